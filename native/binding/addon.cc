@@ -1,0 +1,56 @@
+// Registration: the addon's exports, and init() that receives the JS error vocabulary.
+#include "common.h"
+
+namespace kernelbus::binding {
+namespace {
+
+// init({ KernelInputError, inputFault }): called once by src/native/loader.ts right after loading.
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsObject()) {
+    throw Napi::TypeError::New(env, "init: expected { KernelInputError, inputFault }");
+  }
+  Napi::Object errors = info[0].As<Napi::Object>();
+  Napi::Value kernelInputError = errors.Get("KernelInputError");
+  Napi::Value inputFault = errors.Get("inputFault");
+  if (!kernelInputError.IsFunction() || !inputFault.IsFunction()) {
+    throw Napi::TypeError::New(env, "init: KernelInputError and inputFault must be functions");
+  }
+  AddonData& data = addonData(env);
+  data.kernelInputError = Napi::Persistent(kernelInputError.As<Napi::Function>());
+  data.inputFault = Napi::Persistent(inputFault.As<Napi::Function>());
+  return env.Undefined();
+}
+
+Napi::Value Features(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+#if defined(__APPLE__)
+  out.Set("platform", Napi::String::New(env, "apple"));
+#else
+  out.Set("platform", Napi::String::New(env, "portable"));
+#endif
+  out.Set("threads", Napi::Boolean::New(env, false));
+  out.Set("blas", Napi::Boolean::New(env, false));
+  out.Set("accelerate", Napi::Boolean::New(env, false));
+  out.Set("metal", Napi::Boolean::New(env, false));
+  return out;
+}
+
+Napi::Object Register(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData());
+  exports.Set("init", Napi::Function::New<Init>(env, "init"));
+  exports.Set("features", Napi::Function::New<Features>(env, "features"));
+  registerVpin(env, exports);
+  return exports;
+}
+
+}  // namespace
+}  // namespace kernelbus::binding
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return kernelbus::binding::Register(env, exports);
+}
+
+NODE_API_MODULE(kernelbus, InitModule)

@@ -1,0 +1,64 @@
+// Shared binding helpers: argument unpacking in a fixed order, and errors built from the JS classes
+// that src/native/loader.ts hands over at init. Nothing here computes anything.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vpin.hpp"
+
+namespace kernelbus::binding {
+
+/// Per-environment data (worker threads each get their own).
+struct AddonData {
+  Napi::FunctionReference kernelInputError;  // class KernelInputError(argument, expected, actual)
+  Napi::FunctionReference inputFault;        // (code, index, value, previous) => KernelInputError
+  Napi::FunctionReference vpinStream;        // NativeVpinStream constructor
+};
+
+AddonData& addonData(Napi::Env env);
+
+/// A KernelInputError (or a TypeError before init) to throw.
+Napi::Error inputError(Napi::Env env, const std::string& argument, const std::string& expected,
+                       const std::string& actual);
+/// The KernelInputError for a fault a kernel reported.
+Napi::Error faultError(Napi::Env env, const vpin::Status& status);
+
+/// Requires exactly `count` arguments.
+void requireArgCount(const Napi::CallbackInfo& info, size_t count);
+/// A finite number argument.
+double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+
+/// A read-only view of a Float64Array argument's memory (byteOffset applied; no copy).
+struct F64View {
+  const double* data;
+  size_t length;
+};
+/// Checks the kind and that the buffer is attached; pointer taken here, last.
+F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/// Requires equal lengths.
+void requireSameLength(Napi::Env env, const F64View& a, const char* aName, const F64View& b, const char* bName);
+
+/// A new V8-owned Float64Array holding `values`.
+Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& values);
+
+/// Runs a binding body, turning C++ exceptions into JS ones (node-addon-api handles Napi::Error only).
+template <typename Body>
+Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {
+  try {
+    return body();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Napi::RangeError::New(info.Env(), "kernelbus: out of memory");
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("kernelbus: ") + e.what());
+  }
+}
+
+void registerVpin(Napi::Env env, Napi::Object exports);
+
+}  // namespace kernelbus::binding

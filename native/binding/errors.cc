@@ -1,0 +1,104 @@
+// Errors and argument unpacking shared by the per-family binding files.
+#include <cmath>
+#include <string>
+
+#include "common.h"
+
+namespace kernelbus::binding {
+
+AddonData& addonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+
+namespace {
+
+std::string describe(const Napi::Value& value) {
+  if (value.IsUndefined()) return "undefined";
+  if (value.IsNull()) return "null";
+  if (value.IsNumber()) return value.ToString().Utf8Value();
+  if (value.IsTypedArray()) {
+    switch (value.As<Napi::TypedArray>().TypedArrayType()) {
+      case napi_int8_array: return "Int8Array";
+      case napi_uint8_array: return "Uint8Array";
+      case napi_uint8_clamped_array: return "Uint8ClampedArray";
+      case napi_int16_array: return "Int16Array";
+      case napi_uint16_array: return "Uint16Array";
+      case napi_int32_array: return "Int32Array";
+      case napi_uint32_array: return "Uint32Array";
+      case napi_float32_array: return "Float32Array";
+      case napi_float64_array: return "Float64Array";
+      default: return "a typed array";
+    }
+  }
+  if (value.IsArray()) return "an Array";
+  if (value.IsString()) return "a string";
+  if (value.IsBoolean()) return "a boolean";
+  if (value.IsFunction()) return "a function";
+  return "an object";
+}
+
+}  // namespace
+
+Napi::Error inputError(Napi::Env env, const std::string& argument, const std::string& expected,
+                       const std::string& actual) {
+  AddonData& data = addonData(env);
+  if (data.kernelInputError.IsEmpty()) {
+    return Napi::TypeError::New(env, argument + ": expected " + expected + ", got " + actual);
+  }
+  Napi::Object error = data.kernelInputError.New(
+      {Napi::String::New(env, argument), Napi::String::New(env, expected), Napi::String::New(env, actual)});
+  return Napi::Error(env, error);
+}
+
+Napi::Error faultError(Napi::Env env, const vpin::Status& status) {
+  AddonData& data = addonData(env);
+  if (data.inputFault.IsEmpty()) {
+    return Napi::TypeError::New(env, "kernelbus: input fault " + std::to_string(static_cast<int>(status.fault)));
+  }
+  Napi::Value error = data.inputFault.Call({
+      Napi::Number::New(env, static_cast<int>(status.fault)),
+      Napi::Number::New(env, status.index),
+      Napi::Number::New(env, status.value),
+      Napi::Number::New(env, status.previous),
+  });
+  return Napi::Error(env, error);
+}
+
+void requireArgCount(const Napi::CallbackInfo& info, size_t count) {
+  if (info.Length() != count) {
+    throw inputError(info.Env(), "arguments", std::to_string(count) + " arguments",
+                     std::to_string(info.Length()));
+  }
+}
+
+double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw inputError(info.Env(), name, "a number", describe(info[i]));
+  const double value = info[i].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(value)) throw inputError(info.Env(), name, "a finite number", describe(info[i]));
+  return value;
+}
+
+F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const Napi::Value value = info[i];
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throw inputError(info.Env(), name, "a Float64Array", describe(value));
+  }
+  Napi::Float64Array array = value.As<Napi::Float64Array>();
+  if (array.ArrayBuffer().IsDetached()) {
+    throw inputError(info.Env(), name, "a Float64Array with an attached buffer", "a detached buffer");
+  }
+  return F64View{array.Data(), array.ElementLength()};
+}
+
+void requireSameLength(Napi::Env env, const F64View& a, const char* aName, const F64View& b, const char* bName) {
+  if (a.length != b.length) {
+    throw inputError(env, bName, "length " + std::to_string(a.length) + " (as " + aName + ")",
+                     "length " + std::to_string(b.length));
+  }
+}
+
+Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& values) {
+  Napi::Float64Array out = Napi::Float64Array::New(env, values.size());
+  if (!values.empty()) std::copy(values.begin(), values.end(), out.Data());
+  return out;
+}
+
+}  // namespace kernelbus::binding

@@ -1,0 +1,429 @@
+// See vpin.hpp. Each function names its counterpart in src/backends/reference/vpin.ts.
+#include "vpin.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+#include "special.hpp"
+
+namespace kernelbus::vpin {
+namespace {
+
+Status fault(Fault f, double index, double value, double previous = 0) {
+  return Status{f, index, value, previous};
+}
+
+bool isFiniteNumber(double x) { return x - x == 0; }
+
+// priceChanges()
+void priceChanges(const double* open, const double* close, size_t n, int mode, std::vector<double>& dP) {
+  dP.resize(n);
+  for (size_t i = 0; i < n; i++) {
+    dP[i] = mode == 0 && i > 0 ? close[i] - close[i - 1] : close[i] - open[i];
+  }
+}
+
+// sampleStd(): two-pass, ddof 1, NaN below 2 values. `at(i)` gives the i-th value in order.
+template <typename At>
+double sampleStd(size_t count, At at) {
+  if (count < 2) return NAN;
+  double sum = 0;
+  for (size_t i = 0; i < count; i++) sum += at(i);
+  const double mean = sum / static_cast<double>(count);
+  double squares = 0;
+  for (size_t i = 0; i < count; i++) squares += (at(i) - mean) * (at(i) - mean);
+  return std::sqrt(squares / static_cast<double>(count - 1));
+}
+
+// buyFraction()
+double buyFraction(double dP, double sigma, int distribution, double nu) {
+  if (!(sigma > 0)) return 0.5;
+  const double z = dP / sigma;
+  if (std::isnan(z)) return 0.5;
+  return distribution == 0 ? normalCdf(z) : studentTCdf(z, nu);
+}
+
+// SigmaState.next() for the rolling/EWMA rules over explicit state (shared by bulkClassify and VpinStream).
+struct Sigma {
+  int kind;
+  double param;
+  double fixed;
+  double* ewmaVar;
+  std::vector<double>* window;
+  size_t* head;
+
+  double next(double dP) const {
+    if (kind == kSigmaRolling) {
+      const size_t k = static_cast<size_t>(param);
+      if (window->size() < k) {
+        window->push_back(dP);
+      } else {  // full ring: overwrite the oldest
+        (*window)[*head] = dP;
+        *head = (*head + 1) % k;
+      }
+      const size_t count = window->size();
+      const size_t start = count < k ? 0 : *head;
+      const std::vector<double>& w = *window;
+      return sampleStd(count, [&](size_t i) { return w[(start + i) % count]; });
+    }
+    if (kind == kSigmaEwma) {
+      *ewmaVar = std::isnan(*ewmaVar) ? dP * dP : param * *ewmaVar + (1 - param) * (dP * dP);
+      return std::sqrt(*ewmaVar);
+    }
+    return fixed;
+  }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// RankedHistory: blocks of at most 2 * kBlock sorted values; the values of block b are all <= those
+// of block b + 1. Insert finds the block by its last value, so equal values go after existing ones.
+
+size_t RankedHistory::insert(double x) {
+  size_t before = 0;
+  size_t b = 0;
+  for (; b + 1 < blocks_.size(); b++) {
+    if (x < blocks_[b].back()) break;
+    before += blocks_[b].size();
+  }
+  if (blocks_.empty()) blocks_.emplace_back();
+  std::vector<double>& block = blocks_[b];
+  const auto pos = std::upper_bound(block.begin(), block.end(), x);
+  const size_t rank = before + static_cast<size_t>(pos - block.begin()) + 1;
+  block.insert(pos, x);
+  if (block.size() >= 2 * kBlock) {
+    std::vector<double> upper(block.begin() + kBlock, block.end());
+    block.resize(kBlock);
+    blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(upper));
+  }
+  size_++;
+  return rank;
+}
+
+void RankedHistory::copyTo(double* out) const {
+  for (const auto& block : blocks_) out = std::copy(block.begin(), block.end(), out);
+}
+
+void RankedHistory::assign(const double* values, size_t n) {
+  blocks_.clear();
+  for (size_t i = 0; i < n; i += kBlock) blocks_.emplace_back(values + i, values + std::min(n, i + kBlock));
+  size_ = n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trade aggregation
+
+// aggregate(): the hot loop, one pass over the trades. Works on locals and writes `st` back at the end.
+Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, const double* price,
+                 const double* volume, size_t n, std::vector<Bar>& closed) {
+  Bar bar = st.bar;
+  bool hasBar = st.hasBar;
+  double barEnd = hasBar ? (bar.index + 1) * barMs : -INFINITY;
+  double lastTs = st.lastTs;
+  double lastPrice = st.lastPrice;
+  double lastSign = st.lastSign;
+  double barVolume = bar.volume;
+  double barBuy = bar.buy;
+  uint64_t barCount = static_cast<uint64_t>(bar.count);
+  for (size_t i = 0; i < n; i++) {
+    const double t = ts[i];
+    const double p = price[i];
+    const double v = volume[i];
+    if (!(t >= lastTs)) return fault(std::isnan(t) ? Fault::TsNotFinite : Fault::TsDecreasing, double(i), t, lastTs);
+    if (!(t < barEnd)) {
+      if (!isFiniteNumber(t)) return fault(Fault::TsNotFinite, double(i), t, lastTs);
+      const double index = std::floor(t / barMs);
+      if (index <= st.closedBarIndex) return fault(Fault::TsInClosedBar, double(i), t, lastTs);
+      if (hasBar) {
+        bar.volume = barVolume;
+        bar.buy = barBuy;
+        bar.count = static_cast<double>(barCount);
+        bar.lastTs = lastTs;
+        closed.push_back(bar);
+      }
+      bar = Bar{index, p, p, 0, 0, 0, t};
+      barVolume = 0;
+      barBuy = 0;
+      barCount = 0;
+      hasBar = true;
+      barEnd = (index + 1) * barMs;
+    }
+    if (!isFiniteNumber(p)) return fault(Fault::PriceNotFinite, double(i), p);
+    if (!(v >= 0 && v <= DBL_MAX)) return fault(Fault::VolumeInvalid, double(i), v);
+    bar.close = p;
+    barVolume += v;
+    barCount++;
+    if (tick) {
+      const double sign = p > lastPrice ? 1 : p < lastPrice ? -1 : lastSign;
+      lastSign = sign;
+      lastPrice = p;
+      barBuy += sign > 0 ? v : sign < 0 ? 0 : 0.5 * v;
+    }
+    lastTs = t;
+  }
+  bar.volume = barVolume;
+  bar.buy = barBuy;
+  bar.count = static_cast<double>(barCount);
+  st.bar = bar;
+  st.hasBar = hasBar;
+  st.lastTs = lastTs;
+  st.lastPrice = lastPrice;
+  st.lastSign = lastSign;
+  return Status{};
+}
+
+void closeOpenBar(TradeState& st, std::vector<Bar>& closed) {
+  if (!st.hasBar) return;
+  st.bar.lastTs = st.lastTs;
+  st.hasBar = false;
+  st.closedBarIndex = st.bar.index;
+  closed.push_back(st.bar);
+}
+
+// ---------------------------------------------------------------------------------------------
+// VpinStream (ReferenceVpinStream + BucketState)
+
+VpinStream::VpinStream(const Params& params, double fixedSigma)
+    : p_(params), fixedSigma_(fixedSigma), prevClose_(NAN), ewmaVar_(NAN) {}
+
+Status VpinStream::update(const double* ts, const double* price, const double* volume, size_t n, Buckets& out) {
+  TradeState st = trades_;
+  closedScratch_.clear();
+  const Status s = aggregate(st, p_.barMs, p_.classifier == 1, ts, price, volume, n, closedScratch_);
+  if (!s.ok()) return s;
+  return commit(st, closedScratch_, out);
+}
+
+Status VpinStream::flush(Buckets& out) {
+  TradeState st = trades_;
+  closedScratch_.clear();
+  closeOpenBar(st, closedScratch_);
+  return commit(st, closedScratch_, out);
+}
+
+// commit() + BucketState.checkBucketCount() + addBars()
+Status VpinStream::commit(const TradeState& st, const std::vector<Bar>& closed, Buckets& out) {
+  double total = filled_;
+  for (const Bar& bar : closed) total += bar.volume;
+  const double estimate = total / p_.bucketVolume;
+  if (!(estimate <= kMaxBucketsPerCall)) return fault(Fault::TooManyBuckets, 0, std::ceil(estimate));
+  trades_ = st;
+  const double V = p_.bucketVolume;
+  for (const Bar& bar : closed) {
+    const double f = fraction(bar);
+    double remaining = bar.volume;
+    while (remaining > 0) {
+      const double need = V - filled_;
+      if (remaining >= need) {
+        bucketBuy_ += need * f;
+        completeBucket(bar.lastTs, out);
+        remaining -= need;
+      } else {
+        bucketBuy_ += remaining * f;
+        filled_ += remaining;
+        remaining = 0;
+      }
+    }
+  }
+  return Status{};
+}
+
+double VpinStream::sigmaNext(double dP) {
+  return Sigma{p_.sigmaKind, p_.sigmaParam, fixedSigma_, &ewmaVar_, &dpWindow_, &dpHead_}.next(dP);
+}
+
+// BucketState.fraction()
+double VpinStream::fraction(const Bar& bar) {
+  if (p_.classifier == 1) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
+  const double dP = p_.priceChange == 0 && !std::isnan(prevClose_) ? bar.close - prevClose_ : bar.close - bar.open;
+  prevClose_ = bar.close;
+  return buyFraction(dP, sigmaNext(dP), p_.distribution, p_.nu);
+}
+
+// BucketState.completeBucket()
+void VpinStream::completeBucket(double endTs, Buckets& out) {
+  const double V = p_.bucketVolume;
+  const int64_t n = p_.window;
+  const double buy = bucketBuy_;
+  const double sell = V - buy;
+  const double imbalance = std::fabs(buy - sell);
+  double vpinValue = NAN;
+  double cdf = NAN;
+  const size_t ring = static_cast<size_t>(n - 1);
+  if (bucketCount_ >= static_cast<double>(n - 1)) {
+    double sum = 0;
+    const size_t count = imbalances_.size();
+    const size_t start = count < ring ? 0 : imbHead_;
+    for (size_t i = 0; i < count; i++) sum += imbalances_[(start + i) % count];
+    sum += imbalance;
+    vpinValue = sum / (static_cast<double>(n) * V);
+    const size_t rank = history_.insert(vpinValue);
+    cdf = static_cast<double>(rank) / static_cast<double>(history_.size());
+  }
+  if (ring > 0) {
+    if (imbalances_.size() < ring) {
+      imbalances_.push_back(imbalance);
+    } else {
+      imbalances_[imbHead_] = imbalance;
+      imbHead_ = (imbHead_ + 1) % ring;
+    }
+  }
+  out.endTs.push_back(endTs);
+  out.buyVolume.push_back(buy);
+  out.sellVolume.push_back(sell);
+  out.vpin.push_back(vpinValue);
+  out.cdf.push_back(cdf);
+  bucketCount_ += 1;
+  filled_ = 0;
+  bucketBuy_ = 0;
+}
+
+// exportVpinState(): layout documented there.
+std::vector<double> VpinStream::exportState() const {
+  const TradeState& t = trades_;
+  std::vector<double> s = {
+      t.hasBar ? 1.0 : 0.0, t.hasBar ? t.bar.index : 0, t.hasBar ? t.bar.open : 0, t.hasBar ? t.bar.close : 0,
+      t.hasBar ? t.bar.volume : 0, t.hasBar ? t.bar.buy : 0, t.hasBar ? t.bar.count : 0,
+      t.lastTs, t.closedBarIndex, t.lastPrice, t.lastSign, prevClose_, ewmaVar_,
+      filled_, bucketBuy_, bucketCount_, 0,
+      static_cast<double>(dpWindow_.size()), static_cast<double>(imbalances_.size()),
+      static_cast<double>(history_.size()),
+  };
+  auto appendRing = [&s](const std::vector<double>& ring, size_t head, size_t capacity) {
+    const size_t count = ring.size();
+    const size_t start = count < capacity ? 0 : head;
+    for (size_t i = 0; i < count; i++) s.push_back(ring[(start + i) % count]);
+  };
+  appendRing(dpWindow_, dpHead_, static_cast<size_t>(p_.sigmaKind == kSigmaRolling ? p_.sigmaParam : 0));
+  appendRing(imbalances_, imbHead_, static_cast<size_t>(p_.window - 1));
+  const size_t at = s.size();
+  s.resize(at + history_.size());
+  history_.copyTo(s.data() + at);
+  return s;
+}
+
+// importVpinState(): same checks in the same order.
+Status VpinStream::importState(const double* s, size_t n) {
+  auto bad = [&](size_t i) { return fault(Fault::StateInvalid, double(i), i < n ? s[i] : NAN); };
+  if (n < kStateHeader) return fault(Fault::StateInvalid, double(n), NAN);
+  auto isCount = [](double x) { return x >= 0 && x <= 9007199254740992.0 && std::floor(x) == x; };
+  for (size_t i : {0, 6, 15, 17, 18, 19}) {
+    if (!isCount(s[i])) return bad(i);
+  }
+  if (s[0] > 1) return bad(0);
+  const double l1 = s[17], l2 = s[18], l3 = s[19];
+  const double maxWindow = p_.sigmaKind == kSigmaRolling ? p_.sigmaParam : 0;
+  if (l1 > maxWindow) return bad(17);
+  if (l2 > static_cast<double>(p_.window - 1)) return bad(18);
+  if (l3 > s[15]) return bad(19);
+  if (static_cast<double>(n) != static_cast<double>(kStateHeader) + l1 + l2 + l3) return bad(19);
+  const size_t n1 = static_cast<size_t>(l1), n2 = static_cast<size_t>(l2), n3 = static_cast<size_t>(l3);
+  const size_t h = kStateHeader + n1 + n2;
+  for (size_t i = h + 1; i < n; i++) {
+    if (!(s[i - 1] <= s[i])) return bad(i);
+  }
+  if (!(s[13] >= 0 && s[13] < p_.bucketVolume)) return bad(13);
+  trades_.hasBar = s[0] == 1;
+  trades_.bar = Bar{s[1], s[2], s[3], s[4], s[5], s[6], s[7]};
+  trades_.lastTs = s[7];
+  trades_.closedBarIndex = s[8];
+  trades_.lastPrice = s[9];
+  trades_.lastSign = s[10];
+  prevClose_ = s[11];
+  ewmaVar_ = s[12];
+  filled_ = s[13];
+  bucketBuy_ = s[14];
+  bucketCount_ = s[15];
+  dpWindow_.assign(s + kStateHeader, s + kStateHeader + n1);
+  dpHead_ = 0;
+  imbalances_.assign(s + kStateHeader + n1, s + h);
+  imbHead_ = 0;
+  history_.assign(s + h, n3);
+  return Status{};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole-sequence kernels (referenceVpin.*)
+
+Status timeBars(const double* ts, const double* price, const double* volume, size_t n, double barMs,
+                TimeBars& out) {
+  TradeState st;
+  std::vector<Bar> bars;
+  const Status s = aggregate(st, barMs, false, ts, price, volume, n, bars);
+  if (!s.ok()) return s;
+  closeOpenBar(st, bars);
+  for (const Bar& bar : bars) {
+    out.start.push_back(bar.index * barMs);
+    out.open.push_back(bar.open);
+    out.close.push_back(bar.close);
+    out.volume.push_back(bar.volume);
+    out.count.push_back(bar.count);
+  }
+  return Status{};
+}
+
+Status tickRule(const double* price, size_t n, int8_t* out) {
+  double last = NAN;
+  int8_t sign = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double p = price[i];
+    if (!isFiniteNumber(p)) return fault(Fault::PriceArgNotFinite, double(i), p);
+    sign = p > last ? 1 : p < last ? -1 : sign;
+    out[i] = sign;
+    last = p;
+  }
+  return Status{};
+}
+
+Status bulkClassify(const double* open, const double* close, const double* volume, size_t n,
+                    const Params& params, double* buy) {
+  for (size_t i = 0; i < n; i++) {
+    if (!isFiniteNumber(open[i])) return fault(Fault::OpenNotFinite, double(i), open[i]);
+    if (!isFiniteNumber(close[i])) return fault(Fault::CloseNotFinite, double(i), close[i]);
+    if (!(volume[i] >= 0 && volume[i] <= DBL_MAX)) return fault(Fault::BarVolumeInvalid, double(i), volume[i]);
+  }
+  std::vector<double> dP;
+  priceChanges(open, close, n, params.priceChange, dP);
+  const double fixed = params.sigmaKind == kSigmaSample ? sampleStd(n, [&](size_t i) { return dP[i]; })
+                                                        : params.sigmaParam;
+  double ewmaVar = NAN;
+  std::vector<double> window;
+  size_t head = 0;
+  const Sigma sigma{params.sigmaKind, params.sigmaParam, fixed, &ewmaVar, &window, &head};
+  for (size_t i = 0; i < n; i++) {
+    buy[i] = volume[i] * buyFraction(dP[i], sigma.next(dP[i]), params.distribution, params.nu);
+  }
+  return Status{};
+}
+
+// One aggregation pass; then the same two pours as the reference's update() + flush().
+Status vpin(const double* ts, const double* price, const double* volume, size_t n, const Params& params,
+            Buckets& out) {
+  TradeState st;
+  std::vector<Bar> closed;
+  const Status s = aggregate(st, params.barMs, params.classifier == 1, ts, price, volume, n, closed);
+  if (!s.ok()) return s;
+  TradeState end = st;
+  std::vector<Bar> last;
+  closeOpenBar(end, last);
+  double fixedSigma = params.sigmaParam;
+  if (params.classifier == 0 && params.sigmaKind == kSigmaSample) {  // sample sigma over all bars
+    const size_t count = closed.size() + last.size();
+    std::vector<double> open(count), close(count), dP;
+    for (size_t i = 0; i < count; i++) {
+      const Bar& bar = i < closed.size() ? closed[i] : last[0];
+      open[i] = bar.open;
+      close[i] = bar.close;
+    }
+    priceChanges(open.data(), close.data(), count, params.priceChange, dP);
+    fixedSigma = sampleStd(count, [&](size_t i) { return dP[i]; });
+  }
+  VpinStream stream(params, fixedSigma);
+  const Status poured = stream.commit(st, closed, out);
+  if (!poured.ok()) return poured;
+  return stream.commit(end, last, out);
+}
+
+}  // namespace kernelbus::vpin

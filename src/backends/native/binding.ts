@@ -1,0 +1,77 @@
+/**
+ * The one place that loads the native addon (node-gyp-build: prebuilds/<platform>-<arch>/ first, then
+ * build/Release/). Exposes the typed NativeBinding or the reason it could not load, with the fixes.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KernelInputError } from '../../errors.js';
+import { inputFault } from '../../kernels/faults.js';
+import type { TimeBars, VpinBuckets } from '../../kernels/vpin.js';
+
+/** The native stream object (native/binding/vpin_binding.cc). */
+export interface NativeVpinStream {
+  update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets;
+  flush(): VpinBuckets;
+  exportState(): Float64Array;
+  importState(state: Float64Array): void;
+  bucketCount(): number;
+}
+
+/** What the addon exports: positional numbers and typed arrays only (no option objects). */
+export interface NativeBinding {
+  init(errors: { KernelInputError: typeof KernelInputError; inputFault: typeof inputFault }): void;
+  features(): { napiVersion: number; platform: string; threads: boolean; blas: boolean; accelerate: boolean; metal: boolean };
+  timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
+  tickRule(price: Float64Array): Int8Array;
+  bulkClassify(
+    open: Float64Array, close: Float64Array, volume: Float64Array,
+    priceChange: number, sigmaKind: number, sigmaParam: number, distribution: number, nu: number,
+  ): Float64Array;
+  vpin(
+    ts: Float64Array, price: Float64Array, volume: Float64Array,
+    bucketVolume: number, window: number, barMs: number, classifier: number, priceChange: number,
+    sigmaKind: number, sigmaParam: number, distribution: number, nu: number,
+  ): VpinBuckets;
+  NativeVpinStream: new (
+    bucketVolume: number, window: number, barMs: number, classifier: number, priceChange: number,
+    sigmaKind: number, sigmaParam: number, distribution: number, nu: number,
+  ) => NativeVpinStream;
+}
+
+/** Root of the package (holds prebuilds/ and build/): three levels up from src|dist/backends/native. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export type LoadResult = { binding: NativeBinding; error?: undefined; path: string } | { binding?: undefined; error: Error };
+
+function load(): LoadResult {
+  if (process.env.KERNELBUS_BACKEND === 'reference') {
+    return { error: new Error('disabled by KERNELBUS_BACKEND=reference') };
+  }
+  try {
+    const require = createRequire(import.meta.url);
+    const nodeGypBuild = require('node-gyp-build') as ((dir: string) => NativeBinding) & { resolve(dir: string): string };
+    const path = nodeGypBuild.resolve(packageRoot);
+    const binding = require(path) as NativeBinding;
+    binding.init({ KernelInputError, inputFault });
+    return { binding, path };
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    return {
+      error: new Error(
+        `the native addon did not load (${reason}). Fixes: run \`npm rebuild kernelbus\` (builds from source with ` +
+          'cmake-js; needs CMake >= 3.15 and a C++17 compiler), or use a platform with a prebuilt binary ' +
+          `(prebuilds/${process.platform}-${process.arch}); the reference backend works meanwhile.`,
+        { cause },
+      ),
+    };
+  }
+}
+
+let cached: LoadResult | undefined;
+
+/** Loads the addon once; later calls return the same result. */
+export function loadNative(): LoadResult {
+  cached ??= load();
+  return cached;
+}

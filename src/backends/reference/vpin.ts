@@ -1,0 +1,456 @@
+/**
+ * Reference implementation of the VPIN family: plain TypeScript, clarity first. It is the oracle the
+ * parity suite holds every other backend to; native/kernels/vpin.cpp follows it step by step (same
+ * order of floating-point operations), so the two agree to rounding.
+ */
+import { Fault, inputFault } from '../../kernels/faults.js';
+import {
+  MAX_BUCKETS_PER_CALL,
+  SIGMA_EWMA,
+  SIGMA_ROLLING,
+  SIGMA_SAMPLE,
+  type TimeBars,
+  type VpinBuckets,
+  type VpinParams,
+} from '../../kernels/vpin.js';
+import { normalCdf, studentTCdf } from './special.js';
+
+/** A closed time bar. `buy` is the tick-rule buy volume (used by the 'tick' classifier only). */
+interface Bar {
+  index: number;
+  open: number;
+  close: number;
+  volume: number;
+  buy: number;
+  count: number;
+  lastTs: number;
+}
+
+/** What aggregation carries from one batch of trades to the next. */
+interface TradeState {
+  /** The bar still open (trades may still arrive in it), or null. */
+  bar: Bar | null;
+  /** Timestamp of the last trade seen (-Infinity before the first). */
+  lastTs: number;
+  /** Bars with index <= this were closed by flush(); trades may not reopen them. */
+  closedBarIndex: number;
+  /** Tick rule: last price (NaN before the first trade) and last non-zero sign (0 before). */
+  lastPrice: number;
+  lastSign: number;
+}
+
+function newTradeState(): TradeState {
+  return { bar: null, lastTs: -Infinity, closedBarIndex: -Infinity, lastPrice: NaN, lastSign: 0 };
+}
+
+/**
+ * Aggregates trades into time bars. Works on a copy of `state` and returns it with the bars the trades
+ * closed, so that a bad trade (thrown before anything is returned) leaves the caller's state unchanged.
+ * A trade belongs to the open bar while ts < (index + 1) * barMs; otherwise it opens bar
+ * floor(ts / barMs).
+ */
+function aggregate(
+  input: TradeState,
+  barMs: number,
+  tick: boolean,
+  ts: Float64Array,
+  price: Float64Array,
+  volume: Float64Array,
+): { state: TradeState; closed: Bar[] } {
+  const state: TradeState = { ...input, bar: input.bar && { ...input.bar } };
+  const closed: Bar[] = [];
+  let barEnd = state.bar ? (state.bar.index + 1) * barMs : -Infinity;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    const p = price[i];
+    const v = volume[i];
+    if (!(t >= state.lastTs)) {
+      throw inputFault(Number.isNaN(t) ? Fault.TS_NOT_FINITE : Fault.TS_DECREASING, i, t, state.lastTs);
+    }
+    if (!(t < barEnd)) {
+      if (!Number.isFinite(t)) throw inputFault(Fault.TS_NOT_FINITE, i, t, state.lastTs);
+      const index = Math.floor(t / barMs);
+      if (index <= state.closedBarIndex) throw inputFault(Fault.TS_IN_CLOSED_BAR, i, t, state.lastTs);
+      if (state.bar) {
+        state.bar.lastTs = state.lastTs;
+        closed.push(state.bar);
+      }
+      state.bar = { index, open: p, close: p, volume: 0, buy: 0, count: 0, lastTs: t };
+      barEnd = (index + 1) * barMs;
+    }
+    if (!Number.isFinite(p)) throw inputFault(Fault.PRICE_NOT_FINITE, i, p, 0);
+    if (!(v >= 0 && v <= Number.MAX_VALUE)) throw inputFault(Fault.VOLUME_INVALID, i, v, 0);
+    const bar = state.bar!;
+    bar.close = p;
+    bar.volume += v;
+    bar.count += 1;
+    if (tick) {
+      // Tick rule: up-tick +1, down-tick -1, unchanged price keeps the last non-zero sign.
+      const sign = p > state.lastPrice ? 1 : p < state.lastPrice ? -1 : state.lastSign;
+      state.lastSign = sign;
+      state.lastPrice = p;
+      bar.buy += sign > 0 ? v : sign < 0 ? 0 : 0.5 * v;
+    }
+    state.lastTs = t;
+  }
+  return { state, closed };
+}
+
+/** Closes the open bar (end of data): returns it, and marks its interval closed. */
+function closeOpenBar(state: TradeState): Bar[] {
+  const bar = state.bar;
+  if (!bar) return [];
+  bar.lastTs = state.lastTs;
+  state.bar = null;
+  state.closedBarIndex = bar.index;
+  return [bar];
+}
+
+/** Price change of bar i: close minus previous close ('close'; the first bar: close - open) or close - open ('intra'). */
+function priceChanges(open: ArrayLike<number>, close: ArrayLike<number>, mode: number): Float64Array {
+  const dP = new Float64Array(close.length);
+  for (let i = 0; i < close.length; i++) {
+    dP[i] = mode === 0 && i > 0 ? close[i] - close[i - 1] : close[i] - open[i];
+  }
+  return dP;
+}
+
+/** Sample standard deviation (ddof 1), two-pass; NaN for fewer than 2 values. */
+function sampleStd(values: ArrayLike<number>, from = 0, to = values.length): number {
+  const count = to - from;
+  if (count < 2) return NaN;
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += values[i];
+  const mean = sum / count;
+  let squares = 0;
+  for (let i = from; i < to; i++) squares += (values[i] - mean) * (values[i] - mean);
+  return Math.sqrt(squares / (count - 1));
+}
+
+/** Bulk classification: the buy fraction F(dP / sigma); 0.5 where sigma is 0 or undefined. */
+function buyFraction(dP: number, sigma: number, distribution: number, nu: number): number {
+  if (!(sigma > 0)) return 0.5;
+  const z = dP / sigma;
+  if (Number.isNaN(z)) return 0.5;
+  return distribution === 0 ? normalCdf(z) : studentTCdf(z, nu);
+}
+
+/** Sigma of each bar's dP under the configured rule, with the rolling/EWMA state it needs. */
+class SigmaState {
+  ewmaVar = NaN;
+  /** dP of the last k bars, oldest first ({ rolling: k }). */
+  window: number[] = [];
+
+  constructor(readonly kind: number, readonly param: number, readonly fixed: number) {}
+
+  /** Sigma for the bar whose price change is dP (it is included). */
+  next(dP: number): number {
+    if (this.kind === SIGMA_ROLLING) {
+      this.window.push(dP);
+      if (this.window.length > this.param) this.window.shift();
+      return sampleStd(this.window);
+    }
+    if (this.kind === SIGMA_EWMA) {
+      this.ewmaVar = Number.isNaN(this.ewmaVar) ? dP * dP : this.param * this.ewmaVar + (1 - this.param) * (dP * dP);
+      return Math.sqrt(this.ewmaVar);
+    }
+    return this.fixed;
+  }
+}
+
+/**
+ * Bar-level state of the VPIN computation: price-change and sigma history, the bucket being filled,
+ * the imbalances of the last n - 1 buckets and the sorted history of VPIN values (for the CDF).
+ */
+class BucketState {
+  prevClose = NaN;
+  readonly sigma: SigmaState;
+  filled = 0;
+  bucketBuy = 0;
+  bucketCount = 0;
+  /** |B - S| of the last n - 1 buckets, oldest first. */
+  imbalances: number[] = [];
+  /** Every VPIN value so far, ascending. */
+  history: number[] = [];
+
+  constructor(readonly params: VpinParams, fixedSigma: number) {
+    this.sigma = new SigmaState(params.sigmaKind, params.sigmaParam, fixedSigma);
+  }
+
+  /** Buy fraction of a closed bar under the configured classifier. */
+  private fraction(bar: Bar): number {
+    if (this.params.classifier === 1) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
+    const dP = this.params.priceChange === 0 && !Number.isNaN(this.prevClose) ? bar.close - this.prevClose : bar.close - bar.open;
+    this.prevClose = bar.close;
+    return buyFraction(dP, this.sigma.next(dP), this.params.distribution, this.params.nu);
+  }
+
+  /** Throws unless these bars can complete at most MAX_BUCKETS_PER_CALL buckets. */
+  checkBucketCount(bars: Bar[]): void {
+    let total = this.filled;
+    for (const bar of bars) total += bar.volume;
+    const estimate = total / this.params.bucketVolume;
+    if (!(estimate <= MAX_BUCKETS_PER_CALL)) throw inputFault(Fault.TOO_MANY_BUCKETS, 0, Math.ceil(estimate), 0);
+  }
+
+  /** Pours closed bars into buckets of V volume; a bar that overflows is split pro rata. */
+  addBars(bars: Bar[], out: BucketRows): void {
+    const V = this.params.bucketVolume;
+    for (const bar of bars) {
+      const f = this.fraction(bar);
+      let remaining = bar.volume;
+      while (remaining > 0) {
+        const need = V - this.filled;
+        if (remaining >= need) {
+          this.bucketBuy += need * f;
+          this.completeBucket(bar.lastTs, out);
+          remaining -= need;
+        } else {
+          this.bucketBuy += remaining * f;
+          this.filled += remaining;
+          remaining = 0;
+        }
+      }
+    }
+  }
+
+  private completeBucket(endTs: number, out: BucketRows): void {
+    const { bucketVolume: V, window: n } = this.params;
+    const buy = this.bucketBuy;
+    const sell = V - buy;
+    const imbalance = Math.abs(buy - sell);
+    let vpin = NaN;
+    let cdf = NaN;
+    if (this.bucketCount >= n - 1) {
+      let sum = 0;
+      for (const x of this.imbalances) sum += x;
+      sum += imbalance;
+      vpin = sum / (n * V);
+      // Insert after every value <= vpin: the insertion point + 1 is the count of values <= vpin.
+      let lo = 0;
+      let hi = this.history.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.history[mid] <= vpin) lo = mid + 1;
+        else hi = mid;
+      }
+      this.history.splice(lo, 0, vpin);
+      cdf = (lo + 1) / this.history.length;
+    }
+    if (n > 1) {
+      this.imbalances.push(imbalance);
+      if (this.imbalances.length > n - 1) this.imbalances.shift();
+    }
+    out.push(endTs, buy, sell, vpin, cdf);
+    this.bucketCount += 1;
+    this.filled = 0;
+    this.bucketBuy = 0;
+  }
+}
+
+/** Growable output columns. */
+class BucketRows {
+  private rows: number[] = [];
+  push(endTs: number, buy: number, sell: number, vpin: number, cdf: number): void {
+    this.rows.push(endTs, buy, sell, vpin, cdf);
+  }
+  finish(): VpinBuckets {
+    const n = this.rows.length / 5;
+    const out: VpinBuckets = {
+      endTs: new Float64Array(n),
+      buyVolume: new Float64Array(n),
+      sellVolume: new Float64Array(n),
+      vpin: new Float64Array(n),
+      cdf: new Float64Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      out.endTs[i] = this.rows[5 * i];
+      out.buyVolume[i] = this.rows[5 * i + 1];
+      out.sellVolume[i] = this.rows[5 * i + 2];
+      out.vpin[i] = this.rows[5 * i + 3];
+      out.cdf[i] = this.rows[5 * i + 4];
+    }
+    return out;
+  }
+}
+
+/** The streaming VPIN machine: trades -> bars -> buckets, with exportable state. */
+export class ReferenceVpinStream {
+  private trades = newTradeState();
+  private buckets: BucketState;
+
+  constructor(readonly params: VpinParams, fixedSigma = params.sigmaParam) {
+    this.buckets = new BucketState(params, fixedSigma);
+  }
+
+  get bucketCount(): number {
+    return this.buckets.bucketCount;
+  }
+
+  update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets {
+    const { state, closed } = aggregate(this.trades, this.params.barMs, this.params.classifier === 1, ts, price, volume);
+    return this.commit(state, closed);
+  }
+
+  flush(): VpinBuckets {
+    const state: TradeState = { ...this.trades, bar: this.trades.bar && { ...this.trades.bar } };
+    return this.commit(state, closeOpenBar(state));
+  }
+
+  private commit(state: TradeState, closed: Bar[]): VpinBuckets {
+    this.buckets.checkBucketCount(closed);
+    this.trades = state;
+    const out = new BucketRows();
+    this.buckets.addBars(closed, out);
+    return out.finish();
+  }
+
+  /** The state as numbers (layout at `exportVpinState`). */
+  exportState(): Float64Array {
+    return exportVpinState(this.trades, this.buckets);
+  }
+
+  importState(state: Float64Array): void {
+    const buckets = new BucketState(this.params, this.buckets.sigma.fixed);
+    this.trades = importVpinState(state, this.params, buckets);
+    this.buckets = buckets;
+  }
+}
+
+/** Number of scalars before the variable-length parts of the state vector. */
+export const VPIN_STATE_HEADER = 20;
+
+/**
+ * State vector (identical layout in native/kernels/vpin.cpp, so snapshots move between backends):
+ *  0 hasBar, 1 barIndex, 2 barOpen, 3 barClose, 4 barVolume, 5 barBuy, 6 barCount,
+ *  7 lastTs, 8 closedBarIndex, 9 lastPrice, 10 lastSign, 11 prevClose, 12 ewmaVar,
+ *  13 filled, 14 bucketBuy, 15 bucketCount, 16 reserved (0),
+ *  17 L1 = dP window length, 18 L2 = imbalance count, 19 L3 = history length,
+ *  then L1 dP values (oldest first), L2 imbalances (oldest first), L3 VPIN values (ascending).
+ */
+function exportVpinState(trades: TradeState, b: BucketState): Float64Array {
+  const bar = trades.bar;
+  const head = [
+    bar ? 1 : 0, bar?.index ?? 0, bar?.open ?? 0, bar?.close ?? 0, bar?.volume ?? 0, bar?.buy ?? 0, bar?.count ?? 0,
+    trades.lastTs, trades.closedBarIndex, trades.lastPrice, trades.lastSign, b.prevClose, b.sigma.ewmaVar,
+    b.filled, b.bucketBuy, b.bucketCount, 0,
+    b.sigma.window.length, b.imbalances.length, b.history.length,
+  ];
+  return Float64Array.from([...head, ...b.sigma.window, ...b.imbalances, ...b.history]);
+}
+
+/** Reads a state vector into `buckets` and returns the trade state; throws on an inconsistent vector. */
+function importVpinState(s: Float64Array, params: VpinParams, buckets: BucketState): TradeState {
+  const bad = (index: number): never => {
+    throw inputFault(Fault.STATE_INVALID, index, s[index], 0);
+  };
+  if (s.length < VPIN_STATE_HEADER) throw inputFault(Fault.STATE_INVALID, s.length, NaN, 0);
+  const isCount = (x: number) => Number.isInteger(x) && x >= 0;
+  for (const i of [0, 6, 15, 17, 18, 19]) if (!isCount(s[i])) bad(i);
+  if (s[0] > 1) bad(0);
+  const [l1, l2, l3] = [s[17], s[18], s[19]];
+  const maxWindow = params.sigmaKind === SIGMA_ROLLING ? params.sigmaParam : 0;
+  if (l1 > maxWindow) bad(17);
+  if (l2 > params.window - 1) bad(18);
+  if (l3 > s[15]) bad(19);
+  if (s.length !== VPIN_STATE_HEADER + l1 + l2 + l3) bad(19);
+  const h = VPIN_STATE_HEADER + l1 + l2;
+  for (let i = h + 1; i < s.length; i++) if (!(s[i - 1] <= s[i])) bad(i);
+  if (!(s[13] >= 0 && s[13] < params.bucketVolume)) bad(13);
+  buckets.prevClose = s[11];
+  buckets.sigma.ewmaVar = s[12];
+  buckets.filled = s[13];
+  buckets.bucketBuy = s[14];
+  buckets.bucketCount = s[15];
+  buckets.sigma.window = Array.from(s.subarray(VPIN_STATE_HEADER, VPIN_STATE_HEADER + l1));
+  buckets.imbalances = Array.from(s.subarray(VPIN_STATE_HEADER + l1, h));
+  buckets.history = Array.from(s.subarray(h));
+  return {
+    bar: s[0] === 1 ? { index: s[1], open: s[2], close: s[3], volume: s[4], buy: s[5], count: s[6], lastTs: s[7] } : null,
+    lastTs: s[7],
+    closedBarIndex: s[8],
+    lastPrice: s[9],
+    lastSign: s[10],
+  };
+}
+
+/** The reference VPIN family, in the shape every backend implements. */
+export const referenceVpin = {
+  timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars {
+    const { state, closed } = aggregate(newTradeState(), barMs, false, ts, price, volume);
+    const bars = closed.concat(closeOpenBar(state));
+    return {
+      start: Float64Array.from(bars, (b) => b.index * barMs),
+      open: Float64Array.from(bars, (b) => b.open),
+      close: Float64Array.from(bars, (b) => b.close),
+      volume: Float64Array.from(bars, (b) => b.volume),
+      count: Float64Array.from(bars, (b) => b.count),
+    };
+  },
+
+  tickRule(price: Float64Array): Int8Array {
+    const out = new Int8Array(price.length);
+    let last = NaN;
+    let sign = 0;
+    for (let i = 0; i < price.length; i++) {
+      const p = price[i];
+      if (!Number.isFinite(p)) throw inputFault(Fault.PRICE_ARG_NOT_FINITE, i, p, 0);
+      sign = p > last ? 1 : p < last ? -1 : sign;
+      out[i] = sign;
+      last = p;
+    }
+    return out;
+  },
+
+  bulkClassify(
+    open: Float64Array,
+    close: Float64Array,
+    volume: Float64Array,
+    params: Pick<VpinParams, 'priceChange' | 'sigmaKind' | 'sigmaParam' | 'distribution' | 'nu'>,
+  ): Float64Array {
+    for (let i = 0; i < open.length; i++) {
+      if (!Number.isFinite(open[i])) throw inputFault(Fault.OPEN_NOT_FINITE, i, open[i], 0);
+      if (!Number.isFinite(close[i])) throw inputFault(Fault.CLOSE_NOT_FINITE, i, close[i], 0);
+      if (!(volume[i] >= 0 && volume[i] <= Number.MAX_VALUE)) throw inputFault(Fault.BAR_VOLUME_INVALID, i, volume[i], 0);
+    }
+    const dP = priceChanges(open, close, params.priceChange);
+    const fixed = params.sigmaKind === SIGMA_SAMPLE ? sampleStd(dP) : params.sigmaParam;
+    const sigma = new SigmaState(params.sigmaKind, params.sigmaParam, fixed);
+    const buy = new Float64Array(open.length);
+    for (let i = 0; i < open.length; i++) {
+      buy[i] = volume[i] * buyFraction(dP[i], sigma.next(dP[i]), params.distribution, params.nu);
+    }
+    return buy;
+  },
+
+  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams): VpinBuckets {
+    let fixedSigma = params.sigmaParam;
+    if (params.classifier === 0 && params.sigmaKind === SIGMA_SAMPLE) {
+      const bars = referenceVpin.timeBars(ts, price, volume, params.barMs);
+      fixedSigma = sampleStd(priceChanges(bars.open, bars.close, params.priceChange));
+    }
+    const stream = new ReferenceVpinStream(params, fixedSigma);
+    const a = stream.update(ts, price, volume);
+    const b = stream.flush();
+    return concatBuckets(a, b);
+  },
+
+  createVpinStream(params: VpinParams): ReferenceVpinStream {
+    return new ReferenceVpinStream(params);
+  },
+};
+
+/** Concatenates bucket rows (used to join update() and flush() output). */
+export function concatBuckets(...parts: VpinBuckets[]): VpinBuckets {
+  const join = (key: keyof VpinBuckets) => {
+    const out = new Float64Array(parts.reduce((n, p) => n + p[key].length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p[key], at);
+      at += p[key].length;
+    }
+    return out;
+  };
+  return { endTs: join('endTs'), buyVolume: join('buyVolume'), sellVolume: join('sellVolume'), vpin: join('vpin'), cdf: join('cdf') };
+}
+

@@ -1,0 +1,57 @@
+/**
+ * Data faults found while a kernel scans its input (they need the data, so they are found inside the
+ * kernel, by the reference in TS and by the native code in C++). Both backends report a fault as
+ * (code, index, value, previous) and this one function turns it into the error, so the messages are
+ * identical on every backend. The codes match `enum class Fault` in native/kernels/vpin.hpp.
+ */
+import { KernelInputError } from '../errors.js';
+import { MAX_BUCKETS_PER_CALL } from './vpin.js';
+
+export const Fault = {
+  TS_NOT_FINITE: 1,
+  TS_DECREASING: 2,
+  TS_IN_CLOSED_BAR: 3,
+  PRICE_NOT_FINITE: 4,
+  VOLUME_INVALID: 5,
+  TOO_MANY_BUCKETS: 6,
+  OPEN_NOT_FINITE: 7,
+  CLOSE_NOT_FINITE: 8,
+  BAR_VOLUME_INVALID: 9,
+  STATE_INVALID: 10,
+  PRICE_ARG_NOT_FINITE: 11,
+} as const;
+
+/** Builds the KernelInputError for a fault reported by any backend. */
+export function inputFault(code: number, index: number, value: number, previous: number): KernelInputError {
+  const v = String(value);
+  switch (code) {
+    case Fault.TS_NOT_FINITE:
+      return new KernelInputError('trades.ts', 'finite timestamps', `ts[${index}] = ${v}`);
+    case Fault.TS_DECREASING:
+      return new KernelInputError('trades.ts', 'non-decreasing timestamps', `ts[${index}] = ${v} after ${previous}`);
+    case Fault.TS_IN_CLOSED_BAR:
+      return new KernelInputError('trades.ts', 'a timestamp after the bar closed by flush()', `ts[${index}] = ${v}`);
+    case Fault.PRICE_NOT_FINITE:
+      return new KernelInputError('trades.price', 'finite prices', `price[${index}] = ${v}`);
+    case Fault.VOLUME_INVALID:
+      return new KernelInputError('trades.volume', 'finite volumes >= 0', `volume[${index}] = ${v}`);
+    case Fault.TOO_MANY_BUCKETS:
+      return new KernelInputError(
+        'options.bucketVolume',
+        `at most ${MAX_BUCKETS_PER_CALL} buckets per call (a larger bucketVolume, or smaller batches)`,
+        `about ${v} buckets`,
+      );
+    case Fault.OPEN_NOT_FINITE:
+      return new KernelInputError('bars.open', 'finite prices', `open[${index}] = ${v}`);
+    case Fault.CLOSE_NOT_FINITE:
+      return new KernelInputError('bars.close', 'finite prices', `close[${index}] = ${v}`);
+    case Fault.BAR_VOLUME_INVALID:
+      return new KernelInputError('bars.volume', 'finite volumes >= 0', `volume[${index}] = ${v}`);
+    case Fault.STATE_INVALID:
+      return new KernelInputError('snapshot', 'a valid VPIN stream state', `a bad value at state[${index}] = ${v}`);
+    case Fault.PRICE_ARG_NOT_FINITE:
+      return new KernelInputError('price', 'finite prices', `price[${index}] = ${v}`);
+    default:
+      return new KernelInputError('input', 'valid input', `fault code ${code}`);
+  }
+}

@@ -1,0 +1,47 @@
+/** Argument checks shared by every kernel family. All throw KernelInputError naming the argument. */
+import { KernelInputError } from '../errors.js';
+
+/** A short, safe description of any value for error messages (never its whole contents). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value !== 'object') return typeof value;
+  if (Array.isArray(value)) return `an Array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as { length?: number }).length ?? value.byteLength})`;
+  const name = (value as object).constructor?.name;
+  if (name && name !== 'Object') return `a ${name}`;
+  return `an object with keys ${JSON.stringify(Object.keys(value as object)).slice(0, 60)}`;
+}
+
+/** True when the buffer behind a view was transferred or detached (a view on it reads as length 0). */
+export function isDetached(view: ArrayBufferView): boolean {
+  const buffer = view.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  if (buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Requires a Float64Array (any aligned offset, ArrayBuffer or SharedArrayBuffer) that is not detached. */
+export function requireFloat64Array(value: unknown, name: string): asserts value is Float64Array {
+  if (!(value instanceof Float64Array)) {
+    throw new KernelInputError(name, 'a Float64Array', describeValue(value));
+  }
+  if (isDetached(value)) {
+    throw new KernelInputError(name, 'a Float64Array with an attached buffer', 'a detached buffer');
+  }
+}
+
+/** Requires two arrays of equal length. */
+export function requireSameLength(a: ArrayLike<unknown>, aName: string, b: ArrayLike<unknown>, bName: string): void {
+  if (a.length !== b.length) {
+    throw new KernelInputError(bName, `length ${a.length} (as ${aName})`, `length ${b.length}`);
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The VPIN family: types, option defaults and validation, defined once for every backend.
+ *
+ * VPIN (Volume-Synchronized Probability of Informed Trading, Easley, Lopez de Prado & O'Hara 2012):
+ * trades are aggregated into time bars, each bar's volume is split into buy and sell volume (bulk
+ * volume classification or the tick rule), bars fill buckets of equal volume V, and
+ * VPIN_k = sum over the last n buckets of |B - S| / (n V).
+ */
+import { KernelInputError } from '../errors.js';
+import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
+
+/** A sequence of trades, columnar. `ts` is epoch milliseconds, non-decreasing. */
+export interface Trades {
+  ts: Float64Array;
+  price: Float64Array;
+  volume: Float64Array;
+}
+
+/** The non-empty time bars of a trade sequence, one element per bar. */
+export interface TimeBars {
+  /** Bar start, epoch ms: `floor(ts / barMs) * barMs` of the trade that opened the bar. */
+  start: Float64Array;
+  /** First trade price in the bar. */
+  open: Float64Array;
+  /** Last trade price in the bar. */
+  close: Float64Array;
+  /** Total volume traded in the bar. */
+  volume: Float64Array;
+  /** Number of trades in the bar. */
+  count: Float64Array;
+}
+
+/** One row per completed volume bucket. */
+export interface VpinBuckets {
+  /** Timestamp of the last trade of the bar that completed the bucket. */
+  endTs: Float64Array;
+  /** Buy volume in the bucket. */
+  buyVolume: Float64Array;
+  /** Sell volume in the bucket (`bucketVolume - buyVolume`). */
+  sellVolume: Float64Array;
+  /** VPIN over the last `window` buckets; NaN for the first `window - 1` buckets. */
+  vpin: Float64Array;
+  /** Fraction of the VPIN values so far (this one included) that are <= this one; NaN where vpin is. */
+  cdf: Float64Array;
+}
+
+/**
+ * Volatility used to standardise price changes in bulk classification:
+ * - `'sample'`: standard deviation (ddof 1) of dP over all bars of the input (not causal: `vpin()` only);
+ * - a positive number: a fixed sigma;
+ * - `{ rolling: k }`: sample standard deviation of the last k bars' dP, the current one included
+ *   (fewer at the start; undefined, so a buy fraction of 0.5, until there are 2);
+ * - `{ ewma: lambda }`: sqrt(var_t), var_t = lambda var_{t-1} + (1 - lambda) dP_t^2, var_1 = dP_1^2.
+ */
+export type SigmaOption = 'sample' | number | { rolling: number } | { ewma: number };
+
+/** CDF used by bulk classification: the standard normal, or Student's t with `nu` degrees of freedom. */
+export type DistributionOption = 'normal' | { studentT: number };
+
+/** Options of bulk volume classification. */
+export interface ClassifyOptions {
+  /**
+   * `'close'` (default): this bar's close minus the previous bar's close (the first bar: close minus
+   * its own open). `'intra'`: last minus first price inside the bar.
+   */
+  priceChange?: 'close' | 'intra';
+  /** Default `'sample'`. */
+  sigma?: SigmaOption;
+  /** Default `'normal'`. */
+  distribution?: DistributionOption;
+}
+
+/** Options of `vpin()` and `vpinStream()`. */
+export interface VpinOptions extends ClassifyOptions {
+  /** Volume per bucket, V (> 0). Required. */
+  bucketVolume: number;
+  /** Buckets per VPIN value, n (integer >= 1). Default 50. */
+  window?: number;
+  /** Bar length in ms (> 0). Default 60000. */
+  barMs?: number;
+  /**
+   * `'bvc'` (default): bulk volume classification, buy volume = volume * F(dP / sigma).
+   * `'tick'`: tick rule per trade; buy volume = volume for +1, 0 for -1, half for 0.
+   */
+  classifier?: 'bvc' | 'tick';
+}
+
+/** Options of `timeBars()`. */
+export interface TimeBarOptions {
+  /** Bar length in ms (> 0). Default 60000. */
+  barMs?: number;
+}
+
+/** Streaming VPIN: feed trades batch by batch; the output equals `vpin()` over the concatenation. */
+export interface VpinStream {
+  /** Adds a batch of trades (continuing in time) and returns the buckets it completed. */
+  update(trades: Trades): VpinBuckets;
+  /**
+   * Closes the open bar (end of data) and returns the buckets it completed. Later trades must fall in
+   * a later bar. `update()` batches followed by `flush()` give exactly `vpin()` of all the trades.
+   */
+  flush(): VpinBuckets;
+  /** The whole state as bytes (portable between backends), for `restore()` after a restart. */
+  snapshot(): Uint8Array;
+  /** Replaces the state with one from `snapshot()` of a stream with the same options. */
+  restore(bytes: Uint8Array): void;
+  /** Buckets completed so far. */
+  readonly bucketCount: number;
+}
+
+export const SIGMA_SAMPLE = 0;
+export const SIGMA_FIXED = 1;
+export const SIGMA_ROLLING = 2;
+export const SIGMA_EWMA = 3;
+
+/**
+ * Options resolved to numbers: the positional arguments of every backend. The order of fields is
+ * the order of the native arguments.
+ */
+export interface VpinParams {
+  bucketVolume: number;
+  window: number;
+  barMs: number;
+  /** 0 bvc, 1 tick */
+  classifier: number;
+  /** 0 close, 1 intra */
+  priceChange: number;
+  /** SIGMA_* */
+  sigmaKind: number;
+  sigmaParam: number;
+  /** 0 normal, 1 Student t */
+  distribution: number;
+  nu: number;
+}
+
+export const VPIN_DEFAULTS = {
+  window: 50,
+  barMs: 60_000,
+  classifier: 'bvc',
+  priceChange: 'close',
+  sigma: 'sample',
+  distribution: 'normal',
+} as const;
+
+/** Most buckets one call may produce (40 bytes each): guards against a tiny bucketVolume. */
+export const MAX_BUCKETS_PER_CALL = 10_000_000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function positiveFinite(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value > 0) || value === Infinity) {
+    throw new KernelInputError(name, 'a finite number > 0', describeValue(value));
+  }
+  return value;
+}
+
+function resolveClassify(options: ClassifyOptions, prefix: string) {
+  const priceChange = options.priceChange ?? VPIN_DEFAULTS.priceChange;
+  if (priceChange !== 'close' && priceChange !== 'intra') {
+    throw new KernelInputError(`${prefix}.priceChange`, "'close' or 'intra'", describeValue(priceChange));
+  }
+  const sigma = options.sigma ?? VPIN_DEFAULTS.sigma;
+  let sigmaKind: number;
+  let sigmaParam = 0;
+  if (sigma === 'sample') {
+    sigmaKind = SIGMA_SAMPLE;
+  } else if (typeof sigma === 'number') {
+    sigmaKind = SIGMA_FIXED;
+    sigmaParam = positiveFinite(sigma, `${prefix}.sigma`);
+  } else if (isRecord(sigma) && 'rolling' in sigma) {
+    sigmaKind = SIGMA_ROLLING;
+    const k = sigma.rolling;
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 2 || k > 1_000_000) {
+      throw new KernelInputError(`${prefix}.sigma.rolling`, 'an integer in [2, 1000000]', describeValue(k));
+    }
+    sigmaParam = k;
+  } else if (isRecord(sigma) && 'ewma' in sigma) {
+    sigmaKind = SIGMA_EWMA;
+    const lambda = sigma.ewma;
+    if (typeof lambda !== 'number' || !(lambda >= 0 && lambda < 1)) {
+      throw new KernelInputError(`${prefix}.sigma.ewma`, 'a number in [0, 1)', describeValue(lambda));
+    }
+    sigmaParam = lambda;
+  } else {
+    throw new KernelInputError(
+      `${prefix}.sigma`,
+      "'sample', a number > 0, { rolling: k } or { ewma: lambda }",
+      describeValue(sigma),
+    );
+  }
+  const distribution = options.distribution ?? VPIN_DEFAULTS.distribution;
+  let distributionCode = 0;
+  let nu = 0;
+  if (distribution === 'normal') {
+    distributionCode = 0;
+  } else if (isRecord(distribution) && 'studentT' in distribution) {
+    distributionCode = 1;
+    nu = positiveFinite(distribution.studentT, `${prefix}.distribution.studentT`);
+  } else {
+    throw new KernelInputError(`${prefix}.distribution`, "'normal' or { studentT: nu }", describeValue(distribution));
+  }
+  return { priceChange: priceChange === 'close' ? 0 : 1, sigmaKind, sigmaParam, distribution: distributionCode, nu };
+}
+
+/** Validates bulk-classification options and resolves defaults. */
+export function resolveClassifyOptions(options: ClassifyOptions | undefined): Omit<VpinParams, 'bucketVolume' | 'window' | 'barMs' | 'classifier'> {
+  if (options !== undefined && !isRecord(options)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
+  }
+  return resolveClassify(options ?? {}, 'options');
+}
+
+/** Validates the bar length option. */
+export function resolveBarMs(options: TimeBarOptions | undefined): number {
+  if (options !== undefined && !isRecord(options)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
+  }
+  return positiveFinite(options?.barMs ?? VPIN_DEFAULTS.barMs, 'options.barMs');
+}
+
+/** Validates `vpin()`/`vpinStream()` options and resolves defaults. `stream` rejects non-causal sigma. */
+export function resolveVpinOptions(options: VpinOptions, stream: boolean): VpinParams {
+  if (!isRecord(options)) {
+    throw new KernelInputError('options', 'an object with bucketVolume', describeValue(options));
+  }
+  const bucketVolume = positiveFinite(options.bucketVolume, 'options.bucketVolume');
+  const window = options.window ?? VPIN_DEFAULTS.window;
+  if (typeof window !== 'number' || !Number.isInteger(window) || window < 1 || window > 1_000_000) {
+    throw new KernelInputError('options.window', 'an integer in [1, 1000000]', describeValue(window));
+  }
+  const barMs = resolveBarMs(options);
+  const classifier = options.classifier ?? VPIN_DEFAULTS.classifier;
+  if (classifier !== 'bvc' && classifier !== 'tick') {
+    throw new KernelInputError('options.classifier', "'bvc' or 'tick'", describeValue(classifier));
+  }
+  const classify = resolveClassify(options, 'options');
+  if (stream && classifier === 'bvc' && classify.sigmaKind === SIGMA_SAMPLE) {
+    throw new KernelInputError(
+      'options.sigma',
+      "a causal sigma for a stream (a number, { rolling: k } or { ewma: lambda }); 'sample' looks at all bars",
+      "'sample'",
+    );
+  }
+  return { bucketVolume, window, barMs, classifier: classifier === 'bvc' ? 0 : 1, ...classify };
+}
+
+/** Checks the three trade columns: Float64Arrays, attached, of one length. */
+export function requireTrades(trades: Trades, name = 'trades'): void {
+  if (!isRecord(trades)) throw new KernelInputError(name, 'an object { ts, price, volume }', describeValue(trades));
+  requireFloat64Array(trades.ts, `${name}.ts`);
+  requireFloat64Array(trades.price, `${name}.price`);
+  requireFloat64Array(trades.volume, `${name}.volume`);
+  requireSameLength(trades.ts, `${name}.ts`, trades.price, `${name}.price`);
+  requireSameLength(trades.ts, `${name}.ts`, trades.volume, `${name}.volume`);
+}
+
+/** Checks the bar columns `bulkClassify()` reads. */
+export function requireBars(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>): void {
+  if (!isRecord(bars)) throw new KernelInputError('bars', 'an object { open, close, volume }', describeValue(bars));
+  requireFloat64Array(bars.open, 'bars.open');
+  requireFloat64Array(bars.close, 'bars.close');
+  requireFloat64Array(bars.volume, 'bars.volume');
+  requireSameLength(bars.open, 'bars.open', bars.close, 'bars.close');
+  requireSameLength(bars.open, 'bars.open', bars.volume, 'bars.volume');
+}
