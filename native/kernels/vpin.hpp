@@ -85,7 +85,9 @@ struct TimeBars {
   std::vector<double> start, open, close, volume, count;
 };
 
-/// Sorted multiset of doubles with O(sqrt n) insertion and rank ("how many are <= x").
+/// Sorted multiset of doubles with insertion and rank ("how many are <= x") in O(log n + kBlock +
+/// blocks): sorted blocks of at most 2 kBlock values, with each block's last value and size kept in
+/// contiguous arrays so that finding the block and counting the values before it stay in cache.
 class RankedHistory {
  public:
   /// Inserts x and returns the number of values <= x (x included).
@@ -98,6 +100,8 @@ class RankedHistory {
  private:
   static constexpr size_t kBlock = 512;
   std::vector<std::vector<double>> blocks_;
+  std::vector<double> lasts_;   // blocks_[b].back()
+  std::vector<size_t> sizes_;   // blocks_[b].size()
   size_t size_ = 0;
 };
 

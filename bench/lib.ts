@@ -1,0 +1,65 @@
+/**
+ * Bench harness: each section measures cases side by side in one run and returns rows; run.ts prints
+ * them as tables with ratios and writes JSON with `--json <file>`.
+ */
+
+/** One measured figure. */
+export interface BenchRow {
+  /** Section, e.g. 'vpin' or 'bus'. */
+  section: string;
+  /** What was measured, e.g. 'vpin() 10^6 trades'. */
+  case: string;
+  /** Who: a backend ('native', 'reference'), a transport, a baseline, or 'reported' figures. */
+  subject: string;
+  /** The figure. */
+  value: number;
+  /** Its unit, e.g. 'trades/s', 'msg/s', 'ms'. */
+  unit: string;
+  /** Ratio to the case's baseline subject (value / baseline), when there is one. */
+  ratio?: number;
+  /** Anything else worth recording (target, notes). */
+  note?: string;
+}
+
+export interface BenchSection {
+  name: string;
+  run(): Promise<BenchRow[]>;
+}
+
+/** Deterministic PRNG (mulberry32) for bench inputs. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Times `fn` (after one warm-up call): repeats until `minMs` has passed (at least `minRuns` runs) and
+ * returns the best time per run in ms, which is the least disturbed by the rest of the machine.
+ */
+export function timeBest(fn: () => unknown, { minMs = 300, minRuns = 3, maxRuns = 1000 } = {}): number {
+  fn();
+  let best = Infinity;
+  const start = performance.now();
+  for (let run = 0; run < maxRuns; run++) {
+    const t0 = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t0);
+    if (run + 1 >= minRuns && performance.now() - start >= minMs) break;
+  }
+  return best;
+}
+
+/** Sets `ratio` of every row of a case to value / value of the baseline subject's row. */
+export function withRatios(rows: BenchRow[], baseline: string): BenchRow[] {
+  for (const row of rows) {
+    const base = rows.find((r) => r.case === row.case && r.subject === baseline);
+    if (base && base.value > 0) row.ratio = row.value / base.value;
+  }
+  return rows;
+}
