@@ -1,0 +1,567 @@
+/**
+ * The bus facade: `createBus()` gives the three named buses (marketdata, logic, compute) behind one
+ * object. publish() -> batcher (columns per key) -> router (which bus) -> transport (streams, consumer
+ * groups) -> subscribe() handlers, which receive decoded frames (trade columns view the frame bytes).
+ */
+import { KernelInputError } from '../errors.js';
+import { describeValue } from '../kernels/validate.js';
+import { requireTrades } from '../kernels/vpin.js';
+import { Batcher, type BatchFrame } from './batcher.js';
+import { BackpressureError, BusClosedError } from './errors.js';
+import { decodeFrame, validateFrame } from './frames.js';
+import {
+  BUS_NAMES,
+  DEFAULT_ROUTES,
+  nowMs,
+  type BusMessage,
+  type BusName,
+  type Envelope,
+  type Priority,
+  type Trade,
+  type TradeBatch,
+} from './messages.js';
+import { Histogram, type BusMetrics } from './metrics.js';
+import { Router, type BusStats, type RoutingStrategy } from './router.js';
+import { MemoryTransport } from './transports/memory.js';
+import { DEAD_LETTER_SUFFIX, type Entry, type OutgoingEntry, type Transport, type TransportSubscription } from './transports/types.js';
+
+/** Options of createBus(). */
+export interface BusOptions {
+  /** Bus names. Default `['marketdata', 'logic', 'compute']`. */
+  buses?: readonly BusName[];
+  /**
+   * The transport of each bus: a map (missing buses get their own MemoryTransport) or a factory.
+   * Transports passed in are not closed by `bus.close()`; those the bus creates are.
+   */
+  transports?: Partial<Record<BusName, Transport>> | ((bus: BusName) => Transport);
+  /** type -> bus, merged over DEFAULT_ROUTES. Add user types here. */
+  routes?: Readonly<Record<string, BusName>>;
+  /** Default 'static'. */
+  routing?: RoutingStrategy;
+  /** bus -> failover bus for 'failover'. Default: the next bus in `buses`. */
+  secondary?: Readonly<Record<string, BusName>>;
+  /** Types whose messages are trades batched into columns. Default `['TRADE_EXECUTION']`. */
+  columnarTypes?: readonly string[];
+  /** Streams per bus and type; a key always maps to the same shard. Default 1. */
+  shards?: number;
+  /** Rows per trade frame at most. Default 1024. */
+  maxBatch?: number;
+  /** Extra wait before flushing, in ms; 0 (default) flushes at the end of the event-loop turn. */
+  lingerMs?: number;
+  /** Messages accepted and not yet acknowledged by every group, beyond which publish waits or rejects. Default 1,000,000. */
+  maxQueue?: number;
+  /** 'block' (default): publish() resolves once the queue is back under maxQueue. 'reject': it rejects with BackpressureError. */
+  backpressure?: 'block' | 'reject';
+  /** Wait before retrying frames a transport refused. Default 50 ms. */
+  retryMs?: number;
+  /** Called with every error a handler throws (the delivery is then retried) and every undecodable frame. */
+  onError?: (error: unknown, message: BusMessage | undefined) => void;
+}
+
+/** Options of bus.subscribe(). */
+export interface SubscribeOptions {
+  /**
+   * Consumer group: each group receives every message once, shared between its consumers. Default: a
+   * new group for this subscription alone, deleted when it closes.
+   */
+  group?: string;
+  /** Consumer name within the group. Default: derived from the group. */
+  consumer?: string;
+  /** Subscribe to the type's dead-letter streams instead (entries that failed maxDeliveries times). */
+  deadLetters?: boolean;
+}
+
+/** Receives messages; returning (or resolving) acknowledges, throwing (or rejecting) asks for redelivery. */
+export type MessageHandler<P = unknown> = (message: BusMessage<P>) => void | Promise<void>;
+
+/** A subscription of bus.subscribe(). */
+export interface Subscription {
+  readonly type: string;
+  readonly group: string;
+  readonly consumer: string;
+  readonly closed: boolean;
+  /** Leaves the group; unacknowledged messages go to the group's other consumers. */
+  close(): Promise<void>;
+}
+
+interface Lane {
+  name: BusName;
+  transport: Transport;
+  owned: boolean;
+  frames: number;
+  messages: number;
+  publishErrors: number;
+  /** Until this time (performance.now) the lane counts as unhealthy after a failed publish. */
+  failedUntil: number;
+  publishLatency: Histogram;
+  p50: number;
+  p50Count: number;
+}
+
+/** FNV-1a over UTF-16 code units: a stable shard per key. */
+function shardOf(key: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % shards;
+}
+
+function positiveInteger(value: unknown, name: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new KernelInputError(name, `an integer >= ${min}`, describeValue(value));
+  }
+  return value;
+}
+
+const RESOLVED = Promise.resolve();
+
+/** The bus system. Create it with createBus(). */
+export class Bus {
+  /** Bus names, in order. */
+  readonly buses: readonly BusName[];
+  /** The routing strategy and table in use. */
+  readonly router: Router;
+  private readonly lanes = new Map<BusName, Lane>();
+  private readonly batcher: Batcher;
+  private readonly columnar: Set<string>;
+  private readonly routable = new Set<string>();
+  private readonly shards: number;
+  private readonly maxQueue: number;
+  private readonly blocking: boolean;
+  private readonly retryMs: number;
+  private readonly onError: BusOptions['onError'];
+  /** stream -> its lane and type (for settle events). */
+  private readonly streams = new Map<string, { lane: Lane; type: string }>();
+  private readonly streamNames = new Map<string, string[]>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly stopListening: (() => void)[] = [];
+  private readonly publishing = new Set<Promise<unknown>>();
+  /** Frames a transport refused, waiting for a retry (later frames queue behind them). */
+  private retryFrames: BatchFrame[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryPending = 0;
+  /** Messages handed to transports and not yet settled. */
+  private unsettled = 0;
+  private waiters: (() => void)[] = [];
+  private closing = false;
+  private closed: Promise<void> | undefined;
+  private subscriptionCount = 0;
+  private readonly counters = {
+    published: 0, rejected: 0, frames: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, copies: 0, maxQueueDepth: 0,
+  };
+  private readonly batchSize = new Histogram(1);
+  private readonly latency = new Histogram(0.001);
+
+  /** Use createBus(). */
+  constructor(options: BusOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
+    const buses = options.buses ?? BUS_NAMES;
+    if (!Array.isArray(buses) || buses.length === 0 || buses.some((b) => typeof b !== 'string' || b.length === 0 || b.includes(':'))) {
+      throw new KernelInputError('options.buses', 'a non-empty array of names without ":"', describeValue(buses));
+    }
+    this.buses = [...buses];
+    const routes: Record<string, BusName> = {};
+    for (const [type, bus] of Object.entries(DEFAULT_ROUTES)) if (buses.includes(bus)) routes[type] = bus;
+    Object.assign(routes, options.routes);
+    this.router = new Router({ strategy: options.routing ?? 'static', buses: this.buses, routes, secondary: options.secondary });
+    for (const name of this.buses) {
+      const given = typeof options.transports === 'function' ? options.transports(name) : options.transports?.[name];
+      this.lanes.set(name, {
+        name, transport: given ?? new MemoryTransport(), owned: given === undefined || typeof options.transports === 'function',
+        frames: 0, messages: 0, publishErrors: 0, failedUntil: 0, publishLatency: new Histogram(0.001), p50: 0, p50Count: 0,
+      });
+    }
+    for (const lane of this.lanes.values()) {
+      this.stopListening.push(lane.transport.onSettle((stream, key, count) => this.onSettle(stream, key, count)));
+    }
+    this.columnar = new Set(options.columnarTypes ?? ['TRADE_EXECUTION']);
+    for (const type of this.columnar) this.router.home(type);
+    this.shards = positiveInteger(options.shards ?? 1, 'options.shards', 1);
+    const maxBatch = positiveInteger(options.maxBatch ?? 1024, 'options.maxBatch', 1);
+    const lingerMs = options.lingerMs ?? 0;
+    if (typeof lingerMs !== 'number' || !(lingerMs >= 0 && lingerMs < 60_000)) {
+      throw new KernelInputError('options.lingerMs', 'a number in [0, 60000)', describeValue(lingerMs));
+    }
+    this.maxQueue = positiveInteger(options.maxQueue ?? 1_000_000, 'options.maxQueue', 1);
+    const mode = options.backpressure ?? 'block';
+    if (mode !== 'block' && mode !== 'reject') throw new KernelInputError('options.backpressure', "'block' or 'reject'", describeValue(mode));
+    this.blocking = mode === 'block';
+    this.retryMs = options.retryMs ?? 50;
+    if (typeof this.retryMs !== 'number' || !(this.retryMs >= 0)) throw new KernelInputError('options.retryMs', 'a number >= 0', describeValue(this.retryMs));
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw new KernelInputError('options.onError', 'a function', describeValue(options.onError));
+    }
+    this.onError = options.onError;
+    this.batcher = new Batcher({ maxBatch, lingerMs }, (frames) => this.dispatch(frames));
+  }
+
+  /** Messages accepted and not yet acknowledged by every group (what maxQueue bounds). */
+  get depth(): number {
+    return this.batcher.pending + this.unsettled + this.retryPending;
+  }
+
+  /** The transport carrying `bus`. */
+  transport(bus: BusName): Transport {
+    return this.lane(bus).transport;
+  }
+
+  private lane(bus: BusName): Lane {
+    const lane = this.lanes.get(bus);
+    if (!lane) throw new KernelInputError('bus', `one of ${this.buses.join(', ')}`, describeValue(bus));
+    return lane;
+  }
+
+  private checkType(type: string): void {
+    if (this.routable.has(type)) return;
+    if (typeof type !== 'string' || type.length === 0) throw new KernelInputError('type', 'a non-empty string', describeValue(type));
+    this.router.home(type);
+    this.routable.add(type);
+  }
+
+  /**
+   * Publishes a message. On a columnar type (TRADE_EXECUTION by default) `message` is one trade
+   * `{ key, ts, price, volume }` or a batch `{ key, ts, price, volume }` of Float64Arrays; on any other
+   * type it is an envelope `{ key, ts?, payload, priority? }`. Resolves once accepted; past maxQueue it
+   * waits for room ('block', the message is held meanwhile) or rejects with BackpressureError
+   * ('reject', the message is not taken). Bad input throws KernelInputError naming the field.
+   */
+  publish(type: string, message: Trade | TradeBatch | Envelope): Promise<void> {
+    if (this.closing) return Promise.reject(new BusClosedError('bus'));
+    if (!this.blocking && this.depth >= this.maxQueue) return this.refuse();
+    let count: number;
+    try {
+      count = this.columnar.has(type) ? this.addTrades(type, message as Trade | TradeBatch) : this.addEnvelope(type, message as Envelope);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.accepted(count);
+  }
+
+  /** Checks the common fields of a published message and returns its priority. */
+  private static priorityOf(message: { priority?: unknown }): Priority | undefined {
+    if (typeof message !== 'object' || message === null) throw new KernelInputError('message', 'an object', describeValue(message));
+    const priority = message.priority;
+    if (priority !== undefined && priority !== 'normal' && priority !== 'high') {
+      throw new KernelInputError('message.priority', "'normal' or 'high'", describeValue(priority));
+    }
+    return priority;
+  }
+
+  /** Adds one trade or a batch of a columnar type to the batcher; returns the message count. */
+  private addTrades(type: string, trade: Trade | TradeBatch): number {
+    const priority = Bus.priorityOf(trade);
+    if (typeof trade.key !== 'string') throw new KernelInputError('message.key', 'a string', describeValue(trade.key));
+    if (typeof trade.ts === 'number') {
+      const { price, volume } = trade as Trade;
+      if (typeof price !== 'number') throw new KernelInputError('message.price', 'a number', describeValue(price));
+      if (typeof volume !== 'number') throw new KernelInputError('message.volume', 'a number', describeValue(volume));
+      this.batcher.addTrade(type, trade.key, trade.ts, price, volume, priority);
+      return 1;
+    }
+    const batch = trade as TradeBatch;
+    requireTrades(batch, 'message');
+    this.batcher.addRows(type, batch.key, batch.ts, batch.price, batch.volume, priority);
+    return batch.ts.length;
+  }
+
+  /** Adds a message of a non-columnar type to the batcher; returns 1. */
+  private addEnvelope(type: string, envelope: Envelope): number {
+    const priority = Bus.priorityOf(envelope);
+    this.checkType(type);
+    if (typeof envelope.key !== 'string') throw new KernelInputError('message.key', 'a string', describeValue(envelope.key));
+    const ts = envelope.ts ?? Date.now();
+    if (typeof ts !== 'number') throw new KernelInputError('message.ts', 'a number (epoch ms)', describeValue(ts));
+    this.batcher.addMessage(type, envelope.key, ts, envelope.payload, priority);
+    return 1;
+  }
+
+  /**
+   * Publishes an encoded frame as is (e.g. received from another process): it is validated (FrameError
+   * when malformed) and routed by its header's type and key. The bus keeps a reference to `bytes`.
+   */
+  publishFrame(bytes: Uint8Array): Promise<void> {
+    if (this.closing) return Promise.reject(new BusClosedError('bus'));
+    if (!this.blocking && this.depth >= this.maxQueue) return this.refuse();
+    let count: number;
+    try {
+      const header = validateFrame(bytes);
+      this.checkType(header.type);
+      count = header.count;
+      this.batcher.addFrame({ type: header.type, key: header.key, count, data: bytes }, header.priority);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.accepted(count);
+  }
+
+  private refuse(): Promise<void> {
+    this.counters.rejected++;
+    return Promise.reject(new BackpressureError(this.depth, this.maxQueue));
+  }
+
+  private accepted(count: number): Promise<void> {
+    this.counters.published += count;
+    const depth = this.depth;
+    if (depth > this.counters.maxQueueDepth) this.counters.maxQueueDepth = depth;
+    if (depth <= this.maxQueue) return RESOLVED;
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** The streams of (bus, type), one per shard: `"<bus>:<type>:<shard>"`. */
+  private streamsOf(bus: BusName, type: string): string[] {
+    const id = `${bus}:${type}`;
+    let names = this.streamNames.get(id);
+    if (!names) {
+      names = Array.from({ length: this.shards }, (_, shard) => `${id}:${shard}`);
+      this.streamNames.set(id, names);
+      for (const name of names) this.streams.set(name, { lane: this.lane(bus), type });
+    }
+    return names;
+  }
+
+  private streamName(bus: BusName, type: string, key: string): string {
+    return this.streamsOf(bus, type)[this.shards === 1 ? 0 : shardOf(key, this.shards)];
+  }
+
+  private stats = (bus: BusName): BusStats => {
+    const lane = this.lane(bus);
+    if (lane.publishLatency.count !== lane.p50Count) {
+      lane.p50Count = lane.publishLatency.count;
+      lane.p50 = lane.publishLatency.percentile(50);
+    }
+    return {
+      healthy: lane.transport.healthy && performance.now() >= lane.failedUntil,
+      backlog: lane.transport.backlog(),
+      p50: lane.p50,
+    };
+  };
+
+  /** Routes frames and hands them to transports, one publish call per stream, in order. */
+  private dispatch(frames: BatchFrame[]): void {
+    if (this.retryFrames.length > 0) {
+      this.retryFrames.push(...frames);
+      for (const f of frames) this.retryPending += f.count;
+      return;
+    }
+    const byStream = new Map<string, { lane: Lane; frames: BatchFrame[] }>();
+    for (const f of frames) {
+      const bus = this.router.route(f.type, f.key, this.stats);
+      const stream = this.streamName(bus, f.type, f.key);
+      let group = byStream.get(stream);
+      if (!group) {
+        group = { lane: this.lane(bus), frames: [] };
+        byStream.set(stream, group);
+      }
+      group.frames.push(f);
+      this.router.sent(f.type, f.key, bus, f.count);
+      this.unsettled += f.count;
+      this.counters.frames++;
+      group.lane.frames++;
+      group.lane.messages += f.count;
+      if (this.columnar.has(f.type)) this.batchSize.record(f.count);
+    }
+    for (const [stream, { lane, frames: batch }] of byStream) this.send(lane, stream, batch);
+  }
+
+  private send(lane: Lane, stream: string, frames: BatchFrame[]): void {
+    const entries: OutgoingEntry[] = frames.map((f) => ({ key: f.key, count: f.count, data: f.data }));
+    const started = performance.now();
+    let promise: Promise<unknown>;
+    try {
+      promise = lane.transport.publish(stream, entries);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    const tracked = promise.then(
+      () => lane.publishLatency.record(performance.now() - started),
+      (error: unknown) => this.refused(lane, frames, error),
+    );
+    this.publishing.add(tracked);
+    void tracked.finally(() => this.publishing.delete(tracked));
+  }
+
+  /** A transport refused frames: they wait for a retry (re-routed then), counted in the depth meanwhile. */
+  private refused(lane: Lane, frames: BatchFrame[], error: unknown): void {
+    lane.publishErrors++;
+    lane.failedUntil = performance.now() + this.retryMs;
+    this.onError?.(error, undefined);
+    for (const f of frames) {
+      this.router.settled(f.type, f.key, lane.name, f.count);
+      this.unsettled -= f.count;
+      this.retryPending += f.count;
+    }
+    this.retryFrames.unshift(...frames);
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      const retry = this.retryFrames;
+      this.retryFrames = [];
+      this.retryPending = 0;
+      this.dispatch(retry);
+    }, this.retryMs);
+  }
+
+  private onSettle(stream: string, key: string, count: number): void {
+    const info = this.streams.get(stream);
+    if (!info) return;
+    this.router.settled(info.type, key, info.lane.name, count);
+    this.unsettled -= count;
+    if (this.waiters.length > 0 && this.depth <= this.maxQueue) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /**
+   * Subscribes to a type on every bus it may be routed to (and every shard). Handlers receive decoded
+   * messages; a trade batch's payload is `{ ts, price, volume }` viewing the frame bytes. At least once:
+   * use `message.id` (per stream) to skip redeliveries already processed.
+   */
+  subscribe<P = unknown>(type: string, handler: MessageHandler<P>, options: SubscribeOptions = {}): Subscription {
+    if (this.closing) throw new BusClosedError('bus');
+    this.checkType(type);
+    if (typeof handler !== 'function') throw new KernelInputError('handler', 'a function', describeValue(handler));
+    const n = ++this.subscriptionCount;
+    const { group = `${type}.auto-${n}`, consumer = `${group}.consumer-${n}`, deadLetters = false } = options;
+    if (typeof group !== 'string' || group.length === 0) throw new KernelInputError('options.group', 'a non-empty string', describeValue(group));
+    if (typeof consumer !== 'string' || consumer.length === 0) throw new KernelInputError('options.consumer', 'a non-empty string', describeValue(consumer));
+    const parts: TransportSubscription[] = [];
+    for (const bus of this.router.candidates(type)) {
+      for (const stream of this.streamsOf(bus, type)) {
+        const name = deadLetters ? stream + DEAD_LETTER_SUFFIX : stream;
+        parts.push(this.lane(bus).transport.subscribe(name, group, consumer, (entry) => this.deliver(bus, entry, handler as MessageHandler)));
+      }
+    }
+    let closed = false;
+    const subscriptions = this.subscriptions;
+    const subscription: Subscription = {
+      type, group, consumer,
+      get closed() {
+        return closed;
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        subscriptions.delete(subscription);
+        await Promise.all(parts.map((p) => p.close({ deleteGroup: options.group === undefined })));
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Decodes an entry, calls the handler and counts the outcome (rethrowing failures for redelivery). */
+  private deliver(bus: BusName, entry: Entry, handler: MessageHandler): void | Promise<void> {
+    let message: BusMessage;
+    try {
+      const frame = decodeFrame(entry.data);
+      if (frame.copied) this.counters.copies++;
+      const trades = frame.kind === 'trades';
+      message = {
+        id: entry.id, bus, stream: entry.stream, type: frame.type, key: frame.key,
+        ts: trades ? (frame.count > 0 ? frame.columns.ts[frame.count - 1] : NaN) : frame.ts,
+        payload: trades ? frame.columns : frame.payload,
+        priority: frame.priority, count: frame.count, sentAt: frame.sentAt, deliveries: entry.deliveries,
+      };
+    } catch (error) {
+      this.counters.failed += entry.count;
+      this.onError?.(error, undefined);
+      throw error;
+    }
+    const count = message.count;
+    this.counters.delivered += count;
+    if (entry.deliveries > 1) this.counters.redelivered += count;
+    this.latency.record(nowMs() - message.sentAt, count);
+    const fail = (error: unknown): never => {
+      this.counters.failed += count;
+      this.onError?.(error, message);
+      throw error;
+    };
+    let result: void | Promise<void>;
+    try {
+      result = handler(message);
+    } catch (error) {
+      return fail(error);
+    }
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(() => {
+        this.counters.acknowledged += count;
+      }, fail);
+    }
+    this.counters.acknowledged += count;
+  }
+
+  /** Messages awaiting acknowledgement on a type's streams (all buses it may use), or on every bus. */
+  backlog(type?: string): number {
+    let total = 0;
+    if (type === undefined) {
+      for (const lane of this.lanes.values()) total += lane.transport.backlog();
+      return total;
+    }
+    this.checkType(type);
+    for (const bus of this.router.candidates(type)) {
+      for (const stream of this.streamsOf(bus, type)) total += this.lane(bus).transport.backlog(stream);
+    }
+    return total;
+  }
+
+  /** Hands everything pending in the batcher to the transports and resolves once they stored it. */
+  async flush(): Promise<void> {
+    this.batcher.flush();
+    while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
+  }
+
+  /**
+   * Resolves once everything published so far (and everything handlers publish meanwhile) has been
+   * delivered and acknowledged by every group that has a consumer. Frames a transport refused are
+   * retried until it takes them.
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.flush();
+      await Promise.all([...this.lanes.values()].map((lane) => lane.transport.idle()));
+      if (this.retryFrames.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+        continue;
+      }
+      if (this.batcher.pending === 0 && this.publishing.size === 0) return;
+    }
+  }
+
+  /**
+   * Stops accepting messages, drains (see drain()), closes every subscription and the transports the
+   * bus created. Nothing accepted is lost.
+   */
+  close(): Promise<void> {
+    this.closing = true;
+    this.closed ??= (async () => {
+      await this.drain();
+      await Promise.all([...this.subscriptions].map((s) => s.close()));
+      for (const stop of this.stopListening) stop();
+      for (const lane of this.lanes.values()) if (lane.owned) await lane.transport.close();
+    })();
+    return this.closed;
+  }
+
+  /** Counters, depth and latency histograms (see BusMetrics). */
+  metrics(): BusMetrics {
+    const buses: BusMetrics['buses'] = {};
+    let deadLettered = 0;
+    for (const lane of this.lanes.values()) {
+      const t = lane.transport.metrics();
+      deadLettered += t.deadLettered;
+      buses[lane.name] = {
+        frames: lane.frames, messages: lane.messages, backlog: t.backlog, healthy: this.stats(lane.name).healthy,
+        publishErrors: lane.publishErrors, publishLatencyMs: lane.publishLatency.snapshot(),
+      };
+    }
+    return {
+      ...this.counters, deadLettered, queueDepth: this.depth, waiting: this.waiters.length,
+      batchSize: this.batchSize.snapshot(), latencyMs: this.latency.snapshot(), buses,
+    };
+  }
+}
+
+/** Creates a bus system (in-process memory transports unless others are given). See BusOptions. */
+export function createBus(options: BusOptions = {}): Bus {
+  return new Bus(options);
+}

@@ -1,0 +1,323 @@
+/**
+ * The wire format (docs/wire-format.md): one frame per transport entry. A frame is a 24-byte header,
+ * the UTF-8 type and key, zero padding to a multiple of 8, then the body: float64 columns for a trade
+ * batch, or a msgpack value for any other message. Decoding a trade frame gives Float64Array views
+ * into the received bytes when they are 8-byte aligned, else exactly one copy (reported as `copied`).
+ * Decoding never reads outside the given bytes: every malformed frame throws FrameError.
+ */
+import { Packr } from 'msgpackr';
+import { KernelInputError } from '../errors.js';
+import { requireTrades } from '../kernels/vpin.js';
+import { describeValue } from '../kernels/validate.js';
+import type { Trades } from '../kernels/vpin.js';
+import { FrameError } from './errors.js';
+import { nowMs, type Priority } from './messages.js';
+
+/** First four bytes of every frame: ASCII "KBFR" (0x5246424b as a little-endian u32). */
+export const FRAME_MAGIC = 0x5246424b;
+/** The format version this code writes and reads. */
+export const FRAME_VERSION = 1;
+/** Bytes of the fixed header, before the type and key. */
+export const FRAME_HEADER_BYTES = 24;
+/** Kind byte: a trade batch as float64 columns ts, price, volume. */
+export const KIND_TRADES = 1;
+/** Kind byte: one message as msgpack `[ts, payload]`. */
+export const KIND_MESSAGE = 2;
+/** Flags bit 0: priority 'high'. Other bits are reserved and must be 0. */
+export const FLAG_HIGH = 1;
+/** Columns of a trade frame. */
+export const TRADE_COLUMNS = 3;
+/** Longest type, in UTF-8 bytes. */
+export const MAX_TYPE_BYTES = 255;
+/** Longest key, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
+/** Most rows in one trade frame (1.5 GiB of columns): larger counts are rejected as absurd. */
+export const MAX_FRAME_ROWS = 1 << 26;
+/** Largest msgpack body. */
+export const MAX_BODY_BYTES = 1 << 30;
+
+/** True on little-endian hosts (every platform Node ships for, in practice): columns can be viewed in place. */
+const HOST_LE = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/**
+ * msgpack with `moreTypes` (typed arrays keep their type and contents; without it a Float64Array is
+ * silently corrupted) and without msgpackr's record extension (plain msgpack maps, decodable anywhere).
+ */
+const packr = new Packr({ moreTypes: true, useRecords: false });
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The fields every frame carries in its header. */
+export interface FrameHeader {
+  type: string;
+  key: string;
+  priority: Priority;
+  /** Epoch ms at which the first (oldest) message in the frame was published; NaN when unknown. */
+  sentAt: number;
+  /** Messages in the frame: rows of a trade frame, 1 for a message frame. */
+  count: number;
+}
+
+/** A decoded trade frame. */
+export interface TradesFrame extends FrameHeader {
+  kind: 'trades';
+  /** Columns of `count` rows: views into the frame bytes, or into one copy when `copied`. */
+  columns: Trades;
+  /** True when the bytes were not 8-byte aligned (or the host is big-endian) and were copied once. */
+  copied: boolean;
+}
+
+/** A decoded message frame. */
+export interface MessageFrame extends FrameHeader {
+  kind: 'message';
+  /** The envelope's ts, epoch ms. */
+  ts: number;
+  payload: unknown;
+  copied: false;
+}
+
+/** What decodeFrame returns. */
+export type Frame = TradesFrame | MessageFrame;
+
+/** Input to encodeTradesFrame. */
+export interface TradesFrameInput extends Trades {
+  type: string;
+  key: string;
+  priority?: Priority;
+  /** Default: now. */
+  sentAt?: number;
+}
+
+/** Input to encodeMessageFrame. */
+export interface MessageFrameInput {
+  type: string;
+  key: string;
+  ts: number;
+  payload: unknown;
+  priority?: Priority;
+  /** Default: now. */
+  sentAt?: number;
+}
+
+/**
+ * The type and key of a frame, UTF-8 encoded and checked once, to stamp many frames (the batcher
+ * keeps one per key).
+ */
+export interface FrameLabel {
+  /** type bytes then key bytes. */
+  bytes: Uint8Array;
+  typeLength: number;
+  keyLength: number;
+  /** Offset of the body: the header, type and key rounded up to a multiple of 8. */
+  bodyOffset: number;
+}
+
+/** Encodes and checks a frame's type and key (KernelInputError naming `type` or `key`). */
+export function frameLabel(type: string, key: string): FrameLabel {
+  if (typeof type !== 'string' || type.length === 0) {
+    throw new KernelInputError('type', 'a non-empty string', describeValue(type));
+  }
+  if (typeof key !== 'string') throw new KernelInputError('key', 'a string', describeValue(key));
+  const typeBytes = utf8Encoder.encode(type);
+  const keyBytes = utf8Encoder.encode(key);
+  if (typeBytes.length > MAX_TYPE_BYTES) {
+    throw new KernelInputError('type', `at most ${MAX_TYPE_BYTES} UTF-8 bytes`, `${typeBytes.length} bytes`);
+  }
+  if (keyBytes.length > MAX_KEY_BYTES) {
+    throw new KernelInputError('key', `at most ${MAX_KEY_BYTES} UTF-8 bytes`, `${keyBytes.length} bytes`);
+  }
+  const bytes = new Uint8Array(typeBytes.length + keyBytes.length);
+  bytes.set(typeBytes);
+  bytes.set(keyBytes, typeBytes.length);
+  const bodyOffset = (FRAME_HEADER_BYTES + bytes.length + 7) & ~7;
+  return { bytes, typeLength: typeBytes.length, keyLength: keyBytes.length, bodyOffset };
+}
+
+/** Allocates a frame of `bodyBytes` body and writes its header, type and key; returns it and a view. */
+function writeHead(
+  label: FrameLabel, kind: number, priority: Priority | undefined, columns: number, count: number,
+  sentAt: number, bodyBytes: number,
+): Uint8Array {
+  const frame = new Uint8Array(label.bodyOffset + bodyBytes);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, FRAME_MAGIC, true);
+  frame[4] = FRAME_VERSION;
+  frame[5] = kind;
+  frame[6] = priority === 'high' ? FLAG_HIGH : 0;
+  frame[7] = columns;
+  view.setUint32(8, count, true);
+  view.setUint16(12, label.typeLength, true);
+  view.setUint16(14, label.keyLength, true);
+  view.setFloat64(16, sentAt, true);
+  frame.set(label.bytes, FRAME_HEADER_BYTES);
+  return frame;
+}
+
+/** Writes column `c` (n float64) into a frame at `offset`, little-endian. */
+function writeColumn(frame: Uint8Array, offset: number, column: Float64Array, n: number): void {
+  if (HOST_LE) {
+    new Float64Array(frame.buffer, offset, n).set(n === column.length ? column : column.subarray(0, n));
+  } else {
+    const view = new DataView(frame.buffer);
+    for (let i = 0; i < n; i++) view.setFloat64(offset + 8 * i, column[i], true);
+  }
+}
+
+/**
+ * Encodes the first `n` rows of three columns as a trade frame (internal fast path: the label is
+ * already checked, the columns already validated).
+ */
+export function encodeTradesWithLabel(
+  label: FrameLabel, priority: Priority | undefined, sentAt: number,
+  ts: Float64Array, price: Float64Array, volume: Float64Array, n: number,
+): Uint8Array {
+  if (n > MAX_FRAME_ROWS) throw new KernelInputError('trades', `at most ${MAX_FRAME_ROWS} rows per frame`, `${n} rows`);
+  const frame = writeHead(label, KIND_TRADES, priority, TRADE_COLUMNS, n, sentAt, 24 * n);
+  writeColumn(frame, label.bodyOffset, ts, n);
+  writeColumn(frame, label.bodyOffset + 8 * n, price, n);
+  writeColumn(frame, label.bodyOffset + 16 * n, volume, n);
+  return frame;
+}
+
+/** Encodes a trade batch as a frame: header, type, key, padding, then the ts, price and volume columns. */
+export function encodeTradesFrame(input: TradesFrameInput): Uint8Array {
+  requireTrades(input, 'input');
+  const label = frameLabel(input.type, input.key);
+  const sentAt = input.sentAt ?? nowMs();
+  return encodeTradesWithLabel(label, input.priority, sentAt, input.ts, input.price, input.volume, input.ts.length);
+}
+
+/** Encodes one message as a frame whose body is msgpack `[ts, payload]` (typed arrays keep their type). */
+export function encodeMessageFrame(input: MessageFrameInput): Uint8Array {
+  const label = frameLabel(input.type, input.key);
+  return encodeMessageWithLabel(label, input.priority, input.sentAt ?? nowMs(), input.ts, input.payload);
+}
+
+/** encodeMessageFrame with a checked label (internal). */
+export function encodeMessageWithLabel(label: FrameLabel, priority: Priority | undefined, sentAt: number, ts: number, payload: unknown): Uint8Array {
+  if (typeof ts !== 'number') throw new KernelInputError('ts', 'a number (epoch ms)', describeValue(ts));
+  let body: Uint8Array;
+  try {
+    body = packr.pack([ts, payload]);
+  } catch (cause) {
+    throw new KernelInputError('payload', 'a value msgpack can encode', cause instanceof Error ? cause.message : String(cause));
+  }
+  if (body.length > MAX_BODY_BYTES) throw new KernelInputError('payload', `at most ${MAX_BODY_BYTES} bytes of msgpack`, `${body.length} bytes`);
+  const frame = writeHead(label, KIND_MESSAGE, priority, 0, body.length, sentAt, body.length);
+  frame.set(body, label.bodyOffset);
+  return frame;
+}
+
+/** A header that passed every structural check. */
+interface ParsedHead extends FrameHeader {
+  kind: number;
+  rows: number;
+  bodyOffset: number;
+  bodyLength: number;
+}
+
+function decodeUtf8(bytes: Uint8Array, what: string): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch (cause) {
+    throw new FrameError(`${what} is not valid UTF-8`, { cause });
+  }
+}
+
+/** Checks magic, version, kind, flags, lengths and padding against the buffer; reads nothing beyond it. */
+function parseHead(bytes: Uint8Array): ParsedHead {
+  if (!(bytes instanceof Uint8Array)) throw new KernelInputError('bytes', 'a Uint8Array', describeValue(bytes));
+  const length = bytes.length;
+  if (length < FRAME_HEADER_BYTES) throw new FrameError(`truncated: ${length} bytes, the header alone is ${FRAME_HEADER_BYTES}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, length);
+  const magic = view.getUint32(0, true);
+  if (magic !== FRAME_MAGIC) throw new FrameError(`bad magic 0x${magic.toString(16).padStart(8, '0')}`);
+  if (bytes[4] !== FRAME_VERSION) throw new FrameError(`unsupported version ${bytes[4]} (this reads ${FRAME_VERSION})`);
+  const kind = bytes[5];
+  if (kind !== KIND_TRADES && kind !== KIND_MESSAGE) throw new FrameError(`unknown kind ${kind}`);
+  const flags = bytes[6];
+  if ((flags & ~FLAG_HIGH) !== 0) throw new FrameError(`reserved flag bits set: 0x${flags.toString(16)}`);
+  const columns = bytes[7];
+  const expectedColumns = kind === KIND_TRADES ? TRADE_COLUMNS : 0;
+  if (columns !== expectedColumns) throw new FrameError(`kind ${kind} has ${expectedColumns} columns, header says ${columns}`);
+  const count = view.getUint32(8, true);
+  const typeLength = view.getUint16(12, true);
+  const keyLength = view.getUint16(14, true);
+  if (typeLength === 0 || typeLength > MAX_TYPE_BYTES) throw new FrameError(`type length ${typeLength} outside [1, ${MAX_TYPE_BYTES}]`);
+  if (keyLength > MAX_KEY_BYTES) throw new FrameError(`key length ${keyLength} > ${MAX_KEY_BYTES}`);
+  if (kind === KIND_TRADES && count > MAX_FRAME_ROWS) throw new FrameError(`${count} rows > ${MAX_FRAME_ROWS}`);
+  if (kind === KIND_MESSAGE && count > MAX_BODY_BYTES) throw new FrameError(`body of ${count} bytes > ${MAX_BODY_BYTES}`);
+  const labelEnd = FRAME_HEADER_BYTES + typeLength + keyLength;
+  const bodyOffset = (labelEnd + 7) & ~7;
+  const bodyLength = kind === KIND_TRADES ? 24 * count : count;
+  if (length !== bodyOffset + bodyLength) {
+    throw new FrameError(`length ${length} != ${bodyOffset + bodyLength} for ${kind === KIND_TRADES ? `${count} rows` : `a ${count}-byte body`}`);
+  }
+  for (let i = labelEnd; i < bodyOffset; i++) {
+    if (bytes[i] !== 0) throw new FrameError(`padding byte ${i} is not zero`);
+  }
+  const type = decodeUtf8(bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + typeLength), 'type');
+  const key = decodeUtf8(bytes.subarray(FRAME_HEADER_BYTES + typeLength, labelEnd), 'key');
+  return {
+    kind, type, key, priority: flags & FLAG_HIGH ? 'high' : 'normal', sentAt: view.getFloat64(16, true),
+    count: kind === KIND_TRADES ? count : 1, rows: count, bodyOffset, bodyLength,
+  };
+}
+
+function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload: unknown } {
+  let value: unknown;
+  try {
+    value = packr.unpack(bytes.subarray(head.bodyOffset, head.bodyOffset + head.bodyLength));
+  } catch (cause) {
+    throw new FrameError(`msgpack body: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'number') {
+    throw new FrameError('msgpack body is not [ts, payload]');
+  }
+  return { ts: value[0], payload: value[1] };
+}
+
+/**
+ * Decodes a frame. A trade frame's columns view `bytes` in place when `bytes.byteOffset` is a multiple
+ * of 8; otherwise the columns are copied once into a fresh buffer and `copied` is true. Throws
+ * FrameError for anything malformed (truncated, bad magic/version/kind/flags, counts or lengths that
+ * disagree with the buffer, non-zero padding, invalid UTF-8, a body that is not msgpack `[ts, payload]`).
+ */
+export function decodeFrame(bytes: Uint8Array): Frame {
+  const head = parseHead(bytes);
+  const header = { type: head.type, key: head.key, priority: head.priority, sentAt: head.sentAt, count: head.count };
+  if (head.kind === KIND_MESSAGE) {
+    const { ts, payload } = unpackBody(bytes, head);
+    return { kind: 'message', ...header, ts, payload, copied: false };
+  }
+  const n = head.rows;
+  const start = bytes.byteOffset + head.bodyOffset;
+  if (HOST_LE && start % 8 === 0) {
+    const buffer = bytes.buffer;
+    return {
+      kind: 'trades', ...header, copied: false,
+      columns: { ts: new Float64Array(buffer, start, n), price: new Float64Array(buffer, start + 8 * n, n), volume: new Float64Array(buffer, start + 16 * n, n) },
+    };
+  }
+  const copy = new Float64Array(3 * n);
+  if (HOST_LE) {
+    new Uint8Array(copy.buffer).set(bytes.subarray(head.bodyOffset, head.bodyOffset + head.bodyLength));
+  } else {
+    const view = new DataView(bytes.buffer, start, head.bodyLength);
+    for (let i = 0; i < 3 * n; i++) copy[i] = view.getFloat64(8 * i, true);
+  }
+  return {
+    kind: 'trades', ...header, copied: true,
+    columns: { ts: copy.subarray(0, n), price: copy.subarray(n, 2 * n), volume: copy.subarray(2 * n, 3 * n) },
+  };
+}
+
+/**
+ * Checks a whole frame without copying its columns (the body of a message frame is parsed) and
+ * returns its header. Throws FrameError like decodeFrame.
+ */
+export function validateFrame(bytes: Uint8Array): FrameHeader & { kind: 'trades' | 'message' } {
+  const head = parseHead(bytes);
+  if (head.kind === KIND_MESSAGE) unpackBody(bytes, head);
+  return { kind: head.kind === KIND_TRADES ? 'trades' : 'message', type: head.type, key: head.key, priority: head.priority, sentAt: head.sentAt, count: head.count };
+}

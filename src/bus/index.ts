@@ -1,0 +1,62 @@
+/** The bus half of kernelbus: messages, frames, batcher, router, transports and the bus facade. */
+export { Bus, createBus, type BusOptions, type MessageHandler, type SubscribeOptions, type Subscription } from './bus.js';
+export { Batcher, type BatcherOptions, type BatchFrame, type FrameSink } from './batcher.js';
+export { BackpressureError, BusClosedError, FrameError } from './errors.js';
+export {
+  decodeFrame,
+  encodeMessageFrame,
+  encodeTradesFrame,
+  validateFrame,
+  FRAME_HEADER_BYTES,
+  FRAME_MAGIC,
+  FRAME_VERSION,
+  KIND_MESSAGE,
+  KIND_TRADES,
+  MAX_FRAME_ROWS,
+  MAX_KEY_BYTES,
+  MAX_TYPE_BYTES,
+  type Frame,
+  type FrameHeader,
+  type MessageFrame,
+  type MessageFrameInput,
+  type TradesFrame,
+  type TradesFrameInput,
+} from './frames.js';
+export {
+  BUS_NAMES,
+  DEFAULT_ROUTES,
+  MESSAGE_TYPES,
+  nowMs,
+  type BusMessage,
+  type BusName,
+  type Envelope,
+  type KnownMessageType,
+  type MessageType,
+  type Priority,
+  type Trade,
+  type TradeBatch,
+} from './messages.js';
+export {
+  Histogram,
+  prometheusRegistry,
+  serveMetrics,
+  type BusLaneMetrics,
+  type BusMetrics,
+  type EngineMetrics,
+  type HistogramSnapshot,
+  type MetricsServer,
+  type MetricsSources,
+} from './metrics.js';
+export { Router, ROUTING_STRATEGIES, type BusStats, type RouterOptions, type RoutingStrategy } from './router.js';
+export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
+export {
+  compareEntryIds,
+  DEAD_LETTER_SUFFIX,
+  type Entry,
+  type EntryHandler,
+  type OutgoingEntry,
+  type SettleListener,
+  type Transport,
+  type TransportMetrics,
+  type TransportSubscription,
+} from './transports/types.js';

@@ -1,0 +1,100 @@
+/**
+ * Message vocabulary of the bus: the envelope, the known message types, the three buses and the
+ * default table that routes each type to its bus.
+ */
+import type { Trades } from '../kernels/vpin.js';
+
+/** The message types the original platform used; any other string is a valid user type. */
+export const MESSAGE_TYPES = [
+  'MARKET_DATA',
+  'PRICE_UPDATE',
+  'TRADE_EXECUTION',
+  'STRATEGY_SIGNAL',
+  'RISK_ALERT',
+  'ENGINE_HEALTH',
+  'PORTFOLIO_UPDATE',
+  'ML_PREDICTION',
+  'VPIN_CALCULATION',
+  'ANALYTICS_RESULT',
+  'FACTOR_CALCULATION',
+] as const;
+
+/** One of MESSAGE_TYPES. */
+export type KnownMessageType = (typeof MESSAGE_TYPES)[number];
+/** A known type or a user type (any non-empty string of at most 255 UTF-8 bytes). */
+export type MessageType = KnownMessageType | (string & {});
+
+/** The three default buses; a bus system may be configured with other names. */
+export const BUS_NAMES = ['marketdata', 'logic', 'compute'] as const;
+/** A bus name. */
+export type BusName = (typeof BUS_NAMES)[number] | (string & {});
+
+/** The default type -> bus table: market data in, engine-to-engine logic, compute results. */
+export const DEFAULT_ROUTES: Readonly<Record<KnownMessageType, BusName>> = Object.freeze({
+  MARKET_DATA: 'marketdata',
+  PRICE_UPDATE: 'marketdata',
+  TRADE_EXECUTION: 'marketdata',
+  STRATEGY_SIGNAL: 'logic',
+  RISK_ALERT: 'logic',
+  ENGINE_HEALTH: 'logic',
+  PORTFOLIO_UPDATE: 'logic',
+  ML_PREDICTION: 'compute',
+  VPIN_CALCULATION: 'compute',
+  ANALYTICS_RESULT: 'compute',
+  FACTOR_CALCULATION: 'compute',
+});
+
+/** `'high'` flushes the batcher at once; `'normal'` (default) waits for the end of the turn. */
+export type Priority = 'normal' | 'high';
+
+/** A message as published: `key` is usually the symbol; `ts` epoch ms (default: now). */
+export interface Envelope<P = unknown> {
+  key: string;
+  ts?: number;
+  payload: P;
+  priority?: Priority;
+}
+
+/** One trade, published on a columnar type (TRADE_EXECUTION by default). */
+export interface Trade {
+  key: string;
+  /** Epoch ms. */
+  ts: number;
+  price: number;
+  volume: number;
+  priority?: Priority;
+}
+
+/** Many trades of one key at once, as columns of equal length. */
+export interface TradeBatch extends Trades {
+  key: string;
+  priority?: Priority;
+}
+
+/** What a subscriber receives. */
+export interface BusMessage<P = unknown> {
+  /** Transport entry id (`"<ms>-<seq>"`), increasing per stream: use it for idempotence. */
+  id: string;
+  /** The bus it travelled on. */
+  bus: BusName;
+  /** The transport stream: `"<bus>:<type>:<shard>"`. */
+  stream: string;
+  type: string;
+  key: string;
+  /** Epoch ms: the envelope's ts; for a trade batch, the ts of its last trade. */
+  ts: number;
+  /** The payload; for a columnar type, `Trades` columns that view the received frame. */
+  payload: P;
+  priority: Priority;
+  /** Messages in this delivery: the rows of a trade batch, else 1. */
+  count: number;
+  /** Epoch ms at which the first (oldest) message in this frame was published. */
+  sentAt: number;
+  /** 1 on first delivery, more when redelivered. */
+  deliveries: number;
+}
+
+/** Current time as epoch ms with sub-millisecond resolution (performance clock). */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -1,0 +1,114 @@
+/**
+ * The transport interface: what a bus needs from whatever carries its frames. It is shaped after Redis
+ * Streams so that the in-process transport and a Redis transport are interchangeable:
+ *
+ * | here                         | Redis Streams                                          |
+ * |------------------------------|--------------------------------------------------------|
+ * | stream `<bus>:<type>:<shard>`| one stream key per bus, type and shard                 |
+ * | `publish(stream, entries)`   | pipelined XADD (MAXLEN ~ trimming), resolves with ids  |
+ * | entry id `"<ms>-<seq>"`      | the XADD id, increasing within a stream                |
+ * | `subscribe(stream, group, consumer, handler)` | XGROUP CREATE (MKSTREAM) + XREADGROUP loop |
+ * | handler returns / resolves   | XACK                                                    |
+ * | handler throws / consumer closes without ack | entry stays pending; XAUTOCLAIM hands it to another consumer |
+ * | `maxDeliveries` exceeded     | XADD to `<stream>:dead`, then XACK                      |
+ * | `backlog()`                  | XINFO GROUPS lag + pending                              |
+ *
+ * Delivery is at least once: a handler may see an entry again (`deliveries > 1`); entry ids let it
+ * skip what it already processed. Within a group, entries of one key are delivered one at a time and
+ * in publish order, redeliveries included.
+ */
+
+/** An entry to append: the frame bytes, its key and how many messages it holds. */
+export interface OutgoingEntry {
+  key: string;
+  /** Messages in the frame (rows of a trade batch, else 1): the unit of backlog and backpressure. */
+  count: number;
+  /** The encoded frame. The transport may keep a reference: do not modify it after publishing. */
+  data: Uint8Array;
+}
+
+/** An entry as delivered to a consumer. */
+export interface Entry {
+  /** `"<ms>-<seq>"`, increasing within its stream (compare with compareEntryIds). */
+  id: string;
+  stream: string;
+  key: string;
+  count: number;
+  data: Uint8Array;
+  /** 1 on first delivery to this group; more when redelivered. */
+  deliveries: number;
+}
+
+/**
+ * Handles one entry. Returning (or resolving) acknowledges it for the consumer's group; throwing (or
+ * rejecting) leaves it pending, to be redelivered, preferably to another consumer of the group.
+ */
+export type EntryHandler = (entry: Entry) => void | Promise<void>;
+
+/** A consumer in a group. */
+export interface TransportSubscription {
+  /**
+   * Leaves the group. Entries delivered to this consumer and not yet acknowledged are redelivered to
+   * the group's other consumers (or to the next one that joins); a late acknowledgement is ignored.
+   * With `deleteGroup`, a group left without consumers is deleted (XGROUP DESTROY): what it had not
+   * acknowledged is counted as `discarded` and no longer awaited.
+   */
+  close(options?: { deleteGroup?: boolean }): Promise<void>;
+  readonly closed: boolean;
+}
+
+/** Called when an entry no longer awaits any group: acknowledged by all of them, or dead-lettered. */
+export type SettleListener = (stream: string, key: string, count: number) => void;
+
+/** Counters of a transport, in messages (rows), summed over groups. */
+export interface TransportMetrics {
+  entries: number;
+  messages: number;
+  delivered: number;
+  acknowledged: number;
+  redelivered: number;
+  failed: number;
+  deadLettered: number;
+  /** Entries left in a deleted group, or trimmed from a stream that had no group. */
+  discarded: number;
+  backlog: number;
+}
+
+/** Carries frames between publishers and consumer groups. */
+export interface Transport {
+  /** For messages and metrics, e.g. 'memory'. */
+  readonly name: string;
+  /** False while the transport cannot accept entries (closed, disconnected): routers avoid it. */
+  readonly healthy: boolean;
+  /**
+   * Appends entries to a stream, in order, and resolves with their ids once they are stored. An entry
+   * appended while the stream has no group awaits nobody (it settles at once) but is retained, up to
+   * a bound (MAXLEN ~), for the first group created on the stream.
+   */
+  publish(stream: string, entries: readonly OutgoingEntry[]): Promise<string[]>;
+  /** Joins `consumer` to `group` on `stream` (creating the group), delivering entries to `handler`. */
+  subscribe(stream: string, group: string, consumer: string, handler: EntryHandler): TransportSubscription;
+  /**
+   * Messages awaiting acknowledgement, summed over groups, on one stream or (without `stream`) on every
+   * stream but dead-letter ones.
+   */
+  backlog(stream?: string): number;
+  /** Registers a settle listener; returns a function that removes it. */
+  onSettle(listener: SettleListener): () => void;
+  /** Resolves once no entry is queued for, or in flight to, a group that has a consumer. */
+  idle(): Promise<void>;
+  metrics(): TransportMetrics;
+  /** Stops accepting entries and detaches every consumer. */
+  close(): Promise<void>;
+}
+
+/** Suffix of the stream that receives a stream's dead letters. */
+export const DEAD_LETTER_SUFFIX = ':dead';
+
+/** Orders two entry ids `"<ms>-<seq>"` numerically: negative, 0 or positive. */
+export function compareEntryIds(a: string, b: string): number {
+  const da = a.indexOf('-');
+  const db = b.indexOf('-');
+  const ms = Number(a.slice(0, da)) - Number(b.slice(0, db));
+  return ms !== 0 ? ms : Number(a.slice(da + 1)) - Number(b.slice(db + 1));
+}

@@ -1,0 +1,160 @@
+/**
+ * VpinEngine: TRADE_EXECUTION batches -> one streaming VPIN per symbol -> a VPIN_CALCULATION message per
+ * completed bucket, and a RISK_ALERT when a symbol's VPIN CDF crosses the threshold after warm-up.
+ * The trade columns of each delivery (views of the received frame) go to the kernel as they are.
+ */
+import type { Bus } from '../bus/bus.js';
+import type { BusMessage } from '../bus/messages.js';
+import type { BackendChoice } from '../backends/index.js';
+import { KernelInputError } from '../errors.js';
+import { kernels } from '../kernels/index.js';
+import { describeValue } from '../kernels/validate.js';
+import type { Trades, VpinBuckets, VpinOptions, VpinStream } from '../kernels/vpin.js';
+import { Engine, type EngineOptions } from './engine.js';
+
+/** Options of VpinEngine. */
+export interface VpinEngineOptions extends Partial<EngineOptions> {
+  /**
+   * VPIN options for every symbol, or a function giving them per symbol (e.g. a bucket volume scaled to
+   * its average daily volume). A stream needs a causal sigma: when `sigma` is not given (and the
+   * classifier is 'bvc'), the engine uses `{ ewma: 0.94 }`.
+   */
+  vpin: VpinOptions | ((key: string) => VpinOptions);
+  /** Alert when the CDF of VPIN reaches this. Default 0.99. */
+  threshold?: number;
+  /** Buckets a symbol needs before it can alert (the CDF needs history). Default 2 * window. */
+  warmup?: number;
+  /** Kernel backend. Default 'auto'. */
+  backend?: BackendChoice;
+  /** Input type. Default 'TRADE_EXECUTION'. */
+  input?: string;
+}
+
+/** Payload of VPIN_CALCULATION: one completed volume bucket of one symbol. */
+export interface VpinCalculation {
+  /** 0-based bucket number of the symbol. */
+  bucket: number;
+  endTs: number;
+  buyVolume: number;
+  sellVolume: number;
+  /** NaN for the first window - 1 buckets. */
+  vpin: number;
+  cdf: number;
+}
+
+/** Payload of the RISK_ALERT the engine raises. */
+export interface VpinAlert {
+  source: 'vpin';
+  engine: string;
+  bucket: number;
+  vpin: number;
+  cdf: number;
+  threshold: number;
+}
+
+/** Per-symbol state and its latest figures. */
+export interface VpinSymbolState {
+  stream: VpinStream;
+  buckets: number;
+  alerts: number;
+  /** The last VPIN and CDF (NaN before the first). */
+  vpin: number;
+  cdf: number;
+  /** Above the threshold at the last bucket (no new alert until it falls below). */
+  alerting: boolean;
+  warmup: number;
+}
+
+/**
+ * Streaming VPIN per symbol. Alerts are edge-triggered: a symbol alerts when its CDF reaches the
+ * threshold (after `warmup` buckets) and again only after it has fallen below.
+ */
+export class VpinEngine extends Engine {
+  protected readonly inputs: readonly string[];
+  private readonly optionsFor: (key: string) => VpinOptions;
+  private readonly kernels: ReturnType<typeof kernels>;
+  private readonly threshold: number;
+  private readonly warmup: number | undefined;
+  private readonly states = new Map<string, VpinSymbolState>();
+  private totals = { buckets: 0, alerts: 0 };
+
+  /** Checks the options (a fixed `vpin` option set is validated here, a per-symbol one on first use). */
+  constructor(bus: Bus, options: VpinEngineOptions) {
+    super(bus, { ...options, name: options?.name ?? 'vpin' });
+    const vpin = options.vpin;
+    if (typeof vpin !== 'function' && (typeof vpin !== 'object' || vpin === null)) {
+      throw new KernelInputError('options.vpin', 'VpinOptions or a function of the key returning them', describeValue(vpin));
+    }
+    const withSigma = (o: VpinOptions): VpinOptions =>
+      o.sigma === undefined && o.classifier !== 'tick' ? { ...o, sigma: { ewma: 0.94 } } : o;
+    this.optionsFor = typeof vpin === 'function' ? (key) => withSigma(vpin(key)) : () => withSigma(vpin);
+    this.kernels = kernels({ backend: options.backend ?? 'auto' });
+    if (typeof vpin !== 'function') this.kernels.vpinStream(this.optionsFor(''));
+    this.threshold = options.threshold ?? 0.99;
+    if (typeof this.threshold !== 'number' || !(this.threshold >= 0 && this.threshold <= 1)) {
+      throw new KernelInputError('options.threshold', 'a number in [0, 1]', describeValue(this.threshold));
+    }
+    if (options.warmup !== undefined && (!Number.isInteger(options.warmup) || options.warmup < 0)) {
+      throw new KernelInputError('options.warmup', 'an integer >= 0', describeValue(options.warmup));
+    }
+    this.warmup = options.warmup;
+    this.inputs = [options.input ?? 'TRADE_EXECUTION'];
+  }
+
+  private state(key: string): VpinSymbolState {
+    let s = this.states.get(key);
+    if (!s) {
+      const opts = this.optionsFor(key);
+      s = {
+        stream: this.kernels.vpinStream(opts), buckets: 0, alerts: 0, vpin: NaN, cdf: NaN, alerting: false,
+        warmup: this.warmup ?? 2 * (opts.window ?? 50),
+      };
+      this.states.set(key, s);
+    }
+    return s;
+  }
+
+  protected process(message: BusMessage): void {
+    const s = this.state(message.key);
+    this.publishBuckets(message.key, s, s.stream.update(message.payload as Trades));
+  }
+
+  /** Closes every symbol's open bar (end of data) and publishes the buckets that completes. */
+  protected override flushState(): void {
+    for (const [key, s] of this.states) this.publishBuckets(key, s, s.stream.flush());
+  }
+
+  private publishBuckets(key: string, s: VpinSymbolState, b: VpinBuckets): void {
+    for (let i = 0; i < b.vpin.length; i++) {
+      const bucket = s.buckets++;
+      const payload: VpinCalculation = {
+        bucket, endTs: b.endTs[i], buyVolume: b.buyVolume[i], sellVolume: b.sellVolume[i], vpin: b.vpin[i], cdf: b.cdf[i],
+      };
+      this.emit('VPIN_CALCULATION', { key, ts: payload.endTs, payload });
+      s.vpin = payload.vpin;
+      s.cdf = payload.cdf;
+      const above = bucket + 1 >= s.warmup && payload.cdf >= this.threshold;
+      if (above && !s.alerting) {
+        s.alerts++;
+        this.totals.alerts++;
+        const alert: VpinAlert = { source: 'vpin', engine: this.name, bucket, vpin: payload.vpin, cdf: payload.cdf, threshold: this.threshold };
+        this.emit('RISK_ALERT', { key, ts: payload.endTs, payload: alert, priority: 'high' });
+      }
+      s.alerting = above;
+    }
+    this.totals.buckets += b.vpin.length;
+  }
+
+  protected get keyCount(): number {
+    return this.states.size;
+  }
+
+  protected override extraMetrics(): Record<string, number> {
+    return { ...this.totals, symbols: this.states.size };
+  }
+
+  /** Each symbol's latest state (read-only use: buckets, alerts, last vpin and cdf). */
+  symbols(): ReadonlyMap<string, Readonly<VpinSymbolState>> {
+    return this.states;
+  }
+}

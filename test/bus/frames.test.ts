@@ -1,0 +1,299 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeFrame,
+  encodeMessageFrame,
+  encodeTradesFrame,
+  FRAME_HEADER_BYTES,
+  FrameError,
+  MAX_FRAME_ROWS,
+  validateFrame,
+  type TradesFrame,
+} from '../../src/bus/index.js';
+import { KernelInputError } from '../../src/errors.js';
+
+const trades = {
+  type: 'TRADE_EXECUTION',
+  key: 'AAPL',
+  ts: new Float64Array([1000, 1001, 1002]),
+  price: new Float64Array([10.5, 10.25, -0]),
+  volume: new Float64Array([100, 0, 3.5]),
+  sentAt: 1234.5,
+};
+
+/** `bytes` copied to offset `offset` of a fresh buffer. */
+function at(bytes: Uint8Array, offset: number): Uint8Array {
+  const copy = new Uint8Array(bytes.length + offset);
+  copy.set(bytes, offset);
+  return copy.subarray(offset);
+}
+
+describe('trade frames', () => {
+  it('has the documented byte layout', () => {
+    const frame = encodeTradesFrame({ ...trades, priority: 'high' });
+    const view = new DataView(frame.buffer);
+    expect([...frame.subarray(0, 4)]).toEqual([0x4b, 0x42, 0x46, 0x52]); // "KBFR"
+    expect(frame[4]).toBe(1); // version
+    expect(frame[5]).toBe(1); // kind TRADES
+    expect(frame[6]).toBe(1); // flags: high
+    expect(frame[7]).toBe(3); // columns
+    expect(view.getUint32(8, true)).toBe(3);
+    expect(view.getUint16(12, true)).toBe(15);
+    expect(view.getUint16(14, true)).toBe(4);
+    expect(view.getFloat64(16, true)).toBe(1234.5);
+    expect(new TextDecoder().decode(frame.subarray(24, 43))).toBe('TRADE_EXECUTIONAAPL');
+    // 24 + 19 = 43 -> body at 48, padding 43..47 zero
+    expect([...frame.subarray(43, 48)]).toEqual([0, 0, 0, 0, 0]);
+    expect(frame.length).toBe(48 + 3 * 3 * 8);
+    expect(view.getFloat64(48, true)).toBe(1000);
+    expect(view.getFloat64(48 + 24, true)).toBe(10.5);
+    expect(view.getFloat64(48 + 48 + 16, true)).toBe(3.5);
+  });
+
+  it('round-trips exactly, -0 and NaN included, with views into the frame (zero copy)', () => {
+    const withNaN = { ...trades, price: new Float64Array([NaN, Infinity, -0]) };
+    const frame = encodeTradesFrame(withNaN);
+    const decoded = decodeFrame(frame) as TradesFrame;
+    expect(decoded.kind).toBe('trades');
+    expect(decoded).toMatchObject({ type: 'TRADE_EXECUTION', key: 'AAPL', priority: 'normal', sentAt: 1234.5, count: 3, copied: false });
+    expect([...decoded.columns.ts]).toEqual([1000, 1001, 1002]);
+    expect(Number.isNaN(decoded.columns.price[0])).toBe(true);
+    expect(decoded.columns.price[1]).toBe(Infinity);
+    expect(Object.is(decoded.columns.price[2], -0)).toBe(true);
+    expect([...decoded.columns.volume]).toEqual([100, 0, 3.5]);
+    for (const column of [decoded.columns.ts, decoded.columns.price, decoded.columns.volume]) {
+      expect(column.buffer).toBe(frame.buffer);
+    }
+    // A write through the view is visible in the frame: it is the same memory.
+    decoded.columns.volume[0] = 7;
+    expect(new DataView(frame.buffer).getFloat64(48 + 48, true)).toBe(7);
+  });
+
+  it('views in place at any 8-byte aligned offset, and copies exactly once when unaligned', () => {
+    const frame = encodeTradesFrame(trades);
+    const aligned = decodeFrame(at(frame, 16)) as TradesFrame;
+    expect(aligned.copied).toBe(false);
+    expect(aligned.columns.ts.byteOffset).toBe(16 + 48);
+    for (const offset of [1, 3, 4, 7]) {
+      const bytes = at(frame, offset);
+      const decoded = decodeFrame(bytes) as TradesFrame;
+      expect(decoded.copied).toBe(true);
+      expect(decoded.columns.ts.buffer).not.toBe(bytes.buffer);
+      // one copy: the three columns share one new buffer
+      expect(decoded.columns.price.buffer).toBe(decoded.columns.ts.buffer);
+      expect(decoded.columns.volume.buffer).toBe(decoded.columns.ts.buffer);
+      expect([...decoded.columns.price]).toEqual([10.5, 10.25, -0]);
+      expect(Object.is(decoded.columns.price[2], -0)).toBe(true);
+    }
+  });
+
+  it('decodes frames held in a SharedArrayBuffer in place', () => {
+    const frame = encodeTradesFrame(trades);
+    const shared = new Uint8Array(new SharedArrayBuffer(frame.length + 8), 8);
+    shared.set(frame);
+    const decoded = decodeFrame(shared) as TradesFrame;
+    expect(decoded.copied).toBe(false);
+    expect(decoded.columns.ts.buffer).toBe(shared.buffer);
+    expect([...decoded.columns.ts]).toEqual([1000, 1001, 1002]);
+  });
+
+  it('encodes zero rows and UTF-8 keys', () => {
+    const empty = new Float64Array(0);
+    const frame = encodeTradesFrame({ type: 'TRADE_EXECUTION', key: 'Société Générale €', ts: empty, price: empty, volume: empty, sentAt: 1 });
+    const decoded = decodeFrame(frame) as TradesFrame;
+    expect(decoded.key).toBe('Société Générale €');
+    expect(decoded.count).toBe(0);
+    expect(frame.length % 8).toBe(0);
+  });
+
+  it('rejects bad input with KernelInputError naming the argument', () => {
+    expect(() => encodeTradesFrame({ ...trades, price: new Float64Array(2) })).toThrow(KernelInputError);
+    expect(() => encodeTradesFrame({ ...trades, price: new Float64Array(2) })).toThrow(/input.price: expected length 3/);
+    expect(() => encodeTradesFrame({ ...trades, type: '' })).toThrow(/^type: expected a non-empty string/);
+    expect(() => encodeTradesFrame({ ...trades, key: 'k'.repeat(1025) })).toThrow(/^key: expected at most 1024 UTF-8 bytes, got 1025 bytes/);
+    expect(() => encodeTradesFrame({ ...trades, type: 't'.repeat(256) })).toThrow(/^type: expected at most 255 UTF-8 bytes/);
+    expect(() => decodeFrame([1, 2, 3] as unknown as Uint8Array)).toThrow(/^bytes: expected a Uint8Array, got an Array of length 3/);
+  });
+});
+
+describe('message frames (msgpack with moreTypes)', () => {
+  const roundTrip = (payload: unknown) => {
+    const frame = encodeMessageFrame({ type: 'ANALYTICS_RESULT', key: 'k', ts: 42, payload, sentAt: 7 });
+    const decoded = decodeFrame(frame);
+    if (decoded.kind !== 'message') throw new Error('expected a message frame');
+    expect(decoded).toMatchObject({ type: 'ANALYTICS_RESULT', key: 'k', ts: 42, sentAt: 7, count: 1, copied: false });
+    // an unaligned copy of the frame decodes to the same
+    const again = decodeFrame(at(frame, 3));
+    expect(again.kind === 'message' && again.payload).toEqual(decoded.payload);
+    return decoded.payload;
+  };
+
+  const typedArrays = [
+    new Int8Array([-128, 0, 127]),
+    new Uint8Array([0, 255]),
+    new Uint8ClampedArray([0, 200]),
+    new Int16Array([-32768, 32767]),
+    new Uint16Array([65535]),
+    new Int32Array([-(2 ** 31), 2 ** 31 - 1]),
+    new Uint32Array([2 ** 32 - 1]),
+    new Float32Array([1.5, -0.25, NaN]),
+    new Float64Array([Math.PI, -1e308, 5e-324, NaN, Infinity]),
+    new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n]),
+    new BigUint64Array([2n ** 64n - 1n]),
+  ];
+
+  it.each(typedArrays.map((a) => [a.constructor.name, a] as const))('keeps a %s exactly', (_name, array) => {
+    const out = roundTrip({ values: array }) as { values: ArrayLike<unknown> };
+    expect(out.values.constructor).toBe(array.constructor);
+    expect(out.values).toEqual(array);
+  });
+
+  it('keeps a Float64Array view with an offset (only the viewed elements)', () => {
+    const base = new Float64Array([1, 2, 3, 4]);
+    const out = roundTrip(base.subarray(1, 3)) as Float64Array;
+    expect(out).toBeInstanceOf(Float64Array);
+    expect([...out]).toEqual([2, 3]);
+  });
+
+  it('keeps every payload kind the engines publish', () => {
+    const payloads: Record<string, unknown> = {
+      MARKET_DATA: { bid: 10.1, ask: 10.2, bidSize: 300, askSize: 100, venue: 'XNAS' },
+      PRICE_UPDATE: { price: 101.25, change: -0.5 },
+      STRATEGY_SIGNAL: { side: 'buy', strength: 0.8, reasons: ['vpin', 'momentum'] },
+      RISK_ALERT: { source: 'vpin', engine: 'vpin', bucket: 120, vpin: 0.41, cdf: 0.995, threshold: 0.99 },
+      ENGINE_HEALTH: { engine: 'vpin', processed: 1e9, throughput: 3.2e6, latencyMs: { p50: 0.05, p99: 0.4, max: 2 }, backlog: 0, keys: 100, uptimeMs: 1 },
+      PORTFOLIO_UPDATE: { weights: new Float64Array([0.25, 0.75]), symbols: ['A', 'B'], asOf: new Date(1_700_000_000_000) },
+      ML_PREDICTION: { scores: new Float32Array([0.25, 0.5]), model: 'gbm-v3', features: null },
+      VPIN_CALCULATION: { bucket: 0, endTs: 1.7e12, buyVolume: 500, sellVolume: 500, vpin: NaN, cdf: NaN },
+      ANALYTICS_RESULT: { var95: -0.021, es95: -0.034, big: 2n ** 70n, tags: new Set(['eod']) },
+      FACTOR_CALCULATION: { data: new Float64Array(6).map((_, i) => i / 7), rows: 2, cols: 3, names: ['mkt', 'size', 'value'] },
+    };
+    for (const [type, payload] of Object.entries(payloads)) {
+      expect(roundTrip(payload), type).toEqual(payload);
+    }
+  });
+
+  it('keeps scalars, strings, arrays and nesting', () => {
+    for (const payload of [null, true, false, 0, 1, -1, 2 ** 53, 0.1, -1e-300, NaN, Infinity, -Infinity, '', 'ü€😀', [], [1, [2, [3]]], { a: { b: { c: [1, 'x'] } } }]) {
+      expect(roundTrip(payload)).toEqual(payload);
+    }
+  });
+
+  it('documents what msgpack does not keep: a -0 number arrives as 0, a Map as a plain object', () => {
+    expect(Object.is(roundTrip(-0), 0)).toBe(true);
+    expect(Object.is((roundTrip(new Float64Array([-0])) as Float64Array)[0], -0)).toBe(true);
+    expect(roundTrip(new Map([['a', 1]]))).toEqual({ a: 1 });
+    expect(roundTrip(undefined)).toBe(undefined);
+  });
+
+  it('rejects a ts that is not a number, naming it', () => {
+    expect(() => encodeMessageFrame({ type: 'X', key: 'k', ts: 'now' as unknown as number, payload: 1 })).toThrow(/^ts: expected a number/);
+  });
+});
+
+describe('malformed frames', () => {
+  const good = encodeTradesFrame(trades);
+  const goodMessage = encodeMessageFrame({ type: 'RISK_ALERT', key: 'AAPL', ts: 1, payload: { x: 1 }, sentAt: 0 });
+
+  const mutate = (bytes: Uint8Array, edit: (copy: Uint8Array, view: DataView) => void) => {
+    const copy = bytes.slice();
+    edit(copy, new DataView(copy.buffer));
+    return copy;
+  };
+
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['empty', new Uint8Array(0), /^frame: truncated: 0 bytes, the header alone is 24$/],
+    ['truncated header', good.subarray(0, 23), /^frame: truncated: 23 bytes/],
+    ['truncated body', good.subarray(0, good.length - 8), /^frame: length 112 != 120 for 3 rows$/],
+    ['trailing bytes', at(new Uint8Array([...good, 0, 0, 0, 0, 0, 0, 0, 0]), 0), /^frame: length 128 != 120 for 3 rows$/],
+    ['bad magic', mutate(good, (b) => (b[0] = 0x4a)), /^frame: bad magic 0x5246424a$/],
+    ['bad version', mutate(good, (b) => (b[4] = 2)), /^frame: unsupported version 2 \(this reads 1\)$/],
+    ['unknown kind', mutate(good, (b) => (b[5] = 9)), /^frame: unknown kind 9$/],
+    ['reserved flags', mutate(good, (b) => (b[6] = 0x81)), /^frame: reserved flag bits set: 0x81$/],
+    ['wrong column count', mutate(good, (b) => (b[7] = 4)), /^frame: kind 1 has 3 columns, header says 4$/],
+    ['count beyond the buffer', mutate(good, (_b, v) => v.setUint32(8, 4, true)), /^frame: length 120 != 144 for 4 rows$/],
+    ['absurd count', mutate(good, (_b, v) => v.setUint32(8, 0xffffffff, true)), new RegExp(`^frame: 4294967295 rows > ${MAX_FRAME_ROWS}$`)],
+    ['zero type length', mutate(good, (_b, v) => v.setUint16(12, 0, true)), /^frame: type length 0 outside \[1, 255\]$/],
+    ['type length too large', mutate(good, (_b, v) => v.setUint16(12, 300, true)), /^frame: type length 300 outside/],
+    ['key length too large', mutate(good, (_b, v) => v.setUint16(14, 5000, true)), /^frame: key length 5000 > 1024$/],
+    ['key length beyond the buffer', mutate(good, (_b, v) => v.setUint16(14, 1000, true)), /^frame: length 120 != /],
+    ['non-zero padding', mutate(good, (b) => (b[45] = 1)), /^frame: padding byte 45 is not zero$/],
+    ['invalid UTF-8 key', mutate(good, (b) => (b[FRAME_HEADER_BYTES + 15] = 0xff)), /^frame: key is not valid UTF-8$/],
+    ['message body not msgpack', mutate(goodMessage, (b) => b.fill(0xc1, b.length - 4)), /^frame: msgpack body/],
+    ['message body not [ts, payload]', encodeMessageFrame({ type: 'X', key: '', ts: 1, payload: 1 }).map((x, i, a) => (i === a.length - 3 ? 0x93 : x)), /^frame: /],
+    ['message length beyond the buffer', mutate(goodMessage, (_b, v) => v.setUint32(8, v.getUint32(8, true) + 1, true)), /^frame: length \d+ != \d+ for a \d+-byte body$/],
+  ];
+
+  it.each(cases)('%s -> FrameError', (_name, bytes, message) => {
+    expect(() => decodeFrame(bytes)).toThrow(FrameError);
+    expect(() => decodeFrame(bytes)).toThrow(message);
+    expect(() => validateFrame(bytes)).toThrow(FrameError);
+  });
+
+  it('fuzz: random bytes either decode or throw FrameError, never anything else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), fc.integer({ min: 0, max: 7 }), (bytes, offset) => {
+        const input = at(bytes, offset);
+        try {
+          decodeFrame(input);
+        } catch (error) {
+          expect(error).toBeInstanceOf(FrameError);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('fuzz: mutated valid frames either decode within bounds or throw FrameError', () => {
+    const frames = [good, goodMessage, encodeMessageFrame({ type: 'PORTFOLIO_UPDATE', key: 'p', ts: 5, payload: { w: new Float64Array([1, 2]) } })];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...frames),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: -16, max: 16 }),
+        fc.integer({ min: 0, max: 7 }),
+        (frame, edits, resize, offset) => {
+          let bytes = frame.slice();
+          for (const [position, value] of edits) bytes[position % bytes.length] = value;
+          const length = Math.max(0, bytes.length + resize);
+          const resized = new Uint8Array(length);
+          resized.set(bytes.subarray(0, Math.min(length, bytes.length)));
+          bytes = at(resized, offset);
+          try {
+            const decoded = decodeFrame(bytes);
+            if (decoded.kind === 'trades') {
+              // whatever decoded lies inside the given bytes
+              expect(decoded.columns.ts.length).toBe(decoded.count);
+              expect(24 * decoded.count).toBeLessThanOrEqual(bytes.length);
+            }
+          } catch (error) {
+            expect(error).toBeInstanceOf(FrameError);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('fuzz: any trade batch round-trips bit for bit at any offset', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double(), fc.double(), fc.double()), { maxLength: 40 }),
+        fc.string({ maxLength: 20 }),
+        fc.integer({ min: 0, max: 15 }),
+        (rows, key, offset) => {
+          const col = (i: number) => new Float64Array(rows.map((r) => r[i]));
+          const frame = encodeTradesFrame({ type: 'TRADE_EXECUTION', key, ts: col(0), price: col(1), volume: col(2), sentAt: 0 });
+          const decoded = decodeFrame(at(frame, offset)) as TradesFrame;
+          expect(decoded.key).toBe(key);
+          expect(decoded.copied).toBe(offset % 8 !== 0);
+          const bits = (a: Float64Array) => [...new BigUint64Array(a.slice().buffer)];
+          expect(bits(decoded.columns.ts)).toEqual(bits(col(0)));
+          expect(bits(decoded.columns.price)).toEqual(bits(col(1)));
+          expect(bits(decoded.columns.volume)).toEqual(bits(col(2)));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
