@@ -38,10 +38,19 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// viewAddress(typedArray) -> BigInt: the address a kernel would read (test hook proving zero-copy:
+// it is the caller's memory plus the view's byteOffset, for ArrayBuffer and SharedArrayBuffer views).
+Napi::Value ViewAddress(const Napi::CallbackInfo& info) {
+  requireArgCount(info, 1);
+  const F64View view = float64Arg(info, 0, "array");
+  return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(view.data)));
+}
+
 Napi::Object Register(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
   exports.Set("init", Napi::Function::New<Init>(env, "init"));
   exports.Set("features", Napi::Function::New<Features>(env, "features"));
+  exports.Set("viewAddress", Napi::Function::New<ViewAddress>(env, "viewAddress"));
   registerVpin(env, exports);
   return exports;
 }

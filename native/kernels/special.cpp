@@ -73,6 +73,8 @@ double betaContinuedFraction(double a, double b, double x) {
 
 double normalCdf(double x) {
   if (std::isnan(x)) return NAN;
+  if (x == INFINITY) return 1;
+  if (x == -INFINITY) return 0;
   if (x < -kNormalSeriesLimit) return normalUpperTail(-x);
   if (x > kNormalSeriesLimit) return 1 - normalUpperTail(x);
   const double q = x * x;

@@ -22,6 +22,8 @@ export interface NativeVpinStream {
 export interface NativeBinding {
   init(errors: { KernelInputError: typeof KernelInputError; inputFault: typeof inputFault }): void;
   features(): { napiVersion: number; platform: string; threads: boolean; blas: boolean; accelerate: boolean; metal: boolean };
+  /** Test hook: the address native code reads for this view (proves zero-copy). */
+  viewAddress(array: Float64Array): bigint;
   timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
   tickRule(price: Float64Array): Int8Array;
   bulkClassify(

@@ -41,6 +41,8 @@ function normalUpperTail(x: number): number {
  */
 export function normalCdf(x: number): number {
   if (Number.isNaN(x)) return NaN;
+  if (x === Infinity) return 1;
+  if (x === -Infinity) return 0;
   if (x < -NORMAL_SERIES_LIMIT) return normalUpperTail(-x);
   if (x > NORMAL_SERIES_LIMIT) return 1 - normalUpperTail(x);
   const q = x * x;

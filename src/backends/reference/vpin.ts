@@ -159,6 +159,55 @@ class SigmaState {
 }
 
 /**
+ * The VPIN values so far, for the CDF: a sorted multiset with insert-and-rank. Values live in sorted
+ * blocks of at most 2 * BLOCK (every value of a block <= every value of the next), so an insertion
+ * moves at most 2 * BLOCK values instead of the whole history (a million buckets stay fast).
+ */
+class RankedHistory {
+  private static readonly BLOCK = 512;
+  private blocks: number[][] = [];
+  size = 0;
+
+  /** Inserts x after the values equal to it; returns how many values are <= x, x included. */
+  insert(x: number): number {
+    if (this.blocks.length === 0) this.blocks.push([]);
+    // The first block whose last value is > x takes x; else the last block.
+    let b = 0;
+    let before = 0;
+    while (b < this.blocks.length - 1 && !(x < this.blocks[b][this.blocks[b].length - 1])) {
+      before += this.blocks[b].length;
+      b++;
+    }
+    const block = this.blocks[b];
+    let lo = 0;
+    let hi = block.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (block[mid] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    block.splice(lo, 0, x);
+    if (block.length >= 2 * RankedHistory.BLOCK) this.blocks.splice(b + 1, 0, block.splice(RankedHistory.BLOCK));
+    this.size += 1;
+    return before + lo + 1;
+  }
+
+  /** All values, ascending. */
+  values(): number[] {
+    return this.blocks.flat();
+  }
+
+  /** Replaces the contents with ascending `values`. */
+  assign(values: Float64Array): void {
+    this.blocks = [];
+    for (let i = 0; i < values.length; i += RankedHistory.BLOCK) {
+      this.blocks.push(Array.from(values.subarray(i, i + RankedHistory.BLOCK)));
+    }
+    this.size = values.length;
+  }
+}
+
+/**
  * Bar-level state of the VPIN computation: price-change and sigma history, the bucket being filled,
  * the imbalances of the last n - 1 buckets and the sorted history of VPIN values (for the CDF).
  */
@@ -170,8 +219,8 @@ class BucketState {
   bucketCount = 0;
   /** |B - S| of the last n - 1 buckets, oldest first. */
   imbalances: number[] = [];
-  /** Every VPIN value so far, ascending. */
-  history: number[] = [];
+  /** Every VPIN value so far. */
+  history = new RankedHistory();
 
   constructor(readonly params: VpinParams, fixedSigma: number) {
     this.sigma = new SigmaState(params.sigmaKind, params.sigmaParam, fixedSigma);
@@ -226,16 +275,7 @@ class BucketState {
       for (const x of this.imbalances) sum += x;
       sum += imbalance;
       vpin = sum / (n * V);
-      // Insert after every value <= vpin: the insertion point + 1 is the count of values <= vpin.
-      let lo = 0;
-      let hi = this.history.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (this.history[mid] <= vpin) lo = mid + 1;
-        else hi = mid;
-      }
-      this.history.splice(lo, 0, vpin);
-      cdf = (lo + 1) / this.history.length;
+      cdf = this.history.insert(vpin) / this.history.size;
     }
     if (n > 1) {
       this.imbalances.push(imbalance);
@@ -334,9 +374,9 @@ function exportVpinState(trades: TradeState, b: BucketState): Float64Array {
     bar ? 1 : 0, bar?.index ?? 0, bar?.open ?? 0, bar?.close ?? 0, bar?.volume ?? 0, bar?.buy ?? 0, bar?.count ?? 0,
     trades.lastTs, trades.closedBarIndex, trades.lastPrice, trades.lastSign, b.prevClose, b.sigma.ewmaVar,
     b.filled, b.bucketBuy, b.bucketCount, 0,
-    b.sigma.window.length, b.imbalances.length, b.history.length,
+    b.sigma.window.length, b.imbalances.length, b.history.size,
   ];
-  return Float64Array.from([...head, ...b.sigma.window, ...b.imbalances, ...b.history]);
+  return Float64Array.from([...head, ...b.sigma.window, ...b.imbalances, ...b.history.values()]);
 }
 
 /** Reads a state vector into `buckets` and returns the trade state; throws on an inconsistent vector. */
@@ -364,7 +404,7 @@ function importVpinState(s: Float64Array, params: VpinParams, buckets: BucketSta
   buckets.bucketCount = s[15];
   buckets.sigma.window = Array.from(s.subarray(VPIN_STATE_HEADER, VPIN_STATE_HEADER + l1));
   buckets.imbalances = Array.from(s.subarray(VPIN_STATE_HEADER + l1, h));
-  buckets.history = Array.from(s.subarray(h));
+  buckets.history.assign(s.subarray(h));
   return {
     bar: s[0] === 1 ? { index: s[1], open: s[2], close: s[3], volume: s[4], buy: s[5], count: s[6], lastTs: s[7] } : null,
     lastTs: s[7],

@@ -1,0 +1,178 @@
+/**
+ * The parity suite for the VPIN family: every exported function on every available backend against
+ * the reference, on random inputs (fast-check) and edge cases, within PARITY_RTOL (1e-12 relative).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ClassifyOptions, Kernels, Trades, VpinOptions } from '../../src/index.js';
+import { describeEachBackend, ref } from '../helpers/backends.js';
+import { expectColumnsClose } from '../helpers/compare.js';
+import { asViews, fromSteps, split, tradesArb, vpinOptionsArb, walk } from '../helpers/trades.js';
+
+const RUNS = 150;
+
+/** One row of the parity table: a kernel call and the scale of its output columns. */
+interface ParityCase<I> {
+  name: string;
+  inputs: fc.Arbitrary<I>;
+  call(k: Kernels, input: I): Record<string, ArrayLike<number>>;
+  scale?(input: I): Record<string, number>;
+}
+
+const classifyOptionsArb: fc.Arbitrary<ClassifyOptions> = vpinOptionsArb(false).map(({ priceChange, sigma, distribution }) => ({
+  priceChange,
+  sigma,
+  distribution,
+}));
+
+const bucketScale = (o: VpinOptions) => ({ buyVolume: o.bucketVolume, sellVolume: o.bucketVolume, vpin: 1, cdf: 1 });
+
+const table: ParityCase<any>[] = [
+  {
+    name: 'timeBars',
+    inputs: fc.tuple(tradesArb, fc.constantFrom(1, 1000, 60_000, 86_400_000)),
+    call: (k, [trades, barMs]: [Trades, number]) => ({ ...k.timeBars(trades, { barMs }) }),
+  },
+  {
+    name: 'tickRule',
+    inputs: tradesArb,
+    call: (k, trades: Trades) => ({ sign: k.tickRule(trades.price) }),
+  },
+  {
+    name: 'bulkClassify',
+    inputs: fc.tuple(tradesArb, classifyOptionsArb),
+    call: (k, [trades, options]: [Trades, ClassifyOptions]) => ({ buy: k.bulkClassify(ref.timeBars(trades), options) }),
+  },
+  {
+    name: 'vpin',
+    inputs: fc.tuple(tradesArb, vpinOptionsArb(false)),
+    call: (k, [trades, options]: [Trades, VpinOptions]) => ({ ...k.vpin(trades, options) }),
+    scale: ([, options]: [Trades, VpinOptions]) => bucketScale(options),
+  },
+];
+
+/** Edge cases every VPIN-family kernel must agree on; `volume` scales bucketVolume to the data. */
+const edgeCases: Record<string, { trades: Trades; volume: number }> = {
+  empty: { trades: fromSteps([]), volume: 1 },
+  'one trade': { trades: fromSteps([{ dt: 0, dp: 0, volume: 7 }]), volume: 1 },
+  'constant price': { trades: fromSteps(Array.from({ length: 200 }, () => ({ dt: 900, dp: 0, volume: 10 }))), volume: 1 },
+  'zero volumes': {
+    trades: fromSteps(Array.from({ length: 100 }, (_, i) => ({ dt: 700, dp: i % 3 === 0 ? 0.1 : -0.05, volume: 0 }))),
+    volume: 1,
+  },
+  'gaps of days': {
+    trades: fromSteps(Array.from({ length: 120 }, (_, i) => ({ dt: i % 10 === 0 ? 3 * 86_400_000 : 1000, dp: Math.sin(i) * 0.3, volume: 25 }))),
+    volume: 1,
+  },
+  'one huge bar filling many buckets': {
+    trades: fromSteps([
+      { dt: 0, dp: 0, volume: 5 },
+      { dt: 10, dp: 0.4, volume: 2_000_000 },
+      { dt: 120_000, dp: -0.2, volume: 3 },
+    ]),
+    volume: 10,
+  },
+  'huge magnitudes': {
+    trades: fromSteps(Array.from({ length: 60 }, (_, i) => ({ dt: 30_000, dp: (i % 2 ? 1 : -1) * 1e150, volume: 1e200 })), 1e15, 1e300),
+    volume: 1e200,
+  },
+  'tiny magnitudes': {
+    trades: fromSteps(Array.from({ length: 60 }, (_, i) => ({ dt: 30_000, dp: (i % 2 ? 1 : -1) * 1e-200, volume: 1e-200 })), 0, 1e-300),
+    volume: 1e-200,
+  },
+  'same timestamp': { trades: fromSteps(Array.from({ length: 50 }, (_, i) => ({ dt: 0, dp: (i % 5) - 2, volume: 3 }))), volume: 1 },
+  'random walk': { trades: walk(5000, 3), volume: 10 },
+};
+
+const edgeOptions: VpinOptions[] = [
+  { bucketVolume: 100 },
+  { bucketVolume: 37.5, window: 1, sigma: 0.2, classifier: 'tick' },
+  { bucketVolume: 500, window: 7, sigma: { rolling: 5 }, priceChange: 'intra', distribution: { studentT: 3 } },
+  { bucketVolume: 20, window: 3, sigma: { ewma: 0.9 } },
+  { bucketVolume: 0.5, window: 2, sigma: { ewma: 0.5 } },
+];
+
+describeEachBackend('VPIN parity', (k) => {
+  for (const c of table) {
+    it(`${c.name}: random inputs match the reference`, () => {
+      fc.assert(
+        fc.property(c.inputs, (input) => {
+          expectColumnsClose(c.call(k, input), c.call(ref, input), c.scale?.(input));
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+
+  describe('edge cases', () => {
+    for (const [name, { trades, volume }] of Object.entries(edgeCases)) {
+      it(`${name}: every function matches, on plain, subarray and SharedArrayBuffer views`, () => {
+        for (const views of [trades, asViews(trades, false), asViews(trades, true)]) {
+          expectColumnsClose({ ...k.timeBars(views) }, { ...ref.timeBars(trades) });
+          expectColumnsClose({ sign: k.tickRule(views.price) }, { sign: ref.tickRule(trades.price) });
+          expectColumnsClose({ buy: k.bulkClassify(ref.timeBars(views)) }, { buy: ref.bulkClassify(ref.timeBars(trades)) });
+          for (const base of edgeOptions) {
+            const options = { ...base, bucketVolume: base.bucketVolume * volume };
+            if (typeof options.sigma === 'number') options.sigma *= volume;
+            const expected = ref.vpin(trades, options);
+            expectColumnsClose({ ...k.vpin(views, options) }, { ...expected }, bucketScale(options));
+          }
+        }
+      });
+    }
+
+    it('a huge bar splits into many buckets with its buy fraction', () => {
+      const { trades } = edgeCases['one huge bar filling many buckets'];
+      const out = k.vpin(trades, { bucketVolume: 1000, window: 5, sigma: 0.1 });
+      expect(out.vpin.length).toBe(2000);
+      const f = out.buyVolume[500] / 1000;
+      for (let i = 1; i < 1999; i++) expect(out.buyVolume[i]).toBe(f * 1000);
+    });
+  });
+
+  it('batch-split invariance: stream updates + flush equal vpin() over the whole sequence', () => {
+    fc.assert(
+      fc.property(tradesArb, vpinOptionsArb(true), fc.array(fc.nat(400), { maxLength: 6 }), (trades, options, cuts) => {
+        const stream = k.vpinStream(options);
+        const rows = split(trades, cuts).map((batch) => stream.update(batch));
+        rows.push(stream.flush());
+        const expected = ref.vpin(trades, options);
+        expectColumnsClose(concat(rows), { ...expected }, bucketScale(options));
+        expect(stream.bucketCount).toBe(expected.vpin.length);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('snapshot/restore resumes exactly, within a backend and across backends', () => {
+    fc.assert(
+      fc.property(tradesArb, vpinOptionsArb(true), fc.nat(400), (trades, options, cut) => {
+        const [first, second = fromSteps([])] = split(trades, [cut]);
+        const expected = ref.vpin(trades, options);
+        for (const [a, b] of [[k, k], [k, ref], [ref, k]] as const) {
+          const before = a.vpinStream(options);
+          const head = before.update(first);
+          const resumed = b.vpinStream(options);
+          resumed.restore(before.snapshot());
+          expect(resumed.bucketCount).toBe(before.bucketCount);
+          const tail = [resumed.update(second), resumed.flush()];
+          expectColumnsClose(concat([head, ...tail]), { ...expected }, bucketScale(options));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+function concat(parts: Record<string, Float64Array>[]): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (const key of Object.keys(parts[0])) {
+    out[key] = new Float64Array(parts.reduce((n, p) => n + p[key].length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out[key].set(p[key], at);
+      at += p[key].length;
+    }
+  }
+  return out;
+}
