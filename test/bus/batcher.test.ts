@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Batcher, decodeFrame, type BatchFrame, type TradesFrame } from '../../src/bus/index.js';
+
+const T = 'TRADE_EXECUTION';
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+function collect(maxBatch = 4, lingerMs = 0) {
+  const flushes: BatchFrame[][] = [];
+  const batcher = new Batcher({ maxBatch, lingerMs }, (frames) => flushes.push(frames));
+  const rows = (f: BatchFrame) => {
+    const d = decodeFrame(f.data) as TradesFrame;
+    return [...d.columns.ts];
+  };
+  return { batcher, flushes, rows };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Batcher', () => {
+  it('flushes a key at maxBatch at once, the rest at the end of the turn', async () => {
+    const { batcher, flushes, rows } = collect(4);
+    for (let i = 0; i < 10; i++) batcher.addTrade(T, 'a', i, 100 + i, 1, undefined);
+    batcher.addTrade(T, 'b', 100, 1, 1, undefined);
+    // two full frames of 'a' went out synchronously
+    expect(flushes.map((f) => f.map(rows))).toEqual([[[0, 1, 2, 3]], [[4, 5, 6, 7]]]);
+    expect(batcher.pending).toBe(3);
+    await turn();
+    expect(flushes.slice(2).map((f) => f.map(rows))).toEqual([[[8, 9], [100]]]);
+    expect(flushes.slice(2)[0].map((f) => [f.key, f.count])).toEqual([['a', 2], ['b', 1]]);
+    expect(batcher.pending).toBe(0);
+  });
+
+  it('does not flush inside the publishing code, nor at its awaits: one frame per turn', async () => {
+    const { batcher, flushes } = collect(1000);
+    for (let i = 0; i < 5; i++) {
+      batcher.addTrade(T, 'a', i, 1, 1, undefined);
+      await Promise.resolve(); // a producer awaiting each publish stays in the same turn
+    }
+    expect(flushes).toHaveLength(0);
+    await turn();
+    expect(flushes).toHaveLength(1);
+    expect(flushes[0].map((f) => f.count)).toEqual([5]);
+  });
+
+  it("flushes everything at once for priority 'high', keeping per-key order", () => {
+    const { batcher, flushes, rows } = collect(100);
+    batcher.addTrade(T, 'a', 1, 1, 1, undefined);
+    batcher.addTrade(T, 'b', 2, 1, 1, undefined);
+    batcher.addMessage('RISK_ALERT', 'a', 5, { x: 1 }, undefined);
+    batcher.addTrade(T, 'a', 3, 1, 1, 'high');
+    expect(flushes).toHaveLength(1);
+    const frames = flushes[0];
+    expect(frames.map((f) => [f.type, f.key, f.count])).toEqual([
+      ['RISK_ALERT', 'a', 1],
+      [T, 'a', 2],
+      [T, 'b', 1],
+    ]);
+    expect(rows(frames[1])).toEqual([1, 3]);
+    expect(decodeFrame(frames[1].data).priority).toBe('high');
+    expect(decodeFrame(frames[2].data).priority).toBe('normal');
+    expect(batcher.pending).toBe(0);
+  });
+
+  it('waits lingerMs after the first pending message when set', async () => {
+    vi.useFakeTimers();
+    const { batcher, flushes } = collect(100, 5);
+    batcher.addTrade(T, 'a', 1, 1, 1, undefined);
+    vi.advanceTimersByTime(2);
+    batcher.addTrade(T, 'a', 2, 1, 1, undefined);
+    vi.advanceTimersByTime(2);
+    expect(flushes).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    expect(flushes.map((f) => f.map((x) => x.count))).toEqual([[2]]);
+  });
+
+  it('splits a batch into frames of maxBatch rows behind the key’s open rows', async () => {
+    const { batcher, flushes, rows } = collect(4);
+    batcher.addTrade(T, 'a', 0, 1, 1, undefined);
+    const ts = Float64Array.from({ length: 9 }, (_, i) => i + 1);
+    batcher.addRows(T, 'a', ts, ts, ts, undefined);
+    await turn();
+    expect(flushes.flat().map(rows)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batcher.pending).toBe(0);
+  });
+
+  it('puts a frame of a columnar key behind that key’s open rows', async () => {
+    const { batcher, flushes } = collect(100);
+    batcher.addTrade(T, 'a', 1, 1, 1, undefined);
+    batcher.addTrade(T, 'b', 1, 1, 1, undefined);
+    batcher.addFrame({ type: T, key: 'a', count: 7, data: new Uint8Array(8) }, undefined);
+    expect(batcher.pending).toBe(9);
+    await turn();
+    expect(flushes.flat().map((f) => [f.key, f.count])).toEqual([['a', 1], ['a', 7], ['b', 1]]);
+  });
+
+  it('keeps the order of many keys under random interleaving and reuses shrunken columns', async () => {
+    const { batcher, flushes, rows } = collect(8);
+    const keys = ['a', 'b', 'c', 'd'];
+    const next = new Map(keys.map((k) => [k, 0]));
+    let seed = 7;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 500; i++) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        const key = keys[seed % 4];
+        batcher.addTrade(T, key, next.get(key)!, 1, 1, undefined);
+        next.set(key, next.get(key)! + 1);
+      }
+      await turn();
+    }
+    for (const key of keys) {
+      const seen = flushes.flat().filter((f) => f.key === key).flatMap(rows);
+      expect(seen).toEqual(Array.from({ length: next.get(key)! }, (_, i) => i));
+    }
+  });
+});

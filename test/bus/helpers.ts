@@ -1,0 +1,60 @@
+/** Test transports: wrappers around MemoryTransport that fail, slow down, duplicate or record. */
+import { MemoryTransport, type Entry, type EntryHandler, type OutgoingEntry, type Transport } from '../../src/bus/index.js';
+
+/** A transport that delegates to a MemoryTransport and can be switched down, slowed, or made to record. */
+export class TestTransport implements Transport {
+  readonly name = 'test';
+  readonly inner = new MemoryTransport();
+  /** Unhealthy and refusing publishes. */
+  down = false;
+  /** Claims to be healthy but refuses the next `refuse` publishes. */
+  refuse = 0;
+  /** Acknowledges publishes after this many ms (a timer). */
+  delayMs = 0;
+  /** Delivers every entry twice (as if the first acknowledgement was lost). */
+  duplicate = false;
+  /** Every entry handed to a handler. */
+  readonly delivered: Entry[] = [];
+
+  get healthy(): boolean {
+    return !this.down && this.inner.healthy;
+  }
+
+  async publish(stream: string, entries: readonly OutgoingEntry[]): Promise<string[]> {
+    if (this.down) throw new Error('transport down');
+    if (this.refuse > 0) {
+      this.refuse--;
+      throw new Error('refused');
+    }
+    const ids = this.inner.publish(stream, entries);
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    return ids;
+  }
+
+  subscribe(stream: string, group: string, consumer: string, handler: EntryHandler) {
+    return this.inner.subscribe(stream, group, consumer, async (entry) => {
+      this.delivered.push(entry);
+      await handler(entry);
+      if (this.duplicate) await handler({ ...entry, deliveries: entry.deliveries + 1 });
+    });
+  }
+
+  backlog(stream?: string) {
+    return this.inner.backlog(stream);
+  }
+  onSettle(listener: Parameters<Transport['onSettle']>[0]) {
+    return this.inner.onSettle(listener);
+  }
+  idle() {
+    return this.inner.idle();
+  }
+  metrics() {
+    return this.inner.metrics();
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+/** Resolves after the current event-loop turn (the batcher's end-of-turn flush has run). */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

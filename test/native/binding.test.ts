@@ -1,0 +1,137 @@
+/**
+ * The native addon as its users meet it: zero-copy reads of the caller's memory, the C++ layer's own
+ * argument checks, and random garbage at every entry point without crashing the process.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadNative, type NativeBinding } from '../../src/backends/native/binding.js';
+import { KernelInputError } from '../../src/index.js';
+import { inCI } from '../helpers/backends.js';
+import { walk } from '../helpers/trades.js';
+
+const loaded = loadNative();
+const binding = loaded.binding as NativeBinding;
+const suite = loaded.binding ? describe : inCI ? describe : describe.skip;
+
+suite('native binding', () => {
+  it('loads (required in CI)', () => {
+    expect(loaded.error?.message).toBeUndefined();
+  });
+
+  it('reads typed arrays in place: subarray offsets and SharedArrayBuffer views, no copy', () => {
+    for (const buffer of [new ArrayBuffer(800), new SharedArrayBuffer(800)]) {
+      const base = new Float64Array(buffer);
+      const view = base.subarray(3, 50);
+      const offsetView = new Float64Array(buffer, 16 * 8, 10);
+      const start = binding.viewAddress(base);
+      expect(binding.viewAddress(view) - start).toBe(24n);
+      expect(binding.viewAddress(offsetView) - start).toBe(128n);
+    }
+    // And the kernels see writes made through another view of the same memory.
+    const shared = new Float64Array(new SharedArrayBuffer(8 * 4));
+    shared.set([1, 2, 3, 4]);
+    const alias = new Float64Array(shared.buffer);
+    alias[2] = 1;
+    expect(Array.from(binding.tickRule(shared))).toEqual([0, 1, -1, 1]);
+  });
+
+  it('the C++ layer re-checks its arguments and throws KernelInputError', () => {
+    const t = walk(10);
+    const args = [1, 50, 60000, 0, 0, 1, 0.5, 0, 0];
+    const cases: [() => unknown, string][] = [
+      [() => binding.vpin(t.ts, t.price, t.volume, ...(args as [number, number, number, number, number, number, number, number, number])), ''],
+      [() => (binding.vpin as Function)(t.ts, t.price), 'arguments: expected 12 arguments, got 2'],
+      [() => (binding.vpin as Function)(t.ts, new Float32Array(10), t.volume, ...args), 'price: expected a Float64Array, got Float32Array'],
+      [() => (binding.vpin as Function)(t.ts, t.price.subarray(1), t.volume, ...args), 'price: expected length 10 (as ts), got length 9'],
+      [() => (binding.vpin as Function)(t.ts, t.price, t.volume, -1, ...args.slice(1)), 'bucketVolume: expected a finite number > 0'],
+      [() => (binding.vpin as Function)(t.ts, t.price, t.volume, 1, 0.5, ...args.slice(2)), 'window: expected an integer in [1, 1000000]'],
+      [() => (binding.vpin as Function)(t.ts, t.price, t.volume, 1, 5, 60000, 0, 0, 2, 1.5, 0, 0), 'sigmaParam: expected an integer in [2, 1000000]'],
+      [() => (binding.vpin as Function)(t.ts, t.price, t.volume, 1, 5, NaN, 0, 0, 1, 1, 0, 0), 'barMs: expected a finite number'],
+      [() => (binding.tickRule as Function)('x'), 'price: expected a Float64Array, got a string'],
+      [() => new (binding.NativeVpinStream as any)(1, 5, 60000, 0, 0, 0, 0, 0, 0), 'sigmaKind: expected a causal sigma'],
+    ];
+    for (const [call, message] of cases) {
+      if (message === '') {
+        expect(() => call()).not.toThrow();
+        continue;
+      }
+      expect(call).toThrow(KernelInputError);
+      expect(call).toThrow(message);
+    }
+  });
+
+  it('survives random garbage at every entry point', () => {
+    const typed = fc.oneof(
+      fc.float64Array({ maxLength: 40 }),
+      fc.constantFrom(new Float32Array(5), new Int8Array(3), new Uint8Array(0), new BigInt64Array(2), new Float64Array(0)),
+      fc.constant(detachedArray()),
+      fc.nat(30).map((n) => new Float64Array(new SharedArrayBuffer(8 * (n + 2)), 8, n)),
+    );
+    const arg = fc.oneof(
+      { weight: 3, arbitrary: typed },
+      { weight: 3, arbitrary: fc.oneof(fc.double(), fc.integer({ min: -3, max: 60000 }), fc.constantFrom(NaN, Infinity, -0, 1e308)) },
+      { weight: 1, arbitrary: fc.anything() },
+    );
+    const stream = new binding.NativeVpinStream(10, 3, 1000, 0, 0, 1, 0.5, 0, 0);
+    const entryPoints: [string, (...a: unknown[]) => unknown][] = [
+      ['timeBars', (...a) => (binding.timeBars as Function)(...a)],
+      ['tickRule', (...a) => (binding.tickRule as Function)(...a)],
+      ['bulkClassify', (...a) => (binding.bulkClassify as Function)(...a)],
+      ['vpin', (...a) => (binding.vpin as Function)(...a)],
+      ['viewAddress', (...a) => (binding.viewAddress as Function)(...a)],
+      ['features', (...a) => (binding.features as Function)(...a)],
+      ['new NativeVpinStream', (...a) => new (binding.NativeVpinStream as any)(...a)],
+      ['stream.update', (...a) => (stream.update as Function).apply(stream, a)],
+      ['stream.flush', (...a) => (stream.flush as Function).apply(stream, a)],
+      ['stream.importState', (...a) => (stream.importState as Function).apply(stream, a)],
+      ['stream.exportState', (...a) => (stream.exportState as Function).apply(stream, a)],
+    ];
+    let thrown = 0;
+    let returned = 0;
+    fc.assert(
+      fc.property(fc.nat(entryPoints.length - 1), fc.array(arg, { maxLength: 13 }), (which, args) => {
+        try {
+          entryPoints[which][1](...args);
+          returned++;
+        } catch (error) {
+          thrown++;
+          expect(error).toBeInstanceOf(Error);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(thrown).toBeGreaterThan(0);
+    expect(returned).toBeGreaterThan(0);
+  });
+
+  it('a stream state vector with garbage is rejected, never trusted', () => {
+    const stream = new binding.NativeVpinStream(10, 3, 1000, 0, 0, 2, 5, 0, 0);
+    const t = walk(200);
+    stream.update(t.ts, t.price, t.volume);
+    const state = stream.exportState();
+    fc.assert(
+      fc.property(fc.nat(state.length - 1), fc.double(), (at, value) => {
+        const bad = state.slice();
+        bad[at] = value;
+        const fresh = new binding.NativeVpinStream(10, 3, 1000, 0, 0, 2, 5, 0, 0);
+        try {
+          fresh.importState(bad);
+          fresh.update(t.ts.subarray(199), t.price.subarray(199), t.volume.subarray(199));
+          fresh.flush();
+        } catch (error) {
+          expect(error).toBeInstanceOf(KernelInputError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    for (const bad of [state.slice(0, 0), state.slice(0, 5), state.slice(0, 19), state.slice(0, -1), Float64Array.from([...state, 0])]) {
+      expect(() => new binding.NativeVpinStream(10, 3, 1000, 0, 0, 2, 5, 0, 0).importState(bad)).toThrow(KernelInputError);
+    }
+  });
+});
+
+function detachedArray(): Float64Array {
+  const a = new Float64Array(8);
+  structuredClone(a.buffer, { transfer: [a.buffer] });
+  return a;
+}
