@@ -1,0 +1,52 @@
+/** `kernelbus <command>`: dispatches to the commands; errors print one line and exit 1 (2 for usage). */
+import { backends } from '../backends/index.js';
+import { KernelbusError } from '../errors.js';
+import { runVpin, VPIN_USAGE } from './vpin.js';
+
+const USAGE = `Usage: kernelbus <command> [options]
+
+Commands:
+  demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
+                          simulated market -> bus -> VPIN engine -> alerts, in-process
+  vpin <trades.csv>       VPIN from a CSV of trades (kernelbus vpin --help)
+  backends                which backends load on this machine
+  help                    this text
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'vpin':
+        return await runVpin(rest);
+      case 'demo': {
+        const { runDemo } = await import('./demo.js');
+        return await runDemo(rest);
+      }
+      case 'backends':
+        console.log(JSON.stringify(backends(), null, 2));
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        console.error(`kernelbus: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof KernelbusError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`kernelbus ${command}: ${(error as Error).message}`);
+      if (command === 'vpin' && !(error instanceof KernelbusError)) console.error(VPIN_USAGE);
+      return 2;
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      console.error(`kernelbus ${command}: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+

@@ -1,0 +1,64 @@
+/** `kernelbus vpin <csv>`: reads the CSV, computes what vpin() computes, writes the buckets. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { readTradesCsv } from '../../src/cli/csv.js';
+import { runVpin } from '../../src/cli/vpin.js';
+import { vpin } from '../../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kb-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const example = join(import.meta.dirname, '..', '..', 'examples', 'trades.csv');
+
+describe('kernelbus vpin', () => {
+  it('writes exactly the buckets vpin() computes, and a summary', async () => {
+    const out = join(dir, 'buckets.csv');
+    const lines: string[] = [];
+    const code = await runVpin([example, '--bucket-volume', '20000', '--window', '10', '--sigma', 'ewma:0.9', '--out', out], (l) => lines.push(l));
+    expect(code).toBe(0);
+    const trades = await readTradesCsv(example);
+    expect(trades.ts.length).toBe(15656);
+    const expected = vpin(trades, { bucketVolume: 20000, window: 10, sigma: { ewma: 0.9 } });
+    const rows = readFileSync(out, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('endTs,buyVolume,sellVolume,vpin,cdf');
+    expect(rows.length - 1).toBe(expected.vpin.length);
+    const last = rows.at(-1)!.split(',').map(Number);
+    const i = expected.vpin.length - 1;
+    expect(last).toEqual([expected.endTs[i], expected.buyVolume[i], expected.sellVolume[i], expected.vpin[i], expected.cdf[i]]);
+    expect(rows[1].split(',')[3]).toBe(''); // NaN VPIN during the first window - 1 buckets
+    expect(lines.join('\n')).toContain(`buckets       ${expected.vpin.length} (${expected.vpin.length - 9} with VPIN, window 10)`);
+  });
+
+  it('reads ISO timestamps, other column names and orders, quoted fields', async () => {
+    const file = join(dir, 'iso.csv');
+    writeFileSync(file, 'side,qty,"px",time\nB,10,"100.5",2026-11-20T14:30:00.000Z\nS,5,100.25,2026-11-20T14:30:01.500Z\n');
+    const t = await readTradesCsv(file);
+    expect(Array.from(t.ts)).toEqual([Date.parse('2026-11-20T14:30:00.000Z'), Date.parse('2026-11-20T14:30:01.500Z')]);
+    expect(Array.from(t.price)).toEqual([100.5, 100.25]);
+    expect(Array.from(t.volume)).toEqual([10, 5]);
+  });
+
+  it('reports bad files and bad options with the line or argument, and a non-zero exit code', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'ts,price,volume\n1,2,3\n2,abc,4\n');
+    const missing = join(dir, 'noheader.csv');
+    writeFileSync(missing, 'a,b\n1,2\n');
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m) => void errors.push(String(m)));
+    expect(await main(['vpin', bad])).toBe(2);
+    expect(await main(['vpin', missing])).toBe(2);
+    expect(await main(['vpin', join(dir, 'nope.csv')])).toBe(1);
+    expect(await main(['vpin', example, '--window', '0'])).toBe(2);
+    expect(await main(['vpin', example, '--sigma', 'garch'])).toBe(2);
+    expect(await main(['frobnicate'])).toBe(2);
+    spy.mockRestore();
+    expect(errors[0]).toContain(`${bad}:3: expected a number in column price, got "abc"`);
+    expect(errors[1]).toContain('expected a header with a ts column');
+    expect(errors[2]).toContain('ENOENT');
+    expect(errors[3]).toContain('options.window: expected an integer in [1, 1000000], got 0');
+    expect(errors[4]).toContain('--sigma: expected a number, got "garch"');
+    expect(errors[5]).toContain("unknown command 'frobnicate'");
+  });
+});
