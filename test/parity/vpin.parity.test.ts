@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ClassifyOptions, Kernels, Trades, VpinOptions } from '../../src/index.js';
+import type { ClassifyOptions, Kernels, Trades, VpinBuckets, VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose } from '../helpers/compare.js';
 import { asViews, fromSteps, split, tradesArb, vpinOptionsArb, walk } from '../helpers/trades.js';
@@ -164,9 +164,9 @@ describeEachBackend('VPIN parity', (k) => {
   });
 });
 
-function concat(parts: Record<string, Float64Array>[]): Record<string, Float64Array> {
+function concat(parts: VpinBuckets[]): Record<string, Float64Array> {
   const out: Record<string, Float64Array> = {};
-  for (const key of Object.keys(parts[0])) {
+  for (const key of Object.keys(parts[0]) as (keyof VpinBuckets)[]) {
     out[key] = new Float64Array(parts.reduce((n, p) => n + p[key].length, 0));
     let at = 0;
     for (const p of parts) {
