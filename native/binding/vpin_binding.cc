@@ -12,28 +12,17 @@ using vpin::Params;
 
 bool isIntegerIn(double x, double lo, double hi) { return std::floor(x) == x && x >= lo && x <= hi; }
 
-/// Reads the 9 numeric parameters starting at argument `first` (order of VpinParams).
-Params paramsArg(const Napi::CallbackInfo& info, size_t first) {
+/// Reads the 5 classification parameters (priceChange, sigmaKind, sigmaParam, distribution, nu) into p.
+void classifyArgs(const Napi::CallbackInfo& info, size_t first, Params& p) {
   Napi::Env env = info.Env();
-  Params p;
-  p.bucketVolume = numberArg(info, first, "bucketVolume");
-  const double window = numberArg(info, first + 1, "window");
-  p.barMs = numberArg(info, first + 2, "barMs");
-  const double classifier = numberArg(info, first + 3, "classifier");
-  const double priceChange = numberArg(info, first + 4, "priceChange");
-  const double sigmaKind = numberArg(info, first + 5, "sigmaKind");
-  p.sigmaParam = numberArg(info, first + 6, "sigmaParam");
-  const double distribution = numberArg(info, first + 7, "distribution");
-  p.nu = numberArg(info, first + 8, "nu");
-  if (!(p.bucketVolume > 0)) throw inputError(env, "bucketVolume", "a finite number > 0", std::to_string(p.bucketVolume));
-  if (!isIntegerIn(window, 1, 1e6)) throw inputError(env, "window", "an integer in [1, 1000000]", std::to_string(window));
-  if (!(p.barMs > 0)) throw inputError(env, "barMs", "a finite number > 0", std::to_string(p.barMs));
-  if (!isIntegerIn(classifier, 0, 1)) throw inputError(env, "classifier", "0 or 1", std::to_string(classifier));
+  const double priceChange = numberArg(info, first, "priceChange");
+  const double sigmaKind = numberArg(info, first + 1, "sigmaKind");
+  p.sigmaParam = numberArg(info, first + 2, "sigmaParam");
+  const double distribution = numberArg(info, first + 3, "distribution");
+  p.nu = numberArg(info, first + 4, "nu");
   if (!isIntegerIn(priceChange, 0, 1)) throw inputError(env, "priceChange", "0 or 1", std::to_string(priceChange));
   if (!isIntegerIn(sigmaKind, 0, 3)) throw inputError(env, "sigmaKind", "0, 1, 2 or 3", std::to_string(sigmaKind));
   if (!isIntegerIn(distribution, 0, 1)) throw inputError(env, "distribution", "0 or 1", std::to_string(distribution));
-  p.window = static_cast<int64_t>(window);
-  p.classifier = static_cast<int>(classifier);
   p.priceChange = static_cast<int>(priceChange);
   p.sigmaKind = static_cast<int>(sigmaKind);
   p.distribution = static_cast<int>(distribution);
@@ -47,6 +36,23 @@ Params paramsArg(const Napi::CallbackInfo& info, size_t first) {
     throw inputError(env, "sigmaParam", "a number in [0, 1) for an EWMA sigma", std::to_string(p.sigmaParam));
   }
   if (p.distribution == 1 && !(p.nu > 0)) throw inputError(env, "nu", "a number > 0", std::to_string(p.nu));
+}
+
+/// Reads the 9 numeric parameters starting at argument `first` (order of VpinParams).
+Params paramsArg(const Napi::CallbackInfo& info, size_t first) {
+  Napi::Env env = info.Env();
+  Params p;
+  p.bucketVolume = numberArg(info, first, "bucketVolume");
+  const double window = numberArg(info, first + 1, "window");
+  p.barMs = numberArg(info, first + 2, "barMs");
+  const double classifier = numberArg(info, first + 3, "classifier");
+  classifyArgs(info, first + 4, p);
+  if (!(p.bucketVolume > 0)) throw inputError(env, "bucketVolume", "a finite number > 0", std::to_string(p.bucketVolume));
+  if (!isIntegerIn(window, 1, 1e6)) throw inputError(env, "window", "an integer in [1, 1000000]", std::to_string(window));
+  if (!(p.barMs > 0)) throw inputError(env, "barMs", "a finite number > 0", std::to_string(p.barMs));
+  if (!isIntegerIn(classifier, 0, 1)) throw inputError(env, "classifier", "0 or 1", std::to_string(classifier));
+  p.window = static_cast<int64_t>(window);
+  p.classifier = static_cast<int>(classifier);
   return p;
 }
 
@@ -114,27 +120,7 @@ Napi::Value BulkClassify(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     requireArgCount(info, 8);
     Params p;
-    const double priceChange = numberArg(info, 3, "priceChange");
-    const double sigmaKind = numberArg(info, 4, "sigmaKind");
-    p.sigmaParam = numberArg(info, 5, "sigmaParam");
-    const double distribution = numberArg(info, 6, "distribution");
-    p.nu = numberArg(info, 7, "nu");
-    if (!isIntegerIn(priceChange, 0, 1)) throw inputError(env, "priceChange", "0 or 1", std::to_string(priceChange));
-    if (!isIntegerIn(sigmaKind, 0, 3)) throw inputError(env, "sigmaKind", "0, 1, 2 or 3", std::to_string(sigmaKind));
-    if (!isIntegerIn(distribution, 0, 1)) throw inputError(env, "distribution", "0 or 1", std::to_string(distribution));
-    p.priceChange = static_cast<int>(priceChange);
-    p.sigmaKind = static_cast<int>(sigmaKind);
-    p.distribution = static_cast<int>(distribution);
-    if (p.sigmaKind == vpin::kSigmaFixed && !(p.sigmaParam > 0)) {
-      throw inputError(env, "sigmaParam", "a number > 0 for a fixed sigma", std::to_string(p.sigmaParam));
-    }
-    if (p.sigmaKind == vpin::kSigmaRolling && !isIntegerIn(p.sigmaParam, 2, 1e6)) {
-      throw inputError(env, "sigmaParam", "an integer in [2, 1000000] for a rolling sigma", std::to_string(p.sigmaParam));
-    }
-    if (p.sigmaKind == vpin::kSigmaEwma && !(p.sigmaParam >= 0 && p.sigmaParam < 1)) {
-      throw inputError(env, "sigmaParam", "a number in [0, 1) for an EWMA sigma", std::to_string(p.sigmaParam));
-    }
-    if (p.distribution == 1 && !(p.nu > 0)) throw inputError(env, "nu", "a number > 0", std::to_string(p.nu));
+    classifyArgs(info, 3, p);
     const F64View open = float64Arg(info, 0, "open");
     const F64View close = float64Arg(info, 1, "close");
     const F64View volume = float64Arg(info, 2, "volume");
