@@ -52,8 +52,10 @@ export interface BusOptions {
   maxQueue?: number;
   /** 'block' (default): publish() resolves once the queue is back under maxQueue. 'reject': it rejects with BackpressureError. */
   backpressure?: 'block' | 'reject';
-  /** Wait before retrying frames a transport refused. Default 50 ms. */
+  /** Wait before retrying frames a transport refused (re-routed then). Default 50 ms. */
   retryMs?: number;
+  /** How long a bus whose transport refused a publish counts as unhealthy to the router. Default 1000 ms. */
+  cooldownMs?: number;
   /** Called with every error a handler throws (the delivery is then retried) and every undecodable frame. */
   onError?: (error: unknown, message: BusMessage | undefined) => void;
 }
@@ -128,6 +130,7 @@ export class Bus {
   private readonly maxQueue: number;
   private readonly blocking: boolean;
   private readonly retryMs: number;
+  private readonly cooldownMs: number;
   private readonly onError: BusOptions['onError'];
   /** stream -> its lane and type (for settle events). */
   private readonly streams = new Map<string, { lane: Lane; type: string }>();
@@ -187,6 +190,10 @@ export class Bus {
     this.blocking = mode === 'block';
     this.retryMs = options.retryMs ?? 50;
     if (typeof this.retryMs !== 'number' || !(this.retryMs >= 0)) throw new KernelInputError('options.retryMs', 'a number >= 0', describeValue(this.retryMs));
+    this.cooldownMs = options.cooldownMs ?? 1000;
+    if (typeof this.cooldownMs !== 'number' || !(this.cooldownMs >= 0)) {
+      throw new KernelInputError('options.cooldownMs', 'a number >= 0', describeValue(this.cooldownMs));
+    }
     if (options.onError !== undefined && typeof options.onError !== 'function') {
       throw new KernelInputError('options.onError', 'a function', describeValue(options.onError));
     }
@@ -382,7 +389,7 @@ export class Bus {
   /** A transport refused frames: they wait for a retry (re-routed then), counted in the depth meanwhile. */
   private refused(lane: Lane, frames: BatchFrame[], error: unknown): void {
     lane.publishErrors++;
-    lane.failedUntil = performance.now() + this.retryMs;
+    lane.failedUntil = performance.now() + this.cooldownMs;
     this.onError?.(error, undefined);
     for (const f of frames) {
       this.router.settled(f.type, f.key, lane.name, f.count);

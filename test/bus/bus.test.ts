@@ -1,0 +1,290 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BackpressureError,
+  BusClosedError,
+  createBus,
+  DEFAULT_ROUTES,
+  encodeTradesFrame,
+  FrameError,
+  MESSAGE_TYPES,
+  type BusMessage,
+} from '../../src/bus/index.js';
+import { KernelInputError } from '../../src/errors.js';
+import type { Trades } from '../../src/kernels/vpin.js';
+import { nextTurn, TestTransport } from './helpers.js';
+
+const T = 'TRADE_EXECUTION';
+
+describe('bus: publish and subscribe', () => {
+  it('routes every known type to its bus in the default table', async () => {
+    const bus = createBus();
+    const seen = new Map<string, string>();
+    for (const type of MESSAGE_TYPES) bus.subscribe(type, (m) => void seen.set(m.type, m.bus));
+    for (const type of MESSAGE_TYPES) {
+      if (type === T) await bus.publish(type, { key: 'k', ts: 1, price: 1, volume: 1 });
+      else await bus.publish(type, { key: 'k', ts: 1, payload: { type } });
+    }
+    await bus.drain();
+    expect(Object.fromEntries(seen)).toEqual(DEFAULT_ROUTES);
+    const m = bus.metrics();
+    expect(m.buses.marketdata.messages).toBe(3);
+    expect(m.buses.logic.messages).toBe(4);
+    expect(m.buses.compute.messages).toBe(4);
+    await bus.close();
+  });
+
+  it('delivers single trades and batches as columns, in order per key, counting exactly', async () => {
+    const bus = createBus({ maxBatch: 64 });
+    const received = new Map<string, number[]>();
+    let deliveries = 0;
+    bus.subscribe<Trades>(T, (m) => {
+      deliveries++;
+      expect(m.payload.ts.length).toBe(m.count);
+      expect(m.ts).toBe(m.payload.ts[m.count - 1]);
+      const list = received.get(m.key) ?? [];
+      list.push(...m.payload.ts);
+      received.set(m.key, list);
+    });
+    const keys = Array.from({ length: 20 }, (_, i) => `K${i}`);
+    const sent = new Map(keys.map((k) => [k, 0]));
+    let total = 0;
+    for (let i = 0; i < 3000; i++) {
+      const key = keys[(i * 7) % 20];
+      const n = sent.get(key)!;
+      if (i % 10 === 0) {
+        const ts = Float64Array.from({ length: 5 }, (_, j) => n + j);
+        await bus.publish(T, { key, ts, price: ts, volume: ts });
+        sent.set(key, n + 5);
+        total += 5;
+      } else {
+        await bus.publish(T, { key, ts: n, price: 100, volume: 1 });
+        sent.set(key, n + 1);
+        total += 1;
+      }
+      if (i % 500 === 0) await nextTurn();
+    }
+    await bus.drain();
+    for (const key of keys) expect(received.get(key)).toEqual(Array.from({ length: sent.get(key)! }, (_, j) => j));
+    const m = bus.metrics();
+    expect(m).toMatchObject({ published: total, delivered: total, acknowledged: total, redelivered: 0, failed: 0, copies: 0, queueDepth: 0 });
+    expect(m.frames).toBe(deliveries);
+    expect(m.batchSize.count).toBe(deliveries);
+    expect(m.batchSize.max).toBeLessThanOrEqual(64);
+    expect(m.latencyMs.count).toBe(total);
+    await bus.close();
+  });
+
+  it('hands trade columns to handlers as views of the delivered frame (zero copy)', async () => {
+    const md = new TestTransport();
+    const bus = createBus({ transports: { marketdata: md } });
+    const payloads: Trades[] = [];
+    bus.subscribe<Trades>(T, (m) => void payloads.push(m.payload));
+    await bus.publish(T, { key: 'a', ts: 1, price: 2, volume: 3 });
+    await bus.publish(T, { key: 'a', ts: 4, price: 5, volume: 6 });
+    await bus.drain();
+    expect(md.delivered).toHaveLength(1);
+    const frame = md.delivered[0].data;
+    expect(payloads[0].ts.buffer).toBe(frame.buffer);
+    expect(payloads[0].price.buffer).toBe(frame.buffer);
+    expect(payloads[0].volume.buffer).toBe(frame.buffer);
+    expect([...payloads[0].price]).toEqual([2, 5]);
+    expect(bus.metrics().copies).toBe(0);
+    await bus.close();
+    await md.close();
+  });
+
+  it('publishes frames received as bytes; an unaligned one is copied once and counted', async () => {
+    const bus = createBus();
+    const got: number[][] = [];
+    bus.subscribe<Trades>(T, (m) => void got.push([...m.payload.volume]));
+    const frame = encodeTradesFrame({ type: T, key: 'x', ts: new Float64Array([1, 2]), price: new Float64Array([3, 4]), volume: new Float64Array([5, 6]) });
+    const socketChunk = new Uint8Array(frame.length + 3);
+    socketChunk.set(frame, 3);
+    await bus.publishFrame(socketChunk.subarray(3));
+    await bus.publishFrame(frame);
+    await bus.drain();
+    expect(got).toEqual([[5, 6], [5, 6]]);
+    expect(bus.metrics()).toMatchObject({ copies: 1, published: 4, delivered: 4 });
+    await expect(bus.publishFrame(frame.subarray(0, 30))).rejects.toThrow(FrameError);
+    await bus.close();
+  });
+
+  it('rejects bad input with KernelInputError naming the field', async () => {
+    const bus = createBus();
+    const cases: [() => Promise<void>, RegExp][] = [
+      [() => bus.publish('NOPE', { key: 'k', payload: 1 }), /^type: expected a message type in the route table \(add it with options.routes\), got "NOPE"$/],
+      [() => bus.publish(T, { key: 5 as unknown as string, ts: 1, price: 1, volume: 1 }), /^message.key: expected a string, got 5$/],
+      [() => bus.publish(T, { key: 'k', ts: 1, price: '1' as unknown as number, volume: 1 }), /^message.price: expected a number, got "1"$/],
+      [() => bus.publish(T, { key: 'k', ts: 1, price: 1, volume: null as unknown as number }), /^message.volume: expected a number, got null$/],
+      [() => bus.publish(T, { key: 'k', ts: new Float64Array(2), price: new Float64Array(1), volume: new Float64Array(2) }), /^message.price: expected length 2 \(as message.ts\), got length 1$/],
+      [() => bus.publish(T, { key: 'k', ts: 1, price: 1, volume: 1, priority: 'urgent' as 'high' }), /^message.priority: expected 'normal' or 'high', got "urgent"$/],
+      [() => bus.publish('RISK_ALERT', { key: 'k', ts: 'x' as unknown as number, payload: 1 }), /^message.ts: expected a number \(epoch ms\), got "x"$/],
+      [() => bus.publish('RISK_ALERT', null as unknown as { key: string; payload: unknown }), /^message: expected an object, got null$/],
+    ];
+    for (const [publish, message] of cases) {
+      await expect(publish()).rejects.toThrow(KernelInputError);
+      await expect(publish()).rejects.toThrow(message);
+    }
+    expect(() => bus.subscribe('NOPE', () => {})).toThrow(/^type: expected a message type in the route table/);
+    expect(() => createBus({ maxBatch: 0 })).toThrow(/^options.maxBatch: expected an integer >= 1, got 0$/);
+    expect(() => createBus({ routing: 'random' as 'static' })).toThrow(/^options.routing: expected 'static', 'least-loaded', 'latency', 'failover', got "random"$/);
+    expect(() => createBus({ routes: { X: 'nowhere' } })).toThrow(/^options.routes.X: expected one of marketdata, logic, compute, got "nowhere"$/);
+    expect(bus.metrics().published).toBe(0);
+    await bus.close();
+  });
+
+  it('accepts user types through options.routes', async () => {
+    const bus = createBus({ routes: { MY_SIGNAL: 'logic' } });
+    const got: BusMessage[] = [];
+    bus.subscribe('MY_SIGNAL', (m) => void got.push(m));
+    await bus.publish('MY_SIGNAL', { key: 'k', ts: 3, payload: [1, 2] });
+    await bus.drain();
+    expect(got.map((m) => [m.bus, m.stream, m.key, m.ts, m.payload])).toEqual([['logic', 'logic:MY_SIGNAL:0', 'k', 3, [1, 2]]]);
+    await bus.close();
+  });
+});
+
+describe('bus: batching and flushing', () => {
+  it("flushes at once for priority 'high', else at the end of the turn", async () => {
+    const bus = createBus();
+    bus.subscribe(T, () => {});
+    bus.subscribe('RISK_ALERT', () => {});
+    const md = bus.transport('marketdata');
+    const logic = bus.transport('logic');
+    void bus.publish(T, { key: 'a', ts: 1, price: 1, volume: 1 });
+    expect(md.metrics().messages).toBe(0); // held for the end of the turn
+    void bus.publish('RISK_ALERT', { key: 'a', ts: 1, payload: 'now', priority: 'high' });
+    // the high-priority message flushed everything, synchronously
+    expect(logic.metrics().messages).toBe(1);
+    expect(md.metrics().messages).toBe(1);
+    void bus.publish(T, { key: 'a', ts: 2, price: 1, volume: 1 });
+    expect(md.metrics().messages).toBe(1);
+    await nextTurn();
+    expect(md.metrics().messages).toBe(2);
+    await bus.close();
+  });
+
+  it('flushes everything on close, then refuses new messages', async () => {
+    const bus = createBus({ lingerMs: 10_000 });
+    let trades = 0;
+    let alerts = 0;
+    bus.subscribe<Trades>(T, (m) => void (trades += m.count));
+    bus.subscribe('RISK_ALERT', () => void alerts++);
+    for (let i = 0; i < 1000; i++) void bus.publish(T, { key: `S${i % 13}`, ts: i, price: 1, volume: 1 });
+    for (let i = 0; i < 10; i++) void bus.publish('RISK_ALERT', { key: 'x', payload: i });
+    expect(bus.depth).toBe(1010);
+    await bus.close();
+    expect(trades).toBe(1000);
+    expect(alerts).toBe(10);
+    expect(bus.depth).toBe(0);
+    await expect(bus.publish(T, { key: 'a', ts: 1, price: 1, volume: 1 })).rejects.toThrow(BusClosedError);
+    expect(() => bus.subscribe(T, () => {})).toThrow(/^bus is closed$/);
+  });
+});
+
+describe('bus: backpressure', () => {
+  it("'block': publish waits past maxQueue and nothing is lost", async () => {
+    const bus = createBus({ maxQueue: 100, maxBatch: 16 });
+    const got: number[] = [];
+    // a slow consumer: each frame takes a turn
+    bus.subscribe<Trades>(T, async (m) => {
+      await nextTurn();
+      got.push(...m.payload.ts);
+    });
+    let waited = 0;
+    for (let i = 0; i < 5000; i++) {
+      const p = bus.publish(T, { key: 'k', ts: i, price: 1, volume: 1 });
+      if (bus.metrics().waiting > 0) waited++;
+      await p;
+    }
+    await bus.drain();
+    expect(got).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    expect(waited).toBeGreaterThan(0);
+    const m = bus.metrics();
+    expect(m.maxQueueDepth).toBe(101); // one message past the limit, then the publisher waits
+    expect(m).toMatchObject({ published: 5000, delivered: 5000, acknowledged: 5000, rejected: 0, queueDepth: 0, waiting: 0 });
+    await bus.close();
+  });
+
+  it("'reject': publish past maxQueue rejects with BackpressureError and does not take the message", async () => {
+    const bus = createBus({ maxQueue: 50, backpressure: 'reject' });
+    let delivered = 0;
+    bus.subscribe<Trades>(T, (m) => void (delivered += m.count));
+    const results = await Promise.allSettled(Array.from({ length: 1000 }, (_, i) => bus.publish(T, { key: 'k', ts: i, price: 1, volume: 1 })));
+    const rejected = results.filter((r) => r.status === 'rejected');
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
+    expect(rejected).toHaveLength(950);
+    const error = (rejected[0] as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(BackpressureError);
+    expect(error.message).toBe('bus queue is full: 50 messages queued or unacknowledged (maxQueue 50)');
+    await bus.drain();
+    expect(delivered).toBe(50);
+    // room again once acknowledged
+    await bus.publish(T, { key: 'k', ts: 1000, price: 1, volume: 1 });
+    await bus.drain();
+    expect(delivered).toBe(51);
+    expect(bus.metrics()).toMatchObject({ published: 51, rejected: 950, delivered: 51 });
+    await bus.close();
+  });
+});
+
+describe('bus: consumer groups and redelivery', () => {
+  it('gives each group every message and redelivers a failed one to another consumer', async () => {
+    const errors: unknown[] = [];
+    const bus = createBus({ onError: (e) => errors.push(e) });
+    const audit: number[] = [];
+    bus.subscribe<Trades>(T, (m) => void audit.push(...m.payload.ts), { group: 'audit' });
+    const work: string[] = [];
+    let failed = false;
+    const worker = (name: string) => (m: BusMessage<Trades>) => {
+      if (!failed && name === 'w1') {
+        failed = true;
+        throw new Error('w1 crashed');
+      }
+      work.push(`${name}:${m.key}:${[...m.payload.ts]}#${m.deliveries}`);
+    };
+    bus.subscribe(T, worker('w1'), { group: 'workers', consumer: 'w1' });
+    bus.subscribe(T, worker('w2'), { group: 'workers', consumer: 'w2' });
+    await bus.publish(T, { key: 'a', ts: 1, price: 1, volume: 1 });
+    await bus.drain();
+    expect(audit).toEqual([1]);
+    expect(work).toEqual(['w2:a:1#2']);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['w1 crashed']);
+    expect(bus.metrics()).toMatchObject({ delivered: 3, acknowledged: 2, failed: 1, redelivered: 1 });
+    await bus.close();
+  });
+
+  it('sends a message that keeps failing to the dead-letter stream', async () => {
+    const bus = createBus({ onError: () => {} });
+    bus.subscribe('RISK_ALERT', () => {
+      throw new Error('poison');
+    });
+    const dead: BusMessage[] = [];
+    bus.subscribe('RISK_ALERT', (m) => void dead.push(m), { deadLetters: true, group: 'ops' });
+    await bus.publish('RISK_ALERT', { key: 'k', ts: 9, payload: { bad: true } });
+    await bus.drain();
+    expect(dead.map((m) => [m.stream, m.key, m.payload])).toEqual([['logic:RISK_ALERT:0:dead', 'k', { bad: true }]]);
+    expect(bus.metrics()).toMatchObject({ failed: 5, deadLettered: 1 });
+    await bus.close();
+  });
+
+  it('shards a type into streams by key, keeping per-key order', async () => {
+    const bus = createBus({ shards: 4 });
+    const byKey = new Map<string, number[]>();
+    const streams = new Map<string, string>();
+    bus.subscribe<Trades>(T, (m) => {
+      byKey.set(m.key, [...(byKey.get(m.key) ?? []), ...m.payload.ts]);
+      if (streams.has(m.key)) expect(streams.get(m.key)).toBe(m.stream);
+      streams.set(m.key, m.stream);
+    });
+    for (let i = 0; i < 400; i++) {
+      await bus.publish(T, { key: `K${i % 16}`, ts: i, price: 1, volume: 1 });
+      if (i % 50 === 0) await nextTurn();
+    }
+    await bus.drain();
+    expect(new Set(streams.values()).size).toBeGreaterThan(1);
+    for (const s of streams.values()) expect(s).toMatch(/^marketdata:TRADE_EXECUTION:[0-3]$/);
+    for (let k = 0; k < 16; k++) expect(byKey.get(`K${k}`)).toEqual(Array.from({ length: 25 }, (_, j) => k + 16 * j));
+    await bus.close();
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { createBus, Histogram, prometheusRegistry, serveMetrics } from '../../src/bus/index.js';
+import { VpinEngine } from '../../src/engines/index.js';
+
+describe('Histogram', () => {
+  it('reports percentiles within 1/16 above the true value, never above max', () => {
+    const h = new Histogram(0.001);
+    for (let i = 1; i <= 1000; i++) h.record(i / 100); // 0.01 .. 10 ms
+    const s = h.snapshot();
+    expect(s.count).toBe(1000);
+    expect(s.mean).toBeCloseTo(5.005, 10);
+    expect(s.min).toBe(0.01);
+    expect(s.max).toBe(10);
+    for (const [p, truth] of [[50, 5], [90, 9], [99, 9.9]] as const) {
+      const v = h.percentile(p);
+      expect(v).toBeGreaterThanOrEqual(truth);
+      expect(v).toBeLessThanOrEqual(truth * (1 + 1 / 16));
+    }
+    expect(s.p999).toBeLessThanOrEqual(10);
+  });
+
+  it('weights, clamps NaN and negatives to 0, and resets', () => {
+    const h = new Histogram(1);
+    h.record(100, 99);
+    h.record(-5);
+    h.record(NaN);
+    expect(h.count).toBe(101);
+    expect(h.percentile(1)).toBe(1); // the first bucket's upper edge: the resolution
+    expect(h.percentile(50)).toBeGreaterThanOrEqual(100);
+    expect(h.snapshot().min).toBe(0);
+    h.reset();
+    expect(h.snapshot()).toEqual({ count: 0, mean: 0, min: 0, max: 0, p50: 0, p90: 0, p99: 0, p999: 0 });
+    expect(() => new Histogram(0)).toThrow(/^resolution: expected a number > 0, got 0$/);
+  });
+});
+
+describe('Prometheus exposition', () => {
+  it('serves bus and engine metrics on 127.0.0.1 in the text format, then stops', async () => {
+    const bus = createBus();
+    const engine = new VpinEngine(bus, { vpin: { bucketVolume: 10, window: 2, barMs: 1 }, heartbeatMs: 0 }).start();
+    const ts = Float64Array.from({ length: 50 }, (_, i) => i);
+    await bus.publish('TRADE_EXECUTION', { key: 'A', ts, price: ts.map((x) => 100 + (x % 3)), volume: new Float64Array(50).fill(1) });
+    await bus.drain();
+    const server = await serveMetrics(prometheusRegistry({ bus, engines: [engine] }), { port: 0 });
+    try {
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}/metrics`);
+      const response = await fetch(server.url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
+      const text = await response.text();
+      expect(text).toContain('# TYPE kernelbus_bus_published_total counter');
+      // 50 trades and what the engine published (one VPIN_CALCULATION per bucket, alerts)
+      const { buckets, alerts } = engine.metrics().extra;
+      expect(buckets).toBe(4);
+      expect(text).toContain(`kernelbus_bus_published_total ${50 + buckets + alerts}`);
+      expect(text).toContain('kernelbus_bus_delivered_total 50');
+      expect(text).toContain('kernelbus_bus_copies_total 0');
+      expect(text).toContain('kernelbus_bus_dead_lettered_total 0');
+      expect(text).toContain('kernelbus_bus_queue_depth 0');
+      expect(text).toContain('kernelbus_bus_backlog{bus="marketdata"} 0');
+      expect(text).toContain('kernelbus_bus_healthy{bus="compute"} 1');
+      expect(text).toMatch(/kernelbus_bus_latency_ms\{quantile="0.99"\} [\d.e-]+/);
+      expect(text).toContain('kernelbus_engine_processed_total{engine="vpin"} 50');
+      expect(text).toMatch(/kernelbus_engine_events_total\{engine="vpin",event="buckets"\} \d+/);
+      expect((await fetch(`http://127.0.0.1:${server.port}/other`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+    await expect(fetch(server.url)).rejects.toThrow();
+    await engine.close();
+    await bus.close();
+  });
+
+  it('checks the port', async () => {
+    const registry = prometheusRegistry({});
+    await expect(serveMetrics(registry, { port: -1 })).rejects.toThrow(/^options.port: expected an integer in \[0, 65535\], got -1$/);
+  });
+});
