@@ -3,6 +3,10 @@
  * argument checks, and random garbage at every entry point without crashing the process.
  */
 import fc from 'fast-check';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadNative, type NativeBinding } from '../../src/backends/native/binding.js';
 import { KernelInputError } from '../../src/index.js';
@@ -33,6 +37,39 @@ suite('native binding', () => {
     const alias = new Float64Array(shared.buffer);
     alias[2] = 1;
     expect(Array.from(binding.tickRule(shared))).toEqual([0, 1, -1, 1]);
+  });
+
+  it('works in worker threads (each thread gets its own addon instance and error classes)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const code = `
+      import { parentPort } from 'node:worker_threads';
+      import { kernels, KernelInputError } from ${JSON.stringify(new URL('../../src/index.ts', import.meta.url).href)};
+      const k = kernels({ backend: 'native' });
+      const n = 1000;
+      const t = { ts: new Float64Array(n).map((_, i) => i * 1000), price: new Float64Array(n).map((_, i) => 100 + Math.sin(i)), volume: new Float64Array(n).fill(5) };
+      const out = k.vpin(t, { bucketVolume: 100, window: 5 });
+      let typed = false;
+      try { k.vpin({ ...t, price: t.price.map((p, i) => (i === 9 ? NaN : p)) }, { bucketVolume: 100 }); } catch (e) { typed = e instanceof KernelInputError; }
+      parentPort.postMessage({ last: out.vpin[out.vpin.length - 1], typed });
+    `;
+    // The worker registers tsx itself, then loads the TypeScript body.
+    const dir = mkdtempSync(join(tmpdir(), 'kb-worker-'));
+    writeFileSync(join(dir, 'body.mts'), code);
+    const script = join(dir, 'worker.mjs');
+    writeFileSync(script, `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\nregister();\nawait import(${JSON.stringify(pathToFileURL(join(dir, 'body.mts')).href)});\n`);
+    const results = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<{ last: number; typed: boolean }>((resolve, reject) => {
+            const worker = new Worker(script);
+            worker.once('message', resolve);
+            worker.once('error', reject);
+          }),
+      ),
+    );
+    const t = { ts: new Float64Array(1000).map((_, i) => i * 1000), price: new Float64Array(1000).map((_, i) => 100 + Math.sin(i)), volume: new Float64Array(1000).fill(5) };
+    const expected = binding.vpin(t.ts, t.price, t.volume, 100, 5, 60000, 0, 0, 0, 0, 0, 0);
+    for (const r of results) expect(r).toEqual({ last: expected.vpin[expected.vpin.length - 1], typed: true });
   });
 
   it('the C++ layer re-checks its arguments and throws KernelInputError', () => {
