@@ -134,7 +134,8 @@ export class Bus {
   private readonly onError: BusOptions['onError'];
   /** stream -> its lane and type (for settle events). */
   private readonly streams = new Map<string, { lane: Lane; type: string }>();
-  private readonly streamNames = new Map<string, string[]>();
+  /** bus -> type -> stream names by shard. */
+  private readonly streamNames = new Map<BusName, Map<string, string[]>>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly stopListening: (() => void)[] = [];
   private readonly publishing = new Set<Promise<unknown>>();
@@ -315,11 +316,15 @@ export class Bus {
 
   /** The streams of (bus, type), one per shard: `"<bus>:<type>:<shard>"`. */
   private streamsOf(bus: BusName, type: string): string[] {
-    const id = `${bus}:${type}`;
-    let names = this.streamNames.get(id);
+    let byType = this.streamNames.get(bus);
+    if (!byType) {
+      byType = new Map();
+      this.streamNames.set(bus, byType);
+    }
+    let names = byType.get(type);
     if (!names) {
-      names = Array.from({ length: this.shards }, (_, shard) => `${id}:${shard}`);
-      this.streamNames.set(id, names);
+      names = Array.from({ length: this.shards }, (_, shard) => `${bus}:${type}:${shard}`);
+      byType.set(type, names);
       for (const name of names) this.streams.set(name, { lane: this.lane(bus), type });
     }
     return names;
@@ -478,23 +483,28 @@ export class Bus {
     this.counters.delivered += count;
     if (entry.deliveries > 1) this.counters.redelivered += count;
     this.latency.record(nowMs() - message.sentAt, count);
-    const fail = (error: unknown): never => {
-      this.counters.failed += count;
-      this.onError?.(error, message);
-      throw error;
-    };
     let result: void | Promise<void>;
     try {
       result = handler(message);
     } catch (error) {
-      return fail(error);
+      return this.handlerFailed(error, message);
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
-      return (result as Promise<void>).then(() => {
-        this.counters.acknowledged += count;
-      }, fail);
+      return (result as Promise<void>).then(
+        () => {
+          this.counters.acknowledged += count;
+        },
+        (error: unknown) => this.handlerFailed(error, message),
+      );
     }
     this.counters.acknowledged += count;
+  }
+
+  /** Counts a failed delivery, reports it and rethrows it (the transport then redelivers). */
+  private handlerFailed(error: unknown, message: BusMessage): never {
+    this.counters.failed += message.count;
+    this.onError?.(error, message);
+    throw error;
   }
 
   /** Messages awaiting acknowledgement on a type's streams (all buses it may use), or on every bus. */

@@ -133,33 +133,77 @@ export function frameLabel(type: string, key: string): FrameLabel {
   return { bytes, typeLength: typeBytes.length, keyLength: keyBytes.length, bodyOffset };
 }
 
-/** Allocates a frame of `bodyBytes` body and writes its header, type and key; returns it and a view. */
+/**
+ * Frames up to MAX_SLAB_FRAME bytes are carved, 8-byte aligned, from shared 64 KiB slabs: one
+ * ArrayBuffer per slab rather than per frame (an ArrayBuffer costs far more than the bytes of a small
+ * frame). A slab is never reused, so a frame's bytes are zero until written and stay valid as long as
+ * anything references them; a retained frame keeps its slab alive, as Node's Buffer pool does.
+ */
+const SLAB_BYTES = 64 * 1024;
+const MAX_SLAB_FRAME = 8 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabView = new DataView(slab);
+let slabF64 = new Float64Array(slab);
+let slabUsed = 0;
+
+/** Where the frame being written lives: its buffer's DataView and Float64Array, and its byte offset. */
+let outView = slabView;
+let outF64 = slabF64;
+let outBase = 0;
+
+/** Allocates a zeroed frame of `length` bytes (from a slab when small) and points out* at it. */
+function allocate(length: number): Uint8Array {
+  if (length > MAX_SLAB_FRAME) {
+    const buffer = new ArrayBuffer(length);
+    outView = new DataView(buffer);
+    outF64 = new Float64Array(buffer, 0, length >>> 3);
+    outBase = 0;
+    return new Uint8Array(buffer);
+  }
+  if (slabUsed + length > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabView = new DataView(slab);
+    slabF64 = new Float64Array(slab);
+    slabUsed = 0;
+  }
+  outView = slabView;
+  outF64 = slabF64;
+  outBase = slabUsed;
+  slabUsed += (length + 7) & ~7;
+  return new Uint8Array(slab, outBase, length);
+}
+
+/** Allocates a frame with a body of `bodyBytes` and writes its header, type and key. */
 function writeHead(
   label: FrameLabel, kind: number, priority: Priority | undefined, columns: number, count: number,
   sentAt: number, bodyBytes: number,
 ): Uint8Array {
-  const frame = new Uint8Array(label.bodyOffset + bodyBytes);
-  const view = new DataView(frame.buffer);
-  view.setUint32(0, FRAME_MAGIC, true);
+  const frame = allocate(label.bodyOffset + bodyBytes);
+  const view = outView;
+  const at = outBase;
+  view.setUint32(at, FRAME_MAGIC, true);
   frame[4] = FRAME_VERSION;
   frame[5] = kind;
   frame[6] = priority === 'high' ? FLAG_HIGH : 0;
   frame[7] = columns;
-  view.setUint32(8, count, true);
-  view.setUint16(12, label.typeLength, true);
-  view.setUint16(14, label.keyLength, true);
-  view.setFloat64(16, sentAt, true);
+  view.setUint32(at + 8, count, true);
+  view.setUint16(at + 12, label.typeLength, true);
+  view.setUint16(at + 14, label.keyLength, true);
+  view.setFloat64(at + 16, sentAt, true);
   frame.set(label.bytes, FRAME_HEADER_BYTES);
   return frame;
 }
 
-/** Writes column `c` (n float64) into a frame at `offset`, little-endian. */
-function writeColumn(frame: Uint8Array, offset: number, column: Float64Array, n: number): void {
-  if (HOST_LE) {
-    new Float64Array(frame.buffer, offset, n).set(n === column.length ? column : column.subarray(0, n));
+/** Writes the first n values of `column` at byte `offset` of the frame just allocated, little-endian. */
+function writeColumn(offset: number, column: Float64Array, n: number): void {
+  const at = outBase + offset;
+  if (!HOST_LE) {
+    for (let i = 0; i < n; i++) outView.setFloat64(at + 8 * i, column[i], true);
+  } else if (n <= 32) {
+    const f64 = outF64;
+    for (let i = 0, j = at >>> 3; i < n; i++, j++) f64[j] = column[i];
   } else {
-    const view = new DataView(frame.buffer);
-    for (let i = 0; i < n; i++) view.setFloat64(offset + 8 * i, column[i], true);
+    outF64.set(n === column.length ? column : column.subarray(0, n), at >>> 3);
   }
 }
 
@@ -173,9 +217,9 @@ export function encodeTradesWithLabel(
 ): Uint8Array {
   if (n > MAX_FRAME_ROWS) throw new KernelInputError('trades', `at most ${MAX_FRAME_ROWS} rows per frame`, `${n} rows`);
   const frame = writeHead(label, KIND_TRADES, priority, TRADE_COLUMNS, n, sentAt, 24 * n);
-  writeColumn(frame, label.bodyOffset, ts, n);
-  writeColumn(frame, label.bodyOffset + 8 * n, price, n);
-  writeColumn(frame, label.bodyOffset + 16 * n, volume, n);
+  writeColumn(label.bodyOffset, ts, n);
+  writeColumn(label.bodyOffset + 8 * n, price, n);
+  writeColumn(label.bodyOffset + 16 * n, volume, n);
   return frame;
 }
 
@@ -224,13 +268,65 @@ function decodeUtf8(bytes: Uint8Array, what: string): string {
   }
 }
 
+interface Label {
+  bytes: Uint8Array;
+  typeLength: number;
+  type: string;
+  key: string;
+}
+
+/**
+ * Decoded type and key strings by a hash of their bytes: a stream carries few distinct labels, and
+ * decoding UTF-8 costs more than hashing and comparing a few bytes. Cleared when it reaches 4096.
+ */
+const labels = new Map<number, Label>();
+
+/** The type and key of a frame whose lengths were checked (`labelEnd` = 24 + both lengths). */
+function readLabel(bytes: Uint8Array, typeLength: number, labelEnd: number): Label {
+  let h = 0x811c9dc5 ^ typeLength;
+  for (let i = FRAME_HEADER_BYTES; i < labelEnd; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  const hit = labels.get(h);
+  if (hit && hit.typeLength === typeLength && hit.bytes.length === labelEnd - FRAME_HEADER_BYTES) {
+    let same = true;
+    for (let i = FRAME_HEADER_BYTES, j = 0; i < labelEnd; i++, j++) {
+      if (hit.bytes[j] !== bytes[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit;
+  }
+  const label: Label = {
+    bytes: bytes.slice(FRAME_HEADER_BYTES, labelEnd),
+    typeLength,
+    type: decodeUtf8(bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + typeLength), 'type'),
+    key: decodeUtf8(bytes.subarray(FRAME_HEADER_BYTES + typeLength, labelEnd), 'key'),
+  };
+  if (labels.size >= 4096) labels.clear();
+  labels.set(h, label);
+  return label;
+}
+
+/** Little-endian u32 at `at`. */
+function u32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
+}
+
+const scratchF64 = new Float64Array(1);
+const scratchU8 = new Uint8Array(scratchF64.buffer);
+
+/** Little-endian float64 at `at` (any alignment). */
+function f64(bytes: Uint8Array, at: number): number {
+  for (let i = 0; i < 8; i++) scratchU8[HOST_LE ? i : 7 - i] = bytes[at + i];
+  return scratchF64[0];
+}
+
 /** Checks magic, version, kind, flags, lengths and padding against the buffer; reads nothing beyond it. */
 function parseHead(bytes: Uint8Array): ParsedHead {
   if (!(bytes instanceof Uint8Array)) throw new KernelInputError('bytes', 'a Uint8Array', describeValue(bytes));
   const length = bytes.length;
   if (length < FRAME_HEADER_BYTES) throw new FrameError(`truncated: ${length} bytes, the header alone is ${FRAME_HEADER_BYTES}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, length);
-  const magic = view.getUint32(0, true);
+  const magic = u32(bytes, 0);
   if (magic !== FRAME_MAGIC) throw new FrameError(`bad magic 0x${magic.toString(16).padStart(8, '0')}`);
   if (bytes[4] !== FRAME_VERSION) throw new FrameError(`unsupported version ${bytes[4]} (this reads ${FRAME_VERSION})`);
   const kind = bytes[5];
@@ -240,9 +336,9 @@ function parseHead(bytes: Uint8Array): ParsedHead {
   const columns = bytes[7];
   const expectedColumns = kind === KIND_TRADES ? TRADE_COLUMNS : 0;
   if (columns !== expectedColumns) throw new FrameError(`kind ${kind} has ${expectedColumns} columns, header says ${columns}`);
-  const count = view.getUint32(8, true);
-  const typeLength = view.getUint16(12, true);
-  const keyLength = view.getUint16(14, true);
+  const count = u32(bytes, 8);
+  const typeLength = bytes[12] | (bytes[13] << 8);
+  const keyLength = bytes[14] | (bytes[15] << 8);
   if (typeLength === 0 || typeLength > MAX_TYPE_BYTES) throw new FrameError(`type length ${typeLength} outside [1, ${MAX_TYPE_BYTES}]`);
   if (keyLength > MAX_KEY_BYTES) throw new FrameError(`key length ${keyLength} > ${MAX_KEY_BYTES}`);
   if (kind === KIND_TRADES && count > MAX_FRAME_ROWS) throw new FrameError(`${count} rows > ${MAX_FRAME_ROWS}`);
@@ -256,10 +352,9 @@ function parseHead(bytes: Uint8Array): ParsedHead {
   for (let i = labelEnd; i < bodyOffset; i++) {
     if (bytes[i] !== 0) throw new FrameError(`padding byte ${i} is not zero`);
   }
-  const type = decodeUtf8(bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + typeLength), 'type');
-  const key = decodeUtf8(bytes.subarray(FRAME_HEADER_BYTES + typeLength, labelEnd), 'key');
+  const { type, key } = readLabel(bytes, typeLength, labelEnd);
   return {
-    kind, type, key, priority: flags & FLAG_HIGH ? 'high' : 'normal', sentAt: view.getFloat64(16, true),
+    kind, type, key, priority: flags & FLAG_HIGH ? 'high' : 'normal', sentAt: f64(bytes, 16),
     count: kind === KIND_TRADES ? count : 1, rows: count, bodyOffset, bodyLength,
   };
 }
@@ -284,32 +379,29 @@ function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload:
  * disagree with the buffer, non-zero padding, invalid UTF-8, a body that is not msgpack `[ts, payload]`).
  */
 export function decodeFrame(bytes: Uint8Array): Frame {
-  const head = parseHead(bytes);
-  const header = { type: head.type, key: head.key, priority: head.priority, sentAt: head.sentAt, count: head.count };
-  if (head.kind === KIND_MESSAGE) {
-    const { ts, payload } = unpackBody(bytes, head);
-    return { kind: 'message', ...header, ts, payload, copied: false };
+  const h = parseHead(bytes);
+  if (h.kind === KIND_MESSAGE) {
+    const { ts, payload } = unpackBody(bytes, h);
+    return { kind: 'message', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: 1, ts, payload, copied: false };
   }
-  const n = head.rows;
-  const start = bytes.byteOffset + head.bodyOffset;
+  const n = h.rows;
+  const start = bytes.byteOffset + h.bodyOffset;
+  let columns: Trades;
+  let copied = false;
   if (HOST_LE && start % 8 === 0) {
     const buffer = bytes.buffer;
-    return {
-      kind: 'trades', ...header, copied: false,
-      columns: { ts: new Float64Array(buffer, start, n), price: new Float64Array(buffer, start + 8 * n, n), volume: new Float64Array(buffer, start + 16 * n, n) },
-    };
-  }
-  const copy = new Float64Array(3 * n);
-  if (HOST_LE) {
-    new Uint8Array(copy.buffer).set(bytes.subarray(head.bodyOffset, head.bodyOffset + head.bodyLength));
+    columns = { ts: new Float64Array(buffer, start, n), price: new Float64Array(buffer, start + 8 * n, n), volume: new Float64Array(buffer, start + 16 * n, n) };
   } else {
-    const view = new DataView(bytes.buffer, start, head.bodyLength);
-    for (let i = 0; i < 3 * n; i++) copy[i] = view.getFloat64(8 * i, true);
+    const copy = new Float64Array(3 * n);
+    if (HOST_LE) {
+      new Uint8Array(copy.buffer).set(bytes.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength));
+    } else {
+      for (let i = 0; i < 3 * n; i++) copy[i] = f64(bytes, h.bodyOffset + 8 * i);
+    }
+    columns = { ts: copy.subarray(0, n), price: copy.subarray(n, 2 * n), volume: copy.subarray(2 * n, 3 * n) };
+    copied = true;
   }
-  return {
-    kind: 'trades', ...header, copied: true,
-    columns: { ts: copy.subarray(0, n), price: copy.subarray(n, 2 * n), volume: copy.subarray(2 * n, 3 * n) },
-  };
+  return { kind: 'trades', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: n, columns, copied };
 }
 
 /**

@@ -107,34 +107,42 @@ export abstract class Engine {
   }
 
   private handle(message: BusMessage): void | Promise<void> {
-    let byKey = this.lastIds.get(message.stream);
-    const last = byKey?.get(message.key);
+    const last = this.lastIds.get(message.stream)?.get(message.key);
     if (last !== undefined && compareEntryIds(message.id, last) <= 0) {
       this.counts.duplicates++;
       return;
     }
-    const done = () => {
-      if (!byKey) {
-        byKey = new Map();
-        this.lastIds.set(message.stream, byKey);
-      }
-      byKey.set(message.key, message.id);
-      this.counts.processed += message.count;
-      this.counts.batches++;
-      this.latency.record(nowMs() - message.sentAt, message.count);
-    };
-    const failed = (error: unknown): never => {
-      this.counts.errors++;
-      throw error;
-    };
     let result: void | Promise<void>;
     try {
       result = this.process(message);
     } catch (error) {
-      return failed(error);
+      return this.failed(error);
     }
-    if (result && typeof (result as Promise<void>).then === 'function') return (result as Promise<void>).then(done, failed);
-    done();
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(
+        () => this.processed(message),
+        (error: unknown) => this.failed(error),
+      );
+    }
+    this.processed(message);
+  }
+
+  /** Records a processed delivery: its id (for idempotence), counts and latency. */
+  private processed(message: BusMessage): void {
+    let byKey = this.lastIds.get(message.stream);
+    if (!byKey) {
+      byKey = new Map();
+      this.lastIds.set(message.stream, byKey);
+    }
+    byKey.set(message.key, message.id);
+    this.counts.processed += message.count;
+    this.counts.batches++;
+    this.latency.record(nowMs() - message.sentAt, message.count);
+  }
+
+  private failed(error: unknown): never {
+    this.counts.errors++;
+    throw error;
   }
 
   /** Publishes a result without waiting (a full queue holds it; failures are counted in publishErrors). */

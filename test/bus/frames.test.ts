@@ -31,7 +31,7 @@ function at(bytes: Uint8Array, offset: number): Uint8Array {
 describe('trade frames', () => {
   it('has the documented byte layout', () => {
     const frame = encodeTradesFrame({ ...trades, priority: 'high' });
-    const view = new DataView(frame.buffer);
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     expect([...frame.subarray(0, 4)]).toEqual([0x4b, 0x42, 0x46, 0x52]); // "KBFR"
     expect(frame[4]).toBe(1); // version
     expect(frame[5]).toBe(1); // kind TRADES
@@ -66,7 +66,7 @@ describe('trade frames', () => {
     }
     // A write through the view is visible in the frame: it is the same memory.
     decoded.columns.volume[0] = 7;
-    expect(new DataView(frame.buffer).getFloat64(48 + 48, true)).toBe(7);
+    expect(new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getFloat64(48 + 48, true)).toBe(7);
   });
 
   it('views in place at any 8-byte aligned offset, and copies exactly once when unaligned', () => {
@@ -253,7 +253,7 @@ describe('malformed frames', () => {
         fc.integer({ min: -16, max: 16 }),
         fc.integer({ min: 0, max: 7 }),
         (frame, edits, resize, offset) => {
-          let bytes = frame.slice();
+          let bytes: Uint8Array = frame.slice();
           for (const [position, value] of edits) bytes[position % bytes.length] = value;
           const length = Math.max(0, bytes.length + resize);
           const resized = new Uint8Array(length);

@@ -73,7 +73,7 @@ interface Group {
   name: string;
   stream: StreamState;
   consumers: Consumer[];
-  /** Per key, its entries not yet acknowledged by this group, oldest first; the head may be in flight. */
+  /** Per key, its entries not yet acknowledged by this group, oldest first; the head may be in flight. (Kept when empty.) */
   keys: Map<string, Queue<Pending>>;
   /** Keys whose head entry is waiting for a consumer (each at most once). */
   ready: Queue<string>;
@@ -369,7 +369,6 @@ export class MemoryTransport implements Transport {
       q.shift();
       g.queued--;
       if (q.length > 0) g.ready.push(entry.key);
-      else g.keys.delete(entry.key);
       if (ok) {
         this.counters.acknowledged += entry.count;
       } else {

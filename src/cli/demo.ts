@@ -1,0 +1,190 @@
+/**
+ * `kernelbus demo`: a seeded synthetic market -> marketdata bus -> VPIN engine -> alerts, all in one
+ * process. Shows a live status line on a TTY and a summary table at the end; exits 0.
+ */
+import { parseArgs } from 'node:util';
+import type { BackendChoice } from '../backends/index.js';
+import { backends } from '../backends/index.js';
+import { createBus } from '../bus/bus.js';
+import { nowMs } from '../bus/messages.js';
+import { prometheusRegistry, serveMetrics, type MetricsServer } from '../bus/metrics.js';
+import { SyntheticMarket } from '../engines/market.js';
+import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
+import { KernelInputError } from '../errors.js';
+
+export const DEMO_USAGE = `Usage: kernelbus demo [options]
+
+Runs a seeded synthetic market (random walks, volume bursts, toxic one-sided episodes) through the
+in-process bus into the VPIN engine, showing throughput, latency and alerts.
+
+Options:
+  --symbols n         symbols (default 100)
+  --rate r            trade messages per second (default 200000)
+  --seconds s         how long to run (default 10)
+  --seed k            random seed (default 1)
+  --backend b         auto | native | reference (default auto)
+  --metrics-port p    serve Prometheus metrics on 127.0.0.1:p/metrics while running (0: any free port)
+`;
+
+/** Trades per symbol per time bar the demo aims at; bars then buckets scale with --rate and --symbols. */
+const TRADES_PER_BAR = 20;
+/** Mean trade volume of the synthetic market, with bursts and toxic episodes (about 1.2 x 100). */
+const MEAN_VOLUME = 120;
+const WINDOW = 50;
+
+function parseNumber(value: string | undefined, fallback: number, flag: string, min: number, max: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
+    throw new KernelInputError(flag, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, JSON.stringify(value));
+  }
+  return x;
+}
+
+const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (x: number) => (x < 1 ? x.toFixed(3) : x.toFixed(2));
+
+/**
+ * Runs the demo with command-line arguments (without `demo`) and returns the exit code: 0, or throws
+ * KernelInputError (the dispatcher prints it and exits 2) for a bad option. Output goes to `out`.
+ */
+export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      symbols: { type: 'string' },
+      rate: { type: 'string' },
+      seconds: { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out.write(DEMO_USAGE);
+    return 0;
+  }
+  const symbols = parseNumber(values.symbols, 100, '--symbols', 1, 100_000, true);
+  const rate = parseNumber(values.rate, 200_000, '--rate', 1, 1e8, false);
+  const seconds = parseNumber(values.seconds, 10, '--seconds', 0.01, 86_400, false);
+  const seed = parseNumber(values.seed, 1, '--seed', -(2 ** 31), 2 ** 32, true);
+  const port = values['metrics-port'] === undefined ? undefined : parseNumber(values['metrics-port'], 0, '--metrics-port', 0, 65535, true);
+  const backend = (values.backend ?? 'auto') as BackendChoice;
+  if (!['auto', 'native', 'reference'].includes(backend)) {
+    throw new KernelInputError('--backend', "'auto', 'native' or 'reference'", JSON.stringify(values.backend));
+  }
+
+  // Bars of about TRADES_PER_BAR trades per symbol at the requested rate; buckets of about two bars.
+  const barMs = Math.max(1, Math.round((TRADES_PER_BAR * symbols * 1000) / rate));
+  const bucketVolume = 2 * TRADES_PER_BAR * MEAN_VOLUME;
+  const bus = createBus();
+  const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 } }, backend }).start();
+  const alerts: { key: string; alert: VpinAlert }[] = [];
+  let buckets = 0;
+  let heartbeats = 0;
+  bus.subscribe<VpinAlert>('RISK_ALERT', (m) => void alerts.push({ key: m.key, alert: m.payload }));
+  bus.subscribe('VPIN_CALCULATION', () => void buckets++);
+  bus.subscribe('ENGINE_HEALTH', () => void heartbeats++);
+  let server: MetricsServer | undefined;
+  if (port !== undefined) {
+    server = await serveMetrics(prometheusRegistry({ bus, engines: [engine] }), { port });
+    out.write(`metrics: ${server.url}\n`);
+  }
+  const nativeLoaded = backends().some((b) => b.name === 'native' && b.available);
+  const backendName = backend === 'auto' ? `auto (${nativeLoaded ? 'native' : 'reference'})` : backend;
+  out.write(`kernelbus demo: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s for ${seconds} s, seed ${seed}, backend ${backendName}\n`);
+
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+  };
+  process.once('SIGINT', stop);
+  const market = new SyntheticMarket({ symbols, seed });
+  const perTick = Math.max(1, Math.ceil(rate / 100)); // at most 10 ms of trades per loop turn
+  const keys: string[] = new Array(perTick);
+  const prices = new Float64Array(perTick);
+  const volumes = new Float64Array(perTick);
+  const start = performance.now();
+  let sent = 0;
+  let last = { at: start, processed: 0 };
+  try {
+    for (;;) {
+      const elapsed = performance.now() - start;
+      if (elapsed >= seconds * 1000 || stopped) break;
+      const due = Math.min(Math.floor((rate * elapsed) / 1000) - sent, perTick);
+      if (due > 0) {
+        let n = 0;
+        market.next(due, (key, price, volume) => {
+          keys[n] = key;
+          prices[n] = price;
+          volumes[n++] = volume;
+        });
+        const ts = nowMs();
+        for (let i = 0; i < due; i++) await bus.publish('TRADE_EXECUTION', { key: keys[i], ts, price: prices[i], volume: volumes[i] });
+        sent += due;
+      }
+      const now = performance.now();
+      if (out.isTTY && now - last.at >= 250) {
+        const m = engine.metrics();
+        const throughput = ((m.processed - last.processed) * 1000) / (now - last.at);
+        last = { at: now, processed: m.processed };
+        out.write(
+          `\r${((now - start) / 1000).toFixed(1).padStart(6)} s  ${fmt(throughput).padStart(11)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  ` +
+            `p99 ${ms(m.latencyMs.p99)} ms  buckets ${fmt(buckets)}  alerts ${fmt(alerts.length)}  depth ${fmt(bus.depth)}\x1b[K`,
+        );
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const produced = performance.now() - start;
+    await engine.close();
+    await bus.drain();
+    const elapsed = performance.now() - start;
+    if (out.isTTY) out.write('\n');
+    printSummary(out, { sent, produced, elapsed, rate, buckets, heartbeats, alerts, engine, bus, episodes: market.episodes });
+  } finally {
+    process.off('SIGINT', stop);
+    await engine.close();
+    await bus.close();
+    await server?.close();
+  }
+  return 0;
+}
+
+interface Summary {
+  sent: number;
+  produced: number;
+  elapsed: number;
+  rate: number;
+  buckets: number;
+  heartbeats: number;
+  episodes: number;
+  alerts: { key: string; alert: VpinAlert }[];
+  engine: VpinEngine;
+  bus: ReturnType<typeof createBus>;
+}
+
+function printSummary(out: NodeJS.WritableStream, s: Summary): void {
+  const e = s.engine.metrics();
+  const b = s.bus.metrics();
+  const rows: [string, string][] = [
+    ['trades published', `${fmt(s.sent)}  (target ${fmt(s.rate)} msg/s)`],
+    ['throughput', `${fmt((s.sent * 1000) / s.produced)} msg/s published, all processed ${fmt(s.elapsed - s.produced, 1)} ms after the last`],
+    ['latency p50 / p99 / max', `${ms(e.latencyMs.p50)} / ${ms(e.latencyMs.p99)} / ${ms(e.latencyMs.max)} ms  (publish -> VPIN update)`],
+    ['frames', `${fmt(b.buses.marketdata.frames)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`],
+    ['VPIN buckets', fmt(s.buckets)],
+    ['risk alerts', `${fmt(s.alerts.length)}  (toxic episodes started: ${fmt(s.episodes)})`],
+    ['engine heartbeats', fmt(s.heartbeats)],
+    ['copies / redelivered / dead', `${fmt(b.copies)} / ${fmt(b.redelivered)} / ${fmt(b.deadLettered)}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  out.write(`\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  const top = [...s.engine.symbols()].filter(([, st]) => st.cdf === st.cdf).sort((x, y) => y[1].cdf - x[1].cdf || y[1].vpin - x[1].vpin).slice(0, 5);
+  if (top.length > 0) {
+    out.write('\n  top symbols by VPIN CDF now\n  symbol      buckets    vpin     cdf   alerts\n');
+    for (const [key, st] of top) {
+      out.write(`  ${key.padEnd(10)} ${fmt(st.buckets).padStart(8)}  ${st.vpin.toFixed(4)}  ${st.cdf.toFixed(3)}  ${String(st.alerts).padStart(6)}\n`);
+    }
+  }
+}
