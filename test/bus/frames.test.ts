@@ -116,6 +116,26 @@ describe('trade frames', () => {
   });
 });
 
+describe('docs/wire-format.md', () => {
+  const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  it('matches the documented examples byte for byte', () => {
+    const trade = encodeTradesFrame({
+      type: 'TRADE_EXECUTION', key: 'AAPL', ts: new Float64Array([1700000000000, 1700000000250]),
+      price: new Float64Array([189.5, 189.52]), volume: new Float64Array([100, 300]), sentAt: 1700000000300.5,
+    });
+    expect(hex(trade)).toBe(
+      '4b42465201010003020000000f000400' + '00c89256febc784254524144455f4558' + '45435554494f4e4141504c0000000000' +
+        '00008056febc784200a08f56febc7842' + '0000000000b06740713d0ad7a3b06740' + '00000000000059400000000000c07240',
+    );
+    const alert = encodeMessageFrame({ type: 'RISK_ALERT', key: 'AAPL', ts: 1700000000250, payload: { cdf: 0.995 }, priority: 'high', sentAt: 1700000000300.5 });
+    expect(hex(alert)).toBe(
+      '4b42465201020100' + '1a0000000a000400' + '00c89256febc7842' + '5249534b5f414c45' + '52544141504c0000' + '92cb4278bcfe568f' + 'a000de0001a36364' + '66cb3fefd70a3d70' + 'a3d7',
+    );
+    const body = encodeMessageFrame({ type: 'X', key: '', ts: 0, payload: new Float64Array([1]), sentAt: 0 });
+    expect(hex(body)).toContain('c7097408000000000000f03f'); // ext8, 9 bytes, type 't', code 8 (Float64), 1.0
+  });
+});
+
 describe('message frames (msgpack with moreTypes)', () => {
   const roundTrip = (payload: unknown) => {
     const frame = encodeMessageFrame({ type: 'ANALYTICS_RESULT', key: 'k', ts: 42, payload, sentAt: 7 });

@@ -105,10 +105,18 @@ export interface Transport {
 /** Suffix of the stream that receives a stream's dead letters. */
 export const DEAD_LETTER_SUFFIX = ':dead';
 
+/** The decimal number in `id` between `from` and `to` (digits only: ids are made by transports). */
+function digits(id: string, from: number, to: number): number {
+  let x = 0;
+  for (let i = from; i < to; i++) x = x * 10 + (id.charCodeAt(i) - 48);
+  return x;
+}
+
 /** Orders two entry ids `"<ms>-<seq>"` numerically: negative, 0 or positive. */
 export function compareEntryIds(a: string, b: string): number {
+  if (a === b) return 0;
   const da = a.indexOf('-');
   const db = b.indexOf('-');
-  const ms = Number(a.slice(0, da)) - Number(b.slice(0, db));
-  return ms !== 0 ? ms : Number(a.slice(da + 1)) - Number(b.slice(db + 1));
+  const ms = digits(a, 0, da) - digits(b, 0, db);
+  return ms !== 0 ? ms : digits(a, da + 1, a.length) - digits(b, db + 1, b.length);
 }

@@ -1,0 +1,67 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/cli/demo.js';
+import { SyntheticMarket } from '../../src/engines/index.js';
+import { KernelInputError } from '../../src/errors.js';
+
+/** Runs the demo, capturing what it writes. */
+async function demo(argv: string[], tty = false) {
+  const out = Object.assign(new PassThrough(), { isTTY: tty });
+  let text = '';
+  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const code = await runDemo(argv, out);
+  return { code, text };
+}
+
+describe('kernelbus demo', () => {
+  it('runs the market through the bus into the VPIN engine and prints a summary; exits 0', async () => {
+    const { code, text } = await demo(['--symbols', '5', '--rate', '20000', '--seconds', '0.6', '--seed', '3']);
+    expect(code).toBe(0);
+    expect(text).toMatch(/^kernelbus demo: 5 symbols, 20,000 msg\/s for 0\.6 s, seed 3, backend auto \((native|reference)\)\n/);
+    const published = Number(/trades published\s+([\d,]+)/.exec(text)![1].replaceAll(',', ''));
+    expect(published).toBeGreaterThan(1000);
+    expect(published).toBeLessThanOrEqual(12_000);
+    expect(text).toMatch(/latency p50 \/ p99 \/ max\s+[\d.]+ \/ [\d.]+ \/ [\d.]+ ms/);
+    expect(text).toMatch(/VPIN buckets\s+[1-9][\d,]*/);
+    expect(text).toMatch(/copies \/ redelivered \/ dead\s+0 \/ 0 \/ 0/);
+    expect(text).toContain('top symbols by VPIN CDF now');
+    expect(text).not.toContain('\r'); // no status line when not a TTY
+  });
+
+  it('shows a live status line on a TTY and serves metrics while it runs', async () => {
+    const { code, text } = await demo(['--symbols', '3', '--rate', '5000', '--seconds', '0.7', '--metrics-port', '0', '--backend', 'reference'], true);
+    expect(code).toBe(0);
+    expect(text).toMatch(/^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics\n/);
+    expect(text).toContain('backend reference');
+    expect(text).toMatch(/\r\s+0\.\d s\s+[\d,]+ msg\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}buckets [\d,]+ {2}alerts [\d,]+ {2}depth [\d,]+\x1b\[K/);
+  });
+
+  it('prints its usage with --help and rejects bad options naming the flag', async () => {
+    const { code, text } = await demo(['--help']);
+    expect(code).toBe(0);
+    expect(text).toMatch(/^Usage: kernelbus demo \[options\]/);
+    await expect(demo(['--rate', '0'])).rejects.toThrow(KernelInputError);
+    await expect(demo(['--rate', '0'])).rejects.toThrow(/^--rate: expected a number in \[1, 100000000\], got "0"$/);
+    await expect(demo(['--symbols', '2.5'])).rejects.toThrow(/^--symbols: expected an integer in \[1, 100000\], got "2.5"$/);
+    await expect(demo(['--backend', 'gpu'])).rejects.toThrow(/^--backend: expected 'auto', 'native' or 'reference', got "gpu"$/);
+    await expect(demo(['--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
+  });
+});
+
+describe('SyntheticMarket', () => {
+  it('is reproducible from its seed and has toxic episodes and bursts', () => {
+    const run = (seed: number) => {
+      const m = new SyntheticMarket({ symbols: 4, seed, toxicRate: 1 / 500 });
+      const trades: [string, number, number][] = [];
+      m.next(20_000, (key, price, volume) => trades.push([key, price, volume]));
+      return { trades, episodes: m.episodes };
+    };
+    const a = run(9);
+    expect(run(9)).toEqual(a);
+    expect(run(10).trades).not.toEqual(a.trades);
+    expect(a.episodes).toBeGreaterThan(3);
+    expect(new Set(a.trades.map((t) => t[0]))).toEqual(new Set(['SYM000', 'SYM001', 'SYM002', 'SYM003']));
+    expect(a.trades.every(([, price, volume]) => price > 0 && volume >= 1 && Number.isInteger(volume))).toBe(true);
+    expect(() => new SyntheticMarket({ symbols: 0, seed: 1 })).toThrow(/^options.symbols: expected an integer in \[1, 1000000\], got 0$/);
+  });
+});
