@@ -34,3 +34,7 @@ export const bulkClassify = defaults.bulkClassify;
 export const vpin = defaults.vpin;
 /** Streaming VPIN with snapshot/restore. */
 export const vpinStream = defaults.vpinStream;
+
+// The bus (messages, frames, batcher, router, transports, createBus) and the engines built on it.
+export * from './bus/index.js';
+export * from './engines/index.js';

@@ -114,6 +114,13 @@ function positiveInteger(value: unknown, name: string, min: number): number {
   return value;
 }
 
+function numberIn(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) {
+    throw new KernelInputError(name, `a number in [${min}, ${max}]`, describeValue(value));
+  }
+  return value;
+}
+
 const RESOLVED = Promise.resolve();
 
 /** The bus system. Create it with createBus(). */
@@ -139,8 +146,10 @@ export class Bus {
   private readonly subscriptions = new Set<Subscription>();
   private readonly stopListening: (() => void)[] = [];
   private readonly publishing = new Set<Promise<unknown>>();
-  /** Frames a transport refused, waiting for a retry (later frames queue behind them). */
-  private retryFrames: BatchFrame[] = [];
+  /** Frames a transport refused, with the sequence number of their send, waiting for a retry (later frames queue behind them). */
+  private retryFrames: { seq: number; frames: BatchFrame[] }[] = [];
+  /** Sequence number of the last send (and of frames queued behind a retry). */
+  private sendSeq = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryPending = 0;
   /** Messages handed to transports and not yet settled. */
@@ -163,42 +172,34 @@ export class Bus {
       throw new KernelInputError('options.buses', 'a non-empty array of names without ":"', describeValue(buses));
     }
     this.buses = [...buses];
-    const routes: Record<string, BusName> = {};
-    for (const [type, bus] of Object.entries(DEFAULT_ROUTES)) if (buses.includes(bus)) routes[type] = bus;
-    Object.assign(routes, options.routes);
-    this.router = new Router({ strategy: options.routing ?? 'static', buses: this.buses, routes, secondary: options.secondary });
-    for (const name of this.buses) {
-      const given = typeof options.transports === 'function' ? options.transports(name) : options.transports?.[name];
-      this.lanes.set(name, {
-        name, transport: given ?? new MemoryTransport(), owned: given === undefined || typeof options.transports === 'function',
-        frames: 0, messages: 0, publishErrors: 0, failedUntil: 0, publishLatency: new Histogram(0.001), p50: 0, p50Count: 0,
-      });
-    }
-    for (const lane of this.lanes.values()) {
-      this.stopListening.push(lane.transport.onSettle((stream, key, count) => this.onSettle(stream, key, count)));
-    }
-    this.columnar = new Set(options.columnarTypes ?? ['TRADE_EXECUTION']);
-    for (const type of this.columnar) this.router.home(type);
     this.shards = positiveInteger(options.shards ?? 1, 'options.shards', 1);
     const maxBatch = positiveInteger(options.maxBatch ?? 1024, 'options.maxBatch', 1);
-    const lingerMs = options.lingerMs ?? 0;
-    if (typeof lingerMs !== 'number' || !(lingerMs >= 0 && lingerMs < 60_000)) {
-      throw new KernelInputError('options.lingerMs', 'a number in [0, 60000)', describeValue(lingerMs));
-    }
+    const lingerMs = numberIn(options.lingerMs ?? 0, 'options.lingerMs', 0, 60_000);
     this.maxQueue = positiveInteger(options.maxQueue ?? 1_000_000, 'options.maxQueue', 1);
     const mode = options.backpressure ?? 'block';
     if (mode !== 'block' && mode !== 'reject') throw new KernelInputError('options.backpressure', "'block' or 'reject'", describeValue(mode));
     this.blocking = mode === 'block';
-    this.retryMs = options.retryMs ?? 50;
-    if (typeof this.retryMs !== 'number' || !(this.retryMs >= 0)) throw new KernelInputError('options.retryMs', 'a number >= 0', describeValue(this.retryMs));
-    this.cooldownMs = options.cooldownMs ?? 1000;
-    if (typeof this.cooldownMs !== 'number' || !(this.cooldownMs >= 0)) {
-      throw new KernelInputError('options.cooldownMs', 'a number >= 0', describeValue(this.cooldownMs));
-    }
+    this.retryMs = numberIn(options.retryMs ?? 50, 'options.retryMs', 0, 3_600_000);
+    this.cooldownMs = numberIn(options.cooldownMs ?? 1000, 'options.cooldownMs', 0, 3_600_000);
     if (options.onError !== undefined && typeof options.onError !== 'function') {
       throw new KernelInputError('options.onError', 'a function', describeValue(options.onError));
     }
     this.onError = options.onError;
+    const routes: Record<string, BusName> = {};
+    for (const [type, bus] of Object.entries(DEFAULT_ROUTES)) if (buses.includes(bus)) routes[type] = bus;
+    Object.assign(routes, options.routes);
+    this.router = new Router({ strategy: options.routing ?? 'static', buses: this.buses, routes, secondary: options.secondary });
+    this.columnar = new Set(options.columnarTypes ?? ['TRADE_EXECUTION']);
+    for (const type of this.columnar) this.router.home(type);
+    for (const name of this.buses) {
+      const given = typeof options.transports === 'function' ? options.transports(name) : options.transports?.[name];
+      const lane: Lane = {
+        name, transport: given ?? new MemoryTransport(), owned: given === undefined || typeof options.transports === 'function',
+        frames: 0, messages: 0, publishErrors: 0, failedUntil: 0, publishLatency: new Histogram(0.001), p50: 0, p50Count: 0,
+      };
+      this.lanes.set(name, lane);
+      this.stopListening.push(lane.transport.onSettle((stream, key, count) => this.onSettle(stream, key, count)));
+    }
     this.batcher = new Batcher({ maxBatch, lingerMs }, (frames) => this.dispatch(frames));
   }
 
@@ -350,7 +351,7 @@ export class Bus {
   /** Routes frames and hands them to transports, one publish call per stream, in order. */
   private dispatch(frames: BatchFrame[]): void {
     if (this.retryFrames.length > 0) {
-      this.retryFrames.push(...frames);
+      this.retryFrames.push({ seq: ++this.sendSeq, frames });
       for (const f of frames) this.retryPending += f.count;
       return;
     }
@@ -375,6 +376,7 @@ export class Bus {
   }
 
   private send(lane: Lane, stream: string, frames: BatchFrame[]): void {
+    const seq = ++this.sendSeq;
     const entries: OutgoingEntry[] = frames.map((f) => ({ key: f.key, count: f.count, data: f.data }));
     const started = performance.now();
     let promise: Promise<unknown>;
@@ -385,14 +387,17 @@ export class Bus {
     }
     const tracked = promise.then(
       () => lane.publishLatency.record(performance.now() - started),
-      (error: unknown) => this.refused(lane, frames, error),
+      (error: unknown) => this.refused(lane, seq, frames, error),
     );
     this.publishing.add(tracked);
     void tracked.finally(() => this.publishing.delete(tracked));
   }
 
-  /** A transport refused frames: they wait for a retry (re-routed then), counted in the depth meanwhile. */
-  private refused(lane: Lane, frames: BatchFrame[], error: unknown): void {
+  /**
+   * A transport refused frames: they wait for a retry (re-routed then, in the order they were first
+   * sent), counted in the depth meanwhile.
+   */
+  private refused(lane: Lane, seq: number, frames: BatchFrame[], error: unknown): void {
     lane.publishErrors++;
     lane.failedUntil = performance.now() + this.cooldownMs;
     this.onError?.(error, undefined);
@@ -401,10 +406,10 @@ export class Bus {
       this.unsettled -= f.count;
       this.retryPending += f.count;
     }
-    this.retryFrames.unshift(...frames);
+    this.retryFrames.push({ seq, frames });
     this.retryTimer ??= setTimeout(() => {
       this.retryTimer = undefined;
-      const retry = this.retryFrames;
+      const retry = this.retryFrames.sort((a, b) => a.seq - b.seq).flatMap((r) => r.frames);
       this.retryFrames = [];
       this.retryPending = 0;
       this.dispatch(retry);

@@ -228,6 +228,21 @@ describe('bus: backpressure', () => {
   });
 });
 
+describe('bus: types nobody subscribes to', () => {
+  it('do not fill the queue: their messages await nobody, and the first group created gets them', async () => {
+    const bus = createBus({ maxQueue: 10 });
+    for (let i = 0; i < 100; i++) await bus.publish('ENGINE_HEALTH', { key: 'e', payload: i });
+    await bus.flush();
+    expect(bus.depth).toBe(0);
+    expect(bus.metrics()).toMatchObject({ published: 100, waiting: 0, queueDepth: 0 });
+    const late: unknown[] = [];
+    bus.subscribe('ENGINE_HEALTH', (m) => void late.push(m.payload));
+    await bus.drain();
+    expect(late).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await bus.close();
+  });
+});
+
 describe('bus: consumer groups and redelivery', () => {
   it('gives each group every message and redelivers a failed one to another consumer', async () => {
     const errors: unknown[] = [];

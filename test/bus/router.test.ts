@@ -140,4 +140,20 @@ describe('routing through the bus', () => {
     await bus.close();
     await primary.close();
   });
+
+  it('retries refused sends in the order they were first sent', async () => {
+    const primary = new TestTransport();
+    const bus = createBus({ routing: 'failover', transports: { marketdata: primary }, retryMs: 1, cooldownMs: 0, onError: () => {} });
+    const got = collect(bus, 'TRADE_EXECUTION');
+    primary.refuse = 2;
+    // two high-priority publishes: two sends before either refusal is seen
+    const first = bus.publish('TRADE_EXECUTION', { key: 'a', ts: 1, price: 1, volume: 1, priority: 'high' });
+    const second = bus.publish('TRADE_EXECUTION', { key: 'a', ts: 2, price: 1, volume: 1, priority: 'high' });
+    await Promise.all([first, second]);
+    await bus.drain();
+    expect(got.map((m) => m.ts)).toEqual([1, 2]);
+    expect(bus.metrics().buses.marketdata.publishErrors).toBe(2);
+    await bus.close();
+    await primary.close();
+  });
 });

@@ -17,7 +17,7 @@ import {
   type TransportSubscription,
 } from './types.js';
 
-/** FIFO with O(1) shift (a head index, compacted now and then). */
+/** FIFO with O(1) shift (a head index, compacted now and then; emptied arrays are reused). */
 class Queue<T> {
   private items: T[] = [];
   private head = 0;
@@ -30,9 +30,14 @@ class Queue<T> {
   peek(): T {
     return this.items[this.head];
   }
+  /** Removes the head (dropping the queue's reference to it). */
   shift(): T {
-    const item = this.items[this.head++];
-    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as T;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
