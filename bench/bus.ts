@@ -163,6 +163,7 @@ async function atRate(make: () => Pipeline, data: Tape, rate: number, seconds: n
 
 const fmtRate = (r: number) => (r >= 1e6 ? `${r / 1e6}M` : r >= 1e3 ? `${Math.round(r / 100) / 10}k` : String(r)).replace('.0k', 'k');
 
+/** The 'bus' section of `npm run bench` (about 16 s). */
 export const busSection: BenchSection = {
   name: 'bus',
   async run() {

@@ -12,6 +12,7 @@ import { SyntheticMarket } from '../engines/market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 
+/** `kernelbus demo --help`. */
 export const DEMO_USAGE = `Usage: kernelbus demo [options]
 
 Runs a seeded synthetic market (random walks, volume bursts, toxic one-sided episodes) through the
