@@ -1,0 +1,1212 @@
+/**
+ * The Redis Streams transport (ioredis): the same Transport contract as the in-process one (./types.ts),
+ * across processes and machines. What lives where:
+ *
+ * - A stream `s` is the Redis stream `<prefix>s` (prefix `kb:`); one entry per frame, fields `d` (the
+ *   frame bytes, sent and read as Buffers, never copied on the way out), `k` (key), `n` (messages).
+ *   Publishing is one pipelined MULTI of XADDs (all or nothing) with `MAXLEN ~`, the bound converted
+ *   from messages to entries with the stream's mean batch size.
+ * - A consumer group per `group`; each subscription reads on its own connection (XREADGROUP COUNT/BLOCK)
+ *   and acknowledges with XACK after its handler succeeds.
+ * - Per-key order within a group: one consumer of a group reads a stream at a time. It holds a lease
+ *   (`<prefix>lease:<stream>|<group>`, renewed every claimIdleMs/3); a consumer that stays silent for
+ *   `claimIdleMs` loses it, and the next one takes over the stream and, with XAUTOCLAIM, every entry
+ *   still pending in the group, which it handles first, in id order. Streams (shards) are shared fairly
+ *   between the live instances of a group: each holds at most ceil(streams / instances) leases.
+ * - A handler failure leaves the entry pending and holds back that key's later entries (other keys go
+ *   on); it is retried until it succeeds or has been delivered `maxDeliveries` times, then it goes to
+ *   `<stream>:dead` (DEAD_LETTER_SUFFIX) with the error text, and is acknowledged. Malformed entries
+ *   (missing fields, a frame over maxFrameBytes, a FrameError from the handler) go there at once.
+ * - A group that Redis lost (NOGROUP, e.g. restarted empty) is recreated with MKSTREAM and counted in
+ *   `groupsRecreated`; entries known to be lost are counted in `lostEntries`/`discarded`.
+ * - `onSettle`/`backlog()`/`idle()` follow the groups' progress in Redis (XINFO GROUPS, XPENDING in one
+ *   script per stream, every pollMs): an entry published here settles once every group has acknowledged
+ *   it, so the bus's maxQueue bounds what its publishers leave unconsumed in Redis.
+ * - `healthy` comes from a PING every healthIntervalMs on a separate connection: false as soon as a
+ *   connection drops or a PING is unanswered for healthTimeoutMs, so a 'failover' router moves within
+ *   about healthIntervalMs + healthTimeoutMs (80 ms by default).
+ *
+ * Delivery is at least once; after a 'timeout' TransportError a publish retried by the caller may
+ * store entries twice (the server may have executed the first one).
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { KernelInputError } from '../../errors.js';
+import { describeValue } from '../../kernels/validate.js';
+import { BusClosedError, FrameError } from '../errors.js';
+import { FrameTooLargeError, TransportError } from './redis-errors.js';
+import {
+  compareEntryIds,
+  DEAD_LETTER_SUFFIX,
+  type Entry,
+  type EntryHandler,
+  type OutgoingEntry,
+  type SettleListener,
+  type Transport,
+  type TransportMetrics,
+  type TransportSubscription,
+} from './types.js';
+
+/** Options of RedisTransport. */
+export interface RedisTransportOptions {
+  /**
+   * `redis://[user:password@]host[:port][/db]` or `rediss://...` (TLS). Default `redis://127.0.0.1:6379`.
+   * Username and password (ACL) are passed to ioredis and never appear in messages or logs.
+   */
+  url?: string;
+  /** Extra ioredis options applied over those from `url`, e.g. `{ tls: { ca } }` for a private CA. */
+  redis?: RedisOptions;
+  /** Prefix of every key. Default `'kb:'`. */
+  prefix?: string;
+  /** Name for messages and metrics. Default `'redis'`. */
+  name?: string;
+  /** Retention per stream, in messages (MAXLEN ~, converted to entries by the mean batch size). Default 1,000,000. */
+  maxLenMessages?: number;
+  /** Deliveries of an entry to a group before it moves to `<stream>:dead`. Default 5. */
+  maxDeliveries?: number;
+  /** A consumer silent this long loses its streams to another consumer of its group, which claims its pending entries. Default 5000 ms. */
+  claimIdleMs?: number;
+  /** Entries per XREADGROUP. Default 128. */
+  readCount?: number;
+  /** XREADGROUP BLOCK, ms. Default 200. */
+  blockMs?: number;
+  /** Largest frame: publish refuses larger ones (FrameTooLargeError); consumers dead-letter them. Default 64 MiB. */
+  maxFrameBytes?: number;
+  /** How long a publish waits for a connection and for its reply before rejecting with TransportError. Default 2000 ms. */
+  publishTimeoutMs?: number;
+  /** PING period of the health check. Default 20 ms. */
+  healthIntervalMs?: number;
+  /** A PING unanswered this long makes the transport unhealthy. Default 60 ms. */
+  healthTimeoutMs?: number;
+  /** Period of the progress poll behind onSettle, backlog() and idle(). Default 5 ms. */
+  pollMs?: number;
+  /** Wait before handling again an entry whose handler failed. Default 10 ms. */
+  retryDelayMs?: number;
+  /** Longest wait between reconnection attempts (exponential backoff from 20 ms). Default 1000 ms. */
+  reconnectMaxMs?: number;
+  /** Receives operational messages (connection lost, reconnected, errors); credentials are never included. */
+  log?: (line: string) => void;
+}
+
+/** Counters of a RedisTransport: TransportMetrics plus what Redis adds. */
+export interface RedisTransportMetrics extends TransportMetrics {
+  /** Groups recreated after Redis answered NOGROUP (it lost them, e.g. restarted empty): entries may have been lost. */
+  groupsRecreated: number;
+  /** Entries known to be lost: pending entries whose data was gone, published entries trimmed or lost before every group had them. */
+  lostEntries: number;
+  /** True once anything may have been lost (groupsRecreated, lostEntries or discarded > 0). */
+  possibleLoss: boolean;
+  /** Entries taken over from other consumers with XAUTOCLAIM. */
+  claimed: number;
+  /** Stream leases acquired (a consumer starting to read a stream for its group). */
+  leases: number;
+  /** Reconnections of the publishing connection. */
+  reconnects: number;
+  /** Publishes rejected with a TransportError. */
+  publishErrors: number;
+  /** Health checks that failed (PING unanswered or connection lost). */
+  healthFailures: number;
+}
+
+const DEFAULTS = {
+  url: 'redis://127.0.0.1:6379',
+  prefix: 'kb:',
+  name: 'redis',
+  maxLenMessages: 1_000_000,
+  maxDeliveries: 5,
+  claimIdleMs: 5000,
+  readCount: 128,
+  blockMs: 200,
+  maxFrameBytes: 64 * 1024 * 1024,
+  publishTimeoutMs: 2000,
+  healthIntervalMs: 20,
+  healthTimeoutMs: 60,
+  pollMs: 5,
+  retryDelayMs: 10,
+  reconnectMaxMs: 1000,
+};
+
+/**
+ * The state of a stream for the progress poll: `false` if it does not exist, else
+ * `[firstId, lastId, (group, lastDeliveredId, pending, minPendingId, consumed) * groups]`, where
+ * `consumed` is 1 when the group has a consumer for the stream: a live lease, or a live instance of the
+ * group (MEMBERS_SCRIPT) that reads this stream. KEYS[1] stream; ARGV[1] the lease key prefix of the
+ * stream, ARGV[2] the key prefix (members/streams keys follow), ARGV[3] the stream's name.
+ */
+const STATE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = { first[1] and first[1][1] or '', last[1] and last[1][1] or '' }
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local info = {}
+  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+  local name = info['name']
+  local minPending = ''
+  if info['pending'] > 0 then minPending = redis.call('XPENDING', KEYS[1], name)[2] end
+  local consumed = redis.call('EXISTS', ARGV[1] .. name)
+  if consumed == 0 and redis.call('ZCOUNT', ARGV[2] .. 'members:' .. name, now, '+inf') > 0
+    and redis.call('SISMEMBER', ARGV[2] .. 'streams:' .. name, ARGV[3]) == 1 then consumed = 1 end
+  out[#out + 1] = name
+  out[#out + 1] = info['last-delivered-id']
+  out[#out + 1] = info['pending']
+  out[#out + 1] = minPending
+  out[#out + 1] = consumed
+end
+return out`;
+
+/** Renews a lease held with token ARGV[1] for ARGV[2] ms: 1, or 0 when it is no longer ours. */
+const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** Deletes a lease if it is still held with token ARGV[1]. */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Registers instance ARGV[1] of a group for ARGV[2] ms (KEYS[1], a sorted set by expiry, server time)
+ * and the streams ARGV[3..] it reads (KEYS[2]); returns { live instances, streams }.
+ */
+const MEMBERS_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ttl * 4)
+for i = 3, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+redis.call('PEXPIRE', KEYS[2], ttl * 20)
+return { redis.call('ZCARD', KEYS[1]), redis.call('SCARD', KEYS[2]) }`;
+
+interface Scripts {
+  kbState(key: string, leasePrefix: string, prefix: string, stream: string): Promise<unknown>;
+  kbRenew(key: string, token: string, ms: number): Promise<number>;
+  kbRelease(key: string, token: string): Promise<number>;
+  kbMembers(members: string, streams: string, instance: string, ttl: number, ...names: string[]): Promise<[number, number]>;
+}
+type Client = Redis & Scripts;
+
+interface GroupState {
+  name: string;
+  lastDelivered: string;
+  pending: number;
+  minPending: string;
+  /** Has a consumer: a live lease, or a live instance of the group that reads the stream. */
+  consumed: boolean;
+}
+/** A stream's state from STATE_SCRIPT; null when the stream does not exist. */
+interface StreamState {
+  first: string;
+  last: string;
+  groups: GroupState[];
+}
+
+interface Published {
+  id: string;
+  key: string;
+  count: number;
+}
+
+/** A stream this transport published to: entries not yet settled, and the batch size statistics. */
+interface Outbox {
+  queue: Published[];
+  head: number;
+  unsettled: number;
+  entries: number;
+  messages: number;
+}
+
+/** A publish waiting for its reply (failed early when the connection drops). */
+interface InFlight {
+  since: number;
+  fail: (error: TransportError) => void;
+}
+
+/** A raw entry as read: id, fields (null when the entry was deleted while pending), deliveries so far. */
+interface RawEntry {
+  id: string;
+  fields: Buffer[] | null;
+  deliveries: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function positive(options: RedisTransportOptions, name: keyof typeof DEFAULTS, min: number, integer = true): number {
+  const value = options[name as keyof RedisTransportOptions] ?? DEFAULTS[name];
+  if (typeof value !== 'number' || !(value >= min) || (integer && !Number.isInteger(value)) || !Number.isFinite(value)) {
+    throw new KernelInputError(`options.${name}`, `${integer ? 'an integer' : 'a number'} >= ${min}`, describeValue(value));
+  }
+  return value;
+}
+
+/** The Buffer view of a frame (no copy): ioredis sends a bare Uint8Array as the text "1,2,3". */
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const AUTH_ERROR = /^(WRONGPASS|NOAUTH|NOPERM)|invalid (username|password)|AUTH failed/i;
+
+/** Connection options from a URL, and the credentials to keep out of messages. */
+function parseUrl(url: string): { options: RedisOptions; target: string; secrets: string[] } {
+  if (typeof url !== 'string') throw new KernelInputError('options.url', 'a redis:// or rediss:// URL string', describeValue(url));
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    // The URL may hold a password: never echo it.
+    throw new KernelInputError('options.url', 'a redis:// or rediss:// URL', 'a string that is not a URL (not shown: it may hold credentials)');
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+    throw new KernelInputError('options.url', 'a redis:// or rediss:// URL', `protocol ${u.protocol}`);
+  }
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  const port = u.port === '' ? 6379 : Number(u.port);
+  const dbText = u.pathname.length > 1 ? u.pathname.slice(1) : '0';
+  const db = Number(dbText);
+  if (!/^\d+$/.test(dbText) || !Number.isSafeInteger(db)) throw new KernelInputError('options.url', 'a database number after the host (/0, /1, ...)', `/${dbText}`);
+  const username = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  const options: RedisOptions = { host, port, db };
+  if (username) options.username = username;
+  if (password) options.password = password;
+  if (u.protocol === 'rediss:') options.tls = { servername: host };
+  const secrets = [password, u.password, username, u.username].filter((s) => s.length >= 3);
+  return { options, target: `${u.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}/${db}`, secrets };
+}
+
+/**
+ * The Redis Streams transport. One connection publishes and runs the bookkeeping, one runs the health
+ * check, and each subscription reads on a connection of its own. Close it to end them all.
+ */
+export class RedisTransport implements Transport {
+  /** For messages and metrics (option `name`). */
+  readonly name: string;
+  /** The server as `redis://host:port/db`, without credentials. */
+  readonly target: string;
+  /** Prefix of every key (option `prefix`). */
+  readonly prefix: string;
+  /** Identifies this transport among the instances of a group. */
+  readonly instance = randomBytes(8).toString('hex');
+  /** Resolved options (see RedisTransportOptions). */
+  readonly config: Readonly<Omit<Required<RedisTransportOptions>, 'url' | 'redis' | 'log'>>;
+  private readonly connection: RedisOptions;
+  private readonly secrets: string[];
+  private readonly log: (line: string) => void;
+  /** Publishing and bookkeeping. */
+  readonly cmd: Client;
+  private readonly health: Redis;
+  private pingOk = false;
+  private pingSeq = 0;
+  private pingSentAt = 0;
+  private readonly healthTimer: NodeJS.Timeout;
+  private readonly leaseTimer: NodeJS.Timeout;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private authError: string | undefined;
+  private lastError = 'not connected yet';
+  private everReady = false;
+  private readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
+  private readonly inFlight = new Set<InFlight>();
+  private publishing = 0;
+  private readonly publishes = new Set<Promise<unknown>>();
+  private readonly outboxes = new Map<string, Outbox>();
+  /** Live subscriptions. */
+  private readonly consumers = new Set<RedisSubscription>();
+  /** group -> live instances and streams, from the last membership heartbeat. */
+  private readonly shares = new Map<string, { members: number; streams: number }>();
+  private readonly listeners = new Set<SettleListener>();
+  private idleWaiters: { resolve: () => void; poll: number }[] = [];
+  private pollCount = 0;
+  private readonly counters: RedisTransportMetrics = {
+    entries: 0, messages: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, deadLettered: 0, discarded: 0, backlog: 0,
+    groupsRecreated: 0, lostEntries: 0, possibleLoss: false, claimed: 0, leases: 0, reconnects: 0, publishErrors: 0, healthFailures: 0,
+  };
+
+  /** Connects (in the background: see ready()) to the server of `options.url`. */
+  constructor(options: RedisTransportOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
+    const { options: fromUrl, target, secrets } = parseUrl(options.url ?? DEFAULTS.url);
+    const extra = options.redis ?? {};
+    const secret = [extra.password, extra.username].filter((s): s is string => typeof s === 'string' && s.length >= 3);
+    this.secrets = [...secrets, ...secret];
+    this.target = target;
+    const prefix = options.prefix ?? DEFAULTS.prefix;
+    if (typeof prefix !== 'string') throw new KernelInputError('options.prefix', 'a string', describeValue(prefix));
+    this.prefix = prefix;
+    const name = options.name ?? DEFAULTS.name;
+    if (typeof name !== 'string' || name.length === 0) throw new KernelInputError('options.name', 'a non-empty string', describeValue(name));
+    this.name = name;
+    if (options.log !== undefined && typeof options.log !== 'function') throw new KernelInputError('options.log', 'a function', describeValue(options.log));
+    const log = options.log;
+    this.log = log ? (line) => log(this.clean(line)) : () => {};
+    this.config = {
+      prefix, name,
+      maxLenMessages: positive(options, 'maxLenMessages', 1),
+      maxDeliveries: positive(options, 'maxDeliveries', 1),
+      claimIdleMs: positive(options, 'claimIdleMs', 30),
+      readCount: positive(options, 'readCount', 1),
+      blockMs: positive(options, 'blockMs', 1),
+      maxFrameBytes: positive(options, 'maxFrameBytes', 1),
+      publishTimeoutMs: positive(options, 'publishTimeoutMs', 1, false),
+      healthIntervalMs: positive(options, 'healthIntervalMs', 1, false),
+      healthTimeoutMs: positive(options, 'healthTimeoutMs', 1, false),
+      pollMs: positive(options, 'pollMs', 1, false),
+      retryDelayMs: positive(options, 'retryDelayMs', 0, false),
+      reconnectMaxMs: positive(options, 'reconnectMaxMs', 1, false),
+    };
+    const reconnectMaxMs = this.config.reconnectMaxMs;
+    this.connection = {
+      protocol: 2,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: null,
+      disableClientInfo: true,
+      connectTimeout: 2000,
+      retryStrategy: (times) => Math.min(10 * 2 ** Math.min(times, 16), reconnectMaxMs),
+      ...fromUrl,
+      ...extra,
+      tls: fromUrl.tls || extra.tls ? { ...fromUrl.tls, ...extra.tls } : undefined,
+    };
+    this.cmd = this.connect('publish', { commandTimeout: this.config.publishTimeoutMs }) as Client;
+    this.cmd.defineCommand('kbState', { numberOfKeys: 1, lua: STATE_SCRIPT });
+    this.cmd.defineCommand('kbRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
+    this.cmd.defineCommand('kbRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
+    this.cmd.defineCommand('kbMembers', { numberOfKeys: 2, lua: MEMBERS_SCRIPT });
+    this.cmd.on('ready', () => {
+      if (this.everReady) {
+        this.counters.reconnects++;
+        this.log(`${this.target}: reconnected`);
+      }
+      this.everReady = true;
+      this.authError = undefined;
+      for (const w of this.readyWaiters) w.resolve();
+      this.readyWaiters.clear();
+    });
+    this.cmd.on('close', () => this.connectionLost('connection closed'));
+    this.health = this.connect('health', { commandTimeout: Math.max(1000, 10 * this.config.healthTimeoutMs) });
+    this.health.on('ready', () => this.checkHealth());
+    this.health.on('close', () => this.setHealth(false, 'connection closed'));
+    this.healthTimer = setInterval(() => this.checkHealth(), this.config.healthIntervalMs);
+    this.healthTimer.unref();
+    this.leaseTimer = setInterval(() => void this.leaseTick(), Math.max(10, Math.floor(this.config.claimIdleMs / 3)));
+    this.leaseTimer.unref();
+  }
+
+  /** A new connection with the transport's options; errors are kept (cleaned) for messages and logged once each. */
+  connect(role: string, extra: RedisOptions = {}): Redis {
+    const client = new Redis({ ...this.connection, ...extra, connectionName: `kernelbus-${role}` });
+    let lastLogged = '';
+    client.on('error', (error: unknown) => {
+      const text = this.clean(messageOf(error));
+      if (role === 'publish') {
+        this.lastError = text;
+        if (AUTH_ERROR.test(text)) {
+          this.authError = text;
+          for (const w of this.readyWaiters) w.reject(new TransportError('auth', this.target, `authentication failed: ${text}`, false));
+          this.readyWaiters.clear();
+        }
+      }
+      if (text !== lastLogged) this.log(`${this.target} (${role}): ${text}`);
+      lastLogged = text;
+    });
+    client.on('reconnecting', (ms: number) => {
+      if (role === 'publish') this.log(`${this.target}: connection lost (${this.lastError}), reconnecting in ${ms} ms`);
+    });
+    client.on('ready', () => {
+      lastLogged = '';
+    });
+    return client;
+  }
+
+  /** Removes credentials from a text. */
+  clean(text: string): string {
+    let out = text;
+    for (const s of this.secrets) out = out.split(s).join('***');
+    return out;
+  }
+
+  /** True while the publishing connection is ready and the last PING was answered in time. */
+  get healthy(): boolean {
+    return !this.closed && this.pingOk && this.cmd.status === 'ready';
+  }
+
+  private checkHealth(): void {
+    if (this.closed) return;
+    const now = performance.now();
+    if (this.pingSentAt > 0) {
+      if (now - this.pingSentAt > this.config.healthTimeoutMs) this.setHealth(false, `no PING reply within ${this.config.healthTimeoutMs} ms`);
+      return;
+    }
+    if (this.health.status !== 'ready') return this.setHealth(false, 'not connected');
+    const seq = ++this.pingSeq;
+    this.pingSentAt = now;
+    this.health.ping().then(
+      () => {
+        if (seq !== this.pingSeq) return;
+        this.pingSentAt = 0;
+        this.setHealth(true, '');
+      },
+      (error: unknown) => {
+        if (seq !== this.pingSeq) return;
+        this.pingSentAt = 0;
+        this.setHealth(false, messageOf(error));
+      },
+    );
+  }
+
+  private setHealth(ok: boolean, reason: string): void {
+    if (!ok) {
+      if (reason === 'connection closed') {
+        this.pingSeq++; // a PING in flight on the closed connection may never answer
+        this.pingSentAt = 0;
+      }
+      if (this.pingOk) {
+        this.counters.healthFailures++;
+        this.log(`${this.target}: unhealthy (${this.clean(reason)})`);
+      }
+      this.pingOk = false;
+      // Publishes waiting longer than the health timeout are as stuck as the PING: fail them now.
+      const now = performance.now();
+      for (const f of this.inFlight) {
+        if (now - f.since > this.config.healthTimeoutMs) {
+          f.fail(new TransportError('timeout', this.target, `server unresponsive (${this.clean(reason)}); the entries may have been stored`, true));
+        }
+      }
+      return;
+    }
+    if (!this.pingOk && this.everReady) this.log(`${this.target}: healthy`);
+    this.pingOk = true;
+  }
+
+  private connectionLost(reason: string): void {
+    for (const f of this.inFlight) {
+      f.fail(new TransportError('timeout', this.target, `connection lost while publishing (${reason}); the entries may have been stored`, true));
+    }
+  }
+
+  /**
+   * Resolves once connected and ready; rejects with TransportError ('auth' at once when the server
+   * refuses the credentials, 'unavailable' after `timeoutMs`, default publishTimeoutMs).
+   */
+  ready(timeoutMs = this.config.publishTimeoutMs): Promise<void> {
+    return this.whenReady(performance.now() + timeoutMs);
+  }
+
+  private whenReady(deadline: number): Promise<void> {
+    if (this.closed) return Promise.reject(new BusClosedError('transport'));
+    if (this.authError) return Promise.reject(new TransportError('auth', this.target, `authentication failed: ${this.authError}`, false));
+    if (this.cmd.status === 'ready') return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.readyWaiters.delete(waiter);
+        reject(new TransportError('unavailable', this.target, `not connected within ${this.config.publishTimeoutMs} ms (${this.lastError})`, true));
+      }, Math.max(0, deadline - performance.now()));
+      this.readyWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * Appends entries to `<prefix><stream>` in one MULTI (all or none), in order, and resolves with their
+   * ids. Rejects with FrameTooLargeError (nothing stored) when an entry exceeds maxFrameBytes, with
+   * TransportError when Redis is unreachable for publishTimeoutMs, and with BusClosedError once closed.
+   */
+  publish(stream: string, entries: readonly OutgoingEntry[]): Promise<string[]> {
+    if (this.closed) return Promise.reject(new BusClosedError('transport'));
+    for (const e of entries) {
+      if (e.data.byteLength > this.config.maxFrameBytes) {
+        this.counters.publishErrors++;
+        return Promise.reject(new FrameTooLargeError(this.target, e.data.byteLength, this.config.maxFrameBytes));
+      }
+    }
+    const promise = this.append(stream, entries);
+    this.publishes.add(promise);
+    const done = () => this.publishes.delete(promise);
+    promise.then(done, done);
+    return promise;
+  }
+
+  private async append(stream: string, entries: readonly OutgoingEntry[]): Promise<string[]> {
+    if (entries.length === 0) return [];
+    this.publishing++;
+    try {
+      const deadline = performance.now() + this.config.publishTimeoutMs;
+      await this.whenReady(deadline);
+      let out = this.outboxes.get(stream);
+      if (!out) {
+        out = { queue: [], head: 0, unsettled: 0, entries: 0, messages: 0 };
+        this.outboxes.set(stream, out);
+      }
+      let messages = 0;
+      for (const e of entries) messages += e.count;
+      const mean = (out.messages + messages) / Math.max(1, out.entries + entries.length);
+      const maxLen = Math.max(1, Math.ceil(this.config.maxLenMessages / Math.max(1, mean)));
+      const key = this.prefix + stream;
+      const multi = this.cmd.multi();
+      for (const e of entries) multi.xadd(key, 'MAXLEN', '~', maxLen, '*', 'd', asBuffer(e.data), 'k', e.key, 'n', e.count);
+      const results = await this.awaitReply(multi.exec(), deadline);
+      if (!results) throw new TransportError('command', this.target, 'the MULTI was aborted', true);
+      const ids: string[] = [];
+      for (const [error, id] of results) {
+        if (error) throw new TransportError('command', this.target, `XADD ${stream}: ${this.clean(error.message)}`, true);
+        ids.push(String(id));
+      }
+      out.entries += entries.length;
+      out.messages += messages;
+      for (let i = 0; i < entries.length; i++) out.queue.push({ id: ids[i], key: entries[i].key, count: entries[i].count });
+      out.unsettled += messages;
+      this.counters.entries += entries.length;
+      this.counters.messages += messages;
+      this.schedulePoll();
+      return ids;
+    } catch (error) {
+      this.counters.publishErrors++;
+      if (error instanceof TransportError || error instanceof BusClosedError) throw error;
+      throw new TransportError('command', this.target, `publish to ${stream} failed: ${this.clean(messageOf(error))}`, true);
+    } finally {
+      this.publishing--;
+    }
+  }
+
+  /** Waits for a reply until `deadline`; fails early when the connection drops or the server stops answering. */
+  private awaitReply<T>(promise: Promise<T>, deadline: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const flight: InFlight = {
+        since: performance.now(),
+        fail: (error) => {
+          clearTimeout(timer);
+          this.inFlight.delete(flight);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        flight.fail(new TransportError('timeout', this.target, `no reply within ${this.config.publishTimeoutMs} ms; the entries may have been stored`, true));
+      }, Math.max(0, deadline - performance.now()));
+      this.inFlight.add(flight);
+      promise.then(
+        (value) => {
+          if (!this.inFlight.delete(flight)) return;
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (!this.inFlight.delete(flight)) return;
+          clearTimeout(timer);
+          reject(new TransportError('timeout', this.target, `publish failed (${this.clean(messageOf(error))}); the entries may have been stored`, true));
+        },
+      );
+    });
+  }
+
+  /**
+   * Joins `consumer` to `group` on `stream`: creates the group (from the start of the stream, MKSTREAM)
+   * and reads on a dedicated connection while this consumer holds the stream's lease for the group.
+   */
+  subscribe(stream: string, group: string, consumer: string, handler: EntryHandler): TransportSubscription {
+    if (this.closed) throw new BusClosedError('transport');
+    for (const [name, value] of [['stream', stream], ['group', group], ['consumer', consumer]] as const) {
+      if (typeof value !== 'string' || value.length === 0) throw new KernelInputError(name, 'a non-empty string', describeValue(value));
+    }
+    if (typeof handler !== 'function') throw new KernelInputError('handler', 'a function', describeValue(handler));
+    const sub = new RedisSubscription(this, stream, group, consumer, handler);
+    this.consumers.add(sub);
+    sub.start();
+    void this.leaseTick();
+    return sub;
+  }
+
+  /** @internal Called by a subscription once it has ended. */
+  forget(sub: RedisSubscription): void {
+    this.consumers.delete(sub);
+  }
+
+  /** @internal The redis key of a stream's lease for a group. */
+  leaseKey(stream: string, group: string): string {
+    return `${this.prefix}lease:${stream}|${group}`;
+  }
+
+  /** @internal Whether a subscription here (open) belongs to `group`. */
+  inGroup(group: string): boolean {
+    for (const c of this.consumers) if (c.group === group && !c.closed) return true;
+    return false;
+  }
+
+  /** @internal Unregisters this instance from `group` (its last subscription in the group closed). */
+  async leaveGroup(group: string): Promise<void> {
+    this.shares.delete(group);
+    await this.cmd.zrem(`${this.prefix}members:${group}`, this.instance);
+  }
+
+  /** @internal Whether this instance may take one more stream of `group` (fair share between live instances). */
+  mayTakeMore(group: string): boolean {
+    const share = this.shares.get(group);
+    if (!share) return true;
+    let held = 0;
+    for (const c of this.consumers) if (c.group === group && c.owner && !c.releasing) held++;
+    return held < Math.ceil(share.streams / Math.max(1, share.members));
+  }
+
+  /** @internal Counter updates from subscriptions. */
+  count(field: Exclude<keyof RedisTransportMetrics, 'possibleLoss' | 'backlog'>, by = 1): void {
+    this.counters[field] += by;
+  }
+
+  /** @internal Reports an error of a background task (cleaned of credentials). */
+  report(what: string, error: unknown): void {
+    this.log(`${this.target}: ${what}: ${this.clean(messageOf(error))}`);
+  }
+
+  /**
+   * Renews the leases this instance holds, registers it with its groups and asks subscriptions holding
+   * more than their fair share of a group's streams to release the excess.
+   */
+  private async leaseTick(): Promise<void> {
+    if (this.closed || this.consumers.size === 0 || this.cmd.status !== 'ready') return;
+    const groups = new Map<string, RedisSubscription[]>();
+    for (const c of this.consumers) {
+      if (c.closed) continue;
+      const list = groups.get(c.group) ?? [];
+      list.push(c);
+      groups.set(c.group, list);
+    }
+    const ttl = this.config.claimIdleMs;
+    const pipeline = this.cmd.pipeline();
+    const owners = [...this.consumers].filter((c) => c.owner);
+    for (const c of owners) (pipeline as unknown as Scripts).kbRenew(c.leaseKey, c.token, ttl);
+    for (const [group, subs] of groups) {
+      (pipeline as unknown as Scripts).kbMembers(
+        `${this.prefix}members:${group}`, `${this.prefix}streams:${group}`, this.instance, ttl, ...new Set(subs.map((s) => s.stream)),
+      );
+    }
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      results = null;
+      this.report('lease renewal', error);
+    }
+    const now = performance.now();
+    owners.forEach((c, i) => {
+      const [error, renewed] = results?.[i] ?? [new Error('no reply'), 0];
+      if (!error && renewed === 1) c.leaseValidUntil = now + ttl;
+      else if (!error || now > c.leaseValidUntil) c.leaseLost();
+    });
+    let i = owners.length;
+    for (const [group, subs] of groups) {
+      const [error, reply] = results?.[i++] ?? [new Error('no reply'), null];
+      if (error || !Array.isArray(reply)) continue;
+      const share = { members: Number(reply[0]), streams: Number(reply[1]) };
+      this.shares.set(group, share);
+      const held = subs.filter((s) => s.owner && !s.releasing).sort((a, b) => b.acquiredAt - a.acquiredAt);
+      const excess = held.length - Math.ceil(share.streams / Math.max(1, share.members));
+      for (let k = 0; k < excess; k++) held[k].releasing = true;
+    }
+  }
+
+  /** Messages published here and not yet acknowledged by every group of their stream (each message once). */
+  backlog(stream?: string): number {
+    if (stream !== undefined) return this.outboxes.get(stream)?.unsettled ?? 0;
+    let total = 0;
+    for (const [name, out] of this.outboxes) if (!name.endsWith(DEAD_LETTER_SUFFIX)) total += out.unsettled;
+    return total;
+  }
+
+  /** Registers a settle listener: called for each entry published here once every group has acknowledged it. */
+  onSettle(listener: SettleListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Resolves once no publish is in flight and, on every stream published or read here, every group that
+   * has a consumer (a live lease, or a subscription here) has acknowledged every entry. Groups whose
+   * consumers are all gone are not waited for.
+   */
+  idle(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push({ resolve, poll: this.pollCount + (this.polling ? 1 : 0) });
+      this.schedulePoll(0);
+    });
+  }
+
+  private schedulePoll(delay = this.config.pollMs): void {
+    if (this.pollTimer || this.polling || this.closed) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      void this.poll();
+    }, delay);
+  }
+
+  /** One progress poll: settles entries every group has acknowledged, resolves idle() waiters. */
+  private async poll(): Promise<void> {
+    if (this.closed) return;
+    const names = new Set<string>();
+    for (const [name, out] of this.outboxes) if (out.unsettled > 0 || out.head < out.queue.length) names.add(name);
+    if (this.idleWaiters.length > 0) for (const c of this.consumers) names.add(c.stream);
+    if (names.size === 0 && this.idleWaiters.length === 0) return;
+    this.polling = true;
+    const poll = ++this.pollCount;
+    let delay = this.config.pollMs;
+    try {
+      const list = [...names];
+      const pipeline = this.cmd.pipeline();
+      for (const name of list) (pipeline as unknown as Scripts).kbState(this.prefix + name, this.leaseKey(name, ''), this.prefix, name);
+      const results = list.length > 0 ? await pipeline.exec() : [];
+      let idle = this.publishing === 0;
+      list.forEach((name, i) => {
+        const [error, reply] = results?.[i] ?? [new Error('no reply'), null];
+        if (error) throw error;
+        const state = parseState(reply);
+        this.settle(name, state);
+        if (!this.caughtUp(name, state)) idle = false;
+      });
+      if (idle) {
+        const ready = this.idleWaiters.filter((w) => w.poll <= poll);
+        this.idleWaiters = this.idleWaiters.filter((w) => w.poll > poll);
+        for (const w of ready) w.resolve();
+      }
+    } catch (error) {
+      this.report('progress poll', error);
+      delay = Math.max(50, this.config.pollMs);
+    } finally {
+      this.polling = false;
+    }
+    this.schedulePoll(delay);
+  }
+
+  /** Settles, in order, the entries of `name` published here that every group has acknowledged. */
+  private settle(name: string, state: StreamState | null): void {
+    const out = this.outboxes.get(name);
+    if (!out) return;
+    while (out.head < out.queue.length) {
+      const e = out.queue[out.head];
+      let lost = state === null;
+      if (state !== null) {
+        const gone = state.first === '' || compareEntryIds(e.id, state.first) < 0;
+        const done = state.groups.every((g) => compareEntryIds(e.id, g.lastDelivered) <= 0 && (g.pending === 0 || compareEntryIds(e.id, g.minPending) < 0));
+        if (!gone && !done) break;
+        lost = gone && !done;
+      }
+      if (lost) {
+        this.counters.discarded += e.count;
+        this.counters.lostEntries++;
+      }
+      out.head++;
+      out.unsettled -= e.count;
+      for (const listener of this.listeners) listener(name, e.key, e.count);
+    }
+    if (out.head >= 1024 && out.head * 2 >= out.queue.length) {
+      out.queue = out.queue.slice(out.head);
+      out.head = 0;
+    }
+  }
+
+  /** Whether every group of `name` that has a consumer has acknowledged everything in it. */
+  private caughtUp(name: string, state: StreamState | null): boolean {
+    if (state === null) return true;
+    const local = new Set<string>();
+    for (const c of this.consumers) if (c.stream === name && !c.closed) local.add(c.group);
+    for (const g of state.groups) {
+      local.delete(g.name);
+      const active = g.consumed || this.hasLocal(name, g.name);
+      if (active && (g.pending > 0 || (state.last !== '' && compareEntryIds(g.lastDelivered, state.last) < 0))) return false;
+    }
+    return local.size === 0 || state.last === '';
+  }
+
+  /** @internal Whether a subscription here (open) reads `stream` for `group`. */
+  hasLocal(stream: string, group: string): boolean {
+    for (const c of this.consumers) if (c.stream === stream && c.group === group && !c.closed) return true;
+    return false;
+  }
+
+  /** Counters in messages, plus the Redis-specific ones. */
+  metrics(): RedisTransportMetrics {
+    const c = this.counters;
+    return { ...c, backlog: this.backlog(), possibleLoss: c.groupsRecreated > 0 || c.lostEntries > 0 || c.discarded > 0 };
+  }
+
+  /**
+   * Rejects further publishes, ends every subscription (each finishes the entry in hand and acknowledges
+   * what it handled; pending entries stay in Redis for the group), waits for publishes in flight and
+   * closes every connection.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      clearInterval(this.healthTimer);
+      clearInterval(this.leaseTimer);
+      if (this.pollTimer) clearTimeout(this.pollTimer);
+      this.pollTimer = undefined;
+      await Promise.all([...this.consumers].map((c) => c.close()));
+      await Promise.allSettled([...this.publishes]);
+      const groups = new Set(this.shares.keys());
+      if (groups.size > 0 && this.cmd.status === 'ready') {
+        const pipeline = this.cmd.pipeline();
+        for (const g of groups) pipeline.zrem(`${this.prefix}members:${g}`, this.instance);
+        await pipeline.exec().catch(() => undefined);
+      }
+      for (const w of this.readyWaiters) w.reject(new BusClosedError('transport'));
+      this.readyWaiters.clear();
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w.resolve();
+      this.cmd.disconnect();
+      this.health.disconnect();
+    })();
+    return this.closing;
+  }
+}
+
+function parseState(reply: unknown): StreamState | null {
+  if (!Array.isArray(reply)) return null;
+  const groups: GroupState[] = [];
+  for (let i = 2; i + 4 < reply.length; i += 5) {
+    groups.push({
+      name: String(reply[i]), lastDelivered: String(reply[i + 1]), pending: Number(reply[i + 2]),
+      minPending: String(reply[i + 3]), consumed: Number(reply[i + 4]) === 1,
+    });
+  }
+  return { first: String(reply[0]), last: String(reply[1]), groups };
+}
+
+/** The frame, key and count of an entry's fields, or why they are malformed. */
+function parseFields(fields: Buffer[], maxFrameBytes: number): { data: Buffer; key: string; count: number } | string {
+  let data: Buffer | undefined;
+  let key: Buffer | undefined;
+  let count: Buffer | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i];
+    if (name.length !== 1) continue;
+    if (name[0] === 0x64) data = fields[i + 1]; // d
+    else if (name[0] === 0x6b) key = fields[i + 1]; // k
+    else if (name[0] === 0x6e) count = fields[i + 1]; // n
+  }
+  if (!data) return "malformed entry: missing field 'd' (the frame)";
+  if (!key) return "malformed entry: missing field 'k' (the key)";
+  const n = count ? Number(count.toString('latin1')) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) return "malformed entry: field 'n' is not a message count";
+  if (data.length > maxFrameBytes) return `frame of ${data.length} bytes exceeds maxFrameBytes ${maxFrameBytes}`;
+  let text: string;
+  try {
+    text = utf8.decode(key);
+  } catch {
+    return "malformed entry: field 'k' is not UTF-8";
+  }
+  return { data, key: text, count: n };
+}
+
+/** The value of field `name` in raw fields, if present. */
+function field(fields: Buffer[], name: string): Buffer | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i].toString('latin1') === name) return fields[i + 1];
+  return undefined;
+}
+
+const isNoGroup = (error: unknown) => messageOf(error).startsWith('NOGROUP');
+
+/** One consumer of a group on one stream, reading on its own connection (see RedisTransport). */
+class RedisSubscription implements TransportSubscription {
+  readonly key: string;
+  readonly leaseKey: string;
+  /** Lease value: unique to this subscription. */
+  readonly token: string;
+  /** Holds the stream's lease for its group. */
+  owner = false;
+  /** Asked to hand the stream to another instance (fair share) after the batch in hand. */
+  releasing = false;
+  acquiredAt = 0;
+  leaseValidUntil = 0;
+  private readonly conn: Redis;
+  private readonly cfg: RedisTransport['config'];
+  /** Read the consumer's pending entries (failed ones, claimed ones) before new ones. */
+  private history = true;
+  /** Reads of an entry not handed to the handler (its key was held back): not deliveries. */
+  private readonly extraReads = new Map<string, number>();
+  private reading = false;
+  private stopped = false;
+  private wake: () => void = () => {};
+  private loop: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly t: RedisTransport,
+    readonly stream: string,
+    readonly group: string,
+    readonly consumer: string,
+    private readonly handler: EntryHandler,
+  ) {
+    this.key = t.prefix + stream;
+    this.leaseKey = t.leaseKey(stream, group);
+    this.token = `${consumer}:${randomBytes(8).toString('hex')}`;
+    this.cfg = t.config;
+    this.conn = t.connect(`consumer-${consumer}`, { commandTimeout: this.cfg.blockMs + this.cfg.publishTimeoutMs });
+  }
+
+  get closed(): boolean {
+    return this.stopped;
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  /** Sleeps `ms`, or less if the subscription closes. */
+  private pause(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 0;
+    let created = false;
+    while (!this.stopped) {
+      try {
+        if (!created) {
+          await this.createGroup(false);
+          created = true;
+        }
+        if (this.releasing) {
+          await this.release();
+          await this.pause(this.cfg.claimIdleMs / 3);
+          continue;
+        }
+        if (!this.owner && !(await this.acquire())) {
+          await this.pause(Math.max(10, Math.min(this.cfg.claimIdleMs / 4, 250)));
+          continue;
+        }
+        const batch = this.history ? await this.readHistory() : await this.readNew();
+        if (this.stopped || !this.owner) continue;
+        if (this.history && batch.length === 0) {
+          this.history = false;
+          continue;
+        }
+        if (await this.handle(batch)) {
+          this.history = true;
+          await this.pause(this.cfg.retryDelayMs);
+        }
+        backoff = 0;
+      } catch (error) {
+        if (this.stopped) break;
+        if (isNoGroup(error)) {
+          // Redis lost the group (restarted empty, or the stream was deleted): recreate it and go on.
+          await this.createGroup(true).catch((e: unknown) => this.t.report(`recreating group ${this.group} on ${this.stream}`, e));
+          this.history = true;
+          continue;
+        }
+        this.t.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, error);
+        backoff = Math.min(Math.max(2 * backoff, 10), this.cfg.reconnectMaxMs);
+        await this.pause(backoff);
+      }
+    }
+  }
+
+  private async createGroup(recreate: boolean): Promise<void> {
+    try {
+      await this.conn.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM');
+      if (recreate) {
+        this.t.count('groupsRecreated');
+        this.t.report(`group ${this.group} on ${this.stream}`, 'Redis had lost it (NOGROUP); recreated, entries may have been lost');
+      }
+    } catch (error) {
+      if (!messageOf(error).startsWith('BUSYGROUP')) throw error;
+    }
+  }
+
+  /** Takes the stream's lease if free and this instance's fair share allows, then claims the group's pending entries. */
+  private async acquire(): Promise<boolean> {
+    if (!this.t.mayTakeMore(this.group)) return false;
+    const ok = await this.conn.set(this.leaseKey, this.token, 'PX', this.cfg.claimIdleMs, 'NX');
+    if (ok !== 'OK') return false;
+    this.owner = true;
+    this.acquiredAt = performance.now();
+    this.leaseValidUntil = this.acquiredAt + this.cfg.claimIdleMs;
+    this.t.count('leases');
+    // Whoever held the stream before is gone: its pending entries are ours, handled first, in order.
+    let cursor = '0-0';
+    do {
+      const reply = (await this.conn.call('XAUTOCLAIM', this.key, this.group, this.consumer, 0, cursor, 'COUNT', 1000, 'JUSTID')) as [string, string[], string[]?];
+      cursor = String(reply[0]);
+      this.t.count('claimed', reply[1].length);
+      this.t.count('lostEntries', reply[2]?.length ?? 0);
+    } while (cursor !== '0-0' && !this.stopped);
+    this.history = true;
+    return true;
+  }
+
+  /** Gives the lease back (pending entries stay in the group for the next holder). */
+  private async release(): Promise<void> {
+    this.releasing = false;
+    if (!this.owner) return;
+    this.owner = false;
+    this.extraReads.clear();
+    await (this.t.cmd as unknown as { kbRelease(key: string, token: string): Promise<number> }).kbRelease(this.leaseKey, this.token);
+  }
+
+  /** The lease expired or another consumer holds it: stop handling entries until it is acquired again. */
+  leaseLost(): void {
+    if (!this.owner) return;
+    this.owner = false;
+    this.extraReads.clear();
+    this.t.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, 'lost its lease; another consumer may take over');
+  }
+
+  private async readNew(): Promise<RawEntry[]> {
+    this.reading = true;
+    try {
+      const reply = (await this.conn.callBuffer(
+        'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', this.cfg.blockMs, 'STREAMS', this.key, '>',
+      )) as [Buffer, [Buffer, Buffer[] | null][]][] | null;
+      if (!reply || reply.length === 0) return [];
+      return reply[0][1].map(([id, fields]) => ({ id: id.toString('latin1'), fields, deliveries: 1 }));
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  /** The consumer's own pending entries, oldest first, with their delivery counts (this read included). */
+  private async readHistory(): Promise<RawEntry[]> {
+    const pipeline = this.conn.pipeline();
+    pipeline.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'STREAMS', this.key, '0');
+    pipeline.call('XPENDING', this.key, this.group, '-', '+', this.cfg.readCount, this.consumer);
+    const results = await pipeline.exec();
+    if (!results) return [];
+    const [[readError, read], [pendingError, pending]] = results;
+    if (readError) throw readError;
+    if (pendingError) throw pendingError;
+    const counts = new Map<string, number>();
+    for (const row of pending as [string, string, number, number][]) counts.set(String(row[0]), Number(row[3]));
+    const streams = read as [Buffer, [Buffer, Buffer[] | null][]][] | null;
+    if (!streams || streams.length === 0) return [];
+    return streams[0][1].map(([idBuffer, fields]) => {
+      const id = idBuffer.toString('latin1');
+      return { id, fields, deliveries: counts.get(id) ?? 1 };
+    });
+  }
+
+  /**
+   * Hands a batch to the handler in order, holding back the later entries of a key whose entry failed;
+   * acknowledges what succeeded. Returns true when some entry stays pending for a retry.
+   */
+  private async handle(batch: RawEntry[]): Promise<boolean> {
+    const acks: string[] = [];
+    const held = new Set<string>();
+    try {
+      for (const raw of batch) {
+        if (this.stopped || !this.owner) break;
+        const extra = this.extraReads.get(raw.id) ?? 0;
+        const deliveries = Math.max(1, raw.deliveries - extra);
+        if (raw.fields === null) {
+          // Deleted (trimmed) while pending: nothing left to handle.
+          acks.push(raw.id);
+          this.t.count('lostEntries');
+          continue;
+        }
+        const parsed = parseFields(raw.fields, this.cfg.maxFrameBytes);
+        if (typeof parsed === 'string') {
+          const n = Number(field(raw.fields, 'n')?.toString('latin1') ?? NaN);
+          await this.deadLetter(raw.id, raw.fields, parsed, deliveries, Number.isSafeInteger(n) && n >= 0 ? n : 1);
+          continue;
+        }
+        if (held.has(parsed.key)) {
+          this.extraReads.set(raw.id, extra + 1);
+          continue;
+        }
+        this.extraReads.delete(raw.id);
+        const entry: Entry = { id: raw.id, stream: this.stream, key: parsed.key, count: parsed.count, data: parsed.data, deliveries };
+        this.t.count('delivered', parsed.count);
+        if (deliveries > 1) this.t.count('redelivered', parsed.count);
+        try {
+          const result = this.handler(entry);
+          if (result && typeof (result as Promise<void>).then === 'function') await result;
+          acks.push(raw.id);
+          this.t.count('acknowledged', parsed.count);
+        } catch (error) {
+          this.t.count('failed', parsed.count);
+          if (error instanceof FrameError || deliveries >= this.cfg.maxDeliveries) {
+            const why = error instanceof FrameError ? 'malformed entry' : `failed ${deliveries} deliveries`;
+            await this.deadLetter(raw.id, raw.fields, `${why}: ${this.t.clean(messageOf(error))}`, deliveries, parsed.count);
+          } else {
+            held.add(parsed.key);
+          }
+        }
+      }
+    } finally {
+      if (acks.length > 0) await this.conn.xack(this.key, this.group, ...acks);
+    }
+    return held.size > 0;
+  }
+
+  /** Moves an entry to `<stream>:dead` with the reason, and acknowledges it (one MULTI). */
+  private async deadLetter(id: string, fields: Buffer[], reason: string, deliveries: number, count: number): Promise<void> {
+    const multi = this.conn.multi();
+    multi.xadd(
+      this.key + DEAD_LETTER_SUFFIX, 'MAXLEN', '~', this.cfg.maxLenMessages, '*',
+      'd', field(fields, 'd') ?? Buffer.alloc(0), 'k', field(fields, 'k') ?? '', 'n', field(fields, 'n') ?? String(count),
+      'error', reason, 'source', `${this.stream} ${id}`, 'group', this.group, 'consumer', this.consumer, 'deliveries', deliveries,
+    );
+    multi.xack(this.key, this.group, id);
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('dead-letter MULTI aborted');
+    this.t.count('deadLettered', count);
+    this.t.report(`${this.stream} ${id}`, `dead-lettered to ${this.stream}${DEAD_LETTER_SUFFIX}: ${reason}`);
+  }
+
+  /**
+   * Leaves the group after the entry in hand (a blocking read is interrupted): what it handled is
+   * acknowledged, what it did not stays pending for the group's next consumer. With deleteGroup, and no
+   * other consumer of the group here or holding the stream, the group is destroyed (XGROUP DESTROY).
+   */
+  close(options?: { deleteGroup?: boolean }): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopped = true;
+      this.wake();
+      if (this.reading) this.conn.disconnect();
+      await this.loop;
+      const cmd = this.t.cmd as unknown as Redis & { kbRelease(key: string, token: string): Promise<number> };
+      try {
+        if (this.owner) await cmd.kbRelease(this.leaseKey, this.token);
+        this.owner = false;
+        this.t.forget(this);
+        if (!this.t.inGroup(this.group)) await this.t.leaveGroup(this.group);
+        if (options?.deleteGroup && !this.t.hasLocal(this.stream, this.group) && !(await cmd.exists(this.leaseKey))) {
+          await cmd.xgroup('DESTROY', this.key, this.group);
+        }
+      } catch (error) {
+        this.t.report(`closing consumer ${this.group}/${this.consumer} on ${this.stream}`, error);
+      } finally {
+        this.t.forget(this);
+        this.conn.disconnect();
+      }
+    })();
+    return this.closing;
+  }
+}

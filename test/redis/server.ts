@@ -1,0 +1,176 @@
+/**
+ * A redis-server for tests: started from PATH on a free 127.0.0.1 port with a temporary dir, stopped by
+ * its PID (never by name). With CI=true a missing redis-server fails the suite; locally it is skipped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { describe } from 'vitest';
+
+/** Path of redis-server on PATH, or undefined. */
+export function findRedisServer(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const path = join(dir, 'redis-server');
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** redis-server from PATH, if installed. */
+export const REDIS_SERVER = findRedisServer();
+
+/** Why the Redis suites are skipped (undefined when they run). With CI=true they always run (and fail without redis-server). */
+export const SKIP_REASON =
+  REDIS_SERVER || process.env.CI === 'true' ? undefined : 'redis-server not found on PATH (install it: apt-get install -y redis-server)';
+
+/** `describe` for suites that need redis-server: skipped locally with the reason when it is missing, run (and failing) in CI. */
+export function describeRedis(name: string, body: () => void): void {
+  if (SKIP_REASON) describe.skip(`${name} (skipped: ${SKIP_REASON})`, body);
+  else describe(name, body);
+}
+
+/** A free TCP port on 127.0.0.1 (listen on port 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Options of RedisServer.start(). */
+export interface RedisServerOptions {
+  /** appendonly yes with appendfsync always (durable across a kill); default: no persistence at all. */
+  appendonly?: boolean;
+  /** Extra redis-server arguments, e.g. ACL users or TLS settings. */
+  args?: string[];
+  /** Serve TLS only on this port (the plain port is disabled); args must hold the certificate options. */
+  tls?: boolean;
+}
+
+/** One redis-server process. */
+export class RedisServer {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private output = '';
+
+  private constructor(
+    /** 127.0.0.1 port it listens on (TLS port when started with tls). */
+    readonly port: number,
+    /** Its working dir (AOF files): removed by stop(). */
+    readonly dir: string,
+    private readonly options: RedisServerOptions,
+  ) {}
+
+  /** Starts a server on a free port with a new temporary dir and waits until it answers. */
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'kb-redis-')), options);
+    await server.launch();
+    return server;
+  }
+
+  /** `redis://127.0.0.1:<port>` (or rediss://), with credentials when given. */
+  url(auth?: { username?: string; password: string }): string {
+    const scheme = this.options.tls ? 'rediss' : 'redis';
+    const cred = auth ? `${encodeURIComponent(auth.username ?? '')}:${encodeURIComponent(auth.password)}@` : '';
+    return `${scheme}://${cred}127.0.0.1:${this.port}`;
+  }
+
+  /** PID of the running process. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private async launch(): Promise<void> {
+    const bin = REDIS_SERVER;
+    if (!bin) throw new Error('redis-server not found on PATH (CI=true: the Redis tests need it; install it with apt-get install -y redis-server)');
+    const persistence = this.options.appendonly
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
+      : ['--appendonly', 'no', '--save', ''];
+    const ports = this.options.tls ? ['--port', '0', '--tls-port', String(this.port)] : ['--port', String(this.port)];
+    const args = [...ports, '--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no', ...persistence, ...(this.options.args ?? [])];
+    this.output = '';
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdout!.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
+    child.stderr!.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + 10_000;
+    while (!(await this.answers())) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        this.kill('SIGKILL');
+        throw new Error(`redis-server did not start on port ${this.port}:\n${this.output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** True once the port answers (a plain PING gets +PONG or -NOAUTH; with TLS, the log says it is ready). */
+  private answers(): Promise<boolean> {
+    if (this.options.tls) return Promise.resolve(this.output.includes('Ready to accept connections'));
+    return new Promise((resolve) => {
+      const socket = connect(this.port, '127.0.0.1');
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.setTimeout(500, () => done(false));
+      socket.once('error', () => done(false));
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.once('data', (d) => done(d.length > 0 && !d.toString().startsWith('-LOADING')));
+    });
+  }
+
+  /** Sends a signal to the process by PID. */
+  kill(signal: NodeJS.Signals): void {
+    const child = this.child;
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, signal);
+  }
+
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a network partition. */
+  pause(): void {
+    this.kill('SIGSTOP');
+  }
+
+  /** Resumes a paused process (SIGCONT). */
+  resume(): void {
+    this.kill('SIGCONT');
+  }
+
+  /** Stops the process (SIGTERM, graceful: the AOF is flushed; or SIGKILL) and waits for it to exit; the dir is kept. */
+  async halt(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.child) return;
+    this.kill('SIGCONT');
+    this.kill(signal);
+    await this.exited;
+    this.child = undefined;
+  }
+
+  /** Starts it again on the same port and dir (after halt()). */
+  async restart(): Promise<void> {
+    await this.halt();
+    await this.launch();
+  }
+
+  /** Stops it (SIGKILL when SIGTERM has no effect within 5 s) and removes its dir. */
+  async stop(): Promise<void> {
+    if (this.child) {
+      const timer = setTimeout(() => this.kill('SIGKILL'), 5000);
+      await this.halt('SIGTERM');
+      clearTimeout(timer);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,225 @@
+/** RedisTransport against a real redis-server: round trip, order, failures, dead letters, NOGROUP, shard sharing. */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { FrameError } from '../../src/bus/errors.js';
+import { decodeFrame } from '../../src/bus/frames.js';
+import { FrameTooLargeError, TransportError } from '../../src/bus/transports/redis-errors.js';
+import { compareEntryIds, DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
+import { batchEntry, client, closeAll, seqs, sleep, tradeEntry, transport, until } from './helpers.js';
+import { describeRedis, RedisServer } from './server.js';
+
+describeRedis('RedisTransport', () => {
+  let server: RedisServer;
+  let url: string;
+  let prefixN = 0;
+  /** A fresh key prefix per test: tests share the server but no keys. */
+  const prefix = () => `kb:t${++prefixN}:`;
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    url = server.url();
+  });
+  afterEach(closeAll);
+  afterAll(async () => {
+    await closeAll();
+    await server?.stop();
+  });
+
+  it('round trip: frames arrive intact, once per group, in order per key across shards; settle, backlog and idle follow the groups', async () => {
+    const p = prefix();
+    const pub = transport(url, { prefix: p });
+    const vpin = transport(url, { prefix: p });
+    const risk = transport(url, { prefix: p });
+    const shards = 4;
+    const streams = Array.from({ length: shards }, (_, i) => `marketdata:TRADE_EXECUTION:${i}`);
+    const keys = Array.from({ length: 20 }, (_, i) => `SYM${i}`);
+    const shardOf = (key: string) => Number(key.slice(3)) % shards;
+    const got = { vpin: new Map<string, number[]>(), risk: new Map<string, number[]>() };
+    const ids = { vpin: new Set<string>(), risk: new Set<string>() };
+    const lastId = new Map<string, string>();
+    const record = (name: 'vpin' | 'risk') => (e: Entry) => {
+      expect(e.stream).toBe(streams[shardOf(e.key)]);
+      expect(e.deliveries).toBe(1);
+      const frame = decodeFrame(e.data);
+      expect(frame.key).toBe(e.key);
+      expect(frame.count).toBe(e.count);
+      const prev = lastId.get(`${name}/${e.stream}`);
+      if (prev) expect(compareEntryIds(prev, e.id)).toBeLessThan(0);
+      lastId.set(`${name}/${e.stream}`, e.id);
+      ids[name].add(`${e.stream}/${e.id}`);
+      const list = got[name].get(e.key) ?? [];
+      list.push(...seqs(e));
+      got[name].set(e.key, list);
+    };
+    for (const s of streams) {
+      vpin.subscribe(s, 'vpin', 'vpin-1', record('vpin'));
+      risk.subscribe(s, 'risk', 'risk-1', record('risk'));
+    }
+    let settled = 0;
+    pub.onSettle((_stream, _key, count) => (settled += count));
+
+    // 20 keys x 150 messages: single-row frames and 10-row batches, published per shard, in rounds.
+    let published = 0;
+    let entries = 0;
+    const next = new Map(keys.map((k) => [k, 0]));
+    for (let round = 0; round < 10; round++) {
+      const calls = streams.map((stream, shard) => {
+        const batch = keys.filter((k) => shardOf(k) === shard).flatMap((k) => {
+          const first = next.get(k)!;
+          const rows = round % 2 === 0 ? 1 : 10;
+          next.set(k, first + rows + 4);
+          return [rows === 1 ? tradeEntry(k, first) : batchEntry(k, first, rows), tradeEntry(k, first + rows), tradeEntry(k, first + rows + 1), batchEntry(k, first + rows + 2, 2)];
+        });
+        published += batch.reduce((n, e) => n + e.count, 0);
+        entries += batch.length;
+        return pub.publish(stream, batch);
+      });
+      const results = await Promise.all(calls);
+      for (const r of results) for (let i = 1; i < r.length; i++) expect(compareEntryIds(r[i - 1], r[i])).toBeLessThan(0);
+    }
+    await pub.idle();
+    expect(settled).toBe(published);
+    expect(pub.backlog()).toBe(0);
+    for (const name of ['vpin', 'risk'] as const) {
+      expect(ids[name].size).toBe(entries);
+      for (const k of keys) expect(got[name].get(k)).toEqual(Array.from({ length: next.get(k)! }, (_, i) => i));
+    }
+    const m = pub.metrics();
+    expect(m).toMatchObject({ entries, messages: published, backlog: 0, discarded: 0, possibleLoss: false });
+    expect(vpin.metrics()).toMatchObject({ delivered: published, acknowledged: published, redelivered: 0, failed: 0, deadLettered: 0 });
+    // The frames went over as binary fields, not as text: the stored entry is the exact frame.
+    const raw = (await client(url).xrangeBuffer(`${p}${streams[0]}`, '-', '+', 'COUNT', 1))[0][1];
+    expect(raw[0].toString()).toBe('d');
+    expect(raw[1].subarray(0, 4).toString('latin1')).toBe('KBFR');
+  });
+
+  it('a failing handler: its key waits while it is retried (others go on), then it is dead-lettered with the error after maxDeliveries', async () => {
+    const p = prefix();
+    const t = transport(url, { prefix: p, maxDeliveries: 3, retryDelayMs: 1 });
+    const handled: string[] = [];
+    const attempts = new Map<string, number[]>();
+    t.subscribe('s', 'g', 'c', (e) => {
+      const [seq] = seqs(e);
+      const tag = `${e.key}${seq}`;
+      attempts.set(tag, [...(attempts.get(tag) ?? []), e.deliveries]);
+      if (tag === 'bad0') throw new Error('poison pill');
+      if (tag === 'flaky1' && e.deliveries < 3) throw new Error('transient');
+      handled.push(tag);
+    });
+    await t.publish('s', [0, 1, 2].flatMap((i) => [tradeEntry('bad', i), tradeEntry('flaky', i), tradeEntry('ok', i)]));
+    await t.idle();
+    expect(handled.filter((h) => h.startsWith('flaky'))).toEqual(['flaky0', 'flaky1', 'flaky2']);
+    expect(handled.filter((h) => h.startsWith('bad'))).toEqual(['bad1', 'bad2']);
+    expect(handled.filter((h) => h.startsWith('ok'))).toEqual(['ok0', 'ok1', 'ok2']);
+    expect(attempts.get('bad0')).toEqual([1, 2, 3]);
+    expect(attempts.get('flaky1')).toEqual([1, 2, 3]);
+    // Entries held back behind a failure were not handed to the handler: still their first delivery.
+    expect(attempts.get('flaky2')).toEqual([1]);
+    expect(attempts.get('bad1')).toEqual([1]);
+    const dead = await client(url).xrangeBuffer(`${p}s${DEAD_LETTER_SUFFIX}`, '-', '+');
+    expect(dead).toHaveLength(1);
+    const fields = Object.fromEntries(chunk(dead[0][1]).map(([k, v]) => [k.toString(), v]));
+    expect(fields.error.toString()).toBe('failed 3 deliveries: poison pill');
+    expect(fields.k.toString()).toBe('bad');
+    expect(fields.deliveries.toString()).toBe('3');
+    expect(seqs({ data: fields.d } as Entry)).toEqual([0]);
+    expect(t.metrics()).toMatchObject({ deadLettered: 1, failed: 5, acknowledged: 8, redelivered: 4 });
+    expect(await client(url).xpending(`${p}s`, 'g')).toEqual([0, null, null, null]);
+  });
+
+  it('malformed and oversized entries end in the dead-letter stream; publish refuses oversized frames; the consumer goes on', async () => {
+    const p = prefix();
+    const t = transport(url, { prefix: p, maxFrameBytes: 1000 });
+    const big = transport(url, { prefix: p });
+    const redis = client(url);
+    const handled: string[] = [];
+    t.subscribe('s', 'g', 'c', (e) => {
+      decodeFrame(e.data); // throws FrameError on bytes that are not a frame
+      handled.push(`${e.key}${seqs(e)[0]}`);
+    });
+    await t.publish('s', [tradeEntry('a', 0)]);
+    await redis.xadd(`${p}s`, '*', 'k', 'a', 'n', '1'); // no frame
+    await redis.xadd(`${p}s`, '*', 'd', Buffer.from('not a frame at all, but long enough'), 'k', 'a', 'n', '1');
+    await redis.xadd(`${p}s`, '*', 'd', tradeEntry('a', 9).data as Buffer, 'k', 'a', 'n', 'many');
+    await big.publish('s', [batchEntry('a', 100, 100)]); // 2.4 kB: over the consumer's limit
+    const oversized = batchEntry('a', 200, 100);
+    const bytes = oversized.data.byteLength;
+    await expect(t.publish('s', [tradeEntry('a', 1), oversized])).rejects.toThrow(FrameTooLargeError);
+    await expect(t.publish('s', [oversized])).rejects.toMatchObject({ code: 'frame-too-large', retryable: false, bytes, limit: 1000 });
+    await t.publish('s', [tradeEntry('a', 1)]);
+    await t.idle();
+    expect(handled).toEqual(['a0', 'a1']);
+    const dead = await redis.xrangeBuffer(`${p}s${DEAD_LETTER_SUFFIX}`, '-', '+');
+    const errors = dead.map(([, f]) => Object.fromEntries(chunk(f).map(([k, v]) => [k.toString(), v.toString()])).error);
+    expect(errors).toEqual([
+      "malformed entry: missing field 'd' (the frame)",
+      expect.stringMatching(/^malformed entry: frame: /),
+      "malformed entry: field 'n' is not a message count",
+      `frame of ${bytes} bytes exceeds maxFrameBytes 1000`,
+    ]);
+    expect(await redis.xlen(`${p}s`)).toBe(6); // the refused publishes stored nothing
+    expect(t.metrics()).toMatchObject({ deadLettered: 103, publishErrors: 2 });
+    expect(new FrameTooLargeError('x', 2, 1)).toBeInstanceOf(TransportError);
+    expect(new FrameError('x')).toBeInstanceOf(Error);
+  });
+
+  it('NOGROUP: when Redis loses the group (FLUSHALL) the consumer recreates it, counts the possible loss, and goes on', async () => {
+    const p = prefix();
+    const t = transport(url, { prefix: p });
+    const redis = client(url);
+    const handled: number[] = [];
+    t.subscribe('s', 'g', 'c', (e) => void handled.push(...seqs(e)));
+    await t.publish('s', [tradeEntry('a', 0), tradeEntry('a', 1)]);
+    await until(() => handled.length === 2, 'the first entries');
+    await redis.flushall();
+    await until(() => t.metrics().groupsRecreated > 0, 'the group to be recreated');
+    await t.publish('s', [tradeEntry('a', 2)]);
+    await t.idle();
+    expect(handled).toEqual([0, 1, 2]);
+    expect(t.metrics()).toMatchObject({ groupsRecreated: 1, possibleLoss: true });
+  });
+
+  it('two instances of a group share four shards (two each); when one leaves, the other takes all four; nothing is handled twice', async () => {
+    const p = prefix();
+    const pub = transport(url, { prefix: p });
+    const a = transport(url, { prefix: p });
+    const b = transport(url, { prefix: p });
+    const redis = client(url);
+    const streams = ['s:0', 's:1', 's:2', 's:3'];
+    const seen = new Map<string, number[]>();
+    const handler = (e: Entry) => {
+      const list = seen.get(e.key) ?? [];
+      list.push(...seqs(e));
+      seen.set(e.key, list);
+    };
+    for (const s of streams) a.subscribe(s, 'g', 'a', handler);
+    await until(async () => (await holders(redis, p, streams)).every((h) => h === 'a'), 'a to hold every shard');
+    const bSubs = streams.map((s) => b.subscribe(s, 'g', 'b', handler));
+    await until(async () => (await holders(redis, p, streams)).filter((h) => h === 'b').length === 2, 'b to hold two shards');
+    expect((await holders(redis, p, streams)).sort()).toEqual(['a', 'a', 'b', 'b']);
+    let n = 0;
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(streams.map((s, i) => pub.publish(s, [tradeEntry(`k${i}`, n), tradeEntry(`k${i}`, n + 1)])));
+      n += 2;
+      if (round === 10) await Promise.all(bSubs.map((s) => s.close()));
+    }
+    await pub.idle();
+    await until(async () => (await holders(redis, p, streams)).every((h) => h === 'a'), 'a to hold every shard again');
+    for (let i = 0; i < 4; i++) expect(seen.get(`k${i}`)).toEqual(Array.from({ length: n }, (_, j) => j));
+    expect(a.metrics().acknowledged + b.metrics().acknowledged).toBe(4 * n);
+  });
+});
+
+/** [field, value] pairs of a flat field list. */
+function chunk(fields: Buffer[]): [Buffer, Buffer][] {
+  const out: [Buffer, Buffer][] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) out.push([fields[i], fields[i + 1]]);
+  return out;
+}
+
+/** Which consumer holds each stream's lease for group g ('' when none). */
+async function holders(redis: ReturnType<typeof client>, prefix: string, streams: string[]): Promise<string[]> {
+  const values = await Promise.all(streams.map((s) => redis.get(`${prefix}lease:${s}|g`)));
+  return values.map((v) => (v ?? '').split(':')[0]);
+}
+
+void sleep;
