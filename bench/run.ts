@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BenchRow, BenchSection } from './lib.js';
+import { busSection } from './bus.js';
 import { vpinSection } from './vpin.js';
 
 const { values } = parseArgs({
@@ -12,7 +13,7 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const sections: BenchSection[] = [vpinSection];
+const sections: BenchSection[] = [vpinSection, busSection];
 const only = values.only?.split(',');
 
 function format(value: number): string {
