@@ -11,8 +11,9 @@ import type { TimeBars, VpinBuckets } from '../../kernels/vpin.js';
 
 /** The native stream object (native/binding/vpin_binding.cc). */
 export interface NativeVpinStream {
-  update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets;
-  flush(): VpinBuckets;
+  /** The buckets completed, or undefined when there are none. */
+  update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets | undefined;
+  flush(): VpinBuckets | undefined;
   exportState(): Float64Array;
   importState(state: Float64Array): void;
   bucketCount(): number;

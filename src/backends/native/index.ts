@@ -1,7 +1,13 @@
 /** The native backend: the addon's functions in the backend shape (no copies: typed arrays pass through). */
-import type { VpinParams } from '../../kernels/vpin.js';
+import type { VpinBuckets, VpinParams } from '../../kernels/vpin.js';
 import type { Backend, VpinStreamCore } from '../types.js';
 import type { NativeBinding } from './binding.js';
+
+/** Fresh empty rows (the addon returns undefined rather than allocate five empty arrays). */
+function noBuckets(): VpinBuckets {
+  const empty = () => new Float64Array(0);
+  return { endTs: empty(), buyVolume: empty(), sellVolume: empty(), vpin: empty(), cdf: empty() };
+}
 
 export function nativeBackend(b: NativeBinding): Backend {
   return {
@@ -18,8 +24,8 @@ export function nativeBackend(b: NativeBinding): Backend {
           p.bucketVolume, p.window, p.barMs, p.classifier, p.priceChange, p.sigmaKind, p.sigmaParam, p.distribution, p.nu,
         );
         return {
-          update: (ts, price, volume) => stream.update(ts, price, volume),
-          flush: () => stream.flush(),
+          update: (ts, price, volume) => stream.update(ts, price, volume) ?? noBuckets(),
+          flush: () => stream.flush() ?? noBuckets(),
           exportState: () => stream.exportState(),
           importState: (state) => stream.importState(state),
           get bucketCount() {
