@@ -26,7 +26,7 @@ import {
  * Below this many trades 'auto' runs the VPIN family on the reference backend: the native call's
  * fixed cost is larger than the work. Measured by `npm run bench` (see README, "Backends").
  */
-export const VPIN_NATIVE_MIN_TRADES = 128;
+export const VPIN_NATIVE_MIN_TRADES = 96;
 
 /** The kernel functions, bound to one backend choice. */
 export interface Kernels {
