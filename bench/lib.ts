@@ -26,17 +26,8 @@ export interface BenchSection {
   run(): Promise<BenchRow[]>;
 }
 
-/** Deterministic PRNG (mulberry32) for bench inputs. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for bench inputs (the synthetic market's mulberry32). */
+export { mulberry32 as prng } from '../src/engines/market.js';
 
 /**
  * Times `fn` (after one warm-up call): repeats until `minMs` has passed (at least `minRuns` runs) and

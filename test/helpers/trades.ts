@@ -1,5 +1,6 @@
 /** Trade generators for the parity suite: fast-check arbitraries and fixed edge-case fixtures. */
 import fc from 'fast-check';
+import { mulberry32 } from '../../src/engines/market.js';
 import type { Trades, VpinOptions } from '../../src/index.js';
 
 const DAY = 86_400_000;
@@ -63,13 +64,7 @@ export function vpinOptionsArb(causal: boolean): fc.Arbitrary<VpinOptions> {
 
 /** Deterministic trades for fixtures: a seeded random walk. */
 export function walk(n: number, seed = 1, stepMs = 500): Trades {
-  let a = seed >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(seed);
   return fromSteps(
     Array.from({ length: n }, () => ({ dt: Math.floor(rnd() * 2 * stepMs), dp: (rnd() - 0.5) * 0.2, volume: 1 + Math.floor(rnd() * 100) })),
   );
