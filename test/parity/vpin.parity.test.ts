@@ -121,6 +121,24 @@ describeEachBackend('VPIN parity', (k) => {
       });
     }
 
+    it('many buckets: the CDF history spans many blocks and matches a brute-force count', () => {
+      const trades = walk(60_000, 9, 50);
+      const options: VpinOptions = { bucketVolume: 300, window: 3, sigma: { ewma: 0.8 } };
+      const expected = ref.vpin(trades, options);
+      expect(expected.vpin.length).toBeGreaterThan(8000);
+      expectColumnsClose({ ...k.vpin(trades, options) }, { ...expected }, bucketScale(options));
+      // cdf_j = #{i <= j : vpin_i <= vpin_j} / #{i <= j}, counted the slow way
+      const values: number[] = [];
+      for (let j = 0; j < expected.vpin.length; j++) {
+        const v = expected.vpin[j];
+        if (Number.isNaN(v)) continue;
+        values.push(v);
+        if (j % 97 === 0 || j === expected.vpin.length - 1) {
+          expect(expected.cdf[j]).toBe(values.filter((x) => x <= v).length / values.length);
+        }
+      }
+    });
+
     it('a huge bar splits into many buckets with its buy fraction', () => {
       const { trades } = edgeCases['one huge bar filling many buckets'];
       const out = k.vpin(trades, { bucketVolume: 1000, window: 5, sigma: 0.1 });
