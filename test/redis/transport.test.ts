@@ -121,7 +121,7 @@ describeRedis('RedisTransport', () => {
     expect(fields.error.toString()).toBe('failed 3 deliveries: poison pill');
     expect(fields.k.toString()).toBe('bad');
     expect(fields.deliveries.toString()).toBe('3');
-    expect(seqs({ data: fields.d } as Entry)).toEqual([0]);
+    expect(seqs({ data: fields.d } as unknown as Entry)).toEqual([0]);
     expect(t.metrics()).toMatchObject({ deadLettered: 1, failed: 5, acknowledged: 8, redelivered: 4 });
     expect(await client(url).xpending(`${p}s`, 'g')).toEqual([0, null, null, null]);
   });

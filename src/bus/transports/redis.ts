@@ -311,6 +311,7 @@ export class RedisTransport implements Transport {
   private readonly leaseTimer: NodeJS.Timeout;
   private pollTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  private leaseTicking = false;
   private closed = false;
   private closing: Promise<void> | undefined;
   private authError: string | undefined;
@@ -654,7 +655,7 @@ export class RedisTransport implements Transport {
   /** @internal Unregisters this instance from `group` (its last subscription in the group closed). */
   async leaveGroup(group: string): Promise<void> {
     this.shares.delete(group);
-    await this.cmd.zrem(`${this.prefix}members:${group}`, this.instance);
+    await unlessClosed(this.cmd, this.cmd.zrem(`${this.prefix}members:${group}`, this.instance));
   }
 
   /** @internal Whether this instance may take one more stream of `group` (fair share between live instances). */
@@ -681,7 +682,16 @@ export class RedisTransport implements Transport {
    * more than their fair share of a group's streams to release the excess.
    */
   private async leaseTick(): Promise<void> {
-    if (this.closed || this.consumers.size === 0 || this.cmd.status !== 'ready') return;
+    if (this.closed || this.leaseTicking || this.consumers.size === 0 || this.cmd.status !== 'ready') return;
+    this.leaseTicking = true;
+    try {
+      await this.renewLeases();
+    } finally {
+      this.leaseTicking = false;
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
     const groups = new Map<string, RedisSubscription[]>();
     for (const c of this.consumers) {
       if (c.closed) continue;
@@ -700,7 +710,7 @@ export class RedisTransport implements Transport {
     }
     let results: [Error | null, unknown][] | null;
     try {
-      results = await pipeline.exec();
+      results = await unlessClosed(this.cmd, pipeline.exec());
     } catch (error) {
       results = null;
       this.report('lease renewal', error);
@@ -772,7 +782,7 @@ export class RedisTransport implements Transport {
       const list = [...names];
       const pipeline = this.cmd.pipeline();
       for (const name of list) (pipeline as unknown as Scripts).kbState(this.prefix + name, this.leaseKey(name, ''), this.prefix, name);
-      const results = list.length > 0 ? await pipeline.exec() : [];
+      const results = list.length > 0 ? await unlessClosed(this.cmd, pipeline.exec()) : [];
       let idle = this.publishing === 0;
       list.forEach((name, i) => {
         const [error, reply] = results?.[i] ?? [new Error('no reply'), null];
@@ -865,7 +875,7 @@ export class RedisTransport implements Transport {
       if (groups.size > 0 && this.cmd.status === 'ready') {
         const pipeline = this.cmd.pipeline();
         for (const g of groups) pipeline.zrem(`${this.prefix}members:${g}`, this.instance);
-        await pipeline.exec().catch(() => undefined);
+        await unlessClosed(this.cmd, pipeline.exec()).catch(() => undefined);
       }
       for (const w of this.readyWaiters) w.reject(new BusClosedError('transport'));
       this.readyWaiters.clear();
@@ -924,6 +934,27 @@ function field(fields: Buffer[], name: string): Buffer | undefined {
 }
 
 const isNoGroup = (error: unknown) => messageOf(error).startsWith('NOGROUP');
+
+/**
+ * Settles like `promise`, or rejects when `client`'s connection closes first: ioredis (without
+ * autoResendUnfulfilledCommands) drops the commands that were in flight on a lost connection.
+ */
+function unlessClosed<T>(client: Redis, promise: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onClose = () => reject(new Error('Connection is closed.'));
+    client.once('close', onClose);
+    promise.then(
+      (value) => {
+        client.off('close', onClose);
+        resolve(value);
+      },
+      (error: unknown) => {
+        client.off('close', onClose);
+        reject(error);
+      },
+    );
+  });
+}
 
 /** One consumer of a group on one stream, reading on its own connection (see RedisTransport). */
 class RedisSubscription implements TransportSubscription {
@@ -1015,10 +1046,11 @@ class RedisSubscription implements TransportSubscription {
         backoff = 0;
       } catch (error) {
         if (this.stopped) break;
+        // A read whose reply was lost left entries pending on this consumer: read them back first.
+        this.history = true;
         if (isNoGroup(error)) {
           // Redis lost the group (restarted empty, or the stream was deleted): recreate it and go on.
           await this.createGroup(true).catch((e: unknown) => this.t.report(`recreating group ${this.group} on ${this.stream}`, e));
-          this.history = true;
           continue;
         }
         this.t.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, error);
@@ -1030,7 +1062,7 @@ class RedisSubscription implements TransportSubscription {
 
   private async createGroup(recreate: boolean): Promise<void> {
     try {
-      await this.conn.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM');
+      await unlessClosed(this.conn, this.conn.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM'));
       if (recreate) {
         this.t.count('groupsRecreated');
         this.t.report(`group ${this.group} on ${this.stream}`, 'Redis had lost it (NOGROUP); recreated, entries may have been lost');
@@ -1043,7 +1075,7 @@ class RedisSubscription implements TransportSubscription {
   /** Takes the stream's lease if free and this instance's fair share allows, then claims the group's pending entries. */
   private async acquire(): Promise<boolean> {
     if (!this.t.mayTakeMore(this.group)) return false;
-    const ok = await this.conn.set(this.leaseKey, this.token, 'PX', this.cfg.claimIdleMs, 'NX');
+    const ok = await unlessClosed(this.conn, this.conn.set(this.leaseKey, this.token, 'PX', this.cfg.claimIdleMs, 'NX'));
     if (ok !== 'OK') return false;
     this.owner = true;
     this.acquiredAt = performance.now();
@@ -1052,7 +1084,11 @@ class RedisSubscription implements TransportSubscription {
     // Whoever held the stream before is gone: its pending entries are ours, handled first, in order.
     let cursor = '0-0';
     do {
-      const reply = (await this.conn.call('XAUTOCLAIM', this.key, this.group, this.consumer, 0, cursor, 'COUNT', 1000, 'JUSTID')) as [string, string[], string[]?];
+      const reply = (await unlessClosed(this.conn, this.conn.call('XAUTOCLAIM', this.key, this.group, this.consumer, 0, cursor, 'COUNT', 1000, 'JUSTID'))) as [
+        string,
+        string[],
+        string[]?,
+      ];
       cursor = String(reply[0]);
       this.t.count('claimed', reply[1].length);
       this.t.count('lostEntries', reply[2]?.length ?? 0);
@@ -1067,7 +1103,8 @@ class RedisSubscription implements TransportSubscription {
     if (!this.owner) return;
     this.owner = false;
     this.extraReads.clear();
-    await (this.t.cmd as unknown as { kbRelease(key: string, token: string): Promise<number> }).kbRelease(this.leaseKey, this.token);
+    const cmd = this.t.cmd as unknown as Redis & Scripts;
+    await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
   }
 
   /** The lease expired or another consumer holds it: stop handling entries until it is acquired again. */
@@ -1081,9 +1118,9 @@ class RedisSubscription implements TransportSubscription {
   private async readNew(): Promise<RawEntry[]> {
     this.reading = true;
     try {
-      const reply = (await this.conn.callBuffer(
+      const reply = (await unlessClosed(this.conn, this.conn.callBuffer(
         'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', this.cfg.blockMs, 'STREAMS', this.key, '>',
-      )) as [Buffer, [Buffer, Buffer[] | null][]][] | null;
+      ))) as [Buffer, [Buffer, Buffer[] | null][]][] | null;
       if (!reply || reply.length === 0) return [];
       return reply[0][1].map(([id, fields]) => ({ id: id.toString('latin1'), fields, deliveries: 1 }));
     } finally {
@@ -1096,7 +1133,7 @@ class RedisSubscription implements TransportSubscription {
     const pipeline = this.conn.pipeline();
     pipeline.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'STREAMS', this.key, '0');
     pipeline.call('XPENDING', this.key, this.group, '-', '+', this.cfg.readCount, this.consumer);
-    const results = await pipeline.exec();
+    const results = await unlessClosed(this.conn, pipeline.exec());
     if (!results) return [];
     const [[readError, read], [pendingError, pending]] = results;
     if (readError) throw readError;
@@ -1159,7 +1196,7 @@ class RedisSubscription implements TransportSubscription {
         }
       }
     } finally {
-      if (acks.length > 0) await this.conn.xack(this.key, this.group, ...acks);
+      if (acks.length > 0) await unlessClosed(this.conn, this.conn.xack(this.key, this.group, ...acks));
     }
     return held.size > 0;
   }
@@ -1173,7 +1210,7 @@ class RedisSubscription implements TransportSubscription {
       'error', reason, 'source', `${this.stream} ${id}`, 'group', this.group, 'consumer', this.consumer, 'deliveries', deliveries,
     );
     multi.xack(this.key, this.group, id);
-    const results = await multi.exec();
+    const results = await unlessClosed(this.conn, multi.exec());
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('dead-letter MULTI aborted');
     this.t.count('deadLettered', count);
@@ -1191,14 +1228,14 @@ class RedisSubscription implements TransportSubscription {
       this.wake();
       if (this.reading) this.conn.disconnect();
       await this.loop;
-      const cmd = this.t.cmd as unknown as Redis & { kbRelease(key: string, token: string): Promise<number> };
+      const cmd = this.t.cmd as unknown as Redis & Scripts;
       try {
-        if (this.owner) await cmd.kbRelease(this.leaseKey, this.token);
+        if (this.owner) await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
         this.owner = false;
         this.t.forget(this);
         if (!this.t.inGroup(this.group)) await this.t.leaveGroup(this.group);
-        if (options?.deleteGroup && !this.t.hasLocal(this.stream, this.group) && !(await cmd.exists(this.leaseKey))) {
-          await cmd.xgroup('DESTROY', this.key, this.group);
+        if (options?.deleteGroup && !this.t.hasLocal(this.stream, this.group) && !(await unlessClosed(cmd, cmd.exists(this.leaseKey)))) {
+          await unlessClosed(cmd, cmd.xgroup('DESTROY', this.key, this.group));
         }
       } catch (error) {
         this.t.report(`closing consumer ${this.group}/${this.consumer} on ${this.stream}`, error);
