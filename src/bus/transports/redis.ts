@@ -30,6 +30,7 @@
  * store entries twice (the server may have executed the first one).
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { KernelInputError } from '../../errors.js';
 import { describeValue } from '../../kernels/validate.js';
@@ -278,7 +279,8 @@ function parseUrl(url: string): { options: RedisOptions; target: string; secrets
   const options: RedisOptions = { host, port, db };
   if (username) options.username = username;
   if (password) options.password = password;
-  if (u.protocol === 'rediss:') options.tls = { servername: host };
+  // SNI only for names: RFC 6066 forbids an IP address as the server name (Node checks IP SANs anyway).
+  if (u.protocol === 'rediss:') options.tls = isIP(host) ? {} : { servername: host };
   const secrets = [password, u.password, username, u.username].filter((s) => s.length >= 3);
   return { options, target: `${u.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}/${db}`, secrets };
 }

@@ -1,0 +1,116 @@
+/** Connection options against real redis-servers: ACL credentials (and keeping them secret), TLS, db. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { KernelInputError } from '../../src/errors.js';
+import { RedisTransport } from '../../src/bus/transports/redis.js';
+import { TransportError } from '../../src/bus/transports/redis-errors.js';
+import { client, closeAll, seqs, tradeEntry, transport, until } from './helpers.js';
+import { describeRedis, RedisServer } from './server.js';
+
+const USER = 'kb-engine';
+const PASSWORD = 's3cret-Passw0rd!';
+const WRONG = 'wr0ng-Passw0rd#';
+
+/** True when openssl is on PATH (to make a CA and a server certificate for the TLS test). */
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describeRedis('RedisTransport connection options', () => {
+  const servers: RedisServer[] = [];
+  const dirs: string[] = [];
+  afterEach(closeAll);
+  afterAll(async () => {
+    await closeAll();
+    await Promise.all(servers.map((s) => s.stop()));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('ACL username/password from the URL work; a wrong password gives a clear typed error, and no credential appears in errors or logs', async () => {
+    const server = await RedisServer.start({ args: ['--user', 'default', 'off', '--user', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all'] });
+    servers.push(server);
+    const good = transport(server.url({ username: USER, password: PASSWORD }));
+    const got: number[] = [];
+    good.subscribe('s', 'g', 'c', (e) => void got.push(...seqs(e)));
+    await good.publish('s', [tradeEntry('k', 0), tradeEntry('k', 1)]);
+    await good.idle();
+    expect(got).toEqual([0, 1]);
+
+    const logs: string[] = [];
+    const bad = transport(server.url({ username: USER, password: WRONG }), { log: (line) => logs.push(line) });
+    const error = await bad.ready(2000).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ code: 'auth', retryable: false, target: `redis://127.0.0.1:${server.port}/0` });
+    expect((error as Error).message).toBe(`redis://127.0.0.1:${server.port}/0: authentication failed: WRONGPASS invalid username-password pair or user is disabled.`);
+    const published = await bad.publish('s', [tradeEntry('k', 2)]).then(() => undefined, (e: unknown) => e);
+    expect(published).toMatchObject({ name: 'TransportError', code: 'auth' });
+    const anonymous = transport(server.url());
+    await expect(anonymous.ready(2000)).rejects.toThrow(/authentication failed: NOAUTH/);
+
+    await until(() => logs.length > 0, 'a log line');
+    const everything = [
+      ...logs, inspect(error, { depth: 10, showHidden: true }), inspect(published, { depth: 10, showHidden: true }),
+      JSON.stringify(error), (error as Error).stack ?? '', inspect(bad.metrics()),
+    ].join('\n');
+    for (const secret of [WRONG, PASSWORD, encodeURIComponent(WRONG), encodeURIComponent(PASSWORD), USER]) expect(everything).not.toContain(secret);
+  });
+
+  it('a URL that does not parse is refused without echoing it (it may hold a password)', () => {
+    let error: unknown;
+    try {
+      new RedisTransport({ url: `redis://${USER}:${PASSWORD}@bad host:port` });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KernelInputError);
+    expect(inspect(error)).not.toContain(PASSWORD);
+    expect(() => new RedisTransport({ url: 'http://127.0.0.1:6379' })).toThrow('options.url: expected a redis:// or rediss:// URL, got protocol http:');
+  });
+
+  it('the database from the URL path is used', async () => {
+    const server = await RedisServer.start();
+    servers.push(server);
+    const t = transport(`${server.url()}/3`, { prefix: 'kb:db:' });
+    expect(t.target).toBe(`redis://127.0.0.1:${server.port}/3`);
+    await t.publish('s', [tradeEntry('k', 0)]);
+    const redis = client(`${server.url()}/3`);
+    expect(await redis.xlen('kb:db:s')).toBe(1);
+    expect(await client(server.url()).exists('kb:db:s')).toBe(0);
+  });
+
+  it.skipIf(!hasOpenssl())('rediss:// (TLS) with a private CA passed through the ioredis options', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kb-tls-'));
+    dirs.push(dir);
+    const f = (name: string) => join(dir, name);
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '1', '-subj', '/CN=kernelbus test CA');
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
+    writeFileSync(f('san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '1', '-extfile', f('san.cnf'));
+    const server = await RedisServer.start({
+      tls: true,
+      args: ['--tls-cert-file', f('server.crt'), '--tls-key-file', f('server.key'), '--tls-ca-cert-file', f('ca.crt'), '--tls-auth-clients', 'no'],
+    });
+    servers.push(server);
+    expect(server.url()).toMatch(/^rediss:/);
+    const t = transport(server.url(), { redis: { tls: { ca: readFileSync(f('ca.crt')) } } });
+    const got: number[] = [];
+    t.subscribe('s', 'g', 'c', (e) => void got.push(...seqs(e)));
+    await t.publish('s', [tradeEntry('k', 0)]);
+    await t.idle();
+    expect(got).toEqual([0]);
+    expect(t.healthy).toBe(true);
+    // Without the CA the certificate is rejected: a clear error, not a hang.
+    const untrusted = transport(server.url(), { publishTimeoutMs: 500 });
+    await expect(untrusted.ready()).rejects.toThrow(/not connected within 500 ms \(.*(certificate|self.signed)/i);
+  });
+});
