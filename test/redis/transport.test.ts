@@ -162,6 +162,19 @@ describeRedis('RedisTransport', () => {
     expect(new FrameError('x')).toBeInstanceOf(Error);
   });
 
+  it('a publish Redis refuses (WRONGTYPE) rejects with a TransportError and stores nothing; publishing goes on', async () => {
+    const p = prefix();
+    const t = transport(url, { prefix: p });
+    const redis = client(url);
+    await redis.set(`${p}taken`, 'a string, not a stream');
+    await expect(t.publish('taken', [tradeEntry('k', 0), tradeEntry('k', 1)])).rejects.toMatchObject({
+      name: 'TransportError', code: 'command', message: expect.stringContaining('WRONGTYPE'),
+    });
+    await expect(t.publish('s', [tradeEntry('k', 0)])).resolves.toHaveLength(1);
+    expect(await redis.get(`${p}taken`)).toBe('a string, not a stream');
+    expect(t.metrics()).toMatchObject({ publishErrors: 1, entries: 1 });
+  });
+
   it('NOGROUP: when Redis loses the group (FLUSHALL) the consumer recreates it, counts the possible loss, and goes on', async () => {
     const p = prefix();
     const t = transport(url, { prefix: p });

@@ -61,7 +61,10 @@ export interface RedisTransportOptions {
   prefix?: string;
   /** Name for messages and metrics. Default `'redis'`. */
   name?: string;
-  /** Retention per stream, in messages (MAXLEN ~, converted to entries by the mean batch size). Default 1,000,000. */
+  /**
+   * Retention per stream, in messages (MAXLEN ~, converted to entries by the stream's mean batch size);
+   * dead-letter streams keep as many entries. Default 1,000,000.
+   */
   maxLenMessages?: number;
   /** Deliveries of an entry to a group before it moves to `<stream>:dead`. Default 5. */
   maxDeliveries?: number;
@@ -274,8 +277,14 @@ function parseUrl(url: string): { options: RedisOptions; target: string; secrets
   const dbText = u.pathname.length > 1 ? u.pathname.slice(1) : '0';
   const db = Number(dbText);
   if (!/^\d+$/.test(dbText) || !Number.isSafeInteger(db)) throw new KernelInputError('options.url', 'a database number after the host (/0, /1, ...)', `/${dbText}`);
-  const username = decodeURIComponent(u.username);
-  const password = decodeURIComponent(u.password);
+  let username: string;
+  let password: string;
+  try {
+    username = decodeURIComponent(u.username);
+    password = decodeURIComponent(u.password);
+  } catch {
+    throw new KernelInputError('options.url', 'percent-encoded credentials', 'a malformed escape (not shown)');
+  }
   const options: RedisOptions = { host, port, db };
   if (username) options.username = username;
   if (password) options.password = password;
@@ -406,9 +415,15 @@ export class RedisTransport implements Transport {
     this.leaseTimer.unref();
   }
 
-  /** A new connection with the transport's options; errors are kept (cleaned) for messages and logged once each. */
+  /** @internal A new connection with the transport's options; errors are kept (cleaned) for messages and logged once each. */
   connect(role: string, extra: RedisOptions = {}): Redis {
     const client = new Redis({ ...this.connection, ...extra, connectionName: `kernelbus-${role}` });
+    const waiters = new Set<() => void>();
+    closeWaiters.set(client, waiters);
+    client.on('close', () => {
+      for (const fail of [...waiters]) fail();
+      waiters.clear();
+    });
     let lastLogged = '';
     client.on('error', (error: unknown) => {
       const text = this.clean(messageOf(error));
@@ -937,21 +952,26 @@ function field(fields: Buffer[], name: string): Buffer | undefined {
 
 const isNoGroup = (error: unknown) => messageOf(error).startsWith('NOGROUP');
 
+/** Per client, the waits to fail when its connection closes (one 'close' listener per client, set in connect()). */
+const closeWaiters = new WeakMap<Redis, Set<() => void>>();
+
 /**
  * Settles like `promise`, or rejects when `client`'s connection closes first: ioredis (without
  * autoResendUnfulfilledCommands) drops the commands that were in flight on a lost connection.
  */
 function unlessClosed<T>(client: Redis, promise: Promise<T>): Promise<T> {
+  const waiters = closeWaiters.get(client);
+  if (!waiters) return promise;
   return new Promise<T>((resolve, reject) => {
     const onClose = () => reject(new Error('Connection is closed.'));
-    client.once('close', onClose);
+    waiters.add(onClose);
     promise.then(
       (value) => {
-        client.off('close', onClose);
+        waiters.delete(onClose);
         resolve(value);
       },
       (error: unknown) => {
-        client.off('close', onClose);
+        waiters.delete(onClose);
         reject(error);
       },
     );
