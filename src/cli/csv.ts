@@ -38,8 +38,11 @@ const unquote = (field: string) => {
   return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1) : f;
 };
 
-/** Reads trades from a CSV file; a bad row throws KernelInputError naming the file, line and column. */
-export async function readTradesCsv(path: string): Promise<Trades> {
+/**
+ * Reads trades from a CSV file; a bad row throws KernelInputError naming the file, line and column.
+ * `onProgress` is called every million rows with the rows read so far.
+ */
+export async function readTradesCsv(path: string, onProgress?: (rows: number) => void): Promise<Trades> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
   const ts = new Column();
   const price = new Column();
@@ -74,6 +77,7 @@ export async function readTradesCsv(path: string): Promise<Trades> {
     ts.push(t);
     price.push(p);
     volume.push(v);
+    if (onProgress && ts.length % 1_000_000 === 0) onProgress(ts.length);
   }
   if (!index) throw new KernelInputError(path, 'a CSV file with a header row', 'an empty file');
   return { ts: ts.done(), price: price.done(), volume: volume.done() };

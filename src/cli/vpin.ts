@@ -73,7 +73,10 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   }
   if (positionals.length !== 1) throw new KernelInputError('trades.csv', 'one CSV file', `${positionals.length} arguments`);
   const started = performance.now();
-  const trades = await readTradesCsv(positionals[0]);
+  // Large files take a while: show progress on a terminal.
+  const progress = process.stderr.isTTY ? (rows: number) => process.stderr.write(`\rread ${rows.toLocaleString('en-US')} trades`) : undefined;
+  const trades = await readTradesCsv(positionals[0], progress);
+  if (progress && trades.ts.length >= 1_000_000) process.stderr.write('\n');
   const n = trades.ts.length;
   const readMs = performance.now() - started;
 
