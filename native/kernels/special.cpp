@@ -7,6 +7,7 @@ namespace kernelbus {
 namespace {
 
 constexpr double kLogSqrt2Pi = 0.9189385332046727418;
+constexpr double kPi = 3.141592653589793238463;
 constexpr double kNormalSeriesLimit = 1.5;
 constexpr double kCfEps = 1e-16;
 constexpr double kCfTiny = 1e-300;
@@ -90,7 +91,7 @@ double normalCdf(double x) {
 }
 
 double logGamma(double x) {
-  if (x < 0.5) return std::log(M_PI / std::fabs(std::sin(M_PI * x))) - logGamma(1 - x);
+  if (x < 0.5) return std::log(kPi / std::fabs(std::sin(kPi * x))) - logGamma(1 - x);
   const double y = x - 1;
   double a = kLanczos[0];
   for (int i = 1; i < 9; i++) a += kLanczos[i] / (y + i);
