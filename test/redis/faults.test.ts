@@ -99,6 +99,7 @@ describeRedis('RedisTransport under faults', () => {
     const con = transport(aofUrl, { prefix: p, reconnectMaxMs: 100 });
     const got: number[] = [];
     con.subscribe('s', 'g', 'c', (e) => void got.push(...seqs(e)));
+    await con.ready();
     const acknowledged = new Set<number>();
     let failures = 0;
     let next = 0;
@@ -171,7 +172,7 @@ describeRedis('RedisTransport under faults', () => {
     const cons = [transport(primary.url(), { prefix: p }), transport(secondary.url(), { prefix: p })];
     const got: number[] = [];
     for (const c of cons) c.subscribe('s', 'g', 'c', (e) => void got.push(...seqs(e)));
-    await Promise.all(pubs.map((t) => t.ready()));
+    await Promise.all([...pubs, ...cons].map((t) => t.ready()));
     await until(() => pubs.every((t) => t.healthy), 'both healthy');
     /** The 'failover' rule: the primary while healthy, else the secondary. */
     const route = (): RedisTransport => (pubs[0].healthy ? pubs[0] : pubs[1]);

@@ -54,6 +54,7 @@ describeRedis('RedisTransport', () => {
       vpin.subscribe(s, 'vpin', 'vpin-1', record('vpin'));
       risk.subscribe(s, 'risk', 'risk-1', record('risk'));
     }
+    await Promise.all([vpin.ready(), risk.ready()]); // the groups exist: what is published from now on waits for them
     let settled = 0;
     pub.onSettle((_stream, _key, count) => (settled += count));
 

@@ -513,11 +513,25 @@ export class RedisTransport implements Transport {
   }
 
   /**
-   * Resolves once connected and ready; rejects with TransportError ('auth' at once when the server
+   * Resolves once connected and every subscription made so far has its group in Redis (entries
+   * published from then on wait for it); rejects with TransportError ('auth' at once when the server
    * refuses the credentials, 'unavailable' after `timeoutMs`, default publishTimeoutMs).
    */
-  ready(timeoutMs = this.config.publishTimeoutMs): Promise<void> {
-    return this.whenReady(performance.now() + timeoutMs);
+  async ready(timeoutMs = this.config.publishTimeoutMs): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    await this.whenReady(deadline);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new TransportError('unavailable', this.target, `subscriptions not established within ${timeoutMs} ms (${this.lastError})`, true)),
+        Math.max(0, deadline - performance.now()),
+      );
+    });
+    try {
+      await Promise.race([Promise.all([...this.consumers].map((c) => c.established)), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private whenReady(deadline: number): Promise<void> {
@@ -996,6 +1010,9 @@ class RedisSubscription implements TransportSubscription {
   private readonly extraReads = new Map<string, number>();
   private reading = false;
   private stopped = false;
+  private establish: () => void = () => {};
+  /** Resolves once the group exists in Redis (or the subscription closed). */
+  readonly established = new Promise<void>((resolve) => (this.establish = resolve));
   private wake: () => void = () => {};
   private loop: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
@@ -1043,6 +1060,7 @@ class RedisSubscription implements TransportSubscription {
         if (!created) {
           await this.createGroup(false);
           created = true;
+          this.establish();
         }
         if (this.releasing) {
           await this.release();
@@ -1245,6 +1263,7 @@ class RedisSubscription implements TransportSubscription {
   close(options?: { deleteGroup?: boolean }): Promise<void> {
     this.closing ??= (async () => {
       this.stopped = true;
+      this.establish();
       this.wake();
       if (this.reading) this.conn.disconnect();
       await this.loop;
