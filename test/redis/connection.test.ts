@@ -8,7 +8,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { KernelInputError } from '../../src/errors.js';
 import { RedisTransport } from '../../src/bus/transports/redis.js';
 import { TransportError } from '../../src/bus/transports/redis-errors.js';
-import { client, closeAll, seqs, tradeEntry, transport, until } from './helpers.js';
+import { client, closeAll, expectNoOpenHandles, seqs, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis, RedisServer } from './server.js';
 
 const USER = 'kb-engine';
@@ -33,6 +33,7 @@ describeRedis('RedisTransport connection options', () => {
     await closeAll();
     await Promise.all(servers.map((s) => s.stop()));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await expectNoOpenHandles();
   });
 
   it('ACL username/password from the URL work; a wrong password gives a clear typed error, and no credential appears in errors or logs', async () => {

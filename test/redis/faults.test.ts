@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TransportError } from '../../src/bus/transports/redis-errors.js';
 import type { RedisTransport } from '../../src/bus/transports/redis.js';
 import type { OutgoingEntry } from '../../src/bus/transports/types.js';
-import { applyOnce, batchEntry, client, closeAll, effects, seqs, sleep, tradeEntry, transport, until } from './helpers.js';
+import { applyOnce, batchEntry, client, closeAll, effects, expectNoOpenHandles, seqs, sleep, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis, RedisServer } from './server.js';
 
 const CHILD = fileURLToPath(new URL('./consumer-child.ts', import.meta.url));
@@ -34,6 +34,7 @@ describeRedis('RedisTransport under faults', () => {
   afterAll(async () => {
     await closeAll();
     await server?.stop();
+    await expectNoOpenHandles();
   });
 
   it('a consumer process killed with SIGKILL mid-stream: another consumer takes over its streams and claims its pending entries; exact counts, nothing applied twice', async () => {

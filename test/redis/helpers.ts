@@ -94,3 +94,9 @@ export async function effects(redis: Redis, prefix: string): Promise<{ counts: R
     stats: toNumbers(await redis.hgetall(`${fx}stats`)),
   };
 }
+
+/** Fails when sockets or child processes are still open (after every transport, client and server was closed). */
+export async function expectNoOpenHandles(): Promise<void> {
+  const open = () => process.getActiveResourcesInfo().filter((r) => /^(TCPSocketWrap|TCPWrap|TLSWrap|ProcessWrap)$/.test(r));
+  await until(() => open().length === 0, `open handles to close (${open().join(', ')})`, 5000, 10);
+}

@@ -4,7 +4,7 @@ import { FrameError } from '../../src/bus/errors.js';
 import { decodeFrame } from '../../src/bus/frames.js';
 import { FrameTooLargeError, TransportError } from '../../src/bus/transports/redis-errors.js';
 import { compareEntryIds, DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
-import { batchEntry, client, closeAll, seqs, sleep, tradeEntry, transport, until } from './helpers.js';
+import { batchEntry, client, closeAll, expectNoOpenHandles, seqs, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis, RedisServer } from './server.js';
 
 describeRedis('RedisTransport', () => {
@@ -22,6 +22,7 @@ describeRedis('RedisTransport', () => {
   afterAll(async () => {
     await closeAll();
     await server?.stop();
+    await expectNoOpenHandles();
   });
 
   it('round trip: frames arrive intact, once per group, in order per key across shards; settle, backlog and idle follow the groups', async () => {
@@ -133,7 +134,7 @@ describeRedis('RedisTransport', () => {
     const big = transport(url, { prefix: p });
     const redis = client(url);
     const handled: string[] = [];
-    t.subscribe('s', 'g', 'c', (e) => {
+    t.subscribe('s', 'g', 'a consumer name with spaces', (e) => {
       decodeFrame(e.data); // throws FrameError on bytes that are not a frame
       handled.push(`${e.key}${seqs(e)[0]}`);
     });
@@ -236,4 +237,3 @@ async function holders(redis: ReturnType<typeof client>, prefix: string, streams
   return values.map((v) => (v ?? '').split(':')[0]);
 }
 
-void sleep;

@@ -4,11 +4,12 @@
  *
  * - A stream `s` is the Redis stream `<prefix>s` (prefix `kb:`); one entry per frame, fields `d` (the
  *   frame bytes, sent and read as Buffers, never copied on the way out), `k` (key), `n` (messages).
- *   Publishing is one pipelined MULTI of XADDs (all or nothing) with `MAXLEN ~`, the bound converted
- *   from messages to entries with the stream's mean batch size.
+ *   Publishing is one pipelined MULTI of XADDs with `MAXLEN ~` (a dropped connection stores none of
+ *   them), the bound converted from messages to entries with the stream's mean batch size.
  * - A consumer group per `group`; each subscription reads on its own connection (XREADGROUP COUNT/BLOCK)
  *   and acknowledges with XACK after its handler succeeds.
- * - Per-key order within a group: one consumer of a group reads a stream at a time. It holds a lease
+ * - Per-key order within a group: one consumer of a group reads a stream at a time (consumers scale
+ *   out by shard, i.e. by stream, not within one). It holds a lease
  *   (`<prefix>lease:<stream>|<group>`, renewed every claimIdleMs/3); a consumer that stays silent for
  *   `claimIdleMs` loses it, and the next one takes over the stream and, with XAUTOCLAIM, every entry
  *   still pending in the group, which it handles first, in id order. Streams (shards) are shared fairly
@@ -23,8 +24,11 @@
  *   script per stream, every pollMs): an entry published here settles once every group has acknowledged
  *   it, so the bus's maxQueue bounds what its publishers leave unconsumed in Redis.
  * - `healthy` comes from a PING every healthIntervalMs on a separate connection: false as soon as a
- *   connection drops or a PING is unanswered for healthTimeoutMs, so a 'failover' router moves within
- *   about healthIntervalMs + healthTimeoutMs (80 ms by default).
+ *   connection drops or a PING is unanswered for healthTimeoutMs, so a 'failover' router moves new
+ *   traffic within about healthIntervalMs + healthTimeoutMs (80 ms by default). Publishes already in
+ *   flight to a server that stopped answering end at publishTimeoutMs (or when the connection drops).
+ * - Publishes while disconnected wait for the connection up to publishTimeoutMs, then reject with a
+ *   TransportError; nothing is dropped silently and the next publish tries again.
  *
  * Delivery is at least once; after a 'timeout' TransportError a publish retried by the caller may
  * store entries twice (the server may have executed the first one).
@@ -416,7 +420,8 @@ export class RedisTransport implements Transport {
 
   /** @internal A new connection with the transport's options; errors are kept (cleaned) for messages and logged once each. */
   connect(role: string, extra: RedisOptions = {}): Redis {
-    const client = new Redis({ ...this.connection, ...extra, connectionName: `kernelbus-${role}` });
+    // CLIENT SETNAME refuses spaces and control characters.
+    const client = new Redis({ ...this.connection, ...extra, connectionName: `kernelbus-${role}`.replace(/[^\x21-\x7e]/g, '_') });
     const waiters = new Set<() => void>();
     closeWaiters.set(client, waiters);
     client.on('close', () => {
@@ -738,6 +743,7 @@ export class RedisTransport implements Transport {
       );
     }
     let results: [Error | null, unknown][] | null;
+    const sentAt = performance.now();
     try {
       results = await unlessClosed(this.cmd, pipeline.exec());
     } catch (error) {
@@ -747,7 +753,7 @@ export class RedisTransport implements Transport {
     const now = performance.now();
     owners.forEach((c, i) => {
       const [error, renewed] = results?.[i] ?? [new Error('no reply'), 0];
-      if (!error && renewed === 1) c.leaseValidUntil = now + ttl;
+      if (!error && renewed === 1) c.leaseValidUntil = sentAt + ttl;
       else if (!error || now > c.leaseValidUntil) c.leaseLost();
     });
     let i = owners.length;
