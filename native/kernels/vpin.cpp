@@ -117,9 +117,9 @@ struct Sigma {
 // Trade aggregation
 
 // aggregate(): the hot loop, one pass over the trades. Works on locals and writes `st` back at the end.
-// The fast path takes blocks of valid trades inside the open bar (bvc classifier) with one branch per
-// block; anything else (a new bar, a fault, the tick rule) goes through the full checks below it, in
-// the reference's order, so faults and results are the same.
+// The fast path takes blocks of valid trades inside the open bar with one branch per block; anything
+// else (a new bar, a fault, the last trades of a batch) goes through the full checks below it, in the
+// reference's order, so faults and results are the same.
 Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, const double* price,
                  const double* volume, size_t n, std::vector<Bar>& closed) {
   Bar bar = st.bar;
@@ -134,9 +134,9 @@ Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, cons
   uint64_t barCount = static_cast<uint64_t>(bar.count);
   size_t i = 0;
   while (i < n) {
-    if (!tick) {
-      // Blocks of valid trades inside the open bar: vectorized checks, then the volume sum in trade
-      // order (as in the reference: the sum must round identically).
+    {
+      // Blocks of valid trades inside the open bar: vectorized checks, then the sums in trade order
+      // (as in the reference: they must round identically).
       constexpr size_t kBlock = 16;
       while (i + kBlock <= n) {
         const double* t = ts + i;
@@ -144,23 +144,34 @@ Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, cons
         const double* v = volume + i;
         if (!(t[0] >= lastTs && t[kBlock - 1] < barEnd && blockValid<kBlock>(t, p, v))) break;
         for (size_t k = 0; k < kBlock; k++) barVolume += v[k];
+        if (tick) {
+          // Branch-free tick rule; v * (0.5 + 0.5 sign) is exactly v, 0 or v / 2, as in the reference.
+          for (size_t k = 0; k < kBlock; k++) {
+            const int change = (p[k] > lastPrice) - (p[k] < lastPrice);
+            lastSign = change != 0 ? change : lastSign;
+            lastPrice = p[k];
+            barBuy += v[k] * (0.5 + 0.5 * lastSign);
+          }
+        }
         barCount += kBlock;
         i += kBlock;
         barClose = p[kBlock - 1];
         lastTs = t[kBlock - 1];
       }
-      for (; i < n; i++) {
-        const double t = ts[i];
-        const double p = price[i];
-        const double v = volume[i];
-        const bool ok = (t >= lastTs) & (t < barEnd) & (std::fabs(p) <= DBL_MAX) & (v >= 0) & (v <= DBL_MAX);
-        if (!ok) break;
-        barClose = p;
-        barVolume += v;
-        barCount++;
-        lastTs = t;
+      if (!tick) {
+        for (; i < n; i++) {
+          const double t = ts[i];
+          const double p = price[i];
+          const double v = volume[i];
+          const bool ok = (t >= lastTs) & (t < barEnd) & (std::fabs(p) <= DBL_MAX) & (v >= 0) & (v <= DBL_MAX);
+          if (!ok) break;
+          barClose = p;
+          barVolume += v;
+          barCount++;
+          lastTs = t;
+        }
+        if (i == n) break;
       }
-      if (i == n) break;
     }
     const double t = ts[i];
     const double p = price[i];
