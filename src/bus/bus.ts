@@ -2,6 +2,8 @@
  * The bus facade: `createBus()` gives the three named buses (marketdata, logic, compute) behind one
  * object. publish() -> batcher (columns per key) -> router (which bus) -> transport (streams, consumer
  * groups) -> subscribe() handlers, which receive decoded frames (trade columns view the frame bytes).
+ * Transports are in-process by default; `transport: 'redis'` puts each bus on Redis Streams
+ * (`kb:<bus>:<type>:<shard>`), one RedisTransport per bus, each bus on its own server if asked.
  */
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
@@ -23,14 +25,42 @@ import {
 import { Histogram, type BusMetrics } from './metrics.js';
 import { Router, type BusStats, type RoutingStrategy } from './router.js';
 import { MemoryTransport } from './transports/memory.js';
+import { RedisTransport, type RedisTransportOptions } from './transports/redis.js';
 import { DEAD_LETTER_SUFFIX, type Entry, type OutgoingEntry, type Transport, type TransportSubscription } from './transports/types.js';
+
+/**
+ * Where a bus lives on Redis: a URL (`redis://[user:password@]host[:port][/db]`, `rediss://` for TLS),
+ * or a primary and a secondary URL. A secondary becomes a bus of its own, `<bus>.secondary`, which
+ * the `'failover'` routing uses while the primary is unhealthy (subscribers read both).
+ */
+export type RedisBusTarget = string | { primary: string; secondary: string };
+
+/** Suffix of the bus that a `{ primary, secondary }` target adds for its secondary. */
+export const SECONDARY_SUFFIX = '.secondary';
 
 /** Options of createBus(). */
 export interface BusOptions {
-  /** Bus names. Default `['marketdata', 'logic', 'compute']`. */
-  buses?: readonly BusName[];
   /**
-   * The transport of each bus: a map (missing buses get their own MemoryTransport) or a factory.
+   * Bus names (default `['marketdata', 'logic', 'compute']`), or, with Redis, a map of bus name to
+   * its server (RedisBusTarget): `{ marketdata: 'redis://10.0.0.1:6380', logic: ..., compute: ... }`.
+   * A map implies `transport: 'redis'`; its keys are the buses.
+   */
+  buses?: readonly BusName[] | Readonly<Record<BusName, RedisBusTarget>>;
+  /**
+   * What carries buses that `transports` does not give: `'memory'` (in-process, the default) or
+   * `'redis'` (a RedisTransport per bus, to `url` or to the bus's entry in a `buses` map).
+   */
+  transport?: 'memory' | 'redis';
+  /** With `transport: 'redis'` and buses given by name: the server of every bus. Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /**
+   * With `transport: 'redis'`: RedisTransport options for every bus the bus creates (prefix,
+   * maxLenMessages, claimIdleMs, health check, ioredis options under `redis`, ...). The URL comes from
+   * `url` or `buses`; the name defaults to `redis:<bus>`.
+   */
+  redis?: Omit<RedisTransportOptions, 'url'>;
+  /**
+   * The transport of each bus: a map (missing buses get one of `transport`'s kind) or a factory.
    * Transports passed in are not closed by `bus.close()`; those the bus creates are.
    */
   transports?: Partial<Record<BusName, Transport>> | ((bus: BusName) => Transport);
@@ -38,7 +68,10 @@ export interface BusOptions {
   routes?: Readonly<Record<string, BusName>>;
   /** Default 'static'. */
   routing?: RoutingStrategy;
-  /** bus -> failover bus for 'failover'. Default: the next bus in `buses`. */
+  /**
+   * bus -> failover bus for 'failover'. Default: the bus's `<bus>.secondary` when its Redis target has
+   * one, else the next bus in `buses`.
+   */
   secondary?: Readonly<Record<string, BusName>>;
   /** Types whose messages are trades batched into columns. Default `['TRADE_EXECUTION']`. */
   columnarTypes?: readonly string[];
@@ -98,6 +131,17 @@ interface Lane {
   publishLatency: Histogram;
   p50: number;
   p50Count: number;
+  /**
+   * One publish in flight per stream (transports that store asynchronously, e.g. Redis): a later
+   * publish cannot overtake one that fails, so per-key order holds across retries. The in-process
+   * transport stores synchronously and needs no such wait.
+   */
+  serial: boolean;
+}
+
+/** A stream's publish in flight and the sends queued behind it (serial lanes). */
+interface InFlight {
+  queued: { seq: number; frames: BatchFrame[] }[];
 }
 
 /** FNV-1a over UTF-16 code units: a stable shard per key. */
@@ -121,6 +165,72 @@ function numberIn(value: unknown, name: string, min: number, max: number): numbe
   return value;
 }
 
+/** The bus names, the default failover table and how to create a missing transport, from the options. */
+function planBuses(options: BusOptions): { names: BusName[]; secondary: Record<string, BusName>; create: (bus: BusName) => Transport } {
+  const { buses, transport, url, redis } = options;
+  const isMap = typeof buses === 'object' && buses !== null && !Array.isArray(buses);
+  const kind = transport ?? (isMap ? 'redis' : 'memory');
+  if (kind !== 'memory' && kind !== 'redis') throw new KernelInputError('options.transport', "'memory' or 'redis'", describeValue(transport));
+  const validName = (b: unknown) => typeof b === 'string' && b.length > 0 && !b.includes(':');
+  if (!isMap) {
+    const list = buses ?? BUS_NAMES;
+    if (!Array.isArray(list) || list.length === 0 || !list.every(validName)) {
+      throw new KernelInputError('options.buses', 'a non-empty array of names without ":"', describeValue(list));
+    }
+  }
+  if (kind === 'memory') {
+    if (isMap) throw new KernelInputError('options.transport', "'redis' (options.buses maps buses to Redis URLs)", "'memory'");
+    for (const name of ['url', 'redis'] as const) {
+      if (options[name] !== undefined) throw new KernelInputError(`options.${name}`, "nothing unless options.transport is 'redis'", describeValue(options[name]));
+    }
+    return { names: [...(buses as readonly BusName[] | undefined ?? BUS_NAMES)], secondary: {}, create: () => new MemoryTransport() };
+  }
+  if (typeof options.transports === 'function') {
+    throw new KernelInputError('options.transports', "a map of bus to transport when options.transport is 'redis'", 'a function');
+  }
+  if (redis !== undefined && (typeof redis !== 'object' || redis === null)) throw new KernelInputError('options.redis', 'an object of RedisTransport options', describeValue(redis));
+  // Credentials may be in a URL: never echo one.
+  const hidden = 'a value (not shown: it may hold credentials)';
+  const targets = new Map<BusName, string>();
+  const secondary: Record<string, BusName> = {};
+  if (isMap) {
+    if (url !== undefined) throw new KernelInputError('options.url', 'nothing when options.buses maps each bus to its URL', hidden);
+    const entries = Object.entries(buses as Readonly<Record<BusName, RedisBusTarget>>);
+    if (entries.length === 0) throw new KernelInputError('options.buses', 'at least one bus', 'an empty map');
+    const primaries: BusName[] = [];
+    const secondaries: BusName[] = [];
+    for (const [name, target] of entries) {
+      if (!validName(name)) throw new KernelInputError('options.buses', 'bus names without ":"', JSON.stringify(name));
+      if (typeof target === 'string') {
+        targets.set(name, target);
+      } else if (typeof target === 'object' && target !== null && typeof target.primary === 'string' && typeof target.secondary === 'string') {
+        targets.set(name, target.primary);
+        const second = name + SECONDARY_SUFFIX;
+        if (Object.hasOwn(buses as object, second)) throw new KernelInputError(`options.buses.${name}`, `a secondary whose bus name ${second} is free`, `bus ${second} defined too`);
+        targets.set(second, target.secondary);
+        secondary[name] = second;
+        secondary[second] = name;
+        secondaries.push(second);
+      } else {
+        throw new KernelInputError(`options.buses.${name}`, 'a redis:// URL or { primary, secondary } URLs', typeof target === 'object' ? hidden : describeValue(target));
+      }
+      primaries.push(name);
+    }
+    // Buses without a secondary fail over to the next primary, as with a list of names.
+    primaries.forEach((name, i) => {
+      secondary[name] ??= primaries[(i + 1) % primaries.length];
+    });
+    const names = [...primaries, ...secondaries];
+    return { names, secondary, create: (bus) => new RedisTransport({ name: `redis:${bus}`, ...redis, url: targets.get(bus) }) };
+  }
+  if (url !== undefined && typeof url !== 'string') throw new KernelInputError('options.url', 'a redis:// or rediss:// URL string', describeValue(url));
+  return {
+    names: [...((buses as readonly BusName[] | undefined) ?? BUS_NAMES)],
+    secondary: {},
+    create: (bus) => new RedisTransport({ name: `redis:${bus}`, ...redis, url }),
+  };
+}
+
 const RESOLVED = Promise.resolve();
 
 /** The bus system. Create it with createBus(). */
@@ -140,12 +250,14 @@ export class Bus {
   private readonly cooldownMs: number;
   private readonly onError: BusOptions['onError'];
   /** stream -> its lane and type (for settle events). */
-  private readonly streams = new Map<string, { lane: Lane; type: string }>();
+  private readonly streamLanes = new Map<string, { lane: Lane; type: string }>();
   /** bus -> type -> stream names by shard. */
   private readonly streamNames = new Map<BusName, Map<string, string[]>>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly stopListening: (() => void)[] = [];
   private readonly publishing = new Set<Promise<unknown>>();
+  /** Streams of serial lanes with a publish in flight. */
+  private readonly inFlight = new Map<string, InFlight>();
   /** Frames a transport refused, with the sequence number of their send, waiting for a retry (later frames queue behind them). */
   private retryFrames: { seq: number; frames: BatchFrame[] }[] = [];
   /** Sequence number of the last send (and of frames queued behind a retry). */
@@ -167,11 +279,9 @@ export class Bus {
   /** Use createBus(). */
   constructor(options: BusOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
-    const buses = options.buses ?? BUS_NAMES;
-    if (!Array.isArray(buses) || buses.length === 0 || buses.some((b) => typeof b !== 'string' || b.length === 0 || b.includes(':'))) {
-      throw new KernelInputError('options.buses', 'a non-empty array of names without ":"', describeValue(buses));
-    }
-    this.buses = [...buses];
+    const plan = planBuses(options);
+    const buses = plan.names;
+    this.buses = buses;
     this.shards = positiveInteger(options.shards ?? 1, 'options.shards', 1);
     const maxBatch = positiveInteger(options.maxBatch ?? 1024, 'options.maxBatch', 1);
     const lingerMs = numberIn(options.lingerMs ?? 0, 'options.lingerMs', 0, 60_000);
@@ -188,17 +298,28 @@ export class Bus {
     const routes: Record<string, BusName> = {};
     for (const [type, bus] of Object.entries(DEFAULT_ROUTES)) if (buses.includes(bus)) routes[type] = bus;
     Object.assign(routes, options.routes);
-    this.router = new Router({ strategy: options.routing ?? 'static', buses: this.buses, routes, secondary: options.secondary });
+    const secondary = Object.keys(plan.secondary).length > 0 ? { ...plan.secondary, ...options.secondary } : options.secondary;
+    this.router = new Router({ strategy: options.routing ?? 'static', buses: this.buses, routes, secondary });
     this.columnar = new Set(options.columnarTypes ?? ['TRADE_EXECUTION']);
     for (const type of this.columnar) this.router.home(type);
-    for (const name of this.buses) {
-      const given = typeof options.transports === 'function' ? options.transports(name) : options.transports?.[name];
-      const lane: Lane = {
-        name, transport: given ?? new MemoryTransport(), owned: given === undefined || typeof options.transports === 'function',
-        frames: 0, messages: 0, publishErrors: 0, failedUntil: 0, publishLatency: new Histogram(0.001), p50: 0, p50Count: 0,
-      };
-      this.lanes.set(name, lane);
-      this.stopListening.push(lane.transport.onSettle((stream, key, count) => this.onSettle(stream, key, count)));
+    // Transports last, once every option has been checked; if one fails to construct, close the others.
+    const created: Transport[] = [];
+    try {
+      for (const name of this.buses) {
+        const given = typeof options.transports === 'function' ? options.transports(name) : options.transports?.[name];
+        const transport = given ?? plan.create(name);
+        if (given === undefined) created.push(transport);
+        const lane: Lane = {
+          name, transport, owned: given === undefined || typeof options.transports === 'function',
+          frames: 0, messages: 0, publishErrors: 0, failedUntil: 0, publishLatency: new Histogram(0.001), p50: 0, p50Count: 0,
+          serial: !(transport instanceof MemoryTransport),
+        };
+        this.lanes.set(name, lane);
+        this.stopListening.push(lane.transport.onSettle((stream, key, count) => this.onSettle(stream, key, count)));
+      }
+    } catch (error) {
+      for (const t of created) void t.close();
+      throw error;
     }
     this.batcher = new Batcher({ maxBatch, lingerMs }, (frames) => this.dispatch(frames));
   }
@@ -315,6 +436,16 @@ export class Bus {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /**
+   * The streams that carry `type` on `bus`, one per shard: `"<bus>:<type>:<shard>"` (a Redis transport
+   * prefixes them: `kb:<bus>:<type>:<shard>`).
+   */
+  streams(bus: BusName, type: string): readonly string[] {
+    this.lane(bus);
+    this.checkType(type);
+    return this.streamsOf(bus, type);
+  }
+
   /** The streams of (bus, type), one per shard: `"<bus>:<type>:<shard>"`. */
   private streamsOf(bus: BusName, type: string): string[] {
     let byType = this.streamNames.get(bus);
@@ -326,7 +457,7 @@ export class Bus {
     if (!names) {
       names = Array.from({ length: this.shards }, (_, shard) => `${bus}:${type}:${shard}`);
       byType.set(type, names);
-      for (const name of names) this.streams.set(name, { lane: this.lane(bus), type });
+      for (const name of names) this.streamLanes.set(name, { lane: this.lane(bus), type });
     }
     return names;
   }
@@ -377,7 +508,16 @@ export class Bus {
 
   private send(lane: Lane, stream: string, frames: BatchFrame[]): void {
     const seq = ++this.sendSeq;
+    const busy = this.inFlight.get(stream);
+    if (busy) busy.queued.push({ seq, frames });
+    else this.publishNow(lane, stream, [{ seq, frames }]);
+  }
+
+  private publishNow(lane: Lane, stream: string, sends: { seq: number; frames: BatchFrame[] }[]): void {
+    const frames = sends.length === 1 ? sends[0].frames : sends.flatMap((x) => x.frames);
     const entries: OutgoingEntry[] = frames.map((f) => ({ key: f.key, count: f.count, data: f.data }));
+    const flight: InFlight | undefined = lane.serial ? { queued: [] } : undefined;
+    if (flight) this.inFlight.set(stream, flight);
     const started = performance.now();
     let promise: Promise<unknown>;
     try {
@@ -386,21 +526,35 @@ export class Bus {
       promise = Promise.reject(error);
     }
     const tracked = promise.then(
-      () => lane.publishLatency.record(performance.now() - started),
-      (error: unknown) => this.refused(lane, seq, frames, error),
+      () => {
+        lane.publishLatency.record(performance.now() - started);
+        if (!flight) return;
+        this.inFlight.delete(stream);
+        if (flight.queued.length > 0) this.publishNow(lane, stream, flight.queued);
+      },
+      (error: unknown) => {
+        if (flight) this.inFlight.delete(stream);
+        this.refused(lane, error);
+        // What waited behind the failed publish is retried after it, in order.
+        for (const x of [...sends, ...(flight?.queued ?? [])]) this.requeue(lane, x.seq, x.frames);
+      },
     );
     this.publishing.add(tracked);
     void tracked.finally(() => this.publishing.delete(tracked));
   }
 
-  /**
-   * A transport refused frames: they wait for a retry (re-routed then, in the order they were first
-   * sent), counted in the depth meanwhile.
-   */
-  private refused(lane: Lane, seq: number, frames: BatchFrame[], error: unknown): void {
+  /** A transport refused a publish: the lane counts as unhealthy for cooldownMs. */
+  private refused(lane: Lane, error: unknown): void {
     lane.publishErrors++;
     lane.failedUntil = performance.now() + this.cooldownMs;
     this.onError?.(error, undefined);
+  }
+
+  /**
+   * Frames a transport refused (or that waited behind a refused publish) wait for a retry (re-routed
+   * then, in the order they were first sent), counted in the depth meanwhile.
+   */
+  private requeue(lane: Lane, seq: number, frames: BatchFrame[]): void {
     for (const f of frames) {
       this.router.settled(f.type, f.key, lane.name, f.count);
       this.unsettled -= f.count;
@@ -417,7 +571,7 @@ export class Bus {
   }
 
   private onSettle(stream: string, key: string, count: number): void {
-    const info = this.streams.get(stream);
+    const info = this.streamLanes.get(stream);
     if (!info) return;
     this.router.settled(info.type, key, info.lane.name, count);
     this.unsettled -= count;

@@ -1,16 +1,20 @@
 /**
  * `kernelbus demo`: a seeded synthetic market -> marketdata bus -> VPIN engine -> alerts, all in one
- * process. Shows a live status line on a TTY and a summary table at the end; exits 0.
+ * process, on the in-process bus or (`--redis URL`) over Redis Streams. Shows a live status line on a
+ * TTY and a summary table at the end; exits 0.
  */
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../backends/index.js';
 import { backends } from '../backends/index.js';
-import { createBus } from '../bus/bus.js';
-import { nowMs } from '../bus/messages.js';
+import { createBus, type Bus } from '../bus/bus.js';
 import { prometheusRegistry, serveMetrics, type MetricsServer } from '../bus/metrics.js';
+import { TransportError } from '../bus/transports/redis-errors.js';
+import type { RedisTransport } from '../bus/transports/redis.js';
 import { SyntheticMarket } from '../engines/market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
+import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, fmt, ms, parseNumber, parseRedisUrl, publishMarket } from './common.js';
 
 /** `kernelbus demo --help`. */
 export const DEMO_USAGE = `Usage: kernelbus demo [options]
@@ -25,6 +29,9 @@ Options:
   --seed k            random seed (default 1)
   --backend b         auto | native | reference (default auto)
   --metrics-port p    serve Prometheus metrics on 127.0.0.1:p/metrics while running (0: any free port)
+  --redis URL         run over Redis Streams (redis://host:port, rediss:// for TLS) instead of in-process:
+                      streams, groups and checkpoints under kb:demo:<run>:, deleted at the end
+  --shards n          streams per bus and type with --redis (default ${DEFAULT_SHARDS})
 `;
 
 /** Trades per symbol per time bar the demo aims at; bars then buckets scale with --rate and --symbols. */
@@ -32,18 +39,6 @@ const TRADES_PER_BAR = 20;
 /** Mean trade volume of the synthetic market, with bursts and toxic episodes (about 1.2 x 100). */
 const MEAN_VOLUME = 120;
 const WINDOW = 50;
-
-function parseNumber(value: string | undefined, fallback: number, flag: string, min: number, max: number, integer: boolean): number {
-  if (value === undefined) return fallback;
-  const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
-    throw new KernelInputError(flag, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, JSON.stringify(value));
-  }
-  return x;
-}
-
-const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ms = (x: number) => (x < 1 ? x.toFixed(3) : x.toFixed(2));
 
 /**
  * Runs the demo with command-line arguments (without `demo`) and returns the exit code: 0, or throws
@@ -60,6 +55,8 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isT
       seed: { type: 'string' },
       backend: { type: 'string' },
       'metrics-port': { type: 'string' },
+      redis: { type: 'string' },
+      shards: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -77,10 +74,50 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isT
     throw new KernelInputError('--backend', "'auto', 'native' or 'reference'", JSON.stringify(values.backend));
   }
 
+  const redisUrl = parseRedisUrl(values.redis, false);
+  const shards = parseNumber(values.shards, DEFAULT_SHARDS, '--shards', 1, 1024, true);
+  if (values.shards !== undefined && !redisUrl) throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(values.shards));
+
   // Bars of about TRADES_PER_BAR trades per symbol at the requested rate; buckets of about two bars.
   const barMs = Math.max(1, Math.round((TRADES_PER_BAR * symbols * 1000) / rate));
   const bucketVolume = 2 * TRADES_PER_BAR * MEAN_VOLUME;
-  const bus = createBus();
+  // Over Redis, a namespace of its own, so that no earlier run's streams or groups are read.
+  const prefix = `kb:demo:${randomBytes(4).toString('hex')}:`;
+  let bus: Bus;
+  if (redisUrl) {
+    try {
+      bus = await connectRedisBus(redisUrl, shards, { prefix });
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      out.write(`kernelbus demo: ${error.message}\n`);
+      return 1;
+    }
+  } else {
+    bus = createBus();
+  }
+  try {
+    return await demoOn(bus, { out, symbols, rate, seconds, seed, port, backend, barMs, bucketVolume, redis: redisUrl ? (bus.transport('marketdata') as RedisTransport).target + `, ${shards} shards, keys under ${prefix}` : undefined });
+  } finally {
+    if (redisUrl) await deleteKeys(redisUrl, prefix).catch(() => undefined);
+  }
+}
+
+interface DemoRun {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  symbols: number;
+  rate: number;
+  seconds: number;
+  seed: number;
+  port: number | undefined;
+  backend: BackendChoice;
+  barMs: number;
+  bucketVolume: number;
+  /** Where the Redis streams are, for the banner; undefined in-process. */
+  redis: string | undefined;
+}
+
+/** Runs the demo on `bus` and closes it. */
+async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backend, barMs, bucketVolume, redis }: DemoRun): Promise<number> {
   const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 } }, backend }).start();
   const alerts: { key: string; alert: VpinAlert }[] = [];
   let buckets = 0;
@@ -96,6 +133,7 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isT
   const nativeLoaded = backends().some((b) => b.name === 'native' && b.available);
   const backendName = backend === 'auto' ? `auto (${nativeLoaded ? 'native' : 'reference'})` : backend;
   out.write(`kernelbus demo: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s for ${seconds} s, seed ${seed}, backend ${backendName}\n`);
+  if (redis) out.write(`redis: ${redis}\n`);
 
   let stopped = false;
   const stop = () => {
@@ -103,42 +141,22 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isT
   };
   process.once('SIGINT', stop);
   const market = new SyntheticMarket({ symbols, seed });
-  const perTick = Math.max(1, Math.ceil(rate / 100)); // at most 10 ms of trades per loop turn
-  const keys: string[] = new Array(perTick);
-  const prices = new Float64Array(perTick);
-  const volumes = new Float64Array(perTick);
   const start = performance.now();
-  let sent = 0;
-  let last = { at: start, processed: 0 };
+  let last = { at: 0, processed: 0 };
   try {
-    for (;;) {
-      const elapsed = performance.now() - start;
-      if (elapsed >= seconds * 1000 || stopped) break;
-      const due = Math.min(Math.floor((rate * elapsed) / 1000) - sent, perTick);
-      if (due > 0) {
-        let n = 0;
-        market.next(due, (key, price, volume) => {
-          keys[n] = key;
-          prices[n] = price;
-          volumes[n++] = volume;
-        });
-        const ts = nowMs();
-        for (let i = 0; i < due; i++) await bus.publish('TRADE_EXECUTION', { key: keys[i], ts, price: prices[i], volume: volumes[i] });
-        sent += due;
-      }
-      const now = performance.now();
-      if (out.isTTY && now - last.at >= 250) {
+    const { sent, ms: produced } = await publishMarket(bus, market, {
+      rate, seconds, stopped: () => stopped,
+      onTurn: (elapsed) => {
+        if (!out.isTTY || elapsed - last.at < 250) return;
         const m = engine.metrics();
-        const throughput = ((m.processed - last.processed) * 1000) / (now - last.at);
-        last = { at: now, processed: m.processed };
+        const throughput = ((m.processed - last.processed) * 1000) / (elapsed - last.at);
+        last = { at: elapsed, processed: m.processed };
         out.write(
-          `\r${((now - start) / 1000).toFixed(1).padStart(6)} s  ${fmt(throughput).padStart(11)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  ` +
+          `\r${(elapsed / 1000).toFixed(1).padStart(6)} s  ${fmt(throughput).padStart(11)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  ` +
             `p99 ${ms(m.latencyMs.p99)} ms  buckets ${fmt(buckets)}  alerts ${fmt(alerts.length)}  depth ${fmt(bus.depth)}\x1b[K`,
         );
-      }
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const produced = performance.now() - start;
+      },
+    });
     await engine.close();
     await bus.drain();
     const elapsed = performance.now() - start;
@@ -163,7 +181,7 @@ interface Summary {
   episodes: number;
   alerts: { key: string; alert: VpinAlert }[];
   engine: VpinEngine;
-  bus: ReturnType<typeof createBus>;
+  bus: Bus;
 }
 
 function printSummary(out: NodeJS.WritableStream, s: Summary): void {

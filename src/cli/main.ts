@@ -6,8 +6,12 @@ import { runVpin, VPIN_USAGE } from './vpin.js';
 const USAGE = `Usage: kernelbus <command> [options]
 
 Commands:
-  demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
-                          simulated market -> bus -> VPIN engine -> alerts, in-process
+  demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1] [--redis URL]
+                          simulated market -> bus -> VPIN engine -> alerts, in-process or over Redis
+  feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
+                          publish the simulated market to Redis Streams (kernelbus feed --help)
+  engine vpin --redis URL [--group vpin] [--consumer name]
+                          a VPIN engine process on Redis until SIGINT/SIGTERM (kernelbus engine --help)
   vpin <trades.csv>       VPIN from a CSV of trades (kernelbus vpin --help)
   backends                which backends load on this machine
   help                    this text
@@ -22,6 +26,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo': {
         const { runDemo } = await import('./demo.js');
         return await runDemo(rest);
+      }
+      case 'feed': {
+        const { runFeed } = await import('./feed.js');
+        return await runFeed(rest);
+      }
+      case 'engine': {
+        const { runEngine } = await import('./engine.js');
+        return await runEngine(rest);
       }
       case 'backends':
         console.log(JSON.stringify(backends(), null, 2));

@@ -2,14 +2,23 @@
  * The Engine base: subscribes to its input types in a consumer group, skips entries it already
  * processed (at-least-once delivery made idempotent by entry id), measures throughput and latency,
  * publishes ENGINE_HEALTH heartbeats, and flushes its per-key state on close.
+ *
+ * Over Redis, engines that can snapshot their per-key state (VpinEngine) checkpoint it with the last
+ * entry id per key (./checkpoint.ts, docs/redis.md): an engine that starts reading a stream, because
+ * it (re)started or took the stream over from another process of its group, restores the checkpoint
+ * and replays what the group acknowledged since, so its state is exactly the acknowledged entries,
+ * each applied once.
  */
 import type { Bus, Subscription } from '../bus/bus.js';
-import type { BusMessage, Envelope } from '../bus/messages.js';
+import { decodeFrame } from '../bus/frames.js';
+import type { BusMessage, BusName, Envelope } from '../bus/messages.js';
 import { nowMs } from '../bus/messages.js';
 import { Histogram, type EngineMetrics } from '../bus/metrics.js';
-import { compareEntryIds } from '../bus/transports/types.js';
+import { RedisTransport } from '../bus/transports/redis.js';
+import { compareEntryIds, type Transport } from '../bus/transports/types.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
+import { RedisCheckpointStore } from './checkpoint.js';
 
 /** Options every engine takes. */
 export interface EngineOptions {
@@ -21,6 +30,28 @@ export interface EngineOptions {
   consumer?: string;
   /** ENGINE_HEALTH period in ms; 0 disables heartbeats. Default 1000. */
   heartbeatMs?: number;
+  /**
+   * Checkpoint period in ms over Redis (state per key and last entry ids, see docs/redis.md); 0 disables
+   * checkpoints. Default 1000. They need an engine that snapshots its state (VpinEngine does), one
+   * input type, 'static' routing and Redis transports for the input: without these the default turns
+   * checkpoints off, and an explicit period is refused with KernelInputError.
+   */
+  checkpointMs?: number;
+}
+
+/** Per input stream, what checkpoints need. */
+interface StreamCheckpointState {
+  store: RedisCheckpointStore;
+  bus: BusName;
+  /** The transport's lease counter when the stream was last resumed (undefined: never). */
+  epoch: number | undefined;
+  resuming: Promise<void> | undefined;
+  /** Keys changed since the last checkpoint. */
+  dirty: Set<string>;
+  /** Highest entry id applied on the stream. */
+  maxId: string | undefined;
+  /** key -> the id of its entry that failed and has not been applied since. */
+  failures: Map<string, string>;
 }
 
 /** The payload of an ENGINE_HEALTH heartbeat. */
@@ -58,6 +89,14 @@ export abstract class Engine {
   private lastBeat = { at: 0, processed: 0 };
   private closing: Promise<void> | undefined;
   private readonly counts = { processed: 0, batches: 0, duplicates: 0, errors: 0, publishErrors: 0, heartbeats: 0 };
+  private readonly checkpointMs: number;
+  private readonly checkpointExplicit: boolean;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private checkpointing: Promise<void> | undefined;
+  /** stream -> checkpoint state (only while checkpoints are on). */
+  private readonly ckpt = new Map<string, StreamCheckpointState>();
+  private readonly stores: RedisCheckpointStore[] = [];
+  private readonly ckptCounts = { checkpoints: 0, checkpointErrors: 0, resumes: 0, restoredKeys: 0, replayed: 0, replayErrors: 0, replayGaps: 0 };
 
   /** The types this engine consumes. */
   protected abstract readonly inputs: readonly string[];
@@ -76,6 +115,22 @@ export abstract class Engine {
     return {};
   }
 
+  /** Whether the engine implements snapshotKey() and restoreKey() (checkpoints need both). Default false. */
+  protected get checkpointable(): boolean {
+    return false;
+  }
+
+  /** The state of `key` as bytes, for a checkpoint (engines that are checkpointable override it). */
+  protected snapshotKey(key: string): Uint8Array {
+    throw new KernelInputError('key', 'a key of a checkpointable engine', JSON.stringify(key));
+  }
+
+  /** Replaces the state of `key` with bytes from snapshotKey() (engines that are checkpointable override it). */
+  protected restoreKey(key: string, bytes: Uint8Array): void {
+    void bytes;
+    throw new KernelInputError('key', 'a key of a checkpointable engine', JSON.stringify(key));
+  }
+
   /** Validates the common options. */
   constructor(bus: Bus, options: EngineOptions) {
     if (typeof options?.name !== 'string' || options.name.length === 0) {
@@ -90,11 +145,23 @@ export abstract class Engine {
     this.group = options.group ?? options.name;
     this.consumer = options.consumer ?? `${options.name}-1`;
     this.heartbeatMs = heartbeatMs;
+    const checkpointMs = options.checkpointMs ?? 1000;
+    if (typeof checkpointMs !== 'number' || !(checkpointMs >= 0) || !Number.isFinite(checkpointMs)) {
+      throw new KernelInputError('options.checkpointMs', 'a number >= 0', describeValue(checkpointMs));
+    }
+    this.checkpointMs = checkpointMs;
+    this.checkpointExplicit = options.checkpointMs !== undefined && checkpointMs > 0;
+  }
+
+  /** Whether this engine checkpoints its state (decided by start(); see EngineOptions.checkpointMs). */
+  get checkpoints(): boolean {
+    return this.ckpt.size > 0;
   }
 
   /** Subscribes to the inputs and starts heartbeats. Returns this. */
   start(): this {
     if (this.subscriptions.length > 0 || this.closing) return this;
+    this.setUpCheckpoints();
     this.startedAt = performance.now();
     this.lastBeat = { at: this.startedAt, processed: 0 };
     const options = { group: this.group, consumer: this.consumer };
@@ -103,10 +170,56 @@ export abstract class Engine {
       this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
       this.timer.unref();
     }
+    if (this.ckpt.size > 0) {
+      this.checkpointTimer = setInterval(() => void this.checkpoint(), this.checkpointMs);
+      this.checkpointTimer.unref();
+    }
     return this;
   }
 
+  /** Turns checkpoints on when the engine, the routing and the input's transports allow it. */
+  private setUpCheckpoints(): void {
+    if (this.checkpointMs === 0) return;
+    const why = this.noCheckpointsBecause();
+    if (why) {
+      if (this.checkpointExplicit) throw new KernelInputError('options.checkpointMs', 'an engine and bus that can checkpoint (or 0)', why);
+      return;
+    }
+    const stores = new Map<Transport, RedisCheckpointStore>();
+    for (const bus of this.bus.router.candidates(this.inputs[0])) {
+      const transport = this.bus.transport(bus) as RedisTransport;
+      let store = stores.get(transport);
+      if (!store) {
+        store = new RedisCheckpointStore(transport, this.group);
+        stores.set(transport, store);
+        this.stores.push(store);
+      }
+      for (const stream of this.bus.streams(bus, this.inputs[0])) {
+        this.ckpt.set(stream, { store, bus, epoch: undefined, resuming: undefined, dirty: new Set(), maxId: undefined, failures: new Map() });
+      }
+    }
+  }
+
+  private noCheckpointsBecause(): string | undefined {
+    if (!this.checkpointable) return `${this.constructor.name}, which does not snapshot its state`;
+    if (this.inputs.length !== 1) return `${this.inputs.length} input types (checkpoints need one)`;
+    if (this.bus.router.strategy !== 'static') return `routing '${this.bus.router.strategy}' (checkpoints need 'static': a key's state must come from one stream)`;
+    for (const bus of this.bus.router.candidates(this.inputs[0])) {
+      if (!(this.bus.transport(bus) instanceof RedisTransport)) return `bus ${bus} on a ${this.bus.transport(bus).name} transport (checkpoints need Redis)`;
+    }
+    return undefined;
+  }
+
   private handle(message: BusMessage): void | Promise<void> {
+    const state = this.ckpt.get(message.stream);
+    if (state) {
+      const resuming = this.resume(message, state);
+      if (resuming) return resuming.then(() => this.apply(message, state));
+    }
+    return this.apply(message, state);
+  }
+
+  private apply(message: BusMessage, state: StreamCheckpointState | undefined): void | Promise<void> {
     const last = this.lastIds.get(message.stream)?.get(message.key);
     if (last !== undefined && compareEntryIds(message.id, last) <= 0) {
       this.counts.duplicates++;
@@ -116,33 +229,163 @@ export abstract class Engine {
     try {
       result = this.process(message);
     } catch (error) {
-      return this.failed(error);
+      return this.failed(error, message, state);
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       return (result as Promise<void>).then(
-        () => this.processed(message),
-        (error: unknown) => this.failed(error),
+        () => this.processed(message, state),
+        (error: unknown) => this.failed(error, message, state),
       );
     }
-    this.processed(message);
+    this.processed(message, state);
+  }
+
+  /** Records `key`'s last processed entry on `stream`. */
+  private progress(stream: string, key: string, id: string): void {
+    let byKey = this.lastIds.get(stream);
+    if (!byKey) {
+      byKey = new Map();
+      this.lastIds.set(stream, byKey);
+    }
+    byKey.set(key, id);
+  }
+
+  /**
+   * Before the first delivery of a stream after this engine (re)started reading it (its transport's
+   * lease counter moved), restores the checkpoint and replays what the group acknowledged since; returns
+   * undefined when the stream is current.
+   */
+  private resume(message: BusMessage, state: StreamCheckpointState): Promise<void> | undefined {
+    const epoch = (this.bus.transport(message.bus) as RedisTransport).metrics().leases;
+    if (state.epoch === epoch) return undefined;
+    state.resuming ??= this.resumeStream(message.stream, state, epoch).finally(() => {
+      state.resuming = undefined;
+    });
+    return state.resuming;
+  }
+
+  private async resumeStream(stream: string, state: StreamCheckpointState, epoch: number): Promise<void> {
+    // Redis may be briefly unreachable: retry for a while before failing the delivery (it is retried too).
+    let checkpoint: Awaited<ReturnType<RedisCheckpointStore['load']>> | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        checkpoint = await state.store.load(stream);
+        break;
+      } catch (error) {
+        if (attempt >= 20 || this.closing) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    const byKey = this.lastIds.get(stream) ?? new Map<string, string>();
+    this.lastIds.set(stream, byKey);
+    for (const [key, record] of checkpoint.records) {
+      const local = byKey.get(key);
+      if (local === undefined || compareEntryIds(record.id, local) > 0) {
+        this.restoreKey(key, record.bytes);
+        byKey.set(key, record.id);
+        this.ckptCounts.restoredKeys++;
+      } else if (local !== record.id) {
+        state.dirty.add(key); // ours is newer: the next checkpoint writes it
+      }
+    }
+    for (const key of byKey.keys()) if (!checkpoint.records.has(key)) state.dirty.add(key);
+    state.failures.clear();
+    if (RedisCheckpointStore.gap(checkpoint)) this.ckptCounts.replayGaps++;
+    if (checkpoint.lastDelivered !== undefined) {
+      for await (const entry of state.store.range(stream, checkpoint.from, checkpoint.lastDelivered)) {
+        if (checkpoint.pending.has(entry.id)) continue;
+        const last = byKey.get(entry.key);
+        if (last !== undefined && compareEntryIds(entry.id, last) <= 0) continue;
+        await this.replay(stream, state, entry.id, entry.data);
+      }
+    }
+    state.epoch = epoch;
+    this.ckptCounts.resumes++;
+  }
+
+  /** Applies an acknowledged entry read back from the stream (its outputs are published again: at least once). */
+  private async replay(stream: string, state: StreamCheckpointState, id: string, data: Uint8Array): Promise<void> {
+    try {
+      const frame = decodeFrame(data);
+      if (!this.inputs.includes(frame.type)) return;
+      const trades = frame.kind === 'trades';
+      const message: BusMessage = {
+        id, bus: state.bus, stream, type: frame.type, key: frame.key,
+        ts: trades ? (frame.count > 0 ? frame.columns.ts[frame.count - 1] : NaN) : frame.ts,
+        payload: trades ? frame.columns : frame.payload,
+        priority: frame.priority, count: frame.count, sentAt: frame.sentAt, deliveries: 1,
+      };
+      await this.process(message);
+      this.progress(stream, message.key, id);
+      this.mark(state, message.key, id);
+      this.ckptCounts.replayed += message.count;
+    } catch {
+      // The group acknowledged it (or dead-lettered it) and it does not apply here: skip it, counted.
+      this.ckptCounts.replayErrors++;
+    }
+  }
+
+  /** Notes a key changed by entry `id` for the next checkpoint. */
+  private mark(state: StreamCheckpointState, key: string, id: string): void {
+    state.dirty.add(key);
+    if (state.maxId === undefined || compareEntryIds(id, state.maxId) > 0) state.maxId = id;
+    state.failures.delete(key);
   }
 
   /** Records a processed delivery: its id (for idempotence), counts and latency. */
-  private processed(message: BusMessage): void {
-    let byKey = this.lastIds.get(message.stream);
-    if (!byKey) {
-      byKey = new Map();
-      this.lastIds.set(message.stream, byKey);
-    }
-    byKey.set(message.key, message.id);
+  private processed(message: BusMessage, state: StreamCheckpointState | undefined): void {
+    if (state) this.mark(state, message.key, message.id);
+    this.progress(message.stream, message.key, message.id);
     this.counts.processed += message.count;
     this.counts.batches++;
     this.latency.record(nowMs() - message.sentAt, message.count);
   }
 
-  private failed(error: unknown): never {
+  private failed(error: unknown, message: BusMessage, state: StreamCheckpointState | undefined): never {
     this.counts.errors++;
+    if (state && !state.failures.has(message.key)) state.failures.set(message.key, message.id);
     throw error;
+  }
+
+  /**
+   * Writes a checkpoint of every stream whose keys changed since the last one, once the outputs
+   * published so far are stored (so no output of a checkpointed entry can be lost). Runs every
+   * checkpointMs and when the engine stops or closes; failures are counted and retried next time.
+   */
+  checkpoint(): Promise<void> {
+    if (this.ckpt.size === 0) return Promise.resolve();
+    this.checkpointing ??= this.writeCheckpoint().finally(() => {
+      this.checkpointing = undefined;
+    });
+    return this.checkpointing;
+  }
+
+  private async writeCheckpoint(): Promise<void> {
+    const jobs: { stream: string; state: StreamCheckpointState; maxId: string; holdBack: string | undefined; records: [string, string, Uint8Array][] }[] = [];
+    for (const [stream, state] of this.ckpt) {
+      if (state.dirty.size === 0 || state.resuming || state.maxId === undefined) continue;
+      const byKey = this.lastIds.get(stream);
+      const records: [string, string, Uint8Array][] = [];
+      for (const key of state.dirty) {
+        const id = byKey?.get(key);
+        if (id !== undefined) records.push([key, id, this.snapshotKey(key)]);
+      }
+      let holdBack: string | undefined;
+      for (const id of state.failures.values()) if (holdBack === undefined || compareEntryIds(id, holdBack) < 0) holdBack = id;
+      state.dirty.clear();
+      jobs.push({ stream, state, maxId: state.maxId, holdBack, records });
+    }
+    if (jobs.length === 0) return;
+    await this.bus.flush();
+    await Promise.all(jobs.map(async ({ stream, state, maxId, holdBack, records }) => {
+      try {
+        await state.store.write(stream, maxId, holdBack, records);
+        this.ckptCounts.checkpoints++;
+      } catch {
+        this.ckptCounts.checkpointErrors++;
+        for (const [key] of records) state.dirty.add(key);
+      }
+    }));
   }
 
   /** Publishes a result without waiting (a full queue holds it; failures are counted in publishErrors). */
@@ -176,19 +419,51 @@ export abstract class Engine {
   }
 
   /**
-   * Waits until the bus has delivered everything published so far, emits what the state still holds,
-   * stops heartbeats and leaves the group. Call it before `bus.close()`.
+   * Waits until the bus has delivered everything published so far, emits what the state still holds
+   * (end of data), stops heartbeats, leaves the group and writes a last checkpoint. Call it before
+   * `bus.close()`. To leave a group whose input goes on (another engine process takes over), use stop().
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.timer) clearInterval(this.timer);
-      this.timer = undefined;
+      this.stopTimers();
       await this.bus.drain();
       this.flushState();
+      for (const [stream, state] of this.ckpt) for (const key of this.lastIds.get(stream)?.keys() ?? []) state.dirty.add(key);
       await Promise.all(this.subscriptions.map((s) => s.close()));
-      await this.bus.flush();
+      await this.finish();
     })();
     return this.closing;
+  }
+
+  /**
+   * Leaves the group without ending the data: stops reading (each subscription finishes and acknowledges
+   * the entry in hand; what was not handled stays with the group), stops heartbeats, writes a last
+   * checkpoint and stores the outputs. Another engine of the group resumes from there. Call it before
+   * `bus.close()`, e.g. on SIGTERM.
+   */
+  stop(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopTimers();
+      await Promise.all(this.subscriptions.map((s) => s.close()));
+      await this.finish();
+    })();
+    return this.closing;
+  }
+
+  private stopTimers(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+  }
+
+  /** Last checkpoint, outputs stored, checkpoint connections closed. */
+  private async finish(): Promise<void> {
+    for (const state of this.ckpt.values()) await state.resuming?.catch(() => undefined);
+    await this.checkpointing?.catch(() => undefined);
+    await this.checkpoint();
+    await this.bus.flush();
+    for (const store of this.stores) store.close();
   }
 
   /** Counters, throughput, latency histogram, backlog (see EngineMetrics). */
@@ -201,7 +476,7 @@ export abstract class Engine {
       latencyMs: this.latency.snapshot(),
       backlog: this.backlog(),
       keys: this.keyCount,
-      extra: this.extraMetrics(),
+      extra: this.ckpt.size > 0 ? { ...this.ckptCounts, ...this.extraMetrics() } : this.extraMetrics(),
     };
   }
 }

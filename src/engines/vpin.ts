@@ -30,6 +30,10 @@ export interface VpinEngineOptions extends Partial<EngineOptions> {
   input?: string;
 }
 
+const STATE_MAGIC = 0x4556424b; // 'KBVE' read as little-endian u32
+const STATE_VERSION = 1;
+const STATE_HEADER = 64;
+
 /** Payload of VPIN_CALCULATION: one completed volume bucket of one symbol. */
 export interface VpinCalculation {
   /** 0-based bucket number of the symbol. */
@@ -63,11 +67,17 @@ export interface VpinSymbolState {
   /** Above the threshold at the last bucket (no new alert until it falls below). */
   alerting: boolean;
   warmup: number;
+  /** Timestamp of the last trade applied (-Infinity before the first). */
+  lastTs: number;
+  /** Publish time (sentAt) of the last frame applied (-Infinity before the first). */
+  lastSentAt: number;
 }
 
 /**
  * Streaming VPIN per symbol. Alerts are edge-triggered: a symbol alerts when its CDF reaches the
- * threshold (after `warmup` buckets) and again only after it has fallen below.
+ * threshold (after `warmup` buckets) and again only after it has fallen below. Over Redis its state is
+ * checkpointed (see EngineOptions.checkpointMs): a VPIN_CALCULATION is identified by (key, bucket), and
+ * one may be published again after a takeover, always with the same values.
  */
 export class VpinEngine extends Engine {
   protected readonly inputs: readonly string[];
@@ -76,7 +86,7 @@ export class VpinEngine extends Engine {
   private readonly threshold: number;
   private readonly warmup: number | undefined;
   private readonly states = new Map<string, VpinSymbolState>();
-  private totals = { buckets: 0, alerts: 0 };
+  private totals = { buckets: 0, alerts: 0, republished: 0 };
 
   /** Checks the options (a fixed `vpin` option set is validated here, a per-symbol one on first use). */
   constructor(bus: Bus, options: VpinEngineOptions) {
@@ -107,16 +117,29 @@ export class VpinEngine extends Engine {
       const opts = this.optionsFor(key);
       s = {
         stream: this.kernels.vpinStream(opts), buckets: 0, alerts: 0, vpin: NaN, cdf: NaN, alerting: false,
-        warmup: this.warmup ?? 2 * (opts.window ?? 50),
+        warmup: this.warmup ?? 2 * (opts.window ?? 50), lastTs: -Infinity, lastSentAt: -Infinity,
       };
       this.states.set(key, s);
     }
     return s;
   }
 
+  /**
+   * Feeds a delivery to its symbol's stream. A frame that was published no later than the last one
+   * applied and whose trades all lie in the past is one stored twice (a publish retried after an
+   * ambiguous failure, under a new entry id): it is skipped and counted as `republished`.
+   */
   protected process(message: BusMessage): void {
     const s = this.state(message.key);
-    this.publishBuckets(message.key, s, s.stream.update(message.payload as Trades));
+    const trades = message.payload as Trades;
+    const n = trades.ts.length;
+    if (n > 0 && message.sentAt <= s.lastSentAt && trades.ts[n - 1] <= s.lastTs) {
+      this.totals.republished += n;
+      return;
+    }
+    this.publishBuckets(message.key, s, s.stream.update(trades));
+    if (n > 0) s.lastTs = trades.ts[n - 1];
+    if (message.sentAt > s.lastSentAt) s.lastSentAt = message.sentAt;
   }
 
   /** Closes every symbol's open bar (end of data) and publishes the buckets that completes. */
@@ -147,6 +170,47 @@ export class VpinEngine extends Engine {
 
   protected get keyCount(): number {
     return this.states.size;
+  }
+
+  protected override get checkpointable(): boolean {
+    return true;
+  }
+
+  /**
+   * A symbol's state as bytes (little-endian): 'KBVE', u32 version 1, then f64 buckets, alerts, vpin,
+   * cdf, alerting (0/1), lastTs, lastSentAt, then the vpinStream snapshot (portable between backends).
+   */
+  protected override snapshotKey(key: string): Uint8Array {
+    const s = this.state(key);
+    const stream = s.stream.snapshot();
+    const out = new Uint8Array(STATE_HEADER + stream.byteLength);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, STATE_MAGIC, true);
+    view.setUint32(4, STATE_VERSION, true);
+    [s.buckets, s.alerts, s.vpin, s.cdf, s.alerting ? 1 : 0, s.lastTs, s.lastSentAt].forEach((x, i) => view.setFloat64(8 + 8 * i, x, true));
+    out.set(stream, STATE_HEADER);
+    return out;
+  }
+
+  /** Replaces a symbol's state with bytes from snapshotKey() (KernelInputError when they are not). */
+  protected override restoreKey(key: string, bytes: Uint8Array): void {
+    if (!(bytes instanceof Uint8Array) || bytes.byteLength < STATE_HEADER) {
+      throw new KernelInputError('bytes', 'a VpinEngine state', bytes instanceof Uint8Array ? `${bytes.byteLength} bytes` : describeValue(bytes));
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (view.getUint32(0, true) !== STATE_MAGIC || view.getUint32(4, true) !== STATE_VERSION) {
+      throw new KernelInputError('bytes', 'a VpinEngine state (version 1)', 'other bytes');
+    }
+    const s = this.state(key);
+    s.stream.restore(bytes.subarray(STATE_HEADER));
+    const f = (i: number) => view.getFloat64(8 + 8 * i, true);
+    s.buckets = f(0);
+    s.alerts = f(1);
+    s.vpin = f(2);
+    s.cdf = f(3);
+    s.alerting = f(4) === 1;
+    s.lastTs = f(5);
+    s.lastSentAt = f(6);
   }
 
   protected override extraMetrics(): Record<string, number> {

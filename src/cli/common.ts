@@ -1,0 +1,147 @@
+/** Pieces shared by `kernelbus demo`, `feed` and `engine`: option parsing, the market loop, Redis set-up. */
+import { createBus, type Bus } from '../bus/bus.js';
+import { nowMs } from '../bus/messages.js';
+import { RedisTransport, type RedisTransportOptions } from '../bus/transports/redis.js';
+import type { SyntheticMarket } from '../engines/market.js';
+import { KernelInputError } from '../errors.js';
+
+/** A number option: `fallback` when absent, else KernelInputError naming `flag` unless in [min, max] (and an integer if asked). */
+export function parseNumber(value: string | undefined, fallback: number, flag: string, min: number, max: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
+    throw new KernelInputError(flag, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, JSON.stringify(value));
+  }
+  return x;
+}
+
+/** A `--redis` URL: required (when `required`), redis:// or rediss://; never echoed (it may hold a password). */
+export function parseRedisUrl(value: string | undefined, required: boolean): string | undefined {
+  if (value === undefined) {
+    if (required) throw new KernelInputError('--redis', 'a redis://host:port URL', 'nothing');
+    return undefined;
+  }
+  if (!/^rediss?:\/\//.test(value)) throw new KernelInputError('--redis', 'a redis:// or rediss:// URL', 'another string (not shown)');
+  return value;
+}
+
+/** `--shards` of the Redis commands: feed and engines must agree on it. */
+export const DEFAULT_SHARDS = 4;
+
+/**
+ * A bus over Redis (`transport: 'redis'`, one RedisTransport per bus to `url`), once every transport
+ * is connected: rejects with TransportError (no credentials in it) when Redis does not answer within
+ * its publish timeout, after closing what it opened.
+ */
+export async function connectRedisBus(url: string, shards: number, redis: Omit<RedisTransportOptions, 'url'> = {}): Promise<Bus> {
+  const bus = createBus({ transport: 'redis', url, shards, redis });
+  try {
+    await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
+  } catch (error) {
+    await Promise.all(bus.buses.map((b) => bus.transport(b).close()));
+    throw error;
+  }
+  return bus;
+}
+
+/** Options of publishMarket(). */
+export interface MarketLoop {
+  /** Trade messages per second. */
+  rate: number;
+  /** Stop after this long. */
+  seconds: number;
+  /** Stop after this many trades (default: no limit). */
+  count?: number;
+  /** Stop early when this returns true (e.g. after SIGINT). */
+  stopped: () => boolean;
+  /** Called every loop turn with the ms since the start (live status lines). */
+  onTurn?: (elapsedMs: number) => void;
+}
+
+/**
+ * Publishes the market's trades at `rate` (each loop turn publishes what is due, at most 10 ms worth,
+ * stamped now) until `seconds`, `count` or `stopped()`. Returns the trades sent and the ms it took.
+ */
+export async function publishMarket(bus: Bus, market: SyntheticMarket, loop: MarketLoop): Promise<{ sent: number; ms: number }> {
+  const limit = loop.count ?? Infinity;
+  const perTick = Math.max(1, Math.ceil(loop.rate / 100));
+  const keys: string[] = new Array(perTick);
+  const prices = new Float64Array(perTick);
+  const volumes = new Float64Array(perTick);
+  const start = performance.now();
+  let sent = 0;
+  for (;;) {
+    const elapsed = performance.now() - start;
+    if (elapsed >= loop.seconds * 1000 || sent >= limit || loop.stopped()) break;
+    const due = Math.min(Math.floor((loop.rate * elapsed) / 1000) - sent, perTick, limit - sent);
+    if (due > 0) {
+      let n = 0;
+      market.next(due, (key, price, volume) => {
+        keys[n] = key;
+        prices[n] = price;
+        volumes[n++] = volume;
+      });
+      const ts = nowMs();
+      for (let i = 0; i < due; i++) await bus.publish('TRADE_EXECUTION', { key: keys[i], ts, price: prices[i], volume: volumes[i] });
+      sent += due;
+    }
+    loop.onTurn?.(performance.now() - start);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { sent, ms: performance.now() - start };
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM (or when `signal` aborts); `dispose()` removes the handlers.
+ * `received` names what stopped it.
+ */
+export function untilSignal(signal?: AbortSignal): { promise: Promise<string>; dispose: () => void; readonly received: string | undefined } {
+  let received: string | undefined;
+  let resolve!: (what: string) => void;
+  const promise = new Promise<string>((r) => (resolve = r));
+  const on = (what: string) => () => {
+    received ??= what;
+    resolve(what);
+  };
+  const onInt = on('SIGINT');
+  const onTerm = on('SIGTERM');
+  const onAbort = on('abort');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  return {
+    promise,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      signal?.removeEventListener('abort', onAbort);
+    },
+    get received() {
+      return received;
+    },
+  };
+}
+
+/** Deletes every key under `prefix` (SCAN + UNLINK), e.g. a demo run's streams and checkpoints. */
+export async function deleteKeys(url: string, prefix: string): Promise<number> {
+  const t = new RedisTransport({ url, prefix });
+  try {
+    await t.ready();
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [next, keys] = await t.cmd.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await t.cmd.unlink(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  } finally {
+    await t.close();
+  }
+}
+
+/** `1,234,567`. */
+export const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** Milliseconds with 3 decimals below 1 ms, else 2. */
+export const ms = (x: number) => (x < 1 ? x.toFixed(3) : x.toFixed(2));

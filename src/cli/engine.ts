@@ -1,0 +1,141 @@
+/**
+ * `kernelbus engine vpin --redis URL`: a VPIN engine process on Redis Streams. Processes started with
+ * the same group share the input's shards; each checkpoints its state, so a process that stops or dies
+ * is taken over by the others without losing or double counting a trade. Runs until SIGINT/SIGTERM.
+ */
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { BackendChoice } from '../backends/index.js';
+import type { Bus } from '../bus/bus.js';
+import { TransportError } from '../bus/transports/redis-errors.js';
+import type { RedisTransport } from '../bus/transports/redis.js';
+import { VpinEngine } from '../engines/vpin.js';
+import { KernelInputError } from '../errors.js';
+import { connectRedisBus, DEFAULT_SHARDS, fmt, ms, parseNumber, parseRedisUrl, untilSignal } from './common.js';
+
+/** `kernelbus engine --help`. */
+export const ENGINE_USAGE = `Usage: kernelbus engine vpin --redis URL [options]
+
+Runs a VPIN engine process on Redis Streams until SIGINT or SIGTERM. It reads TRADE_EXECUTION from
+kb:marketdata:TRADE_EXECUTION:<shard> in a consumer group (processes of one group share the shards),
+keeps a streaming VPIN per symbol, publishes VPIN_CALCULATION per bucket and RISK_ALERT when the VPIN
+CDF crosses the threshold, and checkpoints its state in Redis (kb:ckpt:<group>). On a signal it
+finishes the entries in hand, writes a checkpoint and leaves the group; another process of the group
+(or this one, restarted) resumes from there. The defaults match kernelbus feed's defaults.
+
+Options:
+  --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS (required)
+  --group g            consumer group (default vpin)
+  --consumer c         consumer name in the group (default <hostname>-<pid>)
+  --shards n           streams per type, as the feed's (default ${DEFAULT_SHARDS})
+  --bucket-volume v    volume per VPIN bucket (default 2400)
+  --window n           buckets per VPIN value (default 50)
+  --bar-ms ms          time bar length (default 10)
+  --threshold x        alert when the VPIN CDF reaches x (default 0.99)
+  --checkpoint-ms ms   checkpoint period; 0 disables checkpoints (default 1000)
+  --claim-idle-ms ms   a process silent this long loses its shards to the others (default 5000)
+  --backend b          auto | native | reference (default auto)
+`;
+
+/**
+ * Runs an engine with command-line arguments (without `engine`) until SIGINT/SIGTERM (or `signal`
+ * aborts) and returns the exit code: 0, or 1 when Redis cannot be reached; throws KernelInputError for
+ * a bad option. Prints `ready: ...` once reading, and a summary when it stops.
+ */
+export async function runEngine(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout, signal?: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      redis: { type: 'string' },
+      group: { type: 'string' },
+      consumer: { type: 'string' },
+      shards: { type: 'string' },
+      'bucket-volume': { type: 'string' },
+      window: { type: 'string' },
+      'bar-ms': { type: 'string' },
+      threshold: { type: 'string' },
+      'checkpoint-ms': { type: 'string' },
+      'claim-idle-ms': { type: 'string' },
+      backend: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out.write(ENGINE_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'vpin') {
+    throw new KernelInputError('engine', "one engine name: 'vpin'", positionals.length === 0 ? 'none' : JSON.stringify(positionals.join(' ')));
+  }
+  const url = parseRedisUrl(values.redis, true)!;
+  const group = values.group ?? 'vpin';
+  const consumer = values.consumer ?? `${hostname()}-${process.pid}`;
+  for (const [flag, value] of [['--group', group], ['--consumer', consumer]] as const) {
+    if (value.length === 0) throw new KernelInputError(flag, 'a non-empty name', '""');
+  }
+  const shards = parseNumber(values.shards, DEFAULT_SHARDS, '--shards', 1, 1024, true);
+  const bucketVolume = parseNumber(values['bucket-volume'], 2400, '--bucket-volume', Number.MIN_VALUE, 1e15, false);
+  const window = parseNumber(values.window, 50, '--window', 1, 1_000_000, true);
+  const barMs = parseNumber(values['bar-ms'], 10, '--bar-ms', Number.MIN_VALUE, 86_400_000, false);
+  const threshold = parseNumber(values.threshold, 0.99, '--threshold', 0, 1, false);
+  const checkpointMs = parseNumber(values['checkpoint-ms'], 1000, '--checkpoint-ms', 0, 3_600_000, false);
+  const claimIdleMs = parseNumber(values['claim-idle-ms'], 5000, '--claim-idle-ms', 30, 3_600_000, true);
+  const backend = (values.backend ?? 'auto') as BackendChoice;
+  if (!['auto', 'native', 'reference'].includes(backend)) {
+    throw new KernelInputError('--backend', "'auto', 'native' or 'reference'", JSON.stringify(values.backend));
+  }
+
+  const stop = untilSignal(signal);
+  let bus: Bus;
+  try {
+    bus = await connectRedisBus(url, shards, { claimIdleMs });
+  } catch (error) {
+    stop.dispose();
+    if (!(error instanceof TransportError)) throw error;
+    out.write(`kernelbus engine: ${error.message}\n`);
+    return 1;
+  }
+  const transport = bus.transport('marketdata') as RedisTransport;
+  let status: NodeJS.Timeout | undefined;
+  const engine = new VpinEngine(bus, {
+    name: 'vpin', group, consumer, checkpointMs, backend, threshold,
+    vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 } },
+  });
+  try {
+    engine.start();
+    await transport.ready();
+    out.write(`ready: engine vpin, group ${group}, consumer ${consumer}, ${shards} streams on ${transport.target}${engine.checkpoints ? `, checkpoints every ${checkpointMs} ms` : ''}\n`);
+    if (out.isTTY) {
+      let last = { at: performance.now(), processed: 0 };
+      status = setInterval(() => {
+        const m = engine.metrics();
+        const now = performance.now();
+        const rate = ((m.processed - last.processed) * 1000) / (now - last.at);
+        last = { at: now, processed: m.processed };
+        out.write(`\r${fmt(m.processed).padStart(12)} trades  ${fmt(rate).padStart(10)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  p99 ${ms(m.latencyMs.p99)} ms  buckets ${fmt(m.extra.buckets)}  symbols ${fmt(m.keys)}\x1b[K`);
+      }, 500);
+    }
+    await stop.promise;
+  } catch (error) {
+    if (!(error instanceof TransportError)) throw error;
+    out.write(`kernelbus engine: ${error.message}\n`);
+    return 1;
+  } finally {
+    stop.dispose();
+    if (status) clearInterval(status);
+    await engine.stop();
+    await bus.close();
+  }
+  if (out.isTTY) out.write('\n');
+  const m = engine.metrics();
+  const x = m.extra;
+  out.write(
+    `stopped (${stop.received}): processed ${fmt(m.processed)} trades in ${fmt(m.batches)} deliveries, ${fmt(m.duplicates)} duplicates skipped, ` +
+      `${fmt(x.replayed ?? 0)} trades replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} symbols restored; ${fmt(x.buckets)} buckets, ` +
+      `${fmt(x.alerts)} alerts, ${fmt(m.keys)} symbols; ${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
+      `${fmt(x.republished)} republished trades skipped; ` +
+      `latency p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,206 @@
+/**
+ * Engine checkpoints in Redis, next to the streams they describe (see docs/redis.md):
+ *
+ * - `<prefix>ckpt:<group>:<stream>`, a hash: per key, the id of the last entry applied to that key's
+ *   state and the state itself (the engine's bytes, e.g. a `vpinStream` snapshot);
+ * - `<prefix>ckpt:<group>`, a hash: per stream, where a replay must start (an XRANGE start: `(<id>`
+ *   exclusive or `<id>` inclusive): every entry before it is in the key records or still pending.
+ *
+ * A checkpoint is written every `checkpointMs` (after the outputs of what it covers are stored) and when
+ * the engine stops. When an engine starts reading a stream (it starts, or takes the stream over from
+ * another engine of its group), it loads the records, keeps its own state for a key when that is newer,
+ * and replays from the stream the entries its group acknowledged after the checkpoint: the entries the
+ * previous reader applied but did not checkpoint. Entries still pending are not replayed: the transport
+ * delivers them. So a key's state is exactly its acknowledged entries, each applied once.
+ */
+import type { Redis } from 'ioredis';
+import type { RedisTransport } from '../bus/transports/redis.js';
+import { compareEntryIds } from '../bus/transports/types.js';
+
+/** A key's checkpointed state: the id of the last entry applied and the engine's bytes. */
+export interface KeyRecord {
+  id: string;
+  bytes: Uint8Array;
+}
+
+/** What an engine needs to resume a stream: the records, the replay start and the group's position. */
+export interface StreamCheckpoint {
+  records: Map<string, KeyRecord>;
+  /** XRANGE start of the replay: `-` (no checkpoint), `(<id>` or `<id>`. */
+  from: string;
+  /** The group's last delivered id (the replay ends there); undefined when the group does not exist. */
+  lastDelivered: string | undefined;
+  /** Ids pending in the group: the transport delivers these, the replay skips them. */
+  pending: Set<string>;
+  /** The stream's first id ('' when empty): after `from`, entries before it were trimmed. */
+  firstId: string;
+}
+
+/** An entry read back for a replay. */
+export interface ReplayEntry {
+  id: string;
+  key: string;
+  data: Buffer;
+}
+
+const PAGE = 512;
+
+/** Record bytes: u16 LE id length, the id (latin1), the state. */
+function encodeRecord(id: string, state: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(2 + id.length + state.byteLength);
+  out.writeUInt16LE(id.length, 0);
+  out.write(id, 2, 'latin1');
+  out.set(state, 2 + id.length);
+  return out;
+}
+
+function decodeRecord(bytes: Buffer): KeyRecord | undefined {
+  if (bytes.length < 2) return undefined;
+  const n = bytes.readUInt16LE(0);
+  if (bytes.length < 2 + n) return undefined;
+  const id = bytes.toString('latin1', 2, 2 + n);
+  if (!/^\d+-\d+$/.test(id)) return undefined;
+  return { id, bytes: bytes.subarray(2 + n) };
+}
+
+/** The XRANGE start after `from` was read up to `id` (exclusive). */
+const after = (id: string) => `(${id}`;
+
+/** The id inside an XRANGE start (`(<id>` or `<id>`), or undefined for `-`. */
+function startId(from: string): string | undefined {
+  if (from === '-') return undefined;
+  return from.startsWith('(') ? from.slice(1) : from;
+}
+
+/** Checkpoints of one engine group on the server of one RedisTransport, on a connection of their own. */
+export class RedisCheckpointStore {
+  private readonly conn: Redis;
+  private readonly prefix: string;
+
+  constructor(
+    transport: RedisTransport,
+    /** The engine's consumer group. */
+    readonly group: string,
+  ) {
+    this.prefix = transport.prefix;
+    this.conn = transport.connect(`checkpoint-${group}`, { commandTimeout: Math.max(1000, transport.config.publishTimeoutMs) });
+  }
+
+  /** The index hash: stream -> replay start. */
+  get indexKey(): string {
+    return `${this.prefix}ckpt:${this.group}`;
+  }
+
+  /** The hash of a stream's key records. */
+  recordsKey(stream: string): string {
+    return `${this.prefix}ckpt:${this.group}:${stream}`;
+  }
+
+  /** Loads what resuming `stream` needs (one pipeline, plus pages of XPENDING when many are pending). */
+  async load(stream: string): Promise<StreamCheckpoint> {
+    const key = this.prefix + stream;
+    const p = this.conn.pipeline();
+    p.hgetallBuffer(this.recordsKey(stream));
+    p.hget(this.indexKey, stream);
+    p.xinfo('GROUPS', key);
+    p.xrange(key, '-', '+', 'COUNT', 1);
+    const results = (await p.exec()) ?? [];
+    const value = (i: number): unknown => {
+      const [error, reply] = results[i] ?? [new Error('no reply'), null];
+      if (error && !(i >= 2 && /no such key/i.test(error.message))) throw error;
+      return error ? null : reply;
+    };
+    const records = new Map<string, KeyRecord>();
+    for (const [field, bytes] of Object.entries((value(0) ?? {}) as Record<string, Buffer>)) {
+      const record = decodeRecord(bytes);
+      if (record) records.set(field, record);
+    }
+    const from = (value(1) as string | null) ?? '-';
+    let lastDelivered: string | undefined;
+    for (const g of (value(2) ?? []) as unknown[][]) {
+      const info = new Map<string, unknown>();
+      for (let i = 0; i + 1 < g.length; i += 2) info.set(String(g[i]), g[i + 1]);
+      if (info.get('name') === this.group) lastDelivered = String(info.get('last-delivered-id'));
+    }
+    const first = (value(3) ?? []) as [string, unknown][];
+    const pending = new Set<string>();
+    if (lastDelivered !== undefined) {
+      let start = '-';
+      for (;;) {
+        const page = (await this.conn.xpending(key, this.group, start, '+', 10_000)) as [string, string, number, number][];
+        for (const row of page) pending.add(String(row[0]));
+        if (page.length < 10_000) break;
+        start = after(String(page[page.length - 1][0]));
+      }
+    }
+    return { records, from, lastDelivered, pending, firstId: first[0]?.[0] ?? '' };
+  }
+
+  /**
+   * Whether entries the replay needs may have been trimmed: the entry at its start is gone (the stream
+   * now begins after it). Reported as a possible loss.
+   */
+  static gap(checkpoint: StreamCheckpoint): boolean {
+    const from = startId(checkpoint.from);
+    return from !== undefined && checkpoint.firstId !== '' && compareEntryIds(checkpoint.firstId, from) > 0;
+  }
+
+  /** The entries of `stream` from `from` to `to` (inclusive), in pages. */
+  async *range(stream: string, from: string, to: string): AsyncGenerator<ReplayEntry> {
+    const key = this.prefix + stream;
+    let start = from;
+    for (;;) {
+      const page = (await this.conn.callBuffer('XRANGE', key, start, to, 'COUNT', PAGE)) as [Buffer, Buffer[]][];
+      for (const [idBytes, fields] of page) {
+        const id = idBytes.toString('latin1');
+        let data: Buffer | undefined;
+        let k: Buffer | undefined;
+        for (let i = 0; i + 1 < fields.length; i += 2) {
+          if (fields[i].length !== 1) continue;
+          if (fields[i][0] === 0x64) data = fields[i + 1]; // d
+          else if (fields[i][0] === 0x6b) k = fields[i + 1]; // k
+        }
+        if (data && k) yield { id, key: k.toString('utf8'), data };
+      }
+      if (page.length < PAGE) return;
+      start = after(page[page.length - 1][0].toString('latin1'));
+    }
+  }
+
+  /**
+   * Writes key records for `stream` and its replay start: after `maxId` (the highest id the engine has
+   * applied), or earlier, at `holdBack` (the oldest entry that failed and has not been applied since) or
+   * at the group's oldest pending entry, whichever comes first.
+   */
+  async write(stream: string, maxId: string, holdBack: string | undefined, records: [key: string, id: string, state: Uint8Array][]): Promise<void> {
+    let from = after(maxId);
+    let fromId = maxId;
+    if (holdBack !== undefined && compareEntryIds(holdBack, fromId) <= 0) {
+      from = holdBack;
+      fromId = holdBack;
+    }
+    try {
+      const summary = (await this.conn.xpending(this.prefix + stream, this.group)) as [number, string | null, string | null, unknown];
+      const minPending = summary[0] > 0 ? summary[1] : null;
+      if (minPending && compareEntryIds(minPending, fromId) <= 0) from = minPending;
+    } catch (error) {
+      // No group (Redis lost it): nothing is pending; the start stays after maxId.
+      if (!/NOGROUP/.test(error instanceof Error ? error.message : String(error))) throw error;
+    }
+    const multi = this.conn.multi();
+    if (records.length > 0) {
+      const args: (string | Buffer)[] = [];
+      for (const [key, id, state] of records) args.push(key, encodeRecord(id, state));
+      multi.hset(this.recordsKey(stream), ...args);
+    }
+    multi.hset(this.indexKey, stream, from);
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('checkpoint MULTI aborted');
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.conn.disconnect();
+  }
+}

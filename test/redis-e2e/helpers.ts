@@ -1,0 +1,169 @@
+/**
+ * Pieces of the end-to-end tests: `kernelbus` commands as child processes (stopped by PID), the trades
+ * and VPIN results read back from Redis, and the expected results computed directly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { decodeFrame } from '../../src/bus/frames.js';
+import type { VpinCalculation } from '../../src/engines/vpin.js';
+import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
+import { until } from '../redis/helpers.js';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+/** A `kernelbus` command running as a child process. */
+export class Command {
+  readonly child: ChildProcess;
+  out = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly args: string[]) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (d: Buffer) => (this.out += d.toString()));
+    this.child.stderr!.on('data', (d: Buffer) => (this.out += d.toString()));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    running.add(this);
+    void this.exited.then(() => running.delete(this));
+  }
+
+  /** Resolves once the output matches `pattern` (rejects with the output so far after `timeoutMs`). */
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+    await until(() => pattern.test(this.out) || this.child.exitCode !== null, `${this.args[0]} to print ${pattern}`, timeoutMs, 10).catch((error: Error) => {
+      throw new Error(`${error.message}; output so far:\n${this.out}`);
+    });
+    const match = pattern.exec(this.out);
+    if (!match) throw new Error(`${this.args.join(' ')} exited (${this.child.exitCode}) without printing ${pattern}:\n${this.out}`);
+    return match;
+  }
+
+  /** Sends a signal by PID (if it still runs). */
+  kill(signal: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) process.kill(pid, signal);
+  }
+
+  /** SIGTERM, and the exit code once it has exited. */
+  async stop(): Promise<number | null> {
+    this.kill('SIGTERM');
+    return this.exited;
+  }
+}
+
+const running = new Set<Command>();
+
+/** SIGKILLs every command still running (afterEach). */
+export async function killAll(): Promise<void> {
+  const all = [...running];
+  for (const c of all) c.kill('SIGKILL');
+  await Promise.all(all.map((c) => c.exited));
+}
+
+/** Every entry of a stream as [id, fields], in order. */
+async function entries(redis: Redis, key: string): Promise<[string, Buffer[]][]> {
+  const out: [string, Buffer[]][] = [];
+  let start = '-';
+  for (;;) {
+    const page = (await redis.callBuffer('XRANGE', key, start, '+', 'COUNT', 1000)) as [Buffer, Buffer[]][];
+    for (const [id, fields] of page) out.push([id.toString(), fields]);
+    if (page.length < 1000) return out;
+    start = `(${page[page.length - 1][0].toString()}`;
+  }
+}
+
+function field(fields: Buffer[], name: string): Buffer | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i].toString() === name) return fields[i + 1];
+  return undefined;
+}
+
+/**
+ * The trades stored in `<prefix>marketdata:TRADE_EXECUTION:<shard>`, per key, in stream order, without
+ * the frames stored twice (a frame published no later than the previous one of its key and ending no
+ * later: VpinEngine skips them the same way); `republished` counts their trades.
+ */
+export async function storedTrades(redis: Redis, shards: number, prefix = 'kb:'): Promise<{ trades: Map<string, Trades>; republished: number }> {
+  const rows = new Map<string, { ts: number[]; price: number[]; volume: number[]; lastTs: number; lastSentAt: number }>();
+  let republished = 0;
+  for (let shard = 0; shard < shards; shard++) {
+    for (const [, fields] of await entries(redis, `${prefix}marketdata:TRADE_EXECUTION:${shard}`)) {
+      const frame = decodeFrame(field(fields, 'd')!);
+      if (frame.kind !== 'trades') throw new Error('not a trade frame');
+      let r = rows.get(frame.key);
+      if (!r) rows.set(frame.key, (r = { ts: [], price: [], volume: [], lastTs: -Infinity, lastSentAt: -Infinity }));
+      const n = frame.count;
+      if (n > 0 && frame.sentAt <= r.lastSentAt && frame.columns.ts[n - 1] <= r.lastTs) {
+        republished += n;
+        continue;
+      }
+      r.ts.push(...frame.columns.ts);
+      r.price.push(...frame.columns.price);
+      r.volume.push(...frame.columns.volume);
+      if (n > 0) r.lastTs = frame.columns.ts[n - 1];
+      r.lastSentAt = Math.max(r.lastSentAt, frame.sentAt);
+    }
+  }
+  const trades = new Map<string, Trades>();
+  for (const [key, r] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    trades.set(key, { ts: Float64Array.from(r.ts), price: Float64Array.from(r.price), volume: Float64Array.from(r.volume) });
+  }
+  return { trades, republished };
+}
+
+/** VPIN results read back from the compute bus: per key, buckets by number; duplicates (same key and bucket) counted and checked equal. */
+export async function storedResults(redis: Redis, shards: number, prefix = 'kb:'): Promise<{ byKey: Map<string, VpinCalculation[]>; messages: number; duplicates: number }> {
+  const byKey = new Map<string, Map<number, VpinCalculation>>();
+  let messages = 0;
+  let duplicates = 0;
+  for (let shard = 0; shard < shards; shard++) {
+    for (const [, fields] of await entries(redis, `${prefix}compute:VPIN_CALCULATION:${shard}`)) {
+      const frame = decodeFrame(field(fields, 'd')!);
+      if (frame.kind !== 'message') throw new Error('not a message frame');
+      const calc = frame.payload as VpinCalculation;
+      messages++;
+      let buckets = byKey.get(frame.key);
+      if (!buckets) byKey.set(frame.key, (buckets = new Map()));
+      const seen = buckets.get(calc.bucket);
+      if (seen) {
+        duplicates++;
+        if (JSON.stringify(seen) !== JSON.stringify(calc)) throw new Error(`bucket ${calc.bucket} of ${frame.key} published twice with different values`);
+      }
+      buckets.set(calc.bucket, calc);
+    }
+  }
+  const out = new Map<string, VpinCalculation[]>();
+  for (const [key, buckets] of byKey) out.set(key, [...buckets.values()].sort((a, b) => a.bucket - b.bucket));
+  return { byKey: out, messages, duplicates };
+}
+
+/** The buckets of a streaming VPIN over `trades` (no end-of-data flush), on the reference backend. */
+export function expectedBuckets(trades: Trades, options: VpinOptions): VpinBuckets {
+  return kernels({ backend: 'reference' }).vpinStream(options).update(trades);
+}
+
+/** vpin() over `trades` on the reference backend (the stream's buckets plus those the last bar completes). */
+export function vpinOf(trades: Trades, options: VpinOptions): VpinBuckets {
+  return kernels({ backend: 'reference' }).vpin(trades, options);
+}
+
+/** Results as columns, to compare with VpinBuckets. */
+export function columns(calcs: VpinCalculation[]): VpinBuckets {
+  const col = (f: keyof VpinCalculation) => Float64Array.from(calcs, (c) => c[f]);
+  return { endTs: col('endTs'), buyVolume: col('buyVolume'), sellVolume: col('sellVolume'), vpin: col('vpin'), cdf: col('cdf') };
+}
+
+/** The first `n` rows of buckets. */
+export function head(b: VpinBuckets, n: number): VpinBuckets {
+  return { endTs: b.endTs.subarray(0, n), buyVolume: b.buyVolume.subarray(0, n), sellVolume: b.sellVolume.subarray(0, n), vpin: b.vpin.subarray(0, n), cdf: b.cdf.subarray(0, n) };
+}
+
+/** Resolves once `group` has read and acknowledged every entry of the streams (lag and pending 0). */
+export async function consumed(redis: Redis, streams: string[], group: string, timeoutMs = 30_000): Promise<void> {
+  await until(async () => {
+    for (const key of streams) {
+      const groups = (await redis.xinfo('GROUPS', key).catch(() => [])) as unknown[][];
+      const g = groups.map((row) => new Map(Array.from({ length: row.length / 2 }, (_, i) => [String(row[2 * i]), row[2 * i + 1]]))).find((m) => m.get('name') === group);
+      if (!g || Number(g.get('pending')) !== 0 || Number(g.get('lag')) !== 0) return false;
+    }
+    return true;
+  }, `group ${group} to consume ${streams.join(', ')}`, timeoutMs, 20);
+}
