@@ -45,7 +45,7 @@ export interface BusOptions {
    * its server (RedisBusTarget): `{ marketdata: 'redis://10.0.0.1:6380', logic: ..., compute: ... }`.
    * A map implies `transport: 'redis'`; its keys are the buses.
    */
-  buses?: readonly BusName[] | Readonly<Record<BusName, RedisBusTarget>>;
+  buses?: readonly BusName[] | Readonly<Record<string, RedisBusTarget>>;
   /**
    * What carries buses that `transports` does not give: `'memory'` (in-process, the default) or
    * `'redis'` (a RedisTransport per bus, to `url` or to the bus's entry in a `buses` map).
@@ -195,7 +195,7 @@ function planBuses(options: BusOptions): { names: BusName[]; secondary: Record<s
   const secondary: Record<string, BusName> = {};
   if (isMap) {
     if (url !== undefined) throw new KernelInputError('options.url', 'nothing when options.buses maps each bus to its URL', hidden);
-    const entries = Object.entries(buses as Readonly<Record<BusName, RedisBusTarget>>);
+    const entries = Object.entries(buses as Readonly<Record<string, RedisBusTarget>>);
     if (entries.length === 0) throw new KernelInputError('options.buses', 'at least one bus', 'an empty map');
     const primaries: BusName[] = [];
     const secondaries: BusName[] = [];

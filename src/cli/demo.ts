@@ -125,6 +125,8 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
   bus.subscribe<VpinAlert>('RISK_ALERT', (m) => void alerts.push({ key: m.key, alert: m.payload }));
   bus.subscribe('VPIN_CALCULATION', () => void buckets++);
   bus.subscribe('ENGINE_HEALTH', () => void heartbeats++);
+  // Over Redis: publish once the engine's and the counters' consumer groups are in place.
+  if (redis) await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
   let server: MetricsServer | undefined;
   if (port !== undefined) {
     server = await serveMetrics(prometheusRegistry({ bus, engines: [engine] }), { port });

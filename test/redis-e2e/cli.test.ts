@@ -1,0 +1,95 @@
+/** `kernelbus demo --redis`, `feed` and `engine` against a real redis-server: output, exit codes, bad options. */
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runDemo } from '../../src/cli/demo.js';
+import { runEngine } from '../../src/cli/engine.js';
+import { runFeed } from '../../src/cli/feed.js';
+import { KernelInputError } from '../../src/errors.js';
+import { client, closeAll, expectNoOpenHandles } from '../redis/helpers.js';
+import { describeRedis, freePort, RedisServer } from '../redis/server.js';
+
+/** Runs a command function, capturing what it writes. */
+async function capture(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {
+  const out = Object.assign(new PassThrough(), { isTTY: false });
+  let text = '';
+  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const code = await run(out);
+  return { code, text };
+}
+
+describeRedis('kernelbus commands over Redis', () => {
+  let server: RedisServer;
+  let url: string;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    url = server.url();
+  });
+  afterAll(async () => {
+    await closeAll();
+    await server?.stop();
+    await expectNoOpenHandles();
+  });
+
+  it('demo --redis runs the same demo over Redis Streams, in a namespace of its own that it deletes at the end', async () => {
+    const redis = client(url);
+    const { code, text } = await capture((out) => runDemo(['--redis', url, '--symbols', '5', '--rate', '20000', '--seconds', '0.6', '--seed', '3'], out));
+    expect(code).toBe(0);
+    expect(text).toMatch(/^kernelbus demo: 5 symbols, 20,000 msg\/s for 0\.6 s, seed 3, backend auto \((native|reference)\)\n/);
+    expect(text).toMatch(/\nredis: redis:\/\/127\.0\.0\.1:\d+\/0, 4 shards, keys under kb:demo:[0-9a-f]{8}:\n/);
+    const published = Number(/trades published\s+([\d,]+)/.exec(text)![1].replaceAll(',', ''));
+    expect(published).toBeGreaterThan(1000);
+    expect(text).toMatch(/VPIN buckets\s+[1-9][\d,]*/);
+    expect(text).toMatch(/copies \/ redelivered \/ dead\s+[\d,]+ \/ 0 \/ 0/);
+    expect(await redis.keys('kb:demo:*')).toEqual([]);
+  });
+
+  it('feed and engine (run here): the engine processes every trade the feed published, then stops on a signal', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const stop = new AbortController();
+    const engineOut = capture((out) => runEngine(['vpin', '--redis', url, '--consumer', 'e1', '--checkpoint-ms', '100'], out, stop.signal));
+    const feed = await capture((out) => runFeed(['--redis', url, '--symbols', '10', '--rate', '20000', '--count', '5000'], out));
+    expect(feed.code).toBe(0);
+    expect(feed.text).toMatch(/^kernelbus feed: 10 symbols, 20,000 msg\/s for 10 s \(at most 5,000 trades\), seed 1 -> redis:\/\/127\.0\.0\.1:\d+\/0, 4 shards\n/);
+    expect(feed.text).toMatch(/\npublished 5,000 trades in [\d.]+ s \([\d,]+ msg\/s\) as [\d,]+ frames \([\d.]+ trades each\); stored; consumed by the engines [\d,]+ ms after the last\n$/);
+    stop.abort();
+    const engine = await engineOut;
+    expect(engine.code).toBe(0);
+    expect(engine.text).toMatch(/^ready: engine vpin, group vpin, consumer e1, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 100 ms\n/);
+    expect(engine.text).toMatch(/\nstopped \(abort\): processed 5,000 trades in [\d,]+ deliveries, 0 duplicates skipped, 0 trades replayed after takeovers, 0 symbols restored; [\d,]+ buckets, [\d,]+ alerts, 10 symbols; [1-9][\d,]* checkpoints \(0 failed\); 0 republished trades skipped; latency p50 [\d.]+ ms, p99 [\d.]+ ms\n$/);
+    expect(await redis.hlen('kb:ckpt:vpin:marketdata:TRADE_EXECUTION:0') + await redis.hlen('kb:ckpt:vpin:marketdata:TRADE_EXECUTION:1')
+      + await redis.hlen('kb:ckpt:vpin:marketdata:TRADE_EXECUTION:2') + await redis.hlen('kb:ckpt:vpin:marketdata:TRADE_EXECUTION:3')).toBe(10);
+  });
+
+  it('a Redis that does not answer: exit 1 with a clear message that holds no password', async () => {
+    const dead = `redis://admin:s3cret-pw@127.0.0.1:${await freePort()}`;
+    const feed = await capture((out) => runFeed(['--redis', dead, '--count', '1'], out));
+    expect(feed.code).toBe(1);
+    expect(feed.text).toMatch(/^kernelbus feed: redis:\/\/127\.0\.0\.1:\d+\/0: not connected within 2000 ms/);
+    const engine = await capture((out) => runEngine(['vpin', '--redis', dead], out));
+    expect(engine.code).toBe(1);
+    expect(engine.text).toMatch(/^kernelbus engine: redis:\/\/127\.0\.0\.1:\d+\/0: not connected/);
+    for (const text of [feed.text, engine.text]) expect(text).not.toMatch(/s3cret|admin/);
+  });
+
+  it('bad options: KernelInputError naming the flag (the URL is never echoed)', async () => {
+    const cases: [() => Promise<unknown>, RegExp][] = [
+      [() => runFeed([]), /^--redis: expected a redis:\/\/host:port URL, got nothing$/],
+      [() => runFeed(['--redis', 'http://user:s3cret@host']), /^--redis: expected a redis:\/\/ or rediss:\/\/ URL, got another string \(not shown\)$/],
+      [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
+      [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin', got none$/],
+      [() => runEngine(['risk', '--redis', url]), /^engine: expected one engine name: 'vpin', got "risk"$/],
+      [() => runEngine(['vpin', '--redis', url, '--window', '0']), /^--window: expected an integer in \[1, 1000000\], got "0"$/],
+      [() => runEngine(['vpin', '--redis', url, '--group', '']), /^--group: expected a non-empty name, got ""$/],
+      [() => runDemo(['--shards', '2']), /^--shards: expected to come with --redis, got "2"$/],
+    ];
+    for (const [run, message] of cases) {
+      const error = await run().then(() => undefined, (e: unknown) => e);
+      expect(error, String(message)).toBeInstanceOf(KernelInputError);
+      expect((error as Error).message).toMatch(message);
+    }
+    const help = await capture((out) => runEngine(['--help'], out));
+    expect(help.text).toMatch(/^Usage: kernelbus engine vpin --redis URL \[options\]/);
+    expect((await capture((out) => runFeed(['--help'], out))).text).toMatch(/^Usage: kernelbus feed --redis URL \[options\]/);
+  });
+});
