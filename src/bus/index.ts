@@ -1,5 +1,14 @@
 /** The bus half of kernelbus: messages, frames, batcher, router, transports and the bus facade. */
-export { Bus, createBus, type BusOptions, type MessageHandler, type SubscribeOptions, type Subscription } from './bus.js';
+export {
+  Bus,
+  createBus,
+  SECONDARY_SUFFIX,
+  type BusOptions,
+  type MessageHandler,
+  type RedisBusTarget,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus.js';
 export { Batcher, type BatcherOptions, type BatchFrame, type FrameSink } from './batcher.js';
 export { BackpressureError, BusClosedError, FrameError } from './errors.js';
 export {
@@ -49,6 +58,8 @@ export {
 } from './metrics.js';
 export { Router, ROUTING_STRATEGIES, type BusStats, type RouterOptions, type RoutingStrategy } from './router.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
+export { RedisTransport, type RedisTransportMetrics, type RedisTransportOptions } from './transports/redis.js';
+export { FrameTooLargeError, TransportError, type TransportErrorCode } from './transports/redis-errors.js';
 export {
   compareEntryIds,
   DEAD_LETTER_SUFFIX,
