@@ -680,10 +680,15 @@ export class Bus {
     return total;
   }
 
-  /** Hands everything pending in the batcher to the transports and resolves once they stored it. */
+  /**
+   * Hands everything pending in the batcher to the transports and resolves once they stored it (or
+   * refused it: refused frames wait for a retry, see drain()). Messages published meanwhile are not
+   * waited for, so a busy bus cannot keep it waiting.
+   */
   async flush(): Promise<void> {
     this.batcher.flush();
-    while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
+    // The publishes in flight now, then those they release: sends queued behind them (serial lanes).
+    for (let round = 0; round < 2 && this.publishing.size > 0; round++) await Promise.allSettled([...this.publishing]);
   }
 
   /**

@@ -171,7 +171,11 @@ export abstract class Engine {
       this.timer.unref();
     }
     if (this.ckpt.size > 0) {
-      this.checkpointTimer = setInterval(() => void this.checkpoint(), this.checkpointMs);
+      this.checkpointTimer = setInterval(() => {
+        this.checkpoint().catch(() => {
+          this.ckptCounts.checkpointErrors++;
+        });
+      }, this.checkpointMs);
       this.checkpointTimer.unref();
     }
     return this;

@@ -5,17 +5,20 @@ import { runDemo } from '../../src/cli/demo.js';
 import { runEngine } from '../../src/cli/engine.js';
 import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
-import { client, closeAll, expectNoOpenHandles } from '../redis/helpers.js';
+import { client, closeAll, expectNoOpenHandles, until } from '../redis/helpers.js';
 import { describeRedis, freePort, RedisServer } from '../redis/server.js';
 
-/** Runs a command function, capturing what it writes. */
-async function capture(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {
+/** Runs a command function, capturing what it writes (`seen()` reads it while it runs). */
+function start(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {
   const out = Object.assign(new PassThrough(), { isTTY: false });
   let text = '';
   out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = await run(out);
-  return { code, text };
+  const done = run(out).then((code) => ({ code, text }));
+  return { done, seen: () => text };
 }
+
+/** Runs a command function to the end, capturing what it writes. */
+const capture = (run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) => start(run).done;
 
 describeRedis('kernelbus commands over Redis', () => {
   let server: RedisServer;
@@ -47,13 +50,17 @@ describeRedis('kernelbus commands over Redis', () => {
     const redis = client(url);
     await redis.flushall();
     const stop = new AbortController();
-    const engineOut = capture((out) => runEngine(['vpin', '--redis', url, '--consumer', 'e1', '--checkpoint-ms', '100'], out, stop.signal));
+    const running = start((out) => runEngine(['vpin', '--redis', url, '--consumer', 'e1', '--checkpoint-ms', '100'], out, stop.signal));
+    await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
+    // The feed waits for the engines that read its streams: let this one take all four first.
+    const leases = [0, 1, 2, 3].map((s) => `kb:lease:marketdata:TRADE_EXECUTION:${s}|vpin`);
+    await until(async () => (await redis.exists(...leases)) === 4, 'the engine to read every stream');
     const feed = await capture((out) => runFeed(['--redis', url, '--symbols', '10', '--rate', '20000', '--count', '5000'], out));
     expect(feed.code).toBe(0);
     expect(feed.text).toMatch(/^kernelbus feed: 10 symbols, 20,000 msg\/s for 10 s \(at most 5,000 trades\), seed 1 -> redis:\/\/127\.0\.0\.1:\d+\/0, 4 shards\n/);
     expect(feed.text).toMatch(/\npublished 5,000 trades in [\d.]+ s \([\d,]+ msg\/s\) as [\d,]+ frames \([\d.]+ trades each\); stored; consumed by the engines [\d,]+ ms after the last\n$/);
     stop.abort();
-    const engine = await engineOut;
+    const engine = await running.done;
     expect(engine.code).toBe(0);
     expect(engine.text).toMatch(/^ready: engine vpin, group vpin, consumer e1, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 100 ms\n/);
     expect(engine.text).toMatch(/\nstopped \(abort\): processed 5,000 trades in [\d,]+ deliveries, 0 duplicates skipped, 0 trades replayed after takeovers, 0 symbols restored; [\d,]+ buckets, [\d,]+ alerts, 10 symbols; [1-9][\d,]* checkpoints \(0 failed\); 0 republished trades skipped; latency p50 [\d.]+ ms, p99 [\d.]+ ms\n$/);
