@@ -6,7 +6,7 @@
  * else starts its own redis-server (from PATH) on a free loopback port and stops it by PID.
  * Run alone with `npx tsx bench/redis.ts`.
  *
- * The same file is the child processes: `tsx bench/redis.ts --child publisher|engine ...`.
+ * The same file is the child processes: `tsx bench/redis.ts --child publisher|engine|raw-... ...`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -142,6 +142,62 @@ async function engineChild(url: string, prefix: string, warmupMs: number): Promi
   process.stdin.destroy();
   await engine.stop();
   await bus.close();
+}
+
+/**
+ * `--child raw-consumer` / `raw-producer`: the floor under the bus on this machine: plain ioredis, one
+ * XADD per message (its publish time in a field) at `rate` for `seconds`, read with XREADGROUP BLOCK
+ * and XACK in another process. The consumer prints `ready`, then the latency histogram as JSON.
+ */
+async function rawChild(role: string, url: string, key: string, rate: number, seconds: number): Promise<void> {
+  const t = new RedisTransport({ url, prefix: '' });
+  await t.ready();
+  const redis = t.cmd;
+  if (role === 'raw-consumer') {
+    await redis.xgroup('CREATE', key, 'g', '0', 'MKSTREAM');
+    process.stdout.write('ready\n');
+    const h = new Histogram();
+    const end = performance.now() + (seconds + 1.5) * 1000;
+    const from = nowMs() + WARMUP_S * 1000;
+    while (performance.now() < end) {
+      const reply = (await redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', 128, 'BLOCK', 100, 'STREAMS', key, '>')) as unknown[] | null;
+      if (!reply) continue;
+      const now = nowMs();
+      // [[key, entries]] (RESP2) or [key, entries]
+      const entries = (Array.isArray(reply[0]) ? (reply[0] as unknown[])[1] : reply[1]) as [string, string[]][];
+      for (const [, fields] of entries) if (Number(fields[1]) >= from) h.record(now - Number(fields[1]));
+      await redis.xack(key, 'g', ...entries.map(([id]) => id));
+    }
+    process.stdout.write(`${JSON.stringify(h.snapshot())}\n`);
+  } else {
+    const start = performance.now();
+    let sent = 0;
+    for (;;) {
+      const elapsed = performance.now() - start;
+      if (elapsed >= seconds * 1000) break;
+      const due = Math.floor((rate * elapsed) / 1000) - sent;
+      for (let i = 0; i < due; i++) void redis.xadd(key, '*', 't', String(nowMs()));
+      sent += Math.max(0, due);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await redis.ping();
+  }
+  await t.close();
+}
+
+/** The raw floor at `rate`: consumer child, then producer child; the consumer's latency. */
+async function rawFloor(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; mean: number; key: string }> {
+  const key = `kb:bench:raw:${randomBytes(4).toString('hex')}`;
+  const consumer = child(['raw-consumer', url, key, String(rate), String(seconds)]);
+  try {
+    if ((await consumer.line()) !== 'ready') throw new Error('raw consumer did not start');
+    await child(['raw-producer', url, key, String(rate), String(seconds)]).exited;
+    const h = JSON.parse(await consumer.line()) as { p50: number; p99: number; mean: number };
+    await consumer.exited;
+    return { ...h, key };
+  } finally {
+    if (consumer.proc.exitCode === null) consumer.proc.kill('SIGKILL');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -358,6 +414,14 @@ export const redisSection: BenchSection = {
         add(`latency mean ${at} (ms)`, 'redis, 2 processes', r.eng.latency.mean, 'ms', undefined, 0.43);
         add(`latency mean ${at} (ms)`, 'in-process bus', mine.mean, 'ms', undefined, 0.43);
         add(`latency mean ${at} (ms)`, 'reported', 0.43, 'ms', 'original: mean over two Redis buses at 6,680 msg/s', 0.43);
+        if (rate === 10_000) {
+          const floor = await rawFloor(url, rate, LATENCY_S);
+          prefixes.push(floor.key);
+          const note = 'floor: plain ioredis, XADD per message -> XREADGROUP + XACK in another process';
+          add(`latency p50 ${at} (ms)`, 'raw ioredis', floor.p50, 'ms', note);
+          add(`latency p99 ${at} (ms)`, 'raw ioredis', floor.p99, 'ms', note);
+          add(`latency mean ${at} (ms)`, 'raw ioredis', floor.mean, 'ms', note, 0.43);
+        }
       }
     } finally {
       if (own) await own.stop();
@@ -373,6 +437,8 @@ if (process.argv.includes('--child')) {
     await publisherChild(url, prefix, rest[0] === 'count' ? { count: Number(rest[1]) } : { rate: Number(rest[1]), seconds: Number(rest[2]) });
   } else if (role === 'engine') {
     await engineChild(url, prefix, Number(rest[0]));
+  } else if (role === 'raw-consumer' || role === 'raw-producer') {
+    await rawChild(role, url, prefix, Number(rest[0]), Number(rest[1]));
   }
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = await redisSection.run();
