@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
+import { redisSection } from './redis.js';
 import { vpinSection } from './vpin.js';
 
 const { values } = parseArgs({
@@ -13,7 +14,7 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const sections: BenchSection[] = [vpinSection, busSection];
+const sections: BenchSection[] = [vpinSection, busSection, redisSection];
 const only = values.only?.split(',');
 
 function format(value: number): string {
