@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { createBus, Histogram, nowMs, type BusMessage, type HistogramSnapshot } from '../src/bus/index.js';
 import { VpinEngine } from '../src/engines/index.js';
 import { kernels, type VpinOptions, type VpinStream } from '../src/index.js';
-import { prng, withRatios, type BenchRow, type BenchSection } from './lib.js';
+import { tape, withRatios, type BenchRow, type BenchSection, type Tape } from './lib.js';
 
 const SYMBOLS = 100;
 const KEYS = Array.from({ length: SYMBOLS }, (_, i) => `SYM${String(i).padStart(3, '0')}`);
@@ -16,23 +16,6 @@ const KEYS = Array.from({ length: SYMBOLS }, (_, i) => `SYM${String(i).padStart(
 const TICK_MS = 1000 / 3_000_000;
 const VPIN: VpinOptions = { bucketVolume: 30_000, window: 50, barMs: 10, sigma: { ewma: 0.94 } };
 
-/** Seeded trades: symbol index, price (random walks) and volume per message. */
-function tape(n: number, seed: number) {
-  const rnd = prng(seed);
-  const symbol = new Uint16Array(n);
-  const price = new Float64Array(n);
-  const volume = new Float64Array(n);
-  const last = Array.from({ length: SYMBOLS }, () => 50 + 100 * rnd());
-  for (let i = 0; i < n; i++) {
-    const s = Math.floor(rnd() * SYMBOLS);
-    last[s] *= 1 + (rnd() - 0.5) * 0.001;
-    symbol[i] = s;
-    price[i] = Math.round(last[s] * 100) / 100;
-    volume[i] = 1 + Math.floor(rnd() * 199);
-  }
-  return { symbol, price, volume };
-}
-type Tape = ReturnType<typeof tape>;
 
 /** What every bus under test offers the benchmark. */
 interface Pipeline {
@@ -170,7 +153,7 @@ export const busSection: BenchSection = {
     const rows: BenchRow[] = [];
     const add = (c: string, subject: string, value: number, unit: string, note?: string) =>
       rows.push({ section: 'bus', case: c, subject, value, unit, ...(note ? { note } : {}) });
-    const data = tape(2_000_000, 7);
+    const data = tape(2_000_000, 7, SYMBOLS);
 
     // Throughput: warm up once, then the best of two runs.
     await throughput(() => kernelbus(), data, 200_000);

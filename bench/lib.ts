@@ -26,8 +26,28 @@ export interface BenchSection {
   run(): Promise<BenchRow[]>;
 }
 
+import { mulberry32 } from '../src/engines/market.js';
+
 /** Deterministic PRNG for bench inputs (the synthetic market's mulberry32). */
-export { mulberry32 as prng } from '../src/engines/market.js';
+export const prng = mulberry32;
+
+/** Seeded single-trade tape of the bus benches: symbol index, price (random walks), volume. */
+export function tape(n: number, seed: number, symbols: number) {
+  const rnd = prng(seed);
+  const symbol = new Uint16Array(n);
+  const price = new Float64Array(n);
+  const volume = new Float64Array(n);
+  const last = Array.from({ length: symbols }, () => 50 + 100 * rnd());
+  for (let i = 0; i < n; i++) {
+    const s = Math.floor(rnd() * symbols);
+    last[s] *= 1 + (rnd() - 0.5) * 0.001;
+    symbol[i] = s;
+    price[i] = Math.round(last[s] * 100) / 100;
+    volume[i] = 1 + Math.floor(rnd() * 199);
+  }
+  return { symbol, price, volume };
+}
+export type Tape = ReturnType<typeof tape>;
 
 /**
  * Times `fn` (after one warm-up call): repeats until `minMs` has passed (at least `minRuns` runs) and

@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createBus, Histogram, nowMs, RedisTransport, type Bus, type BusMessage } from '../src/bus/index.js';
 import { VpinEngine } from '../src/engines/index.js';
 import type { VpinOptions } from '../src/index.js';
-import { prng, type BenchRow, type BenchSection } from './lib.js';
+import { tape, type BenchRow, type BenchSection, type Tape } from './lib.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const SYMBOLS = 100;
@@ -33,23 +33,6 @@ const RATES = [10_000, 100_000];
 const LATENCY_S = 3;
 const WARMUP_S = 0.5;
 
-/** Seeded trades: symbol index, price (random walks), volume. */
-function tape(n: number, seed: number) {
-  const rnd = prng(seed);
-  const symbol = new Uint16Array(n);
-  const price = new Float64Array(n);
-  const volume = new Float64Array(n);
-  const last = Array.from({ length: SYMBOLS }, () => 50 + 100 * rnd());
-  for (let i = 0; i < n; i++) {
-    const s = Math.floor(rnd() * SYMBOLS);
-    last[s] *= 1 + (rnd() - 0.5) * 0.001;
-    symbol[i] = s;
-    price[i] = Math.round(last[s] * 100) / 100;
-    volume[i] = 1 + Math.floor(rnd() * 199);
-  }
-  return { symbol, price, volume };
-}
-type Tape = ReturnType<typeof tape>;
 const TAPE_SIZE = 1 << 20;
 
 /** A VpinEngine that also times publish -> VPIN update, from the first message `warmupMs` on. */
@@ -106,7 +89,7 @@ async function publishTrades(bus: Bus, data: Tape, plan: { count: number } | { r
 async function publisherChild(url: string, prefix: string, plan: { count: number } | { rate: number; seconds: number }): Promise<void> {
   const bus = createBus({ transport: 'redis', url, shards: SHARDS, buses: ['marketdata'], redis: { prefix } });
   await (bus.transport('marketdata') as RedisTransport).ready();
-  const data = tape(TAPE_SIZE, 7);
+  const data = tape(TAPE_SIZE, 7, SYMBOLS);
   const startAt = nowMs();
   const sent = await publishTrades(bus, data, plan);
   const endAt = nowMs();
@@ -376,7 +359,7 @@ export const redisSection: BenchSection = {
     }
     const prefixes: string[] = [];
     try {
-      const data = tape(TAPE_SIZE, 7);
+      const data = tape(TAPE_SIZE, 7, SYMBOLS);
       const server = own ? 'own redis-server on loopback' : 'KERNELBUS_BENCH_REDIS';
 
       // Throughput: a warm-up run, then the measured one.
