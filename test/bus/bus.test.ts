@@ -278,7 +278,7 @@ describe('bus: consumer groups and redelivery', () => {
     bus.subscribe('RISK_ALERT', (m) => void dead.push(m), { deadLetters: true, group: 'ops' });
     await bus.publish('RISK_ALERT', { key: 'k', ts: 9, payload: { bad: true } });
     await bus.drain();
-    expect(dead.map((m) => [m.stream, m.key, m.payload])).toEqual([['logic:RISK_ALERT:0:dead', 'k', { bad: true }]]);
+    expect(dead.map((m) => [m.stream, m.key, m.payload])).toEqual([['logic:RISK_ALERT:0:dlq', 'k', { bad: true }]]);
     expect(bus.metrics()).toMatchObject({ failed: 5, deadLettered: 1 });
     await bus.close();
   });

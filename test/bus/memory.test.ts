@@ -118,7 +118,7 @@ describe('MemoryTransport', () => {
     await t.close();
   });
 
-  it('moves an entry to <stream>:dead after maxDeliveries failures and goes on with the key', async () => {
+  it('moves an entry to <stream>:dlq after maxDeliveries failures and goes on with the key', async () => {
     const t = new MemoryTransport({ maxDeliveries: 3 });
     const ok: number[] = [];
     let attempts = 0;
@@ -130,7 +130,7 @@ describe('MemoryTransport', () => {
       ok.push(e.data[0]);
     });
     const dead: Entry[] = [];
-    t.subscribe('s:dead', 'ops', 'c', (e) => void dead.push(e));
+    t.subscribe('s:dlq', 'ops', 'c', (e) => void dead.push(e));
     await t.publish('s', [entry('k', 1, 5), entry('k', 2)]);
     await t.idle();
     expect(attempts).toBe(3);

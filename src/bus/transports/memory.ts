@@ -107,7 +107,7 @@ interface StreamState {
 
 /** Options of MemoryTransport. */
 export interface MemoryTransportOptions {
-  /** Deliveries of an entry to a group before it moves to `<stream>:dead`. Default 5. */
+  /** Deliveries of an entry to a group before it moves to `<stream>:dlq`. Default 5. */
   maxDeliveries?: number;
   /**
    * Messages kept per stream while it has no group, for the first group created on it (oldest trimmed

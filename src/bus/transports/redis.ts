@@ -16,7 +16,7 @@
  *   between the live instances of a group: each holds at most ceil(streams / instances) leases.
  * - A handler failure leaves the entry pending and holds back that key's later entries (other keys go
  *   on); it is retried until it succeeds or has been delivered `maxDeliveries` times, then it goes to
- *   `<stream>:dead` (DEAD_LETTER_SUFFIX) with the error text, and is acknowledged. Malformed entries
+ *   `<stream>:dlq` (DEAD_LETTER_SUFFIX) with the error text, and is acknowledged. Malformed entries
  *   (missing fields, a frame over maxFrameBytes, a FrameError from the handler) go there at once.
  * - A group that Redis lost (NOGROUP, e.g. restarted empty) is recreated with MKSTREAM and counted in
  *   `groupsRecreated`; entries known to be lost are counted in `lostEntries`/`discarded`.
@@ -70,7 +70,7 @@ export interface RedisTransportOptions {
    * dead-letter streams keep as many entries. Default 1,000,000.
    */
   maxLenMessages?: number;
-  /** Deliveries of an entry to a group before it moves to `<stream>:dead`. Default 5. */
+  /** Deliveries of an entry to a group before it moves to `<stream>:dlq`. Default 5. */
   maxDeliveries?: number;
   /** A consumer silent this long loses its streams to another consumer of its group, which claims its pending entries. Default 5000 ms. */
   claimIdleMs?: number;
@@ -1245,7 +1245,7 @@ class RedisSubscription implements TransportSubscription {
     return held.size > 0;
   }
 
-  /** Moves an entry to `<stream>:dead` with the reason, and acknowledges it (one MULTI). */
+  /** Moves an entry to `<stream>:dlq` with the reason, and acknowledges it (one MULTI). */
   private async deadLetter(id: string, fields: Buffer[], reason: string, deliveries: number, count: number): Promise<void> {
     const multi = this.conn.multi();
     multi.xadd(

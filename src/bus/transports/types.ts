@@ -10,7 +10,7 @@
  * | `subscribe(stream, group, consumer, handler)` | XGROUP CREATE (MKSTREAM) + XREADGROUP loop |
  * | handler returns / resolves   | XACK                                                    |
  * | handler throws / consumer closes without ack | entry stays pending; XAUTOCLAIM hands it to another consumer |
- * | `maxDeliveries` exceeded     | XADD to `<stream>:dead`, then XACK                      |
+ * | `maxDeliveries` exceeded     | XADD to `<stream>:dlq`, then XACK                      |
  * | `backlog()`                  | XINFO GROUPS lag + pending                              |
  *
  * Delivery is at least once: a handler may see an entry again (`deliveries > 1`); entry ids let it
@@ -103,7 +103,7 @@ export interface Transport {
 }
 
 /** Suffix of the stream that receives a stream's dead letters. */
-export const DEAD_LETTER_SUFFIX = ':dead';
+export const DEAD_LETTER_SUFFIX = ':dlq';
 
 /** The decimal number in `id` between `from` and `to` (digits only: ids are made by transports). */
 function digits(id: string, from: number, to: number): number {
