@@ -10,14 +10,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createBus, Histogram, nowMs, RedisTransport, type Bus, type BusMessage } from '../src/bus/index.js';
 import { VpinEngine } from '../src/engines/index.js';
 import type { VpinOptions } from '../src/index.js';
+import { findRedisServer, RedisServer } from '../test/redis/server.js';
 import { tape, type BenchRow, type BenchSection, type Tape } from './lib.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -186,64 +183,9 @@ async function rawFloor(url: string, rate: number, seconds: number): Promise<{ p
 // ---------------------------------------------------------------------------------------------------
 // The parent: Redis, children, figures.
 
-function findRedisServer(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const path = join(dir, 'redis-server');
-    try {
-      if (statSync(path).isFile()) return path;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 
-/** A redis-server of our own (no persistence) on a free loopback port; `stop()` ends it by PID. */
-async function ownRedis(bin: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'kb-bench-redis-'));
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 10_000;
-  while (!(await answers(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A child of this file; `line()` resolves with its next stdout line. */
 function child(args: string[]): { proc: ChildProcess; line: () => Promise<string>; exited: Promise<number | null> } {
@@ -347,15 +289,14 @@ export const redisSection: BenchSection = {
     const add = (c: string, subject: string, value: number, unit: string, note?: string, ratioTo?: number) =>
       rows.push({ section: 'redis', case: c, subject, value, unit, ...(ratioTo ? { ratio: value / ratioTo } : {}), ...(note ? { note } : {}) });
     let url = process.env.KERNELBUS_BENCH_REDIS;
-    let own: { url: string; stop: () => Promise<void> } | undefined;
+    let own: RedisServer | undefined;
     if (!url) {
-      const bin = findRedisServer();
-      if (!bin) {
+      if (!findRedisServer()) {
         console.log('redis: skipped (no redis-server on PATH and KERNELBUS_BENCH_REDIS not set)');
         return rows;
       }
-      own = await ownRedis(bin);
-      url = own.url;
+      own = await RedisServer.start();
+      url = own.url();
     }
     const prefixes: string[] = [];
     try {

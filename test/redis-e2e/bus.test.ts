@@ -10,7 +10,8 @@ import { RedisTransport } from '../../src/bus/transports/redis.js';
 import { KernelInputError } from '../../src/errors.js';
 import type { Trades } from '../../src/kernels/vpin.js';
 import { client, closeAll, expectNoOpenHandles, until } from '../redis/helpers.js';
-import { describeRedis, RedisServer } from '../redis/server.js';
+import { describeRedis } from '../redis/describe.js';
+import { RedisServer } from '../redis/server.js';
 
 /** Waits until every Redis transport of the bus (and its subscriptions) is connected. */
 async function ready(bus: Bus): Promise<void> {

@@ -6,7 +6,8 @@ import { runEngine } from '../../src/cli/engine.js';
 import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
 import { client, closeAll, expectNoOpenHandles, until } from '../redis/helpers.js';
-import { describeRedis, freePort, RedisServer } from '../redis/server.js';
+import { describeRedis } from '../redis/describe.js';
+import { freePort, RedisServer } from '../redis/server.js';
 
 /** Runs a command function, capturing what it writes (`seen()` reads it while it runs). */
 function start(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {

@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { VpinOptions } from '../../src/index.js';
 import { client, closeAll, expectNoOpenHandles, sleep, until } from '../redis/helpers.js';
-import { describeRedis, RedisServer } from '../redis/server.js';
+import { describeRedis } from '../redis/describe.js';
+import { RedisServer } from '../redis/server.js';
 import { columns, Command, consumed, expectedBuckets, head, killAll, storedResults, storedTrades, vpinOf } from './helpers.js';
 
 const SHARDS = 4;

@@ -4,7 +4,8 @@ import { createBus } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
 import type { Trades } from '../../src/kernels/vpin.js';
 import { closeAll, expectNoOpenHandles, transport } from './helpers.js';
-import { describeRedis, RedisServer } from './server.js';
+import { describeRedis } from './describe.js';
+import { RedisServer } from './server.js';
 
 describeRedis('createBus over RedisTransport', () => {
   let server: RedisServer;

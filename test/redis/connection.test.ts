@@ -9,7 +9,8 @@ import { KernelInputError } from '../../src/errors.js';
 import { RedisTransport } from '../../src/bus/transports/redis.js';
 import { TransportError } from '../../src/bus/transports/redis-errors.js';
 import { client, closeAll, expectNoOpenHandles, seqs, tradeEntry, transport, until } from './helpers.js';
-import { describeRedis, RedisServer } from './server.js';
+import { describeRedis } from './describe.js';
+import { RedisServer } from './server.js';
 
 const USER = 'kb-engine';
 const PASSWORD = 's3cret-Passw0rd!';

@@ -10,7 +10,8 @@ import { TransportError } from '../../src/bus/transports/redis-errors.js';
 import type { RedisTransport } from '../../src/bus/transports/redis.js';
 import type { OutgoingEntry } from '../../src/bus/transports/types.js';
 import { applyOnce, batchEntry, client, closeAll, effects, expectNoOpenHandles, seqs, sleep, tradeEntry, transport, until } from './helpers.js';
-import { describeRedis, RedisServer } from './server.js';
+import { describeRedis } from './describe.js';
+import { RedisServer } from './server.js';
 
 const CHILD = fileURLToPath(new URL('./consumer-child.ts', import.meta.url));
 

@@ -1,13 +1,12 @@
 /**
  * A redis-server for tests: started from PATH on a free 127.0.0.1 port with a temporary dir, stopped by
- * its PID (never by name). With CI=true a missing redis-server fails the suite; locally it is skipped.
+ * its PID (never by name). No vitest here: the bench uses it too (describeRedis lives in describe.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { describe } from 'vitest';
 
 /** Path of redis-server on PATH, or undefined. */
 export function findRedisServer(): string | undefined {
@@ -30,12 +29,6 @@ export const REDIS_SERVER = findRedisServer();
 /** Why the Redis suites are skipped (undefined when they run). With CI=true they always run (and fail without redis-server). */
 export const SKIP_REASON =
   REDIS_SERVER || process.env.CI === 'true' ? undefined : 'redis-server not found on PATH (install it: apt-get install -y redis-server)';
-
-/** `describe` for suites that need redis-server: skipped locally with the reason when it is missing, run (and failing) in CI. */
-export function describeRedis(name: string, body: () => void): void {
-  if (SKIP_REASON) describe.skip(`${name} (skipped: ${SKIP_REASON})`, body);
-  else describe(name, body);
-}
 
 /** A free TCP port on 127.0.0.1 (listen on port 0, read it, close). */
 export function freePort(): Promise<number> {

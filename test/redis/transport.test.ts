@@ -5,7 +5,8 @@ import { decodeFrame } from '../../src/bus/frames.js';
 import { FrameTooLargeError, TransportError } from '../../src/bus/transports/redis-errors.js';
 import { compareEntryIds, DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
 import { batchEntry, client, closeAll, expectNoOpenHandles, seqs, tradeEntry, transport, until } from './helpers.js';
-import { describeRedis, RedisServer } from './server.js';
+import { describeRedis } from './describe.js';
+import { RedisServer } from './server.js';
 
 describeRedis('RedisTransport', () => {
   let server: RedisServer;
