@@ -47,11 +47,6 @@ export function backends(): BackendInfo[] {
   return [{ name: 'reference', available: true }, nativeInfo];
 }
 
-/** Backends that load here, reference first. */
-export function availableBackends(): Backend[] {
-  return loadNative().binding ? [referenceBackend, nativeOrThrow()] : [referenceBackend];
-}
-
 let warned = false;
 
 /**

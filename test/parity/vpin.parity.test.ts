@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ClassifyOptions, Kernels, Trades, VpinBuckets, VpinOptions } from '../../src/index.js';
+import { concatBuckets } from '../../src/backends/reference/vpin.js';
+import type { ClassifyOptions, Kernels, Trades, VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose } from '../helpers/compare.js';
 import { asViews, fromSteps, split, tradesArb, vpinOptionsArb, walk } from '../helpers/trades.js';
@@ -155,7 +156,7 @@ describeEachBackend('VPIN parity', (k) => {
         const rows = split(trades, cuts).map((batch) => stream.update(batch));
         rows.push(stream.flush());
         const expected = ref.vpin(trades, options);
-        expectColumnsClose(concat(rows), { ...expected }, bucketScale(options));
+        expectColumnsClose({ ...concatBuckets(...rows) }, { ...expected }, bucketScale(options));
         expect(stream.bucketCount).toBe(expected.vpin.length);
       }),
       { numRuns: RUNS },
@@ -174,23 +175,10 @@ describeEachBackend('VPIN parity', (k) => {
           resumed.restore(before.snapshot());
           expect(resumed.bucketCount).toBe(before.bucketCount);
           const tail = [resumed.update(second), resumed.flush()];
-          expectColumnsClose(concat([head, ...tail]), { ...expected }, bucketScale(options));
+          expectColumnsClose({ ...concatBuckets(head, ...tail) }, { ...expected }, bucketScale(options));
         }
       }),
       { numRuns: 60 },
     );
   });
 });
-
-function concat(parts: VpinBuckets[]): Record<string, Float64Array> {
-  const out: Record<string, Float64Array> = {};
-  for (const key of Object.keys(parts[0]) as (keyof VpinBuckets)[]) {
-    out[key] = new Float64Array(parts.reduce((n, p) => n + p[key].length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out[key].set(p[key], at);
-      at += p[key].length;
-    }
-  }
-  return out;
-}
