@@ -89,8 +89,15 @@ describeRedis('RedisTransport', () => {
     const m = pub.metrics();
     expect(m).toMatchObject({ entries, messages: published, backlog: 0, discarded: 0, possibleLoss: false });
     expect(vpin.metrics()).toMatchObject({ delivered: published, acknowledged: published, redelivered: 0, failed: 0, deadLettered: 0 });
+    // Each consumer read its four streams on one connection (one XREADGROUP over all of them), and
+    // acknowledged everything it handled.
+    const redis = client(url);
+    const names = ((await redis.client('LIST')) as string).split('\n').map((line) => /name=(\S*)/.exec(line)?.[1]);
+    expect(names.filter((n) => n === 'kernelbus-consumer-vpin-1')).toHaveLength(1);
+    expect(names.filter((n) => n === 'kernelbus-consumer-risk-1')).toHaveLength(1);
+    for (const s of streams) for (const g of ['vpin', 'risk']) expect(((await redis.xpending(`${p}${s}`, g)) as [number])[0]).toBe(0);
     // The frames went over as binary fields, not as text: the stored entry is the exact frame.
-    const raw = (await client(url).xrangeBuffer(`${p}${streams[0]}`, '-', '+', 'COUNT', 1))[0][1];
+    const raw = (await redis.xrangeBuffer(`${p}${streams[0]}`, '-', '+', 'COUNT', 1))[0][1];
     expect(raw[0].toString()).toBe('d');
     expect(raw[1].subarray(0, 4).toString('latin1')).toBe('KBFR');
   });

@@ -4,8 +4,10 @@
  *
  * - A stream `s` is the Redis stream `<prefix>s` (prefix `kb:`); one entry per frame, fields `d` (the
  *   frame bytes, sent and read as Buffers, never copied on the way out), `k` (key), `n` (messages).
- *   Publishing is one pipelined MULTI of XADDs with `MAXLEN ~` (a dropped connection stores none of
- *   them), the bound converted from messages to entries with the stream's mean batch size.
+ *   A publish is one script call (APPEND_SCRIPT: its XADDs with `MAXLEN ~` run atomically, so a
+ *   dropped connection stores all or none of them), the bound converted from messages to entries with
+ *   the stream's mean batch size. The publishes of one tick (one bus flush: a call per stream) go out
+ *   in one pipeline, i.e. one socket write.
  * - A consumer group per `group`; each subscription reads on its own connection (XREADGROUP COUNT/BLOCK)
  *   and acknowledges with XACK after its handler succeeds.
  * - Per-key order within a group: one consumer of a group reads a stream at a time (consumers scale
@@ -165,6 +167,17 @@ for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
 end
 return out`;
 
+/**
+ * Appends entries to stream KEYS[1], trimmed with MAXLEN ~ ARGV[1]; ARGV[2..] are (frame, key, count)
+ * triples. Returns the entry ids. One command per publish instead of MULTI + XADD per entry + EXEC.
+ */
+const APPEND_SCRIPT = `
+local ids = {}
+for i = 2, #ARGV, 3 do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'd', ARGV[i], 'k', ARGV[i + 1], 'n', ARGV[i + 2])
+end
+return ids`;
+
 /** Renews a lease held with token ARGV[1] for ARGV[2] ms: 1, or 0 when it is no longer ours. */
 const RENEW_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -191,6 +204,7 @@ redis.call('PEXPIRE', KEYS[2], ttl * 20)
 return { redis.call('ZCARD', KEYS[1]), redis.call('SCARD', KEYS[2]) }`;
 
 interface Scripts {
+  kbAppend(key: string, maxLen: number, ...args: (Buffer | string | number | ((error: Error | null, ids: unknown) => void))[]): Promise<unknown>;
   kbState(key: string, leasePrefix: string, prefix: string, stream: string): Promise<unknown>;
   kbRenew(key: string, token: string, ms: number): Promise<number>;
   kbRelease(key: string, token: string): Promise<number>;
@@ -335,9 +349,13 @@ export class RedisTransport implements Transport {
   private readonly inFlight = new Set<InFlight>();
   private publishing = 0;
   private readonly publishes = new Set<Promise<unknown>>();
+  /** The pipeline collecting this tick's publishes (see sendAppend). */
+  private tick: ReturnType<Redis['pipeline']> | undefined;
   private readonly outboxes = new Map<string, Outbox>();
   /** Live subscriptions. */
   private readonly consumers = new Set<RedisSubscription>();
+  /** One reader (connection and read loop) per group and consumer name. */
+  private readonly readers = new Map<string, Reader>();
   /** group -> live instances and streams, from the last membership heartbeat. */
   private readonly shares = new Map<string, { members: number; streams: number }>();
   private readonly listeners = new Set<SettleListener>();
@@ -394,6 +412,7 @@ export class RedisTransport implements Transport {
       tls: fromUrl.tls || extra.tls ? { ...fromUrl.tls, ...extra.tls } : undefined,
     };
     this.cmd = this.connect('publish', { commandTimeout: this.config.publishTimeoutMs }) as Client;
+    this.cmd.defineCommand('kbAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
     this.cmd.defineCommand('kbState', { numberOfKeys: 1, lua: STATE_SCRIPT });
     this.cmd.defineCommand('kbRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
     this.cmd.defineCommand('kbRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
@@ -563,7 +582,7 @@ export class RedisTransport implements Transport {
   }
 
   /**
-   * Appends entries to `<prefix><stream>` in one MULTI (all or none), in order, and resolves with their
+   * Appends entries to `<prefix><stream>` in one script call (all or none), in order, and resolves with their
    * ids. Rejects with FrameTooLargeError (nothing stored) when an entry exceeds maxFrameBytes, with
    * TransportError when Redis is unreachable for publishTimeoutMs, and with BusClosedError once closed.
    */
@@ -597,16 +616,13 @@ export class RedisTransport implements Transport {
       for (const e of entries) messages += e.count;
       const mean = (out.messages + messages) / Math.max(1, out.entries + entries.length);
       const maxLen = Math.max(1, Math.ceil(this.config.maxLenMessages / Math.max(1, mean)));
-      const key = this.prefix + stream;
-      const multi = this.cmd.multi();
-      for (const e of entries) multi.xadd(key, 'MAXLEN', '~', maxLen, '*', 'd', asBuffer(e.data), 'k', e.key, 'n', e.count);
-      const results = await this.awaitReply(multi.exec(), deadline);
-      if (!results) throw new TransportError('command', this.target, 'the MULTI was aborted', true);
-      const ids: string[] = [];
-      for (const [error, id] of results) {
-        if (error) throw new TransportError('command', this.target, `XADD ${stream}: ${this.clean(error.message)}`, true);
-        ids.push(String(id));
+      const args: (Buffer | string | number)[] = [];
+      for (const e of entries) args.push(asBuffer(e.data), e.key, e.count);
+      const reply = await this.awaitReply(this.sendAppend(this.prefix + stream, maxLen, args), deadline);
+      if (!Array.isArray(reply) || reply.length !== entries.length) {
+        throw new TransportError('command', this.target, `append to ${stream}: unexpected reply`, true);
       }
+      const ids = reply.map(String);
       out.entries += entries.length;
       out.messages += messages;
       for (let i = 0; i < entries.length; i++) out.queue.push({ id: ids[i], key: entries[i].key, count: entries[i].count });
@@ -622,6 +638,31 @@ export class RedisTransport implements Transport {
     } finally {
       this.publishing--;
     }
+  }
+
+  /**
+   * Sends one APPEND_SCRIPT call; the calls made in the same tick (a bus flush publishes to each of its
+   * streams at once) share one pipeline, i.e. one socket write.
+   */
+  private sendAppend(key: string, maxLen: number, args: (Buffer | string | number)[]): Promise<unknown> {
+    if (!this.tick) {
+      const pipeline = this.cmd.pipeline();
+      this.tick = pipeline;
+      process.nextTick(() => {
+        this.tick = undefined;
+        // Each call settles through its own callback; the pipeline's own promise is not needed.
+        pipeline.exec().catch(() => undefined);
+      });
+    }
+    const pipeline = this.tick;
+    return new Promise((resolve, reject) => {
+      // One entry: a plain XADD (atomic by itself, and cheaper for Redis than a script call).
+      if (args.length === 3) {
+        pipeline.xadd(key, 'MAXLEN', '~', maxLen, '*', 'd', args[0], 'k', args[1], 'n', args[2], (error, id) => (error ? reject(error) : resolve([id])));
+      } else {
+        void (pipeline as unknown as Scripts).kbAppend(key, maxLen, ...args, (error, ids) => (error ? reject(error) : resolve(ids)));
+      }
+    });
   }
 
   /** Waits for a reply until `deadline`; fails early when the connection drops. */
@@ -647,7 +688,10 @@ export class RedisTransport implements Transport {
         (error: unknown) => {
           if (!this.inFlight.delete(flight)) return;
           clearTimeout(timer);
-          reject(new TransportError('timeout', this.target, `publish failed (${this.clean(messageOf(error))}); the entries may have been stored`, true));
+          const text = this.clean(messageOf(error));
+          // An error reply (e.g. WRONGTYPE): the server answered; otherwise the connection failed mid-way.
+          if (error instanceof Error && error.name === 'ReplyError') reject(new TransportError('command', this.target, `refused: ${text}`, true));
+          else reject(new TransportError('timeout', this.target, `publish failed (${text}); the entries may have been stored`, true));
         },
       );
     });
@@ -655,7 +699,8 @@ export class RedisTransport implements Transport {
 
   /**
    * Joins `consumer` to `group` on `stream`: creates the group (from the start of the stream, MKSTREAM)
-   * and reads on a dedicated connection while this consumer holds the stream's lease for the group.
+   * and reads the stream while this consumer holds its lease for the group, on the connection of the
+   * consumer's Reader, which reads all the streams of that group and consumer with one XREADGROUP.
    */
   subscribe(stream: string, group: string, consumer: string, handler: EntryHandler): TransportSubscription {
     if (this.closed) throw new BusClosedError('transport');
@@ -663,7 +708,14 @@ export class RedisTransport implements Transport {
       if (typeof value !== 'string' || value.length === 0) throw new KernelInputError(name, 'a non-empty string', describeValue(value));
     }
     if (typeof handler !== 'function') throw new KernelInputError('handler', 'a function', describeValue(handler));
-    const sub = new RedisSubscription(this, stream, group, consumer, handler);
+    const id = `${group}\u0000${consumer}`;
+    let reader = this.readers.get(id);
+    if (!reader) {
+      reader = new Reader(this, group, consumer, () => this.readers.delete(id));
+      this.readers.set(id, reader);
+    }
+    const sub = new RedisSubscription(this, reader, stream, group, consumer, handler);
+    reader.join(sub);
     this.consumers.add(sub);
     sub.start();
     void this.leaseTick();
@@ -996,56 +1048,104 @@ function unlessClosed<T>(client: Redis, promise: Promise<T>): Promise<T> {
   });
 }
 
-/** One consumer of a group on one stream, reading on its own connection (see RedisTransport). */
-class RedisSubscription implements TransportSubscription {
-  readonly key: string;
-  readonly leaseKey: string;
-  /** Lease value: unique to this subscription. */
-  readonly token: string;
-  /** Holds the stream's lease for its group. */
-  owner = false;
-  /** Asked to hand the stream to another instance (fair share) after the batch in hand. */
-  releasing = false;
-  acquiredAt = 0;
-  leaseValidUntil = 0;
-  private readonly conn: Redis;
+/** A stream's entries as XREADGROUP replies them (RESP2, buffers). */
+type StreamReply = [Buffer, [Buffer, Buffer[] | null][]][];
+
+/**
+ * Reads for one consumer of a group every stream whose lease one of its subscriptions holds, with one
+ * XREADGROUP (COUNT, BLOCK) over all of them on one connection, and hands each stream's entries to its
+ * subscription. Acknowledgements go out in the same pipeline as the next read (one write, one round
+ * trip per cycle), or at once before anything that lets another consumer see the entries (a history
+ * read, a lease release, a close). One loop does everything for its subscriptions: creating groups is
+ * the only step outside it.
+ */
+class Reader {
+  readonly conn: Redis;
+  /** Subscriptions of this group and consumer; `subs`: those whose group exists (being read). */
+  private readonly members = new Set<RedisSubscription>();
+  private readonly subs = new Set<RedisSubscription>();
+  /** Entries handled and not yet acknowledged, per subscription. */
+  private readonly acks = new Map<RedisSubscription, string[]>();
   private readonly cfg: RedisTransport['config'];
-  /** Read the consumer's pending entries (failed ones, claimed ones) before new ones. */
-  private history = true;
-  /** Reads of an entry not handed to the handler (its key was held back): not deliveries. */
-  private readonly extraReads = new Map<string, number>();
+  private readonly acquireEveryMs: number;
+  private nextAcquireAt = 0;
+  private running: Promise<void> | undefined;
   private reading = false;
   private stopped = false;
-  private establish: () => void = () => {};
-  /** Resolves once the group exists in Redis (or the subscription closed). */
-  readonly established = new Promise<void>((resolve) => (this.establish = resolve));
   private wake: () => void = () => {};
-  private loop: Promise<void> = Promise.resolve();
-  private closing: Promise<void> | undefined;
+  /** Resolves at the end of the current loop step. */
+  private step: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly t: RedisTransport,
-    readonly stream: string,
     readonly group: string,
     readonly consumer: string,
-    private readonly handler: EntryHandler,
+    private readonly done: () => void,
   ) {
-    this.key = t.prefix + stream;
-    this.leaseKey = t.leaseKey(stream, group);
-    this.token = `${consumer}:${randomBytes(8).toString('hex')}`;
     this.cfg = t.config;
+    this.acquireEveryMs = Math.max(10, Math.min(this.cfg.claimIdleMs / 4, 250));
     this.conn = t.connect(`consumer-${consumer}`, { commandTimeout: this.cfg.blockMs + this.cfg.publishTimeoutMs });
   }
 
-  get closed(): boolean {
-    return this.stopped;
+  /** Registers a subscription (reading starts with add()). */
+  join(sub: RedisSubscription): void {
+    this.members.add(sub);
   }
 
-  start(): void {
-    this.loop = this.run();
+  /** Starts reading for a joined subscription (its group exists). */
+  add(sub: RedisSubscription): void {
+    if (this.stopped || !this.members.has(sub)) return;
+    this.subs.add(sub);
+    this.nextAcquireAt = 0;
+    this.running ??= this.run();
+    this.wake();
   }
 
-  /** Sleeps `ms`, or less if the subscription closes. */
+  /**
+   * Stops reading for `sub` after the step in hand, and acknowledges what it handled. The last
+   * subscription to leave ends the reader (a blocking read is interrupted) and closes its connection.
+   */
+  async remove(sub: RedisSubscription): Promise<void> {
+    this.members.delete(sub);
+    this.subs.delete(sub);
+    if (this.members.size === 0 && !this.stopped) {
+      this.stopped = true;
+      this.done();
+      if (this.reading) this.conn.disconnect();
+    }
+    this.wake();
+    await (this.stopped ? this.running : this.step);
+    await this.flushAcks(this.t.cmd, sub);
+    if (this.stopped) this.conn.disconnect();
+  }
+
+  /** Records entries handled for `sub`, acknowledged with the next read (or flushAcks). */
+  acknowledge(sub: RedisSubscription, ids: string[]): void {
+    if (ids.length === 0) return;
+    const list = this.acks.get(sub);
+    if (list) list.push(...ids);
+    else this.acks.set(sub, ids);
+  }
+
+  /** Sends the pending acknowledgements (of `only`, or all) on `client`; on failure they stay pending here. */
+  async flushAcks(client: Redis = this.conn, only?: RedisSubscription): Promise<void> {
+    const batch = only ? (this.acks.has(only) ? [[only, this.acks.get(only)!] as const] : []) : [...this.acks];
+    if (batch.length === 0) return;
+    for (const [sub] of batch) this.acks.delete(sub);
+    const pipeline = client.pipeline();
+    for (const [sub, ids] of batch) pipeline.xack(sub.key, this.group, ...ids);
+    try {
+      const results = await unlessClosed(client, pipeline.exec());
+      const failed = results?.find(([error]) => error);
+      if (!results || failed) throw failed?.[0] ?? new Error('XACK pipeline aborted');
+    } catch (error) {
+      // XACK is idempotent: send them all again next time.
+      for (const [sub, ids] of batch) this.acknowledge(sub, ids);
+      throw error;
+    }
+  }
+
+  /** Sleeps `ms`, or less if a subscription arrives or the reader stops. */
   private pause(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
@@ -1060,53 +1160,189 @@ class RedisSubscription implements TransportSubscription {
 
   private async run(): Promise<void> {
     let backoff = 0;
-    let created = false;
     while (!this.stopped) {
+      let end: () => void = () => {};
+      this.step = new Promise((resolve) => (end = resolve));
       try {
-        if (!created) {
-          await this.createGroup(false);
-          created = true;
-          this.establish();
-        }
-        if (this.releasing) {
-          await this.release();
-          await this.pause(this.cfg.claimIdleMs / 3);
-          continue;
-        }
-        if (!this.owner && !(await this.acquire())) {
-          await this.pause(Math.max(10, Math.min(this.cfg.claimIdleMs / 4, 250)));
-          continue;
-        }
-        const batch = this.history ? await this.readHistory() : await this.readNew();
-        if (this.stopped || !this.owner) continue;
-        if (this.history && batch.length === 0) {
-          this.history = false;
-          continue;
-        }
-        if (await this.handle(batch)) {
-          this.history = true;
-          await this.pause(this.cfg.retryDelayMs);
-        }
+        await this.cycle();
         backoff = 0;
       } catch (error) {
         if (this.stopped) break;
         // A read whose reply was lost left entries pending on this consumer: read them back first.
-        this.history = true;
+        for (const s of this.subs) s.history = true;
         if (isNoGroup(error)) {
-          // Redis lost the group (restarted empty, or the stream was deleted): recreate it and go on.
-          await this.createGroup(true).catch((e: unknown) => this.t.report(`recreating group ${this.group} on ${this.stream}`, e));
+          // Redis lost a group (restarted empty, or a stream was deleted): recreate them and go on.
+          for (const s of this.subs) await s.createGroup(true).catch((e: unknown) => this.t.report(`recreating group ${this.group} on ${s.stream}`, e));
           continue;
         }
-        this.t.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, error);
+        this.t.report(`consumer ${this.group}/${this.consumer}`, error);
         backoff = Math.min(Math.max(2 * backoff, 10), this.cfg.reconnectMaxMs);
         await this.pause(backoff);
+      } finally {
+        end();
       }
     }
+    // What was handled and not yet acknowledged (e.g. a read interrupted by the close).
+    await this.flushAcks(this.t.cmd).catch((e: unknown) => this.t.report(`acknowledging for ${this.group}/${this.consumer}`, e));
   }
 
-  private async createGroup(recreate: boolean): Promise<void> {
+  /** One step: releases and acquires leases, re-reads pending entries where needed, then reads new ones. */
+  private async cycle(): Promise<void> {
+    for (const s of this.subs) {
+      if (!s.releasing) continue;
+      await this.flushAcks();
+      await s.release();
+    }
+    let now = performance.now();
+    if (now >= this.nextAcquireAt) {
+      this.nextAcquireAt = now + this.acquireEveryMs;
+      for (const s of this.subs) if (!s.owner && now >= s.heldBackUntil) await s.acquire(this.conn);
+    }
+    now = performance.now();
+    let retryIn = Infinity;
+    for (const s of this.subs) {
+      if (!s.owner || !s.history || this.stopped) continue;
+      if (now < s.retryAt) {
+        retryIn = Math.min(retryIn, s.retryAt - now);
+        continue;
+      }
+      // The consumer's pending entries, failed or claimed ones first: none may be acknowledged-but-unsent.
+      await this.flushAcks();
+      const batch = await s.readHistory(this.conn);
+      if (batch.length === 0) s.history = false;
+      else await this.handle(s, batch);
+    }
+    const readers = [...this.subs].filter((s) => s.owner && !s.history);
+    if (this.stopped) return;
+    if (readers.length === 0) {
+      await this.flushAcks();
+      await this.pause(Math.max(1, Math.min(retryIn, this.nextAcquireAt - performance.now())));
+      return;
+    }
+    const block = Math.max(1, Math.min(this.cfg.blockMs, Math.ceil(retryIn), Math.ceil(this.nextAcquireAt - performance.now())));
+    const reply = await this.read(readers, block);
+    if (!reply) return;
+    const byKey = new Map(readers.map((s) => [s.key, s]));
+    await Promise.all(
+      reply.map(([key, entries]) => {
+        const s = byKey.get(key.toString());
+        if (!s || !s.owner || s.closed) return undefined; // left pending: read again after a claim
+        return this.handle(s, entries.map(([id, fields]) => ({ id: id.toString('latin1'), fields, deliveries: 1 })));
+      }),
+    );
+  }
+
+  /** The pending acknowledgements and one XREADGROUP over the streams of `readers`, in one pipeline. */
+  private async read(readers: RedisSubscription[], block: number): Promise<StreamReply | null> {
+    const batch = [...this.acks];
+    this.acks.clear();
+    const pipeline = this.conn.pipeline();
+    for (const [sub, ids] of batch) pipeline.xack(sub.key, this.group, ...ids);
+    pipeline.callBuffer(
+      'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', block,
+      'STREAMS', ...readers.map((s) => s.key), ...readers.map(() => '>'),
+    );
+    this.reading = true;
+    let results: [Error | null, unknown][] | null;
     try {
-      await unlessClosed(this.conn, this.conn.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM'));
+      results = await unlessClosed(this.conn, pipeline.exec());
+    } catch (error) {
+      for (const [sub, ids] of batch) this.acknowledge(sub, ids);
+      throw error;
+    } finally {
+      this.reading = false;
+    }
+    if (!results) throw new Error('XREADGROUP pipeline aborted');
+    batch.forEach(([sub, ids], i) => {
+      const error = results[i]?.[0];
+      if (!error) return;
+      this.acknowledge(sub, ids);
+      this.t.report(`acknowledging ${sub.stream} for ${this.group}`, error);
+    });
+    const [error, reply] = results[batch.length];
+    if (error) throw error;
+    return reply as StreamReply | null;
+  }
+
+  /** Hands a batch to its subscription; acknowledges what succeeded; a held entry makes it retry. */
+  private async handle(sub: RedisSubscription, batch: RawEntry[]): Promise<void> {
+    const held = await sub.handle(batch, this.conn, (ids) => this.acknowledge(sub, ids));
+    if (held) {
+      sub.history = true;
+      sub.retryAt = performance.now() + this.cfg.retryDelayMs;
+    }
+  }
+}
+
+/** One consumer of a group on one stream: lease, pending entries and handler; its Reader reads for it. */
+class RedisSubscription implements TransportSubscription {
+  readonly key: string;
+  readonly leaseKey: string;
+  /** Lease value: unique to this subscription. */
+  readonly token: string;
+  /** Holds the stream's lease for its group. */
+  owner = false;
+  /** Asked to hand the stream to another instance (fair share) after the batch in hand. */
+  releasing = false;
+  acquiredAt = 0;
+  leaseValidUntil = 0;
+  /** Read the consumer's pending entries (failed ones, claimed ones) before new ones. */
+  history = true;
+  /** Not before (performance.now): the next history read after a failed entry. */
+  retryAt = 0;
+  /** Not before: trying to take the lease again after giving it away. */
+  heldBackUntil = 0;
+  private readonly cfg: RedisTransport['config'];
+  /** Reads of an entry not handed to the handler (its key was held back): not deliveries. */
+  private readonly extraReads = new Map<string, number>();
+  private stopped = false;
+  private establish: () => void = () => {};
+  /** Resolves once the group exists in Redis (or the subscription closed). */
+  readonly established = new Promise<void>((resolve) => (this.establish = resolve));
+  private starting: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly t: RedisTransport,
+    private readonly reader: Reader,
+    readonly stream: string,
+    readonly group: string,
+    readonly consumer: string,
+    private readonly handler: EntryHandler,
+  ) {
+    this.key = t.prefix + stream;
+    this.leaseKey = t.leaseKey(stream, group);
+    this.token = `${consumer}:${randomBytes(8).toString('hex')}`;
+    this.cfg = t.config;
+  }
+
+  get closed(): boolean {
+    return this.stopped;
+  }
+
+  /** Creates the group (retrying while Redis is unreachable), then joins the reader. */
+  start(): void {
+    this.starting = (async () => {
+      let backoff = 0;
+      while (!this.stopped) {
+        try {
+          await this.createGroup(false);
+          this.establish();
+          this.reader.add(this);
+          return;
+        } catch (error) {
+          if (this.stopped) return;
+          this.t.report(`creating group ${this.group} on ${this.stream}`, error);
+          backoff = Math.min(Math.max(2 * backoff, 10), this.cfg.reconnectMaxMs);
+          await sleep(backoff);
+        }
+      }
+    })();
+  }
+
+  async createGroup(recreate: boolean): Promise<void> {
+    try {
+      await unlessClosed(this.t.cmd, this.t.cmd.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM'));
       if (recreate) {
         this.t.count('groupsRecreated');
         this.t.report(`group ${this.group} on ${this.stream}`, 'Redis had lost it (NOGROUP); recreated, entries may have been lost');
@@ -1117,9 +1353,9 @@ class RedisSubscription implements TransportSubscription {
   }
 
   /** Takes the stream's lease if free and this instance's fair share allows, then claims the group's pending entries. */
-  private async acquire(): Promise<boolean> {
-    if (!this.t.mayTakeMore(this.group)) return false;
-    const ok = await unlessClosed(this.conn, this.conn.set(this.leaseKey, this.token, 'PX', this.cfg.claimIdleMs, 'NX'));
+  async acquire(conn: Redis): Promise<boolean> {
+    if (this.stopped || !this.t.mayTakeMore(this.group)) return false;
+    const ok = await unlessClosed(conn, conn.set(this.leaseKey, this.token, 'PX', this.cfg.claimIdleMs, 'NX'));
     if (ok !== 'OK') return false;
     this.owner = true;
     this.acquiredAt = performance.now();
@@ -1128,7 +1364,7 @@ class RedisSubscription implements TransportSubscription {
     // Whoever held the stream before is gone: its pending entries are ours, handled first, in order.
     let cursor = '0-0';
     do {
-      const reply = (await unlessClosed(this.conn, this.conn.call('XAUTOCLAIM', this.key, this.group, this.consumer, 0, cursor, 'COUNT', 1000, 'JUSTID'))) as [
+      const reply = (await unlessClosed(conn, conn.call('XAUTOCLAIM', this.key, this.group, this.consumer, 0, cursor, 'COUNT', 1000, 'JUSTID'))) as [
         string,
         string[],
         string[]?,
@@ -1138,15 +1374,17 @@ class RedisSubscription implements TransportSubscription {
       this.t.count('lostEntries', reply[2]?.length ?? 0);
     } while (cursor !== '0-0' && !this.stopped);
     this.history = true;
+    this.retryAt = 0;
     return true;
   }
 
   /** Gives the lease back (pending entries stay in the group for the next holder). */
-  private async release(): Promise<void> {
+  async release(): Promise<void> {
     this.releasing = false;
     if (!this.owner) return;
     this.owner = false;
     this.extraReads.clear();
+    this.heldBackUntil = performance.now() + this.cfg.claimIdleMs / 3;
     const cmd = this.t.cmd as unknown as Redis & Scripts;
     await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
   }
@@ -1159,32 +1397,19 @@ class RedisSubscription implements TransportSubscription {
     this.t.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, 'lost its lease; another consumer may take over');
   }
 
-  private async readNew(): Promise<RawEntry[]> {
-    this.reading = true;
-    try {
-      const reply = (await unlessClosed(this.conn, this.conn.callBuffer(
-        'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', this.cfg.blockMs, 'STREAMS', this.key, '>',
-      ))) as [Buffer, [Buffer, Buffer[] | null][]][] | null;
-      if (!reply || reply.length === 0) return [];
-      return reply[0][1].map(([id, fields]) => ({ id: id.toString('latin1'), fields, deliveries: 1 }));
-    } finally {
-      this.reading = false;
-    }
-  }
-
   /** The consumer's own pending entries, oldest first, with their delivery counts (this read included). */
-  private async readHistory(): Promise<RawEntry[]> {
-    const pipeline = this.conn.pipeline();
+  async readHistory(conn: Redis): Promise<RawEntry[]> {
+    const pipeline = conn.pipeline();
     pipeline.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'STREAMS', this.key, '0');
     pipeline.call('XPENDING', this.key, this.group, '-', '+', this.cfg.readCount, this.consumer);
-    const results = await unlessClosed(this.conn, pipeline.exec());
+    const results = await unlessClosed(conn, pipeline.exec());
     if (!results) return [];
     const [[readError, read], [pendingError, pending]] = results;
     if (readError) throw readError;
     if (pendingError) throw pendingError;
     const counts = new Map<string, number>();
     for (const row of pending as [string, string, number, number][]) counts.set(String(row[0]), Number(row[3]));
-    const streams = read as [Buffer, [Buffer, Buffer[] | null][]][] | null;
+    const streams = read as StreamReply | null;
     if (!streams || streams.length === 0) return [];
     return streams[0][1].map(([idBuffer, fields]) => {
       const id = idBuffer.toString('latin1');
@@ -1194,9 +1419,10 @@ class RedisSubscription implements TransportSubscription {
 
   /**
    * Hands a batch to the handler in order, holding back the later entries of a key whose entry failed;
-   * acknowledges what succeeded. Returns true when some entry stays pending for a retry.
+   * passes what succeeded (or was dead-lettered) to `acknowledge`. Returns true when some entry stays
+   * pending for a retry.
    */
-  private async handle(batch: RawEntry[]): Promise<boolean> {
+  async handle(batch: RawEntry[], conn: Redis, acknowledge: (ids: string[]) => void): Promise<boolean> {
     const acks: string[] = [];
     const held = new Set<string>();
     try {
@@ -1213,7 +1439,7 @@ class RedisSubscription implements TransportSubscription {
         const parsed = parseFields(raw.fields, this.cfg.maxFrameBytes);
         if (typeof parsed === 'string') {
           const n = Number(field(raw.fields, 'n')?.toString('latin1') ?? NaN);
-          await this.deadLetter(raw.id, raw.fields, parsed, deliveries, Number.isSafeInteger(n) && n >= 0 ? n : 1);
+          await this.deadLetter(conn, raw.id, raw.fields, parsed, deliveries, Number.isSafeInteger(n) && n >= 0 ? n : 1);
           continue;
         }
         if (held.has(parsed.key)) {
@@ -1233,28 +1459,28 @@ class RedisSubscription implements TransportSubscription {
           this.t.count('failed', parsed.count);
           if (error instanceof FrameError || deliveries >= this.cfg.maxDeliveries) {
             const why = error instanceof FrameError ? 'malformed entry' : `failed ${deliveries} deliveries`;
-            await this.deadLetter(raw.id, raw.fields, `${why}: ${this.t.clean(messageOf(error))}`, deliveries, parsed.count);
+            await this.deadLetter(conn, raw.id, raw.fields, `${why}: ${this.t.clean(messageOf(error))}`, deliveries, parsed.count);
           } else {
             held.add(parsed.key);
           }
         }
       }
     } finally {
-      if (acks.length > 0) await unlessClosed(this.conn, this.conn.xack(this.key, this.group, ...acks));
+      acknowledge(acks);
     }
     return held.size > 0;
   }
 
   /** Moves an entry to `<stream>:dlq` with the reason, and acknowledges it (one MULTI). */
-  private async deadLetter(id: string, fields: Buffer[], reason: string, deliveries: number, count: number): Promise<void> {
-    const multi = this.conn.multi();
+  private async deadLetter(conn: Redis, id: string, fields: Buffer[], reason: string, deliveries: number, count: number): Promise<void> {
+    const multi = conn.multi();
     multi.xadd(
       this.key + DEAD_LETTER_SUFFIX, 'MAXLEN', '~', this.cfg.maxLenMessages, '*',
       'd', field(fields, 'd') ?? Buffer.alloc(0), 'k', field(fields, 'k') ?? '', 'n', field(fields, 'n') ?? String(count),
       'error', reason, 'source', `${this.stream} ${id}`, 'group', this.group, 'consumer', this.consumer, 'deliveries', deliveries,
     );
     multi.xack(this.key, this.group, id);
-    const results = await unlessClosed(this.conn, multi.exec());
+    const results = await unlessClosed(conn, multi.exec());
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('dead-letter MULTI aborted');
     this.t.count('deadLettered', count);
@@ -1270,11 +1496,10 @@ class RedisSubscription implements TransportSubscription {
     this.closing ??= (async () => {
       this.stopped = true;
       this.establish();
-      this.wake();
-      if (this.reading) this.conn.disconnect();
-      await this.loop;
+      await this.starting;
       const cmd = this.t.cmd as unknown as Redis & Scripts;
       try {
+        await this.reader.remove(this);
         if (this.owner) await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
         this.owner = false;
         this.t.forget(this);
@@ -1286,7 +1511,6 @@ class RedisSubscription implements TransportSubscription {
         this.t.report(`closing consumer ${this.group}/${this.consumer} on ${this.stream}`, error);
       } finally {
         this.t.forget(this);
-        this.conn.disconnect();
       }
     })();
     return this.closing;
