@@ -26,6 +26,7 @@ import { Histogram, type BusMetrics } from './metrics.js';
 import { Router, type BusStats, type RoutingStrategy } from './router.js';
 import { MemoryTransport } from './transports/memory.js';
 import { RedisTransport, type RedisTransportOptions } from './transports/redis.js';
+import { FrameTooLargeError, TransportError } from './transports/redis-errors.js';
 import { DEAD_LETTER_SUFFIX, type Entry, type OutgoingEntry, type Transport, type TransportSubscription } from './transports/types.js';
 
 /**
@@ -85,7 +86,11 @@ export interface BusOptions {
   maxQueue?: number;
   /** 'block' (default): publish() resolves once the queue is back under maxQueue. 'reject': it rejects with BackpressureError. */
   backpressure?: 'block' | 'reject';
-  /** Wait before retrying frames a transport refused (re-routed then). Default 50 ms. */
+  /**
+   * Wait before retrying frames a transport refused (re-routed then). Default 50 ms. Frames refused
+   * for good (a TransportError with `retryable: false`) are not retried: they are dropped, counted in
+   * `metrics().undeliverable` and the error goes to onError.
+   */
   retryMs?: number;
   /** How long a bus whose transport refused a publish counts as unhealthy to the router. Default 1000 ms. */
   cooldownMs?: number;
@@ -271,7 +276,7 @@ export class Bus {
   private closed: Promise<void> | undefined;
   private subscriptionCount = 0;
   private readonly counters = {
-    published: 0, rejected: 0, frames: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, copies: 0, maxQueueDepth: 0,
+    published: 0, rejected: 0, undeliverable: 0, frames: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, copies: 0, maxQueueDepth: 0,
   };
   private readonly batchSize = new Histogram(1);
   private readonly latency = new Histogram(0.001);
@@ -535,8 +540,15 @@ export class Bus {
       (error: unknown) => {
         if (flight) this.inFlight.delete(stream);
         this.refused(lane, error);
+        // A refusal for good drops the frames it concerns (all of them, or those over a size limit).
+        const permanent = error instanceof TransportError && !error.retryable;
+        const bad = (f: BatchFrame) => permanent && (!(error instanceof FrameTooLargeError) || f.data.byteLength > error.limit);
         // What waited behind the failed publish is retried after it, in order.
-        for (const x of [...sends, ...(flight?.queued ?? [])]) this.requeue(lane, x.seq, x.frames);
+        for (const x of [...sends, ...(flight?.queued ?? [])]) {
+          const [dropped, retried] = x.frames.some(bad) ? partition(x.frames, bad) : [[], x.frames];
+          if (dropped.length > 0) this.drop(lane, dropped);
+          if (retried.length > 0) this.requeue(lane, x.seq, retried);
+        }
       },
     );
     this.publishing.add(tracked);
@@ -548,6 +560,18 @@ export class Bus {
     lane.publishErrors++;
     lane.failedUntil = performance.now() + this.cooldownMs;
     this.onError?.(error, undefined);
+  }
+
+  /** Frames a transport refused for good: counted as undeliverable, no longer in the depth. */
+  private drop(lane: Lane, frames: BatchFrame[]): void {
+    let count = 0;
+    for (const f of frames) {
+      this.router.settled(f.type, f.key, lane.name, f.count);
+      count += f.count;
+    }
+    this.counters.undeliverable += count;
+    this.unsettled -= count;
+    this.wakeWaiters();
   }
 
   /**
@@ -575,6 +599,11 @@ export class Bus {
     if (!info) return;
     this.router.settled(info.type, key, info.lane.name, count);
     this.unsettled -= count;
+    this.wakeWaiters();
+  }
+
+  /** Resolves the publishers waiting for room once the depth is back under maxQueue. */
+  private wakeWaiters(): void {
     if (this.waiters.length > 0 && this.depth <= this.maxQueue) {
       const waiters = this.waiters;
       this.waiters = [];
@@ -694,7 +723,7 @@ export class Bus {
   /**
    * Resolves once everything published so far (and everything handlers publish meanwhile) has been
    * delivered and acknowledged by every group that has a consumer. Frames a transport refused are
-   * retried until it takes them.
+   * retried until it takes them (unless refused for good: see `retryMs`).
    */
   async drain(): Promise<void> {
     for (;;) {
@@ -745,4 +774,12 @@ export class Bus {
 /** Creates a bus system (in-process memory transports unless others are given). See BusOptions. */
 export function createBus(options: BusOptions = {}): Bus {
   return new Bus(options);
+}
+
+/** The items of `list` for which `test` holds, and the others, in order. */
+function partition<T>(list: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of list) (test(item) ? yes : no).push(item);
+  return [yes, no];
 }

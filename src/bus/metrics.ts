@@ -121,6 +121,12 @@ export interface BusMetrics {
   published: number;
   /** Messages refused with BackpressureError. */
   rejected: number;
+  /**
+   * Accepted messages a transport refused for good (a TransportError with `retryable: false`: a frame
+   * over its size limit, credentials refused, an error reply such as WRONGTYPE): not retried, reported
+   * to `onError`. Anything else a transport refuses is retried until it is stored.
+   */
+  undeliverable: number;
   /** Frames handed to transports. */
   frames: number;
   /** Messages handed to handlers, redeliveries included. */
@@ -212,6 +218,7 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
     const counters: [keyof BusMetrics, string][] = [
       ['published', 'Messages accepted by publish'],
       ['rejected', 'Messages refused with BackpressureError'],
+      ['undeliverable', 'Messages a transport refused for good (not retryable)'],
       ['frames', 'Frames handed to transports'],
       ['delivered', 'Messages handed to handlers, redeliveries included'],
       ['acknowledged', 'Messages whose handler succeeded'],

@@ -49,4 +49,36 @@ describeRedis('createBus over RedisTransport', () => {
     await engine.close();
     console.log(`[redis] bus: ${pm.frames} frames for ${pm.published} trades (mean batch ${(pm.published / pm.frames).toFixed(1)}), ${copies} unaligned frames copied once`);
   });
+
+  it('frames a transport refuses for good (over maxFrameBytes, WRONGTYPE) are dropped, counted and reported, not retried; the rest is delivered and close() returns', async () => {
+    const prefix = 'kb:refused:';
+    const t = transport(server.url(), { prefix, maxFrameBytes: 1000 });
+    const errors: unknown[] = [];
+    const bus = createBus({ buses: ['marketdata'], transports: { marketdata: t }, onError: (e) => errors.push(e), retryMs: 5 });
+    const seen = new Map<string, number>();
+    bus.subscribe('TRADE_EXECUTION', (m: BusMessage) => void seen.set(m.key, (seen.get(m.key) ?? 0) + m.count), { group: 'g', consumer: 'c' });
+    await t.ready();
+    // A 100-row frame is 2.4 KB (over the limit), a 10-row one fits; both share one publish call.
+    const rows = (n: number, key: string) => ({ key, ts: new Float64Array(n).map((_, i) => i), price: new Float64Array(n).fill(100), volume: new Float64Array(n).fill(1) });
+    await bus.publish('TRADE_EXECUTION', rows(100, 'BIG'));
+    await bus.publish('TRADE_EXECUTION', rows(10, 'SMALL'));
+    await bus.drain();
+    expect(seen).toEqual(new Map([['SMALL', 10]]));
+    expect(bus.metrics()).toMatchObject({ published: 110, undeliverable: 100, queueDepth: 0 });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ name: 'FrameTooLargeError', retryable: false });
+
+    // A stream key that holds a string: Redis answers WRONGTYPE, which retrying cannot fix.
+    const other = transport(server.url(), { prefix: 'kb:wrongtype:' });
+    await other.ready();
+    await other.cmd.set('kb:wrongtype:marketdata:TRADE_EXECUTION:0', 'not a stream');
+    const bus2 = createBus({ buses: ['marketdata'], transports: { marketdata: other }, onError: (e) => errors.push(e), retryMs: 5 });
+    await bus2.publish('TRADE_EXECUTION', { key: 'X', ts: 1, price: 100, volume: 1 });
+    await bus2.publish('TRADE_EXECUTION', { key: 'Y', ts: 1, price: 100, volume: 1 });
+    await bus2.close(); // returns: nothing left to retry
+    expect(bus2.metrics()).toMatchObject({ published: 2, undeliverable: 2, queueDepth: 0 });
+    expect(errors[1]).toMatchObject({ name: 'TransportError', code: 'command', retryable: false, message: expect.stringContaining('WRONGTYPE') });
+    expect(errors).toHaveLength(2);
+    await bus.close();
+  });
 });

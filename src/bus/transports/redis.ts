@@ -274,6 +274,9 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Error replies that may go away (memory freed, a replica promoted, loading done): publishing again may succeed. */
+const TRANSIENT_REPLY = /^(OOM|LOADING|READONLY|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|NOREPLICAS|MISCONF)\b/;
+
 const AUTH_ERROR = /^(WRONGPASS|NOAUTH|NOPERM)|invalid (username|password)|AUTH failed/i;
 
 /** Connection options from a URL, and the credentials to keep out of messages. */
@@ -690,7 +693,7 @@ export class RedisTransport implements Transport {
           clearTimeout(timer);
           const text = this.clean(messageOf(error));
           // An error reply (e.g. WRONGTYPE): the server answered; otherwise the connection failed mid-way.
-          if (error instanceof Error && error.name === 'ReplyError') reject(new TransportError('command', this.target, `refused: ${text}`, true));
+          if (error instanceof Error && error.name === 'ReplyError') reject(new TransportError('command', this.target, `refused: ${text}`, TRANSIENT_REPLY.test(text)));
           else reject(new TransportError('timeout', this.target, `publish failed (${text}); the entries may have been stored`, true));
         },
       );
