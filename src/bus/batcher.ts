@@ -12,7 +12,7 @@
  * loop turn shares one flush: batches grow with load, and an idle bus still flushes within the turn
  * (a timer could not: setTimeout(0.5) fires after ~1 ms).
  */
-import { encodeMessageWithLabel, encodeTradesWithLabel, frameLabel, type FrameLabel } from './frames.js';
+import { decodeFrame, encodeMessageWithLabel, encodeTradesWithLabel, frameLabel, type FrameLabel } from './frames.js';
 import { nowMs, type Priority } from './messages.js';
 
 /** A frame ready for a transport. */
@@ -214,4 +214,67 @@ export class Batcher {
     this.open = [];
     this.drainOut();
   }
+}
+
+/**
+ * Merges the trade frames of each key among `frames` (the frames of one stream that waited together
+ * behind a publish in flight) into frames of up to `maxRows` rows, so that a busy stream carries fewer,
+ * larger entries. Each key's rows keep their order (a key's merged frames take the place of its first
+ * frame); a merged frame has the earliest sentAt and is 'high' if any part was. Frames that
+ * `mergeable` rejects (not trade frames; frames a transport may have stored already, which a retry
+ * must send as they were) and frames already at `maxRows` pass as they are.
+ */
+export function coalesceFrames(frames: BatchFrame[], maxRows: number, mergeable: (frame: BatchFrame) => boolean): BatchFrame[] {
+  if (frames.length < 2) return frames;
+  const byKey = new Map<string, BatchFrame[]>();
+  const order: (BatchFrame | BatchFrame[])[] = [];
+  for (const f of frames) {
+    if (!mergeable(f) || f.count >= maxRows) {
+      order.push(f);
+      continue;
+    }
+    const id = `${f.type}\u0000${f.key}`;
+    const list = byKey.get(id);
+    if (list) list.push(f);
+    else {
+      const first = [f];
+      byKey.set(id, first);
+      order.push(first);
+    }
+  }
+  if (order.length === frames.length) return frames;
+  const out: BatchFrame[] = [];
+  for (const item of order) {
+    if (!Array.isArray(item)) out.push(item);
+    else for (let i = 0; i < item.length; ) {
+      let rows = 0;
+      let j = i;
+      while (j < item.length && rows + item[j].count <= maxRows) rows += item[j++].count;
+      out.push(j - i === 1 ? item[i] : mergeTrades(item.slice(i, j), rows));
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** One trade frame holding the rows of `parts` (trade frames of one type and key), in order. */
+function mergeTrades(parts: BatchFrame[], rows: number): BatchFrame {
+  const ts = new Float64Array(rows);
+  const price = new Float64Array(rows);
+  const volume = new Float64Array(rows);
+  let at = 0;
+  let sentAt = Infinity;
+  let high = false;
+  for (const part of parts) {
+    const frame = decodeFrame(part.data);
+    if (frame.kind !== 'trades') throw new Error(`coalesceFrames: ${part.type} frame of ${part.key} is not a trade frame`);
+    ts.set(frame.columns.ts, at);
+    price.set(frame.columns.price, at);
+    volume.set(frame.columns.volume, at);
+    at += frame.count;
+    if (frame.sentAt < sentAt) sentAt = frame.sentAt;
+    if (frame.priority === 'high') high = true;
+  }
+  const { type, key } = parts[0];
+  return { type, key, count: rows, data: encodeTradesWithLabel(frameLabel(type, key), high ? 'high' : 'normal', sentAt, ts, price, volume, rows) };
 }

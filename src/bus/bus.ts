@@ -8,7 +8,7 @@
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
 import { requireTrades } from '../kernels/vpin.js';
-import { Batcher, type BatchFrame } from './batcher.js';
+import { Batcher, coalesceFrames, type BatchFrame } from './batcher.js';
 import { BackpressureError, BusClosedError } from './errors.js';
 import { decodeFrame, validateFrame } from './frames.js';
 import {
@@ -247,6 +247,10 @@ export class Bus {
   private readonly lanes = new Map<BusName, Lane>();
   private readonly batcher: Batcher;
   private readonly columnar: Set<string>;
+  private readonly maxBatch: number;
+  /** Frames handed to a transport: never merged again (a retry stores them as they were). */
+  private readonly sentOnce = new WeakSet<BatchFrame>();
+  private readonly mergeable = (f: BatchFrame) => this.columnar.has(f.type) && !this.sentOnce.has(f);
   private readonly routable = new Set<string>();
   private readonly shards: number;
   private readonly maxQueue: number;
@@ -289,6 +293,7 @@ export class Bus {
     this.buses = buses;
     this.shards = positiveInteger(options.shards ?? 1, 'options.shards', 1);
     const maxBatch = positiveInteger(options.maxBatch ?? 1024, 'options.maxBatch', 1);
+    this.maxBatch = maxBatch;
     const lingerMs = numberIn(options.lingerMs ?? 0, 'options.lingerMs', 0, 60_000);
     this.maxQueue = positiveInteger(options.maxQueue ?? 1_000_000, 'options.maxQueue', 1);
     const mode = options.backpressure ?? 'block';
@@ -519,7 +524,9 @@ export class Bus {
   }
 
   private publishNow(lane: Lane, stream: string, sends: { seq: number; frames: BatchFrame[] }[]): void {
-    const frames = sends.length === 1 ? sends[0].frames : sends.flatMap((x) => x.frames);
+    // Sends that queued behind a publish in flight go as one, each key's trade frames merged.
+    const frames = sends.length === 1 ? sends[0].frames : coalesceFrames(sends.flatMap((x) => x.frames), this.maxBatch, this.mergeable);
+    if (lane.serial) for (const f of frames) this.sentOnce.add(f);
     const entries: OutgoingEntry[] = frames.map((f) => ({ key: f.key, count: f.count, data: f.data }));
     const flight: InFlight | undefined = lane.serial ? { queued: [] } : undefined;
     if (flight) this.inFlight.set(stream, flight);
@@ -543,8 +550,9 @@ export class Bus {
         // A refusal for good drops the frames it concerns (all of them, or those over a size limit).
         const permanent = error instanceof TransportError && !error.retryable;
         const bad = (f: BatchFrame) => permanent && (!(error instanceof FrameTooLargeError) || f.data.byteLength > error.limit);
-        // What waited behind the failed publish is retried after it, in order.
-        for (const x of [...sends, ...(flight?.queued ?? [])]) {
+        // The frames as sent (merged or not: a retry after an ambiguous failure must store the same
+        // frames, which engines recognise as stored twice), then what waited behind them, in order.
+        for (const x of [{ seq: sends[0].seq, frames }, ...(flight?.queued ?? [])]) {
           const [dropped, retried] = x.frames.some(bad) ? partition(x.frames, bad) : [[], x.frames];
           if (dropped.length > 0) this.drop(lane, dropped);
           if (retried.length > 0) this.requeue(lane, x.seq, retried);

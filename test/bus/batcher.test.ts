@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Batcher, decodeFrame, type BatchFrame, type TradesFrame } from '../../src/bus/index.js';
+import { Batcher, decodeFrame, encodeMessageFrame, encodeTradesFrame, type BatchFrame, type TradesFrame } from '../../src/bus/index.js';
+import { coalesceFrames } from '../../src/bus/batcher.js';
 
 const T = 'TRADE_EXECUTION';
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -113,5 +114,37 @@ describe('Batcher', () => {
       const seen = flushes.flat().filter((f) => f.key === key).flatMap(rows);
       expect(seen).toEqual(Array.from({ length: next.get(key)! }, (_, i) => i));
     }
+  });
+});
+
+describe('coalesceFrames', () => {
+  const trades = (key: string, ts: number[], sentAt: number, priority?: 'high'): BatchFrame => ({
+    type: T, key, count: ts.length,
+    data: encodeTradesFrame({ type: T, key, sentAt, priority, ts: Float64Array.from(ts), price: Float64Array.from(ts, (x) => 100 + x), volume: Float64Array.from(ts, () => 2) }),
+  });
+  const message = (key: string): BatchFrame => ({ type: 'NEWS', key, count: 1, data: encodeMessageFrame({ type: 'NEWS', key, ts: 1, payload: { key } }) });
+  const columnar = (f: BatchFrame) => f.type === T;
+
+  it("merges each key's waiting trade frames in order, up to maxRows rows, at the key's first place; earliest sentAt, 'high' if any part was", () => {
+    const news = message('A');
+    const frames = [trades('A', [1, 2], 50), trades('B', [10], 40), news, trades('A', [3], 30, 'high'), trades('A', [4, 5, 6], 60), trades('B', [11, 12], 45)];
+    const out = coalesceFrames(frames, 5, columnar);
+    const seen = out.map((f) => {
+      if (f === news) return 'news';
+      const d = decodeFrame(f.data) as TradesFrame;
+      expect(d.count).toBe(f.count);
+      expect([...d.columns.price]).toEqual([...d.columns.ts].map((x) => 100 + x));
+      return `${f.key}:${[...d.columns.ts].join(',')}:${d.sentAt}:${d.priority}`;
+    });
+    // A's 6 rows: 3 fit with the first two frames (5 rows max), the last frame stays alone.
+    expect(seen).toEqual(['A:1,2,3:30:high', 'A:4,5,6:60:normal', 'B:10,11,12:40:normal', 'news']);
+    expect(out.reduce((n, f) => n + f.count, 0)).toBe(frames.reduce((n, f) => n + f.count, 0));
+  });
+
+  it('returns the frames as they are when nothing merges (one frame per key, non-columnar types, full frames)', () => {
+    const frames = [trades('A', [1], 1), trades('B', [2], 1), message('A'), message('A')];
+    expect(coalesceFrames(frames, 4, columnar)).toBe(frames);
+    const full = [trades('A', [1, 2], 1), trades('A', [3, 4], 1)];
+    expect(coalesceFrames(full, 2, columnar)).toBe(full);
   });
 });

@@ -6,8 +6,11 @@ import {
   DEFAULT_ROUTES,
   encodeTradesFrame,
   FrameError,
+  decodeFrame,
   MESSAGE_TYPES,
   type BusMessage,
+  type OutgoingEntry,
+  type TradesFrame,
 } from '../../src/bus/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import type { Trades } from '../../src/kernels/vpin.js';
@@ -300,6 +303,30 @@ describe('bus: consumer groups and redelivery', () => {
     expect(new Set(streams.values()).size).toBeGreaterThan(1);
     for (const s of streams.values()) expect(s).toMatch(/^marketdata:TRADE_EXECUTION:[0-3]$/);
     for (let k = 0; k < 16; k++) expect(byKey.get(`K${k}`)).toEqual(Array.from({ length: 25 }, (_, j) => k + 16 * j));
+    await bus.close();
+  });
+
+  it("sends that wait behind a publish in flight go as one call with each key's trade frames merged; a retry after an ambiguous failure sends the same frames again", async () => {
+    const t = new TestTransport();
+    t.delayMs = 30;
+    t.storeThenFail.add(2); // the merged publish is stored, then reported failed
+    const bus = createBus({ buses: ['marketdata'], transports: { marketdata: t }, retryMs: 1 });
+    let delivered = 0;
+    bus.subscribe(T, (m) => void (delivered += m.count), { group: 'g' });
+    const trade = (key: string, ts: number) => bus.publish(T, { key, ts, price: 100, volume: 1 });
+    await trade('a', 1);
+    await nextTurn(); // in flight for 30 ms
+    await trade('a', 2);
+    await nextTurn();
+    await trade('a', 3);
+    await trade('b', 3);
+    await nextTurn();
+    await bus.drain();
+    const rows = (e: OutgoingEntry) => `${e.key}:${Array.from((decodeFrame(e.data) as TradesFrame).columns.ts).join(',')}`;
+    expect(t.calls.map((c) => c.entries.map(rows))).toEqual([['a:1'], ['a:2,3', 'b:3'], ['a:2,3', 'b:3']]);
+    expect(t.calls[2].entries.map((e) => e.data)).toEqual(t.calls[1].entries.map((e) => e.data));
+    expect(t.calls[2].entries[0].data).toBe(t.calls[1].entries[0].data); // the very frame, not a re-merge
+    expect(delivered).toBe(1 + 3 + 3); // stored twice: consumers see the merged frame twice (engines skip it)
     await bus.close();
   });
 });

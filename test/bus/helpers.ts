@@ -13,6 +13,10 @@ export class TestTransport implements Transport {
   delayMs = 0;
   /** Delivers every entry twice (as if the first acknowledgement was lost). */
   duplicate = false;
+  /** Publish calls (numbered from 1) to store and then reject (an ambiguous failure, e.g. a lost reply). */
+  readonly storeThenFail = new Set<number>();
+  /** Every publish call, in order. */
+  readonly calls: { stream: string; entries: readonly OutgoingEntry[] }[] = [];
   /** Every entry handed to a handler. */
   readonly delivered: Entry[] = [];
 
@@ -21,6 +25,7 @@ export class TestTransport implements Transport {
   }
 
   async publish(stream: string, entries: readonly OutgoingEntry[]): Promise<string[]> {
+    const call = this.calls.push({ stream, entries });
     if (this.down) throw new Error('transport down');
     if (this.refuse > 0) {
       this.refuse--;
@@ -28,6 +33,10 @@ export class TestTransport implements Transport {
     }
     const ids = this.inner.publish(stream, entries);
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.storeThenFail.has(call)) {
+      await ids;
+      throw new Error('no reply (stored)');
+    }
     return ids;
   }
 

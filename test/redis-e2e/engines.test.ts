@@ -128,8 +128,9 @@ describeRedis('VPIN engine processes over Redis', () => {
       transport: 'redis', url: aofUrl, shards: SHARDS, buses: ['marketdata'],
       redis: { publishTimeoutMs: 1000, reconnectMaxMs: 100 }, onError: (e) => void errors.push(String(e)),
     });
-    // One trade per symbol per turn: a frame holds one trade, so a publish retried after an ambiguous
-    // timeout may store a trade twice, but never out of time order.
+    // One trade per symbol per turn. A publish retried after an ambiguous timeout may store its frames
+    // twice (frames that waited behind a publish in flight are merged first, and a retry sends the very
+    // frames it sent before), but never out of time order.
     const keys = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF'];
     let price = 100;
     let sent = 0;

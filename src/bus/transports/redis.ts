@@ -3,13 +3,12 @@
  * across processes and machines. What lives where:
  *
  * - A stream `s` is the Redis stream `<prefix>s` (prefix `kb:`); one entry per frame, fields `d` (the
- *   frame bytes, sent and read as Buffers, never copied on the way out), `k` (key), `n` (messages).
- *   A publish is one script call (APPEND_SCRIPT: its XADDs with `MAXLEN ~` run atomically, so a
- *   dropped connection stores all or none of them), the bound converted from messages to entries with
- *   the stream's mean batch size. The publishes of one tick (one bus flush: a call per stream) go out
- *   in one pipeline, i.e. one socket write.
- * - A consumer group per `group`; each subscription reads on its own connection (XREADGROUP COUNT/BLOCK)
- *   and acknowledges with XACK after its handler succeeds.
+ *   frame bytes, sent and read as Buffers), `k` (key), `n` (messages). The publishes of one tick (a
+ *   bus flush: one per stream) go as one APPEND_SCRIPT call; its XADDs (with `MAXLEN ~`, the bound converted from messages to entries with the stream's
+ *   mean batch size) run atomically, so a dropped connection stores all or none of them.
+ * - A consumer group per `group`; a consumer's Reader reads every stream it holds for the group with
+ *   one XREADGROUP (COUNT/BLOCK) on a connection of its own, and acknowledges with XACK (pipelined with
+ *   the next read) after the handler succeeds.
  * - Per-key order within a group: one consumer of a group reads a stream at a time (consumers scale
  *   out by shard, i.e. by stream, not within one). It holds a lease
  *   (`<prefix>lease:<stream>|<group>`, renewed every claimIdleMs/3); a consumer that stays silent for
@@ -168,15 +167,25 @@ end
 return out`;
 
 /**
- * Appends entries to stream KEYS[1], trimmed with MAXLEN ~ ARGV[1]; ARGV[2..] are (frame, key, count)
- * triples. Returns the entry ids. One command per publish instead of MULTI + XADD per entry + EXEC.
+ * Appends entries to streams. For each KEYS[i], ARGV holds in turn: the MAXLEN ~ bound, the number of
+ * entries n, then n (frame, key, count) triples. One command carries every stream's entries of a tick:
+ * ioredis spends more per command than Redis spends per XADD. Returns, per stream, the entry ids.
  */
 const APPEND_SCRIPT = `
-local ids = {}
-for i = 2, #ARGV, 3 do
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'd', ARGV[i], 'k', ARGV[i + 1], 'n', ARGV[i + 2])
+local out = {}
+local a = 1
+for i = 1, #KEYS do
+  local maxLen = ARGV[a]
+  local n = tonumber(ARGV[a + 1])
+  a = a + 2
+  local ids = {}
+  for j = 1, n do
+    ids[j] = redis.call('XADD', KEYS[i], 'MAXLEN', '~', maxLen, '*', 'd', ARGV[a], 'k', ARGV[a + 1], 'n', ARGV[a + 2])
+    a = a + 3
+  end
+  out[i] = ids
 end
-return ids`;
+return out`;
 
 /** Renews a lease held with token ARGV[1] for ARGV[2] ms: 1, or 0 when it is no longer ours. */
 const RENEW_SCRIPT = `
@@ -204,7 +213,7 @@ redis.call('PEXPIRE', KEYS[2], ttl * 20)
 return { redis.call('ZCARD', KEYS[1]), redis.call('SCARD', KEYS[2]) }`;
 
 interface Scripts {
-  kbAppend(key: string, maxLen: number, ...args: (Buffer | string | number | ((error: Error | null, ids: unknown) => void))[]): Promise<unknown>;
+  kbAppend(keys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
   kbState(key: string, leasePrefix: string, prefix: string, stream: string): Promise<unknown>;
   kbRenew(key: string, token: string, ms: number): Promise<number>;
   kbRelease(key: string, token: string): Promise<number>;
@@ -240,6 +249,13 @@ interface Outbox {
   unsettled: number;
   entries: number;
   messages: number;
+}
+
+/** The publishes of one tick: one APPEND_SCRIPT call. */
+interface AppendBatch {
+  keys: string[];
+  args: (number | string | Buffer)[];
+  waiters: { resolve: (ids: unknown) => void; reject: (error: unknown) => void }[];
 }
 
 /** A publish waiting for its reply (failed early when the connection drops). */
@@ -352,8 +368,8 @@ export class RedisTransport implements Transport {
   private readonly inFlight = new Set<InFlight>();
   private publishing = 0;
   private readonly publishes = new Set<Promise<unknown>>();
-  /** The pipeline collecting this tick's publishes (see sendAppend). */
-  private tick: ReturnType<Redis['pipeline']> | undefined;
+  /** This tick's publishes, sent as one command (see sendAppend). */
+  private tick: AppendBatch | undefined;
   private readonly outboxes = new Map<string, Outbox>();
   /** Live subscriptions. */
   private readonly consumers = new Set<RedisSubscription>();
@@ -415,7 +431,7 @@ export class RedisTransport implements Transport {
       tls: fromUrl.tls || extra.tls ? { ...fromUrl.tls, ...extra.tls } : undefined,
     };
     this.cmd = this.connect('publish', { commandTimeout: this.config.publishTimeoutMs }) as Client;
-    this.cmd.defineCommand('kbAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
+    this.cmd.defineCommand('kbAppend', { lua: APPEND_SCRIPT });
     this.cmd.defineCommand('kbState', { numberOfKeys: 1, lua: STATE_SCRIPT });
     this.cmd.defineCommand('kbRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
     this.cmd.defineCommand('kbRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
@@ -619,9 +635,7 @@ export class RedisTransport implements Transport {
       for (const e of entries) messages += e.count;
       const mean = (out.messages + messages) / Math.max(1, out.entries + entries.length);
       const maxLen = Math.max(1, Math.ceil(this.config.maxLenMessages / Math.max(1, mean)));
-      const args: (Buffer | string | number)[] = [];
-      for (const e of entries) args.push(asBuffer(e.data), e.key, e.count);
-      const reply = await this.awaitReply(this.sendAppend(this.prefix + stream, maxLen, args), deadline);
+      const reply = await this.awaitReply(this.sendAppend(this.prefix + stream, maxLen, entries), deadline);
       if (!Array.isArray(reply) || reply.length !== entries.length) {
         throw new TransportError('command', this.target, `append to ${stream}: unexpected reply`, true);
       }
@@ -644,28 +658,26 @@ export class RedisTransport implements Transport {
   }
 
   /**
-   * Sends one APPEND_SCRIPT call; the calls made in the same tick (a bus flush publishes to each of its
-   * streams at once) share one pipeline, i.e. one socket write.
+   * Appends packed entries to `key` with the other publishes of this tick (a bus flush publishes to each
+   * of its streams at once) in one APPEND_SCRIPT call; resolves with the entry ids.
    */
-  private sendAppend(key: string, maxLen: number, args: (Buffer | string | number)[]): Promise<unknown> {
-    if (!this.tick) {
-      const pipeline = this.cmd.pipeline();
-      this.tick = pipeline;
+  private sendAppend(key: string, maxLen: number, entries: readonly OutgoingEntry[]): Promise<unknown> {
+    let tick = this.tick;
+    if (!tick) {
+      const batch: AppendBatch = { keys: [], args: [], waiters: [] };
+      this.tick = tick = batch;
       process.nextTick(() => {
         this.tick = undefined;
-        // Each call settles through its own callback; the pipeline's own promise is not needed.
-        pipeline.exec().catch(() => undefined);
+        const settle = (error: unknown, reply?: unknown) => {
+          batch.waiters.forEach((w, i) => (error ? w.reject(error) : w.resolve((reply as unknown[])[i])));
+        };
+        this.cmd.kbAppend(batch.keys.length, ...batch.keys, ...batch.args).then((reply) => settle(null, reply), settle);
       });
     }
-    const pipeline = this.tick;
-    return new Promise((resolve, reject) => {
-      // One entry: a plain XADD (atomic by itself, and cheaper for Redis than a script call).
-      if (args.length === 3) {
-        pipeline.xadd(key, 'MAXLEN', '~', maxLen, '*', 'd', args[0], 'k', args[1], 'n', args[2], (error, id) => (error ? reject(error) : resolve([id])));
-      } else {
-        void (pipeline as unknown as Scripts).kbAppend(key, maxLen, ...args, (error, ids) => (error ? reject(error) : resolve(ids)));
-      }
-    });
+    tick.keys.push(key);
+    tick.args.push(maxLen, entries.length);
+    for (const e of entries) tick.args.push(asBuffer(e.data), e.key, e.count);
+    return new Promise((resolve, reject) => tick.waiters.push({ resolve, reject }));
   }
 
   /** Waits for a reply until `deadline`; fails early when the connection drops. */
@@ -745,6 +757,12 @@ export class RedisTransport implements Transport {
   async leaveGroup(group: string): Promise<void> {
     this.shares.delete(group);
     await unlessClosed(this.cmd, this.cmd.zrem(`${this.prefix}members:${group}`, this.instance));
+  }
+
+  /** @internal Registers this instance as a live member of `group` that reads `stream` (as the lease tick does). */
+  async register(group: string, stream: string): Promise<void> {
+    const cmd = this.cmd as Client;
+    await unlessClosed(cmd, cmd.kbMembers(`${this.prefix}members:${group}`, `${this.prefix}streams:${group}`, this.instance, this.config.claimIdleMs, stream));
   }
 
   /** @internal Whether this instance may take one more stream of `group` (fair share between live instances). */
@@ -1330,6 +1348,8 @@ class RedisSubscription implements TransportSubscription {
       while (!this.stopped) {
         try {
           await this.createGroup(false);
+          // Registered as a live member reading the stream: from now on publishers' idle() waits for it.
+          await this.t.register(this.group, this.stream);
           this.establish();
           this.reader.add(this);
           return;
