@@ -5,6 +5,7 @@
  * Transports are in-process by default; `transport: 'redis'` puts each bus on Redis Streams
  * (`kb:<bus>:<type>:<shard>`), one RedisTransport per bus, each bus on its own server if asked.
  */
+import { randomBytes } from 'node:crypto';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
 import { requireTrades } from '../kernels/vpin.js';
@@ -248,9 +249,15 @@ export class Bus {
   private readonly batcher: Batcher;
   private readonly columnar: Set<string>;
   private readonly maxBatch: number;
-  /** Frames handed to a transport: never merged again (a retry stores them as they were). */
-  private readonly sentOnce = new WeakSet<BatchFrame>();
-  private readonly mergeable = (f: BatchFrame) => this.columnar.has(f.type) && !this.sentOnce.has(f);
+  /** Identifies this bus as the producer of its entries (OutgoingEntry.producer). */
+  private readonly producer = randomBytes(8).toString('hex');
+  /**
+   * The seq of each frame handed to a serial transport: a retry sends the very frame with the same seq
+   * (stored once), and it is never merged again.
+   */
+  private readonly seqs = new WeakMap<BatchFrame, number>();
+  private nextSeq = 0;
+  private readonly mergeable = (f: BatchFrame) => this.columnar.has(f.type) && !this.seqs.has(f);
   private readonly routable = new Set<string>();
   private readonly shards: number;
   private readonly maxQueue: number;
@@ -526,8 +533,12 @@ export class Bus {
   private publishNow(lane: Lane, stream: string, sends: { seq: number; frames: BatchFrame[] }[]): void {
     // Sends that queued behind a publish in flight go as one, each key's trade frames merged.
     const frames = sends.length === 1 ? sends[0].frames : coalesceFrames(sends.flatMap((x) => x.frames), this.maxBatch, this.mergeable);
-    if (lane.serial) for (const f of frames) this.sentOnce.add(f);
-    const entries: OutgoingEntry[] = frames.map((f) => ({ key: f.key, count: f.count, data: f.data }));
+    const entries: OutgoingEntry[] = frames.map((f) => {
+      if (!lane.serial) return { key: f.key, count: f.count, data: f.data };
+      let seq = this.seqs.get(f);
+      if (seq === undefined) this.seqs.set(f, (seq = ++this.nextSeq));
+      return { key: f.key, count: f.count, data: f.data, producer: this.producer, seq };
+    });
     const flight: InFlight | undefined = lane.serial ? { queued: [] } : undefined;
     if (flight) this.inFlight.set(stream, flight);
     const started = performance.now();

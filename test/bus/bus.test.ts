@@ -326,6 +326,11 @@ describe('bus: consumer groups and redelivery', () => {
     expect(t.calls.map((c) => c.entries.map(rows))).toEqual([['a:1'], ['a:2,3', 'b:3'], ['a:2,3', 'b:3']]);
     expect(t.calls[2].entries.map((e) => e.data)).toEqual(t.calls[1].entries.map((e) => e.data));
     expect(t.calls[2].entries[0].data).toBe(t.calls[1].entries[0].data); // the very frame, not a re-merge
+    // ... under the same producer and seqs (a Redis transport stores it once); new frames get new seqs.
+    const ids = t.calls.map((c) => c.entries.map((e) => `${e.producer}/${e.seq}`));
+    expect(ids[2]).toEqual(ids[1]);
+    expect(new Set([...ids[0], ...ids[1]]).size).toBe(3);
+    expect(t.calls[0].entries[0].producer).toMatch(/^[0-9a-f]{16}$/);
     expect(delivered).toBe(1 + 3 + 3); // stored twice: consumers see the merged frame twice (engines skip it)
     await bus.close();
   });

@@ -172,6 +172,31 @@ describeRedis('RedisTransport', () => {
     expect(new FrameError('x')).toBeInstanceOf(Error);
   });
 
+  it("a retried publish (same producer and seq, the producer's next call to the stream) stores its entries once; entries without a producer are never merged", async () => {
+    const p = prefix();
+    const t = transport(url, { prefix: p });
+    const redis = client(url);
+    const e = (seq: number, producer: string | undefined = 'bus-1') => ({ ...tradeEntry('k', seq), producer, seq });
+    const first = await t.publish('s', [e(1), e(2)]);
+    // As after an ambiguous failure: the same entries again, with one new one.
+    const again = await t.publish('s', [e(1), e(2), e(3)]);
+    expect(again.slice(0, 2)).toEqual(first);
+    expect(await redis.xlen(`${p}s`)).toBe(3);
+    expect(t.metrics()).toMatchObject({ deduplicated: 2, entries: 5 });
+    // Another producer's entry is stored, and so is a seq the producer's last call did not hold.
+    await t.publish('s', [e(3, 'bus-2')]);
+    await t.publish('s', [e(4)]);
+    await t.publish('s', [e(1)]);
+    // No producer: no deduplication.
+    const plain = tradeEntry('k', 9);
+    await t.publish('s', [plain]);
+    await t.publish('s', [plain]);
+    expect(await redis.xlen(`${p}s`)).toBe(8);
+    expect(t.metrics().deduplicated).toBe(2);
+    const stored = (await redis.xrangeBuffer(`${p}s`, '-', '+')).map(([, f]) => new Float64Array(f[1].buffer.slice(f[1].byteOffset, f[1].byteOffset + f[1].length)).at(-3));
+    expect(stored).toEqual([1, 2, 3, 3, 4, 1, 9, 9]);
+  });
+
   it('a publish Redis refuses (WRONGTYPE) rejects with a TransportError and stores nothing; publishing goes on', async () => {
     const p = prefix();
     const t = transport(url, { prefix: p });

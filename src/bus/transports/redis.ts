@@ -31,8 +31,9 @@
  * - Publishes while disconnected wait for the connection up to publishTimeoutMs, then reject with a
  *   TransportError; nothing is dropped silently and the next publish tries again.
  *
- * Delivery is at least once; after a 'timeout' TransportError a publish retried by the caller may
- * store entries twice (the server may have executed the first one).
+ * Delivery is at least once. After a 'timeout' TransportError (the server may have executed the
+ * publish) a retry stores its entries once if they carry a producer and seq (the bus's do) and it is
+ * the producer's next publish to the stream; otherwise it may store them twice.
  */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -113,6 +114,8 @@ export interface RedisTransportMetrics extends TransportMetrics {
   reconnects: number;
   /** Publishes rejected with a TransportError. */
   publishErrors: number;
+  /** Entries a retried publish repeated and the transport did not store again (see OutgoingEntry.producer). */
+  deduplicated: number;
   /** Health checks that failed (PING unanswered or connection lost). */
   healthFailures: number;
 }
@@ -167,23 +170,38 @@ end
 return out`;
 
 /**
- * Appends entries to streams. For each KEYS[i], ARGV holds in turn: the MAXLEN ~ bound, the number of
- * entries n, then n (frame, key, count) triples. One command carries every stream's entries of a tick:
- * ioredis spends more per command than Redis spends per XADD. Returns, per stream, the entry ids.
+ * Appends entries to streams, each stream once per call: KEYS[2i-1] the stream, KEYS[2i] its
+ * deduplication key for the call's producer. ARGV holds, per stream in turn: the MAXLEN ~ bound, the
+ * number of entries n, the producer ('' for none), then n (frame, key, count, seq) quadruples. With a
+ * producer, an entry whose seq the producer's previous call to the stream stored is not stored again:
+ * its id is returned (a publish retried after an ambiguous failure stores its entries once). One
+ * command carries every stream's entries of a tick (ioredis spends more per command than Redis per
+ * XADD). Returns, per stream, { ids, entries not stored again }.
  */
 const APPEND_SCRIPT = `
 local out = {}
 local a = 1
-for i = 1, #KEYS do
-  local maxLen = ARGV[a]
-  local n = tonumber(ARGV[a + 1])
-  a = a + 2
-  local ids = {}
-  for j = 1, n do
-    ids[j] = redis.call('XADD', KEYS[i], 'MAXLEN', '~', maxLen, '*', 'd', ARGV[a], 'k', ARGV[a + 1], 'n', ARGV[a + 2])
-    a = a + 3
+for i = 1, #KEYS / 2 do
+  local stream, dedup = KEYS[2 * i - 1], KEYS[2 * i]
+  local maxLen, n, producer = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2]
+  a = a + 3
+  local stored = {}
+  if producer ~= '' then
+    local last = redis.call('GET', dedup)
+    if last then for seq, id in string.gmatch(last, '(%S+) (%S+)') do stored[seq] = id end end
   end
-  out[i] = ids
+  local ids, record, again = {}, {}, 0
+  for j = 1, n do
+    local seq = ARGV[a + 3]
+    local id = stored[seq]
+    if id then again = again + 1
+    else id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', 'd', ARGV[a], 'k', ARGV[a + 1], 'n', ARGV[a + 2]) end
+    ids[j] = id
+    record[j] = seq .. ' ' .. id
+    a = a + 4
+  end
+  if producer ~= '' then redis.call('SET', dedup, table.concat(record, ' '), 'PX', 3600000) end
+  out[i] = { ids, again }
 end
 return out`;
 
@@ -382,7 +400,7 @@ export class RedisTransport implements Transport {
   private pollCount = 0;
   private readonly counters: RedisTransportMetrics = {
     entries: 0, messages: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, deadLettered: 0, discarded: 0, backlog: 0,
-    groupsRecreated: 0, lostEntries: 0, possibleLoss: false, claimed: 0, leases: 0, reconnects: 0, publishErrors: 0, healthFailures: 0,
+    groupsRecreated: 0, lostEntries: 0, possibleLoss: false, claimed: 0, leases: 0, reconnects: 0, publishErrors: 0, deduplicated: 0, healthFailures: 0,
   };
 
   /** Connects (in the background: see ready()) to the server of `options.url`. */
@@ -635,11 +653,13 @@ export class RedisTransport implements Transport {
       for (const e of entries) messages += e.count;
       const mean = (out.messages + messages) / Math.max(1, out.entries + entries.length);
       const maxLen = Math.max(1, Math.ceil(this.config.maxLenMessages / Math.max(1, mean)));
-      const reply = await this.awaitReply(this.sendAppend(this.prefix + stream, maxLen, entries), deadline);
-      if (!Array.isArray(reply) || reply.length !== entries.length) {
+      const reply = await this.awaitReply(this.sendAppend(stream, maxLen, entries), deadline);
+      const [stored, again] = Array.isArray(reply) ? (reply as [unknown, unknown]) : [];
+      if (!Array.isArray(stored) || stored.length !== entries.length) {
         throw new TransportError('command', this.target, `append to ${stream}: unexpected reply`, true);
       }
-      const ids = reply.map(String);
+      const ids = stored.map(String);
+      this.counters.deduplicated += Number(again);
       out.entries += entries.length;
       out.messages += messages;
       for (let i = 0; i < entries.length; i++) out.queue.push({ id: ids[i], key: entries[i].key, count: entries[i].count });
@@ -658,10 +678,10 @@ export class RedisTransport implements Transport {
   }
 
   /**
-   * Appends packed entries to `key` with the other publishes of this tick (a bus flush publishes to each
-   * of its streams at once) in one APPEND_SCRIPT call; resolves with the entry ids.
+   * Appends entries to `stream` with the other publishes of this tick (a bus flush publishes to each of
+   * its streams at once) in one APPEND_SCRIPT call; resolves with the stream's [ids, deduplicated].
    */
-  private sendAppend(key: string, maxLen: number, entries: readonly OutgoingEntry[]): Promise<unknown> {
+  private sendAppend(stream: string, maxLen: number, entries: readonly OutgoingEntry[]): Promise<unknown> {
     let tick = this.tick;
     if (!tick) {
       const batch: AppendBatch = { keys: [], args: [], waiters: [] };
@@ -674,9 +694,12 @@ export class RedisTransport implements Transport {
         this.cmd.kbAppend(batch.keys.length, ...batch.keys, ...batch.args).then((reply) => settle(null, reply), settle);
       });
     }
-    tick.keys.push(key);
-    tick.args.push(maxLen, entries.length);
-    for (const e of entries) tick.args.push(asBuffer(e.data), e.key, e.count);
+    // Deduplication needs one producer and a seq on every entry.
+    const producer = entries[0].producer;
+    const dedup = typeof producer === 'string' && producer.length > 0 && entries.every((e) => e.producer === producer && Number.isSafeInteger(e.seq));
+    tick.keys.push(this.prefix + stream, `${this.prefix}dedup:${stream}|${dedup ? producer : ''}`);
+    tick.args.push(maxLen, entries.length, dedup ? producer : '');
+    for (const e of entries) tick.args.push(asBuffer(e.data), e.key, e.count, dedup ? e.seq! : 0);
     return new Promise((resolve, reject) => tick.waiters.push({ resolve, reject }));
   }
 

@@ -25,6 +25,14 @@ export interface OutgoingEntry {
   count: number;
   /** The encoded frame. The transport may keep a reference: do not modify it after publishing. */
   data: Uint8Array;
+  /**
+   * With `seq`: who publishes the entry (unique among publishers, e.g. a random id per bus). A publish
+   * that repeats entries of the same producer and seq, right after a call that may have stored them
+   * (it failed ambiguously), stores them once (the Redis transport; the in-process one needs no such care).
+   */
+  producer?: string;
+  /** The producer's number for this entry, the same on every attempt to publish it. */
+  seq?: number;
 }
 
 /** An entry as delivered to a consumer. */
