@@ -88,7 +88,11 @@ export interface RedisTransportOptions {
   healthIntervalMs?: number;
   /** A PING unanswered this long makes the transport unhealthy. Default 60 ms. */
   healthTimeoutMs?: number;
-  /** Period of the progress poll behind onSettle, backlog() and idle(). Default 5 ms. */
+  /**
+   * Period of the progress poll behind onSettle and backlog(), while entries published here are not
+   * yet settled. Default 20 ms. While idle() is waited for it polls at once and then every 5 ms (or
+   * pollMs if shorter).
+   */
   pollMs?: number;
   /** Wait before handling again an entry whose handler failed. Default 10 ms. */
   retryDelayMs?: number;
@@ -133,7 +137,7 @@ const DEFAULTS = {
   publishTimeoutMs: 2000,
   healthIntervalMs: 20,
   healthTimeoutMs: 60,
-  pollMs: 5,
+  pollMs: 20,
   retryDelayMs: 10,
   reconnectMaxMs: 1000,
 };
@@ -289,6 +293,8 @@ interface RawEntry {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Poll period while idle() is waited for (see RedisTransportOptions.pollMs). */
+const IDLE_POLL_MS = 5;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function positive(options: RedisTransportOptions, name: keyof typeof DEFAULTS, min: number, integer = true): number {
@@ -375,6 +381,8 @@ export class RedisTransport implements Transport {
   private readonly healthTimer: NodeJS.Timeout;
   private readonly leaseTimer: NodeJS.Timeout;
   private pollTimer: NodeJS.Timeout | undefined;
+  /** When pollTimer fires (performance.now). */
+  private pollDue = 0;
   private polling = false;
   private leaseTicking = false;
   private closed = false;
@@ -891,8 +899,15 @@ export class RedisTransport implements Transport {
     });
   }
 
-  private schedulePoll(delay = this.config.pollMs): void {
-    if (this.pollTimer || this.polling || this.closed) return;
+  /** Polls after `delay` (default: pollMs, or the faster idle period while idle() is waited for), or sooner if already due. */
+  private schedulePoll(delay = this.idleWaiters.length > 0 ? Math.min(IDLE_POLL_MS, this.config.pollMs) : this.config.pollMs): void {
+    if (this.polling || this.closed) return;
+    const due = performance.now() + delay;
+    if (this.pollTimer) {
+      if (due >= this.pollDue) return;
+      clearTimeout(this.pollTimer);
+    }
+    this.pollDue = due;
     this.pollTimer = setTimeout(() => {
       this.pollTimer = undefined;
       void this.poll();
@@ -908,7 +923,7 @@ export class RedisTransport implements Transport {
     if (names.size === 0 && this.idleWaiters.length === 0) return;
     this.polling = true;
     const poll = ++this.pollCount;
-    let delay = this.config.pollMs;
+    let delay: number | undefined;
     try {
       const list = [...names];
       const pipeline = this.cmd.pipeline();
