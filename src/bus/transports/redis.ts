@@ -4,8 +4,9 @@
  *
  * - A stream `s` is the Redis stream `<prefix>s` (prefix `kb:`); one entry per frame, fields `d` (the
  *   frame bytes, sent and read as Buffers), `k` (key), `n` (messages). The publishes of one tick (a
- *   bus flush: one per stream) go as one APPEND_SCRIPT call; its XADDs (with `MAXLEN ~`, the bound converted from messages to entries with the stream's
- *   mean batch size) run atomically, so a dropped connection stores all or none of them.
+ *   bus flush: one per stream) go as one APPEND_SCRIPT call, whose XADDs run atomically (a dropped
+ *   connection stores all or none of them), trimmed with `MAXLEN ~` (the bound converted from
+ *   messages to entries with the stream's mean batch size).
  * - A consumer group per `group`; a consumer's Reader reads every stream it holds for the group with
  *   one XREADGROUP (COUNT/BLOCK) on a connection of its own, and acknowledges with XACK (pipelined with
  *   the next read) after the handler succeeds.
@@ -627,8 +628,8 @@ export class RedisTransport implements Transport {
   }
 
   /**
-   * Appends entries to `<prefix><stream>` in one script call (all or none), in order, and resolves with their
-   * ids. Rejects with FrameTooLargeError (nothing stored) when an entry exceeds maxFrameBytes, with
+   * Appends entries to `<prefix><stream>` in one script call (all or none), in order, and resolves
+   * with their ids. Rejects with FrameTooLargeError (nothing stored) when an entry exceeds maxFrameBytes, with
    * TransportError when Redis is unreachable for publishTimeoutMs, and with BusClosedError once closed.
    */
   publish(stream: string, entries: readonly OutgoingEntry[]): Promise<string[]> {
