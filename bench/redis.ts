@@ -38,13 +38,27 @@ const TAPE_SIZE = 1 << 20;
 class TimedVpinEngine extends VpinEngine {
   readonly timing = new Histogram();
   processedAll = 0;
+  /** This process's CPU usage when the first message arrived. */
+  cpuAtFirst: NodeJS.CpuUsage | undefined;
+  /** Messages to wait for, and who waits (see until()). */
+  private target = Infinity;
+  private reached: () => void = () => {};
   private from = Infinity;
   warmupMs = 0;
   protected override process(message: BusMessage): void {
+    this.cpuAtFirst ??= process.cpuUsage();
     super.process(message);
     if (this.from === Infinity) this.from = message.sentAt + this.warmupMs;
     if (message.sentAt >= this.from) this.timing.record(nowMs() - message.sentAt, message.count);
     this.processedAll += message.count;
+    if (this.processedAll >= this.target) this.reached();
+  }
+
+  /** Resolves once `count` messages have been processed (no polling: it would cost this process CPU). */
+  until(count: number): Promise<void> {
+    this.target = count;
+    if (this.processedAll >= count) return Promise.resolve();
+    return new Promise((resolve) => (this.reached = resolve));
   }
 }
 
@@ -105,23 +119,24 @@ async function publisherChild(url: string, prefix: string, plan: Plan): Promise<
   await (bus.transport('marketdata') as RedisTransport).ready();
   const data = tape(TAPE_SIZE, 7, SYMBOLS);
   const startAt = nowMs();
+  const cpu0 = process.cpuUsage();
   const sent = await publishTrades(bus, data, plan);
   const endAt = nowMs();
   await bus.flush();
-  process.stdout.write(`${JSON.stringify({ startAt, endAt, sent, storedAt: nowMs() })}\n`);
+  process.stdout.write(`${JSON.stringify({ startAt, endAt, sent, storedAt: nowMs(), cpuMs: cpuMs(cpu0) })}\n`);
   await bus.close();
 }
 
 /**
  * `--child engine`: a VpinEngine on Redis; prints `ready`, reads the number of messages to expect from
- * stdin, and once it has processed them prints `{ doneAt, processed, latency, ... }` as JSON, stops and exits.
+ * stdin, and once it has processed them prints `{ doneAt, processed, latency, cpuMs, ... }` as JSON,
+ * stops and exits.
  */
 async function engineChild(url: string, prefix: string, warmupMs: number): Promise<void> {
-  let expect = Infinity;
+  let expected: (count: number) => void = () => {};
+  const expect = new Promise<number>((resolve) => (expected = resolve));
   process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (d: string) => {
-    expect = Number(d.trim());
-  });
+  process.stdin.on('data', (d: string) => expected(Number(d.trim())));
   const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix } });
   const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0, group: 'vpin' });
   engine.warmupMs = warmupMs;
@@ -132,10 +147,11 @@ async function engineChild(url: string, prefix: string, warmupMs: number): Promi
   const leases = bus.streams('marketdata', 'TRADE_EXECUTION').map((s) => `${prefix}lease:${s}|vpin`);
   while ((await md.cmd.exists(...leases)) < leases.length) await new Promise((resolve) => setTimeout(resolve, 10));
   process.stdout.write('ready\n');
-  while (engine.processedAll < expect) await new Promise((resolve) => setTimeout(resolve, 1));
+  await engine.until(await expect);
   const doneAt = nowMs();
+  const cpu0 = engine.cpuAtFirst ?? process.cpuUsage();
   const m = engine.metrics();
-  process.stdout.write(`${JSON.stringify({ doneAt, processed: engine.processedAll, latency: engine.timing.snapshot(), copies: bus.metrics().copies, deliveries: m.batches })}\n`);
+  process.stdout.write(`${JSON.stringify({ doneAt, processed: engine.processedAll, latency: engine.timing.snapshot(), copies: bus.metrics().copies, deliveries: m.batches, cpuMs: cpuMs(cpu0) })}\n`);
   process.stdin.destroy();
   await engine.stop();
   await bus.close();
@@ -232,12 +248,19 @@ function child(args: string[]): { proc: ChildProcess; line: () => Promise<string
   return { proc, line, exited };
 }
 
+/** CPU time (user + system, ms) of this process since `from`. */
+function cpuMs(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+}
+
 interface EngineReport {
   doneAt: number;
   processed: number;
   latency: ReturnType<Histogram['snapshot']>;
   copies: number;
   deliveries: number;
+  cpuMs: number;
 }
 
 /**
@@ -252,7 +275,7 @@ async function run(url: string, plan: Plan, warmupMs: number) {
     if ('count' in plan) engine.proc.stdin!.write(`${plan.count}\n`);
     const planArgs = 'count' in plan ? ['count', String(plan.count), String(plan.batch ?? 1)] : ['rate', String(plan.rate), String(plan.seconds)];
     const publisher = child(['publisher', url, prefix, ...planArgs]);
-    const pub = JSON.parse(await publisher.line()) as { startAt: number; endAt: number; sent: number; storedAt: number };
+    const pub = JSON.parse(await publisher.line()) as { startAt: number; endAt: number; sent: number; storedAt: number; cpuMs: number };
     if (!('count' in plan)) engine.proc.stdin!.write(`${pub.sent}\n`);
     await publisher.exited;
     const eng = JSON.parse(await engine.line()) as EngineReport;
@@ -360,6 +383,9 @@ export const redisSection: BenchSection = {
         add(`latency p99 ${at} (ms)`, 'redis, 2 processes', r.eng.latency.p99, 'ms', rate === 10_000 ? 'target <= 5 ms' : undefined);
         add(`latency p99 ${at} (ms)`, 'in-process bus', mine.p99, 'ms');
         add(`latency mean ${at} (ms)`, 'redis, 2 processes', r.eng.latency.mean, 'ms', undefined, 0.43);
+        const perMessage = (ms: number) => (ms * 1000) / r.pub.sent;
+        add(`CPU per message ${at} (µs)`, 'redis, publisher process', perMessage(r.pub.cpuMs), 'µs', 'user + system time while publishing');
+        add(`CPU per message ${at} (µs)`, 'redis, engine process', perMessage(r.eng.cpuMs), 'µs', 'user + system time from the first message to the last');
         add(`latency mean ${at} (ms)`, 'in-process bus', mine.mean, 'ms', undefined, 0.43);
         add(`latency mean ${at} (ms)`, 'reported', 0.43, 'ms', 'original: mean over two Redis buses at 6,680 msg/s', 0.43);
         if (rate === 10_000) {
