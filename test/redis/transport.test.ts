@@ -210,6 +210,33 @@ describeRedis('RedisTransport', () => {
     expect(t.metrics()).toMatchObject({ publishErrors: 1, entries: 1 });
   });
 
+  it("one consumer's subscriptions share a reader: closing one leaves the others reading, acknowledges what it handled and leaves the rest to the group", async () => {
+    const p = prefix();
+    const pub = transport(url, { prefix: p });
+    const t = transport(url, { prefix: p });
+    const got = { a: [] as number[], b: [] as number[] };
+    const a = t.subscribe('a', 'g', 'c', (e) => void got.a.push(...seqs(e)));
+    t.subscribe('b', 'g', 'c', (e) => void got.b.push(...seqs(e)));
+    await t.ready();
+    await pub.publish('a', [tradeEntry('k', 0), tradeEntry('k', 1)]);
+    await pub.publish('b', [tradeEntry('k', 0)]);
+    await until(() => got.a.length === 2 && got.b.length === 1, 'both streams read');
+    const closing = performance.now();
+    await a.close();
+    const closeMs = performance.now() - closing;
+    expect(closeMs).toBeLessThan(t.config.blockMs + 500); // at most the read in hand, then the lease goes back
+    await pub.publish('a', [tradeEntry('k', 2)]);
+    await pub.publish('b', [tradeEntry('k', 1)]);
+    await until(() => got.b.length === 2, 'stream b still read');
+    const redis = client(url);
+    expect(got.a).toEqual([0, 1]);
+    expect(await redis.xpending(`${p}a`, 'g')).toEqual([0, null, null, null]); // what it handled is acknowledged
+    expect(((await redis.xinfo('GROUPS', `${p}a`)) as unknown[][])[0]).toEqual(expect.arrayContaining(['lag', 1])); // the rest waits for the group
+    expect(await redis.exists(t.leaseKey('a', 'g'))).toBe(0);
+    const names = ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes('name=kernelbus-consumer-c '));
+    expect(names).toHaveLength(1);
+  });
+
   it('NOGROUP: when Redis loses the group (FLUSHALL) the consumer recreates it, counts the possible loss, and goes on', async () => {
     const p = prefix();
     const t = transport(url, { prefix: p });
