@@ -297,6 +297,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Poll period while idle() is waited for (see RedisTransportOptions.pollMs). */
 const IDLE_POLL_MS = 5;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The wait after another failure in a row: doubling from 10 ms up to `maxMs`. */
+const nextBackoff = (previous: number, maxMs: number) => Math.min(Math.max(2 * previous, 10), maxMs);
 
 function positive(options: RedisTransportOptions, name: keyof typeof DEFAULTS, min: number, integer = true): number {
   const value = options[name as keyof RedisTransportOptions] ?? DEFAULTS[name];
@@ -788,13 +790,22 @@ export class RedisTransport implements Transport {
   /** @internal Unregisters this instance from `group` (its last subscription in the group closed). */
   async leaveGroup(group: string): Promise<void> {
     this.shares.delete(group);
-    await unlessClosed(this.cmd, this.cmd.zrem(`${this.prefix}members:${group}`, this.instance));
+    await unlessClosed(this.cmd, this.cmd.zrem(this.membersKey(group), this.instance));
   }
 
   /** @internal Registers this instance as a live member of `group` that reads `stream` (as the lease tick does). */
   async register(group: string, stream: string): Promise<void> {
-    const cmd = this.cmd as Client;
-    await unlessClosed(cmd, cmd.kbMembers(`${this.prefix}members:${group}`, `${this.prefix}streams:${group}`, this.instance, this.config.claimIdleMs, stream));
+    await unlessClosed(this.cmd, this.membership(this.cmd, group, [stream]));
+  }
+
+  /** MEMBERS_SCRIPT for `group` and the `streams` this instance reads, on the client or into a pipeline. */
+  private membership(target: Scripts, group: string, streams: string[]): Promise<[number, number]> {
+    return target.kbMembers(this.membersKey(group), `${this.prefix}streams:${group}`, this.instance, this.config.claimIdleMs, ...streams);
+  }
+
+  /** The sorted set of a group's live instances. */
+  private membersKey(group: string): string {
+    return `${this.prefix}members:${group}`;
   }
 
   /** @internal Whether this instance may take one more stream of `group` (fair share between live instances). */
@@ -842,11 +853,7 @@ export class RedisTransport implements Transport {
     const pipeline = this.cmd.pipeline();
     const owners = [...this.consumers].filter((c) => c.owner);
     for (const c of owners) (pipeline as unknown as Scripts).kbRenew(c.leaseKey, c.token, ttl);
-    for (const [group, subs] of groups) {
-      (pipeline as unknown as Scripts).kbMembers(
-        `${this.prefix}members:${group}`, `${this.prefix}streams:${group}`, this.instance, ttl, ...new Set(subs.map((s) => s.stream)),
-      );
-    }
+    for (const [group, subs] of groups) void this.membership(pipeline as unknown as Scripts, group, [...new Set(subs.map((s) => s.stream))]);
     let results: [Error | null, unknown][] | null;
     const sentAt = performance.now();
     try {
@@ -1021,7 +1028,7 @@ export class RedisTransport implements Transport {
       const groups = new Set(this.shares.keys());
       if (groups.size > 0 && this.cmd.status === 'ready') {
         const pipeline = this.cmd.pipeline();
-        for (const g of groups) pipeline.zrem(`${this.prefix}members:${g}`, this.instance);
+        for (const g of groups) pipeline.zrem(this.membersKey(g), this.instance);
         await unlessClosed(this.cmd, pipeline.exec()).catch(() => undefined);
       }
       for (const w of this.readyWaiters) w.reject(new BusClosedError('transport'));
@@ -1193,7 +1200,7 @@ class Reader {
     if (batch.length === 0) return;
     for (const [sub] of batch) this.acks.delete(sub);
     const pipeline = client.pipeline();
-    for (const [sub, ids] of batch) pipeline.xack(sub.key, this.group, ...ids);
+    this.queueAcks(pipeline, batch);
     try {
       const results = await unlessClosed(client, pipeline.exec());
       const failed = results?.find(([error]) => error);
@@ -1203,6 +1210,11 @@ class Reader {
       for (const [sub, ids] of batch) this.acknowledge(sub, ids);
       throw error;
     }
+  }
+
+  /** Adds an XACK per subscription of `batch` to `pipeline`. */
+  private queueAcks(pipeline: ReturnType<Redis['pipeline']>, batch: Iterable<readonly [RedisSubscription, string[]]>): void {
+    for (const [sub, ids] of batch) pipeline.xack(sub.key, this.group, ...ids);
   }
 
   /** Sleeps `ms`, or less if a subscription arrives or the reader stops. */
@@ -1236,7 +1248,7 @@ class Reader {
           continue;
         }
         this.t.report(`consumer ${this.group}/${this.consumer}`, error);
-        backoff = Math.min(Math.max(2 * backoff, 10), this.cfg.reconnectMaxMs);
+        backoff = nextBackoff(backoff, this.cfg.reconnectMaxMs);
         await this.pause(backoff);
       } finally {
         end();
@@ -1297,7 +1309,7 @@ class Reader {
     const batch = [...this.acks];
     this.acks.clear();
     const pipeline = this.conn.pipeline();
-    for (const [sub, ids] of batch) pipeline.xack(sub.key, this.group, ...ids);
+    this.queueAcks(pipeline, batch);
     pipeline.callBuffer(
       'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', block,
       'STREAMS', ...readers.map((s) => s.key), ...readers.map(() => '>'),
@@ -1395,7 +1407,7 @@ class RedisSubscription implements TransportSubscription {
         } catch (error) {
           if (this.stopped) return;
           this.t.report(`creating group ${this.group} on ${this.stream}`, error);
-          backoff = Math.min(Math.max(2 * backoff, 10), this.cfg.reconnectMaxMs);
+          backoff = nextBackoff(backoff, this.cfg.reconnectMaxMs);
           await sleep(backoff);
         }
       }
