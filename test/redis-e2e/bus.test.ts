@@ -9,7 +9,7 @@ import type { BusMessage } from '../../src/bus/messages.js';
 import { RedisTransport } from '../../src/bus/transports/redis.js';
 import { KernelInputError } from '../../src/errors.js';
 import type { Trades } from '../../src/kernels/vpin.js';
-import { client, closeAll, expectNoOpenHandles, until } from '../redis/helpers.js';
+import { client, closeAll, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../redis/server.js';
 
@@ -38,11 +38,7 @@ describeRedis('createBus over Redis', () => {
     await closeAll();
     await Promise.all(extra.splice(0).map((s) => s.stop()));
   });
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    await expectNoOpenHandles();
-  });
+  afterAll(() => tearDown(server));
 
   it("round trip: trades and messages through kb:<bus>:<type>:<shard>, in order per key across shards, once per group; close() closes the transports it created", async () => {
     const redis = client(url);

@@ -5,7 +5,7 @@ import { runDemo } from '../../src/cli/demo.js';
 import { runEngine } from '../../src/cli/engine.js';
 import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
-import { client, closeAll, expectNoOpenHandles, until } from '../redis/helpers.js';
+import { client, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { freePort, RedisServer } from '../redis/server.js';
 
@@ -28,11 +28,7 @@ describeRedis('kernelbus commands over Redis', () => {
     server = await RedisServer.start();
     url = server.url();
   });
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    await expectNoOpenHandles();
-  });
+  afterAll(() => tearDown(server));
 
   it('demo --redis runs the same demo over Redis Streams, in a namespace of its own that it deletes at the end', async () => {
     const redis = client(url);

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { VpinOptions } from '../../src/index.js';
-import { client, closeAll, expectNoOpenHandles, sleep, until } from '../redis/helpers.js';
+import { client, closeAll, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../redis/server.js';
 import { columns, Command, consumed, expectedBuckets, head, killAll, storedResults, storedTrades, vpinOf } from './helpers.js';
@@ -64,11 +64,7 @@ describeRedis('VPIN engine processes over Redis', () => {
     await closeAll();
     await Promise.all(extra.splice(0).map((s) => s.stop()));
   });
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    await expectNoOpenHandles();
-  });
+  afterAll(() => tearDown(server));
 
   it('one engine process killed with SIGKILL mid-stream, another stopped and replaced: every bucket exact, none counted twice', async () => {
     const redis = client(url);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
 import type { Trades } from '../../src/kernels/vpin.js';
-import { closeAll, expectNoOpenHandles, transport } from './helpers.js';
+import { tearDown, transport } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from './server.js';
 
@@ -12,11 +12,7 @@ describeRedis('createBus over RedisTransport', () => {
   beforeAll(async () => {
     server = await RedisServer.start();
   });
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    await expectNoOpenHandles();
-  });
+  afterAll(() => tearDown(server));
 
   it('single trades are batched into frames, sharded, delivered in order per key once per group, drained and closed', async () => {
     const publisher = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server.url(), { prefix: 'kb:bus:' }) }, shards: 4, maxBatch: 50 });

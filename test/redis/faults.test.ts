@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TransportError } from '../../src/bus/transports/redis-errors.js';
 import type { RedisTransport } from '../../src/bus/transports/redis.js';
 import type { OutgoingEntry } from '../../src/bus/transports/types.js';
-import { applyOnce, batchEntry, client, closeAll, effects, expectNoOpenHandles, seqs, sleep, tradeEntry, transport, until } from './helpers.js';
+import { applyOnce, batchEntry, client, closeAll, effects, seqs, sleep, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from './server.js';
 
@@ -32,11 +32,7 @@ describeRedis('RedisTransport under faults', () => {
     await closeAll();
     await Promise.all(extra.splice(0).map((s) => s.stop()));
   });
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    await expectNoOpenHandles();
-  });
+  afterAll(() => tearDown(server));
 
   it('a consumer process killed with SIGKILL mid-stream: another consumer takes over its streams and claims its pending entries; exact counts, nothing applied twice', async () => {
     const p = prefix();

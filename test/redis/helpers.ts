@@ -95,6 +95,13 @@ export async function effects(redis: Redis, prefix: string): Promise<{ counts: R
   };
 }
 
+/** afterAll of a file: closes what the tests opened, stops `server`, then checks that nothing stays open. */
+export async function tearDown(server: { stop(): Promise<unknown> } | undefined): Promise<void> {
+  await closeAll();
+  await server?.stop();
+  await expectNoOpenHandles();
+}
+
 /** Fails when sockets or child processes are still open (after every transport, client and server was closed). */
 export async function expectNoOpenHandles(): Promise<void> {
   const open = () => process.getActiveResourcesInfo().filter((r) => /^(TCPSocketWrap|TCPWrap|TLSWrap|ProcessWrap)$/.test(r));

@@ -4,7 +4,7 @@ import { FrameError } from '../../src/bus/errors.js';
 import { decodeFrame } from '../../src/bus/frames.js';
 import { FrameTooLargeError, TransportError } from '../../src/bus/transports/redis-errors.js';
 import { compareEntryIds, DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
-import { batchEntry, client, closeAll, expectNoOpenHandles, seqs, tradeEntry, transport, until } from './helpers.js';
+import { batchEntry, client, closeAll, seqs, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from './server.js';
 
@@ -20,11 +20,7 @@ describeRedis('RedisTransport', () => {
     url = server.url();
   });
   afterEach(closeAll);
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    await expectNoOpenHandles();
-  });
+  afterAll(() => tearDown(server));
 
   it('round trip: frames arrive intact, once per group, in order per key across shards; settle, backlog and idle follow the groups', async () => {
     const p = prefix();
