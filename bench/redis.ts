@@ -62,13 +62,14 @@ class TimedVpinEngine extends VpinEngine {
   }
 }
 
-type Plan = { count: number; batch?: number } | { rate: number; seconds: number };
+type Plan = { count: number; batch?: number; sync?: boolean } | { rate: number; seconds: number };
 
 /**
  * Publishes single trades: `count` as fast as they are taken (yielding to I/O every 8,192), or at
  * `rate` msg/s for `seconds` (each loop turn publishes what is due, stamped now). With `batch`, `count`
  * trades go as batches of `batch` trades of one symbol per publish() (a feed handler passing on
- * the trades of an exchange packet), yielding every 8,192 trades as well.
+ * the trades of an exchange packet), yielding every 8,192 trades as well. With `sync`, `count` single
+ * trades go through publishSync(), waiting for room() only when it says the queue is full.
  */
 async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> {
   const t0 = 1_700_000_000_000;
@@ -82,6 +83,14 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
       if (((i + b) & 8191) < b) await new Promise((resolve) => setImmediate(resolve));
     }
     return plan.count - (plan.count % b);
+  }
+  if ('count' in plan && plan.sync) {
+    for (let i = 0; i < plan.count; i++) {
+      const j = i & (TAPE_SIZE - 1);
+      if (!bus.publishSync('TRADE_EXECUTION', { key: KEYS[data.symbol[j]], ts: t0 + i / 3000, price: data.price[j], volume: data.volume[j] })) await bus.room();
+      if ((i & 8191) === 8191) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return plan.count;
   }
   if ('count' in plan) {
     for (let i = 0; i < plan.count; i++) {
@@ -273,7 +282,7 @@ async function run(url: string, plan: Plan, warmupMs: number) {
   try {
     if ((await engine.line()) !== 'ready') throw new Error('engine child did not start');
     if ('count' in plan) engine.proc.stdin!.write(`${plan.count}\n`);
-    const planArgs = 'count' in plan ? ['count', String(plan.count), String(plan.batch ?? 1)] : ['rate', String(plan.rate), String(plan.seconds)];
+    const planArgs = 'count' in plan ? ['count', String(plan.count), String(plan.batch ?? 1), plan.sync ? 'sync' : 'await'] : ['rate', String(plan.rate), String(plan.seconds)];
     const publisher = child(['publisher', url, prefix, ...planArgs]);
     const pub = JSON.parse(await publisher.line()) as { startAt: number; endAt: number; sent: number; storedAt: number; cpuMs: number };
     if (!('count' in plan)) engine.proc.stdin!.write(`${pub.sent}\n`);
@@ -351,11 +360,18 @@ export const redisSection: BenchSection = {
       const published = (THROUGHPUT_TRADES * 1000) / (t.pub.endAt - t.pub.startAt);
       await inProcess(data, { count: 200_000 }, 0);
       const local = await inProcess(data, { count: 2_000_000 }, 0);
-      const tp = 'throughput, single trades end to end (msg/s)';
+      const tp = 'throughput, single trades by await publish() end to end (msg/s)';
       add(tp, 'redis, 2 processes', e2e, 'msg/s', `publisher process -> ${server} (${SHARDS} streams) -> VpinEngine process; target >= 2,000,000`, 6680);
       add(tp, 'in-process bus', local.rate, 'msg/s', 'same engine, memory transport, one process', 6680);
       add(tp, 'reported', 6680, 'msg/s', 'original: two Redis buses, 0.43 ms mean latency', 6680);
       add('throughput, publisher side (msg/s)', 'redis, 2 processes', published, 'msg/s', `${t.eng.deliveries.toLocaleString('en-US')} frames delivered, ${t.eng.copies.toLocaleString('en-US')} copied once (unaligned)`);
+      // The same single trades through publishSync() (no await per trade).
+      const sync = await run(url, { count: THROUGHPUT_TRADES, sync: true }, 0);
+      prefixes.push(sync.prefix);
+      const localSync = await inProcess(data, { count: 2_000_000, sync: true }, 0);
+      const ts = 'throughput, single trades by publishSync() end to end (msg/s)';
+      add(ts, 'redis, 2 processes', (THROUGHPUT_TRADES * 1000) / (sync.eng.doneAt - sync.pub.startAt), 'msg/s', `publisher side ${(THROUGHPUT_TRADES / 1000 / (sync.pub.endAt - sync.pub.startAt)).toFixed(2)} M msg/s; target >= 2,000,000`, 6680);
+      add(ts, 'in-process bus', localSync.rate, 'msg/s', 'same engine, memory transport, one process', 6680);
       // The same trades published as batches of 64 per call (one symbol each): what the transport carries.
       const batched = await run(url, { count: THROUGHPUT_TRADES, batch: BATCH }, 0);
       prefixes.push(batched.prefix);
@@ -408,7 +424,7 @@ export const redisSection: BenchSection = {
 if (process.argv.includes('--child')) {
   const [, , , role, url, prefix, ...rest] = process.argv;
   if (role === 'publisher') {
-    await publisherChild(url, prefix, rest[0] === 'count' ? { count: Number(rest[1]), batch: Number(rest[2]) } : { rate: Number(rest[1]), seconds: Number(rest[2]) });
+    await publisherChild(url, prefix, rest[0] === 'count' ? { count: Number(rest[1]), batch: Number(rest[2]), sync: rest[3] === 'sync' } : { rate: Number(rest[1]), seconds: Number(rest[2]) });
   } else if (role === 'engine') {
     await engineChild(url, prefix, Number(rest[0]));
   } else if (role === 'raw-consumer' || role === 'raw-producer') {

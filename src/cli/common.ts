@@ -82,7 +82,9 @@ export async function publishMarket(bus: Bus, market: SyntheticMarket, loop: Mar
         volumes[n++] = volume;
       });
       const ts = nowMs();
-      for (let i = 0; i < due; i++) await bus.publish('TRADE_EXECUTION', { key: keys[i], ts, price: prices[i], volume: volumes[i] });
+      for (let i = 0; i < due; i++) {
+        if (!bus.publishSync('TRADE_EXECUTION', { key: keys[i], ts, price: prices[i], volume: volumes[i] })) await bus.room();
+      }
       sent += due;
     }
     loop.onTurn?.(performance.now() - start);

@@ -229,6 +229,48 @@ describe('bus: backpressure', () => {
     expect(bus.metrics()).toMatchObject({ published: 51, rejected: 950, delivered: 51 });
     await bus.close();
   });
+
+  it("publishSync: true within maxQueue, false past it ('block': taken); room() waits; nothing is lost", async () => {
+    const bus = createBus({ maxQueue: 100, maxBatch: 16 });
+    const got: number[] = [];
+    bus.subscribe<Trades>(T, async (m) => {
+      await nextTurn();
+      got.push(...m.payload.ts);
+    });
+    let full = 0;
+    for (let i = 0; i < 5000; i++) {
+      if (bus.publishSync(T, { key: 'k', ts: i, price: 1, volume: 1 })) continue;
+      full++;
+      expect(bus.depth).toBe(101); // the message that crossed the limit was taken
+      const room = bus.room();
+      expect(bus.metrics().waiting).toBe(1);
+      await room;
+      expect(bus.depth).toBeLessThanOrEqual(100);
+    }
+    await bus.drain();
+    expect(got).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    expect(full).toBeGreaterThan(0);
+    expect(bus.metrics()).toMatchObject({ published: 5000, delivered: 5000, maxQueueDepth: 101, queueDepth: 0, waiting: 0 });
+    await bus.room(); // within maxQueue: at once
+    await bus.close();
+  });
+
+  it("publishSync throws what publish rejects with: bad input, 'reject' past maxQueue (not taken), a closed bus", async () => {
+    const bus = createBus({ maxQueue: 3, backpressure: 'reject' });
+    let delivered = 0;
+    bus.subscribe<Trades>(T, (m) => void (delivered += m.count));
+    expect(() => bus.publishSync(T, { key: 'k', ts: 1, price: '1' as unknown as number, volume: 1 })).toThrow(
+      /^message\.price: expected a number, got "1"$/,
+    );
+    expect(() => bus.publishSync('RISK_ALERT', { key: 7 as unknown as string, payload: 1 })).toThrow(/^message\.key: expected a string/);
+    expect([1, 2, 3].map((i) => bus.publishSync(T, { key: 'k', ts: i, price: 1, volume: 1 }))).toEqual([true, true, true]);
+    expect(() => bus.publishSync(T, { key: 'k', ts: 4, price: 1, volume: 1 })).toThrow(BackpressureError);
+    await bus.drain();
+    expect(delivered).toBe(3);
+    expect(bus.metrics()).toMatchObject({ published: 3, rejected: 1 });
+    await bus.close();
+    expect(() => bus.publishSync(T, { key: 'k', ts: 5, price: 1, volume: 1 })).toThrow(BusClosedError);
+  });
 });
 
 describe('bus: types nobody subscribes to', () => {

@@ -46,6 +46,36 @@ describeRedis('createBus over RedisTransport', () => {
     console.log(`[redis] bus: ${pm.frames} frames for ${pm.published} trades (mean batch ${(pm.published / pm.frames).toFixed(1)}), ${copies} unaligned frames copied once`);
   });
 
+  it('publishSync past maxQueue: false until the group has acknowledged enough in Redis (room()); all delivered in order', async () => {
+    const publisher = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server.url(), { prefix: 'kb:sync:', pollMs: 5 }) }, shards: 2, maxQueue: 500 });
+    const engine = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server.url(), { prefix: 'kb:sync:' }) }, shards: 2 });
+    const seen = new Map<string, number[]>();
+    engine.subscribe<Trades>('TRADE_EXECUTION', (m) => {
+      const list = seen.get(m.key) ?? [];
+      list.push(...m.payload.ts);
+      seen.set(m.key, list);
+    }, { group: 'vpin' });
+    await (engine.transport('marketdata') as ReturnType<typeof transport>).ready();
+    const keys = Array.from({ length: 8 }, (_, i) => `SYM${i}`);
+    const perKey = 500;
+    let full = 0;
+    for (let i = 0; i < perKey; i++) {
+      for (const key of keys) {
+        if (publisher.publishSync('TRADE_EXECUTION', { key, ts: i, price: 100, volume: 1 })) continue;
+        full++;
+        await publisher.room();
+      }
+    }
+    await publisher.drain();
+    await engine.drain();
+    for (const key of keys) expect(seen.get(key)).toEqual(Array.from({ length: perKey }, (_, i) => i));
+    expect(full).toBeGreaterThan(0);
+    expect(publisher.metrics()).toMatchObject({ published: keys.length * perKey, maxQueueDepth: 501, queueDepth: 0, waiting: 0 });
+    expect(engine.metrics()).toMatchObject({ delivered: keys.length * perKey, acknowledged: keys.length * perKey });
+    await publisher.close();
+    await engine.close();
+  });
+
   it('frames a transport refuses for good (over maxFrameBytes, WRONGTYPE) are dropped, counted and reported, not retried; the rest is delivered and close() returns', async () => {
     const prefix = 'kb:refused:';
     const t = transport(server.url(), { prefix, maxFrameBytes: 1000 });
