@@ -4,7 +4,9 @@
  * - at once when a key's columns reach `maxBatch` rows (that frame only);
  * - at once, everything, when a message has priority 'high';
  * - otherwise everything at the end of the event-loop turn in which the first pending message arrived
- *   (`setImmediate`), or `lingerMs` after it when set.
+ *   (`setImmediate`), or `lingerMs` after it when set; but a key that `hold` names (its stream has a
+ *   publish in flight) keeps its rows open, and they go with the next flush after it is released.
+ *   Under load a busy stream so carries fewer, larger frames, built once.
  *
  * Why setImmediate rather than queueMicrotask: a microtask runs as soon as the current callback (or the
  * publisher's next `await`) yields, so a producer that awaits each publish would get batches of one.
@@ -12,7 +14,7 @@
  * loop turn shares one flush: batches grow with load, and an idle bus still flushes within the turn
  * (a timer could not: setTimeout(0.5) fires after ~1 ms).
  */
-import { decodeFrame, encodeMessageWithLabel, encodeTradesWithLabel, frameLabel, type FrameLabel } from './frames.js';
+import { encodeMessageWithLabel, encodeTradesWithLabel, frameLabel, type FrameLabel } from './frames.js';
 import { nowMs, type Priority } from './messages.js';
 
 /** A frame ready for a transport. */
@@ -26,6 +28,9 @@ export interface BatchFrame {
 
 /** Receives frames, in order, synchronously. */
 export type FrameSink = (frames: BatchFrame[]) => void;
+
+/** True while the trade rows of (type, key) should stay open rather than flush at the end of the turn. */
+export type HoldRule = (type: string, key: string) => boolean;
 
 /** Options of Batcher. */
 export interface BatcherOptions {
@@ -82,8 +87,8 @@ export class Batcher {
   /** Messages held (open rows and frames in `out`). */
   pending = 0;
 
-  /** Creates a batcher handing frames to `sink`. */
-  constructor(options: BatcherOptions, sink: FrameSink) {
+  /** Creates a batcher handing frames to `sink`; `hold` keeps a key's rows open at a timed flush. */
+  constructor(options: BatcherOptions, sink: FrameSink, private readonly hold: HoldRule = () => false) {
     this.maxBatch = options.maxBatch;
     this.lingerMs = options.lingerMs;
     this.sink = sink;
@@ -91,7 +96,7 @@ export class Batcher {
 
   private schedule(): void {
     if (this.timer !== undefined) return;
-    this.timer = this.lingerMs > 0 ? setTimeout(() => this.flush(), this.lingerMs) : setImmediate(() => this.flush());
+    this.timer = this.lingerMs > 0 ? setTimeout(() => this.flush(false), this.lingerMs) : setImmediate(() => this.flush(false));
   }
 
   private columnsFor(type: string, key: string): Columns {
@@ -203,78 +208,22 @@ export class Batcher {
     this.sink(frames);
   }
 
-  /** Hands every pending message to the sink now, in order. */
-  flush(): void {
+  /**
+   * Hands every pending message to the sink now, in order; with `all` false, the rows of keys that
+   * `hold` names (and that are not 'high') stay open for a later flush.
+   */
+  flush(all = true): void {
     if (this.timer !== undefined) {
       if (this.lingerMs > 0) clearTimeout(this.timer as NodeJS.Timeout);
       else clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = undefined;
     }
-    for (const c of this.open) this.close(c);
-    this.open = [];
+    const held: Columns[] = [];
+    for (const c of this.open) {
+      if (!all && !c.high && this.hold(c.type, c.key)) held.push(c);
+      else this.close(c);
+    }
+    this.open = held;
     this.drainOut();
   }
-}
-
-/**
- * Merges the trade frames of each key among `frames` (the frames of one stream that waited together
- * behind a publish in flight) into frames of up to `maxRows` rows, so that a busy stream carries fewer,
- * larger entries. Each key's rows keep their order (a key's merged frames take the place of its first
- * frame); a merged frame has the earliest sentAt and is 'high' if any part was. Frames that
- * `mergeable` rejects (not trade frames; frames a transport may have stored already, which a retry
- * must send as they were) and frames already at `maxRows` pass as they are.
- */
-export function coalesceFrames(frames: BatchFrame[], maxRows: number, mergeable: (frame: BatchFrame) => boolean): BatchFrame[] {
-  if (frames.length < 2) return frames;
-  const byKey = new Map<string, BatchFrame[]>();
-  const order: (BatchFrame | BatchFrame[])[] = [];
-  for (const f of frames) {
-    if (!mergeable(f) || f.count >= maxRows) {
-      order.push(f);
-      continue;
-    }
-    const id = `${f.type}\u0000${f.key}`;
-    const list = byKey.get(id);
-    if (list) list.push(f);
-    else {
-      const first = [f];
-      byKey.set(id, first);
-      order.push(first);
-    }
-  }
-  if (order.length === frames.length) return frames;
-  const out: BatchFrame[] = [];
-  for (const item of order) {
-    if (!Array.isArray(item)) out.push(item);
-    else for (let i = 0; i < item.length; ) {
-      let rows = 0;
-      let j = i;
-      while (j < item.length && rows + item[j].count <= maxRows) rows += item[j++].count;
-      out.push(j - i === 1 ? item[i] : mergeTrades(item.slice(i, j), rows));
-      i = j;
-    }
-  }
-  return out;
-}
-
-/** One trade frame holding the rows of `parts` (trade frames of one type and key), in order. */
-function mergeTrades(parts: BatchFrame[], rows: number): BatchFrame {
-  const ts = new Float64Array(rows);
-  const price = new Float64Array(rows);
-  const volume = new Float64Array(rows);
-  let at = 0;
-  let sentAt = Infinity;
-  let high = false;
-  for (const part of parts) {
-    const frame = decodeFrame(part.data);
-    if (frame.kind !== 'trades') throw new Error(`coalesceFrames: ${part.type} frame of ${part.key} is not a trade frame`);
-    ts.set(frame.columns.ts, at);
-    price.set(frame.columns.price, at);
-    volume.set(frame.columns.volume, at);
-    at += frame.count;
-    if (frame.sentAt < sentAt) sentAt = frame.sentAt;
-    if (frame.priority === 'high') high = true;
-  }
-  const { type, key } = parts[0];
-  return { type, key, count: rows, data: encodeTradesWithLabel(frameLabel(type, key), high ? 'high' : 'normal', sentAt, ts, price, volume, rows) };
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
 import { requireTrades } from '../kernels/vpin.js';
-import { Batcher, coalesceFrames, type BatchFrame } from './batcher.js';
+import { Batcher, type BatchFrame } from './batcher.js';
 import { BackpressureError, BusClosedError } from './errors.js';
 import { decodeFrame, validateFrame } from './frames.js';
 import {
@@ -251,13 +251,9 @@ export class Bus {
   private readonly maxBatch: number;
   /** Identifies this bus as the producer of its entries (OutgoingEntry.producer). */
   private readonly producer = randomBytes(8).toString('hex');
-  /**
-   * The seq of each frame handed to a serial transport: a retry sends the very frame with the same seq
-   * (stored once), and it is never merged again.
-   */
+  /** The seq of each frame handed to a serial transport: a retry sends the very frame with the same seq (stored once). */
   private readonly seqs = new WeakMap<BatchFrame, number>();
   private nextSeq = 0;
-  private readonly mergeable = (f: BatchFrame) => this.columnar.has(f.type) && !this.seqs.has(f);
   private readonly routable = new Set<string>();
   private readonly shards: number;
   private readonly maxQueue: number;
@@ -338,7 +334,7 @@ export class Bus {
       for (const t of created) void t.close();
       throw error;
     }
-    this.batcher = new Batcher({ maxBatch, lingerMs }, (frames) => this.dispatch(frames));
+    this.batcher = new Batcher({ maxBatch, lingerMs }, (frames) => this.dispatch(frames), (type, key) => this.held(type, key));
   }
 
   /** Messages accepted and not yet acknowledged by every group (what maxQueue bounds). */
@@ -562,8 +558,8 @@ export class Bus {
   }
 
   private publishNow(lane: Lane, stream: string, sends: { seq: number; frames: BatchFrame[] }[]): void {
-    // Sends that queued behind a publish in flight go as one, each key's trade frames merged.
-    const frames = sends.length === 1 ? sends[0].frames : coalesceFrames(sends.flatMap((x) => x.frames), this.maxBatch, this.mergeable);
+    // Sends that queued behind a publish in flight go as one.
+    const frames = sends.length === 1 ? sends[0].frames : sends.flatMap((x) => x.frames);
     const entries: OutgoingEntry[] = frames.map((f) => {
       if (!lane.serial) return { key: f.key, count: f.count, data: f.data };
       let seq = this.seqs.get(f);
@@ -585,6 +581,7 @@ export class Bus {
         if (!flight) return;
         this.inFlight.delete(stream);
         if (flight.queued.length > 0) this.publishNow(lane, stream, flight.queued);
+        else this.batcher.flush(false); // the rows held back meanwhile (see held())
       },
       (error: unknown) => {
         if (flight) this.inFlight.delete(stream);
@@ -592,17 +589,27 @@ export class Bus {
         // A refusal for good drops the frames it concerns (all of them, or those over a size limit).
         const permanent = error instanceof TransportError && !error.retryable;
         const bad = (f: BatchFrame) => permanent && (!(error instanceof FrameTooLargeError) || f.data.byteLength > error.limit);
-        // The frames as sent (merged or not: a retry after an ambiguous failure must store the same
-        // frames, which engines recognise as stored twice), then what waited behind them, in order.
+        // The frames as sent (a retry after an ambiguous failure must store the same frames, which
+        // engines recognise as stored twice), then what waited behind them, in order.
         for (const x of [{ seq: sends[0].seq, frames }, ...(flight?.queued ?? [])]) {
           const [dropped, retried] = x.frames.some(bad) ? partition(x.frames, bad) : [[], x.frames];
           if (dropped.length > 0) this.drop(lane, dropped);
           if (retried.length > 0) this.requeue(lane, x.seq, retried);
         }
+        if (flight) this.batcher.flush(false); // held rows, behind what waits for the retry
       },
     );
     this.publishing.add(tracked);
     void tracked.finally(() => this.publishing.delete(tracked));
+  }
+
+  /**
+   * The batcher's hold rule: a key whose stream has a publish in flight keeps its trade rows open at
+   * the end of the turn; they flush when the publish ends, as one frame rather than many small ones.
+   */
+  private held(type: string, key: string): boolean {
+    if (this.inFlight.size === 0) return false;
+    return this.inFlight.has(this.streamName(this.router.route(type, key, this.stats), type, key));
   }
 
   /** A transport refused a publish: the lane counts as unhealthy for cooldownMs. */

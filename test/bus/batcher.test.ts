@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Batcher, decodeFrame, encodeMessageFrame, encodeTradesFrame, type BatchFrame, type TradesFrame } from '../../src/bus/index.js';
-import { coalesceFrames } from '../../src/bus/batcher.js';
+import { Batcher, decodeFrame, encodeTradesFrame, type BatchFrame, type TradesFrame } from '../../src/bus/index.js';
 
 const T = 'TRADE_EXECUTION';
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -117,34 +116,43 @@ describe('Batcher', () => {
   });
 });
 
-describe('coalesceFrames', () => {
-  const trades = (key: string, ts: number[], sentAt: number, priority?: 'high'): BatchFrame => ({
-    type: T, key, count: ts.length,
-    data: encodeTradesFrame({ type: T, key, sentAt, priority, ts: Float64Array.from(ts), price: Float64Array.from(ts, (x) => 100 + x), volume: Float64Array.from(ts, () => 2) }),
-  });
-  const message = (key: string): BatchFrame => ({ type: 'NEWS', key, count: 1, data: encodeMessageFrame({ type: 'NEWS', key, ts: 1, payload: { key } }) });
-  const columnar = (f: BatchFrame) => f.type === T;
-
-  it("merges each key's waiting trade frames in order, up to maxRows rows, at the key's first place; earliest sentAt, 'high' if any part was", () => {
-    const news = message('A');
-    const frames = [trades('A', [1, 2], 50), trades('B', [10], 40), news, trades('A', [3], 30, 'high'), trades('A', [4, 5, 6], 60), trades('B', [11, 12], 45)];
-    const out = coalesceFrames(frames, 5, columnar);
-    const seen = out.map((f) => {
-      if (f === news) return 'news';
-      const d = decodeFrame(f.data) as TradesFrame;
-      expect(d.count).toBe(f.count);
-      expect([...d.columns.price]).toEqual([...d.columns.ts].map((x) => 100 + x));
-      return `${f.key}:${[...d.columns.ts].join(',')}:${d.sentAt}:${d.priority}`;
-    });
-    // A's 6 rows: 3 fit with the first two frames (5 rows max), the last frame stays alone.
-    expect(seen).toEqual(['A:1,2,3:30:high', 'A:4,5,6:60:normal', 'B:10,11,12:40:normal', 'news']);
-    expect(out.reduce((n, f) => n + f.count, 0)).toBe(frames.reduce((n, f) => n + f.count, 0));
+describe('Batcher: rows held while their stream is busy', () => {
+  it("keeps a held key's rows open at the end of the turn and sends them as one frame once released; the other keys go as usual", async () => {
+    const busy = new Set(['a']);
+    const flushes: BatchFrame[][] = [];
+    const batcher = new Batcher({ maxBatch: 8, lingerMs: 0 }, (frames) => flushes.push(frames), (_type, key) => busy.has(key));
+    const rows = (f: BatchFrame) => `${f.key}:${[...(decodeFrame(f.data) as TradesFrame).columns.ts].join(',')}`;
+    batcher.addTrade(T, 'a', 1, 1, 1, undefined);
+    batcher.addTrade(T, 'b', 1, 1, 1, undefined);
+    await turn();
+    batcher.addTrade(T, 'a', 2, 1, 1, undefined);
+    await turn();
+    expect(flushes.map((f) => f.map(rows))).toEqual([['b:1']]);
+    expect(batcher.pending).toBe(2);
+    batcher.flush(false); // still held
+    expect(flushes).toHaveLength(1);
+    busy.clear();
+    batcher.flush(false);
+    expect(flushes.map((f) => f.map(rows))).toEqual([['b:1'], ['a:1,2']]);
+    expect(batcher.pending).toBe(0);
   });
 
-  it('returns the frames as they are when nothing merges (one frame per key, non-columnar types, full frames)', () => {
-    const frames = [trades('A', [1], 1), trades('B', [2], 1), message('A'), message('A')];
-    expect(coalesceFrames(frames, 4, columnar)).toBe(frames);
-    const full = [trades('A', [1, 2], 1), trades('A', [3, 4], 1)];
-    expect(coalesceFrames(full, 2, columnar)).toBe(full);
+  it("a held key still closes a frame at maxBatch, and flush() (all), a 'high' trade or a message on the key send its rows at once, in order", async () => {
+    const flushes: BatchFrame[][] = [];
+    const batcher = new Batcher({ maxBatch: 3, lingerMs: 0 }, (frames) => flushes.push(frames), () => true);
+    const rows = (f: BatchFrame) => (f.type === T ? `${f.key}:${[...(decodeFrame(f.data) as TradesFrame).columns.ts].join(',')}` : `${f.key}:msg`);
+    for (let i = 1; i <= 4; i++) batcher.addTrade(T, 'a', i, 1, 1, undefined);
+    await turn();
+    expect(flushes.map((f) => f.map(rows))).toEqual([['a:1,2,3']]);
+    batcher.flush();
+    expect(flushes.map((f) => f.map(rows)).at(-1)).toEqual(['a:4']);
+    batcher.addTrade(T, 'a', 5, 1, 1, undefined);
+    batcher.addTrade(T, 'a', 6, 1, 1, 'high');
+    expect(flushes.map((f) => f.map(rows)).at(-1)).toEqual(['a:5,6']);
+    batcher.addTrade(T, 'a', 7, 1, 1, undefined);
+    batcher.addFrame({ type: T, key: 'a', count: 1, data: encodeTradesFrame({ type: T, key: 'a', ts: Float64Array.of(8), price: Float64Array.of(1), volume: Float64Array.of(1) }) }, undefined);
+    await turn();
+    expect(flushes.map((f) => f.map(rows)).at(-1)).toEqual(['a:7', 'a:8']);
+    expect(batcher.pending).toBe(0);
   });
 });

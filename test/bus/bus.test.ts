@@ -348,10 +348,10 @@ describe('bus: consumer groups and redelivery', () => {
     await bus.close();
   });
 
-  it("sends that wait behind a publish in flight go as one call with each key's trade frames merged; a retry after an ambiguous failure sends the same frames again", async () => {
+  it("trades for a stream with a publish in flight wait in the batcher, then go as one call, one frame per key; a retry after an ambiguous failure sends the same frames again", async () => {
     const t = new TestTransport();
     t.delayMs = 30;
-    t.storeThenFail.add(2); // the merged publish is stored, then reported failed
+    t.storeThenFail.add(2); // the second publish is stored, then reported failed
     const bus = createBus({ buses: ['marketdata'], transports: { marketdata: t }, retryMs: 1 });
     let delivered = 0;
     bus.subscribe(T, (m) => void (delivered += m.count), { group: 'g' });
@@ -367,13 +367,13 @@ describe('bus: consumer groups and redelivery', () => {
     const rows = (e: OutgoingEntry) => `${e.key}:${Array.from((decodeFrame(e.data) as TradesFrame).columns.ts).join(',')}`;
     expect(t.calls.map((c) => c.entries.map(rows))).toEqual([['a:1'], ['a:2,3', 'b:3'], ['a:2,3', 'b:3']]);
     expect(t.calls[2].entries.map((e) => e.data)).toEqual(t.calls[1].entries.map((e) => e.data));
-    expect(t.calls[2].entries[0].data).toBe(t.calls[1].entries[0].data); // the very frame, not a re-merge
+    expect(t.calls[2].entries[0].data).toBe(t.calls[1].entries[0].data); // the very frame
     // ... under the same producer and seqs (a Redis transport stores it once); new frames get new seqs.
     const ids = t.calls.map((c) => c.entries.map((e) => `${e.producer}/${e.seq}`));
     expect(ids[2]).toEqual(ids[1]);
     expect(new Set([...ids[0], ...ids[1]]).size).toBe(3);
     expect(t.calls[0].entries[0].producer).toMatch(/^[0-9a-f]{16}$/);
-    expect(delivered).toBe(1 + 3 + 3); // stored twice: consumers see the merged frame twice (engines skip it)
+    expect(delivered).toBe(1 + 3 + 3); // stored twice: consumers see those frames twice (engines skip them)
     await bus.close();
   });
 });
