@@ -448,7 +448,6 @@ export class RedisTransport implements Transport {
     };
     const reconnectMaxMs = this.config.reconnectMaxMs;
     this.connection = {
-      protocol: 2,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: null,
