@@ -134,10 +134,11 @@ export function frameLabel(type: string, key: string): FrameLabel {
 }
 
 /**
- * Frames up to MAX_SLAB_FRAME bytes are carved, 8-byte aligned, from shared 64 KiB slabs: one
- * ArrayBuffer per slab rather than per frame (an ArrayBuffer costs far more than the bytes of a small
- * frame). A slab is never reused, so a frame's bytes are zero until written and stay valid as long as
- * anything references them; a retained frame keeps its slab alive, as Node's Buffer pool does.
+ * Frames up to MAX_SLAB_FRAME bytes, and the aligned copies decodeFrame() makes of unaligned columns,
+ * are carved, 8-byte aligned, from shared 64 KiB slabs: one ArrayBuffer per slab rather than per frame
+ * (an ArrayBuffer costs far more than the bytes of a small frame). A slab is never reused, so carved
+ * bytes are zero until written and stay valid as long as anything references them; a retained frame
+ * keeps its slab alive, as Node's Buffer pool does.
  */
 const SLAB_BYTES = 64 * 1024;
 const MAX_SLAB_FRAME = 8 * 1024;
@@ -145,6 +146,19 @@ let slab = new ArrayBuffer(SLAB_BYTES);
 let slabView = new DataView(slab);
 let slabF64 = new Float64Array(slab);
 let slabUsed = 0;
+
+/** Carves `length` (<= MAX_SLAB_FRAME) bytes from the slab, starting a new slab when it is full; returns their offset. */
+function carve(length: number): number {
+  if (slabUsed + length > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabView = new DataView(slab);
+    slabF64 = new Float64Array(slab);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  slabUsed += (length + 7) & ~7;
+  return at;
+}
 
 /** Where the frame being written lives: its buffer's DataView and Float64Array, and its byte offset. */
 let outView = slabView;
@@ -160,16 +174,9 @@ function allocate(length: number): Uint8Array {
     outBase = 0;
     return new Uint8Array(buffer);
   }
-  if (slabUsed + length > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabView = new DataView(slab);
-    slabF64 = new Float64Array(slab);
-    slabUsed = 0;
-  }
+  outBase = carve(length);
   outView = slabView;
   outF64 = slabF64;
-  outBase = slabUsed;
-  slabUsed += (length + 7) & ~7;
   return new Uint8Array(slab, outBase, length);
 }
 
@@ -374,7 +381,7 @@ function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload:
 
 /**
  * Decodes a frame. A trade frame's columns view `bytes` in place when `bytes.byteOffset` is a multiple
- * of 8; otherwise the columns are copied once into a fresh buffer and `copied` is true. Throws
+ * of 8; otherwise the columns are copied once (into a shared slab when small) and `copied` is true. Throws
  * FrameError for anything malformed (truncated, bad magic/version/kind/flags, counts or lengths that
  * disagree with the buffer, non-zero padding, invalid UTF-8, a body that is not msgpack `[ts, payload]`).
  */
@@ -392,13 +399,14 @@ export function decodeFrame(bytes: Uint8Array): Frame {
     const buffer = bytes.buffer;
     columns = { ts: new Float64Array(buffer, start, n), price: new Float64Array(buffer, start + 8 * n, n), volume: new Float64Array(buffer, start + 16 * n, n) };
   } else {
-    const copy = new Float64Array(3 * n);
-    if (HOST_LE) {
-      new Uint8Array(copy.buffer).set(bytes.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength));
-    } else {
-      for (let i = 0; i < 3 * n; i++) copy[i] = f64(bytes, h.bodyOffset + 8 * i);
-    }
-    columns = { ts: copy.subarray(0, n), price: copy.subarray(n, 2 * n), volume: copy.subarray(2 * n, 3 * n) };
+    // One aligned copy of the columns, from a slab when small.
+    const length = 24 * n;
+    const small = length <= MAX_SLAB_FRAME;
+    const at = small ? carve(length) : 0;
+    const buffer = small ? slab : new ArrayBuffer(length);
+    if (HOST_LE) new Uint8Array(buffer, at, length).set(bytes.subarray(h.bodyOffset, h.bodyOffset + length));
+    else for (let i = 0, all = new Float64Array(buffer, at, 3 * n); i < 3 * n; i++) all[i] = f64(bytes, h.bodyOffset + 8 * i);
+    columns = { ts: new Float64Array(buffer, at, n), price: new Float64Array(buffer, at + 8 * n, n), volume: new Float64Array(buffer, at + 16 * n, n) };
     copied = true;
   }
   return { kind: 'trades', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: n, columns, copied };

@@ -87,6 +87,29 @@ describe('trade frames', () => {
     }
   });
 
+  it('unaligned copies (carved from shared slabs when small, alone when large) stay intact while more are decoded', () => {
+    const rows = (n: number, seed: number) => {
+      const ts = Float64Array.from({ length: n }, (_, i) => seed * 1e6 + i);
+      return encodeTradesFrame({ type: 'TRADE_EXECUTION', key: `K${seed}`, ts, price: ts.map((x) => x / 2), volume: ts.map((x) => x % 7) });
+    };
+    // 2,000 frames of 1 to 600 rows (up to 14 KiB of columns): many slabs, and some frames above the slab limit.
+    const kept = Array.from({ length: 2000 }, (_, k) => {
+      const n = 1 + ((k * 97) % 600);
+      return { n, k, decoded: decodeFrame(at(rows(n, k), 1 + (k % 7))) as TradesFrame };
+    });
+    for (const { n, k, decoded } of kept) {
+      expect(decoded.copied).toBe(true);
+      expect(decoded.count).toBe(n);
+      const { ts, price, volume } = decoded.columns;
+      expect(ts.byteOffset % 8).toBe(0);
+      expect([ts[0], ts[n - 1], price[n - 1], volume[n - 1]]).toEqual([k * 1e6, k * 1e6 + n - 1, (k * 1e6 + n - 1) / 2, (k * 1e6 + n - 1) % 7]);
+    }
+    const [small, large] = [kept.filter((x) => 24 * x.n <= 8192), kept.filter((x) => 24 * x.n > 8192)];
+    expect(large.length).toBeGreaterThan(0);
+    for (const x of large) expect(x.decoded.columns.ts.buffer.byteLength).toBe(24 * x.n); // a buffer of its own
+    expect(new Set(small.map((x) => x.decoded.columns.ts.buffer)).size).toBeLessThan(small.length / 2); // shared slabs
+  });
+
   it('decodes frames held in a SharedArrayBuffer in place', () => {
     const frame = encodeTradesFrame(trades);
     const shared = new Uint8Array(new SharedArrayBuffer(frame.length + 8), 8);
