@@ -372,6 +372,11 @@ export const redisSection: BenchSection = {
       const ts = 'throughput, single trades by publishSync() end to end (msg/s)';
       add(ts, 'redis, 2 processes', (THROUGHPUT_TRADES * 1000) / (sync.eng.doneAt - sync.pub.startAt), 'msg/s', `publisher side ${(THROUGHPUT_TRADES / 1000 / (sync.pub.endAt - sync.pub.startAt)).toFixed(2)} M msg/s; target >= 2,000,000`, 6680);
       add(ts, 'in-process bus', localSync.rate, 'msg/s', 'same engine, memory transport, one process', 6680);
+      const perTrade = (ms: number) => (ms * 1e6) / THROUGHPUT_TRADES;
+      const cpu = 'CPU per trade, single trades (ns)';
+      add(cpu, 'publisher process, await publish()', perTrade(t.pub.cpuMs), 'ns', 'user + system time while publishing');
+      add(cpu, 'publisher process, publishSync()', perTrade(sync.pub.cpuMs), 'ns', 'user + system time while publishing');
+      add(cpu, 'engine process', perTrade(sync.eng.cpuMs), 'ns', 'publishSync() run; user + system time from the first trade to the last');
       // The same trades published as batches of 64 per call (one symbol each): what the transport carries.
       const batched = await run(url, { count: THROUGHPUT_TRADES, batch: BATCH }, 0);
       prefixes.push(batched.prefix);

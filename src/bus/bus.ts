@@ -248,7 +248,6 @@ export class Bus {
   private readonly lanes = new Map<BusName, Lane>();
   private readonly batcher: Batcher;
   private readonly columnar: Set<string>;
-  private readonly maxBatch: number;
   /** Identifies this bus as the producer of its entries (OutgoingEntry.producer). */
   private readonly producer = randomBytes(8).toString('hex');
   /** The seq of each frame handed to a serial transport: a retry sends the very frame with the same seq (stored once). */
@@ -296,7 +295,6 @@ export class Bus {
     this.buses = buses;
     this.shards = positiveInteger(options.shards ?? 1, 'options.shards', 1);
     const maxBatch = positiveInteger(options.maxBatch ?? 1024, 'options.maxBatch', 1);
-    this.maxBatch = maxBatch;
     const lingerMs = numberIn(options.lingerMs ?? 0, 'options.lingerMs', 0, 60_000);
     this.maxQueue = positiveInteger(options.maxQueue ?? 1_000_000, 'options.maxQueue', 1);
     const mode = options.backpressure ?? 'block';

@@ -9,7 +9,7 @@ export {
   type SubscribeOptions,
   type Subscription,
 } from './bus.js';
-export { Batcher, type BatcherOptions, type BatchFrame, type FrameSink } from './batcher.js';
+export { Batcher, type BatcherOptions, type BatchFrame, type FrameSink, type HoldRule } from './batcher.js';
 export { BackpressureError, BusClosedError, FrameError } from './errors.js';
 export {
   decodeFrame,
