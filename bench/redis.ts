@@ -147,7 +147,7 @@ async function engineChild(url: string, prefix: string, warmupMs: number): Promi
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (d: string) => expected(Number(d.trim())));
   const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix } });
-  const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0, group: 'vpin' });
+  const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0, group: 'vpin', ...(process.env.KB_NOCK ? { checkpointMs: 0 } : {}) });
   engine.warmupMs = warmupMs;
   engine.start();
   await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));

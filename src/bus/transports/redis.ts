@@ -39,6 +39,8 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { KernelInputError } from '../../errors.js';
 import { describeValue } from '../../kernels/validate.js';
 import { BusClosedError, FrameError } from '../errors.js';
@@ -797,7 +799,7 @@ export class RedisTransport implements Transport {
     await unlessClosed(this.cmd, this.membership(this.cmd, group, [stream]));
   }
 
-  /** MEMBERS_SCRIPT for `group` and the `streams` this instance reads, on the client or into a pipeline. */
+  /** MEMBERS_SCRIPT for `group` and the `streams` this instance reads, on `target` (a client, maybe inside batch()). */
   private membership(target: Scripts, group: string, streams: string[]): Promise<[number, number]> {
     return target.kbMembers(this.membersKey(group), `${this.prefix}streams:${group}`, this.instance, this.config.claimIdleMs, ...streams);
   }
@@ -849,14 +851,14 @@ export class RedisTransport implements Transport {
       groups.set(c.group, list);
     }
     const ttl = this.config.claimIdleMs;
-    const pipeline = this.cmd.pipeline();
     const owners = [...this.consumers].filter((c) => c.owner);
-    for (const c of owners) (pipeline as unknown as Scripts).kbRenew(c.leaseKey, c.token, ttl);
-    for (const [group, subs] of groups) void this.membership(pipeline as unknown as Scripts, group, [...new Set(subs.map((s) => s.stream))]);
     let results: [Error | null, unknown][] | null;
     const sentAt = performance.now();
     try {
-      results = await unlessClosed(this.cmd, pipeline.exec());
+      results = await batch(this.cmd, (client) => [
+        ...owners.map((c) => client.kbRenew(c.leaseKey, c.token, ttl)),
+        ...[...groups].map(([group, subs]) => this.membership(client, group, [...new Set(subs.map((s) => s.stream))])),
+      ]);
     } catch (error) {
       results = null;
       this.report('lease renewal', error);
@@ -933,9 +935,7 @@ export class RedisTransport implements Transport {
     let delay: number | undefined;
     try {
       const list = [...names];
-      const pipeline = this.cmd.pipeline();
-      for (const name of list) (pipeline as unknown as Scripts).kbState(this.prefix + name, this.leaseKey(name, ''), this.prefix, name);
-      const results = list.length > 0 ? await unlessClosed(this.cmd, pipeline.exec()) : [];
+      const results = list.length > 0 ? await batch(this.cmd, (client) => list.map((name) => client.kbState(this.prefix + name, this.leaseKey(name, ''), this.prefix, name))) : [];
       let idle = this.publishing === 0;
       list.forEach((name, i) => {
         const [error, reply] = results?.[i] ?? [new Error('no reply'), null];
@@ -1026,9 +1026,7 @@ export class RedisTransport implements Transport {
       await Promise.allSettled([...this.publishes]);
       const groups = new Set(this.shares.keys());
       if (groups.size > 0 && this.cmd.status === 'ready') {
-        const pipeline = this.cmd.pipeline();
-        for (const g of groups) pipeline.zrem(this.membersKey(g), this.instance);
-        await unlessClosed(this.cmd, pipeline.exec()).catch(() => undefined);
+        await batch(this.cmd, (client) => [...groups].map((g) => client.zrem(this.membersKey(g), this.instance))).catch(() => undefined);
       }
       for (const w of this.readyWaiters) w.reject(new BusClosedError('transport'));
       this.readyWaiters.clear();
@@ -1114,13 +1112,33 @@ function unlessClosed<T>(client: Redis, promise: Promise<T>): Promise<T> {
   });
 }
 
+/**
+ * Sends the commands `issue` makes on `client` in one socket write (the socket corked meanwhile) and
+ * resolves with [error, reply] per command, in order, or rejects when the connection closes first. Used
+ * instead of an ioredis Pipeline, whose objects outlive young-generation GCs: a consumer that read
+ * through a Pipeline per cycle at 10k msg/s promoted ~3 MB per scavenge and paused 5-10 ms in each,
+ * against 0.3 ms and nothing promoted with the same commands sent this way.
+ */
+function batch(client: Redis, issue: (client: Client) => Promise<unknown>[]): Promise<[Error | null, unknown][]> {
+  const socket = client.stream as Socket | TLSSocket | undefined;
+  socket?.cork();
+  let sent: Promise<unknown>[];
+  try {
+    sent = issue(client as Client);
+  } finally {
+    socket?.uncork();
+  }
+  const settled = sent.map((p) => p.then((reply): [null, unknown] => [null, reply], (error: unknown): [Error, null] => [error instanceof Error ? error : new Error(messageOf(error)), null]));
+  return unlessClosed(client, Promise.all(settled));
+}
+
 /** A stream's entries as XREADGROUP replies them (RESP2, buffers). */
 type StreamReply = [Buffer, [Buffer, Buffer[] | null][]][];
 
 /**
  * Reads for one consumer of a group every stream whose lease one of its subscriptions holds, with one
  * XREADGROUP (COUNT, BLOCK) over all of them on one connection, and hands each stream's entries to its
- * subscription. Acknowledgements go out in the same pipeline as the next read (one write, one round
+ * subscription. Acknowledgements go out in the same socket write as the next read (one write, one round
  * trip per cycle), or at once before anything that lets another consumer see the entries (a history
  * read, a lease release, a close). One loop does everything for its subscriptions: creating groups is
  * the only step outside it.
@@ -1195,25 +1213,22 @@ class Reader {
 
   /** Sends the pending acknowledgements (of `only`, or all) on `client`; on failure they stay pending here. */
   async flushAcks(client: Redis = this.conn, only?: RedisSubscription): Promise<void> {
-    const batch = only ? (this.acks.has(only) ? [[only, this.acks.get(only)!] as const] : []) : [...this.acks];
-    if (batch.length === 0) return;
-    for (const [sub] of batch) this.acks.delete(sub);
-    const pipeline = client.pipeline();
-    this.queueAcks(pipeline, batch);
+    const acks = only ? (this.acks.has(only) ? [[only, this.acks.get(only)!] as const] : []) : [...this.acks];
+    if (acks.length === 0) return;
+    for (const [sub] of acks) this.acks.delete(sub);
     try {
-      const results = await unlessClosed(client, pipeline.exec());
-      const failed = results?.find(([error]) => error);
-      if (!results || failed) throw failed?.[0] ?? new Error('XACK pipeline aborted');
+      const failed = (await batch(client, (c) => this.queueAcks(c, acks))).find(([error]) => error);
+      if (failed) throw failed[0];
     } catch (error) {
       // XACK is idempotent: send them all again next time.
-      for (const [sub, ids] of batch) this.acknowledge(sub, ids);
+      for (const [sub, ids] of acks) this.acknowledge(sub, ids);
       throw error;
     }
   }
 
-  /** Adds an XACK per subscription of `batch` to `pipeline`. */
-  private queueAcks(pipeline: ReturnType<Redis['pipeline']>, batch: Iterable<readonly [RedisSubscription, string[]]>): void {
-    for (const [sub, ids] of batch) pipeline.xack(sub.key, this.group, ...ids);
+  /** Sends an XACK per subscription of `acks` on `client` (inside batch()); returns their replies. */
+  private queueAcks(client: Redis, acks: readonly (readonly [RedisSubscription, string[]])[]): Promise<unknown>[] {
+    return acks.map(([sub, ids]) => client.xack(sub.key, this.group, ...ids));
   }
 
   /** Sleeps `ms`, or less if a subscription arrives or the reader stops. */
@@ -1303,34 +1318,33 @@ class Reader {
     );
   }
 
-  /** The pending acknowledgements and one XREADGROUP over the streams of `readers`, in one pipeline. */
+  /** The pending acknowledgements and one XREADGROUP over the streams of `readers`, in one write. */
   private async read(readers: RedisSubscription[], block: number): Promise<StreamReply | null> {
-    const batch = [...this.acks];
+    const acks = [...this.acks];
     this.acks.clear();
-    const pipeline = this.conn.pipeline();
-    this.queueAcks(pipeline, batch);
-    pipeline.callBuffer(
-      'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', block,
-      'STREAMS', ...readers.map((s) => s.key), ...readers.map(() => '>'),
-    );
     this.reading = true;
-    let results: [Error | null, unknown][] | null;
+    let results: [Error | null, unknown][];
     try {
-      results = await unlessClosed(this.conn, pipeline.exec());
+      results = await batch(this.conn, (client) => [
+        ...this.queueAcks(client, acks),
+        client.callBuffer(
+          'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', block,
+          'STREAMS', ...readers.map((s) => s.key), ...readers.map(() => '>'),
+        ),
+      ]);
     } catch (error) {
-      for (const [sub, ids] of batch) this.acknowledge(sub, ids);
+      for (const [sub, ids] of acks) this.acknowledge(sub, ids);
       throw error;
     } finally {
       this.reading = false;
     }
-    if (!results) throw new Error('XREADGROUP pipeline aborted');
-    batch.forEach(([sub, ids], i) => {
+    acks.forEach(([sub, ids], i) => {
       const error = results[i]?.[0];
       if (!error) return;
       this.acknowledge(sub, ids);
       this.t.report(`acknowledging ${sub.stream} for ${this.group}`, error);
     });
-    const [error, reply] = results[batch.length];
+    const [error, reply] = results[acks.length];
     if (error) throw error;
     return reply as StreamReply | null;
   }
@@ -1472,12 +1486,10 @@ class RedisSubscription implements TransportSubscription {
 
   /** The consumer's own pending entries, oldest first, with their delivery counts (this read included). */
   async readHistory(conn: Redis): Promise<RawEntry[]> {
-    const pipeline = conn.pipeline();
-    pipeline.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'STREAMS', this.key, '0');
-    pipeline.call('XPENDING', this.key, this.group, '-', '+', this.cfg.readCount, this.consumer);
-    const results = await unlessClosed(conn, pipeline.exec());
-    if (!results) return [];
-    const [[readError, read], [pendingError, pending]] = results;
+    const [[readError, read], [pendingError, pending]] = await batch(conn, (client) => [
+      client.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'STREAMS', this.key, '0'),
+      client.call('XPENDING', this.key, this.group, '-', '+', this.cfg.readCount, this.consumer),
+    ]);
     if (readError) throw readError;
     if (pendingError) throw pendingError;
     const counts = new Map<string, number>();
