@@ -186,14 +186,19 @@ describe('bus: batching and flushing', () => {
 });
 
 describe('bus: backpressure', () => {
-  it("'block': publish waits past maxQueue and nothing is lost", async () => {
+  /** A bus with maxQueue 100 and a slow consumer (each frame takes a turn) collecting the ts it gets. */
+  function slowBus() {
     const bus = createBus({ maxQueue: 100, maxBatch: 16 });
     const got: number[] = [];
-    // a slow consumer: each frame takes a turn
     bus.subscribe<Trades>(T, async (m) => {
       await nextTurn();
       got.push(...m.payload.ts);
     });
+    return { bus, got };
+  }
+
+  it("'block': publish waits past maxQueue and nothing is lost", async () => {
+    const { bus, got } = slowBus();
     let waited = 0;
     for (let i = 0; i < 5000; i++) {
       const p = bus.publish(T, { key: 'k', ts: i, price: 1, volume: 1 });
@@ -231,12 +236,7 @@ describe('bus: backpressure', () => {
   });
 
   it("publishSync: true within maxQueue, false past it ('block': taken); room() waits; nothing is lost", async () => {
-    const bus = createBus({ maxQueue: 100, maxBatch: 16 });
-    const got: number[] = [];
-    bus.subscribe<Trades>(T, async (m) => {
-      await nextTurn();
-      got.push(...m.payload.ts);
-    });
+    const { bus, got } = slowBus();
     let full = 0;
     for (let i = 0; i < 5000; i++) {
       if (bus.publishSync(T, { key: 'k', ts: i, price: 1, volume: 1 })) continue;
