@@ -37,10 +37,9 @@
  * the producer's next publish to the stream; otherwise it may store them twice.
  */
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
-import { Redis, type RedisOptions } from 'ioredis';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { Redis, type RedisOptions } from 'ioredis';
 import { KernelInputError } from '../../errors.js';
 import { describeValue } from '../../kernels/validate.js';
 import { BusClosedError, FrameError } from '../errors.js';
