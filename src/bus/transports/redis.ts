@@ -178,9 +178,10 @@ return out`;
 /**
  * Appends entries to streams, each stream once per call: KEYS[2i-1] the stream, KEYS[2i] its
  * deduplication key for the call's producer. ARGV holds, per stream in turn: the MAXLEN ~ bound, the
- * number of entries n, the producer ('' for none), then n (frame, key, count, seq) quadruples. With a
- * producer, an entry whose seq the producer's previous call to the stream stored is not stored again:
- * its id is returned (a publish retried after an ambiguous failure stores its entries once). One
+ * number of entries n, the producer ('' for none), whether to look the seqs up ('1', or '0' when the
+ * transport never sent any of them), then n (frame, key, count, seq) quadruples. With a producer, an
+ * entry whose seq the producer's previous call to the stream stored is not stored again: its id is
+ * returned (a publish retried after an ambiguous failure stores its entries once). One
  * command carries every stream's entries of a tick (ioredis spends more per command than Redis per
  * XADD). Returns, per stream, { ids, entries not stored again }.
  */
@@ -189,10 +190,10 @@ local out = {}
 local a = 1
 for i = 1, #KEYS / 2 do
   local stream, dedup = KEYS[2 * i - 1], KEYS[2 * i]
-  local maxLen, n, producer = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2]
-  a = a + 3
+  local maxLen, n, producer, lookup = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
+  a = a + 4
   local stored = {}
-  if producer ~= '' then
+  if producer ~= '' and lookup == '1' then
     local last = redis.call('GET', dedup)
     if last then for seq, id in string.gmatch(last, '(%S+) (%S+)') do stored[seq] = id end end
   end
@@ -396,6 +397,8 @@ export class RedisTransport implements Transport {
   private everReady = false;
   private readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   private readonly inFlight = new Set<InFlight>();
+  /** Per `<stream>|<producer>`, the highest seq published (see sentBefore()). */
+  private readonly maxSeqSent = new Map<string, number>();
   private publishing = 0;
   private readonly publishes = new Set<Promise<unknown>>();
   /** This tick's publishes, sent as one command (see sendAppend). */
@@ -709,9 +712,25 @@ export class RedisTransport implements Transport {
     const producer = entries[0].producer;
     const dedup = typeof producer === 'string' && producer.length > 0 && entries.every((e) => e.producer === producer && Number.isSafeInteger(e.seq));
     tick.keys.push(this.prefix + stream, `${this.prefix}dedup:${stream}|${dedup ? producer : ''}`);
-    tick.args.push(maxLen, entries.length, dedup ? producer : '');
+    tick.args.push(maxLen, entries.length, dedup ? producer : '', dedup && this.sentBefore(`${stream}|${producer}`, entries) ? 1 : 0);
     for (const e of entries) tick.args.push(asBuffer(e.data), e.key, e.count, dedup ? e.seq! : 0);
     return new Promise((resolve, reject) => tick.waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Whether this transport sent any of `entries`' seqs to the stream and producer `id` before (only
+   * then can Redis hold them: the script skips the lookup otherwise); records the highest seq sent.
+   */
+  private sentBefore(id: string, entries: readonly OutgoingEntry[]): boolean {
+    const last = this.maxSeqSent.get(id) ?? -Infinity;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const e of entries) {
+      min = Math.min(min, e.seq!);
+      max = Math.max(max, e.seq!);
+    }
+    if (max > last) this.maxSeqSent.set(id, max);
+    return min <= last;
   }
 
   /** Waits for a reply until `deadline`; fails early when the connection drops. */
