@@ -267,6 +267,8 @@ export class Bus {
   private readonly subscriptions = new Set<Subscription>();
   private readonly stopListening: (() => void)[] = [];
   private readonly publishing = new Set<Promise<unknown>>();
+  /** The stream whose publish just ended: its held rows flush now, behind what queued (see held()). */
+  private releasing: string | undefined;
   /** Streams of serial lanes with a publish in flight. */
   private readonly inFlight = new Map<string, InFlight>();
   /** Frames a transport refused, with the sequence number of their send, waiting for a retry (later frames queue behind them). */
@@ -577,9 +579,12 @@ export class Bus {
       () => {
         lane.publishLatency.record(performance.now() - started);
         if (!flight) return;
+        // The rows held back meanwhile (see held()) join what queued behind this publish, as one publish.
+        this.releasing = stream;
+        this.batcher.flush(false);
+        this.releasing = undefined;
         this.inFlight.delete(stream);
         if (flight.queued.length > 0) this.publishNow(lane, stream, flight.queued);
-        else this.batcher.flush(false); // the rows held back meanwhile (see held())
       },
       (error: unknown) => {
         if (flight) this.inFlight.delete(stream);
@@ -607,7 +612,8 @@ export class Bus {
    */
   private held(type: string, key: string): boolean {
     if (this.inFlight.size === 0) return false;
-    return this.inFlight.has(this.streamName(this.router.route(type, key, this.stats), type, key));
+    const stream = this.streamName(this.router.route(type, key, this.stats), type, key);
+    return stream !== this.releasing && this.inFlight.has(stream);
   }
 
   /** A transport refused a publish: the lane counts as unhealthy for cooldownMs. */

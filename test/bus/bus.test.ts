@@ -348,6 +348,27 @@ describe('bus: consumer groups and redelivery', () => {
     await bus.close();
   });
 
+  it('rows held behind a publish in flight go with the next publish even while another key of the stream keeps filling frames', async () => {
+    const t = new TestTransport();
+    t.delayMs = 5;
+    const bus = createBus({ buses: ['marketdata'], transports: { marketdata: t }, maxBatch: 4 });
+    let delivered = 0;
+    bus.subscribe(T, (m) => void (delivered += m.count), { group: 'g' });
+    await bus.publish(T, { key: 'hot', ts: 0, price: 1, volume: 1 });
+    await nextTurn(); // in flight
+    await bus.publish(T, { key: 'cold', ts: 0, price: 1, volume: 1 });
+    // 'hot' fills a frame (maxBatch rows) every turn, so a full frame always waits behind the publish in flight.
+    for (let turn = 1; turn <= 30; turn++) {
+      for (let i = 0; i < 4; i++) await bus.publish(T, { key: 'hot', ts: 4 * turn + i, price: 1, volume: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await bus.drain();
+    expect(t.calls.length).toBeGreaterThan(3);
+    expect(t.calls.findIndex((c) => c.entries.some((e) => e.key === 'cold'))).toBe(1); // the publish after the one in flight
+    expect(delivered).toBe(2 + 4 * 30);
+    await bus.close();
+  });
+
   it("trades for a stream with a publish in flight wait in the batcher, then go as one call, one frame per key; a retry after an ambiguous failure sends the same frames again", async () => {
     const t = new TestTransport();
     t.delayMs = 30;
