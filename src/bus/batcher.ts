@@ -5,7 +5,7 @@
  * - at once, everything, when a message has priority 'high';
  * - otherwise everything at the end of the event-loop turn in which the first pending message arrived
  *   (`setImmediate`), or `lingerMs` after it when set; but a key that `hold` names (its stream has a
- *   publish in flight) keeps its rows open, and they go with the next flush after it is released.
+ *   publish in flight) keeps its rows open, and flushHeld() sends them once it is released.
  *   Under load a busy stream so carries fewer, larger frames, built once.
  *
  * Why setImmediate rather than queueMicrotask: a microtask runs as soon as the current callback (or the
@@ -48,6 +48,8 @@ class Columns {
   volume: Float64Array;
   firstAt = 0;
   high = false;
+  /** Kept open by the hold rule at a flush (see flushHeld()). */
+  held = false;
   constructor(readonly type: string, readonly key: string, readonly label: FrameLabel, capacity: number) {
     this.ts = new Float64Array(capacity);
     this.price = new Float64Array(capacity);
@@ -175,6 +177,7 @@ export class Batcher {
     }
     c.n = 0;
     c.high = false;
+    c.held = false;
   }
 
   /**
@@ -223,7 +226,22 @@ export class Batcher {
       if (!all && !c.high && this.hold(c.type, c.key)) held.push(c);
       else this.close(c);
     }
+    for (const c of held) c.held = true;
     this.open = held;
+    this.drainOut();
+  }
+
+  /**
+   * Hands the rows that a flush held back and that `hold` no longer names to the sink now, in order
+   * (called when a publish ends); rows opened since wait for their own flush.
+   */
+  flushHeld(): void {
+    const open: Columns[] = [];
+    for (const c of this.open) {
+      if (c.held && !this.hold(c.type, c.key)) this.close(c);
+      else open.push(c);
+    }
+    this.open = open;
     this.drainOut();
   }
 }

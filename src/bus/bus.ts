@@ -581,7 +581,7 @@ export class Bus {
         if (!flight) return;
         // The rows held back meanwhile (see held()) join what queued behind this publish, as one publish.
         this.releasing = stream;
-        this.batcher.flush(false);
+        this.batcher.flushHeld();
         this.releasing = undefined;
         this.inFlight.delete(stream);
         if (flight.queued.length > 0) this.publishNow(lane, stream, flight.queued);
@@ -599,7 +599,7 @@ export class Bus {
           if (dropped.length > 0) this.drop(lane, dropped);
           if (retried.length > 0) this.requeue(lane, x.seq, retried);
         }
-        if (flight) this.batcher.flush(false); // held rows, behind what waits for the retry
+        if (flight) this.batcher.flushHeld(); // held rows, behind what waits for the retry
       },
     );
     this.publishing.add(tracked);

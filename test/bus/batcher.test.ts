@@ -117,7 +117,7 @@ describe('Batcher', () => {
 });
 
 describe('Batcher: rows held while their stream is busy', () => {
-  it("keeps a held key's rows open at the end of the turn and sends them as one frame once released; the other keys go as usual", async () => {
+  it("keeps a held key's rows open at the end of the turn and flushHeld() sends them as one frame once released; the other keys go as usual", async () => {
     const busy = new Set(['a']);
     const flushes: BatchFrame[][] = [];
     const batcher = new Batcher({ maxBatch: 8, lingerMs: 0 }, (frames) => flushes.push(frames), (_type, key) => busy.has(key));
@@ -129,11 +129,15 @@ describe('Batcher: rows held while their stream is busy', () => {
     await turn();
     expect(flushes.map((f) => f.map(rows))).toEqual([['b:1']]);
     expect(batcher.pending).toBe(2);
-    batcher.flush(false); // still held
+    batcher.flushHeld(); // still held
     expect(flushes).toHaveLength(1);
     busy.clear();
-    batcher.flush(false);
+    batcher.addTrade(T, 'c', 1, 1, 1, undefined); // opened since: waits for its own flush
+    batcher.flushHeld();
     expect(flushes.map((f) => f.map(rows))).toEqual([['b:1'], ['a:1,2']]);
+    expect(batcher.pending).toBe(1);
+    await turn();
+    expect(flushes.map((f) => f.map(rows))).toEqual([['b:1'], ['a:1,2'], ['c:1']]);
     expect(batcher.pending).toBe(0);
   });
 
