@@ -223,10 +223,12 @@ export class Batcher {
     }
     const held: Columns[] = [];
     for (const c of this.open) {
-      if (!all && !c.high && this.hold(c.type, c.key)) held.push(c);
-      else this.close(c);
+      if (all || c.high || !this.hold(c.type, c.key)) this.close(c);
+      else {
+        c.held = true;
+        held.push(c);
+      }
     }
-    for (const c of held) c.held = true;
     this.open = held;
     this.drainOut();
   }

@@ -1235,7 +1235,7 @@ class Reader {
     if (acks.length === 0) return;
     for (const [sub] of acks) this.acks.delete(sub);
     try {
-      const failed = (await batch(client, (c) => this.queueAcks(c, acks))).find(([error]) => error);
+      const failed = (await batch(client, (c) => this.sendAcks(c, acks))).find(([error]) => error);
       if (failed) throw failed[0];
     } catch (error) {
       // XACK is idempotent: send them all again next time.
@@ -1245,7 +1245,7 @@ class Reader {
   }
 
   /** Sends an XACK per subscription of `acks` on `client` (inside batch()); returns their replies. */
-  private queueAcks(client: Redis, acks: readonly (readonly [RedisSubscription, string[]])[]): Promise<unknown>[] {
+  private sendAcks(client: Redis, acks: readonly (readonly [RedisSubscription, string[]])[]): Promise<unknown>[] {
     return acks.map(([sub, ids]) => client.xack(sub.key, this.group, ...ids));
   }
 
@@ -1344,7 +1344,7 @@ class Reader {
     let results: [Error | null, unknown][];
     try {
       results = await batch(this.conn, (client) => [
-        ...this.queueAcks(client, acks),
+        ...this.sendAcks(client, acks),
         client.callBuffer(
           'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', block,
           'STREAMS', ...readers.map((s) => s.key), ...readers.map(() => '>'),
