@@ -249,6 +249,21 @@ describeRedis('RedisTransport', () => {
     expect(t.metrics()).toMatchObject({ groupsRecreated: 1, possibleLoss: true });
   });
 
+  it('a lone instance subscribing to four shards once connected reads all four at once, not one until the next lease tick', async () => {
+    const p = prefix();
+    const pub = transport(url, { prefix: p });
+    // A lease tick every 20 s: only the subscriptions themselves can get the streams read in time.
+    const a = transport(url, { prefix: p, claimIdleMs: 60_000 });
+    await a.ready();
+    const streams = ['s:0', 's:1', 's:2', 's:3'];
+    const seen = new Set<string>();
+    for (const s of streams) a.subscribe(s, 'g', 'a', (e) => void seen.add(e.key));
+    await a.ready();
+    await Promise.all(streams.map((s, i) => pub.publish(s, [tradeEntry(`k${i}`, 0)])));
+    await until(() => seen.size === 4, 'every shard delivered', 5_000);
+    expect([...seen].sort()).toEqual(['k0', 'k1', 'k2', 'k3']);
+  });
+
   it('two instances of a group share four shards (two each); when one leaves, the other takes all four; nothing is handled twice', async () => {
     const p = prefix();
     const pub = transport(url, { prefix: p });

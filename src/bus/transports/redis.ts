@@ -832,8 +832,15 @@ export class RedisTransport implements Transport {
     const share = this.shares.get(group);
     if (!share) return true;
     let held = 0;
-    for (const c of this.consumers) if (c.group === group && c.owner && !c.releasing) held++;
-    return held < Math.ceil(share.streams / Math.max(1, share.members));
+    const streams = new Set<string>();
+    for (const c of this.consumers) {
+      if (c.group !== group || c.closed) continue;
+      streams.add(c.stream);
+      if (c.owner && !c.releasing) held++;
+    }
+    // The group's streams as Redis counted them at the last lease tick, or more: those subscribed here
+    // since (a tick that ran during the first of several subscriptions counted only that one).
+    return held < Math.ceil(Math.max(share.streams, streams.size) / Math.max(1, share.members));
   }
 
   /** @internal Counter updates from subscriptions. */
@@ -1108,6 +1115,25 @@ const isNoGroup = (error: unknown) => messageOf(error).startsWith('NOGROUP');
 const closeWaiters = new WeakMap<Redis, Set<() => void>>();
 
 /**
+ * Resolves once `client` is connected, or after `ms`, or when the function given to `onWake` is called
+ * (without an offline queue, a command sent before then fails at once: waiting here spares the retry
+ * and its log line).
+ */
+function connected(client: Redis, ms: number, onWake?: (wake: () => void) => void): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+    onWake?.(done);
+  });
+}
+
+/**
  * Settles like `promise`, or rejects when `client`'s connection closes first: ioredis (without
  * autoResendUnfulfilledCommands) drops the commands that were in flight on a lost connection.
  */
@@ -1268,12 +1294,16 @@ class Reader {
       let end: () => void = () => {};
       this.step = new Promise((resolve) => (end = resolve));
       try {
+        await connected(this.conn, this.cfg.reconnectMaxMs, (wake) => (this.wake = wake));
+        if (this.stopped) break;
         await this.cycle();
         backoff = 0;
       } catch (error) {
         if (this.stopped) break;
-        // A read whose reply was lost left entries pending on this consumer: read them back first.
+        // A read whose reply was lost left entries pending on this consumer: read them back first;
+        // leases it failed to take are tried again at once.
         for (const s of this.subs) s.history = true;
+        this.nextAcquireAt = 0;
         if (isNoGroup(error)) {
           // Redis lost a group (restarted empty, or a stream was deleted): recreate them and go on.
           for (const s of this.subs) await s.createGroup(true).catch((e: unknown) => this.t.report(`recreating group ${this.group} on ${s.stream}`, e));
@@ -1429,6 +1459,7 @@ class RedisSubscription implements TransportSubscription {
       let backoff = 0;
       while (!this.stopped) {
         try {
+          await connected(this.t.cmd, this.cfg.reconnectMaxMs);
           await this.createGroup(false);
           // Registered as a live member reading the stream: from now on publishers' idle() waits for it.
           await this.t.register(this.group, this.stream);
