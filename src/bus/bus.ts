@@ -817,16 +817,18 @@ export class Bus {
   metrics(): BusMetrics {
     const buses: BusMetrics['buses'] = {};
     let deadLettered = 0;
+    let possibleLoss = false;
     for (const lane of this.lanes.values()) {
       const t = lane.transport.metrics();
       deadLettered += t.deadLettered;
+      possibleLoss ||= t.possibleLoss === true;
       buses[lane.name] = {
         frames: lane.frames, messages: lane.messages, backlog: t.backlog, healthy: this.stats(lane.name).healthy,
-        publishErrors: lane.publishErrors, publishLatencyMs: lane.publishLatency.snapshot(),
+        possibleLoss: t.possibleLoss === true, publishErrors: lane.publishErrors, publishLatencyMs: lane.publishLatency.snapshot(),
       };
     }
     return {
-      ...this.counters, deadLettered, queueDepth: this.depth, waiting: this.waiters.length,
+      ...this.counters, deadLettered, possibleLoss, queueDepth: this.depth, waiting: this.waiters.length,
       batchSize: this.batchSize.snapshot(), latencyMs: this.latency.snapshot(), buses,
     };
   }

@@ -109,6 +109,8 @@ export interface BusLaneMetrics {
   /** Messages on this bus not yet acknowledged by every group (the transport's backlog). */
   backlog: number;
   healthy: boolean;
+  /** True once this bus's transport may have lost entries (see its metrics(), e.g. RedisTransportMetrics). */
+  possibleLoss: boolean;
   /** Transport publish calls that failed (their frames were retried, never dropped). */
   publishErrors: number;
   /** Time from handing frames to the transport to its acknowledgement of storing them. */
@@ -139,6 +141,8 @@ export interface BusMetrics {
   failed: number;
   /** Messages moved to a dead-letter stream after too many failed deliveries. */
   deadLettered: number;
+  /** True once a bus's transport may have lost entries (which bus: `buses`). */
+  possibleLoss: boolean;
   /** Frames whose columns were copied once on decode (unaligned bytes). */
   copies: number;
   /** Messages accepted and not yet acknowledged by every group (what maxQueue bounds). */
@@ -236,6 +240,8 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
       Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.backlog]));
     define('gauge', 'kernelbus_bus_healthy', '1 when the bus transport is healthy', ['bus'], () =>
       Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.healthy ? 1 : 0]));
+    define('gauge', 'kernelbus_bus_possible_loss', '1 once the bus transport may have lost entries (e.g. Redis restarted empty)', ['bus'], () =>
+      Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.possibleLoss ? 1 : 0]));
     define('gauge', 'kernelbus_bus_latency_ms', 'Publish-to-delivery latency quantiles (ms)', ['quantile'], () =>
       quantileSamples({}, bus.metrics().latencyMs));
     define('gauge', 'kernelbus_bus_batch_size', 'Rows per trade frame quantiles', ['quantile'], () =>

@@ -67,6 +67,11 @@ export interface EngineHealth {
   backlog: number;
   keys: number;
   uptimeMs: number;
+  /**
+   * True once a bus of the engine's bus system may have lost entries (e.g. Redis restarted empty):
+   * results may miss messages. Which bus: `bus.metrics().buses`.
+   */
+  possibleLoss: boolean;
 }
 
 /**
@@ -416,6 +421,7 @@ export abstract class Engine {
       backlog: this.backlog(),
       keys: this.keyCount,
       uptimeMs: now - this.startedAt,
+      possibleLoss: this.bus.metrics().possibleLoss,
     };
     this.lastBeat = { at: now, processed: this.counts.processed };
     this.counts.heartbeats++;

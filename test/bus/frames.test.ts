@@ -204,7 +204,7 @@ describe('message frames (msgpack with moreTypes)', () => {
       PRICE_UPDATE: { price: 101.25, change: -0.5 },
       STRATEGY_SIGNAL: { side: 'buy', strength: 0.8, reasons: ['vpin', 'momentum'] },
       RISK_ALERT: { source: 'vpin', engine: 'vpin', bucket: 120, vpin: 0.41, cdf: 0.995, threshold: 0.99 },
-      ENGINE_HEALTH: { engine: 'vpin', processed: 1e9, throughput: 3.2e6, latencyMs: { p50: 0.05, p99: 0.4, max: 2 }, backlog: 0, keys: 100, uptimeMs: 1 },
+      ENGINE_HEALTH: { engine: 'vpin', processed: 1e9, throughput: 3.2e6, latencyMs: { p50: 0.05, p99: 0.4, max: 2 }, backlog: 0, keys: 100, uptimeMs: 1, possibleLoss: false },
       PORTFOLIO_UPDATE: { weights: new Float64Array([0.25, 0.75]), symbols: ['A', 'B'], asOf: new Date(1_700_000_000_000) },
       ML_PREDICTION: { scores: new Float32Array([0.25, 0.5]), model: 'gbm-v3', features: null },
       VPIN_CALCULATION: { bucket: 0, endTs: 1.7e12, buyVolume: 500, sellVolume: 500, vpin: NaN, cdf: NaN },

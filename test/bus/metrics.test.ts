@@ -59,6 +59,7 @@ describe('Prometheus exposition', () => {
       expect(text).toContain('kernelbus_bus_queue_depth 0');
       expect(text).toContain('kernelbus_bus_backlog{bus="marketdata"} 0');
       expect(text).toContain('kernelbus_bus_healthy{bus="compute"} 1');
+      expect(text).toContain('kernelbus_bus_possible_loss{bus="marketdata"} 0');
       expect(text).toMatch(/kernelbus_bus_latency_ms\{quantile="0.99"\} [\d.e-]+/);
       expect(text).toContain('kernelbus_engine_processed_total{engine="vpin"} 50');
       expect(text).toMatch(/kernelbus_engine_events_total\{engine="vpin",event="buckets"\} \d+/);

@@ -148,7 +148,7 @@ describe('VpinEngine', () => {
     const h = health[0];
     expect(h.key).toBe('vpin-a');
     expect(h.bus).toBe('logic');
-    expect(h.payload).toMatchObject({ engine: 'vpin-a', processed: 500, backlog: 0, keys: 5 });
+    expect(h.payload).toMatchObject({ engine: 'vpin-a', processed: 500, backlog: 0, keys: 5, possibleLoss: false });
     expect(h.payload.throughput).toBeGreaterThan(0);
     expect(h.payload.latencyMs.p99).toBeGreaterThanOrEqual(h.payload.latencyMs.p50);
     expect(engine.metrics().heartbeats).toBe(1);

@@ -2,8 +2,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
+import { prometheusRegistry } from '../../src/bus/metrics.js';
+import { VpinEngine, type EngineHealth } from '../../src/engines/index.js';
 import type { Trades } from '../../src/kernels/vpin.js';
-import { tearDown, transport } from './helpers.js';
+import { client, tearDown, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from './server.js';
 
@@ -105,6 +107,36 @@ describeRedis('createBus over RedisTransport', () => {
     expect(bus2.metrics()).toMatchObject({ published: 2, undeliverable: 2, queueDepth: 0 });
     expect(errors[1]).toMatchObject({ name: 'TransportError', code: 'command', retryable: false, message: expect.stringContaining('WRONGTYPE') });
     expect(errors).toHaveLength(2);
+    await bus.close();
+  });
+
+  it('a Redis that lost its data (streams and groups gone): the bus and the engine go on and report the possible loss in metrics, Prometheus and ENGINE_HEALTH', async () => {
+    const prefix = 'kb:loss:';
+    const bus = createBus({ transport: 'redis', url: server.url(), shards: 2, redis: { prefix, claimIdleMs: 300, blockMs: 50 } });
+    const engine = new VpinEngine(bus, { vpin: { bucketVolume: 10, window: 2, barMs: 1 }, heartbeatMs: 0, checkpointMs: 0 }).start();
+    const health: EngineHealth[] = [];
+    bus.subscribe<EngineHealth>('ENGINE_HEALTH', (m) => void health.push(m.payload), { group: 'health' });
+    await Promise.all(bus.buses.map((b) => (bus.transport(b) as ReturnType<typeof transport>).ready()));
+    const trades = (from: number) => ({ key: 'A', ts: Float64Array.from({ length: 20 }, (_, i) => from + i), price: new Float64Array(20).fill(100), volume: new Float64Array(20).fill(1) });
+    await bus.publish('TRADE_EXECUTION', trades(0));
+    await bus.drain();
+    expect(bus.metrics()).toMatchObject({ possibleLoss: false, buses: { marketdata: { possibleLoss: false } } });
+
+    // What a Redis restarted without persistence looks like to its clients: every key of ours is gone.
+    const redis = client(server.url());
+    await redis.del(...(await redis.keys(`${prefix}*`)));
+    await until(() => bus.metrics().buses.marketdata.possibleLoss, 'the marketdata consumer to recreate its group');
+    await bus.publish('TRADE_EXECUTION', trades(20));
+    await bus.drain();
+    expect(engine.metrics().processed).toBe(40);
+    expect(bus.metrics().possibleLoss).toBe(true);
+    const text = await prometheusRegistry({ bus }).metrics();
+    expect(text).toContain('kernelbus_bus_possible_loss{bus="marketdata"} 1');
+    engine.heartbeat();
+    await bus.drain();
+    expect(health).toHaveLength(1);
+    expect(health[0]).toMatchObject({ processed: 40, possibleLoss: true });
+    await engine.close();
     await bus.close();
   });
 });

@@ -80,6 +80,11 @@ export interface TransportMetrics {
   /** Entries left in a deleted group, or trimmed from a stream that had no group. */
   discarded: number;
   backlog: number;
+  /**
+   * True once entries may have been lost outside the transport's control (RedisTransport: a Redis that
+   * restarted empty, entries trimmed or gone before every group had them); absent where that cannot happen.
+   */
+  possibleLoss?: boolean;
 }
 
 /** Carries frames between publishers and consumer groups. */
