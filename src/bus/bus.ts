@@ -817,16 +817,15 @@ export class Bus {
   metrics(): BusMetrics {
     const buses: BusMetrics['buses'] = {};
     let deadLettered = 0;
-    let possibleLoss = false;
     for (const lane of this.lanes.values()) {
       const t = lane.transport.metrics();
       deadLettered += t.deadLettered;
-      possibleLoss ||= t.possibleLoss === true;
       buses[lane.name] = {
         frames: lane.frames, messages: lane.messages, backlog: t.backlog, healthy: this.stats(lane.name).healthy,
         possibleLoss: t.possibleLoss === true, publishErrors: lane.publishErrors, publishLatencyMs: lane.publishLatency.snapshot(),
       };
     }
+    const possibleLoss = Object.values(buses).some((b) => b.possibleLoss);
     return {
       ...this.counters, deadLettered, possibleLoss, queueDepth: this.depth, waiting: this.waiters.length,
       batchSize: this.batchSize.snapshot(), latencyMs: this.latency.snapshot(), buses,
