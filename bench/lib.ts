@@ -1,6 +1,6 @@
 /**
  * Bench harness: each section measures cases side by side in one run and returns rows; run.ts prints
- * them as tables with ratios and writes JSON with `--json <file>`.
+ * them as tables with ratios and writes them to bench/results/<section>.json and .md (results.ts).
  */
 
 /** One measured figure. */
@@ -17,6 +17,8 @@ export interface BenchRow {
   unit: string;
   /** Ratio to the case's baseline subject (value / baseline), when there is one. */
   ratio?: number;
+  /** That baseline subject (set with the ratio by withRatios()). */
+  baseline?: string;
   /** Anything else worth recording (target, notes). */
   note?: string;
 }
@@ -70,7 +72,10 @@ export function timeBest(fn: () => unknown, { minMs = 300, minRuns = 3, maxRuns 
 export function withRatios(rows: BenchRow[], baseline: string): BenchRow[] {
   for (const row of rows) {
     const base = rows.find((r) => r.case === row.case && r.subject === baseline);
-    if (base && base.value > 0) row.ratio = row.value / base.value;
+    if (base && base.value > 0) {
+      row.ratio = row.value / base.value;
+      row.baseline = baseline;
+    }
   }
   return rows;
 }

@@ -11,10 +11,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createBus, Histogram, nowMs, RedisTransport, type Bus, type BusMessage } from '../src/bus/index.js';
+import { createBus, Histogram, nowMs, type Bus, type BusMessage } from '../src/bus/index.js';
+import { RedisTransport } from '../src/redis/index.js';
 import { VpinEngine } from '../src/engines/index.js';
 import type { VpinOptions } from '../src/index.js';
-import { findRedisServer, RedisServer } from '../test/redis/server.js';
+import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import { tape, type BenchRow, type BenchSection, type Tape } from './lib.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -341,8 +342,9 @@ export const redisSection: BenchSection = {
   name: 'redis',
   async run() {
     const rows: BenchRow[] = [];
+    // ratioTo: a figure the original system reported (the 'reported' subject).
     const add = (c: string, subject: string, value: number, unit: string, note?: string, ratioTo?: number) =>
-      rows.push({ section: 'redis', case: c, subject, value, unit, ...(ratioTo ? { ratio: value / ratioTo } : {}), ...(note ? { note } : {}) });
+      rows.push({ section: 'redis', case: c, subject, value, unit, ...(ratioTo ? { ratio: value / ratioTo, baseline: 'reported' } : {}), ...(note ? { note } : {}) });
     let url = process.env.KERNELBUS_BENCH_REDIS;
     let own: RedisServer | undefined;
     if (!url) {

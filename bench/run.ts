@@ -1,12 +1,17 @@
 /**
- * `npm run bench [-- --json results.json] [-- --only vpin,bus]`: every section side by side in one
- * run, printed as tables with ratios to each case's baseline.
+ * `npm run bench [-- --only vpin,bus,redis] [-- --json <file>]`: every section side by side in one run,
+ * printed as tables with ratios to each case's baseline. Each section that ran rewrites its own
+ * bench/results/<section>.json (rows + machine) and .md (results.ts); the other sections' files are
+ * left as they are. `--json <file>` also writes all the rows of this run to one file. Then
+ * `npm run bench:readme` puts the new figures into README.md.
  */
 import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
 import { redisSection } from './redis.js';
+import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
 import { vpinSection } from './vpin.js';
 
 const { values } = parseArgs({
@@ -15,12 +20,11 @@ const { values } = parseArgs({
 });
 
 const sections: BenchSection[] = [vpinSection, busSection, redisSection];
-const only = values.only?.split(',');
-
-function format(value: number): string {
-  if (value >= 1e6) return `${(value / 1e6).toFixed(1)} M`;
-  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
-  return value >= 10 ? value.toFixed(1) : value.toPrecision(3);
+const only = values.only?.split(',').map((s) => s.trim());
+const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown section ${unknown.join(', ')} (sections: ${sections.map((s) => s.name).join(', ')})`);
+  process.exit(2);
 }
 
 const all: BenchRow[] = [];
@@ -28,20 +32,25 @@ for (const section of sections) {
   if (only && !only.includes(section.name)) continue;
   console.log(`\n## ${section.name}`);
   const rows = await section.run();
+  if (rows.length === 0) {
+    console.log(`${section.name}: no rows, bench/results/${section.name}.* left as they are`);
+    continue;
+  }
   all.push(...rows);
   console.table(
     rows.map((r) => ({
       case: r.case,
       subject: r.subject,
-      value: `${format(r.value)} ${r.unit}`,
-      ratio: r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
+      value: formatFigure(r),
+      ratio: formatRowRatio(r),
       note: r.note ?? '',
     })),
   );
+  const files = writeSection({ section: section.name, meta: machineMeta(), rows });
+  console.log(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
 }
 
 if (values.json) {
-  const meta = { date: new Date().toISOString(), node: process.version, platform: `${process.platform}-${process.arch}` };
-  writeFileSync(values.json, `${JSON.stringify({ meta, rows: all }, null, 2)}\n`);
+  writeFileSync(values.json, `${JSON.stringify({ meta: machineMeta(), rows: all }, null, 2)}\n`);
   console.log(`\nwrote ${values.json}`);
 }

@@ -1,11 +1,14 @@
 /**
- * VPIN family: `vpin()` on 10^4, 10^6 and 10^7 trades, trades/s per backend and native/reference
- * ratios; then a sweep over small sizes to find where native starts to pay off ('auto' threshold).
+ * VPIN family and special functions. On 10^7 synthetic trades (~100 a second): `vpin()` per bar size
+ * and classifier, and `tickRule()`, each as a fraction of the 60 s-bar BVC figure of the same run (the
+ * memory-bound yardstick: three float64 columns, 24 bytes a trade) with the issue's targets beside;
+ * native against the reference; `bulkClassify` and the normal CDF per value; then the size sweep that
+ * sets the 'auto' threshold (medians of interleaved rounds, so that it is stable from run to run).
  */
-import { backends, kernels, VPIN_NATIVE_MIN_TRADES, type Trades } from '../src/index.js';
-import { prng, timeBest, withRatios, type BenchRow, type BenchSection } from './lib.js';
+import { kernels, VPIN_NATIVE_MIN_TRADES, backends, type Trades } from '../src/api/index.js';
+import { prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 
-/** A seeded random walk: ~10 trades/s around the clock, volumes 1..100, ~600 trades per 1-minute bar. */
+/** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
 export function syntheticTrades(n: number, seed = 1): Trades {
   const rnd = prng(seed);
   const ts = new Float64Array(n);
@@ -14,7 +17,7 @@ export function syntheticTrades(n: number, seed = 1): Trades {
   let t = 1_700_000_000_000;
   let p = 100;
   for (let i = 0; i < n; i++) {
-    t += Math.floor(rnd() * 200);
+    t += Math.floor(rnd() * 20);
     p += (rnd() - 0.5) * 0.02;
     ts[i] = t;
     price[i] = p;
@@ -23,72 +26,116 @@ export function syntheticTrades(n: number, seed = 1): Trades {
   return { ts, price, volume };
 }
 
-function rate(n: number, ms: number): number {
-  return n / (ms / 1000);
+/** The usual calibration: 50 buckets a day, V = average daily volume / 50. */
+function dailyBucketVolume(trades: Trades): number {
+  const n = trades.ts.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += trades.volume[i];
+  return total / Math.max(1, (trades.ts[n - 1] - trades.ts[0]) / 86_400_000) / 50;
 }
+
+const slice = (t: Trades, n: number): Trades => ({ ts: t.ts.subarray(0, n), price: t.price.subarray(0, n), volume: t.volume.subarray(0, n) });
+const rate = (n: number, ms: number) => n / (ms / 1000);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** vpin() configurations of the sweep: [label, barMs, classifier, target as a fraction of the yardstick]. */
+const CONFIGS: [string, number, 'bvc' | 'tick', string][] = [
+  ['bvc, 60 s bars', 60_000, 'bvc', 'yardstick; >= 5x reference'],
+  ['bvc, 10 s bars', 10_000, 'bvc', ''],
+  ['bvc, 1 s bars', 1_000, 'bvc', 'target >= 0.6x'],
+  ['bvc, 100 ms bars', 100, 'bvc', ''],
+  ['bvc, 10 ms bars', 10, 'bvc', 'target >= 0.1x'],
+  ['tick rule, 60 s bars', 60_000, 'tick', 'target >= 0.8x'],
+  ['tick rule, 10 ms bars', 10, 'tick', ''],
+];
 
 export const vpinSection: BenchSection = {
   name: 'vpin',
   async run() {
-    const nativeAvailable = backends().some((b) => b.name === 'native' && b.available);
-    const subjects = nativeAvailable ? (['reference', 'native'] as const) : (['reference'] as const);
     const rows: BenchRow[] = [];
-    const cases: [number, 'bvc' | 'tick'][] = [[1e4, 'bvc'], [1e6, 'bvc'], [1e7, 'bvc'], [1e7, 'tick']];
-    for (const [n, classifier] of cases) {
-      const trades = syntheticTrades(n);
-      // The usual calibration: 50 buckets per day, V = average daily volume / 50.
-      let total = 0;
-      for (let i = 0; i < n; i++) total += trades.volume[i];
-      const days = Math.max(1, (trades.ts[n - 1] - trades.ts[0]) / 86_400_000);
-      const bucketVolume = total / days / 50;
-      for (const subject of subjects) {
-        const k = kernels({ backend: subject });
-        const options = { bucketVolume, classifier };
-        const ms = timeBest(() => k.vpin(trades, options), { minMs: n >= 1e7 ? 1 : 300, minRuns: n >= 1e7 ? 3 : 5 });
-        const buckets = k.vpin(trades, options).vpin.length;
-        rows.push({
-          section: 'vpin',
-          case: `vpin() 10^${Math.log10(n)} trades${classifier === 'tick' ? ', tick rule' : ''}`,
-          subject,
-          value: rate(n, ms),
-          unit: 'trades/s',
-          note: `${buckets} buckets${subject === 'native' && n === 1e7 && classifier === 'bvc' ? '; target >= 500 M trades/s, >= 5x reference' : ''}`,
-        });
-      }
+    const nativeAvailable = backends().some((b) => b.name === 'native' && b.available);
+    const ref = kernels({ backend: 'reference' });
+    const big = syntheticTrades(1e7);
+    const bucketVolume = dailyBucketVolume(big);
+    if (!nativeAvailable) {
+      const ms = timeBest(() => ref.vpin(big, { bucketVolume }), { minMs: 1, minRuns: 3 });
+      rows.push({ section: 'vpin', case: 'vpin() 10^7 trades, bvc, 60 s bars', subject: 'reference', value: rate(1e7, ms), unit: 'trades/s', note: 'native not built' });
+      return rows;
     }
-    withRatios(rows, 'reference');
+    const nat = kernels({ backend: 'native' });
 
-    if (nativeAvailable) {
-      // Sweep: where does native start to pay off? (native/reference time ratio per size)
-      const ref = kernels({ backend: 'reference' });
-      const nat = kernels({ backend: 'native' });
-      const speedups: [number, number][] = [];
-      for (const n of [1, 4, 16, 32, 64, 96, 128, 192, 256, 1024]) {
-        const trades = syntheticTrades(n, 7);
-        const opts = { bucketVolume: 500, window: 5 };
-        const tr = timeBest(() => { for (let i = 0; i < 100; i++) ref.vpin(trades, opts); }, { minMs: 100 });
-        const tn = timeBest(() => { for (let i = 0; i < 100; i++) nat.vpin(trades, opts); }, { minMs: 100 });
-        speedups.push([n, tr / tn]);
-        rows.push({
-          section: 'vpin',
-          case: `sweep ${n} trades`,
-          subject: 'native vs reference',
-          value: tr / tn,
-          unit: 'x faster',
-        });
-      }
-      // The smallest size from which native is faster at every larger size of the sweep.
-      let crossover = NaN;
-      for (let i = speedups.length - 1; i >= 0 && speedups[i][1] > 1; i--) crossover = speedups[i][0];
+    // 1. Bar sizes and classifiers on native, 10^7 trades, as fractions of the 60 s-bar BVC figure.
+    let yardstick = 0;
+    for (const [label, barMs, classifier, target] of CONFIGS) {
+      const options = { bucketVolume, barMs, classifier };
+      const ms = timeBest(() => nat.vpin(big, options), { minMs: 1, minRuns: 5 });
+      const value = rate(1e7, ms);
+      if (yardstick === 0) yardstick = value;
+      const bars = nat.timeBars(big, { barMs }).start.length;
       rows.push({
-        section: 'vpin',
-        case: 'auto threshold',
-        subject: 'measured crossover',
-        value: crossover,
-        unit: 'trades',
-        note: `VPIN_NATIVE_MIN_TRADES = ${VPIN_NATIVE_MIN_TRADES} in src/kernels/index.ts`,
+        section: 'vpin', case: `vpin() 10^7 trades, ${label}`, subject: 'native', value, unit: 'trades/s',
+        ratio: value / yardstick, baseline: 'vpin() bvc 60 s bars, native',
+        note: `${(1e7 / bars).toPrecision(3)} trades a bar${target ? `; ${target}` : ''}`,
       });
     }
+    const signs = () => nat.tickRule(big.price);
+    const tickMs = timeBest(signs, { minMs: 1, minRuns: 5 });
+    rows.push({
+      section: 'vpin', case: 'tickRule() 10^7 trades', subject: 'native', value: rate(1e7, tickMs), unit: 'trades/s',
+      ratio: rate(1e7, tickMs) / yardstick, baseline: 'vpin() bvc 60 s bars, native', note: 'target >= 1.5x',
+    });
+
+    // 2. Native against the reference: 60 s bars on 10^7 trades; the other bar sizes on 10^6.
+    const refMs = timeBest(() => ref.vpin(big, { bucketVolume }), { minMs: 1, minRuns: 3 });
+    rows.push({
+      section: 'vpin', case: 'vpin() 10^7 trades, bvc, 60 s bars', subject: 'reference', value: rate(1e7, refMs), unit: 'trades/s',
+      ratio: rate(1e7, refMs) / yardstick, baseline: 'vpin() bvc 60 s bars, native',
+    });
+    const small = slice(big, 1e6);
+    for (const [label, barMs, classifier] of CONFIGS.slice(1)) {
+      const options = { bucketVolume, barMs, classifier };
+      const r = rate(1e6, timeBest(() => ref.vpin(small, options), { minMs: 200, minRuns: 3 }));
+      const n = rate(1e6, timeBest(() => nat.vpin(small, options), { minMs: 200, minRuns: 3 }));
+      rows.push({ section: 'vpin', case: `vpin() 10^6 trades, ${label}`, subject: 'reference', value: r, unit: 'trades/s' });
+      rows.push({ section: 'vpin', case: `vpin() 10^6 trades, ${label}`, subject: 'native', value: n, unit: 'trades/s', ratio: n / r, baseline: 'reference' });
+    }
+
+    // 3. Per-value work: bulkClassify over 10^6 bars, the normal CDF over 10^6 values.
+    const bars = nat.timeBars(big, { barMs: 10 });
+    const barSet = { open: bars.open.subarray(0, 1e6), close: bars.close.subarray(0, 1e6), volume: bars.volume.subarray(0, 1e6) };
+    const x = Float64Array.from({ length: 1e6 }, (_, i) => 4 * Math.sin(i * 12.9898) * Math.cos(i * 0.37));
+    const perValue: [string, () => unknown, () => unknown, string][] = [
+      ['bulkClassify() 10^6 bars', () => ref.bulkClassify(barSet), () => nat.bulkClassify(barSet), 'target native >= 10x reference'],
+      ['normalCdf() 10^6 values', () => ref.normalCdf(x), () => nat.normalCdf(x), 'target native <= 15 ns a value'],
+    ];
+    for (const [name, r, n, note] of perValue) {
+      const rNs = (timeBest(r, { minMs: 300 }) * 1e6) / 1e6;
+      const nNs = (timeBest(n, { minMs: 300 }) * 1e6) / 1e6;
+      rows.push({ section: 'vpin', case: name, subject: 'reference', value: rNs, unit: 'ns a value' });
+      rows.push({ section: 'vpin', case: name, subject: 'native', value: nNs, unit: 'ns a value', ratio: rNs / nNs, baseline: 'reference (speed-up)', note });
+    }
+
+    // 4. The 'auto' threshold: native/reference time per size, medians of interleaved rounds.
+    const sizes = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024];
+    const speedups: [number, number][] = [];
+    for (const n of sizes) {
+      const trades = syntheticTrades(n, 7);
+      const opts = { bucketVolume: 500, window: 5 };
+      const tr: number[] = [];
+      const tn: number[] = [];
+      for (let round = 0; round < 9; round++) {
+        tr.push(timeBest(() => { for (let i = 0; i < 200; i++) ref.vpin(trades, opts); }, { minMs: 20, minRuns: 3 }));
+        tn.push(timeBest(() => { for (let i = 0; i < 200; i++) nat.vpin(trades, opts); }, { minMs: 20, minRuns: 3 }));
+      }
+      speedups.push([n, median(tr) / median(tn)]);
+      rows.push({ section: 'vpin', case: `auto sweep: vpin() ${n} trades`, subject: 'native vs reference', value: median(tr) / median(tn), unit: 'x faster' });
+    }
+    let crossover = NaN;
+    for (let i = speedups.length - 1; i >= 0 && speedups[i][1] > 1; i--) crossover = speedups[i][0];
+    rows.push({
+      section: 'vpin', case: 'auto threshold', subject: 'measured crossover', value: crossover, unit: 'trades',
+      note: `VPIN_NATIVE_MIN_TRADES = ${VPIN_NATIVE_MIN_TRADES} in src/api/auto.ts`,
+    });
     return rows;
   },
 };

@@ -30,12 +30,17 @@ export class KernelInputError extends KernelbusError {
   }
 }
 
-/** A backend was asked for by name but is not built or cannot load on this machine. */
+/**
+ * A backend was asked for by name but is not built or cannot load on this machine, or it lacks the
+ * kernel called (then `kernel` names it).
+ */
 export class BackendUnavailableError extends KernelbusError {
   override name = 'BackendUnavailableError';
   readonly backend: string;
-  constructor(backend: string, reason: string) {
-    super(`backend '${backend}' is unavailable: ${reason}`);
+  readonly kernel?: string;
+  constructor(backend: string, reason: string, kernel?: string) {
+    super(`backend '${backend}' is unavailable${kernel ? ` for kernel '${kernel}'` : ''}: ${reason}`);
     this.backend = backend;
+    if (kernel !== undefined) this.kernel = kernel;
   }
 }

@@ -1,54 +1,81 @@
-// C++-only benchmark of the VPIN kernel (no Node): cmake -DKERNELBUS_NATIVE_BENCH=ON, or
+// C++-only benchmark of the VPIN kernels (no Node): cmake -DKERNELBUS_NATIVE_BENCH=ON, or
 //   g++ -O3 -std=c++17 -ffp-contract=off -Inative/kernels native/bench/vpin_bench.cpp native/kernels/*.cpp
-// Prints trades/s for vpin() and, as the memory roofline, for a plain sum over the same three columns.
+// 10^7 synthetic trades at ~100 trades a second (the JS bench's tape); prints M trades/s per bar size
+// and classifier, best of 5, and each as a fraction of the 60 s-bar BVC figure (the memory yardstick).
+#include <algorithm>
+#include <functional>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "vpin.hpp"
+
+using namespace kernelbus::vpin;
+
+namespace {
+
+double best(int runs, const std::function<void()>& fn) {
+  double t = 1e30;
+  for (int r = 0; r < runs; r++) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    t = std::min(t, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return t;
+}
+
+size_t runVpin(const std::vector<double>& ts, const std::vector<double>& price, const std::vector<double>& volume,
+               const Params& p) {
+  VpinStream stream(p, p.sigmaParam);
+  size_t rows = 0;
+  if (!prepareVpin(stream, ts.data(), price.data(), volume.data(), ts.size(), p, rows).ok()) return 0;
+  std::vector<double> cols(5 * rows);
+  stream.commit(BucketColumns{cols.data(), cols.data() + rows, cols.data() + 2 * rows, cols.data() + 3 * rows,
+                              cols.data() + 4 * rows});
+  return rows;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const size_t n = argc > 1 ? std::stoul(argv[1]) : 10000000;
   std::vector<double> ts(n), price(n), volume(n);
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<double> u(0, 1);
-  double t = 1.7e12, p = 100;
+  double t = 1.7e12, p = 100, total = 0;
   for (size_t i = 0; i < n; i++) {
-    t += std::floor(u(rng) * 200);
+    t += std::floor(u(rng) * 20);  // ~100 trades a second
     p += (u(rng) - 0.5) * 0.02;
     ts[i] = t;
     price[i] = p;
     volume[i] = 1 + std::floor(u(rng) * 100);
+    total += volume[i];
   }
-  kernelbus::vpin::Params params;
-  params.bucketVolume = 20200;
-  auto time = [&](auto&& fn) {
-    double best = 1e30;
-    for (int r = 0; r < 5; r++) {
-      auto t0 = std::chrono::steady_clock::now();
-      fn();
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
-    return best;
+  const double days = std::max(1.0, (ts[n - 1] - ts[0]) / 86400000.0);
+  struct Case {
+    std::string name;
+    double barMs;
+    int classifier;
   };
-  size_t buckets = 0;
-  const double tv = time([&] {
-    kernelbus::vpin::Buckets out;
-    kernelbus::vpin::vpin(ts.data(), price.data(), volume.data(), n, params, out);
-    buckets = out.size();
-  });
-  double sink = 0;
-  const double ts3 = time([&] {
-    double a = 0, b = 0, c = 0;
-    for (size_t i = 0; i < n; i++) {
-      a += ts[i];
-      b += price[i];
-      c += volume[i];
-    }
-    sink += a + b + c;
-  });
-  std::printf("vpin: %zu trades, %zu buckets, %.1f M trades/s\n", n, buckets, n / tv / 1e6);
-  std::printf("roofline (sum of 3 columns, sequential adds): %.1f M trades/s (%g)\n", n / ts3 / 1e6, sink);
+  const Case cases[] = {{"bvc 60 s bars", 60000, 0}, {"bvc 1 s bars", 1000, 0}, {"bvc 10 ms bars", 10, 0},
+                        {"tick rule, 60 s bars", 60000, 1}};
+  double yardstick = 0;
+  for (const Case& c : cases) {
+    Params params;
+    params.bucketVolume = total / days / 50;
+    params.barMs = c.barMs;
+    params.classifier = c.classifier;
+    size_t rows = 0;
+    const double secs = best(5, [&] { rows = runVpin(ts, price, volume, params); });
+    const double rate = n / secs / 1e6;
+    if (yardstick == 0) yardstick = rate;
+    std::printf("vpin %-22s %8.1f M trades/s  %5.2fx  (%zu buckets)\n", c.name.c_str(), rate, rate / yardstick, rows);
+  }
+  std::vector<int8_t> signs(n);
+  const double tr = best(5, [&] { tickRule(price.data(), n, signs.data()); });
+  std::printf("tickRule()                  %8.1f M trades/s  %5.2fx\n", n / tr / 1e6, n / tr / 1e6 / yardstick);
   return 0;
 }

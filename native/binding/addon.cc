@@ -4,7 +4,8 @@
 namespace kernelbus::binding {
 namespace {
 
-// init({ KernelInputError, inputFault }): called once by src/native/loader.ts right after loading.
+// init({ KernelInputError, inputFault }): called once by src/backends/native/binding.ts (the one loader)
+// right after loading.
 Napi::Value Init(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) {
@@ -52,6 +53,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("features", Napi::Function::New<Features>(env, "features"));
   exports.Set("viewAddress", Napi::Function::New<ViewAddress>(env, "viewAddress"));
   registerVpin(env, exports);
+  registerSpecial(env, exports);
   return exports;
 }
 

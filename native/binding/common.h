@@ -1,5 +1,5 @@
 // Shared binding helpers: argument unpacking in a fixed order, and errors built from the JS classes
-// that src/native/loader.ts hands over at init. Nothing here computes anything.
+// that src/backends/native/binding.ts (the one loader) hands over at init. Nothing here computes anything.
 #pragma once
 
 #include <napi.h>
@@ -40,10 +40,14 @@ struct F64View {
 /// Checks the kind and that the buffer is attached; pointer taken here, last.
 F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 /// Requires equal lengths.
-void requireSameLength(Napi::Env env, const F64View& a, const char* aName, const F64View& b, const char* bName);
+void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName);
 
-/// A new V8-owned Float64Array holding `values`.
-Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& values);
+/// A caller-supplied output array of `length` elements (checked like an input; pointer taken last).
+double* float64Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length);
+int8_t* int8Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length);
+
+/// A new V8-owned Float64Array of `length` elements for a kernel to fill; its data pointer into `data`.
+Napi::Float64Array newFloat64Array(Napi::Env env, size_t length, double*& data);
 
 /// Runs a binding body, turning C++ exceptions into JS ones (node-addon-api handles Napi::Error only).
 template <typename Body>
@@ -60,5 +64,6 @@ Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {
 }
 
 void registerVpin(Napi::Env env, Napi::Object exports);
+void registerSpecial(Napi::Env env, Napi::Object exports);
 
 }  // namespace kernelbus::binding

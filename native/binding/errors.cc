@@ -35,6 +35,20 @@ std::string describe(const Napi::Value& value) {
   return "an object";
 }
 
+template <typename Array>
+Array typedArg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type,
+               const char* typeName) {
+  const Napi::Value value = info[i];
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw inputError(info.Env(), name, std::string("a ") + typeName, describe(value));
+  }
+  Array array = value.As<Array>();
+  if (array.ArrayBuffer().IsDetached()) {
+    throw inputError(info.Env(), name, std::string("a ") + typeName + " with an attached buffer", "a detached buffer");
+  }
+  return array;
+}
+
 }  // namespace
 
 Napi::Error inputError(Napi::Env env, const std::string& argument, const std::string& expected,
@@ -77,27 +91,31 @@ double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
 }
 
 F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  const Napi::Value value = info[i];
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
-    throw inputError(info.Env(), name, "a Float64Array", describe(value));
-  }
-  Napi::Float64Array array = value.As<Napi::Float64Array>();
-  if (array.ArrayBuffer().IsDetached()) {
-    throw inputError(info.Env(), name, "a Float64Array with an attached buffer", "a detached buffer");
-  }
+  auto array = typedArg<Napi::Float64Array>(info, i, name, napi_float64_array, "Float64Array");
   return F64View{array.Data(), array.ElementLength()};
 }
 
-void requireSameLength(Napi::Env env, const F64View& a, const char* aName, const F64View& b, const char* bName) {
-  if (a.length != b.length) {
-    throw inputError(env, bName, "length " + std::to_string(a.length) + " (as " + aName + ")",
-                     "length " + std::to_string(b.length));
+void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName) {
+  if (a != b) {
+    throw inputError(env, bName, "length " + std::to_string(a) + " (as " + aName + ")", "length " + std::to_string(b));
   }
 }
 
-Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& values) {
-  Napi::Float64Array out = Napi::Float64Array::New(env, values.size());
-  if (!values.empty()) std::copy(values.begin(), values.end(), out.Data());
+double* float64Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
+  auto array = typedArg<Napi::Float64Array>(info, i, name, napi_float64_array, "Float64Array");
+  requireSameLength(info.Env(), length, "the input", array.ElementLength(), name);
+  return array.Data();
+}
+
+int8_t* int8Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
+  auto array = typedArg<Napi::Int8Array>(info, i, name, napi_int8_array, "Int8Array");
+  requireSameLength(info.Env(), length, "the input", array.ElementLength(), name);
+  return array.Data();
+}
+
+Napi::Float64Array newFloat64Array(Napi::Env env, size_t length, double*& data) {
+  Napi::Float64Array out = Napi::Float64Array::New(env, length);
+  data = out.Data();
   return out;
 }
 

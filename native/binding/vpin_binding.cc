@@ -1,8 +1,6 @@
 // Binding for the VPIN family: unpack (count, scalars, array kinds, pointers last), call the kernel,
-// wrap the result. Mirrors the TS argument checks (never trust the caller).
-#include <cmath>
-#include <string>
-
+// hand back arrays allocated by V8 before the kernel writes them. The packed parameters are checked
+// by the kernel layer's unpackParams() (never trust the caller); faults become KernelInputError in TS.
 #include "common.h"
 
 namespace kernelbus::binding {
@@ -10,49 +8,16 @@ namespace {
 
 using vpin::Params;
 
-bool isIntegerIn(double x, double lo, double hi) { return std::floor(x) == x && x >= lo && x <= hi; }
-
-/// Reads the 5 classification parameters (priceChange, sigmaKind, sigmaParam, distribution, nu) into p.
-void classifyArgs(const Napi::CallbackInfo& info, size_t first, Params& p) {
-  Napi::Env env = info.Env();
-  const double priceChange = numberArg(info, first, "priceChange");
-  const double sigmaKind = numberArg(info, first + 1, "sigmaKind");
-  p.sigmaParam = numberArg(info, first + 2, "sigmaParam");
-  const double distribution = numberArg(info, first + 3, "distribution");
-  p.nu = numberArg(info, first + 4, "nu");
-  if (!isIntegerIn(priceChange, 0, 1)) throw inputError(env, "priceChange", "0 or 1", std::to_string(priceChange));
-  if (!isIntegerIn(sigmaKind, 0, 3)) throw inputError(env, "sigmaKind", "0, 1, 2 or 3", std::to_string(sigmaKind));
-  if (!isIntegerIn(distribution, 0, 1)) throw inputError(env, "distribution", "0 or 1", std::to_string(distribution));
-  p.priceChange = static_cast<int>(priceChange);
-  p.sigmaKind = static_cast<int>(sigmaKind);
-  p.distribution = static_cast<int>(distribution);
-  if (p.sigmaKind == vpin::kSigmaFixed && !(p.sigmaParam > 0)) {
-    throw inputError(env, "sigmaParam", "a number > 0 for a fixed sigma", std::to_string(p.sigmaParam));
-  }
-  if (p.sigmaKind == vpin::kSigmaRolling && !isIntegerIn(p.sigmaParam, 2, 1e6)) {
-    throw inputError(env, "sigmaParam", "an integer in [2, 1000000] for a rolling sigma", std::to_string(p.sigmaParam));
-  }
-  if (p.sigmaKind == vpin::kSigmaEwma && !(p.sigmaParam >= 0 && p.sigmaParam < 1)) {
-    throw inputError(env, "sigmaParam", "a number in [0, 1) for an EWMA sigma", std::to_string(p.sigmaParam));
-  }
-  if (p.distribution == 1 && !(p.nu > 0)) throw inputError(env, "nu", "a number > 0", std::to_string(p.nu));
+void throwIfFault(Napi::Env env, const vpin::Status& s) {
+  if (!s.ok()) throw faultError(env, s);
 }
 
-/// Reads the 9 numeric parameters starting at argument `first` (order of VpinParams).
-Params paramsArg(const Napi::CallbackInfo& info, size_t first) {
-  Napi::Env env = info.Env();
+/// The packed VPIN parameters (Float64Array of kParamCount, or of kClassifyParamCount when classify).
+Params paramsArg(const Napi::CallbackInfo& info, size_t i, bool classify) {
+  const F64View packed = float64Arg(info, i, "params");
   Params p;
-  p.bucketVolume = numberArg(info, first, "bucketVolume");
-  const double window = numberArg(info, first + 1, "window");
-  p.barMs = numberArg(info, first + 2, "barMs");
-  const double classifier = numberArg(info, first + 3, "classifier");
-  classifyArgs(info, first + 4, p);
-  if (!(p.bucketVolume > 0)) throw inputError(env, "bucketVolume", "a finite number > 0", std::to_string(p.bucketVolume));
-  if (!isIntegerIn(window, 1, 1e6)) throw inputError(env, "window", "an integer in [1, 1000000]", std::to_string(window));
-  if (!(p.barMs > 0)) throw inputError(env, "barMs", "a finite number > 0", std::to_string(p.barMs));
-  if (!isIntegerIn(classifier, 0, 1)) throw inputError(env, "classifier", "0 or 1", std::to_string(classifier));
-  p.window = static_cast<int64_t>(window);
-  p.classifier = static_cast<int>(classifier);
+  throwIfFault(info.Env(), classify ? vpin::unpackClassifyParams(packed.data, packed.length, p)
+                                    : vpin::unpackParams(packed.data, packed.length, p));
   return p;
 }
 
@@ -63,19 +28,27 @@ struct TradeViews {
 TradeViews tradesArg(const Napi::CallbackInfo& info, size_t first) {
   TradeViews t{float64Arg(info, first, "ts"), float64Arg(info, first + 1, "price"),
                float64Arg(info, first + 2, "volume")};
-  requireSameLength(info.Env(), t.ts, "ts", t.price, "price");
-  requireSameLength(info.Env(), t.ts, "ts", t.volume, "volume");
+  requireSameLength(info.Env(), t.ts.length, "ts", t.price.length, "price");
+  requireSameLength(info.Env(), t.ts.length, "ts", t.volume.length, "volume");
   return t;
 }
 
-Napi::Object bucketsObject(Napi::Env env, const vpin::Buckets& b) {
+/// Five new columns of `rows` bucket rows, for the kernel to fill.
+Napi::Object newBuckets(Napi::Env env, size_t rows, vpin::BucketColumns& columns) {
   Napi::Object out = Napi::Object::New(env);
-  out.Set("endTs", toFloat64Array(env, b.endTs));
-  out.Set("buyVolume", toFloat64Array(env, b.buyVolume));
-  out.Set("sellVolume", toFloat64Array(env, b.sellVolume));
-  out.Set("vpin", toFloat64Array(env, b.vpin));
-  out.Set("cdf", toFloat64Array(env, b.cdf));
+  out.Set("endTs", newFloat64Array(env, rows, columns.endTs));
+  out.Set("buyVolume", newFloat64Array(env, rows, columns.buyVolume));
+  out.Set("sellVolume", newFloat64Array(env, rows, columns.sellVolume));
+  out.Set("vpin", newFloat64Array(env, rows, columns.vpin));
+  out.Set("cdf", newFloat64Array(env, rows, columns.cdf));
   return out;
+}
+
+// vpinParamNames() -> string[]: the packed order the C++ layer reads (a test compares it with VPIN_PARAMS).
+Napi::Value ParamNames(const Napi::CallbackInfo& info) {
+  Napi::Array names = Napi::Array::New(info.Env(), vpin::kParamCount);
+  for (size_t i = 0; i < vpin::kParamCount; i++) names.Set(i, Napi::String::New(info.Env(), vpin::kParamNames[i]));
+  return names;
 }
 
 // timeBars(ts, price, volume, barMs) -> { start, open, close, volume, count }
@@ -84,71 +57,69 @@ Napi::Value TimeBars(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     requireArgCount(info, 4);
     const double barMs = numberArg(info, 3, "barMs");
-    if (!(barMs > 0)) throw inputError(env, "barMs", "a finite number > 0", std::to_string(barMs));
+    if (!(barMs > 0)) throwIfFault(env, vpin::Status{vpin::Fault::ParamInvalid, 2, barMs, 0});
     const TradeViews t = tradesArg(info, 0);
-    vpin::TimeBars bars;
-    const vpin::Status s = vpin::timeBars(t.ts.data, t.price.data, t.volume.data, t.ts.length, barMs, bars);
-    if (!s.ok()) throw faultError(env, s);
+    std::vector<vpin::Bar> bars;
+    throwIfFault(env, vpin::timeBars(t.ts.data, t.price.data, t.volume.data, t.ts.length, barMs, bars));
+    vpin::BarColumns columns{};
     Napi::Object out = Napi::Object::New(env);
-    out.Set("start", toFloat64Array(env, bars.start));
-    out.Set("open", toFloat64Array(env, bars.open));
-    out.Set("close", toFloat64Array(env, bars.close));
-    out.Set("volume", toFloat64Array(env, bars.volume));
-    out.Set("count", toFloat64Array(env, bars.count));
+    out.Set("start", newFloat64Array(env, bars.size(), columns.start));
+    out.Set("open", newFloat64Array(env, bars.size(), columns.open));
+    out.Set("close", newFloat64Array(env, bars.size(), columns.close));
+    out.Set("volume", newFloat64Array(env, bars.size(), columns.volume));
+    out.Set("count", newFloat64Array(env, bars.size(), columns.count));
+    vpin::writeTimeBars(bars, barMs, columns);
     return out;
   });
 }
 
-// tickRule(price) -> Int8Array
+// tickRule(price, out: Int8Array)
 Napi::Value TickRule(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    Napi::Env env = info.Env();
-    requireArgCount(info, 1);
+    requireArgCount(info, 2);
     const F64View price = float64Arg(info, 0, "price");
-    std::vector<int8_t> signs(price.length);
-    const vpin::Status s = vpin::tickRule(price.data, price.length, signs.data());
-    if (!s.ok()) throw faultError(env, s);
-    Napi::Int8Array out = Napi::Int8Array::New(env, signs.size());
-    std::copy(signs.begin(), signs.end(), out.Data());
-    return out;
+    int8_t* out = int8Out(info, 1, "out", price.length);
+    throwIfFault(info.Env(), vpin::tickRule(price.data, price.length, out));
+    return info.Env().Undefined();
   });
 }
 
-// bulkClassify(open, close, volume, priceChange, sigmaKind, sigmaParam, distribution, nu) -> Float64Array
+// bulkClassify(open, close, volume, params (5), out: Float64Array)
 Napi::Value BulkClassify(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
-    requireArgCount(info, 8);
-    Params p;
-    classifyArgs(info, 3, p);
+    requireArgCount(info, 5);
+    const Params p = paramsArg(info, 3, true);
     const F64View open = float64Arg(info, 0, "open");
     const F64View close = float64Arg(info, 1, "close");
     const F64View volume = float64Arg(info, 2, "volume");
-    requireSameLength(env, open, "open", close, "close");
-    requireSameLength(env, open, "open", volume, "volume");
-    std::vector<double> buy(open.length);
-    const vpin::Status s = vpin::bulkClassify(open.data, close.data, volume.data, open.length, p, buy.data());
-    if (!s.ok()) throw faultError(env, s);
-    return toFloat64Array(env, buy);
+    requireSameLength(env, open.length, "open", close.length, "close");
+    requireSameLength(env, open.length, "open", volume.length, "volume");
+    double* out = float64Out(info, 4, "out", open.length);
+    throwIfFault(env, vpin::bulkClassify(open.data, close.data, volume.data, open.length, p, out));
+    return env.Undefined();
   });
 }
 
-// vpin(ts, price, volume, ...9 params) -> buckets
+// vpin(ts, price, volume, params (9)) -> buckets
 Napi::Value Vpin(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
-    requireArgCount(info, 12);
-    const Params p = paramsArg(info, 3);
+    requireArgCount(info, 4);
+    const Params p = paramsArg(info, 3, false);
     const TradeViews t = tradesArg(info, 0);
-    vpin::Buckets buckets;
-    const vpin::Status s = vpin::vpin(t.ts.data, t.price.data, t.volume.data, t.ts.length, p, buckets);
-    if (!s.ok()) throw faultError(env, s);
-    return bucketsObject(env, buckets);
+    vpin::VpinStream stream(p, p.sigmaParam);
+    size_t rows = 0;
+    throwIfFault(env, vpin::prepareVpin(stream, t.ts.data, t.price.data, t.volume.data, t.ts.length, p, rows));
+    vpin::BucketColumns columns{};
+    Napi::Object out = newBuckets(env, rows, columns);
+    stream.commit(columns);
+    return out;
   });
 }
 
-// new NativeVpinStream(...9 params): update(ts, price, volume), flush(), exportState(), importState(s).
-// update() and flush() return undefined when they complete no bucket.
+// new NativeVpinStream(params (9)): update(ts, price, volume), flush(), exportState(), importState(s),
+// bucketCount(). update() and flush() return undefined when they complete no bucket.
 class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -163,47 +134,55 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
   }
 
   explicit NativeVpinStream(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeVpinStream>(info) {
-    requireArgCount(info, 9);
-    const Params p = paramsArg(info, 0);
+    requireArgCount(info, 1);
+    const Params p = paramsArg(info, 0, false);
     if (p.classifier == 0 && p.sigmaKind == vpin::kSigmaSample) {
-      throw inputError(info.Env(), "sigmaKind", "a causal sigma for a stream", "sample");
+      throwIfFault(info.Env(), vpin::Status{vpin::Fault::StreamSigmaNotCausal, 5, 0, 0});
     }
     stream_ = std::make_unique<vpin::VpinStream>(p, p.sigmaParam);
   }
 
  private:
+  // Runs prepare() then commit() into new columns; most batches complete no bucket: undefined then.
+  Napi::Value Pour(Napi::Env env, const double* ts, const double* price, const double* volume, size_t n,
+                   bool closeAtEnd) {
+    size_t rows = 0;
+    throwIfFault(env, stream_->prepare(ts, price, volume, n, closeAtEnd, rows));
+    vpin::BucketColumns columns{};
+    Napi::Value out = rows == 0 ? env.Undefined() : Napi::Value(newBuckets(env, rows, columns));
+    stream_->commit(columns);
+    return out;
+  }
+
   Napi::Value Update(const Napi::CallbackInfo& info) {
     return guarded(info, [&]() -> Napi::Value {
       requireArgCount(info, 3);
       const TradeViews t = tradesArg(info, 0);
-      vpin::Buckets buckets;
-      const vpin::Status s = stream_->update(t.ts.data, t.price.data, t.volume.data, t.ts.length, buckets);
-      if (!s.ok()) throw faultError(info.Env(), s);
-      // Most batches complete no bucket: undefined then, cheaper than five empty typed arrays.
-      return buckets.size() == 0 ? info.Env().Undefined() : Napi::Value(bucketsObject(info.Env(), buckets));
+      return Pour(info.Env(), t.ts.data, t.price.data, t.volume.data, t.ts.length, false);
     });
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {
     return guarded(info, [&]() -> Napi::Value {
       requireArgCount(info, 0);
-      vpin::Buckets buckets;
-      const vpin::Status s = stream_->flush(buckets);
-      if (!s.ok()) throw faultError(info.Env(), s);
-      return buckets.size() == 0 ? info.Env().Undefined() : Napi::Value(bucketsObject(info.Env(), buckets));
+      return Pour(info.Env(), nullptr, nullptr, nullptr, 0, true);
     });
   }
 
   Napi::Value ExportState(const Napi::CallbackInfo& info) {
-    return guarded(info, [&]() -> Napi::Value { return toFloat64Array(info.Env(), stream_->exportState()); });
+    return guarded(info, [&]() -> Napi::Value {
+      double* data = nullptr;
+      Napi::Float64Array out = newFloat64Array(info.Env(), stream_->stateSize(), data);
+      stream_->exportState(data);
+      return out;
+    });
   }
 
   Napi::Value ImportState(const Napi::CallbackInfo& info) {
     return guarded(info, [&]() -> Napi::Value {
       requireArgCount(info, 1);
       const F64View state = float64Arg(info, 0, "state");
-      const vpin::Status s = stream_->importState(state.data, state.length);
-      if (!s.ok()) throw faultError(info.Env(), s);
+      throwIfFault(info.Env(), stream_->importState(state.data, state.length));
       return info.Env().Undefined();
     });
   }
@@ -218,6 +197,7 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
 }  // namespace
 
 void registerVpin(Napi::Env env, Napi::Object exports) {
+  exports.Set("vpinParamNames", Napi::Function::New<ParamNames>(env, "vpinParamNames"));
   exports.Set("timeBars", Napi::Function::New<TimeBars>(env, "timeBars"));
   exports.Set("tickRule", Napi::Function::New<TickRule>(env, "tickRule"));
   exports.Set("bulkClassify", Napi::Function::New<BulkClassify>(env, "bulkClassify"));

@@ -1,16 +1,36 @@
-// Special functions for the VPIN classifiers. Mirrors src/backends/reference/special.ts operation for
-// operation, so that native and reference results agree to rounding.
+// Special functions in double precision: the standard normal distribution and Student's t for any
+// real nu > 0. Plain C++17, no N-API. Mirrors src/kernels/special.ts formula for formula (same
+// constants, same order of operations; build with -ffp-contract=off), so the two agree to the last-bit
+// differences of exp/atan... between V8 and the C library (measured at most 6.4e-16 relative).
+// Methods, accuracy and edge values are documented on each function in src/kernels/special.ts.
 #pragma once
 
 namespace kernelbus {
 
-/// Standard normal CDF, ~1e-15 relative in both tails. NaN -> NaN.
+/// Phi(x) = P(Z <= x): Cody's ANORM rational approximations with exp(-x^2/2) from an exact x^2.
+/// <= 1e-15 relative for |x| <= 5, <= 1e-13 down to x = -37; NaN -> NaN, -inf -> 0, +inf -> 1.
 double normalCdf(double x);
-/// log Gamma(x) for x > 0 (Lanczos, g = 7).
-double logGamma(double x);
-/// Regularized incomplete beta I_x(a, b), with xc = 1 - x passed separately.
-double regularizedBeta(double a, double b, double x, double xc);
-/// Student-t CDF with nu > 0 degrees of freedom.
+/// 1 - Phi(x) = Phi(-x), without cancellation.
+double normalSf(double x);
+/// phi(x) = exp(-x^2/2) / sqrt(2 pi), <= 1e-15 relative for |x| <= 37.5; NaN -> NaN, +-inf -> 0.
+double normalPdf(double x);
+/// Phi^-1(p), Wichura's AS 241; p = 0 -> -inf, p = 1 -> +inf, p outside [0, 1] or NaN -> NaN.
+double normalQuantile(double p);
+
+/// P(T <= t), nu > 0 real (inf: the normal); NaN t or nu, nu <= 0 -> NaN; t = -inf -> 0, +inf -> 1.
+/// Closed forms for nu = 1, 2, 4; otherwise the incomplete beta I_x(nu/2, 1/2) by TOMS 708's bounded
+/// series. <= 1e-14 relative where the value is >= 1e-300, nu in [0.1, 1e6] (and beyond).
 double studentTCdf(double t, double nu);
+/// P(T > t) = studentTCdf(-t, nu).
+double studentTSf(double t, double nu);
+/// t with P(T <= t) = p; closed forms for nu = 1, 2, 4, otherwise Hill's start and Halley steps.
+/// Edges as normalQuantile; nu NaN or <= 0 -> NaN.
+double studentTQuantile(double p, double nu);
+
+/// log Gamma(x) for x > 0 (Lanczos, g = 7). Kept for existing callers; not used by studentTCdf.
+double logGamma(double x);
+/// Regularized incomplete beta I_x(a, b), xc = 1 - x passed separately; continued fraction (up to
+/// 2000 steps). Kept for existing callers; studentTCdf uses the bounded b = 1/2 series instead.
+double regularizedBeta(double a, double b, double x, double xc);
 
 }  // namespace kernelbus

@@ -111,6 +111,27 @@ struct Sigma {
   }
 };
 
+// BucketState.addBars()'s pour of one bar's volume into buckets of V, the one definition of that
+// arithmetic (prepare() counts with it, commit() writes with it, so the count is exact): complete(need)
+// for each bucket the bar completes (then `filled` is 0), partial(rest) for the volume left in the
+// open bucket (then added to `filled`). A bar that overflows a bucket is split pro rata.
+template <typename Complete, typename Partial>
+void pourBar(double volume, double V, double& filled, Complete complete, Partial partial) {
+  double remaining = volume;
+  while (remaining > 0) {
+    const double need = V - filled;
+    if (remaining >= need) {
+      complete(need);
+      filled = 0;
+      remaining -= need;
+    } else {
+      partial(remaining);
+      filled += remaining;
+      remaining = 0;
+    }
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -132,6 +153,11 @@ Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, cons
   double barVolume = bar.volume;
   double barBuy = bar.buy;
   uint64_t barCount = static_cast<uint64_t>(bar.count);
+  if (n > 0) {
+    // At most one bar per barMs interval the trades span: reserve that once (no regrowth copies).
+    const double span = std::floor(ts[n - 1] / barMs) - std::floor(ts[0] / barMs) + 2;
+    if (span >= 0) closed.reserve(closed.size() + static_cast<size_t>(std::min(span, static_cast<double>(n))));
+  }
   size_t i = 0;
   while (i < n) {
     {
@@ -145,19 +171,24 @@ Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, cons
         if (!(t[0] >= lastTs && t[kBlock - 1] < barEnd && blockValid<kBlock>(t, p, v))) break;
         for (size_t k = 0; k < kBlock; k++) barVolume += v[k];
         if (tick) {
-          // Branch-free tick rule; v * (0.5 + 0.5 sign) is exactly v, 0 or v / 2, as in the reference.
+          // Branch-free tick rule: the sign by comparisons and a select; v times 0, 1/2 or 1 is exactly
+          // the reference's 0, 0.5 v or v.
+          static constexpr double kBuyWeight[3] = {0.0, 0.5, 1.0};
+          int sign = static_cast<int>(lastSign);
           for (size_t k = 0; k < kBlock; k++) {
             const int change = (p[k] > lastPrice) - (p[k] < lastPrice);
-            lastSign = change != 0 ? change : lastSign;
+            sign = change != 0 ? change : sign;
             lastPrice = p[k];
-            barBuy += v[k] * (0.5 + 0.5 * lastSign);
+            barBuy += v[k] * kBuyWeight[sign + 1];
           }
+          lastSign = sign;
         }
         barCount += kBlock;
         i += kBlock;
         barClose = p[kBlock - 1];
         lastTs = t[kBlock - 1];
       }
+      if (tick && i == n) break;  // the blocks took the last trade
       if (!tick) {
         for (; i < n; i++) {
           const double t = ts[i];
@@ -286,46 +317,43 @@ void RankedHistory::assign(const double* values, size_t n) {
 VpinStream::VpinStream(const Params& params, double fixedSigma)
     : p_(params), fixedSigma_(fixedSigma), prevClose_(NAN), ewmaVar_(NAN) {}
 
-Status VpinStream::update(const double* ts, const double* price, const double* volume, size_t n, Buckets& out) {
-  TradeState st = trades_;
-  closedScratch_.clear();
-  const Status s = aggregate(st, p_.barMs, p_.classifier == 1, ts, price, volume, n, closedScratch_);
-  if (!s.ok()) return s;
-  return commit(st, closedScratch_, out);
-}
-
-Status VpinStream::flush(Buckets& out) {
-  TradeState st = trades_;
-  closedScratch_.clear();
-  closeOpenBar(st, closedScratch_);
-  return commit(st, closedScratch_, out);
-}
-
-// commit() + BucketState.checkBucketCount() + addBars()
-Status VpinStream::commit(const TradeState& st, const std::vector<Bar>& closed, Buckets& out) {
+Status VpinStream::prepare(const double* ts, const double* price, const double* volume, size_t n,
+                           bool closeAtEnd, size_t& buckets) {
+  next_ = trades_;
+  pending_.clear();
+  buckets = 0;
+  const Status s = aggregate(next_, p_.barMs, p_.classifier == 1, ts, price, volume, n, pending_);
+  if (s.ok() && closeAtEnd) closeOpenBar(next_, pending_);
+  // BucketState.checkBucketCount()
   double total = filled_;
-  for (const Bar& bar : closed) total += bar.volume;
+  for (const Bar& bar : pending_) total += bar.volume;
   const double estimate = total / p_.bucketVolume;
-  if (!(estimate <= kMaxBucketsPerCall)) return fault(Fault::TooManyBuckets, 0, std::ceil(estimate));
-  trades_ = st;
-  const double V = p_.bucketVolume;
-  for (const Bar& bar : closed) {
-    const double f = fraction(bar);
-    double remaining = bar.volume;
-    while (remaining > 0) {
-      const double need = V - filled_;
-      if (remaining >= need) {
-        bucketBuy_ += need * f;
-        completeBucket(bar.lastTs, out);
-        remaining -= need;
-      } else {
-        bucketBuy_ += remaining * f;
-        filled_ += remaining;
-        remaining = 0;
-      }
-    }
+  if (!s.ok() || !(estimate <= kMaxBucketsPerCall)) {
+    pending_.clear();
+    return s.ok() ? fault(Fault::TooManyBuckets, 0, std::ceil(estimate)) : s;
+  }
+  // The buckets commit() will complete: the same pour, counting only.
+  double filled = filled_;
+  for (const Bar& bar : pending_) {
+    pourBar(bar.volume, p_.bucketVolume, filled, [&](double) { buckets++; }, [](double) {});
   }
   return Status{};
+}
+
+// commit() + BucketState.addBars()
+void VpinStream::commit(const BucketColumns& out) {
+  trades_ = next_;
+  size_t row = 0;
+  for (const Bar& bar : pending_) {
+    const double f = fraction(bar);
+    pourBar(bar.volume, p_.bucketVolume, filled_,
+            [&](double need) {
+              bucketBuy_ += need * f;
+              completeBucket(bar.lastTs, out, row++);
+            },
+            [&](double rest) { bucketBuy_ += rest * f; });
+  }
+  pending_.clear();
 }
 
 double VpinStream::sigmaNext(double dP) {
@@ -341,7 +369,7 @@ double VpinStream::fraction(const Bar& bar) {
 }
 
 // BucketState.completeBucket()
-void VpinStream::completeBucket(double endTs, Buckets& out) {
+void VpinStream::completeBucket(double endTs, const BucketColumns& out, size_t row) {
   const double V = p_.bucketVolume;
   const int64_t n = p_.window;
   const double buy = bucketBuy_;
@@ -368,20 +396,21 @@ void VpinStream::completeBucket(double endTs, Buckets& out) {
       imbHead_ = (imbHead_ + 1) % ring;
     }
   }
-  out.endTs.push_back(endTs);
-  out.buyVolume.push_back(buy);
-  out.sellVolume.push_back(sell);
-  out.vpin.push_back(vpinValue);
-  out.cdf.push_back(cdf);
+  out.endTs[row] = endTs;
+  out.buyVolume[row] = buy;
+  out.sellVolume[row] = sell;
+  out.vpin[row] = vpinValue;
+  out.cdf[row] = cdf;
   bucketCount_ += 1;
-  filled_ = 0;
   bucketBuy_ = 0;
 }
 
+size_t VpinStream::stateSize() const { return kStateHeader + dpWindow_.size() + imbalances_.size() + history_.size(); }
+
 // exportVpinState(): layout documented there.
-std::vector<double> VpinStream::exportState() const {
+void VpinStream::exportState(double* s) const {
   const TradeState& t = trades_;
-  std::vector<double> s = {
+  const double head[kStateHeader] = {
       t.hasBar ? 1.0 : 0.0, t.hasBar ? t.bar.index : 0, t.hasBar ? t.bar.open : 0, t.hasBar ? t.bar.close : 0,
       t.hasBar ? t.bar.volume : 0, t.hasBar ? t.bar.buy : 0, t.hasBar ? t.bar.count : 0,
       t.lastTs, t.closedBarIndex, t.lastPrice, t.lastSign, prevClose_, ewmaVar_,
@@ -389,17 +418,15 @@ std::vector<double> VpinStream::exportState() const {
       static_cast<double>(dpWindow_.size()), static_cast<double>(imbalances_.size()),
       static_cast<double>(history_.size()),
   };
+  s = std::copy(head, head + kStateHeader, s);
   auto appendRing = [&s](const std::vector<double>& ring, size_t head, size_t capacity) {
     const size_t count = ring.size();
     const size_t start = count < capacity ? 0 : head;
-    for (size_t i = 0; i < count; i++) s.push_back(ring[(start + i) % count]);
+    for (size_t i = 0; i < count; i++) *s++ = ring[(start + i) % count];
   };
   appendRing(dpWindow_, dpHead_, static_cast<size_t>(p_.sigmaKind == kSigmaRolling ? p_.sigmaParam : 0));
   appendRing(imbalances_, imbHead_, static_cast<size_t>(p_.window - 1));
-  const size_t at = s.size();
-  s.resize(at + history_.size());
-  history_.copyTo(s.data() + at);
-  return s;
+  history_.copyTo(s);
 }
 
 // importVpinState(): same checks in the same order.
@@ -411,6 +438,8 @@ Status VpinStream::importState(const double* s, size_t n) {
     if (!isCount(s[i])) return bad(i);
   }
   if (s[0] > 1) return bad(0);
+  if (!(s[4] >= 0 && s[4] <= DBL_MAX)) return bad(4);  // the open bar's volume
+  if (!(s[10] == -1 || s[10] == 0 || s[10] == 1)) return bad(10);  // the carried tick sign
   const double l1 = s[17], l2 = s[18], l3 = s[19];
   const double maxWindow = p_.sigmaKind == kSigmaRolling ? p_.sigmaParam : 0;
   if (l1 > maxWindow) return bad(17);
@@ -446,31 +475,46 @@ Status VpinStream::importState(const double* s, size_t n) {
 // Whole-sequence kernels (referenceVpin.*)
 
 Status timeBars(const double* ts, const double* price, const double* volume, size_t n, double barMs,
-                TimeBars& out) {
+                std::vector<Bar>& bars) {
   TradeState st;
-  std::vector<Bar> bars;
   const Status s = aggregate(st, barMs, false, ts, price, volume, n, bars);
   if (!s.ok()) return s;
   closeOpenBar(st, bars);
-  for (const Bar& bar : bars) {
-    out.start.push_back(bar.index * barMs);
-    out.open.push_back(bar.open);
-    out.close.push_back(bar.close);
-    out.volume.push_back(bar.volume);
-    out.count.push_back(bar.count);
-  }
   return Status{};
 }
 
+void writeTimeBars(const std::vector<Bar>& bars, double barMs, const BarColumns& out) {
+  for (size_t i = 0; i < bars.size(); i++) {
+    out.start[i] = bars[i].index * barMs;
+    out.open[i] = bars[i].open;
+    out.close[i] = bars[i].close;
+    out.volume[i] = bars[i].volume;
+    out.count[i] = bars[i].count;
+  }
+}
+
+// Branch-free: the sign of each change from comparisons, the carried sign by a select, and the
+// finiteness of a block of prices checked once per block (a bad block is rerun with the exact checks).
 Status tickRule(const double* price, size_t n, int8_t* out) {
   double last = NAN;
-  int8_t sign = 0;
-  for (size_t i = 0; i < n; i++) {
-    const double p = price[i];
-    if (!isFiniteNumber(p)) return fault(Fault::PriceArgNotFinite, double(i), p);
-    sign = p > last ? 1 : p < last ? -1 : sign;
-    out[i] = sign;
-    last = p;
+  int sign = 0;
+  constexpr size_t kBlock = 256;
+  for (size_t from = 0; from < n; from += kBlock) {
+    const size_t to = std::min(n, from + kBlock);
+    bool finite = true;
+    for (size_t i = from; i < to; i++) finite &= std::fabs(price[i]) <= DBL_MAX;
+    if (!finite) {
+      for (size_t i = from; i < to; i++) {
+        if (!isFiniteNumber(price[i])) return fault(Fault::PriceArgNotFinite, double(i), price[i]);
+      }
+    }
+    for (size_t i = from; i < to; i++) {
+      const double p = price[i];
+      const int change = (p > last) - (p < last);
+      sign = change != 0 ? change : sign;
+      out[i] = static_cast<int8_t>(sign);
+      last = p;
+    }
   }
   return Status{};
 }
@@ -496,32 +540,77 @@ Status bulkClassify(const double* open, const double* close, const double* volum
   return Status{};
 }
 
-// One aggregation pass; then the same two pours as the reference's update() + flush().
-Status vpin(const double* ts, const double* price, const double* volume, size_t n, const Params& params,
-            Buckets& out) {
-  TradeState st;
-  std::vector<Bar> closed;
-  const Status s = aggregate(st, params.barMs, params.classifier == 1, ts, price, volume, n, closed);
+// One aggregation pass (the reference's update() + flush() pour the same bars in the same order).
+Status prepareVpin(VpinStream& stream, const double* ts, const double* price, const double* volume, size_t n,
+                   const Params& params, size_t& buckets) {
+  const Status s = stream.prepare(ts, price, volume, n, true, buckets);
   if (!s.ok()) return s;
-  TradeState end = st;
-  std::vector<Bar> last;
-  closeOpenBar(end, last);
-  double fixedSigma = params.sigmaParam;
   if (params.classifier == 0 && params.sigmaKind == kSigmaSample) {  // sample sigma over all bars
-    const size_t count = closed.size() + last.size();
-    std::vector<double> open(count), close(count), dP;
-    for (size_t i = 0; i < count; i++) {
-      const Bar& bar = i < closed.size() ? closed[i] : last[0];
-      open[i] = bar.open;
-      close[i] = bar.close;
+    const std::vector<Bar>& bars = stream.pendingBars();
+    std::vector<double> open(bars.size()), close(bars.size()), dP;
+    for (size_t i = 0; i < bars.size(); i++) {
+      open[i] = bars[i].open;
+      close[i] = bars[i].close;
     }
-    priceChanges(open.data(), close.data(), count, params.priceChange, dP);
-    fixedSigma = sampleStd(count, [&](size_t i) { return dP[i]; });
+    priceChanges(open.data(), close.data(), bars.size(), params.priceChange, dP);
+    stream.setFixedSigma(sampleStd(bars.size(), [&](size_t i) { return dP[i]; }));
   }
-  VpinStream stream(params, fixedSigma);
-  const Status poured = stream.commit(st, closed, out);
-  if (!poured.ok()) return poured;
-  return stream.commit(end, last, out);
+  return Status{};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters (resolveVpinOptions / resolveClassify in src/kernels/vpin.ts)
+
+namespace {
+
+bool isIntegerIn(double x, double lo, double hi) { return std::floor(x) == x && x >= lo && x <= hi; }
+
+// The classification values packed[0..4] (priceChange, sigmaKind, sigmaParam, distribution, nu);
+// `at` is the position of packed[0] in kParamNames.
+Status checkClassify(const double* c, size_t at, Params& out) {
+  for (size_t i = 0; i < kClassifyParamCount; i++) {
+    if (!isFiniteNumber(c[i])) return fault(Fault::ParamInvalid, double(at + i), c[i]);
+  }
+  if (!isIntegerIn(c[0], 0, 1)) return fault(Fault::ParamInvalid, double(at), c[0]);
+  if (!isIntegerIn(c[1], 0, 3)) return fault(Fault::ParamInvalid, double(at + 1), c[1]);
+  const int kind = static_cast<int>(c[1]);
+  const double param = c[2];
+  const bool paramOk = kind == kSigmaFixed     ? param > 0
+                       : kind == kSigmaRolling ? isIntegerIn(param, 2, 1e6)
+                       : kind == kSigmaEwma    ? param >= 0 && param < 1
+                                               : true;
+  if (!paramOk) return fault(Fault::ParamInvalid, double(at + 2), param);
+  if (!isIntegerIn(c[3], 0, 1)) return fault(Fault::ParamInvalid, double(at + 3), c[3]);
+  if (c[3] == 1 && !(c[4] > 0)) return fault(Fault::ParamInvalid, double(at + 4), c[4]);
+  out.priceChange = static_cast<int>(c[0]);
+  out.sigmaKind = kind;
+  out.sigmaParam = param;
+  out.distribution = static_cast<int>(c[3]);
+  out.nu = c[4];
+  return Status{};
+}
+
+}  // namespace
+
+Status unpackClassifyParams(const double* packed, size_t n, Params& out) {
+  if (n != kClassifyParamCount) return fault(Fault::ParamInvalid, double(kParamCount), double(n));
+  return checkClassify(packed, kClassifyOffset, out);
+}
+
+Status unpackParams(const double* packed, size_t n, Params& out) {
+  if (n != kParamCount) return fault(Fault::ParamInvalid, double(kParamCount), double(n));
+  for (size_t i = 0; i < kClassifyOffset; i++) {
+    if (!isFiniteNumber(packed[i])) return fault(Fault::ParamInvalid, double(i), packed[i]);
+  }
+  if (!(packed[0] > 0)) return fault(Fault::ParamInvalid, 0, packed[0]);
+  if (!isIntegerIn(packed[1], 1, 1e6)) return fault(Fault::ParamInvalid, 1, packed[1]);
+  if (!(packed[2] > 0)) return fault(Fault::ParamInvalid, 2, packed[2]);
+  if (!isIntegerIn(packed[3], 0, 1)) return fault(Fault::ParamInvalid, 3, packed[3]);
+  out.bucketVolume = packed[0];
+  out.window = static_cast<int64_t>(packed[1]);
+  out.barMs = packed[2];
+  out.classifier = static_cast<int>(packed[3]);
+  return checkClassify(packed + kClassifyOffset, kClassifyOffset, out);
 }
 
 }  // namespace kernelbus::vpin

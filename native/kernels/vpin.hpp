@@ -24,6 +24,8 @@ enum class Fault : int {
   BarVolumeInvalid = 9,
   StateInvalid = 10,
   PriceArgNotFinite = 11,
+  ParamInvalid = 12,          // index = the parameter's position in kParamNames
+  StreamSigmaNotCausal = 13,  // a stream with the 'sample' sigma
 };
 
 struct Status {
@@ -36,7 +38,15 @@ struct Status {
 
 enum SigmaKind : int { kSigmaSample = 0, kSigmaFixed = 1, kSigmaRolling = 2, kSigmaEwma = 3 };
 
-/// Options resolved to numbers (src/kernels/vpin.ts VpinParams, same order).
+/// The packed parameters, in order (src/kernels/vpin.ts VPIN_PARAMS; a test compares the two lists).
+/// The classification parameters are the last kClassifyParamCount.
+constexpr const char* kParamNames[] = {"bucketVolume", "window",     "barMs",        "classifier", "priceChange",
+                                       "sigmaKind",    "sigmaParam", "distribution", "nu"};
+constexpr size_t kParamCount = sizeof(kParamNames) / sizeof(kParamNames[0]);
+constexpr size_t kClassifyParamCount = 5;
+constexpr size_t kClassifyOffset = kParamCount - kClassifyParamCount;
+
+/// Options resolved to numbers (src/kernels/vpin.ts VpinParams).
 struct Params {
   double bucketVolume = 1;
   int64_t window = 50;
@@ -74,15 +84,28 @@ Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, cons
 /// Closes the open bar, if any (end of data).
 void closeOpenBar(TradeState& st, std::vector<Bar>& closed);
 
-/// Output rows, columnar.
-struct Buckets {
-  std::vector<double> endTs, buyVolume, sellVolume, vpin, cdf;
-  size_t size() const { return endTs.size(); }
+/// Validates the packed parameters (the rules of resolveVpinOptions) into `out`: kParamCount values
+/// for vpin()/streams, or the kClassifyParamCount classification values for bulkClassify().
+/// A bad value is fault ParamInvalid with its position in kParamNames.
+Status unpackParams(const double* packed, size_t n, Params& out);
+Status unpackClassifyParams(const double* packed, size_t n, Params& out);
+
+/// Where a kernel writes bucket rows: five caller-allocated columns with room for the counted rows.
+struct BucketColumns {
+  double* endTs;
+  double* buyVolume;
+  double* sellVolume;
+  double* vpin;
+  double* cdf;
 };
 
-/// Time-bar columns.
-struct TimeBars {
-  std::vector<double> start, open, close, volume, count;
+/// Where timeBars writes: five caller-allocated columns, one element per bar.
+struct BarColumns {
+  double* start;
+  double* open;
+  double* close;
+  double* volume;
+  double* count;
 };
 
 /// Sorted multiset of doubles with insertion and rank ("how many are <= x") in O(log n + kBlock +
@@ -111,22 +134,27 @@ class VpinStream {
   /// fixedSigma: the sigma of kSigmaFixed/kSigmaSample (vpin() computes the sample sigma first).
   VpinStream(const Params& params, double fixedSigma);
 
-  /// Adds trades; appends completed buckets to out. On a fault nothing changes.
-  Status update(const double* ts, const double* price, const double* volume, size_t n, Buckets& out);
-  /// Closes the open bar; appends completed buckets to out.
-  Status flush(Buckets& out);
-
-  /// Moves to trade state `next`, pouring the bars that got there into buckets (update/flush use it).
-  Status commit(const TradeState& next, const std::vector<Bar>& closed, Buckets& out);
+  /// Phase 1 of update() (closeAtEnd false), flush() (no trades, closeAtEnd true) and vpin() (all
+  /// trades, closeAtEnd true): aggregates the trades into pending bars and counts the buckets that
+  /// commit() will write. On a fault nothing changes and nothing is pending.
+  Status prepare(const double* ts, const double* price, const double* volume, size_t n, bool closeAtEnd,
+                 size_t& buckets);
+  /// Phase 2: moves to the prepared state, writing the counted buckets into `out`.
+  void commit(const BucketColumns& out);
+  /// The bars prepare() closed (vpin() computes the 'sample' sigma from them before commit()).
+  const std::vector<Bar>& pendingBars() const { return pending_; }
+  void setFixedSigma(double sigma) { fixedSigma_ = sigma; }
 
   double bucketCount() const { return bucketCount_; }
-  std::vector<double> exportState() const;
+  /// Length of the state vector, then the vector itself into out[stateSize()].
+  size_t stateSize() const;
+  void exportState(double* out) const;
   Status importState(const double* state, size_t n);
 
  private:
   double sigmaNext(double dP);
   double fraction(const Bar& bar);
-  void completeBucket(double endTs, Buckets& out);
+  void completeBucket(double endTs, const BucketColumns& out, size_t row);
 
   Params p_;
   double fixedSigma_;
@@ -142,19 +170,22 @@ class VpinStream {
   std::vector<double> imbalances_;  // ring of the last n - 1 |B - S|
   size_t imbHead_ = 0;
   RankedHistory history_;
-  std::vector<Bar> closedScratch_;
+  TradeState next_;            // the trade state prepare() reached
+  std::vector<Bar> pending_;   // the bars it closed
 };
 
-/// Time bars of a trade sequence (fault on bad trades).
+/// Time bars of a trade sequence (fault on bad trades), then their columns into `out` (bars.size() rows).
 Status timeBars(const double* ts, const double* price, const double* volume, size_t n, double barMs,
-                TimeBars& out);
+                std::vector<Bar>& bars);
+void writeTimeBars(const std::vector<Bar>& bars, double barMs, const BarColumns& out);
 /// Tick rule signs (+1/-1/0) into out[n].
 Status tickRule(const double* price, size_t n, int8_t* out);
 /// Bulk volume classification: buy volume per bar into buy[n].
 Status bulkClassify(const double* open, const double* close, const double* volume, size_t n,
                     const Params& params, double* buy);
-/// VPIN over a whole trade sequence.
-Status vpin(const double* ts, const double* price, const double* volume, size_t n, const Params& params,
-            Buckets& out);
+/// Phase 1 of VPIN over a whole trade sequence: `stream` (constructed with `params`) holds the bars and
+/// the 'sample' sigma when asked for; its commit() writes the `buckets` rows.
+Status prepareVpin(VpinStream& stream, const double* ts, const double* price, const double* volume, size_t n,
+                   const Params& params, size_t& buckets);
 
 }  // namespace kernelbus::vpin

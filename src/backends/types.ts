@@ -1,30 +1,32 @@
-/** What every backend implements, after the public API has validated shapes and resolved options. */
-import type { TimeBars, VpinBuckets, VpinParams } from '../kernels/vpin.js';
-
-export type ClassifyParams = Pick<VpinParams, 'priceChange' | 'sigmaKind' | 'sigmaParam' | 'distribution' | 'nu'>;
-
-/** A backend's streaming VPIN state machine. */
-export interface VpinStreamCore {
-  update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets;
-  flush(): VpinBuckets;
-  /** State vector, identical layout on every backend (see exportVpinState in reference/vpin.ts). */
-  exportState(): Float64Array;
-  importState(state: Float64Array): void;
-  readonly bucketCount: number;
-}
-
-/** The VPIN family of one backend. Data faults throw KernelInputError from inside the kernel. */
-export interface VpinBackend {
-  timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
-  tickRule(price: Float64Array): Int8Array;
-  bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array;
-  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams): VpinBuckets;
-  createVpinStream(params: VpinParams): VpinStreamCore;
-}
-
-export type BackendName = 'reference' | 'native';
+/**
+ * What a backend is: a name and the kernel families it implements (all of a family, or some of its
+ * kernels). The families' interfaces are the specs in src/kernels/; the registry (registry.ts) lists
+ * the backends and loads them; the dispatching API (src/api/) picks one per call.
+ */
+import type { Families, FamilyName } from '../kernels/families.js';
 
 export interface Backend {
-  name: BackendName;
-  vpin: VpinBackend;
+  readonly name: string;
+  /** The families this backend implements; a partial family lacks the kernels it leaves out. */
+  readonly families: { readonly [F in FamilyName]?: Partial<Families[F]> };
+}
+
+/** What a backend reports about itself in `backends()` (threads, BLAS vendor, GPU device...). */
+export type BackendFeatures = Readonly<Record<string, string | number | boolean>>;
+
+/** A loaded backend, or why it cannot load here (with the fixes). */
+export type LoadedBackend =
+  | { backend: Backend; features?: BackendFeatures; path?: string; reason?: undefined }
+  | { backend?: undefined; reason: string };
+
+/** One entry of the registry. */
+export interface BackendProvider {
+  readonly name: string;
+  /**
+   * True when the backend is meant to load on every supported platform: 'auto' then warns once when
+   * it does not (a platform-specific backend such as Metal is silently skipped elsewhere).
+   */
+  readonly expected: boolean;
+  /** Loads the backend (called at most once). Never throws: a failure is a `reason`. */
+  load(): LoadedBackend;
 }

@@ -1,11 +1,12 @@
-/** The bus half of kernelbus: messages, frames, batcher, router, transports and the bus facade. */
+/**
+ * `kernelbus/bus`: messages, frames, batcher, router, the in-process transport and the bus facade.
+ * The Redis transport's own names are in `kernelbus/redis`.
+ */
 export {
   Bus,
   createBus,
-  SECONDARY_SUFFIX,
   type BusOptions,
   type MessageHandler,
-  type RedisBusTarget,
   type SubscribeOptions,
   type Subscription,
 } from './bus.js';
@@ -58,11 +59,8 @@ export {
 } from './metrics.js';
 export { Router, ROUTING_STRATEGIES, type BusStats, type RouterOptions, type RoutingStrategy } from './router.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
-export { RedisTransport, type RedisTransportMetrics, type RedisTransportOptions } from './transports/redis.js';
-export { FrameTooLargeError, TransportError, type TransportErrorCode } from './transports/redis-errors.js';
 export {
   compareEntryIds,
-  DEAD_LETTER_SUFFIX,
   type Entry,
   type EntryHandler,
   type OutgoingEntry,

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { BackendChoice } from '../backends/index.js';
-import { backends } from '../backends/index.js';
+import type { BackendChoice } from '../api/kernels.js';
+import { backends } from '../backends/registry.js';
 import { createBus, type Bus } from '../bus/bus.js';
 import { prometheusRegistry, serveMetrics, type MetricsServer } from '../bus/metrics.js';
 import { TransportError } from '../bus/transports/redis-errors.js';

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { BackendChoice } from '../backends/index.js';
+import type { BackendChoice } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import { TransportError } from '../bus/transports/redis-errors.js';
 import type { RedisTransport } from '../bus/transports/redis.js';

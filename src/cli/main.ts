@@ -1,5 +1,5 @@
 /** `kernelbus <command>`: dispatches to the commands; errors print one line and exit 1 (2 for usage). */
-import { backends } from '../backends/index.js';
+import { backends } from '../backends/registry.js';
 import { KernelbusError } from '../errors.js';
 import { runVpin, VPIN_USAGE } from './vpin.js';
 

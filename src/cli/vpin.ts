@@ -4,9 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { KernelInputError } from '../errors.js';
-import { kernels } from '../kernels/index.js';
+import { kernels } from '../api/kernels.js';
 import { VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin.js';
-import type { BackendChoice } from '../backends/index.js';
+import type { BackendChoice } from '../api/kernels.js';
 import { readTradesCsv, writeBucketsCsv } from './csv.js';
 
 export const VPIN_USAGE = `Usage: kernelbus vpin <trades.csv> [options]

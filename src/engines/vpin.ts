@@ -5,9 +5,9 @@
  */
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
-import type { BackendChoice } from '../backends/index.js';
+import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
-import { kernels } from '../kernels/index.js';
+import { kernels } from '../api/kernels.js';
 import { describeValue } from '../kernels/validate.js';
 import type { Trades, VpinBuckets, VpinOptions, VpinStream } from '../kernels/vpin.js';
 import { Engine, type EngineOptions } from './engine.js';

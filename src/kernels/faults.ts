@@ -5,7 +5,7 @@
  * identical on every backend. The codes match `enum class Fault` in native/kernels/vpin.hpp.
  */
 import { KernelInputError } from '../errors.js';
-import { MAX_BUCKETS_PER_CALL } from './vpin.js';
+import { CLASSIFY_OFFSET, MAX_BUCKETS_PER_CALL, VPIN_PARAMS } from './vpin.js';
 
 export const Fault = {
   TS_NOT_FINITE: 1,
@@ -19,6 +19,10 @@ export const Fault = {
   BAR_VOLUME_INVALID: 9,
   STATE_INVALID: 10,
   PRICE_ARG_NOT_FINITE: 11,
+  /** A packed parameter out of range: index = its position in VPIN_PARAMS. */
+  PARAM_INVALID: 12,
+  /** A stream asked for with the non-causal 'sample' sigma. */
+  STREAM_SIGMA_NOT_CAUSAL: 13,
 } as const;
 
 /** Builds the KernelInputError for a fault reported by any backend. */
@@ -51,6 +55,14 @@ export function inputFault(code: number, index: number, value: number, previous:
       return new KernelInputError('snapshot', 'a valid VPIN stream state', `a bad value at state[${index}] = ${v}`);
     case Fault.PRICE_ARG_NOT_FINITE:
       return new KernelInputError('price', 'finite prices', `price[${index}] = ${v}`);
+    case Fault.PARAM_INVALID: {
+      const param = VPIN_PARAMS[index];
+      return param
+        ? new KernelInputError(param.key, param.expected, v)
+        : new KernelInputError('params', `${VPIN_PARAMS.length} packed parameters (or the last ${VPIN_PARAMS.length - CLASSIFY_OFFSET})`, `${v} values`);
+    }
+    case Fault.STREAM_SIGMA_NOT_CAUSAL:
+      return new KernelInputError('sigmaKind', "a causal sigma for a stream (fixed, rolling or ewma, not 'sample')", v);
     default:
       return new KernelInputError('input', 'valid input', `fault code ${code}`);
   }

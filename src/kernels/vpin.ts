@@ -114,23 +114,45 @@ export const SIGMA_ROLLING = 2;
 export const SIGMA_EWMA = 3;
 
 /**
- * Options resolved to numbers: the positional arguments of every backend. The order of fields is
- * the order of the native arguments.
+ * The numeric parameters every backend receives, defined once: names, order (the order of the packed
+ * Float64Array the native kernels read, and of the snapshot header) and what the native layer accepts
+ * (its fault messages are formatted from `expected`). native/kernels/vpin_params.hpp holds the same
+ * table for C++; a test compares the two. The classification parameters are the tail, so
+ * `bulkClassify` takes the last CLASSIFY_PARAMS.length of them.
  */
-export interface VpinParams {
-  bucketVolume: number;
-  window: number;
-  barMs: number;
-  /** 0 bvc, 1 tick */
-  classifier: number;
-  /** 0 close, 1 intra */
-  priceChange: number;
-  /** SIGMA_* */
-  sigmaKind: number;
-  sigmaParam: number;
-  /** 0 normal, 1 Student t */
-  distribution: number;
-  nu: number;
+export const CLASSIFY_PARAMS = [
+  { key: 'priceChange', expected: '0 (close) or 1 (intra)' },
+  { key: 'sigmaKind', expected: '0 (sample), 1 (fixed), 2 (rolling) or 3 (ewma)' },
+  { key: 'sigmaParam', expected: 'a number > 0 (fixed), an integer in [2, 1000000] (rolling) or a number in [0, 1) (ewma)' },
+  { key: 'distribution', expected: '0 (normal) or 1 (Student t)' },
+  { key: 'nu', expected: 'a finite number > 0 for Student t' },
+] as const;
+
+export const VPIN_PARAMS = [
+  { key: 'bucketVolume', expected: 'a finite number > 0' },
+  { key: 'window', expected: 'an integer in [1, 1000000]' },
+  { key: 'barMs', expected: 'a finite number > 0' },
+  { key: 'classifier', expected: '0 (bvc) or 1 (tick)' },
+  ...CLASSIFY_PARAMS,
+] as const;
+
+/** Position of the classification parameters inside VPIN_PARAMS. */
+export const CLASSIFY_OFFSET = VPIN_PARAMS.length - CLASSIFY_PARAMS.length;
+
+type ParamKey<T extends readonly { key: string }[]> = T[number]['key'];
+
+/** Bulk-classification options resolved to numbers (CLASSIFY_PARAMS). */
+export type ClassifyParams = Record<ParamKey<typeof CLASSIFY_PARAMS>, number>;
+
+/**
+ * `vpin()`/`vpinStream()` options resolved to numbers (VPIN_PARAMS): classifier 0 bvc / 1 tick,
+ * priceChange 0 close / 1 intra, sigmaKind SIGMA_*, distribution 0 normal / 1 Student t.
+ */
+export type VpinParams = Record<ParamKey<typeof VPIN_PARAMS>, number>;
+
+/** The parameters as one Float64Array in table order (what the native kernels read). */
+export function packParams<P extends Record<string, number>>(table: readonly { key: string }[], params: P): Float64Array {
+  return Float64Array.from(table, ({ key }) => params[key]);
 }
 
 export const VPIN_DEFAULTS = {
@@ -156,7 +178,7 @@ function positiveFinite(value: unknown, name: string): number {
   return value;
 }
 
-function resolveClassify(options: ClassifyOptions, prefix: string) {
+function resolveClassify(options: ClassifyOptions, prefix: string): ClassifyParams {
   const priceChange = options.priceChange ?? VPIN_DEFAULTS.priceChange;
   if (priceChange !== 'close' && priceChange !== 'intra') {
     throw new KernelInputError(`${prefix}.priceChange`, "'close' or 'intra'", describeValue(priceChange));
@@ -205,7 +227,7 @@ function resolveClassify(options: ClassifyOptions, prefix: string) {
 }
 
 /** Validates bulk-classification options and resolves defaults. */
-export function resolveClassifyOptions(options: ClassifyOptions | undefined): Omit<VpinParams, 'bucketVolume' | 'window' | 'barMs' | 'classifier'> {
+export function resolveClassifyOptions(options: ClassifyOptions | undefined): ClassifyParams {
   if (options !== undefined && !isRecord(options)) {
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
@@ -243,7 +265,7 @@ export function resolveVpinOptions(options: VpinOptions, stream: boolean): VpinP
       "'sample'",
     );
   }
-  return { bucketVolume, window, barMs, classifier: classifier === 'bvc' ? 0 : 1, ...classify };
+  return { bucketVolume, window, barMs, classifier: classifier === 'bvc' ? 0 : 1, ...classify } satisfies VpinParams;
 }
 
 /** Checks the three trade columns: Float64Arrays, attached, of one length. */
@@ -264,4 +286,27 @@ export function requireBars(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>): 
   requireFloat64Array(bars.volume, 'bars.volume');
   requireSameLength(bars.open, 'bars.open', bars.close, 'bars.close');
   requireSameLength(bars.open, 'bars.open', bars.volume, 'bars.volume');
+}
+
+/** A backend's streaming VPIN state machine (the API has validated the options and each batch's shape). */
+export interface VpinStreamCore {
+  update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets;
+  flush(): VpinBuckets;
+  /** State vector, identical layout on every backend (see exportVpinState in backends/reference/vpin.ts). */
+  exportState(): Float64Array;
+  importState(state: Float64Array): void;
+  readonly bucketCount: number;
+}
+
+/**
+ * The VPIN family as a backend implements it. The API has checked shapes and resolved options; data
+ * faults (NaN prices, unsorted timestamps...) are found inside and thrown as KernelInputError via
+ * `inputFault`, so every backend reports them with the same message.
+ */
+export interface VpinFamily {
+  timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
+  tickRule(price: Float64Array): Int8Array;
+  bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array;
+  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams): VpinBuckets;
+  vpinStream(params: VpinParams): VpinStreamCore;
 }

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadNative, type NativeBinding } from '../../src/backends/native/binding.js';
 import { KernelInputError } from '../../src/index.js';
+import { VPIN_PARAMS } from '../../src/kernels/vpin.js';
 import { inCI } from '../helpers/backends.js';
 import { walk } from '../helpers/trades.js';
 
@@ -36,7 +37,9 @@ suite('native binding', () => {
     shared.set([1, 2, 3, 4]);
     const alias = new Float64Array(shared.buffer);
     alias[2] = 1;
-    expect(Array.from(binding.tickRule(shared))).toEqual([0, 1, -1, 1]);
+    const signs = new Int8Array(4);
+    binding.tickRule(shared, signs);
+    expect(Array.from(signs)).toEqual([0, 1, -1, 1]);
   });
 
   it('works in worker threads (each thread gets its own addon instance and error classes)', async () => {
@@ -68,24 +71,37 @@ suite('native binding', () => {
       ),
     );
     const t = { ts: new Float64Array(1000).map((_, i) => i * 1000), price: new Float64Array(1000).map((_, i) => 100 + Math.sin(i)), volume: new Float64Array(1000).fill(5) };
-    const expected = binding.vpin(t.ts, t.price, t.volume, 100, 5, 60000, 0, 0, 0, 0, 0, 0);
+    const expected = binding.vpin(t.ts, t.price, t.volume, params(100, 5, 60000, 0, 0, 0, 0, 0, 0));
     for (const r of results) expect(r).toEqual({ last: expected.vpin[expected.vpin.length - 1], typed: true });
+  });
+
+  it('reads the packed parameters in the order VPIN_PARAMS defines', () => {
+    expect(binding.vpinParamNames()).toEqual(VPIN_PARAMS.map((p) => p.key));
   });
 
   it('the C++ layer re-checks its arguments and throws KernelInputError', () => {
     const t = walk(10);
-    const args = [1, 50, 60000, 0, 0, 1, 0.5, 0, 0];
+    const ok = [1, 50, 60000, 0, 0, 1, 0.5, 0, 0];
+    const vpin = (...a: unknown[]) => (binding.vpin as Function)(...a);
     const cases: [() => unknown, string][] = [
-      [() => binding.vpin(t.ts, t.price, t.volume, ...(args as [number, number, number, number, number, number, number, number, number])), ''],
-      [() => (binding.vpin as Function)(t.ts, t.price), 'arguments: expected 12 arguments, got 2'],
-      [() => (binding.vpin as Function)(t.ts, new Float32Array(10), t.volume, ...args), 'price: expected a Float64Array, got Float32Array'],
-      [() => (binding.vpin as Function)(t.ts, t.price.subarray(1), t.volume, ...args), 'price: expected length 10 (as ts), got length 9'],
-      [() => (binding.vpin as Function)(t.ts, t.price, t.volume, -1, ...args.slice(1)), 'bucketVolume: expected a finite number > 0'],
-      [() => (binding.vpin as Function)(t.ts, t.price, t.volume, 1, 0.5, ...args.slice(2)), 'window: expected an integer in [1, 1000000]'],
-      [() => (binding.vpin as Function)(t.ts, t.price, t.volume, 1, 5, 60000, 0, 0, 2, 1.5, 0, 0), 'sigmaParam: expected an integer in [2, 1000000]'],
-      [() => (binding.vpin as Function)(t.ts, t.price, t.volume, 1, 5, NaN, 0, 0, 1, 1, 0, 0), 'barMs: expected a finite number'],
-      [() => (binding.tickRule as Function)('x'), 'price: expected a Float64Array, got a string'],
-      [() => new (binding.NativeVpinStream as any)(1, 5, 60000, 0, 0, 0, 0, 0, 0), 'sigmaKind: expected a causal sigma'],
+      [() => binding.vpin(t.ts, t.price, t.volume, params(...ok)), ''],
+      [() => vpin(t.ts, t.price), 'arguments: expected 4 arguments, got 2'],
+      [() => vpin(t.ts, new Float32Array(10), t.volume, params(...ok)), 'price: expected a Float64Array, got Float32Array'],
+      [() => vpin(t.ts, t.price.subarray(1), t.volume, params(...ok)), 'price: expected length 10 (as ts), got length 9'],
+      [() => vpin(t.ts, t.price, t.volume, ok), 'params: expected a Float64Array, got an Array'],
+      [() => vpin(t.ts, t.price, t.volume, params(1, 50)), 'params: expected 9 packed parameters (or the last 5), got 2 values'],
+      [() => vpin(t.ts, t.price, t.volume, params(-1, ...ok.slice(1))), 'bucketVolume: expected a finite number > 0, got -1'],
+      [() => vpin(t.ts, t.price, t.volume, params(1, 0.5, ...ok.slice(2))), 'window: expected an integer in [1, 1000000], got 0.5'],
+      [() => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 2, 1.5, 0, 0)), 'sigmaParam: expected a number > 0 (fixed), an integer in [2, 1000000] (rolling)'],
+      [() => vpin(t.ts, t.price, t.volume, params(1, 5, NaN, 0, 0, 1, 1, 0, 0)), 'barMs: expected a finite number > 0, got NaN'],
+      [() => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 1, 1, 1, 0)), 'nu: expected a finite number > 0 for Student t, got 0'],
+      [() => (binding.tickRule as Function)('x', new Int8Array(0)), 'price: expected a Float64Array, got a string'],
+      [() => (binding.tickRule as Function)(t.price, new Int8Array(3)), 'out: expected length 10 (as the input), got length 3'],
+      [() => (binding.bulkClassify as Function)(t.price, t.price, t.volume, params(0, 1, 1, 0, 0), new Float32Array(10)), 'out: expected a Float64Array, got Float32Array'],
+      [() => (binding.timeBars as Function)(t.ts, t.price, t.volume, 0), 'barMs: expected a finite number > 0, got 0'],
+      [() => new (binding.NativeVpinStream as any)(params(1, 5, 60000, 0, 0, 0, 0, 0, 0)), "sigmaKind: expected a causal sigma for a stream"],
+      [() => (binding.normalCdf as Function)(t.price, new Float64Array(9)), 'out: expected length 10 (as the input), got length 9'],
+      [() => (binding.studentTCdf as Function)(t.price, -1, new Float64Array(10)), 'nu: expected a number > 0'],
     ];
     for (const [call, message] of cases) {
       if (message === '') {
@@ -109,12 +125,17 @@ suite('native binding', () => {
       { weight: 3, arbitrary: fc.oneof(fc.double(), fc.integer({ min: -3, max: 60000 }), fc.constantFrom(NaN, Infinity, -0, 1e308)) },
       { weight: 1, arbitrary: fc.anything() },
     );
-    const stream = new binding.NativeVpinStream(10, 3, 1000, 0, 0, 1, 0.5, 0, 0);
+    const stream = new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 1, 0.5, 0, 0));
     const entryPoints: [string, (...a: unknown[]) => unknown][] = [
       ['timeBars', (...a) => (binding.timeBars as Function)(...a)],
       ['tickRule', (...a) => (binding.tickRule as Function)(...a)],
       ['bulkClassify', (...a) => (binding.bulkClassify as Function)(...a)],
       ['vpin', (...a) => (binding.vpin as Function)(...a)],
+      ['normalCdf', (...a) => (binding.normalCdf as Function)(...a)],
+      ['normalQuantile', (...a) => (binding.normalQuantile as Function)(...a)],
+      ['studentTCdf', (...a) => (binding.studentTCdf as Function)(...a)],
+      ['studentTQuantile', (...a) => (binding.studentTQuantile as Function)(...a)],
+      ['vpinParamNames', (...a) => (binding.vpinParamNames as Function)(...a)],
       ['viewAddress', (...a) => (binding.viewAddress as Function)(...a)],
       ['features', (...a) => (binding.features as Function)(...a)],
       ['new NativeVpinStream', (...a) => new (binding.NativeVpinStream as any)(...a)],
@@ -142,7 +163,7 @@ suite('native binding', () => {
   });
 
   it('a stream state vector with garbage is rejected, never trusted', () => {
-    const stream = new binding.NativeVpinStream(10, 3, 1000, 0, 0, 2, 5, 0, 0);
+    const stream = new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 2, 5, 0, 0));
     const t = walk(200);
     stream.update(t.ts, t.price, t.volume);
     const state = stream.exportState();
@@ -150,7 +171,7 @@ suite('native binding', () => {
       fc.property(fc.nat(state.length - 1), fc.double(), (at, value) => {
         const bad = state.slice();
         bad[at] = value;
-        const fresh = new binding.NativeVpinStream(10, 3, 1000, 0, 0, 2, 5, 0, 0);
+        const fresh = new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 2, 5, 0, 0));
         try {
           fresh.importState(bad);
           fresh.update(t.ts.subarray(199), t.price.subarray(199), t.volume.subarray(199));
@@ -162,10 +183,15 @@ suite('native binding', () => {
       { numRuns: 2000 },
     );
     for (const bad of [state.slice(0, 0), state.slice(0, 5), state.slice(0, 19), state.slice(0, -1), Float64Array.from([...state, 0])]) {
-      expect(() => new binding.NativeVpinStream(10, 3, 1000, 0, 0, 2, 5, 0, 0).importState(bad)).toThrow(KernelInputError);
+      expect(() => new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 2, 5, 0, 0)).importState(bad)).toThrow(KernelInputError);
     }
   });
 });
+
+/** Packed parameters, in VPIN_PARAMS order (or the classification tail). */
+function params(...values: number[]): Float64Array {
+  return Float64Array.from(values);
+}
 
 function detachedArray(): Float64Array {
   const a = new Float64Array(8);

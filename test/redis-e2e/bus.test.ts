@@ -11,7 +11,7 @@ import { KernelInputError } from '../../src/errors.js';
 import type { Trades } from '../../src/kernels/vpin.js';
 import { client, closeAll, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
-import { RedisServer } from '../redis/server.js';
+import { RedisServer } from '../../tools/redis-server.js';
 
 /** Waits until every Redis transport of the bus (and its subscriptions) is connected. */
 async function ready(bus: Bus): Promise<void> {

@@ -7,7 +7,7 @@ import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
 import { client, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
-import { freePort, RedisServer } from '../redis/server.js';
+import { freePort, RedisServer } from '../../tools/redis-server.js';
 
 /** Runs a command function, capturing what it writes (`seen()` reads it while it runs). */
 function start(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {

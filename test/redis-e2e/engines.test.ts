@@ -10,7 +10,7 @@ import { createBus } from '../../src/bus/bus.js';
 import type { VpinOptions } from '../../src/index.js';
 import { client, closeAll, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
-import { RedisServer } from '../redis/server.js';
+import { RedisServer } from '../../tools/redis-server.js';
 import { columns, Command, consumed, expectedBuckets, head, killAll, storedResults, storedTrades, vpinOf } from './helpers.js';
 
 const SHARDS = 4;

@@ -7,7 +7,7 @@ import { VpinEngine, type EngineHealth } from '../../src/engines/index.js';
 import type { Trades } from '../../src/kernels/vpin.js';
 import { client, tearDown, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
-import { RedisServer } from './server.js';
+import { RedisServer } from '../../tools/redis-server.js';
 
 describeRedis('createBus over RedisTransport', () => {
   let server: RedisServer;

@@ -10,7 +10,7 @@ import { RedisTransport } from '../../src/bus/transports/redis.js';
 import { TransportError } from '../../src/bus/transports/redis-errors.js';
 import { client, closeAll, expectNoOpenHandles, seqs, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
-import { RedisServer } from './server.js';
+import { RedisServer } from '../../tools/redis-server.js';
 
 const USER = 'kb-engine';
 const PASSWORD = 's3cret-Passw0rd!';

@@ -11,7 +11,7 @@ import type { RedisTransport } from '../../src/bus/transports/redis.js';
 import type { OutgoingEntry } from '../../src/bus/transports/types.js';
 import { applyOnce, batchEntry, client, closeAll, effects, seqs, sleep, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
-import { RedisServer } from './server.js';
+import { RedisServer } from '../../tools/redis-server.js';
 
 const CHILD = fileURLToPath(new URL('./consumer-child.ts', import.meta.url));
 

@@ -6,7 +6,7 @@ import { FrameTooLargeError, TransportError } from '../../src/bus/transports/red
 import { compareEntryIds, DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
 import { batchEntry, client, closeAll, seqs, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
-import { RedisServer } from './server.js';
+import { RedisServer } from '../../tools/redis-server.js';
 
 describeRedis('RedisTransport', () => {
   let server: RedisServer;

@@ -1,11 +1,13 @@
-/** Backend selection: backends(), 'auto' dispatch and fallback, KERNELBUS_BACKEND, a failed load. */
+/** Backend selection: the registry, backends(), 'auto' dispatch and fallback, KERNELBUS_BACKEND, a failed load. */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
-import { backends, BackendUnavailableError, kernels, VPIN_NATIVE_MIN_TRADES } from '../../src/index.js';
+import { referenceBackend } from '../../src/backends/reference/index.js';
+import { registerBackend } from '../../src/backends/registry.js';
+import { backends, BackendUnavailableError, FAMILY_KERNELS, KernelInputError, kernels, VPIN_NATIVE_MIN_TRADES } from '../../src/index.js';
 import { walk } from '../helpers/trades.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -25,16 +27,79 @@ const temp = mkdtempSync(join(tmpdir(), 'kb-backends-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 describe('backends()', () => {
-  it('reports the reference always, and native with its features when it loads', () => {
+  const allKernels = Object.values(FAMILY_KERNELS).flat();
+
+  it('reports the reference always, with every family and kernel, and native with its features when it loads', () => {
     const list = backends();
-    expect(list[0]).toEqual({ name: 'reference', available: true });
+    expect(list[0]).toEqual({
+      name: 'reference',
+      available: true,
+      families: Object.keys(FAMILY_KERNELS),
+      kernels: allKernels,
+      features: { language: 'typescript' },
+    });
     const native = list.find((b) => b.name === 'native')!;
     expect(native.available).toBe(loadNative().binding !== undefined);
-    if (native.available) expect(native.features?.napiVersion).toBeGreaterThanOrEqual(8);
+    if (native.available) {
+      expect(native.features?.napiVersion).toBeGreaterThanOrEqual(8);
+      expect(native.kernels).toEqual(allKernels);
+    } else {
+      expect(native).toMatchObject({ families: [], kernels: [] });
+    }
   });
 
-  it("rejects unknown backend names", () => {
-    expect(() => kernels({ backend: 'gpu' as never })).toThrow("options.backend: expected 'auto', 'native' or 'reference'");
+  it('rejects unknown backend names with the registered ones', () => {
+    expect(() => kernels({ backend: 'gpu' as never })).toThrow(KernelInputError);
+    expect(() => kernels({ backend: 'gpu' as never })).toThrow("options.backend: expected 'auto' or one of 'reference', 'native'");
+  });
+});
+
+describe('a backend that implements part of a family', () => {
+  // Registered for this test only: the VPIN family without vpinStream, nothing of the special functions.
+  const { vpinStream: _omitted, ...someVpin } = referenceBackend.families.vpin!;
+  const unregister = registerBackend({
+    name: 'partial',
+    expected: false,
+    load: () => ({ backend: { name: 'partial', families: { vpin: someVpin } }, features: { test: true } }),
+  });
+  afterAll(unregister);
+
+  it('is listed with the kernels it has', () => {
+    const info = backends().find((b) => (b.name as string) === 'partial')!;
+    expect(info).toMatchObject({ available: true, families: ['vpin'], kernels: ['timeBars', 'tickRule', 'bulkClassify', 'vpin'] });
+  });
+
+  it('runs the kernels it has; one it lacks throws BackendUnavailableError naming the kernel and the backend', () => {
+    const k = kernels({ backend: 'partial' as never });
+    expect(k.vpin(walk(300), { bucketVolume: 500 }).vpin.length).toBeGreaterThan(0);
+    const lacks = (call: () => unknown, kernel: string, family: string) => {
+      let error: unknown;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(BackendUnavailableError);
+      expect(error).toMatchObject({
+        backend: 'partial',
+        kernel,
+        message: `backend 'partial' is unavailable for kernel '${kernel}': it does not implement kernel '${kernel}' (family '${family}')`,
+      });
+    };
+    lacks(() => k.vpinStream({ bucketVolume: 10, sigma: 1 }), 'vpinStream', 'vpin');
+    lacks(() => k.normalCdf(new Float64Array(3)), 'normalCdf', 'special');
+    // A scalar special function is pure TS and needs no backend.
+    expect(k.normalCdf(0)).toBe(0.5);
+  });
+
+  it('a backend that cannot load: kernels() throws BackendUnavailableError with its reason, backends() reports it', () => {
+    const remove = registerBackend({ name: 'missing', expected: false, load: () => ({ reason: 'not built here (test)' }) });
+    try {
+      expect(() => kernels({ backend: 'missing' as never })).toThrow("backend 'missing' is unavailable: not built here (test)");
+      expect(backends().find((b) => (b.name as string) === 'missing')).toMatchObject({ available: false, reason: 'not built here (test)' });
+    } finally {
+      remove();
+    }
   });
 });
 
@@ -69,7 +134,7 @@ describe('without the native addon', () => {
     const report = JSON.parse(out.stdout);
     expect(report.native).toMatchObject({ name: 'native', available: false, reason: 'disabled by KERNELBUS_BACKEND=reference' });
     expect(report.error).toBe("true backend 'native' is unavailable: disabled by KERNELBUS_BACKEND=reference");
-    expect(out.stderr).not.toContain('KERNELBUS_NO_NATIVE');
+    expect(out.stderr).not.toContain('KERNELBUS_BACKEND_UNAVAILABLE');
   });
 
   it("a failed load: 'auto' falls back to the reference with one warning that lists the fixes", () => {
@@ -85,6 +150,6 @@ describe('without the native addon', () => {
     expect(report.native.available).toBe(false);
     expect(report.native.reason).toContain('npm rebuild kernelbus');
     expect(report.error).toMatch(/^true backend 'native' is unavailable: the native addon did not load/);
-    expect(out.stderr.match(/KERNELBUS_NO_NATIVE/g)).toHaveLength(1);
+    expect(out.stderr.match(/KERNELBUS_BACKEND_UNAVAILABLE/g)).toHaveLength(1);
   });
 });

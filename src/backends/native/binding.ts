@@ -19,27 +19,39 @@ export interface NativeVpinStream {
   bucketCount(): number;
 }
 
-/** What the addon exports: positional numbers and typed arrays only (no option objects). */
+/**
+ * What the addon exports: positional numbers and typed arrays only (no option objects). Parameters
+ * travel packed in a Float64Array in VPIN_PARAMS order (`packParams`); fixed-size outputs are
+ * allocated here and passed in (`out`), variable-size ones are allocated by V8 before the kernel fills them.
+ */
 export interface NativeBinding {
   init(errors: { KernelInputError: typeof KernelInputError; inputFault: typeof inputFault }): void;
-  features(): { napiVersion: number; platform: string; threads: boolean; blas: boolean; accelerate: boolean; metal: boolean };
+  features(): NativeFeatures;
   /** Test hook: the address native code reads for this view (proves zero-copy). */
   viewAddress(array: Float64Array): bigint;
+  /** The packed parameter order the C++ layer reads (compared with VPIN_PARAMS by a test). */
+  vpinParamNames(): string[];
   timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
-  tickRule(price: Float64Array): Int8Array;
-  bulkClassify(
-    open: Float64Array, close: Float64Array, volume: Float64Array,
-    priceChange: number, sigmaKind: number, sigmaParam: number, distribution: number, nu: number,
-  ): Float64Array;
-  vpin(
-    ts: Float64Array, price: Float64Array, volume: Float64Array,
-    bucketVolume: number, window: number, barMs: number, classifier: number, priceChange: number,
-    sigmaKind: number, sigmaParam: number, distribution: number, nu: number,
-  ): VpinBuckets;
-  NativeVpinStream: new (
-    bucketVolume: number, window: number, barMs: number, classifier: number, priceChange: number,
-    sigmaKind: number, sigmaParam: number, distribution: number, nu: number,
-  ) => NativeVpinStream;
+  tickRule(price: Float64Array, out: Int8Array): void;
+  bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: Float64Array, out: Float64Array): void;
+  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): VpinBuckets;
+  NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
+  normalCdf(x: Float64Array, out: Float64Array): void;
+  normalSf(x: Float64Array, out: Float64Array): void;
+  normalPdf(x: Float64Array, out: Float64Array): void;
+  normalQuantile(p: Float64Array, out: Float64Array): void;
+  studentTCdf(t: Float64Array, nu: number, out: Float64Array): void;
+  studentTQuantile(p: Float64Array, nu: number, out: Float64Array): void;
+}
+
+/** What the addon was built with. */
+export interface NativeFeatures {
+  napiVersion: number;
+  platform: string;
+  threads: boolean;
+  blas: boolean;
+  accelerate: boolean;
+  metal: boolean;
 }
 
 /** Root of the package (holds prebuilds/ and build/): three levels up from src|dist/backends/native. */

@@ -1,7 +1,11 @@
-/** The native backend: the addon's functions in the backend shape (no copies: typed arrays pass through). */
-import type { VpinBuckets, VpinParams } from '../../kernels/vpin.js';
-import type { Backend, VpinStreamCore } from '../types.js';
-import type { NativeBinding } from './binding.js';
+/**
+ * The native backend: the addon's functions in the shape of the families (typed arrays pass through
+ * uncopied; fixed-size outputs are allocated here, in JS, and filled by C++).
+ */
+import type { SpecialFamily } from '../../kernels/special-family.js';
+import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
+import type { Backend, BackendProvider } from '../types.js';
+import { loadNative, type NativeBinding } from './binding.js';
 
 /** Fresh empty rows (the addon returns undefined rather than allocate five empty arrays). */
 function noBuckets(): VpinBuckets {
@@ -9,30 +13,66 @@ function noBuckets(): VpinBuckets {
   return { endTs: empty(), buyVolume: empty(), sellVolume: empty(), vpin: empty(), cdf: empty() };
 }
 
-export function nativeBackend(b: NativeBinding): Backend {
+function nativeVpin(b: NativeBinding): VpinFamily {
   return {
-    name: 'native',
-    vpin: {
-      timeBars: (ts, price, volume, barMs) => b.timeBars(ts, price, volume, barMs),
-      tickRule: (price) => b.tickRule(price),
-      bulkClassify: (open, close, volume, p) =>
-        b.bulkClassify(open, close, volume, p.priceChange, p.sigmaKind, p.sigmaParam, p.distribution, p.nu),
-      vpin: (ts, price, volume, p: VpinParams) =>
-        b.vpin(ts, price, volume, p.bucketVolume, p.window, p.barMs, p.classifier, p.priceChange, p.sigmaKind, p.sigmaParam, p.distribution, p.nu),
-      createVpinStream(p: VpinParams): VpinStreamCore {
-        const stream = new b.NativeVpinStream(
-          p.bucketVolume, p.window, p.barMs, p.classifier, p.priceChange, p.sigmaKind, p.sigmaParam, p.distribution, p.nu,
-        );
-        return {
-          update: (ts, price, volume) => stream.update(ts, price, volume) ?? noBuckets(),
-          flush: () => stream.flush() ?? noBuckets(),
-          exportState: () => stream.exportState(),
-          importState: (state) => stream.importState(state),
-          get bucketCount() {
-            return stream.bucketCount();
-          },
-        };
-      },
+    timeBars: (ts, price, volume, barMs) => b.timeBars(ts, price, volume, barMs),
+    tickRule(price) {
+      const out = new Int8Array(price.length);
+      b.tickRule(price, out);
+      return out;
+    },
+    bulkClassify(open, close, volume, params) {
+      const out = new Float64Array(open.length);
+      b.bulkClassify(open, close, volume, packParams(CLASSIFY_PARAMS, params), out);
+      return out;
+    },
+    vpin: (ts, price, volume, params) => b.vpin(ts, price, volume, packParams(VPIN_PARAMS, params)),
+    vpinStream(params) {
+      const stream = new b.NativeVpinStream(packParams(VPIN_PARAMS, params));
+      return {
+        update: (ts, price, volume) => stream.update(ts, price, volume) ?? noBuckets(),
+        flush: () => stream.flush() ?? noBuckets(),
+        exportState: () => stream.exportState(),
+        importState: (state) => stream.importState(state),
+        get bucketCount() {
+          return stream.bucketCount();
+        },
+      };
     },
   };
 }
+
+function nativeSpecial(b: NativeBinding): SpecialFamily {
+  const map = (f: (x: Float64Array, out: Float64Array) => void) => (x: Float64Array) => {
+    const out = new Float64Array(x.length);
+    f(x, out);
+    return out;
+  };
+  const mapNu = (f: (x: Float64Array, nu: number, out: Float64Array) => void) => (x: Float64Array, nu: number) => {
+    const out = new Float64Array(x.length);
+    f(x, nu, out);
+    return out;
+  };
+  return {
+    normalCdf: map(b.normalCdf),
+    normalSf: map(b.normalSf),
+    normalPdf: map(b.normalPdf),
+    normalQuantile: map(b.normalQuantile),
+    studentTCdf: mapNu(b.studentTCdf),
+    studentTQuantile: mapNu(b.studentTQuantile),
+  };
+}
+
+export function nativeBackend(b: NativeBinding): Backend {
+  return { name: 'native', families: { vpin: nativeVpin(b), special: nativeSpecial(b) } };
+}
+
+export const nativeProvider = {
+  name: 'native',
+  expected: true,
+  load() {
+    const loaded = loadNative();
+    if (!loaded.binding) return { reason: loaded.error.message };
+    return { backend: nativeBackend(loaded.binding), features: { ...loaded.binding.features() }, path: loaded.path };
+  },
+} as const satisfies BackendProvider;

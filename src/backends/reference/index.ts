@@ -1,5 +1,12 @@
 /** The reference backend: pure TypeScript, complete on its own, the oracle of the parity suite. */
-import type { Backend } from '../types.js';
+import type { Backend, BackendProvider } from '../types.js';
+import { referenceSpecial } from './special.js';
 import { referenceVpin } from './vpin.js';
 
-export const referenceBackend: Backend = { name: 'reference', vpin: referenceVpin };
+export const referenceBackend: Backend = { name: 'reference', families: { vpin: referenceVpin, special: referenceSpecial } };
+
+export const referenceProvider = {
+  name: 'reference',
+  expected: true,
+  load: () => ({ backend: referenceBackend, features: { language: 'typescript' } }),
+} as const satisfies BackendProvider;

@@ -4,16 +4,18 @@
  * order of floating-point operations), so the two agree to rounding.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
+import { normalCdf, studentTCdf } from '../../kernels/special.js';
 import {
   MAX_BUCKETS_PER_CALL,
   SIGMA_EWMA,
   SIGMA_ROLLING,
   SIGMA_SAMPLE,
+  type ClassifyParams,
   type TimeBars,
   type VpinBuckets,
+  type VpinFamily,
   type VpinParams,
 } from '../../kernels/vpin.js';
-import { normalCdf, studentTCdf } from './special.js';
 
 /** A closed time bar. `buy` is the tick-rule buy volume (used by the 'tick' classifier only). */
 interface Bar {
@@ -388,6 +390,8 @@ function importVpinState(s: Float64Array, params: VpinParams, buckets: BucketSta
   const isCount = (x: number) => Number.isInteger(x) && x >= 0;
   for (const i of [0, 6, 15, 17, 18, 19]) if (!isCount(s[i])) bad(i);
   if (s[0] > 1) bad(0);
+  if (!(s[4] >= 0 && s[4] <= Number.MAX_VALUE)) bad(4); // the open bar's volume
+  if (!(s[10] === -1 || s[10] === 0 || s[10] === 1)) bad(10); // the carried tick sign
   const [l1, l2, l3] = [s[17], s[18], s[19]];
   const maxWindow = params.sigmaKind === SIGMA_ROLLING ? params.sigmaParam : 0;
   if (l1 > maxWindow) bad(17);
@@ -442,12 +446,7 @@ export const referenceVpin = {
     return out;
   },
 
-  bulkClassify(
-    open: Float64Array,
-    close: Float64Array,
-    volume: Float64Array,
-    params: Pick<VpinParams, 'priceChange' | 'sigmaKind' | 'sigmaParam' | 'distribution' | 'nu'>,
-  ): Float64Array {
+  bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array {
     for (let i = 0; i < open.length; i++) {
       if (!Number.isFinite(open[i])) throw inputFault(Fault.OPEN_NOT_FINITE, i, open[i], 0);
       if (!Number.isFinite(close[i])) throw inputFault(Fault.CLOSE_NOT_FINITE, i, close[i], 0);
@@ -475,10 +474,10 @@ export const referenceVpin = {
     return concatBuckets(a, b);
   },
 
-  createVpinStream(params: VpinParams): ReferenceVpinStream {
+  vpinStream(params: VpinParams): ReferenceVpinStream {
     return new ReferenceVpinStream(params);
   },
-};
+} satisfies VpinFamily;
 
 /** Concatenates bucket rows (used to join update() and flush() output). */
 export function concatBuckets(...parts: VpinBuckets[]): VpinBuckets {

@@ -1,6 +1,7 @@
 /**
- * A redis-server for tests: started from PATH on a free 127.0.0.1 port with a temporary dir, stopped by
- * its PID (never by name). No vitest here: the bench uses it too (describeRedis lives in describe.ts).
+ * A redis-server for the tests and the bench: started from PATH on a free 127.0.0.1 port with a
+ * temporary dir, stopped by its PID (never by name). Plain Node, no vitest: test/redis/ (describeRedis
+ * in test/redis/describe.ts decides when the suites are skipped) and bench/redis.ts both import it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
@@ -25,10 +26,6 @@ export function findRedisServer(): string | undefined {
 
 /** redis-server from PATH, if installed. */
 export const REDIS_SERVER = findRedisServer();
-
-/** Why the Redis suites are skipped (undefined when they run). With CI=true they always run (and fail without redis-server). */
-export const SKIP_REASON =
-  REDIS_SERVER || process.env.CI === 'true' ? undefined : 'redis-server not found on PATH (install it: apt-get install -y redis-server)';
 
 /** A free TCP port on 127.0.0.1 (listen on port 0, read it, close). */
 export function freePort(): Promise<number> {
@@ -88,7 +85,7 @@ export class RedisServer {
 
   private async launch(): Promise<void> {
     const bin = REDIS_SERVER;
-    if (!bin) throw new Error('redis-server not found on PATH (CI=true: the Redis tests need it; install it with apt-get install -y redis-server)');
+    if (!bin) throw new Error('redis-server not found on PATH (install it: apt-get install -y redis-server)');
     const persistence = this.options.appendonly
       ? ['--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
       : ['--appendonly', 'no', '--save', ''];

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:readme [-- --check]`: regenerates the performance tables of README.md from
+ * bench/results/<section>.json. Each table block sits between `<!-- bench:<section>:start -->` and
+ * `<!-- bench:<section>:end -->`; what is between them is replaced by the section's tables (laid out
+ * by VIEWS below) and the line naming the machine. Running it twice changes nothing. With `--check` it
+ * writes nothing and exits 1 when README.md differs from what the results give (for CI).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { BenchRow } from './lib.js';
+import { formatFigure, formatRowRatio, formatValue, machineLine, markdownTable, readSection, savedSections, type SectionResults } from './results.js';
+
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
+
+/** One README table: some rows of a section, laid out for reading. */
+interface TableView {
+  /** Rows whose case matches (default: the rows no earlier table of the section took). */
+  cases?: RegExp;
+  /** Header of the first column. */
+  title: string;
+  /**
+   * 'pivot' (default): a row per case, a column per subject, each cell the value and its ratio to the
+   * case's baseline; 'sweep': a column per case, a row per subject (a size sweep on one line);
+   * 'list': a row per row of the results, with its note.
+   */
+  layout?: 'pivot' | 'sweep' | 'list';
+  /** Removed from case names (what the title or the units already say). */
+  strip?: RegExp;
+  /** Column headers of subjects (default: the subject); these subjects come first, in this order. */
+  labels?: Record<string, string>;
+}
+
+/** Units in parentheses at the end of a case name: the cells carry them. */
+const UNIT_SUFFIX = / \((?:msg\/s|ms|ns|µs)\)$/;
+const ORIGINAL = { reported: 'original system (reported)' };
+
+/** How each section's block is laid out; a section not named here gets one pivot table of all its rows. */
+const VIEWS: Record<string, TableView[]> = {
+  vpin: [
+    { cases: /^(vpin\(\) 10\^7|tickRule)/, title: '10^7 trades (ratio: to the 60 s-bar BVC figure)', layout: 'list' },
+    { cases: /^vpin\(\) 10\^6/, title: '`vpin()` 10^6 trades', strip: /^vpin\(\) 10\^6 trades, / },
+    { cases: /(bulkClassify|normalCdf)\(\)/, title: 'per value' },
+    // 'sweep 64 trades' or 'auto sweep: vpin() 64 trades'
+    { cases: /^(auto )?sweep/, title: 'trades per call', layout: 'sweep', strip: /^(auto )?sweep:? (vpin\(\) )?| trades$/g },
+    { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
+  ],
+  bus: [
+    { cases: /^throughput/, title: 'in-process bus, single trade messages', strip: UNIT_SUFFIX, labels: { kernelbus: 'kernelbus', naive: 'naive bus (JSON, a handler call per message)', ...ORIGINAL } },
+    { cases: /^latency/, title: 'in-process, publish to VPIN update', strip: UNIT_SUFFIX, labels: { kernelbus: 'kernelbus', naive: 'naive bus', ...ORIGINAL } },
+  ],
+  redis: [
+    { cases: /^throughput/, title: 'over Redis, publisher process -> redis-server -> engine process', strip: UNIT_SUFFIX, labels: { 'redis, 2 processes': 'kernelbus over Redis', 'in-process bus': 'kernelbus in-process', ...ORIGINAL } },
+    { cases: /^latency/, title: 'over Redis, publish to VPIN update', strip: UNIT_SUFFIX, labels: { 'redis, 2 processes': 'kernelbus over Redis', 'raw ioredis': 'plain ioredis (floor)', 'in-process bus': 'kernelbus in-process', ...ORIGINAL } },
+    { cases: /^CPU/, title: 'CPU time', layout: 'list' },
+  ],
+};
+
+/** Distinct values in order of first appearance. */
+function distinct(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function pivot(view: TableView, rows: BenchRow[], label: (c: string) => string): string {
+  const known = Object.keys(view.labels ?? {});
+  const present = distinct(rows.map((r) => r.subject));
+  const subjects = [...known.filter((s) => present.includes(s)), ...present.filter((s) => !known.includes(s))];
+  const body = distinct(rows.map((r) => r.case)).map((c) => [
+    label(c),
+    ...subjects.map((s) => {
+      const row = rows.find((r) => r.case === c && r.subject === s);
+      if (!row) return '';
+      const ratio = formatRowRatio(row);
+      return ratio ? `${formatFigure(row)} (${ratio})` : formatFigure(row);
+    }),
+  ]);
+  return markdownTable([view.title, ...subjects.map((s) => view.labels?.[s] ?? s)], body);
+}
+
+function sweep(view: TableView, rows: BenchRow[], label: (c: string) => string): string {
+  const cases = distinct(rows.map((r) => r.case));
+  const body = distinct(rows.map((r) => r.subject)).map((s) => {
+    const of = rows.filter((r) => r.subject === s);
+    return [`${s} (${of[0].unit})`, ...cases.map((c) => formatValue(of.find((r) => r.case === c)?.value))];
+  });
+  return markdownTable([view.title, ...cases.map(label)], body);
+}
+
+function list(view: TableView, rows: BenchRow[], label: (c: string) => string): string {
+  return markdownTable(
+    [view.title, 'subject', 'value', 'ratio', 'note'],
+    rows.map((r) => [label(r.case), r.subject, formatFigure(r), formatRowRatio(r) ?? '', r.note ?? '']),
+  );
+}
+
+/** The block of a section: its tables, then the machine line and a link to every row with its notes. */
+function block(results: SectionResults): string {
+  const views = VIEWS[results.section] ?? [{ title: results.section }];
+  let left = results.rows;
+  const tables: string[] = [];
+  const render = (view: TableView, rows: BenchRow[]) => {
+    const label = (c: string) => (view.strip ? c.replace(view.strip, '') : c);
+    const layout = view.layout === 'sweep' ? sweep : view.layout === 'list' ? list : pivot;
+    tables.push(layout(view, rows, label));
+  };
+  for (const view of views) {
+    const rows = left.filter((r) => !view.cases || view.cases.test(r.case));
+    left = left.filter((r) => !rows.includes(r));
+    if (rows.length > 0) render(view, rows);
+  }
+  // Cases no view expected (a section that grew): shown rather than dropped.
+  if (left.length > 0) render({ title: `${results.section}, other cases` }, left);
+  const file = `bench/results/${results.section}.md`;
+  return [...tables, `_${machineLine(results.meta)}; every row with its notes: [${file}](${file})._`].join('\n\n');
+}
+
+const MARKERS = /<!-- bench:([\w-]+):start -->[\s\S]*?<!-- bench:\1:end -->/g;
+
+/** README text with every bench block regenerated; throws when a block has no results file. */
+function regenerate(readme: string): string {
+  return readme.replace(MARKERS, (_, section: string) => {
+    const results = readSection(section);
+    if (!results) throw new Error(`README.md has a bench:${section} block but bench/results/${section}.json is missing: run npm run bench -- --only ${section}`);
+    return `<!-- bench:${section}:start -->\n${block(results)}\n<!-- bench:${section}:end -->`;
+  });
+}
+
+const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } }, allowPositionals: false });
+const before = readFileSync(README, 'utf8');
+const starts = [...before.matchAll(/<!-- bench:([\w-]+):start -->/g)].map((m) => m[1]);
+const blocks = [...before.matchAll(MARKERS)].map((m) => m[1]);
+for (const section of starts.filter((s) => !blocks.includes(s))) {
+  console.error(`README.md: <!-- bench:${section}:start --> has no matching <!-- bench:${section}:end -->`);
+  process.exit(2);
+}
+for (const section of savedSections().filter((s) => !blocks.includes(s))) console.warn(`note: bench/results/${section}.json has no bench:${section} block in README.md`);
+
+let after: string;
+try {
+  after = regenerate(before);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+if (values.check) {
+  if (after !== before) {
+    console.error('README.md is out of date with bench/results/*.json: run npm run bench:readme');
+    process.exit(1);
+  }
+  console.log(`README.md is up to date (${blocks.join(', ')})`);
+} else if (after !== before) {
+  writeFileSync(README, after);
+  console.log(`README.md: regenerated ${blocks.join(', ')}`);
+} else {
+  console.log('README.md: already up to date');
+}

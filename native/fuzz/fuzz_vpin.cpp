@@ -1,0 +1,35 @@
+// libFuzzer target of vpin (calls.hpp: VpinStream + vpin::prepareVpin + commit): arbitrary trades,
+// parameters as resolveVpinOptions() accepts them.
+// Invariants: checkBuckets() (rows of one length, vpin in [0, 1], cdf in (0, 1]); a data fault inside
+// the trades; TooManyBuckets whenever one commit would pour more than the kernel's guard allows.
+#include <cstddef>
+#include <cstdint>
+
+#include "calls.hpp"
+#include "known.hpp"
+
+using namespace kernelbus;
+using kernelbus::fuzz::require;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fuzz::Input in(data, size);
+  const vpin::Params p = in.vpinParams(false);
+  const fuzz::Trades t = in.trades(p.barMs, 4096);
+  const fuzz::Budget budget = fuzz::bucketBudget(t.volume, p.bucketVolume, p.window);
+  if (budget == fuzz::Budget::TooCostly) return -1;  // not added to the corpus
+
+  fuzz::Buckets out;
+  const vpin::Status s = fuzz::vpin(t, p, out);
+
+  using F = vpin::Fault;
+  if (!s.ok()) {
+    if (fuzz::known::barIndexOverflow(t, p.barMs)) return 0;
+    require(fuzz::faultIsOneOf(s, t.size(), {F::TsNotFinite, F::TsDecreasing, F::PriceNotFinite, F::VolumeInvalid,
+                                             F::TooManyBuckets}));
+    return 0;
+  }
+  require(budget != fuzz::Budget::GuardMustFire);
+  if (t.size() > 0) fuzz::checkBuckets(out, p, t.ts.front(), t.ts.back());
+  require(out.size() == 0 || t.size() > 0);
+  return 0;
+}

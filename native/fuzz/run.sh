@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of native/fuzz (clang, ASan + UBSan) and runs each for a while.
+#   native/fuzz/run.sh [seconds=20] [target...]     e.g. native/fuzz/run.sh 60 fuzz_vpin
+# Exits non-zero on any finding (crash, sanitizer report, trapped invariant, leak, timeout, OOM) or
+# build failure. Build dir: $KERNELBUS_FUZZ_BUILD (default build-fuzz/); corpora grow in
+# build-fuzz/corpus/<target>/ (also read, not written: native/fuzz/seeds/<target>/ if any and
+# native/fuzz/crashes/<target>/); findings land in build-fuzz/artifacts/<target>/ (docs/fuzzing.md:
+# reproduce, minimize, keep in native/fuzz/crashes/, known.hpp).
+set -uo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+seconds="${1:-20}"
+shift $(($# > 0 ? 1 : 0))
+build="${KERNELBUS_FUZZ_BUILD:-$root/build-fuzz}"
+cxx="${KERNELBUS_FUZZ_CXX:-clang++}"
+
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1)); then
+  echo "usage: native/fuzz/run.sh [seconds=20] [target...]" >&2
+  exit 2
+fi
+
+start=$SECONDS
+mkdir -p "$build"
+cmake -S "$root" -B "$build" -DKERNELBUS_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; echo "fuzz: configure failed" >&2; exit 1; }
+cmake --build "$build" --target kernelbus_fuzz -j "$(nproc 2>/dev/null || echo 2)" >"$build/build.log" 2>&1 ||
+  { cat "$build/build.log" >&2; echo "fuzz: build failed" >&2; exit 1; }
+echo "fuzz: built in $((SECONDS - start)) s ($build)"
+
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+  for source in "$root"/native/fuzz/fuzz_*.cpp; do targets+=("$(basename "$source" .cpp)"); done
+fi
+
+failed=0
+for target in "${targets[@]}"; do
+  binary="$build/native/fuzz/$target"
+  if [[ ! -x "$binary" ]]; then
+    echo "fuzz: $target: no such target ($binary)" >&2
+    failed=1
+    continue
+  fi
+  corpus="$build/corpus/$target"
+  artifacts="$build/artifacts/$target"
+  log="$build/logs/$target.log"
+  mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
+  # Read-only inputs: the seeds, and the reproducers of findings (gated by known.hpp while open).
+  seeds=()
+  for dir in "$root/native/fuzz/seeds/$target" "$root/native/fuzz/crashes/$target"; do
+    [[ -d "$dir" ]] && seeds+=("$dir")
+  done
+  # -timeout: seconds per input (a hang is a finding); ASAN/UBSAN options: report and stop on the first error.
+  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}" \
+  UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
+    "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}" >"$log" 2>&1
+  rc=$?
+  runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+  rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
+  finding="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)"
+  if ((rc == 0)); then
+    result="ok"
+  else
+    failed=1
+    kind="$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-z -]+|runtime error|deadly signal|out-of-memory|timeout' "$log")"
+    result="FAILED rc=$rc ${kind:-} ${finding:-}"
+    echo "----- $target: last lines of $log -----" >&2
+    tail -n 60 "$log" >&2
+  fi
+  printf 'fuzz: %-20s runs %10s  exec/s %7s  %s\n' "$target" "${runs:-?}" "${rate:-?}" "$result"
+  # Known findings (known.hpp) still open: their reproducers fail with every known.hpp entry off.
+  for reproducer in "$root/native/fuzz/crashes/$target"/*; do
+    [[ -f "$reproducer" ]] || continue
+    if KERNELBUS_FUZZ_STRICT=1 "$binary" -timeout=3 -rss_limit_mb=2048 "$reproducer" >/dev/null 2>&1; then
+      echo "fuzz:   known finding ${reproducer#"$root"/} passes now: fixed? remove its known.hpp entry"
+    else
+      echo "fuzz:   known finding ${reproducer#"$root"/} still open"
+    fi
+  done
+done
+echo "fuzz: ${#targets[@]} targets, ${seconds} s each, $((SECONDS - start)) s in all: $( ((failed)) && echo FAILED || echo ok)"
+exit "$failed"

@@ -1,0 +1,50 @@
+/**
+ * `kernelbus/kernels`: the kernels and their backends, nothing else (no bus, Redis, metrics or msgpack
+ * code is loaded). The functions exported here use the default backend choice (KERNELBUS_BACKEND,
+ * else 'auto'); `kernels({ backend })` binds them to another.
+ */
+import { defaultBackendChoice, kernels } from './kernels.js';
+
+export { kernels, type BackendChoice, type Kernels, type SpecialFunction, type StudentTFunction } from './kernels.js';
+export { AUTO_THRESHOLDS, VPIN_NATIVE_MIN_TRADES } from './auto.js';
+export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
+export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
+export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
+export {
+  MAX_BUCKETS_PER_CALL,
+  VPIN_DEFAULTS,
+  type ClassifyOptions,
+  type DistributionOption,
+  type SigmaOption,
+  type TimeBarOptions,
+  type TimeBars,
+  type Trades,
+  type VpinBuckets,
+  type VpinOptions,
+  type VpinStream,
+} from '../kernels/vpin.js';
+
+const defaults = kernels({ backend: defaultBackendChoice() });
+
+/** Non-empty time bars of trades: `{ start, open, close, volume, count }`. */
+export const timeBars = defaults.timeBars;
+/** Tick rule signs per trade (Int8Array of +1/-1, 0 before the first price change). */
+export const tickRule = defaults.tickRule;
+/** Bulk volume classification: buy volume per bar. */
+export const bulkClassify = defaults.bulkClassify;
+/** VPIN per completed volume bucket: `{ endTs, buyVolume, sellVolume, vpin, cdf }`. */
+export const vpin = defaults.vpin;
+/** Streaming VPIN with snapshot/restore. */
+export const vpinStream = defaults.vpinStream;
+/** Standard normal CDF Phi (number or Float64Array). */
+export const normalCdf = defaults.normalCdf;
+/** 1 - Phi, accurate in the upper tail (number or Float64Array). */
+export const normalSf = defaults.normalSf;
+/** Standard normal density (number or Float64Array). */
+export const normalPdf = defaults.normalPdf;
+/** Inverse of Phi (number or Float64Array). */
+export const normalQuantile = defaults.normalQuantile;
+/** Student-t CDF with nu degrees of freedom (number or Float64Array). */
+export const studentTCdf = defaults.studentTCdf;
+/** Inverse of the Student-t CDF (number or Float64Array). */
+export const studentTQuantile = defaults.studentTQuantile;

@@ -1,0 +1,55 @@
+/**
+ * The package's entry points as a user imports them: each subpath resolves through package.json's
+ * "exports" (built dist/), `kernelbus/kernels` loads no bus, Redis, metrics or msgpack code, and the
+ * root stays a short list of common names.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as root from '../../src/index.js';
+
+const rootDir = resolve(import.meta.dirname, '..', '..');
+const built = existsSync(resolve(rootDir, 'dist', 'api', 'index.js'));
+
+/** Imports `specifier` in a fresh node (ESM, resolved from the package root) and lists the loaded files. */
+function loadedModules(specifier: string): { exports: string[]; files: string[] } {
+  const code = `
+    import { createRequire } from 'node:module';
+    const m = await import(${JSON.stringify(specifier)});
+    const files = Object.keys(createRequire(import.meta.url).cache);
+    console.log(JSON.stringify({ exports: Object.keys(m), files }));
+  `;
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: rootDir, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(out.stderr);
+  return JSON.parse(out.stdout);
+}
+
+/** CommonJS dependencies the kernels must not load (CJS modules imported from ESM land in require.cache). */
+const heavy = (file: string) => /node_modules[\\/](ioredis|prom-client|msgpackr)[\\/]/.test(file);
+
+describe.runIf(built || process.env.CI === 'true')('subpath exports (built package)', () => {
+  it('kernelbus/kernels loads the kernels and no ioredis, prom-client or msgpackr', () => {
+    const { exports, files } = loadedModules('kernelbus/kernels');
+    expect(exports).toEqual(expect.arrayContaining(['vpin', 'vpinStream', 'kernels', 'backends', 'normalCdf', 'KernelInputError']));
+    expect(files.filter(heavy)).toEqual([]);
+    // The same check sees them where they are loaded (so it can fail).
+    expect(loadedModules('kernelbus/redis').files.filter(heavy).length).toBeGreaterThan(0);
+  });
+
+  it('kernelbus/bus, kernelbus/redis and kernelbus/engines resolve to their halves', () => {
+    expect(loadedModules('kernelbus/bus').exports).toEqual(expect.arrayContaining(['createBus', 'Bus', 'MemoryTransport', 'encodeTradesFrame']));
+    expect(loadedModules('kernelbus/redis').exports).toEqual(expect.arrayContaining(['RedisTransport', 'TransportError', 'DEAD_LETTER_SUFFIX']));
+    expect(loadedModules('kernelbus/engines').exports).toEqual(expect.arrayContaining(['VpinEngine', 'Engine', 'SyntheticMarket']));
+    const rootExports = loadedModules('kernelbus').exports;
+    expect(rootExports).toEqual(expect.arrayContaining(['vpin', 'createBus', 'VpinEngine']));
+  });
+});
+
+describe('root exports', () => {
+  it('are the common names only (the rest is in the subpaths)', () => {
+    const names = Object.keys(root);
+    expect(names.length).toBeLessThanOrEqual(40);
+    for (const internal of ['RedisTransport', 'encodeTradesFrame', 'Batcher', 'MemoryTransport', 'Histogram']) expect(names).not.toContain(internal);
+  });
+});
