@@ -9,7 +9,6 @@
 
 #include "input.hpp"
 #include "invariants.hpp"
-#include "known.hpp"
 #include "special.hpp"
 
 using namespace kernelbus;
@@ -51,14 +50,14 @@ void checkCdf(fuzz::Input& in, F cdf) {
 // F(Q(p)) = p to `rel` (relative to min(p, 1 - p), plus a few ulp of 1 above 1/2); Q(p) = +-inf only
 // where the quantile is beyond +-DBL_MAX (Student's t with a tiny nu).
 template <typename Q, typename F>
-void checkQuantile(fuzz::Input& in, Q quantile, F cdf, double rel, bool roundTrip = true) {
+void checkQuantile(fuzz::Input& in, Q quantile, F cdf, double rel) {
   const double p1 = in.flag() ? in.anyDouble() : in.real(0, 1), p2 = in.real(0, 1);
   const double q1 = quantile(p1), q2 = quantile(p2);
   require(std::isnan(q1) == !(p1 >= 0 && p1 <= 1) && !std::isnan(q2));
   require(quantile(0.0) == -INFINITY && quantile(1.0) == INFINITY);
   if (std::isnan(q1)) return;
   require(!(p1 <= p2) || q1 <= q2 || near(q1, q2, 1e-12));
-  if (!(p2 > 0 && p2 < 1) || !roundTrip) return;
+  if (!(p2 > 0 && p2 < 1)) return;
   const double target = std::isinf(q2) ? std::copysign(DBL_MAX, q2) : q2;  // F there is short of p
   const double tolerance = rel * std::fmin(p2, 1 - p2) + 4 * DBL_EPSILON;
   if (q2 == INFINITY) require(cdf(target) <= p2 + tolerance);
@@ -119,29 +118,11 @@ void studentTQuantile(fuzz::Input& in) {
   const double nu = anyNu(in);
   require(std::isnan(kernelbus::studentTQuantile(0.5, -nu)));
   checkQuantile(in, [nu](double p) { return kernelbus::studentTQuantile(p, nu); },
-                [nu](double t) { return kernelbus::studentTCdf(t, nu); }, 1e-12,
-                !fuzz::known::studentTQuantileSmallNu(nu));
-}
-
-void logGamma(fuzz::Input& in) {
-  const double x = in.positiveFinite();
-  if (fuzz::known::logGammaTiny(x)) return;
-  const double y = kernelbus::logGamma(x);
-  require(!std::isnan(y));
-  require(near(y, std::lgamma(x), 1e-12, 1e-12));
-}
-
-void regularizedBeta(fuzz::Input& in) {
-  const double a = in.positiveFinite(), b = in.positiveFinite();
-  if (fuzz::known::betaExtreme(a, b)) return;
-  const double x1 = in.real(0, 1), x2 = in.real(0, 1);
-  const double i1 = kernelbus::regularizedBeta(a, b, x1, 1 - x1), i2 = kernelbus::regularizedBeta(a, b, x2, 1 - x2);
-  require(isProbability(i1) && isProbability(i2));
-  require(nonDecreasing(x1, x2, i1, i2) && nonDecreasing(x2, x1, i2, i1));
+                [nu](double t) { return kernelbus::studentTCdf(t, nu); }, 1e-12);
 }
 
 constexpr void (*kChecks[])(fuzz::Input&) = {
-    normalCdf, normalSf, normalPdf, normalQuantile, studentTCdf, studentTSf, studentTQuantile, logGamma, regularizedBeta,
+    normalCdf, normalSf, normalPdf, normalQuantile, studentTCdf, studentTSf, studentTQuantile,
 };
 
 }  // namespace

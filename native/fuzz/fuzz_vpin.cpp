@@ -6,7 +6,6 @@
 #include <cstdint>
 
 #include "calls.hpp"
-#include "known.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::require;
@@ -23,9 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   using F = vpin::Fault;
   if (!s.ok()) {
-    if (fuzz::known::barIndexOverflow(t, p.barMs)) return 0;
-    require(fuzz::faultIsOneOf(s, t.size(), {F::TsNotFinite, F::TsDecreasing, F::PriceNotFinite, F::VolumeInvalid,
-                                             F::TooManyBuckets}));
+    require(fuzz::faultIsOneOf(s, t.size(), {F::TsNotFinite, F::TsDecreasing, F::TsBarOutOfRange, F::PriceNotFinite,
+                                             F::VolumeInvalid, F::TooManyBuckets}));
     return 0;
   }
   require(budget != fuzz::Budget::GuardMustFire);

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "calls.hpp"
-#include "known.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::require;

@@ -3,9 +3,8 @@
 #   native/fuzz/run.sh [seconds=20] [target...]     e.g. native/fuzz/run.sh 60 fuzz_vpin
 # Exits non-zero on any finding (crash, sanitizer report, trapped invariant, leak, timeout, OOM) or
 # build failure. Build dir: $KERNELBUS_FUZZ_BUILD (default build-fuzz/); corpora grow in
-# build-fuzz/corpus/<target>/ (also read, not written: native/fuzz/seeds/<target>/ if any and
-# native/fuzz/crashes/<target>/); findings land in build-fuzz/artifacts/<target>/ (docs/fuzzing.md:
-# reproduce, minimize, keep in native/fuzz/crashes/, known.hpp).
+# build-fuzz/corpus/<target>/ (also read, not written: native/fuzz/seeds/<target>/ if any); findings
+# land in build-fuzz/artifacts/<target>/ (docs/fuzzing.md: reproduce, minimize, fix, keep as a seed).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 seconds="${1:-20}"
@@ -43,11 +42,9 @@ for target in "${targets[@]}"; do
   artifacts="$build/artifacts/$target"
   log="$build/logs/$target.log"
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-  # Read-only inputs: the seeds, and the reproducers of findings (gated by known.hpp while open).
+  # Read-only inputs: the seeds (reproducers of fixed findings), if any.
   seeds=()
-  for dir in "$root/native/fuzz/seeds/$target" "$root/native/fuzz/crashes/$target"; do
-    [[ -d "$dir" ]] && seeds+=("$dir")
-  done
+  [[ -d "$root/native/fuzz/seeds/$target" ]] && seeds+=("$root/native/fuzz/seeds/$target")
   # -timeout: seconds per input (a hang is a finding); ASAN/UBSAN options: report and stop on the first error.
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}" \
   UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
@@ -67,15 +64,6 @@ for target in "${targets[@]}"; do
     tail -n 60 "$log" >&2
   fi
   printf 'fuzz: %-20s runs %10s  exec/s %7s  %s\n' "$target" "${runs:-?}" "${rate:-?}" "$result"
-  # Known findings (known.hpp) still open: their reproducers fail with every known.hpp entry off.
-  for reproducer in "$root/native/fuzz/crashes/$target"/*; do
-    [[ -f "$reproducer" ]] || continue
-    if KERNELBUS_FUZZ_STRICT=1 "$binary" -timeout=3 -rss_limit_mb=2048 "$reproducer" >/dev/null 2>&1; then
-      echo "fuzz:   known finding ${reproducer#"$root"/} passes now: fixed? remove its known.hpp entry"
-    else
-      echo "fuzz:   known finding ${reproducer#"$root"/} still open"
-    fi
-  done
 done
 echo "fuzz: ${#targets[@]} targets, ${seconds} s each, $((SECONDS - start)) s in all: $( ((failed)) && echo FAILED || echo ok)"
 exit "$failed"

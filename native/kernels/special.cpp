@@ -2,6 +2,7 @@
 // order of operations); the comments there give the methods, their sources and their accuracy.
 #include "special.hpp"
 
+#include <cfloat>
 #include <cmath>
 #include <limits>
 
@@ -396,13 +397,29 @@ double log1pT2OverNu(double t, double nu) {
   return u < kInf ? std::log1p(u) : 2 * std::log(t) - std::log(nu);
 }
 
-// |t| with P(T <= -|t|) = q, 0 < q < 1/2: Halley on the central probability (q >= 1/4) or on
-// log P(T <= -t) in log t (q < 1/4).
+// log(t f(t) / c): t times the density over a probability c, for the steps in log t.
+double logTDensityOver(double t, double nu, double a, double f0, double c) {
+  return std::log(t) + std::log(f0) - (a + 0.5) * log1pT2OverNu(t, nu) - std::log(c);
+}
+
+// |t| with P(T <= -|t|) = q, 0 < q < 1/2: for q >= 1/4, Halley on the central probability (nu >= 1)
+// or Newton on its log in log t (nu < 1); for q < 1/4, Halley on log P(T <= -t) in log t.
 double studentTQuantileAbs(double q, double nu) {
   const double a = 0.5 * nu;
   const double f0 = (a * gammaHalfRatio(a)) / std::sqrt(nu * kPi);
-  double t = studentTStart(q, nu, f0);
-  if (!(t < kInf)) return kInf;
+  // Beyond the largest double (a small nu, or a tiny q): +inf, as the CDF says.
+  if (tDistribution(DBL_MAX, nu, false) > q) return kInf;
+  double t = std::fmin(studentTStart(q, nu, f0), DBL_MAX);
+  if (q >= 0.25 && nu < 1) {
+    const double r = 1 - 2 * q;
+    for (int i = 0; i < kQuantileSteps; i++) {
+      const double c = tDistribution(t, nu, true);
+      const double ds = -std::log(c / r) / (2 * std::exp(logTDensityOver(t, nu, a, f0, c)));
+      t = std::fmin(t * std::exp(ds), DBL_MAX);
+      if (std::fabs(ds) <= 1e-9) break;
+    }
+    return t;
+  }
   if (q >= 0.25) {
     const double r = 1 - 2 * q;
     for (int i = 0; i < kQuantileSteps; i++) {
@@ -425,57 +442,15 @@ double studentTQuantileAbs(double q, double nu) {
       continue;
     }
     const double h = std::log(tau / q);
-    const double eta =
-        std::exp(std::log(t) + std::log(f0) - (a + 0.5) * log1pT2OverNu(t, nu) - std::log(tau));
+    const double eta = std::exp(logTDensityOver(t, nu, a, f0, tau));
     const double y = 1 / (1 + nu / (t * t));
     double den = 1 + (h * (1 - (nu + 1) * y + eta)) / (2 * eta);
     if (!(den >= 0.5 && den <= 2)) den = 1;
     const double ds = h / eta / den;
-    t *= std::exp(ds);
-    if (!(t < kInf)) return kInf;
+    t = std::fmin(t * std::exp(ds), DBL_MAX);
     if (std::fabs(ds) <= 1e-9) break;
   }
   return t;
-}
-
-// Legacy helpers (Lanczos log Gamma, continued-fraction incomplete beta).
-constexpr double kLogSqrt2Pi = 0.9189385332046727418;
-constexpr double kCfEps = 1e-16;
-constexpr double kCfTiny = 1e-300;
-constexpr int kCfMaxIter = 2000;
-constexpr double kLanczosG = 7;
-constexpr double kLanczos[9] = {0.99999999999980993,  676.5203681218851,     -1259.1392167224028,
-                                771.32342877765313,   -176.61502916214059,   12.507343278686905,
-                                -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
-
-double betaContinuedFraction(double a, double b, double x) {
-  const double qab = a + b;
-  const double qap = a + 1;
-  const double qam = a - 1;
-  double c = 1;
-  double d = 1 - (qab * x) / qap;
-  if (std::fabs(d) < kCfTiny) d = kCfTiny;
-  d = 1 / d;
-  double h = d;
-  for (int m = 1; m <= kCfMaxIter; m++) {
-    const double m2 = 2.0 * m;
-    double aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    if (std::fabs(d) < kCfTiny) d = kCfTiny;
-    c = 1 + aa / c;
-    if (std::fabs(c) < kCfTiny) c = kCfTiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    if (std::fabs(d) < kCfTiny) d = kCfTiny;
-    c = 1 + aa / c;
-    if (std::fabs(c) < kCfTiny) c = kCfTiny;
-    d = 1 / d;
-    h *= d * c;
-    if (std::fabs(d * c - 1) < kCfEps) break;
-  }
-  return h;
 }
 
 }  // namespace
@@ -554,24 +529,6 @@ double studentTQuantile(double p, double nu) {
     t = studentTQuantileAbs(q, nu);
   }
   return p < 0.5 ? -t : t;
-}
-
-double logGamma(double x) {
-  if (x < 0.5) return std::log(kPi / std::fabs(std::sin(kPi * x))) - logGamma(1 - x);
-  const double y = x - 1;
-  double s = kLanczos[0];
-  for (int i = 1; i < 9; i++) s += kLanczos[i] / (y + i);
-  const double t = y + kLanczosG + 0.5;
-  return kLogSqrt2Pi + (y + 0.5) * std::log(t) - t + std::log(s);
-}
-
-double regularizedBeta(double a, double b, double x, double xc) {
-  if (x <= 0) return 0;
-  if (xc <= 0) return 1;
-  const double front =
-      std::exp(a * std::log(x) + b * std::log(xc) - (logGamma(a) + logGamma(b) - logGamma(a + b)));
-  if (x < (a + 1) / (a + b + 2)) return (front * betaContinuedFraction(a, b, x)) / a;
-  return 1 - (front * betaContinuedFraction(b, a, xc)) / b;
 }
 
 }  // namespace kernelbus

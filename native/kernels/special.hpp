@@ -27,10 +27,4 @@ double studentTSf(double t, double nu);
 /// Edges as normalQuantile; nu NaN or <= 0 -> NaN.
 double studentTQuantile(double p, double nu);
 
-/// log Gamma(x) for x > 0 (Lanczos, g = 7). Kept for existing callers; not used by studentTCdf.
-double logGamma(double x);
-/// Regularized incomplete beta I_x(a, b), xc = 1 - x passed separately; continued fraction (up to
-/// 2000 steps). Kept for existing callers; studentTCdf uses the bounded b = 1/2 series instead.
-double regularizedBeta(double a, double b, double x, double xc);
-
 }  // namespace kernelbus

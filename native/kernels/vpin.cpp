@@ -211,6 +211,7 @@ Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, cons
     if (!(t < barEnd)) {
       if (!isFiniteNumber(t)) return fault(Fault::TsNotFinite, double(i), t, lastTs);
       const double index = std::floor(t / barMs);
+      if (!(std::fabs(index) <= DBL_MAX)) return fault(Fault::TsBarOutOfRange, double(i), t, barMs);
       if (index <= st.closedBarIndex) return fault(Fault::TsInClosedBar, double(i), t, lastTs);
       if (hasBar) {
         bar.close = barClose;

@@ -26,6 +26,7 @@ enum class Fault : int {
   PriceArgNotFinite = 11,
   ParamInvalid = 12,          // index = the parameter's position in kParamNames
   StreamSigmaNotCausal = 13,  // a stream with the 'sample' sigma
+  TsBarOutOfRange = 14,       // ts / barMs overflows: previous = barMs
 };
 
 struct Status {

@@ -23,6 +23,8 @@ export const Fault = {
   PARAM_INVALID: 12,
   /** A stream asked for with the non-causal 'sample' sigma. */
   STREAM_SIGMA_NOT_CAUSAL: 13,
+  /** ts / barMs overflows (a huge |ts| with a tiny barMs): previous = barMs. */
+  TS_BAR_OUT_OF_RANGE: 14,
 } as const;
 
 /** Builds the KernelInputError for a fault reported by any backend. */
@@ -63,6 +65,8 @@ export function inputFault(code: number, index: number, value: number, previous:
     }
     case Fault.STREAM_SIGMA_NOT_CAUSAL:
       return new KernelInputError('sigmaKind', "a causal sigma for a stream (fixed, rolling or ewma, not 'sample')", v);
+    case Fault.TS_BAR_OUT_OF_RANGE:
+      return new KernelInputError('trades.ts', 'timestamps whose bar index ts / barMs is finite', `ts[${index}] = ${v} with barMs = ${previous}`);
     default:
       return new KernelInputError('input', 'valid input', `fault code ${code}`);
   }

@@ -51,6 +51,8 @@ const cases: [string, (k: Kernels) => unknown, string, string][] = [
   ['window 0', (k) => k.vpin(good, { bucketVolume: 10, window: 0 }), 'options.window', 'an integer in [1, 1000000], got 0'],
   ['window 2.5', (k) => k.vpin(good, { bucketVolume: 10, window: 2.5 }), 'options.window', 'got 2.5'],
   ['barMs negative', (k) => k.timeBars(good, { barMs: -5 }), 'options.barMs', 'got -5'],
+  ['bar index overflows', (k) => k.timeBars({ ts: f64(-1.7e308), price: f64(1), volume: f64(1) }, { barMs: 5e-324 }), 'trades.ts', 'timestamps whose bar index ts / barMs is finite, got ts[0] = -1.7e+308 with barMs = 5e-324'],
+  ['bar index overflows in vpin', (k) => k.vpin({ ts: f64(0, 1.7e308), price: f64(1, 2), volume: f64(1, 1) }, { bucketVolume: 1, barMs: 1e-10 }), 'trades.ts', 'got ts[1] = 1.7e+308 with barMs = 1e-10'],
   ['classifier', (k) => k.vpin(good, { bucketVolume: 10, classifier: 'lee-ready' as never }), 'options.classifier', `'bvc' or 'tick', got "lee-ready"`],
   ['priceChange', (k) => k.vpin(good, { bucketVolume: 10, priceChange: 'open' as never }), 'options.priceChange', 'got "open"'],
   ['sigma negative', (k) => k.vpin(good, { bucketVolume: 10, sigma: -1 }), 'options.sigma', 'got -1'],

@@ -72,6 +72,7 @@ function aggregate(
     if (!(t < barEnd)) {
       if (!Number.isFinite(t)) throw inputFault(Fault.TS_NOT_FINITE, i, t, state.lastTs);
       const index = Math.floor(t / barMs);
+      if (!Number.isFinite(index)) throw inputFault(Fault.TS_BAR_OUT_OF_RANGE, i, t, barMs);
       if (index <= state.closedBarIndex) throw inputFault(Fault.TS_IN_CLOSED_BAR, i, t, state.lastTs);
       if (state.bar) {
         state.bar.lastTs = state.lastTs;
