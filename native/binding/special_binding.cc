@@ -8,13 +8,19 @@
 namespace kernelbus::binding {
 namespace {
 
+/// f over an array, value by value (the kernels with no vectorized form).
 template <double (*F)(double)>
+void each(const double* x, double* out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = F(x[i]);
+}
+
+template <void (*Many)(const double*, double*, size_t)>
 Napi::Value Map1(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     requireArgCount(info, 2);
     const F64View x = float64Arg(info, 0, "x");
     double* out = float64Out(info, 1, "out", x.length);
-    for (size_t i = 0; i < x.length; i++) out[i] = F(x.data[i]);
+    Many(x.data, out, x.length);
     return info.Env().Undefined();
   });
 }
@@ -36,10 +42,10 @@ Napi::Value MapNu(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerSpecial(Napi::Env env, Napi::Object exports) {
-  exports.Set("normalCdf", Napi::Function::New<Map1<normalCdf>>(env, "normalCdf"));
-  exports.Set("normalSf", Napi::Function::New<Map1<normalSf>>(env, "normalSf"));
-  exports.Set("normalPdf", Napi::Function::New<Map1<normalPdf>>(env, "normalPdf"));
-  exports.Set("normalQuantile", Napi::Function::New<Map1<normalQuantile>>(env, "normalQuantile"));
+  exports.Set("normalCdf", Napi::Function::New<Map1<normalCdfMany>>(env, "normalCdf"));
+  exports.Set("normalSf", Napi::Function::New<Map1<each<normalSf>>>(env, "normalSf"));
+  exports.Set("normalPdf", Napi::Function::New<Map1<each<normalPdf>>>(env, "normalPdf"));
+  exports.Set("normalQuantile", Napi::Function::New<Map1<each<normalQuantile>>>(env, "normalQuantile"));
   exports.Set("studentTCdf", Napi::Function::New<MapNu<studentTCdf>>(env, "studentTCdf"));
   exports.Set("studentTQuantile", Napi::Function::New<MapNu<studentTQuantile>>(env, "studentTQuantile"));
 }

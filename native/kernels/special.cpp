@@ -4,6 +4,8 @@
 
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 namespace kernelbus {
@@ -48,17 +50,19 @@ double normalCentral(double x) {
   return (x * (num + kCodyA[3])) / (den + kCodyB[3]);
 }
 
-// Phi(-y) exp(y^2 / 2) for kNormalCentral < y < kNormalUnderflow (Cody's second and third ranges).
-inline double normalTailRatio(double y) {
-  if (y <= kSqrt32) {
-    double num = kCodyC[8] * y;
-    double den = y;
-    for (int i = 0; i < 7; i++) {
-      num = (num + kCodyC[i]) * y;
-      den = (den + kCodyD[i]) * y;
-    }
-    return (num + kCodyC[7]) / (den + kCodyD[7]);
+// Phi(-y) exp(y^2 / 2) for kNormalCentral < y <= kSqrt32 (Cody's second range).
+inline double normalNearRatio(double y) {
+  double num = kCodyC[8] * y;
+  double den = y;
+  for (int i = 0; i < 7; i++) {
+    num = (num + kCodyC[i]) * y;
+    den = (den + kCodyD[i]) * y;
   }
+  return (num + kCodyC[7]) / (den + kCodyD[7]);
+}
+
+// Phi(-y) exp(y^2 / 2) for kSqrt32 < y < kNormalUnderflow (Cody's asymptotic third range).
+double normalFarRatio(double y) {
   const double r = 1 / (y * y);
   double num = kCodyP[5] * r;
   double den = r;
@@ -68,6 +72,9 @@ inline double normalTailRatio(double y) {
   }
   return (kInvSqrt2Pi - (r * (num + kCodyP[4])) / (den + kCodyQ[4])) / y;
 }
+
+// Phi(-y) exp(y^2 / 2) for kNormalCentral < y < kNormalUnderflow (Cody's second and third ranges).
+double normalTailRatio(double y) { return y <= kSqrt32 ? normalNearRatio(y) : normalFarRatio(y); }
 
 // Veltkamp's split: the high half of x (26 bits), so that x - highHalf(x) is exact.
 double highHalf(double x) {
@@ -85,10 +92,56 @@ double productError(double a, double b, double p) {
   return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
+uint64_t bitsOf(double x) {
+  uint64_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+double fromBits(uint64_t u) {
+  double x;
+  std::memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+// exp(x) for x <= 0, branch-free so that loops over it vectorize (normalCdfMany); within 1 ulp
+// of the C library's (measured 2.2e-16 relative over [-708, 0]). Cody-Waite reduction x = k ln 2 + r,
+// |r| <= ln 2 / 2, with k rounded by the 1.5 * 2^52 shifter; exp(r) by its Taylor series to degree 13
+// (truncation < 2e-17); 2^k applied as 2^(k + 64) 2^-64, both factors normal for k >= -1077, so that
+// a subnormal result rounds once.
+constexpr double kLog2e = 1.4426950408889634074;
+constexpr double kLn2Hi = 6.9314718036912381649e-1;  // fdlibm's ln2_hi (32 bits: k * kLn2Hi is exact)
+constexpr double kLn2Lo = 1.9082149292705877e-10;    // ln 2 - kLn2Hi
+constexpr double kShifter = 6755399441055744.0;         // 1.5 * 2^52
+constexpr double kExpTaylor[14] = {1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880,
+                                   1.0 / 40320,      1.0 / 5040,      1.0 / 720,      1.0 / 120,     1.0 / 24,
+                                   1.0 / 6,          0.5,             1,              1};
+
+inline double expNonPositive(double x) {
+  x = x < -746 ? -746 : x;  // exp(-746) rounds to 0 like anything below it (NaN stays NaN)
+  const double kd = x * kLog2e + kShifter;
+  const double k = kd - kShifter;
+  const double r = (x - k * kLn2Hi) - k * kLn2Lo;
+  double p = kExpTaylor[0];
+  for (int i = 1; i < 14; i++) p = p * r + kExpTaylor[i];
+  const uint64_t scale = (bitsOf(kd) - bitsOf(kShifter) + 1023 + 64) << 52;  // 2^(k + 64)
+  return p * fromBits(scale) * 0x1p-64;
+}
+
 // exp(-y^2 / 2), y^2 = hi + lo exactly (Dekker, Veltkamp split; no FMA), one exp.
-double gaussFactor(double y) {
+inline double gaussFactor(double y) {
   const double hi = y * y;
-  return std::exp(-0.5 * hi) * (1 - 0.5 * productError(y, y, hi));
+  return expNonPositive(-0.5 * hi) * (1 - 0.5 * productError(y, y, hi));
+}
+
+// Phi(x) for |x| <= kSqrt32 (Cody's first two ranges) without a branch: both ranges are evaluated
+// and one is selected, so that a loop over it vectorizes; the same arithmetic as normalCdf's branches.
+inline double normalCdfNear(double x) {
+  const double y = std::fabs(x);
+  const double central = 0.5 + normalCentral(x);
+  const double tail = gaussFactor(y) * normalNearRatio(y);
+  const double far = x > 0 ? 1 - tail : tail;
+  return y <= kNormalCentral ? central : far;
 }
 
 // M. J. Wichura, Algorithm AS 241 (PPND16), Applied Statistics 37 (1988) 477-484.
@@ -154,8 +207,6 @@ double gammaHalfRatio(double a) {
 
 // log(1 + u) in double-double, identical to the TS (V8's and glibc's log1p differ in the last bit):
 // 1 + u = 2^k m, m in [sqrt(1/2), sqrt 2]; log m = 2 atanh(s), s = (m - 1) / (m + 1) (fdlibm e_log.c).
-constexpr double kLn2Hi = 6.9314718036912381649e-1;
-constexpr double kLn2Lo = 1.9082149292705877e-10;
 constexpr double kSqrt2 = 1.4142135623730951;
 constexpr double kAtanhSeries[12] = {1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11, 1.0 / 13,
                                      1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21, 1.0 / 23, 1.0 / 25};
@@ -463,6 +514,13 @@ double normalCdf(double x) {
   // x > 0 ? 1 - tail : tail (as in the TS) without a branch, the sign of x being unpredictable:
   // 1 + (-tail) and 0 + tail round exactly like 1 - tail and tail.
   return (0.5 + std::copysign(0.5, x)) + std::copysign(tail, -x);
+}
+
+KERNELBUS_VECTOR_CLONES void normalCdfMany(const double* x, double* out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = normalCdfNear(x[i]);
+  for (size_t i = 0; i < n; i++) {
+    if (!(std::fabs(x[i]) <= kSqrt32)) out[i] = normalCdf(x[i]);  // far tails, infinities, NaN: rare
+  }
 }
 
 double normalSf(double x) { return normalCdf(-x); }

@@ -1,15 +1,29 @@
 // Special functions in double precision: the standard normal distribution and Student's t for any
 // real nu > 0. Plain C++17, no N-API. Mirrors src/kernels/special.ts formula for formula (same
 // constants, same order of operations; build with -ffp-contract=off), so the two agree to the last-bit
-// differences of exp/atan... between V8 and the C library (measured at most 6.4e-16 relative).
+// differences of exp/atan... between V8 and the C library, or special.cpp's own branch-free exp for the
+// normal's Gaussian factor (measured at most 6.4e-16 relative).
 // Methods, accuracy and edge values are documented on each function in src/kernels/special.ts.
 #pragma once
+
+#include <cstddef>
+
+// Loops that vectorize get an AVX2 clone beside the baseline (SSE2) one on x86-64 Linux, picked at load
+// time (GCC/clang target_clones, an ifunc); elsewhere the baseline only. The clones round alike: no FMA.
+#if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) ? __clang_major__ >= 14 : defined(__GNUC__))
+#define KERNELBUS_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KERNELBUS_VECTOR_CLONES
+#endif
 
 namespace kernelbus {
 
 /// Phi(x) = P(Z <= x): Cody's ANORM rational approximations with exp(-x^2/2) from an exact x^2.
 /// <= 1e-15 relative for |x| <= 5, <= 1e-13 down to x = -37; NaN -> NaN, -inf -> 0, +inf -> 1.
 double normalCdf(double x);
+/// Phi(x[i]) into out[i], i < n: the same values as normalCdf, computed without branches for
+/// |x| <= sqrt 32 so that the loop vectorizes (SSE2/NEON; AVX2 too on x86-64 Linux, chosen at run time).
+void normalCdfMany(const double* x, double* out, size_t n);
 /// 1 - Phi(x) = Phi(-x), without cancellation.
 double normalSf(double x);
 /// phi(x) = exp(-x^2/2) / sqrt(2 pi), <= 1e-15 relative for |x| <= 37.5; NaN -> NaN, +-inf -> 0.

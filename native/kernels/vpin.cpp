@@ -52,11 +52,19 @@ bool blockValid(const double* t, const double* p, const double* v) {
 #endif
 }
 
-// priceChanges()
-void priceChanges(const double* open, const double* close, size_t n, int mode, std::vector<double>& dP) {
-  dP.resize(n);
-  for (size_t i = 0; i < n; i++) {
-    dP[i] = mode == 0 && i > 0 ? close[i] - close[i - 1] : close[i] - open[i];
+// priceChanges(), one bar: close to close (mode 0, after the first bar), else open to close.
+double priceChange(int mode, double open, double close, double previousClose) {
+  return mode == 0 && !std::isnan(previousClose) ? close - previousClose : close - open;
+}
+
+// priceChanges(): priceChange() of every bar into dP[n] (loops that vectorize).
+void priceChanges(const double* open, const double* close, size_t n, int mode, double* dP) {
+  if (n == 0) return;
+  dP[0] = close[0] - open[0];
+  if (mode == 0) {
+    for (size_t i = 1; i < n; i++) dP[i] = close[i] - close[i - 1];
+  } else {
+    for (size_t i = 1; i < n; i++) dP[i] = close[i] - open[i];
   }
 }
 
@@ -72,12 +80,24 @@ double sampleStd(size_t count, At at) {
   return std::sqrt(squares / static_cast<double>(count - 1));
 }
 
-// buyFraction()
-double buyFraction(double dP, double sigma, int distribution, double nu) {
-  if (!(sigma > 0)) return 0.5;
-  const double z = dP / sigma;
-  if (std::isnan(z)) return 0.5;
-  return distribution == 0 ? normalCdf(z) : studentTCdf(z, nu);
+// buyFraction(), first half: z = dP / sigma, or NaN where the fraction is 1/2 (sigma not > 0, z NaN).
+double standardized(double dP, double sigma) { return sigma > 0 ? dP / sigma : NAN; }
+
+// buyFraction(), second half, over many bars at once: z[i] (from standardized()) becomes the buy
+// fraction F(z[i]), or 1/2 where z[i] is NaN. The normal CDF runs vectorized, kChunk values at a time.
+constexpr size_t kChunk = 1024;
+void buyFractions(double* z, size_t n, int distribution, double nu) {
+  double cdf[kChunk];
+  for (size_t from = 0; from < n; from += kChunk) {
+    const size_t len = std::min(kChunk, n - from);
+    double* x = z + from;
+    if (distribution == 0) {
+      normalCdfMany(x, cdf, len);
+    } else {
+      for (size_t i = 0; i < len; i++) cdf[i] = studentTCdf(x[i], nu);
+    }
+    for (size_t i = 0; i < len; i++) x[i] = std::isnan(x[i]) ? 0.5 : cdf[i];
+  }
 }
 
 // SigmaState.next() for the rolling/EWMA rules over explicit state (shared by bulkClassify and VpinStream).
@@ -341,18 +361,26 @@ Status VpinStream::prepare(const double* ts, const double* price, const double* 
   return Status{};
 }
 
-// commit() + BucketState.addBars()
+// commit() + BucketState.addBars(), kChunk bars at a time: their fractions (the CDF vectorizes over
+// them), then their pour, bar by bar.
 void VpinStream::commit(const BucketColumns& out) {
   trades_ = next_;
+  double fractions[kChunk];  // the fractions of kChunk bars at a time
   size_t row = 0;
-  for (const Bar& bar : pending_) {
-    const double f = fraction(bar);
-    pourBar(bar.volume, p_.bucketVolume, filled_,
-            [&](double need) {
-              bucketBuy_ += need * f;
-              completeBucket(bar.lastTs, out, row++);
-            },
-            [&](double rest) { bucketBuy_ += rest * f; });
+  for (size_t from = 0; from < pending_.size(); from += kChunk) {
+    const size_t len = std::min(kChunk, pending_.size() - from);
+    for (size_t k = 0; k < len; k++) fractions[k] = fractionOrZ(pending_[from + k]);
+    if (p_.classifier == 0) buyFractions(fractions, len, p_.distribution, p_.nu);
+    for (size_t k = 0; k < len; k++) {
+      const Bar& bar = pending_[from + k];
+      const double f = fractions[k];
+      pourBar(bar.volume, p_.bucketVolume, filled_,
+              [&](double need) {
+                bucketBuy_ += need * f;
+                completeBucket(bar.lastTs, out, row++);
+              },
+              [&](double rest) { bucketBuy_ += rest * f; });
+    }
   }
   pending_.clear();
 }
@@ -361,12 +389,13 @@ double VpinStream::sigmaNext(double dP) {
   return Sigma{p_.sigmaKind, p_.sigmaParam, fixedSigma_, &ewmaVar_, &dpWindow_, &dpHead_}.next(dP);
 }
 
-// BucketState.fraction()
-double VpinStream::fraction(const Bar& bar) {
+// BucketState.fraction(): the tick rule's fraction, or BVC's standardized price change (buyFractions()
+// makes it the fraction).
+double VpinStream::fractionOrZ(const Bar& bar) {
   if (p_.classifier == 1) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
-  const double dP = p_.priceChange == 0 && !std::isnan(prevClose_) ? bar.close - prevClose_ : bar.close - bar.open;
+  const double dP = priceChange(p_.priceChange, bar.open, bar.close, prevClose_);
   prevClose_ = bar.close;
-  return buyFraction(dP, sigmaNext(dP), p_.distribution, p_.nu);
+  return standardized(dP, sigmaNext(dP));
 }
 
 // BucketState.completeBucket()
@@ -522,22 +551,31 @@ Status tickRule(const double* price, size_t n, int8_t* out) {
 
 Status bulkClassify(const double* open, const double* close, const double* volume, size_t n,
                     const Params& params, double* buy) {
+  bool valid = true;  // one vectorized pass; the exact scan only to name a bad value
   for (size_t i = 0; i < n; i++) {
+    valid &= (std::fabs(open[i]) <= DBL_MAX) & (std::fabs(close[i]) <= DBL_MAX) & (volume[i] >= 0) &
+             (volume[i] <= DBL_MAX);
+  }
+  for (size_t i = 0; !valid && i < n; i++) {
     if (!isFiniteNumber(open[i])) return fault(Fault::OpenNotFinite, double(i), open[i]);
     if (!isFiniteNumber(close[i])) return fault(Fault::CloseNotFinite, double(i), close[i]);
     if (!(volume[i] >= 0 && volume[i] <= DBL_MAX)) return fault(Fault::BarVolumeInvalid, double(i), volume[i]);
   }
-  std::vector<double> dP;
-  priceChanges(open, close, n, params.priceChange, dP);
-  const double fixed = params.sigmaKind == kSigmaSample ? sampleStd(n, [&](size_t i) { return dP[i]; })
-                                                        : params.sigmaParam;
-  double ewmaVar = NAN;
-  std::vector<double> window;
-  size_t head = 0;
-  const Sigma sigma{params.sigmaKind, params.sigmaParam, fixed, &ewmaVar, &window, &head};
-  for (size_t i = 0; i < n; i++) {
-    buy[i] = volume[i] * buyFraction(dP[i], sigma.next(dP[i]), params.distribution, params.nu);
+  // The output holds dP, then z, then the fractions, then the buy volumes: no allocation.
+  double* z = buy;
+  priceChanges(open, close, n, params.priceChange, z);
+  if (params.sigmaKind == kSigmaSample || params.sigmaKind == kSigmaFixed) {
+    const double sigma = params.sigmaKind == kSigmaSample ? sampleStd(n, [z](size_t i) { return z[i]; }) : params.sigmaParam;
+    for (size_t i = 0; i < n; i++) z[i] = standardized(z[i], sigma);
+  } else {
+    double ewmaVar = NAN;
+    std::vector<double> window;
+    size_t head = 0;
+    const Sigma sigma{params.sigmaKind, params.sigmaParam, 0, &ewmaVar, &window, &head};
+    for (size_t i = 0; i < n; i++) z[i] = standardized(z[i], sigma.next(z[i]));
   }
+  buyFractions(z, n, params.distribution, params.nu);
+  for (size_t i = 0; i < n; i++) buy[i] *= volume[i];
   return Status{};
 }
 
@@ -547,14 +585,11 @@ Status prepareVpin(VpinStream& stream, const double* ts, const double* price, co
   const Status s = stream.prepare(ts, price, volume, n, true, buckets);
   if (!s.ok()) return s;
   if (params.classifier == 0 && params.sigmaKind == kSigmaSample) {  // sample sigma over all bars
-    const std::vector<Bar>& bars = stream.pendingBars();
-    std::vector<double> open(bars.size()), close(bars.size()), dP;
-    for (size_t i = 0; i < bars.size(); i++) {
-      open[i] = bars[i].open;
-      close[i] = bars[i].close;
-    }
-    priceChanges(open.data(), close.data(), bars.size(), params.priceChange, dP);
-    stream.setFixedSigma(sampleStd(bars.size(), [&](size_t i) { return dP[i]; }));
+    const Bar* bars = stream.pendingBars().data();
+    const int mode = params.priceChange;
+    stream.setFixedSigma(sampleStd(stream.pendingBars().size(), [bars, mode](size_t i) {
+      return priceChange(mode, bars[i].open, bars[i].close, i > 0 ? bars[i - 1].close : NAN);
+    }));
   }
   return Status{};
 }

@@ -154,7 +154,7 @@ class VpinStream {
 
  private:
   double sigmaNext(double dP);
-  double fraction(const Bar& bar);
+  double fractionOrZ(const Bar& bar);
   void completeBucket(double endTs, const BucketColumns& out, size_t row);
 
   Params p_;
