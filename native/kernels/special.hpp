@@ -8,10 +8,11 @@
 
 #include <cstddef>
 
-// Loops that vectorize get an AVX2 clone beside the baseline (SSE2) one on x86-64 Linux, picked at load
-// time (GCC/clang target_clones, an ifunc); elsewhere the baseline only. The clones round alike: no FMA.
+// Loops that vectorize get AVX-512 and AVX2 clones beside the baseline (SSE2) one on x86-64 Linux,
+// picked at load time (GCC/clang target_clones, an ifunc); elsewhere the baseline only (NEON on arm64).
+// The clones round alike: IEEE operations only, no FMA (-ffp-contract=off).
 #if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) ? __clang_major__ >= 14 : defined(__GNUC__))
-#define KERNELBUS_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#define KERNELBUS_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define KERNELBUS_VECTOR_CLONES
 #endif
@@ -22,7 +23,7 @@ namespace kernelbus {
 /// <= 1e-15 relative for |x| <= 5, <= 1e-13 down to x = -37; NaN -> NaN, -inf -> 0, +inf -> 1.
 double normalCdf(double x);
 /// Phi(x[i]) into out[i], i < n: the same values as normalCdf, computed without branches for
-/// |x| <= sqrt 32 so that the loop vectorizes (SSE2/NEON; AVX2 too on x86-64 Linux, chosen at run time).
+/// |x| <= sqrt 32 so that the loop vectorizes (KERNELBUS_VECTOR_CLONES).
 void normalCdfMany(const double* x, double* out, size_t n);
 /// 1 - Phi(x) = Phi(-x), without cancellation.
 double normalSf(double x);

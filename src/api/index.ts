@@ -6,7 +6,7 @@
 import { defaultBackendChoice, kernels } from './kernels.js';
 
 export { kernels, type BackendChoice, type Kernels, type SpecialFunction, type StudentTFunction } from './kernels.js';
-export { AUTO_THRESHOLDS, VPIN_NATIVE_MIN_TRADES } from './auto.js';
+export { AUTO_THRESHOLDS, SPECIAL_NATIVE_MIN_VALUES, VPIN_NATIVE_MIN_TRADES } from './auto.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
