@@ -40,9 +40,10 @@ const VIEWS: Record<string, TableView[]> = {
   vpin: [
     { cases: /^(vpin\(\) 10\^7|tickRule)/, title: '10^7 trades (ratio: to the 60 s-bar BVC figure)', layout: 'list' },
     { cases: /^vpin\(\) 10\^6/, title: '`vpin()` 10^6 trades', strip: /^vpin\(\) 10\^6 trades, / },
-    { cases: /(bulkClassify|normalCdf)\(\)/, title: 'per value' },
-    // 'sweep 64 trades' or 'auto sweep: vpin() 64 trades'
-    { cases: /^(auto )?sweep/, title: 'trades per call', layout: 'sweep', strip: /^(auto )?sweep:? (vpin\(\) )?| trades$/g },
+    { cases: /^(bulkClassify|normalCdf)\(\) 10/, title: 'per value' },
+    // 'sweep 64 trades' or 'auto sweep: vpin() 64 trades'; 'auto sweep: normalCdf() 64 values'
+    { cases: /^(auto )?sweep:? (vpin\(\) )?\d/, title: '`vpin()`: trades per call', layout: 'sweep', strip: /^(auto )?sweep:? (vpin\(\) )?| trades$/g },
+    { cases: /^auto sweep: normalCdf/, title: '`normalCdf()`: values per call', layout: 'sweep', strip: /^auto sweep: normalCdf\(\) | values$/g },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   bus: [

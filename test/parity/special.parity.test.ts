@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 
 const RTOL = 1e-14;
-const EDGES = [0, -0, 1, -1, 0.66291, -0.66291, 0.6629, 5.656854249492380195, -5.656854249492381, 5, -5, 37, -37, -38.5, 40, 1e-310, -1e-310, 5e-324, 1e300, -1e300, Infinity, -Infinity, NaN];
+const EDGES = [0, -0, 1, -1, 0.66291, -0.66291, 0.6629, 5.656854249492380195, -5.656854249492381, 5, -5, 37, -37, -38.5, -38.85, 38.85, -39.5, 40, 1e-310, -1e-310, 5e-324, 1e300, -1e300, Infinity, -Infinity, NaN];
 const PROBS = [0, 1, 0.5, 0.025, 0.975, 1e-300, 5e-324, 1 - 2 ** -53, 0.075, 0.925, -0.1, 1.1, NaN];
 const NUS = [0.1, 0.5, 1, 1.5, 2, 3, 4, 5, 10, 30, 1e3, 1e6, 1e30, Infinity];
 
