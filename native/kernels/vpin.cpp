@@ -21,7 +21,10 @@ bool isFiniteNumber(double x) { return x - x == 0; }
 // fast path of aggregate(); the full checks find the exact fault). GCC/Clang vector extensions
 // compile to SSE2 on x86-64 and NEON on arm64; other compilers use the scalar loop.
 template <int N>
-bool blockValid(const double* t, const double* p, const double* v) {
+#if defined(__GNUC__)
+__attribute__((always_inline))  // in the hot loop of aggregate(): a call there costs more than the check
+#endif
+inline bool blockValid(const double* t, const double* p, const double* v) {
 #if defined(__GNUC__)
   typedef double v2d __attribute__((vector_size(16)));
   typedef long long v2i __attribute__((vector_size(16)));
