@@ -1,5 +1,7 @@
 // See special.hpp. Every function follows src/kernels/special.ts line by line (same constants, same
-// order of operations); the comments there give the methods, their sources and their accuracy.
+// order of operations); the comments there give the methods, their sources and their accuracy. Two
+// additions of the C++ side only: expNonPositive (the normal's Gaussian factor without a libm call)
+// and normalCdfMany (the normal CDF over an array, vectorized, bit for bit normalCdf).
 #include "special.hpp"
 
 #include <cfloat>
