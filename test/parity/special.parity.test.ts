@@ -4,6 +4,7 @@
  * C++; V8's and glibc's exp/log may differ in the last bit). Accuracy against high-precision values is
  * test/unit/special.test.ts.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { describeEachBackend, ref } from '../helpers/backends.js';
@@ -12,6 +13,19 @@ const RTOL = 1e-14;
 const EDGES = [0, -0, 1, -1, 0.66291, -0.66291, 0.6629, 5.656854249492380195, -5.656854249492381, 5, -5, 37, -37, -38.5, -38.85, 38.85, -39.5, 40, 1e-310, -1e-310, 5e-324, 1e300, -1e300, Infinity, -Infinity, NaN];
 const PROBS = [0, 1, 0.5, 0.025, 0.975, 1e-300, 5e-324, 1 - 2 ** -53, 0.075, 0.925, -0.1, 1.1, NaN];
 const NUS = [0.1, 0.5, 1, 1.5, 2, 3, 4, 5, 10, 30, 1e3, 1e6, 1e30, Infinity];
+
+/** [x, Phi(x) hi, lo, 1 - Phi(x) hi, lo, phi(x) hi, lo] rows of the mpmath fixture (test/unit/special.test.ts). */
+const NORMAL: number[][] = JSON.parse(readFileSync(new URL('../fixtures/special-values.json', import.meta.url), 'utf8')).normal;
+
+/** The largest relative error of `values` against the fixture's hi + lo columns, over the rows kept. */
+function worstAgainstFixture(values: Float64Array, rows: number[][], hi: number): number {
+  let worst = 0;
+  rows.forEach((r, i) => {
+    const exact = r[hi] + r[hi + 1];
+    if (values[i] !== r[hi] || r[hi + 1] !== 0) worst = Math.max(worst, Math.abs((values[i] - r[hi] - r[hi + 1]) / exact));
+  });
+  return worst;
+}
 
 function expectClose(actual: Float64Array, expected: Float64Array, input: Float64Array, label: string): void {
   expect(actual.length).toBe(expected.length);
@@ -32,6 +46,15 @@ describeEachBackend('special functions parity', (k) => {
       fc.assert(fc.property(values, (x) => expectClose(k[name](x), ref[name](x), x, name)), { numRuns: 100 });
     });
   }
+
+  it('normalCdf, normalSf, normalPdf against mpmath: the bounds of the reference (<= 1e-15 relative down to Phi(-37))', () => {
+    const rows = NORMAL.filter((r) => Math.abs(r[0]) <= 37);
+    const x = Float64Array.from(rows, (r) => r[0]);
+    expect(rows.length).toBeGreaterThan(1000);
+    expect(worstAgainstFixture(k.normalCdf(x), rows, 1)).toBeLessThanOrEqual(1e-15);
+    expect(worstAgainstFixture(k.normalSf(x), rows, 3)).toBeLessThanOrEqual(1e-15);
+    expect(worstAgainstFixture(k.normalPdf(x), rows, 5)).toBeLessThanOrEqual(1e-15);
+  });
 
   it('normalQuantile: random and edge probabilities match the reference', () => {
     const edges = Float64Array.from(PROBS);
