@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "vpin.hpp"
+#include "status.hpp"
 
 namespace kernelbus::binding {
 
@@ -25,7 +25,7 @@ AddonData& addonData(Napi::Env env);
 Napi::Error inputError(Napi::Env env, const std::string& argument, const std::string& expected,
                        const std::string& actual);
 /// The KernelInputError for a fault a kernel reported.
-Napi::Error faultError(Napi::Env env, const vpin::Status& status);
+Napi::Error faultError(Napi::Env env, const Status& status);
 
 /// Requires exactly `count` arguments.
 void requireArgCount(const Napi::CallbackInfo& info, size_t count);

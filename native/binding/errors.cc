@@ -62,7 +62,7 @@ Napi::Error inputError(Napi::Env env, const std::string& argument, const std::st
   return Napi::Error(env, error);
 }
 
-Napi::Error faultError(Napi::Env env, const vpin::Status& status) {
+Napi::Error faultError(Napi::Env env, const Status& status) {
   AddonData& data = addonData(env);
   if (data.inputFault.IsEmpty()) {
     return Napi::TypeError::New(env, "kernelbus: input fault " + std::to_string(static_cast<int>(status.fault)));

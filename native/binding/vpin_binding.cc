@@ -2,6 +2,7 @@
 // hand back arrays allocated by V8 before the kernel writes them. The packed parameters are checked
 // by the kernel layer's unpackParams() (never trust the caller); faults become KernelInputError in TS.
 #include "common.h"
+#include "vpin.hpp"
 
 namespace kernelbus::binding {
 namespace {

@@ -8,34 +8,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "status.hpp"
+
 namespace kernelbus::vpin {
 
-// Codes match src/kernels/faults.ts, which turns (code, index, value, previous) into the JS error.
-enum class Fault : int {
-  None = 0,
-  TsNotFinite = 1,
-  TsDecreasing = 2,
-  TsInClosedBar = 3,
-  PriceNotFinite = 4,
-  VolumeInvalid = 5,
-  TooManyBuckets = 6,
-  OpenNotFinite = 7,
-  CloseNotFinite = 8,
-  BarVolumeInvalid = 9,
-  StateInvalid = 10,
-  PriceArgNotFinite = 11,
-  ParamInvalid = 12,          // index = the parameter's position in kParamNames
-  StreamSigmaNotCausal = 13,  // a stream with the 'sample' sigma
-  TsBarOutOfRange = 14,       // ts / barMs overflows: previous = barMs
-};
-
-struct Status {
-  Fault fault = Fault::None;
-  double index = 0;
-  double value = 0;
-  double previous = 0;
-  bool ok() const { return fault == Fault::None; }
-};
+using kernelbus::Fault;
+using kernelbus::Status;
 
 enum SigmaKind : int { kSigmaSample = 0, kSigmaFixed = 1, kSigmaRolling = 2, kSigmaEwma = 3 };
 

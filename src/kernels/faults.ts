@@ -2,7 +2,8 @@
  * Data faults found while a kernel scans its input (they need the data, so they are found inside the
  * kernel, by the reference in TS and by the native code in C++). Both backends report a fault as
  * (code, index, value, previous) and this one function turns it into the error, so the messages are
- * identical on every backend. The codes match `enum class Fault` in native/kernels/vpin.hpp.
+ * identical on every backend. The codes match `enum class Fault` in native/kernels/status.hpp (one list
+ * for every family: a new family appends its codes there and its cases here).
  */
 import { KernelInputError } from '../errors.js';
 import { CLASSIFY_OFFSET, MAX_BUCKETS_PER_CALL, VPIN_PARAMS } from './vpin.js';

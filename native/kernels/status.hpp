@@ -1,0 +1,35 @@
+// How a kernel reports bad data: a Status with a fault code and where (never an exception). One code
+// list for every kernel family, the same numbers as src/kernels/faults.ts, which turns (code, index,
+// value, previous) into the KernelInputError every backend throws. A new family appends its codes.
+#pragma once
+
+namespace kernelbus {
+
+enum class Fault : int {
+  None = 0,
+  // VPIN family (vpin.hpp)
+  TsNotFinite = 1,
+  TsDecreasing = 2,
+  TsInClosedBar = 3,
+  PriceNotFinite = 4,
+  VolumeInvalid = 5,
+  TooManyBuckets = 6,
+  OpenNotFinite = 7,
+  CloseNotFinite = 8,
+  BarVolumeInvalid = 9,
+  StateInvalid = 10,
+  PriceArgNotFinite = 11,
+  ParamInvalid = 12,          // index = the parameter's position in vpin::kParamNames
+  StreamSigmaNotCausal = 13,  // a stream with the 'sample' sigma
+  TsBarOutOfRange = 14,       // ts / barMs overflows: previous = barMs
+};
+
+struct Status {
+  Fault fault = Fault::None;
+  double index = 0;
+  double value = 0;
+  double previous = 0;
+  bool ok() const { return fault == Fault::None; }
+};
+
+}  // namespace kernelbus
