@@ -54,6 +54,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("viewAddress", Napi::Function::New<ViewAddress>(env, "viewAddress"));
   registerVpin(env, exports);
   registerSpecial(env, exports);
+  registerRisk(env, exports);
   return exports;
 }
 

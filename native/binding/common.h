@@ -65,5 +65,6 @@ Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {
 
 void registerVpin(Napi::Env env, Napi::Object exports);
 void registerSpecial(Napi::Env env, Napi::Object exports);
+void registerRisk(Napi::Env env, Napi::Object exports);
 
 }  // namespace kernelbus::binding

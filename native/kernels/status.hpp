@@ -22,6 +22,10 @@ enum class Fault : int {
   ParamInvalid = 12,          // index = the parameter's position in vpin::kParamNames
   StreamSigmaNotCausal = 13,  // a stream with the 'sample' sigma
   TsBarOutOfRange = 14,       // ts / barMs overflows: previous = barMs
+  // Risk family (risk.hpp): index = the element's row-major position, previous = the columns
+  PriceNotPositive = 15,      // a price not finite and > 0 (NaN, missing, is allowed)
+  ReturnNotFinite = 16,       // an infinite return (NaN, missing, is allowed)
+  WeightNotFinite = 17,
 };
 
 struct Status {

@@ -23,6 +23,12 @@ export const VPIN_NATIVE_MIN_TRADES = 16;
  */
 export const SPECIAL_NATIVE_MIN_VALUES = 32;
 
+/**
+ * Risk family (returns and per-column statistics): native pays off from about 64 values per call
+ * (bench 'risk', "auto sweep" rows).
+ */
+export const RISK_NATIVE_MIN_VALUES = 64;
+
 /** [backend, minimum input size] in order of preference, per kernel. */
 export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [BackendName, number])[] } = {
   timeBars: [['native', VPIN_NATIVE_MIN_TRADES]],
@@ -36,6 +42,10 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
   normalQuantile: [['native', SPECIAL_NATIVE_MIN_VALUES]],
   studentTCdf: [['native', SPECIAL_NATIVE_MIN_VALUES]],
   studentTQuantile: [['native', SPECIAL_NATIVE_MIN_VALUES]],
+  simpleReturns: [['native', RISK_NATIVE_MIN_VALUES]],
+  logReturns: [['native', RISK_NATIVE_MIN_VALUES]],
+  portfolioReturns: [['native', RISK_NATIVE_MIN_VALUES]],
+  performanceStats: [['native', RISK_NATIVE_MIN_VALUES]],
 };
 
 const warned = new Set<string>();

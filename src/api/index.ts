@@ -5,8 +5,25 @@
  */
 import { defaultBackendChoice, kernels } from './kernels.js';
 
-export { kernels, type BackendChoice, type Kernels, type SpecialFunction, type StudentTFunction } from './kernels.js';
-export { AUTO_THRESHOLDS, SPECIAL_NATIVE_MIN_VALUES, VPIN_NATIVE_MIN_TRADES } from './auto.js';
+export {
+  kernels,
+  type BackendChoice,
+  type Kernels,
+  type PortfolioReturnsFunction,
+  type ReturnsFunction,
+  type SpecialFunction,
+  type StudentTFunction,
+} from './kernels.js';
+export { AUTO_THRESHOLDS, RISK_NATIVE_MIN_VALUES, SPECIAL_NATIVE_MIN_VALUES, VPIN_NATIVE_MIN_TRADES } from './auto.js';
+export {
+  matrix,
+  PERFORMANCE_DEFAULTS,
+  PERFORMANCE_STATS,
+  type Matrix,
+  type PerformanceOptions,
+  type PerformanceStats,
+  type Series,
+} from '../kernels/risk.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
@@ -48,3 +65,11 @@ export const normalQuantile = defaults.normalQuantile;
 export const studentTCdf = defaults.studentTCdf;
 /** Inverse of the Student-t CDF (number or Float64Array). */
 export const studentTQuantile = defaults.studentTQuantile;
+/** Simple returns (p[t] - p[t-1]) / p[t-1] per column: a series or a (T - 1) x N matrix. */
+export const simpleReturns = defaults.simpleReturns;
+/** Log returns log(p[t] / p[t-1]) per column. */
+export const logReturns = defaults.logReturns;
+/** Returns of fixed-weight portfolios (weights of N assets, or P x N), rebalanced every period. */
+export const portfolioReturns = defaults.portfolioReturns;
+/** Per-column performance statistics with empyrical's definitions (annual return, volatility, Sharpe, ...). */
+export const performanceStats = defaults.performanceStats;

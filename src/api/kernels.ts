@@ -25,6 +25,15 @@ import {
   type VpinOptions,
   type VpinStream,
 } from '../kernels/vpin.js';
+import {
+  asColumns,
+  resolvePerformanceOptions,
+  splitStats,
+  type Matrix,
+  type PerformanceOptions,
+  type PerformanceStats,
+  type Series,
+} from '../kernels/risk.js';
 import { autoBackend } from './auto.js';
 
 /** What `kernels({ backend })` accepts: 'auto' (per call, from the measured thresholds) or a backend. */
@@ -39,6 +48,17 @@ export interface SpecialFunction {
 export interface StudentTFunction {
   (x: number, nu: number): number;
   (x: Float64Array, nu: number): Float64Array;
+}
+
+/** Returns from prices: a series gives a series, a T x N matrix a (T - 1) x N matrix. */
+export interface ReturnsFunction {
+  (prices: Float64Array): Float64Array;
+  (prices: Matrix): Matrix;
+}
+/** Fixed-weight portfolio returns: weights of N assets give a series, P x N weights a T x P matrix. */
+export interface PortfolioReturnsFunction {
+  (returns: Series, weights: Float64Array): Float64Array;
+  (returns: Series, weights: Matrix): Matrix;
 }
 
 /** The kernel functions, bound to one backend choice. */
@@ -66,6 +86,14 @@ export interface Kernels {
   studentTCdf: StudentTFunction;
   /** Inverse of the Student-t CDF. */
   studentTQuantile: StudentTFunction;
+  /** Simple returns (p[t] - p[t-1]) / p[t-1] per column (empyrical.simple_returns). */
+  simpleReturns: ReturnsFunction;
+  /** Log returns log(p[t] / p[t-1]) per column. */
+  logReturns: ReturnsFunction;
+  /** Returns of fixed-weight portfolios, rebalanced every period: T x P (a series for one). */
+  portfolioReturns: PortfolioReturnsFunction;
+  /** Annual return and volatility, Sharpe, Sortino, downside risk, max drawdown, Calmar, skewness, excess kurtosis per column (empyrical). */
+  performanceStats(returns: Series, options?: PerformanceOptions): PerformanceStats;
 }
 
 /** A loaded backend by name: BackendUnavailableError when it cannot load, KernelInputError when unknown. */
@@ -109,6 +137,13 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
       requireFloat64Array(x, 'x');
       return family('special', kernel, x.length)[kernel](x, nu);
     }) as StudentTFunction;
+
+  const returnsOf = (kernel: 'simpleReturns' | 'logReturns'): ReturnsFunction =>
+    ((prices: Series) => {
+      const m = asColumns(prices, 'prices');
+      const data = family('risk', kernel, m.data.length)[kernel](m.data, m.rows, m.cols);
+      return prices instanceof Float64Array ? data : { data, rows: Math.max(m.rows - 1, 0), cols: m.cols };
+    }) as ReturnsFunction;
 
   return {
     backend: choice,
@@ -155,6 +190,20 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
     normalQuantile: special1('normalQuantile'),
     studentTCdf: specialNu('studentTCdf'),
     studentTQuantile: specialNu('studentTQuantile'),
+    simpleReturns: returnsOf('simpleReturns'),
+    logReturns: returnsOf('logReturns'),
+    portfolioReturns: ((returns: Series, weights: Series) => {
+      const r = asColumns(returns, 'returns');
+      const w = weights instanceof Float64Array ? { data: weights, rows: 1, cols: weights.length } : asColumns(weights, 'weights');
+      if (w.cols !== r.cols) throw new KernelInputError(weights instanceof Float64Array ? 'weights' : 'weights.cols', `${r.cols} (the columns of returns)`, String(w.cols));
+      const data = family('risk', 'portfolioReturns', r.data.length).portfolioReturns(r.data, r.rows, r.cols, w.data, w.rows);
+      return weights instanceof Float64Array ? data : { data, rows: r.rows, cols: w.rows };
+    }) as PortfolioReturnsFunction,
+    performanceStats(returns, opts) {
+      const r = asColumns(returns, 'returns');
+      const { periodsPerYear, riskFree } = resolvePerformanceOptions(opts);
+      return splitStats(family('risk', 'performanceStats', r.data.length).performanceStats(r.data, r.rows, r.cols, periodsPerYear, riskFree), r.cols);
+    },
   };
 }
 

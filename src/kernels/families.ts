@@ -3,6 +3,7 @@
  * (a backend implements some families, or some kernels of one) and that the dispatching API walks.
  * Adding a family: its spec module, one entry in `Families` and one in `FAMILY_KERNELS`.
  */
+import type { RiskFamily } from './risk.js';
 import type { SpecialFamily } from './special-family.js';
 import type { VpinFamily } from './vpin.js';
 
@@ -10,6 +11,7 @@ import type { VpinFamily } from './vpin.js';
 export interface Families {
   vpin: VpinFamily;
   special: SpecialFamily;
+  risk: RiskFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -18,6 +20,7 @@ export type FamilyName = keyof Families;
 export const FAMILY_KERNELS = {
   vpin: ['timeBars', 'tickRule', 'bulkClassify', 'vpin', 'vpinStream'],
   special: ['normalCdf', 'normalSf', 'normalPdf', 'normalQuantile', 'studentTCdf', 'studentTQuantile'],
+  risk: ['simpleReturns', 'logReturns', 'portfolioReturns', 'performanceStats'],
 } as const satisfies { [F in FamilyName]: readonly (keyof Families[F])[] };
 
 export type KernelName = (typeof FAMILY_KERNELS)[FamilyName][number];

@@ -26,7 +26,20 @@ export const Fault = {
   STREAM_SIGMA_NOT_CAUSAL: 13,
   /** ts / barMs overflows (a huge |ts| with a tiny barMs): previous = barMs. */
   TS_BAR_OUT_OF_RANGE: 14,
+  // Risk family: index = the element's position in the row-major data, previous = the columns.
+  /** A price that is not finite and > 0 (NaN, a missing price, is allowed). */
+  PRICE_NOT_POSITIVE: 15,
+  /** An infinite return (NaN, a missing return, is allowed). */
+  RETURN_NOT_FINITE: 16,
+  /** A weight that is not finite. */
+  WEIGHT_NOT_FINITE: 17,
 } as const;
+
+/** `name[row][col]` of a row-major element (`name[row]` for one column). */
+function cell(name: string, index: number, cols: number): string {
+  const row = Math.floor(index / cols);
+  return cols === 1 ? `${name}[${row}]` : `${name}[${row}][${index - row * cols}]`;
+}
 
 /** Builds the KernelInputError for a fault reported by any backend. */
 export function inputFault(code: number, index: number, value: number, previous: number): KernelInputError {
@@ -66,6 +79,12 @@ export function inputFault(code: number, index: number, value: number, previous:
     }
     case Fault.STREAM_SIGMA_NOT_CAUSAL:
       return new KernelInputError('sigmaKind', "a causal sigma for a stream (fixed, rolling or ewma, not 'sample')", v);
+    case Fault.PRICE_NOT_POSITIVE:
+      return new KernelInputError('prices', 'finite prices > 0 (NaN for a missing one)', `${cell('prices', index, previous)} = ${v}`);
+    case Fault.RETURN_NOT_FINITE:
+      return new KernelInputError('returns', 'finite returns (NaN for a missing one)', `${cell('returns', index, previous)} = ${v}`);
+    case Fault.WEIGHT_NOT_FINITE:
+      return new KernelInputError('weights', 'finite weights', `${cell('weights', index, previous)} = ${v}`);
     case Fault.TS_BAR_OUT_OF_RANGE:
       return new KernelInputError('trades.ts', 'timestamps whose bar index ts / barMs is finite', `ts[${index}] = ${v} with barMs = ${previous}`);
     default:

@@ -24,6 +24,7 @@ export function expectColumnsClose(actual: Columns, expected: Columns, scale: Re
         if (!(Number.isNaN(x) && Number.isNaN(y))) expect.fail(`${key}[${i}]: ${x} vs expected ${y}`);
         continue;
       }
+      if (x === y) continue; // equal infinities included
       const tol = PARITY_RTOL * Math.max(Math.abs(x), Math.abs(y), s);
       if (!(Math.abs(x - y) <= tol)) expect.fail(`${key}[${i}]: ${x} vs expected ${y} (tolerance ${tol})`);
     }

@@ -42,6 +42,10 @@ export interface NativeBinding {
   normalQuantile(p: Float64Array, out: Float64Array): void;
   studentTCdf(t: Float64Array, nu: number, out: Float64Array): void;
   studentTQuantile(p: Float64Array, nu: number, out: Float64Array): void;
+  simpleReturns(prices: Float64Array, rows: number, cols: number, out: Float64Array): void;
+  logReturns(prices: Float64Array, rows: number, cols: number, out: Float64Array): void;
+  portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
+  performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number, out: Float64Array): void;
 }
 
 /** What the addon was built with. */

@@ -2,6 +2,7 @@
  * The native backend: the addon's functions in the shape of the families (typed arrays pass through
  * uncopied; fixed-size outputs are allocated here, in JS, and filled by C++).
  */
+import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
 import type { SpecialFamily } from '../../kernels/special-family.js';
 import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
 import type { Backend, BackendProvider } from '../types.js';
@@ -63,8 +64,30 @@ function nativeSpecial(b: NativeBinding): SpecialFamily {
   };
 }
 
+function nativeRisk(b: NativeBinding): RiskFamily {
+  const returnsOf = (f: NativeBinding['simpleReturns']) => (prices: Float64Array, rows: number, cols: number) => {
+    const out = new Float64Array(Math.max(rows - 1, 0) * cols);
+    f(prices, rows, cols, out);
+    return out;
+  };
+  return {
+    simpleReturns: returnsOf(b.simpleReturns),
+    logReturns: returnsOf(b.logReturns),
+    portfolioReturns(returns, rows, cols, weights, portfolios) {
+      const out = new Float64Array(rows * portfolios);
+      b.portfolioReturns(returns, rows, cols, weights, portfolios, out);
+      return out;
+    },
+    performanceStats(returns, rows, cols, periodsPerYear, riskFree) {
+      const out = new Float64Array(PERFORMANCE_STATS.length * cols);
+      b.performanceStats(returns, rows, cols, periodsPerYear, riskFree, out);
+      return out;
+    },
+  };
+}
+
 export function nativeBackend(b: NativeBinding): Backend {
-  return { name: 'native', families: { vpin: nativeVpin(b), special: nativeSpecial(b) } };
+  return { name: 'native', families: { vpin: nativeVpin(b), special: nativeSpecial(b), risk: nativeRisk(b) } };
 }
 
 export const nativeProvider = {

@@ -1,0 +1,106 @@
+// Binding for the risk family: shapes as numbers (rows, cols, portfolios), data as Float64Arrays read
+// in place, outputs allocated in JS and passed last. The shapes and options are checked again here
+// (never trust the caller); data faults come back from the kernels as KernelInputError.
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "common.h"
+#include "risk.hpp"
+
+namespace kernelbus::binding {
+namespace {
+
+void throwIfFault(Napi::Env env, const Status& s) {
+  if (!s.ok()) throw faultError(env, s);
+}
+
+/// A shape argument: an integer >= 0 (below 2^53).
+size_t countArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const double v = numberArg(info, i, name);
+  if (!(v >= 0 && v <= 9007199254740991.0 && std::floor(v) == v)) {
+    throw inputError(info.Env(), name, "an integer >= 0", info[i].ToString().Utf8Value());
+  }
+  return static_cast<size_t>(v);
+}
+
+/// rows x cols, or an error when it does not fit in memory's index range.
+size_t cells(Napi::Env env, size_t rows, size_t cols, const char* name) {
+  if (cols != 0 && rows > SIZE_MAX / 8 / cols) throw inputError(env, name, "a size that fits in memory", "rows x cols too large");
+  return rows * cols;
+}
+
+/// A row-major matrix of rows x cols values (data checked last).
+const double* matrixData(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
+  const F64View data = float64Arg(info, i, name);
+  if (data.length != length) {
+    throw inputError(info.Env(), name, "length " + std::to_string(length) + " (rows x cols)", "length " + std::to_string(data.length));
+  }
+  return data.data;
+}
+
+// simpleReturns | logReturns (prices, rows, cols, out: (rows - 1) x cols)
+template <Status (*F)(const double*, size_t, size_t, double*)>
+Napi::Value Returns(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 4);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    const size_t n = cells(env, rows, cols, "prices");
+    const double* prices = matrixData(info, 0, "prices", n);
+    double* out = float64Out(info, 3, "out", rows > 0 ? n - cols : 0);
+    throwIfFault(env, F(prices, rows, cols, out));
+    return env.Undefined();
+  });
+}
+
+// portfolioReturns(returns, rows, cols, weights, portfolios, out: rows x portfolios)
+Napi::Value PortfolioReturns(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 6);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    const size_t portfolios = countArg(info, 4, "portfolios");
+    const size_t n = cells(env, rows, cols, "returns");
+    const size_t m = cells(env, portfolios, cols, "weights");
+    const size_t outLength = cells(env, rows, portfolios, "out");
+    const double* returns = matrixData(info, 0, "returns", n);
+    const double* weights = matrixData(info, 3, "weights", m);
+    double* out = float64Out(info, 5, "out", outLength);
+    throwIfFault(env, risk::portfolioReturns(returns, rows, cols, weights, portfolios, out));
+    return env.Undefined();
+  });
+}
+
+// performanceStats(returns, rows, cols, periodsPerYear, riskFree, out: kStatCount x cols)
+Napi::Value PerformanceStats(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 6);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    const double periodsPerYear = numberArg(info, 3, "options.periodsPerYear");
+    const double riskFree = numberArg(info, 4, "options.riskFree");
+    if (!(periodsPerYear > 0)) {
+      throw inputError(env, "options.periodsPerYear", "a finite number > 0", std::to_string(periodsPerYear));
+    }
+    const size_t n = cells(env, rows, cols, "returns");
+    const double* returns = matrixData(info, 0, "returns", n);
+    double* out = float64Out(info, 5, "out", risk::kStatCount * cols);
+    throwIfFault(env, risk::performanceStats(returns, rows, cols, periodsPerYear, riskFree, out));
+    return env.Undefined();
+  });
+}
+
+}  // namespace
+
+void registerRisk(Napi::Env env, Napi::Object exports) {
+  exports.Set("simpleReturns", Napi::Function::New<Returns<risk::simpleReturns>>(env, "simpleReturns"));
+  exports.Set("logReturns", Napi::Function::New<Returns<risk::logReturns>>(env, "logReturns"));
+  exports.Set("portfolioReturns", Napi::Function::New<PortfolioReturns>(env, "portfolioReturns"));
+  exports.Set("performanceStats", Napi::Function::New<PerformanceStats>(env, "performanceStats"));
+}
+
+}  // namespace kernelbus::binding

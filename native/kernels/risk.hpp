@@ -1,0 +1,27 @@
+// Risk family kernels: plain C++17 over pointers and lengths (row-major matrices: element [r][c] at
+// r * cols + c); nothing here knows about N-API. Follows src/backends/reference/risk.ts function for
+// function, in the same order of floating-point operations. Faults are reported, never thrown
+// (status.hpp: index = the element's row-major position, previous = the columns).
+#pragma once
+
+#include <cstddef>
+
+#include "status.hpp"
+
+namespace kernelbus::risk {
+
+/// The statistics of performanceStats, in the order of PERFORMANCE_STATS (src/kernels/risk.ts).
+constexpr size_t kStatCount = 9;
+
+/// (p[t] - p[t-1]) / p[t-1] per column into out[(rows - 1) * cols]; prices NaN or finite > 0.
+Status simpleReturns(const double* prices, size_t rows, size_t cols, double* out);
+/// log1p of the simple return per column into out[(rows - 1) * cols].
+Status logReturns(const double* prices, size_t rows, size_t cols, double* out);
+/// out[t * portfolios + p] = sum over c of weights[p * cols + c] * returns[t * cols + c].
+Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
+                        double* out);
+/// kStatCount statistics per column, stat-major, into out[kStatCount * cols] (empyrical, scipy).
+Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree,
+                        double* out);
+
+}  // namespace kernelbus::risk

@@ -1,0 +1,174 @@
+/**
+ * Reference implementation of the risk family (src/kernels/risk.ts): clear TypeScript, the oracle.
+ * native/kernels/risk.cpp follows it function for function, in the same order of operations.
+ *
+ * Conventions (so that a user can reproduce the numbers in the library named):
+ * - simpleReturns: (p[t] - p[t-1]) / p[t-1] (empyrical.simple_returns on arrays, numpy.diff / p[:-1]).
+ * - logReturns: log(p[t] / p[t-1]) as log1p of the simple return (no cancellation for small moves).
+ * - performanceStats: empyrical's annual_return, annual_volatility, sharpe_ratio, sortino_ratio,
+ *   downside_risk, max_drawdown (as a positive loss), calmar_ratio; scipy.stats' skew and kurtosis
+ *   (bias=True, Fisher). NaN returns are skipped as empyrical's nan-functions skip them.
+ */
+import { Fault, inputFault } from '../../kernels/faults.js';
+import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
+
+/** Every price NaN (missing) or finite and > 0, else the fault at the first bad one (row-major). */
+function checkPrices(prices: Float64Array, cols: number): void {
+  for (let i = 0; i < prices.length; i++) {
+    const p = prices[i];
+    if (!(p > 0 && p <= Number.MAX_VALUE) && !Number.isNaN(p)) throw inputFault(Fault.PRICE_NOT_POSITIVE, i, p, cols);
+  }
+}
+
+/** Every return finite or NaN (missing), else the fault at the first infinite one (row-major). */
+function checkReturns(returns: Float64Array, cols: number): void {
+  for (let i = 0; i < returns.length; i++) {
+    if (Math.abs(returns[i]) === Infinity) throw inputFault(Fault.RETURN_NOT_FINITE, i, returns[i], cols);
+  }
+}
+
+/** (p[t] - p[t-1]) / p[t-1] per column, rows - 1 rows. */
+function simpleReturns(prices: Float64Array, rows: number, cols: number): Float64Array {
+  checkPrices(prices, cols);
+  const out = new Float64Array(Math.max(rows - 1, 0) * cols);
+  for (let i = cols; i < rows * cols; i++) out[i - cols] = (prices[i] - prices[i - cols]) / prices[i - cols];
+  return out;
+}
+
+/** log(p[t] / p[t-1]) = log1p(simple return) per column, rows - 1 rows. */
+function logReturns(prices: Float64Array, rows: number, cols: number): Float64Array {
+  checkPrices(prices, cols);
+  const out = new Float64Array(Math.max(rows - 1, 0) * cols);
+  for (let i = cols; i < rows * cols; i++) out[i - cols] = Math.log1p((prices[i] - prices[i - cols]) / prices[i - cols]);
+  return out;
+}
+
+/**
+ * out[t][p] = sum over assets c of weights[p][c] * returns[t][c], summed in asset order: fixed
+ * weights, rebalanced every period. A NaN return makes that date's portfolio return NaN.
+ */
+function portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number): Float64Array {
+  for (let i = 0; i < weights.length; i++) {
+    if (!Number.isFinite(weights[i])) throw inputFault(Fault.WEIGHT_NOT_FINITE, i, weights[i], cols);
+  }
+  checkReturns(returns, cols);
+  const out = new Float64Array(rows * portfolios);
+  for (let t = 0; t < rows; t++) {
+    for (let p = 0; p < portfolios; p++) {
+      let sum = 0;
+      for (let c = 0; c < cols; c++) sum += weights[p * cols + c] * returns[t * cols + c];
+      out[t * portfolios + p] = sum;
+    }
+  }
+  return out;
+}
+
+/** scipy's threshold for a zero variance in skew/kurtosis: np.finfo(float64).resolution. */
+const RESOLUTION = 1e-15;
+
+/** Mean of the non-NaN values of column c (after subtracting `shift`), NaN when there are none. */
+function nanMean(x: Float64Array, rows: number, cols: number, c: number, shift: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let t = 0; t < rows; t++) {
+    const v = x[t * cols + c];
+    if (v === v) {
+      sum += v - shift;
+      n++;
+    }
+  }
+  return sum / n;
+}
+
+/** Central moment of order k (2, 3 or 4) of the non-NaN values of column c around `mean`. */
+function nanMoment(x: Float64Array, rows: number, cols: number, c: number, mean: number, k: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let t = 0; t < rows; t++) {
+    const v = x[t * cols + c];
+    if (v === v) {
+      const d = v - mean;
+      sum += k === 2 ? d * d : k === 3 ? d * d * d : d * d * (d * d);
+      n++;
+    }
+  }
+  return sum / n;
+}
+
+/** Sample standard deviation (ddof 1) of the non-NaN values of column c, after subtracting `shift`. */
+function nanStd(x: Float64Array, rows: number, cols: number, c: number, shift: number): number {
+  const mean = nanMean(x, rows, cols, c, shift);
+  let squares = 0;
+  let n = 0;
+  for (let t = 0; t < rows; t++) {
+    const v = x[t * cols + c];
+    if (v === v) {
+      const d = v - shift - mean;
+      squares += d * d;
+      n++;
+    }
+  }
+  return Math.sqrt(squares / (n - 1));
+}
+
+/** The PERFORMANCE_STATS of column c, in that order. */
+function columnStats(x: Float64Array, rows: number, cols: number, c: number, ppy: number, rf: number): number[] {
+  const T = rows;
+  // annual_return: the final wealth of 1 (NaN returns count as 0), to the power 1 / years.
+  let wealth = 1;
+  for (let t = 0; t < T; t++) {
+    const r = x[t * cols + c];
+    if (r === r) wealth *= 1 + r;
+  }
+  const annualReturn = T < 1 ? NaN : Math.pow(wealth, 1 / (T / ppy)) - 1;
+  const annualVolatility = T < 2 ? NaN : nanStd(x, rows, cols, c, 0) * Math.sqrt(ppy);
+  const excessMean = nanMean(x, rows, cols, c, rf);
+  const sharpe = T < 2 ? NaN : (excessMean / nanStd(x, rows, cols, c, rf)) * Math.sqrt(ppy);
+  // downside_risk: sqrt(mean(min(r - rf, 0)^2)) sqrt(ppy)
+  let downSquares = 0;
+  let n = 0;
+  for (let t = 0; t < T; t++) {
+    const r = x[t * cols + c];
+    if (r === r) {
+      const d = Math.min(r - rf, 0);
+      downSquares += d * d;
+      n++;
+    }
+  }
+  const downsideRisk = T < 1 ? NaN : Math.sqrt(downSquares / n) * Math.sqrt(ppy);
+  const sortino = T < 2 ? NaN : (excessMean * ppy) / downsideRisk;
+  // max_drawdown: wealth from 100 (the start counts), NaN returns as 0; the worst fall from a peak.
+  let growth = 1;
+  let peak = 100;
+  let worst = 0;
+  for (let t = 0; t < T; t++) {
+    const r = x[t * cols + c];
+    growth *= 1 + (r === r ? r : 0);
+    const value = growth * 100;
+    peak = value > peak ? value : peak; // NaN (an overflowed wealth times 0) is skipped, as np.fmax and nanmin do
+    const drawdown = (value - peak) / peak;
+    worst = drawdown < worst ? drawdown : worst;
+  }
+  const maxDrawdown = T < 1 ? NaN : 0 - worst;
+  const calmarRaw = maxDrawdown > 0 ? annualReturn / maxDrawdown : NaN;
+  const calmar = Number.isFinite(calmarRaw) ? calmarRaw : NaN;
+  // scipy.stats.skew / kurtosis (biased, Fisher): NaN for a variance within rounding of zero.
+  const mean = nanMean(x, rows, cols, c, 0);
+  const m2 = nanMoment(x, rows, cols, c, mean, 2);
+  const flat = !(m2 > RESOLUTION * mean * (RESOLUTION * mean));
+  const skewness = flat ? NaN : nanMoment(x, rows, cols, c, mean, 3) / Math.pow(m2, 1.5);
+  const excessKurtosis = flat ? NaN : nanMoment(x, rows, cols, c, mean, 4) / (m2 * m2) - 3;
+  return [annualReturn, annualVolatility, sharpe, sortino, downsideRisk, maxDrawdown, calmar, skewness, excessKurtosis];
+}
+
+/** PERFORMANCE_STATS per column, stat-major (stat s of column c at s * cols + c). */
+function performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number): Float64Array {
+  checkReturns(returns, cols);
+  const out = new Float64Array(PERFORMANCE_STATS.length * cols);
+  for (let c = 0; c < cols; c++) {
+    columnStats(returns, rows, cols, c, periodsPerYear, riskFree).forEach((v, s) => (out[s * cols + c] = v));
+  }
+  return out;
+}
+
+export const referenceRisk: RiskFamily = { simpleReturns, logReturns, portfolioReturns, performanceStats };

@@ -1,0 +1,129 @@
+/**
+ * The portfolio-risk family: types, defaults and validation, defined once for every backend. This
+ * first part holds returns and the performance statistics; VaR/ES, covariance estimators and batched
+ * portfolios follow in the same module.
+ *
+ * Shapes: a `Matrix` is row-major, rows = dates (or scenarios), cols = assets. A Float64Array is one
+ * series (one column). Per-column functions return one value per column.
+ */
+import { KernelInputError } from '../errors.js';
+import { describeValue, requireFloat64Array } from './validate.js';
+
+/** A row-major matrix: `data[r * cols + c]`, rows = dates or scenarios, cols = assets or portfolios. */
+export interface Matrix {
+  readonly data: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** One series (a Float64Array: one column) or a matrix of columns. */
+export type Series = Float64Array | Matrix;
+
+function isCount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= 0;
+}
+
+/** Builds a Matrix over `data` (no copy) after checking that it holds rows x cols values. */
+export function matrix(data: Float64Array, rows: number, cols: number): Matrix {
+  const m = { data, rows, cols };
+  requireMatrix(m, 'matrix');
+  return m;
+}
+
+/** Requires a Matrix: a Float64Array of exactly rows x cols values, rows and cols integers >= 0. */
+export function requireMatrix(value: unknown, name: string): asserts value is Matrix {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) {
+    throw new KernelInputError(name, 'a Matrix { data, rows, cols }', describeValue(value));
+  }
+  const { data, rows, cols } = value as Partial<Matrix>;
+  if (!isCount(rows)) throw new KernelInputError(`${name}.rows`, 'an integer >= 0', describeValue(rows));
+  if (!isCount(cols)) throw new KernelInputError(`${name}.cols`, 'an integer >= 0', describeValue(cols));
+  requireFloat64Array(data, `${name}.data`);
+  if (data.length !== rows * cols) {
+    throw new KernelInputError(`${name}.data`, `length ${rows * cols} (rows ${rows} x cols ${cols})`, `length ${data.length}`);
+  }
+}
+
+/** A series or matrix as columns: its data, rows and cols (a Float64Array is one column). */
+export function asColumns(value: unknown, name: string): Matrix {
+  if (value instanceof Float64Array) {
+    requireFloat64Array(value, name);
+    return { data: value, rows: value.length, cols: 1 };
+  }
+  if (ArrayBuffer.isView(value) || Array.isArray(value)) {
+    throw new KernelInputError(name, 'a Float64Array or a Matrix { data, rows, cols }', describeValue(value));
+  }
+  requireMatrix(value, name);
+  return value;
+}
+
+/** Options of `performanceStats()`. */
+export interface PerformanceOptions {
+  /** Periods per year (252 for daily returns, 52 weekly, 12 monthly). Default 252. */
+  periodsPerYear?: number;
+  /**
+   * Risk-free return per period, subtracted before the Sharpe ratio; also the required return of the
+   * Sortino ratio and the downside risk (empyrical's `required_return`). Default 0.
+   */
+  riskFree?: number;
+}
+
+export const PERFORMANCE_DEFAULTS = { periodsPerYear: 252, riskFree: 0 } as const satisfies Required<PerformanceOptions>;
+
+/**
+ * The statistics of `performanceStats()`, in the order every backend writes them (stat-major: stat s
+ * of column c at `s * cols + c`). Definitions are empyrical's (see the reference).
+ */
+export const PERFORMANCE_STATS = [
+  'annualReturn',
+  'annualVolatility',
+  'sharpe',
+  'sortino',
+  'downsideRisk',
+  'maxDrawdown',
+  'calmar',
+  'skewness',
+  'excessKurtosis',
+] as const;
+
+export type PerformanceStatName = (typeof PERFORMANCE_STATS)[number];
+
+/** Per column, one value of each statistic. */
+export type PerformanceStats = Record<PerformanceStatName, Float64Array>;
+
+/** Checks and defaults the options of `performanceStats()`. */
+export function resolvePerformanceOptions(options: PerformanceOptions | undefined): Required<PerformanceOptions> {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
+  }
+  const periodsPerYear = options?.periodsPerYear ?? PERFORMANCE_DEFAULTS.periodsPerYear;
+  const riskFree = options?.riskFree ?? PERFORMANCE_DEFAULTS.riskFree;
+  if (typeof periodsPerYear !== 'number' || !(periodsPerYear > 0 && periodsPerYear < Infinity)) {
+    throw new KernelInputError('options.periodsPerYear', 'a finite number > 0', describeValue(periodsPerYear));
+  }
+  if (typeof riskFree !== 'number' || !Number.isFinite(riskFree)) {
+    throw new KernelInputError('options.riskFree', 'a finite number', describeValue(riskFree));
+  }
+  return { periodsPerYear, riskFree };
+}
+
+/** Splits the stat-major output of a backend into one Float64Array per statistic (views, no copy). */
+export function splitStats(packed: Float64Array, cols: number): PerformanceStats {
+  return Object.fromEntries(PERFORMANCE_STATS.map((name, s) => [name, packed.subarray(s * cols, (s + 1) * cols)])) as PerformanceStats;
+}
+
+/**
+ * What a backend implementing the risk family provides: plain arrays and numbers (shapes checked and
+ * options resolved by the API). Data faults (a price <= 0, an infinite return, a non-finite weight)
+ * are reported with the codes of faults.ts.
+ */
+export interface RiskFamily {
+  /** Simple returns p[t] / p[t-1] - 1 per column: (rows - 1) x cols values. */
+  simpleReturns(prices: Float64Array, rows: number, cols: number): Float64Array;
+  /** Log returns log(p[t] / p[t-1]) per column: (rows - 1) x cols values. */
+  logReturns(prices: Float64Array, rows: number, cols: number): Float64Array;
+  /** Returns of `portfolios` fixed-weight portfolios (weights row-major, portfolios x cols): rows x portfolios. */
+  portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number): Float64Array;
+  /** PERFORMANCE_STATS per column, stat-major: PERFORMANCE_STATS.length x cols values. */
+  performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number): Float64Array;
+}

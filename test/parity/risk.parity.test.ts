@@ -1,0 +1,102 @@
+/**
+ * The parity suite for the risk family: every function on every available backend against the
+ * reference, on random matrices (fast-check: NaN sprinkled, tiny and huge magnitudes, one row, one
+ * column, empty) and on subarray and SharedArrayBuffer views, within PARITY_RTOL (1e-12 relative).
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { KernelInputError, type Kernels, type Matrix, type PerformanceOptions } from '../../src/index.js';
+import { describeEachBackend, ref } from '../helpers/backends.js';
+import { expectColumnsClose } from '../helpers/compare.js';
+
+const RUNS = 150;
+
+/** A rows x cols matrix of values from `value`, the data at a random offset in a larger buffer. */
+function matrixArb(value: fc.Arbitrary<number>, maxRows = 40, maxCols = 6): fc.Arbitrary<Matrix> {
+  return fc
+    .record({ rows: fc.integer({ min: 0, max: maxRows }), cols: fc.integer({ min: 1, max: maxCols }), offset: fc.integer({ min: 0, max: 3 }), shared: fc.boolean() })
+    .chain(({ rows, cols, offset, shared }) =>
+      fc.array(value, { minLength: rows * cols, maxLength: rows * cols }).map((values) => {
+        const buffer = shared ? new SharedArrayBuffer(8 * (values.length + offset + 2)) : new ArrayBuffer(8 * (values.length + offset + 2));
+        const data = new Float64Array(buffer, 8 * offset, values.length);
+        data.set(values);
+        return { data, rows, cols };
+      }),
+    );
+}
+
+/** Returns: ordinary daily moves, with NaN (missing), exact zeros, tiny and huge magnitudes. */
+const returnArb = fc.oneof(
+  { weight: 8, arbitrary: fc.double({ min: -0.5, max: 0.5, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(NaN, 0, -0, 1e-300, -1e-300, 5e-324, 1e150, -0.999999) },
+);
+/** Prices: positive, NaN (missing), tiny and huge. */
+const priceArb = fc.oneof(
+  { weight: 8, arbitrary: fc.double({ min: 1, max: 1000, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(NaN, 1e-300, 5e-324, 1e300, Number.MAX_VALUE) },
+);
+const weightArb = fc.oneof(fc.double({ min: -2, max: 2, noNaN: true }), fc.constantFrom(0, 1, 1e-300));
+const optionsArb: fc.Arbitrary<PerformanceOptions> = fc.record({ periodsPerYear: fc.constantFrom(1, 12, 52, 252, 365.25), riskFree: fc.constantFrom(0, 0.0001, -0.01, 0.1) });
+
+const columns = (m: Matrix | Float64Array) => ({ data: m instanceof Float64Array ? m : m.data });
+
+describeEachBackend('risk family parity', (k: Kernels) => {
+  it('simpleReturns and logReturns', () => {
+    fc.assert(
+      fc.property(matrixArb(priceArb), (prices) => {
+        expectColumnsClose(columns(k.simpleReturns(prices)), columns(ref.simpleReturns(prices)));
+        expectColumnsClose(columns(k.logReturns(prices)), columns(ref.logReturns(prices)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('portfolioReturns, one portfolio and P portfolios', () => {
+    const inputs = matrixArb(returnArb).chain((returns) =>
+      fc.tuple(fc.constant(returns), fc.integer({ min: 1, max: 4 }).chain((p) => fc.array(weightArb, { minLength: p * returns.cols, maxLength: p * returns.cols }))),
+    );
+    fc.assert(
+      fc.property(inputs, ([returns, w]) => {
+        const weights = { data: Float64Array.from(w), rows: w.length / returns.cols, cols: returns.cols };
+        expectColumnsClose(columns(k.portfolioReturns(returns, weights)), columns(ref.portfolioReturns(returns, weights)));
+        const one = weights.data.subarray(0, returns.cols);
+        expectColumnsClose(columns(k.portfolioReturns(returns, one)), columns(ref.portfolioReturns(returns, one)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('performanceStats', () => {
+    fc.assert(
+      fc.property(matrixArb(returnArb), optionsArb, (returns, options) => {
+        expectColumnsClose({ ...k.performanceStats(returns, options) }, { ...ref.performanceStats(returns, options) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('edge cases: empty, one row, one column, all NaN, a constant series, a total loss', () => {
+    const series = [new Float64Array(0), Float64Array.of(0.01), Float64Array.of(NaN, NaN), Float64Array.of(0.01, 0.01, 0.01), Float64Array.of(0.1, -1, 0.2), Float64Array.of(1e-300, -1e-300)];
+    for (const x of series) expectColumnsClose({ ...k.performanceStats(x) }, { ...ref.performanceStats(x) });
+    expect(k.simpleReturns(Float64Array.of(5)).length).toBe(0);
+  });
+
+  it('data faults: the same KernelInputError as the reference', () => {
+    const calls: ((kk: Kernels) => unknown)[] = [
+      (kk) => kk.simpleReturns({ data: Float64Array.of(1, 2, 3, 0), rows: 2, cols: 2 }),
+      (kk) => kk.logReturns(Float64Array.of(1, Infinity)),
+      (kk) => kk.performanceStats({ data: Float64Array.of(0.1, 0.2, -Infinity, 0), rows: 2, cols: 2 }),
+      (kk) => kk.portfolioReturns(Float64Array.of(0.1, 0.2), Float64Array.of(Infinity)),
+    ];
+    for (const call of calls) {
+      let expected: unknown;
+      try {
+        call(ref);
+      } catch (error) {
+        expected = error;
+      }
+      expect(expected).toBeInstanceOf(KernelInputError);
+      expect(() => call(k)).toThrow((expected as Error).message);
+    }
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * The risk family's reference against the numbers its conventions come from: empyrical's own test
+ * suite (empyrical/tests/test_stats.py, quantopian/empyrical: the expected values below are copied
+ * from it, with its data sets), scipy.stats' biased skew and Fisher kurtosis (values computed once with
+ * numpy 2.4 from their definitions), and closed forms for returns and portfolios.
+ */
+import { describe, expect, it } from 'vitest';
+import { KernelInputError, kernels, matrix, type PerformanceStats } from '../../src/index.js';
+
+const ref = kernels({ backend: 'reference' });
+const pct = (...xs: number[]) => Float64Array.from(xs, (x) => x / 100);
+
+/** empyrical's data sets (daily unless stated). */
+const MIXED = pct(NaN, 1, 10, -4, 2, 3, 2, 1, -10);
+const SWINGS = pct(0, 1, 10, -4, 2, 3, 2, 1, -10); // weekly_returns / monthly_returns
+const POSITIVE = pct(1, 2, 1, 1, 1, 1, 1, 1, 1);
+const NEGATIVE = pct(0, -6, -7, -1, -9, -2, -6, -8, -5);
+const SIMPLE_BENCHMARK = pct(0, 1, 0, 1, 0, 1, 0, 1, 0);
+const ONE = pct(1);
+
+function stat(returns: Float64Array, name: keyof PerformanceStats, options?: { periodsPerYear?: number; riskFree?: number }): number {
+  const s = ref.performanceStats(returns, options);
+  expect(s[name].length).toBe(1);
+  return s[name][0];
+}
+
+function expectRel(actual: number, expected: number, tol = 1e-12): void {
+  if (!Number.isFinite(expected)) {
+    expect(actual).toBe(expected);
+    return;
+  }
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tol * Math.max(Math.abs(expected), 1e-300));
+}
+
+describe('performanceStats against empyrical (test_stats.py)', () => {
+  it('annual return, volatility and Calmar ratio for daily, weekly and monthly periods', () => {
+    for (const [returns, ppy, annual, vol, calmar] of [
+      [MIXED, 252, 1.9135925373194231, 0.9136465399704637, 19.135925373194233],
+      [SWINGS, 52, 0.24690830513998208, 0.38851569394870583, 2.4690830513998208],
+      [SWINGS, 12, 0.052242061386048144, 0.18663690238892558, 0.52242061386048144],
+    ] as const) {
+      expectRel(stat(returns, 'annualReturn', { periodsPerYear: ppy }), annual);
+      expectRel(stat(returns, 'annualVolatility', { periodsPerYear: ppy }), vol);
+      expectRel(stat(returns, 'calmar', { periodsPerYear: ppy }), calmar);
+    }
+  });
+
+  it('Sharpe ratio', () => {
+    expectRel(stat(MIXED, 'sharpe'), 1.7238613961706866);
+    expectRel(stat(POSITIVE, 'sharpe'), 52.915026221291804);
+    expectRel(stat(NEGATIVE, 'sharpe'), -24.406808633910085);
+    expect(stat(ONE, 'sharpe')).toBeNaN();
+  });
+
+  it('downside risk and Sortino ratio, with a required return', () => {
+    expectRel(stat(MIXED, 'downsideRisk'), 0.60448325038829653);
+    expectRel(stat(MIXED, 'downsideRisk', { riskFree: 0.1 }), 1.7161730681956295);
+    expectRel(stat(SWINGS, 'downsideRisk', { periodsPerYear: 52 }), 0.25888650451930134);
+    expectRel(stat(SWINGS, 'downsideRisk', { periodsPerYear: 52, riskFree: 0.1 }), 0.7733045971672482);
+    expectRel(stat(SWINGS, 'downsideRisk', { periodsPerYear: 12, riskFree: 0.1 }), 0.37148351242013422);
+    expectRel(stat(ONE, 'downsideRisk'), 0);
+    expectRel(stat(MIXED, 'sortino'), 2.605531251673693);
+    expectRel(stat(NEGATIVE, 'sortino'), -13.532743075043401);
+    expectRel(stat(SWINGS, 'sortino', { periodsPerYear: 52 }), 1.1158901056866439);
+    expectRel(stat(SWINGS, 'sortino', { periodsPerYear: 12 }), 0.53605626741889756);
+    expect(stat(POSITIVE, 'sortino')).toBe(Infinity);
+    expect(stat(SIMPLE_BENCHMARK, 'sortino')).toBe(Infinity);
+    expect(stat(ONE, 'sortino')).toBeNaN();
+  });
+
+  it('max drawdown as a positive loss; the first return counts (wealth starts at 1)', () => {
+    expectRel(stat(MIXED, 'maxDrawdown'), 0.1);
+    expectRel(stat(pct(10, -10, 10), 'maxDrawdown'), 0.1);
+    expectRel(stat(NEGATIVE, 'maxDrawdown'), 0.365907303498736); // -cum_returns_final(negative_returns)
+    expect(stat(SIMPLE_BENCHMARK, 'maxDrawdown')).toBe(0);
+    expect(stat(POSITIVE, 'maxDrawdown')).toBe(0);
+    expect(stat(ONE, 'maxDrawdown')).toBe(0);
+    expectRel(stat(pct(-20), 'maxDrawdown'), 0.2);
+    expect(stat(ONE, 'calmar')).toBeNaN();
+  });
+
+  it("skewness and excess kurtosis: scipy's biased estimators (numpy 2.4 from their definitions)", () => {
+    expectRel(stat(MIXED, 'skewness'), -0.3650572690177865);
+    expectRel(stat(MIXED, 'excessKurtosis'), 0.11953473165699213);
+    expectRel(stat(SWINGS, 'skewness'), -0.3455243970460116);
+    expectRel(stat(SWINGS, 'excessKurtosis'), 0.47899864929832114);
+    expect(stat(pct(1, 1, 1), 'skewness')).toBeNaN(); // no variance
+  });
+
+  it('an empty series: every statistic NaN; a matrix: one value per column, as each column alone', () => {
+    const empty = ref.performanceStats(new Float64Array(0));
+    for (const values of Object.values(empty)) expect([...values]).toEqual([NaN]);
+    const data = new Float64Array(9 * 3);
+    [MIXED, POSITIVE, NEGATIVE].forEach((col, c) => col.forEach((v, t) => (data[t * 3 + c] = v)));
+    const byColumn = ref.performanceStats(matrix(data, 9, 3));
+    [MIXED, POSITIVE, NEGATIVE].forEach((col, c) => {
+      const alone = ref.performanceStats(col);
+      for (const name of Object.keys(alone) as (keyof PerformanceStats)[]) expect(byColumn[name][c]).toBe(alone[name][0]);
+    });
+  });
+});
+
+describe('returns and portfolios', () => {
+  it('simpleReturns and logReturns of a series and of a matrix; NaN prices give NaN returns', () => {
+    const prices = Float64Array.of(100, 110, 99, NaN, 99);
+    expect([...ref.simpleReturns(prices)]).toEqual([0.1, (99 - 110) / 110, NaN, NaN]);
+    const log = ref.logReturns(prices);
+    expectRel(log[0], Math.log(1.1), 1e-15);
+    expectRel(log[1], Math.log(0.9), 1e-15);
+    const m = ref.simpleReturns(matrix(Float64Array.of(1, 10, 2, 5, 4, 5), 3, 2));
+    expect(m.rows).toBe(2);
+    expect(m.cols).toBe(2);
+    expect([...m.data]).toEqual([1, -0.5, 1, 0]);
+    expect(ref.simpleReturns(new Float64Array(0)).length).toBe(0);
+    expect(ref.simpleReturns(matrix(Float64Array.of(1, 2), 1, 2)).data.length).toBe(0);
+  });
+
+  it('portfolioReturns: w . r per date, for one portfolio (a series) or P (a T x P matrix)', () => {
+    const returns = matrix(Float64Array.of(0.1, -0.1, 0.02, 0.04), 2, 2);
+    expect([...ref.portfolioReturns(returns, Float64Array.of(0.5, 0.5))]).toEqual([0, 0.03]);
+    const both = ref.portfolioReturns(returns, matrix(Float64Array.of(1, 0, 0.25, 0.75), 2, 2));
+    expect(both.rows).toBe(2);
+    expect(both.cols).toBe(2);
+    expect([...both.data]).toEqual([0.1, 0.1 * 0.25 + -0.1 * 0.75, 0.02, 0.02 * 0.25 + 0.04 * 0.75]);
+  });
+});
+
+describe('bad input: KernelInputError naming the argument', () => {
+  const cases: [string, () => unknown, string][] = [
+    ['a price of 0', () => ref.simpleReturns(Float64Array.of(1, 0)), 'prices: expected finite prices > 0 (NaN for a missing one), got prices[1] = 0'],
+    ['a negative price in a matrix', () => ref.logReturns(matrix(Float64Array.of(1, 2, 3, -4), 2, 2)), 'got prices[1][1] = -4'],
+    ['an infinite return', () => ref.performanceStats(Float64Array.of(0.1, Infinity)), 'returns: expected finite returns (NaN for a missing one), got returns[1] = Infinity'],
+    ['a NaN weight', () => ref.portfolioReturns(Float64Array.of(0.1), Float64Array.of(NaN)), 'weights: expected finite weights, got weights[0] = NaN'],
+    ['weights of the wrong length', () => ref.portfolioReturns(matrix(new Float64Array(4), 2, 2), Float64Array.of(1)), 'weights: expected 2 (the columns of returns), got 1'],
+    ['a matrix whose data is short', () => ref.performanceStats({ data: new Float64Array(5), rows: 2, cols: 3 }), 'returns.data: expected length 6 (rows 2 x cols 3), got length 5'],
+    ['rows not an integer', () => matrix(new Float64Array(3), 1.5, 2), 'matrix.rows: expected an integer >= 0, got 1.5'],
+    ['a plain array', () => ref.simpleReturns([1, 2] as never), 'prices: expected a Float64Array or a Matrix { data, rows, cols }, got an Array of length 2'],
+    ['periodsPerYear 0', () => ref.performanceStats(ONE, { periodsPerYear: 0 }), 'options.periodsPerYear: expected a finite number > 0, got 0'],
+    ['riskFree NaN', () => ref.performanceStats(ONE, { riskFree: NaN }), 'options.riskFree: expected a finite number, got NaN'],
+  ];
+  for (const [title, call, message] of cases) {
+    it(title, () => {
+      expect(call).toThrow(KernelInputError);
+      expect(call).toThrow(message);
+    });
+  }
+});
