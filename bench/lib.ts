@@ -79,3 +79,30 @@ export function withRatios(rows: BenchRow[], baseline: string): BenchRow[] {
   }
   return rows;
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * Where native starts to pay off for one kernel: for each size, the speed-up of native over the
+ * reference (medians of 9 interleaved rounds of 200 calls), then the smallest size from which native
+ * stays faster, beside the threshold 'auto' uses.
+ */
+export function autoSweep<I>(section: string, label: string, unit: string, threshold: number, constant: string, input: (n: number) => I, refCall: (i: I) => unknown, natCall: (i: I) => unknown): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const speedups: [number, number][] = [];
+  for (const n of [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024]) {
+    const data = input(n);
+    const tr: number[] = [];
+    const tn: number[] = [];
+    for (let round = 0; round < 9; round++) {
+      tr.push(timeBest(() => { for (let i = 0; i < 200; i++) refCall(data); }, { minMs: 20, minRuns: 3 }));
+      tn.push(timeBest(() => { for (let i = 0; i < 200; i++) natCall(data); }, { minMs: 20, minRuns: 3 }));
+    }
+    speedups.push([n, median(tr) / median(tn)]);
+    rows.push({ section, case: `auto sweep: ${label} ${n} ${unit}`, subject: 'native vs reference', value: median(tr) / median(tn), unit: 'x faster' });
+  }
+  let crossover = NaN;
+  for (let i = speedups.length - 1; i >= 0 && speedups[i][1] > 1; i--) crossover = speedups[i][0];
+  rows.push({ section, case: `auto threshold: ${label}`, subject: 'measured crossover', value: crossover, unit, note: `${constant} = ${threshold} in src/api/auto.ts` });
+  return rows;
+}

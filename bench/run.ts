@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only vpin,bus,redis] [-- --json <file>]`: every section side by side in one run,
+ * `npm run bench [-- --only vpin,risk,bus,redis] [-- --json <file>]`: every section side by side in one run,
  * printed as tables with ratios to each case's baseline. Each section that ran rewrites its own
  * bench/results/<section>.json (rows + machine) and .md (results.ts); the other sections' files are
  * left as they are. `--json <file>` also writes all the rows of this run to one file. Then
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
 import { redisSection } from './redis.js';
+import { riskSection } from './risk.js';
 import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
 import { vpinSection } from './vpin.js';
 
@@ -19,7 +20,7 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const sections: BenchSection[] = [vpinSection, busSection, redisSection];
+const sections: BenchSection[] = [vpinSection, riskSection, busSection, redisSection];
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];
 if (unknown.length > 0) {

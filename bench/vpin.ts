@@ -6,7 +6,7 @@
  * sets the 'auto' threshold (medians of interleaved rounds, so that it is stable from run to run).
  */
 import { kernels, VPIN_NATIVE_MIN_TRADES, SPECIAL_NATIVE_MIN_VALUES, backends, type Trades } from '../src/api/index.js';
-import { prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { autoSweep, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 
 /** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
 export function syntheticTrades(n: number, seed = 1): Trades {
@@ -36,7 +36,6 @@ function dailyBucketVolume(trades: Trades): number {
 
 const slice = (t: Trades, n: number): Trades => ({ ts: t.ts.subarray(0, n), price: t.price.subarray(0, n), volume: t.volume.subarray(0, n) });
 const rate = (n: number, ms: number) => n / (ms / 1000);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** vpin() configurations of the sweep: [label, barMs, classifier, target as a fraction of the yardstick]. */
 const CONFIGS: [string, number, 'bvc' | 'tick', string][] = [
@@ -48,31 +47,6 @@ const CONFIGS: [string, number, 'bvc' | 'tick', string][] = [
   ['tick rule, 60 s bars', 60_000, 'tick', 'target >= 0.8x'],
   ['tick rule, 10 ms bars', 10, 'tick', ''],
 ];
-
-/**
- * Where native starts to pay off for one kernel: for each size, the speed-up of native over the
- * reference (medians of 9 interleaved rounds of 200 calls), then the smallest size from which native
- * stays faster, beside the threshold 'auto' uses.
- */
-function autoSweep<I>(label: string, unit: string, threshold: number, constant: string, input: (n: number) => I, refCall: (i: I) => unknown, natCall: (i: I) => unknown): BenchRow[] {
-  const rows: BenchRow[] = [];
-  const speedups: [number, number][] = [];
-  for (const n of [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024]) {
-    const data = input(n);
-    const tr: number[] = [];
-    const tn: number[] = [];
-    for (let round = 0; round < 9; round++) {
-      tr.push(timeBest(() => { for (let i = 0; i < 200; i++) refCall(data); }, { minMs: 20, minRuns: 3 }));
-      tn.push(timeBest(() => { for (let i = 0; i < 200; i++) natCall(data); }, { minMs: 20, minRuns: 3 }));
-    }
-    speedups.push([n, median(tr) / median(tn)]);
-    rows.push({ section: 'vpin', case: `auto sweep: ${label} ${n} ${unit}`, subject: 'native vs reference', value: median(tr) / median(tn), unit: 'x faster' });
-  }
-  let crossover = NaN;
-  for (let i = speedups.length - 1; i >= 0 && speedups[i][1] > 1; i--) crossover = speedups[i][0];
-  rows.push({ section: 'vpin', case: `auto threshold: ${label}`, subject: 'measured crossover', value: crossover, unit, note: `${constant} = ${threshold} in src/api/auto.ts` });
-  return rows;
-}
 
 export const vpinSection: BenchSection = {
   name: 'vpin',
@@ -142,8 +116,8 @@ export const vpinSection: BenchSection = {
 
     // 4. The 'auto' thresholds: native/reference time per size, medians of interleaved rounds.
     const vpinOpts = { bucketVolume: 500, window: 5 };
-    rows.push(...autoSweep('vpin()', 'trades', VPIN_NATIVE_MIN_TRADES, 'VPIN_NATIVE_MIN_TRADES', (n) => syntheticTrades(n, 7), (t) => ref.vpin(t, vpinOpts), (t) => nat.vpin(t, vpinOpts)));
-    rows.push(...autoSweep('normalCdf()', 'values', SPECIAL_NATIVE_MIN_VALUES, 'SPECIAL_NATIVE_MIN_VALUES', (n) => x.subarray(0, n), (v) => ref.normalCdf(v), (v) => nat.normalCdf(v)));
+    rows.push(...autoSweep('vpin', 'vpin()', 'trades', VPIN_NATIVE_MIN_TRADES, 'VPIN_NATIVE_MIN_TRADES', (n) => syntheticTrades(n, 7), (t) => ref.vpin(t, vpinOpts), (t) => nat.vpin(t, vpinOpts)));
+    rows.push(...autoSweep('vpin', 'normalCdf()', 'values', SPECIAL_NATIVE_MIN_VALUES, 'SPECIAL_NATIVE_MIN_VALUES', (n) => x.subarray(0, n), (v) => ref.normalCdf(v), (v) => nat.normalCdf(v)));
     return rows;
   },
 };

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <vector>
 
 namespace kernelbus::risk {
 namespace {
@@ -32,105 +33,71 @@ Status checkReturns(const double* returns, size_t n, size_t cols) {
 // scipy's threshold for a zero variance in skew/kurtosis (RESOLUTION).
 constexpr double kResolution = 1e-15;
 
-// A column of a row-major matrix.
-struct Column {
-  const double* x;
-  size_t rows, cols, c;
-  double at(size_t t) const { return x[t * cols + c]; }
+// columnStats() for every column at once, in two sweeps over the matrix in memory order (rows outer,
+// columns inner: the inner loops vectorize across columns). Each column's sums still take its values
+// in row order, as the reference's per-column loops do, so every sum rounds as there; a missing (NaN)
+// value adds 0, which changes no sum. Accumulators per column in `acc`.
+struct Accumulators {
+  std::vector<double> n, wealth, sum, sumRf, down, growth, peak, worst, sq, sqRf, m2, m3, m4;
+  explicit Accumulators(size_t cols)
+      : n(cols, 0), wealth(cols, 1), sum(cols, 0), sumRf(cols, 0), down(cols, 0), growth(cols, 1), peak(cols, 100),
+        worst(cols, 0), sq(cols, 0), sqRf(cols, 0), m2(cols, 0), m3(cols, 0), m4(cols, 0) {}
 };
 
-// nanMean()
-double nanMean(const Column& col, double shift) {
-  double sum = 0;
-  double n = 0;
-  for (size_t t = 0; t < col.rows; t++) {
-    const double v = col.at(t);
-    if (v == v) {
-      sum += v - shift;
-      n++;
+void firstSweep(const double* x, size_t rows, size_t cols, double rf, Accumulators& acc) {
+  double* __restrict n = acc.n.data();
+  double* __restrict wealth = acc.wealth.data();
+  double* __restrict sum = acc.sum.data();
+  double* __restrict sumRf = acc.sumRf.data();
+  double* __restrict down = acc.down.data();
+  double* __restrict growth = acc.growth.data();
+  double* __restrict peak = acc.peak.data();
+  double* __restrict worst = acc.worst.data();
+  for (size_t t = 0; t < rows; t++) {
+    const double* __restrict row = x + t * cols;
+    for (size_t c = 0; c < cols; c++) {
+      const double v = row[c];
+      const bool present = v == v;
+      const double r = present ? v : 0;  // a missing return adds 0 to every sum below (and 1 to no count)
+      n[c] += present ? 1 : 0;
+      wealth[c] *= 1 + r;            // annual_return: only present returns, times 1 otherwise
+      sum[c] += present ? r - 0 : 0;  // nanMean(shift 0)
+      sumRf[c] += present ? r - rf : 0;  // nanMean(shift rf)
+      const double below = r - rf;
+      const double d = present & (below < 0) ? below : 0;  // downside_risk: min(r - rf, 0)
+      down[c] += d * d;
+      growth[c] *= 1 + r;            // max_drawdown
+      const double value = growth[c] * 100;
+      peak[c] = value > peak[c] ? value : peak[c];
+      const double drawdown = (value - peak[c]) / peak[c];
+      worst[c] = drawdown < worst[c] ? drawdown : worst[c];
     }
   }
-  return sum / n;
 }
 
-// nanMoment()
-double nanMoment(const Column& col, double mean, int k) {
-  double sum = 0;
-  double n = 0;
-  for (size_t t = 0; t < col.rows; t++) {
-    const double v = col.at(t);
-    if (v == v) {
-      const double d = v - mean;
-      sum += k == 2 ? d * d : k == 3 ? d * d * d : d * d * (d * d);
-      n++;
+void secondSweep(const double* x, size_t rows, size_t cols, double rf, const double* mean, const double* meanRf,
+                 Accumulators& acc) {
+  double* __restrict sq = acc.sq.data();
+  double* __restrict sqRf = acc.sqRf.data();
+  double* __restrict m2 = acc.m2.data();
+  double* __restrict m3 = acc.m3.data();
+  double* __restrict m4 = acc.m4.data();
+  for (size_t t = 0; t < rows; t++) {
+    const double* __restrict row = x + t * cols;
+    for (size_t c = 0; c < cols; c++) {
+      const double v = row[c];
+      const double mu = mean[c], muRf = meanRf[c];  // loaded unconditionally: the selects then vectorize
+      const bool present = v == v;
+      const double d0 = present ? v - 0 - mu : 0;      // nanStd(shift 0)
+      const double dRf = present ? v - rf - muRf : 0;  // nanStd(shift rf)
+      const double d = present ? v - mu : 0;           // nanMoment(k = 2, 3, 4)
+      sq[c] += d0 * d0;
+      sqRf[c] += dRf * dRf;
+      m2[c] += d * d;
+      m3[c] += d * d * d;
+      m4[c] += d * d * (d * d);
     }
   }
-  return sum / n;
-}
-
-// nanStd()
-double nanStd(const Column& col, double shift) {
-  const double mean = nanMean(col, shift);
-  double squares = 0;
-  double n = 0;
-  for (size_t t = 0; t < col.rows; t++) {
-    const double v = col.at(t);
-    if (v == v) {
-      const double d = v - shift - mean;
-      squares += d * d;
-      n++;
-    }
-  }
-  return std::sqrt(squares / (n - 1));
-}
-
-// columnStats()
-void columnStats(const Column& col, double ppy, double rf, double* stats) {
-  const size_t T = col.rows;
-  double wealth = 1;
-  for (size_t t = 0; t < T; t++) {
-    const double r = col.at(t);
-    if (r == r) wealth *= 1 + r;
-  }
-  const double years = static_cast<double>(T) / ppy;
-  const double annualReturn = T < 1 ? NAN : std::pow(wealth, 1 / years) - 1;
-  const double annualVolatility = T < 2 ? NAN : nanStd(col, 0) * std::sqrt(ppy);
-  const double excessMean = nanMean(col, rf);
-  const double sharpe = T < 2 ? NAN : (excessMean / nanStd(col, rf)) * std::sqrt(ppy);
-  double downSquares = 0;
-  double n = 0;
-  for (size_t t = 0; t < T; t++) {
-    const double r = col.at(t);
-    if (r == r) {
-      const double d = std::min(r - rf, 0.0);
-      downSquares += d * d;
-      n++;
-    }
-  }
-  const double downsideRisk = T < 1 ? NAN : std::sqrt(downSquares / n) * std::sqrt(ppy);
-  const double sortino = T < 2 ? NAN : (excessMean * ppy) / downsideRisk;
-  double growth = 1;
-  double peak = 100;
-  double worst = 0;
-  for (size_t t = 0; t < T; t++) {
-    const double r = col.at(t);
-    growth *= 1 + (r == r ? r : 0);
-    const double value = growth * 100;
-    peak = value > peak ? value : peak;
-    const double drawdown = (value - peak) / peak;
-    worst = drawdown < worst ? drawdown : worst;
-  }
-  const double maxDrawdown = T < 1 ? NAN : 0 - worst;
-  const double calmarRaw = maxDrawdown > 0 ? annualReturn / maxDrawdown : NAN;
-  const double calmar = std::isfinite(calmarRaw) ? calmarRaw : NAN;
-  const double mean = nanMean(col, 0);
-  const double m2 = nanMoment(col, mean, 2);
-  const bool flat = !(m2 > kResolution * mean * (kResolution * mean));
-  const double skewness = flat ? NAN : nanMoment(col, mean, 3) / std::pow(m2, 1.5);
-  const double excessKurtosis = flat ? NAN : nanMoment(col, mean, 4) / (m2 * m2) - 3;
-  const double all[kStatCount] = {annualReturn, annualVolatility, sharpe,        sortino,       downsideRisk,
-                                  maxDrawdown,  calmar,           skewness,      excessKurtosis};
-  std::copy(all, all + kStatCount, stats);
 }
 
 }  // namespace
@@ -158,10 +125,29 @@ Status portfolioReturns(const double* returns, size_t rows, size_t cols, const d
   }
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
+  // Four portfolios at a time: four independent chains of additions instead of one (each still sums
+  // its assets in order, as the reference does).
   for (size_t t = 0; t < rows; t++) {
-    for (size_t p = 0; p < portfolios; p++) {
+    const double* r = returns + t * cols;
+    size_t p = 0;
+    for (; p + 4 <= portfolios; p += 4) {
+      const double* w = weights + p * cols;
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (size_t c = 0; c < cols; c++) {
+        s0 += w[c] * r[c];
+        s1 += w[cols + c] * r[c];
+        s2 += w[2 * cols + c] * r[c];
+        s3 += w[3 * cols + c] * r[c];
+      }
+      double* o = out + t * portfolios + p;
+      o[0] = s0;
+      o[1] = s1;
+      o[2] = s2;
+      o[3] = s3;
+    }
+    for (; p < portfolios; p++) {
       double sum = 0;
-      for (size_t c = 0; c < cols; c++) sum += weights[p * cols + c] * returns[t * cols + c];
+      for (size_t c = 0; c < cols; c++) sum += weights[p * cols + c] * r[c];
       out[t * portfolios + p] = sum;
     }
   }
@@ -172,9 +158,34 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
                         double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
-  double stats[kStatCount];
+  const double ppy = periodsPerYear, rf = riskFree;
+  const size_t T = rows;
+  Accumulators a(cols);
+  firstSweep(returns, rows, cols, rf, a);
+  std::vector<double> mean(cols), meanRf(cols);
   for (size_t c = 0; c < cols; c++) {
-    columnStats(Column{returns, rows, cols, c}, periodsPerYear, riskFree, stats);
+    mean[c] = a.sum[c] / a.n[c];
+    meanRf[c] = a.sumRf[c] / a.n[c];
+  }
+  secondSweep(returns, rows, cols, rf, mean.data(), meanRf.data(), a);
+  const double years = static_cast<double>(T) / ppy;
+  for (size_t c = 0; c < cols; c++) {  // columnStats() from the sums
+    const double n = a.n[c];
+    const double annualReturn = T < 1 ? NAN : std::expm1(std::log(a.wealth[c]) / years);
+    const double annualVolatility = T < 2 ? NAN : std::sqrt(a.sq[c] / (n - 1)) * std::sqrt(ppy);
+    const double excessMean = meanRf[c];
+    const double sharpe = T < 2 ? NAN : (excessMean / std::sqrt(a.sqRf[c] / (n - 1))) * std::sqrt(ppy);
+    const double downsideRisk = T < 1 ? NAN : std::sqrt(a.down[c] / n) * std::sqrt(ppy);
+    const double sortino = T < 2 ? NAN : (excessMean * ppy) / downsideRisk;
+    const double maxDrawdown = T < 1 ? NAN : 0 - a.worst[c];
+    const double calmarRaw = maxDrawdown > 0 ? annualReturn / maxDrawdown : NAN;
+    const double calmar = std::isfinite(calmarRaw) ? calmarRaw : NAN;
+    const double m2 = a.m2[c] / n;
+    const bool flat = !(m2 > kResolution * mean[c] * (kResolution * mean[c]));
+    const double skewness = flat ? NAN : (a.m3[c] / n) / std::pow(m2, 1.5);
+    const double excessKurtosis = flat ? NAN : (a.m4[c] / n) / (m2 * m2) - 3;
+    const double stats[kStatCount] = {annualReturn, annualVolatility, sharpe,   sortino,       downsideRisk,
+                                      maxDrawdown,  calmar,           skewness, excessKurtosis};
     for (size_t k = 0; k < kStatCount; k++) out[k * cols + c] = stats[k];
   }
   return Status{};

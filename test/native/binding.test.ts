@@ -102,6 +102,14 @@ suite('native binding', () => {
       [() => new (binding.NativeVpinStream as any)(params(1, 5, 60000, 0, 0, 0, 0, 0, 0)), "sigmaKind: expected a causal sigma for a stream"],
       [() => (binding.normalCdf as Function)(t.price, new Float64Array(9)), 'out: expected length 10 (as the input), got length 9'],
       [() => (binding.studentTCdf as Function)(t.price, -1, new Float64Array(10)), 'nu: expected a number > 0'],
+      [() => (binding.simpleReturns as Function)(t.price, 5, 2, new Float64Array(8)), ''],
+      [() => (binding.simpleReturns as Function)(t.price, 5, 3, new Float64Array(12)), 'prices: expected length 15 (rows x cols), got length 10'],
+      [() => (binding.logReturns as Function)(t.price, 2.5, 4, new Float64Array(6)), 'rows: expected an integer >= 0, got 2.5'],
+      [() => (binding.simpleReturns as Function)(t.price, 10, 1, new Float64Array(10)), 'out: expected length 9 (as the input), got length 10'],
+      [() => (binding.portfolioReturns as Function)(t.price, 5, 2, new Float64Array(3), 2, new Float64Array(10)), 'weights: expected length 4 (rows x cols), got length 3'],
+      [() => (binding.performanceStats as Function)(t.price, 10, 1, 0, 0, new Float64Array(9)), 'options.periodsPerYear: expected a finite number > 0'],
+      [() => (binding.performanceStats as Function)(t.price, 10, 1, 252, Infinity, new Float64Array(9)), 'options.riskFree: expected a finite number'],
+      [() => (binding.performanceStats as Function)(t.price, 2 ** 40, 2 ** 40, 252, 0, new Float64Array(9)), 'returns: expected a size that fits in memory'],
     ];
     for (const [call, message] of cases) {
       if (message === '') {
@@ -135,6 +143,10 @@ suite('native binding', () => {
       ['normalQuantile', (...a) => (binding.normalQuantile as Function)(...a)],
       ['studentTCdf', (...a) => (binding.studentTCdf as Function)(...a)],
       ['studentTQuantile', (...a) => (binding.studentTQuantile as Function)(...a)],
+      ['simpleReturns', (...a) => (binding.simpleReturns as Function)(...a)],
+      ['logReturns', (...a) => (binding.logReturns as Function)(...a)],
+      ['portfolioReturns', (...a) => (binding.portfolioReturns as Function)(...a)],
+      ['performanceStats', (...a) => (binding.performanceStats as Function)(...a)],
       ['vpinParamNames', (...a) => (binding.vpinParamNames as Function)(...a)],
       ['viewAddress', (...a) => (binding.viewAddress as Function)(...a)],
       ['features', (...a) => (binding.features as Function)(...a)],

@@ -114,13 +114,15 @@ function nanStd(x: Float64Array, rows: number, cols: number, c: number, shift: n
 /** The PERFORMANCE_STATS of column c, in that order. */
 function columnStats(x: Float64Array, rows: number, cols: number, c: number, ppy: number, rf: number): number[] {
   const T = rows;
-  // annual_return: the final wealth of 1 (NaN returns count as 0), to the power 1 / years.
+  // annual_return: the final wealth of 1 (NaN returns count as 0), to the power 1 / years, minus 1;
+  // computed as expm1(log(wealth) / years), the same number without the cancellation of "- 1" when the
+  // annual return is small (a few ulps of 1 would be a large relative error there).
   let wealth = 1;
   for (let t = 0; t < T; t++) {
     const r = x[t * cols + c];
     if (r === r) wealth *= 1 + r;
   }
-  const annualReturn = T < 1 ? NaN : Math.pow(wealth, 1 / (T / ppy)) - 1;
+  const annualReturn = T < 1 ? NaN : Math.expm1(Math.log(wealth) / (T / ppy));
   const annualVolatility = T < 2 ? NaN : nanStd(x, rows, cols, c, 0) * Math.sqrt(ppy);
   const excessMean = nanMean(x, rows, cols, c, rf);
   const sharpe = T < 2 ? NaN : (excessMean / nanStd(x, rows, cols, c, rf)) * Math.sqrt(ppy);

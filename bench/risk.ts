@@ -1,0 +1,50 @@
+/**
+ * Risk family: returns and per-column statistics on a 2520 x 500 panel (ten years of daily returns of
+ * 500 assets), native against the reference in one run, then the size sweep that sets the 'auto'
+ * threshold. The issue's peer figures (numpy, scikit-learn, pandas on this machine) belong to the
+ * kernels still to come (covariance, VaR); these rows have none.
+ */
+import { backends, kernels, matrix, RISK_NATIVE_MIN_VALUES, type Matrix } from '../src/api/index.js';
+import { autoSweep, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+
+/** A seeded T x N panel of daily returns (about 1 % a day) and the prices they give, from 100. */
+function panel(rows: number, cols: number, seed = 3): { returns: Matrix; prices: Matrix } {
+  const rnd = prng(seed);
+  const returns = new Float64Array(rows * cols);
+  const prices = new Float64Array((rows + 1) * cols).fill(100, 0, cols);
+  for (let t = 0; t < rows; t++) {
+    for (let c = 0; c < cols; c++) {
+      const r = (rnd() - 0.5) * 0.035;
+      returns[t * cols + c] = r;
+      prices[(t + 1) * cols + c] = prices[t * cols + c] * (1 + r);
+    }
+  }
+  return { returns: matrix(returns, rows, cols), prices: matrix(prices, rows + 1, cols) };
+}
+
+export const riskSection: BenchSection = {
+  name: 'risk',
+  async run() {
+    const rows: BenchRow[] = [];
+    if (!backends().some((b) => b.name === 'native' && b.available)) return rows;
+    const ref = kernels({ backend: 'reference' });
+    const nat = kernels({ backend: 'native' });
+    const { returns, prices } = panel(2520, 500);
+    const weights = matrix(Float64Array.from({ length: 100 * 500 }, (_, i) => ((i * 7919) % 101) / 5050), 100, 500);
+    const cases: [string, () => unknown, () => unknown][] = [
+      ['simpleReturns 2520 x 500', () => ref.simpleReturns(prices), () => nat.simpleReturns(prices)],
+      ['logReturns 2520 x 500', () => ref.logReturns(prices), () => nat.logReturns(prices)],
+      ['portfolioReturns 2520 x 500, 100 portfolios', () => ref.portfolioReturns(returns, weights), () => nat.portfolioReturns(returns, weights)],
+      ['performanceStats 2520 x 500', () => ref.performanceStats(returns), () => nat.performanceStats(returns)],
+    ];
+    for (const [name, r, n] of cases) {
+      const refMs = timeBest(r, { minMs: 300 });
+      const natMs = timeBest(n, { minMs: 300 });
+      rows.push({ section: 'risk', case: name, subject: 'reference', value: refMs, unit: 'ms' });
+      rows.push({ section: 'risk', case: name, subject: 'native', value: natMs, unit: 'ms', ratio: refMs / natMs, baseline: 'reference (speed-up)' });
+    }
+    const series = returns.data.subarray(0, 1024);
+    rows.push(...autoSweep('risk', 'performanceStats()', 'values', RISK_NATIVE_MIN_VALUES, 'RISK_NATIVE_MIN_VALUES', (n) => series.subarray(0, n), (x) => ref.performanceStats(x), (x) => nat.performanceStats(x)));
+    return rows;
+  },
+};

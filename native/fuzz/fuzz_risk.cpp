@@ -1,0 +1,118 @@
+// libFuzzer target of every function in native/kernels/risk.hpp: arbitrary matrices (input.hpp's
+// columns, so plausible values with arbitrary doubles among them) and arbitrary shapes, options as
+// resolvePerformanceOptions() accepts them (periodsPerYear finite > 0, riskFree finite).
+// Invariants: a fault exactly at the first bad element (row-major) and only then; outputs written in
+// full and nowhere else (a guard value after them); returns of valid prices NaN only next to a NaN
+// price; statistics within their ranges (volatility, downside risk and drawdown >= 0, drawdown <= 1
+// while wealth stays >= 0).
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "input.hpp"
+#include "invariants.hpp"
+#include "risk.hpp"
+
+using namespace kernelbus;
+using kernelbus::fuzz::require;
+
+namespace {
+
+constexpr double kGuard = 12345.678;
+
+struct Shape {
+  size_t rows, cols;
+  std::vector<double> data;
+};
+
+Shape matrixOf(fuzz::Input& in) {
+  Shape m;
+  m.cols = in.in<size_t>(1, 6);
+  m.rows = in.count(600) / m.cols;
+  m.data = in.column(m.rows * m.cols);
+  return m;
+}
+
+// The row-major position of the first element failing `ok`, or n.
+template <typename Ok>
+size_t firstBad(const std::vector<double>& x, Ok ok) {
+  size_t i = 0;
+  while (i < x.size() && ok(x[i])) i++;
+  return i;
+}
+
+bool priceOk(double p) { return (p > 0 && p <= DBL_MAX) || std::isnan(p); }
+bool returnOk(double r) { return std::fabs(r) != INFINITY; }
+
+// The fault must be exactly `code` at `at` when at < n, and none otherwise.
+void requireFault(const Status& s, Fault code, size_t at, size_t n) {
+  if (at < n) {
+    require(s.fault == code && s.index == static_cast<double>(at));
+  } else {
+    require(s.ok());
+  }
+}
+
+void returns(fuzz::Input& in, bool log) {
+  const Shape m = matrixOf(in);
+  const size_t outN = m.rows > 0 ? (m.rows - 1) * m.cols : 0;
+  std::vector<double> out(outN + 1, kGuard);
+  const Status s = log ? risk::logReturns(m.data.data(), m.rows, m.cols, out.data())
+                       : risk::simpleReturns(m.data.data(), m.rows, m.cols, out.data());
+  const size_t bad = firstBad(m.data, priceOk);
+  requireFault(s, Fault::PriceNotPositive, bad, m.data.size());
+  require(out[outN] == kGuard);
+  if (!s.ok()) return;
+  for (size_t i = 0; i < outN; i++) {
+    const bool nanIn = std::isnan(m.data[i]) || std::isnan(m.data[i + m.cols]);
+    require(std::isnan(out[i]) == nanIn || std::isinf(m.data[i + m.cols] / m.data[i]));
+    if (!log && !nanIn) require(out[i] >= -1);  // prices > 0: a loss of at most 100 %
+  }
+}
+
+void portfolio(fuzz::Input& in) {
+  const Shape r = matrixOf(in);
+  const size_t portfolios = in.in<size_t>(0, 4);
+  std::vector<double> weights = in.column(portfolios * r.cols);
+  std::vector<double> out(r.rows * portfolios + 1, kGuard);
+  const Status s = risk::portfolioReturns(r.data.data(), r.rows, r.cols, weights.data(), portfolios, out.data());
+  const size_t badWeight = firstBad(weights, [](double w) { return std::isfinite(w); });
+  if (badWeight < weights.size()) {
+    requireFault(s, Fault::WeightNotFinite, badWeight, weights.size());
+  } else {
+    requireFault(s, Fault::ReturnNotFinite, firstBad(r.data, returnOk), r.data.size());
+  }
+  require(out[r.rows * portfolios] == kGuard);
+}
+
+void stats(fuzz::Input& in) {
+  const Shape r = matrixOf(in);
+  const double periodsPerYear = in.flag() ? 252 : in.positiveFinite();
+  const double riskFree = in.flag() ? 0 : in.real(-1, 1);
+  std::vector<double> out(risk::kStatCount * r.cols + 1, kGuard);
+  const Status s = risk::performanceStats(r.data.data(), r.rows, r.cols, periodsPerYear, riskFree, out.data());
+  requireFault(s, Fault::ReturnNotFinite, firstBad(r.data, returnOk), r.data.size());
+  require(out[risk::kStatCount * r.cols] == kGuard);
+  if (!s.ok()) return;
+  for (size_t c = 0; c < r.cols; c++) {
+    const double vol = out[1 * r.cols + c], downside = out[4 * r.cols + c], drawdown = out[5 * r.cols + c];
+    require(!(vol < 0) && !(downside < 0) && !(drawdown < 0));
+    bool wealthNonNegative = true;
+    for (size_t t = 0; t < r.rows; t++) wealthNonNegative &= !(r.data[t * r.cols + c] < -1);
+    if (wealthNonNegative) require(!(drawdown > 1));
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fuzz::Input in(data, size);
+  switch (in.in(0, 3)) {
+    case 0: returns(in, false); break;
+    case 1: returns(in, true); break;
+    case 2: portfolio(in); break;
+    default: stats(in); break;
+  }
+  return 0;
+}
