@@ -46,6 +46,11 @@ const VIEWS: Record<string, TableView[]> = {
     { cases: /^auto sweep: normalCdf/, title: '`normalCdf()`: values per call', layout: 'sweep', strip: /^auto sweep: normalCdf\(\) | values$/g },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
+  risk: [
+    { cases: /^(simpleReturns|logReturns|portfolioReturns|performanceStats) /, title: '2520 x 500 (ten years of daily returns, 500 assets)' },
+    { cases: /^auto sweep: performanceStats/, title: '`performanceStats()`: values per call', layout: 'sweep', strip: /^auto sweep: performanceStats\(\) | values$/g },
+    { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
+  ],
   bus: [
     { cases: /^throughput/, title: 'in-process bus, single trade messages', strip: UNIT_SUFFIX, labels: { kernelbus: 'kernelbus', naive: 'naive bus (JSON, a handler call per message)', ...ORIGINAL } },
     { cases: /^latency/, title: 'in-process, publish to VPIN update', strip: UNIT_SUFFIX, labels: { kernelbus: 'kernelbus', naive: 'naive bus', ...ORIGINAL } },

@@ -1,5 +1,5 @@
 /**
- * kernelbus: VPIN (and soon risk and factor-model) kernels for Node.js trading engines, with a pure
+ * kernelbus: VPIN and portfolio-risk (and soon factor-model) kernels for Node.js trading engines, with a pure
  * TypeScript reference and a native C++ backend, and the message bus that feeds them. The root
  * re-exports the common names; the subpaths hold the rest:
  * - `kernelbus/kernels`: every kernel, backend and special function (loads no bus or Redis code);
