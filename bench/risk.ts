@@ -36,12 +36,18 @@ export const riskSection: BenchSection = {
       ['logReturns 2520 x 500', () => ref.logReturns(prices), () => nat.logReturns(prices)],
       ['portfolioReturns 2520 x 500, 100 portfolios', () => ref.portfolioReturns(returns, weights), () => nat.portfolioReturns(returns, weights)],
       ['performanceStats 2520 x 500', () => ref.performanceStats(returns), () => nat.performanceStats(returns)],
+      ['valueAtRisk historical 2520 x 500', () => ref.valueAtRisk(returns, { method: 'historical' }), () => nat.valueAtRisk(returns, { method: 'historical' })],
+      ['valueAtRisk gaussian 2520 x 500', () => ref.valueAtRisk(returns, { method: 'gaussian' }), () => nat.valueAtRisk(returns, { method: 'gaussian' })],
+      ['valueAtRisk cornish-fisher 2520 x 500', () => ref.valueAtRisk(returns, { method: 'cornish-fisher' }), () => nat.valueAtRisk(returns, { method: 'cornish-fisher' })],
     ];
+    const notes: Record<string, string> = {
+      'valueAtRisk historical 2520 x 500': 'target native <= 10 ms (numpy percentile ~25 ms on this machine, per the issue)',
+    };
     for (const [name, r, n] of cases) {
       const refMs = timeBest(r, { minMs: 300 });
       const natMs = timeBest(n, { minMs: 300 });
       rows.push({ section: 'risk', case: name, subject: 'reference', value: refMs, unit: 'ms' });
-      rows.push({ section: 'risk', case: name, subject: 'native', value: natMs, unit: 'ms', ratio: refMs / natMs, baseline: 'reference (speed-up)' });
+      rows.push({ section: 'risk', case: name, subject: 'native', value: natMs, unit: 'ms', ratio: refMs / natMs, baseline: 'reference (speed-up)', note: notes[name] });
     }
     const series = returns.data.subarray(0, 1024);
     rows.push(...autoSweep('risk', 'performanceStats()', 'values', RISK_NATIVE_MIN_VALUES, 'RISK_NATIVE_MIN_VALUES', (n) => series.subarray(0, n), (x) => ref.performanceStats(x), (x) => nat.performanceStats(x)));

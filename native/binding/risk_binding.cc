@@ -94,6 +94,31 @@ Napi::Value PerformanceStats(const Napi::CallbackInfo& info) {
   });
 }
 
+// valueAtRisk(returns, rows, cols, method, confidence, ddof, out: 2 x cols)
+Napi::Value ValueAtRisk(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 7);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    const size_t method = countArg(info, 3, "options.method");
+    const double confidence = numberArg(info, 4, "options.confidence");
+    const size_t ddof = countArg(info, 5, "options.ddof");
+    if (method > risk::kCornishFisher) {
+      throw inputError(env, "options.method", "'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2)", std::to_string(method));
+    }
+    if (!(confidence > 0 && confidence < 1)) {
+      throw inputError(env, "options.confidence", "a number in (0, 1)", std::to_string(confidence));
+    }
+    const size_t n = cells(env, rows, cols, "returns");
+    const double* returns = matrixData(info, 0, "returns", n);
+    double* out = float64Out(info, 6, "out", 2 * cols);
+    throwIfFault(env, risk::valueAtRisk(returns, rows, cols, static_cast<int>(method), confidence,
+                                        static_cast<double>(ddof), out));
+    return env.Undefined();
+  });
+}
+
 }  // namespace
 
 void registerRisk(Napi::Env env, Napi::Object exports) {
@@ -101,6 +126,7 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   exports.Set("logReturns", Napi::Function::New<Returns<risk::logReturns>>(env, "logReturns"));
   exports.Set("portfolioReturns", Napi::Function::New<PortfolioReturns>(env, "portfolioReturns"));
   exports.Set("performanceStats", Napi::Function::New<PerformanceStats>(env, "performanceStats"));
+  exports.Set("valueAtRisk", Napi::Function::New<ValueAtRisk>(env, "valueAtRisk"));
 }
 
 }  // namespace kernelbus::binding

@@ -1,4 +1,4 @@
-// libFuzzer target of every function in native/kernels/risk.hpp: arbitrary matrices (input.hpp's
+// libFuzzer target of every function in native/kernels/risk.hpp (valueAtRisk's invariants below): arbitrary matrices (input.hpp's
 // columns, so plausible values with arbitrary doubles among them) and arbitrary shapes, options as
 // resolvePerformanceOptions() accepts them (periodsPerYear finite > 0, riskFree finite).
 // Invariants: a fault exactly at the first bad element (row-major) and only then; outputs written in
@@ -104,14 +104,46 @@ void stats(fuzz::Input& in) {
   }
 }
 
+// valueAtRisk: historical VaR and ES within the column's range of losses (short of overflow); the
+// Cornish-Fisher ES never below its VaR (PerformanceAnalytics' operational floor).
+void var(fuzz::Input& in) {
+  const Shape r = matrixOf(in);
+  const int method = in.in(0, 2);
+  const double confidence = in.flag() ? 0.95 : in.real(1e-6, 1 - 1e-6);
+  const double ddof = in.in(0, 2);
+  std::vector<double> out(2 * r.cols + 1, kGuard);
+  const Status s = risk::valueAtRisk(r.data.data(), r.rows, r.cols, method, confidence, ddof, out.data());
+  requireFault(s, Fault::ReturnNotFinite, firstBad(r.data, returnOk), r.data.size());
+  require(out[2 * r.cols] == kGuard);
+  if (!s.ok()) return;
+  for (size_t c = 0; c < r.cols; c++) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t t = 0; t < r.rows; t++) {
+      const double v = r.data[t * r.cols + c];
+      if (v == v) lo = std::fmin(lo, v), hi = std::fmax(hi, v);
+    }
+    const double v = out[c], es = out[r.cols + c];
+    if (lo > hi) {  // no values
+      require(std::isnan(v) && std::isnan(es));
+    } else if (method == risk::kHistorical && std::fabs(lo) < 1e300 && std::fabs(hi) < 1e300) {
+      // (beyond, the sum of the tail may overflow, as numpy's mean does)
+      const double tol = 1e-12 * std::fmax(std::fabs(lo), std::fabs(hi));  // a mean of equal values rounds
+      require(v >= -hi - tol && v <= -lo + tol && es >= -hi - tol && es <= -lo + tol);
+    } else if (method == risk::kCornishFisher) {
+      require(!(es < v));
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  switch (in.in(0, 3)) {
+  switch (in.in(0, 4)) {
     case 0: returns(in, false); break;
     case 1: returns(in, true); break;
     case 2: portfolio(in); break;
+    case 3: var(in); break;
     default: stats(in); break;
   }
   return 0;

@@ -1,6 +1,8 @@
 // See risk.hpp. Each function names its counterpart in src/backends/reference/risk.ts.
 #include "risk.hpp"
 
+#include "special.hpp"
+
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -100,7 +102,127 @@ void secondSweep(const double* x, size_t rows, size_t cols, double rf, const dou
   }
 }
 
+// linearQuantile() of the order statistics lo and hi = lo + 1 (clamped), given as values.
+double lerpQuantile(double a, double b, double t) {
+  const double diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+// PerformanceAnalytics' .skewEst/.kurtEst guard (PA_ZERO_VARIANCE).
+constexpr double kPaZeroVariance = 1.5e-8;
+
+// The `count` smallest of x[0..n) in ascending order, the same values a full sort puts first: a
+// threshold from a sorted sample of 64 values, one branch-free pass that keeps the values at or below
+// it in `scratch`, and a selection and sort of those alone; when the sample misjudged (fewer kept
+// than needed), a selection over all of x instead (x is reordered then).
+const double* smallestSorted(double* x, size_t n, size_t count, std::vector<double>& scratch) {
+  constexpr size_t kSample = 64;
+  if (n >= 4 * kSample && count * 8 <= n) {
+    double sample[kSample];
+    for (size_t i = 0; i < kSample; i++) sample[i] = x[i * (n / kSample)];
+    std::sort(sample, sample + kSample);
+    // The sample quantile of (count / n), with room: 1.5 times the expected rank plus 8.
+    const size_t rank = std::min(kSample - 1, (count * kSample * 3) / (2 * n) + 8);
+    const double threshold = sample[rank];
+    scratch.resize(n);
+    double* kept = scratch.data();
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      kept[m] = x[i];
+      m += x[i] <= threshold ? 1 : 0;
+    }
+    if (m >= count) {
+      std::nth_element(kept, kept + (count - 1), kept + m);
+      std::sort(kept, kept + (count - 1));
+      return kept;
+    }
+  }
+  std::nth_element(x, x + (count - 1), x + n);
+  std::sort(x, x + (count - 1));
+  return x;
+}
+
+// columnVar(): `x` holds the column's n non-NaN values in row order (the historical method may
+// reorder them: it needs the few smallest in order, not a full sort).
+void columnVar(double* x, size_t n, int method, double c, double ddof, double& var, double& es,
+               std::vector<double>& scratch) {
+  if (n == 0) {
+    var = es = NAN;
+    return;
+  }
+  const double alpha = 1 - c;
+  if (method == kHistorical) {
+    const double h = static_cast<double>(n) * alpha + (1 - alpha) - 1;
+    const size_t lo = static_cast<size_t>(std::min(std::max(std::floor(h), 0.0), static_cast<double>(n - 1)));
+    const size_t hi = std::min(lo + 1, n - 1);
+    const size_t k = static_cast<size_t>(std::floor(static_cast<double>(n - 1) * alpha));
+    const size_t m = std::max(k, hi);  // the m + 1 smallest, sorted, hold every order statistic needed
+    const double* smallest = smallestSorted(x, n, m + 1, scratch);
+    var = -lerpQuantile(smallest[lo], smallest[hi], h - std::floor(h));
+    double sum = 0;
+    for (size_t i = 0; i <= k; i++) sum += smallest[i];
+    es = -(sum / static_cast<double>(k + 1));
+    return;
+  }
+  const double dn = static_cast<double>(n);
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) sum += x[i];
+  const double mean = sum / dn;
+  double s2 = 0, s3 = 0, s4 = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double d = x[i] - mean;
+    s2 += d * d;
+    s3 += d * d * d;
+    s4 += d * d * (d * d);
+  }
+  const double z = normalQuantile(alpha);
+  if (method == kGaussian) {
+    const double sigma = std::sqrt(s2 / (dn - ddof));
+    var = -(mean + z * sigma);
+    es = -mean + (normalPdf(z) * sigma) / alpha;
+    return;
+  }
+  const double m2 = s2 / dn;
+  const bool flat = std::fabs(m2) <= kPaZeroVariance;
+  const double skew = flat ? 0 : s3 / dn / std::pow(m2, 1.5);
+  const double exkurt = flat ? 0 : s4 / dn / (m2 * m2) - 3;
+  const double z2 = z * z, z3 = z2 * z;
+  const double h = z + (1.0 / 6) * (z2 - 1) * skew + (1.0 / 24) * (z3 - 3 * z) * exkurt -
+                   (1.0 / 36) * (2 * z3 - 5 * z) * (skew * skew);
+  const double sd = std::sqrt(m2);
+  const double h2 = h * h, h3 = h2 * h, h4 = h2 * h2, h6 = h3 * h3;
+  const double mes = normalPdf(h) * (1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 +
+                                     ((h4 - 2 * h2 - 1) * exkurt) / 24);
+  var = -mean - h * sd;
+  es = -mean - sd * std::min(-mes / alpha, h);
+}
+
 }  // namespace
+
+Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof,
+                   double* out) {
+  const Status s = checkReturns(returns, rows * cols, cols);
+  if (!s.ok()) return s;
+  // Eight columns at a time are gathered row by row (each cache line of the matrix read once), the
+  // non-NaN values of each in row order.
+  constexpr size_t kBlock = 8;
+  std::vector<double> buffer(kBlock * rows), scratch;
+  for (size_t from = 0; from < cols; from += kBlock) {
+    const size_t width = std::min(kBlock, cols - from);
+    size_t count[kBlock] = {};
+    for (size_t t = 0; t < rows; t++) {
+      const double* row = returns + t * cols + from;
+      for (size_t j = 0; j < width; j++) {
+        if (row[j] == row[j]) buffer[j * rows + count[j]++] = row[j];
+      }
+    }
+    for (size_t j = 0; j < width; j++) {
+      columnVar(buffer.data() + j * rows, count[j], method, confidence, ddof, out[from + j], out[cols + from + j],
+                scratch);
+    }
+  }
+  return Status{};
+}
 
 Status simpleReturns(const double* prices, size_t rows, size_t cols, double* out) {
   const Status s = checkPrices(prices, rows * cols, cols);

@@ -47,6 +47,7 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
   logReturns: [['native', RISK_NATIVE_MIN_VALUES]],
   portfolioReturns: [['native', RISK_NATIVE_MIN_VALUES]],
   performanceStats: [['native', RISK_NATIVE_MIN_VALUES]],
+  valueAtRisk: [['native', RISK_NATIVE_MIN_VALUES]],
 };
 
 const warned = new Set<string>();

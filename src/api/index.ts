@@ -23,6 +23,10 @@ export {
   type PerformanceOptions,
   type PerformanceStats,
   type Series,
+  VAR_DEFAULTS,
+  type VarMethod,
+  type VarOptions,
+  type VarResult,
 } from '../kernels/risk.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
@@ -73,3 +77,5 @@ export const logReturns = defaults.logReturns;
 export const portfolioReturns = defaults.portfolioReturns;
 /** Per-column performance statistics with empyrical's definitions (annual return, volatility, Sharpe, ...). */
 export const performanceStats = defaults.performanceStats;
+/** Value at risk and expected shortfall per column (positive losses): historical, Gaussian or Cornish-Fisher. */
+export const valueAtRisk = defaults.valueAtRisk;

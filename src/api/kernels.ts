@@ -33,6 +33,9 @@ import {
   type PerformanceOptions,
   type PerformanceStats,
   type Series,
+  resolveVarOptions,
+  type VarOptions,
+  type VarResult,
 } from '../kernels/risk.js';
 import { autoBackend } from './auto.js';
 
@@ -94,6 +97,8 @@ export interface Kernels {
   portfolioReturns: PortfolioReturnsFunction;
   /** Annual return and volatility, Sharpe, Sortino, downside risk, max drawdown, Calmar, skewness, excess kurtosis per column (empyrical). */
   performanceStats(returns: Series, options?: PerformanceOptions): PerformanceStats;
+  /** Value at risk and expected shortfall per column, positive losses: historical, Gaussian or Cornish-Fisher. */
+  valueAtRisk(returns: Series, options: VarOptions): VarResult;
 }
 
 /** A loaded backend by name: BackendUnavailableError when it cannot load, KernelInputError when unknown. */
@@ -203,6 +208,12 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
       const r = asColumns(returns, 'returns');
       const { periodsPerYear, riskFree } = resolvePerformanceOptions(opts);
       return splitStats(family('risk', 'performanceStats', r.data.length).performanceStats(r.data, r.rows, r.cols, periodsPerYear, riskFree), r.cols);
+    },
+    valueAtRisk(returns, opts) {
+      const r = asColumns(returns, 'returns');
+      const { method, confidence, ddof } = resolveVarOptions(opts);
+      const out = family('risk', 'valueAtRisk', r.data.length).valueAtRisk(r.data, r.rows, r.cols, method, confidence, ddof);
+      return { var: out.subarray(0, r.cols), es: out.subarray(r.cols) };
     },
   };
 }

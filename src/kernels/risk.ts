@@ -107,6 +107,50 @@ export function resolvePerformanceOptions(options: PerformanceOptions | undefine
   return { periodsPerYear, riskFree };
 }
 
+/** How `valueAtRisk()` estimates the return distribution's tail. */
+export type VarMethod = 'historical' | 'gaussian' | 'cornish-fisher';
+
+/** The methods in the order of their codes (what backends receive). */
+export const VAR_METHODS = ['historical', 'gaussian', 'cornish-fisher'] as const satisfies readonly VarMethod[];
+
+/** Options of `valueAtRisk()`. */
+export interface VarOptions {
+  /**
+   * Required. `'historical'`: the empirical quantile (numpy's linear interpolation) and empyrical's
+   * conditional VaR; `'gaussian'`: a normal with the sample mean and sd; `'cornish-fisher'`:
+   * PerformanceAnalytics' modified VaR and (operational) modified ES.
+   */
+  method: VarMethod;
+  /** Confidence c in (0, 1): the VaR is the loss exceeded with probability 1 - c. Default 0.95. */
+  confidence?: number;
+  /** Delta degrees of freedom of the Gaussian sd (0: PerformanceAnalytics, 1: quantstats). Default 1. */
+  ddof?: number;
+}
+
+export const VAR_DEFAULTS = { confidence: 0.95, ddof: 1 } as const;
+
+/** Per column, the value at risk and the expected shortfall, as positive losses (fractions of value). */
+export interface VarResult {
+  var: Float64Array;
+  es: Float64Array;
+}
+
+/** Checks and defaults the options of `valueAtRisk()`; the method as its code in VAR_METHODS. */
+export function resolveVarOptions(options: VarOptions | undefined): { method: number; confidence: number; ddof: number } {
+  if (typeof options !== 'object' || options === null) {
+    throw new KernelInputError('options', "an object with a method ('historical', 'gaussian' or 'cornish-fisher')", describeValue(options));
+  }
+  const method = VAR_METHODS.indexOf(options.method as VarMethod);
+  if (method < 0) throw new KernelInputError('options.method', "'historical', 'gaussian' or 'cornish-fisher'", describeValue(options.method));
+  const confidence = options.confidence ?? VAR_DEFAULTS.confidence;
+  const ddof = options.ddof ?? VAR_DEFAULTS.ddof;
+  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
+    throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
+  }
+  if (!isCount(ddof)) throw new KernelInputError('options.ddof', 'an integer >= 0', describeValue(ddof));
+  return { method, confidence, ddof };
+}
+
 /** Splits the stat-major output of a backend into one Float64Array per statistic (views, no copy). */
 export function splitStats(packed: Float64Array, cols: number): PerformanceStats {
   return Object.fromEntries(PERFORMANCE_STATS.map((name, s) => [name, packed.subarray(s * cols, (s + 1) * cols)])) as PerformanceStats;
@@ -126,4 +170,6 @@ export interface RiskFamily {
   portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number): Float64Array;
   /** PERFORMANCE_STATS per column, stat-major: PERFORMANCE_STATS.length x cols values. */
   performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number): Float64Array;
+  /** VaR then ES per column: 2 x cols values; `method` a code of VAR_METHODS. */
+  valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number): Float64Array;
 }

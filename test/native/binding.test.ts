@@ -110,6 +110,10 @@ suite('native binding', () => {
       [() => (binding.performanceStats as Function)(t.price, 10, 1, 0, 0, new Float64Array(9)), 'options.periodsPerYear: expected a finite number > 0'],
       [() => (binding.performanceStats as Function)(t.price, 10, 1, 252, Infinity, new Float64Array(9)), 'options.riskFree: expected a finite number'],
       [() => (binding.performanceStats as Function)(t.price, 2 ** 40, 2 ** 40, 252, 0, new Float64Array(9)), 'returns: expected a size that fits in memory'],
+      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 0, 0.95, 1, new Float64Array(2)), ''],
+      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 3, 0.95, 1, new Float64Array(2)), "options.method: expected 'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2), got 3"],
+      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 1, 1, 1, new Float64Array(2)), 'options.confidence: expected a number in (0, 1)'],
+      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 1, 0.95, -1, new Float64Array(2)), 'options.ddof: expected an integer >= 0, got -1'],
     ];
     for (const [call, message] of cases) {
       if (message === '') {
@@ -147,6 +151,7 @@ suite('native binding', () => {
       ['logReturns', (...a) => (binding.logReturns as Function)(...a)],
       ['portfolioReturns', (...a) => (binding.portfolioReturns as Function)(...a)],
       ['performanceStats', (...a) => (binding.performanceStats as Function)(...a)],
+      ['valueAtRisk', (...a) => (binding.valueAtRisk as Function)(...a)],
       ['vpinParamNames', (...a) => (binding.vpinParamNames as Function)(...a)],
       ['viewAddress', (...a) => (binding.viewAddress as Function)(...a)],
       ['features', (...a) => (binding.features as Function)(...a)],

@@ -75,9 +75,53 @@ describeEachBackend('risk family parity', (k: Kernels) => {
     );
   });
 
+  it('valueAtRisk: every method, confidence and ddof', () => {
+    const options = fc.record({
+      method: fc.constantFrom('historical' as const, 'gaussian' as const, 'cornish-fisher' as const),
+      confidence: fc.oneof(fc.constantFrom(0.5, 0.9, 0.95, 0.99, 0.999), fc.double({ min: 0.01, max: 0.9999, noNaN: true })),
+      ddof: fc.constantFrom(0, 1, 2),
+    });
+    fc.assert(
+      fc.property(matrixArb(returnArb, 60), options, (returns, o) => {
+        expectColumnsClose({ ...k.valueAtRisk(returns, o) }, { ...ref.valueAtRisk(returns, o) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('historical valueAtRisk on long series (the sampled selection and its fallback): sorted, reversed, ties, adversarial', () => {
+    const n = 2000;
+    const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;
+    const patterns: Record<string, (i: number) => number> = {
+      random: wave,
+      ascending: (i) => i / n - 0.5,
+      descending: (i) => 0.5 - i / n,
+      'three values': (i) => [-0.01, 0, 0.01][i % 3],
+      constant: () => 0.004,
+      // the 64 sampled positions (every 31st) hold the largest values: the sample's threshold is too high
+      'large at the sampled positions': (i) => (i % 31 === 0 ? 1 + i : wave(i)),
+      // the sampled positions hold the smallest values: the threshold keeps too few, the fallback runs
+      'small at the sampled positions': (i) => (i % 31 === 0 ? -1 - i / n : wave(i)),
+    };
+    for (const [name, f] of Object.entries(patterns)) {
+      const x = Float64Array.from({ length: n }, (_, i) => f(i));
+      for (const confidence of [0.9, 0.95, 0.99, 0.999]) {
+        const o = { method: 'historical' as const, confidence };
+        const a = k.valueAtRisk(x, o);
+        const e = ref.valueAtRisk(x, o);
+        expect([a.var[0], a.es[0]], `${name} at ${confidence}`).toEqual([e.var[0], e.es[0]]);
+      }
+    }
+  });
+
   it('edge cases: empty, one row, one column, all NaN, a constant series, a total loss', () => {
     const series = [new Float64Array(0), Float64Array.of(0.01), Float64Array.of(NaN, NaN), Float64Array.of(0.01, 0.01, 0.01), Float64Array.of(0.1, -1, 0.2), Float64Array.of(1e-300, -1e-300)];
-    for (const x of series) expectColumnsClose({ ...k.performanceStats(x) }, { ...ref.performanceStats(x) });
+    for (const x of series) {
+      expectColumnsClose({ ...k.performanceStats(x) }, { ...ref.performanceStats(x) });
+      for (const method of ['historical', 'gaussian', 'cornish-fisher'] as const) {
+        expectColumnsClose({ ...k.valueAtRisk(x, { method }) }, { ...ref.valueAtRisk(x, { method }) });
+      }
+    }
     expect(k.simpleReturns(Float64Array.of(5)).length).toBe(0);
   });
 
@@ -87,6 +131,7 @@ describeEachBackend('risk family parity', (k: Kernels) => {
       (kk) => kk.logReturns(Float64Array.of(1, Infinity)),
       (kk) => kk.performanceStats({ data: Float64Array.of(0.1, 0.2, -Infinity, 0), rows: 2, cols: 2 }),
       (kk) => kk.portfolioReturns(Float64Array.of(0.1, 0.2), Float64Array.of(Infinity)),
+      (kk) => kk.valueAtRisk({ data: Float64Array.of(0.1, NaN, Infinity, 0), rows: 2, cols: 2 }, { method: 'gaussian' }),
     ];
     for (const call of calls) {
       let expected: unknown;

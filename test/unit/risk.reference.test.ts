@@ -100,6 +100,64 @@ describe('performanceStats against empyrical (test_stats.py)', () => {
   });
 });
 
+describe('valueAtRisk', () => {
+  const var1 = (returns: Float64Array, options: Parameters<typeof ref.valueAtRisk>[1]) => {
+    const r = ref.valueAtRisk(returns, options);
+    return [r.var[0], r.es[0]];
+  };
+
+  it("historical: numpy's linear quantile (empyrical's value_at_risk tests), as a positive loss", () => {
+    expectRel(var1(Float64Array.of(1, 2), { method: 'historical', confidence: 0.7 })[0], -1.3, 1e-14);
+    expectRel(var1(Float64Array.of(1, 81, 82, 83, 84, 85), { method: 'historical', confidence: 0.9 })[0], -41, 1e-14);
+    expectRel(var1(Float64Array.of(1, 81, 82, 83, 84, 85), { method: 'historical', confidence: 0.8 })[0], -81, 1e-14);
+    expectRel(var1(Float64Array.of(1, 81, 82, 83, 84, 85), { method: 'historical', confidence: 0.7 })[0], -81.5, 1e-14);
+  });
+
+  // A sample with skew and fat tails; expected values computed once with numpy 2.4 (numpy.quantile,
+  // statistics.NormalDist) from the formulas of empyrical and PerformanceAnalytics named in the reference.
+  const SAMPLE = pct(1, 10, -4, 2, 3, 2, 1, -10, 0.5, -2.5, 4, -1);
+
+  it('historical, Gaussian (ddof 1 and 0) and Cornish-Fisher at 95 %', () => {
+    const [hv, hes] = var1(SAMPLE, { method: 'historical' });
+    expectRel(hv, 0.06699999999999998);
+    expectRel(hes, 0.1);
+    const [gv, ges] = var1(SAMPLE, { method: 'gaussian' });
+    expectRel(gv, 0.07427319577496645);
+    expectRel(ges, 0.0944117856675957);
+    const [pv, pes] = var1(SAMPLE, { method: 'gaussian', ddof: 0 });
+    expectRel(pv, 0.07089830655342809);
+    expectRel(pes, 0.09017953842861913);
+    const [cv, ces] = var1(SAMPLE, { method: 'cornish-fisher' });
+    expectRel(cv, 0.07398229703408456);
+    expectRel(ces, 0.10436988674402826);
+  });
+
+  it("historical ES is the mean of the returns at or below the VaR quantile (empyrical's property)", () => {
+    const x = Float64Array.from({ length: 21 }, (_, i) => Math.sin(i * 12.9898) * 0.02);
+    for (const confidence of [0.5001, 0.8, 0.95, 0.999]) {
+      const { var: v, es } = ref.valueAtRisk(x, { method: 'historical', confidence });
+      const tail = [...x].filter((r) => r <= -v[0]);
+      expectRel(es[0], -tail.reduce((a, b) => a + b, 0) / tail.length, 1e-14);
+    }
+  });
+
+  it("Cornish-Fisher is the Gaussian (ddof 0) where PerformanceAnalytics zeroes skew and kurtosis (m2 <= 1.5e-8)", () => {
+    const calm = Float64Array.from({ length: 50 }, (_, i) => 1e-5 * Math.sin(i * 1.7) + (i % 7 === 0 ? 3e-5 : 0));
+    const [cv, ces] = var1(calm, { method: 'cornish-fisher', confidence: 0.99 });
+    const [gv, ges] = var1(calm, { method: 'gaussian', confidence: 0.99, ddof: 0 });
+    expectRel(cv, gv);
+    expectRel(ces, ges);
+  });
+
+  it('NaN returns are dropped per column; an all-NaN column gives NaN; one return is its own VaR', () => {
+    const withNaN = ref.valueAtRisk(matrix(Float64Array.of(NaN, 0.01, -0.02, NaN, 0.03, NaN), 3, 2), { method: 'historical' });
+    expect([...ref.valueAtRisk(Float64Array.of(-0.02, 0.03), { method: 'historical' }).var]).toEqual([withNaN.var[0]]);
+    expect(withNaN.var[1]).toBe(-0.01);
+    expect(ref.valueAtRisk(Float64Array.of(NaN, NaN), { method: 'gaussian' }).var[0]).toBeNaN();
+    expect([...var1(Float64Array.of(-0.05), { method: 'historical' })]).toEqual([0.05, 0.05]);
+  });
+});
+
 describe('returns and portfolios', () => {
   it('simpleReturns and logReturns of a series and of a matrix; NaN prices give NaN returns', () => {
     const prices = Float64Array.of(100, 110, 99, NaN, 99);
@@ -137,6 +195,11 @@ describe('bad input: KernelInputError naming the argument', () => {
     ['a plain array', () => ref.simpleReturns([1, 2] as never), 'prices: expected a Float64Array or a Matrix { data, rows, cols }, got an Array of length 2'],
     ['periodsPerYear 0', () => ref.performanceStats(ONE, { periodsPerYear: 0 }), 'options.periodsPerYear: expected a finite number > 0, got 0'],
     ['riskFree NaN', () => ref.performanceStats(ONE, { riskFree: NaN }), 'options.riskFree: expected a finite number, got NaN'],
+    ['no VaR method', () => ref.valueAtRisk(ONE, {} as never), "options.method: expected 'historical', 'gaussian' or 'cornish-fisher', got undefined"],
+    ['no VaR options', () => ref.valueAtRisk(ONE, undefined as never), 'options: expected an object with a method'],
+    ['confidence 1', () => ref.valueAtRisk(ONE, { method: 'gaussian', confidence: 1 }), 'options.confidence: expected a number in (0, 1), got 1'],
+    ['ddof 0.5', () => ref.valueAtRisk(ONE, { method: 'gaussian', ddof: 0.5 }), 'options.ddof: expected an integer >= 0, got 0.5'],
+    ['an infinite return for VaR', () => ref.valueAtRisk(Float64Array.of(-Infinity), { method: 'historical' }), 'got returns[0] = -Infinity'],
   ];
   for (const [title, call, message] of cases) {
     it(title, () => {

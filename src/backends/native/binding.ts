@@ -46,6 +46,7 @@ export interface NativeBinding {
   logReturns(prices: Float64Array, rows: number, cols: number, out: Float64Array): void;
   portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
   performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number, out: Float64Array): void;
+  valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number, out: Float64Array): void;
 }
 
 /** What the addon was built with. */

@@ -78,6 +78,11 @@ function nativeRisk(b: NativeBinding): RiskFamily {
       b.portfolioReturns(returns, rows, cols, weights, portfolios, out);
       return out;
     },
+    valueAtRisk(returns, rows, cols, method, confidence, ddof) {
+      const out = new Float64Array(2 * cols);
+      b.valueAtRisk(returns, rows, cols, method, confidence, ddof, out);
+      return out;
+    },
     performanceStats(returns, rows, cols, periodsPerYear, riskFree) {
       const out = new Float64Array(PERFORMANCE_STATS.length * cols);
       b.performanceStats(returns, rows, cols, periodsPerYear, riskFree, out);

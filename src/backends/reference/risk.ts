@@ -8,9 +8,16 @@
  * - performanceStats: empyrical's annual_return, annual_volatility, sharpe_ratio, sortino_ratio,
  *   downside_risk, max_drawdown (as a positive loss), calmar_ratio; scipy.stats' skew and kurtosis
  *   (bias=True, Fisher). NaN returns are skipped as empyrical's nan-functions skip them.
+ * - valueAtRisk (NaN returns dropped per column, as na.omit): 'historical' is numpy's linear quantile
+ *   (its virtual index n p + (1 - p) - 1 and its two-sided lerp) and empyrical's
+ *   conditional_value_at_risk (the mean of the k + 1 smallest, k = floor((n - 1)(1 - c)), summed in
+ *   ascending order); 'gaussian' is -(mu + z sigma) and -mu + phi(z) sigma / (1 - c);
+ *   'cornish-fisher' is PerformanceAnalytics' VaR.CornishFisher and operES.CornishFisher (population
+ *   moments; skewness and excess kurtosis 0 when m2 <= 1.5e-8, its all.equal(m2, 0)).
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
 import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
+import { normalPdf, normalQuantile } from '../../kernels/special.js';
 
 /** Every price NaN (missing) or finite and > 0, else the fault at the first bad one (row-major). */
 function checkPrices(prices: Float64Array, cols: number): void {
@@ -173,4 +180,85 @@ function performanceStats(returns: Float64Array, rows: number, cols: number, per
   return out;
 }
 
-export const referenceRisk: RiskFamily = { simpleReturns, logReturns, portfolioReturns, performanceStats };
+/** numpy.quantile(x, p) of sorted values, method 'linear': virtual index n p + (1 - p) - 1, then _lerp. */
+function linearQuantile(sorted: Float64Array, p: number): number {
+  const n = sorted.length;
+  const h = n * p + (1 - p) - 1;
+  const lo = Math.min(Math.max(Math.floor(h), 0), n - 1);
+  const hi = Math.min(lo + 1, n - 1);
+  const t = h - Math.floor(h);
+  const a = sorted[lo];
+  const b = sorted[hi];
+  const diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+/** Sum of the first k + 1 sorted values divided by k + 1 (the mean of the k + 1 smallest). */
+function meanOfSmallest(sorted: Float64Array, k: number): number {
+  let sum = 0;
+  for (let i = 0; i <= k; i++) sum += sorted[i];
+  return sum / (k + 1);
+}
+
+/** PerformanceAnalytics' .skewEst/.kurtEst guard: all.equal(m2, 0) holds for |m2| <= 1.5e-8. */
+const PA_ZERO_VARIANCE = 1.5e-8;
+
+/** [VaR, ES] of one column's non-NaN values (in row order), by method code. */
+function columnVar(values: Float64Array, method: number, c: number, ddof: number): [number, number] {
+  const n = values.length;
+  if (n === 0) return [NaN, NaN];
+  const alpha = 1 - c;
+  if (method === 0) {
+    const sorted = values.slice().sort();
+    const k = Math.floor((n - 1) * alpha);
+    return [-linearQuantile(sorted, alpha), -meanOfSmallest(sorted, k)];
+  }
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i];
+  const mean = sum / n;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    s2 += d * d;
+    s3 += d * d * d;
+    s4 += d * d * (d * d);
+  }
+  const z = normalQuantile(alpha);
+  if (method === 1) {
+    const sigma = Math.sqrt(s2 / (n - ddof));
+    return [-(mean + z * sigma), -mean + (normalPdf(z) * sigma) / alpha];
+  }
+  const m2 = s2 / n;
+  const flat = Math.abs(m2) <= PA_ZERO_VARIANCE;
+  const skew = flat ? 0 : s3 / n / Math.pow(m2, 1.5);
+  const exkurt = flat ? 0 : s4 / n / (m2 * m2) - 3;
+  const z2 = z * z;
+  const z3 = z2 * z;
+  const h = z + (1 / 6) * (z2 - 1) * skew + (1 / 24) * (z3 - 3 * z) * exkurt - (1 / 36) * (2 * z3 - 5 * z) * (skew * skew);
+  const sd = Math.sqrt(m2);
+  const h2 = h * h;
+  const h3 = h2 * h;
+  const h4 = h2 * h2;
+  const h6 = h3 * h3;
+  const mes = normalPdf(h) * (1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 + ((h4 - 2 * h2 - 1) * exkurt) / 24);
+  return [-mean - h * sd, -mean - sd * Math.min(-mes / alpha, h)];
+}
+
+/** VaR then ES per column (2 x cols values). */
+function valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number): Float64Array {
+  checkReturns(returns, cols);
+  const out = new Float64Array(2 * cols);
+  for (let c = 0; c < cols; c++) {
+    const values: number[] = [];
+    for (let t = 0; t < rows; t++) {
+      const r = returns[t * cols + c];
+      if (r === r) values.push(r);
+    }
+    [out[c], out[cols + c]] = columnVar(Float64Array.from(values), method, confidence, ddof);
+  }
+  return out;
+}
+
+export const referenceRisk: RiskFamily = { simpleReturns, logReturns, portfolioReturns, performanceStats, valueAtRisk };
