@@ -94,6 +94,28 @@ Napi::Value PerformanceStats(const Napi::CallbackInfo& info) {
   });
 }
 
+// covariance(returns, rows, cols, method, lambda, adjust, out: cols x cols)
+Napi::Value Covariance(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 7);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    const size_t method = countArg(info, 3, "options.method");
+    const double lambda = numberArg(info, 4, "options.lambda");
+    const size_t adjust = countArg(info, 5, "options.adjust");
+    if (method > risk::kEwma) throw inputError(env, "options.method", "'sample' or 'ewma' (0 or 1)", std::to_string(method));
+    if (!(lambda > 0 && lambda < 1)) throw inputError(env, "options.lambda", "a number in (0, 1)", std::to_string(lambda));
+    if (adjust > 1) throw inputError(env, "options.adjust", "0 or 1", std::to_string(adjust));
+    const size_t n = cells(env, rows, cols, "returns");
+    const size_t outLength = cells(env, cols, cols, "out");
+    const double* returns = matrixData(info, 0, "returns", n);
+    double* out = float64Out(info, 6, "out", outLength);
+    throwIfFault(env, risk::covariance(returns, rows, cols, static_cast<int>(method), lambda, adjust == 1, out));
+    return env.Undefined();
+  });
+}
+
 // valueAtRisk(returns, rows, cols, method, confidence, ddof, out: 2 x cols)
 Napi::Value ValueAtRisk(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
@@ -127,6 +149,7 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   exports.Set("portfolioReturns", Napi::Function::New<PortfolioReturns>(env, "portfolioReturns"));
   exports.Set("performanceStats", Napi::Function::New<PerformanceStats>(env, "performanceStats"));
   exports.Set("valueAtRisk", Napi::Function::New<ValueAtRisk>(env, "valueAtRisk"));
+  exports.Set("covariance", Napi::Function::New<Covariance>(env, "covariance"));
 }
 
 }  // namespace kernelbus::binding

@@ -135,15 +135,44 @@ void var(fuzz::Input& in) {
   }
 }
 
+// covariance: symmetric, a non-negative diagonal (sums of squares), NaN throughout below 2 complete
+// rows for 'sample' and below 1 for 'ewma'.
+void cov(fuzz::Input& in) {
+  const Shape r = matrixOf(in);
+  const int method = in.in(0, 1);
+  const double lambda = in.flag() ? 0.94 : in.real(1e-9, 1 - 1e-9);
+  const bool adjust = in.flag();
+  std::vector<double> out(r.cols * r.cols + 1, kGuard);
+  const Status s = risk::covariance(r.data.data(), r.rows, r.cols, method, lambda, adjust, out.data());
+  requireFault(s, Fault::ReturnNotFinite, firstBad(r.data, returnOk), r.data.size());
+  require(out[r.cols * r.cols] == kGuard);
+  if (!s.ok()) return;
+  size_t complete = 0;
+  for (size_t t = 0; t < r.rows; t++) {
+    bool ok = true;
+    for (size_t c = 0; c < r.cols; c++) ok &= !std::isnan(r.data[t * r.cols + c]);
+    complete += ok ? 1 : 0;
+  }
+  for (size_t i = 0; i < r.cols; i++) {
+    for (size_t j = 0; j < r.cols; j++) {
+      const double a = out[i * r.cols + j], b = out[j * r.cols + i];
+      require(a == b || (std::isnan(a) && std::isnan(b)));
+      if (complete < (method == risk::kSample ? 2u : 1u)) require(std::isnan(a));
+    }
+    require(!(out[i * r.cols + i] < 0));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  switch (in.in(0, 4)) {
+  switch (in.in(0, 5)) {
     case 0: returns(in, false); break;
     case 1: returns(in, true); break;
     case 2: portfolio(in); break;
     case 3: var(in); break;
+    case 4: cov(in); break;
     default: stats(in); break;
   }
   return 0;

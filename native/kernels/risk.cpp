@@ -1,6 +1,7 @@
 // See risk.hpp. Each function names its counterpart in src/backends/reference/risk.ts.
 #include "risk.hpp"
 
+#include "simd.hpp"
 #include "special.hpp"
 
 #include <algorithm>
@@ -197,7 +198,99 @@ void columnVar(double* x, size_t n, int method, double c, double ddof, double& v
   es = -mean - sd * std::min(-mes / alpha, h);
 }
 
+// completeRows(): the rows without a NaN, copied row-major into `kept`; their count.
+size_t completeRows(const double* x, size_t rows, size_t cols, std::vector<double>& kept) {
+  kept.resize(rows * cols);
+  size_t n = 0;
+  for (size_t t = 0; t < rows; t++) {
+    const double* row = x + t * cols;
+    bool complete = true;
+    for (size_t c = 0; c < cols; c++) complete &= row[c] == row[c];
+    if (!complete) continue;
+    std::copy(row, row + cols, kept.data() + n * cols);
+    n++;
+  }
+  return n;
+}
+
+// The upper triangle (j >= i) of the covariance, each element updated by `step(c, d_ti, d_tj, t)` for
+// t = 0..n-1 in order, exactly as the reference's loop over t, but eight rows at a time so that row i
+// of `out` stays in L1 while they pass, and the loop over j vectorizes.
+template <typename Step>
+inline void upperSweep(const double* d, size_t n, size_t cols, double* out, Step step) {
+  constexpr size_t kRows = 8;
+  for (size_t t0 = 0; t0 < n; t0 += kRows) {
+    const size_t t1 = std::min(n, t0 + kRows);
+    for (size_t i = 0; i < cols; i++) {
+      double* __restrict o = out + i * cols;
+      for (size_t t = t0; t < t1; t++) {
+        const double* __restrict row = d + t * cols;
+        const double a = row[i];
+        for (size_t j = i; j < cols; j++) o[j] = step(o[j], a, row[j], t);
+      }
+    }
+  }
+}
+
+KERNELBUS_VECTOR_CLONES void sampleSweep(const double* d, size_t n, size_t cols, double* out) {
+  upperSweep(d, n, cols, out, [](double c, double a, double b, size_t) { return c + a * b; });
+}
+
+KERNELBUS_VECTOR_CLONES void ewmaSweep(const double* d, size_t n, size_t cols, double lambda, double* out) {
+  const double rest = 1 - lambda;
+  upperSweep(d, n, cols, out, [lambda, rest](double c, double a, double b, size_t t) {
+    return t == 0 ? a * b : lambda * c + rest * (a * b);
+  });
+}
+
+KERNELBUS_VECTOR_CLONES void weightedSweep(const double* d, size_t n, size_t cols, const double* w, double* out) {
+  upperSweep(d, n, cols, out, [w](double c, double a, double b, size_t t) { return c + w[t] * (a * b); });
+}
+
 }  // namespace
+
+Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
+                  double* out) {
+  const Status s = checkReturns(returns, rows * cols, cols);
+  if (!s.ok()) return s;
+  std::vector<double> d;
+  const size_t n = completeRows(returns, rows, cols, d);
+  std::fill(out, out + cols * cols, 0.0);
+  if (method == kSample) {
+    if (n < 2) {
+      std::fill(out, out + cols * cols, NAN);
+      return Status{};
+    }
+    std::vector<double> mean(cols, 0.0);
+    for (size_t t = 0; t < n; t++) {
+      for (size_t i = 0; i < cols; i++) mean[i] += d[t * cols + i];
+    }
+    for (size_t i = 0; i < cols; i++) mean[i] /= static_cast<double>(n);
+    for (size_t t = 0; t < n; t++) {
+      for (size_t i = 0; i < cols; i++) d[t * cols + i] -= mean[i];
+    }
+    sampleSweep(d.data(), n, cols, out);
+    for (size_t i = 0; i < cols * cols; i++) out[i] /= static_cast<double>(n - 1);
+  } else if (n == 0) {
+    std::fill(out, out + cols * cols, NAN);
+    return Status{};
+  } else if (adjust) {
+    std::vector<double> w(n);
+    double den = 0;
+    for (size_t t = 0; t < n; t++) {
+      w[t] = std::pow(lambda, static_cast<double>(n - 1 - t));
+      den += w[t];
+    }
+    weightedSweep(d.data(), n, cols, w.data(), out);
+    for (size_t i = 0; i < cols * cols; i++) out[i] /= den;
+  } else {
+    ewmaSweep(d.data(), n, cols, lambda, out);
+  }
+  for (size_t i = 0; i < cols; i++) {
+    for (size_t j = 0; j < i; j++) out[i * cols + j] = out[j * cols + i];
+  }
+  return Status{};
+}
 
 Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof,
                    double* out) {

@@ -48,6 +48,7 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
   portfolioReturns: [['native', RISK_NATIVE_MIN_VALUES]],
   performanceStats: [['native', RISK_NATIVE_MIN_VALUES]],
   valueAtRisk: [['native', RISK_NATIVE_MIN_VALUES]],
+  covariance: [['native', RISK_NATIVE_MIN_VALUES]],
 };
 
 const warned = new Set<string>();

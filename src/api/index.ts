@@ -23,6 +23,10 @@ export {
   type PerformanceOptions,
   type PerformanceStats,
   type Series,
+  COVARIANCE_DEFAULTS,
+  type CovarianceMethod,
+  type CovarianceOptions,
+  type CovarianceResult,
   VAR_DEFAULTS,
   type VarMethod,
   type VarOptions,
@@ -79,3 +83,5 @@ export const portfolioReturns = defaults.portfolioReturns;
 export const performanceStats = defaults.performanceStats;
 /** Value at risk and expected shortfall per column (positive losses): historical, Gaussian or Cornish-Fisher. */
 export const valueAtRisk = defaults.valueAtRisk;
+/** Covariance of the columns over the complete rows: sample (ddof 1) or RiskMetrics EWMA. */
+export const covariance = defaults.covariance;

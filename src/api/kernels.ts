@@ -34,6 +34,9 @@ import {
   type PerformanceStats,
   type Series,
   resolveVarOptions,
+  resolveCovarianceOptions,
+  type CovarianceOptions,
+  type CovarianceResult,
   type VarOptions,
   type VarResult,
 } from '../kernels/risk.js';
@@ -99,6 +102,8 @@ export interface Kernels {
   performanceStats(returns: Series, options?: PerformanceOptions): PerformanceStats;
   /** Value at risk and expected shortfall per column, positive losses: historical, Gaussian or Cornish-Fisher. */
   valueAtRisk(returns: Series, options: VarOptions): VarResult;
+  /** Covariance of the columns over the complete rows: sample (ddof 1) or RiskMetrics EWMA. */
+  covariance(returns: Series, options?: CovarianceOptions): CovarianceResult;
 }
 
 /** A loaded backend by name: BackendUnavailableError when it cannot load, KernelInputError when unknown. */
@@ -208,6 +213,12 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
       const r = asColumns(returns, 'returns');
       const { periodsPerYear, riskFree } = resolvePerformanceOptions(opts);
       return splitStats(family('risk', 'performanceStats', r.data.length).performanceStats(r.data, r.rows, r.cols, periodsPerYear, riskFree), r.cols);
+    },
+    covariance(returns, opts) {
+      const r = asColumns(returns, 'returns');
+      const { method, lambda, adjust } = resolveCovarianceOptions(opts);
+      const data = family('risk', 'covariance', r.data.length).covariance(r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0);
+      return { cov: { data, rows: r.cols, cols: r.cols } };
     },
     valueAtRisk(returns, opts) {
       const r = asColumns(returns, 'returns');

@@ -151,6 +151,48 @@ export function resolveVarOptions(options: VarOptions | undefined): { method: nu
   return { method, confidence, ddof };
 }
 
+/** How `covariance()` estimates the covariance matrix. */
+export type CovarianceMethod = 'sample' | 'ewma';
+
+export const COVARIANCE_METHODS = ['sample', 'ewma'] as const satisfies readonly CovarianceMethod[];
+
+/** Options of `covariance()`. */
+export interface CovarianceOptions {
+  /**
+   * `'sample'` (default): ddof 1 around the column means. `'ewma'`: RiskMetrics, zero mean, decay
+   * `lambda`.
+   */
+  method?: CovarianceMethod;
+  /** EWMA decay in (0, 1). Default 0.94 (RiskMetrics daily). */
+  lambda?: number;
+  /**
+   * EWMA only. `false` (default): S_0 = r_0 r_0', then S_t = lambda S_{t-1} + (1 - lambda) r_t r_t'.
+   * `true`: the weights lambda^(n-1-t) normalised to sum to 1 (pandas' adjust=True weights).
+   */
+  adjust?: boolean;
+}
+
+export const COVARIANCE_DEFAULTS = { method: 'sample', lambda: 0.94, adjust: false } as const;
+
+/** What `covariance()` returns: the N x N matrix (symmetric). */
+export interface CovarianceResult {
+  cov: Matrix;
+}
+
+/** Checks and defaults the options of `covariance()`; the method as its code in COVARIANCE_METHODS. */
+export function resolveCovarianceOptions(options: CovarianceOptions | undefined): { method: number; lambda: number; adjust: boolean } {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
+  }
+  const method = COVARIANCE_METHODS.indexOf((options?.method ?? COVARIANCE_DEFAULTS.method) as CovarianceMethod);
+  if (method < 0) throw new KernelInputError('options.method', "'sample' or 'ewma'", describeValue(options?.method));
+  const lambda = options?.lambda ?? COVARIANCE_DEFAULTS.lambda;
+  const adjust = options?.adjust ?? COVARIANCE_DEFAULTS.adjust;
+  if (typeof lambda !== 'number' || !(lambda > 0 && lambda < 1)) throw new KernelInputError('options.lambda', 'a number in (0, 1)', describeValue(lambda));
+  if (typeof adjust !== 'boolean') throw new KernelInputError('options.adjust', 'a boolean', describeValue(adjust));
+  return { method, lambda, adjust };
+}
+
 /** Splits the stat-major output of a backend into one Float64Array per statistic (views, no copy). */
 export function splitStats(packed: Float64Array, cols: number): PerformanceStats {
   return Object.fromEntries(PERFORMANCE_STATS.map((name, s) => [name, packed.subarray(s * cols, (s + 1) * cols)])) as PerformanceStats;
@@ -170,6 +212,11 @@ export interface RiskFamily {
   portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number): Float64Array;
   /** PERFORMANCE_STATS per column, stat-major: PERFORMANCE_STATS.length x cols values. */
   performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number): Float64Array;
+  /**
+   * The cols x cols covariance of the complete rows (a row with a NaN is left out), row-major;
+   * `method` a code of COVARIANCE_METHODS, `adjust` 0 or 1.
+   */
+  covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number): Float64Array;
   /** VaR then ES per column: 2 x cols values; `method` a code of VAR_METHODS. */
   valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number): Float64Array;
 }

@@ -89,6 +89,16 @@ describeEachBackend('risk family parity', (k: Kernels) => {
     );
   });
 
+  it('covariance: sample, ewma, ewma adjusted; NaN rows left out', () => {
+    const options = fc.record({ method: fc.constantFrom('sample' as const, 'ewma' as const), lambda: fc.constantFrom(0.94, 0.97, 0.5, 1e-9), adjust: fc.boolean() });
+    fc.assert(
+      fc.property(matrixArb(returnArb, 60, 12), options, (returns, o) => {
+        expectColumnsClose({ cov: k.covariance(returns, o).cov.data }, { cov: ref.covariance(returns, o).cov.data });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('historical valueAtRisk on long series (the sampled selection and its fallback): sorted, reversed, ties, adversarial', () => {
     const n = 2000;
     const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;
@@ -132,6 +142,7 @@ describeEachBackend('risk family parity', (k: Kernels) => {
       (kk) => kk.performanceStats({ data: Float64Array.of(0.1, 0.2, -Infinity, 0), rows: 2, cols: 2 }),
       (kk) => kk.portfolioReturns(Float64Array.of(0.1, 0.2), Float64Array.of(Infinity)),
       (kk) => kk.valueAtRisk({ data: Float64Array.of(0.1, NaN, Infinity, 0), rows: 2, cols: 2 }, { method: 'gaussian' }),
+      (kk) => kk.covariance({ data: Float64Array.of(0.1, NaN, -Infinity, 0), rows: 2, cols: 2 }),
     ];
     for (const call of calls) {
       let expected: unknown;

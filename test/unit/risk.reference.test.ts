@@ -158,6 +158,31 @@ describe('valueAtRisk', () => {
   });
 });
 
+describe('covariance', () => {
+  // Five dates x three assets; expected values computed once with numpy 2.4: numpy.cov(ddof=1), the
+  // RiskMetrics recursion written out, and the normalised lambda^(n-1-t) weights.
+  const X = matrix(Float64Array.of(0.01, 0.02, -0.01, 0.03, -0.01, 0, -0.02, 0.015, 0.02, 0.005, 0, -0.005, 0.012, -0.02, 0.01), 5, 3);
+  const expectMatrix = (actual: Float64Array, expected: number[]) => expected.forEach((e, i) => expectRel(actual[i], e));
+
+  it("'sample': numpy.cov with ddof 1", () => {
+    const { cov } = ref.covariance(X);
+    expect([cov.rows, cov.cols]).toEqual([3, 3]);
+    expectMatrix(cov.data, [0.00032379999999999996, -0.00016925, -0.000129, -0.00016925, 0.00028000000000000003, -2.875000000000001e-5, -0.000129, -2.875000000000001e-5, 0.00014500000000000003]);
+  });
+
+  it("'ewma': S_0 = r_0 r_0', S_t = lambda S_{t-1} + (1 - lambda) r_t r_t' (RiskMetrics, zero mean); adjust: normalised weights", () => {
+    expectMatrix(ref.covariance(X, { method: 'ewma' }).cov.data, [0.00015418283200000003, 0.00011089447999999996, -9.349129599999999e-5, 0.00011089447999999996, 0.00035321168799999994, -0.00015224499199999997, -9.349129599999999e-5, -0.00015224499199999997, 0.00010669129600000001]);
+    expectMatrix(ref.covariance(X, { method: 'ewma', adjust: true }).cov.data, [0.00030362138687210283, -0.00013486233352217347, -7.554001357441038e-5, -0.00013486233352217347, 0.0002241675337523028, -2.053464907392874e-5, -7.554001357441038e-5, -2.053464907392874e-5, 0.00012514617492662166]);
+  });
+
+  it('complete rows only: a row with a NaN is left out; fewer than 2 rows give NaN (sample)', () => {
+    const withNaN = Float64Array.from([...X.data, NaN, 0.5, 0.5]);
+    expect([...ref.covariance(matrix(withNaN, 6, 3)).cov.data]).toEqual([...ref.covariance(X).cov.data]);
+    expect([...ref.covariance(matrix(Float64Array.of(0.01, 0.02), 1, 2)).cov.data]).toEqual([NaN, NaN, NaN, NaN]);
+    expect([...ref.covariance(matrix(Float64Array.of(0.01, 0.02), 1, 2), { method: 'ewma' }).cov.data]).toEqual([0.0001, 0.0002, 0.0002, 0.0004]);
+  });
+});
+
 describe('returns and portfolios', () => {
   it('simpleReturns and logReturns of a series and of a matrix; NaN prices give NaN returns', () => {
     const prices = Float64Array.of(100, 110, 99, NaN, 99);
@@ -184,6 +209,7 @@ describe('returns and portfolios', () => {
 });
 
 describe('bad input: KernelInputError naming the argument', () => {
+  const X1 = matrix(Float64Array.of(0.01, 0.02, 0.03, 0.04), 2, 2);
   const cases: [string, () => unknown, string][] = [
     ['a price of 0', () => ref.simpleReturns(Float64Array.of(1, 0)), 'prices: expected finite prices > 0 (NaN for a missing one), got prices[1] = 0'],
     ['a negative price in a matrix', () => ref.logReturns(matrix(Float64Array.of(1, 2, 3, -4), 2, 2)), 'got prices[1][1] = -4'],
@@ -199,6 +225,8 @@ describe('bad input: KernelInputError naming the argument', () => {
     ['no VaR options', () => ref.valueAtRisk(ONE, undefined as never), 'options: expected an object with a method'],
     ['confidence 1', () => ref.valueAtRisk(ONE, { method: 'gaussian', confidence: 1 }), 'options.confidence: expected a number in (0, 1), got 1'],
     ['ddof 0.5', () => ref.valueAtRisk(ONE, { method: 'gaussian', ddof: 0.5 }), 'options.ddof: expected an integer >= 0, got 0.5'],
+    ['lambda 1', () => ref.covariance(X1, { method: 'ewma', lambda: 1 }), 'options.lambda: expected a number in (0, 1), got 1'],
+    ['covariance method', () => ref.covariance(X1, { method: 'shrunk' as never }), "options.method: expected 'sample' or 'ewma', got \"shrunk\""],
     ['an infinite return for VaR', () => ref.valueAtRisk(Float64Array.of(-Infinity), { method: 'historical' }), 'got returns[0] = -Infinity'],
   ];
   for (const [title, call, message] of cases) {

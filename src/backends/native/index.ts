@@ -78,6 +78,11 @@ function nativeRisk(b: NativeBinding): RiskFamily {
       b.portfolioReturns(returns, rows, cols, weights, portfolios, out);
       return out;
     },
+    covariance(returns, rows, cols, method, lambda, adjust) {
+      const out = new Float64Array(cols * cols);
+      b.covariance(returns, rows, cols, method, lambda, adjust, out);
+      return out;
+    },
     valueAtRisk(returns, rows, cols, method, confidence, ddof) {
       const out = new Float64Array(2 * cols);
       b.valueAtRisk(returns, rows, cols, method, confidence, ddof, out);

@@ -14,6 +14,10 @@
  *   ascending order); 'gaussian' is -(mu + z sigma) and -mu + phi(z) sigma / (1 - c);
  *   'cornish-fisher' is PerformanceAnalytics' VaR.CornishFisher and operES.CornishFisher (population
  *   moments; skewness and excess kurtosis 0 when m2 <= 1.5e-8, its all.equal(m2, 0)).
+ * - covariance over the complete rows (a row with a NaN is left out, as pandas' cov and numpy on
+ *   dropna'd data): 'sample' sums (x_i - mean_i)(x_j - mean_j) over the rows in order, / (n - 1);
+ *   'ewma' (RiskMetrics, zero mean) recurses S = lambda S + (1 - lambda) (r_i r_j) from S = r_0 r_0',
+ *   or with adjust sums lambda^(n-1-t) (r_i r_j) in row order over the sum of the weights.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
 import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
@@ -261,4 +265,57 @@ function valueAtRisk(returns: Float64Array, rows: number, cols: number, method: 
   return out;
 }
 
-export const referenceRisk: RiskFamily = { simpleReturns, logReturns, portfolioReturns, performanceStats, valueAtRisk };
+/** The rows of a row-major matrix that hold no NaN, as one row-major array, and their count. */
+function completeRows(x: Float64Array, rows: number, cols: number): { data: Float64Array; n: number } {
+  const kept: number[] = [];
+  for (let t = 0; t < rows; t++) {
+    let complete = true;
+    for (let c = 0; c < cols; c++) complete &&= x[t * cols + c] === x[t * cols + c];
+    if (complete) for (let c = 0; c < cols; c++) kept.push(x[t * cols + c]);
+  }
+  return { data: Float64Array.from(kept), n: cols === 0 ? 0 : kept.length / cols };
+}
+
+/** cols x cols covariance of the complete rows, row-major (see the header for each method). */
+function covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number): Float64Array {
+  checkReturns(returns, cols);
+  const { data: x, n } = completeRows(returns, rows, cols);
+  const out = new Float64Array(cols * cols);
+  if (method === 0) {
+    if (n < 2) return out.fill(NaN);
+    const mean = new Float64Array(cols);
+    for (let t = 0; t < n; t++) for (let i = 0; i < cols; i++) mean[i] += x[t * cols + i];
+    for (let i = 0; i < cols; i++) mean[i] /= n;
+    for (let i = 0; i < cols; i++) {
+      for (let j = i; j < cols; j++) {
+        let s = 0;
+        for (let t = 0; t < n; t++) s += (x[t * cols + i] - mean[i]) * (x[t * cols + j] - mean[j]);
+        out[i * cols + j] = out[j * cols + i] = s / (n - 1);
+      }
+    }
+    return out;
+  }
+  if (n === 0) return out.fill(NaN);
+  for (let i = 0; i < cols; i++) {
+    for (let j = i; j < cols; j++) {
+      let s: number;
+      if (adjust) {
+        let num = 0;
+        let den = 0;
+        for (let t = 0; t < n; t++) {
+          const w = Math.pow(lambda, n - 1 - t);
+          num += w * (x[t * cols + i] * x[t * cols + j]);
+          den += w;
+        }
+        s = num / den;
+      } else {
+        s = x[i] * x[j];
+        for (let t = 1; t < n; t++) s = lambda * s + (1 - lambda) * (x[t * cols + i] * x[t * cols + j]);
+      }
+      out[i * cols + j] = out[j * cols + i] = s;
+    }
+  }
+  return out;
+}
+
+export const referenceRisk: RiskFamily = { simpleReturns, logReturns, portfolioReturns, performanceStats, valueAtRisk, covariance };
