@@ -47,7 +47,7 @@ const VIEWS: Record<string, TableView[]> = {
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   risk: [
-    { cases: /^(simpleReturns|logReturns|portfolioReturns|performanceStats|valueAtRisk|covariance) /, title: '2520 x 500 (ten years of daily returns, 500 assets)' },
+    { cases: /^(simpleReturns|logReturns|portfolioReturns|performanceStats|valueAtRisk|covariance|portfolioVolatility) /, title: '2520 x 500 (ten years of daily returns, 500 assets)' },
     { cases: /^auto sweep: performanceStats/, title: '`performanceStats()`: values per call', layout: 'sweep', strip: /^auto sweep: performanceStats\(\) | values$/g },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],

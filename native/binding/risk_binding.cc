@@ -116,6 +116,31 @@ Napi::Value Covariance(const Napi::CallbackInfo& info) {
   });
 }
 
+// portfolioVolatility(cov, n, weights, portfolios, out: portfolios); cov square and symmetric
+Napi::Value PortfolioVolatility(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 5);
+    const size_t n = countArg(info, 1, "n");
+    const size_t portfolios = countArg(info, 3, "portfolios");
+    const size_t covLength = cells(env, n, n, "cov");
+    const size_t weightsLength = cells(env, portfolios, n, "weights");
+    const double* cov = matrixData(info, 0, "cov", covLength);
+    const double* weights = matrixData(info, 2, "weights", weightsLength);
+    double* out = float64Out(info, 4, "out", portfolios);
+    for (size_t i = 0; i < n; i++) {
+      for (size_t j = 0; j <= i; j++) {
+        const double a = cov[i * n + j], b = cov[j * n + i];
+        if (!std::isfinite(a) || std::fabs(a - b) > 1e-10 * std::fmax(std::fabs(a), std::fabs(b))) {
+          throw inputError(env, "cov", "a symmetric matrix of finite values", "[" + std::to_string(i) + "][" + std::to_string(j) + "] = " + std::to_string(a));
+        }
+      }
+    }
+    throwIfFault(env, risk::portfolioVolatility(cov, n, weights, portfolios, out));
+    return env.Undefined();
+  });
+}
+
 // valueAtRisk(returns, rows, cols, method, confidence, ddof, out: 2 x cols)
 Napi::Value ValueAtRisk(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
@@ -150,6 +175,7 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   exports.Set("performanceStats", Napi::Function::New<PerformanceStats>(env, "performanceStats"));
   exports.Set("valueAtRisk", Napi::Function::New<ValueAtRisk>(env, "valueAtRisk"));
   exports.Set("covariance", Napi::Function::New<Covariance>(env, "covariance"));
+  exports.Set("portfolioVolatility", Napi::Function::New<PortfolioVolatility>(env, "portfolioVolatility"));
 }
 
 }  // namespace kernelbus::binding

@@ -247,7 +247,40 @@ KERNELBUS_VECTOR_CLONES void weightedSweep(const double* d, size_t n, size_t col
   upperSweep(d, n, cols, out, [w](double c, double a, double b, size_t t) { return c + w[t] * (a * b); });
 }
 
+// v_b = sum over j of w_bj S_j (row j of S), for `count` portfolios at once: S streamed once per block,
+// each v_bi summed over j in order, as the reference's inner loop.
+KERNELBUS_VECTOR_CLONES void weightedRows(const double* cov, size_t n, const double* weights, size_t count, double* v) {
+  std::fill(v, v + count * n, 0.0);
+  for (size_t j = 0; j < n; j++) {
+    const double* __restrict srow = cov + j * n;
+    for (size_t b = 0; b < count; b++) {
+      const double wj = weights[b * n + j];
+      double* __restrict vb = v + b * n;
+      for (size_t i = 0; i < n; i++) vb[i] += wj * srow[i];
+    }
+  }
+}
+
 }  // namespace
+
+Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out) {
+  for (size_t i = 0; i < portfolios * n; i++) {
+    if (!std::isfinite(weights[i])) return fault(Fault::WeightNotFinite, i, weights[i], n);
+  }
+  constexpr size_t kBlock = 8;
+  std::vector<double> v(kBlock * n);
+  for (size_t p0 = 0; p0 < portfolios; p0 += kBlock) {
+    const size_t count = std::min(kBlock, portfolios - p0);
+    weightedRows(cov, n, weights + p0 * n, count, v.data());
+    for (size_t b = 0; b < count; b++) {
+      const double* w = weights + (p0 + b) * n;
+      double q = 0;
+      for (size_t i = 0; i < n; i++) q += w[i] * v[b * n + i];
+      out[p0 + b] = std::sqrt(q);
+    }
+  }
+  return Status{};
+}
 
 Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
                   double* out) {

@@ -25,6 +25,8 @@ enum CovarianceMethod : int { kSample = 0, kEwma = 1 };
 /// cols x cols covariance of the complete rows (no NaN) into out[cols * cols]; 0 < lambda < 1 (EWMA).
 Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
                   double* out);
+/// sqrt(w' S w) per portfolio into out[portfolios]: cov n x n, weights portfolios x n (finite).
+Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out);
 /// valueAtRisk methods (VAR_METHODS in src/kernels/risk.ts).
 enum VarMethod : int { kHistorical = 0, kGaussian = 1, kCornishFisher = 2 };
 /// VaR then ES per column into out[2 * cols]; 0 < confidence < 1, ddof >= 0.

@@ -49,6 +49,7 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
   performanceStats: [['native', RISK_NATIVE_MIN_VALUES]],
   valueAtRisk: [['native', RISK_NATIVE_MIN_VALUES]],
   covariance: [['native', RISK_NATIVE_MIN_VALUES]],
+  portfolioVolatility: [['native', RISK_NATIVE_MIN_VALUES]],
 };
 
 const warned = new Set<string>();

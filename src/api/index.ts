@@ -85,3 +85,5 @@ export const performanceStats = defaults.performanceStats;
 export const valueAtRisk = defaults.valueAtRisk;
 /** Covariance of the columns over the complete rows: sample (ddof 1) or RiskMetrics EWMA. */
 export const covariance = defaults.covariance;
+/** sqrt(w' S w) per portfolio (P x N weights in one call). */
+export const portfolioVolatility = defaults.portfolioVolatility;

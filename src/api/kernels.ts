@@ -35,6 +35,7 @@ import {
   type Series,
   resolveVarOptions,
   resolveCovarianceOptions,
+  requireCovariance,
   type CovarianceOptions,
   type CovarianceResult,
   type VarOptions,
@@ -104,6 +105,8 @@ export interface Kernels {
   valueAtRisk(returns: Series, options: VarOptions): VarResult;
   /** Covariance of the columns over the complete rows: sample (ddof 1) or RiskMetrics EWMA. */
   covariance(returns: Series, options?: CovarianceOptions): CovarianceResult;
+  /** sqrt(w' S w) per portfolio: weights of N assets (one value) or P x N (P values), in one call. */
+  portfolioVolatility(cov: Matrix, weights: Series): Float64Array;
 }
 
 /** A loaded backend by name: BackendUnavailableError when it cannot load, KernelInputError when unknown. */
@@ -213,6 +216,13 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
       const r = asColumns(returns, 'returns');
       const { periodsPerYear, riskFree } = resolvePerformanceOptions(opts);
       return splitStats(family('risk', 'performanceStats', r.data.length).performanceStats(r.data, r.rows, r.cols, periodsPerYear, riskFree), r.cols);
+    },
+    portfolioVolatility(cov, weights) {
+      requireCovariance(cov, 'cov');
+      const w = weights instanceof Float64Array ? { data: weights, rows: 1, cols: weights.length } : asColumns(weights, 'weights');
+      if (weights instanceof Float64Array) requireFloat64Array(weights, 'weights');
+      if (w.cols !== cov.cols) throw new KernelInputError(weights instanceof Float64Array ? 'weights' : 'weights.cols', `${cov.cols} (the size of cov)`, String(w.cols));
+      return family('risk', 'portfolioVolatility', w.data.length).portfolioVolatility(cov.data, cov.cols, w.data, w.rows);
     },
     covariance(returns, opts) {
       const r = asColumns(returns, 'returns');

@@ -193,6 +193,26 @@ export function resolveCovarianceOptions(options: CovarianceOptions | undefined)
   return { method, lambda, adjust };
 }
 
+/** Relative asymmetry |S_ij - S_ji| / max(|S_ij|, |S_ji|) a covariance may have (rounding elsewhere). */
+export const COV_SYMMETRY_RTOL = 1e-10;
+
+/** Requires a square, symmetric (to COV_SYMMETRY_RTOL) covariance matrix without NaN or Infinity. */
+export function requireCovariance(value: unknown, name: string): asserts value is Matrix {
+  requireMatrix(value, name);
+  const { data, rows, cols } = value;
+  if (rows !== cols) throw new KernelInputError(name, 'a square matrix', `${rows} x ${cols}`);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j <= i; j++) {
+      const a = data[i * cols + j];
+      const b = data[j * cols + i];
+      if (!Number.isFinite(a)) throw new KernelInputError(`${name}.data`, 'finite values', `[${i}][${j}] = ${a}`);
+      if (Math.abs(a - b) > COV_SYMMETRY_RTOL * Math.max(Math.abs(a), Math.abs(b))) {
+        throw new KernelInputError(name, 'a symmetric matrix', `[${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
+      }
+    }
+  }
+}
+
 /** Splits the stat-major output of a backend into one Float64Array per statistic (views, no copy). */
 export function splitStats(packed: Float64Array, cols: number): PerformanceStats {
   return Object.fromEntries(PERFORMANCE_STATS.map((name, s) => [name, packed.subarray(s * cols, (s + 1) * cols)])) as PerformanceStats;
@@ -217,6 +237,11 @@ export interface RiskFamily {
    * `method` a code of COVARIANCE_METHODS, `adjust` 0 or 1.
    */
   covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number): Float64Array;
+  /**
+   * sqrt(w' S w) per portfolio: `cov` n x n, `weights` portfolios x n row-major; w' S w summed as
+   * sum_i w_i v_i with v_i = sum_j w_j S_ji, both in index order.
+   */
+  portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array;
   /** VaR then ES per column: 2 x cols values; `method` a code of VAR_METHODS. */
   valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number): Float64Array;
 }

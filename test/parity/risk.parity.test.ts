@@ -99,6 +99,21 @@ describeEachBackend('risk family parity', (k: Kernels) => {
     );
   });
 
+  it('portfolioVolatility: covariances of random returns, one and P portfolios', () => {
+    const inputs = matrixArb(fc.double({ min: -0.2, max: 0.2, noNaN: true }), 40, 12).chain((returns) =>
+      fc.tuple(fc.constant(returns), fc.integer({ min: 1, max: 20 }).chain((p) => fc.array(weightArb, { minLength: p * returns.cols, maxLength: p * returns.cols }))),
+    );
+    fc.assert(
+      fc.property(inputs, ([returns, w]) => {
+        const { cov } = ref.covariance(returns, { method: 'ewma' });
+        if (cov.data.some((v) => Number.isNaN(v))) return;
+        const weights = { data: Float64Array.from(w), rows: w.length / returns.cols, cols: returns.cols };
+        expectColumnsClose({ vol: k.portfolioVolatility(cov, weights) }, { vol: ref.portfolioVolatility(cov, weights) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('historical valueAtRisk on long series (the sampled selection and its fallback): sorted, reversed, ties, adversarial', () => {
     const n = 2000;
     const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;

@@ -183,6 +183,26 @@ describe('covariance', () => {
   });
 });
 
+describe('portfolioVolatility', () => {
+  const S = matrix(Float64Array.of(0.04, 0.006, 0.006, 0.09), 2, 2);
+
+  it("sqrt(w' S w): 0.6^2 0.04 + 2 (0.6)(0.4) 0.006 + 0.4^2 0.09 = 0.03168; P portfolios in one call", () => {
+    expectRel(ref.portfolioVolatility(S, Float64Array.of(0.6, 0.4))[0], Math.sqrt(0.03168), 1e-15);
+    const batch = ref.portfolioVolatility(S, matrix(Float64Array.of(1, 0, 0, 1, 0.6, 0.4), 3, 2));
+    expect(batch.length).toBe(3);
+    expectRel(batch[0], 0.2, 1e-15);
+    expectRel(batch[1], 0.3, 1e-15);
+    expectRel(batch[2], Math.sqrt(0.03168), 1e-15);
+  });
+
+  it('a covariance from covariance() and the volatility of the portfolio returns agree', () => {
+    const r = matrix(Float64Array.from({ length: 300 }, (_, i) => Math.sin(i * 1.3) * 0.02), 100, 3);
+    const w = Float64Array.of(0.5, 0.3, 0.2);
+    const direct = ref.performanceStats(ref.portfolioReturns(r, w), { periodsPerYear: 1 }).annualVolatility[0];
+    expectRel(ref.portfolioVolatility(ref.covariance(r).cov, w)[0], direct, 1e-12);
+  });
+});
+
 describe('returns and portfolios', () => {
   it('simpleReturns and logReturns of a series and of a matrix; NaN prices give NaN returns', () => {
     const prices = Float64Array.of(100, 110, 99, NaN, 99);
@@ -227,6 +247,9 @@ describe('bad input: KernelInputError naming the argument', () => {
     ['ddof 0.5', () => ref.valueAtRisk(ONE, { method: 'gaussian', ddof: 0.5 }), 'options.ddof: expected an integer >= 0, got 0.5'],
     ['lambda 1', () => ref.covariance(X1, { method: 'ewma', lambda: 1 }), 'options.lambda: expected a number in (0, 1), got 1'],
     ['covariance method', () => ref.covariance(X1, { method: 'shrunk' as never }), "options.method: expected 'sample' or 'ewma', got \"shrunk\""],
+    ['a non-square cov', () => ref.portfolioVolatility(matrix(new Float64Array(6), 2, 3), Float64Array.of(1, 1, 1)), 'cov: expected a square matrix, got 2 x 3'],
+    ['an asymmetric cov', () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0.5, 0.4, 1), 2, 2), Float64Array.of(1, 1)), 'cov: expected a symmetric matrix, got [1][0] = 0.4 but [0][1] = 0.5'],
+    ['weights of the wrong size for cov', () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0, 0, 1), 2, 2), Float64Array.of(1)), 'weights: expected 2 (the size of cov), got 1'],
     ['an infinite return for VaR', () => ref.valueAtRisk(Float64Array.of(-Infinity), { method: 'historical' }), 'got returns[0] = -Infinity'],
   ];
   for (const [title, call, message] of cases) {

@@ -48,6 +48,7 @@ export interface NativeBinding {
   performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number, out: Float64Array): void;
   valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number, out: Float64Array): void;
   covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, out: Float64Array): void;
+  portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
 }
 
 /** What the addon was built with. */

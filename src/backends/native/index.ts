@@ -78,6 +78,11 @@ function nativeRisk(b: NativeBinding): RiskFamily {
       b.portfolioReturns(returns, rows, cols, weights, portfolios, out);
       return out;
     },
+    portfolioVolatility(cov, n, weights, portfolios) {
+      const out = new Float64Array(portfolios);
+      b.portfolioVolatility(cov, n, weights, portfolios, out);
+      return out;
+    },
     covariance(returns, rows, cols, method, lambda, adjust) {
       const out = new Float64Array(cols * cols);
       b.covariance(returns, rows, cols, method, lambda, adjust, out);

@@ -318,4 +318,31 @@ function covariance(returns: Float64Array, rows: number, cols: number, method: n
   return out;
 }
 
-export const referenceRisk: RiskFamily = { simpleReturns, logReturns, portfolioReturns, performanceStats, valueAtRisk, covariance };
+/** sqrt(w' S w) per portfolio: sum_i w_i v_i, v_i = sum_j w_j S_ji (index order); weights finite. */
+function portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array {
+  for (let i = 0; i < weights.length; i++) {
+    if (!Number.isFinite(weights[i])) throw inputFault(Fault.WEIGHT_NOT_FINITE, i, weights[i], n);
+  }
+  const out = new Float64Array(portfolios);
+  for (let p = 0; p < portfolios; p++) {
+    const w = weights.subarray(p * n, (p + 1) * n);
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      let v = 0;
+      for (let j = 0; j < n; j++) v += w[j] * cov[j * n + i];
+      q += w[i] * v;
+    }
+    out[p] = Math.sqrt(q);
+  }
+  return out;
+}
+
+export const referenceRisk: RiskFamily = {
+  simpleReturns,
+  logReturns,
+  portfolioReturns,
+  performanceStats,
+  valueAtRisk,
+  covariance,
+  portfolioVolatility,
+};
