@@ -94,7 +94,7 @@ Napi::Value PerformanceStats(const Napi::CallbackInfo& info) {
   });
 }
 
-// covariance(returns, rows, cols, method, lambda, adjust, out: cols x cols)
+// covariance(returns, rows, cols, method, lambda, adjust, out: cols x cols, then the shrinkage)
 Napi::Value Covariance(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -104,11 +104,13 @@ Napi::Value Covariance(const Napi::CallbackInfo& info) {
     const size_t method = countArg(info, 3, "options.method");
     const double lambda = numberArg(info, 4, "options.lambda");
     const size_t adjust = countArg(info, 5, "options.adjust");
-    if (method > risk::kEwma) throw inputError(env, "options.method", "'sample' or 'ewma' (0 or 1)", std::to_string(method));
+    if (method > risk::kOas) {
+      throw inputError(env, "options.method", "'sample', 'ewma', 'ledoit-wolf' or 'oas' (0 to 3)", std::to_string(method));
+    }
     if (!(lambda > 0 && lambda < 1)) throw inputError(env, "options.lambda", "a number in (0, 1)", std::to_string(lambda));
     if (adjust > 1) throw inputError(env, "options.adjust", "0 or 1", std::to_string(adjust));
     const size_t n = cells(env, rows, cols, "returns");
-    const size_t outLength = cells(env, cols, cols, "out");
+    const size_t outLength = cells(env, cols, cols, "out") + 1;  // then the shrinkage
     const double* returns = matrixData(info, 0, "returns", n);
     double* out = float64Out(info, 6, "out", outLength);
     throwIfFault(env, risk::covariance(returns, rows, cols, static_cast<int>(method), lambda, adjust == 1, out));

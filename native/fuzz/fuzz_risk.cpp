@@ -136,16 +136,20 @@ void var(fuzz::Input& in) {
 }
 
 // covariance: symmetric, a non-negative diagonal (sums of squares), NaN throughout below 2 complete
-// rows for 'sample' and below 1 for 'ewma'.
+// rows for 'sample' and below 1 for the others; the shrinkage in [0, 1] (or NaN) for Ledoit-Wolf and
+// OAS, NaN for the others.
 void cov(fuzz::Input& in) {
   const Shape r = matrixOf(in);
-  const int method = in.in(0, 1);
+  const int method = in.in(0, 3);
   const double lambda = in.flag() ? 0.94 : in.real(1e-9, 1 - 1e-9);
   const bool adjust = in.flag();
-  std::vector<double> out(r.cols * r.cols + 1, kGuard);
+  std::vector<double> out(r.cols * r.cols + 2, kGuard);
   const Status s = risk::covariance(r.data.data(), r.rows, r.cols, method, lambda, adjust, out.data());
   requireFault(s, Fault::ReturnNotFinite, firstBad(r.data, returnOk), r.data.size());
-  require(out[r.cols * r.cols] == kGuard);
+  require(out[r.cols * r.cols + 1] == kGuard);
+  const double shrinkage = out[r.cols * r.cols];
+  if (s.ok() && method >= risk::kLedoitWolf) require(std::isnan(shrinkage) || (shrinkage >= 0 && shrinkage <= 1));
+  if (s.ok() && method < risk::kLedoitWolf) require(std::isnan(shrinkage));
   if (!s.ok()) return;
   size_t complete = 0;
   for (size_t t = 0; t < r.rows; t++) {
@@ -157,7 +161,7 @@ void cov(fuzz::Input& in) {
     for (size_t j = 0; j < r.cols; j++) {
       const double a = out[i * r.cols + j], b = out[j * r.cols + i];
       require(a == b || (std::isnan(a) && std::isnan(b)));
-      if (complete < (method == risk::kSample ? 2u : 1u)) require(std::isnan(a));
+      if (complete < (method == risk::kSample ? 2u : 1u)) require(std::isnan(a));  // none, or 1 for sample
     }
     require(!(out[i * r.cols + i] < 0));
   }
@@ -167,7 +171,7 @@ void cov(fuzz::Input& in) {
 // fault at the first non-finite weight; volatilities >= 0 or NaN.
 void vol(fuzz::Input& in) {
   const Shape r = matrixOf(in);
-  std::vector<double> cov(r.cols * r.cols);
+  std::vector<double> cov(r.cols * r.cols + 1);
   if (!risk::covariance(r.data.data(), r.rows, r.cols, risk::kEwma, 0.94, false, cov.data()).ok()) return;
   const size_t portfolios = in.in<size_t>(0, 20);
   const std::vector<double> weights = in.column(portfolios * r.cols);

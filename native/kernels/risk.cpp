@@ -261,6 +261,39 @@ KERNELBUS_VECTOR_CLONES void weightedRows(const double* cov, size_t n, const dou
   }
 }
 
+// shrink(): scikit-learn's Ledoit-Wolf or OAS intensity s towards mu I; out[p * p] = s.
+void shrink(double* out, const double* d, size_t n, size_t p, int method) {
+  double trace = 0;
+  for (size_t i = 0; i < p; i++) trace += out[i * p + i];
+  const double dp = static_cast<double>(p), dn = static_cast<double>(n);
+  const double mu = trace / dp;
+  double squares = 0;
+  for (size_t k = 0; k < p * p; k++) squares += out[k] * out[k];
+  double s;
+  if (p == 1) {
+    s = 0;
+  } else if (method == kLedoitWolf) {
+    double beta0 = 0;
+    for (size_t t = 0; t < n; t++) {
+      double row = 0;
+      for (size_t i = 0; i < p; i++) row += d[t * p + i] * d[t * p + i];
+      beta0 += row * row;
+    }
+    double beta = (1 / (dp * dn)) * (beta0 / dn - squares);
+    const double delta = (squares - 2 * mu * trace + dp * mu * mu) / dp;
+    beta = std::min(beta, delta);
+    s = beta > 0 ? beta / delta : 0;
+  } else {
+    const double alpha = squares / (dp * dp);
+    const double num = alpha + mu * mu;
+    const double den = (dn + 1) * (alpha - (mu * mu) / dp);
+    s = den > 0 ? std::min(num / den, 1.0) : 1;
+  }
+  for (size_t k = 0; k < p * p; k++) out[k] *= 1 - s;
+  for (size_t i = 0; i < p; i++) out[i * p + i] += s * mu;
+  out[p * p] = s;
+}
+
 }  // namespace
 
 Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out) {
@@ -289,9 +322,10 @@ Status covariance(const double* returns, size_t rows, size_t cols, int method, d
   std::vector<double> d;
   const size_t n = completeRows(returns, rows, cols, d);
   std::fill(out, out + cols * cols, 0.0);
-  if (method == kSample) {
-    if (n < 2) {
-      std::fill(out, out + cols * cols, NAN);
+  out[cols * cols] = NAN;
+  if (method != kEwma) {
+    if (n < (method == kSample ? 2u : 1u)) {
+      std::fill(out, out + cols * cols + 1, NAN);
       return Status{};
     }
     std::vector<double> mean(cols, 0.0);
@@ -303,9 +337,14 @@ Status covariance(const double* returns, size_t rows, size_t cols, int method, d
       for (size_t i = 0; i < cols; i++) d[t * cols + i] -= mean[i];
     }
     sampleSweep(d.data(), n, cols, out);
-    for (size_t i = 0; i < cols * cols; i++) out[i] /= static_cast<double>(n - 1);
+    const double divisor = static_cast<double>(method == kSample ? n - 1 : n);
+    for (size_t i = 0; i < cols; i++) {  // the upper triangle, mirrored below
+      for (size_t j = i; j < cols; j++) out[j * cols + i] = out[i * cols + j] = out[i * cols + j] / divisor;
+    }
+    if (method != kSample) shrink(out, d.data(), n, cols, method);
+    return Status{};
   } else if (n == 0) {
-    std::fill(out, out + cols * cols, NAN);
+    std::fill(out, out + cols * cols + 1, NAN);
     return Status{};
   } else if (adjust) {
     std::vector<double> w(n);

@@ -152,15 +152,16 @@ export function resolveVarOptions(options: VarOptions | undefined): { method: nu
 }
 
 /** How `covariance()` estimates the covariance matrix. */
-export type CovarianceMethod = 'sample' | 'ewma';
+export type CovarianceMethod = 'sample' | 'ewma' | 'ledoit-wolf' | 'oas';
 
-export const COVARIANCE_METHODS = ['sample', 'ewma'] as const satisfies readonly CovarianceMethod[];
+export const COVARIANCE_METHODS = ['sample', 'ewma', 'ledoit-wolf', 'oas'] as const satisfies readonly CovarianceMethod[];
 
 /** Options of `covariance()`. */
 export interface CovarianceOptions {
   /**
    * `'sample'` (default): ddof 1 around the column means. `'ewma'`: RiskMetrics, zero mean, decay
-   * `lambda`.
+   * `lambda`. `'ledoit-wolf'` and `'oas'`: scikit-learn's estimators (centred, ddof 0, shrunk
+   * towards mu I, mu = trace / N; the shrinkage is returned).
    */
   method?: CovarianceMethod;
   /** EWMA decay in (0, 1). Default 0.94 (RiskMetrics daily). */
@@ -177,6 +178,8 @@ export const COVARIANCE_DEFAULTS = { method: 'sample', lambda: 0.94, adjust: fal
 /** What `covariance()` returns: the N x N matrix (symmetric). */
 export interface CovarianceResult {
   cov: Matrix;
+  /** The shrinkage intensity in [0, 1] (ledoit-wolf and oas only). */
+  shrinkage?: number;
 }
 
 /** Checks and defaults the options of `covariance()`; the method as its code in COVARIANCE_METHODS. */
@@ -185,7 +188,7 @@ export function resolveCovarianceOptions(options: CovarianceOptions | undefined)
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
   const method = COVARIANCE_METHODS.indexOf((options?.method ?? COVARIANCE_DEFAULTS.method) as CovarianceMethod);
-  if (method < 0) throw new KernelInputError('options.method', "'sample' or 'ewma'", describeValue(options?.method));
+  if (method < 0) throw new KernelInputError('options.method', "'sample', 'ewma', 'ledoit-wolf' or 'oas'", describeValue(options?.method));
   const lambda = options?.lambda ?? COVARIANCE_DEFAULTS.lambda;
   const adjust = options?.adjust ?? COVARIANCE_DEFAULTS.adjust;
   if (typeof lambda !== 'number' || !(lambda > 0 && lambda < 1)) throw new KernelInputError('options.lambda', 'a number in (0, 1)', describeValue(lambda));
@@ -233,8 +236,9 @@ export interface RiskFamily {
   /** PERFORMANCE_STATS per column, stat-major: PERFORMANCE_STATS.length x cols values. */
   performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number): Float64Array;
   /**
-   * The cols x cols covariance of the complete rows (a row with a NaN is left out), row-major;
-   * `method` a code of COVARIANCE_METHODS, `adjust` 0 or 1.
+   * The cols x cols covariance of the complete rows (a row with a NaN is left out), row-major, then
+   * the shrinkage (NaN for the methods without one): cols * cols + 1 values; `method` a code of
+   * COVARIANCE_METHODS, `adjust` 0 or 1.
    */
   covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number): Float64Array;
   /**

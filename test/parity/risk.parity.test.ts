@@ -89,11 +89,13 @@ describeEachBackend('risk family parity', (k: Kernels) => {
     );
   });
 
-  it('covariance: sample, ewma, ewma adjusted; NaN rows left out', () => {
-    const options = fc.record({ method: fc.constantFrom('sample' as const, 'ewma' as const), lambda: fc.constantFrom(0.94, 0.97, 0.5, 1e-9), adjust: fc.boolean() });
+  it('covariance: sample, ewma, ewma adjusted, ledoit-wolf, oas; NaN rows left out', () => {
+    const options = fc.record({ method: fc.constantFrom('sample' as const, 'ewma' as const, 'ledoit-wolf' as const, 'oas' as const), lambda: fc.constantFrom(0.94, 0.97, 0.5, 1e-9), adjust: fc.boolean() });
     fc.assert(
       fc.property(matrixArb(returnArb, 60, 12), options, (returns, o) => {
-        expectColumnsClose({ cov: k.covariance(returns, o).cov.data }, { cov: ref.covariance(returns, o).cov.data });
+        const a = k.covariance(returns, o);
+        const e = ref.covariance(returns, o);
+        expectColumnsClose({ cov: a.cov.data, shrinkage: [a.shrinkage ?? -1] }, { cov: e.cov.data, shrinkage: [e.shrinkage ?? -1] });
       }),
       { numRuns: RUNS },
     );

@@ -175,6 +175,29 @@ describe('covariance', () => {
     expectMatrix(ref.covariance(X, { method: 'ewma', adjust: true }).cov.data, [0.00030362138687210283, -0.00013486233352217347, -7.554001357441038e-5, -0.00013486233352217347, 0.0002241675337523028, -2.053464907392874e-5, -7.554001357441038e-5, -2.053464907392874e-5, 0.00012514617492662166]);
   });
 
+  // scikit-learn's ledoit_wolf and oas, run as its own code (its blocked Ledoit-Wolf sums and its OAS
+  // formula, 1.3+) with numpy 2.4 on the same data.
+  it("'ledoit-wolf' and 'oas': scikit-learn's shrinkage and shrunk matrix", () => {
+    const lw = ref.covariance(X, { method: 'ledoit-wolf' });
+    expectRel(lw.shrinkage!, 0.880089903748463);
+    expectMatrix(lw.cov.data, [0.00020679786331349127, -1.623582703245811e-5, -1.237472193315862e-5, -1.623582703245811e-5, 0.0002025962135408374, -2.757932213785353e-6, -1.237472193315862e-5, -2.757932213785353e-6, 0.0001896459231456714]);
+    const oas = ref.covariance(X, { method: 'oas' });
+    expect(oas.shrinkage).toBe(1); // five dates, three assets: fully shrunk to mu I
+    expectMatrix(oas.cov.data, [0.00019968, 0, 0, 0, 0.00019968, 0, 0, 0, 0.00019968]);
+    const Y = matrix(Float64Array.from({ length: 240 }, (_, k) => {
+      const [t, i] = [Math.floor(k / 4), k % 4];
+      return 0.01 * Math.sin(t * 1.7 + i * 0.3) + (i === 1 ? 0.01 * Math.sin(t * 1.7) : 0) + 0.002 * Math.cos(t * t * 0.1 + i);
+    }), 60, 4);
+    const lwY = ref.covariance(Y, { method: 'ledoit-wolf' });
+    expectRel(lwY.shrinkage!, 0.014825046186949917, 1e-10);
+    expectRel(lwY.cov.data[1], 9.886609216883703e-5, 1e-10);
+    expectRel(lwY.cov.data[10], 5.1432826776901734e-5, 1e-10);
+    const oasY = ref.covariance(Y, { method: 'oas' });
+    expectRel(oasY.shrinkage!, 0.05148419988706108, 1e-10);
+    expectRel(oasY.cov.data[13], 6.601247102237066e-5, 1e-10);
+    expect(ref.covariance(X).shrinkage).toBeUndefined();
+  });
+
   it('complete rows only: a row with a NaN is left out; fewer than 2 rows give NaN (sample)', () => {
     const withNaN = Float64Array.from([...X.data, NaN, 0.5, 0.5]);
     expect([...ref.covariance(matrix(withNaN, 6, 3)).cov.data]).toEqual([...ref.covariance(X).cov.data]);
@@ -246,7 +269,7 @@ describe('bad input: KernelInputError naming the argument', () => {
     ['confidence 1', () => ref.valueAtRisk(ONE, { method: 'gaussian', confidence: 1 }), 'options.confidence: expected a number in (0, 1), got 1'],
     ['ddof 0.5', () => ref.valueAtRisk(ONE, { method: 'gaussian', ddof: 0.5 }), 'options.ddof: expected an integer >= 0, got 0.5'],
     ['lambda 1', () => ref.covariance(X1, { method: 'ewma', lambda: 1 }), 'options.lambda: expected a number in (0, 1), got 1'],
-    ['covariance method', () => ref.covariance(X1, { method: 'shrunk' as never }), "options.method: expected 'sample' or 'ewma', got \"shrunk\""],
+    ['covariance method', () => ref.covariance(X1, { method: 'shrunk' as never }), "options.method: expected 'sample', 'ewma', 'ledoit-wolf' or 'oas', got \"shrunk\""],
     ['a non-square cov', () => ref.portfolioVolatility(matrix(new Float64Array(6), 2, 3), Float64Array.of(1, 1, 1)), 'cov: expected a square matrix, got 2 x 3'],
     ['an asymmetric cov', () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0.5, 0.4, 1), 2, 2), Float64Array.of(1, 1)), 'cov: expected a symmetric matrix, got [1][0] = 0.4 but [0][1] = 0.5'],
     ['weights of the wrong size for cov', () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0, 0, 1), 2, 2), Float64Array.of(1)), 'weights: expected 2 (the size of cov), got 1'],

@@ -84,7 +84,7 @@ function nativeRisk(b: NativeBinding): RiskFamily {
       return out;
     },
     covariance(returns, rows, cols, method, lambda, adjust) {
-      const out = new Float64Array(cols * cols);
+      const out = new Float64Array(cols * cols + 1);
       b.covariance(returns, rows, cols, method, lambda, adjust, out);
       return out;
     },

@@ -17,7 +17,10 @@
  * - covariance over the complete rows (a row with a NaN is left out, as pandas' cov and numpy on
  *   dropna'd data): 'sample' sums (x_i - mean_i)(x_j - mean_j) over the rows in order, / (n - 1);
  *   'ewma' (RiskMetrics, zero mean) recurses S = lambda S + (1 - lambda) (r_i r_j) from S = r_0 r_0',
- *   or with adjust sums lambda^(n-1-t) (r_i r_j) in row order over the sum of the weights.
+ *   or with adjust sums lambda^(n-1-t) (r_i r_j) in row order over the sum of the weights;
+ *   'ledoit-wolf' and 'oas' are scikit-learn's (1.3+) ledoit_wolf and oas on the centred complete rows:
+ *   S the ddof-0 covariance, mu = trace(S) / N, shrunk (1 - s) S + s mu I; Ledoit-Wolf's beta_ sum
+ *   taken as sum_t (sum_i x_ti^2)^2, the same number as scikit-learn's sum of X2' X2 in O(T N).
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
 import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
@@ -280,19 +283,22 @@ function completeRows(x: Float64Array, rows: number, cols: number): { data: Floa
 function covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number): Float64Array {
   checkReturns(returns, cols);
   const { data: x, n } = completeRows(returns, rows, cols);
-  const out = new Float64Array(cols * cols);
-  if (method === 0) {
-    if (n < 2) return out.fill(NaN);
+  const out = new Float64Array(cols * cols + 1);
+  out[cols * cols] = NaN; // the shrinkage, for the methods that have one
+  if (method !== 1) {
+    if (n < (method === 0 ? 2 : 1)) return out.fill(NaN);
     const mean = new Float64Array(cols);
     for (let t = 0; t < n; t++) for (let i = 0; i < cols; i++) mean[i] += x[t * cols + i];
     for (let i = 0; i < cols; i++) mean[i] /= n;
+    const d = x.map((v, k) => v - mean[k % cols]);
     for (let i = 0; i < cols; i++) {
       for (let j = i; j < cols; j++) {
         let s = 0;
-        for (let t = 0; t < n; t++) s += (x[t * cols + i] - mean[i]) * (x[t * cols + j] - mean[j]);
-        out[i * cols + j] = out[j * cols + i] = s / (n - 1);
+        for (let t = 0; t < n; t++) s += d[t * cols + i] * d[t * cols + j];
+        out[i * cols + j] = out[j * cols + i] = s / (method === 0 ? n - 1 : n);
       }
     }
+    if (method >= 2) shrink(out, d, n, cols, method);
     return out;
   }
   if (n === 0) return out.fill(NaN);
@@ -316,6 +322,42 @@ function covariance(returns: Float64Array, rows: number, cols: number, method: n
     }
   }
   return out;
+}
+
+/**
+ * Shrinks the ddof-0 covariance S (out[0 .. cols^2), centred rows d) towards mu I, mu = trace(S) / N:
+ * scikit-learn's Ledoit-Wolf (method 2) or OAS (method 3) intensity s, stored at out[cols^2].
+ */
+function shrink(out: Float64Array, d: Float64Array, n: number, cols: number, method: number): void {
+  const p = cols;
+  let trace = 0;
+  for (let i = 0; i < p; i++) trace += out[i * p + i];
+  const mu = trace / p;
+  let squares = 0; // sum of S_ij^2 over the whole matrix
+  for (let k = 0; k < p * p; k++) squares += out[k] * out[k];
+  let s: number;
+  if (p === 1) {
+    s = 0;
+  } else if (method === 2) {
+    let beta0 = 0; // sum over t of (sum over i of d_ti^2)^2
+    for (let t = 0; t < n; t++) {
+      let row = 0;
+      for (let i = 0; i < p; i++) row += d[t * p + i] * d[t * p + i];
+      beta0 += row * row;
+    }
+    let beta = (1 / (p * n)) * (beta0 / n - squares);
+    const delta = (squares - 2 * mu * trace + p * mu * mu) / p;
+    beta = Math.min(beta, delta);
+    s = beta > 0 ? beta / delta : 0; // scikit-learn: beta == 0 ? 0; a beta rounded below 0 (n = 2) is 0 too
+  } else {
+    const alpha = squares / (p * p);
+    const num = alpha + mu * mu;
+    const den = (n + 1) * (alpha - (mu * mu) / p);
+    s = den > 0 ? Math.min(num / den, 1) : 1; // scikit-learn: den == 0 ? 1; den >= 0 but for rounding
+  }
+  for (let k = 0; k < p * p; k++) out[k] *= 1 - s;
+  for (let i = 0; i < p; i++) out[i * p + i] += s * mu;
+  out[p * p] = s;
 }
 
 /** sqrt(w' S w) per portfolio: sum_i w_i v_i, v_i = sum_j w_j S_ji (index order); weights finite. */
