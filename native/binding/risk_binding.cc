@@ -39,6 +39,11 @@ const double* matrixData(const Napi::CallbackInfo& info, size_t i, const char* n
   return data.data;
 }
 
+/// The returns matrix at argument 0, rows x cols (read after the scalars, as pointers are).
+const double* returnsArg(const Napi::CallbackInfo& info, size_t rows, size_t cols) {
+  return matrixData(info, 0, "returns", cells(info.Env(), rows, cols, "returns"));
+}
+
 // simpleReturns | logReturns (prices, rows, cols, out: (rows - 1) x cols)
 template <Status (*F)(const double*, size_t, size_t, double*)>
 Napi::Value Returns(const Napi::CallbackInfo& info) {
@@ -63,10 +68,9 @@ Napi::Value PortfolioReturns(const Napi::CallbackInfo& info) {
     const size_t rows = countArg(info, 1, "rows");
     const size_t cols = countArg(info, 2, "cols");
     const size_t portfolios = countArg(info, 4, "portfolios");
-    const size_t n = cells(env, rows, cols, "returns");
     const size_t m = cells(env, portfolios, cols, "weights");
     const size_t outLength = cells(env, rows, portfolios, "out");
-    const double* returns = matrixData(info, 0, "returns", n);
+    const double* returns = returnsArg(info, rows, cols);
     const double* weights = matrixData(info, 3, "weights", m);
     double* out = float64Out(info, 5, "out", outLength);
     throwIfFault(env, risk::portfolioReturns(returns, rows, cols, weights, portfolios, out));
@@ -86,8 +90,7 @@ Napi::Value PerformanceStats(const Napi::CallbackInfo& info) {
     if (!(periodsPerYear > 0)) {
       throw inputError(env, "options.periodsPerYear", "a finite number > 0", std::to_string(periodsPerYear));
     }
-    const size_t n = cells(env, rows, cols, "returns");
-    const double* returns = matrixData(info, 0, "returns", n);
+    const double* returns = returnsArg(info, rows, cols);
     double* out = float64Out(info, 5, "out", risk::kStatCount * cols);
     throwIfFault(env, risk::performanceStats(returns, rows, cols, periodsPerYear, riskFree, out));
     return env.Undefined();
@@ -109,9 +112,8 @@ Napi::Value Covariance(const Napi::CallbackInfo& info) {
     }
     if (!(lambda > 0 && lambda < 1)) throw inputError(env, "options.lambda", "a number in (0, 1)", std::to_string(lambda));
     if (adjust > 1) throw inputError(env, "options.adjust", "0 or 1", std::to_string(adjust));
-    const size_t n = cells(env, rows, cols, "returns");
     const size_t outLength = cells(env, cols, cols, "out") + 1;  // then the shrinkage
-    const double* returns = matrixData(info, 0, "returns", n);
+    const double* returns = returnsArg(info, rows, cols);
     double* out = float64Out(info, 6, "out", outLength);
     throwIfFault(env, risk::covariance(returns, rows, cols, static_cast<int>(method), lambda, adjust == 1, out));
     return env.Undefined();
@@ -159,8 +161,7 @@ Napi::Value ValueAtRisk(const Napi::CallbackInfo& info) {
     if (!(confidence > 0 && confidence < 1)) {
       throw inputError(env, "options.confidence", "a number in (0, 1)", std::to_string(confidence));
     }
-    const size_t n = cells(env, rows, cols, "returns");
-    const double* returns = matrixData(info, 0, "returns", n);
+    const double* returns = returnsArg(info, rows, cols);
     double* out = float64Out(info, 6, "out", 2 * cols);
     throwIfFault(env, risk::valueAtRisk(returns, rows, cols, static_cast<int>(method), confidence,
                                         static_cast<double>(ddof), out));
