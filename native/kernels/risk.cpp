@@ -1,34 +1,26 @@
-// See risk.hpp. Each function names its counterpart in src/backends/reference/risk.ts.
+// See risk.hpp: returns, performance statistics and VaR (covariance and volatility: risk_cov.cpp).
+// Each function names its counterpart in src/backends/reference/risk.ts.
 #include "risk.hpp"
-
-#include "simd.hpp"
-#include "special.hpp"
 
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <vector>
 
+#include "risk_checks.hpp"
+#include "special.hpp"
+
 namespace kernelbus::risk {
 namespace {
 
-Status fault(Fault f, size_t index, double value, size_t cols) {
-  return Status{f, static_cast<double>(index), value, static_cast<double>(cols)};
-}
+using detail::checkReturns;
+using detail::fault;
 
 // checkPrices()
 Status checkPrices(const double* prices, size_t n, size_t cols) {
   for (size_t i = 0; i < n; i++) {
     const double p = prices[i];
     if (!(p > 0 && p <= DBL_MAX) && !std::isnan(p)) return fault(Fault::PriceNotPositive, i, p, cols);
-  }
-  return Status{};
-}
-
-// checkReturns()
-Status checkReturns(const double* returns, size_t n, size_t cols) {
-  for (size_t i = 0; i < n; i++) {
-    if (std::fabs(returns[i]) == INFINITY) return fault(Fault::ReturnNotFinite, i, returns[i], cols);
   }
   return Status{};
 }
@@ -198,171 +190,7 @@ void columnVar(double* x, size_t n, int method, double c, double ddof, double& v
   es = -mean - sd * std::min(-mes / alpha, h);
 }
 
-// completeRows(): the rows without a NaN, copied row-major into `kept`; their count.
-size_t completeRows(const double* x, size_t rows, size_t cols, std::vector<double>& kept) {
-  kept.resize(rows * cols);
-  size_t n = 0;
-  for (size_t t = 0; t < rows; t++) {
-    const double* row = x + t * cols;
-    bool complete = true;
-    for (size_t c = 0; c < cols; c++) complete &= row[c] == row[c];
-    if (!complete) continue;
-    std::copy(row, row + cols, kept.data() + n * cols);
-    n++;
-  }
-  return n;
-}
-
-// The upper triangle (j >= i) of the covariance, each element updated by `step(c, d_ti, d_tj, t)` for
-// t = 0..n-1 in order, exactly as the reference's loop over t, but eight rows at a time so that row i
-// of `out` stays in L1 while they pass, and the loop over j vectorizes.
-template <typename Step>
-inline void upperSweep(const double* d, size_t n, size_t cols, double* out, Step step) {
-  constexpr size_t kRows = 8;
-  for (size_t t0 = 0; t0 < n; t0 += kRows) {
-    const size_t t1 = std::min(n, t0 + kRows);
-    for (size_t i = 0; i < cols; i++) {
-      double* __restrict o = out + i * cols;
-      for (size_t t = t0; t < t1; t++) {
-        const double* __restrict row = d + t * cols;
-        const double a = row[i];
-        for (size_t j = i; j < cols; j++) o[j] = step(o[j], a, row[j], t);
-      }
-    }
-  }
-}
-
-KERNELBUS_VECTOR_CLONES void sampleSweep(const double* d, size_t n, size_t cols, double* out) {
-  upperSweep(d, n, cols, out, [](double c, double a, double b, size_t) { return c + a * b; });
-}
-
-KERNELBUS_VECTOR_CLONES void ewmaSweep(const double* d, size_t n, size_t cols, double lambda, double* out) {
-  const double rest = 1 - lambda;
-  upperSweep(d, n, cols, out, [lambda, rest](double c, double a, double b, size_t t) {
-    return t == 0 ? a * b : lambda * c + rest * (a * b);
-  });
-}
-
-KERNELBUS_VECTOR_CLONES void weightedSweep(const double* d, size_t n, size_t cols, const double* w, double* out) {
-  upperSweep(d, n, cols, out, [w](double c, double a, double b, size_t t) { return c + w[t] * (a * b); });
-}
-
-// v_b = sum over j of w_bj S_j (row j of S), for `count` portfolios at once: S streamed once per block,
-// each v_bi summed over j in order, as the reference's inner loop.
-KERNELBUS_VECTOR_CLONES void weightedRows(const double* cov, size_t n, const double* weights, size_t count, double* v) {
-  std::fill(v, v + count * n, 0.0);
-  for (size_t j = 0; j < n; j++) {
-    const double* __restrict srow = cov + j * n;
-    for (size_t b = 0; b < count; b++) {
-      const double wj = weights[b * n + j];
-      double* __restrict vb = v + b * n;
-      for (size_t i = 0; i < n; i++) vb[i] += wj * srow[i];
-    }
-  }
-}
-
-// shrink(): scikit-learn's Ledoit-Wolf or OAS intensity s towards mu I; out[p * p] = s.
-void shrink(double* out, const double* d, size_t n, size_t p, int method) {
-  double trace = 0;
-  for (size_t i = 0; i < p; i++) trace += out[i * p + i];
-  const double dp = static_cast<double>(p), dn = static_cast<double>(n);
-  const double mu = trace / dp;
-  double squares = 0;
-  for (size_t k = 0; k < p * p; k++) squares += out[k] * out[k];
-  double s;
-  if (p == 1) {
-    s = 0;
-  } else if (method == kLedoitWolf) {
-    double beta0 = 0;
-    for (size_t t = 0; t < n; t++) {
-      double row = 0;
-      for (size_t i = 0; i < p; i++) row += d[t * p + i] * d[t * p + i];
-      beta0 += row * row;
-    }
-    double beta = (1 / (dp * dn)) * (beta0 / dn - squares);
-    const double delta = (squares - 2 * mu * trace + dp * mu * mu) / dp;
-    beta = std::min(beta, delta);
-    s = beta > 0 ? beta / delta : 0;
-  } else {
-    const double alpha = squares / (dp * dp);
-    const double num = alpha + mu * mu;
-    const double den = (dn + 1) * (alpha - (mu * mu) / dp);
-    s = den > 0 ? std::min(num / den, 1.0) : 1;
-  }
-  for (size_t k = 0; k < p * p; k++) out[k] *= 1 - s;
-  for (size_t i = 0; i < p; i++) out[i * p + i] += s * mu;
-  out[p * p] = s;
-}
-
 }  // namespace
-
-Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out) {
-  for (size_t i = 0; i < portfolios * n; i++) {
-    if (!std::isfinite(weights[i])) return fault(Fault::WeightNotFinite, i, weights[i], n);
-  }
-  constexpr size_t kBlock = 8;
-  std::vector<double> v(kBlock * n);
-  for (size_t p0 = 0; p0 < portfolios; p0 += kBlock) {
-    const size_t count = std::min(kBlock, portfolios - p0);
-    weightedRows(cov, n, weights + p0 * n, count, v.data());
-    for (size_t b = 0; b < count; b++) {
-      const double* w = weights + (p0 + b) * n;
-      double q = 0;
-      for (size_t i = 0; i < n; i++) q += w[i] * v[b * n + i];
-      out[p0 + b] = std::sqrt(q);
-    }
-  }
-  return Status{};
-}
-
-Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
-                  double* out) {
-  const Status s = checkReturns(returns, rows * cols, cols);
-  if (!s.ok()) return s;
-  std::vector<double> d;
-  const size_t n = completeRows(returns, rows, cols, d);
-  std::fill(out, out + cols * cols, 0.0);
-  out[cols * cols] = NAN;
-  if (method != kEwma) {
-    if (n < (method == kSample ? 2u : 1u)) {
-      std::fill(out, out + cols * cols + 1, NAN);
-      return Status{};
-    }
-    std::vector<double> mean(cols, 0.0);
-    for (size_t t = 0; t < n; t++) {
-      for (size_t i = 0; i < cols; i++) mean[i] += d[t * cols + i];
-    }
-    for (size_t i = 0; i < cols; i++) mean[i] /= static_cast<double>(n);
-    for (size_t t = 0; t < n; t++) {
-      for (size_t i = 0; i < cols; i++) d[t * cols + i] -= mean[i];
-    }
-    sampleSweep(d.data(), n, cols, out);
-    const double divisor = static_cast<double>(method == kSample ? n - 1 : n);
-    for (size_t i = 0; i < cols; i++) {  // the upper triangle, mirrored below
-      for (size_t j = i; j < cols; j++) out[j * cols + i] = out[i * cols + j] = out[i * cols + j] / divisor;
-    }
-    if (method != kSample) shrink(out, d.data(), n, cols, method);
-    return Status{};
-  } else if (n == 0) {
-    std::fill(out, out + cols * cols + 1, NAN);
-    return Status{};
-  } else if (adjust) {
-    std::vector<double> w(n);
-    double den = 0;
-    for (size_t t = 0; t < n; t++) {
-      w[t] = std::pow(lambda, static_cast<double>(n - 1 - t));
-      den += w[t];
-    }
-    weightedSweep(d.data(), n, cols, w.data(), out);
-    for (size_t i = 0; i < cols * cols; i++) out[i] /= den;
-  } else {
-    ewmaSweep(d.data(), n, cols, lambda, out);
-  }
-  for (size_t i = 0; i < cols; i++) {
-    for (size_t j = 0; j < i; j++) out[i * cols + j] = out[j * cols + i];
-  }
-  return Status{};
-}
 
 Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof,
                    double* out) {

@@ -1,4 +1,5 @@
-// Risk family kernels: plain C++17 over pointers and lengths (row-major matrices: element [r][c] at
+// Risk family kernels (risk.cpp: returns, statistics, VaR; risk_cov.cpp: covariance, volatility): plain
+// C++17 over pointers and lengths (row-major matrices: element [r][c] at
 // r * cols + c); nothing here knows about N-API. Follows src/backends/reference/risk.ts function for
 // function, in the same order of floating-point operations. Faults are reported, never thrown
 // (status.hpp: index = the element's row-major position, previous = the columns).
