@@ -97,25 +97,26 @@ Napi::Value PerformanceStats(const Napi::CallbackInfo& info) {
   });
 }
 
-// covariance(returns, rows, cols, method, lambda, adjust, out: cols x cols, then the shrinkage)
+// covariance(returns, rows, cols, method, lambda, adjust, benchmark, out: cols x cols, then the shrinkage)
 Napi::Value Covariance(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
-    requireArgCount(info, 7);
+    requireArgCount(info, 8);
     const size_t rows = countArg(info, 1, "rows");
     const size_t cols = countArg(info, 2, "cols");
     const size_t method = countArg(info, 3, "options.method");
     const double lambda = numberArg(info, 4, "options.lambda");
     const size_t adjust = countArg(info, 5, "options.adjust");
-    if (method > risk::kOas) {
-      throw inputError(env, "options.method", "'sample', 'ewma', 'ledoit-wolf' or 'oas' (0 to 3)", std::to_string(method));
+    const double benchmark = numberArg(info, 6, "options.benchmark");
+    if (method > risk::kSemi) {
+      throw inputError(env, "options.method", "'sample', 'ewma', 'ledoit-wolf', 'oas' or 'semi' (0 to 4)", std::to_string(method));
     }
     if (!(lambda > 0 && lambda < 1)) throw inputError(env, "options.lambda", "a number in (0, 1)", std::to_string(lambda));
     if (adjust > 1) throw inputError(env, "options.adjust", "0 or 1", std::to_string(adjust));
     const size_t outLength = cells(env, cols, cols, "out") + 1;  // then the shrinkage
     const double* returns = returnsArg(info, rows, cols);
-    double* out = float64Out(info, 6, "out", outLength);
-    throwIfFault(env, risk::covariance(returns, rows, cols, static_cast<int>(method), lambda, adjust == 1, out));
+    double* out = float64Out(info, 7, "out", outLength);
+    throwIfFault(env, risk::covariance(returns, rows, cols, static_cast<int>(method), lambda, adjust == 1, benchmark, out));
     return env.Undefined();
   });
 }

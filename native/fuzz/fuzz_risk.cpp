@@ -140,16 +140,18 @@ void var(fuzz::Input& in) {
 // OAS, NaN for the others.
 void cov(fuzz::Input& in) {
   const Shape r = matrixOf(in);
-  const int method = in.in(0, 3);
+  const int method = in.in(0, 4);
   const double lambda = in.flag() ? 0.94 : in.real(1e-9, 1 - 1e-9);
   const bool adjust = in.flag();
+  const double benchmark = in.flag() ? 0.000079 : in.real(-1, 1);
   std::vector<double> out(r.cols * r.cols + 2, kGuard);
-  const Status s = risk::covariance(r.data.data(), r.rows, r.cols, method, lambda, adjust, out.data());
+  const Status s = risk::covariance(r.data.data(), r.rows, r.cols, method, lambda, adjust, benchmark, out.data());
   requireFault(s, Fault::ReturnNotFinite, firstBad(r.data, returnOk), r.data.size());
   require(out[r.cols * r.cols + 1] == kGuard);
   const double shrinkage = out[r.cols * r.cols];
-  if (s.ok() && method >= risk::kLedoitWolf) require(std::isnan(shrinkage) || (shrinkage >= 0 && shrinkage <= 1));
-  if (s.ok() && method < risk::kLedoitWolf) require(std::isnan(shrinkage));
+  const bool shrunk = method == risk::kLedoitWolf || method == risk::kOas;
+  if (s.ok() && shrunk) require(std::isnan(shrinkage) || (shrinkage >= 0 && shrinkage <= 1));
+  if (s.ok() && !shrunk) require(std::isnan(shrinkage));
   if (!s.ok()) return;
   size_t complete = 0;
   for (size_t t = 0; t < r.rows; t++) {
@@ -172,7 +174,7 @@ void cov(fuzz::Input& in) {
 void vol(fuzz::Input& in) {
   const Shape r = matrixOf(in);
   std::vector<double> cov(r.cols * r.cols + 1);
-  if (!risk::covariance(r.data.data(), r.rows, r.cols, risk::kEwma, 0.94, false, cov.data()).ok()) return;
+  if (!risk::covariance(r.data.data(), r.rows, r.cols, risk::kEwma, 0.94, false, 0, cov.data()).ok()) return;
   const size_t portfolios = in.in<size_t>(0, 20);
   const std::vector<double> weights = in.column(portfolios * r.cols);
   std::vector<double> out(portfolios + 1, kGuard);

@@ -132,7 +132,7 @@ Status portfolioVolatility(const double* cov, size_t n, const double* weights, s
 }
 
 Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
-                  double* out) {
+                  double benchmark, double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   std::vector<double> d;
@@ -144,20 +144,24 @@ Status covariance(const double* returns, size_t rows, size_t cols, int method, d
       std::fill(out, out + cols * cols + 1, NAN);
       return Status{};
     }
-    std::vector<double> mean(cols, 0.0);
-    for (size_t t = 0; t < n; t++) {
-      for (size_t i = 0; i < cols; i++) mean[i] += d[t * cols + i];
-    }
-    for (size_t i = 0; i < cols; i++) mean[i] /= static_cast<double>(n);
-    for (size_t t = 0; t < n; t++) {
-      for (size_t i = 0; i < cols; i++) d[t * cols + i] -= mean[i];
+    if (method == kSemi) {  // the shortfalls below the benchmark
+      for (size_t k = 0; k < n * cols; k++) d[k] = std::min(d[k] - benchmark, 0.0);
+    } else {  // centred
+      std::vector<double> mean(cols, 0.0);
+      for (size_t t = 0; t < n; t++) {
+        for (size_t i = 0; i < cols; i++) mean[i] += d[t * cols + i];
+      }
+      for (size_t i = 0; i < cols; i++) mean[i] /= static_cast<double>(n);
+      for (size_t t = 0; t < n; t++) {
+        for (size_t i = 0; i < cols; i++) d[t * cols + i] -= mean[i];
+      }
     }
     sampleSweep(d.data(), n, cols, out);
     const double divisor = static_cast<double>(method == kSample ? n - 1 : n);
     for (size_t i = 0; i < cols; i++) {  // the upper triangle, mirrored below
       for (size_t j = i; j < cols; j++) out[j * cols + i] = out[i * cols + j] = out[i * cols + j] / divisor;
     }
-    if (method != kSample) shrink(out, d.data(), n, cols, method);
+    if (method == kLedoitWolf || method == kOas) shrink(out, d.data(), n, cols, method);
     return Status{};
   } else if (n == 0) {
     std::fill(out, out + cols * cols + 1, NAN);

@@ -103,7 +103,7 @@ export interface Kernels {
   performanceStats(returns: Series, options?: PerformanceOptions): PerformanceStats;
   /** Value at risk and expected shortfall per column, positive losses: historical, Gaussian or Cornish-Fisher. */
   valueAtRisk(returns: Series, options: VarOptions): VarResult;
-  /** Covariance of the columns over the complete rows: sample, RiskMetrics EWMA, Ledoit-Wolf or OAS (scikit-learn). */
+  /** Covariance of the columns over the complete rows: sample, RiskMetrics EWMA, Ledoit-Wolf or OAS (scikit-learn), semicovariance (PyPortfolioOpt). */
   covariance(returns: Series, options?: CovarianceOptions): CovarianceResult;
   /** sqrt(w' S w) per portfolio: weights of N assets (one value) or P x N (P values), in one call. */
   portfolioVolatility(cov: Matrix, weights: Series): Float64Array;
@@ -226,10 +226,10 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
     },
     covariance(returns, opts) {
       const r = asColumns(returns, 'returns');
-      const { method, lambda, adjust } = resolveCovarianceOptions(opts);
-      const out = family('risk', 'covariance', r.data.length).covariance(r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0);
+      const { method, lambda, adjust, benchmark } = resolveCovarianceOptions(opts);
+      const out = family('risk', 'covariance', r.data.length).covariance(r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0, benchmark);
       const cov = { data: out.subarray(0, r.cols * r.cols), rows: r.cols, cols: r.cols };
-      return method >= 2 ? { cov, shrinkage: out[r.cols * r.cols] } : { cov };
+      return method === 2 || method === 3 ? { cov, shrinkage: out[r.cols * r.cols] } : { cov };
     },
     valueAtRisk(returns, opts) {
       const r = asColumns(returns, 'returns');

@@ -152,16 +152,17 @@ export function resolveVarOptions(options: VarOptions | undefined): { method: nu
 }
 
 /** How `covariance()` estimates the covariance matrix. */
-export type CovarianceMethod = 'sample' | 'ewma' | 'ledoit-wolf' | 'oas';
+export type CovarianceMethod = 'sample' | 'ewma' | 'ledoit-wolf' | 'oas' | 'semi';
 
-export const COVARIANCE_METHODS = ['sample', 'ewma', 'ledoit-wolf', 'oas'] as const satisfies readonly CovarianceMethod[];
+export const COVARIANCE_METHODS = ['sample', 'ewma', 'ledoit-wolf', 'oas', 'semi'] as const satisfies readonly CovarianceMethod[];
 
 /** Options of `covariance()`. */
 export interface CovarianceOptions {
   /**
    * `'sample'` (default): ddof 1 around the column means. `'ewma'`: RiskMetrics, zero mean, decay
    * `lambda`. `'ledoit-wolf'` and `'oas'`: scikit-learn's estimators (centred, ddof 0, shrunk
-   * towards mu I, mu = trace / N; the shrinkage is returned).
+   * towards mu I, mu = trace / N; the shrinkage is returned). `'semi'`: PyPortfolioOpt's
+   * semicovariance, E[min(r_i - b, 0) min(r_j - b, 0)] with b = `benchmark`, per period.
    */
   method?: CovarianceMethod;
   /** EWMA decay in (0, 1). Default 0.94 (RiskMetrics daily). */
@@ -171,9 +172,11 @@ export interface CovarianceOptions {
    * `true`: the weights lambda^(n-1-t) normalised to sum to 1 (pandas' adjust=True weights).
    */
   adjust?: boolean;
+  /** 'semi' only: the return below which a return counts as a loss. Default 0.000079, PyPortfolioOpt's. */
+  benchmark?: number;
 }
 
-export const COVARIANCE_DEFAULTS = { method: 'sample', lambda: 0.94, adjust: false } as const;
+export const COVARIANCE_DEFAULTS = { method: 'sample', lambda: 0.94, adjust: false, benchmark: 0.000079 } as const;
 
 /** What `covariance()` returns: the N x N matrix (symmetric). */
 export interface CovarianceResult {
@@ -183,17 +186,19 @@ export interface CovarianceResult {
 }
 
 /** Checks and defaults the options of `covariance()`; the method as its code in COVARIANCE_METHODS. */
-export function resolveCovarianceOptions(options: CovarianceOptions | undefined): { method: number; lambda: number; adjust: boolean } {
+export function resolveCovarianceOptions(options: CovarianceOptions | undefined): { method: number; lambda: number; adjust: boolean; benchmark: number } {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
   const method = COVARIANCE_METHODS.indexOf((options?.method ?? COVARIANCE_DEFAULTS.method) as CovarianceMethod);
-  if (method < 0) throw new KernelInputError('options.method', "'sample', 'ewma', 'ledoit-wolf' or 'oas'", describeValue(options?.method));
+  if (method < 0) throw new KernelInputError('options.method', "'sample', 'ewma', 'ledoit-wolf', 'oas' or 'semi'", describeValue(options?.method));
   const lambda = options?.lambda ?? COVARIANCE_DEFAULTS.lambda;
   const adjust = options?.adjust ?? COVARIANCE_DEFAULTS.adjust;
   if (typeof lambda !== 'number' || !(lambda > 0 && lambda < 1)) throw new KernelInputError('options.lambda', 'a number in (0, 1)', describeValue(lambda));
   if (typeof adjust !== 'boolean') throw new KernelInputError('options.adjust', 'a boolean', describeValue(adjust));
-  return { method, lambda, adjust };
+  const benchmark = options?.benchmark ?? COVARIANCE_DEFAULTS.benchmark;
+  if (typeof benchmark !== 'number' || !Number.isFinite(benchmark)) throw new KernelInputError('options.benchmark', 'a finite number', describeValue(benchmark));
+  return { method, lambda, adjust, benchmark };
 }
 
 /** Relative asymmetry |S_ij - S_ji| / max(|S_ij|, |S_ji|) a covariance may have (rounding elsewhere). */
@@ -240,7 +245,7 @@ export interface RiskFamily {
    * the shrinkage (NaN for the methods without one): cols * cols + 1 values; `method` a code of
    * COVARIANCE_METHODS, `adjust` 0 or 1.
    */
-  covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number): Float64Array;
+  covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number): Float64Array;
   /**
    * sqrt(w' S w) per portfolio: `cov` n x n, `weights` portfolios x n row-major; w' S w summed as
    * sum_i w_i v_i with v_i = sum_j w_j S_ji, both in index order.

@@ -198,6 +198,10 @@ describe('covariance', () => {
     expect(ref.covariance(X).shrinkage).toBeUndefined();
   });
 
+  it("'semi': PyPortfolioOpt's semicovariance below its default benchmark 0.000079 (frequency 1; numpy)", () => {
+    expectMatrix(ref.covariance(X, { method: 'semi' }).cov.data, [8.063324820000001e-5, 0, 0, 0, 0.00010095174459999999, 2.3949639999999996e-7, 0, 2.3949639999999996e-7, 2.54777446e-5]);
+  });
+
   it('complete rows only: a row with a NaN is left out; fewer than 2 rows give NaN (sample)', () => {
     const withNaN = Float64Array.from([...X.data, NaN, 0.5, 0.5]);
     expect([...ref.covariance(matrix(withNaN, 6, 3)).cov.data]).toEqual([...ref.covariance(X).cov.data]);
@@ -269,7 +273,8 @@ describe('bad input: KernelInputError naming the argument', () => {
     ['confidence 1', () => ref.valueAtRisk(ONE, { method: 'gaussian', confidence: 1 }), 'options.confidence: expected a number in (0, 1), got 1'],
     ['ddof 0.5', () => ref.valueAtRisk(ONE, { method: 'gaussian', ddof: 0.5 }), 'options.ddof: expected an integer >= 0, got 0.5'],
     ['lambda 1', () => ref.covariance(X1, { method: 'ewma', lambda: 1 }), 'options.lambda: expected a number in (0, 1), got 1'],
-    ['covariance method', () => ref.covariance(X1, { method: 'shrunk' as never }), "options.method: expected 'sample', 'ewma', 'ledoit-wolf' or 'oas', got \"shrunk\""],
+    ['covariance method', () => ref.covariance(X1, { method: 'shrunk' as never }), "options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas' or 'semi', got \"shrunk\""],
+    ['a benchmark of Infinity', () => ref.covariance(X1, { method: 'semi', benchmark: Infinity }), 'options.benchmark: expected a finite number, got Infinity'],
     ['a non-square cov', () => ref.portfolioVolatility(matrix(new Float64Array(6), 2, 3), Float64Array.of(1, 1, 1)), 'cov: expected a square matrix, got 2 x 3'],
     ['an asymmetric cov', () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0.5, 0.4, 1), 2, 2), Float64Array.of(1, 1)), 'cov: expected a symmetric matrix, got [1][0] = 0.4 but [0][1] = 0.5'],
     ['weights of the wrong size for cov', () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0, 0, 1), 2, 2), Float64Array.of(1)), 'weights: expected 2 (the size of cov), got 1'],

@@ -47,7 +47,7 @@ export interface NativeBinding {
   portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
   performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number, out: Float64Array): void;
   valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number, out: Float64Array): void;
-  covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, out: Float64Array): void;
+  covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number, out: Float64Array): void;
   portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
 }
 

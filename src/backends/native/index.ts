@@ -83,9 +83,9 @@ function nativeRisk(b: NativeBinding): RiskFamily {
       b.portfolioVolatility(cov, n, weights, portfolios, out);
       return out;
     },
-    covariance(returns, rows, cols, method, lambda, adjust) {
+    covariance(returns, rows, cols, method, lambda, adjust, benchmark) {
       const out = new Float64Array(cols * cols + 1);
-      b.covariance(returns, rows, cols, method, lambda, adjust, out);
+      b.covariance(returns, rows, cols, method, lambda, adjust, benchmark, out);
       return out;
     },
     valueAtRisk(returns, rows, cols, method, confidence, ddof) {

@@ -20,7 +20,9 @@
  *   or with adjust sums lambda^(n-1-t) (r_i r_j) in row order over the sum of the weights;
  *   'ledoit-wolf' and 'oas' are scikit-learn's (1.3+) ledoit_wolf and oas on the centred complete rows:
  *   S the ddof-0 covariance, mu = trace(S) / N, shrunk (1 - s) S + s mu I; Ledoit-Wolf's beta_ sum
- *   taken as sum_t (sum_i x_ti^2)^2, the same number as scikit-learn's sum of X2' X2 in O(T N).
+ *   taken as sum_t (sum_i x_ti^2)^2, the same number as scikit-learn's sum of X2' X2 in O(T N);
+ *   'semi' is PyPortfolioOpt's semicovariance(returns_data=True, frequency=1): sum over the rows of
+ *   min(r_i - b, 0) min(r_j - b, 0), / n.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
 import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
@@ -280,17 +282,22 @@ function completeRows(x: Float64Array, rows: number, cols: number): { data: Floa
 }
 
 /** cols x cols covariance of the complete rows, row-major (see the header for each method). */
-function covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number): Float64Array {
+function covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number): Float64Array {
   checkReturns(returns, cols);
   const { data: x, n } = completeRows(returns, rows, cols);
   const out = new Float64Array(cols * cols + 1);
   out[cols * cols] = NaN; // the shrinkage, for the methods that have one
   if (method !== 1) {
     if (n < (method === 0 ? 2 : 1)) return out.fill(NaN);
-    const mean = new Float64Array(cols);
-    for (let t = 0; t < n; t++) for (let i = 0; i < cols; i++) mean[i] += x[t * cols + i];
-    for (let i = 0; i < cols; i++) mean[i] /= n;
-    const d = x.map((v, k) => v - mean[k % cols]);
+    let d: Float64Array;
+    if (method === 4) {
+      d = x.map((v) => Math.min(v - benchmark, 0)); // semicovariance: the shortfalls below the benchmark
+    } else {
+      const mean = new Float64Array(cols);
+      for (let t = 0; t < n; t++) for (let i = 0; i < cols; i++) mean[i] += x[t * cols + i];
+      for (let i = 0; i < cols; i++) mean[i] /= n;
+      d = x.map((v, k) => v - mean[k % cols]);
+    }
     for (let i = 0; i < cols; i++) {
       for (let j = i; j < cols; j++) {
         let s = 0;
@@ -298,7 +305,7 @@ function covariance(returns: Float64Array, rows: number, cols: number, method: n
         out[i * cols + j] = out[j * cols + i] = s / (method === 0 ? n - 1 : n);
       }
     }
-    if (method >= 2) shrink(out, d, n, cols, method);
+    if (method === 2 || method === 3) shrink(out, d, n, cols, method);
     return out;
   }
   if (n === 0) return out.fill(NaN);
