@@ -1,5 +1,6 @@
 /**
- * Trade CSV input and bucket CSV output for `kernelbus vpin`. The input needs a header row naming a
+ * CSV for the commands: trades in and buckets out for `kernelbus vpin`, returns in for `kernelbus
+ * risk`. The trades input needs a header row naming a
  * timestamp column (ts, timestamp or time: epoch ms, or an ISO 8601 date), a price column (price or
  * px) and a volume column (volume, size, qty or quantity), in any order; other columns are ignored.
  * Fields are separated by commas; surrounding double quotes on a field are removed.
@@ -8,6 +9,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { KernelInputError } from '../errors.js';
+import type { Matrix } from '../kernels/risk.js';
 import type { Trades, VpinBuckets } from '../kernels/vpin.js';
 
 const COLUMNS = {
@@ -81,6 +83,44 @@ export async function readTradesCsv(path: string, onProgress?: (rows: number) =>
   }
   if (!index) throw new KernelInputError(path, 'a CSV file with a header row', 'an empty file');
   return { ts: ts.done(), price: price.done(), volume: volume.done() };
+}
+
+/** Date columns of a returns CSV: skipped. */
+const DATE_COLUMNS = ['date', 'ts', 'time', 'timestamp'];
+
+/**
+ * Reads a returns CSV: a header row of asset names (a date, ts, time or timestamp column is skipped),
+ * one row per date; an empty field, NaN or NA is a missing return (NaN). Returns the T x N matrix and
+ * the asset names; a field that is no number throws KernelInputError naming the file, line and column.
+ */
+export async function readReturnsCsv(path: string): Promise<{ returns: Matrix; names: string[] }> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const values = new Column();
+  let names: string[] | undefined;
+  let keep: number[] = [];
+  let lineNo = 0;
+  let rows = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    const fields = line.split(',').map(unquote);
+    if (!names) {
+      keep = fields.map((_, i) => i).filter((i) => !DATE_COLUMNS.includes(fields[i].toLowerCase()));
+      names = keep.map((i) => fields[i]);
+      if (names.length === 0) throw new KernelInputError(`${path}:1`, 'a header with at least one asset column', JSON.stringify(line.slice(0, 80)));
+      continue;
+    }
+    for (const i of keep) {
+      const field = fields[i] ?? '';
+      const missing = field === '' || field === 'NaN' || field === 'NA';
+      const x = missing ? NaN : Number(field);
+      if (!missing && Number.isNaN(x)) throw new KernelInputError(`${path}:${lineNo}`, `a number or an empty field in column ${names[keep.indexOf(i)]}`, JSON.stringify(field));
+      values.push(x);
+    }
+    rows++;
+  }
+  if (!names) throw new KernelInputError(path, 'a CSV file with a header row', 'an empty file');
+  return { returns: { data: values.done(), rows, cols: names.length }, names };
 }
 
 /** Writes buckets as CSV: endTs,buyVolume,sellVolume,vpin,cdf (NaN written as an empty field). */

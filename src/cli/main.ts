@@ -13,6 +13,7 @@ Commands:
   engine vpin --redis URL [--group vpin] [--consumer name]
                           a VPIN engine process on Redis until SIGINT/SIGTERM (kernelbus engine --help)
   vpin <trades.csv>       VPIN from a CSV of trades (kernelbus vpin --help)
+  risk <returns.csv>      statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
   backends                which backends load on this machine
   help                    this text
 `;
@@ -23,6 +24,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'vpin':
         return await runVpin(rest);
+      case 'risk': {
+        const { runRisk } = await import('./risk.js');
+        return await runRisk(rest);
+      }
       case 'demo': {
         const { runDemo } = await import('./demo.js');
         return await runDemo(rest);
