@@ -108,9 +108,7 @@ Napi::Value Covariance(const Napi::CallbackInfo& info) {
     const double lambda = numberArg(info, 4, "options.lambda");
     const size_t adjust = countArg(info, 5, "options.adjust");
     const double benchmark = numberArg(info, 6, "options.benchmark");
-    if (method > risk::kSemi) {
-      throw inputError(env, "options.method", "'sample', 'ewma', 'ledoit-wolf', 'oas' or 'semi' (0 to 4)", std::to_string(method));
-    }
+    if (method > risk::kSingleFactor) throw inputError(env, "options.method", "a covariance method code (0 to 6)", std::to_string(method));
     if (!(lambda > 0 && lambda < 1)) throw inputError(env, "options.lambda", "a number in (0, 1)", std::to_string(lambda));
     if (adjust > 1) throw inputError(env, "options.adjust", "0 or 1", std::to_string(adjust));
     const size_t outLength = cells(env, cols, cols, "out") + 1;  // then the shrinkage

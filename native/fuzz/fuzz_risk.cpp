@@ -140,7 +140,7 @@ void var(fuzz::Input& in) {
 // OAS, NaN for the others.
 void cov(fuzz::Input& in) {
   const Shape r = matrixOf(in);
-  const int method = in.in(0, 4);
+  const int method = in.in(0, 6);
   const double lambda = in.flag() ? 0.94 : in.real(1e-9, 1 - 1e-9);
   const bool adjust = in.flag();
   const double benchmark = in.flag() ? 0.000079 : in.real(-1, 1);
@@ -149,7 +149,7 @@ void cov(fuzz::Input& in) {
   requireFault(s, Fault::ReturnNotFinite, firstBad(r.data, returnOk), r.data.size());
   require(out[r.cols * r.cols + 1] == kGuard);
   const double shrinkage = out[r.cols * r.cols];
-  const bool shrunk = method == risk::kLedoitWolf || method == risk::kOas;
+  const bool shrunk = method == risk::kLedoitWolf || method == risk::kOas || method >= risk::kConstantCorrelation;
   if (s.ok() && shrunk) require(std::isnan(shrinkage) || (shrinkage >= 0 && shrinkage <= 1));
   if (s.ok() && !shrunk) require(std::isnan(shrinkage));
   if (!s.ok()) return;
@@ -163,7 +163,8 @@ void cov(fuzz::Input& in) {
     for (size_t j = 0; j < r.cols; j++) {
       const double a = out[i * r.cols + j], b = out[j * r.cols + i];
       require(a == b || (std::isnan(a) && std::isnan(b)));
-      if (complete < (method == risk::kSample ? 2u : 1u)) require(std::isnan(a));  // none, or 1 for sample
+      const bool ddof1 = method == risk::kSample || method == risk::kConstantCorrelation;
+      if (complete < (ddof1 ? 2u : 1u)) require(std::isnan(a));  // none, or 1 where ddof is 1
     }
     require(!(out[i * r.cols + i] < 0));
   }

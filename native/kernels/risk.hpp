@@ -22,7 +22,15 @@ Status logReturns(const double* prices, size_t rows, size_t cols, double* out);
 Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
                         double* out);
 /// covariance methods (COVARIANCE_METHODS in src/kernels/risk.ts).
-enum CovarianceMethod : int { kSample = 0, kEwma = 1, kLedoitWolf = 2, kOas = 3, kSemi = 4 };
+enum CovarianceMethod : int {
+  kSample = 0,
+  kEwma = 1,
+  kLedoitWolf = 2,
+  kOas = 3,
+  kSemi = 4,
+  kConstantCorrelation = 5,
+  kSingleFactor = 6,
+};
 /// cols x cols covariance of the complete rows (no NaN) into out[cols * cols], then the shrinkage
 /// (NaN for sample and EWMA) into out[cols * cols]; 0 < lambda < 1 (EWMA).
 Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,

@@ -26,6 +26,7 @@ size_t completeRows(const double* x, size_t rows, size_t cols, std::vector<doubl
     std::copy(row, row + cols, kept.data() + n * cols);
     n++;
   }
+  kept.resize(n * cols);  // exactly the complete rows
   return n;
 }
 
@@ -110,6 +111,140 @@ void shrink(double* out, const double* d, size_t n, size_t p, int method) {
   out[p * p] = s;
 }
 
+// cross(): sum over t of a[t][i] b[t][j] in row order, p x p, eight rows at a time (j vectorized).
+KERNELBUS_VECTOR_CLONES void crossSweep(const double* a, const double* b, size_t n, size_t p, double* out) {
+  std::fill(out, out + p * p, 0.0);
+  constexpr size_t kRows = 8;
+  for (size_t t0 = 0; t0 < n; t0 += kRows) {
+    const size_t t1 = std::min(n, t0 + kRows);
+    for (size_t i = 0; i < p; i++) {
+      double* __restrict o = out + i * p;
+      for (size_t t = t0; t < t1; t++) {
+        const double ai = a[t * p + i];
+        const double* __restrict row = b + t * p;
+        for (size_t j = 0; j < p; j++) o[j] += ai * row[j];
+      }
+    }
+  }
+}
+
+std::vector<double> cross(const std::vector<double>& a, const std::vector<double>& b, size_t n, size_t p) {
+  std::vector<double> out(p * p);
+  crossSweep(a.data(), b.data(), n, p, out.data());
+  return out;
+}
+
+// blend()
+void blend(double* out, const std::vector<double>& target, double kappa, size_t n, size_t p) {
+  const double ratio = kappa / static_cast<double>(n);
+  const double upTo1 = ratio < 1 ? ratio : 1;
+  const double delta = upTo1 > 0 ? upTo1 : 0;
+  for (size_t k = 0; k < p * p; k++) out[k] = delta * target[k] + (1 - delta) * out[k];
+  out[p * p] = delta;
+}
+
+// constantCorrelation()
+void constantCorrelation(double* out, const std::vector<double>& d, size_t n, size_t p) {
+  const std::vector<double> S(out, out + p * p);
+  const double dn = static_cast<double>(n), dp = static_cast<double>(p);
+  std::vector<double> std_(p);
+  for (size_t i = 0; i < p; i++) std_[i] = std::sqrt(S[i * p + i]);
+  double correlations = 0;
+  for (size_t i = 0; i < p; i++) {
+    for (size_t j = 0; j < p; j++) correlations += S[i * p + j] / (std_[i] * std_[j]);
+  }
+  const double rBar = (correlations - dp) / (dp * (dp - 1));
+  std::vector<double> F(p * p);
+  for (size_t i = 0; i < p; i++) {
+    for (size_t j = 0; j < p; j++) F[i * p + j] = i == j ? S[i * p + i] : rBar * (std_[i] * std_[j]);
+  }
+  std::vector<double> y(d.size()), cube(d.size());
+  for (size_t k = 0; k < d.size(); k++) {
+    y[k] = d[k] * d[k];
+    cube[k] = d[k] * d[k] * d[k];
+  }
+  const std::vector<double> yy = cross(y, y, n, p), xx = cross(d, d, n, p), x3x = cross(cube, d, n, p);
+  double pi = 0, piDiagonal = 0, thetaSum = 0, gamma = 0;
+  for (size_t i = 0; i < p; i++) {
+    for (size_t j = 0; j < p; j++) {
+      const size_t k = i * p + j;
+      const double piK = yy[k] / dn - (2 * xx[k] * S[k]) / dn + S[k] * S[k];
+      pi += piK;
+      if (i == j) {
+        piDiagonal += piK;
+      } else {
+        const double h = xx[k] / dn;
+        const double theta = x3x[k] / dn - (xx[i * p + i] / dn) * S[k] - h * S[i * p + i] + S[i * p + i] * S[k];
+        thetaSum += ((1 / std_[i]) * std_[j]) * theta;
+      }
+      gamma += (S[k] - F[k]) * (S[k] - F[k]);
+    }
+  }
+  const double rho = piDiagonal + rBar * thetaSum;
+  blend(out, F, (pi - rho) / gamma, n, p);
+}
+
+// singleFactor()
+void singleFactor(double* out, const std::vector<double>& d, size_t n, size_t p) {
+  const std::vector<double> S(out, out + p * p);
+  const double dn = static_cast<double>(n), dp = static_cast<double>(p);
+  std::vector<double> market(n);
+  for (size_t t = 0; t < n; t++) {
+    double s = 0;
+    for (size_t i = 0; i < p; i++) s += d[t * p + i];
+    market[t] = s / dp;
+  }
+  std::vector<double> betas(p, 0.0);
+  double varMarket = 0;
+  for (size_t t = 0; t < n; t++) {
+    for (size_t i = 0; i < p; i++) betas[i] += d[t * p + i] * market[t];
+    varMarket += market[t] * market[t];
+  }
+  for (size_t i = 0; i < p; i++) betas[i] /= dn;
+  varMarket /= dn;
+  std::vector<double> F(p * p);
+  for (size_t i = 0; i < p; i++) {
+    for (size_t j = 0; j < p; j++) F[i * p + j] = i == j ? S[i * p + i] : (betas[i] * betas[j]) / varMarket;
+  }
+  std::vector<double> y(d.size()), z(d.size());
+  for (size_t k = 0; k < d.size(); k++) {
+    y[k] = d[k] * d[k];
+    z[k] = d[k] * market[k / p];
+  }
+  double rowSquares = 0, fourth = 0;
+  for (size_t t = 0; t < n; t++) {
+    double row = 0;
+    for (size_t i = 0; i < p; i++) {
+      row += y[t * p + i];
+      fourth += y[t * p + i] * y[t * p + i];
+    }
+    rowSquares += row * row;
+  }
+  const std::vector<double> yz = cross(y, z, n, p), zz = cross(z, z, n, p);
+  double c = 0, squares = 0, diagonalSquares = 0, roff1 = 0, roff1Diagonal = 0, roff3 = 0, roff3Diagonal = 0;
+  for (size_t i = 0; i < p; i++) {
+    for (size_t j = 0; j < p; j++) {
+      const size_t k = i * p + j;
+      c += (S[k] - F[k]) * (S[k] - F[k]);
+      squares += S[k] * S[k];
+      const double v1 = (1 / dn) * yz[k] - betas[i] * S[k];
+      const double v3 = (1 / dn) * zz[k] - varMarket * S[k];
+      roff1 += v1 * betas[j];
+      roff3 += v3 * (betas[i] * betas[j]);
+      if (i == j) {
+        diagonalSquares += S[k] * S[k];
+        roff1Diagonal += v1 * betas[i];
+        roff3Diagonal += v3 * (betas[i] * betas[i]);
+      }
+    }
+  }
+  const double pHat = (1 / dn) * rowSquares - squares;
+  const double rDiagonal = (1 / dn) * fourth - diagonalSquares;
+  const double rOff = 2 * (roff1 / varMarket - roff1Diagonal / varMarket) -
+                      (roff3 / (varMarket * varMarket) - roff3Diagonal / (varMarket * varMarket));
+  blend(out, F, (pHat - (rDiagonal + rOff)) / c, n, p);
+}
+
 }  // namespace
 
 Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out) {
@@ -140,7 +275,8 @@ Status covariance(const double* returns, size_t rows, size_t cols, int method, d
   std::fill(out, out + cols * cols, 0.0);
   out[cols * cols] = NAN;
   if (method != kEwma) {
-    if (n < (method == kSample ? 2u : 1u)) {
+    const bool ddof1 = method == kSample || method == kConstantCorrelation;
+    if (n < (ddof1 ? 2u : 1u)) {
       std::fill(out, out + cols * cols + 1, NAN);
       return Status{};
     }
@@ -157,11 +293,13 @@ Status covariance(const double* returns, size_t rows, size_t cols, int method, d
       }
     }
     sampleSweep(d.data(), n, cols, out);
-    const double divisor = static_cast<double>(method == kSample ? n - 1 : n);
+    const double divisor = static_cast<double>(ddof1 ? n - 1 : n);
     for (size_t i = 0; i < cols; i++) {  // the upper triangle, mirrored below
       for (size_t j = i; j < cols; j++) out[j * cols + i] = out[i * cols + j] = out[i * cols + j] / divisor;
     }
     if (method == kLedoitWolf || method == kOas) shrink(out, d.data(), n, cols, method);
+    if (method == kConstantCorrelation) constantCorrelation(out, d, n, cols);
+    if (method == kSingleFactor) singleFactor(out, d, n, cols);
     return Status{};
   } else if (n == 0) {
     std::fill(out, out + cols * cols + 1, NAN);

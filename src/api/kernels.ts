@@ -36,6 +36,8 @@ import {
   resolveVarOptions,
   resolveCovarianceOptions,
   requireCovariance,
+  COVARIANCE_METHODS,
+  SHRUNK_COVARIANCE_METHODS,
   type CovarianceOptions,
   type CovarianceResult,
   type VarOptions,
@@ -229,7 +231,7 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
       const { method, lambda, adjust, benchmark } = resolveCovarianceOptions(opts);
       const out = family('risk', 'covariance', r.data.length).covariance(r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0, benchmark);
       const cov = { data: out.subarray(0, r.cols * r.cols), rows: r.cols, cols: r.cols };
-      return method === 2 || method === 3 ? { cov, shrinkage: out[r.cols * r.cols] } : { cov };
+      return SHRUNK_COVARIANCE_METHODS.includes(COVARIANCE_METHODS[method]) ? { cov, shrinkage: out[r.cols * r.cols] } : { cov };
     },
     valueAtRisk(returns, opts) {
       const r = asColumns(returns, 'returns');

@@ -152,9 +152,27 @@ export function resolveVarOptions(options: VarOptions | undefined): { method: nu
 }
 
 /** How `covariance()` estimates the covariance matrix. */
-export type CovarianceMethod = 'sample' | 'ewma' | 'ledoit-wolf' | 'oas' | 'semi';
+export type CovarianceMethod =
+  | 'sample'
+  | 'ewma'
+  | 'ledoit-wolf'
+  | 'oas'
+  | 'semi'
+  | 'ledoit-wolf-constant-correlation'
+  | 'ledoit-wolf-single-factor';
 
-export const COVARIANCE_METHODS = ['sample', 'ewma', 'ledoit-wolf', 'oas', 'semi'] as const satisfies readonly CovarianceMethod[];
+export const COVARIANCE_METHODS = [
+  'sample',
+  'ewma',
+  'ledoit-wolf',
+  'oas',
+  'semi',
+  'ledoit-wolf-constant-correlation',
+  'ledoit-wolf-single-factor',
+] as const satisfies readonly CovarianceMethod[];
+
+/** The methods that return a shrinkage intensity. */
+export const SHRUNK_COVARIANCE_METHODS: readonly CovarianceMethod[] = ['ledoit-wolf', 'oas', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'];
 
 /** Options of `covariance()`. */
 export interface CovarianceOptions {
@@ -163,6 +181,9 @@ export interface CovarianceOptions {
    * `lambda`. `'ledoit-wolf'` and `'oas'`: scikit-learn's estimators (centred, ddof 0, shrunk
    * towards mu I, mu = trace / N; the shrinkage is returned). `'semi'`: PyPortfolioOpt's
    * semicovariance, E[min(r_i - b, 0) min(r_j - b, 0)] with b = `benchmark`, per period.
+   * `'ledoit-wolf-constant-correlation'` and `'ledoit-wolf-single-factor'`: PyPortfolioOpt's
+   * CovarianceShrinkage.ledoit_wolf with those targets, per period (PyPortfolioOpt's / frequency),
+   * the intensity clipped to [0, 1] as there and returned.
    */
   method?: CovarianceMethod;
   /** EWMA decay in (0, 1). Default 0.94 (RiskMetrics daily). */
@@ -191,7 +212,7 @@ export function resolveCovarianceOptions(options: CovarianceOptions | undefined)
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
   const method = COVARIANCE_METHODS.indexOf((options?.method ?? COVARIANCE_DEFAULTS.method) as CovarianceMethod);
-  if (method < 0) throw new KernelInputError('options.method', "'sample', 'ewma', 'ledoit-wolf', 'oas' or 'semi'", describeValue(options?.method));
+  if (method < 0) throw new KernelInputError('options.method', COVARIANCE_METHODS.map((m) => `'${m}'`).join(', '), describeValue(options?.method));
   const lambda = options?.lambda ?? COVARIANCE_DEFAULTS.lambda;
   const adjust = options?.adjust ?? COVARIANCE_DEFAULTS.adjust;
   if (typeof lambda !== 'number' || !(lambda > 0 && lambda < 1)) throw new KernelInputError('options.lambda', 'a number in (0, 1)', describeValue(lambda));

@@ -119,7 +119,7 @@ suite('native binding', () => {
       [() => (binding.covariance as Function)(t.price, 5, 2, 0, 0.94, 2, 0, new Float64Array(5)), 'options.adjust: expected 0 or 1, got 2'],
       [() => (binding.covariance as Function)(t.price, 5, 2, 0, 0.94, 0, 0, new Float64Array(4)), 'out: expected length 5 (as the input), got length 4'],
       [() => (binding.covariance as Function)(t.price, 5, 2, 4, 0.94, 0, NaN, new Float64Array(5)), 'options.benchmark: expected a finite number, got NaN'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, 5, 0.94, 0, 0, new Float64Array(5)), "options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas' or 'semi' (0 to 4), got 5"],
+      [() => (binding.covariance as Function)(t.price, 5, 2, 7, 0.94, 0, 0, new Float64Array(5)), 'options.method: expected a covariance method code (0 to 6), got 7'],
       [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 3, 0.95, 1, new Float64Array(2)), "options.method: expected 'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2), got 3"],
       [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 1, 1, 1, new Float64Array(2)), 'options.confidence: expected a number in (0, 1)'],
       [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 1, 0.95, -1, new Float64Array(2)), 'options.ddof: expected an integer >= 0, got -1'],

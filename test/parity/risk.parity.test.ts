@@ -89,8 +89,8 @@ describeEachBackend('risk family parity', (k: Kernels) => {
     );
   });
 
-  it('covariance: sample, ewma, ewma adjusted, ledoit-wolf, oas, semi; NaN rows left out', () => {
-    const options = fc.record({ method: fc.constantFrom('sample' as const, 'ewma' as const, 'ledoit-wolf' as const, 'oas' as const, 'semi' as const), lambda: fc.constantFrom(0.94, 0.97, 0.5, 1e-9), adjust: fc.boolean(), benchmark: fc.constantFrom(0, 0.000079, -0.01, 0.05) });
+  it('covariance: every method (PyPortfolioOpt targets too); NaN rows left out', () => {
+    const options = fc.record({ method: fc.constantFrom('sample' as const, 'ewma' as const, 'ledoit-wolf' as const, 'oas' as const, 'semi' as const, 'ledoit-wolf-constant-correlation' as const, 'ledoit-wolf-single-factor' as const), lambda: fc.constantFrom(0.94, 0.97, 0.5, 1e-9), adjust: fc.boolean(), benchmark: fc.constantFrom(0, 0.000079, -0.01, 0.05) });
     fc.assert(
       fc.property(matrixArb(returnArb, 60, 12), options, (returns, o) => {
         const a = k.covariance(returns, o);

@@ -198,6 +198,19 @@ describe('covariance', () => {
     expect(ref.covariance(X).shrinkage).toBeUndefined();
   });
 
+  it("PyPortfolioOpt's Ledoit-Wolf targets, constant correlation and single factor (its code run with numpy, frequency 1)", () => {
+    const Y = matrix(Float64Array.from({ length: 240 }, (_, k) => {
+      const [t, i] = [Math.floor(k / 4), k % 4];
+      return 0.01 * Math.sin(t * 1.7 + i * 0.3) + (i === 1 ? 0.01 * Math.sin(t * 1.7) : 0) + 0.002 * Math.cos(t * t * 0.1 + i);
+    }), 60, 4);
+    const cc = ref.covariance(Y, { method: 'ledoit-wolf-constant-correlation' });
+    expectRel(cc.shrinkage!, 0.1546885653523105, 1e-10);
+    [[1, 9.944891285120763e-5], [10, 5.175509490333396e-5], [13, 7.229983178551614e-5]].forEach(([k, e]) => expectRel(cc.cov.data[k], e, 1e-10));
+    const sf = ref.covariance(Y, { method: 'ledoit-wolf-single-factor' });
+    expectRel(sf.shrinkage!, 0.034522987538051116, 1e-10);
+    [[1, 0.0001000965839100216], [10, 5.0892509988278394e-5], [13, 6.996005598983201e-5]].forEach(([k, e]) => expectRel(sf.cov.data[k], e, 1e-10));
+  });
+
   it("'semi': PyPortfolioOpt's semicovariance below its default benchmark 0.000079 (frequency 1; numpy)", () => {
     expectMatrix(ref.covariance(X, { method: 'semi' }).cov.data, [8.063324820000001e-5, 0, 0, 0, 0.00010095174459999999, 2.3949639999999996e-7, 0, 2.3949639999999996e-7, 2.54777446e-5]);
   });
@@ -273,7 +286,7 @@ describe('bad input: KernelInputError naming the argument', () => {
     ['confidence 1', () => ref.valueAtRisk(ONE, { method: 'gaussian', confidence: 1 }), 'options.confidence: expected a number in (0, 1), got 1'],
     ['ddof 0.5', () => ref.valueAtRisk(ONE, { method: 'gaussian', ddof: 0.5 }), 'options.ddof: expected an integer >= 0, got 0.5'],
     ['lambda 1', () => ref.covariance(X1, { method: 'ewma', lambda: 1 }), 'options.lambda: expected a number in (0, 1), got 1'],
-    ['covariance method', () => ref.covariance(X1, { method: 'shrunk' as never }), "options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas' or 'semi', got \"shrunk\""],
+    ['covariance method', () => ref.covariance(X1, { method: 'shrunk' as never }), "options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor', got \"shrunk\""],
     ['a benchmark of Infinity', () => ref.covariance(X1, { method: 'semi', benchmark: Infinity }), 'options.benchmark: expected a finite number, got Infinity'],
     ['a non-square cov', () => ref.portfolioVolatility(matrix(new Float64Array(6), 2, 3), Float64Array.of(1, 1, 1)), 'cov: expected a square matrix, got 2 x 3'],
     ['an asymmetric cov', () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0.5, 0.4, 1), 2, 2), Float64Array.of(1, 1)), 'cov: expected a symmetric matrix, got [1][0] = 0.4 but [0][1] = 0.5'],

@@ -288,7 +288,8 @@ function covariance(returns: Float64Array, rows: number, cols: number, method: n
   const out = new Float64Array(cols * cols + 1);
   out[cols * cols] = NaN; // the shrinkage, for the methods that have one
   if (method !== 1) {
-    if (n < (method === 0 ? 2 : 1)) return out.fill(NaN);
+    const ddof1 = method === 0 || method === 5; // sample, and the constant-correlation target's S
+    if (n < (ddof1 ? 2 : 1)) return out.fill(NaN);
     let d: Float64Array;
     if (method === 4) {
       d = x.map((v) => Math.min(v - benchmark, 0)); // semicovariance: the shortfalls below the benchmark
@@ -302,10 +303,12 @@ function covariance(returns: Float64Array, rows: number, cols: number, method: n
       for (let j = i; j < cols; j++) {
         let s = 0;
         for (let t = 0; t < n; t++) s += d[t * cols + i] * d[t * cols + j];
-        out[i * cols + j] = out[j * cols + i] = s / (method === 0 ? n - 1 : n);
+        out[i * cols + j] = out[j * cols + i] = s / (ddof1 ? n - 1 : n);
       }
     }
     if (method === 2 || method === 3) shrink(out, d, n, cols, method);
+    if (method === 5) constantCorrelation(out, d, n, cols);
+    if (method === 6) singleFactor(out, d, n, cols);
     return out;
   }
   if (n === 0) return out.fill(NaN);
@@ -365,6 +368,135 @@ function shrink(out: Float64Array, d: Float64Array, n: number, cols: number, met
   for (let k = 0; k < p * p; k++) out[k] *= 1 - s;
   for (let i = 0; i < p; i++) out[i * p + i] += s * mu;
   out[p * p] = s;
+}
+
+/** sum over t of a[t][i] b[t][j] (in row order), p x p, of two n x p row-major matrices. */
+function cross(a: Float64Array, b: Float64Array, n: number, p: number): Float64Array {
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let t = 0; t < n; t++) s += a[t * p + i] * b[t * p + j];
+      out[i * p + j] = s;
+    }
+  }
+  return out;
+}
+
+/**
+ * delta F + (1 - delta) S into out, delta = max(0, min(1, kappa / n)) with Python's min and max (a NaN
+ * kappa gives 1, as in PyPortfolioOpt), at out[p * p].
+ */
+function blend(out: Float64Array, target: Float64Array, kappa: number, n: number, p: number): void {
+  const upTo1 = kappa / n < 1 ? kappa / n : 1;
+  const delta = upTo1 > 0 ? upTo1 : 0;
+  for (let k = 0; k < p * p; k++) out[k] = delta * target[k] + (1 - delta) * out[k];
+  out[p * p] = delta;
+}
+
+/**
+ * PyPortfolioOpt's CovarianceShrinkage.ledoit_wolf('constant_correlation') without its annualisation:
+ * out holds the ddof-1 sample covariance S of the centred rows d; the target keeps the variances and
+ * sets every correlation to their mean r_bar (Ledoit & Wolf 2003, as PyPortfolioOpt computes it).
+ */
+function constantCorrelation(out: Float64Array, d: Float64Array, n: number, p: number): void {
+  const S = out.slice(0, p * p);
+  const std = Float64Array.from({ length: p }, (_, i) => Math.sqrt(S[i * p + i]));
+  let correlations = 0;
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) correlations += S[i * p + j] / (std[i] * std[j]);
+  const rBar = (correlations - p) / (p * (p - 1));
+  const F = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) F[i * p + j] = i === j ? S[i * p + i] : rBar * (std[i] * std[j]);
+  const y = d.map((v) => v * v);
+  const yy = cross(y, y, n, p);
+  const xx = cross(d, d, n, p);
+  const x3x = cross(d.map((v) => v * v * v), d, n, p);
+  let pi = 0;
+  let piDiagonal = 0;
+  let thetaSum = 0;
+  let gamma = 0;
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < p; j++) {
+      const k = i * p + j;
+      const piK = yy[k] / n - (2 * xx[k] * S[k]) / n + S[k] * S[k];
+      pi += piK;
+      if (i === j) piDiagonal += piK;
+      else {
+        const h = xx[k] / n;
+        const theta = x3x[k] / n - (xx[i * p + i] / n) * S[k] - h * S[i * p + i] + S[i * p + i] * S[k];
+        thetaSum += ((1 / std[i]) * std[j]) * theta;
+      }
+      gamma += (S[k] - F[k]) * (S[k] - F[k]);
+    }
+  }
+  const rho = piDiagonal + rBar * thetaSum;
+  blend(out, F, (pi - rho) / gamma, n, p);
+}
+
+/**
+ * PyPortfolioOpt's CovarianceShrinkage.ledoit_wolf('single_factor') without its annualisation: out
+ * holds the ddof-0 covariance S of the centred rows d; the target is Sharpe's single-factor model on
+ * the equal-weighted market (Ledoit & Wolf 2001, as PyPortfolioOpt computes it).
+ */
+function singleFactor(out: Float64Array, d: Float64Array, n: number, p: number): void {
+  const S = out.slice(0, p * p);
+  const market = new Float64Array(n);
+  for (let t = 0; t < n; t++) {
+    let s = 0;
+    for (let i = 0; i < p; i++) s += d[t * p + i];
+    market[t] = s / p;
+  }
+  const betas = new Float64Array(p);
+  let varMarket = 0;
+  for (let t = 0; t < n; t++) {
+    for (let i = 0; i < p; i++) betas[i] += d[t * p + i] * market[t];
+    varMarket += market[t] * market[t];
+  }
+  for (let i = 0; i < p; i++) betas[i] /= n;
+  varMarket /= n;
+  const F = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) F[i * p + j] = i === j ? S[i * p + i] : (betas[i] * betas[j]) / varMarket;
+  const y = d.map((v) => v * v);
+  const z = d.map((v, k) => v * market[Math.floor(k / p)]);
+  let rowSquares = 0; // sum over t of (sum over i of y_ti)^2: the sum of y'y
+  let fourth = 0; // sum of y_ti^2
+  for (let t = 0; t < n; t++) {
+    let row = 0;
+    for (let i = 0; i < p; i++) {
+      row += y[t * p + i];
+      fourth += y[t * p + i] * y[t * p + i];
+    }
+    rowSquares += row * row;
+  }
+  const yz = cross(y, z, n, p);
+  const zz = cross(z, z, n, p);
+  let c = 0;
+  let squares = 0;
+  let diagonalSquares = 0;
+  let roff1 = 0;
+  let roff1Diagonal = 0;
+  let roff3 = 0;
+  let roff3Diagonal = 0;
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < p; j++) {
+      const k = i * p + j;
+      c += (S[k] - F[k]) * (S[k] - F[k]);
+      squares += S[k] * S[k];
+      const v1 = (1 / n) * yz[k] - betas[i] * S[k];
+      const v3 = (1 / n) * zz[k] - varMarket * S[k];
+      roff1 += v1 * betas[j];
+      roff3 += v3 * (betas[i] * betas[j]);
+      if (i === j) {
+        diagonalSquares += S[k] * S[k];
+        roff1Diagonal += v1 * betas[i];
+        roff3Diagonal += v3 * (betas[i] * betas[i]);
+      }
+    }
+  }
+  const pHat = (1 / n) * rowSquares - squares;
+  const rDiagonal = (1 / n) * fourth - diagonalSquares;
+  const rOff = 2 * (roff1 / varMarket - roff1Diagonal / varMarket) - (roff3 / (varMarket * varMarket) - roff3Diagonal / (varMarket * varMarket));
+  blend(out, F, (pHat - (rDiagonal + rOff)) / c, n, p);
 }
 
 /** sqrt(w' S w) per portfolio: sum_i w_i v_i, v_i = sum_j w_j S_ji (index order); weights finite. */
