@@ -1,13 +1,58 @@
 /**
- * kernelbus: VPIN and portfolio-risk (and soon factor-model) kernels for Node.js trading engines, with a pure
- * TypeScript reference and a native C++ backend, and the message bus that feeds them. The root
- * re-exports the common names; the subpaths hold the rest:
+ * kernelbus: VPIN and portfolio-risk (and soon factor-model) kernels for Node.js trading engines,
+ * with a pure TypeScript reference and a native C++ backend, and the message bus that feeds them. The root
+ * re-exports the common names (the kernels, kernels(), backends(), matrix(), the errors and their
+ * types; the defaults and thresholds are in `kernelbus/kernels`); the subpaths hold the rest:
  * - `kernelbus/kernels`: every kernel, backend and special function (loads no bus or Redis code);
  * - `kernelbus/bus`: messages, frames, batcher, router, transports, metrics;
  * - `kernelbus/redis`: the Redis Streams transport;
  * - `kernelbus/engines`: the engines and the synthetic market.
  */
-export * from './api/index.js';
+export {
+  backends,
+  BackendUnavailableError,
+  bulkClassify,
+  covariance,
+  KernelbusError,
+  KernelInputError,
+  kernels,
+  logReturns,
+  matrix,
+  normalCdf,
+  normalPdf,
+  normalQuantile,
+  normalSf,
+  performanceStats,
+  portfolioReturns,
+  portfolioVolatility,
+  simpleReturns,
+  studentTCdf,
+  studentTQuantile,
+  tickRule,
+  timeBars,
+  valueAtRisk,
+  vpin,
+  vpinStream,
+  type BackendChoice,
+  type BackendInfo,
+  type BackendName,
+  type ClassifyOptions,
+  type CovarianceOptions,
+  type CovarianceResult,
+  type Kernels,
+  type Matrix,
+  type PerformanceOptions,
+  type PerformanceStats,
+  type Series,
+  type TimeBarOptions,
+  type TimeBars,
+  type Trades,
+  type VarOptions,
+  type VarResult,
+  type VpinBuckets,
+  type VpinOptions,
+  type VpinStream,
+} from './api/index.js';
 export {
   BackpressureError,
   Bus,

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
 import { referenceBackend } from '../../src/backends/reference/index.js';
 import { registerBackend } from '../../src/backends/registry.js';
-import { backends, BackendUnavailableError, FAMILY_KERNELS, KernelInputError, kernels, VPIN_NATIVE_MIN_TRADES } from '../../src/index.js';
+import { backends, BackendUnavailableError, KernelInputError, kernels } from '../../src/index.js';
+import { FAMILY_KERNELS, VPIN_NATIVE_MIN_TRADES } from '../../src/api/index.js';
 import { walk } from '../helpers/trades.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
