@@ -235,10 +235,8 @@ Status logReturns(const double* prices, size_t rows, size_t cols, double* out) {
 
 Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
                         double* out) {
-  for (size_t i = 0; i < portfolios * cols; i++) {
-    if (!std::isfinite(weights[i])) return fault(Fault::WeightNotFinite, i, weights[i], cols);
-  }
-  const Status s = checkReturns(returns, rows * cols, cols);
+  Status s = detail::checkWeights(weights, portfolios * cols, cols);
+  if (s.ok()) s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   // Four portfolios at a time: four independent chains of additions instead of one (each still sums
   // its assets in order, as the reference does).

@@ -21,4 +21,12 @@ inline Status checkReturns(const double* returns, size_t n, size_t cols) {
   return Status{};
 }
 
+// checkWeights(): every weight finite, else the fault at the first that is not (cols per portfolio).
+inline Status checkWeights(const double* weights, size_t n, size_t cols) {
+  for (size_t i = 0; i < n; i++) {
+    if (!std::isfinite(weights[i])) return fault(Fault::WeightNotFinite, i, weights[i], cols);
+  }
+  return Status{};
+}
+
 }  // namespace kernelbus::risk::detail

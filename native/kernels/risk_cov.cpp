@@ -12,7 +12,6 @@ namespace kernelbus::risk {
 namespace {
 
 using detail::checkReturns;
-using detail::fault;
 
 // completeRows(): the rows without a NaN, copied row-major into `kept`; their count.
 size_t completeRows(const double* x, size_t rows, size_t cols, std::vector<double>& kept) {
@@ -30,27 +29,35 @@ size_t completeRows(const double* x, size_t rows, size_t cols, std::vector<doubl
   return n;
 }
 
-// The upper triangle (j >= i) of the covariance, each element updated by `step(c, d_ti, d_tj, t)` for
+// Every element [i][j] of out (p x p; only j >= i when Upper) updated by `step(c, a_ti, b_tj, t)` for
 // t = 0..n-1 in order, exactly as the reference's loop over t, but eight rows at a time so that row i
-// of `out` stays in L1 while they pass, and the loop over j vectorizes.
-template <typename Step>
-inline void upperSweep(const double* d, size_t n, size_t cols, double* out, Step step) {
+// of `out` stays in L1 while they pass, and the loop over j vectorizes. a and b are n x p row-major.
+template <bool Upper, typename Step>
+inline void blockedSweep(const double* a, const double* b, size_t n, size_t p, double* out, Step step) {
   constexpr size_t kRows = 8;
   for (size_t t0 = 0; t0 < n; t0 += kRows) {
     const size_t t1 = std::min(n, t0 + kRows);
-    for (size_t i = 0; i < cols; i++) {
-      double* __restrict o = out + i * cols;
+    for (size_t i = 0; i < p; i++) {
+      double* __restrict o = out + i * p;
       for (size_t t = t0; t < t1; t++) {
-        const double* __restrict row = d + t * cols;
-        const double a = row[i];
-        for (size_t j = i; j < cols; j++) o[j] = step(o[j], a, row[j], t);
+        const double ai = a[t * p + i];
+        const double* __restrict row = b + t * p;
+        for (size_t j = Upper ? i : 0; j < p; j++) o[j] = step(o[j], ai, row[j], t);
       }
     }
   }
 }
 
+// The upper triangle of a covariance-like matrix over the rows of d.
+template <typename Step>
+inline void upperSweep(const double* d, size_t n, size_t cols, double* out, Step step) {
+  blockedSweep<true>(d, d, n, cols, out, step);
+}
+
+double addProduct(double c, double a, double b, size_t) { return c + a * b; }
+
 KERNELBUS_VECTOR_CLONES void sampleSweep(const double* d, size_t n, size_t cols, double* out) {
-  upperSweep(d, n, cols, out, [](double c, double a, double b, size_t) { return c + a * b; });
+  upperSweep(d, n, cols, out, addProduct);
 }
 
 KERNELBUS_VECTOR_CLONES void ewmaSweep(const double* d, size_t n, size_t cols, double lambda, double* out) {
@@ -111,21 +118,10 @@ void shrink(double* out, const double* d, size_t n, size_t p, int method) {
   out[p * p] = s;
 }
 
-// cross(): sum over t of a[t][i] b[t][j] in row order, p x p, eight rows at a time (j vectorized).
+// cross(): sum over t of a[t][i] b[t][j] in row order, p x p (the whole matrix).
 KERNELBUS_VECTOR_CLONES void crossSweep(const double* a, const double* b, size_t n, size_t p, double* out) {
   std::fill(out, out + p * p, 0.0);
-  constexpr size_t kRows = 8;
-  for (size_t t0 = 0; t0 < n; t0 += kRows) {
-    const size_t t1 = std::min(n, t0 + kRows);
-    for (size_t i = 0; i < p; i++) {
-      double* __restrict o = out + i * p;
-      for (size_t t = t0; t < t1; t++) {
-        const double ai = a[t * p + i];
-        const double* __restrict row = b + t * p;
-        for (size_t j = 0; j < p; j++) o[j] += ai * row[j];
-      }
-    }
-  }
+  blockedSweep<false>(a, b, n, p, out, addProduct);
 }
 
 std::vector<double> cross(const std::vector<double>& a, const std::vector<double>& b, size_t n, size_t p) {
@@ -248,9 +244,8 @@ void singleFactor(double* out, const std::vector<double>& d, size_t n, size_t p)
 }  // namespace
 
 Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out) {
-  for (size_t i = 0; i < portfolios * n; i++) {
-    if (!std::isfinite(weights[i])) return fault(Fault::WeightNotFinite, i, weights[i], n);
-  }
+  const Status s = detail::checkWeights(weights, portfolios * n, n);
+  if (!s.ok()) return s;
   constexpr size_t kBlock = 8;
   std::vector<double> v(kBlock * n);
   for (size_t p0 = 0; p0 < portfolios; p0 += kBlock) {

@@ -43,6 +43,13 @@ function checkReturns(returns: Float64Array, cols: number): void {
   }
 }
 
+/** Every weight finite, else the fault at the first that is not (row-major, `cols` per portfolio). */
+function checkWeights(weights: Float64Array, cols: number): void {
+  for (let i = 0; i < weights.length; i++) {
+    if (!Number.isFinite(weights[i])) throw inputFault(Fault.WEIGHT_NOT_FINITE, i, weights[i], cols);
+  }
+}
+
 /** (p[t] - p[t-1]) / p[t-1] per column, rows - 1 rows. */
 function simpleReturns(prices: Float64Array, rows: number, cols: number): Float64Array {
   checkPrices(prices, cols);
@@ -64,9 +71,7 @@ function logReturns(prices: Float64Array, rows: number, cols: number): Float64Ar
  * weights, rebalanced every period. A NaN return makes that date's portfolio return NaN.
  */
 function portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number): Float64Array {
-  for (let i = 0; i < weights.length; i++) {
-    if (!Number.isFinite(weights[i])) throw inputFault(Fault.WEIGHT_NOT_FINITE, i, weights[i], cols);
-  }
+  checkWeights(weights, cols);
   checkReturns(returns, cols);
   const out = new Float64Array(rows * portfolios);
   for (let t = 0; t < rows; t++) {
@@ -501,9 +506,7 @@ function singleFactor(out: Float64Array, d: Float64Array, n: number, p: number):
 
 /** sqrt(w' S w) per portfolio: sum_i w_i v_i, v_i = sum_j w_j S_ji (index order); weights finite. */
 function portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array {
-  for (let i = 0; i < weights.length; i++) {
-    if (!Number.isFinite(weights[i])) throw inputFault(Fault.WEIGHT_NOT_FINITE, i, weights[i], n);
-  }
+  checkWeights(weights, n);
   const out = new Float64Array(portfolios);
   for (let p = 0; p < portfolios; p++) {
     const w = weights.subarray(p * n, (p + 1) * n);
