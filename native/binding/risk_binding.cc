@@ -168,6 +168,30 @@ Napi::Value ValueAtRisk(const Napi::CallbackInfo& info) {
   });
 }
 
+// componentVar(returns, rows, cols, weights, portfolios, method, confidence, out: portfolios x (2 + 2 cols))
+Napi::Value ComponentVar(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 8);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    const size_t portfolios = countArg(info, 4, "portfolios");
+    const size_t method = countArg(info, 5, "options.method");
+    const double confidence = numberArg(info, 6, "options.confidence");
+    if (method > risk::kComponentCornishFisher) {
+      throw inputError(env, "options.method", "'gaussian' or 'cornish-fisher' (0 or 1)", std::to_string(method));
+    }
+    if (!(confidence > 0 && confidence < 1)) {
+      throw inputError(env, "options.confidence", "a number in (0, 1)", std::to_string(confidence));
+    }
+    const double* returns = returnsArg(info, rows, cols);
+    const double* weights = matrixData(info, 3, "weights", cells(env, portfolios, cols, "weights"));
+    double* out = float64Out(info, 7, "out", cells(env, portfolios, 2 + 2 * cols, "out"));
+    throwIfFault(env, risk::componentVar(returns, rows, cols, weights, portfolios, static_cast<int>(method), confidence, out));
+    return env.Undefined();
+  });
+}
+
 }  // namespace
 
 void registerRisk(Napi::Env env, Napi::Object exports) {
@@ -178,6 +202,7 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   exports.Set("valueAtRisk", Napi::Function::New<ValueAtRisk>(env, "valueAtRisk"));
   exports.Set("covariance", Napi::Function::New<Covariance>(env, "covariance"));
   exports.Set("portfolioVolatility", Napi::Function::New<PortfolioVolatility>(env, "portfolioVolatility"));
+  exports.Set("componentVar", Napi::Function::New<ComponentVar>(env, "componentVar"));
 }
 
 }  // namespace kernelbus::binding

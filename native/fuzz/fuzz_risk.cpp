@@ -1,4 +1,4 @@
-// libFuzzer target of every function in native/kernels/risk.hpp (valueAtRisk's invariants below): arbitrary matrices (input.hpp's
+// libFuzzer target of every function in native/kernels/risk.hpp (each one's invariants above it): arbitrary matrices (input.hpp's
 // columns, so plausible values with arbitrary doubles among them) and arbitrary shapes, options as
 // resolvePerformanceOptions() accepts them (periodsPerYear finite > 0, riskFree finite).
 // Invariants: a fault exactly at the first bad element (row-major) and only then; outputs written in
@@ -186,17 +186,60 @@ void vol(fuzz::Input& in) {
   for (size_t p = 0; p < portfolios; p++) require(!(out[p] < 0));
 }
 
+// Every nonzero |x| in [1e-30, 1e30]: no moment up to the fourth (nor a gradient) under- or overflows.
+bool moderate(const std::vector<double>& x) {
+  for (double v : x) {
+    if (v != 0 && !(std::fabs(v) >= 1e-30 && std::fabs(v) <= 1e30) && !std::isnan(v)) return false;
+  }
+  return true;
+}
+
+// componentVar: the fault at the first non-finite weight, else the first infinite return; outputs
+// written in full and nowhere else; for moderate data, where the totals are finite, each portfolio's
+// contributions sum to its VaR and ES (Euler), to rounding relative to the contributions' magnitudes.
+void component(fuzz::Input& in) {
+  const Shape r = matrixOf(in);
+  const size_t portfolios = in.in<size_t>(0, 6);
+  const int method = static_cast<int>(in.in<size_t>(0, 1));
+  const double confidence = in.in<size_t>(1, 999) / 1000.0;
+  const std::vector<double> weights = in.column(portfolios * r.cols);
+  const size_t n = portfolios * (2 + 2 * r.cols);
+  std::vector<double> out(n + 1, kGuard);
+  const Status s = risk::componentVar(r.data.data(), r.rows, r.cols, weights.data(), portfolios, method, confidence, out.data());
+  const size_t badWeight = firstBad(weights, [](double w) { return std::isfinite(w); });
+  if (badWeight < weights.size()) {
+    requireFault(s, Fault::WeightNotFinite, badWeight, weights.size());
+  } else {
+    requireFault(s, Fault::ReturnNotFinite, firstBad(r.data, returnOk), r.data.size());
+  }
+  require(out[n] == kGuard);
+  if (!s.ok() || !moderate(r.data) || !moderate(weights)) return;
+  for (size_t p = 0; p < portfolios; p++) {
+    for (size_t which = 0; which < 2; which++) {
+      const double total = out[which * portfolios + p];
+      const double* c = out.data() + 2 * portfolios + which * portfolios * r.cols + p * r.cols;
+      double sum = 0, size = 0;
+      for (size_t i = 0; i < r.cols; i++) {
+        sum += c[i];
+        size += std::fabs(c[i]);
+      }
+      if (std::isfinite(total) && std::isfinite(size)) require(std::fabs(sum - total) <= 1e-9 * std::fmax(size, std::fabs(total)));
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  switch (in.in(0, 6)) {
+  switch (in.in(0, 7)) {
     case 0: returns(in, false); break;
     case 1: returns(in, true); break;
     case 2: portfolio(in); break;
     case 3: var(in); break;
     case 4: cov(in); break;
     case 5: vol(in); break;
+    case 6: component(in); break;
     default: stats(in); break;
   }
   return 0;

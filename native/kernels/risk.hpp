@@ -1,4 +1,5 @@
-// Risk family kernels (risk.cpp: returns, statistics, VaR; risk_cov.cpp: covariance, volatility): plain
+// Risk family kernels (risk.cpp: returns, statistics, VaR; risk_cov.cpp: covariance, volatility;
+// risk_component.cpp: component VaR): plain
 // C++17 over pointers and lengths (row-major matrices: element [r][c] at
 // r * cols + c); nothing here knows about N-API. Follows src/backends/reference/risk.ts function for
 // function, in the same order of floating-point operations. Faults are reported, never thrown
@@ -42,6 +43,13 @@ enum VarMethod : int { kHistorical = 0, kGaussian = 1, kCornishFisher = 2 };
 /// VaR then ES per column into out[2 * cols]; 0 < confidence < 1, ddof >= 0.
 Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof,
                    double* out);
+/// componentVar methods (COMPONENT_VAR_METHODS in src/kernels/risk.ts).
+enum ComponentVarMethod : int { kComponentGaussian = 0, kComponentCornishFisher = 1 };
+/// Component VaR and ES (risk_component.cpp) of `portfolios` portfolios (weights portfolios x cols,
+/// finite) over the complete rows, into out[portfolios * (2 + 2 * cols)]: var, es, then the var and es
+/// contributions (portfolios x cols each); 0 < confidence < 1.
+Status componentVar(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
+                    int method, double confidence, double* out);
 /// kStatCount statistics per column, stat-major, into out[kStatCount * cols] (empyrical, scipy).
 Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree,
                         double* out);

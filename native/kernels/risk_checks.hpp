@@ -1,9 +1,11 @@
-// The risk kernels' shared data checks (risk.cpp, risk_cov.cpp): the fault of an element, with the
+// The risk kernels' shared data checks and complete-rows filter (risk*.cpp): the fault of an element, with the
 // columns as `previous` so that faults.ts can name its row and column.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <vector>
 
 #include "status.hpp"
 
@@ -27,6 +29,22 @@ inline Status checkWeights(const double* weights, size_t n, size_t cols) {
     if (!std::isfinite(weights[i])) return fault(Fault::WeightNotFinite, i, weights[i], cols);
   }
   return Status{};
+}
+
+// completeRows(): the rows without a NaN, copied row-major into `kept`; their count.
+inline size_t completeRows(const double* x, size_t rows, size_t cols, std::vector<double>& kept) {
+  kept.resize(rows * cols);
+  size_t n = 0;
+  for (size_t t = 0; t < rows; t++) {
+    const double* row = x + t * cols;
+    bool complete = true;
+    for (size_t c = 0; c < cols; c++) complete &= row[c] == row[c];
+    if (!complete) continue;
+    std::copy(row, row + cols, kept.data() + n * cols);
+    n++;
+  }
+  kept.resize(n * cols);  // exactly the complete rows
+  return n;
 }
 
 }  // namespace kernelbus::risk::detail

@@ -12,22 +12,7 @@ namespace kernelbus::risk {
 namespace {
 
 using detail::checkReturns;
-
-// completeRows(): the rows without a NaN, copied row-major into `kept`; their count.
-size_t completeRows(const double* x, size_t rows, size_t cols, std::vector<double>& kept) {
-  kept.resize(rows * cols);
-  size_t n = 0;
-  for (size_t t = 0; t < rows; t++) {
-    const double* row = x + t * cols;
-    bool complete = true;
-    for (size_t c = 0; c < cols; c++) complete &= row[c] == row[c];
-    if (!complete) continue;
-    std::copy(row, row + cols, kept.data() + n * cols);
-    n++;
-  }
-  kept.resize(n * cols);  // exactly the complete rows
-  return n;
-}
+using detail::completeRows;
 
 // Every element [i][j] of out (p x p; only j >= i when Upper) updated by `step(c, a_ti, b_tj, t)` for
 // t = 0..n-1 in order, exactly as the reference's loop over t, but eight rows at a time so that row i

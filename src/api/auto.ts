@@ -50,6 +50,7 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
   valueAtRisk: [['native', RISK_NATIVE_MIN_VALUES]],
   covariance: [['native', RISK_NATIVE_MIN_VALUES]],
   portfolioVolatility: [['native', RISK_NATIVE_MIN_VALUES]],
+  componentVar: [['native', RISK_NATIVE_MIN_VALUES]],
 };
 
 const warned = new Set<string>();

@@ -31,6 +31,10 @@ export {
   type VarMethod,
   type VarOptions,
   type VarResult,
+  COMPONENT_VAR_METHODS,
+  type ComponentVarMethod,
+  type ComponentVarOptions,
+  type ComponentVarResult,
 } from '../kernels/risk.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
@@ -83,7 +87,9 @@ export const portfolioReturns = defaults.portfolioReturns;
 export const performanceStats = defaults.performanceStats;
 /** Value at risk and expected shortfall per column (positive losses): historical, Gaussian or Cornish-Fisher. */
 export const valueAtRisk = defaults.valueAtRisk;
-/** Covariance of the columns over the complete rows: sample (ddof 1) or RiskMetrics EWMA. */
+/** Covariance of the columns over the complete rows: sample, EWMA, shrinkage (scikit-learn, PyPortfolioOpt), semicovariance. */
 export const covariance = defaults.covariance;
 /** sqrt(w' S w) per portfolio (P x N weights in one call). */
 export const portfolioVolatility = defaults.portfolioVolatility;
+/** Component VaR and ES per portfolio with their Euler contributions per asset (PerformanceAnalytics). */
+export const componentVar = defaults.componentVar;

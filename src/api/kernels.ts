@@ -42,6 +42,9 @@ import {
   type CovarianceResult,
   type VarOptions,
   type VarResult,
+  resolveComponentVarOptions,
+  type ComponentVarOptions,
+  type ComponentVarResult,
 } from '../kernels/risk.js';
 import { autoBackend } from './auto.js';
 
@@ -109,6 +112,20 @@ export interface Kernels {
   covariance(returns: Series, options?: CovarianceOptions): CovarianceResult;
   /** sqrt(w' S w) per portfolio: weights of N assets (one value) or P x N (P values), in one call. */
   portfolioVolatility(cov: Matrix, weights: Series): Float64Array;
+  /**
+   * Per portfolio the VaR and ES and their Euler contributions per asset (P x N, each row summing to
+   * the total): PerformanceAnalytics' component method, Gaussian or Cornish-Fisher.
+   */
+  componentVar(returns: Series, weights: Series, options: ComponentVarOptions): ComponentVarResult;
+}
+
+/** Weights of N assets (one portfolio) or P x N, as a matrix; KernelInputError unless N = `n` (`what` names n). */
+function weightsMatrix(weights: Series, n: number, what: string): Matrix {
+  const one = weights instanceof Float64Array;
+  if (one) requireFloat64Array(weights, 'weights');
+  const w = one ? { data: weights, rows: 1, cols: weights.length } : asColumns(weights, 'weights');
+  if (w.cols !== n) throw new KernelInputError(one ? 'weights' : 'weights.cols', `${n} (${what})`, String(w.cols));
+  return w;
 }
 
 /** A loaded backend by name: BackendUnavailableError when it cannot load, KernelInputError when unknown. */
@@ -209,8 +226,7 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
     logReturns: returnsOf('logReturns'),
     portfolioReturns: ((returns: Series, weights: Series) => {
       const r = asColumns(returns, 'returns');
-      const w = weights instanceof Float64Array ? { data: weights, rows: 1, cols: weights.length } : asColumns(weights, 'weights');
-      if (w.cols !== r.cols) throw new KernelInputError(weights instanceof Float64Array ? 'weights' : 'weights.cols', `${r.cols} (the columns of returns)`, String(w.cols));
+      const w = weightsMatrix(weights, r.cols, 'the columns of returns');
       const data = family('risk', 'portfolioReturns', r.data.length).portfolioReturns(r.data, r.rows, r.cols, w.data, w.rows);
       return weights instanceof Float64Array ? data : { data, rows: r.rows, cols: w.rows };
     }) as PortfolioReturnsFunction,
@@ -221,9 +237,7 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
     },
     portfolioVolatility(cov, weights) {
       requireCovariance(cov, 'cov');
-      const w = weights instanceof Float64Array ? { data: weights, rows: 1, cols: weights.length } : asColumns(weights, 'weights');
-      if (weights instanceof Float64Array) requireFloat64Array(weights, 'weights');
-      if (w.cols !== cov.cols) throw new KernelInputError(weights instanceof Float64Array ? 'weights' : 'weights.cols', `${cov.cols} (the size of cov)`, String(w.cols));
+      const w = weightsMatrix(weights, cov.cols, 'the size of cov');
       return family('risk', 'portfolioVolatility', w.data.length).portfolioVolatility(cov.data, cov.cols, w.data, w.rows);
     },
     covariance(returns, opts) {
@@ -238,6 +252,20 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
       const { method, confidence, ddof } = resolveVarOptions(opts);
       const out = family('risk', 'valueAtRisk', r.data.length).valueAtRisk(r.data, r.rows, r.cols, method, confidence, ddof);
       return { var: out.subarray(0, r.cols), es: out.subarray(r.cols) };
+    },
+    componentVar(returns, weights, opts) {
+      const r = asColumns(returns, 'returns');
+      const w = weightsMatrix(weights, r.cols, 'the columns of returns');
+      const { method, confidence } = resolveComponentVarOptions(opts);
+      const out = family('risk', 'componentVar', r.data.length).componentVar(r.data, r.rows, r.cols, w.data, w.rows, method, confidence);
+      const P = w.rows;
+      const N = r.cols;
+      return {
+        var: out.subarray(0, P),
+        es: out.subarray(P, 2 * P),
+        varContributions: { data: out.subarray(2 * P, 2 * P + P * N), rows: P, cols: N },
+        esContributions: { data: out.subarray(2 * P + P * N), rows: P, cols: N },
+      };
     },
   };
 }

@@ -142,13 +142,58 @@ export function resolveVarOptions(options: VarOptions | undefined): { method: nu
   }
   const method = VAR_METHODS.indexOf(options.method as VarMethod);
   if (method < 0) throw new KernelInputError('options.method', "'historical', 'gaussian' or 'cornish-fisher'", describeValue(options.method));
-  const confidence = options.confidence ?? VAR_DEFAULTS.confidence;
+  const confidence = resolveConfidence(options.confidence);
   const ddof = options.ddof ?? VAR_DEFAULTS.ddof;
+  if (!isCount(ddof)) throw new KernelInputError('options.ddof', 'an integer >= 0', describeValue(ddof));
+  return { method, confidence, ddof };
+}
+
+/** How `componentVar()` models the portfolio's return distribution. */
+export type ComponentVarMethod = 'gaussian' | 'cornish-fisher';
+
+/** The methods in the order of their codes (what backends receive). */
+export const COMPONENT_VAR_METHODS = ['gaussian', 'cornish-fisher'] as const satisfies readonly ComponentVarMethod[];
+
+/** Options of `componentVar()`. */
+export interface ComponentVarOptions {
+  /**
+   * Required. `'gaussian'`: PerformanceAnalytics' VaR.Gaussian.portfolio and ES.Gaussian.portfolio;
+   * `'cornish-fisher'`: its VaR.CornishFisher.portfolio and operES.CornishFisher.portfolio (the
+   * 'modified' method of VaR() and ES() with portfolio_method = 'component').
+   */
+  method: ComponentVarMethod;
+  /** Confidence c in (0, 1). Default 0.95. */
+  confidence?: number;
+}
+
+/**
+ * Per portfolio the VaR and ES (positive losses) and their Euler contributions per asset: row p of a
+ * contributions matrix (P x N) sums to the portfolio's total.
+ */
+export interface ComponentVarResult {
+  var: Float64Array;
+  es: Float64Array;
+  varContributions: Matrix;
+  esContributions: Matrix;
+}
+
+/** Checks and defaults the options of `componentVar()`; the method as its code in COMPONENT_VAR_METHODS. */
+export function resolveComponentVarOptions(options: ComponentVarOptions | undefined): { method: number; confidence: number } {
+  if (typeof options !== 'object' || options === null) {
+    throw new KernelInputError('options', "an object with a method ('gaussian' or 'cornish-fisher')", describeValue(options));
+  }
+  const method = COMPONENT_VAR_METHODS.indexOf(options.method as ComponentVarMethod);
+  if (method < 0) throw new KernelInputError('options.method', "'gaussian' or 'cornish-fisher'", describeValue(options.method));
+  return { method, confidence: resolveConfidence(options.confidence) };
+}
+
+/** A confidence in (0, 1), default VAR_DEFAULTS.confidence. */
+function resolveConfidence(value: unknown): number {
+  const confidence = value ?? VAR_DEFAULTS.confidence;
   if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
     throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
   }
-  if (!isCount(ddof)) throw new KernelInputError('options.ddof', 'an integer >= 0', describeValue(ddof));
-  return { method, confidence, ddof };
+  return confidence;
 }
 
 /** How `covariance()` estimates the covariance matrix. */
@@ -274,4 +319,10 @@ export interface RiskFamily {
   portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array;
   /** VaR then ES per column: 2 x cols values; `method` a code of VAR_METHODS. */
   valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number): Float64Array;
+  /**
+   * Component VaR and ES of `portfolios` portfolios (weights portfolios x cols) over the complete
+   * rows: [var (P), es (P), var contributions (P x cols), es contributions (P x cols)]; `method` a
+   * code of COMPONENT_VAR_METHODS.
+   */
+  componentVar(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number): Float64Array;
 }

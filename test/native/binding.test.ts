@@ -123,6 +123,12 @@ suite('native binding', () => {
       [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 3, 0.95, 1, new Float64Array(2)), "options.method: expected 'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2), got 3"],
       [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 1, 1, 1, new Float64Array(2)), 'options.confidence: expected a number in (0, 1)'],
       [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 1, 0.95, -1, new Float64Array(2)), 'options.ddof: expected an integer >= 0, got -1'],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, 1, 0.95, new Float64Array(6)), ''],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, 2, 0.95, new Float64Array(6)), "options.method: expected 'gaussian' or 'cornish-fisher' (0 or 1), got 2"],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, 0, 0, new Float64Array(6)), 'options.confidence: expected a number in (0, 1)'],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1), 1, 0, 0.95, new Float64Array(6)), 'weights: expected length 2 (rows x cols), got length 1'],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, 0, 0.95, new Float64Array(4)), 'out: expected length 6'],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, Infinity), 1, 0, 0.95, new Float64Array(6)), 'weights: expected finite weights, got weights[0][1] = Infinity'],
     ];
     for (const [call, message] of cases) {
       if (message === '') {
@@ -163,6 +169,7 @@ suite('native binding', () => {
       ['valueAtRisk', (...a) => (binding.valueAtRisk as Function)(...a)],
       ['covariance', (...a) => (binding.covariance as Function)(...a)],
       ['portfolioVolatility', (...a) => (binding.portfolioVolatility as Function)(...a)],
+      ['componentVar', (...a) => (binding.componentVar as Function)(...a)],
       ['vpinParamNames', (...a) => (binding.vpinParamNames as Function)(...a)],
       ['viewAddress', (...a) => (binding.viewAddress as Function)(...a)],
       ['features', (...a) => (binding.features as Function)(...a)],

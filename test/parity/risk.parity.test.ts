@@ -116,6 +116,25 @@ describeEachBackend('risk family parity', (k: Kernels) => {
     );
   });
 
+  it('componentVar: both methods, one and P portfolios, NaN rows left out', () => {
+    const options = fc.record({
+      method: fc.constantFrom('gaussian' as const, 'cornish-fisher' as const),
+      confidence: fc.oneof(fc.constantFrom(0.9, 0.95, 0.99), fc.double({ min: 0.01, max: 0.9999, noNaN: true })),
+    });
+    const inputs = matrixArb(returnArb, 60, 8).chain((returns) =>
+      fc.tuple(fc.constant(returns), fc.integer({ min: 1, max: 5 }).chain((p) => fc.array(weightArb, { minLength: p * returns.cols, maxLength: p * returns.cols }))),
+    );
+    fc.assert(
+      fc.property(inputs, options, ([returns, w], o) => {
+        const weights = { data: Float64Array.from(w), rows: w.length / returns.cols, cols: returns.cols };
+        const a = k.componentVar(returns, weights, o);
+        const e = ref.componentVar(returns, weights, o);
+        expectColumnsClose({ var: a.var, es: a.es, vc: a.varContributions.data, ec: a.esContributions.data }, { var: e.var, es: e.es, vc: e.varContributions.data, ec: e.esContributions.data });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('historical valueAtRisk on long series (the sampled selection and its fallback): sorted, reversed, ties, adversarial', () => {
     const n = 2000;
     const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;
@@ -160,6 +179,8 @@ describeEachBackend('risk family parity', (k: Kernels) => {
       (kk) => kk.portfolioReturns(Float64Array.of(0.1, 0.2), Float64Array.of(Infinity)),
       (kk) => kk.valueAtRisk({ data: Float64Array.of(0.1, NaN, Infinity, 0), rows: 2, cols: 2 }, { method: 'gaussian' }),
       (kk) => kk.covariance({ data: Float64Array.of(0.1, NaN, -Infinity, 0), rows: 2, cols: 2 }),
+      (kk) => kk.componentVar({ data: Float64Array.of(0.1, 0.2, 0.3, Infinity), rows: 2, cols: 2 }, Float64Array.of(1, 1), { method: 'gaussian' }),
+      (kk) => kk.componentVar({ data: Float64Array.of(0.1, 0.2), rows: 1, cols: 2 }, Float64Array.of(1, -Infinity), { method: 'cornish-fisher' }),
     ];
     for (const call of calls) {
       let expected: unknown;

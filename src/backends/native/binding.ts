@@ -49,6 +49,7 @@ export interface NativeBinding {
   valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number, out: Float64Array): void;
   covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number, out: Float64Array): void;
   portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
+  componentVar(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number, out: Float64Array): void;
 }
 
 /** What the addon was built with. */

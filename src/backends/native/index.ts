@@ -93,6 +93,11 @@ function nativeRisk(b: NativeBinding): RiskFamily {
       b.valueAtRisk(returns, rows, cols, method, confidence, ddof, out);
       return out;
     },
+    componentVar(returns, rows, cols, weights, portfolios, method, confidence) {
+      const out = new Float64Array(portfolios * (2 + 2 * cols));
+      b.componentVar(returns, rows, cols, weights, portfolios, method, confidence, out);
+      return out;
+    },
     performanceStats(returns, rows, cols, periodsPerYear, riskFree) {
       const out = new Float64Array(PERFORMANCE_STATS.length * cols);
       b.performanceStats(returns, rows, cols, periodsPerYear, riskFree, out);

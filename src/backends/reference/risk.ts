@@ -24,31 +24,10 @@
  *   'semi' is PyPortfolioOpt's semicovariance(returns_data=True, frequency=1): sum over the rows of
  *   min(r_i - b, 0) min(r_j - b, 0), / n.
  */
-import { Fault, inputFault } from '../../kernels/faults.js';
 import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
 import { normalPdf, normalQuantile } from '../../kernels/special.js';
-
-/** Every price NaN (missing) or finite and > 0, else the fault at the first bad one (row-major). */
-function checkPrices(prices: Float64Array, cols: number): void {
-  for (let i = 0; i < prices.length; i++) {
-    const p = prices[i];
-    if (!(p > 0 && p <= Number.MAX_VALUE) && !Number.isNaN(p)) throw inputFault(Fault.PRICE_NOT_POSITIVE, i, p, cols);
-  }
-}
-
-/** Every return finite or NaN (missing), else the fault at the first infinite one (row-major). */
-function checkReturns(returns: Float64Array, cols: number): void {
-  for (let i = 0; i < returns.length; i++) {
-    if (Math.abs(returns[i]) === Infinity) throw inputFault(Fault.RETURN_NOT_FINITE, i, returns[i], cols);
-  }
-}
-
-/** Every weight finite, else the fault at the first that is not (row-major, `cols` per portfolio). */
-function checkWeights(weights: Float64Array, cols: number): void {
-  for (let i = 0; i < weights.length; i++) {
-    if (!Number.isFinite(weights[i])) throw inputFault(Fault.WEIGHT_NOT_FINITE, i, weights[i], cols);
-  }
-}
+import { checkPrices, checkReturns, checkWeights, completeRows } from './risk-checks.js';
+import { componentVar } from './risk-component.js';
 
 /** (p[t] - p[t-1]) / p[t-1] per column, rows - 1 rows. */
 function simpleReturns(prices: Float64Array, rows: number, cols: number): Float64Array {
@@ -273,17 +252,6 @@ function valueAtRisk(returns: Float64Array, rows: number, cols: number, method: 
     [out[c], out[cols + c]] = columnVar(Float64Array.from(values), method, confidence, ddof);
   }
   return out;
-}
-
-/** The rows of a row-major matrix that hold no NaN, as one row-major array, and their count. */
-function completeRows(x: Float64Array, rows: number, cols: number): { data: Float64Array; n: number } {
-  const kept: number[] = [];
-  for (let t = 0; t < rows; t++) {
-    let complete = true;
-    for (let c = 0; c < cols; c++) complete &&= x[t * cols + c] === x[t * cols + c];
-    if (complete) for (let c = 0; c < cols; c++) kept.push(x[t * cols + c]);
-  }
-  return { data: Float64Array.from(kept), n: cols === 0 ? 0 : kept.length / cols };
 }
 
 /** cols x cols covariance of the complete rows, row-major (see the header for each method). */
@@ -529,4 +497,5 @@ export const referenceRisk: RiskFamily = {
   valueAtRisk,
   covariance,
   portfolioVolatility,
+  componentVar,
 };
