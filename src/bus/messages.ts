@@ -4,11 +4,15 @@
  */
 import type { Trades } from '../kernels/vpin.js';
 
-/** The message types the original platform used; any other string is a valid user type. */
+/**
+ * The message types the original platform used, and RETURNS_UPDATE (rows of asset returns per universe,
+ * RiskEngine's input); any other string is a valid user type.
+ */
 export const MESSAGE_TYPES = [
   'MARKET_DATA',
   'PRICE_UPDATE',
   'TRADE_EXECUTION',
+  'RETURNS_UPDATE',
   'STRATEGY_SIGNAL',
   'RISK_ALERT',
   'ENGINE_HEALTH',
@@ -34,6 +38,7 @@ export const DEFAULT_ROUTES: Readonly<Record<KnownMessageType, BusName>> = Objec
   MARKET_DATA: 'marketdata',
   PRICE_UPDATE: 'marketdata',
   TRADE_EXECUTION: 'marketdata',
+  RETURNS_UPDATE: 'marketdata',
   STRATEGY_SIGNAL: 'logic',
   RISK_ALERT: 'logic',
   ENGINE_HEALTH: 'logic',

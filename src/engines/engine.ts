@@ -3,11 +3,14 @@
  * processed (at-least-once delivery made idempotent by entry id), measures throughput and latency,
  * publishes ENGINE_HEALTH heartbeats, and flushes its per-key state on close.
  *
- * Over Redis, engines that can snapshot their per-key state (VpinEngine) checkpoint it with the last
- * entry id per key (./checkpoint.ts, docs/redis.md): an engine that starts reading a stream, because
- * it (re)started or took the stream over from another process of its group, restores the checkpoint
- * and replays what the group acknowledged since, so its state is exactly the acknowledged entries,
- * each applied once.
+ * Over Redis, engines that can snapshot their per-key state (VpinEngine, RiskEngine) checkpoint it
+ * with the last entry id per key (./checkpoint.ts, docs/redis.md): an engine that starts reading a
+ * stream, because it (re)started or took the stream over from another process of its group, restores
+ * the checkpoint and replays what the group acknowledged since, so its state is exactly the
+ * acknowledged entries, each applied once. With several input types, each input stream has its own
+ * checkpoint and a key's snapshot belongs to the stream (so the input type) its entries come from; an
+ * engine whose keys of one input are read together with those of another (RiskEngine: portfolios and
+ * their universe's returns) resumes every input stream together (see `joinsInputs`).
  */
 import type { Bus, Subscription } from '../bus/bus.js';
 import { decodeFrame } from '../bus/frames.js';
@@ -18,7 +21,7 @@ import { RedisTransport } from '../bus/transports/redis.js';
 import { compareEntryIds, type Transport } from '../bus/transports/types.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
-import { RedisCheckpointStore } from './checkpoint.js';
+import { RedisCheckpointStore, type ReplayEntry, type StreamCheckpoint } from './checkpoint.js';
 
 /** Options every engine takes. */
 export interface EngineOptions {
@@ -32,8 +35,8 @@ export interface EngineOptions {
   heartbeatMs?: number;
   /**
    * Checkpoint period in ms over Redis (state per key and last entry ids, see docs/redis.md); 0 disables
-   * checkpoints. Default 1000. They need an engine that snapshots its state (VpinEngine does), one
-   * input type, 'static' routing and Redis transports for the input: without these the default turns
+   * checkpoints. Default 1000. They need an engine that snapshots its state (VpinEngine and RiskEngine
+   * do), 'static' routing and Redis transports for every input: without these the default turns
    * checkpoints off, and an explicit period is refused with KernelInputError.
    */
   checkpointMs?: number;
@@ -43,6 +46,8 @@ export interface EngineOptions {
 interface StreamCheckpointState {
   store: RedisCheckpointStore;
   bus: BusName;
+  /** The input type the stream carries: snapshotKey() and restoreKey() get it. */
+  type: string;
   /** The transport's lease counter when the stream was last resumed (undefined: never). */
   epoch: number | undefined;
   resuming: Promise<void> | undefined;
@@ -102,6 +107,8 @@ export abstract class Engine {
   private readonly ckpt = new Map<string, StreamCheckpointState>();
   private readonly stores: RedisCheckpointStore[] = [];
   private readonly ckptCounts = { checkpoints: 0, checkpointErrors: 0, resumes: 0, restoredKeys: 0, replayed: 0, replayErrors: 0, replayGaps: 0 };
+  /** The resume of every input stream in progress (engines that join their inputs). */
+  private resumingAll: Promise<void> | undefined;
 
   /** The types this engine consumes. */
   protected abstract readonly inputs: readonly string[];
@@ -125,14 +132,31 @@ export abstract class Engine {
     return false;
   }
 
-  /** The state of `key` as bytes, for a checkpoint (engines that are checkpointable override it). */
-  protected snapshotKey(key: string): Uint8Array {
+  /**
+   * Whether the engine reads keys of one input together with keys of another (RiskEngine: a portfolio
+   * with its universe's returns). Then, before the first delivery after any input stream changed hands,
+   * it restores the checkpoint of every input stream that did and only then replays what their groups
+   * acknowledged since, merged in entry-id order, so that no replayed entry meets state that is not yet
+   * restored. Such an engine's state must live in one process: run one engine per group (a second live
+   * one would take some of the streams). Default false: each stream resumes on its own.
+   */
+  protected get joinsInputs(): boolean {
+    return false;
+  }
+
+  /**
+   * The state of `key` as bytes, for the checkpoint of a stream of input `type` (engines that are
+   * checkpointable override it). The bytes must depend only on that input's entries of the key.
+   */
+  protected snapshotKey(key: string, type: string): Uint8Array {
+    void type;
     throw new KernelInputError('key', 'a key of a checkpointable engine', JSON.stringify(key));
   }
 
-  /** Replaces the state of `key` with bytes from snapshotKey() (engines that are checkpointable override it). */
-  protected restoreKey(key: string, bytes: Uint8Array): void {
+  /** Replaces the state of `key` of input `type` with bytes from snapshotKey() (checkpointable engines override it). */
+  protected restoreKey(key: string, bytes: Uint8Array, type: string): void {
     void bytes;
+    void type;
     throw new KernelInputError('key', 'a key of a checkpointable engine', JSON.stringify(key));
   }
 
@@ -195,26 +219,29 @@ export abstract class Engine {
       return;
     }
     const stores = new Map<Transport, RedisCheckpointStore>();
-    for (const bus of this.bus.router.candidates(this.inputs[0])) {
-      const transport = this.bus.transport(bus) as RedisTransport;
-      let store = stores.get(transport);
-      if (!store) {
-        store = new RedisCheckpointStore(transport, this.group);
-        stores.set(transport, store);
-        this.stores.push(store);
-      }
-      for (const stream of this.bus.streams(bus, this.inputs[0])) {
-        this.ckpt.set(stream, { store, bus, epoch: undefined, resuming: undefined, dirty: new Set(), maxId: undefined, failures: new Map() });
+    for (const type of this.inputs) {
+      for (const bus of this.bus.router.candidates(type)) {
+        const transport = this.bus.transport(bus) as RedisTransport;
+        let store = stores.get(transport);
+        if (!store) {
+          store = new RedisCheckpointStore(transport, this.group);
+          stores.set(transport, store);
+          this.stores.push(store);
+        }
+        for (const stream of this.bus.streams(bus, type)) {
+          this.ckpt.set(stream, { store, bus, type, epoch: undefined, resuming: undefined, dirty: new Set(), maxId: undefined, failures: new Map() });
+        }
       }
     }
   }
 
   private noCheckpointsBecause(): string | undefined {
     if (!this.checkpointable) return `${this.constructor.name}, which does not snapshot its state`;
-    if (this.inputs.length !== 1) return `${this.inputs.length} input types (checkpoints need one)`;
     if (this.bus.router.strategy !== 'static') return `routing '${this.bus.router.strategy}' (checkpoints need 'static': a key's state must come from one stream)`;
-    for (const bus of this.bus.router.candidates(this.inputs[0])) {
-      if (!(this.bus.transport(bus) instanceof RedisTransport)) return `bus ${bus} on a ${this.bus.transport(bus).name} transport (checkpoints need Redis)`;
+    for (const type of this.inputs) {
+      for (const bus of this.bus.router.candidates(type)) {
+        if (!(this.bus.transport(bus) instanceof RedisTransport)) return `bus ${bus} on a ${this.bus.transport(bus).name} transport (checkpoints need Redis)`;
+      }
     }
     return undefined;
   }
@@ -222,7 +249,7 @@ export abstract class Engine {
   private handle(message: BusMessage): void | Promise<void> {
     const state = this.ckpt.get(message.stream);
     if (state) {
-      const resuming = this.resume(message, state);
+      const resuming = this.joinsInputs ? this.resumeAll() : this.resume(message, state);
       if (resuming) return resuming.then(() => this.apply(message, state));
     }
     return this.apply(message, state);
@@ -259,23 +286,77 @@ export abstract class Engine {
     byKey.set(key, id);
   }
 
+  /** The lease counter of the transport that carries `state`'s stream: it moves when a stream is (re)acquired. */
+  private epochOf(state: StreamCheckpointState): number {
+    return (this.bus.transport(state.bus) as RedisTransport).metrics().leases;
+  }
+
   /**
    * Before the first delivery of a stream after this engine (re)started reading it (its transport's
    * lease counter moved), restores the checkpoint and replays what the group acknowledged since; returns
    * undefined when the stream is current.
    */
   private resume(message: BusMessage, state: StreamCheckpointState): Promise<void> | undefined {
-    const epoch = (this.bus.transport(message.bus) as RedisTransport).metrics().leases;
+    const epoch = this.epochOf(state);
     if (state.epoch === epoch) return undefined;
-    state.resuming ??= this.resumeStream(message.stream, state, epoch).finally(() => {
+    state.resuming ??= (async () => {
+      const checkpoint = await this.restoreStream(message.stream, state);
+      for await (const entry of this.toReplay(message.stream, checkpoint)) await this.replay(message.stream, state, entry.id, entry.data);
+      state.epoch = epoch;
+      this.ckptCounts.resumes++;
+    })().finally(() => {
       state.resuming = undefined;
     });
     return state.resuming;
   }
 
-  private async resumeStream(stream: string, state: StreamCheckpointState, epoch: number): Promise<void> {
+  /**
+   * joinsInputs: when any input stream's transport lease counter moved, restores the checkpoint of every
+   * such stream first, then replays their acknowledged entries merged in entry-id order; returns
+   * undefined when every stream is current.
+   */
+  private resumeAll(): Promise<void> | undefined {
+    if (this.resumingAll) return this.resumingAll;
+    const moved: [string, StreamCheckpointState, number][] = [];
+    for (const [stream, state] of this.ckpt) {
+      const epoch = this.epochOf(state);
+      if (state.epoch !== epoch) moved.push([stream, state, epoch]);
+    }
+    if (moved.length === 0) return undefined;
+    const all = (async () => {
+      const checkpoints = await Promise.all(moved.map(([stream, state]) => this.restoreStream(stream, state)));
+      const sources = moved.map(([stream], i) => this.toReplay(stream, checkpoints[i])[Symbol.asyncIterator]());
+      const heads = await Promise.all(sources.map((source) => source.next()));
+      for (;;) {
+        let next = -1;
+        heads.forEach((head, i) => {
+          if (!head.done && (next < 0 || compareEntryIds(head.value.id, (heads[next].value as ReplayEntry).id) < 0)) next = i;
+        });
+        if (next < 0) break;
+        const entry = heads[next].value as ReplayEntry;
+        await this.replay(moved[next][0], moved[next][1], entry.id, entry.data);
+        heads[next] = await sources[next].next();
+      }
+      for (const [, state, epoch] of moved) {
+        state.epoch = epoch;
+        this.ckptCounts.resumes++;
+      }
+    })().finally(() => {
+      this.resumingAll = undefined;
+      for (const [, state] of moved) state.resuming = undefined;
+    });
+    for (const [, state] of moved) state.resuming = all;
+    this.resumingAll = all;
+    return all;
+  }
+
+  /**
+   * Loads `stream`'s checkpoint (retrying while Redis is briefly unreachable) and restores each key
+   * whose record is newer than this engine's state; returns the checkpoint for the replay.
+   */
+  private async restoreStream(stream: string, state: StreamCheckpointState): Promise<StreamCheckpoint> {
     // Redis may be briefly unreachable: retry for a while before failing the delivery (it is retried too).
-    let checkpoint: Awaited<ReturnType<RedisCheckpointStore['load']>> | undefined;
+    let checkpoint: StreamCheckpoint;
     for (let attempt = 0; ; attempt++) {
       try {
         checkpoint = await state.store.load(stream);
@@ -290,7 +371,7 @@ export abstract class Engine {
     for (const [key, record] of checkpoint.records) {
       const local = byKey.get(key);
       if (local === undefined || compareEntryIds(record.id, local) > 0) {
-        this.restoreKey(key, record.bytes);
+        this.restoreKey(key, record.bytes, state.type);
         byKey.set(key, record.id);
         this.ckptCounts.restoredKeys++;
       } else if (local !== record.id) {
@@ -300,16 +381,19 @@ export abstract class Engine {
     for (const key of byKey.keys()) if (!checkpoint.records.has(key)) state.dirty.add(key);
     state.failures.clear();
     if (RedisCheckpointStore.gap(checkpoint)) this.ckptCounts.replayGaps++;
-    if (checkpoint.lastDelivered !== undefined) {
-      for await (const entry of state.store.range(stream, checkpoint.from, checkpoint.lastDelivered)) {
-        if (checkpoint.pending.has(entry.id)) continue;
-        const last = byKey.get(entry.key);
-        if (last !== undefined && compareEntryIds(entry.id, last) <= 0) continue;
-        await this.replay(stream, state, entry.id, entry.data);
-      }
+    return checkpoint;
+  }
+
+  /** The entries of `stream` to replay after `checkpoint`: acknowledged (not pending), not yet applied to their key. */
+  private async *toReplay(stream: string, checkpoint: StreamCheckpoint): AsyncGenerator<ReplayEntry> {
+    if (checkpoint.lastDelivered === undefined) return;
+    const byKey = this.lastIds.get(stream)!;
+    for await (const entry of (this.ckpt.get(stream) as StreamCheckpointState).store.range(stream, checkpoint.from, checkpoint.lastDelivered)) {
+      if (checkpoint.pending.has(entry.id)) continue;
+      const last = byKey.get(entry.key);
+      if (last !== undefined && compareEntryIds(entry.id, last) <= 0) continue;
+      yield entry;
     }
-    state.epoch = epoch;
-    this.ckptCounts.resumes++;
   }
 
   /** Applies an acknowledged entry read back from the stream (its outputs are published again: at least once). */
@@ -377,7 +461,7 @@ export abstract class Engine {
       const records: [string, string, Uint8Array][] = [];
       for (const key of state.dirty) {
         const id = byKey?.get(key);
-        if (id !== undefined) records.push([key, id, this.snapshotKey(key)]);
+        if (id !== undefined) records.push([key, id, this.snapshotKey(key, state.type)]);
       }
       let holdBack: string | undefined;
       for (const id of state.failures.values()) if (holdBack === undefined || compareEntryIds(id, holdBack) < 0) holdBack = id;

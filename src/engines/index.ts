@@ -1,4 +1,7 @@
 /** Engines built on the bus and the kernels. */
 export { Engine, type EngineHealth, type EngineOptions } from './engine.js';
 export { VpinEngine, type VpinAlert, type VpinCalculation, type VpinEngineOptions, type VpinSymbolState } from './vpin.js';
+export { RiskEngine, RISK_ENGINE_DEFAULTS, type RiskEngineOptions, type RiskPortfolioState } from './risk.js';
+export type { PortfolioUpdate, ReturnsUpdate, RiskAlert, RiskResult, UniverseSnapshot as RiskUniverseState, VarEs } from './risk-messages.js';
+export { ReturnsWindow } from './returns-window.js';
 export { SyntheticMarket, mulberry32, type MarketOptions, type TradeSink } from './market.js';

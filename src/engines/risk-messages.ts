@@ -1,0 +1,222 @@
+/**
+ * What RiskEngine reads and writes: the payloads of RETURNS_UPDATE and PORTFOLIO_UPDATE (checked here,
+ * KernelInputError naming the payload field), of ANALYTICS_RESULT and RISK_ALERT, and the checkpoint
+ * bytes of a universe and of a portfolio (magic + version, little-endian).
+ */
+import { KernelInputError } from '../errors.js';
+import { describeValue } from '../kernels/validate.js';
+import { restoredWindow, type ReturnsWindow } from './returns-window.js';
+
+/**
+ * Payload of RETURNS_UPDATE (message key: the universe). `returns` holds rows x assets.length values,
+ * row-major (one row, or a block of rows, oldest first): simple returns per period as fractions, NaN
+ * for a missing one (a NaN makes that period missing for every portfolio of the universe). A
+ * Float64Array travels as one (msgpack keeps typed arrays); a number[] is accepted too.
+ */
+export interface ReturnsUpdate {
+  /** The universe's assets, in the order of each row's values. */
+  assets: readonly string[];
+  returns: Float64Array | readonly number[];
+}
+
+/** Payload of PORTFOLIO_UPDATE (message key: the portfolio id); it replaces the portfolio's previous one. */
+export interface PortfolioUpdate {
+  /** asset -> weight (a fraction of value; negative for a short position). Assets left out weigh 0. */
+  weights: Readonly<Record<string, number>>;
+  /** VaR limit as a positive loss fraction: RISK_ALERT when the historical VaR reaches it. None: no alerts. */
+  limit?: number;
+  /** The universe whose returns the portfolio is measured on. Default: the engine's `universe` option. */
+  universe?: string;
+}
+
+/** VaR and ES, positive losses as fractions of value. */
+export interface VarEs {
+  var: number;
+  es: number;
+}
+
+/** Payload of the ANALYTICS_RESULT RiskEngine publishes (message key: the portfolio; ts: the universe's last row). */
+export interface RiskResult {
+  source: 'risk';
+  engine: string;
+  universe: string;
+  /** Rows of the window the figures are computed over. */
+  rows: number;
+  confidence: number;
+  historical: VarEs;
+  gaussian: VarEs;
+  /** Standard deviation (ddof 1) of the portfolio's returns over the window, per period (not annualised). */
+  volatility: number;
+  /** The portfolio's limit, when it has one. */
+  limit?: number;
+}
+
+/** Payload of the RISK_ALERT RiskEngine raises (message key: the portfolio; priority 'high'). */
+export interface RiskAlert {
+  source: 'risk';
+  engine: string;
+  universe: string;
+  /** The historical VaR that reached the limit. */
+  var: number;
+  limit: number;
+  confidence: number;
+  rows: number;
+}
+
+/** A RETURNS_UPDATE payload, checked: the rows as numbers in the payload's asset order. */
+export interface ParsedReturns {
+  assets: readonly string[];
+  values: ArrayLike<number>;
+  rows: number;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+/** Checks a RETURNS_UPDATE payload: unique asset names, rows x assets values, each finite or NaN. */
+export function parseReturnsUpdate(payload: unknown): ParsedReturns {
+  if (!isPlainObject(payload)) throw new KernelInputError('payload', 'a RETURNS_UPDATE { assets, returns }', describeValue(payload));
+  const { assets, returns } = payload;
+  if (!Array.isArray(assets) || assets.length === 0) throw new KernelInputError('payload.assets', 'a non-empty array of asset names', describeValue(assets));
+  const seen = new Set<string>();
+  for (let i = 0; i < assets.length; i++) {
+    const a: unknown = assets[i];
+    if (typeof a !== 'string' || a.length === 0) throw new KernelInputError(`payload.assets[${i}]`, 'a non-empty string', describeValue(a));
+    if (seen.has(a)) throw new KernelInputError(`payload.assets[${i}]`, 'a name not given before', JSON.stringify(a));
+    seen.add(a);
+  }
+  if (!(returns instanceof Float64Array) && !Array.isArray(returns)) {
+    throw new KernelInputError('payload.returns', 'a Float64Array or an array of numbers', describeValue(returns));
+  }
+  const n = assets.length;
+  if (returns.length === 0 || returns.length % n !== 0) {
+    throw new KernelInputError('payload.returns', `rows x ${n} values (one per asset per row)`, `length ${returns.length}`);
+  }
+  for (let i = 0; i < returns.length; i++) {
+    const v: unknown = returns[i];
+    if (typeof v !== 'number' || v === Infinity || v === -Infinity) {
+      throw new KernelInputError('payload.returns', 'finite returns (NaN for a missing one)', `returns[${i}] = ${describeValue(v)}`);
+    }
+  }
+  return { assets: assets as string[], values: returns as ArrayLike<number>, rows: returns.length / n };
+}
+
+/** A PORTFOLIO_UPDATE payload, checked and defaulted. */
+export interface ParsedPortfolio {
+  universe: string;
+  /** Assets and weights, in the payload's order. */
+  assets: string[];
+  weights: Float64Array;
+  /** NaN: no limit. */
+  limit: number;
+}
+
+/** Checks a PORTFOLIO_UPDATE payload: finite weights of named assets, a limit > 0, a universe name. */
+export function parsePortfolioUpdate(payload: unknown, defaultUniverse: string): ParsedPortfolio {
+  if (!isPlainObject(payload)) throw new KernelInputError('payload', 'a PORTFOLIO_UPDATE { weights, limit?, universe? }', describeValue(payload));
+  const { weights, limit, universe = defaultUniverse } = payload;
+  if (!isPlainObject(weights)) throw new KernelInputError('payload.weights', 'an object of asset -> weight', describeValue(weights));
+  const assets = Object.keys(weights);
+  if (assets.length === 0) throw new KernelInputError('payload.weights', 'at least one asset', 'an empty object');
+  const values = new Float64Array(assets.length);
+  assets.forEach((a, i) => {
+    const w = weights[a];
+    if (typeof w !== 'number' || !Number.isFinite(w)) throw new KernelInputError(`payload.weights.${a}`, 'a finite number', describeValue(w));
+    values[i] = w;
+  });
+  if (limit !== undefined && (typeof limit !== 'number' || !(limit > 0 && limit < Infinity))) {
+    throw new KernelInputError('payload.limit', 'a finite number > 0 (a loss fraction)', describeValue(limit));
+  }
+  if (typeof universe !== 'string' || universe.length === 0) throw new KernelInputError('payload.universe', 'a non-empty string', describeValue(universe));
+  return { universe, assets, weights: values, limit: limit ?? NaN };
+}
+
+const UNIVERSE_MAGIC = 0x5552424b; // 'KBRU' read as little-endian u32
+const PORTFOLIO_MAGIC = 0x5052424b; // 'KBRP'
+const VERSION = 1;
+
+/** A universe's state: its window and the last row's ts and publish time (to spot frames stored twice). */
+export interface UniverseSnapshot {
+  window: ReturnsWindow;
+  lastTs: number;
+  lastSentAt: number;
+}
+
+/** `head` f64 fields, a u32 byte length and UTF-8 JSON, zero padding to 8, then f64 values. */
+function encode(magic: number, head: number[], json: unknown, values: Float64Array): Uint8Array {
+  const text = new TextEncoder().encode(JSON.stringify(json));
+  const at = 8 + 8 * head.length + 4;
+  const body = Math.ceil((at + text.byteLength) / 8) * 8;
+  const out = new Uint8Array(body + values.byteLength);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, magic, true);
+  view.setUint32(4, VERSION, true);
+  head.forEach((x, i) => view.setFloat64(8 + 8 * i, x, true));
+  view.setUint32(at - 4, text.byteLength, true);
+  out.set(text, at);
+  for (let i = 0; i < values.length; i++) view.setFloat64(body + 8 * i, values[i], true);
+  return out;
+}
+
+/** The parts of bytes from encode(), or KernelInputError('bytes') naming what they should have been. */
+function decode(bytes: Uint8Array, magic: number, heads: number, what: string): { head: number[]; json: unknown; values: Float64Array } {
+  const bad = (actual: string) => new KernelInputError('bytes', `a ${what} state (version ${VERSION})`, actual);
+  if (!(bytes instanceof Uint8Array)) throw bad(describeValue(bytes));
+  const at = 8 + 8 * heads + 4;
+  if (bytes.byteLength < at) throw bad(`${bytes.byteLength} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== magic || view.getUint32(4, true) !== VERSION) throw bad('other bytes');
+  const head = Array.from({ length: heads }, (_, i) => view.getFloat64(8 + 8 * i, true));
+  const length = view.getUint32(at - 4, true);
+  const body = Math.ceil((at + length) / 8) * 8;
+  if (bytes.byteLength < body || (bytes.byteLength - body) % 8 !== 0) throw bad(`${bytes.byteLength} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(at, at + length)));
+  } catch {
+    throw bad('bytes that do not decode');
+  }
+  const values = new Float64Array((bytes.byteLength - body) / 8);
+  for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(body + 8 * i, true);
+  return { head, json, values };
+}
+
+/**
+ * A universe's state as bytes: 'KBRU', u32 version 1, f64 total rows, rows held, lastTs, lastSentAt,
+ * u32 length + the asset names as UTF-8 JSON, zero padding to 8, then the rows held (oldest first,
+ * row-major f64).
+ */
+export function encodeUniverse(u: UniverseSnapshot): Uint8Array {
+  const m = u.window.matrix();
+  return encode(UNIVERSE_MAGIC, [u.window.total, m.rows, u.lastTs, u.lastSentAt], u.window.assets, m.data);
+}
+
+/** A universe from encodeUniverse() bytes, in a window of `capacity` rows (the last rows kept when smaller). */
+export function decodeUniverse(bytes: Uint8Array, capacity: number): UniverseSnapshot {
+  const { head, json, values } = decode(bytes, UNIVERSE_MAGIC, 4, 'RiskEngine universe');
+  const [total, rows, lastTs, lastSentAt] = head;
+  const assets = json as string[];
+  if (!Array.isArray(assets) || assets.length === 0 || values.length !== rows * assets.length || !(total >= rows)) {
+    throw new KernelInputError('bytes', `a RiskEngine universe state (version ${VERSION})`, 'inconsistent bytes');
+  }
+  return { window: restoredWindow(assets, capacity, values, rows, total), lastTs, lastSentAt };
+}
+
+/**
+ * A portfolio's state as bytes: 'KBRP', u32 version 1, f64 limit (NaN: none), u32 length + UTF-8 JSON
+ * [universe, ...assets], zero padding to 8, then the weights (f64, in the assets' order).
+ */
+export function encodePortfolio(p: ParsedPortfolio): Uint8Array {
+  return encode(PORTFOLIO_MAGIC, [p.limit], [p.universe, ...p.assets], p.weights);
+}
+
+/** A portfolio from encodePortfolio() bytes. */
+export function decodePortfolio(bytes: Uint8Array): ParsedPortfolio {
+  const { head, json, values } = decode(bytes, PORTFOLIO_MAGIC, 1, 'RiskEngine portfolio');
+  const names = json as string[];
+  if (!Array.isArray(names) || names.length !== values.length + 1) {
+    throw new KernelInputError('bytes', `a RiskEngine portfolio state (version ${VERSION})`, 'inconsistent bytes');
+  }
+  return { limit: head[0], universe: names[0], assets: names.slice(1), weights: values };
+}
