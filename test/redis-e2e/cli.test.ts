@@ -81,8 +81,12 @@ describeRedis('kernelbus commands over Redis', () => {
       [() => runFeed([]), /^--redis: expected a redis:\/\/host:port URL, got nothing$/],
       [() => runFeed(['--redis', 'http://user:s3cret@host']), /^--redis: expected a redis:\/\/ or rediss:\/\/ URL, got another string \(not shown\)$/],
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
-      [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin', got none$/],
-      [() => runEngine(['risk', '--redis', url]), /^engine: expected one engine name: 'vpin', got "risk"$/],
+      [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin' or 'risk', got none$/],
+      [() => runEngine(['factor', '--redis', url]), /^engine: expected one engine name: 'vpin' or 'risk', got "factor"$/],
+      [() => runEngine(['vpin', '--redis', url, '--min-rows', '5']), /^--min-rows: expected an option of engine risk, got engine vpin$/],
+      [() => runEngine(['risk', '--redis', url, '--threshold', '0.5']), /^--threshold: expected an option of engine vpin, got engine risk$/],
+      [() => runEngine(['risk', '--redis', url, '--window', '1']), /^--window: expected an integer in \[2, 1000000\], got "1"$/],
+      [() => runEngine(['risk', '--redis', url, '--window', '10', '--min-rows', '11']), /^--min-rows: expected an integer in \[2, 10\], got "11"$/],
       [() => runEngine(['vpin', '--redis', url, '--window', '0']), /^--window: expected an integer in \[1, 1000000\], got "0"$/],
       [() => runEngine(['vpin', '--redis', url, '--group', '']), /^--group: expected a non-empty name, got ""$/],
       [() => runDemo(['--shards', '2']), /^--shards: expected to come with --redis, got "2"$/],
@@ -93,7 +97,7 @@ describeRedis('kernelbus commands over Redis', () => {
       expect((error as Error).message).toMatch(message);
     }
     const help = await capture((out) => runEngine(['--help'], out));
-    expect(help.text).toMatch(/^Usage: kernelbus engine vpin --redis URL \[options\]/);
+    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk --redis URL \[options\]/);
     expect((await capture((out) => runFeed(['--help'], out))).text).toMatch(/^Usage: kernelbus feed --redis URL \[options\]/);
   });
 });
