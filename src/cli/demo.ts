@@ -1,7 +1,8 @@
 /**
- * `kernelbus demo`: a seeded synthetic market -> marketdata bus -> VPIN engine -> alerts, all in one
- * process, on the in-process bus or (`--redis URL`) over Redis Streams. Shows a live status line on a
- * TTY and a summary table at the end; exits 0.
+ * `kernelbus demo`: a seeded synthetic market -> marketdata bus -> VPIN engine -> alerts, and the
+ * market's bar returns -> risk engine -> portfolio VaR (./demo-risk.ts), all in one process, on the
+ * in-process bus or (`--redis URL`) over Redis Streams. Shows a live status line on a TTY and a summary
+ * table at the end; exits 0.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -15,12 +16,16 @@ import { SyntheticMarket } from '../engines/market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, fmt, ms, parseNumber, parseRedisUrl, publishMarket } from './common.js';
+import { DemoRisk } from './demo-risk.js';
 
 /** `kernelbus demo --help`. */
 export const DEMO_USAGE = `Usage: kernelbus demo [options]
 
 Runs a seeded synthetic market (random walks, volume bursts, toxic one-sided episodes) through the
-in-process bus into the VPIN engine, showing throughput, latency and alerts.
+in-process bus into the VPIN engine, showing throughput, latency and alerts. Beside it a risk engine
+gets the market's returns per time bar (RETURNS_UPDATE of universe 'market') and three portfolios of
+its symbols (PORTFOLIO_UPDATE: equal weight, long-short, concentrated), and the summary shows their
+historical and Gaussian VaR/ES and volatility over the last 250 bars.
 
 Options:
   --symbols n         symbols (default 100)
@@ -119,17 +124,19 @@ interface DemoRun {
 /** Runs the demo on `bus` and closes it. */
 async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backend, barMs, bucketVolume, redis }: DemoRun): Promise<number> {
   const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 } }, backend }).start();
+  const market = new SyntheticMarket({ symbols, seed });
+  const risk = new DemoRisk(bus, market, barMs, backend);
   const alerts: { key: string; alert: VpinAlert }[] = [];
   let buckets = 0;
   let heartbeats = 0;
-  bus.subscribe<VpinAlert>('RISK_ALERT', (m) => void alerts.push({ key: m.key, alert: m.payload }));
+  bus.subscribe<VpinAlert>('RISK_ALERT', (m) => void (m.payload.source === 'vpin' && alerts.push({ key: m.key, alert: m.payload })));
   bus.subscribe('VPIN_CALCULATION', () => void buckets++);
   bus.subscribe('ENGINE_HEALTH', () => void heartbeats++);
   // Over Redis: publish once the engine's and the counters' consumer groups are in place.
   if (redis) await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
   let server: MetricsServer | undefined;
   if (port !== undefined) {
-    server = await serveMetrics(prometheusRegistry({ bus, engines: [engine] }), { port });
+    server = await serveMetrics(prometheusRegistry({ bus, engines: [engine, risk.engine] }), { port });
     out.write(`metrics: ${server.url}\n`);
   }
   const nativeLoaded = backends().some((b) => b.name === 'native' && b.available);
@@ -142,13 +149,14 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
     stopped = true;
   };
   process.once('SIGINT', stop);
-  const market = new SyntheticMarket({ symbols, seed });
+  risk.begin();
   const start = performance.now();
   let last = { at: 0, processed: 0 };
   try {
     const { sent, ms: produced } = await publishMarket(bus, market, {
       rate, seconds, stopped: () => stopped,
       onTurn: (elapsed) => {
+        risk.tick(elapsed);
         if (!out.isTTY || elapsed - last.at < 250) return;
         const m = engine.metrics();
         const throughput = ((m.processed - last.processed) * 1000) / (elapsed - last.at);
@@ -160,13 +168,15 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
       },
     });
     await engine.close();
+    await risk.engine.close();
     await bus.drain();
     const elapsed = performance.now() - start;
     if (out.isTTY) out.write('\n');
-    printSummary(out, { sent, produced, elapsed, rate, buckets, heartbeats, alerts, engine, bus, episodes: market.episodes });
+    printSummary(out, { sent, produced, elapsed, rate, buckets, heartbeats, alerts, engine, risk, bus, episodes: market.episodes });
   } finally {
     process.off('SIGINT', stop);
     await engine.close();
+    await risk.engine.close();
     await bus.close();
     await server?.close();
   }
@@ -183,6 +193,7 @@ interface Summary {
   episodes: number;
   alerts: { key: string; alert: VpinAlert }[];
   engine: VpinEngine;
+  risk: DemoRisk;
   bus: Bus;
 }
 
@@ -193,9 +204,10 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
     ['trades published', `${fmt(s.sent)}  (target ${fmt(s.rate)} msg/s)`],
     ['throughput', `${fmt((s.sent * 1000) / s.produced)} msg/s published, all processed ${fmt(s.elapsed - s.produced, 1)} ms after the last`],
     ['latency p50 / p99 / max', `${ms(e.latencyMs.p50)} / ${ms(e.latencyMs.p99)} / ${ms(e.latencyMs.max)} ms  (publish -> VPIN update)`],
-    ['frames', `${fmt(b.buses.marketdata.frames)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`],
+    ['frames', `${fmt(b.buses.marketdata.frames - s.risk.rows)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`],
     ['VPIN buckets', fmt(s.buckets)],
-    ['risk alerts', `${fmt(s.alerts.length)}  (toxic episodes started: ${fmt(s.episodes)})`],
+    ['VPIN alerts', `${fmt(s.alerts.length)}  (toxic episodes started: ${fmt(s.episodes)})`],
+    ['risk engine', `${fmt(s.risk.rows)} bars of returns -> ${fmt(s.risk.engine.metrics().extra.results)} portfolio results, ${fmt(s.risk.engine.metrics().extra.alerts)} VaR alerts`],
     ['engine heartbeats', fmt(s.heartbeats)],
     ['copies / redelivered / dead', `${fmt(b.copies)} / ${fmt(b.redelivered)} / ${fmt(b.deadLettered)}`],
   ];
@@ -208,4 +220,5 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
       out.write(`  ${key.padEnd(10)} ${fmt(st.buckets).padStart(8)}  ${st.vpin.toFixed(4)}  ${st.cdf.toFixed(3)}  ${String(st.alerts).padStart(6)}\n`);
     }
   }
+  out.write(s.risk.table());
 }

@@ -7,11 +7,12 @@ const USAGE = `Usage: kernelbus <command> [options]
 
 Commands:
   demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1] [--redis URL]
-                          simulated market -> bus -> VPIN engine -> alerts, in-process or over Redis
+                          simulated market -> bus -> VPIN and risk engines -> alerts and portfolio VaR,
+                          in-process or over Redis
   feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
                           publish the simulated market to Redis Streams (kernelbus feed --help)
-  engine vpin --redis URL [--group vpin] [--consumer name]
-                          a VPIN engine process on Redis until SIGINT/SIGTERM (kernelbus engine --help)
+  engine vpin|risk --redis URL [--group name] [--consumer name]
+                          a VPIN or risk engine process on Redis until SIGINT/SIGTERM (kernelbus engine --help)
   vpin <trades.csv>       VPIN from a CSV of trades (kernelbus vpin --help)
   risk <returns.csv>      statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
   backends                which backends load on this machine

@@ -76,6 +76,11 @@ export class SyntheticMarket {
     return this.states.reduce((n, s) => n + (s.toxic > 0 ? 1 : 0), 0);
   }
 
+  /** Each symbol's current price, rounded to cents as its trades are (its last trade's price once it traded), in `symbols` order. */
+  prices(): Float64Array {
+    return Float64Array.from(this.states, (s) => Math.round(s.price * 100) / 100);
+  }
+
   /** Generates `n` trades, each of a uniformly drawn symbol, calling `sink` for each. */
   next(n: number, sink: TradeSink): void {
     const random = this.random;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
 import { SyntheticMarket } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
+import { riskTable } from './risk-helpers.js';
 
 /** Runs the demo, capturing what it writes. */
 async function demo(argv: string[], tty = false) {
@@ -25,6 +26,15 @@ describe('kernelbus demo', () => {
     expect(text).toMatch(/VPIN buckets\s+[1-9][\d,]*/);
     expect(text).toMatch(/copies \/ redelivered \/ dead\s+0 \/ 0 \/ 0/);
     expect(text).toContain('top symbols by VPIN CDF now');
+    // The risk engine beside it: a row of returns per bar, three portfolios with finite figures.
+    const [, bars, results] = /risk engine\s+([\d,]+) bars of returns -> ([\d,]+) portfolio results, [\d,]+ VaR alerts/.exec(text)!.map((x) => Number(x.replaceAll(',', '')));
+    expect(bars).toBeGreaterThanOrEqual(20); // about 117 (a bar of 5 ms); figures need minRows 20
+    expect(results).toBe(3 * (bars - 20 + 1));
+    expect(text).toMatch(new RegExp(`portfolio VaR now \\(95%, over the last ${Math.min(bars, 250)} of ${bars} bar returns`));
+    for (const figures of Object.values(riskTable(text))) {
+      expect(figures.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
+      expect(figures[1]).toBeGreaterThanOrEqual(figures[0]); // historical ES >= VaR
+    }
     expect(text).not.toContain('\r'); // no status line when not a TTY
   });
 

@@ -61,3 +61,15 @@ export function collect<P>(bus: Bus, type: string): BusMessage<P>[] {
 export function figures(r: RiskResult) {
   return { rows: r.rows, confidence: r.confidence, historical: r.historical, gaussian: r.gaussian, volatility: r.volatility };
 }
+
+/** The figures of the demo's portfolio table, per portfolio: hist VaR, hist ES, gauss VaR, gauss ES, volatility (fractions). */
+export function riskTable(text: string): Record<string, number[]> {
+  const table = text.slice(text.indexOf('portfolio VaR now'));
+  const out: Record<string, number[]> = {};
+  for (const name of ['equal-weight', 'long-short', 'concentrated']) {
+    const m = new RegExp(`\\n  ${name} +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +\\d+\\n`).exec(table);
+    if (!m) throw new Error(`no row for ${name} in:\n${table}`);
+    out[name] = m.slice(1, 6).map((x) => Number(x) / 100);
+  }
+  return out;
+}

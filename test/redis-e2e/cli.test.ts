@@ -5,6 +5,7 @@ import { runDemo } from '../../src/cli/demo.js';
 import { runEngine } from '../../src/cli/engine.js';
 import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
+import { riskTable } from '../engines/risk-helpers.js';
 import { client, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { freePort, RedisServer } from '../../tools/redis-server.js';
@@ -40,6 +41,9 @@ describeRedis('kernelbus commands over Redis', () => {
     expect(published).toBeGreaterThan(1000);
     expect(text).toMatch(/VPIN buckets\s+[1-9][\d,]*/);
     expect(text).toMatch(/copies \/ redelivered \/ dead\s+[\d,]+ \/ 0 \/ 0/);
+    // The risk engine over Redis (checkpointing both of its inputs): finite figures for the three portfolios.
+    expect(text).toMatch(/risk engine\s+[1-9][\d,]* bars of returns -> [1-9][\d,]* portfolio results/);
+    for (const figures of Object.values(riskTable(text))) expect(figures.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
     expect(await redis.keys('kb:demo:*')).toEqual([]);
   });
 

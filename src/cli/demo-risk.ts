@@ -1,0 +1,91 @@
+/**
+ * The risk half of `kernelbus demo`: a RiskEngine beside the VPIN engine on the same bus. Every bar the
+ * synthetic market's prices become a row of simple returns (the `simpleReturns` kernel over the last
+ * two price rows) of universe 'market', published as RETURNS_UPDATE; three portfolios of its symbols
+ * (equal weight, long-short, concentrated) come as PORTFOLIO_UPDATE; the summary shows each one's VaR,
+ * ES and volatility over the engine's window.
+ */
+import { kernels, type BackendChoice } from '../api/kernels.js';
+import type { Bus } from '../bus/bus.js';
+import { nowMs } from '../bus/messages.js';
+import type { SyntheticMarket } from '../engines/market.js';
+import { RiskEngine } from '../engines/risk.js';
+import type { PortfolioUpdate } from '../engines/risk-messages.js';
+import { fmt } from './common.js';
+
+/** The demo's universe (its returns' message key). */
+export const DEMO_UNIVERSE = 'market';
+
+/** Equal weight; long the first half and short the rest; 50/30/20 in the first three symbols. With VaR limits. */
+export function demoPortfolios(symbols: readonly string[]): Record<string, PortfolioUpdate> {
+  const n = symbols.length;
+  const half = Math.ceil(n / 2);
+  const longShort = Object.fromEntries(symbols.map((s, i) => [s, i < half ? 1 / half : -1 / (n - half)]));
+  const top = [0.5, 0.3, 0.2].slice(0, n);
+  const sum = top.reduce((a, b) => a + b, 0);
+  return {
+    'equal-weight': { weights: Object.fromEntries(symbols.map((s) => [s, 1 / n])), limit: 0.001, universe: DEMO_UNIVERSE },
+    'long-short': { weights: longShort, limit: 0.002, universe: DEMO_UNIVERSE },
+    concentrated: { weights: Object.fromEntries(top.map((w, i) => [symbols[i], w / sum])), limit: 0.003, universe: DEMO_UNIVERSE },
+  };
+}
+
+/** A RiskEngine fed with the market's returns, one row per bar. */
+export class DemoRisk {
+  readonly engine: RiskEngine;
+  /** Returns rows published. */
+  rows = 0;
+  private readonly kernels: ReturnType<typeof kernels>;
+  private previous: Float64Array | undefined;
+  private nextAt: number;
+
+  /** Starts the engine (then call begin()). */
+  constructor(
+    private readonly bus: Bus,
+    private readonly market: SyntheticMarket,
+    private readonly barMs: number,
+    backend: BackendChoice,
+  ) {
+    this.engine = new RiskEngine(bus, { backend }).start();
+    this.kernels = kernels({ backend });
+    this.nextAt = barMs;
+  }
+
+  /** Publishes the portfolios and takes the market's prices as the first bar's start (once the groups exist). */
+  begin(): void {
+    for (const [key, payload] of Object.entries(demoPortfolios(this.market.symbols))) this.bus.publishSync('PORTFOLIO_UPDATE', { key, payload });
+    this.previous = this.market.prices();
+  }
+
+  /** Called every turn of the market loop: at each bar's end, publishes the row of returns since the last. */
+  tick(elapsedMs: number): void {
+    if (elapsedMs < this.nextAt) return;
+    this.nextAt = elapsedMs + this.barMs;
+    const prices = this.market.prices();
+    const n = prices.length;
+    const both = new Float64Array(2 * n);
+    both.set(this.previous!, 0);
+    both.set(prices, n);
+    const returns = this.kernels.simpleReturns({ data: both, rows: 2, cols: n }).data;
+    this.previous = prices;
+    this.bus.publishSync('RETURNS_UPDATE', { key: DEMO_UNIVERSE, ts: nowMs(), payload: { assets: this.market.symbols, returns } });
+    this.rows++;
+  }
+
+  /** The summary's portfolio table: each portfolio's VaR/ES (historical, Gaussian), volatility, limit and alerts. */
+  table(): string {
+    const pct = (x: number | undefined) => (x === undefined || x !== x ? '-' : `${(100 * x).toFixed(3)}%`).padStart(9);
+    const window = this.engine.universes().get(DEMO_UNIVERSE)?.window;
+    const lines = [
+      `\n  portfolio VaR now (95%, over the last ${fmt(window?.rows ?? 0)} of ${fmt(this.rows)} bar returns; per bar, as % of value)`,
+      '  portfolio       hist VaR   hist ES  gauss VaR  gauss ES  volatility     limit  alerts',
+    ];
+    for (const [key, p] of this.engine.portfolios()) {
+      const f = p.figures;
+      lines.push(
+        `  ${key.padEnd(14)}${pct(f?.historical.var)} ${pct(f?.historical.es)}  ${pct(f?.gaussian.var)} ${pct(f?.gaussian.es)}   ${pct(f?.volatility)} ${pct(p.limit)}  ${String(p.alerts).padStart(6)}`,
+      );
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
