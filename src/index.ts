@@ -74,4 +74,4 @@ export {
   type Trade,
   type TradeBatch,
 } from './bus/index.js';
-export { VpinEngine, type EngineHealth, type VpinAlert, type VpinCalculation, type VpinEngineOptions } from './engines/index.js';
+export { RiskEngine, VpinEngine, type EngineHealth, type PortfolioUpdate, type ReturnsUpdate, type RiskAlert, type RiskEngineOptions, type RiskResult, type VpinAlert, type VpinCalculation, type VpinEngineOptions } from './engines/index.js';
