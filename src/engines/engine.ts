@@ -318,8 +318,10 @@ export abstract class Engine {
   private resumeAll(): Promise<void> | undefined {
     if (this.resumingAll) return this.resumingAll;
     const moved: [string, StreamCheckpointState, number][] = [];
+    const epochs = new Map<BusName, number>();
     for (const [stream, state] of this.ckpt) {
-      const epoch = this.epochOf(state);
+      let epoch = epochs.get(state.bus);
+      if (epoch === undefined) epochs.set(state.bus, (epoch = this.epochOf(state)));
       if (state.epoch !== epoch) moved.push([stream, state, epoch]);
     }
     if (moved.length === 0) return undefined;
