@@ -191,7 +191,7 @@ describe('RiskEngine', () => {
     await md.close();
   });
 
-  it('checks its options: KernelInputError naming the option', () => {
+  it('checks its options: KernelInputError naming the option', async () => {
     const bus = createBus();
     const bad: [object, RegExp][] = [
       [{ window: 1 }, /^options.window: expected an integer in \[2, 1000000\], got 1$/],
@@ -209,6 +209,12 @@ describe('RiskEngine', () => {
       expect(() => new RiskEngine(bus, options)).toThrow(message);
     }
     expect(() => new RiskEngine(bus, { window: 10 })).not.toThrow(); // minRows defaults to min(20, window)
+    // Checkpoints need Redis for both inputs: off by default in process, an explicit period refused.
+    expect(new RiskEngine(bus, { heartbeatMs: 0 }).start().checkpoints).toBe(false);
+    expect(() => new RiskEngine(bus, { name: 'r2', checkpointMs: 100 }).start()).toThrow(
+      /^options.checkpointMs: expected an engine and bus that can checkpoint \(or 0\), got bus logic on a memory transport \(checkpoints need Redis\)$/,
+    );
+    await bus.close();
   });
 
   it('a bad update fails (counted, retried, dead-lettered) without changing state; the engine goes on', async () => {
