@@ -44,6 +44,79 @@ const double* returnsArg(const Napi::CallbackInfo& info, size_t rows, size_t col
   return matrixData(info, 0, "returns", cells(info.Env(), rows, cols, "returns"));
 }
 
+/// A covariance at argument i: n x n, symmetric (COV_SYMMETRY_RTOL) and finite.
+const double* covArg(const Napi::CallbackInfo& info, size_t i, size_t n) {
+  const double* cov = matrixData(info, i, "cov", cells(info.Env(), n, n, "cov"));
+  for (size_t r = 0; r < n; r++) {
+    for (size_t c = 0; c <= r; c++) {
+      const double a = cov[r * n + c], b = cov[c * n + r];
+      if (!std::isfinite(a) || std::fabs(a - b) > 1e-10 * std::fmax(std::fabs(a), std::fabs(b))) {
+        throw inputError(info.Env(), "cov", "a symmetric matrix of finite values", "[" + std::to_string(r) + "][" + std::to_string(c) + "] = " + std::to_string(a));
+      }
+    }
+  }
+  return cov;
+}
+
+/// The Monte Carlo model and options at arguments 0.. (mean, cov, n) and the scalars after them.
+struct MonteCarloArgs {
+  const double* mean;
+  const double* cov;
+  size_t n, paths;
+  double confidence, horizon, seed, nu;
+};
+
+MonteCarloArgs monteCarloArgs(const Napi::CallbackInfo& info, size_t pathsAt, bool withConfidence) {
+  Napi::Env env = info.Env();
+  MonteCarloArgs a{};
+  a.n = countArg(info, 2, "n");
+  a.paths = countArg(info, pathsAt, "options.paths");
+  if (a.paths < 1) throw inputError(env, "options.paths", "an integer >= 1", std::to_string(a.paths));
+  size_t at = pathsAt + 1;
+  a.confidence = withConfidence ? numberArg(info, at++, "options.confidence") : 0.5;
+  if (!(a.confidence > 0 && a.confidence < 1)) throw inputError(env, "options.confidence", "a number in (0, 1)", std::to_string(a.confidence));
+  a.horizon = numberArg(info, at++, "options.horizon");
+  if (!(a.horizon > 0 && a.horizon < INFINITY)) throw inputError(env, "options.horizon", "a finite number > 0", std::to_string(a.horizon));
+  a.seed = static_cast<double>(countArg(info, at++, "options.seed"));
+  a.nu = numberArg(info, at, "nu");
+  if (!(a.nu == 0 || (a.nu > 2 && a.nu < INFINITY))) throw inputError(env, "nu", "0 (normal) or a finite number > 2", std::to_string(a.nu));
+  const F64View mean = float64Arg(info, 0, "mean");
+  if (mean.length != a.n) throw inputError(env, "mean", "length " + std::to_string(a.n) + " (n)", "length " + std::to_string(mean.length));
+  for (size_t i = 0; i < a.n; i++) {
+    if (!std::isfinite(mean.data[i])) throw inputError(env, "mean", "finite values", "mean[" + std::to_string(i) + "] = " + std::to_string(mean.data[i]));
+  }
+  a.mean = mean.data;
+  a.cov = covArg(info, 1, a.n);
+  return a;
+}
+
+// monteCarloVar(mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu, out: 2 x portfolios)
+Napi::Value MonteCarloVar(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 11);
+    const size_t portfolios = countArg(info, 4, "portfolios");
+    const MonteCarloArgs a = monteCarloArgs(info, 5, true);
+    cells(env, portfolios, a.paths, "options.paths");  // the P&L buffer must fit in memory
+    const double* weights = matrixData(info, 3, "weights", cells(env, portfolios, a.n, "weights"));
+    double* out = float64Out(info, 10, "out", 2 * portfolios);
+    throwIfFault(env, risk::monteCarloVar(a.mean, a.cov, a.n, weights, portfolios, a.paths, a.confidence, a.horizon, a.seed, a.nu, out));
+    return env.Undefined();
+  });
+}
+
+// monteCarloScenarios(mean, cov, n, paths, horizon, seed, nu, out: paths x n)
+Napi::Value MonteCarloScenarios(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 8);
+    const MonteCarloArgs a = monteCarloArgs(info, 3, false);
+    double* out = float64Out(info, 7, "out", cells(env, a.paths, a.n, "options.paths"));
+    throwIfFault(env, risk::monteCarloScenarios(a.mean, a.cov, a.n, a.paths, a.horizon, a.seed, a.nu, out));
+    return env.Undefined();
+  });
+}
+
 // simpleReturns | logReturns (prices, rows, cols, out: (rows - 1) x cols)
 template <Status (*F)(const double*, size_t, size_t, double*)>
 Napi::Value Returns(const Napi::CallbackInfo& info) {
@@ -126,19 +199,10 @@ Napi::Value PortfolioVolatility(const Napi::CallbackInfo& info) {
     requireArgCount(info, 5);
     const size_t n = countArg(info, 1, "n");
     const size_t portfolios = countArg(info, 3, "portfolios");
-    const size_t covLength = cells(env, n, n, "cov");
     const size_t weightsLength = cells(env, portfolios, n, "weights");
-    const double* cov = matrixData(info, 0, "cov", covLength);
+    const double* cov = covArg(info, 0, n);
     const double* weights = matrixData(info, 2, "weights", weightsLength);
     double* out = float64Out(info, 4, "out", portfolios);
-    for (size_t i = 0; i < n; i++) {
-      for (size_t j = 0; j <= i; j++) {
-        const double a = cov[i * n + j], b = cov[j * n + i];
-        if (!std::isfinite(a) || std::fabs(a - b) > 1e-10 * std::fmax(std::fabs(a), std::fabs(b))) {
-          throw inputError(env, "cov", "a symmetric matrix of finite values", "[" + std::to_string(i) + "][" + std::to_string(j) + "] = " + std::to_string(a));
-        }
-      }
-    }
     throwIfFault(env, risk::portfolioVolatility(cov, n, weights, portfolios, out));
     return env.Undefined();
   });
@@ -203,6 +267,8 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   exports.Set("covariance", Napi::Function::New<Covariance>(env, "covariance"));
   exports.Set("portfolioVolatility", Napi::Function::New<PortfolioVolatility>(env, "portfolioVolatility"));
   exports.Set("componentVar", Napi::Function::New<ComponentVar>(env, "componentVar"));
+  exports.Set("monteCarloVar", Napi::Function::New<MonteCarloVar>(env, "monteCarloVar"));
+  exports.Set("monteCarloScenarios", Napi::Function::New<MonteCarloScenarios>(env, "monteCarloScenarios"));
 }
 
 }  // namespace kernelbus::binding

@@ -228,11 +228,55 @@ void component(fuzz::Input& in) {
   }
 }
 
+// monteCarloVar and monteCarloScenarios over a covariance the kernel made (EWMA: often singular, so
+// both outcomes of the Cholesky check occur): a weight fault first, else either no fault or
+// CovNotPositiveDefinite for both functions alike; outputs written in full and nowhere else; ES >= VaR
+// (the mean of the tail lies below its quantile); scenarios of fewer paths are the first rows of more.
+void monteCarlo(fuzz::Input& in) {
+  const Shape r = matrixOf(in);
+  const size_t n = r.cols;
+  std::vector<double> cov(n * n + 1);
+  if (!risk::covariance(r.data.data(), r.rows, n, risk::kEwma, 0.94, false, 0, cov.data()).ok()) return;
+  for (size_t k = 0; k < n * n; k++) {
+    if (!std::isfinite(cov[k])) return;  // the binding refuses these
+  }
+  const std::vector<double> mean = in.column(n);
+  for (double m : mean) {
+    if (!std::isfinite(m)) return;  // the binding refuses these
+  }
+  const size_t portfolios = in.in<size_t>(0, 4);
+  const std::vector<double> weights = in.column(portfolios * n);
+  const size_t paths = in.in<size_t>(1, 64);
+  const double confidence = in.in<size_t>(1, 999) / 1000.0;
+  const double horizon = in.in<size_t>(1, 100) / 10.0;
+  const double seed = static_cast<double>(in.in<uint64_t>(0, (uint64_t{1} << 53) - 1));
+  const double nu = in.flag() ? 0 : 2 + in.in<size_t>(1, 100) / 10.0;
+  std::vector<double> out(2 * portfolios + 1, kGuard);
+  const Status s = risk::monteCarloVar(mean.data(), cov.data(), n, weights.data(), portfolios, paths, confidence, horizon, seed, nu, out.data());
+  require(out[2 * portfolios] == kGuard);
+  std::vector<double> many((paths + 3) * n + 1, kGuard), few(paths * n + 1, kGuard);
+  const Status sMany = risk::monteCarloScenarios(mean.data(), cov.data(), n, paths + 3, horizon, seed, nu, many.data());
+  const Status sFew = risk::monteCarloScenarios(mean.data(), cov.data(), n, paths, horizon, seed, nu, few.data());
+  require(many[(paths + 3) * n] == kGuard && few[paths * n] == kGuard);
+  require(sMany.fault == sFew.fault && (sMany.ok() || sMany.fault == Fault::CovNotPositiveDefinite));
+  const size_t badWeight = firstBad(weights, [](double w) { return std::isfinite(w); });
+  if (badWeight < weights.size()) {
+    requireFault(s, Fault::WeightNotFinite, badWeight, weights.size());
+    return;
+  }
+  require(s.fault == sMany.fault);
+  if (!s.ok()) return;
+  for (size_t k = 0; k < paths * n; k++) require(few[k] == many[k] || (std::isnan(few[k]) && std::isnan(many[k])));
+  for (size_t p = 0; p < portfolios; p++) {
+    if (std::isfinite(out[p]) && std::isfinite(out[portfolios + p])) require(out[portfolios + p] >= out[p] - 1e-12 * std::fabs(out[p]));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  switch (in.in(0, 7)) {
+  switch (in.in(0, 8)) {
     case 0: returns(in, false); break;
     case 1: returns(in, true); break;
     case 2: portfolio(in); break;
@@ -240,6 +284,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 4: cov(in); break;
     case 5: vol(in); break;
     case 6: component(in); break;
+    case 7: monteCarlo(in); break;
     default: stats(in); break;
   }
   return 0;

@@ -1,5 +1,5 @@
 // Risk family kernels (risk.cpp: returns, statistics, VaR; risk_cov.cpp: covariance, volatility;
-// risk_component.cpp: component VaR): plain
+// risk_component.cpp: component VaR; risk_montecarlo.cpp: Monte Carlo VaR): plain
 // C++17 over pointers and lengths (row-major matrices: element [r][c] at
 // r * cols + c); nothing here knows about N-API. Follows src/backends/reference/risk.ts function for
 // function, in the same order of floating-point operations. Faults are reported, never thrown
@@ -50,6 +50,15 @@ enum ComponentVarMethod : int { kComponentGaussian = 0, kComponentCornishFisher 
 /// contributions (portfolios x cols each); 0 < confidence < 1.
 Status componentVar(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
                     int method, double confidence, double* out);
+/// Monte Carlo VaR then ES per portfolio (risk_montecarlo.cpp) into out[2 * portfolios]: mean (n),
+/// cov (n x n, symmetric and finite; CovNotPositiveDefinite at the first failing Cholesky pivot),
+/// weights portfolios x n (finite), paths >= 1, horizon > 0, seed an integer in [0, 2^53), nu = 0
+/// (normal) or > 2 (Student t). Memory: portfolios x paths doubles.
+Status monteCarloVar(const double* mean, const double* cov, size_t n, const double* weights, size_t portfolios, size_t paths,
+                     double confidence, double horizon, double seed, double nu, double* out);
+/// The scenarios of monteCarloVar into out[paths * n] (row-major).
+Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed, double nu,
+                           double* out);
 /// kStatCount statistics per column, stat-major, into out[kStatCount * cols] (empyrical, scipy).
 Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree,
                         double* out);

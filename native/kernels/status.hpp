@@ -26,6 +26,7 @@ enum class Fault : int {
   PriceNotPositive = 15,      // a price not finite and > 0 (NaN, missing, is allowed)
   ReturnNotFinite = 16,       // an infinite return (NaN, missing, is allowed)
   WeightNotFinite = 17,
+  CovNotPositiveDefinite = 18,  // index = the Cholesky pivot, value = its remaining diagonal
 };
 
 struct Status {

@@ -51,6 +51,8 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
   covariance: [['native', RISK_NATIVE_MIN_VALUES]],
   portfolioVolatility: [['native', RISK_NATIVE_MIN_VALUES]],
   componentVar: [['native', RISK_NATIVE_MIN_VALUES]],
+  monteCarloVar: [['native', 1]],
+  monteCarloScenarios: [['native', 1]],
 };
 
 const warned = new Set<string>();

@@ -32,6 +32,9 @@ export {
   type VarOptions,
   type VarResult,
   COMPONENT_VAR_METHODS,
+  MONTE_CARLO_DEFAULTS,
+  type MonteCarloOptions,
+  type ReturnModel,
   type ComponentVarMethod,
   type ComponentVarOptions,
   type ComponentVarResult,
@@ -93,3 +96,7 @@ export const covariance = defaults.covariance;
 export const portfolioVolatility = defaults.portfolioVolatility;
 /** Component VaR and ES per portfolio with their Euler contributions per asset (PerformanceAnalytics). */
 export const componentVar = defaults.componentVar;
+/** Monte Carlo VaR and ES per portfolio from `{ mean, cov }` (normal or Student-t scenarios, seeded Philox). */
+export const monteCarloVar = defaults.monteCarloVar;
+/** The Monte Carlo scenarios themselves (paths x N asset returns). */
+export const monteCarloScenarios = defaults.monteCarloScenarios;

@@ -43,6 +43,10 @@ import {
   type VarOptions,
   type VarResult,
   resolveComponentVarOptions,
+  resolveMonteCarloOptions,
+  requireReturnModel,
+  type MonteCarloOptions,
+  type ReturnModel,
   type ComponentVarOptions,
   type ComponentVarResult,
 } from '../kernels/risk.js';
@@ -117,6 +121,14 @@ export interface Kernels {
    * the total): PerformanceAnalytics' component method, Gaussian or Cornish-Fisher.
    */
   componentVar(returns: Series, weights: Series, options: ComponentVarOptions): ComponentVarResult;
+  /**
+   * Monte Carlo VaR and ES per portfolio (positive losses) from `{ mean, cov }`: normal or Student-t
+   * scenarios through the Cholesky factor of cov (Philox4x32-10: the same seed, the same scenarios
+   * on every backend), each portfolio projected first (O(N) a path).
+   */
+  monteCarloVar(model: ReturnModel, weights: Series, options?: MonteCarloOptions): VarResult;
+  /** The asset-return scenarios monteCarloVar draws, paths x N. */
+  monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Matrix;
 }
 
 /** Weights of N assets (one portfolio) or P x N, as a matrix; KernelInputError unless N = `n` (`what` names n). */
@@ -252,6 +264,21 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
       const { method, confidence, ddof } = resolveVarOptions(opts);
       const out = family('risk', 'valueAtRisk', r.data.length).valueAtRisk(r.data, r.rows, r.cols, method, confidence, ddof);
       return { var: out.subarray(0, r.cols), es: out.subarray(r.cols) };
+    },
+    monteCarloVar(model, weights, opts) {
+      requireReturnModel(model);
+      const n = model.cov.cols;
+      const w = weightsMatrix(weights, n, 'the size of cov');
+      const { paths, confidence, horizon, seed, nu } = resolveMonteCarloOptions(opts);
+      const out = family('risk', 'monteCarloVar', paths * n).monteCarloVar(model.mean, model.cov.data, n, w.data, w.rows, paths, confidence, horizon, seed, nu);
+      return { var: out.subarray(0, w.rows), es: out.subarray(w.rows) };
+    },
+    monteCarloScenarios(model, opts) {
+      requireReturnModel(model);
+      const n = model.cov.cols;
+      const { paths, horizon, seed, nu } = resolveMonteCarloOptions(opts);
+      const data = family('risk', 'monteCarloScenarios', paths * n).monteCarloScenarios(model.mean, model.cov.data, n, paths, horizon, seed, nu);
+      return { data, rows: paths, cols: n };
     },
     componentVar(returns, weights, opts) {
       const r = asColumns(returns, 'returns');

@@ -20,7 +20,7 @@ export type FamilyName = keyof Families;
 export const FAMILY_KERNELS = {
   vpin: ['timeBars', 'tickRule', 'bulkClassify', 'vpin', 'vpinStream'],
   special: ['normalCdf', 'normalSf', 'normalPdf', 'normalQuantile', 'studentTCdf', 'studentTQuantile'],
-  risk: ['simpleReturns', 'logReturns', 'portfolioReturns', 'performanceStats', 'valueAtRisk', 'covariance', 'portfolioVolatility', 'componentVar'],
+  risk: ['simpleReturns', 'logReturns', 'portfolioReturns', 'performanceStats', 'valueAtRisk', 'covariance', 'portfolioVolatility', 'componentVar', 'monteCarloVar', 'monteCarloScenarios'],
 } as const satisfies { [F in FamilyName]: readonly (keyof Families[F])[] };
 
 export type KernelName = (typeof FAMILY_KERNELS)[FamilyName][number];

@@ -33,6 +33,8 @@ export const Fault = {
   RETURN_NOT_FINITE: 16,
   /** A weight that is not finite. */
   WEIGHT_NOT_FINITE: 17,
+  /** A covariance whose Cholesky factorisation fails: index = the pivot, value = its remaining diagonal. */
+  COV_NOT_POSITIVE_DEFINITE: 18,
 } as const;
 
 /** `name[row][col]` of a row-major element (`name[row]` for one column). */
@@ -85,6 +87,8 @@ export function inputFault(code: number, index: number, value: number, previous:
       return new KernelInputError('returns', 'finite returns (NaN for a missing one)', `${cell('returns', index, previous)} = ${v}`);
     case Fault.WEIGHT_NOT_FINITE:
       return new KernelInputError('weights', 'finite weights', `${cell('weights', index, previous)} = ${v}`);
+    case Fault.COV_NOT_POSITIVE_DEFINITE:
+      return new KernelInputError('cov', 'a positive definite matrix', `Cholesky pivot ${index} = ${v} (cov[${index}][${index}] less the factored part)`);
     case Fault.TS_BAR_OUT_OF_RANGE:
       return new KernelInputError('trades.ts', 'timestamps whose bar index ts / barMs is finite', `ts[${index}] = ${v} with barMs = ${previous}`);
     default:

@@ -196,6 +196,67 @@ function resolveConfidence(value: unknown): number {
   return confidence;
 }
 
+/** A return model for Monte Carlo: per-period mean returns (N) and their covariance (N x N). */
+export interface ReturnModel {
+  mean: Float64Array;
+  cov: Matrix;
+}
+
+/** Options of `monteCarloVar()` and `monteCarloScenarios()`. */
+export interface MonteCarloOptions {
+  /** Scenarios (paths), an integer >= 1. Default 10,000. */
+  paths?: number;
+  /** Confidence c in (0, 1) (monteCarloVar). Default 0.95. */
+  confidence?: number;
+  /** Periods h > 0 the scenarios span: mean h mu, covariance h cov (square-root-of-time). Default 1. */
+  horizon?: number;
+  /** Seed, an integer in [0, 2^53): the same seed gives the same scenarios on every backend. Default 0. */
+  seed?: number;
+  /**
+   * `'normal'` (default) or `{ studentT: nu }`, nu > 2: a multivariate Student t with nu degrees of
+   * freedom scaled to keep the covariance `cov` (dispersion cov (nu - 2) / nu).
+   */
+  distribution?: 'normal' | { studentT: number };
+}
+
+export const MONTE_CARLO_DEFAULTS = { paths: 10_000, confidence: 0.95, horizon: 1, seed: 0, distribution: 'normal' } as const;
+
+/** Checks and defaults the options of `monteCarloVar()`; nu = 0 for normal scenarios. */
+export function resolveMonteCarloOptions(options: MonteCarloOptions | undefined): { paths: number; confidence: number; horizon: number; seed: number; nu: number } {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object or undefined', describeValue(options));
+  }
+  const paths = options?.paths ?? MONTE_CARLO_DEFAULTS.paths;
+  if (!isCount(paths) || paths < 1) throw new KernelInputError('options.paths', 'an integer >= 1', describeValue(paths));
+  const horizon = options?.horizon ?? MONTE_CARLO_DEFAULTS.horizon;
+  if (typeof horizon !== 'number' || !(horizon > 0 && horizon < Infinity)) {
+    throw new KernelInputError('options.horizon', 'a finite number > 0', describeValue(horizon));
+  }
+  const seed = options?.seed ?? MONTE_CARLO_DEFAULTS.seed;
+  if (!isCount(seed)) throw new KernelInputError('options.seed', 'an integer in [0, 2^53)', describeValue(seed));
+  const distribution = options?.distribution ?? MONTE_CARLO_DEFAULTS.distribution;
+  let nu = 0;
+  if (distribution !== 'normal') {
+    const t = typeof distribution === 'object' && distribution !== null ? (distribution as { studentT?: unknown }).studentT : undefined;
+    if (typeof t !== 'number' || !(t > 2 && t < Infinity)) {
+      throw new KernelInputError('options.distribution', "'normal' or { studentT: nu } with a finite nu > 2", describeValue(distribution));
+    }
+    nu = t;
+  }
+  return { paths, confidence: resolveConfidence(options?.confidence), horizon, seed, nu };
+}
+
+/** Requires `{ mean, cov }`: a Float64Array of finite means and a covariance of the same size. */
+export function requireReturnModel(value: unknown): asserts value is ReturnModel {
+  if (typeof value !== 'object' || value === null) throw new KernelInputError('model', '{ mean, cov }', describeValue(value));
+  const { mean, cov } = value as ReturnModel;
+  requireFloat64Array(mean, 'mean');
+  requireCovariance(cov, 'cov');
+  if (mean.length !== cov.cols) throw new KernelInputError('mean', `length ${cov.cols} (the size of cov)`, `length ${mean.length}`);
+  const bad = mean.findIndex((m) => !Number.isFinite(m));
+  if (bad >= 0) throw new KernelInputError('mean', 'finite values', `mean[${bad}] = ${mean[bad]}`);
+}
+
 /** How `covariance()` estimates the covariance matrix. */
 export type CovarianceMethod =
   | 'sample'
@@ -325,4 +386,12 @@ export interface RiskFamily {
    * code of COMPONENT_VAR_METHODS.
    */
   componentVar(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number): Float64Array;
+  /**
+   * Monte Carlo VaR then ES per portfolio (2 x portfolios values): scenarios from mean (n) and the
+   * Cholesky factor of cov (n x n, symmetric, finite; fault COV_NOT_POSITIVE_DEFINITE), weights
+   * portfolios x n; nu = 0 for normal scenarios, else the Student-t degrees of freedom (> 2).
+   */
+  monteCarloVar(mean: Float64Array, cov: Float64Array, n: number, weights: Float64Array, portfolios: number, paths: number, confidence: number, horizon: number, seed: number, nu: number): Float64Array;
+  /** The scenarios of monteCarloVar, paths x n row-major. */
+  monteCarloScenarios(mean: Float64Array, cov: Float64Array, n: number, paths: number, horizon: number, seed: number, nu: number): Float64Array;
 }

@@ -135,6 +135,39 @@ describeEachBackend('risk family parity', (k: Kernels) => {
     );
   });
 
+  it('monteCarloVar and monteCarloScenarios: bit-identical scenarios, VaR and ES within 1e-12, normal and Student t', () => {
+    const model = fc.integer({ min: 1, max: 9 }).chain((n) =>
+      fc.record({
+        factors: fc.array(fc.double({ min: -0.05, max: 0.05, noNaN: true }), { minLength: (n + 2) * n, maxLength: (n + 2) * n }),
+        mean: fc.array(fc.double({ min: -0.01, max: 0.01, noNaN: true }), { minLength: n, maxLength: n }),
+        weights: fc.integer({ min: 1, max: 4 }).chain((p) => fc.array(weightArb, { minLength: p * n, maxLength: p * n })),
+        n: fc.constant(n),
+      }),
+    );
+    const options = fc.record({
+      paths: fc.integer({ min: 1, max: 300 }),
+      confidence: fc.constantFrom(0.5, 0.9, 0.99),
+      horizon: fc.constantFrom(1, 10, 0.25),
+      seed: fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(2 ** 53 - 1)),
+      distribution: fc.constantFrom('normal' as const, { studentT: 2.5 }, { studentT: 30 }),
+    });
+    fc.assert(
+      fc.property(model, options, ({ factors, mean, weights, n }, o) => {
+        // a positive definite covariance: X'X / rows + a small ridge, X (n + 2) x n
+        const X = { data: Float64Array.from(factors), rows: n + 2, cols: n };
+        const cov = ref.covariance(X, { method: 'ledoit-wolf' }).cov;
+        for (let i = 0; i < n; i++) cov.data[i * n + i] += 1e-6;
+        const m = { mean: Float64Array.from(mean), cov };
+        const w = { data: Float64Array.from(weights), rows: weights.length / n, cols: n };
+        expect([...k.monteCarloScenarios(m, o).data]).toEqual([...ref.monteCarloScenarios(m, o).data]);
+        const a = k.monteCarloVar(m, w, o);
+        const e = ref.monteCarloVar(m, w, o);
+        expectColumnsClose({ var: a.var, es: a.es }, { var: e.var, es: e.es });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('historical valueAtRisk on long series (the sampled selection and its fallback): sorted, reversed, ties, adversarial', () => {
     const n = 2000;
     const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;
@@ -181,6 +214,8 @@ describeEachBackend('risk family parity', (k: Kernels) => {
       (kk) => kk.covariance({ data: Float64Array.of(0.1, NaN, -Infinity, 0), rows: 2, cols: 2 }),
       (kk) => kk.componentVar({ data: Float64Array.of(0.1, 0.2, 0.3, Infinity), rows: 2, cols: 2 }, Float64Array.of(1, 1), { method: 'gaussian' }),
       (kk) => kk.componentVar({ data: Float64Array.of(0.1, 0.2), rows: 1, cols: 2 }, Float64Array.of(1, -Infinity), { method: 'cornish-fisher' }),
+      (kk) => kk.monteCarloVar({ mean: Float64Array.of(0, 0, 0), cov: { data: Float64Array.of(1, 0, 0, 0, 1, 2, 0, 2, 1), rows: 3, cols: 3 } }, Float64Array.of(1, 1, 1)),
+      (kk) => kk.monteCarloScenarios({ mean: Float64Array.of(0, 0), cov: { data: Float64Array.of(0, 0, 0, 1), rows: 2, cols: 2 } }),
     ];
     for (const call of calls) {
       let expected: unknown;

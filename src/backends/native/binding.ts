@@ -49,6 +49,8 @@ export interface NativeBinding {
   valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number, out: Float64Array): void;
   covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number, out: Float64Array): void;
   portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
+  monteCarloVar(mean: Float64Array, cov: Float64Array, n: number, weights: Float64Array, portfolios: number, paths: number, confidence: number, horizon: number, seed: number, nu: number, out: Float64Array): void;
+  monteCarloScenarios(mean: Float64Array, cov: Float64Array, n: number, paths: number, horizon: number, seed: number, nu: number, out: Float64Array): void;
   componentVar(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number, out: Float64Array): void;
 }
 

@@ -93,6 +93,16 @@ function nativeRisk(b: NativeBinding): RiskFamily {
       b.valueAtRisk(returns, rows, cols, method, confidence, ddof, out);
       return out;
     },
+    monteCarloVar(mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu) {
+      const out = new Float64Array(2 * portfolios);
+      b.monteCarloVar(mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu, out);
+      return out;
+    },
+    monteCarloScenarios(mean, cov, n, paths, horizon, seed, nu) {
+      const out = new Float64Array(paths * n);
+      b.monteCarloScenarios(mean, cov, n, paths, horizon, seed, nu, out);
+      return out;
+    },
     componentVar(returns, rows, cols, weights, portfolios, method, confidence) {
       const out = new Float64Array(portfolios * (2 + 2 * cols));
       b.componentVar(returns, rows, cols, weights, portfolios, method, confidence, out);

@@ -20,7 +20,7 @@
  * native/kernels/risk_component.cpp follows this file in the same order of operations.
  */
 import { normalPdf, normalQuantile } from '../../kernels/special.js';
-import { checkReturns, checkWeights, completeRows } from './risk-checks.js';
+import { checkReturns, checkWeights, completeRows } from './risk-common.js';
 
 /** PerformanceAnalytics' .skewEst/.kurtEst guard: all.equal(m2, 0) holds for |m2| <= 1.5e-8. */
 const PA_ZERO_VARIANCE = 1.5e-8;

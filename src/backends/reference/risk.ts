@@ -26,7 +26,8 @@
  */
 import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
 import { normalPdf, normalQuantile } from '../../kernels/special.js';
-import { checkPrices, checkReturns, checkWeights, completeRows } from './risk-checks.js';
+import { checkPrices, checkReturns, checkWeights, completeRows, historicalVar } from './risk-common.js';
+import { monteCarloScenarios, monteCarloVar } from './risk-montecarlo.js';
 import { componentVar } from './risk-component.js';
 
 /** (p[t] - p[t-1]) / p[t-1] per column, rows - 1 rows. */
@@ -173,26 +174,6 @@ function performanceStats(returns: Float64Array, rows: number, cols: number, per
   return out;
 }
 
-/** numpy.quantile(x, p) of sorted values, method 'linear': virtual index n p + (1 - p) - 1, then _lerp. */
-function linearQuantile(sorted: Float64Array, p: number): number {
-  const n = sorted.length;
-  const h = n * p + (1 - p) - 1;
-  const lo = Math.min(Math.max(Math.floor(h), 0), n - 1);
-  const hi = Math.min(lo + 1, n - 1);
-  const t = h - Math.floor(h);
-  const a = sorted[lo];
-  const b = sorted[hi];
-  const diff = b - a;
-  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
-}
-
-/** Sum of the first k + 1 sorted values divided by k + 1 (the mean of the k + 1 smallest). */
-function meanOfSmallest(sorted: Float64Array, k: number): number {
-  let sum = 0;
-  for (let i = 0; i <= k; i++) sum += sorted[i];
-  return sum / (k + 1);
-}
-
 /** PerformanceAnalytics' .skewEst/.kurtEst guard: all.equal(m2, 0) holds for |m2| <= 1.5e-8. */
 const PA_ZERO_VARIANCE = 1.5e-8;
 
@@ -201,11 +182,7 @@ function columnVar(values: Float64Array, method: number, c: number, ddof: number
   const n = values.length;
   if (n === 0) return [NaN, NaN];
   const alpha = 1 - c;
-  if (method === 0) {
-    const sorted = values.slice().sort();
-    const k = Math.floor((n - 1) * alpha);
-    return [-linearQuantile(sorted, alpha), -meanOfSmallest(sorted, k)];
-  }
+  if (method === 0) return historicalVar(values, c);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += values[i];
   const mean = sum / n;
@@ -498,4 +475,6 @@ export const referenceRisk: RiskFamily = {
   covariance,
   portfolioVolatility,
   componentVar,
+  monteCarloVar,
+  monteCarloScenarios,
 };

@@ -1,5 +1,6 @@
 /**
- * The reference risk kernels' data checks and the complete-rows filter, shared by its files. Faults
+ * What the reference risk kernels share: data checks, the complete-rows filter, and the historical
+ * VaR and ES of a sample. Faults
  * carry the columns as `previous` so that faults.ts names the row and column of the bad element.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
@@ -35,4 +36,35 @@ export function completeRows(x: Float64Array, rows: number, cols: number): { dat
     if (complete) for (let c = 0; c < cols; c++) kept.push(x[t * cols + c]);
   }
   return { data: Float64Array.from(kept), n: cols === 0 ? 0 : kept.length / cols };
+}
+
+/** numpy.quantile(x, p) of sorted values, method 'linear': virtual index n p + (1 - p) - 1, then _lerp. */
+function linearQuantile(sorted: Float64Array, p: number): number {
+  const n = sorted.length;
+  const h = n * p + (1 - p) - 1;
+  const lo = Math.min(Math.max(Math.floor(h), 0), n - 1);
+  const hi = Math.min(lo + 1, n - 1);
+  const t = h - Math.floor(h);
+  const a = sorted[lo];
+  const b = sorted[hi];
+  const diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+/** Sum of the first k + 1 sorted values divided by k + 1 (the mean of the k + 1 smallest). */
+function meanOfSmallest(sorted: Float64Array, k: number): number {
+  let sum = 0;
+  for (let i = 0; i <= k; i++) sum += sorted[i];
+  return sum / (k + 1);
+}
+
+/**
+ * [VaR, ES] of a sample (n >= 1): -(numpy's linear (1 - c) quantile) and -(the mean of the k + 1
+ * smallest), k = floor((n - 1)(1 - c)) (empyrical's conditional_value_at_risk), summed in ascending order.
+ */
+export function historicalVar(values: Float64Array, c: number): [number, number] {
+  const alpha = 1 - c;
+  const sorted = values.slice().sort();
+  const k = Math.floor((values.length - 1) * alpha);
+  return [-linearQuantile(sorted, alpha), -meanOfSmallest(sorted, k)];
 }
