@@ -39,6 +39,13 @@ const double* matrixData(const Napi::CallbackInfo& info, size_t i, const char* n
   return data.data;
 }
 
+/// options.confidence at argument i: a number in (0, 1).
+double confidenceArg(const Napi::CallbackInfo& info, size_t i) {
+  const double c = numberArg(info, i, "options.confidence");
+  if (!(c > 0 && c < 1)) throw inputError(info.Env(), "options.confidence", "a number in (0, 1)", std::to_string(c));
+  return c;
+}
+
 /// The returns matrix at argument 0, rows x cols (read after the scalars, as pointers are).
 const double* returnsArg(const Napi::CallbackInfo& info, size_t rows, size_t cols) {
   return matrixData(info, 0, "returns", cells(info.Env(), rows, cols, "returns"));
@@ -73,8 +80,7 @@ MonteCarloArgs monteCarloArgs(const Napi::CallbackInfo& info, size_t pathsAt, bo
   a.paths = countArg(info, pathsAt, "options.paths");
   if (a.paths < 1) throw inputError(env, "options.paths", "an integer >= 1", std::to_string(a.paths));
   size_t at = pathsAt + 1;
-  a.confidence = withConfidence ? numberArg(info, at++, "options.confidence") : 0.5;
-  if (!(a.confidence > 0 && a.confidence < 1)) throw inputError(env, "options.confidence", "a number in (0, 1)", std::to_string(a.confidence));
+  a.confidence = withConfidence ? confidenceArg(info, at++) : 0.5;
   a.horizon = numberArg(info, at++, "options.horizon");
   if (!(a.horizon > 0 && a.horizon < INFINITY)) throw inputError(env, "options.horizon", "a finite number > 0", std::to_string(a.horizon));
   a.seed = static_cast<double>(countArg(info, at++, "options.seed"));
@@ -216,13 +222,10 @@ Napi::Value ValueAtRisk(const Napi::CallbackInfo& info) {
     const size_t rows = countArg(info, 1, "rows");
     const size_t cols = countArg(info, 2, "cols");
     const size_t method = countArg(info, 3, "options.method");
-    const double confidence = numberArg(info, 4, "options.confidence");
+    const double confidence = confidenceArg(info, 4);
     const size_t ddof = countArg(info, 5, "options.ddof");
     if (method > risk::kCornishFisher) {
       throw inputError(env, "options.method", "'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2)", std::to_string(method));
-    }
-    if (!(confidence > 0 && confidence < 1)) {
-      throw inputError(env, "options.confidence", "a number in (0, 1)", std::to_string(confidence));
     }
     const double* returns = returnsArg(info, rows, cols);
     double* out = float64Out(info, 6, "out", 2 * cols);
@@ -241,12 +244,9 @@ Napi::Value ComponentVar(const Napi::CallbackInfo& info) {
     const size_t cols = countArg(info, 2, "cols");
     const size_t portfolios = countArg(info, 4, "portfolios");
     const size_t method = countArg(info, 5, "options.method");
-    const double confidence = numberArg(info, 6, "options.confidence");
+    const double confidence = confidenceArg(info, 6);
     if (method > risk::kComponentCornishFisher) {
       throw inputError(env, "options.method", "'gaussian' or 'cornish-fisher' (0 or 1)", std::to_string(method));
-    }
-    if (!(confidence > 0 && confidence < 1)) {
-      throw inputError(env, "options.confidence", "a number in (0, 1)", std::to_string(confidence));
     }
     const double* returns = returnsArg(info, rows, cols);
     const double* weights = matrixData(info, 3, "weights", cells(env, portfolios, cols, "weights"));
