@@ -55,6 +55,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerVpin(env, exports);
   registerSpecial(env, exports);
   registerRisk(env, exports);
+  registerFactor(env, exports);
   return exports;
 }
 

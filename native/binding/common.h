@@ -4,6 +4,7 @@
 
 #include <napi.h>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -46,6 +47,30 @@ void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, con
 double* float64Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length);
 int8_t* int8Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length);
 
+/// A shape argument: an integer >= 0 (below 2^53).
+inline size_t countArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const double v = numberArg(info, i, name);
+  if (!(v >= 0 && v <= 9007199254740991.0 && std::floor(v) == v)) {
+    throw inputError(info.Env(), name, "an integer >= 0", info[i].ToString().Utf8Value());
+  }
+  return static_cast<size_t>(v);
+}
+
+/// rows x cols, or an error when it does not fit in memory's index range.
+inline size_t cells(Napi::Env env, size_t rows, size_t cols, const char* name) {
+  if (cols != 0 && rows > SIZE_MAX / 8 / cols) throw inputError(env, name, "a size that fits in memory", "rows x cols too large");
+  return rows * cols;
+}
+
+/// A row-major matrix of rows x cols values (data checked last).
+inline const double* matrixData(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
+  const F64View data = float64Arg(info, i, name);
+  if (data.length != length) {
+    throw inputError(info.Env(), name, "length " + std::to_string(length) + " (rows x cols)", "length " + std::to_string(data.length));
+  }
+  return data.data;
+}
+
 /// A new V8-owned Float64Array of `length` elements for a kernel to fill; its data pointer into `data`.
 Napi::Float64Array newFloat64Array(Napi::Env env, size_t length, double*& data);
 
@@ -66,5 +91,6 @@ Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {
 void registerVpin(Napi::Env env, Napi::Object exports);
 void registerSpecial(Napi::Env env, Napi::Object exports);
 void registerRisk(Napi::Env env, Napi::Object exports);
+void registerFactor(Napi::Env env, Napi::Object exports);
 
 }  // namespace kernelbus::binding

@@ -15,30 +15,6 @@ void throwIfFault(Napi::Env env, const Status& s) {
   if (!s.ok()) throw faultError(env, s);
 }
 
-/// A shape argument: an integer >= 0 (below 2^53).
-size_t countArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  const double v = numberArg(info, i, name);
-  if (!(v >= 0 && v <= 9007199254740991.0 && std::floor(v) == v)) {
-    throw inputError(info.Env(), name, "an integer >= 0", info[i].ToString().Utf8Value());
-  }
-  return static_cast<size_t>(v);
-}
-
-/// rows x cols, or an error when it does not fit in memory's index range.
-size_t cells(Napi::Env env, size_t rows, size_t cols, const char* name) {
-  if (cols != 0 && rows > SIZE_MAX / 8 / cols) throw inputError(env, name, "a size that fits in memory", "rows x cols too large");
-  return rows * cols;
-}
-
-/// A row-major matrix of rows x cols values (data checked last).
-const double* matrixData(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
-  const F64View data = float64Arg(info, i, name);
-  if (data.length != length) {
-    throw inputError(info.Env(), name, "length " + std::to_string(length) + " (rows x cols)", "length " + std::to_string(data.length));
-  }
-  return data.data;
-}
-
 /// options.confidence at argument i: a number in (0, 1).
 double confidenceArg(const Napi::CallbackInfo& info, size_t i) {
   const double c = numberArg(info, i, "options.confidence");

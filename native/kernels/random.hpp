@@ -63,6 +63,13 @@ inline double logPositive(double x) {
   return dk * 6.93147180369123816490e-1 - (hfsq - (s * (hfsq + R) + dk * 1.90821492927058770002e-10) - f);
 }
 
+/// logOf(): ln x for any x > 0 (subnormals scaled by 2^54), NaN for x <= 0 or NaN, Infinity for Infinity.
+inline double logOf(double x) {
+  if (!(x > 0)) return NAN;
+  if (x == INFINITY) return INFINITY;
+  return x < 2.2250738585072014e-308 ? logPositive(x * 18014398509481984.0) - 54 * 0.6931471805599453 : logPositive(x);
+}
+
 /// sinCos2Pi(): sin and cos of 2 pi u for u in [0, 1) (fdlibm's kernels at r pi/2, 4u = n + r).
 inline void sinCos2Pi(double u, double& sinOut, double& cosOut) {
   constexpr double kShifter = 6755399441055744.0;

@@ -27,6 +27,9 @@ enum class Fault : int {
   ReturnNotFinite = 16,       // an infinite return (NaN, missing, is allowed)
   WeightNotFinite = 17,
   CovNotPositiveDefinite = 18,  // index = the Cholesky pivot, value = its remaining diagonal
+  // Factor family (factor.hpp): index = the element's row-major position, previous = the columns
+  MarketCapNotPositive = 19,    // a market cap not finite and > 0 (NaN, missing, is allowed)
+  SectorOutOfRange = 20,        // a sector code not an integer in [0, m) (NaN allowed per date)
 };
 
 struct Status {

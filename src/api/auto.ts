@@ -30,6 +30,12 @@ export const SPECIAL_NATIVE_MIN_VALUES = 32;
  */
 export const RISK_NATIVE_MIN_VALUES = 64;
 
+/**
+ * Factor family (per-date panels): the same per-call cost as the risk family; 64 values until the
+ * bench's 'factor' section sweeps it.
+ */
+export const FACTOR_NATIVE_MIN_VALUES = 64;
+
 /** [backend, minimum input size] in order of preference, per kernel. */
 export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [BackendName, number])[] } = {
   timeBars: [['native', VPIN_NATIVE_MIN_TRADES]],
@@ -53,6 +59,12 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
   componentVar: [['native', RISK_NATIVE_MIN_VALUES]],
   monteCarloVar: [['native', 1]],
   monteCarloScenarios: [['native', 1]],
+  winsorize: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  standardize: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  momentum: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  size: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  value: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  factorReturns: [['native', FACTOR_NATIVE_MIN_VALUES]],
 };
 
 const warned = new Set<string>();

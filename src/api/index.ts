@@ -14,7 +14,7 @@ export {
   type SpecialFunction,
   type StudentTFunction,
 } from './kernels.js';
-export { AUTO_THRESHOLDS, RISK_NATIVE_MIN_VALUES, SPECIAL_NATIVE_MIN_VALUES, VPIN_NATIVE_MIN_TRADES } from './auto.js';
+export { AUTO_THRESHOLDS, FACTOR_NATIVE_MIN_VALUES, RISK_NATIVE_MIN_VALUES, SPECIAL_NATIVE_MIN_VALUES, VPIN_NATIVE_MIN_TRADES } from './auto.js';
 export {
   matrix,
   PERFORMANCE_DEFAULTS,
@@ -39,6 +39,17 @@ export {
   type ComponentVarOptions,
   type ComponentVarResult,
 } from '../kernels/risk.js';
+export {
+  expWeights,
+  FACTOR_DEFAULTS,
+  type FactorInputs,
+  type FactorReturnsOptions,
+  type FactorReturnsResult,
+  type MomentumOptions,
+  type SizeOptions,
+  type ValueOptions,
+  type WinsorizeOptions,
+} from '../kernels/factor.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
@@ -100,3 +111,15 @@ export const componentVar = defaults.componentVar;
 export const monteCarloVar = defaults.monteCarloVar;
 /** The Monte Carlo scenarios themselves (paths x N asset returns). */
 export const monteCarloScenarios = defaults.monteCarloScenarios;
+/** Each date (row) clipped to its linear lower/upper percentiles (toraniko's winsorize). */
+export const winsorize = defaults.winsorize;
+/** Each date minus its mean, over its sd (ddof 1): toraniko's center_xsection(standardize=True). */
+export const standardize = defaults.standardize;
+/** toraniko's momentum score (factor_mom): a T x N panel. */
+export const momentum = defaults.momentum;
+/** toraniko's size score (factor_sze): a T x N panel. */
+export const size = defaults.size;
+/** toraniko's value score (factor_val) from book/price, sales/price and cash-flow/price. */
+export const value = defaults.value;
+/** Market, sector and style factor returns and residuals of every date (toraniko's estimate_factor_returns). */
+export const factorReturns = defaults.factorReturns;

@@ -50,6 +50,22 @@ import {
   type ComponentVarOptions,
   type ComponentVarResult,
 } from '../kernels/risk.js';
+import {
+  requirePanels,
+  resolveFactorInputs,
+  resolveMomentumOptions,
+  resolveSizeOptions,
+  resolveWinsorizeOptions,
+  resolveWinsorizePercentile,
+  FACTOR_DEFAULTS,
+  type FactorInputs,
+  type FactorReturnsOptions,
+  type FactorReturnsResult,
+  type MomentumOptions,
+  type SizeOptions,
+  type ValueOptions,
+  type WinsorizeOptions,
+} from '../kernels/factor.js';
 import { autoBackend } from './auto.js';
 
 /** What `kernels({ backend })` accepts: 'auto' (per call, from the measured thresholds) or a backend. */
@@ -129,6 +145,18 @@ export interface Kernels {
   monteCarloVar(model: ReturnModel, weights: Series, options?: MonteCarloOptions): VarResult;
   /** The asset-return scenarios monteCarloVar draws, paths x N. */
   monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Matrix;
+  /** Each row (date) clipped to its linearly interpolated lower and upper percentiles (numpy nanpercentile; toraniko's winsorize). */
+  winsorize(x: Matrix, options?: WinsorizeOptions): Matrix;
+  /** Each row minus its mean, over its sd (ddof 1): toraniko's center_xsection(standardize=True). */
+  standardize(x: Matrix): Matrix;
+  /** toraniko's momentum score per date and asset (factor_mom). */
+  momentum(returns: Matrix, options?: MomentumOptions): Matrix;
+  /** toraniko's size score (factor_sze): -ln(cap) standardized, 0 strictly inside the quantile band. */
+  size(marketCap: Matrix, options?: SizeOptions): Matrix;
+  /** toraniko's value score (factor_val) from book/price, sales/price and cash-flow/price panels. */
+  value(bookPrice: Matrix, salesPrice: Matrix, cashFlowPrice: Matrix, options?: ValueOptions): Matrix;
+  /** Market, sector and style factor returns and residuals per date (toraniko's estimate_factor_returns), all dates in one call. */
+  factorReturns(inputs: FactorInputs, options?: FactorReturnsOptions): FactorReturnsResult;
 }
 
 /** Weights of N assets (one portfolio) or P x N, as a matrix; KernelInputError unless N = `n` (`what` names n). */
@@ -279,6 +307,46 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
       const { paths, horizon, seed, nu } = resolveMonteCarloOptions(opts);
       const data = family('risk', 'monteCarloScenarios', paths * n).monteCarloScenarios(model.mean, model.cov.data, n, paths, horizon, seed, nu);
       return { data, rows: paths, cols: n };
+    },
+    winsorize(x, opts) {
+      const [m] = requirePanels([[x, 'x']]);
+      const { lower, upper } = resolveWinsorizeOptions(opts);
+      return { data: family('factor', 'winsorize', m.data.length).winsorize(m.data, m.rows, m.cols, lower, upper), rows: m.rows, cols: m.cols };
+    },
+    standardize(x) {
+      const [m] = requirePanels([[x, 'x']]);
+      return { data: family('factor', 'standardize', m.data.length).standardize(m.data, m.rows, m.cols), rows: m.rows, cols: m.cols };
+    },
+    momentum(returns, opts) {
+      const [r] = requirePanels([[returns, 'returns']]);
+      const { weights, lag, winsorize } = resolveMomentumOptions(opts);
+      return { data: family('factor', 'momentum', r.data.length).momentum(r.data, r.rows, r.cols, weights, lag, winsorize), rows: r.rows, cols: r.cols };
+    },
+    size(marketCap, opts) {
+      const [c] = requirePanels([[marketCap, 'marketCap']]);
+      const { lower, upper } = resolveSizeOptions(opts);
+      return { data: family('factor', 'size', c.data.length).size(c.data, c.rows, c.cols, lower, upper), rows: c.rows, cols: c.cols };
+    },
+    value(bookPrice, salesPrice, cashFlowPrice, opts) {
+      const [b, s, c] = requirePanels([[bookPrice, 'bookPrice'], [salesPrice, 'salesPrice'], [cashFlowPrice, 'cashFlowPrice']]);
+      const p = resolveWinsorizePercentile(opts?.winsorize, null, 'options.winsorize');
+      return { data: family('factor', 'value', b.data.length).value(b.data, s.data, c.data, b.rows, b.cols, p), rows: b.rows, cols: b.cols };
+    },
+    factorReturns(inputs, opts) {
+      const x = resolveFactorInputs(inputs);
+      const p = resolveWinsorizePercentile(opts?.winsorize, FACTOR_DEFAULTS.factorReturns.winsorize, 'options.winsorize');
+      const residualize = opts?.residualizeStyles ?? FACTOR_DEFAULTS.factorReturns.residualizeStyles;
+      if (typeof residualize !== 'boolean') throw new KernelInputError('options.residualizeStyles', 'a boolean', describeValue(residualize));
+      const { rows, cols } = x.returns;
+      const out = family('factor', 'factorReturns', x.returns.data.length).factorReturns(
+        x.returns.data, x.marketCap.data, rows, cols, x.sectors, x.perDate ? 1 : 0, x.sectorNames.length, x.styles, p, residualize ? 1 : 0,
+      );
+      const K = 1 + x.sectorNames.length + x.styleNames.length;
+      return {
+        factorReturns: { data: out.subarray(0, rows * K), rows, cols: K },
+        residuals: { data: out.subarray(rows * K), rows, cols },
+        names: ['market', ...x.sectorNames, ...x.styleNames],
+      };
     },
     componentVar(returns, weights, opts) {
       const r = asColumns(returns, 'returns');

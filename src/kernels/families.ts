@@ -3,6 +3,7 @@
  * (a backend implements some families, or some kernels of one) and that the dispatching API walks.
  * Adding a family: its spec module, one entry in `Families` and one in `FAMILY_KERNELS`.
  */
+import type { FactorFamily } from './factor.js';
 import type { RiskFamily } from './risk.js';
 import type { SpecialFamily } from './special-family.js';
 import type { VpinFamily } from './vpin.js';
@@ -12,6 +13,7 @@ export interface Families {
   vpin: VpinFamily;
   special: SpecialFamily;
   risk: RiskFamily;
+  factor: FactorFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -21,6 +23,7 @@ export const FAMILY_KERNELS = {
   vpin: ['timeBars', 'tickRule', 'bulkClassify', 'vpin', 'vpinStream'],
   special: ['normalCdf', 'normalSf', 'normalPdf', 'normalQuantile', 'studentTCdf', 'studentTQuantile'],
   risk: ['simpleReturns', 'logReturns', 'portfolioReturns', 'performanceStats', 'valueAtRisk', 'covariance', 'portfolioVolatility', 'componentVar', 'monteCarloVar', 'monteCarloScenarios'],
+  factor: ['winsorize', 'standardize', 'momentum', 'size', 'value', 'factorReturns'],
 } as const satisfies { [F in FamilyName]: readonly (keyof Families[F])[] };
 
 export type KernelName = (typeof FAMILY_KERNELS)[FamilyName][number];

@@ -35,6 +35,11 @@ export const Fault = {
   WEIGHT_NOT_FINITE: 17,
   /** A covariance whose Cholesky factorisation fails: index = the pivot, value = its remaining diagonal. */
   COV_NOT_POSITIVE_DEFINITE: 18,
+  // Factor family: index = the element's row-major position, previous = the columns (1 for a vector).
+  /** A market cap that is not finite and > 0 (NaN, a missing one, is allowed). */
+  MARKET_CAP_NOT_POSITIVE: 19,
+  /** A sector code that is not an integer in [0, m) (NaN allowed in a per-date panel). */
+  SECTOR_OUT_OF_RANGE: 20,
 } as const;
 
 /** `name[row][col]` of a row-major element (`name[row]` for one column). */
@@ -89,6 +94,10 @@ export function inputFault(code: number, index: number, value: number, previous:
       return new KernelInputError('weights', 'finite weights', `${cell('weights', index, previous)} = ${v}`);
     case Fault.COV_NOT_POSITIVE_DEFINITE:
       return new KernelInputError('cov', 'a positive definite matrix', `Cholesky pivot ${index} = ${v} (cov[${index}][${index}] less the factored part)`);
+    case Fault.MARKET_CAP_NOT_POSITIVE:
+      return new KernelInputError('marketCap', 'finite market caps > 0 (NaN for a missing one)', `${cell('marketCap', index, previous)} = ${v}`);
+    case Fault.SECTOR_OUT_OF_RANGE:
+      return new KernelInputError('sectors', 'integer sector codes in [0, m) (m: sectorNames.length, else the largest code + 1)', `${cell('sectors', index, previous)} = ${v}`);
     case Fault.TS_BAR_OUT_OF_RANGE:
       return new KernelInputError('trades.ts', 'timestamps whose bar index ts / barMs is finite', `ts[${index}] = ${v} with barMs = ${previous}`);
     default:

@@ -96,6 +96,17 @@ export function logPositive(x: number): number {
   return k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
 }
 
+/**
+ * ln x for any x > 0 (subnormals scaled by 2^54 first), NaN for x <= 0 or NaN, Infinity for Infinity:
+ * logPositive's bits everywhere, so that kernels taking logs (the factor family's size and value)
+ * give the same bits on every backend.
+ */
+export function logOf(x: number): number {
+  if (!(x > 0)) return NaN;
+  if (x === Infinity) return Infinity;
+  return x < 2.2250738585072014e-308 ? logPositive(x * 18014398509481984) - 54 * Math.LN2 : logPositive(x);
+}
+
 // fdlibm k_sin.c and k_cos.c (tail y = 0)
 const S1 = -1.66666666666666324348e-1;
 const S2 = 8.33333333332248946124e-3;

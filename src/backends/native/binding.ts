@@ -51,6 +51,15 @@ export interface NativeBinding {
   portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
   monteCarloVar(mean: Float64Array, cov: Float64Array, n: number, weights: Float64Array, portfolios: number, paths: number, confidence: number, horizon: number, seed: number, nu: number, out: Float64Array): void;
   monteCarloScenarios(mean: Float64Array, cov: Float64Array, n: number, paths: number, horizon: number, seed: number, nu: number, out: Float64Array): void;
+  winsorize(x: Float64Array, rows: number, cols: number, lower: number, upper: number, out: Float64Array): void;
+  standardize(x: Float64Array, rows: number, cols: number, out: Float64Array): void;
+  momentum(returns: Float64Array, rows: number, cols: number, weights: Float64Array, lag: number, winsorize: number, out: Float64Array): void;
+  size(marketCap: Float64Array, rows: number, cols: number, lower: number, upper: number, out: Float64Array): void;
+  value(book: Float64Array, sales: Float64Array, cashFlow: Float64Array, rows: number, cols: number, winsorize: number, out: Float64Array): void;
+  factorReturns(
+    returns: Float64Array, marketCap: Float64Array, rows: number, cols: number, sectors: Float64Array, perDate: number, m: number,
+    styles: readonly Float64Array[], winsorize: number, residualize: number, out: Float64Array,
+  ): void;
   componentVar(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number, out: Float64Array): void;
 }
 

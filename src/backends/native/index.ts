@@ -2,6 +2,7 @@
  * The native backend: the addon's functions in the shape of the families (typed arrays pass through
  * uncopied; fixed-size outputs are allocated here, in JS, and filled by C++).
  */
+import type { FactorFamily } from '../../kernels/factor.js';
 import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
 import type { SpecialFamily } from '../../kernels/special-family.js';
 import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
@@ -116,8 +117,25 @@ function nativeRisk(b: NativeBinding): RiskFamily {
   };
 }
 
+function nativeFactor(b: NativeBinding): FactorFamily {
+  const panel = (rows: number, cols: number, fill: (out: Float64Array) => void) => {
+    const out = new Float64Array(rows * cols);
+    fill(out);
+    return out;
+  };
+  return {
+    winsorize: (x, rows, cols, lower, upper) => panel(rows, cols, (out) => b.winsorize(x, rows, cols, lower, upper, out)),
+    standardize: (x, rows, cols) => panel(rows, cols, (out) => b.standardize(x, rows, cols, out)),
+    momentum: (r, rows, cols, weights, lag, p) => panel(rows, cols, (out) => b.momentum(r, rows, cols, weights, lag, p, out)),
+    size: (cap, rows, cols, lower, upper) => panel(rows, cols, (out) => b.size(cap, rows, cols, lower, upper, out)),
+    value: (book, sales, cf, rows, cols, p) => panel(rows, cols, (out) => b.value(book, sales, cf, rows, cols, p, out)),
+    factorReturns: (r, cap, rows, cols, sectors, perDate, m, styles, p, residualize) =>
+      panel(rows, 1 + m + styles.length + cols, (out) => b.factorReturns(r, cap, rows, cols, sectors, perDate, m, styles, p, residualize, out)),
+  };
+}
+
 export function nativeBackend(b: NativeBinding): Backend {
-  return { name: 'native', families: { vpin: nativeVpin(b), special: nativeSpecial(b), risk: nativeRisk(b) } };
+  return { name: 'native', families: { vpin: nativeVpin(b), special: nativeSpecial(b), risk: nativeRisk(b), factor: nativeFactor(b) } };
 }
 
 export const nativeProvider = {

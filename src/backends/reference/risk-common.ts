@@ -39,7 +39,7 @@ export function completeRows(x: Float64Array, rows: number, cols: number): { dat
 }
 
 /** numpy.quantile(x, p) of sorted values, method 'linear': virtual index n p + (1 - p) - 1, then _lerp. */
-function linearQuantile(sorted: Float64Array, p: number): number {
+export function linearQuantile(sorted: Float64Array, p: number): number {
   const n = sorted.length;
   const h = n * p + (1 - p) - 1;
   const lo = Math.min(Math.max(Math.floor(h), 0), n - 1);

@@ -1,0 +1,172 @@
+// Binding for the factor family: shapes as numbers, panels as Float64Arrays read in place, outputs
+// allocated in JS and passed last. Shapes and options are checked again here (never trust the
+// caller); data faults come back from the kernels as KernelInputError.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "common.h"
+#include "factor.hpp"
+
+namespace kernelbus::binding {
+namespace {
+
+void throwIfFault(Napi::Env env, const Status& s) {
+  if (!s.ok()) throw faultError(env, s);
+}
+
+/// A percentile in [lo, hi] at argument i (or -1, off, when `orOff`).
+double percentileArg(const Napi::CallbackInfo& info, size_t i, const char* name, double hi, bool orOff = false) {
+  const double v = numberArg(info, i, name);
+  if (!(v >= 0 && v <= hi) && !(orOff && v == -1)) {
+    throw inputError(info.Env(), name, "a number in [0, " + std::to_string(hi) + "]" + (orOff ? " or -1 (off)" : ""), std::to_string(v));
+  }
+  return v;
+}
+
+/// lower <= upper, both in [0, 1], at arguments i and i + 1.
+void bandArgs(const Napi::CallbackInfo& info, size_t i, double& lower, double& upper) {
+  lower = percentileArg(info, i, "options.lower", 1);
+  upper = percentileArg(info, i + 1, "options.upper", 1);
+  if (lower > upper) throw inputError(info.Env(), "options.upper", "a number >= options.lower", std::to_string(upper));
+}
+
+/// A 0/1 flag at argument i.
+bool flagArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const size_t v = countArg(info, i, name);
+  if (v > 1) throw inputError(info.Env(), name, "0 or 1", std::to_string(v));
+  return v == 1;
+}
+
+// winsorize(x, rows, cols, lower, upper, out) | size(cap, rows, cols, lower, upper, out)
+template <bool Size>
+Napi::Value Banded(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 6);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    double lower, upper;
+    bandArgs(info, 3, lower, upper);
+    const size_t n = cells(env, rows, cols, Size ? "marketCap" : "x");
+    const double* x = matrixData(info, 0, Size ? "marketCap" : "x", n);
+    double* out = float64Out(info, 5, "out", n);
+    if constexpr (Size) {
+      throwIfFault(env, factor::size(x, rows, cols, lower, upper, out));
+    } else {
+      factor::winsorize(x, rows, cols, lower, upper, out);
+    }
+    return env.Undefined();
+  });
+}
+
+// standardize(x, rows, cols, out)
+Napi::Value Standardize(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 4);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    const size_t n = cells(env, rows, cols, "x");
+    const double* x = matrixData(info, 0, "x", n);
+    factor::standardize(x, rows, cols, float64Out(info, 3, "out", n));
+    return env.Undefined();
+  });
+}
+
+// momentum(returns, rows, cols, weights, lag, winsorize, out)
+Napi::Value Momentum(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 7);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    const size_t lag = countArg(info, 4, "options.lag");
+    const double p = percentileArg(info, 5, "options.winsorize", 0.5);
+    const size_t n = cells(env, rows, cols, "returns");
+    const double* returns = matrixData(info, 0, "returns", n);
+    const F64View weights = float64Arg(info, 3, "weights");
+    if (weights.length < 1) throw inputError(env, "weights", "at least one weight (window >= 1)", "none");
+    for (size_t k = 0; k < weights.length; k++) {
+      if (!(weights.data[k] > 0 && weights.data[k] <= 1)) {
+        throw inputError(env, "weights", "weights in (0, 1] (expWeights)", "weights[" + std::to_string(k) + "] = " + std::to_string(weights.data[k]));
+      }
+    }
+    double* out = float64Out(info, 6, "out", n);
+    throwIfFault(env, factor::momentum(returns, rows, cols, weights.data, weights.length, lag, p, out));
+    return env.Undefined();
+  });
+}
+
+// value(book, sales, cashFlow, rows, cols, winsorize, out)
+Napi::Value Value(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 7);
+    const size_t rows = countArg(info, 3, "rows");
+    const size_t cols = countArg(info, 4, "cols");
+    const double p = percentileArg(info, 5, "options.winsorize", 0.5, true);
+    const size_t n = cells(env, rows, cols, "bookPrice");
+    const double* book = matrixData(info, 0, "bookPrice", n);
+    const double* sales = matrixData(info, 1, "salesPrice", n);
+    const double* cashFlow = matrixData(info, 2, "cashFlowPrice", n);
+    factor::value(book, sales, cashFlow, rows, cols, p, float64Out(info, 6, "out", n));
+    return env.Undefined();
+  });
+}
+
+// factorReturns(returns, cap, rows, cols, sectors, perDate, m, styles[], winsorize, residualize, out)
+Napi::Value FactorReturns(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 11);
+    const size_t rows = countArg(info, 2, "rows");
+    const size_t cols = countArg(info, 3, "cols");
+    const bool perDate = flagArg(info, 5, "perDate");
+    const size_t m = countArg(info, 6, "m");
+    if (m < 1 || m > 100000) throw inputError(env, "m", "a number of sectors in [1, 100000]", std::to_string(m));
+    const double p = percentileArg(info, 8, "options.winsorize", 0.5, true);
+    const bool residualize = flagArg(info, 9, "options.residualizeStyles");
+    if (!info[7].IsArray()) throw inputError(env, "styles", "an array of Float64Array panels", info[7].ToString().Utf8Value());
+    const Napi::Array list = info[7].As<Napi::Array>();
+    const size_t s = list.Length();
+    if (s > 1000) throw inputError(env, "styles", "at most 1000 style panels", std::to_string(s));
+    const size_t n = cells(env, rows, cols, "returns");
+    const size_t K = 1 + m + s;
+    const size_t outLength = cells(env, rows, K + cols, "out");
+    // pointers last: nothing below runs JS
+    std::vector<const double*> styles(s);
+    for (size_t k = 0; k < s; k++) {
+      const Napi::Value v = list.Get(static_cast<uint32_t>(k));
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+        throw inputError(env, "styles[" + std::to_string(k) + "]", "a Float64Array", v.ToString().Utf8Value());
+      }
+      const Napi::Float64Array a = v.As<Napi::Float64Array>();
+      if (a.ElementLength() != n) throw inputError(env, "styles[" + std::to_string(k) + "]", "length " + std::to_string(n) + " (rows x cols)", "length " + std::to_string(a.ElementLength()));
+      if (a.ArrayBuffer().ByteLength() == 0 && n > 0) throw inputError(env, "styles[" + std::to_string(k) + "]", "an attached buffer", "a detached one");
+      styles[k] = a.Data();
+      for (size_t i = 0; i < n; i++) {
+        if (std::fabs(styles[k][i]) == INFINITY) throw inputError(env, "styles[" + std::to_string(k) + "]", "finite scores (NaN for a missing one)", "[" + std::to_string(i / cols) + "][" + std::to_string(i % cols) + "] = " + std::to_string(styles[k][i]));
+      }
+    }
+    const double* returns = matrixData(info, 0, "returns", n);
+    const double* cap = matrixData(info, 1, "marketCap", n);
+    const double* sectors = matrixData(info, 4, "sectors", perDate ? n : cols);
+    double* out = float64Out(info, 10, "out", outLength);
+    throwIfFault(env, factor::factorReturns(returns, cap, rows, cols, sectors, perDate, m, styles.data(), s, p, residualize, out));
+    return env.Undefined();
+  });
+}
+
+}  // namespace
+
+void registerFactor(Napi::Env env, Napi::Object exports) {
+  exports.Set("winsorize", Napi::Function::New<Banded<false>>(env, "winsorize"));
+  exports.Set("standardize", Napi::Function::New<Standardize>(env, "standardize"));
+  exports.Set("momentum", Napi::Function::New<Momentum>(env, "momentum"));
+  exports.Set("size", Napi::Function::New<Banded<true>>(env, "size"));
+  exports.Set("value", Napi::Function::New<Value>(env, "value"));
+  exports.Set("factorReturns", Napi::Function::New<FactorReturns>(env, "factorReturns"));
+}
+
+}  // namespace kernelbus::binding

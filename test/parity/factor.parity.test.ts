@@ -1,0 +1,133 @@
+/**
+ * The parity suite for the factor family: every function on every available backend against the
+ * reference, on random panels (fast-check: NaN and Infinity sprinkled, ties, one asset, one date,
+ * empty) and the edge cases the issue names (one sector, a sector with one asset, a sector empty on a
+ * date, collinear styles, an all-NaN date, fewer assets than factors, constant caps, ties at the size
+ * quantiles), within PARITY_RTOL (1e-12 relative; the kernels mirror the reference, so most come out
+ * bit for bit).
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { KernelInputError, type Kernels, type Matrix } from '../../src/index.js';
+import { describeEachBackend, ref } from '../helpers/backends.js';
+import { expectColumnsClose } from '../helpers/compare.js';
+
+const RUNS = 100;
+
+/** A rows x cols panel of values from `value`. */
+function panelArb(value: fc.Arbitrary<number>, rows: number, cols: number): fc.Arbitrary<Matrix> {
+  return fc.array(value, { minLength: rows * cols, maxLength: rows * cols }).map((v) => ({ data: Float64Array.from(v), rows, cols }));
+}
+const shapeArb = fc.record({ rows: fc.integer({ min: 0, max: 30 }), cols: fc.integer({ min: 0, max: 12 }) });
+const scoreArb = fc.oneof(
+  { weight: 8, arbitrary: fc.double({ min: -3, max: 3, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0, 1, 1e-300, 1e200) },
+);
+const returnArb = fc.oneof({ weight: 9, arbitrary: fc.double({ min: -0.2, max: 0.2, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(NaN, 0, -0.999) });
+const capArb = fc.oneof({ weight: 9, arbitrary: fc.double({ min: 1e6, max: 1e12, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(NaN, 1e9, 5e-324, 1e300) });
+const ratioArb = fc.oneof({ weight: 8, arbitrary: fc.double({ min: -0.5, max: 3, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(NaN, 0, -1, Infinity, 1e-320) });
+const band = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })).map(([a, b]) => ({ lower: Math.min(a, b), upper: Math.max(a, b) }));
+const data = (m: Matrix) => m.data;
+
+describeEachBackend('factor family parity', (k: Kernels) => {
+  it('winsorize and standardize', () => {
+    fc.assert(
+      fc.property(shapeArb.chain(({ rows, cols }) => panelArb(scoreArb, rows, cols)), band, (x, b) => {
+        expectColumnsClose({ w: data(k.winsorize(x, b)), s: data(k.standardize(x)) }, { w: data(ref.winsorize(x, b)), s: data(ref.standardize(x)) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('momentum: windows, lags and winsorizing', () => {
+    const options = fc.record({ window: fc.integer({ min: 1, max: 12 }), halfLife: fc.constantFrom(0.5, 3, 126), lag: fc.integer({ min: 0, max: 5 }), winsorize: fc.constantFrom(0, 0.01, 0.2, 0.5) });
+    fc.assert(
+      fc.property(shapeArb.chain(({ rows, cols }) => panelArb(returnArb, rows, cols)), options, (r, o) => {
+        expectColumnsClose({ m: data(k.momentum(r, o)) }, { m: data(ref.momentum(r, o)) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('size (ties at the quantiles, constant caps) and value', () => {
+    const tiedCaps = fc.oneof(capArb, fc.constantFrom(1e9, 2e9, 1e9));
+    fc.assert(
+      fc.property(shapeArb.chain(({ rows, cols }) => fc.tuple(panelArb(tiedCaps, rows, cols), panelArb(ratioArb, rows, cols), panelArb(ratioArb, rows, cols), panelArb(ratioArb, rows, cols))), band, fc.constantFrom(null, 0, 0.1, 0.5), ([cap, bp, sp, cf], b, p) => {
+        expectColumnsClose({ s: data(k.size(cap, b)), v: data(k.value(bp, sp, cf, { winsorize: p })) }, { s: data(ref.size(cap, b)), v: data(ref.value(bp, sp, cf, { winsorize: p })) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('factorReturns: random panels, per-asset and per-date sectors, 0-3 styles, both options', () => {
+    const inputs = fc
+      .record({ rows: fc.integer({ min: 0, max: 12 }), cols: fc.integer({ min: 0, max: 14 }), m: fc.integer({ min: 1, max: 4 }), s: fc.integer({ min: 0, max: 3 }), perDate: fc.boolean() })
+      .chain(({ rows, cols, m, s, perDate }) =>
+        fc.record({
+          returns: panelArb(returnArb, rows, cols),
+          marketCap: panelArb(capArb, rows, cols),
+          codes: fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: m - 1 }) }, { weight: perDate ? 1 : 0, arbitrary: fc.constant(NaN) }), { minLength: perDate ? rows * cols : cols, maxLength: perDate ? rows * cols : cols }),
+          styles: fc.array(panelArb(fc.oneof({ weight: 9, arbitrary: fc.double({ min: -3, max: 3, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(NaN) }), rows, cols), { minLength: s, maxLength: s }),
+          m: fc.constant(m),
+          perDate: fc.constant(perDate),
+        }),
+      );
+    const options = fc.record({ winsorize: fc.constantFrom(null, 0, 0.05, 0.5), residualizeStyles: fc.boolean() });
+    fc.assert(
+      fc.property(inputs, options, (x, o) => {
+        const sectors = x.perDate ? { data: Float64Array.from(x.codes), rows: x.returns.rows, cols: x.returns.cols } : Int32Array.from(x.codes);
+        const input = { returns: x.returns, marketCap: x.marketCap, sectors, styles: x.styles, sectorNames: Array.from({ length: x.m }, (_, j) => `s${j}`) };
+        const a = k.factorReturns(input, o);
+        const e = ref.factorReturns(input, o);
+        expectColumnsClose({ f: a.factorReturns.data, r: a.residuals.data }, { f: e.factorReturns.data, r: e.residuals.data });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('factorReturns edge cases: one sector, a one-asset sector, an empty sector on a date, collinear styles, an all-NaN date, too few assets', () => {
+    const T = 4;
+    const N = 9;
+    const cells = (f: (t: number, c: number) => number) => ({ data: Float64Array.from({ length: T * N }, (_, i) => f(Math.floor(i / N), i % N)), rows: T, cols: N });
+    const returns = cells((t, c) => (t === 1 ? NaN : Math.sin(7 * t + 3 * c) * 0.02));
+    const marketCap = cells((t, c) => 1e9 * (1 + ((t + c) % 4)));
+    const style = cells((t, c) => Math.cos(t + 2 * c));
+    const cases = [
+      { sectors: new Int32Array(N) }, // one sector
+      { sectors: Int32Array.of(0, 0, 0, 0, 1, 1, 1, 1, 2) }, // a sector with one asset
+      { sectors: cells((t, c) => (t === 2 && c < 3 ? 1 : c % 3)) }, // sector 0 empty on date 2
+      { sectors: Int32Array.of(0, 0, 0, 1, 1, 1, 2, 2, 2), styles: [style, style] }, // collinear styles
+      { sectors: Int32Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8) }, // 9 sectors + market + style: fewer assets than factors
+    ];
+    for (const c of cases) {
+      const input = { returns, marketCap, styles: [style], ...c };
+      for (const winsorize of [null, 0.05]) {
+        const a = k.factorReturns(input, { winsorize });
+        const e = ref.factorReturns(input, { winsorize });
+        expectColumnsClose({ f: a.factorReturns.data, r: a.residuals.data }, { f: e.factorReturns.data, r: e.residuals.data });
+      }
+    }
+  });
+
+  it('data faults: the same KernelInputError as the reference', () => {
+    const bad = { data: Float64Array.of(1e9, -5, 1e9, 1e9), rows: 2, cols: 2 };
+    const r = { data: Float64Array.of(0.01, 0.02, 0.03, 0.04), rows: 2, cols: 2 };
+    const calls: ((kk: Kernels) => unknown)[] = [
+      (kk) => kk.size(bad),
+      (kk) => kk.momentum({ data: Float64Array.of(0.1, -Infinity), rows: 1, cols: 2 }),
+      (kk) => kk.factorReturns({ returns: r, marketCap: bad, sectors: Int32Array.of(0, 0), styles: [] }),
+      (kk) => kk.factorReturns({ returns: r, marketCap: r, sectors: Int32Array.of(0, 2), styles: [], sectorNames: ['a', 'b'] }),
+      (kk) => kk.factorReturns({ returns: r, marketCap: r, sectors: { data: Float64Array.of(0, 0.5, 0, 0), rows: 2, cols: 2 }, styles: [] }),
+    ];
+    for (const call of calls) {
+      let expected: unknown;
+      try {
+        call(ref);
+      } catch (error) {
+        expected = error;
+      }
+      expect(expected).toBeInstanceOf(KernelInputError);
+      expect(() => call(k)).toThrow((expected as Error).message);
+    }
+  });
+});
