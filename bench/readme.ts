@@ -47,8 +47,14 @@ const VIEWS: Record<string, TableView[]> = {
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   risk: [
-    { cases: /^(simpleReturns|logReturns|portfolioReturns|performanceStats|valueAtRisk|covariance|portfolioVolatility) /, title: '2520 x 500 (ten years of daily returns, 500 assets)' },
+    { cases: /^(simpleReturns|logReturns|portfolioReturns|performanceStats|valueAtRisk|covariance|portfolioVolatility|componentVar) /, title: '2520 x 500 (ten years of daily returns, 500 assets)' },
+    { cases: /^monteCarloVar /, title: 'Monte Carlo, 500 assets, one thread' },
     { cases: /^auto sweep: performanceStats/, title: '`performanceStats()`: values per call', layout: 'sweep', strip: /^auto sweep: performanceStats\(\) | values$/g },
+    { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
+  ],
+  factor: [
+    { cases: /^(factorReturns|momentum|size|value|winsorize|standardize) /, title: 'toraniko-sized panels (3,000 assets)' },
+    { cases: /^auto sweep: standardize/, title: '`standardize()`: values per call', layout: 'sweep', strip: /^auto sweep: standardize\(\) | values$/g },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   bus: [

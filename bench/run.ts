@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
 import { redisSection } from './redis.js';
+import { factorSection } from './factor.js';
 import { riskSection } from './risk.js';
 import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
 import { vpinSection } from './vpin.js';
@@ -20,7 +21,7 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const sections: BenchSection[] = [vpinSection, riskSection, busSection, redisSection];
+const sections: BenchSection[] = [vpinSection, riskSection, factorSection, busSection, redisSection];
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];
 if (unknown.length > 0) {

@@ -18,35 +18,110 @@ Status fault(Fault f, size_t index, double value, size_t cols) {
   return Status{f, static_cast<double>(index), value, static_cast<double>(cols)};
 }
 
-// linearQuantile() of the values in buf (any order; reordered): the two order statistics by selection.
-double linearQuantile(std::vector<double>& buf, double p) {
-  const size_t n = buf.size();
+// Order statistics of n finite values (the values they would have at `ranks`, ascending, once sorted)
+// without sorting: bucket by value between the min and the max (floor((v - min) * scale) never
+// decreases with v, so buckets hold consecutive ranks), count, then select within the few buckets the
+// ranks fall in. About three passes over the values; falls back to std::nth_element when the
+// spread overflows.
+class RankSelector {
+ public:
+  void select(const double* v, size_t n, const size_t* ranks, size_t count, double* out) {
+    double lo = v[0], hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+      lo = v[i] < lo ? v[i] : lo;
+      hi = v[i] > hi ? v[i] : hi;
+    }
+    const double scale = static_cast<double>(kBuckets) / (hi - lo);
+    if (!(hi > lo) || !std::isfinite(scale) || !std::isfinite(hi - lo) || count > kMaxRanks) {
+      slow_.assign(v, v + n);
+      for (size_t j = 0; j < count; j++) {
+        std::nth_element(slow_.begin(), slow_.begin() + ranks[j], slow_.end());
+        out[j] = slow_[ranks[j]];
+      }
+      return;
+    }
+    index_.resize(n);
+    bucketAll(v, n, lo, scale, index_.data());
+    std::fill(counts_, counts_ + kBuckets + 1, 0u);
+    for (size_t i = 0; i < n; i++) counts_[index_[i] + 1]++;
+    for (size_t b = 0; b < kBuckets; b++) counts_[b + 1] += counts_[b];  // counts_[b]: values in buckets < b
+    uint32_t target[kMaxRanks] = {};
+    for (size_t j = 0; j < count; j++) {
+      uint32_t b = 0;
+      while (counts_[b + 1] <= ranks[j]) b++;
+      target[j] = b;
+      picked_[j].clear();
+    }
+    for (size_t j = 0; j < count; j++) {
+      if (j > 0 && target[j] == target[j - 1]) continue;  // the same bucket: the same list
+      std::vector<double>& in = picked_[j];
+      in.resize(n);
+      size_t kept = 0;
+      for (size_t i = 0; i < n; i++) {  // branch-free compaction of the bucket's values
+        in[kept] = v[i];
+        kept += index_[i] == target[j] ? 1 : 0;
+      }
+      in.resize(kept);
+    }
+    for (size_t j = 0; j < count; j++) {
+      size_t owner = j;
+      while (owner > 0 && target[owner - 1] == target[j]) owner--;
+      std::vector<double>& in = picked_[owner];
+      const size_t k = ranks[j] - counts_[target[j]];
+      std::nth_element(in.begin(), in.begin() + k, in.end());
+      out[j] = in[k];
+    }
+  }
+
+ private:
+  static constexpr size_t kBuckets = 1024, kMaxRanks = 4;
+  // floor((v - lo) * scale), at most kBuckets - 1, for every value (vectorizes)
+  KERNELBUS_VECTOR_CLONES
+  static void bucketAll(const double* __restrict v, size_t n, double lo, double scale, uint32_t* __restrict index) {
+    for (size_t i = 0; i < n; i++) {
+      const double x = (v[i] - lo) * scale;
+      index[i] = x >= static_cast<double>(kBuckets - 1) ? static_cast<uint32_t>(kBuckets - 1) : static_cast<uint32_t>(static_cast<int32_t>(x));
+    }
+  }
+  uint32_t counts_[kBuckets + 1];
+  std::vector<uint32_t> index_;
+  std::vector<double> slow_, picked_[kMaxRanks];
+};
+
+// linearQuantile() of n finite values: numpy's virtual index and lerp over two order statistics.
+double linearQuantile(const double* v, size_t n, double p, RankSelector& selector) {
   const double h = static_cast<double>(n) * p + (1 - p) - 1;
   const double fl = std::floor(h);
   const size_t lo = static_cast<size_t>(std::min(std::max(fl, 0.0), static_cast<double>(n - 1)));
-  const size_t hi = std::min(lo + 1, n - 1);
+  const size_t both[2] = {lo, std::min(lo + 1, n - 1)};
+  double ab[2];
+  selector.select(v, n, both, 2, ab);
   const double t = h - fl;
-  std::nth_element(buf.begin(), buf.begin() + lo, buf.end());
-  const double a = buf[lo];
-  const double b = hi == lo ? a : *std::min_element(buf.begin() + lo + 1, buf.end());
+  const double a = ab[0], b = ab[1];
   const double diff = b - a;
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
-// rowValues(): the finite values of a row.
+// rowValues(): the finite values of a row (a branch-free compaction: every value is written, the
+// finite ones kept).
 void rowValues(const double* row, size_t cols, std::vector<double>& out) {
-  out.clear();
-  for (size_t c = 0; c < cols; c++)
-    if (finite(row[c])) out.push_back(row[c]);
+  out.resize(cols);
+  size_t k = 0;
+  for (size_t c = 0; c < cols; c++) {
+    out[k] = row[c];
+    k += finite(row[c]) ? 1 : 0;
+  }
+  out.resize(k);
 }
 
 // winsorizeRow()
-void winsorizeRow(const double* row, size_t cols, double lower, double upper, double* out, std::vector<double>& buf) {
+void winsorizeRow(const double* row, size_t cols, double lower, double upper, double* out, std::vector<double>& buf,
+                  RankSelector& selector) {
   rowValues(row, cols, buf);
   double lo = NAN, hi = NAN;
   if (!buf.empty()) {
-    lo = linearQuantile(buf, lower);
-    hi = linearQuantile(buf, upper);
+    lo = linearQuantile(buf.data(), buf.size(), lower, selector);
+    hi = linearQuantile(buf.data(), buf.size(), upper, selector);
   }
   for (size_t c = 0; c < cols; c++) {
     const double v = row[c];
@@ -54,21 +129,44 @@ void winsorizeRow(const double* row, size_t cols, double lower, double upper, do
   }
 }
 
-// standardizeRow()
-void standardizeRow(const double* row, size_t cols, double* out) {
-  double sum = 0, n = 0;
-  for (size_t c = 0; c < cols; c++) {
-    if (finite(row[c])) {
-      sum += row[c];
-      n++;
+constexpr size_t kLanes = 8;  // LANES
+
+// combine()
+inline double combine(const double* s) { return s[0] + s[1] + (s[2] + s[3]) + (s[4] + s[5] + (s[6] + s[7])); }
+
+// standardizeRow(): the lanes are one vector of partial sums, so each pass vectorizes.
+KERNELBUS_VECTOR_CLONES
+void standardizeRow(const double* __restrict row, size_t cols, double* __restrict out) {
+  double sums[kLanes] = {}, counts[kLanes] = {}, squares[kLanes] = {};
+  size_t c = 0;
+  for (; c + kLanes <= cols; c += kLanes) {
+    for (size_t l = 0; l < kLanes; l++) {
+      const double v = row[c + l];
+      const bool ok = v - v == 0;
+      sums[l] += ok ? v : 0;
+      counts[l] += ok ? 1 : 0;
     }
   }
-  const double mean = sum / n;
-  double squares = 0;
-  for (size_t c = 0; c < cols; c++)
-    if (finite(row[c])) squares += (row[c] - mean) * (row[c] - mean);
-  const double sd = std::sqrt(squares / (n - 1));
-  for (size_t c = 0; c < cols; c++) out[c] = finite(row[c]) ? (row[c] - mean) / sd : NAN;
+  for (size_t l = 0; c + l < cols; l++) {
+    const double v = row[c + l];
+    const bool ok = v - v == 0;
+    sums[l] += ok ? v : 0;
+    counts[l] += ok ? 1 : 0;
+  }
+  const double n = combine(counts);
+  const double mean = combine(sums) / n;
+  for (c = 0; c + kLanes <= cols; c += kLanes) {
+    for (size_t l = 0; l < kLanes; l++) {
+      const double v = row[c + l];
+      squares[l] += v - v == 0 ? (v - mean) * (v - mean) : 0;
+    }
+  }
+  for (size_t l = 0; c + l < cols; l++) {
+    const double v = row[c + l];
+    squares[l] += v - v == 0 ? (v - mean) * (v - mean) : 0;
+  }
+  const double sd = std::sqrt(combine(squares) / (n - 1));
+  for (c = 0; c < cols; c++) out[c] = row[c] - row[c] == 0 ? (row[c] - mean) / sd : NAN;
 }
 
 Status checkReturns(const double* returns, size_t n, size_t cols) {
@@ -97,18 +195,32 @@ void windowProducts(const double* first, size_t cols, const double* weights, siz
   for (size_t c = 0; c < cols; c++) acc[c] = acc[c] - 1;
 }
 
-// nearestQuantile() by selection.
-double nearestQuantile(std::vector<double>& buf, double q) {
-  const size_t k = static_cast<size_t>(std::floor(q * static_cast<double>(buf.size() - 1) + 0.5));
-  std::nth_element(buf.begin(), buf.begin() + k, buf.end());
-  return buf[k];
+// random::logOf() of n values (sign: +1 or -1 applied after), branch-free so that the loop vectorizes.
+KERNELBUS_VECTOR_CLONES
+void logOfMany(const double* __restrict x, size_t n, double sign, double* __restrict out) {
+  for (size_t i = 0; i < n; i++) {
+    const double v = x[i];
+    const bool subnormal = v < 2.2250738585072014e-308;
+    const double l = random::logPositive(subnormal ? v * 18014398509481984.0 : v) - (subnormal ? 54 * 0.6931471805599453 : 0.0);
+    out[i] = sign * (!(v > 0) ? NAN : v == INFINITY ? INFINITY : l);
+  }
 }
+
+// size()'s band: values strictly between lo and hi become 0 (branch-free: about half of them do, at random).
+KERNELBUS_VECTOR_CLONES
+void zeroBand(double* row, size_t cols, double lo, double hi) {
+  for (size_t c = 0; c < cols; c++) row[c] = (row[c] > lo) & (row[c] < hi) ? 0 : row[c];
+}
+
+// nearestQuantile(): index round-half-up(q (n - 1)).
+size_t nearestRank(size_t n, double q) { return static_cast<size_t>(std::floor(q * static_cast<double>(n - 1) + 0.5)); }
 
 }  // namespace
 
 void winsorize(const double* x, size_t rows, size_t cols, double lower, double upper, double* out) {
   std::vector<double> buf;
-  for (size_t t = 0; t < rows; t++) winsorizeRow(x + t * cols, cols, lower, upper, out + t * cols, buf);
+  RankSelector selector;
+  for (size_t t = 0; t < rows; t++) winsorizeRow(x + t * cols, cols, lower, upper, out + t * cols, buf, selector);
 }
 
 void standardize(const double* x, size_t rows, size_t cols, double* out) {
@@ -128,49 +240,51 @@ Status momentum(const double* returns, size_t rows, size_t cols, const double* w
 
 Status size(const double* cap, size_t rows, size_t cols, double lower, double upper, double* out) {
   if (Status s = checkCaps(cap, rows * cols, cols); !s.ok()) return s;
-  std::vector<double> logs(rows * cols);
-  for (size_t i = 0; i < rows * cols; i++) logs[i] = -random::logOf(cap[i]);
-  standardize(logs.data(), rows, cols, out);
-  std::vector<double> buf;
+  std::vector<double> logs(cols), buf;  // one row at a time: the temporaries stay in cache
+  RankSelector selector;
   for (size_t t = 0; t < rows; t++) {
     double* row = out + t * cols;
+    logOfMany(cap + t * cols, cols, -1, logs.data());
+    standardizeRow(logs.data(), cols, row);
     rowValues(row, cols, buf);
     if (buf.empty()) continue;
-    const double lo = nearestQuantile(buf, lower);
-    const double hi = nearestQuantile(buf, upper);
-    for (size_t c = 0; c < cols; c++)
-      if (row[c] > lo && row[c] < hi) row[c] = 0;
+    const size_t ranks[2] = {nearestRank(buf.size(), lower), nearestRank(buf.size(), upper)};
+    double band[2];
+    selector.select(buf.data(), buf.size(), ranks, 2, band);
+    zeroBand(row, cols, band[0], band[1]);
   }
   return Status{};
 }
 
 void value(const double* book, const double* sales, const double* cashFlow, size_t rows, size_t cols, double p, double* out) {
-  const size_t n = rows * cols;
-  std::vector<double> parts(3 * n), work(n);
+  // one row at a time (every step is per date): the temporaries stay in cache
+  std::vector<double> parts(3 * cols), work(cols), logs(cols), buf;
+  RankSelector selector;
   const double* inputs[3] = {book, sales, cashFlow};
-  for (int k = 0; k < 3; k++) {
-    const double* x = inputs[k];
-    if (p >= 0) {
-      winsorize(x, rows, cols, p, 1 - p, work.data());
-    } else {
-      std::copy(x, x + n, work.begin());
-    }
-    if (k < 2)
-      for (size_t i = 0; i < n; i++) work[i] = random::logOf(work[i]);
-    standardize(work.data(), rows, cols, parts.data() + k * n);
-  }
-  for (size_t i = 0; i < n; i++) {
-    double sum = 0, count = 0;
+  for (size_t t = 0; t < rows; t++) {
     for (int k = 0; k < 3; k++) {
-      const double v = parts[k * n + i];
-      if (finite(v)) {
-        sum += v;
-        count++;
+      const double* x = inputs[k] + t * cols;
+      if (p >= 0) {
+        winsorizeRow(x, cols, p, 1 - p, work.data(), buf, selector);
+      } else {
+        std::copy(x, x + cols, work.begin());
       }
+      if (k < 2) logOfMany(work.data(), cols, 1, logs.data());
+      standardizeRow(k < 2 ? logs.data() : work.data(), cols, parts.data() + k * cols);
     }
-    work[i] = count > 0 ? sum / count : NAN;
+    for (size_t c = 0; c < cols; c++) {
+      double sum = 0, count = 0;
+      for (int k = 0; k < 3; k++) {
+        const double v = parts[k * cols + c];
+        if (finite(v)) {
+          sum += v;
+          count++;
+        }
+      }
+      work[c] = count > 0 ? sum / count : NAN;
+    }
+    standardizeRow(work.data(), cols, out + t * cols);
   }
-  standardize(work.data(), rows, cols, out);
 }
 
 Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
@@ -187,7 +301,8 @@ Status factorReturns(const double* returns, const double* cap, size_t rows, size
   std::fill(out, out + rows * K + rows * N, NAN);
   double* resid = out + rows * K;
   std::vector<size_t> use;
-  std::vector<double> r, w, buf, sw(m), swr(m), A1(m * m), c1(m), g(m), fitted(m), b(m), e, A2(s * s), c2(s), f(s), scratch;
+  RankSelector selector;
+  std::vector<double> r, w, sw(m), swr(m), A1(m * m), c1(m), g(m), fitted(m), b(m), e, A2(s * s), c2(s), f(s), scratch;
   std::vector<int> code;
   auto sectorRow = [&](size_t j) {
     b[0] = 1;
@@ -213,9 +328,8 @@ Status factorReturns(const double* returns, const double* cap, size_t rows, size
       code[a] = static_cast<int>(sectors[perDate ? i : use[a]]);
     }
     if (p >= 0) {
-      buf.assign(r.begin(), r.end());
-      const double lo = linearQuantile(buf, p);
-      const double hi = linearQuantile(buf, 1 - p);
+      const double lo = linearQuantile(r.data(), n, p, selector);
+      const double hi = linearQuantile(r.data(), n, 1 - p, selector);
       for (size_t a = 0; a < n; a++) r[a] = r[a] < lo ? lo : r[a] > hi ? hi : r[a];
     }
     std::fill(sw.begin(), sw.end(), 0.0);

@@ -54,24 +54,35 @@ function winsorizeRow(x: Float64Array, t: number, cols: number, lower: number, u
   }
 }
 
-/** Row t of x minus its mean over its sd (ddof 1), into out (non-finite -> NaN). */
+/** Lanes of the row sums: column c adds into partial sum c mod LANES (natively, one vector register). */
+const LANES = 8;
+
+/** The partial sums of a row combined as a fixed tree: ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)). */
+function combine(s: Float64Array): number {
+  return s[0] + s[1] + (s[2] + s[3]) + (s[4] + s[5] + (s[6] + s[7]));
+}
+
+/**
+ * Row t of x minus its mean over its sd (ddof 1), into out (non-finite -> NaN). The sums run in
+ * LANES interleaved partial sums (a missing value adds 0), combined by combine().
+ */
 function standardizeRow(x: Float64Array, t: number, cols: number, out: Float64Array): void {
-  let sum = 0;
-  let n = 0;
+  const sums = new Float64Array(LANES);
+  const counts = new Float64Array(LANES);
   for (let c = 0; c < cols; c++) {
     const v = x[t * cols + c];
-    if (finite(v)) {
-      sum += v;
-      n++;
-    }
+    const ok = finite(v);
+    sums[c % LANES] += ok ? v : 0;
+    counts[c % LANES] += ok ? 1 : 0;
   }
-  const mean = sum / n;
-  let squares = 0;
+  const n = combine(counts);
+  const mean = combine(sums) / n;
+  const squares = new Float64Array(LANES);
   for (let c = 0; c < cols; c++) {
     const v = x[t * cols + c];
-    if (finite(v)) squares += (v - mean) * (v - mean);
+    squares[c % LANES] += finite(v) ? (v - mean) * (v - mean) : 0;
   }
-  const sd = Math.sqrt(squares / (n - 1));
+  const sd = Math.sqrt(combine(squares) / (n - 1));
   for (let c = 0; c < cols; c++) {
     const v = x[t * cols + c];
     out[t * cols + c] = finite(v) ? (v - mean) / sd : NaN;
