@@ -158,6 +158,72 @@ Napi::Value FactorReturns(const Napi::CallbackInfo& info) {
   });
 }
 
+/// Date weights at argument i: `rows` values in (0, 1] (expWeights).
+const double* dateWeightsArg(const Napi::CallbackInfo& info, size_t i, size_t rows) {
+  const F64View w = float64Arg(info, i, "weights");
+  if (w.length != rows) throw inputError(info.Env(), "weights", "length " + std::to_string(rows) + " (one per date)", "length " + std::to_string(w.length));
+  for (size_t t = 0; t < rows; t++) {
+    if (!(w.data[t] > 0 && w.data[t] <= 1)) throw inputError(info.Env(), "weights", "weights in (0, 1] (expWeights)", "weights[" + std::to_string(t) + "] = " + std::to_string(w.data[t]));
+  }
+  return w.data;
+}
+
+// factorCovariance(f, rows, K, weights, lags, out: K x K)
+Napi::Value FactorCovariance(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 6);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t K = countArg(info, 2, "K");
+    const size_t lags = countArg(info, 4, "options.neweyWestLags");
+    if (lags > 10000) throw inputError(env, "options.neweyWestLags", "an integer in [0, 10000]", std::to_string(lags));
+    const double* f = matrixData(info, 0, "factorReturns", cells(env, rows, K, "factorReturns"));
+    const double* weights = dateWeightsArg(info, 3, rows);
+    factor::factorCovariance(f, rows, K, weights, lags, float64Out(info, 5, "out", cells(env, K, K, "out")));
+    return env.Undefined();
+  });
+}
+
+// specificRisk(residuals, rows, cols, weights, out: cols)
+Napi::Value SpecificRisk(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 5);
+    const size_t rows = countArg(info, 1, "rows");
+    const size_t cols = countArg(info, 2, "cols");
+    const double* residuals = matrixData(info, 0, "residuals", cells(env, rows, cols, "residuals"));
+    const double* weights = dateWeightsArg(info, 3, rows);
+    factor::specificRisk(residuals, rows, cols, weights, float64Out(info, 4, "out", cols));
+    return env.Undefined();
+  });
+}
+
+// riskDecomposition(exposures, N, K, cov, specificVar, weights, portfolios, out: 3P + 2PK)
+Napi::Value RiskDecomposition(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 8);
+    const size_t N = countArg(info, 1, "N");
+    const size_t K = countArg(info, 2, "K");
+    const size_t P = countArg(info, 6, "portfolios");
+    const double* X = matrixData(info, 0, "model.exposures", cells(env, N, K, "model.exposures"));
+    const double* cov = matrixData(info, 3, "model.factorCov", cells(env, K, K, "model.factorCov"));
+    for (size_t a = 0; a < K; a++) {
+      for (size_t b = 0; b <= a; b++) {
+        const double x = cov[a * K + b], y = cov[b * K + a];
+        if (!std::isfinite(x) || std::fabs(x - y) > 1e-10 * std::fmax(std::fabs(x), std::fabs(y))) {
+          throw inputError(env, "model.factorCov", "a symmetric matrix of finite values", "[" + std::to_string(a) + "][" + std::to_string(b) + "] = " + std::to_string(x));
+        }
+      }
+    }
+    const double* specificVar = matrixData(info, 4, "model.specificVar", N);
+    const double* weights = matrixData(info, 5, "weights", cells(env, P, N, "weights"));
+    double* out = float64Out(info, 7, "out", cells(env, P, 3 + 2 * K, "out"));
+    throwIfFault(env, factor::riskDecomposition(X, N, K, cov, specificVar, weights, P, out));
+    return env.Undefined();
+  });
+}
+
 }  // namespace
 
 void registerFactor(Napi::Env env, Napi::Object exports) {
@@ -167,6 +233,9 @@ void registerFactor(Napi::Env env, Napi::Object exports) {
   exports.Set("size", Napi::Function::New<Banded<true>>(env, "size"));
   exports.Set("value", Napi::Function::New<Value>(env, "value"));
   exports.Set("factorReturns", Napi::Function::New<FactorReturns>(env, "factorReturns"));
+  exports.Set("factorCovariance", Napi::Function::New<FactorCovariance>(env, "factorCovariance"));
+  exports.Set("specificRisk", Napi::Function::New<SpecificRisk>(env, "specificRisk"));
+  exports.Set("riskDecomposition", Napi::Function::New<RiskDecomposition>(env, "riskDecomposition"));
 }
 
 }  // namespace kernelbus::binding

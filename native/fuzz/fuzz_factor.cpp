@@ -4,6 +4,7 @@
 // then; outputs written in full and nowhere else (a guard value after them); winsorized values within
 // the row's finite range (where max - min does not overflow); size 0 never at the ends of the band; factor returns either all NaN on a
 // date or the sector returns summing to 0 (relative to their magnitudes).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -154,13 +155,52 @@ void regressions(fuzz::Input& in) {
   }
 }
 
+// The risk model: factorCovariance exactly symmetric (or all NaN);
+// specificRisk >= 0 or NaN; riskDecomposition's specific part >= 0 for variances >= 0 and its total
+// the sum of its parts; outputs written in full and nowhere else.
+void model(fuzz::Input& in) {
+  const Panel p = shapeOf(in);
+  const size_t K = std::max<size_t>(p.cols, 1), T = p.rows;
+  const std::vector<double> f = in.column(T * K), e = in.column(T * K);
+  std::vector<double> weights(T);
+  const double half = in.real(0.5, 100);
+  for (size_t t = 0; t < T; t++) weights[t] = std::exp(-0.6931471805599453 * static_cast<double>(T - 1 - t) / half);
+  std::vector<double> F = withGuard(K * K), s = withGuard(K);
+  factor::factorCovariance(f.data(), T, K, weights.data(), in.in<size_t>(0, 5), F.data());
+  factor::specificRisk(e.data(), T, K, weights.data(), s.data());
+  require(F[K * K] == kGuard && s[K] == kGuard);
+  for (size_t a = 0; a < K; a++) {
+    for (size_t b = 0; b < K; b++) require(F[a * K + b] == F[b * K + a] || (std::isnan(F[a * K + b]) && std::isnan(F[b * K + a])));
+  }
+  for (size_t i = 0; i < K; i++) require(!(s[i] < 0));
+  const size_t N = in.in<size_t>(0, 8), P = in.in<size_t>(1, 3);
+  const std::vector<double> X = in.column(N * K), w = in.column(P * N);
+  std::vector<double> specific(N);
+  for (size_t i = 0; i < N; i++) specific[i] = std::fabs(in.real(0, 1e-3));
+  std::vector<double> cov(K * K);
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++) cov[a * K + b] = std::isfinite(F[a * K + b]) ? F[a * K + b] : (a == b ? 1 : 0);
+  std::vector<double> out = withGuard(P * (3 + 2 * K));
+  const Status st = factor::riskDecomposition(X.data(), N, K, cov.data(), specific.data(), w.data(), P, out.data());
+  require(out[P * (3 + 2 * K)] == kGuard);
+  size_t bad = 0;
+  while (bad < w.size() && std::isfinite(w[bad])) bad++;
+  requireFault(st, Fault::WeightNotFinite, bad, w.size());
+  if (!st.ok()) return;
+  for (size_t q = 0; q < P; q++) {
+    require(!(out[2 * P + q] < 0));
+    require(out[q] == out[P + q] + out[2 * P + q] || std::isnan(out[q]));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  switch (in.in(0, 2)) {
+  switch (in.in(0, 3)) {
     case 0: helpers(in); break;
     case 1: styles(in); break;
+    case 2: model(in); break;
     default: regressions(in); break;
   }
   return 0;

@@ -1,4 +1,4 @@
-// Factor family kernels (factor.cpp): plain C++17 over pointers and lengths, panels row-major T x N
+// Factor family kernels (factor.cpp: scores and regressions; factor_model.cpp: the risk model): plain C++17 over pointers and lengths, panels row-major T x N
 // (rows = dates, cols = assets). Follows src/backends/reference/factor.ts function for function, in the
 // same order of floating-point operations (its header states toraniko's conventions). Faults are
 // reported, never thrown (status.hpp: index = the element's row-major position, previous = the columns).
@@ -26,5 +26,15 @@ void value(const double* book, const double* sales, const double* cashFlow, size
 /// rows x cols when perDate; styles: s panels; winsorize < 0: off.
 Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
                      size_t m, const double* const* styles, size_t s, double winsorize, bool residualize, double* out);
+
+/// Factor covariance (factor_model.cpp) of the complete rows of f (rows x K) into out[K * K];
+/// weights[rows] by date, `lags` Newey-West lags.
+void factorCovariance(const double* f, size_t rows, size_t K, const double* weights, size_t lags, double* out);
+/// Specific variance per asset into out[cols].
+void specificRisk(const double* residuals, size_t rows, size_t cols, const double* weights, double* out);
+/// Risk decomposition of P portfolios (weights P x N, finite) into out[3P + 2PK]: total, factor,
+/// specific, contributions (P x K), exposures (P x K).
+Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov, const double* specificVar, const double* weights,
+                         size_t P, double* out);
 
 }  // namespace kernelbus::factor

@@ -65,6 +65,9 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
   size: [['native', FACTOR_NATIVE_MIN_VALUES]],
   value: [['native', FACTOR_NATIVE_MIN_VALUES]],
   factorReturns: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  factorCovariance: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  specificRisk: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  riskDecomposition: [['native', FACTOR_NATIVE_MIN_VALUES]],
 };
 
 const warned = new Set<string>();

@@ -50,6 +50,15 @@ export {
   type ValueOptions,
   type WinsorizeOptions,
 } from '../kernels/factor.js';
+export {
+  factorExposures,
+  FACTOR_MODEL_DEFAULTS,
+  type Exposures,
+  type FactorCovarianceOptions,
+  type FactorRiskModel,
+  type RiskDecomposition,
+  type SpecificRiskOptions,
+} from '../kernels/factor-model.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
@@ -123,3 +132,9 @@ export const size = defaults.size;
 export const value = defaults.value;
 /** Market, sector and style factor returns and residuals of every date (toraniko's estimate_factor_returns). */
 export const factorReturns = defaults.factorReturns;
+/** EWMA factor covariance of factor returns (weighted mean removed, optional Newey-West), per period. */
+export const factorCovariance = defaults.factorCovariance;
+/** EWMA specific variance per asset from factorReturns()'s residuals, per period. */
+export const specificRisk = defaults.specificRisk;
+/** Portfolio variance split into factor (with each factor's Euler contribution) and specific parts. */
+export const riskDecomposition = defaults.riskDecomposition;

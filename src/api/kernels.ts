@@ -66,6 +66,15 @@ import {
   type ValueOptions,
   type WinsorizeOptions,
 } from '../kernels/factor.js';
+import {
+  requireFactorRiskModel,
+  resolveFactorCovarianceOptions,
+  resolveSpecificRiskOptions,
+  type FactorCovarianceOptions,
+  type FactorRiskModel,
+  type RiskDecomposition,
+  type SpecificRiskOptions,
+} from '../kernels/factor-model.js';
 import { autoBackend } from './auto.js';
 
 /** What `kernels({ backend })` accepts: 'auto' (per call, from the measured thresholds) or a backend. */
@@ -157,6 +166,12 @@ export interface Kernels {
   value(bookPrice: Matrix, salesPrice: Matrix, cashFlowPrice: Matrix, options?: ValueOptions): Matrix;
   /** Market, sector and style factor returns and residuals per date (toraniko's estimate_factor_returns), all dates in one call. */
   factorReturns(inputs: FactorInputs, options?: FactorReturnsOptions): FactorReturnsResult;
+  /** EWMA factor covariance (weighted mean removed, optional Newey-West), K x K, per period (Barra USE4's conventions). */
+  factorCovariance(factorReturns: Matrix, options?: FactorCovarianceOptions): Matrix;
+  /** EWMA specific variance per asset from the residuals (per period). */
+  specificRisk(residuals: Matrix, options?: SpecificRiskOptions): Float64Array;
+  /** Per portfolio: total, factor and specific variance, each factor's Euler contribution and the portfolio's exposures. */
+  riskDecomposition(model: FactorRiskModel, weights: Series): RiskDecomposition;
 }
 
 /** Weights of N assets (one portfolio) or P x N, as a matrix; KernelInputError unless N = `n` (`what` names n). */
@@ -346,6 +361,31 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
         factorReturns: { data: out.subarray(0, rows * K), rows, cols: K },
         residuals: { data: out.subarray(rows * K), rows, cols },
         names: ['market', ...x.sectorNames, ...x.styleNames],
+      };
+    },
+    factorCovariance(factorReturnsPanel, opts) {
+      const [f] = requirePanels([[factorReturnsPanel, 'factorReturns']]);
+      const { weights, lags } = resolveFactorCovarianceOptions(f.rows, opts);
+      const data = family('factor', 'factorCovariance', f.data.length).factorCovariance(f.data, f.rows, f.cols, weights, lags);
+      return { data, rows: f.cols, cols: f.cols };
+    },
+    specificRisk(residuals, opts) {
+      const [e] = requirePanels([[residuals, 'residuals']]);
+      const weights = resolveSpecificRiskOptions(e.rows, opts);
+      return family('factor', 'specificRisk', e.data.length).specificRisk(e.data, e.rows, e.cols, weights);
+    },
+    riskDecomposition(model, weights) {
+      requireFactorRiskModel(model);
+      const { rows: N, cols: K } = model.exposures;
+      const w = weightsMatrix(weights, N, 'the assets of model.exposures');
+      const P = w.rows;
+      const out = family('factor', 'riskDecomposition', w.data.length).riskDecomposition(model.exposures.data, N, K, model.factorCov.data, model.specificVar, w.data, P);
+      return {
+        total: out.subarray(0, P),
+        factor: out.subarray(P, 2 * P),
+        specific: out.subarray(2 * P, 3 * P),
+        contributions: { data: out.subarray(3 * P, 3 * P + P * K), rows: P, cols: K },
+        exposures: { data: out.subarray(3 * P + P * K), rows: P, cols: K },
       };
     },
     componentVar(returns, weights, opts) {

@@ -5,6 +5,7 @@
  * a row.
  */
 import { KernelInputError } from '../errors.js';
+import type { FactorModelFamily } from './factor-model.js';
 import { requireMatrix, type Matrix } from './risk.js';
 import { describeValue } from './validate.js';
 
@@ -225,7 +226,7 @@ export function resolveFactorInputs(inputs: FactorInputs): ResolvedFactorInputs 
  * options resolved by the API). Data faults (a market cap <= 0, a sector code out of range) use the
  * codes of faults.ts.
  */
-export interface FactorFamily {
+export interface FactorFamily extends FactorModelFamily {
   /** Each row clipped to its linear lower and upper percentiles (NaN kept): rows x cols. */
   winsorize(x: Float64Array, rows: number, cols: number, lower: number, upper: number): Float64Array;
   /** Each row minus its mean, over its sd (ddof 1), NaN kept: rows x cols. */

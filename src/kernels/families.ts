@@ -23,7 +23,7 @@ export const FAMILY_KERNELS = {
   vpin: ['timeBars', 'tickRule', 'bulkClassify', 'vpin', 'vpinStream'],
   special: ['normalCdf', 'normalSf', 'normalPdf', 'normalQuantile', 'studentTCdf', 'studentTQuantile'],
   risk: ['simpleReturns', 'logReturns', 'portfolioReturns', 'performanceStats', 'valueAtRisk', 'covariance', 'portfolioVolatility', 'componentVar', 'monteCarloVar', 'monteCarloScenarios'],
-  factor: ['winsorize', 'standardize', 'momentum', 'size', 'value', 'factorReturns'],
+  factor: ['winsorize', 'standardize', 'momentum', 'size', 'value', 'factorReturns', 'factorCovariance', 'specificRisk', 'riskDecomposition'],
 } as const satisfies { [F in FamilyName]: readonly (keyof Families[F])[] };
 
 export type KernelName = (typeof FAMILY_KERNELS)[FamilyName][number];

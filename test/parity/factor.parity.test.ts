@@ -109,6 +109,31 @@ describeEachBackend('factor family parity', (k: Kernels) => {
     }
   });
 
+  it('factorCovariance, specificRisk and riskDecomposition', () => {
+    const options = fc.record({ halfLife: fc.constantFrom(1, 20, 90, 1e9), neweyWestLags: fc.integer({ min: 0, max: 4 }) });
+    const model = fc.record({ T: fc.integer({ min: 0, max: 40 }), K: fc.integer({ min: 1, max: 6 }), N: fc.integer({ min: 0, max: 10 }), P: fc.integer({ min: 1, max: 4 }) }).chain(({ T, K, N, P }) =>
+      fc.record({
+        f: panelArb(returnArb, T, K),
+        e: panelArb(returnArb, T, N),
+        X: panelArb(fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.constantFrom(0, 1)), N, K),
+        s: fc.array(fc.double({ min: 0, max: 1e-3, noNaN: true }), { minLength: N, maxLength: N }),
+        w: panelArb(fc.oneof(fc.double({ min: -1, max: 1, noNaN: true }), fc.constant(0)), P, N),
+      }),
+    );
+    fc.assert(
+      fc.property(model, options, ({ f, e, X, s, w }, o) => {
+        const F = ref.factorCovariance(f, o);
+        expectColumnsClose({ F: k.factorCovariance(f, o).data, s: k.specificRisk(e, o) }, { F: F.data, s: ref.specificRisk(e, o) });
+        const cov = F.data.some((v) => Number.isNaN(v)) ? { data: new Float64Array(F.rows * F.cols), rows: F.rows, cols: F.cols } : F;
+        const m = { exposures: X, factorCov: cov, specificVar: Float64Array.from(s) };
+        const a = k.riskDecomposition(m, w);
+        const r = ref.riskDecomposition(m, w);
+        expectColumnsClose({ t: a.total, f: a.factor, s: a.specific, c: a.contributions.data, x: a.exposures.data }, { t: r.total, f: r.factor, s: r.specific, c: r.contributions.data, x: r.exposures.data });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('data faults: the same KernelInputError as the reference', () => {
     const bad = { data: Float64Array.of(1e9, -5, 1e9, 1e9), rows: 2, cols: 2 };
     const r = { data: Float64Array.of(0.01, 0.02, 0.03, 0.04), rows: 2, cols: 2 };
@@ -118,6 +143,7 @@ describeEachBackend('factor family parity', (k: Kernels) => {
       (kk) => kk.factorReturns({ returns: r, marketCap: bad, sectors: Int32Array.of(0, 0), styles: [] }),
       (kk) => kk.factorReturns({ returns: r, marketCap: r, sectors: Int32Array.of(0, 2), styles: [], sectorNames: ['a', 'b'] }),
       (kk) => kk.factorReturns({ returns: r, marketCap: r, sectors: { data: Float64Array.of(0, 0.5, 0, 0), rows: 2, cols: 2 }, styles: [] }),
+      (kk) => kk.riskDecomposition({ exposures: r, factorCov: { data: Float64Array.of(1, 0, 0, 1), rows: 2, cols: 2 }, specificVar: Float64Array.of(0, 0) }, Float64Array.of(1, Infinity)),
     ];
     for (const call of calls) {
       let expected: unknown;

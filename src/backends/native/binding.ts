@@ -60,6 +60,9 @@ export interface NativeBinding {
     returns: Float64Array, marketCap: Float64Array, rows: number, cols: number, sectors: Float64Array, perDate: number, m: number,
     styles: readonly Float64Array[], winsorize: number, residualize: number, out: Float64Array,
   ): void;
+  factorCovariance(f: Float64Array, rows: number, K: number, weights: Float64Array, lags: number, out: Float64Array): void;
+  specificRisk(residuals: Float64Array, rows: number, cols: number, weights: Float64Array, out: Float64Array): void;
+  riskDecomposition(exposures: Float64Array, N: number, K: number, cov: Float64Array, specificVar: Float64Array, weights: Float64Array, portfolios: number, out: Float64Array): void;
   componentVar(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number, out: Float64Array): void;
 }
 

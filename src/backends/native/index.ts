@@ -131,6 +131,9 @@ function nativeFactor(b: NativeBinding): FactorFamily {
     value: (book, sales, cf, rows, cols, p) => panel(rows, cols, (out) => b.value(book, sales, cf, rows, cols, p, out)),
     factorReturns: (r, cap, rows, cols, sectors, perDate, m, styles, p, residualize) =>
       panel(rows, 1 + m + styles.length + cols, (out) => b.factorReturns(r, cap, rows, cols, sectors, perDate, m, styles, p, residualize, out)),
+    factorCovariance: (f, rows, K, weights, lags) => panel(K, K, (out) => b.factorCovariance(f, rows, K, weights, lags, out)),
+    specificRisk: (e, rows, cols, weights) => panel(1, cols, (out) => b.specificRisk(e, rows, cols, weights, out)),
+    riskDecomposition: (X, N, K, cov, s, w, P) => panel(P, 3 + 2 * K, (out) => b.riskDecomposition(X, N, K, cov, s, w, P, out)),
   };
 }
 

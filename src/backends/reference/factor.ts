@@ -32,6 +32,7 @@ import { Fault, inputFault } from '../../kernels/faults.js';
 import type { FactorFamily } from '../../kernels/factor.js';
 import { logOf } from '../../kernels/random.js';
 import { linearQuantile } from './risk-common.js';
+import { referenceFactorModel } from './factor-model.js';
 import { pinvSolve } from './factor-solve.js';
 
 const finite = (v: number) => v - v === 0;
@@ -278,4 +279,4 @@ function factorReturns(
   return out;
 }
 
-export const referenceFactor: FactorFamily = { winsorize, standardize, momentum, size, value, factorReturns };
+export const referenceFactor: FactorFamily = { winsorize, standardize, momentum, size, value, factorReturns, ...referenceFactorModel };
