@@ -176,21 +176,17 @@ export interface ResolvedFactorInputs {
 export function resolveFactorInputs(inputs: FactorInputs): ResolvedFactorInputs {
   if (typeof inputs !== 'object' || inputs === null) throw new KernelInputError('inputs', '{ returns, marketCap, sectors, styles }', describeValue(inputs));
   const { sectors, styles, sectorNames } = inputs;
-  const styleEntries: [string, unknown][] = Array.isArray(styles)
-    ? styles.map((m, k) => [`style ${k}`, m])
-    : typeof styles === 'object' && styles !== null
-      ? Object.entries(styles)
-      : [];
-  if (!Array.isArray(styles) && (typeof styles !== 'object' || styles === null)) {
+  if (typeof styles !== 'object' || styles === null) {
     throw new KernelInputError('inputs.styles', 'a list or a record of T x N score panels', describeValue(styles));
   }
+  const styleEntries: [string, unknown][] = Array.isArray(styles) ? styles.map((m, k) => [`style ${k}`, m]) : Object.entries(styles);
   const panels = requirePanels([
     [inputs.returns, 'inputs.returns'],
     [inputs.marketCap, 'inputs.marketCap'],
     ...styleEntries.map(([name, m]): [unknown, string] => [m, `inputs.styles.${name}`]),
   ]);
   const [returns, marketCap] = panels;
-  const { rows, cols } = returns;
+  const { cols } = returns;
   let codes: Float64Array;
   let perDate: boolean;
   if (sectors instanceof Int32Array) {
@@ -213,7 +209,6 @@ export function resolveFactorInputs(inputs: FactorInputs): ResolvedFactorInputs 
     const bad = data.findIndex((v) => Math.abs(v) === Infinity);
     if (bad >= 0) throw new KernelInputError(`inputs.styles.${name}`, 'finite scores (NaN for a missing one)', `[${Math.floor(bad / cols)}][${bad % cols}] = ${data[bad]}`);
   });
-  void rows;
   return {
     returns, marketCap, sectors: codes, perDate,
     sectorNames: sectorNames ?? Array.from({ length: m }, (_, j) => `sector ${j}`),

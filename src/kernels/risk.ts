@@ -1,7 +1,7 @@
 /**
- * The portfolio-risk family: types, defaults and validation, defined once for every backend. This
- * first part holds returns and the performance statistics; VaR/ES, covariance estimators and batched
- * portfolios follow in the same module.
+ * The portfolio-risk family: types, defaults and validation, defined once for every backend: returns,
+ * performance statistics, VaR/ES, covariance estimators, batched portfolios, component and Monte Carlo
+ * VaR.
  *
  * Shapes: a `Matrix` is row-major, rows = dates (or scenarios), cols = assets. A Float64Array is one
  * series (one column). Per-column functions return one value per column.
