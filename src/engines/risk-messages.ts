@@ -1,11 +1,12 @@
 /**
  * What RiskEngine reads and writes: the payloads of RETURNS_UPDATE and PORTFOLIO_UPDATE (checked here,
  * KernelInputError naming the payload field), of ANALYTICS_RESULT and RISK_ALERT, and the checkpoint
- * bytes of a universe and of a portfolio (magic + version, little-endian).
+ * bytes of a universe and of a portfolio (magic + version, little-endian: ./state-codec.ts).
  */
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
 import { restoredWindow, type ReturnsWindow } from './returns-window.js';
+import { decodeState, encodeState } from './state-codec.js';
 
 /**
  * Payload of RETURNS_UPDATE (message key: the universe). `returns` holds rows x assets.length values,
@@ -143,45 +144,6 @@ export interface UniverseSnapshot {
   lastSentAt: number;
 }
 
-/** `head` f64 fields, a u32 byte length and UTF-8 JSON, zero padding to 8, then f64 values. */
-function encode(magic: number, head: number[], json: unknown, values: Float64Array): Uint8Array {
-  const text = new TextEncoder().encode(JSON.stringify(json));
-  const at = 8 + 8 * head.length + 4;
-  const body = Math.ceil((at + text.byteLength) / 8) * 8;
-  const out = new Uint8Array(body + values.byteLength);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, magic, true);
-  view.setUint32(4, VERSION, true);
-  head.forEach((x, i) => view.setFloat64(8 + 8 * i, x, true));
-  view.setUint32(at - 4, text.byteLength, true);
-  out.set(text, at);
-  for (let i = 0; i < values.length; i++) view.setFloat64(body + 8 * i, values[i], true);
-  return out;
-}
-
-/** The parts of bytes from encode(), or KernelInputError('bytes') naming what they should have been. */
-function decode(bytes: Uint8Array, magic: number, heads: number, what: string): { head: number[]; json: unknown; values: Float64Array } {
-  const bad = (actual: string) => new KernelInputError('bytes', `a ${what} state (version ${VERSION})`, actual);
-  if (!(bytes instanceof Uint8Array)) throw bad(describeValue(bytes));
-  const at = 8 + 8 * heads + 4;
-  if (bytes.byteLength < at) throw bad(`${bytes.byteLength} bytes`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== magic || view.getUint32(4, true) !== VERSION) throw bad('other bytes');
-  const head = Array.from({ length: heads }, (_, i) => view.getFloat64(8 + 8 * i, true));
-  const length = view.getUint32(at - 4, true);
-  const body = Math.ceil((at + length) / 8) * 8;
-  if (bytes.byteLength < body || (bytes.byteLength - body) % 8 !== 0) throw bad(`${bytes.byteLength} bytes`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(at, at + length)));
-  } catch {
-    throw bad('bytes that do not decode');
-  }
-  const values = new Float64Array((bytes.byteLength - body) / 8);
-  for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(body + 8 * i, true);
-  return { head, json, values };
-}
-
 /**
  * A universe's state as bytes: 'KBRU', u32 version 1, f64 total rows, rows held, lastTs, lastSentAt,
  * u32 length + the asset names as UTF-8 JSON, zero padding to 8, then the rows held (oldest first,
@@ -189,12 +151,12 @@ function decode(bytes: Uint8Array, magic: number, heads: number, what: string): 
  */
 export function encodeUniverse(u: UniverseSnapshot): Uint8Array {
   const m = u.window.matrix();
-  return encode(UNIVERSE_MAGIC, [u.window.total, m.rows, u.lastTs, u.lastSentAt], u.window.assets, m.data);
+  return encodeState(UNIVERSE_MAGIC, VERSION, [u.window.total, m.rows, u.lastTs, u.lastSentAt], u.window.assets, m.data);
 }
 
 /** A universe from encodeUniverse() bytes, in a window of `capacity` rows (the last rows kept when smaller). */
 export function decodeUniverse(bytes: Uint8Array, capacity: number): UniverseSnapshot {
-  const { head, json, values } = decode(bytes, UNIVERSE_MAGIC, 4, 'RiskEngine universe');
+  const { head, json, values } = decodeState(bytes, UNIVERSE_MAGIC, VERSION, 4, 'RiskEngine universe');
   const [total, rows, lastTs, lastSentAt] = head;
   const assets = json as string[];
   if (!Array.isArray(assets) || assets.length === 0 || values.length !== rows * assets.length || !(total >= rows)) {
@@ -208,12 +170,12 @@ export function decodeUniverse(bytes: Uint8Array, capacity: number): UniverseSna
  * [universe, ...assets], zero padding to 8, then the weights (f64, in the assets' order).
  */
 export function encodePortfolio(p: ParsedPortfolio): Uint8Array {
-  return encode(PORTFOLIO_MAGIC, [p.limit], [p.universe, ...p.assets], p.weights);
+  return encodeState(PORTFOLIO_MAGIC, VERSION, [p.limit], [p.universe, ...p.assets], p.weights);
 }
 
 /** A portfolio from encodePortfolio() bytes. */
 export function decodePortfolio(bytes: Uint8Array): ParsedPortfolio {
-  const { head, json, values } = decode(bytes, PORTFOLIO_MAGIC, 1, 'RiskEngine portfolio');
+  const { head, json, values } = decodeState(bytes, PORTFOLIO_MAGIC, VERSION, 1, 'RiskEngine portfolio');
   const names = json as string[];
   if (!Array.isArray(names) || names.length !== values.length + 1) {
     throw new KernelInputError('bytes', `a RiskEngine portfolio state (version ${VERSION})`, 'inconsistent bytes');
