@@ -5,14 +5,16 @@
 import type { Trades } from '../kernels/vpin.js';
 
 /**
- * The message types the original platform used, and RETURNS_UPDATE (rows of asset returns per universe,
- * RiskEngine's input); any other string is a valid user type.
+ * The message types the original platform used, RETURNS_UPDATE (rows of asset returns per universe,
+ * RiskEngine's input) and FACTOR_INPUT (one date's cross-section of a universe, FactorEngine's input);
+ * any other string is a valid user type.
  */
 export const MESSAGE_TYPES = [
   'MARKET_DATA',
   'PRICE_UPDATE',
   'TRADE_EXECUTION',
   'RETURNS_UPDATE',
+  'FACTOR_INPUT',
   'STRATEGY_SIGNAL',
   'RISK_ALERT',
   'ENGINE_HEALTH',
@@ -39,6 +41,7 @@ export const DEFAULT_ROUTES: Readonly<Record<KnownMessageType, BusName>> = Objec
   PRICE_UPDATE: 'marketdata',
   TRADE_EXECUTION: 'marketdata',
   RETURNS_UPDATE: 'marketdata',
+  FACTOR_INPUT: 'marketdata',
   STRATEGY_SIGNAL: 'logic',
   RISK_ALERT: 'logic',
   ENGINE_HEALTH: 'logic',
