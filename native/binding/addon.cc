@@ -1,5 +1,6 @@
 // Registration: the addon's exports, and init() that receives the JS error vocabulary.
 #include "common.h"
+#include "parallel.hpp"
 
 namespace kernelbus::binding {
 namespace {
@@ -32,11 +33,20 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
 #else
   out.Set("platform", Napi::String::New(env, "portable"));
 #endif
-  out.Set("threads", Napi::Boolean::New(env, false));
+  out.Set("threads", Napi::Number::New(env, static_cast<double>(threadCount())));
   out.Set("blas", Napi::Boolean::New(env, false));
   out.Set("accelerate", Napi::Boolean::New(env, false));
   out.Set("metal", Napi::Boolean::New(env, false));
   return out;
+}
+
+// setThreads(n): the threads later kernel calls may use (0: the default, KERNELBUS_THREADS or the cores).
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  requireArgCount(info, 1);
+  const size_t n = countArg(info, 0, "options.threads");
+  if (n > 1024) throw inputError(info.Env(), "options.threads", "an integer in [1, 1024] (0: the default)", std::to_string(n));
+  setThreadCount(n);
+  return info.Env().Undefined();
 }
 
 // viewAddress(typedArray) -> BigInt: the address a kernel would read (test hook proving zero-copy:
@@ -52,6 +62,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New<Init>(env, "init"));
   exports.Set("features", Napi::Function::New<Features>(env, "features"));
   exports.Set("viewAddress", Napi::Function::New<ViewAddress>(env, "viewAddress"));
+  exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
   registerVpin(env, exports);
   registerSpecial(env, exports);
   registerRisk(env, exports);

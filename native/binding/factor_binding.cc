@@ -144,10 +144,7 @@ Napi::Value FactorReturns(const Napi::CallbackInfo& info) {
       const Napi::Float64Array a = v.As<Napi::Float64Array>();
       if (a.ElementLength() != n) throw inputError(env, "styles[" + std::to_string(k) + "]", "length " + std::to_string(n) + " (rows x cols)", "length " + std::to_string(a.ElementLength()));
       if (a.ArrayBuffer().ByteLength() == 0 && n > 0) throw inputError(env, "styles[" + std::to_string(k) + "]", "an attached buffer", "a detached one");
-      styles[k] = a.Data();
-      for (size_t i = 0; i < n; i++) {
-        if (std::fabs(styles[k][i]) == INFINITY) throw inputError(env, "styles[" + std::to_string(k) + "]", "finite scores (NaN for a missing one)", "[" + std::to_string(i / cols) + "][" + std::to_string(i % cols) + "] = " + std::to_string(styles[k][i]));
-      }
+      styles[k] = a.Data();  // non-finite scores are missing values (the kernel leaves the asset out)
     }
     const double* returns = matrixData(info, 0, "returns", n);
     const double* cap = matrixData(info, 1, "marketCap", n);

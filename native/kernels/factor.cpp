@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "factor_solve.hpp"
+#include "parallel.hpp"
 #include "random.hpp"
 #include "simd.hpp"
 
@@ -217,21 +218,33 @@ size_t nearestRank(size_t n, double q) { return static_cast<size_t>(std::floor(q
 
 }  // namespace
 
+// Rows a thread takes at the least in the per-date loops: about 2^15 values.
+size_t minRows(size_t cols) { return std::max<size_t>(1, 32768 / (cols + 1)); }
+
 void winsorize(const double* x, size_t rows, size_t cols, double lower, double upper, double* out) {
-  std::vector<double> buf;
-  RankSelector selector;
-  for (size_t t = 0; t < rows; t++) winsorizeRow(x + t * cols, cols, lower, upper, out + t * cols, buf, selector);
+  parallelFor(rows, minRows(cols), [&](size_t begin, size_t end) {
+    std::vector<double> buf;
+    RankSelector selector;
+    for (size_t t = begin; t < end; t++) winsorizeRow(x + t * cols, cols, lower, upper, out + t * cols, buf, selector);
+  });
 }
 
 void standardize(const double* x, size_t rows, size_t cols, double* out) {
-  for (size_t t = 0; t < rows; t++) standardizeRow(x + t * cols, cols, out + t * cols);
+  parallelFor(rows, minRows(cols), [&](size_t begin, size_t end) {
+    for (size_t t = begin; t < end; t++) standardizeRow(x + t * cols, cols, out + t * cols);
+  });
 }
 
 Status momentum(const double* returns, size_t rows, size_t cols, const double* weights, size_t window, size_t lag,
                 double p, double* out) {
   if (Status s = checkReturns(returns, rows * cols, cols); !s.ok()) return s;
   std::vector<double> raw(rows * cols, NAN);
-  for (size_t t = lag + window - 1; t < rows; t++) windowProducts(returns + (t - lag - window + 1) * cols, cols, weights, window, raw.data() + t * cols);
+  const size_t first = lag + window - 1;
+  if (rows > first) {
+    parallelFor(rows - first, std::max<size_t>(1, 65536 / (window * cols + 1)), [&](size_t begin, size_t end) {
+      for (size_t t = first + begin; t < first + end; t++) windowProducts(returns + (t - first) * cols, cols, weights, window, raw.data() + t * cols);
+    });
+  }
   std::vector<double> clipped(rows * cols);
   winsorize(raw.data(), rows, cols, p, 1 - p, clipped.data());
   standardize(clipped.data(), rows, cols, out);
@@ -240,51 +253,56 @@ Status momentum(const double* returns, size_t rows, size_t cols, const double* w
 
 Status size(const double* cap, size_t rows, size_t cols, double lower, double upper, double* out) {
   if (Status s = checkCaps(cap, rows * cols, cols); !s.ok()) return s;
-  std::vector<double> logs(cols), buf;  // one row at a time: the temporaries stay in cache
-  RankSelector selector;
-  for (size_t t = 0; t < rows; t++) {
-    double* row = out + t * cols;
-    logOfMany(cap + t * cols, cols, -1, logs.data());
-    standardizeRow(logs.data(), cols, row);
-    rowValues(row, cols, buf);
-    if (buf.empty()) continue;
-    const size_t ranks[2] = {nearestRank(buf.size(), lower), nearestRank(buf.size(), upper)};
-    double band[2];
-    selector.select(buf.data(), buf.size(), ranks, 2, band);
-    zeroBand(row, cols, band[0], band[1]);
-  }
+  // one row at a time (the temporaries stay in cache), rows shared out between the threads
+  parallelFor(rows, minRows(cols), [&](size_t begin, size_t end) {
+    std::vector<double> logs(cols), buf;
+    RankSelector selector;
+    for (size_t t = begin; t < end; t++) {
+      double* row = out + t * cols;
+      logOfMany(cap + t * cols, cols, -1, logs.data());
+      standardizeRow(logs.data(), cols, row);
+      rowValues(row, cols, buf);
+      if (buf.empty()) continue;
+      const size_t ranks[2] = {nearestRank(buf.size(), lower), nearestRank(buf.size(), upper)};
+      double band[2];
+      selector.select(buf.data(), buf.size(), ranks, 2, band);
+      zeroBand(row, cols, band[0], band[1]);
+    }
+  });
   return Status{};
 }
 
 void value(const double* book, const double* sales, const double* cashFlow, size_t rows, size_t cols, double p, double* out) {
-  // one row at a time (every step is per date): the temporaries stay in cache
-  std::vector<double> parts(3 * cols), work(cols), logs(cols), buf;
-  RankSelector selector;
-  const double* inputs[3] = {book, sales, cashFlow};
-  for (size_t t = 0; t < rows; t++) {
-    for (int k = 0; k < 3; k++) {
-      const double* x = inputs[k] + t * cols;
-      if (p >= 0) {
-        winsorizeRow(x, cols, p, 1 - p, work.data(), buf, selector);
-      } else {
-        std::copy(x, x + cols, work.begin());
-      }
-      if (k < 2) logOfMany(work.data(), cols, 1, logs.data());
-      standardizeRow(k < 2 ? logs.data() : work.data(), cols, parts.data() + k * cols);
-    }
-    for (size_t c = 0; c < cols; c++) {
-      double sum = 0, count = 0;
+  // one row at a time (every step is per date; the temporaries stay in cache), rows shared out
+  parallelFor(rows, minRows(cols), [&](size_t begin, size_t end) {
+    std::vector<double> parts(3 * cols), work(cols), logs(cols), buf;
+    RankSelector selector;
+    const double* inputs[3] = {book, sales, cashFlow};
+    for (size_t t = begin; t < end; t++) {
       for (int k = 0; k < 3; k++) {
-        const double v = parts[k * cols + c];
-        if (finite(v)) {
-          sum += v;
-          count++;
+        const double* x = inputs[k] + t * cols;
+        if (p >= 0) {
+          winsorizeRow(x, cols, p, 1 - p, work.data(), buf, selector);
+        } else {
+          std::copy(x, x + cols, work.begin());
         }
+        if (k < 2) logOfMany(work.data(), cols, 1, logs.data());
+        standardizeRow(k < 2 ? logs.data() : work.data(), cols, parts.data() + k * cols);
       }
-      work[c] = count > 0 ? sum / count : NAN;
+      for (size_t c = 0; c < cols; c++) {
+        double sum = 0, count = 0;
+        for (int k = 0; k < 3; k++) {
+          const double v = parts[k * cols + c];
+          if (finite(v)) {
+            sum += v;
+            count++;
+          }
+        }
+        work[c] = count > 0 ? sum / count : NAN;
+      }
+      standardizeRow(work.data(), cols, out + t * cols);
     }
-    standardizeRow(work.data(), cols, out + t * cols);
-  }
+  });
 }
 
 Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
@@ -300,90 +318,93 @@ Status factorReturns(const double* returns, const double* cap, size_t rows, size
   }
   std::fill(out, out + rows * K + rows * N, NAN);
   double* resid = out + rows * K;
-  std::vector<size_t> use;
-  RankSelector selector;
-  std::vector<double> r, w, sw(m), swr(m), A1(m * m), c1(m), g(m), fitted(m), b(m), e, A2(s * s), c2(s), f(s), scratch;
-  std::vector<int> code;
-  auto sectorRow = [&](size_t j) {
-    b[0] = 1;
-    for (size_t q = 1; q < m; q++) b[q] = j == m - 1 ? -1 : j == q - 1 ? 1 : 0;
-  };
-  for (size_t t = 0; t < rows; t++) {
-    use.clear();
-    for (size_t c = 0; c < N; c++) {
-      const size_t i = t * N + c;
-      bool ok = finite(returns[i]) && finite(cap[i]) && finite(sectors[perDate ? i : c]);
-      for (size_t k = 0; k < s; k++) ok = ok && finite(styles[k][i]);
-      if (ok) use.push_back(c);
-    }
-    const size_t n = use.size();
-    if (n < K) continue;
-    r.resize(n);
-    w.resize(n);
-    code.resize(n);
-    for (size_t a = 0; a < n; a++) {
-      const size_t i = t * N + use[a];
-      r[a] = returns[i];
-      w[a] = std::sqrt(cap[i]);
-      code[a] = static_cast<int>(sectors[perDate ? i : use[a]]);
-    }
-    if (p >= 0) {
-      const double lo = linearQuantile(r.data(), n, p, selector);
-      const double hi = linearQuantile(r.data(), n, 1 - p, selector);
-      for (size_t a = 0; a < n; a++) r[a] = r[a] < lo ? lo : r[a] > hi ? hi : r[a];
-    }
-    std::fill(sw.begin(), sw.end(), 0.0);
-    std::fill(swr.begin(), swr.end(), 0.0);
-    for (size_t a = 0; a < n; a++) {
-      sw[code[a]] += w[a];
-      swr[code[a]] += w[a] * r[a];
-    }
-    std::fill(A1.begin(), A1.end(), 0.0);
-    std::fill(c1.begin(), c1.end(), 0.0);
-    for (size_t j = 0; j < m; j++) {
-      sectorRow(j);
-      for (size_t x = 0; x < m; x++) {
-        c1[x] += swr[j] * b[x];
-        for (size_t y = 0; y < m; y++) A1[x * m + y] += sw[j] * (b[x] * b[y]);
+  // dates shared out between the threads, each with its own scratch (a date's result is the same on any)
+  parallelFor(rows, std::max<size_t>(1, 4096 / (N + 1)), [&](size_t firstDate, size_t endDate) {
+    std::vector<size_t> use;
+    RankSelector selector;
+    std::vector<double> r, w, sw(m), swr(m), A1(m * m), c1(m), g(m), fitted(m), b(m), e, A2(s * s), c2(s), f(s), scratch;
+    std::vector<int> code;
+    auto sectorRow = [&](size_t j) {
+      b[0] = 1;
+      for (size_t q = 1; q < m; q++) b[q] = j == m - 1 ? -1 : j == q - 1 ? 1 : 0;
+    };
+    for (size_t t = firstDate; t < endDate; t++) {
+      use.clear();
+      for (size_t c = 0; c < N; c++) {
+        const size_t i = t * N + c;
+        bool ok = finite(returns[i]) && finite(cap[i]) && finite(sectors[perDate ? i : c]);
+        for (size_t k = 0; k < s; k++) ok = ok && finite(styles[k][i]);
+        if (ok) use.push_back(c);
+      }
+      const size_t n = use.size();
+      if (n < K) continue;
+      r.resize(n);
+      w.resize(n);
+      code.resize(n);
+      for (size_t a = 0; a < n; a++) {
+        const size_t i = t * N + use[a];
+        r[a] = returns[i];
+        w[a] = std::sqrt(cap[i]);
+        code[a] = static_cast<int>(sectors[perDate ? i : use[a]]);
+      }
+      if (p >= 0) {
+        const double lo = linearQuantile(r.data(), n, p, selector);
+        const double hi = linearQuantile(r.data(), n, 1 - p, selector);
+        for (size_t a = 0; a < n; a++) r[a] = r[a] < lo ? lo : r[a] > hi ? hi : r[a];
+      }
+      std::fill(sw.begin(), sw.end(), 0.0);
+      std::fill(swr.begin(), swr.end(), 0.0);
+      for (size_t a = 0; a < n; a++) {
+        sw[code[a]] += w[a];
+        swr[code[a]] += w[a] * r[a];
+      }
+      std::fill(A1.begin(), A1.end(), 0.0);
+      std::fill(c1.begin(), c1.end(), 0.0);
+      for (size_t j = 0; j < m; j++) {
+        sectorRow(j);
+        for (size_t x = 0; x < m; x++) {
+          c1[x] += swr[j] * b[x];
+          for (size_t y = 0; y < m; y++) A1[x * m + y] += sw[j] * (b[x] * b[y]);
+        }
+      }
+      pinvSolve(A1.data(), m, c1.data(), g.data(), scratch);
+      for (size_t j = 0; j < m; j++) {
+        sectorRow(j);
+        double fit = 0;
+        for (size_t x = 0; x < m; x++) fit += b[x] * g[x];
+        fitted[j] = fit;
+      }
+      e.resize(n);
+      for (size_t a = 0; a < n; a++) e[a] = r[a] - fitted[code[a]];
+      double* fr = out + t * K;
+      fr[0] = g[0];
+      double others = 0;
+      for (size_t j = 0; j + 1 < m; j++) {
+        fr[1 + j] = g[1 + j];
+        others += g[1 + j];
+      }
+      fr[m] = 0 - others;
+      const std::vector<double>& yv = residualize ? e : r;
+      std::fill(A2.begin(), A2.end(), 0.0);
+      std::fill(c2.begin(), c2.end(), 0.0);
+      for (size_t a = 0; a < n; a++) {
+        const size_t i = t * N + use[a];
+        for (size_t x = 0; x < s; x++) {
+          const double wx = w[a] * styles[x][i];
+          c2[x] += wx * yv[a];
+          for (size_t z = 0; z < s; z++) A2[x * s + z] += wx * styles[z][i];
+        }
+      }
+      pinvSolve(A2.data(), s, c2.data(), f.data(), scratch);
+      for (size_t k = 0; k < s; k++) fr[1 + m + k] = f[k];
+      for (size_t a = 0; a < n; a++) {
+        const size_t i = t * N + use[a];
+        double fit = 0;
+        for (size_t k = 0; k < s; k++) fit += styles[k][i] * f[k];
+        resid[i] = e[a] - fit;
       }
     }
-    pinvSolve(A1.data(), m, c1.data(), g.data(), scratch);
-    for (size_t j = 0; j < m; j++) {
-      sectorRow(j);
-      double fit = 0;
-      for (size_t x = 0; x < m; x++) fit += b[x] * g[x];
-      fitted[j] = fit;
-    }
-    e.resize(n);
-    for (size_t a = 0; a < n; a++) e[a] = r[a] - fitted[code[a]];
-    double* fr = out + t * K;
-    fr[0] = g[0];
-    double others = 0;
-    for (size_t j = 0; j + 1 < m; j++) {
-      fr[1 + j] = g[1 + j];
-      others += g[1 + j];
-    }
-    fr[m] = 0 - others;
-    const std::vector<double>& yv = residualize ? e : r;
-    std::fill(A2.begin(), A2.end(), 0.0);
-    std::fill(c2.begin(), c2.end(), 0.0);
-    for (size_t a = 0; a < n; a++) {
-      const size_t i = t * N + use[a];
-      for (size_t x = 0; x < s; x++) {
-        const double wx = w[a] * styles[x][i];
-        c2[x] += wx * yv[a];
-        for (size_t z = 0; z < s; z++) A2[x * s + z] += wx * styles[z][i];
-      }
-    }
-    pinvSolve(A2.data(), s, c2.data(), f.data(), scratch);
-    for (size_t k = 0; k < s; k++) fr[1 + m + k] = f[k];
-    for (size_t a = 0; a < n; a++) {
-      const size_t i = t * N + use[a];
-      double fit = 0;
-      for (size_t k = 0; k < s; k++) fit += styles[k][i] * f[k];
-      resid[i] = e[a] - fit;
-    }
-  }
+  });
   return Status{};
 }
 

@@ -197,9 +197,15 @@ function namedBackend(choice: unknown): Backend {
  * The kernel functions bound to a backend: `'auto'` (default: per call, the backend the thresholds of
  * src/api/auto.ts pick for the input size, else the reference) or a registered backend by name
  * (BackendUnavailableError now when it cannot load here, and at the call of a kernel it lacks).
+ * `threads`: the threads a native call may use (default: KERNELBUS_THREADS, else the cores); results
+ * are the same bits whatever the count (the work is shared out, no sum is split).
  */
-export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
+export function kernels(options: { backend?: BackendChoice; threads?: number } = {}): Kernels {
   const choice = options.backend ?? 'auto';
+  const threads = options.threads;
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 1024)) {
+    throw new KernelInputError('options.threads', 'an integer in [1, 1024]', describeValue(threads));
+  }
   const fixed = choice === 'auto' ? undefined : namedBackend(choice);
 
   /** The family implementation that runs `kernel` over `size` elements. */
@@ -208,6 +214,7 @@ export function kernels(options: { backend?: BackendChoice } = {}): Kernels {
     if (!implementsKernel(backend, kernel)) {
       throw new BackendUnavailableError(backend.name, `it does not implement kernel '${kernel}' (family '${KERNEL_FAMILY[kernel]}')`, kernel);
     }
+    backend.configure?.({ threads });
     return backend.families[name] as Families[F];
   }
 

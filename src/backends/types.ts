@@ -9,6 +9,8 @@ export interface Backend {
   readonly name: string;
   /** The families this backend implements; a partial family lacks the kernels it leaves out. */
   readonly families: { readonly [F in FamilyName]?: Partial<Families[F]> };
+  /** Applies per-call settings before a kernel runs (threads: undefined for the backend's default). */
+  configure?(settings: { threads?: number }): void;
 }
 
 /** What a backend reports about itself in `backends()` (threads, BLAS vendor, GPU device...). */

@@ -170,8 +170,8 @@ export interface ResolvedFactorInputs {
 
 /**
  * Checks the inputs of `factorReturns()` (KernelInputError naming the argument): panels of one shape,
- * sector codes of the right shape (their values are the kernel's to check), style scores without
- * +-Infinity; m = sectorNames.length, else the largest code + 1.
+ * sector codes of the right shape (their values are the kernel's to check); m = sectorNames.length,
+ * else the largest code + 1. Non-finite scores are missing values, as everywhere in the family.
  */
 export function resolveFactorInputs(inputs: FactorInputs): ResolvedFactorInputs {
   if (typeof inputs !== 'object' || inputs === null) throw new KernelInputError('inputs', '{ returns, marketCap, sectors, styles }', describeValue(inputs));
@@ -204,11 +204,6 @@ export function resolveFactorInputs(inputs: FactorInputs): ResolvedFactorInputs 
     throw new KernelInputError('inputs.sectorNames', 'a non-empty list of strings', describeValue(sectorNames));
   }
   const m = sectorNames?.length ?? Math.max(1, Math.floor(largest) + 1);
-  styleEntries.forEach(([name], k) => {
-    const data = panels[2 + k].data;
-    const bad = data.findIndex((v) => Math.abs(v) === Infinity);
-    if (bad >= 0) throw new KernelInputError(`inputs.styles.${name}`, 'finite scores (NaN for a missing one)', `[${Math.floor(bad / cols)}][${bad % cols}] = ${data[bad]}`);
-  });
   return {
     returns, marketCap, sectors: codes, perDate,
     sectorNames: sectorNames ?? Array.from({ length: m }, (_, j) => `sector ${j}`),

@@ -102,6 +102,13 @@ describe('properties', () => {
     }
   });
 
+  it('an infinite style score is a missing one', () => {
+    const inf = ref.factorReturns({ ...inputs, styles: { one: panel(fx.style1.map((v: number, i: number) => (i === 7 ? Infinity : v))), two: inputs.styles.two } });
+    const nan = ref.factorReturns({ ...inputs, styles: { one: panel(fx.style1.map((v: number, i: number) => (i === 7 ? null : v))), two: inputs.styles.two } });
+    expect(inf.residuals.data[7]).toBeNaN();
+    expect([...inf.factorReturns.data]).toEqual([...nan.factorReturns.data]);
+  });
+
   it('an asset with a missing input is left out of that date (NaN residual); the others are used', () => {
     expect(r.residuals.data[3 * N + 5]).toBeNaN();
     expect(r.residuals.data[7 * N + 2]).toBeNaN();
@@ -155,7 +162,6 @@ describe('factor bad input: KernelInputError naming the argument', () => {
     ['a sector code out of range', () => ref.factorReturns({ ...inputs, sectorNames: ['a', 'b'] }), 'sectors: expected integer sector codes in [0, m)'],
     ['sector codes of the wrong length', () => ref.factorReturns({ ...inputs, sectors: Int32Array.of(0, 1) }), `inputs.sectors: expected ${N} sector codes (one per asset), got 2`],
     ['a negative code in a per-date panel', () => ref.factorReturns({ ...inputs, sectors: panel(Array.from({ length: T * N }, (_, i) => (i === 3 ? -1 : fx.sectors[i % N]))) }), 'got sectors[0][3] = -1'],
-    ['an infinite style score', () => ref.factorReturns({ ...inputs, styles: { one: panel(fx.style1.map((v: number, i: number) => (i === 7 ? Infinity : v))) } }), 'inputs.styles.one: expected finite scores (NaN for a missing one), got [0][7] = Infinity'],
     ['window 0', () => ref.momentum(small, { window: 0 }), 'options.window: expected an integer >= 1, got 0'],
     ['halfLife 0', () => ref.momentum(small, { halfLife: 0 }), 'options.halfLife: expected a finite number > 0, got 0'],
     ['a negative lag', () => ref.momentum(small, { lag: -1 }), 'options.lag: expected an integer >= 0, got -1'],

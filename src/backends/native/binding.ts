@@ -27,6 +27,8 @@ export interface NativeVpinStream {
 export interface NativeBinding {
   init(errors: { KernelInputError: typeof KernelInputError; inputFault: typeof inputFault }): void;
   features(): NativeFeatures;
+  /** The threads later kernel calls may use (0: the default). Results do not depend on it. */
+  setThreads(n: number): void;
   /** Test hook: the address native code reads for this view (proves zero-copy). */
   viewAddress(array: Float64Array): bigint;
   /** The packed parameter order the C++ layer reads (compared with VPIN_PARAMS by a test). */
@@ -70,7 +72,8 @@ export interface NativeBinding {
 export interface NativeFeatures {
   napiVersion: number;
   platform: string;
-  threads: boolean;
+  /** The threads kernels use by default (KERNELBUS_THREADS, else the cores). */
+  threads: number;
   blas: boolean;
   accelerate: boolean;
   metal: boolean;

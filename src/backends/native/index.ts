@@ -138,7 +138,15 @@ function nativeFactor(b: NativeBinding): FactorFamily {
 }
 
 export function nativeBackend(b: NativeBinding): Backend {
-  return { name: 'native', families: { vpin: nativeVpin(b), special: nativeSpecial(b), risk: nativeRisk(b), factor: nativeFactor(b) } };
+  let threads = 0;
+  return {
+    name: 'native',
+    families: { vpin: nativeVpin(b), special: nativeSpecial(b), risk: nativeRisk(b), factor: nativeFactor(b) },
+    configure(settings) {
+      const wanted = settings.threads ?? 0;
+      if (wanted !== threads) b.setThreads((threads = wanted));
+    },
+  };
 }
 
 export const nativeProvider = {
