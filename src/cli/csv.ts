@@ -1,6 +1,6 @@
 /**
  * CSV for the commands: trades in and buckets out for `kernelbus vpin`, returns in for `kernelbus
- * risk`. The trades input needs a header row naming a
+ * risk` (the factor panel: ./factor-csv.ts). The trades input needs a header row naming a
  * timestamp column (ts, timestamp or time: epoch ms, or an ISO 8601 date), a price column (price or
  * px) and a volume column (volume, size, qty or quantity), in any order; other columns are ignored.
  * Fields are separated by commas; surrounding double quotes on a field are removed.
@@ -19,7 +19,7 @@ const COLUMNS = {
 } as const;
 
 /** A Float64Array that grows by doubling. */
-class Column {
+export class Column {
   data = new Float64Array(1024);
   length = 0;
   push(x: number): void {
@@ -35,7 +35,8 @@ class Column {
   }
 }
 
-const unquote = (field: string) => {
+/** A field without surrounding whitespace and double quotes. */
+export const unquote = (field: string) => {
   const f = field.trim();
   return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1) : f;
 };

@@ -7,14 +7,16 @@ const USAGE = `Usage: kernelbus <command> [options]
 
 Commands:
   demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1] [--redis URL]
-                          simulated market -> bus -> VPIN and risk engines -> alerts and portfolio VaR,
-                          in-process or over Redis
+                          simulated market -> bus -> VPIN, risk and factor engines -> alerts, portfolio
+                          VaR and factor returns, in-process or over Redis
   feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
                           publish the simulated market to Redis Streams (kernelbus feed --help)
-  engine vpin|risk --redis URL [--group name] [--consumer name]
-                          a VPIN or risk engine process on Redis until SIGINT/SIGTERM (kernelbus engine --help)
+  engine vpin|risk|factor --redis URL [--group name] [--consumer name]
+                          a VPIN, risk or factor engine process on Redis until SIGINT/SIGTERM
+                          (kernelbus engine --help)
   vpin <trades.csv>       VPIN from a CSV of trades (kernelbus vpin --help)
   risk <returns.csv>      statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
+  factor <panel.csv>      style scores and factor returns of a long panel CSV (kernelbus factor --help)
   backends                which backends load on this machine
   help                    this text
 `;
@@ -28,6 +30,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'risk': {
         const { runRisk } = await import('./risk.js');
         return await runRisk(rest);
+      }
+      case 'factor': {
+        const { runFactor } = await import('./factor.js');
+        return await runFactor(rest);
       }
       case 'demo': {
         const { runDemo } = await import('./demo.js');

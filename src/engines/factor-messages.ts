@@ -1,12 +1,30 @@
 /**
  * What FactorEngine reads and writes: the payload of FACTOR_INPUT (checked here, KernelInputError
  * naming the payload field), of FACTOR_CALCULATION, and the checkpoint bytes of a universe (magic +
- * version, little-endian: ./state-codec.ts).
+ * version, little-endian: ./state-codec.ts); and its styles and defaults, which `kernelbus factor`
+ * shares (this module loads no bus code).
  */
 import { KernelInputError } from '../errors.js';
+import { FACTOR_DEFAULTS } from '../kernels/factor.js';
 import { describeValue } from '../kernels/validate.js';
 import { PanelHistory } from './factor-history.js';
 import { decodeState, encodeState } from './state-codec.js';
+
+/** The styles FactorEngine can compute, in their default order. */
+export const FACTOR_STYLES = ['momentum', 'size', 'value'] as const;
+/** A style of FACTOR_STYLES. */
+export type FactorStyle = (typeof FACTOR_STYLES)[number];
+
+/**
+ * FactorEngine's defaults: every style; momentum over 252 dates (toraniko's 504 is two years of daily
+ * returns) with toraniko's half-life 126, lag 20 and winsorization; factorReturns' own defaults.
+ */
+export const FACTOR_ENGINE_DEFAULTS = {
+  styles: FACTOR_STYLES,
+  momentum: { window: 252, halfLife: 126, lag: 20, winsorize: FACTOR_DEFAULTS.momentum.winsorize },
+  winsorize: FACTOR_DEFAULTS.factorReturns.winsorize,
+  residualizeStyles: FACTOR_DEFAULTS.factorReturns.residualizeStyles,
+} as const;
 
 /** A column of per-asset numbers: a Float64Array (it travels as one) or a number[]. */
 export type AssetValues = Float64Array | readonly number[];

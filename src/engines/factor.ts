@@ -10,7 +10,6 @@ import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError } from '../errors.js';
 import {
-  FACTOR_DEFAULTS,
   resolveMomentumOptions,
   resolveSizeOptions,
   resolveWinsorizePercentile,
@@ -26,17 +25,17 @@ import { PanelHistory } from './factor-history.js';
 import {
   compareDates,
   decodeFactorUniverse,
+  FACTOR_ENGINE_DEFAULTS,
+  FACTOR_STYLES,
   encodeFactorUniverse,
   parseFactorInput,
   type FactorResult,
+  type FactorStyle,
   type FactorUniverse,
   type ParsedFactorInput,
 } from './factor-messages.js';
 
-/** The styles FactorEngine can compute, in their default order. */
-export const FACTOR_STYLES = ['momentum', 'size', 'value'] as const;
-/** A style of FACTOR_STYLES. */
-export type FactorStyle = (typeof FACTOR_STYLES)[number];
+export { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle };
 
 /** Options of FactorEngine. */
 export interface FactorEngineOptions extends Partial<EngineOptions> {
@@ -63,13 +62,6 @@ export interface FactorEngineOptions extends Partial<EngineOptions> {
   /** Input type. Default 'FACTOR_INPUT'. */
   input?: string;
 }
-
-export const FACTOR_ENGINE_DEFAULTS = {
-  styles: FACTOR_STYLES,
-  momentum: { window: 252, halfLife: 126, lag: 20, winsorize: FACTOR_DEFAULTS.momentum.winsorize },
-  winsorize: FACTOR_DEFAULTS.factorReturns.winsorize,
-  residualizeStyles: true,
-} as const;
 
 /** A universe's state and its latest result. */
 export interface FactorUniverseState extends FactorUniverse {

@@ -1,0 +1,170 @@
+/**
+ * `kernelbus factor <panel.csv> [options]`: the styles (momentum, size, value) and the market, sector
+ * and style factor returns of a long panel CSV (./factor-csv.ts), by the factor kernels over the whole
+ * panel (./../engines/factor-fit.ts, as FactorEngine computes each date); prints the fit per date and
+ * a factor return table, and writes factor_returns.csv and residuals.csv with --out.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { kernels, type BackendChoice } from '../api/kernels.js';
+import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle } from '../engines/factor-messages.js';
+import { estimateFactors } from '../engines/factor-fit.js';
+import { KernelInputError } from '../errors.js';
+import type { Matrix } from '../kernels/risk.js';
+import { readPanelCsv, writeFactorReturnsCsv, writeResidualsCsv } from './factor-csv.js';
+
+const M = FACTOR_ENGINE_DEFAULTS.momentum;
+
+export const FACTOR_USAGE = `Usage: kernelbus factor <panel.csv> [options]
+
+Style scores and factor returns (toraniko's conventions: market + sectors summing to 0 + styles by
+weighted least squares per date, weights sqrt(market cap)) of a long CSV with one row per date and
+asset. Header (any order, case-insensitive): date, symbol, sector, returns, market_cap, and for the
+value style book_price, sales_price, cf_price (aliases: ts/time, asset/ticker, industry, ret/
+asset_returns, mcap/cap, bp, sp, cfp/cash_flow_price). An empty field, NaN or NA is missing.
+
+Prints the fit per date (cap-weighted R2 of the assets in it) and per factor the mean, sd and t-stat
+of its returns over the dates with a fit, with the last dates' values.
+
+Options:
+  --out path              write factor_returns.csv (wide: date, one column per factor, r2, assets) and
+                          residuals.csv (long: date, symbol, residual) into a directory (existing, or
+                          a path ending in /), or to <path>factor_returns.csv etc. (a prefix)
+  --styles list           styles, comma-separated, of ${FACTOR_STYLES.join(', ')} (default: all; value only
+                          when the file has ratio columns)
+  --momentum-window n     momentum's window of lagged returns (default ${M.window}; toraniko's is 504)
+  --momentum-half-life h  half-life of its weights in dates (default ${M.halfLife})
+  --momentum-lag l        dates the returns are lagged by (default ${M.lag}); a date has momentum scores
+                          once an asset has window + lag dates of returns
+  --winsorize p           returns clipped per date to their p and 1 - p percentiles before the
+                          regressions, p in [0, 0.5], or 'off' (default ${FACTOR_ENGINE_DEFAULTS.winsorize})
+  --no-residualize        regress the styles on the returns, not on the market + sector residuals
+  --last n                dates shown in the table (default 5)
+  --backend b             auto | native | reference (default auto)
+`;
+
+/** A number flag in [min, max] (an integer when asked), else KernelInputError naming it. */
+function number(value: string | undefined, fallback: number, flag: string, min: number, max: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
+    throw new KernelInputError(flag, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, JSON.stringify(value));
+  }
+  return x;
+}
+
+/** Where --out writes each file: into a directory, or after a prefix. */
+async function outPaths(out: string): Promise<{ factorReturns: string; residuals: string }> {
+  const isDir = out.endsWith('/') || (existsSync(out) && statSync(out).isDirectory());
+  const at = (name: string) => (isDir ? join(out, name) : `${out}${name}`);
+  await mkdir(isDir ? out : dirname(out), { recursive: true });
+  return { factorReturns: at('factor_returns.csv'), residuals: at('residuals.csv') };
+}
+
+/** Mean, sd (ddof 1) and count of the finite values. */
+function moments(values: ArrayLike<number>): { mean: number; sd: number; n: number } {
+  const x = Array.from(values).filter(Number.isFinite);
+  const n = x.length;
+  const mean = x.reduce((a, b) => a + b, 0) / n;
+  return { mean, sd: Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)), n };
+}
+
+/** Runs the command with its arguments (without `factor`); output lines go to `log`. Returns the exit code. */
+export async function runFactor(argv: string[], log = console.log): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      styles: { type: 'string' },
+      'momentum-window': { type: 'string' },
+      'momentum-half-life': { type: 'string' },
+      'momentum-lag': { type: 'string' },
+      winsorize: { type: 'string' },
+      'no-residualize': { type: 'boolean' },
+      last: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    log(FACTOR_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new KernelInputError('panel.csv', 'one CSV file', `${positionals.length} arguments`);
+  const momentum = {
+    window: number(values['momentum-window'], M.window, '--momentum-window', 1, 100_000, true),
+    halfLife: number(values['momentum-half-life'], M.halfLife, '--momentum-half-life', Number.MIN_VALUE, 1e9, false),
+    lag: number(values['momentum-lag'], M.lag, '--momentum-lag', 0, 100_000, true),
+  };
+  const winsorize = values.winsorize === 'off' ? null : number(values.winsorize, FACTOR_ENGINE_DEFAULTS.winsorize, '--winsorize', 0, 0.5, false);
+  const residualizeStyles = !values['no-residualize'];
+  const last = number(values.last, 5, '--last', 0, 1000, true);
+  let styles: FactorStyle[] | undefined;
+  if (values.styles !== undefined) {
+    styles = values.styles.split(',').map((s) => s.trim()) as FactorStyle[];
+    if (styles.length === 0 || styles.some((s, i) => !FACTOR_STYLES.includes(s) || styles!.indexOf(s) !== i)) {
+      throw new KernelInputError('--styles', `distinct styles of ${FACTOR_STYLES.join(', ')}, comma-separated`, JSON.stringify(values.styles));
+    }
+  }
+  const k = kernels({ backend: values.backend as BackendChoice });
+  const file = positionals[0];
+  const panel = await readPanelCsv(file);
+  if (styles?.includes('value') && !panel.ratios) throw new KernelInputError('--styles', `a style the file has inputs for (no book_price, sales_price or cf_price column in ${file})`, 'value');
+  styles ??= FACTOR_STYLES.filter((s) => s !== 'value' || panel.ratios);
+
+  const scores: Record<string, Matrix> = {};
+  for (const style of styles) {
+    if (style === 'momentum') scores.momentum = k.momentum(panel.returns, momentum);
+    else if (style === 'size') scores.size = k.size(panel.marketCap);
+    else scores.value = k.value(panel.bookPrice, panel.salesPrice, panel.cashFlowPrice);
+  }
+  const fit = estimateFactors(k, { returns: panel.returns, marketCap: panel.marketCap, sectors: panel.sectors, styles: scores, sectorNames: panel.sectorNames }, { winsorize, residualizeStyles });
+
+  const T = panel.dates.length;
+  const K = fit.names.length;
+  const fitted = [...Array(T).keys()].filter((t) => Number.isFinite(fit.factorReturns.data[t * K]));
+  const described = styles.map((s) => (s === 'momentum' ? `momentum (window ${momentum.window}, half-life ${momentum.halfLife}, lag ${momentum.lag})` : s)).join(', ');
+  log(`${file}: ${T} dates x ${panel.assets.length} assets (${panel.rows} rows), ${panel.sectorNames.length} sectors; styles ${described}; ` +
+    `returns ${winsorize === null ? 'not winsorized' : `winsorized at ${winsorize}/${1 - winsorize}`}, styles on the ${residualizeStyles ? 'market + sector residuals' : 'returns'} (${k.backend} backend)`);
+  const warmup = styles.includes('momentum') ? `; momentum needs window + lag = ${momentum.window + momentum.lag} dates of an asset's returns` : '';
+  log(`fit on ${fitted.length} of ${T} dates (${T - fitted.length} without enough usable assets${warmup})`);
+  if (fitted.length === 0) {
+    log(`no date has a fit${styles.includes('momentum') ? ': try a shorter --momentum-window / --momentum-lag, or --styles size,value' : ''}`);
+  } else {
+    printTable(log, panel.dates, fit.names, fit.factorReturns, fit.r2, fitted, last);
+  }
+  if (values.out !== undefined) {
+    const paths = await outPaths(values.out);
+    await writeFactorReturnsCsv(paths.factorReturns, panel.dates, fit.names, fit.factorReturns, fit.r2, fit.residualCount);
+    const written = await writeResidualsCsv(paths.residuals, panel.dates, panel.assets, fit.residuals);
+    log(`wrote ${paths.factorReturns} (${T} dates x ${K} factors, r2, assets) and ${paths.residuals} (${written} residuals)`);
+  }
+  return 0;
+}
+
+/** The R2 summary and the factor table: per factor mean, sd, t-stat over the dates with a fit, and the last dates' values. */
+function printTable(log: (line: string) => void, dates: string[], names: string[], f: Matrix, r2: Float64Array, fitted: number[], last: number): void {
+  const K = f.cols;
+  const r = moments(fitted.map((t) => r2[t]));
+  const sorted = fitted.map((t) => r2[t]).filter(Number.isFinite).sort((a, b) => a - b);
+  const median = sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
+  const fixed = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  log(`R2 per date (cap-weighted, assets in the fit): mean ${fixed(r.mean, 3)}, median ${fixed(median, 3)}, min ${fixed(sorted[0], 3)}, max ${fixed(sorted.at(-1)!, 3)}`);
+  log('');
+  const shown = fitted.slice(Math.max(0, fitted.length - last));
+  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(3)}%` : '-');
+  const header = ['factor', 'mean', 'sd', 't-stat', 'dates', ...shown.map((t) => dates[t])];
+  const rows = names.map((name, j) => {
+    const m = moments(fitted.map((t) => f.data[t * K + j]));
+    return [name, pct(m.mean), pct(m.sd), fixed(m.mean / (m.sd / Math.sqrt(m.n)), 2), String(m.n), ...shown.map((t) => pct(f.data[t * K + j]))];
+  });
+  rows.push(['R2', fixed(r.mean, 3), fixed(r.sd, 3), '', String(r.n), ...shown.map((t) => fixed(r2[t], 3))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  log(`factor returns per date (% of value), over the ${fitted.length} dates with a fit, and the last ${shown.length}`);
+  log(line(header));
+  for (const row of rows) log(line(row));
+}
