@@ -1,9 +1,11 @@
 // See risk.hpp: component VaR and ES (PerformanceAnalytics' component method). Follows
 // src/backends/reference/risk-component.ts (its header states the conventions) in the same order of
 // floating-point operations; only the loops are arranged for speed.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "parallel.hpp"
 #include "risk.hpp"
 #include "risk_checks.hpp"
 #include "simd.hpp"
@@ -82,78 +84,81 @@ Status componentVar(const double* returns, size_t rows, size_t cols, const doubl
   const double nd = static_cast<double>(n);
   const double alpha = 1 - confidence;
   const double z = normalQuantile(alpha);
-  std::vector<double> y(n), g1(N), g2(N), g3(N);
-  for (size_t p = 0; p < P; p++) {
-    const double* w = weights + p * N;
-    double loc = 0;
-    for (size_t i = 0; i < N; i++) loc += w[i] * mu[i];
-    deviations(d.data(), n, N, w, y.data());
-    double s2 = 0, s3 = 0, s4 = 0;
-    for (size_t t = 0; t < n; t++) {
-      const double y2 = y[t] * y[t];
-      s2 += y2;
-      s3 += y2 * y[t];
-      s4 += y2 * y2;
-    }
-    std::fill(g1.begin(), g1.end(), 0.0);
-    std::fill(g2.begin(), g2.end(), 0.0);
-    std::fill(g3.begin(), g3.end(), 0.0);
-    gradients(d.data(), n, N, y.data(), g1.data(), g2.data(), g3.data());
-    const double pm2 = s2 / (nd - 1);
-    const double sd = std::sqrt(pm2);
-    const double sdScale = sd > 0 ? 1 / ((nd - 1) * sd) : 0;
-    double* varC = out + 2 * P + p * N;
-    double* esC = out + 2 * P + P * N + p * N;
-    if (method == kComponentGaussian) {
-      const double esFactor = normalPdf(z) / alpha;
-      out[p] = -loc - z * sd;
-      out[P + p] = -loc + esFactor * sd;
-      for (size_t i = 0; i < N; i++) {
-        const double dsd = g1[i] * sdScale;
-        varC[i] = w[i] * (-mu[i] - z * dsd);
-        esC[i] = w[i] * (-mu[i] + esFactor * dsd);
+  // portfolios shared out between the threads, each with its own scratch
+  parallelFor(P, std::max<size_t>(1, 65536 / (4 * n * N + 1)), [&](size_t first, size_t end) {
+    std::vector<double> y(n), g1(N), g2(N), g3(N);
+    for (size_t p = first; p < end; p++) {
+      const double* w = weights + p * N;
+      double loc = 0;
+      for (size_t i = 0; i < N; i++) loc += w[i] * mu[i];
+      deviations(d.data(), n, N, w, y.data());
+      double s2 = 0, s3 = 0, s4 = 0;
+      for (size_t t = 0; t < n; t++) {
+        const double y2 = y[t] * y[t];
+        s2 += y2;
+        s3 += y2 * y[t];
+        s4 += y2 * y2;
       }
-      continue;
+      std::fill(g1.begin(), g1.end(), 0.0);
+      std::fill(g2.begin(), g2.end(), 0.0);
+      std::fill(g3.begin(), g3.end(), 0.0);
+      gradients(d.data(), n, N, y.data(), g1.data(), g2.data(), g3.data());
+      const double pm2 = s2 / (nd - 1);
+      const double sd = std::sqrt(pm2);
+      const double sdScale = sd > 0 ? 1 / ((nd - 1) * sd) : 0;
+      double* varC = out + 2 * P + p * N;
+      double* esC = out + 2 * P + P * N + p * N;
+      if (method == kComponentGaussian) {
+        const double esFactor = normalPdf(z) / alpha;
+        out[p] = -loc - z * sd;
+        out[P + p] = -loc + esFactor * sd;
+        for (size_t i = 0; i < N; i++) {
+          const double dsd = g1[i] * sdScale;
+          varC[i] = w[i] * (-mu[i] - z * dsd);
+          esC[i] = w[i] * (-mu[i] + esFactor * dsd);
+        }
+        continue;
+      }
+      const double pm3 = s3 / nd;
+      const double pm4 = s4 / nd;
+      const bool flat = std::fabs(pm2) <= kPaZeroVariance;
+      const double pm2To15 = pm2 * sd;
+      const double pm2Cubed = pm2 * pm2 * pm2;
+      const double skew = flat ? 0 : pm3 / pm2To15;
+      const double exkurt = flat ? 0 : pm4 / (pm2 * pm2) - 3;
+      const double z2 = z * z, z3 = z2 * z;
+      const double h = z + (1.0 / 6) * (z2 - 1) * skew + (1.0 / 24) * (z3 - 3 * z) * exkurt -
+                       (1.0 / 36) * (2 * z3 - 5 * z) * (skew * skew);
+      const double h2 = h * h, h3 = h2 * h, h4 = h2 * h2, h6 = h3 * h3;
+      const double ph = normalPdf(h);
+      const double bracket =
+          1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 + ((h4 - 2 * h2 - 1) * exkurt) / 24;
+      const double E = (ph * bracket) / alpha;
+      const bool floored = !(-E <= h);
+      out[p] = -loc - h * sd;
+      out[P + p] = -loc - sd * (floored ? h : -E);
+      const double dh = (h2 * skew) / 2 + ((6 * h4 * h - 36 * h3 + 18 * h) * (skew * skew)) / 72 +
+                        ((4 * h3 - 4 * h) * exkurt) / 24;
+      const double eScale = (ph * sd) / alpha;
+      for (size_t i = 0; i < N; i++) {
+        const double dpm2 = (2 * g1[i]) / (nd - 1);
+        const double dpm3 = (3 * g2[i]) / nd;
+        const double dpm4 = (4 * g3[i]) / nd;
+        const double derskew = flat ? 0 : (2 * pm2To15 * dpm3 - 3 * pm3 * sd * dpm2) / (2 * pm2Cubed);
+        const double derexkurt = flat ? 0 : (pm2 * dpm4 - 2 * pm4 * dpm2) / pm2Cubed;
+        const double derh =
+            ((z2 - 1) * derskew) / 6 + ((z3 - 3 * z) * derexkurt) / 24 - ((2 * z3 - 5 * z) * skew * derskew) / 18;
+        const double dsd = g1[i] * sdScale;
+        const double derVar = -mu[i] - h * dsd - sd * derh;
+        varC[i] = w[i] * derVar;
+        esC[i] = floored ? w[i] * derVar
+                         : w[i] * (-mu[i] + E * dsd - sd * E * h * derh +
+                                   eScale * (derh * dh + (h3 * derskew) / 6 +
+                                             ((h6 - 9 * h4 + 9 * h2 + 3) * skew * derskew) / 36 +
+                                             ((h4 - 2 * h2 - 1) * derexkurt) / 24));
+      }
     }
-    const double pm3 = s3 / nd;
-    const double pm4 = s4 / nd;
-    const bool flat = std::fabs(pm2) <= kPaZeroVariance;
-    const double pm2To15 = pm2 * sd;
-    const double pm2Cubed = pm2 * pm2 * pm2;
-    const double skew = flat ? 0 : pm3 / pm2To15;
-    const double exkurt = flat ? 0 : pm4 / (pm2 * pm2) - 3;
-    const double z2 = z * z, z3 = z2 * z;
-    const double h = z + (1.0 / 6) * (z2 - 1) * skew + (1.0 / 24) * (z3 - 3 * z) * exkurt -
-                     (1.0 / 36) * (2 * z3 - 5 * z) * (skew * skew);
-    const double h2 = h * h, h3 = h2 * h, h4 = h2 * h2, h6 = h3 * h3;
-    const double ph = normalPdf(h);
-    const double bracket =
-        1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 + ((h4 - 2 * h2 - 1) * exkurt) / 24;
-    const double E = (ph * bracket) / alpha;
-    const bool floored = !(-E <= h);
-    out[p] = -loc - h * sd;
-    out[P + p] = -loc - sd * (floored ? h : -E);
-    const double dh = (h2 * skew) / 2 + ((6 * h4 * h - 36 * h3 + 18 * h) * (skew * skew)) / 72 +
-                      ((4 * h3 - 4 * h) * exkurt) / 24;
-    const double eScale = (ph * sd) / alpha;
-    for (size_t i = 0; i < N; i++) {
-      const double dpm2 = (2 * g1[i]) / (nd - 1);
-      const double dpm3 = (3 * g2[i]) / nd;
-      const double dpm4 = (4 * g3[i]) / nd;
-      const double derskew = flat ? 0 : (2 * pm2To15 * dpm3 - 3 * pm3 * sd * dpm2) / (2 * pm2Cubed);
-      const double derexkurt = flat ? 0 : (pm2 * dpm4 - 2 * pm4 * dpm2) / pm2Cubed;
-      const double derh =
-          ((z2 - 1) * derskew) / 6 + ((z3 - 3 * z) * derexkurt) / 24 - ((2 * z3 - 5 * z) * skew * derskew) / 18;
-      const double dsd = g1[i] * sdScale;
-      const double derVar = -mu[i] - h * dsd - sd * derh;
-      varC[i] = w[i] * derVar;
-      esC[i] = floored ? w[i] * derVar
-                       : w[i] * (-mu[i] + E * dsd - sd * E * h * derh +
-                                 eScale * (derh * dh + (h3 * derskew) / 6 +
-                                           ((h6 - 9 * h4 + 9 * h2 + 3) * skew * derskew) / 36 +
-                                           ((h4 - 2 * h2 - 1) * derexkurt) / 24));
-    }
-  }
+  });
   return Status{};
 }
 

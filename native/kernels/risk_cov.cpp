@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "risk.hpp"
+#include "parallel.hpp"
 #include "risk_checks.hpp"
 #include "simd.hpp"
 
@@ -14,15 +15,18 @@ namespace {
 using detail::checkReturns;
 using detail::completeRows;
 
-// Every element [i][j] of out (p x p; only j >= i when Upper) updated by `step(c, a_ti, b_tj, t)` for
-// t = 0..n-1 in order, exactly as the reference's loop over t, but eight rows at a time so that row i
-// of `out` stays in L1 while they pass, and the loop over j vectorizes. a and b are n x p row-major.
+// Every element [i][j] of out (p x p; only j >= i when Upper) of the given rows updated by
+// `step(c, a_ti, b_tj, t)` for t = 0..n-1 in order, exactly as the reference's loop over t, but eight
+// rows t at a time so that row i of `out` stays in L1 while they pass, and the loop over j vectorizes.
+// a and b are n x p row-major.
 template <bool Upper, typename Step>
-inline void blockedSweep(const double* a, const double* b, size_t n, size_t p, double* out, Step step) {
+inline void sweepRows(const double* a, const double* b, size_t n, size_t p, double* out, Step step, const size_t* rows,
+                      size_t count) {
   constexpr size_t kRows = 8;
   for (size_t t0 = 0; t0 < n; t0 += kRows) {
     const size_t t1 = std::min(n, t0 + kRows);
-    for (size_t i = 0; i < p; i++) {
+    for (size_t r = 0; r < count; r++) {
+      const size_t i = rows[r];
       double* __restrict o = out + i * p;
       for (size_t t = t0; t < t1; t++) {
         const double ai = a[t * p + i];
@@ -33,27 +37,53 @@ inline void blockedSweep(const double* a, const double* b, size_t n, size_t p, d
   }
 }
 
-// The upper triangle of a covariance-like matrix over the rows of d.
-template <typename Step>
-inline void upperSweep(const double* d, size_t n, size_t cols, double* out, Step step) {
-  blockedSweep<true>(d, d, n, cols, out, step);
-}
-
 double addProduct(double c, double a, double b, size_t) { return c + a * b; }
 
-KERNELBUS_VECTOR_CLONES void sampleSweep(const double* d, size_t n, size_t cols, double* out) {
-  upperSweep(d, n, cols, out, addProduct);
+// The sweeps over some rows, each compiled for every vector width (KERNELBUS_VECTOR_CLONES).
+KERNELBUS_VECTOR_CLONES void sampleRows(const double* d, size_t n, size_t cols, double* out, const size_t* rows, size_t count) {
+  sweepRows<true>(d, d, n, cols, out, addProduct, rows, count);
 }
 
-KERNELBUS_VECTOR_CLONES void ewmaSweep(const double* d, size_t n, size_t cols, double lambda, double* out) {
+KERNELBUS_VECTOR_CLONES void ewmaRows(const double* d, size_t n, size_t cols, double lambda, double* out, const size_t* rows, size_t count) {
   const double rest = 1 - lambda;
-  upperSweep(d, n, cols, out, [lambda, rest](double c, double a, double b, size_t t) {
-    return t == 0 ? a * b : lambda * c + rest * (a * b);
+  sweepRows<true>(d, d, n, cols, out, [lambda, rest](double c, double a, double b, size_t t) { return t == 0 ? a * b : lambda * c + rest * (a * b); }, rows, count);
+}
+
+KERNELBUS_VECTOR_CLONES void weightedRowsSweep(const double* d, size_t n, size_t cols, const double* w, double* out, const size_t* rows, size_t count) {
+  sweepRows<true>(d, d, n, cols, out, [w](double c, double a, double b, size_t t) { return c + w[t] * (a * b); }, rows, count);
+}
+
+KERNELBUS_VECTOR_CLONES void crossRows(const double* a, const double* b, size_t n, size_t p, double* out, const size_t* rows, size_t count) {
+  sweepRows<false>(a, b, n, p, out, addProduct, rows, count);
+}
+
+// Runs `rowsSweep(rows, count)` over the rows of a p x p result, shared out between the threads. For
+// the upper triangle, row i goes with row p - 1 - i, so that every pair holds p + 1 elements and equal
+// numbers of pairs are equal work.
+template <typename RowsSweep>
+void parallelRows(size_t n, size_t p, bool upper, RowsSweep rowsSweep) {
+  const size_t units = upper ? (p + 1) / 2 : p;
+  const size_t minUnits = std::max<size_t>(1, 262144 / (n * p + 1));
+  parallelFor(units, minUnits, [&](size_t begin, size_t end) {
+    std::vector<size_t> rows;
+    for (size_t q = begin; q < end; q++) {
+      rows.push_back(q);
+      if (upper && p - 1 - q != q) rows.push_back(p - 1 - q);
+    }
+    rowsSweep(rows.data(), rows.size());
   });
 }
 
-KERNELBUS_VECTOR_CLONES void weightedSweep(const double* d, size_t n, size_t cols, const double* w, double* out) {
-  upperSweep(d, n, cols, out, [w](double c, double a, double b, size_t t) { return c + w[t] * (a * b); });
+void sampleSweep(const double* d, size_t n, size_t cols, double* out) {
+  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { sampleRows(d, n, cols, out, rows, count); });
+}
+
+void ewmaSweep(const double* d, size_t n, size_t cols, double lambda, double* out) {
+  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { ewmaRows(d, n, cols, lambda, out, rows, count); });
+}
+
+void weightedSweep(const double* d, size_t n, size_t cols, const double* w, double* out) {
+  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { weightedRowsSweep(d, n, cols, w, out, rows, count); });
 }
 
 // v_b = sum over j of w_bj S_j (row j of S), for `count` portfolios at once: S streamed once per block,
@@ -104,9 +134,9 @@ void shrink(double* out, const double* d, size_t n, size_t p, int method) {
 }
 
 // cross(): sum over t of a[t][i] b[t][j] in row order, p x p (the whole matrix).
-KERNELBUS_VECTOR_CLONES void crossSweep(const double* a, const double* b, size_t n, size_t p, double* out) {
+void crossSweep(const double* a, const double* b, size_t n, size_t p, double* out) {
   std::fill(out, out + p * p, 0.0);
-  blockedSweep<false>(a, b, n, p, out, addProduct);
+  parallelRows(n, p, false, [&](const size_t* rows, size_t count) { crossRows(a, b, n, p, out, rows, count); });
 }
 
 std::vector<double> cross(const std::vector<double>& a, const std::vector<double>& b, size_t n, size_t p) {
@@ -232,17 +262,22 @@ Status portfolioVolatility(const double* cov, size_t n, const double* weights, s
   const Status s = detail::checkWeights(weights, portfolios * n, n);
   if (!s.ok()) return s;
   constexpr size_t kBlock = 8;
-  std::vector<double> v(kBlock * n);
-  for (size_t p0 = 0; p0 < portfolios; p0 += kBlock) {
-    const size_t count = std::min(kBlock, portfolios - p0);
-    weightedRows(cov, n, weights + p0 * n, count, v.data());
-    for (size_t b = 0; b < count; b++) {
-      const double* w = weights + (p0 + b) * n;
-      double q = 0;
-      for (size_t i = 0; i < n; i++) q += w[i] * v[b * n + i];
-      out[p0 + b] = std::sqrt(q);
+  // blocks of portfolios shared out between the threads (a portfolio's sums are the same on any)
+  const size_t blocks = (portfolios + kBlock - 1) / kBlock;
+  parallelFor(blocks, std::max<size_t>(1, 65536 / (kBlock * n * n + 1)), [&](size_t first, size_t end) {
+    std::vector<double> v(kBlock * n);
+    for (size_t block = first; block < end; block++) {
+      const size_t p0 = block * kBlock;
+      const size_t count = std::min(kBlock, portfolios - p0);
+      weightedRows(cov, n, weights + p0 * n, count, v.data());
+      for (size_t b = 0; b < count; b++) {
+        const double* w = weights + (p0 + b) * n;
+        double q = 0;
+        for (size_t i = 0; i < n; i++) q += w[i] * v[b * n + i];
+        out[p0 + b] = std::sqrt(q);
+      }
     }
-  }
+  });
   return Status{};
 }
 

@@ -29,6 +29,12 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name) => {
     ['factorReturns', (k) => { const r = k.factorReturns({ returns, marketCap: cap, sectors, styles }); return [r.factorReturns.data, r.residuals.data]; }],
     ['momentum', (k) => [k.momentum(returns, { window: 40, halfLife: 10, lag: 5 }).data]],
     ['size, value, winsorize, standardize', (k) => [k.size(cap).data, k.value(cap, returns, returns, { winsorize: 0.05 }).data, k.winsorize(returns).data, k.standardize(returns).data]],
+    ['covariance, every method', (k) => (['sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'] as const).map((method) => k.covariance(matrix(returns.data.subarray(0, 130 * 201), 130, 201), { method, adjust: method === 'ewma' }).cov.data)],
+    ['portfolioVolatility and componentVar', (k) => {
+      const W = matrix(seeded(40 * N, 7, (u) => u / N), 40, N);
+      const c = k.componentVar(returns, W, { method: 'cornish-fisher' });
+      return [k.portfolioVolatility(k.covariance(returns).cov, W), c.var, c.esContributions.data];
+    }],
   ];
   for (const [label, call] of calls) {
     it(`${label}: 1, 2 and 3 threads give the same bits`, () => {
