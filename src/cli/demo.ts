@@ -1,6 +1,7 @@
 /**
- * `kernelbus demo`: a seeded synthetic market -> marketdata bus -> VPIN engine -> alerts, and the
- * market's bar returns -> risk engine -> portfolio VaR (./demo-risk.ts), all in one process, on the
+ * `kernelbus demo`: a seeded synthetic market -> marketdata bus -> VPIN engine -> alerts, the
+ * market's bar returns -> risk engine -> portfolio VaR (./demo-risk.ts), and a daily panel of its
+ * symbols -> factor engine -> factor returns (./demo-factor.ts), all in one process, on the
  * in-process bus or (`--redis URL`) over Redis Streams. Shows a live status line on a TTY and a summary
  * table at the end; exits 0.
  */
@@ -16,6 +17,7 @@ import { SyntheticMarket } from '../engines/market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, fmt, ms, parseNumber, parseRedisUrl, publishMarket } from './common.js';
+import { DemoFactor } from './demo-factor.js';
 import { DemoRisk } from './demo-risk.js';
 
 /** `kernelbus demo --help`. */
@@ -25,7 +27,10 @@ Runs a seeded synthetic market (random walks, volume bursts, toxic one-sided epi
 in-process bus into the VPIN engine, showing throughput, latency and alerts. Beside it a risk engine
 gets the market's returns per time bar (RETURNS_UPDATE of universe 'market') and three portfolios of
 its symbols (PORTFOLIO_UPDATE: equal weight, long-short, concentrated), and the summary shows their
-historical and Gaussian VaR/ES and volatility over the last 250 bars.
+historical and Gaussian VaR/ES and volatility over the last 250 bars. A factor engine treats every bar
+as a day of universe 'market' (FACTOR_INPUT: returns, market caps, four sectors, value ratios) and the
+summary shows the latest market, sector and style (momentum over 20 days lagged 2, size, value)
+factor returns and R2.
 
 Options:
   --symbols n         symbols (default 100)
@@ -126,6 +131,7 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
   const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 } }, backend }).start();
   const market = new SyntheticMarket({ symbols, seed });
   const risk = new DemoRisk(bus, market, barMs, backend);
+  const factor = new DemoFactor(bus, market, barMs, backend, seed);
   const alerts: { key: string; alert: VpinAlert }[] = [];
   let buckets = 0;
   let heartbeats = 0;
@@ -136,7 +142,7 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
   if (redis) await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
   let server: MetricsServer | undefined;
   if (port !== undefined) {
-    server = await serveMetrics(prometheusRegistry({ bus, engines: [engine, risk.engine] }), { port });
+    server = await serveMetrics(prometheusRegistry({ bus, engines: [engine, risk.engine, factor.engine] }), { port });
     out.write(`metrics: ${server.url}\n`);
   }
   const nativeLoaded = backends().some((b) => b.name === 'native' && b.available);
@@ -150,6 +156,7 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
   };
   process.once('SIGINT', stop);
   risk.begin();
+  factor.begin();
   const start = performance.now();
   let last = { at: 0, processed: 0 };
   try {
@@ -157,6 +164,7 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
       rate, seconds, stopped: () => stopped,
       onTurn: (elapsed) => {
         risk.tick(elapsed);
+        factor.tick(elapsed);
         if (!out.isTTY || elapsed - last.at < 250) return;
         const m = engine.metrics();
         const throughput = ((m.processed - last.processed) * 1000) / (elapsed - last.at);
@@ -169,14 +177,16 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
     });
     await engine.close();
     await risk.engine.close();
+    await factor.engine.close();
     await bus.drain();
     const elapsed = performance.now() - start;
     if (out.isTTY) out.write('\n');
-    printSummary(out, { sent, produced, elapsed, rate, buckets, heartbeats, alerts, engine, risk, bus, episodes: market.episodes });
+    printSummary(out, { sent, produced, elapsed, rate, buckets, heartbeats, alerts, engine, risk, factor, bus, episodes: market.episodes });
   } finally {
     process.off('SIGINT', stop);
     await engine.close();
     await risk.engine.close();
+    await factor.engine.close();
     await bus.close();
     await server?.close();
   }
@@ -194,6 +204,7 @@ interface Summary {
   alerts: { key: string; alert: VpinAlert }[];
   engine: VpinEngine;
   risk: DemoRisk;
+  factor: DemoFactor;
   bus: Bus;
 }
 
@@ -204,10 +215,11 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
     ['trades published', `${fmt(s.sent)}  (target ${fmt(s.rate)} msg/s)`],
     ['throughput', `${fmt((s.sent * 1000) / s.produced)} msg/s published, all processed ${fmt(s.elapsed - s.produced, 1)} ms after the last`],
     ['latency p50 / p99 / max', `${ms(e.latencyMs.p50)} / ${ms(e.latencyMs.p99)} / ${ms(e.latencyMs.max)} ms  (publish -> VPIN update)`],
-    ['frames', `${fmt(b.buses.marketdata.frames - s.risk.rows)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`],
+    ['frames', `${fmt(b.buses.marketdata.frames - s.risk.rows - s.factor.days)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`],
     ['VPIN buckets', fmt(s.buckets)],
     ['VPIN alerts', `${fmt(s.alerts.length)}  (toxic episodes started: ${fmt(s.episodes)})`],
     ['risk engine', `${fmt(s.risk.rows)} bars of returns -> ${fmt(s.risk.engine.metrics().extra.results)} portfolio results, ${fmt(s.risk.engine.metrics().extra.alerts)} VaR alerts`],
+    ['factor engine', `${fmt(s.factor.days)} days of the market's symbols -> ${fmt(s.factor.engine.metrics().extra.results)} factor results`],
     ['engine heartbeats', fmt(s.heartbeats)],
     ['copies / redelivered / dead', `${fmt(b.copies)} / ${fmt(b.redelivered)} / ${fmt(b.deadLettered)}`],
   ];
@@ -221,4 +233,5 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
     }
   }
   out.write(s.risk.table());
+  out.write(s.factor.table());
 }

@@ -1,7 +1,7 @@
 /**
- * `kernelbus engine vpin|risk --redis URL`: an engine process on Redis Streams. VPIN processes started
- * with the same group share the input's shards; a risk engine runs alone in its group (it joins
- * portfolios with their universe's returns). Each checkpoints its state, so a process that stops or
+ * `kernelbus engine vpin|risk|factor --redis URL`: an engine process on Redis Streams. VPIN and factor
+ * processes started with the same group share the input's shards; a risk engine runs alone in its group
+ * (it joins portfolios with their universe's returns). Each checkpoints its state, so a process that stops or
  * dies is taken over (by the others, or by the next one started) without losing or double counting an
  * input. Runs until SIGINT/SIGTERM.
  */
@@ -12,13 +12,15 @@ import type { Bus } from '../bus/bus.js';
 import { TransportError } from '../bus/transports/redis-errors.js';
 import type { RedisTransport } from '../bus/transports/redis.js';
 import type { Engine } from '../engines/engine.js';
+import { FactorEngine } from '../engines/factor.js';
+import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle } from '../engines/factor-messages.js';
 import { RiskEngine } from '../engines/risk.js';
 import { VpinEngine } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import { connectRedisBus, DEFAULT_SHARDS, fmt, ms, parseNumber, parseRedisUrl, untilSignal } from './common.js';
 
 /** `kernelbus engine --help`. */
-export const ENGINE_USAGE = `Usage: kernelbus engine vpin|risk --redis URL [options]
+export const ENGINE_USAGE = `Usage: kernelbus engine vpin|risk|factor --redis URL [options]
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
 its state in Redis (kb:ckpt:<group>). On a signal it finishes the entries in hand, writes a checkpoint
@@ -34,6 +36,12 @@ publishes per portfolio its historical and Gaussian VaR/ES and volatility over t
 window as ANALYTICS_RESULT, and RISK_ALERT when the historical VaR reaches the limit. Run one risk
 process per group (a second live one would take some of the streams); one started after it died or
 stopped takes over.
+
+factor reads FACTOR_INPUT (kb:marketdata:FACTOR_INPUT:<shard>: one date's cross-section of a universe:
+returns, market caps, sectors, book/sales/cash-flow to price), computes the date's momentum (over the
+universe's last window + lag dates), size and value scores and its market, sector and style factor
+returns, and publishes them with the fit's R2 and residual statistics as FACTOR_CALCULATION. Processes
+of one group share the shards.
 
 Options:
   --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS (required)
@@ -53,7 +61,22 @@ risk:
   --min-rows n         rows a universe needs before its portfolios get figures (default 20)
   --confidence c       VaR/ES confidence (default 0.95)
   --universe u         the universe of a portfolio that names none (default 'default')
+factor:
+  --styles list        styles, comma-separated, of ${FACTOR_STYLES.join(', ')} (default: all)
+  --momentum-window n  momentum's window of lagged returns (default ${FACTOR_ENGINE_DEFAULTS.momentum.window})
+  --momentum-half-life h  half-life of its weights in dates (default ${FACTOR_ENGINE_DEFAULTS.momentum.halfLife})
+  --momentum-lag l     dates the returns are lagged by (default ${FACTOR_ENGINE_DEFAULTS.momentum.lag})
+  --winsorize p        returns clipped per date to their p and 1 - p percentiles, or 'off' (default ${FACTOR_ENGINE_DEFAULTS.winsorize})
 `;
+
+/** Each engine's own flags (the others' are refused). */
+const ENGINE_FLAGS = {
+  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold'],
+  risk: ['window', 'min-rows', 'confidence', 'universe'],
+  factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
+} as const;
+type EngineKind = keyof typeof ENGINE_FLAGS;
+const KINDS = Object.keys(ENGINE_FLAGS) as EngineKind[];
 
 /**
  * Runs an engine with command-line arguments (without `engine`) until SIGINT/SIGTERM (or `signal`
@@ -76,6 +99,11 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
       'min-rows': { type: 'string' },
       confidence: { type: 'string' },
       universe: { type: 'string' },
+      styles: { type: 'string' },
+      'momentum-window': { type: 'string' },
+      'momentum-half-life': { type: 'string' },
+      'momentum-lag': { type: 'string' },
+      winsorize: { type: 'string' },
       'checkpoint-ms': { type: 'string' },
       'claim-idle-ms': { type: 'string' },
       backend: { type: 'string' },
@@ -86,19 +114,20 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
     out.write(ENGINE_USAGE);
     return 0;
   }
-  if (positionals.length !== 1 || !['vpin', 'risk'].includes(positionals[0])) {
-    throw new KernelInputError('engine', "one engine name: 'vpin' or 'risk'", positionals.length === 0 ? 'none' : JSON.stringify(positionals.join(' ')));
+  if (positionals.length !== 1 || !KINDS.includes(positionals[0] as EngineKind)) {
+    throw new KernelInputError('engine', "one engine name: 'vpin', 'risk' or 'factor'", positionals.length === 0 ? 'none' : JSON.stringify(positionals.join(' ')));
   }
-  const kind = positionals[0] as 'vpin' | 'risk';
+  const kind = positionals[0] as EngineKind;
   const url = parseRedisUrl(values.redis, true)!;
   const group = values.group ?? kind;
   const consumer = values.consumer ?? `${hostname()}-${process.pid}`;
   for (const [flag, value] of [['--group', group], ['--consumer', consumer]] as const) {
     if (value.length === 0) throw new KernelInputError(flag, 'a non-empty name', '""');
   }
-  const only = kind === 'vpin' ? ['min-rows', 'confidence', 'universe'] : ['bucket-volume', 'bar-ms', 'threshold'];
-  for (const flag of only) {
-    if (values[flag as keyof typeof values] !== undefined) throw new KernelInputError(`--${flag}`, `an option of engine ${kind === 'vpin' ? 'risk' : 'vpin'}`, `engine ${kind}`);
+  for (const flag of new Set(Object.values(ENGINE_FLAGS).flat())) {
+    if (values[flag as keyof typeof values] === undefined || (ENGINE_FLAGS[kind] as readonly string[]).includes(flag)) continue;
+    const owners = KINDS.filter((k) => (ENGINE_FLAGS[k] as readonly string[]).includes(flag));
+    throw new KernelInputError(`--${flag}`, `an option of engine ${owners.join(' or ')}`, `engine ${kind}`);
   }
   const shards = parseNumber(values.shards, DEFAULT_SHARDS, '--shards', 1, 1024, true);
   const checkpointMs = parseNumber(values['checkpoint-ms'], 1000, '--checkpoint-ms', 0, 3_600_000, false);
@@ -115,6 +144,19 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
     const barMs = parseNumber(values['bar-ms'], 10, '--bar-ms', Number.MIN_VALUE, 86_400_000, false);
     const threshold = parseNumber(values.threshold, 0.99, '--threshold', 0, 1, false);
     make = (bus) => new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 } } });
+  } else if (kind === 'factor') {
+    const d = FACTOR_ENGINE_DEFAULTS;
+    const momentum = {
+      window: parseNumber(values['momentum-window'], d.momentum.window, '--momentum-window', 1, 100_000, true),
+      halfLife: parseNumber(values['momentum-half-life'], d.momentum.halfLife, '--momentum-half-life', Number.MIN_VALUE, 1e9, false),
+      lag: parseNumber(values['momentum-lag'], d.momentum.lag, '--momentum-lag', 0, 100_000, true),
+    };
+    const winsorize = values.winsorize === 'off' ? null : parseNumber(values.winsorize, d.winsorize, '--winsorize', 0, 0.5, false);
+    const styles = (values.styles?.split(',').map((x) => x.trim()) ?? [...d.styles]) as FactorStyle[];
+    if (styles.some((x, i) => !FACTOR_STYLES.includes(x) || styles.indexOf(x) !== i)) {
+      throw new KernelInputError('--styles', `distinct styles of ${FACTOR_STYLES.join(', ')}, comma-separated`, JSON.stringify(values.styles));
+    }
+    make = (bus) => new FactorEngine(bus, { ...common, momentum, winsorize, styles });
   } else {
     const window = parseNumber(values.window, 250, '--window', 2, 1_000_000, true);
     const minRows = parseNumber(values['min-rows'], Math.min(20, window), '--min-rows', 2, window, true);
@@ -137,8 +179,8 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
   const transport = bus.transport('marketdata') as RedisTransport;
   let status: NodeJS.Timeout | undefined;
   const engine = make(bus);
-  const streams = shards * (kind === 'vpin' ? 1 : 2);
-  const unit = kind === 'vpin' ? 'trades' : 'updates';
+  const streams = shards * (kind === 'risk' ? 2 : 1);
+  const unit = { vpin: 'trades', risk: 'updates', factor: 'dates' }[kind];
   try {
     engine.start();
     await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
@@ -150,7 +192,11 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
         const now = performance.now();
         const rate = ((m.processed - last.processed) * 1000) / (now - last.at);
         last = { at: now, processed: m.processed };
-        const made = kind === 'vpin' ? `buckets ${fmt(m.extra.buckets)}  symbols ${fmt(m.keys)}` : `results ${fmt(m.extra.results)}  alerts ${fmt(m.extra.alerts)}`;
+        const made = {
+          vpin: () => `buckets ${fmt(m.extra.buckets)}  symbols ${fmt(m.keys)}`,
+          risk: () => `results ${fmt(m.extra.results)}  alerts ${fmt(m.extra.alerts)}`,
+          factor: () => `results ${fmt(m.extra.results)}  universes ${fmt(m.keys)}`,
+        }[kind]();
         out.write(`\r${fmt(m.processed).padStart(12)} ${unit}  ${fmt(rate).padStart(10)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  p99 ${ms(m.latencyMs.p99)} ms  ${made}\x1b[K`);
       }, 500);
     }
@@ -168,12 +214,14 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
   if (out.isTTY) out.write('\n');
   const m = engine.metrics();
   const x = m.extra;
-  const made = kind === 'vpin'
-    ? `${fmt(x.buckets)} buckets, ${fmt(x.alerts)} alerts, ${fmt(m.keys)} symbols`
-    : `${fmt(x.results)} results, ${fmt(x.alerts)} alerts, ${fmt(x.universes)} universes, ${fmt(x.portfolios)} portfolios`;
+  const made = {
+    vpin: () => `${fmt(x.buckets)} buckets, ${fmt(x.alerts)} alerts, ${fmt(m.keys)} symbols`,
+    risk: () => `${fmt(x.results)} results, ${fmt(x.alerts)} alerts, ${fmt(x.universes)} universes, ${fmt(x.portfolios)} portfolios`,
+    factor: () => `${fmt(x.results)} results, ${fmt(x.unfit)} dates without a fit, ${fmt(x.universes)} universes`,
+  }[kind]();
   out.write(
     `stopped (${stop.received}): processed ${fmt(m.processed)} ${unit} in ${fmt(m.batches)} deliveries, ${fmt(m.duplicates)} duplicates skipped, ` +
-      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${kind === 'vpin' ? 'symbols' : 'keys'} restored; ${made}; ` +
+      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes' }[kind]} restored; ${made}; ` +
       `${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
       `${fmt(x.republished)} republished ${unit} skipped; ` +
       `latency p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms\n`,

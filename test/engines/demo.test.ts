@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
 import { SyntheticMarket } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
+import { factorDays, factorTable } from './factor-helpers.js';
 import { riskTable } from './risk-helpers.js';
 
 /** Runs the demo, capturing what it writes. */
@@ -35,7 +36,25 @@ describe('kernelbus demo', () => {
       expect(figures.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
       expect(figures[1]).toBeGreaterThanOrEqual(figures[0]); // historical ES >= VaR
     }
+    // The factor engine beside them: too few symbols for a fit (1 market + 4 sectors + 3 styles).
+    expect(text).toMatch(/factor engine\s+[1-9][\d,]* days of the market's symbols -> 0 factor results/);
+    expect(text).toContain('no fit yet (a fit needs more than 8 symbols)');
     expect(text).not.toContain('\r'); // no status line when not a TTY
+  });
+
+  it('runs the factor engine on a daily panel of the market: a result per day once momentum has 22 days, finite factor returns', async () => {
+    const { code, text } = await demo(['--symbols', '30', '--rate', '60000', '--seconds', '0.8', '--seed', '4']);
+    expect(code).toBe(0);
+    const [days, results] = factorDays(text);
+    expect(days).toBeGreaterThan(30);
+    expect(results).toBe(days - 21);
+    const table = factorTable(text);
+    expect(Object.keys(table)).toEqual(['market', 'Energy', 'Technology', 'Healthcare', 'Financials', 'momentum', 'size', 'value']);
+    expect(Object.values(table).every(Number.isFinite)).toBe(true);
+    const [, r2, count] = /day \d+: R2 (\S+) over (\d+) symbols/.exec(text)!.map(Number);
+    expect(r2).toBeGreaterThan(0);
+    expect(r2).toBeLessThan(1);
+    expect(count).toBe(30);
   });
 
   it('shows a live status line on a TTY and serves metrics while it runs', async () => {

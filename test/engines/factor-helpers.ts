@@ -99,3 +99,19 @@ export function collect<P>(bus: Bus, type: string): BusMessage<P>[] {
   bus.subscribe<P>(type, (m) => void got.push(m));
   return got;
 }
+
+/** The demo summary's factor engine row: [days published, factor results]. */
+export function factorDays(text: string): [number, number] {
+  const m = /factor engine\s+([\d,]+) days of the market's symbols -> ([\d,]+) factor results/.exec(text);
+  if (!m) throw new Error(`no factor engine row in:\n${text}`);
+  return [Number(m[1].replaceAll(',', '')), Number(m[2].replaceAll(',', ''))];
+}
+
+/** The demo summary's latest factor returns (fractions) by name. */
+export function factorTable(text: string): Record<string, number> {
+  const m = /\n  day \d+: R2 \S+ over \d+ symbols\n  (.+)\n  (.+)\n/.exec(text);
+  if (!m) throw new Error(`no factor table in:\n${text}`);
+  const names = m[1].trim().split(/\s+/);
+  const values = m[2].trim().split(/\s+/).map((v) => Number(v.replace('%', '')) / 100);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+}

@@ -5,6 +5,7 @@ import { runDemo } from '../../src/cli/demo.js';
 import { runEngine } from '../../src/cli/engine.js';
 import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
+import { factorDays, factorTable } from '../engines/factor-helpers.js';
 import { riskTable } from '../engines/risk-helpers.js';
 import { client, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
@@ -44,7 +45,17 @@ describeRedis('kernelbus commands over Redis', () => {
     // The risk engine over Redis (checkpointing both of its inputs): finite figures for the three portfolios.
     expect(text).toMatch(/risk engine\s+[1-9][\d,]* bars of returns -> [1-9][\d,]* portfolio results/);
     for (const figures of Object.values(riskTable(text))) expect(figures.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
+    // The factor engine over Redis (checkpointing): its days are counted; 5 symbols are too few for a fit.
+    expect(factorDays(text)[0]).toBeGreaterThan(20);
     expect(await redis.keys('kb:demo:*')).toEqual([]);
+  });
+
+  it('demo --redis with enough symbols for the factor engine: finite factor returns from Redis', async () => {
+    const { code, text } = await capture((out) => runDemo(['--redis', url, '--symbols', '30', '--rate', '60000', '--seconds', '0.8', '--seed', '4'], out));
+    expect(code).toBe(0);
+    const [days, results] = factorDays(text);
+    expect(results).toBe(days - 21);
+    expect(Object.values(factorTable(text)).every(Number.isFinite)).toBe(true);
   });
 
   it('feed and engine (run here): the engine processes every trade the feed published, then stops on a signal', async () => {
@@ -85,8 +96,12 @@ describeRedis('kernelbus commands over Redis', () => {
       [() => runFeed([]), /^--redis: expected a redis:\/\/host:port URL, got nothing$/],
       [() => runFeed(['--redis', 'http://user:s3cret@host']), /^--redis: expected a redis:\/\/ or rediss:\/\/ URL, got another string \(not shown\)$/],
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
-      [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin' or 'risk', got none$/],
-      [() => runEngine(['factor', '--redis', url]), /^engine: expected one engine name: 'vpin' or 'risk', got "factor"$/],
+      [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin', 'risk' or 'factor', got none$/],
+      [() => runEngine(['ml', '--redis', url]), /^engine: expected one engine name: 'vpin', 'risk' or 'factor', got "ml"$/],
+      [() => runEngine(['factor', '--redis', url, '--window', '5']), /^--window: expected an option of engine vpin or risk, got engine factor$/],
+      [() => runEngine(['vpin', '--redis', url, '--momentum-lag', '5']), /^--momentum-lag: expected an option of engine factor, got engine vpin$/],
+      [() => runEngine(['factor', '--redis', url, '--momentum-window', '0']), /^--momentum-window: expected an integer in \[1, 100000\], got "0"$/],
+      [() => runEngine(['factor', '--redis', url, '--styles', 'size,beta']), /^--styles: expected distinct styles of momentum, size, value, comma-separated, got "size,beta"$/],
       [() => runEngine(['vpin', '--redis', url, '--min-rows', '5']), /^--min-rows: expected an option of engine risk, got engine vpin$/],
       [() => runEngine(['risk', '--redis', url, '--threshold', '0.5']), /^--threshold: expected an option of engine vpin, got engine risk$/],
       [() => runEngine(['risk', '--redis', url, '--window', '1']), /^--window: expected an integer in \[2, 1000000\], got "1"$/],
@@ -101,7 +116,7 @@ describeRedis('kernelbus commands over Redis', () => {
       expect((error as Error).message).toMatch(message);
     }
     const help = await capture((out) => runEngine(['--help'], out));
-    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk --redis URL \[options\]/);
+    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk\|factor --redis URL \[options\]/);
     expect((await capture((out) => runFeed(['--help'], out))).text).toMatch(/^Usage: kernelbus feed --redis URL \[options\]/);
   });
 });

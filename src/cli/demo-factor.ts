@@ -1,0 +1,102 @@
+/**
+ * The factor half of `kernelbus demo`: a FactorEngine beside the VPIN and risk engines on the same bus.
+ * Every bar is a "day" of universe 'market': per symbol its return since the last bar (the
+ * `simpleReturns` kernel over the last two price rows), a market cap (price x a seeded number of
+ * shares), a sector (the symbols cycle through four) and book, sales and cash-flow to price ratios
+ * (seeded amounts per share over the price), published as FACTOR_INPUT; the summary shows the latest
+ * factor returns and R-squared. Momentum runs over 20 days lagged by 2, so results start on day 22.
+ */
+import { kernels, type BackendChoice } from '../api/kernels.js';
+import type { Bus } from '../bus/bus.js';
+import { nowMs } from '../bus/messages.js';
+import { FactorEngine } from '../engines/factor.js';
+import type { FactorInput } from '../engines/factor-messages.js';
+import { mulberry32, type SyntheticMarket } from '../engines/market.js';
+import { fmt } from './common.js';
+
+/** The demo's universe (its FACTOR_INPUT key). */
+export const DEMO_FACTOR_UNIVERSE = 'market';
+/** The sectors the symbols cycle through. */
+export const DEMO_SECTORS = ['Energy', 'Technology', 'Healthcare', 'Financials'];
+/** The demo's momentum: short enough for a run of seconds. */
+export const DEMO_MOMENTUM = { window: 20, halfLife: 10, lag: 2 };
+
+/** A FactorEngine fed with the market's daily cross-sections, one per bar. */
+export class DemoFactor {
+  readonly engine: FactorEngine;
+  /** Days (FACTOR_INPUT) published. */
+  days = 0;
+  private readonly kernels: ReturnType<typeof kernels>;
+  private readonly shares: Float64Array;
+  private readonly perShare: { book: Float64Array; sales: Float64Array; cashFlow: Float64Array };
+  private readonly sectors: string[];
+  private previous: Float64Array | undefined;
+  private nextAt: number;
+
+  /** Starts the engine (then call begin()); the symbols' shares, sectors and per-share amounts come from `seed`. */
+  constructor(
+    private readonly bus: Bus,
+    private readonly market: SyntheticMarket,
+    private readonly barMs: number,
+    backend: BackendChoice,
+    seed: number,
+  ) {
+    this.engine = new FactorEngine(bus, { backend, momentum: DEMO_MOMENTUM }).start();
+    this.kernels = kernels({ backend });
+    const random = mulberry32(seed ^ 0x5eed);
+    const n = market.symbols.length;
+    const lognormal = (sigma: number) => Math.exp(sigma * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
+    this.shares = Float64Array.from({ length: n }, () => 1e7 * lognormal(1));
+    this.perShare = {
+      book: Float64Array.from({ length: n }, () => 40 * lognormal(0.5)),
+      sales: Float64Array.from({ length: n }, () => 70 * lognormal(0.6)),
+      cashFlow: Float64Array.from({ length: n }, () => 5 * (random() - 0.2)),
+    };
+    this.sectors = market.symbols.map((_, i) => DEMO_SECTORS[i % DEMO_SECTORS.length]);
+    this.nextAt = barMs;
+  }
+
+  /** Takes the market's prices as the first day's start. */
+  begin(): void {
+    this.previous = this.market.prices();
+  }
+
+  /** Called every turn of the market loop: at each bar's end, publishes the day's cross-section. */
+  tick(elapsedMs: number): void {
+    if (elapsedMs < this.nextAt) return;
+    this.nextAt = elapsedMs + this.barMs;
+    const prices = this.market.prices();
+    const n = prices.length;
+    const both = new Float64Array(2 * n);
+    both.set(this.previous!, 0);
+    both.set(prices, n);
+    this.previous = prices;
+    const per = (x: Float64Array) => x.map((v, i) => v / prices[i]);
+    const payload: FactorInput = {
+      date: ++this.days, assets: this.market.symbols, sectors: this.sectors,
+      returns: this.kernels.simpleReturns({ data: both, rows: 2, cols: n }).data,
+      marketCap: prices.map((p, i) => p * this.shares[i]),
+      bookPrice: per(this.perShare.book), salesPrice: per(this.perShare.sales), cashFlowPrice: per(this.perShare.cashFlow),
+    };
+    this.bus.publishSync('FACTOR_INPUT', { key: DEMO_FACTOR_UNIVERSE, ts: nowMs(), payload });
+  }
+
+  /** The summary's factor table: the latest day's factor returns and R2, and the mean R2 of every result. */
+  table(): string {
+    const x = this.engine.metrics().extra;
+    const latest = this.engine.universes().get(DEMO_FACTOR_UNIVERSE)?.latest;
+    const symbols = this.market.symbols.length;
+    const factors = 1 + Math.min(symbols, DEMO_SECTORS.length) + 3;
+    const head = `\n  factor returns now (${fmt(this.days)} days of ${fmt(symbols)} symbols in ${Math.min(symbols, DEMO_SECTORS.length)} sectors; ` +
+      `momentum over ${DEMO_MOMENTUM.window} days lagged ${DEMO_MOMENTUM.lag}; ${fmt(x.results)} results, ${fmt(x.unfit)} days without a fit)\n`;
+    if (!latest) {
+      const why = symbols <= factors ? `a fit needs more than ${factors} symbols` : `momentum needs ${DEMO_MOMENTUM.window + DEMO_MOMENTUM.lag} days`;
+      return `${head}  no fit yet (${why})\n`;
+    }
+    const cells = latest.names.map((name, j) => [name, Number.isFinite(latest.factorReturns[j]) ? `${(100 * latest.factorReturns[j]).toFixed(3)}%` : '-']);
+    const widths = cells.map(([name, value]) => Math.max(name.length, value.length));
+    return `${head}  day ${latest.date}: R2 ${latest.r2.toFixed(3)} over ${latest.residuals.count} symbols\n` +
+      `  ${cells.map(([name], j) => name.padStart(widths[j])).join('  ')}\n` +
+      `  ${cells.map(([, value], j) => value.padStart(widths[j])).join('  ')}\n`;
+  }
+}
