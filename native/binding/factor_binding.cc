@@ -5,15 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "async.h"
 #include "common.h"
 #include "factor.hpp"
 
 namespace kernelbus::binding {
 namespace {
-
-void throwIfFault(Napi::Env env, const Status& s) {
-  if (!s.ok()) throw faultError(env, s);
-}
 
 /// A percentile in [lo, hi] at argument i (or -1, off, when `orOff`).
 double percentileArg(const Napi::CallbackInfo& info, size_t i, const char* name, double hi, bool orOff = false) {
@@ -39,7 +36,7 @@ bool flagArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
 }
 
 // winsorize(x, rows, cols, lower, upper, out) | size(cap, rows, cols, lower, upper, out)
-template <bool Size>
+template <bool Size, bool Async>
 Napi::Value Banded(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -51,16 +48,19 @@ Napi::Value Banded(const Napi::CallbackInfo& info) {
     const size_t n = cells(env, rows, cols, Size ? "marketCap" : "x");
     const double* x = matrixData(info, 0, Size ? "marketCap" : "x", n);
     double* out = float64Out(info, 5, "out", n);
-    if constexpr (Size) {
-      throwIfFault(env, factor::size(x, rows, cols, lower, upper, out));
-    } else {
-      factor::winsorize(x, rows, cols, lower, upper, out);
-    }
-    return env.Undefined();
+    return complete<Async>(info, [=] {
+      if constexpr (Size) {
+        return factor::size(x, rows, cols, lower, upper, out);
+      } else {
+        factor::winsorize(x, rows, cols, lower, upper, out);
+        return Status{};
+      }
+    });
   });
 }
 
 // standardize(x, rows, cols, out)
+template <bool Async>
 Napi::Value Standardize(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -69,12 +69,16 @@ Napi::Value Standardize(const Napi::CallbackInfo& info) {
     const size_t cols = countArg(info, 2, "cols");
     const size_t n = cells(env, rows, cols, "x");
     const double* x = matrixData(info, 0, "x", n);
-    factor::standardize(x, rows, cols, float64Out(info, 3, "out", n));
-    return env.Undefined();
+    double* out = float64Out(info, 3, "out", n);
+    return complete<Async>(info, [=] {
+      factor::standardize(x, rows, cols, out);
+      return Status{};
+    });
   });
 }
 
 // momentum(returns, rows, cols, weights, lag, winsorize, out)
+template <bool Async>
 Napi::Value Momentum(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -93,12 +97,12 @@ Napi::Value Momentum(const Napi::CallbackInfo& info) {
       }
     }
     double* out = float64Out(info, 6, "out", n);
-    throwIfFault(env, factor::momentum(returns, rows, cols, weights.data, weights.length, lag, p, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return factor::momentum(returns, rows, cols, weights.data, weights.length, lag, p, out); });
   });
 }
 
 // value(book, sales, cashFlow, rows, cols, winsorize, out)
+template <bool Async>
 Napi::Value Value(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -110,12 +114,16 @@ Napi::Value Value(const Napi::CallbackInfo& info) {
     const double* book = matrixData(info, 0, "bookPrice", n);
     const double* sales = matrixData(info, 1, "salesPrice", n);
     const double* cashFlow = matrixData(info, 2, "cashFlowPrice", n);
-    factor::value(book, sales, cashFlow, rows, cols, p, float64Out(info, 6, "out", n));
-    return env.Undefined();
+    double* out = float64Out(info, 6, "out", n);
+    return complete<Async>(info, [=] {
+      factor::value(book, sales, cashFlow, rows, cols, p, out);
+      return Status{};
+    });
   });
 }
 
 // factorReturns(returns, cap, rows, cols, sectors, perDate, m, styles[], winsorize, residualize, out)
+template <bool Async>
 Napi::Value FactorReturns(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -150,8 +158,7 @@ Napi::Value FactorReturns(const Napi::CallbackInfo& info) {
     const double* cap = matrixData(info, 1, "marketCap", n);
     const double* sectors = matrixData(info, 4, "sectors", perDate ? n : cols);
     double* out = float64Out(info, 10, "out", outLength);
-    throwIfFault(env, factor::factorReturns(returns, cap, rows, cols, sectors, perDate, m, styles.data(), s, p, residualize, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return factor::factorReturns(returns, cap, rows, cols, sectors, perDate, m, styles.data(), s, p, residualize, out); });
   });
 }
 
@@ -166,6 +173,7 @@ const double* dateWeightsArg(const Napi::CallbackInfo& info, size_t i, size_t ro
 }
 
 // factorCovariance(f, rows, K, weights, lags, out: K x K)
+template <bool Async>
 Napi::Value FactorCovariance(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -176,12 +184,16 @@ Napi::Value FactorCovariance(const Napi::CallbackInfo& info) {
     if (lags > 10000) throw inputError(env, "options.neweyWestLags", "an integer in [0, 10000]", std::to_string(lags));
     const double* f = matrixData(info, 0, "factorReturns", cells(env, rows, K, "factorReturns"));
     const double* weights = dateWeightsArg(info, 3, rows);
-    factor::factorCovariance(f, rows, K, weights, lags, float64Out(info, 5, "out", cells(env, K, K, "out")));
-    return env.Undefined();
+    double* out = float64Out(info, 5, "out", cells(env, K, K, "out"));
+    return complete<Async>(info, [=] {
+      factor::factorCovariance(f, rows, K, weights, lags, out);
+      return Status{};
+    });
   });
 }
 
 // specificRisk(residuals, rows, cols, weights, out: cols)
+template <bool Async>
 Napi::Value SpecificRisk(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -190,12 +202,16 @@ Napi::Value SpecificRisk(const Napi::CallbackInfo& info) {
     const size_t cols = countArg(info, 2, "cols");
     const double* residuals = matrixData(info, 0, "residuals", cells(env, rows, cols, "residuals"));
     const double* weights = dateWeightsArg(info, 3, rows);
-    factor::specificRisk(residuals, rows, cols, weights, float64Out(info, 4, "out", cols));
-    return env.Undefined();
+    double* out = float64Out(info, 4, "out", cols);
+    return complete<Async>(info, [=] {
+      factor::specificRisk(residuals, rows, cols, weights, out);
+      return Status{};
+    });
   });
 }
 
 // riskDecomposition(exposures, N, K, cov, specificVar, weights, portfolios, out: 3P + 2PK)
+template <bool Async>
 Napi::Value RiskDecomposition(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -216,23 +232,25 @@ Napi::Value RiskDecomposition(const Napi::CallbackInfo& info) {
     const double* specificVar = matrixData(info, 4, "model.specificVar", N);
     const double* weights = matrixData(info, 5, "weights", cells(env, P, N, "weights"));
     double* out = float64Out(info, 7, "out", cells(env, P, 3 + 2 * K, "out"));
-    throwIfFault(env, factor::riskDecomposition(X, N, K, cov, specificVar, weights, P, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return factor::riskDecomposition(X, N, K, cov, specificVar, weights, P, out); });
   });
 }
 
 }  // namespace
 
 void registerFactor(Napi::Env env, Napi::Object exports) {
-  exports.Set("winsorize", Napi::Function::New<Banded<false>>(env, "winsorize"));
-  exports.Set("standardize", Napi::Function::New<Standardize>(env, "standardize"));
-  exports.Set("momentum", Napi::Function::New<Momentum>(env, "momentum"));
-  exports.Set("size", Napi::Function::New<Banded<true>>(env, "size"));
-  exports.Set("value", Napi::Function::New<Value>(env, "value"));
-  exports.Set("factorReturns", Napi::Function::New<FactorReturns>(env, "factorReturns"));
-  exports.Set("factorCovariance", Napi::Function::New<FactorCovariance>(env, "factorCovariance"));
-  exports.Set("specificRisk", Napi::Function::New<SpecificRisk>(env, "specificRisk"));
-  exports.Set("riskDecomposition", Napi::Function::New<RiskDecomposition>(env, "riskDecomposition"));
+  // each kernel and its promise variant (<name>Async: the kernel on the thread pool)
+  exports.Set("winsorize", Napi::Function::New<Banded<false, false>>(env, "winsorize"));
+  exports.Set("winsorizeAsync", Napi::Function::New<Banded<false, true>>(env, "winsorizeAsync"));
+  exports.Set("size", Napi::Function::New<Banded<true, false>>(env, "size"));
+  exports.Set("sizeAsync", Napi::Function::New<Banded<true, true>>(env, "sizeAsync"));
+  KERNELBUS_BOTH("standardize", Standardize);
+  KERNELBUS_BOTH("momentum", Momentum);
+  KERNELBUS_BOTH("value", Value);
+  KERNELBUS_BOTH("factorReturns", FactorReturns);
+  KERNELBUS_BOTH("factorCovariance", FactorCovariance);
+  KERNELBUS_BOTH("specificRisk", SpecificRisk);
+  KERNELBUS_BOTH("riskDecomposition", RiskDecomposition);
 }
 
 }  // namespace kernelbus::binding

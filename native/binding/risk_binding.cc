@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "async.h"
 #include "common.h"
 #include "risk.hpp"
 
@@ -73,6 +74,7 @@ MonteCarloArgs monteCarloArgs(const Napi::CallbackInfo& info, size_t pathsAt, bo
 }
 
 // monteCarloVar(mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu, out: 2 x portfolios)
+template <bool Async>
 Napi::Value MonteCarloVar(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -82,20 +84,19 @@ Napi::Value MonteCarloVar(const Napi::CallbackInfo& info) {
     cells(env, portfolios, a.paths, "options.paths");  // the P&L buffer must fit in memory
     const double* weights = matrixData(info, 3, "weights", cells(env, portfolios, a.n, "weights"));
     double* out = float64Out(info, 10, "out", 2 * portfolios);
-    throwIfFault(env, risk::monteCarloVar(a.mean, a.cov, a.n, weights, portfolios, a.paths, a.confidence, a.horizon, a.seed, a.nu, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return risk::monteCarloVar(a.mean, a.cov, a.n, weights, portfolios, a.paths, a.confidence, a.horizon, a.seed, a.nu, out); });
   });
 }
 
 // monteCarloScenarios(mean, cov, n, paths, horizon, seed, nu, out: paths x n)
+template <bool Async>
 Napi::Value MonteCarloScenarios(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     requireArgCount(info, 8);
     const MonteCarloArgs a = monteCarloArgs(info, 3, false);
     double* out = float64Out(info, 7, "out", cells(env, a.paths, a.n, "options.paths"));
-    throwIfFault(env, risk::monteCarloScenarios(a.mean, a.cov, a.n, a.paths, a.horizon, a.seed, a.nu, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return risk::monteCarloScenarios(a.mean, a.cov, a.n, a.paths, a.horizon, a.seed, a.nu, out); });
   });
 }
 
@@ -116,6 +117,7 @@ Napi::Value Returns(const Napi::CallbackInfo& info) {
 }
 
 // portfolioReturns(returns, rows, cols, weights, portfolios, out: rows x portfolios)
+template <bool Async>
 Napi::Value PortfolioReturns(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -128,12 +130,12 @@ Napi::Value PortfolioReturns(const Napi::CallbackInfo& info) {
     const double* returns = returnsArg(info, rows, cols);
     const double* weights = matrixData(info, 3, "weights", m);
     double* out = float64Out(info, 5, "out", outLength);
-    throwIfFault(env, risk::portfolioReturns(returns, rows, cols, weights, portfolios, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return risk::portfolioReturns(returns, rows, cols, weights, portfolios, out); });
   });
 }
 
 // performanceStats(returns, rows, cols, periodsPerYear, riskFree, out: kStatCount x cols)
+template <bool Async>
 Napi::Value PerformanceStats(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -147,12 +149,12 @@ Napi::Value PerformanceStats(const Napi::CallbackInfo& info) {
     }
     const double* returns = returnsArg(info, rows, cols);
     double* out = float64Out(info, 5, "out", risk::kStatCount * cols);
-    throwIfFault(env, risk::performanceStats(returns, rows, cols, periodsPerYear, riskFree, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return risk::performanceStats(returns, rows, cols, periodsPerYear, riskFree, out); });
   });
 }
 
 // covariance(returns, rows, cols, method, lambda, adjust, benchmark, out: cols x cols, then the shrinkage)
+template <bool Async>
 Napi::Value Covariance(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -169,12 +171,12 @@ Napi::Value Covariance(const Napi::CallbackInfo& info) {
     const size_t outLength = cells(env, cols, cols, "out") + 1;  // then the shrinkage
     const double* returns = returnsArg(info, rows, cols);
     double* out = float64Out(info, 7, "out", outLength);
-    throwIfFault(env, risk::covariance(returns, rows, cols, static_cast<int>(method), lambda, adjust == 1, benchmark, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return risk::covariance(returns, rows, cols, static_cast<int>(method), lambda, adjust == 1, benchmark, out); });
   });
 }
 
 // portfolioVolatility(cov, n, weights, portfolios, out: portfolios); cov square and symmetric
+template <bool Async>
 Napi::Value PortfolioVolatility(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -185,12 +187,12 @@ Napi::Value PortfolioVolatility(const Napi::CallbackInfo& info) {
     const double* cov = covArg(info, 0, n);
     const double* weights = matrixData(info, 2, "weights", weightsLength);
     double* out = float64Out(info, 4, "out", portfolios);
-    throwIfFault(env, risk::portfolioVolatility(cov, n, weights, portfolios, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return risk::portfolioVolatility(cov, n, weights, portfolios, out); });
   });
 }
 
 // valueAtRisk(returns, rows, cols, method, confidence, ddof, out: 2 x cols)
+template <bool Async>
 Napi::Value ValueAtRisk(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -205,13 +207,13 @@ Napi::Value ValueAtRisk(const Napi::CallbackInfo& info) {
     }
     const double* returns = returnsArg(info, rows, cols);
     double* out = float64Out(info, 6, "out", 2 * cols);
-    throwIfFault(env, risk::valueAtRisk(returns, rows, cols, static_cast<int>(method), confidence,
-                                        static_cast<double>(ddof), out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return risk::valueAtRisk(returns, rows, cols, static_cast<int>(method), confidence,
+                                        static_cast<double>(ddof), out); });
   });
 }
 
 // componentVar(returns, rows, cols, weights, portfolios, method, confidence, out: portfolios x (2 + 2 cols))
+template <bool Async>
 Napi::Value ComponentVar(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -227,8 +229,7 @@ Napi::Value ComponentVar(const Napi::CallbackInfo& info) {
     const double* returns = returnsArg(info, rows, cols);
     const double* weights = matrixData(info, 3, "weights", cells(env, portfolios, cols, "weights"));
     double* out = float64Out(info, 7, "out", cells(env, portfolios, 2 + 2 * cols, "out"));
-    throwIfFault(env, risk::componentVar(returns, rows, cols, weights, portfolios, static_cast<int>(method), confidence, out));
-    return env.Undefined();
+    return complete<Async>(info, [=] { return risk::componentVar(returns, rows, cols, weights, portfolios, static_cast<int>(method), confidence, out); });
   });
 }
 
@@ -237,14 +238,15 @@ Napi::Value ComponentVar(const Napi::CallbackInfo& info) {
 void registerRisk(Napi::Env env, Napi::Object exports) {
   exports.Set("simpleReturns", Napi::Function::New<Returns<risk::simpleReturns>>(env, "simpleReturns"));
   exports.Set("logReturns", Napi::Function::New<Returns<risk::logReturns>>(env, "logReturns"));
-  exports.Set("portfolioReturns", Napi::Function::New<PortfolioReturns>(env, "portfolioReturns"));
-  exports.Set("performanceStats", Napi::Function::New<PerformanceStats>(env, "performanceStats"));
-  exports.Set("valueAtRisk", Napi::Function::New<ValueAtRisk>(env, "valueAtRisk"));
-  exports.Set("covariance", Napi::Function::New<Covariance>(env, "covariance"));
-  exports.Set("portfolioVolatility", Napi::Function::New<PortfolioVolatility>(env, "portfolioVolatility"));
-  exports.Set("componentVar", Napi::Function::New<ComponentVar>(env, "componentVar"));
-  exports.Set("monteCarloVar", Napi::Function::New<MonteCarloVar>(env, "monteCarloVar"));
-  exports.Set("monteCarloScenarios", Napi::Function::New<MonteCarloScenarios>(env, "monteCarloScenarios"));
+  // each kernel and its promise variant (<name>Async: the kernel on the thread pool)
+  KERNELBUS_BOTH("portfolioReturns", PortfolioReturns);
+  KERNELBUS_BOTH("performanceStats", PerformanceStats);
+  KERNELBUS_BOTH("valueAtRisk", ValueAtRisk);
+  KERNELBUS_BOTH("covariance", Covariance);
+  KERNELBUS_BOTH("portfolioVolatility", PortfolioVolatility);
+  KERNELBUS_BOTH("componentVar", ComponentVar);
+  KERNELBUS_BOTH("monteCarloVar", MonteCarloVar);
+  KERNELBUS_BOTH("monteCarloScenarios", MonteCarloScenarios);
 }
 
 }  // namespace kernelbus::binding

@@ -9,9 +9,17 @@ export interface Backend {
   readonly name: string;
   /** The families this backend implements; a partial family lacks the kernels it leaves out. */
   readonly families: { readonly [F in FamilyName]?: Partial<Families[F]> };
+  /**
+   * Promise variants of some kernels that run off the JS thread (the native addon's thread pool); a
+   * kernel without one runs synchronously when called through the API's `<name>Async`.
+   */
+  readonly async?: { readonly [F in FamilyName]?: AsyncFamily<Families[F]> };
   /** Applies per-call settings before a kernel runs (threads: undefined for the backend's default). */
   configure?(settings: { threads?: number }): void;
 }
+
+/** A family's kernels as promises (some of them). */
+export type AsyncFamily<T> = { readonly [K in keyof T]?: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
 
 /** What a backend reports about itself in `backends()` (threads, BLAS vendor, GPU device...). */
 export type BackendFeatures = Readonly<Record<string, string | number | boolean>>;

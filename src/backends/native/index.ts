@@ -6,7 +6,7 @@ import type { FactorFamily } from '../../kernels/factor.js';
 import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
 import type { SpecialFamily } from '../../kernels/special-family.js';
 import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
-import type { Backend, BackendProvider } from '../types.js';
+import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
 import { loadNative, type NativeBinding } from './binding.js';
 
 /** Fresh empty rows (the addon returns undefined rather than allocate five empty arrays). */
@@ -65,83 +65,84 @@ function nativeSpecial(b: NativeBinding): SpecialFamily {
   };
 }
 
-function nativeRisk(b: NativeBinding): RiskFamily {
+/**
+ * The output length of each kernel that writes one Float64Array, from its arguments: one table serves
+ * the synchronous call and its promise variant (`<name>Async` in the addon: the kernel on the thread
+ * pool, the arrays held until it settles).
+ */
+const RISK_OUTPUTS = {
+  portfolioReturns: (_r: Float64Array, rows: number, _c: number, _w: Float64Array, portfolios: number) => rows * portfolios,
+  portfolioVolatility: (_c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => portfolios,
+  covariance: (_r: Float64Array, _rows: number, cols: number) => cols * cols + 1,
+  valueAtRisk: (_r: Float64Array, _rows: number, cols: number) => 2 * cols,
+  monteCarloVar: (_m: Float64Array, _c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => 2 * portfolios,
+  monteCarloScenarios: (_m: Float64Array, _c: Float64Array, n: number, paths: number) => paths * n,
+  componentVar: (_r: Float64Array, _rows: number, cols: number, _w: Float64Array, portfolios: number) => portfolios * (2 + 2 * cols),
+  performanceStats: (_r: Float64Array, _rows: number, cols: number) => PERFORMANCE_STATS.length * cols,
+};
+
+const FACTOR_OUTPUTS = {
+  winsorize: (_x: Float64Array, rows: number, cols: number) => rows * cols,
+  standardize: (_x: Float64Array, rows: number, cols: number) => rows * cols,
+  momentum: (_r: Float64Array, rows: number, cols: number) => rows * cols,
+  size: (_c: Float64Array, rows: number, cols: number) => rows * cols,
+  value: (_b: Float64Array, _s: Float64Array, _c: Float64Array, rows: number, cols: number) => rows * cols,
+  factorReturns: (_r: Float64Array, _c: Float64Array, rows: number, cols: number, _s: Float64Array, _p: number, m: number, styles: readonly Float64Array[]) =>
+    rows * (1 + m + styles.length + cols),
+  factorCovariance: (_f: Float64Array, _rows: number, K: number) => K * K,
+  specificRisk: (_e: Float64Array, _rows: number, cols: number) => cols,
+  riskDecomposition: (_x: Float64Array, _n: number, K: number, _c: Float64Array, _s: Float64Array, _w: Float64Array, portfolios: number) => portfolios * (3 + 2 * K),
+};
+
+type Outputs = Record<string, (...args: never[]) => number>;
+
+/** The sync and promise families of the kernels in `outputs`: allocate the output in JS, call the addon. */
+function outputKernels(b: NativeBinding, outputs: Outputs): { sync: Record<string, unknown>; async: Record<string, unknown> } {
+  const addon = b as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const sync: Record<string, unknown> = {};
+  const async: Record<string, unknown> = {};
+  for (const [name, length] of Object.entries(outputs)) {
+    const size = length as (...args: unknown[]) => number;
+    sync[name] = (...args: unknown[]) => {
+      const out = new Float64Array(size(...args));
+      addon[name](...args, out);
+      return out;
+    };
+    async[name] = async (...args: unknown[]) => {
+      const out = new Float64Array(size(...args));
+      await addon[`${name}Async`](...args, out);
+      return out;
+    };
+  }
+  return { sync, async };
+}
+
+function nativeRisk(b: NativeBinding): { sync: RiskFamily; async: AsyncFamily<RiskFamily> } {
   const returnsOf = (f: NativeBinding['simpleReturns']) => (prices: Float64Array, rows: number, cols: number) => {
     const out = new Float64Array(Math.max(rows - 1, 0) * cols);
     f(prices, rows, cols, out);
     return out;
   };
+  const { sync, async } = outputKernels(b, RISK_OUTPUTS);
   return {
-    simpleReturns: returnsOf(b.simpleReturns),
-    logReturns: returnsOf(b.logReturns),
-    portfolioReturns(returns, rows, cols, weights, portfolios) {
-      const out = new Float64Array(rows * portfolios);
-      b.portfolioReturns(returns, rows, cols, weights, portfolios, out);
-      return out;
-    },
-    portfolioVolatility(cov, n, weights, portfolios) {
-      const out = new Float64Array(portfolios);
-      b.portfolioVolatility(cov, n, weights, portfolios, out);
-      return out;
-    },
-    covariance(returns, rows, cols, method, lambda, adjust, benchmark) {
-      const out = new Float64Array(cols * cols + 1);
-      b.covariance(returns, rows, cols, method, lambda, adjust, benchmark, out);
-      return out;
-    },
-    valueAtRisk(returns, rows, cols, method, confidence, ddof) {
-      const out = new Float64Array(2 * cols);
-      b.valueAtRisk(returns, rows, cols, method, confidence, ddof, out);
-      return out;
-    },
-    monteCarloVar(mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu) {
-      const out = new Float64Array(2 * portfolios);
-      b.monteCarloVar(mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu, out);
-      return out;
-    },
-    monteCarloScenarios(mean, cov, n, paths, horizon, seed, nu) {
-      const out = new Float64Array(paths * n);
-      b.monteCarloScenarios(mean, cov, n, paths, horizon, seed, nu, out);
-      return out;
-    },
-    componentVar(returns, rows, cols, weights, portfolios, method, confidence) {
-      const out = new Float64Array(portfolios * (2 + 2 * cols));
-      b.componentVar(returns, rows, cols, weights, portfolios, method, confidence, out);
-      return out;
-    },
-    performanceStats(returns, rows, cols, periodsPerYear, riskFree) {
-      const out = new Float64Array(PERFORMANCE_STATS.length * cols);
-      b.performanceStats(returns, rows, cols, periodsPerYear, riskFree, out);
-      return out;
-    },
+    sync: { simpleReturns: returnsOf(b.simpleReturns), logReturns: returnsOf(b.logReturns), ...sync } as unknown as RiskFamily,
+    async: async as AsyncFamily<RiskFamily>,
   };
 }
 
-function nativeFactor(b: NativeBinding): FactorFamily {
-  const panel = (rows: number, cols: number, fill: (out: Float64Array) => void) => {
-    const out = new Float64Array(rows * cols);
-    fill(out);
-    return out;
-  };
-  return {
-    winsorize: (x, rows, cols, lower, upper) => panel(rows, cols, (out) => b.winsorize(x, rows, cols, lower, upper, out)),
-    standardize: (x, rows, cols) => panel(rows, cols, (out) => b.standardize(x, rows, cols, out)),
-    momentum: (r, rows, cols, weights, lag, p) => panel(rows, cols, (out) => b.momentum(r, rows, cols, weights, lag, p, out)),
-    size: (cap, rows, cols, lower, upper) => panel(rows, cols, (out) => b.size(cap, rows, cols, lower, upper, out)),
-    value: (book, sales, cf, rows, cols, p) => panel(rows, cols, (out) => b.value(book, sales, cf, rows, cols, p, out)),
-    factorReturns: (r, cap, rows, cols, sectors, perDate, m, styles, p, residualize) =>
-      panel(rows, 1 + m + styles.length + cols, (out) => b.factorReturns(r, cap, rows, cols, sectors, perDate, m, styles, p, residualize, out)),
-    factorCovariance: (f, rows, K, weights, lags) => panel(K, K, (out) => b.factorCovariance(f, rows, K, weights, lags, out)),
-    specificRisk: (e, rows, cols, weights) => panel(1, cols, (out) => b.specificRisk(e, rows, cols, weights, out)),
-    riskDecomposition: (X, N, K, cov, s, w, P) => panel(P, 3 + 2 * K, (out) => b.riskDecomposition(X, N, K, cov, s, w, P, out)),
-  };
+function nativeFactor(b: NativeBinding): { sync: FactorFamily; async: AsyncFamily<FactorFamily> } {
+  const { sync, async } = outputKernels(b, FACTOR_OUTPUTS);
+  return { sync: sync as unknown as FactorFamily, async: async as AsyncFamily<FactorFamily> };
 }
 
 export function nativeBackend(b: NativeBinding): Backend {
   let threads = 0;
+  const risk = nativeRisk(b);
+  const factor = nativeFactor(b);
   return {
     name: 'native',
-    families: { vpin: nativeVpin(b), special: nativeSpecial(b), risk: nativeRisk(b), factor: nativeFactor(b) },
+    families: { vpin: nativeVpin(b), special: nativeSpecial(b), risk: risk.sync, factor: factor.sync },
+    async: { risk: risk.async, factor: factor.async },
     configure(settings) {
       const wanted = settings.threads ?? 0;
       if (wanted !== threads) b.setThreads((threads = wanted));
