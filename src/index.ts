@@ -1,5 +1,5 @@
 /**
- * kernelbus: VPIN and portfolio-risk (and soon factor-model) kernels for Node.js trading engines,
+ * kernelbus: VPIN, portfolio-risk and factor-model kernels for Node.js trading engines,
  * with a pure TypeScript reference and a native C++ backend, and the message bus that feeds them. The root
  * re-exports the common names (the kernels, kernels(), backends(), matrix(), the errors and their
  * types; the defaults and thresholds are in `kernelbus/kernels`); the subpaths hold the rest:
