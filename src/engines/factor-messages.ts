@@ -8,6 +8,7 @@ import { KernelInputError } from '../errors.js';
 import { FACTOR_DEFAULTS } from '../kernels/factor.js';
 import { describeValue } from '../kernels/validate.js';
 import { PanelHistory } from './factor-history.js';
+import { isPlainObject, requireAssetNames } from './payload-checks.js';
 import { decodeState, encodeState } from './state-codec.js';
 
 /** The styles FactorEngine can compute, in their default order. */
@@ -91,10 +92,6 @@ export interface ParsedFactorInput {
   sectors: (string | null)[];
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
-}
-
 /** `payload.<name>`: n numbers (Float64Array or number[]), each finite or NaN, and > 0 when `positive`. */
 function column(value: unknown, name: string, n: number, positive: boolean): Float64Array {
   const field = `payload.${name}`;
@@ -122,14 +119,7 @@ export function parseFactorInput(payload: unknown, ratios: boolean): ParsedFacto
   if (!(typeof date === 'string' && date.length > 0) && !(typeof date === 'number' && Number.isFinite(date))) {
     throw new KernelInputError('payload.date', 'a non-empty string or a finite number', describeValue(date));
   }
-  if (!Array.isArray(assets) || assets.length === 0) throw new KernelInputError('payload.assets', 'a non-empty array of asset names', describeValue(assets));
-  const seen = new Set<string>();
-  for (let i = 0; i < assets.length; i++) {
-    const a: unknown = assets[i];
-    if (typeof a !== 'string' || a.length === 0) throw new KernelInputError(`payload.assets[${i}]`, 'a non-empty string', describeValue(a));
-    if (seen.has(a)) throw new KernelInputError(`payload.assets[${i}]`, 'a name not given before', JSON.stringify(a));
-    seen.add(a);
-  }
+  requireAssetNames(assets);
   const n = assets.length;
   const ratio = (name: 'bookPrice' | 'salesPrice' | 'cashFlowPrice') =>
     payload[name] === undefined && !ratios ? new Float64Array(n).fill(NaN) : column(payload[name], name, n, false);

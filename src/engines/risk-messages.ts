@@ -6,6 +6,7 @@
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
 import { restoredWindow, type ReturnsWindow } from './returns-window.js';
+import { isPlainObject, requireAssetNames } from './payload-checks.js';
 import { decodeState, encodeState } from './state-codec.js';
 
 /**
@@ -71,22 +72,11 @@ export interface ParsedReturns {
   rows: number;
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
-}
-
 /** Checks a RETURNS_UPDATE payload: unique asset names, rows x assets values, each finite or NaN. */
 export function parseReturnsUpdate(payload: unknown): ParsedReturns {
   if (!isPlainObject(payload)) throw new KernelInputError('payload', 'a RETURNS_UPDATE { assets, returns }', describeValue(payload));
   const { assets, returns } = payload;
-  if (!Array.isArray(assets) || assets.length === 0) throw new KernelInputError('payload.assets', 'a non-empty array of asset names', describeValue(assets));
-  const seen = new Set<string>();
-  for (let i = 0; i < assets.length; i++) {
-    const a: unknown = assets[i];
-    if (typeof a !== 'string' || a.length === 0) throw new KernelInputError(`payload.assets[${i}]`, 'a non-empty string', describeValue(a));
-    if (seen.has(a)) throw new KernelInputError(`payload.assets[${i}]`, 'a name not given before', JSON.stringify(a));
-    seen.add(a);
-  }
+  requireAssetNames(assets);
   if (!(returns instanceof Float64Array) && !Array.isArray(returns)) {
     throw new KernelInputError('payload.returns', 'a Float64Array or an array of numbers', describeValue(returns));
   }
