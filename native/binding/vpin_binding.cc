@@ -119,6 +119,60 @@ Napi::Value Vpin(const Napi::CallbackInfo& info) {
   });
 }
 
+// vpinAsync(ts, price, volume, params (9)) -> Promise<buckets>: prepareVpin (the pass over the
+// trades) on the thread pool, then the bucket columns allocated and written on the JS thread.
+class VpinWorker : public Napi::AsyncWorker {
+ public:
+  VpinWorker(const Napi::CallbackInfo& info, const Params& p, const TradeViews& t)
+      : Napi::AsyncWorker(info.Env()), deferred_(Napi::Promise::Deferred::New(info.Env())), p_(p), t_(t), stream_(p, p.sigmaParam) {
+    for (size_t i = 0; i < 3; i++) keep_.push_back(Napi::Persistent(info[i].As<Napi::Object>()));
+  }
+  Napi::Promise promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      status_ = vpin::prepareVpin(stream_, t_.ts.data, t_.price.data, t_.volume.data, t_.ts.length, p_, rows_);
+    } catch (const std::bad_alloc&) {
+      SetError("kernelbus: out of memory");
+    }
+  }
+  void OnOK() override {
+    Napi::HandleScope scope(Env());
+    if (!status_.ok()) {
+      deferred_.Reject(faultError(Env(), status_).Value());
+      return;
+    }
+    vpin::BucketColumns columns{};
+    Napi::Object out = newBuckets(Env(), rows_, columns);
+    stream_.commit(columns);
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override {
+    Napi::HandleScope scope(Env());
+    deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Params p_;
+  TradeViews t_;
+  vpin::VpinStream stream_;
+  vpin::Status status_{};
+  size_t rows_ = 0;
+  std::vector<Napi::ObjectReference> keep_;
+};
+
+Napi::Value VpinAsync(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    requireArgCount(info, 4);
+    const Params p = paramsArg(info, 3, false);
+    const TradeViews t = tradesArg(info, 0);
+    auto* worker = new VpinWorker(info, p, t);
+    const Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+  });
+}
+
 // new NativeVpinStream(params (9)): update(ts, price, volume), flush(), exportState(), importState(s),
 // bucketCount(). update() and flush() return undefined when they complete no bucket.
 class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
@@ -203,6 +257,7 @@ void registerVpin(Napi::Env env, Napi::Object exports) {
   exports.Set("tickRule", Napi::Function::New<TickRule>(env, "tickRule"));
   exports.Set("bulkClassify", Napi::Function::New<BulkClassify>(env, "bulkClassify"));
   exports.Set("vpin", Napi::Function::New<Vpin>(env, "vpin"));
+  exports.Set("vpinAsync", Napi::Function::New<VpinAsync>(env, "vpinAsync"));
   Napi::Function ctor = NativeVpinStream::Define(env);
   addonData(env).vpinStream = Napi::Persistent(ctor);
   exports.Set("NativeVpinStream", ctor);

@@ -63,6 +63,8 @@ export interface Kernels extends PanelKernels, AsyncPanelKernels {
   bulkClassify(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, options?: ClassifyOptions): Float64Array;
   /** VPIN per completed volume bucket. */
   vpin(trades: Trades, options: VpinOptions): VpinBuckets;
+  /** vpin() as a promise: natively the pass over the trades runs on the addon's thread pool (the arrays are held until it settles: do not write to them meanwhile). */
+  vpinAsync(trades: Trades, options: VpinOptions): Promise<VpinBuckets>;
   /** Streaming VPIN with snapshot/restore; needs a causal sigma. */
   vpinStream(options: VpinOptions): VpinStream;
   /** Standard normal CDF Phi(x) (W. J. Cody's erf/erfc; full double precision). */
@@ -180,6 +182,14 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
       requireTrades(trades);
       const params = resolveVpinOptions(opts, false);
       return family('vpin', 'vpin', trades.ts.length).vpin(trades.ts, trades.price, trades.volume, params);
+    },
+    async vpinAsync(trades, opts) {
+      requireTrades(trades);
+      const params = resolveVpinOptions(opts, false);
+      const backend = pick('vpin', trades.ts.length);
+      const promised = backend.async?.vpin?.vpin;
+      const impl = backend.families.vpin as Families['vpin'];
+      return promised ? promised(trades.ts, trades.price, trades.volume, params) : impl.vpin(trades.ts, trades.price, trades.volume, params);
     },
     vpinStream(opts) {
       const params = resolveVpinOptions(opts, true);

@@ -53,6 +53,18 @@ describeEachBackend('promise variants', (k: Kernels) => {
     expect(await promised(k)).toEqual(sync(k));
   });
 
+  it('vpinAsync equals vpin (the pass on the thread pool, the buckets on the JS thread); a data fault rejects', async () => {
+    const n = 200_000;
+    const ts = Float64Array.from({ length: n }, (_, i) => i * 10);
+    const price = seeded(n, 8, (u) => 100 + 10 * u);
+    const volume = seeded(n, 9, (u) => 1 + Math.floor(100 * u));
+    const options = { bucketVolume: 50_000, window: 20, barMs: 1000 };
+    expect(await k.vpinAsync({ ts, price, volume }, options)).toEqual(k.vpin({ ts, price, volume }, options));
+    expect(await ref.vpinAsync({ ts, price, volume }, options)).toEqual(ref.vpin({ ts, price, volume }, options));
+    const bad = Float64Array.from(price, (p, i) => (i === 777 ? NaN : p));
+    await expect(k.vpinAsync({ ts, price: bad, volume }, options)).rejects.toThrow(KernelInputError);
+  });
+
   it('bad input and data faults reject with KernelInputError (validation before the work, faults after it)', async () => {
     await expect(k.covarianceAsync(returns, { method: 'nope' as never })).rejects.toThrow(KernelInputError);
     await expect(k.monteCarloVarAsync({ mean: Float64Array.of(0, 0), cov: matrix(Float64Array.of(1, 2, 2, 1), 2, 2) }, Float64Array.of(1, 1))).rejects.toThrow('cov: expected a positive definite matrix, got Cholesky pivot 1 = -3');

@@ -37,6 +37,8 @@ export interface NativeBinding {
   tickRule(price: Float64Array, out: Int8Array): void;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: Float64Array, out: Float64Array): void;
   vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): VpinBuckets;
+  /** vpin() on the thread pool (the pass over the trades), the buckets written on the JS thread. */
+  vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<VpinBuckets>;
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
   normalCdf(x: Float64Array, out: Float64Array): void;
   normalSf(x: Float64Array, out: Float64Array): void;

@@ -142,7 +142,11 @@ export function nativeBackend(b: NativeBinding): Backend {
   return {
     name: 'native',
     families: { vpin: nativeVpin(b), special: nativeSpecial(b), risk: risk.sync, factor: factor.sync },
-    async: { risk: risk.async, factor: factor.async },
+    async: {
+      risk: risk.async,
+      factor: factor.async,
+      vpin: { vpin: (ts, price, volume, params) => b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params)) },
+    },
     configure(settings) {
       const wanted = settings.threads ?? 0;
       if (wanted !== threads) b.setThreads((threads = wanted));
