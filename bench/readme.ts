@@ -1,11 +1,13 @@
 /**
- * `npm run bench:readme [-- --check]`: regenerates the performance tables of README.md from
+ * `npm run bench:readme [-- --check]`: regenerates the performance tables of README.md (and the
+ * charts bench/results/<section>.svg, chart.ts) from
  * bench/results/<section>.json. Each table block sits between `<!-- bench:<section>:start -->` and
  * `<!-- bench:<section>:end -->`; what is between them is replaced by the section's tables (laid out
  * by VIEWS below) and the line naming the machine. Running it twice changes nothing. With `--check` it
  * writes nothing and exits 1 when README.md differs from what the results give (for CI).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { sectionChart } from './chart.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchRow } from './lib.js';
@@ -123,7 +125,8 @@ function block(results: SectionResults): string {
   // Cases no view expected (a section that grew): shown rather than dropped.
   if (left.length > 0) render({ title: `${results.section}, other cases` }, left);
   const file = `bench/results/${results.section}.md`;
-  return [...tables, `_${machineLine(results.meta)}; every row with its notes: [${file}](${file})._`].join('\n\n');
+  const chart = sectionChart(results) ? [`![bench: ${results.section}](bench/results/${results.section}.svg)`] : [];
+  return [...tables, ...chart, `_${machineLine(results.meta)}; every row with its notes: [${file}](${file})._`].join('\n\n');
 }
 
 const MARKERS = /<!-- bench:([\w-]+):start -->[\s\S]*?<!-- bench:\1:end -->/g;
@@ -154,7 +157,19 @@ try {
   console.error((error as Error).message);
   process.exit(2);
 }
+/** Each block's chart, bench/results/<section>.svg, from its results: [path, svg] (none without ratios). */
+const charts = blocks.flatMap((section) => {
+  const svg = sectionChart(readSection(section)!);
+  return svg ? [[fileURLToPath(new URL(`./results/${section}.svg`, import.meta.url)), svg] as const] : [];
+});
+const staleCharts = charts.filter(([path, svg]) => !existsSync(path) || readFileSync(path, 'utf8') !== svg);
+if (!values.check) for (const [path, svg] of staleCharts) writeFileSync(path, svg);
+
 if (values.check) {
+  if (staleCharts.length > 0) {
+    console.error('bench/results/*.svg are out of date with bench/results/*.json: run npm run bench:readme');
+    process.exit(1);
+  }
   if (after !== before) {
     console.error('README.md is out of date with bench/results/*.json: run npm run bench:readme');
     process.exit(1);

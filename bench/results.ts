@@ -75,7 +75,7 @@ export function formatValue(value: number | null | undefined): string {
 }
 
 /** A ratio: '614x', '19.0x', '9.21x', '0.052x'. */
-function formatRatio(ratio: number): string {
+export function formatRatio(ratio: number): string {
   if (!Number.isFinite(ratio)) return 'n/a';
   if (ratio >= 100) return `${Math.round(ratio)}x`;
   if (ratio >= 10) return `${ratio.toFixed(1)}x`;
