@@ -1,6 +1,9 @@
 // Registration: the addon's exports, and init() that receives the JS error vocabulary.
 #include "common.h"
 #include "parallel.hpp"
+#if KERNELBUS_HAVE_BLAS
+#include "risk_blas.hpp"
+#endif
 
 namespace kernelbus::binding {
 namespace {
@@ -34,18 +37,29 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
   out.Set("platform", Napi::String::New(env, "portable"));
 #endif
   out.Set("threads", Napi::Number::New(env, static_cast<double>(threadCount())));
+#if KERNELBUS_HAVE_BLAS
+  // the BLAS backend's library and the threads it uses
+  out.Set("blas", Napi::String::New(env, blas::vendor()));
+  out.Set("blasThreads", Napi::Number::New(env, static_cast<double>(blas::threads())));
+  out.Set("accelerate", Napi::Boolean::New(env, std::string(blas::vendor()) == "accelerate"));
+#else
   out.Set("blas", Napi::Boolean::New(env, false));
   out.Set("accelerate", Napi::Boolean::New(env, false));
+#endif
   out.Set("metal", Napi::Boolean::New(env, false));
   return out;
 }
 
-// setThreads(n): the threads later kernel calls may use (0: the default, KERNELBUS_THREADS or the cores).
+// setThreads(n): the threads later kernel calls may use (0: the default, KERNELBUS_THREADS or the cores),
+// and the BLAS library's (0: its default) in an addon built with BLAS.
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   requireArgCount(info, 1);
   const size_t n = countArg(info, 0, "options.threads");
   if (n > 1024) throw inputError(info.Env(), "options.threads", "an integer in [1, 1024] (0: the default)", std::to_string(n));
   setThreadCount(n);
+#if KERNELBUS_HAVE_BLAS
+  blas::setThreads(n);
+#endif
   return info.Env().Undefined();
 }
 

@@ -72,4 +72,10 @@ Napi::Value complete(const Napi::CallbackInfo& info, Work work) {
   exports.Set(js, Napi::Function::New<Cpp<false>>(env, js)); \
   exports.Set(js "Async", Napi::Function::New<Cpp<true>>(env, js "Async"))
 
+/// Registers `Cpp<false, kernel>` as `js` and `Cpp<true, kernel>` as `js` + "Async": a binding function
+/// templated over the C++ kernel it calls (the same checks in front of another backend's kernel).
+#define KERNELBUS_BOTH_OF(js, Cpp, kernel)                              \
+  exports.Set(js, Napi::Function::New<Cpp<false, kernel>>(env, js)); \
+  exports.Set(js "Async", Napi::Function::New<Cpp<true, kernel>>(env, js "Async"))
+
 }  // namespace kernelbus::binding

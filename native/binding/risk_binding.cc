@@ -1,6 +1,9 @@
 // Binding for the risk family: shapes as numbers (rows, cols, portfolios), data as Float64Arrays read
 // in place, outputs allocated in JS and passed last. The shapes and options are checked again here
-// (never trust the caller); data faults come back from the kernels as KernelInputError.
+// (never trust the caller); data faults come back from the kernels as KernelInputError. The kernels
+// the BLAS backend also computes (covariance, portfolioVolatility, the Monte Carlo kernels) are
+// templates over the C++ kernel they call: registered once for the native kernels and, in an addon
+// built with BLAS (KERNELBUS_HAVE_BLAS), once more as blas<Name> for native/blas/risk_blas.cpp.
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -8,6 +11,9 @@
 #include "async.h"
 #include "common.h"
 #include "risk.hpp"
+#if KERNELBUS_HAVE_BLAS
+#include "risk_blas.hpp"
+#endif
 
 namespace kernelbus::binding {
 namespace {
@@ -73,8 +79,15 @@ MonteCarloArgs monteCarloArgs(const Napi::CallbackInfo& info, size_t pathsAt, bo
   return a;
 }
 
+// The signatures of the kernels a backend may replace (risk.hpp).
+using CovarianceKernel = Status (*)(const double*, size_t, size_t, int, double, bool, double, double*);
+using VolatilityKernel = Status (*)(const double*, size_t, const double*, size_t, double*);
+using MonteCarloVarKernel = Status (*)(const double*, const double*, size_t, const double*, size_t, size_t, double, double, double,
+                                       double, double*);
+using ScenariosKernel = Status (*)(const double*, const double*, size_t, size_t, double, double, double, double*);
+
 // monteCarloVar(mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu, out: 2 x portfolios)
-template <bool Async>
+template <bool Async, MonteCarloVarKernel Kernel>
 Napi::Value MonteCarloVar(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -84,19 +97,19 @@ Napi::Value MonteCarloVar(const Napi::CallbackInfo& info) {
     cells(env, portfolios, a.paths, "options.paths");  // the P&L buffer must fit in memory
     const double* weights = matrixData(info, 3, "weights", cells(env, portfolios, a.n, "weights"));
     double* out = float64Out(info, 10, "out", 2 * portfolios);
-    return complete<Async>(info, [=] { return risk::monteCarloVar(a.mean, a.cov, a.n, weights, portfolios, a.paths, a.confidence, a.horizon, a.seed, a.nu, out); });
+    return complete<Async>(info, [=] { return Kernel(a.mean, a.cov, a.n, weights, portfolios, a.paths, a.confidence, a.horizon, a.seed, a.nu, out); });
   });
 }
 
 // monteCarloScenarios(mean, cov, n, paths, horizon, seed, nu, out: paths x n)
-template <bool Async>
+template <bool Async, ScenariosKernel Kernel>
 Napi::Value MonteCarloScenarios(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     requireArgCount(info, 8);
     const MonteCarloArgs a = monteCarloArgs(info, 3, false);
     double* out = float64Out(info, 7, "out", cells(env, a.paths, a.n, "options.paths"));
-    return complete<Async>(info, [=] { return risk::monteCarloScenarios(a.mean, a.cov, a.n, a.paths, a.horizon, a.seed, a.nu, out); });
+    return complete<Async>(info, [=] { return Kernel(a.mean, a.cov, a.n, a.paths, a.horizon, a.seed, a.nu, out); });
   });
 }
 
@@ -154,7 +167,7 @@ Napi::Value PerformanceStats(const Napi::CallbackInfo& info) {
 }
 
 // covariance(returns, rows, cols, method, lambda, adjust, benchmark, out: cols x cols, then the shrinkage)
-template <bool Async>
+template <bool Async, CovarianceKernel Kernel>
 Napi::Value Covariance(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -171,12 +184,12 @@ Napi::Value Covariance(const Napi::CallbackInfo& info) {
     const size_t outLength = cells(env, cols, cols, "out") + 1;  // then the shrinkage
     const double* returns = returnsArg(info, rows, cols);
     double* out = float64Out(info, 7, "out", outLength);
-    return complete<Async>(info, [=] { return risk::covariance(returns, rows, cols, static_cast<int>(method), lambda, adjust == 1, benchmark, out); });
+    return complete<Async>(info, [=] { return Kernel(returns, rows, cols, static_cast<int>(method), lambda, adjust == 1, benchmark, out); });
   });
 }
 
 // portfolioVolatility(cov, n, weights, portfolios, out: portfolios); cov square and symmetric
-template <bool Async>
+template <bool Async, VolatilityKernel Kernel>
 Napi::Value PortfolioVolatility(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -187,7 +200,7 @@ Napi::Value PortfolioVolatility(const Napi::CallbackInfo& info) {
     const double* cov = covArg(info, 0, n);
     const double* weights = matrixData(info, 2, "weights", weightsLength);
     double* out = float64Out(info, 4, "out", portfolios);
-    return complete<Async>(info, [=] { return risk::portfolioVolatility(cov, n, weights, portfolios, out); });
+    return complete<Async>(info, [=] { return Kernel(cov, n, weights, portfolios, out); });
   });
 }
 
@@ -242,11 +255,18 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   KERNELBUS_BOTH("portfolioReturns", PortfolioReturns);
   KERNELBUS_BOTH("performanceStats", PerformanceStats);
   KERNELBUS_BOTH("valueAtRisk", ValueAtRisk);
-  KERNELBUS_BOTH("covariance", Covariance);
-  KERNELBUS_BOTH("portfolioVolatility", PortfolioVolatility);
+  KERNELBUS_BOTH_OF("covariance", Covariance, risk::covariance);
+  KERNELBUS_BOTH_OF("portfolioVolatility", PortfolioVolatility, risk::portfolioVolatility);
   KERNELBUS_BOTH("componentVar", ComponentVar);
-  KERNELBUS_BOTH("monteCarloVar", MonteCarloVar);
-  KERNELBUS_BOTH("monteCarloScenarios", MonteCarloScenarios);
+  KERNELBUS_BOTH_OF("monteCarloVar", MonteCarloVar, risk::monteCarloVar);
+  KERNELBUS_BOTH_OF("monteCarloScenarios", MonteCarloScenarios, risk::monteCarloScenarios);
+#if KERNELBUS_HAVE_BLAS
+  // the same checks in front of the BLAS backend's kernels
+  KERNELBUS_BOTH_OF("blasCovariance", Covariance, blas::covariance);
+  KERNELBUS_BOTH_OF("blasPortfolioVolatility", PortfolioVolatility, blas::portfolioVolatility);
+  KERNELBUS_BOTH_OF("blasMonteCarloVar", MonteCarloVar, blas::monteCarloVar);
+  KERNELBUS_BOTH_OF("blasMonteCarloScenarios", MonteCarloScenarios, blas::monteCarloScenarios);
+#endif
 }
 
 }  // namespace kernelbus::binding

@@ -7,6 +7,7 @@
 #include "risk.hpp"
 #include "parallel.hpp"
 #include "risk_checks.hpp"
+#include "risk_steps.hpp"
 #include "simd.hpp"
 
 namespace kernelbus::risk {
@@ -139,9 +140,10 @@ void crossSweep(const double* a, const double* b, size_t n, size_t p, double* ou
   parallelRows(n, p, false, [&](const size_t* rows, size_t count) { crossRows(a, b, n, p, out, rows, count); });
 }
 
-std::vector<double> cross(const std::vector<double>& a, const std::vector<double>& b, size_t n, size_t p) {
+// cross() through the steps' cross-product.
+std::vector<double> cross(const CovarianceSteps& steps, const std::vector<double>& a, const std::vector<double>& b, size_t n, size_t p) {
   std::vector<double> out(p * p);
-  crossSweep(a.data(), b.data(), n, p, out.data());
+  steps.cross(a.data(), b.data(), n, p, out.data());
   return out;
 }
 
@@ -155,7 +157,7 @@ void blend(double* out, const std::vector<double>& target, double kappa, size_t 
 }
 
 // constantCorrelation()
-void constantCorrelation(double* out, const std::vector<double>& d, size_t n, size_t p) {
+void constantCorrelation(const CovarianceSteps& steps, double* out, const std::vector<double>& d, size_t n, size_t p) {
   const std::vector<double> S(out, out + p * p);
   const double dn = static_cast<double>(n), dp = static_cast<double>(p);
   std::vector<double> std_(p);
@@ -174,7 +176,7 @@ void constantCorrelation(double* out, const std::vector<double>& d, size_t n, si
     y[k] = d[k] * d[k];
     cube[k] = d[k] * d[k] * d[k];
   }
-  const std::vector<double> yy = cross(y, y, n, p), xx = cross(d, d, n, p), x3x = cross(cube, d, n, p);
+  const std::vector<double> yy = cross(steps, y, y, n, p), xx = cross(steps, d, d, n, p), x3x = cross(steps, cube, d, n, p);
   double pi = 0, piDiagonal = 0, thetaSum = 0, gamma = 0;
   for (size_t i = 0; i < p; i++) {
     for (size_t j = 0; j < p; j++) {
@@ -196,7 +198,7 @@ void constantCorrelation(double* out, const std::vector<double>& d, size_t n, si
 }
 
 // singleFactor()
-void singleFactor(double* out, const std::vector<double>& d, size_t n, size_t p) {
+void singleFactor(const CovarianceSteps& steps, double* out, const std::vector<double>& d, size_t n, size_t p) {
   const std::vector<double> S(out, out + p * p);
   const double dn = static_cast<double>(n), dp = static_cast<double>(p);
   std::vector<double> market(n);
@@ -231,7 +233,7 @@ void singleFactor(double* out, const std::vector<double>& d, size_t n, size_t p)
     }
     rowSquares += row * row;
   }
-  const std::vector<double> yz = cross(y, z, n, p), zz = cross(z, z, n, p);
+  const std::vector<double> yz = cross(steps, y, z, n, p), zz = cross(steps, z, z, n, p);
   double c = 0, squares = 0, diagonalSquares = 0, roff1 = 0, roff1Diagonal = 0, roff3 = 0, roff3Diagonal = 0;
   for (size_t i = 0; i < p; i++) {
     for (size_t j = 0; j < p; j++) {
@@ -258,18 +260,22 @@ void singleFactor(double* out, const std::vector<double>& d, size_t n, size_t p)
 
 }  // namespace
 
-Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out) {
+const VolatilitySteps kNativeVolatilitySteps{8, true, weightedRows};
+
+Status portfolioVolatility(const VolatilitySteps& steps, const double* cov, size_t n, const double* weights, size_t portfolios,
+                           double* out) {
   const Status s = detail::checkWeights(weights, portfolios * n, n);
   if (!s.ok()) return s;
-  constexpr size_t kBlock = 8;
-  // blocks of portfolios shared out between the threads (a portfolio's sums are the same on any)
-  const size_t blocks = (portfolios + kBlock - 1) / kBlock;
-  parallelFor(blocks, std::max<size_t>(1, 65536 / (kBlock * n * n + 1)), [&](size_t first, size_t end) {
-    std::vector<double> v(kBlock * n);
+  const size_t size = steps.block;
+  // blocks of portfolios, shared out between the threads or not (a portfolio's sums are the same on any)
+  const size_t blocks = (portfolios + size - 1) / size;
+  const size_t minBlocks = steps.shareBlocks ? std::max<size_t>(1, 65536 / (size * n * n + 1)) : blocks + 1;
+  parallelFor(blocks, minBlocks, [&](size_t first, size_t end) {
+    std::vector<double> v(std::min(size, portfolios) * n);
     for (size_t block = first; block < end; block++) {
-      const size_t p0 = block * kBlock;
-      const size_t count = std::min(kBlock, portfolios - p0);
-      weightedRows(cov, n, weights + p0 * n, count, v.data());
+      const size_t p0 = block * size;
+      const size_t count = std::min(size, portfolios - p0);
+      steps.weighted(cov, n, weights + p0 * n, count, v.data());
       for (size_t b = 0; b < count; b++) {
         const double* w = weights + (p0 + b) * n;
         double q = 0;
@@ -281,8 +287,19 @@ Status portfolioVolatility(const double* cov, size_t n, const double* weights, s
   return Status{};
 }
 
+Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out) {
+  return portfolioVolatility(kNativeVolatilitySteps, cov, n, weights, portfolios, out);
+}
+
+const CovarianceSteps kNativeCovarianceSteps{sampleSweep, crossSweep};
+
 Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
                   double benchmark, double* out) {
+  return covariance(kNativeCovarianceSteps, returns, rows, cols, method, lambda, adjust, benchmark, out);
+}
+
+Status covariance(const CovarianceSteps& steps, const double* returns, size_t rows, size_t cols, int method, double lambda,
+                  bool adjust, double benchmark, double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   std::vector<double> d;
@@ -307,14 +324,14 @@ Status covariance(const double* returns, size_t rows, size_t cols, int method, d
         for (size_t i = 0; i < cols; i++) d[t * cols + i] -= mean[i];
       }
     }
-    sampleSweep(d.data(), n, cols, out);
+    steps.gram(d.data(), n, cols, out);
     const double divisor = static_cast<double>(ddof1 ? n - 1 : n);
     for (size_t i = 0; i < cols; i++) {  // the upper triangle, mirrored below
       for (size_t j = i; j < cols; j++) out[j * cols + i] = out[i * cols + j] = out[i * cols + j] / divisor;
     }
     if (method == kLedoitWolf || method == kOas) shrink(out, d.data(), n, cols, method);
-    if (method == kConstantCorrelation) constantCorrelation(out, d, n, cols);
-    if (method == kSingleFactor) singleFactor(out, d, n, cols);
+    if (method == kConstantCorrelation) constantCorrelation(steps, out, d, n, cols);
+    if (method == kSingleFactor) singleFactor(steps, out, d, n, cols);
     return Status{};
   } else if (n == 0) {
     std::fill(out, out + cols * cols + 1, NAN);

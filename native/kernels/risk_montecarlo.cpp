@@ -11,35 +11,13 @@
 #include "random.hpp"
 #include "risk.hpp"
 #include "risk_checks.hpp"
+#include "risk_steps.hpp"
 #include "simd.hpp"
 
 namespace kernelbus::risk {
 namespace {
 
 constexpr size_t kPaths = 8;  // paths per block
-
-// cholesky(): right-looking, in place on the lower triangle of a (n x n); column k is copied out so
-// that the update of each row vectorizes over j.
-Status cholesky(const double* cov, size_t n, std::vector<double>& a) {
-  a.assign(n * n, 0.0);
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j <= i; j++) a[i * n + j] = cov[i * n + j];
-  std::vector<double> column(n);
-  for (size_t k = 0; k < n; k++) {
-    const double pivot = a[k * n + k];
-    if (!(pivot > 0 && pivot < INFINITY)) return detail::fault(Fault::CovNotPositiveDefinite, k, pivot, n);
-    const double lkk = std::sqrt(pivot);
-    a[k * n + k] = lkk;
-    for (size_t i = k + 1; i < n; i++) column[i] = a[i * n + k] /= lkk;
-    for (size_t i = k + 1; i < n; i++) {
-      const double lik = column[i];
-      double* __restrict row = a.data() + i * n;
-      const double* __restrict col = column.data();
-      for (size_t j = k + 1; j <= i; j++) row[j] -= lik * col[j];
-    }
-  }
-  return Status{};
-}
 
 // The normals of kPaths paths from `path0`: pair q of path path0 + p at [q * kPaths + p] of z0 (its
 // cosine half, normal 2q) and z1 (its sine half, normal 2q + 1). random::normalPair() in three
@@ -113,8 +91,41 @@ struct Draws {
 
 }  // namespace
 
+// The reference's cholesky(): right-looking, in place on the lower triangle of a (n x n); column k is
+// copied out so that the update of each row vectorizes over j.
+Status nativeCholesky(const double* cov, size_t n, std::vector<double>& a) {
+  a.assign(n * n, 0.0);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j <= i; j++) a[i * n + j] = cov[i * n + j];
+  std::vector<double> column(n);
+  for (size_t k = 0; k < n; k++) {
+    const double pivot = a[k * n + k];
+    if (!(pivot > 0 && pivot < INFINITY)) return detail::fault(Fault::CovNotPositiveDefinite, k, pivot, n);
+    const double lkk = std::sqrt(pivot);
+    a[k * n + k] = lkk;
+    for (size_t i = k + 1; i < n; i++) column[i] = a[i * n + k] /= lkk;
+    for (size_t i = k + 1; i < n; i++) {
+      const double lik = column[i];
+      double* __restrict row = a.data() + i * n;
+      const double* __restrict col = column.data();
+      for (size_t j = k + 1; j <= i; j++) row[j] -= lik * col[j];
+    }
+  }
+  return Status{};
+}
+
 Status monteCarloVar(const double* mean, const double* cov, size_t n, const double* weights, size_t portfolios, size_t paths,
                      double confidence, double horizon, double seed, double nu, double* out) {
+  return monteCarloVar(nativeCholesky, mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu, out);
+}
+
+Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed, double nu,
+                           double* out) {
+  return monteCarloScenarios(nativeCholesky, mean, cov, n, paths, horizon, seed, nu, out);
+}
+
+Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* cov, size_t n, const double* weights,
+                     size_t portfolios, size_t paths, double confidence, double horizon, double seed, double nu, double* out) {
   if (Status s = detail::checkWeights(weights, portfolios * n, n); !s.ok()) return s;
   std::vector<double> L;
   if (Status s = cholesky(cov, n, L); !s.ok()) return s;
@@ -156,8 +167,8 @@ Status monteCarloVar(const double* mean, const double* cov, size_t n, const doub
   return Status{};
 }
 
-Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed, double nu,
-                           double* out) {
+Status monteCarloScenarios(CholeskyStep cholesky, const double* mean, const double* cov, size_t n, size_t paths, double horizon,
+                           double seed, double nu, double* out) {
   std::vector<double> L;
   if (Status s = cholesky(cov, n, L); !s.ok()) return s;
   const double root = std::sqrt(horizon);

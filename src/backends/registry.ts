@@ -3,12 +3,13 @@
  * Adding a backend is one provider in PROVIDERS; nothing else names backends.
  */
 import { FAMILY_KERNELS, type FamilyName, type KernelName, KERNEL_FAMILY } from '../kernels/families.js';
+import { blasProvider } from './blas/index.js';
 import { nativeProvider } from './native/index.js';
 import { referenceProvider } from './reference/index.js';
 import type { Backend, BackendFeatures, BackendProvider, LoadedBackend } from './types.js';
 
 /** The backends, the reference first (the fallback of 'auto'). */
-const PROVIDERS = [referenceProvider, nativeProvider] as const;
+const PROVIDERS = [referenceProvider, nativeProvider, blasProvider] as const;
 
 /** A registered backend's name. */
 export type BackendName = (typeof PROVIDERS)[number]['name'];

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createBus, type BusMessage } from '../../src/bus/index.js';
 import { FactorEngine, type FactorResult } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
-import { backends, kernels } from '../../src/index.js';
+import { kernels } from '../../src/index.js';
 import { TestTransport } from '../bus/helpers.js';
 import { collect, direct, feedPanel, inputOf, seededPanel, sectorNamesOf } from './factor-helpers.js';
+import { completeBackends } from '../helpers/backends.js';
 
-const available = backends().filter((b) => b.available).map((b) => b.name);
+const available = completeBackends('factor');
 const MOMENTUM = { window: 12, halfLife: 6, lag: 3 };
 const WARM = MOMENTUM.window + MOMENTUM.lag; // dates before the first momentum score: WARM - 1
 

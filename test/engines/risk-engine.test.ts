@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createBus, type Bus, type BusMessage } from '../../src/bus/index.js';
 import { RiskEngine, type RiskAlert, type RiskResult } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
-import { backends, kernels } from '../../src/index.js';
+import { kernels } from '../../src/index.js';
 import { TestTransport } from '../bus/helpers.js';
 import { ASSETS, collect, expectedFigures, figures, PORTFOLIOS, row, seededReturns, weightVector } from './risk-helpers.js';
+import { completeBackends } from '../helpers/backends.js';
 
-const available = backends().filter((b) => b.available).map((b) => b.name);
+const available = completeBackends('risk');
 const T0 = 1_700_000_000_000;
 const DAY = 86_400_000;
 

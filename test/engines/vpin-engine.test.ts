@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createBus, type Bus, type BusMessage } from '../../src/bus/index.js';
 import { SyntheticMarket, VpinEngine, type EngineHealth, type VpinAlert, type VpinCalculation } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
-import { backends, kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
+import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
 import { TestTransport } from '../bus/helpers.js';
+import { completeBackends } from '../helpers/backends.js';
 
-const available = backends().filter((b) => b.available).map((b) => b.name);
+const available = completeBackends('vpin');
 const options: VpinOptions = { bucketVolume: 4000, window: 10, barMs: 50, sigma: { ewma: 0.9 } };
 
 /** Seeded trades of several symbols, in time order: 20 ms apart overall. */

@@ -1,18 +1,33 @@
 /**
  * Backends under test. Locally a backend that did not build is skipped; with CI=true it fails the run
- * (the suite registers a failing test with the load error instead of skipping).
+ * (the suite registers a failing test with the load error instead of skipping). A backend implements
+ * some kernels: a suite of one family skips the backends with none of its kernels, and a test of a
+ * kernel a backend lacks is skipped for it (`it.runIf(supports('covariance'))`), never failed.
  */
 import { describe, it } from 'vitest';
+import { FAMILY_KERNELS, type FamilyName, type KernelName } from '../../src/api/index.js';
 import { backends, kernels, type BackendName, type Kernels } from '../../src/index.js';
 
 export const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
-/** Runs `body` once per backend other than the reference, with that backend's kernels. */
-export function describeEachBackend(title: string, body: (k: Kernels, name: BackendName) => void): void {
+/** True when the backend implements every kernel named. */
+export type Supports = (...kernels: KernelName[]) => boolean;
+
+/**
+ * Runs `body` once per backend other than the reference, with that backend's kernels, its name and
+ * `supports`; with `family`, only for the backends that implement some kernel of that family.
+ */
+export function describeEachBackend(title: string, body: (k: Kernels, name: BackendName, supports: Supports) => void, family?: FamilyName): void {
   for (const info of backends()) {
     if (info.name === 'reference') continue;
     if (info.available) {
-      describe(`${title} [${info.name}]`, () => body(kernels({ backend: info.name }), info.name));
+      const has = new Set<string>(info.kernels);
+      const supports: Supports = (...names) => names.every((n) => has.has(n));
+      if (family && !(FAMILY_KERNELS[family] as readonly KernelName[]).some((n) => has.has(n))) {
+        describe.skip(`${title} [${info.name}] (implements no ${family} kernel)`, () => {});
+      } else {
+        describe(`${title} [${info.name}]`, () => body(kernels({ backend: info.name }), info.name, supports));
+      }
     } else if (inCI) {
       describe(`${title} [${info.name}]`, () => {
         it('backend is available (required in CI)', () => {
@@ -23,6 +38,13 @@ export function describeEachBackend(title: string, body: (k: Kernels, name: Back
       describe.skip(`${title} [${info.name}] (not built: ${info.reason})`, () => {});
     }
   }
+}
+
+/** The available backends that implement every kernel of `family` (what an engine of that family needs). */
+export function completeBackends(family: FamilyName): BackendName[] {
+  return backends()
+    .filter((b) => b.available && FAMILY_KERNELS[family].every((k: KernelName) => b.kernels.includes(k)))
+    .map((b) => b.name);
 }
 
 /** The reference kernels, the oracle. */

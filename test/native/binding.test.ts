@@ -225,6 +225,11 @@ suite('native binding', () => {
       ['stream.importState', (...a) => (stream.importState as Function).apply(stream, a)],
       ['stream.exportState', (...a) => (stream.exportState as Function).apply(stream, a)],
     ];
+    // the BLAS backend's entry points, in an addon built with BLAS: the same checks, then the library
+    for (const name of ['blasCovariance', 'blasPortfolioVolatility', 'blasMonteCarloVar', 'blasMonteCarloScenarios']) {
+      const entry = (binding as unknown as Record<string, Function | undefined>)[name];
+      if (entry) entryPoints.push([name, (...a) => entry(...a)]);
+    }
     let thrown = 0;
     let returned = 0;
     fc.assert(

@@ -156,4 +156,4 @@ describeEachBackend('factor family parity', (k: Kernels) => {
       expect(() => call(k)).toThrow((expected as Error).message);
     }
   });
-});
+}, 'factor');

@@ -88,4 +88,4 @@ describeEachBackend('special functions parity', (k) => {
     expect(() => k.studentTCdf(view, 0)).toThrow('nu: expected a number > 0');
     expect(() => k.normalCdf([1, 2] as never)).toThrow('x: expected a Float64Array, got an Array of length 2');
   });
-});
+}, 'special');

@@ -181,4 +181,4 @@ describeEachBackend('VPIN parity', (k) => {
       { numRuns: 60 },
     );
   });
-});
+}, 'vpin');

@@ -1,10 +1,11 @@
-/** Backend selection: the registry, backends(), 'auto' dispatch and fallback, KERNELBUS_BACKEND, a failed load. */
+/** Backend selection: the registry, backends(), 'auto' dispatch and fallback, KERNELBUS_BACKEND, a failed load, the BLAS backend's load and its hiding. */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { loadNative } from '../../src/backends/native/binding.js';
+import { BLAS_KERNELS, BLAS_NOT_BUILT, loadBlas } from '../../src/backends/blas/index.js';
+import { loadNative, type NativeBinding } from '../../src/backends/native/binding.js';
 import { referenceBackend } from '../../src/backends/reference/index.js';
 import { registerBackend } from '../../src/backends/registry.js';
 import { backends, BackendUnavailableError, KernelInputError, kernels } from '../../src/index.js';
@@ -51,7 +52,7 @@ describe('backends()', () => {
 
   it('rejects unknown backend names with the registered ones', () => {
     expect(() => kernels({ backend: 'gpu' as never })).toThrow(KernelInputError);
-    expect(() => kernels({ backend: 'gpu' as never })).toThrow("options.backend: expected 'auto' or one of 'reference', 'native'");
+    expect(() => kernels({ backend: 'gpu' as never })).toThrow("options.backend: expected 'auto' or one of 'reference', 'native', 'blas'");
   });
 });
 
@@ -152,5 +153,70 @@ describe('without the native addon', () => {
     expect(report.native.reason).toContain('npm rebuild kernelbus');
     expect(report.error).toMatch(/^true backend 'native' is unavailable: the native addon did not load/);
     expect(out.stderr.match(/KERNELBUS_BACKEND_UNAVAILABLE/g)).toHaveLength(1);
+  });
+});
+
+describe('the BLAS backend', () => {
+  const native = loadNative();
+  const built = native.binding !== undefined && native.binding.features().blas !== false;
+
+  it('is listed with its library and threads where the addon was built with BLAS, else with the reason and the fix', () => {
+    const info = backends().find((b) => b.name === 'blas')!;
+    if (!built) {
+      expect(info).toMatchObject({ available: false, families: [], kernels: [] });
+      if (native.binding) expect(info.reason).toBe(BLAS_NOT_BUILT);
+      return;
+    }
+    expect(info).toMatchObject({ available: true, families: ['risk'], kernels: [...BLAS_KERNELS] });
+    expect(['openblas', 'accelerate']).toContain(info.features?.vendor);
+    expect(info.features?.threads).toBeGreaterThanOrEqual(1);
+    expect(native.binding!.features()).toMatchObject({ blas: info.features?.vendor, blasThreads: info.features?.threads });
+  });
+
+  it('why it is unavailable: hidden by KERNELBUS_BLAS=0, an addon built without BLAS, an addon that did not load', () => {
+    const fake = (blas: 'openblas' | false) => ({ binding: { features: () => ({ blas }) } as NativeBinding, path: 'x.node' });
+    expect(loadBlas(fake('openblas'), { KERNELBUS_BLAS: '0' })).toEqual({ reason: 'disabled by KERNELBUS_BLAS=0' });
+    expect(loadBlas(fake(false), {})).toEqual({ reason: BLAS_NOT_BUILT });
+    expect(loadBlas({ error: new Error('no addon here') }, {})).toEqual({ reason: 'no addon here' });
+    expect(BLAS_NOT_BUILT).toContain('libopenblas-dev liblapack-dev');
+  });
+
+  it.runIf(built)('a risk kernel it lacks throws BackendUnavailableError naming the kernel and the backend', () => {
+    const blas = kernels({ backend: 'blas' });
+    expect(() => blas.valueAtRisk(Float64Array.of(0.01, -0.02), { method: 'historical' })).toThrow(
+      "backend 'blas' is unavailable for kernel 'valueAtRisk': it does not implement kernel 'valueAtRisk' (family 'risk')",
+    );
+    expect(() => blas.vpin(walk(100), { bucketVolume: 50 })).toThrow(BackendUnavailableError);
+  });
+
+  it.runIf(built)("kernels({ threads }) sets the library's threads too; the default comes back after", () => {
+    const returns = { data: Float64Array.from({ length: 400 }, (_, i) => Math.sin(i) / 100), rows: 40, cols: 10 };
+    const before = native.binding!.features().blasThreads;
+    kernels({ backend: 'blas', threads: 1 }).covariance(returns);
+    expect(native.binding!.features().blasThreads).toBe(1);
+    kernels({ backend: 'blas' }).covariance(returns);
+    expect(native.binding!.features().blasThreads).toBe(before);
+  });
+
+  it.runIf(built)("hidden (KERNELBUS_BLAS=0): reported unavailable with the reason; native and 'auto' work without it", () => {
+    const out = runChild(
+      join(temp, 'hidden.ts'),
+      `
+      import { backends, kernels, matrix, BackendUnavailableError } from ${JSON.stringify(join(root, 'src', 'index.ts'))};
+      const returns = matrix(Float64Array.from({ length: 300 * 200 }, (_, i) => Math.sin(i * 1.7) / 50), 300, 200);
+      const auto = kernels().covariance(returns).cov.data;
+      const native = kernels({ backend: 'native' }).covariance(returns).cov.data;
+      let error = '';
+      try { kernels({ backend: 'blas' }); } catch (e) { error = (e instanceof BackendUnavailableError) + ' ' + e.message; }
+      const list = backends();
+      console.log(JSON.stringify({ blas: list.find((b) => b.name === 'blas'), native: list.find((b) => b.name === 'native').available, same: auto.every((x, i) => x === native[i]), error }));
+    `,
+      { KERNELBUS_BLAS: '0', KERNELBUS_BACKEND: '' },
+    );
+    expect(out.status, out.stderr).toBe(0);
+    const report = JSON.parse(out.stdout);
+    expect(report.blas).toEqual({ name: 'blas', available: false, reason: 'disabled by KERNELBUS_BLAS=0', families: [], kernels: [] });
+    expect(report).toMatchObject({ native: true, same: true, error: "true backend 'blas' is unavailable: disabled by KERNELBUS_BLAS=0" });
+    expect(out.stderr).not.toContain('KERNELBUS_BACKEND_UNAVAILABLE');
   });
 });

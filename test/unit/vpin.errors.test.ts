@@ -102,7 +102,7 @@ describeEachBackend('same error messages as the reference', (k) => {
     inputError(() => s.update(bad));
     expect(s.snapshot()).toEqual(before);
   });
-});
+}, 'vpin');
 
 describe('snapshot bytes are checked', () => {
   const options = { bucketVolume: 100, window: 3, sigma: 0.5 };

@@ -70,13 +70,29 @@ export interface NativeBinding {
   componentVar(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number, out: Float64Array): void;
 }
 
+/**
+ * The BLAS backend's entry points, present when the addon was built with BLAS/LAPACK (features().blas
+ * names the library): the same arguments and checks as the native kernels of the same name, and
+ * `<name>Async` for each (native/binding/risk_binding.cc).
+ */
+export interface BlasBinding {
+  blasCovariance: NativeBinding['covariance'];
+  blasPortfolioVolatility: NativeBinding['portfolioVolatility'];
+  blasMonteCarloVar: NativeBinding['monteCarloVar'];
+  blasMonteCarloScenarios: NativeBinding['monteCarloScenarios'];
+}
+
 /** What the addon was built with. */
 export interface NativeFeatures {
   napiVersion: number;
   platform: string;
   /** The threads kernels use by default (KERNELBUS_THREADS, else the cores). */
   threads: number;
-  blas: boolean;
+  /** The BLAS/LAPACK library the addon was built with (the BLAS backend's), or false. */
+  blas: 'openblas' | 'accelerate' | false;
+  /** The threads that library uses (with blas only). */
+  blasThreads?: number;
+  /** Built with Apple's Accelerate (the BLAS backend's library on macOS). */
   accelerate: boolean;
   metal: boolean;
 }
@@ -111,6 +127,18 @@ function load(): LoadResult {
 }
 
 let cached: LoadResult | undefined;
+
+let threadsSet = 0;
+
+/**
+ * Sets the threads of the addon's later calls (0: the defaults): its own kernels' and, in an addon
+ * built with BLAS, the library's. One setting shared by the backends over the addon (native, blas),
+ * changed only when it differs from the last one set.
+ */
+export function useThreads(binding: NativeBinding, threads: number | undefined): void {
+  const wanted = threads ?? 0;
+  if (wanted !== threadsSet) binding.setThreads((threadsSet = wanted));
+}
 
 /** Loads the addon once; later calls return the same result. */
 export function loadNative(): LoadResult {

@@ -7,7 +7,7 @@ import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
 import type { SpecialFamily } from '../../kernels/special-family.js';
 import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
-import { loadNative, type NativeBinding } from './binding.js';
+import { loadNative, useThreads, type NativeBinding } from './binding.js';
 
 /** Fresh empty rows (the addon returns undefined rather than allocate five empty arrays). */
 function noBuckets(): VpinBuckets {
@@ -70,7 +70,7 @@ function nativeSpecial(b: NativeBinding): SpecialFamily {
  * the synchronous call and its promise variant (`<name>Async` in the addon: the kernel on the thread
  * pool, the arrays held until it settles).
  */
-const RISK_OUTPUTS = {
+export const RISK_OUTPUTS = {
   portfolioReturns: (_r: Float64Array, rows: number, _c: number, _w: Float64Array, portfolios: number) => rows * portfolios,
   portfolioVolatility: (_c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => portfolios,
   covariance: (_r: Float64Array, _rows: number, cols: number) => cols * cols + 1,
@@ -96,21 +96,25 @@ const FACTOR_OUTPUTS = {
 
 type Outputs = Record<string, (...args: never[]) => number>;
 
-/** The sync and promise families of the kernels in `outputs`: allocate the output in JS, call the addon. */
-function outputKernels(b: NativeBinding, outputs: Outputs): { sync: Record<string, unknown>; async: Record<string, unknown> } {
-  const addon = b as unknown as Record<string, (...args: unknown[]) => unknown>;
+/**
+ * The sync and promise families of the kernels in `outputs`: allocate the output in JS, call the
+ * addon's function `entry(name)` (or `entry(name)` + 'Async').
+ */
+export function outputKernels(b: object, outputs: Outputs, entry = (name: string) => name): { sync: Record<string, unknown>; async: Record<string, unknown> } {
+  const addon = b as Record<string, (...args: unknown[]) => unknown>;
   const sync: Record<string, unknown> = {};
   const async: Record<string, unknown> = {};
   for (const [name, length] of Object.entries(outputs)) {
     const size = length as (...args: unknown[]) => number;
+    const call = entry(name);
     sync[name] = (...args: unknown[]) => {
       const out = new Float64Array(size(...args));
-      addon[name](...args, out);
+      addon[call](...args, out);
       return out;
     };
     async[name] = async (...args: unknown[]) => {
       const out = new Float64Array(size(...args));
-      await addon[`${name}Async`](...args, out);
+      await addon[`${call}Async`](...args, out);
       return out;
     };
   }
@@ -135,6 +139,7 @@ function nativeFactor(b: NativeBinding): { sync: FactorFamily; async: AsyncFamil
   return { sync: sync as unknown as FactorFamily, async: async as AsyncFamily<FactorFamily> };
 }
 
+/** The native backend over the loaded addon: every family, and the promise variants of the risk and factor kernels. */
 export function nativeBackend(b: NativeBinding): Backend {
   let threads = 0;
   const risk = nativeRisk(b);

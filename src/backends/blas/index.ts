@@ -1,0 +1,58 @@
+/**
+ * The BLAS backend: the risk kernels whose core is dense linear algebra (covariance's cross-products,
+ * portfolioVolatility's batched w'Sw, the Monte Carlo kernels' Cholesky factor) computed by a BLAS/LAPACK
+ * library (Accelerate on macOS, OpenBLAS elsewhere) inside the native addon (native/blas/), around the
+ * native kernels' own code. It is in the addon when CMake found the library at build time (features().blas
+ * names it); one prebuilt binary per platform: the Linux one is built without BLAS (it would need
+ * libopenblas on every machine), a build from source picks OpenBLAS up where it is installed.
+ *
+ * Results match the reference to stated tolerances rather than bit for bit: the library sums in its own
+ * order (test/parity/risk.parity.test.ts). `KERNELBUS_BLAS=0` hides the backend (reported unavailable);
+ * nothing else depends on it.
+ */
+import { RISK_OUTPUTS, outputKernels } from '../native/index.js';
+import { loadNative, useThreads, type BlasBinding, type LoadResult, type NativeBinding } from '../native/binding.js';
+import type { RiskFamily } from '../../kernels/risk.js';
+import type { AsyncFamily, Backend, BackendProvider, LoadedBackend } from '../types.js';
+
+/** The risk kernels the BLAS backend implements (the others throw BackendUnavailableError naming it). */
+export const BLAS_KERNELS = ['covariance', 'portfolioVolatility', 'monteCarloVar', 'monteCarloScenarios'] as const satisfies readonly (keyof RiskFamily)[];
+
+/** Why the backend is unavailable in an addon built without a BLAS/LAPACK library. */
+export const BLAS_NOT_BUILT =
+  'the addon was built without BLAS/LAPACK (install libopenblas-dev liblapack-dev and rebuild: npm run build:native)';
+
+/** The BLAS backend over an addon built with BLAS. */
+export function blasBackend(b: NativeBinding & BlasBinding): Backend {
+  const outputs = Object.fromEntries(BLAS_KERNELS.map((name) => [name, RISK_OUTPUTS[name]]));
+  const { sync, async } = outputKernels(b, outputs, (name) => `blas${name[0].toUpperCase()}${name.slice(1)}`);
+  return {
+    name: 'blas',
+    families: { risk: sync as Partial<RiskFamily> },
+    async: { risk: async as AsyncFamily<RiskFamily> },
+    configure: (settings) => useThreads(b, settings.threads),
+  };
+}
+
+/**
+ * The backend from the addon's load result: unavailable when the addon did not load, when it was built
+ * without BLAS, or when `env.KERNELBUS_BLAS` is '0' (hidden); else the backend, its library and threads.
+ */
+export function loadBlas(loaded: LoadResult, env: NodeJS.ProcessEnv = process.env): LoadedBackend {
+  if (env.KERNELBUS_BLAS === '0') return { reason: 'disabled by KERNELBUS_BLAS=0' };
+  if (!loaded.binding) return { reason: loaded.error.message };
+  const { blas, blasThreads } = loaded.binding.features();
+  if (blas === false) return { reason: BLAS_NOT_BUILT };
+  return {
+    backend: blasBackend(loaded.binding as NativeBinding & BlasBinding),
+    features: { vendor: blas, threads: blasThreads ?? 1 },
+    path: loaded.path,
+  };
+}
+
+export const blasProvider = {
+  name: 'blas',
+  // built where the library was found: 'auto' skips it silently elsewhere
+  expected: false,
+  load: () => loadBlas(loadNative()),
+} as const satisfies BackendProvider;
