@@ -10,12 +10,14 @@ import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
 import { requireTrades } from '../kernels/vpin.js';
 import { Batcher, type BatchFrame } from './batcher.js';
-import { BackpressureError, BusClosedError } from './errors.js';
+import { BackpressureError, BusClosedError, FrameError } from './errors.js';
 import { decodeFrame, validateFrame } from './frames.js';
 import {
   BUS_NAMES,
   DEFAULT_ROUTES,
   nowMs,
+  shardOf,
+  streamName,
   type BusMessage,
   type BusName,
   type Envelope,
@@ -148,13 +150,6 @@ interface Lane {
 /** A stream's publish in flight and the sends queued behind it (serial lanes). */
 interface InFlight {
   queued: { seq: number; frames: BatchFrame[] }[];
-}
-
-/** FNV-1a over UTF-16 code units: a stable shard per key. */
-function shardOf(key: string, shards: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % shards;
 }
 
 function positiveInteger(value: unknown, name: string, min: number): number {
@@ -499,7 +494,7 @@ export class Bus {
     }
     let names = byType.get(type);
     if (!names) {
-      names = Array.from({ length: this.shards }, (_, shard) => `${bus}:${type}:${shard}`);
+      names = Array.from({ length: this.shards }, (_, shard) => streamName(bus, type, shard));
       byType.set(type, names);
       for (const name of names) this.streamLanes.set(name, { lane: this.lane(bus), type });
     }
@@ -689,7 +684,7 @@ export class Bus {
     for (const bus of this.router.candidates(type)) {
       for (const stream of this.streamsOf(bus, type)) {
         const name = deadLetters ? stream + DEAD_LETTER_SUFFIX : stream;
-        parts.push(this.lane(bus).transport.subscribe(name, group, consumer, (entry) => this.deliver(bus, entry, handler as MessageHandler)));
+        parts.push(this.lane(bus).transport.subscribe(name, group, consumer, (entry) => this.deliver(bus, deadLetters ? undefined : type, entry, handler as MessageHandler)));
       }
     }
     let closed = false;
@@ -710,12 +705,19 @@ export class Bus {
     return subscription;
   }
 
-  /** Decodes an entry, calls the handler and counts the outcome (rethrowing failures for redelivery). */
-  private deliver(bus: BusName, entry: Entry, handler: MessageHandler): void | Promise<void> {
+  /**
+   * Decodes an entry of a stream of `type`, calls the handler and counts the outcome (rethrowing failures
+   * for redelivery). A frame that does not belong where it came in (another type than the stream's, a
+   * message frame on a columnar type or trades on another, another key than the entry's) is malformed:
+   * FrameError, which the transport dead-letters at once. Dead letters (`type` undefined) are not checked.
+   */
+  private deliver(bus: BusName, type: string | undefined, entry: Entry, handler: MessageHandler): void | Promise<void> {
     let message: BusMessage;
     try {
       const frame = decodeFrame(entry.data);
       if (frame.copied) this.counters.copies++;
+      const misplaced = type === undefined ? undefined : this.misplaced(frame.type, frame.kind, frame.key, type, entry.key);
+      if (misplaced) throw new FrameError(misplaced);
       const trades = frame.kind === 'trades';
       message = {
         id: entry.id, bus, stream: entry.stream, type: frame.type, key: frame.key,
@@ -747,6 +749,18 @@ export class Bus {
       );
     }
     this.counters.acknowledged += count;
+  }
+
+  /**
+   * Why a frame (its type, kind and key) does not belong on a stream of `type` in an entry of `key`, or
+   * undefined when it does.
+   */
+  private misplaced(frameType: string, kind: 'trades' | 'message', frameKey: string, type: string, key: string): string | undefined {
+    if (frameType !== type) return `type ${JSON.stringify(frameType)} on a stream of ${JSON.stringify(type)}`;
+    const columnar = this.columnar.has(type);
+    if (columnar !== (kind === 'trades')) return `a ${kind} frame on a stream of ${JSON.stringify(type)}, whose messages are ${columnar ? 'trades' : 'not trades'}`;
+    if (frameKey !== key) return `key ${JSON.stringify(frameKey)} in an entry of key ${JSON.stringify(key)}`;
+    return undefined;
   }
 
   /** Counts a failed delivery, reports it and rethrows it (the transport then redelivers). */

@@ -2,7 +2,7 @@
  * The bus's errors: subclasses of KernelbusError, so one `instanceof KernelbusError` catches every
  * error kernelbus throws on purpose. Bad arguments to bus functions throw KernelInputError.
  */
-import { KernelbusError } from '../errors.js';
+import { KernelbusError, KernelInputError } from '../errors.js';
 
 /**
  * A frame could not be decoded: truncated, wrong magic or version, unknown kind, counts or lengths that
@@ -41,4 +41,19 @@ export class BusClosedError extends KernelbusError {
   constructor(what: string) {
     super(`${what} is closed`);
   }
+}
+
+/**
+ * Whether a handler's failure is one no retry can cure, so that its entry is dead-lettered at its first
+ * delivery rather than retried: a FrameError (the entry is malformed, or does not belong where it came
+ * in) or a KernelInputError (data a kernel rejects: NaN prices, negative volumes, decreasing timestamps,
+ * a payload that is not what its type needs).
+ */
+export function isPermanentFailure(error: unknown): error is FrameError | KernelInputError {
+  return error instanceof FrameError || error instanceof KernelInputError;
+}
+
+/** The dead-letter reason for a handler failure that no retry cures (see isPermanentFailure). */
+export function permanentFailureReason(error: FrameError | KernelInputError): string {
+  return error instanceof FrameError ? `malformed entry: ${error.message}` : `invalid data: ${error.message}`;
 }

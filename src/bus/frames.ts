@@ -413,6 +413,16 @@ export function decodeFrame(bytes: Uint8Array): Frame {
 }
 
 /**
+ * The header of a frame (kind, type, key, priority, sentAt, count) after the structural checks that
+ * need only the header and the frame's length (every rule but the msgpack body's): constant time, no
+ * copy. Throws FrameError like decodeFrame. What a transport reads to know an entry's key.
+ */
+export function frameHeader(bytes: Uint8Array): FrameHeader & { kind: 'trades' | 'message' } {
+  const head = parseHead(bytes);
+  return { kind: head.kind === KIND_TRADES ? 'trades' : 'message', type: head.type, key: head.key, priority: head.priority, sentAt: head.sentAt, count: head.count };
+}
+
+/**
  * Checks a whole frame without copying its columns (the body of a message frame is parsed) and
  * returns its header. Throws FrameError like decodeFrame.
  */

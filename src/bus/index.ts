@@ -37,6 +37,8 @@ export {
   DEFAULT_ROUTES,
   MESSAGE_TYPES,
   nowMs,
+  shardOf,
+  streamName,
   type BusMessage,
   type BusName,
   type Envelope,

@@ -52,6 +52,22 @@ export const DEFAULT_ROUTES: Readonly<Record<KnownMessageType, BusName>> = Objec
   FACTOR_CALCULATION: 'compute',
 });
 
+/**
+ * The stream that carries `type` on `bus` for shard `shard`: `"<bus>:<type>:<shard>"` (a transport may
+ * prefix it: the Redis transport's key is `kb:<bus>:<type>:<shard>` by default). One function for the
+ * bus, the transports' documentation and tools: docs/wire-format.md is tested against it.
+ */
+export function streamName(bus: BusName, type: string, shard: number): string {
+  return `${bus}:${type}:${shard}`;
+}
+
+/** The shard of `key` among `shards`: FNV-1a 32-bit over its UTF-16 code units, modulo `shards`. */
+export function shardOf(key: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % shards;
+}
+
 /** `'high'` flushes the batcher at once; `'normal'` (default) waits for the end of the turn. */
 export type Priority = 'normal' | 'high';
 

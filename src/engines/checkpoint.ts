@@ -39,7 +39,10 @@ export interface StreamCheckpoint {
 /** An entry read back for a replay. */
 export interface ReplayEntry {
   id: string;
+  /** Field `k`. */
   key: string;
+  /** Field `n` (NaN when it is not a number). */
+  count: number;
   data: Buffer;
 }
 
@@ -155,12 +158,14 @@ export class RedisCheckpointStore {
         const id = idBytes.toString('latin1');
         let data: Buffer | undefined;
         let k: Buffer | undefined;
+        let n: Buffer | undefined;
         for (let i = 0; i + 1 < fields.length; i += 2) {
           if (fields[i].length !== 1) continue;
           if (fields[i][0] === 0x64) data = fields[i + 1]; // d
           else if (fields[i][0] === 0x6b) k = fields[i + 1]; // k
+          else if (fields[i][0] === 0x6e) n = fields[i + 1]; // n
         }
-        if (data && k) yield { id, key: k.toString('utf8'), data };
+        if (data && k) yield { id, key: k.toString('utf8'), count: n ? Number(n.toString('latin1')) : NaN, data };
       }
       if (page.length < PAGE) return;
       start = after(page[page.length - 1][0].toString('latin1'));

@@ -13,6 +13,7 @@
  * their universe's returns) resumes every input stream together (see `joinsInputs`).
  */
 import type { Bus, Subscription } from '../bus/bus.js';
+import { isPermanentFailure } from '../bus/errors.js';
 import { decodeFrame } from '../bus/frames.js';
 import type { BusMessage, BusName, Envelope } from '../bus/messages.js';
 import { nowMs } from '../bus/messages.js';
@@ -301,7 +302,7 @@ export abstract class Engine {
     if (state.epoch === epoch) return undefined;
     state.resuming ??= (async () => {
       const checkpoint = await this.restoreStream(message.stream, state);
-      for await (const entry of this.toReplay(message.stream, checkpoint)) await this.replay(message.stream, state, entry.id, entry.data);
+      for await (const entry of this.toReplay(message.stream, checkpoint)) await this.replay(message.stream, state, entry);
       state.epoch = epoch;
       this.ckptCounts.resumes++;
     })().finally(() => {
@@ -336,7 +337,7 @@ export abstract class Engine {
         });
         if (next < 0) break;
         const entry = heads[next].value as ReplayEntry;
-        await this.replay(moved[next][0], moved[next][1], entry.id, entry.data);
+        await this.replay(moved[next][0], moved[next][1], entry);
         heads[next] = await sources[next].next();
       }
       for (const [, state, epoch] of moved) {
@@ -398,11 +399,16 @@ export abstract class Engine {
     }
   }
 
-  /** Applies an acknowledged entry read back from the stream (its outputs are published again: at least once). */
-  private async replay(stream: string, state: StreamCheckpointState, id: string, data: Uint8Array): Promise<void> {
+  /**
+   * Applies an acknowledged entry read back from the stream (its outputs are published again: at least
+   * once). An entry that the delivery dead-lettered as malformed (its frame's type not the stream's, its
+   * key or count not the entry's) is skipped here too, counted in replayErrors.
+   */
+  private async replay(stream: string, state: StreamCheckpointState, entry: ReplayEntry): Promise<void> {
+    const { id, data } = entry;
     try {
       const frame = decodeFrame(data);
-      if (!this.inputs.includes(frame.type)) return;
+      if (frame.type !== state.type || frame.key !== entry.key || frame.count !== entry.count) throw new Error('not an entry of this stream');
       const trades = frame.kind === 'trades';
       const message: BusMessage = {
         id, bus: state.bus, stream, type: frame.type, key: frame.key,
@@ -436,9 +442,13 @@ export abstract class Engine {
     this.latency.record(nowMs() - message.sentAt, message.count);
   }
 
+  /**
+   * Counts a failed delivery and rethrows it. One that a retry may cure holds the key's checkpoint replay
+   * start back (the entry stays pending); one that none can (isPermanentFailure) is dead-lettered at once.
+   */
   private failed(error: unknown, message: BusMessage, state: StreamCheckpointState | undefined): never {
     this.counts.errors++;
-    if (state && !state.failures.has(message.key)) state.failures.set(message.key, message.id);
+    if (state && !isPermanentFailure(error) && !state.failures.has(message.key)) state.failures.set(message.key, message.id);
     throw error;
   }
 

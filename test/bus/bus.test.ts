@@ -4,6 +4,7 @@ import {
   BusClosedError,
   createBus,
   DEFAULT_ROUTES,
+  encodeMessageFrame,
   encodeTradesFrame,
   FrameError,
   decodeFrame,
@@ -325,6 +326,34 @@ describe('bus: consumer groups and redelivery', () => {
     await bus.drain();
     expect(dead.map((m) => [m.stream, m.key, m.payload])).toEqual([['logic:RISK_ALERT:0:dlq', 'k', { bad: true }]]);
     expect(bus.metrics()).toMatchObject({ failed: 5, deadLettered: 1 });
+    await bus.close();
+  });
+
+  it("dead-letters at once a frame that does not belong where it came in: another type than the stream's, a message frame on a trade stream, another key than the entry's", async () => {
+    const errors: unknown[] = [];
+    const bus = createBus({ onError: (e) => errors.push(e) });
+    const seen: string[] = [];
+    bus.subscribe<Trades>(T, (m) => void seen.push(`${m.key}${m.payload.ts[0]}`), { group: 'vpin' });
+    const dead: BusMessage[] = [];
+    bus.subscribe(T, (m) => void dead.push(m), { deadLetters: true, group: 'ops' });
+    const stream = bus.streams('marketdata', T)[0];
+    const trades = (type: string, key: string, ts: number) => encodeTradesFrame({ type, key, ts: new Float64Array([ts]), price: new Float64Array([1]), volume: new Float64Array([1]) });
+    await bus.transport('marketdata').publish(stream, [
+      { key: 'A', count: 1, data: trades(T, 'A', 1) },
+      { key: 'A', count: 1, data: trades('RISK_ALERT', 'A', 2) },
+      { key: 'A', count: 1, data: encodeMessageFrame({ type: T, key: 'A', ts: 3, payload: { price: 1 } }) },
+      { key: 'A', count: 1, data: trades(T, 'B', 4) },
+      { key: 'A', count: 1, data: trades(T, 'A', 5) },
+    ]);
+    await bus.drain();
+    expect(seen).toEqual(['A1', 'A5']);
+    expect(dead.map((m) => [m.type, m.key])).toEqual([['RISK_ALERT', 'A'], [T, 'A'], [T, 'B']]);
+    expect(errors.map((e) => [(e as Error).name, (e as Error).message])).toEqual([
+      ['FrameError', 'frame: type "RISK_ALERT" on a stream of "TRADE_EXECUTION"'],
+      ['FrameError', 'frame: a message frame on a stream of "TRADE_EXECUTION", whose messages are trades'],
+      ['FrameError', 'frame: key "B" in an entry of key "A"'],
+    ]);
+    expect(bus.metrics()).toMatchObject({ failed: 3, deadLettered: 3, redelivered: 0 });
     await bus.close();
   });
 

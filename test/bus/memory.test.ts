@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareEntryIds, MemoryTransport, type Entry } from '../../src/bus/index.js';
 import { KernelInputError } from '../../src/errors.js';
-import { BusClosedError } from '../../src/bus/errors.js';
+import { BusClosedError, FrameError } from '../../src/bus/errors.js';
 
 const bytes = (n: number) => new Uint8Array([n & 255]);
 const entry = (key: string, n: number, count = 1) => ({ key, count, data: bytes(n) });
@@ -138,6 +138,28 @@ describe('MemoryTransport', () => {
     expect(dead.map((e) => [e.key, e.count, e.data[0]])).toEqual([['k', 5, 1]]);
     // acknowledged: entry 2 (1 message) and the dead letter by the 'ops' group (5)
     expect(t.metrics()).toMatchObject({ deadLettered: 5, failed: 15, acknowledged: 6, backlog: 0 });
+    await t.close();
+  });
+
+  it('dead-letters at its first delivery an entry whose handler fails for good (KernelInputError, FrameError): no retry cures it', async () => {
+    const t = new MemoryTransport({ maxDeliveries: 5 });
+    const attempts = new Map<number, number>();
+    const ok: number[] = [];
+    t.subscribe('s', 'g', 'c', (e) => {
+      const n = e.data[0];
+      attempts.set(n, (attempts.get(n) ?? 0) + 1);
+      if (n === 1) throw new KernelInputError('trades.price', 'finite prices', 'price[0] = NaN');
+      if (n === 2) return Promise.reject(new FrameError('type RISK_ALERT on a stream of TRADE_EXECUTION'));
+      ok.push(n);
+    });
+    const dead: Entry[] = [];
+    t.subscribe('s:dlq', 'ops', 'c', (e) => void dead.push(e));
+    await t.publish('s', [entry('k', 0), entry('k', 1), entry('k', 2), entry('k', 3)]);
+    await t.idle();
+    expect(ok).toEqual([0, 3]);
+    expect([...attempts]).toEqual([[0, 1], [1, 1], [2, 1], [3, 1]]);
+    expect(dead.map((e) => e.data[0])).toEqual([1, 2]);
+    expect(t.metrics()).toMatchObject({ deadLettered: 2, failed: 2, redelivered: 0 });
     await t.close();
   });
 

@@ -5,7 +5,7 @@
  */
 import { KernelInputError } from '../../errors.js';
 import { describeValue } from '../../kernels/validate.js';
-import { BusClosedError } from '../errors.js';
+import { BusClosedError, isPermanentFailure } from '../errors.js';
 import {
   DEAD_LETTER_SUFFIX,
   type Entry,
@@ -348,27 +348,30 @@ export class MemoryTransport implements Transport {
     let result: void | Promise<void>;
     try {
       result = c.handler(view);
-    } catch {
-      this.complete(g, c, p, false);
+    } catch (error) {
+      this.complete(g, c, p, false, error);
       return;
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       (result as Promise<void>).then(
         () => this.complete(g, c, p, true),
-        () => this.complete(g, c, p, false),
+        (error: unknown) => this.complete(g, c, p, false, error),
       );
     } else {
       this.complete(g, c, p, true);
     }
   }
 
-  /** A delivery finished. Ignored when the consumer left meanwhile (the entry was already released). */
-  private complete(g: Group, c: Consumer, p: Pending, ok: boolean): void {
+  /**
+   * A delivery finished. Ignored when the consumer left meanwhile (the entry was already released). A
+   * failure no retry can cure (isPermanentFailure) dead-letters the entry at once, as maxDeliveries does.
+   */
+  private complete(g: Group, c: Consumer, p: Pending, ok: boolean, error?: unknown): void {
     if (p.holder !== c || !c.held.delete(p)) return;
     const entry = p.entry;
     const q = g.keys.get(entry.key)!;
     if (!ok) this.counters.failed += entry.count;
-    if (ok || p.deliveries >= this.maxDeliveries) {
+    if (ok || p.deliveries >= this.maxDeliveries || isPermanentFailure(error)) {
       p.holder = undefined;
       g.busy.delete(entry.key);
       q.shift();

@@ -16,10 +16,16 @@
  *   `claimIdleMs` loses it, and the next one takes over the stream and, with XAUTOCLAIM, every entry
  *   still pending in the group, which it handles first, in id order. Streams (shards) are shared fairly
  *   between the live instances of a group: each holds at most ceil(streams / instances) leases.
- * - A handler failure leaves the entry pending and holds back that key's later entries (other keys go
- *   on); it is retried until it succeeds or has been delivered `maxDeliveries` times, then it goes to
+ * - An entry's key and count come from its frame's header; fields `k` and `n` must agree with it.
+ * - A handler failure leaves the entry pending and holds back that key's later entries (they stay
+ *   pending, unhanded; the other keys of the stream go on); after retryDelayMs the consumer reads its
+ *   pending entries again, in order, and retries. After `maxDeliveries` attempts the entry goes to
  *   `<stream>:dlq` (DEAD_LETTER_SUFFIX) with the error text, and is acknowledged. Malformed entries
- *   (missing fields, a frame over maxFrameBytes, a FrameError from the handler) go there at once.
+ *   (missing fields, fields that disagree with the frame, a frame over maxFrameBytes, a FrameError from
+ *   the handler) and data the handler rejects for good (a KernelInputError) go there at once.
+ * - Delivery counts count attempts: an entry read while its key is held back is not handed to the
+ *   handler, and its count in Redis is set back (XCLAIM RETRYCOUNT), so the consumer that takes a stream
+ *   over counts on from the real attempts.
  * - A group that Redis lost (NOGROUP, e.g. restarted empty) is recreated with MKSTREAM and counted in
  *   `groupsRecreated`; entries known to be lost are counted in `lostEntries`/`discarded`.
  * - `onSettle`/`backlog()`/`idle()` follow the groups' progress in Redis (XINFO GROUPS, XPENDING in one
@@ -42,7 +48,8 @@ import type { TLSSocket } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
 import { KernelInputError } from '../../errors.js';
 import { describeValue } from '../../kernels/validate.js';
-import { BusClosedError, FrameError } from '../errors.js';
+import { BusClosedError, FrameError, isPermanentFailure, permanentFailureReason } from '../errors.js';
+import { frameHeader } from '../frames.js';
 import { FrameTooLargeError, TransportError } from './redis-errors.js';
 import {
   compareEntryIds,
@@ -126,9 +133,12 @@ export interface RedisTransportMetrics extends TransportMetrics {
   healthFailures: number;
 }
 
+/** The default prefix of every key (option `prefix`): stream `s` is the Redis stream `kb:s`. */
+export const DEFAULT_PREFIX = 'kb:';
+
 const DEFAULTS = {
   url: 'redis://127.0.0.1:6379',
-  prefix: 'kb:',
+  prefix: DEFAULT_PREFIX,
   name: 'redis',
   maxLenMessages: 1_000_000,
   maxDeliveries: 5,
@@ -711,7 +721,7 @@ export class RedisTransport implements Transport {
     // Deduplication needs one producer and a seq on every entry.
     const producer = entries[0].producer;
     const dedup = typeof producer === 'string' && producer.length > 0 && entries.every((e) => e.producer === producer && Number.isSafeInteger(e.seq));
-    tick.keys.push(this.prefix + stream, `${this.prefix}dedup:${stream}|${dedup ? producer : ''}`);
+    tick.keys.push(this.streamKey(stream), `${this.prefix}dedup:${stream}|${dedup ? producer : ''}`);
     tick.args.push(maxLen, entries.length, dedup ? producer : '', dedup && this.sentBefore(`${stream}|${producer}`, entries) ? 1 : 0);
     for (const e of entries) tick.args.push(asBuffer(e.data), e.key, e.count, dedup ? e.seq! : 0);
     return new Promise((resolve, reject) => tick.waiters.push({ resolve, reject }));
@@ -793,6 +803,11 @@ export class RedisTransport implements Transport {
   /** @internal Called by a subscription once it has ended. */
   forget(sub: RedisSubscription): void {
     this.consumers.delete(sub);
+  }
+
+  /** The Redis key of stream `stream`: the prefix, then the name (`kb:marketdata:TRADE_EXECUTION:0` by default). */
+  streamKey(stream: string): string {
+    return this.prefix + stream;
   }
 
   /** @internal The redis key of a stream's lease for a group. */
@@ -960,7 +975,7 @@ export class RedisTransport implements Transport {
     let delay: number | undefined;
     try {
       const list = [...names];
-      const results = list.length > 0 ? await batch(this.cmd, (client) => list.map((name) => client.kbState(this.prefix + name, this.leaseKey(name, ''), this.prefix, name))) : [];
+      const results = list.length > 0 ? await batch(this.cmd, (client) => list.map((name) => client.kbState(this.streamKey(name), this.leaseKey(name, ''), this.prefix, name))) : [];
       let idle = this.publishing === 0;
       list.forEach((name, i) => {
         const [error, reply] = results?.[i] ?? [new Error('no reply'), null];
@@ -1077,7 +1092,11 @@ function parseState(reply: unknown): StreamState | null {
   return { first: String(reply[0]), last: String(reply[1]), groups };
 }
 
-/** The frame, key and count of an entry's fields, or why they are malformed. */
+/**
+ * The frame, key and count of an entry's fields, or why they are malformed. The key and count come from
+ * the frame's header; fields `k` and `n` must agree with it (an entry whose fields disagree with its
+ * frame is malformed), so that the key by which entries are held back is the key the handler applies.
+ */
 function parseFields(fields: Buffer[], maxFrameBytes: number): { data: Buffer; key: string; count: number } | string {
   let data: Buffer | undefined;
   let key: Buffer | undefined;
@@ -1100,7 +1119,16 @@ function parseFields(fields: Buffer[], maxFrameBytes: number): { data: Buffer; k
   } catch {
     return "malformed entry: field 'k' is not UTF-8";
   }
-  return { data, key: text, count: n };
+  let header: ReturnType<typeof frameHeader>;
+  try {
+    header = frameHeader(data);
+  } catch (error) {
+    if (error instanceof FrameError) return `malformed entry: ${error.message}`;
+    throw error;
+  }
+  if (text !== header.key) return `malformed entry: field 'k' (${JSON.stringify(text)}) is not the frame's key (${JSON.stringify(header.key)})`;
+  if (n !== header.count) return `malformed entry: field 'n' (${n}) is not the frame's count (${header.count})`;
+  return { data, key: header.key, count: n };
 }
 
 /** The value of field `name` in raw fields, if present. */
@@ -1194,6 +1222,12 @@ class Reader {
   private readonly subs = new Set<RedisSubscription>();
   /** Entries handled and not yet acknowledged, per subscription. */
   private readonly acks = new Map<RedisSubscription, string[]>();
+  /**
+   * Delivery counts to set back, per subscription: entries read but not handed to the handler (their key
+   * was held back) by the delivery count they should have (XCLAIM RETRYCOUNT), so that Redis's count is
+   * the number of real attempts, also for a consumer that takes the stream over.
+   */
+  private readonly recounts = new Map<RedisSubscription, Map<number, string[]>>();
   private readonly cfg: RedisTransport['config'];
   private readonly acquireEveryMs: number;
   private nextAcquireAt = 0;
@@ -1255,24 +1289,51 @@ class Reader {
     else this.acks.set(sub, ids);
   }
 
-  /** Sends the pending acknowledgements (of `only`, or all) on `client`; on failure they stay pending here. */
+  /** Records an entry read and not handed to the handler: its delivery count goes back to `deliveries` (with the next write). */
+  recount(sub: RedisSubscription, id: string, deliveries: number): void {
+    let bySub = this.recounts.get(sub);
+    if (!bySub) this.recounts.set(sub, (bySub = new Map()));
+    const ids = bySub.get(deliveries);
+    if (ids) ids.push(id);
+    else bySub.set(deliveries, [id]);
+  }
+
+  /** Takes the pending acknowledgements and recounts (of `only`, or all) out of the queues. */
+  private takeAcks(only?: RedisSubscription): Acks {
+    const out: Acks = { acks: [], recounts: [] };
+    for (const [sub, ids] of this.acks) if (!only || sub === only) out.acks.push([sub, ids]);
+    for (const [sub, counts] of this.recounts) if (!only || sub === only) out.recounts.push([sub, counts]);
+    for (const [sub] of out.acks) this.acks.delete(sub);
+    for (const [sub] of out.recounts) this.recounts.delete(sub);
+    return out;
+  }
+
+  /** Puts acknowledgements and recounts back to be sent again (both are idempotent). */
+  private restoreAcks({ acks, recounts }: Acks): void {
+    for (const [sub, ids] of acks) this.acknowledge(sub, ids);
+    for (const [sub, counts] of recounts) for (const [n, ids] of counts) for (const id of ids) this.recount(sub, id, n);
+  }
+
+  /** Sends the pending acknowledgements and recounts (of `only`, or all) on `client`; on failure they stay pending here. */
   async flushAcks(client: Redis = this.conn, only?: RedisSubscription): Promise<void> {
-    const acks = only ? (this.acks.has(only) ? [[only, this.acks.get(only)!] as const] : []) : [...this.acks];
-    if (acks.length === 0) return;
-    for (const [sub] of acks) this.acks.delete(sub);
+    const taken = this.takeAcks(only);
+    if (taken.acks.length === 0 && taken.recounts.length === 0) return;
     try {
-      const failed = (await batch(client, (c) => this.sendAcks(c, acks))).find(([error]) => error);
+      const failed = (await batch(client, (c) => this.sendAcks(c, taken))).find(([error]) => error);
       if (failed) throw failed[0];
     } catch (error) {
-      // XACK is idempotent: send them all again next time.
-      for (const [sub, ids] of acks) this.acknowledge(sub, ids);
+      this.restoreAcks(taken);
       throw error;
     }
   }
 
-  /** Sends an XACK per subscription of `acks` on `client` (inside batch()); returns their replies. */
-  private sendAcks(client: Redis, acks: readonly (readonly [RedisSubscription, string[]])[]): Promise<unknown>[] {
-    return acks.map(([sub, ids]) => client.xack(sub.key, this.group, ...ids));
+  /** Sends an XACK per subscription, and an XCLAIM RETRYCOUNT per recount, on `client` (inside batch()); returns their replies. */
+  private sendAcks(client: Redis, { acks, recounts }: Acks): Promise<unknown>[] {
+    const sent: Promise<unknown>[] = acks.map(([sub, ids]) => client.xack(sub.key, this.group, ...ids));
+    for (const [sub, counts] of recounts) {
+      for (const [n, ids] of counts) sent.push(client.call('XCLAIM', sub.key, this.group, this.consumer, 0, ...ids, 'RETRYCOUNT', n, 'JUSTID'));
+    }
+    return sent;
   }
 
   /** Sleeps `ms`, or less if a subscription arrives or the reader stops. */
@@ -1302,7 +1363,7 @@ class Reader {
         if (this.stopped) break;
         // A read whose reply was lost left entries pending on this consumer: read them back first;
         // leases it failed to take are tried again at once.
-        for (const s of this.subs) s.history = true;
+        for (const s of this.subs) s.readPending();
         this.nextAcquireAt = 0;
         if (isNoGroup(error)) {
           // Redis lost a group (restarted empty, or a stream was deleted): recreate them and go on.
@@ -1335,16 +1396,19 @@ class Reader {
     now = performance.now();
     let retryIn = Infinity;
     for (const s of this.subs) {
-      if (!s.owner || !s.history || this.stopped) continue;
-      if (now < s.retryAt) {
-        retryIn = Math.min(retryIn, s.retryAt - now);
-        continue;
+      if (!s.owner || this.stopped) continue;
+      if (!s.history && s.held.size > 0) {
+        // Keys held back behind a failed entry: retry it once due (its key's pending entries, in order).
+        if (now >= s.retryAt) s.retry();
+        else retryIn = Math.min(retryIn, s.retryAt - now);
       }
-      // The consumer's pending entries, failed or claimed ones first: none may be acknowledged-but-unsent.
+      if (!s.history) continue;
+      // The consumer's pending entries (failed, held back or claimed), a page a cycle, before new ones:
+      // none may be acknowledged-but-unsent, no delivery count left to correct.
       await this.flushAcks();
-      const batch = await s.readHistory(this.conn);
-      if (batch.length === 0) s.history = false;
-      else await this.handle(s, batch);
+      const page = await s.readHistory(this.conn);
+      if (page.length < this.cfg.readCount) s.history = false;
+      if (page.length > 0) await this.handle(s, page);
     }
     const readers = [...this.subs].filter((s) => s.owner && !s.history);
     if (this.stopped) return;
@@ -1366,45 +1430,51 @@ class Reader {
     );
   }
 
-  /** The pending acknowledgements and one XREADGROUP over the streams of `readers`, in one write. */
+  /** The pending acknowledgements (and recounts) and one XREADGROUP over the streams of `readers`, in one write. */
   private async read(readers: RedisSubscription[], block: number): Promise<StreamReply | null> {
-    const acks = [...this.acks];
-    this.acks.clear();
+    const taken = this.takeAcks();
     this.reading = true;
     let results: [Error | null, unknown][];
+    let sent = 0;
     try {
-      results = await batch(this.conn, (client) => [
-        ...this.sendAcks(client, acks),
-        client.callBuffer(
-          'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', block,
-          'STREAMS', ...readers.map((s) => s.key), ...readers.map(() => '>'),
-        ),
-      ]);
+      results = await batch(this.conn, (client) => {
+        const acks = this.sendAcks(client, taken);
+        sent = acks.length;
+        return [
+          ...acks,
+          client.callBuffer(
+            'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', block,
+            'STREAMS', ...readers.map((s) => s.key), ...readers.map(() => '>'),
+          ),
+        ];
+      });
     } catch (error) {
-      for (const [sub, ids] of acks) this.acknowledge(sub, ids);
+      this.restoreAcks(taken);
       throw error;
     } finally {
       this.reading = false;
     }
-    acks.forEach(([sub, ids], i) => {
-      const error = results[i]?.[0];
-      if (!error) return;
-      this.acknowledge(sub, ids);
-      this.t.report(`acknowledging ${sub.stream} for ${this.group}`, error);
-    });
-    const [error, reply] = results[acks.length];
+    const failed = results.slice(0, sent).find(([error]) => error);
+    if (failed) {
+      // Both are idempotent: send them all again with the next write.
+      this.restoreAcks(taken);
+      this.t.report(`acknowledging for ${this.group}/${this.consumer}`, failed[0]);
+    }
+    const [error, reply] = results[sent];
     if (error) throw error;
     return reply as StreamReply | null;
   }
 
-  /** Hands a batch to its subscription; acknowledges what succeeded; a held entry makes it retry. */
+  /** Hands a batch to its subscription; acknowledges what succeeded, recounts what was held back. */
   private async handle(sub: RedisSubscription, batch: RawEntry[]): Promise<void> {
-    const held = await sub.handle(batch, this.conn, (ids) => this.acknowledge(sub, ids));
-    if (held) {
-      sub.history = true;
-      sub.retryAt = performance.now() + this.cfg.retryDelayMs;
-    }
+    await sub.handle(batch, this.conn, (ids) => this.acknowledge(sub, ids), (id, deliveries) => this.recount(sub, id, deliveries));
   }
+}
+
+/** Acknowledgements and recounts taken out of a Reader's queues to be sent. */
+interface Acks {
+  acks: [RedisSubscription, string[]][];
+  recounts: [RedisSubscription, Map<number, string[]>][];
 }
 
 /** One consumer of a group on one stream: lease, pending entries and handler; its Reader reads for it. */
@@ -1419,15 +1489,23 @@ class RedisSubscription implements TransportSubscription {
   releasing = false;
   acquiredAt = 0;
   leaseValidUntil = 0;
-  /** Read the consumer's pending entries (failed ones, claimed ones) before new ones. */
+  /**
+   * Reading the consumer's pending entries (claimed, failed or held back) from `historyFrom` on, a page at
+   * a time, before new ones (new entries of other keys wait only for that).
+   */
   history = true;
-  /** Not before (performance.now): the next history read after a failed entry. */
+  /** The id after which the next history page starts ('0': from the first pending entry). */
+  historyFrom = '0';
+  /**
+   * Keys whose entry failed and waits for a retry: their later entries are held back (left pending, not
+   * handed to the handler, not counted as delivered), while the other keys of the stream go on.
+   */
+  readonly held = new Set<string>();
+  /** Not before (performance.now): the retry of the held keys' entries. */
   retryAt = 0;
   /** Not before: trying to take the lease again after giving it away. */
   heldBackUntil = 0;
   private readonly cfg: RedisTransport['config'];
-  /** Reads of an entry not handed to the handler (its key was held back): not deliveries. */
-  private readonly extraReads = new Map<string, number>();
   private stopped = false;
   private establish: () => void = () => {};
   /** Resolves once the group exists in Redis (or the subscription closed). */
@@ -1443,7 +1521,7 @@ class RedisSubscription implements TransportSubscription {
     readonly consumer: string,
     private readonly handler: EntryHandler,
   ) {
-    this.key = t.prefix + stream;
+    this.key = t.streamKey(stream);
     this.leaseKey = t.leaseKey(stream, group);
     this.token = `${consumer}:${randomBytes(8).toString('hex')}`;
     this.cfg = t.config;
@@ -1509,9 +1587,21 @@ class RedisSubscription implements TransportSubscription {
       this.t.count('claimed', reply[1].length);
       this.t.count('lostEntries', reply[2]?.length ?? 0);
     } while (cursor !== '0-0' && !this.stopped);
-    this.history = true;
-    this.retryAt = 0;
+    this.held.clear();
+    this.readPending();
     return true;
+  }
+
+  /** Reads the consumer's pending entries from the first, before new ones (after a claim, or a read whose reply was lost). */
+  readPending(): void {
+    this.history = true;
+    this.historyFrom = '0';
+  }
+
+  /** Retries the held keys' entries: reads the pending entries again, in order, each key from its failed entry. */
+  retry(): void {
+    this.held.clear();
+    this.readPending();
   }
 
   /** Gives the lease back (pending entries stay in the group for the next holder). */
@@ -1519,7 +1609,7 @@ class RedisSubscription implements TransportSubscription {
     this.releasing = false;
     if (!this.owner) return;
     this.owner = false;
-    this.extraReads.clear();
+    this.held.clear();
     this.heldBackUntil = performance.now() + this.cfg.claimIdleMs / 3;
     const cmd = this.t.cmd as unknown as Redis & Scripts;
     await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
@@ -1529,15 +1619,19 @@ class RedisSubscription implements TransportSubscription {
   leaseLost(): void {
     if (!this.owner) return;
     this.owner = false;
-    this.extraReads.clear();
+    this.held.clear();
     this.t.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, 'lost its lease; another consumer may take over');
   }
 
-  /** The consumer's own pending entries, oldest first, with their delivery counts (this read included). */
+  /**
+   * A page of the consumer's own pending entries after `historyFrom`, oldest first, with their delivery
+   * counts (this read included); moves `historyFrom` past them.
+   */
   async readHistory(conn: Redis): Promise<RawEntry[]> {
+    const from = this.historyFrom;
     const [[readError, read], [pendingError, pending]] = await batch(conn, (client) => [
-      client.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'STREAMS', this.key, '0'),
-      client.call('XPENDING', this.key, this.group, '-', '+', this.cfg.readCount, this.consumer),
+      client.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'STREAMS', this.key, from),
+      client.call('XPENDING', this.key, this.group, from === '0' ? '-' : `(${from}`, '+', this.cfg.readCount, this.consumer),
     ]);
     if (readError) throw readError;
     if (pendingError) throw pendingError;
@@ -1545,25 +1639,27 @@ class RedisSubscription implements TransportSubscription {
     for (const row of pending as [string, string, number, number][]) counts.set(String(row[0]), Number(row[3]));
     const streams = read as StreamReply | null;
     if (!streams || streams.length === 0) return [];
-    return streams[0][1].map(([idBuffer, fields]) => {
+    const page = streams[0][1].map(([idBuffer, fields]) => {
       const id = idBuffer.toString('latin1');
       return { id, fields, deliveries: counts.get(id) ?? 1 };
     });
+    if (page.length > 0) this.historyFrom = page[page.length - 1].id;
+    return page;
   }
 
   /**
-   * Hands a batch to the handler in order, holding back the later entries of a key whose entry failed;
-   * passes what succeeded (or was dead-lettered) to `acknowledge`. Returns true when some entry stays
-   * pending for a retry.
+   * Hands a batch to the handler in order. An entry whose key is held (an earlier entry of the key failed
+   * and waits for its retry) is left pending and passed to `recount` with its delivery count before this
+   * read: not handed, not a delivery. Passes what succeeded (or was dead-lettered) to `acknowledge`. A
+   * failure no retry can cure (isPermanentFailure), or the last of maxDeliveries, dead-letters the entry;
+   * another holds its key until the retry (retryDelayMs).
    */
-  async handle(batch: RawEntry[], conn: Redis, acknowledge: (ids: string[]) => void): Promise<boolean> {
+  async handle(batch: RawEntry[], conn: Redis, acknowledge: (ids: string[]) => void, recount: (id: string, deliveries: number) => void): Promise<void> {
     const acks: string[] = [];
-    const held = new Set<string>();
     try {
       for (const raw of batch) {
         if (this.stopped || !this.owner) break;
-        const extra = this.extraReads.get(raw.id) ?? 0;
-        const deliveries = Math.max(1, raw.deliveries - extra);
+        const deliveries = Math.max(1, raw.deliveries);
         if (raw.fields === null) {
           // Deleted (trimmed) while pending: nothing left to handle.
           acks.push(raw.id);
@@ -1576,11 +1672,10 @@ class RedisSubscription implements TransportSubscription {
           await this.deadLetter(conn, raw.id, raw.fields, parsed, deliveries, Number.isSafeInteger(n) && n >= 0 ? n : 1);
           continue;
         }
-        if (held.has(parsed.key)) {
-          this.extraReads.set(raw.id, extra + 1);
+        if (this.held.has(parsed.key)) {
+          recount(raw.id, deliveries - 1);
           continue;
         }
-        this.extraReads.delete(raw.id);
         const entry: Entry = { id: raw.id, stream: this.stream, key: parsed.key, count: parsed.count, data: parsed.data, deliveries };
         this.t.count('delivered', parsed.count);
         if (deliveries > 1) this.t.count('redelivered', parsed.count);
@@ -1591,18 +1686,19 @@ class RedisSubscription implements TransportSubscription {
           this.t.count('acknowledged', parsed.count);
         } catch (error) {
           this.t.count('failed', parsed.count);
-          if (error instanceof FrameError || deliveries >= this.cfg.maxDeliveries) {
-            const why = error instanceof FrameError ? 'malformed entry' : `failed ${deliveries} deliveries`;
-            await this.deadLetter(conn, raw.id, raw.fields, `${why}: ${this.t.clean(messageOf(error))}`, deliveries, parsed.count);
+          if (isPermanentFailure(error)) {
+            await this.deadLetter(conn, raw.id, raw.fields, this.t.clean(permanentFailureReason(error)), deliveries, parsed.count);
+          } else if (deliveries >= this.cfg.maxDeliveries) {
+            await this.deadLetter(conn, raw.id, raw.fields, `failed ${deliveries} deliveries: ${this.t.clean(messageOf(error))}`, deliveries, parsed.count);
           } else {
-            held.add(parsed.key);
+            if (this.held.size === 0) this.retryAt = performance.now() + this.cfg.retryDelayMs;
+            this.held.add(parsed.key);
           }
         }
       }
     } finally {
       acknowledge(acks);
     }
-    return held.size > 0;
   }
 
   /** Moves an entry to `<stream>:dlq` with the reason, and acknowledges it (one MULTI). */

@@ -10,12 +10,13 @@
  * | `subscribe(stream, group, consumer, handler)` | XGROUP CREATE (MKSTREAM) + XREADGROUP loop |
  * | handler returns / resolves   | XACK                                                    |
  * | handler throws / consumer closes without ack | entry stays pending; XAUTOCLAIM hands it to another consumer |
- * | `maxDeliveries` exceeded     | XADD to `<stream>:dlq`, then XACK                      |
+ * | `maxDeliveries` exceeded, or a failure no retry cures (FrameError, KernelInputError) | XADD to `<stream>:dlq`, then XACK |
  * | `backlog()`                  | XINFO GROUPS lag + pending                              |
  *
  * Delivery is at least once: a handler may see an entry again (`deliveries > 1`); entry ids let it
  * skip what it already processed. Within a group, entries of one key are delivered one at a time and
- * in publish order, redeliveries included.
+ * in publish order, redeliveries included; while a key's entry waits for a retry, the other keys go on.
+ * `deliveries` counts the times the entry was handed to a handler of the group.
  */
 
 /** An entry to append: the frame bytes, its key and how many messages it holds. */
@@ -43,13 +44,15 @@ export interface Entry {
   key: string;
   count: number;
   data: Uint8Array;
-  /** 1 on first delivery to this group; more when redelivered. */
+  /** 1 on first delivery to this group; more when redelivered (handed to a handler again). */
   deliveries: number;
 }
 
 /**
  * Handles one entry. Returning (or resolving) acknowledges it for the consumer's group; throwing (or
- * rejecting) leaves it pending, to be redelivered, preferably to another consumer of the group.
+ * rejecting) leaves it pending, to be redelivered, preferably to another consumer of the group, unless
+ * no retry can cure the failure (a FrameError or KernelInputError: see isPermanentFailure), which
+ * dead-letters the entry at once.
  */
 export type EntryHandler = (entry: Entry) => void | Promise<void>;
 
