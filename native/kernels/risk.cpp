@@ -144,19 +144,7 @@ void columnVar(double* x, size_t n, int method, double c, double ddof, double& v
     return;
   }
   const double alpha = 1 - c;
-  if (method == kHistorical) {
-    const double h = static_cast<double>(n) * alpha + (1 - alpha) - 1;
-    const size_t lo = static_cast<size_t>(std::min(std::max(std::floor(h), 0.0), static_cast<double>(n - 1)));
-    const size_t hi = std::min(lo + 1, n - 1);
-    const size_t k = static_cast<size_t>(std::floor(static_cast<double>(n - 1) * alpha));
-    const size_t m = std::max(k, hi);  // the m + 1 smallest, sorted, hold every order statistic needed
-    const double* smallest = smallestSorted(x, n, m + 1, scratch);
-    var = -lerpQuantile(smallest[lo], smallest[hi], h - std::floor(h));
-    double sum = 0;
-    for (size_t i = 0; i <= k; i++) sum += smallest[i];
-    es = -(sum / static_cast<double>(k + 1));
-    return;
-  }
+  if (method == kHistorical) return detail::historicalVar(x, n, c, var, es, scratch);
   const double dn = static_cast<double>(n);
   double sum = 0;
   for (size_t i = 0; i < n; i++) sum += x[i];
@@ -191,6 +179,20 @@ void columnVar(double* x, size_t n, int method, double c, double ddof, double& v
 }
 
 }  // namespace
+
+void detail::historicalVar(double* x, size_t n, double c, double& var, double& es, std::vector<double>& scratch) {
+  const double alpha = 1 - c;
+  const double h = static_cast<double>(n) * alpha + (1 - alpha) - 1;
+  const size_t lo = static_cast<size_t>(std::min(std::max(std::floor(h), 0.0), static_cast<double>(n - 1)));
+  const size_t hi = std::min(lo + 1, n - 1);
+  const size_t k = static_cast<size_t>(std::floor(static_cast<double>(n - 1) * alpha));
+  const size_t m = std::max(k, hi);  // the m + 1 smallest, sorted, hold every order statistic needed
+  const double* smallest = smallestSorted(x, n, m + 1, scratch);
+  var = -lerpQuantile(smallest[lo], smallest[hi], h - std::floor(h));
+  double sum = 0;
+  for (size_t i = 0; i <= k; i++) sum += smallest[i];
+  es = -(sum / static_cast<double>(k + 1));
+}
 
 Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof,
                    double* out) {

@@ -1,5 +1,6 @@
 // The risk kernels' shared data checks and complete-rows filter (risk*.cpp): the fault of an element, with the
-// columns as `previous` so that faults.ts can name its row and column.
+// columns as `previous` so that faults.ts can name its row and column. And the historical VaR of one
+// sample, shared by valueAtRisk and monteCarloVar.
 #pragma once
 
 #include <algorithm>
@@ -46,5 +47,9 @@ inline size_t completeRows(const double* x, size_t rows, size_t cols, std::vecto
   kept.resize(n * cols);  // exactly the complete rows
   return n;
 }
+
+// historicalVar() of risk-common.ts: VaR and ES of the n >= 1 values of x (reordered), infinities
+// included (valueAtRisk checks its returns first; a Monte Carlo P&L that overflowed is not an input fault).
+void historicalVar(double* x, size_t n, double c, double& var, double& es, std::vector<double>& scratch);
 
 }  // namespace kernelbus::risk::detail

@@ -158,12 +158,9 @@ Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* co
       }
     }
   });
-  double varEs[2];
-  for (size_t p = 0; p < P; p++) {
-    valueAtRisk(pnl.data() + p * paths, paths, 1, kHistorical, confidence, 1, varEs);
-    out[p] = varEs[0];
-    out[P + p] = varEs[1];
-  }
+  // (not valueAtRisk(): it refuses infinite values, and a P&L may overflow to them)
+  std::vector<double> scratch;
+  for (size_t p = 0; p < P; p++) detail::historicalVar(pnl.data() + p * paths, paths, confidence, out[p], out[P + p], scratch);
   return Status{};
 }
 

@@ -278,6 +278,15 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     }
   });
 
+  test(['monteCarloVar'], 'monteCarloVar whose P&L overflows (a mean near the largest double): the reference\'s VaR and ES (NaN, -Infinity)', () => {
+    const model = { mean: Float64Array.of(Number.MAX_VALUE), cov: { data: Float64Array.of(6431.2195377007538), rows: 1, cols: 1 } };
+    const weights = { data: Float64Array.of(98, 58.2, -56.2), rows: 3, cols: 1 };
+    const o = { paths: 11, confidence: 0.192, horizon: 0.4, seed: 3320300901747659 };
+    const a = k.monteCarloVar(model, weights, o);
+    const e = ref.monteCarloVar(model, weights, o);
+    expect([...a.var, ...a.es]).toEqual([...e.var, ...e.es]);
+  });
+
   test(['valueAtRisk'], 'historical valueAtRisk on long series (the sampled selection and its fallback): sorted, reversed, ties, adversarial', () => {
     const n = 2000;
     const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;
