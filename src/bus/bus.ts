@@ -324,6 +324,9 @@ export class Bus {
         };
         this.lanes.set(name, lane);
         this.stopListening.push(lane.transport.onSettle((stream, key, count) => this.onSettle(stream, key, count)));
+        // Routing that consults health needs it current (a Redis transport then PINGs; otherwise it does not).
+        const unwatch = this.router.strategy === 'static' ? undefined : transport.watchHealth?.();
+        if (unwatch) this.stopListening.push(unwatch);
       }
     } catch (error) {
       for (const t of created) void t.close();

@@ -110,6 +110,53 @@ describeRedis('createBus over RedisTransport', () => {
     await bus.close();
   });
 
+  it('a publish that timed out (Redis stopped, then resumed: the first attempt was stored after all) is retried by the bus and stored once', async () => {
+    const paused = await RedisServer.start();
+    try {
+      const prefix = 'kb:once:';
+      const t = transport(paused.url(), { prefix, publishTimeoutMs: 150 });
+      const errors: unknown[] = [];
+      const bus = createBus({ buses: ['marketdata'], transports: { marketdata: t }, shards: 2, retryMs: 20, onError: (e) => errors.push(e) });
+      const seen = new Map<string, number[]>();
+      bus.subscribe<Trades>('TRADE_EXECUTION', (m) => {
+        const list = seen.get(m.key) ?? [];
+        list.push(...m.payload.ts);
+        seen.set(m.key, list);
+      }, { group: 'g' });
+      await t.ready();
+      const keys = ['A', 'B', 'C', 'D'];
+      let next = 0;
+      const publishRound = async () => {
+        for (const key of keys) await bus.publish('TRADE_EXECUTION', { key, ts: next, price: 100, volume: 1 });
+        next++;
+      };
+      for (let i = 0; i < 20; i++) await publishRound();
+      await bus.flush();
+      paused.pause();
+      // Published while Redis is stopped: the publish times out after 150 ms and the bus retries it (on
+      // the same connection, behind the first attempt, which Redis runs once it resumes).
+      for (let i = 0; i < 20; i++) await publishRound();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      paused.resume();
+      for (let i = 0; i < 20; i++) await publishRound();
+      await bus.drain();
+      await bus.close();
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.every((e) => (e as { code?: string }).code === 'timeout')).toBe(true);
+      expect(t.metrics().deduplicated).toBeGreaterThan(0);
+      for (const key of keys) expect(seen.get(key), key).toEqual(Array.from({ length: next }, (_, i) => i));
+      const redis = client(paused.url());
+      let stored = 0;
+      for (const stream of bus.streams('marketdata', 'TRADE_EXECUTION')) {
+        for (const [, fields] of await redis.xrangeBuffer(t.streamKey(stream), '-', '+')) stored += Number(fields[5].toString());
+      }
+      expect(stored).toBe(keys.length * next);
+      console.log(`[redis] a publish retried after ${errors.length} timeouts: ${t.metrics().deduplicated} entries not stored again; ${stored} trades stored, each once`);
+    } finally {
+      await paused.stop();
+    }
+  });
+
   it('a Redis that lost its data (streams and groups gone): the bus and the engine go on and report the possible loss in metrics, Prometheus and ENGINE_HEALTH', async () => {
     const prefix = 'kb:loss:';
     const bus = createBus({ transport: 'redis', url: server.url(), shards: 2, redis: { prefix, claimIdleMs: 300, blockMs: 50 } });

@@ -174,6 +174,8 @@ describeRedis('RedisTransport under faults', () => {
     const got: number[] = [];
     for (const c of cons) c.subscribe('s', 'g', 'c', (e) => void got.push(...seqs(e)));
     await Promise.all([...pubs, ...cons].map((t) => t.ready()));
+    // A router that moves traffic by health watches it (a PING every 20 ms), as a 'failover' bus does.
+    for (const t of pubs) t.watchHealth();
     await until(() => pubs.every((t) => t.healthy), 'both healthy');
     /** The 'failover' rule: the primary while healthy, else the secondary. */
     const route = (): RedisTransport => (pubs[0].healthy ? pubs[0] : pubs[1]);

@@ -37,15 +37,18 @@ export class TransportError extends KernelbusError {
   }
 }
 
-/** An entry larger than the transport's frame size limit: refused on publish (nothing of the call is stored). */
+/**
+ * An entry larger than the transport's frame size limit, or than the largest value the server accepts
+ * (its `proto-max-bulk-len`): refused on publish (nothing of the call is stored).
+ */
 export class FrameTooLargeError extends TransportError {
   override name = 'FrameTooLargeError';
   /** Size of the refused entry's frame. */
   readonly bytes: number;
-  /** The limit (`maxFrameBytes`). */
+  /** The limit (`maxFrameBytes`, or the server's `proto-max-bulk-len` when lower). */
   readonly limit: number;
-  constructor(target: string, bytes: number, limit: number) {
-    super('frame-too-large', target, `frame of ${bytes} bytes exceeds maxFrameBytes ${limit}`, false);
+  constructor(target: string, bytes: number, limit: number, limitName = 'maxFrameBytes') {
+    super('frame-too-large', target, `frame of ${bytes} bytes exceeds ${limitName} ${limit}`, false);
     this.bytes = bytes;
     this.limit = limit;
   }

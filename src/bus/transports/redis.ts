@@ -31,12 +31,17 @@
  * - `onSettle`/`backlog()`/`idle()` follow the groups' progress in Redis (XINFO GROUPS, XPENDING in one
  *   script per stream, every pollMs): an entry published here settles once every group has acknowledged
  *   it, so the bus's maxQueue bounds what its publishers leave unconsumed in Redis.
- * - `healthy` comes from a PING every healthIntervalMs on a separate connection: false as soon as a
- *   connection drops or a PING is unanswered for healthTimeoutMs, so a 'failover' router moves new
- *   traffic within about healthIntervalMs + healthTimeoutMs (80 ms by default). Publishes already in
+ * - `healthy` is false while the publishing connection is down. While someone watches health
+ *   (watchHealth(): a bus whose routing consults health, or a caller), a PING every healthIntervalMs on
+ *   a separate connection also makes it false as soon as a PING is unanswered for healthTimeoutMs, so a
+ *   'failover' router moves new traffic within about healthIntervalMs + healthTimeoutMs (80 ms by
+ *   default); nobody watching, nothing is sent. Publishes already in
  *   flight to a server that stopped answering end at publishTimeoutMs (or when the connection drops).
  * - Publishes while disconnected wait for the connection up to publishTimeoutMs, then reject with a
- *   TransportError; nothing is dropped silently and the next publish tries again.
+ *   TransportError; nothing is dropped silently and the next publish tries again. What no retry can
+ *   cure is refused with `retryable: false`: a frame over maxFrameBytes or over the server's
+ *   proto-max-bulk-len (read at each connect: a larger value makes Redis drop the connection),
+ *   credentials the server refuses (then idle() waits for nothing: nothing can move).
  *
  * Delivery is at least once. After a 'timeout' TransportError (the server may have executed the
  * publish) a retry stores its entries once if they carry a producer and seq (the bus's do) and it is
@@ -89,11 +94,14 @@ export interface RedisTransportOptions {
   readCount?: number;
   /** XREADGROUP BLOCK, ms. Default 200. */
   blockMs?: number;
-  /** Largest frame: publish refuses larger ones (FrameTooLargeError); consumers dead-letter them. Default 64 MiB. */
+  /**
+   * Largest frame: publish refuses larger ones (FrameTooLargeError), and those over the server's
+   * proto-max-bulk-len when that is lower; consumers dead-letter them. Default 64 MiB.
+   */
   maxFrameBytes?: number;
   /** How long a publish waits for a connection and for its reply before rejecting with TransportError. Default 2000 ms. */
   publishTimeoutMs?: number;
-  /** PING period of the health check. Default 20 ms. */
+  /** PING period of the health check, while watched (see watchHealth()). Default 20 ms. */
   healthIntervalMs?: number;
   /** A PING unanswered this long makes the transport unhealthy. Default 60 ms. */
   healthTimeoutMs?: number;
@@ -308,7 +316,6 @@ interface RawEntry {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Poll period while idle() is waited for (see RedisTransportOptions.pollMs). */
 const IDLE_POLL_MS = 5;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** The wait after another failure in a row: doubling from 10 ms up to `maxMs`. */
 const nextBackoff = (previous: number, maxMs: number) => Math.min(Math.max(2 * previous, 10), maxMs);
 
@@ -393,7 +400,9 @@ export class RedisTransport implements Transport {
   private pingOk = false;
   private pingSeq = 0;
   private pingSentAt = 0;
-  private readonly healthTimer: NodeJS.Timeout;
+  /** The PING timer, while health is watched (healthWatchers > 0). */
+  private healthTimer: NodeJS.Timeout | undefined;
+  private healthWatchers = 0;
   private readonly leaseTimer: NodeJS.Timeout;
   private pollTimer: NodeJS.Timeout | undefined;
   /** When pollTimer fires (performance.now). */
@@ -403,6 +412,14 @@ export class RedisTransport implements Transport {
   private closed = false;
   private closing: Promise<void> | undefined;
   private authError: string | undefined;
+  /**
+   * The server's largest value (CONFIG GET proto-max-bulk-len), read at each connect: a larger frame
+   * would make the server drop the connection, so publish refuses it. Undefined when unknown.
+   */
+  private serverMaxBulk: number | undefined;
+  /** Settles once serverMaxBulk was read after the last connect; `limitsPending` until then. */
+  private limits: Promise<void> = Promise.resolve();
+  private limitsPending = false;
   private lastError = 'not connected yet';
   private everReady = false;
   private readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
@@ -485,15 +502,16 @@ export class RedisTransport implements Transport {
       }
       this.everReady = true;
       this.authError = undefined;
+      this.limits = this.readLimits();
       for (const w of this.readyWaiters) w.resolve();
       this.readyWaiters.clear();
     });
     this.cmd.on('close', () => this.connectionLost('connection closed'));
     this.health = this.connect('health', { commandTimeout: Math.max(1000, 10 * this.config.healthTimeoutMs) });
-    this.health.on('ready', () => this.checkHealth());
+    this.health.on('ready', () => {
+      if (this.healthWatchers > 0) this.checkHealth();
+    });
     this.health.on('close', () => this.setHealth(false, 'connection closed'));
-    this.healthTimer = setInterval(() => this.checkHealth(), this.config.healthIntervalMs);
-    this.healthTimer.unref();
     this.leaseTimer = setInterval(() => void this.leaseTick(), Math.max(10, Math.floor(this.config.claimIdleMs / 3)));
     this.leaseTimer.unref();
   }
@@ -531,6 +549,20 @@ export class RedisTransport implements Transport {
     return client;
   }
 
+  /** Reads the server's proto-max-bulk-len (a server that refuses CONFIG leaves it unknown). */
+  private async readLimits(): Promise<void> {
+    this.limitsPending = true;
+    try {
+      const reply = await this.cmd.config('GET', 'proto-max-bulk-len');
+      const value = Array.isArray(reply) ? Number(reply[1]) : NaN;
+      this.serverMaxBulk = Number.isSafeInteger(value) && value > 0 ? value : undefined;
+    } catch {
+      this.serverMaxBulk = undefined;
+    } finally {
+      this.limitsPending = false;
+    }
+  }
+
   /** Removes credentials from a text. */
   clean(text: string): string {
     let out = text;
@@ -538,13 +570,42 @@ export class RedisTransport implements Transport {
     return out;
   }
 
-  /** True while the publishing connection is ready and the last PING was answered in time. */
+  /**
+   * True while the publishing connection is ready and, while health is watched (watchHealth()), the
+   * last PING was answered in time.
+   */
   get healthy(): boolean {
-    return !this.closed && this.pingOk && this.cmd.status === 'ready';
+    return !this.closed && this.cmd.status === 'ready' && (this.healthWatchers === 0 || this.pingOk);
+  }
+
+  /**
+   * Keeps `healthy` current with a PING every healthIntervalMs (healthTimeoutMs to answer) until the
+   * returned function is called: for routers that move traffic away from an unhealthy bus, and callers
+   * that need to know at once when a server stops answering. Without a watcher no PING is sent.
+   */
+  watchHealth(): () => void {
+    if (this.closed) return () => {};
+    if (this.healthWatchers++ === 0) {
+      // What is known so far: the health connection is up (a PING confirms it at once).
+      this.pingOk = this.health.status === 'ready';
+      this.pingSentAt = 0;
+      this.pingSeq++;
+      this.healthTimer = setInterval(() => this.checkHealth(), this.config.healthIntervalMs);
+      this.healthTimer.unref();
+      this.checkHealth();
+    }
+    let watching = true;
+    return () => {
+      if (!watching) return;
+      watching = false;
+      if (--this.healthWatchers > 0) return;
+      clearInterval(this.healthTimer);
+      this.healthTimer = undefined;
+    };
   }
 
   private checkHealth(): void {
-    if (this.closed) return;
+    if (this.closed || this.healthWatchers === 0) return;
     const now = performance.now();
     if (this.pingSentAt > 0) {
       if (now - this.pingSentAt > this.config.healthTimeoutMs) {
@@ -668,6 +729,13 @@ export class RedisTransport implements Transport {
     try {
       const deadline = performance.now() + this.config.publishTimeoutMs;
       await this.whenReady(deadline);
+      if (this.limitsPending) await this.limits;
+      const serverMax = this.serverMaxBulk;
+      if (serverMax !== undefined && serverMax < this.config.maxFrameBytes) {
+        for (const e of entries) {
+          if (e.data.byteLength > serverMax) throw new FrameTooLargeError(this.target, e.data.byteLength, serverMax, "the server's proto-max-bulk-len");
+        }
+      }
       let out = this.outboxes.get(stream);
       if (!out) {
         out = { queue: [], head: 0, unsettled: 0, entries: 0, messages: 0 };
@@ -938,10 +1006,11 @@ export class RedisTransport implements Transport {
   /**
    * Resolves once no publish is in flight and, on every stream published or read here, every group that
    * has a consumer (a live lease, or a subscription here) has acknowledged every entry. Groups whose
-   * consumers are all gone are not waited for.
+   * consumers are all gone are not waited for. While the server refuses the credentials nothing can move
+   * (publishes are refused for good): it resolves then too.
    */
   idle(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    if (this.closed || this.authError) return Promise.resolve();
     return new Promise((resolve) => {
       this.idleWaiters.push({ resolve, poll: this.pollCount + (this.polling ? 1 : 0) });
       this.schedulePoll(0);
@@ -990,7 +1059,14 @@ export class RedisTransport implements Transport {
         for (const w of ready) w.resolve();
       }
     } catch (error) {
-      this.report('progress poll', error);
+      if (this.authError) {
+        // Nothing can move while the server refuses the credentials: idle() waits for nothing.
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w.resolve();
+      } else {
+        this.report('progress poll', error);
+      }
       delay = Math.max(50, this.config.pollMs);
     } finally {
       this.polling = false;
@@ -1058,7 +1134,7 @@ export class RedisTransport implements Transport {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed = true;
-      clearInterval(this.healthTimer);
+      if (this.healthTimer) clearInterval(this.healthTimer);
       clearInterval(this.leaseTimer);
       if (this.pollTimer) clearTimeout(this.pollTimer);
       this.pollTimer = undefined;
@@ -1511,6 +1587,8 @@ class RedisSubscription implements TransportSubscription {
   /** Resolves once the group exists in Redis (or the subscription closed). */
   readonly established = new Promise<void>((resolve) => (this.establish = resolve));
   private starting: Promise<void> = Promise.resolve();
+  /** Ends the wait of start() for a connection or a retry (the subscription closes). */
+  private wakeStart: () => void = () => {};
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -1537,7 +1615,8 @@ class RedisSubscription implements TransportSubscription {
       let backoff = 0;
       while (!this.stopped) {
         try {
-          await connected(this.t.cmd, this.cfg.reconnectMaxMs);
+          await connected(this.t.cmd, this.cfg.reconnectMaxMs, (wake) => (this.wakeStart = wake));
+          if (this.stopped) return;
           await this.createGroup(false);
           // Registered as a live member reading the stream: from now on publishers' idle() waits for it.
           await this.t.register(this.group, this.stream);
@@ -1548,7 +1627,13 @@ class RedisSubscription implements TransportSubscription {
           if (this.stopped) return;
           this.t.report(`creating group ${this.group} on ${this.stream}`, error);
           backoff = nextBackoff(backoff, this.cfg.reconnectMaxMs);
-          await sleep(backoff);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, backoff);
+            this.wakeStart = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
         }
       }
     })();
@@ -1726,6 +1811,7 @@ class RedisSubscription implements TransportSubscription {
     this.closing ??= (async () => {
       this.stopped = true;
       this.establish();
+      this.wakeStart();
       await this.starting;
       const cmd = this.t.cmd as unknown as Redis & Scripts;
       try {

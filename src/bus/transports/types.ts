@@ -97,6 +97,12 @@ export interface Transport {
   /** False while the transport cannot accept entries (closed, disconnected): routers avoid it. */
   readonly healthy: boolean;
   /**
+   * Optional: keeps `healthy` current by an active check (RedisTransport: a PING every healthIntervalMs)
+   * until the returned function is called. A bus calls it when its routing consults health; a transport
+   * that needs no check (in-process) does not implement it.
+   */
+  watchHealth?(): () => void;
+  /**
    * Appends entries to a stream, in order, and resolves with their ids once they are stored. An entry
    * appended while the stream has no group awaits nobody (it settles at once) but is retained, up to
    * a bound (MAXLEN ~), for the first group created on the stream.

@@ -1,0 +1,74 @@
+/**
+ * Health checks cost nothing unless someone needs them: a RedisTransport sends PINGs only while its
+ * health is watched (a bus whose routing consults health, or a caller of watchHealth()).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { createBus } from '../../src/bus/bus.js';
+import type { RedisTransport } from '../../src/bus/transports/redis.js';
+import { client, sleep, tearDown, transport, until } from './helpers.js';
+import { describeRedis } from './describe.js';
+import { RedisServer } from '../../tools/redis-server.js';
+
+/** PINGs the server has answered so far (INFO commandstats). */
+async function pings(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  return Number(/cmdstat_ping:calls=(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+describeRedis('RedisTransport health checks', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(() => tearDown(server));
+
+  it('no PING while nobody watches health; a PING every healthIntervalMs while someone does; healthy still follows the connection', async () => {
+    const redis = client(server.url());
+    const t = transport(server.url(), { prefix: 'kb:h:' });
+    await t.ready();
+    await until(() => t.healthy, 'healthy');
+    let before = await pings(redis);
+    await sleep(300);
+    expect((await pings(redis)) - before).toBe(0);
+    expect(t.healthy).toBe(true);
+
+    const stop = t.watchHealth();
+    const stop2 = t.watchHealth();
+    before = await pings(redis);
+    await sleep(300);
+    const watched = (await pings(redis)) - before;
+    expect(watched).toBeGreaterThan(5); // about 15 at the default 20 ms
+    expect(t.healthy).toBe(true);
+    stop();
+    stop();
+    before = await pings(redis);
+    await sleep(100);
+    expect((await pings(redis)) - before).toBeGreaterThan(1); // still watched by the second
+    stop2();
+    await sleep(30);
+    before = await pings(redis);
+    await sleep(300);
+    expect((await pings(redis)) - before).toBe(0);
+    console.log(`[redis] health: 0 PINGs in 300 ms unwatched, ${watched} watched`);
+  });
+
+  it("a bus PINGs only when its routing consults health: 'static' (the default) never, 'failover' every healthIntervalMs", async () => {
+    const redis = client(server.url());
+    const measure = async (routing: 'static' | 'failover') => {
+      const bus = createBus({ transport: 'redis', url: server.url(), routing, redis: { prefix: `kb:h-${routing}:` } });
+      await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
+      await sleep(50);
+      const before = await pings(redis);
+      await sleep(300);
+      const n = (await pings(redis)) - before;
+      expect(bus.metrics().buses.marketdata.healthy).toBe(true);
+      await bus.close();
+      return n;
+    };
+    expect(await measure('static')).toBe(0);
+    const failover = await measure('failover');
+    expect(failover).toBeGreaterThan(3 * 5); // three buses
+    console.log(`[redis] health: a bus over three Redis transports sent 0 PINGs in 300 ms with 'static' routing, ${failover} with 'failover'`);
+  });
+});
