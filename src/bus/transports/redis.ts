@@ -141,6 +141,12 @@ export interface RedisTransportMetrics extends TransportMetrics {
   healthFailures: number;
 }
 
+/**
+ * The fields of a stream entry (docs/wire-format.md): the frame, its key and its message count. The
+ * frame is the truth: `k` and `n` repeat its key and count, and an entry where they disagree is malformed.
+ */
+export const ENTRY_FIELDS = Object.freeze({ frame: 'd', key: 'k', count: 'n' } as const);
+
 /** The default prefix of every key (option `prefix`): stream `s` is the Redis stream `kb:s`. */
 export const DEFAULT_PREFIX = 'kb:';
 
@@ -220,7 +226,7 @@ for i = 1, #KEYS / 2 do
     local seq = ARGV[a + 3]
     local id = stored[seq]
     if id then again = again + 1
-    else id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', 'd', ARGV[a], 'k', ARGV[a + 1], 'n', ARGV[a + 2]) end
+    else id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', '${ENTRY_FIELDS.frame}', ARGV[a], '${ENTRY_FIELDS.key}', ARGV[a + 1], '${ENTRY_FIELDS.count}', ARGV[a + 2]) end
     ids[j] = id
     record[j] = seq .. ' ' .. id
     a = a + 4
@@ -1168,6 +1174,10 @@ function parseState(reply: unknown): StreamState | null {
   return { first: String(reply[0]), last: String(reply[1]), groups };
 }
 
+const FIELD_FRAME = ENTRY_FIELDS.frame.charCodeAt(0);
+const FIELD_KEY = ENTRY_FIELDS.key.charCodeAt(0);
+const FIELD_COUNT = ENTRY_FIELDS.count.charCodeAt(0);
+
 /**
  * The frame, key and count of an entry's fields, or why they are malformed. The key and count come from
  * the frame's header; fields `k` and `n` must agree with it (an entry whose fields disagree with its
@@ -1180,9 +1190,9 @@ function parseFields(fields: Buffer[], maxFrameBytes: number): { data: Buffer; k
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i];
     if (name.length !== 1) continue;
-    if (name[0] === 0x64) data = fields[i + 1]; // d
-    else if (name[0] === 0x6b) key = fields[i + 1]; // k
-    else if (name[0] === 0x6e) count = fields[i + 1]; // n
+    if (name[0] === FIELD_FRAME) data = fields[i + 1];
+    else if (name[0] === FIELD_KEY) key = fields[i + 1];
+    else if (name[0] === FIELD_COUNT) count = fields[i + 1];
   }
   if (!data) return "malformed entry: missing field 'd' (the frame)";
   if (!key) return "malformed entry: missing field 'k' (the key)";
@@ -1753,7 +1763,7 @@ class RedisSubscription implements TransportSubscription {
         }
         const parsed = parseFields(raw.fields, this.cfg.maxFrameBytes);
         if (typeof parsed === 'string') {
-          const n = Number(field(raw.fields, 'n')?.toString('latin1') ?? NaN);
+          const n = Number(field(raw.fields, ENTRY_FIELDS.count)?.toString('latin1') ?? NaN);
           await this.deadLetter(conn, raw.id, raw.fields, parsed, deliveries, Number.isSafeInteger(n) && n >= 0 ? n : 1);
           continue;
         }
@@ -1791,7 +1801,8 @@ class RedisSubscription implements TransportSubscription {
     const multi = conn.multi();
     multi.xadd(
       this.key + DEAD_LETTER_SUFFIX, 'MAXLEN', '~', this.cfg.maxLenMessages, '*',
-      'd', field(fields, 'd') ?? Buffer.alloc(0), 'k', field(fields, 'k') ?? '', 'n', field(fields, 'n') ?? String(count),
+      ENTRY_FIELDS.frame, field(fields, ENTRY_FIELDS.frame) ?? Buffer.alloc(0), ENTRY_FIELDS.key, field(fields, ENTRY_FIELDS.key) ?? '',
+      ENTRY_FIELDS.count, field(fields, ENTRY_FIELDS.count) ?? String(count),
       'error', reason, 'source', `${this.stream} ${id}`, 'group', this.group, 'consumer', this.consumer, 'deliveries', deliveries,
     );
     multi.xack(this.key, this.group, id);

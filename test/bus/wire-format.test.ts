@@ -1,0 +1,90 @@
+/**
+ * docs/wire-format.md held to the code: its example frames (hex dumps) decode with decodeFrame to what
+ * the text says and are what the encoders write, and its stream names, shard example and entry fields
+ * are those the bus and the Redis transport use.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createBus } from '../../src/bus/bus.js';
+import { decodeFrame, encodeMessageFrame, encodeTradesFrame, type MessageFrame, type TradesFrame } from '../../src/bus/frames.js';
+import { shardOf, streamName } from '../../src/bus/messages.js';
+import { DEFAULT_PREFIX, ENTRY_FIELDS, RedisTransport } from '../../src/bus/transports/redis.js';
+import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
+
+const DOC = readFileSync(new URL('../../docs/wire-format.md', import.meta.url), 'utf8');
+
+/** The bytes of the hex dump in the first code block after `heading` (lines `0000  4b 42 ...   comment`). */
+function dump(heading: string): Uint8Array {
+  const at = DOC.indexOf(heading);
+  expect(at, heading).toBeGreaterThanOrEqual(0);
+  const block = /```\n([\s\S]*?)```/.exec(DOC.slice(at))![1];
+  const bytes: number[] = [];
+  for (const line of block.split('\n')) {
+    const m = /^([0-9a-f]{4}) {2}((?:[0-9a-f]{2} ?){1,16})/.exec(line);
+    if (!m) continue;
+    expect(parseInt(m[1], 16), `offset of "${line}"`).toBe(bytes.length);
+    bytes.push(...m[2].trim().split(' ').map((h) => parseInt(h, 16)));
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** The section of the document under a `## ` heading. */
+function section(title: string): string {
+  const at = DOC.indexOf(`## ${title}\n`);
+  expect(at, title).toBeGreaterThanOrEqual(0);
+  const end = DOC.indexOf('\n## ', at + 1);
+  return DOC.slice(at, end < 0 ? undefined : end);
+}
+
+describe('docs/wire-format.md', () => {
+  it('the TRADES example decodes to what the text says, and is what encodeTradesFrame writes', () => {
+    const bytes = dump('Two trades of AAPL, `sentAt` = 1700000000300.5 (96 bytes):');
+    expect(bytes.length).toBe(96);
+    const frame = decodeFrame(bytes) as TradesFrame;
+    expect(frame).toMatchObject({ kind: 'trades', type: 'TRADE_EXECUTION', key: 'AAPL', priority: 'normal', sentAt: 1700000000300.5, count: 2 });
+    expect([...frame.columns.ts]).toEqual([1700000000000, 1700000000250]);
+    expect([...frame.columns.price]).toEqual([189.5, 189.52]);
+    expect([...frame.columns.volume]).toEqual([100, 300]);
+    const encoded = encodeTradesFrame({ type: 'TRADE_EXECUTION', key: 'AAPL', sentAt: 1700000000300.5, ts: frame.columns.ts, price: frame.columns.price, volume: frame.columns.volume });
+    expect([...encoded]).toEqual([...bytes]);
+  });
+
+  it('the MESSAGE example decodes to what the text says, and is what encodeMessageFrame writes', () => {
+    const bytes = dump('A high-priority RISK_ALERT for AAPL with payload `{ cdf: 0.995 }`, ts 1700000000250 and the same\n`sentAt` (66 bytes):');
+    expect(bytes.length).toBe(66);
+    const frame = decodeFrame(bytes) as MessageFrame;
+    expect(frame).toMatchObject({ kind: 'message', type: 'RISK_ALERT', key: 'AAPL', priority: 'high', sentAt: 1700000000300.5, count: 1, ts: 1700000000250, payload: { cdf: 0.995 } });
+    const encoded = encodeMessageFrame({ type: 'RISK_ALERT', key: 'AAPL', ts: 1700000000250, payload: { cdf: 0.995 }, priority: 'high', sentAt: 1700000000300.5 });
+    expect([...encoded]).toEqual([...bytes]);
+  });
+
+  it('the stream names, the shard example and the entry fields are those of the bus and the Redis transport', async () => {
+    const text = section('Streams, entries and ids');
+    // Names as the document writes them, each made by the functions the bus and the transport use.
+    const stream = streamName('marketdata', 'TRADE_EXECUTION', 0);
+    expect(text).toContain('`<bus>:<type>:<shard>`');
+    expect(text).toContain(`\`${stream}\``);
+    const bus = createBus({ shards: 4 });
+    expect(bus.streams('marketdata', 'TRADE_EXECUTION')[0]).toBe(stream);
+    await bus.close();
+    // The Redis keys: the transport's default prefix and its streamKey(); the dead letters' suffix.
+    const t = new RedisTransport({ redis: { lazyConnect: true } });
+    try {
+      expect(t.prefix).toBe(DEFAULT_PREFIX);
+      expect(text).toContain(`prefix, \`${DEFAULT_PREFIX}\` by default`);
+      expect(text).toContain(`the Redis stream \`${t.streamKey(stream)}\``);
+      expect(text).toContain(`\`${t.streamKey(stream + DEAD_LETTER_SUFFIX)}\``);
+      expect(text).toContain(`\`<stream>${DEAD_LETTER_SUFFIX}\``);
+    } finally {
+      await t.close();
+    }
+    const [, key, shards, shard] = /`(\w+)` among (\d+) shards is\s+shard (\d+)/.exec(text)!;
+    expect(shardOf(key, Number(shards))).toBe(Number(shard));
+    // The fields table: the names the append script writes and consumers read, in order.
+    const fields = [...text.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+    expect(fields).toEqual([ENTRY_FIELDS.frame, ENTRY_FIELDS.key, ENTRY_FIELDS.count]);
+    // No other name for the frame's field anywhere in the document.
+    expect(DOC).toContain(`the \`${ENTRY_FIELDS.frame}\` field of one Redis Streams entry`);
+    expect(DOC).not.toMatch(/`f` field/);
+  });
+});
