@@ -138,8 +138,12 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
   bus.subscribe<VpinAlert>('RISK_ALERT', (m) => void (m.payload.source === 'vpin' && alerts.push({ key: m.key, alert: m.payload })));
   bus.subscribe('VPIN_CALCULATION', () => void buckets++);
   bus.subscribe('ENGINE_HEALTH', () => void heartbeats++);
-  // Over Redis: publish once the engine's and the counters' consumer groups are in place.
-  if (redis) await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
+  // Over Redis the market starts once every consumer reads its streams (groups in place, leases held)
+  // and the engines have resumed theirs from their checkpoints: no backlog builds up at the start.
+  if (redis) {
+    await Promise.all(bus.buses.map((b) => bus.transport(b).reading?.()));
+    await Promise.all([engine, risk.engine, factor.engine].map((e) => e.ready()));
+  }
   let server: MetricsServer | undefined;
   if (port !== undefined) {
     server = await serveMetrics(prometheusRegistry({ bus, engines: [engine, risk.engine, factor.engine] }), { port });

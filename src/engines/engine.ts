@@ -247,10 +247,30 @@ export abstract class Engine {
     return undefined;
   }
 
+  /**
+   * Resolves once the engine reads its inputs: over Redis, its subscriptions hold their streams' leases
+   * (or other engines of its group do), and the streams it holds are resumed from their checkpoints. Its
+   * first deliveries then wait for neither: start a burst of input (a market) after it. In process it
+   * resolves at once. Rejects with TransportError when the streams are not read within `timeoutMs`.
+   */
+  async ready(timeoutMs?: number): Promise<void> {
+    const transports = new Set<Transport>();
+    for (const type of this.inputs) for (const bus of this.bus.router.candidates(type)) transports.add(this.bus.transport(bus));
+    await Promise.all([...transports].map((t) => t.reading?.(timeoutMs)));
+    if (this.ckpt.size === 0) return;
+    if (this.joinsInputs) {
+      await this.resumeAll();
+      return;
+    }
+    await Promise.all(
+      [...this.ckpt].filter(([stream, state]) => this.bus.transport(state.bus).holds?.(stream, this.group)).map(([stream, state]) => this.resume(stream, state)),
+    );
+  }
+
   private handle(message: BusMessage): void | Promise<void> {
     const state = this.ckpt.get(message.stream);
     if (state) {
-      const resuming = this.joinsInputs ? this.resumeAll() : this.resume(message, state);
+      const resuming = this.joinsInputs ? this.resumeAll() : this.resume(message.stream, state);
       if (resuming) return resuming.then(() => this.apply(message, state));
     }
     return this.apply(message, state);
@@ -289,7 +309,7 @@ export abstract class Engine {
 
   /** The lease counter of the transport that carries `state`'s stream: it moves when a stream is (re)acquired. */
   private epochOf(state: StreamCheckpointState): number {
-    return (this.bus.transport(state.bus) as RedisTransport).metrics().leases;
+    return (this.bus.transport(state.bus) as RedisTransport).leaseCount;
   }
 
   /**
@@ -297,12 +317,12 @@ export abstract class Engine {
    * lease counter moved), restores the checkpoint and replays what the group acknowledged since; returns
    * undefined when the stream is current.
    */
-  private resume(message: BusMessage, state: StreamCheckpointState): Promise<void> | undefined {
+  private resume(stream: string, state: StreamCheckpointState): Promise<void> | undefined {
     const epoch = this.epochOf(state);
     if (state.epoch === epoch) return undefined;
     state.resuming ??= (async () => {
-      const checkpoint = await this.restoreStream(message.stream, state);
-      for await (const entry of this.toReplay(message.stream, checkpoint)) await this.replay(message.stream, state, entry);
+      const checkpoint = await this.restoreStream(stream, state);
+      for await (const entry of this.toReplay(stream, checkpoint)) await this.replay(stream, state, entry);
       state.epoch = epoch;
       this.ckptCounts.resumes++;
     })().finally(() => {

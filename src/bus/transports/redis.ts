@@ -54,7 +54,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { KernelInputError } from '../../errors.js';
 import { describeValue } from '../../kernels/validate.js';
 import { BusClosedError, FrameError, isPermanentFailure, permanentFailureReason } from '../errors.js';
-import { frameHeader } from '../frames.js';
+import { FRAME_HEADER_BYTES, frameHeader } from '../frames.js';
 import { FrameTooLargeError, TransportError } from './redis-errors.js';
 import {
   compareEntryIds,
@@ -577,6 +577,14 @@ export class RedisTransport implements Transport {
   }
 
   /**
+   * Stream leases acquired so far (metrics().leases, without building the metrics): it moves whenever a
+   * consumer here starts reading a stream, which is when an engine must resume from its checkpoint.
+   */
+  get leaseCount(): number {
+    return this.counters.leases;
+  }
+
+  /**
    * True while the publishing connection is ready and, while health is watched (watchHealth()), the
    * last PING was answered in time.
    */
@@ -684,6 +692,36 @@ export class RedisTransport implements Transport {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Resolves once every subscription here reads its stream: ready(), and then each holds its stream's
+   * lease for its group, or another consumer of the group does (it has its fair share elsewhere). What
+   * a publisher should wait for before a burst, so that no backlog builds while consumers take their
+   * streams. Rejects with TransportError ('unavailable') after `timeoutMs` (default publishTimeoutMs).
+   */
+  async reading(timeoutMs = this.config.publishTimeoutMs): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    await this.ready(timeoutMs);
+    for (;;) {
+      const waiting = [...this.consumers].filter((c) => !c.closed && !c.owner);
+      if (waiting.length === 0) return;
+      if (this.cmd.status === 'ready') {
+        const held = await batch(this.cmd, (client) => waiting.map((c) => client.exists(c.leaseKey))).catch(() => []);
+        if (held.length === waiting.length && held.every(([error, n]) => !error && n === 1)) return;
+      }
+      if (this.closed) throw new BusClosedError('transport');
+      if (performance.now() >= deadline) {
+        throw new TransportError('unavailable', this.target, `${waiting.length} subscriptions without a reader within ${timeoutMs} ms (${this.lastError})`, true);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /** Whether a subscription here holds the lease of `stream` for `group` (reads it now). */
+  holds(stream: string, group: string): boolean {
+    for (const c of this.consumers) if (c.stream === stream && c.group === group && c.owner && !c.closed) return true;
+    return false;
   }
 
   private whenReady(deadline: number): Promise<void> {
@@ -1196,15 +1234,9 @@ function parseFields(fields: Buffer[], maxFrameBytes: number): { data: Buffer; k
   }
   if (!data) return "malformed entry: missing field 'd' (the frame)";
   if (!key) return "malformed entry: missing field 'k' (the key)";
-  const n = count ? Number(count.toString('latin1')) : NaN;
-  if (!Number.isSafeInteger(n) || n < 0) return "malformed entry: field 'n' is not a message count";
+  const n = count ? decimal(count) : NaN;
+  if (!Number.isSafeInteger(n)) return "malformed entry: field 'n' is not a message count";
   if (data.length > maxFrameBytes) return `frame of ${data.length} bytes exceeds maxFrameBytes ${maxFrameBytes}`;
-  let text: string;
-  try {
-    text = utf8.decode(key);
-  } catch {
-    return "malformed entry: field 'k' is not UTF-8";
-  }
   let header: ReturnType<typeof frameHeader>;
   try {
     header = frameHeader(data);
@@ -1212,9 +1244,34 @@ function parseFields(fields: Buffer[], maxFrameBytes: number): { data: Buffer; k
     if (error instanceof FrameError) return `malformed entry: ${error.message}`;
     throw error;
   }
-  if (text !== header.key) return `malformed entry: field 'k' (${JSON.stringify(text)}) is not the frame's key (${JSON.stringify(header.key)})`;
+  // The key's bytes against the frame's (valid UTF-8, checked by frameHeader), without decoding them.
+  const typeLength = data[12] | (data[13] << 8);
+  const keyLength = data[14] | (data[15] << 8);
+  let same = key.length === keyLength;
+  for (let i = 0, j = FRAME_HEADER_BYTES + typeLength; same && i < keyLength; i++, j++) same = key[i] === data[j];
+  if (!same) {
+    let text: string;
+    try {
+      text = utf8.decode(key);
+    } catch {
+      return "malformed entry: field 'k' is not UTF-8";
+    }
+    return `malformed entry: field 'k' (${JSON.stringify(text)}) is not the frame's key (${JSON.stringify(header.key)})`;
+  }
   if (n !== header.count) return `malformed entry: field 'n' (${n}) is not the frame's count (${header.count})`;
   return { data, key: header.key, count: n };
+}
+
+/** The decimal number in `bytes` (ASCII digits only, at most 15), else NaN. */
+function decimal(bytes: Buffer): number {
+  if (bytes.length === 0 || bytes.length > 15) return NaN;
+  let x = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const d = bytes[i] - 48;
+    if (d < 0 || d > 9) return NaN;
+    x = x * 10 + d;
+  }
+  return x;
 }
 
 /** The value of field `name` in raw fields, if present. */

@@ -103,6 +103,14 @@ export interface Transport {
    */
   watchHealth?(): () => void;
   /**
+   * Optional: resolves once every subscription made so far reads its stream (RedisTransport: holds its
+   * lease, or another consumer of its group does). A transport that delivers at once (in-process) does
+   * not implement it.
+   */
+  reading?(timeoutMs?: number): Promise<void>;
+  /** Optional: whether a subscription of `group` here reads `stream` now (a transport whose streams move between consumers). */
+  holds?(stream: string, group: string): boolean;
+  /**
    * Appends entries to a stream, in order, and resolves with their ids once they are stored. An entry
    * appended while the stream has no group awaits nobody (it settles at once) but is retained, up to
    * a bound (MAXLEN ~), for the first group created on the stream.

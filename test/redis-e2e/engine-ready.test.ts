@@ -1,0 +1,62 @@
+/**
+ * engine.ready(): an engine over Redis holds its streams' leases and has resumed them from their
+ * checkpoints before the first trade arrives (what `kernelbus demo --redis` waits for before its market
+ * starts), so that its first deliveries wait for neither.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createBus } from '../../src/bus/bus.js';
+import type { RedisTransport } from '../../src/bus/transports/redis.js';
+import { VpinEngine } from '../../src/engines/vpin.js';
+import type { VpinOptions } from '../../src/index.js';
+import { tearDown } from '../redis/helpers.js';
+import { describeRedis } from '../redis/describe.js';
+import { RedisServer } from '../../tools/redis-server.js';
+
+const SHARDS = 4;
+const VPIN: VpinOptions = { bucketVolume: 50, window: 3, barMs: 1, sigma: { ewma: 0.94 } };
+const KEYS = ['A', 'B', 'C', 'D', 'E'];
+
+describeRedis('engine.ready() over Redis', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(() => tearDown(server));
+
+  it('resolves once the engine holds its streams and has restored their checkpoints: no delivery waits for either', async () => {
+    const options = { transport: 'redis' as const, url: server.url(), shards: SHARDS, redis: { prefix: 'kb:ready:', claimIdleMs: 500 } };
+    const trades = (from: number) => ({ ts: Float64Array.from({ length: 20 }, (_, i) => from + i), price: Float64Array.from({ length: 20 }, (_, i) => 100 + (i % 3)), volume: new Float64Array(20).fill(5) });
+    // A first engine processes trades and checkpoints them when it stops.
+    const bus1 = createBus(options);
+    const a = new VpinEngine(bus1, { vpin: VPIN, backend: 'reference', heartbeatMs: 0 }).start();
+    await a.ready();
+    for (const key of KEYS) await bus1.publish('TRADE_EXECUTION', { key, ...trades(0) });
+    await bus1.drain();
+    await a.stop();
+    await bus1.close();
+    expect(a.metrics().processed).toBe(100);
+
+    // The next one: ready() takes the streams and restores the checkpoints before any trade.
+    const bus2 = createBus(options);
+    const b = new VpinEngine(bus2, { vpin: VPIN, backend: 'reference', heartbeatMs: 0 }).start();
+    await b.ready();
+    const transport = bus2.transport('marketdata') as RedisTransport;
+    for (const stream of bus2.streams('marketdata', 'TRADE_EXECUTION')) expect(transport.holds(stream, 'vpin')).toBe(true);
+    expect(b.metrics()).toMatchObject({ processed: 0, extra: { resumes: SHARDS, restoredKeys: KEYS.length, replayed: 0 } });
+    for (const key of KEYS) expect(b.symbols().get(key)!.lastTs).toBe(19);
+    for (const key of KEYS) await bus2.publish('TRADE_EXECUTION', { key, ...trades(20) });
+    await bus2.drain();
+    // The deliveries found the streams current: no second resume.
+    expect(b.metrics()).toMatchObject({ processed: 100, extra: { resumes: SHARDS, restoredKeys: KEYS.length } });
+    await b.close();
+    await bus2.close();
+  });
+
+  it('in process, ready() resolves at once', async () => {
+    const bus = createBus();
+    const engine = new VpinEngine(bus, { vpin: VPIN, heartbeatMs: 0 }).start();
+    await engine.ready();
+    await engine.close();
+    await bus.close();
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * reading(): what a publisher waits for before a burst, so that no backlog builds while consumers take
+ * their streams: every subscription holds its stream's lease, or another consumer of its group does.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { client, closeAll, tearDown, transport } from './helpers.js';
+import { describeRedis } from './describe.js';
+import { RedisServer } from '../../tools/redis-server.js';
+
+describeRedis('RedisTransport.reading()', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterEach(closeAll);
+  afterAll(() => tearDown(server));
+
+  it('resolves once every subscription holds its lease (a lone instance: all of them), or another instance of its group does', async () => {
+    const redis = client(server.url());
+    const p = 'kb:r1:';
+    const streams = ['s:0', 's:1', 's:2', 's:3'];
+    // A lease tick every 20 s: only the subscriptions themselves can take the streams in time.
+    const a = transport(server.url(), { prefix: p, claimIdleMs: 60_000 });
+    for (const s of streams) a.subscribe(s, 'g', 'a', () => {});
+    a.subscribe('other', 'h', 'a', () => {});
+    const started = performance.now();
+    await a.reading();
+    const ms = performance.now() - started;
+    for (const s of streams) expect(a.holds(s, 'g')).toBe(true);
+    expect(a.holds('other', 'h')).toBe(true);
+    expect(a.holds('other', 'g')).toBe(false);
+    const holders = await Promise.all(streams.map((s) => redis.get(`${p}lease:${s}|g`)));
+    expect(holders.every((h) => h?.startsWith('a:'))).toBe(true);
+    // A second instance of the group: the streams are read (by a), so it resolves without taking any.
+    const b = transport(server.url(), { prefix: p, claimIdleMs: 60_000 });
+    for (const s of streams) b.subscribe(s, 'g', 'b', () => {});
+    await b.reading();
+    expect(streams.filter((s) => b.holds(s, 'g'))).toEqual([]);
+    console.log(`[redis] reading(): 5 subscriptions held their streams ${ms.toFixed(1)} ms after subscribing`);
+  });
+
+  it('a stream whose lease another consumer holds counts as read (it takes over if that one is dead); a closed transport rejects', async () => {
+    const p = 'kb:r2:';
+    const redis = client(server.url());
+    await redis.set(`${p}lease:s|g`, 'a dead consumer', 'PX', 60_000); // held by nobody alive, for a minute
+    const t = transport(server.url(), { prefix: p });
+    t.subscribe('s', 'g', 'c', () => {});
+    await expect(t.reading(300)).resolves.toBeUndefined(); // held elsewhere counts: another consumer reads it
+    await redis.del(`${p}lease:s|g`);
+    const u = transport(server.url(), { prefix: 'kb:r3:' });
+    await u.close();
+    await expect(u.reading(100)).rejects.toMatchObject({ name: 'BusClosedError' });
+  });
+});
