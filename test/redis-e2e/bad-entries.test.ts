@@ -206,7 +206,7 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
     // Nothing pending, nothing left to read.
     for (const s of streams) expect(await redis.xpending(s, 'vpin')).toEqual([0, null, null, null]);
     // No symbol held back: a retry would have waited 200 ms.
-    expect(latency.max).toBeLessThan(50);
+    expect(latency.max).toBeLessThan(100);
     console.log(
       `[redis-e2e] bad entries: ${badEntries} bad entries (${bad.length} writes of ${kinds.length} kinds) among ${count} valid trades of ${SYMBOLS.length} symbols: ` +
         `all dead-lettered at their first delivery, ${buckets} buckets exact; publish -> VPIN update p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms`,
