@@ -82,24 +82,38 @@ export function withRatios(rows: BenchRow[], baseline: string): BenchRow[] {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
+/** Options of autoSweep(): what is compared, at which sizes, how many calls a timing. */
+export interface SweepOptions {
+  /** The rows' subject (default 'native vs reference': the second call against the first). */
+  subject?: string;
+  /** The input sizes (default 8 to 1024). */
+  sizes?: readonly number[];
+  /** Calls per timing (default 200). */
+  calls?: number;
+}
+
 /**
- * Where native starts to pay off for one kernel: for each size, the speed-up of native over the
- * reference (medians of 9 interleaved rounds of 200 calls), then the smallest size from which native
- * stays faster, beside the threshold 'auto' uses.
+ * Where native (or another backend) starts to pay off for one kernel: for each size, the speed-up of
+ * the second call over the first (medians of 9 interleaved rounds of `calls` calls), then the smallest
+ * size from which it stays faster, beside the threshold 'auto' uses.
  */
-export function autoSweep<I>(section: string, label: string, unit: string, threshold: number, constant: string, input: (n: number) => I, refCall: (i: I) => unknown, natCall: (i: I) => unknown): BenchRow[] {
+export function autoSweep<I>(
+  section: string, label: string, unit: string, threshold: number, constant: string, input: (n: number) => I,
+  refCall: (i: I) => unknown, natCall: (i: I) => unknown, options: SweepOptions = {},
+): BenchRow[] {
+  const { subject = 'native vs reference', sizes = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024], calls = 200 } = options;
   const rows: BenchRow[] = [];
   const speedups: [number, number][] = [];
-  for (const n of [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024]) {
+  for (const n of sizes) {
     const data = input(n);
     const tr: number[] = [];
     const tn: number[] = [];
     for (let round = 0; round < 9; round++) {
-      tr.push(timeBest(() => { for (let i = 0; i < 200; i++) refCall(data); }, { minMs: 20, minRuns: 3 }));
-      tn.push(timeBest(() => { for (let i = 0; i < 200; i++) natCall(data); }, { minMs: 20, minRuns: 3 }));
+      tr.push(timeBest(() => { for (let i = 0; i < calls; i++) refCall(data); }, { minMs: 20, minRuns: 3 }));
+      tn.push(timeBest(() => { for (let i = 0; i < calls; i++) natCall(data); }, { minMs: 20, minRuns: 3 }));
     }
     speedups.push([n, median(tr) / median(tn)]);
-    rows.push({ section, case: `auto sweep: ${label} ${n} ${unit}`, subject: 'native vs reference', value: median(tr) / median(tn), unit: 'x faster' });
+    rows.push({ section, case: `auto sweep: ${label} ${n} ${unit}`, subject, value: median(tr) / median(tn), unit: 'x faster' });
   }
   let crossover = NaN;
   for (let i = speedups.length - 1; i >= 0 && speedups[i][1] > 1; i--) crossover = speedups[i][0];

@@ -52,6 +52,8 @@ const VIEWS: Record<string, TableView[]> = {
     { cases: /^(simpleReturns|logReturns|portfolioReturns|performanceStats|valueAtRisk|covariance|portfolioVolatility|componentVar) /, title: '2520 x 500 (ten years of daily returns, 500 assets)' },
     { cases: /^monteCarloVar /, title: 'Monte Carlo, 500 assets, one thread' },
     { cases: /^auto sweep: performanceStats/, title: '`performanceStats()`: values per call', layout: 'sweep', strip: /^auto sweep: performanceStats\(\) | values$/g },
+    { cases: /^auto sweep: covariance/, title: '`covariance()` of 252 rows: values per call', layout: 'sweep', strip: /^auto sweep: covariance\(\) 252 x N | values$/g },
+    { cases: /^auto sweep: portfolioVolatility/, title: '`portfolioVolatility()` of 100 portfolios: weights per call', layout: 'sweep', strip: /^auto sweep: portfolioVolatility\(\) 100 x N | values$/g },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   factor: [

@@ -1,10 +1,20 @@
 /**
  * Risk family on a 2520 x 500 panel (ten years of daily returns of 500 assets): every kernel, native
- * against the reference in one run, then the size sweep that sets the 'auto' threshold. The peer
- * figures in the notes (numpy, scikit-learn, pandas) were measured on this machine by the issue's
- * author; no bench runs Python.
+ * against the reference in one run, the BLAS backend beside native where it implements the kernel
+ * (when it is built), then the size sweeps that set the 'auto' thresholds. The peer figures in the
+ * notes (numpy, scikit-learn, pandas) were measured on this machine by the issue's author; no bench
+ * runs Python.
  */
-import { backends, kernels, matrix, RISK_NATIVE_MIN_VALUES, type Matrix } from '../src/api/index.js';
+import {
+  backends,
+  BLAS_COVARIANCE_MIN_VALUES,
+  BLAS_VOLATILITY_MIN_VALUES,
+  kernels,
+  matrix,
+  RISK_NATIVE_MIN_VALUES,
+  type Kernels,
+  type Matrix,
+} from '../src/api/index.js';
 import { autoSweep, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 
 /** A seeded T x N panel of daily returns (about 1 % a day) and the prices they give, from 100. */
@@ -20,6 +30,27 @@ function panel(rows: number, cols: number, seed = 3): { returns: Matrix; prices:
     }
   }
   return { returns: matrix(returns, rows, cols), prices: matrix(prices, rows + 1, cols) };
+}
+
+/** Columns of the BLAS sweeps (a year of daily returns of 4 to 256 assets). */
+const SWEEP_ASSETS = [4, 8, 16, 24, 32, 48, 64, 96, 128, 256];
+
+/**
+ * Where BLAS starts to pay off over native: covariance of 252 x N returns and the volatility of 100
+ * portfolios of N assets, N from SWEEP_ASSETS (sizes in values, as 'auto' counts them).
+ */
+function blasSweeps(nat: Kernels, blas: Kernels): BenchRow[] {
+  const year = panel(252, 256, 5).returns;
+  const returnsOf = (n: number) => matrix(year.data.subarray(0, 252 * n), 252, n);
+  const portfolios = 100;
+  const weights = Float64Array.from({ length: portfolios * 256 }, (_, i) => ((i * 7919) % 101) / 5050);
+  return [
+    ...autoSweep('risk', 'covariance() 252 x N', 'values', BLAS_COVARIANCE_MIN_VALUES, 'BLAS_COVARIANCE_MIN_VALUES', (size) => returnsOf(size / 252),
+      (r) => nat.covariance(r), (r) => blas.covariance(r), { subject: 'blas vs native', sizes: SWEEP_ASSETS.map((n) => 252 * n), calls: 20 }),
+    ...autoSweep('risk', 'portfolioVolatility() 100 x N', 'values', BLAS_VOLATILITY_MIN_VALUES, 'BLAS_VOLATILITY_MIN_VALUES',
+      (size) => ({ cov: nat.covariance(returnsOf(size / portfolios)).cov, w: matrix(weights.subarray(0, size), portfolios, size / portfolios) }),
+      ({ cov, w }) => nat.portfolioVolatility(cov, w), ({ cov, w }) => blas.portfolioVolatility(cov, w), { subject: 'blas vs native', sizes: SWEEP_ASSETS.map((n) => portfolios * n), calls: 20 }),
+  ];
 }
 
 export const riskSection: BenchSection = {
@@ -66,6 +97,15 @@ export const riskSection: BenchSection = {
       'portfolioVolatility 10,000 x 500': 'target <= 4x numpy (65-95 ms, 2 BLAS threads, per the issue): <= 260 ms',
       'monteCarloVar 100,000 paths x 500, 1 portfolio': 'target <= 100 ms (numpy Cholesky + matmul 1.2-1.4 s, per the issue)',
     };
+    // the BLAS backend beside native: [its call, its note]
+    const blas = backends().some((b) => b.name === 'blas' && b.available) ? kernels({ backend: 'blas' }) : undefined;
+    const numpyCov = 'target >= 3x native, and within 1.2x of numpy.cov (11.6 ms with 2 BLAS threads, per the issue): <= 13.9 ms';
+    const blasCases: Record<string, [(b: Kernels) => unknown, string?]> = {
+      'covariance sample 2520 x 500': [(b) => b.covariance(returns), numpyCov],
+      'covariance ledoit-wolf 2520 x 500': [(b) => b.covariance(returns, { method: 'ledoit-wolf' }), 'dsyrk as for sample; the shrinkage is the native code'],
+      'portfolioVolatility 10,000 x 500': [(b) => b.portfolioVolatility(cov, manyWeights), 'target >= 3x native, and within 1.2x of numpy (65-95 ms with 2 BLAS threads, per the issue): <= 78-114 ms'],
+      'monteCarloVar 100,000 paths x 500, 1 portfolio': [(b) => b.monteCarloVar(model, oneWeights, mc), 'only the Cholesky factor by dpotrf: the paths are the native ones'],
+    };
     const threads = (backends().find((b) => b.name === 'native')?.features?.threads as number | undefined) ?? 1;
     for (const [name, r, n, single] of cases) {
       const refMs = slow.has(name) ? timeBest(r, { minRuns: 1, maxRuns: 1 }) : timeBest(r, { minMs: 300, minRuns: 2 });
@@ -76,9 +116,15 @@ export const riskSection: BenchSection = {
         const oneMs = timeBest(single, { minMs: 300 });
         rows.push({ section: 'risk', case: name, subject: 'native, 1 thread', value: oneMs, unit: 'ms', ratio: oneMs / natMs, baseline: `1 thread (speed-up of ${threads} threads)` });
       }
+      const blasCase = blasCases[name];
+      if (blas && blasCase) {
+        const blasMs = timeBest(() => blasCase[0](blas), { minMs: 300 });
+        rows.push({ section: 'risk', case: name, subject: 'blas', value: blasMs, unit: 'ms', ratio: natMs / blasMs, baseline: 'native (speed-up)', note: blasCase[1] });
+      }
     }
     const series = returns.data.subarray(0, 1024);
     rows.push(...autoSweep('risk', 'performanceStats()', 'values', RISK_NATIVE_MIN_VALUES, 'RISK_NATIVE_MIN_VALUES', (n) => series.subarray(0, n), (x) => ref.performanceStats(x), (x) => nat.performanceStats(x)));
+    if (blas) rows.push(...blasSweeps(nat, blas));
     return rows;
   },
 };

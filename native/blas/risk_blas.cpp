@@ -110,7 +110,8 @@ size_t threads() {
 }
 
 void setThreads(size_t n) {
-  const int wanted = n == 0 ? defaultThreads() : static_cast<int>(std::min<size_t>(n, 1024));
+  const int fallback = defaultThreads();  // read before the first change, whatever n is
+  const int wanted = n == 0 ? fallback : static_cast<int>(std::min<size_t>(n, 1024));
   if (wanted != libraryThreads()) setLibraryThreads(wanted);
 }
 

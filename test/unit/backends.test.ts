@@ -189,13 +189,19 @@ describe('the BLAS backend', () => {
     expect(() => blas.vpin(walk(100), { bucketVolume: 50 })).toThrow(BackendUnavailableError);
   });
 
-  it.runIf(built)("kernels({ threads }) sets the library's threads too; the default comes back after", () => {
+  it.runIf(built)("kernels({ threads }) sets the library's threads too, one setting for both backends over the addon; the default comes back after", () => {
     const returns = { data: Float64Array.from({ length: 400 }, (_, i) => Math.sin(i) / 100), rows: 40, cols: 10 };
-    const before = native.binding!.features().blasThreads;
+    const threads = () => ({ native: native.binding!.features().threads, blas: native.binding!.features().blasThreads });
+    kernels({ backend: 'native' }).covariance(returns); // the defaults
+    const before = threads();
     kernels({ backend: 'blas', threads: 1 }).covariance(returns);
-    expect(native.binding!.features().blasThreads).toBe(1);
+    expect(threads()).toEqual({ native: 1, blas: 1 });
     kernels({ backend: 'blas' }).covariance(returns);
-    expect(native.binding!.features().blasThreads).toBe(before);
+    expect(threads()).toEqual(before);
+    kernels({ backend: 'native', threads: 1 }).covariance(returns);
+    expect(threads()).toEqual({ native: 1, blas: 1 });
+    kernels({ backend: 'blas' }).covariance(returns); // the other backend, default threads: both back
+    expect(threads()).toEqual(before);
   });
 
   it.runIf(built)("hidden (KERNELBUS_BLAS=0): reported unavailable with the reason; native and 'auto' work without it", () => {

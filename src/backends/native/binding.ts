@@ -102,6 +102,24 @@ export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '
 
 export type LoadResult = { binding: NativeBinding; error?: undefined; path: string } | { binding?: undefined; error: Error };
 
+/**
+ * Requires the addon with OpenBLAS's idle threads told to sleep soon (OPENBLAS_THREAD_TIMEOUT=20: after
+ * 2^20 cycles, well under a millisecond; read once, when the library loads with the addon; unless the
+ * environment sets it, and removed again so that child processes do not inherit it): by default they
+ * spin (sched_yield) for 2^28 cycles, about 0.1 s, after each BLAS call (OpenBLAS issues #1614, #5171),
+ * on the cores the native kernels' threads use next (seen on 2 cores: a Monte Carlo run up to 1.7x
+ * slower right after a BLAS covariance). Back-to-back BLAS calls still find them awake.
+ */
+function requireAddon(require: NodeJS.Require, path: string): NativeBinding {
+  const ours = process.env.OPENBLAS_THREAD_TIMEOUT === undefined;
+  if (ours) process.env.OPENBLAS_THREAD_TIMEOUT = '20';
+  try {
+    return require(path) as NativeBinding;
+  } finally {
+    if (ours) delete process.env.OPENBLAS_THREAD_TIMEOUT;
+  }
+}
+
 function load(): LoadResult {
   if (process.env.KERNELBUS_BACKEND === 'reference') {
     return { error: new Error('disabled by KERNELBUS_BACKEND=reference') };
@@ -110,7 +128,7 @@ function load(): LoadResult {
     const require = createRequire(import.meta.url);
     const nodeGypBuild = require('node-gyp-build') as ((dir: string) => NativeBinding) & { resolve(dir: string): string };
     const path = nodeGypBuild.resolve(packageRoot);
-    const binding = require(path) as NativeBinding;
+    const binding = requireAddon(require, path);
     binding.init({ KernelInputError, inputFault });
     return { binding, path };
   } catch (cause) {

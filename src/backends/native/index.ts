@@ -139,9 +139,8 @@ function nativeFactor(b: NativeBinding): { sync: FactorFamily; async: AsyncFamil
   return { sync: sync as unknown as FactorFamily, async: async as AsyncFamily<FactorFamily> };
 }
 
-/** The native backend over the loaded addon: every family, and the promise variants of the risk and factor kernels. */
+/** The native backend over the loaded addon: every family, and the promise variants of vpin and the risk and factor kernels. */
 export function nativeBackend(b: NativeBinding): Backend {
-  let threads = 0;
   const risk = nativeRisk(b);
   const factor = nativeFactor(b);
   return {
@@ -152,10 +151,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       factor: factor.async,
       vpin: { vpin: (ts, price, volume, params) => b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params)) },
     },
-    configure(settings) {
-      const wanted = settings.threads ?? 0;
-      if (wanted !== threads) b.setThreads((threads = wanted));
-    },
+    configure: (settings) => useThreads(b, settings.threads),
   };
 }
 
