@@ -38,10 +38,16 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
 #endif
   out.Set("threads", Napi::Number::New(env, static_cast<double>(threadCount())));
 #if KERNELBUS_HAVE_BLAS
-  // the BLAS backend's library and the threads it uses
-  out.Set("blas", Napi::String::New(env, blas::vendor()));
-  out.Set("blasThreads", Napi::Number::New(env, static_cast<double>(blas::threads())));
-  out.Set("accelerate", Napi::Boolean::New(env, std::string(blas::vendor()) == "accelerate"));
+  // the BLAS backend's library and the threads it uses, or why the library cannot be called here
+  const std::string unavailable = blas::unavailable();
+  if (unavailable.empty()) {
+    out.Set("blas", Napi::String::New(env, blas::vendor()));
+    out.Set("blasThreads", Napi::Number::New(env, static_cast<double>(blas::threads())));
+  } else {
+    out.Set("blas", Napi::Boolean::New(env, false));
+    out.Set("blasUnavailable", Napi::String::New(env, unavailable));
+  }
+  out.Set("accelerate", Napi::Boolean::New(env, unavailable.empty() && std::string(blas::vendor()) == "accelerate"));
 #else
   out.Set("blas", Napi::Boolean::New(env, false));
   out.Set("accelerate", Napi::Boolean::New(env, false));

@@ -42,6 +42,17 @@ using lapack_int = blasint;  // int, or int64_t in an OpenBLAS built with INTERF
 constexpr const char* kVendor = "openblas";
 #endif
 
+/// True when the library can be called on this machine: Accelerate's LAPACK 3.9 interface exists from
+/// macOS 13.3 (built for an older target, its symbols are weak and null before it); OpenBLAS always.
+inline bool libraryAvailable() {
+#if defined(__APPLE__)
+  if (__builtin_available(macOS 13.3, *)) return true;
+  return false;
+#else
+  return true;
+#endif
+}
+
 /// Cholesky factorization of the upper triangle of the column-major n x n matrix a (LAPACK dpotrf,
 /// uplo 'U': A = U'U, U in place); LAPACK's info (0, or the order of the first minor that is not
 /// positive definite).

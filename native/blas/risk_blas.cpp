@@ -104,6 +104,10 @@ Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size
 
 const char* vendor() { return kVendor; }
 
+const char* unavailable() {
+  return libraryAvailable() ? "" : "Accelerate's LAPACK 3.9 interface (ACCELERATE_NEW_LAPACK) needs macOS 13.3 or later";
+}
+
 size_t threads() {
   defaultThreads();
   return static_cast<size_t>(std::max(libraryThreads(), 1));

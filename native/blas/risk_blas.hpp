@@ -27,6 +27,8 @@ Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size
 
 /// The library: "openblas" or "accelerate".
 const char* vendor();
+/// Empty when the library can be called here, else why not (Accelerate before macOS 13.3).
+const char* unavailable();
 /// The threads the library uses now.
 size_t threads();
 /// Sets the library's threads for later calls (0: back to its default, read before the first change).

@@ -173,10 +173,11 @@ describe('the BLAS backend', () => {
     expect(native.binding!.features()).toMatchObject({ blas: info.features?.vendor, blasThreads: info.features?.threads });
   });
 
-  it('why it is unavailable: hidden by KERNELBUS_BLAS=0, an addon built without BLAS, an addon that did not load', () => {
-    const fake = (blas: 'openblas' | false) => ({ binding: { features: () => ({ blas }) } as NativeBinding, path: 'x.node' });
+  it('why it is unavailable: hidden by KERNELBUS_BLAS=0, an addon built without BLAS, a library it cannot call here, an addon that did not load', () => {
+    const fake = (blas: 'openblas' | false, blasUnavailable?: string) => ({ binding: { features: () => ({ blas, blasUnavailable }) } as NativeBinding, path: 'x.node' });
     expect(loadBlas(fake('openblas'), { KERNELBUS_BLAS: '0' })).toEqual({ reason: 'disabled by KERNELBUS_BLAS=0' });
     expect(loadBlas(fake(false), {})).toEqual({ reason: BLAS_NOT_BUILT });
+    expect(loadBlas(fake(false, 'needs macOS 13.3'), {})).toEqual({ reason: 'needs macOS 13.3' });
     expect(loadBlas({ error: new Error('no addon here') }, {})).toEqual({ reason: 'no addon here' });
     expect(BLAS_NOT_BUILT).toContain('libopenblas-dev liblapack-dev');
   });

@@ -36,13 +36,14 @@ export function blasBackend(b: NativeBinding & BlasBinding): Backend {
 
 /**
  * The backend from the addon's load result: unavailable when the addon did not load, when it was built
- * without BLAS, or when `env.KERNELBUS_BLAS` is '0' (hidden); else the backend, its library and threads.
+ * without BLAS (or its library cannot be called on this machine), or when `env.KERNELBUS_BLAS` is '0'
+ * (hidden); else the backend, its library and threads.
  */
 export function loadBlas(loaded: LoadResult, env: NodeJS.ProcessEnv = process.env): LoadedBackend {
   if (env.KERNELBUS_BLAS === '0') return { reason: 'disabled by KERNELBUS_BLAS=0' };
   if (!loaded.binding) return { reason: loaded.error.message };
-  const { blas, blasThreads } = loaded.binding.features();
-  if (blas === false) return { reason: BLAS_NOT_BUILT };
+  const { blas, blasThreads, blasUnavailable } = loaded.binding.features();
+  if (blas === false) return { reason: blasUnavailable ?? BLAS_NOT_BUILT };
   return {
     backend: blasBackend(loaded.binding as NativeBinding & BlasBinding),
     features: { vendor: blas, threads: blasThreads ?? 1 },

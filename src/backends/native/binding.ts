@@ -92,6 +92,8 @@ export interface NativeFeatures {
   blas: 'openblas' | 'accelerate' | false;
   /** The threads that library uses (with blas only). */
   blasThreads?: number;
+  /** Why the library the addon was built with cannot be called here (Accelerate before macOS 13.3). */
+  blasUnavailable?: string;
   /** Built with Apple's Accelerate (the BLAS backend's library on macOS). */
   accelerate: boolean;
   metal: boolean;
