@@ -5,7 +5,7 @@
  * numpy) were measured on this machine by the issue's author; no bench runs Python.
  */
 import { backends, FACTOR_NATIVE_MIN_VALUES, kernels, matrix, type Matrix } from '../src/api/index.js';
-import { autoSweep, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { autoSweep, backendRows, nativeThreads, prng, type BenchRow, type BenchSection } from './lib.js';
 
 /** A seeded T x N panel of `f(u)` with u uniform in [0, 1). */
 function panel(rows: number, cols: number, seed: number, f: (u: number) => number): Matrix {
@@ -21,7 +21,7 @@ export const factorSection: BenchSection = {
     const ref = kernels({ backend: 'reference' });
     const nat = kernels({ backend: 'native' });
     const one = kernels({ backend: 'native', threads: 1 });
-    const threads = (backends().find((b) => b.name === 'native')?.features?.threads as number | undefined) ?? 1;
+    const threads = nativeThreads();
     const returns = panel(504, 3000, 1, (u) => (u - 0.5) * 0.04);
     const cap = panel(504, 3000, 2, (u) => Math.exp(20 + 4 * u));
     const [bp, sp, cf] = [panel(504, 3000, 3, (u) => 0.2 + u), panel(504, 3000, 4, (u) => 0.1 + 2 * u), panel(504, 3000, 5, (u) => u * 0.2 - 0.05)];
@@ -43,14 +43,7 @@ export const factorSection: BenchSection = {
       ['standardize 504 x 3,000', () => ref.standardize(returns), () => nat.standardize(returns)],
     ];
     for (const [name, r, n, note, single] of cases) {
-      const refMs = timeBest(r, { minRuns: 2, minMs: 300 });
-      const natMs = timeBest(n, { minMs: 300 });
-      rows.push({ section: 'factor', case: name, subject: 'reference', value: refMs, unit: 'ms' });
-      rows.push({ section: 'factor', case: name, subject: 'native', value: natMs, unit: 'ms', ratio: refMs / natMs, baseline: 'reference (speed-up)', note });
-      if (single) {
-        const oneMs = timeBest(single, { minMs: 300 });
-        rows.push({ section: 'factor', case: name, subject: 'native, 1 thread', value: oneMs, unit: 'ms', ratio: oneMs / natMs, baseline: `1 thread (speed-up of ${threads} threads)` });
-      }
+      rows.push(...backendRows('factor', name, { reference: r, native: n, oneThread: single, note }, threads).rows);
     }
     rows.push(...autoSweep('factor', 'standardize()', 'values', FACTOR_NATIVE_MIN_VALUES, 'FACTOR_NATIVE_MIN_VALUES', (n) => matrix(returns.data.subarray(0, n), 1, n), (x) => ref.standardize(x), (x) => nat.standardize(x)));
     return rows;

@@ -28,6 +28,7 @@ export interface BenchSection {
   run(): Promise<BenchRow[]>;
 }
 
+import { backends } from '../src/api/index.js';
 import { mulberry32 } from '../src/engines/market.js';
 
 /** Deterministic PRNG for bench inputs (the synthetic market's mulberry32). */
@@ -119,4 +120,38 @@ export function autoSweep<I>(
   for (let i = speedups.length - 1; i >= 0 && speedups[i][1] > 1; i--) crossover = speedups[i][0];
   rows.push({ section, case: `auto threshold: ${label}`, subject: 'measured crossover', value: crossover, unit, note: `${constant} = ${threshold} in src/api/auto.ts` });
   return rows;
+}
+
+/** One case timed on the reference, native (all threads) and, where the kernel shares its work, native with one thread. */
+export interface BackendCase {
+  reference: () => unknown;
+  native: () => unknown;
+  oneThread?: () => unknown;
+  /** Time the reference once (a call of seconds) instead of best of two. */
+  slowReference?: boolean;
+  note?: string;
+}
+
+/**
+ * The rows of a BackendCase: reference (ms), native with its speed-up over the reference, and native
+ * with one thread with the speed-up of `threads` threads over it. Returns native's time too, for
+ * ratios of further backends.
+ */
+export function backendRows(section: string, name: string, c: BackendCase, threads: number): { rows: BenchRow[]; nativeMs: number } {
+  const refMs = c.slowReference ? timeBest(c.reference, { minRuns: 1, maxRuns: 1 }) : timeBest(c.reference, { minMs: 300, minRuns: 2 });
+  const nativeMs = timeBest(c.native, { minMs: 300 });
+  const rows: BenchRow[] = [
+    { section, case: name, subject: 'reference', value: refMs, unit: 'ms' },
+    { section, case: name, subject: 'native', value: nativeMs, unit: 'ms', ratio: refMs / nativeMs, baseline: 'reference (speed-up)', note: c.note },
+  ];
+  if (c.oneThread) {
+    const oneMs = timeBest(c.oneThread, { minMs: 300 });
+    rows.push({ section, case: name, subject: 'native, 1 thread', value: oneMs, unit: 'ms', ratio: oneMs / nativeMs, baseline: `1 thread (speed-up of ${threads} threads)` });
+  }
+  return { rows, nativeMs };
+}
+
+/** The threads native calls use by default here (backends()'s report), for the thread-speed-up rows. */
+export function nativeThreads(): number {
+  return (backends().find((b) => b.name === 'native')?.features?.threads as number | undefined) ?? 1;
 }

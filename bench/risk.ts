@@ -15,7 +15,7 @@ import {
   type Kernels,
   type Matrix,
 } from '../src/api/index.js';
-import { autoSweep, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 
 /** A seeded T x N panel of daily returns (about 1 % a day) and the prices they give, from 100. */
 function panel(rows: number, cols: number, seed = 3): { returns: Matrix; prices: Matrix } {
@@ -106,16 +106,11 @@ export const riskSection: BenchSection = {
       'portfolioVolatility 10,000 x 500': [(b) => b.portfolioVolatility(cov, manyWeights), 'target >= 3x native, and within 1.2x of numpy (65-95 ms with 2 BLAS threads, per the issue): <= 78-114 ms'],
       'monteCarloVar 100,000 paths x 500, 1 portfolio': [(b) => b.monteCarloVar(model, oneWeights, mc), 'only the Cholesky factor by dpotrf: the paths are the native ones'],
     };
-    const threads = (backends().find((b) => b.name === 'native')?.features?.threads as number | undefined) ?? 1;
+    const threads = nativeThreads();
     for (const [name, r, n, single] of cases) {
-      const refMs = slow.has(name) ? timeBest(r, { minRuns: 1, maxRuns: 1 }) : timeBest(r, { minMs: 300, minRuns: 2 });
-      const natMs = timeBest(n, { minMs: 300 });
-      rows.push({ section: 'risk', case: name, subject: 'reference', value: refMs, unit: 'ms' });
-      rows.push({ section: 'risk', case: name, subject: 'native', value: natMs, unit: 'ms', ratio: refMs / natMs, baseline: 'reference (speed-up)', note: notes[name] });
-      if (single) {
-        const oneMs = timeBest(single, { minMs: 300 });
-        rows.push({ section: 'risk', case: name, subject: 'native, 1 thread', value: oneMs, unit: 'ms', ratio: oneMs / natMs, baseline: `1 thread (speed-up of ${threads} threads)` });
-      }
+      const timed = backendRows('risk', name, { reference: r, native: n, oneThread: single, slowReference: slow.has(name), note: notes[name] }, threads);
+      rows.push(...timed.rows);
+      const natMs = timed.nativeMs;
       const blasCase = blasCases[name];
       if (blas && blasCase) {
         const blasMs = timeBest(() => blasCase[0](blas), { minMs: 300 });
