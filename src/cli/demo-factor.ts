@@ -13,6 +13,7 @@ import { FactorEngine } from '../engines/factor.js';
 import type { FactorInput } from '../engines/factor-messages.js';
 import { mulberry32, type SyntheticMarket } from '../engines/market.js';
 import { fmt } from './common.js';
+import { MarketBars } from './demo-bars.js';
 
 /** The demo's universe (its FACTOR_INPUT key). */
 export const DEMO_FACTOR_UNIVERSE = 'market';
@@ -26,23 +27,20 @@ export class DemoFactor {
   readonly engine: FactorEngine;
   /** Days (FACTOR_INPUT) published. */
   days = 0;
-  private readonly kernels: ReturnType<typeof kernels>;
   private readonly shares: Float64Array;
   private readonly perShare: { book: Float64Array; sales: Float64Array; cashFlow: Float64Array };
   private readonly sectors: string[];
-  private previous: Float64Array | undefined;
-  private nextAt: number;
+  private readonly bars: MarketBars;
 
   /** Starts the engine (then call begin()); the symbols' shares, sectors and per-share amounts come from `seed`. */
   constructor(
     private readonly bus: Bus,
     private readonly market: SyntheticMarket,
-    private readonly barMs: number,
+    barMs: number,
     backend: BackendChoice,
     seed: number,
   ) {
     this.engine = new FactorEngine(bus, { backend, momentum: DEMO_MOMENTUM }).start();
-    this.kernels = kernels({ backend });
     const random = mulberry32(seed ^ 0x5eed);
     const n = market.symbols.length;
     const lognormal = (sigma: number) => Math.exp(sigma * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
@@ -53,28 +51,23 @@ export class DemoFactor {
       cashFlow: Float64Array.from({ length: n }, () => 5 * (random() - 0.2)),
     };
     this.sectors = market.symbols.map((_, i) => DEMO_SECTORS[i % DEMO_SECTORS.length]);
-    this.nextAt = barMs;
+    this.bars = new MarketBars(market, barMs, kernels({ backend }));
   }
 
   /** Takes the market's prices as the first day's start. */
   begin(): void {
-    this.previous = this.market.prices();
+    this.bars.begin();
   }
 
   /** Called every turn of the market loop: at each bar's end, publishes the day's cross-section. */
   tick(elapsedMs: number): void {
-    if (elapsedMs < this.nextAt) return;
-    this.nextAt = elapsedMs + this.barMs;
-    const prices = this.market.prices();
-    const n = prices.length;
-    const both = new Float64Array(2 * n);
-    both.set(this.previous!, 0);
-    both.set(prices, n);
-    this.previous = prices;
+    const bar = this.bars.next(elapsedMs);
+    if (!bar) return;
+    const { prices, returns } = bar;
     const per = (x: Float64Array) => x.map((v, i) => v / prices[i]);
     const payload: FactorInput = {
       date: ++this.days, assets: this.market.symbols, sectors: this.sectors,
-      returns: this.kernels.simpleReturns({ data: both, rows: 2, cols: n }).data,
+      returns,
       marketCap: prices.map((p, i) => p * this.shares[i]),
       bookPrice: per(this.perShare.book), salesPrice: per(this.perShare.sales), cashFlowPrice: per(this.perShare.cashFlow),
     };

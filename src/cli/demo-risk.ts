@@ -12,6 +12,7 @@ import type { SyntheticMarket } from '../engines/market.js';
 import { RiskEngine } from '../engines/risk.js';
 import type { PortfolioUpdate } from '../engines/risk-messages.js';
 import { fmt } from './common.js';
+import { MarketBars } from './demo-bars.js';
 
 /** The demo's universe (its returns' message key). */
 export const DEMO_UNIVERSE = 'market';
@@ -35,39 +36,30 @@ export class DemoRisk {
   readonly engine: RiskEngine;
   /** Returns rows published. */
   rows = 0;
-  private readonly kernels: ReturnType<typeof kernels>;
-  private previous: Float64Array | undefined;
-  private nextAt: number;
+  private readonly bars: MarketBars;
 
   /** Starts the engine (then call begin()). */
   constructor(
     private readonly bus: Bus,
     private readonly market: SyntheticMarket,
-    private readonly barMs: number,
+    barMs: number,
     backend: BackendChoice,
   ) {
     this.engine = new RiskEngine(bus, { backend }).start();
-    this.kernels = kernels({ backend });
-    this.nextAt = barMs;
+    this.bars = new MarketBars(market, barMs, kernels({ backend }));
   }
 
   /** Publishes the portfolios and takes the market's prices as the first bar's start (once the groups exist). */
   begin(): void {
     for (const [key, payload] of Object.entries(demoPortfolios(this.market.symbols))) this.bus.publishSync('PORTFOLIO_UPDATE', { key, payload });
-    this.previous = this.market.prices();
+    this.bars.begin();
   }
 
   /** Called every turn of the market loop: at each bar's end, publishes the row of returns since the last. */
   tick(elapsedMs: number): void {
-    if (elapsedMs < this.nextAt) return;
-    this.nextAt = elapsedMs + this.barMs;
-    const prices = this.market.prices();
-    const n = prices.length;
-    const both = new Float64Array(2 * n);
-    both.set(this.previous!, 0);
-    both.set(prices, n);
-    const returns = this.kernels.simpleReturns({ data: both, rows: 2, cols: n }).data;
-    this.previous = prices;
+    const bar = this.bars.next(elapsedMs);
+    if (!bar) return;
+    const { returns } = bar;
     this.bus.publishSync('RETURNS_UPDATE', { key: DEMO_UNIVERSE, ts: nowMs(), payload: { assets: this.market.symbols, returns } });
     this.rows++;
   }
