@@ -5,6 +5,9 @@
  * tolerance per kernel (BACKEND_RTOL).
  */
 import { expect } from 'vitest';
+import { KernelInputError, kernels, type Kernels } from '../../src/index.js';
+
+const ref = kernels({ backend: 'reference' });
 
 export const PARITY_RTOL = 1e-12;
 
@@ -50,4 +53,16 @@ export function expectColumnsClose(actual: Columns, expected: Columns, scale: Re
       if (!(Math.abs(x - y) <= tol)) expect.fail(`${key}[${i}]: ${x} vs expected ${y} (tolerance ${tol})`);
     }
   }
+}
+
+/** `call` throws a KernelInputError on the reference, and the same message on backend `k`. */
+export function expectSameFault(call: (k: Kernels) => unknown, k: Kernels): void {
+  let expected: unknown;
+  try {
+    call(ref);
+  } catch (error) {
+    expected = error;
+  }
+  expect(expected).toBeInstanceOf(KernelInputError);
+  expect(() => call(k)).toThrow((expected as Error).message);
 }
