@@ -8,8 +8,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
-import { decodeFrame } from '../../src/bus/frames.js';
-import type { RedisTransport } from '../../src/bus/transports/redis.js';
 import { FactorEngine, type FactorEngineOptions, type FactorResult } from '../../src/engines/index.js';
 import { decodeFactorUniverse } from '../../src/engines/factor-messages.js';
 import { kernels } from '../../src/index.js';
@@ -17,7 +15,7 @@ import { client, closeAll, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 import { direct, inputOf, seededPanel, type Panel } from '../engines/factor-helpers.js';
-import { Command, consumed, killAll } from './helpers.js';
+import { Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
 
 const MOMENTUM = { window: 6, halfLife: 3, lag: 2 };
 const OPTIONS: FactorEngineOptions = { backend: 'reference', momentum: MOMENTUM, heartbeatMs: 0 };
@@ -52,26 +50,6 @@ async function uninterrupted(panels: Record<string, Panel>, steps: Step[]) {
   return stateOf(engine);
 }
 
-/** A bus over Redis whose transports have read and created their groups. */
-async function redisBus(url: string, shards = 1): Promise<Bus> {
-  const bus = createBus({ transport: 'redis', url, shards, redis: { claimIdleMs: 500, blockMs: 50 } });
-  await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
-  return bus;
-}
-
-/** Every FACTOR_CALCULATION stored on the compute bus's streams. */
-async function storedResults(redis: Redis, shards: number): Promise<{ key: string; payload: FactorResult }[]> {
-  const out: { key: string; payload: FactorResult }[] = [];
-  for (let shard = 0; shard < shards; shard++) {
-    const entries = (await redis.xrangeBuffer(`kb:compute:FACTOR_CALCULATION:${shard}`, '-', '+')) as [Buffer, Buffer[]][];
-    for (const [, fields] of entries) {
-      const d = fields[fields.findIndex((f, i) => i % 2 === 0 && f.toString() === 'd') + 1];
-      const frame = decodeFrame(d);
-      if (frame.kind === 'message') out.push({ key: frame.key, payload: frame.payload as FactorResult });
-    }
-  }
-  return out;
-}
 
 /** Checks every stored result against the kernels over its universe's whole panel; returns the dates seen per universe. */
 function expectExact(stored: { key: string; payload: FactorResult }[], panels: Record<string, Panel>): Record<string, Set<number>> {
@@ -140,7 +118,7 @@ describeRedis('FactorEngine over Redis', () => {
     expect(b.metrics().processed).toBe(20);
     expect(stateOf(b)).toEqual(await uninterrupted(panels, steps));
     // Every result stored: A's, B's replay of what A did after its checkpoint (the same values), B's own.
-    const stored = await storedResults(redis, 1);
+    const stored = await storedMessages<FactorResult>(redis, 'FACTOR_CALCULATION', 1);
     const seen = expectExact(stored, panels);
     for (const key of keys) expect([...seen[key]].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 - 7 }, (_, j) => j + 7));
     expect(stored).toHaveLength(2 * (40 - 7) + 2 * 10);
@@ -195,7 +173,7 @@ describeRedis('FactorEngine over Redis', () => {
     expect(num(summary[7])).toBe(3);
 
     // Every result stored, A's and B's (replays included), equals the kernels; none is missing.
-    const stored = await storedResults(redis, SHARDS);
+    const stored = await storedMessages<FactorResult>(redis, 'FACTOR_CALCULATION', SHARDS);
     const seen = expectExact(stored, panels);
     for (const key of keys) expect(seen[key].size).toBe(T - 7);
     // B's final checkpoint: the state of an uninterrupted run.

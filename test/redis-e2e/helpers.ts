@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import { createBus, type Bus } from '../../src/bus/bus.js';
+import type { RedisTransport } from '../../src/bus/transports/redis.js';
 import { decodeFrame } from '../../src/bus/frames.js';
 import type { VpinCalculation } from '../../src/engines/vpin.js';
 import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
@@ -166,4 +168,23 @@ export async function consumed(redis: Redis, streams: string[], group: string, t
     }
     return true;
   }, `group ${group} to consume ${streams.join(', ')}`, timeoutMs, 20);
+}
+
+/** A bus over Redis whose transports have read and created their groups. */
+export async function redisBus(url: string, shards = 1): Promise<Bus> {
+  const bus = createBus({ transport: 'redis', url, shards, redis: { claimIdleMs: 500, blockMs: 50 } });
+  await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
+  return bus;
+}
+
+/** Every message of `type` stored on the compute bus's `shards` streams, in stream order (the engines' results). */
+export async function storedMessages<P>(redis: Redis, type: string, shards: number): Promise<{ key: string; ts: number; payload: P }[]> {
+  const out: { key: string; ts: number; payload: P }[] = [];
+  for (let shard = 0; shard < shards; shard++) {
+    for (const [, fields] of await entries(redis, `kb:compute:${type}:${shard}`)) {
+      const frame = decodeFrame(field(fields, 'd')!);
+      if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload as P });
+    }
+  }
+  return out;
 }

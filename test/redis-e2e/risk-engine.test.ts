@@ -8,7 +8,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
-import { decodeFrame } from '../../src/bus/frames.js';
 import type { RedisTransport } from '../../src/bus/transports/redis.js';
 import { RiskEngine, type PortfolioUpdate, type RiskEngineOptions, type RiskResult } from '../../src/engines/index.js';
 import { decodePortfolio, decodeUniverse } from '../../src/engines/risk-messages.js';
@@ -17,7 +16,7 @@ import { client, closeAll, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 import { ASSETS, expectedFigures, figures, PORTFOLIOS, row, seededReturns, weightVector } from '../engines/risk-helpers.js';
-import { Command, consumed, killAll } from './helpers.js';
+import { Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
 const OPTIONS: RiskEngineOptions = { backend: 'reference', window: 30, minRows: 5, heartbeatMs: 0 };
@@ -58,26 +57,6 @@ async function uninterrupted(block: Float64Array, steps: Step[], options: RiskEn
   return stateOf(engine);
 }
 
-/** A bus over Redis whose transports have read and created their groups. */
-async function redisBus(url: string, shards = 1): Promise<Bus> {
-  const bus = createBus({ transport: 'redis', url, shards, redis: { claimIdleMs: 500, blockMs: 50 } });
-  await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
-  return bus;
-}
-
-/** Every ANALYTICS_RESULT stored on the compute bus's streams. */
-async function storedResults(redis: Redis, shards: number): Promise<{ key: string; ts: number; payload: RiskResult }[]> {
-  const out: { key: string; ts: number; payload: RiskResult }[] = [];
-  for (let shard = 0; shard < shards; shard++) {
-    const entries = (await redis.xrangeBuffer(`kb:compute:ANALYTICS_RESULT:${shard}`, '-', '+')) as [Buffer, Buffer[]][];
-    for (const [, fields] of entries) {
-      const d = fields[fields.findIndex((f, i) => i % 2 === 0 && f.toString() === 'd') + 1];
-      const frame = decodeFrame(d);
-      if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload as RiskResult });
-    }
-  }
-  return out;
-}
 
 describeRedis('RiskEngine over Redis', () => {
   let server: RedisServer;
@@ -190,7 +169,7 @@ describeRedis('RiskEngine over Redis', () => {
     expect(num(summary[4])).toBe(4); // the universe and the three portfolios restored from A's checkpoints
 
     // Every result stored, A's and B's (replays included), equals the kernels over its window; none is missing.
-    const stored = await storedResults(redis, SHARDS);
+    const stored = await storedMessages<RiskResult>(redis, 'ANALYTICS_RESULT', SHARDS);
     for (const [key, p] of Object.entries(PORTFOLIOS)) {
       const mine = stored.filter((r) => r.key === key);
       for (const r of mine) {
