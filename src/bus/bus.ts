@@ -28,8 +28,7 @@ import {
 import { Histogram, type BusMetrics } from './metrics.js';
 import { Router, type BusStats, type RoutingStrategy } from './router.js';
 import { MemoryTransport } from './transports/memory.js';
-import { RedisTransport, type RedisTransportOptions } from './transports/redis.js';
-import { FrameTooLargeError, TransportError } from './transports/redis-errors.js';
+import { FrameTooLargeError, RedisTransport, TransportError, type RedisTransportOptions } from './transports/redis/index.js';
 import { DEAD_LETTER_SUFFIX, type Entry, type OutgoingEntry, type Transport, type TransportSubscription } from './transports/types.js';
 
 /**

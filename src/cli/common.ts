@@ -1,7 +1,7 @@
 /** Pieces shared by `kernelbus demo`, `feed` and `engine`: option parsing, the market loop, Redis set-up. */
 import { createBus, type Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
-import { RedisTransport, type RedisTransportOptions } from '../bus/transports/redis.js';
+import { RedisTransport, type RedisTransportOptions } from '../bus/transports/redis/index.js';
 import type { SyntheticMarket } from '../engines/market.js';
 import { KernelInputError } from '../errors.js';
 

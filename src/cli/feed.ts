@@ -4,8 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Bus } from '../bus/bus.js';
-import { TransportError } from '../bus/transports/redis-errors.js';
-import type { RedisTransport } from '../bus/transports/redis.js';
+import { TransportError, type RedisTransport } from '../bus/transports/redis/index.js';
 import { SyntheticMarket } from '../engines/market.js';
 import { connectRedisBus, DEFAULT_SHARDS, fmt, parseNumber, parseRedisUrl, publishMarket, untilSignal } from './common.js';
 

@@ -14,7 +14,7 @@
  * delivers them. So a key's state is exactly its acknowledged entries, each applied once.
  */
 import type { Redis } from 'ioredis';
-import type { RedisTransport } from '../bus/transports/redis.js';
+import type { RedisTransport } from '../bus/transports/redis/index.js';
 import { compareEntryIds } from '../bus/transports/types.js';
 
 /** A key's checkpointed state: the id of the last entry applied and the engine's bytes. */

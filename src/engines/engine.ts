@@ -18,7 +18,7 @@ import { decodeFrame } from '../bus/frames.js';
 import type { BusMessage, BusName, Envelope } from '../bus/messages.js';
 import { nowMs } from '../bus/messages.js';
 import { Histogram, type EngineMetrics } from '../bus/metrics.js';
-import { RedisTransport } from '../bus/transports/redis.js';
+import { RedisTransport } from '../bus/transports/redis/index.js';
 import { compareEntryIds, type Transport } from '../bus/transports/types.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';

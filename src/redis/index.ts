@@ -1,5 +1,13 @@
 /** `kernelbus/redis`: the Redis Streams transport and what only it uses (`createBus({ transport: 'redis' })` builds on it). */
 export { SECONDARY_SUFFIX, type RedisBusTarget } from '../bus/bus.js';
-export { DEFAULT_PREFIX, ENTRY_FIELDS, RedisTransport, type RedisTransportMetrics, type RedisTransportOptions } from '../bus/transports/redis.js';
-export { FrameTooLargeError, TransportError, type TransportErrorCode } from '../bus/transports/redis-errors.js';
+export {
+  DEFAULT_PREFIX,
+  ENTRY_FIELDS,
+  FrameTooLargeError,
+  RedisTransport,
+  TransportError,
+  type RedisTransportMetrics,
+  type RedisTransportOptions,
+  type TransportErrorCode,
+} from '../bus/transports/redis/index.js';
 export { DEAD_LETTER_SUFFIX } from '../bus/transports/types.js';

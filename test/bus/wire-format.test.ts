@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import { decodeFrame, encodeMessageFrame, encodeTradesFrame, type MessageFrame, type TradesFrame } from '../../src/bus/frames.js';
 import { shardOf, streamName } from '../../src/bus/messages.js';
-import { DEFAULT_PREFIX, ENTRY_FIELDS, RedisTransport } from '../../src/bus/transports/redis.js';
+import { DEFAULT_PREFIX, ENTRY_FIELDS, RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
 
 const DOC = readFileSync(new URL('../../docs/wire-format.md', import.meta.url), 'utf8');

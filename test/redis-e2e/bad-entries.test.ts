@@ -9,7 +9,7 @@ import { createBus } from '../../src/bus/bus.js';
 import { encodeMessageFrame, encodeTradesFrame } from '../../src/bus/frames.js';
 import { shardOf, streamName } from '../../src/bus/messages.js';
 import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
-import type { RedisTransport } from '../../src/bus/transports/redis.js';
+import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import type { Trades, VpinOptions } from '../../src/index.js';
 import { client, sleep, tearDown, until } from '../redis/helpers.js';

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, SECONDARY_SUFFIX, type Bus } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
-import { RedisTransport } from '../../src/bus/transports/redis.js';
+import { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import type { Trades } from '../../src/kernels/vpin.js';
 import { client, closeAll, tearDown, until } from '../redis/helpers.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
-import type { RedisTransport } from '../../src/bus/transports/redis.js';
+import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import type { VpinOptions } from '../../src/index.js';
 import { tearDown } from '../redis/helpers.js';

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { createBus, type Bus } from '../../src/bus/bus.js';
-import type { RedisTransport } from '../../src/bus/transports/redis.js';
+import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { decodeFrame } from '../../src/bus/frames.js';
 import type { VpinCalculation } from '../../src/engines/vpin.js';
 import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';

@@ -8,7 +8,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
-import type { RedisTransport } from '../../src/bus/transports/redis.js';
+import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { RiskEngine, type PortfolioUpdate, type RiskEngineOptions, type RiskResult } from '../../src/engines/index.js';
 import { decodePortfolio, decodeUniverse } from '../../src/engines/risk-messages.js';
 import { kernels } from '../../src/index.js';

@@ -4,7 +4,7 @@
  * entry), and prints `ready` once subscribed. It never exits by itself: the test kills it.
  */
 import { Redis } from 'ioredis';
-import { RedisTransport } from '../../src/bus/transports/redis.js';
+import { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { applyOnce, sleep } from './helpers.js';
 
 const [url, prefix, group, consumer, streams] = process.argv.slice(2);

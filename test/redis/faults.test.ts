@@ -6,8 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { TransportError } from '../../src/bus/transports/redis-errors.js';
-import type { RedisTransport } from '../../src/bus/transports/redis.js';
+import { TransportError, type RedisTransport } from '../../src/bus/transports/redis/index.js';
 import type { OutgoingEntry } from '../../src/bus/transports/types.js';
 import { applyOnce, batchEntry, client, closeAll, effects, seqs, sleep, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';

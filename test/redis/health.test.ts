@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createBus } from '../../src/bus/bus.js';
-import type { RedisTransport } from '../../src/bus/transports/redis.js';
+import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { client, sleep, tearDown, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from '../../tools/redis-server.js';

@@ -1,7 +1,7 @@
 /** Shared pieces of the Redis transport tests. */
 import { Redis } from 'ioredis';
 import { decodeFrame, encodeTradesFrame } from '../../src/bus/frames.js';
-import { RedisTransport, type RedisTransportOptions } from '../../src/bus/transports/redis.js';
+import { RedisTransport, type RedisTransportOptions } from '../../src/bus/transports/redis/index.js';
 import type { Entry, OutgoingEntry } from '../../src/bus/transports/types.js';
 
 /** Transports and clients opened by a test file, closed by closeAll() in afterAll/afterEach. */

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { FrameError } from '../../src/bus/errors.js';
 import { decodeFrame } from '../../src/bus/frames.js';
-import { FrameTooLargeError, TransportError } from '../../src/bus/transports/redis-errors.js';
+import { FrameTooLargeError, TransportError } from '../../src/bus/transports/redis/index.js';
 import { compareEntryIds, DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
 import { batchEntry, client, closeAll, seqs, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';

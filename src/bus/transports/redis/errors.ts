@@ -2,7 +2,7 @@
  * Errors of the Redis transport: subclasses of KernelbusError. Their messages name the server as
  * `redis://host:port/db` and never contain a username or password.
  */
-import { KernelbusError } from '../../errors.js';
+import { KernelbusError } from '../../../errors.js';
 
 /** Why a TransportError was raised. */
 export type TransportErrorCode =

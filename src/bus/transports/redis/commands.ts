@@ -1,0 +1,105 @@
+/**
+ * Sending commands on ioredis connections: waiting for a connection, failing a wait when the connection
+ * closes, one socket write for many commands (batch()), and how errors read.
+ */
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Redis } from 'ioredis';
+import type { Client } from './scripts.js';
+
+/** The text of an error (or of anything thrown). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Error replies that may go away (memory freed, a replica promoted, loading done): publishing again may succeed. */
+export const TRANSIENT_REPLY = /^(OOM|LOADING|READONLY|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|NOREPLICAS|MISCONF)\b/;
+
+/** Error texts of credentials the server refuses: no retry cures them. */
+export const AUTH_ERROR = /^(WRONGPASS|NOAUTH|NOPERM)|invalid (username|password)|AUTH failed/i;
+
+/** The wait after another failure in a row: doubling from 10 ms up to `maxMs`. */
+export const nextBackoff = (previous: number, maxMs: number) => Math.min(Math.max(2 * previous, 10), maxMs);
+
+/** The Buffer view of a frame (no copy): ioredis sends a bare Uint8Array as the text "1,2,3". */
+export function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Whether Redis answered NOGROUP: it lost the group (restarted empty, or the stream was deleted). */
+export const isNoGroup = (error: unknown) => messageOf(error).startsWith('NOGROUP');
+
+/** Per client, the waits to fail when its connection closes (one 'close' listener per client, see failWaitsOnClose). */
+const closeWaiters = new WeakMap<Redis, Set<() => void>>();
+
+/** Makes the waits of unlessClosed() on `client` fail when its connection closes (once per client). */
+export function failWaitsOnClose(client: Redis): void {
+  const waiters = new Set<() => void>();
+  closeWaiters.set(client, waiters);
+  client.on('close', () => {
+    for (const fail of [...waiters]) fail();
+    waiters.clear();
+  });
+}
+
+/**
+ * Resolves once `client` is connected, or after `ms`, or when the function given to `onWake` is called
+ * (without an offline queue, a command sent before then fails at once: waiting here spares the retry
+ * and its log line).
+ */
+export function connected(client: Redis, ms: number, onWake?: (wake: () => void) => void): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+    onWake?.(done);
+  });
+}
+
+/**
+ * Settles like `promise`, or rejects when `client`'s connection closes first: ioredis (without
+ * autoResendUnfulfilledCommands) drops the commands that were in flight on a lost connection.
+ */
+export function unlessClosed<T>(client: Redis, promise: Promise<T>): Promise<T> {
+  const waiters = closeWaiters.get(client);
+  if (!waiters) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onClose = () => reject(new Error('Connection is closed.'));
+    waiters.add(onClose);
+    promise.then(
+      (value) => {
+        waiters.delete(onClose);
+        resolve(value);
+      },
+      (error: unknown) => {
+        waiters.delete(onClose);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Sends the commands `issue` makes on `client` in one socket write (the socket corked meanwhile) and
+ * resolves with [error, reply] per command, in order, or rejects when the connection closes first. Used
+ * instead of an ioredis Pipeline, whose objects outlive young-generation GCs: a consumer that read
+ * through a Pipeline per cycle at 10k msg/s promoted ~3 MB per scavenge and paused 5-10 ms in each,
+ * against 0.3 ms and nothing promoted with the same commands sent this way.
+ */
+export function batch(client: Redis, issue: (client: Client) => Promise<unknown>[]): Promise<[Error | null, unknown][]> {
+  const socket = client.stream as Socket | TLSSocket | undefined;
+  socket?.cork();
+  let sent: Promise<unknown>[];
+  try {
+    sent = issue(client as Client);
+  } finally {
+    socket?.uncork();
+  }
+  const settled = sent.map((p) => p.then((reply): [null, unknown] => [null, reply], (error: unknown): [Error, null] => [error instanceof Error ? error : new Error(messageOf(error)), null]));
+  return unlessClosed(client, Promise.all(settled));
+}

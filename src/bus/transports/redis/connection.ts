@@ -1,0 +1,244 @@
+/**
+ * The publishing connection's state and the health check: whether the server is ready (and why not:
+ * the last error, refused credentials), its limits (proto-max-bulk-len, read at each connect), the
+ * replies publishes wait for, and, while someone watches health, a PING every healthIntervalMs on a
+ * connection of its own.
+ */
+import type { Redis } from 'ioredis';
+import { BusClosedError } from '../../errors.js';
+import { AUTH_ERROR, messageOf, TRANSIENT_REPLY } from './commands.js';
+import type { RedisContext } from './context.js';
+import { TransportError } from './errors.js';
+
+/** A publish waiting for its reply (failed early when the connection drops). */
+interface InFlight {
+  fail: (error: TransportError) => void;
+}
+
+/** The publishing connection (the context's `cmd`) and the health connection. */
+export class Connection {
+  private readonly health: Redis;
+  private pingOk = false;
+  private pingSeq = 0;
+  private pingSentAt = 0;
+  /** The PING timer, while health is watched (healthWatchers > 0). */
+  private healthTimer: NodeJS.Timeout | undefined;
+  private healthWatchers = 0;
+  /** The credentials error of the last connection attempt, while the server refuses them. */
+  authError: string | undefined;
+  /**
+   * The server's largest value (CONFIG GET proto-max-bulk-len), read at each connect: a larger frame
+   * would make the server drop the connection, so publish refuses it. Undefined when unknown.
+   */
+  serverMaxBulk: number | undefined;
+  /** Settles once serverMaxBulk was read after the last connect; `limitsPending` until then. */
+  limits: Promise<void> = Promise.resolve();
+  limitsPending = false;
+  /** Why the publishing connection is not ready (for messages). */
+  lastError = 'not connected yet';
+  private everReady = false;
+  private readonly readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
+  private readonly inFlight = new Set<InFlight>();
+
+  constructor(private readonly ctx: RedisContext) {
+    const cmd = ctx.cmd;
+    cmd.on('error', (error: unknown) => {
+      const text = ctx.clean(messageOf(error));
+      this.lastError = text;
+      if (AUTH_ERROR.test(text)) {
+        this.authError = text;
+        for (const w of this.readyWaiters) w.reject(new TransportError('auth', ctx.target, `authentication failed: ${text}`, false));
+        this.readyWaiters.clear();
+      }
+    });
+    cmd.on('reconnecting', (ms: number) => {
+      ctx.log(`${ctx.target}: connection lost (${this.lastError}), reconnecting in ${ms} ms`);
+    });
+    cmd.on('ready', () => {
+      if (this.everReady) {
+        ctx.count('reconnects');
+        ctx.log(`${ctx.target}: reconnected`);
+      }
+      this.everReady = true;
+      this.authError = undefined;
+      this.limits = this.readLimits();
+      for (const w of this.readyWaiters) w.resolve();
+      this.readyWaiters.clear();
+    });
+    cmd.on('close', () => this.connectionLost('connection closed'));
+    this.health = ctx.connect('health', { commandTimeout: Math.max(1000, 10 * ctx.config.healthTimeoutMs) });
+    this.health.on('ready', () => {
+      if (this.healthWatchers > 0) this.checkHealth();
+    });
+    this.health.on('close', () => this.setHealth(false, 'connection closed'));
+  }
+
+  /** Reads the server's proto-max-bulk-len (a server that refuses CONFIG leaves it unknown). */
+  private async readLimits(): Promise<void> {
+    this.limitsPending = true;
+    try {
+      const reply = await this.ctx.cmd.config('GET', 'proto-max-bulk-len');
+      const value = Array.isArray(reply) ? Number(reply[1]) : NaN;
+      this.serverMaxBulk = Number.isSafeInteger(value) && value > 0 ? value : undefined;
+    } catch {
+      this.serverMaxBulk = undefined;
+    } finally {
+      this.limitsPending = false;
+    }
+  }
+
+  /** True while the publishing connection is ready and, while health is watched, the last PING was answered in time. */
+  get healthy(): boolean {
+    return !this.ctx.closed && this.ctx.cmd.status === 'ready' && (this.healthWatchers === 0 || this.pingOk);
+  }
+
+  /** See RedisTransport.watchHealth(). */
+  watchHealth(): () => void {
+    if (this.ctx.closed) return () => {};
+    if (this.healthWatchers++ === 0) {
+      // What is known so far: the health connection is up (a PING confirms it at once).
+      this.pingOk = this.health.status === 'ready';
+      this.pingSentAt = 0;
+      this.pingSeq++;
+      this.healthTimer = setInterval(() => this.checkHealth(), this.ctx.config.healthIntervalMs);
+      this.healthTimer.unref();
+      this.checkHealth();
+    }
+    let watching = true;
+    return () => {
+      if (!watching) return;
+      watching = false;
+      if (--this.healthWatchers > 0) return;
+      clearInterval(this.healthTimer);
+      this.healthTimer = undefined;
+    };
+  }
+
+  private checkHealth(): void {
+    if (this.ctx.closed || this.healthWatchers === 0) return;
+    const now = performance.now();
+    if (this.pingSentAt > 0) {
+      if (now - this.pingSentAt > this.ctx.config.healthTimeoutMs) {
+        // Judge after this turn's I/O: if our own event loop was blocked, the reply may be waiting in the socket.
+        const seq = this.pingSeq;
+        setImmediate(() => {
+          if (seq === this.pingSeq && this.pingSentAt > 0) this.setHealth(false, `no PING reply within ${this.ctx.config.healthTimeoutMs} ms`);
+        });
+      }
+      return;
+    }
+    if (this.health.status !== 'ready') return this.setHealth(false, 'not connected');
+    const seq = ++this.pingSeq;
+    this.pingSentAt = now;
+    this.health.ping().then(
+      () => {
+        if (seq !== this.pingSeq) return;
+        this.pingSentAt = 0;
+        this.setHealth(true, '');
+      },
+      (error: unknown) => {
+        if (seq !== this.pingSeq) return;
+        this.pingSentAt = 0;
+        this.setHealth(false, messageOf(error));
+      },
+    );
+  }
+
+  private setHealth(ok: boolean, reason: string): void {
+    if (!ok) {
+      if (reason === 'connection closed') {
+        this.pingSeq++; // a PING in flight on the closed connection may never answer
+        this.pingSentAt = 0;
+      }
+      if (this.pingOk) {
+        this.ctx.count('healthFailures');
+        this.ctx.log(`${this.ctx.target}: unhealthy (${this.ctx.clean(reason)})`);
+      }
+      // Publishes in flight are left to their own timeout: a slow server may still store them.
+      this.pingOk = false;
+      return;
+    }
+    if (!this.pingOk && this.everReady) this.ctx.log(`${this.ctx.target}: healthy`);
+    this.pingOk = true;
+  }
+
+  private connectionLost(reason: string): void {
+    for (const f of this.inFlight) {
+      f.fail(new TransportError('timeout', this.ctx.target, `connection lost while publishing (${reason}); the entries may have been stored`, true));
+    }
+  }
+
+  /**
+   * Resolves once the publishing connection is ready; rejects with TransportError ('auth' at once when
+   * the server refuses the credentials, 'unavailable' at `deadline`), or BusClosedError once closed.
+   */
+  whenReady(deadline: number): Promise<void> {
+    const { ctx } = this;
+    if (ctx.closed) return Promise.reject(new BusClosedError('transport'));
+    if (this.authError) return Promise.reject(new TransportError('auth', ctx.target, `authentication failed: ${this.authError}`, false));
+    if (ctx.cmd.status === 'ready') return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.readyWaiters.delete(waiter);
+        reject(new TransportError('unavailable', ctx.target, `not connected within ${ctx.config.publishTimeoutMs} ms (${this.lastError})`, true));
+      }, Math.max(0, deadline - performance.now()));
+      this.readyWaiters.add(waiter);
+    });
+  }
+
+  /** Waits for a publish's reply until `deadline`; fails early when the connection drops. */
+  awaitReply<T>(promise: Promise<T>, deadline: number): Promise<T> {
+    const { ctx } = this;
+    return new Promise<T>((resolve, reject) => {
+      const flight: InFlight = {
+        fail: (error) => {
+          clearTimeout(timer);
+          this.inFlight.delete(flight);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        flight.fail(new TransportError('timeout', ctx.target, `no reply within ${ctx.config.publishTimeoutMs} ms; the entries may have been stored`, true));
+      }, Math.max(0, deadline - performance.now()));
+      this.inFlight.add(flight);
+      promise.then(
+        (value) => {
+          if (!this.inFlight.delete(flight)) return;
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (!this.inFlight.delete(flight)) return;
+          clearTimeout(timer);
+          const text = ctx.clean(messageOf(error));
+          // An error reply (e.g. WRONGTYPE): the server answered; otherwise the connection failed mid-way.
+          if (error instanceof Error && error.name === 'ReplyError') reject(new TransportError('command', ctx.target, `refused: ${text}`, TRANSIENT_REPLY.test(text)));
+          else reject(new TransportError('timeout', ctx.target, `publish failed (${text}); the entries may have been stored`, true));
+        },
+      );
+    });
+  }
+
+  /** Stops the health check (the transport is closing). */
+  stopHealth(): void {
+    if (this.healthTimer) clearInterval(this.healthTimer);
+  }
+
+  /** Rejects the waits for a connection and closes both connections (the last step of close()). */
+  close(): void {
+    for (const w of this.readyWaiters) w.reject(new BusClosedError('transport'));
+    this.readyWaiters.clear();
+    this.ctx.cmd.disconnect();
+    this.health.disconnect();
+  }
+}

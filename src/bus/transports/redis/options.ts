@@ -1,0 +1,181 @@
+/**
+ * The options of RedisTransport: what a user may set, the defaults, and their checks (KernelInputError
+ * naming the option), resolved once into the config, the ioredis connection options and the secrets to
+ * keep out of messages.
+ */
+import { isIP } from 'node:net';
+import type { RedisOptions } from 'ioredis';
+import { KernelInputError } from '../../../errors.js';
+import { describeValue } from '../../../kernels/validate.js';
+
+/** Options of RedisTransport. */
+export interface RedisTransportOptions {
+  /**
+   * `redis://[user:password@]host[:port][/db]` or `rediss://...` (TLS). Default `redis://127.0.0.1:6379`.
+   * Username and password (ACL) are passed to ioredis and never appear in messages or logs.
+   */
+  url?: string;
+  /** Extra ioredis options applied over those from `url`, e.g. `{ tls: { ca } }` for a private CA. */
+  redis?: RedisOptions;
+  /** Prefix of every key. Default `'kb:'`. */
+  prefix?: string;
+  /** Name for messages and metrics. Default `'redis'`. */
+  name?: string;
+  /**
+   * Retention per stream, in messages (MAXLEN ~, converted to entries by the stream's mean batch size);
+   * dead-letter streams keep as many entries. Default 1,000,000.
+   */
+  maxLenMessages?: number;
+  /** Deliveries of an entry to a group before it moves to `<stream>:dlq`. Default 5. */
+  maxDeliveries?: number;
+  /** A consumer silent this long loses its streams to another consumer of its group, which claims its pending entries. Default 5000 ms. */
+  claimIdleMs?: number;
+  /** Entries per XREADGROUP. Default 128. */
+  readCount?: number;
+  /** XREADGROUP BLOCK, ms. Default 200. */
+  blockMs?: number;
+  /**
+   * Largest frame: publish refuses larger ones (FrameTooLargeError), and those over the server's
+   * proto-max-bulk-len when that is lower; consumers dead-letter them. Default 64 MiB.
+   */
+  maxFrameBytes?: number;
+  /** How long a publish waits for a connection and for its reply before rejecting with TransportError. Default 2000 ms. */
+  publishTimeoutMs?: number;
+  /** PING period of the health check, while watched (see watchHealth()). Default 20 ms. */
+  healthIntervalMs?: number;
+  /** A PING unanswered this long makes the transport unhealthy. Default 60 ms. */
+  healthTimeoutMs?: number;
+  /**
+   * Period of the progress poll behind onSettle and backlog(), while entries published here are not
+   * yet settled. Default 20 ms. While idle() is waited for it polls at once and then every 5 ms (or
+   * pollMs if shorter).
+   */
+  pollMs?: number;
+  /** Wait before handling again an entry whose handler failed. Default 10 ms. */
+  retryDelayMs?: number;
+  /** Longest wait between reconnection attempts (exponential backoff from 20 ms). Default 1000 ms. */
+  reconnectMaxMs?: number;
+  /** Receives operational messages (connection lost, reconnected, errors); credentials are never included. */
+  log?: (line: string) => void;
+}
+
+/** Resolved options (RedisTransport.config): every number checked, defaults applied. */
+export type RedisConfig = Readonly<Omit<Required<RedisTransportOptions>, 'url' | 'redis' | 'log'>>;
+
+/** The default prefix of every key (option `prefix`): stream `s` is the Redis stream `kb:s`. */
+export const DEFAULT_PREFIX = 'kb:';
+
+const DEFAULTS = {
+  url: 'redis://127.0.0.1:6379',
+  prefix: DEFAULT_PREFIX,
+  name: 'redis',
+  maxLenMessages: 1_000_000,
+  maxDeliveries: 5,
+  claimIdleMs: 5000,
+  readCount: 128,
+  blockMs: 200,
+  maxFrameBytes: 64 * 1024 * 1024,
+  publishTimeoutMs: 2000,
+  healthIntervalMs: 20,
+  healthTimeoutMs: 60,
+  pollMs: 20,
+  retryDelayMs: 10,
+  reconnectMaxMs: 1000,
+};
+
+/** What a RedisTransport is built from: its options, checked and resolved. */
+export interface ResolvedOptions {
+  /** The server as `redis://host:port/db`, without credentials. */
+  target: string;
+  /** Credentials to remove from every message (see RedisContext.clean). */
+  secrets: string[];
+  config: RedisConfig;
+  /** The ioredis options of every connection. */
+  connection: RedisOptions;
+  /** The user's log sink, if any (messages are cleaned before they reach it). */
+  log: ((line: string) => void) | undefined;
+}
+
+function positive(options: RedisTransportOptions, name: keyof typeof DEFAULTS, min: number, integer = true): number {
+  const value = options[name as keyof RedisTransportOptions] ?? DEFAULTS[name];
+  if (typeof value !== 'number' || !(value >= min) || (integer && !Number.isInteger(value)) || !Number.isFinite(value)) {
+    throw new KernelInputError(`options.${name}`, `${integer ? 'an integer' : 'a number'} >= ${min}`, describeValue(value));
+  }
+  return value;
+}
+
+/** Connection options from a URL, and the credentials to keep out of messages. */
+function parseUrl(url: string): { options: RedisOptions; target: string; secrets: string[] } {
+  if (typeof url !== 'string') throw new KernelInputError('options.url', 'a redis:// or rediss:// URL string', describeValue(url));
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    // The URL may hold a password: never echo it.
+    throw new KernelInputError('options.url', 'a redis:// or rediss:// URL', 'a string that is not a URL (not shown: it may hold credentials)');
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+    throw new KernelInputError('options.url', 'a redis:// or rediss:// URL', `protocol ${u.protocol}`);
+  }
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  const port = u.port === '' ? 6379 : Number(u.port);
+  const dbText = u.pathname.length > 1 ? u.pathname.slice(1) : '0';
+  const db = Number(dbText);
+  if (!/^\d+$/.test(dbText) || !Number.isSafeInteger(db)) throw new KernelInputError('options.url', 'a database number after the host (/0, /1, ...)', `/${dbText}`);
+  let username: string;
+  let password: string;
+  try {
+    username = decodeURIComponent(u.username);
+    password = decodeURIComponent(u.password);
+  } catch {
+    throw new KernelInputError('options.url', 'percent-encoded credentials', 'a malformed escape (not shown)');
+  }
+  const options: RedisOptions = { host, port, db };
+  if (username) options.username = username;
+  if (password) options.password = password;
+  // SNI only for names: RFC 6066 forbids an IP address as the server name (Node checks IP SANs anyway).
+  if (u.protocol === 'rediss:') options.tls = isIP(host) ? {} : { servername: host };
+  const secrets = [password, u.password, username, u.username].filter((s) => s.length >= 3);
+  return { options, target: `${u.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}/${db}`, secrets };
+}
+
+/** Checks RedisTransport's options (KernelInputError naming the first bad one) and resolves them. */
+export function resolveOptions(options: RedisTransportOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
+  const { options: fromUrl, target, secrets } = parseUrl(options.url ?? DEFAULTS.url);
+  const extra = options.redis ?? {};
+  const secret = [extra.password, extra.username].filter((s): s is string => typeof s === 'string' && s.length >= 3);
+  const prefix = options.prefix ?? DEFAULTS.prefix;
+  if (typeof prefix !== 'string') throw new KernelInputError('options.prefix', 'a string', describeValue(prefix));
+  const name = options.name ?? DEFAULTS.name;
+  if (typeof name !== 'string' || name.length === 0) throw new KernelInputError('options.name', 'a non-empty string', describeValue(name));
+  if (options.log !== undefined && typeof options.log !== 'function') throw new KernelInputError('options.log', 'a function', describeValue(options.log));
+  const config: RedisConfig = {
+    prefix, name,
+    maxLenMessages: positive(options, 'maxLenMessages', 1),
+    maxDeliveries: positive(options, 'maxDeliveries', 1),
+    claimIdleMs: positive(options, 'claimIdleMs', 30),
+    readCount: positive(options, 'readCount', 1),
+    blockMs: positive(options, 'blockMs', 1),
+    maxFrameBytes: positive(options, 'maxFrameBytes', 1),
+    publishTimeoutMs: positive(options, 'publishTimeoutMs', 1, false),
+    healthIntervalMs: positive(options, 'healthIntervalMs', 1, false),
+    healthTimeoutMs: positive(options, 'healthTimeoutMs', 1, false),
+    pollMs: positive(options, 'pollMs', 1, false),
+    retryDelayMs: positive(options, 'retryDelayMs', 0, false),
+    reconnectMaxMs: positive(options, 'reconnectMaxMs', 1, false),
+  };
+  const reconnectMaxMs = config.reconnectMaxMs;
+  const connection: RedisOptions = {
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: null,
+    disableClientInfo: true,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(10 * 2 ** Math.min(times, 16), reconnectMaxMs),
+    ...fromUrl,
+    ...extra,
+    tls: fromUrl.tls || extra.tls ? { ...fromUrl.tls, ...extra.tls } : undefined,
+  };
+  return { target, secrets: [...secrets, ...secret], config, connection, log: options.log };
+}

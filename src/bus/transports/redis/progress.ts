@@ -1,0 +1,194 @@
+/**
+ * The groups' progress in Redis, behind onSettle(), backlog() and idle(): per stream published here,
+ * the entries not yet acknowledged by every group (the outbox), settled in order by a poll of
+ * STATE_SCRIPT (XINFO GROUPS and XPENDING in one script per stream) every pollMs while any are open.
+ */
+import { compareEntryIds, DEAD_LETTER_SUFFIX, type SettleListener } from '../types.js';
+import { batch } from './commands.js';
+import type { RedisContext } from './context.js';
+import type { Membership } from './membership.js';
+import { parseState, type StreamState } from './scripts.js';
+
+/** Poll period while idle() is waited for (see RedisTransportOptions.pollMs). */
+const IDLE_POLL_MS = 5;
+
+interface Published {
+  id: string;
+  key: string;
+  count: number;
+}
+
+/** A stream this transport published to: entries not yet settled, and the batch size statistics. */
+export interface Outbox {
+  queue: Published[];
+  head: number;
+  unsettled: number;
+  entries: number;
+  messages: number;
+}
+
+/** Follows the groups' progress on the streams published or read here. */
+export class Progress {
+  private readonly outboxes = new Map<string, Outbox>();
+  private readonly listeners = new Set<SettleListener>();
+  private idleWaiters: { resolve: () => void; poll: number }[] = [];
+  private pollTimer: NodeJS.Timeout | undefined;
+  /** When pollTimer fires (performance.now). */
+  private pollDue = 0;
+  private polling = false;
+  private pollCount = 0;
+
+  constructor(
+    private readonly ctx: RedisContext,
+    private readonly members: Membership,
+    /** Whether a publish is in flight (idle() waits for it), and whether the server refuses the credentials. */
+    private readonly state: { publishing(): boolean; authError(): string | undefined },
+  ) {}
+
+  /** The outbox of `stream` (created empty). */
+  outbox(stream: string): Outbox {
+    let out = this.outboxes.get(stream);
+    if (!out) {
+      out = { queue: [], head: 0, unsettled: 0, entries: 0, messages: 0 };
+      this.outboxes.set(stream, out);
+    }
+    return out;
+  }
+
+  /** Messages published here and not yet acknowledged by every group of their stream (each message once). */
+  backlog(stream?: string): number {
+    if (stream !== undefined) return this.outboxes.get(stream)?.unsettled ?? 0;
+    let total = 0;
+    for (const [name, out] of this.outboxes) if (!name.endsWith(DEAD_LETTER_SUFFIX)) total += out.unsettled;
+    return total;
+  }
+
+  /** Registers a settle listener: called for each entry published here once every group has acknowledged it. */
+  onSettle(listener: SettleListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** See RedisTransport.idle(). */
+  idle(): Promise<void> {
+    if (this.ctx.closed || this.state.authError()) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push({ resolve, poll: this.pollCount + (this.polling ? 1 : 0) });
+      this.schedulePoll(0);
+    });
+  }
+
+  /** Polls after `delay` (default: pollMs, or the faster idle period while idle() is waited for), or sooner if already due. */
+  schedulePoll(delay = this.idleWaiters.length > 0 ? Math.min(IDLE_POLL_MS, this.ctx.config.pollMs) : this.ctx.config.pollMs): void {
+    if (this.polling || this.ctx.closed) return;
+    const due = performance.now() + delay;
+    if (this.pollTimer) {
+      if (due >= this.pollDue) return;
+      clearTimeout(this.pollTimer);
+    }
+    this.pollDue = due;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      void this.poll();
+    }, delay);
+  }
+
+  /** One progress poll: settles entries every group has acknowledged, resolves idle() waiters. */
+  private async poll(): Promise<void> {
+    const { ctx } = this;
+    if (ctx.closed) return;
+    const names = new Set<string>();
+    for (const [name, out] of this.outboxes) if (out.unsettled > 0 || out.head < out.queue.length) names.add(name);
+    if (this.idleWaiters.length > 0) for (const c of this.members.consumers) names.add(c.stream);
+    if (names.size === 0 && this.idleWaiters.length === 0) return;
+    this.polling = true;
+    const poll = ++this.pollCount;
+    let delay: number | undefined;
+    try {
+      const list = [...names];
+      const results = list.length > 0 ? await batch(ctx.cmd, (client) => list.map((name) => client.kbState(ctx.streamKey(name), ctx.leaseKey(name, ''), ctx.prefix, name))) : [];
+      let idle = !this.state.publishing();
+      list.forEach((name, i) => {
+        const [error, reply] = results?.[i] ?? [new Error('no reply'), null];
+        if (error) throw error;
+        const state = parseState(reply);
+        this.settle(name, state);
+        if (!this.caughtUp(name, state)) idle = false;
+      });
+      if (idle) {
+        const ready = this.idleWaiters.filter((w) => w.poll <= poll);
+        this.idleWaiters = this.idleWaiters.filter((w) => w.poll > poll);
+        for (const w of ready) w.resolve();
+      }
+    } catch (error) {
+      if (this.state.authError()) {
+        // Nothing can move while the server refuses the credentials: idle() waits for nothing.
+        this.resolveIdle();
+      } else {
+        ctx.report('progress poll', error);
+      }
+      delay = Math.max(50, ctx.config.pollMs);
+    } finally {
+      this.polling = false;
+    }
+    this.schedulePoll(delay);
+  }
+
+  /** Settles, in order, the entries of `name` published here that every group has acknowledged. */
+  private settle(name: string, state: StreamState | null): void {
+    const out = this.outboxes.get(name);
+    if (!out) return;
+    while (out.head < out.queue.length) {
+      const e = out.queue[out.head];
+      let lost = state === null;
+      if (state !== null) {
+        const gone = state.first === '' || compareEntryIds(e.id, state.first) < 0;
+        const done = state.groups.every((g) => compareEntryIds(e.id, g.lastDelivered) <= 0 && (g.pending === 0 || compareEntryIds(e.id, g.minPending) < 0));
+        if (!gone && !done) break;
+        lost = gone && !done;
+      }
+      if (lost) {
+        this.ctx.counters.discarded += e.count;
+        this.ctx.counters.lostEntries++;
+      }
+      out.head++;
+      out.unsettled -= e.count;
+      for (const listener of this.listeners) listener(name, e.key, e.count);
+    }
+    if (out.head >= 1024 && out.head * 2 >= out.queue.length) {
+      out.queue = out.queue.slice(out.head);
+      out.head = 0;
+    }
+  }
+
+  /** Whether every group of `name` that has a consumer has acknowledged everything in it. */
+  private caughtUp(name: string, state: StreamState | null): boolean {
+    if (state === null) return true;
+    const local = new Set<string>();
+    for (const c of this.members.consumers) if (c.stream === name && !c.closed) local.add(c.group);
+    for (const g of state.groups) {
+      local.delete(g.name);
+      const active = g.consumed || this.members.hasLocal(name, g.name);
+      if (active && (g.pending > 0 || (state.last !== '' && compareEntryIds(g.lastDelivered, state.last) < 0))) return false;
+    }
+    return local.size === 0 || state.last === '';
+  }
+
+  /** Resolves every idle() waiter. */
+  private resolveIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  /** Stops polling (the transport is closing). */
+  stop(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  /** Resolves what still waits for idle() (the transport has closed). */
+  close(): void {
+    this.resolveIdle();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The Lua scripts the Redis transport runs (each one atomic on the server), the ioredis commands they
+ * become (defineScripts: `kbAppend`, `kbState`, `kbRenew`, `kbRelease`, `kbMembers`) and the parsing
+ * of the progress poll's reply.
+ */
+import type { Redis } from 'ioredis';
+import { ENTRY_FIELDS } from './fields.js';
+
+/**
+ * The state of a stream for the progress poll: `false` if it does not exist, else
+ * `[firstId, lastId, (group, lastDeliveredId, pending, minPendingId, consumed) * groups]`, where
+ * `consumed` is 1 when the group has a consumer for the stream: a live lease, or a live instance of the
+ * group (MEMBERS_SCRIPT) that reads this stream. KEYS[1] stream; ARGV[1] the lease key prefix of the
+ * stream, ARGV[2] the key prefix (members/streams keys follow), ARGV[3] the stream's name.
+ */
+const STATE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = { first[1] and first[1][1] or '', last[1] and last[1][1] or '' }
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local info = {}
+  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+  local name = info['name']
+  local minPending = ''
+  if info['pending'] > 0 then minPending = redis.call('XPENDING', KEYS[1], name)[2] end
+  local consumed = redis.call('EXISTS', ARGV[1] .. name)
+  if consumed == 0 and redis.call('ZCOUNT', ARGV[2] .. 'members:' .. name, now, '+inf') > 0
+    and redis.call('SISMEMBER', ARGV[2] .. 'streams:' .. name, ARGV[3]) == 1 then consumed = 1 end
+  out[#out + 1] = name
+  out[#out + 1] = info['last-delivered-id']
+  out[#out + 1] = info['pending']
+  out[#out + 1] = minPending
+  out[#out + 1] = consumed
+end
+return out`;
+
+/**
+ * Appends entries to streams, each stream once per call: KEYS[2i-1] the stream, KEYS[2i] its
+ * deduplication key for the call's producer. ARGV holds, per stream in turn: the MAXLEN ~ bound, the
+ * number of entries n, the producer ('' for none), whether to look the seqs up ('1', or '0' when the
+ * transport never sent any of them), then n (frame, key, count, seq) quadruples. With a producer, an
+ * entry whose seq the producer's previous call to the stream stored is not stored again: its id is
+ * returned (a publish retried after an ambiguous failure stores its entries once). One
+ * command carries every stream's entries of a tick (ioredis spends more per command than Redis per
+ * XADD). Returns, per stream, { ids, entries not stored again }.
+ */
+const APPEND_SCRIPT = `
+local out = {}
+local a = 1
+for i = 1, #KEYS / 2 do
+  local stream, dedup = KEYS[2 * i - 1], KEYS[2 * i]
+  local maxLen, n, producer, lookup = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
+  a = a + 4
+  local stored = {}
+  if producer ~= '' and lookup == '1' then
+    local last = redis.call('GET', dedup)
+    if last then for seq, id in string.gmatch(last, '(%S+) (%S+)') do stored[seq] = id end end
+  end
+  local ids, record, again = {}, {}, 0
+  for j = 1, n do
+    local seq = ARGV[a + 3]
+    local id = stored[seq]
+    if id then again = again + 1
+    else id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', '${ENTRY_FIELDS.frame}', ARGV[a], '${ENTRY_FIELDS.key}', ARGV[a + 1], '${ENTRY_FIELDS.count}', ARGV[a + 2]) end
+    ids[j] = id
+    record[j] = seq .. ' ' .. id
+    a = a + 4
+  end
+  if producer ~= '' then redis.call('SET', dedup, table.concat(record, ' '), 'PX', 3600000) end
+  out[i] = { ids, again }
+end
+return out`;
+
+/** Renews a lease held with token ARGV[1] for ARGV[2] ms: 1, or 0 when it is no longer ours. */
+const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** Deletes a lease if it is still held with token ARGV[1]. */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Registers instance ARGV[1] of a group for ARGV[2] ms (KEYS[1], a sorted set by expiry, server time)
+ * and the streams ARGV[3..] it reads (KEYS[2]); returns { live instances, streams }.
+ */
+const MEMBERS_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ttl * 4)
+for i = 3, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+redis.call('PEXPIRE', KEYS[2], ttl * 20)
+return { redis.call('ZCARD', KEYS[1]), redis.call('SCARD', KEYS[2]) }`;
+
+/** The scripts as commands of a client (see defineScripts). */
+export interface Scripts {
+  kbAppend(keys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
+  kbState(key: string, leasePrefix: string, prefix: string, stream: string): Promise<unknown>;
+  kbRenew(key: string, token: string, ms: number): Promise<number>;
+  kbRelease(key: string, token: string): Promise<number>;
+  kbMembers(members: string, streams: string, instance: string, ttl: number, ...names: string[]): Promise<[number, number]>;
+}
+/** A connection with the scripts defined (the publishing connection). */
+export type Client = Redis & Scripts;
+
+/** Defines the scripts as commands of `client` (ioredis sends EVALSHA, and the script once on NOSCRIPT). */
+export function defineScripts(client: Redis): Client {
+  client.defineCommand('kbAppend', { lua: APPEND_SCRIPT });
+  client.defineCommand('kbState', { numberOfKeys: 1, lua: STATE_SCRIPT });
+  client.defineCommand('kbRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
+  client.defineCommand('kbRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
+  client.defineCommand('kbMembers', { numberOfKeys: 2, lua: MEMBERS_SCRIPT });
+  return client as Client;
+}
+
+/** A group of a stream, as the progress poll sees it. */
+export interface GroupState {
+  name: string;
+  lastDelivered: string;
+  pending: number;
+  minPending: string;
+  /** Has a consumer: a live lease, or a live instance of the group that reads the stream. */
+  consumed: boolean;
+}
+/** A stream's state from STATE_SCRIPT; null when the stream does not exist. */
+export interface StreamState {
+  first: string;
+  last: string;
+  groups: GroupState[];
+}
+
+/** The reply of STATE_SCRIPT as a StreamState (null: the stream does not exist). */
+export function parseState(reply: unknown): StreamState | null {
+  if (!Array.isArray(reply)) return null;
+  const groups: GroupState[] = [];
+  for (let i = 2; i + 4 < reply.length; i += 5) {
+    groups.push({
+      name: String(reply[i]), lastDelivered: String(reply[i + 1]), pending: Number(reply[i + 2]),
+      minPending: String(reply[i + 3]), consumed: Number(reply[i + 4]) === 1,
+    });
+  }
+  return { first: String(reply[0]), last: String(reply[1]), groups };
+}

@@ -1,0 +1,296 @@
+/**
+ * One consumer of a group on one stream: its lease, its pending entries (claimed, failed or held back)
+ * and its handler; the Reader of its group and consumer reads for it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { isPermanentFailure, permanentFailureReason } from '../../errors.js';
+import { DEAD_LETTER_SUFFIX, type Entry, type EntryHandler, type TransportSubscription } from '../types.js';
+import { batch, connected, messageOf, nextBackoff, unlessClosed } from './commands.js';
+import type { RedisContext } from './context.js';
+import { ENTRY_FIELDS, field, parseFields, type RawEntry, type StreamReply } from './fields.js';
+import type { Membership } from './membership.js';
+import type { RedisConfig } from './options.js';
+import type { Reader } from './reader.js';
+
+/** One consumer of a group on one stream: lease, pending entries and handler; its Reader reads for it. */
+export class RedisSubscription implements TransportSubscription {
+  readonly key: string;
+  readonly leaseKey: string;
+  /** Lease value: unique to this subscription. */
+  readonly token: string;
+  /** Holds the stream's lease for its group. */
+  owner = false;
+  /** Asked to hand the stream to another instance (fair share) after the batch in hand. */
+  releasing = false;
+  acquiredAt = 0;
+  leaseValidUntil = 0;
+  /**
+   * Reading the consumer's pending entries (claimed, failed or held back) from `historyFrom` on, a page at
+   * a time, before new ones (new entries of other keys wait only for that).
+   */
+  history = true;
+  /** The id after which the next history page starts ('0': from the first pending entry). */
+  historyFrom = '0';
+  /**
+   * Keys whose entry failed and waits for a retry: their later entries are held back (left pending, not
+   * handed to the handler, not counted as delivered), while the other keys of the stream go on.
+   */
+  readonly held = new Set<string>();
+  /** Not before (performance.now): the retry of the held keys' entries. */
+  retryAt = 0;
+  /** Not before: trying to take the lease again after giving it away. */
+  heldBackUntil = 0;
+  private readonly cfg: RedisConfig;
+  private stopped = false;
+  private establish: () => void = () => {};
+  /** Resolves once the group exists in Redis (or the subscription closed). */
+  readonly established = new Promise<void>((resolve) => (this.establish = resolve));
+  private starting: Promise<void> = Promise.resolve();
+  /** Ends the wait of start() for a connection or a retry (the subscription closes). */
+  private wakeStart: () => void = () => {};
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly ctx: RedisContext,
+    private readonly members: Membership,
+    private readonly reader: Reader,
+    readonly stream: string,
+    readonly group: string,
+    readonly consumer: string,
+    private readonly handler: EntryHandler,
+  ) {
+    this.key = ctx.streamKey(stream);
+    this.leaseKey = ctx.leaseKey(stream, group);
+    this.token = `${consumer}:${randomBytes(8).toString('hex')}`;
+    this.cfg = ctx.config;
+  }
+
+  get closed(): boolean {
+    return this.stopped;
+  }
+
+  /** Creates the group (retrying while Redis is unreachable), then joins the reader. */
+  start(): void {
+    this.starting = (async () => {
+      let backoff = 0;
+      while (!this.stopped) {
+        try {
+          await connected(this.ctx.cmd, this.cfg.reconnectMaxMs, (wake) => (this.wakeStart = wake));
+          if (this.stopped) return;
+          await this.createGroup(false);
+          // Registered as a live member reading the stream: from now on publishers' idle() waits for it.
+          await this.members.register(this.group, this.stream);
+          this.establish();
+          this.reader.add(this);
+          return;
+        } catch (error) {
+          if (this.stopped) return;
+          this.ctx.report(`creating group ${this.group} on ${this.stream}`, error);
+          backoff = nextBackoff(backoff, this.cfg.reconnectMaxMs);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, backoff);
+            this.wakeStart = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      }
+    })();
+  }
+
+  async createGroup(recreate: boolean): Promise<void> {
+    try {
+      await unlessClosed(this.ctx.cmd, this.ctx.cmd.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM'));
+      if (recreate) {
+        this.ctx.count('groupsRecreated');
+        this.ctx.report(`group ${this.group} on ${this.stream}`, 'Redis had lost it (NOGROUP); recreated, entries may have been lost');
+      }
+    } catch (error) {
+      if (!messageOf(error).startsWith('BUSYGROUP')) throw error;
+    }
+  }
+
+  /** Takes the stream's lease if free and this instance's fair share allows, then claims the group's pending entries. */
+  async acquire(conn: Redis): Promise<boolean> {
+    if (this.stopped || !this.members.mayTakeMore(this.group)) return false;
+    const ok = await unlessClosed(conn, conn.set(this.leaseKey, this.token, 'PX', this.cfg.claimIdleMs, 'NX'));
+    if (ok !== 'OK') return false;
+    this.owner = true;
+    this.acquiredAt = performance.now();
+    this.leaseValidUntil = this.acquiredAt + this.cfg.claimIdleMs;
+    this.ctx.count('leases');
+    // Whoever held the stream before is gone: its pending entries are ours, handled first, in order.
+    let cursor = '0-0';
+    do {
+      const reply = (await unlessClosed(conn, conn.call('XAUTOCLAIM', this.key, this.group, this.consumer, 0, cursor, 'COUNT', 1000, 'JUSTID'))) as [
+        string,
+        string[],
+        string[]?,
+      ];
+      cursor = String(reply[0]);
+      this.ctx.count('claimed', reply[1].length);
+      this.ctx.count('lostEntries', reply[2]?.length ?? 0);
+    } while (cursor !== '0-0' && !this.stopped);
+    this.held.clear();
+    this.readPending();
+    return true;
+  }
+
+  /** Reads the consumer's pending entries from the first, before new ones (after a claim, or a read whose reply was lost). */
+  readPending(): void {
+    this.history = true;
+    this.historyFrom = '0';
+  }
+
+  /** Retries the held keys' entries: reads the pending entries again, in order, each key from its failed entry. */
+  retry(): void {
+    this.held.clear();
+    this.readPending();
+  }
+
+  /** Gives the lease back (pending entries stay in the group for the next holder). */
+  async release(): Promise<void> {
+    this.releasing = false;
+    if (!this.owner) return;
+    this.owner = false;
+    this.held.clear();
+    this.heldBackUntil = performance.now() + this.cfg.claimIdleMs / 3;
+    const cmd = this.ctx.cmd;
+    await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
+  }
+
+  /** The lease expired or another consumer holds it: stop handling entries until it is acquired again. */
+  leaseLost(): void {
+    if (!this.owner) return;
+    this.owner = false;
+    this.held.clear();
+    this.ctx.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, 'lost its lease; another consumer may take over');
+  }
+
+  /**
+   * A page of the consumer's own pending entries after `historyFrom`, oldest first, with their delivery
+   * counts (this read included); moves `historyFrom` past them.
+   */
+  async readHistory(conn: Redis): Promise<RawEntry[]> {
+    const from = this.historyFrom;
+    const [[readError, read], [pendingError, pending]] = await batch(conn, (client) => [
+      client.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'STREAMS', this.key, from),
+      client.call('XPENDING', this.key, this.group, from === '0' ? '-' : `(${from}`, '+', this.cfg.readCount, this.consumer),
+    ]);
+    if (readError) throw readError;
+    if (pendingError) throw pendingError;
+    const counts = new Map<string, number>();
+    for (const row of pending as [string, string, number, number][]) counts.set(String(row[0]), Number(row[3]));
+    const streams = read as StreamReply | null;
+    if (!streams || streams.length === 0) return [];
+    const page = streams[0][1].map(([idBuffer, fields]) => {
+      const id = idBuffer.toString('latin1');
+      return { id, fields, deliveries: counts.get(id) ?? 1 };
+    });
+    if (page.length > 0) this.historyFrom = page[page.length - 1].id;
+    return page;
+  }
+
+  /**
+   * Hands a batch to the handler in order. An entry whose key is held (an earlier entry of the key failed
+   * and waits for its retry) is left pending and passed to `recount` with its delivery count before this
+   * read: not handed, not a delivery. Passes what succeeded (or was dead-lettered) to `acknowledge`. A
+   * failure no retry can cure (isPermanentFailure), or the last of maxDeliveries, dead-letters the entry;
+   * another holds its key until the retry (retryDelayMs).
+   */
+  async handle(batch: RawEntry[], conn: Redis, acknowledge: (ids: string[]) => void, recount: (id: string, deliveries: number) => void): Promise<void> {
+    const acks: string[] = [];
+    try {
+      for (const raw of batch) {
+        if (this.stopped || !this.owner) break;
+        const deliveries = Math.max(1, raw.deliveries);
+        if (raw.fields === null) {
+          // Deleted (trimmed) while pending: nothing left to handle.
+          acks.push(raw.id);
+          this.ctx.count('lostEntries');
+          continue;
+        }
+        const parsed = parseFields(raw.fields, this.cfg.maxFrameBytes);
+        if (typeof parsed === 'string') {
+          const n = Number(field(raw.fields, ENTRY_FIELDS.count)?.toString('latin1') ?? NaN);
+          await this.deadLetter(conn, raw.id, raw.fields, parsed, deliveries, Number.isSafeInteger(n) && n >= 0 ? n : 1);
+          continue;
+        }
+        if (this.held.has(parsed.key)) {
+          recount(raw.id, deliveries - 1);
+          continue;
+        }
+        const entry: Entry = { id: raw.id, stream: this.stream, key: parsed.key, count: parsed.count, data: parsed.data, deliveries };
+        this.ctx.count('delivered', parsed.count);
+        if (deliveries > 1) this.ctx.count('redelivered', parsed.count);
+        try {
+          const result = this.handler(entry);
+          if (result && typeof (result as Promise<void>).then === 'function') await result;
+          acks.push(raw.id);
+          this.ctx.count('acknowledged', parsed.count);
+        } catch (error) {
+          this.ctx.count('failed', parsed.count);
+          if (isPermanentFailure(error)) {
+            await this.deadLetter(conn, raw.id, raw.fields, this.ctx.clean(permanentFailureReason(error)), deliveries, parsed.count);
+          } else if (deliveries >= this.cfg.maxDeliveries) {
+            await this.deadLetter(conn, raw.id, raw.fields, `failed ${deliveries} deliveries: ${this.ctx.clean(messageOf(error))}`, deliveries, parsed.count);
+          } else {
+            if (this.held.size === 0) this.retryAt = performance.now() + this.cfg.retryDelayMs;
+            this.held.add(parsed.key);
+          }
+        }
+      }
+    } finally {
+      acknowledge(acks);
+    }
+  }
+
+  /** Moves an entry to `<stream>:dlq` with the reason, and acknowledges it (one MULTI). */
+  private async deadLetter(conn: Redis, id: string, fields: Buffer[], reason: string, deliveries: number, count: number): Promise<void> {
+    const multi = conn.multi();
+    multi.xadd(
+      this.key + DEAD_LETTER_SUFFIX, 'MAXLEN', '~', this.cfg.maxLenMessages, '*',
+      ENTRY_FIELDS.frame, field(fields, ENTRY_FIELDS.frame) ?? Buffer.alloc(0), ENTRY_FIELDS.key, field(fields, ENTRY_FIELDS.key) ?? '',
+      ENTRY_FIELDS.count, field(fields, ENTRY_FIELDS.count) ?? String(count),
+      'error', reason, 'source', `${this.stream} ${id}`, 'group', this.group, 'consumer', this.consumer, 'deliveries', deliveries,
+    );
+    multi.xack(this.key, this.group, id);
+    const results = await unlessClosed(conn, multi.exec());
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('dead-letter MULTI aborted');
+    this.ctx.count('deadLettered', count);
+    this.ctx.report(`${this.stream} ${id}`, `dead-lettered to ${this.stream}${DEAD_LETTER_SUFFIX}: ${reason}`);
+  }
+
+  /**
+   * Leaves the group after the entry in hand (a blocking read is interrupted): what it handled is
+   * acknowledged, what it did not stays pending for the group's next consumer. With deleteGroup, and no
+   * other consumer of the group here or holding the stream, the group is destroyed (XGROUP DESTROY).
+   */
+  close(options?: { deleteGroup?: boolean }): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopped = true;
+      this.establish();
+      this.wakeStart();
+      await this.starting;
+      const cmd = this.ctx.cmd;
+      try {
+        await this.reader.remove(this);
+        if (this.owner) await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
+        this.owner = false;
+        this.members.forget(this);
+        if (!this.members.inGroup(this.group)) await this.members.leaveGroup(this.group);
+        if (options?.deleteGroup && !this.members.hasLocal(this.stream, this.group) && !(await unlessClosed(cmd, cmd.exists(this.leaseKey)))) {
+          await unlessClosed(cmd, cmd.xgroup('DESTROY', this.key, this.group));
+        }
+      } catch (error) {
+        this.ctx.report(`closing consumer ${this.group}/${this.consumer} on ${this.stream}`, error);
+      } finally {
+        this.members.forget(this);
+      }
+    })();
+    return this.closing;
+  }
+}
