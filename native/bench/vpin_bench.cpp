@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -27,11 +28,10 @@ double best(int runs, const std::function<void()>& fn) {
   return t;
 }
 
-size_t runVpin(const std::vector<double>& ts, const std::vector<double>& price, const std::vector<double>& volume,
-               const Params& p) {
+size_t runVpin(kernelbus::Doubles ts, kernelbus::Doubles price, kernelbus::Doubles volume, size_t n, const Params& p) {
   VpinStream stream(p, p.sigmaParam);
   size_t rows = 0;
-  if (!prepareVpin(stream, ts.data(), price.data(), volume.data(), ts.size(), p, rows).ok()) return 0;
+  if (!prepareVpin(stream, ts, price, volume, n, p, rows).ok()) return 0;
   std::vector<double> cols(5 * rows);
   stream.commit(BucketColumns{cols.data(), cols.data() + rows, cols.data() + 2 * rows, cols.data() + 3 * rows,
                               cols.data() + 4 * rows});
@@ -69,10 +69,29 @@ int main(int argc, char** argv) {
     params.barMs = c.barMs;
     params.classifier = c.classifier;
     size_t rows = 0;
-    const double secs = best(5, [&] { rows = runVpin(ts, price, volume, params); });
+    const double secs = best(5, [&] { rows = runVpin(ts.data(), price.data(), volume.data(), n, params); });
     const double rate = n / secs / 1e6;
     if (yardstick == 0) yardstick = rate;
     std::printf("vpin %-22s %8.1f M trades/s  %5.2fx  (%zu buckets)\n", c.name.c_str(), rate, rate / yardstick, rows);
+  }
+  {
+    // The first case over the columns of a frame as read from a socket: ts | price | volume at byte
+    // offset 4 (not 8-byte aligned), read in place through Doubles.
+    std::vector<unsigned char> frame(24 * n + 8);
+    unsigned char* body = frame.data() + 4;
+    std::memcpy(body, ts.data(), 8 * n);
+    std::memcpy(body + 8 * n, price.data(), 8 * n);
+    std::memcpy(body + 16 * n, volume.data(), 8 * n);
+    Params params;
+    params.bucketVolume = total / days / 50;
+    params.barMs = cases[0].barMs;
+    using kernelbus::Doubles;
+    size_t rows = 0;
+    const double secs = best(5, [&] {
+      rows = runVpin(Doubles::fromBytes(body), Doubles::fromBytes(body + 8 * n), Doubles::fromBytes(body + 16 * n), n, params);
+    });
+    const double rate = n / secs / 1e6;
+    std::printf("vpin %-22s %8.1f M trades/s  %5.2fx  (%zu buckets)\n", "bvc 60 s, unaligned", rate, rate / yardstick, rows);
   }
   std::vector<int8_t> signs(n);
   const double tr = best(5, [&] { tickRule(price.data(), n, signs.data()); });

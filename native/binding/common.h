@@ -40,6 +40,12 @@ struct F64View {
 };
 /// Checks the kind and that the buffer is attached; pointer taken here, last.
 F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/// A read-only view of a Uint8Array argument's bytes (byteOffset applied; no copy).
+struct U8View {
+  const unsigned char* data;
+  size_t length;
+};
+U8View uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 /// Requires equal lengths.
 void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName);
 

@@ -95,6 +95,11 @@ F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return F64View{array.Data(), array.ElementLength()};
 }
 
+U8View uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  auto array = typedArg<Napi::Uint8Array>(info, i, name, napi_uint8_array, "Uint8Array");
+  return U8View{array.Data(), array.ElementLength()};
+}
+
 void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName) {
   if (a != b) {
     throw inputError(env, bName, "length " + std::to_string(a) + " (as " + aName + ")", "length " + std::to_string(b));

@@ -22,16 +22,32 @@ Params paramsArg(const Napi::CallbackInfo& info, size_t i, bool classify) {
   return p;
 }
 
+/// The three trade columns of n rows, read in place (any alignment: see doubles.hpp).
 struct TradeViews {
-  F64View ts, price, volume;
+  Doubles ts, price, volume;
+  size_t n;
 };
 
+/// Three Float64Array arguments from `first` on: ts, price, volume.
 TradeViews tradesArg(const Napi::CallbackInfo& info, size_t first) {
-  TradeViews t{float64Arg(info, first, "ts"), float64Arg(info, first + 1, "price"),
-               float64Arg(info, first + 2, "volume")};
-  requireSameLength(info.Env(), t.ts.length, "ts", t.price.length, "price");
-  requireSameLength(info.Env(), t.ts.length, "ts", t.volume.length, "volume");
-  return t;
+  const F64View ts = float64Arg(info, first, "ts");
+  const F64View price = float64Arg(info, first + 1, "price");
+  const F64View volume = float64Arg(info, first + 2, "volume");
+  requireSameLength(info.Env(), ts.length, "ts", price.length, "price");
+  requireSameLength(info.Env(), ts.length, "ts", volume.length, "volume");
+  return TradeViews{ts.data, price.data, volume.data, ts.length};
+}
+
+/// A Uint8Array argument holding `rows` little-endian float64 values of ts, then of price, then of
+/// volume, at any byte offset (a trade frame's body as received from a socket): read in place.
+TradeViews tradeBytesArg(const Napi::CallbackInfo& info, size_t i, size_t rows) {
+  const U8View bytes = uint8Arg(info, i, "columns");
+  if (rows > bytes.length / 24 || bytes.length != 24 * rows) {
+    throw inputError(info.Env(), "columns", "24 bytes a row (" + std::to_string(rows) + " rows)",
+                     std::to_string(bytes.length) + " bytes");
+  }
+  return TradeViews{Doubles::fromBytes(bytes.data), Doubles::fromBytes(bytes.data + 8 * rows),
+                    Doubles::fromBytes(bytes.data + 16 * rows), rows};
 }
 
 /// Five new columns of `rows` bucket rows, for the kernel to fill.
@@ -61,7 +77,7 @@ Napi::Value TimeBars(const Napi::CallbackInfo& info) {
     if (!(barMs > 0)) throwIfFault(env, vpin::Status{vpin::Fault::ParamInvalid, 2, barMs, 0});
     const TradeViews t = tradesArg(info, 0);
     std::vector<vpin::Bar> bars;
-    throwIfFault(env, vpin::timeBars(t.ts.data, t.price.data, t.volume.data, t.ts.length, barMs, bars));
+    throwIfFault(env, vpin::timeBars(t.ts, t.price, t.volume, t.n, barMs, bars));
     vpin::BarColumns columns{};
     Napi::Object out = Napi::Object::New(env);
     out.Set("start", newFloat64Array(env, bars.size(), columns.start));
@@ -102,20 +118,33 @@ Napi::Value BulkClassify(const Napi::CallbackInfo& info) {
   });
 }
 
+/// VPIN of the trades `t` (read in place) -> buckets.
+Napi::Value vpinOf(Napi::Env env, const Params& p, const TradeViews& t) {
+  vpin::VpinStream stream(p, p.sigmaParam);
+  size_t rows = 0;
+  throwIfFault(env, vpin::prepareVpin(stream, t.ts, t.price, t.volume, t.n, p, rows));
+  vpin::BucketColumns columns{};
+  Napi::Object out = newBuckets(env, rows, columns);
+  stream.commit(columns);
+  return out;
+}
+
 // vpin(ts, price, volume, params (9)) -> buckets
 Napi::Value Vpin(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    Napi::Env env = info.Env();
     requireArgCount(info, 4);
     const Params p = paramsArg(info, 3, false);
-    const TradeViews t = tradesArg(info, 0);
-    vpin::VpinStream stream(p, p.sigmaParam);
-    size_t rows = 0;
-    throwIfFault(env, vpin::prepareVpin(stream, t.ts.data, t.price.data, t.volume.data, t.ts.length, p, rows));
-    vpin::BucketColumns columns{};
-    Napi::Object out = newBuckets(env, rows, columns);
-    stream.commit(columns);
-    return out;
+    return vpinOf(info.Env(), p, tradesArg(info, 0));
+  });
+}
+
+// vpinBytes(columns: Uint8Array, rows, params (9)) -> buckets: vpin() of a trade frame's columns, in place.
+Napi::Value VpinBytes(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    requireArgCount(info, 3);
+    const size_t rows = countArg(info, 1, "rows");
+    const Params p = paramsArg(info, 2, false);
+    return vpinOf(info.Env(), p, tradeBytesArg(info, 0, rows));
   });
 }
 
@@ -130,7 +159,7 @@ class VpinWorker : public Napi::AsyncWorker {
   Napi::Promise promise() const { return deferred_.Promise(); }
   void Execute() override {
     try {
-      status_ = vpin::prepareVpin(stream_, t_.ts.data, t_.price.data, t_.volume.data, t_.ts.length, p_, rows_);
+      status_ = vpin::prepareVpin(stream_, t_.ts, t_.price, t_.volume, t_.n, p_, rows_);
     } catch (const std::bad_alloc&) {
       SetError("kernelbus: out of memory");
     }
@@ -173,14 +202,16 @@ Napi::Value VpinAsync(const Napi::CallbackInfo& info) {
   });
 }
 
-// new NativeVpinStream(params (9)): update(ts, price, volume), flush(), exportState(), importState(s),
-// bucketCount(). update() and flush() return undefined when they complete no bucket.
+// new NativeVpinStream(params (9)): update(ts, price, volume), updateBytes(columns: Uint8Array, rows) (a
+// trade frame's columns, read in place), flush(), exportState(), importState(s), bucketCount().
+// update(), updateBytes() and flush() return undefined when they complete no bucket.
 class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativeVpinStream",
                        {
                            InstanceMethod<&NativeVpinStream::Update>("update"),
+                           InstanceMethod<&NativeVpinStream::UpdateBytes>("updateBytes"),
                            InstanceMethod<&NativeVpinStream::Flush>("flush"),
                            InstanceMethod<&NativeVpinStream::ExportState>("exportState"),
                            InstanceMethod<&NativeVpinStream::ImportState>("importState"),
@@ -199,10 +230,9 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
 
  private:
   // Runs prepare() then commit() into new columns; most batches complete no bucket: undefined then.
-  Napi::Value Pour(Napi::Env env, const double* ts, const double* price, const double* volume, size_t n,
-                   bool closeAtEnd) {
+  Napi::Value Pour(Napi::Env env, const TradeViews& t, bool closeAtEnd) {
     size_t rows = 0;
-    throwIfFault(env, stream_->prepare(ts, price, volume, n, closeAtEnd, rows));
+    throwIfFault(env, stream_->prepare(t.ts, t.price, t.volume, t.n, closeAtEnd, rows));
     vpin::BucketColumns columns{};
     Napi::Value out = rows == 0 ? env.Undefined() : Napi::Value(newBuckets(env, rows, columns));
     stream_->commit(columns);
@@ -212,15 +242,22 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
   Napi::Value Update(const Napi::CallbackInfo& info) {
     return guarded(info, [&]() -> Napi::Value {
       requireArgCount(info, 3);
-      const TradeViews t = tradesArg(info, 0);
-      return Pour(info.Env(), t.ts.data, t.price.data, t.volume.data, t.ts.length, false);
+      return Pour(info.Env(), tradesArg(info, 0), false);
+    });
+  }
+
+  Napi::Value UpdateBytes(const Napi::CallbackInfo& info) {
+    return guarded(info, [&]() -> Napi::Value {
+      requireArgCount(info, 2);
+      const size_t rows = countArg(info, 1, "rows");
+      return Pour(info.Env(), tradeBytesArg(info, 0, rows), false);
     });
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {
     return guarded(info, [&]() -> Napi::Value {
       requireArgCount(info, 0);
-      return Pour(info.Env(), nullptr, nullptr, nullptr, 0, true);
+      return Pour(info.Env(), TradeViews{nullptr, nullptr, nullptr, 0}, true);
     });
   }
 
@@ -257,6 +294,7 @@ void registerVpin(Napi::Env env, Napi::Object exports) {
   exports.Set("tickRule", Napi::Function::New<TickRule>(env, "tickRule"));
   exports.Set("bulkClassify", Napi::Function::New<BulkClassify>(env, "bulkClassify"));
   exports.Set("vpin", Napi::Function::New<Vpin>(env, "vpin"));
+  exports.Set("vpinBytes", Napi::Function::New<VpinBytes>(env, "vpinBytes"));
   exports.Set("vpinAsync", Napi::Function::New<VpinAsync>(env, "vpinAsync"));
   Napi::Function ctor = NativeVpinStream::Define(env);
   addonData(env).vpinStream = Napi::Persistent(ctor);

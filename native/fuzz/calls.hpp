@@ -79,6 +79,26 @@ inline vpin::Status vpin(const Trades& t, const vpin::Params& p, Buckets& out) {
   return s;
 }
 
+/// vpin() over the trades laid out as a frame's body read from a socket (the binding's vpinBytes()):
+/// ts | price | volume back to back at byte `offset` (1..7: not 8-byte aligned) of an exact buffer,
+/// read in place through Doubles.
+inline vpin::Status vpinFromBytes(const Trades& t, const vpin::Params& p, size_t offset, Buckets& out) {
+  const size_t n = t.size();
+  std::vector<unsigned char> frame(offset + 24 * n);
+  unsigned char* body = frame.data() + offset;
+  if (n > 0) {
+    std::memcpy(body, t.ts.data(), 8 * n);
+    std::memcpy(body + 8 * n, t.price.data(), 8 * n);
+    std::memcpy(body + 16 * n, t.volume.data(), 8 * n);
+  }
+  vpin::VpinStream stream(p, p.sigmaParam);
+  size_t rows = 0;
+  const vpin::Status s = vpin::prepareVpin(stream, Doubles::fromBytes(body), Doubles::fromBytes(body + 8 * n),
+                                           Doubles::fromBytes(body + 16 * n), n, p, rows);
+  if (s.ok()) commitRows(stream, rows, out);
+  return s;
+}
+
 /// A VPIN stream as the binding drives one (NativeVpinStream).
 class Stream {
  public:

@@ -1,7 +1,9 @@
 // libFuzzer target of vpin (calls.hpp: VpinStream + vpin::prepareVpin + commit): arbitrary trades,
 // parameters as resolveVpinOptions() accepts them.
 // Invariants: checkBuckets() (rows of one length, vpin in [0, 1], cdf in (0, 1]); a data fault inside
-// the trades; TooManyBuckets whenever one commit would pour more than the kernel's guard allows.
+// the trades; TooManyBuckets whenever one commit would pour more than the kernel's guard allows; the
+// same trades read in place at an unaligned byte offset (a frame as received) give the same status
+// and the same bits.
 #include <cstddef>
 #include <cstdint>
 
@@ -19,6 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   fuzz::Buckets out;
   const vpin::Status s = fuzz::vpin(t, p, out);
+  fuzz::Buckets fromBytes;
+  const vpin::Status sb = fuzz::vpinFromBytes(t, p, 1 + size % 7, fromBytes);
+  require(fuzz::sameBits(s, sb) && fuzz::sameBits(out, fromBytes));
 
   using F = vpin::Fault;
   if (!s.ok()) {

@@ -24,13 +24,13 @@ template <int N>
 #if defined(__GNUC__)
 __attribute__((always_inline))  // in the hot loop of aggregate(): a call there costs more than the check
 #endif
-inline bool blockValid(const double* t, const double* p, const double* v) {
+inline bool blockValid(Doubles t, Doubles p, Doubles v) {
 #if defined(__GNUC__)
   typedef double v2d __attribute__((vector_size(16)));
   typedef long long v2i __attribute__((vector_size(16)));
-  auto load = [](const double* at) {
+  auto load = [](Doubles at) {
     v2d r;
-    std::memcpy(&r, at, sizeof r);
+    std::memcpy(&r, at.bytes(), sizeof r);
     return r;
   };
   const v2d max = {DBL_MAX, DBL_MAX};
@@ -164,8 +164,8 @@ void pourBar(double volume, double V, double& filled, Complete complete, Partial
 // The fast path takes blocks of valid trades inside the open bar with one branch per block; anything
 // else (a new bar, a fault, the last trades of a batch) goes through the full checks below it, in the
 // reference's order, so faults and results are the same.
-Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, const double* price,
-                 const double* volume, size_t n, std::vector<Bar>& closed) {
+Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n,
+                 std::vector<Bar>& closed) {
   Bar bar = st.bar;
   bool hasBar = st.hasBar;
   double barEnd = hasBar ? (bar.index + 1) * barMs : -INFINITY;
@@ -188,9 +188,9 @@ Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, cons
       // (as in the reference: they must round identically).
       constexpr size_t kBlock = 16;
       while (i + kBlock <= n) {
-        const double* t = ts + i;
-        const double* p = price + i;
-        const double* v = volume + i;
+        const Doubles t = ts + i;
+        const Doubles p = price + i;
+        const Doubles v = volume + i;
         if (!(t[0] >= lastTs && t[kBlock - 1] < barEnd && blockValid<kBlock>(t, p, v))) break;
         for (size_t k = 0; k < kBlock; k++) barVolume += v[k];
         if (tick) {
@@ -341,8 +341,7 @@ void RankedHistory::assign(const double* values, size_t n) {
 VpinStream::VpinStream(const Params& params, double fixedSigma)
     : p_(params), fixedSigma_(fixedSigma), prevClose_(NAN), ewmaVar_(NAN) {}
 
-Status VpinStream::prepare(const double* ts, const double* price, const double* volume, size_t n,
-                           bool closeAtEnd, size_t& buckets) {
+Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets) {
   next_ = trades_;
   pending_.clear();
   buckets = 0;
@@ -507,8 +506,7 @@ Status VpinStream::importState(const double* s, size_t n) {
 // ---------------------------------------------------------------------------------------------
 // Whole-sequence kernels (referenceVpin.*)
 
-Status timeBars(const double* ts, const double* price, const double* volume, size_t n, double barMs,
-                std::vector<Bar>& bars) {
+Status timeBars(Doubles ts, Doubles price, Doubles volume, size_t n, double barMs, std::vector<Bar>& bars) {
   TradeState st;
   const Status s = aggregate(st, barMs, false, ts, price, volume, n, bars);
   if (!s.ok()) return s;
@@ -583,8 +581,8 @@ Status bulkClassify(const double* open, const double* close, const double* volum
 }
 
 // One aggregation pass (the reference's update() + flush() pour the same bars in the same order).
-Status prepareVpin(VpinStream& stream, const double* ts, const double* price, const double* volume, size_t n,
-                   const Params& params, size_t& buckets) {
+Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params,
+                   size_t& buckets) {
   const Status s = stream.prepare(ts, price, volume, n, true, buckets);
   if (!s.ok()) return s;
   if (params.classifier == 0 && params.sigmaKind == kSigmaSample) {  // sample sigma over all bars

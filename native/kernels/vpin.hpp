@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "doubles.hpp"
 #include "status.hpp"
 
 namespace kernelbus::vpin {
@@ -58,8 +59,8 @@ struct TradeState {
 };
 
 /// Aggregates trades into time bars, appending the bars they close; on a fault `st` is unchanged.
-Status aggregate(TradeState& st, double barMs, bool tick, const double* ts, const double* price,
-                 const double* volume, size_t n, std::vector<Bar>& closed);
+Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n,
+                 std::vector<Bar>& closed);
 /// Closes the open bar, if any (end of data).
 void closeOpenBar(TradeState& st, std::vector<Bar>& closed);
 
@@ -116,8 +117,7 @@ class VpinStream {
   /// Phase 1 of update() (closeAtEnd false), flush() (no trades, closeAtEnd true) and vpin() (all
   /// trades, closeAtEnd true): aggregates the trades into pending bars and counts the buckets that
   /// commit() will write. On a fault nothing changes and nothing is pending.
-  Status prepare(const double* ts, const double* price, const double* volume, size_t n, bool closeAtEnd,
-                 size_t& buckets);
+  Status prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets);
   /// Phase 2: moves to the prepared state, writing the counted buckets into `out`.
   void commit(const BucketColumns& out);
   /// The bars prepare() closed (vpin() computes the 'sample' sigma from them before commit()).
@@ -154,8 +154,7 @@ class VpinStream {
 };
 
 /// Time bars of a trade sequence (fault on bad trades), then their columns into `out` (bars.size() rows).
-Status timeBars(const double* ts, const double* price, const double* volume, size_t n, double barMs,
-                std::vector<Bar>& bars);
+Status timeBars(Doubles ts, Doubles price, Doubles volume, size_t n, double barMs, std::vector<Bar>& bars);
 void writeTimeBars(const std::vector<Bar>& bars, double barMs, const BarColumns& out);
 /// Tick rule signs (+1/-1/0) into out[n].
 Status tickRule(const double* price, size_t n, int8_t* out);
@@ -164,7 +163,7 @@ Status bulkClassify(const double* open, const double* close, const double* volum
                     const Params& params, double* buy);
 /// Phase 1 of VPIN over a whole trade sequence: `stream` (constructed with `params`) holds the bars and
 /// the 'sample' sigma when asked for; its commit() writes the `buckets` rows.
-Status prepareVpin(VpinStream& stream, const double* ts, const double* price, const double* volume, size_t n,
-                   const Params& params, size_t& buckets);
+Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params,
+                   size_t& buckets);
 
 }  // namespace kernelbus::vpin

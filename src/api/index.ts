@@ -70,6 +70,7 @@ export {
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
+export { FrameTrades } from '../kernels/frame-trades.js';
 export {
   MAX_BUCKETS_PER_CALL,
   VPIN_DEFAULTS,

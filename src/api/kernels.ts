@@ -7,6 +7,7 @@ import { backendNames, implementsKernel, loadBackend, type BackendName } from '.
 import type { Backend } from '../backends/types.js';
 import { BackendUnavailableError, KernelInputError } from '../errors.js';
 import { KERNEL_FAMILY, type Families, type FamilyName, type KernelName } from '../kernels/families.js';
+import { FrameTrades, tradeRows } from '../kernels/frame-trades.js';
 import { decodeSnapshot, encodeSnapshot } from '../kernels/snapshot.js';
 import * as special from '../kernels/special.js';
 import { requireNu } from '../kernels/special-family.js';
@@ -179,9 +180,12 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
       return family('vpin', 'bulkClassify', bars.open.length).bulkClassify(bars.open, bars.close, bars.volume, params);
     },
     vpin(trades, opts) {
-      requireTrades(trades);
+      if (!(trades instanceof FrameTrades)) requireTrades(trades);
       const params = resolveVpinOptions(opts, false);
-      return family('vpin', 'vpin', trades.ts.length).vpin(trades.ts, trades.price, trades.volume, params);
+      const impl = family('vpin', 'vpin', tradeRows(trades));
+      // a frame's columns where they lie when the backend reads them in place, else aligned (a copy)
+      if (trades instanceof FrameTrades && impl.vpinBytes) return impl.vpinBytes(trades.bytes, trades.rows, params);
+      return impl.vpin(trades.ts, trades.price, trades.volume, params);
     },
     async vpinAsync(trades, opts) {
       requireTrades(trades);
@@ -196,7 +200,11 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
       const core = family('vpin', 'vpinStream', Infinity).vpinStream(params);
       return {
         update(trades: Trades) {
-          requireTrades(trades);
+          if (trades instanceof FrameTrades) {
+            if (core.updateBytes) return core.updateBytes(trades.bytes, trades.rows);
+          } else {
+            requireTrades(trades);
+          }
           return core.update(trades.ts, trades.price, trades.volume);
         },
         flush: () => core.flush(),

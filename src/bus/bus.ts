@@ -707,6 +707,11 @@ export class Bus {
     return subscription;
   }
 
+  /** Counts a frame whose columns were copied (unaligned bytes read as Float64Arrays: see FrameTrades). */
+  private readonly countCopy = (): void => {
+    this.counters.copies++;
+  };
+
   /**
    * Decodes an entry of a stream of `type`, calls the handler and counts the outcome (rethrowing failures
    * for redelivery). A frame that does not belong where it came in (another type than the stream's, a
@@ -716,14 +721,13 @@ export class Bus {
   private deliver(bus: BusName, type: string | undefined, entry: Entry, handler: MessageHandler): void | Promise<void> {
     let message: BusMessage;
     try {
-      const frame = decodeFrame(entry.data);
-      if (frame.copied) this.counters.copies++;
+      const frame = decodeFrame(entry.data, this.countCopy);
       const misplaced = type === undefined ? undefined : this.misplaced(frame.type, frame.kind, frame.key, type, entry.key);
       if (misplaced) throw new FrameError(misplaced);
       const trades = frame.kind === 'trades';
       message = {
         id: entry.id, bus, stream: entry.stream, type: frame.type, key: frame.key,
-        ts: trades ? (frame.count > 0 ? frame.columns.ts[frame.count - 1] : NaN) : frame.ts,
+        ts: trades ? frame.lastTs : frame.ts,
         payload: trades ? frame.columns : frame.payload,
         priority: frame.priority, count: frame.count, sentAt: frame.sentAt, deliveries: entry.deliveries,
       };

@@ -2,7 +2,8 @@
  * The wire format (docs/wire-format.md): one frame per transport entry. A frame is a 24-byte header,
  * the UTF-8 type and key, zero padding to a multiple of 8, then the body: float64 columns for a trade
  * batch, or a msgpack value for any other message. Decoding a trade frame gives Float64Array views
- * into the received bytes when they are 8-byte aligned, else exactly one copy (reported as `copied`).
+ * into the received bytes when they are 8-byte aligned, else a FrameTrades over the bytes as they came
+ * (the native kernels read it in place; an aligned copy is made once, and reported, only if asked for).
  * Decoding never reads outside the given bytes: every malformed frame throws FrameError.
  */
 import { Packr } from 'msgpackr';
@@ -10,6 +11,7 @@ import { KernelInputError } from '../errors.js';
 import { requireTrades } from '../kernels/vpin.js';
 import { describeValue } from '../kernels/validate.js';
 import type { Trades } from '../kernels/vpin.js';
+import { FrameTrades } from '../kernels/frame-trades.js';
 import { FrameError } from './errors.js';
 import { nowMs, type Priority } from './messages.js';
 
@@ -61,9 +63,15 @@ export interface FrameHeader {
 /** A decoded trade frame. */
 export interface TradesFrame extends FrameHeader {
   kind: 'trades';
-  /** Columns of `count` rows: views into the frame bytes, or into one copy when `copied`. */
+  /**
+   * Columns of `count` rows: Float64Array views into the frame bytes when they are 8-byte aligned, else a
+   * FrameTrades over the bytes in place (copied on first access to a column, reported through
+   * decodeFrame's `onCopy`); on a big-endian host, a copy.
+   */
   columns: Trades;
-  /** True when the bytes were not 8-byte aligned (or the host is big-endian) and were copied once. */
+  /** The ts of the last trade (NaN when empty), read from the bytes without touching the columns. */
+  lastTs: number;
+  /** True when decoding copied the columns (big-endian hosts only; see `columns`). */
   copied: boolean;
 }
 
@@ -134,8 +142,7 @@ export function frameLabel(type: string, key: string): FrameLabel {
 }
 
 /**
- * Frames up to MAX_SLAB_FRAME bytes, and the aligned copies decodeFrame() makes of unaligned columns,
- * are carved, 8-byte aligned, from shared 64 KiB slabs: one ArrayBuffer per slab rather than per frame
+ * Frames up to MAX_SLAB_FRAME bytes are carved, 8-byte aligned, from shared 64 KiB slabs: one ArrayBuffer per slab rather than per frame
  * (an ArrayBuffer costs far more than the bytes of a small frame). A slab is never reused, so carved
  * bytes are zero until written and stay valid as long as anything references them; a retained frame
  * keeps its slab alive, as Node's Buffer pool does.
@@ -381,11 +388,14 @@ function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload:
 
 /**
  * Decodes a frame. A trade frame's columns view `bytes` in place when `bytes.byteOffset` is a multiple
- * of 8; otherwise the columns are copied once (into a shared slab when small) and `copied` is true. Throws
- * FrameError for anything malformed (truncated, bad magic/version/kind/flags, counts or lengths that
- * disagree with the buffer, non-zero padding, invalid UTF-8, a body that is not msgpack `[ts, payload]`).
+ * of 8, else they are a FrameTrades over the bytes as they came: nothing is copied unless a column is
+ * read as a Float64Array (the reference backend, a subscriber's code), which copies once and calls
+ * `onCopy`; the native VPIN kernels read it in place. (A big-endian host copies at once, and calls
+ * `onCopy`.) Throws FrameError for anything malformed (truncated, bad magic/version/kind/flags, counts
+ * or lengths that disagree with the buffer, non-zero padding, invalid UTF-8, a body that is not msgpack
+ * `[ts, payload]`).
  */
-export function decodeFrame(bytes: Uint8Array): Frame {
+export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
   const h = parseHead(bytes);
   if (h.kind === KIND_MESSAGE) {
     const { ts, payload } = unpackBody(bytes, h);
@@ -393,23 +403,22 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   }
   const n = h.rows;
   const start = bytes.byteOffset + h.bodyOffset;
+  const lastTs = n > 0 ? f64(bytes, h.bodyOffset + 8 * (n - 1)) : NaN;
   let columns: Trades;
   let copied = false;
   if (HOST_LE && start % 8 === 0) {
     const buffer = bytes.buffer;
     columns = { ts: new Float64Array(buffer, start, n), price: new Float64Array(buffer, start + 8 * n, n), volume: new Float64Array(buffer, start + 16 * n, n) };
+  } else if (HOST_LE) {
+    columns = new FrameTrades(bytes.subarray(h.bodyOffset, h.bodyOffset + 24 * n), n, onCopy);
   } else {
-    // One aligned copy of the columns, from a slab when small.
-    const length = 24 * n;
-    const small = length <= MAX_SLAB_FRAME;
-    const at = small ? carve(length) : 0;
-    const buffer = small ? slab : new ArrayBuffer(length);
-    if (HOST_LE) new Uint8Array(buffer, at, length).set(bytes.subarray(h.bodyOffset, h.bodyOffset + length));
-    else for (let i = 0, all = new Float64Array(buffer, at, 3 * n); i < 3 * n; i++) all[i] = f64(bytes, h.bodyOffset + 8 * i);
-    columns = { ts: new Float64Array(buffer, at, n), price: new Float64Array(buffer, at + 8 * n, n), volume: new Float64Array(buffer, at + 16 * n, n) };
+    const all = new Float64Array(3 * n);
+    for (let i = 0; i < 3 * n; i++) all[i] = f64(bytes, h.bodyOffset + 8 * i);
+    columns = { ts: all.subarray(0, n), price: all.subarray(n, 2 * n), volume: all.subarray(2 * n) };
     copied = true;
+    onCopy?.();
   }
-  return { kind: 'trades', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: n, columns, copied };
+  return { kind: 'trades', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: n, columns, lastTs, copied };
 }
 
 /**

@@ -143,7 +143,10 @@ export interface BusMetrics {
   deadLettered: number;
   /** True once a bus's transport may have lost entries (which bus: `buses`). */
   possibleLoss: boolean;
-  /** Frames whose columns were copied once on decode (unaligned bytes). */
+  /**
+   * Frames whose columns were copied once: unaligned bytes (as read from Redis) read as Float64Arrays by
+   * the reference backend or a subscriber; the native kernels read them in place (FrameTrades).
+   */
   copies: number;
   /** Messages accepted and not yet acknowledged by every group (what maxQueue bounds). */
   queueDepth: number;
@@ -229,7 +232,7 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
       ['redelivered', 'Messages delivered again'],
       ['failed', 'Messages whose handler failed'],
       ['deadLettered', 'Messages moved to a dead-letter stream'],
-      ['copies', 'Frames copied once on decode because they were unaligned'],
+      ['copies', 'Frames whose unaligned columns were copied once (read as Float64Arrays, not in place by a native kernel)'],
     ];
     for (const [field, help] of counters) {
       const name = `kernelbus_bus_${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`;

@@ -131,14 +131,15 @@ export class VpinEngine extends Engine {
    */
   protected process(message: BusMessage): void {
     const s = this.state(message.key);
-    const trades = message.payload as Trades;
-    const n = trades.ts.length;
-    if (n > 0 && message.sentAt <= s.lastSentAt && trades.ts[n - 1] <= s.lastTs) {
+    // count and ts (the last trade's) come from the frame: the columns may be unaligned bytes that the
+    // native stream reads in place (FrameTrades), so they are read only by update()
+    const n = message.count;
+    if (n > 0 && message.sentAt <= s.lastSentAt && message.ts <= s.lastTs) {
       this.totals.republished += n;
       return;
     }
-    this.publishBuckets(message.key, s, s.stream.update(trades));
-    if (n > 0) s.lastTs = trades.ts[n - 1];
+    this.publishBuckets(message.key, s, s.stream.update(message.payload as Trades));
+    if (n > 0) s.lastTs = message.ts;
     if (message.sentAt > s.lastSentAt) s.lastSentAt = message.sentAt;
   }
 

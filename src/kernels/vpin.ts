@@ -291,6 +291,8 @@ export function requireBars(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>): 
 /** A backend's streaming VPIN state machine (the API has validated the options and each batch's shape). */
 export interface VpinStreamCore {
   update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets;
+  /** update() over a trade frame's columns read in place (see FrameTrades): backends that can. */
+  updateBytes?(columns: Uint8Array, rows: number): VpinBuckets;
   flush(): VpinBuckets;
   /** State vector, identical layout on every backend (see exportVpinState in backends/reference/vpin.ts). */
   exportState(): Float64Array;
@@ -308,5 +310,7 @@ export interface VpinFamily {
   tickRule(price: Float64Array): Int8Array;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array;
   vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams): VpinBuckets;
+  /** vpin() over a trade frame's columns read in place (see FrameTrades): backends that can. */
+  vpinBytes?(columns: Uint8Array, rows: number, params: VpinParams): VpinBuckets;
   vpinStream(params: VpinParams): VpinStreamCore;
 }

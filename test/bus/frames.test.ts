@@ -11,6 +11,7 @@ import {
   type TradesFrame,
 } from '../../src/bus/index.js';
 import { KernelInputError } from '../../src/errors.js';
+import { FrameTrades } from '../../src/kernels/frame-trades.js';
 
 const trades = {
   type: 'TRADE_EXECUTION',
@@ -69,45 +70,49 @@ describe('trade frames', () => {
     expect(new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getFloat64(48 + 48, true)).toBe(7);
   });
 
-  it('views in place at any 8-byte aligned offset, and copies exactly once when unaligned', () => {
+  it('views in place at any 8-byte aligned offset; unaligned, a FrameTrades over the bytes, copied once only when a column is read', () => {
     const frame = encodeTradesFrame(trades);
     const aligned = decodeFrame(at(frame, 16)) as TradesFrame;
     expect(aligned.copied).toBe(false);
     expect(aligned.columns.ts.byteOffset).toBe(16 + 48);
     for (const offset of [1, 3, 4, 7]) {
       const bytes = at(frame, offset);
-      const decoded = decodeFrame(bytes) as TradesFrame;
-      expect(decoded.copied).toBe(true);
-      expect(decoded.columns.ts.buffer).not.toBe(bytes.buffer);
-      // one copy: the three columns share one new buffer
-      expect(decoded.columns.price.buffer).toBe(decoded.columns.ts.buffer);
-      expect(decoded.columns.volume.buffer).toBe(decoded.columns.ts.buffer);
+      let copies = 0;
+      const decoded = decodeFrame(bytes, () => copies++) as TradesFrame;
+      expect(decoded.copied).toBe(false);
+      expect(decoded.lastTs).toBe(1002);
+      const columns = decoded.columns as FrameTrades;
+      expect(columns).toBeInstanceOf(FrameTrades);
+      // the bytes in place: the received buffer, at the body's offset, nothing copied yet
+      expect(columns.bytes.buffer).toBe(bytes.buffer);
+      expect(columns.bytes.byteOffset).toBe(offset + 48);
+      expect([columns.rows, columns.copied, copies]).toEqual([3, false, 0]);
+      // the first read of a column copies the three once; later reads reuse the copy
       expect([...decoded.columns.price]).toEqual([10.5, 10.25, -0]);
       expect(Object.is(decoded.columns.price[2], -0)).toBe(true);
+      expect(decoded.columns.volume.buffer).toBe(decoded.columns.ts.buffer);
+      expect(decoded.columns.ts.buffer).not.toBe(bytes.buffer);
+      expect([columns.copied, copies]).toEqual([true, 1]);
     }
   });
 
-  it('unaligned copies (carved from shared slabs when small, alone when large) stay intact while more are decoded', () => {
+  it('unaligned copies stay intact while more are decoded', () => {
     const rows = (n: number, seed: number) => {
       const ts = Float64Array.from({ length: n }, (_, i) => seed * 1e6 + i);
       return encodeTradesFrame({ type: 'TRADE_EXECUTION', key: `K${seed}`, ts, price: ts.map((x) => x / 2), volume: ts.map((x) => x % 7) });
     };
-    // 2,000 frames of 1 to 600 rows (up to 14 KiB of columns): many slabs, and some frames above the slab limit.
     const kept = Array.from({ length: 2000 }, (_, k) => {
       const n = 1 + ((k * 97) % 600);
-      return { n, k, decoded: decodeFrame(at(rows(n, k), 1 + (k % 7))) as TradesFrame };
+      const decoded = decodeFrame(at(rows(n, k), 1 + (k % 7))) as TradesFrame;
+      void decoded.columns.ts; // copied now
+      return { n, k, decoded };
     });
     for (const { n, k, decoded } of kept) {
-      expect(decoded.copied).toBe(true);
       expect(decoded.count).toBe(n);
       const { ts, price, volume } = decoded.columns;
       expect(ts.byteOffset % 8).toBe(0);
       expect([ts[0], ts[n - 1], price[n - 1], volume[n - 1]]).toEqual([k * 1e6, k * 1e6 + n - 1, (k * 1e6 + n - 1) / 2, (k * 1e6 + n - 1) % 7]);
     }
-    const [small, large] = [kept.filter((x) => 24 * x.n <= 8192), kept.filter((x) => 24 * x.n > 8192)];
-    expect(large.length).toBeGreaterThan(0);
-    for (const x of large) expect(x.decoded.columns.ts.buffer.byteLength).toBe(24 * x.n); // a buffer of its own
-    expect(new Set(small.map((x) => x.decoded.columns.ts.buffer)).size).toBeLessThan(small.length / 2); // shared slabs
   });
 
   it('decodes frames held in a SharedArrayBuffer in place', () => {
@@ -329,7 +334,9 @@ describe('malformed frames', () => {
           const frame = encodeTradesFrame({ type: 'TRADE_EXECUTION', key, ts: col(0), price: col(1), volume: col(2), sentAt: 0 });
           const decoded = decodeFrame(at(frame, offset)) as TradesFrame;
           expect(decoded.key).toBe(key);
-          expect(decoded.copied).toBe(offset % 8 !== 0);
+          expect(decoded.copied).toBe(false);
+          expect(decoded.columns instanceof FrameTrades).toBe(offset % 8 !== 0);
+          expect(Object.is(decoded.lastTs, rows.length ? rows[rows.length - 1][0] : NaN)).toBe(true);
           const bits = (a: Float64Array) => [...new BigUint64Array(a.slice().buffer)];
           expect(bits(decoded.columns.ts)).toEqual(bits(col(0)));
           expect(bits(decoded.columns.price)).toEqual(bits(col(1)));

@@ -1,4 +1,5 @@
 /** Trade generators for the parity suite: fast-check arbitraries and fixed edge-case fixtures. */
+import { FrameTrades } from '../../src/kernels/frame-trades.js';
 import fc from 'fast-check';
 import { mulberry32 } from '../../src/engines/market.js';
 import type { Trades, VpinOptions } from '../../src/index.js';
@@ -82,6 +83,22 @@ export function asViews(trades: Trades, shared: boolean, offset = 3): Trades {
     return v;
   };
   return { ts: view(trades.ts), price: view(trades.price), volume: view(trades.volume) };
+}
+
+/**
+ * The trades as a frame's columns arrive from a socket: ts | price | volume, little-endian, at byte
+ * `offset` (not a multiple of 8 by default) of a larger buffer poisoned with NaN around them (shared
+ * or not), wrapped in a FrameTrades; `onCopy` counts copies.
+ */
+export function asFrameTrades(trades: Trades, offset = 5, shared = false, onCopy?: () => void): FrameTrades {
+  const n = trades.ts.length;
+  const bytes = 24 * n;
+  const buffer = shared ? new SharedArrayBuffer(offset + bytes + 16) : new ArrayBuffer(offset + bytes + 16);
+  new Uint8Array(buffer).fill(0xff); // NaN bits outside the columns: reading them would show
+  const body = new Uint8Array(buffer, offset, bytes);
+  const view = new DataView(buffer, offset, bytes);
+  [trades.ts, trades.price, trades.volume].forEach((column, c) => column.forEach((x, i) => view.setFloat64(8 * (c * n + i), x, true)));
+  return new FrameTrades(body, n, onCopy);
 }
 
 /** Splits trades into consecutive batches at the given cut points. */

@@ -8,7 +8,7 @@ import { concatBuckets } from '../../src/backends/reference/vpin.js';
 import type { ClassifyOptions, Kernels, Trades, VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose } from '../helpers/compare.js';
-import { asViews, fromSteps, split, tradesArb, vpinOptionsArb, walk } from '../helpers/trades.js';
+import { asFrameTrades, asViews, fromSteps, split, tradesArb, vpinOptionsArb, walk } from '../helpers/trades.js';
 
 const RUNS = 150;
 
@@ -93,7 +93,7 @@ const edgeOptions: VpinOptions[] = [
   { bucketVolume: 0.5, window: 2, sigma: { ewma: 0.5 } },
 ];
 
-describeEachBackend('VPIN parity', (k) => {
+describeEachBackend('VPIN parity', (k, name) => {
   for (const c of table) {
     it(`${c.name}: random inputs match the reference`, () => {
       fc.assert(
@@ -108,7 +108,7 @@ describeEachBackend('VPIN parity', (k) => {
   describe('edge cases', () => {
     for (const [name, { trades, volume }] of Object.entries(edgeCases)) {
       it(`${name}: every function matches, on plain, subarray and SharedArrayBuffer views`, () => {
-        for (const views of [trades, asViews(trades, false), asViews(trades, true)]) {
+        for (const views of [trades, asViews(trades, false), asViews(trades, true), asFrameTrades(trades), asFrameTrades(trades, 3, true)]) {
           expectColumnsClose({ ...k.timeBars(views) }, { ...ref.timeBars(trades) });
           expectColumnsClose({ sign: k.tickRule(views.price) }, { sign: ref.tickRule(trades.price) });
           expectColumnsClose({ buy: k.bulkClassify(ref.timeBars(views)) }, { buy: ref.bulkClassify(ref.timeBars(trades)) });
@@ -163,6 +163,42 @@ describeEachBackend('VPIN parity', (k) => {
     );
   });
 
+  it('frames as received (unaligned bytes): vpin() and stream updates match; native reads them in place, without a copy', () => {
+    fc.assert(
+      fc.property(tradesArb, vpinOptionsArb(true), fc.array(fc.nat(400), { maxLength: 4 }), fc.integer({ min: 1, max: 7 }), (trades, options, cuts, offset) => {
+        let copies = 0;
+        const count = () => copies++;
+        const expected = ref.vpin(trades, options);
+        expectColumnsClose({ ...k.vpin(asFrameTrades(trades, offset, false, count), options) }, { ...expected }, bucketScale(options));
+        const stream = k.vpinStream(options);
+        const batches = split(trades, cuts).map((batch) => asFrameTrades(batch, offset, offset % 2 === 0, count));
+        const rows = batches.map((batch) => stream.update(batch));
+        rows.push(stream.flush());
+        expectColumnsClose({ ...concatBuckets(...rows) }, { ...expected }, bucketScale(options));
+        if (name === 'native') expect(copies).toBe(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('frames as received: bad trades in the bytes get the reference\'s error', () => {
+    const good = walk(40);
+    for (const [column, at, value] of [['price', 7, NaN], ['volume', 20, -1], ['volume', 33, Infinity], ['ts', 39, 0]] as const) {
+      const bad = { ts: good.ts.slice(), price: good.price.slice(), volume: good.volume.slice() };
+      bad[column][at] = value;
+      const options = { bucketVolume: 50, sigma: 0.1 };
+      let message = '';
+      try {
+        ref.vpin(bad, options);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/trades/);
+      expect(() => k.vpin(asFrameTrades(bad), options)).toThrow(message);
+      expect(() => k.vpinStream(options).update(asFrameTrades(bad, 1))).toThrow(message);
+    }
+  });
+
   it('snapshot/restore resumes exactly, within a backend and across backends', () => {
     fc.assert(
       fc.property(tradesArb, vpinOptionsArb(true), fc.nat(400), (trades, options, cut) => {
@@ -182,3 +218,16 @@ describeEachBackend('VPIN parity', (k) => {
     );
   });
 }, 'vpin');
+
+describe('frames as received (unaligned bytes) on the reference backend', () => {
+  it('reads them through one aligned copy per frame, reported through onCopy', () => {
+    const trades = walk(300);
+    const options = { bucketVolume: 500, sigma: 0.1 };
+    let copies = 0;
+    const frame = asFrameTrades(trades, 3, false, () => copies++);
+    expectColumnsClose({ ...ref.vpin(frame, options) }, { ...ref.vpin(trades, options) });
+    const stream = ref.vpinStream(options);
+    stream.update(frame);
+    expect([copies, frame.copied]).toEqual([1, true]);
+  });
+});

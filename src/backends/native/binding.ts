@@ -13,6 +13,8 @@ import type { TimeBars, VpinBuckets } from '../../kernels/vpin.js';
 export interface NativeVpinStream {
   /** The buckets completed, or undefined when there are none. */
   update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets | undefined;
+  /** update() over `rows` trades stored as ts | price | volume little-endian float64 at any offset of `columns`. */
+  updateBytes(columns: Uint8Array, rows: number): VpinBuckets | undefined;
   flush(): VpinBuckets | undefined;
   exportState(): Float64Array;
   importState(state: Float64Array): void;
@@ -37,6 +39,8 @@ export interface NativeBinding {
   tickRule(price: Float64Array, out: Int8Array): void;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: Float64Array, out: Float64Array): void;
   vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): VpinBuckets;
+  /** vpin() over `rows` trades stored as ts | price | volume little-endian float64 at any offset of `columns`. */
+  vpinBytes(columns: Uint8Array, rows: number, params: Float64Array): VpinBuckets;
   /** vpin() on the thread pool (the pass over the trades), the buckets written on the JS thread. */
   vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<VpinBuckets>;
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;

@@ -29,10 +29,12 @@ function nativeVpin(b: NativeBinding): VpinFamily {
       return out;
     },
     vpin: (ts, price, volume, params) => b.vpin(ts, price, volume, packParams(VPIN_PARAMS, params)),
+    vpinBytes: (columns, rows, params) => b.vpinBytes(columns, rows, packParams(VPIN_PARAMS, params)),
     vpinStream(params) {
       const stream = new b.NativeVpinStream(packParams(VPIN_PARAMS, params));
       return {
         update: (ts, price, volume) => stream.update(ts, price, volume) ?? noBuckets(),
+        updateBytes: (columns, rows) => stream.updateBytes(columns, rows) ?? noBuckets(),
         flush: () => stream.flush() ?? noBuckets(),
         exportState: () => stream.exportState(),
         importState: (state) => stream.importState(state),

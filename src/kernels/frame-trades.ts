@@ -1,0 +1,63 @@
+/**
+ * Trade columns read in place from received bytes. A trade frame read from a socket (Redis) holds its
+ * columns, ts | price | volume as little-endian float64, at whatever byte offset the reply parser
+ * handed out: usually not a multiple of 8, where no Float64Array can view them. `FrameTrades` keeps
+ * the bytes as they came: the native VPIN kernels (`vpin()`, a stream's `update()`) read them in place
+ * (unaligned loads, no copy); anything else that reads `ts`, `price` or `volume` (the reference
+ * backend, a subscriber's own code) gets an aligned copy, made once on first access and reported
+ * through `onCopy` (the bus counts it in its `copies` metric). Little-endian hosts only: a big-endian
+ * host decodes frames into aligned copies up front.
+ */
+import type { Trades } from './vpin.js';
+
+export class FrameTrades implements Trades {
+  private copy: Trades | undefined;
+
+  /**
+   * @param bytes the columns: 24 * rows bytes, ts then price then volume (little-endian float64), any
+   *   byte offset; read, never written, and expected not to change while this object is in use.
+   * @param rows trades in the batch.
+   * @param onCopy called once if the columns are ever copied into aligned Float64Arrays.
+   */
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly rows: number,
+    private readonly onCopy?: () => void,
+  ) {
+    if (bytes.length !== 24 * rows) throw new RangeError(`FrameTrades: ${bytes.length} bytes for ${rows} rows (expected ${24 * rows})`);
+  }
+
+  get ts(): Float64Array {
+    return this.aligned().ts;
+  }
+
+  get price(): Float64Array {
+    return this.aligned().price;
+  }
+
+  get volume(): Float64Array {
+    return this.aligned().volume;
+  }
+
+  /** True once the columns were copied (an aligned view was asked for). */
+  get copied(): boolean {
+    return this.copy !== undefined;
+  }
+
+  /** The columns as aligned Float64Arrays: one copy, made on the first call. */
+  aligned(): Trades {
+    if (!this.copy) {
+      const n = this.rows;
+      const all = new Float64Array(3 * n);
+      new Uint8Array(all.buffer).set(this.bytes);
+      this.copy = { ts: all.subarray(0, n), price: all.subarray(n, 2 * n), volume: all.subarray(2 * n) };
+      this.onCopy?.();
+    }
+    return this.copy;
+  }
+}
+
+/** The number of trades in `trades` (FrameTrades without touching its columns). */
+export function tradeRows(trades: Trades): number {
+  return trades instanceof FrameTrades ? trades.rows : trades.ts.length;
+}
