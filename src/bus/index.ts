@@ -62,12 +62,20 @@ export {
 export { Router, ROUTING_STRATEGIES, type BusStats, type RouterOptions, type RoutingStrategy } from './router.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
 export {
+  capabilitiesOf,
   compareEntryIds,
+  replayGap,
+  UNSTATED_CAPABILITIES,
+  type CheckpointStore,
   type Entry,
   type EntryHandler,
   type OutgoingEntry,
   type SettleListener,
+  type KeyRecord,
+  type ReplayEntry,
+  type StreamCheckpoint,
   type Transport,
+  type TransportCapabilities,
   type TransportMetrics,
   type TransportSubscription,
 } from './transports/types.js';

@@ -2,7 +2,7 @@
  * Message vocabulary of the bus: the envelope, the known message types, the three buses and the
  * default table that routes each type to its bus.
  */
-import type { Trades } from '../kernels/vpin.js';
+import type { Trades } from '../kernels/trades.js';
 
 /**
  * The message types the original platform used, RETURNS_UPDATE (rows of asset returns per universe,

@@ -36,7 +36,7 @@ export const DEFAULT_SHARDS = 4;
 export async function connectRedisBus(url: string, shards: number, redis: Omit<RedisTransportOptions, 'url'> = {}): Promise<Bus> {
   const bus = createBus({ transport: 'redis', url, shards, redis });
   try {
-    await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
+    await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
   } catch (error) {
     await Promise.all(bus.buses.map((b) => bus.transport(b).close()));
     throw error;

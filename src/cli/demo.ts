@@ -11,7 +11,7 @@ import type { BackendChoice } from '../api/kernels.js';
 import { backends } from '../backends/registry.js';
 import { createBus, type Bus } from '../bus/bus.js';
 import { prometheusRegistry, serveMetrics, type MetricsServer } from '../bus/metrics.js';
-import { TransportError, type RedisTransport } from '../bus/transports/redis/index.js';
+import { TransportError } from '../bus/transports/redis/index.js';
 import { SyntheticMarket } from '../engines/market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
@@ -105,7 +105,7 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isT
     bus = createBus();
   }
   try {
-    return await demoOn(bus, { out, symbols, rate, seconds, seed, port, backend, barMs, bucketVolume, redis: redisUrl ? (bus.transport('marketdata') as RedisTransport).target + `, ${shards} shards, keys under ${prefix}` : undefined });
+    return await demoOn(bus, { out, symbols, rate, seconds, seed, port, backend, barMs, bucketVolume, redis: redisUrl ? bus.transport('marketdata').target + `, ${shards} shards, keys under ${prefix}` : undefined });
   } finally {
     if (redisUrl) await deleteKeys(redisUrl, prefix).catch(() => undefined);
   }

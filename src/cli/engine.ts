@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
-import { TransportError, type RedisTransport } from '../bus/transports/redis/index.js';
+import { TransportError } from '../bus/transports/redis/index.js';
 import type { Engine } from '../engines/engine.js';
 import { FactorEngine } from '../engines/factor.js';
 import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle } from '../engines/factor-messages.js';
@@ -175,14 +175,14 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
     out.write(`kernelbus engine: ${error.message}\n`);
     return 1;
   }
-  const transport = bus.transport('marketdata') as RedisTransport;
+  const transport = bus.transport('marketdata');
   let status: NodeJS.Timeout | undefined;
   const engine = make(bus);
   const streams = shards * (kind === 'risk' ? 2 : 1);
   const unit = { vpin: 'trades', risk: 'updates', factor: 'dates' }[kind];
   try {
     engine.start();
-    await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
+    await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
     out.write(`ready: engine ${kind}, group ${group}, consumer ${consumer}, ${streams} streams on ${transport.target}${engine.checkpoints ? `, checkpoints every ${checkpointMs} ms` : ''}\n`);
     if (out.isTTY) {
       let last = { at: performance.now(), processed: 0 };

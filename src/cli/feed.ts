@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Bus } from '../bus/bus.js';
-import { TransportError, type RedisTransport } from '../bus/transports/redis/index.js';
+import { TransportError } from '../bus/transports/redis/index.js';
 import { SyntheticMarket } from '../engines/market.js';
 import { connectRedisBus, DEFAULT_SHARDS, fmt, parseNumber, parseRedisUrl, publishMarket, untilSignal } from './common.js';
 
@@ -66,7 +66,7 @@ export async function runFeed(argv: string[], out: NodeJS.WritableStream = proce
     out.write(`kernelbus feed: ${error.message}\n`);
     return 1;
   }
-  const target = (bus.transport('marketdata') as RedisTransport).target;
+  const target = bus.transport('marketdata').target;
   const stop = untilSignal(signal);
   try {
     out.write(`kernelbus feed: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s for ${seconds} s${count ? ` (at most ${fmt(count)} trades)` : ''}, seed ${seed} -> ${target}, ${shards} shards\n`);

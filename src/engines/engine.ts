@@ -4,7 +4,7 @@
  * publishes ENGINE_HEALTH heartbeats, and flushes its per-key state on close.
  *
  * Over Redis, engines that can snapshot their per-key state (VpinEngine, RiskEngine) checkpoint it
- * with the last entry id per key (./checkpoint.ts, docs/redis.md): an engine that starts reading a
+ * with the last entry id per key (the transport's checkpointStore(), docs/redis.md): an engine that starts reading a
  * stream, because it (re)started or took the stream over from another process of its group, restores
  * the checkpoint and replays what the group acknowledged since, so its state is exactly the
  * acknowledged entries, each applied once. With several input types, each input stream has its own
@@ -18,11 +18,9 @@ import { decodeFrame } from '../bus/frames.js';
 import type { BusMessage, BusName, Envelope } from '../bus/messages.js';
 import { nowMs } from '../bus/messages.js';
 import { Histogram, type EngineMetrics } from '../bus/metrics.js';
-import { RedisTransport } from '../bus/transports/redis/index.js';
-import { compareEntryIds, type Transport } from '../bus/transports/types.js';
+import { capabilitiesOf, compareEntryIds, replayGap, type CheckpointStore, type ReplayEntry, type StreamCheckpoint, type Transport } from '../bus/transports/types.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
-import { RedisCheckpointStore, type ReplayEntry, type StreamCheckpoint } from './checkpoint.js';
 
 /** Options every engine takes. */
 export interface EngineOptions {
@@ -45,7 +43,7 @@ export interface EngineOptions {
 
 /** Per input stream, what checkpoints need. */
 interface StreamCheckpointState {
-  store: RedisCheckpointStore;
+  store: CheckpointStore;
   bus: BusName;
   /** The input type the stream carries: snapshotKey() and restoreKey() get it. */
   type: string;
@@ -106,7 +104,7 @@ export abstract class Engine {
   private checkpointing: Promise<void> | undefined;
   /** stream -> checkpoint state (only while checkpoints are on). */
   private readonly ckpt = new Map<string, StreamCheckpointState>();
-  private readonly stores: RedisCheckpointStore[] = [];
+  private readonly stores: CheckpointStore[] = [];
   private readonly ckptCounts = { checkpoints: 0, checkpointErrors: 0, resumes: 0, restoredKeys: 0, replayed: 0, replayErrors: 0, replayGaps: 0 };
   /** The resume of every input stream in progress (engines that join their inputs). */
   private resumingAll: Promise<void> | undefined;
@@ -219,13 +217,13 @@ export abstract class Engine {
       if (this.checkpointExplicit) throw new KernelInputError('options.checkpointMs', 'an engine and bus that can checkpoint (or 0)', why);
       return;
     }
-    const stores = new Map<Transport, RedisCheckpointStore>();
+    const stores = new Map<Transport, CheckpointStore>();
     for (const type of this.inputs) {
       for (const bus of this.bus.router.candidates(type)) {
-        const transport = this.bus.transport(bus) as RedisTransport;
+        const transport = this.bus.transport(bus);
         let store = stores.get(transport);
         if (!store) {
-          store = new RedisCheckpointStore(transport, this.group);
+          store = transport.checkpointStore!(this.group); // noCheckpointsBecause() checked it is there
           stores.set(transport, store);
           this.stores.push(store);
         }
@@ -241,7 +239,10 @@ export abstract class Engine {
     if (this.bus.router.strategy !== 'static') return `routing '${this.bus.router.strategy}' (checkpoints need 'static': a key's state must come from one stream)`;
     for (const type of this.inputs) {
       for (const bus of this.bus.router.candidates(type)) {
-        if (!(this.bus.transport(bus) instanceof RedisTransport)) return `bus ${bus} on a ${this.bus.transport(bus).name} transport (checkpoints need Redis)`;
+        const transport = this.bus.transport(bus);
+        if (!capabilitiesOf(transport).checkpoints || !transport.checkpointStore || transport.leaseCount === undefined) {
+          return `bus ${bus} on a ${transport.name} transport (checkpoints need Redis)`;
+        }
       }
     }
     return undefined;
@@ -309,7 +310,7 @@ export abstract class Engine {
 
   /** The lease counter of the transport that carries `state`'s stream: it moves when a stream is (re)acquired. */
   private epochOf(state: StreamCheckpointState): number {
-    return (this.bus.transport(state.bus) as RedisTransport).leaseCount;
+    return this.bus.transport(state.bus).leaseCount ?? 0;
   }
 
   /**
@@ -403,7 +404,7 @@ export abstract class Engine {
     }
     for (const key of byKey.keys()) if (!checkpoint.records.has(key)) state.dirty.add(key);
     state.failures.clear();
-    if (RedisCheckpointStore.gap(checkpoint)) this.ckptCounts.replayGaps++;
+    if (replayGap(checkpoint)) this.ckptCounts.replayGaps++;
     return checkpoint;
   }
 

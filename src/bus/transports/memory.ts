@@ -13,6 +13,7 @@ import {
   type OutgoingEntry,
   type SettleListener,
   type Transport,
+  type TransportCapabilities,
   type TransportMetrics,
   type TransportSubscription,
 } from './types.js';
@@ -123,6 +124,8 @@ export interface MemoryTransportOptions {
  */
 export class MemoryTransport implements Transport {
   readonly name = 'memory';
+  /** Stores at once, in call order (publish() resolves in a microtask), in this process only: no offsets outlive it, no leases, no checkpoints. */
+  readonly capabilities: TransportCapabilities = Object.freeze({ serialPublish: false, durableOffsets: false, leases: false, checkpoints: false });
   private readonly maxDeliveries: number;
   private readonly retainUnclaimed: number;
   private readonly streams = new Map<string, StreamState>();

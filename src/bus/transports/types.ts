@@ -90,18 +90,65 @@ export interface TransportMetrics {
   possibleLoss?: boolean;
 }
 
+/**
+ * What a transport can do beyond the contract above: what a bus and an engine ask instead of testing
+ * which class a transport is.
+ */
+export interface TransportCapabilities {
+  /**
+   * publish() stores asynchronously, so a publish to a stream may fail after a later one succeeded: a
+   * caller that keeps per-key order (the bus) sends one publish per stream at a time, and tags entries
+   * with a producer and seq so that a retry is stored once. False when publish() stores at once, in
+   * call order (in-process).
+   */
+  readonly serialPublish: boolean;
+  /**
+   * Entry ids are offsets in a log that outlives this process: a stream can be read back by id range,
+   * and a group's progress (acknowledged, pending) is kept with it.
+   */
+  readonly durableOffsets: boolean;
+  /**
+   * A group's streams move between consumers by lease (across processes): holds() says which streams
+   * this transport reads, and leaseCount moves whenever a consumer here starts reading one.
+   */
+  readonly leases: boolean;
+  /** checkpointStore() keeps engine checkpoints next to the streams (it needs durableOffsets and leases). */
+  readonly checkpoints: boolean;
+}
+
+/** What a transport that states no capabilities is taken to do: store asynchronously, nothing more. */
+export const UNSTATED_CAPABILITIES: TransportCapabilities = Object.freeze({ serialPublish: true, durableOffsets: false, leases: false, checkpoints: false });
+
+/** The capabilities of `transport` (UNSTATED_CAPABILITIES when it states none). */
+export function capabilitiesOf(transport: Transport): TransportCapabilities {
+  return transport.capabilities ?? UNSTATED_CAPABILITIES;
+}
+
 /** Carries frames between publishers and consumer groups. */
 export interface Transport {
   /** For messages and metrics, e.g. 'memory'. */
   readonly name: string;
+  /**
+   * What this transport can do (see TransportCapabilities; read it with capabilitiesOf()). A transport
+   * that does not say is taken to store asynchronously and to offer nothing else (UNSTATED_CAPABILITIES).
+   */
+  readonly capabilities?: TransportCapabilities;
   /** False while the transport cannot accept entries (closed, disconnected): routers avoid it. */
   readonly healthy: boolean;
+  /** Optional: where the entries live, for messages, without credentials (RedisTransport: `redis://host:port/db`). */
+  readonly target?: string;
   /**
    * Optional: keeps `healthy` current by an active check (RedisTransport: a PING every healthIntervalMs)
    * until the returned function is called. A bus calls it when its routing consults health; a transport
    * that needs no check (in-process) does not implement it.
    */
   watchHealth?(): () => void;
+  /**
+   * Optional: resolves once connected and every subscription made so far exists where the entries live
+   * (RedisTransport: its group is in Redis); rejects when that takes longer than `timeoutMs`. A
+   * transport that is ready at once (in-process) does not implement it.
+   */
+  ready?(timeoutMs?: number): Promise<void>;
   /**
    * Optional: resolves once every subscription made so far reads its stream (RedisTransport: holds its
    * lease, or another consumer of its group does). A transport that delivers at once (in-process) does
@@ -110,6 +157,16 @@ export interface Transport {
   reading?(timeoutMs?: number): Promise<void>;
   /** Optional: whether a subscription of `group` here reads `stream` now (a transport whose streams move between consumers). */
   holds?(stream: string, group: string): boolean;
+  /**
+   * With capabilities.leases: stream leases acquired so far. It moves whenever a consumer here starts
+   * reading a stream, which is when an engine must resume that stream from its checkpoint.
+   */
+  readonly leaseCount?: number;
+  /**
+   * With capabilities.checkpoints: a store for the checkpoints of consumer group `group` (an engine's)
+   * next to the streams, on a connection of its own (close() it).
+   */
+  checkpointStore?(group: string): CheckpointStore;
   /**
    * Appends entries to a stream, in order, and resolves with their ids once they are stored. An entry
    * appended while the stream has no group awaits nobody (it settles at once) but is retained, up to
@@ -130,6 +187,66 @@ export interface Transport {
   metrics(): TransportMetrics;
   /** Stops accepting entries and detaches every consumer. */
   close(): Promise<void>;
+}
+
+/** A key's checkpointed state: the id of the last entry applied and the engine's bytes. */
+export interface KeyRecord {
+  id: string;
+  bytes: Uint8Array;
+}
+
+/** What an engine needs to resume a stream: the records, the replay start and the group's position. */
+export interface StreamCheckpoint {
+  records: Map<string, KeyRecord>;
+  /** Start of the replay: `-` (no checkpoint), `(<id>` (after id) or `<id>` (from id). */
+  from: string;
+  /** The group's last delivered id (the replay ends there); undefined when the group does not exist. */
+  lastDelivered: string | undefined;
+  /** Ids pending in the group: the transport delivers these, the replay skips them. */
+  pending: Set<string>;
+  /** The stream's first id ('' when empty): after `from`, entries before it were trimmed. */
+  firstId: string;
+}
+
+/** An entry read back for a replay. */
+export interface ReplayEntry {
+  id: string;
+  /** The entry's key. */
+  key: string;
+  /** The entry's message count (NaN when it is not a number). */
+  count: number;
+  data: Uint8Array;
+}
+
+/**
+ * Engine checkpoints of one consumer group, kept by a transport next to the streams they describe
+ * (Transport.checkpointStore(); the Redis layout is in docs/redis.md): per stream, a record per key
+ * (the last entry id applied and the engine's state) and where a replay starts.
+ */
+export interface CheckpointStore {
+  /** The consumer group whose checkpoints these are. */
+  readonly group: string;
+  /** Loads what resuming `stream` needs. */
+  load(stream: string): Promise<StreamCheckpoint>;
+  /** The entries of `stream` from `from` (a StreamCheckpoint.from) to `to` (inclusive), in order. */
+  range(stream: string, from: string, to: string): AsyncIterable<ReplayEntry>;
+  /**
+   * Writes key records for `stream` and its replay start: after `maxId` (the highest id the engine has
+   * applied), or earlier, at `holdBack` (the oldest entry that failed and has not been applied since)
+   * or at the group's oldest pending entry, whichever comes first.
+   */
+  write(stream: string, maxId: string, holdBack: string | undefined, records: [key: string, id: string, state: Uint8Array][]): Promise<void>;
+  /** Closes the store's connection. */
+  close(): void;
+}
+
+/**
+ * Whether entries a replay from `checkpoint` needs may have been trimmed: the entry at its start is
+ * gone (the stream now begins after it). Reported as a possible loss.
+ */
+export function replayGap(checkpoint: StreamCheckpoint): boolean {
+  const from = checkpoint.from === '-' ? undefined : checkpoint.from.startsWith('(') ? checkpoint.from.slice(1) : checkpoint.from;
+  return from !== undefined && checkpoint.firstId !== '' && compareEntryIds(checkpoint.firstId, from) > 0;
 }
 
 /** Suffix of the stream that receives a stream's dead letters. */

@@ -51,15 +51,17 @@
  * log, key names, the publishing connection): ./connection.ts (readiness, limits, replies, health),
  * ./append.ts (publish), ./progress.ts (onSettle, backlog, idle), ./membership.ts (leases renewed, fair
  * share), ./reader.ts (the read loop of a group's consumer), ./subscription.ts (one stream's lease,
- * pending entries, handler and dead letters); ./scripts.ts holds the Lua scripts, ./fields.ts the
- * entry fields, ./options.ts the options. This facade wires them together.
+ * pending entries, handler and dead letters), ./checkpoints.ts (engine checkpoints beside the
+ * streams, checkpointStore()); ./scripts.ts holds the Lua scripts, ./fields.ts the entry fields,
+ * ./options.ts the options. This facade wires them together.
  */
 import type { Redis, RedisOptions } from 'ioredis';
 import { KernelInputError } from '../../../errors.js';
 import { describeValue } from '../../../kernels/validate.js';
 import { BusClosedError } from '../../errors.js';
-import type { EntryHandler, OutgoingEntry, SettleListener, Transport, TransportSubscription } from '../types.js';
+import type { CheckpointStore, EntryHandler, OutgoingEntry, SettleListener, Transport, TransportCapabilities, TransportSubscription } from '../types.js';
 import { Appender } from './append.js';
+import { RedisCheckpointStore } from './checkpoints.js';
 import { batch } from './commands.js';
 import { Connection } from './connection.js';
 import { RedisContext, type RedisTransportMetrics } from './context.js';
@@ -86,6 +88,12 @@ export class RedisTransport implements Transport {
   readonly instance: string;
   /** Resolved options (see RedisTransportOptions). */
   readonly config: RedisConfig;
+  /**
+   * Stores asynchronously (one publish per stream at a time keeps per-key order), entry ids are offsets
+   * in Redis that outlive processes, streams move between a group's consumers by lease, and engines can
+   * keep checkpoints beside the streams.
+   */
+  readonly capabilities: TransportCapabilities = Object.freeze({ serialPublish: true, durableOffsets: true, leases: true, checkpoints: true });
   private readonly ctx: RedisContext;
   private readonly connection: Connection;
   private readonly members: Membership;
@@ -118,9 +126,22 @@ export class RedisTransport implements Transport {
     return this.ctx.cmd;
   }
 
-  /** @internal A new connection with the transport's options; errors are kept (cleaned) for messages and logged once each. */
-  connect(role: string, extra: RedisOptions = {}): Redis {
-    return this.ctx.connect(role, extra);
+  /**
+   * A new connection to this transport's server with its options (credentials, TLS, reconnection),
+   * named `kernelbus-<role>`, plus `options` (e.g. a commandTimeout); its errors go to the transport's
+   * log, cleaned of credentials, once each. For work beside the transport (the checkpoint store, tools):
+   * the caller closes it (disconnect()).
+   */
+  openConnection(role: string, options: RedisOptions = {}): Redis {
+    return this.ctx.connect(role, options);
+  }
+
+  /**
+   * A store for the checkpoints of consumer group `group` (an engine's) next to the streams, on a
+   * connection of its own (docs/redis.md, ./checkpoints.ts); close() it when done.
+   */
+  checkpointStore(group: string): CheckpointStore {
+    return new RedisCheckpointStore(this, group);
   }
 
   /** Removes credentials from a text. */

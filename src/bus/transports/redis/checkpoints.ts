@@ -14,37 +14,8 @@
  * delivers them. So a key's state is exactly its acknowledged entries, each applied once.
  */
 import type { Redis } from 'ioredis';
-import type { RedisTransport } from '../bus/transports/redis/index.js';
-import { compareEntryIds } from '../bus/transports/types.js';
-
-/** A key's checkpointed state: the id of the last entry applied and the engine's bytes. */
-export interface KeyRecord {
-  id: string;
-  bytes: Uint8Array;
-}
-
-/** What an engine needs to resume a stream: the records, the replay start and the group's position. */
-export interface StreamCheckpoint {
-  records: Map<string, KeyRecord>;
-  /** XRANGE start of the replay: `-` (no checkpoint), `(<id>` or `<id>`. */
-  from: string;
-  /** The group's last delivered id (the replay ends there); undefined when the group does not exist. */
-  lastDelivered: string | undefined;
-  /** Ids pending in the group: the transport delivers these, the replay skips them. */
-  pending: Set<string>;
-  /** The stream's first id ('' when empty): after `from`, entries before it were trimmed. */
-  firstId: string;
-}
-
-/** An entry read back for a replay. */
-export interface ReplayEntry {
-  id: string;
-  /** Field `k`. */
-  key: string;
-  /** Field `n` (NaN when it is not a number). */
-  count: number;
-  data: Buffer;
-}
+import { compareEntryIds, type CheckpointStore, type KeyRecord, type ReplayEntry, type StreamCheckpoint } from '../types.js';
+import type { RedisTransport } from './transport.js';
 
 const PAGE = 512;
 
@@ -69,14 +40,8 @@ function decodeRecord(bytes: Buffer): KeyRecord | undefined {
 /** The XRANGE start after `from` was read up to `id` (exclusive). */
 const after = (id: string) => `(${id}`;
 
-/** The id inside an XRANGE start (`(<id>` or `<id>`), or undefined for `-`. */
-function startId(from: string): string | undefined {
-  if (from === '-') return undefined;
-  return from.startsWith('(') ? from.slice(1) : from;
-}
-
 /** Checkpoints of one engine group on the server of one RedisTransport, on a connection of their own. */
-export class RedisCheckpointStore {
+export class RedisCheckpointStore implements CheckpointStore {
   private readonly conn: Redis;
   private readonly prefix: string;
 
@@ -86,7 +51,7 @@ export class RedisCheckpointStore {
     readonly group: string,
   ) {
     this.prefix = transport.prefix;
-    this.conn = transport.connect(`checkpoint-${group}`, { commandTimeout: Math.max(1000, transport.config.publishTimeoutMs) });
+    this.conn = transport.openConnection(`checkpoint-${group}`, { commandTimeout: Math.max(1000, transport.config.publishTimeoutMs) });
   }
 
   /** The index hash: stream -> replay start. */
@@ -137,15 +102,6 @@ export class RedisCheckpointStore {
       }
     }
     return { records, from, lastDelivered, pending, firstId: first[0]?.[0] ?? '' };
-  }
-
-  /**
-   * Whether entries the replay needs may have been trimmed: the entry at its start is gone (the stream
-   * now begins after it). Reported as a possible loss.
-   */
-  static gap(checkpoint: StreamCheckpoint): boolean {
-    const from = startId(checkpoint.from);
-    return from !== undefined && checkpoint.firstId !== '' && compareEntryIds(checkpoint.firstId, from) > 0;
   }
 
   /** The entries of `stream` from `from` to `to` (inclusive), in pages. */
