@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
-import { requireTrades } from '../kernels/vpin.js';
+import { requireTrades } from '../kernels/trades.js';
 import { Batcher, type BatchFrame } from './batcher.js';
 import { BackpressureError, BusClosedError, FrameError } from './errors.js';
 import { decodeFrame, validateFrame } from './frames.js';
@@ -29,7 +29,7 @@ import { Histogram, type BusMetrics } from './metrics.js';
 import { Router, type BusStats, type RoutingStrategy } from './router.js';
 import { MemoryTransport } from './transports/memory.js';
 import { FrameTooLargeError, RedisTransport, TransportError, type RedisTransportOptions } from './transports/redis/index.js';
-import { DEAD_LETTER_SUFFIX, type Entry, type OutgoingEntry, type Transport, type TransportSubscription } from './transports/types.js';
+import { capabilitiesOf, DEAD_LETTER_SUFFIX, type Entry, type OutgoingEntry, type Transport, type TransportSubscription } from './transports/types.js';
 
 /**
  * Where a bus lives on Redis: a URL (`redis://[user:password@]host[:port][/db]`, `rediss://` for TLS),
@@ -319,7 +319,7 @@ export class Bus {
         const lane: Lane = {
           name, transport, owned: given === undefined || typeof options.transports === 'function',
           frames: 0, messages: 0, publishErrors: 0, failedUntil: 0, publishLatency: new Histogram(0.001), p50: 0, p50Count: 0,
-          serial: !(transport instanceof MemoryTransport),
+          serial: capabilitiesOf(transport).serialPublish,
         };
         this.lanes.set(name, lane);
         this.stopListening.push(lane.transport.onSettle((stream, key, count) => this.onSettle(stream, key, count)));

@@ -8,9 +8,8 @@
  */
 import { Packr } from 'msgpackr';
 import { KernelInputError } from '../errors.js';
-import { requireTrades } from '../kernels/vpin.js';
+import { requireTrades, type Trades } from '../kernels/trades.js';
 import { describeValue } from '../kernels/validate.js';
-import type { Trades } from '../kernels/vpin.js';
 import { FrameTrades } from '../kernels/frame-trades.js';
 import { FrameError } from './errors.js';
 import { nowMs, type Priority } from './messages.js';

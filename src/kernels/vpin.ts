@@ -7,14 +7,11 @@
  * VPIN_k = sum over the last n buckets of |B - S| / (n V).
  */
 import { KernelInputError } from '../errors.js';
+import type { Trades } from './trades.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
 
-/** A sequence of trades, columnar. `ts` is epoch milliseconds, non-decreasing. */
-export interface Trades {
-  ts: Float64Array;
-  price: Float64Array;
-  volume: Float64Array;
-}
+// Trades and their check live in ./trades.ts, which the bus imports without loading this family.
+export { requireTrades, type Trades } from './trades.js';
 
 /** The non-empty time bars of a trade sequence, one element per bar. */
 export interface TimeBars {
@@ -266,16 +263,6 @@ export function resolveVpinOptions(options: VpinOptions, stream: boolean): VpinP
     );
   }
   return { bucketVolume, window, barMs, classifier: classifier === 'bvc' ? 0 : 1, ...classify } satisfies VpinParams;
-}
-
-/** Checks the three trade columns: Float64Arrays, attached, of one length. */
-export function requireTrades(trades: Trades, name = 'trades'): void {
-  if (!isRecord(trades)) throw new KernelInputError(name, 'an object { ts, price, volume }', describeValue(trades));
-  requireFloat64Array(trades.ts, `${name}.ts`);
-  requireFloat64Array(trades.price, `${name}.price`);
-  requireFloat64Array(trades.volume, `${name}.volume`);
-  requireSameLength(trades.ts, `${name}.ts`, trades.price, `${name}.price`);
-  requireSameLength(trades.ts, `${name}.ts`, trades.volume, `${name}.volume`);
 }
 
 /** Checks the bar columns `bulkClassify()` reads. */
