@@ -1,29 +1,8 @@
-/** Pieces shared by `kernelbus demo`, `feed` and `engine`: option parsing, the market loop, Redis set-up. */
+/** Pieces shared by `kernelbus demo`, `feed` and `engine`: the market loop, Redis set-up, signals. */
 import { createBus, type Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
 import { RedisTransport, type RedisTransportOptions } from '../bus/transports/redis/index.js';
 import type { SyntheticMarket } from '../engines/market.js';
-import { KernelInputError } from '../errors.js';
-
-/** A number option: `fallback` when absent, else KernelInputError naming `flag` unless in [min, max] (and an integer if asked). */
-export function parseNumber(value: string | undefined, fallback: number, flag: string, min: number, max: number, integer: boolean): number {
-  if (value === undefined) return fallback;
-  const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
-    throw new KernelInputError(flag, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, JSON.stringify(value));
-  }
-  return x;
-}
-
-/** A `--redis` URL: required (when `required`), redis:// or rediss://; never echoed (it may hold a password). */
-export function parseRedisUrl(value: string | undefined, required: boolean): string | undefined {
-  if (value === undefined) {
-    if (required) throw new KernelInputError('--redis', 'a redis://host:port URL', 'nothing');
-    return undefined;
-  }
-  if (!/^rediss?:\/\//.test(value)) throw new KernelInputError('--redis', 'a redis:// or rediss:// URL', 'another string (not shown)');
-  return value;
-}
 
 /** `--shards` of the Redis commands: feed and engines must agree on it. */
 export const DEFAULT_SHARDS = 4;
@@ -142,8 +121,3 @@ export async function deleteKeys(url: string, prefix: string): Promise<number> {
     await t.close();
   }
 }
-
-/** `1,234,567`. */
-export const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-/** Milliseconds with 3 decimals below 1 ms, else 2. */
-export const ms = (x: number) => (x < 1 ? x.toFixed(3) : x.toFixed(2));

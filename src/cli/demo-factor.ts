@@ -12,7 +12,7 @@ import { nowMs } from '../bus/messages.js';
 import { FactorEngine } from '../engines/factor.js';
 import type { FactorInput } from '../engines/factor-messages.js';
 import { mulberry32, type SyntheticMarket } from '../engines/market.js';
-import { fmt } from './common.js';
+import { fmt } from './summary.js';
 import { MarketBars } from './demo-bars.js';
 
 /** The demo's universe (its FACTOR_INPUT key). */

@@ -11,7 +11,7 @@ import { nowMs } from '../bus/messages.js';
 import type { SyntheticMarket } from '../engines/market.js';
 import { RiskEngine } from '../engines/risk.js';
 import type { PortfolioUpdate } from '../engines/risk-messages.js';
-import { fmt } from './common.js';
+import { fmt } from './summary.js';
 import { MarketBars } from './demo-bars.js';
 
 /** The demo's universe (its returns' message key). */

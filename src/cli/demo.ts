@@ -6,7 +6,6 @@
  * table at the end; exits 0.
  */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../api/kernels.js';
 import { backends } from '../backends/registry.js';
 import { createBus, type Bus } from '../bus/bus.js';
@@ -15,9 +14,11 @@ import { TransportError } from '../bus/transports/redis/index.js';
 import { SyntheticMarket } from '../engines/market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
-import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, fmt, ms, parseNumber, parseRedisUrl, publishMarket } from './common.js';
+import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, publishMarket } from './common.js';
 import { DemoFactor } from './demo-factor.js';
 import { DemoRisk } from './demo-risk.js';
+import { flag, parseCommand } from './options.js';
+import { fmt, labelled, ms } from './summary.js';
 
 /** `kernelbus demo --help`. */
 export const DEMO_USAGE = `Usage: kernelbus demo [options]
@@ -43,6 +44,18 @@ Options:
   --shards n          streams per bus and type with --redis (default ${DEFAULT_SHARDS})
 `;
 
+/** The flags of `kernelbus demo`. */
+const FLAGS = {
+  symbols: flag.number(100, 1, 100_000, true),
+  rate: flag.number(200_000, 1, 1e8),
+  seconds: flag.number(10, 0.01, 86_400),
+  seed: flag.number(1, -(2 ** 31), 2 ** 32, true),
+  'metrics-port': flag.optionalNumber(0, 65535, true),
+  backend: flag.backend(),
+  redis: flag.redis(false),
+  shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
+};
+
 /** Trades per symbol per time bar the demo aims at; bars then buckets scale with --rate and --symbols. */
 const TRADES_PER_BAR = 20;
 /** Mean trade volume of the synthetic market, with bursts and toxic episodes (about 1.2 x 100). */
@@ -54,38 +67,10 @@ const WINDOW = 50;
  * KernelInputError (the dispatcher prints it and exits 2) for a bad option. Output goes to `out`.
  */
 export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      symbols: { type: 'string' },
-      rate: { type: 'string' },
-      seconds: { type: 'string' },
-      seed: { type: 'string' },
-      backend: { type: 'string' },
-      'metrics-port': { type: 'string' },
-      redis: { type: 'string' },
-      shards: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    out.write(DEMO_USAGE);
-    return 0;
-  }
-  const symbols = parseNumber(values.symbols, 100, '--symbols', 1, 100_000, true);
-  const rate = parseNumber(values.rate, 200_000, '--rate', 1, 1e8, false);
-  const seconds = parseNumber(values.seconds, 10, '--seconds', 0.01, 86_400, false);
-  const seed = parseNumber(values.seed, 1, '--seed', -(2 ** 31), 2 ** 32, true);
-  const port = values['metrics-port'] === undefined ? undefined : parseNumber(values['metrics-port'], 0, '--metrics-port', 0, 65535, true);
-  const backend = (values.backend ?? 'auto') as BackendChoice;
-  if (!['auto', 'native', 'reference'].includes(backend)) {
-    throw new KernelInputError('--backend', "'auto', 'native' or 'reference'", JSON.stringify(values.backend));
-  }
-
-  const redisUrl = parseRedisUrl(values.redis, false);
-  const shards = parseNumber(values.shards, DEFAULT_SHARDS, '--shards', 1, 1024, true);
-  if (values.shards !== undefined && !redisUrl) throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(values.shards));
+  const parsed = parseCommand(argv, FLAGS, { help: () => out.write(DEMO_USAGE) });
+  if (!parsed) return 0;
+  const { symbols, rate, seconds, seed, 'metrics-port': port, backend, redis: redisUrl, shards } = parsed.values;
+  if (parsed.raw('shards') !== undefined && !redisUrl) throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(parsed.raw('shards')));
 
   // Bars of about TRADES_PER_BAR trades per symbol at the requested rate; buckets of about two bars.
   const barMs = Math.max(1, Math.round((TRADES_PER_BAR * symbols * 1000) / rate));
@@ -226,8 +211,7 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
     ['engine heartbeats', fmt(s.heartbeats)],
     ['copies / redelivered / dead', `${fmt(b.copies)} / ${fmt(b.redelivered)} / ${fmt(b.deadLettered)}`],
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  out.write(`\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  out.write(`\n${labelled(rows, { indent: '  ', gap: '  ' }).join('\n')}\n`);
   const top = [...s.engine.symbols()].filter(([, st]) => st.cdf === st.cdf).sort((x, y) => y[1].cdf - x[1].cdf || y[1].vpin - x[1].vpin).slice(0, 5);
   if (top.length > 0) {
     out.write('\n  top symbols by VPIN CDF now\n  symbol      buckets    vpin     cdf   alerts\n');

@@ -6,17 +6,18 @@
  * input. Runs until SIGINT/SIGTERM.
  */
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
-import type { BackendChoice } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import { TransportError } from '../bus/transports/redis/index.js';
 import type { Engine } from '../engines/engine.js';
 import { FactorEngine } from '../engines/factor.js';
-import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle } from '../engines/factor-messages.js';
+import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES } from '../engines/factor-messages.js';
 import { RiskEngine } from '../engines/risk.js';
 import { VpinEngine } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
-import { connectRedisBus, DEFAULT_SHARDS, fmt, ms, parseNumber, parseRedisUrl, untilSignal } from './common.js';
+import { connectRedisBus, DEFAULT_SHARDS, untilSignal } from './common.js';
+import { factorFlags } from './factor.js';
+import { flag, parseCommand, parseNumber, type Flag } from './options.js';
+import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
 export const ENGINE_USAGE = `Usage: kernelbus engine vpin|risk|factor --redis URL [options]
@@ -77,64 +78,44 @@ const ENGINE_FLAGS = {
 type EngineKind = keyof typeof ENGINE_FLAGS;
 const KINDS = Object.keys(ENGINE_FLAGS) as EngineKind[];
 
+/** The flags of `kernelbus engine`; each engine's own are read as given and checked for that engine. */
+const FLAGS = {
+  redis: flag.redis(true),
+  group: flag.name(),
+  consumer: flag.name(),
+  shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
+  'checkpoint-ms': flag.number(1000, 0, 3_600_000),
+  'claim-idle-ms': flag.number(5000, 30, 3_600_000, true),
+  backend: flag.backend(),
+  ...(Object.fromEntries(Object.values(ENGINE_FLAGS).flat().map((name) => [name, flag.string()])) as Record<(typeof ENGINE_FLAGS)[EngineKind][number], Flag<string | undefined>>),
+};
+
 /**
  * Runs an engine with command-line arguments (without `engine`) until SIGINT/SIGTERM (or `signal`
  * aborts) and returns the exit code: 0, or 1 when Redis cannot be reached; throws KernelInputError for
  * a bad option. Prints `ready: ...` once reading, and a summary when it stops.
  */
 export async function runEngine(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout, signal?: AbortSignal): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      redis: { type: 'string' },
-      group: { type: 'string' },
-      consumer: { type: 'string' },
-      shards: { type: 'string' },
-      'bucket-volume': { type: 'string' },
-      window: { type: 'string' },
-      'bar-ms': { type: 'string' },
-      threshold: { type: 'string' },
-      'min-rows': { type: 'string' },
-      confidence: { type: 'string' },
-      universe: { type: 'string' },
-      styles: { type: 'string' },
-      'momentum-window': { type: 'string' },
-      'momentum-half-life': { type: 'string' },
-      'momentum-lag': { type: 'string' },
-      winsorize: { type: 'string' },
-      'checkpoint-ms': { type: 'string' },
-      'claim-idle-ms': { type: 'string' },
-      backend: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+  const parsed = parseCommand(argv, FLAGS, {
+    help: () => out.write(ENGINE_USAGE),
+    positionals: (names) => {
+      if (names.length !== 1 || !KINDS.includes(names[0] as EngineKind)) {
+        throw new KernelInputError('engine', "one engine name: 'vpin', 'risk' or 'factor'", names.length === 0 ? 'none' : JSON.stringify(names.join(' ')));
+      }
     },
   });
-  if (values.help) {
-    out.write(ENGINE_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1 || !KINDS.includes(positionals[0] as EngineKind)) {
-    throw new KernelInputError('engine', "one engine name: 'vpin', 'risk' or 'factor'", positionals.length === 0 ? 'none' : JSON.stringify(positionals.join(' ')));
-  }
-  const kind = positionals[0] as EngineKind;
-  const url = parseRedisUrl(values.redis, true)!;
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const kind = parsed.positionals[0] as EngineKind;
+  const url = values.redis!;
   const group = values.group ?? kind;
   const consumer = values.consumer ?? `${hostname()}-${process.pid}`;
-  for (const [flag, value] of [['--group', group], ['--consumer', consumer]] as const) {
-    if (value.length === 0) throw new KernelInputError(flag, 'a non-empty name', '""');
+  for (const name of new Set(Object.values(ENGINE_FLAGS).flat())) {
+    if (parsed.raw(name) === undefined || (ENGINE_FLAGS[kind] as readonly string[]).includes(name)) continue;
+    const owners = KINDS.filter((k) => (ENGINE_FLAGS[k] as readonly string[]).includes(name));
+    throw new KernelInputError(`--${name}`, `an option of engine ${owners.join(' or ')}`, `engine ${kind}`);
   }
-  for (const flag of new Set(Object.values(ENGINE_FLAGS).flat())) {
-    if (values[flag as keyof typeof values] === undefined || (ENGINE_FLAGS[kind] as readonly string[]).includes(flag)) continue;
-    const owners = KINDS.filter((k) => (ENGINE_FLAGS[k] as readonly string[]).includes(flag));
-    throw new KernelInputError(`--${flag}`, `an option of engine ${owners.join(' or ')}`, `engine ${kind}`);
-  }
-  const shards = parseNumber(values.shards, DEFAULT_SHARDS, '--shards', 1, 1024, true);
-  const checkpointMs = parseNumber(values['checkpoint-ms'], 1000, '--checkpoint-ms', 0, 3_600_000, false);
-  const claimIdleMs = parseNumber(values['claim-idle-ms'], 5000, '--claim-idle-ms', 30, 3_600_000, true);
-  const backend = (values.backend ?? 'auto') as BackendChoice;
-  if (!['auto', 'native', 'reference'].includes(backend)) {
-    throw new KernelInputError('--backend', "'auto', 'native' or 'reference'", JSON.stringify(values.backend));
-  }
+  const { shards, 'checkpoint-ms': checkpointMs, 'claim-idle-ms': claimIdleMs, backend } = values;
   const common = { name: kind, group, consumer, checkpointMs, backend };
   let make: (bus: Bus) => Engine;
   if (kind === 'vpin') {
@@ -144,17 +125,13 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
     const threshold = parseNumber(values.threshold, 0.99, '--threshold', 0, 1, false);
     make = (bus) => new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 } } });
   } else if (kind === 'factor') {
-    const d = FACTOR_ENGINE_DEFAULTS;
     const momentum = {
-      window: parseNumber(values['momentum-window'], d.momentum.window, '--momentum-window', 1, 100_000, true),
-      halfLife: parseNumber(values['momentum-half-life'], d.momentum.halfLife, '--momentum-half-life', Number.MIN_VALUE, 1e9, false),
-      lag: parseNumber(values['momentum-lag'], d.momentum.lag, '--momentum-lag', 0, 100_000, true),
+      window: factorFlags['momentum-window'].parse(values['momentum-window'], '--momentum-window'),
+      halfLife: factorFlags['momentum-half-life'].parse(values['momentum-half-life'], '--momentum-half-life'),
+      lag: factorFlags['momentum-lag'].parse(values['momentum-lag'], '--momentum-lag'),
     };
-    const winsorize = values.winsorize === 'off' ? null : parseNumber(values.winsorize, d.winsorize, '--winsorize', 0, 0.5, false);
-    const styles = (values.styles?.split(',').map((x) => x.trim()) ?? [...d.styles]) as FactorStyle[];
-    if (styles.some((x, i) => !FACTOR_STYLES.includes(x) || styles.indexOf(x) !== i)) {
-      throw new KernelInputError('--styles', `distinct styles of ${FACTOR_STYLES.join(', ')}, comma-separated`, JSON.stringify(values.styles));
-    }
+    const winsorize = factorFlags.winsorize.parse(values.winsorize, '--winsorize');
+    const styles = factorFlags.styles.parse(values.styles, '--styles') ?? [...FACTOR_ENGINE_DEFAULTS.styles];
     make = (bus) => new FactorEngine(bus, { ...common, momentum, winsorize, styles });
   } else {
     const window = parseNumber(values.window, 250, '--window', 2, 1_000_000, true);

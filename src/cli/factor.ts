@@ -7,13 +7,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { kernels, type BackendChoice } from '../api/kernels.js';
+import { kernels } from '../api/kernels.js';
 import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle } from '../engines/factor-messages.js';
 import { estimateFactors } from '../engines/factor-fit.js';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk.js';
 import { readPanelCsv, writeFactorReturnsCsv, writeResidualsCsv } from './factor-csv.js';
+import { flag, onePositional, parseCommand, parseNumber, text, type Flag } from './options.js';
+import { fixed, pct, table } from './summary.js';
 
 const M = FACTOR_ENGINE_DEFAULTS.momentum;
 
@@ -45,15 +46,38 @@ Options:
   --backend b             auto | native | reference (default auto)
 `;
 
-/** A number flag in [min, max] (an integer when asked), else KernelInputError naming it. */
-function number(value: string | undefined, fallback: number, flag: string, min: number, max: number, integer: boolean): number {
-  if (value === undefined) return fallback;
-  const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
-    throw new KernelInputError(flag, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, JSON.stringify(value));
-  }
-  return x;
-}
+/** The factor model's flags, with FactorEngine's defaults: shared by `kernelbus factor` and `kernelbus engine factor`. */
+export const factorFlags = {
+  'momentum-window': flag.number(M.window, 1, 100_000, true),
+  'momentum-half-life': flag.number(M.halfLife, Number.MIN_VALUE, 1e9),
+  'momentum-lag': flag.number(M.lag, 0, 100_000, true),
+  /** A fraction in [0, 0.5], or null for 'off'. */
+  winsorize: {
+    type: 'string',
+    parse: (raw, name) => (raw === 'off' ? null : parseNumber(text(raw), FACTOR_ENGINE_DEFAULTS.winsorize, name, 0, 0.5, false)),
+  } satisfies Flag<number | null>,
+  /** Distinct styles, comma-separated; undefined when absent. */
+  styles: {
+    type: 'string',
+    parse: (raw, name) => {
+      if (raw === undefined) return undefined;
+      const styles = text(raw)!.split(',').map((s) => s.trim()) as FactorStyle[];
+      if (styles.some((s, i) => !FACTOR_STYLES.includes(s) || styles.indexOf(s) !== i)) {
+        throw new KernelInputError(name, `distinct styles of ${FACTOR_STYLES.join(', ')}, comma-separated`, JSON.stringify(raw));
+      }
+      return styles;
+    },
+  } satisfies Flag<FactorStyle[] | undefined>,
+};
+
+/** The flags of `kernelbus factor`. */
+const FLAGS = {
+  ...factorFlags,
+  'no-residualize': flag.boolean(),
+  last: flag.number(5, 0, 1000, true),
+  backend: flag.anyBackend(),
+  out: flag.string(),
+};
 
 /** Where --out writes each file: into a directory, or after a prefix. */
 async function outPaths(out: string): Promise<{ factorReturns: string; residuals: string }> {
@@ -73,43 +97,15 @@ function moments(values: ArrayLike<number>): { mean: number; sd: number; n: numb
 
 /** Runs the command with its arguments (without `factor`); output lines go to `log`. Returns the exit code. */
 export async function runFactor(argv: string[], log = console.log): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      styles: { type: 'string' },
-      'momentum-window': { type: 'string' },
-      'momentum-half-life': { type: 'string' },
-      'momentum-lag': { type: 'string' },
-      winsorize: { type: 'string' },
-      'no-residualize': { type: 'boolean' },
-      last: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    log(FACTOR_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new KernelInputError('panel.csv', 'one CSV file', `${positionals.length} arguments`);
-  const momentum = {
-    window: number(values['momentum-window'], M.window, '--momentum-window', 1, 100_000, true),
-    halfLife: number(values['momentum-half-life'], M.halfLife, '--momentum-half-life', Number.MIN_VALUE, 1e9, false),
-    lag: number(values['momentum-lag'], M.lag, '--momentum-lag', 0, 100_000, true),
-  };
-  const winsorize = values.winsorize === 'off' ? null : number(values.winsorize, FACTOR_ENGINE_DEFAULTS.winsorize, '--winsorize', 0, 0.5, false);
+  const parsed = parseCommand(argv, FLAGS, { help: () => log(FACTOR_USAGE), positionals: onePositional('panel.csv', 'one CSV file') });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  const momentum = { window: values['momentum-window'], halfLife: values['momentum-half-life'], lag: values['momentum-lag'] };
+  const winsorize = values.winsorize;
   const residualizeStyles = !values['no-residualize'];
-  const last = number(values.last, 5, '--last', 0, 1000, true);
-  let styles: FactorStyle[] | undefined;
-  if (values.styles !== undefined) {
-    styles = values.styles.split(',').map((s) => s.trim()) as FactorStyle[];
-    if (styles.length === 0 || styles.some((s, i) => !FACTOR_STYLES.includes(s) || styles!.indexOf(s) !== i)) {
-      throw new KernelInputError('--styles', `distinct styles of ${FACTOR_STYLES.join(', ')}, comma-separated`, JSON.stringify(values.styles));
-    }
-  }
-  const k = kernels({ backend: values.backend as BackendChoice });
+  const last = values.last;
+  let styles = values.styles;
+  const k = kernels({ backend: values.backend });
   const file = positionals[0];
   const panel = await readPanelCsv(file);
   if (styles?.includes('value') && !panel.ratios) throw new KernelInputError('--styles', `a style the file has inputs for (no book_price, sales_price or cf_price column in ${file})`, 'value');
@@ -151,20 +147,16 @@ function printTable(log: (line: string) => void, dates: string[], names: string[
   const r = moments(fitted.map((t) => r2[t]));
   const sorted = fitted.map((t) => r2[t]).filter(Number.isFinite).sort((a, b) => a - b);
   const median = sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
-  const fixed = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   log(`R2 per date (cap-weighted, assets in the fit): mean ${fixed(r.mean, 3)}, median ${fixed(median, 3)}, min ${fixed(sorted[0], 3)}, max ${fixed(sorted.at(-1)!, 3)}`);
   log('');
   const shown = fitted.slice(Math.max(0, fitted.length - last));
-  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(3)}%` : '-');
+  const percent = (x: number) => pct(x, 3);
   const header = ['factor', 'mean', 'sd', 't-stat', 'dates', ...shown.map((t) => dates[t])];
   const rows = names.map((name, j) => {
     const m = moments(fitted.map((t) => f.data[t * K + j]));
-    return [name, pct(m.mean), pct(m.sd), fixed(m.mean / (m.sd / Math.sqrt(m.n)), 2), String(m.n), ...shown.map((t) => pct(f.data[t * K + j]))];
+    return [name, percent(m.mean), percent(m.sd), fixed(m.mean / (m.sd / Math.sqrt(m.n)), 2), String(m.n), ...shown.map((t) => percent(f.data[t * K + j]))];
   });
   rows.push(['R2', fixed(r.mean, 3), fixed(r.sd, 3), '', String(r.n), ...shown.map((t) => fixed(r2[t], 3))]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   log(`factor returns per date (% of value), over the ${fitted.length} dates with a fit, and the last ${shown.length}`);
-  log(line(header));
-  for (const row of rows) log(line(row));
+  for (const line of table(header, rows)) log(line);
 }

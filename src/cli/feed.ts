@@ -2,11 +2,12 @@
  * `kernelbus feed --redis URL`: publishes the seeded synthetic market (the demo's) as TRADE_EXECUTION
  * to Redis Streams, for engine processes (`kernelbus engine vpin`) to consume.
  */
-import { parseArgs } from 'node:util';
 import type { Bus } from '../bus/bus.js';
 import { TransportError } from '../bus/transports/redis/index.js';
 import { SyntheticMarket } from '../engines/market.js';
-import { connectRedisBus, DEFAULT_SHARDS, fmt, parseNumber, parseRedisUrl, publishMarket, untilSignal } from './common.js';
+import { connectRedisBus, DEFAULT_SHARDS, publishMarket, untilSignal } from './common.js';
+import { flag, parseCommand } from './options.js';
+import { fmt } from './summary.js';
 
 /** `kernelbus feed --help`. */
 export const FEED_USAGE = `Usage: kernelbus feed --redis URL [options]
@@ -27,36 +28,26 @@ Options:
   --shards n      streams per type; engines must use the same (default ${DEFAULT_SHARDS})
 `;
 
+/** The flags of `kernelbus feed`. */
+const FLAGS = {
+  redis: flag.redis(true),
+  symbols: flag.number(100, 1, 100_000, true),
+  rate: flag.number(200_000, 1, 1e8),
+  seconds: flag.number(10, 0.001, 86_400 * 365),
+  count: flag.optionalNumber(1, Number.MAX_SAFE_INTEGER, true),
+  seed: flag.number(1, -(2 ** 31), 2 ** 32, true),
+  shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
+};
+
 /**
  * Runs the feed with command-line arguments (without `feed`) and returns the exit code: 0, 1 when Redis
  * cannot be reached; throws KernelInputError for a bad option. Output goes to `out`.
  */
 export async function runFeed(argv: string[], out: NodeJS.WritableStream = process.stdout, signal?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      redis: { type: 'string' },
-      symbols: { type: 'string' },
-      rate: { type: 'string' },
-      seconds: { type: 'string' },
-      count: { type: 'string' },
-      seed: { type: 'string' },
-      shards: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    out.write(FEED_USAGE);
-    return 0;
-  }
-  const url = parseRedisUrl(values.redis, true)!;
-  const symbols = parseNumber(values.symbols, 100, '--symbols', 1, 100_000, true);
-  const rate = parseNumber(values.rate, 200_000, '--rate', 1, 1e8, false);
-  const seconds = parseNumber(values.seconds, 10, '--seconds', 0.001, 86_400 * 365, false);
-  const count = values.count === undefined ? undefined : parseNumber(values.count, 0, '--count', 1, Number.MAX_SAFE_INTEGER, true);
-  const seed = parseNumber(values.seed, 1, '--seed', -(2 ** 31), 2 ** 32, true);
-  const shards = parseNumber(values.shards, DEFAULT_SHARDS, '--shards', 1, 1024, true);
+  const parsed = parseCommand(argv, FLAGS, { help: () => out.write(FEED_USAGE) });
+  if (!parsed) return 0;
+  const { symbols, rate, seconds, count, seed, shards } = parsed.values;
+  const url = parsed.values.redis!;
 
   let bus: Bus;
   try {

@@ -3,11 +3,12 @@
  * returns (a header of asset names, one row per date), and of a portfolio with --weights.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
-import { kernels, type BackendChoice } from '../api/kernels.js';
 import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk.js';
 import { readReturnsCsv } from './csv.js';
+import { flag, onePositional, parseCommand } from './options.js';
+import { fixed, pct, table } from './summary.js';
 
 export const RISK_USAGE = `Usage: kernelbus risk <returns.csv> [options]
 
@@ -21,12 +22,6 @@ Options:
   --risk-free r         risk-free return per period (default ${PERFORMANCE_DEFAULTS.riskFree})
   --backend b           auto | native | reference (default auto)
 `;
-
-function number(value: string, flag: string): number {
-  const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x)) throw new KernelInputError(flag, 'a number', JSON.stringify(value));
-  return x;
-}
 
 /** The --weights file: an array in column order, or an object by asset name (missing assets weigh 0). */
 async function readWeights(path: string, names: string[]): Promise<Float64Array> {
@@ -56,33 +51,29 @@ async function readWeights(path: string, names: string[]): Promise<Float64Array>
   throw new KernelInputError('--weights', 'an array or an object of weights', JSON.stringify(parsed));
 }
 
+/** The flags of `kernelbus risk`: numbers are checked for being numbers here, for their range by the kernels. */
+const FLAGS = {
+  weights: flag.string(),
+  confidence: flag.finite(),
+  'periods-per-year': flag.finite(),
+  'risk-free': flag.finite(),
+  backend: flag.anyBackend(),
+};
+
+/** Runs the command with its arguments (without `risk`); output lines go to `log`. Returns the exit code. */
 export async function runRisk(argv: string[], log = console.log): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      weights: { type: 'string' },
-      confidence: { type: 'string' },
-      'periods-per-year': { type: 'string' },
-      'risk-free': { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    log(RISK_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new KernelInputError('returns.csv', 'one CSV file', `${positionals.length} arguments`);
+  const parsed = parseCommand(argv, FLAGS, { help: () => log(RISK_USAGE), positionals: onePositional('returns.csv', 'one CSV file') });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const { returns, names } = await readReturnsCsv(positionals[0]);
-  const confidence = values.confidence === undefined ? VAR_DEFAULTS.confidence : number(values.confidence, '--confidence');
-  const periodsPerYear = values['periods-per-year'] === undefined ? PERFORMANCE_DEFAULTS.periodsPerYear : number(values['periods-per-year'], '--periods-per-year');
-  const riskFree = values['risk-free'] === undefined ? PERFORMANCE_DEFAULTS.riskFree : number(values['risk-free'], '--risk-free');
-  const k = kernels({ backend: values.backend as BackendChoice });
+  const confidence = values.confidence ?? VAR_DEFAULTS.confidence;
+  const periodsPerYear = values['periods-per-year'] ?? PERFORMANCE_DEFAULTS.periodsPerYear;
+  const riskFree = values['risk-free'] ?? PERFORMANCE_DEFAULTS.riskFree;
+  const k = kernels({ backend: values.backend });
 
   // The portfolio, when asked for, is one more column.
   const labels = [...names];
-  let table: Matrix = returns;
+  let panel: Matrix = returns;
   if (values.weights !== undefined) {
     const portfolio = k.portfolioReturns(returns, await readWeights(values.weights, names));
     const data = new Float64Array(returns.rows * (returns.cols + 1));
@@ -90,34 +81,31 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
       data.set(returns.data.subarray(t * returns.cols, (t + 1) * returns.cols), t * (returns.cols + 1));
       data[t * (returns.cols + 1) + returns.cols] = portfolio[t];
     }
-    table = { data, rows: returns.rows, cols: returns.cols + 1 };
+    panel = { data, rows: returns.rows, cols: returns.cols + 1 };
     labels.push('portfolio');
   }
-  const stats = k.performanceStats(table, { periodsPerYear, riskFree });
-  const varOf = (method: 'historical' | 'gaussian' | 'cornish-fisher') => k.valueAtRisk(table, { method, confidence });
+  const stats = k.performanceStats(panel, { periodsPerYear, riskFree });
+  const varOf = (method: 'historical' | 'gaussian' | 'cornish-fisher') => k.valueAtRisk(panel, { method, confidence });
   const [historical, gaussian, modified] = [varOf('historical'), varOf('gaussian'), varOf('cornish-fisher')];
 
-  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '-');
-  const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+  const percent = (x: number) => pct(x, 2);
+  const num = (x: number) => fixed(x, 2);
   const header = ['', 'ann.return', 'ann.vol', 'sharpe', 'sortino', 'max.dd', `hist.VaR`, 'hist.ES', 'gauss.VaR', 'gauss.ES', 'CF.VaR', 'CF.ES'];
   const rows = labels.map((name, c) => [
     name,
-    pct(stats.annualReturn[c]),
-    pct(stats.annualVolatility[c]),
+    percent(stats.annualReturn[c]),
+    percent(stats.annualVolatility[c]),
     num(stats.sharpe[c]),
     num(stats.sortino[c]),
-    pct(stats.maxDrawdown[c]),
-    pct(historical.var[c]),
-    pct(historical.es[c]),
-    pct(gaussian.var[c]),
-    pct(gaussian.es[c]),
-    pct(modified.var[c]),
-    pct(modified.es[c]),
+    percent(stats.maxDrawdown[c]),
+    percent(historical.var[c]),
+    percent(historical.es[c]),
+    percent(gaussian.var[c]),
+    percent(gaussian.es[c]),
+    percent(modified.var[c]),
+    percent(modified.es[c]),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   log(`${returns.rows} dates x ${returns.cols} assets; VaR/ES at ${confidence}, one period, positive = loss; ${periodsPerYear} periods a year (${k.backend} backend)`);
-  log(line(header));
-  for (const r of rows) log(line(r));
+  for (const line of table(header, rows)) log(line);
   return 0;
 }

@@ -2,12 +2,12 @@
  * `kernelbus vpin <trades.csv> [options]`: VPIN from a CSV of trades; prints a summary and, with
  * --out, writes one CSV row per completed bucket.
  */
-import { parseArgs } from 'node:util';
-import { KernelInputError } from '../errors.js';
 import { kernels } from '../api/kernels.js';
+import { KernelInputError } from '../errors.js';
 import { VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin.js';
-import type { BackendChoice } from '../api/kernels.js';
 import { readTradesCsv, writeBucketsCsv } from './csv.js';
+import { flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
+import { fixed, labelled } from './summary.js';
 
 export const VPIN_USAGE = `Usage: kernelbus vpin <trades.csv> [options]
 
@@ -26,52 +26,42 @@ Options:
   --out file            write buckets as CSV (endTs,buyVolume,sellVolume,vpin,cdf)
 `;
 
-function number(value: string, flag: string): number {
-  const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x)) throw new KernelInputError(flag, 'a number', JSON.stringify(value));
-  return x;
-}
-
 function parseSigma(value: string): SigmaOption {
   if (value === 'sample') return 'sample';
   const [kind, param] = value.split(':');
-  if (kind === 'rolling' && param !== undefined) return { rolling: number(param, '--sigma rolling') };
-  if (kind === 'ewma' && param !== undefined) return { ewma: number(param, '--sigma ewma') };
-  return number(value, '--sigma');
+  if (kind === 'rolling' && param !== undefined) return { rolling: parseFinite(param, '--sigma rolling') };
+  if (kind === 'ewma' && param !== undefined) return { ewma: parseFinite(param, '--sigma ewma') };
+  return parseFinite(value, '--sigma');
 }
 
 function parseDistribution(value: string): DistributionOption {
   if (value === 'normal') return 'normal';
   const [kind, nu] = value.split(':');
-  if ((kind === 't' || kind === 'studentT') && nu !== undefined) return { studentT: number(nu, '--distribution t') };
+  if ((kind === 't' || kind === 'studentT') && nu !== undefined) return { studentT: parseFinite(nu, '--distribution t') };
   throw new KernelInputError('--distribution', "'normal' or 't:<nu>'", JSON.stringify(value));
 }
 
+/** The flags of `kernelbus vpin`: numbers are checked for being numbers here, for their range by vpin(). */
+const FLAGS = {
+  'bucket-volume': flag.finite(),
+  window: flag.finite(),
+  'bar-ms': flag.finite(),
+  classifier: flag.string(),
+  'price-change': flag.string(),
+  sigma: { type: 'string', parse: (raw) => (raw === undefined ? undefined : parseSigma(text(raw)!)) } satisfies Flag<SigmaOption | undefined>,
+  distribution: { type: 'string', parse: (raw) => (raw === undefined ? undefined : parseDistribution(text(raw)!)) } satisfies Flag<DistributionOption | undefined>,
+  threshold: { type: 'string', parse: (raw, name) => parseFinite(text(raw) ?? '0.99', name) } satisfies Flag<number>,
+  backend: flag.anyBackend(),
+  out: flag.string(),
+};
+
 const DAY_MS = 86_400_000;
 
+/** Runs the command with its arguments (without `vpin`); output lines go to `log`. Returns the exit code. */
 export async function runVpin(argv: string[], log = console.log): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'bucket-volume': { type: 'string' },
-      window: { type: 'string' },
-      'bar-ms': { type: 'string' },
-      classifier: { type: 'string' },
-      'price-change': { type: 'string' },
-      sigma: { type: 'string' },
-      distribution: { type: 'string' },
-      threshold: { type: 'string', default: '0.99' },
-      backend: { type: 'string', default: 'auto' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    log(VPIN_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new KernelInputError('trades.csv', 'one CSV file', `${positionals.length} arguments`);
+  const parsed = parseCommand(argv, FLAGS, { help: () => log(VPIN_USAGE), positionals: onePositional('trades.csv', 'one CSV file') });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const started = performance.now();
   // Large files take a while: show progress on a terminal.
   const progress = process.stderr.isTTY ? (rows: number) => process.stderr.write(`\rread ${rows.toLocaleString('en-US')} trades`) : undefined;
@@ -82,7 +72,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
 
   let bucketVolume: number;
   if (values['bucket-volume'] !== undefined) {
-    bucketVolume = number(values['bucket-volume'], '--bucket-volume');
+    bucketVolume = values['bucket-volume'];
   } else {
     let total = 0;
     for (let i = 0; i < n; i++) total += trades.volume[i];
@@ -90,16 +80,16 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
     bucketVolume = total / days / 50 || 1;
   }
   const options: VpinOptions = { bucketVolume };
-  if (values.window !== undefined) options.window = number(values.window, '--window');
-  if (values['bar-ms'] !== undefined) options.barMs = number(values['bar-ms'], '--bar-ms');
+  if (values.window !== undefined) options.window = values.window;
+  if (values['bar-ms'] !== undefined) options.barMs = values['bar-ms'];
   if (values.classifier !== undefined) options.classifier = values.classifier as VpinOptions['classifier'];
   if (values['price-change'] !== undefined) options.priceChange = values['price-change'] as VpinOptions['priceChange'];
-  if (values.sigma !== undefined) options.sigma = parseSigma(values.sigma);
-  if (values.distribution !== undefined) options.distribution = parseDistribution(values.distribution);
-  const threshold = number(values.threshold, '--threshold');
+  if (values.sigma !== undefined) options.sigma = values.sigma;
+  if (values.distribution !== undefined) options.distribution = values.distribution;
+  const threshold = values.threshold;
 
   const window = options.window ?? VPIN_DEFAULTS.window;
-  const k = kernels({ backend: values.backend as BackendChoice });
+  const k = kernels({ backend: values.backend });
   const t0 = performance.now();
   const out = k.vpin(trades, options);
   const computeMs = performance.now() - t0;
@@ -118,16 +108,18 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
     if (count > window && out.cdf[i] >= threshold) alerts++;
   }
   const last = count > 0 ? out.vpin[out.vpin.length - 1] : NaN;
-  const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '-');
-  log(`trades        ${n}`);
-  log(`bucket volume ${bucketVolume}${values['bucket-volume'] === undefined ? ' (average daily volume / 50)' : ''}`);
-  log(`buckets       ${out.vpin.length} (${count} with VPIN, window ${window})`);
-  log(`VPIN          last ${fmt(last)}  mean ${fmt(count ? sum / count : NaN)}  max ${fmt(max)}`);
-  log(`alerts        ${alerts} buckets with CDF >= ${threshold} (after ${window} VPIN values of warm-up)`);
-  log(`time          read ${readMs.toFixed(1)} ms, vpin ${computeMs.toFixed(2)} ms (${k.backend} backend)`);
+  const layout = { width: 13 };
+  for (const line of labelled([
+    ['trades', `${n}`],
+    ['bucket volume', `${bucketVolume}${values['bucket-volume'] === undefined ? ' (average daily volume / 50)' : ''}`],
+    ['buckets', `${out.vpin.length} (${count} with VPIN, window ${window})`],
+    ['VPIN', `last ${fixed(last, 4)}  mean ${fixed(count ? sum / count : NaN, 4)}  max ${fixed(max, 4)}`],
+    ['alerts', `${alerts} buckets with CDF >= ${threshold} (after ${window} VPIN values of warm-up)`],
+    ['time', `read ${readMs.toFixed(1)} ms, vpin ${computeMs.toFixed(2)} ms (${k.backend} backend)`],
+  ], layout)) log(line);
   if (values.out) {
     await writeBucketsCsv(values.out, out);
-    log(`wrote         ${values.out}`);
+    for (const line of labelled([['wrote', values.out]], layout)) log(line);
   }
   return 0;
 }

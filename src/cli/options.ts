@@ -1,0 +1,137 @@
+/**
+ * The one options parser of the `kernelbus` commands: each command declares its flags (what each
+ * reads and how it is checked), parseCommand() reads argv with node:util's parseArgs, answers --help,
+ * checks the positionals and then each flag in the order declared. A bad value throws KernelInputError
+ * naming the flag (`--rate: expected a number in [1, 100000000], got "0"`); the dispatcher prints it
+ * and exits 2. The flags several commands share (numbers in a range, names, --backend, --redis) are
+ * defined once here; the factor model's are in ./factor.ts (factorFlags).
+ */
+import { parseArgs } from 'node:util';
+import type { BackendChoice } from '../api/kernels.js';
+import { KernelInputError } from '../errors.js';
+
+/** A flag: how parseArgs reads it, and its value from what was given (undefined: absent). */
+export interface Flag<T> {
+  readonly type: 'string' | 'boolean';
+  /** Throws KernelInputError naming `flag` (`--name`) when `raw` is not acceptable. */
+  parse(raw: string | boolean | undefined, flag: string): T;
+}
+
+/** A command's flags by name (without the leading `--`); `help` is added by parseCommand(). */
+export type FlagSpec = Record<string, Flag<unknown>>;
+
+/** The checked values of a FlagSpec. */
+export type FlagValues<S extends FlagSpec> = { [K in keyof S]: S[K] extends Flag<infer T> ? T : never };
+
+/** What parseCommand() returns unless --help was asked for. */
+export interface ParsedCommand<S extends FlagSpec> {
+  values: FlagValues<S>;
+  positionals: string[];
+  /** A flag as given (undefined when absent), e.g. to echo it in a message. */
+  raw(name: keyof S & string): string | boolean | undefined;
+}
+
+/** How a command takes positional arguments: none, or a check run before the flags'. */
+export interface CommandShape {
+  /** Prints the command's usage (--help). */
+  help: () => void;
+  /** Checks the positionals (KernelInputError); without it none are allowed. */
+  positionals?: (positionals: string[]) => void;
+}
+
+/**
+ * Parses `argv` (without the command's name) against `spec`: unknown flags throw parseArgs's
+ * ERR_PARSE_ARGS_UNKNOWN_OPTION. Returns undefined after printing the usage when --help (-h) is given;
+ * otherwise the positionals are checked, then each flag in the order of `spec`.
+ */
+export function parseCommand<S extends FlagSpec>(argv: string[], spec: S, shape: CommandShape): ParsedCommand<S> | undefined {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, flag] of Object.entries(spec)) options[name] = { type: flag.type };
+  const { values: raw, positionals } = parseArgs({ args: argv, allowPositionals: shape.positionals !== undefined, options });
+  if (raw.help) {
+    shape.help();
+    return undefined;
+  }
+  shape.positionals?.(positionals);
+  const values = {} as Record<string, unknown>;
+  for (const [name, flag] of Object.entries(spec)) values[name] = flag.parse(raw[name], `--${name}`);
+  return { values: values as FlagValues<S>, positionals, raw: (name) => raw[name] };
+}
+
+/** Exactly one positional argument, named `name` in the error (e.g. `trades.csv: expected one CSV file, got 2 arguments`). */
+export function onePositional(name: string, expected: string): (positionals: string[]) => void {
+  return (positionals) => {
+    if (positionals.length !== 1) throw new KernelInputError(name, expected, `${positionals.length} arguments`);
+  };
+}
+
+/** A number: `fallback` when absent, else KernelInputError naming `flag` unless in [min, max] (and an integer if asked). */
+export function parseNumber(value: string | undefined, fallback: number, flag: string, min: number, max: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
+    throw new KernelInputError(flag, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, JSON.stringify(value));
+  }
+  return x;
+}
+
+/** Any finite number (its range is the kernel's to check, with the kernel's message), else KernelInputError naming `flag`. */
+export function parseFinite(value: string, flag: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x)) throw new KernelInputError(flag, 'a number', JSON.stringify(value));
+  return x;
+}
+
+/** A `--redis` URL: required (when `required`), redis:// or rediss://; never echoed (it may hold a password). */
+export function parseRedisUrl(value: string | undefined, required: boolean): string | undefined {
+  if (value === undefined) {
+    if (required) throw new KernelInputError('--redis', 'a redis://host:port URL', 'nothing');
+    return undefined;
+  }
+  if (!/^rediss?:\/\//.test(value)) throw new KernelInputError('--redis', 'a redis:// or rediss:// URL', 'another string (not shown)');
+  return value;
+}
+
+/** The string of a raw value (undefined when absent). */
+export const text = (raw: string | boolean | undefined) => (typeof raw === 'string' ? raw : undefined);
+
+/** Flag constructors. */
+export const flag = {
+  /** A string as given (undefined when absent). */
+  string: (): Flag<string | undefined> => ({ type: 'string', parse: text }),
+  /** Present or not. */
+  boolean: (): Flag<boolean> => ({ type: 'boolean', parse: (raw) => raw === true }),
+  /** A number in [min, max] (an integer when asked), `fallback` when absent. */
+  number: (fallback: number, min: number, max: number, integer = false): Flag<number> => ({
+    type: 'string',
+    parse: (raw, name) => parseNumber(text(raw), fallback, name, min, max, integer),
+  }),
+  /** A number in [min, max] (an integer when asked), undefined when absent. */
+  optionalNumber: (min: number, max: number, integer = false): Flag<number | undefined> => ({
+    type: 'string',
+    parse: (raw, name) => (raw === undefined ? undefined : parseNumber(text(raw), 0, name, min, max, integer)),
+  }),
+  /** Any finite number, undefined when absent (the kernel checks its range). */
+  finite: (): Flag<number | undefined> => ({ type: 'string', parse: (raw, name) => (raw === undefined ? undefined : parseFinite(text(raw)!, name)) }),
+  /** A name that is not empty, `fallback` when absent. */
+  name: (fallback?: string): Flag<string | undefined> => ({
+    type: 'string',
+    parse: (raw, name) => {
+      if (raw === '') throw new KernelInputError(name, 'a non-empty name', '""');
+      return text(raw) ?? fallback;
+    },
+  }),
+  /** `--redis URL` (see parseRedisUrl). */
+  redis: (required: boolean): Flag<string | undefined> => ({ type: 'string', parse: (raw) => parseRedisUrl(text(raw), required) }),
+  /** `--backend auto | native | reference` (default auto). */
+  backend: (): Flag<BackendChoice> => ({
+    type: 'string',
+    parse: (raw, name) => {
+      const backend = (text(raw) ?? 'auto') as BackendChoice;
+      if (!['auto', 'native', 'reference'].includes(backend)) throw new KernelInputError(name, "'auto', 'native' or 'reference'", JSON.stringify(raw));
+      return backend;
+    },
+  }),
+  /** `--backend`, passed to kernels() as given (which checks it against every backend it knows): default auto. */
+  anyBackend: (): Flag<BackendChoice> => ({ type: 'string', parse: (raw) => (text(raw) ?? 'auto') as BackendChoice }),
+};
