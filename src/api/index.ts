@@ -68,6 +68,7 @@ export {
   type SpecificRiskOptions,
 } from '../kernels/factor-model.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
+export { initTfjs, type TfjsBackendName } from '../backends/tfjs/index.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
 export { FrameTrades } from '../kernels/frame-trades.js';

@@ -6,10 +6,11 @@ import { FAMILY_KERNELS, type FamilyName, type KernelName, KERNEL_FAMILY } from 
 import { blasProvider } from './blas/index.js';
 import { nativeProvider } from './native/index.js';
 import { referenceProvider } from './reference/index.js';
+import { tfjsProvider } from './tfjs/index.js';
 import type { Backend, BackendFeatures, BackendProvider, LoadedBackend } from './types.js';
 
 /** The backends, the reference first (the fallback of 'auto'). */
-const PROVIDERS = [referenceProvider, nativeProvider, blasProvider] as const;
+const PROVIDERS = [referenceProvider, nativeProvider, blasProvider, tfjsProvider] as const;
 
 /** A registered backend's name. */
 export type BackendName = (typeof PROVIDERS)[number]['name'];

@@ -21,7 +21,47 @@ export const PARITY_RTOL = 1e-12;
  */
 export const BACKEND_RTOL: Record<string, Record<string, number>> = {
   blas: { covariance: 1e-10, portfolioVolatility: 1e-12, monteCarloVar: 1e-10, monteCarloScenarios: 1e-10 },
+  // tfjs computes in float32 (2^-24 = 6e-8 a rounding), measured against the same scales as BLAS:
+  tfjs: {
+    // buy volume within 1e-5 of the bar's volume: z = dP / sigma and F rounded in float32, tfjs's erf
+    // (Abramowitz-Stegun 7.1.26, |error| <= 1.5e-7), the sample sigma's float32 sums over the bars
+    bulkClassify: 1e-5,
+    // within 1e-5 of sqrt(S_ii S_jj) or the absolute cross-product: D'D summed in float32 (up to 60
+    // rows here); the shrinkage intensity within 1e-5 of 1 (its cross-products in float32 too)
+    covariance: 1e-5,
+    // w'Sw within 1e-5 of |w|'|S||w|: one float32 matMul and row sum over up to 12 assets here
+    portfolioVolatility: 1e-5,
+    // the same normals; L'w and z . (L'w) in float32: within 1e-5 of each asset's or portfolio's scale
+    monteCarloVar: 1e-5,
+    monteCarloScenarios: 1e-5,
+    // residuals and fitted returns within 1e-4 of the date's largest |return|: normal equations
+    // summed in float32, solved in float64 (an ill-conditioned date amplifies their rounding)
+    factorReturns: 1e-4,
+  },
 };
+
+/**
+ * The magnitude below which a backend's rounding is absolute rather than relative: double's smallest
+ * normal, float32's (1.2e-38) for tfjs, which also flushes smaller values to 0. Scales are floored there.
+ */
+export const BACKEND_FLOOR: Record<string, number> = { tfjs: 2 ** -126 };
+
+/** The floor of `backend`'s scales (BACKEND_FLOOR, else double's smallest normal). */
+export function floorOf(backend: string): number {
+  return BACKEND_FLOOR[backend] ?? 2 ** -1022;
+}
+
+/**
+ * The largest input magnitude a backend takes (float32's largest for tfjs): a finite value beyond it
+ * is a KernelInputError there, where the float64 backends compute.
+ */
+export const BACKEND_MAX: Record<string, number> = { tfjs: 3.4028234663852886e38 };
+
+/** True when every value of `arrays` is within `backend`'s range (NaN and infinities are other faults). */
+export function withinRange(backend: string, ...arrays: ArrayLike<number>[]): boolean {
+  const max = BACKEND_MAX[backend] ?? Number.MAX_VALUE;
+  return arrays.every((a) => Array.prototype.every.call(a, (x: number) => !(Number.isFinite(x) && Math.abs(x) > max)));
+}
 
 /** The tolerance of `backend` for `kernel`. */
 export function tolerance(backend: string, kernel: string): number {

@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 import type { CovarianceMethod, KernelName } from '../../src/api/index.js';
 import { type CovarianceResult, type Kernels, type Matrix, type PerformanceOptions } from '../../src/index.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
-import { BACKEND_RTOL, expectColumnsClose, expectSameFault, tolerance } from '../helpers/compare.js';
+import { BACKEND_MAX, BACKEND_RTOL, expectColumnsClose, expectSameFault, floorOf, tolerance } from '../helpers/compare.js';
 
 const RUNS = 150;
 
@@ -40,8 +40,12 @@ const returnArb = fc.oneof(
  * relative tolerance holds: the stated tolerances are for data in the normal range.
  */
 const normalRangeReturnArb = returnArb.map((x) => (Math.abs(x) < 1e-50 ? 0 : x));
-/** The smallest normal double: results below it are compared against it (rounding there is absolute). */
-const NORMAL_FLOOR = 2 ** -1022;
+/**
+ * The same for a float32 backend (tfjs): magnitudes below 1e-9 set to 0 (their fourth powers stay in
+ * float32's normal range) and above 1e9 clipped to 1e9 (their fourth powers stay finite in float32;
+ * inputs beyond float32's range are refused, test/unit/tfjs.test.ts).
+ */
+const float32RangeReturnArb = returnArb.map((x) => (Math.abs(x) < 1e-9 ? 0 : Math.abs(x) > 1e9 ? Math.sign(x) * 1e9 : x));
 /** Prices: positive, NaN (missing), tiny and huge. */
 const priceArb = fc.oneof(
   { weight: 8, arbitrary: fc.double({ min: 1, max: 1000, noNaN: true }) },
@@ -61,20 +65,23 @@ function completeRows({ data, rows, cols }: Matrix): Float64Array[] {
  * Per element [i][j] of a covariance, the scale its rounding in another order is bounded by: the larger
  * of sqrt(|S_ii S_jj|) (the bound of |S_ij|) and sum over the complete rows of |d_ti d_tj| over the
  * divisor, d the centred returns (the shortfalls for 'semi'), which stays above rounding where the
- * diagonal underflows or the sum cancels.
+ * diagonal underflows or the sum cancels; on the diagonal of the estimators shrunk towards mu I
+ * (ledoit-wolf, oas) also mu = trace / N, which a rounding of the intensity moves it by.
  */
-function covarianceScale(returns: Matrix, method: CovarianceMethod, benchmark: number, cov: Float64Array): Float64Array {
+function covarianceScale(returns: Matrix, method: CovarianceMethod, benchmark: number, cov: Float64Array, floor: number): Float64Array {
   const p = returns.cols;
   const complete = completeRows(returns);
   const n = complete.length;
   const mean = Array.from({ length: p }, (_, i) => complete.reduce((sum, row) => sum + row[i], 0) / n);
   const d = complete.map((row) => Array.from(row, (x, i) => (method === 'semi' ? Math.min(x - benchmark, 0) : method === 'ewma' ? x : x - mean[i])));
   const divisor = method === 'sample' || method === 'ledoit-wolf-constant-correlation' ? n - 1 : n;
+  let mu = 0;
+  if (method === 'ledoit-wolf' || method === 'oas') for (let i = 0; i < p; i++) mu += Math.abs(cov[i * (p + 1)]) / p;
   return Float64Array.from(cov, (_, k) => {
     const i = Math.floor(k / p);
     const j = k % p;
     const cross = d.reduce((sum, row) => sum + Math.abs(row[i] * row[j]), 0) / divisor;
-    return Math.max(Math.sqrt(Math.abs(cov[i * (p + 1)] * cov[j * (p + 1)])), cross, NORMAL_FLOOR);
+    return Math.max(Math.sqrt(Math.abs(cov[i * (p + 1)] * cov[j * (p + 1)])), cross, i === j ? mu : 0, floor);
   });
 }
 
@@ -87,17 +94,20 @@ function isSampleCovariance(returns: Matrix, method: CovarianceMethod, cov: Floa
 }
 
 /** |w|'|S||w| per portfolio (weights P x n): the bound of w'Sw's rounding in any order. */
-function absoluteVariance(cov: Float64Array, n: number, weights: Float64Array): Float64Array {
+function absoluteVariance(cov: Float64Array, n: number, weights: Float64Array, floor: number): Float64Array {
   return Float64Array.from({ length: weights.length / n }, (_, p) => {
     let q = 0;
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) q += Math.abs(weights[p * n + i] * cov[i * n + j] * weights[p * n + j]);
-    return Math.max(q, NORMAL_FLOOR);
+    return Math.max(q, floor);
   });
 }
 
 describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports) => {
   /** A backend with stated tolerances is measured against the scales given; the others against the values. */
   const stated = name in BACKEND_RTOL;
+  /** Float32 backends (tfjs) take inputs within float32's range; their scales are floored at float32's smallest normal. */
+  const float32 = name in BACKEND_MAX;
+  const floor = floorOf(name);
   const scales = <T extends object>(s: T): T | Record<string, never> => (stated ? s : {});
   const test = (kernels: KernelName[], title: string, body: () => void) => it.runIf(supports(...kernels))(title, body);
 
@@ -152,11 +162,11 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
   test(['covariance'], 'covariance: every method (PyPortfolioOpt targets too); NaN rows left out', () => {
     const options = fc.record({ method: fc.constantFrom('sample' as const, 'ewma' as const, 'ledoit-wolf' as const, 'oas' as const, 'semi' as const, 'ledoit-wolf-constant-correlation' as const, 'ledoit-wolf-single-factor' as const), lambda: fc.constantFrom(0.94, 0.97, 0.5, 1e-9), adjust: fc.boolean(), benchmark: fc.constantFrom(0, 0.000079, -0.01, 0.05) });
     fc.assert(
-      fc.property(matrixArb(stated ? normalRangeReturnArb : returnArb, 60, 12), options, (returns, o) => {
+      fc.property(matrixArb(float32 ? float32RangeReturnArb : stated ? normalRangeReturnArb : returnArb, 60, 12), options, (returns, o) => {
         const a = k.covariance(returns, o);
         const e = ref.covariance(returns, o);
         const rtol = tolerance(name, 'covariance');
-        const scale = covarianceScale(returns, o.method, o.benchmark, e.cov.data);
+        const scale = covarianceScale(returns, o.method, o.benchmark, e.cov.data, floor);
         // where the shrunk matrix is the sample covariance itself (within the tolerance), the target is
         // that matrix too and the intensity is rounding noise (clipped to 0 or 1): not compared
         const determined = !stated || e.shrinkage === undefined || !isSampleCovariance(returns, o.method, e.cov.data, scale, rtol);
@@ -182,7 +192,7 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
         // in another order: the variances w'Sw, within the tolerance of |w|'|S||w| (a NaN volatility is
         // a variance that came out negative: within rounding of 0, it may on one backend and not another)
         const square = (v: Float64Array) => v.map((x) => (Number.isNaN(x) ? 0 : x * x));
-        expectColumnsClose({ variance: square(a) }, { variance: square(e) }, { variance: absoluteVariance(cov.data, cov.cols, weights.data) }, tolerance(name, 'portfolioVolatility'));
+        expectColumnsClose({ variance: square(a) }, { variance: square(e) }, { variance: absoluteVariance(cov.data, cov.cols, weights.data, floor) }, tolerance(name, 'portfolioVolatility'));
       }),
       { numRuns: RUNS },
     );
@@ -251,7 +261,7 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
         const h = o.horizon;
         const sd = Float64Array.from({ length: n }, (_, i) => Math.sqrt(h * cov.data[i * n + i]));
         const largest = Float64Array.from({ length: n }, (_, i) => Math.max(...Array.from({ length: o.paths }, (_, q) => Math.abs(expected[q * n + i]))));
-        const assetScale = Float64Array.from(expected, (_, x) => largest[x % n] + sd[x % n]);
+        const assetScale = Float64Array.from(expected, (_, x) => Math.max(largest[x % n] + sd[x % n], floor));
         const portfolioScale = Float64Array.from({ length: w.rows }, (_, p) => {
           let drift = 0;
           let spread = 0;
@@ -259,7 +269,7 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
             drift += w.data[p * n + i] * m.mean[i];
             spread += Math.abs(w.data[p * n + i]) * sd[i];
           }
-          return Math.abs(h * drift) + spread;
+          return Math.max(Math.abs(h * drift) + spread, floor);
         });
         expectColumnsClose({ scenarios }, { scenarios: expected }, { scenarios: assetScale }, tolerance(name, 'monteCarloScenarios'));
         expectColumnsClose({ var: a.var, es: a.es }, { var: e.var, es: e.es }, { var: portfolioScale, es: portfolioScale }, tolerance(name, 'monteCarloVar'));
@@ -268,13 +278,16 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     );
   });
 
-  test(['monteCarloScenarios'], 'monteCarloScenarios with a diagonal covariance: the same bits on every backend (the same normals, the same factor)', () => {
+  test(['monteCarloScenarios'], 'monteCarloScenarios with a diagonal covariance: the same bits on every backend (the same normals, the same factor); float32 ones within their tolerance', () => {
     for (const [n, seed, distribution] of [[1, 0, 'normal'], [7, 42, 'normal'], [12, 2 ** 53 - 1, { studentT: 3.5 }]] as const) {
       const cov = { data: new Float64Array(n * n), rows: n, cols: n };
       for (let i = 0; i < n; i++) cov.data[i * n + i] = 1e-4 * (1 + i);
       const model = { mean: Float64Array.from({ length: n }, (_, i) => 1e-4 * (i - 3)), cov };
       const o = { paths: 257, seed, horizon: 5, distribution };
-      expect([...k.monteCarloScenarios(model, o).data]).toEqual([...ref.monteCarloScenarios(model, o).data]);
+      const expected = ref.monteCarloScenarios(model, o).data;
+      if (!float32) expect([...k.monteCarloScenarios(model, o).data]).toEqual([...expected]);
+      // float32 scenarios: s z_i sqrt(h cov_ii) rounded, measured against each scenario's sd term
+      else expectColumnsClose({ x: k.monteCarloScenarios(model, o).data }, { x: expected }, { x: Float64Array.from(expected, (_, q) => Math.abs(expected[q]) + Math.sqrt(5 * cov.data[(q % n) * (n + 1)])) }, tolerance(name, 'monteCarloScenarios'));
     }
   });
 

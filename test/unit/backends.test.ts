@@ -52,7 +52,7 @@ describe('backends()', () => {
 
   it('rejects unknown backend names with the registered ones', () => {
     expect(() => kernels({ backend: 'gpu' as never })).toThrow(KernelInputError);
-    expect(() => kernels({ backend: 'gpu' as never })).toThrow("options.backend: expected 'auto' or one of 'reference', 'native', 'blas'");
+    expect(() => kernels({ backend: 'gpu' as never })).toThrow("options.backend: expected 'auto' or one of 'reference', 'native', 'blas', 'tfjs'");
   });
 });
 

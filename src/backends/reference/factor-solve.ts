@@ -15,9 +15,10 @@ const MAX_SWEEPS = 60;
 /**
  * pinv(A) c: A is read from `a` (K x K row-major, symmetric; overwritten), c has K values. Jacobi
  * rotations in the order p < q, row by row, each zeroing A[p][q] (Numerical Recipes' formulas), until
- * the off-diagonal squares fall below 1e-32 of the diagonal's.
+ * the off-diagonal squares fall below 1e-32 of the diagonal's. Eigenvalues at most `rtol` times the
+ * largest count as 0 (a backend whose A carries float32 rounding passes a larger cut-off).
  */
-export function pinvSolve(a: Float64Array, K: number, c: Float64Array): Float64Array {
+export function pinvSolve(a: Float64Array, K: number, c: Float64Array, rtol = PINV_RTOL): Float64Array {
   const v = new Float64Array(K * K);
   for (let i = 0; i < K; i++) v[i * K + i] = 1;
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
@@ -64,7 +65,7 @@ export function pinvSolve(a: Float64Array, K: number, c: Float64Array): Float64A
   const x = new Float64Array(K);
   for (let i = 0; i < K; i++) {
     const lambda = a[i * K + i];
-    if (!(lambda > PINV_RTOL * largest)) continue;
+    if (!(lambda > rtol * largest)) continue;
     let projection = 0;
     for (let k = 0; k < K; k++) projection += v[k * K + i] * c[k];
     const scale = projection / lambda;

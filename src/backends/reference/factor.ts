@@ -103,7 +103,7 @@ function standardize(x: Float64Array, rows: number, cols: number): Float64Array 
 }
 
 /** Infinite returns are a fault (NaN is missing), as in the risk family. */
-function checkReturns(returns: Float64Array, cols: number): void {
+export function checkReturns(returns: Float64Array, cols: number): void {
   for (let i = 0; i < returns.length; i++) {
     if (Math.abs(returns[i]) === Infinity) throw inputFault(Fault.RETURN_NOT_FINITE, i, returns[i], cols);
   }
@@ -126,7 +126,7 @@ function momentum(returns: Float64Array, rows: number, cols: number, weights: Fl
 }
 
 /** Market caps NaN (missing) or finite and > 0, else the fault at the first bad one. */
-function checkCaps(cap: Float64Array, cols: number): void {
+export function checkCaps(cap: Float64Array, cols: number): void {
   for (let i = 0; i < cap.length; i++) {
     const v = cap[i];
     if (!(v > 0 && v < Infinity) && v === v) throw inputFault(Fault.MARKET_CAP_NOT_POSITIVE, i, v, cols);
@@ -176,7 +176,7 @@ function value(book: Float64Array, sales: Float64Array, cashFlow: Float64Array, 
 }
 
 /** Sector codes: NaN (missing, a per-date panel only) or an integer in [0, m), else the fault at the first bad one. */
-function checkSectors(sectors: Float64Array, m: number, cols: number, perDate: number): void {
+export function checkSectors(sectors: Float64Array, m: number, cols: number, perDate: number): void {
   for (let i = 0; i < sectors.length; i++) {
     const v = sectors[i];
     if (perDate && v !== v) continue;

@@ -52,7 +52,7 @@ export function linearQuantile(sorted: Float64Array, p: number): number {
 }
 
 /** Sum of the first k + 1 sorted values divided by k + 1 (the mean of the k + 1 smallest). */
-function meanOfSmallest(sorted: Float64Array, k: number): number {
+export function meanOfSmallest(sorted: Float64Array, k: number): number {
   let sum = 0;
   for (let i = 0; i <= k; i++) sum += sorted[i];
   return sum / (k + 1);

@@ -110,7 +110,7 @@ function closeOpenBar(state: TradeState): Bar[] {
 }
 
 /** Price change of bar i: close minus previous close ('close'; the first bar: close - open) or close - open ('intra'). */
-function priceChanges(open: ArrayLike<number>, close: ArrayLike<number>, mode: number): Float64Array {
+export function priceChanges(open: ArrayLike<number>, close: ArrayLike<number>, mode: number): Float64Array {
   const dP = new Float64Array(close.length);
   for (let i = 0; i < close.length; i++) {
     dP[i] = mode === 0 && i > 0 ? close[i] - close[i - 1] : close[i] - open[i];
@@ -119,7 +119,7 @@ function priceChanges(open: ArrayLike<number>, close: ArrayLike<number>, mode: n
 }
 
 /** Sample standard deviation (ddof 1), two-pass; NaN for fewer than 2 values. */
-function sampleStd(values: ArrayLike<number>, from = 0, to = values.length): number {
+export function sampleStd(values: ArrayLike<number>, from = 0, to = values.length): number {
   const count = to - from;
   if (count < 2) return NaN;
   let sum = 0;
@@ -128,6 +128,15 @@ function sampleStd(values: ArrayLike<number>, from = 0, to = values.length): num
   let squares = 0;
   for (let i = from; i < to; i++) squares += (values[i] - mean) * (values[i] - mean);
   return Math.sqrt(squares / (count - 1));
+}
+
+/** The bars bulkClassify reads: finite prices, finite volumes >= 0, else the fault at the first bad one. */
+export function checkBars(open: Float64Array, close: Float64Array, volume: Float64Array): void {
+  for (let i = 0; i < open.length; i++) {
+    if (!Number.isFinite(open[i])) throw inputFault(Fault.OPEN_NOT_FINITE, i, open[i], 0);
+    if (!Number.isFinite(close[i])) throw inputFault(Fault.CLOSE_NOT_FINITE, i, close[i], 0);
+    if (!(volume[i] >= 0 && volume[i] <= Number.MAX_VALUE)) throw inputFault(Fault.BAR_VOLUME_INVALID, i, volume[i], 0);
+  }
 }
 
 /** Bulk classification: the buy fraction F(dP / sigma); 0.5 where sigma is 0 or undefined. */
@@ -139,7 +148,7 @@ function buyFraction(dP: number, sigma: number, distribution: number, nu: number
 }
 
 /** Sigma of each bar's dP under the configured rule, with the rolling/EWMA state it needs. */
-class SigmaState {
+export class SigmaState {
   ewmaVar = NaN;
   /** dP of the last k bars, oldest first ({ rolling: k }). */
   window: number[] = [];
@@ -448,11 +457,7 @@ export const referenceVpin = {
   },
 
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array {
-    for (let i = 0; i < open.length; i++) {
-      if (!Number.isFinite(open[i])) throw inputFault(Fault.OPEN_NOT_FINITE, i, open[i], 0);
-      if (!Number.isFinite(close[i])) throw inputFault(Fault.CLOSE_NOT_FINITE, i, close[i], 0);
-      if (!(volume[i] >= 0 && volume[i] <= Number.MAX_VALUE)) throw inputFault(Fault.BAR_VOLUME_INVALID, i, volume[i], 0);
-    }
+    checkBars(open, close, volume);
     const dP = priceChanges(open, close, params.priceChange);
     const fixed = params.sigmaKind === SIGMA_SAMPLE ? sampleStd(dP) : params.sigmaParam;
     const sigma = new SigmaState(params.sigmaKind, params.sigmaParam, fixed);
