@@ -321,7 +321,7 @@ export function shrink(out: Float64Array, d: Float64Array, n: number, cols: numb
 }
 
 /** sum over t of a[t][i] b[t][j] (in row order), p x p, of two n x p row-major matrices. */
-export function cross(a: Float64Array, b: Float64Array, n: number, p: number): Float64Array {
+function cross(a: Float64Array, b: Float64Array, n: number, p: number): Float64Array {
   const out = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
     for (let j = 0; j < p; j++) {
@@ -349,7 +349,7 @@ function blend(out: Float64Array, target: Float64Array, kappa: number, n: number
  * out holds the ddof-1 sample covariance S of the centred rows d; the target keeps the variances and
  * sets every correlation to their mean r_bar (Ledoit & Wolf 2003, as PyPortfolioOpt computes it).
  */
-export function constantCorrelation(out: Float64Array, d: Float64Array, n: number, p: number, crossProduct: typeof cross = cross): void {
+export function constantCorrelation(out: Float64Array, d: Float64Array, n: number, p: number): void {
   const S = out.slice(0, p * p);
   const std = Float64Array.from({ length: p }, (_, i) => Math.sqrt(S[i * p + i]));
   let correlations = 0;
@@ -358,9 +358,9 @@ export function constantCorrelation(out: Float64Array, d: Float64Array, n: numbe
   const F = new Float64Array(p * p);
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) F[i * p + j] = i === j ? S[i * p + i] : rBar * (std[i] * std[j]);
   const y = d.map((v) => v * v);
-  const yy = crossProduct(y, y, n, p);
-  const xx = crossProduct(d, d, n, p);
-  const x3x = crossProduct(d.map((v) => v * v * v), d, n, p);
+  const yy = cross(y, y, n, p);
+  const xx = cross(d, d, n, p);
+  const x3x = cross(d.map((v) => v * v * v), d, n, p);
   let pi = 0;
   let piDiagonal = 0;
   let thetaSum = 0;
@@ -388,7 +388,7 @@ export function constantCorrelation(out: Float64Array, d: Float64Array, n: numbe
  * holds the ddof-0 covariance S of the centred rows d; the target is Sharpe's single-factor model on
  * the equal-weighted market (Ledoit & Wolf 2001, as PyPortfolioOpt computes it).
  */
-export function singleFactor(out: Float64Array, d: Float64Array, n: number, p: number, crossProduct: typeof cross = cross): void {
+export function singleFactor(out: Float64Array, d: Float64Array, n: number, p: number): void {
   const S = out.slice(0, p * p);
   const market = new Float64Array(n);
   for (let t = 0; t < n; t++) {
@@ -418,8 +418,8 @@ export function singleFactor(out: Float64Array, d: Float64Array, n: number, p: n
     }
     rowSquares += row * row;
   }
-  const yz = crossProduct(y, z, n, p);
-  const zz = crossProduct(z, z, n, p);
+  const yz = cross(y, z, n, p);
+  const zz = cross(z, z, n, p);
   let c = 0;
   let squares = 0;
   let diagonalSquares = 0;

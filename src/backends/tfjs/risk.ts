@@ -3,8 +3,8 @@
  * in the reference and reused (src/backends/reference/risk.ts is the oracle).
  * - covariance: the complete rows, their centring (or the EWMA weights, or the semicovariance's
  *   shortfalls) and the faults on the host in float64, exactly as the reference; the cross-products
- *   D'D (weighted for EWMA) by tf.matMul; the shrinkage formulas are the reference's over those
- *   cross-products (the PyPortfolioOpt targets' moment cross-products by tf.matMul as well).
+ *   D'D (weighted for EWMA) by tf.matMul; the shrinkage formulas are the reference's over that S
+ *   (the PyPortfolioOpt targets' fourth-moment cross-products stay float64, see covariance()).
  * - portfolioVolatility: sqrt(rowsum((W S) .* W)) for all portfolios in one matMul.
  * - monteCarloVar / monteCarloScenarios: the normals are the reference's Philox4x32-10 + Box-Muller
  *   (float64 on the host, identical on every backend, then float32), the Cholesky factor the
@@ -28,19 +28,14 @@ const PATH_BLOCK = 8192;
 
 /** The risk kernels on tfjs ops. */
 export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RISK_KERNELS)[number]> {
-  /** sum over t of w_t a[t][i] b[t][j] (w_t = 1 without weights): p x p, float32 inputs n x p row-major. */
-  function cross(a: Float32Array, b: Float32Array | undefined, n: number, p: number, weights?: Float32Array): Float32Array {
+  /** sum over t of w_t a[t][i] a[t][j] (w_t = 1 without weights): p x p, from float32 a (n x p row-major). */
+  function gram(a: Float32Array, n: number, p: number, weights?: Float32Array): Float32Array {
     return tf.tidy(() => {
       const A = tf.tensor2d(a, [n, p]);
-      const B = b ? tf.tensor2d(b, [n, p]) : A;
       const left = weights ? tf.mul(A, tf.tensor2d(weights, [n, 1])) : A;
-      return tf.matMul(left, B, true, false).dataSync() as Float32Array;
+      return tf.matMul(left, A, true, false).dataSync() as Float32Array;
     });
   }
-
-  /** The reference's cross() signature over tfjs (float64 in, float32 arithmetic, float64 out). */
-  const crossOf = (a: Float64Array, b: Float64Array, n: number, p: number): Float64Array =>
-    Float64Array.from(cross(toFloat32(a, 'returns', p), a === b ? undefined : toFloat32(b, 'returns', p), n, p));
 
   function covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number): Float64Array {
     checkReturns(returns, cols);
@@ -64,7 +59,7 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
         total += w[t];
       }
       for (let t = 0; t < n; t++) w[t] = adjust ? w[t] / total : t === 0 ? w[t] : (1 - lambda) * w[t];
-      store(cross(Float32Array.from(x), undefined, n, cols, Float32Array.from(w)), 1);
+      store(gram(Float32Array.from(x), n, cols, Float32Array.from(w)), 1);
       return out;
     }
     const ddof1 = method === 0 || method === 5;
@@ -78,10 +73,12 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
       for (let i = 0; i < cols; i++) mean[i] /= n;
       d = x.map((v, k) => v - mean[k % cols]);
     }
-    store(cross(toFloat32(d, 'returns', cols), undefined, n, cols), ddof1 ? n - 1 : n);
+    store(gram(toFloat32(d, 'returns', cols), n, cols), ddof1 ? n - 1 : n);
     if (method === 2 || method === 3) shrink(out, d, n, cols, method);
-    if (method === 5) constantCorrelation(out, d, n, cols, crossOf);
-    if (method === 6) singleFactor(out, d, n, cols, crossOf);
+    // the PyPortfolioOpt targets' intensity is a difference of fourth-moment sums: their cross-products
+    // stay float64 (the reference's cross; in float32 data spanning 1e9 lost the intensity entirely)
+    if (method === 5) constantCorrelation(out, d, n, cols);
+    if (method === 6) singleFactor(out, d, n, cols);
     return out;
   }
 
