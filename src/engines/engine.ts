@@ -10,17 +10,17 @@
  * acknowledged entries, each applied once. With several input types, each input stream has its own
  * checkpoint and a key's snapshot belongs to the stream (so the input type) its entries come from; an
  * engine whose keys of one input are read together with those of another (RiskEngine: portfolios and
- * their universe's returns) resumes every input stream together (see `joinsInputs`).
+ * their universe's returns) resumes every input stream together (see `joinsInputs`). The checkpoints
+ * themselves (writing, restoring, replaying) are ./checkpointing.ts.
  */
 import type { Bus, Subscription } from '../bus/bus.js';
-import { isPermanentFailure } from '../bus/errors.js';
-import { decodeFrame } from '../bus/frames.js';
-import type { BusMessage, BusName, Envelope } from '../bus/messages.js';
+import type { BusMessage, Envelope } from '../bus/messages.js';
 import { nowMs } from '../bus/messages.js';
 import { Histogram, type EngineMetrics } from '../bus/metrics.js';
-import { capabilitiesOf, compareEntryIds, replayGap, type CheckpointStore, type ReplayEntry, type StreamCheckpoint, type Transport } from '../bus/transports/types.js';
+import { compareEntryIds, type Transport } from '../bus/transports/types.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
+import { Checkpointing, type StreamCheckpointState } from './checkpointing.js';
 
 /** Options every engine takes. */
 export interface EngineOptions {
@@ -39,23 +39,6 @@ export interface EngineOptions {
    * checkpoints off, and an explicit period is refused with KernelInputError.
    */
   checkpointMs?: number;
-}
-
-/** Per input stream, what checkpoints need. */
-interface StreamCheckpointState {
-  store: CheckpointStore;
-  bus: BusName;
-  /** The input type the stream carries: snapshotKey() and restoreKey() get it. */
-  type: string;
-  /** The transport's lease counter when the stream was last resumed (undefined: never). */
-  epoch: number | undefined;
-  resuming: Promise<void> | undefined;
-  /** Keys changed since the last checkpoint. */
-  dirty: Set<string>;
-  /** Highest entry id applied on the stream. */
-  maxId: string | undefined;
-  /** key -> the id of its entry that failed and has not been applied since. */
-  failures: Map<string, string>;
 }
 
 /** The payload of an ENGINE_HEALTH heartbeat. */
@@ -101,13 +84,8 @@ export abstract class Engine {
   private readonly checkpointMs: number;
   private readonly checkpointExplicit: boolean;
   private checkpointTimer: NodeJS.Timeout | undefined;
-  private checkpointing: Promise<void> | undefined;
-  /** stream -> checkpoint state (only while checkpoints are on). */
-  private readonly ckpt = new Map<string, StreamCheckpointState>();
-  private readonly stores: CheckpointStore[] = [];
-  private readonly ckptCounts = { checkpoints: 0, checkpointErrors: 0, resumes: 0, restoredKeys: 0, replayed: 0, replayErrors: 0, replayGaps: 0 };
-  /** The resume of every input stream in progress (engines that join their inputs). */
-  private resumingAll: Promise<void> | undefined;
+  /** The checkpoints, while they are on (see setUpCheckpoints()). */
+  private ckpt: Checkpointing | undefined;
 
   /** The types this engine consumes. */
   protected abstract readonly inputs: readonly string[];
@@ -183,7 +161,7 @@ export abstract class Engine {
 
   /** Whether this engine checkpoints its state (decided by start(); see EngineOptions.checkpointMs). */
   get checkpoints(): boolean {
-    return this.ckpt.size > 0;
+    return this.ckpt !== undefined;
   }
 
   /** Subscribes to the inputs and starts heartbeats. Returns this. */
@@ -198,10 +176,11 @@ export abstract class Engine {
       this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
       this.timer.unref();
     }
-    if (this.ckpt.size > 0) {
+    const ckpt = this.ckpt;
+    if (ckpt) {
       this.checkpointTimer = setInterval(() => {
         this.checkpoint().catch(() => {
-          this.ckptCounts.checkpointErrors++;
+          ckpt.counts.checkpointErrors++;
         });
       }, this.checkpointMs);
       this.checkpointTimer.unref();
@@ -212,40 +191,19 @@ export abstract class Engine {
   /** Turns checkpoints on when the engine, the routing and the input's transports allow it. */
   private setUpCheckpoints(): void {
     if (this.checkpointMs === 0) return;
-    const why = this.noCheckpointsBecause();
+    const why = Checkpointing.whyNot(this.bus, this.inputs, this.checkpointable, this.constructor.name);
     if (why) {
       if (this.checkpointExplicit) throw new KernelInputError('options.checkpointMs', 'an engine and bus that can checkpoint (or 0)', why);
       return;
     }
-    const stores = new Map<Transport, CheckpointStore>();
-    for (const type of this.inputs) {
-      for (const bus of this.bus.router.candidates(type)) {
-        const transport = this.bus.transport(bus);
-        let store = stores.get(transport);
-        if (!store) {
-          store = transport.checkpointStore!(this.group); // noCheckpointsBecause() checked it is there
-          stores.set(transport, store);
-          this.stores.push(store);
-        }
-        for (const stream of this.bus.streams(bus, type)) {
-          this.ckpt.set(stream, { store, bus, type, epoch: undefined, resuming: undefined, dirty: new Set(), maxId: undefined, failures: new Map() });
-        }
-      }
-    }
-  }
-
-  private noCheckpointsBecause(): string | undefined {
-    if (!this.checkpointable) return `${this.constructor.name}, which does not snapshot its state`;
-    if (this.bus.router.strategy !== 'static') return `routing '${this.bus.router.strategy}' (checkpoints need 'static': a key's state must come from one stream)`;
-    for (const type of this.inputs) {
-      for (const bus of this.bus.router.candidates(type)) {
-        const transport = this.bus.transport(bus);
-        if (!capabilitiesOf(transport).checkpoints || !transport.checkpointStore || transport.leaseCount === undefined) {
-          return `bus ${bus} on a ${transport.name} transport (checkpoints need Redis)`;
-        }
-      }
-    }
-    return undefined;
+    this.ckpt = new Checkpointing({
+      bus: this.bus, group: this.group, inputs: this.inputs, joinsInputs: this.joinsInputs, lastIds: this.lastIds,
+      snapshotKey: (key, type) => this.snapshotKey(key, type),
+      restoreKey: (key, bytes, type) => this.restoreKey(key, bytes, type),
+      process: (message) => this.process(message),
+      progress: (stream, key, id) => this.progress(stream, key, id),
+      closing: () => this.closing !== undefined,
+    });
   }
 
   /**
@@ -258,20 +216,13 @@ export abstract class Engine {
     const transports = new Set<Transport>();
     for (const type of this.inputs) for (const bus of this.bus.router.candidates(type)) transports.add(this.bus.transport(bus));
     await Promise.all([...transports].map((t) => t.reading?.(timeoutMs)));
-    if (this.ckpt.size === 0) return;
-    if (this.joinsInputs) {
-      await this.resumeAll();
-      return;
-    }
-    await Promise.all(
-      [...this.ckpt].filter(([stream, state]) => this.bus.transport(state.bus).holds?.(stream, this.group)).map(([stream, state]) => this.resume(stream, state)),
-    );
+    await this.ckpt?.ready();
   }
 
   private handle(message: BusMessage): void | Promise<void> {
-    const state = this.ckpt.get(message.stream);
+    const state = this.ckpt?.stateOf(message.stream);
     if (state) {
-      const resuming = this.joinsInputs ? this.resumeAll() : this.resume(message.stream, state);
+      const resuming = this.ckpt!.before(message.stream, state);
       if (resuming) return resuming.then(() => this.apply(message, state));
     }
     return this.apply(message, state);
@@ -308,155 +259,9 @@ export abstract class Engine {
     byKey.set(key, id);
   }
 
-  /** The lease counter of the transport that carries `state`'s stream: it moves when a stream is (re)acquired. */
-  private epochOf(state: StreamCheckpointState): number {
-    return this.bus.transport(state.bus).leaseCount ?? 0;
-  }
-
-  /**
-   * Before the first delivery of a stream after this engine (re)started reading it (its transport's
-   * lease counter moved), restores the checkpoint and replays what the group acknowledged since; returns
-   * undefined when the stream is current.
-   */
-  private resume(stream: string, state: StreamCheckpointState): Promise<void> | undefined {
-    const epoch = this.epochOf(state);
-    if (state.epoch === epoch) return undefined;
-    state.resuming ??= (async () => {
-      const checkpoint = await this.restoreStream(stream, state);
-      for await (const entry of this.toReplay(stream, checkpoint)) await this.replay(stream, state, entry);
-      state.epoch = epoch;
-      this.ckptCounts.resumes++;
-    })().finally(() => {
-      state.resuming = undefined;
-    });
-    return state.resuming;
-  }
-
-  /**
-   * joinsInputs: when any input stream's transport lease counter moved, restores the checkpoint of every
-   * such stream first, then replays their acknowledged entries merged in entry-id order; returns
-   * undefined when every stream is current.
-   */
-  private resumeAll(): Promise<void> | undefined {
-    if (this.resumingAll) return this.resumingAll;
-    const moved: [string, StreamCheckpointState, number][] = [];
-    const epochs = new Map<BusName, number>();
-    for (const [stream, state] of this.ckpt) {
-      let epoch = epochs.get(state.bus);
-      if (epoch === undefined) epochs.set(state.bus, (epoch = this.epochOf(state)));
-      if (state.epoch !== epoch) moved.push([stream, state, epoch]);
-    }
-    if (moved.length === 0) return undefined;
-    const all = (async () => {
-      const checkpoints = await Promise.all(moved.map(([stream, state]) => this.restoreStream(stream, state)));
-      const sources = moved.map(([stream], i) => this.toReplay(stream, checkpoints[i])[Symbol.asyncIterator]());
-      const heads = await Promise.all(sources.map((source) => source.next()));
-      for (;;) {
-        let next = -1;
-        heads.forEach((head, i) => {
-          if (!head.done && (next < 0 || compareEntryIds(head.value.id, (heads[next].value as ReplayEntry).id) < 0)) next = i;
-        });
-        if (next < 0) break;
-        const entry = heads[next].value as ReplayEntry;
-        await this.replay(moved[next][0], moved[next][1], entry);
-        heads[next] = await sources[next].next();
-      }
-      for (const [, state, epoch] of moved) {
-        state.epoch = epoch;
-        this.ckptCounts.resumes++;
-      }
-    })().finally(() => {
-      this.resumingAll = undefined;
-      for (const [, state] of moved) state.resuming = undefined;
-    });
-    for (const [, state] of moved) state.resuming = all;
-    this.resumingAll = all;
-    return all;
-  }
-
-  /**
-   * Loads `stream`'s checkpoint (retrying while Redis is briefly unreachable) and restores each key
-   * whose record is newer than this engine's state; returns the checkpoint for the replay.
-   */
-  private async restoreStream(stream: string, state: StreamCheckpointState): Promise<StreamCheckpoint> {
-    // Redis may be briefly unreachable: retry for a while before failing the delivery (it is retried too).
-    let checkpoint: StreamCheckpoint;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        checkpoint = await state.store.load(stream);
-        break;
-      } catch (error) {
-        if (attempt >= 20 || this.closing) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-    const byKey = this.lastIds.get(stream) ?? new Map<string, string>();
-    this.lastIds.set(stream, byKey);
-    for (const [key, record] of checkpoint.records) {
-      const local = byKey.get(key);
-      if (local === undefined || compareEntryIds(record.id, local) > 0) {
-        this.restoreKey(key, record.bytes, state.type);
-        byKey.set(key, record.id);
-        this.ckptCounts.restoredKeys++;
-      } else if (local !== record.id) {
-        state.dirty.add(key); // ours is newer: the next checkpoint writes it
-      }
-    }
-    for (const key of byKey.keys()) if (!checkpoint.records.has(key)) state.dirty.add(key);
-    state.failures.clear();
-    if (replayGap(checkpoint)) this.ckptCounts.replayGaps++;
-    return checkpoint;
-  }
-
-  /** The entries of `stream` to replay after `checkpoint`: acknowledged (not pending), not yet applied to their key. */
-  private async *toReplay(stream: string, checkpoint: StreamCheckpoint): AsyncGenerator<ReplayEntry> {
-    if (checkpoint.lastDelivered === undefined) return;
-    const byKey = this.lastIds.get(stream)!;
-    for await (const entry of (this.ckpt.get(stream) as StreamCheckpointState).store.range(stream, checkpoint.from, checkpoint.lastDelivered)) {
-      if (checkpoint.pending.has(entry.id)) continue;
-      const last = byKey.get(entry.key);
-      if (last !== undefined && compareEntryIds(entry.id, last) <= 0) continue;
-      yield entry;
-    }
-  }
-
-  /**
-   * Applies an acknowledged entry read back from the stream (its outputs are published again: at least
-   * once). An entry that the delivery dead-lettered as malformed (its frame's type not the stream's, its
-   * key or count not the entry's) is skipped here too, counted in replayErrors.
-   */
-  private async replay(stream: string, state: StreamCheckpointState, entry: ReplayEntry): Promise<void> {
-    const { id, data } = entry;
-    try {
-      const frame = decodeFrame(data);
-      if (frame.type !== state.type || frame.key !== entry.key || frame.count !== entry.count) throw new Error('not an entry of this stream');
-      const trades = frame.kind === 'trades';
-      const message: BusMessage = {
-        id, bus: state.bus, stream, type: frame.type, key: frame.key,
-        ts: trades ? (frame.count > 0 ? frame.columns.ts[frame.count - 1] : NaN) : frame.ts,
-        payload: trades ? frame.columns : frame.payload,
-        priority: frame.priority, count: frame.count, sentAt: frame.sentAt, deliveries: 1,
-      };
-      await this.process(message);
-      this.progress(stream, message.key, id);
-      this.mark(state, message.key, id);
-      this.ckptCounts.replayed += message.count;
-    } catch {
-      // The group acknowledged it (or dead-lettered it) and it does not apply here: skip it, counted.
-      this.ckptCounts.replayErrors++;
-    }
-  }
-
-  /** Notes a key changed by entry `id` for the next checkpoint. */
-  private mark(state: StreamCheckpointState, key: string, id: string): void {
-    state.dirty.add(key);
-    if (state.maxId === undefined || compareEntryIds(id, state.maxId) > 0) state.maxId = id;
-    state.failures.delete(key);
-  }
-
   /** Records a processed delivery: its id (for idempotence), counts and latency. */
   private processed(message: BusMessage, state: StreamCheckpointState | undefined): void {
-    if (state) this.mark(state, message.key, message.id);
+    if (state) this.ckpt!.mark(state, message.key, message.id);
     this.progress(message.stream, message.key, message.id);
     this.counts.processed += message.count;
     this.counts.batches++;
@@ -469,7 +274,7 @@ export abstract class Engine {
    */
   private failed(error: unknown, message: BusMessage, state: StreamCheckpointState | undefined): never {
     this.counts.errors++;
-    if (state && !isPermanentFailure(error) && !state.failures.has(message.key)) state.failures.set(message.key, message.id);
+    if (state) this.ckpt!.failed(state, message.key, message.id, error);
     throw error;
   }
 
@@ -479,39 +284,7 @@ export abstract class Engine {
    * checkpointMs and when the engine stops or closes; failures are counted and retried next time.
    */
   checkpoint(): Promise<void> {
-    if (this.ckpt.size === 0) return Promise.resolve();
-    this.checkpointing ??= this.writeCheckpoint().finally(() => {
-      this.checkpointing = undefined;
-    });
-    return this.checkpointing;
-  }
-
-  private async writeCheckpoint(): Promise<void> {
-    const jobs: { stream: string; state: StreamCheckpointState; maxId: string; holdBack: string | undefined; records: [string, string, Uint8Array][] }[] = [];
-    for (const [stream, state] of this.ckpt) {
-      if (state.dirty.size === 0 || state.resuming || state.maxId === undefined) continue;
-      const byKey = this.lastIds.get(stream);
-      const records: [string, string, Uint8Array][] = [];
-      for (const key of state.dirty) {
-        const id = byKey?.get(key);
-        if (id !== undefined) records.push([key, id, this.snapshotKey(key, state.type)]);
-      }
-      let holdBack: string | undefined;
-      for (const id of state.failures.values()) if (holdBack === undefined || compareEntryIds(id, holdBack) < 0) holdBack = id;
-      state.dirty.clear();
-      jobs.push({ stream, state, maxId: state.maxId, holdBack, records });
-    }
-    if (jobs.length === 0) return;
-    await this.bus.flush();
-    await Promise.all(jobs.map(async ({ stream, state, maxId, holdBack, records }) => {
-      try {
-        await state.store.write(stream, maxId, holdBack, records);
-        this.ckptCounts.checkpoints++;
-      } catch {
-        this.ckptCounts.checkpointErrors++;
-        for (const [key] of records) state.dirty.add(key);
-      }
-    }));
+    return this.ckpt?.checkpoint() ?? Promise.resolve();
   }
 
   /** Publishes a result without waiting (a full queue holds it; failures are counted in publishErrors). */
@@ -555,7 +328,7 @@ export abstract class Engine {
       this.stopTimers();
       await this.bus.drain();
       this.flushState();
-      for (const [stream, state] of this.ckpt) for (const key of this.lastIds.get(stream)?.keys() ?? []) state.dirty.add(key);
+      this.ckpt?.dirtyAll();
       await Promise.all(this.subscriptions.map((s) => s.close()));
       await this.finish();
     })();
@@ -586,11 +359,10 @@ export abstract class Engine {
 
   /** Last checkpoint, outputs stored, checkpoint connections closed. */
   private async finish(): Promise<void> {
-    for (const state of this.ckpt.values()) await state.resuming?.catch(() => undefined);
-    await this.checkpointing?.catch(() => undefined);
+    await this.ckpt?.settle();
     await this.checkpoint();
     await this.bus.flush();
-    for (const store of this.stores) store.close();
+    this.ckpt?.close();
   }
 
   /** Counters, throughput, latency histogram, backlog (see EngineMetrics). */
@@ -603,7 +375,7 @@ export abstract class Engine {
       latencyMs: this.latency.snapshot(),
       backlog: this.backlog(),
       keys: this.keyCount,
-      extra: this.ckpt.size > 0 ? { ...this.ckptCounts, ...this.extraMetrics() } : this.extraMetrics(),
+      extra: this.ckpt ? { ...this.ckpt.counts, ...this.extraMetrics() } : this.extraMetrics(),
     };
   }
 }

@@ -1,0 +1,333 @@
+/**
+ * An engine's checkpoints over a transport that keeps them (capabilities.checkpoints; docs/redis.md):
+ * per input stream, the keys changed since the last checkpoint, the highest entry id applied and the
+ * entries that failed; written every checkpointMs through the transport's CheckpointStore once the
+ * outputs they cover are stored; and, when the engine starts reading a stream (it started, or took the
+ * stream over: the transport's leaseCount moved), the restore of the checkpoint and the replay of what
+ * the group acknowledged since, so that a key's state is exactly its acknowledged entries, each applied
+ * once.
+ */
+import type { Bus } from '../bus/bus.js';
+import { isPermanentFailure } from '../bus/errors.js';
+import { decodeFrame } from '../bus/frames.js';
+import type { BusMessage, BusName } from '../bus/messages.js';
+import { capabilitiesOf, compareEntryIds, replayGap, type CheckpointStore, type ReplayEntry, type StreamCheckpoint, type Transport } from '../bus/transports/types.js';
+
+/** Per input stream, what checkpoints need. */
+export interface StreamCheckpointState {
+  store: CheckpointStore;
+  bus: BusName;
+  /** The input type the stream carries: snapshotKey() and restoreKey() get it. */
+  type: string;
+  /** The transport's lease counter when the stream was last resumed (undefined: never). */
+  epoch: number | undefined;
+  resuming: Promise<void> | undefined;
+  /** Keys changed since the last checkpoint. */
+  dirty: Set<string>;
+  /** Highest entry id applied on the stream. */
+  maxId: string | undefined;
+  /** key -> the id of its entry that failed and has not been applied since. */
+  failures: Map<string, string>;
+}
+
+/** What an engine's checkpoints need from the engine. */
+export interface CheckpointHost {
+  readonly bus: Bus;
+  readonly group: string;
+  readonly inputs: readonly string[];
+  /** See Engine.joinsInputs: every input stream resumes together. */
+  readonly joinsInputs: boolean;
+  /** stream -> key -> id of the last entry applied. */
+  readonly lastIds: Map<string, Map<string, string>>;
+  snapshotKey(key: string, type: string): Uint8Array;
+  restoreKey(key: string, bytes: Uint8Array, type: string): void;
+  /** Applies a message to the engine's state (a replayed entry goes through it as a delivery does). */
+  process(message: BusMessage): void | Promise<void>;
+  /** Records `key`'s last applied entry on `stream`. */
+  progress(stream: string, key: string, id: string): void;
+  /** Whether the engine is closing or stopping. */
+  closing(): boolean;
+}
+
+/** The checkpoints of one engine: a store per transport, a state per input stream. */
+export class Checkpointing {
+  /** stream -> its checkpoint state. */
+  private readonly ckpt = new Map<string, StreamCheckpointState>();
+  private readonly stores: CheckpointStore[] = [];
+  readonly counts = { checkpoints: 0, checkpointErrors: 0, resumes: 0, restoredKeys: 0, replayed: 0, replayErrors: 0, replayGaps: 0 };
+  private checkpointing: Promise<void> | undefined;
+  /** The resume of every input stream in progress (engines that join their inputs). */
+  private resumingAll: Promise<void> | undefined;
+
+  /**
+   * Why an engine of class `engine` (checkpointable or not) cannot checkpoint its inputs on `bus`, or
+   * undefined when it can: it must snapshot its state, route statically and read every input from a
+   * transport that keeps checkpoints.
+   */
+  static whyNot(bus: Bus, inputs: readonly string[], checkpointable: boolean, engine: string): string | undefined {
+    if (!checkpointable) return `${engine}, which does not snapshot its state`;
+    if (bus.router.strategy !== 'static') return `routing '${bus.router.strategy}' (checkpoints need 'static': a key's state must come from one stream)`;
+    for (const type of inputs) {
+      for (const name of bus.router.candidates(type)) {
+        const transport = bus.transport(name);
+        if (!capabilitiesOf(transport).checkpoints || !transport.checkpointStore || transport.leaseCount === undefined) {
+          return `bus ${name} on a ${transport.name} transport (checkpoints need Redis)`;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Opens a store per transport of the engine's inputs (whyNot() must have said it can). */
+  constructor(private readonly host: CheckpointHost) {
+    const { bus } = host;
+    const stores = new Map<Transport, CheckpointStore>();
+    for (const type of host.inputs) {
+      for (const name of bus.router.candidates(type)) {
+        const transport = bus.transport(name);
+        let store = stores.get(transport);
+        if (!store) {
+          store = transport.checkpointStore!(host.group); // whyNot() checked it is there
+          stores.set(transport, store);
+          this.stores.push(store);
+        }
+        for (const stream of bus.streams(name, type)) {
+          this.ckpt.set(stream, { store, bus: name, type, epoch: undefined, resuming: undefined, dirty: new Set(), maxId: undefined, failures: new Map() });
+        }
+      }
+    }
+  }
+
+  /** The checkpoint state of an input stream (undefined for another stream). */
+  stateOf(stream: string): StreamCheckpointState | undefined {
+    return this.ckpt.get(stream);
+  }
+
+  /**
+   * Before a delivery on `stream`: the resume in progress or due (see resume() and resumeAll()), or
+   * undefined when the stream is current.
+   */
+  before(stream: string, state: StreamCheckpointState): Promise<void> | undefined {
+    return this.host.joinsInputs ? this.resumeAll() : this.resume(stream, state);
+  }
+
+  /** Resumes the input streams the engine reads now (engine.ready()). */
+  async ready(): Promise<void> {
+    const { bus, group } = this.host;
+    if (this.host.joinsInputs) {
+      await this.resumeAll();
+      return;
+    }
+    await Promise.all([...this.ckpt].filter(([stream, state]) => bus.transport(state.bus).holds?.(stream, group)).map(([stream, state]) => this.resume(stream, state)));
+  }
+
+  /** The lease counter of the transport that carries `state`'s stream: it moves when a stream is (re)acquired. */
+  private epochOf(state: StreamCheckpointState): number {
+    return this.host.bus.transport(state.bus).leaseCount ?? 0;
+  }
+
+  /**
+   * Before the first delivery of a stream after this engine (re)started reading it (its transport's
+   * lease counter moved), restores the checkpoint and replays what the group acknowledged since; returns
+   * undefined when the stream is current.
+   */
+  resume(stream: string, state: StreamCheckpointState): Promise<void> | undefined {
+    const epoch = this.epochOf(state);
+    if (state.epoch === epoch) return undefined;
+    state.resuming ??= (async () => {
+      const checkpoint = await this.restoreStream(stream, state);
+      for await (const entry of this.toReplay(stream, checkpoint)) await this.replay(stream, state, entry);
+      state.epoch = epoch;
+      this.counts.resumes++;
+    })().finally(() => {
+      state.resuming = undefined;
+    });
+    return state.resuming;
+  }
+
+  /**
+   * joinsInputs: when any input stream's transport lease counter moved, restores the checkpoint of every
+   * such stream first, then replays their acknowledged entries merged in entry-id order; returns
+   * undefined when every stream is current.
+   */
+  resumeAll(): Promise<void> | undefined {
+    if (this.resumingAll) return this.resumingAll;
+    const moved: [string, StreamCheckpointState, number][] = [];
+    const epochs = new Map<BusName, number>();
+    for (const [stream, state] of this.ckpt) {
+      let epoch = epochs.get(state.bus);
+      if (epoch === undefined) epochs.set(state.bus, (epoch = this.epochOf(state)));
+      if (state.epoch !== epoch) moved.push([stream, state, epoch]);
+    }
+    if (moved.length === 0) return undefined;
+    const all = (async () => {
+      const checkpoints = await Promise.all(moved.map(([stream, state]) => this.restoreStream(stream, state)));
+      const sources = moved.map(([stream], i) => this.toReplay(stream, checkpoints[i])[Symbol.asyncIterator]());
+      const heads = await Promise.all(sources.map((source) => source.next()));
+      for (;;) {
+        let next = -1;
+        heads.forEach((head, i) => {
+          if (!head.done && (next < 0 || compareEntryIds(head.value.id, (heads[next].value as ReplayEntry).id) < 0)) next = i;
+        });
+        if (next < 0) break;
+        const entry = heads[next].value as ReplayEntry;
+        await this.replay(moved[next][0], moved[next][1], entry);
+        heads[next] = await sources[next].next();
+      }
+      for (const [, state, epoch] of moved) {
+        state.epoch = epoch;
+        this.counts.resumes++;
+      }
+    })().finally(() => {
+      this.resumingAll = undefined;
+      for (const [, state] of moved) state.resuming = undefined;
+    });
+    for (const [, state] of moved) state.resuming = all;
+    this.resumingAll = all;
+    return all;
+  }
+
+  /**
+   * Loads `stream`'s checkpoint (retrying while Redis is briefly unreachable) and restores each key
+   * whose record is newer than this engine's state; returns the checkpoint for the replay.
+   */
+  private async restoreStream(stream: string, state: StreamCheckpointState): Promise<StreamCheckpoint> {
+    // Redis may be briefly unreachable: retry for a while before failing the delivery (it is retried too).
+    let checkpoint: StreamCheckpoint;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        checkpoint = await state.store.load(stream);
+        break;
+      } catch (error) {
+        if (attempt >= 20 || this.host.closing()) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    const byKey = this.host.lastIds.get(stream) ?? new Map<string, string>();
+    this.host.lastIds.set(stream, byKey);
+    for (const [key, record] of checkpoint.records) {
+      const local = byKey.get(key);
+      if (local === undefined || compareEntryIds(record.id, local) > 0) {
+        this.host.restoreKey(key, record.bytes, state.type);
+        byKey.set(key, record.id);
+        this.counts.restoredKeys++;
+      } else if (local !== record.id) {
+        state.dirty.add(key); // ours is newer: the next checkpoint writes it
+      }
+    }
+    for (const key of byKey.keys()) if (!checkpoint.records.has(key)) state.dirty.add(key);
+    state.failures.clear();
+    if (replayGap(checkpoint)) this.counts.replayGaps++;
+    return checkpoint;
+  }
+
+  /** The entries of `stream` to replay after `checkpoint`: acknowledged (not pending), not yet applied to their key. */
+  private async *toReplay(stream: string, checkpoint: StreamCheckpoint): AsyncGenerator<ReplayEntry> {
+    if (checkpoint.lastDelivered === undefined) return;
+    const byKey = this.host.lastIds.get(stream)!;
+    for await (const entry of (this.ckpt.get(stream) as StreamCheckpointState).store.range(stream, checkpoint.from, checkpoint.lastDelivered)) {
+      if (checkpoint.pending.has(entry.id)) continue;
+      const last = byKey.get(entry.key);
+      if (last !== undefined && compareEntryIds(entry.id, last) <= 0) continue;
+      yield entry;
+    }
+  }
+
+  /**
+   * Applies an acknowledged entry read back from the stream (its outputs are published again: at least
+   * once). An entry that the delivery dead-lettered as malformed (its frame's type not the stream's, its
+   * key or count not the entry's) is skipped here too, counted in replayErrors.
+   */
+  private async replay(stream: string, state: StreamCheckpointState, entry: ReplayEntry): Promise<void> {
+    const { id, data } = entry;
+    try {
+      const frame = decodeFrame(data);
+      if (frame.type !== state.type || frame.key !== entry.key || frame.count !== entry.count) throw new Error('not an entry of this stream');
+      const trades = frame.kind === 'trades';
+      const message: BusMessage = {
+        id, bus: state.bus, stream, type: frame.type, key: frame.key,
+        ts: trades ? (frame.count > 0 ? frame.columns.ts[frame.count - 1] : NaN) : frame.ts,
+        payload: trades ? frame.columns : frame.payload,
+        priority: frame.priority, count: frame.count, sentAt: frame.sentAt, deliveries: 1,
+      };
+      await this.host.process(message);
+      this.host.progress(stream, message.key, id);
+      this.mark(state, message.key, id);
+      this.counts.replayed += message.count;
+    } catch {
+      // The group acknowledged it (or dead-lettered it) and it does not apply here: skip it, counted.
+      this.counts.replayErrors++;
+    }
+  }
+
+  /** Notes a key changed by entry `id` for the next checkpoint. */
+  mark(state: StreamCheckpointState, key: string, id: string): void {
+    state.dirty.add(key);
+    if (state.maxId === undefined || compareEntryIds(id, state.maxId) > 0) state.maxId = id;
+    state.failures.delete(key);
+  }
+
+  /**
+   * Writes a checkpoint of every stream whose keys changed since the last one, once the outputs
+   * published so far are stored (so no output of a checkpointed entry can be lost). Runs every
+   * checkpointMs and when the engine stops or closes; failures are counted and retried next time.
+   */
+  checkpoint(): Promise<void> {
+    this.checkpointing ??= this.writeCheckpoint().finally(() => {
+      this.checkpointing = undefined;
+    });
+    return this.checkpointing;
+  }
+
+  private async writeCheckpoint(): Promise<void> {
+    const jobs: { stream: string; state: StreamCheckpointState; maxId: string; holdBack: string | undefined; records: [string, string, Uint8Array][] }[] = [];
+    for (const [stream, state] of this.ckpt) {
+      if (state.dirty.size === 0 || state.resuming || state.maxId === undefined) continue;
+      const byKey = this.host.lastIds.get(stream);
+      const records: [string, string, Uint8Array][] = [];
+      for (const key of state.dirty) {
+        const id = byKey?.get(key);
+        if (id !== undefined) records.push([key, id, this.host.snapshotKey(key, state.type)]);
+      }
+      let holdBack: string | undefined;
+      for (const id of state.failures.values()) if (holdBack === undefined || compareEntryIds(id, holdBack) < 0) holdBack = id;
+      state.dirty.clear();
+      jobs.push({ stream, state, maxId: state.maxId, holdBack, records });
+    }
+    if (jobs.length === 0) return;
+    await this.host.bus.flush();
+    await Promise.all(jobs.map(async ({ stream, state, maxId, holdBack, records }) => {
+      try {
+        await state.store.write(stream, maxId, holdBack, records);
+        this.counts.checkpoints++;
+      } catch {
+        this.counts.checkpointErrors++;
+        for (const [key] of records) state.dirty.add(key);
+      }
+    }));
+  }
+
+  /**
+   * A delivery failed: one that a retry may cure holds the key's replay start back (the entry stays
+   * pending); one that none can (isPermanentFailure) is dead-lettered and does not.
+   */
+  failed(state: StreamCheckpointState, key: string, id: string, error: unknown): void {
+    if (!isPermanentFailure(error) && !state.failures.has(key)) state.failures.set(key, id);
+  }
+
+  /** Marks every key the engine has state for as changed: the last checkpoint (close()) writes them all. */
+  dirtyAll(): void {
+    for (const [stream, state] of this.ckpt) for (const key of this.host.lastIds.get(stream)?.keys() ?? []) state.dirty.add(key);
+  }
+
+  /** Resolves once the resumes and the checkpoint in progress have ended (before the last checkpoint). */
+  async settle(): Promise<void> {
+    for (const state of this.ckpt.values()) await state.resuming?.catch(() => undefined);
+    await this.checkpointing?.catch(() => undefined);
+  }
+
+  /** Closes the stores' connections (after the last checkpoint). */
+  close(): void {
+    for (const store of this.stores) store.close();
+  }
+}
