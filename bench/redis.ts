@@ -159,7 +159,7 @@ async function engineChild(url: string, prefix: string, warmupMs: number): Promi
   await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
   // Measure once this engine reads every stream (it takes its share of them over a few lease ticks).
   const md = bus.transport('marketdata') as RedisTransport;
-  const leases = bus.streams('marketdata', 'TRADE_EXECUTION').map((s) => `${prefix}lease:${s}|vpin`);
+  const leases = bus.streams('marketdata', 'TRADE_EXECUTION').map((s) => md.keys.lease(s, 'vpin'));
   while ((await md.cmd.exists(...leases)) < leases.length) await new Promise((resolve) => setTimeout(resolve, 10));
   process.stdout.write('ready\n');
   await engine.until(await expect);

@@ -3,7 +3,7 @@
  * object. publish() -> batcher (columns per key) -> router (which bus) -> transport (streams, consumer
  * groups) -> subscribe() handlers, which receive decoded frames (trade columns view the frame bytes).
  * Transports are in-process by default; `transport: 'redis'` puts each bus on Redis Streams
- * (`kb:<bus>:<type>:<shard>`), one RedisTransport per bus, each bus on its own server if asked.
+ * (`kb:{<bus>:<shard>}:<type>`), one RedisTransport per bus, each bus on its own server if asked.
  */
 import { KernelInputError } from '../errors.js';
 import { requireTrades } from '../kernels/trades.js';

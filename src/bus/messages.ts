@@ -54,7 +54,7 @@ export const DEFAULT_ROUTES: Readonly<Record<KnownMessageType, BusName>> = Objec
 
 /**
  * The stream that carries `type` on `bus` for shard `shard`: `"<bus>:<type>:<shard>"` (a transport may
- * prefix it: the Redis transport's key is `kb:<bus>:<type>:<shard>` by default). One function for the
+ * name it otherwise: the Redis transport's key is `kb:{<bus>:<shard>}:<type>` by default, hash-tagged). One function for the
  * bus, the transports' documentation and tools: docs/wire-format.md is tested against it.
  */
 export function streamName(bus: BusName, type: string, shard: number): string {

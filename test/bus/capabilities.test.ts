@@ -3,6 +3,7 @@
  * the in-process transport, the Redis transport, a transport that states nothing, and the bus's
  * one-publish-per-stream rule following `serialPublish`.
  */
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import { MemoryTransport } from '../../src/bus/transports/memory.js';
@@ -34,7 +35,7 @@ describe('transport capabilities', () => {
       expect(capabilitiesOf(t)).toEqual({ serialPublish: true, durableOffsets: true, leases: true, checkpoints: true });
       expect(t.leaseCount).toBe(0);
       expect(t.target).toBe('redis://127.0.0.1:1/2');
-      const conn = t.openConnection('tools', { lazyConnect: true });
+      const conn = t.openConnection('tools', { lazyConnect: true }) as Redis; // a Cluster client on a cluster
       expect(conn.options.connectionName).toBe('kernelbus-tools');
       expect([conn.options.host, conn.options.port, conn.options.db]).toEqual(['127.0.0.1', 1, 2]);
       conn.disconnect();

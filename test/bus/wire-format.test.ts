@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import { decodeFrame, encodeMessageFrame, encodeTradesFrame, type MessageFrame, type TradesFrame } from '../../src/bus/frames.js';
 import { shardOf, streamName } from '../../src/bus/messages.js';
-import { DEFAULT_PREFIX, ENTRY_FIELDS, RedisTransport } from '../../src/bus/transports/redis/index.js';
+import { DEFAULT_PREFIX, ENTRY_FIELDS, RedisTransport, streamTag } from '../../src/bus/transports/redis/index.js';
 import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
 
 const DOC = readFileSync(new URL('../../docs/wire-format.md', import.meta.url), 'utf8');
@@ -75,6 +75,27 @@ describe('docs/wire-format.md', () => {
       expect(text).toContain(`the Redis stream \`${t.streamKey(stream)}\``);
       expect(text).toContain(`\`${t.streamKey(stream + DEAD_LETTER_SUFFIX)}\``);
       expect(text).toContain(`\`<stream>${DEAD_LETTER_SUFFIX}\``);
+      // The table of tagged keys, row by row, as the transport names them (keys.ts).
+      const table = text.slice(text.indexOf('| what | Redis key |'), text.indexOf('\n\n', text.indexOf('| what | Redis key |')));
+      const rows = [...table.matchAll(/^\| (.+?) \| (.*) \|$/gm)].slice(1).map((m) => ({ what: m[1], keys: [...m[2].matchAll(/`([^`]+)`/g)].map((x) => x[1]) }));
+      const k = t.keys;
+      expect(rows.map((r) => r.keys)).toEqual([
+        [k.stream(stream)],
+        [k.stream(stream + DEAD_LETTER_SUFFIX)],
+        [k.lease(stream, 'vpin')],
+        [k.dedup(stream, 'p1')],
+        [k.members('vpin'), k.groupStreams('vpin')],
+        [k.checkpointIndex('vpin'), k.checkpointRecords('vpin', stream)],
+        [k.stream('s'), k.stream('s' + DEAD_LETTER_SUFFIX)],
+      ]);
+      expect(rows[0].what).toBe(`the stream \`${stream}\``);
+      expect(rows[1].what).toBe(`its dead letters, \`${stream}${DEAD_LETTER_SUFFIX}\``);
+      // Everything of one stream shares its hash tag (its bus and shard); a group's keys share theirs.
+      const tagOf = (key: string) => /\{([^}]*)\}/.exec(key)![1];
+      expect(new Set(rows.slice(0, 4).flatMap((r) => r.keys.map(tagOf)))).toEqual(new Set([streamTag(stream)]));
+      expect(streamTag(stream)).toBe('marketdata:0');
+      expect(text).toContain('`{<bus>:<shard>}`');
+      expect(new Set(rows.slice(4, 6).flatMap((r) => r.keys.map(tagOf)))).toEqual(new Set(['group:vpin']));
     } finally {
       await t.close();
     }

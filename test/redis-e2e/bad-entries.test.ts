@@ -12,7 +12,7 @@ import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import type { Trades, VpinOptions } from '../../src/index.js';
-import { client, sleep, tearDown, until } from '../redis/helpers.js';
+import { client, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 import { columns, consumed, storedResults, vpinOf } from './helpers.js';
@@ -54,8 +54,8 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
     const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix: PREFIX, retryDelayMs: 200, maxDeliveries: 5, claimIdleMs: 2000, blockMs: 50 } });
     const engine = new VpinEngine(bus, { vpin: VPIN, backend: 'reference', heartbeatMs: 0, checkpointMs: 200 }).start();
     await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
-    const streams = Array.from({ length: SHARDS }, (_, i) => PREFIX + streamName('marketdata', 'TRADE_EXECUTION', i));
-    await until(async () => (await redis.exists(...streams.map((s) => `${PREFIX}lease:${s.slice(PREFIX.length)}|vpin`))) === SHARDS, 'the engine to hold its leases');
+    const streams = Array.from({ length: SHARDS }, (_, i) => keysOf(PREFIX).stream(streamName('marketdata', 'TRADE_EXECUTION', i)));
+    await until(async () => (await redis.exists(...Array.from({ length: SHARDS }, (_, i) => keysOf(PREFIX).lease(streamName('marketdata', 'TRADE_EXECUTION', i), 'vpin')))) === SHARDS, 'the engine to hold its leases');
 
     const random = lcg(11);
     const valid = new Map(SYMBOLS.map((k) => [k, { ts: [] as number[], price: [] as number[], volume: [] as number[] }]));
@@ -76,7 +76,7 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
       return { ts, price, volume };
     };
     const frame = (key: string, t: Trades, type = 'TRADE_EXECUTION') => buf(encodeTradesFrame({ type, key, ...t }));
-    const add = (key: string, ...fields: (string | Buffer)[]) => redis.xadd(PREFIX + streamOf(key), '*', ...fields);
+    const add = (key: string, ...fields: (string | Buffer)[]) => redis.xadd(keysOf(PREFIX).stream(streamOf(key)), '*', ...fields);
     const writeValid = async (key: string) => {
       const t = trades(key);
       const v = valid.get(key)!;
@@ -155,9 +155,9 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
         await writeValid(key);
         const k = round * SYMBOLS.length + SYMBOLS.indexOf(key);
         if (k % 17 === 9) {
-          const before = await redis.xlen(PREFIX + streamOf(key));
+          const before = await redis.xlen(keysOf(PREFIX).stream(streamOf(key)));
           bad.push(await kinds[bad.length % kinds.length](key));
-          badEntries += (await redis.xlen(PREFIX + streamOf(key))) - before;
+          badEntries += (await redis.xlen(keysOf(PREFIX).stream(streamOf(key)))) - before;
         }
       }
       await sleep(1);

@@ -7,7 +7,7 @@ import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
 import { factorDays, factorTable } from '../engines/factor-helpers.js';
 import { riskTable } from '../engines/risk-helpers.js';
-import { client, tearDown, until } from '../redis/helpers.js';
+import { client, keysOf, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { freePort, RedisServer } from '../../tools/redis-server.js';
 
@@ -65,7 +65,7 @@ describeRedis('kernelbus commands over Redis', () => {
     const running = start((out) => runEngine(['vpin', '--redis', url, '--consumer', 'e1', '--checkpoint-ms', '100'], out, stop.signal));
     await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
     // The feed waits for the engines that read its streams: let this one take all four first.
-    const leases = [0, 1, 2, 3].map((s) => `kb:lease:marketdata:TRADE_EXECUTION:${s}|vpin`);
+    const leases = [0, 1, 2, 3].map((s) => keysOf().lease(`marketdata:TRADE_EXECUTION:${s}`, 'vpin'));
     await until(async () => (await redis.exists(...leases)) === 4, 'the engine to read every stream');
     const feed = await capture((out) => runFeed(['--redis', url, '--symbols', '10', '--rate', '20000', '--count', '5000'], out));
     expect(feed.code).toBe(0);
@@ -76,8 +76,8 @@ describeRedis('kernelbus commands over Redis', () => {
     expect(engine.code).toBe(0);
     expect(engine.text).toMatch(/^ready: engine vpin, group vpin, consumer e1, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 100 ms\n/);
     expect(engine.text).toMatch(/\nstopped \(abort\): processed 5,000 trades in [\d,]+ deliveries, 0 duplicates skipped, 0 trades replayed after takeovers, 0 symbols restored; [\d,]+ buckets, [\d,]+ alerts, 10 symbols; [1-9][\d,]* checkpoints \(0 failed\); 0 republished trades skipped; latency p50 [\d.]+ ms, p99 [\d.]+ ms\n$/);
-    expect(await redis.hlen('kb:ckpt:vpin:marketdata:TRADE_EXECUTION:0') + await redis.hlen('kb:ckpt:vpin:marketdata:TRADE_EXECUTION:1')
-      + await redis.hlen('kb:ckpt:vpin:marketdata:TRADE_EXECUTION:2') + await redis.hlen('kb:ckpt:vpin:marketdata:TRADE_EXECUTION:3')).toBe(10);
+    const records = await Promise.all([0, 1, 2, 3].map((s) => redis.hlen(keysOf().checkpointRecords('vpin', `marketdata:TRADE_EXECUTION:${s}`))));
+    expect(records.reduce((a, b) => a + b)).toBe(10);
   });
 
   it('a Redis that does not answer: exit 1 with a clear message that holds no password', async () => {

@@ -8,14 +8,15 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { VpinOptions } from '../../src/index.js';
-import { client, closeAll, sleep, tearDown, until } from '../redis/helpers.js';
+import { client, closeAll, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 import { columns, Command, consumed, expectedBuckets, head, killAll, storedResults, storedTrades, vpinOf } from './helpers.js';
 
 const SHARDS = 4;
 const VPIN: VpinOptions = { bucketVolume: 3000, window: 10, barMs: 10, sigma: { ewma: 0.94 } };
-const TRADE_STREAMS = Array.from({ length: SHARDS }, (_, i) => `kb:marketdata:TRADE_EXECUTION:${i}`);
+const TRADE_STREAMS = Array.from({ length: SHARDS }, (_, i) => `marketdata:TRADE_EXECUTION:${i}`);
+const TRADE_KEYS = TRADE_STREAMS.map((s) => keysOf().stream(s));
 /** `kernelbus engine vpin` arguments matching VPIN, with short takeover and checkpoint periods. */
 const engineArgs = (url: string, consumer: string) => [
   'engine', 'vpin', '--redis', url, '--consumer', consumer, '--shards', String(SHARDS), '--backend', 'reference',
@@ -74,9 +75,9 @@ describeRedis('VPIN engine processes over Redis', () => {
     await Promise.all([a.waitFor(READY), b.waitFor(READY)]);
     const feed = new Command(['feed', '--redis', url, '--symbols', '6', '--rate', '15000', '--count', '60000', '--seed', '7', '--shards', String(SHARDS)]);
     // Mid-stream: the engines share the streams, have checkpointed them, and gone on since.
-    const holders = async () => (await Promise.all(TRADE_STREAMS.map((s) => redis.get(`kb:lease:${s.slice(3)}|vpin`)))).map((v) => v?.split(':')[0]);
+    const holders = async () => (await Promise.all(TRADE_STREAMS.map((s) => redis.get(keysOf().lease(s, 'vpin'))))).map((v) => v?.split(':')[0]);
     await until(async () => (await holders()).includes('A') && (await holders()).includes('B'), 'A and B to share the streams');
-    await until(async () => (await redis.hlen('kb:ckpt:vpin')) === SHARDS, 'checkpoints of every stream');
+    await until(async () => (await redis.hlen(keysOf().checkpointIndex('vpin'))) === SHARDS, 'checkpoints of every stream');
     await sleep(300);
     a.kill('SIGKILL');
     const killedAt = performance.now();
@@ -93,7 +94,7 @@ describeRedis('VPIN engine processes over Redis', () => {
     expect(await feed.exited).toBe(0);
     const published = num((await feed.waitFor(/^published ([\d,]+) trades/m))[1]);
     expect(published).toBe(60_000);
-    await consumed(redis, TRADE_STREAMS, 'vpin');
+    await consumed(redis, TRADE_KEYS, 'vpin');
     expect(await c.stop()).toBe(0);
     const cSummary = await c.waitFor(SUMMARY);
 
@@ -104,7 +105,7 @@ describeRedis('VPIN engine processes over Redis', () => {
     // C resumed everything from checkpoints; B had checkpointed on SIGTERM, so nothing needed replaying.
     expect(num(cSummary[4])).toBe(6);
     expect(num(cSummary[3])).toBe(0);
-    expect(await redis.xpending('kb:marketdata:TRADE_EXECUTION:0', 'vpin')).toEqual([0, null, null, null]);
+    expect(await redis.xpending(TRADE_KEYS[0], 'vpin')).toEqual([0, null, null, null]);
     console.log(
       `[redis-e2e] SIGKILL: B held A's streams ${takeoverMs.toFixed(0)} ms after the kill (claimIdleMs 500); ${r.trades} trades of ${r.symbols} symbols, ` +
         `${r.buckets} buckets exact; B processed ${bSummary[1]} trades, replayed ${bSummary[3]} that A had acknowledged after its last checkpoint, ` +
@@ -153,7 +154,7 @@ describeRedis('VPIN engine processes over Redis', () => {
     await publisher;
     await bus.close(); // drains: every accepted trade stored and consumed
     const drainedMs = performance.now() - down;
-    await consumed(redis, TRADE_STREAMS, 'vpin');
+    await consumed(redis, TRADE_KEYS, 'vpin');
     expect(await engine.stop()).toBe(0);
     const summary = await engine.waitFor(/^stopped \(SIGTERM\): processed ([\d,]+) trades.* ([\d,]+) republished trades skipped/m);
 

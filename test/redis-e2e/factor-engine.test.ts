@@ -11,7 +11,7 @@ import { createBus, type Bus } from '../../src/bus/bus.js';
 import { FactorEngine, type FactorEngineOptions, type FactorResult } from '../../src/engines/index.js';
 import { decodeFactorUniverse } from '../../src/engines/factor-messages.js';
 import { kernels } from '../../src/index.js';
-import { client, closeAll, sleep, tearDown, until } from '../redis/helpers.js';
+import { client, closeAll, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 import { direct, inputOf, seededPanel, type Panel } from '../engines/factor-helpers.js';
@@ -99,7 +99,7 @@ describeRedis('FactorEngine over Redis', () => {
     await publish(bus1, panels, steps.slice(0, 40));
     await bus1.drain();
     await a.checkpoint();
-    expect(await redis.hkeys('kb:ckpt:factor:marketdata:FACTOR_INPUT:0')).toEqual(expect.arrayContaining(keys));
+    expect(await redis.hkeys(keysOf().checkpointRecords('factor', 'marketdata:FACTOR_INPUT:0'))).toEqual(expect.arrayContaining(keys));
     await publish(bus1, panels, steps.slice(40, 60));
     await bus1.drain();
     a.checkpoint = () => Promise.resolve();
@@ -123,7 +123,7 @@ describeRedis('FactorEngine over Redis', () => {
     for (const key of keys) expect([...seen[key]].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 - 7 }, (_, j) => j + 7));
     expect(stored).toHaveLength(2 * (40 - 7) + 2 * 10);
     // B's final checkpoint holds the same state.
-    const u = decodeFactorUniverse(record((await redis.hgetBuffer('kb:ckpt:factor:marketdata:FACTOR_INPUT:0', 'us'))!), 8);
+    const u = decodeFactorUniverse(record((await redis.hgetBuffer(keysOf().checkpointRecords('factor', 'marketdata:FACTOR_INPUT:0'), 'us'))!), 8);
     expect(u.history.export()).toEqual(stateOf(b).us.history);
     expect(u.lastDate).toBe(panels.us.dates[39]);
   });
@@ -154,7 +154,7 @@ describeRedis('FactorEngine over Redis', () => {
       }
     })();
     // Mid-stream, once A has checkpointed every universe: SIGKILL, and B takes over after claimIdleMs.
-    const hashes = [...Array(SHARDS).keys()].map((s) => `kb:ckpt:factor:marketdata:FACTOR_INPUT:${s}`);
+    const hashes = [...Array(SHARDS).keys()].map((s) => keysOf().checkpointRecords('factor', `marketdata:FACTOR_INPUT:${s}`));
     const checkpointed = async () => (await Promise.all(hashes.map((h) => redis.hlen(h)))).reduce((x, y) => x + y, 0);
     await until(async () => sent > 120 && (await checkpointed()) >= 3, 'A to checkpoint every universe');
     await sleep(150);
@@ -165,7 +165,7 @@ describeRedis('FactorEngine over Redis', () => {
     await b.waitFor(READY);
     await publisher;
     await bus.close();
-    await consumed(redis, [...Array(SHARDS).keys()].map((s) => `kb:marketdata:FACTOR_INPUT:${s}`), 'factor');
+    await consumed(redis, [...Array(SHARDS).keys()].map((s) => keysOf().stream(`marketdata:FACTOR_INPUT:${s}`)), 'factor');
     expect(await b.stop()).toBe(0);
     const summary = await b.waitFor(SUMMARY);
     const num = (s: string) => Number(s.replaceAll(',', ''));

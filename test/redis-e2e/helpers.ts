@@ -4,13 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/bus/transports/redis/index.js';
 import { createBus, type Bus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { decodeFrame } from '../../src/bus/frames.js';
 import type { VpinCalculation } from '../../src/engines/vpin.js';
 import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
-import { until } from '../redis/helpers.js';
+import { keysOf, until } from '../redis/helpers.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -62,7 +62,7 @@ export async function killAll(): Promise<void> {
 }
 
 /** Every entry of a stream as [id, fields], in order. */
-async function entries(redis: Redis, key: string): Promise<[string, Buffer[]][]> {
+async function entries(redis: RedisClient, key: string): Promise<[string, Buffer[]][]> {
   const out: [string, Buffer[]][] = [];
   let start = '-';
   for (;;) {
@@ -83,11 +83,11 @@ function field(fields: Buffer[], name: string): Buffer | undefined {
  * the frames stored twice (a frame published no later than the previous one of its key and ending no
  * later: VpinEngine skips them the same way); `republished` counts their trades.
  */
-export async function storedTrades(redis: Redis, shards: number, prefix = 'kb:'): Promise<{ trades: Map<string, Trades>; republished: number }> {
+export async function storedTrades(redis: RedisClient, shards: number, prefix = 'kb:'): Promise<{ trades: Map<string, Trades>; republished: number }> {
   const rows = new Map<string, { ts: number[]; price: number[]; volume: number[]; lastTs: number; lastSentAt: number }>();
   let republished = 0;
   for (let shard = 0; shard < shards; shard++) {
-    for (const [, fields] of await entries(redis, `${prefix}marketdata:TRADE_EXECUTION:${shard}`)) {
+    for (const [, fields] of await entries(redis, keysOf(prefix).stream(`marketdata:TRADE_EXECUTION:${shard}`))) {
       const frame = decodeFrame(field(fields, 'd')!);
       if (frame.kind !== 'trades') throw new Error('not a trade frame');
       let r = rows.get(frame.key);
@@ -112,12 +112,12 @@ export async function storedTrades(redis: Redis, shards: number, prefix = 'kb:')
 }
 
 /** VPIN results read back from the compute bus: per key, buckets by number; duplicates (same key and bucket) counted and checked equal. */
-export async function storedResults(redis: Redis, shards: number, prefix = 'kb:'): Promise<{ byKey: Map<string, VpinCalculation[]>; messages: number; duplicates: number }> {
+export async function storedResults(redis: RedisClient, shards: number, prefix = 'kb:'): Promise<{ byKey: Map<string, VpinCalculation[]>; messages: number; duplicates: number }> {
   const byKey = new Map<string, Map<number, VpinCalculation>>();
   let messages = 0;
   let duplicates = 0;
   for (let shard = 0; shard < shards; shard++) {
-    for (const [, fields] of await entries(redis, `${prefix}compute:VPIN_CALCULATION:${shard}`)) {
+    for (const [, fields] of await entries(redis, keysOf(prefix).stream(`compute:VPIN_CALCULATION:${shard}`))) {
       const frame = decodeFrame(field(fields, 'd')!);
       if (frame.kind !== 'message') throw new Error('not a message frame');
       const calc = frame.payload as VpinCalculation;
@@ -159,7 +159,7 @@ export function head(b: VpinBuckets, n: number): VpinBuckets {
 }
 
 /** Resolves once `group` has read and acknowledged every entry of the streams (lag and pending 0). */
-export async function consumed(redis: Redis, streams: string[], group: string, timeoutMs = 30_000): Promise<void> {
+export async function consumed(redis: RedisClient, streams: string[], group: string, timeoutMs = 30_000): Promise<void> {
   await until(async () => {
     for (const key of streams) {
       const groups = (await redis.xinfo('GROUPS', key).catch(() => [])) as unknown[][];
@@ -178,10 +178,10 @@ export async function redisBus(url: string, shards = 1): Promise<Bus> {
 }
 
 /** Every message of `type` stored on the compute bus's `shards` streams, in stream order (the engines' results). */
-export async function storedMessages<P>(redis: Redis, type: string, shards: number): Promise<{ key: string; ts: number; payload: P }[]> {
+export async function storedMessages<P>(redis: RedisClient, type: string, shards: number): Promise<{ key: string; ts: number; payload: P }[]> {
   const out: { key: string; ts: number; payload: P }[] = [];
   for (let shard = 0; shard < shards; shard++) {
-    for (const [, fields] of await entries(redis, `kb:compute:${type}:${shard}`)) {
+    for (const [, fields] of await entries(redis, keysOf().stream(`compute:${type}:${shard}`))) {
       const frame = decodeFrame(field(fields, 'd')!);
       if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload as P });
     }

@@ -12,7 +12,7 @@ import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { RiskEngine, type PortfolioUpdate, type RiskEngineOptions, type RiskResult } from '../../src/engines/index.js';
 import { decodePortfolio, decodeUniverse } from '../../src/engines/risk-messages.js';
 import { kernels } from '../../src/index.js';
-import { client, closeAll, sleep, tearDown, until } from '../redis/helpers.js';
+import { client, closeAll, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 import { ASSETS, expectedFigures, figures, PORTFOLIOS, row, seededReturns, weightVector } from '../engines/risk-helpers.js';
@@ -87,7 +87,7 @@ describeRedis('RiskEngine over Redis', () => {
     await publish(bus1, block, steps.slice(0, 33));
     await bus1.drain();
     await a.checkpoint();
-    expect(await redis.hkeys('kb:ckpt:risk')).toEqual(expect.arrayContaining(['marketdata:RETURNS_UPDATE:0', 'logic:PORTFOLIO_UPDATE:0']));
+    expect(await redis.hkeys(keysOf().checkpointIndex('risk'))).toEqual(expect.arrayContaining(['marketdata:RETURNS_UPDATE:0', 'logic:PORTFOLIO_UPDATE:0']));
     await publish(bus1, block, steps.slice(33, 49));
     await bus1.drain();
     a.checkpoint = () => Promise.resolve();
@@ -121,9 +121,9 @@ describeRedis('RiskEngine over Redis', () => {
     });
     // B's final checkpoint holds the same state.
     const record = (bytes: Buffer) => bytes.subarray(2 + bytes.readUInt16LE(0));
-    const u = decodeUniverse(record((await redis.hgetBuffer('kb:ckpt:risk:marketdata:RETURNS_UPDATE:0', 'stocks'))!), 30);
+    const u = decodeUniverse(record((await redis.hgetBuffer(keysOf().checkpointRecords('risk', 'marketdata:RETURNS_UPDATE:0'), 'stocks'))!), 30);
     expect(u.window.matrix()).toEqual(stateOf(b).window);
-    const p = decodePortfolio(record((await redis.hgetBuffer('kb:ckpt:risk:logic:PORTFOLIO_UPDATE:0', 'equal'))!));
+    const p = decodePortfolio(record((await redis.hgetBuffer(keysOf().checkpointRecords('risk', 'logic:PORTFOLIO_UPDATE:0'), 'equal'))!));
     expect(p).toEqual({ universe: 'stocks', assets: ['AAA', 'BBB'], weights: Float64Array.of(0.5, 0.5), limit: 0.01 });
   });
 
@@ -152,7 +152,7 @@ describeRedis('RiskEngine over Redis', () => {
       }
     })();
     // Mid-stream, once A has checkpointed both inputs: SIGKILL, and B takes over after claimIdleMs.
-    await until(async () => sent > 120 && (await redis.hlen('kb:ckpt:risk')) >= 2, 'A to checkpoint both inputs');
+    await until(async () => sent > 120 && (await redis.hlen(keysOf().checkpointIndex('risk'))) >= 2, 'A to checkpoint both inputs');
     await sleep(150);
     a.kill('SIGKILL');
     await a.exited;
@@ -161,7 +161,7 @@ describeRedis('RiskEngine over Redis', () => {
     await b.waitFor(READY);
     await publisher;
     await bus.close();
-    const streams = [...Array(SHARDS).keys()].flatMap((s) => [`kb:marketdata:RETURNS_UPDATE:${s}`, `kb:logic:PORTFOLIO_UPDATE:${s}`]);
+    const streams = [...Array(SHARDS).keys()].flatMap((s) => [keysOf().stream(`marketdata:RETURNS_UPDATE:${s}`), keysOf().stream(`logic:PORTFOLIO_UPDATE:${s}`)]);
     await consumed(redis, streams, 'risk');
     expect(await b.stop()).toBe(0);
     const summary = await b.waitFor(SUMMARY);
@@ -187,11 +187,11 @@ describeRedis('RiskEngine over Redis', () => {
       }
       throw new Error(`no checkpoint of ${field}`);
     };
-    const u = decodeUniverse(await shardOf((s) => `kb:ckpt:risk:marketdata:RETURNS_UPDATE:${s}`, 'stocks'), 30);
+    const u = decodeUniverse(await shardOf((s) => keysOf().checkpointRecords('risk', `marketdata:RETURNS_UPDATE:${s}`), 'stocks'), 30);
     expect(u.window.matrix()).toEqual(expected.window);
     expect(u.window.total).toBe(N);
     for (const [key, p] of expected.portfolios as [string, { weights: Float64Array; limit: number; universe: string; assets: string[] }][]) {
-      const mine = decodePortfolio(await shardOf((s) => `kb:ckpt:risk:logic:PORTFOLIO_UPDATE:${s}`, key));
+      const mine = decodePortfolio(await shardOf((s) => keysOf().checkpointRecords('risk', `logic:PORTFOLIO_UPDATE:${s}`), key));
       expect(mine).toEqual({ universe: p.universe, assets: p.assets, weights: p.weights, limit: p.limit });
     }
     console.log(

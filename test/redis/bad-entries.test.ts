@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { FrameError } from '../../src/bus/errors.js';
 import { KernelInputError } from '../../src/errors.js';
 import { DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
-import { client, closeAll, seqs, sleep, tearDown, tradeEntry, transport, until } from './helpers.js';
+import { client, closeAll, keysOf, seqs, sleep, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 
@@ -53,20 +53,20 @@ describeRedis('RedisTransport: bad entries and retries', () => {
     });
     await t.ready();
     await t.publish('s', [tradeEntry('a', 0)]);
-    await redis.xadd(`${p}s`, '*', 'd', bytes(tradeEntry('a', 1).data), 'k', 'b', 'n', '1'); // k names another key
-    await redis.xadd(`${p}s`, '*', 'd', bytes(tradeEntry('a', 2).data), 'k', 'a', 'n', '7'); // n is not the frame's count
+    await redis.xadd(keysOf(p).stream('s'), '*', 'd', bytes(tradeEntry('a', 1).data), 'k', 'b', 'n', '1'); // k names another key
+    await redis.xadd(keysOf(p).stream('s'), '*', 'd', bytes(tradeEntry('a', 2).data), 'k', 'a', 'n', '7'); // n is not the frame's count
     await t.publish('s', [tradeEntry('a', 3), tradeEntry('b', 0)]);
     await t.idle();
     expect(handled).toEqual(['a0', 'a3', 'b0']);
     expect(keys).toEqual(['a', 'a', 'b']);
-    const dead = await deadLetters(redis, `${p}s`);
+    const dead = await deadLetters(redis, keysOf(p).stream('s'));
     expect(dead.map((d) => d.error)).toEqual([
       `malformed entry: field 'k' ("b") is not the frame's key ("a")`,
       `malformed entry: field 'n' (7) is not the frame's count (1)`,
     ]);
     expect(dead.map((d) => d.deliveries)).toEqual(['1', '1']);
     expect(t.metrics()).toMatchObject({ deadLettered: 8, failed: 0, redelivered: 0 });
-    expect(await redis.xpending(`${p}s`, 'g')).toEqual([0, null, null, null]);
+    expect(await redis.xpending(keysOf(p).stream('s'), 'g')).toEqual([0, null, null, null]);
   });
 
   it('data the handler rejects for good (KernelInputError, FrameError) is dead-lettered at its first delivery; its key goes on at once', async () => {
@@ -90,7 +90,7 @@ describeRedis('RedisTransport: bad entries and retries', () => {
     expect(handled).toEqual(['a0', 'a2', 'a4']);
     expect(attempts.get('a1')).toEqual([1]);
     expect(attempts.get('a3')).toEqual([1]);
-    const dead = await deadLetters(redis, `${p}s`);
+    const dead = await deadLetters(redis, keysOf(p).stream('s'));
     expect(dead.map((d) => d.error)).toEqual([
       'invalid data: trades.price: expected finite prices, got price[0] = NaN',
       'malformed entry: frame: type RISK_ALERT on a stream of TRADE_EXECUTION',
@@ -149,7 +149,7 @@ describeRedis('RedisTransport: bad entries and retries', () => {
     await a.publish('s', [0, 1, 2, 3].map((i) => tradeEntry('k', i)));
     await until(() => (attempts.get('k0')?.length ?? 0) >= 2, 'two attempts of k0');
     await subA.close();
-    const counts = async () => new Map(((await redis.xpending(`${p}s`, 'g', '-', '+', 100)) as [string, string, number, number][]).map((r) => [r[0], r[3]]));
+    const counts = async () => new Map(((await redis.xpending(keysOf(p).stream('s'), 'g', '-', '+', 100)) as [string, string, number, number][]).map((r) => [r[0], r[3]]));
     const pending = await counts();
     expect([...pending.values()].slice(0, 1)).toEqual([attempts.get('k0')!.length]); // k0: its attempts
     expect([...pending.values()].slice(1)).toEqual([0, 0, 0]); // k1..k3: never handed to a handler
@@ -157,12 +157,12 @@ describeRedis('RedisTransport: bad entries and retries', () => {
     const b = transport(url, { prefix: p, retryDelayMs: 5, maxDeliveries: 3 });
     b.subscribe('s', 'g', 'b', handler('b'));
     await b.ready();
-    await until(async () => ((await redis.xpending(`${p}s`, 'g')) as [number])[0] === 0, 'the stream to be consumed', 10_000);
+    await until(async () => ((await redis.xpending(keysOf(p).stream('s'), 'g')) as [number])[0] === 0, 'the stream to be consumed', 10_000);
     expect(attempts.get('k0')).toEqual([1, 2, 3]);
     expect(attempts.get('k1')).toEqual([1, 2, 3]);
     expect(attempts.get('k2')).toEqual([1]);
     expect(attempts.get('k3')).toEqual([1]);
-    const dead = await deadLetters(redis, `${p}s`);
+    const dead = await deadLetters(redis, keysOf(p).stream('s'));
     expect(dead.map((d) => [d.error, d.deliveries])).toEqual([
       ['failed 3 deliveries: transient (b)', '3'],
       ['failed 3 deliveries: transient (b)', '3'],

@@ -99,7 +99,7 @@ describeRedis('createBus over RedisTransport', () => {
     // A stream key that holds a string: Redis answers WRONGTYPE, which retrying cannot fix.
     const other = transport(server.url(), { prefix: 'kb:wrongtype:' });
     await other.ready();
-    await other.cmd.set('kb:wrongtype:marketdata:TRADE_EXECUTION:0', 'not a stream');
+    await other.cmd.set(other.streamKey('marketdata:TRADE_EXECUTION:0'), 'not a stream');
     const bus2 = createBus({ buses: ['marketdata'], transports: { marketdata: other }, onError: (e) => errors.push(e), retryMs: 5 });
     await bus2.publish('TRADE_EXECUTION', { key: 'X', ts: 1, price: 100, volume: 1 });
     await bus2.publish('TRADE_EXECUTION', { key: 'Y', ts: 1, price: 100, volume: 1 });

@@ -84,8 +84,8 @@ describeRedis('RedisTransport connection options', () => {
     expect(t.target).toBe(`redis://127.0.0.1:${server.port}/3`);
     await t.publish('s', [tradeEntry('k', 0)]);
     const redis = client(`${server.url()}/3`);
-    expect(await redis.xlen('kb:db:s')).toBe(1);
-    expect(await client(server.url()).exists('kb:db:s')).toBe(0);
+    expect(await redis.xlen(t.streamKey('s'))).toBe(1);
+    expect(await client(server.url()).exists(t.streamKey('s'))).toBe(0);
   });
 
   it.skipIf(!hasOpenssl())('rediss:// (TLS) with a private CA passed through the ioredis options', async () => {

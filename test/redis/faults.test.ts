@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TransportError, type RedisTransport } from '../../src/bus/transports/redis/index.js';
 import type { OutgoingEntry } from '../../src/bus/transports/types.js';
-import { applyOnce, batchEntry, client, closeAll, effects, seqs, sleep, tearDown, tradeEntry, transport, until } from './helpers.js';
+import { applyOnce, batchEntry, client, closeAll, effects, keysOf, seqs, sleep, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 
@@ -69,7 +69,7 @@ describeRedis('RedisTransport under faults', () => {
     await exited;
     // What the child had read and not acknowledged (none if it was between batches): the survivor's to claim.
     let childPending = 0;
-    for (const s of streams) childPending += ((await redis.xpending(`${p}${s}`, 'vpin', '-', '+', 10_000, 'child')) as unknown[]).length;
+    for (const s of streams) childPending += ((await redis.xpending(keysOf(p).stream(s), 'vpin', '-', '+', 10_000, 'child')) as unknown[]).length;
     await until(async () => (await holders(redis, p, streams, 'vpin')).every((h) => h === 'survivor'), 'the survivor to take every stream', 20_000, 2);
     const takeoverMs = performance.now() - killedAt;
     await pub.idle();
@@ -83,7 +83,7 @@ describeRedis('RedisTransport under faults', () => {
     expect(fx.stats['by:child'] + fx.stats['by:survivor']).toBe(entries * 5);
     const m = survivor.metrics();
     expect(m.claimed).toBeGreaterThanOrEqual(childPending);
-    expect(await redis.xpending(`${p}${streams[0]}`, 'vpin')).toEqual([0, null, null, null]);
+    expect(await redis.xpending(keysOf(p).stream(streams[0]), 'vpin')).toEqual([0, null, null, null]);
     console.log(
       `[redis] SIGKILL takeover: ${takeoverMs.toFixed(0)} ms after the kill (claimIdleMs 300); child applied ${fx.stats['by:child']} messages, ` +
         `survivor ${fx.stats['by:survivor']}; ${m.claimed} entries claimed (${childPending} pending on the child at the kill), ${fx.stats.duplicates ?? 0} redeliveries of applied entries skipped by id`,
@@ -238,6 +238,6 @@ describeRedis('RedisTransport under faults', () => {
 
 /** Which consumer holds each stream's lease for `group` ('' when none). */
 async function holders(redis: ReturnType<typeof client>, prefix: string, streams: string[], group: string): Promise<string[]> {
-  const values = await Promise.all(streams.map((s) => redis.get(`${prefix}lease:${s}|${group}`)));
+  const values = await Promise.all(streams.map((s) => redis.get(keysOf(prefix).lease(s, group))));
   return values.map((v) => (v ?? '').split(':')[0]);
 }

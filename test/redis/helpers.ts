@@ -1,7 +1,7 @@
 /** Shared pieces of the Redis transport tests. */
 import { Redis } from 'ioredis';
 import { decodeFrame, encodeTradesFrame } from '../../src/bus/frames.js';
-import { RedisTransport, type RedisTransportOptions } from '../../src/bus/transports/redis/index.js';
+import { RedisKeys, RedisTransport, type RedisTransportOptions } from '../../src/bus/transports/redis/index.js';
 import type { Entry, OutgoingEntry } from '../../src/bus/transports/types.js';
 
 /** Transports and clients opened by a test file, closed by closeAll() in afterAll/afterEach. */
@@ -13,6 +13,9 @@ export function transport(url: string, options: RedisTransportOptions = {}): Red
   open.push(t);
   return t;
 }
+
+/** The Redis key names under `prefix` (the transport's layout: hash-tagged, see docs/redis.md#keys). */
+export const keysOf = (prefix = 'kb:') => new RedisKeys(prefix);
 
 /** A plain ioredis client (to inspect or tamper with Redis), closed by closeAll(). */
 export function client(url: string): Redis {

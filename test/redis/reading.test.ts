@@ -3,7 +3,7 @@
  * their streams: every subscription holds its stream's lease, or another consumer of its group does.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { client, closeAll, tearDown, transport } from './helpers.js';
+import { client, closeAll, keysOf, tearDown, transport } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 
@@ -29,7 +29,7 @@ describeRedis('RedisTransport.reading()', () => {
     for (const s of streams) expect(a.holds(s, 'g')).toBe(true);
     expect(a.holds('other', 'h')).toBe(true);
     expect(a.holds('other', 'g')).toBe(false);
-    const holders = await Promise.all(streams.map((s) => redis.get(`${p}lease:${s}|g`)));
+    const holders = await Promise.all(streams.map((s) => redis.get(keysOf(p).lease(s, 'g'))));
     expect(holders.every((h) => h?.startsWith('a:'))).toBe(true);
     // A second instance of the group: the streams are read (by a), so it resolves without taking any.
     const b = transport(server.url(), { prefix: p, claimIdleMs: 60_000 });
@@ -42,11 +42,11 @@ describeRedis('RedisTransport.reading()', () => {
   it('a stream whose lease another consumer holds counts as read (it takes over if that one is dead); a closed transport rejects', async () => {
     const p = 'kb:r2:';
     const redis = client(server.url());
-    await redis.set(`${p}lease:s|g`, 'a dead consumer', 'PX', 60_000); // held by nobody alive, for a minute
+    await redis.set(keysOf(p).lease('s', 'g'), 'a dead consumer', 'PX', 60_000); // held by nobody alive, for a minute
     const t = transport(server.url(), { prefix: p });
     t.subscribe('s', 'g', 'c', () => {});
     await expect(t.reading(300)).resolves.toBeUndefined(); // held elsewhere counts: another consumer reads it
-    await redis.del(`${p}lease:s|g`);
+    await redis.del(keysOf(p).lease('s', 'g'));
     const u = transport(server.url(), { prefix: 'kb:r3:' });
     await u.close();
     await expect(u.reading(100)).rejects.toMatchObject({ name: 'BusClosedError' });

@@ -4,7 +4,7 @@ import { FrameError } from '../../src/bus/errors.js';
 import { decodeFrame } from '../../src/bus/frames.js';
 import { FrameTooLargeError, TransportError } from '../../src/bus/transports/redis/index.js';
 import { compareEntryIds, DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
-import { batchEntry, client, closeAll, seqs, tearDown, tradeEntry, transport, until } from './helpers.js';
+import { batchEntry, client, closeAll, keysOf, seqs, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 
@@ -91,9 +91,9 @@ describeRedis('RedisTransport', () => {
     const names = ((await redis.client('LIST')) as string).split('\n').map((line) => /name=(\S*)/.exec(line)?.[1]);
     expect(names.filter((n) => n === 'kernelbus-consumer-vpin-1')).toHaveLength(1);
     expect(names.filter((n) => n === 'kernelbus-consumer-risk-1')).toHaveLength(1);
-    for (const s of streams) for (const g of ['vpin', 'risk']) expect(((await redis.xpending(`${p}${s}`, g)) as [number])[0]).toBe(0);
+    for (const s of streams) for (const g of ['vpin', 'risk']) expect(((await redis.xpending(keysOf(p).stream(s), g)) as [number])[0]).toBe(0);
     // The frames went over as binary fields, not as text: the stored entry is the exact frame.
-    const raw = (await redis.xrangeBuffer(`${p}${streams[0]}`, '-', '+', 'COUNT', 1))[0][1];
+    const raw = (await redis.xrangeBuffer(keysOf(p).stream(streams[0]), '-', '+', 'COUNT', 1))[0][1];
     expect(raw[0].toString()).toBe('d');
     expect(raw[1].subarray(0, 4).toString('latin1')).toBe('KBFR');
   });
@@ -121,7 +121,7 @@ describeRedis('RedisTransport', () => {
     // Entries held back behind a failure were not handed to the handler: still their first delivery.
     expect(attempts.get('flaky2')).toEqual([1]);
     expect(attempts.get('bad1')).toEqual([1]);
-    const dead = await client(url).xrangeBuffer(`${p}s${DEAD_LETTER_SUFFIX}`, '-', '+');
+    const dead = await client(url).xrangeBuffer(keysOf(p).stream('s' + DEAD_LETTER_SUFFIX), '-', '+');
     expect(dead).toHaveLength(1);
     const fields = Object.fromEntries(chunk(dead[0][1]).map(([k, v]) => [k.toString(), v]));
     expect(fields.error.toString()).toBe('failed 3 deliveries: poison pill');
@@ -129,7 +129,7 @@ describeRedis('RedisTransport', () => {
     expect(fields.deliveries.toString()).toBe('3');
     expect(seqs({ data: fields.d } as unknown as Entry)).toEqual([0]);
     expect(t.metrics()).toMatchObject({ deadLettered: 1, failed: 5, acknowledged: 8, redelivered: 4 });
-    expect(await client(url).xpending(`${p}s`, 'g')).toEqual([0, null, null, null]);
+    expect(await client(url).xpending(keysOf(p).stream('s'), 'g')).toEqual([0, null, null, null]);
   });
 
   it('malformed and oversized entries end in the dead-letter stream; publish refuses oversized frames; the consumer goes on', async () => {
@@ -143,9 +143,9 @@ describeRedis('RedisTransport', () => {
       handled.push(`${e.key}${seqs(e)[0]}`);
     });
     await t.publish('s', [tradeEntry('a', 0)]);
-    await redis.xadd(`${p}s`, '*', 'k', 'a', 'n', '1'); // no frame
-    await redis.xadd(`${p}s`, '*', 'd', Buffer.from('not a frame at all, but long enough'), 'k', 'a', 'n', '1');
-    await redis.xadd(`${p}s`, '*', 'd', tradeEntry('a', 9).data as Buffer, 'k', 'a', 'n', 'many');
+    await redis.xadd(keysOf(p).stream('s'), '*', 'k', 'a', 'n', '1'); // no frame
+    await redis.xadd(keysOf(p).stream('s'), '*', 'd', Buffer.from('not a frame at all, but long enough'), 'k', 'a', 'n', '1');
+    await redis.xadd(keysOf(p).stream('s'), '*', 'd', tradeEntry('a', 9).data as Buffer, 'k', 'a', 'n', 'many');
     await big.publish('s', [batchEntry('a', 100, 100)]); // 2.4 kB: over the consumer's limit
     const oversized = batchEntry('a', 200, 100);
     const bytes = oversized.data.byteLength;
@@ -154,7 +154,7 @@ describeRedis('RedisTransport', () => {
     await t.publish('s', [tradeEntry('a', 1)]);
     await t.idle();
     expect(handled).toEqual(['a0', 'a1']);
-    const dead = await redis.xrangeBuffer(`${p}s${DEAD_LETTER_SUFFIX}`, '-', '+');
+    const dead = await redis.xrangeBuffer(keysOf(p).stream('s' + DEAD_LETTER_SUFFIX), '-', '+');
     const errors = dead.map(([, f]) => Object.fromEntries(chunk(f).map(([k, v]) => [k.toString(), v.toString()])).error);
     expect(errors).toEqual([
       "malformed entry: missing field 'd' (the frame)",
@@ -162,7 +162,7 @@ describeRedis('RedisTransport', () => {
       "malformed entry: field 'n' is not a message count",
       `frame of ${bytes} bytes exceeds maxFrameBytes 1000`,
     ]);
-    expect(await redis.xlen(`${p}s`)).toBe(6); // the refused publishes stored nothing
+    expect(await redis.xlen(keysOf(p).stream('s'))).toBe(6); // the refused publishes stored nothing
     expect(t.metrics()).toMatchObject({ deadLettered: 103, publishErrors: 2 });
     expect(new FrameTooLargeError('x', 2, 1)).toBeInstanceOf(TransportError);
     expect(new FrameError('x')).toBeInstanceOf(Error);
@@ -177,7 +177,7 @@ describeRedis('RedisTransport', () => {
     // As after an ambiguous failure: the same entries again, with one new one.
     const again = await t.publish('s', [e(1), e(2), e(3)]);
     expect(again.slice(0, 2)).toEqual(first);
-    expect(await redis.xlen(`${p}s`)).toBe(3);
+    expect(await redis.xlen(keysOf(p).stream('s'))).toBe(3);
     expect(t.metrics()).toMatchObject({ deduplicated: 2, entries: 5 });
     // Another producer's entry is stored, and so is a seq the producer's last call did not hold.
     await t.publish('s', [e(3, 'bus-2')]);
@@ -187,9 +187,9 @@ describeRedis('RedisTransport', () => {
     const plain = tradeEntry('k', 9);
     await t.publish('s', [plain]);
     await t.publish('s', [plain]);
-    expect(await redis.xlen(`${p}s`)).toBe(8);
+    expect(await redis.xlen(keysOf(p).stream('s'))).toBe(8);
     expect(t.metrics().deduplicated).toBe(2);
-    const stored = (await redis.xrangeBuffer(`${p}s`, '-', '+')).map(([, f]) => new Float64Array(f[1].buffer.slice(f[1].byteOffset, f[1].byteOffset + f[1].length)).at(-3));
+    const stored = (await redis.xrangeBuffer(keysOf(p).stream('s'), '-', '+')).map(([, f]) => new Float64Array(f[1].buffer.slice(f[1].byteOffset, f[1].byteOffset + f[1].length)).at(-3));
     expect(stored).toEqual([1, 2, 3, 3, 4, 1, 9, 9]);
   });
 
@@ -197,12 +197,12 @@ describeRedis('RedisTransport', () => {
     const p = prefix();
     const t = transport(url, { prefix: p });
     const redis = client(url);
-    await redis.set(`${p}taken`, 'a string, not a stream');
+    await redis.set(keysOf(p).stream('taken'), 'a string, not a stream');
     await expect(t.publish('taken', [tradeEntry('k', 0), tradeEntry('k', 1)])).rejects.toMatchObject({
       name: 'TransportError', code: 'command', message: expect.stringContaining('WRONGTYPE'),
     });
     await expect(t.publish('s', [tradeEntry('k', 0)])).resolves.toHaveLength(1);
-    expect(await redis.get(`${p}taken`)).toBe('a string, not a stream');
+    expect(await redis.get(keysOf(p).stream('taken'))).toBe('a string, not a stream');
     expect(t.metrics()).toMatchObject({ publishErrors: 1, entries: 1 });
   });
 
@@ -226,8 +226,8 @@ describeRedis('RedisTransport', () => {
     await until(() => got.b.length === 2, 'stream b still read');
     const redis = client(url);
     expect(got.a).toEqual([0, 1]);
-    expect(await redis.xpending(`${p}a`, 'g')).toEqual([0, null, null, null]); // what it handled is acknowledged
-    expect(((await redis.xinfo('GROUPS', `${p}a`)) as unknown[][])[0]).toEqual(expect.arrayContaining(['lag', 1])); // the rest waits for the group
+    expect(await redis.xpending(keysOf(p).stream('a'), 'g')).toEqual([0, null, null, null]); // what it handled is acknowledged
+    expect(((await redis.xinfo('GROUPS', keysOf(p).stream('a'))) as unknown[][])[0]).toEqual(expect.arrayContaining(['lag', 1])); // the rest waits for the group
     expect(await redis.exists(t.leaseKey('a', 'g'))).toBe(0);
     const names = ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes('name=kernelbus-consumer-c '));
     expect(names).toHaveLength(1);
@@ -304,7 +304,7 @@ function chunk(fields: Buffer[]): [Buffer, Buffer][] {
 
 /** Which consumer holds each stream's lease for group g ('' when none). */
 async function holders(redis: ReturnType<typeof client>, prefix: string, streams: string[]): Promise<string[]> {
-  const values = await Promise.all(streams.map((s) => redis.get(`${prefix}lease:${s}|g`)));
+  const values = await Promise.all(streams.map((s) => redis.get(keysOf(prefix).lease(s, 'g'))));
   return values.map((v) => (v ?? '').split(':')[0]);
 }
 

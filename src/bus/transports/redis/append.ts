@@ -1,19 +1,24 @@
 /**
  * Appending entries: the publishes of one tick (a bus flush: one per stream) go as one APPEND_SCRIPT
- * call, whose XADDs run atomically, trimmed with `MAXLEN ~` (the bound converted from messages to
- * entries with the stream's mean batch size); a publish retried after an ambiguous failure is stored
- * once when its entries carry a producer and seq.
+ * call (on a cluster, one per hash tag: a bus and shard, one slot), whose XADDs run atomically, trimmed
+ * with `MAXLEN ~` (the bound converted from messages to entries with the stream's mean batch size); a
+ * publish retried after an ambiguous failure is stored once when its entries carry a producer and seq.
+ * With durability 'replica' the call is followed, on the same connection, by WAIT 1: the publish is
+ * acknowledged once a replica has it (Redis replicates asynchronously: a primary that dies before
+ * replicating takes unreplicated writes with it, and its promoted replica never had them).
  */
+import type { Cluster } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
 import { BusClosedError } from '../../errors.js';
 import type { OutgoingEntry } from '../types.js';
-import { asBuffer, messageOf } from './commands.js';
+import { asBuffer, batch, messageOf } from './commands.js';
 import type { Connection } from './connection.js';
 import type { RedisContext } from './context.js';
 import { FrameTooLargeError, TransportError } from './errors.js';
 import type { Progress } from './progress.js';
 
-/** The publishes of one tick: one APPEND_SCRIPT call. */
-interface AppendBatch {
+/** The publishes of one tick to one hash tag (on a single Redis: all of them): one APPEND_SCRIPT call. */
+interface AppendCall {
   keys: string[];
   args: (number | string | Buffer)[];
   waiters: { resolve: (ids: unknown) => void; reject: (error: unknown) => void }[];
@@ -26,8 +31,8 @@ export class Appender {
   private readonly publishes = new Set<Promise<unknown>>();
   /** Per `<stream>|<producer>`, the highest seq published (see sentBefore()). */
   private readonly maxSeqSent = new Map<string, number>();
-  /** This tick's publishes, sent as one command (see sendAppend). */
-  private tick: AppendBatch | undefined;
+  /** This tick's publishes, one command per hash tag ('' on a single Redis; see sendAppend). */
+  private tick: Map<string, AppendCall> | undefined;
 
   constructor(
     private readonly ctx: RedisContext,
@@ -102,29 +107,86 @@ export class Appender {
 
   /**
    * Appends entries to `stream` with the other publishes of this tick (a bus flush publishes to each of
-   * its streams at once) in one APPEND_SCRIPT call; resolves with the stream's [ids, deduplicated].
+   * its streams at once) in one APPEND_SCRIPT call (on a cluster: with those of the stream's hash tag);
+   * resolves with the stream's [ids, deduplicated].
    */
   private sendAppend(stream: string, maxLen: number, entries: readonly OutgoingEntry[]): Promise<unknown> {
     const { ctx } = this;
     let tick = this.tick;
     if (!tick) {
-      const batch: AppendBatch = { keys: [], args: [], waiters: [] };
-      this.tick = tick = batch;
+      const calls = new Map<string, AppendCall>();
+      this.tick = tick = calls;
       process.nextTick(() => {
         this.tick = undefined;
-        const settle = (error: unknown, reply?: unknown) => {
-          batch.waiters.forEach((w, i) => (error ? w.reject(error) : w.resolve((reply as unknown[])[i])));
-        };
-        ctx.cmd.kbAppend(batch.keys.length, ...batch.keys, ...batch.args).then((reply) => settle(null, reply), settle);
+        for (const call of calls.values()) this.send(call);
       });
     }
+    const keys = ctx.keys.of(stream);
+    const tag = ctx.cluster ? keys.tag : '';
+    let call = tick.get(tag);
+    if (!call) tick.set(tag, (call = { keys: [], args: [], waiters: [] }));
     // Deduplication needs one producer and a seq on every entry.
     const producer = entries[0].producer;
     const dedup = typeof producer === 'string' && producer.length > 0 && entries.every((e) => e.producer === producer && Number.isSafeInteger(e.seq));
-    tick.keys.push(ctx.streamKey(stream), `${ctx.prefix}dedup:${stream}|${dedup ? producer : ''}`);
-    tick.args.push(maxLen, entries.length, dedup ? producer : '', dedup && this.sentBefore(`${stream}|${producer}`, entries) ? 1 : 0);
-    for (const e of entries) tick.args.push(asBuffer(e.data), e.key, e.count, dedup ? e.seq! : 0);
-    return new Promise((resolve, reject) => tick.waiters.push({ resolve, reject }));
+    call.keys.push(keys.stream, keys.dedupPrefix + (dedup ? producer : ''));
+    call.args.push(maxLen, entries.length, dedup ? producer : '', dedup && this.sentBefore(`${stream}|${producer}`, entries) ? 1 : 0);
+    for (const e of entries) call.args.push(asBuffer(e.data), e.key, e.count, dedup ? e.seq! : 0);
+    const waiters = call.waiters;
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Sends one APPEND_SCRIPT call, followed by WAIT 1 on the same connection where a replica must
+   * confirm it (durability), and settles its waiters: each stream's reply, or the error (a WAIT that no
+   * replica answered in replicaTimeoutMs fails them all: retryable, the entries may have been stored).
+   */
+  private send(call: AppendCall): void {
+    const { ctx } = this;
+    const settle = (error: unknown, reply?: unknown) => {
+      call.waiters.forEach((w, i) => (error ? w.reject(error) : w.resolve((reply as unknown[])[i])));
+    };
+    const args = [call.keys.length, ...call.keys, ...call.args];
+    if (!this.wantsReplica(call.keys[0])) {
+      ctx.cmd.kbAppend(...(args as [number, ...(string | number | Buffer)[]])).then((reply) => settle(null, reply), settle);
+      return;
+    }
+    const timeout = ctx.config.replicaTimeoutMs;
+    let sent: Promise<[Error | null, unknown][] | null>;
+    if (ctx.cluster) {
+      // A pipeline goes to the node of its first key's slot: the WAIT follows the append there.
+      const pipeline = (ctx.cmd as Cluster).pipeline();
+      (pipeline as unknown as { kbAppend(...a: unknown[]): unknown }).kbAppend(...args);
+      pipeline.call('WAIT', 1, timeout);
+      sent = pipeline.exec();
+    } else {
+      sent = batch(ctx.cmd, (client) => [client.kbAppend(...(args as [number, ...(string | number | Buffer)[]])), client.call('WAIT', 1, timeout)]);
+    }
+    sent.then((results) => {
+      const [[appendError, reply], [waitError, replicas]] = results ?? [[new Error('append pipeline aborted'), null], [null, 0]];
+      // A pipeline that met a moved slot or a lost node leaves the client's slot map as it was: renew it.
+      if ((appendError || waitError) && ctx.cluster) (ctx.cmd as Cluster).refreshSlotsCache();
+      if (appendError) return settle(appendError);
+      if (waitError) return settle(waitError);
+      if (Number(replicas) < 1) {
+        ctx.count('unreplicated');
+        return settle(new Error(`no replica confirmed the append within ${timeout} ms (WAIT 1)`));
+      }
+      settle(null, reply);
+    }, settle);
+  }
+
+  /**
+   * Whether an append to the slot of `key` must wait for a replica: durability 'replica', or (by
+   * default) where the primary has one: a single Redis's connected replicas, or the cluster client's
+   * map of the slot (its primary, then its live replicas, refreshed on MOVED and every 5 s).
+   */
+  private wantsReplica(key: string): boolean {
+    const { ctx } = this;
+    const durability = ctx.config.durability;
+    if (durability !== 'auto') return durability === 'replica';
+    if (!ctx.cluster) return this.connection.hasReplica();
+    const nodes = (ctx.cmd as Cluster).slots[calculateSlot(key)];
+    return nodes !== undefined && nodes.length > 1;
   }
 
   /**

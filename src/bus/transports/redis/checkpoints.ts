@@ -1,10 +1,11 @@
 /**
- * Engine checkpoints in Redis, next to the streams they describe (see docs/redis.md):
+ * Engine checkpoints in Redis, beside the streams they describe (see docs/redis.md), tagged per group
+ * (an engine's: ./keys.ts), so that one MULTI writes them on a cluster too:
  *
- * - `<prefix>ckpt:<group>:<stream>`, a hash: per key, the id of the last entry applied to that key's
- *   state and the state itself (the engine's bytes, e.g. a `vpinStream` snapshot);
- * - `<prefix>ckpt:<group>`, a hash: per stream, where a replay must start (an XRANGE start: `(<id>`
- *   exclusive or `<id>` inclusive): every entry before it is in the key records or still pending.
+ * - `<prefix>{group:<group>}:ckpt:<stream>`, a hash: per key, the id of the last entry applied to that
+ *   key's state and the state itself (the engine's bytes, e.g. a `vpinStream` snapshot);
+ * - `<prefix>{group:<group>}:ckpt`, a hash: per stream, where a replay must start (an XRANGE start:
+ *   `(<id>` exclusive or `<id>` inclusive): every entry before it is in the key records or still pending.
  *
  * A checkpoint is written every `checkpointMs` (after the outputs of what it covers are stored) and when
  * the engine stops. When an engine starts reading a stream (it starts, or takes the stream over from
@@ -13,8 +14,9 @@
  * previous reader applied but did not checkpoint. Entries still pending are not replayed: the transport
  * delivers them. So a key's state is exactly its acknowledged entries, each applied once.
  */
-import type { Redis } from 'ioredis';
 import { compareEntryIds, type CheckpointStore, type KeyRecord, type ReplayEntry, type StreamCheckpoint } from '../types.js';
+import type { RedisClient } from './commands.js';
+import type { RedisKeys } from './keys.js';
 import type { RedisTransport } from './transport.js';
 
 const PAGE = 512;
@@ -42,37 +44,42 @@ const after = (id: string) => `(${id}`;
 
 /** Checkpoints of one engine group on the server of one RedisTransport, on a connection of their own. */
 export class RedisCheckpointStore implements CheckpointStore {
-  private readonly conn: Redis;
-  private readonly prefix: string;
+  private readonly conn: RedisClient;
+  private readonly keys: RedisKeys;
 
   constructor(
     transport: RedisTransport,
     /** The engine's consumer group. */
     readonly group: string,
   ) {
-    this.prefix = transport.prefix;
+    this.keys = transport.keys;
     this.conn = transport.openConnection(`checkpoint-${group}`, { commandTimeout: Math.max(1000, transport.config.publishTimeoutMs) });
   }
 
   /** The index hash: stream -> replay start. */
   get indexKey(): string {
-    return `${this.prefix}ckpt:${this.group}`;
+    return this.keys.checkpointIndex(this.group);
   }
 
   /** The hash of a stream's key records. */
   recordsKey(stream: string): string {
-    return `${this.prefix}ckpt:${this.group}:${stream}`;
+    return this.keys.checkpointRecords(this.group, stream);
   }
 
-  /** Loads what resuming `stream` needs (one pipeline, plus pages of XPENDING when many are pending). */
+  /**
+   * Loads what resuming `stream` needs (two pipelines at once, the group's keys and the stream's: on a
+   * cluster they live in different slots; plus pages of XPENDING when many are pending).
+   */
   async load(stream: string): Promise<StreamCheckpoint> {
-    const key = this.prefix + stream;
-    const p = this.conn.pipeline();
-    p.hgetallBuffer(this.recordsKey(stream));
-    p.hget(this.indexKey, stream);
-    p.xinfo('GROUPS', key);
-    p.xrange(key, '-', '+', 'COUNT', 1);
-    const results = (await p.exec()) ?? [];
+    const key = this.keys.stream(stream);
+    const own = this.conn.pipeline();
+    own.hgetallBuffer(this.recordsKey(stream));
+    own.hget(this.indexKey, stream);
+    const streams = this.conn.pipeline();
+    streams.xinfo('GROUPS', key);
+    streams.xrange(key, '-', '+', 'COUNT', 1);
+    const none: [Error, null][] = [[new Error('no reply'), null], [new Error('no reply'), null]];
+    const results = (await Promise.all([own.exec(), streams.exec()])).flatMap((r) => r ?? none);
     const value = (i: number): unknown => {
       const [error, reply] = results[i] ?? [new Error('no reply'), null];
       if (error && !(i >= 2 && /no such key/i.test(error.message))) throw error;
@@ -106,7 +113,7 @@ export class RedisCheckpointStore implements CheckpointStore {
 
   /** The entries of `stream` from `from` to `to` (inclusive), in pages. */
   async *range(stream: string, from: string, to: string): AsyncGenerator<ReplayEntry> {
-    const key = this.prefix + stream;
+    const key = this.keys.stream(stream);
     let start = from;
     for (;;) {
       const page = (await this.conn.callBuffer('XRANGE', key, start, to, 'COUNT', PAGE)) as [Buffer, Buffer[]][];
@@ -141,7 +148,7 @@ export class RedisCheckpointStore implements CheckpointStore {
       fromId = holdBack;
     }
     try {
-      const summary = (await this.conn.xpending(this.prefix + stream, this.group)) as [number, string | null, string | null, unknown];
+      const summary = (await this.conn.xpending(this.keys.stream(stream), this.group)) as [number, string | null, string | null, unknown];
       const minPending = summary[0] > 0 ? summary[1] : null;
       if (minPending && compareEntryIds(minPending, fromId) <= 0) from = minPending;
     } catch (error) {

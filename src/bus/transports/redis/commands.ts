@@ -4,16 +4,22 @@
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Client } from './scripts.js';
+
+/** A connection: to one Redis, or ioredis's Cluster client (a connection per node, commands routed by key slot). */
+export type RedisClient = Redis | Cluster;
 
 /** The text of an error (or of anything thrown). */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Error replies that may go away (memory freed, a replica promoted, loading done): publishing again may succeed. */
-export const TRANSIENT_REPLY = /^(OOM|LOADING|READONLY|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|NOREPLICAS|MISCONF)\b/;
+/**
+ * Error replies that may go away (memory freed, a replica promoted, loading done, a slot moved to
+ * another node of a cluster): publishing again may succeed.
+ */
+export const TRANSIENT_REPLY = /^(OOM|LOADING|READONLY|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|NOREPLICAS|MISCONF|MOVED|ASK)\b/;
 
 /** Error texts of credentials the server refuses: no retry cures them. */
 export const AUTH_ERROR = /^(WRONGPASS|NOAUTH|NOPERM)|invalid (username|password)|AUTH failed/i;
@@ -30,10 +36,10 @@ export function asBuffer(data: Uint8Array): Buffer {
 export const isNoGroup = (error: unknown) => messageOf(error).startsWith('NOGROUP');
 
 /** Per client, the waits to fail when its connection closes (one 'close' listener per client, see failWaitsOnClose). */
-const closeWaiters = new WeakMap<Redis, Set<() => void>>();
+const closeWaiters = new WeakMap<RedisClient, Set<() => void>>();
 
 /** Makes the waits of unlessClosed() on `client` fail when its connection closes (once per client). */
-export function failWaitsOnClose(client: Redis): void {
+export function failWaitsOnClose(client: RedisClient): void {
   const waiters = new Set<() => void>();
   closeWaiters.set(client, waiters);
   client.on('close', () => {
@@ -47,7 +53,7 @@ export function failWaitsOnClose(client: Redis): void {
  * (without an offline queue, a command sent before then fails at once: waiting here spares the retry
  * and its log line).
  */
-export function connected(client: Redis, ms: number, onWake?: (wake: () => void) => void): Promise<void> {
+export function connected(client: RedisClient, ms: number, onWake?: (wake: () => void) => void): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
@@ -65,7 +71,7 @@ export function connected(client: Redis, ms: number, onWake?: (wake: () => void)
  * Settles like `promise`, or rejects when `client`'s connection closes first: ioredis (without
  * autoResendUnfulfilledCommands) drops the commands that were in flight on a lost connection.
  */
-export function unlessClosed<T>(client: Redis, promise: Promise<T>): Promise<T> {
+export function unlessClosed<T>(client: RedisClient, promise: Promise<T>): Promise<T> {
   const waiters = closeWaiters.get(client);
   if (!waiters) return promise;
   return new Promise<T>((resolve, reject) => {
@@ -89,10 +95,11 @@ export function unlessClosed<T>(client: Redis, promise: Promise<T>): Promise<T> 
  * resolves with [error, reply] per command, in order, or rejects when the connection closes first. Used
  * instead of an ioredis Pipeline, whose objects outlive young-generation GCs: a consumer that read
  * through a Pipeline per cycle at 10k msg/s promoted ~3 MB per scavenge and paused 5-10 ms in each,
- * against 0.3 ms and nothing promoted with the same commands sent this way.
+ * against 0.3 ms and nothing promoted with the same commands sent this way. On a cluster each command
+ * goes to the node of its key's slot (no cork: a socket per node).
  */
-export function batch(client: Redis, issue: (client: Client) => Promise<unknown>[]): Promise<[Error | null, unknown][]> {
-  const socket = client.stream as Socket | TLSSocket | undefined;
+export function batch(client: RedisClient, issue: (client: Client) => Promise<unknown>[]): Promise<[Error | null, unknown][]> {
+  const socket = 'stream' in client ? (client.stream as Socket | TLSSocket | undefined) : undefined;
   socket?.cork();
   let sent: Promise<unknown>[];
   try {

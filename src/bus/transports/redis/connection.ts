@@ -4,11 +4,13 @@
  * replies publishes wait for, and, while someone watches health, a PING every healthIntervalMs on a
  * connection of its own.
  */
-import type { Redis } from 'ioredis';
 import { BusClosedError } from '../../errors.js';
-import { AUTH_ERROR, messageOf, TRANSIENT_REPLY } from './commands.js';
+import { AUTH_ERROR, messageOf, TRANSIENT_REPLY, type RedisClient } from './commands.js';
 import type { RedisContext } from './context.js';
 import { TransportError } from './errors.js';
+
+/** How often a single Redis's replicas are counted again while publishing (durability 'auto'). */
+const REPLICAS_EVERY_MS = 5000;
 
 /** A publish waiting for its reply (failed early when the connection drops). */
 interface InFlight {
@@ -17,7 +19,7 @@ interface InFlight {
 
 /** The publishing connection (the context's `cmd`) and the health connection. */
 export class Connection {
-  private readonly health: Redis;
+  private readonly health: RedisClient;
   private pingOk = false;
   private pingSeq = 0;
   private pingSentAt = 0;
@@ -34,6 +36,12 @@ export class Connection {
   /** Settles once serverMaxBulk was read after the last connect; `limitsPending` until then. */
   limits: Promise<void> = Promise.resolve();
   limitsPending = false;
+  /**
+   * Replicas connected to the server (a single Redis: INFO replication's connected_slaves, read at each
+   * connect and again every REPLICAS_EVERY_MS while publishing); on a cluster, see Appender.
+   */
+  replicas = 0;
+  private replicasReadAt = -Infinity;
   /** Why the publishing connection is not ready (for messages). */
   lastError = 'not connected yet';
   private everReady = false;
@@ -42,7 +50,7 @@ export class Connection {
 
   constructor(private readonly ctx: RedisContext) {
     const cmd = ctx.cmd;
-    cmd.on('error', (error: unknown) => {
+    const onError = (error: unknown) => {
       const text = ctx.clean(messageOf(error));
       this.lastError = text;
       if (AUTH_ERROR.test(text)) {
@@ -50,7 +58,10 @@ export class Connection {
         for (const w of this.readyWaiters) w.reject(new TransportError('auth', ctx.target, `authentication failed: ${text}`, false));
         this.readyWaiters.clear();
       }
-    });
+    };
+    cmd.on('error', onError);
+    // A cluster reports its nodes' errors apart (refused credentials among them).
+    if (ctx.cluster) cmd.on('node error', onError);
     cmd.on('reconnecting', (ms: number) => {
       ctx.log(`${ctx.target}: connection lost (${this.lastError}), reconnecting in ${ms} ms`);
     });
@@ -73,11 +84,14 @@ export class Connection {
     this.health.on('close', () => this.setHealth(false, 'connection closed'));
   }
 
-  /** Reads the server's proto-max-bulk-len (a server that refuses CONFIG leaves it unknown). */
+  /**
+   * Reads the server's proto-max-bulk-len (a server that refuses CONFIG leaves it unknown; on a cluster,
+   * any node's: they are configured alike) and, on a single Redis, its replicas.
+   */
   private async readLimits(): Promise<void> {
     this.limitsPending = true;
     try {
-      const reply = await this.ctx.cmd.config('GET', 'proto-max-bulk-len');
+      const [reply] = await Promise.all([this.ctx.cmd.config('GET', 'proto-max-bulk-len'), this.readReplicas()]);
       const value = Array.isArray(reply) ? Number(reply[1]) : NaN;
       this.serverMaxBulk = Number.isSafeInteger(value) && value > 0 ? value : undefined;
     } catch {
@@ -85,6 +99,27 @@ export class Connection {
     } finally {
       this.limitsPending = false;
     }
+  }
+
+  /** Reads the replicas connected to a single Redis (INFO replication); unknown reads as none. */
+  private async readReplicas(): Promise<void> {
+    if (this.ctx.cluster) return;
+    this.replicasReadAt = performance.now();
+    try {
+      const info = String(await this.ctx.cmd.info('replication'));
+      this.replicas = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
+    } catch {
+      this.replicas = 0;
+    }
+  }
+
+  /**
+   * Whether a single Redis had a replica when last asked (re-asked in the background when that is over
+   * REPLICAS_EVERY_MS ago, so a replica attached or lost later is seen).
+   */
+  hasReplica(): boolean {
+    if (performance.now() - this.replicasReadAt > REPLICAS_EVERY_MS && this.ctx.cmd.status === 'ready') void this.readReplicas();
+    return this.replicas > 0;
   }
 
   /** True while the publishing connection is ready and, while health is watched, the last PING was answered in time. */

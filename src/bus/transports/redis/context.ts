@@ -4,9 +4,10 @@
  * its keys, the publishing connection and the way it opens others.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { TransportMetrics } from '../types.js';
-import { failWaitsOnClose, messageOf } from './commands.js';
+import { failWaitsOnClose, messageOf, type RedisClient } from './commands.js';
+import { RedisKeys } from './keys.js';
 import type { RedisConfig, ResolvedOptions } from './options.js';
 import { defineScripts, type Client } from './scripts.js';
 
@@ -30,6 +31,8 @@ export interface RedisTransportMetrics extends TransportMetrics {
   deduplicated: number;
   /** Health checks that failed (PING unanswered or connection lost). */
   healthFailures: number;
+  /** Publishes (script calls) that no replica confirmed within replicaTimeoutMs (durability 'replica'): failed, retryable. */
+  unreplicated: number;
 }
 
 /** A counter a part of the transport adds to (the flags and the backlog are computed). */
@@ -53,7 +56,12 @@ export class RedisContext {
   readonly counters: RedisTransportMetrics = {
     entries: 0, messages: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, deadLettered: 0, discarded: 0, backlog: 0,
     groupsRecreated: 0, lostEntries: 0, possibleLoss: false, claimed: 0, leases: 0, reconnects: 0, publishErrors: 0, deduplicated: 0, healthFailures: 0,
+    unreplicated: 0,
   };
+  /** The names of the keys (./keys.ts). */
+  readonly keys: RedisKeys;
+  /** The nodes to start from, on a Redis Cluster; undefined on a single Redis. */
+  readonly clusterNodes: { host: string; port: number }[] | undefined;
   private readonly connection: RedisOptions;
   private readonly secrets: string[];
   /** Logs a line, cleaned of credentials. */
@@ -66,22 +74,53 @@ export class RedisContext {
     this.target = resolved.target;
     this.secrets = resolved.secrets;
     this.connection = resolved.connection;
+    this.clusterNodes = resolved.cluster;
+    this.keys = new RedisKeys(this.prefix);
     const log = resolved.log;
     this.log = log ? (line) => log(this.clean(line)) : () => {};
     this.cmd = defineScripts(this.connect('publish', { commandTimeout: this.config.publishTimeoutMs }));
   }
 
-  /** A new connection with the transport's options; errors are logged (cleaned) once each. */
-  connect(role: string, extra: RedisOptions = {}): Redis {
+  /** Whether the server is a Redis Cluster (connections are ioredis Cluster clients). */
+  get cluster(): boolean {
+    return this.clusterNodes !== undefined;
+  }
+
+  /**
+   * A new connection with the transport's options; errors are logged (cleaned) once each. On a cluster,
+   * an ioredis Cluster client: a connection per node it sends to (lazily), commands routed by their
+   * first key's slot, MOVED/ASK followed; a command that meets a lost connection fails (no silent resend
+   * of what a node may have run: the callers retry, reading back what they may have missed).
+   */
+  connect(role: string, extra: RedisOptions = {}): RedisClient {
     // CLIENT SETNAME refuses spaces and control characters.
-    const client = new Redis({ ...this.connection, ...extra, connectionName: `kernelbus-${role}`.replace(/[^\x21-\x7e]/g, '_') });
+    const options = { ...this.connection, ...extra, connectionName: `kernelbus-${role}`.replace(/[^\x21-\x7e]/g, '_') };
+    let client: RedisClient;
+    if (this.clusterNodes) {
+      const { host: _h, port: _p, db: _d, retryStrategy: _r, enableOfflineQueue: _q, ...redisOptions } = options;
+      const reconnectMaxMs = this.config.reconnectMaxMs;
+      client = new Cluster(this.clusterNodes, {
+        redisOptions,
+        scaleReads: 'master',
+        // Commands wait (bounded by the callers' timeouts) while the client (re)learns the slots.
+        enableOfflineQueue: true,
+        // A command in flight on a lost connection may have run: fail it, never resend it silently.
+        retryDelayOnFailover: 0,
+        clusterRetryStrategy: (times) => Math.min(10 * 2 ** Math.min(times, 16), reconnectMaxMs),
+        slotsRefreshTimeout: Math.max(1000, options.connectTimeout ?? 0),
+      });
+    } else {
+      client = new Redis(options);
+    }
     failWaitsOnClose(client);
     let lastLogged = '';
-    client.on('error', (error: unknown) => {
+    const logError = (error: unknown) => {
       const text = this.clean(messageOf(error));
       if (text !== lastLogged) this.log(`${this.target} (${role}): ${text}`);
       lastLogged = text;
-    });
+    };
+    client.on('error', logError);
+    if (this.clusterNodes) client.on('node error', logError);
     client.on('ready', () => {
       lastLogged = '';
     });
@@ -105,13 +144,13 @@ export class RedisContext {
     this.counters[field] += by;
   }
 
-  /** The Redis key of stream `stream`: the prefix, then the name (`kb:marketdata:TRADE_EXECUTION:0` by default). */
+  /** The Redis key of stream `stream`: `kb:{marketdata:0}:TRADE_EXECUTION` for `marketdata:TRADE_EXECUTION:0` by default (./keys.ts). */
   streamKey(stream: string): string {
-    return this.prefix + stream;
+    return this.keys.stream(stream);
   }
 
   /** The Redis key of a stream's lease for a group. */
   leaseKey(stream: string, group: string): string {
-    return `${this.prefix}lease:${stream}|${group}`;
+    return this.keys.lease(stream, group);
   }
 }

@@ -1,6 +1,8 @@
 /** The Redis Streams transport (./transport.ts) and the names its users need. */
 export { FrameTooLargeError, TransportError, type TransportErrorCode } from './errors.js';
 export type { RedisTransportMetrics } from './context.js';
+export type { RedisClient } from './commands.js';
 export { ENTRY_FIELDS } from './fields.js';
+export { RedisKeys, streamTag, type StreamKeys } from './keys.js';
 export { DEFAULT_PREFIX, type RedisTransportOptions } from './options.js';
 export { RedisTransport } from './transport.js';

@@ -54,7 +54,7 @@ export class Membership {
   /** Unregisters this instance from `group` (its last subscription in the group closed). */
   async leaveGroup(group: string): Promise<void> {
     this.shares.delete(group);
-    await unlessClosed(this.ctx.cmd, this.ctx.cmd.zrem(this.membersKey(group), this.ctx.instance));
+    await unlessClosed(this.ctx.cmd, this.ctx.cmd.zrem(this.ctx.keys.members(group), this.ctx.instance));
   }
 
   /** Registers this instance as a live member of `group` that reads `stream` (as the lease tick does). */
@@ -65,12 +65,7 @@ export class Membership {
   /** MEMBERS_SCRIPT for `group` and the `streams` this instance reads, on `target` (a client, maybe inside batch()). */
   private membership(target: Scripts, group: string, streams: string[]): Promise<[number, number]> {
     const { ctx } = this;
-    return target.kbMembers(this.membersKey(group), `${ctx.prefix}streams:${group}`, ctx.instance, ctx.config.claimIdleMs, ...streams);
-  }
-
-  /** The sorted set of a group's live instances. */
-  private membersKey(group: string): string {
-    return `${this.ctx.prefix}members:${group}`;
+    return target.kbMembers(ctx.keys.members(group), ctx.keys.groupStreams(group), ctx.instance, ctx.config.claimIdleMs, ...streams);
   }
 
   /** Whether this instance may take one more stream of `group` (fair share between live instances). */
@@ -151,7 +146,7 @@ export class Membership {
   async close(): Promise<void> {
     const groups = new Set(this.shares.keys());
     if (groups.size > 0 && this.ctx.cmd.status === 'ready') {
-      await batch(this.ctx.cmd, (client) => [...groups].map((g) => client.zrem(this.membersKey(g), this.ctx.instance))).catch(() => undefined);
+      await batch(this.ctx.cmd, (client) => [...groups].map((g) => client.zrem(this.ctx.keys.members(g), this.ctx.instance))).catch(() => undefined);
     }
   }
 }

@@ -13,11 +13,29 @@ export interface RedisTransportOptions {
   /**
    * `redis://[user:password@]host[:port][/db]` or `rediss://...` (TLS). Default `redis://127.0.0.1:6379`.
    * Username and password (ACL) are passed to ioredis and never appear in messages or logs.
+   * A Redis Cluster: `redis+cluster://[user:password@]host:port,host:port,...` (`rediss+cluster://` for
+   * TLS), the nodes to learn the cluster from (one suffices; more survive one being down), or `cluster`.
    */
   url?: string;
+  /**
+   * A Redis Cluster, by the URLs of some of its nodes (`redis://[user:password@]host:port`, all alike
+   * but for host and port; no database): the same as a `redis+cluster://` url. Keys are hash-tagged
+   * per bus and shard (see docs/redis.md), so consumers scale out by shard across the primaries.
+   */
+  cluster?: readonly string[];
+  /**
+   * When a publish counts as stored: `'replica'`, once a replica has it (WAIT 1 after the append, on the
+   * same connection; a primary that dies before replicating cannot take an acknowledged publish with
+   * it), or `'primary'`, once the primary has it (Redis replicates asynchronously). Default: `'replica'`
+   * where the primary has a replica (a single Redis: connected_slaves at each connect; a cluster: per
+   * slot, from the client's slot map), else `'primary'` (WAIT would wait for nobody).
+   */
+  durability?: 'replica' | 'primary';
+  /** With durability 'replica': how long a publish waits for a replica to confirm it before failing (retryable). Default 500 ms. */
+  replicaTimeoutMs?: number;
   /** Extra ioredis options applied over those from `url`, e.g. `{ tls: { ca } }` for a private CA. */
   redis?: RedisOptions;
-  /** Prefix of every key. Default `'kb:'`. */
+  /** Prefix of every key, before its hash tag (no braces). Default `'kb:'`. */
   prefix?: string;
   /** Name for messages and metrics. Default `'redis'`. */
   name?: string;
@@ -59,10 +77,12 @@ export interface RedisTransportOptions {
   log?: (line: string) => void;
 }
 
-/** Resolved options (RedisTransport.config): every number checked, defaults applied. */
-export type RedisConfig = Readonly<Omit<Required<RedisTransportOptions>, 'url' | 'redis' | 'log'>>;
+/** Resolved options (RedisTransport.config): every number checked, defaults applied; durability 'auto' unless set. */
+export type RedisConfig = Readonly<
+  Omit<Required<RedisTransportOptions>, 'url' | 'redis' | 'log' | 'cluster' | 'durability'> & { durability: 'replica' | 'primary' | 'auto' }
+>;
 
-/** The default prefix of every key (option `prefix`): stream `s` is the Redis stream `kb:s`. */
+/** The default prefix of every key (option `prefix`): stream `marketdata:TRADE_EXECUTION:0` is the Redis stream `kb:{marketdata:0}:TRADE_EXECUTION` (./keys.ts). */
 export const DEFAULT_PREFIX = 'kb:';
 
 const DEFAULTS = {
@@ -81,6 +101,7 @@ const DEFAULTS = {
   pollMs: 20,
   retryDelayMs: 10,
   reconnectMaxMs: 1000,
+  replicaTimeoutMs: 500,
 };
 
 /** What a RedisTransport is built from: its options, checked and resolved. */
@@ -90,8 +111,10 @@ export interface ResolvedOptions {
   /** Credentials to remove from every message (see RedisContext.clean). */
   secrets: string[];
   config: RedisConfig;
-  /** The ioredis options of every connection. */
+  /** The ioredis options of every connection (of every node's, on a cluster). */
   connection: RedisOptions;
+  /** A Redis Cluster: the nodes to start from (ioredis's Cluster client); undefined for a single Redis. */
+  cluster: { host: string; port: number }[] | undefined;
   /** The user's log sink, if any (messages are cleaned before they reach it). */
   log: ((line: string) => void) | undefined;
 }
@@ -105,30 +128,30 @@ function positive(options: RedisTransportOptions, name: keyof typeof DEFAULTS, m
 }
 
 /** Connection options from a URL, and the credentials to keep out of messages. */
-function parseUrl(url: string): { options: RedisOptions; target: string; secrets: string[] } {
-  if (typeof url !== 'string') throw new KernelInputError('options.url', 'a redis:// or rediss:// URL string', describeValue(url));
+function parseUrl(url: string, argument = 'options.url'): { options: RedisOptions; target: string; secrets: string[] } {
+  if (typeof url !== 'string') throw new KernelInputError(argument, 'a redis:// or rediss:// URL string', describeValue(url));
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     // The URL may hold a password: never echo it.
-    throw new KernelInputError('options.url', 'a redis:// or rediss:// URL', 'a string that is not a URL (not shown: it may hold credentials)');
+    throw new KernelInputError(argument, 'a redis:// or rediss:// URL', 'a string that is not a URL (not shown: it may hold credentials)');
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new KernelInputError('options.url', 'a redis:// or rediss:// URL', `protocol ${u.protocol}`);
+    throw new KernelInputError(argument, 'a redis:// or rediss:// URL', `protocol ${u.protocol}`);
   }
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   const port = u.port === '' ? 6379 : Number(u.port);
   const dbText = u.pathname.length > 1 ? u.pathname.slice(1) : '0';
   const db = Number(dbText);
-  if (!/^\d+$/.test(dbText) || !Number.isSafeInteger(db)) throw new KernelInputError('options.url', 'a database number after the host (/0, /1, ...)', `/${dbText}`);
+  if (!/^\d+$/.test(dbText) || !Number.isSafeInteger(db)) throw new KernelInputError(argument, 'a database number after the host (/0, /1, ...)', `/${dbText}`);
   let username: string;
   let password: string;
   try {
     username = decodeURIComponent(u.username);
     password = decodeURIComponent(u.password);
   } catch {
-    throw new KernelInputError('options.url', 'percent-encoded credentials', 'a malformed escape (not shown)');
+    throw new KernelInputError(argument, 'percent-encoded credentials', 'a malformed escape (not shown)');
   }
   const options: RedisOptions = { host, port, db };
   if (username) options.username = username;
@@ -139,14 +162,66 @@ function parseUrl(url: string): { options: RedisOptions; target: string; secrets
   return { options, target: `${u.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}/${db}`, secrets };
 }
 
+/** A Redis Cluster URL's scheme: `redis+cluster://` (or `rediss+cluster://`, TLS). */
+const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:(.*)@)?([^@/]*)(\/0?)?$/i;
+
+/**
+ * The nodes of a cluster given as `redis+cluster://[user:password@]host:port,...` or as a list of
+ * `redis://` URLs (`argument` names it in errors): their connection options, the target without
+ * credentials, and the secrets. The nodes must agree on scheme and credentials, and use database 0.
+ */
+function parseCluster(urls: readonly string[], argument: string): { options: RedisOptions; nodes: { host: string; port: number }[]; target: string; secrets: string[] } {
+  if (urls.length === 0) throw new KernelInputError(argument, 'at least one node', 'none');
+  const parsed = urls.map((u, i) => parseUrl(u, urls.length > 1 ? `${argument}[${i}]` : argument));
+  const first = parsed[0].options;
+  for (const [i, p] of parsed.entries()) {
+    const o = p.options;
+    if (o.db !== 0) throw new KernelInputError(`${argument}[${i}]`, 'database 0 (a cluster has no other)', `/${o.db}`);
+    if (o.username !== first.username || o.password !== first.password || Boolean(o.tls) !== Boolean(first.tls)) {
+      throw new KernelInputError(`${argument}[${i}]`, "the first node's scheme and credentials", 'others (not shown)');
+    }
+  }
+  const nodes = parsed.map((p) => ({ host: p.options.host!, port: p.options.port! }));
+  const scheme = first.tls ? 'rediss' : 'redis';
+  const hosts = nodes.map((n) => `${n.host.includes(':') ? `[${n.host}]` : n.host}:${n.port}`).join(',');
+  const { host: _h, port: _p, db: _d, ...options } = first;
+  // Each node's certificate is checked against its own host (no SNI name of the first node's).
+  if (options.tls) options.tls = {};
+  return { options, nodes, target: `${scheme}+cluster://${hosts}`, secrets: parsed.flatMap((p) => p.secrets) };
+}
+
+/** The `redis://` URL of each node of a `redis+cluster://` URL (its credentials on each). */
+function clusterNodeUrls(url: string): string[] {
+  const m = CLUSTER_URL.exec(url);
+  // The URL may hold a password: never echo it.
+  if (!m || m[3] === '') throw new KernelInputError('options.url', 'redis+cluster://[user:password@]host:port,host:port,...', 'another form (not shown: it may hold credentials)');
+  const auth = m[2] === undefined ? '' : `${m[2]}@`;
+  return m[3].split(',').map((host) => `${m[1].toLowerCase()}://${auth}${host}`);
+}
+
 /** Checks RedisTransport's options (KernelInputError naming the first bad one) and resolves them. */
 export function resolveOptions(options: RedisTransportOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
-  const { options: fromUrl, target, secrets } = parseUrl(options.url ?? DEFAULTS.url);
+  let cluster: { host: string; port: number }[] | undefined;
+  let parsed: { options: RedisOptions; target: string; secrets: string[] };
+  if (options.cluster !== undefined) {
+    if (!Array.isArray(options.cluster)) throw new KernelInputError('options.cluster', 'an array of redis:// URLs', describeValue(options.cluster));
+    if (options.url !== undefined) throw new KernelInputError('options.url', 'nothing when options.cluster names the nodes', 'a URL (not shown: it may hold credentials)');
+    ({ nodes: cluster, ...parsed } = parseCluster(options.cluster, 'options.cluster'));
+  } else if (typeof options.url === 'string' && /^rediss?\+cluster:/i.test(options.url)) {
+    ({ nodes: cluster, ...parsed } = parseCluster(clusterNodeUrls(options.url), 'options.url'));
+  } else {
+    parsed = parseUrl(options.url ?? DEFAULTS.url);
+  }
+  const { options: fromUrl, target, secrets } = parsed;
+  const durability = options.durability ?? 'auto';
+  if (options.durability !== undefined && durability !== 'replica' && durability !== 'primary') {
+    throw new KernelInputError('options.durability', "'replica' or 'primary'", describeValue(options.durability));
+  }
   const extra = options.redis ?? {};
   const secret = [extra.password, extra.username].filter((s): s is string => typeof s === 'string' && s.length >= 3);
   const prefix = options.prefix ?? DEFAULTS.prefix;
-  if (typeof prefix !== 'string') throw new KernelInputError('options.prefix', 'a string', describeValue(prefix));
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new KernelInputError('options.prefix', "a string without '{' or '}' (a hash tag follows it)", describeValue(prefix));
   const name = options.name ?? DEFAULTS.name;
   if (typeof name !== 'string' || name.length === 0) throw new KernelInputError('options.name', 'a non-empty string', describeValue(name));
   if (options.log !== undefined && typeof options.log !== 'function') throw new KernelInputError('options.log', 'a function', describeValue(options.log));
@@ -164,6 +239,8 @@ export function resolveOptions(options: RedisTransportOptions): ResolvedOptions 
     pollMs: positive(options, 'pollMs', 1, false),
     retryDelayMs: positive(options, 'retryDelayMs', 0, false),
     reconnectMaxMs: positive(options, 'reconnectMaxMs', 1, false),
+    replicaTimeoutMs: positive(options, 'replicaTimeoutMs', 1),
+    durability,
   };
   const reconnectMaxMs = config.reconnectMaxMs;
   const connection: RedisOptions = {
@@ -177,5 +254,5 @@ export function resolveOptions(options: RedisTransportOptions): ResolvedOptions 
     ...extra,
     tls: fromUrl.tls || extra.tls ? { ...fromUrl.tls, ...extra.tls } : undefined,
   };
-  return { target, secrets: [...secrets, ...secret], config, connection, log: options.log };
+  return { target, secrets: [...secrets, ...secret], config, connection, cluster, log: options.log };
 }

@@ -103,17 +103,21 @@ export class Progress {
     if (names.size === 0 && this.idleWaiters.length === 0) return;
     this.polling = true;
     const poll = ++this.pollCount;
+    const waitingIdle = this.idleWaiters.length > 0;
     let delay: number | undefined;
     try {
       const list = [...names];
-      const results = list.length > 0 ? await batch(ctx.cmd, (client) => list.map((name) => client.kbState(ctx.streamKey(name), ctx.leaseKey(name, ''), ctx.prefix, name))) : [];
-      let idle = !this.state.publishing();
-      list.forEach((name, i) => {
+      const results = list.length > 0 ? await batch(ctx.cmd, (client) => list.map((name) => client.kbState(ctx.streamKey(name), ctx.keys.of(name).leasePrefix))) : [];
+      const states = list.map((name, i) => {
         const [error, reply] = results?.[i] ?? [new Error('no reply'), null];
         if (error) throw error;
-        const state = parseState(reply);
-        this.settle(name, state);
-        if (!this.caughtUp(name, state)) idle = false;
+        return parseState(reply);
+      });
+      const reading = waitingIdle ? await this.readingGroups(list, states) : undefined;
+      let idle = !this.state.publishing();
+      list.forEach((name, i) => {
+        this.settle(name, states[i]);
+        if (waitingIdle && !this.caughtUp(name, states[i], reading!)) idle = false;
       });
       if (idle) {
         const ready = this.idleWaiters.filter((w) => w.poll <= poll);
@@ -161,14 +165,38 @@ export class Progress {
     }
   }
 
-  /** Whether every group of `name` that has a consumer has acknowledged everything in it. */
-  private caughtUp(name: string, state: StreamState | null): boolean {
+  /**
+   * The groups without a lease on a stream that still have a consumer for it: a live instance of the
+   * group that reads the stream (between leases), per `<stream>|<group>` (one READS_SCRIPT each, on the
+   * group's keys: they share a tag of their own, not the stream's).
+   */
+  private async readingGroups(list: string[], states: (StreamState | null)[]): Promise<Set<string>> {
+    const { ctx } = this;
+    const asks: [stream: string, group: string][] = [];
+    list.forEach((name, i) => {
+      for (const g of states[i]?.groups ?? []) if (!g.leased && !this.members.hasLocal(name, g.name)) asks.push([name, g.name]);
+    });
+    const out = new Set<string>();
+    if (asks.length === 0) return out;
+    const replies = await batch(ctx.cmd, (client) => asks.map(([name, group]) => client.kbReads(ctx.keys.members(group), ctx.keys.groupStreams(group), name)));
+    replies.forEach(([error, reads], i) => {
+      if (error) throw error;
+      if (Number(reads) === 1) out.add(`${asks[i][0]}|${asks[i][1]}`);
+    });
+    return out;
+  }
+
+  /**
+   * Whether every group of `name` that has a consumer (a lease on it, a subscription here, or a live
+   * instance reading it: `reading`) has acknowledged everything in it.
+   */
+  private caughtUp(name: string, state: StreamState | null, reading: Set<string>): boolean {
     if (state === null) return true;
     const local = new Set<string>();
     for (const c of this.members.consumers) if (c.stream === name && !c.closed) local.add(c.group);
     for (const g of state.groups) {
       local.delete(g.name);
-      const active = g.consumed || this.members.hasLocal(name, g.name);
+      const active = g.leased || this.members.hasLocal(name, g.name) || reading.has(`${name}|${g.name}`);
       if (active && (g.pending > 0 || (state.last !== '' && compareEntryIds(g.lastDelivered, state.last) < 0))) return false;
     }
     return local.size === 0 || state.last === '';

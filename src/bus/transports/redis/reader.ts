@@ -2,8 +2,7 @@
  * The read loop of one consumer of a group: one XREADGROUP over every stream whose lease one of its
  * subscriptions holds, acknowledgements sent in the same write as the next read.
  */
-import type { Redis } from 'ioredis';
-import { batch, connected, isNoGroup, nextBackoff } from './commands.js';
+import { batch, connected, isNoGroup, nextBackoff, type RedisClient } from './commands.js';
 import type { RedisContext } from './context.js';
 import type { RawEntry, StreamReply } from './fields.js';
 import type { RedisConfig } from './options.js';
@@ -18,7 +17,7 @@ import type { RedisSubscription } from './subscription.js';
  * the only step outside it.
  */
 export class Reader {
-  readonly conn: Redis;
+  readonly conn: RedisClient;
   /** Subscriptions of this group and consumer; `subs`: those whose group exists (being read). */
   private readonly members = new Set<RedisSubscription>();
   private readonly subs = new Set<RedisSubscription>();
@@ -117,7 +116,7 @@ export class Reader {
   }
 
   /** Sends the pending acknowledgements and recounts (of `only`, or all) on `client`; on failure they stay pending here. */
-  async flushAcks(client: Redis = this.conn, only?: RedisSubscription): Promise<void> {
+  async flushAcks(client: RedisClient = this.conn, only?: RedisSubscription): Promise<void> {
     const taken = this.takeAcks(only);
     if (taken.acks.length === 0 && taken.recounts.length === 0) return;
     try {
@@ -130,7 +129,7 @@ export class Reader {
   }
 
   /** Sends an XACK per subscription, and an XCLAIM RETRYCOUNT per recount, on `client` (inside batch()); returns their replies. */
-  private sendAcks(client: Redis, { acks, recounts }: Acks): Promise<unknown>[] {
+  private sendAcks(client: RedisClient, { acks, recounts }: Acks): Promise<unknown>[] {
     const sent: Promise<unknown>[] = acks.map(([sub, ids]) => client.xack(sub.key, this.group, ...ids));
     for (const [sub, counts] of recounts) {
       for (const [n, ids] of counts) sent.push(client.call('XCLAIM', sub.key, this.group, this.consumer, 0, ...ids, 'RETRYCOUNT', n, 'JUSTID'));

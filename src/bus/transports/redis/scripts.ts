@@ -1,24 +1,21 @@
 /**
  * The Lua scripts the Redis transport runs (each one atomic on the server), the ioredis commands they
- * become (defineScripts: `kbAppend`, `kbState`, `kbRenew`, `kbRelease`, `kbMembers`) and the parsing
+ * become (defineScripts: `kbAppend`, `kbState`, `kbReads`, `kbRenew`, `kbRelease`, `kbMembers`) and the parsing
  * of the progress poll's reply.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './commands.js';
 import { ENTRY_FIELDS } from './fields.js';
 
 /**
  * The state of a stream for the progress poll: `false` if it does not exist, else
- * `[firstId, lastId, (group, lastDeliveredId, pending, minPendingId, consumed) * groups]`, where
- * `consumed` is 1 when the group has a consumer for the stream: a live lease, or a live instance of the
- * group (MEMBERS_SCRIPT) that reads this stream. KEYS[1] stream; ARGV[1] the lease key prefix of the
- * stream, ARGV[2] the key prefix (members/streams keys follow), ARGV[3] the stream's name.
+ * `[firstId, lastId, (group, lastDeliveredId, pending, minPendingId, leased) * groups]`, where `leased`
+ * is 1 when a consumer of the group holds the stream's lease. KEYS[1] stream; ARGV[1] the lease key
+ * prefix of the stream (the leases share the stream's hash tag, hence its slot on a cluster).
  */
 const STATE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = { first[1] and first[1][1] or '', last[1] and last[1][1] or '' }
 for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
   local info = {}
@@ -26,16 +23,24 @@ for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
   local name = info['name']
   local minPending = ''
   if info['pending'] > 0 then minPending = redis.call('XPENDING', KEYS[1], name)[2] end
-  local consumed = redis.call('EXISTS', ARGV[1] .. name)
-  if consumed == 0 and redis.call('ZCOUNT', ARGV[2] .. 'members:' .. name, now, '+inf') > 0
-    and redis.call('SISMEMBER', ARGV[2] .. 'streams:' .. name, ARGV[3]) == 1 then consumed = 1 end
   out[#out + 1] = name
   out[#out + 1] = info['last-delivered-id']
   out[#out + 1] = info['pending']
   out[#out + 1] = minPending
-  out[#out + 1] = consumed
+  out[#out + 1] = redis.call('EXISTS', ARGV[1] .. name)
 end
 return out`;
+
+/**
+ * Whether a live instance of a group (KEYS[1], MEMBERS_SCRIPT's sorted set) reads stream ARGV[1]
+ * (KEYS[2], the group's streams): 1 or 0. For a group without a lease on a stream (its consumer is
+ * between leases): the group's keys share a tag of their own, apart from the stream's.
+ */
+const READS_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if redis.call('ZCOUNT', KEYS[1], now, '+inf') > 0 and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 1 end
+return 0`;
 
 /**
  * Appends entries to streams, each stream once per call: KEYS[2i-1] the stream, KEYS[2i] its
@@ -45,7 +50,8 @@ return out`;
  * entry whose seq the producer's previous call to the stream stored is not stored again: its id is
  * returned (a publish retried after an ambiguous failure stores its entries once). One
  * command carries every stream's entries of a tick (ioredis spends more per command than Redis per
- * XADD). Returns, per stream, { ids, entries not stored again }.
+ * XADD); on a cluster, one per hash tag (bus and shard: a slot). Returns, per stream, { ids, entries not
+ * stored again }.
  */
 const APPEND_SCRIPT = `
 local out = {}
@@ -102,18 +108,23 @@ return { redis.call('ZCARD', KEYS[1]), redis.call('SCARD', KEYS[2]) }`;
 /** The scripts as commands of a client (see defineScripts). */
 export interface Scripts {
   kbAppend(keys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
-  kbState(key: string, leasePrefix: string, prefix: string, stream: string): Promise<unknown>;
+  kbState(key: string, leasePrefix: string): Promise<unknown>;
+  kbReads(members: string, streams: string, stream: string): Promise<number>;
   kbRenew(key: string, token: string, ms: number): Promise<number>;
   kbRelease(key: string, token: string): Promise<number>;
   kbMembers(members: string, streams: string, instance: string, ttl: number, ...names: string[]): Promise<[number, number]>;
 }
 /** A connection with the scripts defined (the publishing connection). */
-export type Client = Redis & Scripts;
+export type Client = RedisClient & Scripts;
 
-/** Defines the scripts as commands of `client` (ioredis sends EVALSHA, and the script once on NOSCRIPT). */
-export function defineScripts(client: Redis): Client {
+/**
+ * Defines the scripts as commands of `client` (ioredis sends EVAL once per connection, then EVALSHA; on
+ * a cluster each call goes to the node of its first key's slot).
+ */
+export function defineScripts(client: RedisClient): Client {
   client.defineCommand('kbAppend', { lua: APPEND_SCRIPT });
   client.defineCommand('kbState', { numberOfKeys: 1, lua: STATE_SCRIPT });
+  client.defineCommand('kbReads', { numberOfKeys: 2, lua: READS_SCRIPT });
   client.defineCommand('kbRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
   client.defineCommand('kbRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
   client.defineCommand('kbMembers', { numberOfKeys: 2, lua: MEMBERS_SCRIPT });
@@ -126,8 +137,8 @@ export interface GroupState {
   lastDelivered: string;
   pending: number;
   minPending: string;
-  /** Has a consumer: a live lease, or a live instance of the group that reads the stream. */
-  consumed: boolean;
+  /** A consumer of the group holds the stream's lease (see Progress for the other way a group has a consumer). */
+  leased: boolean;
 }
 /** A stream's state from STATE_SCRIPT; null when the stream does not exist. */
 export interface StreamState {
@@ -143,7 +154,7 @@ export function parseState(reply: unknown): StreamState | null {
   for (let i = 2; i + 4 < reply.length; i += 5) {
     groups.push({
       name: String(reply[i]), lastDelivered: String(reply[i + 1]), pending: Number(reply[i + 2]),
-      minPending: String(reply[i + 3]), consumed: Number(reply[i + 4]) === 1,
+      minPending: String(reply[i + 3]), leased: Number(reply[i + 4]) === 1,
     });
   }
   return { first: String(reply[0]), last: String(reply[1]), groups };

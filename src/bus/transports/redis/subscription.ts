@@ -3,10 +3,9 @@
  * and its handler; the Reader of its group and consumer reads for it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { isPermanentFailure, permanentFailureReason } from '../../errors.js';
 import { DEAD_LETTER_SUFFIX, type Entry, type EntryHandler, type TransportSubscription } from '../types.js';
-import { batch, connected, messageOf, nextBackoff, unlessClosed } from './commands.js';
+import { batch, connected, messageOf, nextBackoff, unlessClosed, type RedisClient } from './commands.js';
 import type { RedisContext } from './context.js';
 import { ENTRY_FIELDS, field, parseFields, type RawEntry, type StreamReply } from './fields.js';
 import type { Membership } from './membership.js';
@@ -113,7 +112,7 @@ export class RedisSubscription implements TransportSubscription {
   }
 
   /** Takes the stream's lease if free and this instance's fair share allows, then claims the group's pending entries. */
-  async acquire(conn: Redis): Promise<boolean> {
+  async acquire(conn: RedisClient): Promise<boolean> {
     if (this.stopped || !this.members.mayTakeMore(this.group)) return false;
     const ok = await unlessClosed(conn, conn.set(this.leaseKey, this.token, 'PX', this.cfg.claimIdleMs, 'NX'));
     if (ok !== 'OK') return false;
@@ -173,7 +172,7 @@ export class RedisSubscription implements TransportSubscription {
    * A page of the consumer's own pending entries after `historyFrom`, oldest first, with their delivery
    * counts (this read included); moves `historyFrom` past them.
    */
-  async readHistory(conn: Redis): Promise<RawEntry[]> {
+  async readHistory(conn: RedisClient): Promise<RawEntry[]> {
     const from = this.historyFrom;
     const [[readError, read], [pendingError, pending]] = await batch(conn, (client) => [
       client.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'STREAMS', this.key, from),
@@ -200,7 +199,7 @@ export class RedisSubscription implements TransportSubscription {
    * failure no retry can cure (isPermanentFailure), or the last of maxDeliveries, dead-letters the entry;
    * another holds its key until the retry (retryDelayMs).
    */
-  async handle(batch: RawEntry[], conn: Redis, acknowledge: (ids: string[]) => void, recount: (id: string, deliveries: number) => void): Promise<void> {
+  async handle(batch: RawEntry[], conn: RedisClient, acknowledge: (ids: string[]) => void, recount: (id: string, deliveries: number) => void): Promise<void> {
     const acks: string[] = [];
     try {
       for (const raw of batch) {
@@ -248,7 +247,7 @@ export class RedisSubscription implements TransportSubscription {
   }
 
   /** Moves an entry to `<stream>:dlq` with the reason, and acknowledges it (one MULTI). */
-  private async deadLetter(conn: Redis, id: string, fields: Buffer[], reason: string, deliveries: number, count: number): Promise<void> {
+  private async deadLetter(conn: RedisClient, id: string, fields: Buffer[], reason: string, deliveries: number, count: number): Promise<void> {
     const multi = conn.multi();
     multi.xadd(
       this.key + DEAD_LETTER_SUFFIX, 'MAXLEN', '~', this.cfg.maxLenMessages, '*',

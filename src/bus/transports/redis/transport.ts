@@ -2,7 +2,10 @@
  * The Redis Streams transport (ioredis): the same Transport contract as the in-process one (../types.ts),
  * across processes and machines. What lives where:
  *
- * - A stream `s` is the Redis stream `<prefix>s` (prefix `kb:`); one entry per frame, fields `d` (the
+ * - Keys carry a hash tag (./keys.ts): stream `<bus>:<type>:<shard>` is the Redis stream
+ *   `<prefix>{<bus>:<shard>}:<type>` (prefix `kb:`), and its dead letters, leases and deduplication
+ *   records share its tag, hence its slot on a Redis Cluster (option `cluster` or a `redis+cluster://`
+ *   url: ioredis's Cluster client); one entry per frame, fields `d` (the
  *   frame bytes, sent and read as Buffers), `k` (key), `n` (messages). The publishes of one tick (a
  *   bus flush: one per stream) go as one APPEND_SCRIPT call, whose XADDs run atomically (a dropped
  *   connection stores all or none of them), trimmed with `MAXLEN ~` (the bound converted from
@@ -12,7 +15,7 @@
  *   the next read) after the handler succeeds.
  * - Per-key order within a group: one consumer of a group reads a stream at a time (consumers scale
  *   out by shard, i.e. by stream, not within one). It holds a lease
- *   (`<prefix>lease:<stream>|<group>`, renewed every claimIdleMs/3); a consumer that stays silent for
+ *   (`<stream key>:lease:<group>`, renewed every claimIdleMs/3); a consumer that stays silent for
  *   `claimIdleMs` loses it, and the next one takes over the stream and, with XAUTOCLAIM, every entry
  *   still pending in the group, which it handles first, in id order. Streams (shards) are shared fairly
  *   between the live instances of a group: each holds at most ceil(streams / instances) leases.
@@ -43,6 +46,9 @@
  *   proto-max-bulk-len (read at each connect: a larger value makes Redis drop the connection),
  *   credentials the server refuses (then idle() waits for nothing: nothing can move).
  *
+ * - Durability (option): with 'replica' (the default where the primary has a replica) a publish is
+ *   acknowledged once a replica confirms it (WAIT 1 after the append, on the same connection).
+ *
  * Delivery is at least once. After a 'timeout' TransportError (the server may have executed the
  * publish) a retry stores its entries once if they carry a producer and seq (the bus's do) and it is
  * the producer's next publish to the stream; otherwise it may store them twice.
@@ -55,17 +61,18 @@
  * streams, checkpointStore()); ./scripts.ts holds the Lua scripts, ./fields.ts the entry fields,
  * ./options.ts the options. This facade wires them together.
  */
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { KernelInputError } from '../../../errors.js';
 import { describeValue } from '../../../kernels/validate.js';
 import { BusClosedError } from '../../errors.js';
 import type { CheckpointStore, EntryHandler, OutgoingEntry, SettleListener, Transport, TransportCapabilities, TransportSubscription } from '../types.js';
 import { Appender } from './append.js';
 import { RedisCheckpointStore } from './checkpoints.js';
-import { batch } from './commands.js';
+import { batch, type RedisClient } from './commands.js';
 import { Connection } from './connection.js';
 import { RedisContext, type RedisTransportMetrics } from './context.js';
 import { TransportError } from './errors.js';
+import type { RedisKeys } from './keys.js';
 import { Membership } from './membership.js';
 import { resolveOptions, type RedisConfig, type RedisTransportOptions } from './options.js';
 import { Progress } from './progress.js';
@@ -84,6 +91,10 @@ export class RedisTransport implements Transport {
   readonly target: string;
   /** Prefix of every key (option `prefix`). */
   readonly prefix: string;
+  /** The names of its keys in Redis (hash-tagged: docs/redis.md#keys), for tools and tests. */
+  readonly keys: RedisKeys;
+  /** Whether the server is a Redis Cluster (option `cluster` or a `redis+cluster://` url). */
+  readonly cluster: boolean;
   /** Identifies this transport among the instances of a group. */
   readonly instance: string;
   /** Resolved options (see RedisTransportOptions). */
@@ -99,7 +110,7 @@ export class RedisTransport implements Transport {
   private readonly members: Membership;
   private readonly progress: Progress;
   private readonly appender: Appender;
-  /** One reader (connection and read loop) per group and consumer name. */
+  /** One reader (connection and read loop) per group and consumer name (and hash tag, on a cluster). */
   private readonly readers = new Map<string, Reader>();
   private closing: Promise<void> | undefined;
 
@@ -110,6 +121,8 @@ export class RedisTransport implements Transport {
     this.name = ctx.name;
     this.target = ctx.target;
     this.prefix = ctx.prefix;
+    this.keys = ctx.keys;
+    this.cluster = ctx.cluster;
     this.instance = ctx.instance;
     this.config = ctx.config;
     this.connection = new Connection(ctx);
@@ -132,7 +145,7 @@ export class RedisTransport implements Transport {
    * log, cleaned of credentials, once each. For work beside the transport (the checkpoint store, tools):
    * the caller closes it (disconnect()).
    */
-  openConnection(role: string, options: RedisOptions = {}): Redis {
+  openConnection(role: string, options: RedisOptions = {}): RedisClient {
     return this.ctx.connect(role, options);
   }
 
@@ -245,7 +258,9 @@ export class RedisTransport implements Transport {
       if (typeof value !== 'string' || value.length === 0) throw new KernelInputError(name, 'a non-empty string', describeValue(value));
     }
     if (typeof handler !== 'function') throw new KernelInputError('handler', 'a function', describeValue(handler));
-    const id = `${group}\u0000${consumer}`;
+    // One XREADGROUP reads every stream of a reader: on a cluster they must share a slot, so a consumer
+    // has a reader (a connection and a blocking read) per hash tag, i.e. per bus and shard.
+    const id = `${group}\u0000${consumer}\u0000${this.ctx.cluster ? this.ctx.keys.of(stream).tag : ''}`;
     let reader = this.readers.get(id);
     if (!reader) {
       reader = new Reader(this.ctx, group, consumer, () => this.readers.delete(id));
@@ -259,7 +274,7 @@ export class RedisTransport implements Transport {
     return sub;
   }
 
-  /** The Redis key of stream `stream`: the prefix, then the name (`kb:marketdata:TRADE_EXECUTION:0` by default). */
+  /** The Redis key of stream `stream`: `kb:{marketdata:0}:TRADE_EXECUTION` for `marketdata:TRADE_EXECUTION:0` by default (docs/redis.md#keys). */
   streamKey(stream: string): string {
     return this.ctx.streamKey(stream);
   }
