@@ -52,7 +52,12 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
   out.Set("blas", Napi::Boolean::New(env, false));
   out.Set("accelerate", Napi::Boolean::New(env, false));
 #endif
+  // built with the Metal backend's GPU runner (Apple); metalDevice() says whether it can run here
+#if KERNELBUS_HAVE_METAL
+  out.Set("metal", Napi::Boolean::New(env, true));
+#else
   out.Set("metal", Napi::Boolean::New(env, false));
+#endif
   return out;
 }
 
@@ -87,6 +92,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerSpecial(env, exports);
   registerRisk(env, exports);
   registerFactor(env, exports);
+  registerMetal(env, exports);
   return exports;
 }
 

@@ -8,6 +8,10 @@
 #include "async.h"
 #include "common.h"
 #include "factor.hpp"
+#include "host.hpp"
+#if KERNELBUS_HAVE_METAL
+#include "metal_runner.hpp"
+#endif
 
 namespace kernelbus::binding {
 namespace {
@@ -122,8 +126,12 @@ Napi::Value Value(const Napi::CallbackInfo& info) {
   });
 }
 
+// The signature of a factorReturns kernel (factor::factorReturns, or the Metal backend's, host.hpp).
+using FactorReturnsKernel = Status (*)(const double*, const double*, size_t, size_t, const double*, bool, size_t, const double* const*,
+                                       size_t, double, bool, double*);
+
 // factorReturns(returns, cap, rows, cols, sectors, perDate, m, styles[], winsorize, residualize, out)
-template <bool Async>
+template <bool Async, FactorReturnsKernel Kernel>
 Napi::Value FactorReturns(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -158,7 +166,7 @@ Napi::Value FactorReturns(const Napi::CallbackInfo& info) {
     const double* cap = matrixData(info, 1, "marketCap", n);
     const double* sectors = matrixData(info, 4, "sectors", perDate ? n : cols);
     double* out = float64Out(info, 10, "out", outLength);
-    return complete<Async>(info, [=] { return factor::factorReturns(returns, cap, rows, cols, sectors, perDate, m, styles.data(), s, p, residualize, out); });
+    return complete<Async>(info, [=] { return Kernel(returns, cap, rows, cols, sectors, perDate, m, styles.data(), s, p, residualize, out); });
   });
 }
 
@@ -247,7 +255,12 @@ void registerFactor(Napi::Env env, Napi::Object exports) {
   KERNELBUS_BOTH("standardize", Standardize);
   KERNELBUS_BOTH("momentum", Momentum);
   KERNELBUS_BOTH("value", Value);
-  KERNELBUS_BOTH("factorReturns", FactorReturns);
+  KERNELBUS_BOTH_OF("factorReturns", FactorReturns, factor::factorReturns);
+  // the same checks in front of the Metal backend's kernel: on the CPU harness (every platform), on the GPU (Apple)
+  KERNELBUS_BOTH_OF("shaderFactorReturns", FactorReturns, shader::On<shader::cpuRunner>::factorReturns);
+#if KERNELBUS_HAVE_METAL
+  KERNELBUS_BOTH_OF("metalFactorReturns", FactorReturns, shader::On<shader::metalRunner>::factorReturns);
+#endif
   KERNELBUS_BOTH("factorCovariance", FactorCovariance);
   KERNELBUS_BOTH("specificRisk", SpecificRisk);
   KERNELBUS_BOTH("riskDecomposition", RiskDecomposition);

@@ -14,6 +14,10 @@
 #if KERNELBUS_HAVE_BLAS
 #include "risk_blas.hpp"
 #endif
+#include "host.hpp"
+#if KERNELBUS_HAVE_METAL
+#include "metal_runner.hpp"
+#endif
 
 namespace kernelbus::binding {
 namespace {
@@ -266,6 +270,17 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   KERNELBUS_BOTH_OF("blasPortfolioVolatility", PortfolioVolatility, blas::portfolioVolatility);
   KERNELBUS_BOTH_OF("blasMonteCarloVar", MonteCarloVar, blas::monteCarloVar);
   KERNELBUS_BOTH_OF("blasMonteCarloScenarios", MonteCarloScenarios, blas::monteCarloScenarios);
+#endif
+  // the same checks in front of the Metal backend's kernels: on the CPU harness (every platform), on the GPU (Apple)
+  using Harness = shader::On<shader::cpuRunner>;
+  KERNELBUS_BOTH_OF("shaderPortfolioVolatility", PortfolioVolatility, Harness::portfolioVolatility);
+  KERNELBUS_BOTH_OF("shaderMonteCarloVar", MonteCarloVar, Harness::monteCarloVar);
+  KERNELBUS_BOTH_OF("shaderMonteCarloScenarios", MonteCarloScenarios, Harness::monteCarloScenarios);
+#if KERNELBUS_HAVE_METAL
+  using Gpu = shader::On<shader::metalRunner>;
+  KERNELBUS_BOTH_OF("metalPortfolioVolatility", PortfolioVolatility, Gpu::portfolioVolatility);
+  KERNELBUS_BOTH_OF("metalMonteCarloVar", MonteCarloVar, Gpu::monteCarloVar);
+  KERNELBUS_BOTH_OF("metalMonteCarloScenarios", MonteCarloScenarios, Gpu::monteCarloScenarios);
 #endif
 }
 

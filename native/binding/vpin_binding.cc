@@ -2,7 +2,11 @@
 // hand back arrays allocated by V8 before the kernel writes them. The packed parameters are checked
 // by the kernel layer's unpackParams() (never trust the caller); faults become KernelInputError in TS.
 #include "common.h"
+#include "host.hpp"
 #include "vpin.hpp"
+#if KERNELBUS_HAVE_METAL
+#include "metal_runner.hpp"
+#endif
 
 namespace kernelbus::binding {
 namespace {
@@ -101,7 +105,11 @@ Napi::Value TickRule(const Napi::CallbackInfo& info) {
   });
 }
 
+// The signature of a bulk classification kernel (vpin::bulkClassify, or the Metal backend's, host.hpp).
+using BulkClassifyKernel = vpin::Status (*)(const double*, const double*, const double*, size_t, const Params&, double*);
+
 // bulkClassify(open, close, volume, params (5), out: Float64Array)
+template <BulkClassifyKernel Kernel>
 Napi::Value BulkClassify(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -113,7 +121,7 @@ Napi::Value BulkClassify(const Napi::CallbackInfo& info) {
     requireSameLength(env, open.length, "open", close.length, "close");
     requireSameLength(env, open.length, "open", volume.length, "volume");
     double* out = float64Out(info, 4, "out", open.length);
-    throwIfFault(env, vpin::bulkClassify(open.data, close.data, volume.data, open.length, p, out));
+    throwIfFault(env, Kernel(open.data, close.data, volume.data, open.length, p, out));
     return env.Undefined();
   });
 }
@@ -292,7 +300,12 @@ void registerVpin(Napi::Env env, Napi::Object exports) {
   exports.Set("vpinParamNames", Napi::Function::New<ParamNames>(env, "vpinParamNames"));
   exports.Set("timeBars", Napi::Function::New<TimeBars>(env, "timeBars"));
   exports.Set("tickRule", Napi::Function::New<TickRule>(env, "tickRule"));
-  exports.Set("bulkClassify", Napi::Function::New<BulkClassify>(env, "bulkClassify"));
+  exports.Set("bulkClassify", Napi::Function::New<BulkClassify<vpin::bulkClassify>>(env, "bulkClassify"));
+  // the same checks in front of the Metal backend's kernel: on the CPU harness (every platform), on the GPU (Apple)
+  exports.Set("shaderBulkClassify", Napi::Function::New<BulkClassify<shader::On<shader::cpuRunner>::bulkClassify>>(env, "shaderBulkClassify"));
+#if KERNELBUS_HAVE_METAL
+  exports.Set("metalBulkClassify", Napi::Function::New<BulkClassify<shader::On<shader::metalRunner>::bulkClassify>>(env, "metalBulkClassify"));
+#endif
   exports.Set("vpin", Napi::Function::New<Vpin>(env, "vpin"));
   exports.Set("vpinBytes", Napi::Function::New<VpinBytes>(env, "vpinBytes"));
   exports.Set("vpinAsync", Napi::Function::New<VpinAsync>(env, "vpinAsync"));

@@ -550,8 +550,8 @@ Status tickRule(const double* price, size_t n, int8_t* out) {
   return Status{};
 }
 
-Status bulkClassify(const double* open, const double* close, const double* volume, size_t n,
-                    const Params& params, double* buy) {
+Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n,
+                           const Params& params, double* z) {
   bool valid = true;  // one vectorized pass; the exact scan only to name a bad value
   for (size_t i = 0; i < n; i++) {
     valid &= (std::fabs(open[i]) <= DBL_MAX) & (std::fabs(close[i]) <= DBL_MAX) & (volume[i] >= 0) &
@@ -562,8 +562,6 @@ Status bulkClassify(const double* open, const double* close, const double* volum
     if (!isFiniteNumber(close[i])) return fault(Fault::CloseNotFinite, double(i), close[i]);
     if (!(volume[i] >= 0 && volume[i] <= DBL_MAX)) return fault(Fault::BarVolumeInvalid, double(i), volume[i]);
   }
-  // The output holds dP, then z, then the fractions, then the buy volumes: no allocation.
-  double* z = buy;
   priceChanges(open, close, n, params.priceChange, z);
   if (params.sigmaKind == kSigmaSample || params.sigmaKind == kSigmaFixed) {
     const double sigma = params.sigmaKind == kSigmaSample ? sampleStd(n, [z](size_t i) { return z[i]; }) : params.sigmaParam;
@@ -575,7 +573,14 @@ Status bulkClassify(const double* open, const double* close, const double* volum
     const Sigma sigma{params.sigmaKind, params.sigmaParam, 0, &ewmaVar, &window, &head};
     for (size_t i = 0; i < n; i++) z[i] = standardized(z[i], sigma.next(z[i]));
   }
-  buyFractions(z, n, params.distribution, params.nu);
+  return Status{};
+}
+
+Status bulkClassify(const double* open, const double* close, const double* volume, size_t n,
+                    const Params& params, double* buy) {
+  // The output holds dP, then z, then the fractions, then the buy volumes: no allocation.
+  if (Status s = standardizedChanges(open, close, volume, n, params, buy); !s.ok()) return s;
+  buyFractions(buy, n, params.distribution, params.nu);
   for (size_t i = 0; i < n; i++) buy[i] *= volume[i];
   return Status{};
 }

@@ -161,6 +161,12 @@ Status tickRule(const double* price, size_t n, int8_t* out);
 /// Bulk volume classification: buy volume per bar into buy[n].
 Status bulkClassify(const double* open, const double* close, const double* volume, size_t n,
                     const Params& params, double* buy);
+/// bulkClassify()'s first part (the same checks and faults): each bar's standardized price change
+/// dP / sigma into z[n], NaN where the buy fraction is 1/2 (sigma not > 0, or z NaN). The buy volume is
+/// then volume[i] F(z[i]) (F the normal or Student-t CDF), or volume[i] / 2 where z[i] is NaN: what
+/// another backend computes its own way (the Metal backend's fractions, native/metal/host_vpin.cpp).
+Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n,
+                           const Params& params, double* z);
 /// Phase 1 of VPIN over a whole trade sequence: `stream` (constructed with `params`) holds the bars and
 /// the 'sample' sigma when asked for; its commit() writes the `buckets` rows.
 Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params,

@@ -52,11 +52,26 @@ export const BLAS_COVARIANCE_MIN_VALUES = 252 * 4;
  */
 export const BLAS_VOLATILITY_MIN_VALUES = 100 * 8;
 
+/**
+ * The Metal backend (float32 compute shaders on an Apple GPU; only where `backends()` reports it
+ * available) from these sizes. Not measured yet: there is no Apple GPU where the bench ran, so they are
+ * set high, where a GPU dispatch (tens of microseconds, plus the host's float64 passes) is certain to be
+ * small beside the work, and must be measured on an Apple-silicon Mac (`npm run bench -- --only vpin,
+ * risk, factor` prints the metal rows there). Above them 'auto' gives float32 results (within the
+ * tolerances of docs/metal.md); `KERNELBUS_GPU=0` or `backend: 'native'` keeps float64.
+ * bulkClassify: bars; portfolioVolatility: weights (portfolios x assets); Monte Carlo: paths x assets;
+ * factorReturns: dates x assets.
+ */
+export const METAL_CLASSIFY_MIN_BARS = 1 << 20;
+export const METAL_VOLATILITY_MIN_VALUES = 10_000 * 500;
+export const METAL_MONTE_CARLO_MIN_VALUES = 100_000 * 100;
+export const METAL_FACTOR_MIN_VALUES = 252 * 3_000;
+
 /** [backend, minimum input size] in order of preference, per kernel. */
 export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [BackendName, number])[] } = {
   timeBars: [['native', VPIN_NATIVE_MIN_TRADES]],
   tickRule: [['native', VPIN_NATIVE_MIN_TRADES]],
-  bulkClassify: [['native', VPIN_NATIVE_MIN_TRADES]],
+  bulkClassify: [['metal', METAL_CLASSIFY_MIN_BARS], ['native', VPIN_NATIVE_MIN_TRADES]],
   vpin: [['native', VPIN_NATIVE_MIN_TRADES]],
   vpinStream: [['native', 0]],
   normalCdf: [['native', SPECIAL_NATIVE_MIN_VALUES]],
@@ -71,16 +86,16 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
   performanceStats: [['native', RISK_NATIVE_MIN_VALUES]],
   valueAtRisk: [['native', RISK_NATIVE_MIN_VALUES]],
   covariance: [['blas', BLAS_COVARIANCE_MIN_VALUES], ['native', RISK_NATIVE_MIN_VALUES]],
-  portfolioVolatility: [['blas', BLAS_VOLATILITY_MIN_VALUES], ['native', RISK_NATIVE_MIN_VALUES]],
+  portfolioVolatility: [['metal', METAL_VOLATILITY_MIN_VALUES], ['blas', BLAS_VOLATILITY_MIN_VALUES], ['native', RISK_NATIVE_MIN_VALUES]],
   componentVar: [['native', RISK_NATIVE_MIN_VALUES]],
-  monteCarloVar: [['native', 1]],
-  monteCarloScenarios: [['native', 1]],
+  monteCarloVar: [['metal', METAL_MONTE_CARLO_MIN_VALUES], ['native', 1]],
+  monteCarloScenarios: [['metal', METAL_MONTE_CARLO_MIN_VALUES], ['native', 1]],
   winsorize: [['native', FACTOR_NATIVE_MIN_VALUES]],
   standardize: [['native', FACTOR_NATIVE_MIN_VALUES]],
   momentum: [['native', FACTOR_NATIVE_MIN_VALUES]],
   size: [['native', FACTOR_NATIVE_MIN_VALUES]],
   value: [['native', FACTOR_NATIVE_MIN_VALUES]],
-  factorReturns: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  factorReturns: [['metal', METAL_FACTOR_MIN_VALUES], ['native', FACTOR_NATIVE_MIN_VALUES]],
   factorCovariance: [['native', FACTOR_NATIVE_MIN_VALUES]],
   specificRisk: [['native', FACTOR_NATIVE_MIN_VALUES]],
   riskDecomposition: [['native', FACTOR_NATIVE_MIN_VALUES]],

@@ -4,13 +4,14 @@
  */
 import { FAMILY_KERNELS, type FamilyName, type KernelName, KERNEL_FAMILY } from '../kernels/families.js';
 import { blasProvider } from './blas/index.js';
+import { metalProvider } from './metal/index.js';
 import { nativeProvider } from './native/index.js';
 import { referenceProvider } from './reference/index.js';
 import { tfjsProvider } from './tfjs/index.js';
 import type { Backend, BackendFeatures, BackendProvider, LoadedBackend } from './types.js';
 
 /** The backends, the reference first (the fallback of 'auto'). */
-const PROVIDERS = [referenceProvider, nativeProvider, blasProvider, tfjsProvider] as const;
+const PROVIDERS = [referenceProvider, nativeProvider, blasProvider, tfjsProvider, metalProvider] as const;
 
 /** A registered backend's name. */
 export type BackendName = (typeof PROVIDERS)[number]['name'];

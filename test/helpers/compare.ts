@@ -41,7 +41,39 @@ export const BACKEND_RTOL: Record<string, Record<string, number>> = {
     // 1e-5 over 4 x 100 runs on the float32-range panels of the parity suite)
     factorReturns: 1e-4,
   },
+  // The Metal backend's shaders compute in float (2^-24 = 6e-8 a rounding) with compensated sums; the
+  // host scales every row it hands over by a power of two (so huge and tiny inputs keep their digits)
+  // and computes the rest in float64 (docs/metal.md). The same tolerances for the GPU ('metal') and the
+  // shaders compiled as C++ on the CPU ('metal-cpu'):
+  ...Object.fromEntries(
+    ['metal', 'metal-cpu'].map((name) => [
+      name,
+      {
+        // buy volume within 2e-6 of the bar's volume: the float normal CDF (erfc within 1.2e-7) and
+        // Student-t CDF (Hill's transformation, or the incomplete beta's continued fraction) are within
+        // 5e-7 of the reference's for every z and nu (measured), z = dP / sigma rounded to float
+        bulkClassify: 2e-6,
+        // w'Sw within 1e-6 of |w|'|S||w|: the equilibrated covariance and the weights rounded to float
+        // (3 roundings a term), the products, and two compensated sums
+        portfolioVolatility: 1e-6,
+        // the normals in float (uniforms correctly rounded, Box-Muller with float log, sqrt, sin, cos:
+        // a few ulps of |z|) and L z or (L'w) . z with compensated sums: within 1e-5 of each asset's or
+        // portfolio's scale (sum_j |L_ij z_j| is up to a few times the asset's sd)
+        monteCarloVar: 1e-5,
+        monteCarloScenarios: 1e-5,
+        // fitted returns and residuals within 1e-4 of the date's largest |return|: the styles' normal
+        // equations summed in float, solved in float64 (an ill-conditioned date amplifies their rounding)
+        factorReturns: 1e-4,
+      },
+    ]),
+  ),
 };
+
+/**
+ * The backends that compute in float32 (tfjs, and the Metal backend's shaders on the GPU or on the
+ * CPU): no result of theirs is expected to be the reference's bits, even where the other backends' are.
+ */
+export const FLOAT32_BACKENDS = new Set(['tfjs', 'metal', 'metal-cpu']);
 
 /**
  * The magnitude below which a backend's rounding is absolute rather than relative: double's smallest

@@ -11,7 +11,7 @@ import { expect, it } from 'vitest';
 import type { KernelName } from '../../src/api/index.js';
 import type { FactorInputs, FactorReturnsResult, Kernels, Matrix } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
-import { BACKEND_MAX, BACKEND_RTOL, expectColumnsClose, expectSameFault, floorOf, tolerance } from '../helpers/compare.js';
+import { BACKEND_RTOL, expectColumnsClose, expectSameFault, FLOAT32_BACKENDS, floorOf, tolerance } from '../helpers/compare.js';
 
 const RUNS = 100;
 
@@ -31,7 +31,7 @@ const band = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ mi
 const data = (m: Matrix) => m.data;
 
 /**
- * A panel for a float32 backend (tfjs) within what float32 normal equations resolve: returns below 1e-9
+ * A panel for a float32 backend (tfjs, metal) within what float32 normal equations resolve: returns below 1e-9
  * in magnitude set to 0, style scores below 0.1 set to 0, caps clamped to [1e6, 1e8], so that the
  * entries of X'WX span less than 1e4 and no direction falls under its eigenvalue cut-off
  * (PINV_RTOL_FLOAT32, 1e-5) unless it is collinear (docs/tfjs.md).
@@ -75,7 +75,6 @@ function fits({ returns, sectors, styles }: FactorInputs, result: FactorReturnsR
 
 describeEachBackend('factor family parity', (k: Kernels, name, supports) => {
   const test = (kernels: KernelName[], title: string, body: () => void) => it.runIf(supports(...kernels))(title, body);
-  const float32 = name in BACKEND_MAX;
   /** factorReturns against the reference: within PARITY_RTOL, or a stated tolerance on what the regression determines (fits()). */
   const expectSameFit = (input: FactorInputs, options: Parameters<Kernels['factorReturns']>[1]) => {
     const a = k.factorReturns(input, options);
@@ -133,7 +132,7 @@ describeEachBackend('factor family parity', (k: Kernels, name, supports) => {
       fc.property(inputs, options, (x, o) => {
         const sectors = x.perDate ? { data: Float64Array.from(x.codes), rows: x.returns.rows, cols: x.returns.cols } : Int32Array.from(x.codes);
         const input = { returns: x.returns, marketCap: x.marketCap, sectors, styles: x.styles, sectorNames: Array.from({ length: x.m }, (_, j) => `s${j}`) };
-        expectSameFit(float32 ? inFloat32Range(input) : input, o);
+        expectSameFit(FLOAT32_BACKENDS.has(name) ? inFloat32Range(input) : input, o);
       }),
       { numRuns: RUNS },
     );

@@ -86,6 +86,43 @@ export interface BlasBinding {
   blasMonteCarloScenarios: NativeBinding['monteCarloScenarios'];
 }
 
+/** The system's Metal device as the addon sees it (metalDevice(), native/binding/metal_binding.cc). */
+export interface MetalDeviceInfo {
+  /** The addon has the Metal GPU runner (built on Apple). */
+  built: boolean;
+  /** The device's name ('Apple M2', 'Apple Paravirtual device'...), '' when there is none. */
+  name: string;
+  /** It supports the Apple7 GPU family (A14, M1) or later. */
+  apple7: boolean;
+  /** The embedded shaders compiled on it: the metal<Name> functions can run. */
+  ready: boolean;
+  /** Why it is not ready. */
+  reason?: string;
+}
+
+/**
+ * The Metal backend's entry points (native/metal/, docs/metal.md): shader<Name> runs the shaders of
+ * shaders/*.metal compiled as C++ on the CPU (every platform: the parity suite's 'metal-cpu'),
+ * metal<Name> runs them on the GPU (only in an addon built on Apple); both take the arguments of the
+ * native kernel of the same name behind the same checks, and the risk and factor ones have their
+ * `<name>Async`. metalDevice() finds the device and compiles the shaders once per process.
+ */
+export interface MetalBinding {
+  metalDevice(): MetalDeviceInfo;
+  /** The shader source embedded in the binary (what the GPU compiles). */
+  metalShaderSource(): string;
+  shaderBulkClassify: NativeBinding['bulkClassify'];
+  shaderPortfolioVolatility: NativeBinding['portfolioVolatility'];
+  shaderMonteCarloVar: NativeBinding['monteCarloVar'];
+  shaderMonteCarloScenarios: NativeBinding['monteCarloScenarios'];
+  shaderFactorReturns: NativeBinding['factorReturns'];
+  metalBulkClassify?: NativeBinding['bulkClassify'];
+  metalPortfolioVolatility?: NativeBinding['portfolioVolatility'];
+  metalMonteCarloVar?: NativeBinding['monteCarloVar'];
+  metalMonteCarloScenarios?: NativeBinding['monteCarloScenarios'];
+  metalFactorReturns?: NativeBinding['factorReturns'];
+}
+
 /** What the addon was built with. */
 export interface NativeFeatures {
   napiVersion: number;
@@ -100,6 +137,7 @@ export interface NativeFeatures {
   blasUnavailable?: string;
   /** Built with Apple's Accelerate (the BLAS backend's library on macOS). */
   accelerate: boolean;
+  /** Built with the Metal backend's GPU runner (on Apple); metalDevice() says whether it can run here. */
   metal: boolean;
 }
 

@@ -83,7 +83,8 @@ export const RISK_OUTPUTS = {
   performanceStats: (_r: Float64Array, _rows: number, cols: number) => PERFORMANCE_STATS.length * cols,
 };
 
-const FACTOR_OUTPUTS = {
+/** RISK_OUTPUTS for the factor family. */
+export const FACTOR_OUTPUTS = {
   winsorize: (_x: Float64Array, rows: number, cols: number) => rows * cols,
   standardize: (_x: Float64Array, rows: number, cols: number) => rows * cols,
   momentum: (_r: Float64Array, rows: number, cols: number) => rows * cols,
