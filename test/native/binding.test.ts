@@ -232,8 +232,10 @@ suite('native binding', () => {
       ['stream.importState', (...a) => (stream.importState as Function).apply(stream, a)],
       ['stream.exportState', (...a) => (stream.exportState as Function).apply(stream, a)],
     ];
-    // the BLAS backend's entry points, in an addon built with BLAS: the same checks, then the library
-    for (const name of ['blasCovariance', 'blasPortfolioVolatility', 'blasMonteCarloVar', 'blasMonteCarloScenarios']) {
+    // the BLAS backend's entry points, in an addon built with BLAS: the same checks, then the library;
+    // the Metal backend's (the CPU harness everywhere, the GPU where built): the same checks, then the shaders
+    const metal = ['BulkClassify', 'PortfolioVolatility', 'MonteCarloVar', 'MonteCarloScenarios', 'FactorReturns'].flatMap((k) => [`shader${k}`, `metal${k}`]);
+    for (const name of ['blasCovariance', 'blasPortfolioVolatility', 'blasMonteCarloVar', 'blasMonteCarloScenarios', ...metal, 'metalDevice', 'metalShaderSource']) {
       const entry = (binding as unknown as Record<string, Function | undefined>)[name];
       if (entry) entryPoints.push([name, (...a) => entry(...a)]);
     }
