@@ -1,11 +1,12 @@
 /**
  * Factor family at the issue's sizes: styles on 504 dates x 3,000 assets and factor returns on 252
- * dates x 3,000 assets x (1 + 11 sectors + 3 styles), native against the reference in one run, then the
- * size sweep for the 'auto' threshold. The toraniko figures in the notes (toraniko 1.1 with polars and
+ * dates x 3,000 assets x (1 + 11 sectors + 3 styles), native against the reference in one run, the tfjs
+ * backend's factor regressions (bench/tfjs.ts), then the size sweep for the 'auto' threshold. The toraniko figures in the notes (toraniko 1.1 with polars and
  * numpy) were measured on this machine by the issue's author; no bench runs Python.
  */
 import { backends, FACTOR_NATIVE_MIN_VALUES, kernels, matrix, type Matrix } from '../src/api/index.js';
 import { autoSweep, backendRows, nativeThreads, prng, type BenchRow, type BenchSection } from './lib.js';
+import { tfjsRows } from './tfjs.js';
 
 /** A seeded T x N panel of `f(u)` with u uniform in [0, 1). */
 function panel(rows: number, cols: number, seed: number, f: (u: number) => number): Matrix {
@@ -45,6 +46,18 @@ export const factorSection: BenchSection = {
     for (const [name, r, n, note, single] of cases) {
       rows.push(...backendRows('factor', name, { reference: r, native: n, oneThread: single, note }, threads).rows);
     }
+    // tfjs (float32) at the issue's size and a smaller one (a quarter of a year of 500 assets)
+    const quarter = (m: Matrix) => matrix(Float64Array.from({ length: 63 * 500 }, (_, i) => m.data[Math.floor(i / 500) * 3000 + (i % 500)]), 63, 500);
+    const small = {
+      returns: quarter(inputs.returns),
+      marketCap: quarter(inputs.marketCap),
+      sectors: inputs.sectors.subarray(0, 500),
+      styles: Object.fromEntries(Object.entries(inputs.styles).map(([name, m]) => [name, quarter(m)])),
+    };
+    rows.push(...(await tfjsRows('factor', [
+      { name: 'factorReturns 252 x 3,000 x (1 + 11 + 3)', tfjs: (k) => k.factorReturns(inputs), native: () => nat.factorReturns(inputs), slow: true },
+      { name: 'factorReturns 63 x 500 x (1 + 11 + 3)', tfjs: (k) => k.factorReturns(small), native: () => nat.factorReturns(small) },
+    ])));
     rows.push(...autoSweep('factor', 'standardize()', 'values', FACTOR_NATIVE_MIN_VALUES, 'FACTOR_NATIVE_MIN_VALUES', (n) => matrix(returns.data.subarray(0, n), 1, n), (x) => ref.standardize(x), (x) => nat.standardize(x)));
     return rows;
   },

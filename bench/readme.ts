@@ -42,6 +42,7 @@ const VIEWS: Record<string, TableView[]> = {
   vpin: [
     { cases: /^(vpin\(\) 10\^7|tickRule)/, title: '10^7 trades (ratio: to the 60 s-bar BVC figure)', layout: 'list' },
     { cases: /^vpin\(\) 10\^6/, title: '`vpin()` 10^6 trades', strip: /^vpin\(\) 10\^6 trades, / },
+    { cases: /\(ms a call\)$/, title: '`bulkClassify()` beside tfjs (ms a call)', strip: / \(ms a call\)$/ },
     { cases: /^(bulkClassify|normalCdf)\(\) 10/, title: 'per value' },
     // 'sweep 64 trades' or 'auto sweep: vpin() 64 trades'; 'auto sweep: normalCdf() 64 values'
     { cases: /^(auto )?sweep:? (vpin\(\) )?\d/, title: '`vpin()`: trades per call', layout: 'sweep', strip: /^(auto )?sweep:? (vpin\(\) )?| trades$/g },
@@ -49,6 +50,7 @@ const VIEWS: Record<string, TableView[]> = {
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   risk: [
+    { cases: / (252 x 50|100 x 50|10,000 paths x 50)/, title: 'smaller inputs (tfjs beside native)' },
     { cases: /^(simpleReturns|logReturns|portfolioReturns|performanceStats|valueAtRisk|covariance|portfolioVolatility|componentVar) /, title: '2520 x 500 (ten years of daily returns, 500 assets)' },
     { cases: /^monteCarloVar /, title: 'Monte Carlo, 500 assets, one thread' },
     { cases: /^auto sweep: performanceStats/, title: '`performanceStats()`: values per call', layout: 'sweep', strip: /^auto sweep: performanceStats\(\) | values$/g },
@@ -57,6 +59,7 @@ const VIEWS: Record<string, TableView[]> = {
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   factor: [
+    { cases: / 63 x 500 /, title: 'a smaller panel (tfjs beside native)' },
     { cases: /^(factorReturns|momentum|size|value|winsorize|standardize) /, title: 'toraniko-sized panels (3,000 assets)' },
     { cases: /^auto sweep: standardize/, title: '`standardize()`: values per call', layout: 'sweep', strip: /^auto sweep: standardize\(\) | values$/g },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },

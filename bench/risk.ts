@@ -1,7 +1,8 @@
 /**
  * Risk family on a 2520 x 500 panel (ten years of daily returns of 500 assets): every kernel, native
  * against the reference in one run, the BLAS backend beside native where it implements the kernel
- * (when it is built), then the size sweeps that set the 'auto' thresholds. The peer figures in the
+ * (when it is built), the tfjs backend (bench/tfjs.ts) at those sizes and smaller ones, then the size
+ * sweeps that set the 'auto' thresholds. The peer figures in the
  * notes (numpy, scikit-learn, pandas) were measured on this machine by the issue's author; no bench
  * runs Python.
  */
@@ -16,6 +17,7 @@ import {
   type Matrix,
 } from '../src/api/index.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { tfjsRows } from './tfjs.js';
 
 /** A seeded T x N panel of daily returns (about 1 % a day) and the prices they give, from 100. */
 function panel(rows: number, cols: number, seed = 3): { returns: Matrix; prices: Matrix } {
@@ -117,6 +119,21 @@ export const riskSection: BenchSection = {
         rows.push({ section: 'risk', case: name, subject: 'blas', value: blasMs, unit: 'ms', ratio: natMs / blasMs, baseline: 'native (speed-up)', note: blasCase[1] });
       }
     }
+    // tfjs (float32) at the sizes and at smaller ones, beside native
+    const small = panel(252, 50, 9).returns;
+    const smallCov = nat.covariance(small).cov;
+    const smallWeights = matrix(Float64Array.from({ length: 100 * 50 }, (_, i) => ((i * 7919) % 101) / 5050), 100, 50);
+    const smallModel = { mean: new Float64Array(50).fill(0.0003), cov: smallCov };
+    const smallMc = { paths: 10_000, confidence: 0.99 };
+    rows.push(...(await tfjsRows('risk', [
+      { name: 'covariance sample 2520 x 500', tfjs: (k) => k.covariance(returns), native: () => nat.covariance(returns), slow: true },
+      { name: 'covariance ledoit-wolf 2520 x 500', tfjs: (k) => k.covariance(returns, { method: 'ledoit-wolf' }), native: () => nat.covariance(returns, { method: 'ledoit-wolf' }), slow: true },
+      { name: 'covariance sample 252 x 50', tfjs: (k) => k.covariance(small), native: () => nat.covariance(small) },
+      { name: 'portfolioVolatility 10,000 x 500', tfjs: (k) => k.portfolioVolatility(cov, manyWeights), native: () => nat.portfolioVolatility(cov, manyWeights), slow: true },
+      { name: 'portfolioVolatility 100 x 50', tfjs: (k) => k.portfolioVolatility(smallCov, smallWeights), native: () => nat.portfolioVolatility(smallCov, smallWeights) },
+      { name: 'monteCarloVar 100,000 paths x 500, 1 portfolio', tfjs: (k) => k.monteCarloVar(model, oneWeights, mc), native: () => nat.monteCarloVar(model, oneWeights, mc), slow: true },
+      { name: 'monteCarloVar 10,000 paths x 50, 1 portfolio', tfjs: (k) => k.monteCarloVar(smallModel, smallWeights.data.subarray(0, 50), smallMc), native: () => nat.monteCarloVar(smallModel, smallWeights.data.subarray(0, 50), smallMc) },
+    ])));
     const series = returns.data.subarray(0, 1024);
     rows.push(...autoSweep('risk', 'performanceStats()', 'values', RISK_NATIVE_MIN_VALUES, 'RISK_NATIVE_MIN_VALUES', (n) => series.subarray(0, n), (x) => ref.performanceStats(x), (x) => nat.performanceStats(x)));
     if (blas) rows.push(...blasSweeps(nat, blas));

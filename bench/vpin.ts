@@ -7,6 +7,7 @@
  */
 import { kernels, VPIN_NATIVE_MIN_TRADES, SPECIAL_NATIVE_MIN_VALUES, backends, type Trades } from '../src/api/index.js';
 import { autoSweep, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { tfjsRows } from './tfjs.js';
 
 /** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
 export function syntheticTrades(n: number, seed = 1): Trades {
@@ -113,6 +114,13 @@ export const vpinSection: BenchSection = {
       rows.push({ section: 'vpin', case: name, subject: 'reference', value: rNs, unit: 'ns a value' });
       rows.push({ section: 'vpin', case: name, subject: 'native', value: nNs, unit: 'ns a value', ratio: rNs / nNs, baseline: 'reference (speed-up)', note });
     }
+
+    // tfjs (float32): bulkClassify over 10^6 and 10^4 bars, as ms a call beside native
+    const fewBars = { open: barSet.open.subarray(0, 1e4), close: barSet.close.subarray(0, 1e4), volume: barSet.volume.subarray(0, 1e4) };
+    rows.push(...(await tfjsRows('vpin', [
+      { name: 'bulkClassify() 10^6 bars (ms a call)', tfjs: (k) => k.bulkClassify(barSet), native: () => nat.bulkClassify(barSet) },
+      { name: 'bulkClassify() 10^4 bars (ms a call)', tfjs: (k) => k.bulkClassify(fewBars), native: () => nat.bulkClassify(fewBars) },
+    ])));
 
     // 4. The 'auto' thresholds: native/reference time per size, medians of interleaved rounds.
     const vpinOpts = { bucketVolume: 500, window: 5 };

@@ -65,21 +65,16 @@ export const tfjsProvider = {
 } as const satisfies BackendProvider;
 
 /**
- * Loads TensorFlow.js if needed and makes `backend` the active tfjs backend (default 'wasm' where
- * @tensorflow/tfjs-backend-wasm is installed, else the current one); resolves to the active backend's
- * name ('tensorflow', 'wasm' or 'cpu'). The tfjs kernels are synchronous: until this settles they
- * run on the backend active before (tfjs-node's, else cpu), and calls made while a switch is pending
- * throw BackendUnavailableError. Rejects with BackendUnavailableError when tfjs or the backend is not
- * installed.
+ * Loads TensorFlow.js if needed and makes `backend` the active tfjs backend (default: tfjs-node's
+ * 'tensorflow' where it loaded, else 'wasm'); resolves to the active backend's name ('tensorflow',
+ * 'wasm' or 'cpu'). The tfjs kernels are synchronous: until this settles they run on the backend
+ * active before (tfjs-node's, else cpu), and calls made while a switch is pending throw
+ * BackendUnavailableError. Rejects with BackendUnavailableError when tfjs or that backend is not
+ * installed (the previous backend stays active).
  */
 export async function initTfjs(options: { backend?: TfjsBackendName } = {}): Promise<string> {
   const loaded = load();
   if (!loaded.runtime) throw new BackendUnavailableError('tfjs', loaded.reason);
-  const { tf } = loaded.runtime;
-  let name = options.backend;
-  if (name === undefined) {
-    if (loaded.runtime.source === '@tensorflow/tfjs-node') return tf.getBackend();
-    name = 'wasm';
-  }
+  const name = options.backend ?? (loaded.runtime.source === '@tensorflow/tfjs-node' ? 'tensorflow' : 'wasm');
   return switchBackend(loaded.runtime, name);
 }
