@@ -18,7 +18,7 @@ import { linearQuantile } from '../reference/risk-common.js';
 import { checkCaps, checkReturns, checkSectors } from '../reference/factor.js';
 import { pinvSolve } from '../reference/factor-solve.js';
 import { toFloat32 } from './float32.js';
-import { requireReady, type TfjsRuntime } from './runtime.js';
+import { requireReady, tidyRead, type TfjsRuntime } from './runtime.js';
 
 /** The factor kernels the tfjs backend implements. */
 export const TFJS_FACTOR_KERNELS = ['factorReturns'] as const satisfies readonly (keyof FactorFamily)[];
@@ -95,7 +95,7 @@ export function tfjsFactor({ tf }: TfjsRuntime): Pick<FactorFamily, (typeof TFJS
     }
 
     function solve(onehot: ReturnType<typeof tf.oneHot>): Float64Array {
-      const sums = tf.tidy(() => {
+      const sums = tidyRead(tf, () => {
         const w = tf.tensor3d(W, [T, 1, N]);
         const wr = tf.mul(w, tf.tensor3d(R, [T, 1, N]));
         return tf.concat([tf.matMul(w, onehot), tf.matMul(wr, onehot)], 1).dataSync(); // T x 2 x m
@@ -139,7 +139,7 @@ export function tfjsFactor({ tf }: TfjsRuntime): Pick<FactorFamily, (typeof TFJS
         out[fr + m] = 0 - others;
       }
       // 2. styles on e (or r): X'WX and X'Wy per date; 3. the residuals e - X f
-      const residuals = tf.tidy(() => {
+      const residuals = tidyRead(tf, () => {
         const e = tf.sub(tf.tensor2d(R, [T, N]), tf.reshape(tf.matMul(onehot, tf.tensor3d(fitted, [T, m, 1])), [T, N]));
         if (s === 0) return e.dataSync();
         const Xt = tf.tensor3d(X, [T, N, s]);

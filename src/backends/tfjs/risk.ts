@@ -18,7 +18,7 @@ import { checkReturns, checkWeights, completeRows, linearQuantile, meanOfSmalles
 import { cholesky } from '../reference/risk-montecarlo.js';
 import { constantCorrelation, shrink, singleFactor } from '../reference/risk.js';
 import { toFloat32 } from './float32.js';
-import { requireReady, type TfjsRuntime } from './runtime.js';
+import { requireReady, tidyRead, type TfjsRuntime } from './runtime.js';
 
 /** The risk kernels the tfjs backend implements. */
 export const TFJS_RISK_KERNELS = ['covariance', 'portfolioVolatility', 'monteCarloVar', 'monteCarloScenarios'] as const satisfies readonly (keyof RiskFamily)[];
@@ -30,7 +30,7 @@ const PATH_BLOCK = 8192;
 export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RISK_KERNELS)[number]> {
   /** sum over t of w_t a[t][i] a[t][j] (w_t = 1 without weights): p x p, from float32 a (n x p row-major). */
   function gram(a: Float32Array, n: number, p: number, weights?: Float32Array): Float32Array {
-    return tf.tidy(() => {
+    return tidyRead(tf, () => {
       const A = tf.tensor2d(a, [n, p]);
       const left = weights ? tf.mul(A, tf.tensor2d(weights, [n, 1])) : A;
       return tf.matMul(left, A, true, false).dataSync() as Float32Array;
@@ -88,7 +88,7 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     const W = toFloat32(weights, 'weights', n);
     if (portfolios === 0 || n === 0) return new Float64Array(portfolios);
     requireReady();
-    const q = tf.tidy(() => {
+    const q = tidyRead(tf, () => {
       const w = tf.tensor2d(W, [portfolios, n]);
       return tf.sqrt(tf.sum(tf.mul(tf.matMul(w, tf.tensor2d(S, [n, n])), w), 1)).dataSync();
     });
@@ -133,10 +133,10 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     }
     // u[p][k] = s_k (z_k . b_p), b_p = L' w_p: the P&L less its drift, over sqrt(h)
     const u = new Float32Array(P * paths);
-    const b = tf.tensor2d(tf.tidy(() => tf.matMul(tf.tensor2d(W32, [P, n]), tf.tensor2d(L32, [n, n])).dataSync() as Float32Array), [P, n]);
+    const b = tf.tensor2d(tidyRead(tf, () => tf.matMul(tf.tensor2d(W32, [P, n]), tf.tensor2d(L32, [n, n])).dataSync() as Float32Array), [P, n]);
     try {
       forEachBlock(n, paths, seed, nu, (first, size, Z, s) => {
-        const block = tf.tidy(() => tf.transpose(tf.mul(tf.matMul(b, tf.tensor2d(Z, [size, n]), false, true), tf.tensor2d(s, [1, size]))).dataSync() as Float32Array);
+        const block = tidyRead(tf, () => tf.transpose(tf.mul(tf.matMul(b, tf.tensor2d(Z, [size, n]), false, true), tf.tensor2d(s, [1, size]))).dataSync() as Float32Array);
         for (let p = 0; p < P; p++) for (let q = 0; q < size; q++) u[p * paths + first + q] = block[q * P + p];
       });
     } finally {
@@ -148,7 +148,7 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     const lo = Math.min(Math.max(Math.floor(h), 0), paths - 1);
     const k = Math.floor((paths - 1) * alpha);
     const need = Math.min(paths, Math.max(lo + 1, k) + 1);
-    const smallest = tf.tidy(() => tf.topk(tf.neg(tf.tensor2d(u, [P, paths])), need, true).values.dataSync() as Float32Array);
+    const smallest = tidyRead(tf, () => tf.topk(tf.neg(tf.tensor2d(u, [P, paths])), need, true).values.dataSync() as Float32Array);
     const root = Math.sqrt(horizon);
     const out = new Float64Array(2 * P);
     const sorted = new Float64Array(paths);
@@ -170,7 +170,7 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     try {
       forEachBlock(n, paths, seed, nu, (first, size, Z, s) => {
         // s_k (L z_k) for the block's paths: (Z L') scaled per row
-        const v = tf.tidy(() => tf.mul(tf.matMul(tf.tensor2d(Z, [size, n]), factor, false, true), tf.tensor2d(s, [size, 1])).dataSync());
+        const v = tidyRead(tf, () => tf.mul(tf.matMul(tf.tensor2d(Z, [size, n]), factor, false, true), tf.tensor2d(s, [size, 1])).dataSync());
         for (let q = 0; q < size; q++) for (let i = 0; i < n; i++) out[(first + q) * n + i] = horizon * mean[i] + root * v[q * n + i];
       });
     } finally {

@@ -136,6 +136,19 @@ function registered(tf: Tf, name: string): boolean {
   return (tf.engine() as unknown as { registryFactory?: Record<string, unknown> }).registryFactory?.[name] !== undefined;
 }
 
+/**
+ * `f()` inside tf.tidy (every tensor it makes is disposed), returning what it read with dataSync().
+ * Not tf.tidy's own return value: tidy walks a returned object for tensors to keep, element by element
+ * for a typed array (seconds for 10^6 values).
+ */
+export function tidyRead<T>(tf: Tf, f: () => T): T {
+  let out: T | undefined;
+  tf.tidy(() => {
+    out = f();
+  });
+  return out as T;
+}
+
 /** Throws BackendUnavailableError while a backend switch is pending (tfjs cannot run kernels then). */
 export function requireReady(): void {
   if (pending) throw new BackendUnavailableError('tfjs', 'a tfjs backend is still initialising: await initTfjs() before calling the tfjs kernels');

@@ -16,7 +16,7 @@ import { SIGMA_EWMA, SIGMA_ROLLING, SIGMA_SAMPLE, type ClassifyParams, type Vpin
 import { studentTCdf } from '../../kernels/special.js';
 import { checkBars, priceChanges, SigmaState } from '../reference/vpin.js';
 import { requireFloat32, toFloat32 } from './float32.js';
-import { requireReady, type TfjsRuntime } from './runtime.js';
+import { requireReady, tidyRead, type TfjsRuntime } from './runtime.js';
 
 /** The VPIN kernels the tfjs backend implements. */
 export const TFJS_VPIN_KERNELS = ['bulkClassify'] as const satisfies readonly (keyof VpinFamily)[];
@@ -42,7 +42,7 @@ export function tfjsVpin({ tf }: TfjsRuntime): Pick<VpinFamily, (typeof TFJS_VPI
         sigmas = Float32Array.from(dP, (x) => state.next(x));
       }
       const studentT = params.distribution !== 0;
-      const out = tf.tidy(() => {
+      const out = tidyRead(tf, () => {
         const d = tf.tensor1d(dP32);
         let sigma;
         if (sigmas) sigma = tf.tensor1d(sigmas);
