@@ -34,14 +34,22 @@ export interface BusOptions {
    * `'redis'` (a RedisTransport per bus, to `url` or to the bus's entry in a `buses` map).
    */
   transport?: 'memory' | 'redis';
-  /** With `transport: 'redis'` and buses given by name: the server of every bus. Default `redis://127.0.0.1:6379`. */
+  /**
+   * With `transport: 'redis'` and buses given by name: the server of every bus. Default
+   * `redis://127.0.0.1:6379`. A Redis Cluster: `redis+cluster://host:port,host:port,...`, or `cluster`.
+   */
   url?: string;
+  /**
+   * With `transport: 'redis'` and buses given by name: a Redis Cluster that carries every bus, by the
+   * `redis://` URLs of some of its nodes (see RedisTransportOptions.cluster; docs/redis.md).
+   */
+  cluster?: readonly string[];
   /**
    * With `transport: 'redis'`: RedisTransport options for every bus the bus creates (prefix,
    * maxLenMessages, claimIdleMs, health check, ioredis options under `redis`, ...). The URL comes from
    * `url` or `buses`; the name defaults to `redis:<bus>`.
    */
-  redis?: Omit<RedisTransportOptions, 'url'>;
+  redis?: Omit<RedisTransportOptions, 'url' | 'cluster'>;
   /**
    * The transport of each bus: a map (missing buses get one of `transport`'s kind) or a factory.
    * Transports passed in are not closed by `bus.close()`; those the bus creates are.
@@ -124,7 +132,7 @@ export function numberIn(value: unknown, name: string, min: number, max: number)
 
 /** The bus names, the default failover table and how to create a missing transport, from the options. */
 export function planBuses(options: BusOptions): { names: BusName[]; secondary: Record<string, BusName>; create: (bus: BusName) => Transport } {
-  const { buses, transport, url, redis } = options;
+  const { buses, transport, url, cluster, redis } = options;
   const isMap = typeof buses === 'object' && buses !== null && !Array.isArray(buses);
   const kind = transport ?? (isMap ? 'redis' : 'memory');
   if (kind !== 'memory' && kind !== 'redis') throw new KernelInputError('options.transport', "'memory' or 'redis'", describeValue(transport));
@@ -137,7 +145,7 @@ export function planBuses(options: BusOptions): { names: BusName[]; secondary: R
   }
   if (kind === 'memory') {
     if (isMap) throw new KernelInputError('options.transport', "'redis' (options.buses maps buses to Redis URLs)", "'memory'");
-    for (const name of ['url', 'redis'] as const) {
+    for (const name of ['url', 'cluster', 'redis'] as const) {
       if (options[name] !== undefined) throw new KernelInputError(`options.${name}`, "nothing unless options.transport is 'redis'", describeValue(options[name]));
     }
     return { names: [...(buses as readonly BusName[] | undefined ?? BUS_NAMES)], secondary: {}, create: () => new MemoryTransport() };
@@ -152,6 +160,7 @@ export function planBuses(options: BusOptions): { names: BusName[]; secondary: R
   const secondary: Record<string, BusName> = {};
   if (isMap) {
     if (url !== undefined) throw new KernelInputError('options.url', 'nothing when options.buses maps each bus to its URL', hidden);
+    if (cluster !== undefined) throw new KernelInputError('options.cluster', 'nothing when options.buses maps each bus to its URL (a redis+cluster:// URL there)', hidden);
     const entries = Object.entries(buses as Readonly<Record<string, RedisBusTarget>>);
     if (entries.length === 0) throw new KernelInputError('options.buses', 'at least one bus', 'an empty map');
     const primaries: BusName[] = [];
@@ -181,9 +190,11 @@ export function planBuses(options: BusOptions): { names: BusName[]; secondary: R
     return { names, secondary, create: (bus) => new RedisTransport({ name: `redis:${bus}`, ...redis, url: targets.get(bus) }) };
   }
   if (url !== undefined && typeof url !== 'string') throw new KernelInputError('options.url', 'a redis:// or rediss:// URL string', describeValue(url));
+  if (cluster !== undefined && url !== undefined) throw new KernelInputError('options.url', 'nothing when options.cluster names the nodes', hidden);
+  if (cluster !== undefined && !Array.isArray(cluster)) throw new KernelInputError('options.cluster', 'an array of redis:// URLs', describeValue(cluster));
   return {
     names: [...((buses as readonly BusName[] | undefined) ?? BUS_NAMES)],
     secondary: {},
-    create: (bus) => new RedisTransport({ name: `redis:${bus}`, ...redis, url }),
+    create: (bus) => new RedisTransport({ name: `redis:${bus}`, ...redis, ...(cluster ? { cluster } : { url }) }),
   };
 }

@@ -1,4 +1,5 @@
 /** Pieces shared by `kernelbus demo`, `feed` and `engine`: the market loop, Redis set-up, signals. */
+import type { Cluster, Redis } from 'ioredis';
 import { createBus, type Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
 import { RedisTransport, type RedisTransportOptions } from '../bus/transports/redis/index.js';
@@ -104,18 +105,26 @@ export function untilSignal(signal?: AbortSignal): { promise: Promise<string>; d
   };
 }
 
-/** Deletes every key under `prefix` (SCAN + UNLINK), e.g. a demo run's streams and checkpoints. */
+/**
+ * Deletes every key under `prefix` (SCAN + UNLINK), e.g. a demo run's streams and checkpoints; on a
+ * Redis Cluster, on every primary, a key at a time (keys of several slots cannot go in one UNLINK).
+ */
 export async function deleteKeys(url: string, prefix: string): Promise<number> {
   const t = new RedisTransport({ url, prefix });
   try {
     await t.ready();
-    let cursor = '0';
+    const nodes = t.cluster ? (t.cmd as Cluster).nodes('master') : [t.cmd as Redis];
     let deleted = 0;
-    do {
-      const [next, keys] = await t.cmd.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await t.cmd.unlink(...keys);
-    } while (cursor !== '0');
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length === 0) continue;
+        if (t.cluster) for (const n of await Promise.all(keys.map((k) => node.unlink(k)))) deleted += n;
+        else deleted += await node.unlink(...keys);
+      } while (cursor !== '0');
+    }
     return deleted;
   } finally {
     await t.close();

@@ -39,7 +39,8 @@ Options:
   --seed k            random seed (default 1)
   --backend b         auto | native | reference (default auto)
   --metrics-port p    serve Prometheus metrics on 127.0.0.1:p/metrics while running (0: any free port)
-  --redis URL         run over Redis Streams (redis://host:port, rediss:// for TLS) instead of in-process:
+  --redis URL         run over Redis Streams (redis://host:port, rediss:// for TLS, a Redis Cluster as
+                      redis+cluster://host:port,host:port,...) instead of in-process:
                       streams, groups and checkpoints under kb:demo:<run>:, deleted at the end
   --shards n          streams per bus and type with --redis (default ${DEFAULT_SHARDS})
 `;

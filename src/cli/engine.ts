@@ -44,7 +44,8 @@ returns, and publishes them with the fit's R2 and residual statistics as FACTOR_
 of one group share the shards.
 
 Options:
-  --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS (required)
+  --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
+                       Cluster: redis+cluster://[user:password@]host:port,host:port,... (required)
   --group g            consumer group (default: the engine's name)
   --consumer c         consumer name in the group (default <hostname>-<pid>)
   --shards n           streams per type, as the publishers' (default ${DEFAULT_SHARDS})

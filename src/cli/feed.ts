@@ -19,7 +19,8 @@ the engines reading the streams have acknowledged everything, then prints a summ
 stops publishing early (what was published is still delivered).
 
 Options:
-  --redis URL     Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS (required)
+  --redis URL     Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
+                  Cluster: redis+cluster://[user:password@]host:port,host:port,... (required)
   --symbols n     symbols (default 100)
   --rate r        trade messages per second (default 200000)
   --seconds s     how long to publish (default 10)

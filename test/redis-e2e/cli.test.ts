@@ -94,7 +94,7 @@ describeRedis('kernelbus commands over Redis', () => {
   it('bad options: KernelInputError naming the flag (the URL is never echoed)', async () => {
     const cases: [() => Promise<unknown>, RegExp][] = [
       [() => runFeed([]), /^--redis: expected a redis:\/\/host:port URL, got nothing$/],
-      [() => runFeed(['--redis', 'http://user:s3cret@host']), /^--redis: expected a redis:\/\/ or rediss:\/\/ URL, got another string \(not shown\)$/],
+      [() => runFeed(['--redis', 'http://user:s3cret@host']), /^--redis: expected a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/ URL, got another string \(not shown\)$/],
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
       [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin', 'risk' or 'factor', got none$/],
       [() => runEngine(['ml', '--redis', url]), /^engine: expected one engine name: 'vpin', 'risk' or 'factor', got "ml"$/],

@@ -11,7 +11,7 @@ import type { VpinOptions } from '../../src/index.js';
 import { client, closeAll, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
-import { columns, Command, consumed, expectedBuckets, head, killAll, storedResults, storedTrades, vpinOf } from './helpers.js';
+import { Command, consumed, expectExactVpin, killAll, storedTrades } from './helpers.js';
 
 const SHARDS = 4;
 const VPIN: VpinOptions = { bucketVolume: 3000, window: 10, barMs: 10, sigma: { ewma: 0.94 } };
@@ -27,29 +27,8 @@ const READY = /^ready: engine vpin, group vpin, consumer \S+, 4 streams on redis
 const SUMMARY = /^stopped \(SIGTERM\): processed ([\d,]+) trades in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) trades replayed after takeovers, ([\d,]+) symbols restored;.* ([\d,]+) checkpoints \(0 failed\)/m;
 const num = (s: string) => Number(s.replaceAll(',', ''));
 
-/**
- * Checks the VPIN results in Redis against VPIN computed directly over the trades Redis stored, per
- * symbol: exactly the buckets of a stream fed every trade (no end-of-data flush), which are vpin()'s
- * buckets but those the last open bar would complete. Returns counts for the log line.
- */
-async function expectExactResults(redis: ReturnType<typeof client>) {
-  const { trades, republished } = await storedTrades(redis, SHARDS);
-  const results = await storedResults(redis, SHARDS);
-  let buckets = 0;
-  let count = 0;
-  for (const [key, t] of trades) {
-    const expected = expectedBuckets(t, VPIN);
-    const mine = results.byKey.get(key) ?? [];
-    expect(mine.map((c) => c.bucket), key).toEqual(mine.map((_, i) => i));
-    expect(columns(mine), key).toEqual(expected);
-    expect(head(vpinOf(t, VPIN), expected.vpin.length), key).toEqual(expected);
-    buckets += expected.vpin.length;
-    count += t.ts.length;
-  }
-  expect(results.byKey.size).toBe(trades.size);
-  expect(buckets).toBeGreaterThan(100);
-  return { trades: count, symbols: trades.size, buckets, duplicates: results.duplicates, republished };
-}
+/** The VPIN results in Redis against VPIN computed directly over the trades Redis stored (helpers.ts). */
+const expectExactResults = (redis: ReturnType<typeof client>) => expectExactVpin(redis, SHARDS, VPIN);
 
 describeRedis('VPIN engine processes over Redis', () => {
   let server: RedisServer;

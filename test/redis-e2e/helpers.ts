@@ -4,9 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RedisClient } from '../../src/bus/transports/redis/index.js';
+import { expect } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
-import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
+import type { RedisClient, RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { decodeFrame } from '../../src/bus/frames.js';
 import type { VpinCalculation } from '../../src/engines/vpin.js';
 import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
@@ -187,4 +187,28 @@ export async function storedMessages<P>(redis: RedisClient, type: string, shards
     }
   }
   return out;
+}
+
+/**
+ * Checks the VPIN results in Redis against VPIN computed directly over the trades Redis stored, per
+ * symbol: exactly the buckets of a stream fed every trade (no end-of-data flush), which are vpin()'s
+ * buckets but those the last open bar would complete. Returns counts for the log line.
+ */
+export async function expectExactVpin(redis: RedisClient, shards: number, vpin: VpinOptions) {
+  const { trades, republished } = await storedTrades(redis, shards);
+  const results = await storedResults(redis, shards);
+  let buckets = 0;
+  let count = 0;
+  for (const [key, t] of trades) {
+    const expected = expectedBuckets(t, vpin);
+    const mine = results.byKey.get(key) ?? [];
+    expect(mine.map((c) => c.bucket), key).toEqual(mine.map((_, i) => i));
+    expect(columns(mine), key).toEqual(expected);
+    expect(head(vpinOf(t, vpin), expected.vpin.length), key).toEqual(expected);
+    buckets += expected.vpin.length;
+    count += t.ts.length;
+  }
+  expect(results.byKey.size).toBe(trades.size);
+  expect(buckets).toBeGreaterThan(100);
+  return { trades: count, symbols: trades.size, buckets, duplicates: results.duplicates, republished };
 }

@@ -145,9 +145,11 @@ export class Appender {
     const settle = (error: unknown, reply?: unknown) => {
       call.waiters.forEach((w, i) => (error ? w.reject(error) : w.resolve((reply as unknown[])[i])));
     };
-    const args = [call.keys.length, ...call.keys, ...call.args];
-    if (!this.wantsReplica(call.keys[0])) {
-      ctx.cmd.kbAppend(...(args as [number, ...(string | number | Buffer)[]])).then((reply) => settle(null, reply), settle);
+    // Keys and arguments as arrays (ioredis flattens them): a backlog after an outage holds more
+    // arguments than a spread call may pass.
+    const { keys, args } = call;
+    if (!this.wantsReplica(keys[0])) {
+      ctx.cmd.kbAppend(keys.length, keys, args).then((reply) => settle(null, reply), settle);
       return;
     }
     const timeout = ctx.config.replicaTimeoutMs;
@@ -155,11 +157,11 @@ export class Appender {
     if (ctx.cluster) {
       // A pipeline goes to the node of its first key's slot: the WAIT follows the append there.
       const pipeline = (ctx.cmd as Cluster).pipeline();
-      (pipeline as unknown as { kbAppend(...a: unknown[]): unknown }).kbAppend(...args);
+      (pipeline as unknown as { kbAppend(...a: unknown[]): unknown }).kbAppend(keys.length, keys, args);
       pipeline.call('WAIT', 1, timeout);
       sent = pipeline.exec();
     } else {
-      sent = batch(ctx.cmd, (client) => [client.kbAppend(...(args as [number, ...(string | number | Buffer)[]])), client.call('WAIT', 1, timeout)]);
+      sent = batch(ctx.cmd, (client) => [client.kbAppend(keys.length, keys, args), client.call('WAIT', 1, timeout)]);
     }
     sent.then((results) => {
       const [[appendError, reply], [waitError, replicas]] = results ?? [[new Error('append pipeline aborted'), null], [null, 0]];

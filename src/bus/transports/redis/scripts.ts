@@ -107,7 +107,8 @@ return { redis.call('ZCARD', KEYS[1]), redis.call('SCARD', KEYS[2]) }`;
 
 /** The scripts as commands of a client (see defineScripts). */
 export interface Scripts {
-  kbAppend(keys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
+  /** Arrays are flattened (one level) by ioredis: pass the keys and the arguments as two arrays, never spread (a backlog's arguments outgrow the stack). */
+  kbAppend(keys: number, ...args: (string | number | Buffer | readonly (string | number | Buffer)[])[]): Promise<unknown>;
   kbState(key: string, leasePrefix: string): Promise<unknown>;
   kbReads(members: string, streams: string, stream: string): Promise<number>;
   kbRenew(key: string, token: string, ms: number): Promise<number>;
