@@ -67,7 +67,11 @@ export const METAL_VOLATILITY_MIN_VALUES = 10_000 * 500;
 export const METAL_MONTE_CARLO_MIN_VALUES = 100_000 * 100;
 export const METAL_FACTOR_MIN_VALUES = 252 * 3_000;
 
-/** [backend, minimum input size] in order of preference, per kernel. */
+/**
+ * [backend, minimum input size] in order of preference, per kernel. The tfjs backend has no row: the
+ * bench never measured it ahead of native where 'auto' could use it (docs/tfjs.md), so 'auto' never
+ * picks it.
+ */
 export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [BackendName, number])[] } = {
   timeBars: [['native', VPIN_NATIVE_MIN_TRADES]],
   tickRule: [['native', VPIN_NATIVE_MIN_TRADES]],
