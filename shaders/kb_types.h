@@ -6,12 +6,13 @@
 #define KB_TYPES_H
 
 /// kb_classify: `count` standardized price changes; distribution 0 (normal) or 1 (Student t with nu
-/// degrees of freedom; logBeta = ln B(nu / 2, 1 / 2), computed on the host in double precision).
+/// degrees of freedom; logABeta = ln(a B(a, 1/2)), a = nu / 2, computed on the host in double precision:
+/// of order 1 for every nu, where ln B alone grows like -ln a and a float of it would lose its digits).
 struct KbClassifyParams {
   unsigned int count;
   unsigned int distribution;
   float nu;
-  float logBeta;
+  float logABeta;
 };
 
 /// kb_quadratic_forms: `portfolios` weight rows of n values over an n x n covariance.

@@ -81,11 +81,11 @@ inline float kbBetaFraction(float a, float b, float x) {
 /// - nu >= kbStudentHillNu: G. W. Hill's normalizing transformation (CACM Algorithm 395, 1970):
 ///   y = (nu - 1/2) ln(1 + t^2 / nu), z = sqrt(y) (1 + (y + 3 + poly(y)) / (48 (nu - 1/2)^2)), F = Phi(z).
 /// - below: P(T > |t|) = I_x(nu / 2, 1 / 2) / 2 with x = nu / (nu + t^2), by the continued fraction of x
-///   or of y = 1 - x (whichever converges), times x^a y^(1/2) / B(a, 1/2) (logBeta = ln B(a, 1/2) from
-///   the host, in double precision).
+///   or of y = 1 - x (whichever converges), times x^a y^(1/2) / B(a, 1/2) = a g, g = x^a y^(1/2) /
+///   (a B(a, 1/2)) (logABeta = ln(a B(a, 1/2)) from the host, in double precision).
 /// ln(1 + t^2 / nu) and ln(1 + nu / t^2) come from u = t^2 / nu where it is moderate, from
 /// ln u = 2 ln|t| - ln nu beyond (no overflow for |t| up to the largest float, whatever nu).
-inline float kbStudentTCdf(float t, float nu, float logBeta) {
+inline float kbStudentTCdf(float t, float nu, float logABeta) {
   if (t == 0.0f) return 0.5f;
   float at = metal::fabs(t);
   float lu = 2.0f * precise::log(at) - precise::log(nu);
@@ -111,7 +111,9 @@ inline float kbStudentTCdf(float t, float nu, float logBeta) {
   if (nu >= kbStudentHillNu) {
     float ah = nu - 0.5f;
     float b = 48.0f * ah * ah;
-    float v = ah * l1x;
+    // ln(1 + u) = u to float precision below u = 2^-24 (lu < -16): then (nu - 1/2) u = t^2 (nu - 1/2) / nu,
+    // without exp(lu), whose rounding would grow with |lu|
+    float v = lu < -16.0f ? at * at * (ah / nu) : ah * l1x;
     if (v > 1e4f) {
       tail = 0.0f;
     } else {
@@ -121,9 +123,8 @@ inline float kbStudentTCdf(float t, float nu, float logBeta) {
     }
   } else {
     float a = 0.5f * nu;
-    float front = precise::exp(-a * l1x - 0.5f * l1y - logBeta);
-    tail = 0.5f * (x < (a + 1.0f) / (a + 2.5f) ? front * kbBetaFraction(a, 0.5f, x) / a
-                                                : 1.0f - front * kbBetaFraction(0.5f, a, y) / 0.5f);
+    float g = precise::exp(-a * l1x - 0.5f * l1y - logABeta);
+    tail = 0.5f * (x < (a + 1.0f) / (a + 2.5f) ? g * kbBetaFraction(a, 0.5f, x) : 1.0f - 2.0f * a * g * kbBetaFraction(0.5f, a, y));
   }
   return t > 0.0f ? 1.0f - tail : tail;
 }
@@ -133,5 +134,5 @@ kernel void kb_classify(device const float* z [[buffer(0)]], device float* fract
                         constant KbClassifyParams& p [[buffer(2)]], uint i [[thread_position_in_grid]]) {
   if (i >= p.count) return;
   float x = z[i];
-  fraction[i] = metal::isnan(x) ? 0.5f : p.distribution == 0u ? kbNormalCdf(x) : kbStudentTCdf(x, p.nu, p.logBeta);
+  fraction[i] = metal::isnan(x) ? 0.5f : p.distribution == 0u ? kbNormalCdf(x) : kbStudentTCdf(x, p.nu, p.logABeta);
 }

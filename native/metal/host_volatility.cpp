@@ -26,7 +26,9 @@ int exponentOf(double x) {
 }
 
 /// The equilibration of a symmetric S: the exponents d_i, and which assets have a variance of their own
-/// that bounds their row (S'_ii = S_ii 2^(-2 d_i) in [1/4, 1], every |S'_ij| <= 2^64), and which rows are 0.
+/// that bounds their row (S'_ii = S_ii 2^(-2 d_i) in [1/4, 1], every |S'_ij| <= 2^64), and which rows are
+/// 0. Only the bounded rows go to the shader (the others' entries are 0 there: a portfolio holding one
+/// of their assets is computed on the host, and an asset whose row is 0 adds nothing).
 struct Equilibration {
   std::vector<int> d;
   std::vector<char> bounded, zero;
@@ -99,13 +101,13 @@ Status portfolioVolatility(Runner& runner, const double* cov, size_t n, const do
   Buffer S = runner.allocate(std::max<size_t>(n * n, 1)), W = runner.allocate(std::max<size_t>(portfolios * n, 1)),
          Q = runner.allocate(portfolios);
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < n; j++) S.data[i * n + j] = q.zero[i] || q.zero[j] ? 0.0f : scaled(cov[i * n + j], q.d[i] + q.d[j]);
+    for (size_t j = 0; j < n; j++) S.data[i * n + j] = q.bounded[i] && q.bounded[j] ? scaled(cov[i * n + j], q.d[i] + q.d[j]) : 0.0f;
   std::vector<int> e(portfolios);
   std::vector<char> onHost(portfolios);
   for (size_t p = 0; p < portfolios; p++) {
     const double* w = weights + p * n;
     onHost[p] = !portfolioExponent(w, n, q, e[p]);
-    for (size_t j = 0; j < n; j++) W.data[p * n + j] = onHost[p] || q.zero[j] ? 0.0f : scaled(w[j], e[p] - q.d[j]);
+    for (size_t j = 0; j < n; j++) W.data[p * n + j] = onHost[p] || !q.bounded[j] ? 0.0f : scaled(w[j], e[p] - q.d[j]);
   }
   runner.run(Kernel::QuadraticForms, {&S, &W, &Q}, KbQuadraticParams{static_cast<unsigned>(portfolios), static_cast<unsigned>(n)},
              portfolios);

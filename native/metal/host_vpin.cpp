@@ -19,10 +19,11 @@ constexpr double kFloatZ = 1e30;
 /// (beyond, the CDF is within float rounding of its value at the bound).
 double shaderNu(double nu) { return nu < 1e-30 ? 1e-30 : nu > 1e30 ? 1e30 : nu; }
 
-/// ln B(nu / 2, 1 / 2), which the shader's incomplete beta function needs below 10 degrees of freedom.
-double logBeta(double nu) {
+/// ln(a B(a, 1/2)), a = nu / 2, which the shader's incomplete beta function needs below 10 degrees of
+/// freedom: of order 1 for every nu (ln B alone grows like -ln a as nu goes to 0).
+double logABeta(double nu) {
   const double a = nu / 2;
-  return nu < 10 ? std::lgamma(a) + std::lgamma(0.5) - std::lgamma(a + 0.5) : 0;
+  return nu < 10 ? std::lgamma(a) + std::log(a) + std::lgamma(0.5) - std::lgamma(a + 0.5) : 0;
 }
 
 }  // namespace
@@ -37,7 +38,7 @@ Status bulkClassify(Runner& runner, const double* open, const double* close, con
   for (size_t i = 0; i < n; i++) zs.data[i] = std::fabs(z[i]) > kFloatZ ? 0.0f : static_cast<float>(z[i]);  // NaN stays NaN
   const double nu = shaderNu(params.nu);
   const KbClassifyParams p{static_cast<unsigned>(n), static_cast<unsigned>(params.distribution), static_cast<float>(nu),
-                           static_cast<float>(params.distribution == 1 ? logBeta(nu) : 0)};
+                           static_cast<float>(params.distribution == 1 ? logABeta(nu) : 0)};
   runner.run(Kernel::Classify, {&zs, &fraction}, p, n);
   runner.finish();
   for (size_t i = 0; i < n; i++) {
