@@ -4,8 +4,9 @@
  * backend's factor regressions (bench/tfjs.ts), then the size sweep for the 'auto' threshold. The toraniko figures in the notes (toraniko 1.1 with polars and
  * numpy) were measured on this machine by the issue's author; no bench runs Python.
  */
-import { backends, FACTOR_NATIVE_MIN_VALUES, kernels, matrix, type Matrix } from '../src/api/index.js';
+import { backends, FACTOR_NATIVE_MIN_VALUES, kernels, matrix, METAL_FACTOR_MIN_VALUES, type Matrix } from '../src/api/index.js';
 import { autoSweep, backendRows, nativeThreads, prng, type BenchRow, type BenchSection } from './lib.js';
+import { metalRows } from './metal.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded T x N panel of `f(u)` with u uniform in [0, 1). */
@@ -58,6 +59,16 @@ export const factorSection: BenchSection = {
       { name: 'factorReturns 252 x 3,000 x (1 + 11 + 3)', tfjs: (k) => k.factorReturns(inputs), native: () => nat.factorReturns(inputs), slow: true },
       { name: 'factorReturns 63 x 500 x (1 + 11 + 3)', tfjs: (k) => k.factorReturns(small), native: () => nat.factorReturns(small) },
     ])));
+    // Metal (float32 normal equations, on an Apple-silicon Mac only) beside native, and where it starts to pay off
+    const dates = (n: number) => ({ ...inputs, returns: matrix(inputs.returns.data.subarray(0, n * 3000), n, 3000), marketCap: matrix(inputs.marketCap.data.subarray(0, n * 3000), n, 3000),
+      styles: Object.fromEntries(Object.entries(inputs.styles).map(([name, m]) => [name, matrix(m.data.subarray(0, n * 3000), n, 3000)])) });
+    rows.push(...metalRows('factor', [
+      { name: 'factorReturns 252 x 3,000 x (1 + 11 + 3)', metal: (k) => k.factorReturns(inputs), native: () => nat.factorReturns(inputs) },
+      { name: 'factorReturns 63 x 500 x (1 + 11 + 3)', metal: (k) => k.factorReturns(small), native: () => nat.factorReturns(small) },
+    ], [{
+      label: 'factorReturns() N = 3,000', unit: 'values', threshold: METAL_FACTOR_MIN_VALUES, constant: 'METAL_FACTOR_MIN_VALUES', sizes: [4, 16, 63, 126, 252].map((t) => t * 3000),
+      input: (n: number) => dates(n / 3000), metal: (k, x) => k.factorReturns(x), native: (x) => nat.factorReturns(x),
+    }]));
     rows.push(...autoSweep('factor', 'standardize()', 'values', FACTOR_NATIVE_MIN_VALUES, 'FACTOR_NATIVE_MIN_VALUES', (n) => matrix(returns.data.subarray(0, n), 1, n), (x) => ref.standardize(x), (x) => nat.standardize(x)));
     return rows;
   },

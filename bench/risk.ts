@@ -12,11 +12,14 @@ import {
   BLAS_VOLATILITY_MIN_VALUES,
   kernels,
   matrix,
+  METAL_MONTE_CARLO_MIN_VALUES,
+  METAL_VOLATILITY_MIN_VALUES,
   RISK_NATIVE_MIN_VALUES,
   type Kernels,
   type Matrix,
 } from '../src/api/index.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { metalRows } from './metal.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded T x N panel of daily returns (about 1 % a day) and the prices they give, from 100. */
@@ -134,6 +137,23 @@ export const riskSection: BenchSection = {
       { name: 'monteCarloVar 100,000 paths x 500, 1 portfolio', tfjs: (k) => k.monteCarloVar(model, oneWeights, mc), native: () => nat.monteCarloVar(model, oneWeights, mc), slow: true },
       { name: 'monteCarloVar 10,000 paths x 50, 1 portfolio', tfjs: (k) => k.monteCarloVar(smallModel, smallWeights.data.subarray(0, 50), smallMc), native: () => nat.monteCarloVar(smallModel, smallWeights.data.subarray(0, 50), smallMc) },
     ])));
+    // Metal (float32 shaders, on an Apple-silicon Mac only) beside native, and where it starts to pay off
+    rows.push(...metalRows('risk', [
+      { name: 'portfolioVolatility 10,000 x 500', metal: (k) => k.portfolioVolatility(cov, manyWeights), native: () => nat.portfolioVolatility(cov, manyWeights) },
+      { name: 'portfolioVolatility 100 x 50', metal: (k) => k.portfolioVolatility(smallCov, smallWeights), native: () => nat.portfolioVolatility(smallCov, smallWeights) },
+      { name: 'monteCarloVar 100,000 paths x 500, 1 portfolio', metal: (k) => k.monteCarloVar(model, oneWeights, mc), native: () => nat.monteCarloVar(model, oneWeights, mc) },
+      { name: 'monteCarloVar student-t 100,000 paths x 500, 1 portfolio', metal: (k) => k.monteCarloVar(model, oneWeights, mcT), native: () => nat.monteCarloVar(model, oneWeights, mcT) },
+      { name: 'monteCarloScenarios 10,000 paths x 500', metal: (k) => k.monteCarloScenarios(model, { paths: 10_000 }), native: () => nat.monteCarloScenarios(model, { paths: 10_000 }) },
+    ], [
+      {
+        label: 'portfolioVolatility() P x 500', unit: 'values', threshold: METAL_VOLATILITY_MIN_VALUES, constant: 'METAL_VOLATILITY_MIN_VALUES', sizes: [10, 100, 1000, 10_000].map((p) => p * 500),
+        input: (size: number) => matrix(manyWeights.data.subarray(0, size), size / 500, 500), metal: (k, w) => k.portfolioVolatility(cov, w), native: (w) => nat.portfolioVolatility(cov, w),
+      },
+      {
+        label: 'monteCarloVar() paths x 500', unit: 'values', threshold: METAL_MONTE_CARLO_MIN_VALUES, constant: 'METAL_MONTE_CARLO_MIN_VALUES', sizes: [1000, 10_000, 30_000, 100_000].map((p) => p * 500),
+        input: (size: number) => ({ ...mc, paths: size / 500 }), metal: (k, o) => k.monteCarloVar(model, oneWeights, o), native: (o) => nat.monteCarloVar(model, oneWeights, o),
+      },
+    ]));
     const series = returns.data.subarray(0, 1024);
     rows.push(...autoSweep('risk', 'performanceStats()', 'values', RISK_NATIVE_MIN_VALUES, 'RISK_NATIVE_MIN_VALUES', (n) => series.subarray(0, n), (x) => ref.performanceStats(x), (x) => nat.performanceStats(x)));
     if (blas) rows.push(...blasSweeps(nat, blas));

@@ -5,8 +5,9 @@
  * native against the reference; `bulkClassify` and the normal CDF per value; then the size sweep that
  * sets the 'auto' threshold (medians of interleaved rounds, so that it is stable from run to run).
  */
-import { kernels, VPIN_NATIVE_MIN_TRADES, SPECIAL_NATIVE_MIN_VALUES, backends, type Trades } from '../src/api/index.js';
+import { kernels, METAL_CLASSIFY_MIN_BARS, VPIN_NATIVE_MIN_TRADES, SPECIAL_NATIVE_MIN_VALUES, backends, type Trades } from '../src/api/index.js';
 import { autoSweep, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { metalRows } from './metal.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
@@ -121,6 +122,16 @@ export const vpinSection: BenchSection = {
       { name: 'bulkClassify() 10^6 bars (ms a call)', tfjs: (k) => k.bulkClassify(barSet), native: () => nat.bulkClassify(barSet) },
       { name: 'bulkClassify() 10^4 bars (ms a call)', tfjs: (k) => k.bulkClassify(fewBars), native: () => nat.bulkClassify(fewBars) },
     ])));
+
+    // Metal (float32, on an Apple-silicon Mac only): bulkClassify beside native, and where it starts to pay off
+    rows.push(...metalRows('vpin', [
+      { name: 'bulkClassify() 10^6 bars (ms a call)', metal: (k) => k.bulkClassify(barSet), native: () => nat.bulkClassify(barSet) },
+      { name: 'bulkClassify() 10^4 bars (ms a call)', metal: (k) => k.bulkClassify(fewBars), native: () => nat.bulkClassify(fewBars) },
+    ], [{
+      label: 'bulkClassify()', unit: 'bars', threshold: METAL_CLASSIFY_MIN_BARS, constant: 'METAL_CLASSIFY_MIN_BARS', sizes: [1e4, 3e4, 1e5, 3e5, 1e6],
+      input: (n: number) => ({ open: barSet.open.subarray(0, n), close: barSet.close.subarray(0, n), volume: barSet.volume.subarray(0, n) }),
+      metal: (k, b) => k.bulkClassify(b), native: (b) => nat.bulkClassify(b),
+    }]));
 
     // 4. The 'auto' thresholds: native/reference time per size, medians of interleaved rounds.
     const vpinOpts = { bucketVolume: 500, window: 5 };
