@@ -41,6 +41,12 @@ struct Context {
   Context() {
     @autoreleasepool {
       id<MTLDevice> found = MTLCreateSystemDefaultDevice();
+#if TARGET_OS_OSX
+      if (found == nil) {  // a process without a window server session: the first of all devices
+        NSArray<id<MTLDevice>>* all = MTLCopyAllDevices();
+        if (all.count > 0) found = all[0];
+      }
+#endif
       if (found == nil) {
         info.error = "no Metal device (MTLCreateSystemDefaultDevice() returned none)";
         return;
