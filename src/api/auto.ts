@@ -56,8 +56,8 @@ export const BLAS_VOLATILITY_MIN_VALUES = 100 * 8;
  * The Metal backend (float32 compute shaders on an Apple GPU; only where `backends()` reports it
  * available) from these sizes. Not measured yet: there is no Apple GPU where the bench ran, so they are
  * set high, where a GPU dispatch (tens of microseconds, plus the host's float64 passes) is certain to be
- * small beside the work, and must be measured on an Apple-silicon Mac (`npm run bench -- --only vpin,
- * risk, factor` prints the metal rows there). Above them 'auto' gives float32 results (within the
+ * small beside the work, and must be measured on an Apple-silicon Mac (`npm run bench -- --only
+ * vpin,risk,factor` prints the metal rows there). Above them 'auto' gives float32 results (within the
  * tolerances of docs/metal.md); `KERNELBUS_GPU=0` or `backend: 'native'` keeps float64.
  * bulkClassify: bars; portfolioVolatility: weights (portfolios x assets); Monte Carlo: paths x assets;
  * factorReturns: dates x assets.
