@@ -165,7 +165,7 @@ void columnVar(double* x, size_t n, int method, double c, double ddof, double& v
   }
   const double m2 = s2 / dn;
   const bool flat = std::fabs(m2) <= kPaZeroVariance;
-  const double skew = flat ? 0 : s3 / dn / std::pow(m2, 1.5);
+  const double skew = flat ? 0 : s3 / dn / (m2 * std::sqrt(m2));  // m2^1.5 (as the TS: pow may round differently)
   const double exkurt = flat ? 0 : s4 / dn / (m2 * m2) - 3;
   const double z2 = z * z, z3 = z2 * z;
   const double h = z + (1.0 / 6) * (z2 - 1) * skew + (1.0 / 24) * (z3 - 3 * z) * exkurt -
@@ -297,7 +297,7 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
     const double calmar = std::isfinite(calmarRaw) ? calmarRaw : NAN;
     const double m2 = a.m2[c] / n;
     const bool flat = !(m2 > kResolution * mean[c] * (kResolution * mean[c]));
-    const double skewness = flat ? NAN : (a.m3[c] / n) / std::pow(m2, 1.5);
+    const double skewness = flat ? NAN : (a.m3[c] / n) / (m2 * std::sqrt(m2));
     const double excessKurtosis = flat ? NAN : (a.m4[c] / n) / (m2 * m2) - 3;
     const double stats[kStatCount] = {annualReturn, annualVolatility, sharpe,   sortino,       downsideRisk,
                                       maxDrawdown,  calmar,           skewness, excessKurtosis};

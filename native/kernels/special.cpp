@@ -4,6 +4,8 @@
 // and normalCdfMany (the normal CDF over an array, vectorized, bit for bit normalCdf).
 #include "special.hpp"
 
+#include "random.hpp"
+
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -542,7 +544,7 @@ double normalQuantile(double p) {
     const double r = 0.180625 - q * q;
     return (q * poly7(kAs241A, r)) / poly7(kAs241B, r);
   }
-  double r = std::sqrt(-std::log(q < 0 ? p : 1 - p));
+  double r = std::sqrt(-random::logOf(q < 0 ? p : 1 - p));  // the TS's bits (logOf, not the C library's log)
   double v;
   if (r <= 5) {
     r -= 1.6;

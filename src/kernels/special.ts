@@ -12,6 +12,8 @@
  * scripts/special-values.py, test/unit/special.test.ts): see each function.
  */
 
+import { logOf } from './random.js';
+
 // -------------------------------------------------------------------------------------------- normal
 
 const INV_SQRT_2PI = 0.3989422804014327; // 1 / sqrt(2 pi)
@@ -182,7 +184,8 @@ export function normalQuantile(p: number): number {
     const r = 0.180625 - q * q;
     return (q * poly7(AS241_A, r)) / poly7(AS241_B, r);
   }
-  let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
+  // logOf: the same bits as the C++ (Math.log and the C library differ in the last bit)
+  let r = Math.sqrt(-logOf(q < 0 ? p : 1 - p));
   let v: number;
   if (r <= 5) {
     r -= 1.6;

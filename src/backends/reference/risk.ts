@@ -159,7 +159,7 @@ function columnStats(x: Float64Array, rows: number, cols: number, c: number, ppy
   const mean = nanMean(x, rows, cols, c, 0);
   const m2 = nanMoment(x, rows, cols, c, mean, 2);
   const flat = !(m2 > RESOLUTION * mean * (RESOLUTION * mean));
-  const skewness = flat ? NaN : nanMoment(x, rows, cols, c, mean, 3) / Math.pow(m2, 1.5);
+  const skewness = flat ? NaN : nanMoment(x, rows, cols, c, mean, 3) / (m2 * Math.sqrt(m2));
   const excessKurtosis = flat ? NaN : nanMoment(x, rows, cols, c, mean, 4) / (m2 * m2) - 3;
   return [annualReturn, annualVolatility, sharpe, sortino, downsideRisk, maxDrawdown, calmar, skewness, excessKurtosis];
 }
@@ -202,7 +202,7 @@ function columnVar(values: Float64Array, method: number, c: number, ddof: number
   }
   const m2 = s2 / n;
   const flat = Math.abs(m2) <= PA_ZERO_VARIANCE;
-  const skew = flat ? 0 : s3 / n / Math.pow(m2, 1.5);
+  const skew = flat ? 0 : s3 / n / (m2 * Math.sqrt(m2)); // m2^1.5 (sqrt and * round alike in TS and C++; pow does not)
   const exkurt = flat ? 0 : s4 / n / (m2 * m2) - 3;
   const z2 = z * z;
   const z3 = z2 * z;
