@@ -17,6 +17,7 @@ import { VpinEngine } from '../src/engines/index.js';
 import type { VpinOptions } from '../src/index.js';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import { tape, type BenchRow, type BenchSection, type Tape } from './lib.js';
+import { clusterRows } from './redis-cluster.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const SYMBOLS = 100;
@@ -26,6 +27,8 @@ const SHARDS = 4;
 const VPIN: VpinOptions = { bucketVolume: 30_000, window: 50, barMs: 10, sigma: { ewma: 0.94 } };
 /** Trades in the throughput run, and in its warm-up. */
 const THROUGHPUT_TRADES = 4_000_000;
+/** Trades per run in the Redis Cluster rows (bench/redis-cluster.ts: 4 configurations x 3 rounds). */
+const CLUSTER_TRADES = 2_000_000;
 /** Trades per publish() in the batched throughput run. */
 const BATCH = 64;
 /**
@@ -130,7 +133,7 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
 
 /** `--child publisher`: publishes, then prints `{ startAt, endAt, sent }` (epoch ms) as JSON and exits once stored. */
 async function publisherChild(url: string, prefix: string, plan: Plan): Promise<void> {
-  const bus = createBus({ transport: 'redis', url, shards: SHARDS, buses: ['marketdata'], redis: { prefix } });
+  const bus = createBus({ transport: 'redis', url, shards: SHARDS, buses: ['marketdata'], redis: { prefix, ...durability() } });
   await (bus.transport('marketdata') as RedisTransport).ready();
   const data = tape(TAPE_SIZE, 7, SYMBOLS);
   const startAt = nowMs();
@@ -152,15 +155,13 @@ async function engineChild(url: string, prefix: string, warmupMs: number): Promi
   const expect = new Promise<number>((resolve) => (expected = resolve));
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (d: string) => expected(Number(d.trim())));
-  const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix } });
+  const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix, ...durability() } });
   const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0, group: 'vpin', ...(process.env.KB_NOCK ? { checkpointMs: 0 } : {}) });
   engine.warmupMs = warmupMs;
   engine.start();
   await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
   // Measure once this engine reads every stream (it takes its share of them over a few lease ticks).
-  const md = bus.transport('marketdata') as RedisTransport;
-  const leases = bus.streams('marketdata', 'TRADE_EXECUTION').map((s) => md.keys.lease(s, 'vpin'));
-  while ((await md.cmd.exists(...leases)) < leases.length) await new Promise((resolve) => setTimeout(resolve, 10));
+  await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).reading(30_000)));
   process.stdout.write('ready\n');
   await engine.until(await expect);
   const doneAt = nowMs();
@@ -236,9 +237,15 @@ async function rawFloor(url: string, rate: number, seconds: number): Promise<{ p
 
 
 
+/** The children's RedisTransport durability (KB_BENCH_DURABILITY, set by run()): the transport's default when unset. */
+function durability(): { durability?: 'replica' | 'primary' } {
+  const d = process.env.KB_BENCH_DURABILITY;
+  return d === 'replica' || d === 'primary' ? { durability: d } : {};
+}
+
 /** A child of this file; `line()` resolves with its next stdout line. */
-function child(args: string[]): { proc: ChildProcess; line: () => Promise<string>; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+function child(args: string[], env: Record<string, string> = {}): { proc: ChildProcess; line: () => Promise<string>; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   let buffer = '';
@@ -282,15 +289,17 @@ interface EngineReport {
 /**
  * Runs the engine child, then the publisher child with `plan`; tells the engine how many messages to
  * wait for (known upfront for a count, from the publisher's report for a rate); returns both reports.
+ * `options.durability` sets both children's (default: the transport's).
  */
-async function run(url: string, plan: Plan, warmupMs: number) {
+export async function run(url: string, plan: Plan, warmupMs: number, options: { durability?: 'replica' | 'primary' } = {}) {
   const prefix = `kb:bench:${randomBytes(4).toString('hex')}:`;
-  const engine = child(['engine', url, prefix, String(warmupMs)]);
+  const env: Record<string, string> = options.durability ? { KB_BENCH_DURABILITY: options.durability } : {};
+  const engine = child(['engine', url, prefix, String(warmupMs)], env);
   try {
     if ((await engine.line()) !== 'ready') throw new Error('engine child did not start');
     if ('count' in plan) engine.proc.stdin!.write(`${plan.count}\n`);
     const planArgs = 'count' in plan ? ['count', String(plan.count), String(plan.batch ?? 1), plan.sync ? 'sync' : 'await'] : ['rate', String(plan.rate), String(plan.seconds)];
-    const publisher = child(['publisher', url, prefix, ...planArgs]);
+    const publisher = child(['publisher', url, prefix, ...planArgs], env);
     const pub = JSON.parse(await publisher.line()) as { startAt: number; endAt: number; sent: number; storedAt: number; cpuMs: number };
     if (!('count' in plan)) engine.proc.stdin!.write(`${pub.sent}\n`);
     await publisher.exited;
@@ -398,6 +407,8 @@ export const redisSection: BenchSection = {
       add('throughput vs original goal (msg/s)', 'reported', 25000, 'msg/s', 'original goal', 25000);
       add('throughput vs original aspiration (msg/s)', 'redis, 2 processes', e2e, 'msg/s', undefined, 1_000_000);
       add('throughput vs original aspiration (msg/s)', 'reported', 1_000_000, 'msg/s', 'original aspiration', 1_000_000);
+      // The same run on a Redis Cluster (1 and 3 primaries with replicas, started here), beside this one.
+      rows.push(...(await clusterRows(run, url, CLUSTER_TRADES, SHARDS)));
 
       // Latency at fixed rates across two processes (after a warm-up), and in-process for comparison.
       for (const rate of RATES) {

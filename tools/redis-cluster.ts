@@ -1,8 +1,9 @@
 /**
  * A Redis Cluster for the tests and the bench: `redis-server --cluster-enabled yes` processes on free
  * 127.0.0.1 ports (client and cluster-bus port each picked free, `--cluster-port`), each in a temporary
- * dir, joined by `redis-cli --cluster create ... --cluster-replicas N --cluster-yes`; nodes are killed
- * and stopped by PID (never by name). Plain Node, no vitest: test/redis-cluster/ and bench/redis*.ts
+ * dir, joined by `redis-cli --cluster create ... --cluster-replicas N --cluster-yes` (which wants 3
+ * primaries or more; fewer are joined with CLUSTER ADDSLOTSRANGE, MEET and REPLICATE, as it would);
+ * nodes are killed and stopped by PID (never by name). Plain Node, no vitest: test/redis-cluster/ and bench/redis*.ts
  * both import it (tools/redis-server.ts runs each node).
  */
 import { execFile } from 'node:child_process';
@@ -69,27 +70,61 @@ export class RedisCluster {
     const nodeTimeoutMs = options.nodeTimeoutMs ?? 1000;
     if (!REDIS_CLI) throw new Error('redis-cli not found next to redis-server (install it: apt-get install -y redis-server)');
     const servers: RedisServer[] = [];
+    const busPorts: number[] = [];
     const cluster = new RedisCluster(servers);
     try {
       const count = primaries * (1 + replicas);
       // One at a time: freePort() releases the port it found, so concurrent picks could collide.
       for (let i = 0; i < count; i++) {
         const busPort = await freePort();
+        busPorts.push(busPort);
         servers.push(
           await RedisServer.start({
             args: [
               '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort),
-              '--cluster-node-timeout', String(nodeTimeoutMs), ...(options.args ?? []),
+              '--cluster-node-timeout', String(nodeTimeoutMs),
+              // A replica syncs at once (the default waits 5 s for more replicas to share the transfer).
+              '--repl-diskless-sync-delay', '0', ...(options.args ?? []),
             ],
           }),
         );
       }
-      await run(REDIS_CLI, ['--cluster', 'create', ...servers.map((s) => `127.0.0.1:${s.port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+      if (primaries >= 3) {
+        await run(REDIS_CLI, ['--cluster', 'create', ...servers.map((s) => `127.0.0.1:${s.port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+      } else {
+        await cluster.join(primaries, busPorts);
+      }
       await cluster.waitOk(20_000);
       return cluster;
     } catch (error) {
       await cluster.stop();
       throw error;
+    }
+  }
+
+  /**
+   * Joins the nodes as `redis-cli --cluster create` would, for fewer than 3 primaries (which it
+   * refuses): the first `primaries` servers share the 16384 slots, the others replicate them in turn.
+   */
+  private async join(primaries: number, busPorts: number[]): Promise<void> {
+    const [first, ...others] = this.servers;
+    for (let i = 0; i < primaries; i++) {
+      const from = Math.floor((16384 * i) / primaries);
+      const to = Math.floor((16384 * (i + 1)) / primaries) - 1;
+      await this.command(this.servers[i].port, 'CLUSTER', 'ADDSLOTSRANGE', from, to);
+    }
+    for (const s of others) await this.command(s.port, 'CLUSTER', 'MEET', '127.0.0.1', first.port, busPorts[0]);
+    const ids = await Promise.all(this.servers.slice(0, primaries).map(async (s) => String(await this.command(s.port, 'CLUSTER', 'MYID'))));
+    for (let i = primaries; i < this.servers.length; i++) {
+      const port = this.servers[i].port;
+      const primaryId = ids[(i - primaries) % primaries];
+      // A node can replicate one it knows of: wait for the gossip to bring it.
+      const deadline = Date.now() + 10_000;
+      while (!(await this.nodes(port)).some((n) => n.id === primaryId)) {
+        if (Date.now() > deadline) throw new Error(`node ${port} never learnt of primary ${primaryId}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await this.command(port, 'CLUSTER', 'REPLICATE', primaryId);
     }
   }
 

@@ -4,10 +4,14 @@ export {
   DEFAULT_PREFIX,
   ENTRY_FIELDS,
   FrameTooLargeError,
+  RedisKeys,
   RedisTransport,
+  streamTag,
   TransportError,
+  type RedisClient,
   type RedisTransportMetrics,
   type RedisTransportOptions,
+  type StreamKeys,
   type TransportErrorCode,
 } from '../bus/transports/redis/index.js';
 export { DEAD_LETTER_SUFFIX } from '../bus/transports/types.js';

@@ -51,3 +51,19 @@ describeRedis('Redis Cluster harness', () => {
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
   });
 });
+
+describeRedis('Redis Cluster harness, fewer than 3 primaries (redis-cli --cluster create refuses them)', () => {
+  it('1 primary serving every slot and its replica', async () => {
+    const cluster = await RedisCluster.start({ primaries: 1, replicas: 1 });
+    try {
+      const nodes = await cluster.nodes();
+      const [primary] = nodes.filter((n) => n.role === 'primary');
+      expect(primary.slots).toEqual([[0, 16383]]);
+      expect(nodes.filter((n) => n.role === 'replica').map((n) => n.primaryId)).toEqual([primary.id]);
+      const [, replicas] = await cluster.commands(primary.port, [['SET', 'k', 'v'], ['WAIT', 1, 1000]]);
+      expect(replicas).toBe(1);
+    } finally {
+      await cluster.stop();
+    }
+  });
+});

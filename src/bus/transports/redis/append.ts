@@ -118,7 +118,7 @@ export class Appender {
       this.tick = tick = calls;
       process.nextTick(() => {
         this.tick = undefined;
-        for (const call of calls.values()) this.send(call);
+        this.flush([...calls.values()]);
       });
     }
     const keys = ctx.keys.of(stream);
@@ -136,45 +136,75 @@ export class Appender {
   }
 
   /**
-   * Sends one APPEND_SCRIPT call, followed by WAIT 1 on the same connection where a replica must
-   * confirm it (durability), and settles its waiters: each stream's reply, or the error (a WAIT that no
-   * replica answered in replicaTimeoutMs fails them all: retryable, the entries may have been stored).
+   * Sends the calls of a tick: on a single Redis the one call; on a cluster the calls grouped by the
+   * primary that serves their slots (the client's slot map), each group in one pipeline to that node.
    */
-  private send(call: AppendCall): void {
+  private flush(calls: AppendCall[]): void {
     const { ctx } = this;
-    const settle = (error: unknown, reply?: unknown) => {
+    if (!ctx.cluster || calls.length === 1) {
+      for (const call of calls) this.send([call]);
+      return;
+    }
+    const slots = (ctx.cmd as Cluster).slots;
+    const byNode = new Map<string, AppendCall[]>();
+    for (const call of calls) {
+      const node = slots[calculateSlot(call.keys[0])]?.[0] ?? call.keys[0];
+      const group = byNode.get(node);
+      if (group) group.push(call);
+      else byNode.set(node, [call]);
+    }
+    for (const group of byNode.values()) this.send(group);
+  }
+
+  /**
+   * Sends APPEND_SCRIPT calls to one node, followed by WAIT 1 on the same connection where a replica
+   * must confirm them (durability), and settles their waiters: each stream's reply, or the error (a
+   * WAIT that no replica answered in replicaTimeoutMs fails them all: retryable, the entries may have
+   * been stored). Several calls (a cluster: one per hash tag of the node) go as one pipeline.
+   */
+  private send(calls: AppendCall[]): void {
+    const { ctx } = this;
+    const settle = (call: AppendCall, error: unknown, reply?: unknown) => {
       call.waiters.forEach((w, i) => (error ? w.reject(error) : w.resolve((reply as unknown[])[i])));
     };
+    const replica = this.wantsReplica(calls[0].keys[0]);
     // Keys and arguments as arrays (ioredis flattens them): a backlog after an outage holds more
     // arguments than a spread call may pass.
-    const { keys, args } = call;
-    if (!this.wantsReplica(keys[0])) {
-      ctx.cmd.kbAppend(keys.length, keys, args).then((reply) => settle(null, reply), settle);
+    if (calls.length === 1 && !replica) {
+      const [call] = calls;
+      ctx.cmd.kbAppend(call.keys.length, call.keys, call.args).then((reply) => settle(call, null, reply), (error: unknown) => settle(call, error));
       return;
     }
     const timeout = ctx.config.replicaTimeoutMs;
     let sent: Promise<[Error | null, unknown][] | null>;
     if (ctx.cluster) {
-      // A pipeline goes to the node of its first key's slot: the WAIT follows the append there.
+      // A pipeline goes to the node of its keys' slots (all served by one primary): the WAIT follows
+      // the appends there, on the same connection.
       const pipeline = (ctx.cmd as Cluster).pipeline();
-      (pipeline as unknown as { kbAppend(...a: unknown[]): unknown }).kbAppend(keys.length, keys, args);
-      pipeline.call('WAIT', 1, timeout);
+      for (const { keys, args } of calls) (pipeline as unknown as { kbAppend(...a: unknown[]): unknown }).kbAppend(keys.length, keys, args);
+      if (replica) pipeline.call('WAIT', 1, timeout);
       sent = pipeline.exec();
     } else {
+      const [{ keys, args }] = calls;
       sent = batch(ctx.cmd, (client) => [client.kbAppend(keys.length, keys, args), client.call('WAIT', 1, timeout)]);
     }
+    const fail = (error: unknown) => {
+      for (const call of calls) settle(call, error);
+    };
     sent.then((results) => {
-      const [[appendError, reply], [waitError, replicas]] = results ?? [[new Error('append pipeline aborted'), null], [null, 0]];
+      if (!results) return fail(new Error('append pipeline aborted'));
       // A pipeline that met a moved slot or a lost node leaves the client's slot map as it was: renew it.
-      if ((appendError || waitError) && ctx.cluster) (ctx.cmd as Cluster).refreshSlotsCache();
-      if (appendError) return settle(appendError);
-      if (waitError) return settle(waitError);
-      if (Number(replicas) < 1) {
-        ctx.count('unreplicated');
-        return settle(new Error(`no replica confirmed the append within ${timeout} ms (WAIT 1)`));
+      if (ctx.cluster && results.some(([error]) => error)) (ctx.cmd as Cluster).refreshSlotsCache();
+      if (replica) {
+        const [waitError, replicas] = results[calls.length];
+        if (waitError) return fail(waitError);
+        if (Number(replicas) < 1) {
+          ctx.count('unreplicated');
+          return fail(new Error(`no replica confirmed the append within ${timeout} ms (WAIT 1)`));
+        }
       }
-      settle(null, reply);
-    }, settle);
+      calls.forEach((call, i) => settle(call, results[i][0], results[i][1]));
+    }, fail);
   }
 
   /**

@@ -101,6 +101,7 @@ export class RedisContext {
       const reconnectMaxMs = this.config.reconnectMaxMs;
       client = new Cluster(this.clusterNodes, {
         redisOptions,
+        lazyConnect: options.lazyConnect,
         scaleReads: 'master',
         // Commands wait (bounded by the callers' timeouts) while the client (re)learns the slots.
         enableOfflineQueue: true,
