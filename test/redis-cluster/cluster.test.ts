@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RedisCluster } from '../../tools/redis-cluster.js';
-import { describeRedis } from '../redis/describe.js';
+import { describeCluster } from './describe.js';
 
-describeRedis('Redis Cluster harness', () => {
+describeCluster('Redis Cluster harness', () => {
   let cluster: RedisCluster;
 
   beforeAll(async () => {
@@ -52,7 +52,7 @@ describeRedis('Redis Cluster harness', () => {
   });
 });
 
-describeRedis('Redis Cluster harness, fewer than 3 primaries (redis-cli --cluster create refuses them)', () => {
+describeCluster('Redis Cluster harness, fewer than 3 primaries (redis-cli --cluster create refuses them)', () => {
   it('1 primary serving every slot and its replica', async () => {
     const cluster = await RedisCluster.start({ primaries: 1, replicas: 1 });
     try {

@@ -11,7 +11,7 @@ import { createBus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import type { VpinOptions } from '../../src/index.js';
 import { RedisCluster } from '../../tools/redis-cluster.js';
-import { describeRedis } from '../redis/describe.js';
+import { describeCluster } from './describe.js';
 import { expectNoOpenHandles, keysOf, until } from '../redis/helpers.js';
 import { Command, consumed, expectExactVpin, killAll, storedTrades } from '../redis-e2e/helpers.js';
 
@@ -28,7 +28,7 @@ const READY = /^ready: engine vpin, group vpin, consumer \S+, 4 streams on redis
 const SUMMARY = /^stopped \(SIGTERM\): processed ([\d,]+) trades in [\d,]+ deliveries, ([\d,]+) duplicates skipped.* ([\d,]+) republished trades skipped/m;
 const num = (s: string) => Number(s.replaceAll(',', ''));
 
-describeRedis('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', () => {
+describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', () => {
   let cluster: RedisCluster;
   const clients: Cluster[] = [];
   /** A Cluster client to read the results back (closed after each test). */

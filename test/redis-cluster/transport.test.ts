@@ -10,7 +10,7 @@ import { KernelInputError } from '../../src/errors.js';
 import { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
 import { RedisCluster } from '../../tools/redis-cluster.js';
-import { describeRedis } from '../redis/describe.js';
+import { describeCluster } from './describe.js';
 import { closeAll, expectNoOpenHandles, seqs, tradeEntry, transport, until } from '../redis/helpers.js';
 
 describe('RedisTransport options for a Redis Cluster', () => {
@@ -57,7 +57,7 @@ describe('RedisTransport options for a Redis Cluster', () => {
   });
 });
 
-describeRedis('RedisTransport on a Redis Cluster', () => {
+describeCluster('RedisTransport on a Redis Cluster', () => {
   let cluster: RedisCluster;
 
   beforeAll(async () => {
