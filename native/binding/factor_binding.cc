@@ -9,6 +9,9 @@
 #include "common.h"
 #include "factor.hpp"
 #include "host.hpp"
+#if KERNELBUS_HAVE_BLAS
+#include "factor_blas.hpp"
+#endif
 #if KERNELBUS_HAVE_METAL
 #include "metal_runner.hpp"
 #endif
@@ -126,7 +129,7 @@ Napi::Value Value(const Napi::CallbackInfo& info) {
   });
 }
 
-// The signature of a factorReturns kernel (factor::factorReturns, or the Metal backend's, host.hpp).
+// The signature of a factorReturns kernel (factor::factorReturns, the BLAS backend's, or the Metal backend's, host.hpp).
 using FactorReturnsKernel = Status (*)(const double*, const double*, size_t, size_t, const double*, bool, size_t, const double* const*,
                                        size_t, double, bool, double*);
 
@@ -256,6 +259,10 @@ void registerFactor(Napi::Env env, Napi::Object exports) {
   KERNELBUS_BOTH("momentum", Momentum);
   KERNELBUS_BOTH("value", Value);
   KERNELBUS_BOTH_OF("factorReturns", FactorReturns, factor::factorReturns);
+#if KERNELBUS_HAVE_BLAS
+  // the same checks in front of the BLAS backend's kernel
+  KERNELBUS_BOTH_OF("blasFactorReturns", FactorReturns, blas::factorReturns);
+#endif
   // the same checks in front of the Metal backend's kernel: on the CPU harness (every platform), on the GPU (Apple)
   KERNELBUS_BOTH_OF("shaderFactorReturns", FactorReturns, shader::On<shader::cpuRunner>::factorReturns);
 #if KERNELBUS_HAVE_METAL

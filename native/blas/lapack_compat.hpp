@@ -1,5 +1,5 @@
 // The one place that includes a BLAS/LAPACK library: CBLAS and the few LAPACK routines the BLAS
-// backend calls (native/blas/risk_blas.cpp), over Apple's Accelerate or OpenBLAS, behind one set of
+// backend calls (native/blas/risk_blas.cpp, factor_blas.cpp), over Apple's Accelerate or OpenBLAS, behind one set of
 // names, so that the same source compiles on macOS and is built and parity-tested on Linux.
 //
 // - macOS: <Accelerate/Accelerate.h> with ACCELERATE_NEW_LAPACK and ACCELERATE_LAPACK_ILP64 defined
@@ -27,6 +27,10 @@
 #include <cblas.h>
 extern "C" {
 void dpotrf_(const char* uplo, const blasint* n, double* a, const blasint* lda, blasint* info, size_t uploLength);
+void dpotrs_(const char* uplo, const blasint* n, const blasint* nrhs, const double* a, const blasint* lda, double* b, const blasint* ldb,
+             blasint* info, size_t uploLength);
+void dsyev_(const char* jobz, const char* uplo, const blasint* n, double* a, const blasint* lda, double* w, double* work,
+            const blasint* lwork, blasint* info, size_t jobzLength, size_t uploLength);
 }
 #endif
 
@@ -63,6 +67,33 @@ inline lapack_int potrfUpper(lapack_int n, double* a, lapack_int lda) {
   dpotrf_(&uplo, &n, a, &lda, &info);
 #else
   dpotrf_(&uplo, &n, a, &lda, &info, 1);
+#endif
+  return info;
+}
+
+/// Solves A x = b for nrhs columns of the column-major b (n x nrhs, in place) from potrfUpper()'s
+/// factor of A (LAPACK dpotrs, uplo 'U'); LAPACK's info (0, or < 0 for a bad argument).
+inline lapack_int potrsUpper(lapack_int n, lapack_int nrhs, const double* a, lapack_int lda, double* b, lapack_int ldb) {
+  const char uplo = 'U';
+  lapack_int info = 0;
+#if defined(__APPLE__)
+  dpotrs_(&uplo, &n, &nrhs, a, &lda, b, &ldb, &info);
+#else
+  dpotrs_(&uplo, &n, &nrhs, a, &lda, b, &ldb, &info, 1);
+#endif
+  return info;
+}
+
+/// The eigenvalues (ascending, into w) of the symmetric column-major n x n matrix whose lower triangle
+/// a holds (LAPACK dsyev, jobz 'N', uplo 'L'; a is overwritten), with work of lwork values (lwork -1:
+/// only the best lwork, into work[0]); LAPACK's info (0, or > 0 when the QR iteration did not converge).
+inline lapack_int eigenvaluesLower(lapack_int n, double* a, lapack_int lda, double* w, double* work, lapack_int lwork) {
+  const char jobz = 'N', uplo = 'L';
+  lapack_int info = 0;
+#if defined(__APPLE__)
+  dsyev_(&jobz, &uplo, &n, a, &lda, w, work, &lwork, &info);
+#else
+  dsyev_(&jobz, &uplo, &n, a, &lda, w, work, &lwork, &info, 1, 1);
 #endif
   return info;
 }

@@ -74,12 +74,6 @@ Status cholesky(const double* cov, size_t n, std::vector<double>& L) {
 const risk::CovarianceSteps kCovarianceSteps{gram, cross};
 const risk::VolatilitySteps kVolatilitySteps{1024, false, weighted};
 
-// The library's own thread count, read once before any change.
-int defaultThreads() {
-  static const int threads = libraryThreads();
-  return threads;
-}
-
 }  // namespace
 
 Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust, double benchmark,
@@ -106,17 +100,6 @@ const char* vendor() { return kVendor; }
 
 const char* unavailable() {
   return libraryAvailable() ? "" : "Accelerate's LAPACK 3.9 interface (ACCELERATE_NEW_LAPACK) needs macOS 13.3 or later";
-}
-
-size_t threads() {
-  defaultThreads();
-  return static_cast<size_t>(std::max(libraryThreads(), 1));
-}
-
-void setThreads(size_t n) {
-  const int fallback = defaultThreads();  // read before the first change, whatever n is
-  const int wanted = n == 0 ? fallback : static_cast<int>(std::min<size_t>(n, 1024));
-  if (wanted != libraryThreads()) setLibraryThreads(wanted);
 }
 
 }  // namespace kernelbus::blas

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 
+#include "blas_threads.hpp"  // threads(), setThreads(): the library's threads
 #include "status.hpp"
 
 namespace kernelbus::blas {
@@ -29,9 +30,4 @@ Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size
 const char* vendor();
 /// Empty when the library can be called here, else why not (Accelerate before macOS 13.3).
 const char* unavailable();
-/// The threads the library uses now.
-size_t threads();
-/// Sets the library's threads for later calls (0: back to its default, read before the first change).
-void setThreads(size_t n);
-
 }  // namespace kernelbus::blas

@@ -412,15 +412,20 @@ void styleGram(const FactorInputs& in, size_t t, const FactorDate& d, double* A,
 
 void styleStage(const FactorInputs& in, size_t t, const FactorDate& d, double* A, const double* c, double* fr, double* resid,
                 StyleScratch& scratch) {
-  const size_t s = in.s, N = in.cols, m = in.m;
+  const size_t s = in.s;
   scratch.f.resize(s);
   double* fs = scratch.f.data();
   pinvSolve(A, s, c, fs, scratch.v);
-  for (size_t k = 0; k < s; k++) fr[1 + m + k] = fs[k];
+  styleResiduals(in, t, d, fs, fr, resid);
+}
+
+void styleResiduals(const FactorInputs& in, size_t t, const FactorDate& d, const double* f, double* fr, double* resid) {
+  const size_t s = in.s, N = in.cols, m = in.m;
+  for (size_t k = 0; k < s; k++) fr[1 + m + k] = f[k];
   for (size_t a = 0; a < d.use.size(); a++) {
     const size_t i = t * N + d.use[a];
     double fit = 0;
-    for (size_t k = 0; k < s; k++) fit += in.styles[k][i] * fs[k];
+    for (size_t k = 0; k < s; k++) fit += in.styles[k][i] * f[k];
     resid[i] = d.e[a] - fit;
   }
 }

@@ -69,8 +69,12 @@ struct StyleScratch {
 };
 
 /// The style stage of date t: f = pinv(A) c (A overwritten) into fr[1 + m + k], and each usable
-/// asset's residual e - x'f into resid[t * cols + asset].
+/// asset's residual e - x'f into resid[t * cols + asset] (styleResiduals()).
 void styleStage(const FactorInputs& in, size_t t, const FactorDate& d, double* A, const double* c, double* fr, double* resid,
                 StyleScratch& scratch);
+
+/// The end of the style stage once a backend solved for the style returns f (s values): f into
+/// fr[1 + m + k], and each usable asset's residual e - x'f into resid[t * cols + asset].
+void styleResiduals(const FactorInputs& in, size_t t, const FactorDate& d, const double* f, double* fr, double* resid);
 
 }  // namespace kernelbus::factor

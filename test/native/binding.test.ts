@@ -235,7 +235,7 @@ suite('native binding', () => {
     // the BLAS backend's entry points, in an addon built with BLAS: the same checks, then the library;
     // the Metal backend's (the CPU harness everywhere, the GPU where built): the same checks, then the shaders
     const metal = ['BulkClassify', 'PortfolioVolatility', 'MonteCarloVar', 'MonteCarloScenarios', 'FactorReturns'].flatMap((k) => [`shader${k}`, `metal${k}`]);
-    for (const name of ['blasCovariance', 'blasPortfolioVolatility', 'blasMonteCarloVar', 'blasMonteCarloScenarios', ...metal, 'metalDevice', 'metalShaderSource']) {
+    for (const name of ['blasCovariance', 'blasPortfolioVolatility', 'blasMonteCarloVar', 'blasMonteCarloScenarios', 'blasFactorReturns', ...metal, 'metalDevice', 'metalShaderSource']) {
       const entry = (binding as unknown as Record<string, Function | undefined>)[name];
       if (entry) entryPoints.push([name, (...a) => entry(...a)]);
     }

@@ -46,21 +46,32 @@ function inFloat32Range(input: FactorInputs & { styles: Matrix[] }): FactorInput
  * What a factor regression determines even where its coefficients are not unique (collinear styles, an
  * empty sector): per usable asset and date (a finite residual), the fitted market + sector return, the
  * fitted style return and the residual, each against the date's largest |return| (floored), the scale
- * a backend that rounds in float32 (stated tolerance) is held to; the NaN dates and assets must agree.
+ * a backend that rounds in float32 (stated tolerance, on float32-range panels) is held to. A float64
+ * backend that solves in another order (BLAS) is held instead to the scale of its rounding where that is
+ * larger: the fit's terms, |f_market| + |f_sector| and sum_k |x_k| max_k |f_k| (a solve is accurate
+ * relative to the largest coefficient; the fast-check panels, with caps of 1e300 beside scores of
+ * 1e-100, give coefficients of 1e70 beside 1e33 and fits of 0 from terms of 1e24, where the reference's
+ * own Jacobi rotations are off by 3.5x in a coefficient of 1e33). The NaN dates and assets must agree.
  */
-function fits({ returns, sectors, styles }: FactorInputs, result: FactorReturnsResult, floor: number) {
+function fits({ returns, sectors, styles }: FactorInputs, result: FactorReturnsResult, floor: number, byTerms: boolean) {
   const { rows: T, cols: N } = returns;
   const K = result.factorReturns.cols;
   const list = Array.isArray(styles) ? styles : Object.values(styles);
   const m = K - 1 - list.length;
   const f = result.factorReturns.data;
-  const out = { sector: new Float64Array(T * N), style: new Float64Array(T * N), resid: result.residuals.data, scale: new Float64Array(T * N), nan: Float64Array.from(f, (v) => (Number.isNaN(v) ? 1 : 0)) };
+  const cells = () => new Float64Array(T * N);
+  const out = {
+    sector: cells(), style: cells(), resid: result.residuals.data, nan: Float64Array.from(f, (v) => (Number.isNaN(v) ? 1 : 0)),
+    scale: { sector: cells(), style: cells(), resid: cells() },
+  };
   for (let t = 0; t < T; t++) {
     let largest = floor;
     for (let c = 0; c < N; c++) if (Number.isFinite(returns.data[t * N + c])) largest = Math.max(largest, Math.abs(returns.data[t * N + c]));
+    let coefficient = 0; // the date's largest |style return|
+    for (let k = 0; k < list.length; k++) coefficient = Math.max(coefficient, Math.abs(f[t * K + 1 + m + k]));
     for (let c = 0; c < N; c++) {
       const i = t * N + c;
-      out.scale[i] = largest;
+      out.scale.sector[i] = out.scale.style[i] = out.scale.resid[i] = largest;
       if (Number.isNaN(out.resid[i])) {
         out.sector[i] = out.style[i] = NaN;
         continue;
@@ -68,6 +79,12 @@ function fits({ returns, sectors, styles }: FactorInputs, result: FactorReturnsR
       const code = sectors instanceof Int32Array ? sectors[c] : sectors.data[i];
       out.sector[i] = f[t * K] + f[t * K + 1 + code];
       out.style[i] = list.reduce((sum, x, k) => sum + x.data[i] * f[t * K + 1 + m + k], 0);
+      if (!byTerms) continue;
+      const sectorTerms = Math.abs(f[t * K]) + Math.abs(f[t * K + 1 + code]);
+      const styleTerms = list.reduce((sum, x) => sum + Math.abs(x.data[i]), 0) * coefficient;
+      out.scale.sector[i] = Math.max(largest, sectorTerms);
+      out.scale.style[i] = Math.max(largest, styleTerms);
+      out.scale.resid[i] = Math.max(largest, sectorTerms + styleTerms);
     }
   }
   return out;
@@ -80,8 +97,9 @@ describeEachBackend('factor family parity', (k: Kernels, name, supports) => {
     const a = k.factorReturns(input, options);
     const e = ref.factorReturns(input, options);
     if (!(name in BACKEND_RTOL)) return expectColumnsClose({ f: a.factorReturns.data, r: a.residuals.data }, { f: e.factorReturns.data, r: e.residuals.data });
-    const [x, y] = [fits(input, a, floorOf(name)), fits(input, e, floorOf(name))];
-    const scale = { sector: y.scale, style: y.scale, resid: y.scale };
+    const byTerms = !FLOAT32_BACKENDS.has(name);
+    const [x, y] = [fits(input, a, floorOf(name), byTerms), fits(input, e, floorOf(name), byTerms)];
+    const scale = y.scale;
     expectColumnsClose({ sector: x.sector, style: x.style, resid: x.resid, nan: x.nan }, { sector: y.sector, style: y.style, resid: y.resid, nan: y.nan }, scale, tolerance(name, 'factorReturns'));
   };
 

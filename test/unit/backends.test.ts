@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { BLAS_KERNELS, BLAS_NOT_BUILT, loadBlas } from '../../src/backends/blas/index.js';
+import { BLAS_FACTOR_KERNELS, BLAS_KERNELS, BLAS_NOT_BUILT, loadBlas } from '../../src/backends/blas/index.js';
 import { loadNative, type NativeBinding } from '../../src/backends/native/binding.js';
 import { referenceBackend } from '../../src/backends/reference/index.js';
 import { registerBackend } from '../../src/backends/registry.js';
@@ -167,7 +167,7 @@ describe('the BLAS backend', () => {
       if (native.binding) expect(info.reason).toBe(BLAS_NOT_BUILT);
       return;
     }
-    expect(info).toMatchObject({ available: true, families: ['risk'], kernels: [...BLAS_KERNELS] });
+    expect(info).toMatchObject({ available: true, families: ['risk', 'factor'], kernels: [...BLAS_KERNELS, ...BLAS_FACTOR_KERNELS] });
     expect(['openblas', 'accelerate']).toContain(info.features?.vendor);
     expect(info.features?.threads).toBeGreaterThanOrEqual(1);
     expect(native.binding!.features()).toMatchObject({ blas: info.features?.vendor, blasThreads: info.features?.threads });
@@ -203,6 +203,28 @@ describe('the BLAS backend', () => {
     expect(threads()).toEqual({ native: 1, blas: 1 });
     kernels({ backend: 'blas' }).covariance(returns); // the other backend, default threads: both back
     expect(threads()).toEqual(before);
+  });
+
+  it.runIf(built)("factorReturns holds the library at one thread while it runs and gives the setting back; a concurrent BLAS call still computes", async () => {
+    const T = 40;
+    const N = 300;
+    const panel = (f: (i: number) => number) => ({ data: Float64Array.from({ length: T * N }, (_, i) => f(i)), rows: T, cols: N });
+    const inputs = { returns: panel((i) => Math.sin(i) / 50), marketCap: panel((i) => 1e9 * (1 + (i % 7))), sectors: Int32Array.from({ length: N }, (_, i) => i % 5), styles: [panel((i) => Math.cos(i)), panel((i) => Math.sin(3 * i))] };
+    const returns = { data: Float64Array.from({ length: 400 }, (_, i) => Math.sin(i) / 100), rows: 40, cols: 10 };
+    const blas = kernels({ backend: 'blas', threads: 2 });
+    const before = native.binding!.features().blasThreads;
+    expect(before).toBe(2);
+    const sync = [blas.factorReturns(inputs), blas.covariance(returns)];
+    expect(native.binding!.features().blasThreads).toBe(before);
+    // both on the thread pool at once: the covariance may run while the factor kernel holds the library at 1 thread
+    const both = await Promise.all([blas.factorReturnsAsync(inputs), blas.covarianceAsync(returns), blas.factorReturnsAsync(inputs)]);
+    expect(native.binding!.features().blasThreads).toBe(before);
+    expect(both[0]).toEqual(sync[0]);
+    expect(both[2]).toEqual(sync[0]);
+    // the covariance within its stated tolerance: the library may have run it on another thread count
+    const [a, b] = [(both[1] as { cov: { data: Float64Array } }).cov.data, (sync[1] as { cov: { data: Float64Array } }).cov.data];
+    expect(a.every((x, i) => Math.abs(x - b[i]) <= 1e-10 * Math.sqrt(b[(i % 10) * 11] * b[Math.floor(i / 10) * 11]))).toBe(true);
+    kernels({ backend: 'blas' }).covariance(returns); // back to the default threads
   });
 
   it.runIf(built)("hidden (KERNELBUS_BLAS=0): reported unavailable with the reason; native and 'auto' work without it", () => {

@@ -1,6 +1,7 @@
 /**
- * The BLAS backend: the risk kernels whose core is dense linear algebra (covariance's cross-products,
- * portfolioVolatility's batched w'Sw, the Monte Carlo kernels' Cholesky factor) computed by a BLAS/LAPACK
+ * The BLAS backend: the kernels whose core is dense linear algebra (covariance's cross-products,
+ * portfolioVolatility's batched w'Sw, the Monte Carlo kernels' Cholesky factor, factorReturns' style
+ * regressions: normal equations by dsyrk, pseudo-inverse by LAPACK's dsyev) computed by a BLAS/LAPACK
  * library (Accelerate on macOS, OpenBLAS elsewhere) inside the native addon (native/blas/), around the
  * native kernels' own code. It is in the addon when CMake found the library at build time (features().blas
  * names it); one prebuilt binary per platform: the Linux one is built without BLAS (it would need
@@ -10,13 +11,20 @@
  * order (test/parity/risk.parity.test.ts). `KERNELBUS_BLAS=0` hides the backend (reported unavailable);
  * nothing else depends on it.
  */
-import { RISK_OUTPUTS, outputKernels } from '../native/index.js';
+import { FACTOR_OUTPUTS, RISK_OUTPUTS, outputKernels } from '../native/index.js';
 import { loadNative, useThreads, type BlasBinding, type LoadResult, type NativeBinding } from '../native/binding.js';
+import type { FactorFamily } from '../../kernels/factor.js';
 import type { RiskFamily } from '../../kernels/risk.js';
 import type { AsyncFamily, Backend, BackendProvider, LoadedBackend } from '../types.js';
 
 /** The risk kernels the BLAS backend implements (the others throw BackendUnavailableError naming it). */
 export const BLAS_KERNELS = ['covariance', 'portfolioVolatility', 'monteCarloVar', 'monteCarloScenarios'] as const satisfies readonly (keyof RiskFamily)[];
+
+/** The factor kernels the BLAS backend implements. */
+export const BLAS_FACTOR_KERNELS = ['factorReturns'] as const satisfies readonly (keyof FactorFamily)[];
+
+/** The addon's entry point of a BLAS kernel: blas<Name>. */
+const entry = (name: string) => `blas${name[0].toUpperCase()}${name.slice(1)}`;
 
 /** Why the backend is unavailable in an addon built without a BLAS/LAPACK library. */
 export const BLAS_NOT_BUILT =
@@ -24,12 +32,12 @@ export const BLAS_NOT_BUILT =
 
 /** The BLAS backend over an addon built with BLAS. */
 export function blasBackend(b: NativeBinding & BlasBinding): Backend {
-  const outputs = Object.fromEntries(BLAS_KERNELS.map((name) => [name, RISK_OUTPUTS[name]]));
-  const { sync, async } = outputKernels(b, outputs, (name) => `blas${name[0].toUpperCase()}${name.slice(1)}`);
+  const risk = outputKernels(b, Object.fromEntries(BLAS_KERNELS.map((name) => [name, RISK_OUTPUTS[name]])), entry);
+  const factor = outputKernels(b, Object.fromEntries(BLAS_FACTOR_KERNELS.map((name) => [name, FACTOR_OUTPUTS[name]])), entry);
   return {
     name: 'blas',
-    families: { risk: sync as Partial<RiskFamily> },
-    async: { risk: async as AsyncFamily<RiskFamily> },
+    families: { risk: risk.sync as Partial<RiskFamily>, factor: factor.sync as Partial<FactorFamily> },
+    async: { risk: risk.async as AsyncFamily<RiskFamily>, factor: factor.async as AsyncFamily<FactorFamily> },
     configure: (settings) => useThreads(b, settings.threads),
   };
 }

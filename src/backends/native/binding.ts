@@ -77,13 +77,14 @@ export interface NativeBinding {
 /**
  * The BLAS backend's entry points, present when the addon was built with BLAS/LAPACK (features().blas
  * names the library): the same arguments and checks as the native kernels of the same name, and
- * `<name>Async` for each (native/binding/risk_binding.cc).
+ * `<name>Async` for each (native/binding/risk_binding.cc, factor_binding.cc).
  */
 export interface BlasBinding {
   blasCovariance: NativeBinding['covariance'];
   blasPortfolioVolatility: NativeBinding['portfolioVolatility'];
   blasMonteCarloVar: NativeBinding['monteCarloVar'];
   blasMonteCarloScenarios: NativeBinding['monteCarloScenarios'];
+  blasFactorReturns: NativeBinding['factorReturns'];
 }
 
 /** The system's Metal device as the addon sees it (metalDevice(), native/binding/metal_binding.cc). */
