@@ -1,11 +1,13 @@
 /**
  * Factor family at the issue's sizes: styles on 504 dates x 3,000 assets and factor returns on 252
- * dates x 3,000 assets x (1 + 11 sectors + 3 styles), native against the reference in one run, the tfjs
- * backend's factor regressions (bench/tfjs.ts), then the size sweep for the 'auto' threshold. The toraniko figures in the notes (toraniko 1.1 with polars and
+ * dates x 3,000 assets x (1 + 11 sectors + 3 styles), native against the reference in one run, the BLAS
+ * backend's factor regressions beside native (there, and with 15 styles, on a smaller panel, and a
+ * sweep of the style count), the tfjs backend's (bench/tfjs.ts), then the size sweep for the 'auto'
+ * threshold. The toraniko figures in the notes (toraniko 1.1 with polars and
  * numpy) were measured on this machine by the issue's author; no bench runs Python.
  */
-import { backends, FACTOR_NATIVE_MIN_VALUES, kernels, matrix, METAL_FACTOR_MIN_VALUES, type Matrix } from '../src/api/index.js';
-import { autoSweep, backendRows, nativeThreads, prng, type BenchRow, type BenchSection } from './lib.js';
+import { backends, FACTOR_NATIVE_MIN_VALUES, kernels, matrix, METAL_FACTOR_MIN_VALUES, type FactorInputs, type Matrix } from '../src/api/index.js';
+import { autoSweep, backendRows, nativeThreads, prng, sweepSpeedups, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
 import { tfjsRows } from './tfjs.js';
 
@@ -35,19 +37,23 @@ export const factorSection: BenchSection = {
       styles: { momentum: panel(252, 3000, 6, (u) => 2 * u - 1), size: panel(252, 3000, 7, (u) => 2 * u - 1), value: panel(252, 3000, 8, (u) => 2 * u - 1) },
     };
     const mom = { window: 252, halfLife: 126, lag: 20 };
-    // [case, reference, native (all threads), note, native with one thread]
-    const cases: [string, () => unknown, () => unknown, string?, (() => unknown)?][] = [
-      ['factorReturns 252 x 3,000 x (1 + 11 + 3)', () => ref.factorReturns(inputs), () => nat.factorReturns(inputs), 'target <= 100 ms (toraniko 9.0 s here, per the issue)', () => one.factorReturns(inputs)],
+    // the BLAS backend (where it is built): factorReturns' style regressions by dsyrk and a Cholesky solve
+    const blas = backends().some((b) => b.name === 'blas' && b.available) ? kernels({ backend: 'blas' }) : undefined;
+    const blasOf = (x: FactorInputs) => (blas ? () => blas.factorReturns(x) : undefined);
+    // [case, reference, native (all threads), note, native with one thread, blas]
+    const cases: [string, () => unknown, () => unknown, string?, (() => unknown)?, (() => unknown)?][] = [
+      ['factorReturns 252 x 3,000 x (1 + 11 + 3)', () => ref.factorReturns(inputs), () => nat.factorReturns(inputs), 'target <= 100 ms (toraniko 9.0 s here, per the issue)', () => one.factorReturns(inputs), blasOf(inputs)],
       ['momentum 504 x 3,000 (window 252, half-life 126, lag 20)', () => ref.momentum(returns, mom), () => nat.momentum(returns, mom), 'target <= 100 ms (toraniko 76 s here, per the issue)', () => one.momentum(returns, mom)],
       ['size 504 x 3,000', () => ref.size(cap), () => nat.size(cap), 'target <= 10 ms (toraniko/polars 66-69 ms here, per the issue)'],
       ['value 504 x 3,000', () => ref.value(bp, sp, cf), () => nat.value(bp, sp, cf), 'target <= 20 ms (toraniko/polars 138-147 ms here, per the issue)'],
       ['winsorize 504 x 3,000', () => ref.winsorize(returns), () => nat.winsorize(returns)],
       ['standardize 504 x 3,000', () => ref.standardize(returns), () => nat.standardize(returns)],
     ];
-    for (const [name, r, n, note, single] of cases) {
-      rows.push(...backendRows('factor', name, { reference: r, native: n, oneThread: single, note }, threads).rows);
+    const blasNote = 'style normal equations by dsyrk, Cholesky solve; the market + sector stage native';
+    for (const [name, r, n, note, single, b] of cases) {
+      rows.push(...backendRows('factor', name, { reference: r, native: n, oneThread: single, note, blas: b, blasNote }, threads).rows);
     }
-    // tfjs (float32) at the issue's size and a smaller one (a quarter of a year of 500 assets)
+    // a smaller panel (a quarter of a year of 500 assets): tfjs (float32) and blas beside native
     const quarter = (m: Matrix) => matrix(Float64Array.from({ length: 63 * 500 }, (_, i) => m.data[Math.floor(i / 500) * 3000 + (i % 500)]), 63, 500);
     const small = {
       returns: quarter(inputs.returns),
@@ -55,6 +61,24 @@ export const factorSection: BenchSection = {
       sectors: inputs.sectors.subarray(0, 500),
       styles: Object.fromEntries(Object.entries(inputs.styles).map(([name, m]) => [name, quarter(m)])),
     };
+    if (blas) {
+      // the style count is what BLAS pays off with: 15 styles (a Barra-sized model) at both sizes, and a sweep
+      const withStyles = (x: FactorInputs, s: number) => ({ ...x, styles: Object.fromEntries(Array.from({ length: s }, (_, k) => [`style ${k}`, panel(x.returns.rows, x.returns.cols, 20 + k, (u) => 2 * u - 1)])) });
+      const many = withStyles(inputs, 15);
+      const smallMany = withStyles(small, 15);
+      const blasCases: [string, FactorInputs, boolean][] = [
+        ['factorReturns 252 x 3,000 x (1 + 11 + 15)', many, true],
+        ['factorReturns 63 x 500 x (1 + 11 + 3)', small, false],
+        ['factorReturns 63 x 500 x (1 + 11 + 15)', smallMany, false],
+      ];
+      for (const [name, x, slow] of blasCases) {
+        rows.push(...backendRows('factor', name, { reference: () => ref.factorReturns(x), native: () => nat.factorReturns(x), oneThread: () => one.factorReturns(x), slowReference: slow, blas: () => blas.factorReturns(x), blasNote }, threads).rows);
+      }
+      const styleCounts = [1, 3, 5, 8, 10, 15, 20];
+      const byStyles = new Map(styleCounts.map((s) => [s, withStyles(inputs, s)]));
+      rows.push(...sweepSpeedups('factor', 'blas sweep:', 'factorReturns() 252 x 3,000 x (1 + 11 + s), s =', 'styles', (s) => byStyles.get(s)!,
+        (x) => nat.factorReturns(x), (x) => blas.factorReturns(x), { subject: 'blas vs native', sizes: styleCounts, calls: 1 }).rows);
+    }
     rows.push(...(await tfjsRows('factor', [
       { name: 'factorReturns 252 x 3,000 x (1 + 11 + 3)', tfjs: (k) => k.factorReturns(inputs), native: () => nat.factorReturns(inputs), slow: true },
       { name: 'factorReturns 63 x 500 x (1 + 11 + 3)', tfjs: (k) => k.factorReturns(small), native: () => nat.factorReturns(small) },

@@ -94,14 +94,13 @@ export interface SweepOptions {
 }
 
 /**
- * Where native (or another backend) starts to pay off for one kernel: for each size, the speed-up of
- * the second call over the first (medians of 9 interleaved rounds of `calls` calls), then the smallest
- * size from which it stays faster, beside the threshold 'auto' uses.
+ * The speed-up of the second call over the first at each size (medians of 9 interleaved rounds of
+ * `calls` calls): rows `<prefix> <label> <n> <unit>`, and the [size, speed-up] pairs.
  */
-export function autoSweep<I>(
-  section: string, label: string, unit: string, threshold: number, constant: string, input: (n: number) => I,
-  refCall: (i: I) => unknown, natCall: (i: I) => unknown, options: SweepOptions = {},
-): BenchRow[] {
+export function sweepSpeedups<I>(
+  section: string, prefix: string, label: string, unit: string, input: (n: number) => I, firstCall: (i: I) => unknown, secondCall: (i: I) => unknown,
+  options: SweepOptions = {},
+): { rows: BenchRow[]; speedups: [number, number][] } {
   const { subject = 'native vs reference', sizes = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024], calls = 200 } = options;
   const rows: BenchRow[] = [];
   const speedups: [number, number][] = [];
@@ -110,12 +109,25 @@ export function autoSweep<I>(
     const tr: number[] = [];
     const tn: number[] = [];
     for (let round = 0; round < 9; round++) {
-      tr.push(timeBest(() => { for (let i = 0; i < calls; i++) refCall(data); }, { minMs: 20, minRuns: 3 }));
-      tn.push(timeBest(() => { for (let i = 0; i < calls; i++) natCall(data); }, { minMs: 20, minRuns: 3 }));
+      tr.push(timeBest(() => { for (let i = 0; i < calls; i++) firstCall(data); }, { minMs: 20, minRuns: 3 }));
+      tn.push(timeBest(() => { for (let i = 0; i < calls; i++) secondCall(data); }, { minMs: 20, minRuns: 3 }));
     }
     speedups.push([n, median(tr) / median(tn)]);
-    rows.push({ section, case: `auto sweep: ${label} ${n} ${unit}`, subject, value: median(tr) / median(tn), unit: 'x faster' });
+    rows.push({ section, case: `${prefix} ${label} ${n} ${unit}`, subject, value: median(tr) / median(tn), unit: 'x faster' });
   }
+  return { rows, speedups };
+}
+
+/**
+ * Where native (or another backend) starts to pay off for one kernel: for each size, the speed-up of
+ * the second call over the first (sweepSpeedups(), rows 'auto sweep: ...'), then the smallest
+ * size from which it stays faster, beside the threshold 'auto' uses.
+ */
+export function autoSweep<I>(
+  section: string, label: string, unit: string, threshold: number, constant: string, input: (n: number) => I,
+  refCall: (i: I) => unknown, natCall: (i: I) => unknown, options: SweepOptions = {},
+): BenchRow[] {
+  const { rows, speedups } = sweepSpeedups(section, 'auto sweep:', label, unit, input, refCall, natCall, options);
   let crossover = NaN;
   for (let i = speedups.length - 1; i >= 0 && speedups[i][1] > 1; i--) crossover = speedups[i][0];
   rows.push({ section, case: `auto threshold: ${label}`, subject: 'measured crossover', value: crossover, unit, note: `${constant} = ${threshold} in src/api/auto.ts` });
@@ -130,12 +142,16 @@ export interface BackendCase {
   /** Time the reference once (a call of seconds) instead of best of two. */
   slowReference?: boolean;
   note?: string;
+  /** The BLAS backend's call, where it implements the kernel and is built here: a row with its speed-up over native. */
+  blas?: () => unknown;
+  /** The note of the BLAS row. */
+  blasNote?: string;
 }
 
 /**
- * The rows of a BackendCase: reference (ms), native with its speed-up over the reference, and native
- * with one thread with the speed-up of `threads` threads over it. Returns native's time too, for
- * ratios of further backends.
+ * The rows of a BackendCase: reference (ms), native with its speed-up over the reference, native
+ * with one thread with the speed-up of `threads` threads over it, and BLAS with its speed-up over
+ * native. Returns native's time too, for ratios of further backends.
  */
 export function backendRows(section: string, name: string, c: BackendCase, threads: number): { rows: BenchRow[]; nativeMs: number } {
   const refMs = c.slowReference ? timeBest(c.reference, { minRuns: 1, maxRuns: 1 }) : timeBest(c.reference, { minMs: 300, minRuns: 2 });
@@ -147,6 +163,10 @@ export function backendRows(section: string, name: string, c: BackendCase, threa
   if (c.oneThread) {
     const oneMs = timeBest(c.oneThread, { minMs: 300 });
     rows.push({ section, case: name, subject: 'native, 1 thread', value: oneMs, unit: 'ms', ratio: oneMs / nativeMs, baseline: `1 thread (speed-up of ${threads} threads)` });
+  }
+  if (c.blas) {
+    const blasMs = timeBest(c.blas, { minMs: 300 });
+    rows.push({ section, case: name, subject: 'blas', value: blasMs, unit: 'ms', ratio: nativeMs / blasMs, baseline: 'native (speed-up)', note: c.blasNote });
   }
   return { rows, nativeMs };
 }

@@ -59,8 +59,9 @@ const VIEWS: Record<string, TableView[]> = {
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   factor: [
-    { cases: / 63 x 500 /, title: 'a smaller panel (tfjs beside native)' },
+    { cases: / 63 x 500 /, title: 'a smaller panel (tfjs and blas beside native)' },
     { cases: /^(factorReturns|momentum|size|value|winsorize|standardize) /, title: 'toraniko-sized panels (3,000 assets)' },
+    { cases: /^blas sweep: factorReturns/, title: '`factorReturns()` 252 x 3,000 x (1 + 11 + s): styles s', layout: 'sweep', strip: /^blas sweep: factorReturns\(\) 252 x 3,000 x \(1 \+ 11 \+ s\), s = | styles$/g },
     { cases: /^auto sweep: standardize/, title: '`standardize()`: values per call', layout: 'sweep', strip: /^auto sweep: standardize\(\) | values$/g },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
