@@ -103,11 +103,13 @@ bool choleskySolve(size_t s, StyleWork& work) {
 
 // The style stage of date t (factor::styleStage()'s outputs) by the library; where it cannot decide it
 // as the reference does (choleskySolve() false) or a dimension does not fit, the native stage from the
-// native normal equations: the reference's bits on those dates (its sums in its order, its solve).
+// native normal equations: the reference's bits on those dates (its sums in its order, its solve). One
+// style is native too: its normal equation is two dot products, nothing for the library to do (and
+// pinvSolve()'s first test never passes for a 1 x 1 matrix).
 void styleStage(const FactorInputs& in, size_t t, const FactorDate& d, double* fr, double* resid, StyleWork& work) {
   const size_t s = in.s;
   if (s == 0) return factor::styleResiduals(in, t, d, nullptr, fr, resid);
-  if (fits(s + 1, d.use.size())) {
+  if (s > 1 && fits(s + 1, d.use.size())) {
     styleGram(in, t, d, work);
     if (choleskySolve(s, work)) return factor::styleResiduals(in, t, d, work.f.data(), fr, resid);
   }
