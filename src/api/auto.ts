@@ -72,9 +72,9 @@ export const METAL_FACTOR_MIN_VALUES = 252 * 3_000;
  * bench never measured it ahead of native where 'auto' could use it (docs/tfjs.md), so 'auto' never
  * picks it. Nor has the BLAS backend's factorReturns: what it pays off with is the number of styles,
  * not the dates x assets 'auto' sizes the call by (bench 'factor', "blas sweep" rows over 252 x 3,000
- * x (1 + 11 + s): 0.83x native at 1 style, 1.1x at 3 (par within this machine's noise), 1.2x at 5,
- * 1.5x at 10, 2.1x at 15, 3.4x at 20 on the development machine); a model with many styles asks for
- * `backend: 'blas'`.
+ * x (1 + 11 + s): 1.1x native at 3 styles, within this machine's noise (1 style runs the native code
+ * on both and measured 1.12x), 1.2x at 5, 1.4-1.5x at 8-10, 2x at 15, 3.5x at 20 on the development
+ * machine); a model with many styles asks for `backend: 'blas'`.
  */
 export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [BackendName, number])[] } = {
   timeBars: [['native', VPIN_NATIVE_MIN_TRADES]],
