@@ -223,39 +223,10 @@ function factorReturns(
       sw[code[a]] += w[a];
       swr[code[a]] += w[a] * r[a];
     }
-    const row = (j: number): Float64Array => {
-      const b = new Float64Array(m);
-      b[0] = 1;
-      for (let q = 1; q < m; q++) b[q] = j === m - 1 ? -1 : j === q - 1 ? 1 : 0;
-      return b;
-    };
-    const A1 = new Float64Array(m * m);
-    const c1 = new Float64Array(m);
-    for (let j = 0; j < m; j++) {
-      const b = row(j);
-      for (let x = 0; x < m; x++) {
-        c1[x] += swr[j] * b[x];
-        for (let y = 0; y < m; y++) A1[x * m + y] += sw[j] * (b[x] * b[y]);
-      }
-    }
-    const g = pinvSolve(A1, m, c1);
-    // fitted value of sector j: b(j) . g; residuals e
     const fitted = new Float64Array(m);
-    for (let j = 0; j < m; j++) {
-      const b = row(j);
-      let f = 0;
-      for (let x = 0; x < m; x++) f += b[x] * g[x];
-      fitted[j] = f;
-    }
-    const e = Float64Array.from(r, (v, a) => v - fitted[code[a]]);
     const fr = t * K;
-    out[fr] = g[0];
-    let others = 0;
-    for (let j = 0; j < m - 1; j++) {
-      out[fr + 1 + j] = g[1 + j];
-      others += g[1 + j];
-    }
-    out[fr + m] = 0 - others;
+    sectorStage(sw, swr, m, fitted, 0, out, fr);
+    const e = Float64Array.from(r, (v, a) => v - fitted[code[a]]);
     // styles on e (or r)
     const y = residualize ? e : r;
     const A2 = new Float64Array(s * s);
@@ -280,3 +251,42 @@ function factorReturns(
 }
 
 export const referenceFactor: FactorFamily = { winsorize, standardize, momentum, size, value, factorReturns, ...referenceFactorModel };
+
+/**
+ * The market + sector stage of one date from its per-sector sums of w and of w r (m sectors): the
+ * minimum-norm solve g of the market and the first m - 1 sector returns (B row of sector j is
+ * b(j) = [1, e_j - e_(m-1) over j' < m - 1], so the sector returns sum to 0); the fitted return
+ * b(j) . g of each sector into fitted[fittedAt + j], and the factor returns (market, then the m sector
+ * returns) into out[at..at + m]. Shared with the tfjs backend, which sums on its side.
+ */
+export function sectorStage(sw: ArrayLike<number>, swr: ArrayLike<number>, m: number, fitted: Float64Array | Float32Array, fittedAt: number, out: Float64Array, at: number): void {
+  const row = (j: number): Float64Array => {
+    const b = new Float64Array(m);
+    b[0] = 1;
+    for (let q = 1; q < m; q++) b[q] = j === m - 1 ? -1 : j === q - 1 ? 1 : 0;
+    return b;
+  };
+  const A1 = new Float64Array(m * m);
+  const c1 = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const b = row(j);
+    for (let x = 0; x < m; x++) {
+      c1[x] += swr[j] * b[x];
+      for (let y = 0; y < m; y++) A1[x * m + y] += sw[j] * (b[x] * b[y]);
+    }
+  }
+  const g = pinvSolve(A1, m, c1);
+  for (let j = 0; j < m; j++) {
+    const b = row(j);
+    let f = 0;
+    for (let x = 0; x < m; x++) f += b[x] * g[x];
+    fitted[fittedAt + j] = f;
+  }
+  out[at] = g[0];
+  let others = 0;
+  for (let j = 0; j < m - 1; j++) {
+    out[at + 1 + j] = g[1 + j];
+    others += g[1 + j];
+  }
+  out[at + m] = 0 - others;
+}

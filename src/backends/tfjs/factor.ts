@@ -15,7 +15,7 @@
  */
 import type { FactorFamily } from '../../kernels/factor.js';
 import { linearQuantile } from '../reference/risk-common.js';
-import { checkCaps, checkReturns, checkSectors } from '../reference/factor.js';
+import { checkCaps, checkReturns, checkSectors, sectorStage } from '../reference/factor.js';
 import { pinvSolve } from '../reference/factor-solve.js';
 import { toFloat32 } from './float32.js';
 import { requireReady, tidyRead, type TfjsRuntime } from './runtime.js';
@@ -104,39 +104,9 @@ export function tfjsFactor({ tf }: TfjsRuntime): Pick<FactorFamily, (typeof TFJS
       for (const t of dates) {
         const sw = sums.subarray(t * 2 * m, t * 2 * m + m);
         const swr = sums.subarray(t * 2 * m + m, (t + 1) * 2 * m);
-        // B row of sector j: b(j) = [1, e_j - e_(m-1) over j' < m - 1] (the sector returns sum to 0)
-        const row = (j: number): Float64Array => {
-          const b = new Float64Array(m);
-          b[0] = 1;
-          for (let q = 1; q < m; q++) b[q] = j === m - 1 ? -1 : j === q - 1 ? 1 : 0;
-          return b;
-        };
-        const A1 = new Float64Array(m * m);
-        const c1 = new Float64Array(m);
-        for (let j = 0; j < m; j++) {
-          const b = row(j);
-          for (let x = 0; x < m; x++) {
-            c1[x] += swr[j] * b[x];
-            for (let y = 0; y < m; y++) A1[x * m + y] += sw[j] * (b[x] * b[y]);
-          }
-        }
         // A1's entries are sums of weights (no cancellation): float32 rounds each relatively, so the
-      // reference's cut-off separates the same zero eigenvalues (empty sectors)
-      const g = pinvSolve(A1, m, c1);
-        for (let j = 0; j < m; j++) {
-          const b = row(j);
-          let f = 0;
-          for (let x = 0; x < m; x++) f += b[x] * g[x];
-          fitted[t * m + j] = f;
-        }
-        const fr = t * K;
-        out[fr] = g[0];
-        let others = 0;
-        for (let j = 0; j < m - 1; j++) {
-          out[fr + 1 + j] = g[1 + j];
-          others += g[1 + j];
-        }
-        out[fr + m] = 0 - others;
+        // reference's cut-off separates the same zero eigenvalues (empty sectors)
+        sectorStage(sw, swr, m, fitted, t * m, out, t * K);
       }
       // 2. styles on e (or r): X'WX and X'Wy per date; 3. the residuals e - X f
       const residuals = tidyRead(tf, () => {
