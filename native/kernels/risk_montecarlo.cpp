@@ -131,17 +131,7 @@ Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* co
   if (Status s = cholesky(cov, n, L); !s.ok()) return s;
   const size_t P = portfolios;
   std::vector<double> b(P * n), drift(P);
-  for (size_t p = 0; p < P; p++) {
-    const double* w = weights + p * n;
-    for (size_t j = 0; j < n; j++) {
-      double s = 0;
-      for (size_t i = j; i < n; i++) s += L[i * n + j] * w[i];
-      b[p * n + j] = s;
-    }
-    double m = 0;
-    for (size_t i = 0; i < n; i++) m += w[i] * mean[i];
-    drift[p] = horizon * m;
-  }
+  projectWeights(L.data(), n, weights, P, mean, horizon, b.data(), drift.data());
   const double root = std::sqrt(horizon);
   std::vector<double> pnl(P * paths);
   // blocks of kPaths paths shared out between the threads (each path's P&L is the same on any thread)
@@ -185,6 +175,21 @@ Status monteCarloScenarios(CholeskyStep cholesky, const double* mean, const doub
     }
   });
   return Status{};
+}
+
+void projectWeights(const double* L, size_t n, const double* weights, size_t portfolios, const double* mean,
+                    double horizon, double* b, double* drift) {
+  for (size_t p = 0; p < portfolios; p++) {
+    const double* w = weights + p * n;
+    for (size_t j = 0; j < n; j++) {
+      double s = 0;
+      for (size_t i = j; i < n; i++) s += L[i * n + j] * w[i];
+      b[p * n + j] = s;
+    }
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m += w[i] * mean[i];
+    drift[p] = horizon * m;
+  }
 }
 
 }  // namespace kernelbus::risk

@@ -64,17 +64,7 @@ Status monteCarloVar(Runner& runner, const double* mean, const double* cov, size
   if (Status s = risk::nativeCholesky(cov, n, L); !s.ok()) return s;
   const size_t P = portfolios;
   std::vector<double> b(P * n), drift(P);  // b_p = L' w_p and h w_p' mu, as the native kernel forms them
-  for (size_t p = 0; p < P; p++) {
-    const double* w = weights + p * n;
-    for (size_t j = 0; j < n; j++) {
-      double s = 0;
-      for (size_t i = j; i < n; i++) s += L[i * n + j] * w[i];
-      b[p * n + j] = s;
-    }
-    double m = 0;
-    for (size_t i = 0; i < n; i++) m += w[i] * mean[i];
-    drift[p] = horizon * m;
-  }
+  risk::projectWeights(L.data(), n, weights, P, mean, horizon, b.data(), drift.data());
   if (P == 0) return Status{};
   const double root = std::sqrt(horizon);
   const Draws draws(seed, nu);
