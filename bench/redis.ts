@@ -25,8 +25,17 @@ const KEYS = Array.from({ length: SYMBOLS }, (_, i) => `SYM${String(i).padStart(
 const SHARDS = 4;
 /** As bench/bus.ts: 10 ms bars, buckets of 30,000 (the synthetic volumes average 100). */
 const VPIN: VpinOptions = { bucketVolume: 30_000, window: 50, barMs: 10, sigma: { ewma: 0.94 } };
-/** Trades in the throughput run, and in its warm-up. */
+/** Trades in the throughput run. */
 const THROUGHPUT_TRADES = 4_000_000;
+/**
+ * Trades each side of a throughput comparison handles before it is timed: the in-process bus in the
+ * process that is then measured, and each Redis run in its own publisher and engine processes (fresh
+ * ones: a run measured from their first trade timed V8 compiling their hot paths, which the in-process
+ * figure, taken in a warm process, did not: 0.1-0.15 of the redis/in-process ratio in runs here, and
+ * 50-100 ns of CPU per trade on each side). The same trades, in the mode measured (await, publishSync,
+ * batches), with earlier timestamps.
+ */
+const WARM_TRADES = 400_000;
 /** Trades per run in the Redis Cluster rows (bench/redis-cluster.ts: 4 configurations x 3 rounds). */
 const CLUSTER_TRADES = 2_000_000;
 /** Trades per publish() in the batched throughput run. */
@@ -47,15 +56,17 @@ const TAPE_SIZE = 1 << 20;
 class TimedVpinEngine extends VpinEngine {
   readonly timing = new Histogram();
   processedAll = 0;
-  /** This process's CPU usage when the first message arrived. */
+  /** This process's CPU usage when the first message past the warm-up arrived. */
   cpuAtFirst: NodeJS.CpuUsage | undefined;
+  /** Messages of the warm-up (count plans), before cpuAtFirst. */
+  warmTrades = 0;
   /** Messages to wait for, and who waits (see until()). */
   private target = Infinity;
   private reached: () => void = () => {};
   private from = Infinity;
   warmupMs = 0;
   protected override process(message: BusMessage): void {
-    this.cpuAtFirst ??= process.cpuUsage();
+    if (this.processedAll >= this.warmTrades) this.cpuAtFirst ??= process.cpuUsage();
     super.process(message);
     if (this.from === Infinity) this.from = message.sentAt + this.warmupMs;
     if (message.sentAt >= this.from) this.timing.record(nowMs() - message.sentAt, message.count);
@@ -71,7 +82,14 @@ class TimedVpinEngine extends VpinEngine {
   }
 }
 
-type Plan = { count: number; batch?: number; sync?: boolean } | { rate: number; seconds: number };
+/**
+ * What a publisher sends: `count` trades (after `warm` more, untimed: see WARM_TRADES), or trades at
+ * `rate` for `seconds`; `t0` the first timestamp (a warm-up's precede the measured ones).
+ */
+type Plan = { count: number; batch?: number; sync?: boolean; warm?: number; t0?: number } | { rate: number; seconds: number };
+
+/** How far a warm-up's timestamps lie before the measured trades' (ms): each symbol's stay in order. */
+const WARM_SHIFT_MS = 1e8;
 
 /**
  * Publishes single trades: `count` as fast as they are taken (yielding to I/O every 8,192), or at
@@ -81,7 +99,7 @@ type Plan = { count: number; batch?: number; sync?: boolean } | { rate: number; 
  * trades go through publishSync(), waiting for room() only when it says the queue is full.
  */
 async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> {
-  const t0 = 1_700_000_000_000;
+  const t0 = ('t0' in plan ? plan.t0 : undefined) ?? 1_700_000_000_000;
   if ('count' in plan && plan.batch !== undefined && plan.batch > 1) {
     const b = plan.batch;
     for (let i = 0; i + b <= plan.count; i += b) {
@@ -131,11 +149,15 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
 // ---------------------------------------------------------------------------------------------------
 // Child processes.
 
-/** `--child publisher`: publishes, then prints `{ startAt, endAt, sent }` (epoch ms) as JSON and exits once stored. */
+/**
+ * `--child publisher`: publishes (after the plan's warm-up trades, once the engine has acknowledged
+ * them), then prints `{ startAt, endAt, sent }` (epoch ms) as JSON and exits once stored.
+ */
 async function publisherChild(url: string, prefix: string, plan: Plan): Promise<void> {
   const bus = createBus({ transport: 'redis', url, shards: SHARDS, buses: ['marketdata'], redis: { prefix, ...durability() } });
   await (bus.transport('marketdata') as RedisTransport).ready();
   const data = tape(TAPE_SIZE, 7, SYMBOLS);
+  await warmUp(bus, data, plan);
   const startAt = nowMs();
   const cpu0 = process.cpuUsage();
   const sent = await publishTrades(bus, data, plan);
@@ -145,12 +167,19 @@ async function publisherChild(url: string, prefix: string, plan: Plan): Promise<
   await bus.close();
 }
 
+/** Publishes a count plan's `warm` trades (same mode, earlier timestamps) and waits until they are acknowledged. */
+async function warmUp(bus: Bus, data: Tape, plan: Plan): Promise<void> {
+  if (!('count' in plan) || !plan.warm) return;
+  await publishTrades(bus, data, { ...plan, count: plan.warm, warm: 0, t0: 1_700_000_000_000 - WARM_SHIFT_MS });
+  await bus.drain();
+}
+
 /**
  * `--child engine`: a VpinEngine on Redis; prints `ready`, reads the number of messages to expect from
- * stdin, and once it has processed them prints `{ doneAt, processed, latency, cpuMs, ... }` as JSON,
- * stops and exits.
+ * stdin (the first `warm` of them untimed), and once it has processed them prints `{ doneAt, processed,
+ * latency, cpuMs, ... }` as JSON, stops and exits.
  */
-async function engineChild(url: string, prefix: string, warmupMs: number): Promise<void> {
+async function engineChild(url: string, prefix: string, warmupMs: number, warm: number): Promise<void> {
   let expected: (count: number) => void = () => {};
   const expect = new Promise<number>((resolve) => (expected = resolve));
   process.stdin.setEncoding('utf8');
@@ -158,6 +187,7 @@ async function engineChild(url: string, prefix: string, warmupMs: number): Promi
   const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix, ...durability() } });
   const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0, group: 'vpin', ...(process.env.KB_NOCK ? { checkpointMs: 0 } : {}) });
   engine.warmupMs = warmupMs;
+  engine.warmTrades = warm;
   engine.start();
   await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
   // Measure once this engine reads every stream (it takes its share of them over a few lease ticks).
@@ -294,11 +324,14 @@ interface EngineReport {
 export async function run(url: string, plan: Plan, warmupMs: number, options: { durability?: 'replica' | 'primary' } = {}) {
   const prefix = `kb:bench:${randomBytes(4).toString('hex')}:`;
   const env: Record<string, string> = options.durability ? { KB_BENCH_DURABILITY: options.durability } : {};
-  const engine = child(['engine', url, prefix, String(warmupMs)], env);
+  // Batches go whole: the trades a count plan sends are a multiple of its batch.
+  const whole = (n: number) => ('count' in plan && plan.batch !== undefined && plan.batch > 1 ? n - (n % plan.batch) : n);
+  const warm = 'count' in plan ? whole(plan.warm ?? 0) : 0;
+  const engine = child(['engine', url, prefix, String(warmupMs), String(warm)], env);
   try {
     if ((await engine.line()) !== 'ready') throw new Error('engine child did not start');
-    if ('count' in plan) engine.proc.stdin!.write(`${plan.count}\n`);
-    const planArgs = 'count' in plan ? ['count', String(plan.count), String(plan.batch ?? 1), plan.sync ? 'sync' : 'await'] : ['rate', String(plan.rate), String(plan.seconds)];
+    if ('count' in plan) engine.proc.stdin!.write(`${whole(plan.count) + warm}\n`);
+    const planArgs = 'count' in plan ? ['count', String(plan.count), String(plan.batch ?? 1), plan.sync ? 'sync' : 'await', String(warm)] : ['rate', String(plan.rate), String(plan.seconds)];
     const publisher = child(['publisher', url, prefix, ...planArgs], env);
     const pub = JSON.parse(await publisher.line()) as { startAt: number; endAt: number; sent: number; storedAt: number; cpuMs: number };
     if (!('count' in plan)) engine.proc.stdin!.write(`${pub.sent}\n`);
@@ -369,22 +402,23 @@ export const redisSection: BenchSection = {
       const data = tape(TAPE_SIZE, 7, SYMBOLS);
       const server = own ? 'own redis-server on loopback' : 'KERNELBUS_BENCH_REDIS';
 
-      // Throughput: a warm-up run, then the measured one.
-      await run(url, { count: 200_000 }, 0).then((r) => prefixes.push(r.prefix));
-      const t = await run(url, { count: THROUGHPUT_TRADES }, 0);
+      // Throughput, both sides warm (WARM_TRADES): each Redis run's processes, and the in-process bus's.
+      const t = await run(url, { count: THROUGHPUT_TRADES, warm: WARM_TRADES }, 0);
       prefixes.push(t.prefix);
       const e2e = (THROUGHPUT_TRADES * 1000) / (t.eng.doneAt - t.pub.startAt);
       const published = (THROUGHPUT_TRADES * 1000) / (t.pub.endAt - t.pub.startAt);
-      await inProcess(data, { count: 200_000 }, 0);
+      await inProcess(data, { count: WARM_TRADES }, 0);
       const local = await inProcess(data, { count: 2_000_000 }, 0);
       const tp = 'throughput, single trades by await publish() end to end (msg/s)';
-      add(tp, 'redis, 2 processes', e2e, 'msg/s', `publisher process -> ${server} (${SHARDS} streams) -> VpinEngine process; target >= 2,000,000`, 6680);
-      add(tp, 'in-process bus', local.rate, 'msg/s', 'same engine, memory transport, one process', 6680);
+      const warmNote = `timed after ${WARM_TRADES.toLocaleString('en-US')} untimed trades, as the in-process bus`;
+      add(tp, 'redis, 2 processes', e2e, 'msg/s', `publisher process -> ${server} (${SHARDS} streams) -> VpinEngine process, ${warmNote}; target >= 2,000,000`, 6680);
+      add(tp, 'in-process bus', local.rate, 'msg/s', `same engine, memory transport, one process, timed after ${WARM_TRADES.toLocaleString('en-US')} untimed trades`, 6680);
       add(tp, 'reported', 6680, 'msg/s', 'original: two Redis buses, 0.43 ms mean latency', 6680);
       add('throughput, publisher side (msg/s)', 'redis, 2 processes', published, 'msg/s', `${t.eng.deliveries.toLocaleString('en-US')} frames delivered, ${t.eng.copies.toLocaleString('en-US')} copied once (unaligned)`);
       // The same single trades through publishSync() (no await per trade).
-      const sync = await run(url, { count: THROUGHPUT_TRADES, sync: true }, 0);
+      const sync = await run(url, { count: THROUGHPUT_TRADES, sync: true, warm: WARM_TRADES }, 0);
       prefixes.push(sync.prefix);
+      await inProcess(data, { count: WARM_TRADES, sync: true }, 0);
       const localSync = await inProcess(data, { count: 2_000_000, sync: true }, 0);
       const ts = 'throughput, single trades by publishSync() end to end (msg/s)';
       add(ts, 'redis, 2 processes', (THROUGHPUT_TRADES * 1000) / (sync.eng.doneAt - sync.pub.startAt), 'msg/s', `publisher side ${(THROUGHPUT_TRADES / 1000 / (sync.pub.endAt - sync.pub.startAt)).toFixed(2)} M msg/s; target >= 2,000,000`, 6680);
@@ -395,8 +429,9 @@ export const redisSection: BenchSection = {
       add(cpu, 'publisher process, publishSync()', perTrade(sync.pub.cpuMs), 'ns', 'user + system time while publishing');
       add(cpu, 'engine process', perTrade(sync.eng.cpuMs), 'ns', 'publishSync() run; user + system time from the first trade to the last');
       // The same trades published as batches of 64 per call (one symbol each): what the transport carries.
-      const batched = await run(url, { count: THROUGHPUT_TRADES, batch: BATCH }, 0);
+      const batched = await run(url, { count: THROUGHPUT_TRADES, batch: BATCH, warm: WARM_TRADES }, 0);
       prefixes.push(batched.prefix);
+      await inProcess(data, { count: WARM_TRADES, batch: BATCH }, 0);
       const localBatched = await inProcess(data, { count: 2_000_000, batch: BATCH }, 0);
       const tb = `throughput, batches of ${BATCH} trades end to end (msg/s)`;
       add(tb, 'redis, 2 processes', (THROUGHPUT_TRADES * 1000) / (batched.eng.doneAt - batched.pub.startAt), 'msg/s', `${batched.eng.deliveries.toLocaleString('en-US')} frames; target >= 2,000,000`, 6680);
@@ -448,9 +483,9 @@ export const redisSection: BenchSection = {
 if (process.argv.includes('--child')) {
   const [, , , role, url, prefix, ...rest] = process.argv;
   if (role === 'publisher') {
-    await publisherChild(url, prefix, rest[0] === 'count' ? { count: Number(rest[1]), batch: Number(rest[2]), sync: rest[3] === 'sync' } : { rate: Number(rest[1]), seconds: Number(rest[2]) });
+    await publisherChild(url, prefix, rest[0] === 'count' ? { count: Number(rest[1]), batch: Number(rest[2]), sync: rest[3] === 'sync', warm: Number(rest[4] ?? 0) } : { rate: Number(rest[1]), seconds: Number(rest[2]) });
   } else if (role === 'engine') {
-    await engineChild(url, prefix, Number(rest[0]));
+    await engineChild(url, prefix, Number(rest[0]), Number(rest[1] ?? 0));
   } else if (role === 'raw-consumer' || role === 'raw-producer') {
     await rawChild(role, url, prefix, Number(rest[0]), Number(rest[1]));
   }
