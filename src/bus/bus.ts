@@ -102,12 +102,10 @@ export class Bus {
         const given = typeof options.transports === 'function' ? options.transports(name) : options.transports?.[name];
         const transport = given ?? plan.create(name);
         if (given === undefined) created.push(transport);
-        const capabilities = capabilitiesOf(transport);
-        const window = capabilities.publishWindow ?? 1;
         const lane: Lane = {
           name, transport, owned: given === undefined || typeof options.transports === 'function',
           frames: 0, messages: 0, publishErrors: 0, failedUntil: 0, publishLatency: new Histogram(0.001), p50: 0, p50Count: 0,
-          serial: capabilities.serialPublish, window: Number.isInteger(window) && window > 1 ? window : 1,
+          serial: capabilitiesOf(transport).serialPublish,
         };
         this.lanes.set(name, lane);
         this.stopListening.push(lane.transport.onSettle((stream, key, count) => this.onSettle(stream, key, count)));

@@ -1,10 +1,9 @@
 /**
  * The sending side of the bus: frames from the batcher are routed (which bus), named (which stream)
  * and handed to the transports, one publish call per stream. On a transport that stores
- * asynchronously (capabilities.serialPublish) at most `publishWindow` publishes per stream are in
- * flight at a time (1 unless the transport keeps their order itself) and what comes meanwhile waits
- * behind them, so that per-key order holds across failures; frames a transport refused wait for a
- * retry (re-routed then, in their order), or are dropped when refused for good.
+ * asynchronously (capabilities.serialPublish) one publish per stream is in flight at a time and what
+ * comes meanwhile waits behind it, so that per-key order holds across failures; frames a transport
+ * refused wait for a retry (re-routed then, in their order), or are dropped when refused for good.
  * Counts what it hands out until the transports settle it (the bus's depth).
  */
 import { randomBytes } from 'node:crypto';
@@ -30,23 +29,16 @@ export interface Lane {
   p50: number;
   p50Count: number;
   /**
-   * At most `window` publishes in flight per stream (transports that store asynchronously, e.g.
-   * Redis): a later publish cannot overtake one that fails (with a window above 1 the transport refuses
-   * it), so per-key order holds across retries. The in-process transport stores synchronously and
-   * needs no such wait.
+   * One publish in flight per stream (transports that store asynchronously, e.g. Redis): a later
+   * publish cannot overtake one that fails, so per-key order holds across retries. The in-process
+   * transport stores synchronously and needs no such wait.
    */
   serial: boolean;
-  /** Publishes per stream in flight at most on a serial lane (capabilities.publishWindow, default 1). */
-  window: number;
 }
 
-/** A stream's publishes in flight and the sends queued behind them (serial lanes). */
+/** A stream's publish in flight and the sends queued behind it (serial lanes). */
 interface InFlight {
-  /** Publishes in flight (at most the lane's window). */
-  count: number;
   queued: { seq: number; frames: BatchFrame[] }[];
-  /** Set while a finished publish releases the held rows: sends queue, to go as one publish. */
-  releasing: boolean;
 }
 
 /** What the sending side needs from its bus. */
@@ -83,7 +75,7 @@ export class Outbound {
   readonly publishing = new Set<Promise<unknown>>();
   /** The stream whose publish just ended: its held rows flush now, behind what queued (see held()). */
   private releasing: string | undefined;
-  /** Streams of serial lanes with publishes in flight. */
+  /** Streams of serial lanes with a publish in flight. */
   private readonly inFlight = new Map<string, InFlight>();
   /** Frames a transport refused, with the sequence number of their send, waiting for a retry (later frames queue behind them). */
   private retryFrames: { seq: number; frames: BatchFrame[] }[] = [];
@@ -132,7 +124,7 @@ export class Outbound {
   private send(lane: Lane, stream: string, frames: BatchFrame[]): void {
     const seq = ++this.sendSeq;
     const busy = this.inFlight.get(stream);
-    if (busy && (busy.count >= lane.window || busy.releasing || busy.queued.length > 0)) busy.queued.push({ seq, frames });
+    if (busy) busy.queued.push({ seq, frames });
     else this.publishNow(lane, stream, [{ seq, frames }]);
   }
 
@@ -145,12 +137,8 @@ export class Outbound {
       if (seq === undefined) this.seqs.set(f, (seq = ++this.nextSeq));
       return { key: f.key, count: f.count, data: f.data, producer: this.producer, seq };
     });
-    let flight: InFlight | undefined;
-    if (lane.serial) {
-      flight = this.inFlight.get(stream);
-      if (!flight) this.inFlight.set(stream, (flight = { count: 0, queued: [], releasing: false }));
-      flight.count++;
-    }
+    const flight: InFlight | undefined = lane.serial ? { queued: [] } : undefined;
+    if (flight) this.inFlight.set(stream, flight);
     const started = performance.now();
     let promise: Promise<unknown>;
     try {
@@ -162,37 +150,22 @@ export class Outbound {
       () => {
         lane.publishLatency.record(performance.now() - started);
         if (!flight) return;
-        flight.count--;
         // The rows held back meanwhile (see held()) join what queued behind this publish, as one publish.
-        flight.releasing = true;
         this.releasing = stream;
         this.host.flushHeld();
         this.releasing = undefined;
-        flight.releasing = false;
-        if (flight.queued.length > 0 && flight.count < lane.window) {
-          const queued = flight.queued;
-          flight.queued = [];
-          this.publishNow(lane, stream, queued);
-        } else if (flight.count === 0 && flight.queued.length === 0) {
-          this.inFlight.delete(stream);
-        }
+        this.inFlight.delete(stream);
+        if (flight.queued.length > 0) this.publishNow(lane, stream, flight.queued);
       },
       (error: unknown) => {
-        // What queued behind this publish waits for the retry with it; publishes still in flight to
-        // the stream settle on their own (a window's transport refuses those that would overtake it).
-        const queued = flight?.queued ?? [];
-        if (flight) {
-          flight.count--;
-          flight.queued = [];
-          if (flight.count === 0) this.inFlight.delete(stream);
-        }
+        if (flight) this.inFlight.delete(stream);
         this.refused(lane, error);
         // A refusal for good drops the frames it concerns (all of them, or those over a size limit).
         const permanent = error instanceof TransportError && !error.retryable;
         const bad = (f: BatchFrame) => permanent && (!(error instanceof FrameTooLargeError) || f.data.byteLength > error.limit);
         // The frames as sent (a retry after an ambiguous failure must store the same frames, which
         // engines recognise as stored twice), then what waited behind them, in order.
-        for (const x of [{ seq: sends[0].seq, frames }, ...queued]) {
+        for (const x of [{ seq: sends[0].seq, frames }, ...(flight?.queued ?? [])]) {
           const [dropped, retried] = x.frames.some(bad) ? partition(x.frames, bad) : [[], x.frames];
           if (dropped.length > 0) this.drop(lane, dropped);
           if (retried.length > 0) this.requeue(lane, x.seq, retried);
@@ -205,17 +178,13 @@ export class Outbound {
   }
 
   /**
-   * The batcher's hold rule: a key whose stream has its lane's window of publishes in flight keeps its
-   * trade rows open at the end of the turn; they flush when a publish ends, as one frame rather than
-   * many small ones.
+   * The batcher's hold rule: a key whose stream has a publish in flight keeps its trade rows open at
+   * the end of the turn; they flush when the publish ends, as one frame rather than many small ones.
    */
   held(type: string, key: string): boolean {
     if (this.inFlight.size === 0) return false;
-    const bus = this.host.router.route(type, key, this.host.stats);
-    const stream = this.host.streamName(bus, type, key);
-    if (stream === this.releasing) return false;
-    const flight = this.inFlight.get(stream);
-    return flight !== undefined && flight.count >= this.host.lane(bus).window;
+    const stream = this.host.streamName(this.host.router.route(type, key, this.host.stats), type, key);
+    return stream !== this.releasing && this.inFlight.has(stream);
   }
 
   /** A transport refused a publish: the lane counts as unhealthy for cooldownMs. */
@@ -250,24 +219,11 @@ export class Outbound {
     this.retryFrames.push({ seq, frames });
     this.retryTimer ??= setTimeout(() => {
       this.retryTimer = undefined;
-      const retry = this.inSentOrder(this.retryFrames.sort((a, b) => a.seq - b.seq).flatMap((r) => r.frames));
+      const retry = this.retryFrames.sort((a, b) => a.seq - b.seq).flatMap((r) => r.frames);
       this.retryFrames = [];
       this.retryPending = 0;
       this.dispatch(retry);
     }, this.host.retryMs);
-  }
-
-  /**
-   * Frames to retry, those already handed to a serial transport first, in the order of their entry seqs
-   * (the order in which they were first sent), then the others as they came. A publish refused behind
-   * a failed one (window above 1) may come back for its retry with a later send than the failed one's
-   * own retry, and must still be stored after it.
-   */
-  private inSentOrder(frames: BatchFrame[]): BatchFrame[] {
-    const sent = frames.filter((f) => this.seqs.has(f));
-    if (sent.length === 0) return frames;
-    sent.sort((a, b) => this.seqs.get(a)! - this.seqs.get(b)!);
-    return sent.length === frames.length ? sent : [...sent, ...frames.filter((f) => !this.seqs.has(f))];
   }
 
   /** A transport settled `count` messages of `key` sent on `lane` (every group acknowledged them). */

@@ -29,8 +29,7 @@ export interface OutgoingEntry {
   /**
    * With `seq`: who publishes the entry (unique among publishers, e.g. a random id per bus). A publish
    * that repeats entries of the same producer and seq, right after a call that may have stored them
-   * (it failed ambiguously), stores them once (the Redis transport; the in-process one needs no such care),
-   * and with a publishWindow above 1 the seqs also keep the producer's publishes to a stream in order.
+   * (it failed ambiguously), stores them once (the Redis transport; the in-process one needs no such care).
    */
   producer?: string;
   /** The producer's number for this entry, the same on every attempt to publish it. */
@@ -98,20 +97,11 @@ export interface TransportMetrics {
 export interface TransportCapabilities {
   /**
    * publish() stores asynchronously, so a publish to a stream may fail after a later one succeeded: a
-   * caller that keeps per-key order (the bus) sends one publish per stream at a time (or publishWindow),
-   * and tags entries with a producer and seq so that a retry is stored once. False when publish()
-   * stores at once, in call order (in-process).
+   * caller that keeps per-key order (the bus) sends one publish per stream at a time, and tags entries
+   * with a producer and seq so that a retry is stored once. False when publish() stores at once, in
+   * call order (in-process).
    */
   readonly serialPublish: boolean;
-  /**
-   * With serialPublish: how many publishes to one stream the caller may have in flight at once (default
-   * 1). Above 1 the transport keeps their order itself: a publish whose entries carry a producer and
-   * seq is refused, retryably and with nothing stored, when a publish of the same producer to the
-   * stream that was still unanswered when it was sent turns out not to be stored; the caller retries
-   * it behind that one, in seq order. So a failure cannot be overtaken, and a later publish need not
-   * wait for the reply to the one before it (one round trip less of latency per message).
-   */
-  readonly publishWindow?: number;
   /**
    * Entry ids are offsets in a log that outlives this process: a stream can be read back by id range,
    * and a group's progress (acknowledged, pending) is kept with it.

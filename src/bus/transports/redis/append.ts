@@ -2,10 +2,7 @@
  * Appending entries: the publishes of one tick (a bus flush: one per stream) go as one APPEND_SCRIPT
  * call (on a cluster, one per hash tag: a bus and shard, one slot), whose XADDs run atomically, trimmed
  * with `MAXLEN ~` (the bound converted from messages to entries with the stream's mean batch size); a
- * publish retried after an ambiguous failure is stored once when its entries carry a producer and seq,
- * and a publish sent while an earlier one of its producer to the stream was unanswered is refused
- * (nothing stored, retryable: 'order') if that one turns out not to be stored, so the bus may pipeline
- * publishes to a stream (RedisTransport's publishWindow) and still never store a key's frames out of order.
+ * publish retried after an ambiguous failure is stored once when its entries carry a producer and seq.
  * With durability 'replica' the call is followed, on the same connection, by WAIT 1: the publish is
  * acknowledged once a replica has it (Redis replicates asynchronously: a primary that dies before
  * replicating takes unreplicated writes with it, and its promoted replica never had them).
@@ -25,14 +22,6 @@ interface AppendCall {
   keys: string[];
   args: (number | string | Buffer)[];
   waiters: { resolve: (ids: unknown) => void; reject: (error: unknown) => void }[];
-  /** The seq ranges this call sends, per `<stream>|<producer>` (unanswered until the call settles). */
-  ranges: [id: string, range: SeqRange][];
-}
-
-/** The lowest and highest seq of a publish's entries. */
-interface SeqRange {
-  min: number;
-  max: number;
 }
 
 /** Publishes entries over the context's publishing connection. */
@@ -40,10 +29,8 @@ export class Appender {
   /** Publishes in flight (between whenReady and the reply). */
   publishing = 0;
   private readonly publishes = new Set<Promise<unknown>>();
-  /** Per `<stream>|<producer>`, the highest seq published: a publish of lower seqs is a retry (the script looks them up). */
+  /** Per `<stream>|<producer>`, the highest seq published (see sentBefore()). */
   private readonly maxSeqSent = new Map<string, number>();
-  /** Per `<stream>|<producer>`, the seq ranges of the calls sent and not yet answered (see sendAppend()). */
-  private readonly unanswered = new Map<string, SeqRange[]>();
   /** This tick's publishes, one command per hash tag ('' on a single Redis; see sendAppend). */
   private tick: Map<string, AppendCall> | undefined;
 
@@ -96,10 +83,6 @@ export class Appender {
       const maxLen = Math.max(1, Math.ceil(ctx.config.maxLenMessages / Math.max(1, mean)));
       const reply = await connection.awaitReply(this.sendAppend(stream, maxLen, entries), deadline);
       const [stored, again] = Array.isArray(reply) ? (reply as [unknown, unknown]) : [];
-      if (stored === 'ORDER') {
-        ctx.count('reordered');
-        throw new TransportError('order', ctx.target, `publish to ${stream} refused: a publish before it was not stored (it is retried first)`, true);
-      }
       if (!Array.isArray(stored) || stored.length !== entries.length) {
         throw new TransportError('command', ctx.target, `append to ${stream}: unexpected reply`, true);
       }
@@ -141,35 +124,12 @@ export class Appender {
     const keys = ctx.keys.of(stream);
     const tag = ctx.cluster ? keys.tag : '';
     let call = tick.get(tag);
-    if (!call) tick.set(tag, (call = { keys: [], args: [], waiters: [], ranges: [] }));
-    // Deduplication (and order) needs one producer and a seq on every entry.
+    if (!call) tick.set(tag, (call = { keys: [], args: [], waiters: [] }));
+    // Deduplication needs one producer and a seq on every entry.
     const producer = entries[0].producer;
     const dedup = typeof producer === 'string' && producer.length > 0 && entries.every((e) => e.producer === producer && Number.isSafeInteger(e.seq));
     call.keys.push(keys.stream, keys.dedupPrefix + (dedup ? producer : ''));
-    if (dedup) {
-      const id = `${stream}|${producer}`;
-      const range = seqRange(entries);
-      const before = this.maxSeqSent.get(id);
-      const lookup = before !== undefined && range.min <= before;
-      // Publishes of the producer to the stream still unanswered: this one must not overtake them (it
-      // goes only if the highest seq sent before it is stored), and the record keeps their seqs.
-      const open = this.unanswered.get(id);
-      let after: number | '' = '';
-      let low: number | '' = '';
-      if (open && open.length > 0) {
-        after = before!;
-        low = range.min;
-        for (const r of open) low = Math.min(low, r.min);
-        open.push(range);
-      } else {
-        this.unanswered.set(id, [range]);
-      }
-      if (before === undefined || range.max > before) this.maxSeqSent.set(id, range.max);
-      call.ranges.push([id, range]);
-      call.args.push(maxLen, entries.length, producer, lookup ? 1 : 0, after, low);
-    } else {
-      call.args.push(maxLen, entries.length, '', 0, '', '');
-    }
+    call.args.push(maxLen, entries.length, dedup ? producer : '', dedup && this.sentBefore(`${stream}|${producer}`, entries) ? 1 : 0);
     for (const e of entries) call.args.push(asBuffer(e.data), e.key, e.count, dedup ? e.seq! : 0);
     const waiters = call.waiters;
     return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
@@ -205,7 +165,6 @@ export class Appender {
   private send(calls: AppendCall[]): void {
     const { ctx } = this;
     const settle = (call: AppendCall, error: unknown, reply?: unknown) => {
-      this.answered(call);
       call.waiters.forEach((w, i) => (error ? w.reject(error) : w.resolve((reply as unknown[])[i])));
     };
     const replica = this.wantsReplica(calls[0].keys[0]);
@@ -262,25 +221,19 @@ export class Appender {
     return nodes !== undefined && nodes.length > 1;
   }
 
-  /** A call was answered (or failed): its publishes no longer hold back the checks of later ones. */
-  private answered(call: AppendCall): void {
-    for (const [id, range] of call.ranges) {
-      const open = this.unanswered.get(id);
-      const at = open ? open.indexOf(range) : -1;
-      if (at >= 0) open!.splice(at, 1);
-      if (open && open.length === 0) this.unanswered.delete(id);
+  /**
+   * Whether this transport sent any of `entries`' seqs to the stream and producer `id` before (only
+   * then can Redis hold them: the script skips the lookup otherwise); records the highest seq sent.
+   */
+  private sentBefore(id: string, entries: readonly OutgoingEntry[]): boolean {
+    const last = this.maxSeqSent.get(id) ?? -Infinity;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const e of entries) {
+      min = Math.min(min, e.seq!);
+      max = Math.max(max, e.seq!);
     }
-    call.ranges = [];
+    if (max > last) this.maxSeqSent.set(id, max);
+    return min <= last;
   }
-}
-
-/** The lowest and highest seq of entries that all have one. */
-function seqRange(entries: readonly OutgoingEntry[]): SeqRange {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const e of entries) {
-    if (e.seq! < min) min = e.seq!;
-    if (e.seq! > max) max = e.seq!;
-  }
-  return { min, max };
 }

@@ -33,8 +33,6 @@ export interface RedisTransportMetrics extends TransportMetrics {
   healthFailures: number;
   /** Publishes (script calls) that no replica confirmed within replicaTimeoutMs (durability 'replica'): failed, retryable. */
   unreplicated: number;
-  /** Publishes refused because a publish before them to the stream (pipelined, unanswered when they were sent) was not stored: retried behind it. */
-  reordered: number;
 }
 
 /** A counter a part of the transport adds to (the flags and the backlog are computed). */
@@ -58,7 +56,7 @@ export class RedisContext {
   readonly counters: RedisTransportMetrics = {
     entries: 0, messages: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, deadLettered: 0, discarded: 0, backlog: 0,
     groupsRecreated: 0, lostEntries: 0, possibleLoss: false, claimed: 0, leases: 0, reconnects: 0, publishErrors: 0, deduplicated: 0, healthFailures: 0,
-    unreplicated: 0, reordered: 0,
+    unreplicated: 0,
   };
   /** The names of the keys (./keys.ts). */
   readonly keys: RedisKeys;

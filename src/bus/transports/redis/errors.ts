@@ -15,12 +15,7 @@ export type TransportErrorCode =
   /** The server answered a command with an error. */
   | 'command'
   /** An entry is larger than the transport's `maxFrameBytes`; nothing was stored. */
-  | 'frame-too-large'
-  /**
-   * A publish sent while an earlier one of its producer to the stream was unanswered, refused because
-   * that one was not stored: nothing was stored; retry it behind that one (the bus does).
-   */
-  | 'order';
+  | 'frame-too-large';
 
 /**
  * A transport could not carry entries. `retryable` says whether publishing the same entries again

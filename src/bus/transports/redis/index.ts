@@ -5,4 +5,4 @@ export type { RedisClient } from './commands.js';
 export { ENTRY_FIELDS } from './fields.js';
 export { RedisKeys, streamTag, type StreamKeys } from './keys.js';
 export { DEFAULT_PREFIX, type RedisTransportOptions } from './options.js';
-export { PUBLISH_WINDOW, RedisTransport } from './transport.js';
+export { RedisTransport } from './transport.js';

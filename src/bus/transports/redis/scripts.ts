@@ -44,69 +44,39 @@ return 0`;
 
 /**
  * Appends entries to streams, each stream once per call: KEYS[2i-1] the stream, KEYS[2i] its
- * deduplication record for the call's producer. ARGV holds, per stream in turn: the MAXLEN ~ bound, the
+ * deduplication key for the call's producer. ARGV holds, per stream in turn: the MAXLEN ~ bound, the
  * number of entries n, the producer ('' for none), whether to look the seqs up ('1', or '0' when the
- * transport never sent any of them), `after` and `low` (both '' unless a publish of the producer to the
- * stream was still unanswered when this one was sent), then n (frame, key, count, seq) quadruples.
- *
- * The record is `<last> (<seq> <id>)*`: the highest seq of the producer stored on the stream, then the
- * seqs and entry ids of its recent entries: those of this call, and, while publishes were unanswered,
- * those from seq `low` on (the oldest of them), so that any of them retried is found. With a producer,
- * an entry whose seq the record holds is not stored again: its id is returned (a publish retried after
- * an ambiguous failure stores its entries once). With `after`, the call is refused, nothing stored,
- * unless `last` equals it: the highest seq sent before it, by publishes this one must not overtake; a
- * refused stream's reply is `{ 'ORDER', last }` and the transport retries it behind them (pipelined
- * publishes keep their order as one-at-a-time ones do). One command carries every stream's entries of a
- * tick (ioredis spends more per command than Redis per XADD); on a cluster, one per hash tag (bus and
- * shard: a slot). Returns, per stream, { ids, entries not stored again } or { 'ORDER', last }.
+ * transport never sent any of them), then n (frame, key, count, seq) quadruples. With a producer, an
+ * entry whose seq the producer's previous call to the stream stored is not stored again: its id is
+ * returned (a publish retried after an ambiguous failure stores its entries once). One
+ * command carries every stream's entries of a tick (ioredis spends more per command than Redis per
+ * XADD); on a cluster, one per hash tag (bus and shard: a slot). Returns, per stream, { ids, entries not
+ * stored again }.
  */
 const APPEND_SCRIPT = `
 local out = {}
 local a = 1
 for i = 1, #KEYS / 2 do
   local stream, dedup = KEYS[2 * i - 1], KEYS[2 * i]
-  local maxLen, n, producer, lookup, after, low = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
-  a = a + 6
-  local stored, kept, last = {}, {}, nil
-  if producer ~= '' and (lookup == '1' or after ~= '' or low ~= '') then
-    local record = redis.call('GET', dedup)
-    if record then
-      local head, pairs = string.match(record, '^(%S+)(.*)$')
-      last = tonumber(head)
-      local from = tonumber(low)
-      for seq, id in string.gmatch(pairs, '(%S+) (%S+)') do
-        stored[seq] = id
-        if from and tonumber(seq) >= from then kept[#kept + 1] = seq .. ' ' .. id end
-      end
-    end
+  local maxLen, n, producer, lookup = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
+  a = a + 4
+  local stored = {}
+  if producer ~= '' and lookup == '1' then
+    local last = redis.call('GET', dedup)
+    if last then for seq, id in string.gmatch(last, '(%S+) (%S+)') do stored[seq] = id end end
   end
-  if after ~= '' and last ~= tonumber(after) then
-    out[i] = { 'ORDER', last and tostring(last) or '' }
-    a = a + 4 * n
-  else
-    local ids, again, top = {}, 0, last or 0
-    for j = 1, n do
-      local seq = ARGV[a + 3]
-      local id = stored[seq]
-      if id then again = again + 1
-      else
-        id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', '${ENTRY_FIELDS.frame}', ARGV[a], '${ENTRY_FIELDS.key}', ARGV[a + 1], '${ENTRY_FIELDS.count}', ARGV[a + 2])
-        if producer ~= '' then kept[#kept + 1] = seq .. ' ' .. id end
-      end
-      if producer ~= '' and tonumber(seq) > top then top = tonumber(seq) end
-      ids[j] = id
-      a = a + 4
-    end
-    if producer ~= '' then
-      if low == '' then
-        -- Nothing else unanswered: the record holds this call's entries (found or stored).
-        kept = {}
-        for j = 1, n do kept[j] = ARGV[a - 4 * (n - j + 1) + 3] .. ' ' .. ids[j] end
-      end
-      redis.call('SET', dedup, string.format('%d', top) .. ' ' .. table.concat(kept, ' '), 'PX', 3600000)
-    end
-    out[i] = { ids, again }
+  local ids, record, again = {}, {}, 0
+  for j = 1, n do
+    local seq = ARGV[a + 3]
+    local id = stored[seq]
+    if id then again = again + 1
+    else id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', '${ENTRY_FIELDS.frame}', ARGV[a], '${ENTRY_FIELDS.key}', ARGV[a + 1], '${ENTRY_FIELDS.count}', ARGV[a + 2]) end
+    ids[j] = id
+    record[j] = seq .. ' ' .. id
+    a = a + 4
   end
+  if producer ~= '' then redis.call('SET', dedup, table.concat(record, ' '), 'PX', 3600000) end
+  out[i] = { ids, again }
 end
 return out`;
 

@@ -81,15 +81,6 @@ import type { Client } from './scripts.js';
 import { RedisSubscription } from './subscription.js';
 
 /**
- * Publishes per stream a bus may have in flight (capabilities.publishWindow): with more than one, a
- * frame published while the stream's previous publish awaits its reply goes at once instead of a round
- * trip later (publish-to-delivery latency), and order still holds (the append script's `after` check).
- * Past it, the bus holds a stream's rows until a publish ends, so that a busy stream carries fewer,
- * larger frames.
- */
-export const PUBLISH_WINDOW = 2;
-
-/**
  * The Redis Streams transport. One connection publishes and runs the bookkeeping, one runs the health
  * check, and each subscription reads on a connection of its own. Close it to end them all.
  */
@@ -109,14 +100,11 @@ export class RedisTransport implements Transport {
   /** Resolved options (see RedisTransportOptions). */
   readonly config: RedisConfig;
   /**
-   * Stores asynchronously, up to PUBLISH_WINDOW publishes per stream in flight and still in order (the
-   * append script refuses one whose unanswered predecessor was not stored), entry ids are offsets in
-   * Redis that outlive processes, streams move between a group's consumers by lease, and engines can
+   * Stores asynchronously (one publish per stream at a time keeps per-key order), entry ids are offsets
+   * in Redis that outlive processes, streams move between a group's consumers by lease, and engines can
    * keep checkpoints beside the streams.
    */
-  readonly capabilities: TransportCapabilities = Object.freeze({
-    serialPublish: true, publishWindow: PUBLISH_WINDOW, durableOffsets: true, leases: true, checkpoints: true,
-  });
+  readonly capabilities: TransportCapabilities = Object.freeze({ serialPublish: true, durableOffsets: true, leases: true, checkpoints: true });
   private readonly ctx: RedisContext;
   private readonly connection: Connection;
   private readonly members: Membership;
