@@ -12,8 +12,29 @@ namespace kernelbus::factor {
 constexpr double kPinvRtol = 1e-10;  // PINV_RTOL
 constexpr int kMaxSweeps = 60;       // MAX_SWEEPS
 
+/// unitScale(): when A's largest finite |entry| lies outside [2^-400, 2^400], A scaled in place by the
+/// power of two s that brings it into [0.5, 2) (at most 2^+-1000), s returned; else (and for A without
+/// a finite non-zero entry or with an infinite one) s = 1, A untouched. Exact: the Jacobi squares
+/// neither underflow nor overflow, and ordinary A keep their bits.
+inline double unitScale(double* a, size_t K) {
+  double largest = 0;
+  bool infinite = false;
+  for (size_t i = 0; i < K * K; i++) {
+    const double m = std::fabs(a[i]);
+    if (m == HUGE_VAL) infinite = true;
+    else if (m > largest) largest = m;
+  }
+  if (infinite || largest == 0 || (largest >= 0x1p-400 && largest <= 0x1p400)) return 1;  // squares safe: as it is
+  double s = 1;
+  while (largest * s < 0.5 && s < 0x1p1000) s *= 2;
+  while (largest * s >= 2 && s > 0x1p-1000) s /= 2;
+  if (s != 1) for (size_t i = 0; i < K * K; i++) a[i] *= s;
+  return s;
+}
+
 /// pinvSolve(): a (K x K, overwritten), c (K) -> x (K); v is scratch of K x K.
 inline void pinvSolve(double* a, size_t K, const double* c, double* x, std::vector<double>& v) {
+  const double s = unitScale(a, K);
   v.assign(K * K, 0.0);
   for (size_t i = 0; i < K; i++) v[i * K + i] = 1;
   for (int sweep = 0; sweep < kMaxSweeps; sweep++) {
@@ -57,7 +78,7 @@ inline void pinvSolve(double* a, size_t K, const double* c, double* x, std::vect
     if (!(lambda > kPinvRtol * largest)) continue;
     double projection = 0;
     for (size_t k = 0; k < K; k++) projection += v[k * K + i] * c[k];
-    const double scale = projection / lambda;
+    const double scale = (projection / lambda) * s;
     for (size_t k = 0; k < K; k++) x[k] += v[k * K + i] * scale;
   }
 }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, kernels, matrix, type Matrix } from '../../src/index.js';
 import { expWeights } from '../../src/kernels/factor.js';
+import { pinvSolve } from '../../src/backends/reference/factor-solve.js';
 
 const ref = kernels({ backend: 'reference' });
 const fx = JSON.parse(readFileSync(new URL('../fixtures/toraniko-values.json', import.meta.url), 'utf8'));
@@ -149,6 +150,24 @@ describe('properties', () => {
     const mom = ref.momentum(inputs.returns, { window: 10, halfLife: 4, lag: 3 }).data;
     for (let t = 0; t < 12; t++) for (let c = 0; c < N; c++) expect(mom[t * N + c]).toBeNaN();
     expect(Number.isNaN(mom[12 * N])).toBe(false);
+  });
+});
+
+describe('the small solves (pinvSolve)', () => {
+  it('solve normal equations of any magnitude: tiny entries (whose squares underflow) and huge ones (whose squares overflow)', () => {
+    // [[4, 1], [1, 3]] x = [1, 2]: x = [1/11, 7/11], scaled by 10^k (A and c alike: x unchanged)
+    for (const k of [-300, -200, -160, 0, 160, 200, 300]) {
+      const f = 10 ** k;
+      const x = pinvSolve(Float64Array.of(4 * f, f, f, 3 * f), 2, Float64Array.of(f, 2 * f));
+      expect(Math.abs(x[0] - 1 / 11), `10^${k}`).toBeLessThan(1e-14);
+      expect(Math.abs(x[1] - 7 / 11), `10^${k}`).toBeLessThan(1e-14);
+    }
+  });
+
+  it('collinear, tiny: still the minimum-norm answer', () => {
+    const f = 1e-200; // [[1, 1], [1, 1]] x = [2, 2]: minimum norm x = [1, 1]
+    const x = pinvSolve(Float64Array.of(f, f, f, f), 2, Float64Array.of(2 * f, 2 * f));
+    expect([...x].map((v) => Math.round(v * 1e12) / 1e12)).toEqual([1, 1]);
   });
 });
 

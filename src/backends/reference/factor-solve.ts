@@ -16,9 +16,13 @@ const MAX_SWEEPS = 60;
  * pinv(A) c: A is read from `a` (K x K row-major, symmetric; overwritten), c has K values. Jacobi
  * rotations in the order p < q, row by row, each zeroing A[p][q] (Numerical Recipes' formulas), until
  * the off-diagonal squares fall below 1e-32 of the diagonal's. Eigenvalues at most `rtol` times the
- * largest count as 0 (a backend whose A carries float32 rounding passes a larger cut-off).
+ * largest count as 0 (a backend whose A carries float32 rounding passes a larger cut-off). A is first
+ * scaled by a power of two to a largest entry in [0.5, 2) (unitScale), so that those squares neither
+ * underflow (entries below ~1e-154 read as 0 made A look diagonal) nor overflow; scaling by a power of
+ * two is exact, and A whose largest entry lies in [2^-400, 2^400] is not scaled at all (same bits).
  */
 export function pinvSolve(a: Float64Array, K: number, c: Float64Array, rtol = PINV_RTOL): Float64Array {
+  const s = unitScale(a, K);
   const v = new Float64Array(K * K);
   for (let i = 0; i < K; i++) v[i * K + i] = 1;
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
@@ -68,8 +72,31 @@ export function pinvSolve(a: Float64Array, K: number, c: Float64Array, rtol = PI
     if (!(lambda > rtol * largest)) continue;
     let projection = 0;
     for (let k = 0; k < K; k++) projection += v[k * K + i] * c[k];
-    const scale = projection / lambda;
+    const scale = (projection / lambda) * s;
     for (let k = 0; k < K; k++) x[k] += v[k * K + i] * scale;
   }
   return x;
+}
+
+/**
+ * Scales A (K x K, in place) by the power of two s that brings its largest finite |entry| into
+ * [0.5, 2) (at most 2^+-1000) when it lies outside [2^-400, 2^400], and returns s: pinv(A) =
+ * s pinv(s A). Otherwise, and for A without a finite non-zero entry or with an infinite one, A is left
+ * as it is (s = 1). native/kernels/factor_solve.hpp: the same.
+ */
+function unitScale(a: Float64Array, K: number): number {
+  let largest = 0;
+  let infinite = false;
+  for (let i = 0; i < K * K; i++) {
+    const m = Math.abs(a[i]);
+    if (m === Infinity) infinite = true;
+    else if (m > largest) largest = m;
+  }
+  // inside [2^-400, 2^400] the squares are safe: left as it is (no entry pushed into the subnormals)
+  if (infinite || largest === 0 || (largest >= 2 ** -400 && largest <= 2 ** 400)) return 1;
+  let s = 1;
+  while (largest * s < 0.5 && s < 2 ** 1000) s *= 2;
+  while (largest * s >= 2 && s > 2 ** -1000) s /= 2;
+  if (s !== 1) for (let i = 0; i < K * K; i++) a[i] *= s;
+  return s;
 }
