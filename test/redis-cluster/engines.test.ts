@@ -9,21 +9,16 @@ import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
-import type { VpinOptions } from '../../src/index.js';
 import { RedisCluster } from '../../tools/redis-cluster.js';
 import { describeCluster } from './describe.js';
 import { expectNoOpenHandles, keysOf, until } from '../redis/helpers.js';
-import { Command, consumed, expectExactVpin, killAll, storedTrades } from '../redis-e2e/helpers.js';
+import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs as vpinEngineArgs, expectExactVpin, killAll, storedTrades } from '../redis-e2e/helpers.js';
 
-const SHARDS = 4;
-const VPIN: VpinOptions = { bucketVolume: 3000, window: 10, barMs: 10, sigma: { ewma: 0.94 } };
-const TRADE_STREAMS = Array.from({ length: SHARDS }, (_, i) => `marketdata:TRADE_EXECUTION:${i}`);
+const SHARDS = ENGINE_SHARDS;
+const VPIN = ENGINE_VPIN;
+const TRADE_STREAMS = ENGINE_TRADE_STREAMS;
 const TRADE_KEYS = TRADE_STREAMS.map((s) => keysOf().stream(s));
-const engineArgs = (url: string, consumer: string) => [
-  'engine', 'vpin', '--redis', url, '--consumer', consumer, '--shards', String(SHARDS), '--backend', 'reference',
-  '--bucket-volume', String(VPIN.bucketVolume), '--window', String(VPIN.window), '--bar-ms', String(VPIN.barMs),
-  '--checkpoint-ms', '200', '--claim-idle-ms', '1000',
-];
+const engineArgs = (url: string, consumer: string) => vpinEngineArgs(url, consumer, 1000);
 const READY = /^ready: engine vpin, group vpin, consumer \S+, 4 streams on redis\+cluster:\/\/127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+)*, checkpoints every 200 ms$/m;
 const SUMMARY = /^stopped \(SIGTERM\): processed ([\d,]+) trades in [\d,]+ deliveries, ([\d,]+) duplicates skipped.* ([\d,]+) republished trades skipped/m;
 const num = (s: string) => Number(s.replaceAll(',', ''));

@@ -212,3 +212,17 @@ export async function expectExactVpin(redis: RedisClient, shards: number, vpin: 
   expect(buckets).toBeGreaterThan(100);
   return { trades: count, symbols: trades.size, buckets, duplicates: results.duplicates, republished };
 }
+
+/** The trade shards, VPIN options and streams the engine-process tests (single Redis and cluster) use. */
+export const ENGINE_SHARDS = 4;
+export const ENGINE_VPIN: VpinOptions = { bucketVolume: 3000, window: 10, barMs: 10, sigma: { ewma: 0.94 } };
+export const ENGINE_TRADE_STREAMS = Array.from({ length: ENGINE_SHARDS }, (_, i) => `marketdata:TRADE_EXECUTION:${i}`);
+
+/** `kernelbus engine vpin` arguments matching ENGINE_VPIN, with short checkpoint and takeover periods. */
+export function engineArgs(url: string, consumer: string, claimIdleMs: number): string[] {
+  return [
+    'engine', 'vpin', '--redis', url, '--consumer', consumer, '--shards', String(ENGINE_SHARDS), '--backend', 'reference',
+    '--bucket-volume', String(ENGINE_VPIN.bucketVolume), '--window', String(ENGINE_VPIN.window), '--bar-ms', String(ENGINE_VPIN.barMs),
+    '--checkpoint-ms', '200', '--claim-idle-ms', String(claimIdleMs),
+  ];
+}

@@ -1,5 +1,7 @@
 /** Shared pieces of the Redis transport tests. */
 import { Redis } from 'ioredis';
+import { expect } from 'vitest';
+import { KernelInputError } from '../../src/errors.js';
 import { decodeFrame, encodeTradesFrame } from '../../src/bus/frames.js';
 import { RedisKeys, RedisTransport, type RedisTransportOptions } from '../../src/bus/transports/redis/index.js';
 import type { Entry, OutgoingEntry } from '../../src/bus/transports/types.js';
@@ -109,4 +111,22 @@ export async function tearDown(server: { stop(): Promise<unknown> } | undefined)
 export async function expectNoOpenHandles(): Promise<void> {
   const open = () => process.getActiveResourcesInfo().filter((r) => /^(TCPSocketWrap|TCPWrap|TLSWrap|ProcessWrap)$/.test(r));
   await until(() => open().length === 0, `open handles to close (${open().join(', ')})`, 5000, 10);
+}
+
+/**
+ * Each call throws a KernelInputError whose message matches its pattern and never shows `secret`
+ * (options errors must not echo a password).
+ */
+export function expectInputErrors(cases: [() => unknown, RegExp][], secret: string): void {
+  for (const [make, message] of cases) {
+    let error: unknown;
+    try {
+      make();
+    } catch (e) {
+      error = e;
+    }
+    expect(error, String(message)).toBeInstanceOf(KernelInputError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain(secret);
+  }
 }
