@@ -9,11 +9,18 @@ import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFa
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
 import { loadNative, useThreads, type NativeBinding } from './binding.js';
 
-/** Fresh empty rows (the addon returns undefined rather than allocate five empty arrays). */
-function noBuckets(): VpinBuckets {
-  const empty = () => new Float64Array(0);
-  return { endTs: empty(), buyVolume: empty(), sellVolume: empty(), vpin: empty(), cdf: empty() };
-}
+/**
+ * No buckets completed: the addon returns undefined rather than allocate five empty arrays, and this
+ * one frozen result (empty, frozen arrays: nothing to write) stands for it, so that a streaming update
+ * that completes no bucket, the common case, allocates nothing.
+ */
+const NO_BUCKETS: VpinBuckets = Object.freeze({
+  endTs: Object.freeze(new Float64Array(0)),
+  buyVolume: Object.freeze(new Float64Array(0)),
+  sellVolume: Object.freeze(new Float64Array(0)),
+  vpin: Object.freeze(new Float64Array(0)),
+  cdf: Object.freeze(new Float64Array(0)),
+});
 
 function nativeVpin(b: NativeBinding): VpinFamily {
   return {
@@ -33,9 +40,9 @@ function nativeVpin(b: NativeBinding): VpinFamily {
     vpinStream(params) {
       const stream = new b.NativeVpinStream(packParams(VPIN_PARAMS, params));
       return {
-        update: (ts, price, volume) => stream.update(ts, price, volume) ?? noBuckets(),
-        updateBytes: (columns, rows) => stream.updateBytes(columns, rows) ?? noBuckets(),
-        flush: () => stream.flush() ?? noBuckets(),
+        update: (ts, price, volume) => stream.update(ts, price, volume) ?? NO_BUCKETS,
+        updateBytes: (columns, rows) => stream.updateBytes(columns, rows) ?? NO_BUCKETS,
+        flush: () => stream.flush() ?? NO_BUCKETS,
         exportState: () => stream.exportState(),
         importState: (state) => stream.importState(state),
         get bucketCount() {
