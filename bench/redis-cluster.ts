@@ -12,7 +12,7 @@ import type { BenchRow } from './lib.js';
 /** The end-to-end run of bench/redis.ts: throughput is count / (engine done - publisher start). */
 type Run = (
   url: string,
-  plan: { count: number },
+  plan: { count: number; warm?: number },
   warmupMs: number,
   options: { durability?: 'replica' | 'primary' },
 ) => Promise<{ pub: { startAt: number }; eng: { doneAt: number } }>;
@@ -28,15 +28,16 @@ async function cpuSeconds(cluster: RedisCluster, port: number): Promise<number> 
  * msg/s end to end of `count` trades on `cluster`, and each primary's CPU seconds meanwhile with the
  * trade shards it serves (of `shards`; the tags do not depend on the prefix).
  */
-async function measure(cluster: RedisCluster, run: Run, count: number, shards: number, durability?: 'replica' | 'primary') {
+async function measure(cluster: RedisCluster, run: Run, count: number, warm: number, shards: number, durability?: 'replica' | 'primary') {
   const primaries = (await cluster.nodes()).filter((n) => n.role === 'primary').map((n) => n.port);
   const keys = new RedisKeys('kb:');
   const owners = await Promise.all(Array.from({ length: shards }, (_, i) => cluster.primaryOf(keys.stream(`marketdata:TRADE_EXECUTION:${i}`))));
   const before = await Promise.all(primaries.map((p) => cpuSeconds(cluster, p)));
-  const r = await run(cluster.url(), { count }, 0, { durability });
+  const r = await run(cluster.url(), { count, warm }, 0, { durability });
   const after = await Promise.all(primaries.map((p) => cpuSeconds(cluster, p)));
   return {
     rate: (count * 1000) / (r.eng.doneAt - r.pub.startAt),
+    // the warm-up trades included: INFO cpu has no finer window
     cpu: primaries.map((p, i) => ({ port: p, seconds: after[i] - before[i], shards: owners.filter((o) => o === p).length })),
   };
 }
@@ -51,7 +52,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * (the machine's load drifts), medians and ratios to one Redis; and each primary's CPU per million
  * messages in the 3-primary runs.
  */
-export async function clusterRows(run: Run, single: string, count: number, shards: number, rounds = 3): Promise<BenchRow[]> {
+export async function clusterRows(run: Run, single: string, count: number, warm: number, shards: number, rounds = 3): Promise<BenchRow[]> {
   if (!REDIS_CLI) {
     console.log('redis: cluster rows skipped (no redis-cli next to redis-server)');
     return [];
@@ -67,18 +68,18 @@ export async function clusterRows(run: Run, single: string, count: number, shard
     const rates = { single: [] as number[], one: [] as number[], three: [] as number[], threePrimary: [] as number[] };
     const cpu: { port: number; seconds: number; shards: number }[][] = [];
     for (let round = 0; round < rounds; round++) {
-      const r = await run(single, { count }, 0, {});
+      const r = await run(single, { count, warm }, 0, {});
       rates.single.push((count * 1000) / (r.eng.doneAt - r.pub.startAt));
-      rates.one.push((await measure(one, run, count, shards)).rate);
-      const m = await measure(three, run, count, shards);
+      rates.one.push((await measure(one, run, count, warm, shards)).rate);
+      const m = await measure(three, run, count, warm, shards);
       rates.three.push(m.rate);
       cpu.push(m.cpu);
-      rates.threePrimary.push((await measure(three, run, count, shards, 'primary')).rate);
+      rates.threePrimary.push((await measure(three, run, count, warm, shards, 'primary')).rate);
     }
     const tp = 'throughput end to end, Redis Cluster vs one Redis (msg/s)';
     const base = { subject: 'one Redis', value: median(rates.single) };
     const runs = (xs: number[]) => `median of ${xs.length} interleaved runs (${xs.map((x) => (x / 1e6).toFixed(2)).join(', ')} M)`;
-    add(tp, 'one Redis', base.value, 'msg/s', `single trades by await publish(), publisher process -> Redis -> VpinEngine process, ${shards} streams; ${runs(rates.single)}`, base);
+    add(tp, 'one Redis', base.value, 'msg/s', `single trades by await publish(), publisher process -> Redis -> VpinEngine process, ${shards} streams, each run timed after ${warm.toLocaleString('en-US')} untimed trades; ${runs(rates.single)}`, base);
     add(tp, 'cluster, 1 primary', median(rates.one), 'msg/s', `1 primary + 1 replica, durability 'replica' (WAIT 1 per append); ${runs(rates.one)}`, base);
     add(tp, 'cluster, 3 primaries', median(rates.three), 'msg/s', `3 primaries + 3 replicas, durability 'replica'; target >= 0.8x one Redis; ${runs(rates.three)}`, base);
     const dc = 'durability cost, cluster of 3 primaries (msg/s)';
@@ -86,7 +87,7 @@ export async function clusterRows(run: Run, single: string, count: number, shard
     add(dc, "durability 'primary'", loose.value, 'msg/s', `acknowledged once the primary has it (asynchronous replication); ${runs(rates.threePrimary)}`, loose);
     add(dc, "durability 'replica'", median(rates.three), 'msg/s', 'acknowledged once a replica has it: WAIT 1 after each append, on the same connection', loose);
     const load = 'Redis CPU per million messages, cluster of 3 primaries (s)';
-    const perMillion = (s: number) => (s * 1e6) / count;
+    const perMillion = (s: number) => (s * 1e6) / (count + warm);
     // Per primary, ranked by load, the median over the rounds.
     const ranked = cpu.map((c) => [...c].sort((a, b) => b.seconds - a.seconds));
     const total = median(ranked.map((c) => c.reduce((t, x) => t + x.seconds, 0)));
