@@ -90,7 +90,11 @@ export interface TimeBarOptions {
 
 /** Streaming VPIN: feed trades batch by batch; the output equals `vpin()` over the concatenation. */
 export interface VpinStream {
-  /** Adds a batch of trades (continuing in time) and returns the buckets it completed. */
+  /**
+   * Adds a batch of trades (continuing in time) and returns the buckets it completed. When it completed
+   * none, the result may be one shared, frozen object of empty arrays (the native backend's): read it,
+   * do not modify it.
+   */
   update(trades: Trades): VpinBuckets;
   /**
    * Closes the open bar (end of data) and returns the buckets it completed. Later trades must fall in
