@@ -143,8 +143,9 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
       await bus.publish('TRADE_EXECUTION', { key: KEYS[data.symbol[j]], ts: t0 + elapsed, price: data.price[j], volume: data.volume[j] });
     }
     sent += Math.max(0, due);
-    // Like a feed handler woken by the network: sleep when nothing is due (leaves the CPU to the others).
-    if (due <= 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    // Like a feed handler woken by the network, and as the raw floor's producer paces: sleep after each
+    // turn (leaves the CPU to the others); go on at once only when the turn hit its cap (behind).
+    if (due < perTurn) await new Promise((resolve) => setTimeout(resolve, 0));
     else await new Promise((resolve) => setImmediate(resolve));
   }
   return sent;
