@@ -17,11 +17,15 @@ type Run = (
   options: { durability?: 'replica' | 'primary' },
 ) => Promise<{ pub: { startAt: number }; eng: { doneAt: number } }>;
 
-/** A node's CPU time so far (used_cpu_user + used_cpu_sys of INFO cpu), seconds. */
-async function cpuSeconds(cluster: RedisCluster, port: number): Promise<number> {
-  const info = String(await cluster.command(port, 'INFO', 'cpu'));
+/** The CPU time (used_cpu_user + used_cpu_sys, seconds) in a reply of INFO cpu. */
+export function infoCpuSeconds(info: string): number {
   const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
   return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+/** A node's CPU time so far, seconds. */
+async function cpuSeconds(cluster: RedisCluster, port: number): Promise<number> {
+  return infoCpuSeconds(String(await cluster.command(port, 'INFO', 'cpu')));
 }
 
 /**

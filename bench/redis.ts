@@ -17,7 +17,7 @@ import { VpinEngine } from '../src/engines/index.js';
 import type { VpinOptions } from '../src/index.js';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import { tape, type BenchRow, type BenchSection, type Tape } from './lib.js';
-import { clusterRows } from './redis-cluster.js';
+import { clusterRows, infoCpuSeconds } from './redis-cluster.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const SYMBOLS = 100;
@@ -251,7 +251,7 @@ async function rawChild(role: string, url: string, key: string, rate: number, se
 }
 
 /** The raw floor at `rate`: consumer child, then producer child; the consumer's latency. */
-export async function rawFloor(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; mean: number; key: string }> {
+async function rawFloor(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; mean: number; key: string }> {
   const key = `kb:bench:raw:${randomBytes(4).toString('hex')}`;
   const consumer = child(['raw-consumer', url, key, String(rate), String(seconds)]);
   try {
@@ -365,14 +365,12 @@ async function inProcess(data: Tape, plan: Plan, warmupMs: number) {
   return { rate: sent / seconds, latency: engine.timing.snapshot() };
 }
 
-/** The server's CPU time so far (used_cpu_user + used_cpu_sys of INFO cpu), seconds. */
+/** The server's CPU time so far (INFO cpu), seconds. */
 async function serverCpuSeconds(url: string): Promise<number> {
   const t = new RedisTransport({ url });
   try {
     await t.ready();
-    const info = String(await t.cmd.info('cpu'));
-    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
-    return field('used_cpu_user') + field('used_cpu_sys');
+    return infoCpuSeconds(String(await t.cmd.info('cpu')));
   } finally {
     await t.close();
   }
