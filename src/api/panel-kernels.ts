@@ -4,6 +4,7 @@
  * dispatch (the plain functions) and with one whose backend calls return promises (the `<name>Async`
  * functions: the native addon runs them on its thread pool).
  */
+import { constants } from 'node:buffer';
 import { KernelInputError } from '../errors.js';
 import type { Families, KernelName } from '../kernels/families.js';
 import {
@@ -57,6 +58,9 @@ import {
   type VarResult,
 } from '../kernels/risk.js';
 import { describeValue, requireFloat64Array } from '../kernels/validate.js';
+
+/** The longest typed array this runtime allocates (elements). */
+const MAX_LENGTH = constants.MAX_LENGTH;
 
 /** How the panel kernels reach a backend: sync (values) or async (promises of them). */
 export interface Dispatch {
@@ -175,6 +179,7 @@ export function panelKernels(d: Dispatch): PanelKernels {
       const n = model.cov.cols;
       const w = weightsMatrix(weights, n, 'the size of cov');
       const { paths, confidence, horizon, seed, nu } = resolveMonteCarloOptions(opts);
+      requirePathsFit(paths, w.rows, 'portfolio', 'losses');
       const out = family('risk', 'monteCarloVar', paths * n).monteCarloVar(model.mean, model.cov.data, n, w.data, w.rows, paths, confidence, horizon, seed, nu);
       return then(out, (o) => ({ var: o.subarray(0, w.rows), es: o.subarray(w.rows) }));
     },
@@ -182,6 +187,7 @@ export function panelKernels(d: Dispatch): PanelKernels {
       requireReturnModel(model);
       const n = model.cov.cols;
       const { paths, horizon, seed, nu } = resolveMonteCarloOptions(opts);
+      requirePathsFit(paths, n, 'asset', 'scenarios');
       const out = family('risk', 'monteCarloScenarios', paths * n).monteCarloScenarios(model.mean, model.cov.data, n, paths, horizon, seed, nu);
       return then(out, (data) => ({ data, rows: paths, cols: n }));
     },
@@ -274,4 +280,15 @@ export function asyncVariants(panel: PanelKernels): AsyncPanelKernels {
     out[`${name}Async`] = (...args: unknown[]) => Promise.resolve().then(() => f(...args));
   }
   return out as AsyncPanelKernels;
+}
+
+/**
+ * Throws KernelInputError naming options.paths when paths x `per` values (the scenarios, or every
+ * portfolio's losses, which the quantiles need together) exceed the longest array this runtime makes.
+ */
+function requirePathsFit(paths: number, per: number, unit: string, what: string): void {
+  if (paths * per > MAX_LENGTH) {
+    const most = Math.floor(MAX_LENGTH / per);
+    throw new KernelInputError('options.paths', `at most ${most} with ${per} ${unit}${per === 1 ? '' : 's'} (the ${what} are paths x ${unit}s values, at most ${MAX_LENGTH} in one array)`, describeValue(paths));
+  }
 }

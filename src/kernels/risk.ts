@@ -204,7 +204,10 @@ export interface ReturnModel {
 
 /** Options of `monteCarloVar()` and `monteCarloScenarios()`. */
 export interface MonteCarloOptions {
-  /** Scenarios (paths), an integer >= 1. Default 10,000. */
+  /**
+   * Scenarios (paths), an integer >= 1. Default 10,000. paths x assets (monteCarloScenarios) or paths x
+   * portfolios (monteCarloVar) is at most `buffer.constants.MAX_LENGTH`, the longest array Node makes.
+   */
   paths?: number;
   /** Confidence c in (0, 1) (monteCarloVar). Default 0.95. */
   confidence?: number;

@@ -4,6 +4,7 @@
  * closed forms (convergence to the Gaussian VaR, square-root-of-time, the projection w'x), the
  * Student-t scenarios' covariance, and KernelInputError naming the argument.
  */
+import { constants } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, kernels, matrix } from '../../src/index.js';
 import { chiSquare, logPositive, normalPair, philox4x32, sinCos2Pi } from '../../src/kernels/random.js';
@@ -14,6 +15,8 @@ const ref = kernels({ backend: 'reference' });
 const cov = matrix(Float64Array.of(0.0001, 0.00006, 0.00009, 0.00006, 0.0004, 0.00018, 0.00009, 0.00018, 0.000225), 3, 3);
 const mean = Float64Array.of(0.0004, 0.0002, -0.0001);
 const w = Float64Array.of(0.5, 0.3, 0.2);
+/** The longest typed array the runtime makes: options.paths beyond it is bad input (checked before any backend runs). */
+const MAX_LENGTH = constants.MAX_LENGTH;
 
 describe('random numbers', () => {
   it('Philox4x32-10 matches Random123 known-answer vectors', () => {
@@ -141,6 +144,9 @@ describe('monteCarloVar bad input: KernelInputError naming the argument', () => 
     ['an infinite weight', () => ref.monteCarloVar(model, Float64Array.of(1, Infinity, 0)), 'weights: expected finite weights, got weights[0][1] = Infinity'],
     ['paths 0', () => ref.monteCarloVar(model, w, { paths: 0 }), 'options.paths: expected an integer >= 1, got 0'],
     ['fractional paths', () => ref.monteCarloVar(model, w, { paths: 10.5 }), 'options.paths: expected an integer >= 1'],
+    ['more paths than an array holds (losses)', () => ref.monteCarloVar(model, w, { paths: 2 ** 53 - 1 }), `options.paths: expected at most ${MAX_LENGTH} with 1 portfolio`],
+    ['more scenarios than an array holds', () => ref.monteCarloScenarios(model, { paths: 2 ** 31 }), `options.paths: expected at most ${Math.floor(MAX_LENGTH / 3)} with 3 assets`],
+    ['more paths than an array holds, on the default backend', () => kernels().monteCarloVar(model, w, { paths: 2 ** 40 }), `options.paths: expected at most ${MAX_LENGTH} with 1 portfolio`],
     ['confidence 1', () => ref.monteCarloVar(model, w, { confidence: 1 }), 'options.confidence: expected a number in (0, 1), got 1'],
     ['horizon 0', () => ref.monteCarloVar(model, w, { horizon: 0 }), 'options.horizon: expected a finite number > 0, got 0'],
     ['a negative seed', () => ref.monteCarloVar(model, w, { seed: -1 }), 'options.seed: expected an integer in [0, 2^53), got -1'],
