@@ -12,7 +12,7 @@ import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { RedisCluster } from '../../tools/redis-cluster.js';
 import { describeCluster } from './describe.js';
 import { expectNoOpenHandles, keysOf, until } from '../redis/helpers.js';
-import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs as vpinEngineArgs, expectExactVpin, killAll, storedTrades } from '../redis-e2e/helpers.js';
+import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs as vpinEngineArgs, expectExactVpin, killAll, LOOP_KEYS, storedTrades, tradeLoop } from '../redis-e2e/helpers.js';
 
 const SHARDS = ENGINE_SHARDS;
 const VPIN = ENGINE_VPIN;
@@ -85,32 +85,19 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
     });
     const md = bus.transport('marketdata') as RedisTransport;
     const waitsBefore = await waits();
-    const keys = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF'];
-    let price = 100;
-    let sent = 0;
-    let stop = false;
-    const publisher = (async () => {
-      for (let i = 0; !stop; i++) {
-        for (const key of keys) {
-          price *= 1 + 0.002 * Math.sin(i * 0.37 + key.charCodeAt(0));
-          await bus.publish('TRADE_EXECUTION', { key, ts: 1_700_000_000_000 + i, price: Math.round(price * 100) / 100, volume: 50 + ((i * 7 + key.charCodeAt(1)) % 150) });
-          sent++;
-        }
-        // About 6,000 trades a second: the test's own loop must leave the 2 cores to the cluster.
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    })();
-    await until(() => sent >= 3000, 'trades before the kill');
+    // About 6,000 trades a second: the test's own loop must leave the 2 cores to the cluster.
+    const publisher = tradeLoop(bus, () => new Promise((resolve) => setTimeout(resolve, 1)));
+    await until(() => publisher.sent >= 3000, 'trades before the kill');
     // Every primary has a replica: each append is followed by WAIT 1 (durability 'replica' by default).
     const waited = (await waits()) - waitsBefore;
     expect(waited).toBeGreaterThan(0);
     // The primary of the shard most keys are on (every shard's primary holds some of the trades).
     const victim = await cluster.primaryOf(TRADE_KEYS[0]);
     const { promoted, ms: promotionMs } = await cluster.killPrimary(victim);
-    const afterKill = sent;
-    await until(() => sent >= afterKill + 3000, 'trades after the promotion', 30_000);
-    stop = true;
-    await publisher;
+    const afterKill = publisher.sent;
+    await until(() => publisher.sent >= afterKill + 3000, 'trades after the promotion', 30_000);
+    await publisher.stop();
+    const sent = publisher.sent;
     const closing = performance.now();
     await bus.close(); // drains: every accepted trade stored and consumed
     const drainMs = performance.now() - closing;
@@ -124,7 +111,7 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
     // is skipped as republished); every bucket exact.
     const r = await expectExactVpin(redis, SHARDS, VPIN);
     const { trades } = await storedTrades(redis, SHARDS);
-    for (const key of keys) expect(Array.from(trades.get(key)!.ts), key).toEqual(Array.from({ length: sent / keys.length }, (_, i) => 1_700_000_000_000 + i));
+    for (const key of LOOP_KEYS) expect(Array.from(trades.get(key)!.ts), key).toEqual(Array.from({ length: sent / LOOP_KEYS.length }, (_, i) => 1_700_000_000_000 + i));
     expect(r.trades).toBe(sent);
     expect(num(summary[1]) - num(summary[3])).toBe(sent + r.republished);
     expect(await cluster.primaryOf(TRADE_KEYS[0])).toBe(promoted);

@@ -10,7 +10,7 @@ import { createBus } from '../../src/bus/bus.js';
 import { client, closeAll, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
 import { describeRedis } from '../redis/describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
-import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs as vpinEngineArgs, expectExactVpin, killAll, storedTrades } from './helpers.js';
+import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs as vpinEngineArgs, expectExactVpin, killAll, LOOP_KEYS, storedTrades, tradeLoop } from './helpers.js';
 
 const SHARDS = ENGINE_SHARDS;
 const VPIN = ENGINE_VPIN;
@@ -102,29 +102,16 @@ describeRedis('VPIN engine processes over Redis', () => {
     // while Redis ran it) sends the very frames again, with the bus's producer id and seqs: Redis stores
     // them once (the engine's `republished` check is the second line; without the seqs this test saw
     // about 1,100 trades stored twice in two runs of three).
-    const keys = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF'];
-    let price = 100;
-    let sent = 0;
-    let stop = false;
     let restarted = false;
-    const publisher = (async () => {
-      for (let i = 0; !stop; i++) {
-        for (const key of keys) {
-          price *= 1 + 0.002 * Math.sin(i * 0.37 + key.charCodeAt(0));
-          await bus.publish('TRADE_EXECUTION', { key, ts: 1_700_000_000_000 + i, price: Math.round(price * 100) / 100, volume: 50 + ((i * 7 + key.charCodeAt(1)) % 150) });
-          sent++;
-        }
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    })();
-    await until(() => sent >= 6000, 'trades before the restart');
+    const publisher = tradeLoop(bus, () => new Promise((resolve) => setImmediate(resolve)));
+    await until(() => publisher.sent >= 6000, 'trades before the restart');
     await aof.halt('SIGKILL');
     const down = performance.now();
     await aof.restart();
     restarted = true;
-    await until(() => sent >= 12_000 && restarted, 'trades after the restart');
-    stop = true;
-    await publisher;
+    await until(() => publisher.sent >= 12_000 && restarted, 'trades after the restart');
+    await publisher.stop();
+    const sent = publisher.sent;
     await bus.close(); // drains: every accepted trade stored and consumed
     const drainedMs = performance.now() - down;
     await consumed(redis, TRADE_KEYS, 'vpin');
@@ -135,7 +122,7 @@ describeRedis('VPIN engine processes over Redis', () => {
     // engine skips as the helper does), in order.
     const r = await expectExactResults(redis);
     const { trades } = await storedTrades(redis, SHARDS);
-    for (const key of keys) expect(Array.from(trades.get(key)!.ts), key).toEqual(Array.from({ length: sent / keys.length }, (_, i) => 1_700_000_000_000 + i));
+    for (const key of LOOP_KEYS) expect(Array.from(trades.get(key)!.ts), key).toEqual(Array.from({ length: sent / LOOP_KEYS.length }, (_, i) => 1_700_000_000_000 + i));
     expect(r.trades).toBe(sent);
     expect(r.republished).toBe(0);
     expect(num(summary[1])).toBe(sent + r.republished); // one engine process: each stored entry applied once

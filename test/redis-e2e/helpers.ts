@@ -226,3 +226,36 @@ export function engineArgs(url: string, consumer: string, claimIdleMs: number): 
     '--checkpoint-ms', '200', '--claim-idle-ms', String(claimIdleMs),
   ];
 }
+
+/** The symbols tradeLoop() publishes, one trade each per turn. */
+export const LOOP_KEYS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF'];
+
+/**
+ * Publishes one TRADE_EXECUTION per LOOP_KEYS symbol per turn (turn i at ts 1_700_000_000_000 + i, a
+ * price walk, varied volumes), awaiting `pause()` between turns, until stop() (which ends after a whole
+ * turn and resolves once the loop has); `sent` counts the trades publish() accepted.
+ */
+export function tradeLoop(bus: Bus, pause: () => Promise<unknown>): { readonly sent: number; stop(): Promise<void> } {
+  let sent = 0;
+  let stopped = false;
+  let price = 100;
+  const running = (async () => {
+    for (let i = 0; !stopped; i++) {
+      for (const key of LOOP_KEYS) {
+        price *= 1 + 0.002 * Math.sin(i * 0.37 + key.charCodeAt(0));
+        await bus.publish('TRADE_EXECUTION', { key, ts: 1_700_000_000_000 + i, price: Math.round(price * 100) / 100, volume: 50 + ((i * 7 + key.charCodeAt(1)) % 150) });
+        sent++;
+      }
+      await pause();
+    }
+  })();
+  return {
+    get sent() {
+      return sent;
+    },
+    async stop() {
+      stopped = true;
+      await running;
+    },
+  };
+}
