@@ -15,6 +15,7 @@ import { createBus, Histogram, nowMs, type Bus, type BusMessage } from '../src/b
 import { RedisTransport } from '../src/redis/index.js';
 import { VpinEngine } from '../src/engines/index.js';
 import type { VpinOptions } from '../src/index.js';
+import { deleteKeys } from '../src/cli/common.js';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import { tape, type BenchRow, type BenchSection, type Tape } from './lib.js';
 import { clusterRows, infoCpuSeconds } from './redis-cluster.js';
@@ -376,22 +377,9 @@ async function serverCpuSeconds(url: string): Promise<number> {
   }
 }
 
-/** Deletes the keys a run left under `prefix` on a server that is not ours. */
+/** Deletes the keys a run left under `prefixes` on a server that is not ours. */
 async function cleanUp(url: string, prefixes: string[]): Promise<void> {
-  const t = new RedisTransport({ url });
-  try {
-    await t.ready();
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await t.cmd.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await t.cmd.unlink(...keys);
-      } while (cursor !== '0');
-    }
-  } finally {
-    await t.close();
-  }
+  for (const prefix of prefixes) await deleteKeys(url, prefix);
 }
 
 const fmtRate = (r: number) => (r >= 1e6 ? `${r / 1e6}M` : `${Math.round(r / 100) / 10}k`).replace('.0k', 'k');
