@@ -12,7 +12,6 @@
 #include "factor_solve.hpp"
 #include "factor_stages.hpp"
 #include "lapack_compat.hpp"
-#include "parallel.hpp"
 
 namespace kernelbus::blas {
 namespace {
@@ -124,22 +123,10 @@ void styleStage(const FactorInputs& in, size_t t, const FactorDate& d, double* f
 Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
                      size_t m, const double* const* styles, size_t s, double winsorize, bool residualize, double* out) {
   const FactorInputs in{returns, cap, rows, cols, sectors, perDate, m, styles, s, winsorize, residualize};
-  if (Status st = factor::checkFactorInputs(in); !st.ok()) return st;
-  const size_t N = cols, K = in.factors();
-  std::fill(out, out + rows * K + rows * N, NAN);
-  double* resid = out + rows * K;
   const OneLibraryThread oneLibraryThread;  // the dates are shared out here: the library stays on its caller's thread
-  // the native kernel's split (factor.cpp): a date's result is the same on any thread
-  parallelFor(rows, std::max<size_t>(1, 4096 / (N + 1)), [&](size_t firstDate, size_t endDate) {
-    factor::SectorStage sectorStage(m);
-    FactorDate date;
-    StyleWork work;
-    for (size_t t = firstDate; t < endDate; t++) {
-      double* fr = out + t * K;
-      if (sectorStage.run(in, t, date, fr)) styleStage(in, t, date, fr, resid, work);
-    }
+  return factor::runDates<StyleWork>(in, out, [&](size_t t, const FactorDate& date, double* fr, double* resid, StyleWork& work) {
+    styleStage(in, t, date, fr, resid, work);
   });
-  return Status{};
 }
 
 }  // namespace kernelbus::blas

@@ -433,24 +433,16 @@ void styleResiduals(const FactorInputs& in, size_t t, const FactorDate& d, const
 Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
                      size_t m, const double* const* styles, size_t s, double p, bool residualize, double* out) {
   const FactorInputs in{returns, cap, rows, cols, sectors, perDate, m, styles, s, p, residualize};
-  if (Status st = checkFactorInputs(in); !st.ok()) return st;
-  const size_t N = cols, K = in.factors();
-  std::fill(out, out + rows * K + rows * N, NAN);
-  double* resid = out + rows * K;
-  // dates shared out between the threads, each with its own scratch (a date's result is the same on any)
-  parallelFor(rows, std::max<size_t>(1, 4096 / (N + 1)), [&](size_t firstDate, size_t endDate) {
-    SectorStage sectorStage(m);
-    FactorDate date;
-    std::vector<double> A2(s * s), c2(s);
-    StyleScratch scratch;
-    for (size_t t = firstDate; t < endDate; t++) {
-      double* fr = out + t * K;
-      if (!sectorStage.run(in, t, date, fr)) continue;
-      styleGram(in, t, date, A2.data(), c2.data());
-      styleStage(in, t, date, A2.data(), c2.data(), fr, resid, scratch);
-    }
+  struct Scratch {
+    std::vector<double> A, c;  // the date's normal equations
+    StyleScratch style;
+  };
+  return runDates<Scratch>(in, out, [&](size_t t, const FactorDate& date, double* fr, double* resid, Scratch& scratch) {
+    scratch.A.resize(s * s);
+    scratch.c.resize(s);
+    styleGram(in, t, date, scratch.A.data(), scratch.c.data());
+    styleStage(in, t, date, scratch.A.data(), scratch.c.data(), fr, resid, scratch.style);
   });
-  return Status{};
 }
 
 }  // namespace kernelbus::factor

@@ -5,10 +5,13 @@
 // (src/backends/reference/factor.ts factorReturns: its header states the model).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <memory>
 #include <vector>
 
+#include "parallel.hpp"
 #include "status.hpp"
 
 namespace kernelbus::factor {
@@ -76,5 +79,31 @@ void styleStage(const FactorInputs& in, size_t t, const FactorDate& d, double* A
 /// The end of the style stage once a backend solved for the style returns f (s values): f into
 /// fr[1 + m + k], and each usable asset's residual e - x'f into resid[t * cols + asset].
 void styleResiduals(const FactorInputs& in, size_t t, const FactorDate& d, const double* f, double* fr, double* resid);
+
+/// Dates per task when the dates of a `cols`-asset panel are shared out between threads (a date's
+/// result is the same on any thread).
+inline size_t dateGrain(size_t cols) { return std::max<size_t>(1, 4096 / (cols + 1)); }
+
+/// factorReturns() date by date, as the native and BLAS kernels run it: the data checks, every output
+/// NaN, the dates shared out between the threads (dateGrain), each date's market + sector stage, then
+/// `styles(t, date, fr, resid, scratch)` for each date that stage leaves usable (fr: the date's
+/// factor returns, resid: the residual panel), with one default-constructed Scratch per thread.
+template <typename Scratch, typename Styles>
+Status runDates(const FactorInputs& in, double* out, Styles styles) {
+  if (Status st = checkFactorInputs(in); !st.ok()) return st;
+  const size_t K = in.factors();
+  std::fill(out, out + in.rows * K + in.rows * in.cols, NAN);
+  double* resid = out + in.rows * K;
+  parallelFor(in.rows, dateGrain(in.cols), [&](size_t firstDate, size_t endDate) {
+    SectorStage sectorStage(in.m);
+    FactorDate date;
+    Scratch scratch;
+    for (size_t t = firstDate; t < endDate; t++) {
+      double* fr = out + t * K;
+      if (sectorStage.run(in, t, date, fr)) styles(t, date, fr, resid, scratch);
+    }
+  });
+  return Status{};
+}
 
 }  // namespace kernelbus::factor

@@ -42,7 +42,7 @@ Status factorReturns(Runner& runner, const double* returns, const double* cap, s
   // the market + sector stage of every date (threads share the dates out; each date's result is the same on any)
   std::vector<FactorDate> dates(rows);
   std::vector<char> usable(rows);
-  parallelFor(rows, std::max<size_t>(1, 4096 / (N + 1)), [&](size_t begin, size_t end) {
+  parallelFor(rows, dateGrain(N), [&](size_t begin, size_t end) {
     SectorStage stage(m);
     for (size_t t = begin; t < end; t++) usable[t] = stage.run(in, t, dates[t], out + t * K);
   });
