@@ -1,7 +1,8 @@
 /**
  * The BLAS backend: the kernels whose core is dense linear algebra (covariance's cross-products,
  * portfolioVolatility's batched w'Sw, the Monte Carlo kernels' Cholesky factor, factorReturns' style
- * regressions: normal equations by dsyrk, pseudo-inverse by LAPACK's dsyev) computed by a BLAS/LAPACK
+ * regressions: normal equations by dsyrk, solved by Cholesky (dpotrf, dpotrs) where dsyev's eigenvalues
+ * show them well-conditioned, else by the native solve) computed by a BLAS/LAPACK
  * library (Accelerate on macOS, OpenBLAS elsewhere) inside the native addon (native/blas/), around the
  * native kernels' own code. It is in the addon when CMake found the library at build time (features().blas
  * names it); one prebuilt binary per platform: the Linux one is built without BLAS (it would need
