@@ -2,8 +2,9 @@
  * The Redis Cluster rows of the `redis` section: the same end-to-end run as bench/redis.ts (a publisher
  * process -> Redis -> a VpinEngine process, single trades by await publish()) on a cluster of 1 primary
  * and of 3 primaries, each with a replica (tools/redis-cluster.ts), with durability 'replica' (the
- * default with replicas: WAIT 1 after each append) and 'primary'; and each primary's CPU time per
- * million messages (INFO cpu before and after), the per-primary load behind docs/redis.md's scaling.
+ * default with replicas: WAIT 1 after each append) and 'primary'; 3 primaries without replicas (the
+ * cluster's own cost, apart from replication's); and each primary's CPU time per million messages
+ * (INFO cpu before and after), the per-primary load behind docs/redis.md's scaling.
  */
 import { RedisKeys } from '../src/redis/index.js';
 import { RedisCluster, REDIS_CLI } from '../tools/redis-cluster.js';
@@ -52,7 +53,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /**
  * Adds the cluster rows: end-to-end throughput on one Redis (`single`, the section's redis-server), a
  * cluster of 1 primary and one of 3 primaries (each primary with a replica, so durability 'replica' by
- * default), and the 3 primaries with durability 'primary': `rounds` rounds of all four, interleaved
+ * default), the 3 primaries with durability 'primary', and 3 primaries without replicas (on 2 cores the
+ * replicas take CPU from the rest): `rounds` rounds of all five, interleaved
  * (the machine's load drifts), medians and ratios to one Redis; and each primary's CPU per million
  * messages in the 3-primary runs.
  */
@@ -66,10 +68,12 @@ export async function clusterRows(run: Run, single: string, count: number, warm:
     rows.push({ section: 'redis', case: c, subject, value, unit, ...(baseline ? { ratio: value / baseline.value, baseline: baseline.subject } : {}), ...(note ? { note } : {}) });
   const one = await RedisCluster.start({ primaries: 1, replicas: 1 });
   let three: RedisCluster | undefined;
+  let bare: RedisCluster | undefined;
   try {
     three = await RedisCluster.start({ primaries: 3, replicas: 1 });
-    for (const url of [one.url(), three.url()]) await run(url, { count: 200_000 }, 0, {}); // warm-up
-    const rates = { single: [] as number[], one: [] as number[], three: [] as number[], threePrimary: [] as number[] };
+    bare = await RedisCluster.start({ primaries: 3, replicas: 0 });
+    for (const url of [one.url(), three.url(), bare.url()]) await run(url, { count: 200_000 }, 0, {}); // warm-up
+    const rates = { single: [] as number[], one: [] as number[], three: [] as number[], threePrimary: [] as number[], bare: [] as number[] };
     const cpu: { port: number; seconds: number; shards: number }[][] = [];
     for (let round = 0; round < rounds; round++) {
       const r = await run(single, { count, warm }, 0, {});
@@ -79,6 +83,7 @@ export async function clusterRows(run: Run, single: string, count: number, warm:
       rates.three.push(m.rate);
       cpu.push(m.cpu);
       rates.threePrimary.push((await measure(three, run, count, warm, shards, 'primary')).rate);
+      rates.bare.push((await measure(bare, run, count, warm, shards)).rate);
     }
     const tp = 'throughput end to end, Redis Cluster vs one Redis (msg/s)';
     const base = { subject: 'one Redis', value: median(rates.single) };
@@ -86,6 +91,7 @@ export async function clusterRows(run: Run, single: string, count: number, warm:
     add(tp, 'one Redis', base.value, 'msg/s', `single trades by await publish(), publisher process -> Redis -> VpinEngine process, ${shards} streams, each run timed after ${warm.toLocaleString('en-US')} untimed trades; ${runs(rates.single)}`, base);
     add(tp, 'cluster, 1 primary', median(rates.one), 'msg/s', `1 primary + 1 replica, durability 'replica' (WAIT 1 per append); ${runs(rates.one)}`, base);
     add(tp, 'cluster, 3 primaries', median(rates.three), 'msg/s', `3 primaries + 3 replicas, durability 'replica'; target >= 0.8x one Redis; ${runs(rates.three)}`, base);
+    add(tp, 'cluster, 3 primaries, no replicas', median(rates.bare), 'msg/s', `durability 'primary' (no replica to wait for): the cluster's own cost, without the replicas' CPU on these 2 cores; ${runs(rates.bare)}`, base);
     const dc = 'durability cost, cluster of 3 primaries (msg/s)';
     const loose = { subject: "durability 'primary'", value: median(rates.threePrimary) };
     add(dc, "durability 'primary'", loose.value, 'msg/s', `acknowledged once the primary has it (asynchronous replication); ${runs(rates.threePrimary)}`, loose);
@@ -103,6 +109,7 @@ export async function clusterRows(run: Run, single: string, count: number, warm:
   } finally {
     await one.stop();
     await three?.stop();
+    await bare?.stop();
   }
   return rows;
 }

@@ -37,7 +37,7 @@ const THROUGHPUT_TRADES = 4_000_000;
  * batches), with earlier timestamps.
  */
 const WARM_TRADES = 400_000;
-/** Trades per run in the Redis Cluster rows (bench/redis-cluster.ts: 4 configurations x 3 rounds). */
+/** Trades per run in the Redis Cluster rows (bench/redis-cluster.ts: 5 configurations x 3 rounds). */
 const CLUSTER_TRADES = 2_000_000;
 /** Trades per publish() in the batched throughput run. */
 const BATCH = 64;
