@@ -205,7 +205,9 @@ export class RedisCluster {
 
   /**
    * Resolves once every running node reports cluster_state:ok, they agree on which running primaries
-   * serve all 16384 slots, and every running replica's link to its primary is up (synchronised: WAIT
+   * serve all 16384 slots, every running node is one of those primaries or a replica in every node's
+   * view (a replica's CLUSTER REPLICATE reaches the others by gossip: until then they list it as a
+   * primary without slots), and every running replica's link to its primary is up (synchronised: WAIT
    * counts it); rejects after `timeoutMs`.
    */
   async waitOk(timeoutMs = 20_000): Promise<void> {
@@ -237,6 +239,8 @@ export class RedisCluster {
       if (served !== 16384) return `node ${s.port}: ${served} slots served`;
       const dead = primaries.find((n) => !livePorts.has(n.port) || n.failing);
       if (dead) return `node ${s.port}: slots still on primary ${dead.port}, which is down`;
+      const stray = nodes.find((n) => livePorts.has(n.port) && n.role === 'primary' && n.slots.length === 0);
+      if (stray) return `node ${s.port}: sees ${stray.port} as a primary without slots (not yet as a replica)`;
       if (nodes.find((n) => n.port === s.port)?.role === 'replica') {
         const link = /master_link_status:(\w+)/.exec(String(await this.command(s.port, 'INFO', 'replication')))?.[1];
         if (link !== 'up') return `replica ${s.port}: link to its primary ${link}`;
