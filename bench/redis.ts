@@ -17,7 +17,7 @@ import { VpinEngine } from '../src/engines/index.js';
 import type { VpinOptions } from '../src/index.js';
 import { deleteKeys } from '../src/cli/common.js';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
-import { tape, type BenchRow, type BenchSection, type Tape } from './lib.js';
+import { tape, withRatios, type BenchRow, type BenchSection, type Tape } from './lib.js';
 import { clusterRows, infoCpuSeconds } from './redis-cluster.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -37,6 +37,8 @@ const THROUGHPUT_TRADES = 4_000_000;
  * batches), with earlier timestamps.
  */
 const WARM_TRADES = 400_000;
+/** Trades in the by-stage run: its backlog must stay under the streams' MAXLEN (1,000,000 messages each, 4 streams). */
+const STAGE_TRADES = 2_000_000;
 /** Trades per run in the Redis Cluster rows (bench/redis-cluster.ts: 5 configurations x 3 rounds). */
 const CLUSTER_TRADES = 2_000_000;
 /** Trades per publish() in the batched throughput run. */
@@ -59,8 +61,9 @@ class TimedVpinEngine extends VpinEngine {
   /** The same, taken when a message reaches process() (decoded, before the VPIN update): where the raw floor measures. */
   readonly delivered = new Histogram();
   processedAll = 0;
-  /** This process's CPU usage when the first message past the warm-up arrived. */
+  /** This process's CPU usage, and the time (epoch ms), when the first message past the warm-up arrived. */
   cpuAtFirst: NodeJS.CpuUsage | undefined;
+  firstAt = NaN;
   /** Messages of the warm-up (count plans), before cpuAtFirst. */
   warmTrades = 0;
   /** Messages to wait for, and who waits (see until()). */
@@ -69,7 +72,10 @@ class TimedVpinEngine extends VpinEngine {
   private from = Infinity;
   warmupMs = 0;
   protected override process(message: BusMessage): void {
-    if (this.processedAll >= this.warmTrades) this.cpuAtFirst ??= process.cpuUsage();
+    if (this.processedAll >= this.warmTrades && !this.cpuAtFirst) {
+      this.cpuAtFirst = process.cpuUsage();
+      this.firstAt = nowMs();
+    }
     if (this.from === Infinity) this.from = message.sentAt + this.warmupMs;
     const timed = message.sentAt >= this.from;
     if (timed) this.delivered.record(nowMs() - message.sentAt, message.count);
@@ -203,7 +209,7 @@ async function engineChild(url: string, prefix: string, warmupMs: number, warm: 
   const doneAt = nowMs();
   const cpu0 = engine.cpuAtFirst ?? process.cpuUsage();
   const m = engine.metrics();
-  process.stdout.write(`${JSON.stringify({ doneAt, processed: engine.processedAll, latency: engine.timing.snapshot(), delivered: engine.delivered.snapshot(), copies: bus.metrics().copies, deliveries: m.batches, cpuMs: cpuMs(cpu0) })}\n`);
+  process.stdout.write(`${JSON.stringify({ doneAt, firstAt: engine.firstAt, processed: engine.processedAll, latency: engine.timing.snapshot(), delivered: engine.delivered.snapshot(), copies: bus.metrics().copies, deliveries: m.batches, cpuMs: cpuMs(cpu0) })}\n`);
   process.stdin.destroy();
   await engine.stop();
   await bus.close();
@@ -315,6 +321,8 @@ function cpuMs(from: NodeJS.CpuUsage): number {
 
 interface EngineReport {
   doneAt: number;
+  /** When the first message past the warm-up reached the engine (epoch ms). */
+  firstAt: number;
   processed: number;
   latency: ReturnType<Histogram['snapshot']>;
   delivered: ReturnType<Histogram['snapshot']>;
@@ -346,6 +354,29 @@ export async function run(url: string, plan: Plan, warmupMs: number, options: { 
     const eng = JSON.parse(await engine.line()) as EngineReport;
     await engine.exited;
     return { pub, eng, prefix };
+  } finally {
+    if (engine.proc.exitCode === null) engine.proc.kill('SIGKILL');
+  }
+}
+
+/**
+ * Each process of a run alone, with Redis on the other core: the publisher child publishes `plan` into
+ * Redis with no consumer, then the engine child reads that backlog. Returns each one's rate (msg/s)
+ * over the plan's `count` trades, after its `warm` untimed ones.
+ */
+async function stages(url: string, plan: { count: number; sync: boolean; warm: number }) {
+  const prefix = `kb:bench:${randomBytes(4).toString('hex')}:`;
+  const publisher = child(['publisher', url, prefix, 'count', String(plan.count), '1', plan.sync ? 'sync' : 'await', String(plan.warm)]);
+  const pub = JSON.parse(await publisher.line()) as { startAt: number; storedAt: number };
+  await publisher.exited;
+  const engine = child(['engine', url, prefix, '0', String(plan.warm)]);
+  try {
+    if ((await engine.line()) !== 'ready') throw new Error('engine child did not start');
+    engine.proc.stdin!.write(`${plan.count + plan.warm}\n`);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('engine child did not read the backlog within 120 s')), 120_000).unref());
+    const eng = JSON.parse(await Promise.race([engine.line(), timeout])) as EngineReport;
+    await engine.exited;
+    return { publisher: (plan.count * 1000) / (pub.storedAt - pub.startAt), engine: (plan.count * 1000) / (eng.doneAt - eng.firstAt), prefix };
   } finally {
     if (engine.proc.exitCode === null) engine.proc.kill('SIGKILL');
   }
@@ -430,6 +461,17 @@ export const redisSection: BenchSection = {
       const ts = 'throughput, single trades by publishSync() end to end (msg/s)';
       add(ts, 'redis, 2 processes', (THROUGHPUT_TRADES * 1000) / (sync.eng.doneAt - sync.pub.startAt), 'msg/s', `publisher side ${(THROUGHPUT_TRADES / 1000 / (sync.pub.endAt - sync.pub.startAt)).toFixed(2)} M msg/s; target >= 2,000,000`, 6680);
       add(ts, 'in-process bus', localSync.rate, 'msg/s', 'same engine, memory transport, one process', 6680);
+      // Each of the two processes alone (Redis on the other core): what a core per process would carry.
+      const alone = await stages(url, { count: STAGE_TRADES, sync: true, warm: WARM_TRADES });
+      prefixes.push(alone.prefix);
+      const tst = 'throughput by stage, single trades by publishSync() (msg/s)';
+      const stageNote = 'with redis-server on the other core; the end-to-end runs above share 2 cores between 3 busy processes';
+      const stageRows: BenchRow[] = [
+        { section: 'redis', case: tst, subject: 'publisher process alone', value: alone.publisher, unit: 'msg/s', note: `publishing into Redis with no consumer, until stored; ${stageNote}` },
+        { section: 'redis', case: tst, subject: 'engine process alone', value: alone.engine, unit: 'msg/s', note: `reading the publisher's ${(STAGE_TRADES / 1e6).toFixed(0)} M trades back as a backlog; ${stageNote}` },
+        { section: 'redis', case: tst, subject: 'in-process bus', value: localSync.rate, unit: 'msg/s', note: 'both in one process (the publishSync() row above)' },
+      ];
+      rows.push(...withRatios(stageRows, 'in-process bus'));
       const perTrade = (ms: number) => (ms * 1e6) / THROUGHPUT_TRADES;
       const cpu = 'CPU per trade, single trades (ns)';
       add(cpu, 'publisher process, await publish()', perTrade(t.pub.cpuMs), 'ns', 'user + system time while publishing');
