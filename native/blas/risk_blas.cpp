@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lapack_compat.hpp"
+#include "risk.hpp"
 #include "risk_steps.hpp"
 
 namespace kernelbus::blas {
@@ -37,14 +38,19 @@ void cross(const double* a, const double* b, size_t n, size_t p, double* out) {
 
 // The folded covariance of portfolioVolatility: U upper triangular, U_jj = S_jj and U_ij = S_ij + S_ji
 // for i < j, so that w'Sw = sum over j of w_j (w'U)_j: half the products of W S, and exact for an S
-// that is symmetric only to the tolerance the binding allows.
-std::vector<double> folded(const double* cov, size_t n) {
-  std::vector<double> u(n * n, 0.0);
+// that is symmetric only to the tolerance the binding allows. False when a sum overflows (covariances
+// near the largest double): 0 times that infinity would make a volatility NaN, so the native kernel
+// takes the call.
+bool folded(const double* cov, size_t n, std::vector<double>& u) {
+  u.assign(n * n, 0.0);
   for (size_t i = 0; i < n; i++) {
     u[i * n + i] = cov[i * n + i];
-    for (size_t j = i + 1; j < n; j++) u[i * n + j] = cov[i * n + j] + cov[j * n + i];
+    for (size_t j = i + 1; j < n; j++) {
+      u[i * n + j] = cov[i * n + j] + cov[j * n + i];
+      if (std::isinf(u[i * n + j])) return false;
+    }
   }
-  return u;
+  return true;
 }
 
 // v = W U for `count` portfolios by dtrmm on a copy of their weights (`u` the folded covariance):
@@ -82,7 +88,8 @@ Status covariance(const double* returns, size_t rows, size_t cols, int method, d
 }
 
 Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out) {
-  const std::vector<double> u = folded(cov, n);
+  std::vector<double> u;
+  if (!folded(cov, n, u)) return risk::portfolioVolatility(cov, n, weights, portfolios, out);
   return risk::portfolioVolatility(kVolatilitySteps, u.data(), n, weights, portfolios, out);
 }
 

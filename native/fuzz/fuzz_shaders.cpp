@@ -7,7 +7,9 @@
 // - bulkClassify: shader::bulkClassify faults exactly as vpin::bulkClassify, else every buy volume is in
 //   [0, volume] and within 2e-6 of the bar's volume of the native one (plus a subnormal's rounding);
 // - portfolioVolatility (a symmetric finite covariance, as the binding requires): the native fault,
-//   else w'Sw within 1e-5 of |w|'|S||w| wherever that is finite and above 2^-1000.
+//   else w'Sw within 1e-5 of |w|'|S||w| wherever that is finite and above 2^-1000 and the native order
+//   cannot overflow: each held asset's |S||w| row finite (an asset of weight 0 is left out of the sum,
+//   whatever its row).
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
@@ -91,9 +93,16 @@ void volatility(fuzz::Input& in) {
   for (size_t p = 0; p < portfolios; p++) {
     const double* w = weights.data() + p * n;
     double scale = 0;
-    for (size_t i = 0; i < n; i++)
-      for (size_t j = 0; j < n; j++) scale += std::fabs(w[i] * cov[i * n + j] * w[j]);
-    if (!(scale <= DBL_MAX && scale > 0x1p-1000)) continue;
+    bool rowsFinite = true;  // v_i = sum_j w_j S_ji of every held asset i, as the native sums them
+    for (size_t i = 0; i < n; i++) {
+      double row = 0;
+      for (size_t j = 0; j < n; j++) {
+        scale += std::fabs(w[i] * cov[i * n + j] * w[j]);
+        row += std::fabs(w[j] * cov[j * n + i]);
+      }
+      if (w[i] != 0 && !(row <= DBL_MAX)) rowsFinite = false;
+    }
+    if (!(scale <= DBL_MAX && scale > 0x1p-1000) || !rowsFinite) continue;
     const double a = std::isnan(out[p]) ? 0 : out[p] * out[p], e = std::isnan(expected[p]) ? 0 : expected[p] * expected[p];
     if (!(a <= DBL_MAX && e <= DBL_MAX)) continue;  // the square of a volatility near DBL_MAX
     require(std::fabs(a - e) <= 1e-5 * scale);

@@ -279,7 +279,8 @@ Status portfolioVolatility(const VolatilitySteps& steps, const double* cov, size
       for (size_t b = 0; b < count; b++) {
         const double* w = weights + (p0 + b) * n;
         double q = 0;
-        for (size_t i = 0; i < n; i++) q += w[i] * v[b * n + i];
+        // assets of weight 0 left out, as in the reference: their v_i may overflow beside huge covariances
+        for (size_t i = 0; i < n; i++) q += w[i] != 0 ? w[i] * v[b * n + i] : 0;
         out[p0 + b] = std::sqrt(q);
       }
     }

@@ -83,6 +83,7 @@ bool portfolioExponent(const double* w, size_t n, const Equilibration& q, int& e
 double hostVolatility(const double* cov, size_t n, const double* w) {
   double q = 0;
   for (size_t i = 0; i < n; i++) {
+    if (w[i] == 0) continue;
     double v = 0;
     for (size_t j = 0; j < n; j++) v += w[j] * cov[j * n + i];
     q += w[i] * v;

@@ -378,7 +378,7 @@ export interface RiskFamily {
   covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number): Float64Array;
   /**
    * sqrt(w' S w) per portfolio: `cov` n x n, `weights` portfolios x n row-major; w' S w summed as
-   * sum_i w_i v_i with v_i = sum_j w_j S_ji, both in index order.
+   * sum_i w_i v_i with v_i = sum_j w_j S_ji, both in index order, over the assets i of weight other than 0.
    */
   portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array;
   /** VaR then ES per column: 2 x cols values; `method` a code of VAR_METHODS. */

@@ -202,6 +202,16 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     );
   });
 
+  test(['portfolioVolatility'], 'portfolioVolatility: an asset of weight 0 is left out, also beside covariances its row sum overflows on', () => {
+    // v_0 = S_10 + S_20 = 2e308 overflows (0 * Infinity would be NaN); w'Sw = S_11 + S_22 = 2
+    const b = 1e308;
+    const cov = { data: Float64Array.of(1, b, b, b, 1, 0, b, 0, 1), rows: 3, cols: 3 };
+    const weights = Float64Array.of(0, 1, 1);
+    expect(ref.portfolioVolatility(cov, weights)[0]).toBe(Math.SQRT2);
+    if (name === 'tfjs') return void expect(() => k.portfolioVolatility(cov, weights)).toThrow(/cov/); // beyond float32's range
+    expect(Math.abs(k.portfolioVolatility(cov, weights)[0] - Math.SQRT2)).toBeLessThanOrEqual(tolerance(name, 'portfolioVolatility') * Math.SQRT2);
+  });
+
   test(['componentVar'], 'componentVar: both methods, one and P portfolios, NaN rows left out', () => {
     const options = fc.record({
       method: fc.constantFrom('gaussian' as const, 'cornish-fisher' as const),

@@ -449,7 +449,11 @@ export function singleFactor(out: Float64Array, d: Float64Array, n: number, p: n
   blend(out, F, (pHat - (rDiagonal + rOff)) / c, n, p);
 }
 
-/** sqrt(w' S w) per portfolio: sum_i w_i v_i, v_i = sum_j w_j S_ji (index order); weights finite. */
+/**
+ * sqrt(w' S w) per portfolio: sum_i w_i v_i, v_i = sum_j w_j S_ji (index order), the assets of weight 0
+ * left out of the outer sum (their v_i may overflow beside huge covariances: 0 * Infinity would make the
+ * volatility NaN where w' S w is finite); weights finite.
+ */
 function portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array {
   checkWeights(weights, n);
   const out = new Float64Array(portfolios);
@@ -457,6 +461,7 @@ function portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array
     const w = weights.subarray(p * n, (p + 1) * n);
     let q = 0;
     for (let i = 0; i < n; i++) {
+      if (w[i] === 0) continue;
       let v = 0;
       for (let j = 0; j < n; j++) v += w[j] * cov[j * n + i];
       q += w[i] * v;
