@@ -99,6 +99,11 @@ class TimedVpinEngine extends VpinEngine {
  */
 type Plan = { count: number; batch?: number; sync?: boolean; warm?: number; t0?: number } | { rate: number; seconds: number };
 
+/** A plan as the publisher child's arguments (read back at the end of this file), `warm` its warm-up trades. */
+function planArgs(plan: Plan, warm: number): string[] {
+  return 'count' in plan ? ['count', String(plan.count), String(plan.batch ?? 1), plan.sync ? 'sync' : 'await', String(warm)] : ['rate', String(plan.rate), String(plan.seconds)];
+}
+
 /** How far a warm-up's timestamps lie before the measured trades' (ms): each symbol's stay in order. */
 const WARM_SHIFT_MS = 1e8;
 
@@ -346,8 +351,7 @@ export async function run(url: string, plan: Plan, warmupMs: number, options: { 
   try {
     if ((await engine.line()) !== 'ready') throw new Error('engine child did not start');
     if ('count' in plan) engine.proc.stdin!.write(`${whole(plan.count) + warm}\n`);
-    const planArgs = 'count' in plan ? ['count', String(plan.count), String(plan.batch ?? 1), plan.sync ? 'sync' : 'await', String(warm)] : ['rate', String(plan.rate), String(plan.seconds)];
-    const publisher = child(['publisher', url, prefix, ...planArgs], env);
+    const publisher = child(['publisher', url, prefix, ...planArgs(plan, warm)], env);
     const pub = JSON.parse(await publisher.line()) as { startAt: number; endAt: number; sent: number; storedAt: number; cpuMs: number };
     if (!('count' in plan)) engine.proc.stdin!.write(`${pub.sent}\n`);
     await publisher.exited;
@@ -366,7 +370,7 @@ export async function run(url: string, plan: Plan, warmupMs: number, options: { 
  */
 async function stages(url: string, plan: { count: number; sync: boolean; warm: number }) {
   const prefix = `kb:bench:${randomBytes(4).toString('hex')}:`;
-  const publisher = child(['publisher', url, prefix, 'count', String(plan.count), '1', plan.sync ? 'sync' : 'await', String(plan.warm)]);
+  const publisher = child(['publisher', url, prefix, ...planArgs(plan, plan.warm)]);
   const pub = JSON.parse(await publisher.line()) as { startAt: number; storedAt: number };
   await publisher.exited;
   const engine = child(['engine', url, prefix, '0', String(plan.warm)]);
