@@ -52,6 +52,9 @@ export function tape(n: number, seed: number, symbols: number) {
 }
 export type Tape = ReturnType<typeof tape>;
 
+/** The median of `xs` (the upper one of an even count). */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /**
  * Times `fn` (after one warm-up call): repeats until `minMs` has passed (at least `minRuns` runs) and
  * returns the best time per run in ms, which is the least disturbed by the rest of the machine.
@@ -80,8 +83,6 @@ export function withRatios(rows: BenchRow[], baseline: string): BenchRow[] {
   }
   return rows;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Options of autoSweep(): what is compared, at which sizes, how many calls a timing. */
 export interface SweepOptions {

@@ -8,7 +8,7 @@
  */
 import { RedisKeys } from '../src/redis/index.js';
 import { RedisCluster, REDIS_CLI } from '../tools/redis-cluster.js';
-import type { BenchRow } from './lib.js';
+import { median, type BenchRow } from './lib.js';
 
 /** The end-to-end run of bench/redis.ts: throughput is count / (engine done - publisher start). */
 type Run = (
@@ -46,9 +46,6 @@ async function measure(cluster: RedisCluster, run: Run, count: number, warm: num
     cpu: primaries.map((p, i) => ({ port: p, seconds: after[i] - before[i], shards: owners.filter((o) => o === p).length })),
   };
 }
-
-/** The median of `xs`. */
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Adds the cluster rows: end-to-end throughput on one Redis (`single`, the section's redis-server), a

@@ -17,7 +17,7 @@ import { VpinEngine } from '../src/engines/index.js';
 import type { VpinOptions } from '../src/index.js';
 import { deleteKeys } from '../src/cli/common.js';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
-import { tape, withRatios, type BenchRow, type BenchSection, type Tape } from './lib.js';
+import { median, tape, withRatios, type BenchRow, type BenchSection, type Tape } from './lib.js';
 import { clusterRows, infoCpuSeconds } from './redis-cluster.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -26,21 +26,28 @@ const KEYS = Array.from({ length: SYMBOLS }, (_, i) => `SYM${String(i).padStart(
 const SHARDS = 4;
 /** As bench/bus.ts: 10 ms bars, buckets of 30,000 (the synthetic volumes average 100). */
 const VPIN: VpinOptions = { bucketVolume: 30_000, window: 50, barMs: 10, sigma: { ewma: 0.94 } };
-/** Trades in the throughput run. */
-const THROUGHPUT_TRADES = 4_000_000;
 /**
- * Trades each side of a throughput comparison handles before it is timed: the in-process bus in the
- * process that is then measured, and each Redis run in its own publisher and engine processes (fresh
- * ones: a run measured from their first trade timed V8 compiling their hot paths, which the in-process
- * figure, taken in a warm process, did not: 0.1-0.15 of the redis/in-process ratio in runs here, and
- * 50-100 ns of CPU per trade on each side). The same trades, in the mode measured (await, publishSync,
- * batches), with earlier timestamps.
+ * Throughput runs: ROUNDS timed rounds of ROUND_TRADES trades, after WARM_TRADES untimed ones, on each
+ * side of a comparison: the in-process bus in the process then measured, and each Redis run in its own
+ * publisher and engine processes; a figure is the median round's (each round starts once the last one
+ * is processed). The warm-up is the same trades in the mode measured (await, publishSync, batches), with
+ * earlier timestamps. Fresh processes compile their hot paths for a while, which the in-process figure,
+ * taken in a warm process, does not pay: timed after 400,000 and 2,000,000 warm trades, V8's compiler
+ * threads still took 69-120 and 36-83 ms of CPU in each Redis process during a 0.4 s window (perf, 2
+ * cores), and with 4-16 M warm trades the engine's CPU per trade fell from 124-132 ns to 59-87 ns.
  */
-const WARM_TRADES = 400_000;
-/** Trades in the by-stage run: its backlog must stay under the streams' MAXLEN (1,000,000 messages each, 4 streams). */
+const ROUND_TRADES = 2_000_000;
+const ROUNDS = 5;
+const WARM_TRADES = 4_000_000;
+/**
+ * Trades in the by-stage run, and before it (untimed): its backlog, both included, must stay under the
+ * streams' MAXLEN (1,000,000 messages each, 4 streams).
+ */
 const STAGE_TRADES = 2_000_000;
-/** Trades per run in the Redis Cluster rows (bench/redis-cluster.ts: 5 configurations x 3 rounds). */
+const STAGE_WARM = 400_000;
+/** Trades per run in the Redis Cluster rows (bench/redis-cluster.ts: 5 configurations x 3 rounds), and before each (untimed). */
 const CLUSTER_TRADES = 2_000_000;
+const CLUSTER_WARM = 400_000;
 /** Trades per publish() in the batched throughput run. */
 const BATCH = 64;
 /**
@@ -66,6 +73,9 @@ class TimedVpinEngine extends VpinEngine {
   firstAt = NaN;
   /** Messages of the warm-up (count plans), before cpuAtFirst. */
   warmTrades = 0;
+  /** Messages per round after the warm-up (count plans), and when each round's last one was processed (epoch ms). */
+  roundTrades = Infinity;
+  readonly roundEnds: number[] = [];
   /** Messages to wait for, and who waits (see until()). */
   private target = Infinity;
   private reached: () => void = () => {};
@@ -82,6 +92,7 @@ class TimedVpinEngine extends VpinEngine {
     super.process(message);
     if (timed) this.timing.record(nowMs() - message.sentAt, message.count);
     this.processedAll += message.count;
+    while (this.processedAll >= this.warmTrades + (this.roundEnds.length + 1) * this.roundTrades) this.roundEnds.push(nowMs());
     if (this.processedAll >= this.target) this.reached();
   }
 
@@ -94,18 +105,30 @@ class TimedVpinEngine extends VpinEngine {
 }
 
 /**
- * What a publisher sends: `count` trades (after `warm` more, untimed: see WARM_TRADES), or trades at
- * `rate` for `seconds`; `t0` the first timestamp (a warm-up's precede the measured ones).
+ * What a publisher sends: `rounds` (default 1) of `count` trades, after `warm` more, untimed (see
+ * ROUNDS), or trades at `rate` for `seconds`; `t0` the first timestamp (see roundPlan()).
  */
-type Plan = { count: number; batch?: number; sync?: boolean; warm?: number; t0?: number } | { rate: number; seconds: number };
+type CountPlan = { count: number; batch?: number; sync?: boolean; warm?: number; rounds?: number; t0?: number };
+type Plan = CountPlan | { rate: number; seconds: number };
 
 /** A plan as the publisher child's arguments (read back at the end of this file), `warm` its warm-up trades. */
 function planArgs(plan: Plan, warm: number): string[] {
-  return 'count' in plan ? ['count', String(plan.count), String(plan.batch ?? 1), plan.sync ? 'sync' : 'await', String(warm)] : ['rate', String(plan.rate), String(plan.seconds)];
+  return 'count' in plan
+    ? ['count', String(plan.count), String(plan.batch ?? 1), plan.sync ? 'sync' : 'await', String(warm), String(plan.rounds ?? 1)]
+    : ['rate', String(plan.rate), String(plan.seconds)];
 }
 
-/** How far a warm-up's timestamps lie before the measured trades' (ms): each symbol's stay in order. */
-const WARM_SHIFT_MS = 1e8;
+/** The first timestamp of the measured trades (epoch ms). */
+const T0 = 1_700_000_000_000;
+
+/**
+ * Round `round` of a count plan (-1: its warm-up) as the plan publishTrades() sends: timestamps
+ * increase across the warm-up and the rounds (each symbol's stay in order), at 3,000 trades per ms.
+ */
+function roundPlan(plan: CountPlan, round: number): CountPlan {
+  if (round < 0) return { ...plan, count: plan.warm ?? 0, t0: T0 - 1e8 };
+  return { ...plan, t0: T0 + round * (plan.count / 3000 + 1000) };
+}
 
 /**
  * Publishes single trades: `count` as fast as they are taken (yielding to I/O every 8,192), or at
@@ -115,7 +138,7 @@ const WARM_SHIFT_MS = 1e8;
  * trades go through publishSync(), waiting for room() only when it says the queue is full.
  */
 async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> {
-  const t0 = ('t0' in plan ? plan.t0 : undefined) ?? 1_700_000_000_000;
+  const t0 = ('t0' in plan ? plan.t0 : undefined) ?? T0;
   if ('count' in plan && plan.batch !== undefined && plan.batch > 1) {
     const b = plan.batch;
     for (let i = 0; i + b <= plan.count; i += b) {
@@ -167,36 +190,43 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
 // Child processes.
 
 /**
- * `--child publisher`: publishes (after the plan's warm-up trades, once the engine has acknowledged
- * them), then prints `{ startAt, endAt, sent }` (epoch ms) as JSON and exits once stored.
+ * `--child publisher`: publishes the plan (a count plan's warm-up first, and each round once the trades
+ * before it are acknowledged), then prints `{ startAt, endAt, rounds, sent, storedAt, cpuMs }` as JSON
+ * (epoch ms; `rounds`: each round's [start, end]) and exits once stored.
  */
 async function publisherChild(url: string, prefix: string, plan: Plan): Promise<void> {
   const bus = createBus({ transport: 'redis', url, shards: SHARDS, buses: ['marketdata'], redis: { prefix, ...durability() } });
   await (bus.transport('marketdata') as RedisTransport).ready();
   const data = tape(TAPE_SIZE, 7, SYMBOLS);
   await warmUp(bus, data, plan);
-  const startAt = nowMs();
   const cpu0 = process.cpuUsage();
-  const sent = await publishTrades(bus, data, plan);
-  const endAt = nowMs();
+  const rounds: [number, number][] = [];
+  let sent = 0;
+  for (let r = 0; r < ('count' in plan ? (plan.rounds ?? 1) : 1); r++) {
+    if (r > 0) await bus.drain();
+    const startAt = nowMs();
+    sent += await publishTrades(bus, data, 'count' in plan ? roundPlan(plan, r) : plan);
+    rounds.push([startAt, nowMs()]);
+  }
+  const cpu = cpuMs(cpu0);
   await bus.flush();
-  process.stdout.write(`${JSON.stringify({ startAt, endAt, sent, storedAt: nowMs(), cpuMs: cpuMs(cpu0) })}\n`);
+  process.stdout.write(`${JSON.stringify({ startAt: rounds[0][0], endAt: rounds[rounds.length - 1][1], rounds, sent, storedAt: nowMs(), cpuMs: cpu })}\n`);
   await bus.close();
 }
 
 /** Publishes a count plan's `warm` trades (same mode, earlier timestamps) and waits until they are acknowledged. */
 async function warmUp(bus: Bus, data: Tape, plan: Plan): Promise<void> {
   if (!('count' in plan) || !plan.warm) return;
-  await publishTrades(bus, data, { ...plan, count: plan.warm, warm: 0, t0: 1_700_000_000_000 - WARM_SHIFT_MS });
+  await publishTrades(bus, data, roundPlan(plan, -1));
   await bus.drain();
 }
 
 /**
  * `--child engine`: a VpinEngine on Redis; prints `ready`, reads the number of messages to expect from
- * stdin (the first `warm` of them untimed), and once it has processed them prints `{ doneAt, processed,
- * latency, cpuMs, ... }` as JSON, stops and exits.
+ * stdin (the first `warm` of them untimed, then rounds of `roundTrades`), and once it has processed them
+ * prints `{ doneAt, roundEnds, processed, latency, cpuMs, ... }` as JSON, stops and exits.
  */
-async function engineChild(url: string, prefix: string, warmupMs: number, warm: number): Promise<void> {
+async function engineChild(url: string, prefix: string, warmupMs: number, warm: number, roundTrades: number): Promise<void> {
   let expected: (count: number) => void = () => {};
   const expect = new Promise<number>((resolve) => (expected = resolve));
   process.stdin.setEncoding('utf8');
@@ -205,6 +235,7 @@ async function engineChild(url: string, prefix: string, warmupMs: number, warm: 
   const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0, group: 'vpin', ...(process.env.KB_NOCK ? { checkpointMs: 0 } : {}) });
   engine.warmupMs = warmupMs;
   engine.warmTrades = warm;
+  engine.roundTrades = roundTrades > 0 ? roundTrades : Infinity;
   engine.start();
   await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
   // Measure once this engine reads every stream (it takes its share of them over a few lease ticks).
@@ -214,7 +245,7 @@ async function engineChild(url: string, prefix: string, warmupMs: number, warm: 
   const doneAt = nowMs();
   const cpu0 = engine.cpuAtFirst ?? process.cpuUsage();
   const m = engine.metrics();
-  process.stdout.write(`${JSON.stringify({ doneAt, firstAt: engine.firstAt, processed: engine.processedAll, latency: engine.timing.snapshot(), delivered: engine.delivered.snapshot(), copies: bus.metrics().copies, deliveries: m.batches, cpuMs: cpuMs(cpu0) })}\n`);
+  process.stdout.write(`${JSON.stringify({ doneAt, roundEnds: engine.roundEnds, firstAt: engine.firstAt, processed: engine.processedAll, latency: engine.timing.snapshot(), delivered: engine.delivered.snapshot(), copies: bus.metrics().copies, deliveries: m.batches, cpuMs: cpuMs(cpu0) })}\n`);
   process.stdin.destroy();
   await engine.stop();
   await bus.close();
@@ -326,6 +357,8 @@ function cpuMs(from: NodeJS.CpuUsage): number {
 
 interface EngineReport {
   doneAt: number;
+  /** When the engine had processed each round's trades (count plans; epoch ms). */
+  roundEnds: number[];
   /** When the first message past the warm-up reached the engine (epoch ms). */
   firstAt: number;
   processed: number;
@@ -334,6 +367,26 @@ interface EngineReport {
   copies: number;
   deliveries: number;
   cpuMs: number;
+}
+
+/** What the publisher child prints (see publisherChild()). */
+interface PublisherReport {
+  startAt: number;
+  endAt: number;
+  rounds: [number, number][];
+  sent: number;
+  storedAt: number;
+  cpuMs: number;
+}
+
+/**
+ * The rates (msg/s) of a count plan's run, each the median round's: end to end (from the round's first
+ * publish to the engine's processing of its last trade) and the publisher's side; `all`: each round's
+ * end-to-end rate.
+ */
+function roundRates(t: { pub: PublisherReport; eng: EngineReport }, trades: number) {
+  const all = t.pub.rounds.map(([start], i) => (trades * 1000) / (t.eng.roundEnds[i] - start));
+  return { e2e: median(all), published: median(t.pub.rounds.map(([start, end]) => (trades * 1000) / (end - start))), all };
 }
 
 /**
@@ -347,12 +400,13 @@ export async function run(url: string, plan: Plan, warmupMs: number, options: { 
   // Batches go whole: the trades a count plan sends are a multiple of its batch.
   const whole = (n: number) => ('count' in plan && plan.batch !== undefined && plan.batch > 1 ? n - (n % plan.batch) : n);
   const warm = 'count' in plan ? whole(plan.warm ?? 0) : 0;
-  const engine = child(['engine', url, prefix, String(warmupMs), String(warm)], env);
+  const roundTrades = 'count' in plan ? whole(plan.count) : 0;
+  const engine = child(['engine', url, prefix, String(warmupMs), String(warm), String(roundTrades)], env);
   try {
     if ((await engine.line()) !== 'ready') throw new Error('engine child did not start');
-    if ('count' in plan) engine.proc.stdin!.write(`${whole(plan.count) + warm}\n`);
+    if ('count' in plan) engine.proc.stdin!.write(`${roundTrades * (plan.rounds ?? 1) + warm}\n`);
     const publisher = child(['publisher', url, prefix, ...planArgs(plan, warm)], env);
-    const pub = JSON.parse(await publisher.line()) as { startAt: number; endAt: number; sent: number; storedAt: number; cpuMs: number };
+    const pub = JSON.parse(await publisher.line()) as PublisherReport;
     if (!('count' in plan)) engine.proc.stdin!.write(`${pub.sent}\n`);
     await publisher.exited;
     const eng = JSON.parse(await engine.line()) as EngineReport;
@@ -386,19 +440,29 @@ async function stages(url: string, plan: { count: number; sync: boolean; warm: n
   }
 }
 
-/** In-process: the bus on memory transports and the same engine: throughput and latency at a rate. */
+/**
+ * In-process: the bus on memory transports and the same engine: a count plan's throughput (its warm-up,
+ * then its rounds, each drained: the median round's rate and each round's), or latency at a rate.
+ */
 async function inProcess(data: Tape, plan: Plan, warmupMs: number) {
   const bus = createBus();
   const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0 });
   engine.warmupMs = warmupMs;
   engine.start();
-  const start = performance.now();
-  const sent = await publishTrades(bus, data, plan);
-  await bus.drain();
-  const seconds = (performance.now() - start) / 1000;
+  if ('count' in plan && plan.warm) {
+    await publishTrades(bus, data, roundPlan(plan, -1));
+    await bus.drain();
+  }
+  const rates: number[] = [];
+  for (let r = 0; r < ('count' in plan ? (plan.rounds ?? 1) : 1); r++) {
+    const start = performance.now();
+    const sent = await publishTrades(bus, data, 'count' in plan ? roundPlan(plan, r) : plan);
+    await bus.drain();
+    rates.push(sent / ((performance.now() - start) / 1000));
+  }
   await engine.close();
   await bus.close();
-  return { rate: sent / seconds, latency: engine.timing.snapshot() };
+  return { rate: median(rates), rates, latency: engine.timing.snapshot() };
 }
 
 /** The server's CPU time so far (INFO cpu), seconds. */
@@ -442,54 +506,57 @@ export const redisSection: BenchSection = {
       const data = tape(TAPE_SIZE, 7, SYMBOLS);
       const server = own ? 'own redis-server on loopback' : 'KERNELBUS_BENCH_REDIS';
 
-      // Throughput, both sides warm (WARM_TRADES): each Redis run's processes, and the in-process bus's.
+      // Throughput, both sides warm (WARM_TRADES), medians of ROUNDS rounds: each Redis run's processes, and the in-process bus's.
+      const rounds = (rates: number[]) => `median of ${ROUNDS} rounds of ${(ROUND_TRADES / 1e6).toFixed(0)} M trades (${rates.map((x) => (x / 1e6).toFixed(2)).join(', ')} M) after ${(WARM_TRADES / 1e6).toFixed(0)} M untimed`;
+      const plan = { count: ROUND_TRADES, rounds: ROUNDS, warm: WARM_TRADES };
       const cpuBefore = await serverCpuSeconds(url);
-      const t = await run(url, { count: THROUGHPUT_TRADES, warm: WARM_TRADES }, 0);
+      const t = await run(url, plan, 0);
       const serverCpu = (await serverCpuSeconds(url)) - cpuBefore;
       prefixes.push(t.prefix);
-      const e2e = (THROUGHPUT_TRADES * 1000) / (t.eng.doneAt - t.pub.startAt);
-      const published = (THROUGHPUT_TRADES * 1000) / (t.pub.endAt - t.pub.startAt);
-      await inProcess(data, { count: WARM_TRADES }, 0);
-      const local = await inProcess(data, { count: 2_000_000 }, 0);
+      const awaited = roundRates(t, ROUND_TRADES);
+      const local = await inProcess(data, plan, 0);
       const tp = 'throughput, single trades by await publish() end to end (msg/s)';
-      const timedAfter = `timed after ${WARM_TRADES.toLocaleString('en-US')} untimed trades`;
-      add(tp, 'redis, 2 processes', e2e, 'msg/s', `publisher process -> ${server} (${SHARDS} streams) -> VpinEngine process, ${timedAfter}, as the in-process bus; target >= 2,000,000`, 6680);
-      add(tp, 'in-process bus', local.rate, 'msg/s', `same engine, memory transport, one process, ${timedAfter}`, 6680);
+      add(tp, 'redis, 2 processes', awaited.e2e, 'msg/s', `publisher process -> ${server} (${SHARDS} streams) -> VpinEngine process, ${rounds(awaited.all)}; target >= 2,000,000`, 6680);
+      add(tp, 'in-process bus', local.rate, 'msg/s', `same engine, memory transport, one process, ${rounds(local.rates)}`, 6680);
       add(tp, 'reported', 6680, 'msg/s', 'original: two Redis buses, 0.43 ms mean latency', 6680);
-      add('throughput, publisher side (msg/s)', 'redis, 2 processes', published, 'msg/s', `${t.eng.deliveries.toLocaleString('en-US')} frames delivered, ${t.eng.copies.toLocaleString('en-US')} copied once (unaligned)`);
+      add('throughput, publisher side (msg/s)', 'redis, 2 processes', awaited.published, 'msg/s', `${t.eng.deliveries.toLocaleString('en-US')} frames delivered, ${t.eng.copies.toLocaleString('en-US')} copied once (unaligned)`);
       // The same single trades through publishSync() (no await per trade).
-      const sync = await run(url, { count: THROUGHPUT_TRADES, sync: true, warm: WARM_TRADES }, 0);
+      const syncPlan = { ...plan, sync: true };
+      const sync = await run(url, syncPlan, 0);
       prefixes.push(sync.prefix);
-      await inProcess(data, { count: WARM_TRADES, sync: true }, 0);
-      const localSync = await inProcess(data, { count: 2_000_000, sync: true }, 0);
+      const synced = roundRates(sync, ROUND_TRADES);
+      const localSync = await inProcess(data, syncPlan, 0);
       const ts = 'throughput, single trades by publishSync() end to end (msg/s)';
-      add(ts, 'redis, 2 processes', (THROUGHPUT_TRADES * 1000) / (sync.eng.doneAt - sync.pub.startAt), 'msg/s', `publisher side ${(THROUGHPUT_TRADES / 1000 / (sync.pub.endAt - sync.pub.startAt)).toFixed(2)} M msg/s; target >= 2,000,000`, 6680);
-      add(ts, 'in-process bus', localSync.rate, 'msg/s', 'same engine, memory transport, one process', 6680);
+      add(ts, 'redis, 2 processes', synced.e2e, 'msg/s', `publisher side ${(synced.published / 1e6).toFixed(2)} M msg/s; ${rounds(synced.all)}; target >= 2,000,000`, 6680);
+      add(ts, 'in-process bus', localSync.rate, 'msg/s', `same engine, memory transport, one process; ${rounds(localSync.rates)}`, 6680);
       // Each of the two processes alone (Redis on the other core): what a core per process would carry.
-      const alone = await stages(url, { count: STAGE_TRADES, sync: true, warm: WARM_TRADES });
+      const alone = await stages(url, { count: STAGE_TRADES, sync: true, warm: STAGE_WARM });
       prefixes.push(alone.prefix);
       const tst = 'throughput by stage, single trades by publishSync() (msg/s)';
-      const stageNote = 'with redis-server on the other core; the end-to-end runs above share 2 cores between 3 busy processes';
+      const stageNote = `after ${STAGE_WARM.toLocaleString('en-US')} untimed trades, with redis-server on the other core; the end-to-end runs above share 2 cores between 3 busy processes`;
       const stageRows: BenchRow[] = [
         { section: 'redis', case: tst, subject: 'publisher process alone', value: alone.publisher, unit: 'msg/s', note: `publishing into Redis with no consumer, until stored; ${stageNote}` },
         { section: 'redis', case: tst, subject: 'engine process alone', value: alone.engine, unit: 'msg/s', note: `reading the publisher's ${(STAGE_TRADES / 1e6).toFixed(0)} M trades back as a backlog; ${stageNote}` },
         { section: 'redis', case: tst, subject: 'in-process bus', value: localSync.rate, unit: 'msg/s', note: 'both in one process (the publishSync() row above)' },
       ];
       rows.push(...withRatios(stageRows, 'in-process bus'));
-      const perTrade = (ms: number) => (ms * 1e6) / THROUGHPUT_TRADES;
+      const timed = ROUND_TRADES * ROUNDS;
+      const perTrade = (ms: number) => (ms * 1e6) / timed;
       const cpu = 'CPU per trade, single trades (ns)';
-      add(cpu, 'publisher process, await publish()', perTrade(t.pub.cpuMs), 'ns', 'user + system time while publishing');
-      add(cpu, 'publisher process, publishSync()', perTrade(sync.pub.cpuMs), 'ns', 'user + system time while publishing');
-      add(cpu, 'engine process', perTrade(sync.eng.cpuMs), 'ns', 'publishSync() run; user + system time from the first trade to the last');
-      add(cpu, 'redis-server', (serverCpu * 1e9) / (THROUGHPUT_TRADES + WARM_TRADES), 'ns', `await publish() run, warm-up included (INFO cpu)${own ? '' : '; a shared server counts its other clients too'}; perf: about a quarter of it is Lua hashing every byte of the frames the append script receives`);
+      add(cpu, 'publisher process, await publish()', perTrade(t.pub.cpuMs), 'ns', 'user + system time while publishing the rounds');
+      add(cpu, 'publisher process, publishSync()', perTrade(sync.pub.cpuMs), 'ns', 'user + system time while publishing the rounds');
+      add(cpu, 'engine process', perTrade(sync.eng.cpuMs), 'ns', 'publishSync() run; user + system time from the first timed trade to the last');
+      add(cpu, 'redis-server', (serverCpu * 1e9) / (timed + WARM_TRADES), 'ns', `await publish() run, warm-up included (INFO cpu)${own ? '' : '; a shared server counts its other clients too'}; perf: about a quarter of it is Lua hashing every byte of the frames the append script receives`);
       // The same trades published as batches of 64 per call (one symbol each): what the transport carries.
-      const batched = await run(url, { count: THROUGHPUT_TRADES, batch: BATCH, warm: WARM_TRADES }, 0);
+      const batchPlan = { ...plan, batch: BATCH };
+      const batched = await run(url, batchPlan, 0);
       prefixes.push(batched.prefix);
-      await inProcess(data, { count: WARM_TRADES, batch: BATCH }, 0);
-      const localBatched = await inProcess(data, { count: 2_000_000, batch: BATCH }, 0);
+      const batches = roundRates(batched, ROUND_TRADES);
+      const localBatched = await inProcess(data, batchPlan, 0);
       const tb = `throughput, batches of ${BATCH} trades end to end (msg/s)`;
-      add(tb, 'redis, 2 processes', (THROUGHPUT_TRADES * 1000) / (batched.eng.doneAt - batched.pub.startAt), 'msg/s', `${batched.eng.deliveries.toLocaleString('en-US')} frames; target >= 2,000,000`, 6680);
-      add(tb, 'in-process bus', localBatched.rate, 'msg/s', 'same engine, memory transport, one process', 6680);
+      add(tb, 'redis, 2 processes', batches.e2e, 'msg/s', `${batched.eng.deliveries.toLocaleString('en-US')} frames; ${rounds(batches.all)}; target >= 2,000,000`, 6680);
+      add(tb, 'in-process bus', localBatched.rate, 'msg/s', `same engine, memory transport, one process; ${rounds(localBatched.rates)}`, 6680);
+      const e2e = awaited.e2e;
       add('throughput vs original stress test (msg/s)', 'redis, 2 processes', e2e, 'msg/s', undefined, 14822);
       add('throughput vs original stress test (msg/s)', 'reported', 14822, 'msg/s', 'original stress test', 14822);
       add('throughput vs original goal (msg/s)', 'redis, 2 processes', e2e, 'msg/s', undefined, 25000);
@@ -497,7 +564,7 @@ export const redisSection: BenchSection = {
       add('throughput vs original aspiration (msg/s)', 'redis, 2 processes', e2e, 'msg/s', undefined, 1_000_000);
       add('throughput vs original aspiration (msg/s)', 'reported', 1_000_000, 'msg/s', 'original aspiration', 1_000_000);
       // The same run on a Redis Cluster (1 and 3 primaries with replicas, started here), beside this one.
-      rows.push(...(await clusterRows(run, url, CLUSTER_TRADES, WARM_TRADES, SHARDS)));
+      rows.push(...(await clusterRows(run, url, CLUSTER_TRADES, CLUSTER_WARM, SHARDS)));
 
       // Latency at fixed rates across two processes (after a warm-up), and in-process for comparison.
       for (const rate of RATES) {
@@ -543,9 +610,9 @@ export const redisSection: BenchSection = {
 if (process.argv.includes('--child')) {
   const [, , , role, url, prefix, ...rest] = process.argv;
   if (role === 'publisher') {
-    await publisherChild(url, prefix, rest[0] === 'count' ? { count: Number(rest[1]), batch: Number(rest[2]), sync: rest[3] === 'sync', warm: Number(rest[4] ?? 0) } : { rate: Number(rest[1]), seconds: Number(rest[2]) });
+    await publisherChild(url, prefix, rest[0] === 'count' ? { count: Number(rest[1]), batch: Number(rest[2]), sync: rest[3] === 'sync', warm: Number(rest[4]), rounds: Number(rest[5]) } : { rate: Number(rest[1]), seconds: Number(rest[2]) });
   } else if (role === 'engine') {
-    await engineChild(url, prefix, Number(rest[0]), Number(rest[1] ?? 0));
+    await engineChild(url, prefix, Number(rest[0]), Number(rest[1]), Number(rest[2]));
   } else if (role === 'raw-consumer' || role === 'raw-producer') {
     await rawChild(role, url, prefix, Number(rest[0]), Number(rest[1]));
   }
