@@ -27,27 +27,32 @@ const SHARDS = 4;
 /** As bench/bus.ts: 10 ms bars, buckets of 30,000 (the synthetic volumes average 100). */
 const VPIN: VpinOptions = { bucketVolume: 30_000, window: 50, barMs: 10, sigma: { ewma: 0.94 } };
 /**
- * Throughput runs: ROUNDS timed rounds of ROUND_TRADES trades, after WARM_TRADES untimed ones, on each
- * side of a comparison: the in-process bus in the process then measured, and each Redis run in its own
- * publisher and engine processes; a figure is the median round's (each round starts once the last one
- * is processed). The warm-up is the same trades in the mode measured (await, publishSync, batches), with
- * earlier timestamps. Fresh processes compile their hot paths for a while, which the in-process figure,
- * taken in a warm process, does not pay: timed after 400,000 and 2,000,000 warm trades, V8's compiler
- * threads still took 69-120 and 36-83 ms of CPU in each Redis process during a 0.4 s window (perf, 2
- * cores), and with 4-16 M warm trades the engine's CPU per trade fell from 124-132 ns to 59-87 ns.
+ * Throughput runs: WARM_ROUNDS + ROUNDS rounds of ROUND_TRADES trades (the mode measured: await,
+ * publishSync, batches), each started once the last one is processed, on each side of a comparison: the
+ * in-process bus, and each Redis run in its own publisher and engine processes. The first WARM_ROUNDS
+ * are untimed; a figure is the median of the other rounds. Fresh processes compile their hot paths for
+ * seconds (TurboFan tiers up the I/O paths, called per read and per write, last), which the in-process
+ * figure, taken in a warm process, does not pay. V8's compiler threads took, in each Redis process, 69-120
+ * ms of CPU during a 0.4 s window timed after 400,000 warm trades (perf, 2 cores); 163-164 ms during the
+ * 5 timed rounds after 4 warm ones, 62-107 ms after 10 (--trace-opt). The warm-up is rounds like the timed
+ * ones so that every path a round takes (its end, the drain) is compiled before timing: a round end first
+ * met after the warm-up deoptimized the engine's process() and cost 7-26 ms of compiling each time.
  */
 const ROUND_TRADES = 2_000_000;
 const ROUNDS = 5;
-const WARM_TRADES = 4_000_000;
+const WARM_ROUNDS = 10;
 /**
  * Trades in the by-stage run, and before it (untimed): its backlog, both included, must stay under the
  * streams' MAXLEN (1,000,000 messages each, 4 streams).
  */
 const STAGE_TRADES = 2_000_000;
 const STAGE_WARM = 400_000;
-/** Trades per run in the Redis Cluster rows (bench/redis-cluster.ts: 5 configurations x 3 rounds), and before each (untimed). */
-const CLUSTER_TRADES = 2_000_000;
-const CLUSTER_WARM = 400_000;
+/**
+ * The Redis Cluster rows (bench/redis-cluster.ts: 5 configurations x 3 interleaved runs): each run as the
+ * throughput runs, with rounds of CLUSTER_ROUND_TRADES, CLUSTER_ROUNDS of them timed after WARM_ROUNDS.
+ */
+const CLUSTER_ROUND_TRADES = 1_000_000;
+const CLUSTER_ROUNDS = 3;
 /** Trades per publish() in the batched throughput run. */
 const BATCH = 64;
 /**
@@ -73,9 +78,9 @@ class TimedVpinEngine extends VpinEngine {
   firstAt = NaN;
   /** Messages of the warm-up (count plans), before cpuAtFirst. */
   warmTrades = 0;
-  /** Messages per round after the warm-up (count plans), and when each round's last one was processed (epoch ms). */
+  /** Messages per round after the warm-up (count plans), and when each round's last one was processed: [epoch ms, CPU ms]. */
   roundTrades = Infinity;
-  readonly roundEnds: number[] = [];
+  readonly roundEnds: [number, number][] = [];
   /** Messages to wait for, and who waits (see until()). */
   private target = Infinity;
   private reached: () => void = () => {};
@@ -92,7 +97,7 @@ class TimedVpinEngine extends VpinEngine {
     super.process(message);
     if (timed) this.timing.record(nowMs() - message.sentAt, message.count);
     this.processedAll += message.count;
-    while (this.processedAll >= this.warmTrades + (this.roundEnds.length + 1) * this.roundTrades) this.roundEnds.push(nowMs());
+    while (this.processedAll >= this.warmTrades + (this.roundEnds.length + 1) * this.roundTrades) this.roundEnds.push([nowMs(), cpuMs()]);
     if (this.processedAll >= this.target) this.reached();
   }
 
@@ -105,8 +110,8 @@ class TimedVpinEngine extends VpinEngine {
 }
 
 /**
- * What a publisher sends: `rounds` (default 1) of `count` trades, after `warm` more, untimed (see
- * ROUNDS), or trades at `rate` for `seconds`; `t0` the first timestamp (see roundPlan()).
+ * What a publisher sends: `rounds` (default 1) of `count` trades, after `warm` more, untimed, or trades
+ * at `rate` for `seconds`; `t0` the first timestamp (see roundPlan()).
  */
 type CountPlan = { count: number; batch?: number; sync?: boolean; warm?: number; rounds?: number; t0?: number };
 type Plan = CountPlan | { rate: number; seconds: number };
@@ -192,23 +197,23 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
 /**
  * `--child publisher`: publishes the plan (a count plan's warm-up first, and each round once the trades
  * before it are acknowledged), then prints `{ startAt, endAt, rounds, sent, storedAt, cpuMs }` as JSON
- * (epoch ms; `rounds`: each round's [start, end]) and exits once stored.
+ * (epoch ms; `rounds`: each round's [start, end, CPU ms at its start, at its end]) and exits once stored.
  */
 async function publisherChild(url: string, prefix: string, plan: Plan): Promise<void> {
   const bus = createBus({ transport: 'redis', url, shards: SHARDS, buses: ['marketdata'], redis: { prefix, ...durability() } });
   await (bus.transport('marketdata') as RedisTransport).ready();
   const data = tape(TAPE_SIZE, 7, SYMBOLS);
   await warmUp(bus, data, plan);
-  const cpu0 = process.cpuUsage();
-  const rounds: [number, number][] = [];
+  const cpu0 = cpuMs();
+  const rounds: [number, number, number, number][] = [];
   let sent = 0;
   for (let r = 0; r < ('count' in plan ? (plan.rounds ?? 1) : 1); r++) {
     if (r > 0) await bus.drain();
-    const startAt = nowMs();
+    const [startAt, cpuAtStart] = [nowMs(), cpuMs()];
     sent += await publishTrades(bus, data, 'count' in plan ? roundPlan(plan, r) : plan);
-    rounds.push([startAt, nowMs()]);
+    rounds.push([startAt, nowMs(), cpuAtStart, cpuMs()]);
   }
-  const cpu = cpuMs(cpu0);
+  const cpu = cpuMs() - cpu0;
   await bus.flush();
   process.stdout.write(`${JSON.stringify({ startAt: rounds[0][0], endAt: rounds[rounds.length - 1][1], rounds, sent, storedAt: nowMs(), cpuMs: cpu })}\n`);
   await bus.close();
@@ -349,16 +354,16 @@ function child(args: string[], env: Record<string, string> = {}): { proc: ChildP
   return { proc, line, exited };
 }
 
-/** CPU time (user + system, ms) of this process since `from`. */
-function cpuMs(from: NodeJS.CpuUsage): number {
+/** CPU time (user + system, ms) of this process since `from` (default: its start). */
+function cpuMs(from?: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(from);
   return (d.user + d.system) / 1000;
 }
 
 interface EngineReport {
   doneAt: number;
-  /** When the engine had processed each round's trades (count plans; epoch ms). */
-  roundEnds: number[];
+  /** When the engine had processed each round's trades (count plans): [epoch ms, CPU ms]. */
+  roundEnds: [number, number][];
   /** When the first message past the warm-up reached the engine (epoch ms). */
   firstAt: number;
   processed: number;
@@ -373,20 +378,30 @@ interface EngineReport {
 interface PublisherReport {
   startAt: number;
   endAt: number;
-  rounds: [number, number][];
+  rounds: [number, number, number, number][];
   sent: number;
   storedAt: number;
   cpuMs: number;
 }
 
 /**
- * The rates (msg/s) of a count plan's run, each the median round's: end to end (from the round's first
- * publish to the engine's processing of its last trade) and the publisher's side; `all`: each round's
- * end-to-end rate.
+ * A count plan's run over its last `timed` rounds of `trades`: the median round's rates (msg/s) end to
+ * end (from the round's first publish to the engine's processing of its last trade) and on the
+ * publisher's side, each round's end-to-end rate (`all`), and each process's CPU per trade (ns) over
+ * those rounds.
  */
-function roundRates(t: { pub: PublisherReport; eng: EngineReport }, trades: number) {
-  const all = t.pub.rounds.map(([start], i) => (trades * 1000) / (t.eng.roundEnds[i] - start));
-  return { e2e: median(all), published: median(t.pub.rounds.map(([start, end]) => (trades * 1000) / (end - start))), all };
+function roundRates(t: { pub: PublisherReport; eng: EngineReport }, trades: number, timed: number) {
+  const pub = t.pub.rounds.slice(-timed);
+  const eng = t.eng.roundEnds.slice(-timed - 1);
+  const all = pub.map(([start], i) => (trades * 1000) / (eng[i + 1][0] - start));
+  const perTrade = (ms: number) => (ms * 1e6) / (trades * timed);
+  return {
+    e2e: median(all),
+    published: median(pub.map(([start, end]) => (trades * 1000) / (end - start))),
+    all,
+    publisherCpu: perTrade(pub.reduce((sum, [, , from, to]) => sum + to - from, 0)),
+    engineCpu: perTrade(eng[timed][1] - eng[0][1]),
+  };
 }
 
 /**
@@ -442,9 +457,10 @@ async function stages(url: string, plan: { count: number; sync: boolean; warm: n
 
 /**
  * In-process: the bus on memory transports and the same engine: a count plan's throughput (its warm-up,
- * then its rounds, each drained: the median round's rate and each round's), or latency at a rate.
+ * then its rounds, each drained: the median of the last `timed` rounds' rates, and each of those), or
+ * latency at a rate.
  */
-async function inProcess(data: Tape, plan: Plan, warmupMs: number) {
+async function inProcess(data: Tape, plan: Plan, warmupMs: number, timed = 1) {
   const bus = createBus();
   const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0 });
   engine.warmupMs = warmupMs;
@@ -462,7 +478,7 @@ async function inProcess(data: Tape, plan: Plan, warmupMs: number) {
   }
   await engine.close();
   await bus.close();
-  return { rate: median(rates), rates, latency: engine.timing.snapshot() };
+  return { rate: median(rates.slice(-timed)), rates: rates.slice(-timed), latency: engine.timing.snapshot() };
 }
 
 /** The server's CPU time so far (INFO cpu), seconds. */
@@ -483,7 +499,7 @@ async function cleanUp(url: string, prefixes: string[]): Promise<void> {
 
 const fmtRate = (r: number) => (r >= 1e6 ? `${r / 1e6}M` : `${Math.round(r / 100) / 10}k`).replace('.0k', 'k');
 
-/** The 'redis' section of `npm run bench` (about 45 s on 2 cores). */
+/** The 'redis' section of `npm run bench` (about 7 minutes on 2 cores, half of it the cluster rows). */
 export const redisSection: BenchSection = {
   name: 'redis',
   async run() {
@@ -506,15 +522,15 @@ export const redisSection: BenchSection = {
       const data = tape(TAPE_SIZE, 7, SYMBOLS);
       const server = own ? 'own redis-server on loopback' : 'KERNELBUS_BENCH_REDIS';
 
-      // Throughput, both sides warm (WARM_TRADES), medians of ROUNDS rounds: each Redis run's processes, and the in-process bus's.
-      const rounds = (rates: number[]) => `median of ${ROUNDS} rounds of ${(ROUND_TRADES / 1e6).toFixed(0)} M trades (${rates.map((x) => (x / 1e6).toFixed(2)).join(', ')} M) after ${(WARM_TRADES / 1e6).toFixed(0)} M untimed`;
-      const plan = { count: ROUND_TRADES, rounds: ROUNDS, warm: WARM_TRADES };
+      // Throughput, both sides warm (WARM_ROUNDS), medians of ROUNDS rounds: each Redis run's processes, and the in-process bus's.
+      const rounds = (rates: number[]) => `median of ${ROUNDS} rounds of ${(ROUND_TRADES / 1e6).toFixed(0)} M trades (${rates.map((x) => (x / 1e6).toFixed(2)).join(', ')} M) after ${WARM_ROUNDS} untimed`;
+      const plan = { count: ROUND_TRADES, rounds: WARM_ROUNDS + ROUNDS };
       const cpuBefore = await serverCpuSeconds(url);
       const t = await run(url, plan, 0);
       const serverCpu = (await serverCpuSeconds(url)) - cpuBefore;
       prefixes.push(t.prefix);
-      const awaited = roundRates(t, ROUND_TRADES);
-      const local = await inProcess(data, plan, 0);
+      const awaited = roundRates(t, ROUND_TRADES, ROUNDS);
+      const local = await inProcess(data, plan, 0, ROUNDS);
       const tp = 'throughput, single trades by await publish() end to end (msg/s)';
       add(tp, 'redis, 2 processes', awaited.e2e, 'msg/s', `publisher process -> ${server} (${SHARDS} streams) -> VpinEngine process, ${rounds(awaited.all)}; target >= 2,000,000`, 6680);
       add(tp, 'in-process bus', local.rate, 'msg/s', `same engine, memory transport, one process, ${rounds(local.rates)}`, 6680);
@@ -524,8 +540,8 @@ export const redisSection: BenchSection = {
       const syncPlan = { ...plan, sync: true };
       const sync = await run(url, syncPlan, 0);
       prefixes.push(sync.prefix);
-      const synced = roundRates(sync, ROUND_TRADES);
-      const localSync = await inProcess(data, syncPlan, 0);
+      const synced = roundRates(sync, ROUND_TRADES, ROUNDS);
+      const localSync = await inProcess(data, syncPlan, 0, ROUNDS);
       const ts = 'throughput, single trades by publishSync() end to end (msg/s)';
       add(ts, 'redis, 2 processes', synced.e2e, 'msg/s', `publisher side ${(synced.published / 1e6).toFixed(2)} M msg/s; ${rounds(synced.all)}; target >= 2,000,000`, 6680);
       add(ts, 'in-process bus', localSync.rate, 'msg/s', `same engine, memory transport, one process; ${rounds(localSync.rates)}`, 6680);
@@ -540,19 +556,17 @@ export const redisSection: BenchSection = {
         { section: 'redis', case: tst, subject: 'in-process bus', value: localSync.rate, unit: 'msg/s', note: 'both in one process (the publishSync() row above)' },
       ];
       rows.push(...withRatios(stageRows, 'in-process bus'));
-      const timed = ROUND_TRADES * ROUNDS;
-      const perTrade = (ms: number) => (ms * 1e6) / timed;
       const cpu = 'CPU per trade, single trades (ns)';
-      add(cpu, 'publisher process, await publish()', perTrade(t.pub.cpuMs), 'ns', 'user + system time while publishing the rounds');
-      add(cpu, 'publisher process, publishSync()', perTrade(sync.pub.cpuMs), 'ns', 'user + system time while publishing the rounds');
-      add(cpu, 'engine process', perTrade(sync.eng.cpuMs), 'ns', 'publishSync() run; user + system time from the first timed trade to the last');
-      add(cpu, 'redis-server', (serverCpu * 1e9) / (timed + WARM_TRADES), 'ns', `await publish() run, warm-up included (INFO cpu)${own ? '' : '; a shared server counts its other clients too'}; perf: about a quarter of it is Lua hashing every byte of the frames the append script receives`);
+      add(cpu, 'publisher process, await publish()', awaited.publisherCpu, 'ns', 'user + system time while publishing the timed rounds');
+      add(cpu, 'publisher process, publishSync()', synced.publisherCpu, 'ns', 'user + system time while publishing the timed rounds');
+      add(cpu, 'engine process', synced.engineCpu, 'ns', 'publishSync() run; user + system time over the timed rounds');
+      add(cpu, 'redis-server', (serverCpu * 1e9) / (ROUND_TRADES * (WARM_ROUNDS + ROUNDS)), 'ns', `await publish() run, warm-up included (INFO cpu)${own ? '' : '; a shared server counts its other clients too'}; perf: about a quarter of it is Lua hashing every byte of the frames the append script receives`);
       // The same trades published as batches of 64 per call (one symbol each): what the transport carries.
       const batchPlan = { ...plan, batch: BATCH };
       const batched = await run(url, batchPlan, 0);
       prefixes.push(batched.prefix);
-      const batches = roundRates(batched, ROUND_TRADES);
-      const localBatched = await inProcess(data, batchPlan, 0);
+      const batches = roundRates(batched, ROUND_TRADES, ROUNDS);
+      const localBatched = await inProcess(data, batchPlan, 0, ROUNDS);
       const tb = `throughput, batches of ${BATCH} trades end to end (msg/s)`;
       add(tb, 'redis, 2 processes', batches.e2e, 'msg/s', `${batched.eng.deliveries.toLocaleString('en-US')} frames; ${rounds(batches.all)}; target >= 2,000,000`, 6680);
       add(tb, 'in-process bus', localBatched.rate, 'msg/s', `same engine, memory transport, one process; ${rounds(localBatched.rates)}`, 6680);
@@ -564,7 +578,14 @@ export const redisSection: BenchSection = {
       add('throughput vs original aspiration (msg/s)', 'redis, 2 processes', e2e, 'msg/s', undefined, 1_000_000);
       add('throughput vs original aspiration (msg/s)', 'reported', 1_000_000, 'msg/s', 'original aspiration', 1_000_000);
       // The same run on a Redis Cluster (1 and 3 primaries with replicas, started here), beside this one.
-      rows.push(...(await clusterRows(run, url, CLUSTER_TRADES, CLUSTER_WARM, SHARDS)));
+      const clusterPlan = { count: CLUSTER_ROUND_TRADES, rounds: WARM_ROUNDS + CLUSTER_ROUNDS };
+      const clusterRun = async (on: string, durability?: 'replica' | 'primary') => {
+        const r = await run(on, clusterPlan, 0, { durability });
+        if (on === url) prefixes.push(r.prefix);
+        return { rate: roundRates(r, CLUSTER_ROUND_TRADES, CLUSTER_ROUNDS).e2e, trades: CLUSTER_ROUND_TRADES * clusterPlan.rounds };
+      };
+      const clusterTiming = `the median of ${CLUSTER_ROUNDS} rounds of ${(CLUSTER_ROUND_TRADES / 1e6).toFixed(0)} M trades after ${WARM_ROUNDS} untimed`;
+      rows.push(...(await clusterRows(clusterRun, url, SHARDS, clusterTiming)));
 
       // Latency at fixed rates across two processes (after a warm-up), and in-process for comparison.
       for (const rate of RATES) {
