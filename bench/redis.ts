@@ -59,11 +59,16 @@ const BATCH = 64;
  * Latency runs: rates, and seconds measured after a warm-up. The warm-up covers the processes' first
  * seconds, while V8 still compiles the hot paths and sizes its heap (at 10k msg/s the first second after
  * a 0.5 s warm-up measured p50 0.69 ms, p99 7.7 ms; the third second p50 0.48, p99 3.5): the figures are
- * those of an engine that has been running, as a trading engine does for hours.
+ * those of an engine that has been running, as a trading engine does for hours. At 10k msg/s the hot
+ * paths get hot slowly: after a 2 s warm-up each process still spent 22-24 µs of CPU per message and
+ * the kernelbus p99 was 1.7-2.6 ms (floor 0.4-0.8 ms); after 12 s, 15-17 µs and 0.7-1.1 ms (floor 0.32-0.34
+ * ms). The tail is V8's helper threads (compiling, collecting) holding a core while a main thread woken
+ * on it waits to run (`perf sched`, 2 s warm-up: 7-15 waits of 1-3 ms in 3 s for each of the three
+ * processes, the other core often idle meanwhile). The plain-ioredis floor gets the same warm-up.
  */
 const RATES = [10_000, 100_000];
 const LATENCY_S = 3;
-const WARMUP_S = 2;
+const WARMUP_S = 10;
 
 const TAPE_SIZE = 1 << 20;
 
@@ -499,7 +504,7 @@ async function cleanUp(url: string, prefixes: string[]): Promise<void> {
 
 const fmtRate = (r: number) => (r >= 1e6 ? `${r / 1e6}M` : `${Math.round(r / 100) / 10}k`).replace('.0k', 'k');
 
-/** The 'redis' section of `npm run bench` (about 7 minutes on 2 cores, half of it the cluster rows). */
+/** The 'redis' section of `npm run bench` (about 3-4 minutes on 2 cores). */
 export const redisSection: BenchSection = {
   name: 'redis',
   async run() {
