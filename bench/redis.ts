@@ -447,7 +447,7 @@ async function stages(url: string, plan: { count: number; sync: boolean; warm: n
   const publisher = child(['publisher', url, prefix, ...planArgs(plan, plan.warm)]);
   const pub = JSON.parse(await publisher.line()) as { startAt: number; storedAt: number };
   await publisher.exited;
-  const engine = child(['engine', url, prefix, '0', String(plan.warm)]);
+  const engine = child(['engine', url, prefix, '0', String(plan.warm), '0']);
   try {
     if ((await engine.line()) !== 'ready') throw new Error('engine child did not start');
     engine.proc.stdin!.write(`${plan.count + plan.warm}\n`);
