@@ -140,6 +140,11 @@ function roundPlan(plan: CountPlan, round: number): CountPlan {
   return { ...plan, t0: T0 + round * (plan.count / 3000 + 1000) };
 }
 
+/** The plans publishTrades() sends for `plan`, round by round (a rate plan: itself, once). */
+function roundsOf(plan: Plan): Plan[] {
+  return 'count' in plan ? Array.from({ length: plan.rounds ?? 1 }, (_, r) => roundPlan(plan, r)) : [plan];
+}
+
 /**
  * Publishes single trades: `count` as fast as they are taken (yielding to I/O every 8,192), or at
  * `rate` msg/s for `seconds` (each loop turn publishes what is due, stamped now). With `batch`, `count`
@@ -201,8 +206,8 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
 
 /**
  * `--child publisher`: publishes the plan (a count plan's warm-up first, and each round once the trades
- * before it are acknowledged), then prints `{ startAt, endAt, rounds, sent, storedAt, cpuMs }` as JSON
- * (epoch ms; `rounds`: each round's [start, end, CPU ms at its start, at its end]) and exits once stored.
+ * before it are acknowledged), then prints `{ rounds, sent, storedAt, cpuMs }` as JSON (epoch ms;
+ * `rounds`: each round's [start, end, CPU ms at its start, at its end]) and exits once stored.
  */
 async function publisherChild(url: string, prefix: string, plan: Plan): Promise<void> {
   const bus = createBus({ transport: 'redis', url, shards: SHARDS, buses: ['marketdata'], redis: { prefix, ...durability() } });
@@ -212,15 +217,15 @@ async function publisherChild(url: string, prefix: string, plan: Plan): Promise<
   const cpu0 = cpuMs();
   const rounds: [number, number, number, number][] = [];
   let sent = 0;
-  for (let r = 0; r < ('count' in plan ? (plan.rounds ?? 1) : 1); r++) {
-    if (r > 0) await bus.drain();
+  for (const round of roundsOf(plan)) {
+    if (rounds.length > 0) await bus.drain();
     const [startAt, cpuAtStart] = [nowMs(), cpuMs()];
-    sent += await publishTrades(bus, data, 'count' in plan ? roundPlan(plan, r) : plan);
+    sent += await publishTrades(bus, data, round);
     rounds.push([startAt, nowMs(), cpuAtStart, cpuMs()]);
   }
   const cpu = cpuMs() - cpu0;
   await bus.flush();
-  process.stdout.write(`${JSON.stringify({ startAt: rounds[0][0], endAt: rounds[rounds.length - 1][1], rounds, sent, storedAt: nowMs(), cpuMs: cpu })}\n`);
+  process.stdout.write(`${JSON.stringify({ rounds, sent, storedAt: nowMs(), cpuMs: cpu })}\n`);
   await bus.close();
 }
 
@@ -381,8 +386,6 @@ interface EngineReport {
 
 /** What the publisher child prints (see publisherChild()). */
 interface PublisherReport {
-  startAt: number;
-  endAt: number;
   rounds: [number, number, number, number][];
   sent: number;
   storedAt: number;
@@ -445,7 +448,7 @@ export async function run(url: string, plan: Plan, warmupMs: number, options: { 
 async function stages(url: string, plan: { count: number; sync: boolean; warm: number }) {
   const prefix = `kb:bench:${randomBytes(4).toString('hex')}:`;
   const publisher = child(['publisher', url, prefix, ...planArgs(plan, plan.warm)]);
-  const pub = JSON.parse(await publisher.line()) as { startAt: number; storedAt: number };
+  const pub = JSON.parse(await publisher.line()) as PublisherReport;
   await publisher.exited;
   const engine = child(['engine', url, prefix, '0', String(plan.warm), '0']);
   try {
@@ -454,7 +457,7 @@ async function stages(url: string, plan: { count: number; sync: boolean; warm: n
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('engine child did not read the backlog within 120 s')), 120_000).unref());
     const eng = JSON.parse(await Promise.race([engine.line(), timeout])) as EngineReport;
     await engine.exited;
-    return { publisher: (plan.count * 1000) / (pub.storedAt - pub.startAt), engine: (plan.count * 1000) / (eng.doneAt - eng.firstAt), prefix };
+    return { publisher: (plan.count * 1000) / (pub.storedAt - pub.rounds[0][0]), engine: (plan.count * 1000) / (eng.doneAt - eng.firstAt), prefix };
   } finally {
     if (engine.proc.exitCode === null) engine.proc.kill('SIGKILL');
   }
@@ -470,14 +473,11 @@ async function inProcess(data: Tape, plan: Plan, warmupMs: number, timed = 1) {
   const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0 });
   engine.warmupMs = warmupMs;
   engine.start();
-  if ('count' in plan && plan.warm) {
-    await publishTrades(bus, data, roundPlan(plan, -1));
-    await bus.drain();
-  }
+  await warmUp(bus, data, plan);
   const rates: number[] = [];
-  for (let r = 0; r < ('count' in plan ? (plan.rounds ?? 1) : 1); r++) {
+  for (const round of roundsOf(plan)) {
     const start = performance.now();
-    const sent = await publishTrades(bus, data, 'count' in plan ? roundPlan(plan, r) : plan);
+    const sent = await publishTrades(bus, data, round);
     await bus.drain();
     rates.push(sent / ((performance.now() - start) / 1000));
   }
