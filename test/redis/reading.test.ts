@@ -3,7 +3,7 @@
  * their streams: every subscription holds its stream's lease, or another consumer of its group does.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { client, closeAll, keysOf, tearDown, transport } from './helpers.js';
+import { client, closeAll, keysOf, tearDown, tradeEntry, transport, until } from './helpers.js';
 import { describeRedis } from './describe.js';
 import { RedisServer } from '../../tools/redis-server.js';
 
@@ -37,6 +37,34 @@ describeRedis('RedisTransport.reading()', () => {
     await b.reading();
     expect(streams.filter((s) => b.holds(s, 'g'))).toEqual([]);
     console.log(`[redis] reading(): 5 subscriptions held their streams ${ms.toFixed(1)} ms after subscribing`);
+  });
+
+  it('one append over four streams reaches their blocked consumer in one reply, also on Redis < 7.2 (which wakes a read with one stream)', async () => {
+    const p = 'kb:r4:';
+    const streams = ['s:0', 's:1', 's:2', 's:3'];
+    const t = transport(server.url(), { prefix: p, blockMs: 2000 });
+    const got: string[] = [];
+    // What had arrived by the end of the event-loop turn that brought the first entry.
+    let firstTurn: string[] | undefined;
+    for (const s of streams) {
+      t.subscribe(s, 'g', 'c', (e) => {
+        got.push(e.stream);
+        if (got.length === 1) setImmediate(() => (firstTurn = [...got]));
+      });
+    }
+    await t.reading();
+    for (let round = 0; round < 3; round++) {
+      got.length = 0;
+      firstTurn = undefined;
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the read is blocked by now
+      // One tick: one append script call, its four XADDs before any reply.
+      const pub = transport(server.url(), { prefix: p });
+      await pub.ready();
+      await Promise.all(streams.map((s, i) => pub.publish(s, [tradeEntry(`K${i}`, round)])));
+      await until(() => firstTurn !== undefined && got.length === 4, 'four entries delivered', 5000);
+      expect(firstTurn!.sort()).toEqual(streams);
+      await pub.close();
+    }
   });
 
   it('a stream whose lease another consumer holds counts as read (it takes over if that one is dead); a closed transport rejects', async () => {

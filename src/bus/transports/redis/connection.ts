@@ -86,18 +86,28 @@ export class Connection {
 
   /**
    * Reads the server's proto-max-bulk-len (a server that refuses CONFIG leaves it unknown; on a cluster,
-   * any node's: they are configured alike) and, on a single Redis, its replicas.
+   * any node's: they are configured alike), its version and, on a single Redis, its replicas.
    */
   private async readLimits(): Promise<void> {
     this.limitsPending = true;
     try {
-      const [reply] = await Promise.all([this.ctx.cmd.config('GET', 'proto-max-bulk-len'), this.readReplicas()]);
+      const [reply] = await Promise.all([this.ctx.cmd.config('GET', 'proto-max-bulk-len'), this.readReplicas(), this.readVersion()]);
       const value = Array.isArray(reply) ? Number(reply[1]) : NaN;
       this.serverMaxBulk = Number.isSafeInteger(value) && value > 0 ? value : undefined;
     } catch {
       this.serverMaxBulk = undefined;
     } finally {
       this.limitsPending = false;
+    }
+  }
+
+  /** Reads the server's version (INFO server) into the context's oneStreamWake; unknown leaves it as it was. */
+  private async readVersion(): Promise<void> {
+    try {
+      const version = /^redis_version:(\d+)\.(\d+)/m.exec(String(await this.ctx.cmd.info('server')));
+      if (version) this.ctx.oneStreamWake = Number(version[1]) * 1000 + Number(version[2]) < 7002;
+    } catch {
+      // A server that refuses INFO: keep assuming the older behaviour (the extra read is harmless).
     }
   }
 

@@ -53,6 +53,12 @@ export class RedisContext {
   readonly cmd: Client;
   /** Set once the transport closes: nothing new starts. */
   closed = false;
+  /**
+   * Whether a blocked XREADGROUP over several streams is answered with only the stream that woke it:
+   * Redis before 7.2 (redis/redis#11116; 7.2 runs the command again over every stream). Read from INFO
+   * server at each connect; assumed until known. See Reader.read().
+   */
+  oneStreamWake = true;
   readonly counters: RedisTransportMetrics = {
     entries: 0, messages: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, deadLettered: 0, discarded: 0, backlog: 0,
     groupsRecreated: 0, lostEntries: 0, possibleLoss: false, claimed: 0, leases: 0, reconnects: 0, publishErrors: 0, deduplicated: 0, healthFailures: 0,

@@ -8,6 +8,9 @@ import type { RawEntry, StreamReply } from './fields.js';
 import type { RedisConfig } from './options.js';
 import type { RedisSubscription } from './subscription.js';
 
+/** See Reader.followFor. */
+const FOLLOW_READS = 8;
+
 /**
  * Reads for one consumer of a group every stream whose lease one of its subscriptions holds, with one
  * XREADGROUP (COUNT, BLOCK) over all of them on one connection, and hands each stream's entries to its
@@ -34,6 +37,11 @@ export class Reader {
   private nextAcquireAt = 0;
   private running: Promise<void> | undefined;
   private reading = false;
+  /**
+   * Reads left that take a second read along (see read()): FOLLOW_READS again after one whose second
+   * read brought entries, or whose only read brought one stream of several (a read a wake may have cut short).
+   */
+  private followFor = FOLLOW_READS;
   private stopped = false;
   private wake: () => void = () => {};
   /** Resolves at the end of the current loop step. */
@@ -241,13 +249,15 @@ export class Reader {
       results = await batch(this.conn, (client) => {
         const acks = this.sendAcks(client, taken);
         sent = acks.length;
-        return [
-          ...acks,
-          client.callBuffer(
-            'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount, 'BLOCK', block,
-            'STREAMS', ...readers.map((s) => s.key), ...readers.map(() => '>'),
-          ),
-        ];
+        const group = ['GROUP', this.group, this.consumer, 'COUNT', this.cfg.readCount];
+        const streams = ['STREAMS', ...readers.map((s) => s.key), ...readers.map(() => '>')];
+        const reads = [client.callBuffer('XREADGROUP', ...group, 'BLOCK', block, ...streams)];
+        // Redis < 7.2 answers a blocked read over several streams with only the stream that woke it
+        // (redis/redis#11116): a second read, without BLOCK, queued behind it runs as soon as the first
+        // is answered and brings the other streams' entries in the same reply, not a round trip later.
+        // While such reads come back (see followFor): under load, reads do not block and find every stream.
+        if (readers.length > 1 && this.ctx.oneStreamWake && this.followFor > 0) reads.push(client.callBuffer('XREADGROUP', ...group, ...streams));
+        return [...acks, ...reads];
       });
     } catch (error) {
       this.restoreAcks(taken);
@@ -261,9 +271,19 @@ export class Reader {
       this.restoreAcks(taken);
       this.ctx.report(`acknowledging for ${this.group}/${this.consumer}`, failed[0]);
     }
-    const [error, reply] = results[sent];
-    if (error) throw error;
-    return reply as StreamReply | null;
+    if (results.length > sent + 1) this.followFor = results[sent + 1][1] ? FOLLOW_READS : this.followFor - 1;
+    else if ((results[sent][1] as StreamReply | null)?.length === 1) this.followFor = FOLLOW_READS;
+    // Both reads' entries, each stream's in order (an error leaves them pending: read back after it).
+    const byStream = new Map<string, StreamReply[number]>();
+    for (const [error, reply] of results.slice(sent)) {
+      if (error) throw error;
+      for (const [key, entries] of (reply as StreamReply | null) ?? []) {
+        const seen = byStream.get(key.toString());
+        if (seen) seen[1] = seen[1].concat(entries);
+        else byStream.set(key.toString(), [key, entries]);
+      }
+    }
+    return byStream.size > 0 ? [...byStream.values()] : null;
   }
 
   /** Hands a batch to its subscription; acknowledges what succeeded, recounts what was held back. */
