@@ -239,7 +239,11 @@ export class Reader {
     );
   }
 
-  /** The pending acknowledgements (and recounts) and one XREADGROUP over the streams of `readers`, in one write. */
+  /**
+   * The pending acknowledgements (and recounts) and one XREADGROUP over the streams of `readers` (on
+   * Redis < 7.2, while it pays, a second one without BLOCK behind it), in one write; the entries read,
+   * by stream.
+   */
   private async read(readers: RedisSubscription[], block: number): Promise<StreamReply | null> {
     const taken = this.takeAcks();
     this.reading = true;
