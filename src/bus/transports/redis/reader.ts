@@ -38,8 +38,9 @@ export class Reader {
   private running: Promise<void> | undefined;
   private reading = false;
   /**
-   * Reads left that take a second read along (see read()): FOLLOW_READS again after one whose second
-   * read brought entries, or whose only read brought one stream of several (a read a wake may have cut short).
+   * Reads that bring entries left to take a second read along (see read()): FOLLOW_READS again after one
+   * whose second read brought entries, or whose only read brought one stream of several (a read a wake
+   * may have cut short).
    */
   private followFor = FOLLOW_READS;
   private stopped = false;
@@ -275,8 +276,11 @@ export class Reader {
       this.restoreAcks(taken);
       this.ctx.report(`acknowledging for ${this.group}/${this.consumer}`, failed[0]);
     }
-    if (results.length > sent + 1) this.followFor = results[sent + 1][1] ? FOLLOW_READS : this.followFor - 1;
-    else if ((results[sent][1] as StreamReply | null)?.length === 1) this.followFor = FOLLOW_READS;
+    const first = results[sent][1] as StreamReply | null;
+    if (results.length > sent + 1) {
+      if (results[sent + 1][1]) this.followFor = FOLLOW_READS;
+      else if (first) this.followFor--; // (a read that timed out says nothing)
+    } else if (first?.length === 1) this.followFor = FOLLOW_READS;
     // Both reads' entries, each stream's in order (an error leaves them pending: read back after it).
     const byStream = new Map<string, StreamReply[number]>();
     for (const [error, reply] of results.slice(sent)) {
