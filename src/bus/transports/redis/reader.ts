@@ -276,22 +276,27 @@ export class Reader {
       this.restoreAcks(taken);
       this.ctx.report(`acknowledging for ${this.group}/${this.consumer}`, failed[0]);
     }
-    const first = results[sent][1] as StreamReply | null;
-    if (results.length > sent + 1) {
-      if (results[sent + 1][1]) this.followFor = FOLLOW_READS;
-      else if (first) this.followFor--; // (a read that timed out says nothing)
-    } else if (first?.length === 1) this.followFor = FOLLOW_READS;
-    // Both reads' entries, each stream's in order (an error leaves them pending: read back after it).
-    const byStream = new Map<string, StreamReply[number]>();
-    for (const [error, reply] of results.slice(sent)) {
-      if (error) throw error;
-      for (const [key, entries] of (reply as StreamReply | null) ?? []) {
-        const seen = byStream.get(key.toString());
-        if (seen) seen[1] = seen[1].concat(entries);
-        else byStream.set(key.toString(), [key, entries]);
-      }
+    // An error leaves the entries read pending: they are read back after it.
+    const [[error, reply], follow] = results.slice(sent);
+    if (error) throw error;
+    const first = reply as StreamReply | null;
+    if (!follow) {
+      if (first?.length === 1) this.followFor = FOLLOW_READS;
+      return first;
     }
-    return byStream.size > 0 ? [...byStream.values()] : null;
+    if (follow[0]) throw follow[0];
+    const more = follow[1] as StreamReply | null;
+    if (more) this.followFor = FOLLOW_READS;
+    else if (first) this.followFor--; // (a read that timed out says nothing)
+    if (!first || !more) return first ?? more;
+    // Both reads' entries, each stream's in order.
+    const byStream = new Map(first.map(([key, entries]) => [key.toString(), [key, entries] as StreamReply[number]]));
+    for (const [key, entries] of more) {
+      const seen = byStream.get(key.toString());
+      if (seen) seen[1] = seen[1].concat(entries);
+      else byStream.set(key.toString(), [key, entries]);
+    }
+    return [...byStream.values()];
   }
 
   /** Hands a batch to its subscription; acknowledges what succeeded, recounts what was held back. */
