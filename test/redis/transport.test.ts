@@ -191,6 +191,28 @@ describeRedis('RedisTransport', () => {
     expect(t.metrics().deduplicated).toBe(2);
     const stored = (await redis.xrangeBuffer(keysOf(p).stream('s'), '-', '+')).map(([, f]) => new Float64Array(f[1].buffer.slice(f[1].byteOffset, f[1].byteOffset + f[1].length)).at(-3));
     expect(stored).toEqual([1, 2, 3, 3, 4, 1, 9, 9]);
+    // The record: one hash per producer and hash tag, a field per stream, with a time to live.
+    const record = keysOf(p).dedup('s', 'bus-1');
+    expect(await redis.hkeys(record)).toEqual([keysOf(p).stream('s')]);
+    expect(await redis.pttl(record)).toBeGreaterThan(3_500_000);
+  });
+
+  it('the publishes of one tick to two streams of a tag share one call and one record; retried together, each stream stores its entries once', async () => {
+    const p = prefix();
+    const t = transport(url, { prefix: p });
+    const redis = client(url);
+    const [a, b] = ['marketdata:T:0', 'marketdata:U:0'];
+    const e = (seq: number) => ({ ...tradeEntry('k', seq), producer: 'bus-1', seq });
+    const first = await Promise.all([t.publish(a, [e(1), e(2)]), t.publish(b, [e(3)])]);
+    const record = keysOf(p).dedup(a, 'bus-1');
+    expect(keysOf(p).dedup(b, 'bus-1')).toBe(record);
+    expect((await redis.hkeys(record)).sort()).toEqual([keysOf(p).stream(a), keysOf(p).stream(b)].sort());
+    // The same entries again in one tick, one more on each stream.
+    const again = await Promise.all([t.publish(a, [e(1), e(2), e(4)]), t.publish(b, [e(3), e(5)])]);
+    expect(again[0].slice(0, 2)).toEqual(first[0]);
+    expect(again[1].slice(0, 1)).toEqual(first[1]);
+    expect([await redis.xlen(keysOf(p).stream(a)), await redis.xlen(keysOf(p).stream(b))]).toEqual([3, 2]);
+    expect(t.metrics()).toMatchObject({ deduplicated: 3, entries: 8 });
   });
 
   it('a publish Redis refuses (WRONGTYPE) rejects with a TransportError and stores nothing; publishing goes on', async () => {

@@ -17,12 +17,17 @@ import type { RedisContext } from './context.js';
 import { FrameTooLargeError, TransportError } from './errors.js';
 import type { Progress } from './progress.js';
 
-/** The publishes of one tick to one hash tag (on a single Redis: all of them): one APPEND_SCRIPT call. */
+/** The publishes of one tick to one hash tag by one producer (on a single Redis: usually all of them): one APPEND_SCRIPT call. */
 interface AppendCall {
+  /** KEYS: the producer's deduplication record, then the streams. */
   keys: string[];
   args: (number | string | Buffer)[];
-  waiters: { resolve: (ids: unknown) => void; reject: (error: unknown) => void }[];
+  /** Per stream, its entries' count and who waits for their [ids, deduplicated]. */
+  waiters: { entries: number; resolve: (reply: [string[], number]) => void; reject: (error: unknown) => void }[];
 }
+
+/** How often a producer's deduplication record gets its time to live renewed (APPEND_SCRIPT; it lives DEDUP_TTL_MS). */
+const RENEW_MS = 60_000;
 
 /** Publishes entries over the context's publishing connection. */
 export class Appender {
@@ -31,8 +36,10 @@ export class Appender {
   private readonly publishes = new Set<Promise<unknown>>();
   /** Per `<stream>|<producer>`, the highest seq published (see sentBefore()). */
   private readonly maxSeqSent = new Map<string, number>();
-  /** This tick's publishes, one command per hash tag ('' on a single Redis; see sendAppend). */
+  /** This tick's publishes, one command per hash tag ('' on a single Redis) and producer (see sendAppend). */
   private tick: Map<string, AppendCall> | undefined;
+  /** Per deduplication record, when this transport last renewed its time to live (performance.now()). */
+  private readonly renewedAt = new Map<string, number>();
 
   constructor(
     private readonly ctx: RedisContext,
@@ -81,13 +88,8 @@ export class Appender {
       for (const e of entries) messages += e.count;
       const mean = (out.messages + messages) / Math.max(1, out.entries + entries.length);
       const maxLen = Math.max(1, Math.ceil(ctx.config.maxLenMessages / Math.max(1, mean)));
-      const reply = await connection.awaitReply(this.sendAppend(stream, maxLen, entries), deadline);
-      const [stored, again] = Array.isArray(reply) ? (reply as [unknown, unknown]) : [];
-      if (!Array.isArray(stored) || stored.length !== entries.length) {
-        throw new TransportError('command', ctx.target, `append to ${stream}: unexpected reply`, true);
-      }
-      const ids = stored.map(String);
-      ctx.counters.deduplicated += Number(again);
+      const [ids, again] = await connection.awaitReply(this.sendAppend(stream, maxLen, entries), deadline);
+      ctx.counters.deduplicated += again;
       out.entries += entries.length;
       out.messages += messages;
       for (let i = 0; i < entries.length; i++) out.queue.push({ id: ids[i], key: entries[i].key, count: entries[i].count });
@@ -107,10 +109,10 @@ export class Appender {
 
   /**
    * Appends entries to `stream` with the other publishes of this tick (a bus flush publishes to each of
-   * its streams at once) in one APPEND_SCRIPT call (on a cluster: with those of the stream's hash tag);
-   * resolves with the stream's [ids, deduplicated].
+   * its streams at once) in one APPEND_SCRIPT call (on a cluster: with those of the stream's hash tag;
+   * a call per producer); resolves with the stream's [ids, deduplicated].
    */
-  private sendAppend(stream: string, maxLen: number, entries: readonly OutgoingEntry[]): Promise<unknown> {
+  private sendAppend(stream: string, maxLen: number, entries: readonly OutgoingEntry[]): Promise<[string[], number]> {
     const { ctx } = this;
     let tick = this.tick;
     if (!tick) {
@@ -122,17 +124,29 @@ export class Appender {
       });
     }
     const keys = ctx.keys.of(stream);
-    const tag = ctx.cluster ? keys.tag : '';
-    let call = tick.get(tag);
-    if (!call) tick.set(tag, (call = { keys: [], args: [], waiters: [] }));
     // Deduplication needs one producer and a seq on every entry.
-    const producer = entries[0].producer;
-    const dedup = typeof producer === 'string' && producer.length > 0 && entries.every((e) => e.producer === producer && Number.isSafeInteger(e.seq));
-    call.keys.push(keys.stream, keys.dedupPrefix + (dedup ? producer : ''));
-    call.args.push(maxLen, entries.length, dedup ? producer : '', dedup && this.sentBefore(`${stream}|${producer}`, entries) ? 1 : 0);
-    for (const e of entries) call.args.push(asBuffer(e.data), e.key, e.count, dedup ? e.seq! : 0);
+    const first = entries[0].producer;
+    const producer = typeof first === 'string' && first.length > 0 && entries.every((e) => e.producer === first && Number.isSafeInteger(e.seq)) ? first : '';
+    const id = `${ctx.cluster ? keys.tag : ''}|${producer}`;
+    let call = tick.get(id);
+    if (!call) {
+      const record = keys.dedupPrefix + producer;
+      tick.set(id, (call = { keys: [record], args: [producer, producer ? this.renew(record) : 0], waiters: [] }));
+    }
+    call.keys.push(keys.stream);
+    call.args.push(maxLen, entries.length, producer && this.sentBefore(`${stream}|${producer}`, entries) ? 1 : 0);
+    for (const e of entries) call.args.push(asBuffer(e.data), e.key, e.count, producer ? e.seq! : 0);
     const waiters = call.waiters;
-    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => waiters.push({ entries: entries.length, resolve, reject }));
+  }
+
+  /** 1 when the deduplication record `record` is due for its time to live's renewal (see RENEW_MS), else 0. */
+  private renew(record: string): number {
+    const now = performance.now();
+    const last = this.renewedAt.get(record);
+    if (last !== undefined && now - last < RENEW_MS) return 0;
+    this.renewedAt.set(record, now);
+    return 1;
   }
 
   /**
@@ -165,7 +179,8 @@ export class Appender {
   private send(calls: AppendCall[]): void {
     const { ctx } = this;
     const settle = (call: AppendCall, error: unknown, reply?: unknown) => {
-      call.waiters.forEach((w, i) => (error ? w.reject(error) : w.resolve((reply as unknown[])[i])));
+      if (!error) error = this.split(call, reply);
+      if (error) for (const w of call.waiters) w.reject(error);
     };
     const replica = this.wantsReplica(calls[0].keys[0]);
     // Keys and arguments as arrays (ioredis flattens them): a backlog after an outage holds more
@@ -205,6 +220,26 @@ export class Appender {
       }
       calls.forEach((call, i) => settle(call, results[i][0], results[i][1]));
     }, fail);
+  }
+
+  /**
+   * Hands each waiter of `call` its stream's [ids, deduplicated] from APPEND_SCRIPT's flat reply; returns
+   * an error instead when the reply is not of the call's shape.
+   */
+  private split(call: AppendCall, reply: unknown): Error | undefined {
+    const { waiters } = call;
+    let total = 0;
+    for (const w of waiters) total += w.entries;
+    if (!Array.isArray(reply) || reply.length !== total + waiters.length) {
+      return new TransportError('command', this.ctx.target, 'append: unexpected reply', true);
+    }
+    let at = 0;
+    waiters.forEach((w, i) => {
+      const ids: string[] = new Array(w.entries);
+      for (let j = 0; j < w.entries; j++) ids[j] = String(reply[at++]);
+      w.resolve([ids, Number(reply[total + i])]);
+    });
+    return undefined;
   }
 
   /**

@@ -5,11 +5,12 @@
  * share a tag, hence a slot, hence a node.
  *
  * - A bus stream `<bus>:<type>:<shard>` (streamName()) is tagged per bus and shard: the stream
- *   `<prefix>{<bus>:<shard>}:<type>`, its dead letters `...:<type>:dlq`, its leases `...:<type>:lease:<group>`
- *   and its publishers' deduplication records `...:<type>:dedup:<producer>` share a slot, and so do
- *   all the types of one bus and shard (one append script per shard and tick). The shards of a bus
+ *   `<prefix>{<bus>:<shard>}:<type>`, its dead letters `...:<type>:dlq` and its leases `...:<type>:lease:<group>`
+ *   share a slot, and so do all the types of one bus and shard and their publishers' deduplication
+ *   records `<prefix>{<bus>:<shard>}:dedup:<producer>` (one append script per shard, producer and tick). The shards of a bus
  *   spread over the cluster's primaries: consumers scale out by shard.
- * - A stream of another name `s` (a user's own) is `<prefix>{s}`, with the same suffixes.
+ * - A stream of another name `s` (a user's own) is `<prefix>{s}`, with the same suffixes, and its
+ *   deduplication records `<prefix>{s}:dedup:<producer>`.
  * - A consumer group's keys are tagged per group: `<prefix>{group:<group>}:members` and `:streams`
  *   (its live instances and the streams they read: one script) and its engine's checkpoints,
  *   `:ckpt` (per stream, the replay start) and `:ckpt:<stream>` (per key, the state) in one MULTI.
@@ -26,7 +27,7 @@ export interface StreamKeys {
   readonly stream: string;
   /** Its lease for a group is this plus the group's name. */
   readonly leasePrefix: string;
-  /** Its deduplication record for a producer is this plus the producer's id. */
+  /** The deduplication record of a producer on the tag's streams is this plus the producer's id (a hash, a field per stream). */
   readonly dedupPrefix: string;
 }
 
@@ -65,7 +66,8 @@ export class RedisKeys {
       const m = BUS_STREAM.exec(stream);
       key = m ? `${this.prefix}${tag(`${m[1]}:${m[3]}`)}:${m[2]}` : `${this.prefix}${tag(stream)}`;
     }
-    keys = { tag: streamTag(stream), stream: key, leasePrefix: `${key}:lease:`, dedupPrefix: `${key}:dedup:` };
+    const tagText = streamTag(stream);
+    keys = { tag: tagText, stream: key, leasePrefix: `${key}:lease:`, dedupPrefix: `${this.prefix}${tag(tagText)}:dedup:` };
     if (this.streams.size < 65_536) this.streams.set(stream, keys);
     return keys;
   }
@@ -80,7 +82,10 @@ export class RedisKeys {
     return this.of(stream).leasePrefix + group;
   }
 
-  /** The deduplication record of `producer`'s last publish to `stream`. */
+  /**
+   * The deduplication record of `producer` on the streams of `stream`'s hash tag: a hash whose field
+   * per stream (its key) holds the seqs and entry ids of the producer's last append to it.
+   */
   dedup(stream: string, producer: string): string {
     return this.of(stream).dedupPrefix + producer;
   }

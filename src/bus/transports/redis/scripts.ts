@@ -6,6 +6,9 @@
 import type { RedisClient } from './commands.js';
 import { ENTRY_FIELDS } from './fields.js';
 
+/** How long a producer's deduplication record outlives its last renewal (APPEND_SCRIPT). */
+export const DEDUP_TTL_MS = 3_600_000;
+
 /**
  * The state of a stream for the progress poll: `false` if it does not exist, else
  * `[firstId, lastId, (group, lastDeliveredId, pending, minPendingId, leased) * groups]`, where `leased`
@@ -43,41 +46,56 @@ if redis.call('ZCOUNT', KEYS[1], now, '+inf') > 0 and redis.call('SISMEMBER', KE
 return 0`;
 
 /**
- * Appends entries to streams, each stream once per call: KEYS[2i-1] the stream, KEYS[2i] its
- * deduplication key for the call's producer. ARGV holds, per stream in turn: the MAXLEN ~ bound, the
- * number of entries n, the producer ('' for none), whether to look the seqs up ('1', or '0' when the
- * transport never sent any of them), then n (frame, key, count, seq) quadruples. With a producer, an
- * entry whose seq the producer's previous call to the stream stored is not stored again: its id is
- * returned (a publish retried after an ambiguous failure stores its entries once). One
- * command carries every stream's entries of a tick (ioredis spends more per command than Redis per
- * XADD); on a cluster, one per hash tag (bus and shard: a slot). Returns, per stream, { ids, entries not
- * stored again }.
+ * Appends entries to streams, each stream once per call: KEYS[1] the deduplication record of the call's
+ * producer (a hash: per stream, the seqs and ids of the producer's last call to it; it shares the
+ * streams' hash tag), KEYS[2..] the streams. ARGV[1] the producer ('' for none: no record), ARGV[2] '1'
+ * to renew the record's time to live (DEDUP_TTL_MS; the transport does so every minute, and a field
+ * this call creates sets it at once) or '0', then per stream in turn: the MAXLEN ~ bound, the number of
+ * entries n, whether to look the seqs up ('1', or '0' when the transport never sent any of them), then
+ * n (frame, key, count, seq) quadruples. With a producer, an entry whose seq the producer's previous
+ * call to the stream stored is not stored again: its id is returned (a publish retried after an
+ * ambiguous failure stores its entries once). One command carries every stream's entries of a tick
+ * (ioredis spends more per command than Redis per XADD); on a cluster, one per hash tag (bus and
+ * shard: a slot) and producer. Returns one flat array (Lua's nested replies cost Redis more): every
+ * entry's id, stream by stream, then per stream the number of entries not stored again.
  */
 const APPEND_SCRIPT = `
-local out = {}
-local a = 1
-for i = 1, #KEYS / 2 do
-  local stream, dedup = KEYS[2 * i - 1], KEYS[2 * i]
-  local maxLen, n, producer, lookup = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
-  a = a + 4
+local dedup, producer, renew = KEYS[1], ARGV[1], ARGV[2]
+local out, again, records = {}, {}, {}
+local a, o = 3, 0
+for i = 2, #KEYS do
+  local stream = KEYS[i]
+  local maxLen, n, lookup = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2]
+  a = a + 3
   local stored = {}
   if producer ~= '' and lookup == '1' then
-    local last = redis.call('GET', dedup)
+    local last = redis.call('HGET', dedup, stream)
     if last then for seq, id in string.gmatch(last, '(%S+) (%S+)') do stored[seq] = id end end
   end
-  local ids, record, again = {}, {}, 0
+  local record, found = {}, 0
   for j = 1, n do
     local seq = ARGV[a + 3]
     local id = stored[seq]
-    if id then again = again + 1
+    if id then found = found + 1
     else id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', '${ENTRY_FIELDS.frame}', ARGV[a], '${ENTRY_FIELDS.key}', ARGV[a + 1], '${ENTRY_FIELDS.count}', ARGV[a + 2]) end
-    ids[j] = id
-    record[j] = seq .. ' ' .. id
+    o = o + 1
+    out[o] = id
+    record[2 * j - 1] = seq
+    record[2 * j] = id
     a = a + 4
   end
-  if producer ~= '' then redis.call('SET', dedup, table.concat(record, ' '), 'PX', 3600000) end
-  out[i] = { ids, again }
+  again[i - 1] = found
+  if producer ~= '' then
+    records[#records + 1] = stream
+    records[#records + 1] = table.concat(record, ' ')
+  end
 end
+if producer ~= '' then
+  local added = 0
+  for k = 1, #records, 500 do added = added + redis.call('HSET', dedup, unpack(records, k, math.min(k + 499, #records))) end
+  if added > 0 or renew == '1' then redis.call('PEXPIRE', dedup, ${DEDUP_TTL_MS}) end
+end
+for i = 1, #again do out[o + i] = again[i] end
 return out`;
 
 /** Renews a lease held with token ARGV[1] for ARGV[2] ms: 1, or 0 when it is no longer ours. */
