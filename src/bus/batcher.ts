@@ -24,6 +24,12 @@ export interface BatchFrame {
   /** Messages in it (rows of a trade frame, else 1). */
   count: number;
   data: Uint8Array;
+  /**
+   * Unset (or 0) until the bus first hands the frame to a transport that stores asynchronously; then
+   * the bus's number for it (OutgoingEntry.seq), the same on every retry of the very frame. The bus's
+   * own frames start with 0 (one object shape from creation on).
+   */
+  seq?: number;
 }
 
 /** Receives frames, in order, synchronously. */
@@ -168,7 +174,7 @@ export class Batcher {
   /** Encodes a key's rows into a frame in `out` and empties the columns (shrinking them when mostly unused). */
   private close(c: Columns): void {
     this.out.push({
-      type: c.type, key: c.key, count: c.n,
+      type: c.type, key: c.key, count: c.n, seq: 0,
       data: encodeTradesWithLabel(c.label, c.high ? 'high' : 'normal', c.firstAt, c.ts, c.price, c.volume, c.n),
     });
     if (c.ts.length > INITIAL_CAPACITY && 4 * c.n <= c.ts.length) {
@@ -200,7 +206,7 @@ export class Batcher {
   /** Encodes a message and adds its frame. */
   addMessage(type: string, key: string, ts: number, payload: unknown, priority: Priority | undefined): void {
     const data = encodeMessageWithLabel(frameLabel(type, key), priority, nowMs(), ts, payload);
-    this.addFrame({ type, key, count: 1, data }, priority);
+    this.addFrame({ type, key, count: 1, data, seq: 0 }, priority);
   }
 
   private drainOut(): void {

@@ -241,7 +241,7 @@ export class Bus {
       const header = validateFrame(bytes);
       this.checkType(header.type);
       count = header.count;
-      this.batcher.addFrame({ type: header.type, key: header.key, count, data: bytes }, header.priority);
+      this.batcher.addFrame({ type: header.type, key: header.key, count, data: bytes, seq: 0 }, header.priority);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -68,8 +68,7 @@ export interface OutboundHost {
 export class Outbound {
   /** Identifies this bus as the producer of its entries (OutgoingEntry.producer). */
   private readonly producer = randomBytes(8).toString('hex');
-  /** The seq of each frame handed to a serial transport: a retry sends the very frame with the same seq (stored once). */
-  private readonly seqs = new WeakMap<BatchFrame, number>();
+  /** The last seq given to a frame handed to a serial transport (BatchFrame.seq: a retry sends the very frame with the same seq, stored once). */
   private nextSeq = 0;
   /** Publishes in flight. */
   readonly publishing = new Set<Promise<unknown>>();
@@ -133,9 +132,8 @@ export class Outbound {
     const frames = sends.length === 1 ? sends[0].frames : sends.flatMap((x) => x.frames);
     const entries: OutgoingEntry[] = frames.map((f) => {
       if (!lane.serial) return { key: f.key, count: f.count, data: f.data };
-      let seq = this.seqs.get(f);
-      if (seq === undefined) this.seqs.set(f, (seq = ++this.nextSeq));
-      return { key: f.key, count: f.count, data: f.data, producer: this.producer, seq };
+      if (!f.seq) f.seq = ++this.nextSeq;
+      return { key: f.key, count: f.count, data: f.data, producer: this.producer, seq: f.seq };
     });
     const flight: InFlight | undefined = lane.serial ? { queued: [] } : undefined;
     if (flight) this.inFlight.set(stream, flight);
