@@ -80,8 +80,10 @@ for i = 2, #KEYS do
     else id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', '${ENTRY_FIELDS.frame}', ARGV[a], '${ENTRY_FIELDS.key}', ARGV[a + 1], '${ENTRY_FIELDS.count}', ARGV[a + 2]) end
     o = o + 1
     out[o] = id
-    record[2 * j - 1] = seq
-    record[2 * j] = id
+    if producer ~= '' then
+      record[2 * j - 1] = seq
+      record[2 * j] = id
+    end
     a = a + 4
   end
   again[i - 1] = found
