@@ -5,10 +5,11 @@
  * share a tag, hence a slot, hence a node.
  *
  * - A bus stream `<bus>:<type>:<shard>` (streamName()) is tagged per bus and shard: the stream
- *   `<prefix>{<bus>:<shard>}:<type>`, its dead letters `...:<type>:dlq` and its leases `...:<type>:lease:<group>`
- *   share a slot, and so do all the types of one bus and shard and their publishers' deduplication
- *   records `<prefix>{<bus>:<shard>}:dedup:<producer>` (one append script per shard, producer and tick). The shards of a bus
- *   spread over the cluster's primaries: consumers scale out by shard.
+ *   `<prefix>{<bus>:<shard>}:<type>`, its dead letters `...:<type>:dlq` and its leases
+ *   `...:<type>:lease:<group>` share a slot, and so do all the types of one bus and shard and their
+ *   publishers' deduplication records `<prefix>{<bus>:<shard>}:dedup:<producer>` (one append script
+ *   per shard, producer and tick). The shards of a bus spread over the cluster's primaries: consumers
+ *   scale out by shard.
  * - A stream of another name `s` (a user's own) is `<prefix>{s}`, with the same suffixes, and its
  *   deduplication records `<prefix>{s}:dedup:<producer>`.
  * - A consumer group's keys are tagged per group: `<prefix>{group:<group>}:members` and `:streams`

@@ -7,7 +7,7 @@ import type { RedisClient } from './commands.js';
 import { ENTRY_FIELDS } from './fields.js';
 
 /** How long a producer's deduplication record outlives its last renewal (APPEND_SCRIPT). */
-export const DEDUP_TTL_MS = 3_600_000;
+const DEDUP_TTL_MS = 3_600_000;
 
 /**
  * The state of a stream for the progress poll: `false` if it does not exist, else
