@@ -4,7 +4,7 @@
  * do not compile, KERNELBUS_GPU=0), backends() here, 'auto' never picking it where it is unavailable,
  * the shader source embedded in the binary (the shaders with their headers inlined, compilable as C++
  * through the shim), and the C++ layer's checks in front of the shader kernels (the native kernels'
- * messages). The kernels' values are the parity suites' (metal-cpu) and test/parity/metal.parity.test.ts.
+ * messages). The kernels' values are the parity suites' (metal-cpu) and test/backends/metal.parity.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -44,7 +44,7 @@ const normalRangeReturnArb = returnArb.map((x) => (Math.abs(x) < 1e-50 ? 0 : x))
  * The same for a float32 backend (tfjs): magnitudes below 1e-9 set to 0 (their fourth powers stay in
  * float32's normal range) and above 1 clipped to 1 (returns, a loss of at most 100 %): the shrinkage
  * intensities are differences of fourth-moment sums, which float32 loses when the data spans 1e9 and
- * more (docs/tfjs.md; inputs beyond float32's range are refused, test/unit/tfjs.test.ts).
+ * more (docs/tfjs.md; inputs beyond float32's range are refused, test/backends/tfjs.test.ts).
  */
 const float32RangeReturnArb = returnArb.map((x) => (Math.abs(x) < 1e-9 ? 0 : Math.abs(x) > 1 ? Math.sign(x) : x));
 /** Prices: positive, NaN (missing), tiny and huge. */

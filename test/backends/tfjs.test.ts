@@ -2,7 +2,8 @@
  * The tfjs backend beyond parity: how it loads (tfjs-node, else tfjs-core's cpu backend; the reason when
  * the packages are absent or hidden), what backends() says, the kernels it lacks, no leaked tensors,
  * float32's range (refused inputs, overflowing intermediates, flushed tiny values), the switch to the
- * wasm backend. Parity with the reference is in test/parity/ (describeEachBackend runs it there).
+ * wasm backend. Parity with the reference is in each family's test/<family>/parity.test.ts (describeEachBackend
+ * runs it there).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
  * Parity of the special functions over arrays: every backend against the reference (the spec's
  * scalar functions) on random values and edge values, within 1e-14 relative (same formulas in TS and
  * C++; V8's and glibc's exp/log may differ in the last bit). Accuracy against high-precision values is
- * test/unit/special.test.ts.
+ * test/special/reference.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -14,7 +14,7 @@ const EDGES = [0, -0, 1, -1, 0.66291, -0.66291, 0.6629, 5.656854249492380195, -5
 const PROBS = [0, 1, 0.5, 0.025, 0.975, 1e-300, 5e-324, 1 - 2 ** -53, 0.075, 0.925, -0.1, 1.1, NaN];
 const NUS = [0.1, 0.5, 1, 1.5, 2, 3, 4, 5, 10, 30, 1e3, 1e6, 1e30, Infinity];
 
-/** [x, Phi(x) hi, lo, 1 - Phi(x) hi, lo, phi(x) hi, lo] rows of the mpmath fixture (test/unit/special.test.ts). */
+/** [x, Phi(x) hi, lo, 1 - Phi(x) hi, lo, phi(x) hi, lo] rows of the mpmath fixture (test/special/reference.test.ts). */
 const NORMAL: number[][] = JSON.parse(readFileSync(new URL('../fixtures/special-values.json', import.meta.url), 'utf8')).normal;
 
 /** The largest relative error of `values` against the fixture's hi + lo columns, over the rows kept. */
