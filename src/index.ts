@@ -4,10 +4,13 @@
  * re-exports the common names (the kernels, kernels(), backends(), matrix(), the errors and their
  * types; the defaults and thresholds are in `kernelbus/kernels`); the subpaths hold the rest:
  * - `kernelbus/kernels`: every kernel, backend and special function (loads no bus or Redis code);
- * - `kernelbus/bus`: messages, frames, batcher, router, transports, metrics;
+ * - `kernelbus/bus`: messages, frames, batcher, router, transports, metrics (no Redis, no prom-client);
  * - `kernelbus/redis`: the Redis Streams transport;
- * - `kernelbus/engines`: the engines and the synthetic market.
+ * - `kernelbus/engines`: the engines and the Prometheus exposition of their metrics.
+ * Importing the root registers the Redis transport, so that `createBus({ transport: 'redis' })` works
+ * from here as from `kernelbus/redis` (createBus is synchronous: the transport must be loaded first).
  */
+import './redis/index.js';
 export {
   backends,
   BackendUnavailableError,
@@ -72,12 +75,9 @@ export {
   type BusName,
   type BusOptions,
   type MessageHandler,
-  type MessageType,
-  type Priority,
-  type RoutingStrategy,
   type SubscribeOptions,
   type Subscription,
   type Trade,
   type TradeBatch,
 } from './bus/index.js';
-export { FactorEngine, RiskEngine, VpinEngine, type EngineHealth, type FactorEngineOptions, type FactorInput, type FactorResult, type PortfolioUpdate, type ReturnsUpdate, type RiskAlert, type RiskEngineOptions, type RiskResult, type VpinAlert, type VpinCalculation, type VpinEngineOptions } from './engines/index.js';
+export { FactorEngine, RiskEngine, VpinEngine, type FactorEngineOptions, type FactorInput, type FactorResult, type PortfolioUpdate, type ReturnsUpdate, type RiskAlert, type RiskEngineOptions, type RiskResult, type VpinAlert, type VpinCalculation, type VpinEngineOptions } from './engines/index.js';

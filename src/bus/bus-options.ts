@@ -1,14 +1,16 @@
 /**
  * What createBus() and bus.subscribe() take: the options, their checks (KernelInputError naming the
  * option), and planBuses(), which turns the bus and transport options into the bus names, the failover
- * table and how to create each bus's transport (in-process, or a RedisTransport per bus).
+ * table and how to create each bus's transport (in-process, or one of a registered kind per bus: a
+ * RedisTransport once `kernelbus/redis` is loaded; ./transport-registry.ts).
  */
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
 import { BUS_NAMES, type BusMessage, type BusName } from './messages.js';
 import type { RoutingStrategy } from './router.js';
+import { transportFactory } from './transport-registry.js';
 import { MemoryTransport } from './transports/memory.js';
-import { RedisTransport, type RedisTransportOptions } from './transports/redis/index.js';
+import type { RedisTransportOptions } from './transports/redis/options.js';
 import type { Transport } from './transports/types.js';
 
 /**
@@ -31,7 +33,8 @@ export interface BusOptions {
   buses?: readonly BusName[] | Readonly<Record<string, RedisBusTarget>>;
   /**
    * What carries buses that `transports` does not give: `'memory'` (in-process, the default) or
-   * `'redis'` (a RedisTransport per bus, to `url` or to the bus's entry in a `buses` map).
+   * `'redis'` (a RedisTransport per bus, to `url` or to the bus's entry in a `buses` map; available once
+   * `kernelbus/redis` or the root `kernelbus` is imported, else a KernelInputError says so).
    */
   transport?: 'memory' | 'redis';
   /**
@@ -187,14 +190,16 @@ export function planBuses(options: BusOptions): { names: BusName[]; secondary: R
       secondary[name] ??= primaries[(i + 1) % primaries.length];
     });
     const names = [...primaries, ...secondaries];
-    return { names, secondary, create: (bus) => new RedisTransport({ name: `redis:${bus}`, ...redis, url: targets.get(bus) }) };
+    const create = transportFactory('redis');
+    return { names, secondary, create: (bus) => create({ name: `redis:${bus}`, ...redis, url: targets.get(bus) }) };
   }
   if (url !== undefined && typeof url !== 'string') throw new KernelInputError('options.url', 'a redis:// or rediss:// URL string', describeValue(url));
   if (cluster !== undefined && url !== undefined) throw new KernelInputError('options.url', 'nothing when options.cluster names the nodes', hidden);
   if (cluster !== undefined && !Array.isArray(cluster)) throw new KernelInputError('options.cluster', 'an array of redis:// URLs', describeValue(cluster));
+  const create = transportFactory('redis');
   return {
     names: [...((buses as readonly BusName[] | undefined) ?? BUS_NAMES)],
     secondary: {},
-    create: (bus) => new RedisTransport({ name: `redis:${bus}`, ...redis, ...(cluster ? { cluster } : { url }) }),
+    create: (bus) => create({ name: `redis:${bus}`, ...redis, ...(cluster ? { cluster } : { url }) }),
   };
 }

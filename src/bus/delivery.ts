@@ -8,7 +8,7 @@ import { FrameError } from './errors.js';
 import { decodeFrame } from './frames.js';
 import type { BusOptions, MessageHandler } from './bus-options.js';
 import { nowMs, type BusMessage, type BusName } from './messages.js';
-import type { Histogram } from './metrics.js';
+import type { Histogram } from './histogram.js';
 import type { Entry } from './transports/types.js';
 
 /** The bus counters deliveries add to. */

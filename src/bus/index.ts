@@ -1,6 +1,8 @@
 /**
  * `kernelbus/bus`: messages, frames, batcher, router, the in-process transport and the bus facade.
- * The Redis transport's own names are in `kernelbus/redis`.
+ * Loads no Redis or prom-client code: the Redis transport's own names are in `kernelbus/redis` (which
+ * makes `createBus({ transport: 'redis' })` available when imported), the Prometheus exposition of the
+ * metrics in `kernelbus/engines`.
  */
 export {
   Bus,
@@ -11,17 +13,13 @@ export {
   type Subscription,
 } from './bus.js';
 export { Batcher, type BatcherOptions, type BatchFrame, type FrameSink, type HoldRule } from './batcher.js';
-export { BackpressureError, BusClosedError, FrameError } from './errors.js';
+export { BackpressureError, BusClosedError, FrameError, FrameTooLargeError, TransportError, type TransportErrorCode } from './errors.js';
 export {
   decodeFrame,
   encodeMessageFrame,
   encodeTradesFrame,
   validateFrame,
   FRAME_HEADER_BYTES,
-  FRAME_MAGIC,
-  FRAME_VERSION,
-  KIND_MESSAGE,
-  KIND_TRADES,
   MAX_FRAME_ROWS,
   MAX_KEY_BYTES,
   MAX_TYPE_BYTES,
@@ -48,23 +46,12 @@ export {
   type Trade,
   type TradeBatch,
 } from './messages.js';
-export {
-  Histogram,
-  prometheusRegistry,
-  serveMetrics,
-  type BusLaneMetrics,
-  type BusMetrics,
-  type EngineMetrics,
-  type HistogramSnapshot,
-  type MetricsServer,
-  type MetricsSources,
-} from './metrics.js';
+export { Histogram, type HistogramSnapshot } from './histogram.js';
+export type { BusLaneMetrics, BusMetrics, EngineMetrics } from './metrics.js';
 export { Router, ROUTING_STRATEGIES, type BusStats, type RouterOptions, type RoutingStrategy } from './router.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
 export {
   capabilitiesOf,
-  compareEntryIds,
-  replayGap,
   UNSTATED_CAPABILITIES,
   type CheckpointStore,
   type Entry,

@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import type { BatchFrame } from './batcher.js';
 import type { BusOptions } from './bus-options.js';
 import type { BusName } from './messages.js';
-import type { Histogram } from './metrics.js';
+import type { Histogram } from './histogram.js';
 import type { BusStats, Router } from './router.js';
-import { FrameTooLargeError, TransportError } from './transports/redis/index.js';
+import { FrameTooLargeError, TransportError } from './errors.js';
 import type { OutgoingEntry, Transport } from './transports/types.js';
 
 /** A bus as the sending side sees it: its transport, counters and health after a refusal. */

@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { createBus, type Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
 import { RedisTransport, type RedisTransportOptions } from '../bus/transports/redis/index.js';
-import type { SyntheticMarket } from '../engines/market.js';
+import type { SyntheticMarket } from './market.js';
 
 /** `--shards` of the Redis commands: feed and engines must agree on it. */
 export const DEFAULT_SHARDS = 4;

@@ -1,6 +1,6 @@
 /** The demo's bar clock over the synthetic market: at each bar's end, the prices and the simple returns since the last bar. */
 import type { Kernels } from '../api/kernels.js';
-import type { SyntheticMarket } from '../engines/market.js';
+import type { SyntheticMarket } from './market.js';
 
 export class MarketBars {
   private previous: Float64Array | undefined;

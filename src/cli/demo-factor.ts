@@ -11,7 +11,7 @@ import type { Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
 import { FactorEngine } from '../engines/factor.js';
 import type { FactorInput } from '../engines/factor-messages.js';
-import { mulberry32, type SyntheticMarket } from '../engines/market.js';
+import { mulberry32, type SyntheticMarket } from './market.js';
 import { fmt } from './summary.js';
 import { MarketBars } from './demo-bars.js';
 

@@ -8,7 +8,7 @@
 import { kernels, type BackendChoice } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
-import type { SyntheticMarket } from '../engines/market.js';
+import type { SyntheticMarket } from './market.js';
 import { RiskEngine } from '../engines/risk.js';
 import type { PortfolioUpdate } from '../engines/risk-messages.js';
 import { fmt } from './summary.js';

@@ -4,7 +4,7 @@
  */
 import type { Bus } from '../bus/bus.js';
 import { TransportError } from '../bus/transports/redis/index.js';
-import { SyntheticMarket } from '../engines/market.js';
+import { SyntheticMarket } from './market.js';
 import { connectRedisBus, DEFAULT_SHARDS, publishMarket, untilSignal } from './common.js';
 import { flag, parseCommand } from './options.js';
 import { fmt } from './summary.js';

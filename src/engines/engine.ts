@@ -16,7 +16,8 @@
 import type { Bus, Subscription } from '../bus/bus.js';
 import type { BusMessage, Envelope } from '../bus/messages.js';
 import { nowMs } from '../bus/messages.js';
-import { Histogram, type EngineMetrics } from '../bus/metrics.js';
+import { Histogram } from '../bus/histogram.js';
+import type { EngineMetrics } from '../bus/metrics.js';
 import { compareEntryIds, type Transport } from '../bus/transports/types.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';

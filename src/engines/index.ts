@@ -1,4 +1,4 @@
-/** Engines built on the bus and the kernels. */
+/** Engines built on the bus and the kernels, and the Prometheus exposition of their metrics (and the bus's). */
 export { Engine, type EngineHealth, type EngineOptions } from './engine.js';
 export { VpinEngine, type VpinAlert, type VpinCalculation, type VpinEngineOptions, type VpinSymbolState } from './vpin.js';
 export { RiskEngine, RISK_ENGINE_DEFAULTS, type RiskEngineOptions, type RiskPortfolioState } from './risk.js';
@@ -8,4 +8,4 @@ export type { AssetValues, FactorInput, FactorResult, ResidualStats } from './fa
 export { estimateFactors, type FactorFit, type FactorPanels, type FitOptions } from './factor-fit.js';
 export { PanelHistory } from './factor-history.js';
 export { ReturnsWindow } from './returns-window.js';
-export { SyntheticMarket, mulberry32, type MarketOptions, type TradeSink } from './market.js';
+export { prometheusRegistry, serveMetrics, type MetricsServer, type MetricsSources } from '../bus/prometheus.js';

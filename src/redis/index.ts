@@ -1,4 +1,9 @@
-/** `kernelbus/redis`: the Redis Streams transport and what only it uses (`createBus({ transport: 'redis' })` builds on it). */
+/**
+ * `kernelbus/redis`: the Redis Streams transport and what only it uses. Importing it registers the
+ * `'redis'` transport kind, so that `createBus({ transport: 'redis' })` (or a `buses` map of URLs) builds
+ * a RedisTransport per bus. TransportError and FrameTooLargeError are the bus's (`kernelbus/bus`),
+ * re-exported here.
+ */
 export { SECONDARY_SUFFIX, type RedisBusTarget } from '../bus/bus.js';
 export {
   DEFAULT_PREFIX,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareEntryIds, MemoryTransport, type Entry } from '../../src/bus/index.js';
+import { MemoryTransport, type Entry } from '../../src/bus/index.js';
+import { compareEntryIds } from '../../src/bus/transports/types.js';
 import { KernelInputError } from '../../src/errors.js';
 import { BusClosedError, FrameError } from '../../src/bus/errors.js';
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
-import { SyntheticMarket } from '../../src/engines/index.js';
+import { SyntheticMarket } from '../../src/cli/market.js';
 import { KernelInputError } from '../../src/errors.js';
 import { factorDays, factorTable } from './factor-helpers.js';
 import { riskTable } from './risk-helpers.js';

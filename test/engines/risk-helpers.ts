@@ -1,6 +1,7 @@
 /** Pieces of the RiskEngine tests: seeded returns, portfolios, and the figures computed directly with the kernels. */
 import type { Bus, BusMessage } from '../../src/bus/index.js';
-import { mulberry32, type PortfolioUpdate, type RiskResult } from '../../src/engines/index.js';
+import { mulberry32 } from '../../src/cli/market.js';
+import type { PortfolioUpdate, RiskResult } from '../../src/engines/index.js';
 import type { Kernels } from '../../src/index.js';
 
 export const ASSETS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];

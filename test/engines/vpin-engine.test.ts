@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBus, type Bus, type BusMessage } from '../../src/bus/index.js';
-import { SyntheticMarket, VpinEngine, type EngineHealth, type VpinAlert, type VpinCalculation } from '../../src/engines/index.js';
+import { SyntheticMarket } from '../../src/cli/market.js';
+import { VpinEngine, type EngineHealth, type VpinAlert, type VpinCalculation } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
 import { TestTransport } from '../bus/helpers.js';

@@ -9,12 +9,11 @@
  */
 import type { Cluster } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
-import { BusClosedError } from '../../errors.js';
 import type { OutgoingEntry } from '../types.js';
 import { asBuffer, batch, messageOf } from './commands.js';
 import type { Connection } from './connection.js';
 import type { RedisContext } from './context.js';
-import { FrameTooLargeError, TransportError } from './errors.js';
+import { BusClosedError, FrameTooLargeError, TransportError } from '../../errors.js';
 import type { Progress } from './progress.js';
 
 /** The publishes of one tick to one hash tag by one producer (on a single Redis: usually all of them): one APPEND_SCRIPT call. */

@@ -4,10 +4,9 @@
  * replies publishes wait for, and, while someone watches health, a PING every healthIntervalMs on a
  * connection of its own.
  */
-import { BusClosedError } from '../../errors.js';
 import { AUTH_ERROR, messageOf, TRANSIENT_REPLY, type RedisClient } from './commands.js';
 import type { RedisContext } from './context.js';
-import { TransportError } from './errors.js';
+import { BusClosedError, TransportError } from '../../errors.js';
 
 /** How often a single Redis's replicas are counted again while publishing (durability 'auto'). */
 const REPLICAS_EVERY_MS = 5000;

@@ -1,5 +1,5 @@
 /** The Redis Streams transport (./transport.ts) and the names its users need. */
-export { FrameTooLargeError, TransportError, type TransportErrorCode } from './errors.js';
+export { FrameTooLargeError, TransportError, type TransportErrorCode } from '../../errors.js';
 export type { RedisTransportMetrics } from './context.js';
 export type { RedisClient } from './commands.js';
 export { ENTRY_FIELDS } from './fields.js';

@@ -64,14 +64,14 @@
 import type { RedisOptions } from 'ioredis';
 import { KernelInputError } from '../../../errors.js';
 import { describeValue } from '../../../kernels/validate.js';
-import { BusClosedError } from '../../errors.js';
 import type { CheckpointStore, EntryHandler, OutgoingEntry, SettleListener, Transport, TransportCapabilities, TransportSubscription } from '../types.js';
 import { Appender } from './append.js';
 import { RedisCheckpointStore } from './checkpoints.js';
 import { batch, type RedisClient } from './commands.js';
 import { Connection } from './connection.js';
 import { RedisContext, type RedisTransportMetrics } from './context.js';
-import { TransportError } from './errors.js';
+import { BusClosedError, TransportError } from '../../errors.js';
+import { registerTransport } from '../../transport-registry.js';
 import type { RedisKeys } from './keys.js';
 import { Membership } from './membership.js';
 import { resolveOptions, type RedisConfig, type RedisTransportOptions } from './options.js';
@@ -330,3 +330,6 @@ export class RedisTransport implements Transport {
     return this.closing;
   }
 }
+
+// `createBus({ transport: 'redis' })` builds on this module once it is loaded (../../transport-registry.ts).
+registerTransport('redis', (options) => new RedisTransport(options));
