@@ -5,7 +5,7 @@
  * redelivered, copies, latency).
  */
 import { FrameError } from './errors.js';
-import { decodeFrame } from './frames.js';
+import { decodeFrame, type Frame } from './frames.js';
 import type { BusOptions, MessageHandler } from './bus-options.js';
 import { nowMs, type BusMessage, type BusName } from './messages.js';
 import type { Histogram } from './histogram.js';
@@ -18,6 +18,24 @@ export interface DeliveryCounters {
   redelivered: number;
   failed: number;
   copies: number;
+}
+
+/** Where an entry came from, as a BusMessage tells it: the Entry a transport delivers has these. */
+export type EntryOrigin = Pick<Entry, 'id' | 'stream' | 'deliveries'>;
+
+/**
+ * The BusMessage of a decoded frame that came in as `entry` on `bus`: trades carry their columns as
+ * the payload (views of the frame bytes, or FrameTrades' one copy) and the frame's last timestamp,
+ * read from the frame (the columns are not touched). Used by delivery and by checkpoint replay alike.
+ */
+export function messageOf(frame: Frame, entry: EntryOrigin, bus: BusName): BusMessage {
+  const trades = frame.kind === 'trades';
+  return {
+    id: entry.id, bus, stream: entry.stream, type: frame.type, key: frame.key,
+    ts: trades ? frame.lastTs : frame.ts,
+    payload: trades ? frame.columns : frame.payload,
+    priority: frame.priority, count: frame.count, sentAt: frame.sentAt, deliveries: entry.deliveries,
+  };
 }
 
 /** Delivers a bus's entries to its subscribers' handlers. */
@@ -48,13 +66,7 @@ export class Delivery {
       const frame = decodeFrame(entry.data, this.countCopy);
       const misplaced = type === undefined ? undefined : this.misplaced(frame.type, frame.kind, frame.key, type, entry.key);
       if (misplaced) throw new FrameError(misplaced);
-      const trades = frame.kind === 'trades';
-      message = {
-        id: entry.id, bus, stream: entry.stream, type: frame.type, key: frame.key,
-        ts: trades ? frame.lastTs : frame.ts,
-        payload: trades ? frame.columns : frame.payload,
-        priority: frame.priority, count: frame.count, sentAt: frame.sentAt, deliveries: entry.deliveries,
-      };
+      message = messageOf(frame, entry, bus);
     } catch (error) {
       this.counters.failed += entry.count;
       this.onError?.(error, undefined);

@@ -8,6 +8,7 @@
  * once.
  */
 import type { Bus } from '../bus/bus.js';
+import { messageOf } from '../bus/delivery.js';
 import { isPermanentFailure } from '../bus/errors.js';
 import { decodeFrame } from '../bus/frames.js';
 import type { BusMessage, BusName } from '../bus/messages.js';
@@ -243,13 +244,7 @@ export class Checkpointing {
     try {
       const frame = decodeFrame(data);
       if (frame.type !== state.type || frame.key !== entry.key || frame.count !== entry.count) throw new Error('not an entry of this stream');
-      const trades = frame.kind === 'trades';
-      const message: BusMessage = {
-        id, bus: state.bus, stream, type: frame.type, key: frame.key,
-        ts: trades ? (frame.count > 0 ? frame.columns.ts[frame.count - 1] : NaN) : frame.ts,
-        payload: trades ? frame.columns : frame.payload,
-        priority: frame.priority, count: frame.count, sentAt: frame.sentAt, deliveries: 1,
-      };
+      const message = messageOf(frame, { id, stream, deliveries: 1 }, state.bus);
       await this.host.process(message);
       this.host.progress(stream, message.key, id);
       this.mark(state, message.key, id);
