@@ -1,13 +1,13 @@
 /**
  * The bad-input tables of test/<family>/errors.test.ts: each case is one call of a public kernel with
  * one thing wrong, the argument its KernelInputError must name and the exact message. The message is
- * the contract (faults are formatted once, in TS, whichever backend found them), so every case is run
- * on the reference and on the native backend (required in CI), through the promise variant where the
- * kernel has one, and on every other backend that implements the kernel.
+ * the contract (faults are formatted once, in TS, whichever backend found them), so every case runs
+ * on the reference and on every other backend that implements its kernel (native included, required
+ * in CI), synchronously and through `<kernel>Async` where the kernel has one.
  */
 import { describe, expect, it } from 'vitest';
-import { backends, KernelInputError, kernels, type Kernels } from '../../src/index.js';
-import { describeEachBackend, inCI } from './backends.js';
+import { KernelInputError, kernels, type Kernels } from '../../src/index.js';
+import { describeEachBackend } from './backends.js';
 import type { FamilyName, KernelName } from '../../src/api/index.js';
 
 /** One bad input: `k[kernel](...args)` throws KernelInputError(argument) with exactly `message`. */
@@ -68,57 +68,34 @@ export async function asyncInputError(promise: Promise<unknown>): Promise<Kernel
 type Call = (...args: readonly unknown[]) => unknown;
 const callOf = (k: Kernels, name: string) => (k as unknown as Record<string, Call | undefined>)[name];
 
-/** The reference, and the native backend where it loaded (in CI a native backend that did not load fails the run). */
-function primaryBackends(): [string, Kernels][] {
-  const out: [string, Kernels][] = [['reference', kernels({ backend: 'reference' })]];
-  const native = backends().find((b) => b.name === 'native');
-  if (native?.available) out.push(['native', kernels({ backend: 'native' })]);
-  else if (inCI) {
-    describe('bad input [native]', () => {
-      it('backend is available (required in CI)', () => {
-        throw new Error(`backend 'native' did not load: ${native?.reason ?? 'not registered'}`);
-      });
+/** Registers one backend's tests of the table: the exact argument and message, sync and through `<kernel>Async`. */
+function expectCases(k: Kernels, cases: readonly ErrorCase[]): void {
+  for (const c of cases) {
+    it(`${c.title}: ${c.argument}`, () => {
+      const error = inputError(() => callOf(k, c.kernel)!(...c.args));
+      expect(error.argument).toBe(c.argument);
+      expect(error.message).toBe(c.message);
     });
+    const promised = callOf(k, `${c.kernel}Async`);
+    if (promised) {
+      it(`${c.title}: ${c.argument} (${c.kernel}Async rejects)`, async () => {
+        const error = await asyncInputError(Promise.resolve().then(() => promised(...c.args)));
+        expect(error.argument).toBe(c.argument);
+        expect(error.message).toBe(c.message);
+      });
+    }
   }
-  return out;
 }
 
 /**
- * Registers the suites of one family's table: the exact argument and message on the reference and
- * native backends (sync, and async where `<kernel>Async` exists), then the same message on every
- * other backend that implements the case's kernel.
+ * Registers the suites of one family's table: on the reference, then on every other backend for the
+ * cases whose kernel it implements (a backend that did not build is skipped locally and fails the run
+ * in CI, as in the parity suites).
  */
 export function describeErrorCases(family: FamilyName, cases: readonly ErrorCase[]): void {
   it('titles are unique', () => {
     expect(new Set(cases.map((c) => c.title)).size).toBe(cases.length);
   });
-
-  for (const [name, k] of primaryBackends()) {
-    describe(`bad input [${name}]`, () => {
-      for (const c of cases) {
-        it(`${c.title}: ${c.argument}`, () => {
-          const error = inputError(() => callOf(k, c.kernel)!(...c.args));
-          expect(error.argument).toBe(c.argument);
-          expect(error.message).toBe(c.message);
-        });
-        const promised = callOf(k, `${c.kernel}Async`);
-        if (promised) {
-          it(`${c.title}: ${c.argument} (${c.kernel}Async rejects)`, async () => {
-            const error = await asyncInputError(Promise.resolve().then(() => promised(...c.args)));
-            expect(error.argument).toBe(c.argument);
-            expect(error.message).toBe(c.message);
-          });
-        }
-      }
-    });
-  }
-
-  describeEachBackend('same bad-input messages as the reference', (k, name, supports) => {
-    if (name === 'native') return; // asserted case by case above
-    for (const c of cases.filter((x) => supports(x.kernel))) {
-      it(c.title, () => {
-        expect(inputError(() => callOf(k, c.kernel)!(...c.args)).message).toBe(c.message);
-      });
-    }
-  }, family);
+  describe('bad input [reference]', () => expectCases(kernels({ backend: 'reference' }), cases));
+  describeEachBackend('bad input', (k, _name, supports) => expectCases(k, cases.filter((c) => supports(c.kernel))), family);
 }
