@@ -6,7 +6,8 @@
  * threshold. The toraniko figures in the notes (toraniko 1.1 with polars and
  * numpy) were measured on this machine by the issue's author; no bench runs Python.
  */
-import { backends, FACTOR_NATIVE_MIN_VALUES, kernels, matrix, METAL_FACTOR_MIN_VALUES, type FactorInputs, type Matrix } from '../src/api/index.js';
+import { FACTOR_NATIVE_MIN_VALUES, METAL_FACTOR_MIN_VALUES } from '../src/api/auto.js';
+import { backends, kernels, matrix, type FactorInputs, type Matrix } from '../src/api/index.js';
 import { autoSweep, backendRows, nativeThreads, prng, sweepSpeedups, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
 import { tfjsRows } from './tfjs.js';

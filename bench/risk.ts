@@ -7,17 +7,13 @@
  * runs Python.
  */
 import {
-  backends,
   BLAS_COVARIANCE_MIN_VALUES,
   BLAS_VOLATILITY_MIN_VALUES,
-  kernels,
-  matrix,
   METAL_MONTE_CARLO_MIN_VALUES,
   METAL_VOLATILITY_MIN_VALUES,
   RISK_NATIVE_MIN_VALUES,
-  type Kernels,
-  type Matrix,
-} from '../src/api/index.js';
+} from '../src/api/auto.js';
+import { backends, kernels, matrix, type Kernels, type Matrix } from '../src/api/index.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
 import { tfjsRows } from './tfjs.js';

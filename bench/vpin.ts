@@ -5,7 +5,8 @@
  * native against the reference; `bulkClassify` and the normal CDF per value; then the size sweep that
  * sets the 'auto' threshold (medians of interleaved rounds, so that it is stable from run to run).
  */
-import { kernels, METAL_CLASSIFY_MIN_BARS, VPIN_NATIVE_MIN_TRADES, SPECIAL_NATIVE_MIN_VALUES, backends, type Trades } from '../src/api/index.js';
+import { METAL_CLASSIFY_MIN_BARS, SPECIAL_NATIVE_MIN_VALUES, VPIN_NATIVE_MIN_TRADES } from '../src/api/auto.js';
+import { kernels, backends, type Trades } from '../src/api/index.js';
 import { autoSweep, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
 import { tfjsRows } from './tfjs.js';

@@ -1,4 +1,4 @@
-// Counter-based normals on the GPU: Philox4x32-10 with the counter layout of src/kernels/random.ts
+// Counter-based normals on the GPU: Philox4x32-10 with the counter layout of src/math/random.ts
 // (and native/kernels/random.hpp), so that the 32-bit words are the same bits on every backend; the
 // uniforms are those words' 52-bit uniforms rounded to float (the same bits as
 // Math.fround(uniform52(hi, lo))); Box-Muller in float with the reference's angle reduction.

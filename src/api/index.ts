@@ -7,26 +7,17 @@ import { defaultBackendChoice, kernels } from './kernels.js';
 
 export {
   kernels,
+  type AsyncKernels,
   type BackendChoice,
   type Kernels,
+  type Panel,
   type PortfolioReturnsFunction,
   type ReturnsFunction,
   type SpecialFunction,
   type StudentTFunction,
+  type SyncKernels,
 } from './kernels.js';
-export {
-  AUTO_THRESHOLDS,
-  BLAS_COVARIANCE_MIN_VALUES,
-  BLAS_VOLATILITY_MIN_VALUES,
-  FACTOR_NATIVE_MIN_VALUES,
-  METAL_CLASSIFY_MIN_BARS,
-  METAL_FACTOR_MIN_VALUES,
-  METAL_MONTE_CARLO_MIN_VALUES,
-  METAL_VOLATILITY_MIN_VALUES,
-  RISK_NATIVE_MIN_VALUES,
-  SPECIAL_NATIVE_MIN_VALUES,
-  VPIN_NATIVE_MIN_TRADES,
-} from './auto.js';
+export { AUTO_THRESHOLDS } from './auto.js';
 export {
   matrix,
   PERFORMANCE_DEFAULTS,

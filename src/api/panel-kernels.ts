@@ -1,14 +1,15 @@
 /**
- * The risk and factor kernels of the API, written once over a dispatch: validation and defaults, the
- * backend call, the shaping of its output. kernels() instantiates them twice: with a synchronous
- * dispatch (the plain functions) and with one whose backend calls return promises (the `<name>Async`
- * functions: the native addon runs them on its thread pool).
+ * The risk and factor kernels of the API, written once over a Run (see dispatch.ts): validation and
+ * defaults from the specs, the backend call, and its output split into named results by the kernel's
+ * descriptor (no offsets here: `splitOutputs`).
  */
 import { constants } from 'node:buffer';
 import { KernelInputError } from '../errors.js';
-import type { Families, KernelName } from '../kernels/families.js';
+import { requireKnownOptions, splitOutputs, type Dims, type OutputSpec, type OutputValue } from '../kernels/descriptor.js';
+import { KERNEL_SPECS, type KernelName } from '../kernels/families.js';
 import {
   FACTOR_DEFAULTS,
+  FACTOR_KERNELS,
   requirePanels,
   resolveFactorInputs,
   resolveMomentumOptions,
@@ -32,6 +33,7 @@ import {
   type RiskDecomposition,
   type SpecificRiskOptions,
 } from '../kernels/factor-model.js';
+import type { Matrix, Series } from '../kernels/matrix.js';
 import {
   asColumns,
   COVARIANCE_METHODS,
@@ -42,33 +44,24 @@ import {
   resolveMonteCarloOptions,
   resolvePerformanceOptions,
   resolveVarOptions,
+  RISK_KERNELS,
   SHRUNK_COVARIANCE_METHODS,
-  splitStats,
   type ComponentVarOptions,
   type ComponentVarResult,
   type CovarianceOptions,
   type CovarianceResult,
-  type Matrix,
   type MonteCarloOptions,
   type PerformanceOptions,
   type PerformanceStats,
   type ReturnModel,
-  type Series,
   type VarOptions,
   type VarResult,
 } from '../kernels/risk.js';
 import { describeValue, requireFloat64Array } from '../kernels/validate.js';
+import type { Result, Run } from './dispatch.js';
 
 /** The longest typed array this runtime allocates (elements). */
 const MAX_LENGTH = constants.MAX_LENGTH;
-
-/** How the panel kernels reach a backend: sync (values) or async (promises of them). */
-export interface Dispatch {
-  /** The implementation of `kernel` for `size` elements (in async mode its methods return promises). */
-  family<F extends 'risk' | 'factor'>(name: F, kernel: KernelName, size: number): Families[F];
-  /** Applies `shape` to a backend's output: at once (sync) or when its promise resolves (async). */
-  then<T>(out: Float64Array, shape: (out: Float64Array) => T): T;
-}
 
 /** `portfolioReturns`: a series for weights of N assets, a T x P matrix for P x N weights. */
 export type PortfolioReturnsFunction = {
@@ -76,7 +69,13 @@ export type PortfolioReturnsFunction = {
   (returns: Series, weights: Matrix): Matrix;
 };
 
-/** The risk and factor kernels (each also exists as `<name>Async`, see AsyncPanelKernels). */
+/** A panel result: a Matrix, or one date's Float64Array when the input was one date. */
+export type Panel<X> = X extends Float64Array ? Float64Array : Matrix;
+
+/**
+ * The risk and factor kernels (each also exists as `<name>Async`). A factor kernel taking a panel
+ * (rows = dates) takes one date as a Float64Array too, and returns one then.
+ */
 export interface PanelKernels {
   /** Returns of fixed-weight portfolios, rebalanced every period: T x P (a series for one). */
   portfolioReturns: PortfolioReturnsFunction;
@@ -95,9 +94,9 @@ export interface PanelKernels {
   /** The asset-return scenarios monteCarloVar draws, paths x N. */
   monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Matrix;
   /** Each row (date) clipped to its linearly interpolated lower and upper percentiles (toraniko's winsorize). */
-  winsorize(x: Matrix, options?: WinsorizeOptions): Matrix;
+  winsorize<X extends Matrix | Float64Array>(x: X, options?: WinsorizeOptions): Panel<X>;
   /** Each row minus its mean, over its sd (ddof 1): toraniko's center_xsection(standardize=True). */
-  standardize(x: Matrix): Matrix;
+  standardize<X extends Matrix | Float64Array>(x: X): Panel<X>;
   /** toraniko's momentum score per date and asset (factor_mom). */
   momentum(returns: Matrix, options?: MomentumOptions): Matrix;
   /** toraniko's size score (factor_sze): -ln(cap) standardized, 0 strictly inside the quantile band. */
@@ -114,23 +113,6 @@ export interface PanelKernels {
   riskDecomposition(model: FactorRiskModel, weights: Series): RiskDecomposition;
 }
 
-/** The kernels of PanelKernels that have a promise variant. */
-export const ASYNC_KERNELS = [
-  'performanceStats', 'valueAtRisk', 'covariance', 'portfolioVolatility', 'componentVar', 'monteCarloVar', 'monteCarloScenarios',
-  'winsorize', 'standardize', 'momentum', 'size', 'value', 'factorReturns', 'factorCovariance', 'specificRisk', 'riskDecomposition',
-] as const satisfies readonly (keyof PanelKernels)[];
-
-type AsyncKernel = (typeof ASYNC_KERNELS)[number];
-
-/**
- * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend
- * the kernel runs on the addon's thread pool, so the event loop stays free (elsewhere it runs on the
- * JS thread). Do not write to the arrays passed, nor transfer their buffers, until it settles.
- */
-export type AsyncPanelKernels = {
-  [K in AsyncKernel as `${K}Async`]: (...args: Parameters<PanelKernels[K]>) => Promise<ReturnType<PanelKernels[K]>>;
-};
-
 /** Weights of N assets (one portfolio) or P x N, as a matrix; KernelInputError unless N = `n` (`what` names n). */
 function weightsMatrix(weights: Series, n: number, what: string): Matrix {
   const one = weights instanceof Float64Array;
@@ -140,146 +122,151 @@ function weightsMatrix(weights: Series, n: number, what: string): Matrix {
   return w;
 }
 
-/** The risk and factor kernels over dispatch `d`. */
-export function panelKernels(d: Dispatch): PanelKernels {
-  const { family, then } = d;
+/** The fixed-layout kernels' results: a backend call's output split by the kernel's descriptor. */
+type Outputs = Record<string, OutputValue>;
+
+/**
+ * The risk and factor kernels over `run`. Each validates its arguments, resolves its options, calls
+ * the backend with the family's positional arguments and shapes the named outputs of its descriptor.
+ */
+export function panelKernels<Async extends boolean>(run: Run<Async>): { [K in keyof PanelKernels]: (...args: never[]) => unknown } {
+  /** Runs a fixed-layout kernel over `args` and hands `shape` its named outputs. */
+  function fixed<T>(family: 'risk' | 'factor', kernel: KernelName, size: number, args: unknown[], shape: (o: Outputs) => T): Result<Async, T> {
+    const spec = KERNEL_SPECS[kernel] as OutputSpec;
+    const dims = (spec.dims as (...a: unknown[]) => Dims)(...args);
+    return run(
+      family,
+      kernel,
+      size,
+      (f) => (f as unknown as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args),
+      (out) => shape(splitOutputs(spec.outputs, out, dims)),
+    );
+  }
+  /** A panel result as its input came: a Matrix, or one date's values for a Float64Array. */
+  const asInput = (input: unknown, m: OutputValue) => (input instanceof Float64Array ? (m as Matrix).data : m);
+
   return {
-    portfolioReturns: ((returns: Series, weights: Series) => {
+    portfolioReturns(returns: Series, weights: Series) {
       const r = asColumns(returns, 'returns');
       const w = weightsMatrix(weights, r.cols, 'the columns of returns');
-      const out = family('risk', 'portfolioReturns', r.data.length).portfolioReturns(r.data, r.rows, r.cols, w.data, w.rows);
-      return then(out, (data) => (weights instanceof Float64Array ? data : { data, rows: r.rows, cols: w.rows }));
-    }) as PortfolioReturnsFunction,
-    performanceStats(returns, opts) {
-      const r = asColumns(returns, 'returns');
-      const { periodsPerYear, riskFree } = resolvePerformanceOptions(opts);
-      return then(family('risk', 'performanceStats', r.data.length).performanceStats(r.data, r.rows, r.cols, periodsPerYear, riskFree), (out) => splitStats(out, r.cols));
+      return fixed('risk', 'portfolioReturns', r.data.length, [r.data, r.rows, r.cols, w.data, w.rows], (o) => asWeights(weights, o.returns));
     },
-    portfolioVolatility(cov, weights) {
+    performanceStats(returns: Series, opts?: PerformanceOptions) {
+      const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_KERNELS.performanceStats, opts);
+      const { periodsPerYear, riskFree } = resolvePerformanceOptions(opts);
+      return fixed('risk', 'performanceStats', r.data.length, [r.data, r.rows, r.cols, periodsPerYear, riskFree], (o) => o as PerformanceStats);
+    },
+    portfolioVolatility(cov: Matrix, weights: Series) {
       requireCovariance(cov, 'cov');
       const w = weightsMatrix(weights, cov.cols, 'the size of cov');
-      return family('risk', 'portfolioVolatility', w.data.length).portfolioVolatility(cov.data, cov.cols, w.data, w.rows);
+      return fixed('risk', 'portfolioVolatility', w.data.length, [cov.data, cov.cols, w.data, w.rows], (o) => o.volatility);
     },
-    covariance(returns, opts) {
+    covariance(returns: Series, opts?: CovarianceOptions) {
       const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_KERNELS.covariance, opts);
       const { method, lambda, adjust, benchmark } = resolveCovarianceOptions(opts);
-      return then(family('risk', 'covariance', r.data.length).covariance(r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0, benchmark), (out) => {
-        const cov = { data: out.subarray(0, r.cols * r.cols), rows: r.cols, cols: r.cols };
-        return SHRUNK_COVARIANCE_METHODS.includes(COVARIANCE_METHODS[method]) ? { cov, shrinkage: out[r.cols * r.cols] } : { cov };
-      });
+      const shrunk = SHRUNK_COVARIANCE_METHODS.includes(COVARIANCE_METHODS[method]);
+      return fixed('risk', 'covariance', r.data.length, [r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0, benchmark], (o) =>
+        shrunk ? { cov: o.cov, shrinkage: o.shrinkage } : { cov: o.cov },
+      );
     },
-    valueAtRisk(returns, opts) {
+    valueAtRisk(returns: Series, opts: VarOptions) {
       const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_KERNELS.valueAtRisk, opts);
       const { method, confidence, ddof } = resolveVarOptions(opts);
-      const out = family('risk', 'valueAtRisk', r.data.length).valueAtRisk(r.data, r.rows, r.cols, method, confidence, ddof);
-      return then(out, (o) => ({ var: o.subarray(0, r.cols), es: o.subarray(r.cols) }));
+      return fixed('risk', 'valueAtRisk', r.data.length, [r.data, r.rows, r.cols, method, confidence, ddof], (o) => o as unknown as VarResult);
     },
-    monteCarloVar(model, weights, opts) {
+    monteCarloVar(model: ReturnModel, weights: Series, opts?: MonteCarloOptions) {
       requireReturnModel(model);
       const n = model.cov.cols;
       const w = weightsMatrix(weights, n, 'the size of cov');
+      requireKnownOptions(RISK_KERNELS.monteCarloVar, opts);
       const { paths, confidence, horizon, seed, nu } = resolveMonteCarloOptions(opts);
       requirePathsFit(paths, w.rows, 'portfolio', 'losses');
-      const out = family('risk', 'monteCarloVar', paths * n).monteCarloVar(model.mean, model.cov.data, n, w.data, w.rows, paths, confidence, horizon, seed, nu);
-      return then(out, (o) => ({ var: o.subarray(0, w.rows), es: o.subarray(w.rows) }));
+      const args = [model.mean, model.cov.data, n, w.data, w.rows, paths, confidence, horizon, seed, nu];
+      return fixed('risk', 'monteCarloVar', paths * n, args, (o) => o as unknown as VarResult);
     },
-    monteCarloScenarios(model, opts) {
+    monteCarloScenarios(model: ReturnModel, opts?: MonteCarloOptions) {
       requireReturnModel(model);
       const n = model.cov.cols;
+      requireKnownOptions(RISK_KERNELS.monteCarloScenarios, opts);
       const { paths, horizon, seed, nu } = resolveMonteCarloOptions(opts);
       requirePathsFit(paths, n, 'asset', 'scenarios');
-      const out = family('risk', 'monteCarloScenarios', paths * n).monteCarloScenarios(model.mean, model.cov.data, n, paths, horizon, seed, nu);
-      return then(out, (data) => ({ data, rows: paths, cols: n }));
+      return fixed('risk', 'monteCarloScenarios', paths * n, [model.mean, model.cov.data, n, paths, horizon, seed, nu], (o) => o.scenarios);
     },
-    componentVar(returns, weights, opts) {
+    componentVar(returns: Series, weights: Series, opts: ComponentVarOptions) {
       const r = asColumns(returns, 'returns');
       const w = weightsMatrix(weights, r.cols, 'the columns of returns');
+      requireKnownOptions(RISK_KERNELS.componentVar, opts);
       const { method, confidence } = resolveComponentVarOptions(opts);
-      const out = family('risk', 'componentVar', r.data.length).componentVar(r.data, r.rows, r.cols, w.data, w.rows, method, confidence);
-      const P = w.rows;
-      const N = r.cols;
-      return then(out, (o) => ({
-        var: o.subarray(0, P),
-        es: o.subarray(P, 2 * P),
-        varContributions: { data: o.subarray(2 * P, 2 * P + P * N), rows: P, cols: N },
-        esContributions: { data: o.subarray(2 * P + P * N), rows: P, cols: N },
-      }));
+      const args = [r.data, r.rows, r.cols, w.data, w.rows, method, confidence];
+      return fixed('risk', 'componentVar', r.data.length, args, (o) => o as unknown as ComponentVarResult);
     },
-    winsorize(x, opts) {
+    winsorize(x: Matrix | Float64Array, opts?: WinsorizeOptions) {
       const [m] = requirePanels([[x, 'x']]);
+      requireKnownOptions(FACTOR_KERNELS.winsorize, opts);
       const { lower, upper } = resolveWinsorizeOptions(opts);
-      return then(family('factor', 'winsorize', m.data.length).winsorize(m.data, m.rows, m.cols, lower, upper), (data) => ({ data, rows: m.rows, cols: m.cols }));
+      return fixed('factor', 'winsorize', m.data.length, [m.data, m.rows, m.cols, lower, upper], (o) => asInput(x, o.x));
     },
-    standardize(x) {
+    standardize(x: Matrix | Float64Array) {
       const [m] = requirePanels([[x, 'x']]);
-      return then(family('factor', 'standardize', m.data.length).standardize(m.data, m.rows, m.cols), (data) => ({ data, rows: m.rows, cols: m.cols }));
+      return fixed('factor', 'standardize', m.data.length, [m.data, m.rows, m.cols], (o) => asInput(x, o.x));
     },
-    momentum(returns, opts) {
+    momentum(returns: Matrix, opts?: MomentumOptions) {
       const [r] = requirePanels([[returns, 'returns']]);
+      requireKnownOptions(FACTOR_KERNELS.momentum, opts);
       const { weights, lag, winsorize } = resolveMomentumOptions(opts);
-      return then(family('factor', 'momentum', r.data.length).momentum(r.data, r.rows, r.cols, weights, lag, winsorize), (data) => ({ data, rows: r.rows, cols: r.cols }));
+      return fixed('factor', 'momentum', r.data.length, [r.data, r.rows, r.cols, weights, lag, winsorize], (o) => asInput(returns, o.scores));
     },
-    size(marketCap, opts) {
+    size(marketCap: Matrix, opts?: SizeOptions) {
       const [c] = requirePanels([[marketCap, 'marketCap']]);
+      requireKnownOptions(FACTOR_KERNELS.size, opts);
       const { lower, upper } = resolveSizeOptions(opts);
-      return then(family('factor', 'size', c.data.length).size(c.data, c.rows, c.cols, lower, upper), (data) => ({ data, rows: c.rows, cols: c.cols }));
+      return fixed('factor', 'size', c.data.length, [c.data, c.rows, c.cols, lower, upper], (o) => asInput(marketCap, o.scores));
     },
-    value(bookPrice, salesPrice, cashFlowPrice, opts) {
+    value(bookPrice: Matrix, salesPrice: Matrix, cashFlowPrice: Matrix, opts?: ValueOptions) {
       const [b, s, c] = requirePanels([[bookPrice, 'bookPrice'], [salesPrice, 'salesPrice'], [cashFlowPrice, 'cashFlowPrice']]);
+      requireKnownOptions(FACTOR_KERNELS.value, opts);
       const p = resolveWinsorizePercentile(opts?.winsorize, null, 'options.winsorize');
-      return then(family('factor', 'value', b.data.length).value(b.data, s.data, c.data, b.rows, b.cols, p), (data) => ({ data, rows: b.rows, cols: b.cols }));
+      return fixed('factor', 'value', b.data.length, [b.data, s.data, c.data, b.rows, b.cols, p], (o) => asInput(bookPrice, o.scores));
     },
-    factorReturns(inputs, opts) {
+    factorReturns(inputs: FactorInputs, opts?: FactorReturnsOptions) {
       const x = resolveFactorInputs(inputs);
+      requireKnownOptions(FACTOR_KERNELS.factorReturns, opts);
       const p = resolveWinsorizePercentile(opts?.winsorize, FACTOR_DEFAULTS.factorReturns.winsorize, 'options.winsorize');
       const residualize = opts?.residualizeStyles ?? FACTOR_DEFAULTS.factorReturns.residualizeStyles;
       if (typeof residualize !== 'boolean') throw new KernelInputError('options.residualizeStyles', 'a boolean', describeValue(residualize));
       const { rows, cols } = x.returns;
-      const out = family('factor', 'factorReturns', x.returns.data.length).factorReturns(
-        x.returns.data, x.marketCap.data, rows, cols, x.sectors, x.perDate ? 1 : 0, x.sectorNames.length, x.styles, p, residualize ? 1 : 0,
-      );
-      const K = 1 + x.sectorNames.length + x.styleNames.length;
-      return then(out, (o) => ({
-        factorReturns: { data: o.subarray(0, rows * K), rows, cols: K },
-        residuals: { data: o.subarray(rows * K), rows, cols },
-        names: ['market', ...x.sectorNames, ...x.styleNames],
-      }));
+      const args = [x.returns.data, x.marketCap.data, rows, cols, x.sectors, x.perDate ? 1 : 0, x.sectorNames.length, x.styles, p, residualize ? 1 : 0];
+      const names = ['market', ...x.sectorNames, ...x.styleNames];
+      return fixed('factor', 'factorReturns', x.returns.data.length, args, (o) => ({ ...(o as unknown as FactorReturnsResult), names }));
     },
-    factorCovariance(factorReturnsPanel, opts) {
+    factorCovariance(factorReturnsPanel: Matrix, opts?: FactorCovarianceOptions) {
       const [f] = requirePanels([[factorReturnsPanel, 'factorReturns']]);
+      requireKnownOptions(FACTOR_KERNELS.factorCovariance, opts);
       const { weights, lags } = resolveFactorCovarianceOptions(f.rows, opts);
-      return then(family('factor', 'factorCovariance', f.data.length).factorCovariance(f.data, f.rows, f.cols, weights, lags), (data) => ({ data, rows: f.cols, cols: f.cols }));
+      return fixed('factor', 'factorCovariance', f.data.length, [f.data, f.rows, f.cols, weights, lags], (o) => o.cov);
     },
-    specificRisk(residuals, opts) {
+    specificRisk(residuals: Matrix, opts?: SpecificRiskOptions) {
       const [e] = requirePanels([[residuals, 'residuals']]);
+      requireKnownOptions(FACTOR_KERNELS.specificRisk, opts);
       const weights = resolveSpecificRiskOptions(e.rows, opts);
-      return family('factor', 'specificRisk', e.data.length).specificRisk(e.data, e.rows, e.cols, weights);
+      return fixed('factor', 'specificRisk', e.data.length, [e.data, e.rows, e.cols, weights], (o) => o.variance);
     },
-    riskDecomposition(model, weights) {
+    riskDecomposition(model: FactorRiskModel, weights: Series) {
       requireFactorRiskModel(model);
       const { rows: N, cols: K } = model.exposures;
       const w = weightsMatrix(weights, N, 'the assets of model.exposures');
-      const P = w.rows;
-      const out = family('factor', 'riskDecomposition', w.data.length).riskDecomposition(model.exposures.data, N, K, model.factorCov.data, model.specificVar, w.data, P);
-      return then(out, (o) => ({
-        total: o.subarray(0, P),
-        factor: o.subarray(P, 2 * P),
-        specific: o.subarray(2 * P, 3 * P),
-        contributions: { data: o.subarray(3 * P, 3 * P + P * K), rows: P, cols: K },
-        exposures: { data: o.subarray(3 * P + P * K), rows: P, cols: K },
-      }));
+      const args = [model.exposures.data, N, K, model.factorCov.data, model.specificVar, w.data, w.rows];
+      return fixed('factor', 'riskDecomposition', w.data.length, args, (o) => o as unknown as RiskDecomposition);
     },
   };
 }
 
-/** The `<name>Async` functions over the async instance of the panel kernels: validation errors reject too. */
-export function asyncVariants(panel: PanelKernels): AsyncPanelKernels {
-  const out: Record<string, unknown> = {};
-  for (const name of ASYNC_KERNELS) {
-    const f = panel[name] as (...args: unknown[]) => unknown;
-    out[`${name}Async`] = (...args: unknown[]) => Promise.resolve().then(() => f(...args));
-  }
-  return out as AsyncPanelKernels;
+/** portfolioReturns' result: the series of one portfolio for a weights vector, else the T x P matrix. */
+function asWeights(weights: Series, returns: OutputValue): Float64Array | Matrix {
+  return weights instanceof Float64Array ? (returns as Matrix).data : (returns as Matrix);
 }
 
 /**

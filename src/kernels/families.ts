@@ -1,12 +1,14 @@
 /**
  * The kernel families and the kernels each one holds: the catalogue every backend registers against
  * (a backend implements some families, or some kernels of one) and that the dispatching API walks.
- * Adding a family: its spec module, one entry in `Families` and one in `FAMILY_KERNELS`.
+ * It is read off the families' descriptor tables: adding a kernel to a family is its descriptor
+ * there; adding a family is its spec module, one entry in `Families` and one in `FAMILY_SPECS`.
  */
-import type { FactorFamily } from './factor.js';
-import type { RiskFamily } from './risk.js';
-import type { SpecialFamily } from './special-family.js';
-import type { VpinFamily } from './vpin.js';
+import type { KernelSpec } from './descriptor.js';
+import { FACTOR_KERNELS, type FactorFamily } from './factor.js';
+import { RISK_KERNELS, type RiskFamily } from './risk.js';
+import { SPECIAL_KERNELS, type SpecialFamily } from './special-family.js';
+import { VPIN_KERNELS, type VpinFamily } from './vpin.js';
 
 /** What a backend implementing all of a family provides, per family. */
 export interface Families {
@@ -18,17 +20,28 @@ export interface Families {
 
 export type FamilyName = keyof Families;
 
-/** The kernels of each family, in documentation order. */
-export const FAMILY_KERNELS = {
-  vpin: ['timeBars', 'tickRule', 'bulkClassify', 'vpin', 'vpinStream'],
-  special: ['normalCdf', 'normalSf', 'normalPdf', 'normalQuantile', 'studentTCdf', 'studentTQuantile'],
-  risk: ['simpleReturns', 'logReturns', 'portfolioReturns', 'performanceStats', 'valueAtRisk', 'covariance', 'portfolioVolatility', 'componentVar', 'monteCarloVar', 'monteCarloScenarios'],
-  factor: ['winsorize', 'standardize', 'momentum', 'size', 'value', 'factorReturns', 'factorCovariance', 'specificRisk', 'riskDecomposition'],
-} as const satisfies { [F in FamilyName]: readonly (keyof Families[F])[] };
+/** Each family's descriptors, by kernel, in documentation order. */
+export const FAMILY_SPECS = { vpin: VPIN_KERNELS, special: SPECIAL_KERNELS, risk: RISK_KERNELS, factor: FACTOR_KERNELS } as const;
 
-export type KernelName = (typeof FAMILY_KERNELS)[FamilyName][number];
+type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
+
+/** The keys of an object, typed. */
+const keysOf = <T extends object>(o: T) => Object.keys(o) as (keyof T & string)[];
+
+/** The kernels of each family, in documentation order. */
+export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>[] } = {
+  vpin: keysOf(VPIN_KERNELS),
+  special: keysOf(SPECIAL_KERNELS),
+  risk: keysOf(RISK_KERNELS),
+  factor: keysOf(FACTOR_KERNELS),
+};
+
+export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];
 
 /** The family of each kernel. */
 export const KERNEL_FAMILY = Object.fromEntries(
   Object.entries(FAMILY_KERNELS).flatMap(([family, names]) => names.map((name) => [name, family])),
 ) as Record<KernelName, FamilyName>;
+
+/** Every kernel's descriptor by name. */
+export const KERNEL_SPECS = Object.assign({}, ...Object.values(FAMILY_SPECS)) as Record<KernelName, KernelSpec>;

@@ -6,6 +6,7 @@
  * for every family: a new family appends its codes there and its cases here).
  */
 import { KernelInputError } from '../errors.js';
+import { KERNEL_FAMILY, KERNEL_SPECS, type KernelName } from './families.js';
 import { CLASSIFY_OFFSET, MAX_BUCKETS_PER_CALL, VPIN_PARAMS } from './vpin.js';
 
 export const Fault = {
@@ -20,7 +21,10 @@ export const Fault = {
   BAR_VOLUME_INVALID: 9,
   STATE_INVALID: 10,
   PRICE_ARG_NOT_FINITE: 11,
-  /** A packed parameter out of range: index = its position in VPIN_PARAMS. */
+  /**
+   * A packed parameter out of range: index = its position in the kernel's descriptor (VPIN_PARAMS for
+   * the VPIN family), or the count expected when the count is wrong (value = the count given).
+   */
   PARAM_INVALID: 12,
   /** A stream asked for with the non-causal 'sample' sigma. */
   STREAM_SIGMA_NOT_CAUSAL: 13,
@@ -48,9 +52,23 @@ function cell(name: string, index: number, cols: number): string {
   return cols === 1 ? `${name}[${row}]` : `${name}[${row}][${index - row * cols}]`;
 }
 
-/** Builds the KernelInputError for a fault reported by any backend. */
-export function inputFault(code: number, index: number, value: number, previous: number): KernelInputError {
+/** A packed parameter fault of a kernel outside the VPIN family, from its descriptor. */
+function paramFault(kernel: KernelName, index: number, v: string): KernelInputError {
+  const params = KERNEL_SPECS[kernel].params;
+  const param = params[index];
+  if (param) return new KernelInputError(param.name ?? param.key, param.expected, v);
+  return new KernelInputError('params', `${params.length} packed parameters`, `${v} values`);
+}
+
+/**
+ * Builds the KernelInputError for a fault reported by any backend; `kernel` names the kernel that
+ * raised it (the native binding passes it), for the faults whose message depends on it.
+ */
+export function inputFault(code: number, index: number, value: number, previous: number, kernel?: string): KernelInputError {
   const v = String(value);
+  if (code === Fault.PARAM_INVALID && kernel !== undefined && kernel in KERNEL_FAMILY && KERNEL_FAMILY[kernel as KernelName] !== 'vpin') {
+    return paramFault(kernel as KernelName, index, v);
+  }
   switch (code) {
     case Fault.TS_NOT_FINITE:
       return new KernelInputError('trades.ts', 'finite timestamps', `ts[${index}] = ${v}`);

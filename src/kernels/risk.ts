@@ -9,53 +9,9 @@
 import { KernelInputError } from '../errors.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
-/** A row-major matrix: `data[r * cols + c]`, rows = dates or scenarios, cols = assets or portfolios. */
-export interface Matrix {
-  readonly data: Float64Array;
-  readonly rows: number;
-  readonly cols: number;
-}
-
-/** One series (a Float64Array: one column) or a matrix of columns. */
-export type Series = Float64Array | Matrix;
-
-function isCount(x: unknown): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x >= 0;
-}
-
-/** Builds a Matrix over `data` (no copy) after checking that it holds rows x cols values. */
-export function matrix(data: Float64Array, rows: number, cols: number): Matrix {
-  const m = { data, rows, cols };
-  requireMatrix(m, 'matrix');
-  return m;
-}
-
-/** Requires a Matrix: a Float64Array of exactly rows x cols values, rows and cols integers >= 0. */
-export function requireMatrix(value: unknown, name: string): asserts value is Matrix {
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) {
-    throw new KernelInputError(name, 'a Matrix { data, rows, cols }', describeValue(value));
-  }
-  const { data, rows, cols } = value as Partial<Matrix>;
-  if (!isCount(rows)) throw new KernelInputError(`${name}.rows`, 'an integer >= 0', describeValue(rows));
-  if (!isCount(cols)) throw new KernelInputError(`${name}.cols`, 'an integer >= 0', describeValue(cols));
-  requireFloat64Array(data, `${name}.data`);
-  if (data.length !== rows * cols) {
-    throw new KernelInputError(`${name}.data`, `length ${rows * cols} (rows ${rows} x cols ${cols})`, `length ${data.length}`);
-  }
-}
-
-/** A series or matrix as columns: its data, rows and cols (a Float64Array is one column). */
-export function asColumns(value: unknown, name: string): Matrix {
-  if (value instanceof Float64Array) {
-    requireFloat64Array(value, name);
-    return { data: value, rows: value.length, cols: 1 };
-  }
-  if (ArrayBuffer.isView(value) || Array.isArray(value)) {
-    throw new KernelInputError(name, 'a Float64Array or a Matrix { data, rows, cols }', describeValue(value));
-  }
-  requireMatrix(value, name);
-  return value;
-}
+export { asColumns, matrix, requireMatrix, type Matrix, type Series } from './matrix.js';
+import type { OutputSpec } from './descriptor.js';
+import { asColumns, isCount, requireMatrix, type Matrix } from './matrix.js';
 
 /** Options of `performanceStats()`. */
 export interface PerformanceOptions {
@@ -351,11 +307,6 @@ export function requireCovariance(value: unknown, name: string): asserts value i
   }
 }
 
-/** Splits the stat-major output of a backend into one Float64Array per statistic (views, no copy). */
-export function splitStats(packed: Float64Array, cols: number): PerformanceStats {
-  return Object.fromEntries(PERFORMANCE_STATS.map((name, s) => [name, packed.subarray(s * cols, (s + 1) * cols)])) as PerformanceStats;
-}
-
 /**
  * What a backend implementing the risk family provides: plain arrays and numbers (shapes checked and
  * options resolved by the API). Data faults (a price <= 0, an infinite return, a non-finite weight)
@@ -398,3 +349,78 @@ export interface RiskFamily {
   /** The scenarios of monteCarloVar, paths x n row-major. */
   monteCarloScenarios(mean: Float64Array, cov: Float64Array, n: number, paths: number, horizon: number, seed: number, nu: number): Float64Array;
 }
+
+const confidence = { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' } as const;
+const paths = { key: 'paths', name: 'options.paths', expected: 'an integer >= 1' } as const;
+const horizon = { key: 'horizon', name: 'options.horizon', expected: 'a finite number > 0' } as const;
+const seed = { key: 'seed', name: 'options.seed', expected: 'an integer in [0, 2^53)' } as const;
+const nu = { key: 'nu', name: 'nu', expected: '0 (normal) or a finite number > 2' } as const;
+const returnsDims = (_p: Float64Array, rows: number, cols: number) => ({ T: Math.max(rows - 1, 0), N: cols });
+
+/**
+ * One descriptor per kernel of the risk family (see descriptor.ts): the packed parameters (the
+ * trailing numbers of its RiskFamily call, in order; native/kernels unpacks and checks them), the
+ * named outputs of the Float64Array it fills and their dimensions, the options the API accepts.
+ */
+export const RISK_KERNELS = {
+  simpleReturns: { params: [], outputs: { returns: ['T', 'N'] }, dims: returnsDims },
+  logReturns: { params: [], outputs: { returns: ['T', 'N'] }, dims: returnsDims },
+  portfolioReturns: {
+    params: [],
+    outputs: { returns: ['T', 'P'] },
+    dims: (_r: Float64Array, rows: number, _c: number, _w: Float64Array, portfolios: number) => ({ T: rows, P: portfolios }),
+  },
+  performanceStats: {
+    params: [
+      { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
+      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
+    ],
+    outputs: Object.fromEntries(PERFORMANCE_STATS.map((stat) => [stat, ['N'] as const])) as Record<PerformanceStatName, readonly ['N']>,
+    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    options: ['periodsPerYear', 'riskFree'],
+  },
+  valueAtRisk: {
+    params: [
+      { key: 'method', name: 'options.method', expected: "'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2)" },
+      confidence,
+      { key: 'ddof', name: 'options.ddof', expected: 'an integer >= 0' },
+    ],
+    outputs: { var: ['N'], es: ['N'] },
+    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    options: ['method', 'confidence', 'ddof'],
+  },
+  covariance: {
+    params: [
+      { key: 'method', name: 'options.method', expected: 'a covariance method code (0 to 6)' },
+      { key: 'lambda', name: 'options.lambda', expected: 'a number in (0, 1)' },
+      { key: 'adjust', name: 'options.adjust', expected: '0 or 1' },
+      { key: 'benchmark', name: 'options.benchmark', expected: 'a finite number' },
+    ],
+    outputs: { cov: ['N', 'N'], shrinkage: [] },
+    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    options: ['method', 'lambda', 'adjust', 'benchmark'],
+  },
+  portfolioVolatility: {
+    params: [],
+    outputs: { volatility: ['P'] },
+    dims: (_c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => ({ P: portfolios }),
+  },
+  componentVar: {
+    params: [{ key: 'method', name: 'options.method', expected: "'gaussian' or 'cornish-fisher' (0 or 1)" }, confidence],
+    outputs: { var: ['P'], es: ['P'], varContributions: ['P', 'N'], esContributions: ['P', 'N'] },
+    dims: (_r: Float64Array, _rows: number, cols: number, _w: Float64Array, portfolios: number) => ({ P: portfolios, N: cols }),
+    options: ['method', 'confidence'],
+  },
+  monteCarloVar: {
+    params: [paths, confidence, horizon, seed, nu],
+    outputs: { var: ['P'], es: ['P'] },
+    dims: (_m: Float64Array, _c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => ({ P: portfolios }),
+    options: ['paths', 'confidence', 'horizon', 'seed', 'distribution'],
+  },
+  monteCarloScenarios: {
+    params: [paths, horizon, seed, nu],
+    outputs: { scenarios: ['S', 'N'] },
+    dims: (_m: Float64Array, _c: Float64Array, n: number, scenarios: number) => ({ S: scenarios, N: n }),
+    options: ['paths', 'confidence', 'horizon', 'seed', 'distribution'],
+  },
+} as const satisfies { [K in keyof RiskFamily]: OutputSpec };

@@ -4,6 +4,7 @@
  * the parity suite can hold them to the reference.
  */
 import { KernelInputError } from '../errors.js';
+import type { OutputSpec } from './descriptor.js';
 import { describeValue } from './validate.js';
 
 /** The special functions as a backend implements them (inputs checked by the API). */
@@ -22,3 +23,19 @@ export function requireNu(nu: unknown, name = 'nu'): number {
   return nu;
 }
 
+
+const each = (x: Float64Array) => ({ n: x.length });
+const nu = [{ key: 'nu', name: 'nu', expected: 'a number > 0 (Infinity for the normal)' }] as const;
+
+/**
+ * One descriptor per special function (see descriptor.ts): Student's t packs its degrees of freedom,
+ * the trailing number of its call; every function fills one value per input value.
+ */
+export const SPECIAL_KERNELS = {
+  normalCdf: { params: [], outputs: { y: ['n'] }, dims: each },
+  normalSf: { params: [], outputs: { y: ['n'] }, dims: each },
+  normalPdf: { params: [], outputs: { y: ['n'] }, dims: each },
+  normalQuantile: { params: [], outputs: { y: ['n'] }, dims: each },
+  studentTCdf: { params: nu, outputs: { y: ['n'] }, dims: each },
+  studentTQuantile: { params: nu, outputs: { y: ['n'] }, dims: each },
+} as const satisfies { [K in keyof SpecialFamily]: OutputSpec };

@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadMetal, loadMetalCpu, METAL_KERNELS, METAL_NEEDS_MACOS, METAL_NOT_BUILT } from '../../src/backends/metal/index.js';
 import { loadNative, type MetalBinding, type MetalDeviceInfo, type NativeBinding } from '../../src/backends/native/binding.js';
-import { AUTO_THRESHOLDS, METAL_MONTE_CARLO_MIN_VALUES } from '../../src/api/index.js';
+import { AUTO_THRESHOLDS } from '../../src/api/index.js';
+import { METAL_MONTE_CARLO_MIN_VALUES } from '../../src/api/auto.js';
 import { backends, BackendUnavailableError, KernelInputError, kernels, matrix } from '../../src/index.js';
 
 // (not test/helpers/backends.ts: it registers metal-cpu, which this file checks is not in the registry)

@@ -9,7 +9,8 @@ import { loadNative, type NativeBinding } from '../../src/backends/native/bindin
 import { referenceBackend } from '../../src/backends/reference/index.js';
 import { registerBackend } from '../../src/backends/registry.js';
 import { backends, BackendUnavailableError, KernelInputError, kernels } from '../../src/index.js';
-import { FAMILY_KERNELS, VPIN_NATIVE_MIN_TRADES } from '../../src/api/index.js';
+import { FAMILY_KERNELS } from '../../src/api/index.js';
+import { VPIN_NATIVE_MIN_TRADES } from '../../src/api/auto.js';
 import { walk } from '../helpers/trades.js';
 
 const root = resolve(import.meta.dirname, '..', '..');

@@ -187,7 +187,7 @@ describe('factor bad input: KernelInputError naming the argument', () => {
     ['an infinite return', () => ref.momentum(matrix(Float64Array.of(0.1, Infinity), 1, 2)), 'returns: expected finite returns (NaN for a missing one), got returns[0][1] = Infinity'],
     ['winsorize above 0.5', () => ref.factorReturns(inputs, { winsorize: 0.7 }), 'options.winsorize: expected a number in [0, 0.5], got 0.7'],
     ['lower above upper', () => ref.winsorize(small, { lower: 0.9, upper: 0.1 }), 'options.upper: expected a number >= options.lower (0.9), got 0.1'],
-    ['not a panel', () => ref.standardize(Float64Array.of(1, 2) as never), 'x: expected a Matrix { data, rows, cols }'],
+    ['not a panel', () => ref.standardize(Float32Array.of(1, 2) as never), 'x: expected a Matrix { data, rows, cols }'],
     ['residualizeStyles not a boolean', () => ref.factorReturns(inputs, { residualizeStyles: 1 as never }), 'options.residualizeStyles: expected a boolean, got 1'],
   ];
   it.each(cases)('%s', (_, call, message) => {

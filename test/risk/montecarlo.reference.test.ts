@@ -7,7 +7,7 @@
 import { constants } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, kernels, matrix } from '../../src/index.js';
-import { chiSquare, logPositive, normalPair, philox4x32, sinCos2Pi } from '../../src/kernels/random.js';
+import { chiSquare, logPositive, normalPair, philox4x32, sinCos2Pi } from '../../src/math/random.js';
 
 const ref = kernels({ backend: 'reference' });
 

@@ -1,5 +1,5 @@
 /**
- * Accuracy of src/kernels/special.ts against mpmath (test/fixtures/special-values.json, written by
+ * Accuracy of src/math/special.ts against mpmath (test/fixtures/special-values.json, written by
  * scripts/special-values.py; each value is stored as a double pair [hi, lo] so that errors are measured
  * below one ulp), and its edge values. Every bound is the stated accuracy of the function's JSDoc.
  */
@@ -13,7 +13,7 @@ import {
   studentTCdf,
   studentTQuantile,
   studentTSf,
-} from '../../src/kernels/special.js';
+} from '../../src/math/special.js';
 
 interface Fixture {
   source: string;

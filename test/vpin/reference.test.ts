@@ -1,6 +1,6 @@
 /** The reference is the oracle: check it against values worked out by hand and closed forms. */
 import { describe, expect, it } from 'vitest';
-import { normalCdf, studentTCdf } from '../../src/kernels/special.js';
+import { normalCdf, studentTCdf } from '../../src/math/special.js';
 import { ref } from '../helpers/backends.js';
 
 const trades = {

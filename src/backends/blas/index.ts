@@ -12,10 +12,10 @@
  * order (test/parity/risk.parity.test.ts). `KERNELBUS_BLAS=0` hides the backend (reported unavailable);
  * nothing else depends on it.
  */
-import { FACTOR_OUTPUTS, RISK_OUTPUTS, outputKernels } from '../native/index.js';
-import { loadNative, useThreads, type BlasBinding, type LoadResult, type NativeBinding } from '../native/binding.js';
-import type { FactorFamily } from '../../kernels/factor.js';
-import type { RiskFamily } from '../../kernels/risk.js';
+import { fixedKernels, pick } from '../native/index.js';
+import { loadNative, useThreads, type LoadResult, type NativeBinding } from '../native/binding.js';
+import { FACTOR_KERNELS, type FactorFamily } from '../../kernels/factor.js';
+import { RISK_KERNELS, type RiskFamily } from '../../kernels/risk.js';
 import type { AsyncFamily, Backend, BackendProvider, LoadedBackend } from '../types.js';
 
 /** The risk kernels the BLAS backend implements (the others throw BackendUnavailableError naming it). */
@@ -32,9 +32,9 @@ export const BLAS_NOT_BUILT =
   'the addon was built without BLAS/LAPACK (install libopenblas-dev liblapack-dev and rebuild: npm run build:native)';
 
 /** The BLAS backend over an addon built with BLAS. */
-export function blasBackend(b: NativeBinding & BlasBinding): Backend {
-  const risk = outputKernels(b, Object.fromEntries(BLAS_KERNELS.map((name) => [name, RISK_OUTPUTS[name]])), entry);
-  const factor = outputKernels(b, Object.fromEntries(BLAS_FACTOR_KERNELS.map((name) => [name, FACTOR_OUTPUTS[name]])), entry);
+export function blasBackend(b: NativeBinding): Backend {
+  const risk = fixedKernels(b, pick(RISK_KERNELS, BLAS_KERNELS), entry);
+  const factor = fixedKernels(b, pick(FACTOR_KERNELS, BLAS_FACTOR_KERNELS), entry);
   return {
     name: 'blas',
     families: { risk: risk.sync as Partial<RiskFamily>, factor: factor.sync as Partial<FactorFamily> },
@@ -54,7 +54,7 @@ export function loadBlas(loaded: LoadResult, env: NodeJS.ProcessEnv = process.en
   const { blas, blasThreads, blasUnavailable } = loaded.binding.features();
   if (blas === false) return { reason: blasUnavailable ?? BLAS_NOT_BUILT };
   return {
-    backend: blasBackend(loaded.binding as NativeBinding & BlasBinding),
+    backend: blasBackend(loaded.binding),
     features: { vendor: blas, threads: blasThreads ?? 1 },
     path: loaded.path,
   };

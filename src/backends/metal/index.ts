@@ -15,9 +15,9 @@
  * Results are the reference's to the float tolerances docs/metal.md states, not its bits.
  */
 import { CLASSIFY_PARAMS, packParams, type VpinFamily } from '../../kernels/vpin.js';
-import type { FactorFamily } from '../../kernels/factor.js';
-import type { RiskFamily } from '../../kernels/risk.js';
-import { FACTOR_OUTPUTS, RISK_OUTPUTS, outputKernels } from '../native/index.js';
+import { FACTOR_KERNELS, type FactorFamily } from '../../kernels/factor.js';
+import { RISK_KERNELS, type RiskFamily } from '../../kernels/risk.js';
+import { fixedKernels, pick } from '../native/index.js';
 import { loadNative, useThreads, type LoadResult, type MetalBinding, type NativeBinding } from '../native/binding.js';
 import type { AsyncFamily, Backend, BackendProvider, LoadedBackend } from '../types.js';
 
@@ -38,13 +38,9 @@ export const METAL_NOT_BUILT =
  */
 export function metalBackend(b: NativeBinding & MetalBinding, name: string, prefix: 'metal' | 'shader'): Backend {
   const entry = (kernel: string) => `${prefix}${kernel[0].toUpperCase()}${kernel.slice(1)}`;
-  const risk = outputKernels(
-    b,
-    { portfolioVolatility: RISK_OUTPUTS.portfolioVolatility, monteCarloVar: RISK_OUTPUTS.monteCarloVar, monteCarloScenarios: RISK_OUTPUTS.monteCarloScenarios },
-    entry,
-  );
-  const factor = outputKernels(b, { factorReturns: FACTOR_OUTPUTS.factorReturns }, entry);
-  const classify = (b as unknown as Record<string, NativeBinding['bulkClassify']>)[entry('bulkClassify')];
+  const risk = fixedKernels(b, pick(RISK_KERNELS, ['portfolioVolatility', 'monteCarloVar', 'monteCarloScenarios']), entry);
+  const factor = fixedKernels(b, pick(FACTOR_KERNELS, ['factorReturns']), entry);
+  const classify = b[entry('bulkClassify')] as NativeBinding['bulkClassify'];
   const vpin: Partial<VpinFamily> = {
     bulkClassify(open, close, volume, params) {
       const out = new Float64Array(open.length);

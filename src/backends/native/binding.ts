@@ -22,11 +22,25 @@ export interface NativeVpinStream {
 }
 
 /**
- * What the addon exports: positional numbers and typed arrays only (no option objects). Parameters
- * travel packed in a Float64Array in VPIN_PARAMS order (`packParams`); fixed-size outputs are
- * allocated here and passed in (`out`), variable-size ones are allocated by V8 before the kernel fills them.
+ * A fixed-layout kernel's entry in the addon (the risk, factor and special families): its lead
+ * arguments as the family's backend call has them (typed arrays, counts, an array of panels), then the
+ * trailing numbers of the call packed in one Float64Array in its descriptor's order (only for a kernel
+ * with parameters: `KernelSpec.params`), then `out`, the Float64Array it fills (its length from the
+ * descriptor's outputs). `<name>Async` takes the same arguments and runs on the addon's thread pool.
+ */
+export type KernelEntry = (...args: (Float64Array | number | readonly Float64Array[])[]) => void;
+/** `<name>Async`: KernelEntry on the thread pool (the arrays are held until it settles). */
+export type AsyncKernelEntry = (...args: (Float64Array | number | readonly Float64Array[])[]) => Promise<void>;
+
+/**
+ * What the addon exports: positional numbers and typed arrays only (no option objects). The VPIN
+ * family's entries are listed here (their outputs are variable in length: the addon allocates them;
+ * parameters travel packed in VPIN_PARAMS order, `packParams`). Every fixed-layout kernel `<name>` is
+ * a KernelEntry, with `<name>Async` beside it; the BLAS and shader/Metal backends' are `blas<Name>`,
+ * `shader<Name>` and `metal<Name>` (src/backends/native/index.ts `fixedKernels`).
  */
 export interface NativeBinding {
+  readonly [entry: string]: unknown;
   init(errors: { KernelInputError: typeof KernelInputError; inputFault: typeof inputFault }): void;
   features(): NativeFeatures;
   /** The threads later kernel calls may use (0: the default). Results do not depend on it. */
@@ -44,47 +58,6 @@ export interface NativeBinding {
   /** vpin() on the thread pool (the pass over the trades), the buckets written on the JS thread. */
   vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<VpinBuckets>;
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
-  normalCdf(x: Float64Array, out: Float64Array): void;
-  normalSf(x: Float64Array, out: Float64Array): void;
-  normalPdf(x: Float64Array, out: Float64Array): void;
-  normalQuantile(p: Float64Array, out: Float64Array): void;
-  studentTCdf(t: Float64Array, nu: number, out: Float64Array): void;
-  studentTQuantile(p: Float64Array, nu: number, out: Float64Array): void;
-  simpleReturns(prices: Float64Array, rows: number, cols: number, out: Float64Array): void;
-  logReturns(prices: Float64Array, rows: number, cols: number, out: Float64Array): void;
-  portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
-  performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number, out: Float64Array): void;
-  valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number, out: Float64Array): void;
-  covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number, out: Float64Array): void;
-  portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number, out: Float64Array): void;
-  monteCarloVar(mean: Float64Array, cov: Float64Array, n: number, weights: Float64Array, portfolios: number, paths: number, confidence: number, horizon: number, seed: number, nu: number, out: Float64Array): void;
-  monteCarloScenarios(mean: Float64Array, cov: Float64Array, n: number, paths: number, horizon: number, seed: number, nu: number, out: Float64Array): void;
-  winsorize(x: Float64Array, rows: number, cols: number, lower: number, upper: number, out: Float64Array): void;
-  standardize(x: Float64Array, rows: number, cols: number, out: Float64Array): void;
-  momentum(returns: Float64Array, rows: number, cols: number, weights: Float64Array, lag: number, winsorize: number, out: Float64Array): void;
-  size(marketCap: Float64Array, rows: number, cols: number, lower: number, upper: number, out: Float64Array): void;
-  value(book: Float64Array, sales: Float64Array, cashFlow: Float64Array, rows: number, cols: number, winsorize: number, out: Float64Array): void;
-  factorReturns(
-    returns: Float64Array, marketCap: Float64Array, rows: number, cols: number, sectors: Float64Array, perDate: number, m: number,
-    styles: readonly Float64Array[], winsorize: number, residualize: number, out: Float64Array,
-  ): void;
-  factorCovariance(f: Float64Array, rows: number, K: number, weights: Float64Array, lags: number, out: Float64Array): void;
-  specificRisk(residuals: Float64Array, rows: number, cols: number, weights: Float64Array, out: Float64Array): void;
-  riskDecomposition(exposures: Float64Array, N: number, K: number, cov: Float64Array, specificVar: Float64Array, weights: Float64Array, portfolios: number, out: Float64Array): void;
-  componentVar(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number, out: Float64Array): void;
-}
-
-/**
- * The BLAS backend's entry points, present when the addon was built with BLAS/LAPACK (features().blas
- * names the library): the same arguments and checks as the native kernels of the same name, and
- * `<name>Async` for each (native/binding/risk_binding.cc, factor_binding.cc).
- */
-export interface BlasBinding {
-  blasCovariance: NativeBinding['covariance'];
-  blasPortfolioVolatility: NativeBinding['portfolioVolatility'];
-  blasMonteCarloVar: NativeBinding['monteCarloVar'];
-  blasMonteCarloScenarios: NativeBinding['monteCarloScenarios'];
-  blasFactorReturns: NativeBinding['factorReturns'];
 }
 
 /** The system's Metal device as the addon sees it (metalDevice(), native/binding/metal_binding.cc). */
@@ -102,26 +75,16 @@ export interface MetalDeviceInfo {
 }
 
 /**
- * The Metal backend's entry points (native/metal/, docs/metal.md): shader<Name> runs the shaders of
- * shaders/*.metal compiled as C++ on the CPU (every platform: the parity suite's 'metal-cpu'),
- * metal<Name> runs them on the GPU (only in an addon built on Apple); both take the arguments of the
- * native kernel of the same name behind the same checks, and the risk and factor ones have their
- * `<name>Async`. metalDevice() finds the device and compiles the shaders once per process.
+ * The Metal backend's entry points beside its kernels' (native/metal/, docs/metal.md): shader<Name>
+ * runs the shaders of shaders/*.metal compiled as C++ on the CPU (every platform: the parity suite's
+ * 'metal-cpu'), metal<Name> runs them on the GPU (only in an addon built on Apple); both take the
+ * arguments of the native kernel of the same name. metalDevice() finds the device and compiles the
+ * shaders once per process.
  */
 export interface MetalBinding {
   metalDevice(): MetalDeviceInfo;
   /** The shader source embedded in the binary (what the GPU compiles). */
   metalShaderSource(): string;
-  shaderBulkClassify: NativeBinding['bulkClassify'];
-  shaderPortfolioVolatility: NativeBinding['portfolioVolatility'];
-  shaderMonteCarloVar: NativeBinding['monteCarloVar'];
-  shaderMonteCarloScenarios: NativeBinding['monteCarloScenarios'];
-  shaderFactorReturns: NativeBinding['factorReturns'];
-  metalBulkClassify?: NativeBinding['bulkClassify'];
-  metalPortfolioVolatility?: NativeBinding['portfolioVolatility'];
-  metalMonteCarloVar?: NativeBinding['monteCarloVar'];
-  metalMonteCarloScenarios?: NativeBinding['monteCarloScenarios'];
-  metalFactorReturns?: NativeBinding['factorReturns'];
 }
 
 /** What the addon was built with. */

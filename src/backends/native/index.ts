@@ -1,13 +1,15 @@
 /**
  * The native backend: the addon's functions in the shape of the families (typed arrays pass through
- * uncopied; fixed-size outputs are allocated here, in JS, and filled by C++).
+ * uncopied; fixed-layout outputs are allocated here, in JS, from the kernels' descriptors, and filled
+ * by C++).
  */
-import type { FactorFamily } from '../../kernels/factor.js';
-import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
-import type { SpecialFamily } from '../../kernels/special-family.js';
+import { outputLength, packTrailing, type Dims, type OutputSpec } from '../../kernels/descriptor.js';
+import { FACTOR_KERNELS, type FactorFamily } from '../../kernels/factor.js';
+import { RISK_KERNELS, type RiskFamily } from '../../kernels/risk.js';
+import { SPECIAL_KERNELS, type SpecialFamily } from '../../kernels/special-family.js';
 import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
-import { loadNative, useThreads, type NativeBinding } from './binding.js';
+import { loadNative, useThreads, type AsyncKernelEntry, type KernelEntry, type NativeBinding } from './binding.js';
 
 /**
  * No buckets completed: the addon returns undefined rather than allocate five empty arrays, and this
@@ -53,112 +55,65 @@ function nativeVpin(b: NativeBinding): VpinFamily {
   };
 }
 
-function nativeSpecial(b: NativeBinding): SpecialFamily {
-  const map = (f: (x: Float64Array, out: Float64Array) => void) => (x: Float64Array) => {
-    const out = new Float64Array(x.length);
-    f(x, out);
-    return out;
-  };
-  const mapNu = (f: (x: Float64Array, nu: number, out: Float64Array) => void) => (x: Float64Array, nu: number) => {
-    const out = new Float64Array(x.length);
-    f(x, nu, out);
-    return out;
-  };
-  return {
-    normalCdf: map(b.normalCdf),
-    normalSf: map(b.normalSf),
-    normalPdf: map(b.normalPdf),
-    normalQuantile: map(b.normalQuantile),
-    studentTCdf: mapNu(b.studentTCdf),
-    studentTQuantile: mapNu(b.studentTQuantile),
-  };
+/** The lead arguments of a backend call, then its trailing numbers packed (when `spec` has params). */
+function addonArgs(spec: OutputSpec, args: unknown[]): unknown[] {
+  if (spec.params.length === 0) return args;
+  const { lead, params } = packTrailing(spec, args);
+  lead.push(params);
+  return lead;
+}
+
+/** The sync and promise variants of a family's fixed-layout kernels. */
+export interface FixedKernels {
+  sync: Record<string, (...args: unknown[]) => Float64Array>;
+  async: Record<string, (...args: unknown[]) => Promise<Float64Array>>;
 }
 
 /**
- * The output length of each kernel that writes one Float64Array, from its arguments: one table serves
- * the synchronous call and its promise variant (`<name>Async` in the addon: the kernel on the thread
- * pool, the arrays held until it settles).
+ * The kernels of `specs` over the addon's entries `entry(name)` (and `entry(name)` + 'Async' where the
+ * addon has one): the output allocated here from the descriptor, the trailing numbers packed.
  */
-export const RISK_OUTPUTS = {
-  portfolioReturns: (_r: Float64Array, rows: number, _c: number, _w: Float64Array, portfolios: number) => rows * portfolios,
-  portfolioVolatility: (_c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => portfolios,
-  covariance: (_r: Float64Array, _rows: number, cols: number) => cols * cols + 1,
-  valueAtRisk: (_r: Float64Array, _rows: number, cols: number) => 2 * cols,
-  monteCarloVar: (_m: Float64Array, _c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => 2 * portfolios,
-  monteCarloScenarios: (_m: Float64Array, _c: Float64Array, n: number, paths: number) => paths * n,
-  componentVar: (_r: Float64Array, _rows: number, cols: number, _w: Float64Array, portfolios: number) => portfolios * (2 + 2 * cols),
-  performanceStats: (_r: Float64Array, _rows: number, cols: number) => PERFORMANCE_STATS.length * cols,
-};
-
-/** RISK_OUTPUTS for the factor family. */
-export const FACTOR_OUTPUTS = {
-  winsorize: (_x: Float64Array, rows: number, cols: number) => rows * cols,
-  standardize: (_x: Float64Array, rows: number, cols: number) => rows * cols,
-  momentum: (_r: Float64Array, rows: number, cols: number) => rows * cols,
-  size: (_c: Float64Array, rows: number, cols: number) => rows * cols,
-  value: (_b: Float64Array, _s: Float64Array, _c: Float64Array, rows: number, cols: number) => rows * cols,
-  factorReturns: (_r: Float64Array, _c: Float64Array, rows: number, cols: number, _s: Float64Array, _p: number, m: number, styles: readonly Float64Array[]) =>
-    rows * (1 + m + styles.length + cols),
-  factorCovariance: (_f: Float64Array, _rows: number, K: number) => K * K,
-  specificRisk: (_e: Float64Array, _rows: number, cols: number) => cols,
-  riskDecomposition: (_x: Float64Array, _n: number, K: number, _c: Float64Array, _s: Float64Array, _w: Float64Array, portfolios: number) => portfolios * (3 + 2 * K),
-};
-
-type Outputs = Record<string, (...args: never[]) => number>;
-
-/**
- * The sync and promise families of the kernels in `outputs`: allocate the output in JS, call the
- * addon's function `entry(name)` (or `entry(name)` + 'Async').
- */
-export function outputKernels(b: object, outputs: Outputs, entry = (name: string) => name): { sync: Record<string, unknown>; async: Record<string, unknown> } {
-  const addon = b as Record<string, (...args: unknown[]) => unknown>;
-  const sync: Record<string, unknown> = {};
-  const async: Record<string, unknown> = {};
-  for (const [name, length] of Object.entries(outputs)) {
-    const size = length as (...args: unknown[]) => number;
-    const call = entry(name);
-    sync[name] = (...args: unknown[]) => {
-      const out = new Float64Array(size(...args));
-      addon[call](...args, out);
-      return out;
-    };
-    async[name] = async (...args: unknown[]) => {
-      const out = new Float64Array(size(...args));
-      await addon[`${call}Async`](...args, out);
-      return out;
-    };
+export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, OutputSpec>>, entry = (name: string) => name): FixedKernels {
+  const sync: FixedKernels['sync'] = {};
+  const async: FixedKernels['async'] = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const call = b[entry(name)] as KernelEntry | undefined;
+    const promised = b[`${entry(name)}Async`] as AsyncKernelEntry | undefined;
+    const dims = spec.dims as (...args: unknown[]) => Dims;
+    if (call) {
+      sync[name] = (...args) => {
+        const out = new Float64Array(outputLength(spec.outputs, dims(...args)));
+        call(...(addonArgs(spec, args) as Parameters<KernelEntry>), out);
+        return out;
+      };
+    }
+    if (promised) {
+      async[name] = async (...args) => {
+        const out = new Float64Array(outputLength(spec.outputs, dims(...args)));
+        await promised(...(addonArgs(spec, args) as Parameters<KernelEntry>), out);
+        return out;
+      };
+    }
   }
   return { sync, async };
 }
 
-function nativeRisk(b: NativeBinding): { sync: RiskFamily; async: AsyncFamily<RiskFamily> } {
-  const returnsOf = (f: NativeBinding['simpleReturns']) => (prices: Float64Array, rows: number, cols: number) => {
-    const out = new Float64Array(Math.max(rows - 1, 0) * cols);
-    f(prices, rows, cols, out);
-    return out;
-  };
-  const { sync, async } = outputKernels(b, RISK_OUTPUTS);
-  return {
-    sync: { simpleReturns: returnsOf(b.simpleReturns), logReturns: returnsOf(b.logReturns), ...sync } as unknown as RiskFamily,
-    async: async as AsyncFamily<RiskFamily>,
-  };
-}
-
-function nativeFactor(b: NativeBinding): { sync: FactorFamily; async: AsyncFamily<FactorFamily> } {
-  const { sync, async } = outputKernels(b, FACTOR_OUTPUTS);
-  return { sync: sync as unknown as FactorFamily, async: async as AsyncFamily<FactorFamily> };
+/** The entries of `names` only (a backend implementing some kernels of a family). */
+export function pick<T extends object>(specs: T, names: readonly (keyof T)[]): Partial<T> {
+  return Object.fromEntries(names.map((name) => [name, specs[name]])) as Partial<T>;
 }
 
 /** The native backend over the loaded addon: every family, and the promise variants of vpin and the risk and factor kernels. */
 export function nativeBackend(b: NativeBinding): Backend {
-  const risk = nativeRisk(b);
-  const factor = nativeFactor(b);
+  const special = fixedKernels(b, SPECIAL_KERNELS);
+  const risk = fixedKernels(b, RISK_KERNELS);
+  const factor = fixedKernels(b, FACTOR_KERNELS);
   return {
     name: 'native',
-    families: { vpin: nativeVpin(b), special: nativeSpecial(b), risk: risk.sync, factor: factor.sync },
+    families: { vpin: nativeVpin(b), special: special.sync as Partial<SpecialFamily>, risk: risk.sync as Partial<RiskFamily>, factor: factor.sync as Partial<FactorFamily> },
     async: {
-      risk: risk.async,
-      factor: factor.async,
+      risk: risk.async as AsyncFamily<RiskFamily>,
+      factor: factor.async as AsyncFamily<FactorFamily>,
       vpin: { vpin: (ts, price, volume, params) => b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params)) },
     },
     configure: (settings) => useThreads(b, settings.threads),

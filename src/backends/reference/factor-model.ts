@@ -12,6 +12,8 @@
  *   missing exposure of an asset not held does no harm), v = F x, factor = sum_k x_k v_k with
  *   contributions x_k v_k, specific = sum_i w_i^2 s_i, total = factor + specific.
  */
+import { allocateOutputs } from '../../kernels/descriptor.js';
+import { FACTOR_KERNELS } from '../../kernels/factor.js';
 import { checkWeights } from './risk-common.js';
 
 const finite = (v: number) => v - v === 0;
@@ -72,9 +74,7 @@ function specificRisk(residuals: Float64Array, rows: number, cols: number, weigh
 
 function riskDecomposition(X: Float64Array, N: number, K: number, cov: Float64Array, specificVar: Float64Array, weights: Float64Array, P: number): Float64Array {
   checkWeights(weights, N);
-  const out = new Float64Array(3 * P + 2 * P * K);
-  const contributions = 3 * P;
-  const exposures = 3 * P + P * K;
+  const { out, views: o } = allocateOutputs(FACTOR_KERNELS.riskDecomposition, X, N, K, cov, specificVar, weights, P);
   for (let p = 0; p < P; p++) {
     const w = weights.subarray(p * N, (p + 1) * N);
     const x = new Float64Array(K);
@@ -89,13 +89,13 @@ function riskDecomposition(X: Float64Array, N: number, K: number, cov: Float64Ar
       let v = 0;
       for (let j = 0; j < K; j++) v += cov[k * K + j] * x[j];
       const c = x[k] * v;
-      out[contributions + p * K + k] = c;
-      out[exposures + p * K + k] = x[k];
+      o.contributions[p * K + k] = c;
+      o.exposures[p * K + k] = x[k];
       factor += c;
     }
-    out[p] = factor + specific;
-    out[P + p] = factor;
-    out[2 * P + p] = specific;
+    o.total[p] = factor + specific;
+    o.factor[p] = factor;
+    o.specific[p] = specific;
   }
   return out;
 }

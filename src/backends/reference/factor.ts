@@ -29,8 +29,9 @@
  *   assets than factors (1 + m + s) gives NaN factor returns and residuals.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
-import type { FactorFamily } from '../../kernels/factor.js';
-import { logOf } from '../../kernels/random.js';
+import { allocateOutputs } from '../../kernels/descriptor.js';
+import { FACTOR_KERNELS, type FactorFamily } from '../../kernels/factor.js';
+import { logOf } from '../../math/random.js';
 import { linearQuantile } from './risk-common.js';
 import { referenceFactorModel } from './factor-model.js';
 import { pinvSolve } from './factor-solve.js';
@@ -194,8 +195,9 @@ function factorReturns(
   checkSectors(sectors, m, cols, perDate);
   const K = 1 + m + s;
   const N = cols;
-  const out = new Float64Array(rows * K + rows * N).fill(NaN);
-  const resid = (t: number, c: number) => rows * K + t * N + c;
+  const { out, views } = allocateOutputs(FACTOR_KERNELS.factorReturns, returns, cap, rows, cols, sectors, perDate, m, styles);
+  const F = views.factorReturns.fill(NaN);
+  const E = views.residuals.fill(NaN);
   for (let t = 0; t < rows; t++) {
     // the usable assets of the date: every input present
     const use: number[] = [];
@@ -225,7 +227,7 @@ function factorReturns(
     }
     const fitted = new Float64Array(m);
     const fr = t * K;
-    sectorStage(sw, swr, m, fitted, 0, out, fr);
+    sectorStage(sw, swr, m, fitted, 0, F, fr);
     const e = Float64Array.from(r, (v, a) => v - fitted[code[a]]);
     // styles on e (or r)
     const y = residualize ? e : r;
@@ -240,11 +242,11 @@ function factorReturns(
       }
     }
     const f = pinvSolve(A2, s, c2);
-    for (let k = 0; k < s; k++) out[fr + 1 + m + k] = f[k];
+    for (let k = 0; k < s; k++) F[fr + 1 + m + k] = f[k];
     for (let a = 0; a < n; a++) {
       let fit = 0;
       for (let k = 0; k < s; k++) fit += X(k, a) * f[k];
-      out[resid(t, use[a])] = e[a] - fit;
+      E[t * N + use[a]] = e[a] - fit;
     }
   }
   return out;

@@ -19,7 +19,9 @@
  *
  * native/kernels/risk_component.cpp follows this file in the same order of operations.
  */
-import { normalPdf, normalQuantile } from '../../kernels/special.js';
+import { normalPdf, normalQuantile } from '../../math/special.js';
+import { allocateOutputs } from '../../kernels/descriptor.js';
+import { RISK_KERNELS } from '../../kernels/risk.js';
 import { checkReturns, checkWeights, completeRows } from './risk-common.js';
 
 /** PerformanceAnalytics' .skewEst/.kurtEst guard: all.equal(m2, 0) holds for |m2| <= 1.5e-8. */
@@ -37,7 +39,7 @@ export function componentVar(
   checkReturns(returns, cols);
   const N = cols;
   const P = portfolios;
-  const out = new Float64Array(P * (2 + 2 * N));
+  const { out, views: o } = allocateOutputs(RISK_KERNELS.componentVar, returns, rows, cols, weights, portfolios);
   const { data: x, n } = completeRows(returns, rows, cols);
   if (n < 2) return out.fill(NaN);
   const mu = new Float64Array(N);
@@ -77,12 +79,12 @@ export function componentVar(
     const sd = Math.sqrt(pm2);
     // d sd / d w_i = dpm2_i / (2 sd), dpm2_i = 2 g1_i / (n - 1): g1_i / ((n - 1) sd); 0 when sd = 0
     const sdScale = sd > 0 ? 1 / ((n - 1) * sd) : 0;
-    const varC = out.subarray(2 * P + p * N, 2 * P + (p + 1) * N);
-    const esC = out.subarray(2 * P + P * N + p * N, 2 * P + P * N + (p + 1) * N);
+    const varC = o.varContributions.subarray(p * N, (p + 1) * N);
+    const esC = o.esContributions.subarray(p * N, (p + 1) * N);
     if (method === 0) {
       const esFactor = normalPdf(z) / alpha;
-      out[p] = -loc - z * sd;
-      out[P + p] = -loc + esFactor * sd;
+      o.var[p] = -loc - z * sd;
+      o.es[p] = -loc + esFactor * sd;
       for (let i = 0; i < N; i++) {
         const dsd = g1[i] * sdScale;
         varC[i] = w[i] * (-mu[i] - z * dsd);
@@ -108,8 +110,8 @@ export function componentVar(
     const bracket = 1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 + ((h4 - 2 * h2 - 1) * exkurt) / 24;
     const E = (ph * bracket) / alpha;
     const floored = !(-E <= h); // operES: the ES is floored at the VaR (min(-E, h) = h)
-    out[p] = -loc - h * sd;
-    out[P + p] = -loc - sd * (floored ? h : -E);
+    o.var[p] = -loc - h * sd;
+    o.es[p] = -loc - sd * (floored ? h : -E);
     // d(ES)/dh's factor and the skew/kurtosis factors of operES's derivative
     const dh = (h2 * skew) / 2 + ((6 * h4 * h - 36 * h3 + 18 * h) * (skew * skew)) / 72 + ((4 * h3 - 4 * h) * exkurt) / 24;
     const eScale = (ph * sd) / alpha;

@@ -1,7 +1,7 @@
 /**
  * Reference Monte Carlo VaR (src/kernels/risk.ts): scenarios of the asset returns over `horizon`
  * periods, x = h mu + sqrt(h) s L z (the square-root-of-time rule), L the lower Cholesky factor of cov,
- * z standard normals of src/kernels/random.ts (path k, normal j), s = 1 for 'normal' and
+ * z standard normals of src/math/random.ts (path k, normal j), s = 1 for 'normal' and
  * s = sqrt((nu - 2) / chi2) for the multivariate Student t (chi2 a chi-square draw with nu degrees of
  * freedom per path: the scenarios keep the covariance cov).
  *
@@ -11,8 +11,10 @@
  *
  * native/kernels/risk_montecarlo.cpp follows this file in the same order of operations.
  */
+import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
-import { chiSquare, seedKey, standardNormals } from '../../kernels/random.js';
+import { RISK_KERNELS } from '../../kernels/risk.js';
+import { chiSquare, seedKey, standardNormals } from '../../math/random.js';
 import { checkWeights, historicalVar } from './risk-common.js';
 
 /**
@@ -79,8 +81,8 @@ export function monteCarloVar(
       pnl[p * paths + k] = drift[p] + root * (s * dot);
     }
   }
-  const out = new Float64Array(2 * P);
-  for (let p = 0; p < P; p++) [out[p], out[P + p]] = historicalVar(pnl.subarray(p * paths, (p + 1) * paths), confidence);
+  const { out, views: o } = allocateOutputs(RISK_KERNELS.monteCarloVar, mean, cov, n, weights, P);
+  for (let p = 0; p < P; p++) [o.var[p], o.es[p]] = historicalVar(pnl.subarray(p * paths, (p + 1) * paths), confidence);
   return out;
 }
 

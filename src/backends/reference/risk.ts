@@ -24,8 +24,9 @@
  *   'semi' is PyPortfolioOpt's semicovariance(returns_data=True, frequency=1): sum over the rows of
  *   min(r_i - b, 0) min(r_j - b, 0), / n.
  */
-import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
-import { normalPdf, normalQuantile } from '../../kernels/special.js';
+import { allocateOutputs } from '../../kernels/descriptor.js';
+import { PERFORMANCE_STATS, RISK_KERNELS, type RiskFamily } from '../../kernels/risk.js';
+import { normalPdf, normalQuantile } from '../../math/special.js';
 import { checkPrices, checkReturns, checkWeights, completeRows, historicalVar } from './risk-common.js';
 import { monteCarloScenarios, monteCarloVar } from './risk-montecarlo.js';
 import { componentVar } from './risk-component.js';
@@ -167,9 +168,9 @@ function columnStats(x: Float64Array, rows: number, cols: number, c: number, ppy
 /** PERFORMANCE_STATS per column, stat-major (stat s of column c at s * cols + c). */
 function performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number): Float64Array {
   checkReturns(returns, cols);
-  const out = new Float64Array(PERFORMANCE_STATS.length * cols);
+  const { out, views } = allocateOutputs(RISK_KERNELS.performanceStats, returns, rows, cols);
   for (let c = 0; c < cols; c++) {
-    columnStats(returns, rows, cols, c, periodsPerYear, riskFree).forEach((v, s) => (out[s * cols + c] = v));
+    columnStats(returns, rows, cols, c, periodsPerYear, riskFree).forEach((v, s) => (views[PERFORMANCE_STATS[s]][c] = v));
   }
   return out;
 }
@@ -219,14 +220,14 @@ function columnVar(values: Float64Array, method: number, c: number, ddof: number
 /** VaR then ES per column (2 x cols values). */
 function valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number): Float64Array {
   checkReturns(returns, cols);
-  const out = new Float64Array(2 * cols);
+  const { out, views: o } = allocateOutputs(RISK_KERNELS.valueAtRisk, returns, rows, cols);
   for (let c = 0; c < cols; c++) {
     const values: number[] = [];
     for (let t = 0; t < rows; t++) {
       const r = returns[t * cols + c];
       if (r === r) values.push(r);
     }
-    [out[c], out[cols + c]] = columnVar(Float64Array.from(values), method, confidence, ddof);
+    [o.var[c], o.es[c]] = columnVar(Float64Array.from(values), method, confidence, ddof);
   }
   return out;
 }
@@ -235,8 +236,9 @@ function valueAtRisk(returns: Float64Array, rows: number, cols: number, method: 
 function covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number): Float64Array {
   checkReturns(returns, cols);
   const { data: x, n } = completeRows(returns, rows, cols);
-  const out = new Float64Array(cols * cols + 1);
-  out[cols * cols] = NaN; // the shrinkage, for the methods that have one
+  const { out, views } = allocateOutputs(RISK_KERNELS.covariance, returns, rows, cols);
+  const cov = views.cov;
+  views.shrinkage[0] = NaN; // for the methods that have one
   if (method !== 1) {
     const ddof1 = method === 0 || method === 5; // sample, and the constant-correlation target's S
     if (n < (ddof1 ? 2 : 1)) return out.fill(NaN);
@@ -253,12 +255,12 @@ function covariance(returns: Float64Array, rows: number, cols: number, method: n
       for (let j = i; j < cols; j++) {
         let s = 0;
         for (let t = 0; t < n; t++) s += d[t * cols + i] * d[t * cols + j];
-        out[i * cols + j] = out[j * cols + i] = s / (ddof1 ? n - 1 : n);
+        cov[i * cols + j] = cov[j * cols + i] = s / (ddof1 ? n - 1 : n);
       }
     }
-    if (method === 2 || method === 3) shrink(out, d, n, cols, method);
-    if (method === 5) constantCorrelation(out, d, n, cols);
-    if (method === 6) singleFactor(out, d, n, cols);
+    if (method === 2 || method === 3) views.shrinkage[0] = shrink(cov, d, n, cols, method);
+    if (method === 5) views.shrinkage[0] = constantCorrelation(cov, d, n, cols);
+    if (method === 6) views.shrinkage[0] = singleFactor(cov, d, n, cols);
     return out;
   }
   if (n === 0) return out.fill(NaN);
@@ -278,17 +280,17 @@ function covariance(returns: Float64Array, rows: number, cols: number, method: n
         s = x[i] * x[j];
         for (let t = 1; t < n; t++) s = lambda * s + (1 - lambda) * (x[t * cols + i] * x[t * cols + j]);
       }
-      out[i * cols + j] = out[j * cols + i] = s;
+      cov[i * cols + j] = cov[j * cols + i] = s;
     }
   }
   return out;
 }
 
 /**
- * Shrinks the ddof-0 covariance S (out[0 .. cols^2), centred rows d) towards mu I, mu = trace(S) / N:
- * scikit-learn's Ledoit-Wolf (method 2) or OAS (method 3) intensity s, stored at out[cols^2].
+ * Shrinks the ddof-0 covariance S (out, cols x cols; centred rows d) towards mu I, mu = trace(S) / N,
+ * with scikit-learn's Ledoit-Wolf (method 2) or OAS (method 3) intensity s; returns s.
  */
-export function shrink(out: Float64Array, d: Float64Array, n: number, cols: number, method: number): void {
+export function shrink(out: Float64Array, d: Float64Array, n: number, cols: number, method: number): number {
   const p = cols;
   let trace = 0;
   for (let i = 0; i < p; i++) trace += out[i * p + i];
@@ -317,7 +319,7 @@ export function shrink(out: Float64Array, d: Float64Array, n: number, cols: numb
   }
   for (let k = 0; k < p * p; k++) out[k] *= 1 - s;
   for (let i = 0; i < p; i++) out[i * p + i] += s * mu;
-  out[p * p] = s;
+  return s;
 }
 
 /** sum over t of a[t][i] b[t][j] (in row order), p x p, of two n x p row-major matrices. */
@@ -335,13 +337,13 @@ function cross(a: Float64Array, b: Float64Array, n: number, p: number): Float64A
 
 /**
  * delta F + (1 - delta) S into out, delta = max(0, min(1, kappa / n)) with Python's min and max (a NaN
- * kappa gives 1, as in PyPortfolioOpt), at out[p * p].
+ * kappa gives 1, as in PyPortfolioOpt); returns delta.
  */
-function blend(out: Float64Array, target: Float64Array, kappa: number, n: number, p: number): void {
+function blend(out: Float64Array, target: Float64Array, kappa: number, n: number, p: number): number {
   const upTo1 = kappa / n < 1 ? kappa / n : 1;
   const delta = upTo1 > 0 ? upTo1 : 0;
   for (let k = 0; k < p * p; k++) out[k] = delta * target[k] + (1 - delta) * out[k];
-  out[p * p] = delta;
+  return delta;
 }
 
 /**
@@ -349,7 +351,7 @@ function blend(out: Float64Array, target: Float64Array, kappa: number, n: number
  * out holds the ddof-1 sample covariance S of the centred rows d; the target keeps the variances and
  * sets every correlation to their mean r_bar (Ledoit & Wolf 2003, as PyPortfolioOpt computes it).
  */
-export function constantCorrelation(out: Float64Array, d: Float64Array, n: number, p: number): void {
+export function constantCorrelation(out: Float64Array, d: Float64Array, n: number, p: number): number {
   const S = out.slice(0, p * p);
   const std = Float64Array.from({ length: p }, (_, i) => Math.sqrt(S[i * p + i]));
   let correlations = 0;
@@ -380,7 +382,7 @@ export function constantCorrelation(out: Float64Array, d: Float64Array, n: numbe
     }
   }
   const rho = piDiagonal + rBar * thetaSum;
-  blend(out, F, (pi - rho) / gamma, n, p);
+  return blend(out, F, (pi - rho) / gamma, n, p);
 }
 
 /**
@@ -388,7 +390,7 @@ export function constantCorrelation(out: Float64Array, d: Float64Array, n: numbe
  * holds the ddof-0 covariance S of the centred rows d; the target is Sharpe's single-factor model on
  * the equal-weighted market (Ledoit & Wolf 2001, as PyPortfolioOpt computes it).
  */
-export function singleFactor(out: Float64Array, d: Float64Array, n: number, p: number): void {
+export function singleFactor(out: Float64Array, d: Float64Array, n: number, p: number): number {
   const S = out.slice(0, p * p);
   const market = new Float64Array(n);
   for (let t = 0; t < n; t++) {
@@ -446,7 +448,7 @@ export function singleFactor(out: Float64Array, d: Float64Array, n: number, p: n
   const pHat = (1 / n) * rowSquares - squares;
   const rDiagonal = (1 / n) * fourth - diagonalSquares;
   const rOff = 2 * (roff1 / varMarket - roff1Diagonal / varMarket) - (roff3 / (varMarket * varMarket) - roff3Diagonal / (varMarket * varMarket));
-  blend(out, F, (pHat - (rDiagonal + rOff)) / c, n, p);
+  return blend(out, F, (pHat - (rDiagonal + rOff)) / c, n, p);
 }
 
 /**

@@ -1,5 +1,5 @@
-/** The reference special-functions family: the spec's scalar functions (src/kernels/special.ts) over arrays. */
-import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../../kernels/special.js';
+/** The reference special-functions family: the spec's scalar functions (src/math/special.ts) over arrays. */
+import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../../math/special.js';
 import type { SpecialFamily } from '../../kernels/special-family.js';
 
 function map(f: (x: number) => number) {

@@ -4,7 +4,7 @@
  * order of floating-point operations), so the two agree to rounding.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
-import { normalCdf, studentTCdf } from '../../kernels/special.js';
+import { normalCdf, studentTCdf } from '../../math/special.js';
 import {
   MAX_BUCKETS_PER_CALL,
   SIGMA_EWMA,

@@ -13,7 +13,8 @@
  *   equations summed in float32.
  * A date with fewer usable assets than factors gives NaN, as in the reference.
  */
-import type { FactorFamily } from '../../kernels/factor.js';
+import { allocateOutputs } from '../../kernels/descriptor.js';
+import { FACTOR_KERNELS, type FactorFamily } from '../../kernels/factor.js';
 import { linearQuantile } from '../reference/risk-common.js';
 import { checkCaps, checkReturns, checkSectors, sectorStage } from '../reference/factor.js';
 import { pinvSolve } from '../reference/factor-solve.js';
@@ -48,7 +49,9 @@ export function tfjsFactor({ tf }: TfjsRuntime): Pick<FactorFamily, (typeof TFJS
     const T = rows;
     const N = cols;
     const K = 1 + m + s;
-    const out = new Float64Array(T * K + T * N).fill(NaN);
+    const { out, views } = allocateOutputs(FACTOR_KERNELS.factorReturns, returns, cap, rows, cols, sectors, perDate, m, styles);
+    const F = views.factorReturns.fill(NaN);
+    const E = views.residuals.fill(NaN);
     // the usable assets of each date, their (winsorized) returns, scaled weights and sector codes
     const R = new Float32Array(T * N);
     const W = new Float32Array(T * N);
@@ -84,7 +87,6 @@ export function tfjsFactor({ tf }: TfjsRuntime): Pick<FactorFamily, (typeof TFJS
     }
     if (dates.length === 0 || m === 0) return out;
     requireReady();
-    const resid = (t: number, c: number) => T * K + t * N + c;
     // 1. market + sector block: per date the sums of w and w r per sector
     // T x N x m (tf.oneHot wants a depth >= 2: one sector is the first column of two)
     const onehot = tf.tidy(() => tf.slice(tf.cast(tf.oneHot(tf.tensor2d(code, [T, N], 'int32'), Math.max(m, 2)), 'float32'), [0, 0, 0], [T, N, m]));
@@ -106,7 +108,7 @@ export function tfjsFactor({ tf }: TfjsRuntime): Pick<FactorFamily, (typeof TFJS
         const swr = sums.subarray(t * 2 * m + m, (t + 1) * 2 * m);
         // A1's entries are sums of weights (no cancellation): float32 rounds each relatively, so the
         // reference's cut-off separates the same zero eigenvalues (empty sectors)
-        sectorStage(sw, swr, m, fitted, t * m, out, t * K);
+        sectorStage(sw, swr, m, fitted, t * m, F, t * K);
       }
       // 2. styles on e (or r): X'WX and X'Wy per date; 3. the residuals e - X f
       const residuals = tidyRead(tf, () => {
@@ -126,14 +128,14 @@ export function tfjsFactor({ tf }: TfjsRuntime): Pick<FactorFamily, (typeof TFJS
           }
           const ft = pinvSolve(A2, s, c2, PINV_RTOL_FLOAT32);
           for (let k = 0; k < s; k++) {
-            out[t * K + 1 + m + k] = ft[k];
+            F[t * K + 1 + m + k] = ft[k];
             f[t * s + k] = ft[k];
           }
         }
         return tf.sub(e, tf.reshape(tf.matMul(Xt, tf.tensor3d(f, [T, s, 1])), [T, N])).dataSync();
       });
       for (const t of dates) {
-        for (let c = 0; c < N; c++) if (code[t * N + c] >= 0) out[resid(t, c)] = residuals[t * N + c];
+        for (let c = 0; c < N; c++) if (code[t * N + c] >= 0) E[t * N + c] = residuals[t * N + c];
       }
       return out;
     }

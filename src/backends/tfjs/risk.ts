@@ -12,8 +12,9 @@
  *   path; the P&L's tail is tf.topk; drift + sqrt(h) (...) and the quantile/ES arithmetic are float64
  *   on the host, as in the reference.
  */
-import type { RiskFamily } from '../../kernels/risk.js';
-import { chiSquare, seedKey, standardNormals } from '../../kernels/random.js';
+import { allocateOutputs } from '../../kernels/descriptor.js';
+import { RISK_KERNELS, type RiskFamily } from '../../kernels/risk.js';
+import { chiSquare, seedKey, standardNormals } from '../../math/random.js';
 import { checkReturns, checkWeights, completeRows, linearQuantile, meanOfSmallest } from '../reference/risk-common.js';
 import { cholesky } from '../reference/risk-montecarlo.js';
 import { constantCorrelation, shrink, singleFactor } from '../reference/risk.js';
@@ -42,11 +43,12 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     toFloat32(returns, 'returns', cols);
     requireReady();
     const { data: x, n } = completeRows(returns, rows, cols);
-    const out = new Float64Array(cols * cols + 1);
-    out[cols * cols] = NaN;
+    const { out, views } = allocateOutputs(RISK_KERNELS.covariance, returns, rows, cols);
+    const cov = views.cov;
+    views.shrinkage[0] = NaN;
     const store = (s: Float32Array, divisor: number) => {
       // the upper triangle, mirrored (the reference's symmetric fill)
-      for (let i = 0; i < cols; i++) for (let j = i; j < cols; j++) out[i * cols + j] = out[j * cols + i] = s[i * cols + j] / divisor;
+      for (let i = 0; i < cols; i++) for (let j = i; j < cols; j++) cov[i * cols + j] = cov[j * cols + i] = s[i * cols + j] / divisor;
     };
     if (method === 1) {
       if (n === 0) return out.fill(NaN);
@@ -74,11 +76,11 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
       d = x.map((v, k) => v - mean[k % cols]);
     }
     store(gram(toFloat32(d, 'returns', cols), n, cols), ddof1 ? n - 1 : n);
-    if (method === 2 || method === 3) shrink(out, d, n, cols, method);
+    if (method === 2 || method === 3) views.shrinkage[0] = shrink(cov, d, n, cols, method);
     // the PyPortfolioOpt targets' intensity is a difference of fourth-moment sums: their cross-products
     // stay float64 (the reference's cross; in float32 data spanning 1e9 lost the intensity entirely)
-    if (method === 5) constantCorrelation(out, d, n, cols);
-    if (method === 6) singleFactor(out, d, n, cols);
+    if (method === 5) views.shrinkage[0] = constantCorrelation(cov, d, n, cols);
+    if (method === 6) views.shrinkage[0] = singleFactor(cov, d, n, cols);
     return out;
   }
 
@@ -150,12 +152,12 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     const need = Math.min(paths, Math.max(lo + 1, k) + 1);
     const smallest = tidyRead(tf, () => tf.topk(tf.neg(tf.tensor2d(u, [P, paths])), need, true).values.dataSync() as Float32Array);
     const root = Math.sqrt(horizon);
-    const out = new Float64Array(2 * P);
+    const { out, views: o } = allocateOutputs(RISK_KERNELS.monteCarloVar, mean, cov, n, weights, P);
     const sorted = new Float64Array(paths);
     for (let p = 0; p < P; p++) {
       for (let i = 0; i < need; i++) sorted[i] = drift[p] + root * -smallest[p * need + i];
-      out[p] = -linearQuantile(sorted, alpha);
-      out[P + p] = -meanOfSmallest(sorted, k);
+      o.var[p] = -linearQuantile(sorted, alpha);
+      o.es[p] = -meanOfSmallest(sorted, k);
     }
     return out;
   }

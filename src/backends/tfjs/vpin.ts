@@ -8,12 +8,12 @@
  *   SigmaState on the host, in float64;
  * - z = dP / sigma, the normal CDF 0.5 (1 + erf(z / sqrt 2)) and volume * F are tfjs ops (float32);
  *   F is 0.5 where sigma is not > 0 or z is NaN. tfjs has no Student-t CDF (no incomplete beta): with
- *   { studentT: nu }, z comes from tfjs and F(z) is src/kernels/special.ts on the host.
+ *   { studentT: nu }, z comes from tfjs and F(z) is src/math/special.ts on the host.
  * Faults are the reference's (checkBars), before any tfjs op; bar volumes and prices beyond float32's
  * range are a KernelInputError.
  */
 import { SIGMA_EWMA, SIGMA_ROLLING, SIGMA_SAMPLE, type ClassifyParams, type VpinFamily } from '../../kernels/vpin.js';
-import { studentTCdf } from '../../kernels/special.js';
+import { studentTCdf } from '../../math/special.js';
 import { checkBars, priceChanges, SigmaState } from '../reference/vpin.js';
 import { requireFloat32, toFloat32 } from './float32.js';
 import { requireReady, tidyRead, type TfjsRuntime } from './runtime.js';
