@@ -10,9 +10,12 @@
 import type { Cluster } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
 import type { OutgoingEntry } from '../types.js';
+import type { Client } from './client.js';
 import { asBuffer, batch, messageOf } from './commands.js';
+import type { RedisCounters } from './counters.js';
+import type { RedisKeys } from './keys.js';
+import type { RedisConfig } from './options.js';
 import type { Connection } from './connection.js';
-import type { RedisContext } from './context.js';
 import { BusClosedError, FrameTooLargeError, TransportError } from '../../errors.js';
 import type { Progress } from './progress.js';
 
@@ -28,7 +31,22 @@ interface AppendCall {
 /** How often a producer's deduplication record gets its time to live renewed (APPEND_SCRIPT; it lives DEDUP_TTL_MS). */
 const RENEW_MS = 60_000;
 
-/** Publishes entries over the context's publishing connection. */
+/** What an Appender needs of its transport. */
+export interface AppenderDeps {
+  /** The publishing connection. */
+  readonly cmd: Client;
+  readonly keys: RedisKeys;
+  readonly config: RedisConfig;
+  readonly cluster: boolean;
+  /** The server, for errors. */
+  readonly target: string;
+  clean(text: string): string;
+  readonly counters: Pick<RedisCounters, 'entries' | 'messages' | 'publishErrors' | 'deduplicated' | 'unreplicated'>;
+  /** Whether the transport is closed (publishes are refused). */
+  closed(): boolean;
+}
+
+/** Publishes entries over the transport's publishing connection. */
 export class Appender {
   /** Publishes in flight (between whenReady and the reply). */
   publishing = 0;
@@ -41,19 +59,19 @@ export class Appender {
   private readonly renewedAt = new Map<string, number>();
 
   constructor(
-    private readonly ctx: RedisContext,
+    private readonly deps: AppenderDeps,
     private readonly connection: Connection,
     private readonly progress: Progress,
   ) {}
 
   /** See RedisTransport.publish(). */
   publish(stream: string, entries: readonly OutgoingEntry[]): Promise<string[]> {
-    const { ctx } = this;
-    if (ctx.closed) return Promise.reject(new BusClosedError('transport'));
+    const { deps } = this;
+    if (deps.closed()) return Promise.reject(new BusClosedError('transport'));
     for (const e of entries) {
-      if (e.data.byteLength > ctx.config.maxFrameBytes) {
-        ctx.count('publishErrors');
-        return Promise.reject(new FrameTooLargeError(ctx.target, e.data.byteLength, ctx.config.maxFrameBytes));
+      if (e.data.byteLength > deps.config.maxFrameBytes) {
+        deps.counters.publishErrors++;
+        return Promise.reject(new FrameTooLargeError(deps.target, e.data.byteLength, deps.config.maxFrameBytes));
       }
     }
     const promise = this.append(stream, entries);
@@ -70,37 +88,37 @@ export class Appender {
 
   private async append(stream: string, entries: readonly OutgoingEntry[]): Promise<string[]> {
     if (entries.length === 0) return [];
-    const { ctx, connection } = this;
+    const { deps, connection } = this;
     this.publishing++;
     try {
-      const deadline = performance.now() + ctx.config.publishTimeoutMs;
+      const deadline = performance.now() + deps.config.publishTimeoutMs;
       await connection.whenReady(deadline);
       if (connection.limitsPending) await connection.limits;
       const serverMax = connection.serverMaxBulk;
-      if (serverMax !== undefined && serverMax < ctx.config.maxFrameBytes) {
+      if (serverMax !== undefined && serverMax < deps.config.maxFrameBytes) {
         for (const e of entries) {
-          if (e.data.byteLength > serverMax) throw new FrameTooLargeError(ctx.target, e.data.byteLength, serverMax, "the server's proto-max-bulk-len");
+          if (e.data.byteLength > serverMax) throw new FrameTooLargeError(deps.target, e.data.byteLength, serverMax, "the server's proto-max-bulk-len");
         }
       }
       const out = this.progress.outbox(stream);
       let messages = 0;
       for (const e of entries) messages += e.count;
       const mean = (out.messages + messages) / Math.max(1, out.entries + entries.length);
-      const maxLen = Math.max(1, Math.ceil(ctx.config.maxLenMessages / Math.max(1, mean)));
+      const maxLen = Math.max(1, Math.ceil(deps.config.maxLenMessages / Math.max(1, mean)));
       const [ids, again] = await connection.awaitReply(this.sendAppend(stream, maxLen, entries), deadline);
-      ctx.counters.deduplicated += again;
+      deps.counters.deduplicated += again;
       out.entries += entries.length;
       out.messages += messages;
       for (let i = 0; i < entries.length; i++) out.queue.push({ id: ids[i], key: entries[i].key, count: entries[i].count });
       out.unsettled += messages;
-      ctx.counters.entries += entries.length;
-      ctx.counters.messages += messages;
+      deps.counters.entries += entries.length;
+      deps.counters.messages += messages;
       this.progress.schedulePoll();
       return ids;
     } catch (error) {
-      ctx.count('publishErrors');
+      deps.counters.publishErrors++;
       if (error instanceof TransportError || error instanceof BusClosedError) throw error;
-      throw new TransportError('command', ctx.target, `publish to ${stream} failed: ${ctx.clean(messageOf(error))}`, true);
+      throw new TransportError('command', deps.target, `publish to ${stream} failed: ${deps.clean(messageOf(error))}`, true);
     } finally {
       this.publishing--;
     }
@@ -112,7 +130,7 @@ export class Appender {
    * a call per producer); resolves with the stream's [ids, deduplicated].
    */
   private sendAppend(stream: string, maxLen: number, entries: readonly OutgoingEntry[]): Promise<[string[], number]> {
-    const { ctx } = this;
+    const { deps } = this;
     let tick = this.tick;
     if (!tick) {
       const calls = new Map<string, AppendCall>();
@@ -122,11 +140,11 @@ export class Appender {
         this.flush([...calls.values()]);
       });
     }
-    const keys = ctx.keys.of(stream);
+    const keys = deps.keys.of(stream);
     // Deduplication needs one producer and a seq on every entry.
     const first = entries[0].producer;
     const producer = typeof first === 'string' && first.length > 0 && entries.every((e) => e.producer === first && Number.isSafeInteger(e.seq)) ? first : '';
-    const id = `${ctx.cluster ? keys.tag : ''}|${producer}`;
+    const id = `${deps.cluster ? keys.tag : ''}|${producer}`;
     let call = tick.get(id);
     if (!call) {
       const record = keys.dedupPrefix + producer;
@@ -153,12 +171,12 @@ export class Appender {
    * primary that serves their slots (the client's slot map), each group in one pipeline to that node.
    */
   private flush(calls: AppendCall[]): void {
-    const { ctx } = this;
-    if (!ctx.cluster || calls.length === 1) {
+    const { deps } = this;
+    if (!deps.cluster || calls.length === 1) {
       for (const call of calls) this.send([call]);
       return;
     }
-    const slots = (ctx.cmd as Cluster).slots;
+    const slots = (deps.cmd as Cluster).slots;
     const byNode = new Map<string, AppendCall[]>();
     for (const call of calls) {
       const node = slots[calculateSlot(call.keys[0])]?.[0] ?? call.keys[0];
@@ -176,7 +194,7 @@ export class Appender {
    * been stored). Several calls (a cluster: one per hash tag of the node) go as one pipeline.
    */
   private send(calls: AppendCall[]): void {
-    const { ctx } = this;
+    const { deps } = this;
     const settle = (call: AppendCall, error: unknown, reply?: unknown) => {
       if (!error) error = this.split(call, reply);
       if (error) for (const w of call.waiters) w.reject(error);
@@ -186,21 +204,21 @@ export class Appender {
     // arguments than a spread call may pass.
     if (calls.length === 1 && !replica) {
       const [call] = calls;
-      ctx.cmd.kbAppend(call.keys.length, call.keys, call.args).then((reply) => settle(call, null, reply), (error: unknown) => settle(call, error));
+      deps.cmd.kbAppend(call.keys.length, call.keys, call.args).then((reply) => settle(call, null, reply), (error: unknown) => settle(call, error));
       return;
     }
-    const timeout = ctx.config.replicaTimeoutMs;
+    const timeout = deps.config.replicaTimeoutMs;
     let sent: Promise<[Error | null, unknown][] | null>;
-    if (ctx.cluster) {
+    if (deps.cluster) {
       // A pipeline goes to the node of its keys' slots (all served by one primary): the WAIT follows
       // the appends there, on the same connection.
-      const pipeline = (ctx.cmd as Cluster).pipeline();
+      const pipeline = (deps.cmd as Cluster).pipeline();
       for (const { keys, args } of calls) (pipeline as unknown as { kbAppend(...a: unknown[]): unknown }).kbAppend(keys.length, keys, args);
       if (replica) pipeline.call('WAIT', 1, timeout);
       sent = pipeline.exec();
     } else {
       const [{ keys, args }] = calls;
-      sent = batch(ctx.cmd, (client) => [client.kbAppend(keys.length, keys, args), client.call('WAIT', 1, timeout)]);
+      sent = batch(deps.cmd, (client) => [client.kbAppend(keys.length, keys, args), client.call('WAIT', 1, timeout)]);
     }
     const fail = (error: unknown) => {
       for (const call of calls) settle(call, error);
@@ -208,12 +226,12 @@ export class Appender {
     sent.then((results) => {
       if (!results) return fail(new Error('append pipeline aborted'));
       // A pipeline that met a moved slot or a lost node leaves the client's slot map as it was: renew it.
-      if (ctx.cluster && results.some(([error]) => error)) (ctx.cmd as Cluster).refreshSlotsCache();
+      if (deps.cluster && results.some(([error]) => error)) (deps.cmd as Cluster).refreshSlotsCache();
       if (replica) {
         const [waitError, replicas] = results[calls.length];
         if (waitError) return fail(waitError);
         if (Number(replicas) < 1) {
-          ctx.count('unreplicated');
+          deps.counters.unreplicated++;
           return fail(new Error(`no replica confirmed the append within ${timeout} ms (WAIT 1)`));
         }
       }
@@ -230,7 +248,7 @@ export class Appender {
     let total = 0;
     for (const w of waiters) total += w.entries;
     if (!Array.isArray(reply) || reply.length !== total + waiters.length) {
-      return new TransportError('command', this.ctx.target, 'append: unexpected reply', true);
+      return new TransportError('command', this.deps.target, 'append: unexpected reply', true);
     }
     let at = 0;
     waiters.forEach((w, i) => {
@@ -247,11 +265,11 @@ export class Appender {
    * map of the slot (its primary, then its live replicas, refreshed on MOVED and every 5 s).
    */
   private wantsReplica(key: string): boolean {
-    const { ctx } = this;
-    const durability = ctx.config.durability;
+    const { deps } = this;
+    const durability = deps.config.durability;
     if (durability !== 'auto') return durability === 'replica';
-    if (!ctx.cluster) return this.connection.hasReplica();
-    const nodes = (ctx.cmd as Cluster).slots[calculateSlot(key)];
+    if (!deps.cluster) return this.connection.hasReplica();
+    const nodes = (deps.cmd as Cluster).slots[calculateSlot(key)];
     return nodes !== undefined && nodes.length > 1;
   }
 

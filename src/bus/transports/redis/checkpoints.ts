@@ -15,9 +15,8 @@
  * delivers them. So a key's state is exactly its acknowledged entries, each applied once.
  */
 import { compareEntryIds, type CheckpointStore, type KeyRecord, type ReplayEntry, type StreamCheckpoint } from '../types.js';
-import type { RedisClient } from './commands.js';
+import type { RedisClient } from './client.js';
 import type { RedisKeys } from './keys.js';
-import type { RedisTransport } from './transport.js';
 
 const PAGE = 512;
 
@@ -42,19 +41,19 @@ function decodeRecord(bytes: Buffer): KeyRecord | undefined {
 /** The XRANGE start after `from` was read up to `id` (exclusive). */
 const after = (id: string) => `(${id}`;
 
-/** Checkpoints of one engine group on the server of one RedisTransport, on a connection of their own. */
+/**
+ * Checkpoints of one engine group on the server of one RedisTransport, on a connection of their own
+ * (opened for it with its command timeout: RedisTransport.checkpointStore()), which close() closes.
+ */
 export class RedisCheckpointStore implements CheckpointStore {
-  private readonly conn: RedisClient;
-  private readonly keys: RedisKeys;
-
   constructor(
-    transport: RedisTransport,
+    /** The store's own connection. */
+    private readonly conn: RedisClient,
+    /** The names of the transport's keys. */
+    private readonly keys: RedisKeys,
     /** The engine's consumer group. */
     readonly group: string,
-  ) {
-    this.keys = transport.keys;
-    this.conn = transport.openConnection(`checkpoint-${group}`, { commandTimeout: Math.max(1000, transport.config.publishTimeoutMs) });
-  }
+  ) {}
 
   /** The index hash: stream -> replay start. */
   get indexKey(): string {

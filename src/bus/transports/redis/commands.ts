@@ -4,11 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { Cluster, Redis } from 'ioredis';
-import type { Client } from './scripts.js';
-
-/** A connection: to one Redis, or ioredis's Cluster client (a connection per node, commands routed by key slot). */
-export type RedisClient = Redis | Cluster;
+import type { Client, RedisClient } from './client.js';
 
 /** The text of an error (or of anything thrown). */
 export function messageOf(error: unknown): string {

@@ -4,8 +4,12 @@
  * replies publishes wait for, and, while someone watches health, a PING every healthIntervalMs on a
  * connection of its own.
  */
-import { AUTH_ERROR, messageOf, TRANSIENT_REPLY, type RedisClient } from './commands.js';
-import type { RedisContext } from './context.js';
+import type { RedisOptions } from 'ioredis';
+import type { Client, RedisClient } from './client.js';
+import { AUTH_ERROR, messageOf, TRANSIENT_REPLY } from './commands.js';
+import type { RedisCounters } from './counters.js';
+import type { TransportLog } from './dialer.js';
+import type { RedisConfig } from './options.js';
 import { BusClosedError, TransportError } from '../../errors.js';
 
 /** How often a single Redis's replicas are counted again while publishing (durability 'auto'). */
@@ -16,7 +20,20 @@ interface InFlight {
   fail: (error: TransportError) => void;
 }
 
-/** The publishing connection (the context's `cmd`) and the health connection. */
+/** What a Connection needs of its transport. */
+export interface ConnectionDeps extends TransportLog {
+  /** The publishing connection, whose state this follows. */
+  readonly cmd: Client;
+  readonly config: RedisConfig;
+  readonly cluster: boolean;
+  readonly counters: Pick<RedisCounters, 'reconnects' | 'healthFailures'>;
+  /** Opens the health check's connection. */
+  connect(role: string, extra?: RedisOptions): RedisClient;
+  /** Whether the transport is closed. */
+  closed(): boolean;
+}
+
+/** The publishing connection (the transport's `cmd`) and the health connection. */
 export class Connection {
   private readonly health: RedisClient;
   private pingOk = false;
@@ -47,27 +64,34 @@ export class Connection {
   private readonly readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   private readonly inFlight = new Set<InFlight>();
 
-  constructor(private readonly ctx: RedisContext) {
-    const cmd = ctx.cmd;
+  /**
+   * Whether a blocked XREADGROUP over several streams is answered with only the stream that woke it:
+   * Redis before 7.2 (redis/redis#11116; 7.2 runs the command again over every stream). Read from INFO
+   * server at each connect; assumed until known. See Reader.read().
+   */
+  oneStreamWake = true;
+
+  constructor(private readonly deps: ConnectionDeps) {
+    const cmd = deps.cmd;
     const onError = (error: unknown) => {
-      const text = ctx.clean(messageOf(error));
+      const text = deps.clean(messageOf(error));
       this.lastError = text;
       if (AUTH_ERROR.test(text)) {
         this.authError = text;
-        for (const w of this.readyWaiters) w.reject(new TransportError('auth', ctx.target, `authentication failed: ${text}`, false));
+        for (const w of this.readyWaiters) w.reject(new TransportError('auth', deps.target, `authentication failed: ${text}`, false));
         this.readyWaiters.clear();
       }
     };
     cmd.on('error', onError);
     // A cluster reports its nodes' errors apart (refused credentials among them).
-    if (ctx.cluster) cmd.on('node error', onError);
+    if (deps.cluster) cmd.on('node error', onError);
     cmd.on('reconnecting', (ms: number) => {
-      ctx.log(`${ctx.target}: connection lost (${this.lastError}), reconnecting in ${ms} ms`);
+      deps.log(`${deps.target}: connection lost (${this.lastError}), reconnecting in ${ms} ms`);
     });
     cmd.on('ready', () => {
       if (this.everReady) {
-        ctx.count('reconnects');
-        ctx.log(`${ctx.target}: reconnected`);
+        deps.counters.reconnects++;
+        deps.log(`${deps.target}: reconnected`);
       }
       this.everReady = true;
       this.authError = undefined;
@@ -76,7 +100,7 @@ export class Connection {
       this.readyWaiters.clear();
     });
     cmd.on('close', () => this.connectionLost('connection closed'));
-    this.health = ctx.connect('health', { commandTimeout: Math.max(1000, 10 * ctx.config.healthTimeoutMs) });
+    this.health = deps.connect('health', { commandTimeout: Math.max(1000, 10 * deps.config.healthTimeoutMs) });
     this.health.on('ready', () => {
       if (this.healthWatchers > 0) this.checkHealth();
     });
@@ -90,7 +114,7 @@ export class Connection {
   private async readLimits(): Promise<void> {
     this.limitsPending = true;
     try {
-      const [reply] = await Promise.all([this.ctx.cmd.config('GET', 'proto-max-bulk-len'), this.readReplicas(), this.readVersion()]);
+      const [reply] = await Promise.all([this.deps.cmd.config('GET', 'proto-max-bulk-len'), this.readReplicas(), this.readVersion()]);
       const value = Array.isArray(reply) ? Number(reply[1]) : NaN;
       this.serverMaxBulk = Number.isSafeInteger(value) && value > 0 ? value : undefined;
     } catch {
@@ -103,8 +127,8 @@ export class Connection {
   /** Reads the server's version (INFO server) into the context's oneStreamWake; unknown leaves it as it was. */
   private async readVersion(): Promise<void> {
     try {
-      const version = /^redis_version:(\d+)\.(\d+)/m.exec(String(await this.ctx.cmd.info('server')));
-      if (version) this.ctx.oneStreamWake = Number(version[1]) * 1000 + Number(version[2]) < 7002;
+      const version = /^redis_version:(\d+)\.(\d+)/m.exec(String(await this.deps.cmd.info('server')));
+      if (version) this.oneStreamWake = Number(version[1]) * 1000 + Number(version[2]) < 7002;
     } catch {
       // A server that refuses INFO: keep assuming the older behaviour (the extra read is harmless).
     }
@@ -112,10 +136,10 @@ export class Connection {
 
   /** Reads the replicas connected to a single Redis (INFO replication); unknown reads as none. */
   private async readReplicas(): Promise<void> {
-    if (this.ctx.cluster) return;
+    if (this.deps.cluster) return;
     this.replicasReadAt = performance.now();
     try {
-      const info = String(await this.ctx.cmd.info('replication'));
+      const info = String(await this.deps.cmd.info('replication'));
       this.replicas = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
     } catch {
       this.replicas = 0;
@@ -127,24 +151,24 @@ export class Connection {
    * REPLICAS_EVERY_MS ago, so a replica attached or lost later is seen).
    */
   hasReplica(): boolean {
-    if (performance.now() - this.replicasReadAt > REPLICAS_EVERY_MS && this.ctx.cmd.status === 'ready') void this.readReplicas();
+    if (performance.now() - this.replicasReadAt > REPLICAS_EVERY_MS && this.deps.cmd.status === 'ready') void this.readReplicas();
     return this.replicas > 0;
   }
 
   /** True while the publishing connection is ready and, while health is watched, the last PING was answered in time. */
   get healthy(): boolean {
-    return !this.ctx.closed && this.ctx.cmd.status === 'ready' && (this.healthWatchers === 0 || this.pingOk);
+    return !this.deps.closed() && this.deps.cmd.status === 'ready' && (this.healthWatchers === 0 || this.pingOk);
   }
 
   /** See RedisTransport.watchHealth(). */
   watchHealth(): () => void {
-    if (this.ctx.closed) return () => {};
+    if (this.deps.closed()) return () => {};
     if (this.healthWatchers++ === 0) {
       // What is known so far: the health connection is up (a PING confirms it at once).
       this.pingOk = this.health.status === 'ready';
       this.pingSentAt = 0;
       this.pingSeq++;
-      this.healthTimer = setInterval(() => this.checkHealth(), this.ctx.config.healthIntervalMs);
+      this.healthTimer = setInterval(() => this.checkHealth(), this.deps.config.healthIntervalMs);
       this.healthTimer.unref();
       this.checkHealth();
     }
@@ -159,14 +183,14 @@ export class Connection {
   }
 
   private checkHealth(): void {
-    if (this.ctx.closed || this.healthWatchers === 0) return;
+    if (this.deps.closed() || this.healthWatchers === 0) return;
     const now = performance.now();
     if (this.pingSentAt > 0) {
-      if (now - this.pingSentAt > this.ctx.config.healthTimeoutMs) {
+      if (now - this.pingSentAt > this.deps.config.healthTimeoutMs) {
         // Judge after this turn's I/O: if our own event loop was blocked, the reply may be waiting in the socket.
         const seq = this.pingSeq;
         setImmediate(() => {
-          if (seq === this.pingSeq && this.pingSentAt > 0) this.setHealth(false, `no PING reply within ${this.ctx.config.healthTimeoutMs} ms`);
+          if (seq === this.pingSeq && this.pingSentAt > 0) this.setHealth(false, `no PING reply within ${this.deps.config.healthTimeoutMs} ms`);
         });
       }
       return;
@@ -195,20 +219,20 @@ export class Connection {
         this.pingSentAt = 0;
       }
       if (this.pingOk) {
-        this.ctx.count('healthFailures');
-        this.ctx.log(`${this.ctx.target}: unhealthy (${this.ctx.clean(reason)})`);
+        this.deps.counters.healthFailures++;
+        this.deps.log(`${this.deps.target}: unhealthy (${this.deps.clean(reason)})`);
       }
       // Publishes in flight are left to their own timeout: a slow server may still store them.
       this.pingOk = false;
       return;
     }
-    if (!this.pingOk && this.everReady) this.ctx.log(`${this.ctx.target}: healthy`);
+    if (!this.pingOk && this.everReady) this.deps.log(`${this.deps.target}: healthy`);
     this.pingOk = true;
   }
 
   private connectionLost(reason: string): void {
     for (const f of this.inFlight) {
-      f.fail(new TransportError('timeout', this.ctx.target, `connection lost while publishing (${reason}); the entries may have been stored`, true));
+      f.fail(new TransportError('timeout', this.deps.target, `connection lost while publishing (${reason}); the entries may have been stored`, true));
     }
   }
 
@@ -217,10 +241,10 @@ export class Connection {
    * the server refuses the credentials, 'unavailable' at `deadline`), or BusClosedError once closed.
    */
   whenReady(deadline: number): Promise<void> {
-    const { ctx } = this;
-    if (ctx.closed) return Promise.reject(new BusClosedError('transport'));
-    if (this.authError) return Promise.reject(new TransportError('auth', ctx.target, `authentication failed: ${this.authError}`, false));
-    if (ctx.cmd.status === 'ready') return Promise.resolve();
+    const { deps } = this;
+    if (deps.closed()) return Promise.reject(new BusClosedError('transport'));
+    if (this.authError) return Promise.reject(new TransportError('auth', deps.target, `authentication failed: ${this.authError}`, false));
+    if (deps.cmd.status === 'ready') return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter = {
         resolve: () => {
@@ -234,7 +258,7 @@ export class Connection {
       };
       const timer = setTimeout(() => {
         this.readyWaiters.delete(waiter);
-        reject(new TransportError('unavailable', ctx.target, `not connected within ${ctx.config.publishTimeoutMs} ms (${this.lastError})`, true));
+        reject(new TransportError('unavailable', deps.target, `not connected within ${deps.config.publishTimeoutMs} ms (${this.lastError})`, true));
       }, Math.max(0, deadline - performance.now()));
       this.readyWaiters.add(waiter);
     });
@@ -242,7 +266,7 @@ export class Connection {
 
   /** Waits for a publish's reply until `deadline`; fails early when the connection drops. */
   awaitReply<T>(promise: Promise<T>, deadline: number): Promise<T> {
-    const { ctx } = this;
+    const { deps } = this;
     return new Promise<T>((resolve, reject) => {
       const flight: InFlight = {
         fail: (error) => {
@@ -252,7 +276,7 @@ export class Connection {
         },
       };
       const timer = setTimeout(() => {
-        flight.fail(new TransportError('timeout', ctx.target, `no reply within ${ctx.config.publishTimeoutMs} ms; the entries may have been stored`, true));
+        flight.fail(new TransportError('timeout', deps.target, `no reply within ${deps.config.publishTimeoutMs} ms; the entries may have been stored`, true));
       }, Math.max(0, deadline - performance.now()));
       this.inFlight.add(flight);
       promise.then(
@@ -264,10 +288,10 @@ export class Connection {
         (error: unknown) => {
           if (!this.inFlight.delete(flight)) return;
           clearTimeout(timer);
-          const text = ctx.clean(messageOf(error));
+          const text = deps.clean(messageOf(error));
           // An error reply (e.g. WRONGTYPE): the server answered; otherwise the connection failed mid-way.
-          if (error instanceof Error && error.name === 'ReplyError') reject(new TransportError('command', ctx.target, `refused: ${text}`, TRANSIENT_REPLY.test(text)));
-          else reject(new TransportError('timeout', ctx.target, `publish failed (${text}); the entries may have been stored`, true));
+          if (error instanceof Error && error.name === 'ReplyError') reject(new TransportError('command', deps.target, `refused: ${text}`, TRANSIENT_REPLY.test(text)));
+          else reject(new TransportError('timeout', deps.target, `publish failed (${text}); the entries may have been stored`, true));
         },
       );
     });
@@ -282,7 +306,7 @@ export class Connection {
   close(): void {
     for (const w of this.readyWaiters) w.reject(new BusClosedError('transport'));
     this.readyWaiters.clear();
-    this.ctx.cmd.disconnect();
+    this.deps.cmd.disconnect();
     this.health.disconnect();
   }
 }

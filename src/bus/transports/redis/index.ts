@@ -1,7 +1,7 @@
 /** The Redis Streams transport (./transport.ts) and the names its users need. */
 export { FrameTooLargeError, TransportError, type TransportErrorCode } from '../../errors.js';
-export type { RedisTransportMetrics } from './context.js';
-export type { RedisClient } from './commands.js';
+export type { RedisTransportMetrics } from './counters.js';
+export type { RedisClient } from './client.js';
 export { ENTRY_FIELDS } from './fields.js';
 export { RedisKeys, streamTag, type StreamKeys } from './keys.js';
 export { DEFAULT_PREFIX, type RedisTransportOptions } from './options.js';

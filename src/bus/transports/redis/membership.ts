@@ -4,32 +4,64 @@
  * reads (MEMBERS_SCRIPT), and the fair share: each live instance of a group holds at most
  * ceil(streams / instances) of its streams' leases, and asks subscriptions over it to release the excess.
  */
+import type { Client, Scripts } from './client.js';
 import { batch, unlessClosed } from './commands.js';
-import type { RedisContext } from './context.js';
-import type { Scripts } from './scripts.js';
-import type { RedisSubscription } from './subscription.js';
+import type { TransportLog } from './dialer.js';
+import type { RedisKeys } from './keys.js';
 
-/** The live subscriptions of a transport and its membership of their groups. */
-export class Membership {
+/** What Membership needs of its transport. */
+export interface MembershipDeps extends Pick<TransportLog, 'report'> {
+  /** The bookkeeping connection. */
+  readonly cmd: Client;
+  readonly keys: RedisKeys;
+  /** This transport among the instances of a group. */
+  readonly instance: string;
+  /** How long a lease and a membership last unrenewed. */
+  readonly claimIdleMs: number;
+  /** Whether the transport is closed. */
+  closed(): boolean;
+}
+
+/** What Membership reads and sets on a subscription: one consumer of a group on one stream. */
+export interface LeaseHolder {
+  readonly stream: string;
+  readonly group: string;
+  readonly leaseKey: string;
+  /** Lease value: unique to the holder. */
+  readonly token: string;
+  readonly closed: boolean;
+  /** Holds the stream's lease for its group. */
+  readonly owner: boolean;
+  /** Asked to hand the stream to another instance (set by the fair share). */
+  releasing: boolean;
+  readonly acquiredAt: number;
+  /** Until when the lease is known to be held (set when renewed). */
+  leaseValidUntil: number;
+  /** Called when a renewal found the lease gone. */
+  leaseLost(): void;
+}
+
+/** The live subscriptions of a transport (of type S) and its membership of their groups. */
+export class Membership<S extends LeaseHolder = LeaseHolder> {
   /** Live subscriptions. */
-  readonly consumers = new Set<RedisSubscription>();
+  readonly consumers = new Set<S>();
   /** group -> live instances and streams, from the last membership heartbeat. */
   private readonly shares = new Map<string, { members: number; streams: number }>();
   private readonly leaseTimer: NodeJS.Timeout;
   private leaseTicking = false;
 
-  constructor(private readonly ctx: RedisContext) {
-    this.leaseTimer = setInterval(() => void this.leaseTick(), Math.max(10, Math.floor(ctx.config.claimIdleMs / 3)));
+  constructor(private readonly deps: MembershipDeps) {
+    this.leaseTimer = setInterval(() => void this.leaseTick(), Math.max(10, Math.floor(deps.claimIdleMs / 3)));
     this.leaseTimer.unref();
   }
 
   /** Adds a subscription. */
-  add(sub: RedisSubscription): void {
+  add(sub: S): void {
     this.consumers.add(sub);
   }
 
   /** Called by a subscription once it has ended. */
-  forget(sub: RedisSubscription): void {
+  forget(sub: S): void {
     this.consumers.delete(sub);
   }
 
@@ -54,18 +86,18 @@ export class Membership {
   /** Unregisters this instance from `group` (its last subscription in the group closed). */
   async leaveGroup(group: string): Promise<void> {
     this.shares.delete(group);
-    await unlessClosed(this.ctx.cmd, this.ctx.cmd.zrem(this.ctx.keys.members(group), this.ctx.instance));
+    await unlessClosed(this.deps.cmd, this.deps.cmd.zrem(this.deps.keys.members(group), this.deps.instance));
   }
 
   /** Registers this instance as a live member of `group` that reads `stream` (as the lease tick does). */
   async register(group: string, stream: string): Promise<void> {
-    await unlessClosed(this.ctx.cmd, this.membership(this.ctx.cmd, group, [stream]));
+    await unlessClosed(this.deps.cmd, this.membership(this.deps.cmd, group, [stream]));
   }
 
   /** MEMBERS_SCRIPT for `group` and the `streams` this instance reads, on `target` (a client, maybe inside batch()). */
   private membership(target: Scripts, group: string, streams: string[]): Promise<[number, number]> {
-    const { ctx } = this;
-    return target.kbMembers(ctx.keys.members(group), ctx.keys.groupStreams(group), ctx.instance, ctx.config.claimIdleMs, ...streams);
+    const { deps } = this;
+    return target.kbMembers(deps.keys.members(group), deps.keys.groupStreams(group), deps.instance, deps.claimIdleMs, ...streams);
   }
 
   /** Whether this instance may take one more stream of `group` (fair share between live instances). */
@@ -89,7 +121,7 @@ export class Membership {
    * more than their fair share of a group's streams to release the excess.
    */
   async leaseTick(): Promise<void> {
-    if (this.ctx.closed || this.leaseTicking || this.consumers.size === 0 || this.ctx.cmd.status !== 'ready') return;
+    if (this.deps.closed() || this.leaseTicking || this.consumers.size === 0 || this.deps.cmd.status !== 'ready') return;
     this.leaseTicking = true;
     try {
       await this.renewLeases();
@@ -99,25 +131,25 @@ export class Membership {
   }
 
   private async renewLeases(): Promise<void> {
-    const groups = new Map<string, RedisSubscription[]>();
+    const groups = new Map<string, S[]>();
     for (const c of this.consumers) {
       if (c.closed) continue;
       const list = groups.get(c.group) ?? [];
       list.push(c);
       groups.set(c.group, list);
     }
-    const ttl = this.ctx.config.claimIdleMs;
+    const ttl = this.deps.claimIdleMs;
     const owners = [...this.consumers].filter((c) => c.owner);
     let results: [Error | null, unknown][] | null;
     const sentAt = performance.now();
     try {
-      results = await batch(this.ctx.cmd, (client) => [
+      results = await batch(this.deps.cmd, (client) => [
         ...owners.map((c) => client.kbRenew(c.leaseKey, c.token, ttl)),
         ...[...groups].map(([group, subs]) => this.membership(client, group, [...new Set(subs.map((s) => s.stream))])),
       ]);
     } catch (error) {
       results = null;
-      this.ctx.report('lease renewal', error);
+      this.deps.report('lease renewal', error);
     }
     const now = performance.now();
     owners.forEach((c, i) => {
@@ -145,8 +177,8 @@ export class Membership {
   /** Unregisters this instance from every group it registered with (once its subscriptions closed). */
   async close(): Promise<void> {
     const groups = new Set(this.shares.keys());
-    if (groups.size > 0 && this.ctx.cmd.status === 'ready') {
-      await batch(this.ctx.cmd, (client) => [...groups].map((g) => client.zrem(this.ctx.keys.members(g), this.ctx.instance))).catch(() => undefined);
+    if (groups.size > 0 && this.deps.cmd.status === 'ready') {
+      await batch(this.deps.cmd, (client) => [...groups].map((g) => client.zrem(this.deps.keys.members(g), this.deps.instance))).catch(() => undefined);
     }
   }
 }

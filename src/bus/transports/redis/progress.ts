@@ -4,8 +4,11 @@
  * STATE_SCRIPT (XINFO GROUPS and XPENDING in one script per stream) every pollMs while any are open.
  */
 import { compareEntryIds, DEAD_LETTER_SUFFIX, type SettleListener } from '../types.js';
+import type { Client } from './client.js';
 import { batch } from './commands.js';
-import type { RedisContext } from './context.js';
+import type { RedisCounters } from './counters.js';
+import type { TransportLog } from './dialer.js';
+import type { RedisKeys } from './keys.js';
 import type { Membership } from './membership.js';
 import { parseState, type StreamState } from './scripts.js';
 
@@ -16,6 +19,18 @@ interface Published {
   id: string;
   key: string;
   count: number;
+}
+
+/** What Progress needs of its transport. */
+export interface ProgressDeps extends Pick<TransportLog, 'report'> {
+  /** The bookkeeping connection. */
+  readonly cmd: Client;
+  readonly keys: RedisKeys;
+  /** The poll period (RedisTransportOptions.pollMs). */
+  readonly pollMs: number;
+  readonly counters: Pick<RedisCounters, 'discarded' | 'lostEntries'>;
+  /** Whether the transport is closed. */
+  closed(): boolean;
 }
 
 /** A stream this transport published to: entries not yet settled, and the batch size statistics. */
@@ -39,7 +54,7 @@ export class Progress {
   private pollCount = 0;
 
   constructor(
-    private readonly ctx: RedisContext,
+    private readonly deps: ProgressDeps,
     private readonly members: Membership,
     /** Whether a publish is in flight (idle() waits for it), and whether the server refuses the credentials. */
     private readonly state: { publishing(): boolean; authError(): string | undefined },
@@ -71,7 +86,7 @@ export class Progress {
 
   /** See RedisTransport.idle(). */
   idle(): Promise<void> {
-    if (this.ctx.closed || this.state.authError()) return Promise.resolve();
+    if (this.deps.closed() || this.state.authError()) return Promise.resolve();
     return new Promise((resolve) => {
       this.idleWaiters.push({ resolve, poll: this.pollCount + (this.polling ? 1 : 0) });
       this.schedulePoll(0);
@@ -79,8 +94,8 @@ export class Progress {
   }
 
   /** Polls after `delay` (default: pollMs, or the faster idle period while idle() is waited for), or sooner if already due. */
-  schedulePoll(delay = this.idleWaiters.length > 0 ? Math.min(IDLE_POLL_MS, this.ctx.config.pollMs) : this.ctx.config.pollMs): void {
-    if (this.polling || this.ctx.closed) return;
+  schedulePoll(delay = this.idleWaiters.length > 0 ? Math.min(IDLE_POLL_MS, this.deps.pollMs) : this.deps.pollMs): void {
+    if (this.polling || this.deps.closed()) return;
     const due = performance.now() + delay;
     if (this.pollTimer) {
       if (due >= this.pollDue) return;
@@ -95,8 +110,8 @@ export class Progress {
 
   /** One progress poll: settles entries every group has acknowledged, resolves idle() waiters. */
   private async poll(): Promise<void> {
-    const { ctx } = this;
-    if (ctx.closed) return;
+    const { deps } = this;
+    if (deps.closed()) return;
     const names = new Set<string>();
     for (const [name, out] of this.outboxes) if (out.unsettled > 0 || out.head < out.queue.length) names.add(name);
     if (this.idleWaiters.length > 0) for (const c of this.members.consumers) names.add(c.stream);
@@ -107,7 +122,7 @@ export class Progress {
     let delay: number | undefined;
     try {
       const list = [...names];
-      const results = list.length > 0 ? await batch(ctx.cmd, (client) => list.map((name) => client.kbState(ctx.streamKey(name), ctx.keys.of(name).leasePrefix))) : [];
+      const results = list.length > 0 ? await batch(deps.cmd, (client) => list.map((name) => client.kbState(deps.keys.stream(name), deps.keys.of(name).leasePrefix))) : [];
       const states = list.map((name, i) => {
         const [error, reply] = results?.[i] ?? [new Error('no reply'), null];
         if (error) throw error;
@@ -129,9 +144,9 @@ export class Progress {
         // Nothing can move while the server refuses the credentials: idle() waits for nothing.
         this.resolveIdle();
       } else {
-        ctx.report('progress poll', error);
+        deps.report('progress poll', error);
       }
-      delay = Math.max(50, ctx.config.pollMs);
+      delay = Math.max(50, deps.pollMs);
     } finally {
       this.polling = false;
     }
@@ -152,8 +167,8 @@ export class Progress {
         lost = gone && !done;
       }
       if (lost) {
-        this.ctx.counters.discarded += e.count;
-        this.ctx.counters.lostEntries++;
+        this.deps.counters.discarded += e.count;
+        this.deps.counters.lostEntries++;
       }
       out.head++;
       out.unsettled -= e.count;
@@ -171,14 +186,14 @@ export class Progress {
    * group's keys: they share a tag of their own, not the stream's).
    */
   private async readingGroups(list: string[], states: (StreamState | null)[]): Promise<Set<string>> {
-    const { ctx } = this;
+    const { deps } = this;
     const asks: [stream: string, group: string][] = [];
     list.forEach((name, i) => {
       for (const g of states[i]?.groups ?? []) if (!g.leased && !this.members.hasLocal(name, g.name)) asks.push([name, g.name]);
     });
     const out = new Set<string>();
     if (asks.length === 0) return out;
-    const replies = await batch(ctx.cmd, (client) => asks.map(([name, group]) => client.kbReads(ctx.keys.members(group), ctx.keys.groupStreams(group), name)));
+    const replies = await batch(deps.cmd, (client) => asks.map(([name, group]) => client.kbReads(deps.keys.members(group), deps.keys.groupStreams(group), name)));
     replies.forEach(([error, reads], i) => {
       if (error) throw error;
       if (Number(reads) === 1) out.add(`${asks[i][0]}|${asks[i][1]}`);

@@ -2,11 +2,59 @@
  * The read loop of one consumer of a group: one XREADGROUP over every stream whose lease one of its
  * subscriptions holds, acknowledgements sent in the same write as the next read.
  */
-import { batch, connected, isNoGroup, nextBackoff, type RedisClient } from './commands.js';
-import type { RedisContext } from './context.js';
+import type { RedisOptions } from 'ioredis';
+import type { Client, RedisClient } from './client.js';
+import { batch, connected, isNoGroup, nextBackoff } from './commands.js';
+import type { TransportLog } from './dialer.js';
 import type { RawEntry, StreamReply } from './fields.js';
 import type { RedisConfig } from './options.js';
-import type { RedisSubscription } from './subscription.js';
+
+/** What a Reader needs of its transport. */
+export interface ReaderDeps extends Pick<TransportLog, 'report'> {
+  /** The bookkeeping connection (acknowledgements a closing reader still owes). */
+  readonly cmd: Client;
+  readonly config: RedisConfig;
+  /** What the server is known to do (see Reader.read()). */
+  readonly server: { readonly oneStreamWake: boolean };
+  /** Opens the reader's connection. */
+  connect(role: string, extra?: RedisOptions): RedisClient;
+}
+
+/**
+ * What a Reader reads for and hands entries to: one subscription (one stream of the group), its lease
+ * and pending state, and the steps the read loop runs for it.
+ */
+export interface ReaderSink {
+  readonly stream: string;
+  /** The stream's Redis key. */
+  readonly key: string;
+  readonly closed: boolean;
+  /** Holds the stream's lease for its group. */
+  readonly owner: boolean;
+  /** Asked to hand the stream over after the batch in hand. */
+  readonly releasing: boolean;
+  /** Not before (performance.now): trying to take the lease again. */
+  readonly heldBackUntil: number;
+  /** Reading its pending entries before new ones (the Reader ends it when a page comes back short). */
+  history: boolean;
+  /** Keys held back after a failure, waiting for retryAt. */
+  readonly held: ReadonlySet<string>;
+  readonly retryAt: number;
+  /** Reads the held keys' entries again (retryAt passed). */
+  retry(): void;
+  /** Reads the pending entries again, from the first. */
+  readPending(): void;
+  /** Creates the group (again, after Redis lost it: `recreate`). */
+  createGroup(recreate: boolean): Promise<void>;
+  /** Hands the stream's lease back. */
+  release(): Promise<void>;
+  /** Takes the stream's lease if free (and the fair share allows), on `conn`. */
+  acquire(conn: RedisClient): Promise<boolean>;
+  /** The next page of pending entries, on `conn`. */
+  readHistory(conn: RedisClient): Promise<RawEntry[]>;
+  /** Handles a batch of entries; what succeeded goes to `acknowledge`, what was held back to `recount`. */
+  handle(batch: RawEntry[], conn: RedisClient, acknowledge: (ids: string[]) => void, recount: (id: string, deliveries: number) => void): Promise<void>;
+}
 
 /** See Reader.followFor. */
 const FOLLOW_READS = 8;
@@ -22,16 +70,16 @@ const FOLLOW_READS = 8;
 export class Reader {
   readonly conn: RedisClient;
   /** Subscriptions of this group and consumer; `subs`: those whose group exists (being read). */
-  private readonly members = new Set<RedisSubscription>();
-  private readonly subs = new Set<RedisSubscription>();
+  private readonly members = new Set<ReaderSink>();
+  private readonly subs = new Set<ReaderSink>();
   /** Entries handled and not yet acknowledged, per subscription. */
-  private readonly acks = new Map<RedisSubscription, string[]>();
+  private readonly acks = new Map<ReaderSink, string[]>();
   /**
    * Delivery counts to set back, per subscription: entries read but not handed to the handler (their key
    * was held back) by the delivery count they should have (XCLAIM RETRYCOUNT), so that Redis's count is
    * the number of real attempts, also for a consumer that takes the stream over.
    */
-  private readonly recounts = new Map<RedisSubscription, Map<number, string[]>>();
+  private readonly recounts = new Map<ReaderSink, Map<number, string[]>>();
   private readonly cfg: RedisConfig;
   private readonly acquireEveryMs: number;
   private nextAcquireAt = 0;
@@ -49,23 +97,23 @@ export class Reader {
   private step: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly ctx: RedisContext,
+    private readonly deps: ReaderDeps,
     readonly group: string,
     readonly consumer: string,
     private readonly done: () => void,
   ) {
-    this.cfg = ctx.config;
+    this.cfg = deps.config;
     this.acquireEveryMs = Math.max(10, Math.min(this.cfg.claimIdleMs / 4, 250));
-    this.conn = ctx.connect(`consumer-${consumer}`, { commandTimeout: this.cfg.blockMs + this.cfg.publishTimeoutMs });
+    this.conn = deps.connect(`consumer-${consumer}`, { commandTimeout: this.cfg.blockMs + this.cfg.publishTimeoutMs });
   }
 
   /** Registers a subscription (reading starts with add()). */
-  join(sub: RedisSubscription): void {
+  join(sub: ReaderSink): void {
     this.members.add(sub);
   }
 
   /** Starts reading for a joined subscription (its group exists). */
-  add(sub: RedisSubscription): void {
+  add(sub: ReaderSink): void {
     if (this.stopped || !this.members.has(sub)) return;
     this.subs.add(sub);
     this.nextAcquireAt = 0;
@@ -77,7 +125,7 @@ export class Reader {
    * Stops reading for `sub` after the step in hand, and acknowledges what it handled. The last
    * subscription to leave ends the reader (a blocking read is interrupted) and closes its connection.
    */
-  async remove(sub: RedisSubscription): Promise<void> {
+  async remove(sub: ReaderSink): Promise<void> {
     this.members.delete(sub);
     this.subs.delete(sub);
     if (this.members.size === 0 && !this.stopped) {
@@ -87,12 +135,12 @@ export class Reader {
     }
     this.wake();
     await (this.stopped ? this.running : this.step);
-    await this.flushAcks(this.ctx.cmd, sub);
+    await this.flushAcks(this.deps.cmd, sub);
     if (this.stopped) this.conn.disconnect();
   }
 
   /** Records entries handled for `sub`, acknowledged with the next read (or flushAcks). */
-  acknowledge(sub: RedisSubscription, ids: string[]): void {
+  acknowledge(sub: ReaderSink, ids: string[]): void {
     if (ids.length === 0) return;
     const list = this.acks.get(sub);
     if (list) list.push(...ids);
@@ -100,7 +148,7 @@ export class Reader {
   }
 
   /** Records an entry read and not handed to the handler: its delivery count goes back to `deliveries` (with the next write). */
-  recount(sub: RedisSubscription, id: string, deliveries: number): void {
+  recount(sub: ReaderSink, id: string, deliveries: number): void {
     let bySub = this.recounts.get(sub);
     if (!bySub) this.recounts.set(sub, (bySub = new Map()));
     const ids = bySub.get(deliveries);
@@ -109,7 +157,7 @@ export class Reader {
   }
 
   /** Takes the pending acknowledgements and recounts (of `only`, or all) out of the queues. */
-  private takeAcks(only?: RedisSubscription): Acks {
+  private takeAcks(only?: ReaderSink): Acks {
     const out: Acks = { acks: [], recounts: [] };
     for (const [sub, ids] of this.acks) if (!only || sub === only) out.acks.push([sub, ids]);
     for (const [sub, counts] of this.recounts) if (!only || sub === only) out.recounts.push([sub, counts]);
@@ -125,7 +173,7 @@ export class Reader {
   }
 
   /** Sends the pending acknowledgements and recounts (of `only`, or all) on `client`; on failure they stay pending here. */
-  async flushAcks(client: RedisClient = this.conn, only?: RedisSubscription): Promise<void> {
+  async flushAcks(client: RedisClient = this.conn, only?: ReaderSink): Promise<void> {
     const taken = this.takeAcks(only);
     if (taken.acks.length === 0 && taken.recounts.length === 0) return;
     try {
@@ -177,10 +225,10 @@ export class Reader {
         this.nextAcquireAt = 0;
         if (isNoGroup(error)) {
           // Redis lost a group (restarted empty, or a stream was deleted): recreate them and go on.
-          for (const s of this.subs) await s.createGroup(true).catch((e: unknown) => this.ctx.report(`recreating group ${this.group} on ${s.stream}`, e));
+          for (const s of this.subs) await s.createGroup(true).catch((e: unknown) => this.deps.report(`recreating group ${this.group} on ${s.stream}`, e));
           continue;
         }
-        this.ctx.report(`consumer ${this.group}/${this.consumer}`, error);
+        this.deps.report(`consumer ${this.group}/${this.consumer}`, error);
         backoff = nextBackoff(backoff, this.cfg.reconnectMaxMs);
         await this.pause(backoff);
       } finally {
@@ -188,7 +236,7 @@ export class Reader {
       }
     }
     // What was handled and not yet acknowledged (e.g. a read interrupted by the close).
-    await this.flushAcks(this.ctx.cmd).catch((e: unknown) => this.ctx.report(`acknowledging for ${this.group}/${this.consumer}`, e));
+    await this.flushAcks(this.deps.cmd).catch((e: unknown) => this.deps.report(`acknowledging for ${this.group}/${this.consumer}`, e));
   }
 
   /** One step: releases and acquires leases, re-reads pending entries where needed, then reads new ones. */
@@ -245,7 +293,7 @@ export class Reader {
    * Redis < 7.2, while it pays, a second one without BLOCK behind it), in one write; the entries read,
    * by stream.
    */
-  private async read(readers: RedisSubscription[], block: number): Promise<StreamReply | null> {
+  private async read(readers: ReaderSink[], block: number): Promise<StreamReply | null> {
     const taken = this.takeAcks();
     this.reading = true;
     let results: [Error | null, unknown][];
@@ -261,7 +309,7 @@ export class Reader {
         // (redis/redis#11116): a second read, without BLOCK, queued behind it runs as soon as the first
         // is answered and brings the other streams' entries in the same reply, not a round trip later.
         // While such reads come back (see followFor): under load, reads do not block and find every stream.
-        if (readers.length > 1 && this.ctx.oneStreamWake && this.followFor > 0) reads.push(client.callBuffer('XREADGROUP', ...group, ...streams));
+        if (readers.length > 1 && this.deps.server.oneStreamWake && this.followFor > 0) reads.push(client.callBuffer('XREADGROUP', ...group, ...streams));
         return [...acks, ...reads];
       });
     } catch (error) {
@@ -274,7 +322,7 @@ export class Reader {
     if (failed) {
       // Both are idempotent: send them all again with the next write.
       this.restoreAcks(taken);
-      this.ctx.report(`acknowledging for ${this.group}/${this.consumer}`, failed[0]);
+      this.deps.report(`acknowledging for ${this.group}/${this.consumer}`, failed[0]);
     }
     // An error leaves the entries read pending: they are read back after it.
     const [[error, reply], follow] = results.slice(sent);
@@ -300,13 +348,13 @@ export class Reader {
   }
 
   /** Hands a batch to its subscription; acknowledges what succeeded, recounts what was held back. */
-  private async handle(sub: RedisSubscription, batch: RawEntry[]): Promise<void> {
+  private async handle(sub: ReaderSink, batch: RawEntry[]): Promise<void> {
     await sub.handle(batch, this.conn, (ids) => this.acknowledge(sub, ids), (id, deliveries) => this.recount(sub, id, deliveries));
   }
 }
 
 /** Acknowledgements and recounts taken out of a Reader's queues to be sent. */
 interface Acks {
-  acks: [RedisSubscription, string[]][];
-  recounts: [RedisSubscription, Map<number, string[]>][];
+  acks: [ReaderSink, string[]][];
+  recounts: [ReaderSink, Map<number, string[]>][];
 }

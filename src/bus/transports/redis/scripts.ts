@@ -3,7 +3,7 @@
  * become (defineScripts: `kbAppend`, `kbState`, `kbReads`, `kbRenew`, `kbRelease`, `kbMembers`) and the parsing
  * of the progress poll's reply.
  */
-import type { RedisClient } from './commands.js';
+import type { Client, RedisClient } from './client.js';
 import { ENTRY_FIELDS } from './fields.js';
 
 /** How long a producer's deduplication record outlives its last renewal (APPEND_SCRIPT). */
@@ -124,19 +124,6 @@ redis.call('PEXPIRE', KEYS[1], ttl * 4)
 for i = 3, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
 redis.call('PEXPIRE', KEYS[2], ttl * 20)
 return { redis.call('ZCARD', KEYS[1]), redis.call('SCARD', KEYS[2]) }`;
-
-/** The scripts as commands of a client (see defineScripts). */
-export interface Scripts {
-  /** Arrays are flattened (one level) by ioredis: pass the keys and the arguments as two arrays, never spread (a backlog's arguments outgrow the stack). */
-  kbAppend(keys: number, ...args: (string | number | Buffer | readonly (string | number | Buffer)[])[]): Promise<unknown>;
-  kbState(key: string, leasePrefix: string): Promise<unknown>;
-  kbReads(members: string, streams: string, stream: string): Promise<number>;
-  kbRenew(key: string, token: string, ms: number): Promise<number>;
-  kbRelease(key: string, token: string): Promise<number>;
-  kbMembers(members: string, streams: string, instance: string, ttl: number, ...names: string[]): Promise<[number, number]>;
-}
-/** A connection with the scripts defined (the publishing connection). */
-export type Client = RedisClient & Scripts;
 
 /**
  * Defines the scripts as commands of `client` (ioredis sends EVAL once per connection, then EVALSHA; on

@@ -5,15 +5,30 @@
 import { randomBytes } from 'node:crypto';
 import { isPermanentFailure, permanentFailureReason } from '../../errors.js';
 import { DEAD_LETTER_SUFFIX, type Entry, type EntryHandler, type TransportSubscription } from '../types.js';
-import { batch, connected, messageOf, nextBackoff, unlessClosed, type RedisClient } from './commands.js';
-import type { RedisContext } from './context.js';
+import type { Client, RedisClient } from './client.js';
+import { batch, connected, messageOf, nextBackoff, unlessClosed } from './commands.js';
+import type { RedisCounters } from './counters.js';
+import type { TransportLog } from './dialer.js';
 import { ENTRY_FIELDS, field, parseFields, type RawEntry, type StreamReply } from './fields.js';
-import type { Membership } from './membership.js';
+import type { RedisKeys } from './keys.js';
+import type { LeaseHolder, Membership } from './membership.js';
 import type { RedisConfig } from './options.js';
-import type { Reader } from './reader.js';
+import type { Reader, ReaderSink } from './reader.js';
+
+/** What a RedisSubscription needs of its transport. */
+export interface SubscriptionDeps extends Pick<TransportLog, 'report' | 'clean'> {
+  /** The bookkeeping connection (groups, leases released). */
+  readonly cmd: Client;
+  readonly keys: RedisKeys;
+  readonly config: RedisConfig;
+  readonly counters: Pick<
+    RedisCounters,
+    'groupsRecreated' | 'leases' | 'claimed' | 'lostEntries' | 'delivered' | 'redelivered' | 'acknowledged' | 'failed' | 'deadLettered'
+  >;
+}
 
 /** One consumer of a group on one stream: lease, pending entries and handler; its Reader reads for it. */
-export class RedisSubscription implements TransportSubscription {
+export class RedisSubscription implements TransportSubscription, LeaseHolder, ReaderSink {
   readonly key: string;
   readonly leaseKey: string;
   /** Lease value: unique to this subscription. */
@@ -51,7 +66,7 @@ export class RedisSubscription implements TransportSubscription {
   private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly ctx: RedisContext,
+    private readonly deps: SubscriptionDeps,
     private readonly members: Membership,
     private readonly reader: Reader,
     readonly stream: string,
@@ -59,10 +74,10 @@ export class RedisSubscription implements TransportSubscription {
     readonly consumer: string,
     private readonly handler: EntryHandler,
   ) {
-    this.key = ctx.streamKey(stream);
-    this.leaseKey = ctx.leaseKey(stream, group);
+    this.key = deps.keys.stream(stream);
+    this.leaseKey = deps.keys.lease(stream, group);
     this.token = `${consumer}:${randomBytes(8).toString('hex')}`;
-    this.cfg = ctx.config;
+    this.cfg = deps.config;
   }
 
   get closed(): boolean {
@@ -75,7 +90,7 @@ export class RedisSubscription implements TransportSubscription {
       let backoff = 0;
       while (!this.stopped) {
         try {
-          await connected(this.ctx.cmd, this.cfg.reconnectMaxMs, (wake) => (this.wakeStart = wake));
+          await connected(this.deps.cmd, this.cfg.reconnectMaxMs, (wake) => (this.wakeStart = wake));
           if (this.stopped) return;
           await this.createGroup(false);
           // Registered as a live member reading the stream: from now on publishers' idle() waits for it.
@@ -85,7 +100,7 @@ export class RedisSubscription implements TransportSubscription {
           return;
         } catch (error) {
           if (this.stopped) return;
-          this.ctx.report(`creating group ${this.group} on ${this.stream}`, error);
+          this.deps.report(`creating group ${this.group} on ${this.stream}`, error);
           backoff = nextBackoff(backoff, this.cfg.reconnectMaxMs);
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, backoff);
@@ -101,10 +116,10 @@ export class RedisSubscription implements TransportSubscription {
 
   async createGroup(recreate: boolean): Promise<void> {
     try {
-      await unlessClosed(this.ctx.cmd, this.ctx.cmd.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM'));
+      await unlessClosed(this.deps.cmd, this.deps.cmd.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM'));
       if (recreate) {
-        this.ctx.count('groupsRecreated');
-        this.ctx.report(`group ${this.group} on ${this.stream}`, 'Redis had lost it (NOGROUP); recreated, entries may have been lost');
+        this.deps.counters.groupsRecreated++;
+        this.deps.report(`group ${this.group} on ${this.stream}`, 'Redis had lost it (NOGROUP); recreated, entries may have been lost');
       }
     } catch (error) {
       if (!messageOf(error).startsWith('BUSYGROUP')) throw error;
@@ -119,7 +134,7 @@ export class RedisSubscription implements TransportSubscription {
     this.owner = true;
     this.acquiredAt = performance.now();
     this.leaseValidUntil = this.acquiredAt + this.cfg.claimIdleMs;
-    this.ctx.count('leases');
+    this.deps.counters.leases++;
     // Whoever held the stream before is gone: its pending entries are ours, handled first, in order.
     let cursor = '0-0';
     do {
@@ -129,8 +144,8 @@ export class RedisSubscription implements TransportSubscription {
         string[]?,
       ];
       cursor = String(reply[0]);
-      this.ctx.count('claimed', reply[1].length);
-      this.ctx.count('lostEntries', reply[2]?.length ?? 0);
+      this.deps.counters.claimed += reply[1].length;
+      this.deps.counters.lostEntries += reply[2]?.length ?? 0;
     } while (cursor !== '0-0' && !this.stopped);
     this.held.clear();
     this.readPending();
@@ -156,7 +171,7 @@ export class RedisSubscription implements TransportSubscription {
     this.owner = false;
     this.held.clear();
     this.heldBackUntil = performance.now() + this.cfg.claimIdleMs / 3;
-    const cmd = this.ctx.cmd;
+    const cmd = this.deps.cmd;
     await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
   }
 
@@ -165,7 +180,7 @@ export class RedisSubscription implements TransportSubscription {
     if (!this.owner) return;
     this.owner = false;
     this.held.clear();
-    this.ctx.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, 'lost its lease; another consumer may take over');
+    this.deps.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, 'lost its lease; another consumer may take over');
   }
 
   /**
@@ -208,7 +223,7 @@ export class RedisSubscription implements TransportSubscription {
         if (raw.fields === null) {
           // Deleted (trimmed) while pending: nothing left to handle.
           acks.push(raw.id);
-          this.ctx.count('lostEntries');
+          this.deps.counters.lostEntries++;
           continue;
         }
         const parsed = parseFields(raw.fields, this.cfg.maxFrameBytes);
@@ -222,19 +237,19 @@ export class RedisSubscription implements TransportSubscription {
           continue;
         }
         const entry: Entry = { id: raw.id, stream: this.stream, key: parsed.key, count: parsed.count, data: parsed.data, deliveries };
-        this.ctx.count('delivered', parsed.count);
-        if (deliveries > 1) this.ctx.count('redelivered', parsed.count);
+        this.deps.counters.delivered += parsed.count;
+        if (deliveries > 1) this.deps.counters.redelivered += parsed.count;
         try {
           const result = this.handler(entry);
           if (result && typeof (result as Promise<void>).then === 'function') await result;
           acks.push(raw.id);
-          this.ctx.count('acknowledged', parsed.count);
+          this.deps.counters.acknowledged += parsed.count;
         } catch (error) {
-          this.ctx.count('failed', parsed.count);
+          this.deps.counters.failed += parsed.count;
           if (isPermanentFailure(error)) {
-            await this.deadLetter(conn, raw.id, raw.fields, this.ctx.clean(permanentFailureReason(error)), deliveries, parsed.count);
+            await this.deadLetter(conn, raw.id, raw.fields, this.deps.clean(permanentFailureReason(error)), deliveries, parsed.count);
           } else if (deliveries >= this.cfg.maxDeliveries) {
-            await this.deadLetter(conn, raw.id, raw.fields, `failed ${deliveries} deliveries: ${this.ctx.clean(messageOf(error))}`, deliveries, parsed.count);
+            await this.deadLetter(conn, raw.id, raw.fields, `failed ${deliveries} deliveries: ${this.deps.clean(messageOf(error))}`, deliveries, parsed.count);
           } else {
             if (this.held.size === 0) this.retryAt = performance.now() + this.cfg.retryDelayMs;
             this.held.add(parsed.key);
@@ -259,8 +274,8 @@ export class RedisSubscription implements TransportSubscription {
     const results = await unlessClosed(conn, multi.exec());
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('dead-letter MULTI aborted');
-    this.ctx.count('deadLettered', count);
-    this.ctx.report(`${this.stream} ${id}`, `dead-lettered to ${this.stream}${DEAD_LETTER_SUFFIX}: ${reason}`);
+    this.deps.counters.deadLettered += count;
+    this.deps.report(`${this.stream} ${id}`, `dead-lettered to ${this.stream}${DEAD_LETTER_SUFFIX}: ${reason}`);
   }
 
   /**
@@ -274,7 +289,7 @@ export class RedisSubscription implements TransportSubscription {
       this.establish();
       this.wakeStart();
       await this.starting;
-      const cmd = this.ctx.cmd;
+      const cmd = this.deps.cmd;
       try {
         await this.reader.remove(this);
         if (this.owner) await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
@@ -285,7 +300,7 @@ export class RedisSubscription implements TransportSubscription {
           await unlessClosed(cmd, cmd.xgroup('DESTROY', this.key, this.group));
         }
       } catch (error) {
-        this.ctx.report(`closing consumer ${this.group}/${this.consumer} on ${this.stream}`, error);
+        this.deps.report(`closing consumer ${this.group}/${this.consumer} on ${this.stream}`, error);
       } finally {
         this.members.forget(this);
       }

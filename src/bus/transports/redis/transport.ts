@@ -53,32 +53,39 @@
  * publish) a retry stores its entries once if they carry a producer and seq (the bus's do) and it is
  * the producer's next publish to the stream; otherwise it may store them twice.
  *
- * The parts, each in its own module, share one RedisContext (./context.ts: identity, options, counters,
- * log, key names, the publishing connection): ./connection.ts (readiness, limits, replies, health),
- * ./append.ts (publish), ./progress.ts (onSettle, backlog, idle), ./membership.ts (leases renewed, fair
- * share), ./reader.ts (the read loop of a group's consumer), ./subscription.ts (one stream's lease,
- * pending entries, handler and dead letters), ./checkpoints.ts (engine checkpoints beside the
- * streams, checkpointStore()); ./scripts.ts holds the Lua scripts, ./fields.ts the entry fields,
- * ./options.ts the options. This facade wires them together.
+ * The parts, each in its own module, declare what they need of the transport (an interface of their
+ * own: a few fields, the counters they add to, a `closed()` question), and this facade, which owns the
+ * state (the publishing connection, the counters, `closed`), hands each exactly that: ./connection.ts
+ * (readiness, limits, replies, health), ./append.ts (publish), ./progress.ts (onSettle, backlog, idle),
+ * ./membership.ts (leases renewed, fair share, over LeaseHolders), ./reader.ts (the read loop of a
+ * group's consumer, over ReaderSinks), ./subscription.ts (one stream's lease, pending entries, handler
+ * and dead letters: a LeaseHolder and a ReaderSink), ./checkpoints.ts (engine checkpoints beside the
+ * streams, built from a connection, the key names and a group: checkpointStore()). ./dialer.ts opens
+ * connections and cleans the log, ./client.ts holds the client types, ./counters.ts the counters,
+ * ./scripts.ts the Lua scripts, ./fields.ts the entry fields, ./options.ts the options. Imports run one
+ * way: the facade imports the parts, a part imports only the types of those it calls.
  */
+import { randomBytes } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
 import { KernelInputError } from '../../../errors.js';
 import { describeValue } from '../../../kernels/validate.js';
 import type { CheckpointStore, EntryHandler, OutgoingEntry, SettleListener, Transport, TransportCapabilities, TransportSubscription } from '../types.js';
 import { Appender } from './append.js';
 import { RedisCheckpointStore } from './checkpoints.js';
-import { batch, type RedisClient } from './commands.js';
+import type { Client, RedisClient } from './client.js';
+import { batch } from './commands.js';
 import { Connection } from './connection.js';
-import { RedisContext, type RedisTransportMetrics } from './context.js';
+import { newCounters, type RedisCounters, type RedisTransportMetrics } from './counters.js';
+import { Dialer } from './dialer.js';
 import { BusClosedError, TransportError } from '../../errors.js';
 import { registerTransport } from '../../transport-registry.js';
-import type { RedisKeys } from './keys.js';
+import { RedisKeys } from './keys.js';
 import { Membership } from './membership.js';
 import { resolveOptions, type RedisConfig, type RedisTransportOptions } from './options.js';
 import { Progress } from './progress.js';
-import { Reader } from './reader.js';
-import type { Client } from './scripts.js';
-import { RedisSubscription } from './subscription.js';
+import { Reader, type ReaderDeps } from './reader.js';
+import { defineScripts } from './scripts.js';
+import { RedisSubscription, type SubscriptionDeps } from './subscription.js';
 
 /**
  * The Redis Streams transport. One connection publishes and runs the bookkeeping, one runs the health
@@ -105,38 +112,51 @@ export class RedisTransport implements Transport {
    * keep checkpoints beside the streams.
    */
   readonly capabilities: TransportCapabilities = Object.freeze({ serialPublish: true, durableOffsets: true, leases: true, checkpoints: true });
-  private readonly ctx: RedisContext;
+  /** Publishing and bookkeeping, with the scripts defined. */
+  readonly cmd: Client;
+  private readonly dialer: Dialer;
+  /** What the parts count, reported by metrics(). */
+  private readonly counters: RedisCounters = newCounters();
+  /** Set once close() is called: nothing new starts. */
+  private closed = false;
+  private readonly isClosed = () => this.closed;
   private readonly connection: Connection;
-  private readonly members: Membership;
+  private readonly members: Membership<RedisSubscription>;
   private readonly progress: Progress;
   private readonly appender: Appender;
+  private readonly readerDeps: ReaderDeps;
+  private readonly subscriptionDeps: SubscriptionDeps;
   /** One reader (connection and read loop) per group and consumer name (and hash tag, on a cluster). */
   private readonly readers = new Map<string, Reader>();
   private closing: Promise<void> | undefined;
 
   /** Connects (in the background: see ready()) to the server of `options.url`. */
   constructor(options: RedisTransportOptions = {}) {
-    const ctx = new RedisContext(resolveOptions(options));
-    this.ctx = ctx;
-    this.name = ctx.name;
-    this.target = ctx.target;
-    this.prefix = ctx.prefix;
-    this.keys = ctx.keys;
-    this.cluster = ctx.cluster;
-    this.instance = ctx.instance;
-    this.config = ctx.config;
-    this.connection = new Connection(ctx);
-    this.members = new Membership(ctx);
-    this.progress = new Progress(ctx, this.members, {
+    const resolved = resolveOptions(options);
+    const config = resolved.config;
+    const dialer = new Dialer(resolved);
+    this.dialer = dialer;
+    this.config = config;
+    this.name = config.name;
+    this.prefix = config.prefix;
+    this.target = dialer.target;
+    this.cluster = dialer.cluster;
+    this.instance = randomBytes(8).toString('hex');
+    this.keys = new RedisKeys(this.prefix);
+    const cmd = defineScripts(dialer.connect('publish', { commandTimeout: config.publishTimeoutMs }));
+    this.cmd = cmd;
+    const { keys, counters, cluster, target, isClosed: closed } = this;
+    const log = { target, log: (line: string) => dialer.log(line), clean: (text: string) => dialer.clean(text), report: (what: string, error: unknown) => dialer.report(what, error) };
+    const connect = (role: string, extra?: RedisOptions) => dialer.connect(role, extra);
+    this.connection = new Connection({ ...log, cmd, config, cluster, counters, connect, closed });
+    this.members = new Membership({ report: log.report, cmd, keys, instance: this.instance, claimIdleMs: config.claimIdleMs, closed });
+    this.progress = new Progress({ report: log.report, cmd, keys, pollMs: config.pollMs, counters, closed }, this.members, {
       publishing: () => this.appender.publishing > 0,
       authError: () => this.connection.authError,
     });
-    this.appender = new Appender(ctx, this.connection, this.progress);
-  }
-
-  /** Publishing and bookkeeping. */
-  get cmd(): Client {
-    return this.ctx.cmd;
+    this.appender = new Appender({ cmd, keys, config, cluster, target, clean: log.clean, counters, closed }, this.connection, this.progress);
+    this.readerDeps = { report: log.report, cmd, config, server: this.connection, connect };
+    this.subscriptionDeps = { report: log.report, clean: log.clean, cmd, keys, config, counters };
   }
 
   /**
@@ -146,7 +166,7 @@ export class RedisTransport implements Transport {
    * the caller closes it (disconnect()).
    */
   openConnection(role: string, options: RedisOptions = {}): RedisClient {
-    return this.ctx.connect(role, options);
+    return this.dialer.connect(role, options);
   }
 
   /**
@@ -154,12 +174,13 @@ export class RedisTransport implements Transport {
    * connection of its own (docs/redis.md, ./checkpoints.ts); close() it when done.
    */
   checkpointStore(group: string): CheckpointStore {
-    return new RedisCheckpointStore(this, group);
+    const conn = this.openConnection(`checkpoint-${group}`, { commandTimeout: Math.max(1000, this.config.publishTimeoutMs) });
+    return new RedisCheckpointStore(conn, this.keys, group);
   }
 
   /** Removes credentials from a text. */
   clean(text: string): string {
-    return this.ctx.clean(text);
+    return this.dialer.clean(text);
   }
 
   /**
@@ -167,7 +188,7 @@ export class RedisTransport implements Transport {
    * consumer here starts reading a stream, which is when an engine must resume from its checkpoint.
    */
   get leaseCount(): number {
-    return this.ctx.counters.leases;
+    return this.counters.leases;
   }
 
   /**
@@ -225,7 +246,7 @@ export class RedisTransport implements Transport {
         const held = await batch(this.cmd, (client) => waiting.map((c) => client.exists(c.leaseKey))).catch(() => []);
         if (held.length === waiting.length && held.every(([error, n]) => !error && n === 1)) return;
       }
-      if (this.ctx.closed) throw new BusClosedError('transport');
+      if (this.closed) throw new BusClosedError('transport');
       if (performance.now() >= deadline) {
         throw new TransportError('unavailable', this.target, `${waiting.length} subscriptions without a reader within ${timeoutMs} ms (${this.connection.lastError})`, true);
       }
@@ -253,20 +274,20 @@ export class RedisTransport implements Transport {
    * consumer's Reader, which reads all the streams of that group and consumer with one XREADGROUP.
    */
   subscribe(stream: string, group: string, consumer: string, handler: EntryHandler): TransportSubscription {
-    if (this.ctx.closed) throw new BusClosedError('transport');
+    if (this.closed) throw new BusClosedError('transport');
     for (const [name, value] of [['stream', stream], ['group', group], ['consumer', consumer]] as const) {
       if (typeof value !== 'string' || value.length === 0) throw new KernelInputError(name, 'a non-empty string', describeValue(value));
     }
     if (typeof handler !== 'function') throw new KernelInputError('handler', 'a function', describeValue(handler));
     // One XREADGROUP reads every stream of a reader: on a cluster they must share a slot, so a consumer
     // has a reader (a connection and a blocking read) per hash tag, i.e. per bus and shard.
-    const id = `${group}\u0000${consumer}\u0000${this.ctx.cluster ? this.ctx.keys.of(stream).tag : ''}`;
+    const id = `${group}\u0000${consumer}\u0000${this.cluster ? this.keys.of(stream).tag : ''}`;
     let reader = this.readers.get(id);
     if (!reader) {
-      reader = new Reader(this.ctx, group, consumer, () => this.readers.delete(id));
+      reader = new Reader(this.readerDeps, group, consumer, () => this.readers.delete(id));
       this.readers.set(id, reader);
     }
-    const sub = new RedisSubscription(this.ctx, this.members, reader, stream, group, consumer, handler);
+    const sub = new RedisSubscription(this.subscriptionDeps, this.members, reader, stream, group, consumer, handler);
     reader.join(sub);
     this.members.add(sub);
     sub.start();
@@ -276,12 +297,12 @@ export class RedisTransport implements Transport {
 
   /** The Redis key of stream `stream`: `kb:{marketdata:0}:TRADE_EXECUTION` for `marketdata:TRADE_EXECUTION:0` by default (docs/redis.md#keys). */
   streamKey(stream: string): string {
-    return this.ctx.streamKey(stream);
+    return this.keys.stream(stream);
   }
 
   /** @internal The redis key of a stream's lease for a group. */
   leaseKey(stream: string, group: string): string {
-    return this.ctx.leaseKey(stream, group);
+    return this.keys.lease(stream, group);
   }
 
   /** Messages published here and not yet acknowledged by every group of their stream (each message once). */
@@ -306,7 +327,7 @@ export class RedisTransport implements Transport {
 
   /** Counters in messages, plus the Redis-specific ones. */
   metrics(): RedisTransportMetrics {
-    const c = this.ctx.counters;
+    const c = this.counters;
     return { ...c, backlog: this.backlog(), possibleLoss: c.groupsRecreated > 0 || c.lostEntries > 0 || c.discarded > 0 };
   }
 
@@ -317,7 +338,7 @@ export class RedisTransport implements Transport {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.ctx.closed = true;
+      this.closed = true;
       this.connection.stopHealth();
       this.members.stop();
       this.progress.stop();
