@@ -3,8 +3,10 @@
  * with the exact message, the same on every backend (shape and option errors from the TS layer, data
  * faults, a market cap <= 0 or a sector code out of range, from inside each kernel).
  */
+import { describe, expect, it } from 'vitest';
+import { expWeights, factorExposures } from '../../src/api/index.js';
 import { matrix, type FactorInputs, type Matrix } from '../../src/index.js';
-import { describeErrorCases, detached, errorCase as c, f64, withValue } from '../helpers/errors.js';
+import { describeErrorCases, detached, errorCase as c, f64, inputError, withValue } from '../helpers/errors.js';
 
 /** 4 dates x 3 assets. */
 const X = matrix(f64(0.01, -0.02, 0.03, 0.02, 0.01, -0.01, -0.01, 0, 0.02, 0.03, -0.01, 0.01), 4, 3);
@@ -125,3 +127,20 @@ const cases = [
 ];
 
 describeErrorCases('factor', cases);
+
+describe('factorExposures() and expWeights() (kernelbus/kernels, no backend)', () => {
+  const styles = [matrix(f64(1, 2, 3, 4, 5, 6), 2, 3)];
+  it.each([
+    ['inputs null', () => factorExposures(null as never), 'inputs', 'inputs: expected { sectors, styles }, got null'],
+    ['from past the last date', () => factorExposures({ sectors: Int32Array.of(0, 1, 0), styles }, { from: 2 }), 'options.from', 'options.from: expected an integer in [0, 1], got 2'],
+    ['to not after from', () => factorExposures({ sectors: Int32Array.of(0, 1, 0), styles }, { from: 1, to: 1 }), 'options.to', 'options.to: expected an integer in [2, 2], got 1'],
+    ['styles of another width than sectors', () => factorExposures({ sectors: Int32Array.of(0, 1), styles }), 'inputs.styles', 'inputs.styles: expected panels of 2 assets (as inputs.sectors), got 3'],
+    ['styles of different shapes', () => factorExposures({ sectors: Int32Array.of(0, 1, 0), styles: [...styles, matrix(f64(1, 2, 3), 1, 3)] }), 'inputs.styles.style 1', 'inputs.styles.style 1: expected a 2 x 3 panel (as inputs.styles.style 0), got 1 x 3'],
+    ['expWeights window 0', () => expWeights(0, 1), 'window', 'window: expected an integer >= 1, got 0'],
+    ['expWeights halfLife 0', () => expWeights(3, 0), 'halfLife', 'halfLife: expected a finite number > 0, got 0'],
+  ] as const)('%s', (_title, fn, argument, message) => {
+    const error = inputError(fn);
+    expect(error.argument).toBe(argument);
+    expect(error.message).toBe(message);
+  });
+});

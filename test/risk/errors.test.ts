@@ -4,8 +4,9 @@
  * faults from inside each kernel, formatted once by src/kernels/faults.ts).
  */
 import { constants } from 'node:buffer';
+import { describe, expect, it } from 'vitest';
 import { matrix, type Matrix } from '../../src/index.js';
-import { describeErrorCases, detached, errorCase as c, f64, withValue } from '../helpers/errors.js';
+import { describeErrorCases, detached, errorCase as c, f64, inputError, withValue } from '../helpers/errors.js';
 
 const MAX = constants.MAX_LENGTH;
 
@@ -154,3 +155,17 @@ const cases = [
 ];
 
 describeErrorCases('risk', cases);
+
+describe('matrix() checks what it wraps (no backend)', () => {
+  it.each([
+    ['data shorter than rows x cols', () => matrix(f64(1, 2, 3), 2, 2), 'matrix.data', 'matrix.data: expected length 4 (rows 2 x cols 2), got length 3'],
+    ['rows negative', () => matrix(f64(1, 2), -1, 2), 'matrix.rows', 'matrix.rows: expected an integer >= 0, got -1'],
+    ['cols fractional', () => matrix(f64(1, 2), 1, 1.5), 'matrix.cols', 'matrix.cols: expected an integer >= 0, got 1.5'],
+    ['data a Float32Array', () => matrix(new Float32Array(4) as never, 2, 2), 'matrix.data', 'matrix.data: expected a Float64Array, got Float32Array(4)'],
+    ['data detached', () => matrix(detached(4), 2, 2), 'matrix.data', 'matrix.data: expected a Float64Array with an attached buffer, got a detached buffer'],
+  ] as const)('%s', (_title, fn, argument, message) => {
+    const error = inputError(fn);
+    expect(error.argument).toBe(argument);
+    expect(error.message).toBe(message);
+  });
+});
