@@ -21,9 +21,13 @@ export type Result<Async extends boolean, T> = Async extends true ? Promise<T> :
  * result. The asynchronous run hands `call` the promise variants where the backend has them (its
  * calls then return promises: `shape` gets what they resolve to).
  */
-export interface Run<Async extends boolean> {
-  <F extends FamilyName, R, T>(family: F, kernel: KernelName, size: number, call: (impl: Families[F]) => R, shape: (out: R) => T): Result<Async, T>;
-}
+export type Run<Async extends boolean> = <F extends FamilyName, R, T>(
+  family: F,
+  kernel: KernelName,
+  size: number,
+  call: (impl: Families[F]) => R,
+  shape: (out: R) => T,
+) => Result<Async, T>;
 
 /** Picks the backend of one call: `fixed` when named, else 'auto' by size; configures its threads. */
 export function backendPicker(fixed: Backend | undefined, threads: number | undefined): (kernel: KernelName, size: number) => Backend {

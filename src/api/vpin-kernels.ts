@@ -20,7 +20,7 @@ import {
   type VpinBuckets,
   type VpinOptions,
 } from '../kernels/vpin.js';
-import * as special from '../math/special.js';
+import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../math/special.js';
 import type { Result, Run } from './dispatch.js';
 
 /** A special function of x: a number gives a number (pure TS), a Float64Array an array (the backend). */
@@ -103,16 +103,19 @@ export function vpinKernels<Async extends boolean>(run: Run<Async>): VpinKernels
 type Normal = 'normalCdf' | 'normalSf' | 'normalPdf' | 'normalQuantile';
 type StudentT = 'studentTCdf' | 'studentTQuantile';
 
+/** The scalar special functions (src/math/special.ts): what a number argument gets. */
+const scalar = { normalCdf, normalSf, normalPdf, normalQuantile, studentTCdf, studentTQuantile };
+
 /** The special functions over `run` (a number is computed here, in TS, whatever the run). */
 export function specialKernels<Async extends boolean>(run: Run<Async>): { [K in keyof SpecialKernels]: (x: number | Float64Array, nu?: number) => unknown } {
   const normal = (kernel: Normal) => (x: number | Float64Array) => {
-    if (typeof x === 'number') return special[kernel](x);
+    if (typeof x === 'number') return scalar[kernel](x);
     requireFloat64Array(x, 'x');
     return run('special', kernel, x.length, (f) => f[kernel](x), (out) => out);
   };
   const studentT = (kernel: StudentT) => (x: number | Float64Array, nu?: number) => {
     const v = requireNu(nu, SPECIAL_KERNELS[kernel].params[0].name);
-    if (typeof x === 'number') return special[kernel](x, v);
+    if (typeof x === 'number') return scalar[kernel](x, v);
     requireFloat64Array(x, 'x');
     return run('special', kernel, x.length, (f) => f[kernel](x, v), (out) => out);
   };

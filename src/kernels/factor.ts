@@ -7,7 +7,7 @@
 import { KernelInputError } from '../errors.js';
 import type { OutputSpec } from './descriptor.js';
 import type { FactorModelFamily } from './factor-model.js';
-import { asPanel, requireMatrix, type Matrix } from './matrix.js';
+import { asPanel, type Matrix } from './matrix.js';
 import { describeValue } from './validate.js';
 
 /** Options of `winsorize()`: the percentiles (in [0, 1]) each row is clipped to. */

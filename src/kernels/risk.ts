@@ -11,7 +11,7 @@ import { describeValue, requireFloat64Array } from './validate.js';
 
 export { asColumns, matrix, requireMatrix, type Matrix, type Series } from './matrix.js';
 import type { OutputSpec } from './descriptor.js';
-import { asColumns, isCount, requireMatrix, type Matrix } from './matrix.js';
+import { isCount, requireMatrix, type Matrix } from './matrix.js';
 
 /** Options of `performanceStats()`. */
 export interface PerformanceOptions {
