@@ -138,16 +138,3 @@ export function factorExposures(
   const sectorNames = inputs.sectorNames ?? Array.from({ length: m }, (_, j) => `sector ${j}`);
   return { data, dates: to - from, assets: N, factors: K, names: ['market', ...sectorNames, ...styleEntries.map(([n]) => n)] };
 }
-
-/** What a backend implementing the factor risk model provides (part of the factor family). */
-export interface FactorModelFamily {
-  /** K x K factor covariance of the complete rows of f (rows x K), weights per row (expWeights), `lags` Newey-West lags. */
-  factorCovariance(f: Float64Array, rows: number, K: number, weights: Float64Array, lags: number): Float64Array;
-  /** N specific variances: per asset, sum w_t e^2 / sum w_t over its finite residuals. */
-  specificRisk(residuals: Float64Array, rows: number, cols: number, weights: Float64Array): Float64Array;
-  /**
-   * Per portfolio (weights P x N): [total (P), factor (P), specific (P), contributions (P x K),
-   * exposures (P x K)]; exposures N x K, cov K x K, specificVar N.
-   */
-  riskDecomposition(exposures: Float64Array, N: number, K: number, cov: Float64Array, specificVar: Float64Array, weights: Float64Array, portfolios: number): Float64Array;
-}
