@@ -28,13 +28,11 @@ const CAPS = 'finite market caps > 0 (NaN for a missing one)';
 const SECTORS = 'integer sector codes in [0, m) (m: sectorNames.length, else the largest code + 1)';
 
 const cases = [
-  // A Float64Array where a panel is taken: refused today. Issue 26 item 7 makes a Float64Array one date (1 x N)
-  // wherever a Matrix is taken; these rows change with that work, on purpose (and only these).
-  c('winsorize x a Float64Array', 'winsorize', [X.data], 'x', `x: expected ${MATRIX}, got Float64Array(12)`),
-  c('standardize x a Float64Array', 'standardize', [f64(1, 2, 3)], 'x', `x: expected ${MATRIX}, got Float64Array(3)`),
-  c('inputs.returns a Float64Array', 'factorReturns', [inputs({ returns: X.data })], 'inputs.returns', `inputs.returns: expected ${MATRIX}, got Float64Array(12)`),
-  c('a listed style not a matrix', 'factorReturns', [inputs({ styles: [X, f64(1)] })], 'inputs.styles.style 1', `inputs.styles.style 1: expected ${MATRIX}, got Float64Array(1)`),
-  c('inputs.sectors a Float64Array', 'factorReturns', [inputs({ sectors: f64(0, 1, 0) })], 'inputs.sectors', `inputs.sectors: expected ${MATRIX}, got Float64Array(3)`),
+  // A Float64Array where a panel is taken is one date (1 x N): winsorize(Float64Array) and standardize(Float64Array)
+  // are no longer errors (issue 26 item 7), and in factorReturns a Float64Array is a 1 x N panel of the wrong shape.
+  c('inputs.returns a Float64Array', 'factorReturns', [inputs({ returns: X.data })], 'inputs.marketCap', `inputs.marketCap: expected a 1 x 12 panel (as inputs.returns), got 4 x 3`),
+  c('a listed style a Float64Array', 'factorReturns', [inputs({ styles: [X, f64(1)] })], 'inputs.styles.style 1', `inputs.styles.style 1: expected a 4 x 3 panel (as inputs.returns), got 1 x 1`),
+  c('inputs.sectors a Float64Array', 'factorReturns', [inputs({ sectors: f64(0, 1, 0) })], 'inputs.sectors', `inputs.sectors: expected a 4 x 3 panel (as inputs.returns), got 1 x 3`),
 
   // winsorize, standardize: x (a T x N panel)
   c('winsorize x null', 'winsorize', [null], 'x', `x: expected ${MATRIX}, got null`),
@@ -50,6 +48,7 @@ const cases = [
   c('winsorize lower NaN', 'winsorize', [X, { lower: NaN }], 'options.lower', `options.lower: expected a number in [0, 1], got NaN`),
   c('winsorize upper a string', 'winsorize', [X, { upper: '0.95' }], 'options.upper', `options.upper: expected a number in [0, 1], got "0.95"`),
   c('winsorize lower above upper', 'winsorize', [X, { lower: 0.9, upper: 0.1 }], 'options.upper', `options.upper: expected a number >= options.lower (0.9), got 0.1`),
+  c('winsorize unknown option', 'winsorize', [X, { lo: 0.1 }], 'options', `options: expected only the options lower, upper, got unknown option "lo"`),
 
   // momentum
   c('momentum returns a Float32Array', 'momentum', [new Float32Array(12)], 'returns', `returns: expected ${MATRIX}, got Float32Array(12)`),
@@ -61,12 +60,14 @@ const cases = [
   c('momentum lag negative', 'momentum', [X, { lag: -1 }], 'options.lag', `options.lag: expected an integer >= 0, got -1`),
   c('momentum lag fractional', 'momentum', [X, { lag: 0.5 }], 'options.lag', `options.lag: expected an integer >= 0, got 0.5`),
   c('momentum winsorize above 0.5', 'momentum', [X, { winsorize: 0.6 }], 'options.winsorize', `options.winsorize: expected a number in [0, 0.5], got 0.6`),
+  c('momentum unknown option', 'momentum', [X, { windw: 2 }], 'options', `options: expected only the options window, halfLife, lag, winsorize, got unknown option "windw"`),
   c('momentum infinite return', 'momentum', [withCell(X, 4, Infinity), { window: 2, lag: 0, halfLife: 1 }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = Infinity`),
 
   // size
   c('size marketCap detached', 'size', [raw(detached(12), 4, 3)], 'marketCap.data', `marketCap.data: expected a Float64Array with an attached buffer, got a detached buffer`),
   c('size lower above 1', 'size', [CAP, { lower: 2 }], 'options.lower', `options.lower: expected a number in [0, 1], got 2`),
   c('size lower above upper', 'size', [CAP, { lower: 0.8, upper: 0.2 }], 'options.upper', `options.upper: expected a number >= options.lower (0.8), got 0.2`),
+  c('size unknown option', 'size', [CAP, { lower: 0.1, upper: 0.9, x: 1 }], 'options', `options: expected only the options lower, upper, got unknown option "x"`),
   c('size negative market cap', 'size', [withCell(CAP, 4, -5)], 'marketCap', `marketCap: expected ${CAPS}, got marketCap[1][1] = -5`),
   c('size zero market cap', 'size', [withCell(CAP, 0, 0)], 'marketCap', `marketCap: expected ${CAPS}, got marketCap[0][0] = 0`),
   c('size infinite market cap', 'size', [withCell(CAP, 11, Infinity)], 'marketCap', `marketCap: expected ${CAPS}, got marketCap[3][2] = Infinity`),
@@ -76,6 +77,7 @@ const cases = [
   c('value cashFlowPrice of another shape', 'value', [X, X, raw(X.data.subarray(3), 3, 3)], 'cashFlowPrice', `cashFlowPrice: expected a 4 x 3 panel (as bookPrice), got 3 x 3`),
   c('value bookPrice undefined', 'value', [undefined, X, X], 'bookPrice', `bookPrice: expected ${MATRIX}, got undefined`),
   c('value winsorize negative', 'value', [X, X, X, { winsorize: -0.01 }], 'options.winsorize', `options.winsorize: expected a number in [0, 0.5], got -0.01`),
+  c('value option misspelt', 'value', [X, X, X, { winsorise: 0.1 }], 'options', `options: expected only the options winsorize, got unknown option "winsorise"`),
 
   // factorReturns: inputs { returns, marketCap, sectors, styles, sectorNames }
   c('inputs null', 'factorReturns', [null], 'inputs', `inputs: expected { returns, marketCap, sectors, styles }, got null`),
@@ -89,6 +91,7 @@ const cases = [
   c('inputs.sectorNames not strings', 'factorReturns', [inputs({ sectorNames: [0, 1] })], 'inputs.sectorNames', `inputs.sectorNames: expected a non-empty list of strings, got an Array of length 2`),
   c('factorReturns winsorize 0.7', 'factorReturns', [INPUTS, { winsorize: 0.7 }], 'options.winsorize', `options.winsorize: expected a number in [0, 0.5], got 0.7`),
   c('residualizeStyles a string', 'factorReturns', [INPUTS, { residualizeStyles: 'yes' }], 'options.residualizeStyles', `options.residualizeStyles: expected a boolean, got "yes"`),
+  c('factorReturns unknown option', 'factorReturns', [INPUTS, { residualize: false }], 'options', `options: expected only the options winsorize, residualizeStyles, got unknown option "residualize"`),
   c('sector code beyond sectorNames', 'factorReturns', [inputs({ sectors: Int32Array.of(0, 5, 1), sectorNames: ['a', 'b'] })], 'sectors', `sectors: expected ${SECTORS}, got sectors[1] = 5`),
   c('negative sector code', 'factorReturns', [inputs({ sectors: Int32Array.of(0, -1, 1) })], 'sectors', `sectors: expected ${SECTORS}, got sectors[1] = -1`),
   c('fractional per-date sector code', 'factorReturns', [inputs({ sectors: perDate(4, 1.5) })], 'sectors', `sectors: expected ${SECTORS}, got sectors[1][1] = 1.5`),
@@ -107,9 +110,11 @@ const cases = [
   c('neweyWestLags negative', 'factorCovariance', [X, { neweyWestLags: -1 }], 'options.neweyWestLags', `options.neweyWestLags: expected an integer in [0, 10000], got -1`),
   c('neweyWestLags 10001', 'factorCovariance', [X, { neweyWestLags: 10_001 }], 'options.neweyWestLags', `options.neweyWestLags: expected an integer in [0, 10000], got 10001`),
   c('neweyWestLags fractional', 'factorCovariance', [X, { neweyWestLags: 1.5 }], 'options.neweyWestLags', `options.neweyWestLags: expected an integer in [0, 10000], got 1.5`),
+  c('factorCovariance unknown option', 'factorCovariance', [X, { lags: 2 }], 'options', `options: expected only the options halfLife, neweyWestLags, got unknown option "lags"`),
   c('specificRisk residuals.data a plain array', 'specificRisk', [raw(Array.from(X.data), 4, 3)], 'residuals.data', `residuals.data: expected a Float64Array, got an Array of length 12`),
   c('specificRisk halfLife negative', 'specificRisk', [X, { halfLife: -90 }], 'options.halfLife', `options.halfLife: expected a finite number > 0, got -90`),
   c('specificRisk halfLife NaN', 'specificRisk', [X, { halfLife: NaN }], 'options.halfLife', `options.halfLife: expected a finite number > 0, got NaN`),
+  c('specificRisk option of factorCovariance', 'specificRisk', [X, { neweyWestLags: 2 }], 'options', `options: expected only the options halfLife, got unknown option "neweyWestLags"`),
 
   // riskDecomposition: model { exposures, factorCov, specificVar }, weights
   c('model null', 'riskDecomposition', [null, W], 'model', `model: expected { exposures, factorCov, specificVar }, got null`),

@@ -69,6 +69,7 @@ const cases = [
   c('periodsPerYear Infinity', 'performanceStats', [R, { periodsPerYear: Infinity }], 'options.periodsPerYear', `options.periodsPerYear: expected a finite number > 0, got Infinity`),
   c('periodsPerYear a string', 'performanceStats', [R, { periodsPerYear: '252' }], 'options.periodsPerYear', `options.periodsPerYear: expected a finite number > 0, got "252"`),
   c('riskFree NaN', 'performanceStats', [R, { riskFree: NaN }], 'options.riskFree', `options.riskFree: expected a finite number, got NaN`),
+  c('performanceStats unknown option', 'performanceStats', [R, { threads: 2 }], 'options', `options: expected only the options periodsPerYear, riskFree, got unknown option "threads"`),
   c('performanceStats infinite return', 'performanceStats', [withCell(R, 0, -Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[0][0] = -Infinity`),
 
   // valueAtRisk
@@ -80,6 +81,7 @@ const cases = [
   c('valueAtRisk confidence NaN', 'valueAtRisk', [R, { method: 'gaussian', confidence: NaN }], 'options.confidence', `options.confidence: expected a number in (0, 1), got NaN`),
   c('ddof negative', 'valueAtRisk', [R, { method: 'gaussian', ddof: -1 }], 'options.ddof', `options.ddof: expected an integer >= 0, got -1`),
   c('ddof fractional', 'valueAtRisk', [R, { method: 'gaussian', ddof: 0.5 }], 'options.ddof', `options.ddof: expected an integer >= 0, got 0.5`),
+  c('valueAtRisk unknown option', 'valueAtRisk', [R, { method: 'gaussian', level: 0.99 }], 'options', `options: expected only the options method, confidence, ddof, got unknown option "level"`),
   c('valueAtRisk returns a Float32Array', 'valueAtRisk', [new Float32Array(4), { method: 'historical' }], 'returns', `returns: expected ${SERIES_OR_MATRIX}, got Float32Array(4)`),
   c('valueAtRisk infinite return (historical)', 'valueAtRisk', [withCell(R, 11, Infinity), { method: 'historical' }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[3][2] = Infinity`),
   c('valueAtRisk infinite return (cornish-fisher)', 'valueAtRisk', [withValue(SERIES, 2, Infinity), { method: 'cornish-fisher' }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[2] = Infinity`),
@@ -91,6 +93,7 @@ const cases = [
   c('lambda 0', 'covariance', [R, { method: 'ewma', lambda: 0 }], 'options.lambda', `options.lambda: expected a number in (0, 1), got 0`),
   c('adjust a number', 'covariance', [R, { method: 'ewma', adjust: 1 }], 'options.adjust', `options.adjust: expected a boolean, got 1`),
   c('benchmark Infinity', 'covariance', [R, { method: 'semi', benchmark: Infinity }], 'options.benchmark', `options.benchmark: expected a finite number, got Infinity`),
+  c('covariance two unknown options', 'covariance', [R, { a: 1, b: 2 }], 'options', `options: expected only the options method, lambda, adjust, benchmark, got unknown options "a", "b"`),
   c('covariance returns detached', 'covariance', [detached(4)], 'returns', `returns: expected a Float64Array with an attached buffer, got a detached buffer`),
   c('covariance infinite return (sample)', 'covariance', [withCell(R, 4, Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = Infinity`),
   c('covariance infinite return (ewma)', 'covariance', [withCell(R, 4, -Infinity), { method: 'ewma' }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = -Infinity`),
@@ -112,6 +115,7 @@ const cases = [
   c('componentVar options missing', 'componentVar', [R, W], 'options', `options: expected an object with a method ('gaussian' or 'cornish-fisher'), got undefined`),
   c('componentVar method historical', 'componentVar', [R, W, { method: 'historical' }], 'options.method', `options.method: expected 'gaussian' or 'cornish-fisher', got "historical"`),
   c('componentVar confidence 1.5', 'componentVar', [R, W, { method: 'gaussian', confidence: 1.5 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 1.5`),
+  c('componentVar option of valueAtRisk', 'componentVar', [R, W, { method: 'gaussian', ddof: 1 }], 'options', `options: expected only the options method, confidence, got unknown option "ddof"`),
   c('componentVar weights of another size', 'componentVar', [R, WC, { method: 'gaussian' }], 'weights', `weights: expected 3 (the columns of returns), got 2`),
   c('componentVar returns a plain array', 'componentVar', [[0.1, 0.2], W, { method: 'gaussian' }], 'returns', `returns: expected ${SERIES_OR_MATRIX}, got an Array of length 2`),
   c('componentVar infinite return', 'componentVar', [withCell(R, 7, Infinity), W, { method: 'cornish-fisher' }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[2][1] = Infinity`),
@@ -143,6 +147,7 @@ const cases = [
   c('distribution unknown', 'monteCarloVar', [MODEL, WC, { distribution: 't' }], 'options.distribution', `options.distribution: expected 'normal' or { studentT: nu } with a finite nu > 2, got "t"`),
   c('studentT nu 2', 'monteCarloVar', [MODEL, WC, { distribution: { studentT: 2 } }], 'options.distribution', `options.distribution: expected 'normal' or { studentT: nu } with a finite nu > 2, got an object with keys ["studentT"]`),
   c('monteCarloVar confidence 0', 'monteCarloVar', [MODEL, WC, { confidence: 0 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 0`),
+  c('monteCarloVar unknown option', 'monteCarloVar', [MODEL, WC, { path: 10 }], 'options', `options: expected only the options paths, confidence, horizon, seed, distribution, got unknown option "path"`),
   c('paths x portfolios over the longest array', 'monteCarloVar', [MODEL, matrix(f64(1, 0, 0, 1), 2, 2), { paths: MAX }], 'options.paths', `options.paths: expected at most ${Math.floor(MAX / 2)} with 2 portfolios (the losses are paths x portfolios values, at most ${MAX} in one array), got ${MAX}`),
 
   // monteCarloScenarios
@@ -151,6 +156,7 @@ const cases = [
   c('monteCarloScenarios cov singular', 'monteCarloScenarios', [{ mean: f64(0, 0), cov: cov2(1, 1, 1, 1) }], 'cov', `cov: expected a positive definite matrix, got Cholesky pivot 1 = 0 (cov[1][1] less the factored part)`),
   c('monteCarloScenarios seed a string', 'monteCarloScenarios', [MODEL, { seed: '7' }], 'options.seed', `options.seed: expected an integer in [0, 2^53), got "7"`),
   c('monteCarloScenarios horizon NaN', 'monteCarloScenarios', [MODEL, { horizon: NaN }], 'options.horizon', `options.horizon: expected a finite number > 0, got NaN`),
+  c('monteCarloScenarios unknown option', 'monteCarloScenarios', [MODEL, { nu: 5 }], 'options', `options: expected only the options paths, confidence, horizon, seed, distribution, got unknown option "nu"`),
   c('paths x assets over the longest array', 'monteCarloScenarios', [MODEL, { paths: MAX }], 'options.paths', `options.paths: expected at most ${Math.floor(MAX / 2)} with 2 assets (the scenarios are paths x assets values, at most ${MAX} in one array), got ${MAX}`),
 ];
 
