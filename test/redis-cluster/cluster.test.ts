@@ -5,8 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RedisCluster } from '../../tools/redis-cluster.js';
-import { describeCluster } from './describe.js';
+import { RedisCluster, describeCluster } from '../helpers/redis.js';
 
 describeCluster('Redis Cluster harness', () => {
   let cluster: RedisCluster;

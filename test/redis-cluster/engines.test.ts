@@ -9,9 +9,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
-import { RedisCluster } from '../../tools/redis-cluster.js';
-import { describeCluster } from './describe.js';
-import { expectNoOpenHandles, keysOf, until } from '../redis/helpers.js';
+import { RedisCluster, describeCluster, expectNoOpenHandles, keysOf, until } from '../helpers/redis.js';
 import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs as vpinEngineArgs, expectExactVpin, killAll, LOOP_KEYS, storedTrades, tradeLoop } from '../redis-e2e/helpers.js';
 
 const SHARDS = ENGINE_SHARDS;

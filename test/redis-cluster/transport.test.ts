@@ -8,9 +8,8 @@ import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
-import { RedisCluster } from '../../tools/redis-cluster.js';
-import { describeCluster } from './describe.js';
-import { closeAll, expectNoOpenHandles, seqs, tradeEntry, transport, until, expectInputErrors } from '../redis/helpers.js';
+import { RedisCluster, describeCluster, closeAll, expectNoOpenHandles, transport, until } from '../helpers/redis.js';
+import { seqs, tradeEntry, expectInputErrors } from '../redis/helpers.js';
 
 describe('RedisTransport options for a Redis Cluster', () => {
   it('a redis+cluster:// URL or a list of node URLs; the target names the nodes, never the credentials', async () => {

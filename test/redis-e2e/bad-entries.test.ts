@@ -4,7 +4,7 @@
  * delivery, every valid trade is applied once (the buckets equal vpin() over the valid trades), nothing
  * stays pending, and no symbol is held back (a retry would wait retryDelayMs, 200 ms here).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import { encodeMessageFrame, encodeTradesFrame } from '../../src/bus/frames.js';
 import { shardOf, streamName } from '../../src/bus/messages.js';
@@ -12,9 +12,7 @@ import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import type { Trades, VpinOptions } from '../../src/index.js';
-import { client, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
-import { describeRedis } from '../redis/describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, keysOf, sleep, until, describeRedis, useRedisServer } from '../helpers/redis.js';
 import { columns, consumed, storedResults, vpinOf } from './helpers.js';
 
 const SHARDS = 2;
@@ -42,14 +40,10 @@ interface Bad {
 }
 
 describeRedis('bad entries between valid frames, read by a VpinEngine over Redis', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(() => tearDown(server));
+  const server = useRedisServer();
 
   it('every bad entry dead-lettered at once with its reason; every valid trade applied once (buckets = vpin()); nothing pending; no symbol held back', async () => {
-    const url = server.url();
+    const url = server().url();
     const redis = client(url);
     const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix: PREFIX, retryDelayMs: 200, maxDeliveries: 5, claimIdleMs: 2000, blockMs: 50 } });
     const engine = new VpinEngine(bus, { vpin: VPIN, backend: 'reference', heartbeatMs: 0, checkpointMs: 200 }).start();

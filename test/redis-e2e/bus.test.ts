@@ -8,9 +8,8 @@ import { createBus, SECONDARY_SUFFIX, type Bus } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
 import { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import type { Trades } from '../../src/kernels/vpin.js';
-import { client, closeAll, keysOf, tearDown, until, expectInputErrors } from '../redis/helpers.js';
-import { describeRedis } from '../redis/describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, keysOf, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
+import { expectInputErrors } from '../redis/helpers.js';
 
 /** Waits until every Redis transport of the bus (and its subscriptions) is connected. */
 async function ready(bus: Bus): Promise<void> {

@@ -7,9 +7,7 @@ import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
 import { factorDays, factorTable } from '../engines/factor-helpers.js';
 import { riskTable } from '../engines/risk-helpers.js';
-import { client, keysOf, tearDown, until } from '../redis/helpers.js';
-import { describeRedis } from '../redis/describe.js';
-import { freePort, RedisServer } from '../../tools/redis-server.js';
+import { client, keysOf, tearDown, until, describeRedis, freePort, RedisServer } from '../helpers/redis.js';
 
 /** Runs a command function, capturing what it writes (`seen()` reads it while it runs). */
 function start(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {

@@ -3,28 +3,22 @@
  * checkpoints before the first trade arrives (what `kernelbus demo --redis` waits for before its market
  * starts), so that its first deliveries wait for neither.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import type { VpinOptions } from '../../src/index.js';
-import { tearDown } from '../redis/helpers.js';
-import { describeRedis } from '../redis/describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { describeRedis, useRedisServer } from '../helpers/redis.js';
 
 const SHARDS = 4;
 const VPIN: VpinOptions = { bucketVolume: 50, window: 3, barMs: 1, sigma: { ewma: 0.94 } };
 const KEYS = ['A', 'B', 'C', 'D', 'E'];
 
 describeRedis('engine.ready() over Redis', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(() => tearDown(server));
+  const server = useRedisServer();
 
   it('resolves once the engine holds its streams and has restored their checkpoints: no delivery waits for either', async () => {
-    const options = { transport: 'redis' as const, url: server.url(), shards: SHARDS, redis: { prefix: 'kb:ready:', claimIdleMs: 500 } };
+    const options = { transport: 'redis' as const, url: server().url(), shards: SHARDS, redis: { prefix: 'kb:ready:', claimIdleMs: 500 } };
     const trades = (from: number) => ({ ts: Float64Array.from({ length: 20 }, (_, i) => from + i), price: Float64Array.from({ length: 20 }, (_, i) => 100 + (i % 3)), volume: new Float64Array(20).fill(5) });
     // A first engine processes trades and checkpoints them when it stops.
     const bus1 = createBus(options);

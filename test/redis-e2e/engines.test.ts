@@ -7,9 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
-import { client, closeAll, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
-import { describeRedis } from '../redis/describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, keysOf, sleep, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs as vpinEngineArgs, expectExactVpin, killAll, LOOP_KEYS, storedTrades, tradeLoop } from './helpers.js';
 
 const SHARDS = ENGINE_SHARDS;

@@ -11,9 +11,7 @@ import { createBus, type Bus } from '../../src/bus/bus.js';
 import { FactorEngine, type FactorEngineOptions, type FactorResult } from '../../src/engines/index.js';
 import { decodeFactorUniverse } from '../../src/engines/factor-messages.js';
 import { kernels } from '../../src/index.js';
-import { client, closeAll, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
-import { describeRedis } from '../redis/describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, keysOf, sleep, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { direct, inputOf, seededPanel, type Panel } from '../engines/factor-helpers.js';
 import { Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
 

@@ -10,7 +10,7 @@ import type { RedisClient, RedisTransport } from '../../src/bus/transports/redis
 import { decodeFrame } from '../../src/bus/frames.js';
 import type { VpinCalculation } from '../../src/engines/vpin.js';
 import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
-import { keysOf, until } from '../redis/helpers.js';
+import { keysOf, until } from '../helpers/redis.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 

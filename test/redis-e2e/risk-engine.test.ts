@@ -12,9 +12,7 @@ import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { RiskEngine, type PortfolioUpdate, type RiskEngineOptions, type RiskResult } from '../../src/engines/index.js';
 import { decodePortfolio, decodeUniverse } from '../../src/engines/risk-messages.js';
 import { kernels } from '../../src/index.js';
-import { client, closeAll, keysOf, sleep, tearDown, until } from '../redis/helpers.js';
-import { describeRedis } from '../redis/describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, keysOf, sleep, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { ASSETS, expectedFigures, figures, PORTFOLIOS, row, seededReturns, weightVector } from '../engines/risk-helpers.js';
 import { Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
 

@@ -10,9 +10,7 @@ import { FrameTrades } from '../../src/kernels/frame-trades.js';
 import { backends, kernels, type VpinOptions } from '../../src/index.js';
 import { walk } from '../helpers/trades.js';
 import { inCI } from '../helpers/backends.js';
-import { client, closeAll, tearDown, until } from '../redis/helpers.js';
-import { describeRedis } from '../redis/describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { columns, redisBus, storedResults, storedTrades } from './helpers.js';
 
 const SHARDS = 2;

@@ -8,9 +8,8 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { FrameError } from '../../src/bus/errors.js';
 import { KernelInputError } from '../../src/errors.js';
 import { DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
-import { client, closeAll, keysOf, seqs, sleep, tearDown, tradeEntry, transport, until } from './helpers.js';
-import { describeRedis } from './describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, keysOf, sleep, tearDown, transport, until, describeRedis, RedisServer } from '../helpers/redis.js';
+import { seqs, tradeEntry } from './helpers.js';
 
 /** A dead-letter stream's entries as field -> text. */
 async function deadLetters(redis: ReturnType<typeof client>, key: string): Promise<Record<string, string>[]> {

@@ -1,24 +1,18 @@
 /** The bus facade over RedisTransport (createBus with a transports map): the interface fits as the memory one does. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
 import { prometheusRegistry } from '../../src/bus/prometheus.js';
 import { VpinEngine, type EngineHealth } from '../../src/engines/index.js';
 import type { Trades } from '../../src/kernels/vpin.js';
-import { client, tearDown, transport, until } from './helpers.js';
-import { describeRedis } from './describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, transport, until, describeRedis, RedisServer, useRedisServer } from '../helpers/redis.js';
 
 describeRedis('createBus over RedisTransport', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(() => tearDown(server));
+  const server = useRedisServer();
 
   it('single trades are batched into frames, sharded, delivered in order per key once per group, drained and closed', async () => {
-    const publisher = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server.url(), { prefix: 'kb:bus:' }) }, shards: 4, maxBatch: 50 });
-    const engine = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server.url(), { prefix: 'kb:bus:' }) }, shards: 4, maxBatch: 50 });
+    const publisher = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server().url(), { prefix: 'kb:bus:' }) }, shards: 4, maxBatch: 50 });
+    const engine = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server().url(), { prefix: 'kb:bus:' }) }, shards: 4, maxBatch: 50 });
     const seen = new Map<string, number[]>();
     let copies = 0;
     engine.subscribe('TRADE_EXECUTION', (m: BusMessage) => {
@@ -49,8 +43,8 @@ describeRedis('createBus over RedisTransport', () => {
   });
 
   it('publishSync past maxQueue: false until the group has acknowledged enough in Redis (room()); all delivered in order', async () => {
-    const publisher = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server.url(), { prefix: 'kb:sync:', pollMs: 5 }) }, shards: 2, maxQueue: 500 });
-    const engine = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server.url(), { prefix: 'kb:sync:' }) }, shards: 2 });
+    const publisher = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server().url(), { prefix: 'kb:sync:', pollMs: 5 }) }, shards: 2, maxQueue: 500 });
+    const engine = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server().url(), { prefix: 'kb:sync:' }) }, shards: 2 });
     const seen = new Map<string, number[]>();
     engine.subscribe<Trades>('TRADE_EXECUTION', (m) => {
       const list = seen.get(m.key) ?? [];
@@ -80,7 +74,7 @@ describeRedis('createBus over RedisTransport', () => {
 
   it('frames a transport refuses for good (over maxFrameBytes, WRONGTYPE) are dropped, counted and reported, not retried; the rest is delivered and close() returns', async () => {
     const prefix = 'kb:refused:';
-    const t = transport(server.url(), { prefix, maxFrameBytes: 1000 });
+    const t = transport(server().url(), { prefix, maxFrameBytes: 1000 });
     const errors: unknown[] = [];
     const bus = createBus({ buses: ['marketdata'], transports: { marketdata: t }, onError: (e) => errors.push(e), retryMs: 5 });
     const seen = new Map<string, number>();
@@ -97,7 +91,7 @@ describeRedis('createBus over RedisTransport', () => {
     expect(errors[0]).toMatchObject({ name: 'FrameTooLargeError', retryable: false });
 
     // A stream key that holds a string: Redis answers WRONGTYPE, which retrying cannot fix.
-    const other = transport(server.url(), { prefix: 'kb:wrongtype:' });
+    const other = transport(server().url(), { prefix: 'kb:wrongtype:' });
     await other.ready();
     await other.cmd.set(other.streamKey('marketdata:TRADE_EXECUTION:0'), 'not a stream');
     const bus2 = createBus({ buses: ['marketdata'], transports: { marketdata: other }, onError: (e) => errors.push(e), retryMs: 5 });
@@ -159,7 +153,7 @@ describeRedis('createBus over RedisTransport', () => {
 
   it('a Redis that lost its data (streams and groups gone): the bus and the engine go on and report the possible loss in metrics, Prometheus and ENGINE_HEALTH', async () => {
     const prefix = 'kb:loss:';
-    const bus = createBus({ transport: 'redis', url: server.url(), shards: 2, redis: { prefix, claimIdleMs: 300, blockMs: 50 } });
+    const bus = createBus({ transport: 'redis', url: server().url(), shards: 2, redis: { prefix, claimIdleMs: 300, blockMs: 50 } });
     const engine = new VpinEngine(bus, { vpin: { bucketVolume: 10, window: 2, barMs: 1 }, heartbeatMs: 0, checkpointMs: 0 }).start();
     const health: EngineHealth[] = [];
     bus.subscribe<EngineHealth>('ENGINE_HEALTH', (m) => void health.push(m.payload), { group: 'health' });
@@ -170,7 +164,7 @@ describeRedis('createBus over RedisTransport', () => {
     expect(bus.metrics()).toMatchObject({ possibleLoss: false, buses: { marketdata: { possibleLoss: false } } });
 
     // What a Redis restarted without persistence looks like to its clients: every key of ours is gone.
-    const redis = client(server.url());
+    const redis = client(server().url());
     await redis.del(...(await redis.keys(`${prefix}*`)));
     await until(() => bus.metrics().buses.marketdata.possibleLoss, 'the marketdata consumer to recreate its group');
     await bus.publish('TRADE_EXECUTION', trades(20));

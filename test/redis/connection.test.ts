@@ -7,9 +7,8 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { KernelInputError } from '../../src/errors.js';
 import { RedisTransport, TransportError } from '../../src/bus/transports/redis/index.js';
-import { client, closeAll, expectNoOpenHandles, seqs, tradeEntry, transport, until } from './helpers.js';
-import { describeRedis } from './describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, expectNoOpenHandles, transport, until, describeRedis, RedisServer } from '../helpers/redis.js';
+import { seqs, tradeEntry } from './helpers.js';
 
 const USER = 'kb-engine';
 const PASSWORD = 's3cret-Passw0rd!';

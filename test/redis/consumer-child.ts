@@ -5,7 +5,8 @@
  */
 import { Redis } from 'ioredis';
 import { RedisTransport } from '../../src/bus/transports/redis/index.js';
-import { applyOnce, sleep } from './helpers.js';
+import { sleep } from '../helpers/redis.js';
+import { applyOnce } from './helpers.js';
 
 const [url, prefix, group, consumer, streams] = process.argv.slice(2);
 const transport = new RedisTransport({ url, prefix, claimIdleMs: 300, blockMs: 50, readCount: 16 });

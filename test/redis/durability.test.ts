@@ -8,9 +8,8 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import { TransportError } from '../../src/bus/transports/redis/index.js';
-import { RedisServer } from '../../tools/redis-server.js';
-import { describeRedis } from './describe.js';
-import { client, closeAll, seqs, tearDown, tradeEntry, transport, until } from './helpers.js';
+import { RedisServer, describeRedis, client, closeAll, tearDown, transport, until } from '../helpers/redis.js';
+import { seqs, tradeEntry } from './helpers.js';
 
 describeRedis('RedisTransport durability (WAIT for a replica)', () => {
   let primary: RedisServer;

@@ -8,9 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TransportError, type RedisTransport } from '../../src/bus/transports/redis/index.js';
 import type { OutgoingEntry } from '../../src/bus/transports/types.js';
-import { applyOnce, batchEntry, client, closeAll, effects, keysOf, seqs, sleep, tearDown, tradeEntry, transport, until } from './helpers.js';
-import { describeRedis } from './describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, keysOf, sleep, tearDown, transport, until, describeRedis, RedisServer } from '../helpers/redis.js';
+import { applyOnce, batchEntry, effects, seqs, tradeEntry } from './helpers.js';
 
 const CHILD = fileURLToPath(new URL('./consumer-child.ts', import.meta.url));
 

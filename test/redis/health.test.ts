@@ -2,13 +2,11 @@
  * Health checks cost nothing unless someone needs them: a RedisTransport sends PINGs only while its
  * health is watched (a bus whose routing consults health, or a caller of watchHealth()).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createBus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
-import { client, sleep, tearDown, transport, until } from './helpers.js';
-import { describeRedis } from './describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, sleep, transport, until, describeRedis, useRedisServer } from '../helpers/redis.js';
 
 /** PINGs the server has answered so far (INFO commandstats). */
 async function pings(redis: Redis): Promise<number> {
@@ -17,15 +15,11 @@ async function pings(redis: Redis): Promise<number> {
 }
 
 describeRedis('RedisTransport health checks', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(() => tearDown(server));
+  const server = useRedisServer();
 
   it('no PING while nobody watches health; a PING every healthIntervalMs while someone does; healthy still follows the connection', async () => {
-    const redis = client(server.url());
-    const t = transport(server.url(), { prefix: 'kb:h:' });
+    const redis = client(server().url());
+    const t = transport(server().url(), { prefix: 'kb:h:' });
     await t.ready();
     await until(() => t.healthy, 'healthy');
     let before = await pings(redis);
@@ -54,9 +48,9 @@ describeRedis('RedisTransport health checks', () => {
   });
 
   it("a bus PINGs only when its routing consults health: 'static' (the default) never, 'failover' every healthIntervalMs", async () => {
-    const redis = client(server.url());
+    const redis = client(server().url());
     const measure = async (routing: 'static' | 'failover') => {
-      const bus = createBus({ transport: 'redis', url: server.url(), routing, redis: { prefix: `kb:h-${routing}:` } });
+      const bus = createBus({ transport: 'redis', url: server().url(), routing, redis: { prefix: `kb:h-${routing}:` } });
       await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
       await sleep(50);
       const before = await pings(redis);

@@ -1,37 +1,9 @@
-/** Shared pieces of the Redis transport tests. */
-import { Redis } from 'ioredis';
+/** Entries, effects and error checks of the Redis transport tests (servers and connections: ../helpers/redis.ts). */
+import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { KernelInputError } from '../../src/errors.js';
 import { decodeFrame, encodeTradesFrame } from '../../src/bus/frames.js';
-import { RedisKeys, RedisTransport, type RedisTransportOptions } from '../../src/bus/transports/redis/index.js';
 import type { Entry, OutgoingEntry } from '../../src/bus/transports/types.js';
-
-/** Transports and clients opened by a test file, closed by closeAll() in afterAll/afterEach. */
-const open: { close(): Promise<unknown> }[] = [];
-
-/** A transport with test-friendly timings, closed by closeAll(). */
-export function transport(url: string, options: RedisTransportOptions = {}): RedisTransport {
-  const t = new RedisTransport({ url, claimIdleMs: 300, blockMs: 50, ...options });
-  open.push(t);
-  return t;
-}
-
-/** The Redis key names under `prefix` (the transport's layout: hash-tagged, see docs/redis.md#keys). */
-export const keysOf = (prefix = 'kb:') => new RedisKeys(prefix);
-
-/** A plain ioredis client (to inspect or tamper with Redis), closed by closeAll(). */
-export function client(url: string): Redis {
-  const c = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(20 * n, 200) });
-  c.on('error', () => {});
-  open.push({ close: async () => c.disconnect() });
-  return c;
-}
-
-/** Closes everything opened with transport() and client(). */
-export async function closeAll(): Promise<void> {
-  const all = open.splice(0);
-  await Promise.all(all.map((o) => o.close()));
-}
 
 /** A one-row trade frame whose ts column carries a sequence number (per key). */
 export function tradeEntry(key: string, seq: number): OutgoingEntry {
@@ -54,18 +26,6 @@ export function seqs(entry: Entry): number[] {
   if (frame.kind !== 'trades') throw new Error('not a trade frame');
   return Array.from(frame.columns.ts);
 }
-
-/** Resolves when `predicate` holds, polling every `everyMs`; rejects with `what` after `timeoutMs`. */
-export async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000, everyMs = 5): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
-/** Sleeps. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * An idempotent effect per entry id, as an engine would apply it: counts the entry's messages per key
@@ -98,19 +58,6 @@ export async function effects(redis: Redis, prefix: string): Promise<{ counts: R
     applied: await redis.scard(`${fx}processed`),
     stats: toNumbers(await redis.hgetall(`${fx}stats`)),
   };
-}
-
-/** afterAll of a file: closes what the tests opened, stops `server`, then checks that nothing stays open. */
-export async function tearDown(server: { stop(): Promise<unknown> } | undefined): Promise<void> {
-  await closeAll();
-  await server?.stop();
-  await expectNoOpenHandles();
-}
-
-/** Fails when sockets or child processes are still open (after every transport, client and server was closed). */
-export async function expectNoOpenHandles(): Promise<void> {
-  const open = () => process.getActiveResourcesInfo().filter((r) => /^(TCPSocketWrap|TCPWrap|TLSWrap|ProcessWrap)$/.test(r));
-  await until(() => open().length === 0, `open handles to close (${open().join(', ')})`, 5000, 10);
 }
 
 /**

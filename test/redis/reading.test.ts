@@ -3,9 +3,8 @@
  * their streams: every subscription holds its stream's lease, or another consumer of its group does.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { client, closeAll, keysOf, tearDown, tradeEntry, transport, until } from './helpers.js';
-import { describeRedis } from './describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, keysOf, tearDown, transport, until, describeRedis, RedisServer } from '../helpers/redis.js';
+import { tradeEntry } from './helpers.js';
 
 describeRedis('RedisTransport.reading()', () => {
   let server: RedisServer;

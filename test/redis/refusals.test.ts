@@ -9,9 +9,7 @@ import { createBus } from '../../src/bus/bus.js';
 import type { Trades } from '../../src/kernels/vpin.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
-import { closeAll, expectNoOpenHandles } from './helpers.js';
-import { describeRedis } from './describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { closeAll, expectNoOpenHandles, describeRedis, RedisServer } from '../helpers/redis.js';
 
 const rows = (n: number, key: string, from = 0): Trades & { key: string } => ({
   key, ts: Float64Array.from({ length: n }, (_, i) => from + i), price: new Float64Array(n).fill(100), volume: new Float64Array(n).fill(1),

@@ -4,9 +4,8 @@ import { FrameError } from '../../src/bus/errors.js';
 import { decodeFrame } from '../../src/bus/frames.js';
 import { FrameTooLargeError, TransportError } from '../../src/bus/transports/redis/index.js';
 import { compareEntryIds, DEAD_LETTER_SUFFIX, type Entry } from '../../src/bus/transports/types.js';
-import { batchEntry, client, closeAll, keysOf, seqs, tearDown, tradeEntry, transport, until } from './helpers.js';
-import { describeRedis } from './describe.js';
-import { RedisServer } from '../../tools/redis-server.js';
+import { client, closeAll, keysOf, tearDown, transport, until, describeRedis, RedisServer } from '../helpers/redis.js';
+import { batchEntry, seqs, tradeEntry } from './helpers.js';
 
 describeRedis('RedisTransport', () => {
   let server: RedisServer;
