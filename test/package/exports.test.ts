@@ -39,10 +39,24 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
     expect(loadedModules('kernelbus/redis').files.filter(heavy).length).toBeGreaterThan(0);
   });
 
+  it('kernelbus/bus loads the bus and no ioredis or prom-client (the Redis transport and the Prometheus exposition load where used)', () => {
+    const { exports, files } = loadedModules('kernelbus/bus');
+    expect(exports).toEqual(expect.arrayContaining(['createBus', 'Bus', 'MemoryTransport', 'Histogram', 'TransportError']));
+    expect(files.filter((file) => /node_modules[\\/](ioredis|prom-client)[\\/]/.test(file))).toEqual([]);
+    // The same check sees them where they are loaded (so it can fail).
+    expect(loadedModules('kernelbus/engines').files.filter((file) => /node_modules[\\/]prom-client[\\/]/.test(file)).length).toBeGreaterThan(0);
+    // Internals are not exported: frame magic numbers, entry-id helpers, the demo's market.
+    for (const internal of ['FRAME_MAGIC', 'FRAME_VERSION', 'KIND_MESSAGE', 'KIND_TRADES', 'compareEntryIds', 'replayGap']) expect(exports).not.toContain(internal);
+  });
+
   it('kernelbus/bus, kernelbus/redis and kernelbus/engines resolve to their halves', () => {
     expect(loadedModules('kernelbus/bus').exports).toEqual(expect.arrayContaining(['createBus', 'Bus', 'MemoryTransport', 'encodeTradesFrame']));
     expect(loadedModules('kernelbus/redis').exports).toEqual(expect.arrayContaining(['RedisTransport', 'TransportError', 'DEAD_LETTER_SUFFIX']));
-    expect(loadedModules('kernelbus/engines').exports).toEqual(expect.arrayContaining(['VpinEngine', 'Engine', 'SyntheticMarket']));
+    const engines = loadedModules('kernelbus/engines').exports;
+    expect(engines).toEqual(expect.arrayContaining(['VpinEngine', 'Engine', 'prometheusRegistry', 'serveMetrics']));
+    // the demo's synthetic market lives in the CLI (src/cli/market.ts)
+    expect(engines).not.toContain('SyntheticMarket');
+    expect(engines).not.toContain('mulberry32');
     const rootExports = loadedModules('kernelbus').exports;
     expect(rootExports).toEqual(expect.arrayContaining(['vpin', 'createBus', 'VpinEngine']));
   });
