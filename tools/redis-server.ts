@@ -1,7 +1,7 @@
 /**
  * A redis-server for the tests and the bench: started from PATH on a free 127.0.0.1 port with a
- * temporary dir, stopped by its PID (never by name). Plain Node, no vitest: test/redis/ (describeRedis
- * in test/redis/describe.ts decides when the suites are skipped) and bench/redis.ts both import it.
+ * temporary dir, stopped by its PID (never by name). Plain Node, no vitest: the Redis test fixture
+ * (test/helpers/redis.ts, which decides when the suites are skipped) and bench/redis.ts both import it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
