@@ -13,7 +13,11 @@ const X = matrix(f64(0.01, -0.02, 0.03, 0.02, 0.01, -0.01, -0.01, 0, 0.02, 0.03,
 const CAP = matrix(f64(10, 20, 30, 11, 21, 29, 12, 19, 31, 13, 22, 30), 4, 3);
 const INPUTS: FactorInputs = { returns: X, marketCap: CAP, sectors: Int32Array.of(0, 1, 0), styles: { value: X } };
 /** 3 assets x 2 factors, its 2 x 2 factor covariance and 3 specific variances. */
-const MODEL = { exposures: matrix(f64(1, 0.5, 1, -0.5, 1, 0), 3, 2), factorCov: matrix(f64(0.04, 0.01, 0.01, 0.09), 2, 2), specificVar: f64(0.01, 0.02, 0.03) };
+const MODEL = {
+  exposures: matrix(f64(1, 0.5, 1, -0.5, 1, 0), 3, 2),
+  factorCov: matrix(f64(0.04, 0.01, 0.01, 0.09), 2, 2),
+  specificVar: f64(0.01, 0.02, 0.03),
+};
 const W = f64(0.5, 0.3, 0.2);
 
 /** A matrix object as given (not checked by matrix()). */
@@ -27,6 +31,7 @@ const MATRIX = 'a Matrix { data, rows, cols }';
 const CAPS = 'finite market caps > 0 (NaN for a missing one)';
 const SECTORS = 'integer sector codes in [0, m) (m: sectorNames.length, else the largest code + 1)';
 
+// biome-ignore format: the table keeps one bad input per line
 const cases = [
   // A Float64Array where a panel is taken is one date (1 x N): winsorize(Float64Array) and standardize(Float64Array)
   // are no longer errors (issue 26 item 7), and in factorReturns a Float64Array is a 1 x N panel of the wrong shape.
@@ -137,10 +142,30 @@ describe('factorExposures() and expWeights() (kernelbus/kernels, no backend)', (
   const styles = [matrix(f64(1, 2, 3, 4, 5, 6), 2, 3)];
   it.each([
     ['inputs null', () => factorExposures(null as never), 'inputs', 'inputs: expected { sectors, styles }, got null'],
-    ['from past the last date', () => factorExposures({ sectors: Int32Array.of(0, 1, 0), styles }, { from: 2 }), 'options.from', 'options.from: expected an integer in [0, 1], got 2'],
-    ['to not after from', () => factorExposures({ sectors: Int32Array.of(0, 1, 0), styles }, { from: 1, to: 1 }), 'options.to', 'options.to: expected an integer in [2, 2], got 1'],
-    ['styles of another width than sectors', () => factorExposures({ sectors: Int32Array.of(0, 1), styles }), 'inputs.styles', 'inputs.styles: expected panels of 2 assets (as inputs.sectors), got 3'],
-    ['styles of different shapes', () => factorExposures({ sectors: Int32Array.of(0, 1, 0), styles: [...styles, matrix(f64(1, 2, 3), 1, 3)] }), 'inputs.styles.style 1', 'inputs.styles.style 1: expected a 2 x 3 panel (as inputs.styles.style 0), got 1 x 3'],
+    [
+      'from past the last date',
+      () => factorExposures({ sectors: Int32Array.of(0, 1, 0), styles }, { from: 2 }),
+      'options.from',
+      'options.from: expected an integer in [0, 1], got 2',
+    ],
+    [
+      'to not after from',
+      () => factorExposures({ sectors: Int32Array.of(0, 1, 0), styles }, { from: 1, to: 1 }),
+      'options.to',
+      'options.to: expected an integer in [2, 2], got 1',
+    ],
+    [
+      'styles of another width than sectors',
+      () => factorExposures({ sectors: Int32Array.of(0, 1), styles }),
+      'inputs.styles',
+      'inputs.styles: expected panels of 2 assets (as inputs.sectors), got 3',
+    ],
+    [
+      'styles of different shapes',
+      () => factorExposures({ sectors: Int32Array.of(0, 1, 0), styles: [...styles, matrix(f64(1, 2, 3), 1, 3)] }),
+      'inputs.styles.style 1',
+      'inputs.styles.style 1: expected a 2 x 3 panel (as inputs.styles.style 0), got 1 x 3',
+    ],
     ['expWeights window 0', () => expWeights(0, 1), 'window', 'window: expected an integer >= 1, got 0'],
     ['expWeights halfLife 0', () => expWeights(3, 0), 'halfLife', 'halfLife: expected a finite number > 0, got 0'],
   ] as const)('%s', (_title, fn, argument, message) => {

@@ -27,6 +27,7 @@ const cov2 = (...xs: number[]) => raw(f64(...xs), 2, 2);
 
 const SERIES_OR_MATRIX = 'a Float64Array or a Matrix { data, rows, cols }';
 
+// biome-ignore format: the table keeps one bad input per line
 const cases = [
   // simpleReturns, logReturns: prices (a series or a matrix)
   c('prices a plain array', 'simpleReturns', [[100, 101, 102]], 'prices', `prices: expected ${SERIES_OR_MATRIX}, got an Array of length 3`),
@@ -164,11 +165,26 @@ describeErrorCases('risk', cases);
 
 describe('matrix() checks what it wraps (no backend)', () => {
   it.each([
-    ['data shorter than rows x cols', () => matrix(f64(1, 2, 3), 2, 2), 'matrix.data', 'matrix.data: expected length 4 (rows 2 x cols 2), got length 3'],
+    [
+      'data shorter than rows x cols',
+      () => matrix(f64(1, 2, 3), 2, 2),
+      'matrix.data',
+      'matrix.data: expected length 4 (rows 2 x cols 2), got length 3',
+    ],
     ['rows negative', () => matrix(f64(1, 2), -1, 2), 'matrix.rows', 'matrix.rows: expected an integer >= 0, got -1'],
     ['cols fractional', () => matrix(f64(1, 2), 1, 1.5), 'matrix.cols', 'matrix.cols: expected an integer >= 0, got 1.5'],
-    ['data a Float32Array', () => matrix(new Float32Array(4) as never, 2, 2), 'matrix.data', 'matrix.data: expected a Float64Array, got Float32Array(4)'],
-    ['data detached', () => matrix(detached(4), 2, 2), 'matrix.data', 'matrix.data: expected a Float64Array with an attached buffer, got a detached buffer'],
+    [
+      'data a Float32Array',
+      () => matrix(new Float32Array(4) as never, 2, 2),
+      'matrix.data',
+      'matrix.data: expected a Float64Array, got Float32Array(4)',
+    ],
+    [
+      'data detached',
+      () => matrix(detached(4), 2, 2),
+      'matrix.data',
+      'matrix.data: expected a Float64Array with an attached buffer, got a detached buffer',
+    ],
   ] as const)('%s', (_title, fn, argument, message) => {
     const error = inputError(fn);
     expect(error.argument).toBe(argument);

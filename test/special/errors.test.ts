@@ -11,6 +11,7 @@ import { ref } from '../helpers/backends.js';
 const X = f64(-1, 0, 1);
 const NU = 'a number > 0 (Infinity for the normal)';
 
+// biome-ignore format: the table keeps one bad input per line
 const cases = [
   c('normalCdf x a plain array', 'normalCdf', [[-1, 0, 1]], 'x', `x: expected a Float64Array, got an Array of length 3`),
   c('normalCdf x a Float32Array', 'normalCdf', [new Float32Array(3)], 'x', `x: expected a Float64Array, got Float32Array(3)`),
