@@ -32,7 +32,8 @@ export function registerTransport<K extends keyof TransportKinds>(kind: K, facto
 export function transportFactory<K extends keyof TransportKinds>(kind: K): TransportFactory<K> {
   const factory = factories[kind] as TransportFactory<K> | undefined;
   if (!factory) {
-    throw new KernelInputError('options.transport', `a registered transport kind ('${kind}' is registered by importing kernelbus/${kind})`, `'${kind}'`);
+    const expected = `a registered transport kind ('${kind}' is registered by importing kernelbus/${kind})`;
+    throw new KernelInputError('options.transport', expected, `'${kind}'`);
   }
   return factory;
 }

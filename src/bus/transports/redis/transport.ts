@@ -146,7 +146,12 @@ export class RedisTransport implements Transport {
     const cmd = defineScripts(dialer.connect('publish', { commandTimeout: config.publishTimeoutMs }));
     this.cmd = cmd;
     const { keys, counters, cluster, target, isClosed: closed } = this;
-    const log = { target, log: (line: string) => dialer.log(line), clean: (text: string) => dialer.clean(text), report: (what: string, error: unknown) => dialer.report(what, error) };
+    const log = {
+      target,
+      log: (line: string) => dialer.log(line),
+      clean: (text: string) => dialer.clean(text),
+      report: (what: string, error: unknown) => dialer.report(what, error),
+    };
     const connect = (role: string, extra?: RedisOptions) => dialer.connect(role, extra);
     this.connection = new Connection({ ...log, cmd, config, cluster, counters, connect, closed });
     this.members = new Membership({ report: log.report, cmd, keys, instance: this.instance, claimIdleMs: config.claimIdleMs, closed });
