@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { BackendChoice } from '../api/kernels.js';
 import { backends } from '../backends/registry.js';
 import { createBus, type Bus } from '../bus/bus.js';
-import { prometheusRegistry, serveMetrics, type MetricsServer } from '../bus/prometheus.js';
+import type { MetricsServer } from '../bus/prometheus.js';
 import { TransportError } from '../bus/transports/redis/index.js';
 import { SyntheticMarket } from './market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
@@ -131,6 +131,8 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
   }
   let server: MetricsServer | undefined;
   if (port !== undefined) {
+    // prom-client loads only when metrics are served.
+    const { prometheusRegistry, serveMetrics } = await import('../bus/prometheus.js');
     server = await serveMetrics(prometheusRegistry({ bus, engines: [engine, risk.engine, factor.engine] }), { port });
     out.write(`metrics: ${server.url}\n`);
   }
