@@ -192,7 +192,7 @@ export function resolveMonteCarloOptions(options: MonteCarloOptions | undefined)
     throw new KernelInputError('options.horizon', 'a finite number > 0', describeValue(horizon));
   }
   const seed = options?.seed ?? MONTE_CARLO_DEFAULTS.seed;
-  if (!isCount(seed)) throw new KernelInputError('options.seed', 'an integer in [0, 2^53)', describeValue(seed));
+  if (!isCount(seed) || seed >= 2 ** 53) throw new KernelInputError('options.seed', 'an integer in [0, 2^53)', describeValue(seed));
   const distribution = options?.distribution ?? MONTE_CARLO_DEFAULTS.distribution;
   let nu = 0;
   if (distribution !== 'normal') {
@@ -300,6 +300,7 @@ export function requireCovariance(value: unknown, name: string): asserts value i
       const a = data[i * cols + j];
       const b = data[j * cols + i];
       if (!Number.isFinite(a)) throw new KernelInputError(`${name}.data`, 'finite values', `[${i}][${j}] = ${a}`);
+      if (!Number.isFinite(b)) throw new KernelInputError(`${name}.data`, 'finite values', `[${j}][${i}] = ${b}`);
       if (Math.abs(a - b) > COV_SYMMETRY_RTOL * Math.max(Math.abs(a), Math.abs(b))) {
         throw new KernelInputError(name, 'a symmetric matrix', `[${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
       }

@@ -9,7 +9,7 @@
  * logarithm in Student's t tails, is computed by arithmetic alone, log1pDD).
  *
  * Accuracy, measured against mpmath at 50 digits (test/fixtures/special-values.json,
- * scripts/special-values.py, test/unit/special.test.ts): see each function.
+ * scripts/special-values.py, test/special/reference.test.ts): see each function.
  */
 
 import { logOf } from './random.js';

@@ -86,3 +86,16 @@ describe('descriptors', () => {
     expect(await ref.studentTQuantileAsync(Float64Array.of(0.1, 0.9), 4)).toEqual(ref.studentTQuantile(Float64Array.of(0.1, 0.9), 4));
   });
 });
+
+describe('checks found by the errors suites', () => {
+  const eye = (v: number) => matrix(Float64Array.of(1, v, 0, 1), 2, 2);
+  it('a covariance with a non-finite value above the diagonal is refused (it was read as symmetric: NaN compares false)', () => {
+    expect(() => ref.portfolioVolatility(eye(NaN), Float64Array.of(1, 1))).toThrow('cov.data: expected finite values, got [0][1] = NaN');
+    expect(() => ref.monteCarloVar({ mean: new Float64Array(2), cov: eye(Infinity) }, Float64Array.of(1, 1))).toThrow('cov.data: expected finite values, got [0][1] = Infinity');
+  });
+  it('a Monte Carlo seed of 2^53 or more is refused on every backend (the message promised [0, 2^53))', () => {
+    expect(() => ref.monteCarloScenarios({ mean: new Float64Array(1), cov: matrix(Float64Array.of(1), 1, 1) }, { seed: 2 ** 53 })).toThrow(
+      'options.seed: expected an integer in [0, 2^53), got 9007199254740992',
+    );
+  });
+});

@@ -9,7 +9,7 @@
  * libopenblas on every machine), a build from source picks OpenBLAS up where it is installed.
  *
  * Results match the reference to stated tolerances rather than bit for bit: the library sums in its own
- * order (test/parity/risk.parity.test.ts). `KERNELBUS_BLAS=0` hides the backend (reported unavailable);
+ * order (test/risk/parity.test.ts). `KERNELBUS_BLAS=0` hides the backend (reported unavailable);
  * nothing else depends on it.
  */
 import { fixedKernels, pick } from '../native/index.js';
