@@ -16,7 +16,6 @@ const KEYS = Array.from({ length: SYMBOLS }, (_, i) => `SYM${String(i).padStart(
 const TICK_MS = 1000 / 3_000_000;
 const VPIN: VpinOptions = { bucketVolume: 30_000, window: 50, barMs: 10, sigma: { ewma: 0.94 } };
 
-
 /** What every bus under test offers the benchmark. */
 interface Pipeline {
   publish(key: string, ts: number, price: number, volume: number): Promise<void>;
@@ -110,7 +109,13 @@ async function throughput(make: () => Pipeline, data: Tape, n: number): Promise<
  * feed handler. The first `warmupS` seconds are not measured (new streams, first calls); returns the
  * publish-to-VPIN-update latency of the next `seconds`.
  */
-async function atRate(make: () => Pipeline, data: Tape, rate: number, seconds: number, warmupS = 0.3): Promise<HistogramSnapshot & { achieved: number }> {
+async function atRate(
+  make: () => Pipeline,
+  data: Tape,
+  rate: number,
+  seconds: number,
+  warmupS = 0.3,
+): Promise<HistogramSnapshot & { achieved: number }> {
   const p = make();
   const perTurn = Math.max(1, Math.ceil(rate / 100));
   let start = performance.now();
@@ -191,13 +196,28 @@ export const busSection: BenchSection = {
 
     // Ratios to the original's figures where the case has them, else to the naive bus.
     const withReported = new Set(rows.filter((r) => r.subject === 'reported').map((r) => r.case));
-    withRatios(rows.filter((r) => withReported.has(r.case)), 'reported');
-    withRatios(rows.filter((r) => !withReported.has(r.case)), 'naive');
+    withRatios(
+      rows.filter((r) => withReported.has(r.case)),
+      'reported',
+    );
+    withRatios(
+      rows.filter((r) => !withReported.has(r.case)),
+      'naive',
+    );
     return rows;
   },
 };
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = await busSection.run();
-  console.table(rows.map((r) => ({ case: r.case, subject: r.subject, value: +r.value.toPrecision(4), unit: r.unit, ratio: r.ratio?.toFixed(2) ?? '', note: r.note ?? '' })));
+  console.table(
+    rows.map((r) => ({
+      case: r.case,
+      subject: r.subject,
+      value: +r.value.toPrecision(4),
+      unit: r.unit,
+      ratio: r.ratio?.toFixed(2) ?? '',
+      note: r.note ?? '',
+    })),
+  );
 }

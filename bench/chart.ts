@@ -19,7 +19,9 @@ function esc(text: string): string {
 
 /** The chart of a section's rows with ratios (an empty string when there are none). */
 export function sectionChart({ section, meta, rows }: SectionResults): string {
-  const bars = rows.filter((r): r is BenchRow & { ratio: number } => typeof r.ratio === 'number' && r.ratio > 0 && Number.isFinite(r.ratio));
+  const bars = rows.filter(
+    (r): r is BenchRow & { ratio: number } => typeof r.ratio === 'number' && r.ratio > 0 && Number.isFinite(r.ratio),
+  );
   if (bars.length === 0) return '';
   const logs = bars.map((r) => Math.log10(r.ratio));
   const lo = Math.min(0, Math.floor(Math.min(...logs)));
@@ -43,11 +45,17 @@ export function sectionChart({ section, meta, rows }: SectionResults): string {
     const from = x(0);
     const to = x(Math.log10(r.ratio));
     const label = `${r.case} (${r.subject})`;
-    out.push(`<text x="${LABEL - 6}" y="${y + BAR - 4}" text-anchor="end">${esc(label.length > 70 ? `${label.slice(0, 67)}...` : label)}</text>`);
-    out.push(`<rect x="${Math.min(from, to)}" y="${y}" width="${Math.max(Math.round(10 * Math.abs(to - from)) / 10, 1)}" height="${BAR}" fill="${r.ratio >= 1 ? '#2b7bb9' : '#d9822b'}"><title>${esc(`${label}: ${formatRatio(r.ratio)} ${r.baseline ?? ''}`)}</title></rect>`);
+    out.push(
+      `<text x="${LABEL - 6}" y="${y + BAR - 4}" text-anchor="end">${esc(label.length > 70 ? `${label.slice(0, 67)}...` : label)}</text>`,
+    );
+    out.push(
+      `<rect x="${Math.min(from, to)}" y="${y}" width="${Math.max(Math.round(10 * Math.abs(to - from)) / 10, 1)}" height="${BAR}" fill="${r.ratio >= 1 ? '#2b7bb9' : '#d9822b'}"><title>${esc(`${label}: ${formatRatio(r.ratio)} ${r.baseline ?? ''}`)}</title></rect>`,
+    );
     out.push(`<text x="${Math.round(10 * (Math.max(from, to) + 4)) / 10}" y="${y + BAR - 4}">${esc(formatRatio(r.ratio))}</text>`);
   });
-  out.push(`<text x="${LABEL}" y="${height - 2}" fill="#555">${esc('ratio to each row\'s baseline (log scale; the baseline is named in the .md table)')}</text>`);
+  out.push(
+    `<text x="${LABEL}" y="${height - 2}" fill="#555">${esc("ratio to each row's baseline (log scale; the baseline is named in the .md table)")}</text>`,
+  );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -99,7 +99,13 @@ export interface SweepOptions {
  * `calls` calls): rows `<prefix> <label> <n> <unit>`, and the [size, speed-up] pairs.
  */
 export function sweepSpeedups<I>(
-  section: string, prefix: string, label: string, unit: string, input: (n: number) => I, firstCall: (i: I) => unknown, secondCall: (i: I) => unknown,
+  section: string,
+  prefix: string,
+  label: string,
+  unit: string,
+  input: (n: number) => I,
+  firstCall: (i: I) => unknown,
+  secondCall: (i: I) => unknown,
   options: SweepOptions = {},
 ): { rows: BenchRow[]; speedups: [number, number][] } {
   const { subject = 'native vs reference', sizes = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024], calls = 200 } = options;
@@ -110,8 +116,22 @@ export function sweepSpeedups<I>(
     const tr: number[] = [];
     const tn: number[] = [];
     for (let round = 0; round < 9; round++) {
-      tr.push(timeBest(() => { for (let i = 0; i < calls; i++) firstCall(data); }, { minMs: 20, minRuns: 3 }));
-      tn.push(timeBest(() => { for (let i = 0; i < calls; i++) secondCall(data); }, { minMs: 20, minRuns: 3 }));
+      tr.push(
+        timeBest(
+          () => {
+            for (let i = 0; i < calls; i++) firstCall(data);
+          },
+          { minMs: 20, minRuns: 3 },
+        ),
+      );
+      tn.push(
+        timeBest(
+          () => {
+            for (let i = 0; i < calls; i++) secondCall(data);
+          },
+          { minMs: 20, minRuns: 3 },
+        ),
+      );
     }
     speedups.push([n, median(tr) / median(tn)]);
     rows.push({ section, case: `${prefix} ${label} ${n} ${unit}`, subject, value: median(tr) / median(tn), unit: 'x faster' });
@@ -125,13 +145,27 @@ export function sweepSpeedups<I>(
  * size from which it stays faster, beside the threshold 'auto' uses.
  */
 export function autoSweep<I>(
-  section: string, label: string, unit: string, threshold: number, constant: string, input: (n: number) => I,
-  refCall: (i: I) => unknown, natCall: (i: I) => unknown, options: SweepOptions = {},
+  section: string,
+  label: string,
+  unit: string,
+  threshold: number,
+  constant: string,
+  input: (n: number) => I,
+  refCall: (i: I) => unknown,
+  natCall: (i: I) => unknown,
+  options: SweepOptions = {},
 ): BenchRow[] {
   const { rows, speedups } = sweepSpeedups(section, 'auto sweep:', label, unit, input, refCall, natCall, options);
   let crossover = NaN;
   for (let i = speedups.length - 1; i >= 0 && speedups[i][1] > 1; i--) crossover = speedups[i][0];
-  rows.push({ section, case: `auto threshold: ${label}`, subject: 'measured crossover', value: crossover, unit, note: `${constant} = ${threshold} in src/api/auto.ts` });
+  rows.push({
+    section,
+    case: `auto threshold: ${label}`,
+    subject: 'measured crossover',
+    value: crossover,
+    unit,
+    note: `${constant} = ${threshold} in src/api/auto.ts`,
+  });
   return rows;
 }
 
@@ -159,15 +193,41 @@ export function backendRows(section: string, name: string, c: BackendCase, threa
   const nativeMs = timeBest(c.native, { minMs: 300 });
   const rows: BenchRow[] = [
     { section, case: name, subject: 'reference', value: refMs, unit: 'ms' },
-    { section, case: name, subject: 'native', value: nativeMs, unit: 'ms', ratio: refMs / nativeMs, baseline: 'reference (speed-up)', note: c.note },
+    {
+      section,
+      case: name,
+      subject: 'native',
+      value: nativeMs,
+      unit: 'ms',
+      ratio: refMs / nativeMs,
+      baseline: 'reference (speed-up)',
+      note: c.note,
+    },
   ];
   if (c.oneThread) {
     const oneMs = timeBest(c.oneThread, { minMs: 300 });
-    rows.push({ section, case: name, subject: 'native, 1 thread', value: oneMs, unit: 'ms', ratio: oneMs / nativeMs, baseline: `1 thread (speed-up of ${threads} threads)` });
+    rows.push({
+      section,
+      case: name,
+      subject: 'native, 1 thread',
+      value: oneMs,
+      unit: 'ms',
+      ratio: oneMs / nativeMs,
+      baseline: `1 thread (speed-up of ${threads} threads)`,
+    });
   }
   if (c.blas) {
     const blasMs = timeBest(c.blas, { minMs: 300 });
-    rows.push({ section, case: name, subject: 'blas', value: blasMs, unit: 'ms', ratio: nativeMs / blasMs, baseline: 'native (speed-up)', note: c.blasNote });
+    rows.push({
+      section,
+      case: name,
+      subject: 'blas',
+      value: blasMs,
+      unit: 'ms',
+      ratio: nativeMs / blasMs,
+      baseline: 'native (speed-up)',
+      note: c.blasNote,
+    });
   }
   return { rows, nativeMs };
 }

@@ -41,10 +41,25 @@ export function metalRows(section: string, cases: MetalCase[], sweeps: MetalSwee
   for (const c of cases) {
     const nativeMs = timeBest(c.native, { minMs: 300 });
     const metalMs = timeBest(() => c.metal(k), { minMs: 300, minRuns: 2 });
-    rows.push({ section, case: c.name, subject: `metal (${device})`, value: metalMs, unit: 'ms', ratio: nativeMs / metalMs, baseline: 'native (speed-up)', note: `native ${nativeMs.toFixed(2)} ms in this run; float32` });
+    rows.push({
+      section,
+      case: c.name,
+      subject: `metal (${device})`,
+      value: metalMs,
+      unit: 'ms',
+      ratio: nativeMs / metalMs,
+      baseline: 'native (speed-up)',
+      note: `native ${nativeMs.toFixed(2)} ms in this run; float32`,
+    });
   }
   for (const s of sweeps) {
-    rows.push(...autoSweep(section, s.label, s.unit, s.threshold, s.constant, s.input, s.native, (i) => s.metal(k, i), { subject: 'metal vs native', sizes: s.sizes, calls: 5 }));
+    rows.push(
+      ...autoSweep(section, s.label, s.unit, s.threshold, s.constant, s.input, s.native, (i) => s.metal(k, i), {
+        subject: 'metal vs native',
+        sizes: s.sizes,
+        calls: 5,
+      }),
+    );
   }
   return rows;
 }

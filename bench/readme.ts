@@ -11,7 +11,16 @@ import { sectionChart } from './chart.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchRow } from './lib.js';
-import { formatFigure, formatRowRatio, formatValue, machineLine, markdownTable, readSection, savedSections, type SectionResults } from './results.js';
+import {
+  formatFigure,
+  formatRowRatio,
+  formatValue,
+  machineLine,
+  markdownTable,
+  readSection,
+  savedSections,
+  type SectionResults,
+} from './results.js';
 
 const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
@@ -45,34 +54,102 @@ const VIEWS: Record<string, TableView[]> = {
     { cases: /\(ms a call\)$/, title: '`bulkClassify()` beside tfjs (ms a call)', strip: / \(ms a call\)$/ },
     { cases: /^(bulkClassify|normalCdf)\(\) 10/, title: 'per value' },
     // 'sweep 64 trades' or 'auto sweep: vpin() 64 trades'; 'auto sweep: normalCdf() 64 values'
-    { cases: /^(auto )?sweep:? (vpin\(\) )?\d/, title: '`vpin()`: trades per call', layout: 'sweep', strip: /^(auto )?sweep:? (vpin\(\) )?| trades$/g },
-    { cases: /^auto sweep: normalCdf/, title: '`normalCdf()`: values per call', layout: 'sweep', strip: /^auto sweep: normalCdf\(\) | values$/g },
+    {
+      cases: /^(auto )?sweep:? (vpin\(\) )?\d/,
+      title: '`vpin()`: trades per call',
+      layout: 'sweep',
+      strip: /^(auto )?sweep:? (vpin\(\) )?| trades$/g,
+    },
+    {
+      cases: /^auto sweep: normalCdf/,
+      title: '`normalCdf()`: values per call',
+      layout: 'sweep',
+      strip: /^auto sweep: normalCdf\(\) | values$/g,
+    },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   risk: [
     { cases: / (252 x 50|100 x 50|10,000 paths x 50)/, title: 'smaller inputs (tfjs beside native)' },
-    { cases: /^(simpleReturns|logReturns|portfolioReturns|performanceStats|valueAtRisk|covariance|portfolioVolatility|componentVar) /, title: '2520 x 500 (ten years of daily returns, 500 assets)' },
+    {
+      cases: /^(simpleReturns|logReturns|portfolioReturns|performanceStats|valueAtRisk|covariance|portfolioVolatility|componentVar) /,
+      title: '2520 x 500 (ten years of daily returns, 500 assets)',
+    },
     { cases: /^monteCarloVar /, title: 'Monte Carlo, 500 assets, one thread' },
-    { cases: /^auto sweep: performanceStats/, title: '`performanceStats()`: values per call', layout: 'sweep', strip: /^auto sweep: performanceStats\(\) | values$/g },
-    { cases: /^auto sweep: covariance/, title: '`covariance()` of 252 rows: values per call', layout: 'sweep', strip: /^auto sweep: covariance\(\) 252 x N | values$/g },
-    { cases: /^auto sweep: portfolioVolatility/, title: '`portfolioVolatility()` of 100 portfolios: weights per call', layout: 'sweep', strip: /^auto sweep: portfolioVolatility\(\) 100 x N | values$/g },
+    {
+      cases: /^auto sweep: performanceStats/,
+      title: '`performanceStats()`: values per call',
+      layout: 'sweep',
+      strip: /^auto sweep: performanceStats\(\) | values$/g,
+    },
+    {
+      cases: /^auto sweep: covariance/,
+      title: '`covariance()` of 252 rows: values per call',
+      layout: 'sweep',
+      strip: /^auto sweep: covariance\(\) 252 x N | values$/g,
+    },
+    {
+      cases: /^auto sweep: portfolioVolatility/,
+      title: '`portfolioVolatility()` of 100 portfolios: weights per call',
+      layout: 'sweep',
+      strip: /^auto sweep: portfolioVolatility\(\) 100 x N | values$/g,
+    },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   factor: [
     { cases: / 63 x 500 /, title: 'a smaller panel (tfjs and blas beside native)' },
     { cases: /^(factorReturns|momentum|size|value|winsorize|standardize) /, title: 'toraniko-sized panels (3,000 assets)' },
-    { cases: /^blas sweep: factorReturns/, title: '`factorReturns()` 252 x 3,000 x (1 + 11 + s): styles s', layout: 'sweep', strip: /^blas sweep: factorReturns\(\) 252 x 3,000 x \(1 \+ 11 \+ s\), s = | styles$/g },
-    { cases: /^auto sweep: standardize/, title: '`standardize()`: values per call', layout: 'sweep', strip: /^auto sweep: standardize\(\) | values$/g },
+    {
+      cases: /^blas sweep: factorReturns/,
+      title: '`factorReturns()` 252 x 3,000 x (1 + 11 + s): styles s',
+      layout: 'sweep',
+      strip: /^blas sweep: factorReturns\(\) 252 x 3,000 x \(1 \+ 11 \+ s\), s = | styles$/g,
+    },
+    {
+      cases: /^auto sweep: standardize/,
+      title: '`standardize()`: values per call',
+      layout: 'sweep',
+      strip: /^auto sweep: standardize\(\) | values$/g,
+    },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   bus: [
-    { cases: /^throughput/, title: 'in-process bus, single trade messages', strip: UNIT_SUFFIX, labels: { kernelbus: 'kernelbus', naive: 'naive bus (JSON, a handler call per message)', ...ORIGINAL } },
-    { cases: /^latency/, title: 'in-process, publish to VPIN update', strip: UNIT_SUFFIX, labels: { kernelbus: 'kernelbus', naive: 'naive bus', ...ORIGINAL } },
+    {
+      cases: /^throughput/,
+      title: 'in-process bus, single trade messages',
+      strip: UNIT_SUFFIX,
+      labels: { kernelbus: 'kernelbus', naive: 'naive bus (JSON, a handler call per message)', ...ORIGINAL },
+    },
+    {
+      cases: /^latency/,
+      title: 'in-process, publish to VPIN update',
+      strip: UNIT_SUFFIX,
+      labels: { kernelbus: 'kernelbus', naive: 'naive bus', ...ORIGINAL },
+    },
   ],
   redis: [
-    { cases: /Redis Cluster|^durability cost|^Redis CPU per million/, title: 'over a Redis Cluster (3 primaries and 1, a replica each; medians of 3 interleaved runs)', layout: 'list' },
-    { cases: /^throughput/, title: 'over Redis, publisher process -> redis-server -> engine process', strip: UNIT_SUFFIX, labels: { 'redis, 2 processes': 'kernelbus over Redis', 'in-process bus': 'kernelbus in-process', ...ORIGINAL } },
-    { cases: /^latency/, title: 'over Redis, publish to VPIN update', strip: UNIT_SUFFIX, labels: { 'redis, 2 processes': 'kernelbus over Redis', 'redis, at delivery': 'kernelbus over Redis, at delivery', 'raw ioredis': 'plain ioredis (floor)', 'in-process bus': 'kernelbus in-process', ...ORIGINAL } },
+    {
+      cases: /Redis Cluster|^durability cost|^Redis CPU per million/,
+      title: 'over a Redis Cluster (3 primaries and 1, a replica each; medians of 3 interleaved runs)',
+      layout: 'list',
+    },
+    {
+      cases: /^throughput/,
+      title: 'over Redis, publisher process -> redis-server -> engine process',
+      strip: UNIT_SUFFIX,
+      labels: { 'redis, 2 processes': 'kernelbus over Redis', 'in-process bus': 'kernelbus in-process', ...ORIGINAL },
+    },
+    {
+      cases: /^latency/,
+      title: 'over Redis, publish to VPIN update',
+      strip: UNIT_SUFFIX,
+      labels: {
+        'redis, 2 processes': 'kernelbus over Redis',
+        'redis, at delivery': 'kernelbus over Redis, at delivery',
+        'raw ioredis': 'plain ioredis (floor)',
+        'in-process bus': 'kernelbus in-process',
+        ...ORIGINAL,
+      },
+    },
     { cases: /^CPU/, title: 'CPU time', layout: 'list' },
   ],
 };
@@ -142,7 +219,10 @@ const MARKERS = /<!-- bench:([\w-]+):start -->[\s\S]*?<!-- bench:\1:end -->/g;
 function regenerate(readme: string): string {
   return readme.replace(MARKERS, (_, section: string) => {
     const results = readSection(section);
-    if (!results) throw new Error(`README.md has a bench:${section} block but bench/results/${section}.json is missing: run npm run bench -- --only ${section}`);
+    if (!results)
+      throw new Error(
+        `README.md has a bench:${section} block but bench/results/${section}.json is missing: run npm run bench -- --only ${section}`,
+      );
     return `<!-- bench:${section}:start -->\n${block(results)}\n<!-- bench:${section}:end -->`;
   });
 }
@@ -155,7 +235,8 @@ for (const section of starts.filter((s) => !blocks.includes(s))) {
   console.error(`README.md: <!-- bench:${section}:start --> has no matching <!-- bench:${section}:end -->`);
   process.exit(2);
 }
-for (const section of savedSections().filter((s) => !blocks.includes(s))) console.warn(`note: bench/results/${section}.json has no bench:${section} block in README.md`);
+for (const section of savedSections().filter((s) => !blocks.includes(s)))
+  console.warn(`note: bench/results/${section}.json has no bench:${section} block in README.md`);
 
 let after: string;
 try {

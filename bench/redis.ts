@@ -160,7 +160,12 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
       const j = i & (TAPE_SIZE - 1);
       const ts = new Float64Array(b);
       for (let k = 0; k < b; k++) ts[k] = t0 + (i + k) / 3000;
-      await bus.publish('TRADE_EXECUTION', { key: KEYS[data.symbol[j]], ts, price: data.price.subarray(j, j + b), volume: data.volume.subarray(j, j + b) });
+      await bus.publish('TRADE_EXECUTION', {
+        key: KEYS[data.symbol[j]],
+        ts,
+        price: data.price.subarray(j, j + b),
+        volume: data.volume.subarray(j, j + b),
+      });
       if (((i + b) & 8191) < b) await new Promise((resolve) => setImmediate(resolve));
     }
     return plan.count - (plan.count % b);
@@ -168,7 +173,10 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
   if ('count' in plan && plan.sync) {
     for (let i = 0; i < plan.count; i++) {
       const j = i & (TAPE_SIZE - 1);
-      if (!bus.publishSync('TRADE_EXECUTION', { key: KEYS[data.symbol[j]], ts: t0 + i / 3000, price: data.price[j], volume: data.volume[j] })) await bus.room();
+      if (
+        !bus.publishSync('TRADE_EXECUTION', { key: KEYS[data.symbol[j]], ts: t0 + i / 3000, price: data.price[j], volume: data.volume[j] })
+      )
+        await bus.room();
       if ((i & 8191) === 8191) await new Promise((resolve) => setImmediate(resolve));
     }
     return plan.count;
@@ -247,7 +255,12 @@ async function engineChild(url: string, prefix: string, warmupMs: number, warm: 
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (d: string) => expected(Number(d.trim())));
   const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix, ...durability() } });
-  const engine = new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0, group: 'vpin', ...(process.env.KB_NOCK ? { checkpointMs: 0 } : {}) });
+  const engine = new TimedVpinEngine(bus, {
+    vpin: VPIN,
+    heartbeatMs: 0,
+    group: 'vpin',
+    ...(process.env.KB_NOCK ? { checkpointMs: 0 } : {}),
+  });
   engine.warmupMs = warmupMs;
   engine.warmTrades = warm;
   engine.roundTrades = roundTrades > 0 ? roundTrades : Infinity;
@@ -260,7 +273,9 @@ async function engineChild(url: string, prefix: string, warmupMs: number, warm: 
   const doneAt = nowMs();
   const cpu0 = engine.cpuAtFirst ?? process.cpuUsage();
   const m = engine.metrics();
-  process.stdout.write(`${JSON.stringify({ doneAt, roundEnds: engine.roundEnds, firstAt: engine.firstAt, processed: engine.processedAll, latency: engine.timing.snapshot(), delivered: engine.delivered.snapshot(), copies: bus.metrics().copies, deliveries: m.batches, cpuMs: cpuMs(cpu0) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ doneAt, roundEnds: engine.roundEnds, firstAt: engine.firstAt, processed: engine.processedAll, latency: engine.timing.snapshot(), delivered: engine.delivered.snapshot(), copies: bus.metrics().copies, deliveries: m.batches, cpuMs: cpuMs(cpu0) })}\n`,
+  );
   process.stdin.destroy();
   await engine.stop();
   await bus.close();
@@ -282,7 +297,9 @@ async function rawChild(role: string, url: string, key: string, rate: number, se
     const end = performance.now() + (seconds + 1.5) * 1000;
     let from = Infinity; // the first message's time + the warm-up, as in the engine
     while (performance.now() < end) {
-      const reply = (await redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', 128, 'BLOCK', 100, 'STREAMS', key, '>')) as unknown[] | null;
+      const reply = (await redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', 128, 'BLOCK', 100, 'STREAMS', key, '>')) as
+        | unknown[]
+        | null;
       if (!reply) continue;
       const now = nowMs();
       // [[key, entries]] (RESP2) or [key, entries]
@@ -326,10 +343,6 @@ async function rawFloor(url: string, rate: number, seconds: number): Promise<{ p
 // ---------------------------------------------------------------------------------------------------
 // The parent: Redis, children, figures.
 
-
-
-
-
 /** The children's RedisTransport durability (KB_BENCH_DURABILITY, set by run()): the transport's default when unset. */
 function durability(): { durability?: 'replica' | 'primary' } {
   const d = process.env.KB_BENCH_DURABILITY;
@@ -337,8 +350,14 @@ function durability(): { durability?: 'replica' | 'primary' } {
 }
 
 /** A child of this file; `line()` resolves with its next stdout line. */
-function child(args: string[], env: Record<string, string> = {}): { proc: ChildProcess; line: () => Promise<string>; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+function child(
+  args: string[],
+  env: Record<string, string> = {},
+): { proc: ChildProcess; line: () => Promise<string>; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const lines: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   let buffer = '';
@@ -454,10 +473,16 @@ async function stages(url: string, plan: { count: number; sync: boolean; warm: n
   try {
     if ((await engine.line()) !== 'ready') throw new Error('engine child did not start');
     engine.proc.stdin!.write(`${plan.count + plan.warm}\n`);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('engine child did not read the backlog within 120 s')), 120_000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('engine child did not read the backlog within 120 s')), 120_000).unref(),
+    );
     const eng = JSON.parse(await Promise.race([engine.line(), timeout])) as EngineReport;
     await engine.exited;
-    return { publisher: (plan.count * 1000) / (pub.storedAt - pub.rounds[0][0]), engine: (plan.count * 1000) / (eng.doneAt - eng.firstAt), prefix };
+    return {
+      publisher: (plan.count * 1000) / (pub.storedAt - pub.rounds[0][0]),
+      engine: (plan.count * 1000) / (eng.doneAt - eng.firstAt),
+      prefix,
+    };
   } finally {
     if (engine.proc.exitCode === null) engine.proc.kill('SIGKILL');
   }
@@ -511,7 +536,15 @@ export const redisSection: BenchSection = {
     const rows: BenchRow[] = [];
     // ratioTo: a figure the original system reported (the 'reported' subject).
     const add = (c: string, subject: string, value: number, unit: string, note?: string, ratioTo?: number) =>
-      rows.push({ section: 'redis', case: c, subject, value, unit, ...(ratioTo ? { ratio: value / ratioTo, baseline: 'reported' } : {}), ...(note ? { note } : {}) });
+      rows.push({
+        section: 'redis',
+        case: c,
+        subject,
+        value,
+        unit,
+        ...(ratioTo ? { ratio: value / ratioTo, baseline: 'reported' } : {}),
+        ...(note ? { note } : {}),
+      });
     let url = process.env.KERNELBUS_BENCH_REDIS;
     let own: RedisServer | undefined;
     if (!url) {
@@ -528,7 +561,8 @@ export const redisSection: BenchSection = {
       const server = own ? 'own redis-server on loopback' : 'KERNELBUS_BENCH_REDIS';
 
       // Throughput, both sides warm (WARM_ROUNDS), medians of ROUNDS rounds: each Redis run's processes, and the in-process bus's.
-      const rounds = (rates: number[]) => `median of ${ROUNDS} rounds of ${(ROUND_TRADES / 1e6).toFixed(0)} M trades (${rates.map((x) => (x / 1e6).toFixed(2)).join(', ')} M) after ${WARM_ROUNDS} untimed`;
+      const rounds = (rates: number[]) =>
+        `median of ${ROUNDS} rounds of ${(ROUND_TRADES / 1e6).toFixed(0)} M trades (${rates.map((x) => (x / 1e6).toFixed(2)).join(', ')} M) after ${WARM_ROUNDS} untimed`;
       const plan = { count: ROUND_TRADES, rounds: WARM_ROUNDS + ROUNDS };
       const cpuBefore = await serverCpuSeconds(url);
       const t = await run(url, plan, 0);
@@ -537,10 +571,23 @@ export const redisSection: BenchSection = {
       const awaited = roundRates(t, ROUND_TRADES, ROUNDS);
       const local = await inProcess(data, plan, 0, ROUNDS);
       const tp = 'throughput, single trades by await publish() end to end (msg/s)';
-      add(tp, 'redis, 2 processes', awaited.e2e, 'msg/s', `publisher process -> ${server} (${SHARDS} streams) -> VpinEngine process, ${rounds(awaited.all)}; target >= 2,000,000`, 6680);
+      add(
+        tp,
+        'redis, 2 processes',
+        awaited.e2e,
+        'msg/s',
+        `publisher process -> ${server} (${SHARDS} streams) -> VpinEngine process, ${rounds(awaited.all)}; target >= 2,000,000`,
+        6680,
+      );
       add(tp, 'in-process bus', local.rate, 'msg/s', `same engine, memory transport, one process, ${rounds(local.rates)}`, 6680);
       add(tp, 'reported', 6680, 'msg/s', 'original: two Redis buses, 0.43 ms mean latency', 6680);
-      add('throughput, publisher side (msg/s)', 'redis, 2 processes', awaited.published, 'msg/s', `${t.eng.deliveries.toLocaleString('en-US')} frames delivered, ${t.eng.copies.toLocaleString('en-US')} copied once (unaligned)`);
+      add(
+        'throughput, publisher side (msg/s)',
+        'redis, 2 processes',
+        awaited.published,
+        'msg/s',
+        `${t.eng.deliveries.toLocaleString('en-US')} frames delivered, ${t.eng.copies.toLocaleString('en-US')} copied once (unaligned)`,
+      );
       // The same single trades through publishSync() (no await per trade).
       const syncPlan = { ...plan, sync: true };
       const sync = await run(url, syncPlan, 0);
@@ -548,7 +595,14 @@ export const redisSection: BenchSection = {
       const synced = roundRates(sync, ROUND_TRADES, ROUNDS);
       const localSync = await inProcess(data, syncPlan, 0, ROUNDS);
       const ts = 'throughput, single trades by publishSync() end to end (msg/s)';
-      add(ts, 'redis, 2 processes', synced.e2e, 'msg/s', `publisher side ${(synced.published / 1e6).toFixed(2)} M msg/s; ${rounds(synced.all)}; target >= 2,000,000`, 6680);
+      add(
+        ts,
+        'redis, 2 processes',
+        synced.e2e,
+        'msg/s',
+        `publisher side ${(synced.published / 1e6).toFixed(2)} M msg/s; ${rounds(synced.all)}; target >= 2,000,000`,
+        6680,
+      );
       add(ts, 'in-process bus', localSync.rate, 'msg/s', `same engine, memory transport, one process; ${rounds(localSync.rates)}`, 6680);
       // Each of the two processes alone (Redis on the other core): what a core per process would carry.
       const alone = await stages(url, { count: STAGE_TRADES, sync: true, warm: STAGE_WARM });
@@ -556,16 +610,43 @@ export const redisSection: BenchSection = {
       const tst = 'throughput by stage, single trades by publishSync() (msg/s)';
       const stageNote = `after ${STAGE_WARM.toLocaleString('en-US')} untimed trades, with redis-server on the other core; the end-to-end runs above share 2 cores between 3 busy processes`;
       const stageRows: BenchRow[] = [
-        { section: 'redis', case: tst, subject: 'publisher process alone', value: alone.publisher, unit: 'msg/s', note: `publishing into Redis with no consumer, until stored; ${stageNote}` },
-        { section: 'redis', case: tst, subject: 'engine process alone', value: alone.engine, unit: 'msg/s', note: `reading the publisher's ${(STAGE_TRADES / 1e6).toFixed(0)} M trades back as a backlog; ${stageNote}` },
-        { section: 'redis', case: tst, subject: 'in-process bus', value: localSync.rate, unit: 'msg/s', note: 'both in one process (the publishSync() row above)' },
+        {
+          section: 'redis',
+          case: tst,
+          subject: 'publisher process alone',
+          value: alone.publisher,
+          unit: 'msg/s',
+          note: `publishing into Redis with no consumer, until stored; ${stageNote}`,
+        },
+        {
+          section: 'redis',
+          case: tst,
+          subject: 'engine process alone',
+          value: alone.engine,
+          unit: 'msg/s',
+          note: `reading the publisher's ${(STAGE_TRADES / 1e6).toFixed(0)} M trades back as a backlog; ${stageNote}`,
+        },
+        {
+          section: 'redis',
+          case: tst,
+          subject: 'in-process bus',
+          value: localSync.rate,
+          unit: 'msg/s',
+          note: 'both in one process (the publishSync() row above)',
+        },
       ];
       rows.push(...withRatios(stageRows, 'in-process bus'));
       const cpu = 'CPU per trade, single trades (ns)';
       add(cpu, 'publisher process, await publish()', awaited.publisherCpu, 'ns', 'user + system time while publishing the timed rounds');
       add(cpu, 'publisher process, publishSync()', synced.publisherCpu, 'ns', 'user + system time while publishing the timed rounds');
       add(cpu, 'engine process', synced.engineCpu, 'ns', 'publishSync() run; user + system time over the timed rounds');
-      add(cpu, 'redis-server', (serverCpu * 1e9) / (ROUND_TRADES * (WARM_ROUNDS + ROUNDS)), 'ns', `await publish() run, warm-up included (INFO cpu)${own ? '' : '; a shared server counts its other clients too'}; perf: about a quarter of it is Lua hashing every byte of the frames the append script receives`);
+      add(
+        cpu,
+        'redis-server',
+        (serverCpu * 1e9) / (ROUND_TRADES * (WARM_ROUNDS + ROUNDS)),
+        'ns',
+        `await publish() run, warm-up included (INFO cpu)${own ? '' : '; a shared server counts its other clients too'}; perf: about a quarter of it is Lua hashing every byte of the frames the append script receives`,
+      );
       // The same trades published as batches of 64 per call (one symbol each): what the transport carries.
       const batchPlan = { ...plan, batch: BATCH };
       const batched = await run(url, batchPlan, 0);
@@ -573,8 +654,22 @@ export const redisSection: BenchSection = {
       const batches = roundRates(batched, ROUND_TRADES, ROUNDS);
       const localBatched = await inProcess(data, batchPlan, 0, ROUNDS);
       const tb = `throughput, batches of ${BATCH} trades end to end (msg/s)`;
-      add(tb, 'redis, 2 processes', batches.e2e, 'msg/s', `${batched.eng.deliveries.toLocaleString('en-US')} frames; ${rounds(batches.all)}; target >= 2,000,000`, 6680);
-      add(tb, 'in-process bus', localBatched.rate, 'msg/s', `same engine, memory transport, one process; ${rounds(localBatched.rates)}`, 6680);
+      add(
+        tb,
+        'redis, 2 processes',
+        batches.e2e,
+        'msg/s',
+        `${batched.eng.deliveries.toLocaleString('en-US')} frames; ${rounds(batches.all)}; target >= 2,000,000`,
+        6680,
+      );
+      add(
+        tb,
+        'in-process bus',
+        localBatched.rate,
+        'msg/s',
+        `same engine, memory transport, one process; ${rounds(localBatched.rates)}`,
+        6680,
+      );
       const e2e = awaited.e2e;
       add('throughput vs original stress test (msg/s)', 'redis, 2 processes', e2e, 'msg/s', undefined, 14822);
       add('throughput vs original stress test (msg/s)', 'reported', 14822, 'msg/s', 'original stress test', 14822);
@@ -599,8 +694,14 @@ export const redisSection: BenchSection = {
         prefixes.push(r.prefix);
         const mine = (await inProcess(data, { rate, seconds }, WARMUP_S * 1000)).latency;
         const at = `@ ${fmtRate(rate)} msg/s`;
-        const achieved = `${Math.round(r.pub.sent / (seconds)).toLocaleString('en-US')} msg/s achieved`;
-        add(`latency p50 ${at} (ms)`, 'redis, 2 processes', r.eng.latency.p50, 'ms', rate === 10_000 ? `target <= 0.5 ms; ${achieved}` : achieved);
+        const achieved = `${Math.round(r.pub.sent / seconds).toLocaleString('en-US')} msg/s achieved`;
+        add(
+          `latency p50 ${at} (ms)`,
+          'redis, 2 processes',
+          r.eng.latency.p50,
+          'ms',
+          rate === 10_000 ? `target <= 0.5 ms; ${achieved}` : achieved,
+        );
         add(`latency p50 ${at} (ms)`, 'in-process bus', mine.p50, 'ms');
         if (rate === 10_000) {
           // Like for like with the raw floor below, which times a message on arrival.
@@ -613,7 +714,13 @@ export const redisSection: BenchSection = {
         add(`latency mean ${at} (ms)`, 'redis, 2 processes', r.eng.latency.mean, 'ms', undefined, 0.43);
         const perMessage = (ms: number) => (ms * 1000) / r.pub.sent;
         add(`CPU per message ${at} (µs)`, 'redis, publisher process', perMessage(r.pub.cpuMs), 'µs', 'user + system time while publishing');
-        add(`CPU per message ${at} (µs)`, 'redis, engine process', perMessage(r.eng.cpuMs), 'µs', 'user + system time from the first message to the last');
+        add(
+          `CPU per message ${at} (µs)`,
+          'redis, engine process',
+          perMessage(r.eng.cpuMs),
+          'µs',
+          'user + system time from the first message to the last',
+        );
         add(`latency mean ${at} (ms)`, 'in-process bus', mine.mean, 'ms', undefined, 0.43);
         add(`latency mean ${at} (ms)`, 'reported', 0.43, 'ms', 'original: mean over two Redis buses at 6,680 msg/s', 0.43);
         if (rate === 10_000) {
@@ -636,7 +743,13 @@ export const redisSection: BenchSection = {
 if (process.argv.includes('--child')) {
   const [, , , role, url, prefix, ...rest] = process.argv;
   if (role === 'publisher') {
-    await publisherChild(url, prefix, rest[0] === 'count' ? { count: Number(rest[1]), batch: Number(rest[2]), sync: rest[3] === 'sync', warm: Number(rest[4]), rounds: Number(rest[5]) } : { rate: Number(rest[1]), seconds: Number(rest[2]) });
+    await publisherChild(
+      url,
+      prefix,
+      rest[0] === 'count'
+        ? { count: Number(rest[1]), batch: Number(rest[2]), sync: rest[3] === 'sync', warm: Number(rest[4]), rounds: Number(rest[5]) }
+        : { rate: Number(rest[1]), seconds: Number(rest[2]) },
+    );
   } else if (role === 'engine') {
     await engineChild(url, prefix, Number(rest[0]), Number(rest[1]), Number(rest[2]));
   } else if (role === 'raw-consumer' || role === 'raw-producer') {
@@ -644,5 +757,14 @@ if (process.argv.includes('--child')) {
   }
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = await redisSection.run();
-  console.table(rows.map((r) => ({ case: r.case, subject: r.subject, value: +r.value.toPrecision(4), unit: r.unit, ratio: r.ratio?.toFixed(2) ?? '', note: r.note ?? '' })));
+  console.table(
+    rows.map((r) => ({
+      case: r.case,
+      subject: r.subject,
+      value: +r.value.toPrecision(4),
+      unit: r.unit,
+      ratio: r.ratio?.toFixed(2) ?? '',
+      note: r.note ?? '',
+    })),
+  );
 }

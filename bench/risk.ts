@@ -46,11 +46,31 @@ function blasSweeps(nat: Kernels, blas: Kernels): BenchRow[] {
   const portfolios = 100;
   const weights = Float64Array.from({ length: portfolios * 256 }, (_, i) => ((i * 7919) % 101) / 5050);
   return [
-    ...autoSweep('risk', 'covariance() 252 x N', 'values', BLAS_COVARIANCE_MIN_VALUES, 'BLAS_COVARIANCE_MIN_VALUES', (size) => returnsOf(size / 252),
-      (r) => nat.covariance(r), (r) => blas.covariance(r), { subject: 'blas vs native', sizes: SWEEP_ASSETS.map((n) => 252 * n), calls: 20 }),
-    ...autoSweep('risk', 'portfolioVolatility() 100 x N', 'values', BLAS_VOLATILITY_MIN_VALUES, 'BLAS_VOLATILITY_MIN_VALUES',
-      (size) => ({ cov: nat.covariance(returnsOf(size / portfolios)).cov, w: matrix(weights.subarray(0, size), portfolios, size / portfolios) }),
-      ({ cov, w }) => nat.portfolioVolatility(cov, w), ({ cov, w }) => blas.portfolioVolatility(cov, w), { subject: 'blas vs native', sizes: SWEEP_ASSETS.map((n) => portfolios * n), calls: 20 }),
+    ...autoSweep(
+      'risk',
+      'covariance() 252 x N',
+      'values',
+      BLAS_COVARIANCE_MIN_VALUES,
+      'BLAS_COVARIANCE_MIN_VALUES',
+      (size) => returnsOf(size / 252),
+      (r) => nat.covariance(r),
+      (r) => blas.covariance(r),
+      { subject: 'blas vs native', sizes: SWEEP_ASSETS.map((n) => 252 * n), calls: 20 },
+    ),
+    ...autoSweep(
+      'risk',
+      'portfolioVolatility() 100 x N',
+      'values',
+      BLAS_VOLATILITY_MIN_VALUES,
+      'BLAS_VOLATILITY_MIN_VALUES',
+      (size) => ({
+        cov: nat.covariance(returnsOf(size / portfolios)).cov,
+        w: matrix(weights.subarray(0, size), portfolios, size / portfolios),
+      }),
+      ({ cov, w }) => nat.portfolioVolatility(cov, w),
+      ({ cov, w }) => blas.portfolioVolatility(cov, w),
+      { subject: 'blas vs native', sizes: SWEEP_ASSETS.map((n) => portfolios * n), calls: 20 },
+    ),
   ];
 }
 
@@ -63,8 +83,16 @@ export const riskSection: BenchSection = {
     const nat = kernels({ backend: 'native' });
     const one = kernels({ backend: 'native', threads: 1 });
     const { returns, prices } = panel(2520, 500);
-    const weights = matrix(Float64Array.from({ length: 100 * 500 }, (_, i) => ((i * 7919) % 101) / 5050), 100, 500);
-    const manyWeights = matrix(Float64Array.from({ length: 10_000 * 500 }, (_, i) => ((i * 7919) % 101) / 5050), 10_000, 500);
+    const weights = matrix(
+      Float64Array.from({ length: 100 * 500 }, (_, i) => ((i * 7919) % 101) / 5050),
+      100,
+      500,
+    );
+    const manyWeights = matrix(
+      Float64Array.from({ length: 10_000 * 500 }, (_, i) => ((i * 7919) % 101) / 5050),
+      10_000,
+      500,
+    );
     const cov = nat.covariance(returns).cov;
     const tenWeights = matrix(weights.data.subarray(0, 10 * 500), 10, 500);
     const oneWeights = weights.data.subarray(0, 500);
@@ -75,19 +103,62 @@ export const riskSection: BenchSection = {
     const cases: [string, () => unknown, () => unknown, (() => unknown)?][] = [
       ['simpleReturns 2520 x 500', () => ref.simpleReturns(prices), () => nat.simpleReturns(prices)],
       ['logReturns 2520 x 500', () => ref.logReturns(prices), () => nat.logReturns(prices)],
-      ['portfolioReturns 2520 x 500, 100 portfolios', () => ref.portfolioReturns(returns, weights), () => nat.portfolioReturns(returns, weights)],
+      [
+        'portfolioReturns 2520 x 500, 100 portfolios',
+        () => ref.portfolioReturns(returns, weights),
+        () => nat.portfolioReturns(returns, weights),
+      ],
       ['performanceStats 2520 x 500', () => ref.performanceStats(returns), () => nat.performanceStats(returns)],
       ['covariance sample 2520 x 500', () => ref.covariance(returns), () => nat.covariance(returns), () => one.covariance(returns)],
-      ['covariance ledoit-wolf 2520 x 500', () => ref.covariance(returns, { method: 'ledoit-wolf' }), () => nat.covariance(returns, { method: 'ledoit-wolf' }), () => one.covariance(returns, { method: 'ledoit-wolf' })],
+      [
+        'covariance ledoit-wolf 2520 x 500',
+        () => ref.covariance(returns, { method: 'ledoit-wolf' }),
+        () => nat.covariance(returns, { method: 'ledoit-wolf' }),
+        () => one.covariance(returns, { method: 'ledoit-wolf' }),
+      ],
       ['covariance ewma 2520 x 500', () => ref.covariance(returns, { method: 'ewma' }), () => nat.covariance(returns, { method: 'ewma' })],
-      ['portfolioVolatility 10,000 x 500', () => ref.portfolioVolatility(cov, manyWeights), () => nat.portfolioVolatility(cov, manyWeights), () => one.portfolioVolatility(cov, manyWeights)],
-      ['valueAtRisk historical 2520 x 500', () => ref.valueAtRisk(returns, { method: 'historical' }), () => nat.valueAtRisk(returns, { method: 'historical' })],
-      ['valueAtRisk gaussian 2520 x 500', () => ref.valueAtRisk(returns, { method: 'gaussian' }), () => nat.valueAtRisk(returns, { method: 'gaussian' })],
-      ['valueAtRisk cornish-fisher 2520 x 500', () => ref.valueAtRisk(returns, { method: 'cornish-fisher' }), () => nat.valueAtRisk(returns, { method: 'cornish-fisher' })],
-      ['componentVar gaussian 2520 x 500, 10 portfolios', () => ref.componentVar(returns, tenWeights, { method: 'gaussian' }), () => nat.componentVar(returns, tenWeights, { method: 'gaussian' })],
-      ['componentVar cornish-fisher 2520 x 500, 10 portfolios', () => ref.componentVar(returns, tenWeights, { method: 'cornish-fisher' }), () => nat.componentVar(returns, tenWeights, { method: 'cornish-fisher' })],
-      ['monteCarloVar 100,000 paths x 500, 1 portfolio', () => ref.monteCarloVar(model, oneWeights, mc), () => nat.monteCarloVar(model, oneWeights, mc), () => one.monteCarloVar(model, oneWeights, mc)],
-      ['monteCarloVar student-t 100,000 paths x 500, 1 portfolio', () => ref.monteCarloVar(model, oneWeights, mcT), () => nat.monteCarloVar(model, oneWeights, mcT)],
+      [
+        'portfolioVolatility 10,000 x 500',
+        () => ref.portfolioVolatility(cov, manyWeights),
+        () => nat.portfolioVolatility(cov, manyWeights),
+        () => one.portfolioVolatility(cov, manyWeights),
+      ],
+      [
+        'valueAtRisk historical 2520 x 500',
+        () => ref.valueAtRisk(returns, { method: 'historical' }),
+        () => nat.valueAtRisk(returns, { method: 'historical' }),
+      ],
+      [
+        'valueAtRisk gaussian 2520 x 500',
+        () => ref.valueAtRisk(returns, { method: 'gaussian' }),
+        () => nat.valueAtRisk(returns, { method: 'gaussian' }),
+      ],
+      [
+        'valueAtRisk cornish-fisher 2520 x 500',
+        () => ref.valueAtRisk(returns, { method: 'cornish-fisher' }),
+        () => nat.valueAtRisk(returns, { method: 'cornish-fisher' }),
+      ],
+      [
+        'componentVar gaussian 2520 x 500, 10 portfolios',
+        () => ref.componentVar(returns, tenWeights, { method: 'gaussian' }),
+        () => nat.componentVar(returns, tenWeights, { method: 'gaussian' }),
+      ],
+      [
+        'componentVar cornish-fisher 2520 x 500, 10 portfolios',
+        () => ref.componentVar(returns, tenWeights, { method: 'cornish-fisher' }),
+        () => nat.componentVar(returns, tenWeights, { method: 'cornish-fisher' }),
+      ],
+      [
+        'monteCarloVar 100,000 paths x 500, 1 portfolio',
+        () => ref.monteCarloVar(model, oneWeights, mc),
+        () => nat.monteCarloVar(model, oneWeights, mc),
+        () => one.monteCarloVar(model, oneWeights, mc),
+      ],
+      [
+        'monteCarloVar student-t 100,000 paths x 500, 1 portfolio',
+        () => ref.monteCarloVar(model, oneWeights, mcT),
+        () => nat.monteCarloVar(model, oneWeights, mcT),
+      ],
     ];
     const slow = new Set(['monteCarloVar 100,000 paths x 500, 1 portfolio', 'monteCarloVar student-t 100,000 paths x 500, 1 portfolio']);
     const notes: Record<string, string> = {
@@ -103,55 +174,156 @@ export const riskSection: BenchSection = {
     const numpyCov = 'target >= 3x native, and within 1.2x of numpy.cov (11.6 ms with 2 BLAS threads, per the issue): <= 13.9 ms';
     const blasCases: Record<string, [(b: Kernels) => unknown, string?]> = {
       'covariance sample 2520 x 500': [(b) => b.covariance(returns), numpyCov],
-      'covariance ledoit-wolf 2520 x 500': [(b) => b.covariance(returns, { method: 'ledoit-wolf' }), 'dsyrk as for sample; the shrinkage is the native code'],
-      'portfolioVolatility 10,000 x 500': [(b) => b.portfolioVolatility(cov, manyWeights), 'target >= 3x native, and within 1.2x of numpy (65-95 ms with 2 BLAS threads, per the issue): <= 78-114 ms'],
-      'monteCarloVar 100,000 paths x 500, 1 portfolio': [(b) => b.monteCarloVar(model, oneWeights, mc), 'only the Cholesky factor by dpotrf: the paths are the native ones'],
+      'covariance ledoit-wolf 2520 x 500': [
+        (b) => b.covariance(returns, { method: 'ledoit-wolf' }),
+        'dsyrk as for sample; the shrinkage is the native code',
+      ],
+      'portfolioVolatility 10,000 x 500': [
+        (b) => b.portfolioVolatility(cov, manyWeights),
+        'target >= 3x native, and within 1.2x of numpy (65-95 ms with 2 BLAS threads, per the issue): <= 78-114 ms',
+      ],
+      'monteCarloVar 100,000 paths x 500, 1 portfolio': [
+        (b) => b.monteCarloVar(model, oneWeights, mc),
+        'only the Cholesky factor by dpotrf: the paths are the native ones',
+      ],
     };
     const threads = nativeThreads();
     for (const [name, r, n, single] of cases) {
-      const timed = backendRows('risk', name, { reference: r, native: n, oneThread: single, slowReference: slow.has(name), note: notes[name] }, threads);
+      const timed = backendRows(
+        'risk',
+        name,
+        { reference: r, native: n, oneThread: single, slowReference: slow.has(name), note: notes[name] },
+        threads,
+      );
       rows.push(...timed.rows);
       const natMs = timed.nativeMs;
       const blasCase = blasCases[name];
       if (blas && blasCase) {
         const blasMs = timeBest(() => blasCase[0](blas), { minMs: 300 });
-        rows.push({ section: 'risk', case: name, subject: 'blas', value: blasMs, unit: 'ms', ratio: natMs / blasMs, baseline: 'native (speed-up)', note: blasCase[1] });
+        rows.push({
+          section: 'risk',
+          case: name,
+          subject: 'blas',
+          value: blasMs,
+          unit: 'ms',
+          ratio: natMs / blasMs,
+          baseline: 'native (speed-up)',
+          note: blasCase[1],
+        });
       }
     }
     // tfjs (float32) at the issue's sizes and at smaller ones, beside native
     const small = panel(252, 50, 9).returns;
     const smallCov = nat.covariance(small).cov;
-    const smallWeights = matrix(Float64Array.from({ length: 100 * 50 }, (_, i) => ((i * 7919) % 101) / 5050), 100, 50);
+    const smallWeights = matrix(
+      Float64Array.from({ length: 100 * 50 }, (_, i) => ((i * 7919) % 101) / 5050),
+      100,
+      50,
+    );
     const smallModel = { mean: new Float64Array(50).fill(0.0003), cov: smallCov };
     const smallMc = { paths: 10_000, confidence: 0.99 };
-    rows.push(...(await tfjsRows('risk', [
-      { name: 'covariance sample 2520 x 500', tfjs: (k) => k.covariance(returns), native: () => nat.covariance(returns), slow: true },
-      { name: 'covariance ledoit-wolf 2520 x 500', tfjs: (k) => k.covariance(returns, { method: 'ledoit-wolf' }), native: () => nat.covariance(returns, { method: 'ledoit-wolf' }), slow: true },
-      { name: 'covariance sample 252 x 50', tfjs: (k) => k.covariance(small), native: () => nat.covariance(small) },
-      { name: 'portfolioVolatility 10,000 x 500', tfjs: (k) => k.portfolioVolatility(cov, manyWeights), native: () => nat.portfolioVolatility(cov, manyWeights), slow: true },
-      { name: 'portfolioVolatility 100 x 50', tfjs: (k) => k.portfolioVolatility(smallCov, smallWeights), native: () => nat.portfolioVolatility(smallCov, smallWeights) },
-      { name: 'monteCarloVar 100,000 paths x 500, 1 portfolio', tfjs: (k) => k.monteCarloVar(model, oneWeights, mc), native: () => nat.monteCarloVar(model, oneWeights, mc), slow: true },
-      { name: 'monteCarloVar 10,000 paths x 50, 1 portfolio', tfjs: (k) => k.monteCarloVar(smallModel, smallWeights.data.subarray(0, 50), smallMc), native: () => nat.monteCarloVar(smallModel, smallWeights.data.subarray(0, 50), smallMc) },
-    ])));
+    rows.push(
+      ...(await tfjsRows('risk', [
+        { name: 'covariance sample 2520 x 500', tfjs: (k) => k.covariance(returns), native: () => nat.covariance(returns), slow: true },
+        {
+          name: 'covariance ledoit-wolf 2520 x 500',
+          tfjs: (k) => k.covariance(returns, { method: 'ledoit-wolf' }),
+          native: () => nat.covariance(returns, { method: 'ledoit-wolf' }),
+          slow: true,
+        },
+        { name: 'covariance sample 252 x 50', tfjs: (k) => k.covariance(small), native: () => nat.covariance(small) },
+        {
+          name: 'portfolioVolatility 10,000 x 500',
+          tfjs: (k) => k.portfolioVolatility(cov, manyWeights),
+          native: () => nat.portfolioVolatility(cov, manyWeights),
+          slow: true,
+        },
+        {
+          name: 'portfolioVolatility 100 x 50',
+          tfjs: (k) => k.portfolioVolatility(smallCov, smallWeights),
+          native: () => nat.portfolioVolatility(smallCov, smallWeights),
+        },
+        {
+          name: 'monteCarloVar 100,000 paths x 500, 1 portfolio',
+          tfjs: (k) => k.monteCarloVar(model, oneWeights, mc),
+          native: () => nat.monteCarloVar(model, oneWeights, mc),
+          slow: true,
+        },
+        {
+          name: 'monteCarloVar 10,000 paths x 50, 1 portfolio',
+          tfjs: (k) => k.monteCarloVar(smallModel, smallWeights.data.subarray(0, 50), smallMc),
+          native: () => nat.monteCarloVar(smallModel, smallWeights.data.subarray(0, 50), smallMc),
+        },
+      ])),
+    );
     // Metal (float32 shaders, on an Apple-silicon Mac only) beside native, and where it starts to pay off
-    rows.push(...metalRows('risk', [
-      { name: 'portfolioVolatility 10,000 x 500', metal: (k) => k.portfolioVolatility(cov, manyWeights), native: () => nat.portfolioVolatility(cov, manyWeights) },
-      { name: 'portfolioVolatility 100 x 50', metal: (k) => k.portfolioVolatility(smallCov, smallWeights), native: () => nat.portfolioVolatility(smallCov, smallWeights) },
-      { name: 'monteCarloVar 100,000 paths x 500, 1 portfolio', metal: (k) => k.monteCarloVar(model, oneWeights, mc), native: () => nat.monteCarloVar(model, oneWeights, mc) },
-      { name: 'monteCarloVar student-t 100,000 paths x 500, 1 portfolio', metal: (k) => k.monteCarloVar(model, oneWeights, mcT), native: () => nat.monteCarloVar(model, oneWeights, mcT) },
-      { name: 'monteCarloScenarios 10,000 paths x 500', metal: (k) => k.monteCarloScenarios(model, { paths: 10_000 }), native: () => nat.monteCarloScenarios(model, { paths: 10_000 }) },
-    ], [
-      {
-        label: 'portfolioVolatility() P x 500', unit: 'values', threshold: METAL_VOLATILITY_MIN_VALUES, constant: 'METAL_VOLATILITY_MIN_VALUES', sizes: [10, 100, 1000, 10_000].map((p) => p * 500),
-        input: (size: number) => matrix(manyWeights.data.subarray(0, size), size / 500, 500), metal: (k, w) => k.portfolioVolatility(cov, w), native: (w) => nat.portfolioVolatility(cov, w),
-      },
-      {
-        label: 'monteCarloVar() paths x 500', unit: 'values', threshold: METAL_MONTE_CARLO_MIN_VALUES, constant: 'METAL_MONTE_CARLO_MIN_VALUES', sizes: [1000, 10_000, 30_000, 100_000].map((p) => p * 500),
-        input: (size: number) => ({ ...mc, paths: size / 500 }), metal: (k, o) => k.monteCarloVar(model, oneWeights, o), native: (o) => nat.monteCarloVar(model, oneWeights, o),
-      },
-    ]));
+    rows.push(
+      ...metalRows(
+        'risk',
+        [
+          {
+            name: 'portfolioVolatility 10,000 x 500',
+            metal: (k) => k.portfolioVolatility(cov, manyWeights),
+            native: () => nat.portfolioVolatility(cov, manyWeights),
+          },
+          {
+            name: 'portfolioVolatility 100 x 50',
+            metal: (k) => k.portfolioVolatility(smallCov, smallWeights),
+            native: () => nat.portfolioVolatility(smallCov, smallWeights),
+          },
+          {
+            name: 'monteCarloVar 100,000 paths x 500, 1 portfolio',
+            metal: (k) => k.monteCarloVar(model, oneWeights, mc),
+            native: () => nat.monteCarloVar(model, oneWeights, mc),
+          },
+          {
+            name: 'monteCarloVar student-t 100,000 paths x 500, 1 portfolio',
+            metal: (k) => k.monteCarloVar(model, oneWeights, mcT),
+            native: () => nat.monteCarloVar(model, oneWeights, mcT),
+          },
+          {
+            name: 'monteCarloScenarios 10,000 paths x 500',
+            metal: (k) => k.monteCarloScenarios(model, { paths: 10_000 }),
+            native: () => nat.monteCarloScenarios(model, { paths: 10_000 }),
+          },
+        ],
+        [
+          {
+            label: 'portfolioVolatility() P x 500',
+            unit: 'values',
+            threshold: METAL_VOLATILITY_MIN_VALUES,
+            constant: 'METAL_VOLATILITY_MIN_VALUES',
+            sizes: [10, 100, 1000, 10_000].map((p) => p * 500),
+            input: (size: number) => matrix(manyWeights.data.subarray(0, size), size / 500, 500),
+            metal: (k, w) => k.portfolioVolatility(cov, w),
+            native: (w) => nat.portfolioVolatility(cov, w),
+          },
+          {
+            label: 'monteCarloVar() paths x 500',
+            unit: 'values',
+            threshold: METAL_MONTE_CARLO_MIN_VALUES,
+            constant: 'METAL_MONTE_CARLO_MIN_VALUES',
+            sizes: [1000, 10_000, 30_000, 100_000].map((p) => p * 500),
+            input: (size: number) => ({ ...mc, paths: size / 500 }),
+            metal: (k, o) => k.monteCarloVar(model, oneWeights, o),
+            native: (o) => nat.monteCarloVar(model, oneWeights, o),
+          },
+        ],
+      ),
+    );
     const series = returns.data.subarray(0, 1024);
-    rows.push(...autoSweep('risk', 'performanceStats()', 'values', RISK_NATIVE_MIN_VALUES, 'RISK_NATIVE_MIN_VALUES', (n) => series.subarray(0, n), (x) => ref.performanceStats(x), (x) => nat.performanceStats(x)));
+    rows.push(
+      ...autoSweep(
+        'risk',
+        'performanceStats()',
+        'values',
+        RISK_NATIVE_MIN_VALUES,
+        'RISK_NATIVE_MIN_VALUES',
+        (n) => series.subarray(0, n),
+        (x) => ref.performanceStats(x),
+        (x) => nat.performanceStats(x),
+      ),
+    );
     if (blas) rows.push(...blasSweeps(nat, blas));
     return rows;
   },

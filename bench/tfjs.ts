@@ -43,7 +43,16 @@ export async function tfjsRows(section: string, cases: TfjsCase[]): Promise<Benc
     for (const c of cases) {
       const ms = timeBest(() => c.tfjs(k), c.slow ? { minRuns: 1, maxRuns: 1 } : { minMs: 300, minRuns: 2 });
       const nat = nativeMs.get(c.name)!;
-      rows.push({ section, case: c.name, subject: `tfjs (${name})`, value: ms, unit: 'ms', ratio: nat / ms, baseline: 'native (speed-up)', note: `native ${nat.toFixed(2)} ms in this run` });
+      rows.push({
+        section,
+        case: c.name,
+        subject: `tfjs (${name})`,
+        value: ms,
+        unit: 'ms',
+        ratio: nat / ms,
+        baseline: 'native (speed-up)',
+        note: `native ${nat.toFixed(2)} ms in this run`,
+      });
     }
   }
   if (names.length > 1) await initTfjs({ backend: names[0] as 'cpu' });

@@ -37,7 +37,11 @@ function dailyBucketVolume(trades: Trades): number {
   return total / Math.max(1, (trades.ts[n - 1] - trades.ts[0]) / 86_400_000) / 50;
 }
 
-const slice = (t: Trades, n: number): Trades => ({ ts: t.ts.subarray(0, n), price: t.price.subarray(0, n), volume: t.volume.subarray(0, n) });
+const slice = (t: Trades, n: number): Trades => ({
+  ts: t.ts.subarray(0, n),
+  price: t.price.subarray(0, n),
+  volume: t.volume.subarray(0, n),
+});
 const rate = (n: number, ms: number) => n / (ms / 1000);
 
 /** vpin() configurations of the sweep: [label, barMs, classifier, target as a fraction of the yardstick]. */
@@ -61,7 +65,14 @@ export const vpinSection: BenchSection = {
     const bucketVolume = dailyBucketVolume(big);
     if (!nativeAvailable) {
       const ms = timeBest(() => ref.vpin(big, { bucketVolume }), { minMs: 1, minRuns: 3 });
-      rows.push({ section: 'vpin', case: 'vpin() 10^7 trades, bvc, 60 s bars', subject: 'reference', value: rate(1e7, ms), unit: 'trades/s', note: 'native not built' });
+      rows.push({
+        section: 'vpin',
+        case: 'vpin() 10^7 trades, bvc, 60 s bars',
+        subject: 'reference',
+        value: rate(1e7, ms),
+        unit: 'trades/s',
+        note: 'native not built',
+      });
       return rows;
     }
     const nat = kernels({ backend: 'native' });
@@ -75,31 +86,61 @@ export const vpinSection: BenchSection = {
       if (yardstick === 0) yardstick = value;
       const bars = nat.timeBars(big, { barMs }).start.length;
       rows.push({
-        section: 'vpin', case: `vpin() 10^7 trades, ${label}`, subject: 'native', value, unit: 'trades/s',
-        ratio: value / yardstick, baseline: 'vpin() bvc 60 s bars, native',
+        section: 'vpin',
+        case: `vpin() 10^7 trades, ${label}`,
+        subject: 'native',
+        value,
+        unit: 'trades/s',
+        ratio: value / yardstick,
+        baseline: 'vpin() bvc 60 s bars, native',
         note: `${(1e7 / bars).toPrecision(3)} trades a bar${target ? `; ${target}` : ''}`,
       });
     }
     const signs = () => nat.tickRule(big.price);
     const tickMs = timeBest(signs, { minMs: 1, minRuns: 5 });
     rows.push({
-      section: 'vpin', case: 'tickRule() 10^7 trades', subject: 'native', value: rate(1e7, tickMs), unit: 'trades/s',
-      ratio: rate(1e7, tickMs) / yardstick, baseline: 'vpin() bvc 60 s bars, native', note: 'target >= 1.5x',
+      section: 'vpin',
+      case: 'tickRule() 10^7 trades',
+      subject: 'native',
+      value: rate(1e7, tickMs),
+      unit: 'trades/s',
+      ratio: rate(1e7, tickMs) / yardstick,
+      baseline: 'vpin() bvc 60 s bars, native',
+      note: 'target >= 1.5x',
     });
 
     // 2. Native against the reference: 60 s bars on 10^7 trades; the other bar sizes on 10^6.
     const refMs = timeBest(() => ref.vpin(big, { bucketVolume }), { minMs: 1, minRuns: 3 });
     rows.push({
-      section: 'vpin', case: 'vpin() 10^7 trades, bvc, 60 s bars', subject: 'reference', value: rate(1e7, refMs), unit: 'trades/s',
-      ratio: rate(1e7, refMs) / yardstick, baseline: 'vpin() bvc 60 s bars, native',
+      section: 'vpin',
+      case: 'vpin() 10^7 trades, bvc, 60 s bars',
+      subject: 'reference',
+      value: rate(1e7, refMs),
+      unit: 'trades/s',
+      ratio: rate(1e7, refMs) / yardstick,
+      baseline: 'vpin() bvc 60 s bars, native',
     });
     const small = slice(big, 1e6);
     for (const [label, barMs, classifier] of CONFIGS.slice(1)) {
       const options = { bucketVolume, barMs, classifier };
-      const r = rate(1e6, timeBest(() => ref.vpin(small, options), { minMs: 200, minRuns: 3 }));
-      const n = rate(1e6, timeBest(() => nat.vpin(small, options), { minMs: 200, minRuns: 3 }));
+      const r = rate(
+        1e6,
+        timeBest(() => ref.vpin(small, options), { minMs: 200, minRuns: 3 }),
+      );
+      const n = rate(
+        1e6,
+        timeBest(() => nat.vpin(small, options), { minMs: 200, minRuns: 3 }),
+      );
       rows.push({ section: 'vpin', case: `vpin() 10^6 trades, ${label}`, subject: 'reference', value: r, unit: 'trades/s' });
-      rows.push({ section: 'vpin', case: `vpin() 10^6 trades, ${label}`, subject: 'native', value: n, unit: 'trades/s', ratio: n / r, baseline: 'reference' });
+      rows.push({
+        section: 'vpin',
+        case: `vpin() 10^6 trades, ${label}`,
+        subject: 'native',
+        value: n,
+        unit: 'trades/s',
+        ratio: n / r,
+        baseline: 'reference',
+      });
     }
 
     // 3. Per-value work: bulkClassify over 10^6 bars, the normal CDF over 10^6 values.
@@ -114,30 +155,80 @@ export const vpinSection: BenchSection = {
       const rNs = (timeBest(r, { minMs: 300 }) * 1e6) / 1e6;
       const nNs = (timeBest(n, { minMs: 300 }) * 1e6) / 1e6;
       rows.push({ section: 'vpin', case: name, subject: 'reference', value: rNs, unit: 'ns a value' });
-      rows.push({ section: 'vpin', case: name, subject: 'native', value: nNs, unit: 'ns a value', ratio: rNs / nNs, baseline: 'reference (speed-up)', note });
+      rows.push({
+        section: 'vpin',
+        case: name,
+        subject: 'native',
+        value: nNs,
+        unit: 'ns a value',
+        ratio: rNs / nNs,
+        baseline: 'reference (speed-up)',
+        note,
+      });
     }
 
     // tfjs (float32): bulkClassify over 10^6 and 10^4 bars, as ms a call beside native
     const fewBars = { open: barSet.open.subarray(0, 1e4), close: barSet.close.subarray(0, 1e4), volume: barSet.volume.subarray(0, 1e4) };
-    rows.push(...(await tfjsRows('vpin', [
-      { name: 'bulkClassify() 10^6 bars (ms a call)', tfjs: (k) => k.bulkClassify(barSet), native: () => nat.bulkClassify(barSet) },
-      { name: 'bulkClassify() 10^4 bars (ms a call)', tfjs: (k) => k.bulkClassify(fewBars), native: () => nat.bulkClassify(fewBars) },
-    ])));
+    rows.push(
+      ...(await tfjsRows('vpin', [
+        { name: 'bulkClassify() 10^6 bars (ms a call)', tfjs: (k) => k.bulkClassify(barSet), native: () => nat.bulkClassify(barSet) },
+        { name: 'bulkClassify() 10^4 bars (ms a call)', tfjs: (k) => k.bulkClassify(fewBars), native: () => nat.bulkClassify(fewBars) },
+      ])),
+    );
 
     // Metal (float32, on an Apple-silicon Mac only): bulkClassify beside native, and where it starts to pay off
-    rows.push(...metalRows('vpin', [
-      { name: 'bulkClassify() 10^6 bars (ms a call)', metal: (k) => k.bulkClassify(barSet), native: () => nat.bulkClassify(barSet) },
-      { name: 'bulkClassify() 10^4 bars (ms a call)', metal: (k) => k.bulkClassify(fewBars), native: () => nat.bulkClassify(fewBars) },
-    ], [{
-      label: 'bulkClassify()', unit: 'bars', threshold: METAL_CLASSIFY_MIN_BARS, constant: 'METAL_CLASSIFY_MIN_BARS', sizes: [1e4, 3e4, 1e5, 3e5, 1e6],
-      input: (n: number) => ({ open: barSet.open.subarray(0, n), close: barSet.close.subarray(0, n), volume: barSet.volume.subarray(0, n) }),
-      metal: (k, b) => k.bulkClassify(b), native: (b) => nat.bulkClassify(b),
-    }]));
+    rows.push(
+      ...metalRows(
+        'vpin',
+        [
+          { name: 'bulkClassify() 10^6 bars (ms a call)', metal: (k) => k.bulkClassify(barSet), native: () => nat.bulkClassify(barSet) },
+          { name: 'bulkClassify() 10^4 bars (ms a call)', metal: (k) => k.bulkClassify(fewBars), native: () => nat.bulkClassify(fewBars) },
+        ],
+        [
+          {
+            label: 'bulkClassify()',
+            unit: 'bars',
+            threshold: METAL_CLASSIFY_MIN_BARS,
+            constant: 'METAL_CLASSIFY_MIN_BARS',
+            sizes: [1e4, 3e4, 1e5, 3e5, 1e6],
+            input: (n: number) => ({
+              open: barSet.open.subarray(0, n),
+              close: barSet.close.subarray(0, n),
+              volume: barSet.volume.subarray(0, n),
+            }),
+            metal: (k, b) => k.bulkClassify(b),
+            native: (b) => nat.bulkClassify(b),
+          },
+        ],
+      ),
+    );
 
     // 4. The 'auto' thresholds: native/reference time per size, medians of interleaved rounds.
     const vpinOpts = { bucketVolume: 500, window: 5 };
-    rows.push(...autoSweep('vpin', 'vpin()', 'trades', VPIN_NATIVE_MIN_TRADES, 'VPIN_NATIVE_MIN_TRADES', (n) => syntheticTrades(n, 7), (t) => ref.vpin(t, vpinOpts), (t) => nat.vpin(t, vpinOpts)));
-    rows.push(...autoSweep('vpin', 'normalCdf()', 'values', SPECIAL_NATIVE_MIN_VALUES, 'SPECIAL_NATIVE_MIN_VALUES', (n) => x.subarray(0, n), (v) => ref.normalCdf(v), (v) => nat.normalCdf(v)));
+    rows.push(
+      ...autoSweep(
+        'vpin',
+        'vpin()',
+        'trades',
+        VPIN_NATIVE_MIN_TRADES,
+        'VPIN_NATIVE_MIN_TRADES',
+        (n) => syntheticTrades(n, 7),
+        (t) => ref.vpin(t, vpinOpts),
+        (t) => nat.vpin(t, vpinOpts),
+      ),
+    );
+    rows.push(
+      ...autoSweep(
+        'vpin',
+        'normalCdf()',
+        'values',
+        SPECIAL_NATIVE_MIN_VALUES,
+        'SPECIAL_NATIVE_MIN_VALUES',
+        (n) => x.subarray(0, n),
+        (v) => ref.normalCdf(v),
+        (v) => nat.normalCdf(v),
+      ),
+    );
     return rows;
   },
 };

@@ -80,4 +80,19 @@ export {
   type Trade,
   type TradeBatch,
 } from './bus/index.js';
-export { FactorEngine, RiskEngine, VpinEngine, type FactorEngineOptions, type FactorInput, type FactorResult, type PortfolioUpdate, type ReturnsUpdate, type RiskAlert, type RiskEngineOptions, type RiskResult, type VpinAlert, type VpinCalculation, type VpinEngineOptions } from './engines/index.js';
+export {
+  FactorEngine,
+  RiskEngine,
+  VpinEngine,
+  type FactorEngineOptions,
+  type FactorInput,
+  type FactorResult,
+  type PortfolioUpdate,
+  type ReturnsUpdate,
+  type RiskAlert,
+  type RiskEngineOptions,
+  type RiskResult,
+  type VpinAlert,
+  type VpinCalculation,
+  type VpinEngineOptions,
+} from './engines/index.js';

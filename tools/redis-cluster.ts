@@ -81,16 +81,31 @@ export class RedisCluster {
         servers.push(
           await RedisServer.start({
             args: [
-              '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort),
-              '--cluster-node-timeout', String(nodeTimeoutMs),
+              '--cluster-enabled',
+              'yes',
+              '--cluster-config-file',
+              'nodes.conf',
+              '--cluster-port',
+              String(busPort),
+              '--cluster-node-timeout',
+              String(nodeTimeoutMs),
               // A replica syncs at once (the default waits 5 s for more replicas to share the transfer).
-              '--repl-diskless-sync-delay', '0', ...(options.args ?? []),
+              '--repl-diskless-sync-delay',
+              '0',
+              ...(options.args ?? []),
             ],
           }),
         );
       }
       if (primaries >= 3) {
-        await run(REDIS_CLI, ['--cluster', 'create', ...servers.map((s) => `127.0.0.1:${s.port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+        await run(REDIS_CLI, [
+          '--cluster',
+          'create',
+          ...servers.map((s) => `127.0.0.1:${s.port}`),
+          '--cluster-replicas',
+          String(replicas),
+          '--cluster-yes',
+        ]);
       } else {
         await cluster.join(primaries, busPorts);
       }
@@ -130,7 +145,9 @@ export class RedisCluster {
 
   /** `redis+cluster://127.0.0.1:<port>,...`: every node still running, as a kernelbus cluster URL. */
   url(): string {
-    return `redis+cluster://${this.live().map((s) => `127.0.0.1:${s.port}`).join(',')}`;
+    return `redis+cluster://${this.live()
+      .map((s) => `127.0.0.1:${s.port}`)
+      .join(',')}`;
   }
 
   /** Every node still running, as `redis://127.0.0.1:<port>` URLs (the `cluster: [...]` option). */
@@ -157,7 +174,14 @@ export class RedisCluster {
 
   /** Runs commands in turn on one short-lived connection to the node on `port` (WAIT counts that connection's writes). */
   async commands(port: number, list: (string | number)[][]): Promise<unknown[]> {
-    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+    const redis = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 1000,
+    });
     redis.on('error', () => {});
     try {
       await redis.connect();
@@ -172,27 +196,37 @@ export class RedisCluster {
   /** CLUSTER INFO of the node on `port`, as a map. */
   async info(port: number): Promise<Map<string, string>> {
     const text = String(await this.command(port, 'CLUSTER', 'INFO'));
-    return new Map(text.split(/\r?\n/).filter((l) => l.includes(':')).map((l) => l.split(':', 2) as [string, string]));
+    return new Map(
+      text
+        .split(/\r?\n/)
+        .filter((l) => l.includes(':'))
+        .map((l) => l.split(':', 2) as [string, string]),
+    );
   }
 
   /** CLUSTER NODES as the node on `port` sees them. */
   async nodes(port = this.live()[0].port): Promise<ClusterNode[]> {
     const text = String(await this.command(port, 'CLUSTER', 'NODES'));
-    return text.trim().split('\n').map((line) => {
-      const [id, address, flags, primaryId, , , , , ...slots] = line.trim().split(' ');
-      const flagSet = new Set(flags.split(','));
-      return {
-        id,
-        port: Number(address.split('@')[0].split(':').pop()),
-        role: flagSet.has('master') ? 'primary' : 'replica',
-        primaryId: primaryId === '-' ? undefined : primaryId,
-        failing: flagSet.has('fail') || flagSet.has('fail?'),
-        slots: slots.filter((s) => !s.startsWith('[')).map((s) => {
-          const [a, b] = s.split('-').map(Number);
-          return [a, b ?? a] as [number, number];
-        }),
-      };
-    });
+    return text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [id, address, flags, primaryId, , , , , ...slots] = line.trim().split(' ');
+        const flagSet = new Set(flags.split(','));
+        return {
+          id,
+          port: Number(address.split('@')[0].split(':').pop()),
+          role: flagSet.has('master') ? 'primary' : 'replica',
+          primaryId: primaryId === '-' ? undefined : primaryId,
+          failing: flagSet.has('fail') || flagSet.has('fail?'),
+          slots: slots
+            .filter((s) => !s.startsWith('['))
+            .map((s) => {
+              const [a, b] = s.split('-').map(Number);
+              return [a, b ?? a] as [number, number];
+            }),
+        };
+      });
   }
 
   /** The port of the primary serving `key` (its hash slot, hash tags included), as the node on `askPort` sees it. */
@@ -245,7 +279,10 @@ export class RedisCluster {
         const link = /master_link_status:(\w+)/.exec(String(await this.command(s.port, 'INFO', 'replication')))?.[1];
         if (link !== 'up') return `replica ${s.port}: link to its primary ${link}`;
       }
-      const mine = primaries.map((n) => `${n.port}:${JSON.stringify(n.slots)}`).sort().join(' ');
+      const mine = primaries
+        .map((n) => `${n.port}:${JSON.stringify(n.slots)}`)
+        .sort()
+        .join(' ');
       if (view !== undefined && mine !== view) return `nodes disagree on the slots (${view} / ${mine})`;
       view = mine;
     }

@@ -34,7 +34,11 @@ export function backendPicker(fixed: Backend | undefined, threads: number | unde
   return (kernel, size) => {
     const backend = fixed ?? autoBackend(kernel, size);
     if (!implementsKernel(backend, kernel)) {
-      throw new BackendUnavailableError(backend.name, `it does not implement kernel '${kernel}' (family '${KERNEL_FAMILY[kernel]}')`, kernel);
+      throw new BackendUnavailableError(
+        backend.name,
+        `it does not implement kernel '${kernel}' (family '${KERNEL_FAMILY[kernel]}')`,
+        kernel,
+      );
     }
     backend.configure?.({ threads });
     return backend;

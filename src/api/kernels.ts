@@ -56,7 +56,13 @@ export interface Kernels extends SyncKernels, AsyncKernels {
 /** A loaded backend by name: BackendUnavailableError when it cannot load, KernelInputError when unknown. */
 function namedBackend(choice: unknown): Backend {
   if (typeof choice !== 'string' || !backendNames().includes(choice)) {
-    throw new KernelInputError('options.backend', `'auto' or one of ${backendNames().map((n) => `'${n}'`).join(', ')}`, describeValue(choice));
+    throw new KernelInputError(
+      'options.backend',
+      `'auto' or one of ${backendNames()
+        .map((n) => `'${n}'`)
+        .join(', ')}`,
+      describeValue(choice),
+    );
   }
   const result = loadBackend(choice);
   if (!result.backend) throw new BackendUnavailableError(choice, result.reason);
@@ -67,8 +73,12 @@ function namedBackend(choice: unknown): Backend {
 function returnsKernels<Async extends boolean>(run: Run<Async>) {
   const returnsOf = (kernel: 'simpleReturns' | 'logReturns') => (prices: Series) => {
     const m = asColumns(prices, 'prices');
-    return run('risk', kernel, m.data.length, (f) => f[kernel](m.data, m.rows, m.cols), (data) =>
-      prices instanceof Float64Array ? data : { data, rows: Math.max(m.rows - 1, 0), cols: m.cols },
+    return run(
+      'risk',
+      kernel,
+      m.data.length,
+      (f) => f[kernel](m.data, m.rows, m.cols),
+      (data) => (prices instanceof Float64Array ? data : { data, rows: Math.max(m.rows - 1, 0), cols: m.cols }),
     );
   };
   return { simpleReturns: returnsOf('simpleReturns'), logReturns: returnsOf('logReturns') };

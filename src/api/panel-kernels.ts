@@ -131,7 +131,13 @@ type Outputs = Record<string, OutputValue>;
  */
 export function panelKernels<Async extends boolean>(run: Run<Async>): { [K in keyof PanelKernels]: (...args: never[]) => unknown } {
   /** Runs a fixed-layout kernel over `args` and hands `shape` its named outputs. */
-  function fixed<T>(family: 'risk' | 'factor', kernel: KernelName, size: number, args: unknown[], shape: (o: Outputs) => T): Result<Async, T> {
+  function fixed<T>(
+    family: 'risk' | 'factor',
+    kernel: KernelName,
+    size: number,
+    args: unknown[],
+    shape: (o: Outputs) => T,
+  ): Result<Async, T> {
     const spec = KERNEL_SPECS[kernel] as OutputSpec;
     const dims = (spec.dims as (...a: unknown[]) => Dims)(...args);
     return run(
@@ -149,13 +155,21 @@ export function panelKernels<Async extends boolean>(run: Run<Async>): { [K in ke
     portfolioReturns(returns: Series, weights: Series) {
       const r = asColumns(returns, 'returns');
       const w = weightsMatrix(weights, r.cols, 'the columns of returns');
-      return fixed('risk', 'portfolioReturns', r.data.length, [r.data, r.rows, r.cols, w.data, w.rows], (o) => asWeights(weights, o.returns));
+      return fixed('risk', 'portfolioReturns', r.data.length, [r.data, r.rows, r.cols, w.data, w.rows], (o) =>
+        asWeights(weights, o.returns),
+      );
     },
     performanceStats(returns: Series, opts?: PerformanceOptions) {
       const r = asColumns(returns, 'returns');
       requireKnownOptions(RISK_KERNELS.performanceStats, opts);
       const { periodsPerYear, riskFree } = resolvePerformanceOptions(opts);
-      return fixed('risk', 'performanceStats', r.data.length, [r.data, r.rows, r.cols, periodsPerYear, riskFree], (o) => o as PerformanceStats);
+      return fixed(
+        'risk',
+        'performanceStats',
+        r.data.length,
+        [r.data, r.rows, r.cols, periodsPerYear, riskFree],
+        (o) => o as PerformanceStats,
+      );
     },
     portfolioVolatility(cov: Matrix, weights: Series) {
       requireCovariance(cov, 'cov');
@@ -175,7 +189,13 @@ export function panelKernels<Async extends boolean>(run: Run<Async>): { [K in ke
       const r = asColumns(returns, 'returns');
       requireKnownOptions(RISK_KERNELS.valueAtRisk, opts);
       const { method, confidence, ddof } = resolveVarOptions(opts);
-      return fixed('risk', 'valueAtRisk', r.data.length, [r.data, r.rows, r.cols, method, confidence, ddof], (o) => o as unknown as VarResult);
+      return fixed(
+        'risk',
+        'valueAtRisk',
+        r.data.length,
+        [r.data, r.rows, r.cols, method, confidence, ddof],
+        (o) => o as unknown as VarResult,
+      );
     },
     monteCarloVar(model: ReturnModel, weights: Series, opts?: MonteCarloOptions) {
       requireReturnModel(model);
@@ -217,7 +237,9 @@ export function panelKernels<Async extends boolean>(run: Run<Async>): { [K in ke
       const [r] = requirePanels([[returns, 'returns']]);
       requireKnownOptions(FACTOR_KERNELS.momentum, opts);
       const { weights, lag, winsorize } = resolveMomentumOptions(opts);
-      return fixed('factor', 'momentum', r.data.length, [r.data, r.rows, r.cols, weights, lag, winsorize], (o) => asInput(returns, o.scores));
+      return fixed('factor', 'momentum', r.data.length, [r.data, r.rows, r.cols, weights, lag, winsorize], (o) =>
+        asInput(returns, o.scores),
+      );
     },
     size(marketCap: Matrix, opts?: SizeOptions) {
       const [c] = requirePanels([[marketCap, 'marketCap']]);
@@ -226,7 +248,11 @@ export function panelKernels<Async extends boolean>(run: Run<Async>): { [K in ke
       return fixed('factor', 'size', c.data.length, [c.data, c.rows, c.cols, lower, upper], (o) => asInput(marketCap, o.scores));
     },
     value(bookPrice: Matrix, salesPrice: Matrix, cashFlowPrice: Matrix, opts?: ValueOptions) {
-      const [b, s, c] = requirePanels([[bookPrice, 'bookPrice'], [salesPrice, 'salesPrice'], [cashFlowPrice, 'cashFlowPrice']]);
+      const [b, s, c] = requirePanels([
+        [bookPrice, 'bookPrice'],
+        [salesPrice, 'salesPrice'],
+        [cashFlowPrice, 'cashFlowPrice'],
+      ]);
       requireKnownOptions(FACTOR_KERNELS.value, opts);
       const p = resolveWinsorizePercentile(opts?.winsorize, null, 'options.winsorize');
       return fixed('factor', 'value', b.data.length, [b.data, s.data, c.data, b.rows, b.cols, p], (o) => asInput(bookPrice, o.scores));
@@ -236,9 +262,21 @@ export function panelKernels<Async extends boolean>(run: Run<Async>): { [K in ke
       requireKnownOptions(FACTOR_KERNELS.factorReturns, opts);
       const p = resolveWinsorizePercentile(opts?.winsorize, FACTOR_DEFAULTS.factorReturns.winsorize, 'options.winsorize');
       const residualize = opts?.residualizeStyles ?? FACTOR_DEFAULTS.factorReturns.residualizeStyles;
-      if (typeof residualize !== 'boolean') throw new KernelInputError('options.residualizeStyles', 'a boolean', describeValue(residualize));
+      if (typeof residualize !== 'boolean')
+        throw new KernelInputError('options.residualizeStyles', 'a boolean', describeValue(residualize));
       const { rows, cols } = x.returns;
-      const args = [x.returns.data, x.marketCap.data, rows, cols, x.sectors, x.perDate ? 1 : 0, x.sectorNames.length, x.styles, p, residualize ? 1 : 0];
+      const args = [
+        x.returns.data,
+        x.marketCap.data,
+        rows,
+        cols,
+        x.sectors,
+        x.perDate ? 1 : 0,
+        x.sectorNames.length,
+        x.styles,
+        p,
+        residualize ? 1 : 0,
+      ];
       const names = ['market', ...x.sectorNames, ...x.styleNames];
       return fixed('factor', 'factorReturns', x.returns.data.length, args, (o) => ({ ...(o as unknown as FactorReturnsResult), names }));
     },
@@ -276,6 +314,10 @@ function asWeights(weights: Series, returns: OutputValue): Float64Array | Matrix
 function requirePathsFit(paths: number, per: number, unit: string, what: string): void {
   if (paths * per > MAX_LENGTH) {
     const most = Math.floor(MAX_LENGTH / per);
-    throw new KernelInputError('options.paths', `at most ${most} with ${per} ${unit}${per === 1 ? '' : 's'} (the ${what} are paths x ${unit}s values, at most ${MAX_LENGTH} in one array)`, describeValue(paths));
+    throw new KernelInputError(
+      'options.paths',
+      `at most ${most} with ${per} ${unit}${per === 1 ? '' : 's'} (the ${what} are paths x ${unit}s values, at most ${MAX_LENGTH} in one array)`,
+      describeValue(paths),
+    );
   }
 }

@@ -72,17 +72,35 @@ export function vpinKernels<Async extends boolean>(run: Run<Async>): VpinKernels
       requireTrades(trades);
       requireKnownOptions(VPIN_KERNELS.timeBars, opts);
       const barMs = resolveBarMs(opts);
-      return run('vpin', 'timeBars', trades.ts.length, (f) => f.timeBars(trades.ts, trades.price, trades.volume, barMs), (out) => out);
+      return run(
+        'vpin',
+        'timeBars',
+        trades.ts.length,
+        (f) => f.timeBars(trades.ts, trades.price, trades.volume, barMs),
+        (out) => out,
+      );
     },
     tickRule(price) {
       requireFloat64Array(price, 'price');
-      return run('vpin', 'tickRule', price.length, (f) => f.tickRule(price), (out) => out);
+      return run(
+        'vpin',
+        'tickRule',
+        price.length,
+        (f) => f.tickRule(price),
+        (out) => out,
+      );
     },
     bulkClassify(bars, opts) {
       requireBars(bars);
       requireKnownOptions(VPIN_KERNELS.bulkClassify, opts);
       const params = resolveClassifyOptions(opts);
-      return run('vpin', 'bulkClassify', bars.open.length, (f) => f.bulkClassify(bars.open, bars.close, bars.volume, params), (out) => out);
+      return run(
+        'vpin',
+        'bulkClassify',
+        bars.open.length,
+        (f) => f.bulkClassify(bars.open, bars.close, bars.volume, params),
+        (out) => out,
+      );
     },
     vpin(trades, opts) {
       if (!(trades instanceof FrameTrades)) requireTrades(trades);
@@ -93,7 +111,10 @@ export function vpinKernels<Async extends boolean>(run: Run<Async>): VpinKernels
         'vpin',
         tradeRows(trades),
         // a frame's columns where they lie when the backend reads them in place, else aligned (a copy)
-        (f) => (trades instanceof FrameTrades && f.vpinBytes ? f.vpinBytes(trades.bytes, trades.rows, params) : f.vpin(trades.ts, trades.price, trades.volume, params)),
+        (f) =>
+          trades instanceof FrameTrades && f.vpinBytes
+            ? f.vpinBytes(trades.bytes, trades.rows, params)
+            : f.vpin(trades.ts, trades.price, trades.volume, params),
         (out) => out,
       );
     },
@@ -107,17 +128,31 @@ type StudentT = 'studentTCdf' | 'studentTQuantile';
 const scalar = { normalCdf, normalSf, normalPdf, normalQuantile, studentTCdf, studentTQuantile };
 
 /** The special functions over `run` (a number is computed here, in TS, whatever the run). */
-export function specialKernels<Async extends boolean>(run: Run<Async>): { [K in keyof SpecialKernels]: (x: number | Float64Array, nu?: number) => unknown } {
+export function specialKernels<Async extends boolean>(
+  run: Run<Async>,
+): { [K in keyof SpecialKernels]: (x: number | Float64Array, nu?: number) => unknown } {
   const normal = (kernel: Normal) => (x: number | Float64Array) => {
     if (typeof x === 'number') return scalar[kernel](x);
     requireFloat64Array(x, 'x');
-    return run('special', kernel, x.length, (f) => f[kernel](x), (out) => out);
+    return run(
+      'special',
+      kernel,
+      x.length,
+      (f) => f[kernel](x),
+      (out) => out,
+    );
   };
   const studentT = (kernel: StudentT) => (x: number | Float64Array, nu?: number) => {
     const v = requireNu(nu, SPECIAL_KERNELS[kernel].params[0].name);
     if (typeof x === 'number') return scalar[kernel](x, v);
     requireFloat64Array(x, 'x');
-    return run('special', kernel, x.length, (f) => f[kernel](x, v), (out) => out);
+    return run(
+      'special',
+      kernel,
+      x.length,
+      (f) => f[kernel](x, v),
+      (out) => out,
+    );
   };
   return {
     normalCdf: normal('normalCdf'),

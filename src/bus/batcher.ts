@@ -56,7 +56,12 @@ class Columns {
   high = false;
   /** Kept open by the hold rule at a flush (see flushHeld()). */
   held = false;
-  constructor(readonly type: string, readonly key: string, readonly label: FrameLabel, capacity: number) {
+  constructor(
+    readonly type: string,
+    readonly key: string,
+    readonly label: FrameLabel,
+    capacity: number,
+  ) {
     this.ts = new Float64Array(capacity);
     this.price = new Float64Array(capacity);
     this.volume = new Float64Array(capacity);
@@ -96,7 +101,11 @@ export class Batcher {
   pending = 0;
 
   /** Creates a batcher handing frames to `sink`; `hold` keeps a key's rows open at a timed flush. */
-  constructor(options: BatcherOptions, sink: FrameSink, private readonly hold: HoldRule = () => false) {
+  constructor(
+    options: BatcherOptions,
+    sink: FrameSink,
+    private readonly hold: HoldRule = () => false,
+  ) {
     this.maxBatch = options.maxBatch;
     this.lingerMs = options.lingerMs;
     this.sink = sink;
@@ -174,7 +183,10 @@ export class Batcher {
   /** Encodes a key's rows into a frame in `out` and empties the columns (shrinking them when mostly unused). */
   private close(c: Columns): void {
     this.out.push({
-      type: c.type, key: c.key, count: c.n, seq: 0,
+      type: c.type,
+      key: c.key,
+      count: c.n,
+      seq: 0,
       data: encodeTradesWithLabel(c.label, c.high ? 'high' : 'normal', c.firstAt, c.ts, c.price, c.volume, c.n),
     });
     if (c.ts.length > INITIAL_CAPACITY && 4 * c.n <= c.ts.length) {

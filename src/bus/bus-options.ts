@@ -134,11 +134,16 @@ export function numberIn(value: unknown, name: string, min: number, max: number)
 }
 
 /** The bus names, the default failover table and how to create a missing transport, from the options. */
-export function planBuses(options: BusOptions): { names: BusName[]; secondary: Record<string, BusName>; create: (bus: BusName) => Transport } {
+export function planBuses(options: BusOptions): {
+  names: BusName[];
+  secondary: Record<string, BusName>;
+  create: (bus: BusName) => Transport;
+} {
   const { buses, transport, url, cluster, redis } = options;
   const isMap = typeof buses === 'object' && buses !== null && !Array.isArray(buses);
   const kind = transport ?? (isMap ? 'redis' : 'memory');
-  if (kind !== 'memory' && kind !== 'redis') throw new KernelInputError('options.transport', "'memory' or 'redis'", describeValue(transport));
+  if (kind !== 'memory' && kind !== 'redis')
+    throw new KernelInputError('options.transport', "'memory' or 'redis'", describeValue(transport));
   const validName = (b: unknown) => typeof b === 'string' && b.length > 0 && !b.includes(':');
   if (!isMap) {
     const list = buses ?? BUS_NAMES;
@@ -149,21 +154,28 @@ export function planBuses(options: BusOptions): { names: BusName[]; secondary: R
   if (kind === 'memory') {
     if (isMap) throw new KernelInputError('options.transport', "'redis' (options.buses maps buses to Redis URLs)", "'memory'");
     for (const name of ['url', 'cluster', 'redis'] as const) {
-      if (options[name] !== undefined) throw new KernelInputError(`options.${name}`, "nothing unless options.transport is 'redis'", describeValue(options[name]));
+      if (options[name] !== undefined)
+        throw new KernelInputError(`options.${name}`, "nothing unless options.transport is 'redis'", describeValue(options[name]));
     }
-    return { names: [...(buses as readonly BusName[] | undefined ?? BUS_NAMES)], secondary: {}, create: () => new MemoryTransport() };
+    return { names: [...((buses as readonly BusName[] | undefined) ?? BUS_NAMES)], secondary: {}, create: () => new MemoryTransport() };
   }
   if (typeof options.transports === 'function') {
     throw new KernelInputError('options.transports', "a map of bus to transport when options.transport is 'redis'", 'a function');
   }
-  if (redis !== undefined && (typeof redis !== 'object' || redis === null)) throw new KernelInputError('options.redis', 'an object of RedisTransport options', describeValue(redis));
+  if (redis !== undefined && (typeof redis !== 'object' || redis === null))
+    throw new KernelInputError('options.redis', 'an object of RedisTransport options', describeValue(redis));
   // Credentials may be in a URL: never echo one.
   const hidden = 'a value (not shown: it may hold credentials)';
   const targets = new Map<BusName, string>();
   const secondary: Record<string, BusName> = {};
   if (isMap) {
     if (url !== undefined) throw new KernelInputError('options.url', 'nothing when options.buses maps each bus to its URL', hidden);
-    if (cluster !== undefined) throw new KernelInputError('options.cluster', 'nothing when options.buses maps each bus to its URL (a redis+cluster:// URL there)', hidden);
+    if (cluster !== undefined)
+      throw new KernelInputError(
+        'options.cluster',
+        'nothing when options.buses maps each bus to its URL (a redis+cluster:// URL there)',
+        hidden,
+      );
     const entries = Object.entries(buses as Readonly<Record<string, RedisBusTarget>>);
     if (entries.length === 0) throw new KernelInputError('options.buses', 'at least one bus', 'an empty map');
     const primaries: BusName[] = [];
@@ -172,16 +184,26 @@ export function planBuses(options: BusOptions): { names: BusName[]; secondary: R
       if (!validName(name)) throw new KernelInputError('options.buses', 'bus names without ":"', JSON.stringify(name));
       if (typeof target === 'string') {
         targets.set(name, target);
-      } else if (typeof target === 'object' && target !== null && typeof target.primary === 'string' && typeof target.secondary === 'string') {
+      } else if (
+        typeof target === 'object' &&
+        target !== null &&
+        typeof target.primary === 'string' &&
+        typeof target.secondary === 'string'
+      ) {
         targets.set(name, target.primary);
         const second = name + SECONDARY_SUFFIX;
-        if (Object.hasOwn(buses as object, second)) throw new KernelInputError(`options.buses.${name}`, `a secondary whose bus name ${second} is free`, `bus ${second} defined too`);
+        if (Object.hasOwn(buses as object, second))
+          throw new KernelInputError(`options.buses.${name}`, `a secondary whose bus name ${second} is free`, `bus ${second} defined too`);
         targets.set(second, target.secondary);
         secondary[name] = second;
         secondary[second] = name;
         secondaries.push(second);
       } else {
-        throw new KernelInputError(`options.buses.${name}`, 'a redis:// URL or { primary, secondary } URLs', typeof target === 'object' ? hidden : describeValue(target));
+        throw new KernelInputError(
+          `options.buses.${name}`,
+          'a redis:// URL or { primary, secondary } URLs',
+          typeof target === 'object' ? hidden : describeValue(target),
+        );
       }
       primaries.push(name);
     }
@@ -193,9 +215,12 @@ export function planBuses(options: BusOptions): { names: BusName[]; secondary: R
     const create = transportFactory('redis');
     return { names, secondary, create: (bus) => create({ name: `redis:${bus}`, ...redis, url: targets.get(bus) }) };
   }
-  if (url !== undefined && typeof url !== 'string') throw new KernelInputError('options.url', 'a redis:// or rediss:// URL string', describeValue(url));
-  if (cluster !== undefined && url !== undefined) throw new KernelInputError('options.url', 'nothing when options.cluster names the nodes', hidden);
-  if (cluster !== undefined && !Array.isArray(cluster)) throw new KernelInputError('options.cluster', 'an array of redis:// URLs', describeValue(cluster));
+  if (url !== undefined && typeof url !== 'string')
+    throw new KernelInputError('options.url', 'a redis:// or rediss:// URL string', describeValue(url));
+  if (cluster !== undefined && url !== undefined)
+    throw new KernelInputError('options.url', 'nothing when options.cluster names the nodes', hidden);
+  if (cluster !== undefined && !Array.isArray(cluster))
+    throw new KernelInputError('options.cluster', 'an array of redis:// URLs', describeValue(cluster));
   const create = transportFactory('redis');
   return {
     names: [...((buses as readonly BusName[] | undefined) ?? BUS_NAMES)],

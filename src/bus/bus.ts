@@ -9,11 +9,28 @@ import { KernelInputError } from '../errors.js';
 import { requireTrades } from '../kernels/trades.js';
 import { describeValue } from '../kernels/validate.js';
 import { Batcher } from './batcher.js';
-import { numberIn, planBuses, positiveInteger, type BusOptions, type MessageHandler, type SubscribeOptions, type Subscription } from './bus-options.js';
+import {
+  numberIn,
+  planBuses,
+  positiveInteger,
+  type BusOptions,
+  type MessageHandler,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus-options.js';
 import { Delivery } from './delivery.js';
 import { BackpressureError, BusClosedError } from './errors.js';
 import { validateFrame } from './frames.js';
-import { DEFAULT_ROUTES, shardOf, streamName, type BusName, type Envelope, type Priority, type Trade, type TradeBatch } from './messages.js';
+import {
+  DEFAULT_ROUTES,
+  shardOf,
+  streamName,
+  type BusName,
+  type Envelope,
+  type Priority,
+  type Trade,
+  type TradeBatch,
+} from './messages.js';
 import { Histogram } from './histogram.js';
 import type { BusMetrics } from './metrics.js';
 import { Outbound, type Lane } from './outbound.js';
@@ -58,7 +75,16 @@ export class Bus {
   private closed: Promise<void> | undefined;
   private subscriptionCount = 0;
   private readonly counters = {
-    published: 0, rejected: 0, undeliverable: 0, frames: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, copies: 0, maxQueueDepth: 0,
+    published: 0,
+    rejected: 0,
+    undeliverable: 0,
+    frames: 0,
+    delivered: 0,
+    acknowledged: 0,
+    redelivered: 0,
+    failed: 0,
+    copies: 0,
+    maxQueueDepth: 0,
   };
   private readonly batchSize = new Histogram(1);
   private readonly latency = new Histogram(0.001);
@@ -74,12 +100,14 @@ export class Bus {
     const lingerMs = numberIn(options.lingerMs ?? 0, 'options.lingerMs', 0, 60_000);
     this.maxQueue = positiveInteger(options.maxQueue ?? 1_000_000, 'options.maxQueue', 1);
     const mode = options.backpressure ?? 'block';
-    if (mode !== 'block' && mode !== 'reject') throw new KernelInputError('options.backpressure', "'block' or 'reject'", describeValue(mode));
+    if (mode !== 'block' && mode !== 'reject')
+      throw new KernelInputError('options.backpressure', "'block' or 'reject'", describeValue(mode));
     this.blocking = mode === 'block';
     this.retryMs = numberIn(options.retryMs ?? 50, 'options.retryMs', 0, 3_600_000);
     const cooldownMs = numberIn(options.cooldownMs ?? 1000, 'options.cooldownMs', 0, 3_600_000);
     const onError = options.onError;
-    if (onError !== undefined && typeof onError !== 'function') throw new KernelInputError('options.onError', 'a function', describeValue(onError));
+    if (onError !== undefined && typeof onError !== 'function')
+      throw new KernelInputError('options.onError', 'a function', describeValue(onError));
     const routes: Record<string, BusName> = {};
     for (const [type, bus] of Object.entries(DEFAULT_ROUTES)) if (buses.includes(bus)) routes[type] = bus;
     Object.assign(routes, options.routes);
@@ -89,7 +117,13 @@ export class Bus {
     for (const type of this.columnar) this.router.home(type);
     this.delivery = new Delivery(this.counters, this.latency, this.columnar, onError);
     this.outbound = new Outbound({
-      router: this.router, columnar: this.columnar, counters: this.counters, batchSize: this.batchSize, retryMs: this.retryMs, cooldownMs, onError,
+      router: this.router,
+      columnar: this.columnar,
+      counters: this.counters,
+      batchSize: this.batchSize,
+      retryMs: this.retryMs,
+      cooldownMs,
+      onError,
       lane: (bus) => this.lane(bus),
       streamName: (bus, type, key) => this.streamName(bus, type, key),
       stats: this.stats,
@@ -104,8 +138,16 @@ export class Bus {
         const transport = given ?? plan.create(name);
         if (given === undefined) created.push(transport);
         const lane: Lane = {
-          name, transport, owned: given === undefined || typeof options.transports === 'function',
-          frames: 0, messages: 0, publishErrors: 0, failedUntil: 0, publishLatency: new Histogram(0.001), p50: 0, p50Count: 0,
+          name,
+          transport,
+          owned: given === undefined || typeof options.transports === 'function',
+          frames: 0,
+          messages: 0,
+          publishErrors: 0,
+          failedUntil: 0,
+          publishLatency: new Histogram(0.001),
+          p50: 0,
+          p50Count: 0,
           serial: capabilitiesOf(transport).serialPublish,
         };
         this.lanes.set(name, lane);
@@ -119,7 +161,11 @@ export class Bus {
       throw error;
     }
     const outbound = this.outbound;
-    this.batcher = new Batcher({ maxBatch, lingerMs }, (frames) => outbound.dispatch(frames), (type, key) => outbound.held(type, key));
+    this.batcher = new Batcher(
+      { maxBatch, lingerMs },
+      (frames) => outbound.dispatch(frames),
+      (type, key) => outbound.held(type, key),
+    );
   }
 
   /** Messages accepted and not yet acknowledged by every group (what maxQueue bounds). */
@@ -334,19 +380,27 @@ export class Bus {
     if (typeof handler !== 'function') throw new KernelInputError('handler', 'a function', describeValue(handler));
     const n = ++this.subscriptionCount;
     const { group = `${type}.auto-${n}`, consumer = `${group}.consumer-${n}`, deadLetters = false } = options;
-    if (typeof group !== 'string' || group.length === 0) throw new KernelInputError('options.group', 'a non-empty string', describeValue(group));
-    if (typeof consumer !== 'string' || consumer.length === 0) throw new KernelInputError('options.consumer', 'a non-empty string', describeValue(consumer));
+    if (typeof group !== 'string' || group.length === 0)
+      throw new KernelInputError('options.group', 'a non-empty string', describeValue(group));
+    if (typeof consumer !== 'string' || consumer.length === 0)
+      throw new KernelInputError('options.consumer', 'a non-empty string', describeValue(consumer));
     const parts: TransportSubscription[] = [];
     for (const bus of this.router.candidates(type)) {
       for (const stream of this.streamsOf(bus, type)) {
         const name = deadLetters ? stream + DEAD_LETTER_SUFFIX : stream;
-        parts.push(this.lane(bus).transport.subscribe(name, group, consumer, (entry) => this.delivery.deliver(bus, deadLetters ? undefined : type, entry, handler as MessageHandler)));
+        parts.push(
+          this.lane(bus).transport.subscribe(name, group, consumer, (entry) =>
+            this.delivery.deliver(bus, deadLetters ? undefined : type, entry, handler as MessageHandler),
+          ),
+        );
       }
     }
     let closed = false;
     const subscriptions = this.subscriptions;
     const subscription: Subscription = {
-      type, group, consumer,
+      type,
+      group,
+      consumer,
       get closed() {
         return closed;
       },
@@ -426,14 +480,25 @@ export class Bus {
       const t = lane.transport.metrics();
       deadLettered += t.deadLettered;
       buses[lane.name] = {
-        frames: lane.frames, messages: lane.messages, backlog: t.backlog, healthy: this.stats(lane.name).healthy,
-        possibleLoss: t.possibleLoss === true, publishErrors: lane.publishErrors, publishLatencyMs: lane.publishLatency.snapshot(),
+        frames: lane.frames,
+        messages: lane.messages,
+        backlog: t.backlog,
+        healthy: this.stats(lane.name).healthy,
+        possibleLoss: t.possibleLoss === true,
+        publishErrors: lane.publishErrors,
+        publishLatencyMs: lane.publishLatency.snapshot(),
       };
     }
     const possibleLoss = Object.values(buses).some((b) => b.possibleLoss);
     return {
-      ...this.counters, deadLettered, possibleLoss, queueDepth: this.depth, waiting: this.waiters.length,
-      batchSize: this.batchSize.snapshot(), latencyMs: this.latency.snapshot(), buses,
+      ...this.counters,
+      deadLettered,
+      possibleLoss,
+      queueDepth: this.depth,
+      waiting: this.waiters.length,
+      batchSize: this.batchSize.snapshot(),
+      latencyMs: this.latency.snapshot(),
+      buses,
     };
   }
 }

@@ -31,10 +31,17 @@ export type EntryOrigin = Pick<Entry, 'id' | 'stream' | 'deliveries'>;
 export function messageOf(frame: Frame, entry: EntryOrigin, bus: BusName): BusMessage {
   const trades = frame.kind === 'trades';
   return {
-    id: entry.id, bus, stream: entry.stream, type: frame.type, key: frame.key,
+    id: entry.id,
+    bus,
+    stream: entry.stream,
+    type: frame.type,
+    key: frame.key,
     ts: trades ? frame.lastTs : frame.ts,
     payload: trades ? frame.columns : frame.payload,
-    priority: frame.priority, count: frame.count, sentAt: frame.sentAt, deliveries: entry.deliveries,
+    priority: frame.priority,
+    count: frame.count,
+    sentAt: frame.sentAt,
+    deliveries: entry.deliveries,
   };
 }
 
@@ -100,7 +107,8 @@ export class Delivery {
   private misplaced(frameType: string, kind: 'trades' | 'message', frameKey: string, type: string, key: string): string | undefined {
     if (frameType !== type) return `type ${JSON.stringify(frameType)} on a stream of ${JSON.stringify(type)}`;
     const columnar = this.columnar.has(type);
-    if (columnar !== (kind === 'trades')) return `a ${kind} frame on a stream of ${JSON.stringify(type)}, whose messages are ${columnar ? 'trades' : 'not trades'}`;
+    if (columnar !== (kind === 'trades'))
+      return `a ${kind} frame on a stream of ${JSON.stringify(type)}, whose messages are ${columnar ? 'trades' : 'not trades'}`;
     if (frameKey !== key) return `key ${JSON.stringify(frameKey)} in an entry of key ${JSON.stringify(key)}`;
     return undefined;
   }

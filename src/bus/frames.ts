@@ -188,8 +188,13 @@ function allocate(length: number): Uint8Array {
 
 /** Allocates a frame with a body of `bodyBytes` and writes its header, type and key. */
 function writeHead(
-  label: FrameLabel, kind: number, priority: Priority | undefined, columns: number, count: number,
-  sentAt: number, bodyBytes: number,
+  label: FrameLabel,
+  kind: number,
+  priority: Priority | undefined,
+  columns: number,
+  count: number,
+  sentAt: number,
+  bodyBytes: number,
 ): Uint8Array {
   const frame = allocate(label.bodyOffset + bodyBytes);
   const view = outView;
@@ -225,8 +230,13 @@ function writeColumn(offset: number, column: Float64Array, n: number): void {
  * already checked, the columns already validated).
  */
 export function encodeTradesWithLabel(
-  label: FrameLabel, priority: Priority | undefined, sentAt: number,
-  ts: Float64Array, price: Float64Array, volume: Float64Array, n: number,
+  label: FrameLabel,
+  priority: Priority | undefined,
+  sentAt: number,
+  ts: Float64Array,
+  price: Float64Array,
+  volume: Float64Array,
+  n: number,
 ): Uint8Array {
   if (n > MAX_FRAME_ROWS) throw new KernelInputError('trades', `at most ${MAX_FRAME_ROWS} rows per frame`, `${n} rows`);
   const frame = writeHead(label, KIND_TRADES, priority, TRADE_COLUMNS, n, sentAt, 24 * n);
@@ -251,7 +261,13 @@ export function encodeMessageFrame(input: MessageFrameInput): Uint8Array {
 }
 
 /** encodeMessageFrame with a checked label (internal). */
-export function encodeMessageWithLabel(label: FrameLabel, priority: Priority | undefined, sentAt: number, ts: number, payload: unknown): Uint8Array {
+export function encodeMessageWithLabel(
+  label: FrameLabel,
+  priority: Priority | undefined,
+  sentAt: number,
+  ts: number,
+  payload: unknown,
+): Uint8Array {
   if (typeof ts !== 'number') throw new KernelInputError('ts', 'a number (epoch ms)', describeValue(ts));
   let body: Uint8Array;
   try {
@@ -259,7 +275,8 @@ export function encodeMessageWithLabel(label: FrameLabel, priority: Priority | u
   } catch (cause) {
     throw new KernelInputError('payload', 'a value msgpack can encode', cause instanceof Error ? cause.message : String(cause));
   }
-  if (body.length > MAX_BODY_BYTES) throw new KernelInputError('payload', `at most ${MAX_BODY_BYTES} bytes of msgpack`, `${body.length} bytes`);
+  if (body.length > MAX_BODY_BYTES)
+    throw new KernelInputError('payload', `at most ${MAX_BODY_BYTES} bytes of msgpack`, `${body.length} bytes`);
   const frame = writeHead(label, KIND_MESSAGE, priority, 0, body.length, sentAt, body.length);
   frame.set(body, label.bodyOffset);
   return frame;
@@ -360,15 +377,24 @@ function parseHead(bytes: Uint8Array): ParsedHead {
   const bodyOffset = (labelEnd + 7) & ~7;
   const bodyLength = kind === KIND_TRADES ? 24 * count : count;
   if (length !== bodyOffset + bodyLength) {
-    throw new FrameError(`length ${length} != ${bodyOffset + bodyLength} for ${kind === KIND_TRADES ? `${count} rows` : `a ${count}-byte body`}`);
+    throw new FrameError(
+      `length ${length} != ${bodyOffset + bodyLength} for ${kind === KIND_TRADES ? `${count} rows` : `a ${count}-byte body`}`,
+    );
   }
   for (let i = labelEnd; i < bodyOffset; i++) {
     if (bytes[i] !== 0) throw new FrameError(`padding byte ${i} is not zero`);
   }
   const { type, key } = readLabel(bytes, typeLength, labelEnd);
   return {
-    kind, type, key, priority: flags & FLAG_HIGH ? 'high' : 'normal', sentAt: f64(bytes, 16),
-    count: kind === KIND_TRADES ? count : 1, rows: count, bodyOffset, bodyLength,
+    kind,
+    type,
+    key,
+    priority: flags & FLAG_HIGH ? 'high' : 'normal',
+    sentAt: f64(bytes, 16),
+    count: kind === KIND_TRADES ? count : 1,
+    rows: count,
+    bodyOffset,
+    bodyLength,
   };
 }
 
@@ -407,7 +433,11 @@ export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
   let copied = false;
   if (HOST_LE && start % 8 === 0) {
     const buffer = bytes.buffer;
-    columns = { ts: new Float64Array(buffer, start, n), price: new Float64Array(buffer, start + 8 * n, n), volume: new Float64Array(buffer, start + 16 * n, n) };
+    columns = {
+      ts: new Float64Array(buffer, start, n),
+      price: new Float64Array(buffer, start + 8 * n, n),
+      volume: new Float64Array(buffer, start + 16 * n, n),
+    };
   } else if (HOST_LE) {
     columns = new FrameTrades(bytes.subarray(h.bodyOffset, h.bodyOffset + 24 * n), n, onCopy);
   } else {
@@ -427,7 +457,14 @@ export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
  */
 export function frameHeader(bytes: Uint8Array): FrameHeader & { kind: 'trades' | 'message' } {
   const head = parseHead(bytes);
-  return { kind: head.kind === KIND_TRADES ? 'trades' : 'message', type: head.type, key: head.key, priority: head.priority, sentAt: head.sentAt, count: head.count };
+  return {
+    kind: head.kind === KIND_TRADES ? 'trades' : 'message',
+    type: head.type,
+    key: head.key,
+    priority: head.priority,
+    sentAt: head.sentAt,
+    count: head.count,
+  };
 }
 
 /**
@@ -437,5 +474,12 @@ export function frameHeader(bytes: Uint8Array): FrameHeader & { kind: 'trades' |
 export function validateFrame(bytes: Uint8Array): FrameHeader & { kind: 'trades' | 'message' } {
   const head = parseHead(bytes);
   if (head.kind === KIND_MESSAGE) unpackBody(bytes, head);
-  return { kind: head.kind === KIND_TRADES ? 'trades' : 'message', type: head.type, key: head.key, priority: head.priority, sentAt: head.sentAt, count: head.count };
+  return {
+    kind: head.kind === KIND_TRADES ? 'trades' : 'message',
+    type: head.type,
+    key: head.key,
+    priority: head.priority,
+    sentAt: head.sentAt,
+    count: head.count,
+  };
 }

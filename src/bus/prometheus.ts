@@ -20,7 +20,12 @@ export interface MetricsSources {
 
 type Sample = [labels: Record<string, string>, value: number];
 
-const QUANTILES: [string, keyof HistogramSnapshot][] = [['0.5', 'p50'], ['0.9', 'p90'], ['0.99', 'p99'], ['0.999', 'p999']];
+const QUANTILES: [string, keyof HistogramSnapshot][] = [
+  ['0.5', 'p50'],
+  ['0.9', 'p90'],
+  ['0.99', 'p99'],
+  ['0.999', 'p999'],
+];
 
 function quantileSamples(labels: Record<string, string>, h: HistogramSnapshot): Sample[] {
   return QUANTILES.map(([q, field]) => [{ ...labels, quantile: q }, h[field]]);
@@ -65,28 +70,77 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
     }
     define('gauge', 'kernelbus_bus_queue_depth', 'Messages accepted and not yet acknowledged', [], () => [[{}, bus.metrics().queueDepth]]);
     define('gauge', 'kernelbus_bus_backlog', 'Messages not yet acknowledged per bus', ['bus'], () =>
-      Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.backlog]));
+      Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.backlog]),
+    );
     define('gauge', 'kernelbus_bus_healthy', '1 when the bus transport is healthy', ['bus'], () =>
-      Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.healthy ? 1 : 0]));
-    define('gauge', 'kernelbus_bus_possible_loss', '1 once the bus transport may have lost entries (e.g. Redis restarted empty)', ['bus'], () =>
-      Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.possibleLoss ? 1 : 0]));
+      Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.healthy ? 1 : 0]),
+    );
+    define(
+      'gauge',
+      'kernelbus_bus_possible_loss',
+      '1 once the bus transport may have lost entries (e.g. Redis restarted empty)',
+      ['bus'],
+      () => Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.possibleLoss ? 1 : 0]),
+    );
     define('gauge', 'kernelbus_bus_latency_ms', 'Publish-to-delivery latency quantiles (ms)', ['quantile'], () =>
-      quantileSamples({}, bus.metrics().latencyMs));
+      quantileSamples({}, bus.metrics().latencyMs),
+    );
     define('gauge', 'kernelbus_bus_batch_size', 'Rows per trade frame quantiles', ['quantile'], () =>
-      quantileSamples({}, bus.metrics().batchSize));
+      quantileSamples({}, bus.metrics().batchSize),
+    );
   }
   const engines = sources.engines ?? [];
   if (engines.length > 0) {
     const each = (read: (m: EngineMetrics) => Sample[]) => () => engines.flatMap((e) => read(e.metrics()));
-    define('counter', 'kernelbus_engine_processed_total', 'Messages processed', ['engine'], each((m) => [[{ engine: m.name }, m.processed]]));
-    define('counter', 'kernelbus_engine_duplicates_total', 'Redelivered entries skipped', ['engine'], each((m) => [[{ engine: m.name }, m.duplicates]]));
-    define('counter', 'kernelbus_engine_errors_total', 'Deliveries whose processing failed', ['engine'], each((m) => [[{ engine: m.name }, m.errors]]));
-    define('counter', 'kernelbus_engine_events_total', 'Engine-specific events (e.g. buckets, alerts)', ['engine', 'event'],
-      each((m) => Object.entries(m.extra).map(([event, v]): Sample => [{ engine: m.name, event }, v])));
-    define('gauge', 'kernelbus_engine_backlog', 'Messages waiting for the engine', ['engine'], each((m) => [[{ engine: m.name }, m.backlog]]));
-    define('gauge', 'kernelbus_engine_throughput', 'Messages processed per second since start', ['engine'], each((m) => [[{ engine: m.name }, m.throughput]]));
-    define('gauge', 'kernelbus_engine_latency_ms', 'Publish-to-processed latency quantiles (ms)', ['engine', 'quantile'],
-      each((m) => quantileSamples({ engine: m.name }, m.latencyMs)));
+    define(
+      'counter',
+      'kernelbus_engine_processed_total',
+      'Messages processed',
+      ['engine'],
+      each((m) => [[{ engine: m.name }, m.processed]]),
+    );
+    define(
+      'counter',
+      'kernelbus_engine_duplicates_total',
+      'Redelivered entries skipped',
+      ['engine'],
+      each((m) => [[{ engine: m.name }, m.duplicates]]),
+    );
+    define(
+      'counter',
+      'kernelbus_engine_errors_total',
+      'Deliveries whose processing failed',
+      ['engine'],
+      each((m) => [[{ engine: m.name }, m.errors]]),
+    );
+    define(
+      'counter',
+      'kernelbus_engine_events_total',
+      'Engine-specific events (e.g. buckets, alerts)',
+      ['engine', 'event'],
+      each((m) => Object.entries(m.extra).map(([event, v]): Sample => [{ engine: m.name, event }, v])),
+    );
+    define(
+      'gauge',
+      'kernelbus_engine_backlog',
+      'Messages waiting for the engine',
+      ['engine'],
+      each((m) => [[{ engine: m.name }, m.backlog]]),
+    );
+    define(
+      'gauge',
+      'kernelbus_engine_throughput',
+      'Messages processed per second since start',
+      ['engine'],
+      each((m) => [[{ engine: m.name }, m.throughput]]),
+    );
+    define(
+      'gauge',
+      'kernelbus_engine_latency_ms',
+      'Publish-to-processed latency quantiles (ms)',
+      ['engine', 'quantile'],
+      each((m) => quantileSamples({ engine: m.name }, m.latencyMs)),
+    );
   }
   return registry;
 }

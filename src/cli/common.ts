@@ -77,7 +77,11 @@ export async function publishMarket(bus: Bus, market: SyntheticMarket, loop: Mar
  * Resolves on the first SIGINT or SIGTERM (or when `signal` aborts); `dispose()` removes the handlers.
  * `received` names what stopped it.
  */
-export function untilSignal(signal?: AbortSignal): { promise: Promise<string>; dispose: () => void; readonly received: string | undefined } {
+export function untilSignal(signal?: AbortSignal): {
+  promise: Promise<string>;
+  dispose: () => void;
+  readonly received: string | undefined;
+} {
   let received: string | undefined;
   let resolve!: (what: string) => void;
   const promise = new Promise<string>((r) => (resolve = r));

@@ -60,7 +60,12 @@ export async function readTradesCsv(path: string, onProgress?: (rows: number) =>
       const names = fields.map((f) => unquote(f).toLowerCase());
       const find = (key: keyof typeof COLUMNS) => {
         const at = names.findIndex((n) => (COLUMNS[key] as readonly string[]).includes(n));
-        if (at < 0) throw new KernelInputError(`${path}:1`, `a header with a ${key} column (${COLUMNS[key].join(', ')})`, JSON.stringify(line.slice(0, 80)));
+        if (at < 0)
+          throw new KernelInputError(
+            `${path}:1`,
+            `a header with a ${key} column (${COLUMNS[key].join(', ')})`,
+            JSON.stringify(line.slice(0, 80)),
+          );
         return at;
       };
       index = { ts: find('ts'), price: find('price'), volume: find('volume') };
@@ -72,7 +77,11 @@ export async function readTradesCsv(path: string, onProgress?: (rows: number) =>
     if (rawTs === '' || Number.isNaN(t)) t = Date.parse(rawTs);
     const p = Number(field('price'));
     const v = Number(field('volume'));
-    for (const [key, value] of [['ts', t], ['price', p], ['volume', v]] as const) {
+    for (const [key, value] of [
+      ['ts', t],
+      ['price', p],
+      ['volume', v],
+    ] as const) {
       if (!Number.isFinite(value) || field(key) === '') {
         throw new KernelInputError(`${path}:${lineNo}`, `a number in column ${key}`, JSON.stringify(field(key)));
       }
@@ -108,14 +117,20 @@ export async function readReturnsCsv(path: string): Promise<{ returns: Matrix; n
     if (!names) {
       keep = fields.map((_, i) => i).filter((i) => !DATE_COLUMNS.includes(fields[i].toLowerCase()));
       names = keep.map((i) => fields[i]);
-      if (names.length === 0) throw new KernelInputError(`${path}:1`, 'a header with at least one asset column', JSON.stringify(line.slice(0, 80)));
+      if (names.length === 0)
+        throw new KernelInputError(`${path}:1`, 'a header with at least one asset column', JSON.stringify(line.slice(0, 80)));
       continue;
     }
     for (const i of keep) {
       const field = fields[i] ?? '';
       const missing = field === '' || field === 'NaN' || field === 'NA';
       const x = missing ? NaN : Number(field);
-      if (!missing && Number.isNaN(x)) throw new KernelInputError(`${path}:${lineNo}`, `a number or an empty field in column ${names[keep.indexOf(i)]}`, JSON.stringify(field));
+      if (!missing && Number.isNaN(x))
+        throw new KernelInputError(
+          `${path}:${lineNo}`,
+          `a number or an empty field in column ${names[keep.indexOf(i)]}`,
+          JSON.stringify(field),
+        );
       values.push(x);
     }
     rows++;

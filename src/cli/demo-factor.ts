@@ -66,10 +66,14 @@ export class DemoFactor {
     const { prices, returns } = bar;
     const per = (x: Float64Array) => x.map((v, i) => v / prices[i]);
     const payload: FactorInput = {
-      date: ++this.days, assets: this.market.symbols, sectors: this.sectors,
+      date: ++this.days,
+      assets: this.market.symbols,
+      sectors: this.sectors,
       returns,
       marketCap: prices.map((p, i) => p * this.shares[i]),
-      bookPrice: per(this.perShare.book), salesPrice: per(this.perShare.sales), cashFlowPrice: per(this.perShare.cashFlow),
+      bookPrice: per(this.perShare.book),
+      salesPrice: per(this.perShare.sales),
+      cashFlowPrice: per(this.perShare.cashFlow),
     };
     this.bus.publishSync('FACTOR_INPUT', { key: DEMO_FACTOR_UNIVERSE, ts: nowMs(), payload });
   }
@@ -80,16 +84,23 @@ export class DemoFactor {
     const latest = this.engine.universes().get(DEMO_FACTOR_UNIVERSE)?.latest;
     const symbols = this.market.symbols.length;
     const factors = 1 + Math.min(symbols, DEMO_SECTORS.length) + 3;
-    const head = `\n  factor returns now (${fmt(this.days)} days of ${fmt(symbols)} symbols in ${Math.min(symbols, DEMO_SECTORS.length)} sectors; ` +
+    const head =
+      `\n  factor returns now (${fmt(this.days)} days of ${fmt(symbols)} symbols in ${Math.min(symbols, DEMO_SECTORS.length)} sectors; ` +
       `momentum over ${DEMO_MOMENTUM.window} days lagged ${DEMO_MOMENTUM.lag}; ${fmt(x.results)} results, ${fmt(x.unfit)} days without a fit)\n`;
     if (!latest) {
-      const why = symbols <= factors ? `a fit needs more than ${factors} symbols` : `momentum needs ${DEMO_MOMENTUM.window + DEMO_MOMENTUM.lag} days`;
+      const why =
+        symbols <= factors ? `a fit needs more than ${factors} symbols` : `momentum needs ${DEMO_MOMENTUM.window + DEMO_MOMENTUM.lag} days`;
       return `${head}  no fit yet (${why})\n`;
     }
-    const cells = latest.names.map((name, j) => [name, Number.isFinite(latest.factorReturns[j]) ? `${(100 * latest.factorReturns[j]).toFixed(3)}%` : '-']);
+    const cells = latest.names.map((name, j) => [
+      name,
+      Number.isFinite(latest.factorReturns[j]) ? `${(100 * latest.factorReturns[j]).toFixed(3)}%` : '-',
+    ]);
     const widths = cells.map(([name, value]) => Math.max(name.length, value.length));
-    return `${head}  day ${latest.date}: R2 ${latest.r2.toFixed(3)} over ${latest.residuals.count} symbols\n` +
+    return (
+      `${head}  day ${latest.date}: R2 ${latest.r2.toFixed(3)} over ${latest.residuals.count} symbols\n` +
       `  ${cells.map(([name], j) => name.padStart(widths[j])).join('  ')}\n` +
-      `  ${cells.map(([, value], j) => value.padStart(widths[j])).join('  ')}\n`;
+      `  ${cells.map(([, value], j) => value.padStart(widths[j])).join('  ')}\n`
+    );
   }
 }

@@ -51,7 +51,8 @@ export class DemoRisk {
 
   /** Publishes the portfolios and takes the market's prices as the first bar's start (once the groups exist). */
   begin(): void {
-    for (const [key, payload] of Object.entries(demoPortfolios(this.market.symbols))) this.bus.publishSync('PORTFOLIO_UPDATE', { key, payload });
+    for (const [key, payload] of Object.entries(demoPortfolios(this.market.symbols)))
+      this.bus.publishSync('PORTFOLIO_UPDATE', { key, payload });
     this.bars.begin();
   }
 

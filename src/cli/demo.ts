@@ -71,7 +71,8 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isT
   const parsed = parseCommand(argv, FLAGS, { help: () => out.write(DEMO_USAGE) });
   if (!parsed) return 0;
   const { symbols, rate, seconds, seed, 'metrics-port': port, backend, redis: redisUrl, shards } = parsed.values;
-  if (parsed.raw('shards') !== undefined && !redisUrl) throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(parsed.raw('shards')));
+  if (parsed.raw('shards') !== undefined && !redisUrl)
+    throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(parsed.raw('shards')));
 
   // Bars of about TRADES_PER_BAR trades per symbol at the requested rate; buckets of about two bars.
   const barMs = Math.max(1, Math.round((TRADES_PER_BAR * symbols * 1000) / rate));
@@ -91,7 +92,18 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isT
     bus = createBus();
   }
   try {
-    return await demoOn(bus, { out, symbols, rate, seconds, seed, port, backend, barMs, bucketVolume, redis: redisUrl ? bus.transport('marketdata').target + `, ${shards} shards, keys under ${prefix}` : undefined });
+    return await demoOn(bus, {
+      out,
+      symbols,
+      rate,
+      seconds,
+      seed,
+      port,
+      backend,
+      barMs,
+      bucketVolume,
+      redis: redisUrl ? bus.transport('marketdata').target + `, ${shards} shards, keys under ${prefix}` : undefined,
+    });
   } finally {
     if (redisUrl) await deleteKeys(redisUrl, prefix).catch(() => undefined);
   }
@@ -112,7 +124,10 @@ interface DemoRun {
 }
 
 /** Runs the demo on `bus` and closes it. */
-async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backend, barMs, bucketVolume, redis }: DemoRun): Promise<number> {
+async function demoOn(
+  bus: Bus,
+  { out, symbols, rate, seconds, seed, port, backend, barMs, bucketVolume, redis }: DemoRun,
+): Promise<number> {
   const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 } }, backend }).start();
   const market = new SyntheticMarket({ symbols, seed });
   const risk = new DemoRisk(bus, market, barMs, backend);
@@ -152,7 +167,9 @@ async function demoOn(bus: Bus, { out, symbols, rate, seconds, seed, port, backe
   let last = { at: 0, processed: 0 };
   try {
     const { sent, ms: produced } = await publishMarket(bus, market, {
-      rate, seconds, stopped: () => stopped,
+      rate,
+      seconds,
+      stopped: () => stopped,
       onTurn: (elapsed) => {
         risk.tick(elapsed);
         factor.tick(elapsed);
@@ -204,22 +221,39 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
   const b = s.bus.metrics();
   const rows: [string, string][] = [
     ['trades published', `${fmt(s.sent)}  (target ${fmt(s.rate)} msg/s)`],
-    ['throughput', `${fmt((s.sent * 1000) / s.produced)} msg/s published, all processed ${fmt(s.elapsed - s.produced, 1)} ms after the last`],
+    [
+      'throughput',
+      `${fmt((s.sent * 1000) / s.produced)} msg/s published, all processed ${fmt(s.elapsed - s.produced, 1)} ms after the last`,
+    ],
     ['latency p50 / p99 / max', `${ms(e.latencyMs.p50)} / ${ms(e.latencyMs.p99)} / ${ms(e.latencyMs.max)} ms  (publish -> VPIN update)`],
-    ['frames', `${fmt(b.buses.marketdata.frames - s.risk.rows - s.factor.days)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`],
+    [
+      'frames',
+      `${fmt(b.buses.marketdata.frames - s.risk.rows - s.factor.days)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`,
+    ],
     ['VPIN buckets', fmt(s.buckets)],
     ['VPIN alerts', `${fmt(s.alerts.length)}  (toxic episodes started: ${fmt(s.episodes)})`],
-    ['risk engine', `${fmt(s.risk.rows)} bars of returns -> ${fmt(s.risk.engine.metrics().extra.results)} portfolio results, ${fmt(s.risk.engine.metrics().extra.alerts)} VaR alerts`],
-    ['factor engine', `${fmt(s.factor.days)} days of the market's symbols -> ${fmt(s.factor.engine.metrics().extra.results)} factor results`],
+    [
+      'risk engine',
+      `${fmt(s.risk.rows)} bars of returns -> ${fmt(s.risk.engine.metrics().extra.results)} portfolio results, ${fmt(s.risk.engine.metrics().extra.alerts)} VaR alerts`,
+    ],
+    [
+      'factor engine',
+      `${fmt(s.factor.days)} days of the market's symbols -> ${fmt(s.factor.engine.metrics().extra.results)} factor results`,
+    ],
     ['engine heartbeats', fmt(s.heartbeats)],
     ['copies / redelivered / dead', `${fmt(b.copies)} / ${fmt(b.redelivered)} / ${fmt(b.deadLettered)}`],
   ];
   out.write(`\n${labelled(rows, { indent: '  ', gap: '  ' }).join('\n')}\n`);
-  const top = [...s.engine.symbols()].filter(([, st]) => st.cdf === st.cdf).sort((x, y) => y[1].cdf - x[1].cdf || y[1].vpin - x[1].vpin).slice(0, 5);
+  const top = [...s.engine.symbols()]
+    .filter(([, st]) => st.cdf === st.cdf)
+    .sort((x, y) => y[1].cdf - x[1].cdf || y[1].vpin - x[1].vpin)
+    .slice(0, 5);
   if (top.length > 0) {
     out.write('\n  top symbols by VPIN CDF now\n  symbol      buckets    vpin     cdf   alerts\n');
     for (const [key, st] of top) {
-      out.write(`  ${key.padEnd(10)} ${fmt(st.buckets).padStart(8)}  ${st.vpin.toFixed(4)}  ${st.cdf.toFixed(3)}  ${String(st.alerts).padStart(6)}\n`);
+      out.write(
+        `  ${key.padEnd(10)} ${fmt(st.buckets).padStart(8)}  ${st.vpin.toFixed(4)}  ${st.cdf.toFixed(3)}  ${String(st.alerts).padStart(6)}\n`,
+      );
     }
   }
   out.write(s.risk.table());

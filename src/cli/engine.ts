@@ -88,7 +88,11 @@ const FLAGS = {
   'checkpoint-ms': flag.number(1000, 0, 3_600_000),
   'claim-idle-ms': flag.number(5000, 30, 3_600_000, true),
   backend: flag.backend(),
-  ...(Object.fromEntries(Object.values(ENGINE_FLAGS).flat().map((name) => [name, flag.string()])) as Record<(typeof ENGINE_FLAGS)[EngineKind][number], Flag<string | undefined>>),
+  ...(Object.fromEntries(
+    Object.values(ENGINE_FLAGS)
+      .flat()
+      .map((name) => [name, flag.string()]),
+  ) as Record<(typeof ENGINE_FLAGS)[EngineKind][number], Flag<string | undefined>>),
 };
 
 /**
@@ -96,12 +100,20 @@ const FLAGS = {
  * aborts) and returns the exit code: 0, or 1 when Redis cannot be reached; throws KernelInputError for
  * a bad option. Prints `ready: ...` once reading, and a summary when it stops.
  */
-export async function runEngine(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout, signal?: AbortSignal): Promise<number> {
+export async function runEngine(
+  argv: string[],
+  out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+  signal?: AbortSignal,
+): Promise<number> {
   const parsed = parseCommand(argv, FLAGS, {
     help: () => out.write(ENGINE_USAGE),
     positionals: (names) => {
       if (names.length !== 1 || !KINDS.includes(names[0] as EngineKind)) {
-        throw new KernelInputError('engine', "one engine name: 'vpin', 'risk' or 'factor'", names.length === 0 ? 'none' : JSON.stringify(names.join(' ')));
+        throw new KernelInputError(
+          'engine',
+          "one engine name: 'vpin', 'risk' or 'factor'",
+          names.length === 0 ? 'none' : JSON.stringify(names.join(' ')),
+        );
       }
     },
   });
@@ -161,7 +173,9 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
   try {
     engine.start();
     await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
-    out.write(`ready: engine ${kind}, group ${group}, consumer ${consumer}, ${streams} streams on ${transport.target}${engine.checkpoints ? `, checkpoints every ${checkpointMs} ms` : ''}\n`);
+    out.write(
+      `ready: engine ${kind}, group ${group}, consumer ${consumer}, ${streams} streams on ${transport.target}${engine.checkpoints ? `, checkpoints every ${checkpointMs} ms` : ''}\n`,
+    );
     if (out.isTTY) {
       let last = { at: performance.now(), processed: 0 };
       status = setInterval(() => {
@@ -174,7 +188,9 @@ export async function runEngine(argv: string[], out: NodeJS.WritableStream & { i
           risk: () => `results ${fmt(m.extra.results)}  alerts ${fmt(m.extra.alerts)}`,
           factor: () => `results ${fmt(m.extra.results)}  universes ${fmt(m.keys)}`,
         }[kind]();
-        out.write(`\r${fmt(m.processed).padStart(12)} ${unit}  ${fmt(rate).padStart(10)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  p99 ${ms(m.latencyMs.p99)} ms  ${made}\x1b[K`);
+        out.write(
+          `\r${fmt(m.processed).padStart(12)} ${unit}  ${fmt(rate).padStart(10)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  p99 ${ms(m.latencyMs.p99)} ms  ${made}\x1b[K`,
+        );
       }, 500);
     }
     await stop.promise;

@@ -78,18 +78,31 @@ export async function readPanelCsv(path: string): Promise<PanelCsv> {
       for (const key of Object.keys(COLUMNS) as ColumnName[]) {
         const at = names.findIndex((n) => (COLUMNS[key] as readonly string[]).includes(n));
         if (at >= 0) index[key] = at;
-        else if (REQUIRED.includes(key)) throw new KernelInputError(`${path}:${lineNo}`, `a header with a ${key} column (${COLUMNS[key].join(', ')})`, JSON.stringify(line.slice(0, 80)));
+        else if (REQUIRED.includes(key))
+          throw new KernelInputError(
+            `${path}:${lineNo}`,
+            `a header with a ${key} column (${COLUMNS[key].join(', ')})`,
+            JSON.stringify(line.slice(0, 80)),
+          );
       }
       continue;
     }
-    const field = (key: ColumnName) => (index![key] === undefined ? '' : fields[index![key]!] ?? '');
+    const field = (key: ColumnName) => (index![key] === undefined ? '' : (fields[index![key]!] ?? ''));
     const date = field('date');
     const symbol = field('symbol');
-    for (const [key, value] of [['date', date], ['symbol', symbol]] as const) {
+    for (const [key, value] of [
+      ['date', date],
+      ['symbol', symbol],
+    ] as const) {
       if (value === '') throw new KernelInputError(`${path}:${lineNo}`, `a value in column ${key}`, 'an empty field');
     }
     const key = `${date}\u0000${symbol}`;
-    if (lineOf.has(key)) throw new KernelInputError(`${path}:${lineNo}`, `one row per date and symbol (line ${lineOf.get(key)} has ${date} ${symbol})`, 'a second one');
+    if (lineOf.has(key))
+      throw new KernelInputError(
+        `${path}:${lineNo}`,
+        `one row per date and symbol (line ${lineOf.get(key)} has ${date} ${symbol})`,
+        'a second one',
+      );
     lineOf.set(key, lineNo);
     const code = (map: Map<string, number>, name: string) => map.get(name) ?? (map.set(name, map.size), map.size - 1);
     cells.date.push(code(dateOf, date));
@@ -101,7 +114,11 @@ export async function readPanelCsv(path: string): Promise<PanelCsv> {
       const missing = text === '' || text === 'NaN' || text === 'NA';
       const x = missing ? NaN : Number(text);
       if (!missing && !(Number.isFinite(x) && (column !== 'market_cap' || x > 0))) {
-        throw new KernelInputError(`${path}:${lineNo}`, `${column === 'market_cap' ? 'a number > 0' : 'a finite number'} or an empty field in column ${column}`, JSON.stringify(text));
+        throw new KernelInputError(
+          `${path}:${lineNo}`,
+          `${column === 'market_cap' ? 'a number > 0' : 'a finite number'} or an empty field in column ${column}`,
+          JSON.stringify(text),
+        );
       }
       values[column].push(x);
     }
@@ -123,9 +140,15 @@ export async function readPanelCsv(path: string): Promise<PanelCsv> {
     return { data, rows: T, cols: N };
   };
   return {
-    dates, assets: [...assetOf.keys()], sectorNames: [...sectorOf.keys()], sectors: panel(cells.sector),
-    returns: panel(values.returns), marketCap: panel(values.market_cap),
-    bookPrice: panel(values.book_price), salesPrice: panel(values.sales_price), cashFlowPrice: panel(values.cf_price),
+    dates,
+    assets: [...assetOf.keys()],
+    sectorNames: [...sectorOf.keys()],
+    sectors: panel(cells.sector),
+    returns: panel(values.returns),
+    marketCap: panel(values.market_cap),
+    bookPrice: panel(values.book_price),
+    salesPrice: panel(values.sales_price),
+    cashFlowPrice: panel(values.cf_price),
     ratios: index.book_price !== undefined || index.sales_price !== undefined || index.cf_price !== undefined,
     rows: lineOf.size,
   };
@@ -143,29 +166,49 @@ async function writeRows(path: string, header: string, rows: Iterable<string>): 
 const cell = (x: number) => (Number.isNaN(x) ? '' : String(x));
 
 /** factor_returns.csv, wide: `date,<names...>,r2,assets`, one row per date (assets: those in the fit). */
-export async function writeFactorReturnsCsv(path: string, dates: readonly string[], names: readonly string[], factorReturns: Matrix, r2: Float64Array, count: Float64Array): Promise<void> {
+export async function writeFactorReturnsCsv(
+  path: string,
+  dates: readonly string[],
+  names: readonly string[],
+  factorReturns: Matrix,
+  r2: Float64Array,
+  count: Float64Array,
+): Promise<void> {
   const K = factorReturns.cols;
-  await writeRows(path, ['date', ...names, 'r2', 'assets'].join(','), (function* () {
-    for (let t = 0; t < dates.length; t++) {
-      yield [dates[t], ...Array.from(factorReturns.data.subarray(t * K, (t + 1) * K), cell), cell(r2[t]), String(count[t])].join(',');
-    }
-  })());
+  await writeRows(
+    path,
+    ['date', ...names, 'r2', 'assets'].join(','),
+    (function* () {
+      for (let t = 0; t < dates.length; t++) {
+        yield [dates[t], ...Array.from(factorReturns.data.subarray(t * K, (t + 1) * K), cell), cell(r2[t]), String(count[t])].join(',');
+      }
+    })(),
+  );
 }
 
 /** residuals.csv, long: `date,symbol,residual`, one row per date and asset in that date's fit. */
-export async function writeResidualsCsv(path: string, dates: readonly string[], assets: readonly string[], residuals: Matrix): Promise<number> {
+export async function writeResidualsCsv(
+  path: string,
+  dates: readonly string[],
+  assets: readonly string[],
+  residuals: Matrix,
+): Promise<number> {
   const N = residuals.cols;
   let written = 0;
-  await writeRows(path, 'date,symbol,residual', (function* () {
-    for (let t = 0; t < dates.length; t++) {
-      for (let c = 0; c < N; c++) {
-        const e = residuals.data[t * N + c];
-        if (Number.isFinite(e)) {
-          written++;
-          yield `${dates[t]},${assets[c]},${e}`;
+  await writeRows(
+    path,
+    'date,symbol,residual',
+    (function* () {
+      for (let t = 0; t < dates.length; t++) {
+        for (let c = 0; c < N; c++) {
+          const e = residuals.data[t * N + c];
+          if (Number.isFinite(e)) {
+            written++;
+            yield `${dates[t]},${assets[c]},${e}`;
+          }
         }
       }
-    }
-  })());
+    })(),
+  );
   return written;
 }

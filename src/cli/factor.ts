@@ -61,7 +61,9 @@ export const factorFlags = {
     type: 'string',
     parse: (raw, name) => {
       if (raw === undefined) return undefined;
-      const styles = text(raw)!.split(',').map((s) => s.trim()) as FactorStyle[];
+      const styles = text(raw)!
+        .split(',')
+        .map((s) => s.trim()) as FactorStyle[];
       if (styles.some((s, i) => !FACTOR_STYLES.includes(s) || styles.indexOf(s) !== i)) {
         throw new KernelInputError(name, `distinct styles of ${FACTOR_STYLES.join(', ')}, comma-separated`, JSON.stringify(raw));
       }
@@ -108,7 +110,12 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
   const k = kernels({ backend: values.backend });
   const file = positionals[0];
   const panel = await readPanelCsv(file);
-  if (styles?.includes('value') && !panel.ratios) throw new KernelInputError('--styles', `a style the file has inputs for (no book_price, sales_price or cf_price column in ${file})`, 'value');
+  if (styles?.includes('value') && !panel.ratios)
+    throw new KernelInputError(
+      '--styles',
+      `a style the file has inputs for (no book_price, sales_price or cf_price column in ${file})`,
+      'value',
+    );
   styles ??= FACTOR_STYLES.filter((s) => s !== 'value' || panel.ratios);
 
   const scores: Record<string, Matrix> = {};
@@ -117,18 +124,30 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
     else if (style === 'size') scores.size = k.size(panel.marketCap);
     else scores.value = k.value(panel.bookPrice, panel.salesPrice, panel.cashFlowPrice);
   }
-  const fit = estimateFactors(k, { returns: panel.returns, marketCap: panel.marketCap, sectors: panel.sectors, styles: scores, sectorNames: panel.sectorNames }, { winsorize, residualizeStyles });
+  const fit = estimateFactors(
+    k,
+    { returns: panel.returns, marketCap: panel.marketCap, sectors: panel.sectors, styles: scores, sectorNames: panel.sectorNames },
+    { winsorize, residualizeStyles },
+  );
 
   const T = panel.dates.length;
   const K = fit.names.length;
   const fitted = [...Array(T).keys()].filter((t) => Number.isFinite(fit.factorReturns.data[t * K]));
-  const described = styles.map((s) => (s === 'momentum' ? `momentum (window ${momentum.window}, half-life ${momentum.halfLife}, lag ${momentum.lag})` : s)).join(', ');
-  log(`${file}: ${T} dates x ${panel.assets.length} assets (${panel.rows} rows), ${panel.sectorNames.length} sectors; styles ${described}; ` +
-    `returns ${winsorize === null ? 'not winsorized' : `winsorized at ${winsorize}/${1 - winsorize}`}, styles on the ${residualizeStyles ? 'market + sector residuals' : 'returns'} (${k.backend} backend)`);
-  const warmup = styles.includes('momentum') ? `; momentum needs window + lag = ${momentum.window + momentum.lag} dates of an asset's returns` : '';
+  const described = styles
+    .map((s) => (s === 'momentum' ? `momentum (window ${momentum.window}, half-life ${momentum.halfLife}, lag ${momentum.lag})` : s))
+    .join(', ');
+  log(
+    `${file}: ${T} dates x ${panel.assets.length} assets (${panel.rows} rows), ${panel.sectorNames.length} sectors; styles ${described}; ` +
+      `returns ${winsorize === null ? 'not winsorized' : `winsorized at ${winsorize}/${1 - winsorize}`}, styles on the ${residualizeStyles ? 'market + sector residuals' : 'returns'} (${k.backend} backend)`,
+  );
+  const warmup = styles.includes('momentum')
+    ? `; momentum needs window + lag = ${momentum.window + momentum.lag} dates of an asset's returns`
+    : '';
   log(`fit on ${fitted.length} of ${T} dates (${T - fitted.length} without enough usable assets${warmup})`);
   if (fitted.length === 0) {
-    log(`no date has a fit${styles.includes('momentum') ? ': try a shorter --momentum-window / --momentum-lag, or --styles size,value' : ''}`);
+    log(
+      `no date has a fit${styles.includes('momentum') ? ': try a shorter --momentum-window / --momentum-lag, or --styles size,value' : ''}`,
+    );
   } else {
     printTable(log, panel.dates, fit.names, fit.factorReturns, fit.r2, fitted, last);
   }
@@ -142,19 +161,39 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
 }
 
 /** The R2 summary and the factor table: per factor mean, sd, t-stat over the dates with a fit, and the last dates' values. */
-function printTable(log: (line: string) => void, dates: string[], names: string[], f: Matrix, r2: Float64Array, fitted: number[], last: number): void {
+function printTable(
+  log: (line: string) => void,
+  dates: string[],
+  names: string[],
+  f: Matrix,
+  r2: Float64Array,
+  fitted: number[],
+  last: number,
+): void {
   const K = f.cols;
   const r = moments(fitted.map((t) => r2[t]));
-  const sorted = fitted.map((t) => r2[t]).filter(Number.isFinite).sort((a, b) => a - b);
+  const sorted = fitted
+    .map((t) => r2[t])
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const median = sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
-  log(`R2 per date (cap-weighted, assets in the fit): mean ${fixed(r.mean, 3)}, median ${fixed(median, 3)}, min ${fixed(sorted[0], 3)}, max ${fixed(sorted.at(-1)!, 3)}`);
+  log(
+    `R2 per date (cap-weighted, assets in the fit): mean ${fixed(r.mean, 3)}, median ${fixed(median, 3)}, min ${fixed(sorted[0], 3)}, max ${fixed(sorted.at(-1)!, 3)}`,
+  );
   log('');
   const shown = fitted.slice(Math.max(0, fitted.length - last));
   const percent = (x: number) => pct(x, 3);
   const header = ['factor', 'mean', 'sd', 't-stat', 'dates', ...shown.map((t) => dates[t])];
   const rows = names.map((name, j) => {
     const m = moments(fitted.map((t) => f.data[t * K + j]));
-    return [name, percent(m.mean), percent(m.sd), fixed(m.mean / (m.sd / Math.sqrt(m.n)), 2), String(m.n), ...shown.map((t) => percent(f.data[t * K + j]))];
+    return [
+      name,
+      percent(m.mean),
+      percent(m.sd),
+      fixed(m.mean / (m.sd / Math.sqrt(m.n)), 2),
+      String(m.n),
+      ...shown.map((t) => percent(f.data[t * K + j])),
+    ];
   });
   rows.push(['R2', fixed(r.mean, 3), fixed(r.sd, 3), '', String(r.n), ...shown.map((t) => fixed(r2[t], 3))]);
   log(`factor returns per date (% of value), over the ${fitted.length} dates with a fit, and the last ${shown.length}`);

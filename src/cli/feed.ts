@@ -61,7 +61,9 @@ export async function runFeed(argv: string[], out: NodeJS.WritableStream = proce
   const target = bus.transport('marketdata').target;
   const stop = untilSignal(signal);
   try {
-    out.write(`kernelbus feed: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s for ${seconds} s${count ? ` (at most ${fmt(count)} trades)` : ''}, seed ${seed} -> ${target}, ${shards} shards\n`);
+    out.write(
+      `kernelbus feed: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s for ${seconds} s${count ? ` (at most ${fmt(count)} trades)` : ''}, seed ${seed} -> ${target}, ${shards} shards\n`,
+    );
     const market = new SyntheticMarket({ symbols, seed });
     const { sent, ms } = await publishMarket(bus, market, { rate, seconds, count, stopped: () => stop.received !== undefined });
     await bus.flush();

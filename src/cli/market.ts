@@ -62,7 +62,8 @@ export class SyntheticMarket {
     }
     if (!Number.isInteger(seed)) throw new KernelInputError('options.seed', 'an integer', describeValue(seed));
     if (!(meanVolume > 0)) throw new KernelInputError('options.meanVolume', 'a number > 0', describeValue(meanVolume));
-    if (!(toxicRate >= 0 && toxicRate <= 1)) throw new KernelInputError('options.toxicRate', 'a number in [0, 1]', describeValue(toxicRate));
+    if (!(toxicRate >= 0 && toxicRate <= 1))
+      throw new KernelInputError('options.toxicRate', 'a number in [0, 1]', describeValue(toxicRate));
     this.random = mulberry32(seed);
     this.meanVolume = meanVolume;
     this.toxicRate = toxicRate;

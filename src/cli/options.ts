@@ -91,7 +91,8 @@ export function parseRedisUrl(value: string | undefined, required: boolean): str
     if (required) throw new KernelInputError('--redis', 'a redis://host:port URL', 'nothing');
     return undefined;
   }
-  if (!/^rediss?(\+cluster)?:\/\//.test(value)) throw new KernelInputError('--redis', 'a redis://, rediss:// or redis+cluster:// URL', 'another string (not shown)');
+  if (!/^rediss?(\+cluster)?:\/\//.test(value))
+    throw new KernelInputError('--redis', 'a redis://, rediss:// or redis+cluster:// URL', 'another string (not shown)');
   return value;
 }
 
@@ -115,7 +116,10 @@ export const flag = {
     parse: (raw, name) => (raw === undefined ? undefined : parseNumber(text(raw), 0, name, min, max, integer)),
   }),
   /** Any finite number, undefined when absent (the kernel checks its range). */
-  finite: (): Flag<number | undefined> => ({ type: 'string', parse: (raw, name) => (raw === undefined ? undefined : parseFinite(text(raw)!, name)) }),
+  finite: (): Flag<number | undefined> => ({
+    type: 'string',
+    parse: (raw, name) => (raw === undefined ? undefined : parseFinite(text(raw)!, name)),
+  }),
   /** A name that is not empty, `fallback` when absent. */
   name: (fallback?: string): Flag<string | undefined> => ({
     type: 'string',
@@ -131,7 +135,8 @@ export const flag = {
     type: 'string',
     parse: (raw, name) => {
       const backend = (text(raw) ?? 'auto') as BackendChoice;
-      if (!['auto', 'native', 'reference'].includes(backend)) throw new KernelInputError(name, "'auto', 'native' or 'reference'", JSON.stringify(raw));
+      if (!['auto', 'native', 'reference'].includes(backend))
+        throw new KernelInputError(name, "'auto', 'native' or 'reference'", JSON.stringify(raw));
       return backend;
     },
   }),

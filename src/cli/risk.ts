@@ -34,14 +34,19 @@ async function readWeights(path: string, names: string[]): Promise<Float64Array>
   }
   if (Array.isArray(parsed)) {
     if (parsed.length !== names.length || !parsed.every((w) => typeof w === 'number')) {
-      throw new KernelInputError('--weights', `an array of ${names.length} numbers (one per column)`, `${JSON.stringify(parsed).slice(0, 60)}`);
+      throw new KernelInputError(
+        '--weights',
+        `an array of ${names.length} numbers (one per column)`,
+        `${JSON.stringify(parsed).slice(0, 60)}`,
+      );
     }
     return Float64Array.from(parsed as number[]);
   }
   if (typeof parsed === 'object' && parsed !== null) {
     const byName = parsed as Record<string, unknown>;
     const unknown = Object.keys(byName).filter((name) => !names.includes(name));
-    if (unknown.length > 0) throw new KernelInputError('--weights', `weights of the CSV's columns (${names.join(', ')})`, `unknown ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new KernelInputError('--weights', `weights of the CSV's columns (${names.join(', ')})`, `unknown ${unknown.join(', ')}`);
     return Float64Array.from(names, (name) => {
       const w = byName[name] ?? 0;
       if (typeof w !== 'number') throw new KernelInputError(`--weights.${name}`, 'a number', JSON.stringify(w));
@@ -90,7 +95,20 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
 
   const percent = (x: number) => pct(x, 2);
   const num = (x: number) => fixed(x, 2);
-  const header = ['', 'ann.return', 'ann.vol', 'sharpe', 'sortino', 'max.dd', `hist.VaR`, 'hist.ES', 'gauss.VaR', 'gauss.ES', 'CF.VaR', 'CF.ES'];
+  const header = [
+    '',
+    'ann.return',
+    'ann.vol',
+    'sharpe',
+    'sortino',
+    'max.dd',
+    `hist.VaR`,
+    'hist.ES',
+    'gauss.VaR',
+    'gauss.ES',
+    'CF.VaR',
+    'CF.ES',
+  ];
   const rows = labels.map((name, c) => [
     name,
     percent(stats.annualReturn[c]),
@@ -105,7 +123,9 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     percent(modified.var[c]),
     percent(modified.es[c]),
   ]);
-  log(`${returns.rows} dates x ${returns.cols} assets; VaR/ES at ${confidence}, one period, positive = loss; ${periodsPerYear} periods a year (${k.backend} backend)`);
+  log(
+    `${returns.rows} dates x ${returns.cols} assets; VaR/ES at ${confidence}, one period, positive = loss; ${periodsPerYear} periods a year (${k.backend} backend)`,
+  );
   for (const line of table(header, rows)) log(line);
   return 0;
 }

@@ -48,8 +48,12 @@ const FLAGS = {
   'bar-ms': flag.finite(),
   classifier: flag.string(),
   'price-change': flag.string(),
-  sigma: { type: 'string', parse: (raw) => (raw === undefined ? undefined : parseSigma(text(raw)!)) } satisfies Flag<SigmaOption | undefined>,
-  distribution: { type: 'string', parse: (raw) => (raw === undefined ? undefined : parseDistribution(text(raw)!)) } satisfies Flag<DistributionOption | undefined>,
+  sigma: { type: 'string', parse: (raw) => (raw === undefined ? undefined : parseSigma(text(raw)!)) } satisfies Flag<
+    SigmaOption | undefined
+  >,
+  distribution: { type: 'string', parse: (raw) => (raw === undefined ? undefined : parseDistribution(text(raw)!)) } satisfies Flag<
+    DistributionOption | undefined
+  >,
   threshold: { type: 'string', parse: (raw, name) => parseFinite(text(raw) ?? '0.99', name) } satisfies Flag<number>,
   backend: flag.anyBackend(),
   out: flag.string(),
@@ -64,7 +68,9 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const { values, positionals } = parsed;
   const started = performance.now();
   // Large files take a while: show progress on a terminal.
-  const progress = process.stderr.isTTY ? (rows: number) => process.stderr.write(`\rread ${rows.toLocaleString('en-US')} trades`) : undefined;
+  const progress = process.stderr.isTTY
+    ? (rows: number) => process.stderr.write(`\rread ${rows.toLocaleString('en-US')} trades`)
+    : undefined;
   const trades = await readTradesCsv(positionals[0], progress);
   if (progress && trades.ts.length >= 1_000_000) process.stderr.write('\n');
   const n = trades.ts.length;
@@ -109,14 +115,18 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   }
   const last = count > 0 ? out.vpin[out.vpin.length - 1] : NaN;
   const layout = { width: 13 };
-  for (const line of labelled([
-    ['trades', `${n}`],
-    ['bucket volume', `${bucketVolume}${values['bucket-volume'] === undefined ? ' (average daily volume / 50)' : ''}`],
-    ['buckets', `${out.vpin.length} (${count} with VPIN, window ${window})`],
-    ['VPIN', `last ${fixed(last, 4)}  mean ${fixed(count ? sum / count : NaN, 4)}  max ${fixed(max, 4)}`],
-    ['alerts', `${alerts} buckets with CDF >= ${threshold} (after ${window} VPIN values of warm-up)`],
-    ['time', `read ${readMs.toFixed(1)} ms, vpin ${computeMs.toFixed(2)} ms (${k.backend} backend)`],
-  ], layout)) log(line);
+  for (const line of labelled(
+    [
+      ['trades', `${n}`],
+      ['bucket volume', `${bucketVolume}${values['bucket-volume'] === undefined ? ' (average daily volume / 50)' : ''}`],
+      ['buckets', `${out.vpin.length} (${count} with VPIN, window ${window})`],
+      ['VPIN', `last ${fixed(last, 4)}  mean ${fixed(count ? sum / count : NaN, 4)}  max ${fixed(max, 4)}`],
+      ['alerts', `${alerts} buckets with CDF >= ${threshold} (after ${window} VPIN values of warm-up)`],
+      ['time', `read ${readMs.toFixed(1)} ms, vpin ${computeMs.toFixed(2)} ms (${k.backend} backend)`],
+    ],
+    layout,
+  ))
+    log(line);
   if (values.out) {
     await writeBucketsCsv(values.out, out);
     for (const line of labelled([['wrote', values.out]], layout)) log(line);

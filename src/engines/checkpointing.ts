@@ -12,7 +12,15 @@ import { messageOf } from '../bus/delivery.js';
 import { isPermanentFailure } from '../bus/errors.js';
 import { decodeFrame } from '../bus/frames.js';
 import type { BusMessage, BusName } from '../bus/messages.js';
-import { capabilitiesOf, compareEntryIds, replayGap, type CheckpointStore, type ReplayEntry, type StreamCheckpoint, type Transport } from '../bus/transports/types.js';
+import {
+  capabilitiesOf,
+  compareEntryIds,
+  replayGap,
+  type CheckpointStore,
+  type ReplayEntry,
+  type StreamCheckpoint,
+  type Transport,
+} from '../bus/transports/types.js';
 
 /** Per input stream, what checkpoints need. */
 export interface StreamCheckpointState {
@@ -67,7 +75,8 @@ export class Checkpointing {
    */
   static whyNot(bus: Bus, inputs: readonly string[], checkpointable: boolean, engine: string): string | undefined {
     if (!checkpointable) return `${engine}, which does not snapshot its state`;
-    if (bus.router.strategy !== 'static') return `routing '${bus.router.strategy}' (checkpoints need 'static': a key's state must come from one stream)`;
+    if (bus.router.strategy !== 'static')
+      return `routing '${bus.router.strategy}' (checkpoints need 'static': a key's state must come from one stream)`;
     for (const type of inputs) {
       for (const name of bus.router.candidates(type)) {
         const transport = bus.transport(name);
@@ -93,7 +102,16 @@ export class Checkpointing {
           this.stores.push(store);
         }
         for (const stream of bus.streams(name, type)) {
-          this.ckpt.set(stream, { store, bus: name, type, epoch: undefined, resuming: undefined, dirty: new Set(), maxId: undefined, failures: new Map() });
+          this.ckpt.set(stream, {
+            store,
+            bus: name,
+            type,
+            epoch: undefined,
+            resuming: undefined,
+            dirty: new Set(),
+            maxId: undefined,
+            failures: new Map(),
+          });
         }
       }
     }
@@ -119,7 +137,11 @@ export class Checkpointing {
       await this.resumeAll();
       return;
     }
-    await Promise.all([...this.ckpt].filter(([stream, state]) => bus.transport(state.bus).holds?.(stream, group)).map(([stream, state]) => this.resume(stream, state)));
+    await Promise.all(
+      [...this.ckpt]
+        .filter(([stream, state]) => bus.transport(state.bus).holds?.(stream, group))
+        .map(([stream, state]) => this.resume(stream, state)),
+    );
   }
 
   /** The lease counter of the transport that carries `state`'s stream: it moves when a stream is (re)acquired. */
@@ -226,7 +248,11 @@ export class Checkpointing {
   private async *toReplay(stream: string, checkpoint: StreamCheckpoint): AsyncGenerator<ReplayEntry> {
     if (checkpoint.lastDelivered === undefined) return;
     const byKey = this.host.lastIds.get(stream)!;
-    for await (const entry of (this.ckpt.get(stream) as StreamCheckpointState).store.range(stream, checkpoint.from, checkpoint.lastDelivered)) {
+    for await (const entry of (this.ckpt.get(stream) as StreamCheckpointState).store.range(
+      stream,
+      checkpoint.from,
+      checkpoint.lastDelivered,
+    )) {
       if (checkpoint.pending.has(entry.id)) continue;
       const last = byKey.get(entry.key);
       if (last !== undefined && compareEntryIds(entry.id, last) <= 0) continue;
@@ -243,7 +269,8 @@ export class Checkpointing {
     const { id, data } = entry;
     try {
       const frame = decodeFrame(data);
-      if (frame.type !== state.type || frame.key !== entry.key || frame.count !== entry.count) throw new Error('not an entry of this stream');
+      if (frame.type !== state.type || frame.key !== entry.key || frame.count !== entry.count)
+        throw new Error('not an entry of this stream');
       const message = messageOf(frame, { id, stream, deliveries: 1 }, state.bus);
       await this.host.process(message);
       this.host.progress(stream, message.key, id);
@@ -275,7 +302,13 @@ export class Checkpointing {
   }
 
   private async writeCheckpoint(): Promise<void> {
-    const jobs: { stream: string; state: StreamCheckpointState; maxId: string; holdBack: string | undefined; records: [string, string, Uint8Array][] }[] = [];
+    const jobs: {
+      stream: string;
+      state: StreamCheckpointState;
+      maxId: string;
+      holdBack: string | undefined;
+      records: [string, string, Uint8Array][];
+    }[] = [];
     for (const [stream, state] of this.ckpt) {
       if (state.dirty.size === 0 || state.resuming || state.maxId === undefined) continue;
       const byKey = this.host.lastIds.get(stream);
@@ -291,15 +324,17 @@ export class Checkpointing {
     }
     if (jobs.length === 0) return;
     await this.host.bus.flush();
-    await Promise.all(jobs.map(async ({ stream, state, maxId, holdBack, records }) => {
-      try {
-        await state.store.write(stream, maxId, holdBack, records);
-        this.counts.checkpoints++;
-      } catch {
-        this.counts.checkpointErrors++;
-        for (const [key] of records) state.dirty.add(key);
-      }
-    }));
+    await Promise.all(
+      jobs.map(async ({ stream, state, maxId, holdBack, records }) => {
+        try {
+          await state.store.write(stream, maxId, holdBack, records);
+          this.counts.checkpoints++;
+        } catch {
+          this.counts.checkpointErrors++;
+          for (const [key] of records) state.dirty.add(key);
+        }
+      }),
+    );
   }
 
   /**

@@ -198,7 +198,11 @@ export abstract class Engine {
       return;
     }
     this.ckpt = new Checkpointing({
-      bus: this.bus, group: this.group, inputs: this.inputs, joinsInputs: this.joinsInputs, lastIds: this.lastIds,
+      bus: this.bus,
+      group: this.group,
+      inputs: this.inputs,
+      joinsInputs: this.joinsInputs,
+      lastIds: this.lastIds,
       snapshotKey: (key, type) => this.snapshotKey(key, type),
       restoreKey: (key, bytes, type) => this.restoreKey(key, bytes, type),
       process: (message) => this.process(message),

@@ -76,7 +76,8 @@ export function estimateFactors(k: Kernels, panels: FactorPanels, options: FitOp
     const present = new Set<number>();
     for (let c = 0; c < N; c++) {
       const i = t * N + c;
-      if (finite(returns.data[i]) && finite(marketCap.data[i]) && finite(sectors.data[i]) && styleData.every((d) => finite(d[i]))) present.add(sectors.data[i]);
+      if (finite(returns.data[i]) && finite(marketCap.data[i]) && finite(sectors.data[i]) && styleData.every((d) => finite(d[i])))
+        present.add(sectors.data[i]);
     }
     if (present.size === 0) continue;
     const codes = [...present].sort((a, b) => a - b);
@@ -88,14 +89,24 @@ export function estimateFactors(k: Kernels, panels: FactorPanels, options: FitOp
 
   for (const { codes, dates } of groups.values()) {
     const all = dates.length === T;
-    const pick = (x: Matrix): Matrix => (all ? x : { data: Float64Array.from({ length: dates.length * N }, (_, i) => x.data[dates[Math.floor(i / N)] * N + (i % N)]), rows: dates.length, cols: N });
+    const pick = (x: Matrix): Matrix =>
+      all
+        ? x
+        : {
+            data: Float64Array.from({ length: dates.length * N }, (_, i) => x.data[dates[Math.floor(i / N)] * N + (i % N)]),
+            rows: dates.length,
+            cols: N,
+          };
     const index = new Map(codes.map((code, j) => [code, j]));
     const sub = pick(sectors);
     const remapped = codes.length === m ? sub : { ...sub, data: sub.data.map((code) => index.get(code) ?? NaN) };
     const fit = k.factorReturns(
       {
-        returns: pick(returns), marketCap: pick(marketCap), sectors: remapped,
-        styles: Object.fromEntries(styleNames.map((s) => [s, pick(styles[s])])), sectorNames: codes.map((code) => sectorNames[code]),
+        returns: pick(returns),
+        marketCap: pick(marketCap),
+        sectors: remapped,
+        styles: Object.fromEntries(styleNames.map((s) => [s, pick(styles[s])])),
+        sectorNames: codes.map((code) => sectorNames[code]),
       },
       { winsorize: options.winsorize, residualizeStyles: options.residualizeStyles },
     );

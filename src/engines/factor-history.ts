@@ -101,8 +101,19 @@ export class PanelHistory {
    * dates kept when `capacity` is smaller; older slots NaN when larger); KernelInputError('bytes') when
    * the parts do not fit together.
    */
-  static restore(capacity: number, total: number, rows: number, assets: readonly string[], last: readonly number[], values: Float64Array): PanelHistory {
-    if (!(Number.isInteger(total) && Number.isInteger(rows) && rows >= 0 && rows <= total) || assets.length !== last.length || values.length !== assets.length * rows) {
+  static restore(
+    capacity: number,
+    total: number,
+    rows: number,
+    assets: readonly string[],
+    last: readonly number[],
+    values: Float64Array,
+  ): PanelHistory {
+    if (
+      !(Number.isInteger(total) && Number.isInteger(rows) && rows >= 0 && rows <= total) ||
+      assets.length !== last.length ||
+      values.length !== assets.length * rows
+    ) {
       throw new KernelInputError('bytes', 'a panel history (assets, last dates and columns of one length)', 'inconsistent parts');
     }
     const h = new PanelHistory(capacity);

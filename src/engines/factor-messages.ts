@@ -95,13 +95,18 @@ export interface ParsedFactorInput {
 /** `payload.<name>`: n numbers (Float64Array or number[]), each finite or NaN, and > 0 when `positive`. */
 function column(value: unknown, name: string, n: number, positive: boolean): Float64Array {
   const field = `payload.${name}`;
-  if (!(value instanceof Float64Array) && !Array.isArray(value)) throw new KernelInputError(field, 'a Float64Array or an array of numbers', describeValue(value));
+  if (!(value instanceof Float64Array) && !Array.isArray(value))
+    throw new KernelInputError(field, 'a Float64Array or an array of numbers', describeValue(value));
   if (value.length !== n) throw new KernelInputError(field, `${n} values (one per asset)`, `length ${value.length}`);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v: unknown = value[i];
     if (typeof v !== 'number' || v === Infinity || v === -Infinity || (positive && v <= 0)) {
-      throw new KernelInputError(field, positive ? 'numbers > 0 (NaN for a missing one)' : 'finite numbers (NaN for a missing one)', `${name}[${i}] = ${describeValue(v)}`);
+      throw new KernelInputError(
+        field,
+        positive ? 'numbers > 0 (NaN for a missing one)' : 'finite numbers (NaN for a missing one)',
+        `${name}[${i}] = ${describeValue(v)}`,
+      );
     }
     out[i] = v;
   }
@@ -114,7 +119,8 @@ function column(value: unknown, name: string, n: number, positive: boolean): Flo
  * `ratios` (the engine computes the value style), else read when present (NaN when absent).
  */
 export function parseFactorInput(payload: unknown, ratios: boolean): ParsedFactorInput {
-  if (!isPlainObject(payload)) throw new KernelInputError('payload', 'a FACTOR_INPUT { date, assets, returns, marketCap, sectors, ... }', describeValue(payload));
+  if (!isPlainObject(payload))
+    throw new KernelInputError('payload', 'a FACTOR_INPUT { date, assets, returns, marketCap, sectors, ... }', describeValue(payload));
   const { date, assets, sectors } = payload;
   if (!(typeof date === 'string' && date.length > 0) && !(typeof date === 'number' && Number.isFinite(date))) {
     throw new KernelInputError('payload.date', 'a non-empty string or a finite number', describeValue(date));
@@ -132,9 +138,13 @@ export function parseFactorInput(payload: unknown, ratios: boolean): ParsedFacto
     throw new KernelInputError(`payload.sectors[${i}]`, 'a sector name, an integer code >= 0 or null', describeValue(s));
   });
   return {
-    date, assets: assets as string[],
-    returns: column(payload.returns, 'returns', n, false), marketCap: column(payload.marketCap, 'marketCap', n, true),
-    bookPrice: ratio('bookPrice'), salesPrice: ratio('salesPrice'), cashFlowPrice: ratio('cashFlowPrice'),
+    date,
+    assets: assets as string[],
+    returns: column(payload.returns, 'returns', n, false),
+    marketCap: column(payload.marketCap, 'marketCap', n, true),
+    bookPrice: ratio('bookPrice'),
+    salesPrice: ratio('salesPrice'),
+    cashFlowPrice: ratio('cashFlowPrice'),
     sectors: names,
   };
 }
@@ -144,7 +154,8 @@ export function parseFactorInput(payload: unknown, ratios: boolean): ParsedFacto
  * string and the other a number.
  */
 export function compareDates(a: string | number, b: string | number): number {
-  if (typeof a !== typeof b) throw new KernelInputError('payload.date', `a ${typeof b} like the universe's earlier dates`, describeValue(a));
+  if (typeof a !== typeof b)
+    throw new KernelInputError('payload.date', `a ${typeof b} like the universe's earlier dates`, describeValue(a));
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -169,7 +180,13 @@ const VERSION = 1;
  */
 export function encodeFactorUniverse(u: FactorUniverse): Uint8Array {
   const { assets, last, values } = u.history.export();
-  return encodeState(UNIVERSE_MAGIC, VERSION, [u.history.total, u.history.rows, u.lastTs, u.lastSentAt], { date: u.lastDate ?? null, sectors: u.sectors, assets, last }, values);
+  return encodeState(
+    UNIVERSE_MAGIC,
+    VERSION,
+    [u.history.total, u.history.rows, u.lastTs, u.lastSentAt],
+    { date: u.lastDate ?? null, sectors: u.sectors, assets, last },
+    values,
+  );
 }
 
 /** A universe from encodeFactorUniverse() bytes, with a history of `capacity` dates (the last dates kept when smaller). */
@@ -178,7 +195,13 @@ export function decodeFactorUniverse(bytes: Uint8Array, capacity: number): Facto
   const [total, rows, lastTs, lastSentAt] = head;
   const j = json as { date?: unknown; sectors?: unknown; assets?: unknown; last?: unknown };
   const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
-  if (!isPlainObject(j) || !strings(j.sectors) || !strings(j.assets) || !Array.isArray(j.last) || !(j.date === null || typeof j.date === 'string' || typeof j.date === 'number')) {
+  if (
+    !isPlainObject(j) ||
+    !strings(j.sectors) ||
+    !strings(j.assets) ||
+    !Array.isArray(j.last) ||
+    !(j.date === null || typeof j.date === 'string' || typeof j.date === 'number')
+  ) {
     throw new KernelInputError('bytes', `a FactorEngine universe state (version ${VERSION})`, 'inconsistent bytes');
   }
   const history = PanelHistory.restore(capacity, total, rows, j.assets, j.last as number[], values);

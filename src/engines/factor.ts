@@ -81,7 +81,8 @@ function within<T>(group: string, resolve: () => T): T {
 
 /** An option group: undefined or a plain object. */
 function group<T extends object>(value: T | undefined, name: string): T | undefined {
-  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) throw new KernelInputError(`options.${name}`, 'an object of options', describeValue(value));
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)))
+    throw new KernelInputError(`options.${name}`, 'an object of options', describeValue(value));
   return value;
 }
 
@@ -123,11 +124,20 @@ export class FactorEngine extends Engine {
     super(bus, { ...options, name: options?.name ?? 'factor' });
     const styles = options.styles ?? FACTOR_ENGINE_DEFAULTS.styles;
     if (!Array.isArray(styles) || styles.length === 0 || styles.some((s, i) => !FACTOR_STYLES.includes(s) || styles.indexOf(s) !== i)) {
-      throw new KernelInputError('options.styles', `a non-empty list of distinct styles of ${FACTOR_STYLES.map((s) => `'${s}'`).join(', ')}`, describeValue(styles));
+      throw new KernelInputError(
+        'options.styles',
+        `a non-empty list of distinct styles of ${FACTOR_STYLES.map((s) => `'${s}'`).join(', ')}`,
+        describeValue(styles),
+      );
     }
     const m = group(options.momentum, 'momentum');
     const d = FACTOR_ENGINE_DEFAULTS.momentum;
-    const momentum = { window: m?.window ?? d.window, halfLife: m?.halfLife ?? d.halfLife, lag: m?.lag ?? d.lag, winsorize: m?.winsorize ?? d.winsorize };
+    const momentum = {
+      window: m?.window ?? d.window,
+      halfLife: m?.halfLife ?? d.halfLife,
+      lag: m?.lag ?? d.lag,
+      winsorize: m?.winsorize ?? d.winsorize,
+    };
     within('momentum', () => resolveMomentumOptions(momentum));
     const size = group(options.size, 'size') ?? {};
     within('size', () => resolveSizeOptions(size));
@@ -136,11 +146,13 @@ export class FactorEngine extends Engine {
     const winsorize = options.winsorize === undefined ? FACTOR_ENGINE_DEFAULTS.winsorize : options.winsorize;
     resolveWinsorizePercentile(winsorize, null, 'options.winsorize');
     const residualizeStyles = options.residualizeStyles ?? FACTOR_ENGINE_DEFAULTS.residualizeStyles;
-    if (typeof residualizeStyles !== 'boolean') throw new KernelInputError('options.residualizeStyles', 'a boolean', describeValue(residualizeStyles));
+    if (typeof residualizeStyles !== 'boolean')
+      throw new KernelInputError('options.residualizeStyles', 'a boolean', describeValue(residualizeStyles));
     const perAsset = options.perAsset ?? false;
     if (typeof perAsset !== 'boolean') throw new KernelInputError('options.perAsset', 'a boolean', describeValue(perAsset));
     const input = options.input ?? 'FACTOR_INPUT';
-    if (typeof input !== 'string' || input.length === 0) throw new KernelInputError('options.input', 'a non-empty message type', describeValue(input));
+    if (typeof input !== 'string' || input.length === 0)
+      throw new KernelInputError('options.input', 'a non-empty message type', describeValue(input));
     this.kernels = kernels({ backend: options.backend ?? 'auto' });
     this.styles = [...styles];
     this.momentum = momentum;
@@ -162,9 +174,20 @@ export class FactorEngine extends Engine {
         this.totals.republished++;
         return;
       }
-      throw new KernelInputError('payload.date', `a date after universe '${message.key}''s last (${JSON.stringify(old.lastDate)})`, JSON.stringify(input.date));
+      throw new KernelInputError(
+        'payload.date',
+        `a date after universe '${message.key}''s last (${JSON.stringify(old.lastDate)})`,
+        JSON.stringify(input.date),
+      );
     }
-    const u = old ?? { history: new PanelHistory(this.capacity), sectors: [], lastDate: undefined, lastTs: -Infinity, lastSentAt: -Infinity, latest: undefined };
+    const u = old ?? {
+      history: new PanelHistory(this.capacity),
+      sectors: [],
+      lastDate: undefined,
+      lastTs: -Infinity,
+      lastSentAt: -Infinity,
+      latest: undefined,
+    };
     // Everything is computed before the state changes (a kernel error leaves it as it was).
     const sectorNames = [...u.sectors];
     const codes = new Map(sectorNames.map((s, i) => [s, i]));
@@ -196,13 +219,23 @@ export class FactorEngine extends Engine {
       return;
     }
     const result: FactorResult = {
-      source: 'factor', engine: this.name, universe: message.key, date: input.date,
-      names: fit.names, factorReturns, r2: fit.r2[0], assets: n,
+      source: 'factor',
+      engine: this.name,
+      universe: message.key,
+      date: input.date,
+      names: fit.names,
+      factorReturns,
+      r2: fit.r2[0],
+      assets: n,
       residuals: { count: fit.residualCount[0], mean: fit.residualMean[0], sd: fit.residualSd[0] },
       coverage: Object.fromEntries(this.styles.map((s) => [s, styles[s].data.reduce((c, v) => c + (Number.isFinite(v) ? 1 : 0), 0)])),
     };
     if (this.perAsset) {
-      result.perAsset = { assets: [...input.assets], exposures: Object.fromEntries(this.styles.map((s) => [s, styles[s].data])), residuals: fit.residuals.data };
+      result.perAsset = {
+        assets: [...input.assets],
+        exposures: Object.fromEntries(this.styles.map((s) => [s, styles[s].data])),
+        residuals: fit.residuals.data,
+      };
     }
     u.latest = result;
     this.totals.results++;
@@ -218,9 +251,10 @@ export class FactorEngine extends Engine {
       if (style === 'momentum') {
         // The momentum kernel's last row over the last window + lag dates (all NaN until there are that many).
         const panel = u.history.panelWith(input.assets, input.returns);
-        out.momentum = panel.rows < this.capacity
-          ? row(new Float64Array(n).fill(NaN))
-          : row(this.kernels.momentum(panel, this.momentum).data.slice((panel.rows - 1) * n));
+        out.momentum =
+          panel.rows < this.capacity
+            ? row(new Float64Array(n).fill(NaN))
+            : row(this.kernels.momentum(panel, this.momentum).data.slice((panel.rows - 1) * n));
       } else if (style === 'size') {
         out.size = this.kernels.size(row(input.marketCap), this.size);
       } else {

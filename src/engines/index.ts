@@ -2,8 +2,22 @@
 export { Engine, type EngineHealth, type EngineOptions } from './engine.js';
 export { VpinEngine, type VpinAlert, type VpinCalculation, type VpinEngineOptions, type VpinSymbolState } from './vpin.js';
 export { RiskEngine, RISK_ENGINE_DEFAULTS, type RiskEngineOptions, type RiskPortfolioState } from './risk.js';
-export type { PortfolioUpdate, ReturnsUpdate, RiskAlert, RiskResult, UniverseSnapshot as RiskUniverseState, VarEs } from './risk-messages.js';
-export { FactorEngine, FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorEngineOptions, type FactorStyle, type FactorUniverseState } from './factor.js';
+export type {
+  PortfolioUpdate,
+  ReturnsUpdate,
+  RiskAlert,
+  RiskResult,
+  UniverseSnapshot as RiskUniverseState,
+  VarEs,
+} from './risk-messages.js';
+export {
+  FactorEngine,
+  FACTOR_ENGINE_DEFAULTS,
+  FACTOR_STYLES,
+  type FactorEngineOptions,
+  type FactorStyle,
+  type FactorUniverseState,
+} from './factor.js';
 export type { AssetValues, FactorInput, FactorResult, ResidualStats } from './factor-messages.js';
 export { estimateFactors, type FactorFit, type FactorPanels, type FitOptions } from './factor-fit.js';
 export { PanelHistory } from './factor-history.js';

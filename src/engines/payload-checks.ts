@@ -9,7 +9,8 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 /** `payload.assets`: a non-empty array of distinct non-empty strings (KernelInputError naming the first bad one). */
 export function requireAssetNames(assets: unknown): asserts assets is string[] {
-  if (!Array.isArray(assets) || assets.length === 0) throw new KernelInputError('payload.assets', 'a non-empty array of asset names', describeValue(assets));
+  if (!Array.isArray(assets) || assets.length === 0)
+    throw new KernelInputError('payload.assets', 'a non-empty array of asset names', describeValue(assets));
   const seen = new Set<string>();
   for (let i = 0; i < assets.length; i++) {
     const a: unknown = assets[i];

@@ -26,7 +26,8 @@ export class ReturnsWindow {
     this.assets = Object.freeze([...assets]);
     this.capacity = capacity;
     this.columns = new Map(this.assets.map((a, i) => [a, i]));
-    if (this.columns.size !== this.assets.length) throw new KernelInputError('assets', 'unique names', `${this.assets.length} names, ${this.columns.size} distinct`);
+    if (this.columns.size !== this.assets.length)
+      throw new KernelInputError('assets', 'unique names', `${this.assets.length} names, ${this.columns.size} distinct`);
     this.data = new Float64Array(2 * capacity * this.assets.length);
   }
 
@@ -71,7 +72,13 @@ export class ReturnsWindow {
  * order) as the last rows of `total` appended: what a snapshot of a window (possibly of another
  * capacity) restores. Only the last `capacity` rows are kept.
  */
-export function restoredWindow(assets: readonly string[], capacity: number, values: Float64Array, rows: number, total: number): ReturnsWindow {
+export function restoredWindow(
+  assets: readonly string[],
+  capacity: number,
+  values: Float64Array,
+  rows: number,
+  total: number,
+): ReturnsWindow {
   const w = new ReturnsWindow(assets, capacity);
   w.total = total - rows;
   w.append(values, rows);

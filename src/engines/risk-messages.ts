@@ -105,7 +105,8 @@ export interface ParsedPortfolio {
 
 /** Checks a PORTFOLIO_UPDATE payload: finite weights of named assets, a limit > 0, a universe name. */
 export function parsePortfolioUpdate(payload: unknown, defaultUniverse: string): ParsedPortfolio {
-  if (!isPlainObject(payload)) throw new KernelInputError('payload', 'a PORTFOLIO_UPDATE { weights, limit?, universe? }', describeValue(payload));
+  if (!isPlainObject(payload))
+    throw new KernelInputError('payload', 'a PORTFOLIO_UPDATE { weights, limit?, universe? }', describeValue(payload));
   const { weights, limit, universe = defaultUniverse } = payload;
   if (!isPlainObject(weights)) throw new KernelInputError('payload.weights', 'an object of asset -> weight', describeValue(weights));
   const assets = Object.keys(weights);
@@ -113,13 +114,15 @@ export function parsePortfolioUpdate(payload: unknown, defaultUniverse: string):
   const values = new Float64Array(assets.length);
   assets.forEach((a, i) => {
     const w = weights[a];
-    if (typeof w !== 'number' || !Number.isFinite(w)) throw new KernelInputError(`payload.weights.${a}`, 'a finite number', describeValue(w));
+    if (typeof w !== 'number' || !Number.isFinite(w))
+      throw new KernelInputError(`payload.weights.${a}`, 'a finite number', describeValue(w));
     values[i] = w;
   });
   if (limit !== undefined && (typeof limit !== 'number' || !(limit > 0 && limit < Infinity))) {
     throw new KernelInputError('payload.limit', 'a finite number > 0 (a loss fraction)', describeValue(limit));
   }
-  if (typeof universe !== 'string' || universe.length === 0) throw new KernelInputError('payload.universe', 'a non-empty string', describeValue(universe));
+  if (typeof universe !== 'string' || universe.length === 0)
+    throw new KernelInputError('payload.universe', 'a non-empty string', describeValue(universe));
   return { universe, assets, weights: values, limit: limit ?? NaN };
 }
 

@@ -94,20 +94,32 @@ export class RiskEngine extends Engine {
   /** Checks the options (KernelInputError naming the option). */
   constructor(bus: Bus, options: RiskEngineOptions = {}) {
     super(bus, { ...options, name: options?.name ?? 'risk' });
-    const { window = RISK_ENGINE_DEFAULTS.window, confidence = RISK_ENGINE_DEFAULTS.confidence, universe = RISK_ENGINE_DEFAULTS.universe } = options;
-    if (!Number.isInteger(window) || window < 2 || window > 1_000_000) throw new KernelInputError('options.window', 'an integer in [2, 1000000]', describeValue(window));
+    const {
+      window = RISK_ENGINE_DEFAULTS.window,
+      confidence = RISK_ENGINE_DEFAULTS.confidence,
+      universe = RISK_ENGINE_DEFAULTS.universe,
+    } = options;
+    if (!Number.isInteger(window) || window < 2 || window > 1_000_000)
+      throw new KernelInputError('options.window', 'an integer in [2, 1000000]', describeValue(window));
     const minRows = options.minRows ?? Math.min(RISK_ENGINE_DEFAULTS.minRows, window);
     if (!Number.isInteger(minRows) || minRows < 2 || minRows > window) {
       throw new KernelInputError('options.minRows', `an integer in [2, ${window}] (the window)`, describeValue(minRows));
     }
-    if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
-    if (typeof universe !== 'string' || universe.length === 0) throw new KernelInputError('options.universe', 'a non-empty string', describeValue(universe));
+    if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1))
+      throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
+    if (typeof universe !== 'string' || universe.length === 0)
+      throw new KernelInputError('options.universe', 'a non-empty string', describeValue(universe));
     const returnsInput = options.returnsInput ?? 'RETURNS_UPDATE';
     const portfolioInput = options.portfolioInput ?? 'PORTFOLIO_UPDATE';
-    for (const [name, value] of [['options.returnsInput', returnsInput], ['options.portfolioInput', portfolioInput]] as const) {
-      if (typeof value !== 'string' || value.length === 0) throw new KernelInputError(name, 'a non-empty message type', describeValue(value));
+    for (const [name, value] of [
+      ['options.returnsInput', returnsInput],
+      ['options.portfolioInput', portfolioInput],
+    ] as const) {
+      if (typeof value !== 'string' || value.length === 0)
+        throw new KernelInputError(name, 'a non-empty message type', describeValue(value));
     }
-    if (returnsInput === portfolioInput) throw new KernelInputError('options.portfolioInput', 'a type other than options.returnsInput', JSON.stringify(portfolioInput));
+    if (returnsInput === portfolioInput)
+      throw new KernelInputError('options.portfolioInput', 'a type other than options.returnsInput', JSON.stringify(portfolioInput));
     this.kernels = kernels({ backend: options.backend ?? 'auto' });
     this.window = window;
     this.minRows = minRows;
@@ -161,7 +173,8 @@ export class RiskEngine extends Engine {
     const parsed = parsePortfolioUpdate(message.payload, this.defaultUniverse);
     const window = this.universeStates.get(parsed.universe)?.window;
     for (const a of parsed.assets) {
-      if (window && !window.columns.has(a)) throw new KernelInputError(`payload.weights.${a}`, `an asset of universe '${parsed.universe}'`, 'an asset it does not have');
+      if (window && !window.columns.has(a))
+        throw new KernelInputError(`payload.weights.${a}`, `an asset of universe '${parsed.universe}'`, 'an asset it does not have');
     }
     this.setPortfolio(message.key, parsed);
     this.evaluate(parsed.universe, new Set([message.key]), true);
@@ -171,7 +184,14 @@ export class RiskEngine extends Engine {
   private setPortfolio(id: string, parsed: ParsedPortfolio): void {
     const old = this.portfolioStates.get(id);
     if (old && old.universe !== parsed.universe) this.members.get(old.universe)?.delete(id);
-    this.portfolioStates.set(id, { ...parsed, figures: undefined, alerting: false, alerts: old?.alerts ?? 0, problem: undefined, vector: undefined });
+    this.portfolioStates.set(id, {
+      ...parsed,
+      figures: undefined,
+      alerting: false,
+      alerts: old?.alerts ?? 0,
+      problem: undefined,
+      vector: undefined,
+    });
     let set = this.members.get(parsed.universe);
     if (!set) this.members.set(parsed.universe, (set = new Set()));
     set.add(id);
@@ -223,7 +243,11 @@ export class RiskEngine extends Engine {
     const volatility = this.kernels.performanceStats(book, { periodsPerYear: 1 }).annualVolatility;
     ready.forEach(([key, p], i) => {
       const result: RiskResult = {
-        source: 'risk', engine: this.name, universe, rows: returns.rows, confidence: this.confidence,
+        source: 'risk',
+        engine: this.name,
+        universe,
+        rows: returns.rows,
+        confidence: this.confidence,
         historical: { var: historical.var[i], es: historical.es[i] },
         gaussian: { var: gaussian.var[i], es: gaussian.es[i] },
         volatility: volatility[i],
@@ -237,7 +261,15 @@ export class RiskEngine extends Engine {
         if (above && !p.alerting) {
           p.alerts++;
           this.totals.alerts++;
-          const alert: RiskAlert = { source: 'risk', engine: this.name, universe, var: result.historical.var, limit: p.limit, confidence: this.confidence, rows: returns.rows };
+          const alert: RiskAlert = {
+            source: 'risk',
+            engine: this.name,
+            universe,
+            var: result.historical.var,
+            limit: p.limit,
+            confidence: this.confidence,
+            rows: returns.rows,
+          };
           this.emit('RISK_ALERT', { key, ts: u.lastTs, payload: alert, priority: 'high' });
         }
       }

@@ -116,8 +116,15 @@ export class VpinEngine extends Engine {
     if (!s) {
       const opts = this.optionsFor(key);
       s = {
-        stream: this.kernels.vpinStream(opts), buckets: 0, alerts: 0, vpin: NaN, cdf: NaN, alerting: false,
-        warmup: this.warmup ?? 2 * (opts.window ?? 50), lastTs: -Infinity, lastSentAt: -Infinity,
+        stream: this.kernels.vpinStream(opts),
+        buckets: 0,
+        alerts: 0,
+        vpin: NaN,
+        cdf: NaN,
+        alerting: false,
+        warmup: this.warmup ?? 2 * (opts.window ?? 50),
+        lastTs: -Infinity,
+        lastSentAt: -Infinity,
       };
       this.states.set(key, s);
     }
@@ -152,7 +159,12 @@ export class VpinEngine extends Engine {
     for (let i = 0; i < b.vpin.length; i++) {
       const bucket = s.buckets++;
       const payload: VpinCalculation = {
-        bucket, endTs: b.endTs[i], buyVolume: b.buyVolume[i], sellVolume: b.sellVolume[i], vpin: b.vpin[i], cdf: b.cdf[i],
+        bucket,
+        endTs: b.endTs[i],
+        buyVolume: b.buyVolume[i],
+        sellVolume: b.sellVolume[i],
+        vpin: b.vpin[i],
+        cdf: b.cdf[i],
       };
       this.emit('VPIN_CALCULATION', { key, ts: payload.endTs, payload });
       s.vpin = payload.vpin;
@@ -161,7 +173,14 @@ export class VpinEngine extends Engine {
       if (above && !s.alerting) {
         s.alerts++;
         this.totals.alerts++;
-        const alert: VpinAlert = { source: 'vpin', engine: this.name, bucket, vpin: payload.vpin, cdf: payload.cdf, threshold: this.threshold };
+        const alert: VpinAlert = {
+          source: 'vpin',
+          engine: this.name,
+          bucket,
+          vpin: payload.vpin,
+          cdf: payload.cdf,
+          threshold: this.threshold,
+        };
         this.emit('RISK_ALERT', { key, ts: payload.endTs, payload: alert, priority: 'high' });
       }
       s.alerting = above;
@@ -196,7 +215,11 @@ export class VpinEngine extends Engine {
   /** Replaces a symbol's state with bytes from snapshotKey() (KernelInputError when they are not). */
   protected override restoreKey(key: string, bytes: Uint8Array): void {
     if (!(bytes instanceof Uint8Array) || bytes.byteLength < STATE_HEADER) {
-      throw new KernelInputError('bytes', 'a VpinEngine state', bytes instanceof Uint8Array ? `${bytes.byteLength} bytes` : describeValue(bytes));
+      throw new KernelInputError(
+        'bytes',
+        'a VpinEngine state',
+        bytes instanceof Uint8Array ? `${bytes.byteLength} bytes` : describeValue(bytes),
+      );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (view.getUint32(0, true) !== STATE_MAGIC || view.getUint32(4, true) !== STATE_VERSION) {

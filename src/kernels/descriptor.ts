@@ -124,6 +124,10 @@ export function requireKnownOptions(spec: KernelSpec, options: unknown, name = '
   const unknown = Object.keys(options).filter((key) => !spec.options!.includes(key));
   if (unknown.length > 0) {
     const known = spec.options.length > 0 ? spec.options.join(', ') : 'none';
-    throw new KernelInputError(name, `only the options ${known}`, `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => describeValue(k)).join(', ')}`);
+    throw new KernelInputError(
+      name,
+      `only the options ${known}`,
+      `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => describeValue(k)).join(', ')}`,
+    );
   }
 }

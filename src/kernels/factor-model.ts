@@ -29,12 +29,16 @@ export const FACTOR_MODEL_DEFAULTS = { halfLife: 90, neweyWestLags: 0 } as const
 /** A half-life option: a finite number > 0. */
 function requireHalfLife(value: unknown): number {
   const h = value ?? FACTOR_MODEL_DEFAULTS.halfLife;
-  if (typeof h !== 'number' || !(h > 0 && h < Infinity)) throw new KernelInputError('options.halfLife', 'a finite number > 0', describeValue(h));
+  if (typeof h !== 'number' || !(h > 0 && h < Infinity))
+    throw new KernelInputError('options.halfLife', 'a finite number > 0', describeValue(h));
   return h;
 }
 
 /** The date weights (expWeights over the panel's rows, the latest 1) and the lags of `factorCovariance()`. */
-export function resolveFactorCovarianceOptions(rows: number, options: FactorCovarianceOptions | undefined): { weights: Float64Array; lags: number } {
+export function resolveFactorCovarianceOptions(
+  rows: number,
+  options: FactorCovarianceOptions | undefined,
+): { weights: Float64Array; lags: number } {
   const halfLife = requireHalfLife(options?.halfLife);
   const lags = options?.neweyWestLags ?? FACTOR_MODEL_DEFAULTS.neweyWestLags;
   if (typeof lags !== 'number' || !Number.isInteger(lags) || lags < 0 || lags > 10_000) {
@@ -75,13 +79,20 @@ export interface RiskDecomposition {
 
 /** Checks a risk model (KernelInputError naming the part): shapes agree, cov square, symmetric, finite. */
 export function requireFactorRiskModel(model: unknown): asserts model is FactorRiskModel {
-  if (typeof model !== 'object' || model === null) throw new KernelInputError('model', '{ exposures, factorCov, specificVar }', describeValue(model));
+  if (typeof model !== 'object' || model === null)
+    throw new KernelInputError('model', '{ exposures, factorCov, specificVar }', describeValue(model));
   const { exposures, factorCov, specificVar } = model as FactorRiskModel;
   requireMatrix(exposures, 'model.exposures');
   requireCovariance(factorCov, 'model.factorCov');
   requireFloat64Array(specificVar, 'model.specificVar');
-  if (factorCov.cols !== exposures.cols) throw new KernelInputError('model.factorCov', `${exposures.cols} x ${exposures.cols} (the factors of model.exposures)`, `${factorCov.rows} x ${factorCov.cols}`);
-  if (specificVar.length !== exposures.rows) throw new KernelInputError('model.specificVar', `${exposures.rows} values (the assets of model.exposures)`, `${specificVar.length}`);
+  if (factorCov.cols !== exposures.cols)
+    throw new KernelInputError(
+      'model.factorCov',
+      `${exposures.cols} x ${exposures.cols} (the factors of model.exposures)`,
+      `${factorCov.rows} x ${factorCov.cols}`,
+    );
+  if (specificVar.length !== exposures.rows)
+    throw new KernelInputError('model.specificVar', `${exposures.rows} values (the assets of model.exposures)`, `${specificVar.length}`);
 }
 
 /** The exposures of a date range: dates x assets x factors, row-major (one date: an N x K matrix). */
@@ -114,15 +125,18 @@ export function factorExposures(
   ]);
   const rows = panels[0]?.rows ?? 1;
   const N = sectors instanceof Int32Array ? sectors.length : (sectors as Matrix).cols;
-  if (panels.length > 0 && panels[panels.length - 1].cols !== N) throw new KernelInputError('inputs.styles', `panels of ${N} assets (as inputs.sectors)`, `${panels[panels.length - 1].cols}`);
+  if (panels.length > 0 && panels[panels.length - 1].cols !== N)
+    throw new KernelInputError('inputs.styles', `panels of ${N} assets (as inputs.sectors)`, `${panels[panels.length - 1].cols}`);
   const codeAt = (t: number, i: number) => (sectors instanceof Int32Array ? sectors[i] : (sectors as Matrix).data[t * N + i]);
   let largest = -1;
   for (let t = 0; t < rows; t++) for (let i = 0; i < N; i++) if (codeAt(t, i) > largest) largest = codeAt(t, i);
   const m = inputs.sectorNames?.length ?? Math.max(1, Math.floor(largest) + 1);
   const from = options.from ?? rows - 1;
   const to = options.to ?? from + 1;
-  if (!Number.isInteger(from) || from < 0 || from >= rows) throw new KernelInputError('options.from', `an integer in [0, ${rows - 1}]`, describeValue(from));
-  if (!Number.isInteger(to) || to <= from || to > rows) throw new KernelInputError('options.to', `an integer in [${from + 1}, ${rows}]`, describeValue(to));
+  if (!Number.isInteger(from) || from < 0 || from >= rows)
+    throw new KernelInputError('options.from', `an integer in [0, ${rows - 1}]`, describeValue(from));
+  if (!Number.isInteger(to) || to <= from || to > rows)
+    throw new KernelInputError('options.to', `an integer in [${from + 1}, ${rows}]`, describeValue(to));
   const K = 1 + m + styleEntries.length;
   const data = new Float64Array((to - from) * N * K);
   for (let t = from; t < to; t++) {

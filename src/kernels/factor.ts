@@ -84,7 +84,8 @@ export const FACTOR_DEFAULTS = {
 
 /** A number in [lo, hi], else KernelInputError naming it. */
 function requireIn(value: unknown, name: string, lo: number, hi: number): number {
-  if (typeof value !== 'number' || !(value >= lo && value <= hi)) throw new KernelInputError(name, `a number in [${lo}, ${hi}]`, describeValue(value));
+  if (typeof value !== 'number' || !(value >= lo && value <= hi))
+    throw new KernelInputError(name, `a number in [${lo}, ${hi}]`, describeValue(value));
   return value;
 }
 
@@ -102,7 +103,8 @@ function requireInteger(value: unknown, name: string, min: number): number {
  */
 export function expWeights(window: number, halfLife: number): Float64Array {
   requireInteger(window, 'window', 1);
-  if (typeof halfLife !== 'number' || !(halfLife > 0 && halfLife < Infinity)) throw new KernelInputError('halfLife', 'a finite number > 0', describeValue(halfLife));
+  if (typeof halfLife !== 'number' || !(halfLife > 0 && halfLife < Infinity))
+    throw new KernelInputError('halfLife', 'a finite number > 0', describeValue(halfLife));
   const decay = Math.LN2 / halfLife;
   const out = new Float64Array(window);
   for (let k = 0; k < window; k++) out[window - 1 - k] = Math.exp(-decay * k);
@@ -122,7 +124,8 @@ export function resolveMomentumOptions(options: MomentumOptions | undefined): { 
   const d = FACTOR_DEFAULTS.momentum;
   const window = requireInteger(options?.window ?? d.window, 'options.window', 1);
   const halfLife = options?.halfLife ?? d.halfLife;
-  if (typeof halfLife !== 'number' || !(halfLife > 0 && halfLife < Infinity)) throw new KernelInputError('options.halfLife', 'a finite number > 0', describeValue(halfLife));
+  if (typeof halfLife !== 'number' || !(halfLife > 0 && halfLife < Infinity))
+    throw new KernelInputError('options.halfLife', 'a finite number > 0', describeValue(halfLife));
   const lag = requireInteger(options?.lag ?? d.lag, 'options.lag', 0);
   const winsorize = requireIn(options?.winsorize ?? d.winsorize, 'options.winsorize', 0, 0.5);
   return { weights: expWeights(window, halfLife), lag, winsorize };
@@ -177,7 +180,8 @@ export interface ResolvedFactorInputs {
  * else the largest code + 1. Non-finite scores are missing values, as everywhere in the family.
  */
 export function resolveFactorInputs(inputs: FactorInputs): ResolvedFactorInputs {
-  if (typeof inputs !== 'object' || inputs === null) throw new KernelInputError('inputs', '{ returns, marketCap, sectors, styles }', describeValue(inputs));
+  if (typeof inputs !== 'object' || inputs === null)
+    throw new KernelInputError('inputs', '{ returns, marketCap, sectors, styles }', describeValue(inputs));
   const { sectors, styles, sectorNames } = inputs;
   if (typeof styles !== 'object' || styles === null) {
     throw new KernelInputError('inputs.styles', 'a list or a record of T x N score panels', describeValue(styles));
@@ -197,20 +201,30 @@ export function resolveFactorInputs(inputs: FactorInputs): ResolvedFactorInputs 
     codes = Float64Array.from(sectors);
     perDate = false;
   } else {
-    requirePanels([[returns, 'inputs.returns'], [sectors, 'inputs.sectors']]);
+    requirePanels([
+      [returns, 'inputs.returns'],
+      [sectors, 'inputs.sectors'],
+    ]);
     codes = (sectors as Matrix).data;
     perDate = true;
   }
   let largest = -1;
   for (const v of codes) if (v > largest && v < 2 ** 31) largest = v;
-  if (sectorNames !== undefined && (!Array.isArray(sectorNames) || sectorNames.length < 1 || sectorNames.some((n) => typeof n !== 'string'))) {
+  if (
+    sectorNames !== undefined &&
+    (!Array.isArray(sectorNames) || sectorNames.length < 1 || sectorNames.some((n) => typeof n !== 'string'))
+  ) {
     throw new KernelInputError('inputs.sectorNames', 'a non-empty list of strings', describeValue(sectorNames));
   }
   const m = sectorNames?.length ?? Math.max(1, Math.floor(largest) + 1);
   return {
-    returns, marketCap, sectors: codes, perDate,
+    returns,
+    marketCap,
+    sectors: codes,
+    perDate,
     sectorNames: sectorNames ?? Array.from({ length: m }, (_, j) => `sector ${j}`),
-    styles: panels.slice(2).map((p) => p.data), styleNames: styleEntries.map(([name]) => name),
+    styles: panels.slice(2).map((p) => p.data),
+    styleNames: styleEntries.map(([name]) => name),
   };
 }
 
@@ -224,7 +238,15 @@ export interface FactorModelFamily {
    * Per portfolio (weights P x N): [total (P), factor (P), specific (P), contributions (P x K),
    * exposures (P x K)]; exposures N x K, cov K x K, specificVar N.
    */
-  riskDecomposition(exposures: Float64Array, N: number, K: number, cov: Float64Array, specificVar: Float64Array, weights: Float64Array, portfolios: number): Float64Array;
+  riskDecomposition(
+    exposures: Float64Array,
+    N: number,
+    K: number,
+    cov: Float64Array,
+    specificVar: Float64Array,
+    weights: Float64Array,
+    portfolios: number,
+  ): Float64Array;
 }
 
 /**
@@ -249,8 +271,16 @@ export interface FactorFamily extends FactorModelFamily {
    * winsorize -1 for off; residualize 0 or 1.
    */
   factorReturns(
-    returns: Float64Array, marketCap: Float64Array, rows: number, cols: number, sectors: Float64Array, perDate: number, m: number,
-    styles: readonly Float64Array[], winsorize: number, residualize: number,
+    returns: Float64Array,
+    marketCap: Float64Array,
+    rows: number,
+    cols: number,
+    sectors: Float64Array,
+    perDate: number,
+    m: number,
+    styles: readonly Float64Array[],
+    winsorize: number,
+    residualize: number,
   ): Float64Array;
 }
 
@@ -286,7 +316,16 @@ export const FACTOR_KERNELS = {
   factorReturns: {
     params: [winsorizeOrOff, { key: 'residualize', name: 'options.residualizeStyles', expected: '0 or 1' }],
     outputs: { factorReturns: ['T', 'K'], residuals: ['T', 'N'] },
-    dims: (_r: Float64Array, _c: Float64Array, rows: number, cols: number, _s: Float64Array, _p: number, m: number, styles: readonly Float64Array[]) => ({
+    dims: (
+      _r: Float64Array,
+      _c: Float64Array,
+      rows: number,
+      cols: number,
+      _s: Float64Array,
+      _p: number,
+      m: number,
+      styles: readonly Float64Array[],
+    ) => ({
       T: rows,
       N: cols,
       K: 1 + m + styles.length,
@@ -308,6 +347,9 @@ export const FACTOR_KERNELS = {
   riskDecomposition: {
     params: [],
     outputs: { total: ['P'], factor: ['P'], specific: ['P'], contributions: ['P', 'K'], exposures: ['P', 'K'] },
-    dims: (_x: Float64Array, _n: number, K: number, _c: Float64Array, _s: Float64Array, _w: Float64Array, portfolios: number) => ({ P: portfolios, K }),
+    dims: (_x: Float64Array, _n: number, K: number, _c: Float64Array, _s: Float64Array, _w: Float64Array, portfolios: number) => ({
+      P: portfolios,
+      K,
+    }),
   },
 } as const satisfies { [K in keyof FactorFamily]: OutputSpec };

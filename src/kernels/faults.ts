@@ -100,7 +100,11 @@ export function inputFault(code: number, index: number, value: number, previous:
       const param = VPIN_PARAMS[index];
       return param
         ? new KernelInputError(param.key, param.expected, v)
-        : new KernelInputError('params', `${VPIN_PARAMS.length} packed parameters (or the last ${VPIN_PARAMS.length - CLASSIFY_OFFSET})`, `${v} values`);
+        : new KernelInputError(
+            'params',
+            `${VPIN_PARAMS.length} packed parameters (or the last ${VPIN_PARAMS.length - CLASSIFY_OFFSET})`,
+            `${v} values`,
+          );
     }
     case Fault.STREAM_SIGMA_NOT_CAUSAL:
       return new KernelInputError('sigmaKind', "a causal sigma for a stream (fixed, rolling or ewma, not 'sample')", v);
@@ -111,13 +115,29 @@ export function inputFault(code: number, index: number, value: number, previous:
     case Fault.WEIGHT_NOT_FINITE:
       return new KernelInputError('weights', 'finite weights', `${cell('weights', index, previous)} = ${v}`);
     case Fault.COV_NOT_POSITIVE_DEFINITE:
-      return new KernelInputError('cov', 'a positive definite matrix', `Cholesky pivot ${index} = ${v} (cov[${index}][${index}] less the factored part)`);
+      return new KernelInputError(
+        'cov',
+        'a positive definite matrix',
+        `Cholesky pivot ${index} = ${v} (cov[${index}][${index}] less the factored part)`,
+      );
     case Fault.MARKET_CAP_NOT_POSITIVE:
-      return new KernelInputError('marketCap', 'finite market caps > 0 (NaN for a missing one)', `${cell('marketCap', index, previous)} = ${v}`);
+      return new KernelInputError(
+        'marketCap',
+        'finite market caps > 0 (NaN for a missing one)',
+        `${cell('marketCap', index, previous)} = ${v}`,
+      );
     case Fault.SECTOR_OUT_OF_RANGE:
-      return new KernelInputError('sectors', 'integer sector codes in [0, m) (m: sectorNames.length, else the largest code + 1)', `${cell('sectors', index, previous)} = ${v}`);
+      return new KernelInputError(
+        'sectors',
+        'integer sector codes in [0, m) (m: sectorNames.length, else the largest code + 1)',
+        `${cell('sectors', index, previous)} = ${v}`,
+      );
     case Fault.TS_BAR_OUT_OF_RANGE:
-      return new KernelInputError('trades.ts', 'timestamps whose bar index ts / barMs is finite', `ts[${index}] = ${v} with barMs = ${previous}`);
+      return new KernelInputError(
+        'trades.ts',
+        'timestamps whose bar index ts / barMs is finite',
+        `ts[${index}] = ${v} with barMs = ${previous}`,
+      );
     default:
       return new KernelInputError('input', 'valid input', `fault code ${code}`);
   }

@@ -55,7 +55,6 @@ export function asColumns(value: unknown, name: string): Matrix {
   return value;
 }
 
-
 /** A panel (rows = dates, cols = assets) or one date of it: a Float64Array is 1 x its length. */
 export function asPanel(value: unknown, name: string): Matrix {
   if (value instanceof Float64Array) {

@@ -97,7 +97,8 @@ export function resolveVarOptions(options: VarOptions | undefined): { method: nu
     throw new KernelInputError('options', "an object with a method ('historical', 'gaussian' or 'cornish-fisher')", describeValue(options));
   }
   const method = VAR_METHODS.indexOf(options.method as VarMethod);
-  if (method < 0) throw new KernelInputError('options.method', "'historical', 'gaussian' or 'cornish-fisher'", describeValue(options.method));
+  if (method < 0)
+    throw new KernelInputError('options.method', "'historical', 'gaussian' or 'cornish-fisher'", describeValue(options.method));
   const confidence = resolveConfidence(options.confidence);
   const ddof = options.ddof ?? VAR_DEFAULTS.ddof;
   if (!isCount(ddof)) throw new KernelInputError('options.ddof', 'an integer >= 0', describeValue(ddof));
@@ -181,7 +182,13 @@ export interface MonteCarloOptions {
 export const MONTE_CARLO_DEFAULTS = { paths: 10_000, confidence: 0.95, horizon: 1, seed: 0, distribution: 'normal' } as const;
 
 /** Checks and defaults the options of `monteCarloVar()`; nu = 0 for normal scenarios. */
-export function resolveMonteCarloOptions(options: MonteCarloOptions | undefined): { paths: number; confidence: number; horizon: number; seed: number; nu: number } {
+export function resolveMonteCarloOptions(options: MonteCarloOptions | undefined): {
+  paths: number;
+  confidence: number;
+  horizon: number;
+  seed: number;
+  nu: number;
+} {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new KernelInputError('options', 'an object or undefined', describeValue(options));
   }
@@ -237,7 +244,12 @@ export const COVARIANCE_METHODS = [
 ] as const satisfies readonly CovarianceMethod[];
 
 /** The methods that return a shrinkage intensity. */
-export const SHRUNK_COVARIANCE_METHODS: readonly CovarianceMethod[] = ['ledoit-wolf', 'oas', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'];
+export const SHRUNK_COVARIANCE_METHODS: readonly CovarianceMethod[] = [
+  'ledoit-wolf',
+  'oas',
+  'ledoit-wolf-constant-correlation',
+  'ledoit-wolf-single-factor',
+];
 
 /** Options of `covariance()`. */
 export interface CovarianceOptions {
@@ -272,18 +284,26 @@ export interface CovarianceResult {
 }
 
 /** Checks and defaults the options of `covariance()`; the method as its code in COVARIANCE_METHODS. */
-export function resolveCovarianceOptions(options: CovarianceOptions | undefined): { method: number; lambda: number; adjust: boolean; benchmark: number } {
+export function resolveCovarianceOptions(options: CovarianceOptions | undefined): {
+  method: number;
+  lambda: number;
+  adjust: boolean;
+  benchmark: number;
+} {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
   const method = COVARIANCE_METHODS.indexOf((options?.method ?? COVARIANCE_DEFAULTS.method) as CovarianceMethod);
-  if (method < 0) throw new KernelInputError('options.method', COVARIANCE_METHODS.map((m) => `'${m}'`).join(', '), describeValue(options?.method));
+  if (method < 0)
+    throw new KernelInputError('options.method', COVARIANCE_METHODS.map((m) => `'${m}'`).join(', '), describeValue(options?.method));
   const lambda = options?.lambda ?? COVARIANCE_DEFAULTS.lambda;
   const adjust = options?.adjust ?? COVARIANCE_DEFAULTS.adjust;
-  if (typeof lambda !== 'number' || !(lambda > 0 && lambda < 1)) throw new KernelInputError('options.lambda', 'a number in (0, 1)', describeValue(lambda));
+  if (typeof lambda !== 'number' || !(lambda > 0 && lambda < 1))
+    throw new KernelInputError('options.lambda', 'a number in (0, 1)', describeValue(lambda));
   if (typeof adjust !== 'boolean') throw new KernelInputError('options.adjust', 'a boolean', describeValue(adjust));
   const benchmark = options?.benchmark ?? COVARIANCE_DEFAULTS.benchmark;
-  if (typeof benchmark !== 'number' || !Number.isFinite(benchmark)) throw new KernelInputError('options.benchmark', 'a finite number', describeValue(benchmark));
+  if (typeof benchmark !== 'number' || !Number.isFinite(benchmark))
+    throw new KernelInputError('options.benchmark', 'a finite number', describeValue(benchmark));
   return { method, lambda, adjust, benchmark };
 }
 
@@ -327,7 +347,15 @@ export interface RiskFamily {
    * the shrinkage (NaN for the methods without one): cols * cols + 1 values; `method` a code of
    * COVARIANCE_METHODS, `adjust` 0 or 1.
    */
-  covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number): Float64Array;
+  covariance(
+    returns: Float64Array,
+    rows: number,
+    cols: number,
+    method: number,
+    lambda: number,
+    adjust: number,
+    benchmark: number,
+  ): Float64Array;
   /**
    * sqrt(w' S w) per portfolio: `cov` n x n, `weights` portfolios x n row-major; w' S w summed as
    * sum_i w_i v_i with v_i = sum_j w_j S_ji, both in index order, over the assets i of weight other than 0.
@@ -340,15 +368,42 @@ export interface RiskFamily {
    * rows: [var (P), es (P), var contributions (P x cols), es contributions (P x cols)]; `method` a
    * code of COMPONENT_VAR_METHODS.
    */
-  componentVar(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number): Float64Array;
+  componentVar(
+    returns: Float64Array,
+    rows: number,
+    cols: number,
+    weights: Float64Array,
+    portfolios: number,
+    method: number,
+    confidence: number,
+  ): Float64Array;
   /**
    * Monte Carlo VaR then ES per portfolio (2 x portfolios values): scenarios from mean (n) and the
    * Cholesky factor of cov (n x n, symmetric, finite; fault COV_NOT_POSITIVE_DEFINITE), weights
    * portfolios x n; nu = 0 for normal scenarios, else the Student-t degrees of freedom (> 2).
    */
-  monteCarloVar(mean: Float64Array, cov: Float64Array, n: number, weights: Float64Array, portfolios: number, paths: number, confidence: number, horizon: number, seed: number, nu: number): Float64Array;
+  monteCarloVar(
+    mean: Float64Array,
+    cov: Float64Array,
+    n: number,
+    weights: Float64Array,
+    portfolios: number,
+    paths: number,
+    confidence: number,
+    horizon: number,
+    seed: number,
+    nu: number,
+  ): Float64Array;
   /** The scenarios of monteCarloVar, paths x n row-major. */
-  monteCarloScenarios(mean: Float64Array, cov: Float64Array, n: number, paths: number, horizon: number, seed: number, nu: number): Float64Array;
+  monteCarloScenarios(
+    mean: Float64Array,
+    cov: Float64Array,
+    n: number,
+    paths: number,
+    horizon: number,
+    seed: number,
+    nu: number,
+  ): Float64Array;
 }
 
 const confidence = { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' } as const;

@@ -14,7 +14,15 @@ const MAGIC = 0x5356424b; // 'KBVS' read as little-endian u32
 const VERSION = 1;
 const HEADER = 16;
 const PARAM_KEYS = [
-  'bucketVolume', 'window', 'barMs', 'classifier', 'priceChange', 'sigmaKind', 'sigmaParam', 'distribution', 'nu',
+  'bucketVolume',
+  'window',
+  'barMs',
+  'classifier',
+  'priceChange',
+  'sigmaKind',
+  'sigmaParam',
+  'distribution',
+  'nu',
 ] as const satisfies readonly (keyof VpinParams)[];
 
 function fnv1a(bytes: Uint8Array): number {

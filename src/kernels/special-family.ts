@@ -23,7 +23,6 @@ export function requireNu(nu: unknown, name = 'nu'): number {
   return nu;
 }
 
-
 const each = (x: Float64Array) => ({ n: x.length });
 const nu = [{ key: 'nu', name: 'nu', expected: 'a number > 0 (Infinity for the normal)' }] as const;
 

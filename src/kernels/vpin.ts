@@ -208,11 +208,7 @@ function resolveClassify(options: ClassifyOptions, prefix: string): ClassifyPara
     }
     sigmaParam = lambda;
   } else {
-    throw new KernelInputError(
-      `${prefix}.sigma`,
-      "'sample', a number > 0, { rolling: k } or { ewma: lambda }",
-      describeValue(sigma),
-    );
+    throw new KernelInputError(`${prefix}.sigma`, "'sample', a number > 0, { rolling: k } or { ewma: lambda }", describeValue(sigma));
   }
   const distribution = options.distribution ?? VPIN_DEFAULTS.distribution;
   let distributionCode = 0;

@@ -64,9 +64,9 @@ const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer); // little-endian: [low word, high word]
 
 // fdlibm e_log.c
-const LN2_HI = 6.93147180369123816490e-1;
+const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
-const LG1 = 6.666666666666735130e-1;
+const LG1 = 6.66666666666673513e-1;
 const LG2 = 3.999999999940941908e-1;
 const LG3 = 2.857142874366239149e-1;
 const LG4 = 2.222219843214978396e-1;
@@ -118,7 +118,7 @@ const C1 = 4.16666666666666019037e-2;
 const C2 = -1.38888888888741095749e-3;
 const C3 = 2.48015872894767294178e-5;
 const C4 = -2.75573143513906633035e-7;
-const C5 = 2.08757232129817482790e-9;
+const C5 = 2.0875723212981748279e-9;
 const C6 = -1.13596475577881948265e-11;
 const HALF_PI = 1.5707963267948966;
 const SHIFTER = 6755399441055744; // 1.5 * 2^52: x + SHIFTER - SHIFTER rounds x to an integer

@@ -12,16 +12,44 @@ import { FACTOR_KERNELS } from '../../src/kernels/factor.js';
 import { RISK_KERNELS } from '../../src/kernels/risk.js';
 
 const ref = kernels({ backend: 'reference' });
-const returns = matrix(Float64Array.from({ length: 40 }, (_, k) => Math.sin(k * 1.7) / 50), 20, 2);
+const returns = matrix(
+  Float64Array.from({ length: 40 }, (_, k) => Math.sin(k * 1.7) / 50),
+  20,
+  2,
+);
 
 describe('unknown options', () => {
   const cases: [string, () => unknown, string][] = [
-    ['valueAtRisk', () => ref.valueAtRisk(returns, { confidense: 0.99 } as never), `options: expected only the options method, confidence, ddof, got unknown option "confidense"`],
-    ['performanceStats', () => ref.performanceStats(returns, { periodsPerYear: 12, rf: 0 } as never), `options: expected only the options periodsPerYear, riskFree, got unknown option "rf"`],
+    [
+      'valueAtRisk',
+      () => ref.valueAtRisk(returns, { confidense: 0.99 } as never),
+      `options: expected only the options method, confidence, ddof, got unknown option "confidense"`,
+    ],
+    [
+      'performanceStats',
+      () => ref.performanceStats(returns, { periodsPerYear: 12, rf: 0 } as never),
+      `options: expected only the options periodsPerYear, riskFree, got unknown option "rf"`,
+    ],
     ['covariance', () => ref.covariance(returns, { method: 'oas', shrinkage: 0.1, x: 1 } as never), `got unknown options "shrinkage", "x"`],
-    ['winsorize', () => ref.winsorize(returns, { lower: 0.1, threads: 2 } as never), `options: expected only the options lower, upper, got unknown option "threads"`],
-    ['vpin', () => ref.vpin({ ts: new Float64Array(0), price: new Float64Array(0), volume: new Float64Array(0) }, { bucketVolume: 1, windows: 5 } as never), `got unknown option "windows"`],
-    ['kernels()', () => kernels({ backend: 'reference', thread: 2 } as never), `options: expected only the options backend, threads, got unknown option "thread"`],
+    [
+      'winsorize',
+      () => ref.winsorize(returns, { lower: 0.1, threads: 2 } as never),
+      `options: expected only the options lower, upper, got unknown option "threads"`,
+    ],
+    [
+      'vpin',
+      () =>
+        ref.vpin({ ts: new Float64Array(0), price: new Float64Array(0), volume: new Float64Array(0) }, {
+          bucketVolume: 1,
+          windows: 5,
+        } as never),
+      `got unknown option "windows"`,
+    ],
+    [
+      'kernels()',
+      () => kernels({ backend: 'reference', thread: 2 } as never),
+      `options: expected only the options backend, threads, got unknown option "thread"`,
+    ],
   ];
   it.each(cases)('%s', (_, call, message) => {
     expect(call).toThrow(KernelInputError);
@@ -72,7 +100,9 @@ describe('descriptors', () => {
     expect(o.esContributions).toEqual({ data: out.subarray(12), rows: 3, cols: 2 });
     const cov = splitOutputs(RISK_KERNELS.covariance.outputs, Float64Array.of(1, 2, 2, 5, 0.25), { N: 2 });
     expect(cov.shrinkage).toBe(0.25);
-    const fr = FACTOR_KERNELS.factorReturns.dims(new Float64Array(0), new Float64Array(0), 4, 5, new Float64Array(0), 0, 3, [new Float64Array(0)]);
+    const fr = FACTOR_KERNELS.factorReturns.dims(new Float64Array(0), new Float64Array(0), 4, 5, new Float64Array(0), 0, 3, [
+      new Float64Array(0),
+    ]);
     expect(fr).toEqual({ T: 4, N: 5, K: 5 });
   });
 
@@ -91,7 +121,9 @@ describe('checks found by the errors suites', () => {
   const eye = (v: number) => matrix(Float64Array.of(1, v, 0, 1), 2, 2);
   it('a covariance with a non-finite value above the diagonal is refused (it was read as symmetric: NaN compares false)', () => {
     expect(() => ref.portfolioVolatility(eye(NaN), Float64Array.of(1, 1))).toThrow('cov.data: expected finite values, got [0][1] = NaN');
-    expect(() => ref.monteCarloVar({ mean: new Float64Array(2), cov: eye(Infinity) }, Float64Array.of(1, 1))).toThrow('cov.data: expected finite values, got [0][1] = Infinity');
+    expect(() => ref.monteCarloVar({ mean: new Float64Array(2), cov: eye(Infinity) }, Float64Array.of(1, 1))).toThrow(
+      'cov.data: expected finite values, got [0][1] = Infinity',
+    );
   });
   it('a Monte Carlo seed of 2^53 or more is refused on every backend (the message promised [0, 2^53))', () => {
     expect(() => ref.monteCarloScenarios({ mean: new Float64Array(1), cov: matrix(Float64Array.of(1), 1, 1) }, { seed: 2 ** 53 })).toThrow(

@@ -63,13 +63,19 @@ function absoluteVariance(cov: Matrix, w: Matrix): Float64Array {
 }
 
 describe('the GPU (where this machine has a Metal device)', () => {
-  it.runIf(process.env.METAL_REQUIRED === '1')("is there and offered as 'metal' (METAL_REQUIRED=1: a self-hosted Apple-silicon runner)", () => {
-    expect(backends().find((b) => b.name === 'metal')).toMatchObject({ available: true });
-  });
+  it.runIf(process.env.METAL_REQUIRED === '1')(
+    "is there and offered as 'metal' (METAL_REQUIRED=1: a self-hosted Apple-silicon runner)",
+    () => {
+      expect(backends().find((b) => b.name === 'metal')).toMatchObject({ available: true });
+    },
+  );
 
-  it.runIf(device?.built && device.name !== '')('the embedded shaders compile on the device and every pipeline builds (a hosted runner\'s paravirtual one too)', () => {
-    expect(device!.ready, device!.reason).toBe(true);
-  });
+  it.runIf(device?.built && device.name !== '')(
+    "the embedded shaders compile on the device and every pipeline builds (a hosted runner's paravirtual one too)",
+    () => {
+      expect(device!.ready, device!.reason).toBe(true);
+    },
+  );
 });
 
 for (const name of targets) {
@@ -87,12 +93,22 @@ for (const name of targets) {
       const u = uniforms(3);
       const n = 300;
       const cases: [TimeBars, Parameters<Kernels['bulkClassify']>[1]][] = [];
-      for (const [price, step, volume] of [[100, 1, 10], [1e150, 1e148, 1e200], [1e-150, 1e-152, 1e-200]]) {
+      for (const [price, step, volume] of [
+        [100, 1, 10],
+        [1e150, 1e148, 1e200],
+        [1e-150, 1e-152, 1e-200],
+      ]) {
         const open = Array.from({ length: n }, () => price + step * (u() - 0.5));
         const close = open.map((o) => o + step * (u() - 0.5));
         const vol = open.map(() => volume * u());
         const b = bars(open, close, vol);
-        cases.push([b, {}], [b, { sigma: { rolling: 7 }, distribution: { studentT: 3 } }], [b, { sigma: { ewma: 0.9 }, priceChange: 'intra' }], [b, { distribution: { studentT: 0.05 } }], [b, { distribution: { studentT: 1e6 } }]);
+        cases.push(
+          [b, {}],
+          [b, { sigma: { rolling: 7 }, distribution: { studentT: 3 } }],
+          [b, { sigma: { ewma: 0.9 }, priceChange: 'intra' }],
+          [b, { distribution: { studentT: 0.05 } }],
+          [b, { distribution: { studentT: 1e6 } }],
+        );
         // a fixed sigma far below the changes: |z| beyond float's range (1e30); Student's t is not 0 or 1 there
         cases.push([b, { sigma: step * 1e-40, distribution: { studentT: 0.3 } }], [b, { sigma: step * 1e-40 }]);
       }
@@ -105,7 +121,12 @@ for (const name of targets) {
       for (const shared of [false, true]) {
         const v = asViews({ ts: walked.open, price: walked.close, volume: walked.volume }, shared);
         const views = { ...walked, open: v.ts, close: v.price, volume: v.volume };
-        expectColumnsClose({ buy: k.bulkClassify(views) }, { buy: ref.bulkClassify(walked) }, { buy: walked.volume }, tolerance(name, 'bulkClassify'));
+        expectColumnsClose(
+          { buy: k.bulkClassify(views) },
+          { buy: ref.bulkClassify(walked) },
+          { buy: walked.volume },
+          tolerance(name, 'bulkClassify'),
+        );
       }
     });
 
@@ -114,9 +135,18 @@ for (const name of targets) {
       const u = uniforms(11);
       for (const scale of [(i: number) => 10 ** (-150 + (300 * i) / (n - 1)), () => 1e-150, () => 1e150, (i: number) => 0.01 * (1 + i)]) {
         const cov = scaledCov(n, scale, 7);
-        const w = matrix(Float64Array.from({ length: 30 * n }, (_, x) => (x % 7 === 0 ? 0 : (u() - 0.3) / scale(x % n))), 30, n);
+        const w = matrix(
+          Float64Array.from({ length: 30 * n }, (_, x) => (x % 7 === 0 ? 0 : (u() - 0.3) / scale(x % n))),
+          30,
+          n,
+        );
         const square = (v: Float64Array) => v.map((x) => (Number.isNaN(x) ? 0 : x * x));
-        expectColumnsClose({ variance: square(k.portfolioVolatility(cov, w)) }, { variance: square(ref.portfolioVolatility(cov, w)) }, { variance: absoluteVariance(cov, w) }, tolerance(name, 'portfolioVolatility'));
+        expectColumnsClose(
+          { variance: square(k.portfolioVolatility(cov, w)) },
+          { variance: square(ref.portfolioVolatility(cov, w)) },
+          { variance: absoluteVariance(cov, w) },
+          tolerance(name, 'portfolioVolatility'),
+        );
       }
       // an asset with no variance but covariances (not semi-definite): its portfolios in double precision
       const bad = matrix(Float64Array.of(1, 0.5, 0, 0.5, 0, 0.2, 0, 0.2, 2), 3, 3);
@@ -129,9 +159,15 @@ for (const name of targets) {
       const n = 600;
       const cov = scaledCov(n, (i) => 0.01 * (1 + (i % 5)), 5);
       const mean = Float64Array.from({ length: n }, (_, i) => 1e-4 * ((i % 3) - 1));
-      const w = matrix(Float64Array.from({ length: 2 * n }, (_, x) => ((x * 7919) % 101) / 5050 - 0.005), 2, n);
+      const w = matrix(
+        Float64Array.from({ length: 2 * n }, (_, x) => ((x * 7919) % 101) / 5050 - 0.005),
+        2,
+        n,
+      );
       const sd = Float64Array.from({ length: n }, (_, i) => Math.sqrt(cov.data[i * n + i]));
-      const scale = Float64Array.from({ length: 2 }, (_, p) => w.data.subarray(p * n, (p + 1) * n).reduce((s, x, i) => s + Math.abs(x) * sd[i], 0));
+      const scale = Float64Array.from({ length: 2 }, (_, p) =>
+        w.data.subarray(p * n, (p + 1) * n).reduce((s, x, i) => s + Math.abs(x) * sd[i], 0),
+      );
       for (const distribution of ['normal' as const, { studentT: 5 }]) {
         const o = { paths: 15_000, seed: 2 ** 40 + 3, confidence: 0.99, distribution };
         const a = k.monteCarloVar({ mean, cov }, w, o);
@@ -149,20 +185,30 @@ for (const name of targets) {
           const o = { paths, seed: 9, horizon: 10, distribution: { studentT: 4 } };
           const expected = ref.monteCarloScenarios({ mean, cov }, o).data;
           const scale = Float64Array.from(expected, (_, x) => Math.abs(expected[x]) + Math.sqrt(10 * cov.data[(x % m) * (m + 1)]));
-          expectColumnsClose({ x: k.monteCarloScenarios({ mean, cov }, o).data }, { x: expected }, { x: scale }, tolerance(name, 'monteCarloScenarios'));
+          expectColumnsClose(
+            { x: k.monteCarloScenarios({ mean, cov }, o).data },
+            { x: expected },
+            { x: scale },
+            tolerance(name, 'monteCarloScenarios'),
+          );
         }
       }
     });
 
     /** Fitted values (returns minus residuals) and residuals within `rtol` of each date's largest |return|. */
-    function expectSameRegression(input: Parameters<Kernels['factorReturns']>[0], rtol: number, options: Parameters<Kernels['factorReturns']>[1] = {}) {
+    function expectSameRegression(
+      input: Parameters<Kernels['factorReturns']>[0],
+      rtol: number,
+      options: Parameters<Kernels['factorReturns']>[1] = {},
+    ) {
       const a = k.factorReturns(input, options);
       const e = ref.factorReturns(input, options);
       const { rows: T, cols: N } = input.returns;
       const scale = new Float64Array(T * N);
       for (let t = 0; t < T; t++) {
         let largest = 0;
-        for (let c = 0; c < N; c++) if (Number.isFinite(input.returns.data[t * N + c])) largest = Math.max(largest, Math.abs(input.returns.data[t * N + c]));
+        for (let c = 0; c < N; c++)
+          if (Number.isFinite(input.returns.data[t * N + c])) largest = Math.max(largest, Math.abs(input.returns.data[t * N + c]));
         scale.fill(largest, t * N, (t + 1) * N);
       }
       expectColumnsClose({ resid: a.residuals.data }, { resid: e.residuals.data }, { resid: scale }, rtol);
@@ -174,9 +220,23 @@ for (const name of targets) {
       const T = 30;
       const N = 300;
       const u = uniforms(21);
-      const returns = matrix(Float64Array.from({ length: T * N }, (_, i) => (i % 97 === 5 ? NaN : 0.04 * (u() - 0.5))), T, N);
-      const marketCap = matrix(Float64Array.from({ length: T * N }, () => 1e8 * Math.exp(6 * u())), T, N);
-      const styles = [0, 1, 2].map(() => matrix(Float64Array.from({ length: T * N }, () => 3 * (u() - 0.5)), T, N));
+      const returns = matrix(
+        Float64Array.from({ length: T * N }, (_, i) => (i % 97 === 5 ? NaN : 0.04 * (u() - 0.5))),
+        T,
+        N,
+      );
+      const marketCap = matrix(
+        Float64Array.from({ length: T * N }, () => 1e8 * Math.exp(6 * u())),
+        T,
+        N,
+      );
+      const styles = [0, 1, 2].map(() =>
+        matrix(
+          Float64Array.from({ length: T * N }, () => 3 * (u() - 0.5)),
+          T,
+          N,
+        ),
+      );
       const sectors = Int32Array.from({ length: N }, (_, c) => c % 6);
       for (const options of [{}, { winsorize: null, residualizeStyles: false }]) {
         const { a, e } = expectSameRegression({ returns, marketCap, styles, sectors }, 1e-5, options);
@@ -189,9 +249,28 @@ for (const name of targets) {
       const T = 5;
       const N = 40;
       const u = uniforms(8);
-      const returns = matrix(Float64Array.from({ length: T * N }, () => 1e-100 * (u() - 0.5)), T, N);
-      const marketCap = matrix(Float64Array.from({ length: T * N }, () => 1e200 * (1 + u())), T, N);
-      const styles = [matrix(Float64Array.from({ length: T * N }, () => 1e50 * (u() - 0.5)), T, N), matrix(Float64Array.from({ length: T * N }, () => 1e-50 * (u() - 0.5)), T, N)];
+      const returns = matrix(
+        Float64Array.from({ length: T * N }, () => 1e-100 * (u() - 0.5)),
+        T,
+        N,
+      );
+      const marketCap = matrix(
+        Float64Array.from({ length: T * N }, () => 1e200 * (1 + u())),
+        T,
+        N,
+      );
+      const styles = [
+        matrix(
+          Float64Array.from({ length: T * N }, () => 1e50 * (u() - 0.5)),
+          T,
+          N,
+        ),
+        matrix(
+          Float64Array.from({ length: T * N }, () => 1e-50 * (u() - 0.5)),
+          T,
+          N,
+        ),
+      ];
       const sectors = Int32Array.from({ length: N }, (_, c) => c % 3);
       expectSameRegression({ returns, marketCap, styles, sectors }, tolerance(name, 'factorReturns'));
       expectSameRegression({ returns, marketCap, styles: [], sectors }, tolerance(name, 'factorReturns'));
@@ -201,7 +280,11 @@ for (const name of targets) {
 
     it('the promise variants give the same bits as the synchronous calls', async () => {
       const cov = scaledCov(8, (i) => 0.01 * (1 + i), 2);
-      const w = matrix(Float64Array.from({ length: 16 }, (_, i) => (i % 5) / 10), 2, 8);
+      const w = matrix(
+        Float64Array.from({ length: 16 }, (_, i) => (i % 5) / 10),
+        2,
+        8,
+      );
       const model = { mean: new Float64Array(8), cov };
       expect(Array.from(await k.portfolioVolatilityAsync(cov, w))).toEqual(Array.from(k.portfolioVolatility(cov, w)));
       const o = { paths: 500, seed: 1 };

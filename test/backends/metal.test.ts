@@ -45,14 +45,23 @@ describe('loadMetal: where the GPU backend is offered', () => {
   it('not without the addon, without the GPU runner, without a device', () => {
     expect(loadMetal({ error: new Error('no addon here') }, {}, 'darwin', 'arm64')).toEqual({ reason: 'no addon here' });
     expect(loadMetal(withDevice({ built: false }), {}, 'darwin', 'arm64')).toEqual({ reason: METAL_NOT_BUILT });
-    expect(loadMetal(withDevice({ name: '', ready: false, reason: 'no Metal device (MTLCreateSystemDefaultDevice() returned none)' }), {}, 'darwin', 'arm64')).toEqual({
+    expect(
+      loadMetal(
+        withDevice({ name: '', ready: false, reason: 'no Metal device (MTLCreateSystemDefaultDevice() returned none)' }),
+        {},
+        'darwin',
+        'arm64',
+      ),
+    ).toEqual({
       reason: 'no Metal device (MTLCreateSystemDefaultDevice() returned none)',
     });
   });
 
   it("not on a hosted runner's paravirtual device, nor a GPU below the Apple7 family, nor where the shaders fail to compile", () => {
     const paravirtual = loadMetal(withDevice({ name: 'Apple Paravirtual device', apple7: false }), {}, 'darwin', 'arm64');
-    expect(paravirtual.reason).toBe("the Metal device 'Apple Paravirtual device' is paravirtual (a virtual machine, such as a hosted CI runner): Metal needs macOS on Apple silicon");
+    expect(paravirtual.reason).toBe(
+      "the Metal device 'Apple Paravirtual device' is paravirtual (a virtual machine, such as a hosted CI runner): Metal needs macOS on Apple silicon",
+    );
     expect(loadMetal(withDevice({ name: 'AMD Radeon Pro 5500M', apple7: false }), {}, 'darwin', 'x64').reason).toBe(
       "the GPU 'AMD Radeon Pro 5500M' is below the Apple7 family (A14, M1): Metal needs macOS on Apple silicon",
     );
@@ -101,7 +110,11 @@ describe('backends() on this machine', () => {
     if (backends().find((b) => b.name === 'metal')?.available) return;
     const spy = vi.spyOn(binding!, 'monteCarloScenarios');
     const n = 100;
-    const cov = matrix(Float64Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 1e-4 : 0)), n, n);
+    const cov = matrix(
+      Float64Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 1e-4 : 0)),
+      n,
+      n,
+    );
     kernels().monteCarloScenarios({ mean: new Float64Array(n), cov }, { paths: METAL_MONTE_CARLO_MIN_VALUES / n });
     expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();
@@ -116,9 +129,16 @@ describe('backends() on this machine', () => {
        const same = kernels().bulkClassify(x).every((v, i) => v === kernels({ backend: 'native' }).bulkClassify(x)[i]);
        console.log(JSON.stringify({ metal: backends().find((b) => b.name === 'metal'), same }));`,
     );
-    const out = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, env: { ...process.env, KERNELBUS_GPU: '0', KERNELBUS_BACKEND: '' }, encoding: 'utf8' });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      env: { ...process.env, KERNELBUS_GPU: '0', KERNELBUS_BACKEND: '' },
+      encoding: 'utf8',
+    });
     expect(out.status, out.stderr).toBe(0);
-    expect(JSON.parse(out.stdout)).toEqual({ metal: { name: 'metal', available: false, reason: 'disabled by KERNELBUS_GPU=0', families: [], kernels: [] }, same: true });
+    expect(JSON.parse(out.stdout)).toEqual({
+      metal: { name: 'metal', available: false, reason: 'disabled by KERNELBUS_GPU=0', families: [], kernels: [] },
+      same: true,
+    });
   });
 });
 
@@ -129,7 +149,9 @@ function mergedShaders(): string {
     .filter((f) => f.endsWith('.metal'))
     .sort()
     .map((f) => {
-      const text = readFileSync(join(dir, f), 'utf8').replace(/#include "(kb_[a-z_]+\.h)"/g, (_, h: string) => readFileSync(join(dir, h), 'utf8'));
+      const text = readFileSync(join(dir, f), 'utf8').replace(/#include "(kb_[a-z_]+\.h)"/g, (_, h: string) =>
+        readFileSync(join(dir, h), 'utf8'),
+      );
       return `// ---- shaders/${f}\n${text}\n`;
     });
   return `// kernelbus shaders: shaders/*.metal with their kb_*.h headers inlined (native/metal/embed_shaders.cmake)\n${parts.join('')}`;
@@ -147,7 +169,8 @@ describe.runIf(binding)('the shader source embedded in the binary', () => {
   it('is shaders/*.metal with their headers inlined, every kernel in it, no include of a shader header left', () => {
     const source = binding!.metalShaderSource();
     expect(source).toBe(mergedShaders());
-    for (const name of ['kb_classify', 'kb_quadratic_forms', 'kb_normals', 'kb_path_dots', 'kb_scenarios', 'kb_gram']) expect(source).toContain(`kernel void ${name}(`);
+    for (const name of ['kb_classify', 'kb_quadratic_forms', 'kb_normals', 'kb_path_dots', 'kb_scenarios', 'kb_gram'])
+      expect(source).toContain(`kernel void ${name}(`);
     expect(source).not.toMatch(/#include "kb_/);
     expect(source).toContain('#include <metal_stdlib>');
   });
@@ -157,7 +180,20 @@ describe.runIf(binding)('the shader source embedded in the binary', () => {
     expect(cxx, 'no C++ compiler on PATH (required in CI)').toBeDefined();
     const file = join(temp, 'embedded.cpp');
     writeFileSync(file, binding!.metalShaderSource());
-    const out = spawnSync(cxx!, ['-std=c++17', '-fsyntax-only', '-Wall', '-Wno-attributes', '-Wno-unknown-warning-option', '-Wno-unknown-attributes', `-I${join(root, 'shaders')}`, file], { encoding: 'utf8' });
+    const out = spawnSync(
+      cxx!,
+      [
+        '-std=c++17',
+        '-fsyntax-only',
+        '-Wall',
+        '-Wno-attributes',
+        '-Wno-unknown-warning-option',
+        '-Wno-unknown-attributes',
+        `-I${join(root, 'shaders')}`,
+        file,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(out.status, out.stderr).toBe(0);
   });
 });
@@ -168,21 +204,85 @@ describe.runIf(binding)("the C++ checks in front of the shader kernels: the nati
   const eye = Float64Array.of(1, 0, 0, 1);
   // [native entry, its shader twin, arguments]
   const cases: [keyof NativeBinding, keyof MetalBinding, unknown[]][] = [
-    ['bulkClassify', 'shaderBulkClassify', [Float64Array.of(1, 2), Float64Array.of(1), Float64Array.of(1, 1), params(0, 0, 0, 0, 0), new Float64Array(2)]],
-    ['bulkClassify', 'shaderBulkClassify', [Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(1, 1), params(0, 1, -1, 0, 0), new Float64Array(2)]],
-    ['bulkClassify', 'shaderBulkClassify', [Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(1, -1), params(0, 0, 0, 0, 0), new Float64Array(2)]],
-    ['bulkClassify', 'shaderBulkClassify', [Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(1, 1), params(0, 0, 0, 0, 0), new Float32Array(2)]],
+    [
+      'bulkClassify',
+      'shaderBulkClassify',
+      [Float64Array.of(1, 2), Float64Array.of(1), Float64Array.of(1, 1), params(0, 0, 0, 0, 0), new Float64Array(2)],
+    ],
+    [
+      'bulkClassify',
+      'shaderBulkClassify',
+      [Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(1, 1), params(0, 1, -1, 0, 0), new Float64Array(2)],
+    ],
+    [
+      'bulkClassify',
+      'shaderBulkClassify',
+      [Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(1, -1), params(0, 0, 0, 0, 0), new Float64Array(2)],
+    ],
+    [
+      'bulkClassify',
+      'shaderBulkClassify',
+      [Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(1, 1), params(0, 0, 0, 0, 0), new Float32Array(2)],
+    ],
     ['portfolioVolatility', 'shaderPortfolioVolatility', [Float64Array.of(1, 0.5, 0, 1), 2, Float64Array.of(1, 1), 1, new Float64Array(1)]],
     ['portfolioVolatility', 'shaderPortfolioVolatility', [eye, 2, Float64Array.of(1, NaN), 1, new Float64Array(1)]],
     ['portfolioVolatility', 'shaderPortfolioVolatility', [eye, 2, Float64Array.of(1, 1), 2, new Float64Array(2)]],
-    ['monteCarloVar', 'shaderMonteCarloVar', [Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 0, new Float64Array(2)]],
-    ['monteCarloVar', 'shaderMonteCarloVar', [Float64Array.of(0, 0), eye, 2, Float64Array.of(1, 1), 1, 0, 0.95, 1, 0, 0, new Float64Array(2)]],
-    ['monteCarloVar', 'shaderMonteCarloVar', [Float64Array.of(0, 0), eye, 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 2, new Float64Array(2)]],
+    [
+      'monteCarloVar',
+      'shaderMonteCarloVar',
+      [Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 0, new Float64Array(2)],
+    ],
+    [
+      'monteCarloVar',
+      'shaderMonteCarloVar',
+      [Float64Array.of(0, 0), eye, 2, Float64Array.of(1, 1), 1, 0, 0.95, 1, 0, 0, new Float64Array(2)],
+    ],
+    [
+      'monteCarloVar',
+      'shaderMonteCarloVar',
+      [Float64Array.of(0, 0), eye, 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 2, new Float64Array(2)],
+    ],
     ['monteCarloScenarios', 'shaderMonteCarloScenarios', [Float64Array.of(0, NaN), eye, 2, 3, 1, 0, 0, new Float64Array(6)]],
     ['monteCarloScenarios', 'shaderMonteCarloScenarios', [Float64Array.of(0, 0), eye, 2, 3, 1, -1, 0, new Float64Array(6)]],
-    ['factorReturns', 'shaderFactorReturns', [new Float64Array(10), new Float64Array(10).fill(1), 2, 5, Float64Array.of(0, 0, 3, 0, 0), 0, 2, [], 0.05, 1, new Float64Array(2 * 8)]],
-    ['factorReturns', 'shaderFactorReturns', [new Float64Array(10), new Float64Array(10).fill(1), 2, 5, new Float64Array(5), 0, 1, [new Float32Array(10)], 0.05, 1, new Float64Array(2 * 8)]],
-    ['factorReturns', 'shaderFactorReturns', [new Float64Array(10), new Float64Array(10).fill(-1), 2, 5, new Float64Array(5), 0, 1, [], 0.05, 1, new Float64Array(2 * 7)]],
+    [
+      'factorReturns',
+      'shaderFactorReturns',
+      [
+        new Float64Array(10),
+        new Float64Array(10).fill(1),
+        2,
+        5,
+        Float64Array.of(0, 0, 3, 0, 0),
+        0,
+        2,
+        [],
+        0.05,
+        1,
+        new Float64Array(2 * 8),
+      ],
+    ],
+    [
+      'factorReturns',
+      'shaderFactorReturns',
+      [
+        new Float64Array(10),
+        new Float64Array(10).fill(1),
+        2,
+        5,
+        new Float64Array(5),
+        0,
+        1,
+        [new Float32Array(10)],
+        0.05,
+        1,
+        new Float64Array(2 * 8),
+      ],
+    ],
+    [
+      'factorReturns',
+      'shaderFactorReturns',
+      [new Float64Array(10), new Float64Array(10).fill(-1), 2, 5, new Float64Array(5), 0, 1, [], 0.05, 1, new Float64Array(2 * 7)],
+    ],
   ];
 
   it('every bad call is refused with the KernelInputError the native kernel gives', () => {

@@ -53,7 +53,9 @@ describe('backends()', () => {
 
   it('rejects unknown backend names with the registered ones', () => {
     expect(() => kernels({ backend: 'gpu' as never })).toThrow(KernelInputError);
-    expect(() => kernels({ backend: 'gpu' as never })).toThrow("options.backend: expected 'auto' or one of 'reference', 'native', 'blas', 'tfjs'");
+    expect(() => kernels({ backend: 'gpu' as never })).toThrow(
+      "options.backend: expected 'auto' or one of 'reference', 'native', 'blas', 'tfjs'",
+    );
   });
 });
 
@@ -175,7 +177,10 @@ describe('the BLAS backend', () => {
   });
 
   it('why it is unavailable: hidden by KERNELBUS_BLAS=0, an addon built without BLAS, a library it cannot call here, an addon that did not load', () => {
-    const fake = (blas: 'openblas' | false, blasUnavailable?: string) => ({ binding: { features: () => ({ blas, blasUnavailable }) } as NativeBinding, path: 'x.node' });
+    const fake = (blas: 'openblas' | false, blasUnavailable?: string) => ({
+      binding: { features: () => ({ blas, blasUnavailable }) } as NativeBinding,
+      path: 'x.node',
+    });
     expect(loadBlas(fake('openblas'), { KERNELBUS_BLAS: '0' })).toEqual({ reason: 'disabled by KERNELBUS_BLAS=0' });
     expect(loadBlas(fake(false), {})).toEqual({ reason: BLAS_NOT_BUILT });
     expect(loadBlas(fake(false, 'needs macOS 13.3'), {})).toEqual({ reason: 'needs macOS 13.3' });
@@ -191,42 +196,53 @@ describe('the BLAS backend', () => {
     expect(() => blas.vpin(walk(100), { bucketVolume: 50 })).toThrow(BackendUnavailableError);
   });
 
-  it.runIf(built)("kernels({ threads }) sets the library's threads too, one setting for both backends over the addon; the default comes back after", () => {
-    const returns = { data: Float64Array.from({ length: 400 }, (_, i) => Math.sin(i) / 100), rows: 40, cols: 10 };
-    const threads = () => ({ native: native.binding!.features().threads, blas: native.binding!.features().blasThreads });
-    kernels({ backend: 'native' }).covariance(returns); // the defaults
-    const before = threads();
-    kernels({ backend: 'blas', threads: 1 }).covariance(returns);
-    expect(threads()).toEqual({ native: 1, blas: 1 });
-    kernels({ backend: 'blas' }).covariance(returns);
-    expect(threads()).toEqual(before);
-    kernels({ backend: 'native', threads: 1 }).covariance(returns);
-    expect(threads()).toEqual({ native: 1, blas: 1 });
-    kernels({ backend: 'blas' }).covariance(returns); // the other backend, default threads: both back
-    expect(threads()).toEqual(before);
-  });
+  it.runIf(built)(
+    "kernels({ threads }) sets the library's threads too, one setting for both backends over the addon; the default comes back after",
+    () => {
+      const returns = { data: Float64Array.from({ length: 400 }, (_, i) => Math.sin(i) / 100), rows: 40, cols: 10 };
+      const threads = () => ({ native: native.binding!.features().threads, blas: native.binding!.features().blasThreads });
+      kernels({ backend: 'native' }).covariance(returns); // the defaults
+      const before = threads();
+      kernels({ backend: 'blas', threads: 1 }).covariance(returns);
+      expect(threads()).toEqual({ native: 1, blas: 1 });
+      kernels({ backend: 'blas' }).covariance(returns);
+      expect(threads()).toEqual(before);
+      kernels({ backend: 'native', threads: 1 }).covariance(returns);
+      expect(threads()).toEqual({ native: 1, blas: 1 });
+      kernels({ backend: 'blas' }).covariance(returns); // the other backend, default threads: both back
+      expect(threads()).toEqual(before);
+    },
+  );
 
-  it.runIf(built)("factorReturns holds the library at one thread while it runs and gives the setting back; a concurrent BLAS call still computes", async () => {
-    const T = 40;
-    const N = 300;
-    const panel = (f: (i: number) => number) => ({ data: Float64Array.from({ length: T * N }, (_, i) => f(i)), rows: T, cols: N });
-    const inputs = { returns: panel((i) => Math.sin(i) / 50), marketCap: panel((i) => 1e9 * (1 + (i % 7))), sectors: Int32Array.from({ length: N }, (_, i) => i % 5), styles: [panel((i) => Math.cos(i)), panel((i) => Math.sin(3 * i))] };
-    const returns = { data: Float64Array.from({ length: 400 }, (_, i) => Math.sin(i) / 100), rows: 40, cols: 10 };
-    const blas = kernels({ backend: 'blas', threads: 2 });
-    const before = native.binding!.features().blasThreads;
-    expect(before).toBe(2);
-    const sync = [blas.factorReturns(inputs), blas.covariance(returns)];
-    expect(native.binding!.features().blasThreads).toBe(before);
-    // both on the thread pool at once: the covariance may run while the factor kernel holds the library at 1 thread
-    const both = await Promise.all([blas.factorReturnsAsync(inputs), blas.covarianceAsync(returns), blas.factorReturnsAsync(inputs)]);
-    expect(native.binding!.features().blasThreads).toBe(before);
-    expect(both[0]).toEqual(sync[0]);
-    expect(both[2]).toEqual(sync[0]);
-    // the covariance within its stated tolerance: the library may have run it on another thread count
-    const [a, b] = [(both[1] as { cov: { data: Float64Array } }).cov.data, (sync[1] as { cov: { data: Float64Array } }).cov.data];
-    expect(a.every((x, i) => Math.abs(x - b[i]) <= 1e-10 * Math.sqrt(b[(i % 10) * 11] * b[Math.floor(i / 10) * 11]))).toBe(true);
-    kernels({ backend: 'blas' }).covariance(returns); // back to the default threads
-  });
+  it.runIf(built)(
+    'factorReturns holds the library at one thread while it runs and gives the setting back; a concurrent BLAS call still computes',
+    async () => {
+      const T = 40;
+      const N = 300;
+      const panel = (f: (i: number) => number) => ({ data: Float64Array.from({ length: T * N }, (_, i) => f(i)), rows: T, cols: N });
+      const inputs = {
+        returns: panel((i) => Math.sin(i) / 50),
+        marketCap: panel((i) => 1e9 * (1 + (i % 7))),
+        sectors: Int32Array.from({ length: N }, (_, i) => i % 5),
+        styles: [panel((i) => Math.cos(i)), panel((i) => Math.sin(3 * i))],
+      };
+      const returns = { data: Float64Array.from({ length: 400 }, (_, i) => Math.sin(i) / 100), rows: 40, cols: 10 };
+      const blas = kernels({ backend: 'blas', threads: 2 });
+      const before = native.binding!.features().blasThreads;
+      expect(before).toBe(2);
+      const sync = [blas.factorReturns(inputs), blas.covariance(returns)];
+      expect(native.binding!.features().blasThreads).toBe(before);
+      // both on the thread pool at once: the covariance may run while the factor kernel holds the library at 1 thread
+      const both = await Promise.all([blas.factorReturnsAsync(inputs), blas.covarianceAsync(returns), blas.factorReturnsAsync(inputs)]);
+      expect(native.binding!.features().blasThreads).toBe(before);
+      expect(both[0]).toEqual(sync[0]);
+      expect(both[2]).toEqual(sync[0]);
+      // the covariance within its stated tolerance: the library may have run it on another thread count
+      const [a, b] = [(both[1] as { cov: { data: Float64Array } }).cov.data, (sync[1] as { cov: { data: Float64Array } }).cov.data];
+      expect(a.every((x, i) => Math.abs(x - b[i]) <= 1e-10 * Math.sqrt(b[(i % 10) * 11] * b[Math.floor(i / 10) * 11]))).toBe(true);
+      kernels({ backend: 'blas' }).covariance(returns); // back to the default threads
+    },
+  );
 
   it.runIf(built)("hidden (KERNELBUS_BLAS=0): reported unavailable with the reason; native and 'auto' work without it", () => {
     const out = runChild(

@@ -45,15 +45,22 @@ describe('the tfjs loader', () => {
     expect(reason).toContain('@tensorflow/tfjs-node did not load: The Node.js native addon module');
   });
 
-  it.runIf(info.available || inCI)('falls back to tfjs-core with the cpu backend when tfjs-node is absent or does not load, and says why', () => {
-    const absent = loadTfjs(fakeRequire(['@tensorflow/tfjs-node']), {});
-    expect(absent.runtime?.source).toBe('@tensorflow/tfjs-core');
-    expect(absent.runtime?.nodeError).toBeUndefined();
-    const broken = loadTfjs(fakeRequire([], ['@tensorflow/tfjs-node']), {});
-    expect(broken.runtime?.source).toBe('@tensorflow/tfjs-core');
-    const loaded = tfjsLoaded(broken);
-    expect(loaded.backend ? loaded.features : undefined).toMatchObject({ package: '@tensorflow/tfjs-core', precision: 'float32', tfjsNodeError: expect.stringContaining('native addon') });
-  });
+  it.runIf(info.available || inCI)(
+    'falls back to tfjs-core with the cpu backend when tfjs-node is absent or does not load, and says why',
+    () => {
+      const absent = loadTfjs(fakeRequire(['@tensorflow/tfjs-node']), {});
+      expect(absent.runtime?.source).toBe('@tensorflow/tfjs-core');
+      expect(absent.runtime?.nodeError).toBeUndefined();
+      const broken = loadTfjs(fakeRequire([], ['@tensorflow/tfjs-node']), {});
+      expect(broken.runtime?.source).toBe('@tensorflow/tfjs-core');
+      const loaded = tfjsLoaded(broken);
+      expect(loaded.backend ? loaded.features : undefined).toMatchObject({
+        package: '@tensorflow/tfjs-core',
+        precision: 'float32',
+        tfjsNodeError: expect.stringContaining('native addon'),
+      });
+    },
+  );
 
   it.runIf(info.available || inCI)('uses tfjs-node when it loads, leaving a tfjs backend the application chose active', () => {
     const tf = realRequire('@tensorflow/tfjs-core') as { getBackend(): string };
@@ -68,17 +75,34 @@ describe.runIf(info.available || inCI)('the tfjs backend', () => {
   const k = kernels({ backend: 'tfjs' });
   const tf = realRequire('@tensorflow/tfjs-core') as { memory(): { numTensors: number }; getBackend(): string };
   let seed = 7;
-  const uniform = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
-  const returns = matrix(Float64Array.from({ length: 120 * 8 }, () => uniform() / 25), 120, 8);
+  const uniform = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5;
+  const returns = matrix(
+    Float64Array.from({ length: 120 * 8 }, () => uniform() / 25),
+    120,
+    8,
+  );
   const model = () => {
     const cov = kernels({ backend: 'reference' }).covariance(returns).cov;
     return { mean: new Float64Array(8).fill(0.0005), cov };
   };
-  const weights = matrix(Float64Array.from({ length: 3 * 8 }, (_, i) => ((i * 7) % 5) / 10 - 0.1), 3, 8);
-  const bars = { open: Float64Array.of(100, 100.5, 100.2, 101), close: Float64Array.of(100.5, 100.2, 101, 100.7), volume: Float64Array.of(10, 20, 30, 40) };
+  const weights = matrix(
+    Float64Array.from({ length: 3 * 8 }, (_, i) => ((i * 7) % 5) / 10 - 0.1),
+    3,
+    8,
+  );
+  const bars = {
+    open: Float64Array.of(100, 100.5, 100.2, 101),
+    close: Float64Array.of(100.5, 100.2, 101, 100.7),
+    volume: Float64Array.of(10, 20, 30, 40),
+  };
   const T = 6;
   const N = 12;
-  const panel = (f: (t: number, c: number) => number) => matrix(Float64Array.from({ length: T * N }, (_, i) => f(Math.floor(i / N), i % N)), T, N);
+  const panel = (f: (t: number, c: number) => number) =>
+    matrix(
+      Float64Array.from({ length: T * N }, (_, i) => f(Math.floor(i / N), i % N)),
+      T,
+      N,
+    );
   const factorInputs = {
     returns: panel((t, c) => Math.sin(3 * t + c) * 0.02),
     marketCap: panel((t, c) => 1e9 * (1 + ((t + c) % 3))),
@@ -89,7 +113,10 @@ describe.runIf(info.available || inCI)('the tfjs backend', () => {
   /** Every kernel the backend implements, once. */
   const calls: Record<(typeof TFJS_KERNELS)[number], (kk: Kernels) => unknown> = {
     bulkClassify: (kk) => [kk.bulkClassify(bars), kk.bulkClassify(bars, { sigma: { rolling: 3 }, distribution: { studentT: 4 } })],
-    covariance: (kk) => ['sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'].map((method) => kk.covariance(returns, { method: method as never })),
+    covariance: (kk) =>
+      ['sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'].map((method) =>
+        kk.covariance(returns, { method: method as never }),
+      ),
     portfolioVolatility: (kk) => kk.portfolioVolatility(model().cov, weights),
     monteCarloVar: (kk) => kk.monteCarloVar(model(), weights, { paths: 1000, distribution: { studentT: 5 } }),
     monteCarloScenarios: (kk) => kk.monteCarloScenarios(model(), { paths: 100 }),
@@ -98,7 +125,11 @@ describe.runIf(info.available || inCI)('the tfjs backend', () => {
 
   it('is listed with its kernels, package, active tfjs backend and float32; lacks the other kernels by name', () => {
     expect(info).toMatchObject({ available: true, families: ['vpin', 'risk', 'factor'], kernels: [...TFJS_KERNELS] });
-    expect(info.features).toMatchObject({ package: expect.stringMatching(/^@tensorflow\/tfjs-(core|node)$/), precision: 'float32', backend: expect.stringMatching(/^(cpu|tensorflow)$/) });
+    expect(info.features).toMatchObject({
+      package: expect.stringMatching(/^@tensorflow\/tfjs-(core|node)$/),
+      precision: 'float32',
+      backend: expect.stringMatching(/^(cpu|tensorflow)$/),
+    });
     expect(() => k.vpin({ ts: new Float64Array(0), price: new Float64Array(0), volume: new Float64Array(0) }, { bucketVolume: 1 })).toThrow(
       "backend 'tfjs' is unavailable for kernel 'vpin': it does not implement kernel 'vpin' (family 'vpin')",
     );
@@ -119,12 +150,22 @@ describe.runIf(info.available || inCI)('the tfjs backend', () => {
   it('refuses finite inputs beyond float32 range, naming the argument (before any tfjs op)', () => {
     const huge = 1e39;
     const expected = `expected values within float32 range, |x| <= ${FLOAT32_MAX} (the tfjs backend computes in float32)`;
-    expect(() => k.bulkClassify({ ...bars, volume: Float64Array.of(1, huge, 1, 1) })).toThrow(`bars.volume: ${expected}, got bars.volume[1] = 1e+39`);
-    expect(() => k.bulkClassify({ ...bars, close: Float64Array.of(1, 2, huge, 1) })).toThrow('bars.close: expected values within float32 range');
+    expect(() => k.bulkClassify({ ...bars, volume: Float64Array.of(1, huge, 1, 1) })).toThrow(
+      `bars.volume: ${expected}, got bars.volume[1] = 1e+39`,
+    );
+    expect(() => k.bulkClassify({ ...bars, close: Float64Array.of(1, 2, huge, 1) })).toThrow(
+      'bars.close: expected values within float32 range',
+    );
     expect(() => k.bulkClassify(bars, { sigma: huge })).toThrow('options.sigma: expected values within float32 range');
-    expect(() => k.covariance(matrix(Float64Array.of(0.1, 0.2, huge, 0.1), 2, 2))).toThrow(`returns: ${expected}, got returns[1][0] = 1e+39`);
-    expect(() => k.portfolioVolatility(matrix(Float64Array.of(1, 0, 0, 1), 2, 2), Float64Array.of(huge, 1))).toThrow('weights: expected values within float32 range');
-    expect(() => k.monteCarloVar({ mean: Float64Array.of(0), cov: matrix(Float64Array.of(1e300), 1, 1) }, Float64Array.of(1))).toThrow('cov: expected values within float32 range');
+    expect(() => k.covariance(matrix(Float64Array.of(0.1, 0.2, huge, 0.1), 2, 2))).toThrow(
+      `returns: ${expected}, got returns[1][0] = 1e+39`,
+    );
+    expect(() => k.portfolioVolatility(matrix(Float64Array.of(1, 0, 0, 1), 2, 2), Float64Array.of(huge, 1))).toThrow(
+      'weights: expected values within float32 range',
+    );
+    expect(() => k.monteCarloVar({ mean: Float64Array.of(0), cov: matrix(Float64Array.of(1e300), 1, 1) }, Float64Array.of(1))).toThrow(
+      'cov: expected values within float32 range',
+    );
     const styles = [panel(() => huge)];
     expect(() => k.factorReturns({ ...factorInputs, styles })).toThrow('styles[0]: expected values within float32 range');
     // a data fault is the reference's, found first
@@ -143,7 +184,7 @@ describe.runIf(info.available || inCI)('the tfjs backend', () => {
     expect(tiny[1]).toBeCloseTo(expected[1], 4);
   });
 
-  it('initTfjs() switches to the wasm backend (results within float32 rounding of cpu\'s); calls while it is pending are refused', async () => {
+  it("initTfjs() switches to the wasm backend (results within float32 rounding of cpu's); calls while it is pending are refused", async () => {
     const before = calls.portfolioVolatility(k) as Float64Array;
     const switching = initTfjs({ backend: 'wasm' });
     expect(() => k.portfolioVolatility(model().cov, weights)).toThrow(BackendUnavailableError);
@@ -183,7 +224,11 @@ describe.runIf(info.available || inCI)('tfjs loaded lazily, or hidden (KERNELBUS
       console.log(JSON.stringify({ before, after: loaded() }));
     `,
     );
-    const out = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', env: { ...process.env, KERNELBUS_BACKEND: '' } });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, KERNELBUS_BACKEND: '' },
+    });
     expect(out.status, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout)).toEqual({ before: false, after: true });
   });
@@ -204,7 +249,11 @@ describe.runIf(info.available || inCI)('tfjs loaded lazily, or hidden (KERNELBUS
       console.log(JSON.stringify({ tfjs, auto, error, loaded }));
     `,
     );
-    const out = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', env: { ...process.env, KERNELBUS_TFJS: '0', KERNELBUS_BACKEND: '' } });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, KERNELBUS_TFJS: '0', KERNELBUS_BACKEND: '' },
+    });
     expect(out.status, out.stderr).toBe(0);
     const report = JSON.parse(out.stdout);
     expect(report.tfjs).toEqual({ name: 'tfjs', available: false, reason: 'disabled by KERNELBUS_TFJS=0', families: [], kernels: [] });

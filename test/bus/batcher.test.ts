@@ -28,7 +28,10 @@ describe('Batcher', () => {
     expect(batcher.pending).toBe(3);
     await turn();
     expect(flushes.slice(2).map((f) => f.map(rows))).toEqual([[[8, 9], [100]]]);
-    expect(flushes.slice(2)[0].map((f) => [f.key, f.count])).toEqual([['a', 2], ['b', 1]]);
+    expect(flushes.slice(2)[0].map((f) => [f.key, f.count])).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
     expect(batcher.pending).toBe(0);
   });
 
@@ -81,7 +84,11 @@ describe('Batcher', () => {
     const ts = Float64Array.from({ length: 9 }, (_, i) => i + 1);
     batcher.addRows(T, 'a', ts, ts, ts, undefined);
     await turn();
-    expect(flushes.flat().map(rows)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(flushes.flat().map(rows)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     expect(batcher.pending).toBe(0);
   });
 
@@ -92,7 +99,11 @@ describe('Batcher', () => {
     batcher.addFrame({ type: T, key: 'a', count: 7, data: new Uint8Array(8) }, undefined);
     expect(batcher.pending).toBe(9);
     await turn();
-    expect(flushes.flat().map((f) => [f.key, f.count])).toEqual([['a', 1], ['a', 7], ['b', 1]]);
+    expect(flushes.flat().map((f) => [f.key, f.count])).toEqual([
+      ['a', 1],
+      ['a', 7],
+      ['b', 1],
+    ]);
   });
 
   it('keeps the order of many keys under random interleaving and reuses shrunken columns', async () => {
@@ -110,7 +121,10 @@ describe('Batcher', () => {
       await turn();
     }
     for (const key of keys) {
-      const seen = flushes.flat().filter((f) => f.key === key).flatMap(rows);
+      const seen = flushes
+        .flat()
+        .filter((f) => f.key === key)
+        .flatMap(rows);
       expect(seen).toEqual(Array.from({ length: next.get(key)! }, (_, i) => i));
     }
   });
@@ -120,7 +134,11 @@ describe('Batcher: rows held while their stream is busy', () => {
   it("keeps a held key's rows open at the end of the turn and flushHeld() sends them as one frame once released; the other keys go as usual", async () => {
     const busy = new Set(['a']);
     const flushes: BatchFrame[][] = [];
-    const batcher = new Batcher({ maxBatch: 8, lingerMs: 0 }, (frames) => flushes.push(frames), (_type, key) => busy.has(key));
+    const batcher = new Batcher(
+      { maxBatch: 8, lingerMs: 0 },
+      (frames) => flushes.push(frames),
+      (_type, key) => busy.has(key),
+    );
     const rows = (f: BatchFrame) => `${f.key}:${[...(decodeFrame(f.data) as TradesFrame).columns.ts].join(',')}`;
     batcher.addTrade(T, 'a', 1, 1, 1, undefined);
     batcher.addTrade(T, 'b', 1, 1, 1, undefined);
@@ -143,8 +161,13 @@ describe('Batcher: rows held while their stream is busy', () => {
 
   it("a held key still closes a frame at maxBatch, and flush() (all), a 'high' trade or a message on the key send its rows at once, in order", async () => {
     const flushes: BatchFrame[][] = [];
-    const batcher = new Batcher({ maxBatch: 3, lingerMs: 0 }, (frames) => flushes.push(frames), () => true);
-    const rows = (f: BatchFrame) => (f.type === T ? `${f.key}:${[...(decodeFrame(f.data) as TradesFrame).columns.ts].join(',')}` : `${f.key}:msg`);
+    const batcher = new Batcher(
+      { maxBatch: 3, lingerMs: 0 },
+      (frames) => flushes.push(frames),
+      () => true,
+    );
+    const rows = (f: BatchFrame) =>
+      f.type === T ? `${f.key}:${[...(decodeFrame(f.data) as TradesFrame).columns.ts].join(',')}` : `${f.key}:msg`;
     for (let i = 1; i <= 4; i++) batcher.addTrade(T, 'a', i, 1, 1, undefined);
     await turn();
     expect(flushes.map((f) => f.map(rows))).toEqual([['a:1,2,3']]);
@@ -154,7 +177,15 @@ describe('Batcher: rows held while their stream is busy', () => {
     batcher.addTrade(T, 'a', 6, 1, 1, 'high');
     expect(flushes.map((f) => f.map(rows)).at(-1)).toEqual(['a:5,6']);
     batcher.addTrade(T, 'a', 7, 1, 1, undefined);
-    batcher.addFrame({ type: T, key: 'a', count: 1, data: encodeTradesFrame({ type: T, key: 'a', ts: Float64Array.of(8), price: Float64Array.of(1), volume: Float64Array.of(1) }) }, undefined);
+    batcher.addFrame(
+      {
+        type: T,
+        key: 'a',
+        count: 1,
+        data: encodeTradesFrame({ type: T, key: 'a', ts: Float64Array.of(8), price: Float64Array.of(1), volume: Float64Array.of(1) }),
+      },
+      undefined,
+    );
     await turn();
     expect(flushes.map((f) => f.map(rows)).at(-1)).toEqual(['a:7', 'a:8']);
     expect(batcher.pending).toBe(0);

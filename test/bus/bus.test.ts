@@ -70,7 +70,15 @@ describe('bus: publish and subscribe', () => {
     await bus.drain();
     for (const key of keys) expect(received.get(key)).toEqual(Array.from({ length: sent.get(key)! }, (_, j) => j));
     const m = bus.metrics();
-    expect(m).toMatchObject({ published: total, delivered: total, acknowledged: total, redelivered: 0, failed: 0, copies: 0, queueDepth: 0 });
+    expect(m).toMatchObject({
+      published: total,
+      delivered: total,
+      acknowledged: total,
+      redelivered: 0,
+      failed: 0,
+      copies: 0,
+      queueDepth: 0,
+    });
     expect(m.frames).toBe(deliveries);
     expect(m.batchSize.count).toBe(deliveries);
     expect(m.batchSize.max).toBeLessThanOrEqual(64);
@@ -101,13 +109,22 @@ describe('bus: publish and subscribe', () => {
     const bus = createBus();
     const got: number[][] = [];
     bus.subscribe<Trades>(T, (m) => void got.push([...m.payload.volume]));
-    const frame = encodeTradesFrame({ type: T, key: 'x', ts: new Float64Array([1, 2]), price: new Float64Array([3, 4]), volume: new Float64Array([5, 6]) });
+    const frame = encodeTradesFrame({
+      type: T,
+      key: 'x',
+      ts: new Float64Array([1, 2]),
+      price: new Float64Array([3, 4]),
+      volume: new Float64Array([5, 6]),
+    });
     const socketChunk = new Uint8Array(frame.length + 3);
     socketChunk.set(frame, 3);
     await bus.publishFrame(socketChunk.subarray(3));
     await bus.publishFrame(frame);
     await bus.drain();
-    expect(got).toEqual([[5, 6], [5, 6]]);
+    expect(got).toEqual([
+      [5, 6],
+      [5, 6],
+    ]);
     expect(bus.metrics()).toMatchObject({ copies: 1, published: 4, delivered: 4 });
     await expect(bus.publishFrame(frame.subarray(0, 30))).rejects.toThrow(FrameError);
     await bus.close();
@@ -116,13 +133,31 @@ describe('bus: publish and subscribe', () => {
   it('rejects bad input with KernelInputError naming the field', async () => {
     const bus = createBus();
     const cases: [() => Promise<void>, RegExp][] = [
-      [() => bus.publish('NOPE', { key: 'k', payload: 1 }), /^type: expected a message type in the route table \(add it with options.routes\), got "NOPE"$/],
+      [
+        () => bus.publish('NOPE', { key: 'k', payload: 1 }),
+        /^type: expected a message type in the route table \(add it with options.routes\), got "NOPE"$/,
+      ],
       [() => bus.publish(T, { key: 5 as unknown as string, ts: 1, price: 1, volume: 1 }), /^message.key: expected a string, got 5$/],
-      [() => bus.publish(T, { key: 'k', ts: 1, price: '1' as unknown as number, volume: 1 }), /^message.price: expected a number, got "1"$/],
-      [() => bus.publish(T, { key: 'k', ts: 1, price: 1, volume: null as unknown as number }), /^message.volume: expected a number, got null$/],
-      [() => bus.publish(T, { key: 'k', ts: new Float64Array(2), price: new Float64Array(1), volume: new Float64Array(2) }), /^message.price: expected length 2 \(as message.ts\), got length 1$/],
-      [() => bus.publish(T, { key: 'k', ts: 1, price: 1, volume: 1, priority: 'urgent' as 'high' }), /^message.priority: expected 'normal' or 'high', got "urgent"$/],
-      [() => bus.publish('RISK_ALERT', { key: 'k', ts: 'x' as unknown as number, payload: 1 }), /^message.ts: expected a number \(epoch ms\), got "x"$/],
+      [
+        () => bus.publish(T, { key: 'k', ts: 1, price: '1' as unknown as number, volume: 1 }),
+        /^message.price: expected a number, got "1"$/,
+      ],
+      [
+        () => bus.publish(T, { key: 'k', ts: 1, price: 1, volume: null as unknown as number }),
+        /^message.volume: expected a number, got null$/,
+      ],
+      [
+        () => bus.publish(T, { key: 'k', ts: new Float64Array(2), price: new Float64Array(1), volume: new Float64Array(2) }),
+        /^message.price: expected length 2 \(as message.ts\), got length 1$/,
+      ],
+      [
+        () => bus.publish(T, { key: 'k', ts: 1, price: 1, volume: 1, priority: 'urgent' as 'high' }),
+        /^message.priority: expected 'normal' or 'high', got "urgent"$/,
+      ],
+      [
+        () => bus.publish('RISK_ALERT', { key: 'k', ts: 'x' as unknown as number, payload: 1 }),
+        /^message.ts: expected a number \(epoch ms\), got "x"$/,
+      ],
       [() => bus.publish('RISK_ALERT', null as unknown as { key: string; payload: unknown }), /^message: expected an object, got null$/],
     ];
     for (const [publish, message] of cases) {
@@ -131,8 +166,12 @@ describe('bus: publish and subscribe', () => {
     }
     expect(() => bus.subscribe('NOPE', () => {})).toThrow(/^type: expected a message type in the route table/);
     expect(() => createBus({ maxBatch: 0 })).toThrow(/^options.maxBatch: expected an integer >= 1, got 0$/);
-    expect(() => createBus({ routing: 'random' as 'static' })).toThrow(/^options.routing: expected 'static', 'least-loaded', 'latency', 'failover', got "random"$/);
-    expect(() => createBus({ routes: { X: 'nowhere' } })).toThrow(/^options.routes.X: expected one of marketdata, logic, compute, got "nowhere"$/);
+    expect(() => createBus({ routing: 'random' as 'static' })).toThrow(
+      /^options.routing: expected 'static', 'least-loaded', 'latency', 'failover', got "random"$/,
+    );
+    expect(() => createBus({ routes: { X: 'nowhere' } })).toThrow(
+      /^options.routes.X: expected one of marketdata, logic, compute, got "nowhere"$/,
+    );
     expect(bus.metrics().published).toBe(0);
     await bus.close();
   });
@@ -219,7 +258,9 @@ describe('bus: backpressure', () => {
     const bus = createBus({ maxQueue: 50, backpressure: 'reject' });
     let delivered = 0;
     bus.subscribe<Trades>(T, (m) => void (delivered += m.count));
-    const results = await Promise.allSettled(Array.from({ length: 1000 }, (_, i) => bus.publish(T, { key: 'k', ts: i, price: 1, volume: 1 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 1000 }, (_, i) => bus.publish(T, { key: 'k', ts: i, price: 1, volume: 1 })),
+    );
     const rejected = results.filter((r) => r.status === 'rejected');
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
     expect(rejected).toHaveLength(950);
@@ -337,7 +378,8 @@ describe('bus: consumer groups and redelivery', () => {
     const dead: BusMessage[] = [];
     bus.subscribe(T, (m) => void dead.push(m), { deadLetters: true, group: 'ops' });
     const stream = bus.streams('marketdata', T)[0];
-    const trades = (type: string, key: string, ts: number) => encodeTradesFrame({ type, key, ts: new Float64Array([ts]), price: new Float64Array([1]), volume: new Float64Array([1]) });
+    const trades = (type: string, key: string, ts: number) =>
+      encodeTradesFrame({ type, key, ts: new Float64Array([ts]), price: new Float64Array([1]), volume: new Float64Array([1]) });
     await bus.transport('marketdata').publish(stream, [
       { key: 'A', count: 1, data: trades(T, 'A', 1) },
       { key: 'A', count: 1, data: trades('RISK_ALERT', 'A', 2) },
@@ -347,7 +389,11 @@ describe('bus: consumer groups and redelivery', () => {
     ]);
     await bus.drain();
     expect(seen).toEqual(['A1', 'A5']);
-    expect(dead.map((m) => [m.type, m.key])).toEqual([['RISK_ALERT', 'A'], [T, 'A'], [T, 'B']]);
+    expect(dead.map((m) => [m.type, m.key])).toEqual([
+      ['RISK_ALERT', 'A'],
+      [T, 'A'],
+      [T, 'B'],
+    ]);
     expect(errors.map((e) => [(e as Error).name, (e as Error).message])).toEqual([
       ['FrameError', 'frame: type "RISK_ALERT" on a stream of "TRADE_EXECUTION"'],
       ['FrameError', 'frame: a message frame on a stream of "TRADE_EXECUTION", whose messages are trades'],
@@ -398,7 +444,7 @@ describe('bus: consumer groups and redelivery', () => {
     await bus.close();
   });
 
-  it("trades for a stream with a publish in flight wait in the batcher, then go as one call, one frame per key; a retry after an ambiguous failure sends the same frames again", async () => {
+  it('trades for a stream with a publish in flight wait in the batcher, then go as one call, one frame per key; a retry after an ambiguous failure sends the same frames again', async () => {
     const t = new TestTransport();
     t.delayMs = 30;
     t.storeThenFail.add(2); // the second publish is stored, then reported failed

@@ -111,7 +111,12 @@ describe('trade frames', () => {
       expect(decoded.count).toBe(n);
       const { ts, price, volume } = decoded.columns;
       expect(ts.byteOffset % 8).toBe(0);
-      expect([ts[0], ts[n - 1], price[n - 1], volume[n - 1]]).toEqual([k * 1e6, k * 1e6 + n - 1, (k * 1e6 + n - 1) / 2, (k * 1e6 + n - 1) % 7]);
+      expect([ts[0], ts[n - 1], price[n - 1], volume[n - 1]]).toEqual([
+        k * 1e6,
+        k * 1e6 + n - 1,
+        (k * 1e6 + n - 1) / 2,
+        (k * 1e6 + n - 1) % 7,
+      ]);
     }
   });
 
@@ -127,7 +132,14 @@ describe('trade frames', () => {
 
   it('encodes zero rows and UTF-8 keys', () => {
     const empty = new Float64Array(0);
-    const frame = encodeTradesFrame({ type: 'TRADE_EXECUTION', key: 'Société Générale €', ts: empty, price: empty, volume: empty, sentAt: 1 });
+    const frame = encodeTradesFrame({
+      type: 'TRADE_EXECUTION',
+      key: 'Société Générale €',
+      ts: empty,
+      price: empty,
+      volume: empty,
+      sentAt: 1,
+    });
     const decoded = decodeFrame(frame) as TradesFrame;
     expect(decoded.key).toBe('Société Générale €');
     expect(decoded.count).toBe(0);
@@ -138,7 +150,9 @@ describe('trade frames', () => {
     expect(() => encodeTradesFrame({ ...trades, price: new Float64Array(2) })).toThrow(KernelInputError);
     expect(() => encodeTradesFrame({ ...trades, price: new Float64Array(2) })).toThrow(/input.price: expected length 3/);
     expect(() => encodeTradesFrame({ ...trades, type: '' })).toThrow(/^type: expected a non-empty string/);
-    expect(() => encodeTradesFrame({ ...trades, key: 'k'.repeat(1025) })).toThrow(/^key: expected at most 1024 UTF-8 bytes, got 1025 bytes/);
+    expect(() => encodeTradesFrame({ ...trades, key: 'k'.repeat(1025) })).toThrow(
+      /^key: expected at most 1024 UTF-8 bytes, got 1025 bytes/,
+    );
     expect(() => encodeTradesFrame({ ...trades, type: 't'.repeat(256) })).toThrow(/^type: expected at most 255 UTF-8 bytes/);
     expect(() => decodeFrame([1, 2, 3] as unknown as Uint8Array)).toThrow(/^bytes: expected a Uint8Array, got an Array of length 3/);
   });
@@ -148,16 +162,39 @@ describe('docs/wire-format.md', () => {
   const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
   it('matches the documented examples byte for byte', () => {
     const trade = encodeTradesFrame({
-      type: 'TRADE_EXECUTION', key: 'AAPL', ts: new Float64Array([1700000000000, 1700000000250]),
-      price: new Float64Array([189.5, 189.52]), volume: new Float64Array([100, 300]), sentAt: 1700000000300.5,
+      type: 'TRADE_EXECUTION',
+      key: 'AAPL',
+      ts: new Float64Array([1700000000000, 1700000000250]),
+      price: new Float64Array([189.5, 189.52]),
+      volume: new Float64Array([100, 300]),
+      sentAt: 1700000000300.5,
     });
     expect(hex(trade)).toBe(
-      '4b42465201010003020000000f000400' + '00c89256febc784254524144455f4558' + '45435554494f4e4141504c0000000000' +
-        '00008056febc784200a08f56febc7842' + '0000000000b06740713d0ad7a3b06740' + '00000000000059400000000000c07240',
+      '4b42465201010003020000000f000400' +
+        '00c89256febc784254524144455f4558' +
+        '45435554494f4e4141504c0000000000' +
+        '00008056febc784200a08f56febc7842' +
+        '0000000000b06740713d0ad7a3b06740' +
+        '00000000000059400000000000c07240',
     );
-    const alert = encodeMessageFrame({ type: 'RISK_ALERT', key: 'AAPL', ts: 1700000000250, payload: { cdf: 0.995 }, priority: 'high', sentAt: 1700000000300.5 });
+    const alert = encodeMessageFrame({
+      type: 'RISK_ALERT',
+      key: 'AAPL',
+      ts: 1700000000250,
+      payload: { cdf: 0.995 },
+      priority: 'high',
+      sentAt: 1700000000300.5,
+    });
     expect(hex(alert)).toBe(
-      '4b42465201020100' + '1a0000000a000400' + '00c89256febc7842' + '5249534b5f414c45' + '52544141504c0000' + '92cb4278bcfe568f' + 'a000de0001a36364' + '66cb3fefd70a3d70' + 'a3d7',
+      '4b42465201020100' +
+        '1a0000000a000400' +
+        '00c89256febc7842' +
+        '5249534b5f414c45' +
+        '52544141504c0000' +
+        '92cb4278bcfe568f' +
+        'a000de0001a36364' +
+        '66cb3fefd70a3d70' +
+        'a3d7',
     );
     const body = encodeMessageFrame({ type: 'X', key: '', ts: 0, payload: new Float64Array([1]), sentAt: 0 });
     expect(hex(body)).toContain('c7097408000000000000f03f'); // ext8, 9 bytes, type 't', code 8 (Float64), 1.0
@@ -209,7 +246,16 @@ describe('message frames (msgpack with moreTypes)', () => {
       PRICE_UPDATE: { price: 101.25, change: -0.5 },
       STRATEGY_SIGNAL: { side: 'buy', strength: 0.8, reasons: ['vpin', 'momentum'] },
       RISK_ALERT: { source: 'vpin', engine: 'vpin', bucket: 120, vpin: 0.41, cdf: 0.995, threshold: 0.99 },
-      ENGINE_HEALTH: { engine: 'vpin', processed: 1e9, throughput: 3.2e6, latencyMs: { p50: 0.05, p99: 0.4, max: 2 }, backlog: 0, keys: 100, uptimeMs: 1, possibleLoss: false },
+      ENGINE_HEALTH: {
+        engine: 'vpin',
+        processed: 1e9,
+        throughput: 3.2e6,
+        latencyMs: { p50: 0.05, p99: 0.4, max: 2 },
+        backlog: 0,
+        keys: 100,
+        uptimeMs: 1,
+        possibleLoss: false,
+      },
       PORTFOLIO_UPDATE: { weights: new Float64Array([0.25, 0.75]), symbols: ['A', 'B'], asOf: new Date(1_700_000_000_000) },
       ML_PREDICTION: { scores: new Float32Array([0.25, 0.5]), model: 'gbm-v3', features: null },
       VPIN_CALCULATION: { bucket: 0, endTs: 1.7e12, buyVolume: 500, sellVolume: 500, vpin: NaN, cdf: NaN },
@@ -222,7 +268,25 @@ describe('message frames (msgpack with moreTypes)', () => {
   });
 
   it('keeps scalars, strings, arrays and nesting', () => {
-    for (const payload of [null, true, false, 0, 1, -1, 2 ** 53, 0.1, -1e-300, NaN, Infinity, -Infinity, '', 'ü€😀', [], [1, [2, [3]]], { a: { b: { c: [1, 'x'] } } }]) {
+    for (const payload of [
+      null,
+      true,
+      false,
+      0,
+      1,
+      -1,
+      2 ** 53,
+      0.1,
+      -1e-300,
+      NaN,
+      Infinity,
+      -Infinity,
+      '',
+      'ü€😀',
+      [],
+      [1, [2, [3]]],
+      { a: { b: { c: [1, 'x'] } } },
+    ]) {
       expect(roundTrip(payload)).toEqual(payload);
     }
   });
@@ -268,8 +332,16 @@ describe('malformed frames', () => {
     ['non-zero padding', mutate(good, (b) => (b[45] = 1)), /^frame: padding byte 45 is not zero$/],
     ['invalid UTF-8 key', mutate(good, (b) => (b[FRAME_HEADER_BYTES + 15] = 0xff)), /^frame: key is not valid UTF-8$/],
     ['message body not msgpack', mutate(goodMessage, (b) => b.fill(0xc1, b.length - 4)), /^frame: msgpack body/],
-    ['message body not [ts, payload]', encodeMessageFrame({ type: 'X', key: '', ts: 1, payload: 1 }).map((x, i, a) => (i === a.length - 3 ? 0x93 : x)), /^frame: /],
-    ['message length beyond the buffer', mutate(goodMessage, (_b, v) => v.setUint32(8, v.getUint32(8, true) + 1, true)), /^frame: length \d+ != \d+ for a \d+-byte body$/],
+    [
+      'message body not [ts, payload]',
+      encodeMessageFrame({ type: 'X', key: '', ts: 1, payload: 1 }).map((x, i, a) => (i === a.length - 3 ? 0x93 : x)),
+      /^frame: /,
+    ],
+    [
+      'message length beyond the buffer',
+      mutate(goodMessage, (_b, v) => v.setUint32(8, v.getUint32(8, true) + 1, true)),
+      /^frame: length \d+ != \d+ for a \d+-byte body$/,
+    ],
   ];
 
   it.each(cases)('%s -> FrameError', (_name, bytes, message) => {
@@ -293,7 +365,11 @@ describe('malformed frames', () => {
   });
 
   it('fuzz: mutated valid frames either decode within bounds or throw FrameError', () => {
-    const frames = [good, goodMessage, encodeMessageFrame({ type: 'PORTFOLIO_UPDATE', key: 'p', ts: 5, payload: { w: new Float64Array([1, 2]) } })];
+    const frames = [
+      good,
+      goodMessage,
+      encodeMessageFrame({ type: 'PORTFOLIO_UPDATE', key: 'p', ts: 5, payload: { w: new Float64Array([1, 2]) } }),
+    ];
     fc.assert(
       fc.property(
         fc.constantFrom(...frames),

@@ -10,7 +10,11 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Publishes `perKey` entries for each key, interleaved, numbering them 0.. per key in data[0]. */
 async function publishInterleaved(t: MemoryTransport, stream: string, keys: string[], perKey: number) {
-  for (let i = 0; i < perKey; i++) await t.publish(stream, keys.map((k) => entry(k, i)));
+  for (let i = 0; i < perKey; i++)
+    await t.publish(
+      stream,
+      keys.map((k) => entry(k, i)),
+    );
 }
 
 describe('MemoryTransport', () => {
@@ -64,7 +68,10 @@ describe('MemoryTransport', () => {
     for (const key of keys) {
       const holders = ['g1/c1', 'g1/c2', 'g1/c3'].filter((c) => byConsumer.get(c)!.some((e) => e.key === key));
       expect(holders).toHaveLength(1);
-      const order = byConsumer.get(holders[0])!.filter((e) => e.key === key).map((e) => e.data[0]);
+      const order = byConsumer
+        .get(holders[0])!
+        .filter((e) => e.key === key)
+        .map((e) => e.data[0]);
       expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
       expect(g2.filter((e) => e.key === key).map((e) => e.data[0])).toEqual(order);
     }
@@ -158,7 +165,12 @@ describe('MemoryTransport', () => {
     await t.publish('s', [entry('k', 0), entry('k', 1), entry('k', 2), entry('k', 3)]);
     await t.idle();
     expect(ok).toEqual([0, 3]);
-    expect([...attempts]).toEqual([[0, 1], [1, 1], [2, 1], [3, 1]]);
+    expect([...attempts]).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
     expect(dead.map((e) => e.data[0])).toEqual([1, 2]);
     expect(t.metrics()).toMatchObject({ deadLettered: 2, failed: 2, redelivered: 0 });
     await t.close();

@@ -12,7 +12,11 @@ describe('Histogram', () => {
     expect(s.mean).toBeCloseTo(5.005, 10);
     expect(s.min).toBe(0.01);
     expect(s.max).toBe(10);
-    for (const [p, truth] of [[50, 5], [90, 9], [99, 9.9]] as const) {
+    for (const [p, truth] of [
+      [50, 5],
+      [90, 9],
+      [99, 9.9],
+    ] as const) {
       const v = h.percentile(p);
       expect(v).toBeGreaterThanOrEqual(truth);
       expect(v).toBeLessThanOrEqual(truth * (1 + 1 / 16));

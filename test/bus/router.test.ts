@@ -5,7 +5,9 @@ import { nextTurn, TestTransport } from './helpers.js';
 const buses = ['marketdata', 'logic', 'compute'];
 const routes = { TRADE_EXECUTION: 'marketdata', RISK_ALERT: 'logic' };
 const router = (strategy: RoutingStrategy, secondary?: Record<string, string>) => new Router({ strategy, buses, routes, secondary });
-const stats = (table: Record<string, Partial<BusStats>>) => (bus: string): BusStats => ({ healthy: true, backlog: 0, p50: 0, ...table[bus] });
+const stats =
+  (table: Record<string, Partial<BusStats>>) =>
+  (bus: string): BusStats => ({ healthy: true, backlog: 0, p50: 0, ...table[bus] });
 
 describe('Router', () => {
   it("'static' keeps the table's bus whatever the load or health", () => {
@@ -17,7 +19,9 @@ describe('Router', () => {
   it("'least-loaded' picks the smallest backlog among healthy buses, ties to the table's bus", () => {
     const r = router('least-loaded');
     expect(r.route('TRADE_EXECUTION', 'k', stats({}))).toBe('marketdata');
-    expect(r.route('TRADE_EXECUTION', 'k', stats({ marketdata: { backlog: 5 }, logic: { backlog: 3 }, compute: { backlog: 1 } }))).toBe('compute');
+    expect(r.route('TRADE_EXECUTION', 'k', stats({ marketdata: { backlog: 5 }, logic: { backlog: 3 }, compute: { backlog: 1 } }))).toBe(
+      'compute',
+    );
     expect(r.route('TRADE_EXECUTION', 'k', stats({ marketdata: { backlog: 5 }, compute: { backlog: 1, healthy: false } }))).toBe('logic');
     expect(r.candidates('TRADE_EXECUTION')).toEqual(['marketdata', 'logic', 'compute']);
   });
@@ -55,7 +59,9 @@ describe('Router', () => {
   });
 
   it('checks the table and the secondaries', () => {
-    expect(() => new Router({ strategy: 'static', buses, routes: { X: 'nope' } })).toThrow(/^options.routes.X: expected one of marketdata, logic, compute, got "nope"$/);
+    expect(() => new Router({ strategy: 'static', buses, routes: { X: 'nope' } })).toThrow(
+      /^options.routes.X: expected one of marketdata, logic, compute, got "nope"$/,
+    );
     expect(() => router('failover', { logic: 'nope' })).toThrow(/^options.secondary.logic: expected one of/);
     expect(() => router('static').home('UNKNOWN')).toThrow(/^type: expected a message type in the route table/);
   });
@@ -112,7 +118,11 @@ describe('routing through the bus', () => {
     primary.down = false;
     await bus.publish('TRADE_EXECUTION', { key: 'a', ts: 3, price: 1, volume: 1 });
     await bus.drain();
-    expect(got.map((m) => [m.bus, m.ts])).toEqual([['marketdata', 1], ['logic', 2], ['marketdata', 3]]);
+    expect(got.map((m) => [m.bus, m.ts])).toEqual([
+      ['marketdata', 1],
+      ['logic', 2],
+      ['marketdata', 3],
+    ]);
     await bus.close();
     await primary.close();
   });
@@ -121,7 +131,11 @@ describe('routing through the bus', () => {
     const primary = new TestTransport();
     const errors: string[] = [];
     const bus = createBus({
-      routing: 'failover', transports: { marketdata: primary }, retryMs: 1, cooldownMs: 60_000, onError: (e) => errors.push((e as Error).message),
+      routing: 'failover',
+      transports: { marketdata: primary },
+      retryMs: 1,
+      cooldownMs: 60_000,
+      onError: (e) => errors.push((e as Error).message),
     });
     const got = collect(bus, 'TRADE_EXECUTION');
     primary.refuse = 1; // claims healthy, refuses once

@@ -23,7 +23,12 @@ function dump(heading: string): Uint8Array {
     const m = /^([0-9a-f]{4}) {2}((?:[0-9a-f]{2} ?){1,16})/.exec(line);
     if (!m) continue;
     expect(parseInt(m[1], 16), `offset of "${line}"`).toBe(bytes.length);
-    bytes.push(...m[2].trim().split(' ').map((h) => parseInt(h, 16)));
+    bytes.push(
+      ...m[2]
+        .trim()
+        .split(' ')
+        .map((h) => parseInt(h, 16)),
+    );
   }
   return Uint8Array.from(bytes);
 }
@@ -41,20 +46,52 @@ describe('docs/wire-format.md', () => {
     const bytes = dump('Two trades of AAPL, `sentAt` = 1700000000300.5 (96 bytes):');
     expect(bytes.length).toBe(96);
     const frame = decodeFrame(bytes) as TradesFrame;
-    expect(frame).toMatchObject({ kind: 'trades', type: 'TRADE_EXECUTION', key: 'AAPL', priority: 'normal', sentAt: 1700000000300.5, count: 2 });
+    expect(frame).toMatchObject({
+      kind: 'trades',
+      type: 'TRADE_EXECUTION',
+      key: 'AAPL',
+      priority: 'normal',
+      sentAt: 1700000000300.5,
+      count: 2,
+    });
     expect([...frame.columns.ts]).toEqual([1700000000000, 1700000000250]);
     expect([...frame.columns.price]).toEqual([189.5, 189.52]);
     expect([...frame.columns.volume]).toEqual([100, 300]);
-    const encoded = encodeTradesFrame({ type: 'TRADE_EXECUTION', key: 'AAPL', sentAt: 1700000000300.5, ts: frame.columns.ts, price: frame.columns.price, volume: frame.columns.volume });
+    const encoded = encodeTradesFrame({
+      type: 'TRADE_EXECUTION',
+      key: 'AAPL',
+      sentAt: 1700000000300.5,
+      ts: frame.columns.ts,
+      price: frame.columns.price,
+      volume: frame.columns.volume,
+    });
     expect([...encoded]).toEqual([...bytes]);
   });
 
   it('the MESSAGE example decodes to what the text says, and is what encodeMessageFrame writes', () => {
-    const bytes = dump('A high-priority RISK_ALERT for AAPL with payload `{ cdf: 0.995 }`, ts 1700000000250 and the same\n`sentAt` (66 bytes):');
+    const bytes = dump(
+      'A high-priority RISK_ALERT for AAPL with payload `{ cdf: 0.995 }`, ts 1700000000250 and the same\n`sentAt` (66 bytes):',
+    );
     expect(bytes.length).toBe(66);
     const frame = decodeFrame(bytes) as MessageFrame;
-    expect(frame).toMatchObject({ kind: 'message', type: 'RISK_ALERT', key: 'AAPL', priority: 'high', sentAt: 1700000000300.5, count: 1, ts: 1700000000250, payload: { cdf: 0.995 } });
-    const encoded = encodeMessageFrame({ type: 'RISK_ALERT', key: 'AAPL', ts: 1700000000250, payload: { cdf: 0.995 }, priority: 'high', sentAt: 1700000000300.5 });
+    expect(frame).toMatchObject({
+      kind: 'message',
+      type: 'RISK_ALERT',
+      key: 'AAPL',
+      priority: 'high',
+      sentAt: 1700000000300.5,
+      count: 1,
+      ts: 1700000000250,
+      payload: { cdf: 0.995 },
+    });
+    const encoded = encodeMessageFrame({
+      type: 'RISK_ALERT',
+      key: 'AAPL',
+      ts: 1700000000250,
+      payload: { cdf: 0.995 },
+      priority: 'high',
+      sentAt: 1700000000300.5,
+    });
     expect([...encoded]).toEqual([...bytes]);
   });
 
@@ -77,7 +114,9 @@ describe('docs/wire-format.md', () => {
       expect(text).toContain(`\`<stream>${DEAD_LETTER_SUFFIX}\``);
       // The table of tagged keys, row by row, as the transport names them (keys.ts).
       const table = text.slice(text.indexOf('| what | Redis key |'), text.indexOf('\n\n', text.indexOf('| what | Redis key |')));
-      const rows = [...table.matchAll(/^\| (.+?) \| (.*) \|$/gm)].slice(1).map((m) => ({ what: m[1], keys: [...m[2].matchAll(/`([^`]+)`/g)].map((x) => x[1]) }));
+      const rows = [...table.matchAll(/^\| (.+?) \| (.*) \|$/gm)]
+        .slice(1)
+        .map((m) => ({ what: m[1], keys: [...m[2].matchAll(/`([^`]+)`/g)].map((x) => x[1]) }));
       const k = t.keys;
       expect(rows.map((r) => r.keys)).toEqual([
         [k.stream(stream)],

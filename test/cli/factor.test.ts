@@ -31,27 +31,67 @@ describe('kernelbus factor', () => {
     expect(p.sectors.data[30 * 30 + 29]).toBe(1);
   });
 
-  it('prints the fit per date and the factor table; --out writes exactly the kernels\' factor returns and residuals', async () => {
+  it("prints the fit per date and the factor table; --out writes exactly the kernels' factor returns and residuals", async () => {
     const lines = await run([example, ...MOMENTUM, '--out', `${dir}/`]);
     const text = lines.join('\n');
-    expect(lines[0]).toMatch(/^.*panel\.csv: 80 dates x 30 assets \(2350 rows\), 4 sectors; styles momentum \(window 40, half-life 20, lag 5\), size, value; returns winsorized at 0\.05\/0\.95/);
-    expect(lines[1]).toBe("fit on 36 of 80 dates (44 without enough usable assets; momentum needs window + lag = 45 dates of an asset's returns)");
-    const r2 = /R2 per date \(cap-weighted, assets in the fit\): mean (\S+), median (\S+), min (\S+), max (\S+)/.exec(text)!.slice(1).map(Number);
+    expect(lines[0]).toMatch(
+      /^.*panel\.csv: 80 dates x 30 assets \(2350 rows\), 4 sectors; styles momentum \(window 40, half-life 20, lag 5\), size, value; returns winsorized at 0\.05\/0\.95/,
+    );
+    expect(lines[1]).toBe(
+      "fit on 36 of 80 dates (44 without enough usable assets; momentum needs window + lag = 45 dates of an asset's returns)",
+    );
+    const r2 = /R2 per date \(cap-weighted, assets in the fit\): mean (\S+), median (\S+), min (\S+), max (\S+)/
+      .exec(text)!
+      .slice(1)
+      .map(Number);
     expect(r2.every((x) => Number.isFinite(x) && x > 0 && x < 1)).toBe(true);
     const table = lines.slice(lines.findIndex((l) => /^factor +mean/.test(l))).slice(0, 10);
-    expect(table[0].split(/\s+/)).toEqual(['factor', 'mean', 'sd', 't-stat', 'dates', '2024-04-16', '2024-04-17', '2024-04-18', '2024-04-19', '2024-04-22']);
-    expect(table.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['market', 'Energy', 'Technology', 'Healthcare', 'Financials', 'momentum', 'size', 'value', 'R2']);
+    expect(table[0].split(/\s+/)).toEqual([
+      'factor',
+      'mean',
+      'sd',
+      't-stat',
+      'dates',
+      '2024-04-16',
+      '2024-04-17',
+      '2024-04-18',
+      '2024-04-19',
+      '2024-04-22',
+    ]);
+    expect(table.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
+      'market',
+      'Energy',
+      'Technology',
+      'Healthcare',
+      'Financials',
+      'momentum',
+      'size',
+      'value',
+      'R2',
+    ]);
     for (const row of table.slice(1, 9)) {
       const cells = row.split(/\s+/);
-      expect(cells.slice(1).filter((c) => c !== '36').every((c) => Number.isFinite(Number(c.replace('%', ''))))).toBe(true);
+      expect(
+        cells
+          .slice(1)
+          .filter((c) => c !== '36')
+          .every((c) => Number.isFinite(Number(c.replace('%', '')))),
+      ).toBe(true);
     }
 
     // Directly: the kernels over the whole panel (every sector has usable assets on every date with a fit).
     const k = kernels();
     const p = await readPanelCsv(example);
-    const styles = { momentum: k.momentum(p.returns, { window: 40, halfLife: 20, lag: 5 }), size: k.size(p.marketCap), value: k.value(p.bookPrice, p.salesPrice, p.cashFlowPrice) };
+    const styles = {
+      momentum: k.momentum(p.returns, { window: 40, halfLife: 20, lag: 5 }),
+      size: k.size(p.marketCap),
+      value: k.value(p.bookPrice, p.salesPrice, p.cashFlowPrice),
+    };
     const fit = k.factorReturns({ returns: p.returns, marketCap: p.marketCap, sectors: p.sectors, styles, sectorNames: p.sectorNames });
-    const out = readFileSync(join(dir, 'factor_returns.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const out = readFileSync(join(dir, 'factor_returns.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     expect(out[0]).toEqual(['date', ...fit.names, 'r2', 'assets']);
     expect(out).toHaveLength(81);
     out.slice(1).forEach((row, t) => {
@@ -66,23 +106,50 @@ describe('kernelbus factor', () => {
     expect(residuals.length - 1).toBe(fit.residuals.data.filter(Number.isFinite).length);
     const [date, symbol, e] = residuals[1].split(',');
     expect(Number(e)).toBe(fit.residuals.data[p.dates.indexOf(date) * 30 + p.assets.indexOf(symbol)]);
-    expect(text).toContain(`wrote ${dir}/factor_returns.csv (80 dates x 8 factors, r2, assets) and ${dir}/residuals.csv (${residuals.length - 1} residuals)`);
+    expect(text).toContain(
+      `wrote ${dir}/factor_returns.csv (80 dates x 8 factors, r2, assets) and ${dir}/residuals.csv (${residuals.length - 1} residuals)`,
+    );
   });
 
   it('--styles, --winsorize off, --no-residualize, --last; --out as a prefix', async () => {
-    const lines = await run([example, '--styles', 'size,value', '--winsorize', 'off', '--no-residualize', '--last', '2', '--out', join(dir, 'run1-')]);
+    const lines = await run([
+      example,
+      '--styles',
+      'size,value',
+      '--winsorize',
+      'off',
+      '--no-residualize',
+      '--last',
+      '2',
+      '--out',
+      join(dir, 'run1-'),
+    ]);
     expect(lines[0]).toContain('styles size, value; returns not winsorized, styles on the returns');
     expect(lines[1]).toBe('fit on 80 of 80 dates (0 without enough usable assets)');
-    expect(lines.find((l) => /^factor +mean/.test(l))!.split(/\s+/).slice(5)).toEqual(['2024-04-19', '2024-04-22']);
+    expect(
+      lines
+        .find((l) => /^factor +mean/.test(l))!
+        .split(/\s+/)
+        .slice(5),
+    ).toEqual(['2024-04-19', '2024-04-22']);
     const out = readFileSync(join(dir, 'run1-factor_returns.csv'), 'utf8').trim().split('\n');
     expect(out[0]).toBe('date,market,Energy,Technology,Healthcare,Financials,size,value,r2,assets');
-    expect(out.slice(1).every((l) => l.split(',').slice(1).every((c) => Number.isFinite(Number(c)) && c !== ''))).toBe(true);
+    expect(
+      out.slice(1).every((l) =>
+        l
+          .split(',')
+          .slice(1)
+          .every((c) => Number.isFinite(Number(c)) && c !== ''),
+      ),
+    ).toBe(true);
     readFileSync(join(dir, 'run1-residuals.csv'), 'utf8');
   });
 
   it('with the default momentum window the example has no fit, and says what to do', async () => {
     const lines = await run([example]);
-    expect(lines[1]).toBe("fit on 0 of 80 dates (80 without enough usable assets; momentum needs window + lag = 272 dates of an asset's returns)");
+    expect(lines[1]).toBe(
+      "fit on 0 of 80 dates (80 without enough usable assets; momentum needs window + lag = 272 dates of an asset's returns)",
+    );
     expect(lines[2]).toBe('no date has a fit: try a shorter --momentum-window / --momentum-lag, or --styles size,value');
   });
 
@@ -90,12 +157,16 @@ describe('kernelbus factor', () => {
     const file = join(dir, 'aliases.csv');
     const p = await readPanelCsv(example);
     const rows = ['Ticker,Date,Industry,Asset-Returns,MCap'];
-    for (let t = 0; t < 5; t++) for (let j = 0; j < 12; j++) rows.push(`${p.assets[j]},${p.dates[t]},"${p.sectorNames[j % 2]}",${p.returns.data[t * 30 + j]},${p.marketCap.data[t * 30 + j]}`);
+    for (let t = 0; t < 5; t++)
+      for (let j = 0; j < 12; j++)
+        rows.push(`${p.assets[j]},${p.dates[t]},"${p.sectorNames[j % 2]}",${p.returns.data[t * 30 + j]},${p.marketCap.data[t * 30 + j]}`);
     writeFileSync(file, rows.join('\n'));
     const lines = await run([file, '--momentum-window', '2', '--momentum-lag', '0']);
     expect(lines[0]).toContain('5 dates x 12 assets (60 rows), 2 sectors; styles momentum (window 2, half-life 126, lag 0), size;');
     expect(lines[1]).toMatch(/^fit on [34] of 5 dates/);
-    await expect(runFactor([file, '--styles', 'value'], () => {})).rejects.toThrow(`--styles: expected a style the file has inputs for (no book_price, sales_price or cf_price column in ${file}), got value`);
+    await expect(runFactor([file, '--styles', 'value'], () => {})).rejects.toThrow(
+      `--styles: expected a style the file has inputs for (no book_price, sales_price or cf_price column in ${file}), got value`,
+    );
   });
 
   it('bad files and options: a clear message naming the file and line or the flag, and a non-zero exit code', async () => {
@@ -105,17 +176,41 @@ describe('kernelbus factor', () => {
     };
     const header = 'date,symbol,sector,returns,market_cap\n';
     const cases: [string[], number, string][] = [
-      [[write('nosector.csv', 'date,symbol,returns,market_cap\n2024-01-02,A,0.01,100\n')], 2, `nosector.csv:1: expected a header with a sector column (sector, industry), got "date,symbol,returns,market_cap"`],
-      [[write('badnum.csv', `${header}2024-01-02,A,X,0.01,100\n2024-01-02,B,X,abc,100\n`)], 2, 'badnum.csv:3: expected a finite number or an empty field in column returns, got "abc"'],
-      [[write('badcap.csv', `${header}2024-01-02,A,X,0.01,-5\n`)], 2, 'badcap.csv:2: expected a number > 0 or an empty field in column market_cap, got "-5"'],
-      [[write('twice.csv', `${header}2024-01-02,A,X,0.01,100\n2024-01-02,A,X,0.02,100\n`)], 2, 'twice.csv:3: expected one row per date and symbol (line 2 has 2024-01-02 A), got a second one'],
-      [[write('nosymbol.csv', `${header}2024-01-02,,X,0.01,100\n`)], 2, 'nosymbol.csv:2: expected a value in column symbol, got an empty field'],
+      [
+        [write('nosector.csv', 'date,symbol,returns,market_cap\n2024-01-02,A,0.01,100\n')],
+        2,
+        `nosector.csv:1: expected a header with a sector column (sector, industry), got "date,symbol,returns,market_cap"`,
+      ],
+      [
+        [write('badnum.csv', `${header}2024-01-02,A,X,0.01,100\n2024-01-02,B,X,abc,100\n`)],
+        2,
+        'badnum.csv:3: expected a finite number or an empty field in column returns, got "abc"',
+      ],
+      [
+        [write('badcap.csv', `${header}2024-01-02,A,X,0.01,-5\n`)],
+        2,
+        'badcap.csv:2: expected a number > 0 or an empty field in column market_cap, got "-5"',
+      ],
+      [
+        [write('twice.csv', `${header}2024-01-02,A,X,0.01,100\n2024-01-02,A,X,0.02,100\n`)],
+        2,
+        'twice.csv:3: expected one row per date and symbol (line 2 has 2024-01-02 A), got a second one',
+      ],
+      [
+        [write('nosymbol.csv', `${header}2024-01-02,,X,0.01,100\n`)],
+        2,
+        'nosymbol.csv:2: expected a value in column symbol, got an empty field',
+      ],
       [[write('empty.csv', '')], 2, 'empty.csv: expected a CSV file with a header row, got an empty file'],
       [[write('header.csv', header)], 2, 'header.csv: expected at least one row of data, got a header only'],
       [[join(dir, 'nope.csv')], 1, 'ENOENT'],
       [[example, '--winsorize', '0.7'], 2, '--winsorize: expected a number in [0, 0.5], got "0.7"'],
       [[example, '--momentum-window', '0'], 2, '--momentum-window: expected an integer in [1, 100000], got "0"'],
-      [[example, '--styles', 'size,quality'], 2, '--styles: expected distinct styles of momentum, size, value, comma-separated, got "size,quality"'],
+      [
+        [example, '--styles', 'size,quality'],
+        2,
+        '--styles: expected distinct styles of momentum, size, value, comma-separated, got "size,quality"',
+      ],
       [[example, example], 2, 'panel.csv: expected one CSV file, got 2 arguments'],
       [[example, '--bogus'], 2, "Unknown option '--bogus'"],
     ];

@@ -12,7 +12,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const rows = Array.from({ length: 40 }, (_, t) => [0.01 * Math.sin(t * 1.3), 0.02 * Math.cos(t * 0.7) - 0.001]);
 const file = join(dir, 'returns.csv');
-writeFileSync(file, `date,AAA,"BBB"\n${rows.map((r, t) => `2026-01-${String(t + 1).padStart(2, '0')},${t === 5 ? '' : r[0]},${r[1]}`).join('\n')}\n`);
+writeFileSync(
+  file,
+  `date,AAA,"BBB"\n${rows.map((r, t) => `2026-01-${String(t + 1).padStart(2, '0')},${t === 5 ? '' : r[0]},${r[1]}`).join('\n')}\n`,
+);
 
 async function run(args: string[]): Promise<string[]> {
   const lines: string[] = [];
@@ -21,14 +24,26 @@ async function run(args: string[]): Promise<string[]> {
 }
 
 describe('kernelbus risk', () => {
-  it('reads the CSV (date column skipped, an empty field missing) and prints the kernels\' figures per column', async () => {
+  it("reads the CSV (date column skipped, an empty field missing) and prints the kernels' figures per column", async () => {
     const { returns, names } = await readReturnsCsv(file);
     expect(names).toEqual(['AAA', 'BBB']);
     expect([returns.rows, returns.cols]).toEqual([40, 2]);
     expect(returns.data[10]).toBeNaN();
     const lines = await run([file, '--confidence', '0.99']);
     expect(lines[0]).toContain('40 dates x 2 assets; VaR/ES at 0.99');
-    expect(lines[1].trim().split(/\s+/)).toEqual(['ann.return', 'ann.vol', 'sharpe', 'sortino', 'max.dd', 'hist.VaR', 'hist.ES', 'gauss.VaR', 'gauss.ES', 'CF.VaR', 'CF.ES']);
+    expect(lines[1].trim().split(/\s+/)).toEqual([
+      'ann.return',
+      'ann.vol',
+      'sharpe',
+      'sortino',
+      'max.dd',
+      'hist.VaR',
+      'hist.ES',
+      'gauss.VaR',
+      'gauss.ES',
+      'CF.VaR',
+      'CF.ES',
+    ]);
     const stats = performanceStats(returns);
     const hist = valueAtRisk(returns, { method: 'historical', confidence: 0.99 });
     const cells = lines[3].trim().split(/\s+/);
@@ -55,7 +70,9 @@ describe('kernelbus risk', () => {
     writeFileSync(bad, 'date,A\n2026-01-01,0.01\n2026-01-02,x\n');
     await expect(runRisk([bad], () => {})).rejects.toThrow(`${bad}:3: expected a number or an empty field in column A, got "x"`);
     writeFileSync(join(dir, 'w.json'), '{"ZZZ": 1}');
-    await expect(runRisk([file, '--weights', join(dir, 'w.json')], () => {})).rejects.toThrow("--weights: expected weights of the CSV's columns (AAA, BBB), got unknown ZZZ");
+    await expect(runRisk([file, '--weights', join(dir, 'w.json')], () => {})).rejects.toThrow(
+      "--weights: expected weights of the CSV's columns (AAA, BBB), got unknown ZZZ",
+    );
     await expect(runRisk([file, '--confidence', '1.5'], () => {})).rejects.toThrow(KernelInputError);
     await expect(runRisk([], () => {})).rejects.toThrow('returns.csv: expected one CSV file, got 0 arguments');
     expect(matrix(Float64Array.of(1), 1, 1).rows).toBe(1);

@@ -16,7 +16,9 @@ describe('kernelbus vpin', () => {
   it('writes exactly the buckets vpin() computes, and a summary', async () => {
     const out = join(dir, 'buckets.csv');
     const lines: string[] = [];
-    const code = await runVpin([example, '--bucket-volume', '20000', '--window', '10', '--sigma', 'ewma:0.9', '--out', out], (l) => lines.push(l));
+    const code = await runVpin([example, '--bucket-volume', '20000', '--window', '10', '--sigma', 'ewma:0.9', '--out', out], (l) =>
+      lines.push(l),
+    );
     expect(code).toBe(0);
     const trades = await readTradesCsv(example);
     expect(trades.ts.length).toBe(15656);

@@ -28,7 +28,9 @@ describe('kernelbus demo', () => {
     expect(text).toMatch(/copies \/ redelivered \/ dead\s+0 \/ 0 \/ 0/);
     expect(text).toContain('top symbols by VPIN CDF now');
     // The risk engine beside it: a row of returns per bar, three portfolios with finite figures.
-    const [, bars, results] = /risk engine\s+([\d,]+) bars of returns -> ([\d,]+) portfolio results, [\d,]+ VaR alerts/.exec(text)!.map((x) => Number(x.replaceAll(',', '')));
+    const [, bars, results] = /risk engine\s+([\d,]+) bars of returns -> ([\d,]+) portfolio results, [\d,]+ VaR alerts/
+      .exec(text)!
+      .map((x) => Number(x.replaceAll(',', '')));
     expect(bars).toBeGreaterThanOrEqual(20); // about 117 (a bar of 5 ms); figures need minRows 20
     expect(results).toBe(3 * (bars - 20 + 1));
     expect(text).toMatch(new RegExp(`portfolio VaR now \\(95%, over the last ${Math.min(bars, 250)} of ${bars} bar returns`));
@@ -58,11 +60,16 @@ describe('kernelbus demo', () => {
   });
 
   it('shows a live status line on a TTY and serves metrics while it runs', async () => {
-    const { code, text } = await demo(['--symbols', '3', '--rate', '5000', '--seconds', '0.7', '--metrics-port', '0', '--backend', 'reference'], true);
+    const { code, text } = await demo(
+      ['--symbols', '3', '--rate', '5000', '--seconds', '0.7', '--metrics-port', '0', '--backend', 'reference'],
+      true,
+    );
     expect(code).toBe(0);
     expect(text).toMatch(/^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics\n/);
     expect(text).toContain('backend reference');
-    expect(text).toMatch(/\r\s+0\.\d s\s+[\d,]+ msg\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}buckets [\d,]+ {2}alerts [\d,]+ {2}depth [\d,]+\x1b\[K/);
+    expect(text).toMatch(
+      /\r\s+0\.\d s\s+[\d,]+ msg\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}buckets [\d,]+ {2}alerts [\d,]+ {2}depth [\d,]+\x1b\[K/,
+    );
   });
 
   it('prints its usage with --help and rejects bad options naming the flag', async () => {

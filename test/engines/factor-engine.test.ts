@@ -45,12 +45,16 @@ describe.each(available)('FactorEngine on the %s backend', (backend) => {
       expect(r.residuals.mean).toBeCloseTo(mean, 14);
       expect(r.residuals.sd).toBeCloseTo(Math.sqrt(e.reduce((a, b) => a + (b - mean) ** 2, 0) / (e.length - 1)), 14);
       const present = (x: Float64Array) => Array.from(x.subarray(t * 24, (t + 1) * 24)).filter(Number.isFinite).length;
-      expect(r.coverage).toEqual({ momentum: present(styles.momentum.data), size: present(styles.size.data), value: present(styles.value.data) });
+      expect(r.coverage).toEqual({
+        momentum: present(styles.momentum.data),
+        size: present(styles.size.data),
+        value: present(styles.value.data),
+      });
       expect(r.perAsset).toBeUndefined();
     });
   });
 
-  it('perAsset adds the date\'s style scores and residuals, equal to the kernels over the panel', async () => {
+  it("perAsset adds the date's style scores and residuals, equal to the kernels over the panel", async () => {
     const p = seededPanel(20, 12, 3);
     const momentum = { window: 5, halfLife: 3, lag: 1 };
     const bus = createBus();
@@ -64,7 +68,11 @@ describe.each(available)('FactorEngine on the %s backend', (backend) => {
     const t = p.T - 1;
     const rowOf = (x: Float64Array) => x.slice(t * 12, (t + 1) * 12);
     expect(last.perAsset!.assets).toEqual(p.assets);
-    expect(last.perAsset!.exposures).toEqual({ momentum: rowOf(styles.momentum.data), size: rowOf(styles.size.data), value: rowOf(styles.value.data) });
+    expect(last.perAsset!.exposures).toEqual({
+      momentum: rowOf(styles.momentum.data),
+      size: rowOf(styles.size.data),
+      value: rowOf(styles.value.data),
+    });
     expect(last.perAsset!.residuals).toEqual(rowOf(fit.residuals.data));
   });
 });
@@ -75,7 +83,12 @@ describe('FactorEngine', () => {
   it('keeps window + lag dates of returns per asset; momentum scores appear once an asset has them', async () => {
     const p = seededPanel(30, 10);
     const bus = createBus();
-    const engine = new FactorEngine(bus, { backend: 'reference', momentum: MOMENTUM, styles: ['momentum', 'size'], heartbeatMs: 0 }).start();
+    const engine = new FactorEngine(bus, {
+      backend: 'reference',
+      momentum: MOMENTUM,
+      styles: ['momentum', 'size'],
+      heartbeatMs: 0,
+    }).start();
     const results = collect<FactorResult>(bus, 'FACTOR_CALCULATION');
     await feedPanel(bus, p, 0, p.T);
     await engine.close();
@@ -89,7 +102,9 @@ describe('FactorEngine', () => {
     const { styles } = direct(ref, p, MOMENTUM);
     for (const m of results) {
       const t = p.dates.indexOf(m.payload.date as string);
-      expect(m.payload.coverage.momentum).toBe(Array.from(styles.momentum.data.subarray(t * 10, (t + 1) * 10)).filter(Number.isFinite).length);
+      expect(m.payload.coverage.momentum).toBe(
+        Array.from(styles.momentum.data.subarray(t * 10, (t + 1) * 10)).filter(Number.isFinite).length,
+      );
     }
     expect(Math.min(...results.map((m) => m.payload.coverage.momentum))).toBeLessThan(10);
   });
@@ -112,22 +127,37 @@ describe('FactorEngine', () => {
     // Directly: the panel with each date's absent assets missing (NaN everywhere); a date's momentum is
     // the kernel's last row over the last window + lag dates of that date's assets (an absent asset has
     // no score that date, however full its history), the rest over the whole panel.
-    const q = { ...p, returns: p.returns.slice(), marketCap: p.marketCap.slice(), bookPrice: p.bookPrice.slice(), salesPrice: p.salesPrice.slice(), cashFlowPrice: p.cashFlowPrice.slice() };
+    const q = {
+      ...p,
+      returns: p.returns.slice(),
+      marketCap: p.marketCap.slice(),
+      bookPrice: p.bookPrice.slice(),
+      salesPrice: p.salesPrice.slice(),
+      cashFlowPrice: p.cashFlowPrice.slice(),
+    };
     for (let t = 0; t < p.T; t++) {
-      for (const j of all.filter((c) => !colsAt(t).includes(c))) for (const x of [q.returns, q.marketCap, q.bookPrice, q.salesPrice, q.cashFlowPrice]) x[t * 16 + j] = NaN;
+      for (const j of all.filter((c) => !colsAt(t).includes(c)))
+        for (const x of [q.returns, q.marketCap, q.bookPrice, q.salesPrice, q.cashFlowPrice]) x[t * 16 + j] = NaN;
     }
     const mom = new Float64Array(p.T * 16).fill(NaN);
     for (let t = 7; t < p.T; t++) {
       const cols = colsAt(t);
       const n = cols.length;
-      const hist = { data: Float64Array.from({ length: 8 * n }, (_, i) => q.returns[(t - 7 + Math.floor(i / n)) * 16 + cols[i % n]]), rows: 8, cols: n };
+      const hist = {
+        data: Float64Array.from({ length: 8 * n }, (_, i) => q.returns[(t - 7 + Math.floor(i / n)) * 16 + cols[i % n]]),
+        rows: 8,
+        cols: n,
+      };
       const last = ref.momentum(hist, momentum).data.slice(7 * n);
       cols.forEach((j, a) => (mom[t * 16 + j] = last[a]));
     }
     const M = (data: Float64Array) => ({ data, rows: p.T, cols: 16 });
     const names = sectorNamesOf(p);
     const fit = ref.factorReturns({
-      returns: M(q.returns), marketCap: M(q.marketCap), sectors: Int32Array.from(p.sectorOf, (x) => names.indexOf(x)), sectorNames: names,
+      returns: M(q.returns),
+      marketCap: M(q.marketCap),
+      sectors: Int32Array.from(p.sectorOf, (x) => names.indexOf(x)),
+      sectorNames: names,
       styles: { momentum: M(mom), size: ref.size(M(q.marketCap)), value: ref.value(M(q.bookPrice), M(q.salesPrice), M(q.cashFlowPrice)) },
     });
     expect(results.length).toBe(p.T - 7);
@@ -173,14 +203,24 @@ describe('FactorEngine', () => {
     const d9 = at(9);
     expect(d9.factorReturns[1]).toBeNaN();
     const cols = colsAt(9);
-    const hist = { data: Float64Array.from({ length: 4 * 8 }, (_, i) => p.returns[(6 + Math.floor(i / 8)) * 12 + cols[i % 8]]), rows: 4, cols: 8 };
+    const hist = {
+      data: Float64Array.from({ length: 4 * 8 }, (_, i) => p.returns[(6 + Math.floor(i / 8)) * 12 + cols[i % 8]]),
+      rows: 4,
+      cols: 8,
+    };
     const row = (x: Float64Array) => ({ data: Float64Array.from(cols, (j) => x[9 * 12 + j]), rows: 1, cols: 8 });
     const styles = {
       momentum: { data: ref.momentum(hist, momentum).data.slice(3 * 8), rows: 1, cols: 8 },
       size: ref.size(row(p.marketCap)),
       value: ref.value(row(p.bookPrice), row(p.salesPrice), row(p.cashFlowPrice)),
     };
-    const one = ref.factorReturns({ returns: row(p.returns), marketCap: row(p.marketCap), sectors: new Int32Array(8), styles, sectorNames: ['sector 0'] });
+    const one = ref.factorReturns({
+      returns: row(p.returns),
+      marketCap: row(p.marketCap),
+      sectors: new Int32Array(8),
+      styles,
+      sectorNames: ['sector 0'],
+    });
     expect([d9.factorReturns[0], d9.factorReturns[2], ...d9.factorReturns.slice(3)]).toEqual(Array.from(one.factorReturns.data));
     // Date 12: 'sector 2' is empty again; 'new' holds the first 4, who have no momentum yet (absent on
     // date 10, within the window): it has no usable asset either. From date 13 on it has.
@@ -206,14 +246,30 @@ describe('FactorEngine', () => {
     const bad: [string, unknown, string][] = [
       ['us', 'rows', 'payload: expected a FACTOR_INPUT { date, assets, returns, marketCap, sectors, ... }, got "rows"'],
       ['us', { ...good, date: undefined }, 'payload.date: expected a non-empty string or a finite number, got undefined'],
-      ['us', { ...good, date: p.dates[1] }, `payload.date: expected a date after universe 'us''s last ("${p.dates[1]}"), got "${p.dates[1]}"`],
-      ['us', { ...good, date: 20240103 }, 'payload.date: expected a string like the universe\'s earlier dates, got 20240103'],
+      [
+        'us',
+        { ...good, date: p.dates[1] },
+        `payload.date: expected a date after universe 'us''s last ("${p.dates[1]}"), got "${p.dates[1]}"`,
+      ],
+      ['us', { ...good, date: 20240103 }, "payload.date: expected a string like the universe's earlier dates, got 20240103"],
       ['us', { ...good, assets: [...good.assets.slice(1), 'A01'] }, 'payload.assets[11]: expected a name not given before, got "A01"'],
       ['us', { ...good, returns: [1, 2] }, 'payload.returns: expected 12 values (one per asset), got length 2'],
-      ['us', { ...good, returns: Float64Array.from(good.returns, (r, i) => (i === 3 ? Infinity : r)) }, 'payload.returns: expected finite numbers (NaN for a missing one), got returns[3] = Infinity'],
-      ['us', { ...good, marketCap: Float64Array.from(good.marketCap, (c, i) => (i === 5 ? -1 : c)) }, 'payload.marketCap: expected numbers > 0 (NaN for a missing one), got marketCap[5] = -1'],
+      [
+        'us',
+        { ...good, returns: Float64Array.from(good.returns, (r, i) => (i === 3 ? Infinity : r)) },
+        'payload.returns: expected finite numbers (NaN for a missing one), got returns[3] = Infinity',
+      ],
+      [
+        'us',
+        { ...good, marketCap: Float64Array.from(good.marketCap, (c, i) => (i === 5 ? -1 : c)) },
+        'payload.marketCap: expected numbers > 0 (NaN for a missing one), got marketCap[5] = -1',
+      ],
       ['us', { ...good, bookPrice: undefined }, 'payload.bookPrice: expected a Float64Array or an array of numbers, got undefined'],
-      ['us', { ...good, sectors: good.sectors.map((s, i) => (i === 2 ? 1.5 : s)) }, 'payload.sectors[2]: expected a sector name, an integer code >= 0 or null, got 1.5'],
+      [
+        'us',
+        { ...good, sectors: good.sectors.map((s, i) => (i === 2 ? 1.5 : s)) },
+        'payload.sectors[2]: expected a sector name, an integer code >= 0 or null, got 1.5',
+      ],
       ['other', { ...good, sectors: ['x'] }, 'payload.sectors: expected 12 sectors (one per asset), got length 1'],
     ];
     for (const [key, payload] of bad) await bus.publish('FACTOR_INPUT', { key, payload });
@@ -277,14 +333,19 @@ describe('FactorEngine', () => {
     const c = new FactorEngine(createBus(), { ...options, momentum: { window: 3, halfLife: 3, lag: 0 } });
     hooks(c).restoreKey('us', hooks(a).snapshotKey('us'));
     expect(c.universes().get('us')!.history.column('A05')).toEqual(a.universes().get('us')!.history.column('A05').slice(5));
-    expect(() => hooks(b).restoreKey('us', new Uint8Array(16))).toThrow(/^bytes: expected a FactorEngine universe state \(version 1\), got 16 bytes$/);
+    expect(() => hooks(b).restoreKey('us', new Uint8Array(16))).toThrow(
+      /^bytes: expected a FactorEngine universe state \(version 1\), got 16 bytes$/,
+    );
     await c.bus.close();
   });
 
   it('checks its options: KernelInputError naming the option', async () => {
     const bus = createBus();
     const bad: [object, RegExp][] = [
-      [{ styles: [] }, /^options.styles: expected a non-empty list of distinct styles of 'momentum', 'size', 'value', got an Array of length 0$/],
+      [
+        { styles: [] },
+        /^options.styles: expected a non-empty list of distinct styles of 'momentum', 'size', 'value', got an Array of length 0$/,
+      ],
       [{ styles: ['size', 'size'] }, /^options.styles: expected a non-empty list of distinct styles/],
       [{ styles: ['quality'] }, /^options.styles: expected a non-empty list of distinct styles/],
       [{ momentum: { window: 0 } }, /^options.momentum.window: expected an integer >= 1, got 0$/],
@@ -318,7 +379,10 @@ describe('FactorEngine', () => {
     for (let t = 0; t < 3; t++) {
       const { bookPrice, salesPrice, cashFlowPrice, ...rest } = inputOf(p, t);
       void bookPrice, void salesPrice, void cashFlowPrice;
-      await bus.publish('FACTOR_INPUT', { key: 'us', payload: { ...rest, returns: Array.from(rest.returns), marketCap: Array.from(rest.marketCap) } });
+      await bus.publish('FACTOR_INPUT', {
+        key: 'us',
+        payload: { ...rest, returns: Array.from(rest.returns), marketCap: Array.from(rest.marketCap) },
+      });
     }
     await engine.close();
     await bus.close();

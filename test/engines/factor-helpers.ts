@@ -33,10 +33,16 @@ export function seededPanel(T: number, N: number, seed = 7): Panel {
   const cash = assets.map(() => 0.1 * normal());
   const price = assets.map(() => 20 + 100 * random());
   const p: Panel = {
-    T, N, assets, sectorOf,
+    T,
+    N,
+    assets,
+    sectorOf,
     dates: Array.from({ length: T }, (_, t) => new Date(Date.UTC(2024, 0, 1) + t * 86_400_000).toISOString().slice(0, 10)),
-    returns: new Float64Array(T * N), marketCap: new Float64Array(T * N), bookPrice: new Float64Array(T * N),
-    salesPrice: new Float64Array(T * N), cashFlowPrice: new Float64Array(T * N),
+    returns: new Float64Array(T * N),
+    marketCap: new Float64Array(T * N),
+    bookPrice: new Float64Array(T * N),
+    salesPrice: new Float64Array(T * N),
+    cashFlowPrice: new Float64Array(T * N),
   };
   for (let t = 0; t < T; t++) {
     const market = 0.01 * normal();
@@ -47,9 +53,9 @@ export function seededPanel(T: number, N: number, seed = 7): Panel {
       price[j] *= 1 + r;
       p.returns[i] = random() < 0.01 ? NaN : r;
       p.marketCap[i] = price[j] * shares[j];
-      p.bookPrice[i] = book[j] / price[j] * 50;
-      p.salesPrice[i] = sales[j] / price[j] * 80;
-      p.cashFlowPrice[i] = cash[j] / price[j] * 60;
+      p.bookPrice[i] = (book[j] / price[j]) * 50;
+      p.salesPrice[i] = (sales[j] / price[j]) * 80;
+      p.cashFlowPrice[i] = (cash[j] / price[j]) * 60;
     }
   }
   return p;
@@ -60,8 +66,14 @@ export function inputOf(p: Panel, t: number, only?: number[]): FactorInput {
   const cols = only ?? Array.from({ length: p.N }, (_, j) => j);
   const pick = (x: Float64Array) => Float64Array.from(cols, (j) => x[t * p.N + j]);
   return {
-    date: p.dates[t], assets: cols.map((j) => p.assets[j]), sectors: cols.map((j) => p.sectorOf[j]),
-    returns: pick(p.returns), marketCap: pick(p.marketCap), bookPrice: pick(p.bookPrice), salesPrice: pick(p.salesPrice), cashFlowPrice: pick(p.cashFlowPrice),
+    date: p.dates[t],
+    assets: cols.map((j) => p.assets[j]),
+    sectors: cols.map((j) => p.sectorOf[j]),
+    returns: pick(p.returns),
+    marketCap: pick(p.marketCap),
+    bookPrice: pick(p.bookPrice),
+    salesPrice: pick(p.salesPrice),
+    cashFlowPrice: pick(p.cashFlowPrice),
   };
 }
 
@@ -80,12 +92,28 @@ export const sectorNamesOf = (p: Panel) => [...new Set(p.sectorOf)];
 export function direct(k: Kernels, p: Panel, momentum: { window: number; halfLife: number; lag: number }, winsorize = 0.05) {
   const M = (data: Float64Array): Matrix => ({ data, rows: p.T, cols: p.N });
   const names = sectorNamesOf(p);
-  const styles = { momentum: k.momentum(M(p.returns), momentum), size: k.size(M(p.marketCap)), value: k.value(M(p.bookPrice), M(p.salesPrice), M(p.cashFlowPrice)) };
-  const fit = k.factorReturns({ returns: M(p.returns), marketCap: M(p.marketCap), sectors: Int32Array.from(p.sectorOf, (s) => names.indexOf(s)), styles, sectorNames: names }, { winsorize });
+  const styles = {
+    momentum: k.momentum(M(p.returns), momentum),
+    size: k.size(M(p.marketCap)),
+    value: k.value(M(p.bookPrice), M(p.salesPrice), M(p.cashFlowPrice)),
+  };
+  const fit = k.factorReturns(
+    {
+      returns: M(p.returns),
+      marketCap: M(p.marketCap),
+      sectors: Int32Array.from(p.sectorOf, (s) => names.indexOf(s)),
+      styles,
+      sectorNames: names,
+    },
+    { winsorize },
+  );
   const r2: number[] = [];
   for (let t = 0; t < p.T; t++) {
     const use = [...Array(p.N).keys()].filter((j) => Number.isFinite(fit.residuals.data[t * p.N + j]));
-    const r = k.winsorize({ data: Float64Array.from(use, (j) => p.returns[t * p.N + j]), rows: 1, cols: use.length }, { lower: winsorize, upper: 1 - winsorize }).data;
+    const r = k.winsorize(
+      { data: Float64Array.from(use, (j) => p.returns[t * p.N + j]), rows: 1, cols: use.length },
+      { lower: winsorize, upper: 1 - winsorize },
+    ).data;
     const w = use.map((j) => Math.sqrt(p.marketCap[t * p.N + j]));
     const e = use.map((j) => fit.residuals.data[t * p.N + j]);
     const rbar = w.reduce((s, wi, a) => s + wi * r[a], 0) / w.reduce((s, wi) => s + wi, 0);
@@ -113,6 +141,9 @@ export function factorTable(text: string): Record<string, number> {
   const m = /\n  day \d+: R2 \S+ over \d+ symbols\n  (.+)\n  (.+)\n/.exec(text);
   if (!m) throw new Error(`no factor table in:\n${text}`);
   const names = m[1].trim().split(/\s+/);
-  const values = m[2].trim().split(/\s+/).map((v) => Number(v.replace('%', '')) / 100);
+  const values = m[2]
+    .trim()
+    .split(/\s+/)
+    .map((v) => Number(v.replace('%', '')) / 100);
   return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }

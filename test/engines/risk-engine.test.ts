@@ -25,7 +25,7 @@ async function portfolios(bus: Bus) {
 describe.each(available)('RiskEngine on the %s backend', (backend) => {
   const direct = kernels({ backend });
 
-  it('publishes exactly the kernels\' VaR/ES and volatility over the rolling window after every row', async () => {
+  it("publishes exactly the kernels' VaR/ES and volatility over the rolling window after every row", async () => {
     const window = 30;
     const minRows = 5;
     const block = seededReturns(70);
@@ -105,7 +105,13 @@ describe('RiskEngine', () => {
   it('raises RISK_ALERT (high priority) when the historical VaR reaches the limit, again only after it fell below', async () => {
     // One asset: calm days, then a run of losses that pushes the VaR above 2%, calm again until the losses
     // leave the 10-day window, and a second run.
-    const days = [...Array(12).fill(0.001), ...Array(4).fill(-0.05), ...Array(14).fill(0.002), ...Array(3).fill(-0.04), ...Array(12).fill(0.001)];
+    const days = [
+      ...Array(12).fill(0.001),
+      ...Array(4).fill(-0.05),
+      ...Array(14).fill(0.002),
+      ...Array(3).fill(-0.04),
+      ...Array(12).fill(0.001),
+    ];
     const returns = Float64Array.from(days, (r, i) => r * (1 + (i % 3) * 0.1));
     const bus = createBus();
     const engine = new RiskEngine(bus, { backend: 'reference', window: 10, minRows: 5, heartbeatMs: 0 }).start();
@@ -131,7 +137,15 @@ describe('RiskEngine', () => {
       expect(a.priority).toBe('high');
       expect(a.bus).toBe('logic');
       const r = results.find((m) => m.ts === a.ts)!.payload;
-      expect(a.payload).toEqual({ source: 'risk', engine: 'risk', universe: 'default', var: r.historical.var, limit: 0.02, confidence: 0.95, rows: 10 });
+      expect(a.payload).toEqual({
+        source: 'risk',
+        engine: 'risk',
+        universe: 'default',
+        var: r.historical.var,
+        limit: 0.02,
+        confidence: 0.95,
+        rows: 10,
+      });
     }
     expect(engine.portfolios().get('solo')).toMatchObject({ alerts: 2, alerting: false });
     expect(engine.metrics().extra.alerts).toBe(2);
@@ -166,7 +180,11 @@ describe('RiskEngine', () => {
     await feed(bus, block, 4);
     const reversed = [...ASSETS].reverse();
     for (let i = 4; i < 8; i++) {
-      await bus.publish('RETURNS_UPDATE', { key: 'stocks', ts: T0 + i * DAY, payload: { assets: reversed, returns: row(block, i).reverse() } });
+      await bus.publish('RETURNS_UPDATE', {
+        key: 'stocks',
+        ts: T0 + i * DAY,
+        payload: { assets: reversed, returns: row(block, i).reverse() },
+      });
     }
     await engine.close();
     await bus.close();
@@ -201,7 +219,10 @@ describe('RiskEngine', () => {
       [{ minRows: 1 }, /^options.minRows: expected an integer in \[2, 250\] \(the window\), got 1$/],
       [{ confidence: 1 }, /^options.confidence: expected a number in \(0, 1\), got 1$/],
       [{ universe: '' }, /^options.universe: expected a non-empty string, got ""$/],
-      [{ portfolioInput: 'RETURNS_UPDATE' }, /^options.portfolioInput: expected a type other than options.returnsInput, got "RETURNS_UPDATE"$/],
+      [
+        { portfolioInput: 'RETURNS_UPDATE' },
+        /^options.portfolioInput: expected a type other than options.returnsInput, got "RETURNS_UPDATE"$/,
+      ],
       [{ heartbeatMs: -1 }, /^options.heartbeatMs: expected a number >= 0, got -1$/],
       [{ backend: 'gpu' }, /^options.backend: expected 'auto' or one of/],
     ];
@@ -223,18 +244,44 @@ describe('RiskEngine', () => {
     const bus = createBus({ onError: (e) => void errors.push(e as Error) });
     const engine = new RiskEngine(bus, { backend: 'reference', window: 10, minRows: 2, heartbeatMs: 0 }).start();
     const dead: BusMessage[] = [];
-    for (const type of ['RETURNS_UPDATE', 'PORTFOLIO_UPDATE']) bus.subscribe(type, (m) => void dead.push(m), { deadLetters: true, group: 'ops' });
+    for (const type of ['RETURNS_UPDATE', 'PORTFOLIO_UPDATE'])
+      bus.subscribe(type, (m) => void dead.push(m), { deadLetters: true, group: 'ops' });
     const results = collect<RiskResult>(bus, 'ANALYTICS_RESULT');
     const block = seededReturns(3);
     await feed(bus, block, 2);
     const bad: [string, string, unknown, string][] = [
-      ['RETURNS_UPDATE', 'stocks', { assets: ASSETS, returns: [1, 2] }, 'payload.returns: expected rows x 5 values (one per asset per row), got length 2'],
-      ['RETURNS_UPDATE', 'stocks', { assets: ASSETS, returns: [0, 0, Infinity, 0, 0] }, 'payload.returns: expected finite returns (NaN for a missing one), got returns[2] = Infinity'],
-      ['RETURNS_UPDATE', 'stocks', { assets: ['AAA', 'BBB', 'CCC', 'DDD', 'ZZZ'], returns: [0, 0, 0, 0, 0] }, "payload.assets: expected the 5 assets of universe 'stocks' (set by its first update), got 'ZZZ', which is not one of them"],
+      [
+        'RETURNS_UPDATE',
+        'stocks',
+        { assets: ASSETS, returns: [1, 2] },
+        'payload.returns: expected rows x 5 values (one per asset per row), got length 2',
+      ],
+      [
+        'RETURNS_UPDATE',
+        'stocks',
+        { assets: ASSETS, returns: [0, 0, Infinity, 0, 0] },
+        'payload.returns: expected finite returns (NaN for a missing one), got returns[2] = Infinity',
+      ],
+      [
+        'RETURNS_UPDATE',
+        'stocks',
+        { assets: ['AAA', 'BBB', 'CCC', 'DDD', 'ZZZ'], returns: [0, 0, 0, 0, 0] },
+        "payload.assets: expected the 5 assets of universe 'stocks' (set by its first update), got 'ZZZ', which is not one of them",
+      ],
       ['RETURNS_UPDATE', 'other', 'rows', 'payload: expected a RETURNS_UPDATE { assets, returns }, got "rows"'],
-      ['PORTFOLIO_UPDATE', 'p', { weights: { AAA: 0.5, QQQ: 0.5 }, universe: 'stocks' }, "payload.weights.QQQ: expected an asset of universe 'stocks', got an asset it does not have"],
+      [
+        'PORTFOLIO_UPDATE',
+        'p',
+        { weights: { AAA: 0.5, QQQ: 0.5 }, universe: 'stocks' },
+        "payload.weights.QQQ: expected an asset of universe 'stocks', got an asset it does not have",
+      ],
       ['PORTFOLIO_UPDATE', 'q', { weights: { AAA: NaN }, universe: 'stocks' }, 'payload.weights.AAA: expected a finite number, got NaN'],
-      ['PORTFOLIO_UPDATE', 'r', { weights: { AAA: 1 }, limit: -0.1 }, 'payload.limit: expected a finite number > 0 (a loss fraction), got -0.1'],
+      [
+        'PORTFOLIO_UPDATE',
+        'r',
+        { weights: { AAA: 1 }, limit: -0.1 },
+        'payload.limit: expected a finite number > 0 (a loss fraction), got -0.1',
+      ],
     ];
     for (const [type, key, payload] of bad) await bus.publish(type, { key, payload });
     await bus.drain();
@@ -299,12 +346,16 @@ describe('RiskEngine', () => {
     hooks(b).restoreKey('stocks', hooks(a).snapshotKey('stocks', 'RETURNS_UPDATE'), 'RETURNS_UPDATE');
     for (const key of Object.keys(PORTFOLIOS)) hooks(b).restoreKey(key, hooks(a).snapshotKey(key, 'PORTFOLIO_UPDATE'), 'PORTFOLIO_UPDATE');
     expect(b.universes()).toEqual(a.universes());
-    expect([...b.portfolios()].map(([k, p]) => [k, { ...p, alerts: 0 }])).toEqual([...a.portfolios()].map(([k, p]) => [k, { ...p, alerts: 0 }]));
+    expect([...b.portfolios()].map(([k, p]) => [k, { ...p, alerts: 0 }])).toEqual(
+      [...a.portfolios()].map(([k, p]) => [k, { ...p, alerts: 0 }]),
+    );
     // A smaller window keeps the last rows.
     const c = new RiskEngine(bus, { backend: 'reference', window: 8, minRows: 5, heartbeatMs: 0 });
     hooks(c).restoreKey('stocks', hooks(a).snapshotKey('stocks', 'RETURNS_UPDATE'), 'RETURNS_UPDATE');
     expect(c.universes().get('stocks')!.window.matrix()).toEqual({ data: block.slice(22 * ASSETS.length), rows: 8, cols: ASSETS.length });
-    expect(() => hooks(b).restoreKey('stocks', new Uint8Array(16), 'RETURNS_UPDATE')).toThrow(/^bytes: expected a RiskEngine universe state \(version 1\), got/);
+    expect(() => hooks(b).restoreKey('stocks', new Uint8Array(16), 'RETURNS_UPDATE')).toThrow(
+      /^bytes: expected a RiskEngine universe state \(version 1\), got/,
+    );
     expect(() => hooks(b).restoreKey('p', hooks(a).snapshotKey('stocks', 'RETURNS_UPDATE'), 'PORTFOLIO_UPDATE')).toThrow(
       /^bytes: expected a RiskEngine portfolio state \(version 1\), got other bytes$/,
     );

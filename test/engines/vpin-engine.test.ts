@@ -106,7 +106,14 @@ describe.each(available)('VpinEngine on the %s backend', (backend) => {
       expect(mine.map((a) => a.payload.bucket)).toEqual(expected);
       for (const a of mine) {
         expect(a.priority).toBe('high');
-        expect(a.payload).toEqual({ source: 'vpin', engine: 'vpin', bucket: a.payload.bucket, vpin: vpin[a.payload.bucket], cdf: cdf[a.payload.bucket], threshold });
+        expect(a.payload).toEqual({
+          source: 'vpin',
+          engine: 'vpin',
+          bucket: a.payload.bucket,
+          vpin: vpin[a.payload.bucket],
+          cdf: cdf[a.payload.bucket],
+          threshold,
+        });
       }
       expectedTotal += expected.length;
     }

@@ -36,7 +36,11 @@ describe('factorCovariance', () => {
   });
 
   it('exponential weights by date (a missing date does not shift the decay) and Newey-West by hand', () => {
-    const withGap = matrix(Float64Array.from(f.data, (v, i) => (Math.floor(i / K) === 7 && i % K === 1 ? NaN : v)), T, K);
+    const withGap = matrix(
+      Float64Array.from(f.data, (v, i) => (Math.floor(i / K) === 7 && i % K === 1 ? NaN : v)),
+      T,
+      K,
+    );
     const w = expWeights(T, 10);
     const rows = [...Array(T).keys()].filter((t) => t !== 7);
     const W = rows.reduce((a, t) => a + w[t], 0);
@@ -87,12 +91,15 @@ describe('factorExposures and riskDecomposition', () => {
     expect([x.dates, x.assets, x.factors]).toEqual([1, N, 5]);
     expect(x.names).toEqual(['market', 'sector 0', 'sector 1', 'sector 2', 'beta']);
     expect([...x.data.subarray(2 * 5, 3 * 5)]).toEqual([1, 0, 1, 0, style.data[N + 2]]);
-    const both = factorExposures({ sectors: matrix(Float64Array.of(0, 0, 1, 1, 2, 2, 0, NaN, 1, 1, 2, 2), 2, N), styles: [style] }, { from: 0, to: 2 });
+    const both = factorExposures(
+      { sectors: matrix(Float64Array.of(0, 0, 1, 1, 2, 2, 0, NaN, 1, 1, 2, 2), 2, N), styles: [style] },
+      { from: 0, to: 2 },
+    );
     expect(both.dates).toBe(2);
     expect([...both.data.subarray((N + 1) * 5, (N + 2) * 5)].slice(0, 4)).toEqual([1, NaN, NaN, NaN]);
   });
 
-  it('the decomposition equals w\'(X F X\' + diag(s))w formed densely; contributions sum to the factor part', () => {
+  it("the decomposition equals w'(X F X' + diag(s))w formed densely; contributions sum to the factor part", () => {
     const { data: X, factors: K } = factorExposures({ sectors, styles: { beta: style } });
     const A = matrix(seeded(30 * K, 4), 30, K);
     const F = ref.factorCovariance(A, { halfLife: 20 });
@@ -126,10 +133,26 @@ describe('factorExposures and riskDecomposition', () => {
     const X = matrix(new Float64Array(4), 2, 2);
     const F = matrix(Float64Array.of(1, 0, 0, 1), 2, 2);
     const cases: [() => unknown, string][] = [
-      [() => ref.riskDecomposition({ exposures: X, factorCov: matrix(new Float64Array(9), 3, 3), specificVar: new Float64Array(2) }, new Float64Array(2)), 'model.factorCov: expected 2 x 2 (the factors of model.exposures), got 3 x 3'],
-      [() => ref.riskDecomposition({ exposures: X, factorCov: F, specificVar: new Float64Array(3) }, new Float64Array(2)), 'model.specificVar: expected 2 values (the assets of model.exposures), got 3'],
-      [() => ref.riskDecomposition({ exposures: X, factorCov: F, specificVar: new Float64Array(2) }, new Float64Array(3)), 'weights: expected 2 (the assets of model.exposures), got 3'],
-      [() => ref.riskDecomposition({ exposures: X, factorCov: F, specificVar: new Float64Array(2) }, Float64Array.of(1, NaN)), 'weights: expected finite weights, got weights[0][1] = NaN'],
+      [
+        () =>
+          ref.riskDecomposition(
+            { exposures: X, factorCov: matrix(new Float64Array(9), 3, 3), specificVar: new Float64Array(2) },
+            new Float64Array(2),
+          ),
+        'model.factorCov: expected 2 x 2 (the factors of model.exposures), got 3 x 3',
+      ],
+      [
+        () => ref.riskDecomposition({ exposures: X, factorCov: F, specificVar: new Float64Array(3) }, new Float64Array(2)),
+        'model.specificVar: expected 2 values (the assets of model.exposures), got 3',
+      ],
+      [
+        () => ref.riskDecomposition({ exposures: X, factorCov: F, specificVar: new Float64Array(2) }, new Float64Array(3)),
+        'weights: expected 2 (the assets of model.exposures), got 3',
+      ],
+      [
+        () => ref.riskDecomposition({ exposures: X, factorCov: F, specificVar: new Float64Array(2) }, Float64Array.of(1, NaN)),
+        'weights: expected finite weights, got weights[0][1] = NaN',
+      ],
       [() => ref.factorCovariance(X, { halfLife: 0 }), 'options.halfLife: expected a finite number > 0, got 0'],
       [() => ref.factorCovariance(X, { neweyWestLags: -1 }), 'options.neweyWestLags: expected an integer in [0, 10000], got -1'],
       [() => ref.specificRisk(X, { halfLife: -2 }), 'options.halfLife: expected a finite number > 0, got -2'],

@@ -14,7 +14,12 @@ import { pinvSolve } from '../../src/backends/reference/factor-solve.js';
 const ref = kernels({ backend: 'reference' });
 const fx = JSON.parse(readFileSync(new URL('../fixtures/toraniko-values.json', import.meta.url), 'utf8'));
 const { T, N, m } = fx as { T: number; N: number; m: number };
-const panel = (values: (number | null)[], cols = N): Matrix => matrix(Float64Array.from(values, (v) => (v === null ? NaN : v)), values.length / cols, cols);
+const panel = (values: (number | null)[], cols = N): Matrix =>
+  matrix(
+    Float64Array.from(values, (v) => (v === null ? NaN : v)),
+    values.length / cols,
+    cols,
+  );
 
 /** Equal where both are NaN, else within `tol` relative to max(|expected|, `floor`). */
 function expectClose(actual: Float64Array, expected: (number | null)[], tol: number, floor = 1e-12): void {
@@ -104,8 +109,14 @@ describe('properties', () => {
   });
 
   it('an infinite style score is a missing one', () => {
-    const inf = ref.factorReturns({ ...inputs, styles: { one: panel(fx.style1.map((v: number, i: number) => (i === 7 ? Infinity : v))), two: inputs.styles.two } });
-    const nan = ref.factorReturns({ ...inputs, styles: { one: panel(fx.style1.map((v: number, i: number) => (i === 7 ? null : v))), two: inputs.styles.two } });
+    const inf = ref.factorReturns({
+      ...inputs,
+      styles: { one: panel(fx.style1.map((v: number, i: number) => (i === 7 ? Infinity : v))), two: inputs.styles.two },
+    });
+    const nan = ref.factorReturns({
+      ...inputs,
+      styles: { one: panel(fx.style1.map((v: number, i: number) => (i === 7 ? null : v))), two: inputs.styles.two },
+    });
     expect(inf.residuals.data[7]).toBeNaN();
     expect([...inf.factorReturns.data]).toEqual([...nan.factorReturns.data]);
   });
@@ -128,7 +139,7 @@ describe('properties', () => {
     const twin = ref.factorReturns({ ...inputs, styles: { one: inputs.styles.one, copy: inputs.styles.one } }, { winsorize: null });
     const single = ref.factorReturns({ ...inputs, styles: { one: inputs.styles.one } }, { winsorize: null });
     for (let t = 0; t < T; t++) {
-      const a = twin.factorReturns.data[t * (K) + 1 + m];
+      const a = twin.factorReturns.data[t * K + 1 + m];
       const b = twin.factorReturns.data[t * K + 2 + m];
       const s = single.factorReturns.data[t * (K - 1) + 1 + m];
       expect(Math.abs(a - b)).toBeLessThan(1e-9 * Math.abs(s));
@@ -174,21 +185,61 @@ describe('the small solves (pinvSolve)', () => {
 describe('factor bad input: KernelInputError naming the argument', () => {
   const small = matrix(Float64Array.of(0.01, 0.02, -0.01, 0.03), 2, 2);
   const cases: [string, () => unknown, string][] = [
-    ['panels of different shapes', () => ref.factorReturns({ ...inputs, marketCap: small }), `inputs.marketCap: expected a ${T} x ${N} panel (as inputs.returns), got 2 x 2`],
+    [
+      'panels of different shapes',
+      () => ref.factorReturns({ ...inputs, marketCap: small }),
+      `inputs.marketCap: expected a ${T} x ${N} panel (as inputs.returns), got 2 x 2`,
+    ],
     ['a style panel of another shape', () => ref.factorReturns({ ...inputs, styles: [small] }), 'inputs.styles.style 0: expected a'],
-    ['a zero market cap', () => ref.size(matrix(Float64Array.of(1e9, 0), 1, 2)), 'marketCap: expected finite market caps > 0 (NaN for a missing one), got marketCap[0][1] = 0'],
-    ['a negative market cap in factorReturns', () => ref.factorReturns({ ...inputs, marketCap: panel(fx.cap.map((v: number, i: number) => (i === 5 ? -1 : v))) }), 'got marketCap[0][5] = -1'],
-    ['a sector code out of range', () => ref.factorReturns({ ...inputs, sectorNames: ['a', 'b'] }), 'sectors: expected integer sector codes in [0, m)'],
-    ['sector codes of the wrong length', () => ref.factorReturns({ ...inputs, sectors: Int32Array.of(0, 1) }), `inputs.sectors: expected ${N} sector codes (one per asset), got 2`],
-    ['a negative code in a per-date panel', () => ref.factorReturns({ ...inputs, sectors: panel(Array.from({ length: T * N }, (_, i) => (i === 3 ? -1 : fx.sectors[i % N]))) }), 'got sectors[0][3] = -1'],
+    [
+      'a zero market cap',
+      () => ref.size(matrix(Float64Array.of(1e9, 0), 1, 2)),
+      'marketCap: expected finite market caps > 0 (NaN for a missing one), got marketCap[0][1] = 0',
+    ],
+    [
+      'a negative market cap in factorReturns',
+      () => ref.factorReturns({ ...inputs, marketCap: panel(fx.cap.map((v: number, i: number) => (i === 5 ? -1 : v))) }),
+      'got marketCap[0][5] = -1',
+    ],
+    [
+      'a sector code out of range',
+      () => ref.factorReturns({ ...inputs, sectorNames: ['a', 'b'] }),
+      'sectors: expected integer sector codes in [0, m)',
+    ],
+    [
+      'sector codes of the wrong length',
+      () => ref.factorReturns({ ...inputs, sectors: Int32Array.of(0, 1) }),
+      `inputs.sectors: expected ${N} sector codes (one per asset), got 2`,
+    ],
+    [
+      'a negative code in a per-date panel',
+      () => ref.factorReturns({ ...inputs, sectors: panel(Array.from({ length: T * N }, (_, i) => (i === 3 ? -1 : fx.sectors[i % N]))) }),
+      'got sectors[0][3] = -1',
+    ],
     ['window 0', () => ref.momentum(small, { window: 0 }), 'options.window: expected an integer >= 1, got 0'],
     ['halfLife 0', () => ref.momentum(small, { halfLife: 0 }), 'options.halfLife: expected a finite number > 0, got 0'],
     ['a negative lag', () => ref.momentum(small, { lag: -1 }), 'options.lag: expected an integer >= 0, got -1'],
-    ['an infinite return', () => ref.momentum(matrix(Float64Array.of(0.1, Infinity), 1, 2)), 'returns: expected finite returns (NaN for a missing one), got returns[0][1] = Infinity'],
-    ['winsorize above 0.5', () => ref.factorReturns(inputs, { winsorize: 0.7 }), 'options.winsorize: expected a number in [0, 0.5], got 0.7'],
-    ['lower above upper', () => ref.winsorize(small, { lower: 0.9, upper: 0.1 }), 'options.upper: expected a number >= options.lower (0.9), got 0.1'],
+    [
+      'an infinite return',
+      () => ref.momentum(matrix(Float64Array.of(0.1, Infinity), 1, 2)),
+      'returns: expected finite returns (NaN for a missing one), got returns[0][1] = Infinity',
+    ],
+    [
+      'winsorize above 0.5',
+      () => ref.factorReturns(inputs, { winsorize: 0.7 }),
+      'options.winsorize: expected a number in [0, 0.5], got 0.7',
+    ],
+    [
+      'lower above upper',
+      () => ref.winsorize(small, { lower: 0.9, upper: 0.1 }),
+      'options.upper: expected a number >= options.lower (0.9), got 0.1',
+    ],
     ['not a panel', () => ref.standardize(Float32Array.of(1, 2) as never), 'x: expected a Matrix { data, rows, cols }'],
-    ['residualizeStyles not a boolean', () => ref.factorReturns(inputs, { residualizeStyles: 1 as never }), 'options.residualizeStyles: expected a boolean, got 1'],
+    [
+      'residualizeStyles not a boolean',
+      () => ref.factorReturns(inputs, { residualizeStyles: 1 as never }),
+      'options.residualizeStyles: expected a boolean, got 1',
+    ],
   ];
   it.each(cases)('%s', (_, call, message) => {
     expect(call).toThrow(KernelInputError);

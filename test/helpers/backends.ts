@@ -32,7 +32,11 @@ export type Supports = (...kernels: KernelName[]) => boolean;
  * Runs `body` once per backend other than the reference, with that backend's kernels, its name and
  * `supports`; with `family`, only for the backends that implement some kernel of that family.
  */
-export function describeEachBackend(title: string, body: (k: Kernels, name: BackendName, supports: Supports) => void, family?: FamilyName): void {
+export function describeEachBackend(
+  title: string,
+  body: (k: Kernels, name: BackendName, supports: Supports) => void,
+  family?: FamilyName,
+): void {
   for (const info of backends()) {
     if (info.name === 'reference') continue;
     if (info.available) {

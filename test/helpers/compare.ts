@@ -112,7 +112,12 @@ type Columns = Record<string, ArrayLike<number>>;
  * Asserts two column sets are equal within `rtol` (default the parity tolerance) relative to the larger
  * of the two values and the column's scale (a number, or one per element), naming the first mismatch.
  */
-export function expectColumnsClose(actual: Columns, expected: Columns, scale: Record<string, number | ArrayLike<number>> = {}, rtol = PARITY_RTOL): void {
+export function expectColumnsClose(
+  actual: Columns,
+  expected: Columns,
+  scale: Record<string, number | ArrayLike<number>> = {},
+  rtol = PARITY_RTOL,
+): void {
   expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
   for (const key of Object.keys(expected)) {
     const a = actual[key];

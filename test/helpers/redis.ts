@@ -22,11 +22,14 @@ export { freePort, RedisCluster, RedisServer };
 const inCI = process.env.CI === 'true';
 
 /** Why the single-server suites are skipped (undefined when they run). With CI=true they always run (and fail without redis-server). */
-export const SKIP_REASON = REDIS_SERVER || inCI ? undefined : 'redis-server not found on PATH (install it: apt-get install -y redis-server)';
+export const SKIP_REASON =
+  REDIS_SERVER || inCI ? undefined : 'redis-server not found on PATH (install it: apt-get install -y redis-server)';
 
 /** Why the cluster suites are skipped (undefined when they run). With CI=true they always run. */
 export const CLUSTER_SKIP_REASON =
-  (REDIS_SERVER && REDIS_CLI) || inCI ? undefined : 'redis-server and redis-cli not found on PATH (install them: apt-get install -y redis-server)';
+  (REDIS_SERVER && REDIS_CLI) || inCI
+    ? undefined
+    : 'redis-server and redis-cli not found on PATH (install them: apt-get install -y redis-server)';
 
 function describeUnless(reason: string | undefined, name: string, body: () => void): void {
   if (reason) describe.skip(`${name} (skipped: ${reason})`, body);

@@ -32,10 +32,7 @@ export const tradesArb: fc.Arbitrary<Trades> = fc
         { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 * DAY }) },
       ),
       dp: fc.oneof(fc.constant(0), fc.double({ min: -0.5, max: 0.5, noNaN: true })),
-      volume: fc.oneof(
-        fc.integer({ min: 0, max: 500 }),
-        fc.double({ min: 0, max: 500, noNaN: true }),
-      ),
+      volume: fc.oneof(fc.integer({ min: 0, max: 500 }), fc.double({ min: 0, max: 500, noNaN: true })),
     }),
     { minLength: 0, maxLength: 400 },
   )
@@ -56,10 +53,7 @@ export function vpinOptionsArb(causal: boolean): fc.Arbitrary<VpinOptions> {
     classifier: fc.constantFrom('bvc' as const, 'tick' as const),
     priceChange: fc.constantFrom('close' as const, 'intra' as const),
     sigma: fc.oneof(...sigmas),
-    distribution: fc.oneof(
-      fc.constant('normal' as const),
-      fc.record({ studentT: fc.double({ min: 0.5, max: 50, noNaN: true }) }),
-    ),
+    distribution: fc.oneof(fc.constant('normal' as const), fc.record({ studentT: fc.double({ min: 0.5, max: 50, noNaN: true }) })),
   });
 }
 

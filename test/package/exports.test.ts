@@ -44,14 +44,21 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
     expect(exports).toEqual(expect.arrayContaining(['createBus', 'Bus', 'MemoryTransport', 'Histogram', 'TransportError']));
     expect(files.filter((file) => /node_modules[\\/](ioredis|prom-client)[\\/]/.test(file))).toEqual([]);
     // The same check sees them where they are loaded (so it can fail).
-    expect(loadedModules('kernelbus/engines').files.filter((file) => /node_modules[\\/]prom-client[\\/]/.test(file)).length).toBeGreaterThan(0);
+    expect(
+      loadedModules('kernelbus/engines').files.filter((file) => /node_modules[\\/]prom-client[\\/]/.test(file)).length,
+    ).toBeGreaterThan(0);
     // Internals are not exported: frame magic numbers, entry-id helpers, the demo's market.
-    for (const internal of ['FRAME_MAGIC', 'FRAME_VERSION', 'KIND_MESSAGE', 'KIND_TRADES', 'compareEntryIds', 'replayGap']) expect(exports).not.toContain(internal);
+    for (const internal of ['FRAME_MAGIC', 'FRAME_VERSION', 'KIND_MESSAGE', 'KIND_TRADES', 'compareEntryIds', 'replayGap'])
+      expect(exports).not.toContain(internal);
   });
 
   it('kernelbus/bus, kernelbus/redis and kernelbus/engines resolve to their halves', () => {
-    expect(loadedModules('kernelbus/bus').exports).toEqual(expect.arrayContaining(['createBus', 'Bus', 'MemoryTransport', 'encodeTradesFrame']));
-    expect(loadedModules('kernelbus/redis').exports).toEqual(expect.arrayContaining(['RedisTransport', 'TransportError', 'DEAD_LETTER_SUFFIX']));
+    expect(loadedModules('kernelbus/bus').exports).toEqual(
+      expect.arrayContaining(['createBus', 'Bus', 'MemoryTransport', 'encodeTradesFrame']),
+    );
+    expect(loadedModules('kernelbus/redis').exports).toEqual(
+      expect.arrayContaining(['RedisTransport', 'TransportError', 'DEAD_LETTER_SUFFIX']),
+    );
     const engines = loadedModules('kernelbus/engines').exports;
     expect(engines).toEqual(expect.arrayContaining(['VpinEngine', 'Engine', 'prometheusRegistry', 'serveMetrics']));
     // the demo's synthetic market lives in the CLI (src/cli/market.ts)
@@ -66,6 +73,7 @@ describe('root exports', () => {
   it('are the common names only (the rest is in the subpaths)', () => {
     const names = Object.keys(root);
     expect(names.length).toBeLessThanOrEqual(40);
-    for (const internal of ['RedisTransport', 'encodeTradesFrame', 'Batcher', 'MemoryTransport', 'Histogram']) expect(names).not.toContain(internal);
+    for (const internal of ['RedisTransport', 'encodeTradesFrame', 'Batcher', 'MemoryTransport', 'Histogram'])
+      expect(names).not.toContain(internal);
   });
 });

@@ -31,7 +31,10 @@ describeCluster('Redis Cluster harness', () => {
   it('a primary killed with SIGKILL: its replica serves its slots, the data it had replicated is there', async () => {
     const key = '{marketdata:0}:TRADE_EXECUTION';
     const port = await cluster.primaryOf(key);
-    const [, replicas] = await cluster.commands(port, [['XADD', key, '*', 'd', 'x'], ['WAIT', 1, 1000]]);
+    const [, replicas] = await cluster.commands(port, [
+      ['XADD', key, '*', 'd', 'x'],
+      ['WAIT', 1, 1000],
+    ]);
     expect(replicas).toBe(1);
     const pid = cluster.server(port).pid;
     const { promoted, ms } = await cluster.killPrimary(port);
@@ -39,7 +42,9 @@ describeCluster('Redis Cluster harness', () => {
     expect(await cluster.primaryOf(key)).toBe(promoted);
     expect(await cluster.command(promoted, 'XLEN', key)).toBe(1);
     expect(cluster.live()).toHaveLength(5);
-    console.log(`[redis-cluster] replica ${promoted} promoted ${ms.toFixed(0)} ms after primary ${port} was killed (cluster-node-timeout 1000 ms)`);
+    console.log(
+      `[redis-cluster] replica ${promoted} promoted ${ms.toFixed(0)} ms after primary ${port} was killed (cluster-node-timeout 1000 ms)`,
+    );
   });
 
   it('stop() ends every process and removes every dir', async () => {
@@ -59,7 +64,10 @@ describeCluster('Redis Cluster harness, fewer than 3 primaries (redis-cli --clus
       const [primary] = nodes.filter((n) => n.role === 'primary');
       expect(primary.slots).toEqual([[0, 16383]]);
       expect(nodes.filter((n) => n.role === 'replica').map((n) => n.primaryId)).toEqual([primary.id]);
-      const [, replicas] = await cluster.commands(primary.port, [['SET', 'k', 'v'], ['WAIT', 1, 1000]]);
+      const [, replicas] = await cluster.commands(primary.port, [
+        ['SET', 'k', 'v'],
+        ['WAIT', 1, 1000],
+      ]);
       expect(replicas).toBe(1);
     } finally {
       await cluster.stop();

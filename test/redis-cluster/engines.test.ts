@@ -10,15 +10,29 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { RedisCluster, describeCluster, expectNoOpenHandles, keysOf, until } from '../helpers/redis.js';
-import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs as vpinEngineArgs, expectExactVpin, killAll, LOOP_KEYS, storedTrades, tradeLoop } from '../redis-e2e/helpers.js';
+import {
+  Command,
+  consumed,
+  ENGINE_SHARDS,
+  ENGINE_TRADE_STREAMS,
+  ENGINE_VPIN,
+  engineArgs as vpinEngineArgs,
+  expectExactVpin,
+  killAll,
+  LOOP_KEYS,
+  storedTrades,
+  tradeLoop,
+} from '../redis-e2e/helpers.js';
 
 const SHARDS = ENGINE_SHARDS;
 const VPIN = ENGINE_VPIN;
 const TRADE_STREAMS = ENGINE_TRADE_STREAMS;
 const TRADE_KEYS = TRADE_STREAMS.map((s) => keysOf().stream(s));
 const engineArgs = (url: string, consumer: string) => vpinEngineArgs(url, consumer, 1000);
-const READY = /^ready: engine vpin, group vpin, consumer \S+, 4 streams on redis\+cluster:\/\/127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+)*, checkpoints every 200 ms$/m;
-const SUMMARY = /^stopped \(SIGTERM\): processed ([\d,]+) trades in [\d,]+ deliveries, ([\d,]+) duplicates skipped.* ([\d,]+) republished trades skipped/m;
+const READY =
+  /^ready: engine vpin, group vpin, consumer \S+, 4 streams on redis\+cluster:\/\/127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+)*, checkpoints every 200 ms$/m;
+const SUMMARY =
+  /^stopped \(SIGTERM\): processed ([\d,]+) trades in [\d,]+ deliveries, ([\d,]+) duplicates skipped.* ([\d,]+) republished trades skipped/m;
 const num = (s: string) => Number(s.replaceAll(',', ''));
 
 describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', () => {
@@ -26,7 +40,10 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
   const clients: Cluster[] = [];
   /** A Cluster client to read the results back (closed after each test). */
   const reader = () => {
-    const c = new Cluster(cluster.live().map((s) => ({ host: '127.0.0.1', port: s.port })), { redisOptions: { maxRetriesPerRequest: 3 } });
+    const c = new Cluster(
+      cluster.live().map((s) => ({ host: '127.0.0.1', port: s.port })),
+      { redisOptions: { maxRetriesPerRequest: 3 } },
+    );
     c.on('error', () => {});
     clients.push(c);
     return c;
@@ -35,7 +52,8 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
   /** WAIT commands the running primaries have served (INFO commandstats): the publishes' durability 'replica'. */
   const waits = async () => {
     let calls = 0;
-    for (const s of cluster.live()) calls += Number(/^cmdstat_wait:calls=(\d+)/m.exec(String(await cluster.command(s.port, 'INFO', 'commandstats')))?.[1] ?? 0);
+    for (const s of cluster.live())
+      calls += Number(/^cmdstat_wait:calls=(\d+)/m.exec(String(await cluster.command(s.port, 'INFO', 'commandstats')))?.[1] ?? 0);
     return calls;
   };
 
@@ -57,7 +75,21 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
     expect(owners.size).toBeGreaterThan(1); // 4 shards over 3 primaries: 2 + 1 + 1
     const engine = new Command(engineArgs(url, 'A'));
     await engine.waitFor(READY);
-    const feed = new Command(['feed', '--redis', url, '--symbols', '6', '--rate', '20000', '--count', '30000', '--seed', '7', '--shards', String(SHARDS)]);
+    const feed = new Command([
+      'feed',
+      '--redis',
+      url,
+      '--symbols',
+      '6',
+      '--rate',
+      '20000',
+      '--count',
+      '30000',
+      '--seed',
+      '7',
+      '--shards',
+      String(SHARDS),
+    ]);
     expect(await feed.exited).toBe(0);
     const published = num((await feed.waitFor(/^published ([\d,]+) trades/m))[1]);
     expect(published).toBe(30_000);
@@ -68,7 +100,9 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
     const r = await expectExactVpin(redis, SHARDS, VPIN);
     expect(r.trades).toBe(published);
     expect(num(summary[1])).toBe(published);
-    console.log(`[redis-cluster] feed -> engine: ${r.trades} trades of ${r.symbols} symbols over ${owners.size} primaries, ${r.buckets} buckets exact`);
+    console.log(
+      `[redis-cluster] feed -> engine: ${r.trades} trades of ${r.symbols} symbols over ${owners.size} primaries, ${r.buckets} buckets exact`,
+    );
   });
 
   it('a primary killed with SIGKILL while trades flow: its replica is promoted; every accepted trade stored and counted exactly once', async () => {
@@ -78,8 +112,12 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
     await engine.waitFor(READY);
     const errors: string[] = [];
     const bus = createBus({
-      transport: 'redis', cluster: cluster.urls(), shards: SHARDS, buses: ['marketdata'],
-      redis: { publishTimeoutMs: 1000, reconnectMaxMs: 100 }, onError: (e) => void errors.push(String(e)),
+      transport: 'redis',
+      cluster: cluster.urls(),
+      shards: SHARDS,
+      buses: ['marketdata'],
+      redis: { publishTimeoutMs: 1000, reconnectMaxMs: 100 },
+      onError: (e) => void errors.push(String(e)),
     });
     const md = bus.transport('marketdata') as RedisTransport;
     const waitsBefore = await waits();
@@ -109,7 +147,10 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
     // is skipped as republished); every bucket exact.
     const r = await expectExactVpin(redis, SHARDS, VPIN);
     const { trades } = await storedTrades(redis, SHARDS);
-    for (const key of LOOP_KEYS) expect(Array.from(trades.get(key)!.ts), key).toEqual(Array.from({ length: sent / LOOP_KEYS.length }, (_, i) => 1_700_000_000_000 + i));
+    for (const key of LOOP_KEYS)
+      expect(Array.from(trades.get(key)!.ts), key).toEqual(
+        Array.from({ length: sent / LOOP_KEYS.length }, (_, i) => 1_700_000_000_000 + i),
+      );
     expect(r.trades).toBe(sent);
     expect(num(summary[1]) - num(summary[3])).toBe(sent + r.republished);
     expect(await cluster.primaryOf(TRADE_KEYS[0])).toBe(promoted);

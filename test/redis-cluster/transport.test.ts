@@ -14,7 +14,10 @@ import { seqs, tradeEntry, expectInputErrors } from '../redis/helpers.js';
 describe('RedisTransport options for a Redis Cluster', () => {
   it('a redis+cluster:// URL or a list of node URLs; the target names the nodes, never the credentials', async () => {
     const a = new RedisTransport({ url: 'redis+cluster://kb:s3cret@127.0.0.1:1,127.0.0.1:2', redis: { lazyConnect: true } });
-    const b = new RedisTransport({ cluster: ['redis://kb:s3cret@127.0.0.1:1', 'redis://kb:s3cret@127.0.0.1:2/0'], redis: { lazyConnect: true } });
+    const b = new RedisTransport({
+      cluster: ['redis://kb:s3cret@127.0.0.1:1', 'redis://kb:s3cret@127.0.0.1:2/0'],
+      redis: { lazyConnect: true },
+    });
     const c = new RedisTransport({ url: 'redis://127.0.0.1:1', redis: { lazyConnect: true } });
     try {
       expect([a.cluster, b.cluster, c.cluster]).toEqual([true, true, false]);
@@ -31,14 +34,35 @@ describe('RedisTransport options for a Redis Cluster', () => {
     const cases: [() => unknown, RegExp][] = [
       [() => new RedisTransport({ cluster: [] }), /^options\.cluster: expected at least one node, got none$/],
       [() => new RedisTransport({ cluster: 'redis://a:1' as never }), /^options\.cluster: expected an array of redis:\/\/ URLs/],
-      [() => new RedisTransport({ cluster: ['redis://127.0.0.1:1', 'redis://127.0.0.1:2/3'] }), /^options\.cluster\[1\]: expected database 0 \(a cluster has no other\), got \/3$/],
-      [() => new RedisTransport({ cluster: ['redis://u:s3cret@127.0.0.1:1', 'redis://127.0.0.1:2'] }), /^options\.cluster\[1\]: expected the first node's scheme and credentials, got others \(not shown\)$/],
-      [() => new RedisTransport({ cluster: ['http://127.0.0.1:1'] }), /^options\.cluster: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/],
-      [() => new RedisTransport({ cluster: ['redis://127.0.0.1:1'], url: 'redis://u:s3cret@127.0.0.1:2' }), /^options\.url: expected nothing when options\.cluster names the nodes, got a URL \(not shown/],
-      [() => new RedisTransport({ url: 'redis+cluster://u:s3cret@' }), /^options\.url: expected redis\+cluster:\/\/\[user:password@\]host:port,host:port,\.\.\., got another form \(not shown/],
+      [
+        () => new RedisTransport({ cluster: ['redis://127.0.0.1:1', 'redis://127.0.0.1:2/3'] }),
+        /^options\.cluster\[1\]: expected database 0 \(a cluster has no other\), got \/3$/,
+      ],
+      [
+        () => new RedisTransport({ cluster: ['redis://u:s3cret@127.0.0.1:1', 'redis://127.0.0.1:2'] }),
+        /^options\.cluster\[1\]: expected the first node's scheme and credentials, got others \(not shown\)$/,
+      ],
+      [
+        () => new RedisTransport({ cluster: ['http://127.0.0.1:1'] }),
+        /^options\.cluster: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/,
+      ],
+      [
+        () => new RedisTransport({ cluster: ['redis://127.0.0.1:1'], url: 'redis://u:s3cret@127.0.0.1:2' }),
+        /^options\.url: expected nothing when options\.cluster names the nodes, got a URL \(not shown/,
+      ],
+      [
+        () => new RedisTransport({ url: 'redis+cluster://u:s3cret@' }),
+        /^options\.url: expected redis\+cluster:\/\/\[user:password@\]host:port,host:port,\.\.\., got another form \(not shown/,
+      ],
       [() => new RedisTransport({ url: 'redis+cluster://127.0.0.1:1/2' }), /^options\.url: expected redis\+cluster:\/\//],
-      [() => new RedisTransport({ prefix: 'kb:{x}:' }), /^options\.prefix: expected a string without '\{' or '\}' \(a hash tag follows it\)/],
-      [() => new RedisTransport({ durability: 'replicas' as never }), /^options\.durability: expected 'replica' or 'primary', got "replicas"$/],
+      [
+        () => new RedisTransport({ prefix: 'kb:{x}:' }),
+        /^options\.prefix: expected a string without '\{' or '\}' \(a hash tag follows it\)/,
+      ],
+      [
+        () => new RedisTransport({ durability: 'replicas' as never }),
+        /^options\.durability: expected 'replica' or 'primary', got "replicas"$/,
+      ],
       [() => new RedisTransport({ replicaTimeoutMs: 0 }), /^options\.replicaTimeoutMs: expected an integer >= 1, got 0$/],
     ];
     expectInputErrors(cases, 's3cret');
@@ -64,7 +88,8 @@ describeCluster('RedisTransport on a Redis Cluster', () => {
     const pub = transport(cluster.url(), { prefix: p });
     const sub = transport(cluster.url(), { prefix: p });
     const got = new Map<string, number[]>();
-    for (const s of streams) sub.subscribe(s, 'g', 'c', (e) => void got.set(`${s}/${e.key}`, [...(got.get(`${s}/${e.key}`) ?? []), ...seqs(e)]));
+    for (const s of streams)
+      sub.subscribe(s, 'g', 'c', (e) => void got.set(`${s}/${e.key}`, [...(got.get(`${s}/${e.key}`) ?? []), ...seqs(e)]));
     await sub.reading();
     expect(new Set(await Promise.all(streams.map((s) => cluster.primaryOf(pub.keys.stream(s))))).size).toBeGreaterThan(1);
     let settled = 0;
@@ -72,15 +97,32 @@ describeCluster('RedisTransport on a Redis Cluster', () => {
     // One tick: four streams, in four slots: one script call each.
     for (let i = 0; i < 50; i++) await Promise.all(streams.map((s) => pub.publish(s, [tradeEntry('a', i), tradeEntry('b', i)])));
     await pub.idle();
-    for (const s of streams) for (const key of ['a', 'b']) expect(got.get(`${s}/${key}`), `${s}/${key}`).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    for (const s of streams)
+      for (const key of ['a', 'b']) expect(got.get(`${s}/${key}`), `${s}/${key}`).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(settled).toBe(400);
     expect(pub.backlog()).toBe(0);
     expect(sub.metrics()).toMatchObject({ delivered: 400, acknowledged: 400, leases: 4 });
     // The keys of one stream share its slot; the group's keys share theirs.
     const slot = async (key: string) => Number(await cluster.command(cluster.live()[0].port, 'CLUSTER', 'KEYSLOT', key));
     const k = pub.keys;
-    expect(new Set(await Promise.all([k.stream(streams[0]), k.stream(streams[0] + DEAD_LETTER_SUFFIX), k.lease(streams[0], 'g'), k.dedup(streams[0], 'p'), k.stream('marketdata:MARKET_DATA:0')].map(slot))).size).toBe(1);
-    expect(new Set(await Promise.all([k.members('g'), k.groupStreams('g'), k.checkpointIndex('g'), k.checkpointRecords('g', streams[0])].map(slot))).size).toBe(1);
+    expect(
+      new Set(
+        await Promise.all(
+          [
+            k.stream(streams[0]),
+            k.stream(streams[0] + DEAD_LETTER_SUFFIX),
+            k.lease(streams[0], 'g'),
+            k.dedup(streams[0], 'p'),
+            k.stream('marketdata:MARKET_DATA:0'),
+          ].map(slot),
+        ),
+      ).size,
+    ).toBe(1);
+    expect(
+      new Set(
+        await Promise.all([k.members('g'), k.groupStreams('g'), k.checkpointIndex('g'), k.checkpointRecords('g', streams[0])].map(slot)),
+      ).size,
+    ).toBe(1);
   });
 
   it('malformed entries dead-lettered (XADD and XACK in one MULTI, one slot); the consumer goes on', async () => {
@@ -110,7 +152,15 @@ describeCluster('RedisTransport on a Redis Cluster', () => {
     await t.idle();
     const store = t.checkpointStore('eng');
     try {
-      await until(async () => (await store.load(stream).then(() => true, () => false)), 'the checkpoint connection', 5000);
+      await until(
+        async () =>
+          await store.load(stream).then(
+            () => true,
+            () => false,
+          ),
+        'the checkpoint connection',
+        5000,
+      );
       await store.write(stream, id, undefined, [['a', id, new Uint8Array([7, 8])]]);
       const loaded = await store.load(stream);
       expect(loaded.records.get('a')).toEqual({ id, bytes: Buffer.from([7, 8]) });

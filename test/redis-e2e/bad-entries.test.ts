@@ -31,7 +31,7 @@ const streamOf = (key: string) => streamName('marketdata', 'TRADE_EXECUTION', sh
 /** A small deterministic generator. */
 function lcg(seed: number): () => number {
   let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 interface Bad {
@@ -45,11 +45,22 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
   it('every bad entry dead-lettered at once with its reason; every valid trade applied once (buckets = vpin()); nothing pending; no symbol held back', async () => {
     const url = server().url();
     const redis = client(url);
-    const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix: PREFIX, retryDelayMs: 200, maxDeliveries: 5, claimIdleMs: 2000, blockMs: 50 } });
+    const bus = createBus({
+      transport: 'redis',
+      url,
+      shards: SHARDS,
+      redis: { prefix: PREFIX, retryDelayMs: 200, maxDeliveries: 5, claimIdleMs: 2000, blockMs: 50 },
+    });
     const engine = new VpinEngine(bus, { vpin: VPIN, backend: 'reference', heartbeatMs: 0, checkpointMs: 200 }).start();
     await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
     const streams = Array.from({ length: SHARDS }, (_, i) => keysOf(PREFIX).stream(streamName('marketdata', 'TRADE_EXECUTION', i)));
-    await until(async () => (await redis.exists(...Array.from({ length: SHARDS }, (_, i) => keysOf(PREFIX).lease(streamName('marketdata', 'TRADE_EXECUTION', i), 'vpin')))) === SHARDS, 'the engine to hold its leases');
+    await until(
+      async () =>
+        (await redis.exists(
+          ...Array.from({ length: SHARDS }, (_, i) => keysOf(PREFIX).lease(streamName('marketdata', 'TRADE_EXECUTION', i), 'vpin')),
+        )) === SHARDS,
+      'the engine to hold its leases',
+    );
 
     const random = lcg(11);
     const valid = new Map(SYMBOLS.map((k) => [k, { ts: [] as number[], price: [] as number[], volume: [] as number[] }]));
@@ -84,7 +95,10 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
     const kinds: ((key: string) => Promise<Bad>)[] = [
       async (key) => {
         await add(key, 'd', frame(key, trades(key)), 'k', other(key), 'n', String(ROWS));
-        return { what: "'k' names another key", reason: new RegExp(`^malformed entry: field 'k' \\("${other(key)}"\\) is not the frame's key \\("${key}"\\)$`) };
+        return {
+          what: "'k' names another key",
+          reason: new RegExp(`^malformed entry: field 'k' \\("${other(key)}"\\) is not the frame's key \\("${key}"\\)$`),
+        };
       },
       async (key) => {
         await add(key, 'd', frame(key, trades(key)), 'k', key, 'n', '9');
@@ -100,7 +114,10 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
         const t = trades(key);
         t.volume[1] = Infinity;
         await add(key, 'd', frame(key, t), 'k', key, 'n', String(ROWS));
-        return { what: 'an Infinity volume', reason: /^invalid data: trades\.volume: expected finite volumes >= 0, got volume\[1\] = Infinity$/ };
+        return {
+          what: 'an Infinity volume',
+          reason: /^invalid data: trades\.volume: expected finite volumes >= 0, got volume\[1\] = Infinity$/,
+        };
       },
       async (key) => {
         const t = trades(key);
@@ -112,15 +129,24 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
         const t = trades(key);
         t.ts.forEach((x, i) => (t.ts[i] = x - 1_000_000));
         await add(key, 'd', frame(key, t), 'k', key, 'n', String(ROWS));
-        return { what: 'timestamps before the symbol\'s last', reason: /^invalid data: trades\.ts: expected non-decreasing timestamps, got ts\[0\] = \d+ after \d+$/ };
+        return {
+          what: "timestamps before the symbol's last",
+          reason: /^invalid data: trades\.ts: expected non-decreasing timestamps, got ts\[0\] = \d+ after \d+$/,
+        };
       },
       async (key) => {
         await add(key, 'd', frame(key, trades(key), 'RISK_ALERT'), 'k', key, 'n', String(ROWS));
-        return { what: 'a TRADES frame of another type', reason: /^malformed entry: frame: type "RISK_ALERT" on a stream of "TRADE_EXECUTION"$/ };
+        return {
+          what: 'a TRADES frame of another type',
+          reason: /^malformed entry: frame: type "RISK_ALERT" on a stream of "TRADE_EXECUTION"$/,
+        };
       },
       async (key) => {
         await add(key, 'd', buf(encodeMessageFrame({ type: 'TRADE_EXECUTION', key, ts: T0, payload: { price: 1 } })), 'k', key, 'n', '1');
-        return { what: 'a MESSAGE frame on the trade stream', reason: /^malformed entry: frame: a message frame on a stream of "TRADE_EXECUTION", whose messages are trades$/ };
+        return {
+          what: 'a MESSAGE frame on the trade stream',
+          reason: /^malformed entry: frame: a message frame on a stream of "TRADE_EXECUTION", whose messages are trades$/,
+        };
       },
       async (key) => {
         await add(key, 'd', Buffer.from('random bytes, long enough for a header'), 'k', key, 'n', '1');
@@ -139,7 +165,10 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
         await add(key, 'd', frame(key, a), 'k', key, 'n', String(ROWS));
         await add(key, 'd', frame(key, b), 'k', key, 'n', String(ROWS));
         await add(key, 'd', frame(key, trades(key)), 'k', other(key), 'n', String(ROWS));
-        return { what: 'two NaN frames, then a frame whose k names another key', reason: /^(invalid data: trades\.price: expected finite prices, got price\[[04]\] = NaN|malformed entry: field 'k' .*)$/ };
+        return {
+          what: 'two NaN frames, then a frame whose k names another key',
+          reason: /^(invalid data: trades\.price: expected finite prices, got price\[[04]\] = NaN|malformed entry: field 'k' .*)$/,
+        };
       },
     ];
     const bad: Bad[] = [];
@@ -175,11 +204,18 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
     expect(dead).toHaveLength(badEntries);
     const reasons = bad.map((b) => b.reason);
     for (const d of dead) {
-      expect(reasons.some((r) => r.test(d.error)), d.error).toBe(true);
+      expect(
+        reasons.some((r) => r.test(d.error)),
+        d.error,
+      ).toBe(true);
       expect(d.deliveries, d.error).toBe('1');
       expect(d.group).toBe('vpin');
     }
-    for (const b of bad) expect(dead.some((d) => b.reason.test(d.error)), b.what).toBe(true);
+    for (const b of bad)
+      expect(
+        dead.some((d) => b.reason.test(d.error)),
+        b.what,
+      ).toBe(true);
 
     // Every valid trade applied once: the buckets published are vpin() over the valid trades.
     const results = await storedResults(redis, SHARDS, PREFIX);
@@ -188,7 +224,10 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
     for (const [key, v] of valid) {
       const t: Trades = { ts: Float64Array.from(v.ts), price: Float64Array.from(v.price), volume: Float64Array.from(v.volume) };
       const mine = results.byKey.get(key) ?? [];
-      expect(mine.map((c) => c.bucket), key).toEqual(mine.map((_, i) => i));
+      expect(
+        mine.map((c) => c.bucket),
+        key,
+      ).toEqual(mine.map((_, i) => i));
       expect(columns(mine), key).toEqual(vpinOf(t, VPIN));
       buckets += mine.length;
       count += t.ts.length;
@@ -207,4 +246,3 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
     );
   });
 });
-

@@ -38,7 +38,7 @@ describeRedis('createBus over Redis', () => {
   });
   afterAll(() => tearDown(server));
 
-  it("round trip: trades and messages through kb:{<bus>:<shard>}:<type>, in order per key across shards, once per group; close() closes the transports it created", async () => {
+  it('round trip: trades and messages through kb:{<bus>:<shard>}:<type>, in order per key across shards, once per group; close() closes the transports it created', async () => {
     const redis = client(url);
     await redis.flushall();
     const options = { transport: 'redis' as const, url, shards: 4, maxBatch: 64 };
@@ -47,11 +47,15 @@ describeRedis('createBus over Redis', () => {
     const seen = new Map<string, number[]>();
     const alerts: BusMessage<{ n: number }>[] = [];
     let second = 0;
-    consumer.subscribe('TRADE_EXECUTION', (m: BusMessage) => {
-      const list = seen.get(m.key) ?? [];
-      list.push(...(m.payload as Trades).ts);
-      seen.set(m.key, list);
-    }, { group: 'vpin', consumer: 'vpin-1' });
+    consumer.subscribe(
+      'TRADE_EXECUTION',
+      (m: BusMessage) => {
+        const list = seen.get(m.key) ?? [];
+        list.push(...(m.payload as Trades).ts);
+        seen.set(m.key, list);
+      },
+      { group: 'vpin', consumer: 'vpin-1' },
+    );
     consumer.subscribe('TRADE_EXECUTION', (m) => void (second += m.count), { group: 'audit' });
     consumer.subscribe<{ n: number }>('RISK_ALERT', (m) => void alerts.push(m), { group: 'alerts' });
     await ready(consumer);
@@ -71,12 +75,18 @@ describeRedis('createBus over Redis', () => {
     expect(alerts[0]).toMatchObject({ bus: 'logic', type: 'RISK_ALERT', key: 'desk', priority: 'high', count: 1 });
     expect(alerts[0].stream).toMatch(/^logic:RISK_ALERT:[0-3]$/);
     const streams = (await streamKeys(redis, 'kb:{*}:*')).sort();
-    expect(streams).toEqual([0, 1, 2, 3].flatMap((s) => [`kb:{logic:${s}}:RISK_ALERT`]).concat([0, 1, 2, 3].map((s) => `kb:{marketdata:${s}}:TRADE_EXECUTION`)));
+    expect(streams).toEqual(
+      [0, 1, 2, 3].flatMap((s) => [`kb:{logic:${s}}:RISK_ALERT`]).concat([0, 1, 2, 3].map((s) => `kb:{marketdata:${s}}:TRADE_EXECUTION`)),
+    );
     expect(await redis.xlen(keysOf().stream(alerts[0].stream))).toBe(10);
     expect(publisher.metrics()).toMatchObject({ published: keys.length * perKey + 10, queueDepth: 0 });
     expect(consumer.metrics()).toMatchObject({ delivered: 2 * keys.length * perKey + 10, acknowledged: 2 * keys.length * perKey + 10 });
     const transports = [...publisher.buses, ...consumer.buses].map((b, i) => (i < 3 ? publisher : consumer).transport(b));
-    expect(transports.every((t) => t instanceof RedisTransport && t.name === `redis:${['marketdata', 'logic', 'compute'][transports.indexOf(t) % 3]}`)).toBe(true);
+    expect(
+      transports.every(
+        (t) => t instanceof RedisTransport && t.name === `redis:${['marketdata', 'logic', 'compute'][transports.indexOf(t) % 3]}`,
+      ),
+    ).toBe(true);
     await publisher.close();
     await consumer.close();
     expect(transports.every((t) => !t.healthy)).toBe(true);
@@ -109,15 +119,37 @@ describeRedis('createBus over Redis', () => {
   it('refuses bad options with KernelInputError naming the option, before connecting, and never echoes a URL', () => {
     const secret = 'redis://user:s3cret-pw@127.0.0.1:1';
     const cases: [() => unknown, RegExp][] = [
-      [() => createBus({ transport: 'redis', buses: { marketdata: secret }, url: secret }), /^options\.url: expected nothing when options\.buses maps each bus to its URL, got a value \(not shown/],
-      [() => createBus({ transport: 'memory', buses: { marketdata: url } }), /^options\.transport: expected 'redis' \(options\.buses maps buses to Redis URLs\), got 'memory'$/],
+      [
+        () => createBus({ transport: 'redis', buses: { marketdata: secret }, url: secret }),
+        /^options\.url: expected nothing when options\.buses maps each bus to its URL, got a value \(not shown/,
+      ],
+      [
+        () => createBus({ transport: 'memory', buses: { marketdata: url } }),
+        /^options\.transport: expected 'redis' \(options\.buses maps buses to Redis URLs\), got 'memory'$/,
+      ],
       [() => createBus({ url }), /^options\.url: expected nothing unless options\.transport is 'redis'/],
       [() => createBus({ transport: 'kafka' as 'redis' }), /^options\.transport: expected 'memory' or 'redis', got "kafka"$/],
-      [() => createBus({ buses: { marketdata: { primary: secret } as unknown as string } }), /^options\.buses\.marketdata: expected a redis:\/\/ URL or \{ primary, secondary \} URLs, got a value \(not shown/],
+      [
+        () => createBus({ buses: { marketdata: { primary: secret } as unknown as string } }),
+        /^options\.buses\.marketdata: expected a redis:\/\/ URL or \{ primary, secondary \} URLs, got a value \(not shown/,
+      ],
       [() => createBus({ buses: { 'a:b': url } }), /^options\.buses: expected bus names without ":", got "a:b"$/],
       [() => createBus({ buses: {} }), /^options\.buses: expected at least one bus, got an empty map$/],
-      [() => createBus({ transport: 'redis', url, transports: () => { throw new Error('not called'); } }), /^options\.transports: expected a map of bus to transport/],
-      [() => createBus({ transport: 'redis', url: 'http://user:s3cret-pw@host' }), /^options\.url: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/],
+      [
+        () =>
+          createBus({
+            transport: 'redis',
+            url,
+            transports: () => {
+              throw new Error('not called');
+            },
+          }),
+        /^options\.transports: expected a map of bus to transport/,
+      ],
+      [
+        () => createBus({ transport: 'redis', url: 'http://user:s3cret-pw@host' }),
+        /^options\.url: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/,
+      ],
       [() => createBus({ transport: 'redis', url, redis: { claimIdleMs: 1 } }), /^options\.claimIdleMs: expected an integer >= 30, got 1$/],
     ];
     expectInputErrors(cases, 's3cret');
@@ -129,7 +161,9 @@ describeRedis('createBus over Redis', () => {
     extra.push(primary, secondary);
     const options = {
       buses: { marketdata: { primary: primary.url(), secondary: secondary.url() } },
-      routing: 'failover' as const, shards: 2, retryMs: 20,
+      routing: 'failover' as const,
+      shards: 2,
+      retryMs: 20,
       redis: { publishTimeoutMs: 300, claimIdleMs: 300, blockMs: 50 },
     };
     const publisher = bus(options);
@@ -139,13 +173,17 @@ describeRedis('createBus over Redis', () => {
     const got = new Map<string, number[]>();
     const via = { marketdata: 0, [marketdata2]: 0 } as Record<string, number>;
     let firstOnSecondary = 0;
-    consumer.subscribe('TRADE_EXECUTION', (m: BusMessage) => {
-      const list = got.get(m.key) ?? [];
-      list.push(...(m.payload as Trades).ts);
-      got.set(m.key, list);
-      via[m.bus] += m.count;
-      if (m.bus === marketdata2 && firstOnSecondary === 0) firstOnSecondary = performance.now();
-    }, { group: 'g' });
+    consumer.subscribe(
+      'TRADE_EXECUTION',
+      (m: BusMessage) => {
+        const list = got.get(m.key) ?? [];
+        list.push(...(m.payload as Trades).ts);
+        got.set(m.key, list);
+        via[m.bus] += m.count;
+        if (m.bus === marketdata2 && firstOnSecondary === 0) firstOnSecondary = performance.now();
+      },
+      { group: 'g' },
+    );
     await ready(consumer);
     await ready(publisher);
     const keys = ['A', 'B', 'C', 'D'];

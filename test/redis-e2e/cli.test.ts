@@ -32,7 +32,9 @@ describeRedis('kernelbus commands over Redis', () => {
 
   it('demo --redis runs the same demo over Redis Streams, in a namespace of its own that it deletes at the end', async () => {
     const redis = client(url);
-    const { code, text } = await capture((out) => runDemo(['--redis', url, '--symbols', '5', '--rate', '20000', '--seconds', '0.6', '--seed', '3'], out));
+    const { code, text } = await capture((out) =>
+      runDemo(['--redis', url, '--symbols', '5', '--rate', '20000', '--seconds', '0.6', '--seed', '3'], out),
+    );
     expect(code).toBe(0);
     expect(text).toMatch(/^kernelbus demo: 5 symbols, 20,000 msg\/s for 0\.6 s, seed 3, backend auto \((native|reference)\)\n/);
     expect(text).toMatch(/\nredis: redis:\/\/127\.0\.0\.1:\d+\/0, 4 shards, keys under kb:demo:[0-9a-f]{8}:\n/);
@@ -49,7 +51,9 @@ describeRedis('kernelbus commands over Redis', () => {
   });
 
   it('demo --redis with enough symbols for the factor engine: finite factor returns from Redis', async () => {
-    const { code, text } = await capture((out) => runDemo(['--redis', url, '--symbols', '30', '--rate', '60000', '--seconds', '0.8', '--seed', '4'], out));
+    const { code, text } = await capture((out) =>
+      runDemo(['--redis', url, '--symbols', '30', '--rate', '60000', '--seconds', '0.8', '--seed', '4'], out),
+    );
     expect(code).toBe(0);
     const [days, results] = factorDays(text);
     expect(results).toBe(days - 21);
@@ -67,14 +71,24 @@ describeRedis('kernelbus commands over Redis', () => {
     await until(async () => (await redis.exists(...leases)) === 4, 'the engine to read every stream');
     const feed = await capture((out) => runFeed(['--redis', url, '--symbols', '10', '--rate', '20000', '--count', '5000'], out));
     expect(feed.code).toBe(0);
-    expect(feed.text).toMatch(/^kernelbus feed: 10 symbols, 20,000 msg\/s for 10 s \(at most 5,000 trades\), seed 1 -> redis:\/\/127\.0\.0\.1:\d+\/0, 4 shards\n/);
-    expect(feed.text).toMatch(/\npublished 5,000 trades in [\d.]+ s \([\d,]+ msg\/s\) as [\d,]+ frames \([\d.]+ trades each\); stored; consumed by the engines [\d,]+ ms after the last\n$/);
+    expect(feed.text).toMatch(
+      /^kernelbus feed: 10 symbols, 20,000 msg\/s for 10 s \(at most 5,000 trades\), seed 1 -> redis:\/\/127\.0\.0\.1:\d+\/0, 4 shards\n/,
+    );
+    expect(feed.text).toMatch(
+      /\npublished 5,000 trades in [\d.]+ s \([\d,]+ msg\/s\) as [\d,]+ frames \([\d.]+ trades each\); stored; consumed by the engines [\d,]+ ms after the last\n$/,
+    );
     stop.abort();
     const engine = await running.done;
     expect(engine.code).toBe(0);
-    expect(engine.text).toMatch(/^ready: engine vpin, group vpin, consumer e1, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 100 ms\n/);
-    expect(engine.text).toMatch(/\nstopped \(abort\): processed 5,000 trades in [\d,]+ deliveries, 0 duplicates skipped, 0 trades replayed after takeovers, 0 symbols restored; [\d,]+ buckets, [\d,]+ alerts, 10 symbols; [1-9][\d,]* checkpoints \(0 failed\); 0 republished trades skipped; latency p50 [\d.]+ ms, p99 [\d.]+ ms\n$/);
-    const records = await Promise.all([0, 1, 2, 3].map((s) => redis.hlen(keysOf().checkpointRecords('vpin', `marketdata:TRADE_EXECUTION:${s}`))));
+    expect(engine.text).toMatch(
+      /^ready: engine vpin, group vpin, consumer e1, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 100 ms\n/,
+    );
+    expect(engine.text).toMatch(
+      /\nstopped \(abort\): processed 5,000 trades in [\d,]+ deliveries, 0 duplicates skipped, 0 trades replayed after takeovers, 0 symbols restored; [\d,]+ buckets, [\d,]+ alerts, 10 symbols; [1-9][\d,]* checkpoints \(0 failed\); 0 republished trades skipped; latency p50 [\d.]+ ms, p99 [\d.]+ ms\n$/,
+    );
+    const records = await Promise.all(
+      [0, 1, 2, 3].map((s) => redis.hlen(keysOf().checkpointRecords('vpin', `marketdata:TRADE_EXECUTION:${s}`))),
+    );
     expect(records.reduce((a, b) => a + b)).toBe(10);
   });
 
@@ -92,24 +106,48 @@ describeRedis('kernelbus commands over Redis', () => {
   it('bad options: KernelInputError naming the flag (the URL is never echoed)', async () => {
     const cases: [() => Promise<unknown>, RegExp][] = [
       [() => runFeed([]), /^--redis: expected a redis:\/\/host:port URL, got nothing$/],
-      [() => runFeed(['--redis', 'http://user:s3cret@host']), /^--redis: expected a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/ URL, got another string \(not shown\)$/],
+      [
+        () => runFeed(['--redis', 'http://user:s3cret@host']),
+        /^--redis: expected a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/ URL, got another string \(not shown\)$/,
+      ],
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
       [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin', 'risk' or 'factor', got none$/],
       [() => runEngine(['ml', '--redis', url]), /^engine: expected one engine name: 'vpin', 'risk' or 'factor', got "ml"$/],
-      [() => runEngine(['factor', '--redis', url, '--window', '5']), /^--window: expected an option of engine vpin or risk, got engine factor$/],
-      [() => runEngine(['vpin', '--redis', url, '--momentum-lag', '5']), /^--momentum-lag: expected an option of engine factor, got engine vpin$/],
-      [() => runEngine(['factor', '--redis', url, '--momentum-window', '0']), /^--momentum-window: expected an integer in \[1, 100000\], got "0"$/],
-      [() => runEngine(['factor', '--redis', url, '--styles', 'size,beta']), /^--styles: expected distinct styles of momentum, size, value, comma-separated, got "size,beta"$/],
+      [
+        () => runEngine(['factor', '--redis', url, '--window', '5']),
+        /^--window: expected an option of engine vpin or risk, got engine factor$/,
+      ],
+      [
+        () => runEngine(['vpin', '--redis', url, '--momentum-lag', '5']),
+        /^--momentum-lag: expected an option of engine factor, got engine vpin$/,
+      ],
+      [
+        () => runEngine(['factor', '--redis', url, '--momentum-window', '0']),
+        /^--momentum-window: expected an integer in \[1, 100000\], got "0"$/,
+      ],
+      [
+        () => runEngine(['factor', '--redis', url, '--styles', 'size,beta']),
+        /^--styles: expected distinct styles of momentum, size, value, comma-separated, got "size,beta"$/,
+      ],
       [() => runEngine(['vpin', '--redis', url, '--min-rows', '5']), /^--min-rows: expected an option of engine risk, got engine vpin$/],
-      [() => runEngine(['risk', '--redis', url, '--threshold', '0.5']), /^--threshold: expected an option of engine vpin, got engine risk$/],
+      [
+        () => runEngine(['risk', '--redis', url, '--threshold', '0.5']),
+        /^--threshold: expected an option of engine vpin, got engine risk$/,
+      ],
       [() => runEngine(['risk', '--redis', url, '--window', '1']), /^--window: expected an integer in \[2, 1000000\], got "1"$/],
-      [() => runEngine(['risk', '--redis', url, '--window', '10', '--min-rows', '11']), /^--min-rows: expected an integer in \[2, 10\], got "11"$/],
+      [
+        () => runEngine(['risk', '--redis', url, '--window', '10', '--min-rows', '11']),
+        /^--min-rows: expected an integer in \[2, 10\], got "11"$/,
+      ],
       [() => runEngine(['vpin', '--redis', url, '--window', '0']), /^--window: expected an integer in \[1, 1000000\], got "0"$/],
       [() => runEngine(['vpin', '--redis', url, '--group', '']), /^--group: expected a non-empty name, got ""$/],
       [() => runDemo(['--shards', '2']), /^--shards: expected to come with --redis, got "2"$/],
     ];
     for (const [run, message] of cases) {
-      const error = await run().then(() => undefined, (e: unknown) => e);
+      const error = await run().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error, String(message)).toBeInstanceOf(KernelInputError);
       expect((error as Error).message).toMatch(message);
     }

@@ -19,7 +19,11 @@ describeRedis('engine.ready() over Redis', () => {
 
   it('resolves once the engine holds its streams and has restored their checkpoints: no delivery waits for either', async () => {
     const options = { transport: 'redis' as const, url: server().url(), shards: SHARDS, redis: { prefix: 'kb:ready:', claimIdleMs: 500 } };
-    const trades = (from: number) => ({ ts: Float64Array.from({ length: 20 }, (_, i) => from + i), price: Float64Array.from({ length: 20 }, (_, i) => 100 + (i % 3)), volume: new Float64Array(20).fill(5) });
+    const trades = (from: number) => ({
+      ts: Float64Array.from({ length: 20 }, (_, i) => from + i),
+      price: Float64Array.from({ length: 20 }, (_, i) => 100 + (i % 3)),
+      volume: new Float64Array(20).fill(5),
+    });
     // A first engine processes trades and checkpoints them when it stops.
     const bus1 = createBus(options);
     const a = new VpinEngine(bus1, { vpin: VPIN, backend: 'reference', heartbeatMs: 0 }).start();

@@ -8,7 +8,19 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import { client, closeAll, keysOf, sleep, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
-import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs as vpinEngineArgs, expectExactVpin, killAll, LOOP_KEYS, storedTrades, tradeLoop } from './helpers.js';
+import {
+  Command,
+  consumed,
+  ENGINE_SHARDS,
+  ENGINE_TRADE_STREAMS,
+  ENGINE_VPIN,
+  engineArgs as vpinEngineArgs,
+  expectExactVpin,
+  killAll,
+  LOOP_KEYS,
+  storedTrades,
+  tradeLoop,
+} from './helpers.js';
 
 const SHARDS = ENGINE_SHARDS;
 const VPIN = ENGINE_VPIN;
@@ -16,7 +28,8 @@ const TRADE_STREAMS = ENGINE_TRADE_STREAMS;
 const TRADE_KEYS = TRADE_STREAMS.map((s) => keysOf().stream(s));
 const engineArgs = (url: string, consumer: string) => vpinEngineArgs(url, consumer, 500);
 const READY = /^ready: engine vpin, group vpin, consumer \S+, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 200 ms$/m;
-const SUMMARY = /^stopped \(SIGTERM\): processed ([\d,]+) trades in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) trades replayed after takeovers, ([\d,]+) symbols restored;.* ([\d,]+) checkpoints \(0 failed\)/m;
+const SUMMARY =
+  /^stopped \(SIGTERM\): processed ([\d,]+) trades in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) trades replayed after takeovers, ([\d,]+) symbols restored;.* ([\d,]+) checkpoints \(0 failed\)/m;
 const num = (s: string) => Number(s.replaceAll(',', ''));
 
 /** The VPIN results in Redis against VPIN computed directly over the trades Redis stored (helpers.ts). */
@@ -44,9 +57,24 @@ describeRedis('VPIN engine processes over Redis', () => {
     const a = new Command(engineArgs(url, 'A'));
     const b = new Command(engineArgs(url, 'B'));
     await Promise.all([a.waitFor(READY), b.waitFor(READY)]);
-    const feed = new Command(['feed', '--redis', url, '--symbols', '6', '--rate', '15000', '--count', '60000', '--seed', '7', '--shards', String(SHARDS)]);
+    const feed = new Command([
+      'feed',
+      '--redis',
+      url,
+      '--symbols',
+      '6',
+      '--rate',
+      '15000',
+      '--count',
+      '60000',
+      '--seed',
+      '7',
+      '--shards',
+      String(SHARDS),
+    ]);
     // Mid-stream: the engines share the streams, have checkpointed them, and gone on since.
-    const holders = async () => (await Promise.all(TRADE_STREAMS.map((s) => redis.get(keysOf().lease(s, 'vpin'))))).map((v) => v?.split(':')[0]);
+    const holders = async () =>
+      (await Promise.all(TRADE_STREAMS.map((s) => redis.get(keysOf().lease(s, 'vpin'))))).map((v) => v?.split(':')[0]);
     await until(async () => (await holders()).includes('A') && (await holders()).includes('B'), 'A and B to share the streams');
     await until(async () => (await redis.hlen(keysOf().checkpointIndex('vpin'))) === SHARDS, 'checkpoints of every stream');
     await sleep(300);
@@ -93,8 +121,12 @@ describeRedis('VPIN engine processes over Redis', () => {
     await engine.waitFor(READY);
     const errors: string[] = [];
     const bus = createBus({
-      transport: 'redis', url: aofUrl, shards: SHARDS, buses: ['marketdata'],
-      redis: { publishTimeoutMs: 1000, reconnectMaxMs: 100 }, onError: (e) => void errors.push(String(e)),
+      transport: 'redis',
+      url: aofUrl,
+      shards: SHARDS,
+      buses: ['marketdata'],
+      redis: { publishTimeoutMs: 1000, reconnectMaxMs: 100 },
+      onError: (e) => void errors.push(String(e)),
     });
     // One trade per symbol per turn. A publish retried after an ambiguous failure (the connection lost
     // while Redis ran it) sends the very frames again, with the bus's producer id and seqs: Redis stores
@@ -120,7 +152,10 @@ describeRedis('VPIN engine processes over Redis', () => {
     // engine skips as the helper does), in order.
     const r = await expectExactResults(redis);
     const { trades } = await storedTrades(redis, SHARDS);
-    for (const key of LOOP_KEYS) expect(Array.from(trades.get(key)!.ts), key).toEqual(Array.from({ length: sent / LOOP_KEYS.length }, (_, i) => 1_700_000_000_000 + i));
+    for (const key of LOOP_KEYS)
+      expect(Array.from(trades.get(key)!.ts), key).toEqual(
+        Array.from({ length: sent / LOOP_KEYS.length }, (_, i) => 1_700_000_000_000 + i),
+      );
     expect(r.trades).toBe(sent);
     expect(r.republished).toBe(0);
     expect(num(summary[1])).toBe(sent + r.republished); // one engine process: each stored entry applied once

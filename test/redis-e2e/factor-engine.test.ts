@@ -31,11 +31,17 @@ async function publish(bus: Bus, panels: Record<string, Panel>, steps: Step[]) {
 }
 
 /** Dates [from, to) of every universe, interleaved. */
-const dates = (keys: string[], from: number, to: number): Step[] => Array.from({ length: to - from }, (_, j) => keys.map((key) => ({ key, t: from + j }))).flat();
+const dates = (keys: string[], from: number, to: number): Step[] =>
+  Array.from({ length: to - from }, (_, j) => keys.map((key) => ({ key, t: from + j }))).flat();
 
 /** What must survive a takeover: per universe its history, sectors and last date. */
 function stateOf(engine: FactorEngine) {
-  return Object.fromEntries([...engine.universes()].map(([key, u]) => [key, { history: u.history.export(), total: u.history.total, sectors: u.sectors, lastDate: u.lastDate }]));
+  return Object.fromEntries(
+    [...engine.universes()].map(([key, u]) => [
+      key,
+      { history: u.history.export(), total: u.history.total, sectors: u.sectors, lastDate: u.lastDate },
+    ]),
+  );
 }
 
 /** The same steps on the in-process bus, without interruption. */
@@ -47,7 +53,6 @@ async function uninterrupted(panels: Record<string, Panel>, steps: Step[]) {
   await bus.close();
   return stateOf(engine);
 }
-
 
 /** Checks every stored result against the kernels over its universe's whole panel; returns the dates seen per universe. */
 function expectExact(stored: { key: string; payload: FactorResult }[], panels: Record<string, Panel>): Record<string, Set<number>> {
@@ -112,7 +117,14 @@ describeRedis('FactorEngine over Redis', () => {
     await b.stop();
     await bus2.close();
 
-    expect(b.metrics().extra).toMatchObject({ restoredKeys: 2, replayed: 20, replayErrors: 0, replayGaps: 0, checkpointErrors: 0, republished: 0 });
+    expect(b.metrics().extra).toMatchObject({
+      restoredKeys: 2,
+      replayed: 20,
+      replayErrors: 0,
+      replayGaps: 0,
+      checkpointErrors: 0,
+      republished: 0,
+    });
     expect(b.metrics().processed).toBe(20);
     expect(stateOf(b)).toEqual(await uninterrupted(panels, steps));
     // Every result stored: A's, B's replay of what A did after its checkpoint (the same values), B's own.
@@ -121,7 +133,10 @@ describeRedis('FactorEngine over Redis', () => {
     for (const key of keys) expect([...seen[key]].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 - 7 }, (_, j) => j + 7));
     expect(stored).toHaveLength(2 * (40 - 7) + 2 * 10);
     // B's final checkpoint holds the same state.
-    const u = decodeFactorUniverse(record((await redis.hgetBuffer(keysOf().checkpointRecords('factor', 'marketdata:FACTOR_INPUT:0'), 'us'))!), 8);
+    const u = decodeFactorUniverse(
+      record((await redis.hgetBuffer(keysOf().checkpointRecords('factor', 'marketdata:FACTOR_INPUT:0'), 'us'))!),
+      8,
+    );
     expect(u.history.export()).toEqual(stateOf(b).us.history);
     expect(u.lastDate).toBe(panels.us.dates[39]);
   });
@@ -134,11 +149,31 @@ describeRedis('FactorEngine over Redis', () => {
     const panels = { us: seededPanel(T, 16, 3), eu: seededPanel(T, 12, 4), jp: seededPanel(T, 10, 5) };
     const keys = Object.keys(panels);
     const args = (consumer: string) => [
-      'engine', 'factor', '--redis', url, '--consumer', consumer, '--shards', String(SHARDS), '--backend', 'reference',
-      '--momentum-window', '6', '--momentum-half-life', '3', '--momentum-lag', '2', '--checkpoint-ms', '300', '--claim-idle-ms', '500',
+      'engine',
+      'factor',
+      '--redis',
+      url,
+      '--consumer',
+      consumer,
+      '--shards',
+      String(SHARDS),
+      '--backend',
+      'reference',
+      '--momentum-window',
+      '6',
+      '--momentum-half-life',
+      '3',
+      '--momentum-lag',
+      '2',
+      '--checkpoint-ms',
+      '300',
+      '--claim-idle-ms',
+      '500',
     ];
-    const READY = /^ready: engine factor, group factor, consumer \S+, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 300 ms$/m;
-    const SUMMARY = /^stopped \(SIGTERM\): processed ([\d,]+) dates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) dates replayed after takeovers, ([\d,]+) universes restored; ([\d,]+) results, ([\d,]+) dates without a fit, ([\d,]+) universes; ([\d,]+) checkpoints \(0 failed\)/m;
+    const READY =
+      /^ready: engine factor, group factor, consumer \S+, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 300 ms$/m;
+    const SUMMARY =
+      /^stopped \(SIGTERM\): processed ([\d,]+) dates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) dates replayed after takeovers, ([\d,]+) universes restored; ([\d,]+) results, ([\d,]+) dates without a fit, ([\d,]+) universes; ([\d,]+) checkpoints \(0 failed\)/m;
     const a = new Command(args('A'));
     await a.waitFor(READY);
     const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { claimIdleMs: 500 } });
@@ -163,7 +198,11 @@ describeRedis('FactorEngine over Redis', () => {
     await b.waitFor(READY);
     await publisher;
     await bus.close();
-    await consumed(redis, [...Array(SHARDS).keys()].map((s) => keysOf().stream(`marketdata:FACTOR_INPUT:${s}`)), 'factor');
+    await consumed(
+      redis,
+      [...Array(SHARDS).keys()].map((s) => keysOf().stream(`marketdata:FACTOR_INPUT:${s}`)),
+      'factor',
+    );
     expect(await b.stop()).toBe(0);
     const summary = await b.waitFor(SUMMARY);
     const num = (s: string) => Number(s.replaceAll(',', ''));

@@ -31,9 +31,11 @@ export class Command {
 
   /** Resolves once the output matches `pattern` (rejects with the output so far after `timeoutMs`). */
   async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
-    await until(() => pattern.test(this.out) || this.child.exitCode !== null, `${this.args[0]} to print ${pattern}`, timeoutMs, 10).catch((error: Error) => {
-      throw new Error(`${error.message}; output so far:\n${this.out}`);
-    });
+    await until(() => pattern.test(this.out) || this.child.exitCode !== null, `${this.args[0]} to print ${pattern}`, timeoutMs, 10).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}; output so far:\n${this.out}`);
+      },
+    );
     const match = pattern.exec(this.out);
     if (!match) throw new Error(`${this.args.join(' ')} exited (${this.child.exitCode}) without printing ${pattern}:\n${this.out}`);
     return match;
@@ -83,7 +85,11 @@ function field(fields: Buffer[], name: string): Buffer | undefined {
  * the frames stored twice (a frame published no later than the previous one of its key and ending no
  * later: VpinEngine skips them the same way); `republished` counts their trades.
  */
-export async function storedTrades(redis: RedisClient, shards: number, prefix = 'kb:'): Promise<{ trades: Map<string, Trades>; republished: number }> {
+export async function storedTrades(
+  redis: RedisClient,
+  shards: number,
+  prefix = 'kb:',
+): Promise<{ trades: Map<string, Trades>; republished: number }> {
   const rows = new Map<string, { ts: number[]; price: number[]; volume: number[]; lastTs: number; lastSentAt: number }>();
   let republished = 0;
   for (let shard = 0; shard < shards; shard++) {
@@ -112,7 +118,11 @@ export async function storedTrades(redis: RedisClient, shards: number, prefix = 
 }
 
 /** VPIN results read back from the compute bus: per key, buckets by number; duplicates (same key and bucket) counted and checked equal. */
-export async function storedResults(redis: RedisClient, shards: number, prefix = 'kb:'): Promise<{ byKey: Map<string, VpinCalculation[]>; messages: number; duplicates: number }> {
+export async function storedResults(
+  redis: RedisClient,
+  shards: number,
+  prefix = 'kb:',
+): Promise<{ byKey: Map<string, VpinCalculation[]>; messages: number; duplicates: number }> {
   const byKey = new Map<string, Map<number, VpinCalculation>>();
   let messages = 0;
   let duplicates = 0;
@@ -127,13 +137,18 @@ export async function storedResults(redis: RedisClient, shards: number, prefix =
       const seen = buckets.get(calc.bucket);
       if (seen) {
         duplicates++;
-        if (JSON.stringify(seen) !== JSON.stringify(calc)) throw new Error(`bucket ${calc.bucket} of ${frame.key} published twice with different values`);
+        if (JSON.stringify(seen) !== JSON.stringify(calc))
+          throw new Error(`bucket ${calc.bucket} of ${frame.key} published twice with different values`);
       }
       buckets.set(calc.bucket, calc);
     }
   }
   const out = new Map<string, VpinCalculation[]>();
-  for (const [key, buckets] of byKey) out.set(key, [...buckets.values()].sort((a, b) => a.bucket - b.bucket));
+  for (const [key, buckets] of byKey)
+    out.set(
+      key,
+      [...buckets.values()].sort((a, b) => a.bucket - b.bucket),
+    );
   return { byKey: out, messages, duplicates };
 }
 
@@ -155,19 +170,32 @@ export function columns(calcs: VpinCalculation[]): VpinBuckets {
 
 /** The first `n` rows of buckets. */
 export function head(b: VpinBuckets, n: number): VpinBuckets {
-  return { endTs: b.endTs.subarray(0, n), buyVolume: b.buyVolume.subarray(0, n), sellVolume: b.sellVolume.subarray(0, n), vpin: b.vpin.subarray(0, n), cdf: b.cdf.subarray(0, n) };
+  return {
+    endTs: b.endTs.subarray(0, n),
+    buyVolume: b.buyVolume.subarray(0, n),
+    sellVolume: b.sellVolume.subarray(0, n),
+    vpin: b.vpin.subarray(0, n),
+    cdf: b.cdf.subarray(0, n),
+  };
 }
 
 /** Resolves once `group` has read and acknowledged every entry of the streams (lag and pending 0). */
 export async function consumed(redis: RedisClient, streams: string[], group: string, timeoutMs = 30_000): Promise<void> {
-  await until(async () => {
-    for (const key of streams) {
-      const groups = (await redis.xinfo('GROUPS', key).catch(() => [])) as unknown[][];
-      const g = groups.map((row) => new Map(Array.from({ length: row.length / 2 }, (_, i) => [String(row[2 * i]), row[2 * i + 1]]))).find((m) => m.get('name') === group);
-      if (!g || Number(g.get('pending')) !== 0 || Number(g.get('lag')) !== 0) return false;
-    }
-    return true;
-  }, `group ${group} to consume ${streams.join(', ')}`, timeoutMs, 20);
+  await until(
+    async () => {
+      for (const key of streams) {
+        const groups = (await redis.xinfo('GROUPS', key).catch(() => [])) as unknown[][];
+        const g = groups
+          .map((row) => new Map(Array.from({ length: row.length / 2 }, (_, i) => [String(row[2 * i]), row[2 * i + 1]])))
+          .find((m) => m.get('name') === group);
+        if (!g || Number(g.get('pending')) !== 0 || Number(g.get('lag')) !== 0) return false;
+      }
+      return true;
+    },
+    `group ${group} to consume ${streams.join(', ')}`,
+    timeoutMs,
+    20,
+  );
 }
 
 /** A bus over Redis whose transports have read and created their groups. */
@@ -178,7 +206,11 @@ export async function redisBus(url: string, shards = 1): Promise<Bus> {
 }
 
 /** Every message of `type` stored on the compute bus's `shards` streams, in stream order (the engines' results). */
-export async function storedMessages<P>(redis: RedisClient, type: string, shards: number): Promise<{ key: string; ts: number; payload: P }[]> {
+export async function storedMessages<P>(
+  redis: RedisClient,
+  type: string,
+  shards: number,
+): Promise<{ key: string; ts: number; payload: P }[]> {
   const out: { key: string; ts: number; payload: P }[] = [];
   for (let shard = 0; shard < shards; shard++) {
     for (const [, fields] of await entries(redis, keysOf().stream(`compute:${type}:${shard}`))) {
@@ -202,7 +234,10 @@ export async function expectExactVpin(redis: RedisClient, shards: number, vpin: 
   for (const [key, t] of trades) {
     const expected = expectedBuckets(t, vpin);
     const mine = results.byKey.get(key) ?? [];
-    expect(mine.map((c) => c.bucket), key).toEqual(mine.map((_, i) => i));
+    expect(
+      mine.map((c) => c.bucket),
+      key,
+    ).toEqual(mine.map((_, i) => i));
     expect(columns(mine), key).toEqual(expected);
     expect(head(vpinOf(t, vpin), expected.vpin.length), key).toEqual(expected);
     buckets += expected.vpin.length;
@@ -221,9 +256,26 @@ export const ENGINE_TRADE_STREAMS = Array.from({ length: ENGINE_SHARDS }, (_, i)
 /** `kernelbus engine vpin` arguments matching ENGINE_VPIN, with short checkpoint and takeover periods. */
 export function engineArgs(url: string, consumer: string, claimIdleMs: number): string[] {
   return [
-    'engine', 'vpin', '--redis', url, '--consumer', consumer, '--shards', String(ENGINE_SHARDS), '--backend', 'reference',
-    '--bucket-volume', String(ENGINE_VPIN.bucketVolume), '--window', String(ENGINE_VPIN.window), '--bar-ms', String(ENGINE_VPIN.barMs),
-    '--checkpoint-ms', '200', '--claim-idle-ms', String(claimIdleMs),
+    'engine',
+    'vpin',
+    '--redis',
+    url,
+    '--consumer',
+    consumer,
+    '--shards',
+    String(ENGINE_SHARDS),
+    '--backend',
+    'reference',
+    '--bucket-volume',
+    String(ENGINE_VPIN.bucketVolume),
+    '--window',
+    String(ENGINE_VPIN.window),
+    '--bar-ms',
+    String(ENGINE_VPIN.barMs),
+    '--checkpoint-ms',
+    '200',
+    '--claim-idle-ms',
+    String(claimIdleMs),
   ];
 }
 
@@ -243,7 +295,12 @@ export function tradeLoop(bus: Bus, pause: () => Promise<unknown>): { readonly s
     for (let i = 0; !stopped; i++) {
       for (const key of LOOP_KEYS) {
         price *= 1 + 0.002 * Math.sin(i * 0.37 + key.charCodeAt(0));
-        await bus.publish('TRADE_EXECUTION', { key, ts: 1_700_000_000_000 + i, price: Math.round(price * 100) / 100, volume: 50 + ((i * 7 + key.charCodeAt(1)) % 150) });
+        await bus.publish('TRADE_EXECUTION', {
+          key,
+          ts: 1_700_000_000_000 + i,
+          price: Math.round(price * 100) / 100,
+          volume: 50 + ((i * 7 + key.charCodeAt(1)) % 150),
+        });
         sent++;
       }
       await pause();

@@ -32,7 +32,8 @@ async function publish(bus: Bus, block: Float64Array, steps: Step[]) {
 }
 
 const rows = (from: number, to: number): Step[] => Array.from({ length: to - from }, (_, j) => ({ type: 'RETURNS_UPDATE', i: from + j }));
-const portfolios = (universe = 'stocks'): Step[] => Object.entries(PORTFOLIOS).map(([key, p]) => ({ type: 'PORTFOLIO_UPDATE', key, payload: { ...p, universe } }));
+const portfolios = (universe = 'stocks'): Step[] =>
+  Object.entries(PORTFOLIOS).map(([key, p]) => ({ type: 'PORTFOLIO_UPDATE', key, payload: { ...p, universe } }));
 
 /** What must survive a takeover: the window, and per portfolio its weights, limit, figures and alert state. */
 function stateOf(engine: RiskEngine) {
@@ -55,7 +56,6 @@ async function uninterrupted(block: Float64Array, steps: Step[], options: RiskEn
   return stateOf(engine);
 }
 
-
 describeRedis('RiskEngine over Redis', () => {
   let server: RedisServer;
   let url: string;
@@ -74,7 +74,11 @@ describeRedis('RiskEngine over Redis', () => {
     const redis = client(url);
     await redis.flushall();
     const block = seededReturns(60);
-    const reweight: Step = { type: 'PORTFOLIO_UPDATE', key: 'equal', payload: { weights: { AAA: 0.5, BBB: 0.5 }, limit: 0.01, universe: 'stocks' } };
+    const reweight: Step = {
+      type: 'PORTFOLIO_UPDATE',
+      key: 'equal',
+      payload: { weights: { AAA: 0.5, BBB: 0.5 }, limit: 0.01, universe: 'stocks' },
+    };
     const steps: Step[] = [...portfolios(), ...rows(0, 30), reweight, ...rows(30, 45), ...rows(45, 60)];
 
     // A applies the portfolios and rows 0-29, checkpoints, then applies the reweight and rows 30-44 and
@@ -85,7 +89,9 @@ describeRedis('RiskEngine over Redis', () => {
     await publish(bus1, block, steps.slice(0, 33));
     await bus1.drain();
     await a.checkpoint();
-    expect(await redis.hkeys(keysOf().checkpointIndex('risk'))).toEqual(expect.arrayContaining(['marketdata:RETURNS_UPDATE:0', 'logic:PORTFOLIO_UPDATE:0']));
+    expect(await redis.hkeys(keysOf().checkpointIndex('risk'))).toEqual(
+      expect.arrayContaining(['marketdata:RETURNS_UPDATE:0', 'logic:PORTFOLIO_UPDATE:0']),
+    );
     await publish(bus1, block, steps.slice(33, 49));
     await bus1.drain();
     a.checkpoint = () => Promise.resolve();
@@ -97,7 +103,9 @@ describeRedis('RiskEngine over Redis', () => {
     const bus2 = await redisBus(url);
     const b = new RiskEngine(bus2, { ...OPTIONS, checkpointMs: 60_000 }).start();
     const results: { key: string; ts: number; payload: RiskResult }[] = [];
-    bus2.subscribe<RiskResult>('ANALYTICS_RESULT', (m) => void results.push({ key: m.key, ts: m.ts, payload: m.payload }), { group: 'results' });
+    bus2.subscribe<RiskResult>('ANALYTICS_RESULT', (m) => void results.push({ key: m.key, ts: m.ts, payload: m.payload }), {
+      group: 'results',
+    });
     await (bus2.transport('compute') as RedisTransport).ready();
     await publish(bus2, block, steps.slice(49));
     await bus2.drain();
@@ -119,7 +127,10 @@ describeRedis('RiskEngine over Redis', () => {
     });
     // B's final checkpoint holds the same state.
     const record = (bytes: Buffer) => bytes.subarray(2 + bytes.readUInt16LE(0));
-    const u = decodeUniverse(record((await redis.hgetBuffer(keysOf().checkpointRecords('risk', 'marketdata:RETURNS_UPDATE:0'), 'stocks'))!), 30);
+    const u = decodeUniverse(
+      record((await redis.hgetBuffer(keysOf().checkpointRecords('risk', 'marketdata:RETURNS_UPDATE:0'), 'stocks'))!),
+      30,
+    );
     expect(u.window.matrix()).toEqual(stateOf(b).window);
     const p = decodePortfolio(record((await redis.hgetBuffer(keysOf().checkpointRecords('risk', 'logic:PORTFOLIO_UPDATE:0'), 'equal'))!));
     expect(p).toEqual({ universe: 'stocks', assets: ['AAA', 'BBB'], weights: Float64Array.of(0.5, 0.5), limit: 0.01 });
@@ -132,11 +143,28 @@ describeRedis('RiskEngine over Redis', () => {
     const N = 400;
     const block = seededReturns(N, ASSETS.length, 21);
     const args = (consumer: string) => [
-      'engine', 'risk', '--redis', url, '--consumer', consumer, '--shards', String(SHARDS), '--backend', 'reference',
-      '--window', '30', '--min-rows', '5', '--checkpoint-ms', '300', '--claim-idle-ms', '500',
+      'engine',
+      'risk',
+      '--redis',
+      url,
+      '--consumer',
+      consumer,
+      '--shards',
+      String(SHARDS),
+      '--backend',
+      'reference',
+      '--window',
+      '30',
+      '--min-rows',
+      '5',
+      '--checkpoint-ms',
+      '300',
+      '--claim-idle-ms',
+      '500',
     ];
     const READY = /^ready: engine risk, group risk, consumer \S+, 8 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 300 ms$/m;
-    const SUMMARY = /^stopped \(SIGTERM\): processed ([\d,]+) updates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) updates replayed after takeovers, ([\d,]+) keys restored; ([\d,]+) results, [\d,]+ alerts, 1 universes, 3 portfolios; ([\d,]+) checkpoints \(0 failed\)/m;
+    const SUMMARY =
+      /^stopped \(SIGTERM\): processed ([\d,]+) updates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) updates replayed after takeovers, ([\d,]+) keys restored; ([\d,]+) results, [\d,]+ alerts, 1 universes, 3 portfolios; ([\d,]+) checkpoints \(0 failed\)/m;
     const a = new Command(args('A'));
     await a.waitFor(READY);
     const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { claimIdleMs: 500 } });
@@ -159,7 +187,10 @@ describeRedis('RiskEngine over Redis', () => {
     await b.waitFor(READY);
     await publisher;
     await bus.close();
-    const streams = [...Array(SHARDS).keys()].flatMap((s) => [keysOf().stream(`marketdata:RETURNS_UPDATE:${s}`), keysOf().stream(`logic:PORTFOLIO_UPDATE:${s}`)]);
+    const streams = [...Array(SHARDS).keys()].flatMap((s) => [
+      keysOf().stream(`marketdata:RETURNS_UPDATE:${s}`),
+      keysOf().stream(`logic:PORTFOLIO_UPDATE:${s}`),
+    ]);
     await consumed(redis, streams, 'risk');
     expect(await b.stop()).toBe(0);
     const summary = await b.waitFor(SUMMARY);
@@ -188,7 +219,10 @@ describeRedis('RiskEngine over Redis', () => {
     const u = decodeUniverse(await shardOf((s) => keysOf().checkpointRecords('risk', `marketdata:RETURNS_UPDATE:${s}`), 'stocks'), 30);
     expect(u.window.matrix()).toEqual(expected.window);
     expect(u.window.total).toBe(N);
-    for (const [key, p] of expected.portfolios as [string, { weights: Float64Array; limit: number; universe: string; assets: string[] }][]) {
+    for (const [key, p] of expected.portfolios as [
+      string,
+      { weights: Float64Array; limit: number; universe: string; assets: string[] },
+    ][]) {
       const mine = decodePortfolio(await shardOf((s) => keysOf().checkpointRecords('risk', `logic:PORTFOLIO_UPDATE:${s}`), key));
       expect(mine).toEqual({ universe: p.universe, assets: p.assets, weights: p.weights, limit: p.limit });
     }

@@ -83,7 +83,10 @@ describeRedis('RedisTransport: bad entries and retries', () => {
     });
     await t.ready();
     const started = performance.now();
-    await t.publish('s', [0, 1, 2, 3, 4].map((i) => tradeEntry('a', i)));
+    await t.publish(
+      's',
+      [0, 1, 2, 3, 4].map((i) => tradeEntry('a', i)),
+    );
     await t.idle();
     const ms = performance.now() - started;
     expect(handled).toEqual(['a0', 'a2', 'a4']);
@@ -124,7 +127,9 @@ describeRedis('RedisTransport: bad entries and retries', () => {
     await pub.idle();
     const waits = Array.from({ length: 40 }, (_, i) => handledAt.get(`ok${i}`)! - publishedAt.get(`ok${i}`)!);
     const worst = Math.max(...waits);
-    console.log(`[redis] while a key was retried (2 failures, retryDelayMs 200): another key of its stream waited at most ${worst.toFixed(1)} ms`);
+    console.log(
+      `[redis] while a key was retried (2 failures, retryDelayMs 200): another key of its stream waited at most ${worst.toFixed(1)} ms`,
+    );
     expect(worst).toBeLessThan(100); // a wait for the retry would be 200 ms or more
     expect(attempts.get('slow0')).toEqual([1, 2, 3]);
     expect(attempts.get('slow1')).toEqual([1]); // held back behind slow0, then handled after it
@@ -145,10 +150,16 @@ describeRedis('RedisTransport: bad entries and retries', () => {
     const a = transport(url, { prefix: p, retryDelayMs: 200, maxDeliveries: 3 });
     const subA = a.subscribe('s', 'g', 'a', handler('a'));
     await a.ready();
-    await a.publish('s', [0, 1, 2, 3].map((i) => tradeEntry('k', i)));
+    await a.publish(
+      's',
+      [0, 1, 2, 3].map((i) => tradeEntry('k', i)),
+    );
     await until(() => (attempts.get('k0')?.length ?? 0) >= 2, 'two attempts of k0');
     await subA.close();
-    const counts = async () => new Map(((await redis.xpending(keysOf(p).stream('s'), 'g', '-', '+', 100)) as [string, string, number, number][]).map((r) => [r[0], r[3]]));
+    const counts = async () =>
+      new Map(
+        ((await redis.xpending(keysOf(p).stream('s'), 'g', '-', '+', 100)) as [string, string, number, number][]).map((r) => [r[0], r[3]]),
+      );
     const pending = await counts();
     expect([...pending.values()].slice(0, 1)).toEqual([attempts.get('k0')!.length]); // k0: its attempts
     expect([...pending.values()].slice(1)).toEqual([0, 0, 0]); // k1..k3: never handed to a handler

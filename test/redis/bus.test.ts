@@ -11,16 +11,30 @@ describeRedis('createBus over RedisTransport', () => {
   const server = useRedisServer();
 
   it('single trades are batched into frames, sharded, delivered in order per key once per group, drained and closed', async () => {
-    const publisher = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server().url(), { prefix: 'kb:bus:' }) }, shards: 4, maxBatch: 50 });
-    const engine = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server().url(), { prefix: 'kb:bus:' }) }, shards: 4, maxBatch: 50 });
+    const publisher = createBus({
+      buses: ['marketdata'],
+      transports: { marketdata: transport(server().url(), { prefix: 'kb:bus:' }) },
+      shards: 4,
+      maxBatch: 50,
+    });
+    const engine = createBus({
+      buses: ['marketdata'],
+      transports: { marketdata: transport(server().url(), { prefix: 'kb:bus:' }) },
+      shards: 4,
+      maxBatch: 50,
+    });
     const seen = new Map<string, number[]>();
     let copies = 0;
-    engine.subscribe('TRADE_EXECUTION', (m: BusMessage) => {
-      const cols = m.payload as Trades;
-      const list = seen.get(m.key) ?? [];
-      list.push(...cols.ts);
-      seen.set(m.key, list);
-    }, { group: 'vpin', consumer: 'vpin-1' });
+    engine.subscribe(
+      'TRADE_EXECUTION',
+      (m: BusMessage) => {
+        const cols = m.payload as Trades;
+        const list = seen.get(m.key) ?? [];
+        list.push(...cols.ts);
+        seen.set(m.key, list);
+      },
+      { group: 'vpin', consumer: 'vpin-1' },
+    );
     await (engine.transport('marketdata') as ReturnType<typeof transport>).ready();
     const keys = Array.from({ length: 16 }, (_, i) => `SYM${i}`);
     const perKey = 1000;
@@ -39,18 +53,33 @@ describeRedis('createBus over RedisTransport', () => {
     copies = em.copies;
     await publisher.close();
     await engine.close();
-    console.log(`[redis] bus: ${pm.frames} frames for ${pm.published} trades (mean batch ${(pm.published / pm.frames).toFixed(1)}), ${copies} unaligned frames copied once`);
+    console.log(
+      `[redis] bus: ${pm.frames} frames for ${pm.published} trades (mean batch ${(pm.published / pm.frames).toFixed(1)}), ${copies} unaligned frames copied once`,
+    );
   });
 
   it('publishSync past maxQueue: false until the group has acknowledged enough in Redis (room()); all delivered in order', async () => {
-    const publisher = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server().url(), { prefix: 'kb:sync:', pollMs: 5 }) }, shards: 2, maxQueue: 500 });
-    const engine = createBus({ buses: ['marketdata'], transports: { marketdata: transport(server().url(), { prefix: 'kb:sync:' }) }, shards: 2 });
+    const publisher = createBus({
+      buses: ['marketdata'],
+      transports: { marketdata: transport(server().url(), { prefix: 'kb:sync:', pollMs: 5 }) },
+      shards: 2,
+      maxQueue: 500,
+    });
+    const engine = createBus({
+      buses: ['marketdata'],
+      transports: { marketdata: transport(server().url(), { prefix: 'kb:sync:' }) },
+      shards: 2,
+    });
     const seen = new Map<string, number[]>();
-    engine.subscribe<Trades>('TRADE_EXECUTION', (m) => {
-      const list = seen.get(m.key) ?? [];
-      list.push(...m.payload.ts);
-      seen.set(m.key, list);
-    }, { group: 'vpin' });
+    engine.subscribe<Trades>(
+      'TRADE_EXECUTION',
+      (m) => {
+        const list = seen.get(m.key) ?? [];
+        list.push(...m.payload.ts);
+        seen.set(m.key, list);
+      },
+      { group: 'vpin' },
+    );
     await (engine.transport('marketdata') as ReturnType<typeof transport>).ready();
     const keys = Array.from({ length: 8 }, (_, i) => `SYM${i}`);
     const perKey = 500;
@@ -78,10 +107,18 @@ describeRedis('createBus over RedisTransport', () => {
     const errors: unknown[] = [];
     const bus = createBus({ buses: ['marketdata'], transports: { marketdata: t }, onError: (e) => errors.push(e), retryMs: 5 });
     const seen = new Map<string, number>();
-    bus.subscribe('TRADE_EXECUTION', (m: BusMessage) => void seen.set(m.key, (seen.get(m.key) ?? 0) + m.count), { group: 'g', consumer: 'c' });
+    bus.subscribe('TRADE_EXECUTION', (m: BusMessage) => void seen.set(m.key, (seen.get(m.key) ?? 0) + m.count), {
+      group: 'g',
+      consumer: 'c',
+    });
     await t.ready();
     // A 100-row frame is 2.4 KB (over the limit), a 10-row one fits; both share one publish call.
-    const rows = (n: number, key: string) => ({ key, ts: new Float64Array(n).map((_, i) => i), price: new Float64Array(n).fill(100), volume: new Float64Array(n).fill(1) });
+    const rows = (n: number, key: string) => ({
+      key,
+      ts: new Float64Array(n).map((_, i) => i),
+      price: new Float64Array(n).fill(100),
+      volume: new Float64Array(n).fill(1),
+    });
     await bus.publish('TRADE_EXECUTION', rows(100, 'BIG'));
     await bus.publish('TRADE_EXECUTION', rows(10, 'SMALL'));
     await bus.drain();
@@ -99,7 +136,12 @@ describeRedis('createBus over RedisTransport', () => {
     await bus2.publish('TRADE_EXECUTION', { key: 'Y', ts: 1, price: 100, volume: 1 });
     await bus2.close(); // returns: nothing left to retry
     expect(bus2.metrics()).toMatchObject({ published: 2, undeliverable: 2, queueDepth: 0 });
-    expect(errors[1]).toMatchObject({ name: 'TransportError', code: 'command', retryable: false, message: expect.stringContaining('WRONGTYPE') });
+    expect(errors[1]).toMatchObject({
+      name: 'TransportError',
+      code: 'command',
+      retryable: false,
+      message: expect.stringContaining('WRONGTYPE'),
+    });
     expect(errors).toHaveLength(2);
     await bus.close();
   });
@@ -110,13 +152,23 @@ describeRedis('createBus over RedisTransport', () => {
       const prefix = 'kb:once:';
       const t = transport(paused.url(), { prefix, publishTimeoutMs: 150 });
       const errors: unknown[] = [];
-      const bus = createBus({ buses: ['marketdata'], transports: { marketdata: t }, shards: 2, retryMs: 20, onError: (e) => errors.push(e) });
+      const bus = createBus({
+        buses: ['marketdata'],
+        transports: { marketdata: t },
+        shards: 2,
+        retryMs: 20,
+        onError: (e) => errors.push(e),
+      });
       const seen = new Map<string, number[]>();
-      bus.subscribe<Trades>('TRADE_EXECUTION', (m) => {
-        const list = seen.get(m.key) ?? [];
-        list.push(...m.payload.ts);
-        seen.set(m.key, list);
-      }, { group: 'g' });
+      bus.subscribe<Trades>(
+        'TRADE_EXECUTION',
+        (m) => {
+          const list = seen.get(m.key) ?? [];
+          list.push(...m.payload.ts);
+          seen.set(m.key, list);
+        },
+        { group: 'g' },
+      );
       await t.ready();
       const keys = ['A', 'B', 'C', 'D'];
       let next = 0;
@@ -145,7 +197,9 @@ describeRedis('createBus over RedisTransport', () => {
         for (const [, fields] of await redis.xrangeBuffer(t.streamKey(stream), '-', '+')) stored += Number(fields[5].toString());
       }
       expect(stored).toBe(keys.length * next);
-      console.log(`[redis] a publish retried after ${errors.length} timeouts: ${t.metrics().deduplicated} entries not stored again; ${stored} trades stored, each once`);
+      console.log(
+        `[redis] a publish retried after ${errors.length} timeouts: ${t.metrics().deduplicated} entries not stored again; ${stored} trades stored, each once`,
+      );
     } finally {
       await paused.stop();
     }
@@ -158,7 +212,12 @@ describeRedis('createBus over RedisTransport', () => {
     const health: EngineHealth[] = [];
     bus.subscribe<EngineHealth>('ENGINE_HEALTH', (m) => void health.push(m.payload), { group: 'health' });
     await Promise.all(bus.buses.map((b) => (bus.transport(b) as ReturnType<typeof transport>).ready()));
-    const trades = (from: number) => ({ key: 'A', ts: Float64Array.from({ length: 20 }, (_, i) => from + i), price: new Float64Array(20).fill(100), volume: new Float64Array(20).fill(1) });
+    const trades = (from: number) => ({
+      key: 'A',
+      ts: Float64Array.from({ length: 20 }, (_, i) => from + i),
+      price: new Float64Array(20).fill(100),
+      volume: new Float64Array(20).fill(1),
+    });
     await bus.publish('TRADE_EXECUTION', trades(0));
     await bus.drain();
     expect(bus.metrics()).toMatchObject({ possibleLoss: false, buses: { marketdata: { possibleLoss: false } } });

@@ -36,7 +36,9 @@ describeRedis('RedisTransport connection options', () => {
   });
 
   it('ACL username/password from the URL work; a wrong password gives a clear typed error, and no credential appears in errors or logs', async () => {
-    const server = await RedisServer.start({ args: ['--user', 'default', 'off', '--user', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all'] });
+    const server = await RedisServer.start({
+      args: ['--user', 'default', 'off', '--user', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all'],
+    });
     servers.push(server);
     const good = transport(server.url({ username: USER, password: PASSWORD }));
     const got: number[] = [];
@@ -47,21 +49,34 @@ describeRedis('RedisTransport connection options', () => {
 
     const logs: string[] = [];
     const bad = transport(server.url({ username: USER, password: WRONG }), { log: (line) => logs.push(line) });
-    const error = await bad.ready(2000).then(() => undefined, (e: unknown) => e);
+    const error = await bad.ready(2000).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toMatchObject({ code: 'auth', retryable: false, target: `redis://127.0.0.1:${server.port}/0` });
-    expect((error as Error).message).toBe(`redis://127.0.0.1:${server.port}/0: authentication failed: WRONGPASS invalid username-password pair or user is disabled.`);
-    const published = await bad.publish('s', [tradeEntry('k', 2)]).then(() => undefined, (e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `redis://127.0.0.1:${server.port}/0: authentication failed: WRONGPASS invalid username-password pair or user is disabled.`,
+    );
+    const published = await bad.publish('s', [tradeEntry('k', 2)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(published).toMatchObject({ name: 'TransportError', code: 'auth' });
     const anonymous = transport(server.url());
     await expect(anonymous.ready(2000)).rejects.toThrow(/authentication failed: NOAUTH/);
 
     await until(() => logs.length > 0, 'a log line');
     const everything = [
-      ...logs, inspect(error, { depth: 10, showHidden: true }), inspect(published, { depth: 10, showHidden: true }),
-      JSON.stringify(error), (error as Error).stack ?? '', inspect(bad.metrics()),
+      ...logs,
+      inspect(error, { depth: 10, showHidden: true }),
+      inspect(published, { depth: 10, showHidden: true }),
+      JSON.stringify(error),
+      (error as Error).stack ?? '',
+      inspect(bad.metrics()),
     ].join('\n');
-    for (const secret of [WRONG, PASSWORD, encodeURIComponent(WRONG), encodeURIComponent(PASSWORD), USER]) expect(everything).not.toContain(secret);
+    for (const secret of [WRONG, PASSWORD, encodeURIComponent(WRONG), encodeURIComponent(PASSWORD), USER])
+      expect(everything).not.toContain(secret);
   });
 
   it('a URL that does not parse is refused without echoing it (it may hold a password)', () => {
@@ -73,7 +88,9 @@ describeRedis('RedisTransport connection options', () => {
     }
     expect(error).toBeInstanceOf(KernelInputError);
     expect(inspect(error)).not.toContain(PASSWORD);
-    expect(() => new RedisTransport({ url: 'http://127.0.0.1:6379' })).toThrow('options.url: expected a redis:// or rediss:// URL, got protocol http:');
+    expect(() => new RedisTransport({ url: 'http://127.0.0.1:6379' })).toThrow(
+      'options.url: expected a redis:// or rediss:// URL, got protocol http:',
+    );
   });
 
   it('the database from the URL path is used', async () => {
@@ -92,13 +109,52 @@ describeRedis('RedisTransport connection options', () => {
     dirs.push(dir);
     const f = (name: string) => join(dir, name);
     const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '1', '-subj', '/CN=kernelbus test CA');
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      f('ca.key'),
+      '-out',
+      f('ca.crt'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=kernelbus test CA',
+    );
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
     writeFileSync(f('san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '1', '-extfile', f('san.cnf'));
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      f('server.csr'),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      f('server.crt'),
+      '-days',
+      '1',
+      '-extfile',
+      f('san.cnf'),
+    );
     const server = await RedisServer.start({
       tls: true,
-      args: ['--tls-cert-file', f('server.crt'), '--tls-key-file', f('server.key'), '--tls-ca-cert-file', f('ca.crt'), '--tls-auth-clients', 'no'],
+      args: [
+        '--tls-cert-file',
+        f('server.crt'),
+        '--tls-key-file',
+        f('server.key'),
+        '--tls-ca-cert-file',
+        f('ca.crt'),
+        '--tls-auth-clients',
+        'no',
+      ],
     });
     servers.push(server);
     expect(server.url()).toMatch(/^rediss:/);

@@ -18,7 +18,8 @@ describeRedis('RedisTransport durability (WAIT for a replica)', () => {
   let n = 0;
   const prefix = () => `kb:d${++n}:`;
   /** WAIT commands a server has served (INFO commandstats). */
-  const waits = async (server: RedisServer) => Number(/^cmdstat_wait:calls=(\d+)/m.exec(await client(server.url()).info('commandstats'))?.[1] ?? 0);
+  const waits = async (server: RedisServer) =>
+    Number(/^cmdstat_wait:calls=(\d+)/m.exec(await client(server.url()).info('commandstats'))?.[1] ?? 0);
 
   beforeAll(async () => {
     primary = await RedisServer.start({ args: ['--repl-diskless-sync-delay', '0'] }); // sync the replica at once
@@ -27,7 +28,12 @@ describeRedis('RedisTransport durability (WAIT for a replica)', () => {
     const redis = client(primary.url());
     // In sync, and acknowledging: the replica has loaded what it was sent and answers WAIT.
     await until(async () => /slave0:.*state=online/.test(await redis.info('replication')), 'the replica to be in sync', 10_000, 20);
-    await until(async () => (await redis.set('kb:d:probe', '1')) === 'OK' && Number(await redis.call('WAIT', 1, 200)) === 1, 'the replica to acknowledge', 10_000, 20);
+    await until(
+      async () => (await redis.set('kb:d:probe', '1')) === 'OK' && Number(await redis.call('WAIT', 1, 200)) === 1,
+      'the replica to acknowledge',
+      10_000,
+      20,
+    );
   });
   afterEach(async () => {
     replica.resume();
@@ -86,6 +92,8 @@ describeRedis('RedisTransport durability (WAIT for a replica)', () => {
     await bus.close();
     await until(() => seen.length >= 20, 'every trade delivered', 5000);
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i + 1)); // each stored (and delivered) once, in order
-    console.log(`[redis] durability 'replica': ${errors.length} publishes refused while the replica was frozen, retried by the bus; ${strict.metrics().deduplicated} entries a retry found stored`);
+    console.log(
+      `[redis] durability 'replica': ${errors.length} publishes refused while the replica was frozen, retried by the bus; ${strict.metrics().deduplicated} entries a retry found stored`,
+    );
   });
 });

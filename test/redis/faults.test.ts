@@ -51,12 +51,14 @@ describeRedis('RedisTransport under faults', () => {
     const perKey = new Map<string, number>();
     let entries = 0;
     for (let round = 0; round < 200; round++) {
-      await Promise.all(streams.map((s, i) => {
-        const batch: OutgoingEntry[] = [`K${i}a`, `K${i}b`].map((k) => batchEntry(k, round * 5, 5));
-        for (const e of batch) perKey.set(e.key, (perKey.get(e.key) ?? 0) + e.count);
-        entries += batch.length;
-        return pub.publish(s, batch);
-      }));
+      await Promise.all(
+        streams.map((s, i) => {
+          const batch: OutgoingEntry[] = [`K${i}a`, `K${i}b`].map((k) => batchEntry(k, round * 5, 5));
+          for (const e of batch) perKey.set(e.key, (perKey.get(e.key) ?? 0) + e.count);
+          entries += batch.length;
+          return pub.publish(s, batch);
+        }),
+      );
     }
     const survivorRedis = client(url);
     const survivor = transport(url, { prefix: p, readCount: 16 });
@@ -68,8 +70,14 @@ describeRedis('RedisTransport under faults', () => {
     await exited;
     // What the child had read and not acknowledged (none if it was between batches): the survivor's to claim.
     let childPending = 0;
-    for (const s of streams) childPending += ((await redis.xpending(keysOf(p).stream(s), 'vpin', '-', '+', 10_000, 'child')) as unknown[]).length;
-    await until(async () => (await holders(redis, p, streams, 'vpin')).every((h) => h === 'survivor'), 'the survivor to take every stream', 20_000, 2);
+    for (const s of streams)
+      childPending += ((await redis.xpending(keysOf(p).stream(s), 'vpin', '-', '+', 10_000, 'child')) as unknown[]).length;
+    await until(
+      async () => (await holders(redis, p, streams, 'vpin')).every((h) => h === 'survivor'),
+      'the survivor to take every stream',
+      20_000,
+      2,
+    );
     const takeoverMs = performance.now() - killedAt;
     await pub.idle();
 
@@ -150,7 +158,11 @@ describeRedis('RedisTransport under faults', () => {
     await s.halt();
     await until(() => !pub.healthy && pub.cmd.status !== 'ready', 'the transport to notice');
     const started = performance.now();
-    await expect(pub.publish('s', [tradeEntry('k', 1)])).rejects.toMatchObject({ name: 'TransportError', code: 'unavailable', retryable: true });
+    await expect(pub.publish('s', [tradeEntry('k', 1)])).rejects.toMatchObject({
+      name: 'TransportError',
+      code: 'unavailable',
+      retryable: true,
+    });
     const waitedMs = performance.now() - started;
     const late = pub.publish('s', [tradeEntry('k', 2)]);
     await sleep(100);
@@ -159,7 +171,9 @@ describeRedis('RedisTransport under faults', () => {
     await expect(pub.publish('s', [tradeEntry('k', 3)])).resolves.toHaveLength(1);
     await until(() => pub.healthy, 'health to return');
     expect(pub.metrics().publishErrors).toBe(1);
-    console.log(`[redis] outage: publish rejected after ${waitedMs.toFixed(0)} ms (publishTimeoutMs 1000); the next one waited for the restart and succeeded`);
+    console.log(
+      `[redis] outage: publish rejected after ${waitedMs.toFixed(0)} ms (publishTimeoutMs 1000); the next one waited for the restart and succeeded`,
+    );
   });
 
   it("two Redis instances, the primary stops answering mid-stream (SIGSTOP): 'healthy' flips, traffic moves to the secondary and back; nothing lost", async () => {

@@ -63,6 +63,8 @@ describeRedis('RedisTransport health checks', () => {
     expect(await measure('static')).toBe(0);
     const failover = await measure('failover');
     expect(failover).toBeGreaterThan(3 * 5); // three buses
-    console.log(`[redis] health: a bus over three Redis transports sent 0 PINGs in 300 ms with 'static' routing, ${failover} with 'failover'`);
+    console.log(
+      `[redis] health: a bus over three Redis transports sent 0 PINGs in 300 ms with 'static' routing, ${failover} with 'failover'`,
+    );
   });
 });

@@ -8,7 +8,11 @@ import type { Entry, OutgoingEntry } from '../../src/bus/transports/types.js';
 /** A one-row trade frame whose ts column carries a sequence number (per key). */
 export function tradeEntry(key: string, seq: number): OutgoingEntry {
   const data = encodeTradesFrame({
-    type: 'TRADE_EXECUTION', key, ts: new Float64Array([seq]), price: new Float64Array([100 + seq / 1000]), volume: new Float64Array([1]),
+    type: 'TRADE_EXECUTION',
+    key,
+    ts: new Float64Array([seq]),
+    price: new Float64Array([100 + seq / 1000]),
+    volume: new Float64Array([1]),
   });
   return { key, count: 1, data };
 }
@@ -16,7 +20,13 @@ export function tradeEntry(key: string, seq: number): OutgoingEntry {
 /** A trade frame of `rows` rows (ts = first..first+rows-1). */
 export function batchEntry(key: string, first: number, rows: number): OutgoingEntry {
   const ts = new Float64Array(rows).map((_, i) => first + i);
-  const data = encodeTradesFrame({ type: 'TRADE_EXECUTION', key, ts, price: new Float64Array(rows).fill(100), volume: new Float64Array(rows).fill(1) });
+  const data = encodeTradesFrame({
+    type: 'TRADE_EXECUTION',
+    key,
+    ts,
+    price: new Float64Array(rows).fill(100),
+    volume: new Float64Array(rows).fill(1),
+  });
   return { key, count: rows, data };
 }
 
@@ -45,12 +55,27 @@ return 1`;
 export async function applyOnce(redis: Redis, prefix: string, entry: Entry, who: string): Promise<void> {
   const s = seqs(entry);
   const fx = `${prefix}fx:`;
-  await redis.eval(APPLY_ONCE, 4, `${fx}processed`, `${fx}counts`, `${fx}last`, `${fx}stats`,
-    `${entry.stream}/${entry.id}`, entry.key, entry.count, s[0], s[s.length - 1], who);
+  await redis.eval(
+    APPLY_ONCE,
+    4,
+    `${fx}processed`,
+    `${fx}counts`,
+    `${fx}last`,
+    `${fx}stats`,
+    `${entry.stream}/${entry.id}`,
+    entry.key,
+    entry.count,
+    s[0],
+    s[s.length - 1],
+    who,
+  );
 }
 
 /** The effect's results: messages per key, entries applied, and the stats hash. */
-export async function effects(redis: Redis, prefix: string): Promise<{ counts: Record<string, number>; applied: number; stats: Record<string, number> }> {
+export async function effects(
+  redis: Redis,
+  prefix: string,
+): Promise<{ counts: Record<string, number>; applied: number; stats: Record<string, number> }> {
   const fx = `${prefix}fx:`;
   const toNumbers = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
   return {

@@ -12,14 +12,20 @@ import { VpinEngine } from '../../src/engines/vpin.js';
 import { closeAll, expectNoOpenHandles, describeRedis, RedisServer } from '../helpers/redis.js';
 
 const rows = (n: number, key: string, from = 0): Trades & { key: string } => ({
-  key, ts: Float64Array.from({ length: n }, (_, i) => from + i), price: new Float64Array(n).fill(100), volume: new Float64Array(n).fill(1),
+  key,
+  ts: Float64Array.from({ length: n }, (_, i) => from + i),
+  price: new Float64Array(n).fill(100),
+  volume: new Float64Array(n).fill(1),
 });
 
 /** Resolves with the time `promise` took, or rejects after `ms`. */
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<number> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  await Promise.race([
+    promise,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
   return performance.now() - started;
 }
 
@@ -37,30 +43,50 @@ describeRedis('refusals no retry can cure, through a bus over Redis', () => {
   });
 
   it('a wrong password: the frames are refused for good (dropped, counted, reported); engine.close() and bus.close() return', async () => {
-    const server = await RedisServer.start({ args: ['--user', 'default', 'off', '--user', 'kb', 'on', '>right-Passw0rd', '~*', '&*', '+@all'] });
+    const server = await RedisServer.start({
+      args: ['--user', 'default', 'off', '--user', 'kb', 'on', '>right-Passw0rd', '~*', '&*', '+@all'],
+    });
     servers.push(server);
     const errors: unknown[] = [];
-    const bus = createBus({ transport: 'redis', url: server.url({ username: 'kb', password: 'wrong-Passw0rd' }), shards: 2, retryMs: 20, onError: (e) => errors.push(e) });
+    const bus = createBus({
+      transport: 'redis',
+      url: server.url({ username: 'kb', password: 'wrong-Passw0rd' }),
+      shards: 2,
+      retryMs: 20,
+      onError: (e) => errors.push(e),
+    });
     const engine = new VpinEngine(bus, { vpin: { bucketVolume: 10, window: 2, barMs: 1 }, heartbeatMs: 0, checkpointMs: 0 }).start();
     bus.subscribe('RISK_ALERT', () => {}, { group: 'alerts' });
     await bus.publish('TRADE_EXECUTION', rows(20, 'A'));
     await bus.publish('RISK_ALERT', { key: 'A', payload: { x: 1 } });
-    const closeMs = await within(10_000, 'engine.close() and bus.close()', (async () => {
-      await engine.close();
-      await bus.close();
-    })());
+    const closeMs = await within(
+      10_000,
+      'engine.close() and bus.close()',
+      (async () => {
+        await engine.close();
+        await bus.close();
+      })(),
+    );
     const m = bus.metrics();
     expect(m).toMatchObject({ published: 21, undeliverable: 21, queueDepth: 0, delivered: 0 });
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => (e as { name?: string }).name === 'TransportError')).toBe(true);
     expect(errors.at(-1)).toMatchObject({ code: 'auth', retryable: false });
     expect(String(errors.map(String))).not.toContain('wrong-Passw0rd');
-    console.log(`[redis] wrong password: ${m.undeliverable} messages refused for good, ${errors.length} errors reported; engine and bus closed in ${closeMs.toFixed(0)} ms`);
+    console.log(
+      `[redis] wrong password: ${m.undeliverable} messages refused for good, ${errors.length} errors reported; engine and bus closed in ${closeMs.toFixed(0)} ms`,
+    );
   });
 
   it("a frame over the transport's maxFrameBytes is refused for good; the other frames are delivered and close() returns", async () => {
     const errors: unknown[] = [];
-    const bus = createBus({ transport: 'redis', url: plain.url(), buses: ['marketdata'], redis: { prefix: 'kb:big1:', maxFrameBytes: 1000 }, onError: (e) => errors.push(e) });
+    const bus = createBus({
+      transport: 'redis',
+      url: plain.url(),
+      buses: ['marketdata'],
+      redis: { prefix: 'kb:big1:', maxFrameBytes: 1000 },
+      onError: (e) => errors.push(e),
+    });
     const seen: number[] = [];
     bus.subscribe<Trades>('TRADE_EXECUTION', (m) => void seen.push(m.count), { group: 'g' });
     await (bus.transport('marketdata') as RedisTransport).ready();
@@ -77,7 +103,13 @@ describeRedis('refusals no retry can cure, through a bus over Redis', () => {
     const server = await RedisServer.start({ args: ['--proto-max-bulk-len', '1mb'] });
     servers.push(server);
     const errors: unknown[] = [];
-    const bus = createBus({ transport: 'redis', url: server.url(), buses: ['marketdata'], redis: { prefix: 'kb:big2:' }, onError: (e) => errors.push(e) });
+    const bus = createBus({
+      transport: 'redis',
+      url: server.url(),
+      buses: ['marketdata'],
+      redis: { prefix: 'kb:big2:' },
+      onError: (e) => errors.push(e),
+    });
     const seen: number[] = [];
     bus.subscribe<Trades>('TRADE_EXECUTION', (m) => void seen.push(m.count), { group: 'g' });
     const transport = bus.transport('marketdata') as RedisTransport;
@@ -92,6 +124,8 @@ describeRedis('refusals no retry can cure, through a bus over Redis', () => {
     expect(bus.metrics()).toMatchObject({ published: 50_010, undeliverable: 50_000, queueDepth: 0 });
     expect(errors).toEqual([expect.objectContaining({ name: 'FrameTooLargeError', retryable: false, limit: 1024 * 1024 })]);
     expect(transport.metrics().reconnects).toBe(0);
-    console.log(`[redis] frame over the server's proto-max-bulk-len: refused before sending, the rest delivered; bus closed in ${closeMs.toFixed(0)} ms`);
+    console.log(
+      `[redis] frame over the server's proto-max-bulk-len: refused before sending, the rest delivered; bus closed in ${closeMs.toFixed(0)} ms`,
+    );
   });
 });

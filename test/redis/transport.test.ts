@@ -61,12 +61,19 @@ describeRedis('RedisTransport', () => {
     const next = new Map(keys.map((k) => [k, 0]));
     for (let round = 0; round < 10; round++) {
       const calls = streams.map((stream, shard) => {
-        const batch = keys.filter((k) => shardOf(k) === shard).flatMap((k) => {
-          const first = next.get(k)!;
-          const rows = round % 2 === 0 ? 1 : 10;
-          next.set(k, first + rows + 4);
-          return [rows === 1 ? tradeEntry(k, first) : batchEntry(k, first, rows), tradeEntry(k, first + rows), tradeEntry(k, first + rows + 1), batchEntry(k, first + rows + 2, 2)];
-        });
+        const batch = keys
+          .filter((k) => shardOf(k) === shard)
+          .flatMap((k) => {
+            const first = next.get(k)!;
+            const rows = round % 2 === 0 ? 1 : 10;
+            next.set(k, first + rows + 4);
+            return [
+              rows === 1 ? tradeEntry(k, first) : batchEntry(k, first, rows),
+              tradeEntry(k, first + rows),
+              tradeEntry(k, first + rows + 1),
+              batchEntry(k, first + rows + 2, 2),
+            ];
+          });
         published += batch.reduce((n, e) => n + e.count, 0);
         entries += batch.length;
         return pub.publish(stream, batch);
@@ -90,7 +97,8 @@ describeRedis('RedisTransport', () => {
     const names = ((await redis.client('LIST')) as string).split('\n').map((line) => /name=(\S*)/.exec(line)?.[1]);
     expect(names.filter((n) => n === 'kernelbus-consumer-vpin-1')).toHaveLength(1);
     expect(names.filter((n) => n === 'kernelbus-consumer-risk-1')).toHaveLength(1);
-    for (const s of streams) for (const g of ['vpin', 'risk']) expect(((await redis.xpending(keysOf(p).stream(s), g)) as [number])[0]).toBe(0);
+    for (const s of streams)
+      for (const g of ['vpin', 'risk']) expect(((await redis.xpending(keysOf(p).stream(s), g)) as [number])[0]).toBe(0);
     // The frames went over as binary fields, not as text: the stored entry is the exact frame.
     const raw = (await redis.xrangeBuffer(keysOf(p).stream(streams[0]), '-', '+', 'COUNT', 1))[0][1];
     expect(raw[0].toString()).toBe('d');
@@ -110,7 +118,10 @@ describeRedis('RedisTransport', () => {
       if (tag === 'flaky1' && e.deliveries < 3) throw new Error('transient');
       handled.push(tag);
     });
-    await t.publish('s', [0, 1, 2].flatMap((i) => [tradeEntry('bad', i), tradeEntry('flaky', i), tradeEntry('ok', i)]));
+    await t.publish(
+      's',
+      [0, 1, 2].flatMap((i) => [tradeEntry('bad', i), tradeEntry('flaky', i), tradeEntry('ok', i)]),
+    );
     await t.idle();
     expect(handled.filter((h) => h.startsWith('flaky'))).toEqual(['flaky0', 'flaky1', 'flaky2']);
     expect(handled.filter((h) => h.startsWith('bad'))).toEqual(['bad1', 'bad2']);
@@ -188,7 +199,9 @@ describeRedis('RedisTransport', () => {
     await t.publish('s', [plain]);
     expect(await redis.xlen(keysOf(p).stream('s'))).toBe(8);
     expect(t.metrics().deduplicated).toBe(2);
-    const stored = (await redis.xrangeBuffer(keysOf(p).stream('s'), '-', '+')).map(([, f]) => new Float64Array(f[1].buffer.slice(f[1].byteOffset, f[1].byteOffset + f[1].length)).at(-3));
+    const stored = (await redis.xrangeBuffer(keysOf(p).stream('s'), '-', '+')).map(([, f]) =>
+      new Float64Array(f[1].buffer.slice(f[1].byteOffset, f[1].byteOffset + f[1].length)).at(-3),
+    );
     expect(stored).toEqual([1, 2, 3, 3, 4, 1, 9, 9]);
     // The record: one hash per producer and hash tag, a field per stream, with a time to live.
     const record = keysOf(p).dedup('s', 'bus-1');
@@ -220,7 +233,9 @@ describeRedis('RedisTransport', () => {
     const redis = client(url);
     await redis.set(keysOf(p).stream('taken'), 'a string, not a stream');
     await expect(t.publish('taken', [tradeEntry('k', 0), tradeEntry('k', 1)])).rejects.toMatchObject({
-      name: 'TransportError', code: 'command', message: expect.stringContaining('WRONGTYPE'),
+      name: 'TransportError',
+      code: 'command',
+      message: expect.stringContaining('WRONGTYPE'),
     });
     await expect(t.publish('s', [tradeEntry('k', 0)])).resolves.toHaveLength(1);
     expect(await redis.get(keysOf(p).stream('taken'))).toBe('a string, not a stream');
@@ -328,4 +343,3 @@ async function holders(redis: ReturnType<typeof client>, prefix: string, streams
   const values = await Promise.all(streams.map((s) => redis.get(keysOf(prefix).lease(s, 'g'))));
   return values.map((v) => (v ?? '').split(':')[0]);
 }
-

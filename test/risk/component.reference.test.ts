@@ -12,9 +12,42 @@ const ref = kernels({ backend: 'reference' });
 
 const R = matrix(
   Float64Array.of(
-    0.012, -0.004, 0.02, -0.031, 0.006, -0.012, 0.004, 0.011, 0.003, 0.018, -0.022, 0.009, -0.007, 0.015, -0.027,
-    0.025, 0.003, 0.014, -0.045, -0.019, -0.038, 0.009, 0.008, 0.001, 0.002, -0.013, 0.017, 0.015, 0.021, 0.006,
-    -0.011, 0.002, -0.004, 0.006, -0.007, 0.022,
+    0.012,
+    -0.004,
+    0.02,
+    -0.031,
+    0.006,
+    -0.012,
+    0.004,
+    0.011,
+    0.003,
+    0.018,
+    -0.022,
+    0.009,
+    -0.007,
+    0.015,
+    -0.027,
+    0.025,
+    0.003,
+    0.014,
+    -0.045,
+    -0.019,
+    -0.038,
+    0.009,
+    0.008,
+    0.001,
+    0.002,
+    -0.013,
+    0.017,
+    0.015,
+    0.021,
+    0.006,
+    -0.011,
+    0.002,
+    -0.004,
+    0.006,
+    -0.007,
+    0.022,
   ),
   12,
   3,
@@ -23,14 +56,78 @@ const W = matrix(Float64Array.of(0.5, 0.3, 0.2, 1, -0.6, 0.4), 2, 3);
 
 /** [method, confidence, portfolio, VaR, VaR contributions, ES, ES contributions] from PerformanceAnalytics' formulas. */
 const PA: [string, number, number, number, number[], number, number[]][] = [
-  ['gaussian', 0.95, 0, 0.023642694348039544, [0.016376476653552265, 0.0025258600971223874, 0.0047403575973648925], 0.02967006257238478, [0.02050500736656379, 0.0031738814726607993, 0.0059911737331602]],
-  ['gaussian', 0.95, 1, 0.044478167936090204, [0.03132111430673545, 0.0024825934956950835, 0.010674460133659672], 0.05579435302400354, [0.03921443086113051, 0.003100570383170966, 0.013479351779702076]],
-  ['gaussian', 0.99, 0, 0.0334728403903389, [0.023109773564980004, 0.0035827301145114933, 0.006780336710847393], 0.03836078432710009, [0.026457839572443693, 0.0041082483897449135, 0.007794696364911487]],
-  ['gaussian', 0.99, 1, 0.06293394298009165, [0.04419446990734362, 0.0034904634031808555, 0.015249009669567187], 0.07211089654073831, [0.050595620020780295, 0.003991616853204964, 0.017523659666753063]],
-  ['cornish-fisher', 0.95, 0, 0.02787067139466031, [0.019021042901872825, 0.0030049572558300767, 0.005844671236957415], 0.03240013739397325, [0.020284469575559863, 0.005991084661980419, 0.006124583156433002]],
-  ['cornish-fisher', 0.95, 1, 0.04866680881799877, [0.036755754913193446, -0.0006267750879902346, 0.012537828992795555], 0.051823635433541945, [0.040011133888697335, -0.0003858192400429408, 0.012198320784887544]],
-  ['cornish-fisher', 0.99, 0, 0.04039803410188926, [0.025893947985732437, 0.006321371498828006, 0.00818271461732884], 0.07204784678658392, [0.039388117705551166, 0.014173115722897527, 0.01848661335813528]],
-  ['cornish-fisher', 0.99, 1, 0.06210657188462762, [0.05145421107462202, -0.00553804781016119, 0.016190408620166775], 0.072485725643176, [0.0552290199449938, -0.0019525384342629652, 0.01920924413244517]],
+  [
+    'gaussian',
+    0.95,
+    0,
+    0.023642694348039544,
+    [0.016376476653552265, 0.0025258600971223874, 0.0047403575973648925],
+    0.02967006257238478,
+    [0.02050500736656379, 0.0031738814726607993, 0.0059911737331602],
+  ],
+  [
+    'gaussian',
+    0.95,
+    1,
+    0.044478167936090204,
+    [0.03132111430673545, 0.0024825934956950835, 0.010674460133659672],
+    0.05579435302400354,
+    [0.03921443086113051, 0.003100570383170966, 0.013479351779702076],
+  ],
+  [
+    'gaussian',
+    0.99,
+    0,
+    0.0334728403903389,
+    [0.023109773564980004, 0.0035827301145114933, 0.006780336710847393],
+    0.03836078432710009,
+    [0.026457839572443693, 0.0041082483897449135, 0.007794696364911487],
+  ],
+  [
+    'gaussian',
+    0.99,
+    1,
+    0.06293394298009165,
+    [0.04419446990734362, 0.0034904634031808555, 0.015249009669567187],
+    0.07211089654073831,
+    [0.050595620020780295, 0.003991616853204964, 0.017523659666753063],
+  ],
+  [
+    'cornish-fisher',
+    0.95,
+    0,
+    0.02787067139466031,
+    [0.019021042901872825, 0.0030049572558300767, 0.005844671236957415],
+    0.03240013739397325,
+    [0.020284469575559863, 0.005991084661980419, 0.006124583156433002],
+  ],
+  [
+    'cornish-fisher',
+    0.95,
+    1,
+    0.04866680881799877,
+    [0.036755754913193446, -0.0006267750879902346, 0.012537828992795555],
+    0.051823635433541945,
+    [0.040011133888697335, -0.0003858192400429408, 0.012198320784887544],
+  ],
+  [
+    'cornish-fisher',
+    0.99,
+    0,
+    0.04039803410188926,
+    [0.025893947985732437, 0.006321371498828006, 0.00818271461732884],
+    0.07204784678658392,
+    [0.039388117705551166, 0.014173115722897527, 0.01848661335813528],
+  ],
+  [
+    'cornish-fisher',
+    0.99,
+    1,
+    0.06210657188462762,
+    [0.05145421107462202, -0.00553804781016119, 0.016190408620166775],
+    0.072485725643176,
+    [0.0552290199449938, -0.0019525384342629652, 0.01920924413244517],
+  ],
 ];
 
 function expectRel(actual: number, expected: number, tol: number): void {
@@ -41,7 +138,10 @@ function expectRel(actual: number, expected: number, tol: number): void {
 function expectEuler(r: ReturnType<typeof ref.componentVar>, tol = 1e-12): void {
   const { rows, cols } = r.varContributions;
   for (let p = 0; p < rows; p++) {
-    for (const [total, c] of [[r.var[p], r.varContributions.data], [r.es[p], r.esContributions.data]] as const) {
+    for (const [total, c] of [
+      [r.var[p], r.varContributions.data],
+      [r.es[p], r.esContributions.data],
+    ] as const) {
       let sum = 0;
       let size = 0;
       for (let i = 0; i < cols; i++) {
@@ -57,7 +157,11 @@ function expectEuler(r: ReturnType<typeof ref.componentVar>, tol = 1e-12): void 
 function skewed(T: number, N: number, seed: number) {
   let s = seed;
   const u = () => (s = (s * 16807) % 2147483647) / 2147483647;
-  return matrix(Float64Array.from({ length: T * N }, () => (u() - 0.5) * 0.04 - (u() < 0.05 ? 0.08 * u() : 0)), T, N);
+  return matrix(
+    Float64Array.from({ length: T * N }, () => (u() - 0.5) * 0.04 - (u() < 0.05 ? 0.08 * u() : 0)),
+    T,
+    N,
+  );
 }
 
 describe('componentVar against PerformanceAnalytics', () => {
@@ -91,7 +195,10 @@ describe('componentVar closed forms', () => {
     }
     // operES's floor (ES = VaR): a positively skewed series at 90%
     const x = Float64Array.from({ length: 40 }, (_, i) => (i % 10 === 0 ? 0.2 : -0.01 + 0.001 * (i % 7)));
-    const floored = ref.componentVar(matrix(Float64Array.from([...x].flatMap((v) => [v, v / 2])), 40, 2), Float64Array.of(0.7, 0.6), { method: 'cornish-fisher', confidence: 0.9 });
+    const floored = ref.componentVar(matrix(Float64Array.from([...x].flatMap((v) => [v, v / 2])), 40, 2), Float64Array.of(0.7, 0.6), {
+      method: 'cornish-fisher',
+      confidence: 0.9,
+    });
     expect(floored.es[0]).toBe(floored.var[0]);
     expect([...floored.esContributions.data]).toEqual([...floored.varContributions.data]);
     expectEuler(floored);
@@ -138,12 +245,36 @@ describe('componentVar closed forms', () => {
 describe('componentVar bad input: KernelInputError naming the argument', () => {
   const cases: [string, () => unknown, string][] = [
     ['no options', () => ref.componentVar(R, W, undefined as never), 'options: expected an object'],
-    ['an unknown method', () => ref.componentVar(R, W, { method: 'historical' as never }), `options.method: expected 'gaussian' or 'cornish-fisher', got "historical"`],
-    ['confidence 1', () => ref.componentVar(R, W, { method: 'gaussian', confidence: 1 }), 'options.confidence: expected a number in (0, 1), got 1'],
-    ['weights of the wrong length', () => ref.componentVar(R, Float64Array.of(1, 2), { method: 'gaussian' }), 'weights: expected 3 (the columns of returns), got 2'],
-    ['a P x N weights matrix of the wrong width', () => ref.componentVar(R, matrix(new Float64Array(4), 2, 2), { method: 'gaussian' }), 'weights.cols: expected 3'],
-    ['a NaN weight', () => ref.componentVar(R, Float64Array.of(1, NaN, 0), { method: 'gaussian' }), 'weights: expected finite weights, got weights[0][1] = NaN'],
-    ['an infinite return', () => ref.componentVar(matrix(Float64Array.of(0.1, -Infinity), 1, 2), Float64Array.of(1, 1), { method: 'gaussian' }), 'got returns[0][1] = -Infinity'],
+    [
+      'an unknown method',
+      () => ref.componentVar(R, W, { method: 'historical' as never }),
+      `options.method: expected 'gaussian' or 'cornish-fisher', got "historical"`,
+    ],
+    [
+      'confidence 1',
+      () => ref.componentVar(R, W, { method: 'gaussian', confidence: 1 }),
+      'options.confidence: expected a number in (0, 1), got 1',
+    ],
+    [
+      'weights of the wrong length',
+      () => ref.componentVar(R, Float64Array.of(1, 2), { method: 'gaussian' }),
+      'weights: expected 3 (the columns of returns), got 2',
+    ],
+    [
+      'a P x N weights matrix of the wrong width',
+      () => ref.componentVar(R, matrix(new Float64Array(4), 2, 2), { method: 'gaussian' }),
+      'weights.cols: expected 3',
+    ],
+    [
+      'a NaN weight',
+      () => ref.componentVar(R, Float64Array.of(1, NaN, 0), { method: 'gaussian' }),
+      'weights: expected finite weights, got weights[0][1] = NaN',
+    ],
+    [
+      'an infinite return',
+      () => ref.componentVar(matrix(Float64Array.of(0.1, -Infinity), 1, 2), Float64Array.of(1, 1), { method: 'gaussian' }),
+      'got returns[0][1] = -Infinity',
+    ],
   ];
   it.each(cases)('%s', (_, call, message) => {
     expect(call).toThrow(KernelInputError);

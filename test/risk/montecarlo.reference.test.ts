@@ -22,9 +22,21 @@ describe('random numbers', () => {
   it('Philox4x32-10 matches Random123 known-answer vectors', () => {
     const out = new Uint32Array(4);
     const kat: [number[], number[], number[]][] = [
-      [[0, 0, 0, 0], [0, 0], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
-      [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
-      [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
+      [
+        [0, 0, 0, 0],
+        [0, 0],
+        [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+      ],
+      [
+        [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+        [0xffffffff, 0xffffffff],
+        [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+      ],
+      [
+        [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+        [0xa4093822, 0x299f31d0],
+        [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+      ],
     ];
     for (const [c, k, expected] of kat) {
       philox4x32(c[0], c[1], c[2], c[3], k[0], k[1], out);
@@ -114,7 +126,8 @@ describe('monteCarloVar closed forms', () => {
     const o = { paths: 100_000, seed: 1, distribution: { studentT: 5 } } as const;
     const s = ref.monteCarloScenarios({ mean, cov }, o);
     const sample = ref.covariance(s).cov.data;
-    for (let k = 0; k < 9; k++) expect(Math.abs(sample[k] - cov.data[k])).toBeLessThan(0.05 * Math.sqrt(cov.data[4 * Math.floor(k / 3)] * cov.data[4 * (k % 3)]));
+    for (let k = 0; k < 9; k++)
+      expect(Math.abs(sample[k] - cov.data[k])).toBeLessThan(0.05 * Math.sqrt(cov.data[4 * Math.floor(k / 3)] * cov.data[4 * (k % 3)]));
     const t = ref.monteCarloVar({ mean, cov }, w, { ...o, confidence: 0.999 });
     const normal = ref.monteCarloVar({ mean, cov }, w, { paths: 100_000, seed: 1, confidence: 0.999 });
     expect(t.var[0]).toBeGreaterThan(normal.var[0]);
@@ -133,24 +146,68 @@ describe('monteCarloVar closed forms', () => {
 describe('monteCarloVar bad input: KernelInputError naming the argument', () => {
   const model = { mean, cov };
   const cases: [string, () => unknown, string][] = [
-    ['a covariance that is not positive definite', () => ref.monteCarloVar({ mean: Float64Array.of(0, 0), cov: matrix(Float64Array.of(1, 2, 2, 1), 2, 2) }, Float64Array.of(1, 1)), 'cov: expected a positive definite matrix, got Cholesky pivot 1 = -3'],
-    ['a singular covariance', () => ref.monteCarloVar({ mean: Float64Array.of(0, 0), cov: matrix(Float64Array.of(1, 1, 1, 1), 2, 2) }, Float64Array.of(1, 1)), 'got Cholesky pivot 1 = 0'],
-    ['an asymmetric covariance', () => ref.monteCarloVar({ mean: Float64Array.of(0, 0), cov: matrix(Float64Array.of(1, 0.5, 0.4, 1), 2, 2) }, Float64Array.of(1, 1)), 'cov: expected a symmetric matrix'],
-    ['a non-square covariance', () => ref.monteCarloVar({ mean, cov: matrix(new Float64Array(6), 2, 3) }, w), 'cov: expected a square matrix, got 2 x 3'],
-    ['a mean of the wrong length', () => ref.monteCarloVar({ mean: Float64Array.of(0), cov }, w), 'mean: expected length 3 (the size of cov), got length 1'],
-    ['a NaN mean', () => ref.monteCarloVar({ mean: Float64Array.of(0, NaN, 0), cov }, w), 'mean: expected finite values, got mean[1] = NaN'],
+    [
+      'a covariance that is not positive definite',
+      () => ref.monteCarloVar({ mean: Float64Array.of(0, 0), cov: matrix(Float64Array.of(1, 2, 2, 1), 2, 2) }, Float64Array.of(1, 1)),
+      'cov: expected a positive definite matrix, got Cholesky pivot 1 = -3',
+    ],
+    [
+      'a singular covariance',
+      () => ref.monteCarloVar({ mean: Float64Array.of(0, 0), cov: matrix(Float64Array.of(1, 1, 1, 1), 2, 2) }, Float64Array.of(1, 1)),
+      'got Cholesky pivot 1 = 0',
+    ],
+    [
+      'an asymmetric covariance',
+      () => ref.monteCarloVar({ mean: Float64Array.of(0, 0), cov: matrix(Float64Array.of(1, 0.5, 0.4, 1), 2, 2) }, Float64Array.of(1, 1)),
+      'cov: expected a symmetric matrix',
+    ],
+    [
+      'a non-square covariance',
+      () => ref.monteCarloVar({ mean, cov: matrix(new Float64Array(6), 2, 3) }, w),
+      'cov: expected a square matrix, got 2 x 3',
+    ],
+    [
+      'a mean of the wrong length',
+      () => ref.monteCarloVar({ mean: Float64Array.of(0), cov }, w),
+      'mean: expected length 3 (the size of cov), got length 1',
+    ],
+    [
+      'a NaN mean',
+      () => ref.monteCarloVar({ mean: Float64Array.of(0, NaN, 0), cov }, w),
+      'mean: expected finite values, got mean[1] = NaN',
+    ],
     ['no model', () => ref.monteCarloVar(null as never, w), 'model: expected { mean, cov }'],
     ['weights of the wrong length', () => ref.monteCarloVar(model, Float64Array.of(1, 1)), 'weights: expected 3 (the size of cov), got 2'],
-    ['an infinite weight', () => ref.monteCarloVar(model, Float64Array.of(1, Infinity, 0)), 'weights: expected finite weights, got weights[0][1] = Infinity'],
+    [
+      'an infinite weight',
+      () => ref.monteCarloVar(model, Float64Array.of(1, Infinity, 0)),
+      'weights: expected finite weights, got weights[0][1] = Infinity',
+    ],
     ['paths 0', () => ref.monteCarloVar(model, w, { paths: 0 }), 'options.paths: expected an integer >= 1, got 0'],
     ['fractional paths', () => ref.monteCarloVar(model, w, { paths: 10.5 }), 'options.paths: expected an integer >= 1'],
-    ['more paths than an array holds (losses)', () => ref.monteCarloVar(model, w, { paths: 2 ** 53 - 1 }), `options.paths: expected at most ${MAX_LENGTH} with 1 portfolio`],
-    ['more scenarios than an array holds', () => ref.monteCarloScenarios(model, { paths: 2 ** 31 }), `options.paths: expected at most ${Math.floor(MAX_LENGTH / 3)} with 3 assets`],
-    ['more paths than an array holds, on the default backend', () => kernels().monteCarloVar(model, w, { paths: 2 ** 40 }), `options.paths: expected at most ${MAX_LENGTH} with 1 portfolio`],
+    [
+      'more paths than an array holds (losses)',
+      () => ref.monteCarloVar(model, w, { paths: 2 ** 53 - 1 }),
+      `options.paths: expected at most ${MAX_LENGTH} with 1 portfolio`,
+    ],
+    [
+      'more scenarios than an array holds',
+      () => ref.monteCarloScenarios(model, { paths: 2 ** 31 }),
+      `options.paths: expected at most ${Math.floor(MAX_LENGTH / 3)} with 3 assets`,
+    ],
+    [
+      'more paths than an array holds, on the default backend',
+      () => kernels().monteCarloVar(model, w, { paths: 2 ** 40 }),
+      `options.paths: expected at most ${MAX_LENGTH} with 1 portfolio`,
+    ],
     ['confidence 1', () => ref.monteCarloVar(model, w, { confidence: 1 }), 'options.confidence: expected a number in (0, 1), got 1'],
     ['horizon 0', () => ref.monteCarloVar(model, w, { horizon: 0 }), 'options.horizon: expected a finite number > 0, got 0'],
     ['a negative seed', () => ref.monteCarloVar(model, w, { seed: -1 }), 'options.seed: expected an integer in [0, 2^53), got -1'],
-    ['Student t with nu = 2', () => ref.monteCarloVar(model, w, { distribution: { studentT: 2 } }), "options.distribution: expected 'normal' or { studentT: nu } with a finite nu > 2"],
+    [
+      'Student t with nu = 2',
+      () => ref.monteCarloVar(model, w, { distribution: { studentT: 2 } }),
+      "options.distribution: expected 'normal' or { studentT: nu } with a finite nu > 2",
+    ],
     ['an unknown distribution', () => ref.monteCarloScenarios(model, { distribution: 'cauchy' as never }), 'options.distribution'],
   ];
   it.each(cases)('%s', (_, call, message) => {

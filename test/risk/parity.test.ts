@@ -10,14 +10,27 @@ import { expect, it } from 'vitest';
 import type { CovarianceMethod, KernelName } from '../../src/api/index.js';
 import { type CovarianceResult, type Kernels, type Matrix, type PerformanceOptions } from '../../src/index.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
-import { BACKEND_MAX, BACKEND_RTOL, expectColumnsClose, expectSameFault, FLOAT32_BACKENDS, floorOf, tolerance } from '../helpers/compare.js';
+import {
+  BACKEND_MAX,
+  BACKEND_RTOL,
+  expectColumnsClose,
+  expectSameFault,
+  FLOAT32_BACKENDS,
+  floorOf,
+  tolerance,
+} from '../helpers/compare.js';
 
 const RUNS = 150;
 
 /** A rows x cols matrix of values from `value`, the data at a random offset in a larger buffer. */
 function matrixArb(value: fc.Arbitrary<number>, maxRows = 40, maxCols = 6): fc.Arbitrary<Matrix> {
   return fc
-    .record({ rows: fc.integer({ min: 0, max: maxRows }), cols: fc.integer({ min: 1, max: maxCols }), offset: fc.integer({ min: 0, max: 3 }), shared: fc.boolean() })
+    .record({
+      rows: fc.integer({ min: 0, max: maxRows }),
+      cols: fc.integer({ min: 1, max: maxCols }),
+      offset: fc.integer({ min: 0, max: 3 }),
+      shared: fc.boolean(),
+    })
     .chain(({ rows, cols, offset, shared }) =>
       fc.array(value, { minLength: rows * cols, maxLength: rows * cols }).map((values) => {
         const buffer = shared ? new SharedArrayBuffer(8 * (values.length + offset + 2)) : new ArrayBuffer(8 * (values.length + offset + 2));
@@ -53,13 +66,18 @@ const priceArb = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(NaN, 1e-300, 5e-324, 1e300, Number.MAX_VALUE) },
 );
 const weightArb = fc.oneof(fc.double({ min: -2, max: 2, noNaN: true }), fc.constantFrom(0, 1, 1e-300));
-const optionsArb: fc.Arbitrary<PerformanceOptions> = fc.record({ periodsPerYear: fc.constantFrom(1, 12, 52, 252, 365.25), riskFree: fc.constantFrom(0, 0.0001, -0.01, 0.1) });
+const optionsArb: fc.Arbitrary<PerformanceOptions> = fc.record({
+  periodsPerYear: fc.constantFrom(1, 12, 52, 252, 365.25),
+  riskFree: fc.constantFrom(0, 0.0001, -0.01, 0.1),
+});
 
 const columns = (m: Matrix | Float64Array) => ({ data: m instanceof Float64Array ? m : m.data });
 
 /** The rows of a matrix without a NaN. */
 function completeRows({ data, rows, cols }: Matrix): Float64Array[] {
-  return Array.from({ length: rows }, (_, t) => data.subarray(t * cols, (t + 1) * cols)).filter((row) => row.every((x) => !Number.isNaN(x)));
+  return Array.from({ length: rows }, (_, t) => data.subarray(t * cols, (t + 1) * cols)).filter((row) =>
+    row.every((x) => !Number.isNaN(x)),
+  );
 }
 
 /**
@@ -74,7 +92,9 @@ function covarianceScale(returns: Matrix, method: CovarianceMethod, benchmark: n
   const complete = completeRows(returns);
   const n = complete.length;
   const mean = Array.from({ length: p }, (_, i) => complete.reduce((sum, row) => sum + row[i], 0) / n);
-  const d = complete.map((row) => Array.from(row, (x, i) => (method === 'semi' ? Math.min(x - benchmark, 0) : method === 'ewma' ? x : x - mean[i])));
+  const d = complete.map((row) =>
+    Array.from(row, (x, i) => (method === 'semi' ? Math.min(x - benchmark, 0) : method === 'ewma' ? x : x - mean[i])),
+  );
   const divisor = method === 'sample' || method === 'ledoit-wolf-constant-correlation' ? n - 1 : n;
   let mu = 0;
   if (method === 'ledoit-wolf' || method === 'oas') for (let i = 0; i < p; i++) mu += Math.abs(cov[i * (p + 1)]) / p;
@@ -124,7 +144,10 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
 
   test(['portfolioReturns'], 'portfolioReturns, one portfolio and P portfolios', () => {
     const inputs = matrixArb(returnArb).chain((returns) =>
-      fc.tuple(fc.constant(returns), fc.integer({ min: 1, max: 4 }).chain((p) => fc.array(weightArb, { minLength: p * returns.cols, maxLength: p * returns.cols }))),
+      fc.tuple(
+        fc.constant(returns),
+        fc.integer({ min: 1, max: 4 }).chain((p) => fc.array(weightArb, { minLength: p * returns.cols, maxLength: p * returns.cols })),
+      ),
     );
     fc.assert(
       fc.property(inputs, ([returns, w]) => {
@@ -161,7 +184,20 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
   });
 
   test(['covariance'], 'covariance: every method (PyPortfolioOpt targets too); NaN rows left out', () => {
-    const options = fc.record({ method: fc.constantFrom('sample' as const, 'ewma' as const, 'ledoit-wolf' as const, 'oas' as const, 'semi' as const, 'ledoit-wolf-constant-correlation' as const, 'ledoit-wolf-single-factor' as const), lambda: fc.constantFrom(0.94, 0.97, 0.5, 1e-9), adjust: fc.boolean(), benchmark: fc.constantFrom(0, 0.000079, -0.01, 0.05) });
+    const options = fc.record({
+      method: fc.constantFrom(
+        'sample' as const,
+        'ewma' as const,
+        'ledoit-wolf' as const,
+        'oas' as const,
+        'semi' as const,
+        'ledoit-wolf-constant-correlation' as const,
+        'ledoit-wolf-single-factor' as const,
+      ),
+      lambda: fc.constantFrom(0.94, 0.97, 0.5, 1e-9),
+      adjust: fc.boolean(),
+      benchmark: fc.constantFrom(0, 0.000079, -0.01, 0.05),
+    });
     fc.assert(
       fc.property(matrixArb(float32 ? float32RangeReturnArb : stated ? normalRangeReturnArb : returnArb, 60, 12), options, (returns, o) => {
         const a = k.covariance(returns, o);
@@ -172,7 +208,12 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
         // that matrix too and the intensity is rounding noise (clipped to 0 or 1): not compared
         const determined = !stated || e.shrinkage === undefined || !isSampleCovariance(returns, o.method, e.cov.data, scale, rtol);
         const shrinkage = (r: CovarianceResult) => [determined ? (r.shrinkage ?? -1) : 0];
-        expectColumnsClose({ cov: a.cov.data, shrinkage: shrinkage(a) }, { cov: e.cov.data, shrinkage: shrinkage(e) }, scales({ cov: scale, shrinkage: 1 }), rtol);
+        expectColumnsClose(
+          { cov: a.cov.data, shrinkage: shrinkage(a) },
+          { cov: e.cov.data, shrinkage: shrinkage(e) },
+          scales({ cov: scale, shrinkage: 1 }),
+          rtol,
+        );
       }),
       { numRuns: RUNS },
     );
@@ -180,7 +221,10 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
 
   test(['portfolioVolatility'], 'portfolioVolatility: covariances of random returns, one and P portfolios', () => {
     const inputs = matrixArb(fc.double({ min: -0.2, max: 0.2, noNaN: true }), 40, 12).chain((returns) =>
-      fc.tuple(fc.constant(returns), fc.integer({ min: 1, max: 20 }).chain((p) => fc.array(weightArb, { minLength: p * returns.cols, maxLength: p * returns.cols }))),
+      fc.tuple(
+        fc.constant(returns),
+        fc.integer({ min: 1, max: 20 }).chain((p) => fc.array(weightArb, { minLength: p * returns.cols, maxLength: p * returns.cols })),
+      ),
     );
     fc.assert(
       fc.property(inputs, ([returns, w]) => {
@@ -196,21 +240,32 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
         // below the backend's smallest normal number rounding is absolute (a product that underflows in
         // one order may not in another): there the variances agree to that number, not relative to it
         const rtol = tolerance(name, 'portfolioVolatility');
-        expectColumnsClose({ variance: square(a) }, { variance: square(e) }, { variance: absoluteVariance(cov.data, cov.cols, weights.data, floor / rtol) }, rtol);
+        expectColumnsClose(
+          { variance: square(a) },
+          { variance: square(e) },
+          { variance: absoluteVariance(cov.data, cov.cols, weights.data, floor / rtol) },
+          rtol,
+        );
       }),
       { numRuns: RUNS },
     );
   });
 
-  test(['portfolioVolatility'], 'portfolioVolatility: an asset of weight 0 is left out, also beside covariances its row sum overflows on', () => {
-    // v_0 = S_10 + S_20 = 2e308 overflows (0 * Infinity would be NaN); w'Sw = S_11 + S_22 = 2
-    const b = 1e308;
-    const cov = { data: Float64Array.of(1, b, b, b, 1, 0, b, 0, 1), rows: 3, cols: 3 };
-    const weights = Float64Array.of(0, 1, 1);
-    expect(ref.portfolioVolatility(cov, weights)[0]).toBe(Math.SQRT2);
-    if (name === 'tfjs') return void expect(() => k.portfolioVolatility(cov, weights)).toThrow(/cov/); // beyond float32's range
-    expect(Math.abs(k.portfolioVolatility(cov, weights)[0] - Math.SQRT2)).toBeLessThanOrEqual(tolerance(name, 'portfolioVolatility') * Math.SQRT2);
-  });
+  test(
+    ['portfolioVolatility'],
+    'portfolioVolatility: an asset of weight 0 is left out, also beside covariances its row sum overflows on',
+    () => {
+      // v_0 = S_10 + S_20 = 2e308 overflows (0 * Infinity would be NaN); w'Sw = S_11 + S_22 = 2
+      const b = 1e308;
+      const cov = { data: Float64Array.of(1, b, b, b, 1, 0, b, 0, 1), rows: 3, cols: 3 };
+      const weights = Float64Array.of(0, 1, 1);
+      expect(ref.portfolioVolatility(cov, weights)[0]).toBe(Math.SQRT2);
+      if (name === 'tfjs') return void expect(() => k.portfolioVolatility(cov, weights)).toThrow(/cov/); // beyond float32's range
+      expect(Math.abs(k.portfolioVolatility(cov, weights)[0] - Math.SQRT2)).toBeLessThanOrEqual(
+        tolerance(name, 'portfolioVolatility') * Math.SQRT2,
+      );
+    },
+  );
 
   test(['componentVar'], 'componentVar: both methods, one and P portfolios, NaN rows left out', () => {
     const options = fc.record({
@@ -218,7 +273,10 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
       confidence: fc.oneof(fc.constantFrom(0.9, 0.95, 0.99), fc.double({ min: 0.01, max: 0.9999, noNaN: true })),
     });
     const inputs = matrixArb(returnArb, 60, 8).chain((returns) =>
-      fc.tuple(fc.constant(returns), fc.integer({ min: 1, max: 5 }).chain((p) => fc.array(weightArb, { minLength: p * returns.cols, maxLength: p * returns.cols }))),
+      fc.tuple(
+        fc.constant(returns),
+        fc.integer({ min: 1, max: 5 }).chain((p) => fc.array(weightArb, { minLength: p * returns.cols, maxLength: p * returns.cols })),
+      ),
     );
     fc.assert(
       fc.property(inputs, options, ([returns, w], o) => {
@@ -228,127 +286,208 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
         // contributions are measured against the totals they sum to (a contribution of 1e-313 beside a
         // total of 1e-146 is rounding noise: the backends' normal quantiles may differ in the last ulp)
         const totals = Math.max(0, ...[...e.var, ...e.es].map(Math.abs).filter(Number.isFinite));
-        expectColumnsClose({ var: a.var, es: a.es, vc: a.varContributions.data, ec: a.esContributions.data }, { var: e.var, es: e.es, vc: e.varContributions.data, ec: e.esContributions.data }, { vc: totals, ec: totals });
+        expectColumnsClose(
+          { var: a.var, es: a.es, vc: a.varContributions.data, ec: a.esContributions.data },
+          { var: e.var, es: e.es, vc: e.varContributions.data, ec: e.esContributions.data },
+          { vc: totals, ec: totals },
+        );
       }),
       {
         numRuns: RUNS,
         // a found case: returns near 1e-146 and a weight of 1e-275 give subnormal contributions
-        examples: [[[{ data: Float64Array.from([0, 0, 0, 0, 0, NaN, 0, 0, 0, 0, 0, -1e-300, -3.673525885671875e-146, 0, -0, 0, 0, 0, 0, -1.2465357264167838e-33]), rows: 10, cols: 2 }, [1, -1.092612829062461e-275]], { method: 'gaussian', confidence: 0.99 }]],
+        examples: [
+          [
+            [
+              {
+                data: Float64Array.from([
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  NaN,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  -1e-300,
+                  -3.673525885671875e-146,
+                  0,
+                  -0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  -1.2465357264167838e-33,
+                ]),
+                rows: 10,
+                cols: 2,
+              },
+              [1, -1.092612829062461e-275],
+            ],
+            { method: 'gaussian', confidence: 0.99 },
+          ],
+        ],
       },
     );
   });
 
-  test(['monteCarloVar', 'monteCarloScenarios'], 'monteCarloVar and monteCarloScenarios: bit-identical scenarios, VaR and ES within 1e-12 (or the stated tolerance), normal and Student t', () => {
-    const model = fc.integer({ min: 1, max: 9 }).chain((n) =>
-      fc.record({
-        factors: fc.array(fc.double({ min: -0.05, max: 0.05, noNaN: true }), { minLength: (n + 2) * n, maxLength: (n + 2) * n }),
-        mean: fc.array(fc.double({ min: -0.01, max: 0.01, noNaN: true }), { minLength: n, maxLength: n }),
-        weights: fc.integer({ min: 1, max: 4 }).chain((p) => fc.array(weightArb, { minLength: p * n, maxLength: p * n })),
-        n: fc.constant(n),
-      }),
-    );
-    const options = fc.record({
-      paths: fc.integer({ min: 1, max: 300 }),
-      confidence: fc.constantFrom(0.5, 0.9, 0.99),
-      horizon: fc.constantFrom(1, 10, 0.25),
-      seed: fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(2 ** 53 - 1)),
-      distribution: fc.constantFrom('normal' as const, { studentT: 2.5 }, { studentT: 30 }),
-    });
-    fc.assert(
-      fc.property(model, options, ({ factors, mean, weights, n }, o) => {
-        // a positive definite covariance: X'X / rows + a small ridge, X (n + 2) x n
-        const X = { data: Float64Array.from(factors), rows: n + 2, cols: n };
-        const cov = ref.covariance(X, { method: 'ledoit-wolf' }).cov;
-        for (let i = 0; i < n; i++) cov.data[i * n + i] += 1e-6;
-        const m = { mean: Float64Array.from(mean), cov };
-        const w = { data: Float64Array.from(weights), rows: weights.length / n, cols: n };
-        const scenarios = k.monteCarloScenarios(m, o).data;
-        const expected = ref.monteCarloScenarios(m, o).data;
-        const a = k.monteCarloVar(m, w, o);
-        const e = ref.monteCarloVar(m, w, o);
-        if (!stated) {
-          expect([...scenarios]).toEqual([...expected]);
-          return expectColumnsClose({ var: a.var, es: a.es }, { var: e.var, es: e.es });
-        }
-        // another Cholesky factor: each asset measured against its largest scenario and its sd over the
-        // horizon, each portfolio against its drift and sum_i |w_i| sd_i (what the factor's rounding scales with)
-        const h = o.horizon;
-        const sd = Float64Array.from({ length: n }, (_, i) => Math.sqrt(h * cov.data[i * n + i]));
-        const largest = Float64Array.from({ length: n }, (_, i) => Math.max(...Array.from({ length: o.paths }, (_, q) => Math.abs(expected[q * n + i]))));
-        const assetScale = Float64Array.from(expected, (_, x) => Math.max(largest[x % n] + sd[x % n], floor));
-        const portfolioScale = Float64Array.from({ length: w.rows }, (_, p) => {
-          let drift = 0;
-          let spread = 0;
-          for (let i = 0; i < n; i++) {
-            drift += w.data[p * n + i] * m.mean[i];
-            spread += Math.abs(w.data[p * n + i]) * sd[i];
+  test(
+    ['monteCarloVar', 'monteCarloScenarios'],
+    'monteCarloVar and monteCarloScenarios: bit-identical scenarios, VaR and ES within 1e-12 (or the stated tolerance), normal and Student t',
+    () => {
+      const model = fc.integer({ min: 1, max: 9 }).chain((n) =>
+        fc.record({
+          factors: fc.array(fc.double({ min: -0.05, max: 0.05, noNaN: true }), { minLength: (n + 2) * n, maxLength: (n + 2) * n }),
+          mean: fc.array(fc.double({ min: -0.01, max: 0.01, noNaN: true }), { minLength: n, maxLength: n }),
+          weights: fc.integer({ min: 1, max: 4 }).chain((p) => fc.array(weightArb, { minLength: p * n, maxLength: p * n })),
+          n: fc.constant(n),
+        }),
+      );
+      const options = fc.record({
+        paths: fc.integer({ min: 1, max: 300 }),
+        confidence: fc.constantFrom(0.5, 0.9, 0.99),
+        horizon: fc.constantFrom(1, 10, 0.25),
+        seed: fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(2 ** 53 - 1)),
+        distribution: fc.constantFrom('normal' as const, { studentT: 2.5 }, { studentT: 30 }),
+      });
+      fc.assert(
+        fc.property(model, options, ({ factors, mean, weights, n }, o) => {
+          // a positive definite covariance: X'X / rows + a small ridge, X (n + 2) x n
+          const X = { data: Float64Array.from(factors), rows: n + 2, cols: n };
+          const cov = ref.covariance(X, { method: 'ledoit-wolf' }).cov;
+          for (let i = 0; i < n; i++) cov.data[i * n + i] += 1e-6;
+          const m = { mean: Float64Array.from(mean), cov };
+          const w = { data: Float64Array.from(weights), rows: weights.length / n, cols: n };
+          const scenarios = k.monteCarloScenarios(m, o).data;
+          const expected = ref.monteCarloScenarios(m, o).data;
+          const a = k.monteCarloVar(m, w, o);
+          const e = ref.monteCarloVar(m, w, o);
+          if (!stated) {
+            expect([...scenarios]).toEqual([...expected]);
+            return expectColumnsClose({ var: a.var, es: a.es }, { var: e.var, es: e.es });
           }
-          return Math.max(Math.abs(h * drift) + spread, floor);
-        });
-        expectColumnsClose({ scenarios }, { scenarios: expected }, { scenarios: assetScale }, tolerance(name, 'monteCarloScenarios'));
-        expectColumnsClose({ var: a.var, es: a.es }, { var: e.var, es: e.es }, { var: portfolioScale, es: portfolioScale }, tolerance(name, 'monteCarloVar'));
-      }),
-      { numRuns: 60 },
-    );
-  });
+          // another Cholesky factor: each asset measured against its largest scenario and its sd over the
+          // horizon, each portfolio against its drift and sum_i |w_i| sd_i (what the factor's rounding scales with)
+          const h = o.horizon;
+          const sd = Float64Array.from({ length: n }, (_, i) => Math.sqrt(h * cov.data[i * n + i]));
+          const largest = Float64Array.from({ length: n }, (_, i) =>
+            Math.max(...Array.from({ length: o.paths }, (_, q) => Math.abs(expected[q * n + i]))),
+          );
+          const assetScale = Float64Array.from(expected, (_, x) => Math.max(largest[x % n] + sd[x % n], floor));
+          const portfolioScale = Float64Array.from({ length: w.rows }, (_, p) => {
+            let drift = 0;
+            let spread = 0;
+            for (let i = 0; i < n; i++) {
+              drift += w.data[p * n + i] * m.mean[i];
+              spread += Math.abs(w.data[p * n + i]) * sd[i];
+            }
+            return Math.max(Math.abs(h * drift) + spread, floor);
+          });
+          expectColumnsClose({ scenarios }, { scenarios: expected }, { scenarios: assetScale }, tolerance(name, 'monteCarloScenarios'));
+          expectColumnsClose(
+            { var: a.var, es: a.es },
+            { var: e.var, es: e.es },
+            { var: portfolioScale, es: portfolioScale },
+            tolerance(name, 'monteCarloVar'),
+          );
+        }),
+        { numRuns: 60 },
+      );
+    },
+  );
 
-  test(['monteCarloScenarios'], 'monteCarloScenarios with a diagonal covariance: the same bits on every backend (the same normals, the same factor); float32 ones within their tolerance', () => {
-    for (const [n, seed, distribution] of [[1, 0, 'normal'], [7, 42, 'normal'], [12, 2 ** 53 - 1, { studentT: 3.5 }]] as const) {
-      const cov = { data: new Float64Array(n * n), rows: n, cols: n };
-      for (let i = 0; i < n; i++) cov.data[i * n + i] = 1e-4 * (1 + i);
-      const model = { mean: Float64Array.from({ length: n }, (_, i) => 1e-4 * (i - 3)), cov };
-      const o = { paths: 257, seed, horizon: 5, distribution };
-      const expected = ref.monteCarloScenarios(model, o).data;
-      if (!FLOAT32_BACKENDS.has(name)) expect([...k.monteCarloScenarios(model, o).data]).toEqual([...expected]);
-      // float32 scenarios: s z_i sqrt(h cov_ii) rounded, measured against each scenario's sd term
-      else expectColumnsClose({ x: k.monteCarloScenarios(model, o).data }, { x: expected }, { x: Float64Array.from(expected, (_, q) => Math.abs(expected[q]) + Math.sqrt(5 * cov.data[(q % n) * (n + 1)])) }, tolerance(name, 'monteCarloScenarios'));
-    }
-  });
-
-  test(['monteCarloVar'], 'monteCarloVar whose P&L overflows (a mean near the largest double): the reference\'s VaR and ES (NaN, -Infinity)', () => {
-    const model = { mean: Float64Array.of(Number.MAX_VALUE), cov: { data: Float64Array.of(6431.2195377007538), rows: 1, cols: 1 } };
-    const weights = { data: Float64Array.of(98, 58.2, -56.2), rows: 3, cols: 1 };
-    const o = { paths: 11, confidence: 0.192, horizon: 0.4, seed: 3320300901747659 };
-    const a = k.monteCarloVar(model, weights, o);
-    const e = ref.monteCarloVar(model, weights, o);
-    expect([...a.var, ...a.es]).toEqual([...e.var, ...e.es]);
-  });
-
-  test(['valueAtRisk'], 'historical valueAtRisk on long series (the sampled selection and its fallback): sorted, reversed, ties, adversarial', () => {
-    const n = 2000;
-    const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;
-    const patterns: Record<string, (i: number) => number> = {
-      random: wave,
-      ascending: (i) => i / n - 0.5,
-      descending: (i) => 0.5 - i / n,
-      'three values': (i) => [-0.01, 0, 0.01][i % 3],
-      constant: () => 0.004,
-      // the 64 sampled positions (every 31st) hold the largest values: the sample's threshold is too high
-      'large at the sampled positions': (i) => (i % 31 === 0 ? 1 + i : wave(i)),
-      // the sampled positions hold the smallest values: the threshold keeps too few, the fallback runs
-      'small at the sampled positions': (i) => (i % 31 === 0 ? -1 - i / n : wave(i)),
-    };
-    for (const [name, f] of Object.entries(patterns)) {
-      const x = Float64Array.from({ length: n }, (_, i) => f(i));
-      for (const confidence of [0.9, 0.95, 0.99, 0.999]) {
-        const o = { method: 'historical' as const, confidence };
-        const a = k.valueAtRisk(x, o);
-        const e = ref.valueAtRisk(x, o);
-        expect([a.var[0], a.es[0]], `${name} at ${confidence}`).toEqual([e.var[0], e.es[0]]);
+  test(
+    ['monteCarloScenarios'],
+    'monteCarloScenarios with a diagonal covariance: the same bits on every backend (the same normals, the same factor); float32 ones within their tolerance',
+    () => {
+      for (const [n, seed, distribution] of [
+        [1, 0, 'normal'],
+        [7, 42, 'normal'],
+        [12, 2 ** 53 - 1, { studentT: 3.5 }],
+      ] as const) {
+        const cov = { data: new Float64Array(n * n), rows: n, cols: n };
+        for (let i = 0; i < n; i++) cov.data[i * n + i] = 1e-4 * (1 + i);
+        const model = { mean: Float64Array.from({ length: n }, (_, i) => 1e-4 * (i - 3)), cov };
+        const o = { paths: 257, seed, horizon: 5, distribution };
+        const expected = ref.monteCarloScenarios(model, o).data;
+        if (!FLOAT32_BACKENDS.has(name)) expect([...k.monteCarloScenarios(model, o).data]).toEqual([...expected]);
+        // float32 scenarios: s z_i sqrt(h cov_ii) rounded, measured against each scenario's sd term
+        else
+          expectColumnsClose(
+            { x: k.monteCarloScenarios(model, o).data },
+            { x: expected },
+            { x: Float64Array.from(expected, (_, q) => Math.abs(expected[q]) + Math.sqrt(5 * cov.data[(q % n) * (n + 1)])) },
+            tolerance(name, 'monteCarloScenarios'),
+          );
       }
-    }
-  });
+    },
+  );
 
-  test(['performanceStats', 'valueAtRisk', 'simpleReturns'], 'edge cases: empty, one row, one column, all NaN, a constant series, a total loss', () => {
-    const series = [new Float64Array(0), Float64Array.of(0.01), Float64Array.of(NaN, NaN), Float64Array.of(0.01, 0.01, 0.01), Float64Array.of(0.1, -1, 0.2), Float64Array.of(1e-300, -1e-300)];
-    for (const x of series) {
-      expectColumnsClose({ ...k.performanceStats(x) }, { ...ref.performanceStats(x) });
-      for (const method of ['historical', 'gaussian', 'cornish-fisher'] as const) {
-        expectColumnsClose({ ...k.valueAtRisk(x, { method }) }, { ...ref.valueAtRisk(x, { method }) });
+  test(
+    ['monteCarloVar'],
+    "monteCarloVar whose P&L overflows (a mean near the largest double): the reference's VaR and ES (NaN, -Infinity)",
+    () => {
+      const model = { mean: Float64Array.of(Number.MAX_VALUE), cov: { data: Float64Array.of(6431.2195377007538), rows: 1, cols: 1 } };
+      const weights = { data: Float64Array.of(98, 58.2, -56.2), rows: 3, cols: 1 };
+      const o = { paths: 11, confidence: 0.192, horizon: 0.4, seed: 3320300901747659 };
+      const a = k.monteCarloVar(model, weights, o);
+      const e = ref.monteCarloVar(model, weights, o);
+      expect([...a.var, ...a.es]).toEqual([...e.var, ...e.es]);
+    },
+  );
+
+  test(
+    ['valueAtRisk'],
+    'historical valueAtRisk on long series (the sampled selection and its fallback): sorted, reversed, ties, adversarial',
+    () => {
+      const n = 2000;
+      const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;
+      const patterns: Record<string, (i: number) => number> = {
+        random: wave,
+        ascending: (i) => i / n - 0.5,
+        descending: (i) => 0.5 - i / n,
+        'three values': (i) => [-0.01, 0, 0.01][i % 3],
+        constant: () => 0.004,
+        // the 64 sampled positions (every 31st) hold the largest values: the sample's threshold is too high
+        'large at the sampled positions': (i) => (i % 31 === 0 ? 1 + i : wave(i)),
+        // the sampled positions hold the smallest values: the threshold keeps too few, the fallback runs
+        'small at the sampled positions': (i) => (i % 31 === 0 ? -1 - i / n : wave(i)),
+      };
+      for (const [name, f] of Object.entries(patterns)) {
+        const x = Float64Array.from({ length: n }, (_, i) => f(i));
+        for (const confidence of [0.9, 0.95, 0.99, 0.999]) {
+          const o = { method: 'historical' as const, confidence };
+          const a = k.valueAtRisk(x, o);
+          const e = ref.valueAtRisk(x, o);
+          expect([a.var[0], a.es[0]], `${name} at ${confidence}`).toEqual([e.var[0], e.es[0]]);
+        }
       }
-    }
-    expect(k.simpleReturns(Float64Array.of(5)).length).toBe(0);
-  });
+    },
+  );
+
+  test(
+    ['performanceStats', 'valueAtRisk', 'simpleReturns'],
+    'edge cases: empty, one row, one column, all NaN, a constant series, a total loss',
+    () => {
+      const series = [
+        new Float64Array(0),
+        Float64Array.of(0.01),
+        Float64Array.of(NaN, NaN),
+        Float64Array.of(0.01, 0.01, 0.01),
+        Float64Array.of(0.1, -1, 0.2),
+        Float64Array.of(1e-300, -1e-300),
+      ];
+      for (const x of series) {
+        expectColumnsClose({ ...k.performanceStats(x) }, { ...ref.performanceStats(x) });
+        for (const method of ['historical', 'gaussian', 'cornish-fisher'] as const) {
+          expectColumnsClose({ ...k.valueAtRisk(x, { method }) }, { ...ref.valueAtRisk(x, { method }) });
+        }
+      }
+      expect(k.simpleReturns(Float64Array.of(5)).length).toBe(0);
+    },
+  );
 
   it('data faults: the same KernelInputError as the reference', () => {
     const calls: [KernelName, (kk: Kernels) => unknown][] = [
@@ -358,13 +497,52 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
       ['portfolioReturns', (kk) => kk.portfolioReturns(Float64Array.of(0.1, 0.2), Float64Array.of(Infinity))],
       ['valueAtRisk', (kk) => kk.valueAtRisk({ data: Float64Array.of(0.1, NaN, Infinity, 0), rows: 2, cols: 2 }, { method: 'gaussian' })],
       ['covariance', (kk) => kk.covariance({ data: Float64Array.of(0.1, NaN, -Infinity, 0), rows: 2, cols: 2 })],
-      ['componentVar', (kk) => kk.componentVar({ data: Float64Array.of(0.1, 0.2, 0.3, Infinity), rows: 2, cols: 2 }, Float64Array.of(1, 1), { method: 'gaussian' })],
-      ['componentVar', (kk) => kk.componentVar({ data: Float64Array.of(0.1, 0.2), rows: 1, cols: 2 }, Float64Array.of(1, -Infinity), { method: 'cornish-fisher' })],
-      ['portfolioVolatility', (kk) => kk.portfolioVolatility({ data: Float64Array.of(1, 0, 0, 1), rows: 2, cols: 2 }, Float64Array.of(1, NaN))],
-      ['monteCarloVar', (kk) => kk.monteCarloVar({ mean: Float64Array.of(0, 0, 0), cov: { data: Float64Array.of(1, 0, 0, 0, 1, 2, 0, 2, 1), rows: 3, cols: 3 } }, Float64Array.of(1, 1, 1))],
-      ['monteCarloVar', (kk) => kk.monteCarloVar({ mean: Float64Array.of(0, 0), cov: { data: Float64Array.of(1, 0, 0, 1), rows: 2, cols: 2 } }, Float64Array.of(1, Infinity))],
-      ['monteCarloScenarios', (kk) => kk.monteCarloScenarios({ mean: Float64Array.of(0, 0), cov: { data: Float64Array.of(0, 0, 0, 1), rows: 2, cols: 2 } })],
-      ['monteCarloScenarios', (kk) => kk.monteCarloScenarios({ mean: Float64Array.of(0, 0, 0), cov: { data: Float64Array.of(4, 2, 0, 2, 1, 0, 0, 0, 1), rows: 3, cols: 3 } })],
+      [
+        'componentVar',
+        (kk) =>
+          kk.componentVar({ data: Float64Array.of(0.1, 0.2, 0.3, Infinity), rows: 2, cols: 2 }, Float64Array.of(1, 1), {
+            method: 'gaussian',
+          }),
+      ],
+      [
+        'componentVar',
+        (kk) =>
+          kk.componentVar({ data: Float64Array.of(0.1, 0.2), rows: 1, cols: 2 }, Float64Array.of(1, -Infinity), {
+            method: 'cornish-fisher',
+          }),
+      ],
+      [
+        'portfolioVolatility',
+        (kk) => kk.portfolioVolatility({ data: Float64Array.of(1, 0, 0, 1), rows: 2, cols: 2 }, Float64Array.of(1, NaN)),
+      ],
+      [
+        'monteCarloVar',
+        (kk) =>
+          kk.monteCarloVar(
+            { mean: Float64Array.of(0, 0, 0), cov: { data: Float64Array.of(1, 0, 0, 0, 1, 2, 0, 2, 1), rows: 3, cols: 3 } },
+            Float64Array.of(1, 1, 1),
+          ),
+      ],
+      [
+        'monteCarloVar',
+        (kk) =>
+          kk.monteCarloVar(
+            { mean: Float64Array.of(0, 0), cov: { data: Float64Array.of(1, 0, 0, 1), rows: 2, cols: 2 } },
+            Float64Array.of(1, Infinity),
+          ),
+      ],
+      [
+        'monteCarloScenarios',
+        (kk) => kk.monteCarloScenarios({ mean: Float64Array.of(0, 0), cov: { data: Float64Array.of(0, 0, 0, 1), rows: 2, cols: 2 } }),
+      ],
+      [
+        'monteCarloScenarios',
+        (kk) =>
+          kk.monteCarloScenarios({
+            mean: Float64Array.of(0, 0, 0),
+            cov: { data: Float64Array.of(4, 2, 0, 2, 1, 0, 0, 0, 1), rows: 3, cols: 3 },
+          }),
+      ],
     ];
     for (const [kernel, call] of calls) {
       if (!supports(kernel)) continue;

@@ -141,7 +141,7 @@ describe('valueAtRisk', () => {
     }
   });
 
-  it("Cornish-Fisher is the Gaussian (ddof 0) where PerformanceAnalytics zeroes skew and kurtosis (m2 <= 1.5e-8)", () => {
+  it('Cornish-Fisher is the Gaussian (ddof 0) where PerformanceAnalytics zeroes skew and kurtosis (m2 <= 1.5e-8)', () => {
     const calm = Float64Array.from({ length: 50 }, (_, i) => 1e-5 * Math.sin(i * 1.7) + (i % 7 === 0 ? 3e-5 : 0));
     const [cv, ces] = var1(calm, { method: 'cornish-fisher', confidence: 0.99 });
     const [gv, ges] = var1(calm, { method: 'gaussian', confidence: 0.99, ddof: 0 });
@@ -167,12 +167,30 @@ describe('covariance', () => {
   it("'sample': numpy.cov with ddof 1", () => {
     const { cov } = ref.covariance(X);
     expect([cov.rows, cov.cols]).toEqual([3, 3]);
-    expectMatrix(cov.data, [0.00032379999999999996, -0.00016925, -0.000129, -0.00016925, 0.00028000000000000003, -2.875000000000001e-5, -0.000129, -2.875000000000001e-5, 0.00014500000000000003]);
+    expectMatrix(
+      cov.data,
+      [
+        0.00032379999999999996, -0.00016925, -0.000129, -0.00016925, 0.00028000000000000003, -2.875000000000001e-5, -0.000129,
+        -2.875000000000001e-5, 0.00014500000000000003,
+      ],
+    );
   });
 
   it("'ewma': S_0 = r_0 r_0', S_t = lambda S_{t-1} + (1 - lambda) r_t r_t' (RiskMetrics, zero mean); adjust: normalised weights", () => {
-    expectMatrix(ref.covariance(X, { method: 'ewma' }).cov.data, [0.00015418283200000003, 0.00011089447999999996, -9.349129599999999e-5, 0.00011089447999999996, 0.00035321168799999994, -0.00015224499199999997, -9.349129599999999e-5, -0.00015224499199999997, 0.00010669129600000001]);
-    expectMatrix(ref.covariance(X, { method: 'ewma', adjust: true }).cov.data, [0.00030362138687210283, -0.00013486233352217347, -7.554001357441038e-5, -0.00013486233352217347, 0.0002241675337523028, -2.053464907392874e-5, -7.554001357441038e-5, -2.053464907392874e-5, 0.00012514617492662166]);
+    expectMatrix(
+      ref.covariance(X, { method: 'ewma' }).cov.data,
+      [
+        0.00015418283200000003, 0.00011089447999999996, -9.349129599999999e-5, 0.00011089447999999996, 0.00035321168799999994,
+        -0.00015224499199999997, -9.349129599999999e-5, -0.00015224499199999997, 0.00010669129600000001,
+      ],
+    );
+    expectMatrix(
+      ref.covariance(X, { method: 'ewma', adjust: true }).cov.data,
+      [
+        0.00030362138687210283, -0.00013486233352217347, -7.554001357441038e-5, -0.00013486233352217347, 0.0002241675337523028,
+        -2.053464907392874e-5, -7.554001357441038e-5, -2.053464907392874e-5, 0.00012514617492662166,
+      ],
+    );
   });
 
   // scikit-learn's ledoit_wolf and oas, run as its own code (its blocked Ledoit-Wolf sums and its OAS
@@ -180,14 +198,24 @@ describe('covariance', () => {
   it("'ledoit-wolf' and 'oas': scikit-learn's shrinkage and shrunk matrix", () => {
     const lw = ref.covariance(X, { method: 'ledoit-wolf' });
     expectRel(lw.shrinkage!, 0.880089903748463);
-    expectMatrix(lw.cov.data, [0.00020679786331349127, -1.623582703245811e-5, -1.237472193315862e-5, -1.623582703245811e-5, 0.0002025962135408374, -2.757932213785353e-6, -1.237472193315862e-5, -2.757932213785353e-6, 0.0001896459231456714]);
+    expectMatrix(
+      lw.cov.data,
+      [
+        0.00020679786331349127, -1.623582703245811e-5, -1.237472193315862e-5, -1.623582703245811e-5, 0.0002025962135408374,
+        -2.757932213785353e-6, -1.237472193315862e-5, -2.757932213785353e-6, 0.0001896459231456714,
+      ],
+    );
     const oas = ref.covariance(X, { method: 'oas' });
     expect(oas.shrinkage).toBe(1); // five dates, three assets: fully shrunk to mu I
     expectMatrix(oas.cov.data, [0.00019968, 0, 0, 0, 0.00019968, 0, 0, 0, 0.00019968]);
-    const Y = matrix(Float64Array.from({ length: 240 }, (_, k) => {
-      const [t, i] = [Math.floor(k / 4), k % 4];
-      return 0.01 * Math.sin(t * 1.7 + i * 0.3) + (i === 1 ? 0.01 * Math.sin(t * 1.7) : 0) + 0.002 * Math.cos(t * t * 0.1 + i);
-    }), 60, 4);
+    const Y = matrix(
+      Float64Array.from({ length: 240 }, (_, k) => {
+        const [t, i] = [Math.floor(k / 4), k % 4];
+        return 0.01 * Math.sin(t * 1.7 + i * 0.3) + (i === 1 ? 0.01 * Math.sin(t * 1.7) : 0) + 0.002 * Math.cos(t * t * 0.1 + i);
+      }),
+      60,
+      4,
+    );
     const lwY = ref.covariance(Y, { method: 'ledoit-wolf' });
     expectRel(lwY.shrinkage!, 0.014825046186949917, 1e-10);
     expectRel(lwY.cov.data[1], 9.886609216883703e-5, 1e-10);
@@ -199,27 +227,44 @@ describe('covariance', () => {
   });
 
   it("PyPortfolioOpt's Ledoit-Wolf targets, constant correlation and single factor (its code run with numpy, frequency 1)", () => {
-    const Y = matrix(Float64Array.from({ length: 240 }, (_, k) => {
-      const [t, i] = [Math.floor(k / 4), k % 4];
-      return 0.01 * Math.sin(t * 1.7 + i * 0.3) + (i === 1 ? 0.01 * Math.sin(t * 1.7) : 0) + 0.002 * Math.cos(t * t * 0.1 + i);
-    }), 60, 4);
+    const Y = matrix(
+      Float64Array.from({ length: 240 }, (_, k) => {
+        const [t, i] = [Math.floor(k / 4), k % 4];
+        return 0.01 * Math.sin(t * 1.7 + i * 0.3) + (i === 1 ? 0.01 * Math.sin(t * 1.7) : 0) + 0.002 * Math.cos(t * t * 0.1 + i);
+      }),
+      60,
+      4,
+    );
     const cc = ref.covariance(Y, { method: 'ledoit-wolf-constant-correlation' });
     expectRel(cc.shrinkage!, 0.1546885653523105, 1e-10);
-    [[1, 9.944891285120763e-5], [10, 5.175509490333396e-5], [13, 7.229983178551614e-5]].forEach(([k, e]) => expectRel(cc.cov.data[k], e, 1e-10));
+    [
+      [1, 9.944891285120763e-5],
+      [10, 5.175509490333396e-5],
+      [13, 7.229983178551614e-5],
+    ].forEach(([k, e]) => expectRel(cc.cov.data[k], e, 1e-10));
     const sf = ref.covariance(Y, { method: 'ledoit-wolf-single-factor' });
     expectRel(sf.shrinkage!, 0.034522987538051116, 1e-10);
-    [[1, 0.0001000965839100216], [10, 5.0892509988278394e-5], [13, 6.996005598983201e-5]].forEach(([k, e]) => expectRel(sf.cov.data[k], e, 1e-10));
+    [
+      [1, 0.0001000965839100216],
+      [10, 5.0892509988278394e-5],
+      [13, 6.996005598983201e-5],
+    ].forEach(([k, e]) => expectRel(sf.cov.data[k], e, 1e-10));
   });
 
   it("'semi': PyPortfolioOpt's semicovariance below its default benchmark 0.000079 (frequency 1; numpy)", () => {
-    expectMatrix(ref.covariance(X, { method: 'semi' }).cov.data, [8.063324820000001e-5, 0, 0, 0, 0.00010095174459999999, 2.3949639999999996e-7, 0, 2.3949639999999996e-7, 2.54777446e-5]);
+    expectMatrix(
+      ref.covariance(X, { method: 'semi' }).cov.data,
+      [8.063324820000001e-5, 0, 0, 0, 0.00010095174459999999, 2.3949639999999996e-7, 0, 2.3949639999999996e-7, 2.54777446e-5],
+    );
   });
 
   it('complete rows only: a row with a NaN is left out; fewer than 2 rows give NaN (sample)', () => {
     const withNaN = Float64Array.from([...X.data, NaN, 0.5, 0.5]);
     expect([...ref.covariance(matrix(withNaN, 6, 3)).cov.data]).toEqual([...ref.covariance(X).cov.data]);
     expect([...ref.covariance(matrix(Float64Array.of(0.01, 0.02), 1, 2)).cov.data]).toEqual([NaN, NaN, NaN, NaN]);
-    expect([...ref.covariance(matrix(Float64Array.of(0.01, 0.02), 1, 2), { method: 'ewma' }).cov.data]).toEqual([0.0001, 0.0002, 0.0002, 0.0004]);
+    expect([...ref.covariance(matrix(Float64Array.of(0.01, 0.02), 1, 2), { method: 'ewma' }).cov.data]).toEqual([
+      0.0001, 0.0002, 0.0002, 0.0004,
+    ]);
   });
 });
 
@@ -236,7 +281,11 @@ describe('portfolioVolatility', () => {
   });
 
   it('a covariance from covariance() and the volatility of the portfolio returns agree', () => {
-    const r = matrix(Float64Array.from({ length: 300 }, (_, i) => Math.sin(i * 1.3) * 0.02), 100, 3);
+    const r = matrix(
+      Float64Array.from({ length: 300 }, (_, i) => Math.sin(i * 1.3) * 0.02),
+      100,
+      3,
+    );
     const w = Float64Array.of(0.5, 0.3, 0.2);
     const direct = ref.performanceStats(ref.portfolioReturns(r, w), { periodsPerYear: 1 }).annualVolatility[0];
     expectRel(ref.portfolioVolatility(ref.covariance(r).cov, w)[0], direct, 1e-12);
@@ -271,27 +320,87 @@ describe('returns and portfolios', () => {
 describe('bad input: KernelInputError naming the argument', () => {
   const X1 = matrix(Float64Array.of(0.01, 0.02, 0.03, 0.04), 2, 2);
   const cases: [string, () => unknown, string][] = [
-    ['a price of 0', () => ref.simpleReturns(Float64Array.of(1, 0)), 'prices: expected finite prices > 0 (NaN for a missing one), got prices[1] = 0'],
+    [
+      'a price of 0',
+      () => ref.simpleReturns(Float64Array.of(1, 0)),
+      'prices: expected finite prices > 0 (NaN for a missing one), got prices[1] = 0',
+    ],
     ['a negative price in a matrix', () => ref.logReturns(matrix(Float64Array.of(1, 2, 3, -4), 2, 2)), 'got prices[1][1] = -4'],
-    ['an infinite return', () => ref.performanceStats(Float64Array.of(0.1, Infinity)), 'returns: expected finite returns (NaN for a missing one), got returns[1] = Infinity'],
-    ['a NaN weight', () => ref.portfolioReturns(Float64Array.of(0.1), Float64Array.of(NaN)), 'weights: expected finite weights, got weights[0] = NaN'],
-    ['weights of the wrong length', () => ref.portfolioReturns(matrix(new Float64Array(4), 2, 2), Float64Array.of(1)), 'weights: expected 2 (the columns of returns), got 1'],
-    ['a matrix whose data is short', () => ref.performanceStats({ data: new Float64Array(5), rows: 2, cols: 3 }), 'returns.data: expected length 6 (rows 2 x cols 3), got length 5'],
+    [
+      'an infinite return',
+      () => ref.performanceStats(Float64Array.of(0.1, Infinity)),
+      'returns: expected finite returns (NaN for a missing one), got returns[1] = Infinity',
+    ],
+    [
+      'a NaN weight',
+      () => ref.portfolioReturns(Float64Array.of(0.1), Float64Array.of(NaN)),
+      'weights: expected finite weights, got weights[0] = NaN',
+    ],
+    [
+      'weights of the wrong length',
+      () => ref.portfolioReturns(matrix(new Float64Array(4), 2, 2), Float64Array.of(1)),
+      'weights: expected 2 (the columns of returns), got 1',
+    ],
+    [
+      'a matrix whose data is short',
+      () => ref.performanceStats({ data: new Float64Array(5), rows: 2, cols: 3 }),
+      'returns.data: expected length 6 (rows 2 x cols 3), got length 5',
+    ],
     ['rows not an integer', () => matrix(new Float64Array(3), 1.5, 2), 'matrix.rows: expected an integer >= 0, got 1.5'],
-    ['a plain array', () => ref.simpleReturns([1, 2] as never), 'prices: expected a Float64Array or a Matrix { data, rows, cols }, got an Array of length 2'],
-    ['periodsPerYear 0', () => ref.performanceStats(ONE, { periodsPerYear: 0 }), 'options.periodsPerYear: expected a finite number > 0, got 0'],
+    [
+      'a plain array',
+      () => ref.simpleReturns([1, 2] as never),
+      'prices: expected a Float64Array or a Matrix { data, rows, cols }, got an Array of length 2',
+    ],
+    [
+      'periodsPerYear 0',
+      () => ref.performanceStats(ONE, { periodsPerYear: 0 }),
+      'options.periodsPerYear: expected a finite number > 0, got 0',
+    ],
     ['riskFree NaN', () => ref.performanceStats(ONE, { riskFree: NaN }), 'options.riskFree: expected a finite number, got NaN'],
-    ['no VaR method', () => ref.valueAtRisk(ONE, {} as never), "options.method: expected 'historical', 'gaussian' or 'cornish-fisher', got undefined"],
+    [
+      'no VaR method',
+      () => ref.valueAtRisk(ONE, {} as never),
+      "options.method: expected 'historical', 'gaussian' or 'cornish-fisher', got undefined",
+    ],
     ['no VaR options', () => ref.valueAtRisk(ONE, undefined as never), 'options: expected an object with a method'],
-    ['confidence 1', () => ref.valueAtRisk(ONE, { method: 'gaussian', confidence: 1 }), 'options.confidence: expected a number in (0, 1), got 1'],
+    [
+      'confidence 1',
+      () => ref.valueAtRisk(ONE, { method: 'gaussian', confidence: 1 }),
+      'options.confidence: expected a number in (0, 1), got 1',
+    ],
     ['ddof 0.5', () => ref.valueAtRisk(ONE, { method: 'gaussian', ddof: 0.5 }), 'options.ddof: expected an integer >= 0, got 0.5'],
     ['lambda 1', () => ref.covariance(X1, { method: 'ewma', lambda: 1 }), 'options.lambda: expected a number in (0, 1), got 1'],
-    ['covariance method', () => ref.covariance(X1, { method: 'shrunk' as never }), "options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor', got \"shrunk\""],
-    ['a benchmark of Infinity', () => ref.covariance(X1, { method: 'semi', benchmark: Infinity }), 'options.benchmark: expected a finite number, got Infinity'],
-    ['a non-square cov', () => ref.portfolioVolatility(matrix(new Float64Array(6), 2, 3), Float64Array.of(1, 1, 1)), 'cov: expected a square matrix, got 2 x 3'],
-    ['an asymmetric cov', () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0.5, 0.4, 1), 2, 2), Float64Array.of(1, 1)), 'cov: expected a symmetric matrix, got [1][0] = 0.4 but [0][1] = 0.5'],
-    ['weights of the wrong size for cov', () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0, 0, 1), 2, 2), Float64Array.of(1)), 'weights: expected 2 (the size of cov), got 1'],
-    ['an infinite return for VaR', () => ref.valueAtRisk(Float64Array.of(-Infinity), { method: 'historical' }), 'got returns[0] = -Infinity'],
+    [
+      'covariance method',
+      () => ref.covariance(X1, { method: 'shrunk' as never }),
+      "options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor', got \"shrunk\"",
+    ],
+    [
+      'a benchmark of Infinity',
+      () => ref.covariance(X1, { method: 'semi', benchmark: Infinity }),
+      'options.benchmark: expected a finite number, got Infinity',
+    ],
+    [
+      'a non-square cov',
+      () => ref.portfolioVolatility(matrix(new Float64Array(6), 2, 3), Float64Array.of(1, 1, 1)),
+      'cov: expected a square matrix, got 2 x 3',
+    ],
+    [
+      'an asymmetric cov',
+      () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0.5, 0.4, 1), 2, 2), Float64Array.of(1, 1)),
+      'cov: expected a symmetric matrix, got [1][0] = 0.4 but [0][1] = 0.5',
+    ],
+    [
+      'weights of the wrong size for cov',
+      () => ref.portfolioVolatility(matrix(Float64Array.of(1, 0, 0, 1), 2, 2), Float64Array.of(1)),
+      'weights: expected 2 (the size of cov), got 1',
+    ],
+    [
+      'an infinite return for VaR',
+      () => ref.valueAtRisk(Float64Array.of(-Infinity), { method: 'historical' }),
+      'got returns[0] = -Infinity',
+    ],
   ];
   for (const [title, call, message] of cases) {
     it(title, () => {

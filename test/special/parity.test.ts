@@ -10,7 +10,34 @@ import { expect, it } from 'vitest';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 
 const RTOL = 1e-14;
-const EDGES = [0, -0, 1, -1, 0.66291, -0.66291, 0.6629, 5.656854249492380195, -5.656854249492381, 5, -5, 37, -37, -38.5, -38.85, 38.85, -39.5, 40, 1e-310, -1e-310, 5e-324, 1e300, -1e300, Infinity, -Infinity, NaN];
+const EDGES = [
+  0,
+  -0,
+  1,
+  -1,
+  0.66291,
+  -0.66291,
+  0.6629,
+  5.656854249492380195,
+  -5.656854249492381,
+  5,
+  -5,
+  37,
+  -37,
+  -38.5,
+  -38.85,
+  38.85,
+  -39.5,
+  40,
+  1e-310,
+  -1e-310,
+  5e-324,
+  1e300,
+  -1e300,
+  Infinity,
+  -Infinity,
+  NaN,
+];
 const PROBS = [0, 1, 0.5, 0.025, 0.975, 1e-300, 5e-324, 1 - 2 ** -53, 0.075, 0.925, -0.1, 1.1, NaN];
 const NUS = [0.1, 0.5, 1, 1.5, 2, 3, 4, 5, 10, 30, 1e3, 1e6, 1e30, Infinity];
 
@@ -39,53 +66,63 @@ function expectClose(actual: Float64Array, expected: Float64Array, input: Float6
 const values = fc.float64Array({ minLength: 0, maxLength: 200 }).map((xs) => xs.map((x) => (Math.abs(x) > 1e3 ? x % 60 : x)));
 const probs = fc.float64Array({ minLength: 0, maxLength: 200, min: 0, max: 1, noNaN: true });
 
-describeEachBackend('special functions parity', (k) => {
-  for (const name of ['normalCdf', 'normalSf', 'normalPdf'] as const) {
-    it(`${name}: random and edge values match the reference`, () => {
-      expectClose(k[name](Float64Array.from(EDGES)), ref[name](Float64Array.from(EDGES)), Float64Array.from(EDGES), name);
-      fc.assert(fc.property(values, (x) => expectClose(k[name](x), ref[name](x), x, name)), { numRuns: 100 });
-    });
-  }
-
-  it('normalCdf, normalSf, normalPdf against mpmath: the bounds of the reference (<= 1e-15 relative down to Phi(-37))', () => {
-    const rows = NORMAL.filter((r) => Math.abs(r[0]) <= 37);
-    const x = Float64Array.from(rows, (r) => r[0]);
-    expect(rows.length).toBeGreaterThan(1000);
-    expect(worstAgainstFixture(k.normalCdf(x), rows, 1)).toBeLessThanOrEqual(1e-15);
-    expect(worstAgainstFixture(k.normalSf(x), rows, 3)).toBeLessThanOrEqual(1e-15);
-    expect(worstAgainstFixture(k.normalPdf(x), rows, 5)).toBeLessThanOrEqual(1e-15);
-  });
-
-  it('normalQuantile: random and edge probabilities match the reference', () => {
-    const edges = Float64Array.from(PROBS);
-    expectClose(k.normalQuantile(edges), ref.normalQuantile(edges), edges, 'normalQuantile');
-    fc.assert(fc.property(probs, (p) => expectClose(k.normalQuantile(p), ref.normalQuantile(p), p, 'normalQuantile')), { numRuns: 100 });
-  });
-
-  it('studentTCdf and studentTQuantile: nu from 0.1 to 1e30 and Infinity, random and edge values', () => {
-    const x = Float64Array.from([...EDGES, -1e3, 1e3, 0.3, -12]);
-    const p = Float64Array.from(PROBS);
-    for (const nu of NUS) {
-      expectClose(k.studentTCdf(x, nu), ref.studentTCdf(x, nu), x, `studentTCdf nu=${nu}`);
-      expectClose(k.studentTQuantile(p, nu), ref.studentTQuantile(p, nu), p, `studentTQuantile nu=${nu}`);
+describeEachBackend(
+  'special functions parity',
+  (k) => {
+    for (const name of ['normalCdf', 'normalSf', 'normalPdf'] as const) {
+      it(`${name}: random and edge values match the reference`, () => {
+        expectClose(k[name](Float64Array.from(EDGES)), ref[name](Float64Array.from(EDGES)), Float64Array.from(EDGES), name);
+        fc.assert(
+          fc.property(values, (x) => expectClose(k[name](x), ref[name](x), x, name)),
+          { numRuns: 100 },
+        );
+      });
     }
-    fc.assert(
-      fc.property(values, probs, fc.double({ min: 0.1, max: 1e6, noNaN: true }), (t, q, nu) => {
-        expectClose(k.studentTCdf(t, nu), ref.studentTCdf(t, nu), t, `studentTCdf nu=${nu}`);
-        expectClose(k.studentTQuantile(q, nu), ref.studentTQuantile(q, nu), q, `studentTQuantile nu=${nu}`);
-      }),
-      { numRuns: 60 },
-    );
-  });
 
-  it('reads subarray and SharedArrayBuffer views in place; the scalar form equals the array form', () => {
-    const shared = new Float64Array(new SharedArrayBuffer(8 * 12)).fill(NaN);
-    shared.set([-3, -1, 0, 1, 3], 4);
-    const view = shared.subarray(4, 9);
-    expectClose(k.normalCdf(view), ref.normalCdf(Float64Array.from([-3, -1, 0, 1, 3])), view, 'normalCdf');
-    expect(k.normalCdf(view)[2]).toBe(0.5);
-    expect(k.normalCdf(-1)).toBe(ref.normalCdf(Float64Array.of(-1))[0]);
-    expect(() => k.studentTCdf(view, 0)).toThrow('nu: expected a number > 0');
-    expect(() => k.normalCdf([1, 2] as never)).toThrow('x: expected a Float64Array, got an Array of length 2');
-  });
-}, 'special');
+    it('normalCdf, normalSf, normalPdf against mpmath: the bounds of the reference (<= 1e-15 relative down to Phi(-37))', () => {
+      const rows = NORMAL.filter((r) => Math.abs(r[0]) <= 37);
+      const x = Float64Array.from(rows, (r) => r[0]);
+      expect(rows.length).toBeGreaterThan(1000);
+      expect(worstAgainstFixture(k.normalCdf(x), rows, 1)).toBeLessThanOrEqual(1e-15);
+      expect(worstAgainstFixture(k.normalSf(x), rows, 3)).toBeLessThanOrEqual(1e-15);
+      expect(worstAgainstFixture(k.normalPdf(x), rows, 5)).toBeLessThanOrEqual(1e-15);
+    });
+
+    it('normalQuantile: random and edge probabilities match the reference', () => {
+      const edges = Float64Array.from(PROBS);
+      expectClose(k.normalQuantile(edges), ref.normalQuantile(edges), edges, 'normalQuantile');
+      fc.assert(
+        fc.property(probs, (p) => expectClose(k.normalQuantile(p), ref.normalQuantile(p), p, 'normalQuantile')),
+        { numRuns: 100 },
+      );
+    });
+
+    it('studentTCdf and studentTQuantile: nu from 0.1 to 1e30 and Infinity, random and edge values', () => {
+      const x = Float64Array.from([...EDGES, -1e3, 1e3, 0.3, -12]);
+      const p = Float64Array.from(PROBS);
+      for (const nu of NUS) {
+        expectClose(k.studentTCdf(x, nu), ref.studentTCdf(x, nu), x, `studentTCdf nu=${nu}`);
+        expectClose(k.studentTQuantile(p, nu), ref.studentTQuantile(p, nu), p, `studentTQuantile nu=${nu}`);
+      }
+      fc.assert(
+        fc.property(values, probs, fc.double({ min: 0.1, max: 1e6, noNaN: true }), (t, q, nu) => {
+          expectClose(k.studentTCdf(t, nu), ref.studentTCdf(t, nu), t, `studentTCdf nu=${nu}`);
+          expectClose(k.studentTQuantile(q, nu), ref.studentTQuantile(q, nu), q, `studentTQuantile nu=${nu}`);
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('reads subarray and SharedArrayBuffer views in place; the scalar form equals the array form', () => {
+      const shared = new Float64Array(new SharedArrayBuffer(8 * 12)).fill(NaN);
+      shared.set([-3, -1, 0, 1, 3], 4);
+      const view = shared.subarray(4, 9);
+      expectClose(k.normalCdf(view), ref.normalCdf(Float64Array.from([-3, -1, 0, 1, 3])), view, 'normalCdf');
+      expect(k.normalCdf(view)[2]).toBe(0.5);
+      expect(k.normalCdf(-1)).toBe(ref.normalCdf(Float64Array.of(-1))[0]);
+      expect(() => k.studentTCdf(view, 0)).toThrow('nu: expected a number > 0');
+      expect(() => k.normalCdf([1, 2] as never)).toThrow('x: expected a Float64Array, got an Array of length 2');
+    });
+  },
+  'special',
+);

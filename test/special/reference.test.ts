@@ -5,15 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  normalCdf,
-  normalPdf,
-  normalQuantile,
-  normalSf,
-  studentTCdf,
-  studentTQuantile,
-  studentTSf,
-} from '../../src/math/special.js';
+import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile, studentTSf } from '../../src/math/special.js';
 
 interface Fixture {
   source: string;
@@ -261,7 +253,12 @@ describe('edge values', () => {
     expect(studentTQuantile(1 - 1e-16, 0.1)).toBeGreaterThan(1e150);
     // nu < 1: central quantiles lie far out in the tail (found by fuzz_special): F(Q(p)) = p, or +-Infinity
     // exactly where the quantile is beyond the double range.
-    for (const [p, nu] of [[0.49824277388966948, 1.3953640160730254e-5], [0.5446, 1.0002e-6], [0.7, 0.05], [0.3, 1e-3]]) {
+    for (const [p, nu] of [
+      [0.49824277388966948, 1.3953640160730254e-5],
+      [0.5446, 1.0002e-6],
+      [0.7, 0.05],
+      [0.3, 1e-3],
+    ]) {
       const t = studentTQuantile(p, nu);
       if (Number.isFinite(t)) expect(Math.abs(studentTCdf(t, nu) - p)).toBeLessThan(1e-12 * Math.min(p, 1 - p));
       else expect(studentTCdf(Math.sign(t) * Number.MAX_VALUE, nu) - p).toSatisfy((d: number) => (t > 0 ? d < 0 : d > 0));

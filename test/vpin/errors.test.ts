@@ -36,50 +36,115 @@ function inputError(fn: () => unknown): KernelInputError {
 
 /** [title, call, argument, message fragment] */
 const cases: [string, (k: Kernels) => unknown, string, string][] = [
-  ['length mismatch', (k) => k.vpin(withColumn('price', good.price.subarray(1)), { bucketVolume: 10 }), 'trades.price', 'expected length 50 (as trades.ts), got length 49'],
-  ['unsorted timestamps', (k) => k.vpin(withColumn('ts', set(good.ts, 7, 0)), { bucketVolume: 10 }), 'trades.ts', 'non-decreasing timestamps, got ts[7] = 0 after'],
+  [
+    'length mismatch',
+    (k) => k.vpin(withColumn('price', good.price.subarray(1)), { bucketVolume: 10 }),
+    'trades.price',
+    'expected length 50 (as trades.ts), got length 49',
+  ],
+  [
+    'unsorted timestamps',
+    (k) => k.vpin(withColumn('ts', set(good.ts, 7, 0)), { bucketVolume: 10 }),
+    'trades.ts',
+    'non-decreasing timestamps, got ts[7] = 0 after',
+  ],
   ['NaN timestamp', (k) => k.timeBars(withColumn('ts', set(good.ts, 0, NaN))), 'trades.ts', 'finite timestamps, got ts[0] = NaN'],
   ['infinite timestamp', (k) => k.timeBars(withColumn('ts', set(good.ts, 49, Infinity))), 'trades.ts', 'got ts[49] = Infinity'],
-  ['negative volume', (k) => k.vpin(withColumn('volume', set(good.volume, 3, -1)), { bucketVolume: 10 }), 'trades.volume', 'finite volumes >= 0, got volume[3] = -1'],
-  ['NaN volume', (k) => k.vpin(withColumn('volume', set(good.volume, 40, NaN)), { bucketVolume: 10 }), 'trades.volume', 'got volume[40] = NaN'],
-  ['NaN price', (k) => k.vpin(withColumn('price', set(good.price, 20, NaN)), { bucketVolume: 10 }), 'trades.price', 'finite prices, got price[20] = NaN'],
+  [
+    'negative volume',
+    (k) => k.vpin(withColumn('volume', set(good.volume, 3, -1)), { bucketVolume: 10 }),
+    'trades.volume',
+    'finite volumes >= 0, got volume[3] = -1',
+  ],
+  [
+    'NaN volume',
+    (k) => k.vpin(withColumn('volume', set(good.volume, 40, NaN)), { bucketVolume: 10 }),
+    'trades.volume',
+    'got volume[40] = NaN',
+  ],
+  [
+    'NaN price',
+    (k) => k.vpin(withColumn('price', set(good.price, 20, NaN)), { bucketVolume: 10 }),
+    'trades.price',
+    'finite prices, got price[20] = NaN',
+  ],
   ['NaN price in tickRule', (k) => k.tickRule(f64(1, 2, NaN)), 'price', 'finite prices, got price[2] = NaN'],
   ['NaN bar close', (k) => k.bulkClassify({ open: f64(1, 2), close: f64(1, NaN), volume: f64(1, 1) }), 'bars.close', 'got close[1] = NaN'],
   ['negative bar volume', (k) => k.bulkClassify({ open: f64(1), close: f64(1), volume: f64(-2) }), 'bars.volume', 'got volume[0] = -2'],
   ['bucketVolume 0', (k) => k.vpin(good, { bucketVolume: 0 }), 'options.bucketVolume', 'a finite number > 0, got 0'],
   ['bucketVolume missing', (k) => k.vpin(good, {} as never), 'options.bucketVolume', 'got undefined'],
-  ['bucketVolume too small for the data', (k) => k.vpin(good, { bucketVolume: 1e-9 }), 'options.bucketVolume', 'at most 10000000 buckets per call'],
+  [
+    'bucketVolume too small for the data',
+    (k) => k.vpin(good, { bucketVolume: 1e-9 }),
+    'options.bucketVolume',
+    'at most 10000000 buckets per call',
+  ],
   ['window 0', (k) => k.vpin(good, { bucketVolume: 10, window: 0 }), 'options.window', 'an integer in [1, 1000000], got 0'],
   ['window 2.5', (k) => k.vpin(good, { bucketVolume: 10, window: 2.5 }), 'options.window', 'got 2.5'],
   ['barMs negative', (k) => k.timeBars(good, { barMs: -5 }), 'options.barMs', 'got -5'],
-  ['bar index overflows', (k) => k.timeBars({ ts: f64(-1.7e308), price: f64(1), volume: f64(1) }, { barMs: 5e-324 }), 'trades.ts', 'timestamps whose bar index ts / barMs is finite, got ts[0] = -1.7e+308 with barMs = 5e-324'],
-  ['bar index overflows in vpin', (k) => k.vpin({ ts: f64(0, 1.7e308), price: f64(1, 2), volume: f64(1, 1) }, { bucketVolume: 1, barMs: 1e-10 }), 'trades.ts', 'got ts[1] = 1.7e+308 with barMs = 1e-10'],
-  ['classifier', (k) => k.vpin(good, { bucketVolume: 10, classifier: 'lee-ready' as never }), 'options.classifier', `'bvc' or 'tick', got "lee-ready"`],
+  [
+    'bar index overflows',
+    (k) => k.timeBars({ ts: f64(-1.7e308), price: f64(1), volume: f64(1) }, { barMs: 5e-324 }),
+    'trades.ts',
+    'timestamps whose bar index ts / barMs is finite, got ts[0] = -1.7e+308 with barMs = 5e-324',
+  ],
+  [
+    'bar index overflows in vpin',
+    (k) => k.vpin({ ts: f64(0, 1.7e308), price: f64(1, 2), volume: f64(1, 1) }, { bucketVolume: 1, barMs: 1e-10 }),
+    'trades.ts',
+    'got ts[1] = 1.7e+308 with barMs = 1e-10',
+  ],
+  [
+    'classifier',
+    (k) => k.vpin(good, { bucketVolume: 10, classifier: 'lee-ready' as never }),
+    'options.classifier',
+    `'bvc' or 'tick', got "lee-ready"`,
+  ],
   ['priceChange', (k) => k.vpin(good, { bucketVolume: 10, priceChange: 'open' as never }), 'options.priceChange', 'got "open"'],
   ['sigma negative', (k) => k.vpin(good, { bucketVolume: 10, sigma: -1 }), 'options.sigma', 'got -1'],
   ['sigma rolling 1', (k) => k.vpin(good, { bucketVolume: 10, sigma: { rolling: 1 } }), 'options.sigma.rolling', 'got 1'],
   ['sigma ewma 1', (k) => k.vpin(good, { bucketVolume: 10, sigma: { ewma: 1 } }), 'options.sigma.ewma', 'a number in [0, 1), got 1'],
   ['sigma garbage', (k) => k.vpin(good, { bucketVolume: 10, sigma: { garch: 1 } as never }), 'options.sigma', "'sample', a number > 0"],
   ['studentT nu 0', (k) => k.vpin(good, { bucketVolume: 10, distribution: { studentT: 0 } }), 'options.distribution.studentT', 'got 0'],
-  ['wrong typed array', (k) => k.vpin({ ...good, volume: new Float32Array(50) as never }, { bucketVolume: 10 }), 'trades.volume', 'a Float64Array, got Float32Array(50)'],
+  [
+    'wrong typed array',
+    (k) => k.vpin({ ...good, volume: new Float32Array(50) as never }, { bucketVolume: 10 }),
+    'trades.volume',
+    'a Float64Array, got Float32Array(50)',
+  ],
   ['plain array', (k) => k.tickRule([1, 2, 3] as never), 'price', 'got an Array of length 3'],
-  ['detached buffer', (k) => k.vpin(withColumn('price', detached()), { bucketVolume: 10 }), 'trades.price', 'an attached buffer, got a detached buffer'],
+  [
+    'detached buffer',
+    (k) => k.vpin(withColumn('price', detached()), { bucketVolume: 10 }),
+    'trades.price',
+    'an attached buffer, got a detached buffer',
+  ],
   ['trades not an object', (k) => k.vpin(null as never, { bucketVolume: 10 }), 'trades', 'got null'],
   ['stream with sample sigma', (k) => k.vpinStream({ bucketVolume: 10 }), 'options.sigma', 'a causal sigma'],
-  ['stream trade in a flushed bar', (k) => {
-    const s = k.vpinStream({ bucketVolume: 10, sigma: 1 });
-    s.update(good);
-    s.flush();
-    s.update({ ts: good.ts.subarray(49), price: good.price.subarray(49), volume: good.volume.subarray(49) });
-  }, 'trades.ts', 'a timestamp after the bar closed by flush()'],
-  ['stream batch earlier than the last', (k) => {
-    const s = k.vpinStream({ bucketVolume: 10, sigma: 1 });
-    s.update(good);
-    s.update({ ts: good.ts.subarray(0, 1), price: good.price.subarray(0, 1), volume: good.volume.subarray(0, 1) });
-  }, 'trades.ts', 'non-decreasing timestamps, got ts[0]'],
+  [
+    'stream trade in a flushed bar',
+    (k) => {
+      const s = k.vpinStream({ bucketVolume: 10, sigma: 1 });
+      s.update(good);
+      s.flush();
+      s.update({ ts: good.ts.subarray(49), price: good.price.subarray(49), volume: good.volume.subarray(49) });
+    },
+    'trades.ts',
+    'a timestamp after the bar closed by flush()',
+  ],
+  [
+    'stream batch earlier than the last',
+    (k) => {
+      const s = k.vpinStream({ bucketVolume: 10, sigma: 1 });
+      s.update(good);
+      s.update({ ts: good.ts.subarray(0, 1), price: good.price.subarray(0, 1), volume: good.volume.subarray(0, 1) });
+    },
+    'trades.ts',
+    'non-decreasing timestamps, got ts[0]',
+  ],
 ];
 
-describe.each([['reference', ref] as const, ...(kernelsIfNative())])('bad input [%s]', (_name, k) => {
+describe.each([['reference', ref] as const, ...kernelsIfNative()])('bad input [%s]', (_name, k) => {
   for (const [title, call, argument, fragment] of cases) {
     it(`${title}: KernelInputError naming ${argument}`, () => {
       const error = inputError(() => call(k));
@@ -89,26 +154,30 @@ describe.each([['reference', ref] as const, ...(kernelsIfNative())])('bad input 
   }
 });
 
-describeEachBackend('same error messages as the reference', (k, _name, supports) => {
-  /** The kernel a case calls (a backend that implements part of the family is asked only for its own). */
-  const kernelOf = (call: (k: Kernels) => unknown) => String(call).match(/k\.(\w+)\(/)![1] as KernelName;
+describeEachBackend(
+  'same error messages as the reference',
+  (k, _name, supports) => {
+    /** The kernel a case calls (a backend that implements part of the family is asked only for its own). */
+    const kernelOf = (call: (k: Kernels) => unknown) => String(call).match(/k\.(\w+)\(/)![1] as KernelName;
 
-  it('every bad input gives the reference message', () => {
-    for (const [, call] of cases) {
-      if (supports(kernelOf(call))) expect(inputError(() => call(k)).message).toBe(inputError(() => call(ref)).message);
-    }
-  });
+    it('every bad input gives the reference message', () => {
+      for (const [, call] of cases) {
+        if (supports(kernelOf(call))) expect(inputError(() => call(k)).message).toBe(inputError(() => call(ref)).message);
+      }
+    });
 
-  it.runIf(supports('vpinStream'))('a rejected batch leaves the stream unchanged', () => {
-    const options = { bucketVolume: 100, window: 3, sigma: { ewma: 0.9 } };
-    const s = k.vpinStream(options);
-    s.update({ ts: good.ts.subarray(0, 25), price: good.price.subarray(0, 25), volume: good.volume.subarray(0, 25) });
-    const before = s.snapshot();
-    const bad = { ts: good.ts.subarray(25), price: set(good.price.subarray(25), 20, NaN), volume: good.volume.subarray(25) };
-    inputError(() => s.update(bad));
-    expect(s.snapshot()).toEqual(before);
-  });
-}, 'vpin');
+    it.runIf(supports('vpinStream'))('a rejected batch leaves the stream unchanged', () => {
+      const options = { bucketVolume: 100, window: 3, sigma: { ewma: 0.9 } };
+      const s = k.vpinStream(options);
+      s.update({ ts: good.ts.subarray(0, 25), price: good.price.subarray(0, 25), volume: good.volume.subarray(0, 25) });
+      const before = s.snapshot();
+      const bad = { ts: good.ts.subarray(25), price: set(good.price.subarray(25), 20, NaN), volume: good.volume.subarray(25) };
+      inputError(() => s.update(bad));
+      expect(s.snapshot()).toEqual(before);
+    });
+  },
+  'vpin',
+);
 
 describe('snapshot bytes are checked', () => {
   const options = { bucketVolume: 100, window: 3, sigma: 0.5 };

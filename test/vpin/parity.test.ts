@@ -65,7 +65,9 @@ const edgeCases: Record<string, { trades: Trades; volume: number }> = {
     volume: 1,
   },
   'gaps of days': {
-    trades: fromSteps(Array.from({ length: 120 }, (_, i) => ({ dt: i % 10 === 0 ? 3 * 86_400_000 : 1000, dp: Math.sin(i) * 0.3, volume: 25 }))),
+    trades: fromSteps(
+      Array.from({ length: 120 }, (_, i) => ({ dt: i % 10 === 0 ? 3 * 86_400_000 : 1000, dp: Math.sin(i) * 0.3, volume: 25 })),
+    ),
     volume: 1,
   },
   'one huge bar filling many buckets': {
@@ -77,11 +79,19 @@ const edgeCases: Record<string, { trades: Trades; volume: number }> = {
     volume: 10,
   },
   'huge magnitudes': {
-    trades: fromSteps(Array.from({ length: 60 }, (_, i) => ({ dt: 30_000, dp: (i % 2 ? 1 : -1) * 1e150, volume: 1e200 })), 1e15, 1e300),
+    trades: fromSteps(
+      Array.from({ length: 60 }, (_, i) => ({ dt: 30_000, dp: (i % 2 ? 1 : -1) * 1e150, volume: 1e200 })),
+      1e15,
+      1e300,
+    ),
     volume: 1e200,
   },
   'tiny magnitudes': {
-    trades: fromSteps(Array.from({ length: 60 }, (_, i) => ({ dt: 30_000, dp: (i % 2 ? 1 : -1) * 1e-200, volume: 1e-200 })), 0, 1e-300),
+    trades: fromSteps(
+      Array.from({ length: 60 }, (_, i) => ({ dt: 30_000, dp: (i % 2 ? 1 : -1) * 1e-200, volume: 1e-200 })),
+      0,
+      1e-300,
+    ),
     volume: 1e-200,
   },
   'same timestamp': { trades: fromSteps(Array.from({ length: 50 }, (_, i) => ({ dt: 0, dp: (i % 5) - 2, volume: 3 }))), volume: 1 },
@@ -96,158 +106,201 @@ const edgeOptions: VpinOptions[] = [
   { bucketVolume: 0.5, window: 2, sigma: { ewma: 0.5 } },
 ];
 
-describeEachBackend('VPIN parity', (k, name, supports) => {
-  /** A backend with stated tolerances (float32 tfjs) is measured against the scales, floored at its smallest normal. */
-  const stated = name in BACKEND_RTOL;
-  const floored = (scale: Record<string, number | ArrayLike<number>>) =>
-    Object.fromEntries(Object.entries(scale).map(([key, v]) => [key, typeof v === 'number' ? Math.max(v, floorOf(name)) : Float64Array.from(v, (x) => Math.max(x, floorOf(name)))]));
-  /** bulkClassify of `bars` against the reference's: equal, or out of the backend's range and refused. */
-  const expectClassified = (bars: TimeBars, expected: TimeBars, options?: ClassifyOptions) => {
-    if (!withinRange(name, bars.open, bars.close, bars.volume)) return expect(() => k.bulkClassify(bars, options)).toThrow(KernelInputError);
-    const scale = stated ? floored({ buy: expected.volume }) : {};
-    expectColumnsClose({ buy: k.bulkClassify(bars, options) }, { buy: ref.bulkClassify(expected, options) }, scale, tolerance(name, 'bulkClassify'));
-  };
+describeEachBackend(
+  'VPIN parity',
+  (k, name, supports) => {
+    /** A backend with stated tolerances (float32 tfjs) is measured against the scales, floored at its smallest normal. */
+    const stated = name in BACKEND_RTOL;
+    const floored = (scale: Record<string, number | ArrayLike<number>>) =>
+      Object.fromEntries(
+        Object.entries(scale).map(([key, v]) => [
+          key,
+          typeof v === 'number' ? Math.max(v, floorOf(name)) : Float64Array.from(v, (x) => Math.max(x, floorOf(name))),
+        ]),
+      );
+    /** bulkClassify of `bars` against the reference's: equal, or out of the backend's range and refused. */
+    const expectClassified = (bars: TimeBars, expected: TimeBars, options?: ClassifyOptions) => {
+      if (!withinRange(name, bars.open, bars.close, bars.volume))
+        return expect(() => k.bulkClassify(bars, options)).toThrow(KernelInputError);
+      const scale = stated ? floored({ buy: expected.volume }) : {};
+      expectColumnsClose(
+        { buy: k.bulkClassify(bars, options) },
+        { buy: ref.bulkClassify(expected, options) },
+        scale,
+        tolerance(name, 'bulkClassify'),
+      );
+    };
 
-  for (const c of table) {
-    it.runIf(supports(c.name as KernelName))(`${c.name}: random inputs match the reference`, () => {
+    for (const c of table) {
+      it.runIf(supports(c.name as KernelName))(`${c.name}: random inputs match the reference`, () => {
+        fc.assert(
+          fc.property(c.inputs, (input) => {
+            // bulkClassify's scale is for stated tolerances: the float64 backends match the values themselves
+            const scale = stated ? floored(c.scale?.(input) ?? {}) : c.name === 'bulkClassify' ? {} : c.scale?.(input);
+            expectColumnsClose(c.call(k, input), c.call(ref, input), scale, tolerance(name, c.name));
+          }),
+          { numRuns: RUNS },
+        );
+      });
+    }
+
+    describe('edge cases', () => {
+      for (const [name, { trades, volume }] of Object.entries(edgeCases)) {
+        it(`${name}: every function matches, on plain, subarray and SharedArrayBuffer views`, () => {
+          for (const views of [
+            trades,
+            asViews(trades, false),
+            asViews(trades, true),
+            asFrameTrades(trades),
+            asFrameTrades(trades, 3, true),
+          ]) {
+            if (supports('timeBars')) expectColumnsClose({ ...k.timeBars(views) }, { ...ref.timeBars(trades) });
+            if (supports('tickRule')) expectColumnsClose({ sign: k.tickRule(views.price) }, { sign: ref.tickRule(trades.price) });
+            if (supports('bulkClassify')) expectClassified(ref.timeBars(views), ref.timeBars(trades));
+            if (!supports('vpin')) continue;
+            for (const base of edgeOptions) {
+              const options = { ...base, bucketVolume: base.bucketVolume * volume };
+              if (typeof options.sigma === 'number') options.sigma *= volume;
+              const expected = ref.vpin(trades, options);
+              expectColumnsClose({ ...k.vpin(views, options) }, { ...expected }, bucketScale(options));
+            }
+          }
+        });
+      }
+
+      it.runIf(supports('bulkClassify'))('bulkClassify of subarray and SharedArrayBuffer bar views, every sigma and distribution', () => {
+        const trades = walk(5000, 3);
+        for (const views of [trades, asViews(trades, false), asViews(trades, true)]) {
+          const bars = ref.timeBars(views, { barMs: 1000 });
+          const shared = asViews({ ts: bars.start, price: bars.close, volume: bars.volume }, true);
+          const viewBars = { ...bars, start: shared.ts, close: shared.price, volume: shared.volume };
+          for (const base of edgeOptions) {
+            const { priceChange, sigma, distribution } = base;
+            expectClassified(viewBars, bars, { priceChange, sigma, distribution });
+          }
+        }
+      });
+
+      it.runIf(supports('vpin'))('many buckets: the CDF history spans many blocks and matches a brute-force count', () => {
+        const trades = walk(60_000, 9, 50);
+        const options: VpinOptions = { bucketVolume: 300, window: 3, sigma: { ewma: 0.8 } };
+        const expected = ref.vpin(trades, options);
+        expect(expected.vpin.length).toBeGreaterThan(8000);
+        expectColumnsClose({ ...k.vpin(trades, options) }, { ...expected }, bucketScale(options));
+        // cdf_j = #{i <= j : vpin_i <= vpin_j} / #{i <= j}, counted the slow way
+        const values: number[] = [];
+        for (let j = 0; j < expected.vpin.length; j++) {
+          const v = expected.vpin[j];
+          if (Number.isNaN(v)) continue;
+          values.push(v);
+          if (j % 97 === 0 || j === expected.vpin.length - 1) {
+            expect(expected.cdf[j]).toBe(values.filter((x) => x <= v).length / values.length);
+          }
+        }
+      });
+
+      it.runIf(supports('vpin'))('a huge bar splits into many buckets with its buy fraction', () => {
+        const { trades } = edgeCases['one huge bar filling many buckets'];
+        const out = k.vpin(trades, { bucketVolume: 1000, window: 5, sigma: 0.1 });
+        expect(out.vpin.length).toBe(2000);
+        const f = out.buyVolume[500] / 1000;
+        for (let i = 1; i < 1999; i++) expect(out.buyVolume[i]).toBe(f * 1000);
+      });
+    });
+
+    it.runIf(supports('vpinStream', 'vpin'))('batch-split invariance: stream updates + flush equal vpin() over the whole sequence', () => {
       fc.assert(
-        fc.property(c.inputs, (input) => {
-          // bulkClassify's scale is for stated tolerances: the float64 backends match the values themselves
-          const scale = stated ? floored(c.scale?.(input) ?? {}) : c.name === 'bulkClassify' ? {} : c.scale?.(input);
-          expectColumnsClose(c.call(k, input), c.call(ref, input), scale, tolerance(name, c.name));
+        fc.property(tradesArb, vpinOptionsArb(true), fc.array(fc.nat(400), { maxLength: 6 }), (trades, options, cuts) => {
+          const stream = k.vpinStream(options);
+          const rows = split(trades, cuts).map((batch) => stream.update(batch));
+          rows.push(stream.flush());
+          const expected = ref.vpin(trades, options);
+          expectColumnsClose({ ...concatBuckets(...rows) }, { ...expected }, bucketScale(options));
+          expect(stream.bucketCount).toBe(expected.vpin.length);
         }),
         { numRuns: RUNS },
       );
     });
-  }
 
-  describe('edge cases', () => {
-    for (const [name, { trades, volume }] of Object.entries(edgeCases)) {
-      it(`${name}: every function matches, on plain, subarray and SharedArrayBuffer views`, () => {
-        for (const views of [trades, asViews(trades, false), asViews(trades, true), asFrameTrades(trades), asFrameTrades(trades, 3, true)]) {
-          if (supports('timeBars')) expectColumnsClose({ ...k.timeBars(views) }, { ...ref.timeBars(trades) });
-          if (supports('tickRule')) expectColumnsClose({ sign: k.tickRule(views.price) }, { sign: ref.tickRule(trades.price) });
-          if (supports('bulkClassify')) expectClassified(ref.timeBars(views), ref.timeBars(trades));
-          if (!supports('vpin')) continue;
-          for (const base of edgeOptions) {
-            const options = { ...base, bucketVolume: base.bucketVolume * volume };
-            if (typeof options.sigma === 'number') options.sigma *= volume;
-            const expected = ref.vpin(trades, options);
-            expectColumnsClose({ ...k.vpin(views, options) }, { ...expected }, bucketScale(options));
+    it.runIf(supports('vpinStream', 'vpin'))(
+      'frames as received (unaligned bytes): vpin() and stream updates match; native reads them in place, without a copy',
+      () => {
+        fc.assert(
+          fc.property(
+            tradesArb,
+            vpinOptionsArb(true),
+            fc.array(fc.nat(400), { maxLength: 4 }),
+            fc.integer({ min: 1, max: 7 }),
+            (trades, options, cuts, offset) => {
+              let copies = 0;
+              const count = () => copies++;
+              const expected = ref.vpin(trades, options);
+              expectColumnsClose(
+                { ...k.vpin(asFrameTrades(trades, offset, false, count), options) },
+                { ...expected },
+                bucketScale(options),
+              );
+              const stream = k.vpinStream(options);
+              const batches = split(trades, cuts).map((batch) => asFrameTrades(batch, offset, offset % 2 === 0, count));
+              const rows = batches.map((batch) => stream.update(batch));
+              rows.push(stream.flush());
+              expectColumnsClose({ ...concatBuckets(...rows) }, { ...expected }, bucketScale(options));
+              if (name === 'native') expect(copies).toBe(0);
+            },
+          ),
+          { numRuns: RUNS },
+        );
+      },
+    );
+
+    it.runIf(supports('vpinStream', 'vpin'))("frames as received: bad trades in the bytes get the reference's error", () => {
+      const good = walk(40);
+      for (const [column, at, value] of [
+        ['price', 7, NaN],
+        ['volume', 20, -1],
+        ['volume', 33, Infinity],
+        ['ts', 39, 0],
+      ] as const) {
+        const bad = { ts: good.ts.slice(), price: good.price.slice(), volume: good.volume.slice() };
+        bad[column][at] = value;
+        const options = { bucketVolume: 50, sigma: 0.1 };
+        let message = '';
+        try {
+          ref.vpin(bad, options);
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message).toMatch(/trades/);
+        expect(() => k.vpin(asFrameTrades(bad), options)).toThrow(message);
+        expect(() => k.vpinStream(options).update(asFrameTrades(bad, 1))).toThrow(message);
+      }
+    });
+
+    it.runIf(supports('vpinStream', 'vpin'))('snapshot/restore resumes exactly, within a backend and across backends', () => {
+      fc.assert(
+        fc.property(tradesArb, vpinOptionsArb(true), fc.nat(400), (trades, options, cut) => {
+          const [first, second = fromSteps([])] = split(trades, [cut]);
+          const expected = ref.vpin(trades, options);
+          for (const [a, b] of [
+            [k, k],
+            [k, ref],
+            [ref, k],
+          ] as const) {
+            const before = a.vpinStream(options);
+            const head = before.update(first);
+            const resumed = b.vpinStream(options);
+            resumed.restore(before.snapshot());
+            expect(resumed.bucketCount).toBe(before.bucketCount);
+            const tail = [resumed.update(second), resumed.flush()];
+            expectColumnsClose({ ...concatBuckets(head, ...tail) }, { ...expected }, bucketScale(options));
           }
-        }
-      });
-    }
-
-    it.runIf(supports('bulkClassify'))('bulkClassify of subarray and SharedArrayBuffer bar views, every sigma and distribution', () => {
-      const trades = walk(5000, 3);
-      for (const views of [trades, asViews(trades, false), asViews(trades, true)]) {
-        const bars = ref.timeBars(views, { barMs: 1000 });
-        const shared = asViews({ ts: bars.start, price: bars.close, volume: bars.volume }, true);
-        const viewBars = { ...bars, start: shared.ts, close: shared.price, volume: shared.volume };
-        for (const base of edgeOptions) {
-          const { priceChange, sigma, distribution } = base;
-          expectClassified(viewBars, bars, { priceChange, sigma, distribution });
-        }
-      }
+        }),
+        { numRuns: 60 },
+      );
     });
-
-    it.runIf(supports('vpin'))('many buckets: the CDF history spans many blocks and matches a brute-force count', () => {
-      const trades = walk(60_000, 9, 50);
-      const options: VpinOptions = { bucketVolume: 300, window: 3, sigma: { ewma: 0.8 } };
-      const expected = ref.vpin(trades, options);
-      expect(expected.vpin.length).toBeGreaterThan(8000);
-      expectColumnsClose({ ...k.vpin(trades, options) }, { ...expected }, bucketScale(options));
-      // cdf_j = #{i <= j : vpin_i <= vpin_j} / #{i <= j}, counted the slow way
-      const values: number[] = [];
-      for (let j = 0; j < expected.vpin.length; j++) {
-        const v = expected.vpin[j];
-        if (Number.isNaN(v)) continue;
-        values.push(v);
-        if (j % 97 === 0 || j === expected.vpin.length - 1) {
-          expect(expected.cdf[j]).toBe(values.filter((x) => x <= v).length / values.length);
-        }
-      }
-    });
-
-    it.runIf(supports('vpin'))('a huge bar splits into many buckets with its buy fraction', () => {
-      const { trades } = edgeCases['one huge bar filling many buckets'];
-      const out = k.vpin(trades, { bucketVolume: 1000, window: 5, sigma: 0.1 });
-      expect(out.vpin.length).toBe(2000);
-      const f = out.buyVolume[500] / 1000;
-      for (let i = 1; i < 1999; i++) expect(out.buyVolume[i]).toBe(f * 1000);
-    });
-  });
-
-  it.runIf(supports('vpinStream', 'vpin'))('batch-split invariance: stream updates + flush equal vpin() over the whole sequence', () => {
-    fc.assert(
-      fc.property(tradesArb, vpinOptionsArb(true), fc.array(fc.nat(400), { maxLength: 6 }), (trades, options, cuts) => {
-        const stream = k.vpinStream(options);
-        const rows = split(trades, cuts).map((batch) => stream.update(batch));
-        rows.push(stream.flush());
-        const expected = ref.vpin(trades, options);
-        expectColumnsClose({ ...concatBuckets(...rows) }, { ...expected }, bucketScale(options));
-        expect(stream.bucketCount).toBe(expected.vpin.length);
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  it.runIf(supports('vpinStream', 'vpin'))('frames as received (unaligned bytes): vpin() and stream updates match; native reads them in place, without a copy', () => {
-    fc.assert(
-      fc.property(tradesArb, vpinOptionsArb(true), fc.array(fc.nat(400), { maxLength: 4 }), fc.integer({ min: 1, max: 7 }), (trades, options, cuts, offset) => {
-        let copies = 0;
-        const count = () => copies++;
-        const expected = ref.vpin(trades, options);
-        expectColumnsClose({ ...k.vpin(asFrameTrades(trades, offset, false, count), options) }, { ...expected }, bucketScale(options));
-        const stream = k.vpinStream(options);
-        const batches = split(trades, cuts).map((batch) => asFrameTrades(batch, offset, offset % 2 === 0, count));
-        const rows = batches.map((batch) => stream.update(batch));
-        rows.push(stream.flush());
-        expectColumnsClose({ ...concatBuckets(...rows) }, { ...expected }, bucketScale(options));
-        if (name === 'native') expect(copies).toBe(0);
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  it.runIf(supports('vpinStream', 'vpin'))('frames as received: bad trades in the bytes get the reference\'s error', () => {
-    const good = walk(40);
-    for (const [column, at, value] of [['price', 7, NaN], ['volume', 20, -1], ['volume', 33, Infinity], ['ts', 39, 0]] as const) {
-      const bad = { ts: good.ts.slice(), price: good.price.slice(), volume: good.volume.slice() };
-      bad[column][at] = value;
-      const options = { bucketVolume: 50, sigma: 0.1 };
-      let message = '';
-      try {
-        ref.vpin(bad, options);
-      } catch (error) {
-        message = (error as Error).message;
-      }
-      expect(message).toMatch(/trades/);
-      expect(() => k.vpin(asFrameTrades(bad), options)).toThrow(message);
-      expect(() => k.vpinStream(options).update(asFrameTrades(bad, 1))).toThrow(message);
-    }
-  });
-
-  it.runIf(supports('vpinStream', 'vpin'))('snapshot/restore resumes exactly, within a backend and across backends', () => {
-    fc.assert(
-      fc.property(tradesArb, vpinOptionsArb(true), fc.nat(400), (trades, options, cut) => {
-        const [first, second = fromSteps([])] = split(trades, [cut]);
-        const expected = ref.vpin(trades, options);
-        for (const [a, b] of [[k, k], [k, ref], [ref, k]] as const) {
-          const before = a.vpinStream(options);
-          const head = before.update(first);
-          const resumed = b.vpinStream(options);
-          resumed.restore(before.snapshot());
-          expect(resumed.bucketCount).toBe(before.bucketCount);
-          const tail = [resumed.update(second), resumed.flush()];
-          expectColumnsClose({ ...concatBuckets(head, ...tail) }, { ...expected }, bucketScale(options));
-        }
-      }),
-      { numRuns: 60 },
-    );
-  });
-}, 'vpin');
+  },
+  'vpin',
+);
 
 describe('frames as received (unaligned bytes) on the reference backend', () => {
   it('reads them through one aligned copy per frame, reported through onCopy', () => {

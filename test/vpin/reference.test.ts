@@ -14,9 +14,16 @@ const PHI_M1 = 0.15865525393145707; // Phi(-1)
 describe('special functions', () => {
   it('normalCdf matches high-precision values to 1e-14 relative', () => {
     const known: [number, number][] = [
-      [0, 0.5], [0.5, 0.6914624612740131], [-1, PHI_M1], [-1.5, 0.066807201268858071],
-      [-2, 0.022750131948179207], [-3, 0.0013498980316300946], [-5, 2.866515718791939e-7],
-      [-10, 7.619853024160527e-24], [-20, 2.7536241186062337e-89], [3, 0.9986501019683699],
+      [0, 0.5],
+      [0.5, 0.6914624612740131],
+      [-1, PHI_M1],
+      [-1.5, 0.066807201268858071],
+      [-2, 0.022750131948179207],
+      [-3, 0.0013498980316300946],
+      [-5, 2.866515718791939e-7],
+      [-10, 7.619853024160527e-24],
+      [-20, 2.7536241186062337e-89],
+      [3, 0.9986501019683699],
     ];
     for (const [x, p] of known) expect(Math.abs(normalCdf(x) - p) / p, `Phi(${x})`).toBeLessThan(1e-14);
     expect(normalCdf(NaN)).toBeNaN();
@@ -49,7 +56,11 @@ describe('VPIN reference, worked by hand', () => {
     expect(Array.from(bars.close)).toEqual([11, 11, 10]);
     expect(Array.from(bars.volume)).toEqual([60, 40, 100]);
     expect(Array.from(bars.count)).toEqual([2, 1, 1]);
-    const gappy = ref.timeBars({ ts: Float64Array.from([5, 86_400_000 * 3]), price: Float64Array.from([1, 2]), volume: Float64Array.from([1, 1]) });
+    const gappy = ref.timeBars({
+      ts: Float64Array.from([5, 86_400_000 * 3]),
+      price: Float64Array.from([1, 2]),
+      volume: Float64Array.from([1, 1]),
+    });
     expect(Array.from(gappy.start)).toEqual([0, 86_400_000 * 3]);
   });
 

@@ -19,7 +19,12 @@ import { RISK_KERNELS, type RiskFamily } from '../../kernels/risk.js';
 import type { AsyncFamily, Backend, BackendProvider, LoadedBackend } from '../types.js';
 
 /** The risk kernels the BLAS backend implements (the others throw BackendUnavailableError naming it). */
-export const BLAS_KERNELS = ['covariance', 'portfolioVolatility', 'monteCarloVar', 'monteCarloScenarios'] as const satisfies readonly (keyof RiskFamily)[];
+export const BLAS_KERNELS = [
+  'covariance',
+  'portfolioVolatility',
+  'monteCarloVar',
+  'monteCarloScenarios',
+] as const satisfies readonly (keyof RiskFamily)[];
 
 /** The factor kernels the BLAS backend implements. */
 export const BLAS_FACTOR_KERNELS = ['factorReturns'] as const satisfies readonly (keyof FactorFamily)[];

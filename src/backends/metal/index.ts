@@ -67,7 +67,12 @@ function features(device: string) {
  * macOS, the addon did not load or has no GPU runner, no device, a paravirtual device, a GPU below the
  * Apple7 family, the shaders did not compile. `platform` and `arch` default to this process's.
  */
-export function loadMetal(loaded: LoadResult, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform, arch: string = process.arch): LoadedBackend {
+export function loadMetal(
+  loaded: LoadResult,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: string = process.platform,
+  arch: string = process.arch,
+): LoadedBackend {
   if (env.KERNELBUS_GPU === '0') return { reason: 'disabled by KERNELBUS_GPU=0' };
   if (platform !== 'darwin') return { reason: `${METAL_NEEDS_MACOS} (this is ${platform}-${arch})` };
   if (!loaded.binding) return { reason: loaded.error.message };
@@ -76,7 +81,9 @@ export function loadMetal(loaded: LoadResult, env: NodeJS.ProcessEnv = process.e
   if (!device?.built) return { reason: METAL_NOT_BUILT };
   if (device.name === '') return { reason: device.reason ?? 'no Metal device' };
   if (/paravirtual/i.test(device.name)) {
-    return { reason: `the Metal device '${device.name}' is paravirtual (a virtual machine, such as a hosted CI runner): ${METAL_NEEDS_MACOS}` };
+    return {
+      reason: `the Metal device '${device.name}' is paravirtual (a virtual machine, such as a hosted CI runner): ${METAL_NEEDS_MACOS}`,
+    };
   }
   if (!device.apple7) return { reason: `the GPU '${device.name}' is below the Apple7 family (A14, M1): ${METAL_NEEDS_MACOS}` };
   if (!device.ready) return { reason: `the Metal shaders cannot run on '${device.name}': ${device.reason ?? 'unknown error'}` };
@@ -87,8 +94,13 @@ export function loadMetal(loaded: LoadResult, env: NodeJS.ProcessEnv = process.e
 export function loadMetalCpu(loaded: LoadResult): LoadedBackend {
   if (!loaded.binding) return { reason: loaded.error.message };
   const binding = loaded.binding as NativeBinding & MetalBinding;
-  if (typeof binding.shaderBulkClassify !== 'function') return { reason: 'the addon has no shader harness (rebuild: npm run build:native)' };
-  return { backend: metalBackend(binding, 'metal-cpu', 'shader'), features: { device: 'cpu (shaders compiled as C++)', precision: 'float32' }, path: loaded.path };
+  if (typeof binding.shaderBulkClassify !== 'function')
+    return { reason: 'the addon has no shader harness (rebuild: npm run build:native)' };
+  return {
+    backend: metalBackend(binding, 'metal-cpu', 'shader'),
+    features: { device: 'cpu (shaders compiled as C++)', precision: 'float32' },
+    path: loaded.path,
+  };
 }
 
 export const metalProvider = {

@@ -110,7 +110,12 @@ export function nativeBackend(b: NativeBinding): Backend {
   const factor = fixedKernels(b, FACTOR_KERNELS);
   return {
     name: 'native',
-    families: { vpin: nativeVpin(b), special: special.sync as Partial<SpecialFamily>, risk: risk.sync as Partial<RiskFamily>, factor: factor.sync as Partial<FactorFamily> },
+    families: {
+      vpin: nativeVpin(b),
+      special: special.sync as Partial<SpecialFamily>,
+      risk: risk.sync as Partial<RiskFamily>,
+      factor: factor.sync as Partial<FactorFamily>,
+    },
     async: {
       risk: risk.async as AsyncFamily<RiskFamily>,
       factor: factor.async as AsyncFamily<FactorFamily>,

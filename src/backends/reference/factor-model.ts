@@ -72,7 +72,15 @@ function specificRisk(residuals: Float64Array, rows: number, cols: number, weigh
   return out;
 }
 
-function riskDecomposition(X: Float64Array, N: number, K: number, cov: Float64Array, specificVar: Float64Array, weights: Float64Array, P: number): Float64Array {
+function riskDecomposition(
+  X: Float64Array,
+  N: number,
+  K: number,
+  cov: Float64Array,
+  specificVar: Float64Array,
+  weights: Float64Array,
+  P: number,
+): Float64Array {
   checkWeights(weights, N);
   const { out, views: o } = allocateOutputs(FACTOR_KERNELS.riskDecomposition, X, N, K, cov, specificVar, weights, P);
   for (let p = 0; p < P; p++) {

@@ -141,7 +141,11 @@ function nearestQuantile(sorted: Float64Array, q: number): number {
 
 function size(cap: Float64Array, rows: number, cols: number, lower: number, upper: number): Float64Array {
   checkCaps(cap, cols);
-  const scores = standardize(cap.map((v) => -logOf(v)), rows, cols);
+  const scores = standardize(
+    cap.map((v) => -logOf(v)),
+    rows,
+    cols,
+  );
   for (let t = 0; t < rows; t++) {
     const sorted = rowValues(scores, t, cols).sort();
     if (sorted.length === 0) continue;
@@ -186,8 +190,16 @@ export function checkSectors(sectors: Float64Array, m: number, cols: number, per
 }
 
 function factorReturns(
-  returns: Float64Array, cap: Float64Array, rows: number, cols: number, sectors: Float64Array, perDate: number, m: number,
-  styles: readonly Float64Array[], p: number, residualize: number,
+  returns: Float64Array,
+  cap: Float64Array,
+  rows: number,
+  cols: number,
+  sectors: Float64Array,
+  perDate: number,
+  m: number,
+  styles: readonly Float64Array[],
+  p: number,
+  residualize: number,
 ): Float64Array {
   const s = styles.length;
   checkReturns(returns, cols);
@@ -261,7 +273,15 @@ export const referenceFactor: FactorFamily = { winsorize, standardize, momentum,
  * b(j) . g of each sector into fitted[fittedAt + j], and the factor returns (market, then the m sector
  * returns) into out[at..at + m]. Shared with the tfjs backend, which sums on its side.
  */
-export function sectorStage(sw: ArrayLike<number>, swr: ArrayLike<number>, m: number, fitted: Float64Array | Float32Array, fittedAt: number, out: Float64Array, at: number): void {
+export function sectorStage(
+  sw: ArrayLike<number>,
+  swr: ArrayLike<number>,
+  m: number,
+  fitted: Float64Array | Float32Array,
+  fittedAt: number,
+  out: Float64Array,
+  at: number,
+): void {
   const row = (j: number): Float64Array => {
     const b = new Float64Array(m);
     b[0] = 1;

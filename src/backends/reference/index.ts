@@ -5,7 +5,10 @@ import { referenceRisk } from './risk.js';
 import { referenceSpecial } from './special.js';
 import { referenceVpin } from './vpin.js';
 
-export const referenceBackend: Backend = { name: 'reference', families: { vpin: referenceVpin, special: referenceSpecial, risk: referenceRisk, factor: referenceFactor } };
+export const referenceBackend: Backend = {
+  name: 'reference',
+  families: { vpin: referenceVpin, special: referenceSpecial, risk: referenceRisk, factor: referenceFactor },
+};
 
 export const referenceProvider = {
   name: 'reference',

@@ -33,7 +33,13 @@ const PA_ZERO_VARIANCE = 1.5e-8;
  * gives NaN everywhere.
  */
 export function componentVar(
-  returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number, method: number, confidence: number,
+  returns: Float64Array,
+  rows: number,
+  cols: number,
+  weights: Float64Array,
+  portfolios: number,
+  method: number,
+  confidence: number,
 ): Float64Array {
   checkWeights(weights, cols);
   checkReturns(returns, cols);
@@ -128,8 +134,11 @@ export function componentVar(
       esC[i] = floored
         ? w[i] * derVar
         : w[i] *
-          (-mu[i] + E * dsd - sd * E * h * derh +
-            eScale * (derh * dh + (h3 * derskew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * skew * derskew) / 36 + ((h4 - 2 * h2 - 1) * derexkurt) / 24));
+          (-mu[i] +
+            E * dsd -
+            sd * E * h * derh +
+            eScale *
+              (derh * dh + (h3 * derskew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * skew * derskew) / 36 + ((h4 - 2 * h2 - 1) * derexkurt) / 24));
     }
   }
   return out;

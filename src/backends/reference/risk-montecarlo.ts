@@ -49,8 +49,16 @@ function pathScale(k0: number, k1: number, path: number, nu: number): number {
  * (finite), nu = 0 for normal scenarios, else > 2.
  */
 export function monteCarloVar(
-  mean: Float64Array, cov: Float64Array, n: number, weights: Float64Array, portfolios: number,
-  paths: number, confidence: number, horizon: number, seed: number, nu: number,
+  mean: Float64Array,
+  cov: Float64Array,
+  n: number,
+  weights: Float64Array,
+  portfolios: number,
+  paths: number,
+  confidence: number,
+  horizon: number,
+  seed: number,
+  nu: number,
 ): Float64Array {
   checkWeights(weights, n);
   const L = cholesky(cov, n);
@@ -87,7 +95,15 @@ export function monteCarloVar(
 }
 
 /** The scenarios themselves, paths x n row-major: x[k][i] = h mu_i + sqrt(h) (s_k sum over j <= i of L[i][j] z_j). */
-export function monteCarloScenarios(mean: Float64Array, cov: Float64Array, n: number, paths: number, horizon: number, seed: number, nu: number): Float64Array {
+export function monteCarloScenarios(
+  mean: Float64Array,
+  cov: Float64Array,
+  n: number,
+  paths: number,
+  horizon: number,
+  seed: number,
+  nu: number,
+): Float64Array {
   const L = cholesky(cov, n);
   const root = Math.sqrt(horizon);
   const [k0, k1] = seedKey(seed);

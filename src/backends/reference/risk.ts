@@ -233,7 +233,15 @@ function valueAtRisk(returns: Float64Array, rows: number, cols: number, method: 
 }
 
 /** cols x cols covariance of the complete rows, row-major (see the header for each method). */
-function covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number): Float64Array {
+function covariance(
+  returns: Float64Array,
+  rows: number,
+  cols: number,
+  method: number,
+  lambda: number,
+  adjust: number,
+  benchmark: number,
+): Float64Array {
   checkReturns(returns, cols);
   const { data: x, n } = completeRows(returns, rows, cols);
   const { out, views } = allocateOutputs(RISK_KERNELS.covariance, returns, rows, cols);
@@ -362,7 +370,12 @@ export function constantCorrelation(out: Float64Array, d: Float64Array, n: numbe
   const y = d.map((v) => v * v);
   const yy = cross(y, y, n, p);
   const xx = cross(d, d, n, p);
-  const x3x = cross(d.map((v) => v * v * v), d, n, p);
+  const x3x = cross(
+    d.map((v) => v * v * v),
+    d,
+    n,
+    p,
+  );
   let pi = 0;
   let piDiagonal = 0;
   let thetaSum = 0;
@@ -376,7 +389,7 @@ export function constantCorrelation(out: Float64Array, d: Float64Array, n: numbe
       else {
         const h = xx[k] / n;
         const theta = x3x[k] / n - (xx[i * p + i] / n) * S[k] - h * S[i * p + i] + S[i * p + i] * S[k];
-        thetaSum += ((1 / std[i]) * std[j]) * theta;
+        thetaSum += (1 / std[i]) * std[j] * theta;
       }
       gamma += (S[k] - F[k]) * (S[k] - F[k]);
     }
@@ -447,7 +460,8 @@ export function singleFactor(out: Float64Array, d: Float64Array, n: number, p: n
   }
   const pHat = (1 / n) * rowSquares - squares;
   const rDiagonal = (1 / n) * fourth - diagonalSquares;
-  const rOff = 2 * (roff1 / varMarket - roff1Diagonal / varMarket) - (roff3 / (varMarket * varMarket) - roff3Diagonal / (varMarket * varMarket));
+  const rOff =
+    2 * (roff1 / varMarket - roff1Diagonal / varMarket) - (roff3 / (varMarket * varMarket) - roff3Diagonal / (varMarket * varMarket));
   return blend(out, F, (pHat - (rDiagonal + rOff)) / c, n, p);
 }
 

@@ -153,7 +153,11 @@ export class SigmaState {
   /** dP of the last k bars, oldest first ({ rolling: k }). */
   window: number[] = [];
 
-  constructor(readonly kind: number, readonly param: number, readonly fixed: number) {}
+  constructor(
+    readonly kind: number,
+    readonly param: number,
+    readonly fixed: number,
+  ) {}
 
   /** Sigma for the bar whose price change is dP (it is included). */
   next(dP: number): number {
@@ -234,7 +238,10 @@ class BucketState {
   /** Every VPIN value so far. */
   history = new RankedHistory();
 
-  constructor(readonly params: VpinParams, fixedSigma: number) {
+  constructor(
+    readonly params: VpinParams,
+    fixedSigma: number,
+  ) {
     this.sigma = new SigmaState(params.sigmaKind, params.sigmaParam, fixedSigma);
   }
 
@@ -331,7 +338,10 @@ export class ReferenceVpinStream {
   private trades = newTradeState();
   private buckets: BucketState;
 
-  constructor(readonly params: VpinParams, fixedSigma = params.sigmaParam) {
+  constructor(
+    readonly params: VpinParams,
+    fixedSigma = params.sigmaParam,
+  ) {
     this.buckets = new BucketState(params, fixedSigma);
   }
 
@@ -383,10 +393,26 @@ export const VPIN_STATE_HEADER = 20;
 function exportVpinState(trades: TradeState, b: BucketState): Float64Array {
   const bar = trades.bar;
   const head = [
-    bar ? 1 : 0, bar?.index ?? 0, bar?.open ?? 0, bar?.close ?? 0, bar?.volume ?? 0, bar?.buy ?? 0, bar?.count ?? 0,
-    trades.lastTs, trades.closedBarIndex, trades.lastPrice, trades.lastSign, b.prevClose, b.sigma.ewmaVar,
-    b.filled, b.bucketBuy, b.bucketCount, 0,
-    b.sigma.window.length, b.imbalances.length, b.history.size,
+    bar ? 1 : 0,
+    bar?.index ?? 0,
+    bar?.open ?? 0,
+    bar?.close ?? 0,
+    bar?.volume ?? 0,
+    bar?.buy ?? 0,
+    bar?.count ?? 0,
+    trades.lastTs,
+    trades.closedBarIndex,
+    trades.lastPrice,
+    trades.lastSign,
+    b.prevClose,
+    b.sigma.ewmaVar,
+    b.filled,
+    b.bucketBuy,
+    b.bucketCount,
+    0,
+    b.sigma.window.length,
+    b.imbalances.length,
+    b.history.size,
   ];
   return Float64Array.from([...head, ...b.sigma.window, ...b.imbalances, ...b.history.values()]);
 }
@@ -498,4 +524,3 @@ export function concatBuckets(...parts: VpinBuckets[]): VpinBuckets {
   };
   return { endTs: join('endTs'), buyVolume: join('buyVolume'), sellVolume: join('sellVolume'), vpin: join('vpin'), cdf: join('cdf') };
 }
-

@@ -37,8 +37,16 @@ const finite = (v: number) => v - v === 0;
 /** factorReturns on tfjs ops. */
 export function tfjsFactor({ tf }: TfjsRuntime): Pick<FactorFamily, (typeof TFJS_FACTOR_KERNELS)[number]> {
   function factorReturns(
-    returns: Float64Array, cap: Float64Array, rows: number, cols: number, sectors: Float64Array, perDate: number, m: number,
-    styles: readonly Float64Array[], p: number, residualize: number,
+    returns: Float64Array,
+    cap: Float64Array,
+    rows: number,
+    cols: number,
+    sectors: Float64Array,
+    perDate: number,
+    m: number,
+    styles: readonly Float64Array[],
+    p: number,
+    residualize: number,
   ): Float64Array {
     const s = styles.length;
     checkReturns(returns, cols);
@@ -89,7 +97,9 @@ export function tfjsFactor({ tf }: TfjsRuntime): Pick<FactorFamily, (typeof TFJS
     requireReady();
     // 1. market + sector block: per date the sums of w and w r per sector
     // T x N x m (tf.oneHot wants a depth >= 2: one sector is the first column of two)
-    const onehot = tf.tidy(() => tf.slice(tf.cast(tf.oneHot(tf.tensor2d(code, [T, N], 'int32'), Math.max(m, 2)), 'float32'), [0, 0, 0], [T, N, m]));
+    const onehot = tf.tidy(() =>
+      tf.slice(tf.cast(tf.oneHot(tf.tensor2d(code, [T, N], 'int32'), Math.max(m, 2)), 'float32'), [0, 0, 0], [T, N, m]),
+    );
     try {
       return solve(onehot);
     } finally {

@@ -22,7 +22,12 @@ import { toFloat32 } from './float32.js';
 import { requireReady, tidyRead, type TfjsRuntime } from './runtime.js';
 
 /** The risk kernels the tfjs backend implements. */
-export const TFJS_RISK_KERNELS = ['covariance', 'portfolioVolatility', 'monteCarloVar', 'monteCarloScenarios'] as const satisfies readonly (keyof RiskFamily)[];
+export const TFJS_RISK_KERNELS = [
+  'covariance',
+  'portfolioVolatility',
+  'monteCarloVar',
+  'monteCarloScenarios',
+] as const satisfies readonly (keyof RiskFamily)[];
 
 /** Paths per tfjs block of the Monte Carlo kernels (bounds the float32 normals held at once). */
 const PATH_BLOCK = 8192;
@@ -38,7 +43,15 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     });
   }
 
-  function covariance(returns: Float64Array, rows: number, cols: number, method: number, lambda: number, adjust: number, benchmark: number): Float64Array {
+  function covariance(
+    returns: Float64Array,
+    rows: number,
+    cols: number,
+    method: number,
+    lambda: number,
+    adjust: number,
+    benchmark: number,
+  ): Float64Array {
     checkReturns(returns, cols);
     toFloat32(returns, 'returns', cols);
     requireReady();
@@ -101,7 +114,13 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
    * For each block of paths, the normals Z (paths x n, float32) and the per-path scale s (1, or the
    * Student t's sqrt((nu - 2) / chi2)), handed to `use` with the block's first path and size.
    */
-  function forEachBlock(n: number, paths: number, seed: number, nu: number, use: (first: number, size: number, z: Float32Array, s: Float32Array) => void): void {
+  function forEachBlock(
+    n: number,
+    paths: number,
+    seed: number,
+    nu: number,
+    use: (first: number, size: number, z: Float32Array, s: Float32Array) => void,
+  ): void {
     const [k0, k1] = seedKey(seed);
     const z = new Float64Array(n);
     for (let first = 0; first < paths; first += PATH_BLOCK) {
@@ -118,8 +137,16 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
   }
 
   function monteCarloVar(
-    mean: Float64Array, cov: Float64Array, n: number, weights: Float64Array, portfolios: number,
-    paths: number, confidence: number, horizon: number, seed: number, nu: number,
+    mean: Float64Array,
+    cov: Float64Array,
+    n: number,
+    weights: Float64Array,
+    portfolios: number,
+    paths: number,
+    confidence: number,
+    horizon: number,
+    seed: number,
+    nu: number,
   ): Float64Array {
     checkWeights(weights, n);
     const L = cholesky(cov, n);
@@ -135,10 +162,19 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     }
     // u[p][k] = s_k (z_k . b_p), b_p = L' w_p: the P&L less its drift, over sqrt(h)
     const u = new Float32Array(P * paths);
-    const b = tf.tensor2d(tidyRead(tf, () => tf.matMul(tf.tensor2d(W32, [P, n]), tf.tensor2d(L32, [n, n])).dataSync() as Float32Array), [P, n]);
+    const b = tf.tensor2d(
+      tidyRead(tf, () => tf.matMul(tf.tensor2d(W32, [P, n]), tf.tensor2d(L32, [n, n])).dataSync() as Float32Array),
+      [P, n],
+    );
     try {
       forEachBlock(n, paths, seed, nu, (first, size, Z, s) => {
-        const block = tidyRead(tf, () => tf.transpose(tf.mul(tf.matMul(b, tf.tensor2d(Z, [size, n]), false, true), tf.tensor2d(s, [1, size]))).dataSync() as Float32Array);
+        const block = tidyRead(
+          tf,
+          () =>
+            tf
+              .transpose(tf.mul(tf.matMul(b, tf.tensor2d(Z, [size, n]), false, true), tf.tensor2d(s, [1, size])))
+              .dataSync() as Float32Array,
+        );
         for (let p = 0; p < P; p++) for (let q = 0; q < size; q++) u[p * paths + first + q] = block[q * P + p];
       });
     } finally {
@@ -162,7 +198,15 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     return out;
   }
 
-  function monteCarloScenarios(mean: Float64Array, cov: Float64Array, n: number, paths: number, horizon: number, seed: number, nu: number): Float64Array {
+  function monteCarloScenarios(
+    mean: Float64Array,
+    cov: Float64Array,
+    n: number,
+    paths: number,
+    horizon: number,
+    seed: number,
+    nu: number,
+  ): Float64Array {
     const L = cholesky(cov, n);
     const L32 = toFloat32(L, 'cov', n);
     requireReady();
@@ -172,7 +216,9 @@ export function tfjsRisk({ tf }: TfjsRuntime): Pick<RiskFamily, (typeof TFJS_RIS
     try {
       forEachBlock(n, paths, seed, nu, (first, size, Z, s) => {
         // s_k (L z_k) for the block's paths: (Z L') scaled per row
-        const v = tidyRead(tf, () => tf.mul(tf.matMul(tf.tensor2d(Z, [size, n]), factor, false, true), tf.tensor2d(s, [size, 1])).dataSync());
+        const v = tidyRead(tf, () =>
+          tf.mul(tf.matMul(tf.tensor2d(Z, [size, n]), factor, false, true), tf.tensor2d(s, [size, 1])).dataSync(),
+        );
         for (let q = 0; q < size; q++) for (let i = 0; i < n; i++) out[(first + q) * n + i] = horizon * mean[i] + root * v[q * n + i];
       });
     } finally {

@@ -108,11 +108,19 @@ export async function switchBackend(runtime: TfjsRuntime, name: TfjsBackendName)
     try {
       runtime.require('@tensorflow/tfjs-backend-wasm');
     } catch (error) {
-      throw new BackendUnavailableError('tfjs', isMissing(error, '@tensorflow/tfjs-backend-wasm') ? 'the wasm backend is not installed (npm install @tensorflow/tfjs-backend-wasm)' : `the wasm backend did not load: ${firstLine(error)}`);
+      throw new BackendUnavailableError(
+        'tfjs',
+        isMissing(error, '@tensorflow/tfjs-backend-wasm')
+          ? 'the wasm backend is not installed (npm install @tensorflow/tfjs-backend-wasm)'
+          : `the wasm backend did not load: ${firstLine(error)}`,
+      );
     }
   }
   if (name === 'tensorflow' && runtime.source !== '@tensorflow/tfjs-node') {
-    throw new BackendUnavailableError('tfjs', runtime.nodeError ? `@tensorflow/tfjs-node did not load: ${runtime.nodeError}` : '@tensorflow/tfjs-node is not installed');
+    throw new BackendUnavailableError(
+      'tfjs',
+      runtime.nodeError ? `@tensorflow/tfjs-node did not load: ${runtime.nodeError}` : '@tensorflow/tfjs-node is not installed',
+    );
   }
   const previous = tf.getBackend();
   const started = (async () => {
@@ -151,5 +159,6 @@ export function tidyRead<T>(tf: Tf, f: () => T): T {
 
 /** Throws BackendUnavailableError while a backend switch is pending (tfjs cannot run kernels then). */
 export function requireReady(): void {
-  if (pending) throw new BackendUnavailableError('tfjs', 'a tfjs backend is still initialising: await initTfjs() before calling the tfjs kernels');
+  if (pending)
+    throw new BackendUnavailableError('tfjs', 'a tfjs backend is still initialising: await initTfjs() before calling the tfjs kernels');
 }

@@ -125,7 +125,12 @@ export interface MemoryTransportOptions {
 export class MemoryTransport implements Transport {
   readonly name = 'memory';
   /** Stores at once, in call order (publish() resolves in a microtask), in this process only: no offsets outlive it, no leases, no checkpoints. */
-  readonly capabilities: TransportCapabilities = Object.freeze({ serialPublish: false, durableOffsets: false, leases: false, checkpoints: false });
+  readonly capabilities: TransportCapabilities = Object.freeze({
+    serialPublish: false,
+    durableOffsets: false,
+    leases: false,
+    checkpoints: false,
+  });
   private readonly maxDeliveries: number;
   private readonly retainUnclaimed: number;
   private readonly streams = new Map<string, StreamState>();
@@ -136,7 +141,15 @@ export class MemoryTransport implements Transport {
   private pumping = false;
   private closed = false;
   private readonly counters: TransportMetrics = {
-    entries: 0, messages: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, deadLettered: 0, discarded: 0, backlog: 0,
+    entries: 0,
+    messages: 0,
+    delivered: 0,
+    acknowledged: 0,
+    redelivered: 0,
+    failed: 0,
+    deadLettered: 0,
+    discarded: 0,
+    backlog: 0,
   };
 
   /** Creates an in-process transport. */
@@ -162,8 +175,14 @@ export class MemoryTransport implements Transport {
     let s = this.streams.get(name);
     if (!s) {
       s = {
-        name, dead: name.endsWith(DEAD_LETTER_SUFFIX), lastMs: 0, seq: 0, groups: new Map(),
-        unclaimed: new Queue(), unclaimedMessages: 0, backlog: 0,
+        name,
+        dead: name.endsWith(DEAD_LETTER_SUFFIX),
+        lastMs: 0,
+        seq: 0,
+        groups: new Map(),
+        unclaimed: new Queue(),
+        unclaimedMessages: 0,
+        backlog: 0,
       };
       this.streams.set(name, s);
     }
@@ -188,7 +207,13 @@ export class MemoryTransport implements Transport {
       s.seq++;
     }
     const entry: StoredEntry = {
-      id: `${s.lastMs}-${s.seq}`, stream: s, key: e.key, count: e.count, data: e.data, waiting: 0, settled: false,
+      id: `${s.lastMs}-${s.seq}`,
+      stream: s,
+      key: e.key,
+      count: e.count,
+      data: e.data,
+      waiting: 0,
+      settled: false,
     };
     if (!s.dead) {
       this.counters.entries++;
@@ -235,7 +260,17 @@ export class MemoryTransport implements Transport {
     const s = this.stream(stream);
     let g = s.groups.get(group);
     if (!g) {
-      g = { name: group, stream: s, consumers: [], keys: new Map(), ready: new Queue(), busy: new Set(), owner: new Map(), queued: 0, turn: 0 };
+      g = {
+        name: group,
+        stream: s,
+        consumers: [],
+        keys: new Map(),
+        ready: new Queue(),
+        busy: new Set(),
+        owner: new Map(),
+        queued: 0,
+        turn: 0,
+      };
       s.groups.set(group, g);
       while (s.unclaimed.length > 0) this.adopt(g, s.unclaimed.shift());
       s.unclaimedMessages = 0;
@@ -347,7 +382,14 @@ export class MemoryTransport implements Transport {
     g.busy.add(entry.key);
     this.counters.delivered += entry.count;
     if (p.deliveries > 1) this.counters.redelivered += entry.count;
-    const view: Entry = { id: entry.id, stream: entry.stream.name, key: entry.key, count: entry.count, data: entry.data, deliveries: p.deliveries };
+    const view: Entry = {
+      id: entry.id,
+      stream: entry.stream.name,
+      key: entry.key,
+      count: entry.count,
+      data: entry.data,
+      deliveries: p.deliveries,
+    };
     let result: void | Promise<void>;
     try {
       result = c.handler(view);

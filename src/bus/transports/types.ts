@@ -117,7 +117,12 @@ export interface TransportCapabilities {
 }
 
 /** What a transport that states no capabilities is taken to do: store asynchronously, nothing more. */
-export const UNSTATED_CAPABILITIES: TransportCapabilities = Object.freeze({ serialPublish: true, durableOffsets: false, leases: false, checkpoints: false });
+export const UNSTATED_CAPABILITIES: TransportCapabilities = Object.freeze({
+  serialPublish: true,
+  durableOffsets: false,
+  leases: false,
+  checkpoints: false,
+});
 
 /** The capabilities of `transport` (UNSTATED_CAPABILITIES when it states none). */
 export function capabilitiesOf(transport: Transport): TransportCapabilities {
@@ -235,7 +240,12 @@ export interface CheckpointStore {
    * applied), or earlier, at `holdBack` (the oldest entry that failed and has not been applied since)
    * or at the group's oldest pending entry, whichever comes first.
    */
-  write(stream: string, maxId: string, holdBack: string | undefined, records: [key: string, id: string, state: Uint8Array][]): Promise<void>;
+  write(
+    stream: string,
+    maxId: string,
+    holdBack: string | undefined,
+    records: [key: string, id: string, state: Uint8Array][],
+  ): Promise<void>;
   /** Closes the store's connection. */
   close(): void;
 }

@@ -97,7 +97,8 @@ export class Appender {
       const serverMax = connection.serverMaxBulk;
       if (serverMax !== undefined && serverMax < deps.config.maxFrameBytes) {
         for (const e of entries) {
-          if (e.data.byteLength > serverMax) throw new FrameTooLargeError(deps.target, e.data.byteLength, serverMax, "the server's proto-max-bulk-len");
+          if (e.data.byteLength > serverMax)
+            throw new FrameTooLargeError(deps.target, e.data.byteLength, serverMax, "the server's proto-max-bulk-len");
         }
       }
       const out = this.progress.outbox(stream);
@@ -143,7 +144,10 @@ export class Appender {
     const keys = deps.keys.of(stream);
     // Deduplication needs one producer and a seq on every entry.
     const first = entries[0].producer;
-    const producer = typeof first === 'string' && first.length > 0 && entries.every((e) => e.producer === first && Number.isSafeInteger(e.seq)) ? first : '';
+    const producer =
+      typeof first === 'string' && first.length > 0 && entries.every((e) => e.producer === first && Number.isSafeInteger(e.seq))
+        ? first
+        : '';
     const id = `${deps.cluster ? keys.tag : ''}|${producer}`;
     let call = tick.get(id);
     if (!call) {
@@ -204,7 +208,10 @@ export class Appender {
     // arguments than a spread call may pass.
     if (calls.length === 1 && !replica) {
       const [call] = calls;
-      deps.cmd.kbAppend(call.keys.length, call.keys, call.args).then((reply) => settle(call, null, reply), (error: unknown) => settle(call, error));
+      deps.cmd.kbAppend(call.keys.length, call.keys, call.args).then(
+        (reply) => settle(call, null, reply),
+        (error: unknown) => settle(call, error),
+      );
       return;
     }
     const timeout = deps.config.replicaTimeoutMs;

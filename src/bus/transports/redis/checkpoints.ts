@@ -77,7 +77,10 @@ export class RedisCheckpointStore implements CheckpointStore {
     const streams = this.conn.pipeline();
     streams.xinfo('GROUPS', key);
     streams.xrange(key, '-', '+', 'COUNT', 1);
-    const none: [Error, null][] = [[new Error('no reply'), null], [new Error('no reply'), null]];
+    const none: [Error, null][] = [
+      [new Error('no reply'), null],
+      [new Error('no reply'), null],
+    ];
     const results = (await Promise.all([own.exec(), streams.exec()])).flatMap((r) => r ?? none);
     const value = (i: number): unknown => {
       const [error, reply] = results[i] ?? [new Error('no reply'), null];
@@ -123,8 +126,10 @@ export class RedisCheckpointStore implements CheckpointStore {
         let n: Buffer | undefined;
         for (let i = 0; i + 1 < fields.length; i += 2) {
           if (fields[i].length !== 1) continue;
-          if (fields[i][0] === 0x64) data = fields[i + 1]; // d
-          else if (fields[i][0] === 0x6b) k = fields[i + 1]; // k
+          if (fields[i][0] === 0x64)
+            data = fields[i + 1]; // d
+          else if (fields[i][0] === 0x6b)
+            k = fields[i + 1]; // k
           else if (fields[i][0] === 0x6e) n = fields[i + 1]; // n
         }
         if (data && k) yield { id, key: k.toString('utf8'), count: n ? Number(n.toString('latin1')) : NaN, data };
@@ -139,7 +144,12 @@ export class RedisCheckpointStore implements CheckpointStore {
    * applied), or earlier, at `holdBack` (the oldest entry that failed and has not been applied since) or
    * at the group's oldest pending entry, whichever comes first.
    */
-  async write(stream: string, maxId: string, holdBack: string | undefined, records: [key: string, id: string, state: Uint8Array][]): Promise<void> {
+  async write(
+    stream: string,
+    maxId: string,
+    holdBack: string | undefined,
+    records: [key: string, id: string, state: Uint8Array][],
+  ): Promise<void> {
     let from = after(maxId);
     let fromId = maxId;
     if (holdBack !== undefined && compareEntryIds(holdBack, fromId) <= 0) {

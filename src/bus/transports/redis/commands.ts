@@ -103,6 +103,11 @@ export function batch(client: RedisClient, issue: (client: Client) => Promise<un
   } finally {
     socket?.uncork();
   }
-  const settled = sent.map((p) => p.then((reply): [null, unknown] => [null, reply], (error: unknown): [Error, null] => [error instanceof Error ? error : new Error(messageOf(error)), null]));
+  const settled = sent.map((p) =>
+    p.then(
+      (reply): [null, unknown] => [null, reply],
+      (error: unknown): [Error, null] => [error instanceof Error ? error : new Error(messageOf(error)), null],
+    ),
+  );
   return unlessClosed(client, Promise.all(settled));
 }

@@ -190,7 +190,8 @@ export class Connection {
         // Judge after this turn's I/O: if our own event loop was blocked, the reply may be waiting in the socket.
         const seq = this.pingSeq;
         setImmediate(() => {
-          if (seq === this.pingSeq && this.pingSentAt > 0) this.setHealth(false, `no PING reply within ${this.deps.config.healthTimeoutMs} ms`);
+          if (seq === this.pingSeq && this.pingSentAt > 0)
+            this.setHealth(false, `no PING reply within ${this.deps.config.healthTimeoutMs} ms`);
         });
       }
       return;
@@ -232,7 +233,14 @@ export class Connection {
 
   private connectionLost(reason: string): void {
     for (const f of this.inFlight) {
-      f.fail(new TransportError('timeout', this.deps.target, `connection lost while publishing (${reason}); the entries may have been stored`, true));
+      f.fail(
+        new TransportError(
+          'timeout',
+          this.deps.target,
+          `connection lost while publishing (${reason}); the entries may have been stored`,
+          true,
+        ),
+      );
     }
   }
 
@@ -256,10 +264,20 @@ export class Connection {
           reject(error);
         },
       };
-      const timer = setTimeout(() => {
-        this.readyWaiters.delete(waiter);
-        reject(new TransportError('unavailable', deps.target, `not connected within ${deps.config.publishTimeoutMs} ms (${this.lastError})`, true));
-      }, Math.max(0, deadline - performance.now()));
+      const timer = setTimeout(
+        () => {
+          this.readyWaiters.delete(waiter);
+          reject(
+            new TransportError(
+              'unavailable',
+              deps.target,
+              `not connected within ${deps.config.publishTimeoutMs} ms (${this.lastError})`,
+              true,
+            ),
+          );
+        },
+        Math.max(0, deadline - performance.now()),
+      );
       this.readyWaiters.add(waiter);
     });
   }
@@ -275,9 +293,19 @@ export class Connection {
           reject(error);
         },
       };
-      const timer = setTimeout(() => {
-        flight.fail(new TransportError('timeout', deps.target, `no reply within ${deps.config.publishTimeoutMs} ms; the entries may have been stored`, true));
-      }, Math.max(0, deadline - performance.now()));
+      const timer = setTimeout(
+        () => {
+          flight.fail(
+            new TransportError(
+              'timeout',
+              deps.target,
+              `no reply within ${deps.config.publishTimeoutMs} ms; the entries may have been stored`,
+              true,
+            ),
+          );
+        },
+        Math.max(0, deadline - performance.now()),
+      );
       this.inFlight.add(flight);
       promise.then(
         (value) => {
@@ -290,7 +318,8 @@ export class Connection {
           clearTimeout(timer);
           const text = deps.clean(messageOf(error));
           // An error reply (e.g. WRONGTYPE): the server answered; otherwise the connection failed mid-way.
-          if (error instanceof Error && error.name === 'ReplyError') reject(new TransportError('command', deps.target, `refused: ${text}`, TRANSIENT_REPLY.test(text)));
+          if (error instanceof Error && error.name === 'ReplyError')
+            reject(new TransportError('command', deps.target, `refused: ${text}`, TRANSIENT_REPLY.test(text)));
           else reject(new TransportError('timeout', deps.target, `publish failed (${text}); the entries may have been stored`, true));
         },
       );

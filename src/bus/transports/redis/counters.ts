@@ -37,8 +37,22 @@ export type RedisCounters = Record<Counter, number>;
 /** Counters at zero. */
 export function newCounters(): RedisCounters {
   return {
-    entries: 0, messages: 0, delivered: 0, acknowledged: 0, redelivered: 0, failed: 0, deadLettered: 0, discarded: 0,
-    groupsRecreated: 0, lostEntries: 0, claimed: 0, leases: 0, reconnects: 0, publishErrors: 0, deduplicated: 0, healthFailures: 0,
+    entries: 0,
+    messages: 0,
+    delivered: 0,
+    acknowledged: 0,
+    redelivered: 0,
+    failed: 0,
+    deadLettered: 0,
+    discarded: 0,
+    groupsRecreated: 0,
+    lostEntries: 0,
+    claimed: 0,
+    leases: 0,
+    reconnects: 0,
+    publishErrors: 0,
+    deduplicated: 0,
+    healthFailures: 0,
     unreplicated: 0,
   };
 }

@@ -178,7 +178,9 @@ export class Membership<S extends LeaseHolder = LeaseHolder> {
   async close(): Promise<void> {
     const groups = new Set(this.shares.keys());
     if (groups.size > 0 && this.deps.cmd.status === 'ready') {
-      await batch(this.deps.cmd, (client) => [...groups].map((g) => client.zrem(this.deps.keys.members(g), this.deps.instance))).catch(() => undefined);
+      await batch(this.deps.cmd, (client) => [...groups].map((g) => client.zrem(this.deps.keys.members(g), this.deps.instance))).catch(
+        () => undefined,
+      );
     }
   }
 }

@@ -144,7 +144,8 @@ function parseUrl(url: string, argument = 'options.url'): { options: RedisOption
   const port = u.port === '' ? 6379 : Number(u.port);
   const dbText = u.pathname.length > 1 ? u.pathname.slice(1) : '0';
   const db = Number(dbText);
-  if (!/^\d+$/.test(dbText) || !Number.isSafeInteger(db)) throw new KernelInputError(argument, 'a database number after the host (/0, /1, ...)', `/${dbText}`);
+  if (!/^\d+$/.test(dbText) || !Number.isSafeInteger(db))
+    throw new KernelInputError(argument, 'a database number after the host (/0, /1, ...)', `/${dbText}`);
   let username: string;
   let password: string;
   try {
@@ -170,7 +171,10 @@ const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:(.*)@)?([^@/]*)(\/0?)?$/i;
  * `redis://` URLs (`argument` names it in errors): their connection options, the target without
  * credentials, and the secrets. The nodes must agree on scheme and credentials, and use database 0.
  */
-function parseCluster(urls: readonly string[], argument: string): { options: RedisOptions; nodes: { host: string; port: number }[]; target: string; secrets: string[] } {
+function parseCluster(
+  urls: readonly string[],
+  argument: string,
+): { options: RedisOptions; nodes: { host: string; port: number }[]; target: string; secrets: string[] } {
   if (urls.length === 0) throw new KernelInputError(argument, 'at least one node', 'none');
   const parsed = urls.map((u, i) => parseUrl(u, urls.length > 1 ? `${argument}[${i}]` : argument));
   const first = parsed[0].options;
@@ -194,7 +198,12 @@ function parseCluster(urls: readonly string[], argument: string): { options: Red
 function clusterNodeUrls(url: string): string[] {
   const m = CLUSTER_URL.exec(url);
   // The URL may hold a password: never echo it.
-  if (!m || m[3] === '') throw new KernelInputError('options.url', 'redis+cluster://[user:password@]host:port,host:port,...', 'another form (not shown: it may hold credentials)');
+  if (!m || m[3] === '')
+    throw new KernelInputError(
+      'options.url',
+      'redis+cluster://[user:password@]host:port,host:port,...',
+      'another form (not shown: it may hold credentials)',
+    );
   const auth = m[2] === undefined ? '' : `${m[2]}@`;
   return m[3].split(',').map((host) => `${m[1].toLowerCase()}://${auth}${host}`);
 }
@@ -205,8 +214,14 @@ export function resolveOptions(options: RedisTransportOptions): ResolvedOptions 
   let cluster: { host: string; port: number }[] | undefined;
   let parsed: { options: RedisOptions; target: string; secrets: string[] };
   if (options.cluster !== undefined) {
-    if (!Array.isArray(options.cluster)) throw new KernelInputError('options.cluster', 'an array of redis:// URLs', describeValue(options.cluster));
-    if (options.url !== undefined) throw new KernelInputError('options.url', 'nothing when options.cluster names the nodes', 'a URL (not shown: it may hold credentials)');
+    if (!Array.isArray(options.cluster))
+      throw new KernelInputError('options.cluster', 'an array of redis:// URLs', describeValue(options.cluster));
+    if (options.url !== undefined)
+      throw new KernelInputError(
+        'options.url',
+        'nothing when options.cluster names the nodes',
+        'a URL (not shown: it may hold credentials)',
+      );
     ({ nodes: cluster, ...parsed } = parseCluster(options.cluster, 'options.cluster'));
   } else if (typeof options.url === 'string' && /^rediss?\+cluster:/i.test(options.url)) {
     ({ nodes: cluster, ...parsed } = parseCluster(clusterNodeUrls(options.url), 'options.url'));
@@ -221,12 +236,15 @@ export function resolveOptions(options: RedisTransportOptions): ResolvedOptions 
   const extra = options.redis ?? {};
   const secret = [extra.password, extra.username].filter((s): s is string => typeof s === 'string' && s.length >= 3);
   const prefix = options.prefix ?? DEFAULTS.prefix;
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new KernelInputError('options.prefix', "a string without '{' or '}' (a hash tag follows it)", describeValue(prefix));
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix))
+    throw new KernelInputError('options.prefix', "a string without '{' or '}' (a hash tag follows it)", describeValue(prefix));
   const name = options.name ?? DEFAULTS.name;
   if (typeof name !== 'string' || name.length === 0) throw new KernelInputError('options.name', 'a non-empty string', describeValue(name));
-  if (options.log !== undefined && typeof options.log !== 'function') throw new KernelInputError('options.log', 'a function', describeValue(options.log));
+  if (options.log !== undefined && typeof options.log !== 'function')
+    throw new KernelInputError('options.log', 'a function', describeValue(options.log));
   const config: RedisConfig = {
-    prefix, name,
+    prefix,
+    name,
     maxLenMessages: positive(options, 'maxLenMessages', 1),
     maxDeliveries: positive(options, 'maxDeliveries', 1),
     claimIdleMs: positive(options, 'claimIdleMs', 30),

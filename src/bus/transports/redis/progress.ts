@@ -122,7 +122,10 @@ export class Progress {
     let delay: number | undefined;
     try {
       const list = [...names];
-      const results = list.length > 0 ? await batch(deps.cmd, (client) => list.map((name) => client.kbState(deps.keys.stream(name), deps.keys.of(name).leasePrefix))) : [];
+      const results =
+        list.length > 0
+          ? await batch(deps.cmd, (client) => list.map((name) => client.kbState(deps.keys.stream(name), deps.keys.of(name).leasePrefix)))
+          : [];
       const states = list.map((name, i) => {
         const [error, reply] = results?.[i] ?? [new Error('no reply'), null];
         if (error) throw error;
@@ -162,7 +165,9 @@ export class Progress {
       let lost = state === null;
       if (state !== null) {
         const gone = state.first === '' || compareEntryIds(e.id, state.first) < 0;
-        const done = state.groups.every((g) => compareEntryIds(e.id, g.lastDelivered) <= 0 && (g.pending === 0 || compareEntryIds(e.id, g.minPending) < 0));
+        const done = state.groups.every(
+          (g) => compareEntryIds(e.id, g.lastDelivered) <= 0 && (g.pending === 0 || compareEntryIds(e.id, g.minPending) < 0),
+        );
         if (!gone && !done) break;
         lost = gone && !done;
       }
@@ -193,7 +198,9 @@ export class Progress {
     });
     const out = new Set<string>();
     if (asks.length === 0) return out;
-    const replies = await batch(deps.cmd, (client) => asks.map(([name, group]) => client.kbReads(deps.keys.members(group), deps.keys.groupStreams(group), name)));
+    const replies = await batch(deps.cmd, (client) =>
+      asks.map(([name, group]) => client.kbReads(deps.keys.members(group), deps.keys.groupStreams(group), name)),
+    );
     replies.forEach(([error, reads], i) => {
       if (error) throw error;
       if (Number(reads) === 1) out.add(`${asks[i][0]}|${asks[i][1]}`);

@@ -53,7 +53,12 @@ export interface ReaderSink {
   /** The next page of pending entries, on `conn`. */
   readHistory(conn: RedisClient): Promise<RawEntry[]>;
   /** Handles a batch of entries; what succeeded goes to `acknowledge`, what was held back to `recount`. */
-  handle(batch: RawEntry[], conn: RedisClient, acknowledge: (ids: string[]) => void, recount: (id: string, deliveries: number) => void): Promise<void>;
+  handle(
+    batch: RawEntry[],
+    conn: RedisClient,
+    acknowledge: (ids: string[]) => void,
+    recount: (id: string, deliveries: number) => void,
+  ): Promise<void>;
 }
 
 /** See Reader.followFor. */
@@ -189,7 +194,8 @@ export class Reader {
   private sendAcks(client: RedisClient, { acks, recounts }: Acks): Promise<unknown>[] {
     const sent: Promise<unknown>[] = acks.map(([sub, ids]) => client.xack(sub.key, this.group, ...ids));
     for (const [sub, counts] of recounts) {
-      for (const [n, ids] of counts) sent.push(client.call('XCLAIM', sub.key, this.group, this.consumer, 0, ...ids, 'RETRYCOUNT', n, 'JUSTID'));
+      for (const [n, ids] of counts)
+        sent.push(client.call('XCLAIM', sub.key, this.group, this.consumer, 0, ...ids, 'RETRYCOUNT', n, 'JUSTID'));
     }
     return sent;
   }
@@ -225,7 +231,8 @@ export class Reader {
         this.nextAcquireAt = 0;
         if (isNoGroup(error)) {
           // Redis lost a group (restarted empty, or a stream was deleted): recreate them and go on.
-          for (const s of this.subs) await s.createGroup(true).catch((e: unknown) => this.deps.report(`recreating group ${this.group} on ${s.stream}`, e));
+          for (const s of this.subs)
+            await s.createGroup(true).catch((e: unknown) => this.deps.report(`recreating group ${this.group} on ${s.stream}`, e));
           continue;
         }
         this.deps.report(`consumer ${this.group}/${this.consumer}`, error);
@@ -283,7 +290,10 @@ export class Reader {
       reply.map(([key, entries]) => {
         const s = byKey.get(key.toString());
         if (!s || !s.owner || s.closed) return undefined; // left pending: read again after a claim
-        return this.handle(s, entries.map(([id, fields]) => ({ id: id.toString('latin1'), fields, deliveries: 1 })));
+        return this.handle(
+          s,
+          entries.map(([id, fields]) => ({ id: id.toString('latin1'), fields, deliveries: 1 })),
+        );
       }),
     );
   }
@@ -309,7 +319,8 @@ export class Reader {
         // (redis/redis#11116): a second read, without BLOCK, queued behind it runs as soon as the first
         // is answered and brings the other streams' entries in the same reply, not a round trip later.
         // While such reads come back (see followFor): under load, reads do not block and find every stream.
-        if (readers.length > 1 && this.deps.server.oneStreamWake && this.followFor > 0) reads.push(client.callBuffer('XREADGROUP', ...group, ...streams));
+        if (readers.length > 1 && this.deps.server.oneStreamWake && this.followFor > 0)
+          reads.push(client.callBuffer('XREADGROUP', ...group, ...streams));
         return [...acks, ...reads];
       });
     } catch (error) {
@@ -349,7 +360,12 @@ export class Reader {
 
   /** Hands a batch to its subscription; acknowledges what succeeded, recounts what was held back. */
   private async handle(sub: ReaderSink, batch: RawEntry[]): Promise<void> {
-    await sub.handle(batch, this.conn, (ids) => this.acknowledge(sub, ids), (id, deliveries) => this.recount(sub, id, deliveries));
+    await sub.handle(
+      batch,
+      this.conn,
+      (ids) => this.acknowledge(sub, ids),
+      (id, deliveries) => this.recount(sub, id, deliveries),
+    );
   }
 }
 

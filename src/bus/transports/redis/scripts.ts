@@ -161,8 +161,11 @@ export function parseState(reply: unknown): StreamState | null {
   const groups: GroupState[] = [];
   for (let i = 2; i + 4 < reply.length; i += 5) {
     groups.push({
-      name: String(reply[i]), lastDelivered: String(reply[i + 1]), pending: Number(reply[i + 2]),
-      minPending: String(reply[i + 3]), leased: Number(reply[i + 4]) === 1,
+      name: String(reply[i]),
+      lastDelivered: String(reply[i + 1]),
+      pending: Number(reply[i + 2]),
+      minPending: String(reply[i + 3]),
+      leased: Number(reply[i + 4]) === 1,
     });
   }
   return { first: String(reply[0]), last: String(reply[1]), groups };

@@ -138,11 +138,10 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
     // Whoever held the stream before is gone: its pending entries are ours, handled first, in order.
     let cursor = '0-0';
     do {
-      const reply = (await unlessClosed(conn, conn.call('XAUTOCLAIM', this.key, this.group, this.consumer, 0, cursor, 'COUNT', 1000, 'JUSTID'))) as [
-        string,
-        string[],
-        string[]?,
-      ];
+      const reply = (await unlessClosed(
+        conn,
+        conn.call('XAUTOCLAIM', this.key, this.group, this.consumer, 0, cursor, 'COUNT', 1000, 'JUSTID'),
+      )) as [string, string[], string[]?];
       cursor = String(reply[0]);
       this.deps.counters.claimed += reply[1].length;
       this.deps.counters.lostEntries += reply[2]?.length ?? 0;
@@ -214,7 +213,12 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
    * failure no retry can cure (isPermanentFailure), or the last of maxDeliveries, dead-letters the entry;
    * another holds its key until the retry (retryDelayMs).
    */
-  async handle(batch: RawEntry[], conn: RedisClient, acknowledge: (ids: string[]) => void, recount: (id: string, deliveries: number) => void): Promise<void> {
+  async handle(
+    batch: RawEntry[],
+    conn: RedisClient,
+    acknowledge: (ids: string[]) => void,
+    recount: (id: string, deliveries: number) => void,
+  ): Promise<void> {
     const acks: string[] = [];
     try {
       for (const raw of batch) {
@@ -249,7 +253,14 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
           if (isPermanentFailure(error)) {
             await this.deadLetter(conn, raw.id, raw.fields, this.deps.clean(permanentFailureReason(error)), deliveries, parsed.count);
           } else if (deliveries >= this.cfg.maxDeliveries) {
-            await this.deadLetter(conn, raw.id, raw.fields, `failed ${deliveries} deliveries: ${this.deps.clean(messageOf(error))}`, deliveries, parsed.count);
+            await this.deadLetter(
+              conn,
+              raw.id,
+              raw.fields,
+              `failed ${deliveries} deliveries: ${this.deps.clean(messageOf(error))}`,
+              deliveries,
+              parsed.count,
+            );
           } else {
             if (this.held.size === 0) this.retryAt = performance.now() + this.cfg.retryDelayMs;
             this.held.add(parsed.key);
@@ -262,13 +273,37 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
   }
 
   /** Moves an entry to `<stream>:dlq` with the reason, and acknowledges it (one MULTI). */
-  private async deadLetter(conn: RedisClient, id: string, fields: Buffer[], reason: string, deliveries: number, count: number): Promise<void> {
+  private async deadLetter(
+    conn: RedisClient,
+    id: string,
+    fields: Buffer[],
+    reason: string,
+    deliveries: number,
+    count: number,
+  ): Promise<void> {
     const multi = conn.multi();
     multi.xadd(
-      this.key + DEAD_LETTER_SUFFIX, 'MAXLEN', '~', this.cfg.maxLenMessages, '*',
-      ENTRY_FIELDS.frame, field(fields, ENTRY_FIELDS.frame) ?? Buffer.alloc(0), ENTRY_FIELDS.key, field(fields, ENTRY_FIELDS.key) ?? '',
-      ENTRY_FIELDS.count, field(fields, ENTRY_FIELDS.count) ?? String(count),
-      'error', reason, 'source', `${this.stream} ${id}`, 'group', this.group, 'consumer', this.consumer, 'deliveries', deliveries,
+      this.key + DEAD_LETTER_SUFFIX,
+      'MAXLEN',
+      '~',
+      this.cfg.maxLenMessages,
+      '*',
+      ENTRY_FIELDS.frame,
+      field(fields, ENTRY_FIELDS.frame) ?? Buffer.alloc(0),
+      ENTRY_FIELDS.key,
+      field(fields, ENTRY_FIELDS.key) ?? '',
+      ENTRY_FIELDS.count,
+      field(fields, ENTRY_FIELDS.count) ?? String(count),
+      'error',
+      reason,
+      'source',
+      `${this.stream} ${id}`,
+      'group',
+      this.group,
+      'consumer',
+      this.consumer,
+      'deliveries',
+      deliveries,
     );
     multi.xack(this.key, this.group, id);
     const results = await unlessClosed(conn, multi.exec());
@@ -296,7 +331,11 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
         this.owner = false;
         this.members.forget(this);
         if (!this.members.inGroup(this.group)) await this.members.leaveGroup(this.group);
-        if (options?.deleteGroup && !this.members.hasLocal(this.stream, this.group) && !(await unlessClosed(cmd, cmd.exists(this.leaseKey)))) {
+        if (
+          options?.deleteGroup &&
+          !this.members.hasLocal(this.stream, this.group) &&
+          !(await unlessClosed(cmd, cmd.exists(this.leaseKey)))
+        ) {
           await unlessClosed(cmd, cmd.xgroup('DESTROY', this.key, this.group));
         }
       } catch (error) {

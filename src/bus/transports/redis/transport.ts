@@ -69,7 +69,15 @@ import { randomBytes } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
 import { KernelInputError } from '../../../errors.js';
 import { describeValue } from '../../../kernels/validate.js';
-import type { CheckpointStore, EntryHandler, OutgoingEntry, SettleListener, Transport, TransportCapabilities, TransportSubscription } from '../types.js';
+import type {
+  CheckpointStore,
+  EntryHandler,
+  OutgoingEntry,
+  SettleListener,
+  Transport,
+  TransportCapabilities,
+  TransportSubscription,
+} from '../types.js';
 import { Appender } from './append.js';
 import { RedisCheckpointStore } from './checkpoints.js';
 import type { Client, RedisClient } from './client.js';
@@ -111,7 +119,12 @@ export class RedisTransport implements Transport {
    * in Redis that outlive processes, streams move between a group's consumers by lease, and engines can
    * keep checkpoints beside the streams.
    */
-  readonly capabilities: TransportCapabilities = Object.freeze({ serialPublish: true, durableOffsets: true, leases: true, checkpoints: true });
+  readonly capabilities: TransportCapabilities = Object.freeze({
+    serialPublish: true,
+    durableOffsets: true,
+    leases: true,
+    checkpoints: true,
+  });
   /** Publishing and bookkeeping, with the scripts defined. */
   readonly cmd: Client;
   private readonly dialer: Dialer;
@@ -159,7 +172,11 @@ export class RedisTransport implements Transport {
       publishing: () => this.appender.publishing > 0,
       authError: () => this.connection.authError,
     });
-    this.appender = new Appender({ cmd, keys, config, cluster, target, clean: log.clean, counters, closed }, this.connection, this.progress);
+    this.appender = new Appender(
+      { cmd, keys, config, cluster, target, clean: log.clean, counters, closed },
+      this.connection,
+      this.progress,
+    );
     this.readerDeps = { report: log.report, cmd, config, server: this.connection, connect };
     this.subscriptionDeps = { report: log.report, clean: log.clean, cmd, keys, config, counters };
   }
@@ -224,7 +241,15 @@ export class RedisTransport implements Transport {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new TransportError('unavailable', this.target, `subscriptions not established within ${timeoutMs} ms (${this.connection.lastError})`, true)),
+        () =>
+          reject(
+            new TransportError(
+              'unavailable',
+              this.target,
+              `subscriptions not established within ${timeoutMs} ms (${this.connection.lastError})`,
+              true,
+            ),
+          ),
         Math.max(0, deadline - performance.now()),
       );
     });
@@ -253,7 +278,12 @@ export class RedisTransport implements Transport {
       }
       if (this.closed) throw new BusClosedError('transport');
       if (performance.now() >= deadline) {
-        throw new TransportError('unavailable', this.target, `${waiting.length} subscriptions without a reader within ${timeoutMs} ms (${this.connection.lastError})`, true);
+        throw new TransportError(
+          'unavailable',
+          this.target,
+          `${waiting.length} subscriptions without a reader within ${timeoutMs} ms (${this.connection.lastError})`,
+          true,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
@@ -280,7 +310,11 @@ export class RedisTransport implements Transport {
    */
   subscribe(stream: string, group: string, consumer: string, handler: EntryHandler): TransportSubscription {
     if (this.closed) throw new BusClosedError('transport');
-    for (const [name, value] of [['stream', stream], ['group', group], ['consumer', consumer]] as const) {
+    for (const [name, value] of [
+      ['stream', stream],
+      ['group', group],
+      ['consumer', consumer],
+    ] as const) {
       if (typeof value !== 'string' || value.length === 0) throw new KernelInputError(name, 'a non-empty string', describeValue(value));
     }
     if (typeof handler !== 'function') throw new KernelInputError('handler', 'a function', describeValue(handler));
