@@ -1,0 +1,374 @@
+#!/usr/bin/env node
+// A focused, self-contained check of the native backend against the reference, in plain JS over the
+// compiled package (dist/): no vitest, no tsx, so that it runs under emulation (qemu-aarch64 with an
+// arm64 node: scripts/arm64-check.sh) and from a consumer project (scripts/tarball-test.mjs).
+//   node scripts/native-check.mjs [packageDir] [--cases N] [--quick]
+// packageDir: a kernelbus package (holding dist/ and its addon); default: this repository. Checks:
+// 1. backends(): native available, and where its binary came from;
+// 2. every kernel of FAMILY_KERNELS: native vs reference on seeded random inputs (NaN sprinkled where
+//    the kernel skips it), every output within 1e-12 relative (NaN where the reference has NaN), and
+//    the same bits for the kernels the parity suite holds bit-identical (Monte Carlo scenarios);
+// 3. the promise variants of a few kernels (the addon's thread pool);
+// 4. fault codes: bad inputs throw the same KernelInputError message natively as in the reference;
+// 5. threads: 1, 2 and 3 threads give the same bits.
+// Prints one line per kernel and a summary; exits 1 on any failure.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args.splice(i, 2)[1] : undefined;
+};
+const cases = Number(flag('--cases') ?? 30);
+const root = resolve(args[0] ?? new URL('..', import.meta.url).pathname);
+const entry = resolve(root, 'dist/api/index.js');
+if (!existsSync(entry)) {
+  console.error(`native-check: ${entry} not found (build the TypeScript first: npm run build:ts)`);
+  process.exit(2);
+}
+const kb = await import(pathToFileURL(entry).href);
+const started = Date.now();
+
+let checks = 0;
+const failures = [];
+const fail = (what) => {
+  failures.push(what);
+  if (failures.length <= 20) console.log(`  FAIL ${what}`);
+};
+
+// --- 1. the backend loads --------------------------------------------------------------------------
+const info = kb.backends().find((b) => b.name === 'native');
+checks++;
+if (!info?.available) {
+  console.log(`native-check: native backend unavailable: ${info?.reason}`);
+  process.exit(1);
+}
+console.log(
+  `native-check: ${process.platform}-${process.arch} node ${process.version}, native from ${info.path}` +
+    ` (${JSON.stringify(info.features)})`,
+);
+const ref = kb.kernels({ backend: 'reference' });
+const nat = kb.kernels({ backend: 'native' });
+
+// --- seeded inputs ---------------------------------------------------------------------------------
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+let random = mulberry32(1);
+const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
+const uniform = (lo, hi) => lo + (hi - lo) * random();
+const pick = (...xs) => xs[int(0, xs.length - 1)];
+const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+/** A Float64Array at a random offset of a larger (sometimes shared) buffer: the views users pass. */
+function view(values) {
+  const offset = int(0, 3);
+  const Buffer = random() < 0.25 ? SharedArrayBuffer : ArrayBuffer;
+  const a = new Float64Array(new Buffer(8 * (values.length + offset + 1)), 8 * offset, values.length);
+  a.set(values);
+  return a;
+}
+const fill = (n, f) => view(Array.from({ length: n }, f));
+const matrix = (rows, cols, f) => ({ data: fill(rows * cols, f), rows, cols });
+const ret = (nan = 0.03) => (random() < nan ? NaN : 0.02 * normal());
+const positive = () => Math.exp(uniform(0, 8));
+function trades(n) {
+  let ts = 1.7e12 + int(0, 1e6);
+  let price = uniform(50, 200);
+  const t = [];
+  const p = [];
+  const v = [];
+  for (let i = 0; i < n; i++) {
+    ts += random() < 0.2 ? 0 : int(1, 4000);
+    price = Math.max(1, price + 0.05 * normal());
+    t.push(ts);
+    p.push(Math.round(price * 100) / 100);
+    v.push(int(1, 500));
+  }
+  return { ts: view(t), price: view(p), volume: view(v) };
+}
+function covarianceOf(n) {
+  const X = matrix(n + 3, n, () => 0.03 * normal());
+  const cov = ref.covariance(X, { method: 'ledoit-wolf' }).cov;
+  for (let i = 0; i < n; i++) cov.data[i * n + i] += 1e-6;
+  return cov;
+}
+
+// --- comparison ------------------------------------------------------------------------------------
+const RTOL = 1e-12;
+const TINY = 2 ** -1022;
+function compare(a, e, path, exact) {
+  if (typeof e === 'number') return compareArrays([a], [e], path, exact);
+  if (ArrayBuffer.isView(e)) return compareArrays(a, e, path, exact);
+  if (Array.isArray(e)) {
+    if (!Array.isArray(a) || a.length !== e.length) return fail(`${path}: length ${a?.length} vs ${e.length}`);
+    return e.forEach((x, i) => compare(a[i], x, `${path}[${i}]`, exact));
+  }
+  if (e && typeof e === 'object') {
+    const keys = Object.keys(e).sort();
+    const got = Object.keys(a ?? {}).sort();
+    if (keys.join() !== got.join()) return fail(`${path}: keys ${got} vs ${keys}`);
+    return keys.forEach((k) => compare(a[k], e[k], `${path}.${k}`, exact));
+  }
+  if (a !== e) fail(`${path}: ${String(a)} vs ${String(e)}`);
+}
+function compareArrays(a, e, path, exact) {
+  if (!a || a.length !== e.length) return fail(`${path}: length ${a?.length} vs ${e.length}`);
+  for (let i = 0; i < e.length; i++) {
+    const x = Number(a[i]);
+    const y = Number(e[i]);
+    if (Number.isNaN(y) ? Number.isNaN(x) : exact ? Object.is(x, y) : x === y || Math.abs(x - y) <= RTOL * Math.max(Math.abs(y), TINY)) continue;
+    return fail(`${path}[${i}]: native ${x} vs reference ${y}`);
+  }
+}
+
+// --- 2. every kernel -------------------------------------------------------------------------------
+/** Per kernel: a generator of its arguments, and whether the outputs must be the same bits. */
+const CASES = {
+  timeBars: () => [trades(int(0, 400)), { barMs: pick(1000, 60000, 250) }],
+  tickRule: () => [trades(int(0, 400)).price],
+  bulkClassify: () => {
+    const bars = ref.timeBars(trades(int(2, 400)), { barMs: 1000 });
+    return [bars, { sigma: pick('sample', 0.5, { rolling: 5 }, { ewma: 0.94 }), priceChange: pick('close', 'intra'), distribution: pick('normal', { studentT: 4 }) }];
+  },
+  vpin: () => [
+    trades(int(50, 1500)),
+    { bucketVolume: int(500, 4000), window: int(1, 20), barMs: pick(1000, 5000), classifier: pick('bvc', 'tick'), sigma: pick('sample', { ewma: 0.94 }) },
+  ],
+  normalCdf: () => [fill(int(0, 300), () => 6 * normal())],
+  normalSf: () => [fill(int(0, 300), () => 6 * normal())],
+  normalPdf: () => [fill(int(0, 300), () => 6 * normal())],
+  normalQuantile: () => [fill(int(0, 300), () => pick(random(), 1e-12 * random(), 1 - 1e-9 * random()))],
+  studentTCdf: () => [fill(int(0, 300), () => 5 * normal()), pick(1, 2.5, 4, 30, 1e4)],
+  studentTQuantile: () => [fill(int(0, 300), () => random()), pick(1, 2.5, 4, 30)],
+  simpleReturns: () => [matrix(int(0, 60), int(1, 8), () => (random() < 0.03 ? NaN : positive()))],
+  logReturns: () => [matrix(int(0, 60), int(1, 8), () => (random() < 0.03 ? NaN : positive()))],
+  portfolioReturns: () => {
+    const r = matrix(int(0, 60), int(1, 8), () => ret());
+    return [r, matrix(int(1, 4), r.cols, () => uniform(-1, 1))];
+  },
+  performanceStats: () => [matrix(int(0, 80), int(1, 8), () => ret()), { periodsPerYear: pick(12, 252), riskFree: pick(0, 0.01) }],
+  valueAtRisk: () => [
+    matrix(int(2, 80), int(1, 8), () => ret()),
+    { method: pick('historical', 'gaussian', 'cornish-fisher'), confidence: pick(0.9, 0.95, 0.99), ddof: pick(0, 1) },
+  ],
+  covariance: () => [
+    matrix(int(3, 80), int(1, 8), () => ret()),
+    {
+      method: pick('sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'),
+      lambda: pick(0.94, 0.97),
+      adjust: random() < 0.5,
+      benchmark: pick(0, 0.0001),
+    },
+  ],
+  portfolioVolatility: () => {
+    const n = int(1, 12);
+    return [covarianceOf(n), matrix(int(1, 5), n, () => uniform(-1, 1))];
+  },
+  componentVar: () => {
+    const r = matrix(int(3, 80), int(1, 8), () => ret());
+    return [r, matrix(int(1, 4), r.cols, () => uniform(-1, 1)), { method: pick('gaussian', 'cornish-fisher'), confidence: pick(0.9, 0.99) }];
+  },
+  monteCarloVar: () => {
+    const n = int(1, 9);
+    const model = { mean: fill(n, () => 0.001 * normal()), cov: covarianceOf(n) };
+    const o = { paths: int(1, 2000), confidence: pick(0.9, 0.99), horizon: pick(1, 10), seed: int(0, 1e6), distribution: pick('normal', { studentT: 4 }) };
+    return [model, matrix(int(1, 4), n, () => uniform(-1, 1)), o];
+  },
+  monteCarloScenarios: [
+    () => {
+      const n = int(1, 9);
+      const model = { mean: fill(n, () => 0.001 * normal()), cov: covarianceOf(n) };
+      return [model, { paths: int(1, 2000), horizon: pick(1, 10), seed: int(0, 1e6), distribution: pick('normal', { studentT: 4 }) }];
+    },
+    true,
+  ],
+  winsorize: () => [matrix(int(0, 30), int(1, 40), () => ret()), { lower: pick(0, 0.05, 0.1), upper: pick(1, 0.95, 0.9) }],
+  standardize: () => [matrix(int(0, 30), int(1, 40), () => ret())],
+  momentum: () => [matrix(int(0, 80), int(1, 20), () => ret()), { window: int(1, 30), halfLife: pick(4, 10), lag: int(0, 5), winsorize: pick(0.01, 0.1) }],
+  size: () => [matrix(int(0, 30), int(1, 30), () => (random() < 0.03 ? NaN : 1e9 * positive()))],
+  value: () => {
+    const [rows, cols] = [int(0, 30), int(1, 30)];
+    const m = () => matrix(rows, cols, () => (random() < 0.03 ? NaN : uniform(-1, 5)));
+    return [m(), m(), m(), { winsorize: pick(0.01, 0.05) }];
+  },
+  factorReturns: () => {
+    const [rows, cols, sectors, styles] = [int(1, 20), int(6, 40), int(1, 4), int(0, 3)];
+    return [
+      {
+        returns: matrix(rows, cols, () => ret()),
+        marketCap: matrix(rows, cols, () => 1e9 * positive()),
+        sectors: Int32Array.from({ length: cols }, (_, i) => i % sectors),
+        styles: Array.from({ length: styles }, () => matrix(rows, cols, () => normal())),
+        sectorNames: Array.from({ length: sectors }, (_, j) => `s${j}`),
+      },
+      { winsorize: pick(null, 0.05), residualizeStyles: random() < 0.5 },
+    ];
+  },
+  factorCovariance: () => [matrix(int(2, 60), int(1, 6), () => ret(0)), { halfLife: pick(20, 90), neweyWestLags: int(0, 3) }],
+  specificRisk: () => [matrix(int(2, 60), int(1, 20), () => ret()), { halfLife: pick(20, 90) }],
+  riskDecomposition: () => {
+    const [N, K] = [int(1, 20), int(1, 6)];
+    const F = covarianceOf(K);
+    return [
+      { exposures: matrix(N, K, () => normal()), factorCov: F, specificVar: fill(N, () => uniform(0, 1e-3)) },
+      matrix(int(1, 3), N, () => uniform(-1, 1)),
+    ];
+  },
+};
+
+for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
+  for (const name of names) {
+    if (name === 'vpinStream') continue; // below, with its state
+    const spec = CASES[name];
+    if (!spec) {
+      fail(`${family}.${name}: no case in scripts/native-check.mjs (add one)`);
+      continue;
+    }
+    const [gen, exact] = Array.isArray(spec) ? spec : [spec, false];
+    const before = failures.length;
+    let thrown = 0;
+    random = mulberry32(name.length * 7919 + 17);
+    for (let c = 0; c < cases; c++) {
+      const input = gen();
+      let e;
+      let eError;
+      try {
+        e = ref[name](...input);
+      } catch (error) {
+        eError = error;
+      }
+      checks++;
+      try {
+        const a = nat[name](...input);
+        if (eError) fail(`${name} case ${c}: reference threw ${eError.message}, native did not`);
+        else compare(a, e, `${name} case ${c}`, exact);
+      } catch (error) {
+        if (!eError) fail(`${name} case ${c}: native threw ${error.message}`);
+        else if (error.message !== eError.message) fail(`${name} case ${c}: native threw '${error.message}', reference '${eError.message}'`);
+        else thrown++;
+      }
+    }
+    console.log(`  ${failures.length === before ? 'ok  ' : 'FAIL'} ${family}.${name}: ${cases} random cases${thrown ? ` (${thrown} refused by both with the same error)` : ''}`);
+  }
+}
+
+// vpinStream: batches of a random tape, native vs reference, and the state snapshot portable both ways
+{
+  random = mulberry32(4242);
+  const before = failures.length;
+  for (let c = 0; c < Math.max(3, cases / 4); c++) {
+    const options = { bucketVolume: int(500, 3000), window: int(1, 10), barMs: 1000, sigma: pick({ ewma: 0.94 }, { rolling: 5 }) };
+    const s1 = nat.vpinStream(options);
+    const s2 = ref.vpinStream(options);
+    const tape = trades(int(200, 1200));
+    let at = 0;
+    while (at < tape.ts.length) {
+      const n = int(1, 200);
+      const batch = { ts: tape.ts.subarray(at, at + n), price: tape.price.subarray(at, at + n), volume: tape.volume.subarray(at, at + n) };
+      at += n;
+      checks++;
+      compare(s1.update(batch), s2.update(batch), `vpinStream case ${c} batch at ${at}`);
+    }
+    checks++;
+    compare(s1.flush(), s2.flush(), `vpinStream case ${c} flush`);
+  }
+  console.log(`  ${failures.length === before ? 'ok  ' : 'FAIL'} vpin.vpinStream: batches of random tapes`);
+}
+
+// --- 3. promise variants ---------------------------------------------------------------------------
+{
+  const before = failures.length;
+  for (const name of ['vpin', 'covariance', 'monteCarloVar', 'factorReturns', 'normalCdf']) {
+    random = mulberry32(99 + name.length);
+    const [gen] = Array.isArray(CASES[name]) ? CASES[name] : [CASES[name]];
+    const input = gen();
+    checks++;
+    compare(await nat[`${name}Async`](...input), ref[name](...input), `${name}Async`);
+  }
+  console.log(`  ${failures.length === before ? 'ok  ' : 'FAIL'} promise variants (thread pool): 5 kernels`);
+}
+
+// --- 4. fault codes --------------------------------------------------------------------------------
+{
+  const before = failures.length;
+  const m = (data, rows, cols) => ({ data: Float64Array.from(data), rows, cols });
+  const bad = [
+    ['vpin', (k) => k.vpin({ ts: Float64Array.of(2, 1), price: Float64Array.of(1, 1), volume: Float64Array.of(1, 1) }, { bucketVolume: 1 })],
+    ['vpin', (k) => k.vpin({ ts: Float64Array.of(1, 2), price: Float64Array.of(1, NaN), volume: Float64Array.of(1, 1) }, { bucketVolume: 1 })],
+    ['timeBars', (k) => k.timeBars({ ts: Float64Array.of(1, 2), price: Float64Array.of(1, 1), volume: Float64Array.of(1, -1) })],
+    ['simpleReturns', (k) => k.simpleReturns(m([1, 2, 3, 0], 2, 2))],
+    ['logReturns', (k) => k.logReturns(Float64Array.of(1, Infinity))],
+    ['performanceStats', (k) => k.performanceStats(m([0.1, 0.2, -Infinity, 0], 2, 2))],
+    ['covariance', (k) => k.covariance(m([0.1, NaN, -Infinity, 0], 2, 2))],
+    ['portfolioVolatility', (k) => k.portfolioVolatility(m([1, 0, 0, 1], 2, 2), Float64Array.of(1, NaN))],
+    ['monteCarloVar', (k) => k.monteCarloVar({ mean: Float64Array.of(0, 0, 0), cov: m([1, 0, 0, 0, 1, 2, 0, 2, 1], 3, 3) }, Float64Array.of(1, 1, 1))],
+    ['size', (k) => k.size(m([1e9, -5, 1e9, 1e9], 2, 2))],
+    ['momentum', (k) => k.momentum(m([0.1, -Infinity], 1, 2))],
+    ['factorReturns', (k) => k.factorReturns({ returns: m([0.01, 0.02, 0.03, 0.04], 2, 2), marketCap: m([0.01, 0.02, 0.03, 0.04], 2, 2), sectors: Int32Array.of(0, 2), styles: [], sectorNames: ['a', 'b'] })],
+  ];
+  for (const [name, call] of bad) {
+    let expected;
+    try {
+      call(ref);
+    } catch (error) {
+      expected = error;
+    }
+    checks++;
+    if (!(expected instanceof kb.KernelInputError)) {
+      fail(`fault ${name}: the reference did not throw a KernelInputError (${expected})`);
+      continue;
+    }
+    try {
+      call(nat);
+      fail(`fault ${name}: native did not throw (reference: ${expected.message})`);
+    } catch (error) {
+      if (!(error instanceof kb.KernelInputError) || error.message !== expected.message || error.code !== expected.code)
+        fail(`fault ${name}: native threw ${error?.constructor?.name} '${error.message}' (${error.code}), reference '${expected.message}' (${expected.code})`);
+    }
+  }
+  console.log(`  ${failures.length === before ? 'ok  ' : 'FAIL'} fault codes: ${bad.length} bad inputs, the reference's KernelInputError`);
+}
+
+// --- 5. threads ------------------------------------------------------------------------------------
+{
+  const before = failures.length;
+  const heavy = ['monteCarloVar', 'covariance', 'factorReturns', 'momentum', 'portfolioVolatility'];
+  const byThreads = [1, 2, 3].map((threads) => kb.kernels({ backend: 'native', threads }));
+  for (const name of heavy) {
+    random = mulberry32(7 + name.length);
+    const [gen] = Array.isArray(CASES[name]) ? CASES[name] : [CASES[name]];
+    const input = gen();
+    const one = byThreads[0][name](...input);
+    for (const k of byThreads.slice(1)) {
+      checks++;
+      compare(k[name](...input), one, `${name} threads`, true);
+    }
+  }
+  // a large Monte Carlo, so that the work is really shared between the threads
+  const n = 8;
+  random = mulberry32(8);
+  const model = { mean: fill(n, () => 0.001 * normal()), cov: covarianceOf(n) };
+  const w = matrix(4, n, () => uniform(-1, 1));
+  const o = { paths: 50000, seed: 5 };
+  const one = byThreads[0].monteCarloVar(model, w, o);
+  for (const k of byThreads.slice(1)) {
+    checks++;
+    compare(k.monteCarloVar(model, w, o), one, 'monteCarloVar 50000 paths threads', true);
+  }
+  checks++;
+  compare(one, ref.monteCarloVar(model, w, o), 'monteCarloVar 50000 paths vs reference');
+  console.log(`  ${failures.length === before ? 'ok  ' : 'FAIL'} threads: 1, 2 and 3 threads give the same bits (${heavy.length + 1} kernels)`);
+}
+
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+console.log(`native-check: ${checks} checks, ${failures.length} failed, ${seconds} s`);
+process.exit(failures.length ? 1 : 0);
