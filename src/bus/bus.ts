@@ -31,8 +31,8 @@ import {
   type Trade,
   type TradeBatch,
 } from './messages.js';
-import { Histogram } from './histogram.js';
-import type { BusMetrics } from './metrics.js';
+import { Histogram, type HistogramBuckets, SIZE_BUCKETS } from './histogram.js';
+import type { BusHistograms, BusMetrics } from './metrics.js';
 import { Outbound, type Lane } from './outbound.js';
 import { Router, type BusStats } from './router.js';
 import { capabilitiesOf, DEAD_LETTER_SUFFIX, type Transport, type TransportSubscription } from './transports/types.js';
@@ -86,7 +86,7 @@ export class Bus {
     copies: 0,
     maxQueueDepth: 0,
   };
-  private readonly batchSize = new Histogram(1);
+  private readonly batchSize = new Histogram(1, SIZE_BUCKETS);
   private readonly latency = new Histogram(0.001);
 
   /** Use createBus(). */
@@ -115,7 +115,7 @@ export class Bus {
     this.router = new Router({ strategy: options.routing ?? 'static', buses: this.buses, routes, secondary });
     this.columnar = new Set(options.columnarTypes ?? ['TRADE_EXECUTION']);
     for (const type of this.columnar) this.router.home(type);
-    this.delivery = new Delivery(this.counters, this.latency, this.columnar, onError);
+    this.delivery = new Delivery(this.counters, this.latency, this.columnar, onError, (bus) => this.lanes.get(bus)?.deliveryLatency);
     this.outbound = new Outbound({
       router: this.router,
       columnar: this.columnar,
@@ -146,6 +146,7 @@ export class Bus {
           publishErrors: 0,
           failedUntil: 0,
           publishLatency: new Histogram(0.001),
+          deliveryLatency: new Histogram(0.001),
           p50: 0,
           p50Count: 0,
           serial: capabilitiesOf(transport).serialPublish,
@@ -470,6 +471,20 @@ export class Bus {
       for (const lane of this.lanes.values()) if (lane.owned) await lane.transport.close();
     })();
     return this.closed;
+  }
+
+  /**
+   * The histograms behind metrics(), as Prometheus buckets (ms and rows): publish-to-delivery latency
+   * and publish latency per bus, rows per trade frame. Read by the Prometheus exposition.
+   */
+  histograms(): BusHistograms {
+    const deliveryLatencyMs: Record<string, HistogramBuckets> = {};
+    const publishLatencyMs: Record<string, HistogramBuckets> = {};
+    for (const lane of this.lanes.values()) {
+      deliveryLatencyMs[lane.name] = lane.deliveryLatency.buckets();
+      publishLatencyMs[lane.name] = lane.publishLatency.buckets();
+    }
+    return { deliveryLatencyMs, publishLatencyMs, batchSize: this.batchSize.buckets() };
   }
 
   /** Counters, depth and latency histograms (see BusMetrics). */

@@ -54,6 +54,8 @@ export class Delivery {
     /** The types whose messages are trades (columnar frames). */
     private readonly columnar: ReadonlySet<string>,
     private readonly onError: BusOptions['onError'],
+    /** Publish-to-handler latency of one bus, ms (the Prometheus histogram's `bus` label). */
+    private readonly busLatency?: (bus: BusName) => Histogram | undefined,
   ) {}
 
   /** Counts a frame whose columns were copied (unaligned bytes read as Float64Arrays: see FrameTrades). */
@@ -82,7 +84,9 @@ export class Delivery {
     const count = message.count;
     this.counters.delivered += count;
     if (entry.deliveries > 1) this.counters.redelivered += count;
-    this.latency.record(nowMs() - message.sentAt, count);
+    const latency = nowMs() - message.sentAt;
+    this.latency.record(latency, count);
+    this.busLatency?.(bus)?.record(latency, count);
     let result: void | Promise<void>;
     try {
       result = handler(message);

@@ -23,27 +23,79 @@ export interface HistogramSnapshot {
 }
 
 /**
+ * Exponential bucket bounds for a Prometheus histogram: `count` upper bounds `start * factor^i`, in the
+ * histogram's unit (the +Inf bucket is implied).
+ */
+export interface ExponentialBuckets {
+  start: number;
+  factor: number;
+  count: number;
+}
+
+/** Latencies in ms: 10 us .. 10.5 s, doubling (21 bounds), exposed in seconds. */
+export const LATENCY_BUCKETS_MS: ExponentialBuckets = { start: 0.01, factor: 2, count: 21 };
+/** Rows per frame: 1 .. 65,536, doubling (17 bounds). */
+export const SIZE_BUCKETS: ExponentialBuckets = { start: 1, factor: 2, count: 17 };
+
+/** A histogram's fixed buckets, as Prometheus exposes them: cumulative counts per upper bound. */
+export interface HistogramBuckets {
+  /** Upper bounds, ascending, in the histogram's unit (the +Inf bucket is `count`). */
+  bounds: readonly number[];
+  /** Cumulative counts: values <= bounds[i]. */
+  cumulative: number[];
+  count: number;
+  sum: number;
+}
+
+/** The bounds of `b`, rounded to 12 significant digits (1e-5 * 2^k prints as 0.00064, not 0.0006400000000000001). */
+export function bucketBounds(b: ExponentialBuckets): number[] {
+  return Array.from({ length: b.count }, (_, i) => Number((b.start * b.factor ** i).toPrecision(12)));
+}
+
+/**
  * A histogram of non-negative values with logarithmic buckets: constant memory, O(1) record,
  * percentiles reported as the upper edge of their bucket (at most 6.25 % high), never above `max`.
- * Values below `resolution` share the first bucket.
+ * Values below `resolution` share the first bucket. With `buckets`, it also counts the values per
+ * fixed exponential bucket, for a Prometheus histogram (buckets()).
  */
 export class Histogram {
   private readonly counts = new Float64Array(1 + OCTAVES * SUB_BUCKETS);
   private readonly resolution: number;
+  private readonly bounds: number[];
+  private readonly fixed: Float64Array;
+  private readonly fixedStart: number;
+  private readonly fixedLog2Factor: number;
   count = 0;
   sum = 0;
   min = Infinity;
   max = 0;
 
-  /** `resolution`: the smallest value told apart from 0 (e.g. 0.001 for milliseconds to 1 us). */
-  constructor(resolution = 0.001) {
+  /**
+   * `resolution`: the smallest value told apart from 0 (e.g. 0.001 for milliseconds to 1 us);
+   * `buckets`: the fixed buckets counted for buckets() (default LATENCY_BUCKETS_MS).
+   */
+  constructor(resolution = 0.001, buckets: ExponentialBuckets = LATENCY_BUCKETS_MS) {
     if (!(resolution > 0)) throw new KernelInputError('resolution', 'a number > 0', describeValue(resolution));
+    if (!(buckets.start > 0) || !(buckets.factor > 1) || !Number.isInteger(buckets.count) || buckets.count < 1)
+      throw new KernelInputError('buckets', 'start > 0, factor > 1 and an integer count >= 1', describeValue(buckets));
     this.resolution = resolution;
+    this.bounds = bucketBounds(buckets);
+    this.fixed = new Float64Array(buckets.count + 1);
+    this.fixedStart = buckets.start;
+    this.fixedLog2Factor = Math.log2(buckets.factor);
   }
 
   /** Records `value` (NaN and negatives count as 0) `weight` times. */
   record(value: number, weight = 1): void {
     const v = value > 0 ? value : 0;
+    const bounds = this.bounds;
+    let j = 0;
+    if (v > bounds[0]) {
+      j = Math.min(bounds.length, Math.ceil(Math.log2(v / this.fixedStart) / this.fixedLog2Factor));
+      if (j > 0 && v <= bounds[j - 1]) j--;
+      else if (j < bounds.length && v > bounds[j]) j++;
+    }
+    this.fixed[j] += weight;
     const units = v / this.resolution;
     let index = 0;
     if (units >= 1) {
@@ -88,8 +140,17 @@ export class Histogram {
     };
   }
 
+  /** Cumulative counts per fixed bucket, with count and sum (a Prometheus histogram's samples). */
+  buckets(): HistogramBuckets {
+    const cumulative: number[] = new Array(this.bounds.length);
+    let seen = 0;
+    for (let i = 0; i < this.bounds.length; i++) cumulative[i] = seen += this.fixed[i];
+    return { bounds: this.bounds, cumulative, count: this.count, sum: this.sum };
+  }
+
   /** Forgets every value. */
   reset(): void {
+    this.fixed.fill(0);
     this.counts.fill(0);
     this.count = 0;
     this.sum = 0;

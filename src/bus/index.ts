@@ -46,8 +46,8 @@ export {
   type Trade,
   type TradeBatch,
 } from './messages.js';
-export { Histogram, type HistogramSnapshot } from './histogram.js';
-export type { BusLaneMetrics, BusMetrics, EngineMetrics } from './metrics.js';
+export { Histogram, type HistogramBuckets, type HistogramSnapshot } from './histogram.js';
+export type { BusHistograms, BusLaneMetrics, BusMetrics, EngineMetrics } from './metrics.js';
 export { Router, ROUTING_STRATEGIES, type BusStats, type RouterOptions, type RoutingStrategy } from './router.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
 export {

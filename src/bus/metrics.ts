@@ -3,9 +3,9 @@
  * ./histogram.ts; their Prometheus exposition (prom-client) is ./prometheus.ts, loaded only by what
  * serves metrics.
  */
-import type { HistogramSnapshot } from './histogram.js';
+import type { HistogramBuckets, HistogramSnapshot } from './histogram.js';
 
-export type { HistogramSnapshot } from './histogram.js';
+export type { HistogramBuckets, HistogramSnapshot } from './histogram.js';
 
 /** One bus of a bus system, in `bus.metrics().buses`. */
 export interface BusLaneMetrics {
@@ -91,4 +91,14 @@ export interface EngineMetrics {
   heartbeats: number;
   /** Engine-specific counters (e.g. VPIN buckets and alerts). */
   extra: Record<string, number>;
+}
+
+/** `bus.histograms()`: the fixed buckets of the bus's histograms, for Prometheus. */
+export interface BusHistograms {
+  /** Per bus: publish of a frame's oldest message to the start of its delivery, weighted by messages (ms). */
+  deliveryLatencyMs: Record<string, HistogramBuckets>;
+  /** Per bus: handing frames to the transport to its acknowledgement of storing them (ms). */
+  publishLatencyMs: Record<string, HistogramBuckets>;
+  /** Rows per trade frame. */
+  batchSize: HistogramBuckets;
 }

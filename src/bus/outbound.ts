@@ -26,6 +26,8 @@ export interface Lane {
   /** Until this time (performance.now) the lane counts as unhealthy after a failed publish. */
   failedUntil: number;
   publishLatency: Histogram;
+  /** Publish-to-handler latency of this bus's deliveries, ms. */
+  deliveryLatency: Histogram;
   p50: number;
   p50Count: number;
   /**

@@ -1,47 +1,123 @@
 /**
  * Prometheus exposition of `bus.metrics()` and `engine.metrics()` through prom-client
- * (`prometheusRegistry`) and an HTTP endpoint serving it (`serveMetrics`). Only what serves metrics
- * loads this module (the CLI's --metrics-port, `kernelbus/engines`): the bus itself never loads
- * prom-client.
+ * (`prometheusRegistry`), following prometheus.io's naming practices: latencies as histograms in
+ * seconds (`_bucket`/`_sum`/`_count`, exponential buckets 10 us..10 s), counters `_total`, throughput
+ * left to `rate()`, the process's default metrics (`process_*`, `nodejs_*`), `kernelbus_build_info`, a
+ * transport's own counters, and consumer-group lag where a source is given. The HTTP endpoint serving
+ * it with `/healthz` and `/readyz` is ./metrics-server.ts. Only what serves metrics loads this module
+ * (the CLI's --metrics-port, `kernelbus/engines`): the bus itself never loads prom-client.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Registry } from 'prom-client';
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
-import type { HistogramSnapshot } from './histogram.js';
-import type { BusMetrics, EngineMetrics } from './metrics.js';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { HistogramBuckets } from './histogram.js';
+import type { BusHistograms, BusMetrics, EngineMetrics } from './metrics.js';
+
+export { serveMetrics, type MetricsServer, type MetricsServerOptions, type Readiness } from './metrics-server.js';
+
+/** One consumer group of one stream, as `kernelbus status` and the lag gauges report it. */
+export interface GroupLag {
+  /** The bus of the stream ('' for a stream outside the bus layout). */
+  bus: string;
+  /** The stream's name as the bus names it (`marketdata:TRADE_EXECUTION:0`) or its key. */
+  stream: string;
+  group: string;
+  /** Entries not yet delivered to the group. */
+  lag: number;
+  /** Entries delivered and not acknowledged. */
+  pending: number;
+  /** Age of the oldest pending entry in seconds (0 when none is pending). */
+  oldestPendingSeconds: number;
+  /** Entries in the stream's dead-letter stream. */
+  deadLetters: number;
+}
 
 /** What prometheusRegistry reads at every scrape. */
 export interface MetricsSources {
-  bus?: { metrics(): BusMetrics };
-  engines?: readonly { readonly name: string; metrics(): EngineMetrics }[];
+  bus?: {
+    metrics(): BusMetrics;
+    histograms?(): BusHistograms;
+    readonly buses?: readonly string[];
+    transport?(bus: string): { readonly name: string; metrics(): object };
+  };
+  engines?: readonly { readonly name: string; metrics(): EngineMetrics; latencyBuckets?(): HistogramBuckets }[];
+  /** Consumer groups of the bus's streams (Redis: XINFO GROUPS), read at each scrape. */
+  lag?: () => Promise<readonly GroupLag[]>;
+  /** `kernelbus_build_info{version,backend}`. */
+  build?: { version: string; backend: string };
+  /** prom-client's default collectors (`process_*`, `nodejs_*`): default true. */
+  defaultMetrics?: boolean;
 }
 
-type Sample = [labels: Record<string, string>, value: number];
+type Labels = Record<string, string>;
+type Sample = [labels: Labels, value: number];
 
-const QUANTILES: [string, keyof HistogramSnapshot][] = [
-  ['0.5', 'p50'],
-  ['0.9', 'p90'],
-  ['0.99', 'p99'],
-  ['0.999', 'p999'],
+/** snake_case of a camelCase field. */
+const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * A prom-client metric of type histogram whose samples are read at scrape time from fixed buckets
+ * (the bus's own hot-path Histogram counts them: see ./histogram.ts), scaled by `scale` (ms -> s).
+ */
+function histogramMetric(name: string, help: string, read: () => [Labels, HistogramBuckets][], scale = 1) {
+  return {
+    name,
+    help,
+    type: 'histogram' as const,
+    aggregator: 'sum' as const,
+    get: async () => {
+      const values: { metricName: string; labels: Labels; value: number }[] = [];
+      for (const [labels, h] of read()) {
+        h.bounds.forEach((bound, i) => {
+          values.push({
+            metricName: `${name}_bucket`,
+            labels: { ...labels, le: String(Number((bound * scale).toPrecision(12))) },
+            value: h.cumulative[i],
+          });
+        });
+        values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: h.count });
+        values.push({ metricName: `${name}_sum`, labels, value: h.sum * scale });
+        values.push({ metricName: `${name}_count`, labels, value: h.count });
+      }
+      return { name, help, type: 'histogram' as const, aggregator: 'sum' as const, values };
+    },
+    reset: () => {},
+  };
+}
+
+/** The counters of the bus (BusMetrics fields), exported as `kernelbus_bus_<field>_total`. */
+const BUS_COUNTERS: [keyof BusMetrics, string][] = [
+  ['published', 'Messages accepted by publish'],
+  ['rejected', 'Messages refused with BackpressureError'],
+  ['undeliverable', 'Messages a transport refused for good (not retryable)'],
+  ['frames', 'Frames handed to transports'],
+  ['delivered', 'Messages handed to handlers, redeliveries included'],
+  ['acknowledged', 'Messages whose handler succeeded'],
+  ['redelivered', 'Messages delivered again'],
+  ['failed', 'Messages whose handler failed'],
+  ['deadLettered', 'Messages moved to a dead-letter stream'],
+  ['copies', 'Frames whose unaligned columns were copied once (read as Float64Arrays, not in place by a native kernel)'],
 ];
 
-function quantileSamples(labels: Record<string, string>, h: HistogramSnapshot): Sample[] {
-  return QUANTILES.map(([q, field]) => [{ ...labels, quantile: q }, h[field]]);
-}
+/** A transport's counters (its metrics() fields but the computed ones) as `kernelbus_transport_<field>_total{bus,transport}`. */
+const NOT_COUNTERS = new Set(['backlog', 'possibleLoss']);
 
 /**
  * A prom-client Registry whose metrics read `sources` at scrape time: bus counters
- * (`kernelbus_bus_*_total`), depth and backlog gauges, latency quantiles in ms, and per-engine
- * counters and latency.
+ * (`kernelbus_bus_*_total`), depth and backlog gauges, latency and batch-size histograms, per-engine
+ * counters and latency, transport counters, consumer-group lag, build info and the default metrics.
  */
 export function prometheusRegistry(sources: MetricsSources): Registry {
   const registry = new Registry();
-  const define = (kind: 'counter' | 'gauge', name: string, help: string, labelNames: string[], read: () => Sample[]) => {
-    const collect = function (this: Counter | Gauge) {
+  const define = (
+    kind: 'counter' | 'gauge',
+    name: string,
+    help: string,
+    labelNames: string[],
+    read: () => Sample[] | Promise<Sample[]>,
+  ) => {
+    const collect = async function (this: Counter | Gauge) {
+      const samples = await read();
       this.reset();
-      for (const [labels, value] of read()) {
+      for (const [labels, value] of samples) {
         if (kind === 'counter') (this as Counter).inc(labels, value);
         else (this as Gauge).set(labels, value);
       }
@@ -50,23 +126,21 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
     if (kind === 'counter') new Counter(config);
     else new Gauge(config);
   };
+  const histogram = (name: string, help: string, read: () => [Labels, HistogramBuckets][], scale = 1) =>
+    registry.registerMetric(histogramMetric(name, help, read, scale) as never);
+
+  if (sources.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (sources.build) {
+    const { version, backend } = sources.build;
+    define('gauge', 'kernelbus_build_info', 'Always 1: the version and the kernel backend of this process', ['version', 'backend'], () => [
+      [{ version, backend }, 1],
+    ]);
+  }
+
   const bus = sources.bus;
   if (bus) {
-    const counters: [keyof BusMetrics, string][] = [
-      ['published', 'Messages accepted by publish'],
-      ['rejected', 'Messages refused with BackpressureError'],
-      ['undeliverable', 'Messages a transport refused for good (not retryable)'],
-      ['frames', 'Frames handed to transports'],
-      ['delivered', 'Messages handed to handlers, redeliveries included'],
-      ['acknowledged', 'Messages whose handler succeeded'],
-      ['redelivered', 'Messages delivered again'],
-      ['failed', 'Messages whose handler failed'],
-      ['deadLettered', 'Messages moved to a dead-letter stream'],
-      ['copies', 'Frames whose unaligned columns were copied once (read as Float64Arrays, not in place by a native kernel)'],
-    ];
-    for (const [field, help] of counters) {
-      const name = `kernelbus_bus_${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`;
-      define('counter', name, help, [], () => [[{}, bus.metrics()[field] as number]]);
+    for (const [field, help] of BUS_COUNTERS) {
+      define('counter', `kernelbus_bus_${snake(field)}_total`, help, [], () => [[{}, bus.metrics()[field] as number]]);
     }
     define('gauge', 'kernelbus_bus_queue_depth', 'Messages accepted and not yet acknowledged', [], () => [[{}, bus.metrics().queueDepth]]);
     define('gauge', 'kernelbus_bus_backlog', 'Messages not yet acknowledged per bus', ['bus'], () =>
@@ -82,37 +156,72 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
       ['bus'],
       () => Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.possibleLoss ? 1 : 0]),
     );
-    define('gauge', 'kernelbus_bus_latency_ms', 'Publish-to-delivery latency quantiles (ms)', ['quantile'], () =>
-      quantileSamples({}, bus.metrics().latencyMs),
+    define('counter', 'kernelbus_bus_publish_errors_total', 'Transport publish calls that failed (retried)', ['bus'], () =>
+      Object.entries(bus.metrics().buses).map(([name, lane]): Sample => [{ bus: name }, lane.publishErrors]),
     );
-    define('gauge', 'kernelbus_bus_batch_size', 'Rows per trade frame quantiles', ['quantile'], () =>
-      quantileSamples({}, bus.metrics().batchSize),
-    );
+    const histograms = bus.histograms?.bind(bus);
+    if (histograms) {
+      histogram(
+        'kernelbus_bus_delivery_latency_seconds',
+        'Publish of a frame to the start of its delivery, per message',
+        () => Object.entries(histograms().deliveryLatencyMs).map(([name, h]): [Labels, HistogramBuckets] => [{ bus: name }, h]),
+        1e-3,
+      );
+      histogram(
+        'kernelbus_bus_publish_latency_seconds',
+        'Frames handed to the transport to their storage acknowledged',
+        () => Object.entries(histograms().publishLatencyMs).map(([name, h]): [Labels, HistogramBuckets] => [{ bus: name }, h]),
+        1e-3,
+      );
+      histogram('kernelbus_bus_frame_messages', 'Messages (rows) per trade frame', () => [[{}, histograms().batchSize]]);
+    }
+    const transport = bus.transport?.bind(bus);
+    const names = bus.buses;
+    if (transport && names) {
+      const read = (field: string) =>
+        names.flatMap((name): Sample[] => {
+          const t = transport(name);
+          const value = (t.metrics() as Record<string, unknown>)[field];
+          return typeof value === 'number' ? [[{ bus: name, transport: t.name }, value]] : [];
+        });
+      const fields = new Set<string>();
+      for (const name of names) {
+        for (const [field, value] of Object.entries(transport(name).metrics()))
+          if (typeof value === 'number' && !NOT_COUNTERS.has(field)) fields.add(field);
+      }
+      for (const field of fields) {
+        define(
+          'counter',
+          `kernelbus_transport_${snake(field)}_total`,
+          `The transport's ${field} counter (see its metrics())`,
+          ['bus', 'transport'],
+          () => read(field),
+        );
+      }
+    }
   }
+
   const engines = sources.engines ?? [];
   if (engines.length > 0) {
     const each = (read: (m: EngineMetrics) => Sample[]) => () => engines.flatMap((e) => read(e.metrics()));
-    define(
-      'counter',
-      'kernelbus_engine_processed_total',
-      'Messages processed',
-      ['engine'],
-      each((m) => [[{ engine: m.name }, m.processed]]),
-    );
-    define(
-      'counter',
-      'kernelbus_engine_duplicates_total',
-      'Redelivered entries skipped',
-      ['engine'],
-      each((m) => [[{ engine: m.name }, m.duplicates]]),
-    );
-    define(
-      'counter',
-      'kernelbus_engine_errors_total',
-      'Deliveries whose processing failed',
-      ['engine'],
-      each((m) => [[{ engine: m.name }, m.errors]]),
-    );
+    const counter = (
+      name: string,
+      help: string,
+      field: 'processed' | 'batches' | 'duplicates' | 'errors' | 'publishErrors' | 'heartbeats',
+    ) =>
+      define(
+        'counter',
+        name,
+        help,
+        ['engine'],
+        each((m) => [[{ engine: m.name }, m[field]]]),
+      );
+    counter('kernelbus_engine_processed_total', 'Messages processed', 'processed');
+    counter('kernelbus_engine_deliveries_total', 'Deliveries processed', 'batches');
+    counter('kernelbus_engine_duplicates_total', 'Redelivered entries skipped', 'duplicates');
+    counter('kernelbus_engine_errors_total', 'Deliveries whose processing failed', 'errors');
+    counter('kernelbus_engine_publish_errors_total', 'Output publishes that failed', 'publishErrors');
+    counter('kernelbus_engine_heartbeats_total', 'ENGINE_HEALTH heartbeats published', 'heartbeats');
     define(
       'counter',
       'kernelbus_engine_events_total',
@@ -129,66 +238,55 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
     );
     define(
       'gauge',
-      'kernelbus_engine_throughput',
-      'Messages processed per second since start',
+      'kernelbus_engine_keys',
+      'Keys with state',
       ['engine'],
-      each((m) => [[{ engine: m.name }, m.throughput]]),
+      each((m) => [[{ engine: m.name }, m.keys]]),
+    );
+    histogram(
+      'kernelbus_engine_latency_seconds',
+      'Publish of a message to the end of its processing, per message',
+      () => engines.flatMap((e): [Labels, HistogramBuckets][] => (e.latencyBuckets ? [[{ engine: e.name }, e.latencyBuckets()]] : [])),
+      1e-3,
+    );
+  }
+
+  const lag = sources.lag;
+  if (lag) {
+    // One XINFO sweep per scrape, shared by the four gauges.
+    let sweep: Promise<readonly GroupLag[]> | undefined;
+    const groups = () => {
+      sweep ??= lag().finally(() => setTimeout(() => (sweep = undefined), 100).unref());
+      return sweep;
+    };
+    const per = (field: 'lag' | 'pending' | 'oldestPendingSeconds') => async () =>
+      (await groups()).map((g): Sample => [{ bus: g.bus, stream: g.stream, group: g.group }, g[field]]);
+    define(
+      'gauge',
+      'kernelbus_consumer_group_lag',
+      'Entries of the stream not yet delivered to the group',
+      ['bus', 'stream', 'group'],
+      per('lag'),
     );
     define(
       'gauge',
-      'kernelbus_engine_latency_ms',
-      'Publish-to-processed latency quantiles (ms)',
-      ['engine', 'quantile'],
-      each((m) => quantileSamples({ engine: m.name }, m.latencyMs)),
+      'kernelbus_consumer_group_pending',
+      'Entries delivered to the group and not acknowledged',
+      ['bus', 'stream', 'group'],
+      per('pending'),
     );
+    define(
+      'gauge',
+      'kernelbus_consumer_group_oldest_pending_seconds',
+      "Age of the group's oldest pending entry",
+      ['bus', 'stream', 'group'],
+      per('oldestPendingSeconds'),
+    );
+    define('gauge', 'kernelbus_dead_letters', "Entries in the stream's dead-letter stream", ['bus', 'stream'], async () => {
+      const seen = new Map<string, Sample>();
+      for (const g of await groups()) seen.set(g.stream, [{ bus: g.bus, stream: g.stream }, g.deadLetters]);
+      return [...seen.values()];
+    });
   }
   return registry;
-}
-
-/** A running metrics endpoint. */
-export interface MetricsServer {
-  /** The bound port (useful with port 0). */
-  port: number;
-  /** `http://host:port/metrics`. */
-  url: string;
-  /** Stops listening and closes open connections. */
-  close(): Promise<void>;
-}
-
-/**
- * Serves `registry` in the Prometheus text format at `/metrics` on `host` (default 127.0.0.1) and
- * `port` (0 picks a free one).
- */
-export async function serveMetrics(registry: Registry, options: { port: number; host?: string }): Promise<MetricsServer> {
-  const { port, host = '127.0.0.1' } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new KernelInputError('options.port', 'an integer in [0, 65535]', describeValue(port));
-  }
-  const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found; metrics are at /metrics\n');
-      return;
-    }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(error)}\n`),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = (server.address() as AddressInfo).port;
-  return {
-    port: bound,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/metrics`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
 }

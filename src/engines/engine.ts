@@ -16,7 +16,7 @@
 import type { Bus, Subscription } from '../bus/bus.js';
 import type { BusMessage, Envelope } from '../bus/messages.js';
 import { nowMs } from '../bus/messages.js';
-import { Histogram } from '../bus/histogram.js';
+import { Histogram, type HistogramBuckets } from '../bus/histogram.js';
 import type { EngineMetrics } from '../bus/metrics.js';
 import { compareEntryIds, type Transport } from '../bus/transports/types.js';
 import { KernelInputError } from '../errors.js';
@@ -368,6 +368,11 @@ export abstract class Engine {
     await this.checkpoint();
     await this.bus.flush();
     this.ckpt?.close();
+  }
+
+  /** The latency histogram's fixed buckets (ms), for Prometheus. */
+  latencyBuckets(): HistogramBuckets {
+    return this.latency.buckets();
   }
 
   /** Counters, throughput, latency histogram, backlog (see EngineMetrics). */

@@ -39,6 +39,33 @@ describe('Histogram', () => {
   });
 });
 
+describe('Histogram buckets', () => {
+  it('counts values per exponential bucket (le inclusive), cumulative, with +Inf as count', () => {
+    const h = new Histogram(0.001); // ms: bounds 0.01 * 2^k
+    for (const v of [0, 0.01, 0.0100001, 0.02, 0.03, 5, 10_485.76, 20_000]) h.record(v);
+    const b = h.buckets();
+    expect(b.bounds.length).toBe(21);
+    expect(b.bounds[0]).toBe(0.01);
+    expect(b.bounds[6]).toBe(0.64);
+    expect(b.bounds[20]).toBe(10_485.76);
+    expect(b.cumulative.slice(0, 3)).toEqual([2, 4, 5]);
+    expect(b.cumulative[20]).toBe(7);
+    expect(b.count).toBe(8);
+    for (let i = 1; i < b.cumulative.length; i++) expect(b.cumulative[i]).toBeGreaterThanOrEqual(b.cumulative[i - 1]);
+    // every bound edge lands in its own bucket, for random values too
+    for (let i = 0; i < 1000; i++) {
+      const x = Math.exp(Math.random() * 20 - 8);
+      const one = new Histogram(0.001);
+      one.record(x);
+      const c = one.buckets().cumulative;
+      const first = c.indexOf(1);
+      if (first >= 0) expect(x).toBeLessThanOrEqual(b.bounds[first]);
+      if (first > 0) expect(x).toBeGreaterThan(b.bounds[first - 1]);
+      if (first < 0) expect(x).toBeGreaterThan(b.bounds[20]);
+    }
+  });
+});
+
 describe('Prometheus exposition', () => {
   it('serves bus and engine metrics on 127.0.0.1 in the text format, then stops', async () => {
     const bus = createBus();
@@ -65,16 +92,46 @@ describe('Prometheus exposition', () => {
       expect(text).toContain('kernelbus_bus_backlog{bus="marketdata"} 0');
       expect(text).toContain('kernelbus_bus_healthy{bus="compute"} 1');
       expect(text).toContain('kernelbus_bus_possible_loss{bus="marketdata"} 0');
-      expect(text).toMatch(/kernelbus_bus_latency_ms\{quantile="0.99"\} [\d.e-]+/);
+      expect(text).not.toContain('quantile');
+      expect(text).not.toContain('_ms');
+      expect(text).toContain('# TYPE kernelbus_bus_delivery_latency_seconds histogram');
+      expect(text).toContain('kernelbus_bus_delivery_latency_seconds_bucket{bus="marketdata",le="0.00001"}');
+      expect(text).toContain('kernelbus_bus_delivery_latency_seconds_bucket{bus="marketdata",le="10.48576"}');
+      expect(text).toContain('kernelbus_bus_delivery_latency_seconds_count{bus="marketdata"} 50');
+      expect(text).toContain('kernelbus_bus_frame_messages_bucket{le="+Inf"} 1');
+      expect(text).toContain('kernelbus_engine_latency_seconds_count{engine="vpin"} 50');
+      expect(text).toContain('kernelbus_transport_messages_total{bus="marketdata",transport="memory"}');
+      expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+      expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
       expect(text).toContain('kernelbus_engine_processed_total{engine="vpin"} 50');
       expect(text).toMatch(/kernelbus_engine_events_total\{engine="vpin",event="buckets"\} \d+/);
       expect((await fetch(`http://127.0.0.1:${server.port}/other`)).status).toBe(404);
+      expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${server.base}/readyz`)).status).toBe(200);
     } finally {
       await server.close();
     }
     await expect(fetch(server.url)).rejects.toThrow();
     await engine.close();
     await bus.close();
+  });
+
+  it('/readyz answers 503 with the reason until the check passes; build info', async () => {
+    let state: true | string = 'streams not leased';
+    const registry = prometheusRegistry({ build: { version: '1.2.3', backend: 'reference' }, defaultMetrics: false });
+    const server = await serveMetrics(registry, { port: 0, ready: () => state });
+    try {
+      const before = await fetch(`${server.base}/readyz`);
+      expect(before.status).toBe(503);
+      expect(await before.text()).toBe('not ready: streams not leased\n');
+      state = true;
+      expect((await fetch(`${server.base}/readyz`)).status).toBe(200);
+      const text = await (await fetch(server.url)).text();
+      expect(text).toContain('kernelbus_build_info{version="1.2.3",backend="reference"} 1');
+      expect(text).not.toContain('process_');
+    } finally {
+      await server.close();
+    }
   });
 
   it('checks the port', async () => {
