@@ -1,6 +1,10 @@
 // Registration: the addon's exports, and init() that receives the JS error vocabulary.
 #include "common.h"
+#include "factor_entry.hpp"
 #include "parallel.hpp"
+#include "risk_entry.hpp"
+#include "special_entry.hpp"
+#include "vpin.hpp"
 #if KERNELBUS_HAVE_BLAS
 #include "risk_blas.hpp"
 #endif
@@ -82,12 +86,43 @@ Napi::Value ViewAddress(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(view.data)));
 }
 
+// paramNames(kernel) -> string[]: the packed parameter order the C++ layer reads for `kernel` (a risk,
+// factor or special kernel, or 'vpin'; [] for a kernel without parameters). A test holds each to its
+// descriptor's keys (src/kernels: RISK_KERNELS, FACTOR_KERNELS, SPECIAL_KERNELS, VPIN_PARAMS).
+Napi::Value ParamNamesOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  requireArgCount(info, 1);
+  if (!info[0].IsString()) throw inputError(env, "kernel", "a kernel name", describeValue(info[0]));
+  const std::string kernel = info[0].As<Napi::String>().Utf8Value();
+  ParamNames names{nullptr, 0};
+  if (kernel == "vpin") {
+    names = paramNamesOf(vpin::kParamNames);
+  } else if (!risk::paramNames(kernel, names) && !factor::paramNames(kernel, names) && !special::paramNames(kernel, names)) {
+    throw inputError(env, "kernel", "a risk, factor or special kernel, or 'vpin'", kernel);
+  }
+  Napi::Array out = Napi::Array::New(env, names.count);
+  for (size_t i = 0; i < names.count; i++) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, names.names[i]));
+  return out;
+}
+
+// faultCodes() -> { TsNotFinite: 1, ... }: enum class Fault (status.hpp) by name, for a test to hold
+// equal to Fault in src/kernels/faults.ts.
+Napi::Value FaultCodes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  requireArgCount(info, 0);
+  Napi::Object out = Napi::Object::New(env);
+  for (const FaultName& f : kFaultNames) out.Set(f.name, Napi::Number::New(env, static_cast<int>(f.code)));
+  return out;
+}
+
 Napi::Object Register(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
   exports.Set("init", Napi::Function::New<Init>(env, "init"));
   exports.Set("features", Napi::Function::New<Features>(env, "features"));
   exports.Set("viewAddress", Napi::Function::New<ViewAddress>(env, "viewAddress"));
   exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
+  exports.Set("paramNames", Napi::Function::New<ParamNamesOf>(env, "paramNames"));
+  exports.Set("faultCodes", Napi::Function::New<FaultCodes>(env, "faultCodes"));
   registerVpin(env, exports);
   registerSpecial(env, exports);
   registerRisk(env, exports);

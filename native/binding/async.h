@@ -1,7 +1,8 @@
-// Promise variants of the kernels: the same validation on the JS thread, then the kernel on the libuv
-// thread pool (N-API async work). The arguments' objects (the caller's typed arrays and the output)
-// are held by references until the promise settles, so the garbage collector cannot free them; the
-// caller must neither write to them nor transfer their buffers meanwhile (documented in the API).
+// Promise variants of the kernel entries (entry.h): the arguments read on the JS thread, then the
+// entry (its checks and the kernel) on the libuv thread pool (N-API async work). The arguments'
+// objects (the caller's typed arrays, an Array's panels, the output) are held by references until the
+// promise settles, so the garbage collector cannot free them; the caller must neither write to them
+// nor transfer their buffers meanwhile (documented in the API).
 #pragma once
 
 #include <functional>
@@ -14,17 +15,20 @@ namespace kernelbus::binding {
 
 class KernelWorker : public Napi::AsyncWorker {
  public:
-  KernelWorker(const Napi::CallbackInfo& info, std::function<Status()> work)
-      : Napi::AsyncWorker(info.Env()), work_(std::move(work)), deferred_(Napi::Promise::Deferred::New(info.Env())) {
+  /// `held`: the objects read out of the arguments (an Array's panels), kept as the arguments are.
+  KernelWorker(const Napi::CallbackInfo& info, const std::vector<Napi::Value>& held, const EntrySignature& sig,
+               std::function<Outcome()> work)
+      : Napi::AsyncWorker(info.Env()), sig_(sig), work_(std::move(work)), deferred_(Napi::Promise::Deferred::New(info.Env())) {
     for (size_t i = 0; i < info.Length(); i++) {
       if (info[i].IsObject()) keep_.push_back(Napi::Persistent(info[i].As<Napi::Object>()));
     }
+    for (const Napi::Value& v : held) keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));
   }
   Napi::Promise promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      status_ = work_();
+      outcome_ = work_();
     } catch (const std::bad_alloc&) {
       SetError("kernelbus: out of memory");
     } catch (const std::exception& e) {
@@ -33,10 +37,10 @@ class KernelWorker : public Napi::AsyncWorker {
   }
   void OnOK() override {
     Napi::HandleScope scope(Env());
-    if (status_.ok()) {
+    if (outcome_.ok()) {
       deferred_.Resolve(Env().Undefined());
     } else {
-      deferred_.Reject(faultError(Env(), status_).Value());
+      deferred_.Reject(entryError(Env(), sig_, outcome_).Value());
     }
   }
   void OnError(const Napi::Error& e) override {
@@ -45,37 +49,27 @@ class KernelWorker : public Napi::AsyncWorker {
   }
 
  private:
-  std::function<Status()> work_;
-  Status status_;
+  const EntrySignature& sig_;
+  std::function<Outcome()> work_;
+  Outcome outcome_;
   Napi::Promise::Deferred deferred_;
   std::vector<Napi::ObjectReference> keep_;
 };
 
-/// Runs `work` (a callable returning Status, capturing only pointers and values) now, throwing its
-/// fault (Async false), or on the thread pool, returning a Promise rejected with the fault (true).
+/// Runs `work` (a callable returning Outcome, holding only views and values) now, throwing what it
+/// refused (Async false), or on the thread pool, returning a Promise rejected with it (true).
 template <bool Async, typename Work>
-Napi::Value complete(const Napi::CallbackInfo& info, Work work) {
+Napi::Value complete(const Napi::CallbackInfo& info, const std::vector<Napi::Value>& held, const EntrySignature& sig, Work work) {
   if constexpr (Async) {
-    auto* worker = new KernelWorker(info, std::function<Status()>(std::move(work)));
+    auto* worker = new KernelWorker(info, held, sig, std::function<Outcome()>(std::move(work)));
     const Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;
   } else {
-    const Status s = work();
-    if (!s.ok()) throw faultError(info.Env(), s);
+    const Outcome outcome = work();
+    if (!outcome.ok()) throw entryError(info.Env(), sig, outcome);
     return info.Env().Undefined();
   }
 }
-
-/// Registers `Cpp<false>` as `js` and `Cpp<true>` as `js` + "Async" on `exports`.
-#define KERNELBUS_BOTH(js, Cpp)                                \
-  exports.Set(js, Napi::Function::New<Cpp<false>>(env, js)); \
-  exports.Set(js "Async", Napi::Function::New<Cpp<true>>(env, js "Async"))
-
-/// Registers `Cpp<false, kernel>` as `js` and `Cpp<true, kernel>` as `js` + "Async": a binding function
-/// templated over the C++ kernel it calls (the same checks in front of another backend's kernel).
-#define KERNELBUS_BOTH_OF(js, Cpp, kernel)                              \
-  exports.Set(js, Napi::Function::New<Cpp<false, kernel>>(env, js)); \
-  exports.Set(js "Async", Napi::Function::New<Cpp<true, kernel>>(env, js "Async"))
 
 }  // namespace kernelbus::binding

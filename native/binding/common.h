@@ -6,27 +6,46 @@
 
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
+#include "entry.hpp"
 #include "status.hpp"
 
 namespace kernelbus::binding {
 
+/// A kernel entry's signature, parsed from "name(arg, ...)" at registration (entry.h).
+struct EntrySignature {
+  std::string kernel;                  // the descriptor's name: faults are formatted from it in TS
+  std::vector<std::string> arguments;  // each argument's name, in order
+  /// The name of argument `at` (with `[element]` for a panel of a list).
+  std::string argument(int at, int element) const;
+};
+
 /// Per-environment data (worker threads each get their own).
 struct AddonData {
   Napi::FunctionReference kernelInputError;  // class KernelInputError(argument, expected, actual)
-  Napi::FunctionReference inputFault;        // (code, index, value, previous) => KernelInputError
+  Napi::FunctionReference inputFault;        // (code, index, value, previous, kernel?) => KernelInputError
   Napi::FunctionReference vpinStream;        // NativeVpinStream constructor
+  std::deque<EntrySignature> signatures;     // the registered entries' (stable addresses: the functions' data)
 };
+
+/// Parses and keeps `text` ("name(arg, ...)"); an entry of another arity is a programming error, thrown at load.
+const EntrySignature& addSignature(Napi::Env env, const char* text, size_t arity);
 
 AddonData& addonData(Napi::Env env);
 
 /// A KernelInputError (or a TypeError before init) to throw.
 Napi::Error inputError(Napi::Env env, const std::string& argument, const std::string& expected,
                        const std::string& actual);
-/// The KernelInputError for a fault a kernel reported.
-Napi::Error faultError(Napi::Env env, const Status& status);
+/// The KernelInputError for a fault a kernel reported; `kernel`: the kernel's descriptor name (the
+/// risk, factor and special families: inputFault formats a ParamInvalid from its descriptor), or none.
+Napi::Error faultError(Napi::Env env, const Status& status, const char* kernel = nullptr);
+/// The KernelInputError for what an entry refused: its ArgFault under the argument's name, else its fault.
+Napi::Error entryError(Napi::Env env, const EntrySignature& sig, const Outcome& outcome);
+/// How an error message shows a JS value ("Float32Array", "a string", "1.5"...).
+std::string describeValue(const Napi::Value& value);
 
 /// Requires exactly `count` arguments.
 void requireArgCount(const Napi::CallbackInfo& info, size_t count);
@@ -40,6 +59,14 @@ struct F64View {
 };
 /// Checks the kind and that the buffer is attached; pointer taken here, last.
 F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/// float64Arg() of a value that is not an argument (an element of an Array argument).
+F64View float64Value(Napi::Env env, const Napi::Value& value, const std::string& name);
+/// A writable view of a Float64Array argument (a kernel's output), checked as float64Arg().
+struct F64OutView {
+  double* data;
+  size_t length;
+};
+F64OutView float64OutArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 /// A read-only view of a Uint8Array argument's bytes (byteOffset applied; no copy).
 struct U8View {
   const unsigned char* data;
@@ -60,21 +87,6 @@ inline size_t countArg(const Napi::CallbackInfo& info, size_t i, const char* nam
     throw inputError(info.Env(), name, "an integer >= 0", info[i].ToString().Utf8Value());
   }
   return static_cast<size_t>(v);
-}
-
-/// rows x cols, or an error when it does not fit in memory's index range.
-inline size_t cells(Napi::Env env, size_t rows, size_t cols, const char* name) {
-  if (cols != 0 && rows > SIZE_MAX / 8 / cols) throw inputError(env, name, "a size that fits in memory", "rows x cols too large");
-  return rows * cols;
-}
-
-/// A row-major matrix of rows x cols values (data checked last).
-inline const double* matrixData(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
-  const F64View data = float64Arg(info, i, name);
-  if (data.length != length) {
-    throw inputError(info.Env(), name, "length " + std::to_string(length) + " (rows x cols)", "length " + std::to_string(data.length));
-  }
-  return data.data;
 }
 
 /// A new V8-owned Float64Array of `length` elements for a kernel to fill; its data pointer into `data`.

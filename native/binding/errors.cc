@@ -1,6 +1,7 @@
 // Errors and argument unpacking shared by the per-family binding files.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "common.h"
 
@@ -8,9 +9,7 @@ namespace kernelbus::binding {
 
 AddonData& addonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
-namespace {
-
-std::string describe(const Napi::Value& value) {
+std::string describeValue(const Napi::Value& value) {
   if (value.IsUndefined()) return "undefined";
   if (value.IsNull()) return "null";
   if (value.IsNumber()) return value.ToString().Utf8Value();
@@ -35,18 +34,23 @@ std::string describe(const Napi::Value& value) {
   return "an object";
 }
 
+namespace {
+
 template <typename Array>
-Array typedArg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type,
-               const char* typeName) {
-  const Napi::Value value = info[i];
+Array typedValue(Napi::Env env, const Napi::Value& value, const std::string& name, napi_typedarray_type type, const char* typeName) {
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
-    throw inputError(info.Env(), name, std::string("a ") + typeName, describe(value));
+    throw inputError(env, name, std::string("a ") + typeName, describeValue(value));
   }
   Array array = value.As<Array>();
   if (array.ArrayBuffer().IsDetached()) {
-    throw inputError(info.Env(), name, std::string("a ") + typeName + " with an attached buffer", "a detached buffer");
+    throw inputError(env, name, std::string("a ") + typeName + " with an attached buffer", "a detached buffer");
   }
   return array;
+}
+
+template <typename Array>
+Array typedArg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type, const char* typeName) {
+  return typedValue<Array>(info.Env(), info[i], name, type, typeName);
 }
 
 }  // namespace
@@ -62,18 +66,53 @@ Napi::Error inputError(Napi::Env env, const std::string& argument, const std::st
   return Napi::Error(env, error);
 }
 
-Napi::Error faultError(Napi::Env env, const Status& status) {
+Napi::Error faultError(Napi::Env env, const Status& status, const char* kernel) {
   AddonData& data = addonData(env);
   if (data.inputFault.IsEmpty()) {
     return Napi::TypeError::New(env, "kernelbus: input fault " + std::to_string(static_cast<int>(status.fault)));
   }
-  Napi::Value error = data.inputFault.Call({
+  std::vector<napi_value> args = {
       Napi::Number::New(env, static_cast<int>(status.fault)),
       Napi::Number::New(env, status.index),
       Napi::Number::New(env, status.value),
       Napi::Number::New(env, status.previous),
-  });
+  };
+  if (kernel != nullptr) args.push_back(Napi::String::New(env, kernel));
+  Napi::Value error = data.inputFault.Call(args);
   return Napi::Error(env, error);
+}
+
+Napi::Error entryError(Napi::Env env, const EntrySignature& sig, const Outcome& outcome) {
+  const ArgFault& arg = outcome.arg;
+  if (arg.argument >= 0) return inputError(env, sig.argument(arg.argument, arg.element), arg.expected, arg.actual);
+  return faultError(env, outcome.status, sig.kernel.c_str());
+}
+
+std::string EntrySignature::argument(int at, int element) const {
+  std::string name = at >= 0 && static_cast<size_t>(at) < arguments.size() ? arguments[at] : "argument " + std::to_string(at);
+  return element >= 0 ? name + "[" + std::to_string(element) + "]" : name;
+}
+
+const EntrySignature& addSignature(Napi::Env env, const char* text, size_t arity) {
+  const std::string s(text);
+  const size_t open = s.find('('), close = s.rfind(')');
+  if (open == std::string::npos || close != s.size() - 1) throw Napi::Error::New(env, "kernelbus: bad entry signature " + s);
+  EntrySignature sig;
+  sig.kernel = s.substr(0, open);
+  size_t at = open + 1;
+  while (at < close) {
+    size_t end = s.find(',', at);
+    if (end == std::string::npos || end > close) end = close;
+    const size_t first = s.find_first_not_of(' ', at);
+    sig.arguments.push_back(s.substr(first, end - first));
+    at = end + 1;
+  }
+  if (sig.arguments.size() != arity) {
+    throw Napi::Error::New(env, "kernelbus: " + s + " names " + std::to_string(sig.arguments.size()) + " arguments, its entry takes " + std::to_string(arity));
+  }
+  AddonData& data = addonData(env);
+  data.signatures.push_back(std::move(sig));
+  return data.signatures.back();
 }
 
 void requireArgCount(const Napi::CallbackInfo& info, size_t count) {
@@ -84,15 +123,25 @@ void requireArgCount(const Napi::CallbackInfo& info, size_t count) {
 }
 
 double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw inputError(info.Env(), name, "a number", describe(info[i]));
+  if (!info[i].IsNumber()) throw inputError(info.Env(), name, "a number", describeValue(info[i]));
   const double value = info[i].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(value)) throw inputError(info.Env(), name, "a finite number", describe(info[i]));
+  if (!std::isfinite(value)) throw inputError(info.Env(), name, "a finite number", describeValue(info[i]));
   return value;
 }
 
 F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   auto array = typedArg<Napi::Float64Array>(info, i, name, napi_float64_array, "Float64Array");
   return F64View{array.Data(), array.ElementLength()};
+}
+
+F64View float64Value(Napi::Env env, const Napi::Value& value, const std::string& name) {
+  auto array = typedValue<Napi::Float64Array>(env, value, name, napi_float64_array, "Float64Array");
+  return F64View{array.Data(), array.ElementLength()};
+}
+
+F64OutView float64OutArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  auto array = typedArg<Napi::Float64Array>(info, i, name, napi_float64_array, "Float64Array");
+  return F64OutView{array.Data(), array.ElementLength()};
 }
 
 U8View uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {

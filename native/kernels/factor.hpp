@@ -6,9 +6,23 @@
 
 #include <cstddef>
 
+#include "sizes.hpp"
 #include "status.hpp"
 
 namespace kernelbus::factor {
+
+// The length of each kernel's output (its layout, the descriptor's `outputs` in src/kernels/factor.ts):
+// what factor_entry.cpp requires of `out`, kTooLarge where it cannot fit in memory.
+/// winsorize, standardize, momentum, size, value: one panel (rows x cols)
+inline size_t panelLength(size_t rows, size_t cols) { return cells(rows, cols); }
+/// factor returns (rows x (1 + m + s)), then residuals (rows x cols)
+inline size_t factorReturnsLength(size_t rows, size_t cols, size_t m, size_t s) { return cells(rows, plus(plus(1, m), plus(s, cols))); }
+/// cov (K x K)
+inline size_t factorCovarianceLength(size_t K) { return cells(K, K); }
+/// variance (cols)
+inline size_t specificRiskLength(size_t cols) { return cols; }
+/// total (P), factor (P), specific (P), contributions (P x K), exposures (P x K)
+inline size_t riskDecompositionLength(size_t P, size_t K) { return cells(P, plus(3, cells(2, K))); }
 
 /// Each row clipped to its linear lower/upper percentiles (non-finite -> NaN) into out[rows * cols].
 void winsorize(const double* x, size_t rows, size_t cols, double lower, double upper, double* out);

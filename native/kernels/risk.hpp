@@ -8,12 +8,30 @@
 
 #include <cstddef>
 
+#include "sizes.hpp"
 #include "status.hpp"
 
 namespace kernelbus::risk {
 
 /// The statistics of performanceStats, in the order of PERFORMANCE_STATS (src/kernels/risk.ts).
 constexpr size_t kStatCount = 9;
+
+// The length of each kernel's output (its layout, the descriptor's `outputs` in src/kernels/risk.ts):
+// what risk_entry.cpp requires of `out`, kTooLarge where it cannot fit in memory.
+inline size_t returnsLength(size_t rows, size_t cols) { return rows > 0 ? cells(rows - 1, cols) : 0; }
+inline size_t portfolioReturnsLength(size_t rows, size_t portfolios) { return cells(rows, portfolios); }
+inline size_t performanceStatsLength(size_t cols) { return cells(kStatCount, cols); }
+/// the cov (cols x cols), then the shrinkage
+inline size_t covarianceLength(size_t cols) { return plus(cells(cols, cols), 1); }
+inline size_t portfolioVolatilityLength(size_t portfolios) { return portfolios; }
+/// var (cols), es (cols)
+inline size_t valueAtRiskLength(size_t cols) { return cells(2, cols); }
+/// var (P), es (P), var contributions (P x cols), es contributions (P x cols)
+inline size_t componentVarLength(size_t portfolios, size_t cols) { return cells(portfolios, plus(2, cells(2, cols))); }
+/// var (P), es (P)
+inline size_t monteCarloVarLength(size_t portfolios) { return cells(2, portfolios); }
+/// scenarios (paths x n)
+inline size_t monteCarloScenariosLength(size_t paths, size_t n) { return cells(paths, n); }
 
 /// (p[t] - p[t-1]) / p[t-1] per column into out[(rows - 1) * cols]; prices NaN or finite > 0.
 Status simpleReturns(const double* prices, size_t rows, size_t cols, double* out);

@@ -19,7 +19,7 @@ enum class Fault : int {
   BarVolumeInvalid = 9,
   StateInvalid = 10,
   PriceArgNotFinite = 11,
-  ParamInvalid = 12,          // index = the parameter's position in vpin::kParamNames
+  ParamInvalid = 12,          // index = the parameter's position in the kernel's names (vpin::kParamNames, risk_entry.hpp...)
   StreamSigmaNotCausal = 13,  // a stream with the 'sample' sigma
   TsBarOutOfRange = 14,       // ts / barMs overflows: previous = barMs
   // Risk family (risk.hpp): index = the element's row-major position, previous = the columns
@@ -31,6 +31,46 @@ enum class Fault : int {
   MarketCapNotPositive = 19,    // a market cap not finite and > 0 (NaN, missing, is allowed)
   SectorOutOfRange = 20,        // a sector code not an integer in [0, m) (NaN allowed per date)
 };
+
+/// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
+/// this list equal to Fault in src/kernels/faults.ts (names there in SNAKE_CASE).
+struct FaultName {
+  const char* name;
+  Fault code;
+};
+constexpr FaultName kFaultNames[] = {
+    {"TsNotFinite", Fault::TsNotFinite},
+    {"TsDecreasing", Fault::TsDecreasing},
+    {"TsInClosedBar", Fault::TsInClosedBar},
+    {"PriceNotFinite", Fault::PriceNotFinite},
+    {"VolumeInvalid", Fault::VolumeInvalid},
+    {"TooManyBuckets", Fault::TooManyBuckets},
+    {"OpenNotFinite", Fault::OpenNotFinite},
+    {"CloseNotFinite", Fault::CloseNotFinite},
+    {"BarVolumeInvalid", Fault::BarVolumeInvalid},
+    {"StateInvalid", Fault::StateInvalid},
+    {"PriceArgNotFinite", Fault::PriceArgNotFinite},
+    {"ParamInvalid", Fault::ParamInvalid},
+    {"StreamSigmaNotCausal", Fault::StreamSigmaNotCausal},
+    {"TsBarOutOfRange", Fault::TsBarOutOfRange},
+    {"PriceNotPositive", Fault::PriceNotPositive},
+    {"ReturnNotFinite", Fault::ReturnNotFinite},
+    {"WeightNotFinite", Fault::WeightNotFinite},
+    {"CovNotPositiveDefinite", Fault::CovNotPositiveDefinite},
+    {"MarketCapNotPositive", Fault::MarketCapNotPositive},
+    {"SectorOutOfRange", Fault::SectorOutOfRange},
+};
+
+constexpr bool faultNamesInOrder() {
+  int code = 1;
+  for (const FaultName& f : kFaultNames) {
+    if (static_cast<int>(f.code) != code++) return false;
+  }
+  return true;
+}
+static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
+static_assert(static_cast<int>(Fault::SectorOutOfRange) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+              "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {
   Fault fault = Fault::None;

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadNative, type NativeBinding } from '../../src/backends/native/binding.js';
-import { KernelInputError } from '../../src/index.js';
+import { KernelInputError } from '../../src/errors.js';
+import type { KernelSpec } from '../../src/kernels/descriptor.js';
+import { FACTOR_KERNELS } from '../../src/kernels/factor.js';
+import { Fault } from '../../src/kernels/faults.js';
+import { RISK_KERNELS } from '../../src/kernels/risk.js';
+import { SPECIAL_KERNELS } from '../../src/kernels/special-family.js';
 import { VPIN_PARAMS } from '../../src/kernels/vpin.js';
 import { inCI } from '../helpers/backends.js';
 import { walk } from '../helpers/trades.js';
@@ -17,6 +22,8 @@ import { walk } from '../helpers/trades.js';
 const loaded = loadNative();
 const binding = loaded.binding as NativeBinding;
 const suite = loaded.binding ? describe : inCI ? describe : describe.skip;
+/** The addon's tables for the tests that hold them to the TS ones. */
+const addon = binding as unknown as { paramNames(kernel: string): string[]; faultCodes(): Record<string, number> };
 
 suite('native binding', () => {
   it('loads (required in CI)', () => {
@@ -108,69 +115,68 @@ suite('native binding', () => {
       [() => (binding.timeBars as Function)(t.ts, t.price, t.volume, 0), 'barMs: expected a finite number > 0, got 0'],
       [() => new (binding.NativeVpinStream as any)(params(1, 5, 60000, 0, 0, 0, 0, 0, 0)), "sigmaKind: expected a causal sigma for a stream"],
       [() => (binding.normalCdf as Function)(t.price, new Float64Array(9)), 'out: expected length 10 (as the input), got length 9'],
-      [() => (binding.studentTCdf as Function)(t.price, -1, new Float64Array(10)), 'nu: expected a number > 0'],
+      [() => (binding.studentTCdf as Function)(t.price, params(-1), new Float64Array(10)), 'nu: expected a number > 0 (Infinity for the normal), got -1'],
+      [() => (binding.studentTQuantile as Function)(t.price, params(Infinity), new Float64Array(10)), ''],
+      [() => (binding.studentTCdf as Function)(t.price, params(1, 2), new Float64Array(10)), 'params: expected 1 packed parameters, got 2 values'],
       [() => (binding.simpleReturns as Function)(t.price, 5, 2, new Float64Array(8)), ''],
       [() => (binding.simpleReturns as Function)(t.price, 5, 3, new Float64Array(12)), 'prices: expected length 15 (rows x cols), got length 10'],
       [() => (binding.logReturns as Function)(t.price, 2.5, 4, new Float64Array(6)), 'rows: expected an integer >= 0, got 2.5'],
       [() => (binding.simpleReturns as Function)(t.price, 10, 1, new Float64Array(10)), 'out: expected length 9 (as the input), got length 10'],
       [() => (binding.portfolioReturns as Function)(t.price, 5, 2, new Float64Array(3), 2, new Float64Array(10)), 'weights: expected length 4 (rows x cols), got length 3'],
-      [() => (binding.performanceStats as Function)(t.price, 10, 1, 0, 0, new Float64Array(9)), 'options.periodsPerYear: expected a finite number > 0'],
-      [() => (binding.performanceStats as Function)(t.price, 10, 1, 252, Infinity, new Float64Array(9)), 'options.riskFree: expected a finite number'],
-      [() => (binding.performanceStats as Function)(t.price, 2 ** 40, 2 ** 40, 252, 0, new Float64Array(9)), 'returns: expected a size that fits in memory'],
-      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 0, 0.95, 1, new Float64Array(2)), ''],
-      [() => (binding.covariance as Function)(t.price, 5, 2, 1, 0.94, 0, 0, new Float64Array(5)), ''],
+      [() => (binding.performanceStats as Function)(t.price, 10, 1, params(0, 0), new Float64Array(9)), 'options.periodsPerYear: expected a finite number > 0'],
+      [() => (binding.performanceStats as Function)(t.price, 10, 1, params(252, Infinity), new Float64Array(9)), 'options.riskFree: expected a finite number'],
+      [() => (binding.performanceStats as Function)(t.price, 2 ** 40, 2 ** 40, params(252, 0), new Float64Array(9)), 'returns: expected a size that fits in memory'],
+      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, params(0, 0.95, 1), new Float64Array(2)), ''],
+      [() => (binding.covariance as Function)(t.price, 5, 2, params(1, 0.94, 0, 0), new Float64Array(5)), ''],
       [() => (binding.portfolioVolatility as Function)(Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, new Float64Array(1)), ''],
-      [() => (binding.portfolioVolatility as Function)(Float64Array.of(1, 0.5, 0, 1), 2, Float64Array.of(1, 1), 1, new Float64Array(1)), 'cov: expected a symmetric matrix of finite values, got [1][0] = 0'],
       [() => (binding.portfolioVolatility as Function)(Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, NaN), 1, new Float64Array(1)), 'weights: expected finite weights, got weights[0][1] = NaN'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, 1, 0, 0, 0, new Float64Array(5)), 'options.lambda: expected a number in (0, 1)'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, 0, 0.94, 2, 0, new Float64Array(5)), 'options.adjust: expected 0 or 1, got 2'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, 0, 0.94, 0, 0, new Float64Array(4)), 'out: expected length 5 (as the input), got length 4'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, 4, 0.94, 0, NaN, new Float64Array(5)), 'options.benchmark: expected a finite number, got NaN'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, 7, 0.94, 0, 0, new Float64Array(5)), 'options.method: expected a covariance method code (0 to 6), got 7'],
-      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 3, 0.95, 1, new Float64Array(2)), "options.method: expected 'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2), got 3"],
-      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 1, 1, 1, new Float64Array(2)), 'options.confidence: expected a number in (0, 1)'],
-      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, 1, 0.95, -1, new Float64Array(2)), 'options.ddof: expected an integer >= 0, got -1'],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, 1, 0.95, new Float64Array(6)), ''],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 0, new Float64Array(2)), ''],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, 0, 0.95, 1, 0, 0, new Float64Array(2)), 'options.paths: expected an integer >= 1, got 0'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 0, 0, 0, new Float64Array(2)), 'options.horizon: expected a finite number > 0'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, -1, 0, new Float64Array(2)), 'options.seed: expected an integer >= 0'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 2, new Float64Array(2)), 'nu: expected 0 (normal) or a finite number > 2, got 2'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, NaN), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 0, new Float64Array(2)), 'mean: expected finite values, got mean[1] = nan'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 0, new Float64Array(2)), 'cov: expected a positive definite matrix, got Cholesky pivot 1 = -3'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 2, 0, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 0, new Float64Array(2)), 'cov: expected a symmetric matrix of finite values'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 2 ** 40, 2 ** 40, 0.95, 1, 0, 0, new Float64Array(2)), 'expected a size that fits in memory'],
-      [() => (binding.monteCarloScenarios as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, 3, 1, 0, 0, new Float64Array(6)), ''],
-      [() => (binding.winsorize as Function)(t.price, 2, 5, 0.1, 0.9, new Float64Array(10)), ''],
-      [() => (binding.winsorize as Function)(t.price, 2, 5, 0.9, 0.1, new Float64Array(10)), 'options.upper: expected a number >= options.lower'],
+      [() => (binding.covariance as Function)(t.price, 5, 2, params(1, 0, 0, 0), new Float64Array(5)), 'options.lambda: expected a number in (0, 1)'],
+      [() => (binding.covariance as Function)(t.price, 5, 2, params(0, 0.94, 2, 0), new Float64Array(5)), 'options.adjust: expected 0 or 1, got 2'],
+      [() => (binding.covariance as Function)(t.price, 5, 2, params(0, 0.94, 0, 0), new Float64Array(4)), 'out: expected length 5 (as the input), got length 4'],
+      [() => (binding.covariance as Function)(t.price, 5, 2, params(4, 0.94, 0, NaN), new Float64Array(5)), 'options.benchmark: expected a finite number, got NaN'],
+      [() => (binding.covariance as Function)(t.price, 5, 2, params(7, 0.94, 0, 0), new Float64Array(5)), 'options.method: expected a covariance method code (0 to 6), got 7'],
+      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, params(3, 0.95, 1), new Float64Array(2)), "options.method: expected 'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2), got 3"],
+      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, params(1, 1, 1), new Float64Array(2)), 'options.confidence: expected a number in (0, 1)'],
+      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, params(1, 0.95, -1), new Float64Array(2)), 'options.ddof: expected an integer >= 0, got -1'],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(1, 0.95), new Float64Array(6)), ''],
+      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 0), new Float64Array(2)), ''],
+      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(0, 0.95, 1, 0, 0), new Float64Array(2)), 'options.paths: expected an integer >= 1, got 0'],
+      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 0, 0, 0), new Float64Array(2)), 'options.horizon: expected a finite number > 0'],
+      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, -1, 0), new Float64Array(2)), 'options.seed: expected an integer in [0, 2^53), got -1'],
+      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 2), new Float64Array(2)), 'nu: expected 0 (normal) or a finite number > 2, got 2'],
+      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, NaN), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 0), new Float64Array(2)), 'mean: expected finite values, got mean[1] = nan'],
+      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 0), new Float64Array(2)), 'cov: expected a positive definite matrix, got Cholesky pivot 1 = -3'],
+      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 2 ** 40, params(2 ** 40, 0.95, 1, 0, 0), new Float64Array(2)), 'expected a size that fits in memory'],
+      [() => (binding.monteCarloScenarios as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, params(3, 1, 0, 0), new Float64Array(6)), ''],
+      [() => (binding.winsorize as Function)(t.price, 2, 5, params(0.1, 0.9), new Float64Array(10)), ''],
+      [() => (binding.winsorize as Function)(t.price, 2, 5, params(0.9, 0.1), new Float64Array(10)), 'options.upper: expected a number in [0, 1], >= options.lower, got 0.1'],
       [() => (binding.standardize as Function)(t.price, 3, 5, new Float64Array(15)), 'x: expected length 15 (rows x cols), got length 10'],
-      [() => (binding.momentum as Function)(t.price, 2, 5, new Float64Array(0), 0, 0.01, new Float64Array(10)), 'weights: expected at least one weight'],
-      [() => (binding.momentum as Function)(t.price, 2, 5, Float64Array.of(0.5, 1), 0, 0.6, new Float64Array(10)), 'options.winsorize: expected a number in [0, 0.5'],
-      [() => (binding.size as Function)(t.price, 2, 5, 0.2, 1.5, new Float64Array(10)), 'options.upper: expected a number in [0, 1'],
-      [() => (binding.value as Function)(t.price, t.price, t.price, 2, 5, -1, new Float64Array(10)), ''],
-      [() => (binding.value as Function)(t.price, t.price, t.price, 2, 5, -2, new Float64Array(10)), 'options.winsorize: expected a number in [0, 0.5'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [], 0.05, 1, new Float64Array(2 * 7)), ''],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 0, [], 0.05, 1, new Float64Array(2 * 6)), 'm: expected a number of sectors in [1, 100000], got 0'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 2, 1, [], 0.05, 1, new Float64Array(2 * 7)), 'perDate: expected 0 or 1, got 2'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [new Float32Array(10)], 0.05, 1, new Float64Array(2 * 8)), 'styles[0]: expected a Float64Array'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [new Float64Array(9)], 0.05, 1, new Float64Array(2 * 8)), 'styles[0]: expected length 10 (rows x cols), got length 9'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [Float64Array.of(1, 2, 3, -Infinity, 0, 0, 0, 0, 0, 0)], 0.05, 1, new Float64Array(2 * 8)), ''],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(4), 0, 1, [], 0.05, 1, new Float64Array(2 * 7)), 'sectors: expected length 5 (rows x cols), got length 4'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, Float64Array.of(0, 0, 3, 0, 0), 0, 2, [], 0.05, 1, new Float64Array(2 * 8)), 'sectors: expected integer sector codes in [0, m)'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, 'x', 0.05, 1, new Float64Array(2 * 7)), 'styles: expected an array of Float64Array panels'],
-      [() => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 1), 1, new Float64Array(4)), ''],
-      [() => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8), 1, new Float64Array(4)), 'weights: expected length 5 (one per date), got length 4'],
-      [() => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 2), 1, new Float64Array(4)), 'weights: expected weights in (0, 1] (expWeights)'],
+      [() => (binding.momentum as Function)(t.price, 2, 5, new Float64Array(0), params(0, 0.01), new Float64Array(10)), 'weights: expected at least one weight'],
+      [() => (binding.momentum as Function)(t.price, 2, 5, Float64Array.of(0.5, 1), params(0, 0.6), new Float64Array(10)), 'options.winsorize: expected a number in [0, 0.5'],
+      [() => (binding.size as Function)(t.price, 2, 5, params(0.2, 1.5), new Float64Array(10)), 'options.upper: expected a number in [0, 1'],
+      [() => (binding.value as Function)(t.price, t.price, t.price, 2, 5, params(-1), new Float64Array(10)), ''],
+      [() => (binding.value as Function)(t.price, t.price, t.price, 2, 5, params(-2), new Float64Array(10)), 'options.winsorize: expected a number in [0, 0.5'],
+      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [], params(0.05, 1), new Float64Array(2 * 7)), ''],
+      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 0, [], params(0.05, 1), new Float64Array(2 * 6)), 'm: expected a number of sectors in [1, 100000], got 0'],
+      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 2, 1, [], params(0.05, 1), new Float64Array(2 * 7)), 'perDate: expected 0 or 1, got 2'],
+      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [new Float32Array(10)], params(0.05, 1), new Float64Array(2 * 8)), 'styles[0]: expected a Float64Array'],
+      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [new Float64Array(9)], params(0.05, 1), new Float64Array(2 * 8)), 'styles[0]: expected length 10 (rows x cols), got length 9'],
+      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [Float64Array.of(1, 2, 3, -Infinity, 0, 0, 0, 0, 0, 0)], params(0.05, 1), new Float64Array(2 * 8)), ''],
+      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(4), 0, 1, [], params(0.05, 1), new Float64Array(2 * 7)), 'sectors: expected length 5 (rows x cols), got length 4'],
+      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, Float64Array.of(0, 0, 3, 0, 0), 0, 2, [], params(0.05, 1), new Float64Array(2 * 8)), 'sectors: expected integer sector codes in [0, m)'],
+      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, 'x', params(0.05, 1), new Float64Array(2 * 7)), 'styles: expected an array of Float64Array panels'],
+      [() => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 1), params(1), new Float64Array(4)), ''],
+      [() => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8), params(1), new Float64Array(4)), 'weights: expected length 5 (one per date), got length 4'],
+      [() => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 2), params(1), new Float64Array(4)), 'weights: expected weights in (0, 1] (expWeights)'],
       [() => (binding.specificRisk as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 1), new Float64Array(2)), ''],
       [() => (binding.riskDecomposition as Function)(Float64Array.of(1, 0, 1, 1), 2, 2, Float64Array.of(1, 0, 0, 1), Float64Array.of(0, 0), Float64Array.of(1, 1), 1, new Float64Array(7)), ''],
-      [() => (binding.riskDecomposition as Function)(Float64Array.of(1, 0, 1, 1), 2, 2, Float64Array.of(1, 0.5, 0, 1), Float64Array.of(0, 0), Float64Array.of(1, 1), 1, new Float64Array(7)), 'model.factorCov: expected a symmetric matrix of finite values'],
       [() => (binding.riskDecomposition as Function)(Float64Array.of(1, 0, 1, 1), 2, 2, Float64Array.of(1, 0, 0, 1), Float64Array.of(0), Float64Array.of(1, 1), 1, new Float64Array(7)), 'model.specificVar: expected length 2'],
-      [() => (binding.monteCarloScenarios as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, 3, 1, 0, 0, new Float64Array(5)), 'out: expected length 6'],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, 2, 0.95, new Float64Array(6)), "options.method: expected 'gaussian' or 'cornish-fisher' (0 or 1), got 2"],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, 0, 0, new Float64Array(6)), 'options.confidence: expected a number in (0, 1)'],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1), 1, 0, 0.95, new Float64Array(6)), 'weights: expected length 2 (rows x cols), got length 1'],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, 0, 0.95, new Float64Array(4)), 'out: expected length 6'],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, Infinity), 1, 0, 0.95, new Float64Array(6)), 'weights: expected finite weights, got weights[0][1] = Infinity'],
+      [() => (binding.monteCarloScenarios as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, params(3, 1, 0, 0), new Float64Array(5)), 'out: expected length 6'],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(2, 0.95), new Float64Array(6)), "options.method: expected 'gaussian' or 'cornish-fisher' (0 or 1), got 2"],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(0, 0), new Float64Array(6)), 'options.confidence: expected a number in (0, 1)'],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1), 1, params(0, 0.95), new Float64Array(6)), 'weights: expected length 2 (rows x cols), got length 1'],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(0, 0.95), new Float64Array(4)), 'out: expected length 6'],
+      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, Infinity), 1, params(0, 0.95), new Float64Array(6)), 'weights: expected finite weights, got weights[0][1] = Infinity'],
     ];
     for (const [call, message] of cases) {
       if (message === '') {
@@ -180,6 +186,78 @@ suite('native binding', () => {
       expect(call).toThrow(KernelInputError);
       expect(call).toThrow(message);
     }
+  });
+
+  it("reads each kernel's packed parameters in the order of its descriptor (paramNames)", () => {
+    const families: Record<string, Readonly<Record<string, KernelSpec>>> = { risk: RISK_KERNELS, factor: FACTOR_KERNELS, special: SPECIAL_KERNELS };
+    for (const [family, specs] of Object.entries(families)) {
+      for (const [kernel, spec] of Object.entries(specs)) {
+        expect([family, kernel, addon.paramNames(kernel)]).toEqual([family, kernel, spec.params.map((p) => p.key)]);
+      }
+    }
+    expect(addon.paramNames('vpin')).toEqual(VPIN_PARAMS.map((p) => p.key));
+    expect(() => addon.paramNames('nope')).toThrow("kernel: expected a risk, factor or special kernel, or 'vpin', got nope");
+  });
+
+  it('raises the faults src/kernels/faults.ts formats: the two lists are equal (C++ PascalCase, TS SNAKE_CASE)', () => {
+    const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+    const cpp = Object.fromEntries(Object.entries(addon.faultCodes()).map(([name, code]) => [snake(name), code]));
+    expect(cpp).toEqual({ ...Fault });
+  });
+
+  it("a ParamInvalid from C++ is formatted from the kernel's descriptor: each parameter's name and range, and the count", () => {
+    const cov = Float64Array.of(1, 0, 0, 1);
+    const w = Float64Array.of(1, 1);
+    const calls: [string, KernelSpec, number[], (packed: Float64Array) => unknown][] = [
+      ['valueAtRisk', RISK_KERNELS.valueAtRisk, [0, 0.95, 1], (p) => (binding.valueAtRisk as Function)(new Float64Array(10), 10, 1, p, new Float64Array(2))],
+      ['covariance', RISK_KERNELS.covariance, [1, 0.94, 0, 0], (p) => (binding.covariance as Function)(new Float64Array(10), 5, 2, p, new Float64Array(5))],
+      ['monteCarloVar', RISK_KERNELS.monteCarloVar, [10, 0.95, 1, 0, 0], (p) => (binding.monteCarloVar as Function)(new Float64Array(2), cov, 2, w, 1, p, new Float64Array(2))],
+      ['monteCarloScenarios', RISK_KERNELS.monteCarloScenarios, [3, 1, 0, 0], (p) => (binding.monteCarloScenarios as Function)(new Float64Array(2), cov, 2, p, new Float64Array(6))],
+      ['performanceStats', RISK_KERNELS.performanceStats, [252, 0], (p) => (binding.performanceStats as Function)(new Float64Array(10), 10, 1, p, new Float64Array(9))],
+      ['componentVar', RISK_KERNELS.componentVar, [0, 0.95], (p) => (binding.componentVar as Function)(new Float64Array(10), 5, 2, w, 1, p, new Float64Array(6))],
+      ['winsorize', FACTOR_KERNELS.winsorize, [0.1, 0.9], (p) => (binding.winsorize as Function)(new Float64Array(10), 2, 5, p, new Float64Array(10))],
+      ['size', FACTOR_KERNELS.size, [0.1, 0.9], (p) => (binding.size as Function)(new Float64Array(10).fill(1), 2, 5, p, new Float64Array(10))],
+      ['momentum', FACTOR_KERNELS.momentum, [1, 0.05], (p) => (binding.momentum as Function)(new Float64Array(10), 2, 5, Float64Array.of(1), p, new Float64Array(10))],
+      ['value', FACTOR_KERNELS.value, [-1], (p) => (binding.value as Function)(new Float64Array(10), new Float64Array(10), new Float64Array(10), 2, 5, p, new Float64Array(10))],
+      ['factorReturns', FACTOR_KERNELS.factorReturns, [0.05, 1], (p) => (binding.factorReturns as Function)(new Float64Array(10), new Float64Array(10).fill(1), 2, 5, new Float64Array(5), 0, 1, [], p, new Float64Array(2 * 7))],
+      ['factorCovariance', FACTOR_KERNELS.factorCovariance, [1], (p) => (binding.factorCovariance as Function)(new Float64Array(10), 5, 2, new Float64Array(5).fill(1), p, new Float64Array(4))],
+      ['studentTCdf', SPECIAL_KERNELS.studentTCdf, [3], (p) => (binding.studentTCdf as Function)(new Float64Array(3), p, new Float64Array(3))],
+      ['studentTQuantile', SPECIAL_KERNELS.studentTQuantile, [3], (p) => (binding.studentTQuantile as Function)(new Float64Array(3), p, new Float64Array(3))],
+    ];
+    for (const [kernel, spec, ok, call] of calls) {
+      call(Float64Array.from(ok)); // the valid set runs
+      spec.params.forEach((param, i) => {
+        const bad = Float64Array.from(ok, (v, j) => (j === i ? NaN : v));
+        expect(() => call(bad), kernel).toThrow(KernelInputError);
+        expect(() => call(bad), kernel).toThrow(`${param.name ?? param.key}: expected ${param.expected}, got NaN`);
+      });
+      expect(() => call(Float64Array.from([...ok, 0])), kernel).toThrow(`params: expected ${ok.length} packed parameters, got ${ok.length + 1} values`);
+    }
+  });
+
+  it('an asymmetric or non-finite covariance never crashes the binding: it returns numbers (the symmetry scan lives in the TS API only, so that a native call scans its data once)', () => {
+    const asymmetric = Float64Array.of(1, 0.5, 0, 1);
+    const nonFinite = Float64Array.of(1, NaN, Infinity, 1);
+    const w = Float64Array.of(1, 1);
+    for (const cov of [asymmetric, nonFinite]) {
+      const vol = new Float64Array(1);
+      (binding.portfolioVolatility as Function)(cov, 2, w, 1, vol);
+      expect(typeof vol[0]).toBe('number');
+      const decomposition = new Float64Array(7);
+      (binding.riskDecomposition as Function)(Float64Array.of(1, 0, 1, 1), 2, 2, cov, Float64Array.of(0, 0), w, 1, decomposition);
+      expect(decomposition.every((x) => typeof x === 'number')).toBe(true);
+      const mc = new Float64Array(2);
+      try {
+        (binding.monteCarloVar as Function)(Float64Array.of(0, 0), cov, 2, w, 1, params(10, 0.95, 1, 0, 0), mc);
+        expect(mc.every((x) => typeof x === 'number')).toBe(true);
+      } catch (error) {
+        expect(error).toBeInstanceOf(KernelInputError); // a Cholesky pivot that is not > 0 (NaN included)
+      }
+    }
+    // Cholesky reads the lower triangle: [[1, 2], [0, 1]] factors as the identity
+    const mc = new Float64Array(2);
+    (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 2, 0, 1), 2, w, 1, params(10, 0.95, 1, 0, 0), mc);
+    expect(mc.every(Number.isFinite)).toBe(true);
   });
 
   it('survives random garbage at every entry point', () => {
@@ -224,6 +302,10 @@ suite('native binding', () => {
       ['specificRisk', (...a) => (binding.specificRisk as Function)(...a)],
       ['riskDecomposition', (...a) => (binding.riskDecomposition as Function)(...a)],
       ['vpinParamNames', (...a) => (binding.vpinParamNames as Function)(...a)],
+      ['paramNames', (...a) => (addon.paramNames as Function)(...a)],
+      ['faultCodes', (...a) => (addon.faultCodes as Function)(...a)],
+      ['normalSf', (...a) => (binding.normalSf as Function)(...a)],
+      ['normalPdf', (...a) => (binding.normalPdf as Function)(...a)],
       ['viewAddress', (...a) => (binding.viewAddress as Function)(...a)],
       ['features', (...a) => (binding.features as Function)(...a)],
       ['new NativeVpinStream', (...a) => new (binding.NativeVpinStream as any)(...a)],

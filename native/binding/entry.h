@@ -1,0 +1,140 @@
+// One binding for every kernel entry (native/kernels/entry.hpp): the JS function reads its arguments by
+// the C++ types of the entry's parameters, calls it (now, or on the thread pool for <name>Async) and
+// throws what it refused. A kernel is registered by one line:
+//
+//   add<risk::entry::valueAtRisk>(env, exports, "valueAtRisk(returns, rows, cols, params, out)");
+//
+// The signature string names the kernel (its descriptor's name: a ParamInvalid or data fault is
+// formatted in TS from it, inputFault's 5th argument) and each argument (the errors name them); its
+// arity is checked against the entry's at load. An optional prefix registers the same entry over another
+// backend's kernel: add<...>(env, exports, "covariance(...)", "blas") exports blasCovariance.
+//
+// Argument types and how each is read, in the fixed guard order (CONVENTIONS.md):
+//   size_t   a count: an integer >= 0 below 2^53                                  (first)
+//   Panels   an Array of Float64Arrays (reading its elements may run a getter)    (second)
+//   In, Out, Packed   a Float64Array: kind, attached buffer, data pointer, length  (last)
+// Nothing after the pointers runs JS until the entry returns.
+#pragma once
+
+#include <cctype>
+#include <cstddef>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "async.h"
+#include "common.h"
+#include "entry.hpp"
+
+namespace kernelbus::binding {
+
+/// Reader<T>: how an argument of C++ type T is read, and in which of the three passes.
+template <typename T>
+struct Reader;
+
+template <>
+struct Reader<size_t> {
+  static constexpr int kPass = 1;
+  static size_t read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    return countArg(info, i, name.c_str());
+  }
+};
+
+template <>
+struct Reader<Panels> {
+  static constexpr int kPass = 2;
+  static Panels read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>& held) {
+    if (!info[i].IsArray()) throw inputError(info.Env(), name, "an array of Float64Array panels", describeValue(info[i]));
+    const Napi::Array list = info[i].As<Napi::Array>();
+    Panels panels;
+    panels.list.resize(list.Length());
+    for (uint32_t k = 0; k < list.Length(); k++) {
+      const Napi::Value panel = list.Get(k);
+      const F64View v = float64Value(info.Env(), panel, name + "[" + std::to_string(k) + "]");
+      panels.list[k] = In{v.data, v.length};
+      held.push_back(panel);  // an async call keeps it alive, as it does the arguments
+    }
+    return panels;
+  }
+};
+
+template <>
+struct Reader<In> {
+  static constexpr int kPass = 3;
+  static In read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    const F64View v = float64Arg(info, i, name.c_str());
+    return In{v.data, v.length};
+  }
+};
+
+template <>
+struct Reader<Packed> {
+  static constexpr int kPass = 3;
+  static Packed read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    const F64View v = float64Arg(info, i, name.c_str());
+    return Packed{v.data, v.length};
+  }
+};
+
+template <>
+struct Reader<Out> {
+  static constexpr int kPass = 3;
+  static Out read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    const F64OutView v = float64OutArg(info, i, name.c_str());
+    return Out{v.data, v.length};
+  }
+};
+
+/// An entry's parameter types.
+template <typename F>
+struct EntryTraits;
+template <typename... A>
+struct EntryTraits<Outcome (*)(A...)> {
+  using Values = std::tuple<std::decay_t<A>...>;
+  static constexpr size_t kArity = sizeof...(A);
+};
+
+/// Reads the arguments of pass `Pass` into their places in `values` (objects read out of them into `held`).
+template <int Pass, typename Values, size_t... I>
+void readPass(const Napi::CallbackInfo& info, const EntrySignature& sig, Values& values, std::vector<Napi::Value>& held,
+              std::index_sequence<I...>) {
+  auto one = [&](auto index) {
+    constexpr size_t i = decltype(index)::value;
+    using T = std::tuple_element_t<i, Values>;
+    if constexpr (Reader<T>::kPass == Pass) std::get<i>(values) = Reader<T>::read(info, i, sig.arguments[i], held);
+  };
+  (one(std::integral_constant<size_t, I>{}), ...);
+}
+
+/// The JS function of `Entry`: arity, the arguments by type, then the entry now (throwing what it
+/// refused) or on the thread pool (a Promise rejected with it).
+template <auto Entry, bool Async>
+Napi::Value Call(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    using Traits = EntryTraits<decltype(Entry)>;
+    const EntrySignature& sig = *static_cast<const EntrySignature*>(info.Data());
+    requireArgCount(info, Traits::kArity);
+    typename Traits::Values values;
+    std::vector<Napi::Value> held;
+    const auto all = std::make_index_sequence<Traits::kArity>{};
+    readPass<1>(info, sig, values, held, all);
+    readPass<2>(info, sig, values, held, all);
+    readPass<3>(info, sig, values, held, all);
+    return complete<Async>(info, held, sig, [values = std::move(values)]() { return std::apply(Entry, values); });
+  });
+}
+
+/// Registers `Entry` as <prefix><Name> and <prefix><Name>Async (signature: "name(arg, ...)").
+template <auto Entry>
+void add(Napi::Env env, Napi::Object exports, const char* signature, const char* prefix = "") {
+  const EntrySignature& sig = addSignature(env, signature, EntryTraits<decltype(Entry)>::kArity);
+  std::string name = sig.kernel;
+  if (*prefix != '\0') name = prefix + std::string(1, static_cast<char>(std::toupper(name[0]))) + name.substr(1);
+  void* data = const_cast<EntrySignature*>(&sig);
+  exports.Set(name, Napi::Function::New<Call<Entry, false>>(env, name, data));
+  exports.Set(name + "Async", Napi::Function::New<Call<Entry, true>>(env, name + "Async", data));
+}
+
+}  // namespace kernelbus::binding

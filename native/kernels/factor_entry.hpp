@@ -1,0 +1,100 @@
+// The factor family's entries (entry.hpp): each kernel's packed parameters (names, unpacking, ranges:
+// the descriptors of src/kernels/factor.ts, FACTOR_KERNELS, say the same and a test holds the names
+// equal), and each kernel's call as the addon makes it, arguments in the order of the JS call:
+// shapes and lengths checked against factor.hpp's layouts, then the kernel. factorReturns, which
+// other backends also compute (native/blas, native/metal's host: the same signature), has an entry
+// templated over the kernel it runs, its checks in prepareFactorReturns.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "entry.hpp"
+#include "factor.hpp"
+
+namespace kernelbus::factor {
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: one table of names and one struct per kernel with parameters.
+
+/// winsorize's and size's
+constexpr const char* kBandParams[] = {"lower", "upper"};
+struct BandParams {
+  double lower, upper;
+};
+constexpr const char* kMomentumParams[] = {"lag", "winsorize"};
+struct MomentumParams {
+  size_t lag;
+  double winsorize;
+};
+constexpr const char* kValueParams[] = {"winsorize"};
+struct ValueParams {
+  double winsorize;  // -1: off
+};
+constexpr const char* kFactorReturnsParams[] = {"winsorize", "residualize"};
+struct FactorReturnsParams {
+  double winsorize;  // -1: off
+  bool residualize;
+};
+constexpr const char* kFactorCovarianceParams[] = {"lags"};
+struct FactorCovarianceParams {
+  size_t lags;
+};
+
+// Each kernel's parameters unpacked and checked (ParamInvalid at the first out of range).
+Status unpack(Packed packed, BandParams& out);
+Status unpack(Packed packed, MomentumParams& out);
+Status unpack(Packed packed, ValueParams& out);
+Status unpack(Packed packed, FactorReturnsParams& out);
+Status unpack(Packed packed, FactorCovarianceParams& out);
+
+/// The parameter names of the factor kernel `kernel` (count 0 for one without parameters); false when
+/// the family has no such kernel.
+bool paramNames(std::string_view kernel, ParamNames& out);
+
+// ---------------------------------------------------------------------------------------------
+// Entries, in the order of the JS call (src/backends/native/binding.ts).
+
+namespace entry {
+
+/// winsorize(x, rows, cols, params, out)
+Outcome winsorize(In x, size_t rows, size_t cols, Packed params, Out out);
+/// standardize(x, rows, cols, out)
+Outcome standardize(In x, size_t rows, size_t cols, Out out);
+/// momentum(returns, rows, cols, weights, params, out): weights from expWeights (window >= 1, in (0, 1])
+Outcome momentum(In returns, size_t rows, size_t cols, In weights, Packed params, Out out);
+/// size(marketCap, rows, cols, params, out)
+Outcome size(In marketCap, size_t rows, size_t cols, Packed params, Out out);
+/// value(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out)
+Outcome value(In book, In sales, In cashFlow, size_t rows, size_t cols, Packed params, Out out);
+/// factorCovariance(factorReturns, rows, K, weights, params, out): weights one per date, in (0, 1]
+Outcome factorCovariance(In f, size_t rows, size_t K, In weights, Packed params, Out out);
+/// specificRisk(residuals, rows, cols, weights, out): weights one per date, in (0, 1]
+Outcome specificRisk(In residuals, size_t rows, size_t cols, In weights, Out out);
+/// riskDecomposition(exposures, N, K, factorCov, specificVar, weights, portfolios, out). factorCov is not
+/// scanned for symmetry here (the TS API scans it once): an asymmetric or non-finite one gives numbers.
+Outcome riskDecomposition(In X, size_t N, size_t K, In factorCov, In specificVar, In weights, size_t portfolios, Out out);
+
+/// The signature of a factorReturns kernel (factor::factorReturns, blas::factorReturns, shader::On<...>).
+using FactorReturnsKernel = Status (*)(const double*, const double*, size_t, size_t, const double*, bool, size_t, const double* const*,
+                                       size_t, double, bool, double*);
+
+/// factorReturns' checks: the parameters into `p`, perDate 0 or 1, m in [1, 100000], at most 1000
+/// styles, the lengths; the styles' data pointers into `styles`.
+Outcome prepareFactorReturns(In returns, In cap, size_t rows, size_t cols, In sectors, size_t perDate, size_t m, const Panels& styles,
+                             Packed params, Out out, FactorReturnsParams& p, std::vector<const double*>& pointers);
+
+/// factorReturns(returns, marketCap, rows, cols, sectors, perDate, m, styles, params, out)
+template <FactorReturnsKernel Kernel = factor::factorReturns>
+Outcome factorReturns(In returns, In cap, size_t rows, size_t cols, In sectors, size_t perDate, size_t m, const Panels& styles,
+                      Packed params, Out out) {
+  FactorReturnsParams p;
+  std::vector<const double*> pointers;
+  if (Outcome o = prepareFactorReturns(returns, cap, rows, cols, sectors, perDate, m, styles, params, out, p, pointers); !o.ok()) return o;
+  return Kernel(returns.data, cap.data, rows, cols, sectors.data, perDate == 1, m, pointers.data(), pointers.size(), p.winsorize,
+                p.residualize, out.data);
+}
+
+}  // namespace entry
+}  // namespace kernelbus::factor

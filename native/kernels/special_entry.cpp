@@ -1,0 +1,59 @@
+// The special functions' parameters and entries (special_entry.hpp).
+#include "special_entry.hpp"
+
+namespace kernelbus::special {
+
+Status unpack(Packed packed, double& nu) {
+  ParamReader p(packed, kStudentTParams);
+  nu = p.aboveZero();  // a number > 0 (Infinity for the normal)
+  return p.status();
+}
+
+bool paramNames(std::string_view kernel, ParamNames& out) {
+  if (kernel == "normalCdf" || kernel == "normalSf" || kernel == "normalPdf" || kernel == "normalQuantile") {
+    out = ParamNames{nullptr, 0};
+  } else if (kernel == "studentTCdf" || kernel == "studentTQuantile") {
+    out = paramNamesOf(kStudentTParams);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+namespace entry {
+
+namespace {
+
+/// f over x into out, value by value (the functions with no vectorized form).
+template <double (*F)(double)>
+Outcome each(In x, Out out) {
+  if (Outcome o = requireLength(1, out, x.length); !o.ok()) return o;
+  for (size_t i = 0; i < x.length; i++) out.data[i] = F(x.data[i]);
+  return Outcome{};
+}
+
+/// f(x[i], nu) into out.
+template <double (*F)(double, double)>
+Outcome eachNu(In x, Packed params, Out out) {
+  double nu = 0;
+  if (Outcome o = unpack(params, nu); !o.ok()) return o;
+  if (Outcome o = requireLength(2, out, x.length); !o.ok()) return o;
+  for (size_t i = 0; i < x.length; i++) out.data[i] = F(x.data[i], nu);
+  return Outcome{};
+}
+
+}  // namespace
+
+Outcome normalCdf(In x, Out out) {
+  if (Outcome o = requireLength(1, out, x.length); !o.ok()) return o;
+  normalCdfMany(x.data, out.data, x.length);
+  return Outcome{};
+}
+Outcome normalSf(In x, Out out) { return each<kernelbus::normalSf>(x, out); }
+Outcome normalPdf(In x, Out out) { return each<kernelbus::normalPdf>(x, out); }
+Outcome normalQuantile(In p, Out out) { return each<kernelbus::normalQuantile>(p, out); }
+Outcome studentTCdf(In t, Packed params, Out out) { return eachNu<kernelbus::studentTCdf>(t, params, out); }
+Outcome studentTQuantile(In p, Packed params, Out out) { return eachNu<kernelbus::studentTQuantile>(p, params, out); }
+
+}  // namespace entry
+}  // namespace kernelbus::special
