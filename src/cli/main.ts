@@ -18,6 +18,7 @@ Commands:
   risk <returns.csv>      statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
   factor <panel.csv>      style scores and factor returns of a long panel CSV (kernelbus factor --help)
   backends                which backends load on this machine
+  doctor [--json]         platform, Node, which backends load and why not, threads, BLAS, GPU, and the fixes
   help                    this text
 `;
 
@@ -47,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         const { runEngine } = await import('./engine.js');
         return await runEngine(rest);
       }
+      case 'doctor':
+        return (await import('./doctor.js')).runDoctor(rest);
       case 'backends':
         console.log(JSON.stringify(backends(), null, 2));
         return 0;

@@ -141,11 +141,23 @@ function load(): LoadResult {
     return { binding, path };
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    // What builds the addon here: the fix for this OS (musl, i.e. Alpine, has no glibc version in the report).
+    const musl = process.platform === 'linux' && !(process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+    const toolchain =
+      process.platform === 'darwin'
+        ? 'the Xcode command line tools (xcode-select --install) and CMake (brew install cmake)'
+        : process.platform === 'win32'
+          ? 'Visual Studio Build Tools with "Desktop development with C++" (includes CMake; Windows is not tested)'
+          : musl
+            ? 'CMake and a C++17 compiler (apk add cmake g++ make)'
+            : 'CMake and a C++17 compiler (Debian/Ubuntu: apt-get install build-essential cmake; Fedora/RHEL: dnf install gcc-c++ make cmake)';
     return {
       error: new Error(
-        `the native addon did not load (${reason}). Fixes: run \`npm rebuild kernelbus\` (builds from source with ` +
-          'cmake-js; needs CMake >= 3.15 and a C++17 compiler), or use a platform with a prebuilt binary ' +
-          `(prebuilds/${process.platform}-${process.arch}); the reference backend works meanwhile.`,
+        `the native addon did not load (${reason}). The package has no prebuilt binary for ` +
+          `${process.platform}-${process.arch}${musl ? ' (musl)' : ''} that loads here, and none was built at install. ` +
+          `Fix: install ${toolchain}, then run \`npm rebuild kernelbus --foreground-scripts\` (builds it from source with ` +
+          'cmake-js, a dependency); `npx kernelbus doctor` shows what loads. The reference (pure TypeScript) backend is used ' +
+          'meanwhile; KERNELBUS_BACKEND=reference silences this.',
         { cause },
       ),
     };
