@@ -182,7 +182,7 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
         names.flatMap((name): Sample[] => {
           const t = transport(name);
           const value = (t.metrics() as Record<string, unknown>)[field];
-          return typeof value === 'number' ? [[{ bus: name, transport: t.name }, value]] : [];
+          return typeof value === 'number' ? [[{ bus: name, transport: t.name.split(':')[0] }, value]] : [];
         });
       const fields = new Set<string>();
       for (const name of names) {

@@ -2,8 +2,16 @@
 import type { Cluster, Redis } from 'ioredis';
 import { createBus, type Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
-import { RedisTransport, type RedisTransportOptions } from '../bus/transports/redis/index.js';
+import { DEFAULT_PREFIX, RedisKeys, RedisTransport, type RedisTransportOptions } from '../bus/transports/redis/index.js';
 import type { SyntheticMarket } from './market.js';
+
+/** The key names the help texts show come from the transport's own layout (keys.ts), under the default prefix. */
+export const HELP_KEYS = new RedisKeys(DEFAULT_PREFIX);
+
+/** The Redis key of a bus's stream of `type`, its shard written `<shard>`: `kb:{marketdata:<shard>}:TRADE_EXECUTION`. */
+export function streamKeyPattern(bus: string, type: string): string {
+  return HELP_KEYS.stream(`${bus}:${type}:0`).replace(`{${bus}:0}`, `{${bus}:<shard>}`);
+}
 
 /** `--shards` of the Redis commands: feed and engines must agree on it. */
 export const DEFAULT_SHARDS = 4;

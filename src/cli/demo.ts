@@ -17,6 +17,7 @@ import { KernelInputError } from '../errors.js';
 import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, publishMarket } from './common.js';
 import { DemoFactor } from './demo-factor.js';
 import { DemoRisk } from './demo-risk.js';
+import { METRICS_FLAGS, resolvedBackend, startMetrics } from './observe.js';
 import { flag, parseCommand } from './options.js';
 import { fmt, labelled, ms } from './summary.js';
 
@@ -38,7 +39,8 @@ Options:
   --seconds s         how long to run (default 10)
   --seed k            random seed (default 1)
   --backend b         auto | native | reference (default auto)
-  --metrics-port p    serve Prometheus metrics on 127.0.0.1:p/metrics while running (0: any free port)
+  --metrics-port p    serve /metrics (Prometheus), /healthz and /readyz while running (0: any free port)
+  --metrics-host h    address to bind them to (default 127.0.0.1)
   --redis URL         run over Redis Streams (redis://host:port, rediss:// for TLS, a Redis Cluster as
                       redis+cluster://host:port,host:port,...) instead of in-process:
                       streams, groups and checkpoints under kb:demo:<run>:, deleted at the end
@@ -51,7 +53,7 @@ const FLAGS = {
   rate: flag.number(200_000, 1, 1e8),
   seconds: flag.number(10, 0.01, 86_400),
   seed: flag.number(1, -(2 ** 31), 2 ** 32, true),
-  'metrics-port': flag.optionalNumber(0, 65535, true),
+  ...METRICS_FLAGS,
   backend: flag.backend(),
   redis: flag.redis(false),
   shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
@@ -67,10 +69,14 @@ const WINDOW = 50;
  * Runs the demo with command-line arguments (without `demo`) and returns the exit code: 0, or throws
  * KernelInputError (the dispatcher prints it and exits 2) for a bad option. Output goes to `out`.
  */
-export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): Promise<number> {
+export async function runDemo(
+  argv: string[],
+  out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const parsed = parseCommand(argv, FLAGS, { help: () => out.write(DEMO_USAGE) });
   if (!parsed) return 0;
-  const { symbols, rate, seconds, seed, 'metrics-port': port, backend, redis: redisUrl, shards } = parsed.values;
+  const { symbols, rate, seconds, seed, 'metrics-port': port, 'metrics-host': host, backend, redis: redisUrl, shards } = parsed.values;
   if (parsed.raw('shards') !== undefined && !redisUrl)
     throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(parsed.raw('shards')));
 
@@ -85,7 +91,7 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isT
       bus = await connectRedisBus(redisUrl, shards, { prefix });
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
-      out.write(`kernelbus demo: ${error.message}\n`);
+      err.write(`kernelbus demo: ${error.message}\n`);
       return 1;
     }
   } else {
@@ -99,6 +105,7 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream & { isT
       seconds,
       seed,
       port,
+      host: host ?? '127.0.0.1',
       backend,
       barMs,
       bucketVolume,
@@ -116,6 +123,7 @@ interface DemoRun {
   seconds: number;
   seed: number;
   port: number | undefined;
+  host: string;
   backend: BackendChoice;
   barMs: number;
   bucketVolume: number;
@@ -126,7 +134,7 @@ interface DemoRun {
 /** Runs the demo on `bus` and closes it. */
 async function demoOn(
   bus: Bus,
-  { out, symbols, rate, seconds, seed, port, backend, barMs, bucketVolume, redis }: DemoRun,
+  { out, symbols, rate, seconds, seed, port, host, backend, barMs, bucketVolume, redis }: DemoRun,
 ): Promise<number> {
   const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 } }, backend }).start();
   const market = new SyntheticMarket({ symbols, seed });
@@ -146,10 +154,15 @@ async function demoOn(
   }
   let server: MetricsServer | undefined;
   if (port !== undefined) {
-    // prom-client loads only when metrics are served.
-    const { prometheusRegistry, serveMetrics } = await import('../bus/prometheus.js');
-    server = await serveMetrics(prometheusRegistry({ bus, engines: [engine, risk.engine, factor.engine] }), { port });
-    out.write(`metrics: ${server.url}\n`);
+    // prom-client loads only when metrics are served; the engines are ready here (over Redis: leased and resumed).
+    server = await startMetrics({
+      port,
+      host,
+      bus,
+      engines: [engine, risk.engine, factor.engine],
+      backend: await resolvedBackend(backend),
+    });
+    out.write(`metrics: ${server!.url}\n`);
   }
   const nativeLoaded = backends().some((b) => b.name === 'native' && b.available);
   const backendName = backend === 'auto' ? `auto (${nativeLoaded ? 'native' : 'reference'})` : backend;

@@ -7,37 +7,38 @@
  */
 import { hostname } from 'node:os';
 import type { Bus } from '../bus/bus.js';
-import { TransportError } from '../bus/transports/redis/index.js';
+import { type RedisTransport, TransportError } from '../bus/transports/redis/index.js';
 import type { Engine } from '../engines/engine.js';
 import { FactorEngine } from '../engines/factor.js';
 import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES } from '../engines/factor-messages.js';
 import { RiskEngine } from '../engines/risk.js';
 import { VpinEngine } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
-import { connectRedisBus, DEFAULT_SHARDS, untilSignal } from './common.js';
+import { connectRedisBus, DEFAULT_SHARDS, HELP_KEYS, streamKeyPattern, untilSignal } from './common.js';
 import { factorFlags } from './factor.js';
 import { flag, parseCommand, parseNumber, type Flag } from './options.js';
+import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
 import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
 export const ENGINE_USAGE = `Usage: kernelbus engine vpin|risk|factor --redis URL [options]
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
-its state in Redis (kb:ckpt:<group>). On a signal it finishes the entries in hand, writes a checkpoint
+its state in Redis (${HELP_KEYS.checkpointIndex('<group>')}). On a signal it finishes the entries in hand, writes a checkpoint
 and leaves the group; another process of the group (or this one, restarted) resumes from there.
 
-vpin reads TRADE_EXECUTION from kb:marketdata:TRADE_EXECUTION:<shard> (processes of one group share
+vpin reads TRADE_EXECUTION from ${streamKeyPattern('marketdata', 'TRADE_EXECUTION')} (processes of one group share
 the shards), keeps a streaming VPIN per symbol, publishes VPIN_CALCULATION per bucket and RISK_ALERT
 when the VPIN CDF crosses the threshold. The defaults match kernelbus feed's defaults.
 
-risk reads RETURNS_UPDATE (kb:marketdata:RETURNS_UPDATE:<shard>: rows of asset returns per universe)
-and PORTFOLIO_UPDATE (kb:logic:PORTFOLIO_UPDATE:<shard>: weights and VaR limit per portfolio), and
+risk reads RETURNS_UPDATE (${streamKeyPattern('marketdata', 'RETURNS_UPDATE')}: rows of asset returns per universe)
+and PORTFOLIO_UPDATE (${streamKeyPattern('logic', 'PORTFOLIO_UPDATE')}: weights and VaR limit per portfolio), and
 publishes per portfolio its historical and Gaussian VaR/ES and volatility over the universe's rolling
 window as ANALYTICS_RESULT, and RISK_ALERT when the historical VaR reaches the limit. Run one risk
 process per group (a second live one would take some of the streams); one started after it died or
 stopped takes over.
 
-factor reads FACTOR_INPUT (kb:marketdata:FACTOR_INPUT:<shard>: one date's cross-section of a universe:
+factor reads FACTOR_INPUT (${streamKeyPattern('marketdata', 'FACTOR_INPUT')}: one date's cross-section of a universe:
 returns, market caps, sectors, book/sales/cash-flow to price), computes the date's momentum (over the
 universe's last window + lag dates), size and value scores and its market, sector and style factor
 returns, and publishes them with the fit's R2 and residual statistics as FACTOR_CALCULATION. Processes
@@ -52,7 +53,7 @@ Options:
   --checkpoint-ms ms   checkpoint period; 0 disables checkpoints (default 1000)
   --claim-idle-ms ms   a process silent this long loses its streams to the others (default 5000)
   --backend b          auto | native | reference (default auto)
-vpin:
+${METRICS_USAGE}${LOG_USAGE}vpin:
   --bucket-volume v    volume per VPIN bucket (default 2400)
   --window n           buckets per VPIN value (default 50)
   --bar-ms ms          time bar length (default 10)
@@ -88,6 +89,8 @@ const FLAGS = {
   'checkpoint-ms': flag.number(1000, 0, 3_600_000),
   'claim-idle-ms': flag.number(5000, 30, 3_600_000, true),
   backend: flag.backend(),
+  ...METRICS_FLAGS,
+  ...LOG_FLAGS,
   ...(Object.fromEntries(
     Object.values(ENGINE_FLAGS)
       .flat()
@@ -104,6 +107,7 @@ export async function runEngine(
   argv: string[],
   out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
   signal?: AbortSignal,
+  err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
   const parsed = parseCommand(argv, FLAGS, {
     help: () => out.write(ENGINE_USAGE),
@@ -155,6 +159,8 @@ export async function runEngine(
     make = (bus) => new RiskEngine(bus, { ...common, window, minRows, confidence, universe });
   }
 
+  const log = await createLog('engine', values['log-format'], out, err);
+  const json = log.format === 'json';
   const stop = untilSignal(signal);
   let bus: Bus;
   try {
@@ -162,7 +168,7 @@ export async function runEngine(
   } catch (error) {
     stop.dispose();
     if (!(error instanceof TransportError)) throw error;
-    out.write(`kernelbus engine: ${error.message}\n`);
+    log.error(error.message, { event: 'unreachable' });
     return 1;
   }
   const transport = bus.transport('marketdata');
@@ -170,13 +176,50 @@ export async function runEngine(
   const engine = make(bus);
   const streams = shards * (kind === 'risk' ? 2 : 1);
   const unit = { vpin: 'trades', risk: 'updates', factor: 'dates' }[kind];
+  // /readyz: the streams leased (by this process or another of its group) and resumed, every bus's Redis reachable.
+  let leased = false;
+  const ready = () => {
+    if (!leased) return 'streams not leased yet';
+    const down = bus.buses.filter((b) => !bus.transport(b).healthy);
+    return down.length === 0 ? true : `Redis not reachable (${down.join(', ')})`;
+  };
+  let server: Awaited<ReturnType<typeof startMetrics>>;
+  try {
+    server = await startMetrics({
+      port: values['metrics-port'],
+      host: values['metrics-host'] ?? '127.0.0.1',
+      bus,
+      engines: [engine],
+      backend: await resolvedBackend(backend),
+      ready,
+      lagOf: transport as RedisTransport,
+    });
+  } catch (error) {
+    stop.dispose();
+    await bus.close();
+    throw error;
+  }
+  if (server) log.info(`metrics: ${server.url}`, { event: 'metrics', url: server.url });
   try {
     engine.start();
     await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
-    out.write(
-      `ready: engine ${kind}, group ${group}, consumer ${consumer}, ${streams} streams on ${transport.target}${engine.checkpoints ? `, checkpoints every ${checkpointMs} ms` : ''}\n`,
+    void Promise.all([...bus.buses.map((b) => bus.transport(b).reading?.()), engine.ready()]).then(
+      () => (leased = true),
+      () => undefined,
     );
-    if (out.isTTY) {
+    log.info(
+      `ready: engine ${kind}, group ${group}, consumer ${consumer}, ${streams} streams on ${transport.target}${engine.checkpoints ? `, checkpoints every ${checkpointMs} ms` : ''}`,
+      {
+        event: 'ready',
+        engine: kind,
+        group,
+        consumer,
+        streams,
+        target: transport.target,
+        checkpointMs: engine.checkpoints ? checkpointMs : 0,
+      },
+    );
+    if (out.isTTY && !json) {
       let last = { at: performance.now(), processed: 0 };
       status = setInterval(() => {
         const m = engine.metrics();
@@ -196,15 +239,16 @@ export async function runEngine(
     await stop.promise;
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
-    out.write(`kernelbus engine: ${error.message}\n`);
+    log.error(error.message, { event: 'transport-error' });
     return 1;
   } finally {
     stop.dispose();
     if (status) clearInterval(status);
     await engine.stop();
     await bus.close();
+    await server?.close();
   }
-  if (out.isTTY) out.write('\n');
+  if (out.isTTY && !json) out.write('\n');
   const m = engine.metrics();
   const x = m.extra;
   const made = {
@@ -212,12 +256,21 @@ export async function runEngine(
     risk: () => `${fmt(x.results)} results, ${fmt(x.alerts)} alerts, ${fmt(x.universes)} universes, ${fmt(x.portfolios)} portfolios`,
     factor: () => `${fmt(x.results)} results, ${fmt(x.unfit)} dates without a fit, ${fmt(x.universes)} universes`,
   }[kind]();
-  out.write(
+  log.info(
     `stopped (${stop.received}): processed ${fmt(m.processed)} ${unit} in ${fmt(m.batches)} deliveries, ${fmt(m.duplicates)} duplicates skipped, ` +
       `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes' }[kind]} restored; ${made}; ` +
       `${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
       `${fmt(x.republished)} republished ${unit} skipped; ` +
-      `latency p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms\n`,
+      `latency p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms`,
+    {
+      event: 'stopped',
+      signal: stop.received,
+      processed: m.processed,
+      deliveries: m.batches,
+      duplicates: m.duplicates,
+      keys: m.keys,
+      ...x,
+    },
   );
   return 0;
 }

@@ -1,27 +1,42 @@
-/** `kernelbus <command>`: dispatches to the commands; errors print one line and exit 1 (2 for usage). */
-import { backends } from '../backends/registry.js';
+/**
+ * `kernelbus <command>`: dispatches to the commands. Follows clig.dev: `--version`/`-V`; usage on
+ * stderr with exit 2 for no arguments, an unknown command or flag (with the nearest one, "did you
+ * mean"); every error on stderr, one line: exit 2 for usage and bad input, 1 for what failed at run
+ * time (a file not found, Redis not answering).
+ */
 import { KernelbusError } from '../errors.js';
+import { packageVersion } from './observe.js';
+import { nearest, UsageError } from './options.js';
 import { runVpin, VPIN_USAGE } from './vpin.js';
 
 const USAGE = `Usage: kernelbus <command> [options]
 
 Commands:
-  demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1] [--redis URL]
+  demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1] [--redis URL] [--json]
                           simulated market -> bus -> VPIN, risk and factor engines -> alerts, portfolio
                           VaR and factor returns, in-process or over Redis
   feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
                           publish the simulated market to Redis Streams (kernelbus feed --help)
-  engine vpin|risk|factor --redis URL [--group name] [--consumer name]
+  engine vpin|risk|factor --redis URL [--group name] [--consumer name] [--metrics-port p]
                           a VPIN, risk or factor engine process on Redis until SIGINT/SIGTERM
                           (kernelbus engine --help)
-  vpin <trades.csv>       VPIN from a CSV of trades (kernelbus vpin --help)
-  risk <returns.csv>      statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
-  factor <panel.csv>      style scores and factor returns of a long panel CSV (kernelbus factor --help)
-  backends                which backends load on this machine
-  doctor [--json]         platform, Node, which backends load and why not, threads, BLAS, GPU, and the fixes
+  status --redis URL [--json]
+                          lag, pending entries and dead letters of every consumer group
+  vpin <trades.csv|->     VPIN from a CSV of trades (kernelbus vpin --help)
+  risk <returns.csv|->    statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
+  factor <panel.csv|->    style scores and factor returns of a long panel CSV (kernelbus factor --help)
+  backends [--json]       which backends load on this machine
   help                    this text
+
+Options:
+  -h, --help              this text (and 'kernelbus <command> --help' for a command's)
+  -V, --version           the version
 `;
 
+/** The commands, for "did you mean". */
+const COMMANDS = ['demo', 'feed', 'engine', 'status', 'replay', 'dlq', 'vpin', 'risk', 'factor', 'backends', 'help'];
+
+/** Runs `kernelbus` with `argv` (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -48,25 +63,40 @@ export async function main(argv: string[]): Promise<number> {
         const { runEngine } = await import('./engine.js');
         return await runEngine(rest);
       }
-      case 'doctor':
-        return (await import('./doctor.js')).runDoctor(rest);
-      case 'backends':
-        console.log(JSON.stringify(backends(), null, 2));
+      case 'status': {
+        const { runStatus } = await import('./status.js');
+        return await runStatus(rest);
+      }
+      case 'backends': {
+        const { runBackends } = await import('./backends.js');
+        return await runBackends(rest);
+      }
+      case '--version':
+      case '-V':
+        process.stdout.write(`kernelbus ${packageVersion()}\n`);
         return 0;
-      case undefined:
       case 'help':
       case '--help':
       case '-h':
-        console.log(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        console.error(`kernelbus: unknown command '${command}'\n\n${USAGE}`);
+        process.stdout.write(USAGE);
+        return 0;
+      case undefined:
+        console.error(USAGE);
         return 2;
+      default: {
+        const guess = nearest(command.replace(/^-+/, ''), command.startsWith('-') ? ['help', 'version'] : COMMANDS);
+        const what = command.startsWith('-') ? 'option' : 'command';
+        const hint = guess ? ` (did you mean ${command.startsWith('-') ? '--' : ''}${guess}?)` : '';
+        console.error(`kernelbus: unknown ${what} '${command}'${hint}\n\n${USAGE}`);
+        return 2;
+      }
     }
   } catch (error) {
-    if (error instanceof KernelbusError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`kernelbus ${command}: ${(error as Error).message}`);
-      if (command === 'vpin' && !(error instanceof KernelbusError)) console.error(VPIN_USAGE);
+    if (error instanceof KernelbusError) {
+      // One line (one console.error) per error; a usage error adds where the usage is.
+      const hint =
+        error instanceof UsageError ? `\n${command === 'vpin' ? VPIN_USAGE : `Run 'kernelbus ${command} --help' for its options.`}` : '';
+      console.error(`kernelbus ${command}: ${error.message}${hint}`);
       return 2;
     }
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../api/kernels.js';
-import { KernelInputError } from '../errors.js';
+import { KernelbusError, KernelInputError } from '../errors.js';
 
 /** A flag: how parseArgs reads it, and its value from what was given (undefined: absent). */
 export interface Flag<T> {
@@ -47,7 +47,13 @@ export interface CommandShape {
 export function parseCommand<S extends FlagSpec>(argv: string[], spec: S, shape: CommandShape): ParsedCommand<S> | undefined {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, flag] of Object.entries(spec)) options[name] = { type: flag.type };
-  const { values: raw, positionals } = parseArgs({ args: argv, allowPositionals: shape.positionals !== undefined, options });
+  let parsedArgs: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsedArgs = parseArgs({ args: argv, allowPositionals: shape.positionals !== undefined, options }) as typeof parsedArgs;
+  } catch (error) {
+    throw usageErrorOf(error, Object.keys(options));
+  }
+  const { values: raw, positionals } = parsedArgs;
   if (raw.help) {
     shape.help();
     return undefined;
@@ -56,6 +62,50 @@ export function parseCommand<S extends FlagSpec>(argv: string[], spec: S, shape:
   const values = {} as Record<string, unknown>;
   for (const [name, flag] of Object.entries(spec)) values[name] = flag.parse(raw[name], `--${name}`);
   return { values: values as FlagValues<S>, positionals, raw: (name) => raw[name] };
+}
+
+/** A command line that does not parse: an unknown flag (with the nearest known one), a flag without its value... Exit 2. */
+export class UsageError extends KernelbusError {
+  override name = 'UsageError';
+}
+
+/** The edit distance of two strings (for "did you mean"). */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** The known name nearest to `name` when it is close enough to be a typo (or a prefix of it), else undefined. */
+export function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let distance = Infinity;
+  for (const k of known) {
+    const d = k.startsWith(name) && name.length >= 2 ? 0.5 : editDistance(name, k);
+    if (d < distance) [best, distance] = [k, d];
+  }
+  return distance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** parseArgs's errors as UsageError: `unknown option '--sybols' (did you mean --symbols?)`. */
+function usageErrorOf(error: unknown, flags: readonly string[]): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /'([^']+)'/.exec((error as Error).message)?.[1] ?? '?';
+    const guess = nearest(given.replace(/^-+/, '').split('=')[0], flags);
+    return new UsageError(`unknown option '${given}'${guess ? ` (did you mean --${guess}?)` : ''}`);
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError((error as Error).message.split('. ')[0]);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new UsageError((error as Error).message);
+  return error;
 }
 
 /** Exactly one positional argument, named `name` in the error (e.g. `trades.csv: expected one CSV file, got 2 arguments`). */

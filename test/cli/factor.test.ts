@@ -212,7 +212,7 @@ describe('kernelbus factor', () => {
         '--styles: expected distinct styles of momentum, size, value, comma-separated, got "size,quality"',
       ],
       [[example, example], 2, 'panel.csv: expected one CSV file, got 2 arguments'],
-      [[example, '--bogus'], 2, "Unknown option '--bogus'"],
+      [[example, '--bogus'], 2, "unknown option '--bogus'"],
     ];
     const errors: string[] = [];
     const spy = vi.spyOn(console, 'error').mockImplementation((m) => void errors.push(String(m)));

@@ -80,7 +80,8 @@ describe('kernelbus demo', () => {
     await expect(demo(['--rate', '0'])).rejects.toThrow(/^--rate: expected a number in \[1, 100000000\], got "0"$/);
     await expect(demo(['--symbols', '2.5'])).rejects.toThrow(/^--symbols: expected an integer in \[1, 100000\], got "2.5"$/);
     await expect(demo(['--backend', 'gpu'])).rejects.toThrow(/^--backend: expected 'auto', 'native' or 'reference', got "gpu"$/);
-    await expect(demo(['--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
+    await expect(demo(['--bogus'])).rejects.toThrow(/^unknown option '--bogus'$/);
+    await expect(demo(['--symbol', '3'])).rejects.toThrow(/^unknown option '--symbol' \(did you mean --symbols\?\)$/);
   });
 });
 

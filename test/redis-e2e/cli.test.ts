@@ -15,7 +15,14 @@ function start(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promis
   let text = '';
   out.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const done = run(out).then((code) => ({ code, text }));
-  return { done, seen: () => text };
+  return { done, seen: () => text, append: (s: string) => void (text += s) };
+}
+
+/** A stream whose text `sink.seen()` reads (stderr of a command run here). */
+function errStream(sink: { seen: () => string; append?: (s: string) => void }): NodeJS.WritableStream {
+  const err = new PassThrough();
+  err.on('data', (chunk: Buffer) => sink.append?.(chunk.toString()));
+  return err;
 }
 
 /** Runs a command function to the end, capturing what it writes. */
@@ -92,15 +99,19 @@ describeRedis('kernelbus commands over Redis', () => {
     expect(records.reduce((a, b) => a + b)).toBe(10);
   });
 
-  it('a Redis that does not answer: exit 1 with a clear message that holds no password', async () => {
+  it('a Redis that does not answer: exit 1 with a clear message on stderr that holds no password', async () => {
     const dead = `redis://admin:s3cret-pw@127.0.0.1:${await freePort()}`;
-    const feed = await capture((out) => runFeed(['--redis', dead, '--count', '1'], out));
+    const feedErr = start(async () => 0);
+    const feed = await capture((out) => runFeed(['--redis', dead, '--count', '1'], out, undefined, errStream(feedErr)));
     expect(feed.code).toBe(1);
-    expect(feed.text).toMatch(/^kernelbus feed: redis:\/\/127\.0\.0\.1:\d+\/0: not connected within 2000 ms/);
-    const engine = await capture((out) => runEngine(['vpin', '--redis', dead], out));
+    expect(feed.text).toBe('');
+    expect(feedErr.seen()).toMatch(/^kernelbus feed: redis:\/\/127\.0\.0\.1:\d+\/0: not connected within 2000 ms/);
+    const engineErr = start(async () => 0);
+    const engine = await capture((out) => runEngine(['vpin', '--redis', dead], out, undefined, errStream(engineErr)));
     expect(engine.code).toBe(1);
-    expect(engine.text).toMatch(/^kernelbus engine: redis:\/\/127\.0\.0\.1:\d+\/0: not connected/);
-    for (const text of [feed.text, engine.text]) expect(text).not.toMatch(/s3cret|admin/);
+    expect(engine.text).toBe('');
+    expect(engineErr.seen()).toMatch(/^kernelbus engine: redis:\/\/127\.0\.0\.1:\d+\/0: not connected/);
+    for (const text of [feedErr.seen(), engineErr.seen()]) expect(text).not.toMatch(/s3cret|admin/);
   });
 
   it('bad options: KernelInputError naming the flag (the URL is never echoed)', async () => {

@@ -73,6 +73,25 @@ export class RedisKeys {
     return keys;
   }
 
+  /**
+   * The stream a Redis key names (the inverse of stream()): `{ bus, stream }` for a bus stream
+   * (`kb:{marketdata:0}:TRADE_EXECUTION` -> marketdata, `marketdata:TRADE_EXECUTION:0`), `{ bus: '',
+   * stream: name }` for a stream of another name, undefined for a key outside the prefix or a
+   * dead-letter stream.
+   */
+  parseStream(key: string): { bus: string; stream: string } | undefined {
+    if (!key.startsWith(`${this.prefix}{`) || key.endsWith(DEAD_LETTER_SUFFIX)) return undefined;
+    const rest = key.slice(this.prefix.length + 1);
+    const close = rest.indexOf('}');
+    if (close < 0) return undefined;
+    const inner = rest.slice(0, close);
+    const tail = rest.slice(close + 1);
+    const m = /^([^:]+):(\d+)$/.exec(inner);
+    if (m && tail.startsWith(':') && tail.length > 1) return { bus: m[1], stream: `${m[1]}:${tail.slice(1)}:${m[2]}` };
+    if (tail === '') return { bus: '', stream: inner.startsWith('_}') ? inner.slice(1) : inner };
+    return undefined;
+  }
+
   /** The Redis key of stream `stream`: `kb:{marketdata:0}:TRADE_EXECUTION` for `marketdata:TRADE_EXECUTION:0` by default. */
   stream(stream: string): string {
     return this.of(stream).stream;

@@ -1,0 +1,41 @@
+/** `kernelbus backends [--json]`: which backends load on this machine, as a table or JSON. */
+import { backends, type BackendInfo } from '../backends/registry.js';
+import { flag, parseCommand } from './options.js';
+import { table } from './summary.js';
+
+/** `kernelbus backends --help`. */
+export const BACKENDS_USAGE = `Usage: kernelbus backends [--json]
+
+Lists every backend: whether it loads here (and why not), the families and how many kernels it
+implements, and what it runs on (threads, BLAS vendor, GPU). --json prints backends() as JSON.
+`;
+
+const FLAGS = { json: flag.boolean() };
+
+/** One backend's features as `key=value` pairs. */
+function features(b: BackendInfo): string {
+  if (!b.available) return b.reason?.split('\n')[0] ?? '';
+  return Object.entries(b.features ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+}
+
+/** The lines of the backends table. */
+export function backendsTable(list: readonly BackendInfo[]): string[] {
+  const rows = list.map((b) => [b.name, b.available ? 'yes' : 'no', String(b.kernels.length), b.families.join(',') || '-', features(b)]);
+  // The last column left-aligned: it is text.
+  return table(['backend', 'available', 'kernels', 'families', ''], rows).map((line, i) => {
+    const row = i === 0 ? ['backend', 'available', 'kernels', 'families', 'features / why not'] : rows[i - 1];
+    const head = line.slice(0, line.length - row[4].length).trimEnd();
+    return `${head}  ${row[4]}`.trimEnd();
+  });
+}
+
+/** Runs `kernelbus backends` (without `backends`). */
+export async function runBackends(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const parsed = parseCommand(argv, FLAGS, { help: () => out.write(BACKENDS_USAGE) });
+  if (!parsed) return 0;
+  const list = backends();
+  out.write(parsed.values.json ? `${JSON.stringify(list, null, 2)}\n` : `${backendsTable(list).join('\n')}\n`);
+  return 0;
+}
