@@ -108,7 +108,8 @@ const EntrySignature& addSignature(Napi::Env env, const char* text, size_t arity
     at = end + 1;
   }
   if (sig.arguments.size() != arity) {
-    throw Napi::Error::New(env, "kernelbus: " + s + " names " + std::to_string(sig.arguments.size()) + " arguments, its entry takes " + std::to_string(arity));
+    throw Napi::Error::New(env, "kernelbus: " + s + " names " + std::to_string(sig.arguments.size()) + " arguments, its entry takes " +
+                                    std::to_string(arity));
   }
   AddonData& data = addonData(env);
   data.signatures.push_back(std::move(sig));

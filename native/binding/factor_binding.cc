@@ -26,7 +26,8 @@ void registerFactor(Napi::Env env, Napi::Object exports) {
   add<value>(env, exports, "value(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out)");
   add<factorReturns<>>(env, exports, "factorReturns(returns, marketCap, rows, cols, sectors, perDate, m, styles, params, out)");
 #if KERNELBUS_HAVE_BLAS
-  add<factorReturns<blas::factorReturns>>(env, exports, "factorReturns(returns, marketCap, rows, cols, sectors, perDate, m, styles, params, out)", "blas");
+  add<factorReturns<blas::factorReturns>>(
+      env, exports, "factorReturns(returns, marketCap, rows, cols, sectors, perDate, m, styles, params, out)", "blas");
 #endif
   add<factorReturns<shader::On<shader::cpuRunner>::factorReturns>>(
       env, exports, "factorReturns(returns, marketCap, rows, cols, sectors, perDate, m, styles, params, out)", "shader");
@@ -36,7 +37,8 @@ void registerFactor(Napi::Env env, Napi::Object exports) {
 #endif
   add<factorCovariance>(env, exports, "factorCovariance(factorReturns, rows, K, weights, params, out)");
   add<specificRisk>(env, exports, "specificRisk(residuals, rows, cols, weights, out)");
-  add<riskDecomposition>(env, exports, "riskDecomposition(model.exposures, N, K, model.factorCov, model.specificVar, weights, portfolios, out)");
+  add<riskDecomposition>(
+      env, exports, "riskDecomposition(model.exposures, N, K, model.factorCov, model.specificVar, weights, portfolios, out)");
 }
 
 }  // namespace kernelbus::binding

@@ -1,14 +1,24 @@
-// libFuzzer target of the parameter check (calls.hpp: vpin::unpackParams, vpin::unpackClassifyParams).
-// Invariants: every parameter set the TS layer accepts (input.hpp vpinParams/classifyParams) is
+// libFuzzer target of the parameter checks: VPIN's (calls.hpp: vpin::unpackParams,
+// vpin::unpackClassifyParams) and every risk, factor and special kernel's (risk_entry.hpp,
+// factor_entry.hpp, special_entry.hpp: unpack()).
+// VPIN invariants: every parameter set the TS layer accepts (input.hpp vpinParams/classifyParams) is
 // accepted and unpacked unchanged; with one value replaced by anything, the set is accepted exactly
 // when the TS rules (tsAccepts below, resolveVpinOptions/resolveClassify) accept it, and else refused
 // with ParamInvalid at that value's position; a vector of the wrong length is refused.
+// Other kernels' invariants: a set of values, each valid or anything, is accepted exactly when every
+// value meets the rule its descriptor states (kKernels below, written from the `expected` strings of
+// src/kernels/risk.ts, factor.ts, special-family.ts), else refused with ParamInvalid at the first that
+// does not; a wrong count is ParamInvalid at index = the count expected, value = the count given; the
+// names paramNames() gives have the count the kernel reads.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "calls.hpp"
+#include "factor_entry.hpp"
+#include "risk_entry.hpp"
+#include "special_entry.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::require;
@@ -43,10 +53,105 @@ std::vector<double> repacked(const vpin::Params& p, bool classifyOnly) {
   return v;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The other kernels: one rule per packed value, as each descriptor's `expected` says.
+
+constexpr double kMaxInteger = 9007199254740991.0;  // 2^53 - 1
+bool finite(double x) { return std::isfinite(x); }
+bool openUnit(double x) { return x > 0 && x < 1; }
+bool unit(double x) { return x >= 0 && x <= 1; }
+bool winsor(double x) { return x >= 0 && x <= 0.5; }
+bool winsorOrOff(double x) { return winsor(x) || x == -1; }
+bool flag(double x) { return x == 0 || x == 1; }
+bool nonNegativeInteger(double x) { return isIntegerIn(x, 0, kMaxInteger); }
+bool positiveInteger(double x) { return isIntegerIn(x, 1, kMaxInteger); }
+bool varMethod(double x) { return isIntegerIn(x, 0, 2); }
+bool covMethod(double x) { return isIntegerIn(x, 0, 6); }
+bool lags(double x) { return isIntegerIn(x, 0, 10000); }
+bool monteCarloNu(double x) { return x == 0 || positiveFinite(x - 2); }
+bool studentNu(double x) { return x > 0; }
+
+template <typename P>
+Status unpackAs(Packed p) {
+  P out;
+  return risk::unpack(p, out);
+}
+template <typename P>
+Status unpackFactor(Packed p) {
+  P out;
+  return factor::unpack(p, out);
+}
+
+struct KernelParams {
+  const char* kernel;
+  std::vector<bool (*)(double)> rules;  // in packed order
+  Status (*unpack)(Packed);
+  bool upperAfterLower;  // the second value must be >= the first (winsorize, size)
+};
+
+const KernelParams kKernels[] = {
+    {"performanceStats", {positiveFinite, finite}, unpackAs<risk::PerformanceStatsParams>, false},
+    {"valueAtRisk", {varMethod, openUnit, nonNegativeInteger}, unpackAs<risk::ValueAtRiskParams>, false},
+    {"covariance", {covMethod, openUnit, flag, finite}, unpackAs<risk::CovarianceParams>, false},
+    {"componentVar", {flag, openUnit}, unpackAs<risk::ComponentVarParams>, false},
+    {"monteCarloVar", {positiveInteger, openUnit, positiveFinite, nonNegativeInteger, monteCarloNu},
+     [](Packed p) { risk::MonteCarloParams out; return risk::unpack(p, true, out); }, false},
+    {"monteCarloScenarios", {positiveInteger, positiveFinite, nonNegativeInteger, monteCarloNu},
+     [](Packed p) { risk::MonteCarloParams out; return risk::unpack(p, false, out); }, false},
+    {"winsorize", {unit, unit}, unpackFactor<factor::BandParams>, true},
+    {"size", {unit, unit}, unpackFactor<factor::BandParams>, true},
+    {"momentum", {nonNegativeInteger, winsor}, unpackFactor<factor::MomentumParams>, false},
+    {"value", {winsorOrOff}, unpackFactor<factor::ValueParams>, false},
+    {"factorReturns", {winsorOrOff, flag}, unpackFactor<factor::FactorReturnsParams>, false},
+    {"factorCovariance", {lags}, unpackFactor<factor::FactorCovarianceParams>, false},
+    {"studentTCdf", {studentNu}, [](Packed p) { double nu; return special::unpack(p, nu); }, false},
+    {"studentTQuantile", {studentNu}, [](Packed p) { double nu; return special::unpack(p, nu); }, false},
+};
+
+/// A value for a rule's place: near the edges of every rule, or anything.
+double candidate(fuzz::Input& in) {
+  static constexpr double kEdges[] = {-1, -0.0, 0, 0.5, 1, 2, 2.5, 10000, 10001, kMaxInteger, kMaxInteger + 1, 0.95, 252};
+  switch (in.in<int>(0, 3)) {
+    case 0: return kEdges[in.in<size_t>(0, sizeof(kEdges) / sizeof(kEdges[0]) - 1)];
+    case 1: return in.real(-2, 4);
+    case 2: return static_cast<double>(in.in<int>(-2, 12));
+    default: return in.anyDouble();
+  }
+}
+
+void otherKernel(fuzz::Input& in) {
+  const KernelParams& k = kKernels[in.in<size_t>(0, sizeof(kKernels) / sizeof(kKernels[0]) - 1)];
+  ParamNames names{nullptr, 0};
+  require(risk::paramNames(k.kernel, names) || factor::paramNames(k.kernel, names) || special::paramNames(k.kernel, names));
+  require(names.count == k.rules.size());
+  const size_t expected = k.rules.size();
+  const size_t count = in.in<int>(0, 7) == 0 ? in.in<size_t>(0, expected + 2) : expected;
+  std::vector<double> v(count);
+  for (double& x : v) x = candidate(in);
+  const Status s = k.unpack(Packed{v.data(), v.size()});
+  if (count != expected) {
+    require(s.fault == Fault::ParamInvalid && s.index == static_cast<double>(expected) && s.value == static_cast<double>(count));
+    return;
+  }
+  size_t bad = 0;
+  while (bad < expected && k.rules[bad](v[bad])) bad++;
+  if (bad == expected && k.upperAfterLower && !(v[1] >= v[0])) bad = 1;
+  if (bad == expected) {
+    require(s.ok());
+  } else {
+    require(s.fault == Fault::ParamInvalid && s.index == static_cast<double>(bad));
+    require(s.value == v[bad] || (std::isnan(s.value) && std::isnan(v[bad])));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
+  if (in.flag()) {
+    otherKernel(in);
+    return 0;
+  }
   const bool classifyOnly = in.flag();
   std::vector<double> packed = repacked(in.vpinParams(false), classifyOnly);
   vpin::Params out;

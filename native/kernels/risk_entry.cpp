@@ -99,7 +99,9 @@ Outcome returnsEntry(Status (*kernel)(const double*, size_t, size_t, double*), I
 Outcome requireMean(In mean, size_t n) {
   if (Outcome o = requireLength(0, mean, n, "n"); !o.ok()) return o;
   for (size_t i = 0; i < n; i++) {
-    if (!std::isfinite(mean.data[i])) return ArgFault{0, -1, "finite values", "mean[" + std::to_string(i) + "] = " + std::to_string(mean.data[i])};
+    if (!std::isfinite(mean.data[i])) {
+      return ArgFault{0, -1, "finite values", "mean[" + std::to_string(i) + "] = " + std::to_string(mean.data[i])};
+    }
   }
   return Outcome{};
 }
