@@ -55,6 +55,7 @@ cp -r package.json dist "$pkg/"
 ln -s "$repo/node_modules" "$pkg/node_modules"
 aarch64-linux-gnu-strip -o "$pkg/prebuilds/linux-arm64/kernelbus.napi.glibc.node" "$addon"
 
+# shellcheck disable=SC2016 # a JS template literal, for node
 echo "arm64-check: $(run_arm64 -p '`node ${process.version} ${process.platform}-${process.arch}`') under $(qemu-aarch64 --version | head -1)"
 run_arm64 scripts/native-check.mjs "$pkg" "$@"
 echo "arm64-check: done in $((SECONDS - started)) s"
