@@ -3,11 +3,14 @@
  * risk` (the factor panel: ./factor-csv.ts). The trades input needs a header row naming a
  * timestamp column (ts, timestamp or time: epoch ms, or an ISO 8601 date), a price column (price or
  * px) and a volume column (volume, size, qty or quantity), in any order; other columns are ignored.
- * Fields are separated by commas; surrounding double quotes on a field are removed.
+ * Every reader parses with csv-parse (RFC 4180: quoted fields with the delimiter, quotes or line breaks
+ * in them; a BOM; streaming), fields separated by `delimiter` (default ','), whitespace around fields
+ * trimmed, blank lines skipped; a row whose field count differs from the header's is an error naming
+ * its line. The path `-` reads stdin.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk.js';
 import type { Trades, VpinBuckets } from '../kernels/vpin.js';
@@ -35,43 +38,108 @@ export class Column {
   }
 }
 
-/** A field without surrounding whitespace and double quotes. */
-export const unquote = (field: string) => {
-  const f = field.trim();
-  return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1) : f;
-};
+/** How the readers read a CSV. */
+export interface CsvOptions {
+  /** The field delimiter (one character or a string; default ','). */
+  delimiter?: string;
+  /** Called every million data rows with the rows read so far (progress on a terminal). */
+  onProgress?: (rows: number) => void;
+}
+
+/** One row of a CSV: its fields and the line it starts on (1-based). */
+export interface CsvRow {
+  fields: string[];
+  line: number;
+  /** The row as written, for messages (its first fields joined). */
+  readonly text: string;
+}
+
+/** The name of a CSV input in messages: the path, or `stdin` for `-`. */
+export const inputName = (path: string) => (path === '-' ? 'stdin' : path);
 
 /**
- * Reads trades from a CSV file; a bad row throws KernelInputError naming the file, line and column.
- * `onProgress` is called every million rows with the rows read so far.
+ * The rows of a CSV file (`-`: stdin), the header first, streamed through csv-parse. A row whose field
+ * count differs from the header's throws KernelInputError `<path>:<line>: expected <n> fields (as the
+ * header), got <m>`; a quoting error throws one naming the line too.
  */
-export async function readTradesCsv(path: string, onProgress?: (rows: number) => void): Promise<Trades> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+export async function* csvRows(path: string, options: CsvOptions = {}): AsyncGenerator<CsvRow> {
+  const delimiter = options.delimiter ?? ',';
+  if (delimiter === '' || /["\r\n]/.test(delimiter))
+    throw new KernelInputError('--delimiter', 'a character other than a quote or a line break', JSON.stringify(delimiter));
+  const name = inputName(path);
+  const input = path === '-' ? process.stdin : createReadStream(path);
+  const parser = input.pipe(parse({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }));
+  input.once('error', (error: Error) => parser.destroy(error));
+  let width = -1;
+  let rows = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines - countLineBreaks(record);
+      const row: CsvRow = {
+        fields: record,
+        line,
+        get text() {
+          return record.join(delimiter).slice(0, 80);
+        },
+      };
+      if (width < 0) width = record.length;
+      else {
+        if (record.length !== width) throw new KernelInputError(`${name}:${line}`, `${width} fields (as the header)`, `${record.length}`);
+        rows++;
+        if (options.onProgress && rows % 1_000_000 === 0) options.onProgress(rows);
+      }
+      yield row;
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('CSV_')) {
+      const at = (error as { lines?: number }).lines;
+      throw new KernelInputError(
+        `${name}${at ? `:${at}` : ''}`,
+        'valid CSV (RFC 4180 quoting)',
+        (error as Error).message.replace(/^Invalid [^:]*: /, ''),
+      );
+    }
+    throw error;
+  } finally {
+    if (path !== '-') (input as ReturnType<typeof createReadStream>).destroy();
+  }
+}
+
+/** Line breaks inside the quoted fields of a record (its first line is info.lines minus these). */
+function countLineBreaks(record: readonly string[]): number {
+  let n = 0;
+  for (const f of record) for (let i = f.indexOf('\n'); i >= 0; i = f.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * Reads trades from a CSV file (`-`: stdin); a bad row throws KernelInputError naming the file, line
+ * and column. `onProgress` is called every million rows with the rows read so far.
+ */
+export async function readTradesCsv(path: string, options: CsvOptions = {}): Promise<Trades> {
   const ts = new Column();
   const price = new Column();
   const volume = new Column();
+  const name = inputName(path);
   let index: { ts: number; price: number; volume: number } | undefined;
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    const fields = line.split(',');
+  for await (const { fields, line: lineNo, text: line } of csvRows(path, options)) {
     if (!index) {
-      const names = fields.map((f) => unquote(f).toLowerCase());
+      const names = fields.map((f) => f.toLowerCase());
       const find = (key: keyof typeof COLUMNS) => {
         const at = names.findIndex((n) => (COLUMNS[key] as readonly string[]).includes(n));
         if (at < 0)
           throw new KernelInputError(
-            `${path}:1`,
+            `${name}:${lineNo}`,
             `a header with a ${key} column (${COLUMNS[key].join(', ')})`,
-            JSON.stringify(line.slice(0, 80)),
+            JSON.stringify(line),
           );
         return at;
       };
       index = { ts: find('ts'), price: find('price'), volume: find('volume') };
       continue;
     }
-    const field = (key: keyof typeof COLUMNS) => unquote(fields[index![key]] ?? '');
+    const field = (key: keyof typeof COLUMNS) => fields[index![key]] ?? '';
     const rawTs = field('ts');
     let t = Number(rawTs);
     if (rawTs === '' || Number.isNaN(t)) t = Date.parse(rawTs);
@@ -83,15 +151,14 @@ export async function readTradesCsv(path: string, onProgress?: (rows: number) =>
       ['volume', v],
     ] as const) {
       if (!Number.isFinite(value) || field(key) === '') {
-        throw new KernelInputError(`${path}:${lineNo}`, `a number in column ${key}`, JSON.stringify(field(key)));
+        throw new KernelInputError(`${name}:${lineNo}`, `a number in column ${key}`, JSON.stringify(field(key)));
       }
     }
     ts.push(t);
     price.push(p);
     volume.push(v);
-    if (onProgress && ts.length % 1_000_000 === 0) onProgress(ts.length);
   }
-  if (!index) throw new KernelInputError(path, 'a CSV file with a header row', 'an empty file');
+  if (!index) throw new KernelInputError(name, 'a CSV file with a header row', 'an empty file');
   return { ts: ts.done(), price: price.done(), volume: volume.done() };
 }
 
@@ -103,22 +170,18 @@ const DATE_COLUMNS = ['date', 'ts', 'time', 'timestamp'];
  * one row per date; an empty field, NaN or NA is a missing return (NaN). Returns the T x N matrix and
  * the asset names; a field that is no number throws KernelInputError naming the file, line and column.
  */
-export async function readReturnsCsv(path: string): Promise<{ returns: Matrix; names: string[] }> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+export async function readReturnsCsv(path: string, options: CsvOptions = {}): Promise<{ returns: Matrix; names: string[] }> {
   const values = new Column();
+  const name = inputName(path);
   let names: string[] | undefined;
   let keep: number[] = [];
-  let lineNo = 0;
   let rows = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    const fields = line.split(',').map(unquote);
+  for await (const { fields, line: lineNo, text: line } of csvRows(path, options)) {
     if (!names) {
       keep = fields.map((_, i) => i).filter((i) => !DATE_COLUMNS.includes(fields[i].toLowerCase()));
       names = keep.map((i) => fields[i]);
       if (names.length === 0)
-        throw new KernelInputError(`${path}:1`, 'a header with at least one asset column', JSON.stringify(line.slice(0, 80)));
+        throw new KernelInputError(`${name}:${lineNo}`, 'a header with at least one asset column', JSON.stringify(line));
       continue;
     }
     for (const i of keep) {
@@ -127,7 +190,7 @@ export async function readReturnsCsv(path: string): Promise<{ returns: Matrix; n
       const x = missing ? NaN : Number(field);
       if (!missing && Number.isNaN(x))
         throw new KernelInputError(
-          `${path}:${lineNo}`,
+          `${name}:${lineNo}`,
           `a number or an empty field in column ${names[keep.indexOf(i)]}`,
           JSON.stringify(field),
         );
@@ -135,7 +198,7 @@ export async function readReturnsCsv(path: string): Promise<{ returns: Matrix; n
     }
     rows++;
   }
-  if (!names) throw new KernelInputError(path, 'a CSV file with a header row', 'an empty file');
+  if (!names) throw new KernelInputError(name, 'a CSV file with a header row', 'an empty file');
   return { returns: { data: values.done(), rows, cols: names.length }, names };
 }
 

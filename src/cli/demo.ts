@@ -45,6 +45,7 @@ Options:
                       redis+cluster://host:port,host:port,...) instead of in-process:
                       streams, groups and checkpoints under kb:demo:<run>:, deleted at the end
   --shards n          streams per bus and type with --redis (default ${DEFAULT_SHARDS})
+  --json              print the summary as one JSON document (the banner goes to stderr, no status line)
 `;
 
 /** The flags of `kernelbus demo`. */
@@ -57,6 +58,7 @@ const FLAGS = {
   backend: flag.backend(),
   redis: flag.redis(false),
   shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
+  json: flag.boolean(),
 };
 
 /** Trades per symbol per time bar the demo aims at; bars then buckets scale with --rate and --symbols. */
@@ -76,7 +78,18 @@ export async function runDemo(
 ): Promise<number> {
   const parsed = parseCommand(argv, FLAGS, { help: () => out.write(DEMO_USAGE) });
   if (!parsed) return 0;
-  const { symbols, rate, seconds, seed, 'metrics-port': port, 'metrics-host': host, backend, redis: redisUrl, shards } = parsed.values;
+  const {
+    symbols,
+    rate,
+    seconds,
+    seed,
+    'metrics-port': port,
+    'metrics-host': host,
+    backend,
+    redis: redisUrl,
+    shards,
+    json,
+  } = parsed.values;
   if (parsed.raw('shards') !== undefined && !redisUrl)
     throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(parsed.raw('shards')));
 
@@ -100,6 +113,8 @@ export async function runDemo(
   try {
     return await demoOn(bus, {
       out,
+      info: json ? err : out,
+      json,
       symbols,
       rate,
       seconds,
@@ -118,6 +133,9 @@ export async function runDemo(
 
 interface DemoRun {
   out: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where the banner goes: stdout, or stderr with --json. */
+  info: NodeJS.WritableStream;
+  json: boolean;
   symbols: number;
   rate: number;
   seconds: number;
@@ -134,7 +152,7 @@ interface DemoRun {
 /** Runs the demo on `bus` and closes it. */
 async function demoOn(
   bus: Bus,
-  { out, symbols, rate, seconds, seed, port, host, backend, barMs, bucketVolume, redis }: DemoRun,
+  { out, info, json, symbols, rate, seconds, seed, port, host, backend, barMs, bucketVolume, redis }: DemoRun,
 ): Promise<number> {
   const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 } }, backend }).start();
   const market = new SyntheticMarket({ symbols, seed });
@@ -162,12 +180,12 @@ async function demoOn(
       engines: [engine, risk.engine, factor.engine],
       backend: await resolvedBackend(backend),
     });
-    out.write(`metrics: ${server!.url}\n`);
+    info.write(`metrics: ${server!.url}\n`);
   }
   const nativeLoaded = backends().some((b) => b.name === 'native' && b.available);
   const backendName = backend === 'auto' ? `auto (${nativeLoaded ? 'native' : 'reference'})` : backend;
-  out.write(`kernelbus demo: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s for ${seconds} s, seed ${seed}, backend ${backendName}\n`);
-  if (redis) out.write(`redis: ${redis}\n`);
+  info.write(`kernelbus demo: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s for ${seconds} s, seed ${seed}, backend ${backendName}\n`);
+  if (redis) info.write(`redis: ${redis}\n`);
 
   let stopped = false;
   const stop = () => {
@@ -186,7 +204,7 @@ async function demoOn(
       onTurn: (elapsed) => {
         risk.tick(elapsed);
         factor.tick(elapsed);
-        if (!out.isTTY || elapsed - last.at < 250) return;
+        if (!out.isTTY || json || elapsed - last.at < 250) return;
         const m = engine.metrics();
         const throughput = ((m.processed - last.processed) * 1000) / (elapsed - last.at);
         last = { at: elapsed, processed: m.processed };
@@ -201,8 +219,21 @@ async function demoOn(
     await factor.engine.close();
     await bus.drain();
     const elapsed = performance.now() - start;
-    if (out.isTTY) out.write('\n');
-    printSummary(out, { sent, produced, elapsed, rate, buckets, heartbeats, alerts, engine, risk, factor, bus, episodes: market.episodes });
+    if (out.isTTY && !json) out.write('\n');
+    (json ? printJsonSummary : printSummary)(out, {
+      sent,
+      produced,
+      elapsed,
+      rate,
+      buckets,
+      heartbeats,
+      alerts,
+      engine,
+      risk,
+      factor,
+      bus,
+      episodes: market.episodes,
+    });
   } finally {
     process.off('SIGINT', stop);
     await engine.close();
@@ -227,6 +258,35 @@ interface Summary {
   risk: DemoRisk;
   factor: DemoFactor;
   bus: Bus;
+}
+
+/** The summary as one JSON document (--json). */
+function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
+  const e = s.engine.metrics();
+  const b = s.bus.metrics();
+  const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
+  const top = [...s.engine.symbols()]
+    .filter(([, st]) => st.cdf === st.cdf)
+    .sort((x, y) => y[1].cdf - x[1].cdf || y[1].vpin - x[1].vpin)
+    .slice(0, 5)
+    .map(([key, st]) => ({ symbol: key, buckets: st.buckets, vpin: round(st.vpin), cdf: round(st.cdf), alerts: st.alerts }));
+  const summary = {
+    published: s.sent,
+    targetRate: s.rate,
+    publishedPerSecond: round((s.sent * 1000) / s.produced),
+    processedAfterLastMs: round(s.elapsed - s.produced),
+    latencyMs: { p50: round(e.latencyMs.p50), p99: round(e.latencyMs.p99), max: round(e.latencyMs.max) },
+    tradeFrames: b.buses.marketdata.frames - s.risk.rows - s.factor.days,
+    tradesPerFrame: round(b.batchSize.mean),
+    vpin: { buckets: s.buckets, alerts: s.alerts.length, episodes: s.episodes, top },
+    risk: { bars: s.risk.rows, results: s.risk.engine.metrics().extra.results, alerts: s.risk.engine.metrics().extra.alerts },
+    factor: { days: s.factor.days, results: s.factor.engine.metrics().extra.results },
+    heartbeats: s.heartbeats,
+    copies: b.copies,
+    redelivered: b.redelivered,
+    deadLettered: b.deadLettered,
+  };
+  out.write(`${JSON.stringify(summary, null, 2)}\n`);
 }
 
 function printSummary(out: NodeJS.WritableStream, s: Summary): void {

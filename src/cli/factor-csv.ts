@@ -12,12 +12,11 @@
  *   cf_to_price): the value style's ratios, optional (a column that is absent is missing everywhere).
  * A numeric field that is empty, NaN or NA is missing. A date without a row for an asset has it missing.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk.js';
-import { Column, unquote } from './csv.js';
+import { Column, type CsvOptions, csvRows, inputName } from './csv.js';
 
 const COLUMNS = {
   date: ['date', 'ts', 'time', 'timestamp'],
@@ -58,8 +57,8 @@ export interface PanelCsv {
  * Reads a long panel CSV (see the module comment); a bad header, field or a second row for a date and
  * asset throws KernelInputError naming the file and line.
  */
-export async function readPanelCsv(path: string): Promise<PanelCsv> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+export async function readPanelCsv(path: string, options: CsvOptions = {}): Promise<PanelCsv> {
+  const name = inputName(path);
   let index: Partial<Record<ColumnName, number>> | undefined;
   const dateOf = new Map<string, number>();
   const assetOf = new Map<string, number>();
@@ -67,11 +66,7 @@ export async function readPanelCsv(path: string): Promise<PanelCsv> {
   const cells = { date: new Column(), asset: new Column(), sector: new Column() };
   const values = Object.fromEntries(NUMERIC.map((c) => [c, new Column()])) as Record<(typeof NUMERIC)[number], Column>;
   const lineOf = new Map<string, number>();
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    const fields = line.split(',').map(unquote);
+  for await (const { fields, line: lineNo, text: line } of csvRows(path, options)) {
     if (!index) {
       const names = fields.map((f) => f.toLowerCase().replace(/[\s-]+/g, '_'));
       index = {};
@@ -80,9 +75,9 @@ export async function readPanelCsv(path: string): Promise<PanelCsv> {
         if (at >= 0) index[key] = at;
         else if (REQUIRED.includes(key))
           throw new KernelInputError(
-            `${path}:${lineNo}`,
+            `${name}:${lineNo}`,
             `a header with a ${key} column (${COLUMNS[key].join(', ')})`,
-            JSON.stringify(line.slice(0, 80)),
+            JSON.stringify(line),
           );
       }
       continue;
@@ -94,12 +89,12 @@ export async function readPanelCsv(path: string): Promise<PanelCsv> {
       ['date', date],
       ['symbol', symbol],
     ] as const) {
-      if (value === '') throw new KernelInputError(`${path}:${lineNo}`, `a value in column ${key}`, 'an empty field');
+      if (value === '') throw new KernelInputError(`${name}:${lineNo}`, `a value in column ${key}`, 'an empty field');
     }
     const key = `${date}\u0000${symbol}`;
     if (lineOf.has(key))
       throw new KernelInputError(
-        `${path}:${lineNo}`,
+        `${name}:${lineNo}`,
         `one row per date and symbol (line ${lineOf.get(key)} has ${date} ${symbol})`,
         'a second one',
       );
@@ -115,7 +110,7 @@ export async function readPanelCsv(path: string): Promise<PanelCsv> {
       const x = missing ? NaN : Number(text);
       if (!missing && !(Number.isFinite(x) && (column !== 'market_cap' || x > 0))) {
         throw new KernelInputError(
-          `${path}:${lineNo}`,
+          `${name}:${lineNo}`,
           `${column === 'market_cap' ? 'a number > 0' : 'a finite number'} or an empty field in column ${column}`,
           JSON.stringify(text),
         );
@@ -123,8 +118,8 @@ export async function readPanelCsv(path: string): Promise<PanelCsv> {
       values[column].push(x);
     }
   }
-  if (!index) throw new KernelInputError(path, 'a CSV file with a header row', 'an empty file');
-  if (lineOf.size === 0) throw new KernelInputError(path, 'at least one row of data', 'a header only');
+  if (!index) throw new KernelInputError(name, 'a CSV file with a header row', 'an empty file');
+  if (lineOf.size === 0) throw new KernelInputError(name, 'at least one row of data', 'a header only');
 
   // Dates sorted (as numbers when all are), assets in the order first seen.
   const raw = [...dateOf.keys()];

@@ -13,12 +13,13 @@ import { estimateFactors } from '../engines/factor-fit.js';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk.js';
 import { readPanelCsv, writeFactorReturnsCsv, writeResidualsCsv } from './factor-csv.js';
-import { flag, onePositional, parseCommand, parseNumber, text, type Flag } from './options.js';
+import { backendUsed } from './observe.js';
+import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand, parseNumber, text, type Flag } from './options.js';
 import { fixed, pct, table } from './summary.js';
 
 const M = FACTOR_ENGINE_DEFAULTS.momentum;
 
-export const FACTOR_USAGE = `Usage: kernelbus factor <panel.csv> [options]
+export const FACTOR_USAGE = `Usage: kernelbus factor <panel.csv|-> [options]
 
 Style scores and factor returns (toraniko's conventions: market + sectors summing to 0 + styles by
 weighted least squares per date, weights sqrt(market cap)) of a long CSV with one row per date and
@@ -44,7 +45,7 @@ Options:
   --no-residualize        regress the styles on the returns, not on the market + sector residuals
   --last n                dates shown in the table (default 5)
   --backend b             auto | native | reference (default auto)
-`;
+${CSV_USAGE}`;
 
 /** The factor model's flags, with FactorEngine's defaults: shared by `kernelbus factor` and `kernelbus engine factor`. */
 export const factorFlags = {
@@ -79,6 +80,7 @@ const FLAGS = {
   last: flag.number(5, 0, 1000, true),
   backend: flag.anyBackend(),
   out: flag.string(),
+  ...CSV_FLAGS,
 };
 
 /** Where --out writes each file: into a directory, or after a prefix. */
@@ -109,7 +111,9 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
   let styles = values.styles;
   const k = kernels({ backend: values.backend });
   const file = positionals[0];
-  const panel = await readPanelCsv(file);
+  const progress = csvProgress('rows');
+  const panel = await readPanelCsv(file, { delimiter: values.delimiter, onProgress: progress });
+  if (progress && panel.rows >= 1_000_000) process.stderr.write('\n');
   if (styles?.includes('value') && !panel.ratios)
     throw new KernelInputError(
       '--styles',
@@ -133,12 +137,56 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
   const T = panel.dates.length;
   const K = fit.names.length;
   const fitted = [...Array(T).keys()].filter((t) => Number.isFinite(fit.factorReturns.data[t * K]));
+  const backend = await backendUsed(k.backend);
+  const paths = values.out === undefined ? undefined : await outPaths(values.out);
+  let written = 0;
+  if (paths) {
+    await writeFactorReturnsCsv(paths.factorReturns, panel.dates, fit.names, fit.factorReturns, fit.r2, fit.residualCount);
+    written = await writeResidualsCsv(paths.residuals, panel.dates, panel.assets, fit.residuals);
+  }
+  if (values.json) {
+    const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(10)) : null);
+    const shown = fitted.slice(Math.max(0, fitted.length - last));
+    const factors = fit.names.map((name, j) => {
+      const m = moments(fitted.map((t) => fit.factorReturns.data[t * K + j]));
+      return { name, mean: round(m.mean), sd: round(m.sd), tStat: round(m.mean / (m.sd / Math.sqrt(m.n))), dates: m.n };
+    });
+    const r = moments(fitted.map((t) => fit.r2[t]));
+    log(
+      JSON.stringify(
+        {
+          input: file === '-' ? 'stdin' : file,
+          dates: T,
+          assets: panel.assets.length,
+          rows: panel.rows,
+          sectors: panel.sectorNames,
+          styles,
+          momentum: styles.includes('momentum') ? momentum : undefined,
+          winsorize,
+          residualizeStyles,
+          backend,
+          fitted: fitted.length,
+          r2: { mean: round(r.mean), sd: round(r.sd) },
+          factors,
+          last: shown.map((t) => ({
+            date: panel.dates[t],
+            r2: round(fit.r2[t]),
+            returns: Object.fromEntries(fit.names.map((name, j) => [name, round(fit.factorReturns.data[t * K + j])])),
+          })),
+          ...(paths ? { wrote: [paths.factorReturns, paths.residuals] } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
   const described = styles
     .map((s) => (s === 'momentum' ? `momentum (window ${momentum.window}, half-life ${momentum.halfLife}, lag ${momentum.lag})` : s))
     .join(', ');
   log(
     `${file}: ${T} dates x ${panel.assets.length} assets (${panel.rows} rows), ${panel.sectorNames.length} sectors; styles ${described}; ` +
-      `returns ${winsorize === null ? 'not winsorized' : `winsorized at ${winsorize}/${1 - winsorize}`}, styles on the ${residualizeStyles ? 'market + sector residuals' : 'returns'} (${k.backend} backend)`,
+      `returns ${winsorize === null ? 'not winsorized' : `winsorized at ${winsorize}/${1 - winsorize}`}, styles on the ${residualizeStyles ? 'market + sector residuals' : 'returns'} (${backend} backend)`,
   );
   const warmup = styles.includes('momentum')
     ? `; momentum needs window + lag = ${momentum.window + momentum.lag} dates of an asset's returns`
@@ -151,10 +199,7 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
   } else {
     printTable(log, panel.dates, fit.names, fit.factorReturns, fit.r2, fitted, last);
   }
-  if (values.out !== undefined) {
-    const paths = await outPaths(values.out);
-    await writeFactorReturnsCsv(paths.factorReturns, panel.dates, fit.names, fit.factorReturns, fit.r2, fit.residualCount);
-    const written = await writeResidualsCsv(paths.residuals, panel.dates, panel.assets, fit.residuals);
+  if (paths) {
     log(`wrote ${paths.factorReturns} (${T} dates x ${K} factors, r2, assets) and ${paths.residuals} (${written} residuals)`);
   }
   return 0;

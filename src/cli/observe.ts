@@ -50,10 +50,17 @@ export function packageVersion(): string {
 
 /** The kernel backend a choice resolves to here ('auto': native when it loads, else reference). */
 export async function resolvedBackend(choice: string): Promise<string> {
-  const wanted = choice === 'auto' ? (process.env.KERNELBUS_BACKEND ?? 'auto') : choice;
-  if (wanted !== 'auto') return wanted;
+  if (choice !== 'auto') return choice;
   const { loadBackend } = await import('../backends/registry.js');
   return loadBackend('native').backend ? 'native' : 'reference';
+}
+
+/**
+ * The backend a kernels() choice ran on, for people: the name, or for 'auto' the backend it prefers
+ * here, 'auto (native)' where the addon loads, else 'auto (reference)' (as the demo's banner says).
+ */
+export async function backendUsed(choice: string): Promise<string> {
+  return choice === 'auto' ? `auto (${await resolvedBackend('auto')})` : choice;
 }
 
 /** A command's log: lines for people (text) or JSON objects (pino); errors go to stderr either way. */

@@ -7,10 +7,11 @@ import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk.js';
 import { readReturnsCsv } from './csv.js';
-import { flag, onePositional, parseCommand } from './options.js';
+import { backendUsed } from './observe.js';
+import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand } from './options.js';
 import { fixed, pct, table } from './summary.js';
 
-export const RISK_USAGE = `Usage: kernelbus risk <returns.csv> [options]
+export const RISK_USAGE = `Usage: kernelbus risk <returns.csv|-> [options]
 
 Per-column statistics (empyrical's definitions) and VaR/ES of a CSV of returns: a header row of asset
 names (a date/ts/time column is skipped), one row per date; an empty field, NaN or NA is missing.
@@ -21,7 +22,7 @@ Options:
   --periods-per-year n  periods per year (default ${PERFORMANCE_DEFAULTS.periodsPerYear})
   --risk-free r         risk-free return per period (default ${PERFORMANCE_DEFAULTS.riskFree})
   --backend b           auto | native | reference (default auto)
-`;
+${CSV_USAGE}`;
 
 /** The --weights file: an array in column order, or an object by asset name (missing assets weigh 0). */
 async function readWeights(path: string, names: string[]): Promise<Float64Array> {
@@ -63,6 +64,7 @@ const FLAGS = {
   'periods-per-year': flag.finite(),
   'risk-free': flag.finite(),
   backend: flag.anyBackend(),
+  ...CSV_FLAGS,
 };
 
 /** Runs the command with its arguments (without `risk`); output lines go to `log`. Returns the exit code. */
@@ -70,7 +72,9 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const parsed = parseCommand(argv, FLAGS, { help: () => log(RISK_USAGE), positionals: onePositional('returns.csv', 'one CSV file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  const { returns, names } = await readReturnsCsv(positionals[0]);
+  const progress = csvProgress('dates');
+  const { returns, names } = await readReturnsCsv(positionals[0], { delimiter: values.delimiter, onProgress: progress });
+  if (progress && returns.rows >= 1_000_000) process.stderr.write('\n');
   const confidence = values.confidence ?? VAR_DEFAULTS.confidence;
   const periodsPerYear = values['periods-per-year'] ?? PERFORMANCE_DEFAULTS.periodsPerYear;
   const riskFree = values['risk-free'] ?? PERFORMANCE_DEFAULTS.riskFree;
@@ -93,6 +97,23 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const varOf = (method: 'historical' | 'gaussian' | 'cornish-fisher') => k.valueAtRisk(panel, { method, confidence });
   const [historical, gaussian, modified] = [varOf('historical'), varOf('gaussian'), varOf('cornish-fisher')];
 
+  const backend = await backendUsed(k.backend);
+  if (values.json) {
+    const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(10)) : null);
+    const columns = labels.map((name, c) => ({
+      name,
+      annualReturn: round(stats.annualReturn[c]),
+      annualVolatility: round(stats.annualVolatility[c]),
+      sharpe: round(stats.sharpe[c]),
+      sortino: round(stats.sortino[c]),
+      maxDrawdown: round(stats.maxDrawdown[c]),
+      historical: { var: round(historical.var[c]), es: round(historical.es[c]) },
+      gaussian: { var: round(gaussian.var[c]), es: round(gaussian.es[c]) },
+      cornishFisher: { var: round(modified.var[c]), es: round(modified.es[c]) },
+    }));
+    log(JSON.stringify({ dates: returns.rows, assets: returns.cols, confidence, periodsPerYear, riskFree, backend, columns }, null, 2));
+    return 0;
+  }
   const percent = (x: number) => pct(x, 2);
   const num = (x: number) => fixed(x, 2);
   const header = [
@@ -124,7 +145,7 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     percent(modified.es[c]),
   ]);
   log(
-    `${returns.rows} dates x ${returns.cols} assets; VaR/ES at ${confidence}, one period, positive = loss; ${periodsPerYear} periods a year (${k.backend} backend)`,
+    `${returns.rows} dates x ${returns.cols} assets; VaR/ES at ${confidence}, one period, positive = loss; ${periodsPerYear} periods a year (${backend} backend)`,
   );
   for (const line of table(header, rows)) log(line);
   return 0;

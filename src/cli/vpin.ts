@@ -6,10 +6,11 @@ import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin.js';
 import { readTradesCsv, writeBucketsCsv } from './csv.js';
-import { flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
+import { backendUsed } from './observe.js';
+import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
 import { fixed, labelled } from './summary.js';
 
-export const VPIN_USAGE = `Usage: kernelbus vpin <trades.csv> [options]
+export const VPIN_USAGE = `Usage: kernelbus vpin <trades.csv|-> [options]
 
 Computes VPIN from a CSV of trades (header with ts, price, volume columns; ts in epoch ms or ISO 8601).
 
@@ -24,7 +25,7 @@ Options:
   --threshold x         CDF level counted as an alert (default 0.99)
   --backend b           auto | native | reference (default auto)
   --out file            write buckets as CSV (endTs,buyVolume,sellVolume,vpin,cdf)
-`;
+${CSV_USAGE}`;
 
 function parseSigma(value: string): SigmaOption {
   if (value === 'sample') return 'sample';
@@ -57,6 +58,7 @@ const FLAGS = {
   threshold: { type: 'string', parse: (raw, name) => parseFinite(text(raw) ?? '0.99', name) } satisfies Flag<number>,
   backend: flag.anyBackend(),
   out: flag.string(),
+  ...CSV_FLAGS,
 };
 
 const DAY_MS = 86_400_000;
@@ -68,10 +70,8 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const { values, positionals } = parsed;
   const started = performance.now();
   // Large files take a while: show progress on a terminal.
-  const progress = process.stderr.isTTY
-    ? (rows: number) => process.stderr.write(`\rread ${rows.toLocaleString('en-US')} trades`)
-    : undefined;
-  const trades = await readTradesCsv(positionals[0], progress);
+  const progress = csvProgress('trades');
+  const trades = await readTradesCsv(positionals[0], { delimiter: values.delimiter, onProgress: progress });
   if (progress && trades.ts.length >= 1_000_000) process.stderr.write('\n');
   const n = trades.ts.length;
   const readMs = performance.now() - started;
@@ -114,6 +114,32 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
     if (count > window && out.cdf[i] >= threshold) alerts++;
   }
   const last = count > 0 ? out.vpin[out.vpin.length - 1] : NaN;
+  const backend = await backendUsed(k.backend);
+  if (values.out) await writeBucketsCsv(values.out, out);
+  if (values.json) {
+    const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(12)) : null);
+    log(
+      JSON.stringify(
+        {
+          input: positionals[0] === '-' ? 'stdin' : positionals[0],
+          trades: n,
+          bucketVolume,
+          window,
+          buckets: out.vpin.length,
+          withVpin: count,
+          vpin: { last: round(last), mean: round(count ? sum / count : NaN), max: round(max) },
+          threshold,
+          alerts,
+          backend,
+          ms: { read: round(readMs), vpin: round(computeMs) },
+          ...(values.out ? { wrote: values.out } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
   const layout = { width: 13 };
   for (const line of labelled(
     [
@@ -122,13 +148,12 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
       ['buckets', `${out.vpin.length} (${count} with VPIN, window ${window})`],
       ['VPIN', `last ${fixed(last, 4)}  mean ${fixed(count ? sum / count : NaN, 4)}  max ${fixed(max, 4)}`],
       ['alerts', `${alerts} buckets with CDF >= ${threshold} (after ${window} VPIN values of warm-up)`],
-      ['time', `read ${readMs.toFixed(1)} ms, vpin ${computeMs.toFixed(2)} ms (${k.backend} backend)`],
+      ['time', `read ${readMs.toFixed(1)} ms, vpin ${computeMs.toFixed(2)} ms (${backend} backend)`],
     ],
     layout,
   ))
     log(line);
   if (values.out) {
-    await writeBucketsCsv(values.out, out);
     for (const line of labelled([['wrote', values.out]], layout)) log(line);
   }
   return 0;

@@ -101,4 +101,24 @@ describe('SyntheticMarket', () => {
     expect(a.trades.every(([, price, volume]) => price > 0 && volume >= 1 && Number.isInteger(volume))).toBe(true);
     expect(() => new SyntheticMarket({ symbols: 0, seed: 1 })).toThrow(/^options.symbols: expected an integer in \[1, 1000000\], got 0$/);
   });
+
+  it('--json prints the summary as one JSON document on stdout, the banner on stderr', async () => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let text = '';
+    let errText = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    err.on('data', (d: Buffer) => (errText += d.toString()));
+    const code = await runDemo(
+      ['--symbols', '5', '--rate', '20000', '--seconds', '0.5', '--seed', '3', '--json', '--backend', 'reference'],
+      out,
+      err,
+    );
+    expect(code).toBe(0);
+    const summary = JSON.parse(text);
+    expect(summary.published).toBeGreaterThan(1000);
+    expect(summary.vpin.buckets).toBeGreaterThan(0);
+    expect(summary.deadLettered).toBe(0);
+    expect(errText).toMatch(/^kernelbus demo: 5 symbols/);
+  });
 });
