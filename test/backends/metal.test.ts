@@ -108,7 +108,7 @@ describe('backends() on this machine', () => {
   it.runIf(binding)("'auto' tries metal first above its sizes (AUTO_THRESHOLDS) and runs native where metal is unavailable", () => {
     for (const kernel of METAL_KERNELS) expect(AUTO_THRESHOLDS[kernel][0][0]).toBe('metal');
     if (backends().find((b) => b.name === 'metal')?.available) return;
-    const spy = vi.spyOn(binding!, 'monteCarloScenarios');
+    const spy = vi.spyOn(binding as unknown as Record<string, () => void>, 'monteCarloScenarios');
     const n = 100;
     const cov = matrix(
       Float64Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 1e-4 : 0)),
@@ -203,7 +203,7 @@ describe.runIf(binding)("the C++ checks in front of the shader kernels: the nati
   const params = (...v: number[]) => Float64Array.from(v);
   const eye = Float64Array.of(1, 0, 0, 1);
   // [native entry, its shader twin, arguments]
-  const cases: [keyof NativeBinding, keyof MetalBinding, unknown[]][] = [
+  const cases: [string, string, unknown[]][] = [
     [
       'bulkClassify',
       'shaderBulkClassify',
@@ -224,26 +224,26 @@ describe.runIf(binding)("the C++ checks in front of the shader kernels: the nati
       'shaderBulkClassify',
       [Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(1, 1), params(0, 0, 0, 0, 0), new Float32Array(2)],
     ],
-    ['portfolioVolatility', 'shaderPortfolioVolatility', [Float64Array.of(1, 0.5, 0, 1), 2, Float64Array.of(1, 1), 1, new Float64Array(1)]],
+    // (an asymmetric cov is refused by the API's one scan in TS, not by the entries: issue 26)
     ['portfolioVolatility', 'shaderPortfolioVolatility', [eye, 2, Float64Array.of(1, NaN), 1, new Float64Array(1)]],
     ['portfolioVolatility', 'shaderPortfolioVolatility', [eye, 2, Float64Array.of(1, 1), 2, new Float64Array(2)]],
     [
       'monteCarloVar',
       'shaderMonteCarloVar',
-      [Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 0, new Float64Array(2)],
+      [Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 0), new Float64Array(2)],
     ],
     [
       'monteCarloVar',
       'shaderMonteCarloVar',
-      [Float64Array.of(0, 0), eye, 2, Float64Array.of(1, 1), 1, 0, 0.95, 1, 0, 0, new Float64Array(2)],
+      [Float64Array.of(0, 0), eye, 2, Float64Array.of(1, 1), 1, params(0, 0.95, 1, 0, 0), new Float64Array(2)],
     ],
     [
       'monteCarloVar',
       'shaderMonteCarloVar',
-      [Float64Array.of(0, 0), eye, 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 2, new Float64Array(2)],
+      [Float64Array.of(0, 0), eye, 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 2), new Float64Array(2)],
     ],
-    ['monteCarloScenarios', 'shaderMonteCarloScenarios', [Float64Array.of(0, NaN), eye, 2, 3, 1, 0, 0, new Float64Array(6)]],
-    ['monteCarloScenarios', 'shaderMonteCarloScenarios', [Float64Array.of(0, 0), eye, 2, 3, 1, -1, 0, new Float64Array(6)]],
+    ['monteCarloScenarios', 'shaderMonteCarloScenarios', [Float64Array.of(0, NaN), eye, 2, params(3, 1, 0, 0), new Float64Array(6)]],
+    ['monteCarloScenarios', 'shaderMonteCarloScenarios', [Float64Array.of(0, 0), eye, 2, params(3, 1, -1, 0), new Float64Array(6)]],
     [
       'factorReturns',
       'shaderFactorReturns',
@@ -256,8 +256,7 @@ describe.runIf(binding)("the C++ checks in front of the shader kernels: the nati
         0,
         2,
         [],
-        0.05,
-        1,
+        params(0.05, 1),
         new Float64Array(2 * 8),
       ],
     ],
@@ -273,15 +272,14 @@ describe.runIf(binding)("the C++ checks in front of the shader kernels: the nati
         0,
         1,
         [new Float32Array(10)],
-        0.05,
-        1,
+        params(0.05, 1),
         new Float64Array(2 * 8),
       ],
     ],
     [
       'factorReturns',
       'shaderFactorReturns',
-      [new Float64Array(10), new Float64Array(10).fill(-1), 2, 5, new Float64Array(5), 0, 1, [], 0.05, 1, new Float64Array(2 * 7)],
+      [new Float64Array(10), new Float64Array(10).fill(-1), 2, 5, new Float64Array(5), 0, 1, [], params(0.05, 1), new Float64Array(2 * 7)],
     ],
   ];
 
@@ -301,7 +299,7 @@ describe.runIf(binding)("the C++ checks in front of the shader kernels: the nati
   });
 
   it('a promise variant rejects with the same error', async () => {
-    const args = [Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, 10, 0.95, 1, 0, 0, new Float64Array(2)];
+    const args = [Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 0), new Float64Array(2)];
     const run = (b as unknown as Record<string, (...a: unknown[]) => Promise<void>>).shaderMonteCarloVarAsync;
     await expect(run(...args)).rejects.toThrow('cov: expected a positive definite matrix, got Cholesky pivot 1 = -3');
   });

@@ -49,6 +49,10 @@ export interface NativeBinding {
   viewAddress(array: Float64Array): bigint;
   /** The packed parameter order the C++ layer reads (compared with VPIN_PARAMS by a test). */
   vpinParamNames(): string[];
+  /** A kernel's packed parameter names in the order C++ reads them ('vpin', or a risk, factor or special kernel). */
+  paramNames(kernel: string): string[];
+  /** The C++ fault list (`enum class Fault`, native/kernels/status.hpp) by PascalCase name. */
+  faultCodes(): Record<string, number>;
   timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
   tickRule(price: Float64Array, out: Int8Array): void;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: Float64Array, out: Float64Array): void;

@@ -70,30 +70,26 @@ export interface FixedKernels {
 }
 
 /**
- * The kernels of `specs` over the addon's entries `entry(name)` (and `entry(name)` + 'Async' where the
- * addon has one): the output allocated here from the descriptor, the trailing numbers packed.
+ * The kernels of `specs` over the addon's entries `entry(name)` and `entry(name)` + 'Async': the output
+ * allocated here from the descriptor, the trailing numbers packed.
  */
 export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, OutputSpec>>, entry = (name: string) => name): FixedKernels {
   const sync: FixedKernels['sync'] = {};
   const async: FixedKernels['async'] = {};
   for (const [name, spec] of Object.entries(specs)) {
-    const call = b[entry(name)] as KernelEntry | undefined;
-    const promised = b[`${entry(name)}Async`] as AsyncKernelEntry | undefined;
+    const call = entry(name);
     const dims = spec.dims as (...args: unknown[]) => Dims;
-    if (call) {
-      sync[name] = (...args) => {
-        const out = new Float64Array(outputLength(spec.outputs, dims(...args)));
-        call(...(addonArgs(spec, args) as Parameters<KernelEntry>), out);
-        return out;
-      };
-    }
-    if (promised) {
-      async[name] = async (...args) => {
-        const out = new Float64Array(outputLength(spec.outputs, dims(...args)));
-        await promised(...(addonArgs(spec, args) as Parameters<KernelEntry>), out);
-        return out;
-      };
-    }
+    // the entries are read at each call (a Metal runner's exist only in an addon built on Apple)
+    sync[name] = (...args) => {
+      const out = new Float64Array(outputLength(spec.outputs, dims(...args)));
+      (b[call] as KernelEntry)(...(addonArgs(spec, args) as Parameters<KernelEntry>), out);
+      return out;
+    };
+    async[name] = async (...args) => {
+      const out = new Float64Array(outputLength(spec.outputs, dims(...args)));
+      await (b[`${call}Async`] as AsyncKernelEntry)(...(addonArgs(spec, args) as Parameters<KernelEntry>), out);
+      return out;
+    };
   }
   return { sync, async };
 }
@@ -117,6 +113,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       factor: factor.sync as Partial<FactorFamily>,
     },
     async: {
+      special: special.async as AsyncFamily<SpecialFamily>,
       risk: risk.async as AsyncFamily<RiskFamily>,
       factor: factor.async as AsyncFamily<FactorFamily>,
       vpin: { vpin: (ts, price, volume, params) => b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params)) },
