@@ -1,10 +1,11 @@
 /**
- * `npm run bench:readme [-- --check]`: regenerates the performance tables of README.md (and the
+ * `npm run bench:readme [-- --check]`: regenerates the performance tables of docs/benchmarks.md (and the
  * charts bench/results/<section>.svg, chart.ts) from
  * bench/results/<section>.json. Each table block sits between `<!-- bench:<section>:start -->` and
  * `<!-- bench:<section>:end -->`; what is between them is replaced by the section's tables (laid out
  * by VIEWS below) and the line naming the machine. Running it twice changes nothing. With `--check` it
- * writes nothing and exits 1 when README.md differs from what the results give (for CI).
+ * writes nothing and exits 1 when docs/benchmarks.md differs from what the results give (for CI). The
+ * README keeps a summary and links there.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { sectionChart } from './chart.js';
@@ -22,7 +23,9 @@ import {
   type SectionResults,
 } from './results.js';
 
-const README = fileURLToPath(new URL('../README.md', import.meta.url));
+/** The page the tables live in (the README links to it); its links are relative to docs/. */
+const PAGE_FILE = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+const PAGE = 'docs/benchmarks.md';
 
 /** One README table: some rows of a section, laid out for reading. */
 interface TableView {
@@ -209,8 +212,8 @@ function block(results: SectionResults): string {
   // Cases no view expected (a section that grew): shown rather than dropped.
   if (left.length > 0) render({ title: `${results.section}, other cases` }, left);
   const file = `bench/results/${results.section}.md`;
-  const chart = sectionChart(results) ? [`![bench: ${results.section}](bench/results/${results.section}.svg)`] : [];
-  return [...tables, ...chart, `_${machineLine(results.meta)}; every row with its notes: [${file}](${file})._`].join('\n\n');
+  const chart = sectionChart(results) ? [`![bench: ${results.section}](../bench/results/${results.section}.svg)`] : [];
+  return [...tables, ...chart, `_${machineLine(results.meta)}; every row with its notes: [${file}](../${file})._`].join('\n\n');
 }
 
 const MARKERS = /<!-- bench:([\w-]+):start -->[\s\S]*?<!-- bench:\1:end -->/g;
@@ -221,22 +224,22 @@ function regenerate(readme: string): string {
     const results = readSection(section);
     if (!results)
       throw new Error(
-        `README.md has a bench:${section} block but bench/results/${section}.json is missing: run npm run bench -- --only ${section}`,
+        `${PAGE} has a bench:${section} block but bench/results/${section}.json is missing: run npm run bench -- --only ${section}`,
       );
     return `<!-- bench:${section}:start -->\n${block(results)}\n<!-- bench:${section}:end -->`;
   });
 }
 
 const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } }, allowPositionals: false });
-const before = readFileSync(README, 'utf8');
+const before = readFileSync(PAGE_FILE, 'utf8');
 const starts = [...before.matchAll(/<!-- bench:([\w-]+):start -->/g)].map((m) => m[1]);
 const blocks = [...before.matchAll(MARKERS)].map((m) => m[1]);
 for (const section of starts.filter((s) => !blocks.includes(s))) {
-  console.error(`README.md: <!-- bench:${section}:start --> has no matching <!-- bench:${section}:end -->`);
+  console.error(`${PAGE}: <!-- bench:${section}:start --> has no matching <!-- bench:${section}:end -->`);
   process.exit(2);
 }
 for (const section of savedSections().filter((s) => !blocks.includes(s)))
-  console.warn(`note: bench/results/${section}.json has no bench:${section} block in README.md`);
+  console.warn(`note: bench/results/${section}.json has no bench:${section} block in ${PAGE}`);
 
 let after: string;
 try {
@@ -259,13 +262,13 @@ if (values.check) {
     process.exit(1);
   }
   if (after !== before) {
-    console.error('README.md is out of date with bench/results/*.json: run npm run bench:readme');
+    console.error(`${PAGE} is out of date with bench/results/*.json: run npm run bench:readme`);
     process.exit(1);
   }
-  console.log(`README.md is up to date (${blocks.join(', ')})`);
+  console.log(`${PAGE} is up to date (${blocks.join(', ')})`);
 } else if (after !== before) {
-  writeFileSync(README, after);
-  console.log(`README.md: regenerated ${blocks.join(', ')}`);
+  writeFileSync(PAGE_FILE, after);
+  console.log(`${PAGE}: regenerated ${blocks.join(', ')}`);
 } else {
-  console.log('README.md: already up to date');
+  console.log(`${PAGE}: already up to date`);
 }
