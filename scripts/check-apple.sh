@@ -40,11 +40,13 @@ cmake -DSHADER_DIR="$PWD/shaders" -DOUTPUT="$gen/kb_shader_source.h" -P native/m
 common=(
   -target "$target" -fsyntax-only -std=c++17 -Wall -Wextra -ffp-contract=off
   -nostdinc -nostdinc++ -isystem "$libcxx" -isystem "$resource" -isystem "$inc" -iframework "$fw"
-  -D_LIBCPP_HAS_NO_VENDOR_AVAILABILITY_ANNOTATIONS # Debian's libc++ __config_site is not Apple's
   -DKERNELBUS_APPLE=1 -DKERNELBUS_HAVE_METAL=1 -DKERNELBUS_HAVE_BLAS=1
   -DNAPI_VERSION=8 -DNODE_ADDON_API_CPP_EXCEPTIONS -DNODE_API_NO_EXTERNAL_BUFFERS_ALLOWED -DBUILDING_NODE_EXTENSION
   -Inative/kernels -Inative/binding -Inative/blas -Inative/metal -Ishaders -I"$gen" -isystem "$napi" -isystem "$naa"
 )
+
+# LLVM's libc++ (not the SDK's) has no Apple availability markup: turn it off rather than misread it
+[[ "$libcxx" == "$inc/c++/v1" ]] || common+=(-D_LIBCPP_HAS_NO_VENDOR_AVAILABILITY_ANNOTATIONS)
 
 echo "check-apple: $("$cxx" --version | head -1), -target $target, SDK $sdk, libc++ $libcxx"
 ok=0 warned=0 failed=0 skipped=0
