@@ -88,7 +88,7 @@ if (env.KERNELBUS_FORCE_BUILD !== '1') {
 const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore', shell: process.platform === 'win32' }).status === 0;
 const missing = [];
 if (!has('cmake')) missing.push('CMake');
-if (process.platform !== 'win32' && !has(env.CXX || 'c++') && !has('g++') && !has('clang++')) missing.push('a C++ compiler');
+if (process.platform !== 'win32' && !has(env.CXX || 'c++') && !has('g++') && !has('clang++')) missing.push('C++ compiler');
 let cmakeJs;
 try {
   cmakeJs = require.resolve('cmake-js/bin/cmake-js');
@@ -98,8 +98,8 @@ try {
 const rebuild = 'npm rebuild kernelbus --foreground-scripts';
 if (missing.length) {
   say(
-    `using the reference (pure TypeScript) backend: no prebuilt binary for ${target} and no ${missing.join(' or ')} to build ` +
-      `the native one. Fix: ${toolchainFix()}, then ${rebuild}.`,
+    `building the native addon failed (no ${missing.join(' or ')} found) and there is no prebuilt binary for ${target}, ` +
+      `so the reference (pure TypeScript) backend is used. Fix: ${toolchainFix()}, then ${rebuild}.`,
   );
   process.exit(0);
 }
@@ -120,8 +120,8 @@ if (built.path) {
 } else {
   if (!foreground && existsSync(log)) process.stderr.write(readFileSync(log, 'utf8').split('\n').slice(-25).join('\n') + '\n');
   say(
-    `using the reference (pure TypeScript) backend: building the native addon failed (${built.error}` +
-      `${foreground ? '' : `; log: ${log}`}). Fix: ${toolchainFix()}, then ${rebuild}.`,
+    `building the native addon failed (${built.error}${foreground ? '' : `; log: ${log}`}), so the reference ` +
+      `(pure TypeScript) backend is used. Fix: ${toolchainFix()}, then ${rebuild}.`,
   );
 }
 process.exit(0);

@@ -26,6 +26,7 @@ Commands:
   risk <returns.csv|->    statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
   factor <panel.csv|->    style scores and factor returns of a long panel CSV (kernelbus factor --help)
   backends [--json]       which backends load on this machine
+  doctor [--json]         platform, Node, which backends load and why not, threads, BLAS, GPU, and the fixes
   help                    this text
 
 Options:
@@ -34,7 +35,7 @@ Options:
 `;
 
 /** The commands, for "did you mean". */
-const COMMANDS = ['demo', 'feed', 'engine', 'status', 'replay', 'dlq', 'vpin', 'risk', 'factor', 'backends', 'help'];
+const COMMANDS = ['demo', 'feed', 'engine', 'status', 'replay', 'dlq', 'vpin', 'risk', 'factor', 'backends', 'doctor', 'help'];
 
 /** Runs `kernelbus` with `argv` (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -67,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
         const { runStatus } = await import('./status.js');
         return await runStatus(rest);
       }
+      case 'doctor':
+        return (await import('./doctor.js')).runDoctor(rest);
       case 'backends': {
         const { runBackends } = await import('./backends.js');
         return await runBackends(rest);
