@@ -102,7 +102,17 @@ export interface SubscribeOptions {
   consumer?: string;
   /** Subscribe to the type's dead-letter streams instead (entries that failed maxDeliveries times). */
   deadLetters?: boolean;
+  /**
+   * Where a group this subscription creates starts reading (transports that keep history, e.g. Redis:
+   * a replay): `{ id }` from that entry id on, `{ ts }` from the entries appended at or after that time
+   * (epoch ms), `'last'` only entries appended from now on. Default: the stream's first entry. A group
+   * that already exists keeps its position. Refused (KernelInputError) on a transport without history.
+   */
+  from?: SubscribeFrom;
 }
+
+/** SubscribeOptions.from. */
+export type SubscribeFrom = { id: string } | { ts: number } | 'last';
 
 /** Receives messages; returning (or resolving) acknowledges, throwing (or rejecting) asks for redelivery. */
 export type MessageHandler<P = unknown> = (message: BusMessage<P>) => void | Promise<void>;

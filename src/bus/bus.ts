@@ -15,6 +15,7 @@ import {
   positiveInteger,
   type BusOptions,
   type MessageHandler,
+  type SubscribeFrom,
   type SubscribeOptions,
   type Subscription,
 } from './bus-options.js';
@@ -35,13 +36,14 @@ import { Histogram, type HistogramBuckets, SIZE_BUCKETS } from './histogram.js';
 import type { BusHistograms, BusMetrics } from './metrics.js';
 import { Outbound, type Lane } from './outbound.js';
 import { Router, type BusStats } from './router.js';
-import { capabilitiesOf, DEAD_LETTER_SUFFIX, type Transport, type TransportSubscription } from './transports/types.js';
+import { capabilitiesOf, DEAD_LETTER_SUFFIX, startAfterOf, type Transport, type TransportSubscription } from './transports/types.js';
 
 export {
   SECONDARY_SUFFIX,
   type BusOptions,
   type MessageHandler,
   type RedisBusTarget,
+  type SubscribeFrom,
   type SubscribeOptions,
   type Subscription,
 } from './bus-options.js';
@@ -385,14 +387,27 @@ export class Bus {
       throw new KernelInputError('options.group', 'a non-empty string', describeValue(group));
     if (typeof consumer !== 'string' || consumer.length === 0)
       throw new KernelInputError('options.consumer', 'a non-empty string', describeValue(consumer));
+    const from = options.from;
+    const startAfter = from === undefined ? undefined : startAfterOf(checkFrom(from));
+    const buses = this.router.candidates(type);
+    if (startAfter !== undefined) {
+      for (const bus of buses) {
+        const t = this.lane(bus).transport;
+        if (!capabilitiesOf(t).durableOffsets)
+          throw new KernelInputError('options.from', 'a transport that keeps history (e.g. redis)', t.name);
+      }
+    }
     const parts: TransportSubscription[] = [];
-    for (const bus of this.router.candidates(type)) {
+    for (const bus of buses) {
       for (const stream of this.streamsOf(bus, type)) {
         const name = deadLetters ? stream + DEAD_LETTER_SUFFIX : stream;
+        const handle = (entry: Parameters<Parameters<Transport['subscribe']>[3]>[0]) =>
+          this.delivery.deliver(bus, deadLetters ? undefined : type, entry, handler as MessageHandler);
+        const transport = this.lane(bus).transport;
         parts.push(
-          this.lane(bus).transport.subscribe(name, group, consumer, (entry) =>
-            this.delivery.deliver(bus, deadLetters ? undefined : type, entry, handler as MessageHandler),
-          ),
+          startAfter === undefined
+            ? transport.subscribe(name, group, consumer, handle)
+            : transport.subscribe(name, group, consumer, handle, { startAfter }),
         );
       }
     }
@@ -516,6 +531,16 @@ export class Bus {
       buses,
     };
   }
+}
+
+/** SubscribeOptions.from, checked. */
+function checkFrom(from: SubscribeFrom): SubscribeFrom {
+  if (from === 'last') return from;
+  if (typeof from === 'object' && from !== null) {
+    if ('id' in from && typeof from.id === 'string' && /^\d+(-\d+)?$/.test(from.id)) return from;
+    if ('ts' in from && typeof from.ts === 'number' && Number.isFinite(from.ts) && from.ts >= 0) return from;
+  }
+  throw new KernelInputError('options.from', "{ id: '<ms>-<seq>' }, { ts: <epoch ms> } or 'last'", describeValue(from));
 }
 
 /** Creates a bus system (in-process memory transports unless others are given). See BusOptions. */

@@ -9,6 +9,7 @@ export {
   createBus,
   type BusOptions,
   type MessageHandler,
+  type SubscribeFrom,
   type SubscribeOptions,
   type Subscription,
 } from './bus.js';

@@ -22,6 +22,10 @@ Commands:
                           (kernelbus engine --help)
   status --redis URL [--json]
                           lag, pending entries and dead letters of every consumer group
+  replay --redis URL --type TRADE_EXECUTION --from <time> [--to <time>] --engine vpin
+                          a fresh engine over the trades since a point in time (kernelbus replay --help)
+  dlq list|show|redrive|drop [stream] [id...] --redis URL
+                          list, inspect, redrive or drop dead letters (kernelbus dlq --help)
   vpin <trades.csv|->     VPIN from a CSV of trades (kernelbus vpin --help)
   risk <returns.csv|->    statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
   factor <panel.csv|->    style scores and factor returns of a long panel CSV (kernelbus factor --help)
@@ -67,6 +71,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'status': {
         const { runStatus } = await import('./status.js');
         return await runStatus(rest);
+      }
+      case 'replay': {
+        const { runReplay } = await import('./replay.js');
+        return await runReplay(rest);
+      }
+      case 'dlq': {
+        const { runDlq } = await import('./dlq.js');
+        return await runDlq(rest);
       }
       case 'doctor':
         return (await import('./doctor.js')).runDoctor(rest);

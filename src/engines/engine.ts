@@ -13,7 +13,7 @@
  * their universe's returns) resumes every input stream together (see `joinsInputs`). The checkpoints
  * themselves (writing, restoring, replaying) are ./checkpointing.ts.
  */
-import type { Bus, Subscription } from '../bus/bus.js';
+import type { Bus, SubscribeFrom, Subscription } from '../bus/bus.js';
 import type { BusMessage, Envelope } from '../bus/messages.js';
 import { nowMs } from '../bus/messages.js';
 import { Histogram, type HistogramBuckets } from '../bus/histogram.js';
@@ -40,6 +40,16 @@ export interface EngineOptions {
    * checkpoints off, and an explicit period is refused with KernelInputError.
    */
   checkpointMs?: number;
+  /**
+   * Where the engine's group starts reading when this engine creates it (SubscribeOptions.from: a
+   * replay into a fresh group). Default: the streams' first entries.
+   */
+  from?: SubscribeFrom;
+  /**
+   * Entries appended after this time (epoch ms, by their entry id) are acknowledged without being
+   * processed and counted in `extra.skippedAfterUntil`: the end of a replay. Default: none.
+   */
+  until?: number;
 }
 
 /** The payload of an ENGINE_HEALTH heartbeat. */
@@ -73,6 +83,9 @@ export abstract class Engine {
   private readonly group: string;
   private readonly consumer: string;
   private readonly heartbeatMs: number;
+  private readonly from: SubscribeFrom | undefined;
+  private readonly until: number;
+  private skippedAfterUntil = 0;
   private subscriptions: Subscription[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** stream -> key -> id of the last processed entry. */
@@ -152,6 +165,11 @@ export abstract class Engine {
     this.group = options.group ?? options.name;
     this.consumer = options.consumer ?? `${options.name}-1`;
     this.heartbeatMs = heartbeatMs;
+    this.from = options.from;
+    const until = options.until ?? Infinity;
+    if (typeof until !== 'number' || Number.isNaN(until))
+      throw new KernelInputError('options.until', 'a time in epoch ms', describeValue(until));
+    this.until = until;
     const checkpointMs = options.checkpointMs ?? 1000;
     if (typeof checkpointMs !== 'number' || !(checkpointMs >= 0) || !Number.isFinite(checkpointMs)) {
       throw new KernelInputError('options.checkpointMs', 'a number >= 0', describeValue(checkpointMs));
@@ -171,7 +189,7 @@ export abstract class Engine {
     this.setUpCheckpoints();
     this.startedAt = performance.now();
     this.lastBeat = { at: this.startedAt, processed: 0 };
-    const options = { group: this.group, consumer: this.consumer };
+    const options = { group: this.group, consumer: this.consumer, ...(this.from === undefined ? {} : { from: this.from }) };
     this.subscriptions = this.inputs.map((type) => this.bus.subscribe(type, (m) => this.handle(m), options));
     if (this.heartbeatMs > 0) {
       this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
@@ -234,6 +252,10 @@ export abstract class Engine {
   }
 
   private apply(message: BusMessage, state: StreamCheckpointState | undefined): void | Promise<void> {
+    if (this.until !== Infinity && Number(message.id.slice(0, message.id.indexOf('-'))) > this.until) {
+      this.skippedAfterUntil += message.count;
+      return;
+    }
     const last = this.lastIds.get(message.stream)?.get(message.key);
     if (last !== undefined && compareEntryIds(message.id, last) <= 0) {
       this.counts.duplicates++;
@@ -385,7 +407,11 @@ export abstract class Engine {
       latencyMs: this.latency.snapshot(),
       backlog: this.backlog(),
       keys: this.keyCount,
-      extra: this.ckpt ? { ...this.ckpt.counts, ...this.extraMetrics() } : this.extraMetrics(),
+      extra: {
+        ...(this.ckpt ? this.ckpt.counts : {}),
+        ...this.extraMetrics(),
+        ...(this.until === Infinity ? {} : { skippedAfterUntil: this.skippedAfterUntil }),
+      },
     };
   }
 }

@@ -178,8 +178,19 @@ export interface Transport {
    * a bound (MAXLEN ~), for the first group created on the stream.
    */
   publish(stream: string, entries: readonly OutgoingEntry[]): Promise<string[]>;
-  /** Joins `consumer` to `group` on `stream` (creating the group), delivering entries to `handler`. */
-  subscribe(stream: string, group: string, consumer: string, handler: EntryHandler): TransportSubscription;
+  /**
+   * Joins `consumer` to `group` on `stream` (creating the group), delivering entries to `handler`.
+   * `options.startAfter` (transports with durableOffsets): where a group this call creates starts, the
+   * entries after that id (`$`: only entries appended from now on); a group that exists keeps its
+   * position. Default: the stream's first entry.
+   */
+  subscribe(
+    stream: string,
+    group: string,
+    consumer: string,
+    handler: EntryHandler,
+    options?: TransportSubscribeOptions,
+  ): TransportSubscription;
   /**
    * Messages awaiting acknowledgement, summed over groups, on one stream or (without `stream`) on every
    * stream but dead-letter ones.
@@ -192,6 +203,27 @@ export interface Transport {
   metrics(): TransportMetrics;
   /** Stops accepting entries and detaches every consumer. */
   close(): Promise<void>;
+}
+
+/** Options of Transport.subscribe(). */
+export interface TransportSubscribeOptions {
+  /** A new group starts after this entry id (`$`: at the stream's end). */
+  startAfter?: string;
+}
+
+/** The largest sequence number of an entry id. */
+const MAX_SEQ = '18446744073709551615';
+
+/**
+ * The id a group starts after so that its first entry is the first at or after `from`: an entry id
+ * (inclusive), a time in epoch ms (entries appended at or after it), or 'last' (only new entries).
+ */
+export function startAfterOf(from: { id: string } | { ts: number } | 'last'): string {
+  if (from === 'last') return '$';
+  if ('ts' in from) return from.ts <= 0 ? '0' : `${Math.floor(from.ts) - 1}-${MAX_SEQ}`;
+  const [ms, seq] = from.id.split('-');
+  if (seq === undefined || seq === '0') return Number(ms) <= 0 ? '0' : `${BigInt(ms) - 1n}-${MAX_SEQ}`;
+  return `${ms}-${BigInt(seq) - 1n}`;
 }
 
 /** A key's checkpointed state: the id of the last entry applied and the engine's bytes. */

@@ -73,6 +73,8 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
     readonly group: string,
     readonly consumer: string,
     private readonly handler: EntryHandler,
+    /** Where a group this subscription creates starts (XGROUP CREATE's id): '0', an entry id or '$'. */
+    private readonly startAfter = '0',
   ) {
     this.key = deps.keys.stream(stream);
     this.leaseKey = deps.keys.lease(stream, group);
@@ -116,7 +118,8 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
 
   async createGroup(recreate: boolean): Promise<void> {
     try {
-      await unlessClosed(this.deps.cmd, this.deps.cmd.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM'));
+      // A group Redis lost (NOGROUP) starts again from the stream's first entry.
+      await unlessClosed(this.deps.cmd, this.deps.cmd.xgroup('CREATE', this.key, this.group, recreate ? '0' : this.startAfter, 'MKSTREAM'));
       if (recreate) {
         this.deps.counters.groupsRecreated++;
         this.deps.report(`group ${this.group} on ${this.stream}`, 'Redis had lost it (NOGROUP); recreated, entries may have been lost');

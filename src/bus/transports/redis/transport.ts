@@ -72,6 +72,7 @@ import { describeValue } from '../../../kernels/validate.js';
 import type {
   CheckpointStore,
   EntryHandler,
+  TransportSubscribeOptions,
   OutgoingEntry,
   SettleListener,
   Transport,
@@ -308,7 +309,13 @@ export class RedisTransport implements Transport {
    * and reads the stream while this consumer holds its lease for the group, on the connection of the
    * consumer's Reader, which reads all the streams of that group and consumer with one XREADGROUP.
    */
-  subscribe(stream: string, group: string, consumer: string, handler: EntryHandler): TransportSubscription {
+  subscribe(
+    stream: string,
+    group: string,
+    consumer: string,
+    handler: EntryHandler,
+    options: TransportSubscribeOptions = {},
+  ): TransportSubscription {
     if (this.closed) throw new BusClosedError('transport');
     for (const [name, value] of [
       ['stream', stream],
@@ -326,7 +333,10 @@ export class RedisTransport implements Transport {
       reader = new Reader(this.readerDeps, group, consumer, () => this.readers.delete(id));
       this.readers.set(id, reader);
     }
-    const sub = new RedisSubscription(this.subscriptionDeps, this.members, reader, stream, group, consumer, handler);
+    const startAfter = options.startAfter ?? '0';
+    if (startAfter !== '$' && !/^\d+(-\d+)?$/.test(startAfter))
+      throw new KernelInputError('options.startAfter', "an entry id or '$'", describeValue(startAfter));
+    const sub = new RedisSubscription(this.subscriptionDeps, this.members, reader, stream, group, consumer, handler, startAfter);
     reader.join(sub);
     this.members.add(sub);
     sub.start();
