@@ -1,8 +1,8 @@
 /**
  * How an API kernel reaches a backend: the backend choice picks one per call (a named backend, or
  * 'auto' by input size), and a `Run` calls the kernel on it and shapes the output. The API's kernels
- * are written once over a Run (src/api/vpin-kernels.ts, panel-kernels.ts); `kernels()` instantiates
- * them with the synchronous run (the plain functions) and with the promised one (`<name>Async`: the
+ * are the descriptors' `api` over a Run (src/api/kernels.ts); `kernels()` instantiates them with the
+ * synchronous run (the plain functions) and with the promised one (`<name>Async`: the
  * backend's promise variant where it has one, the native addon's thread pool, else the synchronous
  * kernel; validation errors reject).
  */

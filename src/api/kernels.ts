@@ -2,40 +2,33 @@
  * The dispatching API: validation and defaults (from the specs in src/kernels/), then a backend per
  * call (from the registry in src/backends/). `kernels({ backend })` binds every kernel to one backend
  * choice; the top-level exports use the default choice (KERNELBUS_BACKEND, else 'auto'). Every kernel
- * is written once over a Run (dispatch.ts) and exists twice: `<name>` and `<name>Async`.
+ * is its descriptor's `api` (src/kernels/<family>-kernels.ts) over a Run (dispatch.ts), twice: `<name>`
+ * and `<name>Async`.
  */
 import { backendNames, loadBackend, type BackendName } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
 import { BackendUnavailableError, KernelInputError } from '../errors.js';
-import { requireKnownOptions } from '../kernels/descriptor.js';
+import { requireKnownOptions, splitOutputs, type Call, type Dims, type KernelSpec, type OutputSpec } from '../kernels/descriptor.js';
+import type { FactorKernels } from '../kernels/factor-kernels.js';
+import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import { FrameTrades } from '../kernels/frame-trades.js';
-import { asColumns, type Matrix, type Series } from '../kernels/matrix.js';
+import type { RiskKernels } from '../kernels/risk-kernels.js';
 import { decodeSnapshot, encodeSnapshot } from '../kernels/snapshot.js';
+import type { SpecialKernels } from '../kernels/special-family.js';
 import { describeValue } from '../kernels/validate.js';
-import { requireTrades, resolveVpinOptions, VPIN_KERNELS, type Trades, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
+import { requireTrades, resolveVpinOptions, type Trades, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
+import { VPIN_KERNELS, type VpinKernels } from '../kernels/vpin-kernels.js';
 import { backendPicker, promisedRun, syncRun, type Run } from './dispatch.js';
-import { panelKernels, type PanelKernels } from './panel-kernels.js';
-import { specialKernels, vpinKernels, type SpecialKernels, type VpinKernels } from './vpin-kernels.js';
 
-export type { PortfolioReturnsFunction, Panel } from './panel-kernels.js';
-export type { SpecialFunction, StudentTFunction } from './vpin-kernels.js';
+export type { Panel } from '../kernels/factor-kernels.js';
+export type { PortfolioReturnsFunction, ReturnsFunction } from '../kernels/risk-kernels.js';
+export type { SpecialFunction, StudentTFunction } from '../kernels/special-family.js';
 
 /** What `kernels({ backend })` accepts: 'auto' (per call, from the measured thresholds) or a backend. */
 export type BackendChoice = 'auto' | BackendName;
 
-/** Returns from prices: a series gives a series, a T x N matrix a (T - 1) x N matrix. */
-export interface ReturnsFunction {
-  (prices: Float64Array): Float64Array;
-  (prices: Matrix): Matrix;
-}
-
 /** The synchronous kernels: one function per kernel of every family (the stream aside). */
-export interface SyncKernels extends VpinKernels, SpecialKernels, PanelKernels {
-  /** Simple returns (p[t] - p[t-1]) / p[t-1] per column (empyrical.simple_returns). */
-  simpleReturns: ReturnsFunction;
-  /** Log returns log(p[t] / p[t-1]) per column. */
-  logReturns: ReturnsFunction;
-}
+export interface SyncKernels extends VpinKernels, SpecialKernels, RiskKernels, FactorKernels {}
 
 /**
  * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend
@@ -69,24 +62,30 @@ function namedBackend(choice: unknown): Backend {
   return result.backend;
 }
 
-/** The returns kernels over `run`: a series gives a series, a matrix a matrix of one row fewer. */
-function returnsKernels<Async extends boolean>(run: Run<Async>) {
-  const returnsOf = (kernel: 'simpleReturns' | 'logReturns') => (prices: Series) => {
-    const m = asColumns(prices, 'prices');
-    return run(
-      'risk',
-      kernel,
-      m.data.length,
-      (f) => f[kernel](m.data, m.rows, m.cols),
-      (data) => (prices instanceof Float64Array ? data : { data, rows: Math.max(m.rows - 1, 0), cols: m.cols }),
-    );
-  };
-  return { simpleReturns: returnsOf('simpleReturns'), logReturns: returnsOf('logReturns') };
+/**
+ * Runs one call of `kernel` as its descriptor's `api` says (descriptor.ts `Call`): a value computed
+ * in TS; a fixed-layout kernel's backend call, its output split by the descriptor; or the
+ * descriptor's own call of the family.
+ */
+function runCall<Async extends boolean>(run: Run<Async>, family: FamilyName, kernel: KernelName, spec: KernelSpec, c: Call): unknown {
+  if ('value' in c) return c.value;
+  if ('call' in c) return run(family, kernel, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
+  const { outputs, dims } = spec as OutputSpec;
+  const at = (dims as (...a: unknown[]) => Dims)(...c.args);
+  const impl = (f: unknown) => (f as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...c.args);
+  return run(family, kernel, c.size, impl, (out: Float64Array) => c.shape(splitOutputs(outputs, out, at)));
 }
 
-/** Every kernel over `run` (the functions of SyncKernels, or their promise forms). */
-function allKernels<Async extends boolean>(run: Run<Async>) {
-  return { ...vpinKernels(run), ...specialKernels(run), ...returnsKernels(run), ...panelKernels(run) };
+/** Every kernel with an `api` in the descriptors, over `run` (the functions of SyncKernels, or their promise forms). */
+function allKernels<Async extends boolean>(run: Run<Async>): Record<string, (...args: never[]) => unknown> {
+  const out: Record<string, (...args: never[]) => unknown> = {};
+  for (const [family, specs] of Object.entries(FAMILY_SPECS) as [FamilyName, Record<string, KernelSpec>][]) {
+    for (const [kernel, spec] of Object.entries(specs)) {
+      const api = spec.api as ((...a: unknown[]) => Call) | undefined;
+      if (api) out[kernel] = (...args) => runCall(run, family, kernel as KernelName, spec, api(...args));
+    }
+  }
+  return out;
 }
 
 /** `<name>Async` for every kernel of `promised`: a validation error rejects too. */
@@ -113,7 +112,7 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
   const pick = backendPicker(choice === 'auto' ? undefined : namedBackend(choice), threads);
   return {
     backend: choice,
-    ...(allKernels(syncRun(pick)) as SyncKernels),
+    ...(allKernels(syncRun(pick)) as unknown as SyncKernels),
     ...asyncVariants(allKernels(promisedRun(pick))),
     vpinStream(opts) {
       requireKnownOptions(VPIN_KERNELS.vpinStream, opts);

@@ -45,7 +45,29 @@ export interface KernelSpec {
   readonly dims?: (...args: never[]) => Dims;
   /** The option keys the API accepts (any other is a KernelInputError). */
   readonly options?: readonly string[];
+  /**
+   * The API's side of the kernel: checks the caller's arguments, resolves the options, and says how
+   * to run it (a Call). src/api turns every descriptor's `api` into `<name>` and `<name>Async`.
+   */
+  readonly api?: (...args: never[]) => Call;
 }
+
+/** A fixed-layout kernel's outputs by name, as `splitOutputs` gives them. */
+export type Outputs = Record<string, OutputValue>;
+
+/**
+ * How the API runs one call (what a descriptor's `api` returns):
+ * - `{ size, args, shape }`: a fixed-layout kernel: the backend's `<name>(...args)`, its output split
+ *   by the descriptor's outputs, then `shape` (sync, or when the promise variant resolves);
+ * - `{ size, call, shape }`: any other kernel (the VPIN family's variable outputs): `call` gets the
+ *   backend's family and calls it, `shape` turns what it returned into the result;
+ * - `{ value }`: computed in TS without a backend (a special function of one number).
+ * `size` is the input size 'auto' picks a backend by (src/api/auto.ts).
+ */
+export type Call<T = unknown> =
+  | { readonly size: number; readonly args: readonly unknown[]; readonly shape: (outputs: Outputs) => T }
+  | { readonly size: number; readonly call: (family: never) => unknown; readonly shape: (out: never) => T }
+  | { readonly value: T };
 
 /** A kernel's spec with its outputs (a fixed-layout kernel). */
 export interface OutputSpec extends KernelSpec {

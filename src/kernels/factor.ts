@@ -5,7 +5,6 @@
  * a row.
  */
 import { KernelInputError } from '../errors.js';
-import type { OutputSpec } from './descriptor.js';
 import { asPanel, type Matrix } from './matrix.js';
 import { describeValue } from './validate.js';
 
@@ -283,73 +282,3 @@ export interface FactorFamily extends FactorModelFamily {
     residualize: number,
   ): Float64Array;
 }
-
-const panelDims = (_x: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols });
-const lower = { key: 'lower', name: 'options.lower', expected: 'a number in [0, 1]' } as const;
-const upper = { key: 'upper', name: 'options.upper', expected: 'a number in [0, 1], >= options.lower' } as const;
-const winsorizeOrOff = { key: 'winsorize', name: 'options.winsorize', expected: 'a number in [0, 0.5] or -1 (off)' } as const;
-
-/**
- * One descriptor per kernel of the factor family (see descriptor.ts): the packed parameters (the
- * trailing numbers of its FactorFamily call, in order; native/kernels unpacks and checks them), the
- * named outputs of the Float64Array it fills and their dimensions, the options the API accepts.
- */
-export const FACTOR_KERNELS = {
-  winsorize: { params: [lower, upper], outputs: { x: ['T', 'N'] }, dims: panelDims, options: ['lower', 'upper'] },
-  standardize: { params: [], outputs: { x: ['T', 'N'] }, dims: panelDims, options: [] },
-  momentum: {
-    params: [
-      { key: 'lag', name: 'options.lag', expected: 'an integer >= 0' },
-      { key: 'winsorize', name: 'options.winsorize', expected: 'a number in [0, 0.5]' },
-    ],
-    outputs: { scores: ['T', 'N'] },
-    dims: panelDims,
-    options: ['window', 'halfLife', 'lag', 'winsorize'],
-  },
-  size: { params: [lower, upper], outputs: { scores: ['T', 'N'] }, dims: panelDims, options: ['lower', 'upper'] },
-  value: {
-    params: [winsorizeOrOff],
-    outputs: { scores: ['T', 'N'] },
-    dims: (_b: Float64Array, _s: Float64Array, _c: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
-    options: ['winsorize'],
-  },
-  factorReturns: {
-    params: [winsorizeOrOff, { key: 'residualize', name: 'options.residualizeStyles', expected: '0 or 1' }],
-    outputs: { factorReturns: ['T', 'K'], residuals: ['T', 'N'] },
-    dims: (
-      _r: Float64Array,
-      _c: Float64Array,
-      rows: number,
-      cols: number,
-      _s: Float64Array,
-      _p: number,
-      m: number,
-      styles: readonly Float64Array[],
-    ) => ({
-      T: rows,
-      N: cols,
-      K: 1 + m + styles.length,
-    }),
-    options: ['winsorize', 'residualizeStyles'],
-  },
-  factorCovariance: {
-    params: [{ key: 'lags', name: 'options.neweyWestLags', expected: 'an integer in [0, 10000]' }],
-    outputs: { cov: ['K', 'K'] },
-    dims: (_f: Float64Array, _rows: number, K: number) => ({ K }),
-    options: ['halfLife', 'neweyWestLags'],
-  },
-  specificRisk: {
-    params: [],
-    outputs: { variance: ['N'] },
-    dims: (_e: Float64Array, _rows: number, cols: number) => ({ N: cols }),
-    options: ['halfLife'],
-  },
-  riskDecomposition: {
-    params: [],
-    outputs: { total: ['P'], factor: ['P'], specific: ['P'], contributions: ['P', 'K'], exposures: ['P', 'K'] },
-    dims: (_x: Float64Array, _n: number, K: number, _c: Float64Array, _s: Float64Array, _w: Float64Array, portfolios: number) => ({
-      P: portfolios,
-      K,
-    }),
-  },
-} as const satisfies { [K in keyof FactorFamily]: OutputSpec };

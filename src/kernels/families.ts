@@ -1,14 +1,17 @@
 /**
  * The kernel families and the kernels each one holds: the catalogue every backend registers against
  * (a backend implements some families, or some kernels of one) and that the dispatching API walks.
- * It is read off the families' descriptor tables: adding a kernel to a family is its descriptor
- * there; adding a family is its spec module, one entry in `Families` and one in `FAMILY_SPECS`.
+ * It is read off the families' descriptor tables (<family>-kernels.ts): adding a kernel to a family is
+ * its descriptor there; adding a family is its spec module, one entry in `Families` and one in `FAMILY_SPECS`.
  */
 import type { KernelSpec } from './descriptor.js';
-import { FACTOR_KERNELS, type FactorFamily } from './factor.js';
-import { RISK_KERNELS, type RiskFamily } from './risk.js';
+import type { FactorFamily } from './factor.js';
+import { FACTOR_KERNELS } from './factor-kernels.js';
+import type { RiskFamily } from './risk.js';
+import { RISK_KERNELS } from './risk-kernels.js';
 import { SPECIAL_KERNELS, type SpecialFamily } from './special-family.js';
-import { VPIN_KERNELS, type VpinFamily } from './vpin.js';
+import type { VpinFamily } from './vpin.js';
+import { VPIN_KERNELS } from './vpin-kernels.js';
 
 /** What a backend implementing all of a family provides, per family. */
 export interface Families {

@@ -8,7 +8,7 @@
  * through `onCopy` (the bus counts it in its `copies` metric). Little-endian hosts only: a big-endian
  * host decodes frames into aligned copies up front.
  */
-import type { Trades } from './vpin.js';
+import type { Trades } from './trades.js';
 
 export class FrameTrades implements Trades {
   private copy: Trades | undefined;

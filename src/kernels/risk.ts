@@ -10,7 +10,6 @@ import { KernelInputError } from '../errors.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
 export { asColumns, matrix, requireMatrix, type Matrix, type Series } from './matrix.js';
-import type { OutputSpec } from './descriptor.js';
 import { isCount, requireMatrix, type Matrix } from './matrix.js';
 
 /** Options of `performanceStats()`. */
@@ -405,78 +404,3 @@ export interface RiskFamily {
     nu: number,
   ): Float64Array;
 }
-
-const confidence = { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' } as const;
-const paths = { key: 'paths', name: 'options.paths', expected: 'an integer >= 1' } as const;
-const horizon = { key: 'horizon', name: 'options.horizon', expected: 'a finite number > 0' } as const;
-const seed = { key: 'seed', name: 'options.seed', expected: 'an integer in [0, 2^53)' } as const;
-const nu = { key: 'nu', name: 'nu', expected: '0 (normal) or a finite number > 2' } as const;
-const returnsDims = (_p: Float64Array, rows: number, cols: number) => ({ T: Math.max(rows - 1, 0), N: cols });
-
-/**
- * One descriptor per kernel of the risk family (see descriptor.ts): the packed parameters (the
- * trailing numbers of its RiskFamily call, in order; native/kernels unpacks and checks them), the
- * named outputs of the Float64Array it fills and their dimensions, the options the API accepts.
- */
-export const RISK_KERNELS = {
-  simpleReturns: { params: [], outputs: { returns: ['T', 'N'] }, dims: returnsDims },
-  logReturns: { params: [], outputs: { returns: ['T', 'N'] }, dims: returnsDims },
-  portfolioReturns: {
-    params: [],
-    outputs: { returns: ['T', 'P'] },
-    dims: (_r: Float64Array, rows: number, _c: number, _w: Float64Array, portfolios: number) => ({ T: rows, P: portfolios }),
-  },
-  performanceStats: {
-    params: [
-      { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
-      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
-    ],
-    outputs: Object.fromEntries(PERFORMANCE_STATS.map((stat) => [stat, ['N'] as const])) as Record<PerformanceStatName, readonly ['N']>,
-    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
-    options: ['periodsPerYear', 'riskFree'],
-  },
-  valueAtRisk: {
-    params: [
-      { key: 'method', name: 'options.method', expected: "'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2)" },
-      confidence,
-      { key: 'ddof', name: 'options.ddof', expected: 'an integer >= 0' },
-    ],
-    outputs: { var: ['N'], es: ['N'] },
-    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
-    options: ['method', 'confidence', 'ddof'],
-  },
-  covariance: {
-    params: [
-      { key: 'method', name: 'options.method', expected: 'a covariance method code (0 to 6)' },
-      { key: 'lambda', name: 'options.lambda', expected: 'a number in (0, 1)' },
-      { key: 'adjust', name: 'options.adjust', expected: '0 or 1' },
-      { key: 'benchmark', name: 'options.benchmark', expected: 'a finite number' },
-    ],
-    outputs: { cov: ['N', 'N'], shrinkage: [] },
-    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
-    options: ['method', 'lambda', 'adjust', 'benchmark'],
-  },
-  portfolioVolatility: {
-    params: [],
-    outputs: { volatility: ['P'] },
-    dims: (_c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => ({ P: portfolios }),
-  },
-  componentVar: {
-    params: [{ key: 'method', name: 'options.method', expected: "'gaussian' or 'cornish-fisher' (0 or 1)" }, confidence],
-    outputs: { var: ['P'], es: ['P'], varContributions: ['P', 'N'], esContributions: ['P', 'N'] },
-    dims: (_r: Float64Array, _rows: number, cols: number, _w: Float64Array, portfolios: number) => ({ P: portfolios, N: cols }),
-    options: ['method', 'confidence'],
-  },
-  monteCarloVar: {
-    params: [paths, confidence, horizon, seed, nu],
-    outputs: { var: ['P'], es: ['P'] },
-    dims: (_m: Float64Array, _c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => ({ P: portfolios }),
-    options: ['paths', 'confidence', 'horizon', 'seed', 'distribution'],
-  },
-  monteCarloScenarios: {
-    params: [paths, horizon, seed, nu],
-    outputs: { scenarios: ['S', 'N'] },
-    dims: (_m: Float64Array, _c: Float64Array, n: number, scenarios: number) => ({ S: scenarios, N: n }),
-    options: ['paths', 'confidence', 'horizon', 'seed', 'distribution'],
-  },
-} as const satisfies { [K in keyof RiskFamily]: OutputSpec };

@@ -4,8 +4,9 @@
  * the parity suite can hold them to the reference.
  */
 import { KernelInputError } from '../errors.js';
-import type { OutputSpec } from './descriptor.js';
-import { describeValue } from './validate.js';
+import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../math/special.js';
+import type { Call, Outputs, OutputSpec } from './descriptor.js';
+import { describeValue, requireFloat64Array } from './validate.js';
 
 /** The special functions as a backend implements them (inputs checked by the API). */
 export interface SpecialFamily {
@@ -23,18 +24,74 @@ export function requireNu(nu: unknown, name = 'nu'): number {
   return nu;
 }
 
+/** A special function of x: a number gives a number (pure TS), a Float64Array an array (the backend). */
+export interface SpecialFunction {
+  (x: number): number;
+  (x: Float64Array): Float64Array;
+}
+/** A Student-t function of (x, nu), number or Float64Array like SpecialFunction. */
+export interface StudentTFunction {
+  (x: number, nu: number): number;
+  (x: Float64Array, nu: number): Float64Array;
+}
+
+/** The special functions (each also exists as `<name>Async`, for arrays). */
+export interface SpecialKernels {
+  /** Standard normal CDF Phi(x) (W. J. Cody's erf/erfc; full double precision). */
+  normalCdf: SpecialFunction;
+  /** Its complement 1 - Phi(x), without cancellation in the upper tail. */
+  normalSf: SpecialFunction;
+  /** Standard normal density. */
+  normalPdf: SpecialFunction;
+  /** Inverse of Phi (Wichura AS241): p in [0, 1], else NaN. */
+  normalQuantile: SpecialFunction;
+  /** Student-t CDF with nu > 0 degrees of freedom. */
+  studentTCdf: StudentTFunction;
+  /** Inverse of the Student-t CDF. */
+  studentTQuantile: StudentTFunction;
+}
+
 const each = (x: Float64Array) => ({ n: x.length });
 const nu = [{ key: 'nu', name: 'nu', expected: 'a number > 0 (Infinity for the normal)' }] as const;
+
+/** A function of x: a number computed here (src/math), an array by the backend. */
+function normal(scalar: (x: number) => number) {
+  return {
+    params: [],
+    outputs: { y: ['n'] },
+    dims: each,
+    api(x: number | Float64Array): Call {
+      if (typeof x === 'number') return { value: scalar(x) };
+      requireFloat64Array(x, 'x');
+      return { size: x.length, args: [x], shape: (o: Outputs) => o.y };
+    },
+  } as const;
+}
+
+/** A function of (x, nu): nu checked first, then as `normal`. */
+function studentT(scalar: (x: number, nu: number) => number) {
+  return {
+    params: nu,
+    outputs: { y: ['n'] },
+    dims: each,
+    api(x: number | Float64Array, v: number): Call {
+      requireNu(v, nu[0].name);
+      if (typeof x === 'number') return { value: scalar(x, v) };
+      requireFloat64Array(x, 'x');
+      return { size: x.length, args: [x, v], shape: (o: Outputs) => o.y };
+    },
+  } as const;
+}
 
 /**
  * One descriptor per special function (see descriptor.ts): Student's t packs its degrees of freedom,
  * the trailing number of its call; every function fills one value per input value.
  */
 export const SPECIAL_KERNELS = {
-  normalCdf: { params: [], outputs: { y: ['n'] }, dims: each },
-  normalSf: { params: [], outputs: { y: ['n'] }, dims: each },
-  normalPdf: { params: [], outputs: { y: ['n'] }, dims: each },
-  normalQuantile: { params: [], outputs: { y: ['n'] }, dims: each },
-  studentTCdf: { params: nu, outputs: { y: ['n'] }, dims: each },
-  studentTQuantile: { params: nu, outputs: { y: ['n'] }, dims: each },
+  normalCdf: normal(normalCdf),
+  normalSf: normal(normalSf),
+  normalPdf: normal(normalPdf),
+  normalQuantile: normal(normalQuantile),
+  studentTCdf: studentT(studentTCdf),
+  studentTQuantile: studentT(studentTQuantile),
 } as const satisfies { [K in keyof SpecialFamily]: OutputSpec };

@@ -7,7 +7,6 @@
  * VPIN_k = sum over the last n buckets of |B - S| / (n V).
  */
 import { KernelInputError } from '../errors.js';
-import type { KernelSpec } from './descriptor.js';
 import type { Trades } from './trades.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
 
@@ -302,19 +301,3 @@ export interface VpinFamily {
   vpinBytes?(columns: Uint8Array, rows: number, params: VpinParams): VpinBuckets;
   vpinStream(params: VpinParams): VpinStreamCore;
 }
-
-const CLASSIFY_OPTIONS = ['priceChange', 'sigma', 'distribution'] as const;
-const VPIN_OPTIONS = ['bucketVolume', 'window', 'barMs', 'classifier', ...CLASSIFY_OPTIONS] as const;
-
-/**
- * One descriptor per kernel of the VPIN family (see descriptor.ts): the packed parameters (a params
- * object packed in table order for the native kernels, which unpack and check them) and the options
- * the API accepts. Their outputs are variable in length (bars, buckets): each backend allocates them.
- */
-export const VPIN_KERNELS = {
-  timeBars: { params: [{ key: 'barMs', expected: 'a finite number > 0' }], options: ['barMs'] },
-  tickRule: { params: [] },
-  bulkClassify: { params: CLASSIFY_PARAMS, options: CLASSIFY_OPTIONS },
-  vpin: { params: VPIN_PARAMS, options: VPIN_OPTIONS },
-  vpinStream: { params: VPIN_PARAMS, options: VPIN_OPTIONS },
-} as const satisfies { [K in Exclude<keyof VpinFamily, 'vpinBytes'>]: KernelSpec };

@@ -146,7 +146,9 @@ function load(): LoadResult {
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
     // What builds the addon here: the fix for this OS (musl, i.e. Alpine, has no glibc version in the report).
-    const musl = process.platform === 'linux' && !(process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+    const musl =
+      process.platform === 'linux' &&
+      !(process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
     const toolchain =
       process.platform === 'darwin'
         ? 'the Xcode command line tools (xcode-select --install) and CMake (brew install cmake)'

@@ -4,8 +4,10 @@
  * by C++).
  */
 import { outputLength, packTrailing, type Dims, type OutputSpec } from '../../kernels/descriptor.js';
-import { FACTOR_KERNELS, type FactorFamily } from '../../kernels/factor.js';
-import { RISK_KERNELS, type RiskFamily } from '../../kernels/risk.js';
+import type { FactorFamily } from '../../kernels/factor.js';
+import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
+import type { RiskFamily } from '../../kernels/risk.js';
+import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { SPECIAL_KERNELS, type SpecialFamily } from '../../kernels/special-family.js';
 import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';

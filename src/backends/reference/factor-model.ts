@@ -13,7 +13,7 @@
  *   contributions x_k v_k, specific = sum_i w_i^2 s_i, total = factor + specific.
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
-import { FACTOR_KERNELS } from '../../kernels/factor.js';
+import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
 import { checkWeights } from './risk-common.js';
 
 const finite = (v: number) => v - v === 0;

@@ -30,7 +30,8 @@
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
 import { allocateOutputs } from '../../kernels/descriptor.js';
-import { FACTOR_KERNELS, type FactorFamily } from '../../kernels/factor.js';
+import type { FactorFamily } from '../../kernels/factor.js';
+import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
 import { logOf } from '../../math/random.js';
 import { linearQuantile } from './risk-common.js';
 import { referenceFactorModel } from './factor-model.js';

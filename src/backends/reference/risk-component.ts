@@ -21,7 +21,7 @@
  */
 import { normalPdf, normalQuantile } from '../../math/special.js';
 import { allocateOutputs } from '../../kernels/descriptor.js';
-import { RISK_KERNELS } from '../../kernels/risk.js';
+import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { checkReturns, checkWeights, completeRows } from './risk-common.js';
 
 /** PerformanceAnalytics' .skewEst/.kurtEst guard: all.equal(m2, 0) holds for |m2| <= 1.5e-8. */

@@ -13,7 +13,7 @@
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
-import { RISK_KERNELS } from '../../kernels/risk.js';
+import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { chiSquare, seedKey, standardNormals } from '../../math/random.js';
 import { checkWeights, historicalVar } from './risk-common.js';
 

@@ -25,7 +25,8 @@
  *   min(r_i - b, 0) min(r_j - b, 0), / n.
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
-import { PERFORMANCE_STATS, RISK_KERNELS, type RiskFamily } from '../../kernels/risk.js';
+import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
+import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { normalPdf, normalQuantile } from '../../math/special.js';
 import { checkPrices, checkReturns, checkWeights, completeRows, historicalVar } from './risk-common.js';
 import { monteCarloScenarios, monteCarloVar } from './risk-montecarlo.js';

@@ -14,7 +14,8 @@
  * A date with fewer usable assets than factors gives NaN, as in the reference.
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
-import { FACTOR_KERNELS, type FactorFamily } from '../../kernels/factor.js';
+import type { FactorFamily } from '../../kernels/factor.js';
+import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
 import { linearQuantile } from '../reference/risk-common.js';
 import { checkCaps, checkReturns, checkSectors, sectorStage } from '../reference/factor.js';
 import { pinvSolve } from '../reference/factor-solve.js';

@@ -13,7 +13,8 @@
  *   on the host, as in the reference.
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
-import { RISK_KERNELS, type RiskFamily } from '../../kernels/risk.js';
+import type { RiskFamily } from '../../kernels/risk.js';
+import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { chiSquare, seedKey, standardNormals } from '../../math/random.js';
 import { checkReturns, checkWeights, completeRows, linearQuantile, meanOfSmallest } from '../reference/risk-common.js';
 import { cholesky } from '../reference/risk-montecarlo.js';

@@ -44,12 +44,9 @@ export function tfjsVpin({ tf }: TfjsRuntime): Pick<VpinFamily, (typeof TFJS_VPI
       const studentT = params.distribution !== 0;
       const out = tidyRead(tf, () => {
         const d = tf.tensor1d(dP32);
-        let sigma;
-        if (sigmas) sigma = tf.tensor1d(sigmas);
-        else if (params.sigmaKind === SIGMA_SAMPLE) {
-          // sample standard deviation (ddof 1); undefined (NaN) below 2 bars
-          sigma = n < 2 ? tf.scalar(NaN) : tf.sqrt(tf.mul(tf.moments(d).variance, n / (n - 1)));
-        } else sigma = tf.scalar(params.sigmaParam);
+        // sample standard deviation (ddof 1); undefined (NaN) below 2 bars
+        const sampleSigma = () => (n < 2 ? tf.scalar(NaN) : tf.sqrt(tf.mul(tf.moments(d).variance, n / (n - 1))));
+        const sigma = sigmas ? tf.tensor1d(sigmas) : params.sigmaKind === SIGMA_SAMPLE ? sampleSigma() : tf.scalar(params.sigmaParam);
         const z = tf.div(d, sigma);
         const defined = tf.logicalAnd(tf.greater(sigma, 0), tf.logicalNot(tf.isNaN(z)));
         if (studentT) return tf.where(defined, z, tf.fill(z.shape, NaN)).dataSync();

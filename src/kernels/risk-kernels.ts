@@ -1,0 +1,262 @@
+/**
+ * The risk family's kernels as the API offers them (RiskKernels) and one descriptor per kernel
+ * (RISK_KERNELS, see descriptor.ts): its packed parameters (the trailing numbers of its RiskFamily
+ * call, in order; native/kernels unpacks and checks them), the named outputs of the Float64Array it
+ * fills and their dimensions, the options it accepts, and `api`: the caller's arguments checked,
+ * the options resolved, the backend call and the result. Adding a kernel to the family is a method
+ * here, its descriptor here, its RiskFamily signature (risk.ts) and its implementations.
+ */
+import { constants } from 'node:buffer';
+import { KernelInputError } from '../errors.js';
+import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { asColumns, type Matrix, type Series } from './matrix.js';
+import {
+  COVARIANCE_METHODS,
+  PERFORMANCE_STATS,
+  requireCovariance,
+  requireReturnModel,
+  resolveComponentVarOptions,
+  resolveCovarianceOptions,
+  resolveMonteCarloOptions,
+  resolvePerformanceOptions,
+  resolveVarOptions,
+  SHRUNK_COVARIANCE_METHODS,
+  type ComponentVarOptions,
+  type ComponentVarResult,
+  type CovarianceOptions,
+  type CovarianceResult,
+  type MonteCarloOptions,
+  type PerformanceOptions,
+  type PerformanceStatName,
+  type PerformanceStats,
+  type ReturnModel,
+  type RiskFamily,
+  type VarOptions,
+  type VarResult,
+} from './risk.js';
+import { describeValue, requireFloat64Array } from './validate.js';
+
+/** Returns from prices: a series gives a series, a T x N matrix a (T - 1) x N matrix. */
+export interface ReturnsFunction {
+  (prices: Float64Array): Float64Array;
+  (prices: Matrix): Matrix;
+}
+
+/** `portfolioReturns`: a series for weights of N assets, a T x P matrix for P x N weights. */
+export interface PortfolioReturnsFunction {
+  (returns: Series, weights: Float64Array): Float64Array;
+  (returns: Series, weights: Matrix): Matrix;
+}
+
+/** The risk family's kernels (each also exists as `<name>Async`). */
+export interface RiskKernels {
+  /** Simple returns (p[t] - p[t-1]) / p[t-1] per column (empyrical.simple_returns). */
+  simpleReturns: ReturnsFunction;
+  /** Log returns log(p[t] / p[t-1]) per column. */
+  logReturns: ReturnsFunction;
+  /** Returns of fixed-weight portfolios, rebalanced every period: T x P (a series for one). */
+  portfolioReturns: PortfolioReturnsFunction;
+  /** Annual return and volatility, Sharpe, Sortino, downside risk, max drawdown, Calmar, skewness, excess kurtosis per column (empyrical). */
+  performanceStats(returns: Series, options?: PerformanceOptions): PerformanceStats;
+  /** Value at risk and expected shortfall per column, positive losses: historical, Gaussian or Cornish-Fisher. */
+  valueAtRisk(returns: Series, options: VarOptions): VarResult;
+  /** Covariance of the columns over the complete rows: sample, RiskMetrics EWMA, Ledoit-Wolf or OAS (scikit-learn), semicovariance and shrinkage targets (PyPortfolioOpt). */
+  covariance(returns: Series, options?: CovarianceOptions): CovarianceResult;
+  /** sqrt(w' S w) per portfolio: weights of N assets (one value) or P x N (P values), in one call. */
+  portfolioVolatility(cov: Matrix, weights: Series): Float64Array;
+  /** Per portfolio the VaR and ES and their Euler contributions per asset (PerformanceAnalytics' component method). */
+  componentVar(returns: Series, weights: Series, options: ComponentVarOptions): ComponentVarResult;
+  /** Monte Carlo VaR and ES per portfolio from `{ mean, cov }` (Philox4x32-10: the same seed, the same scenarios on every backend). */
+  monteCarloVar(model: ReturnModel, weights: Series, options?: MonteCarloOptions): VarResult;
+  /** The asset-return scenarios monteCarloVar draws, paths x N. */
+  monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Matrix;
+}
+
+/** The longest typed array this runtime allocates (elements). */
+const MAX_LENGTH = constants.MAX_LENGTH;
+
+/** Weights of N assets (one portfolio) or P x N, as a matrix; KernelInputError unless N = `n` (`what` names n). */
+export function weightsMatrix(weights: Series, n: number, what: string): Matrix {
+  const one = weights instanceof Float64Array;
+  if (one) requireFloat64Array(weights, 'weights');
+  const w = one ? { data: weights, rows: 1, cols: weights.length } : asColumns(weights, 'weights');
+  if (w.cols !== n) throw new KernelInputError(one ? 'weights' : 'weights.cols', `${n} (${what})`, String(w.cols));
+  return w;
+}
+
+/**
+ * Throws KernelInputError naming options.paths when paths x `per` values (the scenarios, or every
+ * portfolio's losses, which the quantiles need together) exceed the longest array this runtime makes.
+ */
+function requirePathsFit(paths: number, per: number, unit: string, what: string): void {
+  if (paths * per > MAX_LENGTH) {
+    const most = Math.floor(MAX_LENGTH / per);
+    throw new KernelInputError(
+      'options.paths',
+      `at most ${most} with ${per} ${unit}${per === 1 ? '' : 's'} (the ${what} are paths x ${unit}s values, at most ${MAX_LENGTH} in one array)`,
+      describeValue(paths),
+    );
+  }
+}
+
+/** A result of one portfolio per row of weights: the series of one for a weights vector, else the matrix. */
+function asWeights(weights: Series, m: Outputs[string]): Float64Array | Matrix {
+  return weights instanceof Float64Array ? (m as Matrix).data : (m as Matrix);
+}
+
+const confidence = { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' } as const;
+const paths = { key: 'paths', name: 'options.paths', expected: 'an integer >= 1' } as const;
+const horizon = { key: 'horizon', name: 'options.horizon', expected: 'a finite number > 0' } as const;
+const seed = { key: 'seed', name: 'options.seed', expected: 'an integer in [0, 2^53)' } as const;
+const nu = { key: 'nu', name: 'nu', expected: '0 (normal) or a finite number > 2' } as const;
+const monteCarloOptions = ['paths', 'confidence', 'horizon', 'seed', 'distribution'] as const;
+
+/** simpleReturns / logReturns: a series gives a series, a matrix a matrix of one row fewer. */
+const returnsKernel = {
+  params: [],
+  outputs: { returns: ['T', 'N'] },
+  dims: (_p: Float64Array, rows: number, cols: number) => ({ T: Math.max(rows - 1, 0), N: cols }),
+  api(prices: Series) {
+    const m = asColumns(prices, 'prices');
+    return {
+      size: m.data.length,
+      args: [m.data, m.rows, m.cols],
+      shape: (o: Outputs) => (prices instanceof Float64Array ? (o.returns as Matrix).data : o.returns),
+    };
+  },
+} as const;
+
+/** One descriptor per kernel of the risk family (see the module's comment). */
+export const RISK_KERNELS = {
+  simpleReturns: returnsKernel,
+  logReturns: returnsKernel,
+  portfolioReturns: {
+    params: [],
+    outputs: { returns: ['T', 'P'] },
+    dims: (_r: Float64Array, rows: number, _c: number, _w: Float64Array, portfolios: number) => ({ T: rows, P: portfolios }),
+    api(returns: Series, weights: Series) {
+      const r = asColumns(returns, 'returns');
+      const w = weightsMatrix(weights, r.cols, 'the columns of returns');
+      return { size: r.data.length, args: [r.data, r.rows, r.cols, w.data, w.rows], shape: (o: Outputs) => asWeights(weights, o.returns) };
+    },
+  },
+  performanceStats: {
+    params: [
+      { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
+      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
+    ],
+    outputs: Object.fromEntries(PERFORMANCE_STATS.map((stat) => [stat, ['N'] as const])) as Record<PerformanceStatName, readonly ['N']>,
+    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    options: ['periodsPerYear', 'riskFree'],
+    api(returns: Series, opts?: PerformanceOptions) {
+      const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_KERNELS.performanceStats, opts);
+      const { periodsPerYear, riskFree } = resolvePerformanceOptions(opts);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, periodsPerYear, riskFree],
+        shape: (o: Outputs) => o as PerformanceStats,
+      };
+    },
+  },
+  valueAtRisk: {
+    params: [
+      { key: 'method', name: 'options.method', expected: "'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2)" },
+      confidence,
+      { key: 'ddof', name: 'options.ddof', expected: 'an integer >= 0' },
+    ],
+    outputs: { var: ['N'], es: ['N'] },
+    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    options: ['method', 'confidence', 'ddof'],
+    api(returns: Series, opts: VarOptions) {
+      const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_KERNELS.valueAtRisk, opts);
+      const { method, confidence, ddof } = resolveVarOptions(opts);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, method, confidence, ddof],
+        shape: (o: Outputs) => o as unknown as VarResult,
+      };
+    },
+  },
+  covariance: {
+    params: [
+      { key: 'method', name: 'options.method', expected: 'a covariance method code (0 to 6)' },
+      { key: 'lambda', name: 'options.lambda', expected: 'a number in (0, 1)' },
+      { key: 'adjust', name: 'options.adjust', expected: '0 or 1' },
+      { key: 'benchmark', name: 'options.benchmark', expected: 'a finite number' },
+    ],
+    outputs: { cov: ['N', 'N'], shrinkage: [] },
+    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    options: ['method', 'lambda', 'adjust', 'benchmark'],
+    api(returns: Series, opts?: CovarianceOptions) {
+      const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_KERNELS.covariance, opts);
+      const { method, lambda, adjust, benchmark } = resolveCovarianceOptions(opts);
+      const shrunk = SHRUNK_COVARIANCE_METHODS.includes(COVARIANCE_METHODS[method]);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0, benchmark],
+        shape: (o: Outputs) => (shrunk ? { cov: o.cov, shrinkage: o.shrinkage } : { cov: o.cov }) as CovarianceResult,
+      };
+    },
+  },
+  portfolioVolatility: {
+    params: [],
+    outputs: { volatility: ['P'] },
+    dims: (_c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => ({ P: portfolios }),
+    api(cov: Matrix, weights: Series) {
+      requireCovariance(cov, 'cov');
+      const w = weightsMatrix(weights, cov.cols, 'the size of cov');
+      return { size: w.data.length, args: [cov.data, cov.cols, w.data, w.rows], shape: (o: Outputs) => o.volatility };
+    },
+  },
+  componentVar: {
+    params: [{ key: 'method', name: 'options.method', expected: "'gaussian' or 'cornish-fisher' (0 or 1)" }, confidence],
+    outputs: { var: ['P'], es: ['P'], varContributions: ['P', 'N'], esContributions: ['P', 'N'] },
+    dims: (_r: Float64Array, _rows: number, cols: number, _w: Float64Array, portfolios: number) => ({ P: portfolios, N: cols }),
+    options: ['method', 'confidence'],
+    api(returns: Series, weights: Series, opts: ComponentVarOptions) {
+      const r = asColumns(returns, 'returns');
+      const w = weightsMatrix(weights, r.cols, 'the columns of returns');
+      requireKnownOptions(RISK_KERNELS.componentVar, opts);
+      const { method, confidence } = resolveComponentVarOptions(opts);
+      const args = [r.data, r.rows, r.cols, w.data, w.rows, method, confidence];
+      return { size: r.data.length, args, shape: (o: Outputs) => o as unknown as ComponentVarResult };
+    },
+  },
+  monteCarloVar: {
+    params: [paths, confidence, horizon, seed, nu],
+    outputs: { var: ['P'], es: ['P'] },
+    dims: (_m: Float64Array, _c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => ({ P: portfolios }),
+    options: monteCarloOptions,
+    api(model: ReturnModel, weights: Series, opts?: MonteCarloOptions) {
+      requireReturnModel(model);
+      const n = model.cov.cols;
+      const w = weightsMatrix(weights, n, 'the size of cov');
+      requireKnownOptions(RISK_KERNELS.monteCarloVar, opts);
+      const { paths, confidence, horizon, seed, nu } = resolveMonteCarloOptions(opts);
+      requirePathsFit(paths, w.rows, 'portfolio', 'losses');
+      const args = [model.mean, model.cov.data, n, w.data, w.rows, paths, confidence, horizon, seed, nu];
+      return { size: paths * n, args, shape: (o: Outputs) => o as unknown as VarResult };
+    },
+  },
+  monteCarloScenarios: {
+    params: [paths, horizon, seed, nu],
+    outputs: { scenarios: ['S', 'N'] },
+    dims: (_m: Float64Array, _c: Float64Array, n: number, scenarios: number) => ({ S: scenarios, N: n }),
+    options: monteCarloOptions,
+    api(model: ReturnModel, opts?: MonteCarloOptions) {
+      requireReturnModel(model);
+      const n = model.cov.cols;
+      requireKnownOptions(RISK_KERNELS.monteCarloScenarios, opts);
+      const { paths, horizon, seed, nu } = resolveMonteCarloOptions(opts);
+      requirePathsFit(paths, n, 'asset', 'scenarios');
+      return {
+        size: paths * n,
+        args: [model.mean, model.cov.data, n, paths, horizon, seed, nu],
+        shape: (o: Outputs) => o.scenarios as Matrix,
+      };
+    },
+  },
+} as const satisfies { [K in keyof RiskFamily]: OutputSpec };
