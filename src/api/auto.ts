@@ -6,7 +6,7 @@
  * built here (BLAS without a BLAS library) is skipped. Streams hold state across calls of every size:
  * their threshold is 0.
  */
-import type { KernelName } from '../kernels/families.js';
+import { KERNEL_FAMILY, type FamilyName, type KernelName } from '../kernels/families.js';
 import { implementsKernel, loadBackend, provider, type BackendName } from '../backends/registry.js';
 import { referenceBackend } from '../backends/reference/index.js';
 import type { Backend } from '../backends/types.js';
@@ -67,35 +67,25 @@ export const METAL_VOLATILITY_MIN_VALUES = 10_000 * 500;
 export const METAL_MONTE_CARLO_MIN_VALUES = 100_000 * 100;
 export const METAL_FACTOR_MIN_VALUES = 252 * 3_000;
 
-/**
- * [backend, minimum input size] in order of preference, per kernel. The tfjs backend has no row: the
- * bench never measured it ahead of native where 'auto' could use it (docs/tfjs.md), so 'auto' never
- * picks it. Nor has the BLAS backend's factorReturns: what it pays off with is the number of styles,
- * not the dates x assets 'auto' sizes the call by (bench 'factor', "blas sweep" rows over 252 x 3,000
- * x (1 + 11 + s): 1.1x native at 3 styles, within this machine's noise (1 style runs the native code
- * on both and measured 1.12x), 1.2x at 5, 1.4-1.5x at 8-10, 2x at 15, 3.5x at 20 on the development
- * machine); a model with many styles asks for `backend: 'blas'`.
- */
-export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [BackendName, number])[] } = {
-  timeBars: [['native', VPIN_NATIVE_MIN_TRADES]],
-  tickRule: [['native', VPIN_NATIVE_MIN_TRADES]],
+/** A row of the table: [backend, minimum input size] in order of preference. */
+type Thresholds = readonly (readonly [BackendName, number])[];
+
+/** Each family's row: what a kernel of the family gets until the bench measures it apart. */
+const FAMILY_THRESHOLDS: { readonly [F in FamilyName]: Thresholds } = {
+  vpin: [['native', VPIN_NATIVE_MIN_TRADES]],
+  special: [['native', SPECIAL_NATIVE_MIN_VALUES]],
+  risk: [['native', RISK_NATIVE_MIN_VALUES]],
+  factor: [['native', FACTOR_NATIVE_MIN_VALUES]],
+};
+
+/** The kernels measured apart from their family's row. */
+const KERNEL_THRESHOLDS: { readonly [K in KernelName]?: Thresholds } = {
   bulkClassify: [
     ['metal', METAL_CLASSIFY_MIN_BARS],
     ['native', VPIN_NATIVE_MIN_TRADES],
   ],
-  vpin: [['native', VPIN_NATIVE_MIN_TRADES]],
+  // a stream holds state across calls of every size
   vpinStream: [['native', 0]],
-  normalCdf: [['native', SPECIAL_NATIVE_MIN_VALUES]],
-  normalSf: [['native', SPECIAL_NATIVE_MIN_VALUES]],
-  normalPdf: [['native', SPECIAL_NATIVE_MIN_VALUES]],
-  normalQuantile: [['native', SPECIAL_NATIVE_MIN_VALUES]],
-  studentTCdf: [['native', SPECIAL_NATIVE_MIN_VALUES]],
-  studentTQuantile: [['native', SPECIAL_NATIVE_MIN_VALUES]],
-  simpleReturns: [['native', RISK_NATIVE_MIN_VALUES]],
-  logReturns: [['native', RISK_NATIVE_MIN_VALUES]],
-  portfolioReturns: [['native', RISK_NATIVE_MIN_VALUES]],
-  performanceStats: [['native', RISK_NATIVE_MIN_VALUES]],
-  valueAtRisk: [['native', RISK_NATIVE_MIN_VALUES]],
   covariance: [
     ['blas', BLAS_COVARIANCE_MIN_VALUES],
     ['native', RISK_NATIVE_MIN_VALUES],
@@ -105,7 +95,6 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
     ['blas', BLAS_VOLATILITY_MIN_VALUES],
     ['native', RISK_NATIVE_MIN_VALUES],
   ],
-  componentVar: [['native', RISK_NATIVE_MIN_VALUES]],
   monteCarloVar: [
     ['metal', METAL_MONTE_CARLO_MIN_VALUES],
     ['native', 1],
@@ -114,19 +103,27 @@ export const AUTO_THRESHOLDS: { readonly [K in KernelName]: readonly (readonly [
     ['metal', METAL_MONTE_CARLO_MIN_VALUES],
     ['native', 1],
   ],
-  winsorize: [['native', FACTOR_NATIVE_MIN_VALUES]],
-  standardize: [['native', FACTOR_NATIVE_MIN_VALUES]],
-  momentum: [['native', FACTOR_NATIVE_MIN_VALUES]],
-  size: [['native', FACTOR_NATIVE_MIN_VALUES]],
-  value: [['native', FACTOR_NATIVE_MIN_VALUES]],
   factorReturns: [
     ['metal', METAL_FACTOR_MIN_VALUES],
     ['native', FACTOR_NATIVE_MIN_VALUES],
   ],
-  factorCovariance: [['native', FACTOR_NATIVE_MIN_VALUES]],
-  specificRisk: [['native', FACTOR_NATIVE_MIN_VALUES]],
-  riskDecomposition: [['native', FACTOR_NATIVE_MIN_VALUES]],
 };
+
+/**
+ * [backend, minimum input size] in order of preference, per kernel: its own row, else its family's.
+ * The tfjs backend has no row: the bench never measured it ahead of native where 'auto' could use it
+ * (docs/tfjs.md), so 'auto' never picks it. Nor has the BLAS backend's factorReturns: what it pays off
+ * with is the number of styles, not the dates x assets 'auto' sizes the call by (bench 'factor', "blas
+ * sweep" rows over 252 x 3,000 x (1 + 11 + s): 1.1x native at 3 styles, within this machine's noise
+ * (1 style runs the native code on both and measured 1.12x), 1.2x at 5, 1.4-1.5x at 8-10, 2x at 15,
+ * 3.5x at 20 on the development machine); a model with many styles asks for `backend: 'blas'`.
+ */
+export const AUTO_THRESHOLDS = Object.fromEntries(
+  (Object.entries(KERNEL_FAMILY) as [KernelName, FamilyName][]).map(([kernel, family]) => [
+    kernel,
+    KERNEL_THRESHOLDS[kernel] ?? FAMILY_THRESHOLDS[family],
+  ]),
+) as { readonly [K in KernelName]: Thresholds };
 
 const warned = new Set<string>();
 
