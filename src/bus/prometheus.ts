@@ -43,8 +43,16 @@ export interface MetricsSources {
   lag?: () => Promise<readonly GroupLag[]>;
   /** `kernelbus_build_info{version,backend}`. */
   build?: { version: string; backend: string };
+  /** Figures of watched keys, read at each scrape: VPIN per symbol, VaR per portfolio. */
+  watched?: () => WatchedFigures;
   /** prom-client's default collectors (`process_*`, `nodejs_*`): default true. */
   defaultMetrics?: boolean;
+}
+
+/** MetricsSources.watched: a few keys' figures (cardinality: what an operator chose to watch). */
+export interface WatchedFigures {
+  vpin?: { engine: string; symbol: string; vpin: number; cdf: number }[];
+  portfolios?: { engine: string; portfolio: string; historicalVar: number; gaussianVar: number; volatility: number }[];
 }
 
 type Labels = Record<string, string>;
@@ -248,6 +256,28 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
       'Publish of a message to the end of its processing, per message',
       () => engines.flatMap((e): [Labels, HistogramBuckets][] => (e.latencyBuckets ? [[{ engine: e.name }, e.latencyBuckets()]] : [])),
       1e-3,
+    );
+  }
+
+  const watched = sources.watched;
+  if (watched) {
+    const finite = (samples: Sample[]) => samples.filter(([, v]) => Number.isFinite(v));
+    define('gauge', 'kernelbus_vpin', 'The last VPIN of a watched symbol', ['engine', 'symbol'], () =>
+      finite((watched().vpin ?? []).map((w): Sample => [{ engine: w.engine, symbol: w.symbol }, w.vpin])),
+    );
+    define('gauge', 'kernelbus_vpin_cdf', 'The CDF of the last VPIN of a watched symbol', ['engine', 'symbol'], () =>
+      finite((watched().vpin ?? []).map((w): Sample => [{ engine: w.engine, symbol: w.symbol }, w.cdf])),
+    );
+    define('gauge', 'kernelbus_portfolio_var', "A portfolio's one-period VaR (positive = loss)", ['engine', 'portfolio', 'method'], () =>
+      finite(
+        (watched().portfolios ?? []).flatMap((p): Sample[] => [
+          [{ engine: p.engine, portfolio: p.portfolio, method: 'historical' }, p.historicalVar],
+          [{ engine: p.engine, portfolio: p.portfolio, method: 'gaussian' }, p.gaussianVar],
+        ]),
+      ),
+    );
+    define('gauge', 'kernelbus_portfolio_volatility', "A portfolio's volatility per period", ['engine', 'portfolio'], () =>
+      finite((watched().portfolios ?? []).map((p): Sample => [{ engine: p.engine, portfolio: p.portfolio }, p.volatility])),
     );
   }
 

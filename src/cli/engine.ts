@@ -58,6 +58,7 @@ ${METRICS_USAGE}${LOG_USAGE}vpin:
   --window n           buckets per VPIN value (default 50)
   --bar-ms ms          time bar length (default 10)
   --threshold x        alert when the VPIN CDF reaches x (default 0.99)
+  --watch list         symbols, comma-separated, whose VPIN and CDF /metrics exports (kernelbus_vpin)
 risk:
   --window n           rows of returns per universe (default 250)
   --min-rows n         rows a universe needs before its portfolios get figures (default 20)
@@ -73,7 +74,7 @@ factor:
 
 /** Each engine's own flags (the others' are refused). */
 const ENGINE_FLAGS = {
-  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold'],
+  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch'],
   risk: ['window', 'min-rows', 'confidence', 'universe'],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
 } as const;
@@ -132,6 +133,10 @@ export async function runEngine(
     const owners = KINDS.filter((k) => (ENGINE_FLAGS[k] as readonly string[]).includes(name));
     throw new KernelInputError(`--${name}`, `an option of engine ${owners.join(' or ')}`, `engine ${kind}`);
   }
+  const watch = (values.watch ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const { shards, 'checkpoint-ms': checkpointMs, 'claim-idle-ms': claimIdleMs, backend } = values;
   const common = { name: kind, group, consumer, checkpointMs, backend };
   let make: (bus: Bus) => Engine;
@@ -193,6 +198,35 @@ export async function runEngine(
       backend: await resolvedBackend(backend),
       ready,
       lagOf: transport as RedisTransport,
+      watched: () => {
+        if (engine instanceof VpinEngine) {
+          const states = engine.symbols();
+          return {
+            vpin: watch.flatMap((symbol) => {
+              const st = states.get(symbol);
+              return st ? [{ engine: engine.name, symbol, vpin: st.vpin, cdf: st.cdf }] : [];
+            }),
+          };
+        }
+        if (engine instanceof RiskEngine) {
+          return {
+            portfolios: [...engine.portfolios()].flatMap(([portfolio, p]) =>
+              p.figures
+                ? [
+                    {
+                      engine: engine.name,
+                      portfolio,
+                      historicalVar: p.figures.historical.var,
+                      gaussianVar: p.figures.gaussian.var,
+                      volatility: p.figures.volatility,
+                    },
+                  ]
+                : [],
+            ),
+          };
+        }
+        return {};
+      },
     });
   } catch (error) {
     stop.dispose();

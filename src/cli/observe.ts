@@ -108,6 +108,8 @@ export interface Observed {
   ready?: Readiness;
   /** Report consumer-group lag of the streams under this transport's prefix (Redis). */
   lagOf?: RedisTransport;
+  /** Watched figures (VPIN of some symbols, VaR of portfolios). */
+  watched?: MetricsSources['watched'];
 }
 
 /**
@@ -127,6 +129,7 @@ export async function startMetrics(o: Observed): Promise<MetricsServer | undefin
     bus: o.bus,
     engines: o.engines,
     lag,
+    watched: o.watched,
     build: { version: packageVersion(), backend: o.backend },
   });
   return serveMetrics(registry, { port: o.port, host: o.host, ready: o.ready });
