@@ -103,6 +103,7 @@ export const riskSection: BenchSection = {
     const cases: [string, () => unknown, () => unknown, (() => unknown)?][] = [
       ['simpleReturns 2520 x 500', () => ref.simpleReturns(prices), () => nat.simpleReturns(prices)],
       ['logReturns 2520 x 500', () => ref.logReturns(prices), () => nat.logReturns(prices)],
+      ['cumulativeReturns 2520 x 500', () => ref.cumulativeReturns(returns), () => nat.cumulativeReturns(returns)],
       [
         'portfolioReturns 2520 x 500, 100 portfolios',
         () => ref.portfolioReturns(returns, weights),

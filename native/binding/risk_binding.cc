@@ -21,6 +21,7 @@ using namespace risk::entry;
 void registerRisk(Napi::Env env, Napi::Object exports) {
   add<simpleReturns>(env, exports, "simpleReturns(prices, rows, cols, out)");
   add<logReturns>(env, exports, "logReturns(prices, rows, cols, out)");
+  add<cumulativeReturns>(env, exports, "cumulativeReturns(returns, rows, cols, params, out)");
   add<portfolioReturns>(env, exports, "portfolioReturns(returns, rows, cols, weights, portfolios, out)");
   add<performanceStats>(env, exports, "performanceStats(returns, rows, cols, params, out)");
   add<valueAtRisk>(env, exports, "valueAtRisk(returns, rows, cols, params, out)");

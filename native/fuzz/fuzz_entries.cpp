@@ -177,6 +177,12 @@ void riskEntry(fuzz::Input& in, int which) {
       }
       break;
     }
+    case 9: {
+      const In returns = a.input(cells(rows, cols));
+      const Packed p = a.params({in.flag() ? 0 : in.real(-1e6, 1e6)});
+      if (a.affordable()) a.check(risk::entry::cumulativeReturns(returns, rows, cols, p, a.output(risk::cumulativeReturnsLength(rows, cols))));
+      break;
+    }
   }
 }
 
@@ -265,7 +271,7 @@ void specialEntry(fuzz::Input& in, int which) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
   const int family = in.in<int>(0, 2);
-  if (family == 0) riskEntry(in, in.in<int>(0, 8));
+  if (family == 0) riskEntry(in, in.in<int>(0, 9));
   if (family == 1) factorEntry(in, in.in<int>(0, 8));
   if (family == 2) specialEntry(in, in.in<int>(0, 5));
   return 0;

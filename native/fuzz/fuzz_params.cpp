@@ -90,6 +90,7 @@ struct KernelParams {
 };
 
 const KernelParams kKernels[] = {
+    {"cumulativeReturns", {finite}, unpackAs<risk::CumulativeReturnsParams>, false},
     {"performanceStats", {positiveFinite, finite}, unpackAs<risk::PerformanceStatsParams>, false},
     {"valueAtRisk", {varMethod, openUnit, nonNegativeInteger}, unpackAs<risk::ValueAtRiskParams>, false},
     {"covariance", {covMethod, openUnit, flag, finite}, unpackAs<risk::CovarianceParams>, false},

@@ -235,6 +235,21 @@ Status logReturns(const double* prices, size_t rows, size_t cols, double* out) {
   return Status{};
 }
 
+Status cumulativeReturns(const double* returns, size_t rows, size_t cols, double startingValue, double* out) {
+  const Status s = checkReturns(returns, rows * cols, cols);
+  if (!s.ok()) return s;
+  // Column by column as the reference: one running product per column, in row order.
+  for (size_t c = 0; c < cols; c++) {
+    double w = 1;
+    for (size_t t = 0; t < rows; t++) {
+      const double r = returns[t * cols + c];
+      w *= 1 + (r == r ? r : 0);
+      out[t * cols + c] = startingValue == 0 ? w - 1 : startingValue * w;
+    }
+  }
+  return Status{};
+}
+
 Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
                         double* out) {
   Status s = detail::checkWeights(weights, portfolios * cols, cols);

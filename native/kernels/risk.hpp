@@ -19,6 +19,7 @@ constexpr size_t kStatCount = 9;
 // The length of each kernel's output (its layout, the descriptor's `outputs` in src/kernels/risk.ts):
 // what risk_entry.cpp requires of `out`, kTooLarge where it cannot fit in memory.
 inline size_t returnsLength(size_t rows, size_t cols) { return rows > 0 ? cells(rows - 1, cols) : 0; }
+inline size_t cumulativeReturnsLength(size_t rows, size_t cols) { return cells(rows, cols); }
 inline size_t portfolioReturnsLength(size_t rows, size_t portfolios) { return cells(rows, portfolios); }
 inline size_t performanceStatsLength(size_t cols) { return cells(kStatCount, cols); }
 /// the cov (cols x cols), then the shrinkage
@@ -37,6 +38,9 @@ inline size_t monteCarloScenariosLength(size_t paths, size_t n) { return cells(p
 Status simpleReturns(const double* prices, size_t rows, size_t cols, double* out);
 /// log1p of the simple return per column into out[(rows - 1) * cols].
 Status logReturns(const double* prices, size_t rows, size_t cols, double* out);
+/// Cumulative returns per column into out[rows * cols] (empyrical cum_returns): w_t = w_(t-1) (1 + r_t),
+/// a NaN return counted as 0; w - 1 when startingValue is 0, else startingValue * w. Returns finite or NaN.
+Status cumulativeReturns(const double* returns, size_t rows, size_t cols, double startingValue, double* out);
 /// out[t * portfolios + p] = sum over c of weights[p * cols + c] * returns[t * cols + c].
 Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
                         double* out);

@@ -7,6 +7,12 @@
 
 namespace kernelbus::risk {
 
+Status unpack(Packed packed, CumulativeReturnsParams& out) {
+  ParamReader p(packed, kCumulativeReturnsParams);
+  out.startingValue = p.finite();  // a finite number
+  return p.status();
+}
+
 Status unpack(Packed packed, PerformanceStatsParams& out) {
   ParamReader p(packed, kPerformanceStatsParams);
   out.periodsPerYear = p.positive();  // a finite number > 0
@@ -66,6 +72,8 @@ bool paramNames(std::string_view kernel, ParamNames& out) {
   const ParamNames none{nullptr, 0};
   if (kernel == "simpleReturns" || kernel == "logReturns" || kernel == "portfolioReturns" || kernel == "portfolioVolatility") {
     out = none;
+  } else if (kernel == "cumulativeReturns") {
+    out = paramNamesOf(kCumulativeReturnsParams);
   } else if (kernel == "performanceStats") {
     out = paramNamesOf(kPerformanceStatsParams);
   } else if (kernel == "valueAtRisk") {
@@ -111,6 +119,14 @@ Outcome requireMean(In mean, size_t n) {
 Outcome simpleReturns(In prices, size_t rows, size_t cols, Out out) { return returnsEntry(risk::simpleReturns, prices, rows, cols, out); }
 
 Outcome logReturns(In prices, size_t rows, size_t cols, Out out) { return returnsEntry(risk::logReturns, prices, rows, cols, out); }
+
+Outcome cumulativeReturns(In returns, size_t rows, size_t cols, Packed params, Out out) {
+  CumulativeReturnsParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  if (Outcome o = requireLength(0, returns, cells(rows, cols)); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, cumulativeReturnsLength(rows, cols)); !o.ok()) return o;
+  return risk::cumulativeReturns(returns.data, rows, cols, p.startingValue, out.data);
+}
 
 Outcome portfolioReturns(In returns, size_t rows, size_t cols, In weights, size_t portfolios, Out out) {
   if (Outcome o = requireLength(0, returns, cells(rows, cols)); !o.ok()) return o;

@@ -18,6 +18,10 @@ namespace kernelbus::risk {
 // ---------------------------------------------------------------------------------------------
 // Parameters: one table of names and one struct per kernel with parameters.
 
+constexpr const char* kCumulativeReturnsParams[] = {"startingValue"};
+struct CumulativeReturnsParams {
+  double startingValue;
+};
 constexpr const char* kPerformanceStatsParams[] = {"periodsPerYear", "riskFree"};
 struct PerformanceStatsParams {
   double periodsPerYear, riskFree;
@@ -48,6 +52,7 @@ struct MonteCarloParams {
 };
 
 // Each kernel's parameters unpacked and checked (ParamInvalid at the first out of range).
+Status unpack(Packed packed, CumulativeReturnsParams& out);
 Status unpack(Packed packed, PerformanceStatsParams& out);
 Status unpack(Packed packed, ValueAtRiskParams& out);
 Status unpack(Packed packed, CovarianceParams& out);
@@ -68,6 +73,8 @@ namespace entry {
 Outcome simpleReturns(In prices, size_t rows, size_t cols, Out out);
 /// logReturns(prices, rows, cols, out)
 Outcome logReturns(In prices, size_t rows, size_t cols, Out out);
+/// cumulativeReturns(returns, rows, cols, params, out)
+Outcome cumulativeReturns(In returns, size_t rows, size_t cols, Packed params, Out out);
 /// portfolioReturns(returns, rows, cols, weights, portfolios, out)
 Outcome portfolioReturns(In returns, size_t rows, size_t cols, In weights, size_t portfolios, Out out);
 /// performanceStats(returns, rows, cols, params, out)

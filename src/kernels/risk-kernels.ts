@@ -16,6 +16,7 @@ import {
   requireCovariance,
   requireReturnModel,
   resolveComponentVarOptions,
+  resolveCumulativeReturnsOptions,
   resolveCovarianceOptions,
   resolveMonteCarloOptions,
   resolvePerformanceOptions,
@@ -25,6 +26,7 @@ import {
   type ComponentVarResult,
   type CovarianceOptions,
   type CovarianceResult,
+  type CumulativeReturnsOptions,
   type MonteCarloOptions,
   type PerformanceOptions,
   type PerformanceStatName,
@@ -54,6 +56,11 @@ export interface RiskKernels {
   simpleReturns: ReturnsFunction;
   /** Log returns log(p[t] / p[t-1]) per column. */
   logReturns: ReturnsFunction;
+  /**
+   * Cumulative returns per column, compounded, a NaN return counted as 0: prod(1 + r) - 1, or the
+   * wealth startingValue x prod(1 + r) (empyrical `cum_returns`); a series gives a series.
+   */
+  cumulativeReturns<R extends Series>(returns: R, options?: CumulativeReturnsOptions): R extends Float64Array ? Float64Array : Matrix;
   /** Returns of fixed-weight portfolios, rebalanced every period: T x P (a series for one). */
   portfolioReturns: PortfolioReturnsFunction;
   /** Annual return and volatility, Sharpe, Sortino, downside risk, max drawdown, Calmar, skewness, excess kurtosis per column (empyrical). */
@@ -130,6 +137,22 @@ const returnsKernel = {
 export const RISK_KERNELS = {
   simpleReturns: returnsKernel,
   logReturns: returnsKernel,
+  cumulativeReturns: {
+    params: [{ key: 'startingValue', name: 'options.startingValue', expected: 'a finite number' }],
+    outputs: { returns: ['T', 'N'] },
+    dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
+    options: ['startingValue'],
+    api(returns: Series, opts?: CumulativeReturnsOptions) {
+      const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_KERNELS.cumulativeReturns, opts);
+      const { startingValue } = resolveCumulativeReturnsOptions(opts);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, startingValue],
+        shape: (o: Outputs) => (returns instanceof Float64Array ? (o.returns as Matrix).data : o.returns),
+      };
+    },
+  },
   portfolioReturns: {
     params: [],
     outputs: { returns: ['T', 'P'] },

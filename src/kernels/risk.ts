@@ -12,6 +12,24 @@ import { describeValue, requireFloat64Array } from './validate.js';
 export { asColumns, matrix, requireMatrix, type Matrix, type Series } from './matrix.js';
 import { isCount, requireMatrix, type Matrix } from './matrix.js';
 
+/** Options of `cumulativeReturns()`. */
+export interface CumulativeReturnsOptions {
+  /**
+   * 0 (default): cumulative returns, prod(1 + r) - 1; any other number: the value of an investment of
+   * that much, startingValue x prod(1 + r) (empyrical `cum_returns`' `starting_value`).
+   */
+  startingValue?: number;
+}
+
+/** Validates `cumulativeReturns()`' options: startingValue a finite number. */
+export function resolveCumulativeReturnsOptions(options: CumulativeReturnsOptions | undefined): { startingValue: number } {
+  const startingValue = options?.startingValue ?? 0;
+  if (typeof startingValue !== 'number' || !Number.isFinite(startingValue)) {
+    throw new KernelInputError('options.startingValue', 'a finite number', describeValue(startingValue));
+  }
+  return { startingValue };
+}
+
 /** Options of `performanceStats()`. */
 export interface PerformanceOptions {
   /** Periods per year (252 for daily returns, 52 weekly, 12 monthly). Default 252. */
@@ -337,6 +355,11 @@ export interface RiskFamily {
   simpleReturns(prices: Float64Array, rows: number, cols: number): Float64Array;
   /** Log returns log(p[t] / p[t-1]) per column: (rows - 1) x cols values. */
   logReturns(prices: Float64Array, rows: number, cols: number): Float64Array;
+  /**
+   * Cumulative returns per column, rows x cols: prod over s <= t of (1 + r_s), a NaN return counted as
+   * 0, minus 1 when startingValue is 0, else times startingValue (empyrical `cum_returns`).
+   */
+  cumulativeReturns(returns: Float64Array, rows: number, cols: number, startingValue: number): Float64Array;
   /** Returns of `portfolios` fixed-weight portfolios (weights row-major, portfolios x cols): rows x portfolios. */
   portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number): Float64Array;
   /** PERFORMANCE_STATS per column, stat-major: PERFORMANCE_STATS.length x cols values. */

@@ -62,6 +62,12 @@ const cases = [
   c('NaN weight', 'portfolioReturns', [R, withValue(W, 1, NaN)], 'weights', `weights: expected finite weights, got weights[0][1] = NaN`),
   c('infinite weight in the second portfolio', 'portfolioReturns', [R, withCell(W2, 3, Infinity)], 'weights', `weights: expected finite weights, got weights[1][0] = Infinity`),
 
+  // cumulativeReturns
+  c('cumulativeReturns returns an Array', 'cumulativeReturns', [[0.01, 0.02]], 'returns', `returns: expected a Float64Array or a Matrix { data, rows, cols }, got an Array of length 2`),
+  c('startingValue Infinity', 'cumulativeReturns', [R, { startingValue: Infinity }], 'options.startingValue', `options.startingValue: expected a finite number, got Infinity`),
+  c('startingValue a string', 'cumulativeReturns', [R, { startingValue: '1' }], 'options.startingValue', `options.startingValue: expected a finite number, got "1"`),
+  c('cumulativeReturns an unknown option', 'cumulativeReturns', [R, { start: 1 }], 'options', `options: expected only the options startingValue, got unknown option "start"`),
+  c('cumulativeReturns an infinite return', 'cumulativeReturns', [f64(0.1, -Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1] = -Infinity`),
   // performanceStats
   c('performanceStats returns null', 'performanceStats', [null], 'returns', `returns: expected a Matrix { data, rows, cols }, got null`),
   c('performanceStats options a number', 'performanceStats', [R, 5], 'options', `options: expected an object, got 5`),

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { CovarianceMethod, KernelName } from '../../src/api/index.js';
-import { type CovarianceResult, type Kernels, type Matrix, type PerformanceOptions } from '../../src/index.js';
+import type { CovarianceResult, Kernels, Matrix, PerformanceOptions } from '../../src/index.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
 import {
   BACKEND_MAX,
@@ -137,6 +137,18 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
       fc.property(matrixArb(priceArb), (prices) => {
         expectColumnsClose(columns(k.simpleReturns(prices)), columns(ref.simpleReturns(prices)));
         expectColumnsClose(columns(k.logReturns(prices)), columns(ref.logReturns(prices)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test(['cumulativeReturns'], 'cumulativeReturns, as returns and as wealth', () => {
+    fc.assert(
+      fc.property(matrixArb(returnArb), fc.constantFrom(0, 1, 100, -3.5), (returns, startingValue) => {
+        expectColumnsClose(
+          columns(k.cumulativeReturns(returns, { startingValue })),
+          columns(ref.cumulativeReturns(returns, { startingValue })),
+        );
       }),
       { numRuns: RUNS },
     );

@@ -307,6 +307,25 @@ describe('returns and portfolios', () => {
     expect(ref.simpleReturns(matrix(Float64Array.of(1, 2), 1, 2)).data.length).toBe(0);
   });
 
+  it('cumulativeReturns: prod(1 + r) - 1 per column, a NaN return counted as 0, or the wealth of startingValue (empyrical cum_returns)', () => {
+    const r = Float64Array.of(0.1, -0.1, NaN, 0.5);
+    const cum = ref.cumulativeReturns(r);
+    expectRel(cum[0], 0.1, 1e-15);
+    expectRel(cum[1], 1.1 * 0.9 - 1, 1e-15); // -0.01
+    expect(cum[2]).toBe(cum[1]); // a missing return leaves the wealth as it was
+    expectRel(cum[3], 1.1 * 0.9 * 1.5 - 1, 1e-15); // 0.485
+    expect([...ref.cumulativeReturns(r, { startingValue: 100 })].map((v) => Math.round(v * 1e9) / 1e9)).toEqual([110, 99, 99, 148.5]);
+    const m = ref.cumulativeReturns(matrix(Float64Array.of(0.01, -0.5, 0.02, 1), 2, 2));
+    expect(m.rows).toBe(2);
+    expect(m.cols).toBe(2);
+    expectRel(m.data[2], 1.01 * 1.02 - 1, 1e-15);
+    expect(m.data[3]).toBe(0); // (1 - 0.5) x (1 + 1) - 1: the loss made back
+    expect(ref.cumulativeReturns(new Float64Array(0)).length).toBe(0);
+    expect(() => ref.cumulativeReturns(Float64Array.of(0.1, Infinity))).toThrow(
+      'returns: expected finite returns (NaN for a missing one), got returns[1] = Infinity',
+    );
+  });
+
   it('portfolioReturns: w . r per date, for one portfolio (a series) or P (a T x P matrix)', () => {
     const returns = matrix(Float64Array.of(0.1, -0.1, 0.02, 0.04), 2, 2);
     expect([...ref.portfolioReturns(returns, Float64Array.of(0.5, 0.5))]).toEqual([0, 0.03]);

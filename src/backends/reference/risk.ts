@@ -49,6 +49,25 @@ function logReturns(prices: Float64Array, rows: number, cols: number): Float64Ar
 }
 
 /**
+ * Cumulative returns per column (empyrical cum_returns): w_t = w_(t-1) (1 + r_t), w_(-1) = 1, a NaN
+ * return counted as 0; out = w - 1 when startingValue is 0, else startingValue x w.
+ */
+function cumulativeReturns(returns: Float64Array, rows: number, cols: number, startingValue: number): Float64Array {
+  checkReturns(returns, cols);
+  const { out, views } = allocateOutputs(RISK_KERNELS.cumulativeReturns, returns, rows, cols);
+  const cum = views.returns;
+  for (let c = 0; c < cols; c++) {
+    let w = 1;
+    for (let t = 0; t < rows; t++) {
+      const r = returns[t * cols + c];
+      w *= 1 + (r === r ? r : 0);
+      cum[t * cols + c] = startingValue === 0 ? w - 1 : startingValue * w;
+    }
+  }
+  return out;
+}
+
+/**
  * out[t][p] = sum over assets c of weights[p][c] * returns[t][c], summed in asset order: fixed
  * weights, rebalanced every period. A NaN return makes that date's portfolio return NaN.
  */
@@ -491,6 +510,7 @@ function portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array
 export const referenceRisk: RiskFamily = {
   simpleReturns,
   logReturns,
+  cumulativeReturns,
   portfolioReturns,
   performanceStats,
   valueAtRisk,
