@@ -29,6 +29,7 @@ export {
   COVARIANCE_DEFAULTS,
   type CovarianceMethod,
   type CovarianceOptions,
+  type CumulativeReturnsOptions,
   type CovarianceResult,
   VAR_DEFAULTS,
   type VarMethod,
@@ -109,6 +110,8 @@ export const studentTQuantile = defaults.studentTQuantile;
 export const simpleReturns = defaults.simpleReturns;
 /** Log returns log(p[t] / p[t-1]) per column. */
 export const logReturns = defaults.logReturns;
+/** Cumulative returns per column, prod(1 + r) - 1 (or the wealth of options.startingValue): empyrical cum_returns. */
+export const cumulativeReturns = defaults.cumulativeReturns;
 /** Returns of fixed-weight portfolios (weights of N assets, or P x N), rebalanced every period. */
 export const portfolioReturns = defaults.portfolioReturns;
 /** Per-column performance statistics with empyrical's definitions (annual return, volatility, Sharpe, ...). */
