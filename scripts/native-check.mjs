@@ -155,6 +155,7 @@ const CASES = {
     const r = matrix(int(0, 60), int(1, 8), () => ret());
     return [r, matrix(int(1, 4), r.cols, () => uniform(-1, 1))];
   },
+  cumulativeReturns: () => [matrix(int(0, 60), int(1, 8), () => ret()), { startingValue: pick(0, 1, 100) }],
   performanceStats: () => [matrix(int(0, 80), int(1, 8), () => ret()), { periodsPerYear: pick(12, 252), riskFree: pick(0, 0.01) }],
   valueAtRisk: () => [
     matrix(int(2, 80), int(1, 8), () => ret()),
