@@ -83,8 +83,8 @@ export abstract class Engine {
   private readonly group: string;
   private readonly consumer: string;
   private readonly heartbeatMs: number;
-  private readonly from: SubscribeFrom | undefined;
-  private readonly until: number;
+  private readonly subscribeFrom: SubscribeFrom | undefined;
+  private readonly untilMs: number;
   private skippedAfterUntil = 0;
   private subscriptions: Subscription[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -165,11 +165,11 @@ export abstract class Engine {
     this.group = options.group ?? options.name;
     this.consumer = options.consumer ?? `${options.name}-1`;
     this.heartbeatMs = heartbeatMs;
-    this.from = options.from;
+    this.subscribeFrom = options.from;
     const until = options.until ?? Infinity;
     if (typeof until !== 'number' || Number.isNaN(until))
       throw new KernelInputError('options.until', 'a time in epoch ms', describeValue(until));
-    this.until = until;
+    this.untilMs = until;
     const checkpointMs = options.checkpointMs ?? 1000;
     if (typeof checkpointMs !== 'number' || !(checkpointMs >= 0) || !Number.isFinite(checkpointMs)) {
       throw new KernelInputError('options.checkpointMs', 'a number >= 0', describeValue(checkpointMs));
@@ -189,7 +189,11 @@ export abstract class Engine {
     this.setUpCheckpoints();
     this.startedAt = performance.now();
     this.lastBeat = { at: this.startedAt, processed: 0 };
-    const options = { group: this.group, consumer: this.consumer, ...(this.from === undefined ? {} : { from: this.from }) };
+    const options = {
+      group: this.group,
+      consumer: this.consumer,
+      ...(this.subscribeFrom === undefined ? {} : { from: this.subscribeFrom }),
+    };
     this.subscriptions = this.inputs.map((type) => this.bus.subscribe(type, (m) => this.handle(m), options));
     if (this.heartbeatMs > 0) {
       this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
@@ -252,7 +256,7 @@ export abstract class Engine {
   }
 
   private apply(message: BusMessage, state: StreamCheckpointState | undefined): void | Promise<void> {
-    if (this.until !== Infinity && Number(message.id.slice(0, message.id.indexOf('-'))) > this.until) {
+    if (this.untilMs !== Infinity && Number(message.id.slice(0, message.id.indexOf('-'))) > this.untilMs) {
       this.skippedAfterUntil += message.count;
       return;
     }
@@ -410,7 +414,7 @@ export abstract class Engine {
       extra: {
         ...(this.ckpt ? this.ckpt.counts : {}),
         ...this.extraMetrics(),
-        ...(this.until === Infinity ? {} : { skippedAfterUntil: this.skippedAfterUntil }),
+        ...(this.untilMs === Infinity ? {} : { skippedAfterUntil: this.skippedAfterUntil }),
       },
     };
   }

@@ -107,7 +107,7 @@ describeRedis('operating the Redis transport', () => {
       get(target, prop, receiver) {
         if (prop !== 'xinfo') return Reflect.get(target, prop, receiver);
         return async (...args: string[]) => {
-          const reply = (await (target.xinfo as (...a: string[]) => Promise<unknown[]>)(...args)) as unknown[][];
+          const reply = (await (target.xinfo as unknown as (...a: string[]) => Promise<unknown[]>)(...args)) as unknown[][];
           if (args[0] !== 'GROUPS') return reply;
           return reply.map((group) =>
             group.flatMap((v, i, all) =>
