@@ -45,14 +45,22 @@ for (let t = 0; t < T; t++) {
   for (const a of assets) {
     if (t < a.from || t >= a.to) continue;
     const cap = a.price * a.shares;
-    const bp = a.book * 40 / a.price;
+    const bp = (a.book * 40) / a.price;
     const sizeScore = -Math.log(cap / 1e9);
     const r = market + sector[SECTORS.indexOf(a.sector)] + sizeF * sizeScore + valueF * Math.log(bp) + 0.012 * normal();
     const missing = random() < 0.004;
-    lines.push([
-      dates[t], a.symbol, a.sector, missing ? '' : fixed(r, 6), fixed(cap, 6),
-      fixed(bp, 5), fixed(a.sales * 70 / a.price, 5), fixed(a.cash * 30 / a.price, 5),
-    ].join(','));
+    lines.push(
+      [
+        dates[t],
+        a.symbol,
+        a.sector,
+        missing ? '' : fixed(r, 6),
+        fixed(cap, 6),
+        fixed(bp, 5),
+        fixed((a.sales * 70) / a.price, 5),
+        fixed((a.cash * 30) / a.price, 5),
+      ].join(','),
+    );
     a.price *= 1 + r;
   }
 }

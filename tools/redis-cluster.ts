@@ -296,7 +296,7 @@ export class RedisCluster {
   async killPrimary(port: number, timeoutMs = 20_000): Promise<{ promoted: number; ms: number }> {
     const before = await this.nodes(port);
     const me = before.find((n) => n.port === port);
-    if (!me || me.role !== 'primary') throw new Error(`node ${port} is not a primary`);
+    if (me?.role !== 'primary') throw new Error(`node ${port} is not a primary`);
     const replicas = new Set(before.filter((n) => n.primaryId === me.id).map((n) => n.port));
     const server = this.server(port);
     const start = performance.now();

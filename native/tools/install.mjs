@@ -63,7 +63,14 @@ function probe() {
     "const p=require('node-gyp-build').resolve(process.argv[1]);" +
     'const b=require(p);console.log(JSON.stringify({path:p,features:b.features()}))';
   const r = spawnSync(process.execPath, ['-e', script, root], { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) return { error: (r.stderr || '').trim().split('\n').find((l) => /Error|error:/.test(l)) ?? 'did not load' };
+  if (r.status !== 0)
+    return {
+      error:
+        (r.stderr || '')
+          .trim()
+          .split('\n')
+          .find((l) => /Error|error:/.test(l)) ?? 'did not load',
+    };
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {

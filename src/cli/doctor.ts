@@ -25,17 +25,20 @@ const REBUILD = 'npm rebuild kernelbus --foreground-scripts';
 function osRelease(): Record<string, string> {
   try {
     const text = readFileSync('/etc/os-release', 'utf8');
-    return Object.fromEntries(text.split('\n').flatMap((line) => {
-      const m = /^([A-Z_]+)=("?)(.*)\2$/.exec(line);
-      return m ? [[m[1], m[3]]] : [];
-    }));
+    return Object.fromEntries(
+      text.split('\n').flatMap((line) => {
+        const m = /^([A-Z_]+)=("?)(.*)\2$/.exec(line);
+        return m ? [[m[1], m[3]]] : [];
+      }),
+    );
   } catch {
     return {};
   }
 }
 
 function libc(): string {
-  if (process.platform !== 'linux') return process.platform === 'darwin' ? 'libSystem' : process.platform === 'win32' ? 'msvcrt/ucrt' : 'unknown';
+  if (process.platform !== 'linux')
+    return process.platform === 'darwin' ? 'libSystem' : process.platform === 'win32' ? 'msvcrt/ucrt' : 'unknown';
   const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
   return header?.glibcVersionRuntime ? `glibc ${header.glibcVersionRuntime}` : 'musl';
 }
@@ -43,7 +46,8 @@ function libc(): string {
 /** The command that installs a compiler and CMake here. */
 function toolchainFix(os: Record<string, string>): string {
   if (process.platform === 'darwin') return 'xcode-select --install && brew install cmake';
-  if (process.platform === 'win32') return 'Visual Studio Build Tools with "Desktop development with C++" (includes CMake; Windows is not tested)';
+  if (process.platform === 'win32')
+    return 'Visual Studio Build Tools with "Desktop development with C++" (includes CMake; Windows is not tested)';
   if (libc() === 'musl') return 'apk add cmake g++ make';
   const like = `${os.ID ?? ''} ${os.ID_LIKE ?? ''}`;
   if (/debian|ubuntu/.test(like)) return 'sudo apt-get install build-essential cmake';
@@ -151,7 +155,9 @@ function human(r: DoctorReport): string {
     'backends',
   ];
   for (const b of r.backends) {
-    lines.push(`  ${b.available ? 'yes' : 'no '} ${b.name.padEnd(10)}${b.available ? `${b.kernels.length} kernels (${b.families.join(', ')})` : b.reason ?? ''}`);
+    lines.push(
+      `  ${b.available ? 'yes' : 'no '} ${b.name.padEnd(10)}${b.available ? `${b.kernels.length} kernels (${b.families.join(', ')})` : (b.reason ?? '')}`,
+    );
     if (b.fix) lines.push(`      fix: ${b.fix}`);
   }
   return lines.join('\n');

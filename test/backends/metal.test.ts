@@ -299,7 +299,15 @@ describe.runIf(binding)("the C++ checks in front of the shader kernels: the nati
   });
 
   it('a promise variant rejects with the same error', async () => {
-    const args = [Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 0), new Float64Array(2)];
+    const args = [
+      Float64Array.of(0, 0),
+      Float64Array.of(1, 2, 2, 1),
+      2,
+      Float64Array.of(1, 1),
+      1,
+      params(10, 0.95, 1, 0, 0),
+      new Float64Array(2),
+    ];
     const run = (b as unknown as Record<string, (...a: unknown[]) => Promise<void>>).shaderMonteCarloVarAsync;
     await expect(run(...args)).rejects.toThrow('cov: expected a positive definite matrix, got Cholesky pivot 1 = -3');
   });

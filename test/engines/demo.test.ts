@@ -68,6 +68,7 @@ describe('kernelbus demo', () => {
     expect(text).toMatch(/^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics\n/);
     expect(text).toContain('backend reference');
     expect(text).toMatch(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the status line ends with ESC [K (clear to end of line)
       /\r\s+0\.\d s\s+[\d,]+ msg\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}buckets [\d,]+ {2}alerts [\d,]+ {2}depth [\d,]+\x1b\[K/,
     );
   });

@@ -138,7 +138,7 @@ export function factorDays(text: string): [number, number] {
 
 /** The demo summary's latest factor returns (fractions) by name. */
 export function factorTable(text: string): Record<string, number> {
-  const m = /\n  day \d+: R2 \S+ over \d+ symbols\n  (.+)\n  (.+)\n/.exec(text);
+  const m = /\n {2}day \d+: R2 \S+ over \d+ symbols\n {2}(.+)\n {2}(.+)\n/.exec(text);
   if (!m) throw new Error(`no factor table in:\n${text}`);
   const names = m[1].trim().split(/\s+/);
   const values = m[2]

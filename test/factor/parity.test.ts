@@ -7,7 +7,7 @@
  * bit for bit).
  */
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
+import { it } from 'vitest';
 import type { KernelName } from '../../src/api/index.js';
 import type { FactorInputs, FactorReturnsResult, Kernels, Matrix } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';

@@ -21,44 +21,137 @@ const bits = (x: Float64Array) => Array.from(new Uint32Array(x.buffer, x.byteOff
 describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Supports) => {
   const T = 130;
   const N = 700;
-  const returns = matrix(seeded(T * N, 1, (u) => (u - 0.5) * 0.04), T, N);
-  const cap = matrix(seeded(T * N, 2, (u) => Math.exp(20 + 4 * u)), T, N);
-  const styles = [matrix(seeded(T * N, 3, (u) => 2 * u - 1), T, N), matrix(seeded(T * N, 4, (u) => 2 * u - 1), T, N)];
+  const returns = matrix(
+    seeded(T * N, 1, (u) => (u - 0.5) * 0.04),
+    T,
+    N,
+  );
+  const cap = matrix(
+    seeded(T * N, 2, (u) => Math.exp(20 + 4 * u)),
+    T,
+    N,
+  );
+  const styles = [
+    matrix(
+      seeded(T * N, 3, (u) => 2 * u - 1),
+      T,
+      N,
+    ),
+    matrix(
+      seeded(T * N, 4, (u) => 2 * u - 1),
+      T,
+      N,
+    ),
+  ];
   const sectors = Int32Array.from({ length: N }, (_, i) => i % 7);
-  const cov = matrix(Float64Array.from({ length: 50 * 50 }, (_, k) => (Math.floor(k / 50) === k % 50 ? 2e-4 : 5e-5)), 50, 50);
+  const cov = matrix(
+    Float64Array.from({ length: 50 * 50 }, (_, k) => (Math.floor(k / 50) === k % 50 ? 2e-4 : 5e-5)),
+    50,
+    50,
+  );
   const model = { mean: new Float64Array(50).fill(1e-4), cov };
   let volatility: Matrix | undefined;
   const volatilityCov = () => (volatility ??= kernels({ backend: 'reference' }).covariance(returns).cov);
   // [label, kernels called, call]
   const calls: [string, KernelName[], (k: Kernels) => Float64Array[]][] = [
-    ['monteCarloVar (normal and t)', ['monteCarloVar'], (k) => [k.monteCarloVar(model, matrix(seeded(100, 5, (u) => u), 2, 50), { paths: 20_001 }).es, k.monteCarloVar(model, seeded(50, 6, (u) => u), { paths: 9_999, distribution: { studentT: 4 } }).var]],
+    [
+      'monteCarloVar (normal and t)',
+      ['monteCarloVar'],
+      (k) => [
+        k.monteCarloVar(
+          model,
+          matrix(
+            seeded(100, 5, (u) => u),
+            2,
+            50,
+          ),
+          { paths: 20_001 },
+        ).es,
+        k.monteCarloVar(
+          model,
+          seeded(50, 6, (u) => u),
+          { paths: 9_999, distribution: { studentT: 4 } },
+        ).var,
+      ],
+    ],
     ['monteCarloScenarios', ['monteCarloScenarios'], (k) => [k.monteCarloScenarios(model, { paths: 3_000, seed: 9 }).data]],
-    ['factorReturns', ['factorReturns'], (k) => { const r = k.factorReturns({ returns, marketCap: cap, sectors, styles }); return [r.factorReturns.data, r.residuals.data]; }],
+    [
+      'factorReturns',
+      ['factorReturns'],
+      (k) => {
+        const r = k.factorReturns({ returns, marketCap: cap, sectors, styles });
+        return [r.factorReturns.data, r.residuals.data];
+      },
+    ],
     ['momentum', ['momentum'], (k) => [k.momentum(returns, { window: 40, halfLife: 10, lag: 5 }).data]],
-    ['size, value, winsorize, standardize', ['size', 'value', 'winsorize', 'standardize'], (k) => [k.size(cap).data, k.value(cap, returns, returns, { winsorize: 0.05 }).data, k.winsorize(returns).data, k.standardize(returns).data]],
-    ['covariance, every method', ['covariance'], (k) => (['sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'] as const).map((method) => k.covariance(matrix(returns.data.subarray(0, 130 * 201), 130, 201), { method, adjust: method === 'ewma' }).cov.data)],
+    [
+      'size, value, winsorize, standardize',
+      ['size', 'value', 'winsorize', 'standardize'],
+      (k) => [
+        k.size(cap).data,
+        k.value(cap, returns, returns, { winsorize: 0.05 }).data,
+        k.winsorize(returns).data,
+        k.standardize(returns).data,
+      ],
+    ],
+    [
+      'covariance, every method',
+      ['covariance'],
+      (k) =>
+        (['sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'] as const).map(
+          (method) => k.covariance(matrix(returns.data.subarray(0, 130 * 201), 130, 201), { method, adjust: method === 'ewma' }).cov.data,
+        ),
+    ],
     // the covariance from the reference (a backend may implement portfolioVolatility alone: metal)
-    ['portfolioVolatility', ['portfolioVolatility'], (k) => [k.portfolioVolatility(volatilityCov(), matrix(seeded(2000 * N, 7, (u) => u / N), 2000, N))]],
-    ['componentVar', ['componentVar'], (k) => {
-      const c = k.componentVar(returns, matrix(seeded(40 * N, 7, (u) => u / N), 40, N), { method: 'cornish-fisher' });
-      return [c.var, c.esContributions.data];
-    }],
+    [
+      'portfolioVolatility',
+      ['portfolioVolatility'],
+      (k) => [
+        k.portfolioVolatility(
+          volatilityCov(),
+          matrix(
+            seeded(2000 * N, 7, (u) => u / N),
+            2000,
+            N,
+          ),
+        ),
+      ],
+    ],
+    [
+      'componentVar',
+      ['componentVar'],
+      (k) => {
+        const c = k.componentVar(
+          returns,
+          matrix(
+            seeded(40 * N, 7, (u) => u / N),
+            40,
+            N,
+          ),
+          { method: 'cornish-fisher' },
+        );
+        return [c.var, c.esContributions.data];
+      },
+    ],
   ];
   const stated = name in BACKEND_RTOL;
   for (const [label, used, call] of calls) {
-    it.runIf(supports(...used))(`${label}: 1, 2 and 3 threads give the same ${stated ? 'results within the stated tolerance' : 'bits'}`, () => {
-      const one = call(kernels({ backend: name, threads: 1 }));
-      for (const threads of [2, 3]) {
-        const other = call(kernels({ backend: name, threads }));
-        if (!stated) {
-          expect(other.map(bits)).toEqual(one.map(bits));
-          continue;
+    it.runIf(supports(...used))(
+      `${label}: 1, 2 and 3 threads give the same ${stated ? 'results within the stated tolerance' : 'bits'}`,
+      () => {
+        const one = call(kernels({ backend: name, threads: 1 }));
+        for (const threads of [2, 3]) {
+          const other = call(kernels({ backend: name, threads }));
+          if (!stated) {
+            expect(other.map(bits)).toEqual(one.map(bits));
+            continue;
+          }
+          const columns = (arrays: Float64Array[]) => Object.fromEntries(arrays.map((a, i) => [`output ${i}`, a]));
+          const scales = Object.fromEntries(one.map((a, i) => [`output ${i}`, a.reduce((m, x) => Math.max(m, Math.abs(x)), 0)]));
+          expectColumnsClose(columns(other), columns(one), scales, Math.max(...used.map((kernel) => tolerance(name, kernel))));
         }
-        const columns = (arrays: Float64Array[]) => Object.fromEntries(arrays.map((a, i) => [`output ${i}`, a]));
-        const scales = Object.fromEntries(one.map((a, i) => [`output ${i}`, a.reduce((m, x) => Math.max(m, Math.abs(x)), 0)]));
-        expectColumnsClose(columns(other), columns(one), scales, Math.max(...used.map((kernel) => tolerance(name, kernel))));
-      }
-    });
+      },
+    );
   }
 });
 

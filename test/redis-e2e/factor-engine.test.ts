@@ -1,11 +1,3 @@
-/**
- * FactorEngine over a real redis-server: an engine that stops without its last checkpoint (as after a
- * crash) is taken over in process, and a `kernelbus engine factor` process killed with SIGKILL
- * mid-stream is replaced by another. Each universe's state after the takeover (its returns history,
- * sectors, last date) must equal that of a run without the interruption, and every FACTOR_CALCULATION
- * stored in Redis must equal the kernels over the whole panel.
- */
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
 import { FactorEngine, type FactorEngineOptions, type FactorResult } from '../../src/engines/index.js';

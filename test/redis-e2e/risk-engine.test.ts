@@ -1,11 +1,3 @@
-/**
- * RiskEngine over a real redis-server: an engine that stops without its last checkpoint (as after a
- * crash) is taken over in process, and a `kernelbus engine risk` process killed with SIGKILL mid-stream
- * is replaced by another. The state after the takeover (each universe's window, each portfolio's
- * weights, limit and figures) must equal that of a run without the interruption, and every result
- * stored in Redis must equal the figures computed directly with the kernels.
- */
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';

@@ -196,7 +196,10 @@ export class Connection {
       }
       return;
     }
-    if (this.health.status !== 'ready') return this.setHealth(false, 'not connected');
+    if (this.health.status !== 'ready') {
+      this.setHealth(false, 'not connected');
+      return;
+    }
     const seq = ++this.pingSeq;
     this.pingSentAt = now;
     this.health.ping().then(

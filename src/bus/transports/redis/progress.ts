@@ -126,7 +126,7 @@ export class Progress {
         list.length > 0
           ? await batch(deps.cmd, (client) => list.map((name) => client.kbState(deps.keys.stream(name), deps.keys.of(name).leasePrefix)))
           : [];
-      const states = list.map((name, i) => {
+      const states = list.map((_name, i) => {
         const [error, reply] = results?.[i] ?? [new Error('no reply'), null];
         if (error) throw error;
         return parseState(reply);

@@ -289,7 +289,7 @@ export class Reader {
     await Promise.all(
       reply.map(([key, entries]) => {
         const s = byKey.get(key.toString());
-        if (!s || !s.owner || s.closed) return undefined; // left pending: read again after a claim
+        if (!s?.owner || s.closed) return undefined; // left pending: read again after a claim
         return this.handle(
           s,
           entries.map(([id, fields]) => ({ id: id.toString('latin1'), fields, deliveries: 1 })),
