@@ -4,6 +4,7 @@
 // reported, never thrown (status.hpp: index = the element's row-major position, previous = the columns).
 #pragma once
 
+#include <array>
 #include <cstddef>
 
 #include "sizes.hpp"
@@ -11,18 +12,40 @@
 
 namespace kernelbus::factor {
 
-// The length of each kernel's output (its layout, the descriptor's `outputs` in src/kernels/factor.ts):
-// what factor_entry.cpp requires of `out`, kTooLarge where it cannot fit in memory.
+// Each kernel's output layout (the descriptor's `outputs` in src/kernels/factor-kernels.ts), written
+// once here: the length factor_entry.cpp requires of `out` (kTooLarge where it cannot fit in memory)
+// and, for a kernel of several outputs, the parts of `out` (<kernel>Parts(): their sizes, in order),
+// from which <kernel>Length() and the named pointers the kernels write through (<kernel>Out()) derive.
 /// winsorize, standardize, momentum, size, value: one panel (rows x cols)
 inline size_t panelLength(size_t rows, size_t cols) { return cells(rows, cols); }
-/// factor returns (rows x (1 + m + s)), then residuals (rows x cols)
-inline size_t factorReturnsLength(size_t rows, size_t cols, size_t m, size_t s) { return cells(rows, plus(plus(1, m), plus(s, cols))); }
 /// cov (K x K)
 inline size_t factorCovarianceLength(size_t K) { return cells(K, K); }
 /// variance (cols)
 inline size_t specificRiskLength(size_t cols) { return cols; }
-/// total (P), factor (P), specific (P), contributions (P x K), exposures (P x K)
-inline size_t riskDecompositionLength(size_t P, size_t K) { return cells(P, plus(3, cells(2, K))); }
+
+/// factorReturns: factor returns (rows x (1 + m + s): the market, m sectors, s styles), then residuals (rows x cols)
+struct FactorReturnsOut {
+  double *factorReturns, *residuals;
+};
+inline std::array<size_t, 2> factorReturnsParts(size_t rows, size_t cols, size_t m, size_t s) {
+  return {cells(rows, plus(plus(1, m), s)), cells(rows, cols)};
+}
+inline size_t factorReturnsLength(size_t rows, size_t cols, size_t m, size_t s) { return total(factorReturnsParts(rows, cols, m, s)); }
+inline FactorReturnsOut factorReturnsOut(double* out, size_t rows, size_t cols, size_t m, size_t s) {
+  const auto [factorReturns, residuals] = split(out, factorReturnsParts(rows, cols, m, s));
+  return {factorReturns, residuals};
+}
+
+/// riskDecomposition: total (P), factor (P), specific (P), contributions (P x K), exposures (P x K)
+struct RiskDecompositionOut {
+  double *total, *factor, *specific, *contributions, *exposures;
+};
+inline std::array<size_t, 5> riskDecompositionParts(size_t P, size_t K) { return {P, P, P, cells(P, K), cells(P, K)}; }
+inline size_t riskDecompositionLength(size_t P, size_t K) { return total(riskDecompositionParts(P, K)); }
+inline RiskDecompositionOut riskDecompositionOut(double* out, size_t P, size_t K) {
+  const auto [total_, factor_, specific, contributions, exposures] = split(out, riskDecompositionParts(P, K));
+  return {total_, factor_, specific, contributions, exposures};
+}
 
 /// Each row clipped to its linear lower/upper percentiles (non-finite -> NaN) into out[rows * cols].
 void winsorize(const double* x, size_t rows, size_t cols, double lower, double upper, double* out);
@@ -36,7 +59,7 @@ Status size(const double* cap, size_t rows, size_t cols, double lower, double up
 /// Value scores (winsorize < 0: off) into out[rows * cols].
 void value(const double* book, const double* sales, const double* cashFlow, size_t rows, size_t cols, double winsorize,
            double* out);
-/// Factor returns (rows x (1 + m + s)) then residuals (rows x cols) into out; sectors: cols codes, or
+/// Factor returns (rows x (1 + m + s)) then residuals (rows x cols) into out (factorReturnsOut()); sectors: cols codes, or
 /// rows x cols when perDate; styles: s panels; winsorize < 0: off.
 Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
                      size_t m, const double* const* styles, size_t s, double winsorize, bool residualize, double* out);
@@ -46,8 +69,8 @@ Status factorReturns(const double* returns, const double* cap, size_t rows, size
 void factorCovariance(const double* f, size_t rows, size_t K, const double* weights, size_t lags, double* out);
 /// Specific variance per asset into out[cols].
 void specificRisk(const double* residuals, size_t rows, size_t cols, const double* weights, double* out);
-/// Risk decomposition of P portfolios (weights P x N, finite) into out[3P + 2PK]: total, factor,
-/// specific, contributions (P x K), exposures (P x K).
+/// Risk decomposition of P portfolios (weights P x N, finite) into out (riskDecompositionOut()): total,
+/// factor, specific, contributions (P x K), exposures (P x K).
 Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov, const double* specificVar, const double* weights,
                          size_t P, double* out);
 

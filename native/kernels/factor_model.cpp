@@ -84,8 +84,7 @@ Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov,
   for (size_t i = 0; i < P * N; i++) {
     if (!std::isfinite(weights[i])) return Status{Fault::WeightNotFinite, static_cast<double>(i), weights[i], static_cast<double>(N)};
   }
-  double* contributions = out + 3 * P;
-  double* exposures = out + 3 * P + P * K;
+  const RiskDecompositionOut o = riskDecompositionOut(out, P, K);
   std::vector<double> x(K);
   for (size_t p = 0; p < P; p++) {
     const double* w = weights + p * N;
@@ -102,13 +101,13 @@ Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov,
       double v = 0;
       for (size_t j = 0; j < K; j++) v += cov[k * K + j] * x[j];
       const double contribution = x[k] * v;
-      contributions[p * K + k] = contribution;
-      exposures[p * K + k] = x[k];
+      o.contributions[p * K + k] = contribution;
+      o.exposures[p * K + k] = x[k];
       factor += contribution;
     }
-    out[p] = factor + specific;
-    out[P + p] = factor;
-    out[2 * P + p] = specific;
+    o.total[p] = factor + specific;
+    o.factor[p] = factor;
+    o.specific[p] = specific;
   }
   return Status{};
 }

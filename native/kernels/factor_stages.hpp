@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "factor.hpp"
 #include "parallel.hpp"
 #include "status.hpp"
 
@@ -92,15 +93,15 @@ template <typename Scratch, typename Styles>
 Status runDates(const FactorInputs& in, double* out, Styles styles) {
   if (Status st = checkFactorInputs(in); !st.ok()) return st;
   const size_t K = in.factors();
-  std::fill(out, out + in.rows * K + in.rows * in.cols, NAN);
-  double* resid = out + in.rows * K;
+  const FactorReturnsOut o = factorReturnsOut(out, in.rows, in.cols, in.m, in.s);
+  std::fill(out, out + factorReturnsLength(in.rows, in.cols, in.m, in.s), NAN);
   parallelFor(in.rows, dateGrain(in.cols), [&](size_t firstDate, size_t endDate) {
     SectorStage sectorStage(in.m);
     FactorDate date;
     Scratch scratch;
     for (size_t t = firstDate; t < endDate; t++) {
-      double* fr = out + t * K;
-      if (sectorStage.run(in, t, date, fr)) styles(t, date, fr, resid, scratch);
+      double* fr = o.factorReturns + t * K;
+      if (sectorStage.run(in, t, date, fr)) styles(t, date, fr, o.residuals, scratch);
     }
   });
   return Status{};

@@ -201,6 +201,7 @@ Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, 
   // Eight columns at a time are gathered row by row (each cache line of the matrix read once), the
   // non-NaN values of each in row order.
   constexpr size_t kBlock = 8;
+  const VarOut o = valueAtRiskOut(out, cols);
   std::vector<double> buffer(kBlock * rows), scratch;
   for (size_t from = 0; from < cols; from += kBlock) {
     const size_t width = std::min(kBlock, cols - from);
@@ -212,8 +213,7 @@ Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, 
       }
     }
     for (size_t j = 0; j < width; j++) {
-      columnVar(buffer.data() + j * rows, count[j], method, confidence, ddof, out[from + j], out[cols + from + j],
-                scratch);
+      columnVar(buffer.data() + j * rows, count[j], method, confidence, ddof, o.var[from + j], o.es[from + j], scratch);
     }
   }
   return Status{};
@@ -290,6 +290,7 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
   if (!s.ok()) return s;
   const double ppy = periodsPerYear, rf = riskFree;
   const size_t T = rows;
+  const PerformanceStatsOut o = performanceStatsOut(out, cols);
   Accumulators a(cols);
   firstSweep(returns, rows, cols, rf, a);
   std::vector<double> mean(cols), meanRf(cols);
@@ -314,9 +315,15 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
     const bool flat = !(m2 > kResolution * mean[c] * (kResolution * mean[c]));
     const double skewness = flat ? NAN : (a.m3[c] / n) / (m2 * std::sqrt(m2));
     const double excessKurtosis = flat ? NAN : (a.m4[c] / n) / (m2 * m2) - 3;
-    const double stats[kStatCount] = {annualReturn, annualVolatility, sharpe,   sortino,       downsideRisk,
-                                      maxDrawdown,  calmar,           skewness, excessKurtosis};
-    for (size_t k = 0; k < kStatCount; k++) out[k * cols + c] = stats[k];
+    o.annualReturn[c] = annualReturn;
+    o.annualVolatility[c] = annualVolatility;
+    o.sharpe[c] = sharpe;
+    o.sortino[c] = sortino;
+    o.downsideRisk[c] = downsideRisk;
+    o.maxDrawdown[c] = maxDrawdown;
+    o.calmar[c] = calmar;
+    o.skewness[c] = skewness;
+    o.excessKurtosis[c] = excessKurtosis;
   }
   return Status{};
 }

@@ -67,12 +67,13 @@ void gradients(const double* d, size_t n, size_t N, const double* y, double* __r
 Status componentVar(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
                     int method, double confidence, double* out) {
   const size_t N = cols, P = portfolios;
+  const ComponentVarOut o = componentVarOut(out, P, N);
   if (Status s = detail::checkWeights(weights, P * N, N); !s.ok()) return s;
   if (Status s = detail::checkReturns(returns, rows * cols, cols); !s.ok()) return s;
   std::vector<double> d;
   const size_t n = detail::completeRows(returns, rows, cols, d);
   if (n < 2) {
-    for (size_t k = 0; k < P * (2 + 2 * N); k++) out[k] = NAN;
+    std::fill(out, out + componentVarLength(P, N), NAN);
     return Status{};
   }
   std::vector<double> mu(N, 0.0);
@@ -106,12 +107,12 @@ Status componentVar(const double* returns, size_t rows, size_t cols, const doubl
       const double pm2 = s2 / (nd - 1);
       const double sd = std::sqrt(pm2);
       const double sdScale = sd > 0 ? 1 / ((nd - 1) * sd) : 0;
-      double* varC = out + 2 * P + p * N;
-      double* esC = out + 2 * P + P * N + p * N;
+      double* varC = o.varContributions + p * N;
+      double* esC = o.esContributions + p * N;
       if (method == kComponentGaussian) {
         const double esFactor = normalPdf(z) / alpha;
-        out[p] = -loc - z * sd;
-        out[P + p] = -loc + esFactor * sd;
+        o.var[p] = -loc - z * sd;
+        o.es[p] = -loc + esFactor * sd;
         for (size_t i = 0; i < N; i++) {
           const double dsd = g1[i] * sdScale;
           varC[i] = w[i] * (-mu[i] - z * dsd);
@@ -135,8 +136,8 @@ Status componentVar(const double* returns, size_t rows, size_t cols, const doubl
           1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 + ((h4 - 2 * h2 - 1) * exkurt) / 24;
       const double E = (ph * bracket) / alpha;
       const bool floored = !(-E <= h);
-      out[p] = -loc - h * sd;
-      out[P + p] = -loc - sd * (floored ? h : -E);
+      o.var[p] = -loc - h * sd;
+      o.es[p] = -loc - sd * (floored ? h : -E);
       const double dh = (h2 * skew) / 2 + ((6 * h4 * h - 36 * h3 + 18 * h) * (skew * skew)) / 72 +
                         ((4 * h3 - 4 * h) * exkurt) / 24;
       const double eScale = (ph * sd) / alpha;

@@ -101,14 +101,14 @@ KERNELBUS_VECTOR_CLONES void weightedRows(const double* cov, size_t n, const dou
   }
 }
 
-// shrink(): scikit-learn's Ledoit-Wolf or OAS intensity s towards mu I; out[p * p] = s.
-void shrink(double* out, const double* d, size_t n, size_t p, int method) {
+// shrink(): scikit-learn's Ledoit-Wolf or OAS intensity s towards mu I, s into the shrinkage.
+void shrink(const CovarianceOut& o, const double* d, size_t n, size_t p, int method) {
   double trace = 0;
-  for (size_t i = 0; i < p; i++) trace += out[i * p + i];
+  for (size_t i = 0; i < p; i++) trace += o.cov[i * p + i];
   const double dp = static_cast<double>(p), dn = static_cast<double>(n);
   const double mu = trace / dp;
   double squares = 0;
-  for (size_t k = 0; k < p * p; k++) squares += out[k] * out[k];
+  for (size_t k = 0; k < p * p; k++) squares += o.cov[k] * o.cov[k];
   double s;
   if (p == 1) {
     s = 0;
@@ -129,9 +129,9 @@ void shrink(double* out, const double* d, size_t n, size_t p, int method) {
     const double den = (dn + 1) * (alpha - (mu * mu) / dp);
     s = den > 0 ? std::min(num / den, 1.0) : 1;
   }
-  for (size_t k = 0; k < p * p; k++) out[k] *= 1 - s;
-  for (size_t i = 0; i < p; i++) out[i * p + i] += s * mu;
-  out[p * p] = s;
+  for (size_t k = 0; k < p * p; k++) o.cov[k] *= 1 - s;
+  for (size_t i = 0; i < p; i++) o.cov[i * p + i] += s * mu;
+  *o.shrinkage = s;
 }
 
 // cross(): sum over t of a[t][i] b[t][j] in row order, p x p (the whole matrix).
@@ -148,17 +148,17 @@ std::vector<double> cross(const CovarianceSteps& steps, const std::vector<double
 }
 
 // blend()
-void blend(double* out, const std::vector<double>& target, double kappa, size_t n, size_t p) {
+void blend(const CovarianceOut& o, const std::vector<double>& target, double kappa, size_t n, size_t p) {
   const double ratio = kappa / static_cast<double>(n);
   const double upTo1 = ratio < 1 ? ratio : 1;
   const double delta = upTo1 > 0 ? upTo1 : 0;
-  for (size_t k = 0; k < p * p; k++) out[k] = delta * target[k] + (1 - delta) * out[k];
-  out[p * p] = delta;
+  for (size_t k = 0; k < p * p; k++) o.cov[k] = delta * target[k] + (1 - delta) * o.cov[k];
+  *o.shrinkage = delta;
 }
 
 // constantCorrelation()
-void constantCorrelation(const CovarianceSteps& steps, double* out, const std::vector<double>& d, size_t n, size_t p) {
-  const std::vector<double> S(out, out + p * p);
+void constantCorrelation(const CovarianceSteps& steps, const CovarianceOut& o, const std::vector<double>& d, size_t n, size_t p) {
+  const std::vector<double> S(o.cov, o.cov + p * p);
   const double dn = static_cast<double>(n), dp = static_cast<double>(p);
   std::vector<double> std_(p);
   for (size_t i = 0; i < p; i++) std_[i] = std::sqrt(S[i * p + i]);
@@ -194,12 +194,12 @@ void constantCorrelation(const CovarianceSteps& steps, double* out, const std::v
     }
   }
   const double rho = piDiagonal + rBar * thetaSum;
-  blend(out, F, (pi - rho) / gamma, n, p);
+  blend(o, F, (pi - rho) / gamma, n, p);
 }
 
 // singleFactor()
-void singleFactor(const CovarianceSteps& steps, double* out, const std::vector<double>& d, size_t n, size_t p) {
-  const std::vector<double> S(out, out + p * p);
+void singleFactor(const CovarianceSteps& steps, const CovarianceOut& o, const std::vector<double>& d, size_t n, size_t p) {
+  const std::vector<double> S(o.cov, o.cov + p * p);
   const double dn = static_cast<double>(n), dp = static_cast<double>(p);
   std::vector<double> market(n);
   for (size_t t = 0; t < n; t++) {
@@ -255,7 +255,7 @@ void singleFactor(const CovarianceSteps& steps, double* out, const std::vector<d
   const double rDiagonal = (1 / dn) * fourth - diagonalSquares;
   const double rOff = 2 * (roff1 / varMarket - roff1Diagonal / varMarket) -
                       (roff3 / (varMarket * varMarket) - roff3Diagonal / (varMarket * varMarket));
-  blend(out, F, (pHat - (rDiagonal + rOff)) / c, n, p);
+  blend(o, F, (pHat - (rDiagonal + rOff)) / c, n, p);
 }
 
 }  // namespace
@@ -305,12 +305,13 @@ Status covariance(const CovarianceSteps& steps, const double* returns, size_t ro
   if (!s.ok()) return s;
   std::vector<double> d;
   const size_t n = completeRows(returns, rows, cols, d);
-  std::fill(out, out + cols * cols, 0.0);
-  out[cols * cols] = NAN;
+  const CovarianceOut o = covarianceOut(out, cols);
+  std::fill(o.cov, o.cov + cols * cols, 0.0);
+  *o.shrinkage = NAN;
   if (method != kEwma) {
     const bool ddof1 = method == kSample || method == kConstantCorrelation;
     if (n < (ddof1 ? 2u : 1u)) {
-      std::fill(out, out + cols * cols + 1, NAN);
+      std::fill(out, out + covarianceLength(cols), NAN);
       return Status{};
     }
     if (method == kSemi) {  // the shortfalls below the benchmark
@@ -325,17 +326,17 @@ Status covariance(const CovarianceSteps& steps, const double* returns, size_t ro
         for (size_t i = 0; i < cols; i++) d[t * cols + i] -= mean[i];
       }
     }
-    steps.gram(d.data(), n, cols, out);
+    steps.gram(d.data(), n, cols, o.cov);
     const double divisor = static_cast<double>(ddof1 ? n - 1 : n);
     for (size_t i = 0; i < cols; i++) {  // the upper triangle, mirrored below
-      for (size_t j = i; j < cols; j++) out[j * cols + i] = out[i * cols + j] = out[i * cols + j] / divisor;
+      for (size_t j = i; j < cols; j++) o.cov[j * cols + i] = o.cov[i * cols + j] = o.cov[i * cols + j] / divisor;
     }
-    if (method == kLedoitWolf || method == kOas) shrink(out, d.data(), n, cols, method);
-    if (method == kConstantCorrelation) constantCorrelation(steps, out, d, n, cols);
-    if (method == kSingleFactor) singleFactor(steps, out, d, n, cols);
+    if (method == kLedoitWolf || method == kOas) shrink(o, d.data(), n, cols, method);
+    if (method == kConstantCorrelation) constantCorrelation(steps, o, d, n, cols);
+    if (method == kSingleFactor) singleFactor(steps, o, d, n, cols);
     return Status{};
   } else if (n == 0) {
-    std::fill(out, out + cols * cols + 1, NAN);
+    std::fill(out, out + covarianceLength(cols), NAN);
     return Status{};
   } else if (adjust) {
     std::vector<double> w(n);
@@ -344,13 +345,13 @@ Status covariance(const CovarianceSteps& steps, const double* returns, size_t ro
       w[t] = std::pow(lambda, static_cast<double>(n - 1 - t));
       den += w[t];
     }
-    weightedSweep(d.data(), n, cols, w.data(), out);
-    for (size_t i = 0; i < cols * cols; i++) out[i] /= den;
+    weightedSweep(d.data(), n, cols, w.data(), o.cov);
+    for (size_t i = 0; i < cols * cols; i++) o.cov[i] /= den;
   } else {
-    ewmaSweep(d.data(), n, cols, lambda, out);
+    ewmaSweep(d.data(), n, cols, lambda, o.cov);
   }
   for (size_t i = 0; i < cols; i++) {
-    for (size_t j = 0; j < i; j++) out[i * cols + j] = out[j * cols + i];
+    for (size_t j = 0; j < i; j++) o.cov[i * cols + j] = o.cov[j * cols + i];
   }
   return Status{};
 }

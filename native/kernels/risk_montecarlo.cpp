@@ -149,8 +149,9 @@ Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* co
     }
   });
   // (not valueAtRisk(): it refuses infinite values, and a P&L may overflow to them)
+  const VarOut o = monteCarloVarOut(out, P);
   std::vector<double> scratch;
-  for (size_t p = 0; p < P; p++) detail::historicalVar(pnl.data() + p * paths, paths, confidence, out[p], out[P + p], scratch);
+  for (size_t p = 0; p < P; p++) detail::historicalVar(pnl.data() + p * paths, paths, confidence, o.var[p], o.es[p], scratch);
   return Status{};
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "factor.hpp"
 #include "factor_stages.hpp"
 #include "host.hpp"
 #include "parallel.hpp"
@@ -37,14 +38,14 @@ Status factorReturns(Runner& runner, const double* returns, const double* cap, s
   const FactorInputs in{returns, cap, rows, cols, sectors, perDate, m, styles, s, winsorize, residualize};
   if (Status st = checkFactorInputs(in); !st.ok()) return st;
   const size_t N = cols, K = in.factors();
-  std::fill(out, out + rows * K + rows * N, NAN);
-  double* resid = out + rows * K;
+  const FactorReturnsOut o = factorReturnsOut(out, rows, cols, m, s);
+  std::fill(out, out + factorReturnsLength(rows, cols, m, s), NAN);
   // the market + sector stage of every date (threads share the dates out; each date's result is the same on any)
   std::vector<FactorDate> dates(rows);
   std::vector<char> usable(rows);
   parallelFor(rows, dateGrain(N), [&](size_t begin, size_t end) {
     SectorStage stage(m);
-    for (size_t t = begin; t < end; t++) usable[t] = stage.run(in, t, dates[t], out + t * K);
+    for (size_t t = begin; t < end; t++) usable[t] = stage.run(in, t, dates[t], o.factorReturns + t * K);
   });
   const size_t chunk = std::max<size_t>(1, std::min(rows, kChunkValues / std::max<size_t>(s * N, 1)));
   requireElements(chunk * s * (s + 1), "the normal equations");
@@ -93,7 +94,7 @@ Status factorReturns(Runner& runner, const double* returns, const double* cap, s
           for (size_t b = 0; b < s; b++) A[a * s + b] = std::ldexp(static_cast<double>(g[a * (s + 1) + b]), ed[0] + ed[2 + a] + ed[2 + b]);
           c[a] = std::ldexp(static_cast<double>(g[a * (s + 1) + s]), ed[0] + ed[2 + a] + ed[1]);
         }
-        styleStage(in, t, dates[t], A.data(), c.data(), out + t * K, resid, scratch);
+        styleStage(in, t, dates[t], A.data(), c.data(), o.factorReturns + t * K, o.residuals, scratch);
       }
     });
   }

@@ -10,6 +10,7 @@
 
 #include "host.hpp"
 #include "random.hpp"
+#include "risk.hpp"
 #include "risk_checks.hpp"
 #include "risk_steps.hpp"
 
@@ -91,8 +92,9 @@ Status monteCarloVar(Runner& runner, const double* mean, const double* cov, size
       }
     }
   }
+  const risk::VarOut o = risk::monteCarloVarOut(out, P);
   std::vector<double> scratch;
-  for (size_t p = 0; p < P; p++) risk::detail::historicalVar(pnl.data() + p * paths, paths, confidence, out[p], out[P + p], scratch);
+  for (size_t p = 0; p < P; p++) risk::detail::historicalVar(pnl.data() + p * paths, paths, confidence, o.var[p], o.es[p], scratch);
   return Status{};
 }
 
