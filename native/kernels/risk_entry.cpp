@@ -2,9 +2,6 @@
 // `expected` strings in src/kernels/risk.ts (RISK_KERNELS), checked here once.
 #include "risk_entry.hpp"
 
-#include <cmath>
-#include <string>
-
 namespace kernelbus::risk {
 
 Status unpack(Packed packed, CumulativeReturnsParams& out) {
@@ -103,16 +100,10 @@ Outcome returnsEntry(Status (*kernel)(const double*, size_t, size_t, double*), I
   return kernel(prices.data, rows, cols, out.data);
 }
 
-/// A return model's mean at argument 0: n finite values.
-Outcome requireMean(In mean, size_t n) {
-  if (Outcome o = requireLength(0, mean, n, "n"); !o.ok()) return o;
-  for (size_t i = 0; i < n; i++) {
-    if (!std::isfinite(mean.data[i])) {
-      return ArgFault{0, -1, "finite values", "mean[" + std::to_string(i) + "] = " + std::to_string(mean.data[i])};
-    }
-  }
-  return Outcome{};
-}
+/// A return model's mean at argument 0: n values. Their finiteness is the API's check
+/// (requireReturnModel in src/kernels/risk.ts, before any backend runs), not scanned again here: a
+/// non-finite mean gives NaN (or infinite) results, not a fault.
+Outcome requireMean(In mean, size_t n) { return requireLength(0, mean, n, "n"); }
 
 }  // namespace
 

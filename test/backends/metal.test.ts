@@ -242,7 +242,6 @@ describe.runIf(binding)("the C++ checks in front of the shader kernels: the nati
       'shaderMonteCarloVar',
       [Float64Array.of(0, 0), eye, 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 2), new Float64Array(2)],
     ],
-    ['monteCarloScenarios', 'shaderMonteCarloScenarios', [Float64Array.of(0, NaN), eye, 2, params(3, 1, 0, 0), new Float64Array(6)]],
     ['monteCarloScenarios', 'shaderMonteCarloScenarios', [Float64Array.of(0, 0), eye, 2, params(3, 1, -1, 0), new Float64Array(6)]],
     [
       'factorReturns',
