@@ -14,9 +14,8 @@ using namespace metal;
 
 /// out[(t s + a)(s + 1) + b] = sum over assets i of w[t][i] (x_a[i] x_b[i]), x_b = y for b = s: one
 /// thread per (date, a, b). The product x_a x_b is formed first, so the matrix is exactly symmetric.
-kernel void kb_gram(device const float* x [[buffer(0)]], device const float* w [[buffer(1)]],
-                    device const float* y [[buffer(2)]], device float* out [[buffer(3)]],
-                    constant KbGramParams& p [[buffer(4)]], uint g [[thread_position_in_grid]]) {
+kernel void kb_gram(device const float* x [[buffer(0)]], device const float* w [[buffer(1)]], device const float* y [[buffer(2)]],
+                    device float* out [[buffer(3)]], constant KbGramParams& p [[buffer(4)]], uint g [[thread_position_in_grid]]) {
   uint s = p.styles;
   uint cols = s + 1u;
   if (g >= p.dates * s * cols) return;

@@ -43,15 +43,11 @@ inline float kbRound53(uint a, uint c) {
 
 /// random.ts' uniform52(hi, lo) = N 2^-53 with N = 2 ((hi >> 6) 2^26 + (lo >> 6)) + 1, rounded to the
 /// nearest float: the same bits as Math.fround(uniform52(hi, lo)).
-inline float kbUniform(uint hi, uint lo) {
-  return kbRound53(hi >> 6, ((lo >> 6) << 1) | 1u);
-}
+inline float kbUniform(uint hi, uint lo) { return kbRound53(hi >> 6, ((lo >> 6) << 1) | 1u); }
 
 /// 1 - uniform52(hi, lo) = (2^53 - N) 2^-53, rounded to the nearest float: 2^53 - N = (2^26 - 1 - a) 2^27
 /// + (2^27 - c), exact near 1, where 1 - kbUniform() would have lost the digits.
-inline float kbUniformComplement(uint hi, uint lo) {
-  return kbRound53(0x3ffffffu - (hi >> 6), 0x8000000u - (((lo >> 6) << 1) | 1u));
-}
+inline float kbUniformComplement(uint hi, uint lo) { return kbRound53(0x3ffffffu - (hi >> 6), 0x8000000u - (((lo >> 6) << 1) | 1u)); }
 
 /// ln of uniform52(hi, lo), to a few ulps everywhere: ln u below 1/2, ln(1 - v) = log1p(-v) by Goldberg's
 /// correction above (v = 1 - u exactly rounded), so that radii near 0 keep their digits.

@@ -33,8 +33,7 @@ kernel void kb_quadratic_forms(device const float* cov [[buffer(0)]], device con
 }
 
 /// The n normals of each of p.paths paths (row-major, one row per path; one thread per pair of normals).
-kernel void kb_normals(device float* z [[buffer(0)]], constant KbNormalsParams& p [[buffer(1)]],
-                       uint g [[thread_position_in_grid]]) {
+kernel void kb_normals(device float* z [[buffer(0)]], constant KbNormalsParams& p [[buffer(1)]], uint g [[thread_position_in_grid]]) {
   uint pairs = (p.n + 1u) / 2u;
   if (g >= p.paths * pairs) return;
   uint local = g / pairs;
@@ -48,9 +47,8 @@ kernel void kb_normals(device float* z [[buffer(0)]], constant KbNormalsParams& 
 }
 
 /// out[p * paths + k] = b_p . z_k for each portfolio p and path k (one thread each).
-kernel void kb_path_dots(device const float* z [[buffer(0)]], device const float* b [[buffer(1)]],
-                         device float* out [[buffer(2)]], constant KbPathParams& p [[buffer(3)]],
-                         uint g [[thread_position_in_grid]]) {
+kernel void kb_path_dots(device const float* z [[buffer(0)]], device const float* b [[buffer(1)]], device float* out [[buffer(2)]],
+                         constant KbPathParams& p [[buffer(3)]], uint g [[thread_position_in_grid]]) {
   if (g >= p.paths * p.portfolios) return;
   uint portfolio = g / p.paths;
   uint path = g % p.paths;
@@ -62,9 +60,8 @@ kernel void kb_path_dots(device const float* z [[buffer(0)]], device const float
 }
 
 /// out[k * n + i] = sum over j <= i of L[i][j] z_k[j] (the correlated draw of asset i on path k).
-kernel void kb_scenarios(device const float* z [[buffer(0)]], device const float* L [[buffer(1)]],
-                         device float* out [[buffer(2)]], constant KbPathParams& p [[buffer(3)]],
-                         uint g [[thread_position_in_grid]]) {
+kernel void kb_scenarios(device const float* z [[buffer(0)]], device const float* L [[buffer(1)]], device float* out [[buffer(2)]],
+                         constant KbPathParams& p [[buffer(3)]], uint g [[thread_position_in_grid]]) {
   if (g >= p.paths * p.n) return;
   uint path = g / p.n;
   uint i = g % p.n;

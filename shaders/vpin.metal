@@ -23,16 +23,18 @@ constant int kbBetaIterations = 300;
 inline float kbErfc(float x) {
   float z = metal::fabs(x);
   float t = 1.0f / (1.0f + 0.5f * z);
-  float poly = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f +
-               t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
+  float poly = -1.26551223f +
+               t * (1.00002368f +
+                    t * (0.37409196f +
+                         t * (0.09678418f +
+                              t * (-0.18628806f +
+                                   t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
   float r = t * precise::exp(poly - z * z);
   return x >= 0.0f ? r : 2.0f - r;
 }
 
 /// Phi(x) = erfc(-x / sqrt 2) / 2 (relative accuracy in the lower tail, absolute in the upper).
-inline float kbNormalCdf(float x) {
-  return 0.5f * kbErfc(-0.70710678118654752f * x);
-}
+inline float kbNormalCdf(float x) { return 0.5f * kbErfc(-0.70710678118654752f * x); }
 
 /// ln(1 + u) for u >= 0, accurate for small u (Goldberg's correction: ln(v) u / (v - 1), v = 1 + u).
 inline float kbLog1p(float u) {
@@ -117,8 +119,7 @@ inline float kbStudentTCdf(float t, float nu, float logABeta) {
     if (v > 1e4f) {
       tail = 0.0f;
     } else {
-      float z = (((((-0.4f * v - 3.3f) * v - 24.0f) * v - 85.5f) / (0.8f * v * v + 100.0f + b) + v + 3.0f) / b + 1.0f) *
-                precise::sqrt(v);
+      float z = (((((-0.4f * v - 3.3f) * v - 24.0f) * v - 85.5f) / (0.8f * v * v + 100.0f + b) + v + 3.0f) / b + 1.0f) * precise::sqrt(v);
       tail = kbNormalCdf(-z);
     }
   } else {

@@ -33,8 +33,7 @@ size_t runVpin(kernelbus::Doubles ts, kernelbus::Doubles price, kernelbus::Doubl
   size_t rows = 0;
   if (!prepareVpin(stream, ts, price, volume, n, p, rows).ok()) return 0;
   std::vector<double> cols(5 * rows);
-  stream.commit(BucketColumns{cols.data(), cols.data() + rows, cols.data() + 2 * rows, cols.data() + 3 * rows,
-                              cols.data() + 4 * rows});
+  stream.commit(BucketColumns{cols.data(), cols.data() + rows, cols.data() + 2 * rows, cols.data() + 3 * rows, cols.data() + 4 * rows});
   return rows;
 }
 
@@ -60,8 +59,8 @@ int main(int argc, char** argv) {
     double barMs;
     int classifier;
   };
-  const Case cases[] = {{"bvc 60 s bars", 60000, 0}, {"bvc 1 s bars", 1000, 0}, {"bvc 10 ms bars", 10, 0},
-                        {"tick rule, 60 s bars", 60000, 1}};
+  const Case cases[] = {
+      {"bvc 60 s bars", 60000, 0}, {"bvc 1 s bars", 1000, 0}, {"bvc 10 ms bars", 10, 0}, {"tick rule, 60 s bars", 60000, 1}};
   double yardstick = 0;
   for (const Case& c : cases) {
     Params params;

@@ -134,8 +134,6 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
 }  // namespace
 }  // namespace kernelbus::binding
 
-static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
-  return kernelbus::binding::Register(env, exports);
-}
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return kernelbus::binding::Register(env, exports); }
 
 NODE_API_MODULE(kernelbus, InitModule)

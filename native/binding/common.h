@@ -37,8 +37,7 @@ const EntrySignature& addSignature(Napi::Env env, const char* text, size_t arity
 AddonData& addonData(Napi::Env env);
 
 /// A KernelInputError (or a TypeError before init) to throw.
-Napi::Error inputError(Napi::Env env, const std::string& argument, const std::string& expected,
-                       const std::string& actual);
+Napi::Error inputError(Napi::Env env, const std::string& argument, const std::string& expected, const std::string& actual);
 /// The KernelInputError for a fault a kernel reported; `kernel`: the kernel's descriptor name (the
 /// risk, factor and special families: inputFault formats a ParamInvalid from its descriptor), or none.
 Napi::Error faultError(Napi::Env env, const Status& status, const char* kernel = nullptr);

@@ -15,16 +15,26 @@ std::string describeValue(const Napi::Value& value) {
   if (value.IsNumber()) return value.ToString().Utf8Value();
   if (value.IsTypedArray()) {
     switch (value.As<Napi::TypedArray>().TypedArrayType()) {
-      case napi_int8_array: return "Int8Array";
-      case napi_uint8_array: return "Uint8Array";
-      case napi_uint8_clamped_array: return "Uint8ClampedArray";
-      case napi_int16_array: return "Int16Array";
-      case napi_uint16_array: return "Uint16Array";
-      case napi_int32_array: return "Int32Array";
-      case napi_uint32_array: return "Uint32Array";
-      case napi_float32_array: return "Float32Array";
-      case napi_float64_array: return "Float64Array";
-      default: return "a typed array";
+      case napi_int8_array:
+        return "Int8Array";
+      case napi_uint8_array:
+        return "Uint8Array";
+      case napi_uint8_clamped_array:
+        return "Uint8ClampedArray";
+      case napi_int16_array:
+        return "Int16Array";
+      case napi_uint16_array:
+        return "Uint16Array";
+      case napi_int32_array:
+        return "Int32Array";
+      case napi_uint32_array:
+        return "Uint32Array";
+      case napi_float32_array:
+        return "Float32Array";
+      case napi_float64_array:
+        return "Float64Array";
+      default:
+        return "a typed array";
     }
   }
   if (value.IsArray()) return "an Array";
@@ -55,14 +65,13 @@ Array typedArg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_
 
 }  // namespace
 
-Napi::Error inputError(Napi::Env env, const std::string& argument, const std::string& expected,
-                       const std::string& actual) {
+Napi::Error inputError(Napi::Env env, const std::string& argument, const std::string& expected, const std::string& actual) {
   AddonData& data = addonData(env);
   if (data.kernelInputError.IsEmpty()) {
     return Napi::TypeError::New(env, argument + ": expected " + expected + ", got " + actual);
   }
-  Napi::Object error = data.kernelInputError.New(
-      {Napi::String::New(env, argument), Napi::String::New(env, expected), Napi::String::New(env, actual)});
+  Napi::Object error =
+      data.kernelInputError.New({Napi::String::New(env, argument), Napi::String::New(env, expected), Napi::String::New(env, actual)});
   return Napi::Error(env, error);
 }
 
@@ -108,8 +117,8 @@ const EntrySignature& addSignature(Napi::Env env, const char* text, size_t arity
     at = end + 1;
   }
   if (sig.arguments.size() != arity) {
-    throw Napi::Error::New(env, "kernelbus: " + s + " names " + std::to_string(sig.arguments.size()) + " arguments, its entry takes " +
-                                    std::to_string(arity));
+    throw Napi::Error::New(
+        env, "kernelbus: " + s + " names " + std::to_string(sig.arguments.size()) + " arguments, its entry takes " + std::to_string(arity));
   }
   AddonData& data = addonData(env);
   data.signatures.push_back(std::move(sig));
@@ -118,8 +127,7 @@ const EntrySignature& addSignature(Napi::Env env, const char* text, size_t arity
 
 void requireArgCount(const Napi::CallbackInfo& info, size_t count) {
   if (info.Length() != count) {
-    throw inputError(info.Env(), "arguments", std::to_string(count) + " arguments",
-                     std::to_string(info.Length()));
+    throw inputError(info.Env(), "arguments", std::to_string(count) + " arguments", std::to_string(info.Length()));
   }
 }
 

@@ -37,8 +37,8 @@ void registerFactor(Napi::Env env, Napi::Object exports) {
 #endif
   add<factorCovariance>(env, exports, "factorCovariance(factorReturns, rows, K, weights, params, out)");
   add<specificRisk>(env, exports, "specificRisk(residuals, rows, cols, weights, out)");
-  add<riskDecomposition>(
-      env, exports, "riskDecomposition(model.exposures, N, K, model.factorCov, model.specificVar, weights, portfolios, out)");
+  add<riskDecomposition>(env, exports,
+                         "riskDecomposition(model.exposures, N, K, model.factorCov, model.specificVar, weights, portfolios, out)");
 }
 
 }  // namespace kernelbus::binding

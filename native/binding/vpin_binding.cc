@@ -21,8 +21,8 @@ void throwIfFault(Napi::Env env, const vpin::Status& s) {
 Params paramsArg(const Napi::CallbackInfo& info, size_t i, bool classify) {
   const F64View packed = float64Arg(info, i, "params");
   Params p;
-  throwIfFault(info.Env(), classify ? vpin::unpackClassifyParams(packed.data, packed.length, p)
-                                    : vpin::unpackParams(packed.data, packed.length, p));
+  throwIfFault(info.Env(),
+               classify ? vpin::unpackClassifyParams(packed.data, packed.length, p) : vpin::unpackParams(packed.data, packed.length, p));
   return p;
 }
 
@@ -47,11 +47,10 @@ TradeViews tradesArg(const Napi::CallbackInfo& info, size_t first) {
 TradeViews tradeBytesArg(const Napi::CallbackInfo& info, size_t i, size_t rows) {
   const U8View bytes = uint8Arg(info, i, "columns");
   if (rows > bytes.length / 24 || bytes.length != 24 * rows) {
-    throw inputError(info.Env(), "columns", "24 bytes a row (" + std::to_string(rows) + " rows)",
-                     std::to_string(bytes.length) + " bytes");
+    throw inputError(info.Env(), "columns", "24 bytes a row (" + std::to_string(rows) + " rows)", std::to_string(bytes.length) + " bytes");
   }
-  return TradeViews{Doubles::fromBytes(bytes.data), Doubles::fromBytes(bytes.data + 8 * rows),
-                    Doubles::fromBytes(bytes.data + 16 * rows), rows};
+  return TradeViews{Doubles::fromBytes(bytes.data), Doubles::fromBytes(bytes.data + 8 * rows), Doubles::fromBytes(bytes.data + 16 * rows),
+                    rows};
 }
 
 /// Five new columns of `rows` bucket rows, for the kernel to fill.
@@ -287,9 +286,7 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
     });
   }
 
-  Napi::Value BucketCount(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), stream_->bucketCount());
-  }
+  Napi::Value BucketCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), stream_->bucketCount()); }
 
   std::unique_ptr<vpin::VpinStream> stream_;
 };
@@ -302,9 +299,11 @@ void registerVpin(Napi::Env env, Napi::Object exports) {
   exports.Set("tickRule", Napi::Function::New<TickRule>(env, "tickRule"));
   exports.Set("bulkClassify", Napi::Function::New<BulkClassify<vpin::bulkClassify>>(env, "bulkClassify"));
   // the same checks in front of the Metal backend's kernel: on the CPU harness (every platform), on the GPU (Apple)
-  exports.Set("shaderBulkClassify", Napi::Function::New<BulkClassify<shader::On<shader::cpuRunner>::bulkClassify>>(env, "shaderBulkClassify"));
+  exports.Set("shaderBulkClassify",
+              Napi::Function::New<BulkClassify<shader::On<shader::cpuRunner>::bulkClassify>>(env, "shaderBulkClassify"));
 #if KERNELBUS_HAVE_METAL
-  exports.Set("metalBulkClassify", Napi::Function::New<BulkClassify<shader::On<shader::metalRunner>::bulkClassify>>(env, "metalBulkClassify"));
+  exports.Set("metalBulkClassify",
+              Napi::Function::New<BulkClassify<shader::On<shader::metalRunner>::bulkClassify>>(env, "metalBulkClassify"));
 #endif
   exports.Set("vpin", Napi::Function::New<Vpin>(env, "vpin"));
   exports.Set("vpinBytes", Napi::Function::New<VpinBytes>(env, "vpinBytes"));

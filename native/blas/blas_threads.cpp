@@ -13,8 +13,8 @@ namespace {
 // kernels' threads).
 struct State {
   std::mutex lock;
-  int setting = 0;     // the threads wanted; 0 until first read
-  size_t guards = 0;   // OneLibraryThread alive
+  int setting = 0;    // the threads wanted; 0 until first read
+  size_t guards = 0;  // OneLibraryThread alive
 };
 
 State& state() {

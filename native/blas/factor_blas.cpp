@@ -27,9 +27,9 @@ bool fits(size_t a, size_t b) {
 
 // One thread's scratch, reused across its dates.
 struct StyleWork {
-  std::vector<double> z;     // (s + 1) x n, row-major: sqrt(w) x_k over the usable assets, then sqrt(w) y
-  std::vector<double> gram;  // (s + 1) x (s + 1): Z Z', its upper triangle (row-major)
-  std::vector<double> A, c;  // X'WX (s x s, both triangles) and X'Wy
+  std::vector<double> z;                        // (s + 1) x n, row-major: sqrt(w) x_k over the usable assets, then sqrt(w) y
+  std::vector<double> gram;                     // (s + 1) x (s + 1): Z Z', its upper triangle (row-major)
+  std::vector<double> A, c;                     // X'WX (s x s, both triangles) and X'Wy
   std::vector<double> factor, lambda, work, f;  // LAPACK's matrix, eigenvalues, workspace; the solution
   factor::StyleScratch native;
 };
@@ -91,7 +91,8 @@ bool choleskySolve(size_t s, StyleWork& work) {
     if (eigenvaluesLower(S, work.factor.data(), S, work.lambda.data(), &best, -1) != 0) return false;
     work.work.resize(std::max<size_t>(static_cast<size_t>(best), 3 * s));
   }
-  if (eigenvaluesLower(S, work.factor.data(), S, work.lambda.data(), work.work.data(), static_cast<lapack_int>(work.work.size())) != 0) return false;
+  if (eigenvaluesLower(S, work.factor.data(), S, work.lambda.data(), work.work.data(), static_cast<lapack_int>(work.work.size())) != 0)
+    return false;
   const double smallest = work.lambda[0], largest = work.lambda[s - 1];  // ascending
   if (!(smallest > 0 && smallest >= kWellConditioned * largest)) return false;
   work.factor.assign(work.A.begin(), work.A.end());
@@ -120,8 +121,8 @@ void styleStage(const FactorInputs& in, size_t t, const FactorDate& d, double* f
 
 }  // namespace
 
-Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
-                     size_t m, const double* const* styles, size_t s, double winsorize, bool residualize, double* out) {
+Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate, size_t m,
+                     const double* const* styles, size_t s, double winsorize, bool residualize, double* out) {
   const FactorInputs in{returns, cap, rows, cols, sectors, perDate, m, styles, s, winsorize, residualize};
   const OneLibraryThread oneLibraryThread;  // the dates are shared out here: the library stays on its caller's thread
   return factor::runDates<StyleWork>(in, out, [&](size_t t, const FactorDate& date, double* fr, double* resid, StyleWork& work) {

@@ -17,7 +17,7 @@
 namespace kernelbus::blas {
 
 /// factor::factorReturns() (factor.hpp: same arguments, faults and outputs) with the style stage by BLAS/LAPACK.
-Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
-                     size_t m, const double* const* styles, size_t s, double winsorize, bool residualize, double* out);
+Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate, size_t m,
+                     const double* const* styles, size_t s, double winsorize, bool residualize, double* out);
 
 }  // namespace kernelbus::blas

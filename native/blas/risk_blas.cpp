@@ -82,8 +82,7 @@ const risk::VolatilitySteps kVolatilitySteps{1024, false, weighted};
 
 }  // namespace
 
-Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust, double benchmark,
-                  double* out) {
+Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust, double benchmark, double* out) {
   return risk::covariance(kCovarianceSteps, returns, rows, cols, method, lambda, adjust, benchmark, out);
 }
 

@@ -38,9 +38,15 @@ inline void append(std::vector<double>& out, const std::vector<double>& column) 
 
 /// The packed parameter vector of the binding (order of vpin::kParamNames).
 inline std::vector<double> packParams(const vpin::Params& p) {
-  return {p.bucketVolume, static_cast<double>(p.window), p.barMs, static_cast<double>(p.classifier),
-          static_cast<double>(p.priceChange), static_cast<double>(p.sigmaKind), p.sigmaParam,
-          static_cast<double>(p.distribution), p.nu};
+  return {p.bucketVolume,
+          static_cast<double>(p.window),
+          p.barMs,
+          static_cast<double>(p.classifier),
+          static_cast<double>(p.priceChange),
+          static_cast<double>(p.sigmaKind),
+          p.sigmaParam,
+          static_cast<double>(p.distribution),
+          p.nu};
 }
 
 /// vpin::unpackParams() (all kParamCount values) or vpin::unpackClassifyParams() (the last
@@ -93,8 +99,8 @@ inline vpin::Status vpinFromBytes(const Trades& t, const vpin::Params& p, size_t
   }
   vpin::VpinStream stream(p, p.sigmaParam);
   size_t rows = 0;
-  const vpin::Status s = vpin::prepareVpin(stream, Doubles::fromBytes(body), Doubles::fromBytes(body + 8 * n),
-                                           Doubles::fromBytes(body + 16 * n), n, p, rows);
+  const vpin::Status s =
+      vpin::prepareVpin(stream, Doubles::fromBytes(body), Doubles::fromBytes(body + 8 * n), Doubles::fromBytes(body + 16 * n), n, p, rows);
   if (s.ok()) commitRows(stream, rows, out);
   return s;
 }
@@ -123,8 +129,7 @@ class Stream {
   double bucketCount() const { return stream_.bucketCount(); }
 
  private:
-  vpin::Status pour(const double* ts, const double* price, const double* volume, size_t n, bool closeAtEnd,
-                    Buckets& out) {
+  vpin::Status pour(const double* ts, const double* price, const double* volume, size_t n, bool closeAtEnd, Buckets& out) {
     size_t rows = 0;
     const vpin::Status s = stream_.prepare(ts, price, volume, n, closeAtEnd, rows);
     if (s.ok()) commitRows(stream_, rows, out);

@@ -55,8 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool residualize = in.flag();
   const size_t K = 1 + m + s, total = rows * (K + cols);
   std::vector<double> native(total + 1, kGuard), blas(total + 1, kGuard);
-  const Status sn = factor::factorReturns(r.data(), cap.data(), rows, cols, sectors.data(), perDate, m, pointers.data(), s, winsor, residualize, native.data());
-  const Status sb = blas::factorReturns(r.data(), cap.data(), rows, cols, sectors.data(), perDate, m, pointers.data(), s, winsor, residualize, blas.data());
+  const Status sn = factor::factorReturns(r.data(), cap.data(), rows, cols, sectors.data(), perDate, m, pointers.data(), s, winsor,
+                                          residualize, native.data());
+  const Status sb = blas::factorReturns(r.data(), cap.data(), rows, cols, sectors.data(), perDate, m, pointers.data(), s, winsor,
+                                        residualize, blas.data());
   require(native[total] == kGuard && blas[total] == kGuard);
   require(sn.fault == sb.fault && same(sn.index, sb.index) && same(sn.value, sb.value) && same(sn.previous, sb.previous));
   if (!sn.ok()) return 0;

@@ -113,14 +113,17 @@ void riskEntry(fuzz::Input& in, int which) {
       const In prices = a.input(cells(rows, cols));
       const bool log = in.flag();
       const Out out = a.output(risk::returnsLength(rows, cols));
-      if (a.affordable()) a.check(log ? risk::entry::logReturns(prices, rows, cols, out) : risk::entry::simpleReturns(prices, rows, cols, out));
+      if (a.affordable())
+        a.check(log ? risk::entry::logReturns(prices, rows, cols, out) : risk::entry::simpleReturns(prices, rows, cols, out));
       break;
     }
     case 1: {
       const In returns = a.input(cells(rows, cols));
       const size_t portfolios = a.count();
       const In weights = a.input(cells(portfolios, cols));
-      if (a.affordable()) a.check(risk::entry::portfolioReturns(returns, rows, cols, weights, portfolios, a.output(risk::portfolioReturnsLength(rows, portfolios))));
+      if (a.affordable())
+        a.check(risk::entry::portfolioReturns(returns, rows, cols, weights, portfolios,
+                                              a.output(risk::portfolioReturnsLength(rows, portfolios))));
       break;
     }
     case 2: {
@@ -145,7 +148,8 @@ void riskEntry(fuzz::Input& in, int which) {
       const size_t n = cols, portfolios = a.count();
       const In cov = a.input(cells(n, n));  // any values: asymmetric, NaN, Infinity
       const In weights = a.input(cells(portfolios, n));
-      if (a.affordable()) a.check(risk::entry::portfolioVolatility(cov, n, weights, portfolios, a.output(risk::portfolioVolatilityLength(portfolios))));
+      if (a.affordable())
+        a.check(risk::entry::portfolioVolatility(cov, n, weights, portfolios, a.output(risk::portfolioVolatilityLength(portfolios))));
       break;
     }
     case 6: {
@@ -153,7 +157,9 @@ void riskEntry(fuzz::Input& in, int which) {
       const size_t portfolios = a.count();
       const In weights = a.input(cells(portfolios, cols));
       const Packed p = a.params({double(in.in<int>(0, 1)), 0.95});
-      if (a.affordable()) a.check(risk::entry::componentVar(returns, rows, cols, weights, portfolios, p, a.output(risk::componentVarLength(portfolios, cols))));
+      if (a.affordable())
+        a.check(
+            risk::entry::componentVar(returns, rows, cols, weights, portfolios, p, a.output(risk::componentVarLength(portfolios, cols))));
       break;
     }
     case 7:
@@ -168,19 +174,22 @@ void riskEntry(fuzz::Input& in, int which) {
         const In weights = a.input(cells(portfolios, n));
         const Packed p = a.params({paths, 0.95, 1, double(in.in<uint32_t>(0, 1000)), nu});
         if (p.length == 5 && p.data[0] > 64) return;  // a valid but costly path count
-        if (a.affordable()) a.check(risk::entry::monteCarloVar(mean, cov, n, weights, portfolios, p, a.output(risk::monteCarloVarLength(portfolios))));
+        if (a.affordable())
+          a.check(risk::entry::monteCarloVar(mean, cov, n, weights, portfolios, p, a.output(risk::monteCarloVarLength(portfolios))));
       } else {
         const Packed p = a.params({paths, 1, double(in.in<uint32_t>(0, 1000)), nu});
         if (p.length == 4 && p.data[0] > 64) return;
         const size_t pathsOut = p.length == 4 && p.data[0] >= 1 && p.data[0] <= 64 ? static_cast<size_t>(p.data[0]) : 1;
-        if (a.affordable()) a.check(risk::entry::monteCarloScenarios(mean, cov, n, p, a.output(risk::monteCarloScenariosLength(pathsOut, n))));
+        if (a.affordable())
+          a.check(risk::entry::monteCarloScenarios(mean, cov, n, p, a.output(risk::monteCarloScenariosLength(pathsOut, n))));
       }
       break;
     }
     case 9: {
       const In returns = a.input(cells(rows, cols));
       const Packed p = a.params({in.flag() ? 0 : in.real(-1e6, 1e6)});
-      if (a.affordable()) a.check(risk::entry::cumulativeReturns(returns, rows, cols, p, a.output(risk::cumulativeReturnsLength(rows, cols))));
+      if (a.affordable())
+        a.check(risk::entry::cumulativeReturns(returns, rows, cols, p, a.output(risk::cumulativeReturnsLength(rows, cols))));
       break;
     }
   }
@@ -196,7 +205,8 @@ void factorEntry(fuzz::Input& in, int which) {
       const In x = a.input(n);
       const Packed p = a.params({0.05, 0.95});
       const Out out = a.output(factor::panelLength(rows, cols));
-      if (a.affordable()) a.check(which == 0 ? factor::entry::winsorize(x, rows, cols, p, out) : factor::entry::size(x, rows, cols, p, out));
+      if (a.affordable())
+        a.check(which == 0 ? factor::entry::winsorize(x, rows, cols, p, out) : factor::entry::size(x, rows, cols, p, out));
       break;
     }
     case 2: {
@@ -246,7 +256,8 @@ void factorEntry(fuzz::Input& in, int which) {
       const In X = a.input(cells(N, K));
       const In cov = a.input(cells(K, K));  // any values: asymmetric, NaN, Infinity
       const In specificVar = a.input(N), weights = a.input(cells(P, N));
-      if (a.affordable()) a.check(factor::entry::riskDecomposition(X, N, K, cov, specificVar, weights, P, a.output(factor::riskDecompositionLength(P, K))));
+      if (a.affordable())
+        a.check(factor::entry::riskDecomposition(X, N, K, cov, specificVar, weights, P, a.output(factor::riskDecompositionLength(P, K))));
       break;
     }
   }
@@ -257,12 +268,24 @@ void specialEntry(fuzz::Input& in, int which) {
   const In x = a.any(in.in<size_t>(0, 16));
   const Out out = a.output(x.length);
   switch (which) {
-    case 0: a.check(special::entry::normalCdf(x, out)); break;
-    case 1: a.check(special::entry::normalSf(x, out)); break;
-    case 2: a.check(special::entry::normalPdf(x, out)); break;
-    case 3: a.check(special::entry::normalQuantile(x, out)); break;
-    case 4: a.check(special::entry::studentTCdf(x, a.params({in.real(0.1, 50)}), out)); break;
-    case 5: a.check(special::entry::studentTQuantile(x, a.params({in.real(0.1, 50)}), out)); break;
+    case 0:
+      a.check(special::entry::normalCdf(x, out));
+      break;
+    case 1:
+      a.check(special::entry::normalSf(x, out));
+      break;
+    case 2:
+      a.check(special::entry::normalPdf(x, out));
+      break;
+    case 3:
+      a.check(special::entry::normalQuantile(x, out));
+      break;
+    case 4:
+      a.check(special::entry::studentTCdf(x, a.params({in.real(0.1, 50)}), out));
+      break;
+    case 5:
+      a.check(special::entry::studentTQuantile(x, a.params({in.real(0.1, 50)}), out));
+      break;
   }
 }
 

@@ -126,7 +126,8 @@ void regressions(fuzz::Input& in) {
   const double winsor = in.flag() ? -1 : in.real(0, 0.5);
   const size_t K = 1 + m + s;
   std::vector<double> out = withGuard(p.rows * (K + p.cols));
-  const Status st = factor::factorReturns(r.data(), cap.data(), p.rows, p.cols, sectors.data(), perDate, m, pointers.data(), s, winsor, in.flag(), out.data());
+  const Status st = factor::factorReturns(r.data(), cap.data(), p.rows, p.cols, sectors.data(), perDate, m, pointers.data(), s, winsor,
+                                          in.flag(), out.data());
   require(out[p.rows * (K + p.cols)] == kGuard);
   size_t badSector = 0;
   while (badSector < sectors.size()) {
@@ -198,10 +199,18 @@ void model(fuzz::Input& in) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
   switch (in.in(0, 3)) {
-    case 0: helpers(in); break;
-    case 1: styles(in); break;
-    case 2: model(in); break;
-    default: regressions(in); break;
+    case 0:
+      helpers(in);
+      break;
+    case 1:
+      styles(in);
+      break;
+    case 2:
+      model(in);
+      break;
+    default:
+      regressions(in);
+      break;
   }
   return 0;
 }

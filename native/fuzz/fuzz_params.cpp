@@ -30,7 +30,8 @@ bool positiveFinite(double x) { return x > 0 && std::isfinite(x); }
 
 // The TS rules over the packed values (all finite: TS passes 0 for the unused sigmaParam and nu).
 bool tsAccepts(const std::vector<double>& v, bool classifyOnly) {
-  for (double x : v) if (!std::isfinite(x)) return false;
+  for (double x : v)
+    if (!std::isfinite(x)) return false;
   size_t c = 0;
   if (!classifyOnly) {
     if (!positiveFinite(v[0]) || !isIntegerIn(v[1], 1, 1e6) || !positiveFinite(v[2]) || !isIntegerIn(v[3], 0, 1)) {
@@ -95,28 +96,54 @@ const KernelParams kKernels[] = {
     {"valueAtRisk", {varMethod, openUnit, nonNegativeInteger}, unpackAs<risk::ValueAtRiskParams>, false},
     {"covariance", {covMethod, openUnit, flag, finite}, unpackAs<risk::CovarianceParams>, false},
     {"componentVar", {flag, openUnit}, unpackAs<risk::ComponentVarParams>, false},
-    {"monteCarloVar", {positiveInteger, openUnit, positiveFinite, nonNegativeInteger, monteCarloNu},
-     [](Packed p) { risk::MonteCarloParams out; return risk::unpack(p, true, out); }, false},
-    {"monteCarloScenarios", {positiveInteger, positiveFinite, nonNegativeInteger, monteCarloNu},
-     [](Packed p) { risk::MonteCarloParams out; return risk::unpack(p, false, out); }, false},
+    {"monteCarloVar",
+     {positiveInteger, openUnit, positiveFinite, nonNegativeInteger, monteCarloNu},
+     [](Packed p) {
+       risk::MonteCarloParams out;
+       return risk::unpack(p, true, out);
+     },
+     false},
+    {"monteCarloScenarios",
+     {positiveInteger, positiveFinite, nonNegativeInteger, monteCarloNu},
+     [](Packed p) {
+       risk::MonteCarloParams out;
+       return risk::unpack(p, false, out);
+     },
+     false},
     {"winsorize", {unit, unit}, unpackFactor<factor::BandParams>, true},
     {"size", {unit, unit}, unpackFactor<factor::BandParams>, true},
     {"momentum", {nonNegativeInteger, winsor}, unpackFactor<factor::MomentumParams>, false},
     {"value", {winsorOrOff}, unpackFactor<factor::ValueParams>, false},
     {"factorReturns", {winsorOrOff, flag}, unpackFactor<factor::FactorReturnsParams>, false},
     {"factorCovariance", {lags}, unpackFactor<factor::FactorCovarianceParams>, false},
-    {"studentTCdf", {studentNu}, [](Packed p) { double nu; return special::unpack(p, nu); }, false},
-    {"studentTQuantile", {studentNu}, [](Packed p) { double nu; return special::unpack(p, nu); }, false},
+    {"studentTCdf",
+     {studentNu},
+     [](Packed p) {
+       double nu;
+       return special::unpack(p, nu);
+     },
+     false},
+    {"studentTQuantile",
+     {studentNu},
+     [](Packed p) {
+       double nu;
+       return special::unpack(p, nu);
+     },
+     false},
 };
 
 /// A value for a rule's place: near the edges of every rule, or anything.
 double candidate(fuzz::Input& in) {
   static constexpr double kEdges[] = {-1, -0.0, 0, 0.5, 1, 2, 2.5, 10000, 10001, kMaxInteger, kMaxInteger + 1, 0.95, 252};
   switch (in.in<int>(0, 3)) {
-    case 0: return kEdges[in.in<size_t>(0, sizeof(kEdges) / sizeof(kEdges[0]) - 1)];
-    case 1: return in.real(-2, 4);
-    case 2: return static_cast<double>(in.in<int>(-2, 12));
-    default: return in.anyDouble();
+    case 0:
+      return kEdges[in.in<size_t>(0, sizeof(kEdges) / sizeof(kEdges[0]) - 1)];
+    case 1:
+      return in.real(-2, 4);
+    case 2:
+      return static_cast<double>(in.in<int>(-2, 12));
+    default:
+      return in.anyDouble();
   }
 }
 

@@ -58,8 +58,8 @@ void returns(fuzz::Input& in, bool log) {
   const Shape m = matrixOf(in);
   const size_t outN = m.rows > 0 ? (m.rows - 1) * m.cols : 0;
   std::vector<double> out(outN + 1, kGuard);
-  const Status s = log ? risk::logReturns(m.data.data(), m.rows, m.cols, out.data())
-                       : risk::simpleReturns(m.data.data(), m.rows, m.cols, out.data());
+  const Status s =
+      log ? risk::logReturns(m.data.data(), m.rows, m.cols, out.data()) : risk::simpleReturns(m.data.data(), m.rows, m.cols, out.data());
   const size_t bad = firstBad(m.data, priceOk);
   requireFault(s, Fault::PriceNotPositive, bad, m.data.size());
   require(out[outN] == kGuard);
@@ -252,7 +252,8 @@ void monteCarlo(fuzz::Input& in) {
   const double seed = static_cast<double>(in.in<uint64_t>(0, (uint64_t{1} << 53) - 1));
   const double nu = in.flag() ? 0 : 2 + in.in<size_t>(1, 100) / 10.0;
   std::vector<double> out(2 * portfolios + 1, kGuard);
-  const Status s = risk::monteCarloVar(mean.data(), cov.data(), n, weights.data(), portfolios, paths, confidence, horizon, seed, nu, out.data());
+  const Status s =
+      risk::monteCarloVar(mean.data(), cov.data(), n, weights.data(), portfolios, paths, confidence, horizon, seed, nu, out.data());
   require(out[2 * portfolios] == kGuard);
   std::vector<double> many((paths + 3) * n + 1, kGuard), few(paths * n + 1, kGuard);
   const Status sMany = risk::monteCarloScenarios(mean.data(), cov.data(), n, paths + 3, horizon, seed, nu, many.data());
@@ -277,15 +278,33 @@ void monteCarlo(fuzz::Input& in) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
   switch (in.in(0, 8)) {
-    case 0: returns(in, false); break;
-    case 1: returns(in, true); break;
-    case 2: portfolio(in); break;
-    case 3: var(in); break;
-    case 4: cov(in); break;
-    case 5: vol(in); break;
-    case 6: component(in); break;
-    case 7: monteCarlo(in); break;
-    default: stats(in); break;
+    case 0:
+      returns(in, false);
+      break;
+    case 1:
+      returns(in, true);
+      break;
+    case 2:
+      portfolio(in);
+      break;
+    case 3:
+      var(in);
+      break;
+    case 4:
+      cov(in);
+      break;
+    case 5:
+      vol(in);
+      break;
+    case 6:
+      component(in);
+      break;
+    case 7:
+      monteCarlo(in);
+      break;
+    default:
+      stats(in);
+      break;
   }
   return 0;
 }

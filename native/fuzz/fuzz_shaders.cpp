@@ -115,10 +115,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
   setThreadCount(1);
   switch (in.in(0, 3)) {
-    case 0: uniforms(in); break;
-    case 1: normals(in); break;
-    case 2: classify(in); break;
-    default: volatility(in); break;
+    case 0:
+      uniforms(in);
+      break;
+    case 1:
+      normals(in);
+      break;
+    case 2:
+      classify(in);
+      break;
+    default:
+      volatility(in);
+      break;
   }
   return 0;
 }

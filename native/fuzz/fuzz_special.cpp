@@ -19,9 +19,7 @@ namespace {
 bool isProbability(double p) { return p >= 0 && p <= 1; }
 
 // a == b (infinities included), or |a - b| <= rel * |b| + abs.
-bool near(double a, double b, double rel, double abs = 0) {
-  return a == b || std::fabs(a - b) <= rel * std::fabs(b) + abs;
-}
+bool near(double a, double b, double rel, double abs = 0) { return a == b || std::fabs(a - b) <= rel * std::fabs(b) + abs; }
 
 // Same value, NaN included.
 bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
@@ -99,8 +97,8 @@ void normalPdf(fuzz::Input& in) {
 }
 
 void normalQuantile(fuzz::Input& in) {
-  checkQuantile(in, [](double p) { return kernelbus::normalQuantile(p); },
-                [](double x) { return kernelbus::normalCdf(x); }, 1e-14);
+  checkQuantile(
+      in, [](double p) { return kernelbus::normalQuantile(p); }, [](double x) { return kernelbus::normalCdf(x); }, 1e-14);
   // Q(Phi(x)) = x in the central range, to the conditioning of Q: an ulp of p moves x by ulp / phi(x).
   const double x = in.real(-37, 8);
   const double p = kernelbus::normalCdf(x);
@@ -125,8 +123,8 @@ void studentTSf(fuzz::Input& in) {
 void studentTQuantile(fuzz::Input& in) {
   const double nu = anyNu(in);
   require(std::isnan(kernelbus::studentTQuantile(0.5, -nu)));
-  checkQuantile(in, [nu](double p) { return kernelbus::studentTQuantile(p, nu); },
-                [nu](double t) { return kernelbus::studentTCdf(t, nu); }, 1e-12);
+  checkQuantile(
+      in, [nu](double p) { return kernelbus::studentTQuantile(p, nu); }, [nu](double t) { return kernelbus::studentTCdf(t, nu); }, 1e-12);
 }
 
 constexpr void (*kChecks[])(fuzz::Input&) = {

@@ -18,8 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   using F = vpin::Fault;
   if (!s.ok()) {
-    require(fuzz::faultIsOneOf(s, t.size(), {F::TsNotFinite, F::TsDecreasing, F::TsBarOutOfRange, F::PriceNotFinite,
-                                             F::VolumeInvalid}));
+    require(fuzz::faultIsOneOf(s, t.size(), {F::TsNotFinite, F::TsDecreasing, F::TsBarOutOfRange, F::PriceNotFinite, F::VolumeInvalid}));
     return 0;
   }
   const size_t n = bars.start.size();

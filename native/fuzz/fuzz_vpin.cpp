@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   using F = vpin::Fault;
   if (!s.ok()) {
-    require(fuzz::faultIsOneOf(s, t.size(), {F::TsNotFinite, F::TsDecreasing, F::TsBarOutOfRange, F::PriceNotFinite,
-                                             F::VolumeInvalid, F::TooManyBuckets}));
+    require(fuzz::faultIsOneOf(
+        s, t.size(), {F::TsNotFinite, F::TsDecreasing, F::TsBarOutOfRange, F::PriceNotFinite, F::VolumeInvalid, F::TooManyBuckets}));
     return 0;
   }
   require(budget != fuzz::Budget::GuardMustFire);

@@ -22,13 +22,43 @@ namespace kernelbus::fuzz {
 
 /// Values that break numeric code.
 inline constexpr double kSpecial[] = {
-    NAN, -NAN, INFINITY, -INFINITY, 0.0, -0.0, DBL_TRUE_MIN, -DBL_TRUE_MIN, DBL_MIN / 2, DBL_MIN, -DBL_MIN,
-    DBL_MAX, -DBL_MAX, 1e300, -1e300, 1e-300, 1, -1, 0.5, 1 - DBL_EPSILON / 2, 1 + DBL_EPSILON, 1.5, -1.5,
-    2, 8, -8, 38, -38, 1e15, 9007199254740992.0, 1.7e12, 60000, 1e6, 1e7,
+    NAN,
+    -NAN,
+    INFINITY,
+    -INFINITY,
+    0.0,
+    -0.0,
+    DBL_TRUE_MIN,
+    -DBL_TRUE_MIN,
+    DBL_MIN / 2,
+    DBL_MIN,
+    -DBL_MIN,
+    DBL_MAX,
+    -DBL_MAX,
+    1e300,
+    -1e300,
+    1e-300,
+    1,
+    -1,
+    0.5,
+    1 - DBL_EPSILON / 2,
+    1 + DBL_EPSILON,
+    1.5,
+    -1.5,
+    2,
+    8,
+    -8,
+    38,
+    -38,
+    1e15,
+    9007199254740992.0,
+    1.7e12,
+    60000,
+    1e6,
+    1e7,
 };
 inline constexpr double kSpecialPositive[] = {
-    DBL_TRUE_MIN, DBL_MIN / 2, DBL_MIN, 1e-300, 1e-9, 0.5, 1 - DBL_EPSILON / 2, 1, 1 + DBL_EPSILON, 2, 1000,
-    60000, 1e15, 1e300, DBL_MAX,
+    DBL_TRUE_MIN, DBL_MIN / 2, DBL_MIN, 1e-300, 1e-9, 0.5, 1 - DBL_EPSILON / 2, 1, 1 + DBL_EPSILON, 2, 1000, 60000, 1e15, 1e300, DBL_MAX,
 };
 
 /// A NaN that no input holds (anyDouble() never returns it) and no kernel computes: calls.hpp fills
@@ -55,13 +85,13 @@ class Input {
   uint8_t byte() { return fdp_.ConsumeIntegral<uint8_t>(); }
   /// An integer in [lo, hi].
   template <typename T>
-  T in(T lo, T hi) { return fdp_.ConsumeIntegralInRange<T>(lo, hi); }
+  T in(T lo, T hi) {
+    return fdp_.ConsumeIntegralInRange<T>(lo, hi);
+  }
   /// A double in [lo, hi].
   double real(double lo, double hi) { return fdp_.ConsumeFloatingPointInRange<double>(lo, hi); }
   /// A count in [0, max], no more than the bytes left can describe (`bytesEach` per element).
-  size_t count(size_t max, size_t bytesEach = 1) {
-    return in<size_t>(0, std::min(max, remaining() / std::max<size_t>(bytesEach, 1)));
-  }
+  size_t count(size_t max, size_t bytesEach = 1) { return in<size_t>(0, std::min(max, remaining() / std::max<size_t>(bytesEach, 1))); }
 
   /// Any double: special values, raw bit patterns (NaN payloads, subnormals), integers, decimals.
   double anyDouble() {
@@ -82,9 +112,12 @@ class Input {
   double positiveFinite() {
     const uint8_t k = byte();
     double x;
-    if (k < 48) x = fdp_.PickValueInArray(kSpecialPositive);
-    else if (k < 192) x = std::pow(10.0, real(-6, 9)) ;
-    else x = std::ldexp(real(1, 2), in<int>(-1074, 1023));
+    if (k < 48)
+      x = fdp_.PickValueInArray(kSpecialPositive);
+    else if (k < 192)
+      x = std::pow(10.0, real(-6, 9));
+    else
+      x = std::ldexp(real(1, 2), in<int>(-1074, 1023));
     return x > 0 && x <= DBL_MAX ? x : 1;
   }
 
@@ -155,8 +188,11 @@ class Input {
         price = anyDouble();
       }
       const uint8_t kv = byte();
-      const double volume = kv < 32 ? 0 : kv < 160 ? in(1, 1000) : kv < 224 ? real(0, 1e6)
-                          : kv < 248 ? fdp_.PickValueInArray(kSpecialPositive) : anyDouble();
+      const double volume = kv < 32    ? 0
+                            : kv < 160 ? in(1, 1000)
+                            : kv < 224 ? real(0, 1e6)
+                            : kv < 248 ? fdp_.PickValueInArray(kSpecialPositive)
+                                       : anyDouble();
       t.ts.push_back(ts);
       t.price.push_back(price);
       t.volume.push_back(volume);
@@ -175,8 +211,7 @@ class Input {
 /// `extra`: volume >= 0 poured besides `volumes` (the open bar of an imported state).
 enum class Budget { Cheap, GuardMustFire, TooCostly };
 
-inline Budget bucketBudget(const std::vector<double>& volumes, double bucketVolume, int64_t window,
-                           double extra = 0) {
+inline Budget bucketBudget(const std::vector<double>& volumes, double bucketVolume, int64_t window, double extra = 0) {
   const double w = static_cast<double>(window);
   auto cheap = [w](double buckets) { return buckets <= 1e5 && buckets * std::min(buckets, w) <= 1e7; };
   constexpr double kHuge = 2e7;

@@ -39,8 +39,8 @@ inline bool sameBits(const Buckets& a, const Buckets& b) {
 }
 
 inline bool sameBits(const vpin::Status& a, const vpin::Status& b) {
-  return a.fault == b.fault && sameBits(std::vector<double>{a.index, a.value, a.previous},
-                                        std::vector<double>{b.index, b.value, b.previous});
+  return a.fault == b.fault &&
+         sameBits(std::vector<double>{a.index, a.value, a.previous}, std::vector<double>{b.index, b.value, b.previous});
 }
 
 /// A fault is one of `allowed`, at an index inside the input (TooManyBuckets reports index 0).
@@ -54,8 +54,7 @@ inline bool faultIsOneOf(const vpin::Status& s, size_t n, std::initializer_list<
 /// length; ends within the trades' time span and non-decreasing; vpin NaN before `window` buckets
 /// (counting `before` buckets of earlier calls), in [0, 1] from then on (give or take the rounding of a
 /// sum of `window` terms); cdf NaN with vpin, else in (0, 1].
-inline void checkBuckets(const Buckets& b, const vpin::Params& p, double firstTs, double lastTs,
-                         double before = 0) {
+inline void checkBuckets(const Buckets& b, const vpin::Params& p, double firstTs, double lastTs, double before = 0) {
   const size_t n = b.size();
   require(b.buyVolume.size() == n && b.sellVolume.size() == n && b.vpin.size() == n && b.cdf.size() == n);
   for (size_t i = 0; i < n; i++) {

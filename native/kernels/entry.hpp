@@ -55,7 +55,7 @@ struct Outcome {
   Status status;
   ArgFault arg;
   Outcome() = default;
-  Outcome(const Status& s) : status(s) {}  // NOLINT: a kernel's Status is an entry's outcome
+  Outcome(const Status& s) : status(s) {}     // NOLINT: a kernel's Status is an entry's outcome
   Outcome(ArgFault a) : arg(std::move(a)) {}  // NOLINT
   bool ok() const { return status.ok() && arg.argument < 0; }
 };
@@ -70,9 +70,7 @@ inline Outcome requireLength(int at, In in, size_t expected, const char* rule = 
   return requireLength(at, in.length, expected, rule);
 }
 /// The output (argument `at`) must hold the kernel's layout: `expected` values.
-inline Outcome requireLength(int at, Out out, size_t expected) {
-  return requireLength(at, out.length, expected, "as the input");
-}
+inline Outcome requireLength(int at, Out out, size_t expected) { return requireLength(at, out.length, expected, "as the input"); }
 
 /// The packed parameters read in order, each checked against its range as it is read: the first value
 /// out of range (or a wrong count: index = the count expected, value = the count given) is the
@@ -86,23 +84,37 @@ class ParamReader {
   }
 
   /// The next value, any finite number.
-  double finite() { return next([](double x) { return std::isfinite(x); }); }
+  double finite() {
+    return next([](double x) { return std::isfinite(x); });
+  }
   /// The next value, a finite number > 0.
-  double positive() { return next([](double x) { return x > 0 && std::isfinite(x); }); }
+  double positive() {
+    return next([](double x) { return x > 0 && std::isfinite(x); });
+  }
   /// The next value, a number > 0 (Infinity allowed).
-  double aboveZero() { return next([](double x) { return x > 0; }); }
+  double aboveZero() {
+    return next([](double x) { return x > 0; });
+  }
   /// The next value, in the open interval (0, 1).
-  double openUnit() { return next([](double x) { return x > 0 && x < 1; }); }
+  double openUnit() {
+    return next([](double x) { return x > 0 && x < 1; });
+  }
   /// The next value, in [lo, hi].
-  double closed(double lo, double hi) { return next([=](double x) { return x >= lo && x <= hi; }); }
+  double closed(double lo, double hi) {
+    return next([=](double x) { return x >= lo && x <= hi; });
+  }
   /// The next value, in [lo, hi] or exactly `off`.
-  double closedOr(double lo, double hi, double off) { return next([=](double x) { return (x >= lo && x <= hi) || x == off; }); }
+  double closedOr(double lo, double hi, double off) {
+    return next([=](double x) { return (x >= lo && x <= hi) || x == off; });
+  }
   /// The next value, an integer in [lo, hi] (hi at most 2^53 - 1: every integer below is exact).
   double integer(double lo, double hi = kMaxInteger) {
     return next([=](double x) { return x >= lo && x <= hi && std::floor(x) == x; });
   }
   /// The next value, 0 or a finite number > lo.
-  double zeroOrAbove(double lo) { return next([=](double x) { return x == 0 || (x > lo && std::isfinite(x)); }); }
+  double zeroOrAbove(double lo) {
+    return next([=](double x) { return x == 0 || (x > lo && std::isfinite(x)); });
+  }
   /// A rule between values: when `ok` is false, the value read last is the fault.
   void require(bool ok) {
     if (!ok && status_.ok()) fail(static_cast<double>(at_ - 1), packed_.data[at_ - 1]);

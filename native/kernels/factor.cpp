@@ -82,7 +82,8 @@ class RankSelector {
   static void bucketAll(const double* __restrict v, size_t n, double lo, double scale, uint32_t* __restrict index) {
     for (size_t i = 0; i < n; i++) {
       const double x = (v[i] - lo) * scale;
-      index[i] = x >= static_cast<double>(kBuckets - 1) ? static_cast<uint32_t>(kBuckets - 1) : static_cast<uint32_t>(static_cast<int32_t>(x));
+      index[i] =
+          x >= static_cast<double>(kBuckets - 1) ? static_cast<uint32_t>(kBuckets - 1) : static_cast<uint32_t>(static_cast<int32_t>(x));
     }
   }
   uint32_t counts_[kBuckets + 1];
@@ -211,7 +212,7 @@ void logOfMany(const double* __restrict x, size_t n, double sign, double* __rest
 // size()'s band: values strictly between lo and hi become 0 (branch-free: about half of them do, at random).
 KERNELBUS_VECTOR_CLONES
 void zeroBand(double* row, size_t cols, double lo, double hi) {
-  for (size_t c = 0; c < cols; c++) row[c] = (row[c] > lo) & (row[c] < hi) ? 0 : row[c];
+  for (size_t c = 0; c < cols; c++) row[c] = ((row[c] > lo) & (row[c] < hi)) ? 0 : row[c];
 }
 
 // nearestQuantile(): index round-half-up(q (n - 1)).
@@ -236,14 +237,14 @@ void standardize(const double* x, size_t rows, size_t cols, double* out) {
   });
 }
 
-Status momentum(const double* returns, size_t rows, size_t cols, const double* weights, size_t window, size_t lag,
-                double p, double* out) {
+Status momentum(const double* returns, size_t rows, size_t cols, const double* weights, size_t window, size_t lag, double p, double* out) {
   if (Status s = checkReturns(returns, rows * cols, cols); !s.ok()) return s;
   std::vector<double> raw(rows * cols, NAN);
   const size_t first = lag + window - 1;
   if (rows > first) {
     parallelFor(rows - first, std::max<size_t>(1, 65536 / (window * cols + 1)), [&](size_t begin, size_t end) {
-      for (size_t t = first + begin; t < first + end; t++) windowProducts(returns + (t - first) * cols, cols, weights, window, raw.data() + t * cols);
+      for (size_t t = first + begin; t < first + end; t++)
+        windowProducts(returns + (t - first) * cols, cols, weights, window, raw.data() + t * cols);
     });
   }
   std::vector<double> clipped(rows * cols);
@@ -430,8 +431,8 @@ void styleResiduals(const FactorInputs& in, size_t t, const FactorDate& d, const
   }
 }
 
-Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
-                     size_t m, const double* const* styles, size_t s, double p, bool residualize, double* out) {
+Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate, size_t m,
+                     const double* const* styles, size_t s, double p, bool residualize, double* out) {
   const FactorInputs in{returns, cap, rows, cols, sectors, perDate, m, styles, s, p, residualize};
   struct Scratch {
     std::vector<double> A, c;  // the date's normal equations

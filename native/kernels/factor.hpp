@@ -1,7 +1,7 @@
-// Factor family kernels (factor.cpp: scores and regressions; factor_model.cpp: the risk model): plain C++17 over pointers and lengths, panels row-major T x N
-// (rows = dates, cols = assets). Follows src/backends/reference/factor.ts function for function, in the
-// same order of floating-point operations (its header states toraniko's conventions). Faults are
-// reported, never thrown (status.hpp: index = the element's row-major position, previous = the columns).
+// Factor family kernels (factor.cpp: scores and regressions; factor_model.cpp: the risk model): plain C++17 over pointers and lengths,
+// panels row-major T x N (rows = dates, cols = assets). Follows src/backends/reference/factor.ts function for function, in the same order
+// of floating-point operations (its header states toraniko's conventions). Faults are reported, never thrown (status.hpp: index = the
+// element's row-major position, previous = the columns).
 #pragma once
 
 #include <array>
@@ -52,17 +52,16 @@ void winsorize(const double* x, size_t rows, size_t cols, double lower, double u
 /// Each row minus its mean over its sd (ddof 1), non-finite -> NaN, into out[rows * cols].
 void standardize(const double* x, size_t rows, size_t cols, double* out);
 /// Momentum scores (weights[window], oldest first; returns NaN or finite) into out[rows * cols].
-Status momentum(const double* returns, size_t rows, size_t cols, const double* weights, size_t window, size_t lag,
-                double winsorize, double* out);
+Status momentum(const double* returns, size_t rows, size_t cols, const double* weights, size_t window, size_t lag, double winsorize,
+                double* out);
 /// Size scores (caps NaN or finite > 0) into out[rows * cols].
 Status size(const double* cap, size_t rows, size_t cols, double lower, double upper, double* out);
 /// Value scores (winsorize < 0: off) into out[rows * cols].
-void value(const double* book, const double* sales, const double* cashFlow, size_t rows, size_t cols, double winsorize,
-           double* out);
+void value(const double* book, const double* sales, const double* cashFlow, size_t rows, size_t cols, double winsorize, double* out);
 /// Factor returns (rows x (1 + m + s)) then residuals (rows x cols) into out (factorReturnsOut()); sectors: cols codes, or
 /// rows x cols when perDate; styles: s panels; winsorize < 0: off.
-Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
-                     size_t m, const double* const* styles, size_t s, double winsorize, bool residualize, double* out);
+Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate, size_t m,
+                     const double* const* styles, size_t s, double winsorize, bool residualize, double* out);
 
 /// Factor covariance (factor_model.cpp) of the complete rows of f (rows x K) into out[K * K];
 /// weights[rows] by date, `lags` Newey-West lags.
@@ -71,7 +70,7 @@ void factorCovariance(const double* f, size_t rows, size_t K, const double* weig
 void specificRisk(const double* residuals, size_t rows, size_t cols, const double* weights, double* out);
 /// Risk decomposition of P portfolios (weights P x N, finite) into out (riskDecompositionOut()): total,
 /// factor, specific, contributions (P x K), exposures (P x K).
-Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov, const double* specificVar, const double* weights,
-                         size_t P, double* out);
+Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov, const double* specificVar, const double* weights, size_t P,
+                         double* out);
 
 }  // namespace kernelbus::factor

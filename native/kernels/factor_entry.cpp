@@ -17,7 +17,7 @@ Status unpack(Packed packed, BandParams& out) {
 Status unpack(Packed packed, MomentumParams& out) {
   ParamReader p(packed, kMomentumParams);
   out.lag = static_cast<size_t>(p.integer(0));  // an integer >= 0
-  out.winsorize = p.closed(0, 0.5);            // a number in [0, 0.5]
+  out.winsorize = p.closed(0, 0.5);             // a number in [0, 0.5]
   return p.status();
 }
 

@@ -79,8 +79,8 @@ void specificRisk(const double* residuals, size_t rows, size_t cols, const doubl
   for (size_t i = 0; i < cols; i++) out[i] = den[i] > 0 ? num[i] / den[i] : NAN;
 }
 
-Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov, const double* specificVar, const double* weights,
-                         size_t P, double* out) {
+Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov, const double* specificVar, const double* weights, size_t P,
+                         double* out) {
   for (size_t i = 0; i < P * N; i++) {
     if (!std::isfinite(weights[i])) return Status{Fault::WeightNotFinite, static_cast<double>(i), weights[i], static_cast<double>(N)};
   }

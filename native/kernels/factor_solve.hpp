@@ -21,14 +21,17 @@ inline double unitScale(double* a, size_t K) {
   bool infinite = false;
   for (size_t i = 0; i < K * K; i++) {
     const double m = std::fabs(a[i]);
-    if (m == HUGE_VAL) infinite = true;
-    else if (m > largest) largest = m;
+    if (m == HUGE_VAL)
+      infinite = true;
+    else if (m > largest)
+      largest = m;
   }
   if (infinite || largest == 0 || (largest >= 0x1p-400 && largest <= 0x1p400)) return 1;  // squares safe: as it is
   double s = 1;
   while (largest * s < 0.5 && s < 0x1p1000) s *= 2;
   while (largest * s >= 2 && s > 0x1p-1000) s /= 2;
-  if (s != 1) for (size_t i = 0; i < K * K; i++) a[i] *= s;
+  if (s != 1)
+    for (size_t i = 0; i < K * K; i++) a[i] *= s;
   return s;
 }
 

@@ -35,8 +35,19 @@ constexpr double kResolution = 1e-15;
 struct Accumulators {
   std::vector<double> n, wealth, sum, sumRf, down, growth, peak, worst, sq, sqRf, m2, m3, m4;
   explicit Accumulators(size_t cols)
-      : n(cols, 0), wealth(cols, 1), sum(cols, 0), sumRf(cols, 0), down(cols, 0), growth(cols, 1), peak(cols, 100),
-        worst(cols, 0), sq(cols, 0), sqRf(cols, 0), m2(cols, 0), m3(cols, 0), m4(cols, 0) {}
+      : n(cols, 0),
+        wealth(cols, 1),
+        sum(cols, 0),
+        sumRf(cols, 0),
+        down(cols, 0),
+        growth(cols, 1),
+        peak(cols, 100),
+        worst(cols, 0),
+        sq(cols, 0),
+        sqRf(cols, 0),
+        m2(cols, 0),
+        m3(cols, 0),
+        m4(cols, 0) {}
 };
 
 void firstSweep(const double* x, size_t rows, size_t cols, double rf, Accumulators& acc) {
@@ -55,13 +66,13 @@ void firstSweep(const double* x, size_t rows, size_t cols, double rf, Accumulato
       const bool present = v == v;
       const double r = present ? v : 0;  // a missing return adds 0 to every sum below (and 1 to no count)
       n[c] += present ? 1 : 0;
-      wealth[c] *= 1 + r;            // annual_return: only present returns, times 1 otherwise
-      sum[c] += present ? r - 0 : 0;  // nanMean(shift 0)
+      wealth[c] *= 1 + r;                // annual_return: only present returns, times 1 otherwise
+      sum[c] += present ? r - 0 : 0;     // nanMean(shift 0)
       sumRf[c] += present ? r - rf : 0;  // nanMean(shift rf)
       const double below = r - rf;
-      const double d = present & (below < 0) ? below : 0;  // downside_risk: min(r - rf, 0)
+      const double d = (present & (below < 0)) ? below : 0;  // downside_risk: min(r - rf, 0)
       down[c] += d * d;
-      growth[c] *= 1 + r;            // max_drawdown
+      growth[c] *= 1 + r;  // max_drawdown
       const double value = growth[c] * 100;
       peak[c] = value > peak[c] ? value : peak[c];
       const double drawdown = (value - peak[c]) / peak[c];
@@ -70,8 +81,7 @@ void firstSweep(const double* x, size_t rows, size_t cols, double rf, Accumulato
   }
 }
 
-void secondSweep(const double* x, size_t rows, size_t cols, double rf, const double* mean, const double* meanRf,
-                 Accumulators& acc) {
+void secondSweep(const double* x, size_t rows, size_t cols, double rf, const double* mean, const double* meanRf, Accumulators& acc) {
   double* __restrict sq = acc.sq.data();
   double* __restrict sqRf = acc.sqRf.data();
   double* __restrict m2 = acc.m2.data();
@@ -137,8 +147,7 @@ const double* smallestSorted(double* x, size_t n, size_t count, std::vector<doub
 
 // columnVar(): `x` holds the column's n non-NaN values in row order (the historical method may
 // reorder them: it needs the few smallest in order, not a full sort).
-void columnVar(double* x, size_t n, int method, double c, double ddof, double& var, double& es,
-               std::vector<double>& scratch) {
+void columnVar(double* x, size_t n, int method, double c, double ddof, double& var, double& es, std::vector<double>& scratch) {
   if (n == 0) {
     var = es = NAN;
     return;
@@ -168,12 +177,11 @@ void columnVar(double* x, size_t n, int method, double c, double ddof, double& v
   const double skew = flat ? 0 : s3 / dn / (m2 * std::sqrt(m2));  // m2^1.5 (as the TS: pow may round differently)
   const double exkurt = flat ? 0 : s4 / dn / (m2 * m2) - 3;
   const double z2 = z * z, z3 = z2 * z;
-  const double h = z + (1.0 / 6) * (z2 - 1) * skew + (1.0 / 24) * (z3 - 3 * z) * exkurt -
-                   (1.0 / 36) * (2 * z3 - 5 * z) * (skew * skew);
+  const double h = z + (1.0 / 6) * (z2 - 1) * skew + (1.0 / 24) * (z3 - 3 * z) * exkurt - (1.0 / 36) * (2 * z3 - 5 * z) * (skew * skew);
   const double sd = std::sqrt(m2);
   const double h2 = h * h, h3 = h2 * h, h4 = h2 * h2, h6 = h3 * h3;
-  const double mes = normalPdf(h) * (1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 +
-                                     ((h4 - 2 * h2 - 1) * exkurt) / 24);
+  const double mes =
+      normalPdf(h) * (1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 + ((h4 - 2 * h2 - 1) * exkurt) / 24);
   var = -mean - h * sd;
   es = -mean - sd * std::min(-mes / alpha, h);
 }
@@ -194,8 +202,7 @@ void detail::historicalVar(double* x, size_t n, double c, double& var, double& e
   es = -(sum / static_cast<double>(k + 1));
 }
 
-Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof,
-                   double* out) {
+Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof, double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   // Eight columns at a time are gathered row by row (each cache line of the matrix read once), the
@@ -250,8 +257,7 @@ Status cumulativeReturns(const double* returns, size_t rows, size_t cols, double
   return Status{};
 }
 
-Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
-                        double* out) {
+Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios, double* out) {
   Status s = detail::checkWeights(weights, portfolios * cols, cols);
   if (s.ok()) s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
@@ -284,8 +290,7 @@ Status portfolioReturns(const double* returns, size_t rows, size_t cols, const d
   return Status{};
 }
 
-Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree,
-                        double* out) {
+Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree, double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   const double ppy = periodsPerYear, rf = riskFree;

@@ -30,8 +30,7 @@ inline size_t monteCarloScenariosLength(size_t paths, size_t n) { return cells(p
 
 /// performanceStats: one row of cols per statistic, in the order of PERFORMANCE_STATS.
 struct PerformanceStatsOut {
-  double *annualReturn, *annualVolatility, *sharpe, *sortino, *downsideRisk, *maxDrawdown, *calmar, *skewness,
-      *excessKurtosis;
+  double *annualReturn, *annualVolatility, *sharpe, *sortino, *downsideRisk, *maxDrawdown, *calmar, *skewness, *excessKurtosis;
 };
 inline std::array<size_t, kStatCount> performanceStatsParts(size_t cols) {
   std::array<size_t, kStatCount> parts;
@@ -91,8 +90,7 @@ Status logReturns(const double* prices, size_t rows, size_t cols, double* out);
 /// a NaN return counted as 0; w - 1 when startingValue is 0, else startingValue * w. Returns finite or NaN.
 Status cumulativeReturns(const double* returns, size_t rows, size_t cols, double startingValue, double* out);
 /// out[t * portfolios + p] = sum over c of weights[p * cols + c] * returns[t * cols + c].
-Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
-                        double* out);
+Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios, double* out);
 /// covariance methods (COVARIANCE_METHODS in src/kernels/risk.ts).
 enum CovarianceMethod : int {
   kSample = 0,
@@ -105,22 +103,20 @@ enum CovarianceMethod : int {
 };
 /// cols x cols covariance of the complete rows (no NaN), then the shrinkage (NaN for sample and EWMA),
 /// into out (covarianceOut()); 0 < lambda < 1 (EWMA).
-Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
-                  double benchmark, double* out);
+Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust, double benchmark, double* out);
 /// sqrt(w' S w) per portfolio into out[portfolios]: cov n x n, weights portfolios x n (finite).
 Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out);
 /// valueAtRisk methods (VAR_METHODS in src/kernels/risk.ts).
 enum VarMethod : int { kHistorical = 0, kGaussian = 1, kCornishFisher = 2 };
 /// VaR then ES per column into out (valueAtRiskOut()); 0 < confidence < 1, ddof >= 0.
-Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof,
-                   double* out);
+Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof, double* out);
 /// componentVar methods (COMPONENT_VAR_METHODS in src/kernels/risk.ts).
 enum ComponentVarMethod : int { kComponentGaussian = 0, kComponentCornishFisher = 1 };
 /// Component VaR and ES (risk_component.cpp) of `portfolios` portfolios (weights portfolios x cols,
 /// finite) over the complete rows, into out (componentVarOut()): var, es, then the var and es
 /// contributions (portfolios x cols each); 0 < confidence < 1.
-Status componentVar(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
-                    int method, double confidence, double* out);
+Status componentVar(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios, int method,
+                    double confidence, double* out);
 /// Monte Carlo VaR then ES per portfolio (risk_montecarlo.cpp) into out (monteCarloVarOut()): mean (n),
 /// cov (n x n, symmetric and finite; CovNotPositiveDefinite at the first failing Cholesky pivot),
 /// weights portfolios x n (finite), paths >= 1, horizon > 0, seed an integer in [0, 2^53), nu = 0
@@ -131,7 +127,6 @@ Status monteCarloVar(const double* mean, const double* cov, size_t n, const doub
 Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed, double nu,
                            double* out);
 /// kStatCount statistics per column, stat-major, into out (performanceStatsOut(); empyrical, scipy).
-Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree,
-                        double* out);
+Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree, double* out);
 
 }  // namespace kernelbus::risk

@@ -46,8 +46,7 @@ void deviations(const double* d, size_t n, size_t N, const double* w, double* y)
 
 // g1 += d_t y_t, g2 += d_t y_t^2, g3 += d_t y_t^3 over the rows in order (vectorized across assets).
 KERNELBUS_VECTOR_CLONES
-void gradients(const double* d, size_t n, size_t N, const double* y, double* __restrict g1, double* __restrict g2,
-               double* __restrict g3) {
+void gradients(const double* d, size_t n, size_t N, const double* y, double* __restrict g1, double* __restrict g2, double* __restrict g3) {
   for (size_t t = 0; t < n; t++) {
     const double* __restrict row = d + t * N;
     const double yt = y[t];
@@ -64,8 +63,8 @@ void gradients(const double* d, size_t n, size_t N, const double* y, double* __r
 
 }  // namespace
 
-Status componentVar(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios,
-                    int method, double confidence, double* out) {
+Status componentVar(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios, int method,
+                    double confidence, double* out) {
   const size_t N = cols, P = portfolios;
   const ComponentVarOut o = componentVarOut(out, P, N);
   if (Status s = detail::checkWeights(weights, P * N, N); !s.ok()) return s;
@@ -128,18 +127,15 @@ Status componentVar(const double* returns, size_t rows, size_t cols, const doubl
       const double skew = flat ? 0 : pm3 / pm2To15;
       const double exkurt = flat ? 0 : pm4 / (pm2 * pm2) - 3;
       const double z2 = z * z, z3 = z2 * z;
-      const double h = z + (1.0 / 6) * (z2 - 1) * skew + (1.0 / 24) * (z3 - 3 * z) * exkurt -
-                       (1.0 / 36) * (2 * z3 - 5 * z) * (skew * skew);
+      const double h = z + (1.0 / 6) * (z2 - 1) * skew + (1.0 / 24) * (z3 - 3 * z) * exkurt - (1.0 / 36) * (2 * z3 - 5 * z) * (skew * skew);
       const double h2 = h * h, h3 = h2 * h, h4 = h2 * h2, h6 = h3 * h3;
       const double ph = normalPdf(h);
-      const double bracket =
-          1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 + ((h4 - 2 * h2 - 1) * exkurt) / 24;
+      const double bracket = 1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 + ((h4 - 2 * h2 - 1) * exkurt) / 24;
       const double E = (ph * bracket) / alpha;
       const bool floored = !(-E <= h);
       o.var[p] = -loc - h * sd;
       o.es[p] = -loc - sd * (floored ? h : -E);
-      const double dh = (h2 * skew) / 2 + ((6 * h4 * h - 36 * h3 + 18 * h) * (skew * skew)) / 72 +
-                        ((4 * h3 - 4 * h) * exkurt) / 24;
+      const double dh = (h2 * skew) / 2 + ((6 * h4 * h - 36 * h3 + 18 * h) * (skew * skew)) / 72 + ((4 * h3 - 4 * h) * exkurt) / 24;
       const double eScale = (ph * sd) / alpha;
       for (size_t i = 0; i < N; i++) {
         const double dpm2 = (2 * g1[i]) / (nd - 1);
@@ -147,15 +143,13 @@ Status componentVar(const double* returns, size_t rows, size_t cols, const doubl
         const double dpm4 = (4 * g3[i]) / nd;
         const double derskew = flat ? 0 : (2 * pm2To15 * dpm3 - 3 * pm3 * sd * dpm2) / (2 * pm2Cubed);
         const double derexkurt = flat ? 0 : (pm2 * dpm4 - 2 * pm4 * dpm2) / pm2Cubed;
-        const double derh =
-            ((z2 - 1) * derskew) / 6 + ((z3 - 3 * z) * derexkurt) / 24 - ((2 * z3 - 5 * z) * skew * derskew) / 18;
+        const double derh = ((z2 - 1) * derskew) / 6 + ((z3 - 3 * z) * derexkurt) / 24 - ((2 * z3 - 5 * z) * skew * derskew) / 18;
         const double dsd = g1[i] * sdScale;
         const double derVar = -mu[i] - h * dsd - sd * derh;
         varC[i] = w[i] * derVar;
         esC[i] = floored ? w[i] * derVar
                          : w[i] * (-mu[i] + E * dsd - sd * E * h * derh +
-                                   eScale * (derh * dh + (h3 * derskew) / 6 +
-                                             ((h6 - 9 * h4 + 9 * h2 + 3) * skew * derskew) / 36 +
+                                   eScale * (derh * dh + (h3 * derskew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * skew * derskew) / 36 +
                                              ((h4 - 2 * h2 - 1) * derexkurt) / 24));
       }
     }

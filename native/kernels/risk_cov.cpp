@@ -21,8 +21,7 @@ using detail::completeRows;
 // rows t at a time so that row i of `out` stays in L1 while they pass, and the loop over j vectorizes.
 // a and b are n x p row-major.
 template <bool Upper, typename Step>
-inline void sweepRows(const double* a, const double* b, size_t n, size_t p, double* out, Step step, const size_t* rows,
-                      size_t count) {
+inline void sweepRows(const double* a, const double* b, size_t n, size_t p, double* out, Step step, const size_t* rows, size_t count) {
   constexpr size_t kRows = 8;
   for (size_t t0 = 0; t0 < n; t0 += kRows) {
     const size_t t1 = std::min(n, t0 + kRows);
@@ -45,16 +44,22 @@ KERNELBUS_VECTOR_CLONES void sampleRows(const double* d, size_t n, size_t cols, 
   sweepRows<true>(d, d, n, cols, out, addProduct, rows, count);
 }
 
-KERNELBUS_VECTOR_CLONES void ewmaRows(const double* d, size_t n, size_t cols, double lambda, double* out, const size_t* rows, size_t count) {
+KERNELBUS_VECTOR_CLONES void ewmaRows(const double* d, size_t n, size_t cols, double lambda, double* out, const size_t* rows,
+                                      size_t count) {
   const double rest = 1 - lambda;
-  sweepRows<true>(d, d, n, cols, out, [lambda, rest](double c, double a, double b, size_t t) { return t == 0 ? a * b : lambda * c + rest * (a * b); }, rows, count);
+  sweepRows<true>(
+      d, d, n, cols, out, [lambda, rest](double c, double a, double b, size_t t) { return t == 0 ? a * b : lambda * c + rest * (a * b); },
+      rows, count);
 }
 
-KERNELBUS_VECTOR_CLONES void weightedRowsSweep(const double* d, size_t n, size_t cols, const double* w, double* out, const size_t* rows, size_t count) {
-  sweepRows<true>(d, d, n, cols, out, [w](double c, double a, double b, size_t t) { return c + w[t] * (a * b); }, rows, count);
+KERNELBUS_VECTOR_CLONES void weightedRowsSweep(const double* d, size_t n, size_t cols, const double* w, double* out, const size_t* rows,
+                                               size_t count) {
+  sweepRows<true>(
+      d, d, n, cols, out, [w](double c, double a, double b, size_t t) { return c + w[t] * (a * b); }, rows, count);
 }
 
-KERNELBUS_VECTOR_CLONES void crossRows(const double* a, const double* b, size_t n, size_t p, double* out, const size_t* rows, size_t count) {
+KERNELBUS_VECTOR_CLONES void crossRows(const double* a, const double* b, size_t n, size_t p, double* out, const size_t* rows,
+                                       size_t count) {
   sweepRows<false>(a, b, n, p, out, addProduct, rows, count);
 }
 
@@ -253,8 +258,8 @@ void singleFactor(const CovarianceSteps& steps, const CovarianceOut& o, const st
   }
   const double pHat = (1 / dn) * rowSquares - squares;
   const double rDiagonal = (1 / dn) * fourth - diagonalSquares;
-  const double rOff = 2 * (roff1 / varMarket - roff1Diagonal / varMarket) -
-                      (roff3 / (varMarket * varMarket) - roff3Diagonal / (varMarket * varMarket));
+  const double rOff =
+      2 * (roff1 / varMarket - roff1Diagonal / varMarket) - (roff3 / (varMarket * varMarket) - roff3Diagonal / (varMarket * varMarket));
   blend(o, F, (pHat - (rDiagonal + rOff)) / c, n, p);
 }
 
@@ -294,13 +299,12 @@ Status portfolioVolatility(const double* cov, size_t n, const double* weights, s
 
 const CovarianceSteps kNativeCovarianceSteps{sampleSweep, crossSweep};
 
-Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
-                  double benchmark, double* out) {
+Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust, double benchmark, double* out) {
   return covariance(kNativeCovarianceSteps, returns, rows, cols, method, lambda, adjust, benchmark, out);
 }
 
-Status covariance(const CovarianceSteps& steps, const double* returns, size_t rows, size_t cols, int method, double lambda,
-                  bool adjust, double benchmark, double* out) {
+Status covariance(const CovarianceSteps& steps, const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
+                  double benchmark, double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   std::vector<double> d;

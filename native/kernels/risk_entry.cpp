@@ -37,7 +37,7 @@ Status unpack(Packed packed, CovarianceParams& out) {
 Status unpack(Packed packed, ComponentVarParams& out) {
   ParamReader p(packed, kComponentVarParams);
   out.method = static_cast<int>(p.integer(0, kComponentCornishFisher));  // 'gaussian' or 'cornish-fisher' (0 or 1)
-  out.confidence = p.openUnit();                                        // a number in (0, 1)
+  out.confidence = p.openUnit();                                         // a number in (0, 1)
   return p.status();
 }
 
@@ -45,11 +45,11 @@ namespace {
 
 // The Monte Carlo parameters after `paths` (and confidence, when the kernel has one).
 void readMonteCarlo(ParamReader& p, bool withConfidence, MonteCarloParams& out) {
-  out.paths = static_cast<size_t>(p.integer(1));     // an integer >= 1
+  out.paths = static_cast<size_t>(p.integer(1));         // an integer >= 1
   out.confidence = withConfidence ? p.openUnit() : 0.5;  // a number in (0, 1)
-  out.horizon = p.positive();                        // a finite number > 0
-  out.seed = p.integer(0);                           // an integer in [0, 2^53)
-  out.nu = p.zeroOrAbove(2);                         // 0 (normal) or a finite number > 2
+  out.horizon = p.positive();                            // a finite number > 0
+  out.seed = p.integer(0);                               // an integer in [0, 2^53)
+  out.nu = p.zeroOrAbove(2);                             // 0 (normal) or a finite number > 2
 }
 
 }  // namespace

@@ -87,8 +87,8 @@ Outcome componentVar(In returns, size_t rows, size_t cols, In weights, size_t po
 // The kernels a backend may replace, by signature (risk.hpp).
 using CovarianceKernel = Status (*)(const double*, size_t, size_t, int, double, bool, double, double*);
 using VolatilityKernel = Status (*)(const double*, size_t, const double*, size_t, double*);
-using MonteCarloVarKernel = Status (*)(const double*, const double*, size_t, const double*, size_t, size_t, double, double, double,
-                                       double, double*);
+using MonteCarloVarKernel = Status (*)(const double*, const double*, size_t, const double*, size_t, size_t, double, double, double, double,
+                                       double*);
 using ScenariosKernel = Status (*)(const double*, const double*, size_t, size_t, double, double, double, double*);
 
 // Their checks: the parameters into `p`, then the lengths.

@@ -81,8 +81,13 @@ struct Draws {
   std::vector<double> z0, z1;
   double scale[kPaths];
   Draws(double seed, size_t n_, double nu_)
-      : k0(static_cast<random::Word>(seed) & random::kLow32), k1(static_cast<random::Word>(seed) >> 32), n(n_),
-        pairs((n_ + 1) / 2), nu(nu_), z0(pairs * kPaths), z1(pairs * kPaths) {}
+      : k0(static_cast<random::Word>(seed) & random::kLow32),
+        k1(static_cast<random::Word>(seed) >> 32),
+        n(n_),
+        pairs((n_ + 1) / 2),
+        nu(nu_),
+        z0(pairs * kPaths),
+        z1(pairs * kPaths) {}
   void block(uint64_t path0) {
     drawBlock(k0, k1, path0, pairs, z0.data(), z1.data());
     blockScales(k0, k1, path0, nu, scale);
@@ -124,8 +129,8 @@ Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size
   return monteCarloScenarios(nativeCholesky, mean, cov, n, paths, horizon, seed, nu, out);
 }
 
-Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* cov, size_t n, const double* weights,
-                     size_t portfolios, size_t paths, double confidence, double horizon, double seed, double nu, double* out) {
+Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* cov, size_t n, const double* weights, size_t portfolios,
+                     size_t paths, double confidence, double horizon, double seed, double nu, double* out) {
   if (Status s = detail::checkWeights(weights, portfolios * n, n); !s.ok()) return s;
   std::vector<double> L;
   if (Status s = cholesky(cov, n, L); !s.ok()) return s;
@@ -178,8 +183,8 @@ Status monteCarloScenarios(CholeskyStep cholesky, const double* mean, const doub
   return Status{};
 }
 
-void projectWeights(const double* L, size_t n, const double* weights, size_t portfolios, const double* mean,
-                    double horizon, double* b, double* drift) {
+void projectWeights(const double* L, size_t n, const double* weights, size_t portfolios, const double* mean, double horizon, double* b,
+                    double* drift) {
   for (size_t p = 0; p < portfolios; p++) {
     const double* w = weights + p * n;
     for (size_t j = 0; j < n; j++) {

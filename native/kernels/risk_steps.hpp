@@ -43,17 +43,17 @@ Status nativeCholesky(const double* cov, size_t n, std::vector<double>& L);
 
 /// Monte Carlo's projection of P portfolios on the Cholesky factor L (n x n, lower): b_p = L' w_p into
 /// b (P x n) and the drifts h w_p' mu into drift (P), in the order every backend forms them.
-void projectWeights(const double* L, size_t n, const double* weights, size_t portfolios, const double* mean,
-                    double horizon, double* b, double* drift);
+void projectWeights(const double* L, size_t n, const double* weights, size_t portfolios, const double* mean, double horizon, double* b,
+                    double* drift);
 
 /// risk.hpp's covariance(), portfolioVolatility(), monteCarloVar() and monteCarloScenarios() over the
 /// given steps (same arguments, same faults).
-Status covariance(const CovarianceSteps& steps, const double* returns, size_t rows, size_t cols, int method, double lambda,
-                  bool adjust, double benchmark, double* out);
+Status covariance(const CovarianceSteps& steps, const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
+                  double benchmark, double* out);
 Status portfolioVolatility(const VolatilitySteps& steps, const double* cov, size_t n, const double* weights, size_t portfolios,
                            double* out);
-Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* cov, size_t n, const double* weights,
-                     size_t portfolios, size_t paths, double confidence, double horizon, double seed, double nu, double* out);
+Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* cov, size_t n, const double* weights, size_t portfolios,
+                     size_t paths, double confidence, double horizon, double seed, double nu, double* out);
 Status monteCarloScenarios(CholeskyStep cholesky, const double* mean, const double* cov, size_t n, size_t paths, double horizon,
                            double seed, double nu, double* out);
 

@@ -23,13 +23,13 @@ enum class Fault : int {
   StreamSigmaNotCausal = 13,  // a stream with the 'sample' sigma
   TsBarOutOfRange = 14,       // ts / barMs overflows: previous = barMs
   // Risk family (risk.hpp): index = the element's row-major position, previous = the columns
-  PriceNotPositive = 15,      // a price not finite and > 0 (NaN, missing, is allowed)
-  ReturnNotFinite = 16,       // an infinite return (NaN, missing, is allowed)
+  PriceNotPositive = 15,  // a price not finite and > 0 (NaN, missing, is allowed)
+  ReturnNotFinite = 16,   // an infinite return (NaN, missing, is allowed)
   WeightNotFinite = 17,
   CovNotPositiveDefinite = 18,  // index = the Cholesky pivot, value = its remaining diagonal
   // Factor family (factor.hpp): index = the element's row-major position, previous = the columns
-  MarketCapNotPositive = 19,    // a market cap not finite and > 0 (NaN, missing, is allowed)
-  SectorOutOfRange = 20,        // a sector code not an integer in [0, m) (NaN allowed per date)
+  MarketCapNotPositive = 19,  // a market cap not finite and > 0 (NaN, missing, is allowed)
+  SectorOutOfRange = 20,      // a sector code not an integer in [0, m) (NaN allowed per date)
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds

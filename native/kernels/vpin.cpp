@@ -11,9 +11,7 @@
 namespace kernelbus::vpin {
 namespace {
 
-Status fault(Fault f, double index, double value, double previous = 0) {
-  return Status{f, index, value, previous};
-}
+Status fault(Fault f, double index, double value, double previous = 0) { return Status{f, index, value, previous}; }
 
 bool isFiniteNumber(double x) { return x - x == 0; }
 
@@ -24,7 +22,8 @@ template <int N>
 #if defined(__GNUC__)
 __attribute__((always_inline))  // in the hot loop of aggregate(): a call there costs more than the check
 #endif
-inline bool blockValid(Doubles t, Doubles p, Doubles v) {
+inline bool
+blockValid(Doubles t, Doubles p, Doubles v) {
 #if defined(__GNUC__)
   typedef double v2d __attribute__((vector_size(16)));
   typedef long long v2i __attribute__((vector_size(16)));
@@ -164,8 +163,7 @@ void pourBar(double volume, double V, double& filled, Complete complete, Partial
 // The fast path takes blocks of valid trades inside the open bar with one branch per block; anything
 // else (a new bar, a fault, the last trades of a batch) goes through the full checks below it, in the
 // reference's order, so faults and results are the same.
-Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n,
-                 std::vector<Bar>& closed) {
+Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, std::vector<Bar>& closed) {
   Bar bar = st.bar;
   bool hasBar = st.hasBar;
   double barEnd = hasBar ? (bar.index + 1) * barMs : -INFINITY;
@@ -338,8 +336,7 @@ void RankedHistory::assign(const double* values, size_t n) {
 // ---------------------------------------------------------------------------------------------
 // VpinStream (ReferenceVpinStream + BucketState)
 
-VpinStream::VpinStream(const Params& params, double fixedSigma)
-    : p_(params), fixedSigma_(fixedSigma), prevClose_(NAN), ewmaVar_(NAN) {}
+VpinStream::VpinStream(const Params& params, double fixedSigma) : p_(params), fixedSigma_(fixedSigma), prevClose_(NAN), ewmaVar_(NAN) {}
 
 Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets) {
   next_ = trades_;
@@ -358,7 +355,8 @@ Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, 
   // The buckets commit() will complete: the same pour, counting only.
   double filled = filled_;
   for (const Bar& bar : pending_) {
-    pourBar(bar.volume, p_.bucketVolume, filled, [&](double) { buckets++; }, [](double) {});
+    pourBar(
+        bar.volume, p_.bucketVolume, filled, [&](double) { buckets++; }, [](double) {});
   }
   return Status{};
 }
@@ -376,12 +374,13 @@ void VpinStream::commit(const BucketColumns& out) {
     for (size_t k = 0; k < len; k++) {
       const Bar& bar = pending_[from + k];
       const double f = fractions[k];
-      pourBar(bar.volume, p_.bucketVolume, filled_,
-              [&](double need) {
-                bucketBuy_ += need * f;
-                completeBucket(bar.lastTs, out, row++);
-              },
-              [&](double rest) { bucketBuy_ += rest * f; });
+      pourBar(
+          bar.volume, p_.bucketVolume, filled_,
+          [&](double need) {
+            bucketBuy_ += need * f;
+            completeBucket(bar.lastTs, out, row++);
+          },
+          [&](double rest) { bucketBuy_ += rest * f; });
     }
   }
   pending_.clear();
@@ -443,11 +442,25 @@ size_t VpinStream::stateSize() const { return kStateHeader + dpWindow_.size() + 
 void VpinStream::exportState(double* s) const {
   const TradeState& t = trades_;
   const double head[kStateHeader] = {
-      t.hasBar ? 1.0 : 0.0, t.hasBar ? t.bar.index : 0, t.hasBar ? t.bar.open : 0, t.hasBar ? t.bar.close : 0,
-      t.hasBar ? t.bar.volume : 0, t.hasBar ? t.bar.buy : 0, t.hasBar ? t.bar.count : 0,
-      t.lastTs, t.closedBarIndex, t.lastPrice, t.lastSign, prevClose_, ewmaVar_,
-      filled_, bucketBuy_, bucketCount_, 0,
-      static_cast<double>(dpWindow_.size()), static_cast<double>(imbalances_.size()),
+      t.hasBar ? 1.0 : 0.0,
+      t.hasBar ? t.bar.index : 0,
+      t.hasBar ? t.bar.open : 0,
+      t.hasBar ? t.bar.close : 0,
+      t.hasBar ? t.bar.volume : 0,
+      t.hasBar ? t.bar.buy : 0,
+      t.hasBar ? t.bar.count : 0,
+      t.lastTs,
+      t.closedBarIndex,
+      t.lastPrice,
+      t.lastSign,
+      prevClose_,
+      ewmaVar_,
+      filled_,
+      bucketBuy_,
+      bucketCount_,
+      0,
+      static_cast<double>(dpWindow_.size()),
+      static_cast<double>(imbalances_.size()),
       static_cast<double>(history_.size()),
   };
   s = std::copy(head, head + kStateHeader, s);
@@ -470,7 +483,7 @@ Status VpinStream::importState(const double* s, size_t n) {
     if (!isCount(s[i])) return bad(i);
   }
   if (s[0] > 1) return bad(0);
-  if (!(s[4] >= 0 && s[4] <= DBL_MAX)) return bad(4);  // the open bar's volume
+  if (!(s[4] >= 0 && s[4] <= DBL_MAX)) return bad(4);              // the open bar's volume
   if (!(s[10] == -1 || s[10] == 0 || s[10] == 1)) return bad(10);  // the carried tick sign
   const double l1 = s[17], l2 = s[18], l3 = s[19];
   const double maxWindow = p_.sigmaKind == kSigmaRolling ? p_.sigmaParam : 0;
@@ -550,12 +563,10 @@ Status tickRule(const double* price, size_t n, int8_t* out) {
   return Status{};
 }
 
-Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n,
-                           const Params& params, double* z) {
+Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* z) {
   bool valid = true;  // one vectorized pass; the exact scan only to name a bad value
   for (size_t i = 0; i < n; i++) {
-    valid &= (std::fabs(open[i]) <= DBL_MAX) & (std::fabs(close[i]) <= DBL_MAX) & (volume[i] >= 0) &
-             (volume[i] <= DBL_MAX);
+    valid &= (std::fabs(open[i]) <= DBL_MAX) & (std::fabs(close[i]) <= DBL_MAX) & (volume[i] >= 0) & (volume[i] <= DBL_MAX);
   }
   for (size_t i = 0; !valid && i < n; i++) {
     if (!isFiniteNumber(open[i])) return fault(Fault::OpenNotFinite, double(i), open[i]);
@@ -576,8 +587,7 @@ Status standardizedChanges(const double* open, const double* close, const double
   return Status{};
 }
 
-Status bulkClassify(const double* open, const double* close, const double* volume, size_t n,
-                    const Params& params, double* buy) {
+Status bulkClassify(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* buy) {
   // The output holds dP, then z, then the fractions, then the buy volumes: no allocation.
   if (Status s = standardizedChanges(open, close, volume, n, params, buy); !s.ok()) return s;
   buyFractions(buy, n, params.distribution, params.nu);
@@ -586,8 +596,7 @@ Status bulkClassify(const double* open, const double* close, const double* volum
 }
 
 // One aggregation pass (the reference's update() + flush() pour the same bars in the same order).
-Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params,
-                   size_t& buckets) {
+Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params, size_t& buckets) {
   const Status s = stream.prepare(ts, price, volume, n, true, buckets);
   if (!s.ok()) return s;
   if (params.classifier == 0 && params.sigmaKind == kSigmaSample) {  // sample sigma over all bars

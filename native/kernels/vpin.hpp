@@ -59,8 +59,7 @@ struct TradeState {
 };
 
 /// Aggregates trades into time bars, appending the bars they close; on a fault `st` is unchanged.
-Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n,
-                 std::vector<Bar>& closed);
+Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, std::vector<Bar>& closed);
 /// Closes the open bar, if any (end of data).
 void closeOpenBar(TradeState& st, std::vector<Bar>& closed);
 
@@ -103,8 +102,8 @@ class RankedHistory {
  private:
   static constexpr size_t kBlock = 512;
   std::vector<std::vector<double>> blocks_;
-  std::vector<double> lasts_;   // blocks_[b].back()
-  std::vector<size_t> sizes_;   // blocks_[b].size()
+  std::vector<double> lasts_;  // blocks_[b].back()
+  std::vector<size_t> sizes_;  // blocks_[b].size()
   size_t size_ = 0;
 };
 
@@ -149,8 +148,8 @@ class VpinStream {
   std::vector<double> imbalances_;  // ring of the last n - 1 |B - S|
   size_t imbHead_ = 0;
   RankedHistory history_;
-  TradeState next_;            // the trade state prepare() reached
-  std::vector<Bar> pending_;   // the bars it closed
+  TradeState next_;           // the trade state prepare() reached
+  std::vector<Bar> pending_;  // the bars it closed
 };
 
 /// Time bars of a trade sequence (fault on bad trades), then their columns into `out` (bars.size() rows).
@@ -159,17 +158,14 @@ void writeTimeBars(const std::vector<Bar>& bars, double barMs, const BarColumns&
 /// Tick rule signs (+1/-1/0) into out[n].
 Status tickRule(const double* price, size_t n, int8_t* out);
 /// Bulk volume classification: buy volume per bar into buy[n].
-Status bulkClassify(const double* open, const double* close, const double* volume, size_t n,
-                    const Params& params, double* buy);
+Status bulkClassify(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* buy);
 /// bulkClassify()'s first part (the same checks and faults): each bar's standardized price change
 /// dP / sigma into z[n], NaN where the buy fraction is 1/2 (sigma not > 0, or z NaN). The buy volume is
 /// then volume[i] F(z[i]) (F the normal or Student-t CDF), or volume[i] / 2 where z[i] is NaN: what
 /// another backend computes its own way (the Metal backend's fractions, native/metal/host_vpin.cpp).
-Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n,
-                           const Params& params, double* z);
+Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* z);
 /// Phase 1 of VPIN over a whole trade sequence: `stream` (constructed with `params`) holds the bars and
 /// the 'sample' sigma when asked for; its commit() writes the `buckets` rows.
-Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params,
-                   size_t& buckets);
+Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params, size_t& buckets);
 
 }  // namespace kernelbus::vpin

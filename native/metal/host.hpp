@@ -19,8 +19,8 @@ namespace kernelbus::shader {
 
 /// Buy volume per bar: the standardized price changes on the host (vpin::standardizedChanges), their
 /// CDF on the runner (kb_classify), times the volumes on the host.
-Status bulkClassify(Runner& runner, const double* open, const double* close, const double* volume, size_t n,
-                    const vpin::Params& params, double* buy);
+Status bulkClassify(Runner& runner, const double* open, const double* close, const double* volume, size_t n, const vpin::Params& params,
+                    double* buy);
 /// sqrt(w'Sw) per portfolio: the quadratic forms on the runner (kb_quadratic_forms).
 Status portfolioVolatility(Runner& runner, const double* cov, size_t n, const double* weights, size_t portfolios, double* out);
 /// Monte Carlo VaR then ES per portfolio: normals and the dot products b'z on the runner (kb_normals,
@@ -28,13 +28,12 @@ Status portfolioVolatility(Runner& runner, const double* cov, size_t n, const do
 Status monteCarloVar(Runner& runner, const double* mean, const double* cov, size_t n, const double* weights, size_t portfolios,
                      size_t paths, double confidence, double horizon, double seed, double nu, double* out);
 /// The scenarios of monteCarloVar (paths x n): normals and L z on the runner (kb_normals, kb_scenarios).
-Status monteCarloScenarios(Runner& runner, const double* mean, const double* cov, size_t n, size_t paths, double horizon,
-                           double seed, double nu, double* out);
+Status monteCarloScenarios(Runner& runner, const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed,
+                           double nu, double* out);
 /// Factor returns then residuals: the market + sector stage and the style solves on the host
 /// (factor_stages.hpp), the styles' normal equations of every date on the runner (kb_gram).
 Status factorReturns(Runner& runner, const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors,
-                     bool perDate, size_t m, const double* const* styles, size_t s, double winsorize, bool residualize,
-                     double* out);
+                     bool perDate, size_t m, const double* const* styles, size_t s, double winsorize, bool residualize, double* out);
 
 /// The kernels above, each on a fresh runner from `Make` per call, with the native kernels' signatures:
 /// what the binding registers (On<cpuRunner>: the CPU harness; On<metalRunner>: the GPU).
@@ -47,17 +46,16 @@ struct On {
   static Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out) {
     return shader::portfolioVolatility(*Make(), cov, n, weights, portfolios, out);
   }
-  static Status monteCarloVar(const double* mean, const double* cov, size_t n, const double* weights, size_t portfolios,
-                              size_t paths, double confidence, double horizon, double seed, double nu, double* out) {
+  static Status monteCarloVar(const double* mean, const double* cov, size_t n, const double* weights, size_t portfolios, size_t paths,
+                              double confidence, double horizon, double seed, double nu, double* out) {
     return shader::monteCarloVar(*Make(), mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu, out);
   }
-  static Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed,
-                                    double nu, double* out) {
+  static Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed, double nu,
+                                    double* out) {
     return shader::monteCarloScenarios(*Make(), mean, cov, n, paths, horizon, seed, nu, out);
   }
-  static Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors,
-                              bool perDate, size_t m, const double* const* styles, size_t s, double winsorize, bool residualize,
-                              double* out) {
+  static Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate,
+                              size_t m, const double* const* styles, size_t s, double winsorize, bool residualize, double* out) {
     return shader::factorReturns(*Make(), returns, cap, rows, cols, sectors, perDate, m, styles, s, winsorize, residualize, out);
   }
 };

@@ -32,8 +32,7 @@ int exponentOf(size_t n, At at) {
 }  // namespace
 
 Status factorReturns(Runner& runner, const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors,
-                     bool perDate, size_t m, const double* const* styles, size_t s, double winsorize, bool residualize,
-                     double* out) {
+                     bool perDate, size_t m, const double* const* styles, size_t s, double winsorize, bool residualize, double* out) {
   using namespace factor;
   const FactorInputs in{returns, cap, rows, cols, sectors, perDate, m, styles, s, winsorize, residualize};
   if (Status st = checkFactorInputs(in); !st.ok()) return st;
@@ -77,8 +76,8 @@ Status factorReturns(Runner& runner, const double* returns, const double* cap, s
       }
     }
     if (s > 0) {
-      runner.run(Kernel::Gram, {&X, &W, &Y, &G}, KbGramParams{static_cast<unsigned>(count), static_cast<unsigned>(N), static_cast<unsigned>(s)},
-                 count * s * (s + 1));
+      runner.run(Kernel::Gram, {&X, &W, &Y, &G},
+                 KbGramParams{static_cast<unsigned>(count), static_cast<unsigned>(N), static_cast<unsigned>(s)}, count * s * (s + 1));
       runner.finish();
     }
     // the style stage of each usable date: the Gram matrix unscaled, solved in double precision

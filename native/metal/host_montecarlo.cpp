@@ -39,8 +39,12 @@ struct Draws {
   }
   /// kb_normals' parameters for `count` paths from `first`.
   KbNormalsParams normals(uint64_t first, size_t count, size_t n) const {
-    return KbNormalsParams{static_cast<unsigned>(count), static_cast<unsigned>(n), static_cast<unsigned>(k0), static_cast<unsigned>(k1),
-                           static_cast<unsigned>(first & random::kLow32), static_cast<unsigned>(first >> 32)};
+    return KbNormalsParams{static_cast<unsigned>(count),
+                           static_cast<unsigned>(n),
+                           static_cast<unsigned>(k0),
+                           static_cast<unsigned>(k1),
+                           static_cast<unsigned>(first & random::kLow32),
+                           static_cast<unsigned>(first >> 32)};
   }
 };
 
@@ -78,8 +82,8 @@ Status monteCarloVar(Runner& runner, const double* mean, const double* cov, size
     const size_t count = std::min(chunk, paths - first);
     if (n > 0) {
       runner.run(Kernel::Normals, {&z}, draws.normals(first, count, n), count * ((n + 1) / 2));
-      runner.run(Kernel::PathDots, {&z, &B, &dots}, KbPathParams{static_cast<unsigned>(count), static_cast<unsigned>(n), static_cast<unsigned>(P)},
-                 count * P);
+      runner.run(Kernel::PathDots, {&z, &B, &dots},
+                 KbPathParams{static_cast<unsigned>(count), static_cast<unsigned>(n), static_cast<unsigned>(P)}, count * P);
     } else {
       std::fill(dots.data, dots.data + count * P, 0.0f);
     }
@@ -98,8 +102,8 @@ Status monteCarloVar(Runner& runner, const double* mean, const double* cov, size
   return Status{};
 }
 
-Status monteCarloScenarios(Runner& runner, const double* mean, const double* cov, size_t n, size_t paths, double horizon,
-                           double seed, double nu, double* out) {
+Status monteCarloScenarios(Runner& runner, const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed,
+                           double nu, double* out) {
   std::vector<double> L;
   if (Status s = risk::nativeCholesky(cov, n, L); !s.ok()) return s;
   if (n == 0) return Status{};

@@ -28,8 +28,8 @@ double logABeta(double nu) {
 
 }  // namespace
 
-Status bulkClassify(Runner& runner, const double* open, const double* close, const double* volume, size_t n,
-                    const vpin::Params& params, double* buy) {
+Status bulkClassify(Runner& runner, const double* open, const double* close, const double* volume, size_t n, const vpin::Params& params,
+                    double* buy) {
   std::vector<double> z(n);
   if (Status s = vpin::standardizedChanges(open, close, volume, n, params, z.data()); !s.ok()) return s;
   if (n == 0) return Status{};

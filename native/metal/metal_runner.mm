@@ -125,8 +125,7 @@ class MetalRunner final : public Runner {
     return Buffer{data, count, owner};
   }
 
-  void dispatch(Kernel kernel, std::initializer_list<const Buffer*> buffers, const void* params, size_t paramBytes,
-                size_t grid) override {
+  void dispatch(Kernel kernel, std::initializer_list<const Buffer*> buffers, const void* params, size_t paramBytes, size_t grid) override {
     requireElements(grid, "a dispatch");
     if (grid == 0) return;
     @autoreleasepool {

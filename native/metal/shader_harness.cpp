@@ -61,8 +61,7 @@ class CpuRunner final : public Runner {
     return Buffer{storage->data(), count, storage};
   }
 
-  void dispatch(Kernel kernel, std::initializer_list<const Buffer*> buffers, const void* params, size_t paramBytes,
-                size_t grid) override {
+  void dispatch(Kernel kernel, std::initializer_list<const Buffer*> buffers, const void* params, size_t paramBytes, size_t grid) override {
     requireElements(grid, "a dispatch");
     std::vector<float*> b;
     for (const Buffer* buffer : buffers) b.push_back(buffer->data);

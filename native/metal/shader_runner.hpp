@@ -22,18 +22,25 @@ enum class Kernel { Classify, QuadraticForms, Normals, PathDots, Scenarios, Gram
 /// The function name of a kernel in the shader source.
 inline const char* kernelName(Kernel kernel) {
   switch (kernel) {
-    case Kernel::Classify: return "kb_classify";
-    case Kernel::QuadraticForms: return "kb_quadratic_forms";
-    case Kernel::Normals: return "kb_normals";
-    case Kernel::PathDots: return "kb_path_dots";
-    case Kernel::Scenarios: return "kb_scenarios";
-    case Kernel::Gram: return "kb_gram";
+    case Kernel::Classify:
+      return "kb_classify";
+    case Kernel::QuadraticForms:
+      return "kb_quadratic_forms";
+    case Kernel::Normals:
+      return "kb_normals";
+    case Kernel::PathDots:
+      return "kb_path_dots";
+    case Kernel::Scenarios:
+      return "kb_scenarios";
+    case Kernel::Gram:
+      return "kb_gram";
   }
   return "";
 }
 
 /// Every kernel, in declaration order (the GPU runner builds a pipeline for each).
-constexpr Kernel kKernels[] = {Kernel::Classify, Kernel::QuadraticForms, Kernel::Normals, Kernel::PathDots, Kernel::Scenarios, Kernel::Gram};
+constexpr Kernel kKernels[] = {Kernel::Classify, Kernel::QuadraticForms, Kernel::Normals,
+                               Kernel::PathDots, Kernel::Scenarios,      Kernel::Gram};
 
 /// Most elements of one buffer and threads of one dispatch: the shaders index with 32-bit integers.
 constexpr size_t kMaxElements = UINT32_MAX;
@@ -71,8 +78,8 @@ class Runner {
 /// Throws when `count` elements do not fit one buffer or dispatch (the 32-bit indices of the shaders).
 inline void requireElements(size_t count, const char* what) {
   if (count > kMaxElements) {
-    throw std::length_error(std::string("the metal backend indexes with 32-bit integers: ") + what + " has " +
-                            std::to_string(count) + " elements, at most " + std::to_string(kMaxElements));
+    throw std::length_error(std::string("the metal backend indexes with 32-bit integers: ") + what + " has " + std::to_string(count) +
+                            " elements, at most " + std::to_string(kMaxElements));
   }
 }
 

@@ -66,7 +66,10 @@ suite('native binding', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kb-worker-'));
     writeFileSync(join(dir, 'body.mts'), code);
     const script = join(dir, 'worker.mjs');
-    writeFileSync(script, `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\nregister();\nawait import(${JSON.stringify(pathToFileURL(join(dir, 'body.mts')).href)});\n`);
+    writeFileSync(
+      script,
+      `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\nregister();\nawait import(${JSON.stringify(pathToFileURL(join(dir, 'body.mts')).href)});\n`,
+    );
     const results = await Promise.all(
       [0, 1].map(
         () =>
@@ -77,7 +80,11 @@ suite('native binding', () => {
           }),
       ),
     );
-    const t = { ts: new Float64Array(1000).map((_, i) => i * 1000), price: new Float64Array(1000).map((_, i) => 100 + Math.sin(i)), volume: new Float64Array(1000).fill(5) };
+    const t = {
+      ts: new Float64Array(1000).map((_, i) => i * 1000),
+      price: new Float64Array(1000).map((_, i) => 100 + Math.sin(i)),
+      volume: new Float64Array(1000).fill(5),
+    };
     const expected = binding.vpin(t.ts, t.price, t.volume, params(100, 5, 60000, 0, 0, 0, 0, 0, 0));
     for (const r of results) expect(r).toEqual({ last: expected.vpin[expected.vpin.length - 1], typed: true });
   });
@@ -99,7 +106,10 @@ suite('native binding', () => {
       [() => vpin(t.ts, t.price, t.volume, params(1, 50)), 'params: expected 9 packed parameters (or the last 5), got 2 values'],
       [() => vpin(t.ts, t.price, t.volume, params(-1, ...ok.slice(1))), 'bucketVolume: expected a finite number > 0, got -1'],
       [() => vpin(t.ts, t.price, t.volume, params(1, 0.5, ...ok.slice(2))), 'window: expected an integer in [1, 1000000], got 0.5'],
-      [() => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 2, 1.5, 0, 0)), 'sigmaParam: expected a number > 0 (fixed), an integer in [2, 1000000] (rolling)'],
+      [
+        () => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 2, 1.5, 0, 0)),
+        'sigmaParam: expected a number > 0 (fixed), an integer in [2, 1000000] (rolling)',
+      ],
       [() => vpin(t.ts, t.price, t.volume, params(1, 5, NaN, 0, 0, 1, 1, 0, 0)), 'barMs: expected a finite number > 0, got NaN'],
       [() => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 1, 1, 1, 0)), 'nu: expected a finite number > 0 for Student t, got 0'],
       [() => binding.vpinBytes(new Uint8Array(24 * 10 + 3).subarray(3), 10, params(...ok)), ''],
@@ -107,75 +117,442 @@ suite('native binding', () => {
       [() => (binding.vpinBytes as Function)(t.ts, 10, params(...ok)), 'columns: expected a Uint8Array, got Float64Array'],
       [() => binding.vpinBytes(new Uint8Array(239), 10, params(...ok)), 'columns: expected 24 bytes a row (10 rows), got 239 bytes'],
       [() => binding.vpinBytes(new Uint8Array(240), 1.5, params(...ok)), 'rows: expected an integer >= 0, got 1.5'],
-      [() => binding.vpinBytes(new Uint8Array(240), 2 ** 52, params(...ok)), 'columns: expected 24 bytes a row (4503599627370496 rows), got 240 bytes'],
-      [() => new binding.NativeVpinStream(params(...ok.slice(0, 5), 1, 1, 0, 0)).updateBytes(new Uint8Array(25), 1), 'columns: expected 24 bytes a row (1 rows), got 25 bytes'],
+      [
+        () => binding.vpinBytes(new Uint8Array(240), 2 ** 52, params(...ok)),
+        'columns: expected 24 bytes a row (4503599627370496 rows), got 240 bytes',
+      ],
+      [
+        () => new binding.NativeVpinStream(params(...ok.slice(0, 5), 1, 1, 0, 0)).updateBytes(new Uint8Array(25), 1),
+        'columns: expected 24 bytes a row (1 rows), got 25 bytes',
+      ],
       [() => (binding.tickRule as Function)('x', new Int8Array(0)), 'price: expected a Float64Array, got a string'],
       [() => (binding.tickRule as Function)(t.price, new Int8Array(3)), 'out: expected length 10 (as the input), got length 3'],
-      [() => (binding.bulkClassify as Function)(t.price, t.price, t.volume, params(0, 1, 1, 0, 0), new Float32Array(10)), 'out: expected a Float64Array, got Float32Array'],
+      [
+        () => (binding.bulkClassify as Function)(t.price, t.price, t.volume, params(0, 1, 1, 0, 0), new Float32Array(10)),
+        'out: expected a Float64Array, got Float32Array',
+      ],
       [() => (binding.timeBars as Function)(t.ts, t.price, t.volume, 0), 'barMs: expected a finite number > 0, got 0'],
-      [() => new (binding.NativeVpinStream as any)(params(1, 5, 60000, 0, 0, 0, 0, 0, 0)), "sigmaKind: expected a causal sigma for a stream"],
+      [
+        () => new (binding.NativeVpinStream as any)(params(1, 5, 60000, 0, 0, 0, 0, 0, 0)),
+        'sigmaKind: expected a causal sigma for a stream',
+      ],
       [() => (binding.normalCdf as Function)(t.price, new Float64Array(9)), 'out: expected length 10 (as the input), got length 9'],
-      [() => (binding.studentTCdf as Function)(t.price, params(-1), new Float64Array(10)), 'nu: expected a number > 0 (Infinity for the normal), got -1'],
+      [
+        () => (binding.studentTCdf as Function)(t.price, params(-1), new Float64Array(10)),
+        'nu: expected a number > 0 (Infinity for the normal), got -1',
+      ],
       [() => (binding.studentTQuantile as Function)(t.price, params(Infinity), new Float64Array(10)), ''],
-      [() => (binding.studentTCdf as Function)(t.price, params(1, 2), new Float64Array(10)), 'params: expected 1 packed parameters, got 2 values'],
+      [
+        () => (binding.studentTCdf as Function)(t.price, params(1, 2), new Float64Array(10)),
+        'params: expected 1 packed parameters, got 2 values',
+      ],
       [() => (binding.simpleReturns as Function)(t.price, 5, 2, new Float64Array(8)), ''],
-      [() => (binding.simpleReturns as Function)(t.price, 5, 3, new Float64Array(12)), 'prices: expected length 15 (rows x cols), got length 10'],
+      [
+        () => (binding.simpleReturns as Function)(t.price, 5, 3, new Float64Array(12)),
+        'prices: expected length 15 (rows x cols), got length 10',
+      ],
       [() => (binding.logReturns as Function)(t.price, 2.5, 4, new Float64Array(6)), 'rows: expected an integer >= 0, got 2.5'],
-      [() => (binding.simpleReturns as Function)(t.price, 10, 1, new Float64Array(10)), 'out: expected length 9 (as the input), got length 10'],
-      [() => (binding.portfolioReturns as Function)(t.price, 5, 2, new Float64Array(3), 2, new Float64Array(10)), 'weights: expected length 4 (rows x cols), got length 3'],
-      [() => (binding.performanceStats as Function)(t.price, 10, 1, params(0, 0), new Float64Array(9)), 'options.periodsPerYear: expected a finite number > 0'],
-      [() => (binding.performanceStats as Function)(t.price, 10, 1, params(252, Infinity), new Float64Array(9)), 'options.riskFree: expected a finite number'],
-      [() => (binding.performanceStats as Function)(t.price, 2 ** 40, 2 ** 40, params(252, 0), new Float64Array(9)), 'returns: expected a size that fits in memory'],
+      [
+        () => (binding.simpleReturns as Function)(t.price, 10, 1, new Float64Array(10)),
+        'out: expected length 9 (as the input), got length 10',
+      ],
+      [
+        () => (binding.portfolioReturns as Function)(t.price, 5, 2, new Float64Array(3), 2, new Float64Array(10)),
+        'weights: expected length 4 (rows x cols), got length 3',
+      ],
+      [
+        () => (binding.performanceStats as Function)(t.price, 10, 1, params(0, 0), new Float64Array(9)),
+        'options.periodsPerYear: expected a finite number > 0',
+      ],
+      [
+        () => (binding.performanceStats as Function)(t.price, 10, 1, params(252, Infinity), new Float64Array(9)),
+        'options.riskFree: expected a finite number',
+      ],
+      [
+        () => (binding.performanceStats as Function)(t.price, 2 ** 40, 2 ** 40, params(252, 0), new Float64Array(9)),
+        'returns: expected a size that fits in memory',
+      ],
       [() => (binding.valueAtRisk as Function)(t.price, 10, 1, params(0, 0.95, 1), new Float64Array(2)), ''],
       [() => (binding.covariance as Function)(t.price, 5, 2, params(1, 0.94, 0, 0), new Float64Array(5)), ''],
       [() => (binding.portfolioVolatility as Function)(Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, new Float64Array(1)), ''],
-      [() => (binding.portfolioVolatility as Function)(Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, NaN), 1, new Float64Array(1)), 'weights: expected finite weights, got weights[0][1] = NaN'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, params(1, 0, 0, 0), new Float64Array(5)), 'options.lambda: expected a number in (0, 1)'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, params(0, 0.94, 2, 0), new Float64Array(5)), 'options.adjust: expected 0 or 1, got 2'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, params(0, 0.94, 0, 0), new Float64Array(4)), 'out: expected length 5 (as the input), got length 4'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, params(4, 0.94, 0, NaN), new Float64Array(5)), 'options.benchmark: expected a finite number, got NaN'],
-      [() => (binding.covariance as Function)(t.price, 5, 2, params(7, 0.94, 0, 0), new Float64Array(5)), 'options.method: expected a covariance method code (0 to 6), got 7'],
-      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, params(3, 0.95, 1), new Float64Array(2)), "options.method: expected 'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2), got 3"],
-      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, params(1, 1, 1), new Float64Array(2)), 'options.confidence: expected a number in (0, 1)'],
-      [() => (binding.valueAtRisk as Function)(t.price, 10, 1, params(1, 0.95, -1), new Float64Array(2)), 'options.ddof: expected an integer >= 0, got -1'],
+      [
+        () => (binding.portfolioVolatility as Function)(Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, NaN), 1, new Float64Array(1)),
+        'weights: expected finite weights, got weights[0][1] = NaN',
+      ],
+      [
+        () => (binding.covariance as Function)(t.price, 5, 2, params(1, 0, 0, 0), new Float64Array(5)),
+        'options.lambda: expected a number in (0, 1)',
+      ],
+      [
+        () => (binding.covariance as Function)(t.price, 5, 2, params(0, 0.94, 2, 0), new Float64Array(5)),
+        'options.adjust: expected 0 or 1, got 2',
+      ],
+      [
+        () => (binding.covariance as Function)(t.price, 5, 2, params(0, 0.94, 0, 0), new Float64Array(4)),
+        'out: expected length 5 (as the input), got length 4',
+      ],
+      [
+        () => (binding.covariance as Function)(t.price, 5, 2, params(4, 0.94, 0, NaN), new Float64Array(5)),
+        'options.benchmark: expected a finite number, got NaN',
+      ],
+      [
+        () => (binding.covariance as Function)(t.price, 5, 2, params(7, 0.94, 0, 0), new Float64Array(5)),
+        'options.method: expected a covariance method code (0 to 6), got 7',
+      ],
+      [
+        () => (binding.valueAtRisk as Function)(t.price, 10, 1, params(3, 0.95, 1), new Float64Array(2)),
+        "options.method: expected 'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2), got 3",
+      ],
+      [
+        () => (binding.valueAtRisk as Function)(t.price, 10, 1, params(1, 1, 1), new Float64Array(2)),
+        'options.confidence: expected a number in (0, 1)',
+      ],
+      [
+        () => (binding.valueAtRisk as Function)(t.price, 10, 1, params(1, 0.95, -1), new Float64Array(2)),
+        'options.ddof: expected an integer >= 0, got -1',
+      ],
       [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(1, 0.95), new Float64Array(6)), ''],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 0), new Float64Array(2)), ''],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(0, 0.95, 1, 0, 0), new Float64Array(2)), 'options.paths: expected an integer >= 1, got 0'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 0, 0, 0), new Float64Array(2)), 'options.horizon: expected a finite number > 0'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, -1, 0), new Float64Array(2)), 'options.seed: expected an integer in [0, 2^53), got -1'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 2), new Float64Array(2)), 'nu: expected 0 (normal) or a finite number > 2, got 2'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 2, 2, 1), 2, Float64Array.of(1, 1), 1, params(10, 0.95, 1, 0, 0), new Float64Array(2)), 'cov: expected a positive definite matrix, got Cholesky pivot 1 = -3'],
-      [() => (binding.monteCarloVar as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 2 ** 40, params(2 ** 40, 0.95, 1, 0, 0), new Float64Array(2)), 'expected a size that fits in memory'],
-      [() => (binding.monteCarloScenarios as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, params(3, 1, 0, 0), new Float64Array(6)), ''],
+      [
+        () =>
+          (binding.monteCarloVar as Function)(
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 0, 0, 1),
+            2,
+            Float64Array.of(1, 1),
+            1,
+            params(10, 0.95, 1, 0, 0),
+            new Float64Array(2),
+          ),
+        '',
+      ],
+      [
+        () =>
+          (binding.monteCarloVar as Function)(
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 0, 0, 1),
+            2,
+            Float64Array.of(1, 1),
+            1,
+            params(0, 0.95, 1, 0, 0),
+            new Float64Array(2),
+          ),
+        'options.paths: expected an integer >= 1, got 0',
+      ],
+      [
+        () =>
+          (binding.monteCarloVar as Function)(
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 0, 0, 1),
+            2,
+            Float64Array.of(1, 1),
+            1,
+            params(10, 0.95, 0, 0, 0),
+            new Float64Array(2),
+          ),
+        'options.horizon: expected a finite number > 0',
+      ],
+      [
+        () =>
+          (binding.monteCarloVar as Function)(
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 0, 0, 1),
+            2,
+            Float64Array.of(1, 1),
+            1,
+            params(10, 0.95, 1, -1, 0),
+            new Float64Array(2),
+          ),
+        'options.seed: expected an integer in [0, 2^53), got -1',
+      ],
+      [
+        () =>
+          (binding.monteCarloVar as Function)(
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 0, 0, 1),
+            2,
+            Float64Array.of(1, 1),
+            1,
+            params(10, 0.95, 1, 0, 2),
+            new Float64Array(2),
+          ),
+        'nu: expected 0 (normal) or a finite number > 2, got 2',
+      ],
+      [
+        () =>
+          (binding.monteCarloVar as Function)(
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 2, 2, 1),
+            2,
+            Float64Array.of(1, 1),
+            1,
+            params(10, 0.95, 1, 0, 0),
+            new Float64Array(2),
+          ),
+        'cov: expected a positive definite matrix, got Cholesky pivot 1 = -3',
+      ],
+      [
+        () =>
+          (binding.monteCarloVar as Function)(
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 0, 0, 1),
+            2,
+            Float64Array.of(1, 1),
+            2 ** 40,
+            params(2 ** 40, 0.95, 1, 0, 0),
+            new Float64Array(2),
+          ),
+        'expected a size that fits in memory',
+      ],
+      [
+        () =>
+          (binding.monteCarloScenarios as Function)(
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 0, 0, 1),
+            2,
+            params(3, 1, 0, 0),
+            new Float64Array(6),
+          ),
+        '',
+      ],
       [() => (binding.winsorize as Function)(t.price, 2, 5, params(0.1, 0.9), new Float64Array(10)), ''],
-      [() => (binding.winsorize as Function)(t.price, 2, 5, params(0.9, 0.1), new Float64Array(10)), 'options.upper: expected a number in [0, 1], >= options.lower, got 0.1'],
+      [
+        () => (binding.winsorize as Function)(t.price, 2, 5, params(0.9, 0.1), new Float64Array(10)),
+        'options.upper: expected a number in [0, 1], >= options.lower, got 0.1',
+      ],
       [() => (binding.standardize as Function)(t.price, 3, 5, new Float64Array(15)), 'x: expected length 15 (rows x cols), got length 10'],
-      [() => (binding.momentum as Function)(t.price, 2, 5, new Float64Array(0), params(0, 0.01), new Float64Array(10)), 'weights: expected at least one weight'],
-      [() => (binding.momentum as Function)(t.price, 2, 5, Float64Array.of(0.5, 1), params(0, 0.6), new Float64Array(10)), 'options.winsorize: expected a number in [0, 0.5'],
-      [() => (binding.size as Function)(t.price, 2, 5, params(0.2, 1.5), new Float64Array(10)), 'options.upper: expected a number in [0, 1'],
+      [
+        () => (binding.momentum as Function)(t.price, 2, 5, new Float64Array(0), params(0, 0.01), new Float64Array(10)),
+        'weights: expected at least one weight',
+      ],
+      [
+        () => (binding.momentum as Function)(t.price, 2, 5, Float64Array.of(0.5, 1), params(0, 0.6), new Float64Array(10)),
+        'options.winsorize: expected a number in [0, 0.5',
+      ],
+      [
+        () => (binding.size as Function)(t.price, 2, 5, params(0.2, 1.5), new Float64Array(10)),
+        'options.upper: expected a number in [0, 1',
+      ],
       [() => (binding.value as Function)(t.price, t.price, t.price, 2, 5, params(-1), new Float64Array(10)), ''],
-      [() => (binding.value as Function)(t.price, t.price, t.price, 2, 5, params(-2), new Float64Array(10)), 'options.winsorize: expected a number in [0, 0.5'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [], params(0.05, 1), new Float64Array(2 * 7)), ''],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 0, [], params(0.05, 1), new Float64Array(2 * 6)), 'm: expected a number of sectors in [1, 100000], got 0'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 2, 1, [], params(0.05, 1), new Float64Array(2 * 7)), 'perDate: expected 0 or 1, got 2'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [new Float32Array(10)], params(0.05, 1), new Float64Array(2 * 8)), 'styles[0]: expected a Float64Array'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [new Float64Array(9)], params(0.05, 1), new Float64Array(2 * 8)), 'styles[0]: expected length 10 (rows x cols), got length 9'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, [Float64Array.of(1, 2, 3, -Infinity, 0, 0, 0, 0, 0, 0)], params(0.05, 1), new Float64Array(2 * 8)), ''],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(4), 0, 1, [], params(0.05, 1), new Float64Array(2 * 7)), 'sectors: expected length 5 (rows x cols), got length 4'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, Float64Array.of(0, 0, 3, 0, 0), 0, 2, [], params(0.05, 1), new Float64Array(2 * 8)), 'sectors: expected integer sector codes in [0, m)'],
-      [() => (binding.factorReturns as Function)(t.price, t.price, 2, 5, new Float64Array(5), 0, 1, 'x', params(0.05, 1), new Float64Array(2 * 7)), 'styles: expected an array of Float64Array panels'],
-      [() => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 1), params(1), new Float64Array(4)), ''],
-      [() => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8), params(1), new Float64Array(4)), 'weights: expected length 5 (one per date), got length 4'],
-      [() => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 2), params(1), new Float64Array(4)), 'weights: expected weights in (0, 1] (expWeights)'],
+      [
+        () => (binding.value as Function)(t.price, t.price, t.price, 2, 5, params(-2), new Float64Array(10)),
+        'options.winsorize: expected a number in [0, 0.5',
+      ],
+      [
+        () =>
+          (binding.factorReturns as Function)(
+            t.price,
+            t.price,
+            2,
+            5,
+            new Float64Array(5),
+            0,
+            1,
+            [],
+            params(0.05, 1),
+            new Float64Array(2 * 7),
+          ),
+        '',
+      ],
+      [
+        () =>
+          (binding.factorReturns as Function)(
+            t.price,
+            t.price,
+            2,
+            5,
+            new Float64Array(5),
+            0,
+            0,
+            [],
+            params(0.05, 1),
+            new Float64Array(2 * 6),
+          ),
+        'm: expected a number of sectors in [1, 100000], got 0',
+      ],
+      [
+        () =>
+          (binding.factorReturns as Function)(
+            t.price,
+            t.price,
+            2,
+            5,
+            new Float64Array(5),
+            2,
+            1,
+            [],
+            params(0.05, 1),
+            new Float64Array(2 * 7),
+          ),
+        'perDate: expected 0 or 1, got 2',
+      ],
+      [
+        () =>
+          (binding.factorReturns as Function)(
+            t.price,
+            t.price,
+            2,
+            5,
+            new Float64Array(5),
+            0,
+            1,
+            [new Float32Array(10)],
+            params(0.05, 1),
+            new Float64Array(2 * 8),
+          ),
+        'styles[0]: expected a Float64Array',
+      ],
+      [
+        () =>
+          (binding.factorReturns as Function)(
+            t.price,
+            t.price,
+            2,
+            5,
+            new Float64Array(5),
+            0,
+            1,
+            [new Float64Array(9)],
+            params(0.05, 1),
+            new Float64Array(2 * 8),
+          ),
+        'styles[0]: expected length 10 (rows x cols), got length 9',
+      ],
+      [
+        () =>
+          (binding.factorReturns as Function)(
+            t.price,
+            t.price,
+            2,
+            5,
+            new Float64Array(5),
+            0,
+            1,
+            [Float64Array.of(1, 2, 3, -Infinity, 0, 0, 0, 0, 0, 0)],
+            params(0.05, 1),
+            new Float64Array(2 * 8),
+          ),
+        '',
+      ],
+      [
+        () =>
+          (binding.factorReturns as Function)(
+            t.price,
+            t.price,
+            2,
+            5,
+            new Float64Array(4),
+            0,
+            1,
+            [],
+            params(0.05, 1),
+            new Float64Array(2 * 7),
+          ),
+        'sectors: expected length 5 (rows x cols), got length 4',
+      ],
+      [
+        () =>
+          (binding.factorReturns as Function)(
+            t.price,
+            t.price,
+            2,
+            5,
+            Float64Array.of(0, 0, 3, 0, 0),
+            0,
+            2,
+            [],
+            params(0.05, 1),
+            new Float64Array(2 * 8),
+          ),
+        'sectors: expected integer sector codes in [0, m)',
+      ],
+      [
+        () =>
+          (binding.factorReturns as Function)(
+            t.price,
+            t.price,
+            2,
+            5,
+            new Float64Array(5),
+            0,
+            1,
+            'x',
+            params(0.05, 1),
+            new Float64Array(2 * 7),
+          ),
+        'styles: expected an array of Float64Array panels',
+      ],
+      [
+        () => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 1), params(1), new Float64Array(4)),
+        '',
+      ],
+      [
+        () => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8), params(1), new Float64Array(4)),
+        'weights: expected length 5 (one per date), got length 4',
+      ],
+      [
+        () => (binding.factorCovariance as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 2), params(1), new Float64Array(4)),
+        'weights: expected weights in (0, 1] (expWeights)',
+      ],
       [() => (binding.specificRisk as Function)(t.price, 5, 2, Float64Array.of(0.1, 0.2, 0.4, 0.8, 1), new Float64Array(2)), ''],
-      [() => (binding.riskDecomposition as Function)(Float64Array.of(1, 0, 1, 1), 2, 2, Float64Array.of(1, 0, 0, 1), Float64Array.of(0, 0), Float64Array.of(1, 1), 1, new Float64Array(7)), ''],
-      [() => (binding.riskDecomposition as Function)(Float64Array.of(1, 0, 1, 1), 2, 2, Float64Array.of(1, 0, 0, 1), Float64Array.of(0), Float64Array.of(1, 1), 1, new Float64Array(7)), 'model.specificVar: expected length 2'],
-      [() => (binding.monteCarloScenarios as Function)(Float64Array.of(0, 0), Float64Array.of(1, 0, 0, 1), 2, params(3, 1, 0, 0), new Float64Array(5)), 'out: expected length 6'],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(2, 0.95), new Float64Array(6)), "options.method: expected 'gaussian' or 'cornish-fisher' (0 or 1), got 2"],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(0, 0), new Float64Array(6)), 'options.confidence: expected a number in (0, 1)'],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1), 1, params(0, 0.95), new Float64Array(6)), 'weights: expected length 2 (rows x cols), got length 1'],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(0, 0.95), new Float64Array(4)), 'out: expected length 6'],
-      [() => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, Infinity), 1, params(0, 0.95), new Float64Array(6)), 'weights: expected finite weights, got weights[0][1] = Infinity'],
+      [
+        () =>
+          (binding.riskDecomposition as Function)(
+            Float64Array.of(1, 0, 1, 1),
+            2,
+            2,
+            Float64Array.of(1, 0, 0, 1),
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 1),
+            1,
+            new Float64Array(7),
+          ),
+        '',
+      ],
+      [
+        () =>
+          (binding.riskDecomposition as Function)(
+            Float64Array.of(1, 0, 1, 1),
+            2,
+            2,
+            Float64Array.of(1, 0, 0, 1),
+            Float64Array.of(0),
+            Float64Array.of(1, 1),
+            1,
+            new Float64Array(7),
+          ),
+        'model.specificVar: expected length 2',
+      ],
+      [
+        () =>
+          (binding.monteCarloScenarios as Function)(
+            Float64Array.of(0, 0),
+            Float64Array.of(1, 0, 0, 1),
+            2,
+            params(3, 1, 0, 0),
+            new Float64Array(5),
+          ),
+        'out: expected length 6',
+      ],
+      [
+        () => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(2, 0.95), new Float64Array(6)),
+        "options.method: expected 'gaussian' or 'cornish-fisher' (0 or 1), got 2",
+      ],
+      [
+        () => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(0, 0), new Float64Array(6)),
+        'options.confidence: expected a number in (0, 1)',
+      ],
+      [
+        () => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1), 1, params(0, 0.95), new Float64Array(6)),
+        'weights: expected length 2 (rows x cols), got length 1',
+      ],
+      [
+        () => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(0, 0.95), new Float64Array(4)),
+        'out: expected length 6',
+      ],
+      [
+        () => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, Infinity), 1, params(0, 0.95), new Float64Array(6)),
+        'weights: expected finite weights, got weights[0][1] = Infinity',
+      ],
     ];
     for (const [call, message] of cases) {
       if (message === '') {
@@ -188,7 +565,15 @@ suite('native binding', () => {
     // The mean's finite scan is the API's (requireReturnModel, before any backend runs): the binding
     // checks its length only, and a NaN mean gives numbers (NaN), not a fault or a crash.
     const varEs = new Float64Array(2).fill(1);
-    (binding.monteCarloVar as Function)(Float64Array.of(0, NaN), Float64Array.of(1, 0, 0, 1), 2, Float64Array.of(1, 1), 1, params(300, 0.95, 1, 0, 0), varEs);
+    (binding.monteCarloVar as Function)(
+      Float64Array.of(0, NaN),
+      Float64Array.of(1, 0, 0, 1),
+      2,
+      Float64Array.of(1, 1),
+      1,
+      params(300, 0.95, 1, 0, 0),
+      varEs,
+    );
     expect(Array.from(varEs)).toEqual([NaN, NaN]);
     const scenarios = new Float64Array(6).fill(1);
     (binding.monteCarloScenarios as Function)(Float64Array.of(0, NaN), Float64Array.of(1, 0, 0, 1), 2, params(3, 1, 0, 0), scenarios);
@@ -196,7 +581,11 @@ suite('native binding', () => {
   });
 
   it("reads each kernel's packed parameters in the order of its descriptor (paramNames)", () => {
-    const families: Record<string, Readonly<Record<string, KernelSpec>>> = { risk: RISK_KERNELS, factor: FACTOR_KERNELS, special: SPECIAL_KERNELS };
+    const families: Record<string, Readonly<Record<string, KernelSpec>>> = {
+      risk: RISK_KERNELS,
+      factor: FACTOR_KERNELS,
+      special: SPECIAL_KERNELS,
+    };
     for (const [family, specs] of Object.entries(families)) {
       for (const [kernel, spec] of Object.entries(specs)) {
         expect([family, kernel, addon.paramNames(kernel)]).toEqual([family, kernel, spec.params.map((p) => p.key)]);
@@ -216,20 +605,102 @@ suite('native binding', () => {
     const cov = Float64Array.of(1, 0, 0, 1);
     const w = Float64Array.of(1, 1);
     const calls: [string, KernelSpec, number[], (packed: Float64Array) => unknown][] = [
-      ['valueAtRisk', RISK_KERNELS.valueAtRisk, [0, 0.95, 1], (p) => (binding.valueAtRisk as Function)(new Float64Array(10), 10, 1, p, new Float64Array(2))],
-      ['covariance', RISK_KERNELS.covariance, [1, 0.94, 0, 0], (p) => (binding.covariance as Function)(new Float64Array(10), 5, 2, p, new Float64Array(5))],
-      ['monteCarloVar', RISK_KERNELS.monteCarloVar, [10, 0.95, 1, 0, 0], (p) => (binding.monteCarloVar as Function)(new Float64Array(2), cov, 2, w, 1, p, new Float64Array(2))],
-      ['monteCarloScenarios', RISK_KERNELS.monteCarloScenarios, [3, 1, 0, 0], (p) => (binding.monteCarloScenarios as Function)(new Float64Array(2), cov, 2, p, new Float64Array(6))],
-      ['performanceStats', RISK_KERNELS.performanceStats, [252, 0], (p) => (binding.performanceStats as Function)(new Float64Array(10), 10, 1, p, new Float64Array(9))],
-      ['componentVar', RISK_KERNELS.componentVar, [0, 0.95], (p) => (binding.componentVar as Function)(new Float64Array(10), 5, 2, w, 1, p, new Float64Array(6))],
-      ['winsorize', FACTOR_KERNELS.winsorize, [0.1, 0.9], (p) => (binding.winsorize as Function)(new Float64Array(10), 2, 5, p, new Float64Array(10))],
-      ['size', FACTOR_KERNELS.size, [0.1, 0.9], (p) => (binding.size as Function)(new Float64Array(10).fill(1), 2, 5, p, new Float64Array(10))],
-      ['momentum', FACTOR_KERNELS.momentum, [1, 0.05], (p) => (binding.momentum as Function)(new Float64Array(10), 2, 5, Float64Array.of(1), p, new Float64Array(10))],
-      ['value', FACTOR_KERNELS.value, [-1], (p) => (binding.value as Function)(new Float64Array(10), new Float64Array(10), new Float64Array(10), 2, 5, p, new Float64Array(10))],
-      ['factorReturns', FACTOR_KERNELS.factorReturns, [0.05, 1], (p) => (binding.factorReturns as Function)(new Float64Array(10), new Float64Array(10).fill(1), 2, 5, new Float64Array(5), 0, 1, [], p, new Float64Array(2 * 7))],
-      ['factorCovariance', FACTOR_KERNELS.factorCovariance, [1], (p) => (binding.factorCovariance as Function)(new Float64Array(10), 5, 2, new Float64Array(5).fill(1), p, new Float64Array(4))],
-      ['studentTCdf', SPECIAL_KERNELS.studentTCdf, [3], (p) => (binding.studentTCdf as Function)(new Float64Array(3), p, new Float64Array(3))],
-      ['studentTQuantile', SPECIAL_KERNELS.studentTQuantile, [3], (p) => (binding.studentTQuantile as Function)(new Float64Array(3), p, new Float64Array(3))],
+      [
+        'valueAtRisk',
+        RISK_KERNELS.valueAtRisk,
+        [0, 0.95, 1],
+        (p) => (binding.valueAtRisk as Function)(new Float64Array(10), 10, 1, p, new Float64Array(2)),
+      ],
+      [
+        'covariance',
+        RISK_KERNELS.covariance,
+        [1, 0.94, 0, 0],
+        (p) => (binding.covariance as Function)(new Float64Array(10), 5, 2, p, new Float64Array(5)),
+      ],
+      [
+        'monteCarloVar',
+        RISK_KERNELS.monteCarloVar,
+        [10, 0.95, 1, 0, 0],
+        (p) => (binding.monteCarloVar as Function)(new Float64Array(2), cov, 2, w, 1, p, new Float64Array(2)),
+      ],
+      [
+        'monteCarloScenarios',
+        RISK_KERNELS.monteCarloScenarios,
+        [3, 1, 0, 0],
+        (p) => (binding.monteCarloScenarios as Function)(new Float64Array(2), cov, 2, p, new Float64Array(6)),
+      ],
+      [
+        'performanceStats',
+        RISK_KERNELS.performanceStats,
+        [252, 0],
+        (p) => (binding.performanceStats as Function)(new Float64Array(10), 10, 1, p, new Float64Array(9)),
+      ],
+      [
+        'componentVar',
+        RISK_KERNELS.componentVar,
+        [0, 0.95],
+        (p) => (binding.componentVar as Function)(new Float64Array(10), 5, 2, w, 1, p, new Float64Array(6)),
+      ],
+      [
+        'winsorize',
+        FACTOR_KERNELS.winsorize,
+        [0.1, 0.9],
+        (p) => (binding.winsorize as Function)(new Float64Array(10), 2, 5, p, new Float64Array(10)),
+      ],
+      [
+        'size',
+        FACTOR_KERNELS.size,
+        [0.1, 0.9],
+        (p) => (binding.size as Function)(new Float64Array(10).fill(1), 2, 5, p, new Float64Array(10)),
+      ],
+      [
+        'momentum',
+        FACTOR_KERNELS.momentum,
+        [1, 0.05],
+        (p) => (binding.momentum as Function)(new Float64Array(10), 2, 5, Float64Array.of(1), p, new Float64Array(10)),
+      ],
+      [
+        'value',
+        FACTOR_KERNELS.value,
+        [-1],
+        (p) => (binding.value as Function)(new Float64Array(10), new Float64Array(10), new Float64Array(10), 2, 5, p, new Float64Array(10)),
+      ],
+      [
+        'factorReturns',
+        FACTOR_KERNELS.factorReturns,
+        [0.05, 1],
+        (p) =>
+          (binding.factorReturns as Function)(
+            new Float64Array(10),
+            new Float64Array(10).fill(1),
+            2,
+            5,
+            new Float64Array(5),
+            0,
+            1,
+            [],
+            p,
+            new Float64Array(2 * 7),
+          ),
+      ],
+      [
+        'factorCovariance',
+        FACTOR_KERNELS.factorCovariance,
+        [1],
+        (p) => (binding.factorCovariance as Function)(new Float64Array(10), 5, 2, new Float64Array(5).fill(1), p, new Float64Array(4)),
+      ],
+      [
+        'studentTCdf',
+        SPECIAL_KERNELS.studentTCdf,
+        [3],
+        (p) => (binding.studentTCdf as Function)(new Float64Array(3), p, new Float64Array(3)),
+      ],
+      [
+        'studentTQuantile',
+        SPECIAL_KERNELS.studentTQuantile,
+        [3],
+        (p) => (binding.studentTQuantile as Function)(new Float64Array(3), p, new Float64Array(3)),
+      ],
     ];
     for (const [kernel, spec, ok, call] of calls) {
       call(Float64Array.from(ok)); // the valid set runs
@@ -238,7 +709,9 @@ suite('native binding', () => {
         expect(() => call(bad), kernel).toThrow(KernelInputError);
         expect(() => call(bad), kernel).toThrow(`${param.name ?? param.key}: expected ${param.expected}, got NaN`);
       });
-      expect(() => call(Float64Array.from([...ok, 0])), kernel).toThrow(`params: expected ${ok.length} packed parameters, got ${ok.length + 1} values`);
+      expect(() => call(Float64Array.from([...ok, 0])), kernel).toThrow(
+        `params: expected ${ok.length} packed parameters, got ${ok.length + 1} values`,
+      );
     }
   });
 
@@ -323,8 +796,20 @@ suite('native binding', () => {
     ];
     // the BLAS backend's entry points, in an addon built with BLAS: the same checks, then the library;
     // the Metal backend's (the CPU harness everywhere, the GPU where built): the same checks, then the shaders
-    const metal = ['BulkClassify', 'PortfolioVolatility', 'MonteCarloVar', 'MonteCarloScenarios', 'FactorReturns'].flatMap((k) => [`shader${k}`, `metal${k}`]);
-    for (const name of ['blasCovariance', 'blasPortfolioVolatility', 'blasMonteCarloVar', 'blasMonteCarloScenarios', 'blasFactorReturns', ...metal, 'metalDevice', 'metalShaderSource']) {
+    const metal = ['BulkClassify', 'PortfolioVolatility', 'MonteCarloVar', 'MonteCarloScenarios', 'FactorReturns'].flatMap((k) => [
+      `shader${k}`,
+      `metal${k}`,
+    ]);
+    for (const name of [
+      'blasCovariance',
+      'blasPortfolioVolatility',
+      'blasMonteCarloVar',
+      'blasMonteCarloScenarios',
+      'blasFactorReturns',
+      ...metal,
+      'metalDevice',
+      'metalShaderSource',
+    ]) {
       const entry = (binding as unknown as Record<string, Function | undefined>)[name];
       if (entry) entryPoints.push([name, (...a) => entry(...a)]);
     }
