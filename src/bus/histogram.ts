@@ -63,7 +63,8 @@ export class Histogram {
   private readonly resolution: number;
   private readonly bounds: number[];
   private readonly fixed: Float64Array;
-  private readonly fixedStart: number;
+  /** log2(resolution / start): log2(v / start) = log2(v / resolution) + this. */
+  private readonly fixedOffset: number;
   private readonly fixedLog2Factor: number;
   count = 0;
   sum = 0;
@@ -81,28 +82,31 @@ export class Histogram {
     this.resolution = resolution;
     this.bounds = bucketBounds(buckets);
     this.fixed = new Float64Array(buckets.count + 1);
-    this.fixedStart = buckets.start;
+    this.fixedOffset = Math.log2(resolution / buckets.start);
     this.fixedLog2Factor = Math.log2(buckets.factor);
   }
 
   /** Records `value` (NaN and negatives count as 0) `weight` times. */
   record(value: number, weight = 1): void {
     const v = value > 0 ? value : 0;
-    const bounds = this.bounds;
-    let j = 0;
-    if (v > bounds[0]) {
-      j = Math.min(bounds.length, Math.ceil(Math.log2(v / this.fixedStart) / this.fixedLog2Factor));
-      if (j > 0 && v <= bounds[j - 1]) j--;
-      else if (j < bounds.length && v > bounds[j]) j++;
-    }
-    this.fixed[j] += weight;
     const units = v / this.resolution;
     let index = 0;
+    // log2(v) once: the fine bucket's octave, and a first guess at the fixed bucket
+    const log2 = units > 0 ? Math.log2(units) : -Infinity;
     if (units >= 1) {
-      const octave = Math.floor(Math.log2(units));
+      const octave = Math.floor(log2);
       index = Math.min(this.counts.length - 1, 1 + octave * SUB_BUCKETS + Math.floor((units / 2 ** octave - 1) * SUB_BUCKETS));
     }
     this.counts[index] += weight;
+    const bounds = this.bounds;
+    let j = 0;
+    if (v > bounds[0]) {
+      // the smallest j with v <= bounds[j] (bounds.length: above them all), from log2(v / start) / log2(factor)
+      j = Math.min(bounds.length, Math.max(1, Math.ceil((log2 + this.fixedOffset) / this.fixedLog2Factor)));
+      while (j > 1 && v <= bounds[j - 1]) j--;
+      while (j < bounds.length && v > bounds[j]) j++;
+    }
+    this.fixed[j] += weight;
     this.count += weight;
     this.sum += v * weight;
     if (v < this.min) this.min = v;

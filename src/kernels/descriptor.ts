@@ -84,9 +84,19 @@ function sizeOf(shape: Shape, dims: Dims): number {
 
 /** The length of the Float64Array holding every output of `outputs` under `dims`. */
 export function outputLength(outputs: Readonly<Record<string, Shape>>, dims: Dims): number {
+  const list = entriesOf(outputs);
   let n = 0;
-  for (const shape of Object.values(outputs)) n += sizeOf(shape, dims);
+  for (let i = 0; i < list.length; i++) n += sizeOf(list[i][1], dims);
   return n;
+}
+
+const entries = new WeakMap<object, readonly (readonly [string, Shape])[]>();
+
+/** The outputs' [name, shape] pairs in order, read once per descriptor (the calls are hot). */
+function entriesOf(outputs: Readonly<Record<string, Shape>>): readonly (readonly [string, Shape])[] {
+  let list = entries.get(outputs);
+  if (!list) entries.set(outputs, (list = Object.entries(outputs)));
+  return list;
 }
 
 /** An output as the API returns it: a number, a Float64Array view or a Matrix over a view. */
@@ -99,9 +109,11 @@ export type OutputValue = number | Float64Array | Matrix;
 export function splitOutputs(outputs: Readonly<Record<string, Shape>>, out: Float64Array, dims: Dims): Record<string, OutputValue> {
   const result: Record<string, OutputValue> = {};
   let at = 0;
-  for (const [name, shape] of Object.entries(outputs)) {
+  for (const [name, shape] of entriesOf(outputs)) {
     const n = sizeOf(shape, dims);
     if (shape.length === 0) result[name] = out[at];
+    else if (shape.length === 1 && n === out.length)
+      result[name] = out; // the only output: the array itself
     else if (shape.length === 1) result[name] = out.subarray(at, at + n);
     else result[name] = { data: out.subarray(at, at + n), rows: dims[shape[0]], cols: dims[shape[1]] };
     at += n;
@@ -113,7 +125,7 @@ export function splitOutputs(outputs: Readonly<Record<string, Shape>>, out: Floa
 export function outputViews(outputs: Readonly<Record<string, Shape>>, out: Float64Array, dims: Dims): Record<string, Float64Array> {
   const views: Record<string, Float64Array> = {};
   let at = 0;
-  for (const [name, shape] of Object.entries(outputs)) {
+  for (const [name, shape] of entriesOf(outputs)) {
     const n = sizeOf(shape, dims);
     views[name] = out.subarray(at, at + n);
     at += n;
@@ -128,21 +140,15 @@ export function allocateOutputs(spec: OutputSpec, ...args: unknown[]): { out: Fl
   return { out, views: outputViews(spec.outputs, out, dims) };
 }
 
-/** The trailing `spec.params.length` arguments of a backend call, packed in order (what C++ reads). */
-export function packTrailing(spec: KernelSpec, args: readonly unknown[]): { lead: unknown[]; params: Float64Array } {
-  const k = spec.params.length;
-  const lead = args.slice(0, args.length - k);
-  const params = new Float64Array(k);
-  for (let i = 0; i < k; i++) params[i] = args[args.length - k + i] as number;
-  return { lead, params };
-}
-
 /**
  * Throws KernelInputError naming every key of `options` that `spec` does not know (JavaScript callers
  * get no type error for a misspelt option: `{ confidense: 0.99 }` would silently use the default).
  */
 export function requireKnownOptions(spec: KernelSpec, options: unknown, name = 'options'): void {
   if (options === undefined || options === null || typeof options !== 'object' || !spec.options) return;
+  let bad = false;
+  for (const key in options) bad ||= Object.hasOwn(options, key) && !spec.options.includes(key);
+  if (!bad) return;
   const unknown = Object.keys(options).filter((key) => !spec.options!.includes(key));
   if (unknown.length > 0) {
     const known = spec.options.length > 0 ? spec.options.join(', ') : 'none';

@@ -3,7 +3,7 @@
  * uncopied; fixed-layout outputs are allocated here, in JS, from the kernels' descriptors, and filled
  * by C++).
  */
-import { outputLength, packTrailing, type Dims, type OutputSpec } from '../../kernels/descriptor.js';
+import { outputLength, type Dims, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
 import type { RiskFamily } from '../../kernels/risk.js';
@@ -57,12 +57,19 @@ function nativeVpin(b: NativeBinding): VpinFamily {
   };
 }
 
-/** The lead arguments of a backend call, then its trailing numbers packed (when `spec` has params). */
-function addonArgs(spec: OutputSpec, args: unknown[]): unknown[] {
-  if (spec.params.length === 0) return args;
-  const { lead, params } = packTrailing(spec, args);
-  lead.push(params);
-  return lead;
+/**
+ * Turns a backend call's arguments (the rest array of the call: ours to change) into the addon's: the
+ * trailing `k` numbers packed into `params` in their place (when the kernel has parameters), then `out`.
+ */
+function addonArgs(args: unknown[], k: number, params: Float64Array, out: Float64Array): unknown[] {
+  const lead = args.length - k;
+  for (let i = 0; i < k; i++) params[i] = args[lead + i] as number;
+  if (k > 0) {
+    args.length = lead;
+    args.push(params);
+  }
+  args.push(out);
+  return args;
 }
 
 /** The sync and promise variants of a family's fixed-layout kernels. */
@@ -82,14 +89,23 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
     const call = entry(name);
     const dims = spec.dims as (...args: unknown[]) => Dims;
     // the entries are read at each call (a Metal runner's exist only in an addon built on Apple)
+    const k = spec.params.length;
+    // A synchronous call's parameters in one array reused by every call (the entry has read them when
+    // it returns; a fresh small typed array costs the addon a backing store each time); a promise's
+    // in its own (the thread pool reads them later).
+    const scratch = new Float64Array(k);
+    const length = (args: unknown[]) => outputLength(spec.outputs, dims.apply(undefined, args));
     sync[name] = (...args) => {
-      const out = new Float64Array(outputLength(spec.outputs, dims(...args)));
-      (b[call] as KernelEntry)(...(addonArgs(spec, args) as Parameters<KernelEntry>), out);
+      const out = new Float64Array(length(args));
+      (b[call] as KernelEntry).apply(undefined, addonArgs(args, k, scratch, out) as Parameters<KernelEntry>);
       return out;
     };
     async[name] = async (...args) => {
-      const out = new Float64Array(outputLength(spec.outputs, dims(...args)));
-      await (b[`${call}Async`] as AsyncKernelEntry)(...(addonArgs(spec, args) as Parameters<KernelEntry>), out);
+      const out = new Float64Array(length(args));
+      await (b[`${call}Async`] as AsyncKernelEntry).apply(
+        undefined,
+        addonArgs(args, k, new Float64Array(k), out) as Parameters<KernelEntry>,
+      );
       return out;
     };
   }

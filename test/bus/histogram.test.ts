@@ -1,0 +1,28 @@
+/**
+ * The hot-path histogram's fixed (Prometheus) buckets are exact: a value lands in the first bucket
+ * whose upper bound it does not exceed, edges and values a rounding away from them included, though
+ * record() finds the bucket from the same log2 as its fine buckets.
+ */
+import { describe, expect, it } from 'vitest';
+import { bucketBounds, Histogram, LATENCY_BUCKETS_MS, SIZE_BUCKETS } from '../../src/bus/histogram.js';
+
+describe('Histogram fixed buckets', () => {
+  it.each([
+    ['latency (ms, 1 us resolution)', 0.001, LATENCY_BUCKETS_MS, 0.1],
+    ['frame sizes (rows)', 1, SIZE_BUCKETS, 100],
+  ] as const)('%s: cumulative counts equal a direct count of v <= bound', (_, resolution, buckets, scale) => {
+    const bounds = bucketBounds(buckets);
+    const values = [0, -1, NaN, 1e-300, 1e300, ...bounds.flatMap((b) => [b, b * (1 + 1e-12), b * (1 - 1e-12)])];
+    let seed = 7;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 16807) % 2147483647;
+      values.push(Math.exp((seed / 2147483647) * 30 - 15) * scale);
+    }
+    const all = new Histogram(resolution, buckets);
+    for (const v of values) all.record(v);
+    const { cumulative, count } = all.buckets();
+    expect(count).toBe(values.length);
+    const direct = bounds.map((b) => values.filter((v) => (v > 0 ? v : 0) <= b).length);
+    expect(cumulative).toEqual(direct);
+  });
+});
