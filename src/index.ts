@@ -7,10 +7,10 @@
  * - `kernelbus/bus`: messages, frames, batcher, router, transports, metrics (no Redis, no prom-client);
  * - `kernelbus/redis`: the Redis Streams transport;
  * - `kernelbus/engines`: the engines and the Prometheus exposition of their metrics.
- * Importing the root registers the Redis transport, so that `createBus({ transport: 'redis' })` works
- * from here as from `kernelbus/redis` (createBus is synchronous: the transport must be loaded first).
+ * The root loads neither ioredis nor prom-client until they are used: `createBus({ transport: 'redis' })`
+ * loads the Redis transport when first asked for (src/bus/transport-registry.ts), and the Prometheus
+ * exposition is in `kernelbus/engines`.
  */
-import './redis/index.js';
 export {
   backends,
   BackendUnavailableError,
@@ -80,19 +80,8 @@ export {
   type Trade,
   type TradeBatch,
 } from './bus/index.js';
-export {
-  FactorEngine,
-  RiskEngine,
-  VpinEngine,
-  type FactorEngineOptions,
-  type FactorInput,
-  type FactorResult,
-  type PortfolioUpdate,
-  type ReturnsUpdate,
-  type RiskAlert,
-  type RiskEngineOptions,
-  type RiskResult,
-  type VpinAlert,
-  type VpinCalculation,
-  type VpinEngineOptions,
-} from './engines/index.js';
+export { FactorEngine, type FactorEngineOptions } from './engines/factor.js';
+export type { FactorInput, FactorResult } from './engines/factor-messages.js';
+export { RiskEngine, type RiskEngineOptions } from './engines/risk.js';
+export type { PortfolioUpdate, ReturnsUpdate, RiskAlert, RiskResult } from './engines/risk-messages.js';
+export { VpinEngine, type VpinAlert, type VpinCalculation, type VpinEngineOptions } from './engines/vpin.js';

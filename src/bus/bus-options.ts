@@ -34,7 +34,7 @@ export interface BusOptions {
   /**
    * What carries buses that `transports` does not give: `'memory'` (in-process, the default) or
    * `'redis'` (a RedisTransport per bus, to `url` or to the bus's entry in a `buses` map; available once
-   * `kernelbus/redis` or the root `kernelbus` is imported, else a KernelInputError says so).
+   * `kernelbus/redis` is imported, or loaded when first asked for: ioredis is loaded only then).
    */
   transport?: 'memory' | 'redis';
   /**

@@ -52,6 +52,23 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
       expect(exports).not.toContain(internal);
   });
 
+  it('kernelbus (the root) loads neither ioredis nor prom-client; a Redis bus asked of it loads the transport then', () => {
+    const ioredisOrProm = (file: string) => /node_modules[\\/](ioredis|prom-client)[\\/]/.test(file);
+    expect(loadedModules('kernelbus').files.filter(ioredisOrProm)).toEqual([]);
+    const code = `
+      import { createRequire } from 'node:module';
+      const { createBus } = await import('kernelbus');
+      const bus = createBus({ transport: 'redis', url: 'redis://127.0.0.1:1' });
+      const files = Object.keys(createRequire(import.meta.url).cache);
+      await bus.close().catch(() => {});
+      console.log(JSON.stringify(files.filter((f) => /node_modules[\\/]ioredis[\\/]/.test(f)).length));
+      process.exit(0);
+    `;
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: rootDir, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(Number(out.stdout.trim())).toBeGreaterThan(0);
+  });
+
   it('kernelbus/bus, kernelbus/redis and kernelbus/engines resolve to their halves', () => {
     expect(loadedModules('kernelbus/bus').exports).toEqual(
       expect.arrayContaining(['createBus', 'Bus', 'MemoryTransport', 'encodeTradesFrame']),
