@@ -17,7 +17,7 @@ import { KernelInputError } from '../errors.js';
 import { connectRedisBus, DEFAULT_SHARDS, HELP_KEYS, streamKeyPattern, untilSignal } from './common.js';
 import { factorFlags } from './factor.js';
 import { flag, parseCommand, parseNumber, type Flag } from './options.js';
-import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
+import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, stallCheck, startMetrics } from './observe.js';
 import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
@@ -53,6 +53,7 @@ Options:
   --checkpoint-ms ms   checkpoint period; 0 disables checkpoints (default 1000)
   --claim-idle-ms ms   a process silent this long loses its streams to the others (default 5000)
   --backend b          auto | native | reference (default auto)
+  --stall-seconds s    /readyz fails while entries wait for the group and none was processed for s seconds (default 60)
 ${METRICS_USAGE}${LOG_USAGE}vpin:
   --bucket-volume v    volume per VPIN bucket (default 2400)
   --window n           buckets per VPIN value (default 50)
@@ -90,6 +91,7 @@ const FLAGS = {
   'checkpoint-ms': flag.number(1000, 0, 3_600_000),
   'claim-idle-ms': flag.number(5000, 30, 3_600_000, true),
   backend: flag.backend(),
+  'stall-seconds': flag.number(60, 1, 86_400),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
   ...(Object.fromEntries(
@@ -181,12 +183,22 @@ export async function runEngine(
   const engine = make(bus);
   const streams = shards * (kind === 'risk' ? 2 : 1);
   const unit = { vpin: 'trades', risk: 'updates', factor: 'dates' }[kind];
-  // /readyz: the streams leased (by this process or another of its group) and resumed, every bus's Redis reachable.
+  // /readyz: the streams leased (by this process or another of its group) and resumed, every bus's Redis
+  // reachable, and not stalled (entries waiting for the group while none was processed for --stall-seconds).
   let leased = false;
+  const stalled = stallCheck(
+    () => engine.metrics().processed,
+    async () => {
+      const { streamStatus } = await import('../bus/transports/redis/status.js');
+      const groups = (await streamStatus(transport as RedisTransport)).filter((g) => g.group === group);
+      return groups.reduce((n, g) => n + g.lag + g.pending, 0);
+    },
+    values['stall-seconds'] * 1000,
+  );
   const ready = () => {
     if (!leased) return 'streams not leased yet';
     const down = bus.buses.filter((b) => !bus.transport(b).healthy);
-    return down.length === 0 ? true : `Redis not reachable (${down.join(', ')})`;
+    return down.length === 0 ? stalled() : `Redis not reachable (${down.join(', ')})`;
   };
   let server: Awaited<ReturnType<typeof startMetrics>>;
   try {

@@ -35,6 +35,34 @@ export const METRICS_USAGE = `  --metrics-port p     serve /metrics (Prometheus)
 export const LOG_USAGE = `  --log-format f       text (default) or json: one JSON object a line (pino), for a log shipper
 `;
 
+/**
+ * /readyz's "not stalled" for an engine: stalled when entries wait for its group (not delivered, or
+ * delivered and not acknowledged) and it has processed none for `stallMs`. Redis is asked (`waiting`)
+ * only once nothing was processed for that long; `now` is the clock (ms).
+ */
+export function stallCheck(
+  processed: () => number,
+  waiting: () => Promise<number>,
+  stallMs: number,
+  now: () => number = Date.now,
+): () => Promise<true | string> {
+  let last = processed();
+  let since = now();
+  return async () => {
+    const count = processed();
+    const at = now();
+    if (count !== last) {
+      last = count;
+      since = at;
+      return true;
+    }
+    if (at - since < stallMs) return true;
+    const entries = await waiting();
+    if (entries === 0) return true;
+    return `stalled: ${entries} entries wait for the group and none was processed for ${Math.round((at - since) / 1000)} s`;
+  };
+}
+
 /** The package's version (package.json), read once. */
 let version: string | undefined;
 export function packageVersion(): string {
