@@ -245,13 +245,15 @@ Status logReturns(const double* prices, size_t rows, size_t cols, double* out) {
 Status cumulativeReturns(const double* returns, size_t rows, size_t cols, double startingValue, double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
-  // Column by column as the reference: one running product per column, in row order.
-  for (size_t c = 0; c < cols; c++) {
-    double w = 1;
-    for (size_t t = 0; t < rows; t++) {
-      const double r = returns[t * cols + c];
-      w *= 1 + (r == r ? r : 0);
-      out[t * cols + c] = startingValue == 0 ? w - 1 : startingValue * w;
+  // Row by row over one running product per column (the reference's order for each column, read and
+  // written in memory order).
+  std::vector<double> wealth(cols, 1.0);
+  for (size_t t = 0; t < rows; t++) {
+    const double* r = returns + t * cols;
+    double* o = out + t * cols;
+    for (size_t c = 0; c < cols; c++) {
+      wealth[c] *= 1 + (r[c] == r[c] ? r[c] : 0);
+      o[c] = startingValue == 0 ? wealth[c] - 1 : startingValue * wealth[c];
     }
   }
   return Status{};
