@@ -94,6 +94,7 @@ export const riskSection: BenchSection = {
       500,
     );
     const cov = nat.covariance(returns).cov;
+    const benchmark = panel(2520, 1, 5).returns.data; // another seed: a market series
     const tenWeights = matrix(weights.data.subarray(0, 10 * 500), 10, 500);
     const oneWeights = weights.data.subarray(0, 500);
     const model = { mean: new Float64Array(500).fill(0.0003), cov };
@@ -110,6 +111,12 @@ export const riskSection: BenchSection = {
         () => nat.portfolioReturns(returns, weights),
       ],
       ['performanceStats 2520 x 500', () => ref.performanceStats(returns), () => nat.performanceStats(returns)],
+      [
+        'relativeStats 2520 x 500',
+        () => ref.relativeStats(returns, benchmark),
+        () => nat.relativeStats(returns, benchmark),
+        () => one.relativeStats(returns, benchmark),
+      ],
       ['covariance sample 2520 x 500', () => ref.covariance(returns), () => nat.covariance(returns), () => one.covariance(returns)],
       [
         'covariance ledoit-wolf 2520 x 500',

@@ -157,6 +157,10 @@ const CASES = {
   },
   cumulativeReturns: () => [matrix(int(0, 60), int(1, 8), () => ret()), { startingValue: pick(0, 1, 100) }],
   performanceStats: () => [matrix(int(0, 80), int(1, 8), () => ret()), { periodsPerYear: pick(12, 252), riskFree: pick(0, 0.01) }],
+  relativeStats: () => {
+    const r = matrix(int(0, 80), int(1, 8), () => ret());
+    return [r, fill(r.rows, () => ret()), { periodsPerYear: pick(12, 252), riskFree: pick(0, 0.001), alphaConvention: pick('empyrical', 'quantstats') }];
+  },
   valueAtRisk: () => [
     matrix(int(2, 80), int(1, 8), () => ret()),
     { method: pick('historical', 'gaussian', 'cornish-fisher'), confidence: pick(0.9, 0.95, 0.99), ddof: pick(0, 1) },

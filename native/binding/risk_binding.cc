@@ -24,6 +24,7 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   add<cumulativeReturns>(env, exports, "cumulativeReturns(returns, rows, cols, params, out)");
   add<portfolioReturns>(env, exports, "portfolioReturns(returns, rows, cols, weights, portfolios, out)");
   add<performanceStats>(env, exports, "performanceStats(returns, rows, cols, params, out)");
+  add<relativeStats>(env, exports, "relativeStats(returns, rows, cols, benchmark, params, out)");
   add<valueAtRisk>(env, exports, "valueAtRisk(returns, rows, cols, params, out)");
   add<covariance<>>(env, exports, "covariance(returns, rows, cols, params, out)");
   add<portfolioVolatility<>>(env, exports, "portfolioVolatility(cov, n, weights, portfolios, out)");

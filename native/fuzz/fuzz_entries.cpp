@@ -192,6 +192,13 @@ void riskEntry(fuzz::Input& in, int which) {
         a.check(risk::entry::cumulativeReturns(returns, rows, cols, p, a.output(risk::cumulativeReturnsLength(rows, cols))));
       break;
     }
+    case 10: {
+      const In returns = a.input(cells(rows, cols));
+      const In benchmark = a.input(rows);  // any values: NaN, Infinity (the API refuses an infinite one)
+      const Packed p = a.params({in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), double(in.in<int>(0, 1))});
+      if (a.affordable()) a.check(risk::entry::relativeStats(returns, rows, cols, benchmark, p, a.output(risk::relativeStatsLength(cols))));
+      break;
+    }
   }
 }
 
@@ -294,7 +301,7 @@ void specialEntry(fuzz::Input& in, int which) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
   const int family = in.in<int>(0, 2);
-  if (family == 0) riskEntry(in, in.in<int>(0, 9));
+  if (family == 0) riskEntry(in, in.in<int>(0, 10));
   if (family == 1) factorEntry(in, in.in<int>(0, 8));
   if (family == 2) specialEntry(in, in.in<int>(0, 5));
   return 0;

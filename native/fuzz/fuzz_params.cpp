@@ -93,6 +93,7 @@ struct KernelParams {
 const KernelParams kKernels[] = {
     {"cumulativeReturns", {finite}, unpackAs<risk::CumulativeReturnsParams>, false},
     {"performanceStats", {positiveFinite, finite}, unpackAs<risk::PerformanceStatsParams>, false},
+    {"relativeStats", {positiveFinite, finite, flag}, unpackAs<risk::RelativeStatsParams>, false},
     {"valueAtRisk", {varMethod, openUnit, nonNegativeInteger}, unpackAs<risk::ValueAtRiskParams>, false},
     {"covariance", {covMethod, openUnit, flag, finite}, unpackAs<risk::CovarianceParams>, false},
     {"componentVar", {flag, openUnit}, unpackAs<risk::ComponentVarParams>, false},

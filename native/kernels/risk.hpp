@@ -16,6 +16,8 @@ namespace kernelbus::risk {
 
 /// The statistics of performanceStats, in the order of PERFORMANCE_STATS (src/kernels/risk.ts).
 constexpr size_t kStatCount = 9;
+/// The statistics of relativeStats, in the order of RELATIVE_STATS (src/kernels/risk.ts).
+constexpr size_t kRelativeStatCount = 13;
 
 // Each kernel's output layout (the descriptor's `outputs` in src/kernels/risk-kernels.ts), written
 // once here: the length risk_entry.cpp requires of `out` (kTooLarge where it cannot fit in memory)
@@ -42,6 +44,24 @@ inline PerformanceStatsOut performanceStatsOut(double* out, size_t cols) {
   const auto [annualReturn, annualVolatility, sharpe, sortino, downsideRisk, maxDrawdown, calmar, skewness, excessKurtosis] =
       split(out, performanceStatsParts(cols));
   return {annualReturn, annualVolatility, sharpe, sortino, downsideRisk, maxDrawdown, calmar, skewness, excessKurtosis};
+}
+
+/// relativeStats: one row of cols per statistic, in the order of RELATIVE_STATS.
+struct RelativeStatsOut {
+  double *beta, *alpha, *upCapture, *downCapture, *capture, *upBeta, *upAlpha, *downBeta, *downAlpha, *excessSharpe, *trackingError,
+      *informationRatio, *correlation;
+};
+inline std::array<size_t, kRelativeStatCount> relativeStatsParts(size_t cols) {
+  std::array<size_t, kRelativeStatCount> parts;
+  parts.fill(cols);
+  return parts;
+}
+inline size_t relativeStatsLength(size_t cols) { return total(relativeStatsParts(cols)); }
+inline RelativeStatsOut relativeStatsOut(double* out, size_t cols) {
+  const auto [beta, alpha, upCapture, downCapture, capture, upBeta, upAlpha, downBeta, downAlpha, excessSharpe, trackingError,
+              informationRatio, correlation] = split(out, relativeStatsParts(cols));
+  return {beta,     alpha,     upCapture,    downCapture,   capture,          upBeta,     upAlpha,
+          downBeta, downAlpha, excessSharpe, trackingError, informationRatio, correlation};
 }
 
 /// covariance: the cov (cols x cols), then the shrinkage (one value)
@@ -128,5 +148,13 @@ Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size
                            double* out);
 /// kStatCount statistics per column, stat-major, into out (performanceStatsOut(); empyrical, scipy).
 Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree, double* out);
+
+/// alphaConvention codes (ALPHA_CONVENTIONS in src/kernels/risk.ts).
+enum AlphaConvention : int { kAlphaEmpyrical = 0, kAlphaQuantstats = 1 };
+/// kRelativeStatCount statistics of each column of returns against benchmark[rows] (finite or NaN: not
+/// checked here, the API's requireBenchmark does), stat-major, into out (relativeStatsOut(); risk_relative.cpp:
+/// empyrical, quantstats, PerformanceAnalytics). Memory: rows doubles per thread.
+Status relativeStats(const double* returns, size_t rows, size_t cols, const double* benchmark, double periodsPerYear, double riskFree,
+                     int alphaConvention, double* out);
 
 }  // namespace kernelbus::risk

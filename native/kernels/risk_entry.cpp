@@ -17,6 +17,14 @@ Status unpack(Packed packed, PerformanceStatsParams& out) {
   return p.status();
 }
 
+Status unpack(Packed packed, RelativeStatsParams& out) {
+  ParamReader p(packed, kRelativeStatsParams);
+  out.periodsPerYear = p.positive();                                       // a finite number > 0
+  out.riskFree = p.finite();                                               // a finite number
+  out.alphaConvention = static_cast<int>(p.integer(0, kAlphaQuantstats));  // 'empyrical' or 'quantstats' (0 or 1)
+  return p.status();
+}
+
 Status unpack(Packed packed, ValueAtRiskParams& out) {
   ParamReader p(packed, kValueAtRiskParams);
   out.method = static_cast<int>(p.integer(0, kCornishFisher));  // 'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2)
@@ -73,6 +81,8 @@ bool paramNames(std::string_view kernel, ParamNames& out) {
     out = paramNamesOf(kCumulativeReturnsParams);
   } else if (kernel == "performanceStats") {
     out = paramNamesOf(kPerformanceStatsParams);
+  } else if (kernel == "relativeStats") {
+    out = paramNamesOf(kRelativeStatsParams);
   } else if (kernel == "valueAtRisk") {
     out = paramNamesOf(kValueAtRiskParams);
   } else if (kernel == "covariance") {
@@ -132,6 +142,17 @@ Outcome performanceStats(In returns, size_t rows, size_t cols, Packed params, Ou
   if (Outcome o = requireLength(0, returns, cells(rows, cols)); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, performanceStatsLength(cols)); !o.ok()) return o;
   return risk::performanceStats(returns.data, rows, cols, p.periodsPerYear, p.riskFree, out.data);
+}
+
+/// The benchmark's values are not scanned here: the API's requireBenchmark (src/kernels/risk.ts) refuses
+/// an infinite one before any backend runs; one reaching the kernel gives numbers, never a crash.
+Outcome relativeStats(In returns, size_t rows, size_t cols, In benchmark, Packed params, Out out) {
+  RelativeStatsParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  if (Outcome o = requireLength(0, returns, cells(rows, cols)); !o.ok()) return o;
+  if (Outcome o = requireLength(3, benchmark, rows, "rows"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, relativeStatsLength(cols)); !o.ok()) return o;
+  return risk::relativeStats(returns.data, rows, cols, benchmark.data, p.periodsPerYear, p.riskFree, p.alphaConvention, out.data);
 }
 
 Outcome valueAtRisk(In returns, size_t rows, size_t cols, Packed params, Out out) {

@@ -26,6 +26,11 @@ constexpr const char* kPerformanceStatsParams[] = {"periodsPerYear", "riskFree"}
 struct PerformanceStatsParams {
   double periodsPerYear, riskFree;
 };
+constexpr const char* kRelativeStatsParams[] = {"periodsPerYear", "riskFree", "alphaConvention"};
+struct RelativeStatsParams {
+  double periodsPerYear, riskFree;
+  int alphaConvention;
+};
 constexpr const char* kValueAtRiskParams[] = {"method", "confidence", "ddof"};
 struct ValueAtRiskParams {
   int method;
@@ -54,6 +59,7 @@ struct MonteCarloParams {
 // Each kernel's parameters unpacked and checked (ParamInvalid at the first out of range).
 Status unpack(Packed packed, CumulativeReturnsParams& out);
 Status unpack(Packed packed, PerformanceStatsParams& out);
+Status unpack(Packed packed, RelativeStatsParams& out);
 Status unpack(Packed packed, ValueAtRiskParams& out);
 Status unpack(Packed packed, CovarianceParams& out);
 Status unpack(Packed packed, ComponentVarParams& out);
@@ -79,6 +85,8 @@ Outcome cumulativeReturns(In returns, size_t rows, size_t cols, Packed params, O
 Outcome portfolioReturns(In returns, size_t rows, size_t cols, In weights, size_t portfolios, Out out);
 /// performanceStats(returns, rows, cols, params, out)
 Outcome performanceStats(In returns, size_t rows, size_t cols, Packed params, Out out);
+/// relativeStats(returns, rows, cols, benchmark, params, out)
+Outcome relativeStats(In returns, size_t rows, size_t cols, In benchmark, Packed params, Out out);
 /// valueAtRisk(returns, rows, cols, params, out)
 Outcome valueAtRisk(In returns, size_t rows, size_t cols, Packed params, Out out);
 /// componentVar(returns, rows, cols, weights, portfolios, params, out)

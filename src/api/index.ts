@@ -30,6 +30,11 @@ export {
   type CovarianceMethod,
   type CovarianceOptions,
   type CumulativeReturnsOptions,
+  RELATIVE_STATS,
+  type AlphaConvention,
+  type RelativeStatName,
+  type RelativeStats,
+  type RelativeStatsOptions,
   type CovarianceResult,
   VAR_DEFAULTS,
   type VarMethod,
@@ -112,6 +117,8 @@ export const simpleReturns = defaults.simpleReturns;
 export const logReturns = defaults.logReturns;
 /** Cumulative returns per column, prod(1 + r) - 1 (or the wealth of options.startingValue): empyrical cum_returns. */
 export const cumulativeReturns = defaults.cumulativeReturns;
+/** Benchmark-relative statistics per column: beta, alpha, captures, up/down beta and alpha (empyrical), tracking error and information ratio (PerformanceAnalytics), correlation. */
+export const relativeStats = defaults.relativeStats;
 /** Returns of fixed-weight portfolios (weights of N assets, or P x N), rebalanced every period. */
 export const portfolioReturns = defaults.portfolioReturns;
 /** Per-column performance statistics with empyrical's definitions (annual return, volatility, Sharpe, ...). */

@@ -13,6 +13,8 @@ import { asColumns, type Matrix, type Series } from './matrix.js';
 import {
   COVARIANCE_METHODS,
   PERFORMANCE_STATS,
+  RELATIVE_STATS,
+  requireBenchmark,
   requireCovariance,
   requireReturnModel,
   resolveComponentVarOptions,
@@ -20,6 +22,7 @@ import {
   resolveCovarianceOptions,
   resolveMonteCarloOptions,
   resolvePerformanceOptions,
+  resolveRelativeStatsOptions,
   resolveVarOptions,
   SHRUNK_COVARIANCE_METHODS,
   type ComponentVarOptions,
@@ -31,6 +34,9 @@ import {
   type PerformanceOptions,
   type PerformanceStatName,
   type PerformanceStats,
+  type RelativeStatName,
+  type RelativeStats,
+  type RelativeStatsOptions,
   type ReturnModel,
   type RiskFamily,
   type VarOptions,
@@ -65,6 +71,49 @@ export interface RiskKernels {
   portfolioReturns: PortfolioReturnsFunction;
   /** Annual return and volatility, Sharpe, Sortino, downside risk, max drawdown, Calmar, skewness, excess kurtosis per column (empyrical). */
   performanceStats(returns: Series, options?: PerformanceOptions): PerformanceStats;
+  /**
+   * Statistics of each column of `returns` (T x N, or one series) against `benchmark` (a series of T),
+   * one value per column each. "Pairs" are the dates where both the column and the benchmark are
+   * present (not NaN); n their count; means and sums run over the pairs in date order.
+   *
+   * Following empyrical (empyrical/stats.py):
+   * - `beta` (beta_aligned): mean((b - mean b) r) / mean((b - mean b)^2) over the pairs; NaN when that
+   *   variance is < 1e-30 or n < 2.
+   * - `alpha` (alpha_aligned, compounded): (1 + mean(r - rf - beta (b - rf)))^periodsPerYear - 1 over the
+   *   pairs, computed as expm1(periodsPerYear log1p(mean)); NaN where beta is. With `alphaConvention:
+   *   'quantstats'` it is quantstats' `greeks` alpha instead: periodsPerYear x (mean r - beta mean b) over
+   *   the pairs, not compounded and without riskFree (greeks takes none). Its beta is empyrical's (the
+   *   same ratio as greeks' np.cov, ddof cancelling, to rounding).
+   * - `capture` (capture): annual_return(r) / annual_return(b) over all T dates, each series on its
+   *   own (not pairwise, as empyrical): annual_return is the CAGR with a NaN return counted as 0 and
+   *   years = T / periodsPerYear, i.e. prod(1 + r)^(1 / years) - 1, computed as
+   *   expm1(log(prod) / years); NaN when T = 0. A zero annual return of the benchmark gives +-Infinity.
+   * - `upCapture` / `downCapture` (up_capture / down_capture): capture over the dates where b > 0
+   *   (b < 0; a zero or NaN benchmark in neither), years counted from that subset's length.
+   * - `upBeta`, `upAlpha`, `downBeta`, `downAlpha` (up_alpha_beta / down_alpha_beta): beta and alpha
+   *   (in the chosen convention) over those subsets.
+   * - `excessSharpe` (excess_sharpe; quantstats' information_ratio is the same number): mean(r - b) /
+   *   sd(r - b), sd with ddof 1, per period, not annualized. NaN when n < 2 (empyrical: NaN when T < 2,
+   *   but +-Infinity from its nan_to_num'd sd of 0 when only one pair is present); a zero sd gives
+   *   +-Infinity as in empyrical.
+   *
+   * Following PerformanceAnalytics (R), annualized unlike empyrical's tracking error:
+   * - `trackingError` (TrackingError): sd(r - b) (ddof 1, over the pairs: Return.excess then
+   *   sd(na.rm = TRUE)) x sqrt(periodsPerYear); NaN when n < 2.
+   * - `informationRatio` (InformationRatio = ActivePremium / TrackingError): (CAGR(r) - CAGR(b)) /
+   *   trackingError with ActivePremium's CAGRs over the pairs (na.omit(merge(Ra, Rb)), then
+   *   Return.annualized: prod(1 + x)^(periodsPerYear / n) - 1); their difference is computed as
+   *   wb^e (exp(e log(wr / wb)) - 1), e = periodsPerYear / n, w the compounded wealths (where wb > 0),
+   *   so that it does not cancel when the two are close. Unlike capture, years come from the pairs,
+   *   not from T.
+   *
+   * And `correlation`: Pearson's over the pairs, sum(dr db) / sqrt(sum dr^2 sum db^2) with dr, db the
+   * deviations from the pairs' means, clipped to [-1, 1] as numpy's corrcoef; NaN when n < 2 or either
+   * series is constant.
+   *
+   * Returns and benchmark must be finite or NaN (an infinite value is a KernelInputError).
+   */
+  relativeStats(returns: Series, benchmark: Float64Array, options?: RelativeStatsOptions): RelativeStats;
   /** Value at risk and expected shortfall per column, positive losses: historical, Gaussian or Cornish-Fisher. */
   valueAtRisk(returns: Series, options: VarOptions): VarResult;
   /** Covariance of the columns over the complete rows: sample, RiskMetrics EWMA, Ledoit-Wolf or OAS (scikit-learn), semicovariance and shrinkage targets (PyPortfolioOpt). */
@@ -179,6 +228,27 @@ export const RISK_KERNELS = {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, periodsPerYear, riskFree],
         shape: (o: Outputs) => o as PerformanceStats,
+      };
+    },
+  },
+  relativeStats: {
+    params: [
+      { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
+      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
+      { key: 'alphaConvention', name: 'options.alphaConvention', expected: "'empyrical' or 'quantstats' (0 or 1)" },
+    ],
+    outputs: Object.fromEntries(RELATIVE_STATS.map((stat) => [stat, ['N'] as const])) as Record<RelativeStatName, readonly ['N']>,
+    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    options: ['periodsPerYear', 'riskFree', 'alphaConvention'],
+    api(returns: Series, benchmark: Float64Array, opts?: RelativeStatsOptions) {
+      const r = asColumns(returns, 'returns');
+      requireBenchmark(benchmark, r.rows);
+      requireKnownOptions(RISK_KERNELS.relativeStats, opts);
+      const { periodsPerYear, riskFree, alphaConvention } = resolveRelativeStatsOptions(opts);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, benchmark, periodsPerYear, riskFree, alphaConvention],
+        shape: (o: Outputs) => o as RelativeStats,
       };
     },
   },

@@ -80,6 +80,84 @@ export function resolvePerformanceOptions(options: PerformanceOptions | undefine
   return { periodsPerYear, riskFree };
 }
 
+/** Whose alpha `relativeStats()` reports (alpha, upAlpha, downAlpha). */
+export type AlphaConvention = 'empyrical' | 'quantstats';
+
+/** The conventions in the order of their codes (what backends receive). */
+export const ALPHA_CONVENTIONS = ['empyrical', 'quantstats'] as const satisfies readonly AlphaConvention[];
+
+/** Options of `relativeStats()`. */
+export interface RelativeStatsOptions {
+  /** Periods per year (252 for daily returns, 52 weekly, 12 monthly). Default 252. */
+  periodsPerYear?: number;
+  /** Risk-free return per period, subtracted from both series in empyrical's alpha. Default 0. */
+  riskFree?: number;
+  /**
+   * `'empyrical'` (default): alpha_aligned, (1 + mean(r - rf - beta (b - rf)))^periodsPerYear - 1,
+   * compounded; `'quantstats'`: greeks' alpha, periodsPerYear x (mean r - beta mean b), not compounded
+   * and without riskFree.
+   */
+  alphaConvention?: AlphaConvention;
+}
+
+export const RELATIVE_STATS_DEFAULTS = {
+  periodsPerYear: 252,
+  riskFree: 0,
+  alphaConvention: 'empyrical',
+} as const satisfies Required<RelativeStatsOptions>;
+
+/** The statistics of `relativeStats()`, in the order every backend writes them (stat-major). */
+export const RELATIVE_STATS = [
+  'beta',
+  'alpha',
+  'upCapture',
+  'downCapture',
+  'capture',
+  'upBeta',
+  'upAlpha',
+  'downBeta',
+  'downAlpha',
+  'excessSharpe',
+  'trackingError',
+  'informationRatio',
+  'correlation',
+] as const;
+
+export type RelativeStatName = (typeof RELATIVE_STATS)[number];
+
+/** Per column of returns, one value of each statistic against the benchmark. */
+export type RelativeStats = Record<RelativeStatName, Float64Array>;
+
+/** Checks and defaults the options of `relativeStats()`; the convention as its code in ALPHA_CONVENTIONS. */
+export function resolveRelativeStatsOptions(options: RelativeStatsOptions | undefined): {
+  periodsPerYear: number;
+  riskFree: number;
+  alphaConvention: number;
+} {
+  const { periodsPerYear, riskFree } = resolvePerformanceOptions(options);
+  const alphaConvention = ALPHA_CONVENTIONS.indexOf(
+    (options?.alphaConvention ?? RELATIVE_STATS_DEFAULTS.alphaConvention) as AlphaConvention,
+  );
+  if (alphaConvention < 0) {
+    throw new KernelInputError('options.alphaConvention', "'empyrical' or 'quantstats'", describeValue(options?.alphaConvention));
+  }
+  return { periodsPerYear, riskFree, alphaConvention };
+}
+
+/**
+ * Requires a benchmark series for `rows` dates: a Float64Array of that length whose values are finite
+ * or NaN (a missing return), else KernelInputError naming `benchmark`.
+ */
+export function requireBenchmark(value: unknown, rows: number): asserts value is Float64Array {
+  requireFloat64Array(value, 'benchmark');
+  if (value.length !== rows) throw new KernelInputError('benchmark', `length ${rows} (the rows of returns)`, `length ${value.length}`);
+  for (let t = 0; t < rows; t++) {
+    if (Math.abs(value[t]) === Infinity) {
+      throw new KernelInputError('benchmark', 'finite returns (NaN for a missing one)', `benchmark[${t}] = ${value[t]}`);
+    }
+  }
+}
+
 /** How `valueAtRisk()` estimates the return distribution's tail. */
 export type VarMethod = 'historical' | 'gaussian' | 'cornish-fisher';
 
@@ -364,6 +442,19 @@ export interface RiskFamily {
   portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number): Float64Array;
   /** PERFORMANCE_STATS per column, stat-major: PERFORMANCE_STATS.length x cols values. */
   performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number): Float64Array;
+  /**
+   * RELATIVE_STATS per column against `benchmark` (rows values), stat-major: RELATIVE_STATS.length x
+   * cols values; `alphaConvention` a code of ALPHA_CONVENTIONS.
+   */
+  relativeStats(
+    returns: Float64Array,
+    rows: number,
+    cols: number,
+    benchmark: Float64Array,
+    periodsPerYear: number,
+    riskFree: number,
+    alphaConvention: number,
+  ): Float64Array;
   /**
    * The cols x cols covariance of the complete rows (a row with a NaN is left out), row-major, then
    * the shrinkage (NaN for the methods without one): cols * cols + 1 values; `method` a code of

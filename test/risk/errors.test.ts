@@ -79,6 +79,23 @@ const cases = [
   c('performanceStats unknown option', 'performanceStats', [R, { threads: 2 }], 'options', `options: expected only the options periodsPerYear, riskFree, got unknown option "threads"`),
   c('performanceStats infinite return', 'performanceStats', [withCell(R, 0, -Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[0][0] = -Infinity`),
 
+  // relativeStats: returns (T x N or a series), benchmark (a series of T)
+  c('relativeStats returns an Array', 'relativeStats', [[0.01, 0.02], SERIES], 'returns', `returns: expected ${SERIES_OR_MATRIX}, got an Array of length 2`),
+  c('relativeStats benchmark missing', 'relativeStats', [R], 'benchmark', `benchmark: expected a Float64Array, got undefined`),
+  c('relativeStats benchmark an Array', 'relativeStats', [R, [0.01, 0.02, 0.03, 0.04]], 'benchmark', `benchmark: expected a Float64Array, got an Array of length 4`),
+  c('relativeStats benchmark a Matrix', 'relativeStats', [R, matrix(SERIES, 4, 1)], 'benchmark', `benchmark: expected a Float64Array, got an object with keys ["data","rows","cols"]`),
+  c('relativeStats benchmark detached', 'relativeStats', [R, detached(4)], 'benchmark', `benchmark: expected a Float64Array with an attached buffer, got a detached buffer`),
+  c('relativeStats benchmark shorter than the rows', 'relativeStats', [R, f64(0.01, 0.02, 0.03)], 'benchmark', `benchmark: expected length 4 (the rows of returns), got length 3`),
+  c('relativeStats benchmark longer than a series', 'relativeStats', [f64(0.01, 0.02), SERIES], 'benchmark', `benchmark: expected length 2 (the rows of returns), got length 4`),
+  c('relativeStats infinite benchmark', 'relativeStats', [R, withValue(SERIES, 2, Infinity)], 'benchmark', `benchmark: expected finite returns (NaN for a missing one), got benchmark[2] = Infinity`),
+  c('relativeStats options a number', 'relativeStats', [R, SERIES, 5], 'options', `options: expected an object, got 5`),
+  c('relativeStats periodsPerYear -1', 'relativeStats', [R, SERIES, { periodsPerYear: -1 }], 'options.periodsPerYear', `options.periodsPerYear: expected a finite number > 0, got -1`),
+  c('relativeStats riskFree Infinity', 'relativeStats', [R, SERIES, { riskFree: Infinity }], 'options.riskFree', `options.riskFree: expected a finite number, got Infinity`),
+  c('relativeStats alphaConvention unknown', 'relativeStats', [R, SERIES, { alphaConvention: 'capm' }], 'options.alphaConvention', `options.alphaConvention: expected 'empyrical' or 'quantstats', got "capm"`),
+  c('relativeStats alphaConvention a number', 'relativeStats', [R, SERIES, { alphaConvention: 1 }], 'options.alphaConvention', `options.alphaConvention: expected 'empyrical' or 'quantstats', got 1`),
+  c('relativeStats unknown option', 'relativeStats', [R, SERIES, { rf: 0 }], 'options', `options: expected only the options periodsPerYear, riskFree, alphaConvention, got unknown option "rf"`),
+  c('relativeStats infinite return', 'relativeStats', [withCell(R, 4, -Infinity), SERIES], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = -Infinity`),
+
   // valueAtRisk
   c('valueAtRisk options missing', 'valueAtRisk', [R], 'options', `options: expected an object with a method ('historical', 'gaussian' or 'cornish-fisher'), got undefined`),
   c('valueAtRisk method missing', 'valueAtRisk', [R, {}], 'options.method', `options.method: expected 'historical', 'gaussian' or 'cornish-fisher', got undefined`),

@@ -181,6 +181,28 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     );
   });
 
+  test(['relativeStats'], 'relativeStats: both alpha conventions, NaN in returns and benchmark', () => {
+    const inputs = matrixArb(returnArb).chain((returns) =>
+      fc.tuple(
+        fc.constant(returns),
+        fc.array(returnArb, { minLength: returns.rows, maxLength: returns.rows }).map((b) => Float64Array.from(b)),
+        fc.record({
+          periodsPerYear: fc.constantFrom(1, 12, 52, 252, 365.25),
+          riskFree: fc.constantFrom(0, 0.0001, -0.01),
+          alphaConvention: fc.constantFrom('empyrical' as const, 'quantstats' as const),
+        }),
+      ),
+    );
+    fc.assert(
+      fc.property(inputs, ([returns, benchmark, options]) => {
+        expectColumnsClose({ ...k.relativeStats(returns, benchmark, options) }, { ...ref.relativeStats(returns, benchmark, options) });
+        const series = returns.data.subarray(0, returns.rows);
+        expectColumnsClose({ ...k.relativeStats(series, benchmark, options) }, { ...ref.relativeStats(series, benchmark, options) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   test(['valueAtRisk'], 'valueAtRisk: every method, confidence and ddof', () => {
     const options = fc.record({
       method: fc.constantFrom('historical' as const, 'gaussian' as const, 'cornish-fisher' as const),

@@ -31,6 +31,7 @@ import { normalPdf, normalQuantile } from '../../math/special.js';
 import { checkPrices, checkReturns, checkWeights, completeRows, historicalVar } from './risk-common.js';
 import { monteCarloScenarios, monteCarloVar } from './risk-montecarlo.js';
 import { componentVar } from './risk-component.js';
+import { relativeStats } from './risk-relative.js';
 
 /** (p[t] - p[t-1]) / p[t-1] per column, rows - 1 rows. */
 function simpleReturns(prices: Float64Array, rows: number, cols: number): Float64Array {
@@ -513,6 +514,7 @@ export const referenceRisk: RiskFamily = {
   cumulativeReturns,
   portfolioReturns,
   performanceStats,
+  relativeStats,
   valueAtRisk,
   covariance,
   portfolioVolatility,
