@@ -108,6 +108,23 @@ export const vpinSection: BenchSection = {
       baseline: 'vpin() bvc 60 s bars, native',
       note: 'target >= 1.5x',
     });
+    // classifyTrades with a quote rule: five columns (a one-cent spread around each price: at, inside, outside)
+    const quoted = {
+      ...big,
+      bid: big.price.map((p, i) => p - (i % 3) * 0.005 - 0.005),
+      ask: big.price.map((p, i) => p + ((i + 1) % 3) * 0.005 + 0.005),
+    };
+    const labelMs = timeBest(() => nat.classifyTrades(quoted, { algorithm: 'lee-ready' }), { minMs: 1, minRuns: 5 });
+    rows.push({
+      section: 'vpin',
+      case: 'classifyTrades() 10^7 trades, lee-ready',
+      subject: 'native',
+      value: rate(1e7, labelMs),
+      unit: 'trades/s',
+      ratio: rate(1e7, labelMs) / yardstick,
+      baseline: 'vpin() bvc 60 s bars, native',
+      note: 'target >= 1x (issue 32)',
+    });
 
     // 2. Native against the reference: 60 s bars on 10^7 trades; the other bar sizes on 10^6.
     const refMs = timeBest(() => ref.vpin(big, { bucketVolume }), { minMs: 1, minRuns: 3 });

@@ -95,6 +95,19 @@ function trades(n) {
   }
   return { ts: view(t), price: view(p), volume: view(v) };
 }
+/** Trades with a quote at each: a cent spread around the price, at the bid or ask, crossed, locked or missing. */
+function quotedTrades(n) {
+  const t = trades(n);
+  const bid = [];
+  const ask = [];
+  for (const p of t.price) {
+    const s = int(0, 5) / 100;
+    const [b, a] = pick([p - s, p + s], [p, p + s], [p - s, p], [p + s, p - s], [p, p], [NaN, NaN], [p, NaN]);
+    bid.push(Math.max(0, b));
+    ask.push(Math.max(0, a));
+  }
+  return { ...t, bid: view(bid), ask: view(ask) };
+}
 function covarianceOf(n) {
   const X = matrix(n + 3, n, () => 0.03 * normal());
   const cov = ref.covariance(X, { method: 'ledoit-wolf' }).cov;
@@ -135,6 +148,16 @@ function compareArrays(a, e, path, exact) {
 const CASES = {
   timeBars: () => [trades(int(0, 400)), { barMs: pick(1000, 60000, 250) }],
   tickRule: () => [trades(int(0, 400)).price],
+  classifyTrades: [
+    () => [
+      quotedTrades(int(0, 400)),
+      {
+        algorithm: pick('tick', 'reverse-tick', 'quote', 'lee-ready', 'emo', 'clnv', 'reverse-lee-ready', 'reverse-emo', 'reverse-clnv'),
+        convention: pick('tclf', 'pinstimation'),
+      },
+    ],
+    true,
+  ],
   bulkClassify: () => {
     const bars = ref.timeBars(trades(int(2, 400)), { barMs: 1000 });
     return [bars, { sigma: pick('sample', 0.5, { rolling: 5 }, { ewma: 0.94 }), priceChange: pick('close', 'intra'), distribution: pick('normal', { studentT: 4 }) }];

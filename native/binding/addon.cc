@@ -1,4 +1,5 @@
 // Registration: the addon's exports, and init() that receives the JS error vocabulary.
+#include "classify.hpp"
 #include "common.h"
 #include "factor_entry.hpp"
 #include "parallel.hpp"
@@ -97,7 +98,8 @@ Napi::Value ParamNamesOf(const Napi::CallbackInfo& info) {
   ParamNames names{nullptr, 0};
   if (kernel == "vpin") {
     names = paramNamesOf(vpin::kParamNames);
-  } else if (!risk::paramNames(kernel, names) && !factor::paramNames(kernel, names) && !special::paramNames(kernel, names)) {
+  } else if (!risk::paramNames(kernel, names) && !factor::paramNames(kernel, names) && !special::paramNames(kernel, names) &&
+             !classify::paramNames(kernel, names)) {
     throw inputError(env, "kernel", "a risk, factor or special kernel, or 'vpin'", kernel);
   }
   Napi::Array out = Napi::Array::New(env, names.count);

@@ -1,6 +1,7 @@
 // Binding for the VPIN family: unpack (count, scalars, array kinds, pointers last), call the kernel,
 // hand back arrays allocated by V8 before the kernel writes them. The packed parameters are checked
 // by the kernel layer's unpackParams() (never trust the caller); faults become KernelInputError in TS.
+#include "classify.hpp"
 #include "common.h"
 #include "host.hpp"
 #include "vpin.hpp"
@@ -101,6 +102,29 @@ Napi::Value TickRule(const Napi::CallbackInfo& info) {
     int8_t* out = int8Out(info, 1, "out", price.length);
     throwIfFault(info.Env(), vpin::tickRule(price.data, price.length, out));
     return info.Env().Undefined();
+  });
+}
+
+// classifyTrades(ts, price, bid, ask, params (4), out: Int8Array): faults formatted from the
+// descriptor's parameter table (the kernel name passed with them).
+Napi::Value ClassifyTrades(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 6);
+    const F64View packed = float64Arg(info, 4, "params");
+    classify::Params p;
+    if (vpin::Status s = classify::unpack(Packed{packed.data, packed.length}, p); !s.ok()) throw faultError(env, s, "classifyTrades");
+    const F64View ts = float64Arg(info, 0, "ts");
+    const F64View price = float64Arg(info, 1, "price");
+    const F64View bid = float64Arg(info, 2, "bid");
+    const F64View ask = float64Arg(info, 3, "ask");
+    requireSameLength(env, ts.length, "ts", price.length, "price");
+    requireSameLength(env, ts.length, "ts", bid.length, "bid");
+    requireSameLength(env, ts.length, "ts", ask.length, "ask");
+    int8_t* out = int8Out(info, 5, "out", ts.length);
+    const vpin::Status s = classify::classifyTrades(ts.data, price.data, bid.data, ask.data, ts.length, p, out);
+    if (!s.ok()) throw faultError(env, s, "classifyTrades");
+    return env.Undefined();
   });
 }
 
@@ -297,6 +321,7 @@ void registerVpin(Napi::Env env, Napi::Object exports) {
   exports.Set("vpinParamNames", Napi::Function::New<ParamNames>(env, "vpinParamNames"));
   exports.Set("timeBars", Napi::Function::New<TimeBars>(env, "timeBars"));
   exports.Set("tickRule", Napi::Function::New<TickRule>(env, "tickRule"));
+  exports.Set("classifyTrades", Napi::Function::New<ClassifyTrades>(env, "classifyTrades"));
   exports.Set("bulkClassify", Napi::Function::New<BulkClassify<vpin::bulkClassify>>(env, "bulkClassify"));
   // the same checks in front of the Metal backend's kernel: on the CPU harness (every platform), on the GPU (Apple)
   exports.Set("shaderBulkClassify",

@@ -30,6 +30,8 @@ enum class Fault : int {
   // Factor family (factor.hpp): index = the element's row-major position, previous = the columns
   MarketCapNotPositive = 19,  // a market cap not finite and > 0 (NaN, missing, is allowed)
   SectorOutOfRange = 20,      // a sector code not an integer in [0, m) (NaN allowed per date)
+  // VPIN family, classifyTrades (classify.hpp): previous = 0 for the bid, 1 for the ask
+  QuoteInvalid = 21,  // a bid or ask infinite or < 0 (NaN, no quote, is allowed)
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -59,6 +61,7 @@ constexpr FaultName kFaultNames[] = {
     {"CovNotPositiveDefinite", Fault::CovNotPositiveDefinite},
     {"MarketCapNotPositive", Fault::MarketCapNotPositive},
     {"SectorOutOfRange", Fault::SectorOutOfRange},
+    {"QuoteInvalid", Fault::QuoteInvalid},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -69,7 +72,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::SectorOutOfRange) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::QuoteInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

@@ -74,6 +74,14 @@ export { KernelbusError, KernelInputError, BackendUnavailableError } from '../er
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
 export { FrameTrades } from '../kernels/frame-trades.js';
 export {
+  CLASSIFY_ALGORITHMS,
+  CLASSIFY_CONVENTIONS,
+  type ClassifyAlgorithm,
+  type ClassifyConvention,
+  type ClassifyTradesOptions,
+  type QuotedTrades,
+} from '../kernels/classify.js';
+export {
   MAX_BUCKETS_PER_CALL,
   VPIN_DEFAULTS,
   type ClassifyOptions,
@@ -93,6 +101,8 @@ const defaults = kernels({ backend: defaultBackendChoice() });
 export const timeBars = defaults.timeBars;
 /** Tick rule signs per trade (Int8Array of +1/-1, 0 before the first price change). */
 export const tickRule = defaults.tickRule;
+/** Trade classification from the quote at each trade (Int8Array of +1 buy, -1 sell, 0): tick, quote, Lee-Ready, EMO, CLNV. */
+export const classifyTrades = defaults.classifyTrades;
 /** Bulk volume classification: buy volume per bar. */
 export const bulkClassify = defaults.bulkClassify;
 /** VPIN per completed volume bucket: `{ endTs, buyVolume, sellVolume, vpin, cdf }`. */

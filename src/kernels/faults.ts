@@ -44,6 +44,9 @@ export const Fault = {
   MARKET_CAP_NOT_POSITIVE: 19,
   /** A sector code that is not an integer in [0, m) (NaN allowed in a per-date panel). */
   SECTOR_OUT_OF_RANGE: 20,
+  // VPIN family, classifyTrades: previous = 0 for the bid, 1 for the ask.
+  /** A bid or ask that is infinite or < 0 (NaN, no quote, is allowed). */
+  QUOTE_INVALID: 21,
 } as const;
 
 /** `name[row][col]` of a row-major element (`name[row]` for one column). */
@@ -66,7 +69,9 @@ function paramFault(kernel: KernelName, index: number, v: string): KernelInputEr
  */
 export function inputFault(code: number, index: number, value: number, previous: number, kernel?: string): KernelInputError {
   const v = String(value);
-  if (code === Fault.PARAM_INVALID && kernel !== undefined && kernel in KERNEL_FAMILY && KERNEL_FAMILY[kernel as KernelName] !== 'vpin') {
+  // the VPIN family's kernels over VPIN_PARAMS name theirs below; classifyTrades has its own table
+  const ownTable = kernel === 'classifyTrades' || KERNEL_FAMILY[kernel as KernelName] !== 'vpin';
+  if (code === Fault.PARAM_INVALID && kernel !== undefined && kernel in KERNEL_FAMILY && ownTable) {
     return paramFault(kernel as KernelName, index, v);
   }
   switch (code) {
@@ -132,6 +137,10 @@ export function inputFault(code: number, index: number, value: number, previous:
         'integer sector codes in [0, m) (m: sectorNames.length, else the largest code + 1)',
         `${cell('sectors', index, previous)} = ${v}`,
       );
+    case Fault.QUOTE_INVALID: {
+      const side = previous === 0 ? 'bid' : 'ask';
+      return new KernelInputError(`trades.${side}`, 'finite quotes >= 0 (NaN for no quote)', `${side}[${index}] = ${v}`);
+    }
     case Fault.TS_BAR_OUT_OF_RANGE:
       return new KernelInputError(
         'trades.ts',

@@ -6,6 +6,13 @@
  * (bars, buckets): each backend allocates them. `vpinStream` holds state across calls: src/api builds
  * it from its options.
  */
+import {
+  CLASSIFY_TRADES_PARAMS,
+  requireQuotedTrades,
+  resolveClassifyTradesOptions,
+  type ClassifyTradesOptions,
+  type QuotedTrades,
+} from './classify.js';
 import type { Call, KernelSpec } from './descriptor.js';
 import { requireKnownOptions } from './descriptor.js';
 import { FrameTrades, tradeRows } from './frame-trades.js';
@@ -33,6 +40,50 @@ export interface VpinKernels {
   timeBars(trades: Trades, options?: TimeBarOptions): TimeBars;
   /** Tick rule: +1 up-tick, -1 down-tick, unchanged price keeps the last sign, 0 before the first change. */
   tickRule(price: Float64Array): Int8Array;
+  /**
+   * Classifies each trade as a buy (+1), a sell (-1) or unclassified (0) from its price and the quote
+   * prevailing at it (`bid[i]`, `ask[i]`; NaN in either: no quote), as the two public libraries do:
+   * tclf's `ClassicalClassifier` (github.com/KarelZe/tclf, `classical_classifier.py`) and PINstimation's
+   * `classify_trades` (github.com/monty-se/PINstimation, `R/data_aggregation.R`). `ts` is checked
+   * (finite, non-decreasing) and `volume` is not read.
+   *
+   * - `'tick'`: the sign of the price against the closest different previous price, over the whole
+   *   tape (no reset at day boundaries, as both peers), 0 before the first change. `'reverse-tick'`
+   *   (tclf): the sign of the price against the closest different subsequent price, 0 after the last
+   *   change.
+   * - `'quote'`: sign(p - m), 0 at m, with the midpoint m = (bid + ask) / 2 computed in doubles (tclf
+   *   writes 0.5 (ask + bid), the same double): a trade at the decimal midpoint whose double m differs
+   *   is not "at the midpoint" in either peer, nor here.
+   * - `'lee-ready'`: the quote rule, and the tick rule where it gives 0.
+   * - `'emo'` (Ellis, Michaely, O'Hara): at the ask a buy, at the bid a sell, otherwise the tick rule.
+   * - `'clnv'` (Chakrabarty, Li, Nguyen, Van Ness; tclf only): in the closed band
+   *   [0.7 ask + 0.3 bid, ask] or [bid, 0.3 ask + 0.7 bid] (exactly one of them) the quote rule,
+   *   otherwise the tick rule. The bands are tclf's arithmetic: (1 - 0.3) ask + 0.3 bid <= p <= ask,
+   *   bid <= p <= 0.3 ask + (1 - 0.3) bid.
+   * - `'reverse-lee-ready'`, `'reverse-emo'`, `'reverse-clnv'` (tclf): the same with the reverse tick
+   *   rule as the fallback.
+   *
+   * `convention` picks the peer where they differ (default `'tclf'`):
+   * - `'tclf'`: no midpoint when ask < bid (crossed) or a quote is missing, so the quote rule gives 0 and
+   *   Lee-Ready falls to the tick rule there (also with no quote at all). EMO: "at" is numpy's
+   *   `isclose(p, q, rtol=1e-5, atol=1e-4)`, |p - q| <= 1e-4 + 1e-5 |q|; a trade at exactly one of bid
+   *   and ask takes the quote rule's label (so 0 where there is no midpoint: a crossed quote, or only
+   *   one side quoted), a trade at both (a locked quote, or a spread under the tolerance) or at neither
+   *   the tick rule. CLNV takes the quote rule inside a band (the bands are empty for a crossed quote,
+   *   and a locked quote is in both: the tick rule).
+   * - `'pinstimation'`: the midpoint is computed for any quote, crossed ones included; no quote gives
+   *   0 under the quote rule and under Lee-Ready too (its `ifelse(p - m == 0, tick, quote)` keeps NA).
+   *   EMO tests exact equality: p == bid -> sell, then p == ask -> buy, so at a locked quote the ask
+   *   wins (a buy); anything else, no quote included, the tick rule. PINstimation has no CLNV or
+   *   reverse variants: under this convention they use its midpoint and tclf's bands, which give the
+   *   same labels as under `'tclf'` (the bands exclude crossed quotes), and the reverse variants the
+   *   reverse tick rule in place of the tick rule.
+   *
+   * `quoteLagMs` (default 0) and `lagFrom` (`'quotes'` default, or `'trades'`): only 0 is implemented
+   * yet (the quotes as given per trade); a lag is a KernelInputError. Faults: a non-finite price or
+   * timestamp, decreasing timestamps, or a bid or ask that is infinite or < 0 (NaN is "no quote").
+   */
+  classifyTrades(trades: QuotedTrades, options: ClassifyTradesOptions): Int8Array;
   /** Bulk volume classification: buy volume per bar, volume * F(dP / sigma). */
   bulkClassify(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, options?: ClassifyOptions): Float64Array;
   /**
@@ -48,6 +99,7 @@ function call<T>(size: number, run: (family: VpinFamily) => T): Call<T> {
   return { size, call: run, shape: (out: T) => out };
 }
 
+const CLASSIFY_TRADES_OPTIONS = ['algorithm', 'convention', 'quoteLagMs', 'lagFrom'] as const;
 const CLASSIFY_OPTIONS = ['priceChange', 'sigma', 'distribution'] as const;
 const VPIN_OPTIONS = ['bucketVolume', 'window', 'barMs', 'classifier', ...CLASSIFY_OPTIONS] as const;
 
@@ -68,6 +120,16 @@ export const VPIN_KERNELS = {
     api(price: Float64Array) {
       requireFloat64Array(price, 'price');
       return call(price.length, (f) => f.tickRule(price));
+    },
+  },
+  classifyTrades: {
+    params: CLASSIFY_TRADES_PARAMS,
+    options: CLASSIFY_TRADES_OPTIONS,
+    api(trades: QuotedTrades, opts: ClassifyTradesOptions) {
+      requireQuotedTrades(trades);
+      requireKnownOptions(VPIN_KERNELS.classifyTrades, opts);
+      const params = resolveClassifyTradesOptions(opts);
+      return call(trades.ts.length, (f) => f.classifyTrades(trades.ts, trades.price, trades.bid, trades.ask, params));
     },
   },
   bulkClassify: {

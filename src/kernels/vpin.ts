@@ -7,6 +7,7 @@
  * VPIN_k = sum over the last n buckets of |B - S| / (n V).
  */
 import { KernelInputError } from '../errors.js';
+import type { ClassifyTradesParams } from './classify.js';
 import type { Trades } from './trades.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
 
@@ -295,6 +296,8 @@ export interface VpinStreamCore {
 export interface VpinFamily {
   timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
   tickRule(price: Float64Array): Int8Array;
+  /** +1 / -1 / 0 per trade from its price and the quote at it (NaN bid or ask: no quote). */
+  classifyTrades(ts: Float64Array, price: Float64Array, bid: Float64Array, ask: Float64Array, params: ClassifyTradesParams): Int8Array;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array;
   vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams): VpinBuckets;
   /** vpin() over a trade frame's columns read in place (see FrameTrades): backends that can. */

@@ -71,7 +71,11 @@ describe('a backend that implements part of a family', () => {
 
   it('is listed with the kernels it has', () => {
     const info = backends().find((b) => (b.name as string) === 'partial')!;
-    expect(info).toMatchObject({ available: true, families: ['vpin'], kernels: ['timeBars', 'tickRule', 'bulkClassify', 'vpin'] });
+    expect(info).toMatchObject({
+      available: true,
+      families: ['vpin'],
+      kernels: ['timeBars', 'tickRule', 'classifyTrades', 'bulkClassify', 'vpin'],
+    });
   });
 
   it('runs the kernels it has; one it lacks throws BackendUnavailableError naming the kernel and the backend', () => {

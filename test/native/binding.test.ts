@@ -16,6 +16,7 @@ import { Fault } from '../../src/kernels/faults.js';
 import { RISK_KERNELS } from '../../src/kernels/risk-kernels.js';
 import { SPECIAL_KERNELS } from '../../src/kernels/special-family.js';
 import { VPIN_PARAMS } from '../../src/kernels/vpin.js';
+import { VPIN_KERNELS } from '../../src/kernels/vpin-kernels.js';
 import { inCI } from '../helpers/backends.js';
 import { walk } from '../helpers/trades.js';
 
@@ -135,6 +136,27 @@ suite('native binding', () => {
       [
         () => new (binding.NativeVpinStream as any)(params(1, 5, 60000, 0, 0, 0, 0, 0, 0)),
         'sigmaKind: expected a causal sigma for a stream',
+      ],
+      [() => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(3, 1, 0, 1), new Int8Array(10)), ''],
+      [
+        () => (binding.classifyTrades as Function)(t.ts, t.price, t.price.subarray(1), t.price, params(3, 1, 0, 0), new Int8Array(10)),
+        'bid: expected length 10 (as ts), got length 9',
+      ],
+      [
+        () => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(3, 1, 0, 0), new Int8Array(9)),
+        'out: expected length 10 (as the input), got length 9',
+      ],
+      [
+        () => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(9, 0, 0, 0), new Int8Array(10)),
+        'options.algorithm: expected an integer code in [0, 8] (CLASSIFY_ALGORITHMS), got 9',
+      ],
+      [
+        () => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(2, 0, 5, 0), new Int8Array(10)),
+        'options.quoteLagMs: expected 0 (quote lags are not implemented yet), got 5',
+      ],
+      [
+        () => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(2, 0), new Int8Array(10)),
+        'params: expected 4 packed parameters, got 2 values',
       ],
       [() => (binding.normalCdf as Function)(t.price, new Float64Array(9)), 'out: expected length 10 (as the input), got length 9'],
       [
@@ -592,6 +614,7 @@ suite('native binding', () => {
       }
     }
     expect(addon.paramNames('vpin')).toEqual(VPIN_PARAMS.map((p) => p.key));
+    expect(addon.paramNames('classifyTrades')).toEqual(VPIN_KERNELS.classifyTrades.params.map((p) => p.key));
     expect(() => addon.paramNames('nope')).toThrow("kernel: expected a risk, factor or special kernel, or 'vpin', got nope");
   });
 
@@ -756,6 +779,7 @@ suite('native binding', () => {
     const entryPoints: [string, (...a: unknown[]) => unknown][] = [
       ['timeBars', (...a) => (binding.timeBars as Function)(...a)],
       ['tickRule', (...a) => (binding.tickRule as Function)(...a)],
+      ['classifyTrades', (...a) => (binding.classifyTrades as Function)(...a)],
       ['bulkClassify', (...a) => (binding.bulkClassify as Function)(...a)],
       ['vpin', (...a) => (binding.vpin as Function)(...a)],
       ['normalCdf', (...a) => (binding.normalCdf as Function)(...a)],

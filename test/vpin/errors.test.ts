@@ -23,6 +23,9 @@ function detached(): Float64Array {
   return a;
 }
 
+const quoted = { ...good, bid: good.price.map((p) => p - 0.01), ask: good.price.map((p) => p + 0.01) };
+const withQuote = (key: 'ts' | 'price' | 'bid' | 'ask', values: Float64Array) => ({ ...quoted, [key]: values });
+
 /** Runs fn and returns the KernelInputError it throws (fails when it throws something else or nothing). */
 function inputError(fn: () => unknown): KernelInputError {
   try {
@@ -113,6 +116,91 @@ const cases: [string, (k: Kernels) => unknown, string, string][] = [
     'a Float64Array, got Float32Array(50)',
   ],
   ['plain array', (k) => k.tickRule([1, 2, 3] as never), 'price', 'got an Array of length 3'],
+  [
+    'classifyTrades: negative bid',
+    (k) => k.classifyTrades(withQuote('bid', set(quoted.bid, 4, -1)), { algorithm: 'quote' }),
+    'trades.bid',
+    'finite quotes >= 0 (NaN for no quote), got bid[4] = -1',
+  ],
+  [
+    'classifyTrades: infinite ask',
+    (k) => k.classifyTrades(withQuote('ask', set(quoted.ask, 9, Infinity)), { algorithm: 'emo' }),
+    'trades.ask',
+    'got ask[9] = Infinity',
+  ],
+  [
+    'classifyTrades: NaN price',
+    (k) => k.classifyTrades(withQuote('price', set(quoted.price, 2, NaN)), { algorithm: 'tick' }),
+    'trades.price',
+    'finite prices, got price[2] = NaN',
+  ],
+  [
+    'classifyTrades: unsorted timestamps',
+    (k) => k.classifyTrades(withQuote('ts', set(quoted.ts, 7, 0)), { algorithm: 'lee-ready' }),
+    'trades.ts',
+    'non-decreasing timestamps, got ts[7] = 0 after',
+  ],
+  [
+    'classifyTrades: NaN timestamp',
+    (k) => k.classifyTrades(withQuote('ts', set(quoted.ts, 0, NaN)), { algorithm: 'clnv' }),
+    'trades.ts',
+    'finite timestamps, got ts[0] = NaN',
+  ],
+  [
+    'classifyTrades: bid length',
+    (k) => k.classifyTrades(withQuote('bid', quoted.bid.subarray(1)), { algorithm: 'quote' }),
+    'trades.bid',
+    'expected length 50 (as trades.ts), got length 49',
+  ],
+  [
+    'classifyTrades: ask not a Float64Array',
+    (k) => k.classifyTrades({ ...quoted, ask: new Float32Array(50) as never }, { algorithm: 'quote' }),
+    'trades.ask',
+    'a Float64Array, got Float32Array(50)',
+  ],
+  [
+    'classifyTrades: no quotes',
+    (k) => k.classifyTrades(good as never, { algorithm: 'quote' }),
+    'trades.bid',
+    'a Float64Array, got undefined',
+  ],
+  ['classifyTrades: no options', (k) => k.classifyTrades(quoted, undefined as never), 'options', 'an object with algorithm, got undefined'],
+  [
+    'classifyTrades: unknown algorithm',
+    (k) => k.classifyTrades(quoted, { algorithm: 'lr' as never }),
+    'options.algorithm',
+    `one of 'tick', 'reverse-tick', 'quote', 'lee-ready', 'emo', 'clnv', 'reverse-lee-ready', 'reverse-emo', 'reverse-clnv', got "lr"`,
+  ],
+  [
+    'classifyTrades: unknown convention',
+    (k) => k.classifyTrades(quoted, { algorithm: 'emo', convention: 'R' as never }),
+    'options.convention',
+    `one of 'tclf', 'pinstimation', got "R"`,
+  ],
+  [
+    'classifyTrades: a quote lag',
+    (k) => k.classifyTrades(quoted, { algorithm: 'lee-ready', quoteLagMs: 5000 }),
+    'options.quoteLagMs',
+    '0: quote lags are not implemented yet (issue 32), got 5000',
+  ],
+  [
+    'classifyTrades: negative lag',
+    (k) => k.classifyTrades(quoted, { algorithm: 'lee-ready', quoteLagMs: -1 }),
+    'options.quoteLagMs',
+    'a finite number >= 0, got -1',
+  ],
+  [
+    'classifyTrades: lagFrom',
+    (k) => k.classifyTrades(quoted, { algorithm: 'quote', lagFrom: 'bars' as never }),
+    'options.lagFrom',
+    `'quotes' or 'trades', got "bars"`,
+  ],
+  [
+    'classifyTrades: unknown option',
+    (k) => k.classifyTrades(quoted, { algorithm: 'quote', quotes: {} } as never),
+    'options',
+    'only the options algorithm, convention, quoteLagMs, lagFrom, got unknown option "quotes"',
+  ],
   [
     'detached buffer',
     (k) => k.vpin(withColumn('price', detached()), { bucketVolume: 10 }),

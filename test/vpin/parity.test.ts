@@ -5,6 +5,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBuckets } from '../../src/backends/reference/vpin.js';
+import {
+  CLASSIFY_ALGORITHMS,
+  CLASSIFY_CONVENTIONS,
+  type ClassifyAlgorithm,
+  type ClassifyConvention,
+  type QuotedTrades,
+} from '../../src/kernels/classify.js';
 import type { KernelName } from '../../src/api/index.js';
 import { KernelInputError, type ClassifyOptions, type Kernels, type TimeBars, type Trades, type VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
@@ -27,6 +34,38 @@ const classifyOptionsArb: fc.Arbitrary<ClassifyOptions> = vpinOptionsArb(false).
   distribution,
 }));
 
+/** Quotes for each trade at every position against its price: spread, at bid, at ask, at midpoint, crossed, locked, missing, near. */
+function withQuotes(trades: Trades, seed: number): QuotedTrades {
+  let state = seed >>> 0 || 1;
+  const rnd = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const n = trades.price.length;
+  const bid = new Float64Array(n);
+  const ask = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = trades.price[i];
+    const s = Math.round(rnd() * 5) / 100;
+    const quotes: [number, number][] = [
+      [p - s, p + 2 * s],
+      [p, p + s],
+      [p - s, p],
+      [p - s, p + s],
+      [p + s, p - s],
+      [p, p],
+      [NaN, NaN],
+      [p, NaN],
+      [p - 5e-5, p + s],
+      [p - 0.3 * s, p + 0.7 * s],
+    ];
+    const [b, a] = quotes[Math.floor(rnd() * quotes.length)];
+    bid[i] = Math.max(0, b);
+    ask[i] = Math.max(0, a);
+  }
+  return { ...trades, bid, ask };
+}
+
 const bucketScale = (o: VpinOptions) => ({ buyVolume: o.bucketVolume, sellVolume: o.bucketVolume, vpin: 1, cdf: 1 });
 
 const table: ParityCase<any>[] = [
@@ -39,6 +78,13 @@ const table: ParityCase<any>[] = [
     name: 'tickRule',
     inputs: tradesArb,
     call: (k, trades: Trades) => ({ sign: k.tickRule(trades.price) }),
+  },
+  {
+    name: 'classifyTrades',
+    inputs: fc.tuple(tradesArb, fc.integer(), fc.constantFrom(...CLASSIFY_ALGORITHMS), fc.constantFrom(...CLASSIFY_CONVENTIONS)),
+    call: (k, [trades, seed, algorithm, convention]: [Trades, number, ClassifyAlgorithm, ClassifyConvention]) => ({
+      label: k.classifyTrades(withQuotes(trades, seed), { algorithm, convention }),
+    }),
   },
   {
     name: 'bulkClassify',
@@ -167,6 +213,26 @@ describeEachBackend(
           }
         });
       }
+
+      it.runIf(supports('classifyTrades'))(
+        'classifyTrades: every edge case, algorithm and convention, on plain, subarray and SharedArrayBuffer views',
+        () => {
+          for (const { trades } of Object.values(edgeCases)) {
+            const quoted = withQuotes(trades, 7);
+            for (const shared of [false, true]) {
+              const a = asViews(trades, shared);
+              const b = asViews({ ts: quoted.bid, price: quoted.ask, volume: quoted.volume }, shared);
+              const views: QuotedTrades = { ...a, bid: b.ts, ask: b.price };
+              for (const algorithm of CLASSIFY_ALGORITHMS) {
+                for (const convention of CLASSIFY_CONVENTIONS) {
+                  const options = { algorithm, convention };
+                  expect(k.classifyTrades(views, options)).toEqual(ref.classifyTrades(quoted, options));
+                }
+              }
+            }
+          }
+        },
+      );
 
       it.runIf(supports('bulkClassify'))('bulkClassify of subarray and SharedArrayBuffer bar views, every sigma and distribution', () => {
         const trades = walk(5000, 3);

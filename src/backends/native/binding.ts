@@ -55,6 +55,8 @@ export interface NativeBinding {
   faultCodes(): Record<string, number>;
   timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
   tickRule(price: Float64Array, out: Int8Array): void;
+  /** classifyTrades() with its parameters packed in CLASSIFY_TRADES_PARAMS order. */
+  classifyTrades(ts: Float64Array, price: Float64Array, bid: Float64Array, ask: Float64Array, params: Float64Array, out: Int8Array): void;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: Float64Array, out: Float64Array): void;
   vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): VpinBuckets;
   /** vpin() over `rows` trades stored as ts | price | volume little-endian float64 at any offset of `columns`. */

@@ -3,6 +3,7 @@
  * uncopied; fixed-layout outputs are allocated here, in JS, from the kernels' descriptors, and filled
  * by C++).
  */
+import { CLASSIFY_TRADES_PARAMS } from '../../kernels/classify.js';
 import { outputLength, type Dims, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
@@ -32,6 +33,11 @@ function nativeVpin(b: NativeBinding): VpinFamily {
     tickRule(price) {
       const out = new Int8Array(price.length);
       b.tickRule(price, out);
+      return out;
+    },
+    classifyTrades(ts, price, bid, ask, params) {
+      const out = new Int8Array(ts.length);
+      b.classifyTrades(ts, price, bid, ask, packParams(CLASSIFY_TRADES_PARAMS, params), out);
       return out;
     },
     bulkClassify(open, close, volume, params) {

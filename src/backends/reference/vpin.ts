@@ -4,6 +4,7 @@
  * order of floating-point operations), so the two agree to rounding.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
+import { referenceClassifyTrades } from './classify.js';
 import { normalCdf, studentTCdf } from '../../math/special.js';
 import {
   MAX_BUCKETS_PER_CALL,
@@ -481,6 +482,8 @@ export const referenceVpin = {
     }
     return out;
   },
+
+  classifyTrades: referenceClassifyTrades,
 
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array {
     checkBars(open, close, volume);

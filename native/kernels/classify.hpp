@@ -1,0 +1,51 @@
+// Trade classification from quotes (the VPIN family's classifyTrades, issue 32): plain C++17 over
+// pointers and lengths, following src/backends/reference/classify.ts function for function. The rules
+// and the peers (tclf, PINstimation) are documented on VpinKernels.classifyTrades (src/kernels/vpin-kernels.ts).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "entry.hpp"
+#include "status.hpp"
+
+namespace kernelbus::classify {
+
+/// The packed parameters, in order (src/kernels/classify.ts CLASSIFY_TRADES_PARAMS; paramNames() is
+/// held equal to it by test/native/binding.test.ts).
+constexpr const char* kClassifyTradesParams[] = {"algorithm", "convention", "quoteLagMs", "lagFrom"};
+
+/// Algorithm codes (CLASSIFY_ALGORITHMS order) and conventions (CLASSIFY_CONVENTIONS order).
+enum Algorithm : int {
+  kTick = 0,
+  kReverseTick = 1,
+  kQuote = 2,
+  kLeeReady = 3,
+  kEmo = 4,
+  kClnv = 5,
+  kReverseLeeReady = 6,
+  kReverseEmo = 7,
+  kReverseClnv = 8,
+};
+enum Convention : int { kTclf = 0, kPinstimation = 1 };
+
+struct Params {
+  int algorithm = kTick;
+  int convention = kTclf;
+  double quoteLagMs = 0;  // only 0 so far
+  int lagFrom = 0;        // 0 quotes, 1 trades
+};
+
+/// Checks the packed parameters once (ParamInvalid with the position in kClassifyTradesParams).
+Status unpack(Packed packed, Params& out);
+
+/// The parameter names of `kernel` ("classifyTrades"): false for another kernel.
+bool paramNames(std::string_view kernel, ParamNames& out);
+
+/// +1 / -1 / 0 per trade into out[n]. Faults: TsNotFinite, TsDecreasing, PriceNotFinite, QuoteInvalid
+/// (previous 0 bid, 1 ask), the first in trade order; nothing is written then.
+Status classifyTrades(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Params& params,
+                      int8_t* out);
+
+}  // namespace kernelbus::classify

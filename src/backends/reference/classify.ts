@@ -1,0 +1,126 @@
+/**
+ * The reference `classifyTrades` (the VPIN family; the rules and the peers they follow are documented
+ * on `VpinKernels.classifyTrades`). native/kernels/classify.cpp reads the same, function for function.
+ */
+import type { ClassifyTradesParams } from '../../kernels/classify.js';
+import { Fault, inputFault } from '../../kernels/faults.js';
+
+// Algorithm codes (CLASSIFY_ALGORITHMS order).
+const TICK = 0;
+const REVERSE_TICK = 1;
+const QUOTE = 2;
+const LEE_READY = 3;
+const EMO = 4;
+const CLNV = 5;
+const REVERSE_LEE_READY = 6;
+const REVERSE_EMO = 7;
+const REVERSE_CLNV = 8;
+/** Convention codes (CLASSIFY_CONVENTIONS order). */
+const TCLF = 0;
+
+/** tclf's `np.isclose(p, q, atol=1e-4)` (numpy's default rtol 1e-5 applies too). */
+const CLOSE_ATOL = 1e-4;
+const CLOSE_RTOL = 1e-5;
+/** tclf's CLNV band: 30% of the spread from either quote. */
+const BAND = 0.3;
+
+/** Finite non-decreasing timestamps, finite prices, quotes NaN or finite >= 0: the first fault, else none. */
+function checkQuotedTrades(ts: Float64Array, price: Float64Array, bid: Float64Array, ask: Float64Array): void {
+  let last = -Infinity;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    if (!Number.isFinite(t)) throw inputFault(Fault.TS_NOT_FINITE, i, t, last);
+    if (t < last) throw inputFault(Fault.TS_DECREASING, i, t, last);
+    last = t;
+    if (!Number.isFinite(price[i])) throw inputFault(Fault.PRICE_NOT_FINITE, i, price[i], 0);
+    const b = bid[i];
+    if (!(Number.isNaN(b) || (b >= 0 && b <= Number.MAX_VALUE))) throw inputFault(Fault.QUOTE_INVALID, i, b, 0);
+    const a = ask[i];
+    if (!(Number.isNaN(a) || (a >= 0 && a <= Number.MAX_VALUE))) throw inputFault(Fault.QUOTE_INVALID, i, a, 1);
+  }
+}
+
+/** Tick rule: the sign against the closest different previous price, 0 before the first change. */
+function tickSigns(price: Float64Array, out: Int8Array): void {
+  let last = NaN;
+  let sign = 0;
+  for (let i = 0; i < price.length; i++) {
+    const p = price[i];
+    sign = p > last ? 1 : p < last ? -1 : sign;
+    out[i] = sign;
+    last = p;
+  }
+}
+
+/** Reverse tick rule: the sign against the closest different subsequent price, 0 after the last change. */
+function reverseTickSigns(price: Float64Array, out: Int8Array): void {
+  let next = NaN;
+  let sign = 0;
+  for (let i = price.length - 1; i >= 0; i--) {
+    const p = price[i];
+    sign = p > next ? 1 : p < next ? -1 : sign;
+    out[i] = sign;
+    next = p;
+  }
+}
+
+/** The midpoint in doubles; tclf has none for a crossed quote (NaN), PINstimation computes it anyway. */
+function midpoint(bid: number, ask: number, convention: number): number {
+  if (convention === TCLF && !(ask >= bid)) return NaN;
+  return (bid + ask) / 2;
+}
+
+/** Quote rule: sign(p - m), 0 at m or without a midpoint. */
+function quoteSign(p: number, m: number): number {
+  return p > m ? 1 : p < m ? -1 : 0;
+}
+
+/** numpy's isclose(p, q): |p - q| <= atol + rtol |q| (false when q is NaN). */
+function isClose(p: number, q: number): boolean {
+  return Math.abs(p - q) <= CLOSE_ATOL + CLOSE_RTOL * Math.abs(q);
+}
+
+/** One trade's label under a quote-based algorithm (`base`: QUOTE, LEE_READY, EMO or CLNV). */
+function quoteLabel(base: number, convention: number, p: number, bid: number, ask: number, fallback: number): number {
+  const m = midpoint(bid, ask, convention);
+  switch (base) {
+    case QUOTE:
+      return quoteSign(p, m);
+    case LEE_READY: {
+      // PINstimation keeps NA without a midpoint; tclf falls to the tick rule there too
+      if (convention !== TCLF && Number.isNaN(m)) return 0;
+      const q = quoteSign(p, m);
+      return q !== 0 ? q : fallback;
+    }
+    case EMO:
+      if (convention === TCLF) return isClose(p, ask) !== isClose(p, bid) ? quoteSign(p, m) : fallback;
+      return p === ask ? 1 : p === bid ? -1 : fallback;
+    default: {
+      const upper = (1 - BAND) * ask + BAND * bid <= p && p <= ask;
+      const lower = bid <= p && p <= BAND * ask + (1 - BAND) * bid;
+      return upper !== lower ? quoteSign(p, m) : fallback;
+    }
+  }
+}
+
+/** classifyTrades(): +1 buy, -1 sell, 0 unclassified per trade. */
+export function referenceClassifyTrades(
+  ts: Float64Array,
+  price: Float64Array,
+  bid: Float64Array,
+  ask: Float64Array,
+  params: ClassifyTradesParams,
+): Int8Array {
+  checkQuotedTrades(ts, price, bid, ask);
+  const out = new Int8Array(ts.length);
+  const { algorithm, convention } = params;
+  const reverse = algorithm === REVERSE_TICK || algorithm >= REVERSE_LEE_READY;
+  // the fallback signs first, then each trade's label over its own
+  if (reverse) reverseTickSigns(price, out);
+  else tickSigns(price, out);
+  if (algorithm === TICK || algorithm === REVERSE_TICK) return out;
+  const base =
+    algorithm === REVERSE_LEE_READY ? LEE_READY : algorithm === REVERSE_EMO ? EMO : algorithm === REVERSE_CLNV ? CLNV : algorithm;
+  for (let i = 0; i < out.length; i++) out[i] = quoteLabel(base, convention, price[i], bid[i], ask[i], out[i]);
+  return out;
+}
