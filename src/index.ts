@@ -44,7 +44,6 @@ export {
   type BackendInfo,
   type BackendName,
   type ClassifyOptions,
-  type ClassifyTradesOptions,
   type ComponentVarOptions,
   type ComponentVarResult,
   type FactorInputs,

@@ -4,7 +4,7 @@
  * root stays a short list of common names.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as root from '../../src/index.js';
@@ -87,6 +87,18 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
 });
 
 describe('root exports', () => {
+  it('name at most 80 values and types (the rest is on the subpaths)', () => {
+    const source = readFileSync(resolve(rootDir, 'src', 'index.ts'), 'utf8');
+    const names = [...source.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((m) =>
+      m[1]
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+    );
+    expect(names.length).toBeGreaterThan(40);
+    expect(names.length).toBeLessThanOrEqual(80);
+  });
+
   it('are the common names only (the rest is in the subpaths)', () => {
     const names = Object.keys(root);
     expect(names.length).toBeLessThanOrEqual(40);
