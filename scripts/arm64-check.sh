@@ -7,7 +7,7 @@
 #   scripts/arm64-check.sh [--cases N]        (arguments go to native-check.mjs)
 # Needs: apt-get install g++-aarch64-linux-gnu qemu-user (the script installs them when run as root
 # with KERNELBUS_APT=1), npm ci done, dist/ built (npm run build:ts). Scratch space: $KERNELBUS_SCRATCH
-# (default /tmp/kernelbus-arm64); the build there is reused when its sources have not changed.
+# (default /tmp/kernelbus-arm64); the build there is reused for the same checkout (rebuilt as its sources change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -31,6 +31,10 @@ fi
 
 # 1. The addon for aarch64, without BLAS (as the Linux prebuild), in its own build directory.
 build="$scratch/build"
+# A build configured from another checkout would build that checkout's sources: start it afresh.
+if [[ -f "$build/CMakeCache.txt" ]] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$repo" "$build/CMakeCache.txt"; then
+  rm -rf "$build"
+fi
 echo "arm64-check: cross-compiling into $build"
 npx cmake-js build --out "$build" --arch arm64 --parallel 2 \
   --CDCMAKE_TOOLCHAIN_FILE="$repo/cmake/aarch64-linux-gnu.cmake" --CDKERNELBUS_BLAS=OFF >"$scratch/build.log" 2>&1 ||
