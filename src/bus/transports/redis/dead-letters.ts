@@ -3,11 +3,10 @@
  * them, read their entries, redrive entries (the original entry re-appended to its stream and the
  * dead letter removed, in one MULTI: both keys share a hash tag) and drop them.
  */
-import type { Cluster, Redis } from 'ioredis';
 import { frameHeader } from '../../frames.js';
 import { DEAD_LETTER_SUFFIX } from '../types.js';
 import { ENTRY_FIELDS, field } from './fields.js';
-import type { StatusSource } from './status.js';
+import { type StatusSource, streamKeys } from './status.js';
 
 /** A dead-letter stream. */
 export interface DeadLetterStream {
@@ -42,19 +41,8 @@ export interface DeadLetter {
 
 /** Every dead-letter stream under the prefix with entries (or all, with `empty`), in key order. */
 export async function deadLetterStreams(source: StatusSource, empty = false): Promise<DeadLetterStream[]> {
-  const nodes = source.cluster ? (source.cmd as Cluster).nodes('master') : [source.cmd as Redis];
-  const pattern = `${source.keys.prefix.replace(/[*?[\]\\]/g, '\\$&')}{*${DEAD_LETTER_SUFFIX}`;
-  const keys = new Set<string>();
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', 'stream');
-      cursor = next;
-      for (const k of found) keys.add(k);
-    } while (cursor !== '0');
-  }
   const out: DeadLetterStream[] = [];
-  for (const key of [...keys].sort()) {
+  for (const key of await streamKeys(source, DEAD_LETTER_SUFFIX)) {
     const named = source.keys.parseStream(key.slice(0, -DEAD_LETTER_SUFFIX.length));
     if (!named) continue;
     const length = await source.cmd.xlen(key);

@@ -65,10 +65,13 @@ function record(reply: unknown): Record<string, unknown> {
   return out;
 }
 
-/** The keys of every stream under the prefix (every primary of a cluster), sorted. */
-async function streamKeys(source: StatusSource): Promise<string[]> {
+/**
+ * The keys of every stream under the prefix whose key ends with `suffix` (every primary of a cluster),
+ * sorted.
+ */
+export async function streamKeys(source: StatusSource, suffix = ''): Promise<string[]> {
   const nodes = source.cluster ? (source.cmd as Cluster).nodes('master') : [source.cmd as Redis];
-  const pattern = `${source.keys.prefix.replace(/[*?[\]\\]/g, '\\$&')}{*`;
+  const pattern = `${source.keys.prefix.replace(/[*?[\]\\]/g, '\\$&')}{*${suffix}`;
   const keys = new Set<string>();
   for (const node of nodes) {
     let cursor = '0';
