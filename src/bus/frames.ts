@@ -456,7 +456,11 @@ export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
  * copy. Throws FrameError like decodeFrame. What a transport reads to know an entry's key.
  */
 export function frameHeader(bytes: Uint8Array): FrameHeader & { kind: 'trades' | 'message' } {
-  const head = parseHead(bytes);
+  return headerOf(parseHead(bytes));
+}
+
+/** The public header of a parsed head. */
+function headerOf(head: ReturnType<typeof parseHead>): FrameHeader & { kind: 'trades' | 'message' } {
   return {
     kind: head.kind === KIND_TRADES ? 'trades' : 'message',
     type: head.type,
@@ -474,12 +478,5 @@ export function frameHeader(bytes: Uint8Array): FrameHeader & { kind: 'trades' |
 export function validateFrame(bytes: Uint8Array): FrameHeader & { kind: 'trades' | 'message' } {
   const head = parseHead(bytes);
   if (head.kind === KIND_MESSAGE) unpackBody(bytes, head);
-  return {
-    kind: head.kind === KIND_TRADES ? 'trades' : 'message',
-    type: head.type,
-    key: head.key,
-    priority: head.priority,
-    sentAt: head.sentAt,
-    count: head.count,
-  };
+  return headerOf(head);
 }
