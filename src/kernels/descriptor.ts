@@ -148,14 +148,12 @@ export function requireKnownOptions(spec: KernelSpec, options: unknown, name = '
   if (options === undefined || options === null || typeof options !== 'object' || !spec.options) return;
   let bad = false;
   for (const key in options) bad ||= Object.hasOwn(options, key) && !spec.options.includes(key);
-  if (!bad) return;
+  if (!bad) return; // the common case, without allocating
   const unknown = Object.keys(options).filter((key) => !spec.options!.includes(key));
-  if (unknown.length > 0) {
-    const known = spec.options.length > 0 ? spec.options.join(', ') : 'none';
-    throw new KernelInputError(
-      name,
-      `only the options ${known}`,
-      `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => describeValue(k)).join(', ')}`,
-    );
-  }
+  const known = spec.options.length > 0 ? spec.options.join(', ') : 'none';
+  throw new KernelInputError(
+    name,
+    `only the options ${known}`,
+    `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => describeValue(k)).join(', ')}`,
+  );
 }

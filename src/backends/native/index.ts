@@ -94,13 +94,13 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
   for (const [name, spec] of Object.entries(specs)) {
     const call = entry(name);
     const dims = spec.dims as (...args: unknown[]) => Dims;
-    // the entries are read at each call (a Metal runner's exist only in an addon built on Apple)
     const k = spec.params.length;
     // A synchronous call's parameters in one array reused by every call (the entry has read them when
     // it returns; a fresh small typed array costs the addon a backing store each time); a promise's
     // in its own (the thread pool reads them later).
     const scratch = new Float64Array(k);
     const length = (args: unknown[]) => outputLength(spec.outputs, dims.apply(undefined, args));
+    // the entries are read at each call (a Metal runner's exist only in an addon built on Apple)
     sync[name] = (...args) => {
       const out = new Float64Array(length(args));
       (b[call] as KernelEntry).apply(undefined, addonArgs(args, k, scratch, out) as Parameters<KernelEntry>);
