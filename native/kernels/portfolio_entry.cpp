@@ -132,9 +132,11 @@ Outcome maxSharpe(In mean, size_t meanCount, In cov, size_t covCount, size_t n, 
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;
-  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c); !o.ok())
+  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
+      !o.ok())
     return o;
-  if (!(rlo.data[0] > 0 && rlo.data[0] == rhi.data[0])) return ArgFault{9, -1, "row 0 the budget, > 0", "rlo[0] = " + std::to_string(rlo.data[0])};
+  if (!(rlo.data[0] > 0 && rlo.data[0] == rhi.data[0]))
+    return ArgFault{9, -1, "row 0 the budget, > 0", "rlo[0] = " + std::to_string(rlo.data[0])};
   if (Outcome o = requireLength(15, out, meanLength(problems, n)); !o.ok()) return o;
   return portfolio::maxSharpe(b, c, p.riskFree, p.l2Gamma, out.data);
 }
@@ -145,7 +147,8 @@ Outcome maxUtility(In mean, size_t meanCount, In cov, size_t covCount, size_t n,
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;
-  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c); !o.ok())
+  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
+      !o.ok())
     return o;
   if (Outcome o = requireLength(15, out, meanLength(problems, n)); !o.ok()) return o;
   return portfolio::maxUtility(b, c, p.riskAversion, p.l2Gamma, p.riskFree, out.data);
@@ -157,7 +160,8 @@ Outcome efficientReturn(In mean, size_t meanCount, In cov, size_t covCount, size
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;
-  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c); !o.ok())
+  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
+      !o.ok())
     return o;
   if (Outcome o = requireTargets(14, targets, problems, -INFINITY); !o.ok()) return o;
   if (Outcome o = requireLength(16, out, meanLength(problems, n)); !o.ok()) return o;
@@ -170,7 +174,8 @@ Outcome efficientRisk(In mean, size_t meanCount, In cov, size_t covCount, size_t
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;
-  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c); !o.ok())
+  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
+      !o.ok())
     return o;
   if (Outcome o = requireTargets(14, targets, problems, 0); !o.ok()) return o;
   if (Outcome o = requireLength(16, out, meanLength(problems, n)); !o.ok()) return o;

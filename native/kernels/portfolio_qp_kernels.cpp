@@ -68,7 +68,6 @@ Status forEachProblem(size_t n, size_t m, size_t problems, const std::function<S
   return Status{};
 }
 
-
 Status checkCovStack(const double* cov, size_t count, size_t n) {
   for (size_t p = 0; p < count; p++) {
     const size_t base = p * n * n;

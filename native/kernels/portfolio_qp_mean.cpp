@@ -25,7 +25,8 @@ Status fault(Fault f, double index, double value, double previous) { return Stat
 Status checkInputs(const MeanBatch& b) {
   const size_t count = b.meanCount * b.n;
   for (size_t k = 0; k < count; k++) {
-    if (!std::isfinite(b.mean[k])) return fault(Fault::PortfolioMeanNotFinite, static_cast<double>(k), b.mean[k], b.meanCount == 1 ? 1.0 : static_cast<double>(b.n));
+    if (!std::isfinite(b.mean[k]))
+      return fault(Fault::PortfolioMeanNotFinite, static_cast<double>(k), b.mean[k], b.meanCount == 1 ? 1.0 : static_cast<double>(b.n));
   }
   return checkCovStack(b.cov, b.covCount, b.n);
 }
@@ -119,7 +120,8 @@ Status efficientReturn(const MeanBatch& b, const Constraints& c, const double* t
     scaledCov(H.data(), covOf(b, p), n, 1, l2Gamma);
     rows.setMean(mu, n, m);
     rows.rlo[m] = targets[p];
-    const QpProblem problem = problemOf(n, H.data(), lin.data(), c, boundsOf(c, p, n), rows.A.data(), rows.rlo.data(), rows.rhi.data(), m + 1);
+    const QpProblem problem =
+        problemOf(n, H.data(), lin.data(), c, boundsOf(c, p, n), rows.A.data(), rows.rlo.data(), rows.rhi.data(), m + 1);
     const QpResult r = solver.solve(problem, warm);
     if (r.status == QpStatus::Infeasible && r.where == static_cast<double>(m)) {
       double best = 0, iterations = 0;
@@ -143,7 +145,8 @@ Status efficientRisk(const MeanBatch& b, const Constraints& c, const double* tar
     const double* mu = meanOf(b, p);
     const double* S = covOf(b, p);
     rows.setMean(mu, n, m);
-    const QpProblem problem = problemOf(n, H.data(), lin.data(), c, boundsOf(c, p, n), rows.A.data(), rows.rlo.data(), rows.rhi.data(), m + 1);
+    const QpProblem problem =
+        problemOf(n, H.data(), lin.data(), c, boundsOf(c, p, n), rows.A.data(), rows.rlo.data(), rows.rhi.data(), m + 1);
     const double sigma = targets[p];
     double iterations = 0;
     Status failedSolve;

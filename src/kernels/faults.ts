@@ -204,7 +204,11 @@ export function inputFault(code: number, index: number, value: number, previous:
       );
     case Fault.PORTFOLIO_INFEASIBLE: {
       if (Math.floor(previous / ROW_KIND) === RowKind.SHARPE) {
-        return new KernelInputError('mean', 'an expected return above options.riskFree within the constraints (PyPortfolioOpt max_sharpe)', `none${inProblem(index)}`);
+        return new KernelInputError(
+          'mean',
+          'an expected return above options.riskFree within the constraints (PyPortfolioOpt max_sharpe)',
+          `none${inProblem(index)}`,
+        );
       }
       const row = rowName(previous);
       return new KernelInputError(

@@ -48,13 +48,23 @@ export interface OptimizerKernels {
    * problem): PyPortfolioOpt `efficient_return`. A target above the highest feasible return is a
    * KernelInputError naming that return.
    */
-  efficientReturn(mean: Float64Array | Matrix, cov: Matrix, targetReturn: number | Float64Array, options?: MeanVarianceOptions): PortfolioResult;
+  efficientReturn(
+    mean: Float64Array | Matrix,
+    cov: Matrix,
+    targetReturn: number | Float64Array,
+    options?: MeanVarianceOptions,
+  ): PortfolioResult;
   /**
    * The highest expected return (- l2Gamma |w|^2) whose volatility is at most `targetVolatility`:
    * PyPortfolioOpt `efficient_risk`. The volatility constraint binds (to 1e-12) unless the highest-return
    * portfolio is below it; a target under the minimum volatility is a KernelInputError naming it.
    */
-  efficientRisk(mean: Float64Array | Matrix, cov: Matrix, targetVolatility: number | Float64Array, options?: MeanVarianceOptions): PortfolioResult;
+  efficientRisk(
+    mean: Float64Array | Matrix,
+    cov: Matrix,
+    targetVolatility: number | Float64Array,
+    options?: MeanVarianceOptions,
+  ): PortfolioResult;
 }
 
 const l2Gamma = { key: 'l2Gamma', name: 'options.l2Gamma', expected: 'a finite number >= 0' } as const;
@@ -111,7 +121,8 @@ export const OPTIMIZER_KERNELS = {
       requireKnownOptions(OPTIMIZER_KERNELS.maxSharpe, opts);
       const x = meanInputs(mean, cov, opts);
       const budget = opts?.budget ?? 1;
-      if (!(budget > 0)) throw new KernelInputError('options.budget', 'a number > 0 (maxSharpe scales a portfolio to it)', describeValue(budget));
+      if (!(budget > 0))
+        throw new KernelInputError('options.budget', 'a number > 0 (maxSharpe scales a portfolio to it)', describeValue(budget));
       return { size: x.size, args: [...x.lead, x.riskFree, x.l2Gamma], shape: asResult };
     },
   },

@@ -234,7 +234,10 @@ export function requireMeans(mean: unknown, n: number): { data: Float64Array; co
 
 /** Targets: a finite number, or a Float64Array of finite numbers (one per problem), >= min. */
 export function requireTargets(value: unknown, name: string, min: number): Float64Array {
-  const expected = min === -Infinity ? 'a finite number or a Float64Array of them (one per problem)' : `a finite number >= ${min} or a Float64Array of them (one per problem)`;
+  const expected =
+    min === -Infinity
+      ? 'a finite number or a Float64Array of them (one per problem)'
+      : `a finite number >= ${min} or a Float64Array of them (one per problem)`;
   const ok = (x: number) => Number.isFinite(x) && x >= min;
   if (typeof value === 'number') {
     if (!ok(value)) throw new KernelInputError(name, expected, describeValue(value));

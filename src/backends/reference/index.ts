@@ -9,7 +9,13 @@ import { referenceVpin } from './vpin.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',
-  families: { vpin: referenceVpin, special: referenceSpecial, risk: referenceRisk, factor: referenceFactor, portfolio: { ...referencePortfolio, ...referenceOptimizers } },
+  families: {
+    vpin: referenceVpin,
+    special: referenceSpecial,
+    risk: referenceRisk,
+    factor: referenceFactor,
+    portfolio: { ...referencePortfolio, ...referenceOptimizers },
+  },
 };
 
 export const referenceProvider = {

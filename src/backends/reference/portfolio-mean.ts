@@ -120,7 +120,16 @@ function maxUtility(...a: Parameters<OptimizerFamily['maxUtility']>): Float64Arr
 }
 
 /** A QpProblem over problem p's bounds (offset bo) and the rows given. */
-function qp(b: Batch, H: Float64Array, c: Float64Array, bo: number, A: Float64Array, rlo: Float64Array, rhi: Float64Array, m: number): QpProblem {
+function qp(
+  b: Batch,
+  H: Float64Array,
+  c: Float64Array,
+  bo: number,
+  A: Float64Array,
+  rlo: Float64Array,
+  rhi: Float64Array,
+  m: number,
+): QpProblem {
   return { n: b.n, H, c, lower: b.lower.subarray(bo, bo + b.n), upper: b.upper.subarray(bo, bo + b.n), m, A, rlo, rhi };
 }
 
@@ -128,7 +137,14 @@ function qp(b: Batch, H: Float64Array, c: Float64Array, bo: number, A: Float64Ar
  * The highest expected return of problem p's constraints (the target row relaxed): the linear program
  * max mu'w (H = 0). Its fault when the constraints themselves are infeasible.
  */
-function highestReturn(solver: QpSolver, b: Batch, problem: QpProblem, mo: number, p: number, tags: Float64Array): { value: number; iterations: number } {
+function highestReturn(
+  solver: QpSolver,
+  b: Batch,
+  problem: QpProblem,
+  mo: number,
+  p: number,
+  tags: Float64Array,
+): { value: number; iterations: number } {
   const { n, m } = b;
   const zero = new Float64Array(n * n);
   const c = new Float64Array(n);
@@ -302,7 +318,15 @@ function sharpeProblem(b: Batch, p: number, riskFree: number) {
     if (u < Infinity && !(nonNegative && u >= budget)) push((k) => (k === j ? budget : 0) - u, -Infinity, 0, tag);
   }
   if (!nonNegative) push(() => 1, 0, Infinity, RowKind.BUDGET * ROW_KIND);
-  return { A: Float64Array.from(A), rlo: Float64Array.from(rlo), rhi: Float64Array.from(rhi), tags: Float64Array.from(tags), lower, upper, budget };
+  return {
+    A: Float64Array.from(A),
+    rlo: Float64Array.from(rlo),
+    rhi: Float64Array.from(rhi),
+    tags: Float64Array.from(tags),
+    lower,
+    upper,
+    budget,
+  };
 }
 
 function maxSharpe(...a: Parameters<OptimizerFamily['maxSharpe']>): Float64Array {
