@@ -78,6 +78,19 @@ export interface GatewayOptions {
   build?: { version: string; backend: string };
 }
 
+/** The last frame built in a flush, with the queue it was built from. */
+interface FrameCache {
+  parts: readonly string[];
+  frame: Buffer | undefined;
+}
+
+/** Whether two queues hold the same strings (the same objects: a message's JSON is made once). */
+function sameParts(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A running gateway. */
 export interface Gateway {
   /** The bound port. */
@@ -184,13 +197,15 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
     timer = undefined;
     const now = performance.now();
     let waiting = false;
-    for (const c of clients) if (!c.closed && c.queued > 0 && !sendQueue(c, now)) waiting = true;
+    // Clients subscribed alike have queues of the very same strings: their frame is built and encoded once.
+    const shared: FrameCache = { parts: [], frame: undefined };
+    for (const c of clients) if (!c.closed && c.queued > 0 && !sendQueue(c, now, shared)) waiting = true;
     // A congested client is looked at again until its socket drains (or it is disconnected).
     if (waiting) timer ??= setTimeout(flush, Math.max(flushMs, 50));
   }
 
   /** Sends a client's queue as one frame if its socket can take it; false when it is congested (and still connected). */
-  function sendQueue(c: Client, now: number): boolean {
+  function sendQueue(c: Client, now: number, shared: FrameCache = { parts: [], frame: undefined }): boolean {
     const state = c.writable(now);
     counts.coalesced += state.coalesced;
     if (state.stalled) {
@@ -199,9 +214,13 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
     }
     if (!state.ok) return false;
     const { parts, arrivals } = c.take();
+    if (!(shared.frame && sameParts(parts, shared.parts))) {
+      shared.parts = parts;
+      shared.frame = Buffer.from(messagesFrame(parts));
+    }
     counts.sent += parts.length;
     counts.frames++;
-    c.socket.send(messagesFrame(parts), (error) => {
+    c.socket.send(shared.frame, { binary: false }, (error) => {
       if (error) return;
       const done = performance.now();
       for (const a of arrivals) sendLatency.record(done - a);
