@@ -22,6 +22,7 @@ void registerPortfolio(Napi::Env env, Napi::Object exports) {
   add<efficientRisk>(env, exports,
                      "efficientRisk(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
                      "targets, params, out)");
+  add<efficientFrontier>(env, exports, "efficientFrontier(mean, cov, n, lower, upper, points, out)");
 }
 
 }  // namespace kernelbus::binding

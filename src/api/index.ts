@@ -72,6 +72,9 @@ export {
   ROW_KIND,
   RowKind,
   type BoundValue,
+  type EfficientFrontierOptions,
+  type EfficientFrontierResult,
+  type FrontierPortfolios,
   type LinearConstraints,
   type MinVarianceOptions,
   type MinVarianceResult,
@@ -185,3 +188,5 @@ export const maxUtility = defaults.maxUtility;
 export const efficientReturn = defaults.efficientReturn;
 /** The highest-return portfolio within a target volatility (PyPortfolioOpt efficient_risk). */
 export const efficientRisk = defaults.efficientRisk;
+/** The efficient frontier by the critical line algorithm (PyPortfolioOpt CLA): every turning point and points between. */
+export const efficientFrontier = defaults.efficientFrontier;
