@@ -32,6 +32,12 @@ enum class Fault : int {
   SectorOutOfRange = 20,      // a sector code not an integer in [0, m) (NaN allowed per date)
   // VPIN family, classifyTrades (classify.hpp): previous = 0 for the bid, 1 for the ask
   QuoteInvalid = 21,  // a bid or ask infinite or < 0 (NaN, no quote, is allowed)
+  // Portfolio family, allocation kernels (portfolio_alloc.hpp): index = the row-major position, previous = the columns
+  CovNotFinite = 22,
+  VarianceNotPositive = 23,   // index = i of cov[i][i]
+  BudgetInvalid = 24,         // a risk budget not finite and > 0
+  NotConverged = 25,          // riskParity: index = its Newton steps, value = max |y_i (S y)_i - b_i|
+  CorrelationUndefined = 26,  // hrp: a NaN correlation
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -62,6 +68,11 @@ constexpr FaultName kFaultNames[] = {
     {"MarketCapNotPositive", Fault::MarketCapNotPositive},
     {"SectorOutOfRange", Fault::SectorOutOfRange},
     {"QuoteInvalid", Fault::QuoteInvalid},
+    {"CovNotFinite", Fault::CovNotFinite},
+    {"VarianceNotPositive", Fault::VarianceNotPositive},
+    {"BudgetInvalid", Fault::BudgetInvalid},
+    {"NotConverged", Fault::NotConverged},
+    {"CorrelationUndefined", Fault::CorrelationUndefined},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -72,7 +83,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::QuoteInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::CorrelationUndefined) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

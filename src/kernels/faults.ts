@@ -47,6 +47,17 @@ export const Fault = {
   // VPIN family, classifyTrades: previous = 0 for the bid, 1 for the ask.
   /** A bid or ask that is infinite or < 0 (NaN, no quote, is allowed). */
   QUOTE_INVALID: 21,
+  // Portfolio family, allocation kernels: index = the element's row-major position, previous = the columns.
+  /** A covariance value that is not finite. */
+  COV_NOT_FINITE: 22,
+  /** A variance (a diagonal element of cov) that is not > 0: index = i (the diagonal's position). */
+  VARIANCE_NOT_POSITIVE: 23,
+  /** A risk budget that is not finite and > 0. */
+  BUDGET_INVALID: 24,
+  /** riskParity's Newton iteration did not converge: index = its steps, value = max |y_i (S y)_i - b_i|. */
+  NOT_CONVERGED: 25,
+  /** hrp: a correlation that is NaN (too few common dates, a constant asset, or a NaN given). */
+  CORRELATION_UNDEFINED: 26,
 } as const;
 
 /** `name[row][col]` of a row-major element (`name[row]` for one column). */
@@ -141,6 +152,24 @@ export function inputFault(code: number, index: number, value: number, previous:
       const side = previous === 0 ? 'bid' : 'ask';
       return new KernelInputError(`trades.${side}`, 'finite quotes >= 0 (NaN for no quote)', `${side}[${index}] = ${v}`);
     }
+    case Fault.COV_NOT_FINITE:
+      return new KernelInputError('cov.data', 'finite values', `${cell('', index, previous)} = ${v}`);
+    case Fault.VARIANCE_NOT_POSITIVE:
+      return new KernelInputError('cov', 'variances > 0 on the diagonal', `cov[${index}][${index}] = ${v}`);
+    case Fault.BUDGET_INVALID:
+      return new KernelInputError('options.budgets', 'finite budgets > 0', `budgets[${index}] = ${v}`);
+    case Fault.NOT_CONVERGED:
+      return new KernelInputError(
+        'cov',
+        'a covariance for which risk parity converges (positive definite)',
+        `max |y_i (S y)_i - b_i| = ${v} after ${index} Newton steps`,
+      );
+    case Fault.CORRELATION_UNDEFINED:
+      return new KernelInputError(
+        'corr',
+        'a correlation for every pair of assets (from returns: two or more common dates, no constant asset)',
+        `${cell('corr', index, previous)} = ${v}`,
+      );
     case Fault.TS_BAR_OUT_OF_RANGE:
       return new KernelInputError(
         'trades.ts',
