@@ -94,7 +94,8 @@ Status riskParity(const double* cov, size_t n, const double* budgets, double* ou
   }
   for (size_t i = 0; i < n; i++) y[i] = std::sqrt(b[i] / cov[i * n + i]);
   symmetricProduct(cov, n, y.data(), Sy.data());
-  const double scale = 1 / std::sqrt(dot(y.data(), Sy.data(), n));
+  const double start = dot(y.data(), Sy.data(), n);  // 0 when S is singular along the start: then not scaled
+  const double scale = start > 0 ? 1 / std::sqrt(start) : 1;
   for (size_t i = 0; i < n; i++) y[i] *= scale;
   int steps = 0;
   double r = INFINITY;
@@ -104,7 +105,8 @@ Status riskParity(const double* cov, size_t n, const double* budgets, double* ou
     for (size_t i = 0; i < n; i++) {
       g[i] = Sy[i] - b[i] / y[i];
       h[i] = b[i] / (y[i] * y[i]);
-      r = std::max(r, std::fabs(y[i] * Sy[i] - b[i]));
+      const double e = std::fabs(y[i] * Sy[i] - b[i]);
+      if (!(e <= r)) r = e;  // NaN stays
     }
     if (r <= kRiskParityTolerance || steps == kRiskParityMaxSteps || !(r < INFINITY)) break;
     steps++;

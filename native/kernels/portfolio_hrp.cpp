@@ -63,6 +63,13 @@ Status covAndCorr(const double* data, size_t rows, size_t n, const double* given
       for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
           corrBuffer[i * n + j] = covBuffer[i * n + j] / std::sqrt(covBuffer[i * n + i] * covBuffer[j * n + j]);
+      // a constant column has no correlation (pandas: a zero divisor), whatever the centring left of its variance
+      for (size_t c = 0; c < n; c++) {
+        bool constant = true;
+        for (size_t t = 1; t < rows && constant; t++) constant = data[t * n + c] == data[c];
+        if (constant)
+          for (size_t k = 0; k < n; k++) corrBuffer[c * n + k] = corrBuffer[k * n + c] = NAN;
+      }
     }
     cov = covBuffer.data();
     corr = corrBuffer.data();

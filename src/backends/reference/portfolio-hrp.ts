@@ -75,6 +75,12 @@ function covAndCorr(
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) corr[i * n + j] = cov[i * n + j] / Math.sqrt(cov[i * n + i] * cov[j * n + j]);
     }
+    // a constant column has no correlation (pandas: a zero divisor), whatever the centring left of its variance
+    for (let c = 0; c < n; c++) {
+      let constant = true;
+      for (let t = 1; t < rows && constant; t++) constant = data[t * n + c] === data[c];
+      if (constant) for (let k = 0; k < n; k++) corr[c * n + k] = corr[k * n + c] = NaN;
+    }
     return { cov, corr };
   }
   checkCov(data, n, true);

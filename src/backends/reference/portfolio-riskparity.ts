@@ -104,7 +104,8 @@ function riskParity(cov: Float64Array, n: number, budgets: Float64Array): Float6
   const Sy = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = Math.sqrt(b[i] / cov[i * n + i]);
   symmetricProduct(cov, n, y, Sy);
-  const scale = 1 / Math.sqrt(dot(y, Sy, n));
+  const start = dot(y, Sy, n); // 0 when S is singular along the start: then not scaled
+  const scale = start > 0 ? 1 / Math.sqrt(start) : 1;
   for (let i = 0; i < n; i++) y[i] *= scale;
   const g = new Float64Array(n);
   const h = new Float64Array(n);
@@ -120,7 +121,8 @@ function riskParity(cov: Float64Array, n: number, budgets: Float64Array): Float6
     for (let i = 0; i < n; i++) {
       g[i] = Sy[i] - b[i] / y[i];
       h[i] = b[i] / (y[i] * y[i]);
-      r = Math.max(r, Math.abs(y[i] * Sy[i] - b[i]));
+      const e = Math.abs(y[i] * Sy[i] - b[i]);
+      if (!(e <= r)) r = e; // NaN stays
     }
     if (r <= RISK_PARITY_TOLERANCE || steps === RISK_PARITY_MAX_STEPS || !(r < Infinity)) break;
     steps++;
