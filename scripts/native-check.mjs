@@ -275,6 +275,13 @@ const CASES = {
       matrix(int(1, 3), N, () => uniform(-1, 1)),
     ];
   },
+  minVariance: () => {
+    const [n, P] = [int(1, 30), int(1, 4)];
+    const stack = Array.from({ length: P }, () => covarianceOf(n).data);
+    const cov = { data: Float64Array.from(stack.flatMap((c) => Array.from(c))), rows: P * n, cols: n };
+    const sectors = Int32Array.from({ length: n }, (_, j) => j % 3);
+    return [cov, pick({}, { bounds: { lower: 0, upper: pick(0.1, 0.3, 1) } }, { sectors, sectorBounds: { upper: 0.6 } }, { bounds: { lower: -1, upper: 1 }, budget: pick(0, 1), l2Gamma: pick(0, 0.01) })];
+  },
 };
 
 for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {

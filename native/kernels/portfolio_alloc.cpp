@@ -72,7 +72,7 @@ double barrier(const double* y, const double* Sy, const double* b, size_t n) {
 namespace detail {
 Status checkCov(const double* cov, size_t n, bool variances) {
   for (size_t i = 0; i < n * n; i++)
-    if (!std::isfinite(cov[i])) return fault(Fault::CovNotFinite, i, cov[i], n);
+    if (!std::isfinite(cov[i])) return fault(Fault::PortfolioCovInvalid, i, cov[i], n);
   if (variances)
     for (size_t i = 0; i < n; i++)
       if (!(cov[i * n + i] > 0)) return fault(Fault::VarianceNotPositive, i, cov[i * n + i], n);
@@ -131,7 +131,7 @@ Status riskParity(const double* cov, size_t n, const double* budgets, double* ou
     }
     for (size_t i = 0; i < n; i++) y[i] += t * d[i];
   }
-  if (!(r <= 1e-10)) return fault(Fault::NotConverged, static_cast<size_t>(steps), r, n);
+  if (!(r <= 1e-10)) return fault(Fault::RiskParityNotConverged, static_cast<size_t>(steps), r, n);
   double sum = 0;
   for (size_t i = 0; i < n; i++) sum += y[i];
   double* w = out;

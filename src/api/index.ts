@@ -68,6 +68,15 @@ export {
   type RiskDecomposition,
   type SpecificRiskOptions,
 } from '../kernels/factor-model.js';
+export {
+  ROW_KIND,
+  RowKind,
+  type BoundValue,
+  type LinearConstraints,
+  type MinVarianceOptions,
+  type MinVarianceResult,
+  type PortfolioConstraints,
+} from '../kernels/portfolio.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { initTfjs, type TfjsBackendName } from '../backends/tfjs/index.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
@@ -163,3 +172,5 @@ export const factorCovariance = defaults.factorCovariance;
 export const specificRisk = defaults.specificRisk;
 /** Portfolio variance split into factor (with each factor's Euler contribution) and specific parts. */
 export const riskDecomposition = defaults.riskDecomposition;
+/** The minimum-variance portfolio under bounds and linear constraints (PyPortfolioOpt min_volatility), P problems per call. */
+export const minVariance = defaults.minVariance;

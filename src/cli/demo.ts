@@ -38,7 +38,7 @@ Options:
   --rate r            trade messages per second (default 200000)
   --seconds s         how long to run (default 10)
   --seed k            random seed (default 1)
-  --backend b         auto | native | reference (default auto)
+  --backend b         auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --metrics-port p    serve /metrics (Prometheus), /healthz and /readyz while running (0: any free port)
   --metrics-host h    address to bind them to (default 127.0.0.1)
   --redis URL         run over Redis Streams (redis://host:port, rediss:// for TLS, a Redis Cluster as

@@ -121,18 +121,18 @@ export const EXPECTED_RETURNS_DEFAULTS = {
 export interface AllocationFamily {
   /**
    * Risk budgeting of the n x n `cov` (row-major, symmetric) with budgets (n values > 0): the weights
-   * then the risk contributions, 2n values. Faults: COV_NOT_FINITE, VARIANCE_NOT_POSITIVE,
-   * BUDGET_INVALID, NOT_CONVERGED.
+   * then the risk contributions, 2n values. Faults: PORTFOLIO_COV_INVALID, VARIANCE_NOT_POSITIVE,
+   * BUDGET_INVALID, RISK_PARITY_NOT_CONVERGED.
    */
   riskParity(cov: Float64Array, n: number, budgets: Float64Array): Float64Array;
   /**
    * HRP: `source` 0: `data` is returns (rows x cols), `corr` empty; 1: `data` is the cov (cols x cols),
    * corr from it rounded to 6 decimals; 2: `data` the cov and `corr` the correlation. The weights, the
-   * order, the linkage matrix ((cols - 1) x 4). Faults: RETURN_NOT_FINITE, COV_NOT_FINITE,
+   * order, the linkage matrix ((cols - 1) x 4). Faults: RETURN_NOT_FINITE, PORTFOLIO_COV_INVALID,
    * CORRELATION_UNDEFINED.
    */
   hrp(data: Float64Array, rows: number, cols: number, corr: Float64Array, linkage: number, source: number): Float64Array;
-  /** The matrix (n x n) then 1 if it was repaired, else 0. Fault: COV_NOT_FINITE. */
+  /** The matrix (n x n) then 1 if it was repaired, else 0. Fault: PORTFOLIO_COV_INVALID. */
   nearestPsd(cov: Float64Array, n: number, method: number): Float64Array;
   /**
    * Per column of `prices` (rows x cols) the expected return; `benchmark` empty or of `rows` values.

@@ -11,9 +11,9 @@ import { choleskySucceeds, symmetricEigen } from '../../math/eigen.js';
 export const RISK_PARITY_MAX_STEPS = 100;
 export const RISK_PARITY_TOLERANCE = 5e-14;
 
-/** Every value of the n x n `cov` finite (else COV_NOT_FINITE at the first) and, when `variances`, its diagonal > 0. */
+/** Every value of the n x n `cov` finite (else PORTFOLIO_COV_INVALID at the first) and, when `variances`, its diagonal > 0. */
 export function checkCov(cov: Float64Array, n: number, variances: boolean): void {
-  for (let i = 0; i < n * n; i++) if (!Number.isFinite(cov[i])) throw inputFault(Fault.COV_NOT_FINITE, i, cov[i], n);
+  for (let i = 0; i < n * n; i++) if (!Number.isFinite(cov[i])) throw inputFault(Fault.PORTFOLIO_COV_INVALID, i, cov[i], n);
   if (variances) {
     for (let i = 0; i < n; i++) if (!(cov[i * n + i] > 0)) throw inputFault(Fault.VARIANCE_NOT_POSITIVE, i, cov[i * n + i], n);
   }
@@ -146,7 +146,7 @@ function riskParity(cov: Float64Array, n: number, budgets: Float64Array): Float6
     }
     for (let i = 0; i < n; i++) y[i] += t * d[i];
   }
-  if (!(r <= 1e-10)) throw inputFault(Fault.NOT_CONVERGED, steps, r, n);
+  if (!(r <= 1e-10)) throw inputFault(Fault.RISK_PARITY_NOT_CONVERGED, steps, r, n);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += y[i];
   const w = views.weights;
