@@ -168,7 +168,7 @@ async function demoOn(
   // and the engines have resumed theirs from their checkpoints: no backlog builds up at the start.
   if (redis) {
     await Promise.all(bus.buses.map((b) => bus.transport(b).reading?.()));
-    await Promise.all([engine, risk.engine, factor.engine].map((e) => e.ready()));
+    await Promise.all([engine, risk.engine, risk.portfolio, factor.engine].map((e) => e.ready()));
   }
   let server: MetricsServer | undefined;
   if (port !== undefined) {
@@ -177,7 +177,7 @@ async function demoOn(
       port,
       host,
       bus,
-      engines: [engine, risk.engine, factor.engine],
+      engines: [engine, risk.engine, risk.portfolio, factor.engine],
       backend: await resolvedBackend(backend),
     });
     info.write(`metrics: ${server!.url}\n`);
@@ -215,6 +215,7 @@ async function demoOn(
       },
     });
     await engine.close();
+    await risk.portfolio.close();
     await risk.engine.close();
     await factor.engine.close();
     await bus.drain();
@@ -237,6 +238,7 @@ async function demoOn(
   } finally {
     process.off('SIGINT', stop);
     await engine.close();
+    await risk.portfolio.close();
     await risk.engine.close();
     await factor.engine.close();
     await bus.close();

@@ -13,14 +13,17 @@ import { restoredWindow } from './returns-window.js';
 import { decodeState, encodeState } from './state-codec.js';
 
 /** The optimizers PortfolioEngine can rebalance with. */
-export const OPTIMIZERS = ['risk-parity', 'hrp'] as const;
+export const OPTIMIZERS = ['min-variance', 'risk-parity', 'hrp'] as const;
 export type Optimizer = (typeof OPTIMIZERS)[number];
 
 /** One portfolio PortfolioEngine manages. */
 export interface PortfolioConfig {
   /** The portfolio's id: the key of its PORTFOLIO_UPDATE and ANALYTICS_RESULT (and of RiskEngine's RISK_ALERT on it). */
   id: string;
-  /** 'risk-parity' (riskParity, equal budgets) or 'hrp' (hrp from the estimated covariance). */
+  /**
+   * 'min-variance' (minVariance under `bounds`: PyPortfolioOpt min_volatility), 'risk-parity'
+   * (riskParity, equal budgets) or 'hrp' (hrp from the estimated covariance).
+   */
   optimizer: Optimizer;
   /** The universe (RETURNS_UPDATE key) it is built from. Default: the engine's `universe` option. */
   universe?: string;
@@ -30,6 +33,8 @@ export interface PortfolioConfig {
   every?: number;
   /** hrp's linkage. Default 'single'. */
   linkage?: LinkageMethod;
+  /** min-variance's weight bounds, the same for every asset. Default { lower: 0, upper: 1 }: long only. */
+  bounds?: { lower: number; upper: number };
   /** The VaR limit its PORTFOLIO_UPDATE carries (RiskEngine raises RISK_ALERT at it, and this engine rebalances). */
   limit?: number;
 }
@@ -42,6 +47,7 @@ export interface ResolvedPortfolio {
   estimator: CovarianceMethod;
   every: number;
   linkage: LinkageMethod;
+  bounds: { lower: number; upper: number };
   limit: number | undefined;
 }
 
@@ -77,7 +83,26 @@ export function resolvePortfolios(list: unknown, defaultUniverse: string): Resol
     if (p.limit !== undefined && (typeof p.limit !== 'number' || !(p.limit > 0 && p.limit < Infinity))) {
       throw new KernelInputError(`${at}.limit`, 'a finite number > 0 (a loss fraction)', describeValue(p.limit));
     }
-    return { id: p.id, optimizer: p.optimizer as Optimizer, universe, estimator, every, linkage, limit: p.limit };
+    const bounds = p.bounds ?? { lower: 0, upper: 1 };
+    if (
+      typeof bounds !== 'object' ||
+      bounds === null ||
+      !(bounds.lower <= bounds.upper) ||
+      !Number.isFinite(bounds.lower) ||
+      !Number.isFinite(bounds.upper)
+    ) {
+      throw new KernelInputError(`${at}.bounds`, '{ lower, upper }: finite numbers, lower <= upper', describeValue(bounds));
+    }
+    return {
+      id: p.id,
+      optimizer: p.optimizer as Optimizer,
+      universe,
+      estimator,
+      every,
+      linkage,
+      bounds: { lower: bounds.lower, upper: bounds.upper },
+      limit: p.limit,
+    };
   });
 }
 

@@ -3,7 +3,7 @@
  * on a portfolio) -> per configured portfolio a rebalance, on a schedule (each time its universe's row
  * count reaches a multiple of `every`) or on an alert: the covariance by the configured estimator over
  * the universe's rolling window (the risk family's covariance kernel), then the configured optimizer
- * (riskParity, hrp) -> PORTFOLIO_UPDATE (the weights, which RiskEngine consumes) and ANALYTICS_RESULT
+ * (minVariance, riskParity, hrp) -> PORTFOLIO_UPDATE (the weights, which RiskEngine consumes) and ANALYTICS_RESULT
  * (expected volatility, turnover against the weights held before, risk contributions).
  */
 import type { BackendChoice } from '../api/kernels.js';
@@ -206,10 +206,10 @@ export class PortfolioEngine extends Engine {
     let weights: Float64Array;
     try {
       cov = this.kernels.covariance(returns, { method: p.config.estimator }).cov;
-      weights =
-        p.config.optimizer === 'hrp'
-          ? this.kernels.hrp({ cov }, { linkage: p.config.linkage }).weights
-          : this.kernels.riskParity(cov).weights;
+      const { optimizer, linkage, bounds } = p.config;
+      if (optimizer === 'hrp') weights = this.kernels.hrp({ cov }, { linkage }).weights;
+      else if (optimizer === 'risk-parity') weights = this.kernels.riskParity(cov).weights;
+      else weights = this.kernels.minVariance(cov, { bounds }).weights.data;
     } catch (error) {
       if (!(error instanceof KernelInputError)) throw error;
       this.totals.failures++;

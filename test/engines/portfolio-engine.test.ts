@@ -93,6 +93,26 @@ describe('PortfolioEngine', () => {
     await bus.close();
   });
 
+  it('min-variance under bounds: minVariance of the estimated covariance', async () => {
+    const bus = createBus();
+    const bounds = { lower: 0.05, upper: 0.3 };
+    const engine = new PortfolioEngine(bus, {
+      ...OPTIONS,
+      portfolios: [{ id: 'mv', optimizer: 'min-variance', universe: 'stocks', every: 30, bounds }],
+    }).start();
+    const results = collect<PortfolioResult>(bus, 'ANALYTICS_RESULT');
+    const block = seededReturns(60);
+    await publishRows(bus, block, 0, 60);
+    const n = ASSETS.length;
+    const cov = ref.covariance({ data: block.slice(20 * n, 60 * n), rows: 40, cols: n }, { method: 'ledoit-wolf' }).cov;
+    const expected = ref.minVariance(cov, { bounds }).weights.data;
+    expect(results.map((m) => m.payload.optimizer)).toEqual(['min-variance', 'min-variance']);
+    expect(results[1].payload.weights).toEqual(Array.from(expected));
+    expect(results[1].payload.weights.every((w) => w >= 0.05 - 1e-12 && w <= 0.3 + 1e-12)).toBe(true);
+    await engine.close();
+    await bus.close();
+  });
+
   it('a RISK_ALERT rebalances its portfolio at once, a second on the same row is ignored, alerts on other keys too', async () => {
     const bus = createBus();
     const engine = new PortfolioEngine(bus, OPTIONS).start();
@@ -159,7 +179,7 @@ describe('PortfolioEngine', () => {
     bad(
       { portfolios: [{ id: 'a', optimizer: 'max-sharpe' as 'hrp' }] },
       'options.portfolios[0].optimizer',
-      `options.portfolios[0].optimizer: expected 'risk-parity' or 'hrp', got "max-sharpe"`,
+      `options.portfolios[0].optimizer: expected 'min-variance' or 'risk-parity' or 'hrp', got "max-sharpe"`,
     );
     bad(
       {
