@@ -12,6 +12,17 @@ using namespace portfolio::entry;
 
 void registerPortfolio(Napi::Env env, Napi::Object exports) {
   add<minVariance>(env, exports, "minVariance(cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, params, out)");
+  add<maxSharpe>(env, exports,
+                 "maxSharpe(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, params, out)");
+  add<maxUtility>(
+      env, exports,
+      "maxUtility(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, params, out)");
+  add<efficientReturn>(env, exports,
+                       "efficientReturn(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
+                       "targets, params, out)");
+  add<efficientRisk>(env, exports,
+                     "efficientRisk(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
+                     "targets, params, out)");
   add<riskParity>(env, exports, "riskParity(cov, n, budgets, out)");
   add<hrp>(env, exports, "hrp(data, rows, cols, corr, params, out)");
   add<nearestPsd>(env, exports, "nearestPsd(cov, n, params, out)");

@@ -120,6 +120,10 @@ export async function runGateway(
         token,
         origins,
         lag: async () => (await streamStatus(source)).filter((g) => g.group !== '' && !g.group.startsWith('gateway.')),
+        ready: () => {
+          const down = bus.buses.filter((b) => !bus.transport(b).healthy);
+          return down.length === 0 ? true : `Redis not reachable (${down.join(', ')})`;
+        },
       },
       (line) => log.info(line, { event: 'listening' }),
     );

@@ -17,7 +17,7 @@ import type { Bus, Subscription } from '../bus/bus.js';
 import { capabilitiesOf } from '../bus/transports/types.js';
 import { Histogram } from '../bus/histogram.js';
 import type { BusMessage } from '../bus/messages.js';
-import type { GroupLag, MetricsServer } from '../bus/prometheus.js';
+import type { GroupLag, MetricsServer, Readiness } from '../bus/prometheus.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
 import { CLOSE_SLOW, Client, type ClientLimits } from './client.js';
@@ -76,6 +76,8 @@ export interface GatewayOptions {
   lag?: () => Promise<readonly GroupLag[]>;
   /** `kernelbus_build_info` in /metrics. */
   build?: { version: string; backend: string };
+  /** `/readyz` (the CLI's: every bus's Redis reachable). Default: ready while listening. */
+  ready?: Readiness;
 }
 
 /** The last frame built in a flush, with the queue it was built from. */
@@ -355,7 +357,13 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
   try {
     const { serveMetrics } = await import('../bus/prometheus.js');
     const registry = gatewayRegistry({ bus, metrics, sendLatency: () => sendLatency.buckets(), lag: options.lag, build: options.build });
-    server = await serveMetrics(registry, { port, host, routes: { '/': servePage, '/index.html': servePage }, upgrade });
+    server = await serveMetrics(registry, {
+      port,
+      host,
+      ready: options.ready,
+      routes: { '/': servePage, '/index.html': servePage },
+      upgrade,
+    });
   } catch (error) {
     clearInterval(statsTimer);
     await Promise.all(subscriptions.map((s) => s.close()));

@@ -5,7 +5,9 @@
  * rising, one row per symbol, an alerting symbol highlighted once the demo raised a RISK_ALERT for it,
  * a click on a symbol drawing its chart (pixels on the canvas), the three portfolios of the demo in the
  * VaR panel; then the demo killed and started again on the same port: the page reconnects and fills
- * again. Any console error or failed request fails the test. The screenshot goes to the test's temp
+ * again. The same page over `kernelbus gateway` on Redis, with an engine process and a feed: the
+ * feed's symbols, the engine's heartbeat and its consumer groups' lag; the gateway restarted on its
+ * port: the page reconnects. Any console error or failed request fails the test. The screenshot goes to the test's temp
  * dir, and to docs/images/dashboard.png with KERNELBUS_DOCS_SCREENSHOT=1 (`npm run docs:screenshots`).
  * With CI=true a missing browser fails the test; locally it is skipped with the reason.
  */
@@ -14,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_SERVER, RedisServer } from '../../tools/redis-server.js';
 import { Command, killAll } from '../redis-e2e/helpers.js';
 import { TestClient, until } from './helpers.js';
 
@@ -29,12 +32,29 @@ async function demo(port: number): Promise<{ command: Command; url: string; port
   return { command, url: m[1], port: Number(m[2]) };
 }
 
+/** A page at 1280x800 that records console errors, page errors, failed requests and HTTP errors in `problems`. */
+async function open(browser: Browser, url: string, problems: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
+  page.on('pageerror', (e) => void problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => void problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => void (r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`)));
+  await page.goto(url);
+  await page.waitForSelector('body[data-state="connected"]');
+  return page;
+}
+
+/** The problems but the refused WebSocket connections of a restart (the page's retries while the server is down). */
+const unexpected = (problems: string[]) =>
+  problems.filter((p) => !/WebSocket connection to .* failed/.test(p) && !/ERR_CONNECTION_REFUSED/.test(p));
+
 const text = async (page: Page, selector: string) => (await page.locator(selector).first().textContent()) ?? '';
 const number = async (page: Page, selector: string) => Number((await text(page, selector)).replaceAll(',', ''));
 
 (SKIP ? describe.skip : describe)(`dashboard page in headless Chromium${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
   let browser: Browser;
   const problems: string[] = [];
+  let redis: RedisServer | undefined;
 
   beforeAll(async () => {
     if (!CHROMIUM) throw new Error('chromium not found: apt-get install -y chromium (CI=true: the browser test must run)');
@@ -43,6 +63,7 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
   afterAll(async () => {
     await browser?.close();
     await killAll();
+    await redis?.stop();
   });
 
   it('shows live throughput, symbols, alerts, a symbol chart and the portfolios; reconnects when the server restarts', async () => {
@@ -53,13 +74,7 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     await watcher.opened;
     await watcher.request({ subscribe: ['RISK_ALERT'] });
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
-    page.on('pageerror', (e) => void problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => void problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => void (r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`)));
-    await page.goto(first.url);
-    await page.waitForSelector('body[data-state="connected"]');
+    const page = await open(browser, first.url, problems);
 
     // Throughput > 0, and the message count rises.
     await until(async () => (await number(page, '#throughput')) > 0, 'a throughput figure');
@@ -126,9 +141,48 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     second.command.kill('SIGINT');
     expect(await second.command.exited).toBe(0);
 
-    // A refused WebSocket (the restart's first tries) is no console error of the page's own making; anything else is.
-    const unexpected = problems.filter((p) => !/WebSocket connection to .* failed/.test(p) && !/ERR_CONNECTION_REFUSED/.test(p));
-    expect(unexpected).toEqual([]);
+    expect(unexpected(problems)).toEqual([]);
+    await page.close();
     console.log(`[browser] dashboard test ${((performance.now() - t0) / 1000).toFixed(1)} s; screenshots in ${dir}`);
   });
+
+  it.skipIf(!REDIS_SERVER && process.env.CI !== 'true')(
+    'the same page over kernelbus gateway on Redis: symbols, engine heartbeat, group lag; reconnects when the gateway restarts',
+    async () => {
+      const t0 = performance.now();
+      redis = await RedisServer.start();
+      const url = redis.url();
+      const engine = new Command(['engine', 'vpin', '--redis', url, '--consumer', 'E', '--backend', 'reference']);
+      await engine.waitFor(/^ready: engine vpin/m);
+      const gatewayArgs = (port: number) => ['gateway', '--redis', url, '--port', String(port)];
+      const first = new Command(gatewayArgs(0));
+      const m = await first.waitFor(/^dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/) /m);
+      const problems: string[] = [];
+      const page = await open(browser, m[1], problems);
+      const feed = new Command(['feed', '--redis', url, '--symbols', '8', '--rate', '4000', '--seconds', '60', '--seed', '5']);
+      await feed.waitFor(/^kernelbus feed: /m);
+
+      await until(async () => (await page.locator('#symbols tbody tr').count()) === 8, "the feed's 8 symbols");
+      await until(async () => (await text(page, '#engines tbody')).startsWith('vpin'), "the engine's heartbeat");
+      await until(
+        async () => (await page.locator('#groups tbody tr td:nth-child(2)').allTextContents()).includes('vpin'),
+        "the vpin group's lag",
+      );
+      expect(await number(page, '#throughput')).toBeGreaterThan(0);
+
+      expect(await first.stop()).toBe(0);
+      await page.waitForSelector('body[data-state="reconnecting"]', { timeout: 5000 });
+      const second = new Command(gatewayArgs(Number(m[2])));
+      await second.waitFor(/^ready: gateway/m);
+      await page.waitForSelector('body[data-state="connected"]', { timeout: 15_000 });
+      const after = await number(page, '#messages');
+      await until(async () => (await number(page, '#messages')) > after, 'messages after the restart', 10_000);
+      expect(await second.stop()).toBe(0);
+      feed.kill('SIGTERM');
+      await Promise.all([feed.exited, engine.stop()]);
+      expect(unexpected(problems)).toEqual([]);
+      await page.close();
+      console.log(`[browser] dashboard over kernelbus gateway on Redis ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    },
+  );
 });

@@ -51,6 +51,7 @@ describeRedis('the WebSocket gateway over Redis', () => {
     await Promise.all([a.waitFor(READY), b.waitFor(READY), gateway.waitFor(/^ready: gateway/m)]);
     const page = (await gateway.waitFor(DASHBOARD))[1];
     const ws = `${page.replace('http', 'ws')}ws`;
+    expect(await (await fetch(`${page}readyz`)).text()).toBe('ready\n'); // its Redis answers
     // Both engines hold streams before the feed starts, so none changes hands (and republishes) meanwhile.
     const holders = async () =>
       (await Promise.all(ENGINE_TRADE_STREAMS.map((s) => redis.get(keysOf().lease(s, 'vpin'))))).map((v) => v?.split(':')[0]);
