@@ -163,7 +163,7 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
       await feed.waitFor(/^kernelbus feed: /m);
 
       await until(async () => (await page.locator('#symbols tbody tr').count()) === 8, "the feed's 8 symbols");
-      await until(async () => (await text(page, '#engines tbody')).startsWith('vpin'), "the engine's heartbeat");
+      await until(async () => (await text(page, '#engines tbody')).startsWith('vpin (E)'), "the engine's heartbeat");
       await until(
         async () => (await page.locator('#groups tbody tr td:nth-child(2)').allTextContents()).includes('vpin'),
         "the vpin group's lag",
