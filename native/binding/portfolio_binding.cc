@@ -11,6 +11,17 @@ using namespace portfolio::entry;
 
 void registerPortfolio(Napi::Env env, Napi::Object exports) {
   add<minVariance>(env, exports, "minVariance(cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, params, out)");
+  add<maxSharpe>(env, exports,
+                 "maxSharpe(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, params, out)");
+  add<maxUtility>(
+      env, exports,
+      "maxUtility(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, params, out)");
+  add<efficientReturn>(env, exports,
+                       "efficientReturn(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
+                       "targets, params, out)");
+  add<efficientRisk>(env, exports,
+                     "efficientRisk(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
+                     "targets, params, out)");
 }
 
 }  // namespace kernelbus::binding

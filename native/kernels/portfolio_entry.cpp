@@ -14,9 +14,37 @@ Status unpack(Packed packed, MinVarianceParams& out) {
   return p.status();
 }
 
+Status unpack(Packed packed, MaxSharpeParams& out) {
+  ParamReader p(packed, kMaxSharpeParams);
+  out.riskFree = p.finite();       // a finite number
+  out.l2Gamma = p.zeroOrAbove(0);  // a finite number >= 0
+  return p.status();
+}
+
+Status unpack(Packed packed, MaxUtilityParams& out) {
+  ParamReader p(packed, kMaxUtilityParams);
+  out.riskAversion = p.positive();  // a finite number > 0
+  out.l2Gamma = p.zeroOrAbove(0);   // a finite number >= 0
+  out.riskFree = p.finite();        // a finite number
+  return p.status();
+}
+
+Status unpack(Packed packed, EfficientParams& out) {
+  ParamReader p(packed, kEfficientParams);
+  out.l2Gamma = p.zeroOrAbove(0);  // a finite number >= 0
+  out.riskFree = p.finite();       // a finite number
+  return p.status();
+}
+
 bool optimizerParamNames(std::string_view kernel, ParamNames& out) {
   if (kernel == "minVariance") {
     out = paramNamesOf(kMinVarianceParams);
+  } else if (kernel == "maxSharpe") {
+    out = paramNamesOf(kMaxSharpeParams);
+  } else if (kernel == "maxUtility") {
+    out = paramNamesOf(kMaxUtilityParams);
+  } else if (kernel == "efficientReturn" || kernel == "efficientRisk") {
+    out = paramNamesOf(kEfficientParams);
   } else {
     return false;
   }
@@ -60,7 +88,99 @@ Outcome requireRows(int at, In rows, In rlo, In rhi, In tags) {
   return Outcome{};
 }
 
+/// The checks every optimizer over expected returns shares (arguments in the order of its JS call):
+/// the counts, every length, the bounds and rows; into the batch and the constraints.
+Outcome prepareMean(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo,
+                    In rhi, In tags, size_t m, size_t problems, MeanBatch& b, Constraints& c) {
+  if (n < 1) return ArgFault{4, -1, "at least one asset", "0"};
+  if (problems < 1) return ArgFault{13, -1, "at least one problem", "0"};
+  if (m < 1) return ArgFault{12, -1, "at least one row (the budget)", "0"};
+  if (Outcome o = requireOneOr(1, meanCount, problems); !o.ok()) return o;
+  if (Outcome o = requireOneOr(3, covCount, problems); !o.ok()) return o;
+  if (Outcome o = requireOneOr(7, boundCount, problems); !o.ok()) return o;
+  if (Outcome o = requireLength(0, mean, cells(meanCount, n), "meanCount x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, cov, cells(covCount, cells(n, n)), "covCount x n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, lower, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, upper, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(8, rows, cells(m, n), "m x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(9, rlo, m, "m"); !o.ok()) return o;
+  if (Outcome o = requireLength(10, rhi, m, "m"); !o.ok()) return o;
+  if (Outcome o = requireLength(11, tags, m, "m"); !o.ok()) return o;
+  if (Outcome o = requireBounds(5, lower, upper); !o.ok()) return o;
+  if (Outcome o = requireRows(8, rows, rlo, rhi, tags); !o.ok()) return o;
+  b = MeanBatch{mean.data, meanCount, cov.data, covCount, n, problems};
+  c = Constraints{lower.data, upper.data, boundCount, rows.data, rlo.data, rhi.data, tags.data, m};
+  return Outcome{};
+}
+
+/// Targets (argument `at`): one per problem, finite, >= min.
+Outcome requireTargets(int at, In targets, size_t problems, double min) {
+  if (Outcome o = requireLength(at, targets, problems, "one per problem"); !o.ok()) return o;
+  for (size_t k = 0; k < targets.length; k++) {
+    if (!(std::isfinite(targets.data[k]) && targets.data[k] >= min)) {
+      return ArgFault{at, -1, "finite targets", "targets[" + std::to_string(k) + "] = " + std::to_string(targets.data[k])};
+    }
+  }
+  return Outcome{};
+}
+
 }  // namespace
+
+Outcome maxSharpe(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo,
+                  In rhi, In tags, size_t m, size_t problems, Packed params, Out out) {
+  MaxSharpeParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  MeanBatch b;
+  Constraints c;
+  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
+      !o.ok())
+    return o;
+  if (!(rlo.data[0] > 0 && rlo.data[0] == rhi.data[0]))
+    return ArgFault{9, -1, "row 0 the budget, > 0", "rlo[0] = " + std::to_string(rlo.data[0])};
+  if (Outcome o = requireLength(15, out, meanLength(problems, n)); !o.ok()) return o;
+  return portfolio::maxSharpe(b, c, p.riskFree, p.l2Gamma, out.data);
+}
+
+Outcome maxUtility(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo,
+                   In rhi, In tags, size_t m, size_t problems, Packed params, Out out) {
+  MaxUtilityParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  MeanBatch b;
+  Constraints c;
+  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
+      !o.ok())
+    return o;
+  if (Outcome o = requireLength(15, out, meanLength(problems, n)); !o.ok()) return o;
+  return portfolio::maxUtility(b, c, p.riskAversion, p.l2Gamma, p.riskFree, out.data);
+}
+
+Outcome efficientReturn(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows,
+                        In rlo, In rhi, In tags, size_t m, size_t problems, In targets, Packed params, Out out) {
+  EfficientParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  MeanBatch b;
+  Constraints c;
+  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
+      !o.ok())
+    return o;
+  if (Outcome o = requireTargets(14, targets, problems, -INFINITY); !o.ok()) return o;
+  if (Outcome o = requireLength(16, out, meanLength(problems, n)); !o.ok()) return o;
+  return portfolio::efficientReturn(b, c, targets.data, p.l2Gamma, p.riskFree, out.data);
+}
+
+Outcome efficientRisk(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo,
+                      In rhi, In tags, size_t m, size_t problems, In targets, Packed params, Out out) {
+  EfficientParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  MeanBatch b;
+  Constraints c;
+  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
+      !o.ok())
+    return o;
+  if (Outcome o = requireTargets(14, targets, problems, 0); !o.ok()) return o;
+  if (Outcome o = requireLength(16, out, meanLength(problems, n)); !o.ok()) return o;
+  return portfolio::efficientRisk(b, c, targets.data, p.l2Gamma, p.riskFree, out.data);
+}
 
 Outcome minVariance(In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo, In rhi, In tags, size_t m,
                     size_t problems, Packed params, Out out) {

@@ -14,8 +14,15 @@ constexpr int8_t kFree = 0, kAtLower = 1, kAtUpper = 2, kTemp = 3;
 // row states
 constexpr int8_t kInactive = 0, kAtLo = 1, kAtHi = 2, kEqual = 3;
 constexpr double kMaxIterationsPerVariable = 20;
+/// A step below this (relative to the free variables' size) is rounding: the point is stationary.
+constexpr double kStepTol = 1e-12;
 
 QpResult failed(QpStatus status, double where = -1, double value = 0) { return QpResult{status, 0, where, value}; }
+
+/// y += a x over n values.
+void axpy(double a, const double* x, double* y, size_t n) {
+  for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+}
 
 }  // namespace
 
@@ -235,13 +242,17 @@ QpResult QpSolver::iterate() {
     std::fill(dir_.begin(), dir_.end(), 0.0);
     for (size_t k = 0; k < nf; k++) dir_[free_[k]] = sol_[k];
     double curvature = 0, norm2 = 0;
-    if (pmax > 1e-14 * xmax) {
+    // as many active rows as free variables: a vertex, where the step is 0 (what the solve gives is rounding)
+    if (nf > nw && pmax > kStepTol * xmax) {
       curvatureAlong(-1, curvature, norm2);
       step(1, -1);
       continue;
     }
-    curvatureAlong(-1, curvature, norm2);
-    move(1, -1);
+    // stationary: the remaining step of rounding size, taken when it crosses no constraint; then the multipliers
+    if (nf > nw) {
+      curvatureAlong(-1, curvature, norm2);
+      if (ratio(-1, kInf) >= 1) move(1, -1);
+    }
     const double* lambda = sol_.data();
     double worst = 0;
     long drop = -1;
@@ -315,16 +326,17 @@ void QpSolver::curvatureAlong(long extra, double& curvature, double& norm2) {
   const size_t n = n_, nf = nf_;
   curvature = 0;
   norm2 = 0;
-  for (size_t i = 0; i < n; i++) {
-    double s = 0;
-    if (hasH_) {
-      for (size_t k = 0; k < nf; k++) {
-        const size_t j = free_[k];
-        if (j < n) s += p_.H[i * n + j] * dir_[j];
-      }
-      if (extra >= 0 && static_cast<size_t>(extra) < n) s += p_.H[i * n + static_cast<size_t>(extra)] * dir_[static_cast<size_t>(extra)];
+  // hd = H dir, row by row of H (symmetric): each free asset's row scaled into hd, in the free order
+  std::fill(hd_.begin(), hd_.begin() + static_cast<std::ptrdiff_t>(n), 0.0);
+  if (hasH_) {
+    for (size_t k = 0; k < nf; k++) {
+      const size_t j = free_[k];
+      if (j < n) axpy(dir_[j], p_.H + j * n, hd_.data(), n);
     }
-    hd_[i] = s;
+    if (extra >= 0 && static_cast<size_t>(extra) < n) {
+      const size_t e = static_cast<size_t>(extra);
+      axpy(dir_[e], p_.H + e * n, hd_.data(), n);
+    }
   }
   for (size_t k = 0; k < nf; k++) {
     const size_t j = free_[k];
@@ -346,6 +358,22 @@ double QpSolver::rowChange(size_t i, long extra) const {
 }
 
 double QpSolver::step(double tmax, long extra) {
+  const double alpha = ratio(extra, tmax);
+  if (alpha == kInf) return alpha;
+  move(alpha, extra);
+  if (block_ >= 0 && blockRow_) {
+    const size_t b = static_cast<size_t>(block_);
+    rstate_[b] = blockState_;
+    rowValue_[b] = blockState_ == kAtHi ? p_.rhi[b] : p_.rlo[b];
+  } else if (block_ >= 0) {
+    const size_t b = static_cast<size_t>(block_);
+    vstate_[b] = blockState_;
+    x_[b] = blockState_ == kAtLower ? lo_[b] : hi_[b];
+  }
+  return alpha;
+}
+
+double QpSolver::ratio(long extra, double tmax) {
   const size_t n = n_, m = m_, nf = nf_;
   double alpha = tmax;
   long block = -1;
@@ -404,17 +432,9 @@ double QpSolver::step(double tmax, long extra) {
       }
     }
   }
-  if (alpha == kInf) return alpha;
-  move(alpha, extra);
-  if (block >= 0 && blockRow) {
-    const size_t b = static_cast<size_t>(block);
-    rstate_[b] = blockState;
-    rowValue_[b] = blockState == kAtHi ? p_.rhi[b] : p_.rlo[b];
-  } else if (block >= 0) {
-    const size_t b = static_cast<size_t>(block);
-    vstate_[b] = blockState;
-    x_[b] = blockState == kAtLower ? lo_[b] : hi_[b];
-  }
+  block_ = block;
+  blockRow_ = blockRow;
+  blockState_ = blockState;
   return alpha;
 }
 

@@ -42,6 +42,7 @@ class QpSolver {
   QpResult solve(const QpProblem& p, bool warm);
   /// The solution: the variables, then one artificial per row.
   const double* x() const { return x_.data(); }
+  size_t rows() const { return m_; }
 
  private:
   QpResult finish(QpResult r);
@@ -59,6 +60,7 @@ class QpSolver {
   void curvatureAlong(long extra, double& curvature, double& norm2);
   double rowChange(size_t i, long extra) const;
   double step(double tmax, long extra);
+  double ratio(long extra, double tmax);
   double rowWeight(size_t i) const;
   void move(double alpha, long extra);
 
@@ -75,6 +77,10 @@ class QpSolver {
   QpProblem p_;
   double iterations_ = 0;
   double scaleH_ = 0;
+  // what ratio() found in the way: a variable or row (-1: none), and the state it joins the working set in
+  long block_ = -1;
+  bool blockRow_ = false;
+  int8_t blockState_ = 0;
 };
 
 /// LU with partial pivoting of the s x s row-major K in place (perm: the row order); false when a

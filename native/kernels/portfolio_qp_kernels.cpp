@@ -14,7 +14,8 @@ namespace {
 
 Status fault(Fault f, double index, double value, double previous) { return Status{f, index, value, previous}; }
 
-/// The fault of a solve that did not reach an optimum, for problem p.
+}  // namespace
+
 Status solveFault(const QpResult& r, size_t p, const double* tags) {
   const double at = static_cast<double>(p);
   switch (r.status) {
@@ -29,7 +30,6 @@ Status solveFault(const QpResult& r, size_t p, const double* tags) {
   }
 }
 
-/// w'Sw over n assets.
 double quadratic(const double* S, const double* w, size_t n) {
   double s = 0;
   for (size_t i = 0; i < n; i++) {
@@ -40,7 +40,6 @@ double quadratic(const double* S, const double* w, size_t n) {
   return s;
 }
 
-/// H = a S + b I.
 void scaledCov(double* H, const double* S, size_t n, double a, double b) {
   for (size_t i = 0; i < n; i++) {
     for (size_t j = 0; j < n; j++) H[i * n + j] = a * S[i * n + j];
@@ -48,10 +47,7 @@ void scaledCov(double* H, const double* S, size_t n, double a, double b) {
   }
 }
 
-/// Runs solveOne(p, solver, warm) -> Status for every problem, blocks of kBlock shared between
-/// threads; the fault of the lowest problem that faulted (the reference stops there too).
-template <typename SolveOne>
-Status forEachProblem(size_t n, size_t m, size_t problems, SolveOne solveOne) {
+Status forEachProblem(size_t n, size_t m, size_t problems, const std::function<Status(size_t, QpSolver&, bool)>& solveOne) {
   const size_t blocks = (problems + kBlock - 1) / kBlock;
   std::vector<Status> faults(blocks);
   parallelFor(blocks, 1, [&](size_t b0, size_t b1) {
@@ -71,8 +67,6 @@ Status forEachProblem(size_t n, size_t m, size_t problems, SolveOne solveOne) {
     if (!s.ok()) return s;
   return Status{};
 }
-
-}  // namespace
 
 Status checkCovStack(const double* cov, size_t count, size_t n) {
   for (size_t p = 0; p < count; p++) {

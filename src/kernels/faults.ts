@@ -63,7 +63,7 @@ export const Fault = {
   PORTFOLIO_RETURN_TARGET: 27,
   /** A target volatility below the lowest feasible one: value = the target, previous = the lowest. */
   PORTFOLIO_RISK_TARGET: 28,
-  /** An expected return that is not finite: index = its position in the stack, previous = N. */
+  /** An expected return that is not finite: index = its position, previous = N for a P x N matrix, 1 for a vector. */
   PORTFOLIO_MEAN_NOT_FINITE: 29,
 } as const;
 
@@ -82,8 +82,6 @@ function rowName(tag: number): { name: string; what: string } {
       return { name: 'options.equality', what: `row ${id} of A w = b` };
     case RowKind.TARGET_RETURN:
       return { name: 'targetReturn', what: 'the target return' };
-    case RowKind.SHARPE:
-      return { name: 'mean', what: 'an expected excess return of 1 (the Sharpe normalisation)' };
     default:
       return { name: 'options.bounds', what: `asset ${id}'s bounds` };
   }
@@ -205,6 +203,13 @@ export function inputFault(code: number, index: number, value: number, previous:
         `negative curvature ${v} ${previous >= 0 ? `freeing asset ${previous}` : 'leaving a constraint row'}${inProblem(index)}`,
       );
     case Fault.PORTFOLIO_INFEASIBLE: {
+      if (Math.floor(previous / ROW_KIND) === RowKind.SHARPE) {
+        return new KernelInputError(
+          'mean',
+          'an expected return above options.riskFree within the constraints (PyPortfolioOpt max_sharpe)',
+          `none${inProblem(index)}`,
+        );
+      }
       const row = rowName(previous);
       return new KernelInputError(
         row.name,

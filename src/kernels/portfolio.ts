@@ -61,6 +61,32 @@ export interface MinVarianceResult {
   iterations: Float64Array;
 }
 
+/** Options of the optimizers that take expected returns: the constraints and the risk-free rate of the Sharpe ratio reported. */
+export interface MeanVarianceOptions extends PortfolioConstraints {
+  /** The risk-free rate, in the unit of `mean` (default 0: PyPortfolioOpt's portfolio_performance). */
+  riskFree?: number;
+}
+
+/** Options of `maxUtility()`. */
+export interface MaxUtilityOptions extends MeanVarianceOptions {
+  /** delta in mu'w - delta/2 w'Sw (> 0; default 1, PyPortfolioOpt's risk_aversion). */
+  riskAversion?: number;
+}
+
+/** What the optimizers that take expected returns give, per problem (P rows). */
+export interface PortfolioResult {
+  /** P x N weights. */
+  weights: Matrix;
+  /** mean'w per problem. */
+  expectedReturn: Float64Array;
+  /** sqrt(w'Sw) per problem. */
+  volatility: Float64Array;
+  /** (expectedReturn - riskFree) / volatility per problem. */
+  sharpe: Float64Array;
+  /** The solver's active-set iterations per problem (all its solves). */
+  iterations: Float64Array;
+}
+
 /**
  * A constraint row's tag, kind * ROW_KIND + id: what an infeasible row is called in the error
  * (src/kernels/faults.ts). Kinds: the budget, a sector (id = its code), an inequality or equality row
@@ -84,8 +110,18 @@ export interface ResolvedConstraints {
   l2Gamma: number;
 }
 
-/** The family's backend interface: arrays and counts, the packed parameters last (portfolio-optimizers.ts). */
-export interface PortfolioFamily {
+/**
+ * The family's backend interface: the optimizers' (portfolio-optimizers.ts) and the allocation
+ * kernels' (portfolio-allocation.ts) signatures: arrays and counts, the packed parameters last.
+ */
+export interface PortfolioFamily extends OptimizerFamily, AllocationFamily {}
+
+/** The allocation kernels' backend signatures (their descriptors: portfolio-allocation.ts). */
+// biome-ignore lint/suspicious/noEmptyInterface: the allocation kernels' signatures are added here
+export interface AllocationFamily {}
+
+/** The optimizers' backend signatures. */
+export interface OptimizerFamily {
   /**
    * cov: covCount stacked N x N matrices; lower/upper: boundCount x N; rows m x N with rlo, rhi, tags;
    * P problems (covCount and boundCount each 1 or P).
@@ -105,6 +141,117 @@ export interface PortfolioFamily {
     problems: number,
     l2Gamma: number,
   ): Float64Array;
+  /** mean: meanCount x N; the rest as minVariance. */
+  maxSharpe(
+    mean: Float64Array,
+    meanCount: number,
+    cov: Float64Array,
+    covCount: number,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    boundCount: number,
+    rows: Float64Array,
+    rlo: Float64Array,
+    rhi: Float64Array,
+    tags: Float64Array,
+    m: number,
+    problems: number,
+    riskFree: number,
+    l2Gamma: number,
+  ): Float64Array;
+  maxUtility(
+    mean: Float64Array,
+    meanCount: number,
+    cov: Float64Array,
+    covCount: number,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    boundCount: number,
+    rows: Float64Array,
+    rlo: Float64Array,
+    rhi: Float64Array,
+    tags: Float64Array,
+    m: number,
+    problems: number,
+    riskAversion: number,
+    l2Gamma: number,
+    riskFree: number,
+  ): Float64Array;
+  /** targets: one per problem. */
+  efficientReturn(
+    mean: Float64Array,
+    meanCount: number,
+    cov: Float64Array,
+    covCount: number,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    boundCount: number,
+    rows: Float64Array,
+    rlo: Float64Array,
+    rhi: Float64Array,
+    tags: Float64Array,
+    m: number,
+    problems: number,
+    targets: Float64Array,
+    l2Gamma: number,
+    riskFree: number,
+  ): Float64Array;
+  efficientRisk(
+    mean: Float64Array,
+    meanCount: number,
+    cov: Float64Array,
+    covCount: number,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    boundCount: number,
+    rows: Float64Array,
+    rlo: Float64Array,
+    rhi: Float64Array,
+    tags: Float64Array,
+    m: number,
+    problems: number,
+    targets: Float64Array,
+    l2Gamma: number,
+    riskFree: number,
+  ): Float64Array;
+}
+
+/** Expected returns: N values, or a P x N Matrix (one row per problem): data and count. */
+export function requireMeans(mean: unknown, n: number): { data: Float64Array; count: number } {
+  if (mean instanceof Float64Array) {
+    requireFloat64Array(mean, 'mean');
+    if (mean.length !== n) throw new KernelInputError('mean', `${n} expected returns (as cov)`, `length ${mean.length}`);
+    return { data: mean, count: 1 };
+  }
+  const m = asColumns(mean, 'mean');
+  if (m.cols !== n || m.rows < 1) throw new KernelInputError('mean', `N = ${n} values or a P x ${n} Matrix`, `${m.rows} x ${m.cols}`);
+  return { data: m.data, count: m.rows };
+}
+
+/** Targets: a finite number, or a Float64Array of finite numbers (one per problem), >= min. */
+export function requireTargets(value: unknown, name: string, min: number): Float64Array {
+  const expected =
+    min === -Infinity
+      ? 'a finite number or a Float64Array of them (one per problem)'
+      : `a finite number >= ${min} or a Float64Array of them (one per problem)`;
+  const ok = (x: number) => Number.isFinite(x) && x >= min;
+  if (typeof value === 'number') {
+    if (!ok(value)) throw new KernelInputError(name, expected, describeValue(value));
+    return Float64Array.of(value);
+  }
+  if (!(value instanceof Float64Array) || value.length === 0) throw new KernelInputError(name, expected, describeValue(value));
+  requireFloat64Array(value, name);
+  for (let k = 0; k < value.length; k++) if (!ok(value[k])) throw new KernelInputError(name, expected, `${name}[${k}] = ${value[k]}`);
+  return value;
+}
+
+/** `values` (1 or P of them) as P values. */
+export function perProblem(values: Float64Array, P: number): Float64Array {
+  return values.length === P ? values : new Float64Array(P).fill(values[0]);
 }
 
 /** A covariance (N x N) or a stack of P (P·N rows, N columns): its data, N and P. */

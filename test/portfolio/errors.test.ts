@@ -13,6 +13,8 @@ const withCell = (m: Matrix, i: number, v: number) => raw(withValue(m.data, i, v
 const STACK = matrix(f64(...COV.data, ...COV.data), 6, 3);
 const NOT_PSD = matrix(f64(1, 2, 2, 1), 2, 2);
 const SECTORS = Int32Array.of(0, 0, 1);
+const MU = f64(0.08, 0.12, 0.06);
+const FREE = { lower: -Infinity, upper: Infinity };
 
 // biome-ignore format: the table keeps one bad input per line
 const cases = [
@@ -46,6 +48,30 @@ const cases = [
   c('infeasible budget', 'minVariance', [COV, { budget: 2, bounds: { upper: 0.5 } }], 'options.budget', 'options.budget: expected constraints some portfolio satisfies, got infeasible: the budget (the sum of the weights) cannot hold within the bounds and the other constraints (short by 0.5)'),
   c('infeasible sector', 'minVariance', [COV, { sectors: SECTORS, sectorBounds: { lower: f64(0, 0.5) }, bounds: { upper: f64(1, 1, 0.25) } }], 'options.sectorBounds', 'options.sectorBounds: expected constraints some portfolio satisfies, got infeasible: sector 1\'s bounds cannot hold within the bounds and the other constraints (short by 0.25)'),
   c('infeasible equality in the second problem', 'minVariance', [STACK, { equality: { A: matrix(f64(1, -1, 0), 1, 3), b: f64(0.9) }, bounds: { upper: matrix(f64(1, 1, 1, 0.5, 0.5, 0.5), 2, 3) } }], 'options.equality', 'options.equality: expected constraints some portfolio satisfies, got infeasible: row 0 of A w = b cannot hold within the bounds and the other constraints (short by 0.4) (problem 1)'),
+
+  // the optimizers over expected returns: mean, their options, their verdicts
+  c('mean of the wrong length', 'maxSharpe', [f64(0.1, 0.2), COV], 'mean', 'mean: expected 3 expected returns (as cov), got length 2'),
+  c('mean a plain array', 'maxUtility', [[0.1, 0.2, 0.1], COV], 'mean', 'mean: expected a Float64Array or a Matrix { data, rows, cols }, got an Array of length 3'),
+  c('mean matrix of the wrong width', 'efficientReturn', [matrix(f64(0.1, 0.2), 1, 2), COV, 0.1], 'mean', 'mean: expected N = 3 values or a P x 3 Matrix, got 1 x 2'),
+  c('mean rows unlike the stack', 'maxUtility', [matrix(new Float64Array(9), 3, 3), STACK], 'cov (stacked matrices)', 'cov (stacked matrices): expected 1 or 3 problems (as the others), got 2'),
+  c('mean NaN', 'maxSharpe', [f64(0.1, NaN, 0.1), COV], 'mean', 'mean: expected finite expected returns, got mean[1] = NaN'),
+  c('mean Infinity in the second row', 'efficientRisk', [matrix(f64(0.1, 0.1, 0.1, 0.1, 0.1, Infinity), 2, 3), COV, 0.2], 'mean', 'mean: expected finite expected returns, got mean[1][2] = Infinity'),
+  c('riskFree NaN', 'maxSharpe', [MU, COV, { riskFree: NaN }], 'options.riskFree', 'options.riskFree: expected a finite number, got NaN'),
+  c('riskAversion 0', 'maxUtility', [MU, COV, { riskAversion: 0 }], 'options.riskAversion', 'options.riskAversion: expected a finite number > 0, got 0'),
+  c('riskAversion on maxSharpe', 'maxSharpe', [MU, COV, { riskAversion: 1 }], 'options', 'options: expected only the options bounds, budget, sectors, sectorBounds, inequality, equality, l2Gamma, riskFree, got unknown option "riskAversion"'),
+  c('maxSharpe with budget 0', 'maxSharpe', [MU, COV, { budget: 0, bounds: { lower: -1 } }], 'options.budget', 'options.budget: expected a number > 0 (maxSharpe scales a portfolio to it), got 0'),
+  c('maxSharpe: no return above riskFree', 'maxSharpe', [MU, COV, { riskFree: 0.2 }], 'mean', 'mean: expected an expected return above options.riskFree within the constraints (PyPortfolioOpt max_sharpe), got none'),
+  c('maxSharpe: none within the bounds', 'maxSharpe', [MU, COV, { riskFree: 0.1, bounds: { upper: f64(1, 0, 1) } }], 'mean', 'mean: expected an expected return above options.riskFree within the constraints (PyPortfolioOpt max_sharpe), got none'),
+  c('targetReturn NaN', 'efficientReturn', [MU, COV, NaN], 'targetReturn', 'targetReturn: expected a finite number or a Float64Array of them (one per problem), got NaN'),
+  c('targetReturn a string', 'efficientReturn', [MU, COV, '0.1'], 'targetReturn', 'targetReturn: expected a finite number or a Float64Array of them (one per problem), got "0.1"'),
+  c('targetReturn entry infinite', 'efficientReturn', [MU, COV, f64(0.1, Infinity)], 'targetReturn', 'targetReturn: expected a finite number or a Float64Array of them (one per problem), got targetReturn[1] = Infinity'),
+  c('targets unlike the stack', 'efficientReturn', [MU, STACK, f64(0.1, 0.1, 0.1)], 'the targets', 'the targets: expected 1 or 2 problems (as the others), got 3'),
+  c('targetReturn out of reach', 'efficientReturn', [MU, COV, 0.2], 'targetReturn', 'targetReturn: expected a target return <= 0.12 (the highest feasible), got 0.2'),
+  c('targetReturn out of reach in the second problem', 'efficientReturn', [MU, COV, f64(0.1, 0.13), { bounds: { upper: matrix(f64(1, 1, 1, 0.5, 0.5, 0.5), 2, 3) } }], 'targetReturn', 'targetReturn: expected a target return <= 0.1 (the highest feasible), got 0.13 (problem 1)'),
+  c('targetVolatility negative', 'efficientRisk', [MU, COV, -0.1], 'targetVolatility', 'targetVolatility: expected a finite number >= 0 or a Float64Array of them (one per problem), got -0.1'),
+  c('targetVolatility below the minimum', 'efficientRisk', [MU, COV, 0.1], 'targetVolatility', 'targetVolatility: expected a target volatility >= 0.12166548712332764 (the lowest feasible), got 0.1'),
+  c('maxUtility unbounded (the direction found: asset 1 up, asset 0 down)', 'maxUtility', [f64(0.1, 0), matrix(f64(1, 1, 1, 1), 2, 2), { bounds: FREE }], 'options.bounds', 'options.bounds: expected a bounded problem, got unbounded: the objective decreases without end moving asset 1'),
+  c('maxUtility infeasible', 'maxUtility', [MU, COV, { budget: -1 }], 'options.budget', 'options.budget: expected constraints some portfolio satisfies, got infeasible: the budget (the sum of the weights) cannot hold within the bounds and the other constraints (short by 1)'),
 ];
 
 describeErrorCases('portfolio', cases);

@@ -43,6 +43,14 @@ function normalisedSolve(S: Matrix, v: number[]): number[] {
   return x.map((a) => a / t);
 }
 
+/** S^-1 v. */
+function solve(S: Matrix, v: number[]): number[] {
+  return inverse(S).map((r) => r.reduce((s, a, j) => s + a * v[j], 0));
+}
+const sum = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0);
+const dotOf = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, x, i) => s + x * b[i], 0);
+const MU = f64(0.08, 0.12, 0.06);
+
 const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-14) => {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++)
@@ -185,5 +193,195 @@ describe('minVariance', () => {
       close(batch.weights.data.subarray(p * 6, p * 6 + 6), one.weights.data, 1e-13);
       expect(batch.volatility[p]).toBeCloseTo(one.volatility[0], 14);
     });
+  });
+});
+
+describe('maxSharpe', () => {
+  it('unconstrained: the tangency portfolio S^-1 (mu - rf) normalised', () => {
+    const r = ref.maxSharpe(MU, COV3, { bounds: FREE, riskFree: 0.02 });
+    close(
+      r.weights.data,
+      normalisedSolve(
+        COV3,
+        Array.from(MU, (m) => m - 0.02),
+      ),
+    );
+    expect(r.expectedReturn[0]).toBeCloseTo(dotOf(MU, r.weights.data), 15);
+    expect(r.sharpe[0]).toBe((r.expectedReturn[0] - 0.02) / r.volatility[0]);
+  });
+
+  it('two assets by hand, and a long-only corner: an asset below the risk-free rate gets no weight', () => {
+    // uncorrelated: w_i proportional to (mu_i - rf) / s_i^2
+    const cov = matrix(f64(0.04, 0, 0, 0.09), 2, 2);
+    const r = ref.maxSharpe(f64(0.1, 0.1), cov);
+    close(r.weights.data, [0.09 / 0.13, 0.04 / 0.13]);
+    const corner = ref.maxSharpe(f64(0.1, 0.01), cov, { riskFree: 0.02 });
+    close(corner.weights.data, [1, 0], 0);
+    // unconstrained, the same asset is shorted
+    expect(ref.maxSharpe(f64(0.1, 0.01), cov, { riskFree: 0.02, bounds: FREE }).weights.data[1]).toBeLessThan(0);
+  });
+
+  it('is the highest Sharpe ratio of the efficient frontier and of random long-only portfolios (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 12 }), (seed, n) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, 3 * n, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.001 * (rand() - 0.2));
+        if (Math.max(...mean) <= 0) return;
+        const r = ref.maxSharpe(mean, cov);
+        const w = r.weights.data;
+        expect(Math.abs(sum(w) - 1)).toBeLessThanOrEqual(1e-14);
+        expect(Math.min(...w)).toBeGreaterThanOrEqual(0);
+        const sharpeOf = (x: ArrayLike<number>) => {
+          let v = 0;
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v += x[i] * cov.data[i * n + j] * x[j];
+          return dotOf(mean, x) / Math.sqrt(v);
+        };
+        expect(Math.abs(r.sharpe[0] - sharpeOf(w))).toBeLessThanOrEqual(1e-12 * Math.abs(r.sharpe[0]));
+        for (let trial = 0; trial < 30; trial++) {
+          const e = Array.from({ length: n }, () => -Math.log(1 - rand()));
+          const t = sum(e);
+          expect(sharpeOf(e.map((v) => v / t))).toBeLessThanOrEqual(r.sharpe[0] * (1 + 1e-12));
+        }
+        // the tangency portfolio is on the frontier: efficientReturn at its return gives it back
+        const back = ref.efficientReturn(mean, cov, r.expectedReturn[0]);
+        expect(back.volatility[0]).toBeLessThanOrEqual(r.volatility[0] * (1 + 1e-12));
+        expect(Math.abs(back.volatility[0] - r.volatility[0])).toBeLessThanOrEqual(1e-9 * r.volatility[0]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('maxUtility', () => {
+  it('unconstrained: w = S^-1 (mu - lambda 1) / delta with lambda making sum(w) = 1', () => {
+    const delta = 3;
+    const a = solve(COV3, Array.from(MU));
+    const b = solve(COV3, [1, 1, 1]);
+    const lambda = (sum(a) - delta) / sum(b);
+    const expected = a.map((x, i) => (x - lambda * b[i]) / delta);
+    close(ref.maxUtility(MU, COV3, { bounds: FREE, riskAversion: delta }).weights.data, expected);
+  });
+
+  it('KKT conditions of random problems with bounds, sectors and l2Gamma (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 20 }), fc.integer({ min: 2, max: 50 }), (seed, n, t) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, t, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.01 * (rand() - 0.3));
+        const delta = 0.5 + 10 * rand();
+        const gamma = rand() < 0.5 ? 0 : 0.01 * rand();
+        const lower = new Float64Array(n).fill(-0.5);
+        const upper = new Float64Array(n).fill(0.8);
+        const r = ref.maxUtility(mean, cov, { riskAversion: delta, l2Gamma: gamma, bounds: { lower, upper } });
+        const qp = minVarianceQp(cov, lower, upper, [new Array(n).fill(1)], [1], [1], gamma);
+        // H = delta S + 2 gamma I, c = -mu
+        for (let k = 0; k < n * n; k++) qp.H[k] = delta * cov.data[k];
+        for (let i = 0; i < n; i++) qp.H[i * n + i] += 2 * gamma;
+        qp.c.set(mean.map((m) => -m));
+        const k = kkt(qp, r.weights.data);
+        expect(k.feasibility).toBeLessThanOrEqual(1e-12);
+        expect(k.stationarity).toBeLessThanOrEqual(1e-11);
+        expect(k.sign).toBeLessThanOrEqual(1e-11);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('efficientReturn', () => {
+  it('unconstrained: the two-fund solution S^-1 (a mu + b 1) with mu w = r and 1 w = 1', () => {
+    const r = 0.1;
+    const x = solve(COV3, Array.from(MU));
+    const y = solve(COV3, [1, 1, 1]);
+    const [A, B, C] = [dotOf(MU, x), sum(x), sum(y)];
+    // [A B; B C] [a; b] = [r; 1]
+    const det = A * C - B * B;
+    const a = (r * C - B) / det;
+    const b = (A - r * B) / det;
+    const result = ref.efficientReturn(MU, COV3, r, { bounds: FREE });
+    close(
+      result.weights.data,
+      x.map((v, i) => a * v + b * y[i]),
+    );
+    expect(Math.abs(result.expectedReturn[0] - r)).toBeLessThanOrEqual(1e-16);
+  });
+
+  it('a target below the minimum-variance return gives the minimum-variance portfolio (mu w >= target, as PyPortfolioOpt)', () => {
+    const mv = ref.minVariance(COV3);
+    close(ref.efficientReturn(MU, COV3, 0).weights.data, mv.weights.data, 0);
+  });
+
+  it('KKT conditions of random problems, and one call with P targets equals P calls (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 20 }), (seed, n) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, 2 * n, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
+        const lo = Math.min(...mean);
+        const hi = Math.max(...mean);
+        const targets = Float64Array.from({ length: 5 }, (_, k) => lo + ((hi - lo) * k) / 5);
+        const batch = ref.efficientReturn(mean, cov, targets);
+        targets.forEach((target, p) => {
+          const one = ref.efficientReturn(mean, cov, target);
+          close(batch.weights.data.subarray(p * n, (p + 1) * n), one.weights.data, 1e-12);
+          const qp = minVarianceQp(
+            cov,
+            new Float64Array(n),
+            new Float64Array(n).fill(1),
+            [new Array(n).fill(1), Array.from(mean)],
+            [1, target],
+            [1, Infinity],
+          );
+          const k = kkt(qp, one.weights.data);
+          expect(k.feasibility).toBeLessThanOrEqual(1e-12);
+          expect(k.stationarity).toBeLessThanOrEqual(1e-11);
+          expect(k.sign).toBeLessThanOrEqual(1e-11);
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('efficientRisk', () => {
+  it('the volatility binds to 1e-12 and the portfolio is the efficient one of its return', () => {
+    for (const sigma of [0.125, 0.15, 0.2, 0.25]) {
+      const r = ref.efficientRisk(MU, COV3, sigma);
+      expect(Math.abs(r.volatility[0] - sigma)).toBeLessThanOrEqual(1e-12 * sigma);
+      close(ref.efficientReturn(MU, COV3, r.expectedReturn[0]).weights.data, r.weights.data, 1e-9);
+    }
+  });
+
+  it('above the highest-return portfolio volatility: that portfolio (the constraint does not bind)', () => {
+    const r = ref.efficientRisk(MU, COV3, 0.5);
+    close(r.weights.data, [0, 1, 0], 1e-15);
+  });
+
+  it('with l2Gamma: the return is the highest of the volatility among l2-regularised portfolios (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 12 }), fc.double({ min: 0.1, max: 0.9, noNaN: true }), (seed, n, at) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, 3 * n, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
+        const gamma = rand() < 0.5 ? 0 : 1e-4;
+        const vmin = ref.minVariance(cov).volatility[0];
+        const top = ref.efficientRisk(mean, cov, 10, { l2Gamma: gamma }).volatility[0];
+        const sigma = vmin + at * (top - vmin);
+        const r = ref.efficientRisk(mean, cov, sigma, { l2Gamma: gamma });
+        expect(Math.abs(r.volatility[0] - sigma)).toBeLessThanOrEqual(1e-11 * sigma);
+        // no random long-only portfolio within the volatility does better on mu'w - gamma |w|^2
+        const score = (x: ArrayLike<number>) => dotOf(mean, x) - gamma * dotOf(x, x);
+        for (let trial = 0; trial < 30; trial++) {
+          const e = Array.from({ length: n }, () => -Math.log(1 - rand()));
+          const t = sum(e);
+          const x = e.map((v) => v / t);
+          let v = 0;
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v += x[i] * cov.data[i * n + j] * x[j];
+          if (Math.sqrt(v) <= sigma) expect(score(x)).toBeLessThanOrEqual(score(r.weights.data) + 1e-15);
+        }
+      }),
+      { numRuns: 80 },
+    );
   });
 });

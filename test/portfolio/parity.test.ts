@@ -46,6 +46,28 @@ const sameAsReference = (k: typeof ref, stack: Matrix, options: object) => {
   );
 };
 
+/** The same call on the reference and on k: the same numbers (or the same fault). */
+function same<T extends object>(k: typeof ref, call: (kk: typeof ref) => T): void {
+  let expected: T;
+  try {
+    expected = call(ref);
+  } catch {
+    expectSameFault(call, k);
+    return;
+  }
+  const actual = call(k);
+  const flat = (r: T) => Object.fromEntries(Object.entries(r).map(([key, v]) => [key, (v as Matrix).data ?? (v as Float64Array)]));
+  expectColumnsClose(flat(actual), flat(expected), { weights: 1, expectedReturn: 1e-3, volatility: 1e-3, sharpe: 1 }, RTOL);
+}
+
+/** Random means for a batch of P problems of n assets (a row each, or one shared). */
+function meansOf(seed: number, n: number, P: number, perProblem: boolean): Float64Array | Matrix {
+  const rand = rng(seed + 1);
+  const rows = perProblem ? P : 1;
+  const data = Float64Array.from({ length: rows * n }, () => 0.01 * (rand() - 0.3));
+  return perProblem ? matrix(data, rows, n) : data;
+}
+
 describeEachBackend(
   'portfolio optimizers parity',
   (k, _name, supports) => {
@@ -74,6 +96,38 @@ describeEachBackend(
       sameAsReference(k, cov, { budget: 3 });
       sameAsReference(k, matrix(Float64Array.of(1, 2, 2, 1), 2, 2), { bounds: { lower: -1, upper: 2 } });
     });
+
+    it.runIf(supports('maxSharpe', 'maxUtility', 'efficientReturn', 'efficientRisk'))(
+      'maxSharpe, maxUtility, efficientReturn, efficientRisk: random batches (fast-check)',
+      () => {
+        fc.assert(
+          fc.property(
+            seedArb,
+            fc.integer({ min: 2, max: 14 }),
+            fc.integer({ min: 1, max: 6 }),
+            fc.boolean(),
+            fc.boolean(),
+            (seed, n, P, s, per) => {
+              const { stack, options } = batchOf(seed, n, 3 * n, P, s);
+              const mean = meansOf(seed, n, P, per);
+              const targets = Float64Array.from({ length: P }, (_, p) => 0.002 + 0.001 * p);
+              same(k, (kk) => kk.maxSharpe(mean, stack, options));
+              same(k, (kk) => kk.maxUtility(mean, stack, { ...options, riskAversion: 2 + (seed % 5), l2Gamma: (seed % 3) * 1e-3 }));
+              same(k, (kk) => kk.efficientReturn(mean, stack, targets, options));
+              same(k, (kk) =>
+                kk.efficientRisk(
+                  mean,
+                  stack,
+                  Float64Array.from({ length: P }, (_, p) => 0.01 + 0.005 * p),
+                  options,
+                ),
+              );
+            },
+          ),
+          { numRuns: 30 },
+        );
+      },
+    );
 
     it.runIf(supports('minVariance'))('minVariance: async gives the same, and a batch the same whatever the threads', async () => {
       const { stack, options } = batchOf(11, 12, 30, 40, true);

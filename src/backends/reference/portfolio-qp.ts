@@ -64,6 +64,8 @@ const AT_HI = 2;
 const EQUAL = 3;
 
 const MAX_ITERATIONS_PER_VARIABLE = 20;
+/** A step below this (relative to the free variables' size) is rounding: the point is stationary. */
+const STEP_TOL = 1e-12;
 
 /** The solver's state: reusable across problems of one shape (the working set is the warm start). */
 export class QpSolver {
@@ -95,6 +97,8 @@ export class QpSolver {
   private p!: QpProblem;
   private iterations = 0;
   private scaleH = 0;
+  /** What ratio() found in the way: a variable or row (-1: none), and the state it joins the working set in. */
+  private blocking = { block: -1, blockRow: false, blockState: 0 };
 
   constructor(n: number, m: number) {
     this.n = n;
@@ -334,15 +338,18 @@ export class QpSolver {
       }
       this.dir.fill(0);
       for (let k = 0; k < nf; k++) this.dir[this.free[k]] = this.sol[k];
-      if (pmax > 1e-14 * xmax) {
+      // as many active rows as free variables: a vertex, where the step is 0 (what the solve gives is rounding)
+      if (nf > nw && pmax > STEP_TOL * xmax) {
         // a step to the working set's minimum, cut at the first constraint in the way
         this.curvatureAlong(-1);
         this.step(1, -1);
         continue;
       }
-      // stationary: the tiny remaining step, then the multipliers
-      this.curvatureAlong(-1);
-      this.move(1, -1);
+      // stationary: the remaining step of rounding size, taken when it crosses no constraint; then the multipliers
+      if (nf > nw) {
+        this.curvatureAlong(-1);
+        if (this.ratio(-1) >= 1) this.move(1, -1);
+      }
       const lambda = this.sol; // [nf..nf+nw): the rows' multipliers
       let worst = 0;
       let drop = -1;
@@ -419,29 +426,27 @@ export class QpSolver {
    * curvature dir'H dir with |dir|^2.
    */
   private curvatureAlong(extra: number): { curvature: number; norm2: number } {
-    const { n, nf } = this;
+    const { n, nf, hd, dir } = this;
     const H = this.p.H;
     let curvature = 0;
     let norm2 = 0;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      if (this.hasH) {
-        for (let k = 0; k < nf; k++) {
-          const j = this.free[k];
-          if (j < n) s += H[i * n + j] * this.dir[j];
-        }
-        if (extra >= 0 && extra < n) s += H[i * n + extra] * this.dir[extra];
+    // hd = H dir, row by row of H (symmetric): each free asset's row scaled into hd, in the free order
+    hd.fill(0, 0, n);
+    if (this.hasH) {
+      for (let k = 0; k < nf; k++) {
+        const j = this.free[k];
+        if (j < n) axpy(dir[j], H, j * n, hd, n);
       }
-      this.hd[i] = s;
+      if (extra >= 0 && extra < n) axpy(dir[extra], H, extra * n, hd, n);
     }
     for (let k = 0; k < nf; k++) {
       const j = this.free[k];
-      norm2 += this.dir[j] * this.dir[j];
-      if (j < n) curvature += this.dir[j] * this.hd[j];
+      norm2 += dir[j] * dir[j];
+      if (j < n) curvature += dir[j] * hd[j];
     }
     if (extra >= 0) {
-      norm2 += this.dir[extra] * this.dir[extra];
-      if (extra < n) curvature += this.dir[extra] * this.hd[extra];
+      norm2 += dir[extra] * dir[extra];
+      if (extra < n) curvature += dir[extra] * hd[extra];
     }
     return { curvature, norm2 };
   }
@@ -459,6 +464,22 @@ export class QpSolver {
    * working set. Returns the step (Infinity: nothing in the way of an unbounded step; nothing moved).
    */
   private step(tmax: number, extra: number): number {
+    const alpha = this.ratio(extra, tmax);
+    if (alpha === Infinity) return alpha;
+    this.move(alpha, extra);
+    const { block, blockRow, blockState } = this.blocking;
+    if (block >= 0 && blockRow) {
+      this.rstate[block] = blockState;
+      this.rowValue[block] = blockState === AT_HI ? this.p.rhi[block] : this.p.rlo[block];
+    } else if (block >= 0) {
+      this.vstate[block] = blockState;
+      this.x[block] = blockState === AT_LOWER ? this.lo[block] : this.hi[block];
+    }
+    return alpha;
+  }
+
+  /** The first constraint dir would cross (this.blocking) and the step to it, at most tmax. */
+  private ratio(extra: number, tmax = Infinity): number {
     const { n, m, x, nf } = this;
     let alpha = tmax;
     let block = -1;
@@ -516,15 +537,7 @@ export class QpSolver {
         }
       }
     }
-    if (alpha === Infinity) return alpha;
-    this.move(alpha, extra);
-    if (block >= 0 && blockRow) {
-      this.rstate[block] = blockState;
-      this.rowValue[block] = blockState === AT_HI ? this.p.rhi[block] : this.p.rlo[block];
-    } else if (block >= 0) {
-      this.vstate[block] = blockState;
-      x[block] = blockState === AT_LOWER ? this.lo[block] : this.hi[block];
-    }
+    this.blocking = { block, blockRow, blockState };
     return alpha;
   }
 
@@ -543,6 +556,11 @@ export class QpSolver {
     if (extra >= 0) x[extra] += alpha * this.dir[extra];
     for (let i = 0; i < n; i++) this.g[i] += alpha * this.hd[i];
   }
+}
+
+/** y += a x[off ..] over n values. */
+function axpy(a: number, x: Float64Array, off: number, y: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) y[i] += a * x[off + i];
 }
 
 /**
