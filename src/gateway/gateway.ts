@@ -294,9 +294,11 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
           socket.send(messagesFrame(parts, true));
         }
       } catch (error) {
-        if (!(error instanceof RequestError)) throw error;
+        // A client's frame never takes the process down: anything unexpected is answered like a bad request.
         counts.badRequests++;
-        socket.send(errorFrame(error));
+        socket.send(
+          errorFrame(error instanceof RequestError ? error : new RequestError('frame', 'a request the gateway can handle', String(error))),
+        );
       }
     });
     socket.on('close', () => {
