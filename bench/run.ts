@@ -12,6 +12,7 @@ import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
 import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
+import { gatewaySection } from './gateway.js';
 import { riskSection } from './risk.js';
 import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
 import { vpinSection } from './vpin.js';
@@ -21,7 +22,7 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const sections: BenchSection[] = [vpinSection, riskSection, factorSection, busSection, redisSection];
+const sections: BenchSection[] = [vpinSection, riskSection, factorSection, busSection, redisSection, gatewaySection];
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];
 if (unknown.length > 0) {

@@ -264,6 +264,30 @@ const CASES = {
       matrix(int(1, 3), N, () => uniform(-1, 1)),
     ];
   },
+  minVariance: () => {
+    const [n, P] = [int(1, 30), int(1, 4)];
+    const stack = Array.from({ length: P }, () => covarianceOf(n).data);
+    const cov = { data: Float64Array.from(stack.flatMap((c) => Array.from(c))), rows: P * n, cols: n };
+    const sectors = Int32Array.from({ length: n }, (_, j) => j % 3);
+    return [cov, pick({}, { bounds: { lower: 0, upper: pick(0.1, 0.3, 1) } }, { sectors, sectorBounds: { upper: 0.6 } }, { bounds: { lower: -1, upper: 1 }, budget: pick(0, 1), l2Gamma: pick(0, 0.01) })];
+  },
+  maxSharpe: () => {
+    const n = int(2, 30);
+    return [fill(n, () => uniform(-0.0005, 0.001)), covarianceOf(n), pick({}, { bounds: { lower: 0, upper: 0.3 } }, { bounds: { lower: -1, upper: 1 }, l2Gamma: 0.01 }, { riskFree: 0.0002 })];
+  },
+  maxUtility: () => {
+    const n = int(2, 30);
+    return [fill(n, () => uniform(-0.001, 0.002)), covarianceOf(n), { riskAversion: pick(0.5, 2, 10), l2Gamma: pick(0, 0.001), bounds: { lower: pick(0, -0.5), upper: 1 } }];
+  },
+  efficientReturn: () => {
+    const n = int(2, 30);
+    const mean = fill(n, () => uniform(0, 0.001));
+    return [mean, covarianceOf(n), Float64Array.from({ length: int(1, 4) }, () => uniform(0, Math.max(...mean))), pick({}, { l2Gamma: 0.001 })];
+  },
+  efficientRisk: () => {
+    const n = int(2, 30);
+    return [fill(n, () => uniform(0, 0.001)), covarianceOf(n), Float64Array.from({ length: int(1, 4) }, () => uniform(0.005, 0.04)), pick({}, { l2Gamma: 0.001 })];
+  },
 };
 
 for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {

@@ -85,6 +85,18 @@ export {
   type RiskDecomposition,
   type SpecificRiskOptions,
 } from '../kernels/factor-model.js';
+export {
+  ROW_KIND,
+  RowKind,
+  type BoundValue,
+  type LinearConstraints,
+  type MinVarianceOptions,
+  type MinVarianceResult,
+  type MaxUtilityOptions,
+  type MeanVarianceOptions,
+  type PortfolioConstraints,
+  type PortfolioResult,
+} from '../kernels/portfolio.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { initTfjs, type TfjsBackendName } from '../backends/tfjs/index.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
@@ -188,3 +200,13 @@ export const factorCovariance = defaults.factorCovariance;
 export const specificRisk = defaults.specificRisk;
 /** Portfolio variance split into factor (with each factor's Euler contribution) and specific parts. */
 export const riskDecomposition = defaults.riskDecomposition;
+/** The minimum-variance portfolio under bounds and linear constraints (PyPortfolioOpt min_volatility), P problems per call. */
+export const minVariance = defaults.minVariance;
+/** The tangency portfolio (PyPortfolioOpt max_sharpe's convex reformulation), P problems per call. */
+export const maxSharpe = defaults.maxSharpe;
+/** max mu'w - delta/2 w'Sw under the constraints (PyPortfolioOpt max_quadratic_utility). */
+export const maxUtility = defaults.maxUtility;
+/** The least-variance portfolio of at least a target return (PyPortfolioOpt efficient_return). */
+export const efficientReturn = defaults.efficientReturn;
+/** The highest-return portfolio within a target volatility (PyPortfolioOpt efficient_risk). */
+export const efficientRisk = defaults.efficientRisk;

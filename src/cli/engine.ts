@@ -52,7 +52,7 @@ Options:
   --shards n           streams per type, as the publishers' (default ${DEFAULT_SHARDS})
   --checkpoint-ms ms   checkpoint period; 0 disables checkpoints (default 1000)
   --claim-idle-ms ms   a process silent this long loses its streams to the others (default 5000)
-  --backend b          auto | native | reference (default auto)
+  --backend b          auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --stall-seconds s    /readyz fails while entries wait for the group and none was processed for s seconds (default 60)
 ${METRICS_USAGE}${LOG_USAGE}vpin:
   --bucket-volume v    volume per VPIN bucket (default 2400)

@@ -20,6 +20,9 @@ Commands:
   engine vpin|risk|factor --redis URL [--group name] [--consumer name] [--metrics-port p]
                           a VPIN, risk or factor engine process on Redis until SIGINT/SIGTERM
                           (kernelbus engine --help)
+  gateway --redis URL [--port 8600] [--token t]
+                          WebSocket gateway and live dashboard page over the engines' streams
+                          (kernelbus gateway --help)
   status --redis URL [--json]
                           lag, pending entries and dead letters of every consumer group
   replay --redis URL --type TRADE_EXECUTION --from <time> [--to <time>] --engine vpin
@@ -39,7 +42,7 @@ Options:
 `;
 
 /** The commands, for "did you mean". */
-const COMMANDS = ['demo', 'feed', 'engine', 'status', 'replay', 'dlq', 'vpin', 'risk', 'factor', 'backends', 'doctor', 'help'];
+const COMMANDS = ['demo', 'feed', 'engine', 'gateway', 'status', 'replay', 'dlq', 'vpin', 'risk', 'factor', 'backends', 'doctor', 'help'];
 
 /** Runs `kernelbus` with `argv` (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -67,6 +70,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'engine': {
         const { runEngine } = await import('./engine.js');
         return await runEngine(rest);
+      }
+      case 'gateway': {
+        const { runGateway } = await import('./gateway.js');
+        return await runGateway(rest);
       }
       case 'status': {
         const { runStatus } = await import('./status.js');
