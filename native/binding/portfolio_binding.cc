@@ -3,6 +3,7 @@
 // registers <name> and <name>Async.
 #include "common.h"
 #include "entry.h"
+#include "portfolio_alloc_entry.hpp"
 #include "portfolio_entry.hpp"
 
 namespace kernelbus::binding {
@@ -22,6 +23,10 @@ void registerPortfolio(Napi::Env env, Napi::Object exports) {
   add<efficientRisk>(env, exports,
                      "efficientRisk(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
                      "targets, params, out)");
+  add<riskParity>(env, exports, "riskParity(cov, n, budgets, out)");
+  add<hrp>(env, exports, "hrp(data, rows, cols, corr, params, out)");
+  add<nearestPsd>(env, exports, "nearestPsd(cov, n, params, out)");
+  add<expectedReturns>(env, exports, "expectedReturns(prices, rows, cols, benchmark, params, out)");
 }
 
 }  // namespace kernelbus::binding

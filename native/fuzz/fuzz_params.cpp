@@ -17,6 +17,7 @@
 
 #include "calls.hpp"
 #include "factor_entry.hpp"
+#include "portfolio_alloc_entry.hpp"
 #include "portfolio_entry.hpp"
 #include "risk_analytics_entry.hpp"
 #include "risk_entry.hpp"
@@ -75,11 +76,19 @@ bool lags(double x) { return isIntegerIn(x, 0, 10000); }
 bool monteCarloNu(double x) { return x == 0 || positiveFinite(x - 2); }
 bool studentNu(double x) { return x > 0; }
 bool nonNegativeFinite(double x) { return x >= 0 && std::isfinite(x); }
+bool linkageMethod(double x) { return isIntegerIn(x, 0, 4); }
+bool hrpSource(double x) { return isIntegerIn(x, 0, 2); }
+bool expectedReturnsMethod(double x) { return isIntegerIn(x, 0, 2); }
 
 template <typename P>
 Status unpackAs(Packed p) {
   P out;
   return risk::unpack(p, out);
+}
+template <typename P>
+Status unpackAllocation(Packed p) {
+  P out;
+  return portfolio::unpack(p, out);
 }
 template <typename P>
 Status unpackFactor(Packed p) {
@@ -116,6 +125,12 @@ const KernelParams kKernels[] = {
        risk::MonteCarloParams out;
        return risk::unpack(p, false, out);
      },
+     false},
+    {"hrp", {linkageMethod, hrpSource}, unpackAllocation<portfolio::HrpParams>, false},
+    {"nearestPsd", {flag}, unpackAllocation<portfolio::NearestPsdParams>, false},
+    {"expectedReturns",
+     {expectedReturnsMethod, flag, positiveFinite, positiveFinite, finite, flag, flag},
+     unpackAllocation<portfolio::ExpectedReturnsParams>,
      false},
     {"winsorize", {unit, unit}, unpackFactor<factor::BandParams>, true},
     {"size", {unit, unit}, unpackFactor<factor::BandParams>, true},
@@ -165,7 +180,7 @@ void otherKernel(fuzz::Input& in) {
   const KernelParams& k = kKernels[in.in<size_t>(0, sizeof(kKernels) / sizeof(kKernels[0]) - 1)];
   ParamNames names{nullptr, 0};
   require(risk::paramNames(k.kernel, names) || factor::paramNames(k.kernel, names) || special::paramNames(k.kernel, names) ||
-          portfolio::optimizerParamNames(k.kernel, names));
+          portfolio::optimizerParamNames(k.kernel, names) || portfolio::allocationParamNames(k.kernel, names));
   require(names.count == k.rules.size());
   const size_t expected = k.rules.size();
   const size_t count = in.in<int>(0, 7) == 0 ? in.in<size_t>(0, expected + 2) : expected;

@@ -41,6 +41,11 @@ enum class Fault : int {
   PortfolioReturnTarget = 27,   // value = the target, previous = the highest feasible return
   PortfolioRiskTarget = 28,     // value = the target, previous = the lowest feasible volatility
   PortfolioMeanNotFinite = 29,  // index = the element's position, previous = N
+  // Portfolio family, allocation kernels (portfolio_alloc.hpp): a non-finite cov is PortfolioCovInvalid
+  VarianceNotPositive = 30,     // index = i of cov[i][i], previous = N
+  BudgetInvalid = 31,           // a risk budget not finite and > 0
+  RiskParityNotConverged = 32,  // index = its Newton steps, value = max |y_i (S y)_i - b_i|
+  CorrelationUndefined = 33,    // hrp: a NaN correlation, index = its row-major position, previous = N
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -79,6 +84,10 @@ constexpr FaultName kFaultNames[] = {
     {"PortfolioReturnTarget", Fault::PortfolioReturnTarget},
     {"PortfolioRiskTarget", Fault::PortfolioRiskTarget},
     {"PortfolioMeanNotFinite", Fault::PortfolioMeanNotFinite},
+    {"VarianceNotPositive", Fault::VarianceNotPositive},
+    {"BudgetInvalid", Fault::BudgetInvalid},
+    {"RiskParityNotConverged", Fault::RiskParityNotConverged},
+    {"CorrelationUndefined", Fault::CorrelationUndefined},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -89,7 +98,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::PortfolioMeanNotFinite) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::CorrelationUndefined) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

@@ -97,6 +97,22 @@ export {
   type PortfolioConstraints,
   type PortfolioResult,
 } from '../kernels/portfolio.js';
+export {
+  EXPECTED_RETURNS_METHODS,
+  LINKAGE_METHODS,
+  NEAREST_PSD_METHODS,
+  type ExpectedReturnsMethod,
+  type ExpectedReturnsOptions,
+  type HrpModel,
+  type HrpOptions,
+  type HrpResult,
+  type LinkageMethod,
+  type NearestPsdMethod,
+  type NearestPsdOptions,
+  type NearestPsdResult,
+  type RiskParityOptions,
+  type RiskParityResult,
+} from '../kernels/portfolio-allocation.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { initTfjs, type TfjsBackendName } from '../backends/tfjs/index.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
@@ -210,3 +226,11 @@ export const maxUtility = defaults.maxUtility;
 export const efficientReturn = defaults.efficientReturn;
 /** The highest-return portfolio within a target volatility (PyPortfolioOpt efficient_risk). */
 export const efficientRisk = defaults.efficientRisk;
+/** Risk budgeting: long-only weights whose risk contributions equal the budgets (equal by default). */
+export const riskParity = defaults.riskParity;
+/** Hierarchical risk parity as PyPortfolioOpt's HRPOpt (scipy's linkage): weights, order, linkage matrix. */
+export const hrp = defaults.hrp;
+/** PyPortfolioOpt's fix_nonpositive_semidefinite: the matrix, or its spectral / diagonal repair. */
+export const nearestPsd = defaults.nearestPsd;
+/** PyPortfolioOpt's expected_returns: mean, ema or capm, annual, per column. */
+export const expectedReturns = defaults.expectedReturns;

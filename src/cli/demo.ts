@@ -28,8 +28,9 @@ export const DEMO_USAGE = `Usage: kernelbus demo [options]
 Runs a seeded synthetic market (random walks, volume bursts, toxic one-sided episodes) through the
 in-process bus into the VPIN engine, showing throughput, latency and alerts. Beside it a risk engine
 gets the market's returns per time bar (RETURNS_UPDATE of universe 'market') and three portfolios of
-its symbols (PORTFOLIO_UPDATE: equal weight, long-short, concentrated), and the summary shows their
-historical and Gaussian VaR/ES and volatility over the last 250 bars. A factor engine treats every bar
+its symbols (PORTFOLIO_UPDATE: equal weight, long-short, concentrated), and a portfolio engine builds
+a minimum-variance and a risk-parity portfolio of the market every 20 bars (PORTFOLIO_UPDATE too); the
+summary shows the five portfolios' historical and Gaussian VaR/ES and volatility over the last 250 bars. A factor engine treats every bar
 as a day of universe 'market' (FACTOR_INPUT: returns, market caps, four sectors, value ratios) and the
 summary shows the latest market, sector and style (momentum over 20 days lagged 2, size, value)
 factor returns and R2.
@@ -178,7 +179,7 @@ async function demoOn(
   // and the engines have resumed theirs from their checkpoints: no backlog builds up at the start.
   if (redis) {
     await Promise.all(bus.buses.map((b) => bus.transport(b).reading?.()));
-    await Promise.all([engine, risk.engine, factor.engine].map((e) => e.ready()));
+    await Promise.all([engine, risk.engine, risk.portfolio, factor.engine].map((e) => e.ready()));
   }
   let server: MetricsServer | undefined;
   if (port !== undefined) {
@@ -187,7 +188,7 @@ async function demoOn(
       port,
       host,
       bus,
-      engines: [engine, risk.engine, factor.engine],
+      engines: [engine, risk.engine, risk.portfolio, factor.engine],
       backend: await resolvedBackend(backend),
     });
     info.write(`metrics: ${server!.url}\n`);
@@ -229,6 +230,7 @@ async function demoOn(
       },
     });
     await engine.close();
+    await risk.portfolio.close();
     await risk.engine.close();
     await factor.engine.close();
     await bus.drain();
@@ -251,6 +253,7 @@ async function demoOn(
   } finally {
     process.off('SIGINT', stop);
     await engine.close();
+    await risk.portfolio.close();
     await risk.engine.close();
     await factor.engine.close();
     await gateway?.close();

@@ -17,8 +17,8 @@ Commands:
                           VaR and factor returns, in-process or over Redis
   feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
                           publish the simulated market to Redis Streams (kernelbus feed --help)
-  engine vpin|risk|factor --redis URL [--group name] [--consumer name] [--metrics-port p]
-                          a VPIN, risk or factor engine process on Redis until SIGINT/SIGTERM
+  engine vpin|risk|factor|portfolio --redis URL [--group name] [--consumer name] [--metrics-port p]
+                          a VPIN, risk, factor or portfolio engine process on Redis until SIGINT/SIGTERM
                           (kernelbus engine --help)
   gateway --redis URL [--port 8600] [--token t]
                           WebSocket gateway and live dashboard page over the engines' streams
@@ -31,6 +31,7 @@ Commands:
                           list, inspect, redrive or drop dead letters (kernelbus dlq --help)
   vpin <trades.csv|->     VPIN from a CSV of trades (kernelbus vpin --help)
   risk <returns.csv|->    statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
+  optimize <returns.csv|-> --method min-variance|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
   factor <panel.csv|->    style scores and factor returns of a long panel CSV (kernelbus factor --help)
   backends [--json]       which backends load on this machine
   doctor [--json]         platform, Node, which backends load and why not, threads, BLAS, GPU, and the fixes
@@ -42,7 +43,22 @@ Options:
 `;
 
 /** The commands, for "did you mean". */
-const COMMANDS = ['demo', 'feed', 'engine', 'gateway', 'status', 'replay', 'dlq', 'vpin', 'risk', 'factor', 'backends', 'doctor', 'help'];
+const COMMANDS = [
+  'demo',
+  'feed',
+  'engine',
+  'gateway',
+  'status',
+  'replay',
+  'dlq',
+  'vpin',
+  'risk',
+  'optimize',
+  'factor',
+  'backends',
+  'doctor',
+  'help',
+];
 
 /** Runs `kernelbus` with `argv` (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -55,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
         const { runRisk } = await import('./risk.js');
         return await runRisk(rest);
       }
+      case 'optimize':
+        return await (await import('./optimize.js')).runOptimize(rest);
       case 'factor': {
         const { runFactor } = await import('./factor.js');
         return await runFactor(rest);

@@ -16,6 +16,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { asColumns, requireMatrix, type Matrix } from './matrix.js';
+import type { AllocationFamily } from './portfolio-allocation.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
 /** Per-asset bounds: a number for every asset, a Float64Array of N, or a P x N Matrix (one row per problem). */
@@ -115,10 +116,6 @@ export interface ResolvedConstraints {
  * kernels' (portfolio-allocation.ts) signatures: arrays and counts, the packed parameters last.
  */
 export interface PortfolioFamily extends OptimizerFamily, AllocationFamily {}
-
-/** The allocation kernels' backend signatures (their descriptors: portfolio-allocation.ts). */
-// biome-ignore lint/suspicious/noEmptyInterface: the allocation kernels' signatures are added here
-export interface AllocationFamily {}
 
 /** The optimizers' backend signatures. */
 export interface OptimizerFamily {

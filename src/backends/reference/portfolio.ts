@@ -11,6 +11,8 @@ import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
 import type { PortfolioFamily } from '../../kernels/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
+import { referenceHrp } from './portfolio-hrp.js';
+import { referenceRiskParity } from './portfolio-riskparity.js';
 import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-qp.js';
 
 /** Problems per block of a batch (one thread's share at a time; warm starts stay inside a block). */
@@ -111,4 +113,4 @@ function minVariance(
   return out;
 }
 
-export const referencePortfolio: Partial<PortfolioFamily> = { minVariance };
+export const referencePortfolio: Partial<PortfolioFamily> = { minVariance, ...referenceRiskParity, ...referenceHrp };
