@@ -125,6 +125,18 @@ export const riskSection: BenchSection = {
         () => nat.relativeStats(returns, benchmark),
         () => one.relativeStats(returns, benchmark),
       ],
+      ...(['volatility', 'sharpe', 'beta', 'maxDrawdown'] as const).map((stat): [string, () => unknown, () => unknown, () => unknown] => [
+        `rolling ${stat} 2520 x 500, window 63`,
+        () => ref.rolling(returns, { window: 63, benchmark, stats: [stat] }),
+        () => nat.rolling(returns, { window: 63, benchmark, stats: [stat] }),
+        () => one.rolling(returns, { window: 63, benchmark, stats: [stat] }),
+      ]),
+      [
+        'rolling all 10 statistics 2520 x 500, window 63',
+        () => ref.rolling(returns, { window: 63, benchmark }),
+        () => nat.rolling(returns, { window: 63, benchmark }),
+        () => one.rolling(returns, { window: 63, benchmark }),
+      ],
       [
         'varBacktest 500 portfolios x 2520 dates',
         () => ref.varBacktest(returns, var99, { confidence: 0.99 }),

@@ -187,6 +187,11 @@ const CASES = {
     const r = matrix(int(0, 300), int(1, 8), () => ret());
     return [r, matrix(r.rows, r.cols, () => (random() < 0.02 ? NaN : uniform(0, 0.04))), { confidence: pick(0.95, 0.99), window: pick(250, 20) }];
   },
+  rolling: () => {
+    const r = matrix(int(2, 200), int(1, 8), () => ret());
+    const stats = pick(undefined, ['sharpe', 'maxDrawdown'], ['beta', 'alpha', 'upCapture', 'downCapture', 'historicalVar', 'gaussianVar']);
+    return [r, { window: int(2, r.rows), benchmark: fill(r.rows, () => ret()), ...(stats ? { stats } : {}), confidence: pick(0.95, 0.99) }];
+  },
   drawdownSeries: () => [matrix(int(0, 80), int(1, 8), () => ret())],
   drawdowns: () => [matrix(int(0, 120), int(1, 8), () => ret()), { top: int(1, 6), convention: pick('performance-analytics', 'pyfolio') }],
   aggregateReturns: () => {

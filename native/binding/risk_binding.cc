@@ -33,6 +33,7 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   add<monteCarloVar<>>(env, exports, "monteCarloVar(mean, cov, n, weights, portfolios, params, out)");
   add<monteCarloScenarios<>>(env, exports, "monteCarloScenarios(mean, cov, n, params, out)");
   add<varBacktest>(env, exports, "varBacktest(returns, rows, cols, var, params, out)");
+  add<rolling>(env, exports, "rolling(returns, rows, cols, benchmark, params, out)");
   add<drawdownSeries>(env, exports, "drawdownSeries(returns, rows, cols, out)");
   add<drawdowns>(env, exports, "drawdowns(returns, rows, cols, params, out)");
   add<aggregateReturns>(env, exports, "aggregateReturns(returns, rows, cols, groups, groupCount, out)");

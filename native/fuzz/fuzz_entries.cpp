@@ -226,6 +226,16 @@ void riskEntry(fuzz::Input& in, int which) {
       if (a.affordable()) a.check(risk::entry::drawdowns(returns, rows, cols, p, a.output(risk::drawdownsLength(top, cols))));
       break;
     }
+    case 14: {
+      const In returns = a.input(cells(rows, cols));
+      const unsigned stats = in.in<int>(1, 1023);
+      const In benchmark = a.input((stats & risk::kRollBenchmarkMask) || in.flag() ? rows : 0);
+      const Packed p = a.params(
+          {double(in.in<int>(2, 70)), double(stats), in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), in.real(1e-9, 1 - 1e-9)});
+      if (a.affordable())
+        a.check(risk::entry::rolling(returns, rows, cols, benchmark, p, a.output(risk::rollingLength(rows, cols, stats))));
+      break;
+    }
     case 13: {
       const In returns = a.input(cells(rows, cols));
       const In groups = a.input(rows);  // any values: out of range, NaN, fractions are left out
@@ -374,7 +384,7 @@ void specialEntry(fuzz::Input& in, int which) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
   const int family = in.in<int>(0, 3);
-  if (family == 0) riskEntry(in, in.in<int>(0, 13));
+  if (family == 0) riskEntry(in, in.in<int>(0, 14));
   if (family == 1) factorEntry(in, in.in<int>(0, 8));
   if (family == 2) specialEntry(in, in.in<int>(0, 5));
   if (family == 3) allocationEntry(in, in.in<int>(0, 3));

@@ -67,6 +67,8 @@ bool unit(double x) { return x >= 0 && x <= 1; }
 bool winsor(double x) { return x >= 0 && x <= 0.5; }
 bool winsorOrOff(double x) { return winsor(x) || x == -1; }
 bool flag(double x) { return x == 0 || x == 1; }
+bool atLeastTwo(double x) { return isIntegerIn(x, 2, kMaxInteger); }
+bool rollingMask(double x) { return isIntegerIn(x, 1, 1023); }
 bool aboveMinusOne(double x) { return x > -1 && std::isfinite(x); }
 bool nonNegativeInteger(double x) { return isIntegerIn(x, 0, kMaxInteger); }
 bool positiveInteger(double x) { return isIntegerIn(x, 1, kMaxInteger); }
@@ -107,6 +109,7 @@ const KernelParams kKernels[] = {
     {"cumulativeReturns", {finite}, unpackAs<risk::CumulativeReturnsParams>, false},
     {"performanceStats", {positiveFinite, finite, aboveMinusOne}, unpackAs<risk::PerformanceStatsParams>, false},
     {"varBacktest", {openUnit, positiveInteger}, unpackAs<risk::VarBacktestParams>, false},
+    {"rolling", {atLeastTwo, rollingMask, positiveFinite, finite, openUnit}, unpackAs<risk::RollingParams>, false},
     {"drawdowns", {positiveInteger, flag}, unpackAs<risk::DrawdownsParams>, false},
     {"relativeStats", {positiveFinite, finite, flag}, unpackAs<risk::RelativeStatsParams>, false},
     {"valueAtRisk", {varMethod, openUnit, nonNegativeInteger}, unpackAs<risk::ValueAtRiskParams>, false},

@@ -363,7 +363,7 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
   for (size_t c = 0; c < cols; c++) {  // columnStats() from the sums
     const double n = a.n[c];
     const double annualReturn = T < 1 ? NAN : std::expm1(std::log(a.wealth[c]) / years);
-    const double annualVolatility = T < 2 ? NAN : std::sqrt(a.sq[c] / (n - 1)) * std::sqrt(ppy);
+    const double annualVolatility = T < 2 || n < 2 ? NAN : std::sqrt(a.sq[c] / (n - 1)) * std::sqrt(ppy);  // nanStd(): NaN for n < 2
     const double excessMean = meanRf[c];
     const double sharpe = T < 2 ? NAN : (excessMean / std::sqrt(a.sqRf[c] / (n - 1))) * std::sqrt(ppy);
     const double downsideRisk = T < 1 ? NAN : std::sqrt(a.down[c] / n) * std::sqrt(ppy);

@@ -22,7 +22,15 @@ struct DrawdownsParams {
   int convention;
 };
 
+constexpr const char* kRollingParams[] = {"window", "stats", "periodsPerYear", "riskFree", "confidence"};
+struct RollingParams {
+  size_t window;
+  unsigned stats;
+  double periodsPerYear, riskFree, confidence;
+};
+
 Status unpack(Packed packed, VarBacktestParams& out);
+Status unpack(Packed packed, RollingParams& out);
 Status unpack(Packed packed, DrawdownsParams& out);
 
 /// paramNames() of the analytics kernels; false for any other name.
@@ -36,6 +44,9 @@ Outcome varBacktest(In returns, size_t rows, size_t cols, In var, Packed params,
 Outcome drawdownSeries(In returns, size_t rows, size_t cols, Out out);
 /// drawdowns(returns, rows, cols, params, out)
 Outcome drawdowns(In returns, size_t rows, size_t cols, Packed params, Out out);
+/// rolling(returns, rows, cols, benchmark, params, out): benchmark of rows values, or empty when no
+/// requested statistic reads it
+Outcome rolling(In returns, size_t rows, size_t cols, In benchmark, Packed params, Out out);
 /// aggregateReturns(returns, rows, cols, groups, groupCount, out)
 Outcome aggregateReturns(In returns, size_t rows, size_t cols, In groups, size_t groupCount, Out out);
 

@@ -54,6 +54,10 @@ export {
   DRAWDOWN_DEFAULTS,
   TRAFFIC_LIGHT_ZONES,
   VAR_BACKTEST_DEFAULTS,
+  ROLLING_STATS,
+  type RollingOptions,
+  type RollingResult,
+  type RollingStatName,
   type AggregatePeriod,
   type AggregateReturnsResult,
   type ColumnsOf,
@@ -176,6 +180,8 @@ export const cumulativeReturns = defaults.cumulativeReturns;
 export const relativeStats = defaults.relativeStats;
 /** VaR backtests per column: exceptions, Kupiec, Christoffersen, the dynamic quantile test, the Basel traffic light. */
 export const varBacktest = defaults.varBacktest;
+/** empyrical's roll_* statistics per column over a trailing window: T x N per statistic (Sharpe, Sortino, volatility, max drawdown, beta, alpha, captures, VaRs). */
+export const rolling = defaults.rolling;
 /** The underwater curve W / cummax(W) - 1 per column (wealth 1 before the first return). */
 export const drawdownSeries = defaults.drawdownSeries;
 /** The deepest drawdowns per column: PerformanceAnalytics' table (default) or pyfolio's. */

@@ -72,6 +72,90 @@ export function resolveVarBacktestOptions(options: VarBacktestOptions | undefine
   return { confidence, window };
 }
 
+/**
+ * The statistics of `rolling()`, in the order every backend writes them (bit s of the packed `stats`
+ * mask is ROLLING_STATS[s]). The last four before the VaRs read the benchmark.
+ */
+export const ROLLING_STATS = [
+  'sharpe',
+  'sortino',
+  'volatility',
+  'maxDrawdown',
+  'beta',
+  'alpha',
+  'upCapture',
+  'downCapture',
+  'historicalVar',
+  'gaussianVar',
+] as const;
+export type RollingStatName = (typeof ROLLING_STATS)[number];
+
+/** The rolling statistics that need `options.benchmark`. */
+export const BENCHMARK_STATS: readonly RollingStatName[] = ['beta', 'alpha', 'upCapture', 'downCapture'];
+
+/** Options of `rolling()`. */
+export interface RollingOptions {
+  /** The trailing dates of each value: an integer in [2, T]. Required. */
+  window: number;
+  /** Which statistics (default: every one, those of BENCHMARK_STATS only with a benchmark). */
+  stats?: readonly RollingStatName[];
+  /** A series of T (finite or NaN): needed by beta, alpha, upCapture, downCapture. */
+  benchmark?: Float64Array;
+  /** Periods per year. Default 252. */
+  periodsPerYear?: number;
+  /** Risk-free return per period (Sharpe, Sortino, alpha). Default 0. */
+  riskFree?: number;
+  /** The VaRs' confidence. Default 0.95. */
+  confidence?: number;
+}
+
+/** Each requested statistic: T x N (a Float64Array of T for one series), the first window - 1 rows NaN. */
+export type RollingResult<S extends Series = Series> = Partial<Record<RollingStatName, S>>;
+
+/** Checks and defaults `rolling()`'s options for `rows` dates; the statistics as their mask. */
+export function resolveRollingOptions(
+  options: RollingOptions | undefined,
+  rows: number,
+): { window: number; stats: number; benchmark: Float64Array; periodsPerYear: number; riskFree: number; confidence: number } {
+  if (typeof options !== 'object' || options === null) {
+    throw new KernelInputError('options', 'an object with a window', describeValue(options));
+  }
+  const { window } = options;
+  if (!isCount(window) || window < 2 || window > rows) {
+    throw new KernelInputError('options.window', `an integer in [2, ${rows}] (2 to the rows of returns)`, describeValue(window));
+  }
+  let benchmark: Float64Array = new Float64Array(0);
+  if (options.benchmark !== undefined) {
+    benchmark = requireLike(options.benchmark, { data: benchmark, rows, cols: 1 }, true, 'options.benchmark', 'returns');
+  }
+  const names = options.stats ?? ROLLING_STATS.filter((s) => options.benchmark !== undefined || !BENCHMARK_STATS.includes(s));
+  if (!Array.isArray(names) || names.length === 0) {
+    throw new KernelInputError('options.stats', `a non-empty array of ${ROLLING_STATS.join(', ')}`, describeValue(names));
+  }
+  let stats = 0;
+  for (const name of names) {
+    const s = ROLLING_STATS.indexOf(name);
+    if (s < 0) throw new KernelInputError('options.stats', `names of ${ROLLING_STATS.join(', ')}`, describeValue(name));
+    if (BENCHMARK_STATS.includes(name) && options.benchmark === undefined) {
+      throw new KernelInputError('options.benchmark', `a Float64Array of ${rows} returns (${name} reads it)`, 'undefined');
+    }
+    stats |= 1 << s;
+  }
+  const periodsPerYear = options.periodsPerYear ?? 252;
+  if (typeof periodsPerYear !== 'number' || !(periodsPerYear > 0 && periodsPerYear < Infinity)) {
+    throw new KernelInputError('options.periodsPerYear', 'a finite number > 0', describeValue(periodsPerYear));
+  }
+  const riskFree = options.riskFree ?? 0;
+  if (typeof riskFree !== 'number' || !Number.isFinite(riskFree)) {
+    throw new KernelInputError('options.riskFree', 'a finite number', describeValue(riskFree));
+  }
+  const confidence = options.confidence ?? 0.95;
+  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
+    throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
+  }
+  return { window, stats, benchmark, periodsPerYear, riskFree, confidence };
+}
+
 /** Whose drawdown table `drawdowns()` reproduces. */
 export type DrawdownConvention = 'performance-analytics' | 'pyfolio';
 export const DRAWDOWN_CONVENTIONS = ['performance-analytics', 'pyfolio'] as const satisfies readonly DrawdownConvention[];
@@ -174,6 +258,21 @@ export function requireLike(value: unknown, r: Matrix, series: boolean, name: st
 export interface RiskAnalyticsFamily {
   /** VarBacktestResult's outputs, in the order of the descriptor; `var` rows x cols like returns. */
   varBacktest(returns: Float64Array, rows: number, cols: number, var_: Float64Array, confidence: number, window: number): Float64Array;
+  /**
+   * ROLLING_STATS whose bit is set in `stats`, each rows x cols (0 values for the others); `benchmark`
+   * rows values, or none when no statistic of BENCHMARK_STATS is requested.
+   */
+  rolling(
+    returns: Float64Array,
+    rows: number,
+    cols: number,
+    benchmark: Float64Array,
+    window: number,
+    stats: number,
+    periodsPerYear: number,
+    riskFree: number,
+    confidence: number,
+  ): Float64Array;
   /** W / cummax(W) - 1 per column, wealth 1 before the first return, a NaN return as 0: rows x cols. */
   drawdownSeries(returns: Float64Array, rows: number, cols: number): Float64Array;
   /** The drawdown table, seven top x cols outputs (start, trough, end, depth, length, peakToTrough, recovery). */
@@ -213,6 +312,26 @@ export interface RiskAnalyticsKernels {
    * and their p-values numbers where those libraries report Inf/NaN. An LR rounded below 0 is 0.
    */
   varBacktest<R extends Series>(returns: R, var_: R, options: VarBacktestOptions): VarBacktestResult<ColumnsOf<R>>;
+  /**
+   * empyrical's roll_* statistics per column over the trailing `window` dates: row t of each output is
+   * the statistic of rows t - window + 1 .. t (empyrical labels that window's value t and drops the
+   * first window - 1, which are NaN here), each exactly the non-rolling function's definition on the
+   * window (NaN returns skipped as there): `sharpe`, `sortino`, `volatility` and `maxDrawdown` as
+   * performanceStats (the wealth restarted at each window's start, so a loss on its first day counts),
+   * `beta`, `alpha`, `upCapture`, `downCapture` against `options.benchmark` as relativeStats
+   * (empyrical's conventions), `historicalVar` and `gaussianVar` as valueAtRisk (ddof 1) at
+   * `options.confidence`. Every column and statistic in one pass over the dates.
+   *
+   * Cost per column and statistic: O(T) for the moment statistics (sharpe, sortino, volatility, beta,
+   * alpha, gaussianVar) and the captures: running sums (Neumaier-compensated, the date leaving the window
+   * subtracted, re-summed from the window's own dates every `window` dates, so that the difference from
+   * the windowed computation stays near rounding: the tests hold it to 1e-10); O(T window) for
+   * maxDrawdown (each window's wealth path from its start) and historicalVar (the window kept sorted: a
+   * binary search and a move per date). A window whose returns are all equal has a variance of exactly 0
+   * in the windowed computation but of a rounding residue in a running one: its Sharpe ratio may then be
+   * huge rather than infinite.
+   */
+  rolling<R extends Series>(returns: R, options: RollingOptions): RollingResult<ColumnsOf<R>>;
   /**
    * The underwater curve per column: W_t / max(1, W_0 .. W_t) - 1, W the wealth compounded from 1
    * before the first return (so a loss on the first day counts), a NaN return counted as 0 (empyrical
@@ -296,6 +415,41 @@ export const RISK_ANALYTICS_KERNELS = {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, v, confidence, window],
         shape: (o: Outputs) => ({ ...o, exceptions: column(returns, o.exceptions) }) as unknown as VarBacktestResult,
+      };
+    },
+  },
+  rolling: {
+    params: [
+      { key: 'window', name: 'options.window', expected: 'an integer >= 2' },
+      { key: 'stats', name: 'options.stats', expected: 'a mask of ROLLING_STATS (1 to 1023)' },
+      { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
+      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
+      { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' },
+    ],
+    outputs: Object.fromEntries(ROLLING_STATS.map((stat) => [stat, [`T_${stat}`, 'N'] as const])) as Record<
+      RollingStatName,
+      readonly [string, 'N']
+    >,
+    dims: (_r: Float64Array, rows: number, cols: number, _b: Float64Array, _w: number, stats: number) => {
+      const dims: Record<string, number> = { N: cols };
+      ROLLING_STATS.forEach((stat, s) => (dims[`T_${stat}`] = (stats >> s) & 1 ? rows : 0));
+      return dims;
+    },
+    options: ['window', 'stats', 'benchmark', 'periodsPerYear', 'riskFree', 'confidence'],
+    api(returns: Series, opts: RollingOptions) {
+      const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_ANALYTICS_KERNELS.rolling, opts);
+      const { window, stats, benchmark, periodsPerYear, riskFree, confidence } = resolveRollingOptions(opts, r.rows);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, benchmark, window, stats, periodsPerYear, riskFree, confidence],
+        shape: (o: Outputs) => {
+          const result: RollingResult = {};
+          ROLLING_STATS.forEach((stat, s) => {
+            if ((stats >> s) & 1) result[stat] = column(returns, o[stat]);
+          });
+          return result;
+        },
       };
     },
   },

@@ -113,6 +113,21 @@ const cases = [
   c('varBacktest unknown option', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, lags: 4 }], 'options', `options: expected only the options confidence, window, got unknown option "lags"`),
   c('varBacktest infinite return', 'varBacktest', [withCell(R, 4, -Infinity), matrix(new Float64Array(12), 4, 3), { confidence: 0.99 }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = -Infinity`),
 
+  // rolling: returns, { window, stats, benchmark, periodsPerYear, riskFree, confidence }
+  c('rolling options missing', 'rolling', [R], 'options', `options: expected an object with a window, got undefined`),
+  c('rolling window 1', 'rolling', [R, { window: 1 }], 'options.window', `options.window: expected an integer in [2, 4] (2 to the rows of returns), got 1`),
+  c('rolling window beyond T', 'rolling', [R, { window: 5 }], 'options.window', `options.window: expected an integer in [2, 4] (2 to the rows of returns), got 5`),
+  c('rolling window fractional', 'rolling', [R, { window: 2.5 }], 'options.window', `options.window: expected an integer in [2, 4] (2 to the rows of returns), got 2.5`),
+  c('rolling benchmark shorter', 'rolling', [R, { window: 2, benchmark: f64(0.01, 0.02) }], 'options.benchmark', `options.benchmark: expected length 4 (the length of returns), got length 2`),
+  c('rolling benchmark infinite', 'rolling', [R, { window: 2, benchmark: f64(0.01, Infinity, 0, 0) }], 'options.benchmark', `options.benchmark: expected finite returns (NaN for a missing one), got options.benchmark[1] = Infinity`),
+  c('rolling beta without a benchmark', 'rolling', [R, { window: 2, stats: ['beta'] }], 'options.benchmark', `options.benchmark: expected a Float64Array of 4 returns (beta reads it), got undefined`),
+  c('rolling stats empty', 'rolling', [R, { window: 2, stats: [] }], 'options.stats', `options.stats: expected a non-empty array of sharpe, sortino, volatility, maxDrawdown, beta, alpha, upCapture, downCapture, historicalVar, gaussianVar, got an Array of length 0`),
+  c('rolling stat unknown', 'rolling', [R, { window: 2, stats: ['calmar'] }], 'options.stats', `options.stats: expected names of sharpe, sortino, volatility, maxDrawdown, beta, alpha, upCapture, downCapture, historicalVar, gaussianVar, got "calmar"`),
+  c('rolling confidence 1', 'rolling', [R, { window: 2, confidence: 1 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 1`),
+  c('rolling periodsPerYear 0', 'rolling', [R, { window: 2, periodsPerYear: 0 }], 'options.periodsPerYear', `options.periodsPerYear: expected a finite number > 0, got 0`),
+  c('rolling unknown option', 'rolling', [R, { window: 2, span: 3 }], 'options', `options: expected only the options window, stats, benchmark, periodsPerYear, riskFree, confidence, got unknown option "span"`),
+  c('rolling infinite return', 'rolling', [withCell(R, 3, Infinity), { window: 2 }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][0] = Infinity`),
+
   // drawdownSeries, drawdowns
   c('drawdownSeries returns an Array', 'drawdownSeries', [[0.01]], 'returns', `returns: expected ${SERIES_OR_MATRIX}, got an Array of length 1`),
   c('drawdownSeries infinite return', 'drawdownSeries', [f64(0.01, Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1] = Infinity`),

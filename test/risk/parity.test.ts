@@ -247,6 +247,27 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     );
   });
 
+  test(['rolling'], 'rolling: every statistic, NaN in returns and benchmark', () => {
+    const inputs = matrixArb(returnArb).chain((returns) =>
+      fc.record({
+        returns: fc.constant(returns),
+        benchmark: fc.array(returnArb, { minLength: returns.rows, maxLength: returns.rows }).map((b) => Float64Array.from(b)),
+        window: fc.integer({ min: 2, max: Math.max(2, returns.rows) }),
+        periodsPerYear: fc.constantFrom(1, 12, 252),
+        confidence: fc.constantFrom(0.9, 0.99),
+      }),
+    );
+    const flat = (o: object) => Object.fromEntries(Object.entries(o).map(([key, m]) => [key, columns(m as Matrix).data]));
+    fc.assert(
+      fc.property(inputs, ({ returns, benchmark, window, periodsPerYear, confidence }) => {
+        if (returns.rows < 2) return;
+        const options = { window, benchmark, periodsPerYear, confidence };
+        expectColumnsClose(flat(k.rolling(returns, options)), flat(ref.rolling(returns, options)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   test(['drawdownSeries', 'drawdowns'], 'drawdownSeries and drawdowns in both conventions', () => {
     const options = fc.record({
       top: fc.integer({ min: 1, max: 8 }),

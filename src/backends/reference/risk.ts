@@ -30,6 +30,7 @@ import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { normalPdf, normalQuantile } from '../../math/special.js';
 import { checkPrices, checkReturns, checkWeights, completeRows, historicalVar, linearQuantile } from './risk-common.js';
 import { varBacktest } from './risk-backtest.js';
+import { rolling } from './risk-rolling.js';
 import { aggregateReturns, drawdowns, drawdownSeries } from './risk-drawdown.js';
 import { monteCarloScenarios, monteCarloVar } from './risk-montecarlo.js';
 import { componentVar } from './risk-component.js';
@@ -133,7 +134,7 @@ function nanStd(x: Float64Array, rows: number, cols: number, c: number, shift: n
       n++;
     }
   }
-  return Math.sqrt(squares / (n - 1));
+  return n < 2 ? NaN : Math.sqrt(squares / (n - 1)); // numpy's nanstd(ddof=1): NaN for fewer than 2 values (not sqrt(0 / -1) = -0)
 }
 
 /** The PERFORMANCE_STATS of column c, in that order. */
@@ -599,6 +600,7 @@ export const referenceRisk: RiskFamily = {
   monteCarloVar,
   monteCarloScenarios,
   varBacktest,
+  rolling,
   drawdownSeries,
   drawdowns,
   aggregateReturns,
