@@ -313,6 +313,10 @@ const CASES = {
     const mean = fill(n, () => uniform(0, 0.001));
     return [mean, covarianceOf(n), Float64Array.from({ length: int(1, 4) }, () => uniform(0, Math.max(...mean))), pick({}, { l2Gamma: 0.001 })];
   },
+  efficientFrontier: () => {
+    const n = int(1, 30);
+    return [fill(n, () => uniform(0, 0.001)), covarianceOf(n), { points: int(1, 30), bounds: { lower: 0, upper: pick(1, Math.max(0.2, 1.5 / n)) } }];
+  },
   efficientRisk: () => {
     const n = int(2, 30);
     return [fill(n, () => uniform(0, 0.001)), covarianceOf(n), Float64Array.from({ length: int(1, 4) }, () => uniform(0.005, 0.04)), pick({}, { l2Gamma: 0.001 })];

@@ -326,11 +326,12 @@ void allocationEntry(fuzz::Input& in, int which) {
       break;
     }
     case 1: {
-      const double source = double(in.in<int>(0, 2));
-      const In data = a.input(cells(source == 0 ? rows : cols, cols));
+      // the shapes follow the source the entry reads (the packed value, mutated or not)
+      const Packed p = a.params({double(in.in<int>(0, 4)), double(in.in<int>(0, 2))});
+      const double source = p.length == 2 ? p.data[1] : 0;
+      const size_t r = source == 1 || source == 2 ? cols : rows;
+      const In data = a.input(cells(r, cols));
       const In corr = a.input(source == 2 ? cells(cols, cols) : 0);
-      const Packed p = a.params({double(in.in<int>(0, 4)), source});
-      const size_t r = p.length == 2 && p.data[1] != 0 ? cols : rows;
       if (a.affordable()) a.check(portfolio::entry::hrp(data, r, cols, corr, p, a.output(portfolio::hrpLength(cols))));
       break;
     }

@@ -93,6 +93,9 @@ export {
   ROW_KIND,
   RowKind,
   type BoundValue,
+  type EfficientFrontierOptions,
+  type EfficientFrontierResult,
+  type FrontierPortfolios,
   type LinearConstraints,
   type MinVarianceOptions,
   type MinVarianceResult,
@@ -232,6 +235,8 @@ export const maxUtility = defaults.maxUtility;
 export const efficientReturn = defaults.efficientReturn;
 /** The highest-return portfolio within a target volatility (PyPortfolioOpt efficient_risk). */
 export const efficientRisk = defaults.efficientRisk;
+/** The efficient frontier by the critical line algorithm (PyPortfolioOpt CLA): every turning point and points between. */
+export const efficientFrontier = defaults.efficientFrontier;
 /** Risk budgeting: long-only weights whose risk contributions equal the budgets (equal by default). */
 export const riskParity = defaults.riskParity;
 /** Hierarchical risk parity as PyPortfolioOpt's HRPOpt (scipy's linkage): weights, order, linkage matrix. */

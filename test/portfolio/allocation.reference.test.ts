@@ -281,6 +281,8 @@ describe('nearestPsd', () => {
     const distance = Math.sqrt(cov.data.reduce((s, f, k) => s + (f - bad[k]) ** 2, 0));
     const negative = Math.sqrt(q.reduce((s, x) => s + (x < 0 ? x * x : 0), 0));
     expect(Math.abs(distance - negative) / negative).toBeLessThan(1e-10);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(cov.data[i * n + j]).toBe(cov.data[j * n + i]); // exactly symmetric
+    expect(ref.minVariance(cov).weights.rows).toBe(1); // so the optimizers take it
     const fixedQ = new Float64Array(n);
     symmetricEigen(cov.data, n, fixedQ, V);
     expect(fixedQ[0]).toBeGreaterThan(-1e-15 * fixedQ[n - 1]);

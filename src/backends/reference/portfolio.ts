@@ -11,6 +11,7 @@ import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
 import type { PortfolioFamily } from '../../kernels/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
+import { referenceExpectedReturns } from './portfolio-expected.js';
 import { referenceHrp } from './portfolio-hrp.js';
 import { referenceRiskParity } from './portfolio-riskparity.js';
 import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-qp.js';
@@ -113,4 +114,9 @@ function minVariance(
   return out;
 }
 
-export const referencePortfolio: Partial<PortfolioFamily> = { minVariance, ...referenceRiskParity, ...referenceHrp };
+export const referencePortfolio: Partial<PortfolioFamily> = {
+  minVariance,
+  ...referenceRiskParity,
+  ...referenceHrp,
+  ...referenceExpectedReturns,
+};
