@@ -52,6 +52,23 @@ inline MeanOut meanOut(double* out, size_t P, size_t N) {
   return {weights, expectedReturn, volatility, sharpe, iterations};
 }
 
+/// efficientFrontier's outputs: count, then capacity C = turningPointCapacity(N) turning points
+/// (lambdas, weights C x N, returns, volatilities), then M frontier portfolios (weights M x N, returns,
+/// volatilities).
+inline size_t turningPointCapacity(size_t n) { return plus(cells(4, n), 4); }
+struct FrontierOut {
+  double *count, *lambdas, *weights, *returns, *volatilities, *frontierWeights, *frontierReturns, *frontierVolatilities;
+};
+inline std::array<size_t, 8> frontierParts(size_t N, size_t M) {
+  const size_t C = turningPointCapacity(N);
+  return {1, C, cells(C, N), C, C, cells(M, N), M, M};
+}
+inline size_t frontierLength(size_t N, size_t M) { return total(frontierParts(N, M)); }
+inline FrontierOut frontierOut(double* out, size_t N, size_t M) {
+  const auto [count, lambdas, weights, returns, volatilities, fw, fr, fv] = split(out, frontierParts(N, M));
+  return {count, lambdas, weights, returns, volatilities, fw, fr, fv};
+}
+
 /// A batch of problems over expected returns: meanCount (1 or P) x N means, covCount covariances.
 struct MeanBatch {
   const double* mean;
@@ -77,6 +94,12 @@ Status maxUtility(const MeanBatch& b, const Constraints& c, double riskAversion,
 Status efficientReturn(const MeanBatch& b, const Constraints& c, const double* targets, double l2Gamma, double riskFree, double* out);
 /// PyPortfolioOpt efficient_risk per problem (targets: one per problem) into out (meanOut()).
 Status efficientRisk(const MeanBatch& b, const Constraints& c, const double* targets, double l2Gamma, double riskFree, double* out);
+
+/// The critical line algorithm's frontier (portfolio-cla.ts's comment) of one problem into out
+/// (frontierOut()). Faults: PortfolioMeanNotFinite, PortfolioCovInvalid, PortfolioInfeasible (the
+/// budget), PortfolioNotConverged (a singular free block, or more turning points than the capacity).
+Status efficientFrontier(const double* mean, const double* cov, size_t n, const double* lower, const double* upper, size_t points,
+                         double* out);
 
 // Shared by the optimizers' sources (portfolio_qp_kernels.cpp).
 struct QpResult;
