@@ -1,8 +1,14 @@
 // See classify.hpp. Each function names its counterpart in src/backends/reference/classify.ts.
 #include "classify.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <vector>
+
+#include "parallel.hpp"
+#include "simd.hpp"
+#include "tick.hpp"
 
 namespace kernelbus::classify {
 namespace {
@@ -31,19 +37,6 @@ Status checkQuotedTrades(const double* ts, const double* price, const double* bi
   return Status{};
 }
 
-// tickSigns()
-void tickSigns(const double* price, size_t n, int8_t* out) {
-  double last = NAN;
-  int sign = 0;
-  for (size_t i = 0; i < n; i++) {
-    const double p = price[i];
-    const int change = (p > last) - (p < last);
-    sign = change != 0 ? change : sign;
-    out[i] = static_cast<int8_t>(sign);
-    last = p;
-  }
-}
-
 // reverseTickSigns()
 void reverseTickSigns(const double* price, size_t n, int8_t* out) {
   double next = NAN;
@@ -57,46 +50,80 @@ void reverseTickSigns(const double* price, size_t n, int8_t* out) {
   }
 }
 
-// midpoint()
-double midpoint(double bid, double ask, int convention) {
-  if (convention == kTclf && !(ask >= bid)) return NAN;
-  return (bid + ask) / 2;
-}
-
 // quoteSign()
-int quoteSign(double p, double m) { return (p > m) - (p < m); }
+inline int quoteSign(double p, double m) { return (p > m) - (p < m); }
 
 // isClose()
-bool isClose(double p, double q) { return std::fabs(p - q) <= kCloseAtol + kCloseRtol * std::fabs(q); }
+inline bool isClose(double p, double q) { return std::fabs(p - q) <= kCloseAtol + kCloseRtol * std::fabs(q); }
 
-// quoteLabel()
-int quoteLabel(int base, int convention, double p, double bid, double ask, int fallback) {
-  const double m = midpoint(bid, ask, convention);
-  switch (base) {
-    case kQuote:
-      return quoteSign(p, m);
-    case kLeeReady: {
-      // PINstimation keeps NA without a midpoint; tclf falls to the tick rule there too
-      if (convention != kTclf && std::isnan(m)) return 0;
-      const int q = quoteSign(p, m);
+// quoteLabel(), with the algorithm and the convention compile-time constants (each loop below is one
+// algorithm's, without a switch inside, and vectorizes: comparisons and selects only).
+template <int Base, int Convention>
+inline int quoteLabel(double p, double bid, double ask, int fallback) {
+  const double m = Convention == kTclf && !(ask >= bid) ? NAN : (bid + ask) / 2;  // midpoint()
+  const int q = quoteSign(p, m);
+  if constexpr (Base == kQuote) {
+    return q;
+  } else if constexpr (Base == kLeeReady) {
+    // PINstimation keeps NA without a midpoint; tclf falls to the tick rule there too
+    if constexpr (Convention != kTclf) {
+      return m != m ? 0 : q != 0 ? q : fallback;
+    } else {
       return q != 0 ? q : fallback;
     }
-    case kEmo:
-      if (convention == kTclf) return isClose(p, ask) != isClose(p, bid) ? quoteSign(p, m) : fallback;
+  } else if constexpr (Base == kEmo) {
+    if constexpr (Convention == kTclf) {
+      return isClose(p, ask) != isClose(p, bid) ? q : fallback;
+    } else {
       return p == ask ? 1 : p == bid ? -1 : fallback;
-    default: {
-      const bool upper = (1 - kBand) * ask + kBand * bid <= p && p <= ask;
-      const bool lower = bid <= p && p <= kBand * ask + (1 - kBand) * bid;
-      return upper != lower ? quoteSign(p, m) : fallback;
     }
+  } else {
+    const bool upper = (1 - kBand) * ask + kBand * bid <= p && p <= ask;
+    const bool lower = bid <= p && p <= kBand * ask + (1 - kBand) * bid;
+    return upper != lower ? q : fallback;
   }
 }
 
-// The quote-based labels over the fallback signs already in out[]; `Base` a compile-time constant so
-// that each algorithm's loop has no switch inside.
-template <int Base>
-void quoteLabels(int convention, const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
-  for (size_t i = 0; i < n; i++) out[i] = static_cast<int8_t>(quoteLabel(Base, convention, price[i], bid[i], ask[i], out[i]));
+template <int Base, int Convention>
+#if defined(__GNUC__)
+__attribute__((always_inline))  // into the target clones of labels()
+#endif
+inline void
+labelLoop(const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
+  for (size_t i = 0; i < n; i++) out[i] = static_cast<int8_t>(quoteLabel<Base, Convention>(price[i], bid[i], ask[i], out[i]));
+}
+
+// The quote-based labels over the fallback signs already in out[n].
+KERNELBUS_VECTOR_CLONES
+void labels(int base, int convention, const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
+  const bool tclf = convention == kTclf;
+  switch (base) {
+    case kQuote:
+      return tclf ? labelLoop<kQuote, kTclf>(price, bid, ask, n, out) : labelLoop<kQuote, kPinstimation>(price, bid, ask, n, out);
+    case kLeeReady:
+      return tclf ? labelLoop<kLeeReady, kTclf>(price, bid, ask, n, out) : labelLoop<kLeeReady, kPinstimation>(price, bid, ask, n, out);
+    case kEmo:
+      return tclf ? labelLoop<kEmo, kTclf>(price, bid, ask, n, out) : labelLoop<kEmo, kPinstimation>(price, bid, ask, n, out);
+    case kClnv:
+      return tclf ? labelLoop<kClnv, kTclf>(price, bid, ask, n, out) : labelLoop<kClnv, kPinstimation>(price, bid, ask, n, out);
+    default:  // the tick rules: the signs
+      return;
+  }
+}
+
+// True when the n trades are valid after a trade at `last` (checkQuotedTrades() finds the fault): one
+// pass that vectorizes.
+KERNELBUS_VECTOR_CLONES
+bool valid(const double* ts, const double* price, const double* bid, const double* ask, size_t n, double last) {
+  auto ok = [&](size_t i, double before) {
+    const double b = bid[i], a = ask[i];
+    return (ts[i] >= before) & (std::fabs(ts[i]) <= DBL_MAX) & (std::fabs(price[i]) <= DBL_MAX) & (((b >= 0) & (b <= DBL_MAX)) | (b != b)) &
+           (((a >= 0) & (a <= DBL_MAX)) | (a != a));
+  };
+  if (n == 0) return true;
+  long long bad = !ok(0, last);  // 64-bit, as the doubles: the loop vectorizes
+  for (size_t i = 1; i < n; i++) bad |= !ok(i, ts[i - 1]);
+  return bad == 0;
 }
 
 }  // namespace
@@ -116,37 +143,66 @@ bool paramNames(std::string_view kernel, ParamNames& out) {
   return true;
 }
 
-// referenceClassifyTrades()
+// referenceClassifyTrades(): checks, then the fallback signs, then each trade's label over its own.
+//
+// The forward algorithms do the three in one pass, kChunk trades at a time while they are in cache, over
+// parts of the tape on the threads (parallelFor): a part starts from the price before it with no carried
+// sign, so its first trades up to its first price change (`lead`) may have taken a fallback of 0; once
+// every part is done, those few trades are labelled again, part after part, with the sign carried from
+// the parts before. The labels are the same whatever the parts. A fault is found after the parts are
+// written: the output is unspecified on a fault, and the first fault in trade order is reported.
 Status classifyTrades(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Params& params,
                       int8_t* out) {
-  if (Status s = checkQuotedTrades(ts, price, bid, ask, n); !s.ok()) return s;
   const int algorithm = params.algorithm;
-  const bool reverse = algorithm == kReverseTick || algorithm >= kReverseLeeReady;
-  // the fallback signs first, then each trade's label over its own
-  if (reverse) {
+  const int base = algorithm >= kReverseLeeReady ? algorithm - kReverseLeeReady + kLeeReady : algorithm;
+  const int convention = params.convention;
+  if (algorithm == kReverseTick || algorithm >= kReverseLeeReady) {
+    if (!valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
     reverseTickSigns(price, n, out);
-  } else {
-    tickSigns(price, n, out);
+    labels(base, convention, price, bid, ask, n, out);
+    return Status{};
   }
-  const int c = params.convention;
-  switch (algorithm) {
-    case kQuote:
-      quoteLabels<kQuote>(c, price, bid, ask, n, out);
-      break;
-    case kLeeReady:
-    case kReverseLeeReady:
-      quoteLabels<kLeeReady>(c, price, bid, ask, n, out);
-      break;
-    case kEmo:
-    case kReverseEmo:
-      quoteLabels<kEmo>(c, price, bid, ask, n, out);
-      break;
-    case kClnv:
-    case kReverseClnv:
-      quoteLabels<kClnv>(c, price, bid, ask, n, out);
-      break;
-    default:  // kTick, kReverseTick: the signs
-      break;
+  constexpr size_t kChunk = 1024;
+  constexpr size_t kPartMin = size_t{1} << 18;  // trades a part, at least
+  struct Part {
+    bool valid = true;
+    size_t lead = 0;  // trades before the part's first change (all of them when none)
+    int sign = 0;     // the sign after the part, from its own changes (0 when none)
+  };
+  const size_t parts = std::max<size_t>(1, std::min<size_t>(64, n / kPartMin));
+  std::vector<Part> done(parts);
+  parallelFor(parts, 1, [&](size_t first, size_t last) {
+    for (size_t k = first; k < last; k++) {
+      const size_t begin = n * k / parts, end = n * (k + 1) / parts;
+      Part& part = done[k];
+      tick::Carry carry{begin > 0 ? price[begin - 1] : NAN, 0};
+      for (size_t from = begin; from < end; from += kChunk) {
+        const size_t len = std::min(kChunk, end - from);
+        if (!valid(ts + from, price + from, bid + from, ask + from, len, from > 0 ? ts[from - 1] : -HUGE_VAL)) {
+          part.valid = false;
+          return;
+        }
+        tick::signs(Doubles(price + from), len, carry, out + from);
+        if (part.lead == from - begin) {
+          while (part.lead < end - begin && part.lead < from + len - begin && out[begin + part.lead] == 0) part.lead++;
+        }
+        labels(base, convention, price + from, bid + from, ask + from, len, out + from);
+      }
+      part.sign = carry.sign;
+    }
+  });
+  for (const Part& part : done) {
+    if (!part.valid) return checkQuotedTrades(ts, price, bid, ask, n);
+  }
+  int sign = done[0].sign;
+  for (size_t k = 1; k < parts; k++) {
+    const size_t begin = n * k / parts, end = n * (k + 1) / parts;
+    const size_t lead = done[k].lead;
+    if (sign != 0 && lead > 0) {
+      for (size_t i = begin; i < begin + lead; i++) out[i] = static_cast<int8_t>(sign);
+      labels(base, convention, price + begin, bid + begin, ask + begin, lead, out + begin);
+    }
+    if (lead < end - begin) sign = done[k].sign;
   }
   return Status{};
 }

@@ -33,8 +33,9 @@ export type ClassifyAlgorithm = (typeof CLASSIFY_ALGORITHMS)[number];
 export const CLASSIFY_CONVENTIONS = ['tclf', 'pinstimation'] as const;
 export type ClassifyConvention = (typeof CLASSIFY_CONVENTIONS)[number];
 
-/** Options of `classifyTrades()`. */
+/** Options of `classifyTrades()` (`out`: a caller-owned Int8Array, see OutOption). */
 export interface ClassifyTradesOptions {
+  out?: Int8Array;
   /** Required. */
   algorithm: ClassifyAlgorithm;
   /** Default `'tclf'`. */

@@ -16,7 +16,7 @@ import {
 import type { Call, KernelSpec } from './descriptor.js';
 import { requireKnownOptions } from './descriptor.js';
 import { FrameTrades, tradeRows } from './frame-trades.js';
-import { requireFloat64Array } from './validate.js';
+import { requireFloat64Array, requireOut } from './validate.js';
 import {
   CLASSIFY_PARAMS,
   requireBars,
@@ -25,7 +25,8 @@ import {
   resolveClassifyOptions,
   resolveVpinOptions,
   VPIN_PARAMS,
-  type ClassifyOptions,
+  type BulkClassifyOptions,
+  type OutOption,
   type TimeBarOptions,
   type TimeBars,
   type Trades,
@@ -38,8 +39,11 @@ import {
 export interface VpinKernels {
   /** Non-empty time bars of trades, aligned to multiples of `barMs` since the epoch. */
   timeBars(trades: Trades, options?: TimeBarOptions): TimeBars;
-  /** Tick rule: +1 up-tick, -1 down-tick, unchanged price keeps the last sign, 0 before the first change. */
-  tickRule(price: Float64Array): Int8Array;
+  /**
+   * Tick rule: +1 up-tick, -1 down-tick, unchanged price keeps the last sign, 0 before the first change.
+   * `options.out`: a caller-owned Int8Array of `price.length` to fill and return (OutOption).
+   */
+  tickRule(price: Float64Array, options?: OutOption<Int8Array>): Int8Array;
   /**
    * Classifies each trade as a buy (+1), a sell (-1) or unclassified (0) from its price and the quote
    * prevailing at it (`bid[i]`, `ask[i]`; NaN in either: no quote), as the two public libraries do:
@@ -82,10 +86,14 @@ export interface VpinKernels {
    * `quoteLagMs` (default 0) and `lagFrom` (`'quotes'` default, or `'trades'`): only 0 is implemented
    * yet (the quotes as given per trade); a lag is a KernelInputError. Faults: a non-finite price or
    * timestamp, decreasing timestamps, or a bid or ask that is infinite or < 0 (NaN is "no quote").
+   * `out`: a caller-owned Int8Array of the trades' length to fill and return (OutOption).
    */
   classifyTrades(trades: QuotedTrades, options: ClassifyTradesOptions): Int8Array;
-  /** Bulk volume classification: buy volume per bar, volume * F(dP / sigma). */
-  bulkClassify(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, options?: ClassifyOptions): Float64Array;
+  /**
+   * Bulk volume classification: buy volume per bar, volume * F(dP / sigma). `options.out`: a
+   * caller-owned Float64Array of the bars' length to fill and return (OutOption).
+   */
+  bulkClassify(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, options?: BulkClassifyOptions): Float64Array;
   /**
    * VPIN per completed volume bucket. A trade frame's columns (FrameTrades) are read where they lie
    * by the backends that can (vpinBytes); `vpinAsync` runs the pass over the trades on the native
@@ -99,7 +107,12 @@ function call<T>(size: number, run: (family: VpinFamily) => T): Call<T> {
   return { size, call: run, shape: (out: T) => out };
 }
 
-const CLASSIFY_TRADES_OPTIONS = ['algorithm', 'convention', 'quoteLagMs', 'lagFrom'] as const;
+/** A call writing into the caller's `out` when given (a backend's fresh result is copied into it). */
+function callInto<T extends Int8Array | Float64Array>(size: number, out: T | undefined, run: (family: VpinFamily) => T): Call<T> {
+  return { size, call: run, shape: (result: T) => (out === undefined || result === out ? result : (out.set(result), out)) };
+}
+
+const CLASSIFY_TRADES_OPTIONS = ['algorithm', 'convention', 'quoteLagMs', 'lagFrom', 'out'] as const;
 const CLASSIFY_OPTIONS = ['priceChange', 'sigma', 'distribution'] as const;
 const VPIN_OPTIONS = ['bucketVolume', 'window', 'barMs', 'classifier', ...CLASSIFY_OPTIONS] as const;
 
@@ -117,9 +130,12 @@ export const VPIN_KERNELS = {
   },
   tickRule: {
     params: [],
-    api(price: Float64Array) {
+    options: ['out'],
+    api(price: Float64Array, opts?: OutOption<Int8Array>) {
       requireFloat64Array(price, 'price');
-      return call(price.length, (f) => f.tickRule(price));
+      requireKnownOptions(VPIN_KERNELS.tickRule, opts);
+      const out = requireOut(opts?.out, Int8Array, price.length, [price]);
+      return callInto(price.length, out, (f) => f.tickRule(price, out));
     },
   },
   classifyTrades: {
@@ -129,17 +145,21 @@ export const VPIN_KERNELS = {
       requireQuotedTrades(trades);
       requireKnownOptions(VPIN_KERNELS.classifyTrades, opts);
       const params = resolveClassifyTradesOptions(opts);
-      return call(trades.ts.length, (f) => f.classifyTrades(trades.ts, trades.price, trades.bid, trades.ask, params));
+      const { ts, price, bid, ask } = trades;
+      const out = requireOut(opts.out, Int8Array, ts.length, [ts, price, bid, ask]);
+      return callInto(ts.length, out, (f) => f.classifyTrades(ts, price, bid, ask, params, out));
     },
   },
   bulkClassify: {
     params: CLASSIFY_PARAMS,
-    options: CLASSIFY_OPTIONS,
-    api(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, opts?: ClassifyOptions) {
+    options: [...CLASSIFY_OPTIONS, 'out'],
+    api(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, opts?: BulkClassifyOptions) {
       requireBars(bars);
       requireKnownOptions(VPIN_KERNELS.bulkClassify, opts);
       const params = resolveClassifyOptions(opts);
-      return call(bars.open.length, (f) => f.bulkClassify(bars.open, bars.close, bars.volume, params));
+      const { open, close, volume } = bars;
+      const out = requireOut(opts?.out, Float64Array, open.length, [open, close, volume]);
+      return callInto(open.length, out, (f) => f.bulkClassify(open, close, volume, params, out));
     },
   },
   vpin: {

@@ -199,7 +199,7 @@ const cases: [string, (k: Kernels) => unknown, string, string][] = [
     'classifyTrades: unknown option',
     (k) => k.classifyTrades(quoted, { algorithm: 'quote', quotes: {} } as never),
     'options',
-    'only the options algorithm, convention, quoteLagMs, lagFrom, got unknown option "quotes"',
+    'only the options algorithm, convention, quoteLagMs, lagFrom, out, got unknown option "quotes"',
   ],
   [
     'detached buffer',

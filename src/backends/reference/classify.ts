@@ -110,9 +110,9 @@ export function referenceClassifyTrades(
   bid: Float64Array,
   ask: Float64Array,
   params: ClassifyTradesParams,
+  out = new Int8Array(ts.length),
 ): Int8Array {
   checkQuotedTrades(ts, price, bid, ask);
-  const out = new Int8Array(ts.length);
   const { algorithm, convention } = params;
   const reverse = algorithm === REVERSE_TICK || algorithm >= REVERSE_LEE_READY;
   // the fallback signs first, then each trade's label over its own
