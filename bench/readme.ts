@@ -51,6 +51,13 @@ const ORIGINAL = { reported: 'original system (reported)' };
 
 /** How each section's block is laid out; a section not named here gets one pivot table of all its rows. */
 const VIEWS: Record<string, TableView[]> = {
+  gateway: [
+    {
+      title: '200 clients x every served type, the demo at 200,000 trades/s, 60 s',
+      layout: 'list',
+      strip: /, 200 clients x every served type, demo at 200,000 trades\/s, 60 s$/,
+    },
+  ],
   vpin: [
     { cases: /^(vpin\(\) 10\^7|tickRule)/, title: '10^7 trades (ratio: to the 60 s-bar BVC figure)', layout: 'list' },
     { cases: /^vpin\(\) 10\^6/, title: '`vpin()` 10^6 trades', strip: /^vpin\(\) 10\^6 trades, / },

@@ -12,6 +12,8 @@ import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
 import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
+import { gatewaySection } from './gateway.js';
+import { portfolioSection } from './portfolio.js';
 import { riskSection } from './risk.js';
 import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
 import { vpinSection } from './vpin.js';
@@ -21,7 +23,7 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const sections: BenchSection[] = [vpinSection, riskSection, factorSection, busSection, redisSection];
+const sections: BenchSection[] = [vpinSection, riskSection, factorSection, portfolioSection, busSection, redisSection, gatewaySection];
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];
 if (unknown.length > 0) {

@@ -243,6 +243,30 @@ const CASES = {
   },
   factorCovariance: () => [matrix(int(2, 60), int(1, 6), () => ret(0)), { halfLife: pick(20, 90), neweyWestLags: int(0, 3) }],
   specificRisk: () => [matrix(int(2, 60), int(1, 20), () => ret()), { halfLife: pick(20, 90) }],
+  riskParity: () => {
+    const n = int(1, 30);
+    return [covarianceOf(n), { budgets: random() < 0.5 ? undefined : fill(n, () => uniform(0.1, 2)) }];
+  },
+  hrp: () => {
+    const n = int(1, 30);
+    const linkage = pick('single', 'complete', 'average', 'weighted', 'ward');
+    const source = int(0, 2);
+    if (source === 0) return [matrix(n + int(2, 40), n, () => ret(0.01)), { linkage }];
+    const cov = covarianceOf(n);
+    return [source === 1 ? { cov } : { cov, corr: cov }, { linkage }];
+  },
+  nearestPsd: () => {
+    const cov = covarianceOf(int(1, 30));
+    for (let i = 0; i < cov.cols; i++) cov.data[i * cov.cols + i] *= pick(1, 0.5, 0.1);
+    return [cov, { method: pick('spectral', 'diag') }];
+  },
+  expectedReturns: () => {
+    const [rows, cols] = [int(2, 80), int(1, 8)];
+    const returnsData = random() < 0.5;
+    const prices = matrix(rows, cols, () => (random() < 0.03 ? NaN : returnsData ? ret(0) : positive()));
+    const benchmark = random() < 0.5 ? undefined : fill(rows, () => (returnsData ? ret(0) : positive()));
+    return [prices, { method: pick('mean', 'ema', 'capm'), compounding: random() < 0.5, span: pick(5, 500), returnsData, benchmark, riskFree: pick(0, 0.02) }];
+  },
   riskDecomposition: () => {
     const [N, K] = [int(1, 20), int(1, 6)];
     const F = covarianceOf(K);
@@ -250,6 +274,30 @@ const CASES = {
       { exposures: matrix(N, K, () => normal()), factorCov: F, specificVar: fill(N, () => uniform(0, 1e-3)) },
       matrix(int(1, 3), N, () => uniform(-1, 1)),
     ];
+  },
+  minVariance: () => {
+    const [n, P] = [int(1, 30), int(1, 4)];
+    const stack = Array.from({ length: P }, () => covarianceOf(n).data);
+    const cov = { data: Float64Array.from(stack.flatMap((c) => Array.from(c))), rows: P * n, cols: n };
+    const sectors = Int32Array.from({ length: n }, (_, j) => j % 3);
+    return [cov, pick({}, { bounds: { lower: 0, upper: pick(0.1, 0.3, 1) } }, { sectors, sectorBounds: { upper: 0.6 } }, { bounds: { lower: -1, upper: 1 }, budget: pick(0, 1), l2Gamma: pick(0, 0.01) })];
+  },
+  maxSharpe: () => {
+    const n = int(2, 30);
+    return [fill(n, () => uniform(-0.0005, 0.001)), covarianceOf(n), pick({}, { bounds: { lower: 0, upper: 0.3 } }, { bounds: { lower: -1, upper: 1 }, l2Gamma: 0.01 }, { riskFree: 0.0002 })];
+  },
+  maxUtility: () => {
+    const n = int(2, 30);
+    return [fill(n, () => uniform(-0.001, 0.002)), covarianceOf(n), { riskAversion: pick(0.5, 2, 10), l2Gamma: pick(0, 0.001), bounds: { lower: pick(0, -0.5), upper: 1 } }];
+  },
+  efficientReturn: () => {
+    const n = int(2, 30);
+    const mean = fill(n, () => uniform(0, 0.001));
+    return [mean, covarianceOf(n), Float64Array.from({ length: int(1, 4) }, () => uniform(0, Math.max(...mean))), pick({}, { l2Gamma: 0.001 })];
+  },
+  efficientRisk: () => {
+    const n = int(2, 30);
+    return [fill(n, () => uniform(0, 0.001)), covarianceOf(n), Float64Array.from({ length: int(1, 4) }, () => uniform(0.005, 0.04)), pick({}, { l2Gamma: 0.001 })];
   },
 };
 
@@ -340,6 +388,9 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
     ['portfolioVolatility', (k) => k.portfolioVolatility(m([1, 0, 0, 1], 2, 2), Float64Array.of(1, NaN))],
     ['monteCarloVar', (k) => k.monteCarloVar({ mean: Float64Array.of(0, 0, 0), cov: m([1, 0, 0, 0, 1, 2, 0, 2, 1], 3, 3) }, Float64Array.of(1, 1, 1))],
     ['size', (k) => k.size(m([1e9, -5, 1e9, 1e9], 2, 2))],
+    ['riskParity', (k) => k.riskParity(m([1, -1, -1, 1], 2, 2))],
+    ['hrp', (k) => k.hrp(m([0.01, 0.02, 0.01, -0.01, 0.01, 0.03], 3, 2))],
+    ['expectedReturns', (k) => k.expectedReturns(m([1, 2, 0, 3], 2, 2))],
     ['momentum', (k) => k.momentum(m([0.1, -Infinity], 1, 2))],
     ['factorReturns', (k) => k.factorReturns({ returns: m([0.01, 0.02, 0.03, 0.04], 2, 2), marketCap: m([0.01, 0.02, 0.03, 0.04], 2, 2), sectors: Int32Array.of(0, 2), styles: [], sectorNames: ['a', 'b'] })],
   ];

@@ -3,6 +3,8 @@
 #include "common.h"
 #include "factor_entry.hpp"
 #include "parallel.hpp"
+#include "portfolio_alloc_entry.hpp"
+#include "portfolio_entry.hpp"
 #include "risk_entry.hpp"
 #include "special_entry.hpp"
 #include "vpin.hpp"
@@ -99,8 +101,9 @@ Napi::Value ParamNamesOf(const Napi::CallbackInfo& info) {
   if (kernel == "vpin") {
     names = paramNamesOf(vpin::kParamNames);
   } else if (!risk::paramNames(kernel, names) && !factor::paramNames(kernel, names) && !special::paramNames(kernel, names) &&
-             !classify::paramNames(kernel, names)) {
-    throw inputError(env, "kernel", "a risk, factor or special kernel, or 'vpin'", kernel);
+             !classify::paramNames(kernel, names) && !portfolio::optimizerParamNames(kernel, names) &&
+             !portfolio::allocationParamNames(kernel, names)) {
+    throw inputError(env, "kernel", "a risk, factor, portfolio or special kernel, or 'vpin'", kernel);
   }
   Napi::Array out = Napi::Array::New(env, names.count);
   for (size_t i = 0; i < names.count; i++) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, names.names[i]));
@@ -129,6 +132,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerSpecial(env, exports);
   registerRisk(env, exports);
   registerFactor(env, exports);
+  registerPortfolio(env, exports);
   registerMetal(env, exports);
   return exports;
 }

@@ -109,6 +109,7 @@ void registerVpin(Napi::Env env, Napi::Object exports);
 void registerSpecial(Napi::Env env, Napi::Object exports);
 void registerRisk(Napi::Env env, Napi::Object exports);
 void registerFactor(Napi::Env env, Napi::Object exports);
+void registerPortfolio(Napi::Env env, Napi::Object exports);
 void registerMetal(Napi::Env env, Napi::Object exports);
 
 }  // namespace kernelbus::binding

@@ -15,6 +15,7 @@
 #include "factor_entry.hpp"
 #include "input.hpp"
 #include "invariants.hpp"
+#include "portfolio_alloc_entry.hpp"
 #include "risk_entry.hpp"
 #include "special_entry.hpp"
 
@@ -45,6 +46,13 @@ class Args {
     const size_t n = length(expected);
     store_.push_back(in_.column(n));
     return In{store_.back().data(), n};
+  }
+  /// An optional input array: empty (absent, which the entry accepts), or as input(expected).
+  In optional(size_t expected) {
+    const bool before = exact_;
+    const In array = input(expected);
+    if (array.length == 0) exact_ = before;
+    return array;
   }
   /// An input array of n values, of any length the entry accepts (not a shape it checks).
   In any(size_t n) {
@@ -270,6 +278,44 @@ void factorEntry(fuzz::Input& in, int which) {
   }
 }
 
+void allocationEntry(fuzz::Input& in, int which) {
+  Args a(in);
+  const size_t rows = a.count(), cols = a.count();
+  switch (which) {
+    case 0: {
+      const In cov = a.input(cells(cols, cols));  // any values: asymmetric, singular, NaN, Infinity
+      const In budgets = a.input(cols);
+      if (a.affordable()) a.check(portfolio::entry::riskParity(cov, cols, budgets, a.output(portfolio::riskParityLength(cols))));
+      break;
+    }
+    case 1: {
+      const double source = double(in.in<int>(0, 2));
+      const In data = a.input(cells(source == 0 ? rows : cols, cols));
+      const In corr = a.input(source == 2 ? cells(cols, cols) : 0);
+      const Packed p = a.params({double(in.in<int>(0, 4)), source});
+      const size_t r = p.length == 2 && p.data[1] != 0 ? cols : rows;
+      if (a.affordable()) a.check(portfolio::entry::hrp(data, r, cols, corr, p, a.output(portfolio::hrpLength(cols))));
+      break;
+    }
+    case 2: {
+      const In cov = a.input(cells(cols, cols));
+      const Packed p = a.params({double(in.in<int>(0, 1))});
+      if (a.affordable()) a.check(portfolio::entry::nearestPsd(cov, cols, p, a.output(portfolio::nearestPsdLength(cols))));
+      break;
+    }
+    case 3: {
+      const In prices = a.input(cells(rows, cols));
+      const In benchmark = a.optional(rows);  // any values
+      const Packed p =
+          a.params({double(in.in<int>(0, 2)), double(in.in<int>(0, 1)), in.flag() ? 500 : in.real(1e-3, 1e4),
+                    in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), double(in.in<int>(0, 1)), double(in.in<int>(0, 1))});
+      if (a.affordable())
+        a.check(portfolio::entry::expectedReturns(prices, rows, cols, benchmark, p, a.output(portfolio::expectedReturnsLength(cols))));
+      break;
+    }
+  }
+}
+
 void specialEntry(fuzz::Input& in, int which) {
   Args a(in);
   const In x = a.any(in.in<size_t>(0, 16));
@@ -300,9 +346,10 @@ void specialEntry(fuzz::Input& in, int which) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  const int family = in.in<int>(0, 2);
+  const int family = in.in<int>(0, 3);
   if (family == 0) riskEntry(in, in.in<int>(0, 10));
   if (family == 1) factorEntry(in, in.in<int>(0, 8));
   if (family == 2) specialEntry(in, in.in<int>(0, 5));
+  if (family == 3) allocationEntry(in, in.in<int>(0, 3));
   return 0;
 }

@@ -1,6 +1,6 @@
 // libFuzzer target of the parameter checks: VPIN's (calls.hpp: vpin::unpackParams,
-// vpin::unpackClassifyParams) and every risk, factor and special kernel's (risk_entry.hpp,
-// factor_entry.hpp, special_entry.hpp: unpack()).
+// vpin::unpackClassifyParams) and every risk, factor, portfolio and special kernel's (risk_entry.hpp,
+// factor_entry.hpp, portfolio_entry.hpp, special_entry.hpp: unpack()).
 // VPIN invariants: every parameter set the TS layer accepts (input.hpp vpinParams/classifyParams) is
 // accepted and unpacked unchanged; with one value replaced by anything, the set is accepted exactly
 // when the TS rules (tsAccepts below, resolveVpinOptions/resolveClassify) accept it, and else refused
@@ -17,6 +17,8 @@
 
 #include "calls.hpp"
 #include "factor_entry.hpp"
+#include "portfolio_alloc_entry.hpp"
+#include "portfolio_entry.hpp"
 #include "risk_entry.hpp"
 #include "special_entry.hpp"
 
@@ -71,11 +73,20 @@ bool covMethod(double x) { return isIntegerIn(x, 0, 6); }
 bool lags(double x) { return isIntegerIn(x, 0, 10000); }
 bool monteCarloNu(double x) { return x == 0 || positiveFinite(x - 2); }
 bool studentNu(double x) { return x > 0; }
+bool nonNegativeFinite(double x) { return x >= 0 && std::isfinite(x); }
+bool linkageMethod(double x) { return isIntegerIn(x, 0, 4); }
+bool hrpSource(double x) { return isIntegerIn(x, 0, 2); }
+bool expectedReturnsMethod(double x) { return isIntegerIn(x, 0, 2); }
 
 template <typename P>
 Status unpackAs(Packed p) {
   P out;
   return risk::unpack(p, out);
+}
+template <typename P>
+Status unpackAllocation(Packed p) {
+  P out;
+  return portfolio::unpack(p, out);
 }
 template <typename P>
 Status unpackFactor(Packed p) {
@@ -111,12 +122,25 @@ const KernelParams kKernels[] = {
        return risk::unpack(p, false, out);
      },
      false},
+    {"hrp", {linkageMethod, hrpSource}, unpackAllocation<portfolio::HrpParams>, false},
+    {"nearestPsd", {flag}, unpackAllocation<portfolio::NearestPsdParams>, false},
+    {"expectedReturns",
+     {expectedReturnsMethod, flag, positiveFinite, positiveFinite, finite, flag, flag},
+     unpackAllocation<portfolio::ExpectedReturnsParams>,
+     false},
     {"winsorize", {unit, unit}, unpackFactor<factor::BandParams>, true},
     {"size", {unit, unit}, unpackFactor<factor::BandParams>, true},
     {"momentum", {nonNegativeInteger, winsor}, unpackFactor<factor::MomentumParams>, false},
     {"value", {winsorOrOff}, unpackFactor<factor::ValueParams>, false},
     {"factorReturns", {winsorOrOff, flag}, unpackFactor<factor::FactorReturnsParams>, false},
     {"factorCovariance", {lags}, unpackFactor<factor::FactorCovarianceParams>, false},
+    {"minVariance",
+     {nonNegativeFinite},
+     [](Packed p) {
+       portfolio::MinVarianceParams out;
+       return portfolio::unpack(p, out);
+     },
+     false},
     {"studentTCdf",
      {studentNu},
      [](Packed p) {
@@ -151,7 +175,8 @@ double candidate(fuzz::Input& in) {
 void otherKernel(fuzz::Input& in) {
   const KernelParams& k = kKernels[in.in<size_t>(0, sizeof(kKernels) / sizeof(kKernels[0]) - 1)];
   ParamNames names{nullptr, 0};
-  require(risk::paramNames(k.kernel, names) || factor::paramNames(k.kernel, names) || special::paramNames(k.kernel, names));
+  require(risk::paramNames(k.kernel, names) || factor::paramNames(k.kernel, names) || special::paramNames(k.kernel, names) ||
+          portfolio::optimizerParamNames(k.kernel, names) || portfolio::allocationParamNames(k.kernel, names));
   require(names.count == k.rules.size());
   const size_t expected = k.rules.size();
   const size_t count = in.in<int>(0, 7) == 0 ? in.in<size_t>(0, expected + 2) : expected;

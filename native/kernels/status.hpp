@@ -32,6 +32,20 @@ enum class Fault : int {
   SectorOutOfRange = 20,      // a sector code not an integer in [0, m) (NaN allowed per date)
   // VPIN family, classifyTrades (classify.hpp): previous = 0 for the bid, 1 for the ask
   QuoteInvalid = 21,  // a bid or ask infinite or < 0 (NaN, no quote, is allowed)
+  // Portfolio family (portfolio.hpp): index = the problem of the batch unless said otherwise
+  PortfolioCovInvalid = 22,     // index = the element's position in the stack, previous = N
+  PortfolioNotPsd = 23,         // value = the curvature, previous = the asset freed (-1: a row)
+  PortfolioInfeasible = 24,     // value = the shortfall, previous = the row's tag
+  PortfolioUnbounded = 25,      // previous = the asset moved (-1: a row)
+  PortfolioNotConverged = 26,   // value = the iterations
+  PortfolioReturnTarget = 27,   // value = the target, previous = the highest feasible return
+  PortfolioRiskTarget = 28,     // value = the target, previous = the lowest feasible volatility
+  PortfolioMeanNotFinite = 29,  // index = the element's position, previous = N
+  // Portfolio family, allocation kernels (portfolio_alloc.hpp): a non-finite cov is PortfolioCovInvalid
+  VarianceNotPositive = 30,     // index = i of cov[i][i], previous = N
+  BudgetInvalid = 31,           // a risk budget not finite and > 0
+  RiskParityNotConverged = 32,  // index = its Newton steps, value = max |y_i (S y)_i - b_i|
+  CorrelationUndefined = 33,    // hrp: a NaN correlation, index = its row-major position, previous = N
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -62,6 +76,18 @@ constexpr FaultName kFaultNames[] = {
     {"MarketCapNotPositive", Fault::MarketCapNotPositive},
     {"SectorOutOfRange", Fault::SectorOutOfRange},
     {"QuoteInvalid", Fault::QuoteInvalid},
+    {"PortfolioCovInvalid", Fault::PortfolioCovInvalid},
+    {"PortfolioNotPsd", Fault::PortfolioNotPsd},
+    {"PortfolioInfeasible", Fault::PortfolioInfeasible},
+    {"PortfolioUnbounded", Fault::PortfolioUnbounded},
+    {"PortfolioNotConverged", Fault::PortfolioNotConverged},
+    {"PortfolioReturnTarget", Fault::PortfolioReturnTarget},
+    {"PortfolioRiskTarget", Fault::PortfolioRiskTarget},
+    {"PortfolioMeanNotFinite", Fault::PortfolioMeanNotFinite},
+    {"VarianceNotPositive", Fault::VarianceNotPositive},
+    {"BudgetInvalid", Fault::BudgetInvalid},
+    {"RiskParityNotConverged", Fault::RiskParityNotConverged},
+    {"CorrelationUndefined", Fault::CorrelationUndefined},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -72,7 +98,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::QuoteInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::CorrelationUndefined) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

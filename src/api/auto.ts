@@ -39,6 +39,13 @@ export const RISK_NATIVE_MIN_VALUES = 64;
 export const FACTOR_NATIVE_MIN_VALUES = 64;
 
 /**
+ * Portfolio family (optimizers: input size N x N x problems): native from the first problem (a solve
+ * is many passes over the covariance: the call's cost is small beside it) until the bench's
+ * 'portfolio' section sweeps it.
+ */
+export const PORTFOLIO_NATIVE_MIN_VALUES = 1;
+
+/**
  * The BLAS backend (where it is built) for covariance from this many values (rows x cols): bench
  * 'risk', "auto sweep: covariance() 252 x N" rows (blas vs native over a year of daily returns of N
  * assets): 1.3x at the smallest size swept (4 assets), 1.6-2.5x from 8 on the development machine.
@@ -76,6 +83,7 @@ const FAMILY_THRESHOLDS: { readonly [F in FamilyName]: Thresholds } = {
   special: [['native', SPECIAL_NATIVE_MIN_VALUES]],
   risk: [['native', RISK_NATIVE_MIN_VALUES]],
   factor: [['native', FACTOR_NATIVE_MIN_VALUES]],
+  portfolio: [['native', PORTFOLIO_NATIVE_MIN_VALUES]],
 };
 
 /** The kernels measured apart from their family's row. */

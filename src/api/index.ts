@@ -68,6 +68,34 @@ export {
   type RiskDecomposition,
   type SpecificRiskOptions,
 } from '../kernels/factor-model.js';
+export {
+  ROW_KIND,
+  RowKind,
+  type BoundValue,
+  type LinearConstraints,
+  type MinVarianceOptions,
+  type MinVarianceResult,
+  type MaxUtilityOptions,
+  type MeanVarianceOptions,
+  type PortfolioConstraints,
+  type PortfolioResult,
+} from '../kernels/portfolio.js';
+export {
+  EXPECTED_RETURNS_METHODS,
+  LINKAGE_METHODS,
+  NEAREST_PSD_METHODS,
+  type ExpectedReturnsMethod,
+  type ExpectedReturnsOptions,
+  type HrpModel,
+  type HrpOptions,
+  type HrpResult,
+  type LinkageMethod,
+  type NearestPsdMethod,
+  type NearestPsdOptions,
+  type NearestPsdResult,
+  type RiskParityOptions,
+  type RiskParityResult,
+} from '../kernels/portfolio-allocation.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { initTfjs, type TfjsBackendName } from '../backends/tfjs/index.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
@@ -163,3 +191,21 @@ export const factorCovariance = defaults.factorCovariance;
 export const specificRisk = defaults.specificRisk;
 /** Portfolio variance split into factor (with each factor's Euler contribution) and specific parts. */
 export const riskDecomposition = defaults.riskDecomposition;
+/** The minimum-variance portfolio under bounds and linear constraints (PyPortfolioOpt min_volatility), P problems per call. */
+export const minVariance = defaults.minVariance;
+/** The tangency portfolio (PyPortfolioOpt max_sharpe's convex reformulation), P problems per call. */
+export const maxSharpe = defaults.maxSharpe;
+/** max mu'w - delta/2 w'Sw under the constraints (PyPortfolioOpt max_quadratic_utility). */
+export const maxUtility = defaults.maxUtility;
+/** The least-variance portfolio of at least a target return (PyPortfolioOpt efficient_return). */
+export const efficientReturn = defaults.efficientReturn;
+/** The highest-return portfolio within a target volatility (PyPortfolioOpt efficient_risk). */
+export const efficientRisk = defaults.efficientRisk;
+/** Risk budgeting: long-only weights whose risk contributions equal the budgets (equal by default). */
+export const riskParity = defaults.riskParity;
+/** Hierarchical risk parity as PyPortfolioOpt's HRPOpt (scipy's linkage): weights, order, linkage matrix. */
+export const hrp = defaults.hrp;
+/** PyPortfolioOpt's fix_nonpositive_semidefinite: the matrix, or its spectral / diagonal repair. */
+export const nearestPsd = defaults.nearestPsd;
+/** PyPortfolioOpt's expected_returns: mean, ema or capm, annual, per column. */
+export const expectedReturns = defaults.expectedReturns;

@@ -12,6 +12,7 @@ import { requireKnownOptions, splitOutputs, type Call, type Dims, type KernelSpe
 import type { FactorKernels } from '../kernels/factor-kernels.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import { FrameTrades } from '../kernels/frame-trades.js';
+import type { PortfolioKernels } from '../kernels/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk-kernels.js';
 import { decodeSnapshot, encodeSnapshot } from '../kernels/snapshot.js';
 import type { SpecialKernels } from '../kernels/special-family.js';
@@ -28,7 +29,7 @@ export type { SpecialFunction, StudentTFunction } from '../kernels/special-famil
 export type BackendChoice = 'auto' | BackendName;
 
 /** The synchronous kernels: one function per kernel of every family (the stream aside). */
-export interface SyncKernels extends VpinKernels, SpecialKernels, RiskKernels, FactorKernels {}
+export interface SyncKernels extends VpinKernels, SpecialKernels, RiskKernels, FactorKernels, PortfolioKernels {}
 
 /**
  * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend

@@ -109,6 +109,11 @@ export interface SubscribeOptions {
    * that already exists keeps its position. Refused (KernelInputError) on a transport without history.
    */
   from?: SubscribeFrom;
+  /**
+   * Delete the group when the subscription closes (as the default group is): a reader of its own, such
+   * as the gateway's, leaves nothing behind. Default: true for the default group, false for a named one.
+   */
+  temporary?: boolean;
 }
 
 /** SubscribeOptions.from. */

@@ -424,7 +424,7 @@ export class Bus {
         if (closed) return;
         closed = true;
         subscriptions.delete(subscription);
-        await Promise.all(parts.map((p) => p.close({ deleteGroup: options.group === undefined })));
+        await Promise.all(parts.map((p) => p.close({ deleteGroup: options.temporary ?? options.group === undefined })));
       },
     };
     this.subscriptions.add(subscription);

@@ -3,7 +3,8 @@
  * format), `/healthz` (the process answers: 200) and `/readyz` (200 when its readiness check passes,
  * else 503 with the reason), bound to 127.0.0.1 unless told otherwise.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
@@ -25,6 +26,10 @@ export interface MetricsServerOptions {
   host?: string;
   /** `/readyz`: without it, ready as soon as it listens. */
   ready?: Readiness;
+  /** More GET paths served beside these (the gateway's page at `/`). */
+  routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>>;
+  /** Handles HTTP upgrades (the gateway's WebSocket); without it they are refused. */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 /** A running metrics endpoint. */
@@ -44,7 +49,7 @@ export interface MetricsServer {
  * `host` (default 127.0.0.1) and `port` (0 picks a free one).
  */
 export async function serveMetrics(registry: MetricsRegistry, options: MetricsServerOptions): Promise<MetricsServer> {
-  const { port, host = '127.0.0.1', ready } = options;
+  const { port, host = '127.0.0.1', ready, routes = {}, upgrade } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new KernelInputError('options.port', 'an integer in [0, 65535]', describeValue(port));
   }
@@ -72,10 +77,13 @@ export async function serveMetrics(registry: MetricsRegistry, options: MetricsSe
           },
           (error: unknown) => res.writeHead(503, text).end(`not ready: ${error instanceof Error ? error.message : String(error)}\n`),
         );
+    } else if (path !== undefined && Object.hasOwn(routes, path)) {
+      routes[path](req, res);
     } else {
-      res.writeHead(404, text).end('not found; try /metrics, /healthz or /readyz\n');
+      res.writeHead(404, text).end(`not found; try ${[...Object.keys(routes), '/metrics', '/healthz', '/readyz'].join(', ')}\n`);
     }
   });
+  if (upgrade) server.on('upgrade', upgrade);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -3,12 +3,14 @@
  * synthetic market's prices become a row of simple returns (the `simpleReturns` kernel over the last
  * two price rows) of universe 'market', published as RETURNS_UPDATE; three portfolios of its symbols
  * (equal weight, long-short, concentrated) come as PORTFOLIO_UPDATE; the summary shows each one's VaR,
- * ES and volatility over the engine's window.
+ * ES and volatility over the engine's window. Beside them a PortfolioEngine builds a minimum-variance
+ * and a risk-parity portfolio of the market every 20 bars, which the RiskEngine measures the same way.
  */
 import { kernels, type BackendChoice } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
 import type { SyntheticMarket } from './market.js';
+import { PortfolioEngine } from '../engines/portfolio.js';
 import { RiskEngine } from '../engines/risk.js';
 import type { PortfolioUpdate } from '../engines/risk-messages.js';
 import { fmt } from './summary.js';
@@ -34,6 +36,8 @@ export function demoPortfolios(symbols: readonly string[]): Record<string, Portf
 /** A RiskEngine fed with the market's returns, one row per bar. */
 export class DemoRisk {
   readonly engine: RiskEngine;
+  /** Builds the 'min-variance' and 'risk-parity' portfolios of the market (close it before `engine`). */
+  readonly portfolio: PortfolioEngine;
   /** Returns rows published. */
   rows = 0;
   private readonly bars: MarketBars;
@@ -46,6 +50,17 @@ export class DemoRisk {
     backend: BackendChoice,
   ) {
     this.engine = new RiskEngine(bus, { backend }).start();
+    const common = { universe: DEMO_UNIVERSE, every: 20, limit: 0.002 } as const;
+    const upper = Math.min(1, Math.max(0.2, 2 / market.symbols.length));
+    this.portfolio = new PortfolioEngine(bus, {
+      backend,
+      window: 120,
+      minRows: 20,
+      portfolios: [
+        { id: 'min-variance', optimizer: 'min-variance', bounds: { lower: 0, upper }, ...common },
+        { id: 'risk-parity', optimizer: 'risk-parity', ...common },
+      ],
+    }).start();
     this.bars = new MarketBars(market, barMs, kernels({ backend }));
   }
 

@@ -18,6 +18,7 @@ import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, publishMarket } from './co
 import { DemoFactor } from './demo-factor.js';
 import { DemoRisk } from './demo-risk.js';
 import { METRICS_FLAGS, resolvedBackend, startMetrics } from './observe.js';
+import { dashboardArgs, startGateway } from './gateway.js';
 import { flag, parseCommand } from './options.js';
 import { fmt, labelled, ms } from './summary.js';
 
@@ -27,8 +28,9 @@ export const DEMO_USAGE = `Usage: kernelbus demo [options]
 Runs a seeded synthetic market (random walks, volume bursts, toxic one-sided episodes) through the
 in-process bus into the VPIN engine, showing throughput, latency and alerts. Beside it a risk engine
 gets the market's returns per time bar (RETURNS_UPDATE of universe 'market') and three portfolios of
-its symbols (PORTFOLIO_UPDATE: equal weight, long-short, concentrated), and the summary shows their
-historical and Gaussian VaR/ES and volatility over the last 250 bars. A factor engine treats every bar
+its symbols (PORTFOLIO_UPDATE: equal weight, long-short, concentrated), and a portfolio engine builds
+a minimum-variance and a risk-parity portfolio of the market every 20 bars (PORTFOLIO_UPDATE too); the
+summary shows the five portfolios' historical and Gaussian VaR/ES and volatility over the last 250 bars. A factor engine treats every bar
 as a day of universe 'market' (FACTOR_INPUT: returns, market caps, four sectors, value ratios) and the
 summary shows the latest market, sector and style (momentum over 20 days lagged 2, size, value)
 factor returns and R2.
@@ -38,7 +40,7 @@ Options:
   --rate r            trade messages per second (default 200000)
   --seconds s         how long to run (default 10)
   --seed k            random seed (default 1)
-  --backend b         auto | native | reference (default auto)
+  --backend b         auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --metrics-port p    serve /metrics (Prometheus), /healthz and /readyz while running (0: any free port)
   --metrics-host h    address to bind them to (default 127.0.0.1)
   --redis URL         run over Redis Streams (redis://host:port, rediss:// for TLS, a Redis Cluster as
@@ -46,6 +48,9 @@ Options:
                       streams, groups and checkpoints under kb:demo:<run>:, deleted at the end
   --shards n          streams per bus and type with --redis (default ${DEFAULT_SHARDS})
   --json              print the summary as one JSON document (the banner goes to stderr, no status line)
+  --dashboard [p]     serve the live dashboard page and the WebSocket gateway on port p (default 8600;
+                      0: any free port) at 127.0.0.1 (--metrics-host to change it); runs until SIGINT
+                      unless --seconds is given
 `;
 
 /** The flags of `kernelbus demo`. */
@@ -59,6 +64,7 @@ const FLAGS = {
   redis: flag.redis(false),
   shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
   json: flag.boolean(),
+  dashboard: flag.optionalNumber(0, 65535, true),
 };
 
 /** Trades per symbol per time bar the demo aims at; bars then buckets scale with --rate and --symbols. */
@@ -76,7 +82,7 @@ export async function runDemo(
   out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-  const parsed = parseCommand(argv, FLAGS, { help: () => out.write(DEMO_USAGE) });
+  const parsed = parseCommand(dashboardArgs(argv), FLAGS, { help: () => out.write(DEMO_USAGE) });
   if (!parsed) return 0;
   const {
     symbols,
@@ -89,6 +95,7 @@ export async function runDemo(
     redis: redisUrl,
     shards,
     json,
+    dashboard,
   } = parsed.values;
   if (parsed.raw('shards') !== undefined && !redisUrl)
     throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(parsed.raw('shards')));
@@ -117,9 +124,11 @@ export async function runDemo(
       json,
       symbols,
       rate,
-      seconds,
+      // With the dashboard, until SIGINT unless --seconds is given.
+      seconds: dashboard !== undefined && parsed.raw('seconds') === undefined ? Infinity : seconds,
       seed,
       port,
+      dashboard,
       host: host ?? '127.0.0.1',
       backend,
       barMs,
@@ -141,6 +150,8 @@ interface DemoRun {
   seconds: number;
   seed: number;
   port: number | undefined;
+  /** The dashboard's port (--dashboard), or undefined. */
+  dashboard: number | undefined;
   host: string;
   backend: BackendChoice;
   barMs: number;
@@ -152,7 +163,7 @@ interface DemoRun {
 /** Runs the demo on `bus` and closes it. */
 async function demoOn(
   bus: Bus,
-  { out, info, json, symbols, rate, seconds, seed, port, host, backend, barMs, bucketVolume, redis }: DemoRun,
+  { out, info, json, symbols, rate, seconds, seed, port, dashboard, host, backend, barMs, bucketVolume, redis }: DemoRun,
 ): Promise<number> {
   const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 } }, backend }).start();
   const market = new SyntheticMarket({ symbols, seed });
@@ -168,7 +179,7 @@ async function demoOn(
   // and the engines have resumed theirs from their checkpoints: no backlog builds up at the start.
   if (redis) {
     await Promise.all(bus.buses.map((b) => bus.transport(b).reading?.()));
-    await Promise.all([engine, risk.engine, factor.engine].map((e) => e.ready()));
+    await Promise.all([engine, risk.engine, risk.portfolio, factor.engine].map((e) => e.ready()));
   }
   let server: MetricsServer | undefined;
   if (port !== undefined) {
@@ -177,14 +188,18 @@ async function demoOn(
       port,
       host,
       bus,
-      engines: [engine, risk.engine, factor.engine],
+      engines: [engine, risk.engine, risk.portfolio, factor.engine],
       backend: await resolvedBackend(backend),
     });
     info.write(`metrics: ${server!.url}\n`);
   }
+  const gateway =
+    dashboard === undefined ? undefined : await startGateway(bus, { port: dashboard, host }, (line) => info.write(`${line}\n`));
   const nativeLoaded = backends().some((b) => b.name === 'native' && b.available);
   const backendName = backend === 'auto' ? `auto (${nativeLoaded ? 'native' : 'reference'})` : backend;
-  info.write(`kernelbus demo: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s for ${seconds} s, seed ${seed}, backend ${backendName}\n`);
+  info.write(
+    `kernelbus demo: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s ${seconds === Infinity ? 'until SIGINT' : `for ${seconds} s`}, seed ${seed}, backend ${backendName}\n`,
+  );
   if (redis) info.write(`redis: ${redis}\n`);
 
   let stopped = false;
@@ -215,6 +230,7 @@ async function demoOn(
       },
     });
     await engine.close();
+    await risk.portfolio.close();
     await risk.engine.close();
     await factor.engine.close();
     await bus.drain();
@@ -237,8 +253,10 @@ async function demoOn(
   } finally {
     process.off('SIGINT', stop);
     await engine.close();
+    await risk.portfolio.close();
     await risk.engine.close();
     await factor.engine.close();
+    await gateway?.close();
     await bus.close();
     await server?.close();
   }

@@ -11,7 +11,10 @@ import { type RedisTransport, TransportError } from '../bus/transports/redis/ind
 import type { Engine } from '../engines/engine.js';
 import { FactorEngine } from '../engines/factor.js';
 import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES } from '../engines/factor-messages.js';
+import { PORTFOLIO_ENGINE_DEFAULTS, PortfolioEngine, type PortfolioEngineOptions } from '../engines/portfolio.js';
+import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer } from '../engines/portfolio-messages.js';
 import { RiskEngine } from '../engines/risk.js';
+import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
 import { VpinEngine } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import { connectRedisBus, DEFAULT_SHARDS, HELP_KEYS, streamKeyPattern, untilSignal } from './common.js';
@@ -21,7 +24,7 @@ import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolved
 import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
-export const ENGINE_USAGE = `Usage: kernelbus engine vpin|risk|factor --redis URL [options]
+export const ENGINE_USAGE = `Usage: kernelbus engine vpin|risk|factor|portfolio --redis URL [options]
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
 its state in Redis (${HELP_KEYS.checkpointIndex('<group>')}). On a signal it finishes the entries in hand, writes a checkpoint
@@ -38,6 +41,12 @@ window as ANALYTICS_RESULT, and RISK_ALERT when the historical VaR reaches the l
 process per group (a second live one would take some of the streams); one started after it died or
 stopped takes over.
 
+portfolio reads RETURNS_UPDATE and RISK_ALERT (${streamKeyPattern('logic', 'RISK_ALERT')}: the risk engine's) and
+rebalances each portfolio of --portfolios every --every rows of its universe, or at once on a RISK_ALERT
+on it: the covariance by --estimator over the window, then risk parity or HRP. It publishes the
+weights as PORTFOLIO_UPDATE (which a risk engine measures) and ANALYTICS_RESULT (volatility, turnover,
+risk contributions). Run one portfolio process per group.
+
 factor reads FACTOR_INPUT (${streamKeyPattern('marketdata', 'FACTOR_INPUT')}: one date's cross-section of a universe:
 returns, market caps, sectors, book/sales/cash-flow to price), computes the date's momentum (over the
 universe's last window + lag dates), size and value scores and its market, sector and style factor
@@ -52,7 +61,7 @@ Options:
   --shards n           streams per type, as the publishers' (default ${DEFAULT_SHARDS})
   --checkpoint-ms ms   checkpoint period; 0 disables checkpoints (default 1000)
   --claim-idle-ms ms   a process silent this long loses its streams to the others (default 5000)
-  --backend b          auto | native | reference (default auto)
+  --backend b          auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --stall-seconds s    /readyz fails while entries wait for the group and none was processed for s seconds (default 60)
 ${METRICS_USAGE}${LOG_USAGE}vpin:
   --bucket-volume v    volume per VPIN bucket (default 2400)
@@ -65,6 +74,15 @@ risk:
   --min-rows n         rows a universe needs before its portfolios get figures (default 20)
   --confidence c       VaR/ES confidence (default 0.95)
   --universe u         the universe of a portfolio that names none (default 'default')
+portfolio:
+  --window n           rows of returns per universe (default ${PORTFOLIO_ENGINE_DEFAULTS.window})
+  --min-rows n         rows a universe needs before its portfolios are built (default ${PORTFOLIO_ENGINE_DEFAULTS.minRows})
+  --universe u         the universe of every portfolio (default 'default')
+  --portfolios list    id:optimizer pairs, comma-separated, optimizer ${OPTIMIZERS.join(' or ')}
+                       (default risk-parity:risk-parity,hrp:hrp)
+  --every k            rebalance every k rows of returns (default ${PORTFOLIO_DEFAULTS.every})
+  --estimator e        covariance estimator: ${COVARIANCE_METHODS.join(', ')} (default ${PORTFOLIO_DEFAULTS.estimator})
+  --limit x            the VaR limit the portfolios' PORTFOLIO_UPDATE carries (default none)
 factor:
   --styles list        styles, comma-separated, of ${FACTOR_STYLES.join(', ')} (default: all)
   --momentum-window n  momentum's window of lagged returns (default ${FACTOR_ENGINE_DEFAULTS.momentum.window})
@@ -78,6 +96,7 @@ const ENGINE_FLAGS = {
   vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch'],
   risk: ['window', 'min-rows', 'confidence', 'universe'],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
+  portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'every', 'estimator', 'limit'],
 } as const;
 type EngineKind = keyof typeof ENGINE_FLAGS;
 const KINDS = Object.keys(ENGINE_FLAGS) as EngineKind[];
@@ -101,6 +120,32 @@ const FLAGS = {
   ) as Record<(typeof ENGINE_FLAGS)[EngineKind][number], Flag<string | undefined>>),
 };
 
+/** The portfolio engine of the flags --window, --min-rows, --universe, --portfolios, --every, --estimator, --limit. */
+function portfolioEngine(
+  values: Partial<Record<(typeof ENGINE_FLAGS)['portfolio'][number], string>>,
+  common: Omit<PortfolioEngineOptions, 'portfolios'>,
+): (bus: Bus) => Engine {
+  const window = parseNumber(values.window, PORTFOLIO_ENGINE_DEFAULTS.window, '--window', 2, 1_000_000, true);
+  const minRows = parseNumber(values['min-rows'], Math.min(PORTFOLIO_ENGINE_DEFAULTS.minRows, window), '--min-rows', 2, window, true);
+  const universe = values.universe ?? PORTFOLIO_ENGINE_DEFAULTS.universe;
+  if (universe.length === 0) throw new KernelInputError('--universe', 'a non-empty name', '""');
+  const every = parseNumber(values.every, PORTFOLIO_DEFAULTS.every, '--every', 1, 1_000_000, true);
+  const estimator = (values.estimator ?? PORTFOLIO_DEFAULTS.estimator) as CovarianceMethod;
+  if (!COVARIANCE_METHODS.includes(estimator))
+    throw new KernelInputError('--estimator', COVARIANCE_METHODS.join(', '), JSON.stringify(estimator));
+  const limit = values.limit === undefined ? undefined : parseNumber(values.limit, 0, '--limit', Number.MIN_VALUE, 1e9, false);
+  const portfolios = (values.portfolios ?? 'risk-parity:risk-parity,hrp:hrp').split(',').map((pair) => {
+    const [id, optimizer, extra] = pair.split(':').map((s) => s.trim());
+    if (!id || !OPTIMIZERS.includes(optimizer as Optimizer) || extra !== undefined) {
+      throw new KernelInputError('--portfolios', `id:optimizer pairs, optimizer ${OPTIMIZERS.join(' or ')}`, JSON.stringify(pair));
+    }
+    return { id, optimizer: optimizer as Optimizer, every, estimator, ...(limit === undefined ? {} : { limit }) };
+  });
+  const options: PortfolioEngineOptions = { ...common, window, minRows, universe, portfolios };
+  resolvePortfolios(portfolios, universe); // checked before connecting (unique ids)
+  return (bus) => new PortfolioEngine(bus, options);
+}
+
 /**
  * Runs an engine with command-line arguments (without `engine`) until SIGINT/SIGTERM (or `signal`
  * aborts) and returns the exit code: 0, or 1 when Redis cannot be reached; throws KernelInputError for
@@ -118,7 +163,7 @@ export async function runEngine(
       if (names.length !== 1 || !KINDS.includes(names[0] as EngineKind)) {
         throw new KernelInputError(
           'engine',
-          "one engine name: 'vpin', 'risk' or 'factor'",
+          "one engine name: 'vpin', 'risk', 'factor' or 'portfolio'",
           names.length === 0 ? 'none' : JSON.stringify(names.join(' ')),
         );
       }
@@ -157,6 +202,8 @@ export async function runEngine(
     const winsorize = factorFlags.winsorize.parse(values.winsorize, '--winsorize');
     const styles = factorFlags.styles.parse(values.styles, '--styles') ?? [...FACTOR_ENGINE_DEFAULTS.styles];
     make = (bus) => new FactorEngine(bus, { ...common, momentum, winsorize, styles });
+  } else if (kind === 'portfolio') {
+    make = portfolioEngine(values, common);
   } else {
     const window = parseNumber(values.window, 250, '--window', 2, 1_000_000, true);
     const minRows = parseNumber(values['min-rows'], Math.min(20, window), '--min-rows', 2, window, true);
@@ -181,8 +228,8 @@ export async function runEngine(
   const transport = bus.transport('marketdata');
   let status: NodeJS.Timeout | undefined;
   const engine = make(bus);
-  const streams = shards * (kind === 'risk' ? 2 : 1);
-  const unit = { vpin: 'trades', risk: 'updates', factor: 'dates' }[kind];
+  const streams = shards * (kind === 'risk' || kind === 'portfolio' ? 2 : 1);
+  const unit = { vpin: 'trades', risk: 'updates', factor: 'dates', portfolio: 'updates' }[kind];
   // /readyz: the streams leased (by this process or another of its group) and resumed, every bus's Redis
   // reachable, and not stalled (entries waiting for the group while none was processed for --stall-seconds).
   let leased = false;
@@ -276,6 +323,7 @@ export async function runEngine(
           vpin: () => `buckets ${fmt(m.extra.buckets)}  symbols ${fmt(m.keys)}`,
           risk: () => `results ${fmt(m.extra.results)}  alerts ${fmt(m.extra.alerts)}`,
           factor: () => `results ${fmt(m.extra.results)}  universes ${fmt(m.keys)}`,
+          portfolio: () => `rebalances ${fmt(m.extra.rebalances)}  on alerts ${fmt(m.extra.alertRebalances)}`,
         }[kind]();
         out.write(
           `\r${fmt(m.processed).padStart(12)} ${unit}  ${fmt(rate).padStart(10)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  p99 ${ms(m.latencyMs.p99)} ms  ${made}\x1b[K`,
@@ -301,10 +349,12 @@ export async function runEngine(
     vpin: () => `${fmt(x.buckets)} buckets, ${fmt(x.alerts)} alerts, ${fmt(m.keys)} symbols`,
     risk: () => `${fmt(x.results)} results, ${fmt(x.alerts)} alerts, ${fmt(x.universes)} universes, ${fmt(x.portfolios)} portfolios`,
     factor: () => `${fmt(x.results)} results, ${fmt(x.unfit)} dates without a fit, ${fmt(x.universes)} universes`,
+    portfolio: () =>
+      `${fmt(x.rebalances)} rebalances (${fmt(x.alertRebalances)} on alerts, ${fmt(x.ignoredAlerts)} alerts ignored, ${fmt(x.failures)} failed), ${fmt(x.universes)} universes`,
   }[kind]();
   log.info(
     `stopped (${stop.received}): processed ${fmt(m.processed)} ${unit} in ${fmt(m.batches)} deliveries, ${fmt(m.duplicates)} duplicates skipped, ` +
-      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes' }[kind]} restored; ${made}; ` +
+      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys' }[kind]} restored; ${made}; ` +
       `${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
       `${fmt(x.republished)} republished ${unit} skipped; ` +
       `latency p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms`,

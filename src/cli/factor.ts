@@ -44,7 +44,7 @@ Options:
                           regressions, p in [0, 0.5], or 'off' (default ${FACTOR_ENGINE_DEFAULTS.winsorize})
   --no-residualize        regress the styles on the returns, not on the market + sector residuals
   --last n                dates shown in the table (default 5)
-  --backend b             auto | native | reference (default auto)
+  --backend b             auto | native | reference (default $KERNELBUS_BACKEND, else auto)
 ${CSV_USAGE}`;
 
 /** The factor model's flags, with FactorEngine's defaults: shared by `kernelbus factor` and `kernelbus engine factor`. */

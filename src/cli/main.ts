@@ -17,9 +17,12 @@ Commands:
                           VaR and factor returns, in-process or over Redis
   feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
                           publish the simulated market to Redis Streams (kernelbus feed --help)
-  engine vpin|risk|factor --redis URL [--group name] [--consumer name] [--metrics-port p]
-                          a VPIN, risk or factor engine process on Redis until SIGINT/SIGTERM
+  engine vpin|risk|factor|portfolio --redis URL [--group name] [--consumer name] [--metrics-port p]
+                          a VPIN, risk, factor or portfolio engine process on Redis until SIGINT/SIGTERM
                           (kernelbus engine --help)
+  gateway --redis URL [--port 8600] [--token t]
+                          WebSocket gateway and live dashboard page over the engines' streams
+                          (kernelbus gateway --help)
   status --redis URL [--json]
                           lag, pending entries and dead letters of every consumer group
   replay --redis URL --type TRADE_EXECUTION --from <time> [--to <time>] --engine vpin
@@ -28,6 +31,7 @@ Commands:
                           list, inspect, redrive or drop dead letters (kernelbus dlq --help)
   vpin <trades.csv|->     VPIN from a CSV of trades (kernelbus vpin --help)
   risk <returns.csv|->    statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
+  optimize <returns.csv|-> --method min-variance|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
   factor <panel.csv|->    style scores and factor returns of a long panel CSV (kernelbus factor --help)
   backends [--json]       which backends load on this machine
   doctor [--json]         platform, Node, which backends load and why not, threads, BLAS, GPU, and the fixes
@@ -39,7 +43,22 @@ Options:
 `;
 
 /** The commands, for "did you mean". */
-const COMMANDS = ['demo', 'feed', 'engine', 'status', 'replay', 'dlq', 'vpin', 'risk', 'factor', 'backends', 'doctor', 'help'];
+const COMMANDS = [
+  'demo',
+  'feed',
+  'engine',
+  'gateway',
+  'status',
+  'replay',
+  'dlq',
+  'vpin',
+  'risk',
+  'optimize',
+  'factor',
+  'backends',
+  'doctor',
+  'help',
+];
 
 /** Runs `kernelbus` with `argv` (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -52,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
         const { runRisk } = await import('./risk.js');
         return await runRisk(rest);
       }
+      case 'optimize':
+        return await (await import('./optimize.js')).runOptimize(rest);
       case 'factor': {
         const { runFactor } = await import('./factor.js');
         return await runFactor(rest);
@@ -67,6 +88,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'engine': {
         const { runEngine } = await import('./engine.js');
         return await runEngine(rest);
+      }
+      case 'gateway': {
+        const { runGateway } = await import('./gateway.js');
+        return await runGateway(rest);
       }
       case 'status': {
         const { runStatus } = await import('./status.js');

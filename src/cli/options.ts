@@ -180,19 +180,32 @@ export const flag = {
   }),
   /** `--redis URL` (see parseRedisUrl). */
   redis: (required: boolean): Flag<string | undefined> => ({ type: 'string', parse: (raw) => parseRedisUrl(text(raw), required) }),
-  /** `--backend auto | native | reference` (default auto). */
+  /** `--backend auto | native | reference` (default: KERNELBUS_BACKEND when set, else auto). */
   backend: (): Flag<BackendChoice> => ({
     type: 'string',
     parse: (raw, name) => {
-      const backend = (text(raw) ?? 'auto') as BackendChoice;
+      const given = text(raw);
+      const backend = (given ?? envBackend()) as BackendChoice;
       if (!['auto', 'native', 'reference'].includes(backend))
-        throw new KernelInputError(name, "'auto', 'native' or 'reference'", JSON.stringify(raw));
+        throw new KernelInputError(
+          given === undefined ? 'KERNELBUS_BACKEND' : name,
+          "'auto', 'native' or 'reference'",
+          JSON.stringify(backend),
+        );
       return backend;
     },
   }),
-  /** `--backend`, passed to kernels() as given (which checks it against every backend it knows): default auto. */
-  anyBackend: (): Flag<BackendChoice> => ({ type: 'string', parse: (raw) => (text(raw) ?? 'auto') as BackendChoice }),
+  /**
+   * `--backend`, passed to kernels() as given (which checks it against every backend it knows): default
+   * KERNELBUS_BACKEND when set, else auto.
+   */
+  anyBackend: (): Flag<BackendChoice> => ({ type: 'string', parse: (raw) => (text(raw) ?? envBackend()) as BackendChoice }),
 };
+
+/** KERNELBUS_BACKEND when set and not empty, else 'auto': the default of `--backend`, as of the library's exports. */
+function envBackend(): string {
+  return process.env.KERNELBUS_BACKEND || 'auto';
+}
 
 /** The flags of the commands that read a CSV: `--delimiter` and `--json`. */
 export const CSV_FLAGS = {

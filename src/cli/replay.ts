@@ -33,7 +33,7 @@ Options:
   --engine e           vpin (required)
   --shards n           streams per type, as the publishers' (default ${DEFAULT_SHARDS})
   --prefix p           key prefix (default ${DEFAULT_PREFIX})
-  --backend b          auto | native | reference (default auto)
+  --backend b          auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --bucket-volume v    volume per VPIN bucket (default 2400, as kernelbus engine vpin's)
   --window n           buckets per VPIN value (default 50)
   --bar-ms ms          time bar length (default 10)

@@ -21,7 +21,7 @@ Options:
   --confidence c        VaR/ES confidence (default ${VAR_DEFAULTS.confidence})
   --periods-per-year n  periods per year (default ${PERFORMANCE_DEFAULTS.periodsPerYear})
   --risk-free r         risk-free return per period (default ${PERFORMANCE_DEFAULTS.riskFree})
-  --backend b           auto | native | reference (default auto)
+  --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
 ${CSV_USAGE}`;
 
 /** The --weights file: an array in column order, or an object by asset name (missing assets weigh 0). */

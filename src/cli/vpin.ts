@@ -23,7 +23,7 @@ Options:
   --sigma s             sample | <number> | rolling:<k> | ewma:<lambda> (default sample)
   --distribution d      normal | t:<nu> (default normal)
   --threshold x         CDF level counted as an alert (default 0.99)
-  --backend b           auto | native | reference (default auto)
+  --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --out file            write buckets as CSV (endTs,buyVolume,sellVolume,vpin,cdf)
 ${CSV_USAGE}`;
 

@@ -10,6 +10,8 @@ export type {
   UniverseSnapshot as RiskUniverseState,
   VarEs,
 } from './risk-messages.js';
+export { PortfolioEngine, PORTFOLIO_ENGINE_DEFAULTS, type PortfolioEngineOptions, type PortfolioState } from './portfolio.js';
+export { OPTIMIZERS, type Optimizer, type PortfolioConfig, type PortfolioResult } from './portfolio-messages.js';
 export {
   FactorEngine,
   FACTOR_ENGINE_DEFAULTS,

@@ -77,7 +77,7 @@ export interface RiskDecomposition {
   exposures: Matrix;
 }
 
-/** Checks a risk model (KernelInputError naming the part): shapes agree, cov square, symmetric, finite. */
+/** Checks a risk model (KernelInputError naming the part): shapes agree, cov square, symmetric, finite, specific variances finite and >= 0. */
 export function requireFactorRiskModel(model: unknown): asserts model is FactorRiskModel {
   if (typeof model !== 'object' || model === null)
     throw new KernelInputError('model', '{ exposures, factorCov, specificVar }', describeValue(model));
@@ -93,6 +93,8 @@ export function requireFactorRiskModel(model: unknown): asserts model is FactorR
     );
   if (specificVar.length !== exposures.rows)
     throw new KernelInputError('model.specificVar', `${exposures.rows} values (the assets of model.exposures)`, `${specificVar.length}`);
+  const bad = specificVar.findIndex((v) => !(v >= 0 && v < Infinity));
+  if (bad >= 0) throw new KernelInputError('model.specificVar', 'finite variances >= 0', `[${bad}] = ${specificVar[bad]}`);
 }
 
 /** The exposures of a date range: dates x assets x factors, row-major (one date: an N x K matrix). */

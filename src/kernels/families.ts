@@ -7,6 +7,8 @@
 import type { KernelSpec } from './descriptor.js';
 import type { FactorFamily } from './factor.js';
 import { FACTOR_KERNELS } from './factor-kernels.js';
+import type { PortfolioFamily } from './portfolio.js';
+import { PORTFOLIO_KERNELS } from './portfolio-kernels.js';
 import type { RiskFamily } from './risk.js';
 import { RISK_KERNELS } from './risk-kernels.js';
 import { SPECIAL_KERNELS, type SpecialFamily } from './special-family.js';
@@ -19,12 +21,19 @@ export interface Families {
   special: SpecialFamily;
   risk: RiskFamily;
   factor: FactorFamily;
+  portfolio: PortfolioFamily;
 }
 
 export type FamilyName = keyof Families;
 
 /** Each family's descriptors, by kernel, in documentation order. */
-export const FAMILY_SPECS = { vpin: VPIN_KERNELS, special: SPECIAL_KERNELS, risk: RISK_KERNELS, factor: FACTOR_KERNELS } as const;
+export const FAMILY_SPECS = {
+  vpin: VPIN_KERNELS,
+  special: SPECIAL_KERNELS,
+  risk: RISK_KERNELS,
+  factor: FACTOR_KERNELS,
+  portfolio: PORTFOLIO_KERNELS,
+} as const;
 
 type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
 
@@ -37,6 +46,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   special: keysOf(SPECIAL_KERNELS),
   risk: keysOf(RISK_KERNELS),
   factor: keysOf(FACTOR_KERNELS),
+  portfolio: keysOf(PORTFOLIO_KERNELS),
 };
 
 export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];

@@ -7,6 +7,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { KERNEL_FAMILY, KERNEL_SPECS, type KernelName } from './families.js';
+import { ROW_KIND, RowKind } from './portfolio.js';
 import { CLASSIFY_OFFSET, MAX_BUCKETS_PER_CALL, VPIN_PARAMS } from './vpin.js';
 
 export const Fault = {
@@ -47,7 +48,56 @@ export const Fault = {
   // VPIN family, classifyTrades: previous = 0 for the bid, 1 for the ask.
   /** A bid or ask that is infinite or < 0 (NaN, no quote, is allowed). */
   QUOTE_INVALID: 21,
+  // Portfolio family (portfolio.ts): index = the problem of the batch unless said otherwise.
+  /** A covariance entry not finite, not equal to its transpose or a negative variance: index = its position in the stack, previous = N. */
+  PORTFOLIO_COV_INVALID: 22,
+  /** Negative curvature met by the solver: value = w'Sw / |w|^2 along the direction, previous = the asset it freed (-1: a row). */
+  PORTFOLIO_NOT_PSD: 23,
+  /** No portfolio satisfies the constraints: value = the row's shortfall, previous = its tag (portfolio.ts ROW_KIND). */
+  PORTFOLIO_INFEASIBLE: 24,
+  /** The objective decreases without end: previous = the asset whose move found no constraint (-1: a row). */
+  PORTFOLIO_UNBOUNDED: 25,
+  /** The solver stopped at its iteration limit (a degenerate problem): value = the iterations. */
+  PORTFOLIO_NOT_CONVERGED: 26,
+  /** A target return above the highest feasible one: value = the target, previous = the highest. */
+  PORTFOLIO_RETURN_TARGET: 27,
+  /** A target volatility below the lowest feasible one: value = the target, previous = the lowest. */
+  PORTFOLIO_RISK_TARGET: 28,
+  /** An expected return that is not finite: index = its position, previous = N for a P x N matrix, 1 for a vector. */
+  PORTFOLIO_MEAN_NOT_FINITE: 29,
+  // Portfolio family, allocation kernels (portfolio-allocation.ts): a non-finite cov is PORTFOLIO_COV_INVALID.
+  /** A variance (a diagonal element of cov) that is not > 0: index = i, previous = N. */
+  VARIANCE_NOT_POSITIVE: 30,
+  /** A risk budget that is not finite and > 0. */
+  BUDGET_INVALID: 31,
+  /** riskParity's Newton iteration did not converge: index = its steps, value = max |y_i (S y)_i - b_i|. */
+  RISK_PARITY_NOT_CONVERGED: 32,
+  /** hrp: a correlation that is NaN (too few common dates, a constant asset, or a NaN given): index = its row-major position, previous = N. */
+  CORRELATION_UNDEFINED: 33,
 } as const;
+
+/** What a constraint row of tag `tag` (portfolio.ts ROW_KIND) is called in an error. */
+function rowName(tag: number): { name: string; what: string } {
+  const kind = Math.floor(tag / ROW_KIND);
+  const id = tag - kind * ROW_KIND;
+  switch (kind) {
+    case RowKind.BUDGET:
+      return { name: 'options.budget', what: 'the budget (the sum of the weights)' };
+    case RowKind.SECTOR:
+      return { name: 'options.sectorBounds', what: `sector ${id}'s bounds` };
+    case RowKind.INEQUALITY:
+      return { name: 'options.inequality', what: `row ${id} of A w <= b` };
+    case RowKind.EQUALITY:
+      return { name: 'options.equality', what: `row ${id} of A w = b` };
+    case RowKind.TARGET_RETURN:
+      return { name: 'targetReturn', what: 'the target return' };
+    default:
+      return { name: 'options.bounds', what: `asset ${id}'s bounds` };
+  }
+}
+
+/** ' in problem p' for a batch (p > 0, or any p when said), else ''. */
+const inProblem = (p: number) => (p > 0 ? ` (problem ${p})` : '');
 
 /** `name[row][col]` of a row-major element (`name[row]` for one column). */
 function cell(name: string, index: number, cols: number): string {
@@ -141,12 +191,79 @@ export function inputFault(code: number, index: number, value: number, previous:
       const side = previous === 0 ? 'bid' : 'ask';
       return new KernelInputError(`trades.${side}`, 'finite quotes >= 0 (NaN for no quote)', `${side}[${index}] = ${v}`);
     }
+    case Fault.VARIANCE_NOT_POSITIVE:
+      return new KernelInputError('cov', 'variances > 0 on the diagonal', `cov[${index}][${index}] = ${v}`);
+    case Fault.BUDGET_INVALID:
+      return new KernelInputError('options.budgets', 'finite budgets > 0', `budgets[${index}] = ${v}`);
+    case Fault.RISK_PARITY_NOT_CONVERGED:
+      return new KernelInputError(
+        'cov',
+        'a covariance for which risk parity converges (positive definite)',
+        `max |y_i (S y)_i - b_i| = ${v} after ${index} Newton steps`,
+      );
+    case Fault.CORRELATION_UNDEFINED:
+      return new KernelInputError(
+        'corr',
+        'a correlation for every pair of assets (from returns: two or more common dates, no constant asset)',
+        `${cell('corr', index, previous)} = ${v}`,
+      );
     case Fault.TS_BAR_OUT_OF_RANGE:
       return new KernelInputError(
         'trades.ts',
         'timestamps whose bar index ts / barMs is finite',
         `ts[${index}] = ${v} with barMs = ${previous}`,
       );
+    case Fault.PORTFOLIO_COV_INVALID: {
+      const per = previous * previous;
+      const p = Math.floor(index / per);
+      const at = index - p * per;
+      const i = Math.floor(at / previous);
+      const where = `${p > 0 ? `[${p}]` : ''}[${i}][${at - i * previous}]`;
+      return new KernelInputError('cov', 'a finite symmetric matrix with a diagonal >= 0', `cov${where} = ${v}`);
+    }
+    case Fault.PORTFOLIO_NOT_PSD:
+      return new KernelInputError(
+        'cov',
+        'a positive semidefinite matrix',
+        `negative curvature ${v} ${previous >= 0 ? `freeing asset ${previous}` : 'leaving a constraint row'}${inProblem(index)}`,
+      );
+    case Fault.PORTFOLIO_INFEASIBLE: {
+      if (Math.floor(previous / ROW_KIND) === RowKind.SHARPE) {
+        return new KernelInputError(
+          'mean',
+          'an expected return above options.riskFree within the constraints (PyPortfolioOpt max_sharpe)',
+          `none${inProblem(index)}`,
+        );
+      }
+      const row = rowName(previous);
+      return new KernelInputError(
+        row.name,
+        'constraints some portfolio satisfies',
+        `infeasible: ${row.what} cannot hold within the bounds and the other constraints (short by ${v})${inProblem(index)}`,
+      );
+    }
+    case Fault.PORTFOLIO_UNBOUNDED:
+      return new KernelInputError(
+        'options.bounds',
+        'a bounded problem',
+        `unbounded: the objective decreases without end ${previous >= 0 ? `moving asset ${previous}` : 'along a constraint row'}${inProblem(index)}`,
+      );
+    case Fault.PORTFOLIO_NOT_CONVERGED:
+      return new KernelInputError(
+        'options',
+        'a problem the solver converges on',
+        `no optimum after ${v} iterations (degenerate constraints?)${inProblem(index)}`,
+      );
+    case Fault.PORTFOLIO_RETURN_TARGET:
+      return new KernelInputError('targetReturn', `a target return <= ${previous} (the highest feasible)`, `${v}${inProblem(index)}`);
+    case Fault.PORTFOLIO_RISK_TARGET:
+      return new KernelInputError(
+        'targetVolatility',
+        `a target volatility >= ${previous} (the lowest feasible)`,
+        `${v}${inProblem(index)}`,
+      );
+    case Fault.PORTFOLIO_MEAN_NOT_FINITE:
+      return new KernelInputError('mean', 'finite expected returns', `${cell('mean', index, previous)} = ${v}`);
     default:
       return new KernelInputError('input', 'valid input', `fault code ${code}`);
   }

@@ -20,11 +20,15 @@ const dir = mkdtempSync(join(tmpdir(), 'kernelbus-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `kernelbus <args>` as a process: exit code, stdout, stderr. */
-function kernelbus(args: string[], stdin?: string): Promise<{ code: number | null; out: string; err: string }> {
+function kernelbus(
+  args: string[],
+  stdin?: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, KERNELBUS_BACKEND: 'reference' },
+      env: { ...process.env, KERNELBUS_BACKEND: 'reference', ...env },
     });
     let out = '';
     let err = '';
@@ -118,11 +122,20 @@ describe('kernelbus conventions', () => {
     const same = ({ input: _, ms: __, ...rest }: Record<string, unknown>) => rest;
     expect(base.trades).toBe(rows.length - 1);
     expect(base.buckets).toBeGreaterThan(0);
-    expect(base.backend).toMatch(/^auto \((native|reference)\)$/);
+    expect(base.backend).toBe('reference'); // KERNELBUS_BACKEND (reference here) is --backend's default
     for (const other of [q, s, stdin]) expect(same(other)).toEqual(same(base));
     expect(stdin.input).toBe('stdin');
     expect(risk.columns.map((c: { name: string }) => c.name)).toEqual(['EQUITY', 'BONDS', 'GOLD', 'CREDIT']);
     expect(riskTab).toEqual(risk);
+  });
+
+  it('--backend given wins over KERNELBUS_BACKEND; a KERNELBUS_BACKEND the engines cannot take is a usage error naming it (exit 2)', async () => {
+    const trades = join(EXAMPLES, 'trades.csv');
+    const auto = await kernelbus(['vpin', trades, '--json', '--bucket-volume', '2000', '--backend', 'auto']);
+    expect(auto.code, auto.err).toBe(0);
+    expect(JSON.parse(auto.out).backend).toMatch(/^auto \((native|reference)\)$/);
+    const bad = await kernelbus(['demo', '--seconds', '1'], undefined, { KERNELBUS_BACKEND: 'tfjs' });
+    expect([bad.code, bad.err]).toEqual([2, `kernelbus demo: KERNELBUS_BACKEND: expected 'auto', 'native' or 'reference', got "tfjs"\n`]);
   });
 
   it('--json on factor; backends as a table by default and JSON with --json', async () => {

@@ -64,10 +64,10 @@ export function figures(r: RiskResult) {
 }
 
 /** The figures of the demo's portfolio table, per portfolio: hist VaR, hist ES, gauss VaR, gauss ES, volatility (fractions). */
-export function riskTable(text: string): Record<string, number[]> {
+export function riskTable(text: string, names = ['equal-weight', 'long-short', 'concentrated']): Record<string, number[]> {
   const table = text.slice(text.indexOf('portfolio VaR now'));
   const out: Record<string, number[]> = {};
-  for (const name of ['equal-weight', 'long-short', 'concentrated']) {
+  for (const name of names) {
     const m = new RegExp(`\\n  ${name} +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +\\d+\\n`).exec(table);
     if (!m) throw new Error(`no row for ${name} in:\n${table}`);
     out[name] = m.slice(1, 6).map((x) => Number(x) / 100);

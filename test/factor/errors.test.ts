@@ -131,6 +131,8 @@ const cases = [
   c('model.specificVar a Float32Array', 'riskDecomposition', [{ ...MODEL, specificVar: new Float32Array(3) }, W], 'model.specificVar', `model.specificVar: expected a Float64Array, got Float32Array(3)`),
   c('model.specificVar detached', 'riskDecomposition', [{ ...MODEL, specificVar: detached(3) }, W], 'model.specificVar', `model.specificVar: expected a Float64Array with an attached buffer, got a detached buffer`),
   c('model.specificVar one short', 'riskDecomposition', [{ ...MODEL, specificVar: f64(0.01, 0.02) }, W], 'model.specificVar', `model.specificVar: expected 3 values (the assets of model.exposures), got 2`),
+  c('model.specificVar NaN', 'riskDecomposition', [{ ...MODEL, specificVar: f64(0.01, NaN, 0.03) }, W], 'model.specificVar', `model.specificVar: expected finite variances >= 0, got [1] = NaN`),
+  c('model.specificVar negative', 'riskDecomposition', [{ ...MODEL, specificVar: f64(0.01, 0.02, -0.03) }, W], 'model.specificVar', `model.specificVar: expected finite variances >= 0, got [2] = -0.03`),
   c('riskDecomposition weights of another size', 'riskDecomposition', [MODEL, f64(0.5, 0.5)], 'weights', `weights: expected 3 (the assets of model.exposures), got 2`),
   c('riskDecomposition weights matrix of another width', 'riskDecomposition', [MODEL, matrix(f64(1, 0, 0, 1), 2, 2)], 'weights.cols', `weights.cols: expected 3 (the assets of model.exposures), got 2`),
   c('riskDecomposition NaN weight', 'riskDecomposition', [MODEL, withValue(W, 1, NaN)], 'weights', `weights: expected finite weights, got weights[0][1] = NaN`),

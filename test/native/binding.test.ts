@@ -615,7 +615,7 @@ suite('native binding', () => {
     }
     expect(addon.paramNames('vpin')).toEqual(VPIN_PARAMS.map((p) => p.key));
     expect(addon.paramNames('classifyTrades')).toEqual(VPIN_KERNELS.classifyTrades.params.map((p) => p.key));
-    expect(() => addon.paramNames('nope')).toThrow("kernel: expected a risk, factor or special kernel, or 'vpin', got nope");
+    expect(() => addon.paramNames('nope')).toThrow("kernel: expected a risk, factor, portfolio or special kernel, or 'vpin', got nope");
   });
 
   it('raises the faults src/kernels/faults.ts formats: the two lists are equal (C++ PascalCase, TS SNAKE_CASE)', () => {

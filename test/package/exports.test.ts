@@ -81,6 +81,11 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
     // the demo's synthetic market lives in the CLI (src/cli/market.ts)
     expect(engines).not.toContain('SyntheticMarket');
     expect(engines).not.toContain('mulberry32');
+    // kernelbus/gateway: the WebSocket gateway (ws and prom-client load with it, not with the bus or the root)
+    const gateway = loadedModules('kernelbus/gateway');
+    expect(gateway.exports).toEqual(expect.arrayContaining(['createGateway', 'GATEWAY_TYPES', 'CLOSE_SLOW', 'PROTOCOL_VERSION']));
+    expect(gateway.files.filter((file) => /node_modules[\\/]ws[\\/]/.test(file)).length).toBeGreaterThan(0);
+    expect(loadedModules('kernelbus').files.filter((file) => /node_modules[\\/]ws[\\/]/.test(file))).toEqual([]);
     const rootExports = loadedModules('kernelbus').exports;
     expect(rootExports).toEqual(expect.arrayContaining(['vpin', 'createBus', 'VpinEngine']));
   });

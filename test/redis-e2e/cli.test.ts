@@ -99,6 +99,52 @@ describeRedis('kernelbus commands over Redis', () => {
     expect(records.reduce((a, b) => a + b)).toBe(10);
   });
 
+  it('engine portfolio (run here): rebalances the portfolios of --portfolios on schedule from RETURNS_UPDATE, publishes their weights, stops on a signal', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const stop = new AbortController();
+    const args = [
+      'portfolio',
+      '--redis',
+      url,
+      '--consumer',
+      'p1',
+      '--checkpoint-ms',
+      '100',
+      '--window',
+      '40',
+      '--min-rows',
+      '20',
+      '--every',
+      '10',
+    ];
+    const running = start((out) =>
+      runEngine([...args, '--portfolios', 'rp:risk-parity,tree:hrp', '--universe', 'stocks'], out, stop.signal),
+    );
+    await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
+    const { redisBus } = await import('./helpers.js');
+    const bus = await redisBus(url, 4); // the engine's 4 shards
+    const updates: string[] = [];
+    bus.subscribe<{ weights: Record<string, number> }>('PORTFOLIO_UPDATE', (m) => void updates.push(m.key), { group: 'check' });
+    const assets = ['A', 'B', 'C', 'D'];
+    for (let t = 0; t < 45; t++) {
+      const returns = assets.map((_, i) => 0.01 * Math.sin(t * (i + 1.3)) + 0.002 * Math.cos(t * 7.1 + i));
+      await bus.publish('RETURNS_UPDATE', { key: 'stocks', ts: 1_700_000_000_000 + t, payload: { assets, returns } });
+    }
+    await bus.drain();
+    // rows 20, 30 and 40: three rebalances of each
+    await until(() => updates.length === 6, 'six PORTFOLIO_UPDATE');
+    await bus.close();
+    stop.abort();
+    const engine = await running.done;
+    expect(engine.code).toBe(0);
+    expect(engine.text).toMatch(/^ready: engine portfolio, group portfolio, consumer p1, 8 streams on redis:\/\/127\.0\.0\.1:\d+\/0/);
+    expect(engine.text).toMatch(
+      /\nstopped \(abort\): processed 45 updates in [\d,]+ deliveries, .*; 6 rebalances \(0 on alerts, 0 alerts ignored, 0 failed\), 1 universes; /,
+    );
+    expect(updates.sort()).toEqual(['rp', 'rp', 'rp', 'tree', 'tree', 'tree']);
+  });
+
   it('a Redis that does not answer: exit 1 with a clear message on stderr that holds no password', async () => {
     const dead = `redis://admin:s3cret-pw@127.0.0.1:${await freePort()}`;
     const feedErr = start(async () => 0);
@@ -122,11 +168,11 @@ describeRedis('kernelbus commands over Redis', () => {
         /^--redis: expected a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/ URL, got another string \(not shown\)$/,
       ],
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
-      [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin', 'risk' or 'factor', got none$/],
-      [() => runEngine(['ml', '--redis', url]), /^engine: expected one engine name: 'vpin', 'risk' or 'factor', got "ml"$/],
+      [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin', 'risk', 'factor' or 'portfolio', got none$/],
+      [() => runEngine(['ml', '--redis', url]), /^engine: expected one engine name: 'vpin', 'risk', 'factor' or 'portfolio', got "ml"$/],
       [
         () => runEngine(['factor', '--redis', url, '--window', '5']),
-        /^--window: expected an option of engine vpin or risk, got engine factor$/,
+        /^--window: expected an option of engine vpin or risk or portfolio, got engine factor$/,
       ],
       [
         () => runEngine(['vpin', '--redis', url, '--momentum-lag', '5']),
@@ -140,7 +186,10 @@ describeRedis('kernelbus commands over Redis', () => {
         () => runEngine(['factor', '--redis', url, '--styles', 'size,beta']),
         /^--styles: expected distinct styles of momentum, size, value, comma-separated, got "size,beta"$/,
       ],
-      [() => runEngine(['vpin', '--redis', url, '--min-rows', '5']), /^--min-rows: expected an option of engine risk, got engine vpin$/],
+      [
+        () => runEngine(['vpin', '--redis', url, '--min-rows', '5']),
+        /^--min-rows: expected an option of engine risk or portfolio, got engine vpin$/,
+      ],
       [
         () => runEngine(['risk', '--redis', url, '--threshold', '0.5']),
         /^--threshold: expected an option of engine vpin, got engine risk$/,
@@ -163,7 +212,7 @@ describeRedis('kernelbus commands over Redis', () => {
       expect((error as Error).message).toMatch(message);
     }
     const help = await capture((out) => runEngine(['--help'], out));
-    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk\|factor --redis URL \[options\]/);
+    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk\|factor\|portfolio --redis URL \[options\]/);
     expect((await capture((out) => runFeed(['--help'], out))).text).toMatch(/^Usage: kernelbus feed --redis URL \[options\]/);
   });
 });

@@ -7,6 +7,8 @@ import { CLASSIFY_TRADES_PARAMS } from '../../kernels/classify.js';
 import { outputLength, type Dims, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
+import type { PortfolioFamily } from '../../kernels/portfolio.js';
+import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
 import type { RiskFamily } from '../../kernels/risk.js';
 import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { SPECIAL_KERNELS, type SpecialFamily } from '../../kernels/special-family.js';
@@ -127,6 +129,7 @@ export function nativeBackend(b: NativeBinding): Backend {
   const special = fixedKernels(b, SPECIAL_KERNELS);
   const risk = fixedKernels(b, RISK_KERNELS);
   const factor = fixedKernels(b, FACTOR_KERNELS);
+  const portfolio = fixedKernels(b, PORTFOLIO_KERNELS);
   return {
     name: 'native',
     families: {
@@ -134,11 +137,13 @@ export function nativeBackend(b: NativeBinding): Backend {
       special: special.sync as Partial<SpecialFamily>,
       risk: risk.sync as Partial<RiskFamily>,
       factor: factor.sync as Partial<FactorFamily>,
+      portfolio: portfolio.sync as Partial<PortfolioFamily>,
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,
       risk: risk.async as AsyncFamily<RiskFamily>,
       factor: factor.async as AsyncFamily<FactorFamily>,
+      portfolio: portfolio.async as AsyncFamily<PortfolioFamily>,
       vpin: { vpin: (ts, price, volume, params) => b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params)) },
     },
     configure: (settings) => useThreads(b, settings.threads),

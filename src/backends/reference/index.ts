@@ -1,13 +1,21 @@
 /** The reference backend: pure TypeScript, complete on its own, the oracle of the parity suite. */
 import type { Backend, BackendProvider } from '../types.js';
 import { referenceFactor } from './factor.js';
+import { referencePortfolio } from './portfolio.js';
+import { referenceOptimizers } from './portfolio-mean.js';
 import { referenceRisk } from './risk.js';
 import { referenceSpecial } from './special.js';
 import { referenceVpin } from './vpin.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',
-  families: { vpin: referenceVpin, special: referenceSpecial, risk: referenceRisk, factor: referenceFactor },
+  families: {
+    vpin: referenceVpin,
+    special: referenceSpecial,
+    risk: referenceRisk,
+    factor: referenceFactor,
+    portfolio: { ...referencePortfolio, ...referenceOptimizers },
+  },
 };
 
 export const referenceProvider = {

@@ -1,0 +1,94 @@
+// The portfolio family's mean-variance optimizers over pointers (src/kernels/portfolio-optimizers.ts
+// describes each; src/backends/reference/portfolio.ts is the oracle they follow): their output layouts
+// and kernels. A batch of P problems: covCount covariances (1 or P, stacked N x N), boundCount bound
+// sets (1 or P, N each), m constraint rows shared by all (rlo <= row'w <= rhi, tags naming them in a
+// fault). Problems are solved in blocks of kBlock, each block by one thread, warm-started inside it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <functional>
+
+#include "sizes.hpp"
+#include "status.hpp"
+
+namespace kernelbus::portfolio {
+
+/// Problems per block of a batch (the reference's BLOCK).
+constexpr size_t kBlock = 8;
+
+/// The constraints every optimizer takes (see the module's comment).
+struct Constraints {
+  const double* lower;
+  const double* upper;
+  size_t boundCount;
+  const double* rows;
+  const double* rlo;
+  const double* rhi;
+  const double* tags;
+  size_t m;
+};
+
+/// minVariance's outputs: weights P x N, volatility P, iterations P.
+struct MinVarianceOut {
+  double *weights, *volatility, *iterations;
+};
+inline std::array<size_t, 3> minVarianceParts(size_t P, size_t N) { return {cells(P, N), P, P}; }
+inline size_t minVarianceLength(size_t P, size_t N) { return total(minVarianceParts(P, N)); }
+inline MinVarianceOut minVarianceOut(double* out, size_t P, size_t N) {
+  const auto [weights, volatility, iterations] = split(out, minVarianceParts(P, N));
+  return {weights, volatility, iterations};
+}
+
+/// The outputs of the optimizers over expected returns: weights P x N, expectedReturn, volatility,
+/// sharpe and iterations P each.
+struct MeanOut {
+  double *weights, *expectedReturn, *volatility, *sharpe, *iterations;
+};
+inline std::array<size_t, 5> meanParts(size_t P, size_t N) { return {cells(P, N), P, P, P, P}; }
+inline size_t meanLength(size_t P, size_t N) { return total(meanParts(P, N)); }
+inline MeanOut meanOut(double* out, size_t P, size_t N) {
+  const auto [weights, expectedReturn, volatility, sharpe, iterations] = split(out, meanParts(P, N));
+  return {weights, expectedReturn, volatility, sharpe, iterations};
+}
+
+/// A batch of problems over expected returns: meanCount (1 or P) x N means, covCount covariances.
+struct MeanBatch {
+  const double* mean;
+  size_t meanCount;
+  const double* cov;
+  size_t covCount;
+  size_t n;
+  size_t problems;
+};
+
+/// The covariances of the stack: finite, symmetric, a diagonal >= 0 (PortfolioCovInvalid).
+Status checkCovStack(const double* cov, size_t count, size_t n);
+
+/// min w'Sw + l2Gamma |w|^2 per problem (PyPortfolioOpt min_volatility) into out (minVarianceOut()).
+/// Faults: PortfolioCovInvalid, PortfolioInfeasible, PortfolioNotPsd, PortfolioNotConverged.
+Status minVariance(const double* cov, size_t covCount, size_t n, const Constraints& c, size_t problems, double l2Gamma, double* out);
+
+/// PyPortfolioOpt max_sharpe (portfolio-mean.ts's comment) per problem into out (meanOut()).
+Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, double l2Gamma, double* out);
+/// PyPortfolioOpt max_quadratic_utility per problem into out (meanOut()).
+Status maxUtility(const MeanBatch& b, const Constraints& c, double riskAversion, double l2Gamma, double riskFree, double* out);
+/// PyPortfolioOpt efficient_return per problem (targets: one per problem) into out (meanOut()).
+Status efficientReturn(const MeanBatch& b, const Constraints& c, const double* targets, double l2Gamma, double riskFree, double* out);
+/// PyPortfolioOpt efficient_risk per problem (targets: one per problem) into out (meanOut()).
+Status efficientRisk(const MeanBatch& b, const Constraints& c, const double* targets, double l2Gamma, double riskFree, double* out);
+
+// Shared by the optimizers' sources (portfolio_qp_kernels.cpp).
+struct QpResult;
+class QpSolver;
+/// The fault of a solve that did not reach an optimum, for problem p.
+Status solveFault(const QpResult& r, size_t p, const double* tags);
+/// w'Sw over n assets.
+double quadratic(const double* S, const double* w, size_t n);
+/// H = a S + b I.
+void scaledCov(double* H, const double* S, size_t n, double a, double b);
+/// Runs solveOne(p, solver, warm) -> Status for every problem, blocks of kBlock shared between threads
+/// (each block its own solver of n variables and m rows); the fault of the lowest problem that faulted.
+Status forEachProblem(size_t n, size_t m, size_t problems, const std::function<Status(size_t, QpSolver&, bool)>& solveOne);
+
+}  // namespace kernelbus::portfolio

@@ -1,0 +1,175 @@
+// riskParity and nearestPsd (portfolio_alloc.hpp): src/backends/reference/portfolio-riskparity.ts line
+// by line, in the same order of operations.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "eigen.hpp"
+#include "portfolio_alloc.hpp"
+
+namespace kernelbus::portfolio {
+
+namespace {
+
+Status fault(Fault f, size_t index, double value, size_t cols) {
+  return Status{f, static_cast<double>(index), value, static_cast<double>(cols)};
+}
+
+// out = S v, row j of S (as column j) scaled by v_j and added, j in order.
+void symmetricProduct(const double* S, size_t n, const double* v, double* __restrict out) {
+  std::fill(out, out + n, 0.0);
+  for (size_t j = 0; j < n; j++) {
+    const double vj = v[j];
+    const double* __restrict row = S + j * n;
+    for (size_t i = 0; i < n; i++) out[i] += row[i] * vj;
+  }
+}
+
+double dot(const double* a, const double* b, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+
+// (S + diag(h)) x = rhs by diagonal-preconditioned conjugate gradients from 0 to ||residual|| <= tol.
+void conjugateGradients(const double* S, size_t n, const double* h, const double* rhs, double tol, double* x) {
+  std::vector<double> r(rhs, rhs + n), z(n), p(n), Hp(n);
+  std::fill(x, x + n, 0.0);
+  for (size_t i = 0; i < n; i++) z[i] = r[i] / (S[i * n + i] + h[i]);
+  p = z;
+  double rz = dot(r.data(), z.data(), n);
+  for (size_t k = 0; k < 2 * n + 20; k++) {
+    symmetricProduct(S, n, p.data(), Hp.data());
+    for (size_t i = 0; i < n; i++) Hp[i] += h[i] * p[i];
+    const double pHp = dot(p.data(), Hp.data(), n);
+    if (!(pHp > 0)) return;
+    const double alpha = rz / pHp;
+    for (size_t i = 0; i < n; i++) {
+      x[i] += alpha * p[i];
+      r[i] -= alpha * Hp[i];
+    }
+    if (std::sqrt(dot(r.data(), r.data(), n)) <= tol) return;
+    for (size_t i = 0; i < n; i++) z[i] = r[i] / (S[i * n + i] + h[i]);
+    const double rzNext = dot(r.data(), z.data(), n);
+    const double beta = rzNext / rz;
+    rz = rzNext;
+    for (size_t i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
+  }
+}
+
+// 1/2 y'Sy - sum b_i log y_i given Sy.
+double barrier(const double* y, const double* Sy, const double* b, size_t n) {
+  double q = 0, l = 0;
+  for (size_t i = 0; i < n; i++) {
+    q += y[i] * Sy[i];
+    l += b[i] * std::log(y[i]);
+  }
+  return 0.5 * q - l;
+}
+
+}  // namespace
+
+namespace detail {
+Status checkCov(const double* cov, size_t n, bool variances) {
+  for (size_t i = 0; i < n * n; i++)
+    if (!std::isfinite(cov[i])) return fault(Fault::PortfolioCovInvalid, i, cov[i], n);
+  if (variances)
+    for (size_t i = 0; i < n; i++)
+      if (!(cov[i * n + i] > 0)) return fault(Fault::VarianceNotPositive, i, cov[i * n + i], n);
+  return Status{};
+}
+}  // namespace detail
+
+Status riskParity(const double* cov, size_t n, const double* budgets, double* out) {
+  if (Status s = detail::checkCov(cov, n, true); !s.ok()) return s;
+  for (size_t i = 0; i < n; i++)
+    if (!(budgets[i] > 0 && budgets[i] < INFINITY)) return fault(Fault::BudgetInvalid, i, budgets[i], 1);
+  double total = 0;
+  for (size_t i = 0; i < n; i++) total += budgets[i];
+  std::vector<double> b(n), y(n), Sy(n), g(n), h(n), d(n), Sd(n), trial(n), Strial(n);
+  double bMin = INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    b[i] = budgets[i] / total;
+    bMin = std::min(bMin, b[i]);
+  }
+  for (size_t i = 0; i < n; i++) y[i] = std::sqrt(b[i] / cov[i * n + i]);
+  symmetricProduct(cov, n, y.data(), Sy.data());
+  const double start = dot(y.data(), Sy.data(), n);  // 0 when S is singular along the start: then not scaled
+  const double scale = start > 0 ? 1 / std::sqrt(start) : 1;
+  for (size_t i = 0; i < n; i++) y[i] *= scale;
+  int steps = 0;
+  double r = INFINITY;
+  for (;;) {
+    symmetricProduct(cov, n, y.data(), Sy.data());
+    r = 0;
+    for (size_t i = 0; i < n; i++) {
+      g[i] = Sy[i] - b[i] / y[i];
+      h[i] = b[i] / (y[i] * y[i]);
+      const double e = std::fabs(y[i] * Sy[i] - b[i]);
+      if (!(e <= r)) r = e;  // NaN stays
+    }
+    if (r <= kRiskParityTolerance || steps == kRiskParityMaxSteps || !(r < INFINITY)) break;
+    steps++;
+    for (size_t i = 0; i < n; i++) trial[i] = -g[i];
+    conjugateGradients(cov, n, h.data(), trial.data(), std::min(0.1, r) * std::sqrt(dot(g.data(), g.data(), n)), d.data());
+    const double slope = dot(g.data(), d.data(), n);
+    if (!(slope < 0)) break;
+    double t = 1;
+    for (size_t i = 0; i < n; i++)
+      while (y[i] + t * d[i] <= 0) t *= 0.5;
+    if (-slope >= 0.01 * bMin || t < 1) {
+      symmetricProduct(cov, n, d.data(), Sd.data());
+      const double f = barrier(y.data(), Sy.data(), b.data(), n);
+      for (int k = 0; k < 60; k++) {
+        for (size_t i = 0; i < n; i++) {
+          trial[i] = y[i] + t * d[i];
+          Strial[i] = Sy[i] + t * Sd[i];
+        }
+        if (barrier(trial.data(), Strial.data(), b.data(), n) <= f + 1e-4 * t * slope) break;
+        t *= 0.5;
+      }
+    }
+    for (size_t i = 0; i < n; i++) y[i] += t * d[i];
+  }
+  if (!(r <= 1e-10)) return fault(Fault::RiskParityNotConverged, static_cast<size_t>(steps), r, n);
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) sum += y[i];
+  double* w = out;
+  double* contributions = out + n;
+  for (size_t i = 0; i < n; i++) w[i] = y[i] / sum;
+  symmetricProduct(cov, n, w, Sy.data());
+  const double variance = dot(w, Sy.data(), n);
+  for (size_t i = 0; i < n; i++) contributions[i] = (w[i] * Sy[i]) / variance;
+  return Status{};
+}
+
+Status nearestPsd(const double* cov, size_t n, int method, double* out) {
+  if (Status s = detail::checkCov(cov, n, false); !s.ok()) return s;
+  double* fixed = out;
+  double* repaired = out + n * n;
+  if (linalg::choleskySucceeds(cov, n, 1e-16)) {
+    std::copy(cov, cov + n * n, fixed);
+    *repaired = 0;
+    return Status{};
+  }
+  std::vector<double> q(n), V(n * n);
+  linalg::symmetricEigen(cov, n, q.data(), V.data());
+  if (method == 0) {
+    for (size_t k = 0; k < n; k++) q[k] = q[k] > 0 ? q[k] : 0;
+    for (size_t i = 0; i < n; i++) {
+      for (size_t j = 0; j < n; j++) {
+        double s = 0;
+        for (size_t k = 0; k < n; k++) s += V[i * n + k] * q[k] * V[j * n + k];
+        fixed[i * n + j] = s;
+      }
+    }
+  } else {
+    const double shift = 1.1 * q[0];
+    std::copy(cov, cov + n * n, fixed);
+    for (size_t i = 0; i < n; i++) fixed[i * n + i] = cov[i * n + i] - shift;
+  }
+  *repaired = 1;
+  return Status{};
+}
+
+}  // namespace kernelbus::portfolio

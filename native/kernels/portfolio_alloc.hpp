@@ -1,0 +1,42 @@
+// The portfolio family's allocation kernels (src/kernels/portfolio-allocation.ts: AllocationFamily):
+// risk parity, hierarchical risk parity, the nearest positive semidefinite matrix, expected returns.
+// Plain C++ over pointers; the output layouts (the descriptors' `outputs`) as <kernel>Length().
+// portfolio_alloc.cpp: riskParity, nearestPsd; portfolio_hrp.cpp: hrp, expectedReturns.
+#pragma once
+
+#include <cstddef>
+
+#include "sizes.hpp"
+#include "status.hpp"
+
+namespace kernelbus::portfolio {
+
+/// riskParity: the weights (n), then the risk contributions (n)
+inline size_t riskParityLength(size_t n) { return plus(n, n); }
+/// hrp: the weights (n), the order (n), the linkage matrix ((n - 1) x 4)
+inline size_t hrpLength(size_t n) { return plus(plus(n, n), cells(n > 0 ? n - 1 : 0, 4)); }
+/// nearestPsd: the matrix (n x n), then 1 if it was repaired else 0
+inline size_t nearestPsdLength(size_t n) { return plus(cells(n, n), 1); }
+/// expectedReturns: one value per column
+inline size_t expectedReturnsLength(size_t cols) { return cols; }
+
+/// Newton steps at most, and the target max |y_i (S y)_i - b_i| (portfolio-riskparity.ts' constants).
+constexpr int kRiskParityMaxSteps = 100;
+constexpr double kRiskParityTolerance = 5e-14;
+
+/// Risk budgeting of cov (n x n) with budgets (n, > 0): weights then contributions into out (2n).
+Status riskParity(const double* cov, size_t n, const double* budgets, double* out);
+/// HRP (source 0: data returns rows x cols; 1: data cov; 2: data cov and corr): out (hrpLength(cols)).
+Status hrp(const double* data, size_t rows, size_t cols, const double* corr, int linkage, int source, double* out);
+/// PyPortfolioOpt fix_nonpositive_semidefinite (method 0 spectral, 1 diag) into out (nearestPsdLength(n)).
+Status nearestPsd(const double* cov, size_t n, int method, double* out);
+/// PyPortfolioOpt expected_returns per column (method 0 mean, 1 ema, 2 capm); benchmark null or `rows` values.
+Status expectedReturns(const double* prices, size_t rows, size_t cols, const double* benchmark, int method, bool compounding, double span,
+                       double frequency, double riskFree, bool returnsData, bool logReturns, double* out);
+
+namespace detail {
+/// Every value of cov (n x n) finite, and with `variances` its diagonal > 0, else the fault.
+Status checkCov(const double* cov, size_t n, bool variances);
+}  // namespace detail
+
+}  // namespace kernelbus::portfolio

@@ -1,0 +1,90 @@
+// The allocation kernels' parameters and entries (portfolio_alloc_entry.hpp). The ranges are the
+// descriptors' `expected` strings in src/kernels/portfolio-allocation.ts, checked here once.
+#include "portfolio_alloc_entry.hpp"
+
+#include <string>
+
+namespace kernelbus::portfolio {
+
+Status unpack(Packed packed, HrpParams& out) {
+  ParamReader p(packed, kHrpParams);
+  out.linkage = static_cast<int>(p.integer(0, 4));  // 'single', 'complete', 'average', 'weighted' or 'ward' (0 to 4)
+  out.source = static_cast<int>(p.integer(0, 2));   // returns, { cov } or { cov, corr } (0, 1 or 2)
+  return p.status();
+}
+
+Status unpack(Packed packed, NearestPsdParams& out) {
+  ParamReader p(packed, kNearestPsdParams);
+  out.method = static_cast<int>(p.integer(0, 1));  // 'spectral' or 'diag' (0 or 1)
+  return p.status();
+}
+
+Status unpack(Packed packed, ExpectedReturnsParams& out) {
+  ParamReader p(packed, kExpectedReturnsParams);
+  out.method = static_cast<int>(p.integer(0, 2));  // 'mean', 'ema' or 'capm' (0, 1 or 2)
+  out.compounding = p.integer(0, 1) == 1;          // true or false (1 or 0)
+  out.span = p.positive();                         // a finite number > 0
+  out.frequency = p.positive();                    // a finite number > 0
+  out.riskFree = p.finite();                       // a finite number
+  out.returnsData = p.integer(0, 1) == 1;          // true or false (1 or 0)
+  out.logReturns = p.integer(0, 1) == 1;           // true or false (1 or 0)
+  return p.status();
+}
+
+bool allocationParamNames(std::string_view kernel, ParamNames& out) {
+  if (kernel == "riskParity") {
+    out = ParamNames{nullptr, 0};
+  } else if (kernel == "hrp") {
+    out = paramNamesOf(kHrpParams);
+  } else if (kernel == "nearestPsd") {
+    out = paramNamesOf(kNearestPsdParams);
+  } else if (kernel == "expectedReturns") {
+    out = paramNamesOf(kExpectedReturnsParams);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+namespace entry {
+
+Outcome riskParity(In cov, size_t n, In budgets, Out out) {
+  if (Outcome o = requireLength(0, cov, cells(n, n), "n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, budgets, n, "n"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, out, riskParityLength(n)); !o.ok()) return o;
+  if (n == 0) return ArgFault{1, -1, "at least one asset", "0"};
+  return portfolio::riskParity(cov.data, n, budgets.data, out.data);
+}
+
+Outcome hrp(In data, size_t rows, size_t cols, In corr, Packed params, Out out) {
+  HrpParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  if (Outcome o = requireLength(0, data, cells(rows, cols)); !o.ok()) return o;
+  if (p.source != 0 && rows != cols) return ArgFault{1, -1, std::to_string(cols) + " (a covariance: rows = cols)", std::to_string(rows)};
+  if (Outcome o = requireLength(3, corr, p.source == 2 ? cells(cols, cols) : 0, "cols x cols with a corr, else 0"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, hrpLength(cols)); !o.ok()) return o;
+  if (cols == 0) return ArgFault{2, -1, "at least one asset", "0"};
+  return portfolio::hrp(data.data, rows, cols, corr.data, p.linkage, p.source, out.data);
+}
+
+Outcome nearestPsd(In cov, size_t n, Packed params, Out out) {
+  NearestPsdParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  if (Outcome o = requireLength(0, cov, cells(n, n), "n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, out, nearestPsdLength(n)); !o.ok()) return o;
+  return portfolio::nearestPsd(cov.data, n, p.method, out.data);
+}
+
+Outcome expectedReturns(In prices, size_t rows, size_t cols, In benchmark, Packed params, Out out) {
+  ExpectedReturnsParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  if (Outcome o = requireLength(0, prices, cells(rows, cols)); !o.ok()) return o;
+  if (benchmark.length != 0)
+    if (Outcome o = requireLength(3, benchmark, rows, "rows, or 0 without one"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, expectedReturnsLength(cols)); !o.ok()) return o;
+  return portfolio::expectedReturns(prices.data, rows, cols, benchmark.length != 0 ? benchmark.data : nullptr, p.method, p.compounding,
+                                    p.span, p.frequency, p.riskFree, p.returnsData, p.logReturns, out.data);
+}
+
+}  // namespace entry
+}  // namespace kernelbus::portfolio

@@ -1,0 +1,500 @@
+// See portfolio_qp.hpp; the same steps as src/backends/reference/portfolio-qp.ts.
+#include "portfolio_qp.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace kernelbus::portfolio {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// variable states
+constexpr int8_t kFree = 0, kAtLower = 1, kAtUpper = 2, kTemp = 3;
+// row states
+constexpr int8_t kInactive = 0, kAtLo = 1, kAtHi = 2, kEqual = 3;
+constexpr double kMaxIterationsPerVariable = 20;
+/// A step below this (relative to the free variables' size) is rounding: the point is stationary.
+constexpr double kStepTol = 1e-12;
+
+QpResult failed(QpStatus status, double where = -1, double value = 0) { return QpResult{status, 0, where, value}; }
+
+/// y += a x over n values.
+void axpy(double a, const double* x, double* y, size_t n) {
+  for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+}  // namespace
+
+QpSolver::QpSolver(size_t n, size_t m)
+    : n_(n),
+      m_(m),
+      x_(n + m),
+      vstate_(n + m),
+      rstate_(m),
+      sign_(m),
+      g_(n + m),
+      rowValue_(m),
+      lo_(n + m),
+      hi_(n + m),
+      cost_(n + m),
+      free_(n + m),
+      work_(m),
+      rhs_(n + 2 * m),
+      sol_(n + 2 * m),
+      dir_(n + m),
+      hd_(n + m) {}
+
+QpResult QpSolver::solve(const QpProblem& p, bool warm) {
+  p_ = p;
+  iterations_ = 0;
+  const size_t n = n_, m = m_;
+  double scale = 0;
+  for (size_t k = 0; k < n * n; k++) scale = std::max(scale, std::fabs(p.H[k]));
+  scaleH_ = scale;
+  if (!(warm && warm_ && feasibleHere())) {
+    QpResult r = phaseOne();
+    if (r.status != QpStatus::Optimal) return finish(r);
+  }
+  for (size_t i = 0; i < m; i++) {
+    lo_[n + i] = 0;
+    hi_[n + i] = 0;
+  }
+  for (size_t j = 0; j < n; j++) {
+    lo_[j] = p.lower[j];
+    hi_[j] = p.upper[j];
+    cost_[j] = p.c[j];
+  }
+  for (size_t i = 0; i < m; i++) cost_[n + i] = 0;
+  hasH_ = true;
+  gradient();
+  return finish(iterate());
+}
+
+QpResult QpSolver::finish(QpResult r) {
+  warm_ = r.status == QpStatus::Optimal;
+  r.iterations = iterations_;
+  return r;
+}
+
+bool QpSolver::feasibleHere() {
+  const size_t n = n_, m = m_;
+  for (size_t j = 0; j < n; j++) {
+    const int8_t s = vstate_[j];
+    if (s == kAtLower)
+      x_[j] = p_.lower[j];
+    else if (s == kAtUpper)
+      x_[j] = p_.upper[j];
+    if (!(x_[j] >= p_.lower[j] && x_[j] <= p_.upper[j])) return false;
+    if (s == kTemp && !(p_.lower[j] < x_[j] && x_[j] < p_.upper[j])) return false;
+  }
+  for (size_t i = 0; i < m; i++) {
+    const double r = rowOf(i);
+    const double tol = 1e-13 * (1 + rowScale(i));
+    const int8_t s = rstate_[i];
+    if (s == kEqual && !(p_.rlo[i] == p_.rhi[i] && std::fabs(r - p_.rlo[i]) <= tol)) return false;
+    if (s == kAtLo && !(std::fabs(r - p_.rlo[i]) <= tol)) return false;
+    if (s == kAtHi && !(std::fabs(r - p_.rhi[i]) <= tol)) return false;
+    if (s == kInactive && !(r >= p_.rlo[i] - tol && r <= p_.rhi[i] + tol)) return false;
+    if (x_[n + i] != 0) return false;
+    rowValue_[i] = r;
+  }
+  return true;
+}
+
+double QpSolver::rowOf(size_t i) const {
+  double r = 0;
+  for (size_t j = 0; j < n_; j++) r += p_.A[i * n_ + j] * x_[j];
+  return r;
+}
+
+double QpSolver::rowScale(size_t i) const {
+  double s = 0;
+  for (size_t j = 0; j < n_; j++) s += std::fabs(p_.A[i * n_ + j] * x_[j]);
+  if (std::isfinite(p_.rlo[i])) s = std::max(s, std::fabs(p_.rlo[i]));
+  if (std::isfinite(p_.rhi[i])) s = std::max(s, std::fabs(p_.rhi[i]));
+  return s;
+}
+
+QpResult QpSolver::phaseOne() {
+  const size_t n = n_, m = m_;
+  for (size_t j = 0; j < n; j++) {
+    const double l = p_.lower[j], u = p_.upper[j];
+    lo_[j] = l;
+    hi_[j] = u;
+    cost_[j] = 0;
+    if (l >= 0) {
+      x_[j] = l;
+      vstate_[j] = kAtLower;
+    } else if (u <= 0) {
+      x_[j] = u;
+      vstate_[j] = kAtUpper;
+    } else {
+      x_[j] = 0;
+      vstate_[j] = kTemp;
+    }
+  }
+  for (size_t i = 0; i < m; i++) {
+    const double r = rowOf(i);
+    const size_t a = n + i;
+    lo_[a] = 0;
+    hi_[a] = kInf;
+    cost_[a] = 1;
+    double target = r;
+    if (p_.rlo[i] == p_.rhi[i]) {
+      rstate_[i] = kEqual;
+      target = p_.rlo[i];
+    } else if (r < p_.rlo[i]) {
+      rstate_[i] = kAtLo;
+      target = p_.rlo[i];
+    } else if (r > p_.rhi[i]) {
+      rstate_[i] = kAtHi;
+      target = p_.rhi[i];
+    } else {
+      rstate_[i] = kInactive;
+    }
+    sign_[i] = target >= r ? 1 : -1;
+    x_[a] = std::fabs(target - r);
+    vstate_[a] = rstate_[i] == kInactive ? kAtLower : kFree;
+    rowValue_[i] = rstate_[i] == kInactive ? r : target;
+  }
+  hasH_ = false;
+  gradient();
+  QpResult r = iterate();
+  if (r.status != QpStatus::Optimal) return r;
+  long worst = -1;
+  double shortfall = 0;
+  for (size_t i = 0; i < m; i++) {
+    const double a = x_[n + i];
+    if (a > 1e-11 * (1 + rowScale(i)) && a > shortfall) {
+      shortfall = a;
+      worst = static_cast<long>(i);
+    }
+  }
+  if (worst >= 0) return failed(QpStatus::Infeasible, static_cast<double>(worst), shortfall);
+  for (size_t i = 0; i < m; i++) x_[n + i] = 0;
+  return r;
+}
+
+void QpSolver::gradient() {
+  const size_t n = n_, m = m_;
+  for (size_t i = 0; i < n; i++) {
+    double s = cost_[i];
+    if (hasH_)
+      for (size_t j = 0; j < n; j++) s += p_.H[i * n + j] * x_[j];
+    g_[i] = s;
+  }
+  for (size_t i = 0; i < m; i++) g_[n + i] = cost_[n + i];
+}
+
+double QpSolver::h(size_t i, size_t j) const { return hasH_ && i < n_ && j < n_ ? p_.H[i * n_ + j] : 0; }
+
+double QpSolver::a(size_t i, size_t j) const { return j < n_ ? p_.A[i * n_ + j] : j == n_ + i ? sign_[i] : 0; }
+
+bool QpSolver::factor() {
+  const size_t n = n_, m = m_;
+  size_t nf = 0;
+  for (size_t j = 0; j < n + m; j++)
+    if (vstate_[j] == kFree) free_[nf++] = j;
+  size_t nw = 0;
+  for (size_t i = 0; i < m; i++)
+    if (rstate_[i] != kInactive) work_[nw++] = i;
+  nf_ = nf;
+  nw_ = nw;
+  const size_t s = nf + nw;
+  if (K_.size() < s * s) {
+    K_.resize(s * s);
+    perm_.resize(s);
+  }
+  double* K = K_.data();
+  for (size_t r = 0; r < nf; r++) {
+    const size_t fr = free_[r];
+    for (size_t c = 0; c < nf; c++) K[r * s + c] = h(fr, free_[c]);
+    for (size_t c = 0; c < nw; c++) {
+      const double v = a(work_[c], fr);
+      K[r * s + nf + c] = v;
+      K[(nf + c) * s + r] = v;
+    }
+  }
+  for (size_t r = 0; r < nw; r++)
+    for (size_t c = 0; c < nw; c++) K[(nf + r) * s + nf + c] = 0;
+  return luFactor(K, s, perm_.data());
+}
+
+void QpSolver::kktSolve() { luSolve(K_.data(), nf_ + nw_, perm_.data(), rhs_.data(), sol_.data()); }
+
+QpResult QpSolver::iterate() {
+  const size_t n = n_, m = m_;
+  const size_t vars = n + m;
+  const double limit = kMaxIterationsPerVariable * static_cast<double>(vars + 10);
+  for (;;) {
+    if (++iterations_ > limit) return failed(QpStatus::NotConverged);
+    if (!factor()) return failed(QpStatus::NotConverged);
+    const size_t nf = nf_, nw = nw_;
+    for (size_t k = 0; k < nf; k++) rhs_[k] = -g_[free_[k]];
+    for (size_t k = 0; k < nw; k++) rhs_[nf + k] = 0;
+    kktSolve();
+    double pmax = 0, xmax = 1;
+    for (size_t k = 0; k < nf; k++) {
+      pmax = std::max(pmax, std::fabs(sol_[k]));
+      xmax = std::max(xmax, std::fabs(x_[free_[k]]));
+    }
+    std::fill(dir_.begin(), dir_.end(), 0.0);
+    for (size_t k = 0; k < nf; k++) dir_[free_[k]] = sol_[k];
+    double curvature = 0, norm2 = 0;
+    // as many active rows as free variables: a vertex, where the step is 0 (what the solve gives is rounding)
+    if (nf > nw && pmax > kStepTol * xmax) {
+      curvatureAlong(-1, curvature, norm2);
+      step(1, -1);
+      continue;
+    }
+    // stationary: the remaining step of rounding size, taken when it crosses no constraint; then the multipliers
+    if (nf > nw) {
+      curvatureAlong(-1, curvature, norm2);
+      if (ratio(-1, kInf) >= 1) move(1, -1);
+    }
+    const double* lambda = sol_.data();
+    double worst = 0;
+    long drop = -1;
+    bool dropRow = false;
+    double dropMu = 0;
+    const double tol = multiplierTolerance();
+    for (size_t j = 0; j < vars; j++) {
+      const int8_t s = vstate_[j];
+      if (s == kFree || lo_[j] == hi_[j]) continue;
+      double r = g_[j];
+      for (size_t k = 0; k < nw; k++) r += lambda[nf + k] * a(work_[k], j);
+      const double mu = -r;
+      const double v = s == kAtLower ? mu : s == kAtUpper ? -mu : std::fabs(mu);
+      if (v > tol && v > worst) {
+        worst = v;
+        drop = static_cast<long>(j);
+        dropRow = false;
+        dropMu = mu;
+      }
+    }
+    for (size_t k = 0; k < nw; k++) {
+      const int8_t s = rstate_[work_[k]];
+      const double l = lambda[nf + k];
+      const double v = s == kAtLo ? l : s == kAtHi ? -l : 0;
+      if (v > tol && v > worst) {
+        worst = v;
+        drop = static_cast<long>(k);
+        dropRow = true;
+      }
+    }
+    if (drop < 0) return failed(QpStatus::Optimal);
+    const size_t d = static_cast<size_t>(drop);
+    double sigma = 0;
+    if (dropRow) {
+      for (size_t k = 0; k < nf; k++) rhs_[k] = 0;
+      for (size_t k = 0; k < nw; k++) rhs_[nf + k] = 0;
+      rhs_[nf + d] = rstate_[work_[d]] == kAtHi ? -1 : 1;
+    } else {
+      sigma = dropMu > 0 ? 1 : -1;
+      for (size_t k = 0; k < nf; k++) rhs_[k] = -sigma * h(free_[k], d);
+      for (size_t k = 0; k < nw; k++) rhs_[nf + k] = -sigma * a(work_[k], d);
+    }
+    kktSolve();
+    std::fill(dir_.begin(), dir_.end(), 0.0);
+    for (size_t k = 0; k < nf; k++) dir_[free_[k]] = sol_[k];
+    const long extra = dropRow ? -1 : drop;
+    if (!dropRow) dir_[d] = sigma;
+    double slope = 0;
+    for (size_t k = 0; k < nf; k++) slope += g_[free_[k]] * sol_[k];
+    if (!dropRow) slope += g_[d] * sigma;
+    curvatureAlong(extra, curvature, norm2);
+    if (curvature < -1e-10 * scaleH_ * norm2) return failed(QpStatus::NotPsd, dropRow ? -1 : static_cast<double>(d), curvature / norm2);
+    const double tmax = curvature > 1e-13 * scaleH_ * norm2 ? -slope / curvature : kInf;
+    if (dropRow)
+      rstate_[work_[d]] = kInactive;
+    else
+      vstate_[d] = kFree;
+    const double alpha = step(tmax, extra);
+    if (alpha == kInf) return failed(QpStatus::Unbounded, dropRow ? static_cast<double>(work_[d]) : static_cast<double>(d));
+  }
+}
+
+double QpSolver::multiplierTolerance() const {
+  double s = 0;
+  for (size_t j = 0; j < g_.size(); j++) s = std::max(s, std::fabs(g_[j]));
+  for (size_t j = 0; j < n_; j++) s = std::max(s, std::fabs(cost_[j]));
+  return 1e-12 * std::max(std::max(s, scaleH_), 1e-300);
+}
+
+void QpSolver::curvatureAlong(long extra, double& curvature, double& norm2) {
+  const size_t n = n_, nf = nf_;
+  curvature = 0;
+  norm2 = 0;
+  // hd = H dir, row by row of H (symmetric): each free asset's row scaled into hd, in the free order
+  std::fill(hd_.begin(), hd_.begin() + static_cast<std::ptrdiff_t>(n), 0.0);
+  if (hasH_) {
+    for (size_t k = 0; k < nf; k++) {
+      const size_t j = free_[k];
+      if (j < n) axpy(dir_[j], p_.H + j * n, hd_.data(), n);
+    }
+    if (extra >= 0 && static_cast<size_t>(extra) < n) {
+      const size_t e = static_cast<size_t>(extra);
+      axpy(dir_[e], p_.H + e * n, hd_.data(), n);
+    }
+  }
+  for (size_t k = 0; k < nf; k++) {
+    const size_t j = free_[k];
+    norm2 += dir_[j] * dir_[j];
+    if (j < n) curvature += dir_[j] * hd_[j];
+  }
+  if (extra >= 0) {
+    const size_t e = static_cast<size_t>(extra);
+    norm2 += dir_[e] * dir_[e];
+    if (e < n) curvature += dir_[e] * hd_[e];
+  }
+}
+
+double QpSolver::rowChange(size_t i, long extra) const {
+  double q = 0;
+  for (size_t k = 0; k < nf_; k++) q += a(i, free_[k]) * dir_[free_[k]];
+  if (extra >= 0) q += a(i, static_cast<size_t>(extra)) * dir_[static_cast<size_t>(extra)];
+  return q;
+}
+
+double QpSolver::step(double tmax, long extra) {
+  const double alpha = ratio(extra, tmax);
+  if (alpha == kInf) return alpha;
+  move(alpha, extra);
+  if (block_ >= 0 && blockRow_) {
+    const size_t b = static_cast<size_t>(block_);
+    rstate_[b] = blockState_;
+    rowValue_[b] = blockState_ == kAtHi ? p_.rhi[b] : p_.rlo[b];
+  } else if (block_ >= 0) {
+    const size_t b = static_cast<size_t>(block_);
+    vstate_[b] = blockState_;
+    x_[b] = blockState_ == kAtLower ? lo_[b] : hi_[b];
+  }
+  return alpha;
+}
+
+double QpSolver::ratio(long extra, double tmax) {
+  const size_t n = n_, m = m_, nf = nf_;
+  double alpha = tmax;
+  long block = -1;
+  bool blockRow = false;
+  int8_t blockState = 0;
+  double dmax = 0;
+  for (size_t k = 0; k < nf; k++) dmax = std::max(dmax, std::fabs(dir_[free_[k]]));
+  if (extra >= 0) dmax = std::max(dmax, std::fabs(dir_[static_cast<size_t>(extra)]));
+  const double eps = 1e-12 * dmax;
+  auto consider = [&](size_t j) {
+    const double d = dir_[j];
+    if (d < -eps && lo_[j] > -kInf) {
+      const double t = std::max((lo_[j] - x_[j]) / d, 0.0);
+      if (t < alpha) {
+        alpha = t;
+        block = static_cast<long>(j);
+        blockRow = false;
+        blockState = kAtLower;
+      }
+    } else if (d > eps && hi_[j] < kInf) {
+      const double t = std::max((hi_[j] - x_[j]) / d, 0.0);
+      if (t < alpha) {
+        alpha = t;
+        block = static_cast<long>(j);
+        blockRow = false;
+        blockState = kAtUpper;
+      }
+    }
+  };
+  if (extra >= 0 && static_cast<size_t>(extra) >= n) consider(static_cast<size_t>(extra));
+  for (long k = static_cast<long>(nf) - 1; k >= 0; k--)
+    if (free_[static_cast<size_t>(k)] >= n) consider(free_[static_cast<size_t>(k)]);
+  if (extra >= 0 && static_cast<size_t>(extra) < n) consider(static_cast<size_t>(extra));
+  for (long k = static_cast<long>(nf) - 1; k >= 0; k--)
+    if (free_[static_cast<size_t>(k)] < n) consider(free_[static_cast<size_t>(k)]);
+  for (size_t i = 0; i < m; i++) {
+    if (rstate_[i] != kInactive) continue;
+    const double q = rowChange(i, extra);
+    const double qeps = 1e-12 * dmax * (1 + rowWeight(i));
+    const double r = rowValue_[i];
+    if (q > qeps && p_.rhi[i] < kInf) {
+      const double t = std::max((p_.rhi[i] - r) / q, 0.0);
+      if (t < alpha) {
+        alpha = t;
+        block = static_cast<long>(i);
+        blockRow = true;
+        blockState = kAtHi;
+      }
+    } else if (q < -qeps && p_.rlo[i] > -kInf) {
+      const double t = std::max((p_.rlo[i] - r) / q, 0.0);
+      if (t < alpha) {
+        alpha = t;
+        block = static_cast<long>(i);
+        blockRow = true;
+        blockState = kAtLo;
+      }
+    }
+  }
+  block_ = block;
+  blockRow_ = blockRow;
+  blockState_ = blockState;
+  return alpha;
+}
+
+double QpSolver::rowWeight(size_t i) const {
+  double s = 0;
+  for (size_t j = 0; j < n_; j++) s = std::max(s, std::fabs(p_.A[i * n_ + j]));
+  return s;
+}
+
+void QpSolver::move(double alpha, long extra) {
+  const size_t n = n_, m = m_, nf = nf_;
+  for (size_t i = 0; i < m; i++)
+    if (rstate_[i] == kInactive) rowValue_[i] += alpha * rowChange(i, extra);
+  for (size_t k = 0; k < nf; k++) x_[free_[k]] += alpha * dir_[free_[k]];
+  if (extra >= 0) x_[static_cast<size_t>(extra)] += alpha * dir_[static_cast<size_t>(extra)];
+  for (size_t i = 0; i < n; i++) g_[i] += alpha * hd_[i];
+}
+
+bool luFactor(double* K, size_t s, size_t* perm) {
+  double big = 0;
+  for (size_t k = 0; k < s * s; k++) big = std::max(big, std::fabs(K[k]));
+  const double tiny = 1e-14 * big;
+  for (size_t i = 0; i < s; i++) perm[i] = i;
+  for (size_t col = 0; col < s; col++) {
+    size_t piv = col;
+    double best = std::fabs(K[col * s + col]);
+    for (size_t r = col + 1; r < s; r++) {
+      const double v = std::fabs(K[r * s + col]);
+      if (v > best) {
+        best = v;
+        piv = r;
+      }
+    }
+    if (!(best > tiny)) return false;
+    if (piv != col) {
+      for (size_t c = 0; c < s; c++) std::swap(K[col * s + c], K[piv * s + c]);
+      std::swap(perm[col], perm[piv]);
+    }
+    const double d = K[col * s + col];
+    for (size_t r = col + 1; r < s; r++) {
+      const double f = K[r * s + col] / d;
+      K[r * s + col] = f;
+      if (f == 0) continue;
+      for (size_t c = col + 1; c < s; c++) K[r * s + c] -= f * K[col * s + c];
+    }
+  }
+  return true;
+}
+
+void luSolve(const double* LU, size_t s, const size_t* perm, const double* b, double* out) {
+  for (size_t i = 0; i < s; i++) {
+    double v = b[perm[i]];
+    for (size_t k = 0; k < i; k++) v -= LU[i * s + k] * out[k];
+    out[i] = v;
+  }
+  for (size_t i = s; i-- > 0;) {
+    double v = out[i];
+    for (size_t k = i + 1; k < s; k++) v -= LU[i * s + k] * out[k];
+    out[i] = v / LU[i * s + i];
+  }
+}
+
+}  // namespace kernelbus::portfolio

@@ -1,0 +1,92 @@
+// The portfolio family's quadratic program solver: minimize 1/2 x'Hx + c'x s.t. lower <= x <= upper,
+// rlo <= A x <= rhi, a primal active-set method that keeps its working set's KKT matrix nonsingular
+// (phase 1: a feasible vertex by artificials; phase 2: the QP). The algorithm, its tolerances and its
+// order of operations are src/backends/reference/portfolio-qp.ts's, step for step (the module's
+// comment there says how it works). Plain C++17, no allocation after construction but the KKT matrix's.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace kernelbus::portfolio {
+
+enum class QpStatus : int { Optimal = 0, Infeasible = 1, Unbounded = 2, NotPsd = 3, NotConverged = 4 };
+
+/// A problem in the solver's form (pointers into the caller's arrays).
+struct QpProblem {
+  size_t n = 0;
+  const double* H = nullptr;  // n x n, positive semidefinite
+  const double* c = nullptr;  // n
+  const double* lower = nullptr;
+  const double* upper = nullptr;
+  size_t m = 0;
+  const double* A = nullptr;  // m x n
+  const double* rlo = nullptr;
+  const double* rhi = nullptr;
+};
+
+/// What a solve gives (see portfolio-qp.ts QpResult).
+struct QpResult {
+  QpStatus status = QpStatus::Optimal;
+  double iterations = 0;
+  double where = -1;
+  double value = 0;
+};
+
+/// The solver's state, reusable across problems of one shape (the working set is the warm start).
+class QpSolver {
+ public:
+  QpSolver(size_t n, size_t m);
+  /// Solves `p`, warm from the last optimum when `warm` and it is feasible here.
+  QpResult solve(const QpProblem& p, bool warm);
+  /// The solution: the variables, then one artificial per row.
+  const double* x() const { return x_.data(); }
+  size_t rows() const { return m_; }
+
+ private:
+  QpResult finish(QpResult r);
+  bool feasibleHere();
+  double rowOf(size_t i) const;
+  double rowScale(size_t i) const;
+  QpResult phaseOne();
+  void gradient();
+  double h(size_t i, size_t j) const;
+  double a(size_t i, size_t j) const;
+  bool factor();
+  void kktSolve();
+  QpResult iterate();
+  double multiplierTolerance() const;
+  void curvatureAlong(long extra, double& curvature, double& norm2);
+  double rowChange(size_t i, long extra) const;
+  double step(double tmax, long extra);
+  double ratio(long extra, double tmax);
+  double rowWeight(size_t i) const;
+  void move(double alpha, long extra);
+
+  size_t n_, m_;
+  std::vector<double> x_;
+  std::vector<int8_t> vstate_, rstate_;
+  std::vector<double> sign_, g_, rowValue_, lo_, hi_, cost_;
+  std::vector<size_t> free_, work_;
+  size_t nf_ = 0, nw_ = 0;
+  std::vector<double> K_;
+  std::vector<size_t> perm_;
+  std::vector<double> rhs_, sol_, dir_, hd_;
+  bool warm_ = false, hasH_ = false;
+  QpProblem p_;
+  double iterations_ = 0;
+  double scaleH_ = 0;
+  // what ratio() found in the way: a variable or row (-1: none), and the state it joins the working set in
+  long block_ = -1;
+  bool blockRow_ = false;
+  int8_t blockState_ = 0;
+};
+
+/// LU with partial pivoting of the s x s row-major K in place (perm: the row order); false when a
+/// pivot is below 1e-14 of K's largest entry.
+bool luFactor(double* K, size_t s, size_t* perm);
+/// Solves the factored system for b into out.
+void luSolve(const double* LU, size_t s, const size_t* perm, const double* b, double* out);
+
+}  // namespace kernelbus::portfolio

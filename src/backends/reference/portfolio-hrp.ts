@@ -1,0 +1,296 @@
+/**
+ * Hierarchical risk parity and expected returns, the reference (PyPortfolioOpt's HRPOpt and
+ * expected_returns, pandas' statistics): the same steps as native/kernels/portfolio_hrp.cpp.
+ */
+import { allocateOutputs } from '../../kernels/descriptor.js';
+import { Fault, inputFault } from '../../kernels/faults.js';
+import { ALLOCATION_KERNELS } from '../../kernels/portfolio-allocation.js';
+import { checkCov } from './portfolio-riskparity.js';
+import { leavesOrder, linkage } from './portfolio-linkage.js';
+import { checkPrices, checkReturns } from './risk-common.js';
+import { referenceRisk } from './risk.js';
+
+/**
+ * pandas' nancorr for the pair of columns (x, y) of `a` (rows x cols) over the rows where both are
+ * present (Welford's updates, libalgos.nancorr): [covxy / (nobs - 1), covxy / sqrt(ssqdmx ssqdmy)],
+ * NaN where the divisor is 0 or there is no row.
+ */
+export function pairStats(a: Float64Array, rows: number, cols: number, x: number, y: number): [number, number] {
+  let nobs = 0;
+  let ssqdmx = 0;
+  let ssqdmy = 0;
+  let covxy = 0;
+  let meanx = 0;
+  let meany = 0;
+  for (let t = 0; t < rows; t++) {
+    const vx = a[t * cols + x];
+    const vy = a[t * cols + y];
+    if (vx !== vx || vy !== vy) continue;
+    nobs += 1;
+    const dx = vx - meanx;
+    const dy = vy - meany;
+    meanx += (1 / nobs) * dx;
+    meany += (1 / nobs) * dy;
+    ssqdmx += (vx - meanx) * dx;
+    ssqdmy += (vy - meany) * dy;
+    covxy += (vx - meanx) * dy;
+  }
+  if (nobs < 1) return [NaN, NaN];
+  const c = nobs - 1 !== 0 ? covxy / (nobs - 1) : NaN;
+  const divisor = Math.sqrt(ssqdmx * ssqdmy);
+  return [c, divisor !== 0 ? covxy / divisor : NaN];
+}
+
+/** numpy's round(x, 6): rint(x * 1e6) / 1e6, ties to even. */
+function round6(x: number): number {
+  const y = x * 1e6;
+  let r = Math.round(y);
+  if (r - y === 0.5 && r % 2 !== 0) r -= 1; // Math.round takes a tie up: numpy's rint to even
+  return r / 1e6;
+}
+
+/** HRP's cov and corr (n x n, row-major) from its input (see AllocationFamily.hrp's `source`). */
+function covAndCorr(
+  data: Float64Array,
+  rows: number,
+  n: number,
+  given: Float64Array,
+  source: number,
+): { cov: Float64Array; corr: Float64Array } {
+  if (source === 0) {
+    checkReturns(data, n);
+    const corr = new Float64Array(n * n);
+    if (data.some((v) => v !== v)) {
+      const cov = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) {
+          const [c, r] = pairStats(data, rows, n, i, j);
+          cov[i * n + j] = cov[j * n + i] = c;
+          corr[i * n + j] = corr[j * n + i] = r;
+        }
+      }
+      return { cov, corr };
+    }
+    const cov = referenceRisk.covariance(data, rows, n, 0, 0.94, 0, 0).subarray(0, n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) corr[i * n + j] = cov[i * n + j] / Math.sqrt(cov[i * n + i] * cov[j * n + j]);
+    }
+    // a constant column has no correlation (pandas: a zero divisor), whatever the centring left of its variance
+    for (let c = 0; c < n; c++) {
+      let constant = true;
+      for (let t = 1; t < rows && constant; t++) constant = data[t * n + c] === data[c];
+      if (constant) for (let k = 0; k < n; k++) corr[c * n + k] = corr[k * n + c] = NaN;
+    }
+    return { cov, corr };
+  }
+  checkCov(data, n, true);
+  if (source === 2) return { cov: data, corr: given };
+  const dinv = new Float64Array(n);
+  for (let i = 0; i < n; i++) dinv[i] = 1 / Math.sqrt(data[i * n + i]);
+  const corr = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) corr[i * n + j] = round6(dinv[i] * (data[i * n + j] * dinv[j]));
+  return { cov: data, corr };
+}
+
+/**
+ * The variance of the inverse-variance portfolio of the assets order[from..to) (HRPOpt._get_cluster_var):
+ * w = (1 / diag) / sum(1 / diag), then w'(S w), in the order's order.
+ */
+function clusterVariance(cov: Float64Array, n: number, order: Float64Array, from: number, to: number, w: Float64Array): number {
+  let total = 0;
+  for (let k = from; k < to; k++) {
+    const a = order[k];
+    w[k] = 1 / cov[a * n + a];
+    total += w[k];
+  }
+  for (let k = from; k < to; k++) w[k] /= total;
+  let v = 0;
+  for (let k = from; k < to; k++) {
+    let s = 0;
+    const row = order[k] * n;
+    for (let l = from; l < to; l++) s += cov[row + order[l]] * w[l];
+    v += w[k] * s;
+  }
+  return v;
+}
+
+/**
+ * HRPOpt._raw_hrp_allocation: the order bisected level by level (each cluster into its first
+ * floor(len / 2) and the rest), each pair's weights scaled by alpha = 1 - v1 / (v1 + v2) and 1 - alpha.
+ */
+function bisect(cov: Float64Array, n: number, order: Float64Array, weights: Float64Array): void {
+  const w = new Float64Array(n).fill(1);
+  const scratch = new Float64Array(n);
+  let clusters: [number, number][] = [[0, n]];
+  while (clusters.length > 0) {
+    const halves: [number, number][] = [];
+    for (const [a, b] of clusters) {
+      if (b - a <= 1) continue;
+      const mid = a + Math.floor((b - a) / 2);
+      halves.push([a, mid], [mid, b]);
+    }
+    clusters = halves;
+    for (let c = 0; c < clusters.length; c += 2) {
+      const [a, mid] = clusters[c];
+      const b = clusters[c + 1][1];
+      const v1 = clusterVariance(cov, n, order, a, mid, scratch);
+      const v2 = clusterVariance(cov, n, order, mid, b, scratch);
+      const alpha = 1 - v1 / (v1 + v2);
+      for (let k = a; k < mid; k++) w[k] *= alpha;
+      for (let k = mid; k < b; k++) w[k] *= 1 - alpha;
+    }
+  }
+  for (let k = 0; k < n; k++) weights[order[k]] = w[k];
+}
+
+/** HRPOpt.optimize (see AllocationKernels.hrp): weights, order, linkage matrix. */
+function hrp(data: Float64Array, rows: number, cols: number, given: Float64Array, method: number, source: number): Float64Array {
+  const n = cols;
+  const { out, views } = allocateOutputs(ALLOCATION_KERNELS.hrp, data, rows, cols, given, method, source);
+  const { cov, corr } = covAndCorr(data, rows, n, given, source);
+  const dists = new Float64Array((n * (n - 1)) / 2);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const v = (1.0 - corr[i * n + j]) / 2.0;
+      if (v !== v) throw inputFault(Fault.CORRELATION_UNDEFINED, i * n + j, corr[i * n + j], n);
+      dists[at++] = Math.sqrt(v < 0 ? 0 : v > 1 ? 1 : v);
+    }
+  }
+  linkage(dists, n, method, views.linkage);
+  leavesOrder(views.linkage, n, views.order);
+  bisect(cov, n, views.order, views.weights);
+  return out;
+}
+
+/** Returns from prices as PyPortfolioOpt's returns_from_prices: p_t / p_(t-1) - 1 (log(1 + r)), the all-NaN dates dropped. */
+function returnsFromPrices(prices: Float64Array, rows: number, cols: number, log: boolean): { r: Float64Array; kept: number[] } {
+  const r = new Float64Array(Math.max(rows - 1, 0) * cols);
+  const kept: number[] = [];
+  let t2 = 0;
+  for (let t = 1; t < rows; t++) {
+    let any = false;
+    for (let c = 0; c < cols; c++) {
+      const x = prices[t * cols + c] / prices[(t - 1) * cols + c] - 1;
+      r[t2 * cols + c] = log ? Math.log(1 + x) : x;
+      any ||= x === x;
+    }
+    if (any) {
+      kept.push(t);
+      t2++;
+    }
+  }
+  return { r: r.subarray(0, t2 * cols), kept };
+}
+
+/** Annualised mean of column c of `r` (rows x cols), NaN skipped: CAGR (compounding) or mean x frequency; NaN without data. */
+function annualMean(r: Float64Array, rows: number, cols: number, c: number, compounding: boolean, frequency: number): number {
+  let count = 0;
+  let prod = 1;
+  let sum = 0;
+  for (let t = 0; t < rows; t++) {
+    const x = r[t * cols + c];
+    if (x !== x) continue;
+    count++;
+    prod *= 1 + x;
+    sum += x;
+  }
+  if (count === 0) return NaN;
+  return compounding ? Math.pow(prod, frequency / count) - 1 : (sum / count) * frequency;
+}
+
+/** pandas' ewm(span).mean() (adjust=True, ignore_na=False) of column c, its last value. */
+function ewmLast(r: Float64Array, rows: number, cols: number, c: number, span: number): number {
+  if (rows === 0) return NaN;
+  const com = (span - 1) / 2;
+  const alpha = 1 / (1 + com);
+  const oldWtFactor = 1 - alpha;
+  let weighted = r[c];
+  let oldWt = 1;
+  for (let t = 1; t < rows; t++) {
+    const cur = r[t * cols + c];
+    if (weighted === weighted) {
+      oldWt *= oldWtFactor;
+      if (cur === cur) {
+        if (weighted !== cur) weighted = (oldWt * weighted + cur) / (oldWt + 1);
+        oldWt += 1;
+      }
+    } else if (cur === cur) {
+      weighted = cur;
+    }
+  }
+  return weighted;
+}
+
+/** PyPortfolioOpt's expected_returns (see AllocationKernels.expectedReturns). */
+function expectedReturns(
+  prices: Float64Array,
+  rows: number,
+  cols: number,
+  benchmark: Float64Array,
+  method: number,
+  compounding: number,
+  span: number,
+  frequency: number,
+  riskFree: number,
+  returnsData: number,
+  logReturns: number,
+): Float64Array {
+  const { out, views } = allocateOutputs(ALLOCATION_KERNELS.expectedReturns, prices, rows, cols);
+  const mean = views.mean;
+  let r: Float64Array;
+  let kept: number[];
+  if (returnsData) {
+    checkReturns(prices, cols);
+    r = prices;
+    kept = Array.from({ length: rows }, (_, t) => t);
+  } else {
+    checkPrices(prices, cols);
+    ({ r, kept } = returnsFromPrices(prices, rows, cols, logReturns === 1));
+  }
+  const T = kept.length;
+  const geometric = compounding === 1;
+  if (method === 0) {
+    for (let c = 0; c < cols; c++) mean[c] = annualMean(r, T, cols, c, geometric, frequency);
+    return out;
+  }
+  if (method === 1) {
+    for (let c = 0; c < cols; c++) {
+      const e = ewmLast(r, T, cols, c, span);
+      mean[c] = geometric ? Math.pow(1 + e, frequency) - 1 : e * frequency;
+    }
+    return out;
+  }
+  // capm: the market's returns per kept date beside the assets', as one more column
+  const k = cols + 1;
+  const a = new Float64Array(T * k);
+  for (let t = 0; t < T; t++) {
+    let s = 0;
+    let m = 0;
+    for (let c = 0; c < cols; c++) {
+      const x = r[t * cols + c];
+      a[t * k + c] = x;
+      if (x === x) {
+        s += x;
+        m++;
+      }
+    }
+    let market: number;
+    if (benchmark.length === 0) market = m > 0 ? s / m : NaN;
+    else if (returnsData) market = benchmark[kept[t]];
+    else {
+      const x = benchmark[kept[t]] / benchmark[kept[t] - 1] - 1;
+      market = logReturns === 1 ? Math.log(1 + x) : x;
+    }
+    a[t * k + cols] = market;
+  }
+  const [varMarket] = pairStats(a, T, k, cols, cols);
+  const marketMean = annualMean(a, T, k, cols, geometric, frequency);
+  for (let c = 0; c < cols; c++) {
+    const [covMarket] = pairStats(a, T, k, cols, c);
+    mean[c] = riskFree + (covMarket / varMarket) * (marketMean - riskFree);
+  }
+  return out;
+}
+
+export const referenceHrp = { hrp, expectedReturns };

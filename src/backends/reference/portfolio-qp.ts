@@ -1,0 +1,619 @@
+/**
+ * The portfolio family's quadratic program solver (the reference; native/kernels/portfolio_qp.cpp is
+ * the same algorithm, step for step, in the same order of operations):
+ *
+ *   minimize 1/2 x'Hx + c'x   s.t.   lower <= x <= upper,   rlo <= A x <= rhi
+ *
+ * H (n x n) positive semidefinite, bounds and row sides may be infinite, a row with rlo = rhi is an
+ * equality. A primal active-set method that keeps its working set's KKT matrix nonsingular (Gill and
+ * Murray's inertia-controlling method; Nocedal and Wright, Numerical Optimization, 2nd ed., 16.5):
+ *
+ * - Phase 1 finds a feasible vertex: each variable starts at its bound nearest 0 (a variable with 0
+ *   strictly inside its bounds is held there by a temporary bound), and each row that is an equality
+ *   or violated gets an artificial variable s_i a_i (a_i >= 0) that makes it hold; the linear program
+ *   min sum(a) is solved by the same iterations (H = 0). A positive artificial at its optimum is a row
+ *   no portfolio within the bounds satisfies: infeasible, and which.
+ * - Phase 2 solves the QP from there, the artificials held in [0, 0] (a free one leaves at the first
+ *   step). Each iteration solves the equality-constrained QP of the working set (free variables, active
+ *   rows) by an LU factorisation of its KKT matrix; a step is cut at the first constraint it would
+ *   cross, which joins the working set. At a stationary point the multipliers decide: all of the right
+ *   sign is the optimum, else the most violated constraint leaves along the direction that keeps the
+ *   others active (zero curvature along it: the step runs to the next constraint, none = unbounded;
+ *   negative curvature: H is not positive semidefinite, at that asset).
+ *
+ * Exact in the sense that the optimum is the solution of one linear system: stationarity and the
+ * active constraints hold to rounding. A warm start (the previous problem's working set, when its
+ * point is feasible here) skips phase 1.
+ */
+
+/** The outcome of a solve. */
+export const QpStatus = { OPTIMAL: 0, INFEASIBLE: 1, UNBOUNDED: 2, NOT_PSD: 3, NOT_CONVERGED: 4 } as const;
+
+/** A problem in the solver's form (see the module's comment). */
+export interface QpProblem {
+  readonly n: number;
+  readonly H: Float64Array;
+  readonly c: Float64Array;
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  readonly m: number;
+  readonly A: Float64Array;
+  readonly rlo: Float64Array;
+  readonly rhi: Float64Array;
+}
+
+/** What a solve gives: the status, the iterations, and for a fault where (a row, an asset) and a value. */
+export interface QpResult {
+  status: number;
+  iterations: number;
+  /** INFEASIBLE: the row; NOT_PSD: the asset; UNBOUNDED: the asset or row whose leaving found no end. */
+  where: number;
+  /** INFEASIBLE: the row's shortfall; NOT_PSD: the curvature found. */
+  value: number;
+}
+
+// variable states
+const FREE = 0;
+const AT_LOWER = 1;
+const AT_UPPER = 2;
+const TEMP = 3; // held at its value by a temporary bound (0 strictly inside its bounds)
+// row states
+const INACTIVE = 0;
+const AT_LO = 1;
+const AT_HI = 2;
+const EQUAL = 3;
+
+const MAX_ITERATIONS_PER_VARIABLE = 20;
+/** A step below this (relative to the free variables' size) is rounding: the point is stationary. */
+const STEP_TOL = 1e-12;
+
+/** The solver's state: reusable across problems of one shape (the working set is the warm start). */
+export class QpSolver {
+  readonly n: number;
+  readonly m: number;
+  /** The variables, then one artificial per row. */
+  readonly x: Float64Array;
+  private readonly vstate: Int8Array;
+  private readonly rstate: Int8Array;
+  /** The artificial's sign in its row (+1 or -1). */
+  private readonly sign: Float64Array;
+  private readonly g: Float64Array;
+  private readonly rowValue: Float64Array;
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly cost: Float64Array;
+  private free: Int32Array;
+  private work: Int32Array;
+  private nf = 0;
+  private nw = 0;
+  private K = new Float64Array(0);
+  private perm = new Int32Array(0);
+  private readonly rhs: Float64Array;
+  private readonly sol: Float64Array;
+  private readonly dir: Float64Array;
+  private readonly hd: Float64Array;
+  private warm = false;
+  private hasH = false;
+  private p!: QpProblem;
+  private iterations = 0;
+  private scaleH = 0;
+  /** What ratio() found in the way: a variable or row (-1: none), and the state it joins the working set in. */
+  private blocking = { block: -1, blockRow: false, blockState: 0 };
+
+  constructor(n: number, m: number) {
+    this.n = n;
+    this.m = m;
+    const v = n + m;
+    this.x = new Float64Array(v);
+    this.vstate = new Int8Array(v);
+    this.rstate = new Int8Array(m);
+    this.sign = new Float64Array(m);
+    this.g = new Float64Array(v);
+    this.rowValue = new Float64Array(m);
+    this.lo = new Float64Array(v);
+    this.hi = new Float64Array(v);
+    this.cost = new Float64Array(v);
+    this.free = new Int32Array(v);
+    this.work = new Int32Array(m);
+    this.rhs = new Float64Array(v + m);
+    this.sol = new Float64Array(v + m);
+    this.dir = new Float64Array(v);
+    this.hd = new Float64Array(v);
+  }
+
+  /** Solves `p` (of this solver's n and m), warm from the last optimum when `warm` and it is feasible here. */
+  solve(p: QpProblem, warm: boolean): QpResult {
+    this.p = p;
+    this.iterations = 0;
+    const { n, m } = this;
+    let scale = 0;
+    for (let k = 0; k < n * n; k++) scale = Math.max(scale, Math.abs(p.H[k]));
+    this.scaleH = scale;
+    if (!(warm && this.warm && this.feasibleHere())) {
+      const r = this.phaseOne();
+      if (r.status !== QpStatus.OPTIMAL) return this.finish(r);
+    }
+    // phase 2: the artificials held at 0, the objective
+    for (let i = 0; i < m; i++) {
+      this.lo[n + i] = 0;
+      this.hi[n + i] = 0;
+    }
+    for (let j = 0; j < n; j++) {
+      this.lo[j] = p.lower[j];
+      this.hi[j] = p.upper[j];
+      this.cost[j] = p.c[j];
+    }
+    for (let i = 0; i < m; i++) this.cost[n + i] = 0;
+    this.hasH = true;
+    this.gradient();
+    return this.finish(this.iterate());
+  }
+
+  /** Records whether the next problem may start from this one's working set. */
+  private finish(r: QpResult): QpResult {
+    this.warm = r.status === QpStatus.OPTIMAL;
+    r.iterations = this.iterations;
+    return r;
+  }
+
+  /** The last optimum within the bounds and rows of the problem now set (a warm start may begin there). */
+  private feasibleHere(): boolean {
+    const { n, m, p, x } = this;
+    for (let j = 0; j < n; j++) {
+      const s = this.vstate[j];
+      if (s === AT_LOWER) x[j] = p.lower[j];
+      else if (s === AT_UPPER) x[j] = p.upper[j];
+      if (!(x[j] >= p.lower[j] && x[j] <= p.upper[j])) return false;
+      if (s === TEMP && !(p.lower[j] < x[j] && x[j] < p.upper[j])) return false;
+    }
+    for (let i = 0; i < m; i++) {
+      const r = this.rowOf(i);
+      const tol = 1e-13 * (1 + this.rowScale(i));
+      const s = this.rstate[i];
+      if (s === EQUAL && !(p.rlo[i] === p.rhi[i] && Math.abs(r - p.rlo[i]) <= tol)) return false;
+      if (s === AT_LO && !(Math.abs(r - p.rlo[i]) <= tol)) return false;
+      if (s === AT_HI && !(Math.abs(r - p.rhi[i]) <= tol)) return false;
+      if (s === INACTIVE && !(r >= p.rlo[i] - tol && r <= p.rhi[i] + tol)) return false;
+      if (this.x[n + i] !== 0) return false;
+      this.rowValue[i] = r;
+    }
+    return true;
+  }
+
+  /** Row i's value at x (the variables only). */
+  private rowOf(i: number): number {
+    const { n, p, x } = this;
+    let r = 0;
+    for (let j = 0; j < n; j++) r += p.A[i * n + j] * x[j];
+    return r;
+  }
+
+  /** The magnitude row i's value is computed at: sum |A_ij x_j| and its finite sides. */
+  private rowScale(i: number): number {
+    const { n, p, x } = this;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.abs(p.A[i * n + j] * x[j]);
+    if (Number.isFinite(p.rlo[i])) s = Math.max(s, Math.abs(p.rlo[i]));
+    if (Number.isFinite(p.rhi[i])) s = Math.max(s, Math.abs(p.rhi[i]));
+    return s;
+  }
+
+  /** Phase 1: the start (see the module's comment) and min sum(artificials); INFEASIBLE naming a row. */
+  private phaseOne(): QpResult {
+    const { n, m, p, x } = this;
+    for (let j = 0; j < n; j++) {
+      const l = p.lower[j];
+      const u = p.upper[j];
+      this.lo[j] = l;
+      this.hi[j] = u;
+      this.cost[j] = 0;
+      if (l >= 0) {
+        x[j] = l;
+        this.vstate[j] = AT_LOWER;
+      } else if (u <= 0) {
+        x[j] = u;
+        this.vstate[j] = AT_UPPER;
+      } else {
+        x[j] = 0;
+        this.vstate[j] = TEMP;
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      const r = this.rowOf(i);
+      const a = n + i;
+      this.lo[a] = 0;
+      this.hi[a] = Infinity;
+      this.cost[a] = 1;
+      let target = r;
+      if (p.rlo[i] === p.rhi[i]) {
+        this.rstate[i] = EQUAL;
+        target = p.rlo[i];
+      } else if (r < p.rlo[i]) {
+        this.rstate[i] = AT_LO;
+        target = p.rlo[i];
+      } else if (r > p.rhi[i]) {
+        this.rstate[i] = AT_HI;
+        target = p.rhi[i];
+      } else {
+        this.rstate[i] = INACTIVE;
+      }
+      this.sign[i] = target >= r ? 1 : -1;
+      x[a] = Math.abs(target - r);
+      this.vstate[a] = this.rstate[i] === INACTIVE ? AT_LOWER : FREE;
+      this.rowValue[i] = this.rstate[i] === INACTIVE ? r : target;
+    }
+    this.hasH = false;
+    this.gradient();
+    const r = this.iterate();
+    if (r.status !== QpStatus.OPTIMAL) return r;
+    // a positive artificial: that row cannot hold within the bounds and the other rows
+    let worst = -1;
+    let shortfall = 0;
+    for (let i = 0; i < m; i++) {
+      const a = x[n + i];
+      if (a > 1e-11 * (1 + this.rowScale(i)) && a > shortfall) {
+        shortfall = a;
+        worst = i;
+      }
+    }
+    if (worst >= 0) return { status: QpStatus.INFEASIBLE, iterations: 0, where: worst, value: shortfall };
+    for (let i = 0; i < m; i++) x[n + i] = 0;
+    return r;
+  }
+
+  /** g = H x + cost over every variable (the artificials have no curvature). */
+  private gradient(): void {
+    const { n, m, x, g } = this;
+    const H = this.p.H;
+    for (let i = 0; i < n; i++) {
+      let s = this.cost[i];
+      if (this.hasH) for (let j = 0; j < n; j++) s += H[i * n + j] * x[j];
+      g[i] = s;
+    }
+    for (let i = 0; i < m; i++) g[n + i] = this.cost[n + i];
+  }
+
+  /** H(i, j) of the extended problem. */
+  private h(i: number, j: number): number {
+    return this.hasH && i < this.n && j < this.n ? this.p.H[i * this.n + j] : 0;
+  }
+
+  /** A(i, j) of the extended problem (the artificial's sign in its own row). */
+  private a(i: number, j: number): number {
+    const { n } = this;
+    return j < n ? this.p.A[i * n + j] : j === n + i ? this.sign[i] : 0;
+  }
+
+  /** The free variables and the working rows, ascending; the KKT matrix factored. False when singular. */
+  private factor(): boolean {
+    const { n, m } = this;
+    let nf = 0;
+    for (let j = 0; j < n + m; j++) if (this.vstate[j] === FREE) this.free[nf++] = j;
+    let nw = 0;
+    for (let i = 0; i < m; i++) if (this.rstate[i] !== INACTIVE) this.work[nw++] = i;
+    this.nf = nf;
+    this.nw = nw;
+    const s = nf + nw;
+    if (this.K.length < s * s) {
+      this.K = new Float64Array(s * s);
+      this.perm = new Int32Array(s);
+    }
+    const K = this.K;
+    for (let r = 0; r < nf; r++) {
+      const fr = this.free[r];
+      for (let c = 0; c < nf; c++) K[r * s + c] = this.h(fr, this.free[c]);
+      for (let c = 0; c < nw; c++) {
+        const v = this.a(this.work[c], fr);
+        K[r * s + nf + c] = v;
+        K[(nf + c) * s + r] = v;
+      }
+    }
+    for (let r = 0; r < nw; r++) for (let c = 0; c < nw; c++) K[(nf + r) * s + nf + c] = 0;
+    return luFactor(K, s, this.perm);
+  }
+
+  /** Solves the factored KKT system for `rhs` (length nf + nw) into `sol`. */
+  private kktSolve(): void {
+    luSolve(this.K, this.nf + this.nw, this.perm, this.rhs, this.sol);
+  }
+
+  /** The active-set iterations from a feasible point whose KKT matrix is nonsingular. */
+  private iterate(): QpResult {
+    const { n, m, x, g } = this;
+    const vars = n + m;
+    const limit = MAX_ITERATIONS_PER_VARIABLE * (vars + 10);
+    const fail = (status: number, where = -1, value = 0): QpResult => ({ status, iterations: 0, where, value });
+    for (;;) {
+      if (++this.iterations > limit) return fail(QpStatus.NOT_CONVERGED);
+      if (!this.factor()) return fail(QpStatus.NOT_CONVERGED);
+      const { nf, nw } = this;
+      for (let k = 0; k < nf; k++) this.rhs[k] = -g[this.free[k]];
+      for (let k = 0; k < nw; k++) this.rhs[nf + k] = 0;
+      this.kktSolve();
+      let pmax = 0;
+      let xmax = 1;
+      for (let k = 0; k < nf; k++) {
+        pmax = Math.max(pmax, Math.abs(this.sol[k]));
+        xmax = Math.max(xmax, Math.abs(x[this.free[k]]));
+      }
+      this.dir.fill(0);
+      for (let k = 0; k < nf; k++) this.dir[this.free[k]] = this.sol[k];
+      // as many active rows as free variables: a vertex, where the step is 0 (what the solve gives is rounding)
+      if (nf > nw && pmax > STEP_TOL * xmax) {
+        // a step to the working set's minimum, cut at the first constraint in the way
+        this.curvatureAlong(-1);
+        this.step(1, -1);
+        continue;
+      }
+      // stationary: the remaining step of rounding size, taken when it crosses no constraint; then the multipliers
+      if (nf > nw) {
+        this.curvatureAlong(-1);
+        if (this.ratio(-1) >= 1) this.move(1, -1);
+      }
+      const lambda = this.sol; // [nf..nf+nw): the rows' multipliers
+      let worst = 0;
+      let drop = -1;
+      let dropRow = false;
+      let dropMu = 0;
+      const tol = this.multiplierTolerance();
+      for (let j = 0; j < vars; j++) {
+        const s = this.vstate[j];
+        if (s === FREE || this.lo[j] === this.hi[j]) continue;
+        let r = g[j];
+        for (let k = 0; k < nw; k++) r += lambda[nf + k] * this.a(this.work[k], j);
+        const mu = -r;
+        const v = s === AT_LOWER ? mu : s === AT_UPPER ? -mu : Math.abs(mu);
+        if (v > tol && v > worst) {
+          worst = v;
+          drop = j;
+          dropRow = false;
+          dropMu = mu;
+        }
+      }
+      for (let k = 0; k < nw; k++) {
+        const s = this.rstate[this.work[k]];
+        const l = lambda[nf + k];
+        const v = s === AT_LO ? l : s === AT_HI ? -l : 0;
+        if (v > tol && v > worst) {
+          worst = v;
+          drop = k;
+          dropRow = true;
+        }
+      }
+      if (drop < 0) return { status: QpStatus.OPTIMAL, iterations: 0, where: -1, value: 0 };
+      // the direction that leaves the dropped constraint and keeps the others
+      let sigma = 0;
+      if (dropRow) {
+        for (let k = 0; k < nf; k++) this.rhs[k] = 0;
+        for (let k = 0; k < nw; k++) this.rhs[nf + k] = 0;
+        this.rhs[nf + drop] = this.rstate[this.work[drop]] === AT_HI ? -1 : 1;
+      } else {
+        sigma = dropMu > 0 ? 1 : -1;
+        for (let k = 0; k < nf; k++) this.rhs[k] = -sigma * this.h(this.free[k], drop);
+        for (let k = 0; k < nw; k++) this.rhs[nf + k] = -sigma * this.a(this.work[k], drop);
+      }
+      this.kktSolve();
+      this.dir.fill(0);
+      for (let k = 0; k < nf; k++) this.dir[this.free[k]] = this.sol[k];
+      const extra = dropRow ? -1 : drop;
+      if (!dropRow) this.dir[drop] = sigma;
+      let slope = 0;
+      for (let k = 0; k < nf; k++) slope += g[this.free[k]] * this.sol[k];
+      if (!dropRow) slope += g[drop] * sigma;
+      const { curvature, norm2 } = this.curvatureAlong(extra);
+      if (curvature < -1e-10 * this.scaleH * norm2) {
+        return fail(QpStatus.NOT_PSD, dropRow ? -1 : drop, curvature / norm2);
+      }
+      const tmax = curvature > 1e-13 * this.scaleH * norm2 ? -slope / curvature : Infinity;
+      if (dropRow) this.rstate[this.work[drop]] = INACTIVE;
+      else this.vstate[drop] = FREE;
+      const alpha = this.step(tmax, extra);
+      if (alpha === Infinity) return fail(QpStatus.UNBOUNDED, dropRow ? this.work[drop] : drop);
+    }
+  }
+
+  /** The multipliers below this are zero: 1e-12 of the gradient's scale. */
+  private multiplierTolerance(): number {
+    const { g } = this;
+    let s = 0;
+    for (let j = 0; j < g.length; j++) s = Math.max(s, Math.abs(g[j]));
+    for (let j = 0; j < this.n; j++) s = Math.max(s, Math.abs(this.cost[j]));
+    return 1e-12 * Math.max(s, this.scaleH, 1e-300);
+  }
+
+  /**
+   * hd = H dir over every variable (dir is nonzero on the free variables and `extra`), and the
+   * curvature dir'H dir with |dir|^2.
+   */
+  private curvatureAlong(extra: number): { curvature: number; norm2: number } {
+    const { n, nf, hd, dir } = this;
+    const H = this.p.H;
+    let curvature = 0;
+    let norm2 = 0;
+    // hd = H dir, row by row of H (symmetric): each free asset's row scaled into hd, in the free order
+    hd.fill(0, 0, n);
+    if (this.hasH) {
+      for (let k = 0; k < nf; k++) {
+        const j = this.free[k];
+        if (j < n) axpy(dir[j], H, j * n, hd, n);
+      }
+      if (extra >= 0 && extra < n) axpy(dir[extra], H, extra * n, hd, n);
+    }
+    for (let k = 0; k < nf; k++) {
+      const j = this.free[k];
+      norm2 += dir[j] * dir[j];
+      if (j < n) curvature += dir[j] * hd[j];
+    }
+    if (extra >= 0) {
+      norm2 += dir[extra] * dir[extra];
+      if (extra < n) curvature += dir[extra] * hd[extra];
+    }
+    return { curvature, norm2 };
+  }
+
+  /** Row i's change along dir (the free variables and `extra`). */
+  private rowChange(i: number, extra: number): number {
+    let q = 0;
+    for (let k = 0; k < this.nf; k++) q += this.a(i, this.free[k]) * this.dir[this.free[k]];
+    if (extra >= 0) q += this.a(i, extra) * this.dir[extra];
+    return q;
+  }
+
+  /**
+   * Moves along dir by min(tmax, the first constraint it would cross); that constraint joins the
+   * working set. Returns the step (Infinity: nothing in the way of an unbounded step; nothing moved).
+   */
+  private step(tmax: number, extra: number): number {
+    const alpha = this.ratio(extra, tmax);
+    if (alpha === Infinity) return alpha;
+    this.move(alpha, extra);
+    const { block, blockRow, blockState } = this.blocking;
+    if (block >= 0 && blockRow) {
+      this.rstate[block] = blockState;
+      this.rowValue[block] = blockState === AT_HI ? this.p.rhi[block] : this.p.rlo[block];
+    } else if (block >= 0) {
+      this.vstate[block] = blockState;
+      this.x[block] = blockState === AT_LOWER ? this.lo[block] : this.hi[block];
+    }
+    return alpha;
+  }
+
+  /** The first constraint dir would cross (this.blocking) and the step to it, at most tmax. */
+  private ratio(extra: number, tmax = Infinity): number {
+    const { n, m, x, nf } = this;
+    let alpha = tmax;
+    let block = -1;
+    let blockRow = false;
+    let blockState = 0;
+    let dmax = 0;
+    for (let k = 0; k < nf; k++) dmax = Math.max(dmax, Math.abs(this.dir[this.free[k]]));
+    if (extra >= 0) dmax = Math.max(dmax, Math.abs(this.dir[extra]));
+    const eps = 1e-12 * dmax;
+    // the variables (artificials first: on a tie they leave), then the inactive rows
+    const consider = (j: number) => {
+      const d = this.dir[j];
+      if (d < -eps && this.lo[j] > -Infinity) {
+        const t = Math.max((this.lo[j] - x[j]) / d, 0);
+        if (t < alpha) {
+          alpha = t;
+          block = j;
+          blockRow = false;
+          blockState = AT_LOWER;
+        }
+      } else if (d > eps && this.hi[j] < Infinity) {
+        const t = Math.max((this.hi[j] - x[j]) / d, 0);
+        if (t < alpha) {
+          alpha = t;
+          block = j;
+          blockRow = false;
+          blockState = AT_UPPER;
+        }
+      }
+    };
+    if (extra >= n) consider(extra);
+    for (let k = nf - 1; k >= 0; k--) if (this.free[k] >= n) consider(this.free[k]);
+    if (extra >= 0 && extra < n) consider(extra);
+    for (let k = nf - 1; k >= 0; k--) if (this.free[k] < n) consider(this.free[k]);
+    for (let i = 0; i < m; i++) {
+      if (this.rstate[i] !== INACTIVE) continue;
+      const q = this.rowChange(i, extra);
+      const qeps = 1e-12 * dmax * (1 + this.rowWeight(i));
+      const r = this.rowValue[i];
+      if (q > qeps && this.p.rhi[i] < Infinity) {
+        const t = Math.max((this.p.rhi[i] - r) / q, 0);
+        if (t < alpha) {
+          alpha = t;
+          block = i;
+          blockRow = true;
+          blockState = AT_HI;
+        }
+      } else if (q < -qeps && this.p.rlo[i] > -Infinity) {
+        const t = Math.max((this.p.rlo[i] - r) / q, 0);
+        if (t < alpha) {
+          alpha = t;
+          block = i;
+          blockRow = true;
+          blockState = AT_LO;
+        }
+      }
+    }
+    this.blocking = { block, blockRow, blockState };
+    return alpha;
+  }
+
+  /** max |A_ij| over row i (the scale of its change). */
+  private rowWeight(i: number): number {
+    let s = 0;
+    for (let j = 0; j < this.n; j++) s = Math.max(s, Math.abs(this.p.A[i * this.n + j]));
+    return s;
+  }
+
+  /** x += alpha dir, g += alpha hd, the inactive rows' values with them. */
+  private move(alpha: number, extra: number): void {
+    const { n, m, x, nf } = this;
+    for (let i = 0; i < m; i++) if (this.rstate[i] === INACTIVE) this.rowValue[i] += alpha * this.rowChange(i, extra);
+    for (let k = 0; k < nf; k++) x[this.free[k]] += alpha * this.dir[this.free[k]];
+    if (extra >= 0) x[extra] += alpha * this.dir[extra];
+    for (let i = 0; i < n; i++) this.g[i] += alpha * this.hd[i];
+  }
+}
+
+/** y += a x[off ..] over n values. */
+function axpy(a: number, x: Float64Array, off: number, y: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) y[i] += a * x[off + i];
+}
+
+/**
+ * LU factorisation with partial pivoting of the s x s row-major K, in place; perm the row order.
+ * False when a pivot is below 1e-14 of K's largest entry (singular).
+ */
+export function luFactor(K: Float64Array, s: number, perm: Int32Array): boolean {
+  let big = 0;
+  for (let k = 0; k < s * s; k++) big = Math.max(big, Math.abs(K[k]));
+  const tiny = 1e-14 * big;
+  for (let i = 0; i < s; i++) perm[i] = i;
+  for (let col = 0; col < s; col++) {
+    let piv = col;
+    let best = Math.abs(K[col * s + col]);
+    for (let r = col + 1; r < s; r++) {
+      const v = Math.abs(K[r * s + col]);
+      if (v > best) {
+        best = v;
+        piv = r;
+      }
+    }
+    if (!(best > tiny)) return false;
+    if (piv !== col) {
+      for (let c = 0; c < s; c++) {
+        const t = K[col * s + c];
+        K[col * s + c] = K[piv * s + c];
+        K[piv * s + c] = t;
+      }
+      const t = perm[col];
+      perm[col] = perm[piv];
+      perm[piv] = t;
+    }
+    const d = K[col * s + col];
+    for (let r = col + 1; r < s; r++) {
+      const f = K[r * s + col] / d;
+      K[r * s + col] = f;
+      if (f === 0) continue;
+      for (let c = col + 1; c < s; c++) K[r * s + c] -= f * K[col * s + c];
+    }
+  }
+  return true;
+}
+
+/** Solves the factored system (luFactor) for b into out. */
+export function luSolve(LU: Float64Array, s: number, perm: Int32Array, b: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < s; i++) {
+    let v = b[perm[i]];
+    for (let k = 0; k < i; k++) v -= LU[i * s + k] * out[k];
+    out[i] = v;
+  }
+  for (let i = s - 1; i >= 0; i--) {
+    let v = out[i];
+    for (let k = i + 1; k < s; k++) v -= LU[i * s + k] * out[k];
+    out[i] = v / LU[i * s + i];
+  }
+}

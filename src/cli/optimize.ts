@@ -1,0 +1,165 @@
+/**
+ * `kernelbus optimize <returns.csv> --method ...`: a portfolio of a CSV of returns (a header of asset
+ * names, one row per date) by one of the portfolio family's optimizers, printed as weights with their
+ * risk contributions.
+ */
+import { readFile } from 'node:fs/promises';
+import { kernels, type Kernels } from '../api/kernels.js';
+import { KernelInputError } from '../errors.js';
+import { LINKAGE_METHODS, type LinkageMethod } from '../kernels/portfolio-allocation.js';
+import { COVARIANCE_METHODS, type CovarianceMethod, type Matrix } from '../kernels/risk.js';
+import { readReturnsCsv } from './csv.js';
+import { backendUsed } from './observe.js';
+import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand } from './options.js';
+import { pct, table } from './summary.js';
+
+/** The methods and what each computes from the returns (weights in the CSV's column order) with the covariance it used. */
+const METHODS: Record<string, (k: Kernels, returns: Matrix, cov: Matrix, o: MethodOptions) => Float64Array> = {
+  'min-variance': (k, _r, cov, o) => k.minVariance(cov, o.constraints).weights.data,
+  'risk-parity': (k, _r, cov) => k.riskParity(cov).weights,
+  hrp: (k, returns, _c, o) => k.hrp(returns, { linkage: o.linkage }).weights,
+};
+/** The methods that take --bounds and --sectors. */
+const CONSTRAINED = ['min-variance'];
+
+interface MethodOptions {
+  constraints: {
+    bounds?: { lower: number; upper: number };
+    sectors?: Int32Array;
+    sectorBounds?: { lower: Float64Array; upper: Float64Array };
+  };
+  linkage: LinkageMethod;
+}
+
+export const OPTIMIZE_USAGE = `Usage: kernelbus optimize <returns.csv|-> --method m [options]
+
+A portfolio of the assets of a CSV of returns (a header row of asset names, a date/ts/time column
+skipped, one row per date; an empty field, NaN or NA is missing), printed as each asset's weight and
+risk contribution w_i (S w)_i / w'Sw, with the portfolio's annualised volatility.
+
+Options:
+  --method m            ${Object.keys(METHODS).join(' | ')} (required):
+                        min-variance: PyPortfolioOpt EfficientFrontier.min_volatility on the covariance;
+                        risk-parity: equal risk contributions; hrp: PyPortfolioOpt HRPOpt(returns)
+  --bounds lo,hi        every weight in [lo, hi] (min-variance; default 0,1: long only)
+  --sectors file        JSON { "assets": { "<asset>": "<sector>", ... }, "bounds": { "<sector>": [lo, hi], ... } }:
+                        bounds on each sector's total weight (min-variance)
+  --estimator e         covariance of the returns: ${COVARIANCE_METHODS.join(', ')} (default sample)
+  --linkage l           hrp's linkage: ${LINKAGE_METHODS.join(', ')} (default single)
+  --frequency n         periods a year, for the annualised volatility (default 252)
+  --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
+${CSV_USAGE}`;
+
+const FLAGS = {
+  method: flag.string(),
+  bounds: flag.string(),
+  sectors: flag.string(),
+  estimator: flag.string(),
+  linkage: flag.string(),
+  frequency: flag.finite(),
+  backend: flag.anyBackend(),
+  ...CSV_FLAGS,
+};
+
+/** `--bounds lo,hi`: two numbers, lo <= hi. */
+function parseBounds(text: string): { lower: number; upper: number } {
+  const parts = text.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 2 || !parts.every((x) => !Number.isNaN(x)) || !(parts[0] <= parts[1])) {
+    throw new KernelInputError('--bounds', 'lo,hi: two numbers, lo <= hi', JSON.stringify(text));
+  }
+  return { lower: parts[0], upper: parts[1] };
+}
+
+/** The --sectors file as codes per asset (in `names` order) and bounds per code. */
+async function readSectors(path: string, names: string[]): Promise<MethodOptions['constraints']> {
+  let parsed: { assets?: Record<string, unknown>; bounds?: Record<string, unknown> };
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    throw new KernelInputError('--sectors', 'a JSON file', (error as Error).message);
+  }
+  const { assets, bounds } = parsed ?? {};
+  if (typeof assets !== 'object' || assets === null || typeof bounds !== 'object' || bounds === null) {
+    throw new KernelInputError(
+      '--sectors',
+      'an object { assets: { asset: sector }, bounds: { sector: [lo, hi] } }',
+      JSON.stringify(parsed).slice(0, 60),
+    );
+  }
+  const sectorNames = Object.keys(bounds);
+  const sectors = Int32Array.from(names, (name) => {
+    const code = sectorNames.indexOf(String(assets[name]));
+    if (code < 0)
+      throw new KernelInputError(
+        `--sectors.assets.${name}`,
+        `one of the sectors of bounds (${sectorNames.join(', ')})`,
+        JSON.stringify(assets[name]),
+      );
+    return code;
+  });
+  const lower = new Float64Array(sectorNames.length);
+  const upper = new Float64Array(sectorNames.length);
+  sectorNames.forEach((s, i) => {
+    const b = bounds[s];
+    if (!Array.isArray(b) || b.length !== 2 || typeof b[0] !== 'number' || typeof b[1] !== 'number') {
+      throw new KernelInputError(`--sectors.bounds.${s}`, '[lo, hi]', JSON.stringify(b));
+    }
+    [lower[i], upper[i]] = b;
+  });
+  return { sectors, sectorBounds: { lower, upper } };
+}
+
+/** Runs the command with its arguments (without `optimize`); output lines go to `log`. Returns the exit code. */
+export async function runOptimize(argv: string[], log = console.log): Promise<number> {
+  const parsed = parseCommand(argv, FLAGS, { help: () => log(OPTIMIZE_USAGE), positionals: onePositional('returns.csv', 'one CSV file') });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  const method = values.method;
+  if (method === undefined || !(method in METHODS)) {
+    throw new KernelInputError('--method', Object.keys(METHODS).join(', '), method === undefined ? 'nothing' : JSON.stringify(method));
+  }
+  for (const name of ['bounds', 'sectors'] as const) {
+    if (values[name] !== undefined && !CONSTRAINED.includes(method)) {
+      throw new KernelInputError(`--${name}`, `an option of --method ${CONSTRAINED.join(', ')}`, `--method ${method}`);
+    }
+  }
+  const estimator = (values.estimator ?? 'sample') as CovarianceMethod;
+  if (!COVARIANCE_METHODS.includes(estimator))
+    throw new KernelInputError('--estimator', COVARIANCE_METHODS.join(', '), JSON.stringify(estimator));
+  const linkage = (values.linkage ?? 'single') as LinkageMethod;
+  if (!LINKAGE_METHODS.includes(linkage)) throw new KernelInputError('--linkage', LINKAGE_METHODS.join(', '), JSON.stringify(linkage));
+  const frequency = values.frequency ?? 252;
+  if (!(frequency > 0)) throw new KernelInputError('--frequency', 'a number > 0', String(frequency));
+  const progress = csvProgress('dates');
+  const { returns, names } = await readReturnsCsv(positionals[0], { delimiter: values.delimiter, onProgress: progress });
+  const constraints: MethodOptions['constraints'] = {
+    ...(values.bounds === undefined ? {} : { bounds: parseBounds(values.bounds) }),
+    ...(values.sectors === undefined ? {} : await readSectors(values.sectors, names)),
+  };
+  const k = kernels({ backend: values.backend });
+  const cov = k.covariance(returns, { method: estimator }).cov;
+  const weights = METHODS[method](k, returns, cov, { constraints, linkage });
+  const n = weights.length;
+  const Sw = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Sw[i] += cov.data[i * n + j] * weights[j];
+  const variance = weights.reduce((s, w, i) => s + w * Sw[i], 0);
+  const contributions = Array.from(weights, (w, i) => (w * Sw[i]) / variance);
+  const volatility = Math.sqrt(variance * frequency);
+  const backend = await backendUsed(k.backend);
+  if (values.json) {
+    const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(10)) : null);
+    const assets = names.map((name, i) => ({ name, weight: round(weights[i]), riskContribution: round(contributions[i]) }));
+    log(JSON.stringify({ method, estimator, dates: returns.rows, volatility: round(volatility), frequency, backend, assets }, null, 2));
+    return 0;
+  }
+  log(
+    `${method} of ${returns.rows} dates x ${n} assets (covariance: ${estimator}; ${backend} backend); annualised volatility ${pct(volatility, 2)}`,
+  );
+  for (const line of table(
+    ['', 'weight', 'risk'],
+    names.map((name, i) => [name, pct(weights[i], 2), pct(contributions[i], 2)]),
+  ))
+    log(line);
+  return 0;
+}

@@ -1,0 +1,198 @@
+/**
+ * What PortfolioEngine is configured with and publishes: the portfolios it manages (checked here,
+ * KernelInputError naming the option), the payload of its ANALYTICS_RESULT (its PORTFOLIO_UPDATE is
+ * risk-messages.ts' PortfolioUpdate, which RiskEngine consumes), and the checkpoint bytes of a universe
+ * (its window and every scheduled rebalance) and of a portfolio (its last alert-driven rebalance).
+ */
+import { KernelInputError } from '../errors.js';
+import { LINKAGE_METHODS, type LinkageMethod } from '../kernels/portfolio-allocation.js';
+import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
+import { describeValue } from '../kernels/validate.js';
+import type { UniverseSnapshot } from './risk-messages.js';
+import { restoredWindow } from './returns-window.js';
+import { decodeState, encodeState } from './state-codec.js';
+
+/** The optimizers PortfolioEngine can rebalance with. */
+export const OPTIMIZERS = ['min-variance', 'risk-parity', 'hrp'] as const;
+export type Optimizer = (typeof OPTIMIZERS)[number];
+
+/** One portfolio PortfolioEngine manages. */
+export interface PortfolioConfig {
+  /** The portfolio's id: the key of its PORTFOLIO_UPDATE and ANALYTICS_RESULT (and of RiskEngine's RISK_ALERT on it). */
+  id: string;
+  /**
+   * 'min-variance' (minVariance under `bounds`: PyPortfolioOpt min_volatility), 'risk-parity'
+   * (riskParity, equal budgets) or 'hrp' (hrp from the estimated covariance).
+   */
+  optimizer: Optimizer;
+  /** The universe (RETURNS_UPDATE key) it is built from. Default: the engine's `universe` option. */
+  universe?: string;
+  /** The covariance estimator over the window (the risk family's covariance methods). Default 'ledoit-wolf'. */
+  estimator?: CovarianceMethod;
+  /** Rebalance every `every` rows of returns (when the universe's row count is a multiple of it). Default 20. */
+  every?: number;
+  /** hrp's linkage. Default 'single'. */
+  linkage?: LinkageMethod;
+  /** min-variance's weight bounds, the same for every asset. Default { lower: 0, upper: 1 }: long only. */
+  bounds?: { lower: number; upper: number };
+  /** The VaR limit its PORTFOLIO_UPDATE carries (RiskEngine raises RISK_ALERT at it, and this engine rebalances). */
+  limit?: number;
+}
+
+/** A portfolio's configuration, checked and defaulted. */
+export interface ResolvedPortfolio {
+  id: string;
+  optimizer: Optimizer;
+  universe: string;
+  estimator: CovarianceMethod;
+  every: number;
+  linkage: LinkageMethod;
+  bounds: { lower: number; upper: number };
+  limit: number | undefined;
+}
+
+export const PORTFOLIO_DEFAULTS = { estimator: 'ledoit-wolf', every: 20, linkage: 'single' } as const;
+
+/** Checks the `portfolios` option: unique ids, known optimizers, estimators and linkages, every >= 1, a limit > 0. */
+export function resolvePortfolios(list: unknown, defaultUniverse: string): ResolvedPortfolio[] {
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new KernelInputError('options.portfolios', 'a non-empty array of { id, optimizer, ... }', describeValue(list));
+  }
+  const ids = new Set<string>();
+  return list.map((p: Partial<PortfolioConfig>, i) => {
+    const at = `options.portfolios[${i}]`;
+    if (typeof p !== 'object' || p === null) throw new KernelInputError(at, 'an object { id, optimizer, ... }', describeValue(p));
+    if (typeof p.id !== 'string' || p.id.length === 0 || ids.has(p.id)) {
+      throw new KernelInputError(`${at}.id`, 'a non-empty string, unique among the portfolios', describeValue(p.id));
+    }
+    ids.add(p.id);
+    if (!OPTIMIZERS.includes(p.optimizer as Optimizer)) {
+      throw new KernelInputError(`${at}.optimizer`, OPTIMIZERS.map((o) => `'${o}'`).join(' or '), describeValue(p.optimizer));
+    }
+    const universe = p.universe ?? defaultUniverse;
+    if (typeof universe !== 'string' || universe.length === 0)
+      throw new KernelInputError(`${at}.universe`, 'a non-empty string', describeValue(universe));
+    const estimator = p.estimator ?? PORTFOLIO_DEFAULTS.estimator;
+    if (!COVARIANCE_METHODS.includes(estimator)) {
+      throw new KernelInputError(`${at}.estimator`, `one of ${COVARIANCE_METHODS.join(', ')}`, describeValue(estimator));
+    }
+    const every = p.every ?? PORTFOLIO_DEFAULTS.every;
+    if (!Number.isInteger(every) || every < 1) throw new KernelInputError(`${at}.every`, 'an integer >= 1 (rows)', describeValue(every));
+    const linkage = p.linkage ?? PORTFOLIO_DEFAULTS.linkage;
+    if (!LINKAGE_METHODS.includes(linkage)) throw new KernelInputError(`${at}.linkage`, LINKAGE_METHODS.join(', '), describeValue(linkage));
+    if (p.limit !== undefined && (typeof p.limit !== 'number' || !(p.limit > 0 && p.limit < Infinity))) {
+      throw new KernelInputError(`${at}.limit`, 'a finite number > 0 (a loss fraction)', describeValue(p.limit));
+    }
+    const bounds = p.bounds ?? { lower: 0, upper: 1 };
+    if (
+      typeof bounds !== 'object' ||
+      bounds === null ||
+      !(bounds.lower <= bounds.upper) ||
+      !Number.isFinite(bounds.lower) ||
+      !Number.isFinite(bounds.upper)
+    ) {
+      throw new KernelInputError(`${at}.bounds`, '{ lower, upper }: finite numbers, lower <= upper', describeValue(bounds));
+    }
+    return {
+      id: p.id,
+      optimizer: p.optimizer as Optimizer,
+      universe,
+      estimator,
+      every,
+      linkage,
+      bounds: { lower: bounds.lower, upper: bounds.upper },
+      limit: p.limit,
+    };
+  });
+}
+
+/** Payload of the ANALYTICS_RESULT PortfolioEngine publishes at each rebalance (key: the portfolio; ts: the universe's last row). */
+export interface PortfolioResult {
+  source: 'portfolio';
+  engine: string;
+  universe: string;
+  optimizer: Optimizer;
+  estimator: CovarianceMethod;
+  /** 'schedule': the universe's row count reached a multiple of `every`; 'alert': a RISK_ALERT on the portfolio. */
+  reason: 'schedule' | 'alert';
+  /** Rows of the window the covariance was estimated over. */
+  rows: number;
+  /** The universe's assets, the order of the arrays below. */
+  assets: string[];
+  weights: number[];
+  /** sqrt(w' S w) with the estimated covariance: per period, not annualised. */
+  volatility: number;
+  /** sum |w - w_prev| against the weights held before (none before the first rebalance: then sum |w| = 1). */
+  turnover: number;
+  /** w_i (S w)_i / w'Sw per asset (sums to 1). */
+  riskContributions: number[];
+}
+
+/** A rebalance: the weights (universe column order) and the universe's row count when they were set. */
+export interface Rebalance {
+  weights: Float64Array;
+  /** The universe's total rows at the rebalance. */
+  at: number;
+}
+
+const UNIVERSE_MAGIC = 0x5550424b; // 'KBPU'
+const PORTFOLIO_MAGIC = 0x5050424b; // 'KBPP'
+const VERSION = 1;
+
+/**
+ * A universe's state as bytes: 'KBPU', u32 version 1, f64 total rows, rows held, lastTs, lastSentAt,
+ * JSON { assets, scheduled: [[id, at], ...] }, then the rows held (oldest first) and each scheduled
+ * rebalance's weights, in the list's order.
+ */
+export function encodeUniverse(u: UniverseSnapshot, scheduled: ReadonlyMap<string, Rebalance>): Uint8Array {
+  const m = u.window.matrix();
+  const n = u.window.assets.length;
+  const values = new Float64Array(m.data.length + scheduled.size * n);
+  values.set(m.data);
+  const list: [string, number][] = [];
+  let at = m.data.length;
+  for (const [id, r] of scheduled) {
+    list.push([id, r.at]);
+    values.set(r.weights, at);
+    at += n;
+  }
+  return encodeState(
+    UNIVERSE_MAGIC,
+    VERSION,
+    [u.window.total, m.rows, u.lastTs, u.lastSentAt],
+    { assets: u.window.assets, scheduled: list },
+    values,
+  );
+}
+
+/** A universe and its scheduled rebalances from encodeUniverse() bytes, in a window of `capacity` rows. */
+export function decodeUniverse(bytes: Uint8Array, capacity: number): { universe: UniverseSnapshot; scheduled: Map<string, Rebalance> } {
+  const { head, json, values } = decodeState(bytes, UNIVERSE_MAGIC, VERSION, 4, 'PortfolioEngine universe');
+  const [total, rows, lastTs, lastSentAt] = head;
+  const { assets, scheduled } = (json ?? {}) as { assets?: string[]; scheduled?: [string, number][] };
+  const n = Array.isArray(assets) ? assets.length : 0;
+  if (n === 0 || !Array.isArray(scheduled) || values.length !== (rows + scheduled.length) * n || !(total >= rows)) {
+    throw new KernelInputError('bytes', `a PortfolioEngine universe state (version ${VERSION})`, 'inconsistent bytes');
+  }
+  const map = new Map<string, Rebalance>();
+  scheduled.forEach(([id, at], k) => map.set(id, { at, weights: values.slice((rows + k) * n, (rows + k + 1) * n) }));
+  return {
+    universe: { window: restoredWindow(assets!, capacity, values.subarray(0, rows * n), rows, total), lastTs, lastSentAt },
+    scheduled: map,
+  };
+}
+
+/** A portfolio's last alert-driven rebalance as bytes: 'KBPP', u32 version 1, f64 at (-1: none), JSON null, the weights. */
+export function encodeAlertRebalance(r: Rebalance | undefined): Uint8Array {
+  return encodeState(PORTFOLIO_MAGIC, VERSION, [r ? r.at : -1], null, r ? r.weights : []);
+}
+
+/** A portfolio's alert-driven rebalance from encodeAlertRebalance() bytes (undefined: none); `assets` its universe's count when known. */
+export function decodeAlertRebalance(bytes: Uint8Array, assets?: number): Rebalance | undefined {
+  const { head, values } = decodeState(bytes, PORTFOLIO_MAGIC, VERSION, 1, 'PortfolioEngine portfolio');
+  if (head[0] < 0) return undefined;
+  if (!(head[0] >= 0) || values.length === 0 || (assets !== undefined && values.length !== assets)) {
+    throw new KernelInputError('bytes', `a PortfolioEngine portfolio state (version ${VERSION})`, 'inconsistent bytes');
+  }
+  return { at: head[0], weights: values };
+}

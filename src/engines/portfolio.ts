@@ -1,0 +1,313 @@
+/**
+ * PortfolioEngine: RETURNS_UPDATE (rows of asset returns per universe) and RISK_ALERT (RiskEngine's,
+ * on a portfolio) -> per configured portfolio a rebalance, on a schedule (each time its universe's row
+ * count reaches a multiple of `every`) or on an alert: the covariance by the configured estimator over
+ * the universe's rolling window (the risk family's covariance kernel), then the configured optimizer
+ * (minVariance, riskParity, hrp) -> PORTFOLIO_UPDATE (the weights, which RiskEngine consumes) and ANALYTICS_RESULT
+ * (expected volatility, turnover against the weights held before, risk contributions).
+ */
+import type { BackendChoice } from '../api/kernels.js';
+import { kernels } from '../api/kernels.js';
+import type { Bus } from '../bus/bus.js';
+import type { BusMessage } from '../bus/messages.js';
+import { KernelInputError } from '../errors.js';
+import type { Matrix } from '../kernels/matrix.js';
+import { describeValue } from '../kernels/validate.js';
+import { Engine, type EngineOptions } from './engine.js';
+import {
+  decodeAlertRebalance,
+  decodeUniverse,
+  encodeAlertRebalance,
+  encodeUniverse,
+  resolvePortfolios,
+  type PortfolioConfig,
+  type PortfolioResult,
+  type Rebalance,
+  type ResolvedPortfolio,
+} from './portfolio-messages.js';
+import { ReturnsWindow } from './returns-window.js';
+import { parseReturnsUpdate, type PortfolioUpdate, type UniverseSnapshot } from './risk-messages.js';
+
+/** Options of PortfolioEngine. */
+export interface PortfolioEngineOptions extends Partial<EngineOptions> {
+  /** The portfolios it manages (at least one). */
+  portfolios: PortfolioConfig[];
+  /** Rows (periods) of returns each universe keeps: the covariance's window. Default 120. */
+  window?: number;
+  /** Rows a universe needs before its portfolios are built. Default 30, at most `window`. */
+  minRows?: number;
+  /** The universe of a portfolio that names none. Default 'default'. */
+  universe?: string;
+  /** Kernel backend. Default 'auto'. */
+  backend?: BackendChoice;
+  /** Input type of returns. Default 'RETURNS_UPDATE'. */
+  returnsInput?: string;
+  /** Input type of alerts. Default 'RISK_ALERT'. */
+  alertInput?: string;
+}
+
+export const PORTFOLIO_ENGINE_DEFAULTS = { window: 120, minRows: 30, universe: 'default' } as const;
+
+/** A managed portfolio's state. */
+export interface PortfolioState {
+  config: ResolvedPortfolio;
+  /** The weights held (the later of the two rebalances below), in its universe's column order. */
+  weights: Float64Array | undefined;
+  /** The last scheduled rebalance (derived from the returns only). */
+  scheduled: Rebalance | undefined;
+  /** The last alert-driven rebalance. */
+  alerted: Rebalance | undefined;
+  /** The last figures published (undefined until the first rebalance by this process). */
+  result: PortfolioResult | undefined;
+  /** Rebalances and alerts ignored (a second alert on a row the portfolio was already rebalanced at) by this process. */
+  rebalances: number;
+  ignoredAlerts: number;
+}
+
+/** The later of two rebalances (an alert at the same row count as a scheduled one came after it). */
+function latest(a: Rebalance | undefined, b: Rebalance | undefined): Rebalance | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.at >= a.at ? b : a;
+}
+
+/**
+ * Portfolio construction on the bus. Each RETURNS_UPDATE of a universe appends to its window; every
+ * portfolio of that universe whose row count crossed a multiple of its `every` (and has `minRows`
+ * rows) is rebalanced. A RISK_ALERT keyed by a managed portfolio rebalances it at once, at most once
+ * per row count (RiskEngine alerts again on every PORTFOLIO_UPDATE that is still over its limit: the
+ * second is ignored, and counted). Idempotent per entry id; a RETURNS_UPDATE stored twice is skipped as
+ * `republished`. Over Redis its state is checkpointed: each universe (its window and the scheduled
+ * rebalances, which the returns alone decide) with the returns stream, each portfolio's last
+ * alert-driven rebalance with the alert stream; the weights held are the later of the two. Run one
+ * PortfolioEngine per consumer group (it joins its two inputs).
+ */
+export class PortfolioEngine extends Engine {
+  protected readonly inputs: readonly string[];
+  private readonly returnsInput: string;
+  private readonly kernels: ReturnType<typeof kernels>;
+  private readonly window: number;
+  private readonly minRows: number;
+  private readonly universeStates = new Map<string, UniverseSnapshot>();
+  private readonly states = new Map<string, PortfolioState>();
+  private readonly byUniverse = new Map<string, PortfolioState[]>();
+  private readonly totals = { rows: 0, rebalances: 0, alertRebalances: 0, ignoredAlerts: 0, republished: 0, failures: 0 };
+
+  /** Checks the options (KernelInputError naming the option). */
+  constructor(bus: Bus, options: PortfolioEngineOptions) {
+    super(bus, { ...options, name: options?.name ?? 'portfolio' });
+    const { window = PORTFOLIO_ENGINE_DEFAULTS.window, universe = PORTFOLIO_ENGINE_DEFAULTS.universe } = options;
+    if (!Number.isInteger(window) || window < 2 || window > 1_000_000)
+      throw new KernelInputError('options.window', 'an integer in [2, 1000000]', describeValue(window));
+    const minRows = options.minRows ?? Math.min(PORTFOLIO_ENGINE_DEFAULTS.minRows, window);
+    if (!Number.isInteger(minRows) || minRows < 2 || minRows > window) {
+      throw new KernelInputError('options.minRows', `an integer in [2, ${window}] (the window)`, describeValue(minRows));
+    }
+    if (typeof universe !== 'string' || universe.length === 0)
+      throw new KernelInputError('options.universe', 'a non-empty string', describeValue(universe));
+    const returnsInput = options.returnsInput ?? 'RETURNS_UPDATE';
+    const alertInput = options.alertInput ?? 'RISK_ALERT';
+    for (const [name, value] of [
+      ['options.returnsInput', returnsInput],
+      ['options.alertInput', alertInput],
+    ] as const) {
+      if (typeof value !== 'string' || value.length === 0)
+        throw new KernelInputError(name, 'a non-empty message type', describeValue(value));
+    }
+    if (returnsInput === alertInput)
+      throw new KernelInputError('options.alertInput', 'a type other than options.returnsInput', JSON.stringify(alertInput));
+    for (const config of resolvePortfolios(options.portfolios, universe)) {
+      const state: PortfolioState = {
+        config,
+        weights: undefined,
+        scheduled: undefined,
+        alerted: undefined,
+        result: undefined,
+        rebalances: 0,
+        ignoredAlerts: 0,
+      };
+      this.states.set(config.id, state);
+      const list = this.byUniverse.get(config.universe) ?? [];
+      list.push(state);
+      this.byUniverse.set(config.universe, list);
+    }
+    this.kernels = kernels({ backend: options.backend ?? 'auto' });
+    this.window = window;
+    this.minRows = minRows;
+    this.returnsInput = returnsInput;
+    this.inputs = [alertInput, returnsInput];
+  }
+
+  /** Applies one update (see the class comment); throws KernelInputError, before changing anything, for a bad one. */
+  protected process(message: BusMessage): void {
+    if (message.type === this.returnsInput) this.onReturns(message);
+    else this.onAlert(message);
+  }
+
+  private onReturns(message: BusMessage): void {
+    const parsed = parseReturnsUpdate(message.payload);
+    let u = this.universeStates.get(message.key);
+    const columnOf = u ? this.columnsOf(u.window, parsed.assets, message.key) : undefined;
+    if (u && message.sentAt <= u.lastSentAt && message.ts <= u.lastTs) {
+      this.totals.republished++;
+      return;
+    }
+    if (!u) {
+      u = { window: new ReturnsWindow(parsed.assets, this.window), lastTs: -Infinity, lastSentAt: -Infinity };
+      this.universeStates.set(message.key, u);
+    }
+    const before = u.window.total;
+    u.window.append(parsed.values, parsed.rows, columnOf);
+    u.lastTs = message.ts;
+    if (message.sentAt > u.lastSentAt) u.lastSentAt = message.sentAt;
+    this.totals.rows += parsed.rows;
+    for (const p of this.byUniverse.get(message.key) ?? []) {
+      const due = Math.floor(u.window.total / p.config.every) > Math.floor(before / p.config.every);
+      if (due && u.window.rows >= this.minRows) this.rebalance(p, u, 'schedule');
+    }
+  }
+
+  /** The column of each of `assets` in the universe's window (undefined: the same order); KernelInputError when they differ. */
+  private columnsOf(window: ReturnsWindow, assets: readonly string[], universe: string): number[] | undefined {
+    const expected = `the ${window.assets.length} assets of universe '${universe}' (set by its first update)`;
+    if (assets.length !== window.assets.length) throw new KernelInputError('payload.assets', expected, `${assets.length} assets`);
+    let same = true;
+    const columns = assets.map((a, i) => {
+      const c = window.columns.get(a);
+      if (c === undefined) throw new KernelInputError('payload.assets', expected, `'${a}', which is not one of them`);
+      same &&= c === i;
+      return c;
+    });
+    return same ? undefined : columns;
+  }
+
+  /** A RISK_ALERT on a managed portfolio rebalances it (once per row count); other keys are not this engine's. */
+  private onAlert(message: BusMessage): void {
+    const p = this.states.get(message.key);
+    if (!p) return;
+    const u = this.universeStates.get(p.config.universe);
+    if (!u || u.window.rows < this.minRows) return;
+    if (latest(p.scheduled, p.alerted)?.at === u.window.total) {
+      p.ignoredAlerts++;
+      this.totals.ignoredAlerts++;
+      return;
+    }
+    this.rebalance(p, u, 'alert');
+  }
+
+  /**
+   * Estimates the covariance over the universe's window, runs the portfolio's optimizer, records the
+   * rebalance and publishes PORTFOLIO_UPDATE and ANALYTICS_RESULT. A window the optimizer cannot use
+   * (too few complete rows, a constant asset) leaves the weights as they were, counted in `failures`.
+   */
+  private rebalance(p: PortfolioState, u: UniverseSnapshot, reason: 'schedule' | 'alert'): void {
+    const returns = u.window.matrix();
+    let cov: Matrix;
+    let weights: Float64Array;
+    try {
+      cov = this.kernels.covariance(returns, { method: p.config.estimator }).cov;
+      const { optimizer, linkage, bounds } = p.config;
+      if (optimizer === 'hrp') weights = this.kernels.hrp({ cov }, { linkage }).weights;
+      else if (optimizer === 'risk-parity') weights = this.kernels.riskParity(cov).weights;
+      else weights = this.kernels.minVariance(cov, { bounds }).weights.data;
+    } catch (error) {
+      if (!(error instanceof KernelInputError)) throw error;
+      this.totals.failures++;
+      return;
+    }
+    weights = Float64Array.from(weights);
+    const previous = p.weights;
+    const rebalance: Rebalance = { weights, at: u.window.total };
+    if (reason === 'schedule') p.scheduled = rebalance;
+    else p.alerted = rebalance;
+    p.weights = weights;
+    p.rebalances++;
+    this.totals.rebalances++;
+    if (reason === 'alert') this.totals.alertRebalances++;
+    const n = weights.length;
+    const Sw = new Float64Array(n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Sw[i] += cov.data[i * n + j] * weights[j];
+    let variance = 0;
+    let turnover = 0;
+    for (let i = 0; i < n; i++) {
+      variance += weights[i] * Sw[i];
+      turnover += Math.abs(weights[i] - (previous ? previous[i] : 0));
+    }
+    const assets = [...u.window.assets];
+    const result: PortfolioResult = {
+      source: 'portfolio',
+      engine: this.name,
+      universe: p.config.universe,
+      optimizer: p.config.optimizer,
+      estimator: p.config.estimator,
+      reason,
+      rows: returns.rows,
+      assets,
+      weights: Array.from(weights),
+      volatility: Math.sqrt(variance),
+      turnover,
+      riskContributions: Array.from(weights, (w, i) => (w * Sw[i]) / variance),
+    };
+    p.result = result;
+    const update: PortfolioUpdate = { weights: Object.fromEntries(assets.map((a, i) => [a, weights[i]])), universe: p.config.universe };
+    if (p.config.limit !== undefined) update.limit = p.config.limit;
+    this.emit('PORTFOLIO_UPDATE', { key: p.config.id, ts: u.lastTs, payload: update });
+    this.emit('ANALYTICS_RESULT', { key: p.config.id, ts: u.lastTs, payload: result });
+  }
+
+  protected get keyCount(): number {
+    return this.universeStates.size + this.states.size;
+  }
+
+  protected override get checkpointable(): boolean {
+    return true;
+  }
+
+  protected override get joinsInputs(): boolean {
+    return true;
+  }
+
+  /** A universe's state (returns input: window and scheduled rebalances) or a portfolio's last alert rebalance (alert input). */
+  protected override snapshotKey(key: string, type: string): Uint8Array {
+    if (type === this.returnsInput) {
+      const u = this.universeStates.get(key);
+      if (!u) throw new KernelInputError('key', 'a universe of this engine', JSON.stringify(key));
+      const scheduled = new Map<string, Rebalance>();
+      for (const p of this.byUniverse.get(key) ?? []) if (p.scheduled) scheduled.set(p.config.id, p.scheduled);
+      return encodeUniverse(u, scheduled);
+    }
+    // an alert on another portfolio, or one not (yet) acted on: nothing to restore
+    return encodeAlertRebalance(this.states.get(key)?.alerted);
+  }
+
+  /** Replaces a universe's or a portfolio's state with bytes from snapshotKey() (KernelInputError when they are not). */
+  protected override restoreKey(key: string, bytes: Uint8Array, type: string): void {
+    if (type === this.returnsInput) {
+      const { universe, scheduled } = decodeUniverse(bytes, this.window);
+      this.universeStates.set(key, universe);
+      for (const p of this.byUniverse.get(key) ?? []) {
+        p.scheduled = scheduled.get(p.config.id);
+        p.weights = latest(p.scheduled, p.alerted)?.weights;
+      }
+    } else {
+      const p = this.states.get(key);
+      if (!p) return; // a portfolio this engine no longer manages
+      p.alerted = decodeAlertRebalance(bytes, this.universeStates.get(p.config.universe)?.window.assets.length);
+      p.weights = latest(p.scheduled, p.alerted)?.weights;
+    }
+  }
+
+  protected override extraMetrics(): Record<string, number> {
+    return { ...this.totals, universes: this.universeStates.size, portfolios: this.states.size };
+  }
+
+  /** Each managed portfolio's state: its configuration, weights held, rebalances and last figures. Read-only use. */
+  portfolios(): ReadonlyMap<string, Readonly<PortfolioState>> {
+    return this.states;
+  }
+
+  /** Each universe's state: its window of returns and last ts. Read-only use. */
+  universes(): ReadonlyMap<string, Readonly<UniverseSnapshot>> {
+    return this.universeStates;
+  }
+}

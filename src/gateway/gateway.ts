@@ -1,0 +1,396 @@
+/**
+ * createGateway(bus, options): a bus subscriber that serves the bus's messages to WebSocket clients
+ * (the `ws` package) and the live dashboard page, on one HTTP server: `/` (the page), `/ws` (the
+ * WebSocket), `/metrics` (Prometheus: the gateway's own metrics and its bus's), `/healthz`, `/readyz`.
+ * The protocol is ./protocol.ts (docs/gateway.md); each client's bounded queue and backpressure is
+ * ./client.ts; the stats frame ./stats.ts. A message becomes JSON once and is queued for every client
+ * that subscribed to its (type, key); queues are flushed every `flushMs`. The bus handler only
+ * queues: a slow client never slows the bus or the other clients.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Bus, Subscription } from '../bus/bus.js';
+import { capabilitiesOf } from '../bus/transports/types.js';
+import { Histogram } from '../bus/histogram.js';
+import type { BusMessage } from '../bus/messages.js';
+import type { GroupLag, MetricsServer, Readiness } from '../bus/prometheus.js';
+import { KernelInputError } from '../errors.js';
+import { describeValue } from '../kernels/validate.js';
+import { CLOSE_SLOW, Client, type ClientLimits } from './client.js';
+import { type GatewayMetrics, gatewayRegistry } from './metrics.js';
+
+export type { GatewayMetrics } from './metrics.js';
+import { controlFrame, errorFrame, messageJson, messagesFrame, parseRequest, PROTOCOL_VERSION, RequestError } from './protocol.js';
+import { Stats } from './stats.js';
+
+/** The message types a gateway serves unless told otherwise: every result and event type (not the input trades). */
+export const GATEWAY_TYPES = [
+  'VPIN_CALCULATION',
+  'RISK_ALERT',
+  'ANALYTICS_RESULT',
+  'PORTFOLIO_UPDATE',
+  'FACTOR_CALCULATION',
+  'ENGINE_HEALTH',
+  'STRATEGY_SIGNAL',
+  'ML_PREDICTION',
+] as const;
+
+/** Options of createGateway(). */
+export interface GatewayOptions {
+  /** TCP port; 0 picks a free one. Default 8600. */
+  port?: number;
+  /** Address to bind. Default 127.0.0.1 (0.0.0.0 for every interface). */
+  host?: string;
+  /**
+   * A token clients must present (`?token=` in the WebSocket URL, or `Authorization: Bearer <token>`);
+   * a connection without it is refused with HTTP 401. Default: none.
+   */
+  token?: string;
+  /**
+   * Origins (`https://host:port`) whose pages may connect, or `'*'` for any. A connection whose Origin
+   * header is neither listed nor the gateway's own host is refused with HTTP 403; clients that send no
+   * Origin (not browsers) are let in. Default: the gateway's own page only.
+   */
+  origins?: readonly string[] | '*';
+  /** The message types served (not columnar ones). Default GATEWAY_TYPES. */
+  types?: readonly string[];
+  /** Last values kept per type for `snapshot` requests (the oldest-updated key is forgotten first). Default 10,000. */
+  lastValues?: number;
+  /** How often queued messages are sent, in ms. Default 10. */
+  flushMs?: number;
+  /** Unsent bytes on a client's socket from which it is congested and coalesced. Default 256 KiB. */
+  highWaterBytes?: number;
+  /** Distinct (type, key) pairs a client's queue may hold; past it the client is disconnected (4000). Default 10,000. */
+  maxQueue?: number;
+  /** A client congested this long is disconnected (4000). Default 30,000. */
+  maxStallMs?: number;
+  /** Most WebSocket clients at once (more are refused with HTTP 503). Default 1,000. */
+  maxClients?: number;
+  /** Stats frame period in ms. Default 1000. */
+  statsMs?: number;
+  /** Consumer groups' lag for the stats frame and /metrics (the CLI gives Redis's). */
+  lag?: () => Promise<readonly GroupLag[]>;
+  /** `kernelbus_build_info` in /metrics. */
+  build?: { version: string; backend: string };
+  /** `/readyz` (the CLI's: every bus's Redis reachable). Default: ready while listening. */
+  ready?: Readiness;
+}
+
+/** The last frame built in a flush, with the queue it was built from. */
+interface FrameCache {
+  parts: readonly string[];
+  frame: Buffer | undefined;
+}
+
+/** Whether two queues hold the same strings (the same objects: a message's JSON is made once). */
+function sameParts(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  /** The bound port. */
+  readonly port: number;
+  /** `http://host:port/` (the page). */
+  readonly url: string;
+  /** `ws://host:port/ws`. */
+  readonly wsUrl: string;
+  metrics(): GatewayMetrics;
+  /** Bus delivery to the socket accepting the frame, per message sent (ms). */
+  sendLatency(): Histogram;
+  /** Closes every client (1001), the subscriptions (their groups deleted) and the server; leaves the bus open. */
+  close(): Promise<void>;
+}
+
+const PAGE_URL = new URL('../../web/dashboard.html', import.meta.url);
+
+function positive(value: unknown, name: string, fallback: number, integer = true): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value)))
+    throw new KernelInputError(`options.${name}`, integer ? 'an integer > 0' : 'a number > 0', describeValue(value));
+  return value;
+}
+
+/**
+ * Starts a gateway on `bus`: subscribes to the served types (its own consumer group per type, deleted
+ * when it closes; over Redis it starts from the messages appended from now on) and listens. Resolves
+ * once listening.
+ */
+export async function createGateway(bus: Bus, options: GatewayOptions = {}): Promise<Gateway> {
+  if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
+  const port = options.port ?? 8600;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new KernelInputError('options.port', 'an integer in [0, 65535]', describeValue(port));
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token;
+  if (token !== undefined && (typeof token !== 'string' || token.length === 0))
+    throw new KernelInputError('options.token', 'a non-empty string', 'another value (not shown)');
+  const origins = options.origins;
+  if (origins !== undefined && origins !== '*' && !(Array.isArray(origins) && origins.every((o) => typeof o === 'string')))
+    throw new KernelInputError('options.origins', "a list of origins or '*'", describeValue(origins));
+  const types = [...(options.types ?? GATEWAY_TYPES)];
+  if (types.length === 0 || !types.every((t) => typeof t === 'string' && t.length > 0))
+    throw new KernelInputError('options.types', 'a non-empty list of message types', describeValue(options.types));
+  const lastValues = positive(options.lastValues, 'lastValues', 10_000);
+  const flushMs = positive(options.flushMs, 'flushMs', 10, false);
+  const statsMs = positive(options.statsMs, 'statsMs', 1000, false);
+  const maxClients = positive(options.maxClients, 'maxClients', 1000);
+  const limits: ClientLimits = {
+    highWaterBytes: positive(options.highWaterBytes, 'highWaterBytes', 256 * 1024),
+    maxQueue: positive(options.maxQueue, 'maxQueue', 10_000),
+    maxStallMs: positive(options.maxStallMs, 'maxStallMs', 30_000, false),
+  };
+  const page = readFileSync(PAGE_URL);
+
+  const clients = new Set<Client>();
+  const counts: Omit<GatewayMetrics, 'clients'> = {
+    received: 0,
+    sent: 0,
+    frames: 0,
+    coalesced: 0,
+    dropped: 0,
+    slowDisconnects: 0,
+    refused: { token: 0, origin: 0, full: 0 },
+    badRequests: 0,
+  };
+  const receivedPerBus: Record<string, number> = {};
+  const sendLatency = new Histogram(0.001);
+  /** type -> key -> the last message's JSON, in update order (oldest first). */
+  const last = new Map<string, Map<string, string>>(types.map((t) => [t, new Map()]));
+
+  // Over a transport that keeps history (Redis) the gateway's groups start at the newest entry, and
+  // their names are its own (two gateways on one Redis each get every message); they go when it closes.
+  const durable = bus.buses.every((b) => capabilitiesOf(bus.transport(b)).durableOffsets);
+  const group = `gateway.${hostname()}.${process.pid}.${randomBytes(3).toString('hex')}`;
+  let timer: NodeJS.Timeout | undefined;
+  const onMessage = (m: BusMessage) => {
+    counts.received++;
+    receivedPerBus[m.bus] = (receivedPerBus[m.bus] ?? 0) + 1;
+    const json = messageJson(m);
+    const values = last.get(m.type)!;
+    values.delete(m.key);
+    values.set(m.key, json);
+    if (values.size > lastValues) values.delete(values.keys().next().value!);
+    const at = performance.now();
+    const pair = `${m.type}\u0000${m.key}`;
+    for (const c of clients) {
+      if (c.closed || !c.wants(m.type, m.key)) continue;
+      // A full queue is sent at once (or, congested, coalesced) rather than waiting for the timer.
+      if (c.queued >= limits.maxQueue) sendQueue(c, at);
+      if (c.closed) continue;
+      const r = c.enqueue(json, pair, at);
+      if (r < 0) disconnectSlow(c, `more than ${limits.maxQueue} distinct (type, key) pairs queued`);
+      else counts.coalesced += r;
+    }
+    timer ??= setTimeout(flush, flushMs);
+  };
+  const subscriptions: Subscription[] = types.map((type) =>
+    bus.subscribe(type, onMessage, durable ? { group: `${group}.${type}`, consumer: 'gateway', from: 'last', temporary: true } : {}),
+  );
+
+  /** Sends every client's queue that its socket can take; congested clients keep theirs, coalesced. */
+  function flush(): void {
+    timer = undefined;
+    const now = performance.now();
+    let waiting = false;
+    // Clients subscribed alike have queues of the very same strings: their frame is built and encoded once.
+    const shared: FrameCache = { parts: [], frame: undefined };
+    for (const c of clients) if (!c.closed && c.queued > 0 && !sendQueue(c, now, shared)) waiting = true;
+    // A congested client is looked at again until its socket drains (or it is disconnected).
+    if (waiting) timer ??= setTimeout(flush, Math.max(flushMs, 50));
+  }
+
+  /** Sends a client's queue as one frame if its socket can take it; false when it is congested (and still connected). */
+  function sendQueue(c: Client, now: number, shared: FrameCache = { parts: [], frame: undefined }): boolean {
+    const state = c.writable(now);
+    counts.coalesced += state.coalesced;
+    if (state.stalled) {
+      disconnectSlow(c, `congested for more than ${limits.maxStallMs} ms`);
+      return true;
+    }
+    if (!state.ok) return false;
+    const { parts, arrivals } = c.take();
+    if (!(shared.frame && sameParts(parts, shared.parts))) {
+      shared.parts = parts;
+      shared.frame = Buffer.from(messagesFrame(parts));
+    }
+    counts.sent += parts.length;
+    counts.frames++;
+    c.socket.send(shared.frame, { binary: false }, (error) => {
+      if (error) return;
+      const done = performance.now();
+      for (const a of arrivals) sendLatency.record(done - a);
+    });
+    return true;
+  }
+
+  function disconnectSlow(c: Client, why: string): void {
+    if (c.closed) return;
+    c.closed = true;
+    counts.slowDisconnects++;
+    counts.dropped += c.take().parts.length;
+    clients.delete(c);
+    c.socket.close(CLOSE_SLOW, `slow consumer: ${why}`.slice(0, 120));
+    // A client that reads nothing never answers the close handshake.
+    setTimeout(() => c.socket.terminate(), 1000).unref();
+  }
+
+  const metrics = (): GatewayMetrics => ({ clients: clients.size, ...counts, refused: { ...counts.refused } });
+  const stats = new Stats({
+    published: () => Object.fromEntries(Object.entries(bus.metrics().buses).map(([name, lane]) => [name, lane.messages])),
+    received: () => receivedPerBus,
+    latency: () => bus.histograms().deliveryLatencyMs,
+    sendLatency: () => sendLatency.buckets(),
+    gateway: () => {
+      const m = metrics();
+      return {
+        clients: m.clients,
+        received: m.received,
+        sent: m.sent,
+        coalesced: m.coalesced,
+        dropped: m.dropped,
+        slowDisconnects: m.slowDisconnects,
+      };
+    },
+    groups: options.lag,
+  });
+  const statsTimer = setInterval(() => {
+    const listeners = [...clients].filter((c) => c.stats && !c.closed);
+    const frame = stats.tick();
+    if (listeners.length === 0) return;
+    const text = controlFrame('stats', frame as unknown as Record<string, unknown>);
+    for (const c of listeners) if (c.socket.bufferedAmount < limits.highWaterBytes) c.socket.send(text);
+  }, statsMs);
+  statsTimer.unref();
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  wss.on('connection', (socket: WebSocket) => {
+    const c = new Client(socket, limits);
+    clients.add(c);
+    socket.send(controlFrame('hello', { version: PROTOCOL_VERSION, types, buses: bus.buses, limits: { ...limits, lastValues, flushMs } }));
+    socket.on('message', (data, isBinary) => {
+      if (c.closed) return;
+      try {
+        if (isBinary) throw new RequestError('frame', 'a text frame (JSON)', 'a binary frame');
+        const req = parseRequest(data.toString(), types);
+        c.update(req.subscribe, req.types, req.keys);
+        if (req.stats !== undefined) c.stats = req.stats;
+        const id = req.id === undefined ? {} : { id: req.id };
+        socket.send(
+          controlFrame(req.subscribe ? 'subscribed' : 'unsubscribed', { ...id, subscriptions: c.subscriptions(), stats: c.stats }),
+        );
+        if (req.snapshot) {
+          const parts: string[] = [];
+          for (const type of req.types) {
+            for (const [key, json] of last.get(type)!) if (req.keys === undefined || req.keys.includes(key)) parts.push(json);
+          }
+          counts.sent += parts.length;
+          socket.send(messagesFrame(parts, true));
+        }
+      } catch (error) {
+        if (!(error instanceof RequestError)) throw error;
+        counts.badRequests++;
+        socket.send(errorFrame(error));
+      }
+    });
+    socket.on('close', () => {
+      c.closed = true;
+      clients.delete(c);
+    });
+    socket.on('error', () => undefined);
+  });
+
+  const refuse = (socket: Duplex, status: number, text: string) => {
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`,
+    );
+  };
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found');
+    if (token !== undefined) {
+      const given = url.searchParams.get('token') ?? /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      const a = Buffer.from(given);
+      const b = Buffer.from(token);
+      if (a.length !== b.length || !timingSafeEqual(a, b)) {
+        counts.refused.token++;
+        return refuse(socket, 401, 'Unauthorized');
+      }
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && origins !== '*') {
+      let own = false;
+      try {
+        own = new URL(origin).host === req.headers.host;
+      } catch {}
+      if (!own && !(origins ?? []).includes(origin)) {
+        counts.refused.origin++;
+        return refuse(socket, 403, 'Forbidden');
+      }
+    }
+    if (clients.size >= maxClients) {
+      counts.refused.full++;
+      return refuse(socket, 503, 'Service Unavailable');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  const servePage = (_req: IncomingMessage, res: ServerResponse) => {
+    res
+      .writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-cache',
+        'content-security-policy':
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
+        'x-content-type-options': 'nosniff',
+      })
+      .end(page);
+  };
+
+  let server: MetricsServer;
+  try {
+    const { serveMetrics } = await import('../bus/prometheus.js');
+    const registry = gatewayRegistry({ bus, metrics, sendLatency: () => sendLatency.buckets(), lag: options.lag, build: options.build });
+    server = await serveMetrics(registry, {
+      port,
+      host,
+      ready: options.ready,
+      routes: { '/': servePage, '/index.html': servePage },
+      upgrade,
+    });
+  } catch (error) {
+    clearInterval(statsTimer);
+    await Promise.all(subscriptions.map((s) => s.close()));
+    throw error;
+  }
+  const base = server.base;
+  let closing: Promise<void> | undefined;
+  return {
+    port: server.port,
+    url: `${base}/`,
+    wsUrl: `${base.replace(/^http/, 'ws')}/ws`,
+    metrics,
+    sendLatency: () => sendLatency,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(statsTimer);
+        if (timer) clearTimeout(timer);
+        for (const c of clients) {
+          c.closed = true;
+          c.socket.close(1001, 'gateway closing');
+        }
+        const sockets = [...wss.clients];
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        for (const s of sockets) s.terminate();
+        clients.clear();
+        await Promise.all(subscriptions.map((s) => s.close()));
+        await server.close();
+      })()),
+  };
+}

@@ -1,0 +1,365 @@
+/**
+ * The portfolio family's allocation kernels (beside the mean-variance optimizers of
+ * portfolio-kernels.ts): risk parity (risk budgeting), hierarchical risk parity, the nearest positive
+ * semidefinite covariance and expected returns. Their options, results, backend signatures
+ * (`AllocationFamily`: arrays and numbers only, the packed parameters last) and one descriptor per
+ * kernel (`ALLOCATION_KERNELS`, see descriptor.ts). Conventions: PyPortfolioOpt (HRPOpt,
+ * fix_nonpositive_semidefinite, expected_returns), scipy's linkage, Riskfolio-Lib / skfolio risk budgeting.
+ */
+import { KernelInputError } from '../errors.js';
+import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { asColumns, requireMatrix, type Matrix, type Series } from './matrix.js';
+import { requireCovariance } from './risk.js';
+import { describeValue, requireFloat64Array } from './validate.js';
+
+/** Options of `riskParity()`. */
+export interface RiskParityOptions {
+  /**
+   * The risk budgets b (N values, finite and > 0; scaled to sum 1): asset i's share of the portfolio's
+   * variance, w_i (S w)_i / w'Sw = b_i. Default: equal budgets 1 / N (equal risk contributions).
+   */
+  budgets?: Float64Array;
+}
+
+/** The risk-budgeting portfolio: long-only weights summing to 1 and their risk contributions. */
+export interface RiskParityResult {
+  weights: Float64Array;
+  /** w_i (S w)_i / w'Sw per asset: the budgets, to about 1e-12. */
+  riskContributions: Float64Array;
+}
+
+/** scipy's linkage methods that HRP can cluster with (scipy.cluster.hierarchy.linkage's `method`). */
+export type LinkageMethod = 'single' | 'complete' | 'average' | 'weighted' | 'ward';
+
+/** The methods in the order of their codes (what backends receive). */
+export const LINKAGE_METHODS = ['single', 'complete', 'average', 'weighted', 'ward'] as const satisfies readonly LinkageMethod[];
+
+/** Options of `hrp()`. */
+export interface HrpOptions {
+  /** The linkage of the clustering (scipy's `method`; PyPortfolioOpt's `linkage_method`). Default 'single'. */
+  linkage?: LinkageMethod;
+}
+
+/** HRP's input when no returns are given: a covariance and, optionally, the correlation to cluster by. */
+export interface HrpModel {
+  cov: Matrix;
+  /** Default: PyPortfolioOpt's `cov_to_corr(cov).round(6)`. */
+  corr?: Matrix;
+}
+
+/** The hierarchical risk parity portfolio. */
+export interface HrpResult {
+  /** Per asset (input order), long-only, summing to 1. */
+  weights: Float64Array;
+  /** The quasi-diagonal order: the dendrogram's leaves from left to right (scipy to_tree().pre_order()). */
+  order: Int32Array;
+  /** scipy's linkage matrix, (N - 1) x 4: the two clusters merged, their distance, the new cluster's size. */
+  linkage: Matrix;
+}
+
+/** How `nearestPsd()` repairs a matrix that is not positive semidefinite. */
+export type NearestPsdMethod = 'spectral' | 'diag';
+
+export const NEAREST_PSD_METHODS = ['spectral', 'diag'] as const satisfies readonly NearestPsdMethod[];
+
+/** Options of `nearestPsd()`. */
+export interface NearestPsdOptions {
+  /**
+   * `'spectral'` (default): the negative eigenvalues set to 0 and the matrix rebuilt, V diag(max(q, 0))
+   * V'; `'diag'`: -1.1 x the smallest eigenvalue added to the diagonal.
+   */
+  method?: NearestPsdMethod;
+}
+
+/** `nearestPsd()`'s result. */
+export interface NearestPsdResult {
+  /** The matrix, unchanged (a copy) when it passed the test, else repaired. */
+  cov: Matrix;
+  /** Whether it was repaired (PyPortfolioOpt warns "The covariance matrix is non positive semidefinite"). */
+  repaired: boolean;
+}
+
+/** The estimators of `expectedReturns()`. */
+export type ExpectedReturnsMethod = 'mean' | 'ema' | 'capm';
+
+export const EXPECTED_RETURNS_METHODS = ['mean', 'ema', 'capm'] as const satisfies readonly ExpectedReturnsMethod[];
+
+/** Options of `expectedReturns()`. */
+export interface ExpectedReturnsOptions {
+  /**
+   * `'mean'` (default): mean_historical_return; `'ema'`: ema_historical_return (pandas ewm(span).mean(),
+   * adjust=True, of the last date); `'capm'`: capm_return, rf + beta_i (E[R_m] - rf).
+   */
+  method?: ExpectedReturnsMethod;
+  /** The geometric mean (CAGR) when true (default), the arithmetic mean x frequency when false. */
+  compounding?: boolean;
+  /** The EMA's span (> 0; alpha = 2 / (span + 1)). Default 500. */
+  span?: number;
+  /** Periods per year (> 0). Default 252. */
+  frequency?: number;
+  /** capm: the market's prices (T, aligned with `prices`); default: the mean of the assets' returns per date. */
+  benchmark?: Float64Array;
+  /** capm: the risk-free rate, annual (as the result). Default 0. */
+  riskFree?: number;
+  /** The input (and benchmark) are returns, not prices. Default false. */
+  returnsData?: boolean;
+  /** Log returns log(1 + r) instead of simple returns. Default false. */
+  logReturns?: boolean;
+}
+
+export const EXPECTED_RETURNS_DEFAULTS = {
+  method: 'mean',
+  compounding: true,
+  span: 500,
+  frequency: 252,
+  riskFree: 0,
+  returnsData: false,
+  logReturns: false,
+} as const;
+
+/** What a backend implementing the allocation kernels provides (inputs checked by the API). */
+export interface AllocationFamily {
+  /**
+   * Risk budgeting of the n x n `cov` (row-major, symmetric) with budgets (n values > 0): the weights
+   * then the risk contributions, 2n values. Faults: PORTFOLIO_COV_INVALID, VARIANCE_NOT_POSITIVE,
+   * BUDGET_INVALID, RISK_PARITY_NOT_CONVERGED.
+   */
+  riskParity(cov: Float64Array, n: number, budgets: Float64Array): Float64Array;
+  /**
+   * HRP: `source` 0: `data` is returns (rows x cols), `corr` empty; 1: `data` is the cov (cols x cols),
+   * corr from it rounded to 6 decimals; 2: `data` the cov and `corr` the correlation. The weights, the
+   * order, the linkage matrix ((cols - 1) x 4). Faults: RETURN_NOT_FINITE, PORTFOLIO_COV_INVALID,
+   * CORRELATION_UNDEFINED.
+   */
+  hrp(data: Float64Array, rows: number, cols: number, corr: Float64Array, linkage: number, source: number): Float64Array;
+  /** The matrix (n x n) then 1 if it was repaired, else 0. Fault: PORTFOLIO_COV_INVALID. */
+  nearestPsd(cov: Float64Array, n: number, method: number): Float64Array;
+  /**
+   * Per column of `prices` (rows x cols) the expected return; `benchmark` empty or of `rows` values.
+   * Faults: PRICE_NOT_POSITIVE (RETURN_NOT_FINITE for returns).
+   */
+  expectedReturns(
+    prices: Float64Array,
+    rows: number,
+    cols: number,
+    benchmark: Float64Array,
+    method: number,
+    compounding: number,
+    span: number,
+    frequency: number,
+    riskFree: number,
+    returnsData: number,
+    logReturns: number,
+  ): Float64Array;
+}
+
+/** The allocation kernels as the API offers them (each also as `<name>Async`). */
+export interface AllocationKernels {
+  /**
+   * Risk parity (risk budgeting, Riskfolio-Lib's `rp_optimization` / skfolio's `RiskBudgeting` with
+   * the variance as the risk measure): the long-only weights summing to 1 whose risk contributions
+   * w_i (S w)_i / w'Sw equal the budgets. Solved as the convex problem min 1/2 y'Sy - sum b_i log y_i
+   * (Spinu 2013; its minimiser has y_i (S y)_i = b_i) by Newton's method with a backtracking line
+   * search, each Newton system by preconditioned conjugate gradients, to max |y_i (Sy)_i - b_i| <=
+   * 1e-13; then w = y / sum(y). A diagonal covariance with equal budgets gives inverse-volatility weights.
+   */
+  riskParity(cov: Matrix, options?: RiskParityOptions): RiskParityResult;
+  /**
+   * Hierarchical risk parity (Lopez de Prado 2016) exactly as PyPortfolioOpt's `HRPOpt.optimize`:
+   * from returns (T x N) pandas' pairwise `corr()` and `cov()` (ddof 1; the pairs' common dates where
+   * values are NaN), or from `{ cov, corr? }` (corr default `cov_to_corr(cov).round(6)`); the distance
+   * sqrt(clip((1 - rho) / 2, 0, 1)) as a condensed matrix into scipy's `linkage` (single: the MST,
+   * others: the nearest-neighbour chain with Lance-Williams updates; ties broken as scipy, then its
+   * stable sort by distance and relabelling), the leaves of `to_tree(Z).pre_order()` as the order, then
+   * the recursive bisection of that order, each half weighted by its inverse-variance portfolio's variance.
+   */
+  hrp(input: Series | HrpModel, options?: HrpOptions): HrpResult;
+  /**
+   * PyPortfolioOpt's `fix_nonpositive_semidefinite`: the matrix as it is when `cholesky(cov + 1e-16 I)`
+   * succeeds; else from its eigen-decomposition (`eigh`, the lower triangle): 'spectral' clips the
+   * negative eigenvalues to 0 and rebuilds V diag(q) V', 'diag' subtracts 1.1 x the smallest
+   * eigenvalue from the diagonal.
+   */
+  nearestPsd(cov: Matrix, options?: NearestPsdOptions): NearestPsdResult;
+  /**
+   * PyPortfolioOpt's `expected_returns` on prices (T x N, NaN for a missing price; returns with
+   * `returnsData`): returns `pct_change(fill_method=None)` with the all-NaN dates dropped, then
+   * 'mean': (prod(1 + r))^(frequency / count) - 1 (compounding) or mean(r) x frequency;
+   * 'ema': (1 + ewm)^frequency - 1 or ewm x frequency, ewm the last value of pandas'
+   * `ewm(span).mean()` (adjust=True, ignore_na=False); 'capm': riskFree + beta_i (m - riskFree) with
+   * beta_i = cov(r_i, r_m) / var(r_m) (pandas' pairwise cov) and m the market's mean return as 'mean'
+   * computes it, the market the benchmark's returns or, without one, the mean of the assets' returns per date.
+   * Annual, per column.
+   */
+  expectedReturns(prices: Series, options?: ExpectedReturnsOptions): Float64Array;
+}
+
+/** Requires an options argument that is undefined or an object. */
+function requireOptions(options: unknown): void {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
+  }
+}
+
+/** A code of `list` for the option `name` (default `fallback`), else KernelInputError listing them. */
+function codeOf(list: readonly string[], value: unknown, fallback: string, name: string): number {
+  const code = list.indexOf((value ?? fallback) as string);
+  if (code < 0) throw new KernelInputError(name, list.map((m) => `'${m}'`).join(', '), describeValue(value));
+  return code;
+}
+
+/** A finite number > 0 or KernelInputError naming it. */
+function positive(value: unknown, fallback: number, name: string): number {
+  const x = value ?? fallback;
+  if (typeof x !== 'number' || !(x > 0 && x < Infinity)) throw new KernelInputError(name, 'a finite number > 0', describeValue(x));
+  return x;
+}
+
+/** A boolean option as 0 or 1. */
+function flag(value: unknown, fallback: boolean, name: string): number {
+  const x = value ?? fallback;
+  if (typeof x !== 'boolean') throw new KernelInputError(name, 'true or false', describeValue(x));
+  return x ? 1 : 0;
+}
+
+/** The budgets of riskParity: n finite values > 0 (default 1 / n each). */
+function resolveBudgets(budgets: unknown, n: number): Float64Array {
+  if (budgets === undefined) return new Float64Array(n).fill(1 / n);
+  requireFloat64Array(budgets, 'options.budgets');
+  if (budgets.length !== n) throw new KernelInputError('options.budgets', `length ${n} (the size of cov)`, `length ${budgets.length}`);
+  for (let i = 0; i < n; i++) {
+    if (!(budgets[i] > 0 && budgets[i] < Infinity)) {
+      throw new KernelInputError('options.budgets', 'finite budgets > 0', `budgets[${i}] = ${budgets[i]}`);
+    }
+  }
+  return budgets;
+}
+
+/** The empty array a call passes for an absent input (hrp's corr, expectedReturns' benchmark). */
+const EMPTY: Float64Array = new Float64Array(0);
+
+/** One descriptor per allocation kernel (see the module's comment). */
+export const ALLOCATION_KERNELS = {
+  riskParity: {
+    params: [],
+    outputs: { weights: ['N'], riskContributions: ['N'] },
+    dims: (_c: Float64Array, n: number) => ({ N: n }),
+    options: ['budgets'],
+    api(cov: Matrix, opts?: RiskParityOptions) {
+      requireCovariance(cov, 'cov');
+      requireOptions(opts);
+      requireKnownOptions(ALLOCATION_KERNELS.riskParity, opts);
+      const n = cov.cols;
+      if (n === 0) throw new KernelInputError('cov', 'at least one asset', '0 x 0');
+      const budgets = resolveBudgets(opts?.budgets, n);
+      return { size: n * n, args: [cov.data, n, budgets], shape: (o: Outputs) => o as unknown as RiskParityResult };
+    },
+  },
+  hrp: {
+    params: [
+      { key: 'linkage', name: 'options.linkage', expected: "'single', 'complete', 'average', 'weighted' or 'ward' (0 to 4)" },
+      { key: 'source', name: 'input', expected: 'returns, { cov } or { cov, corr } (0, 1 or 2)' },
+    ],
+    outputs: { weights: ['N'], order: ['N'], linkage: ['M', 'F'] },
+    dims: (_d: Float64Array, _rows: number, cols: number) => ({ N: cols, M: Math.max(cols - 1, 0), F: 4 }),
+    options: ['linkage'],
+    api(input: Series | HrpModel, opts?: HrpOptions) {
+      requireOptions(opts);
+      requireKnownOptions(ALLOCATION_KERNELS.hrp, opts);
+      const linkage = codeOf(LINKAGE_METHODS, opts?.linkage, 'single', 'options.linkage');
+      let args: unknown[];
+      if (input instanceof Float64Array || (typeof input === 'object' && input !== null && 'data' in input)) {
+        const r = asColumns(input, 'returns');
+        args = [r.data, r.rows, r.cols, EMPTY, linkage, 0];
+      } else {
+        if (typeof input !== 'object' || input === null) {
+          throw new KernelInputError('input', 'returns (a Matrix) or { cov, corr? }', describeValue(input));
+        }
+        const { cov, corr } = input as HrpModel;
+        requireCovariance(cov, 'input.cov');
+        if (corr !== undefined) {
+          requireMatrix(corr, 'input.corr');
+          if (corr.rows !== cov.rows || corr.cols !== cov.cols) {
+            throw new KernelInputError('input.corr', `${cov.rows} x ${cov.cols} (as cov)`, `${corr.rows} x ${corr.cols}`);
+          }
+        }
+        args = [cov.data, cov.rows, cov.cols, corr ? corr.data : EMPTY, linkage, corr ? 2 : 1];
+      }
+      const n = args[2] as number;
+      if (n === 0) throw new KernelInputError(args[5] === 0 ? 'returns' : 'input.cov', 'at least one asset', 'no columns');
+      return {
+        size: (args[0] as Float64Array).length,
+        args,
+        shape: (o: Outputs) =>
+          ({ weights: o.weights as Float64Array, order: Int32Array.from(o.order as Float64Array), linkage: o.linkage }) as HrpResult,
+      };
+    },
+  },
+  nearestPsd: {
+    params: [{ key: 'method', name: 'options.method', expected: "'spectral' or 'diag' (0 or 1)" }],
+    outputs: { cov: ['N', 'N'], repaired: [] },
+    dims: (_c: Float64Array, n: number) => ({ N: n }),
+    options: ['method'],
+    api(cov: Matrix, opts?: NearestPsdOptions) {
+      requireCovariance(cov, 'cov');
+      requireOptions(opts);
+      requireKnownOptions(ALLOCATION_KERNELS.nearestPsd, opts);
+      const method = codeOf(NEAREST_PSD_METHODS, opts?.method, 'spectral', 'options.method');
+      return {
+        size: cov.data.length,
+        args: [cov.data, cov.cols, method],
+        shape: (o: Outputs) => ({ cov: o.cov as Matrix, repaired: o.repaired === 1 }),
+      };
+    },
+  },
+  expectedReturns: {
+    params: [
+      { key: 'method', name: 'options.method', expected: "'mean', 'ema' or 'capm' (0, 1 or 2)" },
+      { key: 'compounding', name: 'options.compounding', expected: 'true or false (1 or 0)' },
+      { key: 'span', name: 'options.span', expected: 'a finite number > 0' },
+      { key: 'frequency', name: 'options.frequency', expected: 'a finite number > 0' },
+      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
+      { key: 'returnsData', name: 'options.returnsData', expected: 'true or false (1 or 0)' },
+      { key: 'logReturns', name: 'options.logReturns', expected: 'true or false (1 or 0)' },
+    ],
+    outputs: { mean: ['N'] },
+    dims: (_p: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    options: ['method', 'compounding', 'span', 'frequency', 'benchmark', 'riskFree', 'returnsData', 'logReturns'],
+    api(prices: Series, opts?: ExpectedReturnsOptions) {
+      const p = asColumns(prices, 'prices');
+      requireOptions(opts);
+      requireKnownOptions(ALLOCATION_KERNELS.expectedReturns, opts);
+      const d = EXPECTED_RETURNS_DEFAULTS;
+      const method = codeOf(EXPECTED_RETURNS_METHODS, opts?.method, d.method, 'options.method');
+      const compounding = flag(opts?.compounding, d.compounding, 'options.compounding');
+      const span = positive(opts?.span, d.span, 'options.span');
+      const frequency = positive(opts?.frequency, d.frequency, 'options.frequency');
+      const riskFree = opts?.riskFree ?? d.riskFree;
+      if (typeof riskFree !== 'number' || !Number.isFinite(riskFree)) {
+        throw new KernelInputError('options.riskFree', 'a finite number', describeValue(riskFree));
+      }
+      const returnsData = flag(opts?.returnsData, d.returnsData, 'options.returnsData');
+      const logReturns = flag(opts?.logReturns, d.logReturns, 'options.logReturns');
+      let benchmark = EMPTY;
+      if (opts?.benchmark !== undefined) {
+        requireFloat64Array(opts.benchmark, 'options.benchmark');
+        if (opts.benchmark.length !== p.rows) {
+          throw new KernelInputError('options.benchmark', `length ${p.rows} (the rows of prices)`, `length ${opts.benchmark.length}`);
+        }
+        for (let t = 0; t < p.rows; t++) {
+          const b = opts.benchmark[t];
+          if (!(returnsData ? Math.abs(b) !== Infinity : (b > 0 && b < Infinity) || b !== b)) {
+            const what = returnsData ? 'finite returns (NaN for a missing one)' : 'finite prices > 0 (NaN for a missing one)';
+            throw new KernelInputError('options.benchmark', what, `benchmark[${t}] = ${b}`);
+          }
+        }
+        benchmark = opts.benchmark;
+      }
+      return {
+        size: p.data.length,
+        args: [p.data, p.rows, p.cols, benchmark, method, compounding, span, frequency, riskFree, returnsData, logReturns],
+        shape: (o: Outputs) => o.mean as Float64Array,
+      };
+    },
+  },
+} as const satisfies { [K in keyof AllocationFamily]: OutputSpec };

@@ -1,0 +1,439 @@
+/**
+ * The portfolio construction family: types, options and their resolution, defined once for every
+ * backend. Conventions are PyPortfolioOpt's (robertmartin8/PyPortfolioOpt, `EfficientFrontier`), named
+ * per kernel in portfolio-optimizers.ts.
+ *
+ * - `mean` (N) and `cov` (N x N) are in one unit of time, the caller's: per period or annualized
+ *   (PyPortfolioOpt's `expected_returns` and `risk_models` annualize by default, 252 periods); the
+ *   outputs (expected return, volatility, Sharpe ratio) are in the same unit, and `riskFree` must be.
+ * - A batch: `cov` is one N x N matrix or a stack of P, a Matrix of P x N rows and N columns (rolling
+ *   windows, zero-copy); bounds are per asset or a P x N Matrix (one set per problem); targets one per
+ *   problem. P problems are solved in one call, each output row by one thread.
+ * - Constraints, written once as general rows rlo <= a'w <= rhi for the solver: the budget sum(w) =
+ *   budget (default 1, 0 for a market-neutral long-short portfolio), each sector's bounds on its total
+ *   weight, `inequality` A w <= b and `equality` A w = b; per-asset bounds (default long-only [0, 1],
+ *   PyPortfolioOpt's `weight_bounds`; -Infinity/Infinity for none).
+ */
+import { KernelInputError } from '../errors.js';
+import { asColumns, requireMatrix, type Matrix } from './matrix.js';
+import type { AllocationFamily } from './portfolio-allocation.js';
+import { describeValue, requireFloat64Array } from './validate.js';
+
+/** Per-asset bounds: a number for every asset, a Float64Array of N, or a P x N Matrix (one row per problem). */
+export type BoundValue = number | Float64Array | Matrix;
+
+/** General linear constraints `A w <= b` or `A w = b`: A is R x N, b has R values. */
+export interface LinearConstraints {
+  A: Matrix;
+  b: Float64Array;
+}
+
+/** The constraints every mean-variance optimizer accepts. */
+export interface PortfolioConstraints {
+  /** Per-asset weight bounds (PyPortfolioOpt `weight_bounds`). Default { lower: 0, upper: 1 }: long only. */
+  bounds?: { lower?: BoundValue; upper?: BoundValue };
+  /** The weights sum to this (default 1; 0: market neutral, PyPortfolioOpt `market_neutral=True`). */
+  budget?: number;
+  /** A sector code (an integer >= 0) per asset (PyPortfolioOpt `add_sector_constraints`' sector_mapper). */
+  sectors?: Int32Array;
+  /**
+   * Bounds on each sector's total weight, by sector code: a number for every sector or a Float64Array
+   * indexed by code (-Infinity/Infinity: none). Needs `sectors`.
+   */
+  sectorBounds?: { lower?: number | Float64Array; upper?: number | Float64Array };
+  /** A w <= b, row by row. */
+  inequality?: LinearConstraints;
+  /** A w = b, row by row. */
+  equality?: LinearConstraints;
+  /** PyPortfolioOpt's `L2_reg` objective term gamma * sum(w^2) (>= 0; default 0). */
+  l2Gamma?: number;
+}
+
+/** Options of `minVariance()`. */
+export type MinVarianceOptions = PortfolioConstraints;
+
+/** What `minVariance()` gives, per problem (P rows; one problem: P = 1). */
+export interface MinVarianceResult {
+  /** P x N weights. */
+  weights: Matrix;
+  /** sqrt(w'Sw) per problem. */
+  volatility: Float64Array;
+  /** The solver's active-set iterations per problem. */
+  iterations: Float64Array;
+}
+
+/** Options of the optimizers that take expected returns: the constraints and the risk-free rate of the Sharpe ratio reported. */
+export interface MeanVarianceOptions extends PortfolioConstraints {
+  /** The risk-free rate, in the unit of `mean` (default 0: PyPortfolioOpt's portfolio_performance). */
+  riskFree?: number;
+}
+
+/** Options of `maxUtility()`. */
+export interface MaxUtilityOptions extends MeanVarianceOptions {
+  /** delta in mu'w - delta/2 w'Sw (> 0; default 1, PyPortfolioOpt's risk_aversion). */
+  riskAversion?: number;
+}
+
+/** What the optimizers that take expected returns give, per problem (P rows). */
+export interface PortfolioResult {
+  /** P x N weights. */
+  weights: Matrix;
+  /** mean'w per problem. */
+  expectedReturn: Float64Array;
+  /** sqrt(w'Sw) per problem. */
+  volatility: Float64Array;
+  /** (expectedReturn - riskFree) / volatility per problem. */
+  sharpe: Float64Array;
+  /** The solver's active-set iterations per problem (all its solves). */
+  iterations: Float64Array;
+}
+
+/**
+ * A constraint row's tag, kind * ROW_KIND + id: what an infeasible row is called in the error
+ * (src/kernels/faults.ts). Kinds: the budget, a sector (id = its code), an inequality or equality row
+ * (id = its row), the target return, the Sharpe normalisation, an asset's bound (id = the asset).
+ */
+export const ROW_KIND = 2 ** 24;
+export const RowKind = { BUDGET: 0, SECTOR: 1, INEQUALITY: 2, EQUALITY: 3, TARGET_RETURN: 4, SHARPE: 5, BOUND: 6 } as const;
+
+/** The constraints as the backends take them (every problem shares the rows; bounds per problem or shared). */
+export interface ResolvedConstraints {
+  /** boundCount x N lower and upper bounds. */
+  lower: Float64Array;
+  upper: Float64Array;
+  boundCount: number;
+  /** m x N rows, their sides and tags. */
+  rows: Float64Array;
+  rlo: Float64Array;
+  rhi: Float64Array;
+  tags: Float64Array;
+  m: number;
+  l2Gamma: number;
+}
+
+/**
+ * The family's backend interface: the optimizers' (portfolio-optimizers.ts) and the allocation
+ * kernels' (portfolio-allocation.ts) signatures: arrays and counts, the packed parameters last.
+ */
+export interface PortfolioFamily extends OptimizerFamily, AllocationFamily {}
+
+/** The optimizers' backend signatures. */
+export interface OptimizerFamily {
+  /**
+   * cov: covCount stacked N x N matrices; lower/upper: boundCount x N; rows m x N with rlo, rhi, tags;
+   * P problems (covCount and boundCount each 1 or P).
+   */
+  minVariance(
+    cov: Float64Array,
+    covCount: number,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    boundCount: number,
+    rows: Float64Array,
+    rlo: Float64Array,
+    rhi: Float64Array,
+    tags: Float64Array,
+    m: number,
+    problems: number,
+    l2Gamma: number,
+  ): Float64Array;
+  /** mean: meanCount x N; the rest as minVariance. */
+  maxSharpe(
+    mean: Float64Array,
+    meanCount: number,
+    cov: Float64Array,
+    covCount: number,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    boundCount: number,
+    rows: Float64Array,
+    rlo: Float64Array,
+    rhi: Float64Array,
+    tags: Float64Array,
+    m: number,
+    problems: number,
+    riskFree: number,
+    l2Gamma: number,
+  ): Float64Array;
+  maxUtility(
+    mean: Float64Array,
+    meanCount: number,
+    cov: Float64Array,
+    covCount: number,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    boundCount: number,
+    rows: Float64Array,
+    rlo: Float64Array,
+    rhi: Float64Array,
+    tags: Float64Array,
+    m: number,
+    problems: number,
+    riskAversion: number,
+    l2Gamma: number,
+    riskFree: number,
+  ): Float64Array;
+  /** targets: one per problem. */
+  efficientReturn(
+    mean: Float64Array,
+    meanCount: number,
+    cov: Float64Array,
+    covCount: number,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    boundCount: number,
+    rows: Float64Array,
+    rlo: Float64Array,
+    rhi: Float64Array,
+    tags: Float64Array,
+    m: number,
+    problems: number,
+    targets: Float64Array,
+    l2Gamma: number,
+    riskFree: number,
+  ): Float64Array;
+  efficientRisk(
+    mean: Float64Array,
+    meanCount: number,
+    cov: Float64Array,
+    covCount: number,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    boundCount: number,
+    rows: Float64Array,
+    rlo: Float64Array,
+    rhi: Float64Array,
+    tags: Float64Array,
+    m: number,
+    problems: number,
+    targets: Float64Array,
+    l2Gamma: number,
+    riskFree: number,
+  ): Float64Array;
+}
+
+/** Expected returns: N values, or a P x N Matrix (one row per problem): data and count. */
+export function requireMeans(mean: unknown, n: number): { data: Float64Array; count: number } {
+  if (mean instanceof Float64Array) {
+    requireFloat64Array(mean, 'mean');
+    if (mean.length !== n) throw new KernelInputError('mean', `${n} expected returns (as cov)`, `length ${mean.length}`);
+    return { data: mean, count: 1 };
+  }
+  const m = asColumns(mean, 'mean');
+  if (m.cols !== n || m.rows < 1) throw new KernelInputError('mean', `N = ${n} values or a P x ${n} Matrix`, `${m.rows} x ${m.cols}`);
+  return { data: m.data, count: m.rows };
+}
+
+/** Targets: a finite number, or a Float64Array of finite numbers (one per problem), >= min. */
+export function requireTargets(value: unknown, name: string, min: number): Float64Array {
+  const expected =
+    min === -Infinity
+      ? 'a finite number or a Float64Array of them (one per problem)'
+      : `a finite number >= ${min} or a Float64Array of them (one per problem)`;
+  const ok = (x: number) => Number.isFinite(x) && x >= min;
+  if (typeof value === 'number') {
+    if (!ok(value)) throw new KernelInputError(name, expected, describeValue(value));
+    return Float64Array.of(value);
+  }
+  if (!(value instanceof Float64Array) || value.length === 0) throw new KernelInputError(name, expected, describeValue(value));
+  requireFloat64Array(value, name);
+  for (let k = 0; k < value.length; k++) if (!ok(value[k])) throw new KernelInputError(name, expected, `${name}[${k}] = ${value[k]}`);
+  return value;
+}
+
+/** `values` (1 or P of them) as P values. */
+export function perProblem(values: Float64Array, P: number): Float64Array {
+  return values.length === P ? values : new Float64Array(P).fill(values[0]);
+}
+
+/** A covariance (N x N) or a stack of P (P·N rows, N columns): its data, N and P. */
+export function requireCovStack(cov: unknown, name = 'cov'): { data: Float64Array; n: number; count: number } {
+  requireMatrix(cov, name);
+  const m = cov;
+  if (m.cols < 1 || m.rows === 0 || m.rows % m.cols !== 0) {
+    throw new KernelInputError(name, 'an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns)', `${m.rows} x ${m.cols}`);
+  }
+  return { data: m.data, n: m.cols, count: m.rows / m.cols };
+}
+
+/** A finite number, else KernelInputError naming it. */
+export function requireFinite(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new KernelInputError(name, 'a finite number', describeValue(value));
+  return value;
+}
+
+/** A number >= 0 and finite. */
+function requireNonNegative(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < Infinity)) {
+    throw new KernelInputError(name, 'a finite number >= 0', describeValue(value));
+  }
+  return value;
+}
+
+/** A bound option as boundCount x N values (a number: every asset; NaN refused). */
+function boundValues(value: BoundValue, n: number, name: string): { data: Float64Array; count: number } {
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) throw new KernelInputError(name, 'a number (-Infinity/Infinity for none)', 'NaN');
+    return { data: new Float64Array(n).fill(value), count: 1 };
+  }
+  let data: Float64Array;
+  let count: number;
+  if (value instanceof Float64Array) {
+    requireFloat64Array(value, name);
+    if (value.length !== n) throw new KernelInputError(name, `${n} values (one per asset)`, `length ${value.length}`);
+    data = value;
+    count = 1;
+  } else {
+    const m = asColumns(value, name);
+    if (m.cols !== n || m.rows < 1) throw new KernelInputError(name, `a Matrix of P x ${n} (one row per problem)`, `${m.rows} x ${m.cols}`);
+    data = m.data;
+    count = m.rows;
+  }
+  for (let k = 0; k < data.length; k++) {
+    if (Number.isNaN(data[k])) throw new KernelInputError(name, 'numbers (-Infinity/Infinity for none)', `${name}[${k}] = NaN`);
+  }
+  return { data, count };
+}
+
+/** A per-sector bound (number or Float64Array by code) for sector k; fallback when absent. */
+function sectorBound(value: number | Float64Array | undefined, k: number, sectors: number, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) throw new KernelInputError(name, 'a number or a Float64Array by sector code', 'NaN');
+    return value;
+  }
+  requireFloat64Array(value, name);
+  if (value.length !== sectors)
+    throw new KernelInputError(name, `${sectors} values (one per sector code 0..${sectors - 1})`, `length ${value.length}`);
+  if (Number.isNaN(value[k])) throw new KernelInputError(name, 'numbers (-Infinity/Infinity for none)', `${name}[${k}] = NaN`);
+  return value[k];
+}
+
+/** One `inequality` / `equality` option checked: R x N with R sides. */
+function linearRows(value: unknown, n: number, name: string): LinearConstraints | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new KernelInputError(name, '{ A: Matrix, b: Float64Array }', describeValue(value));
+  const { A, b } = value as Partial<LinearConstraints>;
+  const m = asColumns(A, `${name}.A`);
+  if (m.cols !== n) throw new KernelInputError(`${name}.A`, `${n} columns (one per asset)`, `${m.cols}`);
+  requireFloat64Array(b, `${name}.b`);
+  if (b.length !== m.rows) throw new KernelInputError(`${name}.b`, `${m.rows} values (one per row of A)`, `length ${b.length}`);
+  for (let k = 0; k < m.data.length; k++) {
+    if (!Number.isFinite(m.data[k])) throw new KernelInputError(`${name}.A`, 'finite numbers', `A.data[${k}] = ${m.data[k]}`);
+  }
+  for (let k = 0; k < b.length; k++)
+    if (!Number.isFinite(b[k])) throw new KernelInputError(`${name}.b`, 'finite numbers', `b[${k}] = ${b[k]}`);
+  return { A: m, b };
+}
+
+/** The option keys of PortfolioConstraints (the descriptors' `options` start with them). */
+export const CONSTRAINT_OPTIONS = ['bounds', 'budget', 'sectors', 'sectorBounds', 'inequality', 'equality', 'l2Gamma'] as const;
+
+/**
+ * Checks the constraints of N assets and builds their rows: the budget first, then each sector with
+ * a finite bound (code order), the inequality rows, the equality rows.
+ */
+export function resolveConstraints(options: PortfolioConstraints | undefined, n: number): ResolvedConstraints {
+  const o = options ?? {};
+  if (o.bounds !== undefined && (typeof o.bounds !== 'object' || o.bounds === null)) {
+    throw new KernelInputError('options.bounds', '{ lower, upper }', describeValue(o.bounds));
+  }
+  const lo = boundValues(o.bounds?.lower ?? 0, n, 'options.bounds.lower');
+  const hi = boundValues(o.bounds?.upper ?? 1, n, 'options.bounds.upper');
+  if (lo.count !== hi.count && lo.count !== 1 && hi.count !== 1) {
+    throw new KernelInputError('options.bounds.upper', `${lo.count} rows (as options.bounds.lower)`, `${hi.count}`);
+  }
+  const boundCount = Math.max(lo.count, hi.count);
+  const lower = lo.count === boundCount ? lo.data : repeatRows(lo.data, n, boundCount);
+  const upper = hi.count === boundCount ? hi.data : repeatRows(hi.data, n, boundCount);
+  for (let k = 0; k < lower.length; k++) {
+    if (!(lower[k] <= upper[k]) || lower[k] === Infinity || upper[k] === -Infinity) {
+      const at = boundCount > 1 ? `[${Math.floor(k / n)}][${k % n}]` : `[${k}]`;
+      throw new KernelInputError(
+        'options.bounds',
+        'lower <= upper, lower < Infinity, upper > -Infinity',
+        `lower${at} = ${lower[k]}, upper${at} = ${upper[k]}`,
+      );
+    }
+  }
+  const budget = requireFinite(o.budget ?? 1, 'options.budget');
+  const l2Gamma = requireNonNegative(o.l2Gamma ?? 0, 'options.l2Gamma');
+  const rows: number[][] = [new Array(n).fill(1)];
+  const rlo = [budget];
+  const rhi = [budget];
+  const tags = [RowKind.BUDGET * ROW_KIND];
+  if (o.sectorBounds !== undefined && o.sectors === undefined)
+    throw new KernelInputError('options.sectors', 'sector codes (options.sectorBounds needs them)', 'undefined');
+  if (o.sectors !== undefined) {
+    const sectors = o.sectors;
+    if (!(sectors instanceof Int32Array))
+      throw new KernelInputError('options.sectors', 'an Int32Array of sector codes', describeValue(sectors));
+    if (sectors.length !== n) throw new KernelInputError('options.sectors', `${n} codes (one per asset)`, `length ${sectors.length}`);
+    let count = 0;
+    for (let j = 0; j < n; j++) {
+      if (sectors[j] < 0 || sectors[j] >= 1 << 20)
+        throw new KernelInputError('options.sectors', 'codes in [0, 2^20)', `sectors[${j}] = ${sectors[j]}`);
+      count = Math.max(count, sectors[j] + 1);
+    }
+    const sb = o.sectorBounds;
+    if (sb !== undefined && (typeof sb !== 'object' || sb === null))
+      throw new KernelInputError('options.sectorBounds', '{ lower, upper }', describeValue(sb));
+    for (let k = 0; k < count; k++) {
+      const l = sectorBound(sb?.lower, k, count, 'options.sectorBounds.lower', -Infinity);
+      const u = sectorBound(sb?.upper, k, count, 'options.sectorBounds.upper', Infinity);
+      if (!(l <= u) || l === Infinity || u === -Infinity) {
+        throw new KernelInputError('options.sectorBounds', 'lower <= upper per sector', `sector ${k}: lower ${l}, upper ${u}`);
+      }
+      if (l === -Infinity && u === Infinity) continue;
+      const row = new Array(n).fill(0);
+      for (let j = 0; j < n; j++) if (sectors[j] === k) row[j] = 1;
+      rows.push(row);
+      rlo.push(l);
+      rhi.push(u);
+      tags.push(RowKind.SECTOR * ROW_KIND + k);
+    }
+  }
+  const add = (c: LinearConstraints | undefined, kind: number, equal: boolean) => {
+    if (!c) return;
+    for (let r = 0; r < c.A.rows; r++) {
+      rows.push(Array.from(c.A.data.subarray(r * n, (r + 1) * n)));
+      rlo.push(equal ? c.b[r] : -Infinity);
+      rhi.push(c.b[r]);
+      tags.push(kind * ROW_KIND + r);
+    }
+  };
+  add(linearRows(o.inequality, n, 'options.inequality'), RowKind.INEQUALITY, false);
+  add(linearRows(o.equality, n, 'options.equality'), RowKind.EQUALITY, true);
+  return {
+    lower,
+    upper,
+    boundCount,
+    rows: Float64Array.from(rows.flat()),
+    rlo: Float64Array.from(rlo),
+    rhi: Float64Array.from(rhi),
+    tags: Float64Array.from(tags),
+    m: rows.length,
+    l2Gamma,
+  };
+}
+
+/** `count` copies of one row of n values. */
+function repeatRows(row: Float64Array, n: number, count: number): Float64Array {
+  const out = new Float64Array(n * count);
+  for (let p = 0; p < count; p++) out.set(row.subarray(0, n), p * n);
+  return out;
+}
+
+/** The problem count of a batch: each count 1 or P, else KernelInputError naming the one that differs. */
+export function problemCount(counts: readonly (readonly [number, string])[]): number {
+  const P = counts.find(([c]) => c !== 1)?.[0] ?? 1;
+  for (const [c, name] of counts) {
+    if (c !== 1 && c !== P) throw new KernelInputError(name, `1 or ${P} problems (as the others)`, `${c}`);
+  }
+  return P;
+}

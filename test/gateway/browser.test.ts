@@ -1,0 +1,188 @@
+/**
+ * The dashboard page in a real headless Chromium (Debian's `chromium`, driven by playwright-core with
+ * its executable path): `kernelbus demo --dashboard` as a child process, the page opened at 1280x800,
+ * and the DOM checked as a person would look at it: the throughput figure > 0 and the message count
+ * rising, one row per symbol, an alerting symbol highlighted once the demo raised a RISK_ALERT for it,
+ * a click on a symbol drawing its chart (pixels on the canvas), the three portfolios of the demo in the
+ * VaR panel; then the demo killed and started again on the same port: the page reconnects and fills
+ * again. The same page over `kernelbus gateway` on Redis, with an engine process and a feed: the
+ * feed's symbols, the engine's heartbeat and its consumer groups' lag; the gateway restarted on its
+ * port: the page reconnects. Any console error or failed request fails the test. The screenshot goes to the test's temp
+ * dir, and to docs/images/dashboard.png with KERNELBUS_DOCS_SCREENSHOT=1 (`npm run docs:screenshots`).
+ * With CI=true a missing browser fails the test; locally it is skipped with the reason.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_SERVER, RedisServer } from '../../tools/redis-server.js';
+import { Command, killAll } from '../redis-e2e/helpers.js';
+import { TestClient, until } from './helpers.js';
+
+const CHROMIUM = process.env.KERNELBUS_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const SKIP = CHROMIUM || process.env.CI === 'true' ? undefined : 'chromium not found (apt-get install -y chromium)';
+const SYMBOLS = 20;
+const DASHBOARD = /^dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/) /m;
+
+/** `kernelbus demo --dashboard` on `port` (0: a free one) until killed; resolves with its page URL. */
+async function demo(port: number): Promise<{ command: Command; url: string; port: number }> {
+  const command = new Command(['demo', '--dashboard', String(port), '--symbols', String(SYMBOLS), '--rate', '20000', '--seed', '3']);
+  const m = await command.waitFor(DASHBOARD);
+  return { command, url: m[1], port: Number(m[2]) };
+}
+
+/** A page at 1280x800 that records console errors, page errors, failed requests and HTTP errors in `problems`. */
+async function open(browser: Browser, url: string, problems: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
+  page.on('pageerror', (e) => void problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => void problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => void (r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`)));
+  await page.goto(url);
+  await page.waitForSelector('body[data-state="connected"]');
+  return page;
+}
+
+/** The problems but the refused WebSocket connections of a restart (the page's retries while the server is down). */
+const unexpected = (problems: string[]) =>
+  problems.filter((p) => !/WebSocket connection to .* failed/.test(p) && !/ERR_CONNECTION_REFUSED/.test(p));
+
+const text = async (page: Page, selector: string) => (await page.locator(selector).first().textContent()) ?? '';
+const number = async (page: Page, selector: string) => Number((await text(page, selector)).replaceAll(',', ''));
+
+(SKIP ? describe.skip : describe)(`dashboard page in headless Chromium${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
+  let browser: Browser;
+  const problems: string[] = [];
+  let redis: RedisServer | undefined;
+
+  beforeAll(async () => {
+    if (!CHROMIUM) throw new Error('chromium not found: apt-get install -y chromium (CI=true: the browser test must run)');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await killAll();
+    await redis?.stop();
+  });
+
+  it('shows live throughput, symbols, alerts, a symbol chart and the portfolios; reconnects when the server restarts', async () => {
+    const t0 = performance.now();
+    const first = await demo(0);
+    // A plain client of the same gateway tells which symbol alerted.
+    const watcher = new TestClient(`${first.url.replace('http', 'ws')}ws`);
+    await watcher.opened;
+    await watcher.request({ subscribe: ['RISK_ALERT'] });
+
+    const page = await open(browser, first.url, problems);
+
+    // Throughput > 0, and the message count rises.
+    await until(async () => (await number(page, '#throughput')) > 0, 'a throughput figure');
+    const before = await number(page, '#messages');
+    await until(async () => (await number(page, '#messages')) > before, 'the message count to rise', 5000);
+    expect(await number(page, '#throughput')).toBeGreaterThan(1000);
+
+    // One row per symbol.
+    await until(async () => (await page.locator('#symbols tbody tr').count()) === SYMBOLS, `${SYMBOLS} symbol rows`);
+    expect(await page.locator('#symbols tbody tr td:first-child').allInnerTexts()).toHaveLength(SYMBOLS);
+
+    // An alerting symbol is highlighted.
+    await until(() => watcher.messages.some((m) => m.payload.source === 'vpin'), 'a VPIN alert', 30_000);
+    const alerted = watcher.messages.find((m) => m.payload.source === 'vpin')!.key;
+    await page.waitForSelector(`#symbols tr.alert[data-key="${alerted}"]`, { timeout: 3000 });
+
+    // Sorted by symbol (a click on the header), a click on a symbol draws its VPIN and CDF chart.
+    await page.locator('#symbols th[data-sort="key"]').click();
+    await until(async () => (await text(page, '#symbols tbody tr td:first-child')) === 'SYM000', 'the rows sorted by symbol');
+    const key = 'SYM003';
+    await page.locator(`#symbols tr[data-key="${key}"]`).click();
+    await until(async () => (await text(page, '#detail-title')).startsWith(`${key}: VPIN and CDF`), 'the detail title');
+    const inked = await page.evaluate<{ n: number; of: number }>(`(() => {
+      const c = document.getElementById('detail-chart');
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+      return { n, of: c.width * c.height };
+    })()`);
+    expect(inked.n).toBeGreaterThan(500);
+    expect(inked.n).toBeLessThan(inked.of / 2);
+
+    // The VaR panel lists the demo's three portfolios with their figures.
+    await until(async () => (await page.locator('#portfolios tbody tr').count()) === 3, 'three portfolios');
+    const portfolios = await page.locator('#portfolios tbody tr').all();
+    expect(await Promise.all(portfolios.map((r) => r.getAttribute('data-key')))).toEqual(['concentrated', 'equal-weight', 'long-short']);
+    await until(async () => /%$/.test(await text(page, '#portfolios tbody tr td:nth-child(2)')), 'a VaR figure');
+    await until(async () => (await text(page, '#r2')) !== '-', 'the factor R2');
+
+    const dir = mkdtempSync(join(tmpdir(), 'kernelbus-dashboard-'));
+    await page.screenshot({ path: join(dir, 'dashboard.png') });
+    if (process.env.KERNELBUS_DOCS_SCREENSHOT === '1') {
+      // For the README: half a minute of history in the charts.
+      await page.waitForTimeout(30_000);
+      await page.screenshot({ path: resolve(import.meta.dirname, '..', '..', 'docs', 'images', 'dashboard.png'), fullPage: true });
+    }
+    // Readable on a phone: one column, no sideways scrolling of the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(1100);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(dir, 'dashboard-phone.png'), fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // The server goes away: the page says so and retries; a new one on the same port: it reconnects and fills again.
+    watcher.close();
+    first.command.kill('SIGKILL');
+    await first.command.exited;
+    await page.waitForSelector('body[data-state="reconnecting"]', { timeout: 5000 });
+    const second = await demo(first.port);
+    await page.waitForSelector('body[data-state="connected"]', { timeout: 15_000 });
+    await until(async () => (await page.locator('#symbols tbody tr').count()) === SYMBOLS, 'the rows after reconnecting');
+    const after = await number(page, '#messages');
+    await until(async () => (await number(page, '#messages')) > after, 'the message count to rise again', 5000);
+    second.command.kill('SIGINT');
+    expect(await second.command.exited).toBe(0);
+
+    expect(unexpected(problems)).toEqual([]);
+    await page.close();
+    console.log(`[browser] dashboard test ${((performance.now() - t0) / 1000).toFixed(1)} s; screenshots in ${dir}`);
+  });
+
+  it.skipIf(!REDIS_SERVER && process.env.CI !== 'true')(
+    'the same page over kernelbus gateway on Redis: symbols, engine heartbeat, group lag; reconnects when the gateway restarts',
+    async () => {
+      const t0 = performance.now();
+      redis = await RedisServer.start();
+      const url = redis.url();
+      const engine = new Command(['engine', 'vpin', '--redis', url, '--consumer', 'E', '--backend', 'reference']);
+      await engine.waitFor(/^ready: engine vpin/m);
+      const gatewayArgs = (port: number) => ['gateway', '--redis', url, '--port', String(port)];
+      const first = new Command(gatewayArgs(0));
+      const m = await first.waitFor(/^dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/) /m);
+      const problems: string[] = [];
+      const page = await open(browser, m[1], problems);
+      const feed = new Command(['feed', '--redis', url, '--symbols', '8', '--rate', '4000', '--seconds', '60', '--seed', '5']);
+      await feed.waitFor(/^kernelbus feed: /m);
+
+      await until(async () => (await page.locator('#symbols tbody tr').count()) === 8, "the feed's 8 symbols");
+      await until(async () => (await text(page, '#engines tbody')).startsWith('vpin'), "the engine's heartbeat");
+      await until(
+        async () => (await page.locator('#groups tbody tr td:nth-child(2)').allTextContents()).includes('vpin'),
+        "the vpin group's lag",
+      );
+      expect(await number(page, '#throughput')).toBeGreaterThan(0);
+
+      expect(await first.stop()).toBe(0);
+      await page.waitForSelector('body[data-state="reconnecting"]', { timeout: 5000 });
+      const second = new Command(gatewayArgs(Number(m[2])));
+      await second.waitFor(/^ready: gateway/m);
+      await page.waitForSelector('body[data-state="connected"]', { timeout: 15_000 });
+      const after = await number(page, '#messages');
+      await until(async () => (await number(page, '#messages')) > after, 'messages after the restart', 10_000);
+      expect(await second.stop()).toBe(0);
+      feed.kill('SIGTERM');
+      await Promise.all([feed.exited, engine.stop()]);
+      expect(unexpected(problems)).toEqual([]);
+      await page.close();
+      console.log(`[browser] dashboard over kernelbus gateway on Redis ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    },
+  );
+});

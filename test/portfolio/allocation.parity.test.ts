@@ -1,0 +1,178 @@
+/**
+ * Parity of the allocation kernels: every backend that implements them against the reference on
+ * fast-check inputs (float64 CPU backends to 1e-12 relative: the C++ is the reference's code line by
+ * line, so most results are bitwise equal; pow's last bit may differ), views at offsets and in
+ * SharedArrayBuffers included, and the same fault on bad data.
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import type { Kernels, Matrix } from '../../src/index.js';
+import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
+import { expectColumnsClose, expectSameFault } from '../helpers/compare.js';
+
+const RUNS = 60;
+
+/** values copied into a Float64Array at `offset` in a (shared) buffer. */
+function placed(values: ArrayLike<number>, offset: number, shared: boolean): Float64Array {
+  const bytes = 8 * (values.length + offset + 1);
+  const data = new Float64Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes), 8 * offset, values.length);
+  data.set(values);
+  return data;
+}
+
+/** A seeded LCG in [0, 1). */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
+
+/**
+ * T x n returns of a one-factor model (T >= n + 2: their covariance is positive definite), drawn from a
+ * seed (fast-check's boundary doubles would make columns equal or opposite: singular covariances),
+ * optionally with leading NaN that differ by column.
+ */
+const returnsArb = (maxN: number, missing: boolean): fc.Arbitrary<Matrix> =>
+  fc
+    .record({
+      n: fc.integer({ min: 1, max: maxN }),
+      extra: fc.integer({ min: 2, max: 30 }),
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      scale: fc.constantFrom(1e-4, 0.01, 1),
+      offset: fc.integer({ min: 0, max: 2 }),
+      shared: fc.boolean(),
+    })
+    .map(({ n, extra, seed, scale, offset, shared }) => {
+      const r = lcg(seed);
+      const T = n + extra;
+      const x = new Float64Array(T * n);
+      for (let t = 0; t < T; t++) {
+        const m = r() - 0.5;
+        for (let i = 0; i < n; i++) {
+          const lead = missing && t < (i % 3) * 2; // leading NaN: the pairs' common dates differ
+          x[t * n + i] = lead ? NaN : scale * (m * ((i % 3) + 0.5) + (r() - 0.5) * (1 + (i % 4)));
+        }
+      }
+      return { data: placed(x, offset, shared), rows: T, cols: n };
+    });
+
+/** The covariance (1/T) of complete returns: positive definite. */
+function covOf(r: Matrix): Matrix {
+  const { data, rows: T, cols: n } = r;
+  const c = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let t = 0; t < T; t++) s += data[t * n + i] * data[t * n + j];
+      c[i * n + j] = c[j * n + i] = s / T;
+    }
+  }
+  return { data: c, rows: n, cols: n };
+}
+
+const LINKAGES = ['single', 'complete', 'average', 'weighted', 'ward'] as const;
+
+describeEachBackend(
+  'allocation kernels parity',
+  (k: Kernels, name, supports: Supports) => {
+    const test = (kernels: Parameters<Supports>, title: string, body: () => void) =>
+      supports(...kernels) ? it(title, body) : it.skip(`${title} (not on ${name})`, () => {});
+
+    test(['riskParity'], 'riskParity, equal and given budgets', () => {
+      fc.assert(
+        fc.property(returnsArb(25, false), fc.boolean(), (r, budgeted) => {
+          const cov = covOf(r);
+          const budgets = budgeted ? Float64Array.from({ length: cov.cols }, (_, i) => 1 + (i % 4)) : undefined;
+          const a = k.riskParity(cov, { budgets });
+          const e = ref.riskParity(cov, { budgets });
+          expectColumnsClose({ w: a.weights, c: a.riskContributions }, { w: e.weights, c: e.riskContributions });
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    test(['hrp'], 'hrp from returns (with and without missing values), from { cov } and { cov, corr }, every linkage', () => {
+      fc.assert(
+        fc.property(returnsArb(20, false), fc.boolean(), fc.constantFrom(...LINKAGES), (r, missing, linkage) => {
+          const input = missing ? { ...r, data: r.data.map((x, k) => (k % r.cols > 0 && k < r.cols * 2 ? NaN : x)) } : r;
+          const a = k.hrp(input, { linkage });
+          const e = ref.hrp(input, { linkage });
+          expect(Array.from(a.order)).toEqual(Array.from(e.order));
+          expectColumnsClose({ w: a.weights, z: a.linkage.data }, { w: e.weights, z: e.linkage.data });
+          const cov = covOf(r);
+          const fromCov = k.hrp({ cov }, { linkage });
+          expectColumnsClose({ w: fromCov.weights }, { w: ref.hrp({ cov }, { linkage }).weights });
+          const withCorr = k.hrp({ cov, corr: cov }, { linkage });
+          expectColumnsClose({ w: withCorr.weights }, { w: ref.hrp({ cov, corr: cov }, { linkage }).weights });
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    test(['nearestPsd'], 'nearestPsd, spectral and diag, of PSD and indefinite matrices', () => {
+      fc.assert(
+        fc.property(
+          returnsArb(25, false),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          fc.constantFrom('spectral', 'diag' as const),
+          (r, shrink, method) => {
+            const cov = covOf(r);
+            const n = cov.cols;
+            const bad = Float64Array.from(cov.data);
+            for (let i = 0; i < n; i++) bad[i * n + i] *= shrink;
+            const m = { data: bad, rows: n, cols: n };
+            const a = k.nearestPsd(m, { method });
+            const e = ref.nearestPsd(m, { method });
+            expect(a.repaired).toBe(e.repaired);
+            expectColumnsClose({ cov: a.cov.data }, { cov: e.cov.data }, { cov: Math.max(...cov.data.map(Math.abs)) });
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+
+    test(['expectedReturns'], 'expectedReturns, every method, prices and returns, with and without a benchmark', () => {
+      fc.assert(
+        fc.property(
+          returnsArb(12, true),
+          fc.constantFrom('mean', 'ema', 'capm' as const),
+          fc.boolean(),
+          fc.boolean(),
+          fc.boolean(),
+          (r, method, compounding, returnsData, withBenchmark) => {
+            const { rows, cols } = r;
+            const prices = returnsData ? r.data : Float64Array.from(r.data, (x, k) => (x === x ? 100 * Math.exp(x + 0.001 * k) : NaN));
+            const benchmark = withBenchmark
+              ? Float64Array.from({ length: rows }, (_, t) => (returnsData ? 0.01 * Math.sin(t) : 100 + Math.sin(t)))
+              : undefined;
+            const options = { method, compounding, returnsData, benchmark, span: 7, riskFree: 0.01 };
+            const m = { data: prices, rows, cols };
+            expectColumnsClose({ mu: k.expectedReturns(m, options) }, { mu: ref.expectedReturns(m, options) });
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+
+    test(['riskParity', 'hrp', 'nearestPsd', 'expectedReturns'], 'the same faults on bad data', () => {
+      const cov = { data: Float64Array.of(1, 0, 0, 0), rows: 2, cols: 2 };
+      expectSameFault((kk) => kk.riskParity(cov), k);
+      expectSameFault((kk) => kk.hrp({ cov }), k);
+      expectSameFault((kk) => kk.riskParity({ data: Float64Array.of(1, -1, -1, 1), rows: 2, cols: 2 }), k);
+      const constant = { data: Float64Array.of(0.01, 0.02, 0.01, -0.01, 0.01, 0.03), rows: 3, cols: 2 };
+      expectSameFault((kk) => kk.hrp(constant), k);
+      expectSameFault((kk) => kk.expectedReturns({ data: Float64Array.of(1, 2, 0, 3), rows: 2, cols: 2 }), k);
+      expectSameFault((kk) => kk.expectedReturns({ data: Float64Array.of(0.1, Infinity), rows: 2, cols: 1 }, { returnsData: true }), k);
+    });
+
+    test(['riskParity', 'hrp'], 'the promise variants give the same results', async () => {
+      const r = fc.sample(returnsArb(15, false), { numRuns: 1, seed: 5 })[0];
+      const cov = covOf(r);
+      expectColumnsClose({ w: (await k.riskParityAsync(cov)).weights }, { w: ref.riskParity(cov).weights });
+      expectColumnsClose({ w: (await k.hrpAsync(r)).weights }, { w: ref.hrp(r).weights });
+    });
+  },
+  'portfolio',
+);

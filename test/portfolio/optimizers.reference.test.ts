@@ -1,0 +1,387 @@
+/**
+ * The mean-variance optimizers on the reference backend (the oracle): closed forms, hand-solved
+ * two-asset cases, and the KKT conditions of random problems (fast-check: feasibility to 1e-12,
+ * stationarity, multipliers' signs; no random feasible portfolio does better).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { matrix, type Matrix } from '../../src/index.js';
+import { ref } from '../helpers/backends.js';
+import { kkt, minVarianceQp, objective, randomCov, rng, seedArb } from './kkt.js';
+
+const f64 = (...xs: number[]) => Float64Array.from(xs);
+const COV3 = matrix(f64(0.04, 0.006, 0.002, 0.006, 0.09, 0.01, 0.002, 0.01, 0.0225), 3, 3);
+const FREE = { lower: -Infinity, upper: Infinity };
+
+/** The inverse of a small matrix (Gauss-Jordan). */
+function inverse(m: Matrix): number[][] {
+  const n = m.rows;
+  const a = Array.from({ length: n }, (_, i) => [
+    ...Array.from(m.data.subarray(i * n, (i + 1) * n)),
+    ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
+  ]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
+    [a[c], a[p]] = [a[p], a[c]];
+    const d = a[c][c];
+    for (let j = 0; j < 2 * n; j++) a[c][j] /= d;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r][c];
+      for (let j = 0; j < 2 * n; j++) a[r][j] -= f * a[c][j];
+    }
+  }
+  return a.map((r) => r.slice(n));
+}
+
+/** S^-1 v normalised to sum 1. */
+function normalisedSolve(S: Matrix, v: number[]): number[] {
+  const inv = inverse(S);
+  const x = inv.map((r) => r.reduce((s, a, j) => s + a * v[j], 0));
+  const t = x.reduce((a, b) => a + b, 0);
+  return x.map((a) => a / t);
+}
+
+/** S^-1 v. */
+function solve(S: Matrix, v: number[]): number[] {
+  return inverse(S).map((r) => r.reduce((s, a, j) => s + a * v[j], 0));
+}
+const sum = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0);
+const dotOf = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, x, i) => s + x * b[i], 0);
+const MU = f64(0.08, 0.12, 0.06);
+
+const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-14) => {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++)
+    expect(Math.abs(actual[i] - expected[i]), `[${i}]: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tol);
+};
+
+describe('minVariance', () => {
+  it('unconstrained: S^-1 1 / 1 S^-1 1', () => {
+    const r = ref.minVariance(COV3, { bounds: FREE });
+    close(r.weights.data, normalisedSolve(COV3, [1, 1, 1]));
+    const w = r.weights.data;
+    let v = 0;
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) v += w[i] * COV3.data[i * 3 + j] * w[j];
+    expect(r.volatility[0]).toBe(Math.sqrt(v));
+    expect(r.weights.rows).toBe(1);
+  });
+
+  it('two assets by hand: w1 = (s2^2 - s12) / (s1^2 + s2^2 - 2 s12), and the corner when that is negative', () => {
+    // s1 = 0.2, s2 = 0.3, rho = 0.5: s12 = 0.03; w1 = (0.09 - 0.03) / (0.04 + 0.09 - 0.06) = 6/7
+    const r = ref.minVariance(matrix(f64(0.04, 0.03, 0.03, 0.09), 2, 2));
+    close(r.weights.data, [6 / 7, 1 / 7]);
+    // s1 = 0.1, s2 = 0.3, s12 = 0.027 (rho 0.9): unconstrained w2 = (0.01 - 0.027) / (0.01 + 0.09 - 0.054) < 0
+    const cov = matrix(f64(0.01, 0.027, 0.027, 0.09), 2, 2);
+    close(ref.minVariance(cov, { bounds: FREE }).weights.data, [0.063 / 0.046, -0.017 / 0.046]);
+    close(ref.minVariance(cov).weights.data, [1, 0], 0);
+    expect(ref.minVariance(cov).volatility[0]).toBe(0.1);
+  });
+
+  it('l2Gamma adds gamma I to S (PyPortfolioOpt L2_reg: gamma * sum(w^2))', () => {
+    const g = 0.05;
+    const shifted = matrix(
+      COV3.data.map((v, k) => (k % 4 === 0 ? v + g : v)),
+      3,
+      3,
+    );
+    close(ref.minVariance(COV3, { bounds: FREE, l2Gamma: g }).weights.data, normalisedSolve(shifted, [1, 1, 1]));
+  });
+
+  it('upper bounds bind: two assets at the cap, the third takes the rest', () => {
+    // unconstrained [0.329, 0.076, 0.595]; with the cap 0.4 on asset 2 alone the optimum of (w0, w1) on
+    // w0 + w1 = 0.6 solves 0.034 w0 - 0.084 w1 = 0.0032 (equal marginal variances): w0 = 0.454 > 0.4,
+    // so asset 0 is capped too and w1 = 0.2
+    const w0 = (0.0032 + 0.084 * 0.6) / (0.034 + 0.084);
+    expect(w0).toBeGreaterThan(0.4);
+    close(ref.minVariance(COV3, { bounds: { lower: 0, upper: 0.4 } }).weights.data, [0.4, 0.2, 0.4], 1e-16);
+    close(ref.minVariance(COV3, { bounds: { lower: 0, upper: f64(1, 1, 0.4) } }).weights.data, [w0, 0.6 - w0, 0.4]);
+  });
+
+  it('budget 0 (market neutral) with a sector bound and an equality row', () => {
+    const r = ref.minVariance(COV3, {
+      budget: 0,
+      bounds: { lower: -1, upper: 1 },
+      equality: { A: matrix(f64(1, 0, -1), 1, 3), b: f64(0.5) },
+    });
+    const qp = minVarianceQp(
+      COV3,
+      f64(-1, -1, -1),
+      f64(1, 1, 1),
+      [
+        [1, 1, 1],
+        [1, 0, -1],
+      ],
+      [0, 0.5],
+      [0, 0.5],
+    );
+    const k = kkt(qp, r.weights.data);
+    expect(k.feasibility).toBeLessThanOrEqual(1e-15);
+    expect(k.stationarity).toBeLessThanOrEqual(1e-13);
+    expect(k.sign).toBeLessThanOrEqual(0);
+  });
+
+  it('KKT conditions of random problems: bounds, sectors, inequality rows, singular covariances (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 1, max: 25 }), fc.integer({ min: 2, max: 60 }), fc.boolean(), (seed, n, t, sectored) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, t, rand);
+        const hi = Math.max(1 / n, rand());
+        const lower = new Float64Array(n);
+        const upper = new Float64Array(n).fill(Math.min(1, hi + 1 / n));
+        const rows: number[][] = [new Array(n).fill(1)];
+        const rlo = [1];
+        const rhi = [1];
+        const sectors = Int32Array.from({ length: n }, (_, j) => j % 3);
+        let sectorBounds: { upper: Float64Array } | undefined;
+        if (sectored && n >= 3) {
+          sectorBounds = { upper: f64(0.5, 0.6, 0.9) };
+          for (let s = 0; s < 3; s++) {
+            rows.push(Array.from(sectors, (code) => (code === s ? 1 : 0)));
+            rlo.push(-Infinity);
+            rhi.push(sectorBounds.upper[s]);
+          }
+        }
+        const gamma = rand() < 0.3 ? 0.001 : 0;
+        let r: ReturnType<typeof ref.minVariance>;
+        try {
+          r = ref.minVariance(cov, { bounds: { lower, upper }, l2Gamma: gamma, ...(sectorBounds ? { sectors, sectorBounds } : {}) });
+        } catch (error) {
+          // the only refusal of a random problem: sector caps below the budget the bounds force
+          expect(String(error)).toMatch(/infeasible/);
+          return;
+        }
+        const qp = minVarianceQp(cov, lower, upper, rows, rlo, rhi, gamma);
+        const k = kkt(qp, r.weights.data);
+        expect(k.feasibility).toBeLessThanOrEqual(1e-12);
+        expect(k.stationarity).toBeLessThanOrEqual(1e-11);
+        expect(k.sign).toBeLessThanOrEqual(1e-11);
+        // no random long-only portfolio within the bounds does better
+        const f = objective(qp, r.weights.data);
+        for (let trial = 0; trial < 20; trial++) {
+          const e = Array.from({ length: n }, () => -Math.log(1 - rand()));
+          const s = e.reduce((a, b) => a + b, 0);
+          const x = e.map((v) => v / s);
+          if (x.some((v) => v > upper[0])) continue;
+          if (
+            sectorBounds &&
+            [0, 1, 2].some((sec) => x.reduce((a, v, j) => a + (sectors[j] === sec ? v : 0), 0) > sectorBounds!.upper[sec])
+          )
+            continue;
+          expect(f).toBeLessThanOrEqual(objective(qp, x) + 1e-15);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a batch: a stack of covariances and a stack of bounds give each problem its own optimum', () => {
+    const rand = rng(7);
+    const covs = [randomCov(6, 30, rand), randomCov(6, 4, rand), randomCov(6, 50, rand)];
+    const stack = matrix(Float64Array.from(covs.flatMap((c) => Array.from(c.data))), 18, 6);
+    const lower = matrix(new Float64Array(18), 3, 6);
+    const upper = matrix(
+      Float64Array.from({ length: 18 }, (_, k) => [1, 0.3, 0.5][Math.floor(k / 6)]),
+      3,
+      6,
+    );
+    const batch = ref.minVariance(stack, { bounds: { lower, upper } });
+    expect(batch.weights.rows).toBe(3);
+    covs.forEach((cov, p) => {
+      const one = ref.minVariance(cov, { bounds: { lower: 0, upper: [1, 0.3, 0.5][p] } });
+      close(batch.weights.data.subarray(p * 6, p * 6 + 6), one.weights.data, 1e-13);
+      expect(batch.volatility[p]).toBeCloseTo(one.volatility[0], 14);
+    });
+  });
+});
+
+describe('maxSharpe', () => {
+  it('unconstrained: the tangency portfolio S^-1 (mu - rf) normalised', () => {
+    const r = ref.maxSharpe(MU, COV3, { bounds: FREE, riskFree: 0.02 });
+    close(
+      r.weights.data,
+      normalisedSolve(
+        COV3,
+        Array.from(MU, (m) => m - 0.02),
+      ),
+    );
+    expect(r.expectedReturn[0]).toBeCloseTo(dotOf(MU, r.weights.data), 15);
+    expect(r.sharpe[0]).toBe((r.expectedReturn[0] - 0.02) / r.volatility[0]);
+  });
+
+  it('two assets by hand, and a long-only corner: an asset below the risk-free rate gets no weight', () => {
+    // uncorrelated: w_i proportional to (mu_i - rf) / s_i^2
+    const cov = matrix(f64(0.04, 0, 0, 0.09), 2, 2);
+    const r = ref.maxSharpe(f64(0.1, 0.1), cov);
+    close(r.weights.data, [0.09 / 0.13, 0.04 / 0.13]);
+    const corner = ref.maxSharpe(f64(0.1, 0.01), cov, { riskFree: 0.02 });
+    close(corner.weights.data, [1, 0], 0);
+    // unconstrained, the same asset is shorted
+    expect(ref.maxSharpe(f64(0.1, 0.01), cov, { riskFree: 0.02, bounds: FREE }).weights.data[1]).toBeLessThan(0);
+  });
+
+  it('is the highest Sharpe ratio of the efficient frontier and of random long-only portfolios (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 12 }), (seed, n) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, 3 * n, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.001 * (rand() - 0.2));
+        if (Math.max(...mean) <= 0) return;
+        const r = ref.maxSharpe(mean, cov);
+        const w = r.weights.data;
+        expect(Math.abs(sum(w) - 1)).toBeLessThanOrEqual(1e-14);
+        expect(Math.min(...w)).toBeGreaterThanOrEqual(0);
+        const sharpeOf = (x: ArrayLike<number>) => {
+          let v = 0;
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v += x[i] * cov.data[i * n + j] * x[j];
+          return dotOf(mean, x) / Math.sqrt(v);
+        };
+        expect(Math.abs(r.sharpe[0] - sharpeOf(w))).toBeLessThanOrEqual(1e-12 * Math.abs(r.sharpe[0]));
+        for (let trial = 0; trial < 30; trial++) {
+          const e = Array.from({ length: n }, () => -Math.log(1 - rand()));
+          const t = sum(e);
+          expect(sharpeOf(e.map((v) => v / t))).toBeLessThanOrEqual(r.sharpe[0] * (1 + 1e-12));
+        }
+        // the tangency portfolio is on the frontier: efficientReturn at its return gives it back
+        const back = ref.efficientReturn(mean, cov, r.expectedReturn[0]);
+        expect(back.volatility[0]).toBeLessThanOrEqual(r.volatility[0] * (1 + 1e-12));
+        expect(Math.abs(back.volatility[0] - r.volatility[0])).toBeLessThanOrEqual(1e-9 * r.volatility[0]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('maxUtility', () => {
+  it('unconstrained: w = S^-1 (mu - lambda 1) / delta with lambda making sum(w) = 1', () => {
+    const delta = 3;
+    const a = solve(COV3, Array.from(MU));
+    const b = solve(COV3, [1, 1, 1]);
+    const lambda = (sum(a) - delta) / sum(b);
+    const expected = a.map((x, i) => (x - lambda * b[i]) / delta);
+    close(ref.maxUtility(MU, COV3, { bounds: FREE, riskAversion: delta }).weights.data, expected);
+  });
+
+  it('KKT conditions of random problems with bounds, sectors and l2Gamma (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 20 }), fc.integer({ min: 2, max: 50 }), (seed, n, t) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, t, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.01 * (rand() - 0.3));
+        const delta = 0.5 + 10 * rand();
+        const gamma = rand() < 0.5 ? 0 : 0.01 * rand();
+        const lower = new Float64Array(n).fill(-0.5);
+        const upper = new Float64Array(n).fill(0.8);
+        const r = ref.maxUtility(mean, cov, { riskAversion: delta, l2Gamma: gamma, bounds: { lower, upper } });
+        const qp = minVarianceQp(cov, lower, upper, [new Array(n).fill(1)], [1], [1], gamma);
+        // H = delta S + 2 gamma I, c = -mu
+        for (let k = 0; k < n * n; k++) qp.H[k] = delta * cov.data[k];
+        for (let i = 0; i < n; i++) qp.H[i * n + i] += 2 * gamma;
+        qp.c.set(mean.map((m) => -m));
+        const k = kkt(qp, r.weights.data);
+        expect(k.feasibility).toBeLessThanOrEqual(1e-12);
+        expect(k.stationarity).toBeLessThanOrEqual(1e-11);
+        expect(k.sign).toBeLessThanOrEqual(1e-11);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('efficientReturn', () => {
+  it('unconstrained: the two-fund solution S^-1 (a mu + b 1) with mu w = r and 1 w = 1', () => {
+    const r = 0.1;
+    const x = solve(COV3, Array.from(MU));
+    const y = solve(COV3, [1, 1, 1]);
+    const [A, B, C] = [dotOf(MU, x), sum(x), sum(y)];
+    // [A B; B C] [a; b] = [r; 1]
+    const det = A * C - B * B;
+    const a = (r * C - B) / det;
+    const b = (A - r * B) / det;
+    const result = ref.efficientReturn(MU, COV3, r, { bounds: FREE });
+    close(
+      result.weights.data,
+      x.map((v, i) => a * v + b * y[i]),
+    );
+    expect(Math.abs(result.expectedReturn[0] - r)).toBeLessThanOrEqual(1e-16);
+  });
+
+  it('a target below the minimum-variance return gives the minimum-variance portfolio (mu w >= target, as PyPortfolioOpt)', () => {
+    const mv = ref.minVariance(COV3);
+    close(ref.efficientReturn(MU, COV3, 0).weights.data, mv.weights.data, 0);
+  });
+
+  it('KKT conditions of random problems, and one call with P targets equals P calls (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 20 }), (seed, n) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, 2 * n, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
+        const lo = Math.min(...mean);
+        const hi = Math.max(...mean);
+        const targets = Float64Array.from({ length: 5 }, (_, k) => lo + ((hi - lo) * k) / 5);
+        const batch = ref.efficientReturn(mean, cov, targets);
+        targets.forEach((target, p) => {
+          const one = ref.efficientReturn(mean, cov, target);
+          close(batch.weights.data.subarray(p * n, (p + 1) * n), one.weights.data, 1e-12);
+          const qp = minVarianceQp(
+            cov,
+            new Float64Array(n),
+            new Float64Array(n).fill(1),
+            [new Array(n).fill(1), Array.from(mean)],
+            [1, target],
+            [1, Infinity],
+          );
+          const k = kkt(qp, one.weights.data);
+          expect(k.feasibility).toBeLessThanOrEqual(1e-12);
+          expect(k.stationarity).toBeLessThanOrEqual(1e-11);
+          expect(k.sign).toBeLessThanOrEqual(1e-11);
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('efficientRisk', () => {
+  it('the volatility binds to 1e-12 and the portfolio is the efficient one of its return', () => {
+    for (const sigma of [0.125, 0.15, 0.2, 0.25]) {
+      const r = ref.efficientRisk(MU, COV3, sigma);
+      expect(Math.abs(r.volatility[0] - sigma)).toBeLessThanOrEqual(1e-12 * sigma);
+      close(ref.efficientReturn(MU, COV3, r.expectedReturn[0]).weights.data, r.weights.data, 1e-9);
+    }
+  });
+
+  it('above the highest-return portfolio volatility: that portfolio (the constraint does not bind)', () => {
+    const r = ref.efficientRisk(MU, COV3, 0.5);
+    close(r.weights.data, [0, 1, 0], 1e-15);
+  });
+
+  it('with l2Gamma: the return is the highest of the volatility among l2-regularised portfolios (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 12 }), fc.double({ min: 0.1, max: 0.9, noNaN: true }), (seed, n, at) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, 3 * n, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
+        const gamma = rand() < 0.5 ? 0 : 1e-4;
+        const vmin = ref.minVariance(cov).volatility[0];
+        const top = ref.efficientRisk(mean, cov, 10, { l2Gamma: gamma }).volatility[0];
+        const sigma = vmin + at * (top - vmin);
+        const r = ref.efficientRisk(mean, cov, sigma, { l2Gamma: gamma });
+        expect(Math.abs(r.volatility[0] - sigma)).toBeLessThanOrEqual(1e-11 * sigma);
+        // no random long-only portfolio within the volatility does better on mu'w - gamma |w|^2
+        const score = (x: ArrayLike<number>) => dotOf(mean, x) - gamma * dotOf(x, x);
+        for (let trial = 0; trial < 30; trial++) {
+          const e = Array.from({ length: n }, () => -Math.log(1 - rand()));
+          const t = sum(e);
+          const x = e.map((v) => v / t);
+          let v = 0;
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v += x[i] * cov.data[i * n + j] * x[j];
+          if (Math.sqrt(v) <= sigma) expect(score(x)).toBeLessThanOrEqual(score(r.weights.data) + 1e-15);
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * The parity suite for the portfolio family's optimizers: every backend against the reference on random
+ * problems (fast-check: sizes, singular covariances, bounds, sectors, batches), within 1e-10 of the
+ * weights' scale (the native solver takes the reference's steps in the same order: most come out bit
+ * for bit); the same faults; sync and async alike; the threads do not change a bit.
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { kernels, matrix, type Matrix } from '../../src/index.js';
+import { describeEachBackend, ref } from '../helpers/backends.js';
+import { expectColumnsClose, expectSameFault } from '../helpers/compare.js';
+import { randomCov, rng, seedArb } from './kkt.js';
+
+const RTOL = 1e-10;
+const RUNS = 60;
+
+/** A random batch: P covariances of n assets (t dates each: singular when t < n), bounds and maybe sectors. */
+function batchOf(seed: number, n: number, t: number, P: number, sectored: boolean) {
+  const rand = rng(seed);
+  const covs = Array.from({ length: P }, () => randomCov(n, t, rand).data);
+  const stack = matrix(Float64Array.from(covs.flatMap((c) => Array.from(c))), P * n, n);
+  const cap = Math.min(1, 1 / n + rand());
+  const options = {
+    bounds: { lower: 0, upper: cap },
+    ...(sectored && n >= 3
+      ? { sectors: Int32Array.from({ length: n }, (_, j) => j % 3), sectorBounds: { upper: Float64Array.of(0.5, 0.7, 0.9) } }
+      : {}),
+  };
+  return { stack, options };
+}
+
+const sameAsReference = (k: typeof ref, stack: Matrix, options: object) => {
+  let expected: ReturnType<typeof ref.minVariance>;
+  try {
+    expected = ref.minVariance(stack, options);
+  } catch {
+    expectSameFault((kk) => kk.minVariance(stack, options), k);
+    return;
+  }
+  const actual = k.minVariance(stack, options);
+  expectColumnsClose(
+    { weights: actual.weights.data, volatility: actual.volatility, iterations: actual.iterations },
+    { weights: expected.weights.data, volatility: expected.volatility, iterations: expected.iterations },
+    { weights: 1, volatility: expected.volatility[0] },
+    RTOL,
+  );
+};
+
+/** The same call on the reference and on k: the same numbers (or the same fault). */
+function same<T extends object>(k: typeof ref, call: (kk: typeof ref) => T): void {
+  let expected: T;
+  try {
+    expected = call(ref);
+  } catch {
+    expectSameFault(call, k);
+    return;
+  }
+  const actual = call(k);
+  const flat = (r: T) => Object.fromEntries(Object.entries(r).map(([key, v]) => [key, (v as Matrix).data ?? (v as Float64Array)]));
+  expectColumnsClose(flat(actual), flat(expected), { weights: 1, expectedReturn: 1e-3, volatility: 1e-3, sharpe: 1 }, RTOL);
+}
+
+/** Random means for a batch of P problems of n assets (a row each, or one shared). */
+function meansOf(seed: number, n: number, P: number, perProblem: boolean): Float64Array | Matrix {
+  const rand = rng(seed + 1);
+  const rows = perProblem ? P : 1;
+  const data = Float64Array.from({ length: rows * n }, () => 0.01 * (rand() - 0.3));
+  return perProblem ? matrix(data, rows, n) : data;
+}
+
+describeEachBackend(
+  'portfolio optimizers parity',
+  (k, _name, supports) => {
+    it.runIf(supports('minVariance'))('minVariance: random batches (fast-check)', () => {
+      fc.assert(
+        fc.property(
+          seedArb,
+          fc.integer({ min: 1, max: 20 }),
+          fc.integer({ min: 2, max: 40 }),
+          fc.integer({ min: 1, max: 12 }),
+          fc.boolean(),
+          (seed, n, t, P, s) => {
+            const { stack, options } = batchOf(seed, n, t, P, s);
+            sameAsReference(k, stack, options);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+
+    it.runIf(supports('minVariance'))('minVariance: unbounded and market-neutral problems, faults alike', () => {
+      const rand = rng(3);
+      const cov = randomCov(8, 40, rand);
+      sameAsReference(k, cov, { bounds: { lower: -Infinity, upper: Infinity } });
+      sameAsReference(k, cov, { budget: 0, bounds: { lower: -0.5, upper: 0.5 }, l2Gamma: 0.01 });
+      sameAsReference(k, cov, { budget: 3 });
+      sameAsReference(k, matrix(Float64Array.of(1, 2, 2, 1), 2, 2), { bounds: { lower: -1, upper: 2 } });
+    });
+
+    it.runIf(supports('maxSharpe', 'maxUtility', 'efficientReturn', 'efficientRisk'))(
+      'maxSharpe, maxUtility, efficientReturn, efficientRisk: random batches (fast-check)',
+      () => {
+        fc.assert(
+          fc.property(
+            seedArb,
+            fc.integer({ min: 2, max: 14 }),
+            fc.integer({ min: 1, max: 6 }),
+            fc.boolean(),
+            fc.boolean(),
+            (seed, n, P, s, per) => {
+              const { stack, options } = batchOf(seed, n, 3 * n, P, s);
+              const mean = meansOf(seed, n, P, per);
+              const targets = Float64Array.from({ length: P }, (_, p) => 0.002 + 0.001 * p);
+              same(k, (kk) => kk.maxSharpe(mean, stack, options));
+              same(k, (kk) => kk.maxUtility(mean, stack, { ...options, riskAversion: 2 + (seed % 5), l2Gamma: (seed % 3) * 1e-3 }));
+              same(k, (kk) => kk.efficientReturn(mean, stack, targets, options));
+              same(k, (kk) =>
+                kk.efficientRisk(
+                  mean,
+                  stack,
+                  Float64Array.from({ length: P }, (_, p) => 0.01 + 0.005 * p),
+                  options,
+                ),
+              );
+            },
+          ),
+          { numRuns: 30 },
+        );
+      },
+    );
+
+    it.runIf(supports('minVariance'))('minVariance: async gives the same, and a batch the same whatever the threads', async () => {
+      const { stack, options } = batchOf(11, 12, 30, 40, true);
+      const sync = k.minVariance(stack, options);
+      const promised = await k.minVarianceAsync(stack, options);
+      expect(promised.weights.data).toEqual(sync.weights.data);
+      const one = kernels({ backend: k.backend as never, threads: 1 }).minVariance(stack, options);
+      const four = kernels({ backend: k.backend as never, threads: 4 }).minVariance(stack, options);
+      expect(four.weights.data).toEqual(one.weights.data);
+      expect(four.iterations).toEqual(one.iterations);
+    });
+  },
+  'portfolio',
+);
