@@ -142,6 +142,17 @@ export const vpinSection: BenchSection = {
       bid: big.price.map((p, i) => p - (i % 3) * 0.005 - 0.005),
       ask: big.price.map((p, i) => p + ((i + 1) % 3) * 0.005 + 0.005),
     };
+    // a quote stream of two quotes a trade, evenly over the tape's span, a cent on either side of the trade price
+    const m = 2e7;
+    const span = big.ts[1e7 - 1] - big.ts[0];
+    const quotes = { ts: new Float64Array(m), bid: new Float64Array(m), ask: new Float64Array(m) };
+    for (let j = 0; j < m; j++) {
+      const p = big.price[j >> 1];
+      quotes.ts[j] = big.ts[0] + Math.floor((span * j) / m);
+      quotes.bid[j] = p - 0.01 * (j % 2);
+      quotes.ask[j] = p + 0.01 * ((j + 1) % 2) + 0.01;
+    }
+    const bare = { ts: big.ts, price: big.price, volume: big.volume };
     const perTrade: [string, () => unknown, string][] = [
       [
         'vpin() 10^7 trades, tick rule, 60 s bars, walk without zero ticks',
@@ -154,6 +165,16 @@ export const vpinSection: BenchSection = {
         'classifyTrades() 10^7 trades, lee-ready',
         () => nat.classifyTrades(quoted, { algorithm: 'lee-ready', out: signs }),
         'ts, price, bid, ask: 32 bytes a trade, into a reused out; target >= 1x (issue 32)',
+      ],
+      [
+        'classifyTrades() 10^7 trades, lee-ready, from a quote stream of 2 quotes a trade',
+        () => nat.classifyTrades(bare, { algorithm: 'lee-ready', quotes, quoteLagMs: 0, out: signs }),
+        'the quotes aligned by a merge: ts, price + 3 x 2 quote columns, 64 bytes a trade; target >= 0.5x (issue 32)',
+      ],
+      [
+        'classifyTrades() 10^7 trades, lee-ready, lagFrom trades, 5 s lag',
+        () => nat.classifyTrades(quoted, { algorithm: 'lee-ready', quoteLagMs: 5000, lagFrom: 'trades', out: signs }),
+        "PINstimation's timelag = 5e6 (PINstimation: 7-13 s for 10^5 trades with a lag)",
       ],
     ];
     for (const [name, fn, note] of perTrade) {

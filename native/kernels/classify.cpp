@@ -37,6 +37,31 @@ Status checkQuotedTrades(const double* ts, const double* price, const double* bi
   return Status{};
 }
 
+// checkTrades(): the trades' times and prices (their quotes come from a stream)
+Status checkTrades(const double* ts, const double* price, size_t n) {
+  double last = -HUGE_VAL;
+  for (size_t i = 0; i < n; i++) {
+    const double t = ts[i];
+    if (!std::isfinite(t)) return fault(Fault::TsNotFinite, double(i), t, last);
+    if (t < last) return fault(Fault::TsDecreasing, double(i), t, last);
+    last = t;
+    if (!std::isfinite(price[i])) return fault(Fault::PriceNotFinite, double(i), price[i], 0);
+  }
+  return Status{};
+}
+
+// checkQuoteStream()
+Status checkQuoteStream(const double* ts, const double* bid, const double* ask, size_t m) {
+  double last = -HUGE_VAL;
+  for (size_t j = 0; j < m; j++) {
+    if (!(std::isfinite(ts[j]) && ts[j] >= last)) return fault(Fault::QuoteTsInvalid, double(j), ts[j], last);
+    last = ts[j];
+    if (!quoteValid(bid[j])) return fault(Fault::QuoteInvalid, double(j), bid[j], 2);
+    if (!quoteValid(ask[j])) return fault(Fault::QuoteInvalid, double(j), ask[j], 3);
+  }
+  return Status{};
+}
+
 // reverseTickSigns()
 void reverseTickSigns(const double* price, size_t n, int8_t* out) {
   double next = NAN;
@@ -126,40 +151,118 @@ bool valid(const double* ts, const double* price, const double* bid, const doubl
   return bad == 0;
 }
 
-}  // namespace
-
-Status unpack(Packed packed, Params& out) {
-  ParamReader r(packed, kClassifyTradesParams);
-  out.algorithm = static_cast<int>(r.integer(0, 8));
-  out.convention = static_cast<int>(r.integer(0, 1));
-  out.quoteLagMs = r.closed(0, 0);
-  out.lagFrom = static_cast<int>(r.integer(0, 1));
-  return r.status();
+// True when a quote stream is valid (checkQuoteStream() finds the fault): one pass that vectorizes.
+KERNELBUS_VECTOR_CLONES
+bool validStream(const double* ts, const double* bid, const double* ask, size_t m) {
+  long long bad = 0;
+  for (size_t j = 0; j < m; j++) {
+    const double b = bid[j], a = ask[j];
+    bad |= !((std::fabs(ts[j]) <= DBL_MAX) & (((b >= 0) & (b <= DBL_MAX)) | (b != b)) & (((a >= 0) & (a <= DBL_MAX)) | (a != a)));
+  }
+  for (size_t j = 1; j < m; j++) bad |= !(ts[j] >= ts[j - 1]);
+  return bad == 0;
 }
 
-bool paramNames(std::string_view kernel, ParamNames& out) {
-  if (kernel != "classifyTrades") return false;
-  out = paramNamesOf(kClassifyTradesParams);
-  return true;
+// True when the trades' times and prices are valid (checkTrades() finds the fault).
+KERNELBUS_VECTOR_CLONES
+bool validTrades(const double* ts, const double* price, size_t n) {
+  long long bad = 0;
+  for (size_t i = 0; i < n; i++) bad |= !((std::fabs(ts[i]) <= DBL_MAX) & (std::fabs(price[i]) <= DBL_MAX));
+  for (size_t i = 1; i < n; i++) bad |= !(ts[i] >= ts[i - 1]);
+  return bad == 0;
 }
 
-// referenceClassifyTrades(): checks, then the fallback signs, then each trade's label over its own.
+// Where each trade's quote comes from (lagQuotes() in the reference): the row `at` of (bid, ask), or
+// none, found by a merge over the sorted times `keys` (the quote stream's, or the trades' own).
+struct Source {
+  bool own;  // each trade's own row (the fields below unused)
+  const double* keys;
+  const double* bid;
+  const double* ask;
+  size_t m;
+  double lag;
+  bool firstAfter;  // lagFrom trades: the first row with key > t - lag, none before keys[0]
+
+  // The number of keys <= t (where a merge over the trades from t on starts).
+  size_t countUpTo(double t) const { return static_cast<size_t>(std::upper_bound(keys, keys + m, t) - keys); }
+  // The same, knowing that at least `from` keys are <= t: a galloping search from there (the answer is
+  // near, in cache, where a binary search over all the keys would miss it at every step).
+  size_t countFrom(size_t from, double t) const {
+    size_t lo = from, step = 1;
+    while (lo + step <= m && keys[lo + step - 1] <= t) {
+      lo += step;
+      step *= 2;
+    }
+    const size_t hi = std::min(m, lo + step);
+    return static_cast<size_t>(std::upper_bound(keys + lo, keys + hi, t) - keys);
+  }
+
+  // Trade i's quote into qbid/qask[i], with `count` the number of keys <= the lagged time of a trade at
+  // or before it (advanced to trade i's: the merge, four keys a step, so that the usual one or two
+  // quotes a trade cost no mispredicted branch; the keys are sorted, so the keys <= t in a window are
+  // its first ones).
+  void step(const double* ts, size_t i, size_t& count, double* qbid, double* qask) const {
+    const double threshold = ts[i] - lag;
+    for (;;) {
+      if (count + 4 > m) {
+        while (count < m && keys[count] <= threshold) count++;
+        break;
+      }
+      const size_t c = size_t{keys[count] <= threshold} + size_t{keys[count + 1] <= threshold} + size_t{keys[count + 2] <= threshold} +
+                       size_t{keys[count + 3] <= threshold};
+      count += c;
+      if (c < 4) break;
+    }
+    const bool none = firstAfter ? count >= m || !(threshold >= keys[0]) : count == 0;
+    const size_t at = firstAfter ? count : count - 1;
+    qbid[i] = none ? NAN : bid[at];
+    qask[i] = none ? NAN : ask[at];
+  }
+
+  // The quotes of trades ts[0..len) into qbid/qask[len]; `count` the number of keys <= the lagged time
+  // of the first trade or one before it (then of the last). Four stretches of the trades merge side by
+  // side (each from a binary search at its start): four independent chains of loads.
+  void align(const double* ts, size_t len, size_t& count, double* qbid, double* qask) const {
+    constexpr size_t kWays = 4;
+    const size_t stretch = len / kWays;
+    size_t at[kWays] = {count};
+    for (size_t w = 1; w < kWays; w++) at[w] = stretch > 0 ? countFrom(at[w - 1], ts[w * stretch] - lag) : count;
+    for (size_t k = 0; k < stretch; k++) {
+      for (size_t w = 0; w < kWays; w++) step(ts, w * stretch + k, at[w], qbid, qask);
+    }
+    count = at[kWays - 1];
+    for (size_t i = kWays * stretch; i < len; i++) step(ts, i, count, qbid, qask);
+  }
+};
+
+// referenceClassifyTrades(): the fallback signs, then each trade's label over its own.
 //
-// The forward algorithms do the three in one pass, kChunk trades at a time while they are in cache, over
+// The forward algorithms check, sign and label kChunk trades at a time while they are in cache, over
 // parts of the tape on the threads (parallelFor): a part starts from the price before it with no carried
 // sign, so its first trades up to its first price change (`lead`) may have taken a fallback of 0; once
 // every part is done, those few trades are labelled again, part after part, with the sign carried from
-// the parts before. The labels are the same whatever the parts. A fault is found after the parts are
-// written: the output is unspecified on a fault, and the first fault in trade order is reported.
-Status classifyTrades(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Params& params,
-                      int8_t* out) {
+// the parts before. The labels are the same whatever the parts. A trade fault is found after the parts
+// are written: the output is unspecified on a fault, and the first fault in trade order is reported. With
+// a lag or a quote stream each chunk's quotes are gathered first (a merge, from a binary search at the
+// start of each part); the trades and quote rows are then checked before run() (not here).
+Status run(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Source& source,
+           const Params& params, int8_t* out) {
   const int algorithm = params.algorithm;
   const int base = algorithm >= kReverseLeeReady ? algorithm - kReverseLeeReady + kLeeReady : algorithm;
   const int convention = params.convention;
+  const bool own = source.own;
   if (algorithm == kReverseTick || algorithm >= kReverseLeeReady) {
-    if (!valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
+    if (own && !valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
     reverseTickSigns(price, n, out);
-    labels(base, convention, price, bid, ask, n, out);
+    if (algorithm == kReverseTick) return Status{};
+    if (own) {
+      labels(base, convention, price, bid, ask, n, out);
+      return Status{};
+    }
+    std::vector<double> qbid(n), qask(n);
+    size_t count = 0;
+    if (n > 0) source.align(ts, n, count, qbid.data(), qask.data());
+    labels(base, convention, price, qbid.data(), qask.data(), n, out);
     return Status{};
   }
   constexpr size_t kChunk = 1024;
@@ -172,21 +275,29 @@ Status classifyTrades(const double* ts, const double* price, const double* bid, 
   const size_t parts = std::max<size_t>(1, std::min<size_t>(64, n / kPartMin));
   std::vector<Part> done(parts);
   parallelFor(parts, 1, [&](size_t first, size_t last) {
+    double qbid[kChunk], qask[kChunk];
     for (size_t k = first; k < last; k++) {
       const size_t begin = n * k / parts, end = n * (k + 1) / parts;
       Part& part = done[k];
       tick::Carry carry{begin > 0 ? price[begin - 1] : NAN, 0};
+      size_t count = !own && begin < end ? source.countUpTo(ts[begin] - source.lag) : 0;  // where the merge starts
       for (size_t from = begin; from < end; from += kChunk) {
         const size_t len = std::min(kChunk, end - from);
-        if (!valid(ts + from, price + from, bid + from, ask + from, len, from > 0 ? ts[from - 1] : -HUGE_VAL)) {
-          part.valid = false;
-          return;
+        const double* b = own ? bid + from : qbid;  // (bid is null with a stream)
+        const double* a = own ? ask + from : qask;
+        if (own) {
+          if (!valid(ts + from, price + from, b, a, len, from > 0 ? ts[from - 1] : -HUGE_VAL)) {
+            part.valid = false;
+            return;
+          }
+        } else {
+          source.align(ts + from, len, count, qbid, qask);
         }
         tick::signs(Doubles(price + from), len, carry, out + from);
         if (part.lead == from - begin) {
           while (part.lead < end - begin && part.lead < from + len - begin && out[begin + part.lead] == 0) part.lead++;
         }
-        labels(base, convention, price + from, bid + from, ask + from, len, out + from);
+        labels(base, convention, price + from, b, a, len, out + from);
       }
       part.sign = carry.sign;
     }
@@ -199,12 +310,54 @@ Status classifyTrades(const double* ts, const double* price, const double* bid, 
     const size_t begin = n * k / parts, end = n * (k + 1) / parts;
     const size_t lead = done[k].lead;
     if (sign != 0 && lead > 0) {
-      for (size_t i = begin; i < begin + lead; i++) out[i] = static_cast<int8_t>(sign);
-      labels(base, convention, price + begin, bid + begin, ask + begin, lead, out + begin);
+      // the part's leading trades again, with the carried sign as their fallback (their quotes again)
+      double qbid[kChunk], qask[kChunk];
+      for (size_t from = begin; from < begin + lead; from += kChunk) {
+        const size_t len = std::min(kChunk, begin + lead - from);
+        const double* b = own ? bid + from : qbid;
+        const double* a = own ? ask + from : qask;
+        if (!own) {
+          size_t count = source.countUpTo(ts[from] - source.lag);
+          source.align(ts + from, len, count, qbid, qask);
+        }
+        for (size_t i = from; i < from + len; i++) out[i] = static_cast<int8_t>(sign);
+        labels(base, convention, price + from, b, a, len, out + from);
+      }
     }
     if (lead < end - begin) sign = done[k].sign;
   }
   return Status{};
+}
+
+}  // namespace
+
+Status unpack(Packed packed, Params& out) {
+  ParamReader r(packed, kClassifyTradesParams);
+  out.algorithm = static_cast<int>(r.integer(0, 8));
+  out.convention = static_cast<int>(r.integer(0, 1));
+  out.quoteLagMs = r.closed(0, DBL_MAX);
+  out.lagFrom = static_cast<int>(r.integer(0, 1));
+  return r.status();
+}
+
+bool paramNames(std::string_view kernel, ParamNames& out) {
+  if (kernel != "classifyTrades") return false;
+  out = paramNamesOf(kClassifyTradesParams);
+  return true;
+}
+
+Status classifyTrades(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Params& params,
+                      int8_t* out) {
+  if (params.quoteLagMs == 0) return run(ts, price, bid, ask, n, Source{true, nullptr, bid, ask, n, 0, false}, params, out);
+  if (!valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
+  return run(ts, price, bid, ask, n, Source{false, ts, bid, ask, n, params.quoteLagMs, params.lagFrom == kLagFromTrades}, params, out);
+}
+
+Status classifyQuotes(const double* ts, const double* price, size_t n, const double* quoteTs, const double* bid, const double* ask,
+                      size_t m, const Params& params, int8_t* out) {
+  if (!validStream(quoteTs, bid, ask, m)) return checkQuoteStream(quoteTs, bid, ask, m);
+  if (!validTrades(ts, price, n)) return checkTrades(ts, price, n);
+  return run(ts, price, nullptr, nullptr, n, Source{false, quoteTs, bid, ask, m, params.quoteLagMs, false}, params, out);
 }
 
 }  // namespace kernelbus::classify

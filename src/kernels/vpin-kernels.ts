@@ -13,6 +13,7 @@ import {
   type ClassifyTradesOptions,
   type QuotedTrades,
 } from './classify.js';
+import { BackendUnavailableError } from '../errors.js';
 import type { Call, KernelSpec } from './descriptor.js';
 import { requireKnownOptions } from './descriptor.js';
 import { FrameTrades, tradeRows } from './frame-trades.js';
@@ -83,12 +84,23 @@ export interface VpinKernels {
    *   same labels as under `'tclf'` (the bands exclude crossed quotes), and the reverse variants the
    *   reverse tick rule in place of the tick rule.
    *
-   * `quoteLagMs` (default 0) and `lagFrom` (`'quotes'` default, or `'trades'`): only 0 is implemented
-   * yet (the quotes as given per trade); a lag is a KernelInputError. Faults: a non-finite price or
-   * timestamp, decreasing timestamps, or a bid or ask that is infinite or < 0 (NaN is "no quote").
+   * Quotes and lags. The trades carry their own `bid` and `ask` (the quote prevailing at each), or come
+   * without and `options.quotes` is a quote stream `{ ts, bid, ask }` (times non-decreasing). Each
+   * trade's quote, with t its time and `quoteLagMs` (default 0) the lag:
+   * - `lagFrom: 'quotes'` (default): the quote prevailing at t - lag, the last quote with time <= t - lag
+   *   (a quote stamped in the trade's millisecond precedes it); from a stream, or from the trades' own
+   *   rows (at lag 0 each trade's own row); none before the first quote. A merge over the quotes, not a
+   *   search per trade.
+   * - `lagFrom: 'trades'`: PINstimation's `timelag` as its code computes it: the bid and ask of the
+   *   first trade row with time strictly after t - lag (one row later than its help text's "last trade
+   *   at or before"), none where t - lag is before the tape's first trade; at lag 0 the trade's own
+   *   row. PINstimation's argument is in microseconds: `timelag = 1000 * quoteLagMs`.
+   * Faults: a non-finite price or timestamp, decreasing timestamps, or a bid or ask that is infinite or
+   * < 0 (NaN is "no quote"); a stream's quote times not finite or decreasing, then its quotes, are
+   * checked first (naming `quotes.ts`, `quotes.bid`, `quotes.ask`).
    * `out`: a caller-owned Int8Array of the trades' length to fill and return (OutOption).
    */
-  classifyTrades(trades: QuotedTrades, options: ClassifyTradesOptions): Int8Array;
+  classifyTrades(trades: QuotedTrades | Trades, options: ClassifyTradesOptions): Int8Array;
   /**
    * Bulk volume classification: buy volume per bar, volume * F(dP / sigma). `options.out`: a
    * caller-owned Float64Array of the bars' length to fill and return (OutOption).
@@ -112,7 +124,7 @@ function callInto<T extends Int8Array | Float64Array>(size: number, out: T | und
   return { size, call: run, shape: (result: T) => (out === undefined || result === out ? result : (out.set(result), out)) };
 }
 
-const CLASSIFY_TRADES_OPTIONS = ['algorithm', 'convention', 'quoteLagMs', 'lagFrom', 'out'] as const;
+const CLASSIFY_TRADES_OPTIONS = ['algorithm', 'convention', 'quoteLagMs', 'lagFrom', 'quotes', 'out'] as const;
 const CLASSIFY_OPTIONS = ['priceChange', 'sigma', 'distribution'] as const;
 const VPIN_OPTIONS = ['bucketVolume', 'window', 'barMs', 'classifier', ...CLASSIFY_OPTIONS] as const;
 
@@ -141,11 +153,21 @@ export const VPIN_KERNELS = {
   classifyTrades: {
     params: CLASSIFY_TRADES_PARAMS,
     options: CLASSIFY_TRADES_OPTIONS,
-    api(trades: QuotedTrades, opts: ClassifyTradesOptions) {
-      requireQuotedTrades(trades);
+    api(trades: QuotedTrades | Trades, opts: ClassifyTradesOptions) {
       requireKnownOptions(VPIN_KERNELS.classifyTrades, opts);
       const params = resolveClassifyTradesOptions(opts);
-      const { ts, price, bid, ask } = trades;
+      const quotes = opts.quotes;
+      requireQuotedTrades(trades, quotes);
+      const { ts, price } = trades;
+      if (quotes !== undefined) {
+        const out = requireOut(opts.out, Int8Array, ts.length, [ts, price, quotes.ts, quotes.bid, quotes.ask]);
+        return callInto(ts.length, out, (f) => {
+          if (!f.classifyQuotes)
+            throw new BackendUnavailableError('this backend', 'it has no quote-stream classifyTrades', 'classifyTrades');
+          return f.classifyQuotes(ts, price, quotes.ts, quotes.bid, quotes.ask, params, out);
+        });
+      }
+      const { bid, ask } = trades as QuotedTrades;
       const out = requireOut(opts.out, Int8Array, ts.length, [ts, price, bid, ask]);
       return callInto(ts.length, out, (f) => f.classifyTrades(ts, price, bid, ask, params, out));
     },
@@ -178,4 +200,4 @@ export const VPIN_KERNELS = {
     },
   },
   vpinStream: { params: VPIN_PARAMS, options: VPIN_OPTIONS },
-} as const satisfies { [K in Exclude<keyof VpinFamily, 'vpinBytes'>]: KernelSpec };
+} as const satisfies { [K in Exclude<keyof VpinFamily, 'vpinBytes' | 'classifyQuotes'>]: KernelSpec };

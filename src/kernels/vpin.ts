@@ -323,6 +323,16 @@ export interface VpinFamily {
     params: ClassifyTradesParams,
     out?: Int8Array,
   ): Int8Array;
+  /** classifyTrades() with the quotes from a stream (`quoteTs`, `quoteBid`, `quoteAsk`): reference and native. */
+  classifyQuotes?(
+    ts: Float64Array,
+    price: Float64Array,
+    quoteTs: Float64Array,
+    quoteBid: Float64Array,
+    quoteAsk: Float64Array,
+    params: ClassifyTradesParams,
+    out?: Int8Array,
+  ): Int8Array;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams, out?: Float64Array): Float64Array;
   vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams): VpinBuckets;
   /** vpin() over a trade frame's columns read in place (see FrameTrades): backends that can. */

@@ -71,8 +71,48 @@ describeEachBackend(
       const quoted = quote(tape);
       for (const algorithm of ['tick', 'lee-ready'] as const) {
         expect(firstDifference(k.classifyTrades(quoted, { algorithm }), ref.classifyTrades(quoted, { algorithm }))).toBe(-1);
+        // lagged quotes gathered again for the leading trades of a part (a third of them at a locked quote: the tick rule)
+        const lagged = { algorithm, quoteLagMs: 7, lagFrom: 'trades' as const };
+        expect(firstDifference(k.classifyTrades(quoted, lagged), ref.classifyTrades(quoted, lagged))).toBe(-1);
+        const quotes = { ts: quoted.ts, bid: quoted.bid, ask: quoted.ask };
+        const bare = { ts: tape.ts, price: tape.price, volume: tape.volume };
+        const streamed = { algorithm, quoteLagMs: 3, quotes };
+        expect(firstDifference(k.classifyTrades(bare, streamed), ref.classifyTrades(bare, streamed))).toBe(-1);
       }
       expect(k.tickRule(tape.price)[539_999]).not.toBe(0);
+    });
+
+    it.runIf(supports('classifyTrades'))('classifyTrades with quote lags and streams equals the reference, over parts too', () => {
+      for (const [n, seed] of [
+        [0, 1],
+        [1, 2],
+        [700, 3],
+        [600_000, 4],
+      ]) {
+        const trades = centGrid(n, seed, 0.5);
+        const quoted = quote(trades);
+        // a stream of about two quotes a trade, some in a trade's millisecond, some missing
+        const m = 2 * n;
+        const quotes = { ts: new Float64Array(m), bid: new Float64Array(m), ask: new Float64Array(m) };
+        for (let j = 0; j < m; j++) {
+          const i = Math.min(n - 1, j >> 1);
+          quotes.ts[j] = trades.ts[i] - (j % 2) * 3 - (j % 7 === 0 ? 0 : 1);
+          quotes.bid[j] = j % 97 === 0 ? NaN : trades.price[i] - 0.01 * (j % 3);
+          quotes.ask[j] = trades.price[i] + 0.01 * ((j + 1) % 3);
+        }
+        quotes.ts.sort();
+        const bare = { ts: trades.ts, price: trades.price, volume: trades.volume };
+        for (const quoteLagMs of [0, 1, 5, 250]) {
+          for (const algorithm of ['lee-ready', 'emo', 'reverse-clnv'] as const) {
+            const o = { algorithm, quoteLagMs };
+            expect(firstDifference(k.classifyTrades(bare, { ...o, quotes }), ref.classifyTrades(bare, { ...o, quotes }))).toBe(-1);
+            for (const lagFrom of ['quotes', 'trades'] as const) {
+              expect(firstDifference(k.classifyTrades(quoted, { ...o, lagFrom }), ref.classifyTrades(quoted, { ...o, lagFrom }))).toBe(-1);
+            }
+          }
+          if (n > 100) expect(ref.classifyTrades(bare, { algorithm: 'quote', quotes, quoteLagMs }).some((x) => x !== 0)).toBe(true);
+        }
+      }
     });
 
     it.runIf(supports('vpin'))('vpin() with the tick rule: the same bits as the reference, integer, fractional and mixed volumes', () => {

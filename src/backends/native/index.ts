@@ -40,6 +40,10 @@ function nativeVpin(b: NativeBinding): VpinFamily {
       b.classifyTrades(ts, price, bid, ask, packParams(CLASSIFY_TRADES_PARAMS, params), out);
       return out;
     },
+    classifyQuotes(ts, price, quoteTs, quoteBid, quoteAsk, params, out = new Int8Array(ts.length)) {
+      b.classifyQuotes(ts, price, quoteTs, quoteBid, quoteAsk, packParams(CLASSIFY_TRADES_PARAMS, params), out);
+      return out;
+    },
     bulkClassify(open, close, volume, params, out = new Float64Array(open.length)) {
       b.bulkClassify(open, close, volume, packParams(CLASSIFY_PARAMS, params), out);
       return out;

@@ -4,7 +4,7 @@
  * order of floating-point operations), so the two agree to rounding.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
-import { referenceClassifyTrades } from './classify.js';
+import { referenceClassifyQuotes, referenceClassifyTrades } from './classify.js';
 import { normalCdf, studentTCdf } from '../../math/special.js';
 import {
   MAX_BUCKETS_PER_CALL,
@@ -483,6 +483,7 @@ export const referenceVpin = {
   },
 
   classifyTrades: referenceClassifyTrades,
+  classifyQuotes: referenceClassifyQuotes,
 
   bulkClassify(
     open: Float64Array,
