@@ -6,7 +6,8 @@
  * in one run. bench/portfolio.ts puts these rows in the `portfolio` section.
  */
 import { kernels, matrix, type Matrix } from '../src/api/index.js';
-import { backendRows, nativeThreads, prng, type BenchRow } from './lib.js';
+import { PORTFOLIO_NATIVE_MIN_VALUES, RISK_PARITY_NATIVE_MIN_VALUES } from '../src/api/auto.js';
+import { autoSweep, backendRows, nativeThreads, prng, type BenchRow } from './lib.js';
 
 /** HRPOpt(returns).optimize('single') at 2520 x 500 (PyPortfolioOpt 1.5.6), per the issue. */
 const HRPOPT_MS = 1800;
@@ -87,5 +88,35 @@ export function allocationRows(section: string): BenchRow[] {
       native: () => nat.expectedReturns(prices, { method }),
     });
   }
+  // where native starts to pay off ('auto' sizes riskParity and hrp({ cov }) by N x N)
+  const covOf = (size: number) => {
+    const n = Math.round(Math.sqrt(size));
+    return nat.covariance(matrix(returns.data.subarray(0, 2520 * n), 2520, n)).cov;
+  };
+  const sizes = [2, 4, 8, 16, 32, 64].map((n) => n * n);
+  rows.push(
+    ...autoSweep(
+      section,
+      'riskParity() N x N',
+      'values',
+      RISK_PARITY_NATIVE_MIN_VALUES,
+      'RISK_PARITY_NATIVE_MIN_VALUES',
+      covOf,
+      (c) => ref.riskParity(c),
+      (c) => nat.riskParity(c),
+      { sizes, calls: 20 },
+    ),
+    ...autoSweep(
+      section,
+      'hrp({ cov }) N x N',
+      'values',
+      PORTFOLIO_NATIVE_MIN_VALUES,
+      'PORTFOLIO_NATIVE_MIN_VALUES',
+      covOf,
+      (c) => ref.hrp({ cov: c }),
+      (c) => nat.hrp({ cov: c }),
+      { sizes, calls: 20 },
+    ),
+  );
   return rows;
 }

@@ -105,6 +105,33 @@ const VIEWS: Record<string, TableView[]> = {
     },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
+  portfolio: [
+    {
+      cases: /^(minVariance|maxSharpe|maxUtility|efficientReturn|efficientRisk|efficientFrontier) (?!batch)/,
+      title: 'the optimizers, 500 and 50 assets',
+    },
+    { cases: /^minVariance batch/, title: 'a batch of 1,000 rolling-window problems' },
+    {
+      cases: /^auto sweep: minVariance/,
+      title: '`minVariance()`: N x N values per call',
+      layout: 'sweep',
+      strip: /^auto sweep: minVariance\(\) N x N | values$/g,
+    },
+    { cases: /^(riskParity|hrp|nearestPsd|expectedReturns) /, title: 'the allocation kernels, 500 assets' },
+    {
+      cases: /^auto sweep: riskParity/,
+      title: '`riskParity()`: N x N values per call',
+      layout: 'sweep',
+      strip: /^auto sweep: riskParity\(\) N x N | values$/g,
+    },
+    {
+      cases: /^auto sweep: hrp/,
+      title: '`hrp({ cov })`: N x N values per call',
+      layout: 'sweep',
+      strip: /^auto sweep: hrp\(\{ cov \}\) N x N | values$/g,
+    },
+    { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
+  ],
   factor: [
     { cases: / 63 x 500 /, title: 'a smaller panel (tfjs and blas beside native)' },
     { cases: /^(factorReturns|momentum|size|value|winsorize|standardize) /, title: 'toraniko-sized panels (3,000 assets)' },

@@ -95,6 +95,14 @@ export const riskSection: BenchSection = {
     );
     const cov = nat.covariance(returns).cov;
     const benchmark = panel(2520, 1, 5).returns.data; // another seed: a market series
+    // each portfolio's published 99 % VaR: 2.33 sd of its returns (exceptions near 1 % of the dates)
+    const sd = nat.performanceStats(returns, { periodsPerYear: 1 }).annualVolatility;
+    const var99 = matrix(
+      Float64Array.from({ length: 2520 * 500 }, (_, i) => 2.33 * sd[i % 500]),
+      2520,
+      500,
+    );
+    const dates = Float64Array.from({ length: 2520 }, (_, t) => Date.UTC(2015, 0, 1) + t * 86_400_000);
     const tenWeights = matrix(weights.data.subarray(0, 10 * 500), 10, 500);
     const oneWeights = weights.data.subarray(0, 500);
     const model = { mean: new Float64Array(500).fill(0.0003), cov };
@@ -116,6 +124,42 @@ export const riskSection: BenchSection = {
         () => ref.relativeStats(returns, benchmark),
         () => nat.relativeStats(returns, benchmark),
         () => one.relativeStats(returns, benchmark),
+      ],
+      ...(['volatility', 'sharpe', 'beta', 'maxDrawdown'] as const).map((stat): [string, () => unknown, () => unknown, () => unknown] => [
+        `rolling ${stat} 2520 x 500, window 63`,
+        () => ref.rolling(returns, { window: 63, benchmark, stats: [stat] }),
+        () => nat.rolling(returns, { window: 63, benchmark, stats: [stat] }),
+        () => one.rolling(returns, { window: 63, benchmark, stats: [stat] }),
+      ]),
+      [
+        'rolling all 10 statistics 2520 x 500, window 63',
+        () => ref.rolling(returns, { window: 63, benchmark }),
+        () => nat.rolling(returns, { window: 63, benchmark }),
+        () => one.rolling(returns, { window: 63, benchmark }),
+      ],
+      [
+        'varBacktest 500 portfolios x 2520 dates',
+        () => ref.varBacktest(returns, var99, { confidence: 0.99 }),
+        () => nat.varBacktest(returns, var99, { confidence: 0.99 }),
+        () => one.varBacktest(returns, var99, { confidence: 0.99 }),
+      ],
+      ['drawdownSeries 2520 x 500', () => ref.drawdownSeries(returns), () => nat.drawdownSeries(returns)],
+      [
+        'drawdowns top 5 performance-analytics 2520 x 500',
+        () => ref.drawdowns(returns),
+        () => nat.drawdowns(returns),
+        () => one.drawdowns(returns),
+      ],
+      [
+        'drawdowns top 5 pyfolio 2520 x 500',
+        () => ref.drawdowns(returns, { convention: 'pyfolio' }),
+        () => nat.drawdowns(returns, { convention: 'pyfolio' }),
+        () => one.drawdowns(returns, { convention: 'pyfolio' }),
+      ],
+      [
+        'aggregateReturns monthly 2520 x 500',
+        () => ref.aggregateReturns(returns, dates, 'monthly'),
+        () => nat.aggregateReturns(returns, dates, 'monthly'),
       ],
       ['covariance sample 2520 x 500', () => ref.covariance(returns), () => nat.covariance(returns), () => one.covariance(returns)],
       [

@@ -186,7 +186,25 @@ const CASES = {
     return [r, matrix(int(1, 4), r.cols, () => uniform(-1, 1))];
   },
   cumulativeReturns: () => [matrix(int(0, 60), int(1, 8), () => ret()), { startingValue: pick(0, 1, 100) }],
-  performanceStats: () => [matrix(int(0, 80), int(1, 8), () => ret()), { periodsPerYear: pick(12, 252), riskFree: pick(0, 0.01) }],
+  performanceStats: () => [
+    matrix(int(0, 80), int(1, 8), () => ret()),
+    { periodsPerYear: pick(12, 252), riskFree: pick(0, 0.01), requiredReturn: pick(0, 0.05) },
+  ],
+  varBacktest: () => {
+    const r = matrix(int(0, 300), int(1, 8), () => ret());
+    return [r, matrix(r.rows, r.cols, () => (random() < 0.02 ? NaN : uniform(0, 0.04))), { confidence: pick(0.95, 0.99), window: pick(250, 20) }];
+  },
+  rolling: () => {
+    const r = matrix(int(2, 200), int(1, 8), () => ret());
+    const stats = pick(undefined, ['sharpe', 'maxDrawdown'], ['beta', 'alpha', 'upCapture', 'downCapture', 'historicalVar', 'gaussianVar']);
+    return [r, { window: int(2, r.rows), benchmark: fill(r.rows, () => ret()), ...(stats ? { stats } : {}), confidence: pick(0.95, 0.99) }];
+  },
+  drawdownSeries: () => [matrix(int(0, 80), int(1, 8), () => ret())],
+  drawdowns: () => [matrix(int(0, 120), int(1, 8), () => ret()), { top: int(1, 6), convention: pick('performance-analytics', 'pyfolio') }],
+  aggregateReturns: () => {
+    const r = matrix(int(0, 80), int(1, 8), () => ret());
+    return [r, fill(r.rows, () => 9.4e11 + Math.floor(random() * 1e10)), pick('weekly', 'monthly', 'quarterly', 'yearly')];
+  },
   relativeStats: () => {
     const r = matrix(int(0, 80), int(1, 8), () => ret());
     return [r, fill(r.rows, () => ret()), { periodsPerYear: pick(12, 252), riskFree: pick(0, 0.001), alphaConvention: pick('empyrical', 'quantstats') }];
@@ -255,7 +273,7 @@ const CASES = {
     return [covarianceOf(n), { budgets: random() < 0.5 ? undefined : fill(n, () => uniform(0.1, 2)) }];
   },
   hrp: () => {
-    const n = int(1, 30);
+    const n = int(1, 60); // past 32 assets the pairs of returns with NaN are shared between threads
     const linkage = pick('single', 'complete', 'average', 'weighted', 'ward');
     const source = int(0, 2);
     if (source === 0) return [matrix(n + int(2, 40), n, () => ret(0.01)), { linkage }];
@@ -301,6 +319,10 @@ const CASES = {
     const n = int(2, 30);
     const mean = fill(n, () => uniform(0, 0.001));
     return [mean, covarianceOf(n), Float64Array.from({ length: int(1, 4) }, () => uniform(0, Math.max(...mean))), pick({}, { l2Gamma: 0.001 })];
+  },
+  efficientFrontier: () => {
+    const n = int(1, 30);
+    return [fill(n, () => uniform(0, 0.001)), covarianceOf(n), { points: int(1, 30), bounds: { lower: 0, upper: pick(1, Math.max(0.2, 1.5 / n)) } }];
   },
   efficientRisk: () => {
     const n = int(2, 30);
@@ -427,7 +449,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
 // --- 5. threads ------------------------------------------------------------------------------------
 {
   const before = failures.length;
-  const heavy = ['monteCarloVar', 'covariance', 'factorReturns', 'momentum', 'portfolioVolatility'];
+  const heavy = ['monteCarloVar', 'covariance', 'factorReturns', 'momentum', 'portfolioVolatility', 'hrp'];
   const byThreads = [1, 2, 3].map((threads) => kb.kernels({ backend: 'native', threads }));
   for (const name of heavy) {
     random = mulberry32(7 + name.length);

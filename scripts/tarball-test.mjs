@@ -130,6 +130,18 @@ if (vpin(trades, { bucketVolume: 5000, window: 10 }).vpin.length !== vr.length) 
 console.log(JSON.stringify({ path: native.path, features: native.features, buckets: vn.length }));
 `;
 
+// The gateway from the installed package: its page (web/dashboard.html, resolved from dist/gateway/) served at /.
+const GATEWAY_PAGE = `
+import { createBus } from 'kernelbus/bus';
+import { createGateway } from 'kernelbus/gateway';
+const bus = createBus();
+const gateway = await createGateway(bus, { port: 0 });
+const page = await (await fetch(gateway.url)).text();
+await gateway.close();
+await bus.close();
+console.log(page.includes('<title>kernelbus dashboard</title>') ? 'page served' : page.slice(0, 200));
+`;
+
 try {
   // --- the tarball --------------------------------------------------------------------------------
   let tarball = option('--tarball');
@@ -165,6 +177,9 @@ try {
   check(doctor.status === 0 && JSON.parse(doctor.stdout).backends.some((b) => b.name === 'native' && b.available), 'npx kernelbus doctor --json');
   const vpinCsv = node(c.dir, [bin, 'vpin', 'node_modules/kernelbus/examples/trades.csv', '--window', '50']).stdout.trim().split('\n');
   check(vpinCsv.length > 1, "the README's example: kernelbus vpin node_modules/kernelbus/examples/trades.csv", `${vpinCsv.length} lines`);
+
+  const page = node(c.dir, ['--input-type=module', '-e', GATEWAY_PAGE]).stdout.trim();
+  check(page === 'page served', 'kernelbus/gateway serves the dashboard page (web/dashboard.html) from the installed package', page);
 
   // --- without a prebuild, with the install script ------------------------------------------------
   if (sourceBuild) {

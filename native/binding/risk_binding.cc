@@ -6,6 +6,7 @@
 #include "common.h"
 #include "entry.h"
 #include "host.hpp"
+#include "risk_analytics_entry.hpp"
 #include "risk_entry.hpp"
 #if KERNELBUS_HAVE_BLAS
 #include "risk_blas.hpp"
@@ -31,6 +32,11 @@ void registerRisk(Napi::Env env, Napi::Object exports) {
   add<componentVar>(env, exports, "componentVar(returns, rows, cols, weights, portfolios, params, out)");
   add<monteCarloVar<>>(env, exports, "monteCarloVar(mean, cov, n, weights, portfolios, params, out)");
   add<monteCarloScenarios<>>(env, exports, "monteCarloScenarios(mean, cov, n, params, out)");
+  add<varBacktest>(env, exports, "varBacktest(returns, rows, cols, var, params, out)");
+  add<rolling>(env, exports, "rolling(returns, rows, cols, benchmark, params, out)");
+  add<drawdownSeries>(env, exports, "drawdownSeries(returns, rows, cols, out)");
+  add<drawdowns>(env, exports, "drawdowns(returns, rows, cols, params, out)");
+  add<aggregateReturns>(env, exports, "aggregateReturns(returns, rows, cols, groups, groupCount, out)");
 #if KERNELBUS_HAVE_BLAS
   add<covariance<blas::covariance>>(env, exports, "covariance(returns, rows, cols, params, out)", "blas");
   add<portfolioVolatility<blas::portfolioVolatility>>(env, exports, "portfolioVolatility(cov, n, weights, portfolios, out)", "blas");

@@ -16,6 +16,7 @@
 #include "input.hpp"
 #include "invariants.hpp"
 #include "portfolio_alloc_entry.hpp"
+#include "risk_analytics_entry.hpp"
 #include "risk_entry.hpp"
 #include "special_entry.hpp"
 
@@ -136,7 +137,7 @@ void riskEntry(fuzz::Input& in, int which) {
     }
     case 2: {
       const In returns = a.input(cells(rows, cols));
-      const Packed p = a.params({252, in.real(-0.1, 0.1)});
+      const Packed p = a.params({252, in.real(-0.1, 0.1), in.flag() ? 0 : in.real(-0.99, 1)});
       if (a.affordable()) a.check(risk::entry::performanceStats(returns, rows, cols, p, a.output(risk::performanceStatsLength(cols))));
       break;
     }
@@ -205,6 +206,42 @@ void riskEntry(fuzz::Input& in, int which) {
       const In benchmark = a.input(rows);  // any values: NaN, Infinity (the API refuses an infinite one)
       const Packed p = a.params({in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), double(in.in<int>(0, 1))});
       if (a.affordable()) a.check(risk::entry::relativeStats(returns, rows, cols, benchmark, p, a.output(risk::relativeStatsLength(cols))));
+      break;
+    }
+    case 11: {
+      const In returns = a.input(cells(rows, cols));
+      const In var = a.input(cells(rows, cols));  // any values: NaN, Infinity (the API refuses an infinite one)
+      const Packed p = a.params({in.real(1e-9, 1 - 1e-9), double(in.in<int>(1, 400))});
+      if (a.affordable()) a.check(risk::entry::varBacktest(returns, rows, cols, var, p, a.output(risk::varBacktestLength(rows, cols))));
+      break;
+    }
+    case 12: {
+      const In returns = a.input(cells(rows, cols));
+      if (in.flag()) {
+        if (a.affordable()) a.check(risk::entry::drawdownSeries(returns, rows, cols, a.output(cells(rows, cols))));
+        break;
+      }
+      const size_t top = in.in<int>(1, 12);
+      const Packed p = a.params({double(top), double(in.in<int>(0, 1))});
+      if (a.affordable()) a.check(risk::entry::drawdowns(returns, rows, cols, p, a.output(risk::drawdownsLength(top, cols))));
+      break;
+    }
+    case 14: {
+      const In returns = a.input(cells(rows, cols));
+      const unsigned stats = in.in<int>(1, 1023);
+      const In benchmark = a.input((stats & risk::kRollBenchmarkMask) || in.flag() ? rows : 0);
+      const Packed p = a.params(
+          {double(in.in<int>(2, 70)), double(stats), in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), in.real(1e-9, 1 - 1e-9)});
+      if (a.affordable())
+        a.check(risk::entry::rolling(returns, rows, cols, benchmark, p, a.output(risk::rollingLength(rows, cols, stats))));
+      break;
+    }
+    case 13: {
+      const In returns = a.input(cells(rows, cols));
+      const In groups = a.input(rows);  // any values: out of range, NaN, fractions are left out
+      const size_t groupCount = a.count();
+      if (a.affordable())
+        a.check(risk::entry::aggregateReturns(returns, rows, cols, groups, groupCount, a.output(cells(groupCount, cols))));
       break;
     }
   }
@@ -289,11 +326,12 @@ void allocationEntry(fuzz::Input& in, int which) {
       break;
     }
     case 1: {
-      const double source = double(in.in<int>(0, 2));
-      const In data = a.input(cells(source == 0 ? rows : cols, cols));
+      // the shapes follow the source the entry reads (the packed value, mutated or not)
+      const Packed p = a.params({double(in.in<int>(0, 4)), double(in.in<int>(0, 2))});
+      const double source = p.length == 2 ? p.data[1] : 0;
+      const size_t r = source == 1 || source == 2 ? cols : rows;
+      const In data = a.input(cells(r, cols));
       const In corr = a.input(source == 2 ? cells(cols, cols) : 0);
-      const Packed p = a.params({double(in.in<int>(0, 4)), source});
-      const size_t r = p.length == 2 && p.data[1] != 0 ? cols : rows;
       if (a.affordable()) a.check(portfolio::entry::hrp(data, r, cols, corr, p, a.output(portfolio::hrpLength(cols))));
       break;
     }
@@ -347,7 +385,7 @@ void specialEntry(fuzz::Input& in, int which) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
   const int family = in.in<int>(0, 3);
-  if (family == 0) riskEntry(in, in.in<int>(0, 10));
+  if (family == 0) riskEntry(in, in.in<int>(0, 14));
   if (family == 1) factorEntry(in, in.in<int>(0, 8));
   if (family == 2) specialEntry(in, in.in<int>(0, 5));
   if (family == 3) allocationEntry(in, in.in<int>(0, 3));

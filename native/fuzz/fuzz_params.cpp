@@ -19,6 +19,7 @@
 #include "factor_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "portfolio_entry.hpp"
+#include "risk_analytics_entry.hpp"
 #include "risk_entry.hpp"
 #include "special_entry.hpp"
 
@@ -66,6 +67,9 @@ bool unit(double x) { return x >= 0 && x <= 1; }
 bool winsor(double x) { return x >= 0 && x <= 0.5; }
 bool winsorOrOff(double x) { return winsor(x) || x == -1; }
 bool flag(double x) { return x == 0 || x == 1; }
+bool atLeastTwo(double x) { return isIntegerIn(x, 2, kMaxInteger); }
+bool rollingMask(double x) { return isIntegerIn(x, 1, 1023); }
+bool aboveMinusOne(double x) { return x > -1 && std::isfinite(x); }
 bool nonNegativeInteger(double x) { return isIntegerIn(x, 0, kMaxInteger); }
 bool positiveInteger(double x) { return isIntegerIn(x, 1, kMaxInteger); }
 bool varMethod(double x) { return isIntegerIn(x, 0, 2); }
@@ -103,7 +107,10 @@ struct KernelParams {
 
 const KernelParams kKernels[] = {
     {"cumulativeReturns", {finite}, unpackAs<risk::CumulativeReturnsParams>, false},
-    {"performanceStats", {positiveFinite, finite}, unpackAs<risk::PerformanceStatsParams>, false},
+    {"performanceStats", {positiveFinite, finite, aboveMinusOne}, unpackAs<risk::PerformanceStatsParams>, false},
+    {"varBacktest", {openUnit, positiveInteger}, unpackAs<risk::VarBacktestParams>, false},
+    {"rolling", {atLeastTwo, rollingMask, positiveFinite, finite, openUnit}, unpackAs<risk::RollingParams>, false},
+    {"drawdowns", {positiveInteger, flag}, unpackAs<risk::DrawdownsParams>, false},
     {"relativeStats", {positiveFinite, finite, flag}, unpackAs<risk::RelativeStatsParams>, false},
     {"valueAtRisk", {varMethod, openUnit, nonNegativeInteger}, unpackAs<risk::ValueAtRiskParams>, false},
     {"covariance", {covMethod, openUnit, flag, finite}, unpackAs<risk::CovarianceParams>, false},

@@ -91,7 +91,8 @@ void stats(fuzz::Input& in) {
   const double periodsPerYear = in.flag() ? 252 : in.positiveFinite();
   const double riskFree = in.flag() ? 0 : in.real(-1, 1);
   std::vector<double> out(risk::kStatCount * r.cols + 1, kGuard);
-  const Status s = risk::performanceStats(r.data.data(), r.rows, r.cols, periodsPerYear, riskFree, out.data());
+  const double requiredReturn = in.flag() ? 0 : in.real(-0.99, 1);
+  const Status s = risk::performanceStats(r.data.data(), r.rows, r.cols, periodsPerYear, riskFree, requiredReturn, out.data());
   requireFault(s, Fault::ReturnNotFinite, firstBad(r.data, returnOk), r.data.size());
   require(out[risk::kStatCount * r.cols] == kGuard);
   if (!s.ok()) return;

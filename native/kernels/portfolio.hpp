@@ -52,6 +52,23 @@ inline MeanOut meanOut(double* out, size_t P, size_t N) {
   return {weights, expectedReturn, volatility, sharpe, iterations};
 }
 
+/// efficientFrontier's outputs: count, then capacity C = turningPointCapacity(N) turning points
+/// (lambdas, weights C x N, returns, volatilities), then M frontier portfolios (weights M x N, returns,
+/// volatilities).
+inline size_t turningPointCapacity(size_t n) { return plus(cells(4, n), 4); }
+struct FrontierOut {
+  double *count, *lambdas, *weights, *returns, *volatilities, *frontierWeights, *frontierReturns, *frontierVolatilities;
+};
+inline std::array<size_t, 8> frontierParts(size_t N, size_t M) {
+  const size_t C = turningPointCapacity(N);
+  return {1, C, cells(C, N), C, C, cells(M, N), M, M};
+}
+inline size_t frontierLength(size_t N, size_t M) { return total(frontierParts(N, M)); }
+inline FrontierOut frontierOut(double* out, size_t N, size_t M) {
+  const auto [count, lambdas, weights, returns, volatilities, fw, fr, fv] = split(out, frontierParts(N, M));
+  return {count, lambdas, weights, returns, volatilities, fw, fr, fv};
+}
+
 /// A batch of problems over expected returns: meanCount (1 or P) x N means, covCount covariances.
 struct MeanBatch {
   const double* mean;
@@ -62,8 +79,9 @@ struct MeanBatch {
   size_t problems;
 };
 
-/// The covariances of the stack: finite, symmetric, a diagonal >= 0 (PortfolioCovInvalid).
-Status checkCovStack(const double* cov, size_t count, size_t n);
+/// Covariance p of a stack: finite, symmetric, a diagonal >= 0 (PortfolioCovInvalid at its position in
+/// the stack). A shared covariance is checked once, each of a stack as its problem starts (in its thread).
+Status checkCovAt(const double* cov, size_t p, size_t n);
 
 /// min w'Sw + l2Gamma |w|^2 per problem (PyPortfolioOpt min_volatility) into out (minVarianceOut()).
 /// Faults: PortfolioCovInvalid, PortfolioInfeasible, PortfolioNotPsd, PortfolioNotConverged.
@@ -77,6 +95,12 @@ Status maxUtility(const MeanBatch& b, const Constraints& c, double riskAversion,
 Status efficientReturn(const MeanBatch& b, const Constraints& c, const double* targets, double l2Gamma, double riskFree, double* out);
 /// PyPortfolioOpt efficient_risk per problem (targets: one per problem) into out (meanOut()).
 Status efficientRisk(const MeanBatch& b, const Constraints& c, const double* targets, double l2Gamma, double riskFree, double* out);
+
+/// The critical line algorithm's frontier (portfolio-cla.ts's comment) of one problem into out
+/// (frontierOut()). Faults: PortfolioMeanNotFinite, PortfolioCovInvalid, PortfolioInfeasible (the
+/// budget), PortfolioNotConverged (a singular free block, or more turning points than the capacity).
+Status efficientFrontier(const double* mean, const double* cov, size_t n, const double* lower, const double* upper, size_t points,
+                         double* out);
 
 // Shared by the optimizers' sources (portfolio_qp_kernels.cpp).
 struct QpResult;

@@ -156,11 +156,12 @@ Status nearestPsd(const double* cov, size_t n, int method, double* out) {
   linalg::symmetricEigen(cov, n, q.data(), V.data());
   if (method == 0) {
     for (size_t k = 0; k < n; k++) q[k] = q[k] > 0 ? q[k] : 0;
+    // the upper triangle, mirrored: an exactly symmetric matrix (what the optimizers require)
     for (size_t i = 0; i < n; i++) {
-      for (size_t j = 0; j < n; j++) {
+      for (size_t j = i; j < n; j++) {
         double s = 0;
         for (size_t k = 0; k < n; k++) s += V[i * n + k] * q[k] * V[j * n + k];
-        fixed[i * n + j] = s;
+        fixed[i * n + j] = fixed[j * n + i] = s;
       }
     }
   } else {

@@ -45,6 +45,8 @@ bool optimizerParamNames(std::string_view kernel, ParamNames& out) {
     out = paramNamesOf(kMaxUtilityParams);
   } else if (kernel == "efficientReturn" || kernel == "efficientRisk") {
     out = paramNamesOf(kEfficientParams);
+  } else if (kernel == "efficientFrontier") {
+    out = ParamNames{nullptr, 0};
   } else {
     return false;
   }
@@ -180,6 +182,22 @@ Outcome efficientRisk(In mean, size_t meanCount, In cov, size_t covCount, size_t
   if (Outcome o = requireTargets(14, targets, problems, 0); !o.ok()) return o;
   if (Outcome o = requireLength(16, out, meanLength(problems, n)); !o.ok()) return o;
   return portfolio::efficientRisk(b, c, targets.data, p.l2Gamma, p.riskFree, out.data);
+}
+
+Outcome efficientFrontier(In mean, In cov, size_t n, In lower, In upper, size_t points, Out out) {
+  if (n < 1) return ArgFault{2, -1, "at least one asset", "0"};
+  if (points < 1 || points > 1000000) return ArgFault{5, -1, "an integer in [1, 1000000]", std::to_string(points)};
+  if (Outcome o = requireLength(0, mean, n, "n"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, cov, cells(n, n), "n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, lower, n, "n"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, upper, n, "n"); !o.ok()) return o;
+  if (Outcome o = requireBounds(3, lower, upper); !o.ok()) return o;
+  for (size_t j = 0; j < n; j++) {
+    if (!std::isfinite(lower.data[j]) || !std::isfinite(upper.data[j]))
+      return ArgFault{3, -1, "finite bounds", "asset " + std::to_string(j)};
+  }
+  if (Outcome o = requireLength(6, out, frontierLength(n, points)); !o.ok()) return o;
+  return portfolio::efficientFrontier(mean.data, cov.data, n, lower.data, upper.data, points, out.data);
 }
 
 Outcome minVariance(In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo, In rhi, In tags, size_t m,

@@ -1,10 +1,10 @@
-// hrp and expectedReturns (portfolio_alloc.hpp): src/backends/reference/portfolio-hrp.ts line by line
-// (PyPortfolioOpt's HRPOpt and expected_returns, pandas' nancorr and ewma).
-#include <cfloat>
+// hrp (portfolio_alloc.hpp): src/backends/reference/portfolio-hrp.ts line by line (PyPortfolioOpt's
+// HRPOpt, pandas' nancorr).
 #include <cmath>
 #include <utility>
 #include <vector>
 
+#include "parallel.hpp"
 #include "portfolio_alloc.hpp"
 #include "portfolio_linkage.hpp"
 #include "risk.hpp"
@@ -50,13 +50,16 @@ Status covAndCorr(const double* data, size_t rows, size_t n, const double* given
     for (size_t i = 0; i < rows * n && !missing; i++) missing = data[i] != data[i];
     if (missing) {
       covBuffer.assign(n * n, 0.0);
-      for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j <= i; j++) {
-          const auto [c, r] = pairStats(data, rows, n, i, j);
-          covBuffer[i * n + j] = covBuffer[j * n + i] = c;
-          corrBuffer[i * n + j] = corrBuffer[j * n + i] = r;
+      // rows i of the pairs (i, j <= i) shared between threads: each pair computed whole by one
+      parallelFor(n, 16, [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; i++) {
+          for (size_t j = 0; j <= i; j++) {
+            const auto [c, r] = pairStats(data, rows, n, i, j);
+            covBuffer[i * n + j] = covBuffer[j * n + i] = c;
+            corrBuffer[i * n + j] = corrBuffer[j * n + i] = r;
+          }
         }
-      }
+      });
     } else {
       covBuffer.assign(risk::covarianceLength(n), 0.0);
       if (Status s = risk::covariance(data, rows, n, 0, 0.94, false, 0, covBuffer.data()); !s.ok()) return s;
@@ -134,43 +137,6 @@ void bisect(const double* cov, size_t n, const double* order, double* weights) {
   for (size_t k = 0; k < n; k++) weights[static_cast<size_t>(order[k])] = w[k];
 }
 
-// Annualised mean of column c (NaN skipped): CAGR or mean x frequency; NaN without data.
-double annualMean(const double* r, size_t rows, size_t cols, size_t c, bool compounding, double frequency) {
-  size_t count = 0;
-  double prod = 1, sum = 0;
-  for (size_t t = 0; t < rows; t++) {
-    const double x = r[t * cols + c];
-    if (x != x) continue;
-    count++;
-    prod *= 1 + x;
-    sum += x;
-  }
-  if (count == 0) return NAN;
-  return compounding ? std::pow(prod, frequency / static_cast<double>(count)) - 1 : (sum / static_cast<double>(count)) * frequency;
-}
-
-// pandas' ewm(span).mean() (adjust=True, ignore_na=False) of column c: its last value.
-double ewmLast(const double* r, size_t rows, size_t cols, size_t c, double span) {
-  if (rows == 0) return NAN;
-  const double com = (span - 1) / 2;
-  const double alpha = 1 / (1 + com);
-  const double oldWtFactor = 1 - alpha;
-  double weighted = r[c], oldWt = 1;
-  for (size_t t = 1; t < rows; t++) {
-    const double cur = r[t * cols + c];
-    if (weighted == weighted) {
-      oldWt *= oldWtFactor;
-      if (cur == cur) {
-        if (weighted != cur) weighted = (oldWt * weighted + cur) / (oldWt + 1);
-        oldWt += 1;
-      }
-    } else if (cur == cur) {
-      weighted = cur;
-    }
-  }
-  return weighted;
-}
-
 }  // namespace
 
 Status hrp(const double* data, size_t rows, size_t cols, const double* given, int method, int source, double* out) {
@@ -194,80 +160,6 @@ Status hrp(const double* data, size_t rows, size_t cols, const double* given, in
   linkage(dists.data(), n, method, Z);
   leavesOrder(Z, n, order);
   bisect(cov, n, order, weights);
-  return Status{};
-}
-
-Status expectedReturns(const double* prices, size_t rows, size_t cols, const double* benchmark, int method, bool compounding, double span,
-                       double frequency, double riskFree, bool returnsData, bool logReturns, double* out) {
-  std::vector<double> buffer;
-  std::vector<size_t> kept;
-  const double* r = prices;
-  if (returnsData) {
-    if (Status s = risk::detail::checkReturns(prices, rows * cols, cols); !s.ok()) return s;
-    for (size_t t = 0; t < rows; t++) kept.push_back(t);
-  } else {
-    for (size_t i = 0; i < rows * cols; i++) {
-      const double p = prices[i];
-      if (!(p > 0 && p <= DBL_MAX) && !std::isnan(p)) return fault(Fault::PriceNotPositive, i, p, cols);
-    }
-    buffer.assign(rows > 1 ? (rows - 1) * cols : 0, 0.0);
-    size_t t2 = 0;
-    for (size_t t = 1; t < rows; t++) {
-      bool any = false;
-      for (size_t c = 0; c < cols; c++) {
-        const double x = prices[t * cols + c] / prices[(t - 1) * cols + c] - 1;
-        buffer[t2 * cols + c] = logReturns ? std::log(1 + x) : x;
-        any = any || x == x;
-      }
-      if (any) {
-        kept.push_back(t);
-        t2++;
-      }
-    }
-    r = buffer.data();
-  }
-  const size_t T = kept.size();
-  if (method == 0) {
-    for (size_t c = 0; c < cols; c++) out[c] = annualMean(r, T, cols, c, compounding, frequency);
-    return Status{};
-  }
-  if (method == 1) {
-    for (size_t c = 0; c < cols; c++) {
-      const double e = ewmLast(r, T, cols, c, span);
-      out[c] = compounding ? std::pow(1 + e, frequency) - 1 : e * frequency;
-    }
-    return Status{};
-  }
-  const size_t k = cols + 1;
-  std::vector<double> a(T * k);
-  for (size_t t = 0; t < T; t++) {
-    double s = 0;
-    size_t m = 0;
-    for (size_t c = 0; c < cols; c++) {
-      const double x = r[t * cols + c];
-      a[t * k + c] = x;
-      if (x == x) {
-        s += x;
-        m++;
-      }
-    }
-    double market;
-    if (benchmark == nullptr)
-      market = m > 0 ? s / static_cast<double>(m) : NAN;
-    else if (returnsData)
-      market = benchmark[kept[t]];
-    else {
-      const double x = benchmark[kept[t]] / benchmark[kept[t] - 1] - 1;
-      market = logReturns ? std::log(1 + x) : x;
-    }
-    a[t * k + cols] = market;
-  }
-  const double varMarket = pairStats(a.data(), T, k, cols, cols).first;
-  const double marketMean = annualMean(a.data(), T, k, cols, compounding, frequency);
-  for (size_t c = 0; c < cols; c++) {
-    const double covMarket = pairStats(a.data(), T, k, cols, c).first;
-    out[c] = riskFree + (covMarket / varMarket) * (marketMean - riskFree);
-  }
   return Status{};
 }
 

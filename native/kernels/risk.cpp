@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "parallel.hpp"
 #include "risk_checks.hpp"
 #include "special.hpp"
 
@@ -103,6 +104,57 @@ void secondSweep(const double* x, size_t rows, size_t cols, double rf, const dou
       m4[c] += d * d * (d * d);
     }
   }
+}
+
+// linearQuantile() of x[0..n) (reordered: a selection of its two order statistics, not a sort).
+double selectQuantile(double* x, size_t n, double p) {
+  const double h = static_cast<double>(n) * p + (1 - p) - 1;
+  const double floorH = std::floor(h);
+  const size_t lo = static_cast<size_t>(std::min(std::max(floorH, 0.0), static_cast<double>(n - 1)));
+  const size_t hi = std::min(lo + 1, n - 1);
+  std::nth_element(x, x + lo, x + n);
+  const double a = x[lo];
+  const double b = hi == lo ? a : *std::min_element(x + lo + 1, x + n);
+  const double t = h - floorH, diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+// seriesStats(): omega, tailRatio and stability of the column's n present values v (in row order;
+// reordered by the quantiles at the end; v has room for 2 n values: the second half is scratch). cumulativeReturn comes from the first
+// sweep's wealth.
+void seriesStats(double* v, size_t n, size_t rows, double ppy, double rf, double required, double& omega, double& tailRatio,
+                 double& stability) {
+  const double threshold = ppy == 1 ? required : std::expm1(std::log1p(required) / ppy);
+  double gains = 0, losses = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double d = v[i] - rf - threshold;
+    if (d > 0) gains += d;
+    if (d < 0) losses += d;
+  }
+  omega = rows < 2 || !(0 - losses > 0) ? NAN : gains / (0 - losses);
+  stability = NAN;
+  if (n >= 2) {
+    const double count = static_cast<double>(n);
+    double* cum = v + n;  // cumsum(log1p r) after the values (the caller's buffer holds 2 n), one log1p per value
+    double y = 0, sumY = 0;
+    for (size_t i = 0; i < n; i++) {
+      y += std::log1p(v[i]);
+      cum[i] = y;
+      sumY += y;
+    }
+    const double meanY = sumY / count, meanX = (count - 1) / 2;
+    double sxx = 0, sxy = 0, syy = 0;
+    for (size_t i = 0; i < n; i++) {
+      const double dx = static_cast<double>(i) - meanX, dy = cum[i] - meanY;
+      sxx += dx * dx;
+      sxy += dx * dy;
+      syy += dy * dy;
+    }
+    const double den = std::sqrt((sxx / count) * (syy / count));
+    const double r = den == 0 ? 0 : std::min(std::max(sxy / count / den, -1.0), 1.0);
+    stability = r * r;
+  }
+  tailRatio = n < 1 ? NAN : std::fabs(selectQuantile(v, n, 0.95)) / std::fabs(selectQuantile(v, n, 0.05));
 }
 
 // linearQuantile() of the order statistics lo and hi = lo + 1 (clamped), given as values.
@@ -292,7 +344,8 @@ Status portfolioReturns(const double* returns, size_t rows, size_t cols, const d
   return Status{};
 }
 
-Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree, double* out) {
+Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree, double requiredReturn,
+                        double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   const double ppy = periodsPerYear, rf = riskFree;
@@ -310,7 +363,7 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
   for (size_t c = 0; c < cols; c++) {  // columnStats() from the sums
     const double n = a.n[c];
     const double annualReturn = T < 1 ? NAN : std::expm1(std::log(a.wealth[c]) / years);
-    const double annualVolatility = T < 2 ? NAN : std::sqrt(a.sq[c] / (n - 1)) * std::sqrt(ppy);
+    const double annualVolatility = T < 2 || n < 2 ? NAN : std::sqrt(a.sq[c] / (n - 1)) * std::sqrt(ppy);  // nanStd(): NaN for n < 2
     const double excessMean = meanRf[c];
     const double sharpe = T < 2 ? NAN : (excessMean / std::sqrt(a.sqRf[c] / (n - 1))) * std::sqrt(ppy);
     const double downsideRisk = T < 1 ? NAN : std::sqrt(a.down[c] / n) * std::sqrt(ppy);
@@ -331,7 +384,21 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
     o.calmar[c] = calmar;
     o.skewness[c] = skewness;
     o.excessKurtosis[c] = excessKurtosis;
+    o.cumulativeReturn[c] = T < 1 ? NAN : a.wealth[c] - 1;
   }
+  // omega, tailRatio, stability: columns shared between threads, each from a copy of its present values
+  const size_t minColumns = rows == 0 ? cols : 1 + 16384 / rows;
+  parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
+    std::vector<double> values(2 * rows);
+    for (size_t c = begin; c < end; c++) {
+      size_t n = 0;
+      for (size_t t = 0; t < rows; t++) {
+        const double v = returns[t * cols + c];
+        if (v == v) values[n++] = v;
+      }
+      seriesStats(values.data(), n, rows, ppy, rf, requiredReturn, o.omega[c], o.tailRatio[c], o.stability[c]);
+    }
+  });
   return Status{};
 }
 

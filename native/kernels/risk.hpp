@@ -15,7 +15,7 @@
 namespace kernelbus::risk {
 
 /// The statistics of performanceStats, in the order of PERFORMANCE_STATS (src/kernels/risk.ts).
-constexpr size_t kStatCount = 9;
+constexpr size_t kStatCount = 13;
 /// The statistics of relativeStats, in the order of RELATIVE_STATS (src/kernels/risk.ts).
 constexpr size_t kRelativeStatCount = 13;
 
@@ -32,7 +32,8 @@ inline size_t monteCarloScenariosLength(size_t paths, size_t n) { return cells(p
 
 /// performanceStats: one row of cols per statistic, in the order of PERFORMANCE_STATS.
 struct PerformanceStatsOut {
-  double *annualReturn, *annualVolatility, *sharpe, *sortino, *downsideRisk, *maxDrawdown, *calmar, *skewness, *excessKurtosis;
+  double *annualReturn, *annualVolatility, *sharpe, *sortino, *downsideRisk, *maxDrawdown, *calmar, *skewness, *excessKurtosis, *omega,
+      *tailRatio, *stability, *cumulativeReturn;
 };
 inline std::array<size_t, kStatCount> performanceStatsParts(size_t cols) {
   std::array<size_t, kStatCount> parts;
@@ -41,9 +42,10 @@ inline std::array<size_t, kStatCount> performanceStatsParts(size_t cols) {
 }
 inline size_t performanceStatsLength(size_t cols) { return total(performanceStatsParts(cols)); }
 inline PerformanceStatsOut performanceStatsOut(double* out, size_t cols) {
-  const auto [annualReturn, annualVolatility, sharpe, sortino, downsideRisk, maxDrawdown, calmar, skewness, excessKurtosis] =
-      split(out, performanceStatsParts(cols));
-  return {annualReturn, annualVolatility, sharpe, sortino, downsideRisk, maxDrawdown, calmar, skewness, excessKurtosis};
+  const auto [annualReturn, annualVolatility, sharpe, sortino, downsideRisk, maxDrawdown, calmar, skewness, excessKurtosis, omega,
+              tailRatio, stability, cumulativeReturn] = split(out, performanceStatsParts(cols));
+  return {annualReturn, annualVolatility, sharpe, sortino,   downsideRisk, maxDrawdown,     calmar,
+          skewness,     excessKurtosis,   omega,  tailRatio, stability,    cumulativeReturn};
 }
 
 /// relativeStats: one row of cols per statistic, in the order of RELATIVE_STATS.
@@ -147,7 +149,8 @@ Status monteCarloVar(const double* mean, const double* cov, size_t n, const doub
 Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed, double nu,
                            double* out);
 /// kStatCount statistics per column, stat-major, into out (performanceStatsOut(); empyrical, scipy).
-Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree, double* out);
+Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree, double requiredReturn,
+                        double* out);
 
 /// alphaConvention codes (ALPHA_CONVENTIONS in src/kernels/risk.ts).
 enum AlphaConvention : int { kAlphaEmpyrical = 0, kAlphaQuantstats = 1 };

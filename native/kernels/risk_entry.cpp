@@ -2,6 +2,8 @@
 // `expected` strings in src/kernels/risk.ts (RISK_KERNELS), checked here once.
 #include "risk_entry.hpp"
 
+#include "risk_analytics_entry.hpp"
+
 namespace kernelbus::risk {
 
 Status unpack(Packed packed, CumulativeReturnsParams& out) {
@@ -14,6 +16,8 @@ Status unpack(Packed packed, PerformanceStatsParams& out) {
   ParamReader p(packed, kPerformanceStatsParams);
   out.periodsPerYear = p.positive();  // a finite number > 0
   out.riskFree = p.finite();          // a finite number
+  out.requiredReturn = p.finite();    // a finite number > -1
+  p.require(out.requiredReturn > -1);
   return p.status();
 }
 
@@ -94,7 +98,7 @@ bool paramNames(std::string_view kernel, ParamNames& out) {
   } else if (kernel == "monteCarloScenarios") {
     out = paramNamesOf(kMonteCarloScenariosParams);
   } else {
-    return false;
+    return analyticsParamNames(kernel, out);
   }
   return true;
 }
@@ -141,7 +145,7 @@ Outcome performanceStats(In returns, size_t rows, size_t cols, Packed params, Ou
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols)); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, performanceStatsLength(cols)); !o.ok()) return o;
-  return risk::performanceStats(returns.data, rows, cols, p.periodsPerYear, p.riskFree, out.data);
+  return risk::performanceStats(returns.data, rows, cols, p.periodsPerYear, p.riskFree, p.requiredReturn, out.data);
 }
 
 /// The benchmark's values are not scanned here: the API's requireBenchmark (src/kernels/risk.ts) refuses

@@ -22,9 +22,9 @@ constexpr const char* kCumulativeReturnsParams[] = {"startingValue"};
 struct CumulativeReturnsParams {
   double startingValue;
 };
-constexpr const char* kPerformanceStatsParams[] = {"periodsPerYear", "riskFree"};
+constexpr const char* kPerformanceStatsParams[] = {"periodsPerYear", "riskFree", "requiredReturn"};
 struct PerformanceStatsParams {
-  double periodsPerYear, riskFree;
+  double periodsPerYear, riskFree, requiredReturn;
 };
 constexpr const char* kRelativeStatsParams[] = {"periodsPerYear", "riskFree", "alphaConvention"};
 struct RelativeStatsParams {

@@ -35,4 +35,8 @@ double studentTSf(double t, double nu);
 /// Edges as normalQuantile; nu NaN or <= 0 -> NaN.
 double studentTQuantile(double p, double nu);
 
+/// P(X > x), X ~ chi-square(k), k an integer >= 1 (else NaN): Q(k/2, x/2) by its finite sums
+/// (special_chi.cpp, src/math/chi-square.ts). NaN x -> NaN, x <= 0 -> 1, +inf -> 0.
+double chiSquareSf(double x, double k);
+
 }  // namespace kernelbus

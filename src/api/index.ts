@@ -49,6 +49,27 @@ export {
   type ComponentVarResult,
 } from '../kernels/risk.js';
 export {
+  AGGREGATE_PERIODS,
+  DRAWDOWN_CONVENTIONS,
+  DRAWDOWN_DEFAULTS,
+  TRAFFIC_LIGHT_ZONES,
+  VAR_BACKTEST_DEFAULTS,
+  ROLLING_STATS,
+  type RollingOptions,
+  type RollingResult,
+  type RollingStatName,
+  type AggregatePeriod,
+  type AggregateReturnsResult,
+  type ColumnsOf,
+  type DrawdownConvention,
+  type DrawdownOptions,
+  type PerformanceAnalyticsDrawdowns,
+  type PyfolioDrawdowns,
+  type TrafficLightZone,
+  type VarBacktestOptions,
+  type VarBacktestResult,
+} from '../kernels/risk-analytics.js';
+export {
   expWeights,
   FACTOR_DEFAULTS,
   type FactorInputs,
@@ -72,6 +93,9 @@ export {
   ROW_KIND,
   RowKind,
   type BoundValue,
+  type EfficientFrontierOptions,
+  type EfficientFrontierResult,
+  type FrontierPortfolios,
   type LinearConstraints,
   type MinVarianceOptions,
   type MinVarianceResult,
@@ -160,6 +184,16 @@ export const logReturns = defaults.logReturns;
 export const cumulativeReturns = defaults.cumulativeReturns;
 /** Benchmark-relative statistics per column: beta, alpha, captures, up/down beta and alpha (empyrical), tracking error and information ratio (PerformanceAnalytics), correlation. */
 export const relativeStats = defaults.relativeStats;
+/** VaR backtests per column: exceptions, Kupiec, Christoffersen, the dynamic quantile test, the Basel traffic light. */
+export const varBacktest = defaults.varBacktest;
+/** empyrical's roll_* statistics per column over a trailing window: T x N per statistic (Sharpe, Sortino, volatility, max drawdown, beta, alpha, captures, VaRs). */
+export const rolling = defaults.rolling;
+/** The underwater curve W / cummax(W) - 1 per column (wealth 1 before the first return). */
+export const drawdownSeries = defaults.drawdownSeries;
+/** The deepest drawdowns per column: PerformanceAnalytics' table (default) or pyfolio's. */
+export const drawdowns = defaults.drawdowns;
+/** Returns compounded per calendar week, month, quarter or year (empyrical aggregate_returns). */
+export const aggregateReturns = defaults.aggregateReturns;
 /** Returns of fixed-weight portfolios (weights of N assets, or P x N), rebalanced every period. */
 export const portfolioReturns = defaults.portfolioReturns;
 /** Per-column performance statistics with empyrical's definitions (annual return, volatility, Sharpe, ...). */
@@ -204,6 +238,8 @@ export const maxUtility = defaults.maxUtility;
 export const efficientReturn = defaults.efficientReturn;
 /** The highest-return portfolio within a target volatility (PyPortfolioOpt efficient_risk). */
 export const efficientRisk = defaults.efficientRisk;
+/** The efficient frontier by the critical line algorithm (PyPortfolioOpt CLA): every turning point and points between. */
+export const efficientFrontier = defaults.efficientFrontier;
 /** Risk budgeting: long-only weights whose risk contributions equal the budgets (equal by default). */
 export const riskParity = defaults.riskParity;
 /** Hierarchical risk parity as PyPortfolioOpt's HRPOpt (scipy's linkage): weights, order, linkage matrix. */

@@ -31,7 +31,7 @@ Commands:
                           list, inspect, redrive or drop dead letters (kernelbus dlq --help)
   vpin <trades.csv|->     VPIN from a CSV of trades (kernelbus vpin --help)
   risk <returns.csv|->    statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
-  optimize <returns.csv|-> --method min-variance|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
+  optimize <returns.csv|-> --method min-variance|max-sharpe|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
   factor <panel.csv|->    style scores and factor returns of a long panel CSV (kernelbus factor --help)
   backends [--json]       which backends load on this machine
   doctor [--json]         platform, Node, which backends load and why not, threads, BLAS, GPU, and the fixes

@@ -16,11 +16,17 @@ import { pct, table } from './summary.js';
 /** The methods and what each computes from the returns (weights in the CSV's column order) with the covariance it used. */
 const METHODS: Record<string, (k: Kernels, returns: Matrix, cov: Matrix, o: MethodOptions) => Float64Array> = {
   'min-variance': (k, _r, cov, o) => k.minVariance(cov, o.constraints).weights.data,
+  // PyPortfolioOpt's recipe: mean_historical_return (annual CAGR) with the covariance annualised
+  'max-sharpe': (k, returns, cov, o) => {
+    const mean = k.expectedReturns(returns, { returnsData: true, frequency: o.frequency });
+    const annual = { ...cov, data: cov.data.map((x) => x * o.frequency) };
+    return k.maxSharpe(mean, annual, { ...o.constraints, riskFree: o.riskFree }).weights.data;
+  },
   'risk-parity': (k, _r, cov) => k.riskParity(cov).weights,
   hrp: (k, returns, _c, o) => k.hrp(returns, { linkage: o.linkage }).weights,
 };
 /** The methods that take --bounds and --sectors. */
-const CONSTRAINED = ['min-variance'];
+const CONSTRAINED = ['min-variance', 'max-sharpe'];
 
 interface MethodOptions {
   constraints: {
@@ -29,6 +35,8 @@ interface MethodOptions {
     sectorBounds?: { lower: Float64Array; upper: Float64Array };
   };
   linkage: LinkageMethod;
+  frequency: number;
+  riskFree: number;
 }
 
 export const OPTIMIZE_USAGE = `Usage: kernelbus optimize <returns.csv|-> --method m [options]
@@ -40,10 +48,13 @@ risk contribution w_i (S w)_i / w'Sw, with the portfolio's annualised volatility
 Options:
   --method m            ${Object.keys(METHODS).join(' | ')} (required):
                         min-variance: PyPortfolioOpt EfficientFrontier.min_volatility on the covariance;
-                        risk-parity: equal risk contributions; hrp: PyPortfolioOpt HRPOpt(returns)
-  --bounds lo,hi        every weight in [lo, hi] (min-variance; default 0,1: long only)
+                        max-sharpe: EfficientFrontier.max_sharpe with mean_historical_return (annual
+                        CAGR) and the covariance x frequency; risk-parity: equal risk contributions;
+                        hrp: PyPortfolioOpt HRPOpt(returns)
+  --bounds lo,hi        every weight in [lo, hi] (min-variance, max-sharpe; default 0,1: long only)
   --sectors file        JSON { "assets": { "<asset>": "<sector>", ... }, "bounds": { "<sector>": [lo, hi], ... } }:
-                        bounds on each sector's total weight (min-variance)
+                        bounds on each sector's total weight (min-variance, max-sharpe)
+  --risk-free r         max-sharpe's annual risk-free rate (default 0, as max_sharpe's)
   --estimator e         covariance of the returns: ${COVARIANCE_METHODS.join(', ')} (default sample)
   --linkage l           hrp's linkage: ${LINKAGE_METHODS.join(', ')} (default single)
   --frequency n         periods a year, for the annualised volatility (default 252)
@@ -57,6 +68,7 @@ const FLAGS = {
   estimator: flag.string(),
   linkage: flag.string(),
   frequency: flag.finite(),
+  'risk-free': flag.finite(),
   backend: flag.anyBackend(),
   ...CSV_FLAGS,
 };
@@ -139,7 +151,8 @@ export async function runOptimize(argv: string[], log = console.log): Promise<nu
   };
   const k = kernels({ backend: values.backend });
   const cov = k.covariance(returns, { method: estimator }).cov;
-  const weights = METHODS[method](k, returns, cov, { constraints, linkage });
+  const riskFree = values['risk-free'] ?? 0;
+  const weights = METHODS[method](k, returns, cov, { constraints, linkage, frequency, riskFree });
   const n = weights.length;
   const Sw = new Float64Array(n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Sw[i] += cov.data[i * n + j] * weights[j];

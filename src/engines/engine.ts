@@ -55,6 +55,8 @@ export interface EngineOptions {
 /** The payload of an ENGINE_HEALTH heartbeat. */
 export interface EngineHealth {
   engine: string;
+  /** Consumer name in its group: tells apart the processes of one engine. */
+  consumer: string;
   /** Messages processed since start. */
   processed: number;
   /** Messages per second since the previous heartbeat. */
@@ -336,6 +338,7 @@ export abstract class Engine {
     const seconds = (now - this.lastBeat.at) / 1000;
     const payload: EngineHealth = {
       engine: this.name,
+      consumer: this.consumer,
       processed: this.counts.processed,
       throughput: seconds > 0 ? (this.counts.processed - this.lastBeat.processed) / seconds : 0,
       latencyMs: { p50: this.latency.percentile(50), p99: this.latency.percentile(99), max: this.latency.max },

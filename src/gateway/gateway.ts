@@ -7,7 +7,7 @@
  * that subscribed to its (type, key); queues are flushed every `flushMs`. The bus handler only
  * queues: a slow client never slows the bus or the other clients.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
@@ -17,68 +17,17 @@ import type { Bus, Subscription } from '../bus/bus.js';
 import { capabilitiesOf } from '../bus/transports/types.js';
 import { Histogram } from '../bus/histogram.js';
 import type { BusMessage } from '../bus/messages.js';
-import type { GroupLag, MetricsServer, Readiness } from '../bus/prometheus.js';
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
-import { CLOSE_SLOW, Client, type ClientLimits } from './client.js';
+import { type MetricsServer, serveMetrics } from '../bus/prometheus.js';
+import { refusal, refuse } from './access.js';
+import { CLOSE_SLOW, Client } from './client.js';
 import { type GatewayMetrics, gatewayRegistry } from './metrics.js';
 
 export type { GatewayMetrics } from './metrics.js';
 import { controlFrame, errorFrame, messageJson, messagesFrame, parseRequest, PROTOCOL_VERSION, RequestError } from './protocol.js';
+import { type GatewayOptions, resolveOptions } from './options.js';
 import { Stats } from './stats.js';
 
-/** The message types a gateway serves unless told otherwise: every result and event type (not the input trades). */
-export const GATEWAY_TYPES = [
-  'VPIN_CALCULATION',
-  'RISK_ALERT',
-  'ANALYTICS_RESULT',
-  'PORTFOLIO_UPDATE',
-  'FACTOR_CALCULATION',
-  'ENGINE_HEALTH',
-  'STRATEGY_SIGNAL',
-  'ML_PREDICTION',
-] as const;
-
-/** Options of createGateway(). */
-export interface GatewayOptions {
-  /** TCP port; 0 picks a free one. Default 8600. */
-  port?: number;
-  /** Address to bind. Default 127.0.0.1 (0.0.0.0 for every interface). */
-  host?: string;
-  /**
-   * A token clients must present (`?token=` in the WebSocket URL, or `Authorization: Bearer <token>`);
-   * a connection without it is refused with HTTP 401. Default: none.
-   */
-  token?: string;
-  /**
-   * Origins (`https://host:port`) whose pages may connect, or `'*'` for any. A connection whose Origin
-   * header is neither listed nor the gateway's own host is refused with HTTP 403; clients that send no
-   * Origin (not browsers) are let in. Default: the gateway's own page only.
-   */
-  origins?: readonly string[] | '*';
-  /** The message types served (not columnar ones). Default GATEWAY_TYPES. */
-  types?: readonly string[];
-  /** Last values kept per type for `snapshot` requests (the oldest-updated key is forgotten first). Default 10,000. */
-  lastValues?: number;
-  /** How often queued messages are sent, in ms. Default 10. */
-  flushMs?: number;
-  /** Unsent bytes on a client's socket from which it is congested and coalesced. Default 256 KiB. */
-  highWaterBytes?: number;
-  /** Distinct (type, key) pairs a client's queue may hold; past it the client is disconnected (4000). Default 10,000. */
-  maxQueue?: number;
-  /** A client congested this long is disconnected (4000). Default 30,000. */
-  maxStallMs?: number;
-  /** Most WebSocket clients at once (more are refused with HTTP 503). Default 1,000. */
-  maxClients?: number;
-  /** Stats frame period in ms. Default 1000. */
-  statsMs?: number;
-  /** Consumer groups' lag for the stats frame and /metrics (the CLI gives Redis's). */
-  lag?: () => Promise<readonly GroupLag[]>;
-  /** `kernelbus_build_info` in /metrics. */
-  build?: { version: string; backend: string };
-  /** `/readyz` (the CLI's: every bus's Redis reachable). Default: ready while listening. */
-  ready?: Readiness;
-}
+export { GATEWAY_TYPES, type GatewayOptions } from './options.js';
 
 /** The last frame built in a flush, with the queue it was built from. */
 interface FrameCache {
@@ -110,42 +59,13 @@ export interface Gateway {
 
 const PAGE_URL = new URL('../../web/dashboard.html', import.meta.url);
 
-function positive(value: unknown, name: string, fallback: number, integer = true): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value)))
-    throw new KernelInputError(`options.${name}`, integer ? 'an integer > 0' : 'a number > 0', describeValue(value));
-  return value;
-}
-
 /**
  * Starts a gateway on `bus`: subscribes to the served types (its own consumer group per type, deleted
  * when it closes; over Redis it starts from the messages appended from now on) and listens. Resolves
  * once listening.
  */
 export async function createGateway(bus: Bus, options: GatewayOptions = {}): Promise<Gateway> {
-  if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
-  const port = options.port ?? 8600;
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new KernelInputError('options.port', 'an integer in [0, 65535]', describeValue(port));
-  const host = options.host ?? '127.0.0.1';
-  const token = options.token;
-  if (token !== undefined && (typeof token !== 'string' || token.length === 0))
-    throw new KernelInputError('options.token', 'a non-empty string', 'another value (not shown)');
-  const origins = options.origins;
-  if (origins !== undefined && origins !== '*' && !(Array.isArray(origins) && origins.every((o) => typeof o === 'string')))
-    throw new KernelInputError('options.origins', "a list of origins or '*'", describeValue(origins));
-  const types = [...(options.types ?? GATEWAY_TYPES)];
-  if (types.length === 0 || !types.every((t) => typeof t === 'string' && t.length > 0))
-    throw new KernelInputError('options.types', 'a non-empty list of message types', describeValue(options.types));
-  const lastValues = positive(options.lastValues, 'lastValues', 10_000);
-  const flushMs = positive(options.flushMs, 'flushMs', 10, false);
-  const statsMs = positive(options.statsMs, 'statsMs', 1000, false);
-  const maxClients = positive(options.maxClients, 'maxClients', 1000);
-  const limits: ClientLimits = {
-    highWaterBytes: positive(options.highWaterBytes, 'highWaterBytes', 256 * 1024),
-    maxQueue: positive(options.maxQueue, 'maxQueue', 10_000),
-    maxStallMs: positive(options.maxStallMs, 'maxStallMs', 30_000, false),
-  };
+  const { port, host, token, origins, types, lastValues, flushMs, statsMs, maxClients, limits } = resolveOptions(options);
   const page = readFileSync(PAGE_URL);
 
   const clients = new Set<Client>();
@@ -294,9 +214,11 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
           socket.send(messagesFrame(parts, true));
         }
       } catch (error) {
-        if (!(error instanceof RequestError)) throw error;
+        // A client's frame never takes the process down: anything unexpected is answered like a bad request.
         counts.badRequests++;
-        socket.send(errorFrame(error));
+        socket.send(
+          errorFrame(error instanceof RequestError ? error : new RequestError('frame', 'a request the gateway can handle', String(error))),
+        );
       }
     });
     socket.on('close', () => {
@@ -306,34 +228,12 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
     socket.on('error', () => undefined);
   });
 
-  const refuse = (socket: Duplex, status: number, text: string) => {
-    socket.end(
-      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`,
-    );
-  };
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found');
-    if (token !== undefined) {
-      const given = url.searchParams.get('token') ?? /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-      const a = Buffer.from(given);
-      const b = Buffer.from(token);
-      if (a.length !== b.length || !timingSafeEqual(a, b)) {
-        counts.refused.token++;
-        return refuse(socket, 401, 'Unauthorized');
-      }
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && origins !== '*') {
-      let own = false;
-      try {
-        own = new URL(origin).host === req.headers.host;
-      } catch {}
-      if (!own && !(origins ?? []).includes(origin)) {
-        counts.refused.origin++;
-        return refuse(socket, 403, 'Forbidden');
-      }
+    const no = refusal(req, { token, origins });
+    if (no) {
+      if (no.reason !== 'path') counts.refused[no.reason]++;
+      return refuse(socket, no.status, no.text);
     }
     if (clients.size >= maxClients) {
       counts.refused.full++;
@@ -355,7 +255,6 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
 
   let server: MetricsServer;
   try {
-    const { serveMetrics } = await import('../bus/prometheus.js');
     const registry = gatewayRegistry({ bus, metrics, sendLatency: () => sendLatency.buckets(), lag: options.lag, build: options.build });
     server = await serveMetrics(registry, {
       port,

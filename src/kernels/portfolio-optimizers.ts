@@ -17,6 +17,8 @@ import {
   requireMeans,
   requireTargets,
   resolveConstraints,
+  type EfficientFrontierOptions,
+  type EfficientFrontierResult,
   type MaxUtilityOptions,
   type MeanVarianceOptions,
   type MinVarianceOptions,
@@ -24,7 +26,7 @@ import {
   type OptimizerFamily,
   type PortfolioResult,
 } from './portfolio.js';
-import { describeValue } from './validate.js';
+import { describeValue, requireFloat64Array } from './validate.js';
 
 /** The portfolio family's optimizers (each also exists as `<name>Async`). */
 export interface OptimizerKernels {
@@ -65,6 +67,13 @@ export interface OptimizerKernels {
     targetVolatility: number | Float64Array,
     options?: MeanVarianceOptions,
   ): PortfolioResult;
+  /**
+   * The long-only (or bounded) efficient frontier by the critical line algorithm (PyPortfolioOpt `CLA`,
+   * weights summing to 1): every turning point, exact, from the highest-return portfolio to the
+   * minimum-variance one (PyPortfolioOpt drops some; none is dropped here), then `points` portfolios
+   * evenly spaced in expected return between them. One problem per call.
+   */
+  efficientFrontier(mean: Float64Array, cov: Matrix, options?: EfficientFrontierOptions): EfficientFrontierResult;
 }
 
 const l2Gamma = { key: 'l2Gamma', name: 'options.l2Gamma', expected: 'a finite number >= 0' } as const;
@@ -163,6 +172,64 @@ export const OPTIMIZER_KERNELS = {
       const targets = requireTargets(targetVolatility, 'targetVolatility', 0);
       const x = meanInputs(mean, cov, opts, targets);
       return { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], shape: asResult };
+    },
+  },
+  efficientFrontier: {
+    params: [],
+    outputs: {
+      count: [],
+      lambdas: ['C'],
+      weights: ['C', 'N'],
+      returns: ['C'],
+      volatilities: ['C'],
+      frontierWeights: ['M', 'N'],
+      frontierReturns: ['M'],
+      frontierVolatilities: ['M'],
+    },
+    dims: (_mu: Float64Array, _cov: Float64Array, n: number, _l: Float64Array, _u: Float64Array, points: number) => ({
+      N: n,
+      C: 4 * n + 4,
+      M: points,
+    }),
+    options: ['bounds', 'points'],
+    api(mean: Float64Array, cov: Matrix, opts?: EfficientFrontierOptions) {
+      requireKnownOptions(OPTIMIZER_KERNELS.efficientFrontier, opts);
+      const s = requireCovStack(cov);
+      if (s.count !== 1)
+        throw new KernelInputError('cov', 'one N x N matrix (efficientFrontier solves one problem)', `a stack of ${s.count}`);
+      requireFloat64Array(mean, 'mean');
+      const mu = requireMeans(mean, s.n);
+      const c = resolveConstraints({ bounds: opts?.bounds }, s.n);
+      if (c.boundCount !== 1)
+        throw new KernelInputError('options.bounds', 'numbers or Float64Arrays of N (one problem)', `${c.boundCount} rows`);
+      const points = opts?.points ?? 100;
+      if (typeof points !== 'number' || !Number.isInteger(points) || points < 1 || points > 1_000_000) {
+        throw new KernelInputError('options.points', 'an integer in [1, 1000000]', describeValue(points));
+      }
+      const n = s.n;
+      const args = [mu.data, s.data, n, c.lower, c.upper, points];
+      return {
+        size: n * n,
+        args,
+        shape: (o: Outputs): EfficientFrontierResult => {
+          const k = o.count as number;
+          const cut = (v: Outputs[string]) => (v as Float64Array).subarray(0, k);
+          const w = o.weights as Matrix;
+          return {
+            turningPoints: {
+              weights: { data: w.data.subarray(0, k * n), rows: k, cols: n },
+              returns: cut(o.returns),
+              volatilities: cut(o.volatilities),
+              lambdas: cut(o.lambdas),
+            },
+            frontier: {
+              weights: o.frontierWeights as Matrix,
+              returns: o.frontierReturns as Float64Array,
+              volatilities: o.frontierVolatilities as Float64Array,
+            },
+          };
+        },
+      };
     },
   },
 } as const satisfies { [K in keyof OptimizerFamily]: OutputSpec };

@@ -215,6 +215,38 @@ export interface OptimizerFamily {
     l2Gamma: number,
     riskFree: number,
   ): Float64Array;
+  /** One problem: mean N, cov N x N, bounds N each; `points` frontier portfolios. */
+  efficientFrontier(
+    mean: Float64Array,
+    cov: Float64Array,
+    n: number,
+    lower: Float64Array,
+    upper: Float64Array,
+    points: number,
+  ): Float64Array;
+}
+
+/** Options of `efficientFrontier()`. */
+export interface EfficientFrontierOptions {
+  /** Per-asset weight bounds, numbers or Float64Arrays of N (default { lower: 0, upper: 1 }); the weights sum to 1. */
+  bounds?: { lower?: number | Float64Array; upper?: number | Float64Array };
+  /** Frontier portfolios evenly spaced in expected return, from the highest to the lowest (default 100, at least 1). */
+  points?: number;
+}
+
+/** Portfolios along the frontier: K x N weights with their expected returns and volatilities. */
+export interface FrontierPortfolios {
+  weights: Matrix;
+  returns: Float64Array;
+  volatilities: Float64Array;
+}
+
+/** What `efficientFrontier()` gives. */
+export interface EfficientFrontierResult {
+  /** Every turning point, from the highest return (lambda = Infinity) to the minimum variance (lambda = 0). */
+  turningPoints: FrontierPortfolios & { lambdas: Float64Array };
+  /** `points` portfolios between them. */
+  frontier: FrontierPortfolios;
 }
 
 /** Expected returns: N values, or a P x N Matrix (one row per problem): data and count. */

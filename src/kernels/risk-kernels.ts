@@ -10,6 +10,7 @@ import { constants } from 'node:buffer';
 import { KernelInputError } from '../errors.js';
 import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import { asColumns, type Matrix, type Series } from './matrix.js';
+import { RISK_ANALYTICS_KERNELS, type RiskAnalyticsKernels } from './risk-analytics.js';
 import {
   COVARIANCE_METHODS,
   PERFORMANCE_STATS,
@@ -57,7 +58,7 @@ export interface PortfolioReturnsFunction {
 }
 
 /** The risk family's kernels (each also exists as `<name>Async`). */
-export interface RiskKernels {
+export interface RiskKernels extends RiskAnalyticsKernels {
   /** Simple returns (p[t] - p[t-1]) / p[t-1] per column (empyrical.simple_returns). */
   simpleReturns: ReturnsFunction;
   /** Log returns log(p[t] / p[t-1]) per column. */
@@ -69,7 +70,20 @@ export interface RiskKernels {
   cumulativeReturns<R extends Series>(returns: R, options?: CumulativeReturnsOptions): R extends Float64Array ? Float64Array : Matrix;
   /** Returns of fixed-weight portfolios, rebalanced every period: T x P (a series for one). */
   portfolioReturns: PortfolioReturnsFunction;
-  /** Annual return and volatility, Sharpe, Sortino, downside risk, max drawdown, Calmar, skewness, excess kurtosis per column (empyrical). */
+  /**
+   * Per column (empyrical's definitions; NaN returns skipped as its nan-functions skip them): annual
+   * return and volatility, Sharpe, Sortino, downside risk, max drawdown, Calmar; scipy's skewness and
+   * excess kurtosis; and
+   * - `omega` (omega_ratio): with d = r - riskFree - threshold, threshold = (1 + requiredReturn)^(1 /
+   *   periodsPerYear) - 1 (computed as expm1(log1p(requiredReturn) / periodsPerYear); requiredReturn
+   *   itself when periodsPerYear is 1), sum(d > 0) / -sum(d < 0); NaN when that denominator is 0 or T < 2;
+   * - `tailRatio` (tail_ratio): |95th percentile| / |5th percentile| of the returns present, numpy's
+   *   linear percentiles; NaN without any;
+   * - `stability` (stability_of_timeseries): R^2 of the least-squares line through cumsum(log1p r) of
+   *   the returns present against 0 .. n - 1 (scipy linregress' r, squared: 0 for a constant cumsum);
+   *   NaN for n < 2;
+   * - `cumulativeReturn` (cum_returns_final): prod(1 + r) - 1, a NaN return as 0.
+   */
   performanceStats(returns: Series, options?: PerformanceOptions): PerformanceStats;
   /**
    * Statistics of each column of `returns` (T x N, or one series) against `benchmark` (a series of T),
@@ -216,17 +230,18 @@ export const RISK_KERNELS = {
     params: [
       { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
       { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
+      { key: 'requiredReturn', name: 'options.requiredReturn', expected: 'a finite number > -1' },
     ],
     outputs: Object.fromEntries(PERFORMANCE_STATS.map((stat) => [stat, ['N'] as const])) as Record<PerformanceStatName, readonly ['N']>,
     dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
-    options: ['periodsPerYear', 'riskFree'],
+    options: ['periodsPerYear', 'riskFree', 'requiredReturn'],
     api(returns: Series, opts?: PerformanceOptions) {
       const r = asColumns(returns, 'returns');
       requireKnownOptions(RISK_KERNELS.performanceStats, opts);
-      const { periodsPerYear, riskFree } = resolvePerformanceOptions(opts);
+      const { periodsPerYear, riskFree, requiredReturn } = resolvePerformanceOptions(opts);
       return {
         size: r.data.length,
-        args: [r.data, r.rows, r.cols, periodsPerYear, riskFree],
+        args: [r.data, r.rows, r.cols, periodsPerYear, riskFree, requiredReturn],
         shape: (o: Outputs) => o as PerformanceStats,
       };
     },
@@ -352,4 +367,5 @@ export const RISK_KERNELS = {
       };
     },
   },
+  ...RISK_ANALYTICS_KERNELS,
 } as const satisfies { [K in keyof RiskFamily]: OutputSpec };

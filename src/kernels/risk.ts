@@ -7,6 +7,7 @@
  * series (one column). Per-column functions return one value per column.
  */
 import { KernelInputError } from '../errors.js';
+import type { RiskAnalyticsFamily } from './risk-analytics.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
 export { asColumns, matrix, requireMatrix, type Matrix, type Series } from './matrix.js';
@@ -39,9 +40,14 @@ export interface PerformanceOptions {
    * Sortino ratio and the downside risk (empyrical's `required_return`). Default 0.
    */
   riskFree?: number;
+  /**
+   * The omega ratio's annual required return (empyrical omega_ratio's `required_return`): its
+   * per-period threshold is (1 + requiredReturn)^(1 / periodsPerYear) - 1. Default 0; > -1.
+   */
+  requiredReturn?: number;
 }
 
-export const PERFORMANCE_DEFAULTS = { periodsPerYear: 252, riskFree: 0 } as const satisfies Required<PerformanceOptions>;
+export const PERFORMANCE_DEFAULTS = { periodsPerYear: 252, riskFree: 0, requiredReturn: 0 } as const satisfies Required<PerformanceOptions>;
 
 /**
  * The statistics of `performanceStats()`, in the order every backend writes them (stat-major: stat s
@@ -57,6 +63,10 @@ export const PERFORMANCE_STATS = [
   'calmar',
   'skewness',
   'excessKurtosis',
+  'omega',
+  'tailRatio',
+  'stability',
+  'cumulativeReturn',
 ] as const;
 
 export type PerformanceStatName = (typeof PERFORMANCE_STATS)[number];
@@ -66,6 +76,19 @@ export type PerformanceStats = Record<PerformanceStatName, Float64Array>;
 
 /** Checks and defaults the options of `performanceStats()`. */
 export function resolvePerformanceOptions(options: PerformanceOptions | undefined): Required<PerformanceOptions> {
+  const { periodsPerYear, riskFree } = resolvePeriodOptions(options);
+  const requiredReturn = options?.requiredReturn ?? PERFORMANCE_DEFAULTS.requiredReturn;
+  if (typeof requiredReturn !== 'number' || !(requiredReturn > -1 && requiredReturn < Infinity)) {
+    throw new KernelInputError('options.requiredReturn', 'a finite number > -1', describeValue(requiredReturn));
+  }
+  return { periodsPerYear, riskFree, requiredReturn };
+}
+
+/** Checks and defaults periodsPerYear and riskFree (performanceStats, relativeStats). */
+function resolvePeriodOptions(options: { periodsPerYear?: number; riskFree?: number } | undefined): {
+  periodsPerYear: number;
+  riskFree: number;
+} {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
@@ -134,7 +157,7 @@ export function resolveRelativeStatsOptions(options: RelativeStatsOptions | unde
   riskFree: number;
   alphaConvention: number;
 } {
-  const { periodsPerYear, riskFree } = resolvePerformanceOptions(options);
+  const { periodsPerYear, riskFree } = resolvePeriodOptions(options);
   const alphaConvention = ALPHA_CONVENTIONS.indexOf(
     (options?.alphaConvention ?? RELATIVE_STATS_DEFAULTS.alphaConvention) as AlphaConvention,
   );
@@ -428,7 +451,7 @@ export function requireCovariance(value: unknown, name: string): asserts value i
  * options resolved by the API). Data faults (a price <= 0, an infinite return, a non-finite weight)
  * are reported with the codes of faults.ts.
  */
-export interface RiskFamily {
+export interface RiskFamily extends RiskAnalyticsFamily {
   /** Simple returns p[t] / p[t-1] - 1 per column: (rows - 1) x cols values. */
   simpleReturns(prices: Float64Array, rows: number, cols: number): Float64Array;
   /** Log returns log(p[t] / p[t-1]) per column: (rows - 1) x cols values. */
@@ -441,7 +464,14 @@ export interface RiskFamily {
   /** Returns of `portfolios` fixed-weight portfolios (weights row-major, portfolios x cols): rows x portfolios. */
   portfolioReturns(returns: Float64Array, rows: number, cols: number, weights: Float64Array, portfolios: number): Float64Array;
   /** PERFORMANCE_STATS per column, stat-major: PERFORMANCE_STATS.length x cols values. */
-  performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number): Float64Array;
+  performanceStats(
+    returns: Float64Array,
+    rows: number,
+    cols: number,
+    periodsPerYear: number,
+    riskFree: number,
+    requiredReturn: number,
+  ): Float64Array;
   /**
    * RELATIVE_STATS per column against `benchmark` (rows values), stat-major: RELATIVE_STATS.length x
    * cols values; `alphaConvention` a code of ALPHA_CONVENTIONS.

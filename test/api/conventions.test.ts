@@ -28,7 +28,7 @@ describe('unknown options', () => {
     [
       'performanceStats',
       () => ref.performanceStats(returns, { periodsPerYear: 12, rf: 0 } as never),
-      `options: expected only the options periodsPerYear, riskFree, got unknown option "rf"`,
+      `options: expected only the options periodsPerYear, riskFree, requiredReturn, got unknown option "rf"`,
     ],
     ['covariance', () => ref.covariance(returns, { method: 'oas', shrinkage: 0.1, x: 1 } as never), `got unknown options "shrinkage", "x"`],
     [

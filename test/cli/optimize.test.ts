@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readReturnsCsv } from '../../src/cli/csv.js';
 import { runOptimize } from '../../src/cli/optimize.js';
-import { covariance, hrp, minVariance, riskParity } from '../../src/api/index.js';
+import { covariance, expectedReturns, hrp, maxSharpe, minVariance, riskParity } from '../../src/api/index.js';
 import { KernelInputError } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kb-optimize-'));
@@ -45,6 +45,16 @@ describe('kernelbus optimize', () => {
     expect(out.assets.reduce((s, a) => s + a.riskContribution, 0)).toBeCloseTo(1, 9);
   });
 
+  it('max-sharpe: maxSharpe of the annual CAGR and the annualised covariance, within the bounds', async () => {
+    const { returns } = await readReturnsCsv(file);
+    const mean = expectedReturns(returns, { returnsData: true });
+    const cov = covariance(returns).cov;
+    const annual = { ...cov, data: cov.data.map((x) => x * 252) };
+    const expected = maxSharpe(mean, annual, { bounds: { lower: 0, upper: 0.6 }, riskFree: 0.01 }).weights.data;
+    const out = await json(['--method', 'max-sharpe', '--bounds', '0,0.6', '--risk-free', '0.01']);
+    out.assets.forEach((a, i) => expect(a.weight).toBeCloseTo(expected[i], 9));
+  });
+
   it('risk-parity: equal risk contributions; hrp: HRPOpt on the returns', async () => {
     const { returns } = await readReturnsCsv(file);
     const rp = await json(['--method', 'risk-parity']);
@@ -72,9 +82,12 @@ describe('kernelbus optimize', () => {
       expect(error).toBeInstanceOf(KernelInputError);
       expect(error.message).toMatch(message);
     };
-    await bad([], '--method: expected min-variance, risk-parity, hrp, got nothing');
-    await bad(['--method', 'max-return'], '--method: expected min-variance, risk-parity, hrp, got "max-return"');
-    await bad(['--method', 'hrp', '--bounds', '0,0.1'], '--bounds: expected an option of --method min-variance, got --method hrp');
+    await bad([], '--method: expected min-variance, max-sharpe, risk-parity, hrp, got nothing');
+    await bad(['--method', 'max-return'], '--method: expected min-variance, max-sharpe, risk-parity, hrp, got "max-return"');
+    await bad(
+      ['--method', 'hrp', '--bounds', '0,0.1'],
+      '--bounds: expected an option of --method min-variance, max-sharpe, got --method hrp',
+    );
     await bad(['--method', 'min-variance', '--bounds', '0.2,0.1'], '--bounds: expected lo,hi: two numbers, lo <= hi, got "0.2,0.1"');
     await bad(
       ['--method', 'hrp', '--linkage', 'centroid'],

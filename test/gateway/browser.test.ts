@@ -3,8 +3,8 @@
  * its executable path): `kernelbus demo --dashboard` as a child process, the page opened at 1280x800,
  * and the DOM checked as a person would look at it: the throughput figure > 0 and the message count
  * rising, one row per symbol, an alerting symbol highlighted once the demo raised a RISK_ALERT for it,
- * a click on a symbol drawing its chart (pixels on the canvas), the three portfolios of the demo in the
- * VaR panel; then the demo killed and started again on the same port: the page reconnects and fills
+ * a click on a symbol drawing its chart (pixels on the canvas), the demo's portfolios in the VaR panel
+ * (its three fixed ones and the portfolio engine's two); then the demo killed and started again on the same port: the page reconnects and fills
  * again. The same page over `kernelbus gateway` on Redis, with an engine process and a feed: the
  * feed's symbols, the engine's heartbeat and its consumer groups' lag; the gateway restarted on its
  * port: the page reconnects. Any console error or failed request fails the test. The screenshot goes to the test's temp
@@ -107,10 +107,12 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     expect(inked.n).toBeGreaterThan(500);
     expect(inked.n).toBeLessThan(inked.of / 2);
 
-    // The VaR panel lists the demo's three portfolios with their figures.
-    await until(async () => (await page.locator('#portfolios tbody tr').count()) === 3, 'three portfolios');
-    const portfolios = await page.locator('#portfolios tbody tr').all();
-    expect(await Promise.all(portfolios.map((r) => r.getAttribute('data-key')))).toEqual(['concentrated', 'equal-weight', 'long-short']);
+    // The VaR panel lists the demo's portfolios: its three fixed ones and the portfolio engine's two.
+    const DEMO_PORTFOLIOS = ['concentrated', 'equal-weight', 'long-short', 'min-variance', 'risk-parity'];
+    const portfolios = async () =>
+      await Promise.all((await page.locator('#portfolios tbody tr').all()).map((r) => r.getAttribute('data-key')));
+    await until(async () => (await portfolios()).length === DEMO_PORTFOLIOS.length, "the demo's portfolios");
+    expect(await portfolios()).toEqual(DEMO_PORTFOLIOS);
     await until(async () => /%$/.test(await text(page, '#portfolios tbody tr td:nth-child(2)')), 'a VaR figure');
     await until(async () => (await text(page, '#r2')) !== '-', 'the factor R2');
 
@@ -163,7 +165,7 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
       await feed.waitFor(/^kernelbus feed: /m);
 
       await until(async () => (await page.locator('#symbols tbody tr').count()) === 8, "the feed's 8 symbols");
-      await until(async () => (await text(page, '#engines tbody')).startsWith('vpin'), "the engine's heartbeat");
+      await until(async () => (await text(page, '#engines tbody')).startsWith('vpin (E)'), "the engine's heartbeat");
       await until(
         async () => (await page.locator('#groups tbody tr td:nth-child(2)').allTextContents()).includes('vpin'),
         "the vpin group's lag",

@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { dashboardArgs } from '../../src/cli/gateway.js';
+import { createBus } from '../../src/bus/bus.js';
+import { KernelInputError } from '../../src/errors.js';
+import { createGateway } from '../../src/gateway/index.js';
 import { intervalQuantile } from '../../src/gateway/stats.js';
 
 const buckets = (cumulative: number[]) => ({ bounds: [1, 2, 4, 8], cumulative, count: cumulative[3], sum: 0 });
@@ -25,6 +28,24 @@ describe('gateway stats and CLI', () => {
     expect(intervalQuantile(0.99, now, now)).toBeNaN();
     // above the highest bound (in +Inf): the highest bound, as histogram_quantile answers
     expect(intervalQuantile(0.99, { bounds: [1, 2], cumulative: [1, 1], count: 10, sum: 0 }, undefined)).toBe(2);
+  });
+
+  it('createGateway refuses bad options with KernelInputError naming the option, before listening or subscribing', async () => {
+    const bus = createBus();
+    const cases: [object, string][] = [
+      [{ port: 70_000 }, 'options.port: expected an integer in [0, 65535], got 70000'],
+      [{ maxQueue: 0 }, 'options.maxQueue: expected an integer > 0, got 0'],
+      [{ flushMs: -1 }, 'options.flushMs: expected a number > 0, got -1'],
+      [{ token: '' }, 'options.token: expected a non-empty string, got another value (not shown)'],
+      [{ origins: 'https://a.example' }, "options.origins: expected a list of origins or '*', got"],
+      [{ types: [] }, 'options.types: expected a non-empty list of message types, got'],
+    ];
+    for (const [options, message] of cases) {
+      const error = await createGateway(bus, options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KernelInputError);
+      expect((error as Error).message.startsWith(message), (error as Error).message).toBe(true);
+    }
+    await bus.close();
   });
 
   it('demo --dashboard without a port means 8600', () => {

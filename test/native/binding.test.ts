@@ -183,15 +183,15 @@ suite('native binding', () => {
         'weights: expected length 4 (rows x cols), got length 3',
       ],
       [
-        () => (binding.performanceStats as Function)(t.price, 10, 1, params(0, 0), new Float64Array(9)),
+        () => (binding.performanceStats as Function)(t.price, 10, 1, params(0, 0, 0), new Float64Array(13)),
         'options.periodsPerYear: expected a finite number > 0',
       ],
       [
-        () => (binding.performanceStats as Function)(t.price, 10, 1, params(252, Infinity), new Float64Array(9)),
+        () => (binding.performanceStats as Function)(t.price, 10, 1, params(252, Infinity, 0), new Float64Array(13)),
         'options.riskFree: expected a finite number',
       ],
       [
-        () => (binding.performanceStats as Function)(t.price, 2 ** 40, 2 ** 40, params(252, 0), new Float64Array(9)),
+        () => (binding.performanceStats as Function)(t.price, 2 ** 40, 2 ** 40, params(252, 0, 0), new Float64Array(13)),
         'returns: expected a size that fits in memory',
       ],
       [() => (binding.valueAtRisk as Function)(t.price, 10, 1, params(0, 0.95, 1), new Float64Array(2)), ''],
@@ -655,8 +655,8 @@ suite('native binding', () => {
       [
         'performanceStats',
         RISK_KERNELS.performanceStats,
-        [252, 0],
-        (p) => (binding.performanceStats as Function)(new Float64Array(10), 10, 1, p, new Float64Array(9)),
+        [252, 0, 0],
+        (p) => (binding.performanceStats as Function)(new Float64Array(10), 10, 1, p, new Float64Array(13)),
       ],
       [
         'componentVar',

@@ -281,6 +281,8 @@ describe('nearestPsd', () => {
     const distance = Math.sqrt(cov.data.reduce((s, f, k) => s + (f - bad[k]) ** 2, 0));
     const negative = Math.sqrt(q.reduce((s, x) => s + (x < 0 ? x * x : 0), 0));
     expect(Math.abs(distance - negative) / negative).toBeLessThan(1e-10);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(cov.data[i * n + j]).toBe(cov.data[j * n + i]); // exactly symmetric
+    expect(ref.minVariance(cov).weights.rows).toBe(1); // so the optimizers take it
     const fixedQ = new Float64Array(n);
     symmetricEigen(cov.data, n, fixedQ, V);
     expect(fixedQ[0]).toBeGreaterThan(-1e-15 * fixedQ[n - 1]);
@@ -343,6 +345,13 @@ describe('expectedReturns', () => {
     );
     expect(ref.expectedReturns(r, { frequency: 1, returnsData: true })[0]).toBeCloseTo(-0.0421775, 7);
     expect(ref.expectedReturns(r, { frequency: 1, returnsData: true, compounding: false })[0]).toBeCloseTo(-0.03632333, 8);
+  });
+
+  it('logReturns: the arithmetic mean of log(p_t / p_(t-1)) x frequency, by hand', () => {
+    const p = f64(100, 110, 99, 104.5, 120);
+    const logs = [1, 2, 3, 4].map((t) => Math.log(1 + (p[t] / p[t - 1] - 1)));
+    const [mu] = ref.expectedReturns(p, { logReturns: true, compounding: false, frequency: 12 });
+    expect(mu).toBeCloseTo((logs.reduce((s, x) => s + x, 0) / 4) * 12, 15);
   });
 
   it('mean, test_mean_historical_returns on its stock data', () => {

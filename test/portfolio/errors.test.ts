@@ -72,6 +72,17 @@ const cases = [
   c('targetVolatility below the minimum', 'efficientRisk', [MU, COV, 0.1], 'targetVolatility', 'targetVolatility: expected a target volatility >= 0.12166548712332764 (the lowest feasible), got 0.1'),
   c('maxUtility unbounded (the direction found: asset 1 up, asset 0 down)', 'maxUtility', [f64(0.1, 0), matrix(f64(1, 1, 1, 1), 2, 2), { bounds: FREE }], 'options.bounds', 'options.bounds: expected a bounded problem, got unbounded: the objective decreases without end moving asset 1'),
   c('maxUtility infeasible', 'maxUtility', [MU, COV, { budget: -1 }], 'options.budget', 'options.budget: expected constraints some portfolio satisfies, got infeasible: the budget (the sum of the weights) cannot hold within the bounds and the other constraints (short by 1)'),
+
+  // efficientFrontier
+  c('frontier of a stack', 'efficientFrontier', [MU, STACK], 'cov', 'cov: expected one N x N matrix (efficientFrontier solves one problem), got a stack of 2'),
+  c('frontier mean a matrix', 'efficientFrontier', [matrix(MU, 1, 3), COV], 'mean', 'mean: expected a Float64Array, got an object with keys ["data","rows","cols"]'),
+  c('frontier points 0', 'efficientFrontier', [MU, COV, { points: 0 }], 'options.points', 'options.points: expected an integer in [1, 1000000], got 0'),
+  c('frontier points fractional', 'efficientFrontier', [MU, COV, { points: 2.5 }], 'options.points', 'options.points: expected an integer in [1, 1000000], got 2.5'),
+  c('frontier with a sector option', 'efficientFrontier', [MU, COV, { sectors: SECTORS }], 'options', 'options: expected only the options bounds, points, got unknown option "sectors"'),
+  c('frontier bounds a matrix', 'efficientFrontier', [MU, COV, { bounds: { upper: matrix(f64(1, 1, 1, 1, 1, 1), 2, 3) } }], 'options.bounds', 'options.bounds: expected numbers or Float64Arrays of N (one problem), got 2 rows'),
+  c('frontier bounds below the budget', 'efficientFrontier', [MU, COV, { bounds: { upper: 0.3 } }], 'options.budget', 'options.budget: expected constraints some portfolio satisfies, got infeasible: the budget (the sum of the weights) cannot hold within the bounds and the other constraints (short by 0.10000000000000009)'),
+  c('frontier mean NaN', 'efficientFrontier', [f64(0.1, NaN, 0.1), COV], 'mean', 'mean: expected finite expected returns, got mean[1] = NaN'),
+  c('frontier cov asymmetric', 'efficientFrontier', [MU, withCell(COV, 2, 0.5)], 'cov', 'cov: expected a finite symmetric matrix with a diagonal >= 0, got cov[0][2] = 0.5'),
 ];
 
 describeErrorCases('portfolio', cases);

@@ -385,3 +385,57 @@ describe('efficientRisk', () => {
     );
   });
 });
+
+describe('efficientFrontier (critical line algorithm)', () => {
+  it('three assets: the highest-return asset, the turning points, the minimum-variance end', () => {
+    const f = ref.efficientFrontier(MU, COV3, { points: 5 });
+    const t = f.turningPoints;
+    expect(Array.from(t.lambdas)).toEqual([Infinity, t.lambdas[1], t.lambdas[2], 0]);
+    close(t.weights.data.subarray(0, 3), [0, 1, 0], 0);
+    // asset 0 enters where its multiplier reaches 0 on w = e1: lambda (mu1 - mu0) = S11 - S01 -> lambda = (0.09 - 0.006) / 0.04 = 2.1
+    expect(t.lambdas[1]).toBeCloseTo(2.1, 14);
+    // the last turning point is the (here unconstrained) minimum-variance portfolio
+    close(t.weights.data.subarray(9, 12), normalisedSolve(COV3, [1, 1, 1]));
+    expect(f.frontier.returns[0]).toBe(0.12);
+    expect(f.frontier.returns[4]).toBe(t.returns[3]);
+  });
+
+  it('every turning point satisfies the KKT conditions of its lambda, none is dropped, the frontier lies on efficientReturn (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 30 }), fc.boolean(), (seed, n, capped) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, 3 * n + 5, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
+        const upper = new Float64Array(n).fill(capped ? Math.max(2 / n, 0.3) : 1);
+        const lower = new Float64Array(n);
+        const f = ref.efficientFrontier(mean, cov, { points: 7, bounds: { lower, upper } });
+        const t = f.turningPoints;
+        const K = t.lambdas.length;
+        expect(t.lambdas[0]).toBe(Infinity);
+        expect(t.lambdas[K - 1]).toBe(0);
+        const qp = minVarianceQp(cov, lower, upper, [new Array(n).fill(1)], [1], [1]);
+        for (let k = 1; k < K; k++) {
+          expect(t.lambdas[k]).toBeLessThanOrEqual(t.lambdas[k - 1]);
+          expect(t.returns[k]).toBeLessThanOrEqual(t.returns[k - 1] + 1e-15);
+          // min 1/2 w'Sw - lambda mu'w: H = S, c = -lambda mu
+          qp.H.set(cov.data);
+          qp.c.set(mean.map((m) => -t.lambdas[k] * m));
+          const kk = kkt(qp, t.weights.data.subarray(k * n, (k + 1) * n));
+          expect(kk.feasibility).toBeLessThanOrEqual(1e-12);
+          expect(kk.stationarity).toBeLessThanOrEqual(1e-11);
+          expect(kk.sign).toBeLessThanOrEqual(1e-11);
+        }
+        // consecutive turning points differ by one asset entering or leaving the free set: an asset
+        // leaving is a turning point too (PyPortfolioOpt's purge drops some of these)
+        const last = ref.minVariance(cov, { bounds: { lower, upper } });
+        expect(Math.abs(t.volatilities[K - 1] - last.volatility[0])).toBeLessThanOrEqual(1e-10 * last.volatility[0]);
+        for (let p = 0; p < 7; p++) {
+          const r = f.frontier.returns[p];
+          const v = ref.efficientReturn(mean, cov, r, { bounds: { lower, upper } }).volatility[0];
+          expect(Math.abs(f.frontier.volatilities[p] - v)).toBeLessThanOrEqual(1e-9 * v);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

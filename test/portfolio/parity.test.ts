@@ -129,6 +129,36 @@ describeEachBackend(
       },
     );
 
+    it.runIf(supports('efficientFrontier'))('efficientFrontier: random problems, every turning point (fast-check)', () => {
+      fc.assert(
+        fc.property(seedArb, fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 20 }), fc.boolean(), (seed, n, points, capped) => {
+          const rand = rng(seed);
+          const cov = randomCov(n, 2 * n + 3, rand);
+          const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
+          const options = { points, bounds: { lower: 0, upper: capped ? Math.max(1.5 / n, 0.2) : 1 } };
+          let expected: ReturnType<typeof ref.efficientFrontier>;
+          try {
+            expected = ref.efficientFrontier(mean, cov, options);
+          } catch {
+            expectSameFault((kk) => kk.efficientFrontier(mean, cov, options), k);
+            return;
+          }
+          const actual = k.efficientFrontier(mean, cov, options);
+          const flat = (r: typeof expected) => ({
+            lambdas: r.turningPoints.lambdas,
+            weights: r.turningPoints.weights.data,
+            returns: r.turningPoints.returns,
+            volatilities: r.turningPoints.volatilities,
+            frontierWeights: r.frontier.weights.data,
+            frontierReturns: r.frontier.returns,
+            frontierVolatilities: r.frontier.volatilities,
+          });
+          expectColumnsClose(flat(actual), flat(expected), { weights: 1, frontierWeights: 1, returns: 1e-3, frontierReturns: 1e-3 }, RTOL);
+        }),
+        { numRuns: 60 },
+      );
+    });
+
     it.runIf(supports('minVariance'))('minVariance: async gives the same, and a batch the same whatever the threads', async () => {
       const { stack, options } = batchOf(11, 12, 30, 40, true);
       const sync = k.minVariance(stack, options);

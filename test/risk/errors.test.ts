@@ -76,7 +76,7 @@ const cases = [
   c('periodsPerYear Infinity', 'performanceStats', [R, { periodsPerYear: Infinity }], 'options.periodsPerYear', `options.periodsPerYear: expected a finite number > 0, got Infinity`),
   c('periodsPerYear a string', 'performanceStats', [R, { periodsPerYear: '252' }], 'options.periodsPerYear', `options.periodsPerYear: expected a finite number > 0, got "252"`),
   c('riskFree NaN', 'performanceStats', [R, { riskFree: NaN }], 'options.riskFree', `options.riskFree: expected a finite number, got NaN`),
-  c('performanceStats unknown option', 'performanceStats', [R, { threads: 2 }], 'options', `options: expected only the options periodsPerYear, riskFree, got unknown option "threads"`),
+  c('performanceStats unknown option', 'performanceStats', [R, { threads: 2 }], 'options', `options: expected only the options periodsPerYear, riskFree, requiredReturn, got unknown option "threads"`),
   c('performanceStats infinite return', 'performanceStats', [withCell(R, 0, -Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[0][0] = -Infinity`),
 
   // relativeStats: returns (T x N or a series), benchmark (a series of T)
@@ -95,6 +95,54 @@ const cases = [
   c('relativeStats alphaConvention a number', 'relativeStats', [R, SERIES, { alphaConvention: 1 }], 'options.alphaConvention', `options.alphaConvention: expected 'empyrical' or 'quantstats', got 1`),
   c('relativeStats unknown option', 'relativeStats', [R, SERIES, { rf: 0 }], 'options', `options: expected only the options periodsPerYear, riskFree, alphaConvention, got unknown option "rf"`),
   c('relativeStats infinite return', 'relativeStats', [withCell(R, 4, -Infinity), SERIES], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = -Infinity`),
+
+  c('performanceStats requiredReturn -1', 'performanceStats', [R, { requiredReturn: -1 }], 'options.requiredReturn', `options.requiredReturn: expected a finite number > -1, got -1`),
+  c('performanceStats requiredReturn NaN', 'performanceStats', [R, { requiredReturn: NaN }], 'options.requiredReturn', `options.requiredReturn: expected a finite number > -1, got NaN`),
+
+  // varBacktest: returns, var (the shape of returns), { confidence, window }
+  c('varBacktest var missing', 'varBacktest', [SERIES, undefined, { confidence: 0.99 }], 'var', `var: expected a Float64Array, got undefined`),
+  c('varBacktest var shorter than returns', 'varBacktest', [SERIES, f64(0.1, 0.1, 0.1), { confidence: 0.99 }], 'var', `var: expected length 4 (the length of returns), got length 3`),
+  c('varBacktest var a series for a matrix', 'varBacktest', [R, f64(0.1, 0.1, 0.1, 0.1), { confidence: 0.99 }], 'var', `var: expected a Matrix of 4 x 3 (the shape of returns), got a Float64Array of length 4`),
+  c('varBacktest var of another shape', 'varBacktest', [R, matrix(new Float64Array(6), 2, 3), { confidence: 0.99 }], 'var', `var: expected a Matrix of 4 x 3 (the shape of returns), got 2 x 3`),
+  c('varBacktest var infinite', 'varBacktest', [R, withCell(matrix(new Float64Array(12), 4, 3), 7, Infinity), { confidence: 0.99 }], 'var', `var: expected finite VaR values (NaN for a missing one), got var[2][1] = Infinity`),
+  c('varBacktest options missing', 'varBacktest', [SERIES, SERIES], 'options', `options: expected an object with a confidence in (0, 1), got undefined`),
+  c('varBacktest confidence 1', 'varBacktest', [SERIES, SERIES, { confidence: 1 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 1`),
+  c('varBacktest confidence 0', 'varBacktest', [SERIES, SERIES, { confidence: 0 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 0`),
+  c('varBacktest window 0', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, window: 0 }], 'options.window', `options.window: expected an integer >= 1, got 0`),
+  c('varBacktest window 2.5', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, window: 2.5 }], 'options.window', `options.window: expected an integer >= 1, got 2.5`),
+  c('varBacktest unknown option', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, lags: 4 }], 'options', `options: expected only the options confidence, window, got unknown option "lags"`),
+  c('varBacktest infinite return', 'varBacktest', [withCell(R, 4, -Infinity), matrix(new Float64Array(12), 4, 3), { confidence: 0.99 }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = -Infinity`),
+
+  // rolling: returns, { window, stats, benchmark, periodsPerYear, riskFree, confidence }
+  c('rolling options missing', 'rolling', [R], 'options', `options: expected an object with a window, got undefined`),
+  c('rolling window 1', 'rolling', [R, { window: 1 }], 'options.window', `options.window: expected an integer in [2, 4] (2 to the rows of returns), got 1`),
+  c('rolling window beyond T', 'rolling', [R, { window: 5 }], 'options.window', `options.window: expected an integer in [2, 4] (2 to the rows of returns), got 5`),
+  c('rolling window fractional', 'rolling', [R, { window: 2.5 }], 'options.window', `options.window: expected an integer in [2, 4] (2 to the rows of returns), got 2.5`),
+  c('rolling benchmark shorter', 'rolling', [R, { window: 2, benchmark: f64(0.01, 0.02) }], 'options.benchmark', `options.benchmark: expected length 4 (the length of returns), got length 2`),
+  c('rolling benchmark infinite', 'rolling', [R, { window: 2, benchmark: f64(0.01, Infinity, 0, 0) }], 'options.benchmark', `options.benchmark: expected finite returns (NaN for a missing one), got options.benchmark[1] = Infinity`),
+  c('rolling beta without a benchmark', 'rolling', [R, { window: 2, stats: ['beta'] }], 'options.benchmark', `options.benchmark: expected a Float64Array of 4 returns (beta reads it), got undefined`),
+  c('rolling stats empty', 'rolling', [R, { window: 2, stats: [] }], 'options.stats', `options.stats: expected a non-empty array of sharpe, sortino, volatility, maxDrawdown, beta, alpha, upCapture, downCapture, historicalVar, gaussianVar, got an Array of length 0`),
+  c('rolling stat unknown', 'rolling', [R, { window: 2, stats: ['calmar'] }], 'options.stats', `options.stats: expected names of sharpe, sortino, volatility, maxDrawdown, beta, alpha, upCapture, downCapture, historicalVar, gaussianVar, got "calmar"`),
+  c('rolling confidence 1', 'rolling', [R, { window: 2, confidence: 1 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 1`),
+  c('rolling periodsPerYear 0', 'rolling', [R, { window: 2, periodsPerYear: 0 }], 'options.periodsPerYear', `options.periodsPerYear: expected a finite number > 0, got 0`),
+  c('rolling unknown option', 'rolling', [R, { window: 2, span: 3 }], 'options', `options: expected only the options window, stats, benchmark, periodsPerYear, riskFree, confidence, got unknown option "span"`),
+  c('rolling infinite return', 'rolling', [withCell(R, 3, Infinity), { window: 2 }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][0] = Infinity`),
+
+  // drawdownSeries, drawdowns
+  c('drawdownSeries returns an Array', 'drawdownSeries', [[0.01]], 'returns', `returns: expected ${SERIES_OR_MATRIX}, got an Array of length 1`),
+  c('drawdownSeries infinite return', 'drawdownSeries', [f64(0.01, Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1] = Infinity`),
+  c('drawdowns top 0', 'drawdowns', [R, { top: 0 }], 'options.top', `options.top: expected an integer >= 1, got 0`),
+  c('drawdowns top 1.5', 'drawdowns', [R, { top: 1.5 }], 'options.top', `options.top: expected an integer >= 1, got 1.5`),
+  c('drawdowns convention unknown', 'drawdowns', [R, { convention: 'quantstats' }], 'options.convention', `options.convention: expected 'performance-analytics' or 'pyfolio', got "quantstats"`),
+  c('drawdowns unknown option', 'drawdowns', [R, { depth: 1 }], 'options', `options: expected only the options top, convention, got unknown option "depth"`),
+  c('drawdowns infinite return', 'drawdowns', [withCell(R, 11, Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[3][2] = Infinity`),
+
+  // aggregateReturns: returns, dates (epoch ms, one per row), period
+  c('aggregateReturns dates missing', 'aggregateReturns', [R, undefined, 'monthly'], 'dates', `dates: expected a Float64Array, got undefined`),
+  c('aggregateReturns dates shorter', 'aggregateReturns', [R, f64(0, 1), 'monthly'], 'dates', `dates: expected length 4 (the rows of returns), got length 2`),
+  c('aggregateReturns date NaN', 'aggregateReturns', [R, f64(0, 1, NaN, 3), 'monthly'], 'dates', `dates: expected epoch milliseconds (finite, within +-8.64e15), got dates[2] = NaN`),
+  c('aggregateReturns period unknown', 'aggregateReturns', [R, f64(0, 1, 2, 3), 'daily'], 'period', `period: expected 'weekly', 'monthly', 'quarterly' or 'yearly', got "daily"`),
+  c('aggregateReturns infinite return', 'aggregateReturns', [withCell(R, 0, Infinity), f64(0, 1, 2, 3), 'yearly'], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[0][0] = Infinity`),
 
   // valueAtRisk
   c('valueAtRisk options missing', 'valueAtRisk', [R], 'options', `options: expected an object with a method ('historical', 'gaussian' or 'cornish-fisher'), got undefined`),

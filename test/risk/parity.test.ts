@@ -69,6 +69,7 @@ const weightArb = fc.oneof(fc.double({ min: -2, max: 2, noNaN: true }), fc.const
 const optionsArb: fc.Arbitrary<PerformanceOptions> = fc.record({
   periodsPerYear: fc.constantFrom(1, 12, 52, 252, 365.25),
   riskFree: fc.constantFrom(0, 0.0001, -0.01, 0.1),
+  requiredReturn: fc.constantFrom(0, 0.05, -0.5),
 });
 
 const columns = (m: Matrix | Float64Array) => ({ data: m instanceof Float64Array ? m : m.data });
@@ -198,6 +199,108 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
         expectColumnsClose({ ...k.relativeStats(returns, benchmark, options) }, { ...ref.relativeStats(returns, benchmark, options) });
         const series = returns.data.subarray(0, returns.rows);
         expectColumnsClose({ ...k.relativeStats(series, benchmark, options) }, { ...ref.relativeStats(series, benchmark, options) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test(['varBacktest'], 'varBacktest: NaN in returns and VaR, every window, series and matrix', () => {
+    const inputs = matrixArb(returnArb).chain((returns) =>
+      fc.tuple(
+        fc.constant(returns),
+        fc
+          .array(fc.oneof(fc.double({ min: -0.1, max: 0.3, noNaN: true }), fc.constantFrom(NaN, 0, 0.05)), {
+            minLength: returns.data.length,
+            maxLength: returns.data.length,
+          })
+          .map((v) => ({ data: Float64Array.from(v), rows: returns.rows, cols: returns.cols })),
+        fc.record({ confidence: fc.constantFrom(0.9, 0.95, 0.99, 0.5), window: fc.integer({ min: 1, max: 45 }) }),
+      ),
+    );
+    const flat = (b: ReturnType<Kernels['varBacktest']>) => ({ ...b, exceptions: columns(b.exceptions).data });
+    // The likelihood ratios are differences of sums of n logs: rounding (V8's log against the C
+    // library's) is relative to n, not to the ratio; a p-value moves by at most that over sqrt(LR).
+    const scale = (b: ReturnType<Kernels['varBacktest']>) => {
+      const n = b.observations;
+      const p = 1e3;
+      return {
+        kupiecLR: n,
+        independenceLR: n,
+        conditionalCoverageLR: n,
+        dqStat: n,
+        kupiecPValue: p,
+        independencePValue: p,
+        conditionalCoveragePValue: p,
+        dqPValue: p,
+      };
+    };
+    fc.assert(
+      fc.property(inputs, ([returns, var_, options]) => {
+        const e = ref.varBacktest(returns, var_, options);
+        expectColumnsClose(flat(k.varBacktest(returns, var_, options)), flat(e), scale(e));
+        const series = returns.data.subarray(0, returns.rows);
+        const vs = var_.data.subarray(0, returns.rows);
+        const es = ref.varBacktest(series, vs, options);
+        expectColumnsClose(flat(k.varBacktest(series, vs, options)), flat(es), scale(es));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test(['rolling'], 'rolling: every statistic, NaN in returns and benchmark', () => {
+    const inputs = matrixArb(returnArb).chain((returns) =>
+      fc.record({
+        returns: fc.constant(returns),
+        benchmark: fc.array(returnArb, { minLength: returns.rows, maxLength: returns.rows }).map((b) => Float64Array.from(b)),
+        window: fc.integer({ min: 2, max: Math.max(2, returns.rows) }),
+        periodsPerYear: fc.constantFrom(1, 12, 252),
+        confidence: fc.constantFrom(0.9, 0.99),
+      }),
+    );
+    const flat = (o: object) => Object.fromEntries(Object.entries(o).map(([key, m]) => [key, columns(m as Matrix).data]));
+    fc.assert(
+      fc.property(inputs, ({ returns, benchmark, window, periodsPerYear, confidence }) => {
+        if (returns.rows < 2) return;
+        const options = { window, benchmark, periodsPerYear, confidence };
+        expectColumnsClose(flat(k.rolling(returns, options)), flat(ref.rolling(returns, options)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test(['drawdownSeries', 'drawdowns'], 'drawdownSeries and drawdowns in both conventions', () => {
+    const options = fc.record({
+      top: fc.integer({ min: 1, max: 8 }),
+      convention: fc.constantFrom('performance-analytics' as const, 'pyfolio' as const),
+    });
+    const table = (t: object) => Object.fromEntries(Object.entries(t).map(([key, m]) => [key, columns(m as Matrix).data]));
+    fc.assert(
+      fc.property(matrixArb(returnArb), options, (returns, o) => {
+        expectColumnsClose({ u: columns(k.drawdownSeries(returns)).data }, { u: columns(ref.drawdownSeries(returns)).data });
+        expectColumnsClose(table(k.drawdowns(returns, o as never)), table(ref.drawdowns(returns, o as never)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test(['aggregateReturns'], 'aggregateReturns: every period, dates in any order', () => {
+    const inputs = matrixArb(returnArb).chain((returns) =>
+      fc.tuple(
+        fc.constant(returns),
+        fc
+          .array(fc.integer({ min: -1e12, max: 4e12 }), { minLength: returns.rows, maxLength: returns.rows })
+          .map((d) => Float64Array.from(d)),
+        fc.constantFrom('weekly' as const, 'monthly' as const, 'quarterly' as const, 'yearly' as const),
+      ),
+    );
+    fc.assert(
+      fc.property(inputs, ([returns, dates, period]) => {
+        const a = k.aggregateReturns(returns, dates, period);
+        const e = ref.aggregateReturns(returns, dates, period);
+        expectColumnsClose(
+          { returns: columns(a.returns).data, year: a.year, period: a.period },
+          { returns: columns(e.returns).data, year: e.year, period: e.period },
+        );
       }),
       { numRuns: RUNS },
     );

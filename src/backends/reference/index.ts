@@ -2,6 +2,7 @@
 import type { Backend, BackendProvider } from '../types.js';
 import { referenceFactor } from './factor.js';
 import { referencePortfolio } from './portfolio.js';
+import { referenceFrontier } from './portfolio-cla.js';
 import { referenceOptimizers } from './portfolio-mean.js';
 import { referenceRisk } from './risk.js';
 import { referenceSpecial } from './special.js';
@@ -14,7 +15,7 @@ export const referenceBackend: Backend = {
     special: referenceSpecial,
     risk: referenceRisk,
     factor: referenceFactor,
-    portfolio: { ...referencePortfolio, ...referenceOptimizers },
+    portfolio: { ...referencePortfolio, ...referenceOptimizers, ...referenceFrontier },
   },
 };
 

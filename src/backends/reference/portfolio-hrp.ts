@@ -1,13 +1,13 @@
 /**
- * Hierarchical risk parity and expected returns, the reference (PyPortfolioOpt's HRPOpt and
- * expected_returns, pandas' statistics): the same steps as native/kernels/portfolio_hrp.cpp.
+ * Hierarchical risk parity, the reference (PyPortfolioOpt's HRPOpt, pandas' statistics): the same
+ * steps as native/kernels/portfolio_hrp.cpp.
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
 import { ALLOCATION_KERNELS } from '../../kernels/portfolio-allocation.js';
 import { checkCov } from './portfolio-riskparity.js';
 import { leavesOrder, linkage } from './portfolio-linkage.js';
-import { checkPrices, checkReturns } from './risk-common.js';
+import { checkReturns } from './risk-common.js';
 import { referenceRisk } from './risk.js';
 
 /**
@@ -163,134 +163,4 @@ function hrp(data: Float64Array, rows: number, cols: number, given: Float64Array
   return out;
 }
 
-/** Returns from prices as PyPortfolioOpt's returns_from_prices: p_t / p_(t-1) - 1 (log(1 + r)), the all-NaN dates dropped. */
-function returnsFromPrices(prices: Float64Array, rows: number, cols: number, log: boolean): { r: Float64Array; kept: number[] } {
-  const r = new Float64Array(Math.max(rows - 1, 0) * cols);
-  const kept: number[] = [];
-  let t2 = 0;
-  for (let t = 1; t < rows; t++) {
-    let any = false;
-    for (let c = 0; c < cols; c++) {
-      const x = prices[t * cols + c] / prices[(t - 1) * cols + c] - 1;
-      r[t2 * cols + c] = log ? Math.log(1 + x) : x;
-      any ||= x === x;
-    }
-    if (any) {
-      kept.push(t);
-      t2++;
-    }
-  }
-  return { r: r.subarray(0, t2 * cols), kept };
-}
-
-/** Annualised mean of column c of `r` (rows x cols), NaN skipped: CAGR (compounding) or mean x frequency; NaN without data. */
-function annualMean(r: Float64Array, rows: number, cols: number, c: number, compounding: boolean, frequency: number): number {
-  let count = 0;
-  let prod = 1;
-  let sum = 0;
-  for (let t = 0; t < rows; t++) {
-    const x = r[t * cols + c];
-    if (x !== x) continue;
-    count++;
-    prod *= 1 + x;
-    sum += x;
-  }
-  if (count === 0) return NaN;
-  return compounding ? Math.pow(prod, frequency / count) - 1 : (sum / count) * frequency;
-}
-
-/** pandas' ewm(span).mean() (adjust=True, ignore_na=False) of column c, its last value. */
-function ewmLast(r: Float64Array, rows: number, cols: number, c: number, span: number): number {
-  if (rows === 0) return NaN;
-  const com = (span - 1) / 2;
-  const alpha = 1 / (1 + com);
-  const oldWtFactor = 1 - alpha;
-  let weighted = r[c];
-  let oldWt = 1;
-  for (let t = 1; t < rows; t++) {
-    const cur = r[t * cols + c];
-    if (weighted === weighted) {
-      oldWt *= oldWtFactor;
-      if (cur === cur) {
-        if (weighted !== cur) weighted = (oldWt * weighted + cur) / (oldWt + 1);
-        oldWt += 1;
-      }
-    } else if (cur === cur) {
-      weighted = cur;
-    }
-  }
-  return weighted;
-}
-
-/** PyPortfolioOpt's expected_returns (see AllocationKernels.expectedReturns). */
-function expectedReturns(
-  prices: Float64Array,
-  rows: number,
-  cols: number,
-  benchmark: Float64Array,
-  method: number,
-  compounding: number,
-  span: number,
-  frequency: number,
-  riskFree: number,
-  returnsData: number,
-  logReturns: number,
-): Float64Array {
-  const { out, views } = allocateOutputs(ALLOCATION_KERNELS.expectedReturns, prices, rows, cols);
-  const mean = views.mean;
-  let r: Float64Array;
-  let kept: number[];
-  if (returnsData) {
-    checkReturns(prices, cols);
-    r = prices;
-    kept = Array.from({ length: rows }, (_, t) => t);
-  } else {
-    checkPrices(prices, cols);
-    ({ r, kept } = returnsFromPrices(prices, rows, cols, logReturns === 1));
-  }
-  const T = kept.length;
-  const geometric = compounding === 1;
-  if (method === 0) {
-    for (let c = 0; c < cols; c++) mean[c] = annualMean(r, T, cols, c, geometric, frequency);
-    return out;
-  }
-  if (method === 1) {
-    for (let c = 0; c < cols; c++) {
-      const e = ewmLast(r, T, cols, c, span);
-      mean[c] = geometric ? Math.pow(1 + e, frequency) - 1 : e * frequency;
-    }
-    return out;
-  }
-  // capm: the market's returns per kept date beside the assets', as one more column
-  const k = cols + 1;
-  const a = new Float64Array(T * k);
-  for (let t = 0; t < T; t++) {
-    let s = 0;
-    let m = 0;
-    for (let c = 0; c < cols; c++) {
-      const x = r[t * cols + c];
-      a[t * k + c] = x;
-      if (x === x) {
-        s += x;
-        m++;
-      }
-    }
-    let market: number;
-    if (benchmark.length === 0) market = m > 0 ? s / m : NaN;
-    else if (returnsData) market = benchmark[kept[t]];
-    else {
-      const x = benchmark[kept[t]] / benchmark[kept[t] - 1] - 1;
-      market = logReturns === 1 ? Math.log(1 + x) : x;
-    }
-    a[t * k + cols] = market;
-  }
-  const [varMarket] = pairStats(a, T, k, cols, cols);
-  const marketMean = annualMean(a, T, k, cols, geometric, frequency);
-  for (let c = 0; c < cols; c++) {
-    const [covMarket] = pairStats(a, T, k, cols, c);
-    mean[c] = riskFree + (covMarket / varMarket) * (marketMean - riskFree);
-  }
-  return out;
-}
-
-export const referenceHrp = { hrp, expectedReturns };
+export const referenceHrp = { hrp };

@@ -160,7 +160,7 @@ function riskParity(cov: Float64Array, n: number, budgets: Float64Array): Float6
 /**
  * PyPortfolioOpt fix_nonpositive_semidefinite: the matrix as it is when cholesky(cov + 1e-16 I)
  * succeeds; else eigh (lower triangle): method 0 ('spectral') V diag(max(q, 0)) V', summed over k in
- * order; 1 ('diag') cov - 1.1 min(q) I. Then 1 in `repaired`.
+ * order, for j >= i and mirrored; 1 ('diag') cov - 1.1 min(q) I. Then 1 in `repaired`.
  */
 function nearestPsd(cov: Float64Array, n: number, method: number): Float64Array {
   checkCov(cov, n, false);
@@ -176,11 +176,12 @@ function nearestPsd(cov: Float64Array, n: number, method: number): Float64Array 
   symmetricEigen(cov, n, q, V);
   if (method === 0) {
     for (let k = 0; k < n; k++) q[k] = q[k] > 0 ? q[k] : 0;
+    // the upper triangle, mirrored: an exactly symmetric matrix (what the optimizers require)
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
+      for (let j = i; j < n; j++) {
         let s = 0;
         for (let k = 0; k < n; k++) s += V[i * n + k] * q[k] * V[j * n + k];
-        fixed[i * n + j] = s;
+        fixed[i * n + j] = fixed[j * n + i] = s;
       }
     }
   } else {

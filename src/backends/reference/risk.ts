@@ -28,7 +28,10 @@ import { allocateOutputs } from '../../kernels/descriptor.js';
 import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
 import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { normalPdf, normalQuantile } from '../../math/special.js';
-import { checkPrices, checkReturns, checkWeights, completeRows, historicalVar } from './risk-common.js';
+import { checkPrices, checkReturns, checkWeights, completeRows, historicalVar, linearQuantile } from './risk-common.js';
+import { varBacktest } from './risk-backtest.js';
+import { rolling } from './risk-rolling.js';
+import { aggregateReturns, drawdowns, drawdownSeries } from './risk-drawdown.js';
 import { monteCarloScenarios, monteCarloVar } from './risk-montecarlo.js';
 import { componentVar } from './risk-component.js';
 import { relativeStats } from './risk-relative.js';
@@ -131,11 +134,11 @@ function nanStd(x: Float64Array, rows: number, cols: number, c: number, shift: n
       n++;
     }
   }
-  return Math.sqrt(squares / (n - 1));
+  return n < 2 ? NaN : Math.sqrt(squares / (n - 1)); // numpy's nanstd(ddof=1): NaN for fewer than 2 values (not sqrt(0 / -1) = -0)
 }
 
 /** The PERFORMANCE_STATS of column c, in that order. */
-function columnStats(x: Float64Array, rows: number, cols: number, c: number, ppy: number, rf: number): number[] {
+function columnStats(x: Float64Array, rows: number, cols: number, c: number, ppy: number, rf: number, required: number): number[] {
   const T = rows;
   // annual_return: the final wealth of 1 (NaN returns count as 0), to the power 1 / years, minus 1;
   // computed as expm1(log(wealth) / years), the same number without the cancellation of "- 1" when the
@@ -183,15 +186,90 @@ function columnStats(x: Float64Array, rows: number, cols: number, c: number, ppy
   const flat = !(m2 > RESOLUTION * mean * (RESOLUTION * mean));
   const skewness = flat ? NaN : nanMoment(x, rows, cols, c, mean, 3) / (m2 * Math.sqrt(m2));
   const excessKurtosis = flat ? NaN : nanMoment(x, rows, cols, c, mean, 4) / (m2 * m2) - 3;
-  return [annualReturn, annualVolatility, sharpe, sortino, downsideRisk, maxDrawdown, calmar, skewness, excessKurtosis];
+  return [
+    annualReturn,
+    annualVolatility,
+    sharpe,
+    sortino,
+    downsideRisk,
+    maxDrawdown,
+    calmar,
+    skewness,
+    excessKurtosis,
+    ...seriesStats(x, rows, cols, c, ppy, rf, required),
+  ];
+}
+
+/**
+ * omega, tailRatio, stability and cumulativeReturn of column c (empyrical's omega_ratio, tail_ratio,
+ * stability_of_timeseries, cum_returns_final; see RiskKernels.performanceStats).
+ */
+function seriesStats(x: Float64Array, rows: number, cols: number, c: number, ppy: number, rf: number, required: number): number[] {
+  const values: number[] = [];
+  let wealth = 1;
+  for (let t = 0; t < rows; t++) {
+    const r = x[t * cols + c];
+    if (r === r) {
+      values.push(r);
+      wealth *= 1 + r;
+    }
+  }
+  const n = values.length;
+  // omega_ratio: the per-period threshold, then the gains over the losses beyond it
+  const threshold = ppy === 1 ? required : Math.expm1(Math.log1p(required) / ppy);
+  let gains = 0;
+  let losses = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - rf - threshold;
+    if (d > 0) gains += d;
+    if (d < 0) losses += d;
+  }
+  const omega = rows < 2 || !(0 - losses > 0) ? NaN : gains / (0 - losses);
+  // stability_of_timeseries: scipy linregress' r of y = cumsum(log1p r) on 0 .. n - 1, squared
+  let stability = NaN;
+  if (n >= 2) {
+    const cum = new Float64Array(n); // cumsum(log1p r), one log1p per value
+    let y = 0;
+    let sumY = 0;
+    for (let i = 0; i < n; i++) {
+      y += Math.log1p(values[i]);
+      cum[i] = y;
+      sumY += y;
+    }
+    const meanY = sumY / n;
+    const meanX = (n - 1) / 2;
+    let sxx = 0;
+    let sxy = 0;
+    let syy = 0;
+    for (let i = 0; i < n; i++) {
+      const dx = i - meanX;
+      const dy = cum[i] - meanY;
+      sxx += dx * dx;
+      sxy += dx * dy;
+      syy += dy * dy;
+    }
+    const den = Math.sqrt((sxx / n) * (syy / n));
+    const r = den === 0 ? 0 : Math.min(Math.max(sxy / n / den, -1), 1);
+    stability = r * r;
+  }
+  const sorted = Float64Array.from(values).sort();
+  const tailRatio = n < 1 ? NaN : Math.abs(linearQuantile(sorted, 0.95)) / Math.abs(linearQuantile(sorted, 0.05));
+  return [omega, tailRatio, stability, rows < 1 ? NaN : wealth - 1]; // cum_returns_final: NaN when empty
 }
 
 /** PERFORMANCE_STATS per column, stat-major (stat s of column c at s * cols + c). */
-function performanceStats(returns: Float64Array, rows: number, cols: number, periodsPerYear: number, riskFree: number): Float64Array {
+function performanceStats(
+  returns: Float64Array,
+  rows: number,
+  cols: number,
+  periodsPerYear: number,
+  riskFree: number,
+  requiredReturn: number,
+): Float64Array {
   checkReturns(returns, cols);
   const { out, views } = allocateOutputs(RISK_KERNELS.performanceStats, returns, rows, cols);
   for (let c = 0; c < cols; c++) {
-    columnStats(returns, rows, cols, c, periodsPerYear, riskFree).forEach((v, s) => (views[PERFORMANCE_STATS[s]][c] = v));
+    columnStats(returns, rows, cols, c, periodsPerYear, riskFree, requiredReturn).forEach((v, s) => (views[PERFORMANCE_STATS[s]][c] = v));
   }
   return out;
 }
@@ -521,4 +599,9 @@ export const referenceRisk: RiskFamily = {
   componentVar,
   monteCarloVar,
   monteCarloScenarios,
+  varBacktest,
+  rolling,
+  drawdownSeries,
+  drawdowns,
+  aggregateReturns,
 };

@@ -1,0 +1,253 @@
+// rolling (risk_analytics.hpp): src/backends/reference/risk-rolling.ts function for function, in the
+// same order of floating-point operations. Each column is computed whole by one thread, from a
+// contiguous copy of it; the window's sums are running (a date added, the date leaving removed: O(1)
+// per date) and compensated (Neumaier), and re-summed from the window's own dates every `window`
+// dates, so that each value carries the rounding of at most 2 window updates. maxDrawdown restarts the
+// wealth in each window (O(window) per date) and historicalVar keeps the window sorted (a binary
+// search and a move per date, O(window)): neither has a running form.
+#include <algorithm>
+#include <cmath>
+#include <initializer_list>
+#include <vector>
+
+#include "parallel.hpp"
+#include "risk_analytics.hpp"
+#include "risk_checks.hpp"
+#include "special.hpp"
+
+namespace kernelbus::risk {
+namespace {
+
+// Sum: a Neumaier-compensated running sum.
+struct Sum {
+  double s = 0, c = 0;
+  void add(double x) {
+    const double t = s + x;
+    c += std::fabs(s) >= std::fabs(x) ? (s - t) + x : (x - t) + s;
+    s = t;
+  }
+  double value() const { return s + c; }
+};
+
+// The window's running sums (Window in the reference).
+struct Window {
+  unsigned parts = 0;  // which sums it keeps: kMoments, kPairs, kCaptures
+  double n = 0, m = 0, up = 0, down = 0, shift = 0, shiftB = 0, ruined = 0;
+  Sum s1, s2, downside, pr, pb, pbb, pbr, upR, upB, downR, downB;
+};
+
+// The groups of sums a statistic needs (partsOf()).
+constexpr unsigned kMoments = 1, kPairs = 2, kCaptures = 4;
+
+// update(): date (r, b)'s contributions to the sums the window keeps, added (sign 1) or removed (sign -1).
+void update(Window& w, double r, double b, double rf, double sign) {
+  if (r == r && (w.parts & kMoments)) {
+    const double d = r - w.shift;
+    w.n += sign;
+    w.s1.add(sign * d);
+    w.s2.add(sign * (d * d));
+    const double below = r - rf < 0 ? r - rf : 0;
+    w.downside.add(sign * (below * below));
+  }
+  if (r == r && (w.parts & kPairs)) {
+    if (b == b) {
+      const double dr = r - w.shift, db = b - w.shiftB;
+      w.m += sign;
+      w.pr.add(sign * dr);
+      w.pb.add(sign * db);
+      w.pbb.add(sign * (db * db));
+      w.pbr.add(sign * (db * dr));
+    }
+  }
+  if (!(w.parts & kCaptures) || !(b > 0 || b < 0)) return;
+  const double rr = r == r ? r : 0;                 // captures: a missing return counts as 0
+  const bool ruin = !(1 + rr > 0) || !(1 + b > 0);  // a wealth of 0 or less has no log: the product is taken then
+  if (ruin) w.ruined += sign;
+  const double lr = ruin ? 0 : std::log1p(rr), lb = ruin ? 0 : std::log1p(b);
+  if (b > 0) {
+    w.up += sign;
+    w.upR.add(sign * lr);
+    w.upB.add(sign * lb);
+  } else {
+    w.down += sign;
+    w.downR.add(sign * lr);
+    w.downB.add(sign * lb);
+  }
+}
+
+// resum(): the window [begin, end) summed afresh, shifted by its first present values.
+void resum(Window& w, const double* r, const double* b, size_t begin, size_t end, double rf) {
+  const unsigned parts = w.parts;
+  w = Window{};
+  w.parts = parts;
+  for (size_t t = begin; t < end; t++) {
+    if (r[t] == r[t]) {
+      w.shift = r[t];
+      break;
+    }
+  }
+  for (size_t t = begin; t < end; t++) {
+    if (r[t] == r[t] && b[t] == b[t]) {
+      w.shiftB = b[t];
+      break;
+    }
+  }
+  for (size_t t = begin; t < end; t++) update(w, r[t], b[t], rf, 1);
+}
+
+// stale(): the shift is far from the window's mean for its spread (the centred sum below 1e-3 of the
+// raw one, where subtracting them would lose digits): the window is then re-summed about its own values.
+bool stale(const Window& w) {
+  const double s1 = w.s1.value(), s2 = w.s2.value(), pb = w.pb.value(), pbb = w.pbb.value();
+  return (w.n >= 2 && s2 - s1 * s1 / w.n < 1e-3 * s2) || (w.m >= 2 && pbb - pb * pb / w.m < 1e-3 * pbb);
+}
+
+// annualReturn() of the window's subset dates, from the product when a wealth is 0 or less.
+double captureOf(const double* x, const double* b, size_t begin, size_t end, int subset, double ppy) {
+  double dates = 0, wealth = 1;
+  for (size_t t = begin; t < end; t++) {
+    if (!(subset > 0 ? b[t] > 0 : b[t] < 0)) continue;
+    dates++;
+    wealth *= 1 + (x[t] == x[t] ? x[t] : 0);
+  }
+  return dates < 1 ? NAN : std::expm1(std::log(wealth) / (dates / ppy));
+}
+
+// maxDrawdownOf(): performanceStats' max_drawdown of the window (wealth from 100, the start counts).
+double maxDrawdownOf(const double* r, size_t begin, size_t end) {
+  double growth = 1, peak = 100, worst = 0;
+  for (size_t t = begin; t < end; t++) {
+    growth *= 1 + (r[t] == r[t] ? r[t] : 0);
+    const double value = growth * 100;
+    peak = value > peak ? value : peak;
+    const double drawdown = (value - peak) / peak;
+    worst = drawdown < worst ? drawdown : worst;
+  }
+  return 0 - worst;
+}
+
+// linearQuantile() of risk-common.ts over sorted values.
+double linearQuantileOf(const double* sorted, size_t n, double p) {
+  const double h = static_cast<double>(n) * p + (1 - p) - 1;
+  const double floorH = std::floor(h);
+  const size_t lo = static_cast<size_t>(std::min(std::max(floorH, 0.0), static_cast<double>(n - 1)));
+  const size_t hi = std::min(lo + 1, n - 1);
+  const double t = h - floorH, a = sorted[lo], b = sorted[hi], diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+// The kernel's parameters and outputs, shared by the columns.
+struct Job {
+  size_t rows, cols, window;
+  unsigned mask;
+  double ppy, rf, confidence, z;
+  RollingOut o;
+};
+
+inline bool wants(const Job& j, RollingStat s) { return (j.mask >> s) & 1u; }
+
+// partsOf(): the sums the requested statistics read.
+unsigned partsOf(unsigned mask) {
+  const auto any = [mask](std::initializer_list<RollingStat> stats) {
+    for (RollingStat s : stats)
+      if ((mask >> s) & 1u) return true;
+    return false;
+  };
+  return (any({kRollSharpe, kRollSortino, kRollVolatility, kRollGaussianVar}) ? kMoments : 0) |
+         (any({kRollBeta, kRollAlpha}) ? kPairs : 0) | (any({kRollUpCapture, kRollDownCapture}) ? kCaptures : 0);
+}
+inline void put(double* out, const Job& j, size_t t, size_t c, double v) {
+  if (out) out[t * j.cols + c] = v;
+}
+
+// rollingColumn(): every requested statistic of column c (r its values, b the benchmark's).
+void rollingColumn(const Job& j, size_t c, const double* r, const double* b, std::vector<double>& sorted) {
+  const size_t T = j.rows, w = j.window;
+  const RollingOut& o = j.o;
+  for (size_t t = 0; t + 1 < w && t < T; t++) {
+    for (double* out :
+         {o.sharpe, o.sortino, o.volatility, o.maxDrawdown, o.beta, o.alpha, o.upCapture, o.downCapture, o.historicalVar, o.gaussianVar})
+      put(out, j, t, c, NAN);
+  }
+  Window win;
+  win.parts = partsOf(j.mask);
+  sorted.clear();
+  const double sqrtPpy = std::sqrt(j.ppy);
+  for (size_t t = 0; t < T; t++) {
+    const size_t begin = t + 1 >= w ? t + 1 - w : 0;
+    if (t + 1 >= w && (t + 1 - w) % w == 0) {
+      resum(win, r, b, begin, t + 1, j.rf);
+    } else {
+      update(win, r[t], b[t], j.rf, 1);
+      if (t >= w) update(win, r[t - w], b[t - w], j.rf, -1);
+      if (t + 1 >= w && stale(win)) resum(win, r, b, begin, t + 1, j.rf);
+    }
+    if (wants(j, kRollHistoricalVar)) {
+      if (r[t] == r[t]) sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), r[t]), r[t]);
+      if (t >= w && r[t - w] == r[t - w]) sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), r[t - w]));
+    }
+    if (t + 1 < w) continue;
+    const double n = win.n;
+    const double mean = win.shift + win.s1.value() / n;
+    const double s1 = win.s1.value();
+    const double var = (win.s2.value() - s1 * s1 / n) / (n - 1);
+    const double sd = var < 0 ? 0 : std::sqrt(var);  // rounding below 0: 0 (NaN stays NaN)
+    const double excessMean = mean - j.rf;
+    put(o.volatility, j, t, c, n < 2 ? NAN : sd * sqrtPpy);
+    put(o.sharpe, j, t, c, n < 2 ? NAN : excessMean / sd * sqrtPpy);
+    const double downsideRisk = std::sqrt(win.downside.value() / n) * sqrtPpy;
+    put(o.sortino, j, t, c, n < 1 ? NAN : (excessMean * j.ppy) / downsideRisk);
+    if (o.maxDrawdown) put(o.maxDrawdown, j, t, c, maxDrawdownOf(r, begin, t + 1));
+    if (o.beta || o.alpha) {
+      const double m = win.m;
+      const double mr = win.shift + win.pr.value() / m, mb = win.shiftB + win.pb.value() / m;
+      const double pb = win.pb.value();
+      const double v = (win.pbb.value() - pb * pb / m) / m;
+      const double cov = (win.pbr.value() - pb * win.pr.value() / m) / m;
+      const double beta = m < 2 || v < 1e-30 ? NAN : cov / v;
+      put(o.beta, j, t, c, beta);
+      put(o.alpha, j, t, c, m < 2 ? NAN : std::expm1(std::log1p(mr - j.rf - beta * (mb - j.rf)) * j.ppy));
+    }
+    if (o.upCapture || o.downCapture) {
+      double upCapture, downCapture;
+      if (win.ruined > 0) {
+        upCapture = captureOf(r, b, begin, t + 1, 1, j.ppy) / captureOf(b, b, begin, t + 1, 1, j.ppy);
+        downCapture = captureOf(r, b, begin, t + 1, -1, j.ppy) / captureOf(b, b, begin, t + 1, -1, j.ppy);
+      } else {
+        const double upYears = win.up / j.ppy, downYears = win.down / j.ppy;
+        upCapture = win.up < 1 ? NAN : std::expm1(win.upR.value() / upYears) / std::expm1(win.upB.value() / upYears);
+        downCapture = win.down < 1 ? NAN : std::expm1(win.downR.value() / downYears) / std::expm1(win.downB.value() / downYears);
+      }
+      put(o.upCapture, j, t, c, upCapture);
+      put(o.downCapture, j, t, c, downCapture);
+    }
+    if (o.historicalVar)
+      put(o.historicalVar, j, t, c, sorted.empty() ? NAN : -linearQuantileOf(sorted.data(), sorted.size(), 1 - j.confidence));
+    put(o.gaussianVar, j, t, c, n < 1 ? NAN : -(mean + j.z * sd));
+  }
+}
+
+}  // namespace
+
+// rolling()
+Status rolling(const double* returns, size_t rows, size_t cols, const double* benchmark, size_t window, unsigned mask,
+               double periodsPerYear, double riskFree, double confidence, double* out) {
+  const Status s = detail::checkReturns(returns, rows * cols, cols);
+  if (!s.ok()) return s;
+  const Job job{
+      rows, cols, window, mask, periodsPerYear, riskFree, confidence, normalQuantile(1 - confidence), rollingOut(out, rows, cols, mask)};
+  std::vector<double> none(benchmark ? 0 : rows, NAN);
+  const double* b = benchmark ? benchmark : none.data();
+  const size_t minColumns = rows == 0 ? cols : 1 + 4096 / rows;
+  parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
+    std::vector<double> column(rows), sorted;
+    sorted.reserve(window);
+    for (size_t c = begin; c < end; c++) {
+      for (size_t t = 0; t < rows; t++) column[t] = returns[t * cols + c];
+      rollingColumn(job, c, column.data(), b, sorted);
+    }
+  });
+  return Status{};
+}
+
+}  // namespace kernelbus::risk

@@ -1,0 +1,523 @@
+/**
+ * The risk family's analytics (issue 31): VaR backtesting, drawdowns and calendar aggregation. Their
+ * options and resolution, the backend signatures (RiskAnalyticsFamily, part of RiskFamily), the API's
+ * methods (RiskAnalyticsKernels, part of RiskKernels) and one descriptor per kernel
+ * (RISK_ANALYTICS_KERNELS, spread into RISK_KERNELS): see risk-kernels.ts and descriptor.ts.
+ */
+import { KernelInputError } from '../errors.js';
+import { AGGREGATE_PERIODS, calendarGroups, type AggregatePeriod } from './calendar.js';
+import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { asColumns, isCount, type Matrix, type Series } from './matrix.js';
+import { describeValue, requireFloat64Array } from './validate.js';
+
+export { AGGREGATE_PERIODS, type AggregatePeriod } from './calendar.js';
+
+/** Options of `varBacktest()`. */
+export interface VarBacktestOptions {
+  /** The VaR's confidence level c in (0, 1): an exception is expected with probability 1 - c. Required. */
+  confidence: number;
+  /** The traffic light's dates: the last `window` rows (Basel: 250). Default 250. */
+  window?: number;
+}
+
+export const VAR_BACKTEST_DEFAULTS = { window: 250 } as const;
+
+/** The Basel traffic-light zones, in the order of their codes (varBacktest's `zone`). */
+export const TRAFFIC_LIGHT_ZONES = ['green', 'yellow', 'red'] as const;
+export type TrafficLightZone = (typeof TRAFFIC_LIGHT_ZONES)[number];
+
+/** What a per-date output is for returns of type R: a Float64Array for a series, else a Matrix. */
+export type ColumnsOf<R extends Series> = R extends Float64Array ? Float64Array : Matrix;
+
+/** Per column of returns (portfolio): the exceptions and the backtests of its VaR. */
+export interface VarBacktestResult<S extends Series = Series> {
+  /** T x N (a series for one column): 1 where the return is below -VaR, 0 where not, NaN where either is NaN. */
+  exceptions: S;
+  /** Exceptions over the dates where both are present. */
+  count: Float64Array;
+  /** The dates where both are present (n). */
+  observations: Float64Array;
+  /** Kupiec's proportion-of-failures LR_uc, chi-square(1) under the null. */
+  kupiecLR: Float64Array;
+  kupiecPValue: Float64Array;
+  /** Christoffersen's independence LR_ind over the n - 1 transitions, chi-square(1). */
+  independenceLR: Float64Array;
+  independencePValue: Float64Array;
+  /** Conditional coverage LR_cc = LR_uc + LR_ind, chi-square(2). */
+  conditionalCoverageLR: Float64Array;
+  conditionalCoveragePValue: Float64Array;
+  /** Engle and Manganelli's dynamic quantile statistic (GAS, 4 lags), chi-square(6). */
+  dqStat: Float64Array;
+  dqPValue: Float64Array;
+  /** Exceptions and dates present among the last `window` rows. */
+  windowExceptions: Float64Array;
+  windowObservations: Float64Array;
+  /** P(X <= windowExceptions), X ~ Binomial(windowObservations, 1 - confidence). */
+  windowProbability: Float64Array;
+  /** The traffic-light zone's code (TRAFFIC_LIGHT_ZONES: 0 green, 1 yellow, 2 red; NaN without dates). */
+  zone: Float64Array;
+}
+
+/** Checks and defaults `varBacktest()`'s options. */
+export function resolveVarBacktestOptions(options: VarBacktestOptions | undefined): { confidence: number; window: number } {
+  if (typeof options !== 'object' || options === null) {
+    throw new KernelInputError('options', 'an object with a confidence in (0, 1)', describeValue(options));
+  }
+  const { confidence } = options;
+  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
+    throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
+  }
+  const window = options.window ?? VAR_BACKTEST_DEFAULTS.window;
+  if (!isCount(window) || window < 1) throw new KernelInputError('options.window', 'an integer >= 1', describeValue(window));
+  return { confidence, window };
+}
+
+/**
+ * The statistics of `rolling()`, in the order every backend writes them (bit s of the packed `stats`
+ * mask is ROLLING_STATS[s]). The last four before the VaRs read the benchmark.
+ */
+export const ROLLING_STATS = [
+  'sharpe',
+  'sortino',
+  'volatility',
+  'maxDrawdown',
+  'beta',
+  'alpha',
+  'upCapture',
+  'downCapture',
+  'historicalVar',
+  'gaussianVar',
+] as const;
+export type RollingStatName = (typeof ROLLING_STATS)[number];
+
+/** The rolling statistics that need `options.benchmark`. */
+export const BENCHMARK_STATS: readonly RollingStatName[] = ['beta', 'alpha', 'upCapture', 'downCapture'];
+
+/** Options of `rolling()`. */
+export interface RollingOptions {
+  /** The trailing dates of each value: an integer in [2, T]. Required. */
+  window: number;
+  /** Which statistics (default: every one, those of BENCHMARK_STATS only with a benchmark). */
+  stats?: readonly RollingStatName[];
+  /** A series of T (finite or NaN): needed by beta, alpha, upCapture, downCapture. */
+  benchmark?: Float64Array;
+  /** Periods per year. Default 252. */
+  periodsPerYear?: number;
+  /** Risk-free return per period (Sharpe, Sortino, alpha). Default 0. */
+  riskFree?: number;
+  /** The VaRs' confidence. Default 0.95. */
+  confidence?: number;
+}
+
+/** Each requested statistic: T x N (a Float64Array of T for one series), the first window - 1 rows NaN. */
+export type RollingResult<S extends Series = Series> = Partial<Record<RollingStatName, S>>;
+
+/** Checks and defaults `rolling()`'s options for `rows` dates; the statistics as their mask. */
+export function resolveRollingOptions(
+  options: RollingOptions | undefined,
+  rows: number,
+): { window: number; stats: number; benchmark: Float64Array; periodsPerYear: number; riskFree: number; confidence: number } {
+  if (typeof options !== 'object' || options === null) {
+    throw new KernelInputError('options', 'an object with a window', describeValue(options));
+  }
+  const { window } = options;
+  if (!isCount(window) || window < 2 || window > rows) {
+    throw new KernelInputError('options.window', `an integer in [2, ${rows}] (2 to the rows of returns)`, describeValue(window));
+  }
+  let benchmark: Float64Array = new Float64Array(0);
+  if (options.benchmark !== undefined) {
+    benchmark = requireLike(options.benchmark, { data: benchmark, rows, cols: 1 }, true, 'options.benchmark', 'returns');
+  }
+  const names = options.stats ?? ROLLING_STATS.filter((s) => options.benchmark !== undefined || !BENCHMARK_STATS.includes(s));
+  if (!Array.isArray(names) || names.length === 0) {
+    throw new KernelInputError('options.stats', `a non-empty array of ${ROLLING_STATS.join(', ')}`, describeValue(names));
+  }
+  let stats = 0;
+  for (const name of names) {
+    const s = ROLLING_STATS.indexOf(name);
+    if (s < 0) throw new KernelInputError('options.stats', `names of ${ROLLING_STATS.join(', ')}`, describeValue(name));
+    if (BENCHMARK_STATS.includes(name) && options.benchmark === undefined) {
+      throw new KernelInputError('options.benchmark', `a Float64Array of ${rows} returns (${name} reads it)`, 'undefined');
+    }
+    stats |= 1 << s;
+  }
+  const periodsPerYear = options.periodsPerYear ?? 252;
+  if (typeof periodsPerYear !== 'number' || !(periodsPerYear > 0 && periodsPerYear < Infinity)) {
+    throw new KernelInputError('options.periodsPerYear', 'a finite number > 0', describeValue(periodsPerYear));
+  }
+  const riskFree = options.riskFree ?? 0;
+  if (typeof riskFree !== 'number' || !Number.isFinite(riskFree)) {
+    throw new KernelInputError('options.riskFree', 'a finite number', describeValue(riskFree));
+  }
+  const confidence = options.confidence ?? 0.95;
+  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
+    throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
+  }
+  return { window, stats, benchmark, periodsPerYear, riskFree, confidence };
+}
+
+/** Whose drawdown table `drawdowns()` reproduces. */
+export type DrawdownConvention = 'performance-analytics' | 'pyfolio';
+export const DRAWDOWN_CONVENTIONS = ['performance-analytics', 'pyfolio'] as const satisfies readonly DrawdownConvention[];
+
+/** Options of `drawdowns()`. */
+export interface DrawdownOptions {
+  /** How many drawdowns per column, deepest first. Default 5. */
+  top?: number;
+  /** Default 'performance-analytics'. */
+  convention?: DrawdownConvention;
+}
+
+export const DRAWDOWN_DEFAULTS = { top: 5, convention: 'performance-analytics' } as const satisfies Required<DrawdownOptions>;
+
+/**
+ * PerformanceAnalytics' table (findDrawdowns + sortDrawdowns, table.Drawdowns' columns): top x N
+ * matrices (a Float64Array of top for one series), rows 0-based, NaN past the last drawdown.
+ */
+export interface PerformanceAnalyticsDrawdowns<S extends Series = Series> {
+  /** The first row under water. */
+  from: S;
+  /** The row of the deepest point (the first, at a tie). */
+  trough: S;
+  /** The first row back at the peak; NaN when never. */
+  to: S;
+  /** The deepest W / peak - 1 (a negative fraction). */
+  depth: S;
+  /** to - from + 1 rows; T - from + 1 when never recovered (findDrawdowns' end one past the data). */
+  length: S;
+  /** trough - from + 1. */
+  peakToTrough: S;
+  /** to - trough; NaN when never recovered (table.Drawdowns). */
+  recovery: S;
+}
+
+/** pyfolio's gen_drawdown_table: top x N matrices (a Float64Array of top for one series), rows 0-based. */
+export interface PyfolioDrawdowns<S extends Series = Series> {
+  /** The last row at the high before the valley. */
+  peak: S;
+  /** The row of the lowest point (the first, at a tie). */
+  valley: S;
+  /** The first row back at the high; NaN when never. */
+  recovery: S;
+  /** (W[peak] - W[valley]) / W[peak] x 100: a positive percent. */
+  netDrawdown: S;
+  /** Rows from peak to recovery inclusive (business days when the rows are); NaN when never recovered. */
+  duration: S;
+}
+
+/** Checks and defaults `drawdowns()`' options; the convention as its code. */
+export function resolveDrawdownOptions(options: DrawdownOptions | undefined): { top: number; convention: number } {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
+  }
+  const top = options?.top ?? DRAWDOWN_DEFAULTS.top;
+  if (!isCount(top) || top < 1) throw new KernelInputError('options.top', 'an integer >= 1', describeValue(top));
+  const convention = DRAWDOWN_CONVENTIONS.indexOf((options?.convention ?? DRAWDOWN_DEFAULTS.convention) as DrawdownConvention);
+  if (convention < 0) {
+    throw new KernelInputError('options.convention', "'performance-analytics' or 'pyfolio'", describeValue(options?.convention));
+  }
+  return { top, convention };
+}
+
+/** `aggregateReturns()`' result: one row per calendar group, keys in ascending order. */
+export interface AggregateReturnsResult<S extends Series = Series> {
+  /** G x N compounded returns (a Float64Array of G for one series). */
+  returns: S;
+  /** Each group's calendar year. */
+  year: Float64Array;
+  /** Each group's ISO week, month or quarter (0 for yearly). */
+  period: Float64Array;
+}
+
+/**
+ * Requires `value` to have the shape of returns (`r`): a Float64Array of r.rows for a series, else a
+ * Matrix of r.rows x r.cols; values finite or NaN. KernelInputError naming `name` otherwise.
+ */
+export function requireLike(value: unknown, r: Matrix, series: boolean, name: string, what: string): Float64Array {
+  if (series) {
+    requireFloat64Array(value, name);
+    if (value.length !== r.rows) throw new KernelInputError(name, `length ${r.rows} (the length of returns)`, `length ${value.length}`);
+  } else {
+    const m = asColumns(value, name);
+    if (m.rows !== r.rows || m.cols !== r.cols || value instanceof Float64Array) {
+      const got = value instanceof Float64Array ? `a Float64Array of length ${m.rows}` : `${m.rows} x ${m.cols}`;
+      throw new KernelInputError(name, `a Matrix of ${r.rows} x ${r.cols} (the shape of returns)`, got);
+    }
+  }
+  const data = series ? (value as Float64Array) : (value as Matrix).data;
+  for (let i = 0; i < data.length; i++) {
+    if (Math.abs(data[i]) === Infinity) {
+      const at = series ? `${name}[${i}]` : `${name}[${Math.floor(i / r.cols)}][${i % r.cols}]`;
+      throw new KernelInputError(name, `finite ${what} (NaN for a missing one)`, `${at} = ${data[i]}`);
+    }
+  }
+  return data;
+}
+
+/** The backend signatures of the analytics kernels (part of RiskFamily: arrays and numbers only). */
+export interface RiskAnalyticsFamily {
+  /** VarBacktestResult's outputs, in the order of the descriptor; `var` rows x cols like returns. */
+  varBacktest(returns: Float64Array, rows: number, cols: number, var_: Float64Array, confidence: number, window: number): Float64Array;
+  /**
+   * ROLLING_STATS whose bit is set in `stats`, each rows x cols (0 values for the others); `benchmark`
+   * rows values, or none when no statistic of BENCHMARK_STATS is requested.
+   */
+  rolling(
+    returns: Float64Array,
+    rows: number,
+    cols: number,
+    benchmark: Float64Array,
+    window: number,
+    stats: number,
+    periodsPerYear: number,
+    riskFree: number,
+    confidence: number,
+  ): Float64Array;
+  /** W / cummax(W) - 1 per column, wealth 1 before the first return, a NaN return as 0: rows x cols. */
+  drawdownSeries(returns: Float64Array, rows: number, cols: number): Float64Array;
+  /** The drawdown table, seven top x cols outputs (start, trough, end, depth, length, peakToTrough, recovery). */
+  drawdowns(returns: Float64Array, rows: number, cols: number, top: number, convention: number): Float64Array;
+  /** prod(1 + r) - 1 per group (groups[t] in 0 .. groupCount - 1) and column: groupCount x cols. */
+  aggregateReturns(returns: Float64Array, rows: number, cols: number, groups: Float64Array, groupCount: number): Float64Array;
+}
+
+/** The API's analytics methods (part of RiskKernels; each also exists as `<name>Async`). */
+export interface RiskAnalyticsKernels {
+  /**
+   * Backtests a VaR forecast per column: `returns` and `var` of the same shape (T x N, or one series),
+   * `var[t]` the VaR published for date t as a positive loss (the risk family's convention). An
+   * exception is a loss beyond the VaR, r < -VaR (rugarch's VaRTest: actual < VaR). A date where either
+   * is NaN is left out; the tests run over the n dates present, in order.
+   *
+   * - Kupiec's POF (rugarch `.LR.uc`): LR_uc = -2 log((1-p)^(n-x) p^x) + 2 log((1-x/n)^(n-x) (x/n)^x),
+   *   p = 1 - confidence, x exceptions; p-value 1 - F_chi2(1).
+   * - Christoffersen's independence (rugarch `.LR.cc`, GAS `BacktestVaR`): the n - 1 transitions T_ij
+   *   between consecutive dates, pi = (T01 + T11) / (n - 1), pi0 = T01 / (T00 + T01), pi1 = T11 / (T10 +
+   *   T11); LR_ind = -2 log((1-pi)^(T00+T10) pi^(T01+T11)) + 2 log((1-pi0)^T00 pi0^T01 (1-pi1)^T10
+   *   pi1^T11), chi-square(1); conditional coverage LR_cc = LR_uc + LR_ind, chi-square(2).
+   * - Engle and Manganelli's dynamic quantile test as GAS's `DQOOStest` (4 lags): Hit_t = I_t - p
+   *   regressed on a constant, the VaR and Hit_(t-1..t-4) over t = 4 .. n - 1; DQ = Hit' X (X'X)^+ X' Hit
+   *   / (p (1 - p)), chi-square(6) (GAS's ncol(X)). The pseudo-inverse (GAS: MASS::ginv) is taken as
+   *   an LDL' of X'X that drops a column whose pivot falls below 1e-10 of its diagonal: the quadratic
+   *   form is the same for every generalized inverse. GAS gives Hit 0 where r equals the VaR exactly;
+   *   here that date is no exception (Hit = -p). NaN when n <= 4.
+   * - The Basel traffic light (segMGarch's `TL`) over the last `window` rows: P = P(X <= x_w), X ~
+   *   Binomial(n_w, p) over the dates present there; green when P <= 0.95, yellow when P <= 0.9999, else
+   *   red (250 dates at 99%: 0-4 green, 5-9 yellow, 10 or more red).
+   *
+   * The likelihoods are computed in log form with 0 log 0 = 0, so that no exception (x = 0), only
+   * exceptions (x = n) and a transition count of 0 give finite statistics. rugarch and GAS form the
+   * products first (0^0 = 1 in R, but (x/n)^x underflows for long series, giving -2 log(0) = Inf), and
+   * GAS's pi0/pi1 are NaN (0/0) when no transition leaves a state; there the statistics here are finite
+   * and their p-values numbers where those libraries report Inf/NaN. An LR rounded below 0 is 0.
+   */
+  varBacktest<R extends Series>(returns: R, var_: R, options: VarBacktestOptions): VarBacktestResult<ColumnsOf<R>>;
+  /**
+   * empyrical's roll_* statistics per column over the trailing `window` dates: row t of each output is
+   * the statistic of rows t - window + 1 .. t (empyrical labels that window's value t and drops the
+   * first window - 1, which are NaN here), each exactly the non-rolling function's definition on the
+   * window (NaN returns skipped as there): `sharpe`, `sortino`, `volatility` and `maxDrawdown` as
+   * performanceStats (the wealth restarted at each window's start, so a loss on its first day counts),
+   * `beta`, `alpha`, `upCapture`, `downCapture` against `options.benchmark` as relativeStats
+   * (empyrical's conventions), `historicalVar` and `gaussianVar` as valueAtRisk (ddof 1) at
+   * `options.confidence`. Every column and statistic in one pass over the dates.
+   *
+   * Cost per column and statistic: O(T) for the moment statistics (sharpe, sortino, volatility, beta,
+   * alpha, gaussianVar) and the captures: running sums (Neumaier-compensated, the date leaving the window
+   * subtracted, re-summed from the window's own dates every `window` dates, so that the difference from
+   * the windowed computation stays near rounding: the tests hold it to 1e-10); O(T window) for
+   * maxDrawdown (each window's wealth path from its start) and historicalVar (the window kept sorted: a
+   * binary search and a move per date). A window whose returns are all equal has a variance of exactly 0
+   * in the windowed computation but of a rounding residue in a running one: its Sharpe ratio may then be
+   * huge rather than infinite.
+   */
+  rolling<R extends Series>(returns: R, options: RollingOptions): RollingResult<ColumnsOf<R>>;
+  /**
+   * The underwater curve per column: W_t / max(1, W_0 .. W_t) - 1, W the wealth compounded from 1
+   * before the first return (so a loss on the first day counts), a NaN return counted as 0 (empyrical
+   * cum_returns); the shape of returns.
+   */
+  drawdownSeries<R extends Series>(returns: R): ColumnsOf<R>;
+  /**
+   * The `top` deepest drawdowns per column, deepest first (a stable sort: ties in date order), NaN
+   * rows past the last; rows are 0-based indices of returns; a NaN return counts as 0.
+   *
+   * `'performance-analytics'` (default): PerformanceAnalytics' findDrawdowns + sortDrawdowns on the
+   * underwater curve of drawdownSeries (wealth 1 before the first return): `from`, `trough`, `to`,
+   * `depth`, `length`, `peakToTrough`, `recovery` (table.Drawdowns' columns). Only drawdowns (depth <
+   * 0) are listed: PerformanceAnalytics' table also fills with the zero-depth runs between them. It
+   * drops NaN rows (na.omit) before numbering them; here they count as 0 so the rows stay the input's.
+   *
+   * `'pyfolio'`: pyfolio's gen_drawdown_table / get_top_drawdowns with its quirks: the underwater curve
+   * of cum_returns(returns, 1) has no point before the first return, so row 0 is always a peak (a
+   * first-day loss is not a drawdown); each step takes the lowest remaining point, its peak (the last
+   * remaining zero before it) and recovery (the first remaining zero after it), then removes the rows
+   * strictly between peak and recovery, or, when not recovered, every row after the peak, so an
+   * unrecovered drawdown ends the search of later rows; a series never under water gives one row of
+   * peak = valley = recovery = 0, netDrawdown 0, duration 1. `duration` counts rows, where pyfolio counts
+   * business days from peak to recovery (the same when the rows are consecutive business days).
+   */
+  drawdowns<R extends Series>(
+    returns: R,
+    options?: DrawdownOptions & { convention?: 'performance-analytics' },
+  ): PerformanceAnalyticsDrawdowns<ColumnsOf<R>>;
+  drawdowns<R extends Series>(returns: R, options: DrawdownOptions & { convention: 'pyfolio' }): PyfolioDrawdowns<ColumnsOf<R>>;
+  /**
+   * empyrical's aggregate_returns: returns compounded per calendar group, prod(1 + r) - 1 in date order
+   * with a NaN return as 0 (cum_returns(x).iloc[-1]), groups keyed and sorted as pandas' groupby: the
+   * UTC calendar year with the ISO week ('weekly'), the month ('monthly'), the quarter ('quarterly'), or
+   * the year alone ('yearly'). The weekly key is empyrical's (x.year, x.isocalendar()[1]): the calendar
+   * year, not the ISO year, so 2024-12-30 (ISO week 1 of 2025) falls in group (2024, 1) with the first
+   * days of January 2024. `dates` are epoch milliseconds, one per row, in any order.
+   */
+  aggregateReturns<R extends Series>(returns: R, dates: Float64Array, period: AggregatePeriod): AggregateReturnsResult<ColumnsOf<R>>;
+}
+
+/** An output of one column per row of the input: the series itself for a series. */
+function column(returns: Series, m: Outputs[string]): Series {
+  return returns instanceof Float64Array ? (m as Matrix).data : (m as Matrix);
+}
+
+const DRAWDOWN_OUTPUTS = ['start', 'trough', 'end', 'depth', 'length', 'peakToTrough', 'recovery'] as const;
+
+/** Descriptors of the analytics kernels (spread into RISK_KERNELS). */
+export const RISK_ANALYTICS_KERNELS = {
+  varBacktest: {
+    params: [
+      { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' },
+      { key: 'window', name: 'options.window', expected: 'an integer >= 1' },
+    ],
+    outputs: {
+      exceptions: ['T', 'N'],
+      count: ['N'],
+      observations: ['N'],
+      kupiecLR: ['N'],
+      kupiecPValue: ['N'],
+      independenceLR: ['N'],
+      independencePValue: ['N'],
+      conditionalCoverageLR: ['N'],
+      conditionalCoveragePValue: ['N'],
+      dqStat: ['N'],
+      dqPValue: ['N'],
+      windowExceptions: ['N'],
+      windowObservations: ['N'],
+      windowProbability: ['N'],
+      zone: ['N'],
+    },
+    dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
+    options: ['confidence', 'window'],
+    api(returns: Series, var_: Series, opts: VarBacktestOptions) {
+      const r = asColumns(returns, 'returns');
+      const v = requireLike(var_, r, returns instanceof Float64Array, 'var', 'VaR values');
+      requireKnownOptions(RISK_ANALYTICS_KERNELS.varBacktest, opts);
+      const { confidence, window } = resolveVarBacktestOptions(opts);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, v, confidence, window],
+        shape: (o: Outputs) => ({ ...o, exceptions: column(returns, o.exceptions) }) as unknown as VarBacktestResult,
+      };
+    },
+  },
+  rolling: {
+    params: [
+      { key: 'window', name: 'options.window', expected: 'an integer >= 2' },
+      { key: 'stats', name: 'options.stats', expected: 'a mask of ROLLING_STATS (1 to 1023)' },
+      { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
+      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
+      { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' },
+    ],
+    outputs: Object.fromEntries(ROLLING_STATS.map((stat) => [stat, [`T_${stat}`, 'N'] as const])) as Record<
+      RollingStatName,
+      readonly [string, 'N']
+    >,
+    dims: (_r: Float64Array, rows: number, cols: number, _b: Float64Array, _w: number, stats: number) => {
+      const dims: Record<string, number> = { N: cols };
+      ROLLING_STATS.forEach((stat, s) => (dims[`T_${stat}`] = (stats >> s) & 1 ? rows : 0));
+      return dims;
+    },
+    options: ['window', 'stats', 'benchmark', 'periodsPerYear', 'riskFree', 'confidence'],
+    api(returns: Series, opts: RollingOptions) {
+      const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_ANALYTICS_KERNELS.rolling, opts);
+      const { window, stats, benchmark, periodsPerYear, riskFree, confidence } = resolveRollingOptions(opts, r.rows);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, benchmark, window, stats, periodsPerYear, riskFree, confidence],
+        shape: (o: Outputs) => {
+          const result: RollingResult = {};
+          ROLLING_STATS.forEach((stat, s) => {
+            if ((stats >> s) & 1) result[stat] = column(returns, o[stat]);
+          });
+          return result;
+        },
+      };
+    },
+  },
+  drawdownSeries: {
+    params: [],
+    outputs: { drawdown: ['T', 'N'] },
+    dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
+    api(returns: Series) {
+      const r = asColumns(returns, 'returns');
+      return { size: r.data.length, args: [r.data, r.rows, r.cols], shape: (o: Outputs) => column(returns, o.drawdown) };
+    },
+  },
+  drawdowns: {
+    params: [
+      { key: 'top', name: 'options.top', expected: 'an integer >= 1' },
+      { key: 'convention', name: 'options.convention', expected: "'performance-analytics' or 'pyfolio' (0 or 1)" },
+    ],
+    outputs: Object.fromEntries(DRAWDOWN_OUTPUTS.map((name) => [name, ['K', 'N'] as const])) as Record<
+      (typeof DRAWDOWN_OUTPUTS)[number],
+      readonly ['K', 'N']
+    >,
+    dims: (_r: Float64Array, _rows: number, cols: number, top: number) => ({ K: top, N: cols }),
+    options: ['top', 'convention'],
+    api(returns: Series, opts?: DrawdownOptions) {
+      const r = asColumns(returns, 'returns');
+      requireKnownOptions(RISK_ANALYTICS_KERNELS.drawdowns, opts);
+      const { top, convention } = resolveDrawdownOptions(opts);
+      const c = (m: Outputs[string]) => column(returns, m);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, top, convention],
+        shape: (o: Outputs) =>
+          convention === 0
+            ? {
+                from: c(o.start),
+                trough: c(o.trough),
+                to: c(o.end),
+                depth: c(o.depth),
+                length: c(o.length),
+                peakToTrough: c(o.peakToTrough),
+                recovery: c(o.recovery),
+              }
+            : { peak: c(o.start), valley: c(o.trough), recovery: c(o.end), netDrawdown: c(o.depth), duration: c(o.length) },
+      };
+    },
+  },
+  aggregateReturns: {
+    params: [],
+    outputs: { returns: ['G', 'N'] },
+    dims: (_r: Float64Array, _rows: number, cols: number, _g: Float64Array, groupCount: number) => ({ G: groupCount, N: cols }),
+    api(returns: Series, dates: Float64Array, period: AggregatePeriod) {
+      const r = asColumns(returns, 'returns');
+      requireFloat64Array(dates, 'dates');
+      if (dates.length !== r.rows) throw new KernelInputError('dates', `length ${r.rows} (the rows of returns)`, `length ${dates.length}`);
+      for (let t = 0; t < dates.length; t++) {
+        if (!(Math.abs(dates[t]) <= 8.64e15)) {
+          throw new KernelInputError('dates', 'epoch milliseconds (finite, within +-8.64e15)', `dates[${t}] = ${dates[t]}`);
+        }
+      }
+      if (!AGGREGATE_PERIODS.includes(period)) {
+        throw new KernelInputError('period', "'weekly', 'monthly', 'quarterly' or 'yearly'", describeValue(period));
+      }
+      const g = calendarGroups(dates, period);
+      return {
+        size: r.data.length,
+        args: [r.data, r.rows, r.cols, g.group, g.year.length],
+        shape: (o: Outputs) => ({ returns: column(returns, o.returns), year: g.year, period: g.period }),
+      };
+    },
+  },
+} as const satisfies { [K in keyof RiskAnalyticsFamily]: OutputSpec };

@@ -1,0 +1,138 @@
+/**
+ * rolling() on every backend: each value equals the non-rolling function (performanceStats,
+ * relativeStats, valueAtRisk) on its window, to 1e-10 relative (absolute below 1), NaN inside the
+ * windows included (fast-check); hand-worked windows; the first window - 1 rows NaN.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Kernels, Matrix } from '../../src/index.js';
+import { ROLLING_STATS } from '../../src/kernels/risk-analytics.js';
+import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
+
+const TOL = 1e-10;
+
+function expectNear(actual: number, expected: number, what: string): void {
+  if (Number.isNaN(expected) || Number.isNaN(actual)) {
+    if (!(Number.isNaN(actual) && Number.isNaN(expected))) expect.fail(`${what}: ${actual} vs windowed ${expected}`);
+    return;
+  }
+  if (actual === expected) return;
+  const tol = TOL * Math.max(Math.abs(actual), Math.abs(expected), 1);
+  if (!(Math.abs(actual - expected) <= tol)) expect.fail(`${what}: ${actual} vs windowed ${expected}`);
+}
+
+/**
+ * Returns drawn uniformly from a continuum (fc.noBias: no favoured values, so no constant window: there
+ * the windowed variance is a rounding residue and the running one exactly 0, the documented degenerate
+ * case), and NaN.
+ */
+const value = fc.oneof(
+  { weight: 9, arbitrary: fc.noBias(fc.integer({ min: -2e9, max: 2e9 })).map((i) => i / 1e10) },
+  { weight: 1, arbitrary: fc.constant(NaN) },
+);
+
+/**
+ * The benchmark bounded away from 0 (|b| >= 1e-4): a capture divides by the benchmark's annual return
+ * over its up (down) dates, which is then clearly positive (negative); near 0 the ratio has no relative
+ * accuracy to keep (log1p of a sum against the log of a rounded product).
+ */
+const benchmarkValue = fc.oneof(
+  {
+    weight: 9,
+    arbitrary: fc.tuple(fc.boolean(), fc.noBias(fc.integer({ min: 1e6, max: 2e9 }))).map(([neg, i]) => (neg ? -i : i) / 1e10),
+  },
+  { weight: 1, arbitrary: fc.constant(NaN) },
+);
+
+const inputs = fc.record({ rows: fc.integer({ min: 2, max: 40 }), cols: fc.integer({ min: 1, max: 3 }) }).chain(({ rows, cols }) =>
+  fc.record({
+    returns: fc.array(value, { minLength: rows * cols, maxLength: rows * cols }).map((v) => ({ data: Float64Array.from(v), rows, cols })),
+    benchmark: fc.array(benchmarkValue, { minLength: rows, maxLength: rows }).map((v) => Float64Array.from(v)),
+    window: fc.integer({ min: 2, max: rows }),
+    periodsPerYear: fc.constantFrom(1, 12, 252),
+    riskFree: fc.constantFrom(0, 0.0001),
+    confidence: fc.constantFrom(0.9, 0.95, 0.99),
+  }),
+);
+
+/** Rows [from, to) of a matrix. */
+const rowsOf = (m: Matrix, from: number, to: number): Matrix => ({
+  data: m.data.slice(from * m.cols, to * m.cols),
+  rows: to - from,
+  cols: m.cols,
+});
+
+function suite(k: Kernels, supports: Supports): void {
+  it.runIf(supports('rolling', 'performanceStats', 'relativeStats', 'valueAtRisk'))(
+    'each value is the non-rolling function on its window (NaN inside windows included)',
+    () => {
+      fc.assert(
+        fc.property(inputs, ({ returns, benchmark, window, periodsPerYear, riskFree, confidence }) => {
+          const r = k.rolling(returns, { window, benchmark, periodsPerYear, riskFree, confidence }) as Record<string, Matrix>;
+          expect(Object.keys(r).sort()).toEqual([...ROLLING_STATS].sort());
+          const { rows, cols } = returns;
+          for (let t = 0; t < rows; t++) {
+            if (t + 1 < window) {
+              for (const stat of ROLLING_STATS) for (let c = 0; c < cols; c++) expect(r[stat].data[t * cols + c]).toBeNaN();
+              continue;
+            }
+            const sub = rowsOf(returns, t + 1 - window, t + 1);
+            const b = benchmark.slice(t + 1 - window, t + 1);
+            const p = k.performanceStats(sub, { periodsPerYear, riskFree });
+            const rel = k.relativeStats(sub, b, { periodsPerYear, riskFree });
+            const hist = k.valueAtRisk(sub, { method: 'historical', confidence });
+            const gauss = k.valueAtRisk(sub, { method: 'gaussian', confidence });
+            const windowed: Record<string, Float64Array> = {
+              sharpe: p.sharpe,
+              sortino: p.sortino,
+              volatility: p.annualVolatility,
+              maxDrawdown: p.maxDrawdown,
+              beta: rel.beta,
+              alpha: rel.alpha,
+              upCapture: rel.upCapture,
+              downCapture: rel.downCapture,
+              historicalVar: hist.var,
+              gaussianVar: gauss.var,
+            };
+            for (const stat of ROLLING_STATS) {
+              for (let c = 0; c < cols; c++) expectNear(r[stat].data[t * cols + c], windowed[stat][c], `${stat} row ${t} column ${c}`);
+            }
+          }
+        }),
+        { numRuns: 60 },
+      );
+    },
+  );
+
+  it.runIf(supports('rolling'))('hand-worked windows: max drawdown restarts in each window, a first-day loss counts', () => {
+    const r = Float64Array.of(0.1, -0.1, 0.05, 0.2);
+    const { maxDrawdown, volatility } = k.rolling(r, { window: 2, stats: ['maxDrawdown', 'volatility'] });
+    expect(maxDrawdown![0]).toBeNaN();
+    expect(maxDrawdown![1]).toBeCloseTo(0.1, 15); // 110 -> 99
+    expect(maxDrawdown![2]).toBeCloseTo(0.1, 15); // 100 -> 90 on the window's first day
+    expect(maxDrawdown![3]).toBe(0);
+    // sd of two values a, b (ddof 1) is |a - b| / sqrt(2)
+    expect(volatility![1]).toBeCloseTo((0.2 / Math.SQRT2) * Math.sqrt(252), 12);
+    expect(Object.keys(k.rolling(r, { window: 3 })).sort()).toEqual(
+      ['gaussianVar', 'historicalVar', 'maxDrawdown', 'sharpe', 'sortino', 'volatility'].sort(),
+    );
+  });
+
+  it.runIf(supports('rolling'))('a long series: the running sums stay within 1e-12 of the windowed sums (re-summed every window)', () => {
+    const T = 5000;
+    let seed = 3;
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const r = Float64Array.from({ length: T }, () => 0.0005 + 0.02 * (rand() - 0.5));
+    const b = Float64Array.from({ length: T }, () => 0.0004 + 0.015 * (rand() - 0.5));
+    const out = k.rolling(r, { window: 63, benchmark: b, stats: ['volatility', 'beta', 'gaussianVar'] });
+    for (const t of [62, 1000, 2718, 4999]) {
+      const p = k.performanceStats(r.subarray(t - 62, t + 1));
+      const rel = k.relativeStats(r.subarray(t - 62, t + 1), b.subarray(t - 62, t + 1));
+      expect(Math.abs(out.volatility![t] / p.annualVolatility[0] - 1)).toBeLessThan(1e-12);
+      expect(Math.abs(out.beta![t] / rel.beta[0] - 1)).toBeLessThan(1e-12);
+    }
+  });
+}
+
+describe('rolling [reference]', () => suite(ref, () => true));
+describeEachBackend('rolling', (k: Kernels, _name, supports: Supports) => suite(k, supports));
