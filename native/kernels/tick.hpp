@@ -3,10 +3,11 @@
 // The sign of a trade is sign(p_i - p_{i-1}), or the last nonzero sign where the price did not change
 // (a zero tick: 30-60% of the trades of a cent-grid tape). A carried sign picked by a branch costs a
 // misprediction at each zero tick; a select per trade is a serial chain. Here the carry is a prefix
-// scan: the changes d_i of 16 trades are computed side by side, then each lane that is 0 takes the
-// nearest nonzero lane before it (a log-step scan: 4 shifts and selects over 16 lanes), then the lanes
-// still 0 take the sign carried from the previous 16. GCC/Clang vector extensions: SSE2 on x86-64 (AVX2
-// and AVX-512 in the target clones of the callers), NEON on arm64; other compilers run the scalar loop.
+// scan: the changes d_i of 64 trades are computed side by side, then in each 16, each lane that is 0
+// takes the nearest nonzero lane before it (a log-step scan: 4 shifts and selects over 16 lanes), then
+// the lanes still 0 take the sign carried from the previous 16. GCC/Clang vector extensions: SSE2 on
+// x86-64 (AVX2 and AVX-512 in the target clones of signs()), NEON on arm64; other compilers run the
+// scalar loop. (vpin()'s tick classifier runs the same scan over 4 lanes of int64: vpin.cpp TickRun.)
 #pragma once
 
 #include <cmath>
@@ -15,10 +16,6 @@
 #include <cstring>
 
 #include "doubles.hpp"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace kernelbus::tick {
 
@@ -54,35 +51,6 @@ inline Lanes carryScan(Lanes s, Lanes carry) {
 /// The last lane in every lane (the carry of the next 16).
 inline Lanes lastLane(Lanes s) { return __builtin_shufflevector(s, s, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15); }
 constexpr size_t kLanes = sizeof(Lanes);
-
-/// The changes (+1, -1, 0) of the 16 trades p[0..16) against p[-1..15): SSE2 compares, their masks
-/// narrowed to bytes by saturating packs (GCC does not vectorize the 16-trade loop by itself).
-inline Lanes changes16(Doubles p) {
-#if defined(__SSE2__)
-  __m128i d[8];
-  for (int j = 0; j < 8; j++) {
-    const __m128d cur = _mm_loadu_pd(reinterpret_cast<const double*>((p + 2 * j).bytes()));
-    const __m128d before = _mm_loadu_pd(reinterpret_cast<const double*>((p - 1 + 2 * j).bytes()));
-    // masks are -1: down - up is -1 for a fall, +1 for a rise, 0 otherwise
-    d[j] = _mm_sub_epi64(_mm_castpd_si128(_mm_cmplt_pd(cur, before)), _mm_castpd_si128(_mm_cmpgt_pd(cur, before)));
-  }
-  // int64 lanes -> int16 (a lane's two int32 halves saturate to its value and 0 or -1, read back as
-  // one int32) -> int8
-  const __m128i w0 = _mm_packs_epi32(_mm_packs_epi32(d[0], d[1]), _mm_packs_epi32(d[2], d[3]));
-  const __m128i w1 = _mm_packs_epi32(_mm_packs_epi32(d[4], d[5]), _mm_packs_epi32(d[6], d[7]));
-  return reinterpret_cast<Lanes>(_mm_packs_epi16(w0, w1));
-#else
-  int8_t d[kLanes];
-  const Doubles before = p - 1;
-  for (size_t k = 0; k < kLanes; k++) d[k] = static_cast<int8_t>((p[k] > before[k]) - (p[k] < before[k]));
-  Lanes s;
-  std::memcpy(&s, d, sizeof s);
-  return s;
-#endif
-}
-
-/// The signs of the 16 trades p[0..16), p[-1] the trade before them and `carry` its sign in every lane.
-inline Lanes signs16(Doubles p, Lanes carry) { return carryScan(changes16(p), carry); }
 #endif
 
 /// The signs of price[0..n) after `c` into out[0..n); updates `c`. False when a price is not finite

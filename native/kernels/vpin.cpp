@@ -48,7 +48,7 @@ blockValid(Doubles t, Doubles p, Doubles v) {
     ok &= (volume4 >= 0) & (volume4 <= max);
     if (j > 0) {
       load4(t + 4 * j, a);
-      load4(t + (4 * j - 1), b);
+      load4((t - 1) + 4 * j, b);
       ok &= a >= b;
     }
   }
@@ -94,7 +94,7 @@ struct TickRun {
     for (int j = 0; j < 4; j++) {
       D4 pj, before, vj;
       load4(p + 4 * j, pj);
-      load4(p + (4 * j - 1), before);
+      load4((p - 1) + 4 * j, before);
       load4(v + 4 * j, vj);
       L4 s = (pj < before) - (pj > before);  // masks are -1: +1 a rise, -1 a fall, 0 no change
       s |= __builtin_shufflevector(s, zero, 4, 0, 1, 2) & (s == 0);
