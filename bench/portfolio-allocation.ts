@@ -6,7 +6,7 @@
  * in one run. bench/portfolio.ts puts these rows in the `portfolio` section.
  */
 import { kernels, matrix, type Matrix } from '../src/api/index.js';
-import { PORTFOLIO_NATIVE_MIN_VALUES } from '../src/api/auto.js';
+import { PORTFOLIO_NATIVE_MIN_VALUES, RISK_PARITY_NATIVE_MIN_VALUES } from '../src/api/auto.js';
 import { autoSweep, backendRows, nativeThreads, prng, type BenchRow } from './lib.js';
 
 /** HRPOpt(returns).optimize('single') at 2520 x 500 (PyPortfolioOpt 1.5.6), per the issue. */
@@ -99,8 +99,8 @@ export function allocationRows(section: string): BenchRow[] {
       section,
       'riskParity() N x N',
       'values',
-      PORTFOLIO_NATIVE_MIN_VALUES,
-      'PORTFOLIO_NATIVE_MIN_VALUES',
+      RISK_PARITY_NATIVE_MIN_VALUES,
+      'RISK_PARITY_NATIVE_MIN_VALUES',
       covOf,
       (c) => ref.riskParity(c),
       (c) => nat.riskParity(c),

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "parallel.hpp"
 #include "portfolio_alloc.hpp"
 #include "portfolio_linkage.hpp"
 #include "risk.hpp"
@@ -49,13 +50,16 @@ Status covAndCorr(const double* data, size_t rows, size_t n, const double* given
     for (size_t i = 0; i < rows * n && !missing; i++) missing = data[i] != data[i];
     if (missing) {
       covBuffer.assign(n * n, 0.0);
-      for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j <= i; j++) {
-          const auto [c, r] = pairStats(data, rows, n, i, j);
-          covBuffer[i * n + j] = covBuffer[j * n + i] = c;
-          corrBuffer[i * n + j] = corrBuffer[j * n + i] = r;
+      // rows i of the pairs (i, j <= i) shared between threads: each pair computed whole by one
+      parallelFor(n, 16, [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; i++) {
+          for (size_t j = 0; j <= i; j++) {
+            const auto [c, r] = pairStats(data, rows, n, i, j);
+            covBuffer[i * n + j] = covBuffer[j * n + i] = c;
+            corrBuffer[i * n + j] = corrBuffer[j * n + i] = r;
+          }
         }
-      }
+      });
     } else {
       covBuffer.assign(risk::covarianceLength(n), 0.0);
       if (Status s = risk::covariance(data, rows, n, 0, 0.94, false, 0, covBuffer.data()); !s.ok()) return s;

@@ -46,6 +46,12 @@ export const FACTOR_NATIVE_MIN_VALUES = 64;
 export const PORTFOLIO_NATIVE_MIN_VALUES = 1;
 
 /**
+ * riskParity natively from this many values (N x N): bench 'portfolio', "auto sweep: riskParity() N x N"
+ * rows: 0.80x at N = 2 (a call of microseconds either way), 1.5x at N = 4, 7.1x at N = 64.
+ */
+export const RISK_PARITY_NATIVE_MIN_VALUES = 16;
+
+/**
  * The BLAS backend (where it is built) for covariance from this many values (rows x cols): bench
  * 'risk', "auto sweep: covariance() 252 x N" rows (blas vs native over a year of daily returns of N
  * assets): 1.3x at the smallest size swept (4 assets), 1.6-2.5x from 8 on the development machine.
@@ -115,6 +121,7 @@ const KERNEL_THRESHOLDS: { readonly [K in KernelName]?: Thresholds } = {
     ['metal', METAL_FACTOR_MIN_VALUES],
     ['native', FACTOR_NATIVE_MIN_VALUES],
   ],
+  riskParity: [['native', RISK_PARITY_NATIVE_MIN_VALUES]],
 };
 
 /**

@@ -133,6 +133,18 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
         return [c.var, c.esContributions.data];
       },
     ],
+    [
+      'hrp from returns with missing values (the pairs shared between threads)',
+      ['hrp'],
+      (k) => {
+        // 80 assets, the first 40 listed late (leading NaN: 0 to 6 dates): pandas' pairwise statistics
+        const gappy = Float64Array.from(returns.data.subarray(0, 130 * 80), (x, i) =>
+          i % 80 < 40 && Math.floor(i / 80) < (i % 80) % 7 ? NaN : x,
+        );
+        const h = k.hrp(matrix(gappy, 130, 80), { linkage: 'average' });
+        return [h.weights, h.linkage.data];
+      },
+    ],
   ];
   const stated = name in BACKEND_RTOL;
   for (const [label, used, call] of calls) {

@@ -147,7 +147,15 @@ describeEachBackend(
             const benchmark = withBenchmark
               ? Float64Array.from({ length: rows }, (_, t) => (returnsData ? 0.01 * Math.sin(t) : 100 + Math.sin(t)))
               : undefined;
-            const options = { method, compounding, returnsData, benchmark, span: 7, riskFree: 0.01 };
+            const options = {
+              method,
+              compounding,
+              returnsData,
+              benchmark,
+              span: 7,
+              riskFree: 0.01,
+              logReturns: !returnsData && rows % 2 === 0,
+            };
             const m = { data: prices, rows, cols };
             expectColumnsClose({ mu: k.expectedReturns(m, options) }, { mu: ref.expectedReturns(m, options) });
           },

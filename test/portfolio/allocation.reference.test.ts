@@ -347,6 +347,13 @@ describe('expectedReturns', () => {
     expect(ref.expectedReturns(r, { frequency: 1, returnsData: true, compounding: false })[0]).toBeCloseTo(-0.03632333, 8);
   });
 
+  it('logReturns: the arithmetic mean of log(p_t / p_(t-1)) x frequency, by hand', () => {
+    const p = f64(100, 110, 99, 104.5, 120);
+    const logs = [1, 2, 3, 4].map((t) => Math.log(1 + (p[t] / p[t - 1] - 1)));
+    const [mu] = ref.expectedReturns(p, { logReturns: true, compounding: false, frequency: 12 });
+    expect(mu).toBeCloseTo((logs.reduce((s, x) => s + x, 0) / 4) * 12, 15);
+  });
+
   it('mean, test_mean_historical_returns on its stock data', () => {
     // prettier-ignore
     const correct = [
