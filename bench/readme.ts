@@ -106,6 +106,17 @@ const VIEWS: Record<string, TableView[]> = {
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
   portfolio: [
+    {
+      cases: /^(minVariance|maxSharpe|maxUtility|efficientReturn|efficientRisk|efficientFrontier) (?!batch)/,
+      title: 'the optimizers, 500 and 50 assets',
+    },
+    { cases: /^minVariance batch/, title: 'a batch of 1,000 rolling-window problems' },
+    {
+      cases: /^auto sweep: minVariance/,
+      title: '`minVariance()`: N x N values per call',
+      layout: 'sweep',
+      strip: /^auto sweep: minVariance\(\) N x N | values$/g,
+    },
     { cases: /^(riskParity|hrp|nearestPsd|expectedReturns) /, title: 'the allocation kernels, 500 assets' },
     {
       cases: /^auto sweep: riskParity/,

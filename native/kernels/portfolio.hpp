@@ -79,8 +79,9 @@ struct MeanBatch {
   size_t problems;
 };
 
-/// The covariances of the stack: finite, symmetric, a diagonal >= 0 (PortfolioCovInvalid).
-Status checkCovStack(const double* cov, size_t count, size_t n);
+/// Covariance p of a stack: finite, symmetric, a diagonal >= 0 (PortfolioCovInvalid at its position in
+/// the stack). A shared covariance is checked once, each of a stack as its problem starts (in its thread).
+Status checkCovAt(const double* cov, size_t p, size_t n);
 
 /// min w'Sw + l2Gamma |w|^2 per problem (PyPortfolioOpt min_volatility) into out (minVarianceOut()).
 /// Faults: PortfolioCovInvalid, PortfolioInfeasible, PortfolioNotPsd, PortfolioNotConverged.

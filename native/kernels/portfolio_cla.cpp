@@ -47,7 +47,7 @@ Status efficientFrontier(const double* mean, const double* cov, size_t n, const 
                          double* out) {
   for (size_t k = 0; k < n; k++)
     if (!std::isfinite(mean[k])) return fault(Fault::PortfolioMeanNotFinite, static_cast<double>(k), mean[k], 1);
-  if (Status s = checkCovStack(cov, 1, n); !s.ok()) return s;
+  if (Status s = checkCovAt(cov, 0, n); !s.ok()) return s;
   const FrontierOut o = frontierOut(out, n, points);
   const size_t capacity = turningPointCapacity(n);
   std::vector<double> w(lower, lower + n);

@@ -68,15 +68,13 @@ Status forEachProblem(size_t n, size_t m, size_t problems, const std::function<S
   return Status{};
 }
 
-Status checkCovStack(const double* cov, size_t count, size_t n) {
-  for (size_t p = 0; p < count; p++) {
-    const size_t base = p * n * n;
-    for (size_t i = 0; i < n; i++) {
-      for (size_t j = 0; j < n; j++) {
-        const double v = cov[base + i * n + j];
-        if (!std::isfinite(v) || v != cov[base + j * n + i] || (i == j && v < 0)) {
-          return fault(Fault::PortfolioCovInvalid, static_cast<double>(base + i * n + j), v, static_cast<double>(n));
-        }
+Status checkCovAt(const double* cov, size_t p, size_t n) {
+  const size_t base = p * n * n;
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; j < n; j++) {
+      const double v = cov[base + i * n + j];
+      if (!std::isfinite(v) || v != cov[base + j * n + i] || (i == j && v < 0)) {
+        return fault(Fault::PortfolioCovInvalid, static_cast<double>(base + i * n + j), v, static_cast<double>(n));
       }
     }
   }
@@ -84,7 +82,7 @@ Status checkCovStack(const double* cov, size_t count, size_t n) {
 }
 
 Status minVariance(const double* cov, size_t covCount, size_t n, const Constraints& c, size_t problems, double l2Gamma, double* out) {
-  if (Status s = checkCovStack(cov, covCount, n); !s.ok()) return s;
+  if (Status s = covCount == 1 ? checkCovAt(cov, 0, n) : Status{}; !s.ok()) return s;
   const MinVarianceOut o = minVarianceOut(out, problems, n);
   const std::vector<double> zero(n, 0.0);
   return forEachProblem(n, c.m, problems, [&](size_t p, QpSolver& solver, bool warm) {
@@ -92,6 +90,7 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
     H.resize(n * n);
     const double* S = cov + (covCount == 1 ? 0 : p * n * n);
     const size_t bo = c.boundCount == 1 ? 0 : p * n;
+    if (Status s = covCount > 1 ? checkCovAt(cov, p, n) : Status{}; !s.ok()) return s;
     scaledCov(H.data(), S, n, 1, l2Gamma);
     const QpProblem problem{n, H.data(), zero.data(), c.lower + bo, c.upper + bo, c.m, c.rows, c.rlo, c.rhi};
     const QpResult r = solver.solve(problem, warm);

@@ -21,15 +21,18 @@ constexpr int kMaxRiskSteps = 200;
 
 Status fault(Fault f, double index, double value, double previous) { return Status{f, index, value, previous}; }
 
-/// The means, then the covariances, checked.
+/// The means, then a shared covariance, checked.
 Status checkInputs(const MeanBatch& b) {
   const size_t count = b.meanCount * b.n;
   for (size_t k = 0; k < count; k++) {
     if (!std::isfinite(b.mean[k]))
       return fault(Fault::PortfolioMeanNotFinite, static_cast<double>(k), b.mean[k], b.meanCount == 1 ? 1.0 : static_cast<double>(b.n));
   }
-  return checkCovStack(b.cov, b.covCount, b.n);
+  return b.covCount == 1 ? checkCovAt(b.cov, 0, b.n) : Status{};
 }
+
+/// Problem p's covariance of a stack, checked as its problem starts.
+Status checkProblemCov(const MeanBatch& b, size_t p) { return b.covCount > 1 ? checkCovAt(b.cov, p, b.n) : Status{}; }
 
 const double* meanOf(const MeanBatch& b, size_t p) { return b.mean + (b.meanCount == 1 ? 0 : p * b.n); }
 const double* covOf(const MeanBatch& b, size_t p) { return b.cov + (b.covCount == 1 ? 0 : p * b.n * b.n); }
@@ -97,6 +100,7 @@ Status maxUtility(const MeanBatch& b, const Constraints& c, double riskAversion,
   const MeanOut o = meanOut(out, b.problems, b.n);
   const size_t n = b.n;
   return forEachProblem(n, c.m, b.problems, [&](size_t p, QpSolver& solver, bool warm) {
+    if (Status s = checkProblemCov(b, p); !s.ok()) return s;
     std::vector<double> H(n * n), lin(n);
     const double* mu = meanOf(b, p);
     scaledCov(H.data(), covOf(b, p), n, riskAversion, 2 * l2Gamma);
@@ -114,6 +118,7 @@ Status efficientReturn(const MeanBatch& b, const Constraints& c, const double* t
   const MeanOut o = meanOut(out, b.problems, b.n);
   const size_t n = b.n, m = c.m;
   return forEachProblem(n, m + 1, b.problems, [&](size_t p, QpSolver& solver, bool warm) {
+    if (Status s = checkProblemCov(b, p); !s.ok()) return s;
     std::vector<double> H(n * n), lin(n, 0.0);
     ReturnRows rows(c, n);
     const double* mu = meanOf(b, p);
@@ -140,6 +145,7 @@ Status efficientRisk(const MeanBatch& b, const Constraints& c, const double* tar
   const MeanOut o = meanOut(out, b.problems, b.n);
   const size_t n = b.n, m = c.m;
   return forEachProblem(n, m + 1, b.problems, [&](size_t p, QpSolver& solver, bool warm) -> Status {
+    if (Status s = checkProblemCov(b, p); !s.ok()) return s;
     std::vector<double> H(n * n), lin(n, 0.0);
     ReturnRows rows(c, n);
     const double* mu = meanOf(b, p);
@@ -285,6 +291,7 @@ Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, doub
   sharpeProblem(b, c, 0, riskFree, first);
   const size_t rows = first.rows();
   return forEachProblem(n, rows, b.problems, [&](size_t p, QpSolver& blockSolver, bool warm) -> Status {
+    if (Status s = checkProblemCov(b, p); !s.ok()) return s;
     const double* mu = meanOf(b, p);
     double best = -kInf;
     for (size_t j = 0; j < n; j++) best = std::max(best, mu[j]);

@@ -21,7 +21,7 @@ import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
 import { ROW_KIND, RowKind, type OptimizerFamily } from '../../kernels/portfolio.js';
 import { OPTIMIZER_KERNELS } from '../../kernels/portfolio-optimizers.js';
-import { checkCovStack, quadratic } from './portfolio.js';
+import { checkCovAt, quadratic } from './portfolio.js';
 import { luFactor, luSolve } from './portfolio-qp.js';
 
 /** The most turning points a frontier of n assets may have (the outputs' capacity). */
@@ -31,7 +31,7 @@ function efficientFrontier(...a: Parameters<OptimizerFamily['efficientFrontier']
   const [mean, cov, n, lower, upper, points] = a;
   const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.efficientFrontier, ...a);
   for (let k = 0; k < n; k++) if (!Number.isFinite(mean[k])) throw inputFault(Fault.PORTFOLIO_MEAN_NOT_FINITE, k, mean[k], 1);
-  checkCovStack(cov, 1, n);
+  checkCovAt(cov, 0, n);
   const capacity = turningPointCapacity(n);
   // the highest-return portfolio: lower bounds, then each asset in order of expected return filled to its upper bound
   const w = Float64Array.from(lower);

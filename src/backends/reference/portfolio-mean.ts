@@ -21,7 +21,7 @@ import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
 import { ROW_KIND, RowKind, type OptimizerFamily } from '../../kernels/portfolio.js';
 import { OPTIMIZER_KERNELS } from '../../kernels/portfolio-optimizers.js';
-import { BLOCK, checkCovStack, quadratic, scaledCov, solveFault } from './portfolio.js';
+import { BLOCK, checkCovAt, quadratic, scaledCov, solveFault } from './portfolio.js';
 import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-qp.js';
 
 type Args = Parameters<OptimizerFamily['maxSharpe']>;
@@ -49,12 +49,17 @@ function batchOf(a: unknown[]): Batch {
   return { mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems };
 }
 
-/** The means, then the covariances, checked (PORTFOLIO_MEAN_NOT_FINITE, PORTFOLIO_COV_INVALID). */
+/** The means, then a shared covariance, checked (PORTFOLIO_MEAN_NOT_FINITE, PORTFOLIO_COV_INVALID). */
 function checkInputs(b: Batch): void {
   for (let k = 0; k < b.mean.length; k++) {
     if (!Number.isFinite(b.mean[k])) throw inputFault(Fault.PORTFOLIO_MEAN_NOT_FINITE, k, b.mean[k], b.meanCount === 1 ? 1 : b.n);
   }
-  checkCovStack(b.cov, b.covCount, b.n);
+  if (b.covCount === 1) checkCovAt(b.cov, 0, b.n);
+}
+
+/** Problem p's covariance of a stack, checked as its problem starts. */
+function checkProblemCov(b: Batch, p: number): void {
+  if (b.covCount > 1) checkCovAt(b.cov, p, b.n);
 }
 
 /** Problem p's offsets into the mean, cov and bounds. */
@@ -107,6 +112,7 @@ function maxUtility(...a: Parameters<OptimizerFamily['maxUtility']>): Float64Arr
   const c = new Float64Array(n);
   const solver = new QpSolver(n, b.m);
   for (let p = 0; p < b.problems; p++) {
+    checkProblemCov(b, p);
     const { mo, co, bo } = offsets(b, p);
     scaledCov(H, b.cov, co, n, riskAversion, 2 * l2Gamma);
     for (let j = 0; j < n; j++) c[j] = -b.mean[mo + j];
@@ -168,6 +174,7 @@ function efficientReturn(...a: Parameters<OptimizerFamily['efficientReturn']>): 
   const rows = withReturnRow(b);
   const solver = new QpSolver(n, m + 1);
   for (let p = 0; p < b.problems; p++) {
+    checkProblemCov(b, p);
     const { mo, co, bo } = offsets(b, p);
     scaledCov(H, b.cov, co, n, 1, l2Gamma);
     rows.A.set(b.mean.subarray(mo, mo + n), m * n);
@@ -200,6 +207,7 @@ function efficientRisk(...a: Parameters<OptimizerFamily['efficientRisk']>): Floa
   const rows = withReturnRow(b);
   const solver = new QpSolver(n, m + 1);
   for (let p = 0; p < b.problems; p++) {
+    checkProblemCov(b, p);
     const { mo, co, bo } = offsets(b, p);
     rows.A.set(b.mean.subarray(mo, mo + n), m * n);
     rows.rlo[m] = -Infinity;
@@ -339,6 +347,7 @@ function maxSharpe(...a: Parameters<OptimizerFamily['maxSharpe']>): Float64Array
   const c = new Float64Array(n);
   let solver: QpSolver | undefined;
   for (let p = 0; p < b.problems; p++) {
+    checkProblemCov(b, p);
     const { mo, co } = offsets(b, p);
     let best = -Infinity;
     for (let j = 0; j < n; j++) best = Math.max(best, b.mean[mo + j]);

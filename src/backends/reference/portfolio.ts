@@ -19,16 +19,18 @@ import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-q
 /** Problems per block of a batch (one thread's share at a time; warm starts stay inside a block). */
 export const BLOCK = 8;
 
-/** Checks every covariance of the stack: finite, symmetric, a diagonal >= 0 (PORTFOLIO_COV_INVALID). */
-export function checkCovStack(cov: Float64Array, count: number, n: number): void {
-  for (let p = 0; p < count; p++) {
-    const base = p * n * n;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        const v = cov[base + i * n + j];
-        if (!Number.isFinite(v) || v !== cov[base + j * n + i] || (i === j && v < 0)) {
-          throw inputFault(Fault.PORTFOLIO_COV_INVALID, base + i * n + j, v, n);
-        }
+/**
+ * Checks covariance p of a stack: finite, symmetric, a diagonal >= 0 (PORTFOLIO_COV_INVALID at its
+ * position in the stack). A kernel checks a shared covariance once, and each of a stack as its problem
+ * starts (inside the threads natively: the check is as long as a small solve).
+ */
+export function checkCovAt(cov: Float64Array, p: number, n: number): void {
+  const base = p * n * n;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = cov[base + i * n + j];
+      if (!Number.isFinite(v) || v !== cov[base + j * n + i] || (i === j && v < 0)) {
+        throw inputFault(Fault.PORTFOLIO_COV_INVALID, base + i * n + j, v, n);
       }
     }
   }
@@ -97,13 +99,14 @@ function minVariance(
     m,
     problems,
   );
-  checkCovStack(cov, covCount, n);
+  if (covCount === 1) checkCovAt(cov, 0, n);
   const H = new Float64Array(n * n);
   const problem: QpProblem = { n, H, c: new Float64Array(n), lower, upper, m, A: rows, rlo, rhi };
   const solver = new QpSolver(n, m);
   for (let p = 0; p < problems; p++) {
     const co = covCount === 1 ? 0 : p * n * n;
     const bo = boundCount === 1 ? 0 : p * n;
+    if (covCount > 1) checkCovAt(cov, p, n);
     scaledCov(H, cov, co, n, 1, l2Gamma);
     const r = solver.solve({ ...problem, lower: lower.subarray(bo, bo + n), upper: upper.subarray(bo, bo + n) }, p % BLOCK !== 0);
     if (r.status !== QpStatus.OPTIMAL) throw solveFault(r, p, tags);

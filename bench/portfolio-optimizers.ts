@@ -1,0 +1,164 @@
+/**
+ * The portfolio family's mean-variance optimizers on a covariance of ten years of daily returns of 500
+ * assets (a market factor, eleven sectors and specific risk, annualized: 252 x the daily covariance and
+ * means), native against the reference in one run, each beside its peer: PyPortfolioOpt 1.5.6 with cvxpy
+ * 1.9 and CLARABEL on this machine, one run each, as measured by the issue's author (no bench runs
+ * Python): `EfficientFrontier.min_volatility` 0.41 s, `max_sharpe` 0.26 s, `CLA` 954 s for 500 assets.
+ * Then the batch of the issue (1,000 rolling-window minimum-variance problems of 50 assets, bounds
+ * [0, 0.1], on 2 threads and on one) and the size sweep that says where native starts to pay off.
+ * bench/portfolio.ts puts these rows in the `portfolio` section.
+ */
+import { PORTFOLIO_NATIVE_MIN_VALUES } from '../src/api/auto.js';
+import { kernels, matrix, type Matrix } from '../src/api/index.js';
+import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow } from './lib.js';
+
+/** The peers' times in ms (the issue's measurements, 500 assets, 2,520 days). */
+const PEER_MS = { minVolatility: 410, maxSharpe: 260, cla: 954_000 };
+const PEER = 'PyPortfolioOpt 1.5.6 + cvxpy 1.9 (CLARABEL), per the issue';
+
+/** T x N daily returns: a market factor, eleven sectors, specific risk (about 1-2 % a day), and small positive drifts. */
+function marketReturns(rows: number, cols: number, seed: number): Matrix {
+  const rnd = prng(seed);
+  const normal = () => {
+    let s = 0;
+    for (let k = 0; k < 12; k++) s += rnd();
+    return s - 6;
+  };
+  const beta = Float64Array.from({ length: cols }, () => 0.5 + rnd());
+  const vol = Float64Array.from({ length: cols }, () => 0.01 + 0.02 * rnd());
+  const drift = Float64Array.from({ length: cols }, () => 0.0008 * rnd());
+  const out = new Float64Array(rows * cols);
+  for (let t = 0; t < rows; t++) {
+    const m = 0.01 * normal();
+    const s = Array.from({ length: 11 }, () => 0.005 * normal());
+    for (let j = 0; j < cols; j++) out[t * cols + j] = drift[j] + beta[j] * m + s[j % 11] + vol[j] * normal();
+  }
+  return matrix(out, rows, cols);
+}
+
+/** Annualized mean and covariance of the columns (252 periods). */
+function annualized(nat: ReturnType<typeof kernels>, returns: Matrix): { mean: Float64Array; cov: Matrix } {
+  const cov = nat.covariance(returns).cov;
+  const data = cov.data.map((v) => 252 * v);
+  const mean = new Float64Array(returns.cols);
+  for (let t = 0; t < returns.rows; t++) for (let j = 0; j < returns.cols; j++) mean[j] += returns.data[t * returns.cols + j];
+  for (let j = 0; j < returns.cols; j++) mean[j] *= 252 / returns.rows;
+  return { mean, cov: matrix(data, cov.rows, cov.cols) };
+}
+
+/** A row for the peer's time, with native's speed-up over it and the issue's target in the note. */
+function peerRow(section: string, name: string, peerMs: number, nativeMs: number, target: string): BenchRow {
+  return {
+    section,
+    case: name,
+    subject: PEER,
+    value: peerMs,
+    unit: 'ms',
+    ratio: peerMs / nativeMs,
+    baseline: 'native (speed-up of native over it)',
+    note: target,
+  };
+}
+
+/** The optimizers' rows of the `portfolio` section. */
+export function optimizerRows(section: string): BenchRow[] {
+  const ref = kernels({ backend: 'reference' });
+  const nat = kernels({ backend: 'native' });
+  const threads = nativeThreads();
+  const { mean, cov } = annualized(nat, marketReturns(2520, 500, 5));
+  const small = annualized(nat, marketReturns(2520, 50, 6));
+  const rows: BenchRow[] = [];
+  const add = (name: string, c: Parameters<typeof backendRows>[2]) => {
+    const r = backendRows(section, name, c, threads);
+    rows.push(...r.rows);
+    return r.nativeMs;
+  };
+
+  let ms = add('minVariance long-only, 500 assets', { reference: () => ref.minVariance(cov), native: () => nat.minVariance(cov) });
+  rows.push(
+    peerRow(section, 'minVariance long-only, 500 assets', PEER_MS.minVolatility, ms, 'target >= 100x min_volatility (0.41 s): <= 4 ms'),
+  );
+  ms = add('minVariance long-only, 50 assets', { reference: () => ref.minVariance(small.cov), native: () => nat.minVariance(small.cov) });
+  rows.push({ section, case: 'minVariance long-only, 50 assets', subject: 'target', value: 0.05, unit: 'ms', note: 'target <= 50 us' });
+  ms = add('maxSharpe long-only, 500 assets', { reference: () => ref.maxSharpe(mean, cov), native: () => nat.maxSharpe(mean, cov) });
+  rows.push(peerRow(section, 'maxSharpe long-only, 500 assets', PEER_MS.maxSharpe, ms, 'target >= 100x max_sharpe (0.26 s): <= 2.6 ms'));
+  ms = add('efficientFrontier (CLA) long-only, 500 assets', {
+    reference: () => ref.efficientFrontier(mean, cov),
+    native: () => nat.efficientFrontier(mean, cov),
+    slowReference: true,
+    note: `${nat.efficientFrontier(mean, cov).turningPoints.lambdas.length} turning points, 100 frontier portfolios`,
+  });
+  rows.push(peerRow(section, 'efficientFrontier (CLA) long-only, 500 assets', PEER_MS.cla, ms, 'target >= 1,000x CLA (954 s): <= 954 ms'));
+  const top = nat.maxSharpe(mean, cov);
+  add('efficientReturn long-only, 500 assets (the tangency return)', {
+    reference: () => ref.efficientReturn(mean, cov, top.expectedReturn[0]),
+    native: () => nat.efficientReturn(mean, cov, top.expectedReturn[0]),
+  });
+  add('efficientRisk long-only, 500 assets (the tangency volatility)', {
+    reference: () => ref.efficientRisk(mean, cov, top.volatility[0]),
+    native: () => nat.efficientRisk(mean, cov, top.volatility[0]),
+  });
+  add('maxUtility long-only, 500 assets (riskAversion 1)', {
+    reference: () => ref.maxUtility(mean, cov),
+    native: () => nat.maxUtility(mean, cov),
+  });
+
+  rows.push(...rollingBatch(section, ref, threads));
+  const sweep = marketReturns(1000, 128, 8);
+  rows.push(
+    ...autoSweep(
+      section,
+      'minVariance() N x N',
+      'values',
+      PORTFOLIO_NATIVE_MIN_VALUES,
+      'PORTFOLIO_NATIVE_MIN_VALUES',
+      (size) => nat.covariance(matrix(sweep.data.subarray(0, 1000 * Math.sqrt(size)), 1000, Math.sqrt(size))).cov,
+      (c) => ref.minVariance(c),
+      (c) => nat.minVariance(c),
+      { sizes: [1, 2, 4, 8, 16, 32, 64, 128].map((n) => n * n), calls: 20 },
+    ),
+  );
+  return rows;
+}
+
+/**
+ * The issue's batch: 1,000 minimum-variance problems of 50 assets, bounds [0, 0.1], each over a
+ * 252-day window sliding by one day (covariances computed before the timing, stacked: one call), on
+ * `threads` threads and on one; the reference for scale.
+ */
+function rollingBatch(section: string, ref: ReturnType<typeof kernels>, threads: number): BenchRow[] {
+  const nat = kernels({ backend: 'native' });
+  const one = kernels({ backend: 'native', threads: 1 });
+  const P = 1000;
+  const n = 50;
+  const window = 252;
+  const panel = marketReturns(window + P - 1, n, 9);
+  const stack = new Float64Array(P * n * n);
+  for (let p = 0; p < P; p++)
+    stack.set(nat.covariance(matrix(panel.data.subarray(p * n, (p + window) * n), window, n)).cov.data, p * n * n);
+  const covs = matrix(stack, P * n, n);
+  const options = { bounds: { lower: 0, upper: 0.1 } };
+  const name = `minVariance batch: 1,000 rolling 252-day windows x 50 assets, bounds [0, 0.1]`;
+  const r = backendRows(
+    section,
+    name,
+    {
+      reference: () => ref.minVariance(covs, options),
+      native: () => nat.minVariance(covs, options),
+      oneThread: () => one.minVariance(covs, options),
+      note: `target <= 50 ms on 2 threads (here ${threads}), >= 1.8x one thread`,
+    },
+    threads,
+  );
+  const perProblem = timeBest(() => nat.minVariance(matrix(stack.subarray(0, n * n), n, n), options), { minMs: 200 });
+  r.rows.push({
+    section,
+    case: name,
+    subject: 'native, one problem a call (cold start)',
+    value: perProblem * P,
+    unit: 'ms',
+    ratio: (perProblem * P) / r.nativeMs,
+    baseline: 'the batch (speed-up of one call with warm starts and threads)',
+  });
+  return r.rows;
+}
