@@ -12,7 +12,7 @@ import { nowMs } from '../bus/messages.js';
 import type { SyntheticMarket } from './market.js';
 import { PortfolioEngine } from '../engines/portfolio.js';
 import { RiskEngine } from '../engines/risk.js';
-import type { PortfolioUpdate } from '../engines/risk-messages.js';
+import type { PortfolioUpdate, RiskResult } from '../engines/risk-messages.js';
 import { fmt } from './summary.js';
 import { MarketBars } from './demo-bars.js';
 
@@ -34,6 +34,12 @@ export function demoPortfolios(symbols: readonly string[]): Record<string, Portf
 }
 
 /** A RiskEngine fed with the market's returns, one row per bar. */
+/** A result's backtest as the table shows it: its zone and exceptions over the periods backtested. */
+function zoneOf(f: RiskResult | undefined): string {
+  const b = f?.backtest;
+  return b ? `${b.zone} ${b.exceptions}/${b.observations}` : '-';
+}
+
 export class DemoRisk {
   readonly engine: RiskEngine;
   /** Builds the 'min-variance' and 'risk-parity' portfolios of the market (close it before `engine`). */
@@ -81,17 +87,22 @@ export class DemoRisk {
   }
 
   /** The summary's portfolio table: each portfolio's VaR/ES (historical, Gaussian), volatility, limit and alerts. */
+  /** The portfolios' backtest zones (green, yellow, red; '-' before a VaR was published for a bar). */
+  zones(): Record<string, string> {
+    return Object.fromEntries([...this.engine.portfolios()].map(([key, p]) => [key, p.figures?.backtest?.zone ?? '-']));
+  }
+
   table(): string {
     const pct = (x: number | undefined) => (x === undefined || x !== x ? '-' : `${(100 * x).toFixed(3)}%`).padStart(9);
     const window = this.engine.universes().get(DEMO_UNIVERSE)?.window;
     const lines = [
       `\n  portfolio VaR now (95%, over the last ${fmt(window?.rows ?? 0)} of ${fmt(this.rows)} bar returns; per bar, as % of value)`,
-      '  portfolio       hist VaR   hist ES  gauss VaR  gauss ES  volatility     limit  alerts',
+      '  portfolio       hist VaR   hist ES  gauss VaR  gauss ES  volatility     limit  alerts  backtest (zone, exceptions/periods)',
     ];
     for (const [key, p] of this.engine.portfolios()) {
       const f = p.figures;
       lines.push(
-        `  ${key.padEnd(14)}${pct(f?.historical.var)} ${pct(f?.historical.es)}  ${pct(f?.gaussian.var)} ${pct(f?.gaussian.es)}   ${pct(f?.volatility)} ${pct(p.limit)}  ${String(p.alerts).padStart(6)}`,
+        `  ${key.padEnd(14)}${pct(f?.historical.var)} ${pct(f?.historical.es)}  ${pct(f?.gaussian.var)} ${pct(f?.gaussian.es)}   ${pct(f?.volatility)} ${pct(p.limit)}  ${String(p.alerts).padStart(6)}  ${zoneOf(f)}`,
       );
     }
     return `${lines.join('\n')}\n`;

@@ -297,7 +297,12 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     tradeFrames: b.buses.marketdata.frames - s.risk.rows - s.factor.days,
     tradesPerFrame: round(b.batchSize.mean),
     vpin: { buckets: s.buckets, alerts: s.alerts.length, episodes: s.episodes, top },
-    risk: { bars: s.risk.rows, results: s.risk.engine.metrics().extra.results, alerts: s.risk.engine.metrics().extra.alerts },
+    risk: {
+      bars: s.risk.rows,
+      results: s.risk.engine.metrics().extra.results,
+      alerts: s.risk.engine.metrics().extra.alerts,
+      zones: s.risk.zones(),
+    },
     factor: { days: s.factor.days, results: s.factor.engine.metrics().extra.results },
     heartbeats: s.heartbeats,
     copies: b.copies,

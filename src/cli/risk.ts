@@ -1,6 +1,7 @@
 /**
  * `kernelbus risk <returns.csv> [options]`: per-column performance statistics and VaR/ES of a CSV of
- * returns (a header of asset names, one row per date), and of a portfolio with --weights.
+ * returns (a header of asset names, one row per date), and of a portfolio with --weights; with
+ * --benchmark, --rolling, --drawdowns and --backtest the analytics of risk-analytics.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { kernels } from '../api/kernels.js';
@@ -8,6 +9,7 @@ import { KernelInputError } from '../errors.js';
 import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk.js';
 import { readReturnsCsv } from './csv.js';
 import { backendUsed } from './observe.js';
+import { backtestSection, benchmarkSection, drawdownsSection, rollingSection, type Section } from './risk-analytics.js';
 import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand } from './options.js';
 import { fixed, pct, table } from './summary.js';
 
@@ -21,6 +23,11 @@ Options:
   --confidence c        VaR/ES confidence (default ${VAR_DEFAULTS.confidence})
   --periods-per-year n  periods per year (default ${PERFORMANCE_DEFAULTS.periodsPerYear})
   --risk-free r         risk-free return per period (default ${PERFORMANCE_DEFAULTS.riskFree})
+  --benchmark name      a column of the CSV: beta, alpha, captures, tracking error of every column against it
+  --rolling n           rolling Sharpe and volatility (and beta with --benchmark) over n dates
+  --drawdowns k         the k deepest drawdowns of each column (PerformanceAnalytics' table)
+  --backtest var.csv    a CSV of VaR forecasts (positive losses, columns named as the returns', one row per
+                        date): exceptions, Kupiec, Christoffersen and DQ p-values, the Basel zone
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
 ${CSV_USAGE}`;
 
@@ -63,6 +70,10 @@ const FLAGS = {
   confidence: flag.finite(),
   'periods-per-year': flag.finite(),
   'risk-free': flag.finite(),
+  benchmark: flag.string(),
+  rolling: flag.optionalNumber(2, 1e9, true),
+  drawdowns: flag.optionalNumber(1, 1e6, true),
+  backtest: flag.string(),
   backend: flag.anyBackend(),
   ...CSV_FLAGS,
 };
@@ -97,6 +108,16 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const varOf = (method: 'historical' | 'gaussian' | 'cornish-fisher') => k.valueAtRisk(panel, { method, confidence });
   const [historical, gaussian, modified] = [varOf('historical'), varOf('gaussian'), varOf('cornish-fisher')];
 
+  const sections: Record<string, Section> = {};
+  if (values.benchmark !== undefined) sections.benchmark = benchmarkSection(k, panel, labels, values.benchmark, periodsPerYear, riskFree);
+  if (values.rolling !== undefined)
+    sections.rolling = rollingSection(k, panel, labels, values.rolling, values.benchmark, periodsPerYear, riskFree);
+  if (values.drawdowns !== undefined) sections.drawdowns = drawdownsSection(k, panel, labels, values.drawdowns);
+  if (values.backtest !== undefined) {
+    const forecasts = await readReturnsCsv(values.backtest, { delimiter: values.delimiter });
+    sections.backtest = backtestSection(k, panel, labels, forecasts.returns, forecasts.names, confidence);
+  }
+
   const backend = await backendUsed(k.backend);
   if (values.json) {
     const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(10)) : null);
@@ -111,7 +132,14 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
       gaussian: { var: round(gaussian.var[c]), es: round(gaussian.es[c]) },
       cornishFisher: { var: round(modified.var[c]), es: round(modified.es[c]) },
     }));
-    log(JSON.stringify({ dates: returns.rows, assets: returns.cols, confidence, periodsPerYear, riskFree, backend, columns }, null, 2));
+    const extra = Object.fromEntries(Object.entries(sections).map(([key, section]) => [key, section.json]));
+    log(
+      JSON.stringify(
+        { dates: returns.rows, assets: returns.cols, confidence, periodsPerYear, riskFree, backend, columns, ...extra },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const percent = (x: number) => pct(x, 2);
@@ -148,5 +176,9 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     `${returns.rows} dates x ${returns.cols} assets; VaR/ES at ${confidence}, one period, positive = loss; ${periodsPerYear} periods a year (${backend} backend)`,
   );
   for (const line of table(header, rows)) log(line);
+  for (const section of Object.values(sections)) {
+    log('');
+    for (const line of section.lines) log(line);
+  }
   return 0;
 }

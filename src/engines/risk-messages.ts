@@ -49,20 +49,60 @@ export interface RiskResult {
   gaussian: VarEs;
   /** Standard deviation (ddof 1) of the portfolio's returns over the window, per period (not annualised). */
   volatility: number;
+  /** The VaR backtest, once a period has a VaR published before it. */
+  backtest?: RiskBacktest;
+  /** Rolling Sharpe and beta, with a configured benchmark asset the universe holds, over a full rolling window. */
+  rolling?: RiskRolling;
   /** The portfolio's limit, when it has one. */
   limit?: number;
 }
 
 /** Payload of the RISK_ALERT RiskEngine raises (message key: the portfolio; priority 'high'). */
+/** The VaR backtest of a result: the last period against the VaR published for it, and the last `window` periods. */
+export interface RiskBacktest {
+  /** Periods backtested (each with a VaR published before it), at most the engine's backtestWindow. */
+  observations: number;
+  /** Exceptions among them: realized return < -VaR. */
+  exceptions: number;
+  /** The last period's portfolio return and the historical VaR published for it (NaN when none was). */
+  realized: number;
+  var: number;
+  /** The last period was an exception. */
+  exception: boolean;
+  /** Kupiec's POF p-value; Christoffersen's independence and conditional coverage p-values. */
+  kupiecPValue: number;
+  independencePValue: number;
+  christoffersenPValue: number;
+  /** The Basel traffic light over these periods (segMGarch TL). */
+  zone: 'green' | 'yellow' | 'red';
+}
+
+/** Rolling statistics of a result against the configured benchmark asset. */
+export interface RiskRolling {
+  /** The benchmark asset and the periods of each statistic. */
+  benchmark: string;
+  window: number;
+  /** Sharpe ratio (annualized by the engine's periodsPerYear) and beta against the benchmark over the last `window` periods. */
+  sharpe: number;
+  beta: number;
+}
+
 export interface RiskAlert {
   source: 'risk';
   engine: string;
   universe: string;
-  /** The historical VaR that reached the limit. */
+  /** The historical VaR that reached the limit (a backtest alert: the VaR published for the last period). */
   var: number;
+  /** The portfolio's limit (NaN: none). */
   limit: number;
   confidence: number;
   rows: number;
+  /** 'backtest' when the VaR backtest's traffic light turned yellow or red; absent for a limit alert. */
+  reason?: 'backtest';
+  /** The backtest's zone, exceptions and periods (a backtest alert). */
+  zone?: 'yellow' | 'red';
+  exceptions?: number;
+  observations?: number;
 }
 
 /** A RETURNS_UPDATE payload, checked: the rows as numbers in the payload's asset order. */
@@ -133,6 +173,8 @@ const VERSION = 1;
 /** A universe's state: its window and the last row's ts and publish time (to spot frames stored twice). */
 export interface UniverseSnapshot {
   window: ReturnsWindow;
+  /** The same rows and the periods before them the backtest reads (window + backtestWindow rows); what is checkpointed. */
+  history?: ReturnsWindow;
   lastTs: number;
   lastSentAt: number;
 }
@@ -143,19 +185,24 @@ export interface UniverseSnapshot {
  * row-major f64).
  */
 export function encodeUniverse(u: UniverseSnapshot): Uint8Array {
-  const m = u.window.matrix();
-  return encodeState(UNIVERSE_MAGIC, VERSION, [u.window.total, m.rows, u.lastTs, u.lastSentAt], u.window.assets, m.data);
+  const w = u.history ?? u.window;
+  const m = w.matrix();
+  return encodeState(UNIVERSE_MAGIC, VERSION, [w.total, m.rows, u.lastTs, u.lastSentAt], w.assets, m.data);
 }
 
-/** A universe from encodeUniverse() bytes, in a window of `capacity` rows (the last rows kept when smaller). */
-export function decodeUniverse(bytes: Uint8Array, capacity: number): UniverseSnapshot {
+/**
+ * A universe from encodeUniverse() bytes, in a window of `capacity` rows (the last rows kept when
+ * smaller), and with `historyCapacity` its history of that many rows.
+ */
+export function decodeUniverse(bytes: Uint8Array, capacity: number, historyCapacity?: number): UniverseSnapshot {
   const { head, json, values } = decodeState(bytes, UNIVERSE_MAGIC, VERSION, 4, 'RiskEngine universe');
   const [total, rows, lastTs, lastSentAt] = head;
   const assets = json as string[];
   if (!Array.isArray(assets) || assets.length === 0 || values.length !== rows * assets.length || !(total >= rows)) {
     throw new KernelInputError('bytes', `a RiskEngine universe state (version ${VERSION})`, 'inconsistent bytes');
   }
-  return { window: restoredWindow(assets, capacity, values, rows, total), lastTs, lastSentAt };
+  const history = historyCapacity === undefined ? undefined : restoredWindow(assets, historyCapacity, values, rows, total);
+  return { window: restoredWindow(assets, capacity, values, rows, total), history, lastTs, lastSentAt };
 }
 
 /**

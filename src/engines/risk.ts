@@ -1,15 +1,20 @@
 /**
  * RiskEngine: RETURNS_UPDATE (rows of asset returns per universe) and PORTFOLIO_UPDATE (weights and a
  * VaR limit per portfolio) -> per portfolio, over its universe's rolling window, the historical and
- * Gaussian VaR/ES and the volatility -> ANALYTICS_RESULT, and RISK_ALERT when the historical VaR
- * reaches the portfolio's limit. Every figure comes from the risk kernels (portfolioReturns,
- * valueAtRisk, performanceStats), all portfolios of a universe in one call each.
+ * Gaussian VaR/ES and the volatility, the backtest of the historical VaR it publishes (each period's
+ * return against the VaR published before it: exceptions, Kupiec and Christoffersen p-values, the Basel
+ * traffic light over the last backtestWindow periods) and, with a benchmark asset, rolling Sharpe and
+ * beta -> ANALYTICS_RESULT; RISK_ALERT when the historical VaR reaches the portfolio's limit, or when
+ * the zone of a full backtest window turns yellow or red (a step up: green to yellow, yellow to red). Every figure comes from the risk kernels (portfolioReturns,
+ * valueAtRisk, performanceStats, rolling, varBacktest, relativeStats), all portfolios of a universe in
+ * one call each.
  */
 import type { BackendChoice } from '../api/kernels.js';
 import { kernels } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError } from '../errors.js';
+import { TRAFFIC_LIGHT_ZONES } from '../kernels/risk-analytics.js';
 import { describeValue } from '../kernels/validate.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { ReturnsWindow } from './returns-window.js';
@@ -22,6 +27,7 @@ import {
   parseReturnsUpdate,
   type ParsedPortfolio,
   type RiskAlert,
+  type RiskBacktest,
   type RiskResult,
   type UniverseSnapshot,
 } from './risk-messages.js';
@@ -36,6 +42,14 @@ export interface RiskEngineOptions extends Partial<EngineOptions> {
   confidence?: number;
   /** The universe of a PORTFOLIO_UPDATE that names none. Default 'default'. */
   universe?: string;
+  /** Periods of the VaR backtest (the Basel traffic light's 250). Default 250; 0: no backtest. */
+  backtestWindow?: number;
+  /** An asset of the universes (a column of RETURNS_UPDATE): rolling Sharpe and beta against it. Default none. */
+  benchmark?: string;
+  /** Periods of the rolling Sharpe and beta. Default 63. */
+  rollingWindow?: number;
+  /** Periods per year of the rolling Sharpe. Default 252. */
+  periodsPerYear?: number;
   /** Kernel backend. Default 'auto'. */
   backend?: BackendChoice;
   /** Input type of returns. Default 'RETURNS_UPDATE'. */
@@ -44,7 +58,15 @@ export interface RiskEngineOptions extends Partial<EngineOptions> {
   portfolioInput?: string;
 }
 
-export const RISK_ENGINE_DEFAULTS = { window: 250, minRows: 20, confidence: 0.95, universe: 'default' } as const;
+export const RISK_ENGINE_DEFAULTS = {
+  window: 250,
+  minRows: 20,
+  confidence: 0.95,
+  universe: 'default',
+  backtestWindow: 250,
+  rollingWindow: 63,
+  periodsPerYear: 252,
+} as const;
 
 /** A portfolio's state: its last PORTFOLIO_UPDATE and its latest figures. */
 export interface RiskPortfolioState extends ParsedPortfolio {
@@ -54,6 +76,8 @@ export interface RiskPortfolioState extends ParsedPortfolio {
   alerting: boolean;
   /** Alerts raised by this process. */
   alerts: number;
+  /** The backtest's zone at the last evaluation (0 green, 1 yellow, 2 red; -1 until it holds backtestWindow periods). */
+  zone: number;
   /** Why it has no figures although its universe has enough rows (an asset the universe lacks). */
   problem: string | undefined;
 }
@@ -89,7 +113,11 @@ export class RiskEngine extends Engine {
   private readonly members = new Map<string, Set<string>>();
   /** Universes whose derived figures must be recomputed (silently) after a restore. */
   private readonly stale = new Set<string>();
-  private readonly totals = { rows: 0, results: 0, alerts: 0, republished: 0, unmatched: 0 };
+  private readonly backtestWindow: number;
+  private readonly benchmark: string | undefined;
+  private readonly rollingWindow: number;
+  private readonly periodsPerYear: number;
+  private readonly totals = { rows: 0, results: 0, alerts: 0, republished: 0, unmatched: 0, backtestAlerts: 0 };
 
   /** Checks the options (KernelInputError naming the option). */
   constructor(bus: Bus, options: RiskEngineOptions = {}) {
@@ -120,6 +148,28 @@ export class RiskEngine extends Engine {
     }
     if (returnsInput === portfolioInput)
       throw new KernelInputError('options.portfolioInput', 'a type other than options.returnsInput', JSON.stringify(portfolioInput));
+    const {
+      backtestWindow = RISK_ENGINE_DEFAULTS.backtestWindow,
+      rollingWindow = RISK_ENGINE_DEFAULTS.rollingWindow,
+      periodsPerYear = RISK_ENGINE_DEFAULTS.periodsPerYear,
+      benchmark,
+    } = options;
+    if (!Number.isInteger(backtestWindow) || backtestWindow < 0 || backtestWindow > 1_000_000)
+      throw new KernelInputError('options.backtestWindow', 'an integer in [0, 1000000]', describeValue(backtestWindow));
+    if (!Number.isInteger(rollingWindow) || rollingWindow < 2 || rollingWindow > window + backtestWindow)
+      throw new KernelInputError(
+        'options.rollingWindow',
+        `an integer in [2, ${window + backtestWindow}] (window + backtestWindow)`,
+        describeValue(rollingWindow),
+      );
+    if (typeof periodsPerYear !== 'number' || !(periodsPerYear > 0 && periodsPerYear < Infinity))
+      throw new KernelInputError('options.periodsPerYear', 'a finite number > 0', describeValue(periodsPerYear));
+    if (benchmark !== undefined && (typeof benchmark !== 'string' || benchmark.length === 0))
+      throw new KernelInputError('options.benchmark', 'an asset name', describeValue(benchmark));
+    this.backtestWindow = backtestWindow;
+    this.rollingWindow = rollingWindow;
+    this.periodsPerYear = periodsPerYear;
+    this.benchmark = benchmark;
     this.kernels = kernels({ backend: options.backend ?? 'auto' });
     this.window = window;
     this.minRows = minRows;
@@ -145,14 +195,25 @@ export class RiskEngine extends Engine {
       return;
     }
     if (!u) {
-      u = { window: new ReturnsWindow(parsed.assets, this.window), lastTs: -Infinity, lastSentAt: -Infinity };
+      u = {
+        window: new ReturnsWindow(parsed.assets, this.window),
+        history: new ReturnsWindow(parsed.assets, this.historyRows),
+        lastTs: -Infinity,
+        lastSentAt: -Infinity,
+      };
       this.universeStates.set(message.key, u);
     }
     u.window.append(parsed.values, parsed.rows, columnOf);
+    u.history?.append(parsed.values, parsed.rows, columnOf);
     u.lastTs = message.ts;
     if (message.sentAt > u.lastSentAt) u.lastSentAt = message.sentAt;
     this.totals.rows += parsed.rows;
     this.evaluate(message.key, this.members.get(message.key), true);
+  }
+
+  /** The rows a universe's history keeps: the window before each backtested period, and those periods. */
+  private get historyRows(): number {
+    return this.window + Math.max(this.backtestWindow, this.rollingWindow - this.window, 0);
   }
 
   /** The column of each of `assets` in the universe's window (undefined: the same order); KernelInputError when they differ. */
@@ -189,6 +250,7 @@ export class RiskEngine extends Engine {
       figures: undefined,
       alerting: false,
       alerts: old?.alerts ?? 0,
+      zone: -1,
       problem: undefined,
       vector: undefined,
     });
@@ -230,6 +292,7 @@ export class RiskEngine extends Engine {
         if (loud && u && !vector && u.window.rows >= this.minRows) this.totals.unmatched++;
         p.figures = undefined;
         p.alerting = false;
+        p.zone = -1;
       }
     }
     if (!u || ready.length === 0) return;
@@ -241,6 +304,7 @@ export class RiskEngine extends Engine {
     const historical = this.kernels.valueAtRisk(book, { method: 'historical', confidence: this.confidence });
     const gaussian = this.kernels.valueAtRisk(book, { method: 'gaussian', confidence: this.confidence });
     const volatility = this.kernels.performanceStats(book, { periodsPerYear: 1 }).annualVolatility;
+    const extra = this.backtests(u.history ?? u.window, weights, ready.length);
     ready.forEach(([key, p], i) => {
       const result: RiskResult = {
         source: 'risk',
@@ -253,7 +317,33 @@ export class RiskEngine extends Engine {
         volatility: volatility[i],
       };
       if (p.limit === p.limit) result.limit = p.limit;
+      const backtest = extra.backtest?.(i);
+      if (backtest) result.backtest = backtest;
+      const rolling = extra.rolling?.(i);
+      if (rolling) result.rolling = rolling;
       p.figures = result;
+      // the zone of a full backtest window (the traffic light's 250 periods); -1 before
+      const zone = backtest && backtest.observations >= this.backtestWindow ? TRAFFIC_LIGHT_ZONES.indexOf(backtest.zone) : -1;
+      if (loud && backtest && zone >= 1 && zone > p.zone) {
+        p.alerts++;
+        this.totals.alerts++;
+        this.totals.backtestAlerts++;
+        const alert: RiskAlert = {
+          source: 'risk',
+          engine: this.name,
+          universe,
+          var: backtest.var,
+          limit: p.limit,
+          confidence: this.confidence,
+          rows: returns.rows,
+          reason: 'backtest',
+          zone: backtest.zone as 'yellow' | 'red',
+          exceptions: backtest.exceptions,
+          observations: backtest.observations,
+        };
+        this.emit('RISK_ALERT', { key, ts: u.lastTs, payload: alert, priority: 'high' });
+      }
+      p.zone = zone;
       const above = p.limit === p.limit && result.historical.var >= p.limit;
       if (loud) {
         this.emit('ANALYTICS_RESULT', { key, ts: u.lastTs, payload: result });
@@ -275,6 +365,66 @@ export class RiskEngine extends Engine {
       }
       p.alerting = above;
     });
+  }
+
+  /**
+   * The backtest and rolling figures of P portfolios (weights P x N) over a universe's history: each held
+   * period t at least minRows periods in gets the historical VaR of the `window` periods before it (fewer
+   * while there were fewer: what the engine published for it with these weights), and the last
+   * backtestWindow such periods are backtested; with a benchmark asset the universe holds, Sharpe and beta
+   * over the last rollingWindow periods. Undefined parts when there is not enough history.
+   */
+  private backtests(
+    history: ReturnsWindow,
+    weights: Float64Array,
+    P: number,
+  ): { backtest?: (i: number) => RiskBacktest; rolling?: (i: number) => RiskResult['rolling'] } {
+    const out: { backtest?: (i: number) => RiskBacktest; rolling?: (i: number) => RiskResult['rolling'] } = {};
+    const all = history.matrix();
+    const T = all.rows;
+    if (T === 0) return out;
+    const book = this.kernels.portfolioReturns(all, { data: weights, rows: P, cols: all.cols });
+    const W = this.window;
+    const B = this.backtestWindow;
+    const first = Math.max(this.minRows, T - B); // the first backtested period
+    if (B > 0 && first < T) {
+      const n = T - first;
+      const forecasts = new Float64Array(n * P).fill(NaN);
+      const rolled =
+        T > W ? this.kernels.rolling(book, { window: W, stats: ['historicalVar'], confidence: this.confidence }).historicalVar! : undefined;
+      for (let t = first; t < T; t++) {
+        if (t >= W) {
+          forecasts.set((rolled as { data: Float64Array }).data.subarray((t - 1) * P, t * P), (t - first) * P);
+        } else {
+          const before = { data: book.data.subarray(0, t * P), rows: t, cols: P };
+          forecasts.set(this.kernels.valueAtRisk(before, { method: 'historical', confidence: this.confidence }).var, (t - first) * P);
+        }
+      }
+      const realized = { data: book.data.subarray(first * P, T * P), rows: n, cols: P };
+      const b = this.kernels.varBacktest(realized, { data: forecasts, rows: n, cols: P }, { confidence: this.confidence, window: B });
+      out.backtest = (i) => ({
+        observations: b.observations[i],
+        exceptions: b.count[i],
+        realized: realized.data[(n - 1) * P + i],
+        var: forecasts[(n - 1) * P + i],
+        exception: (b.exceptions as { data: Float64Array }).data[(n - 1) * P + i] === 1,
+        kupiecPValue: b.kupiecPValue[i],
+        independencePValue: b.independencePValue[i],
+        christoffersenPValue: b.conditionalCoveragePValue[i],
+        zone: TRAFFIC_LIGHT_ZONES[b.zone[i]] ?? 'green',
+      });
+    }
+    const column = this.benchmark === undefined ? undefined : history.columns.get(this.benchmark);
+    const R = this.rollingWindow;
+    if (column !== undefined && T >= R) {
+      const last = { data: book.data.subarray((T - R) * P, T * P), rows: R, cols: P };
+      const market = Float64Array.from({ length: R }, (_, j) => all.data[(T - R + j) * all.cols + column]);
+      const sharpe = this.kernels.performanceStats(last, { periodsPerYear: this.periodsPerYear }).sharpe;
+      const beta = this.kernels.relativeStats(last, market, { periodsPerYear: this.periodsPerYear }).beta;
+      const benchmark = this.benchmark!;
+      out.rolling = (i) => ({ benchmark, window: R, sharpe: sharpe[i], beta: beta[i] });
+    }
+    return out;
   }
 
   /** After a restore: the figures and alert states of the restored universes' portfolios, without publishing. */
@@ -311,7 +461,7 @@ export class RiskEngine extends Engine {
   /** Replaces a universe's or a portfolio's state with bytes from snapshotKey() (KernelInputError when they are not). */
   protected override restoreKey(key: string, bytes: Uint8Array, type: string): void {
     if (type === this.returnsInput) {
-      this.universeStates.set(key, decodeUniverse(bytes, this.window));
+      this.universeStates.set(key, decodeUniverse(bytes, this.window, this.historyRows));
       for (const id of this.members.get(key) ?? []) this.portfolioStates.get(id)!.vector = undefined;
       this.stale.add(key);
     } else {

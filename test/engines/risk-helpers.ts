@@ -68,7 +68,9 @@ export function riskTable(text: string, names = ['equal-weight', 'long-short', '
   const table = text.slice(text.indexOf('portfolio VaR now'));
   const out: Record<string, number[]> = {};
   for (const name of names) {
-    const m = new RegExp(`\\n  ${name} +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +\\d+\\n`).exec(table);
+    const m = new RegExp(`\\n  ${name} +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +(\\S+)% +\\d+(?: +\\S+ \\d+\\/\\d+| +-)?\\n`).exec(
+      table,
+    );
     if (!m) throw new Error(`no row for ${name} in:\n${table}`);
     out[name] = m.slice(1, 6).map((x) => Number(x) / 100);
   }

@@ -4,7 +4,7 @@
  * order of floating-point operations), so the two agree to rounding.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
-import { referenceClassifyTrades } from './classify.js';
+import { referenceClassifyQuotes, referenceClassifyTrades } from './classify.js';
 import { normalCdf, studentTCdf } from '../../math/special.js';
 import {
   MAX_BUCKETS_PER_CALL,
@@ -469,8 +469,7 @@ export const referenceVpin = {
     };
   },
 
-  tickRule(price: Float64Array): Int8Array {
-    const out = new Int8Array(price.length);
+  tickRule(price: Float64Array, out = new Int8Array(price.length)): Int8Array {
     let last = NaN;
     let sign = 0;
     for (let i = 0; i < price.length; i++) {
@@ -484,13 +483,19 @@ export const referenceVpin = {
   },
 
   classifyTrades: referenceClassifyTrades,
+  classifyQuotes: referenceClassifyQuotes,
 
-  bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array {
+  bulkClassify(
+    open: Float64Array,
+    close: Float64Array,
+    volume: Float64Array,
+    params: ClassifyParams,
+    buy = new Float64Array(open.length),
+  ): Float64Array {
     checkBars(open, close, volume);
     const dP = priceChanges(open, close, params.priceChange);
     const fixed = params.sigmaKind === SIGMA_SAMPLE ? sampleStd(dP) : params.sigmaParam;
     const sigma = new SigmaState(params.sigmaKind, params.sigmaParam, fixed);
-    const buy = new Float64Array(open.length);
     for (let i = 0; i < open.length; i++) {
       buy[i] = volume[i] * buyFraction(dP[i], sigma.next(dP[i]), params.distribution, params.nu);
     }
