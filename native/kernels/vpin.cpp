@@ -146,12 +146,20 @@ void priceChanges(const double* open, const double* close, size_t n, int mode, d
 template <typename At>
 double sampleStd(size_t count, At at) {
   if (count < 2) return NAN;
-  double sum = 0;
-  for (size_t i = 0; i < count; i++) sum += at(i);
-  const double mean = sum / static_cast<double>(count);
-  double squares = 0;
-  for (size_t i = 0; i < count; i++) squares += (at(i) - mean) * (at(i) - mean);
-  return std::sqrt(squares / static_cast<double>(count - 1));
+  // four interleaved sums (value i into sum i % 4), then (s0 + s1) + (s2 + s3): four independent chains
+  double s[4] = {0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    for (size_t k = 0; k < 4; k++) s[k] += at(i + k);
+  }
+  for (; i < count; i++) s[i & 3] += at(i);
+  const double mean = ((s[0] + s[1]) + (s[2] + s[3])) / static_cast<double>(count);
+  double q[4] = {0, 0, 0, 0};
+  for (i = 0; i + 4 <= count; i += 4) {
+    for (size_t k = 0; k < 4; k++) q[k] += (at(i + k) - mean) * (at(i + k) - mean);
+  }
+  for (; i < count; i++) q[i & 3] += (at(i) - mean) * (at(i) - mean);
+  return std::sqrt(((q[0] + q[1]) + (q[2] + q[3])) / static_cast<double>(count - 1));
 }
 
 // buyFraction(), first half: z = dP / sigma, or NaN where the fraction is 1/2 (sigma not > 0, z NaN).
@@ -160,7 +168,8 @@ double standardized(double dP, double sigma) { return sigma > 0 ? dP / sigma : N
 // buyFraction(), second half, over many bars at once: z[i] (from standardized()) becomes the buy
 // fraction F(z[i]), or 1/2 where z[i] is NaN. The normal CDF runs vectorized, kChunk values at a time.
 constexpr size_t kChunk = 1024;
-void buyFractions(double* z, size_t n, int distribution, double nu) {
+// With `volume`, each fraction times volume[i] (bulkClassify()'s buy volumes, while the chunk is in cache).
+void buyFractions(double* z, size_t n, int distribution, double nu, const double* volume = nullptr) {
   double cdf[kChunk];
   for (size_t from = 0; from < n; from += kChunk) {
     const size_t len = std::min(kChunk, n - from);
@@ -171,6 +180,9 @@ void buyFractions(double* z, size_t n, int distribution, double nu) {
       for (size_t i = 0; i < len; i++) cdf[i] = studentTCdf(x[i], nu);
     }
     for (size_t i = 0; i < len; i++) x[i] = std::isnan(x[i]) ? 0.5 : cdf[i];
+    if (volume != nullptr) {
+      for (size_t i = 0; i < len; i++) x[i] *= volume[from + i];
+    }
   }
 }
 
@@ -664,8 +676,7 @@ Status standardizedChanges(const double* open, const double* close, const double
 Status bulkClassify(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* buy) {
   // The output holds dP, then z, then the fractions, then the buy volumes: no allocation.
   if (Status s = standardizedChanges(open, close, volume, n, params, buy); !s.ok()) return s;
-  buyFractions(buy, n, params.distribution, params.nu);
-  for (size_t i = 0; i < n; i++) buy[i] *= volume[i];
+  buyFractions(buy, n, params.distribution, params.nu, volume);
   return Status{};
 }
 
