@@ -9,7 +9,6 @@
 import { KernelInputError } from '../errors.js';
 import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import { asColumns, requireMatrix, type Matrix, type Series } from './matrix.js';
-import { problemCount, requireCovStack } from './portfolio.js';
 import { requireCovariance } from './risk.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
@@ -244,7 +243,15 @@ function requireCovStackOf(cov: unknown): { data: Float64Array; n: number; count
     requireCovariance(cov, 'cov');
     return { data: cov.data, n: cov.cols, count: 1 };
   }
-  const s = requireCovStack(cov);
+  // as portfolio.ts requireCovStack (not imported: portfolio.ts imports this module's types)
+  if (cov.cols < 1 || cov.rows === 0 || cov.rows % cov.cols !== 0) {
+    throw new KernelInputError(
+      'cov',
+      'an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns)',
+      `${cov.rows} x ${cov.cols}`,
+    );
+  }
+  const s = { data: cov.data, n: cov.cols, count: cov.rows / cov.cols };
   for (let p = 0; p < s.count; p++) {
     const m = { data: s.data.subarray(p * s.n * s.n, (p + 1) * s.n * s.n), rows: s.n, cols: s.n };
     requireCovariance(m, `cov[${p}]`);
@@ -293,10 +300,11 @@ export const ALLOCATION_KERNELS = {
       requireOptions(opts);
       requireKnownOptions(ALLOCATION_KERNELS.riskParity, opts);
       const b = resolveBudgets(opts?.budgets, s.n);
-      const P = problemCount([
-        [s.count, 'cov (stacked matrices)'],
-        [b.count, 'options.budgets (rows)'],
-      ]);
+      // each count 1 or P, as portfolio.ts problemCount words it
+      if (s.count !== 1 && b.count !== 1 && b.count !== s.count) {
+        throw new KernelInputError('options.budgets (rows)', `1 or ${s.count} problems (as the others)`, `${b.count}`);
+      }
+      const P = Math.max(s.count, b.count);
       return {
         size: s.n * s.n * P,
         args: [s.data, s.count, s.n, b.data, b.count, P],

@@ -17,6 +17,7 @@ const cases = [
   // riskParity
   c('riskParity cov an Array', 'riskParity', [[1, 0, 0, 1]], 'cov.rows', `cov.rows: expected an integer >= 0, got undefined`),
   c('riskParity cov not square', 'riskParity', [matrix(f64(1, 2, 3, 4, 5, 6), 2, 3)], 'cov', `cov: expected an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns), got 2 x 3`),
+  c('riskParity cov 0 x 3', 'riskParity', [matrix(new Float64Array(0), 0, 3)], 'cov', `cov: expected an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns), got 0 x 3`),
   c('riskParity a stacked cov not symmetric', 'riskParity', [matrix(f64(0.04, 0.01, 0.01, 0.09, 1, 0.5, 0.2, 1), 4, 2)], 'cov[1]', `cov[1]: expected a symmetric matrix, got [1][0] = 0.2 but [0][1] = 0.5`),
   c('riskParity a stacked cov NaN', 'riskParity', [matrix(f64(0.04, 0.01, 0.01, 0.09, 1, 0, 0, NaN), 4, 2)], 'cov[1].data', `cov[1].data: expected finite values, got [1][1] = NaN`),
   c('riskParity a zero variance in problem 1', 'riskParity', [matrix(f64(0.04, 0.01, 0.01, 0.09, 0, 0, 0, 1), 4, 2)], 'cov', `cov: expected variances > 0 on the diagonal, got cov[1][0][0] = 0`),
