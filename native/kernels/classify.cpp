@@ -197,41 +197,47 @@ struct Source {
     return static_cast<size_t>(std::upper_bound(keys + lo, keys + hi, t) - keys);
   }
 
-  // Trade i's quote into qbid/qask[i], with `count` the number of keys <= the lagged time of a trade at
-  // or before it (advanced to trade i's: the merge, four keys a step, so that the usual one or two
-  // quotes a trade cost no mispredicted branch; the keys are sorted, so the keys <= t in a window are
-  // its first ones).
-  void step(const double* ts, size_t i, size_t& count, double* qbid, double* qask) const {
-    const double threshold = ts[i] - lag;
-    for (;;) {
-      if (count + 4 > m) {
-        while (count < m && keys[count] <= threshold) count++;
-        break;
-      }
-      const size_t c = size_t{keys[count] <= threshold} + size_t{keys[count + 1] <= threshold} + size_t{keys[count + 2] <= threshold} +
-                       size_t{keys[count + 3] <= threshold};
-      count += c;
-      if (c < 4) break;
-    }
-    const bool none = firstAfter ? count >= m || !(threshold >= keys[0]) : count == 0;
-    const size_t at = firstAfter ? count : count - 1;
-    qbid[i] = none ? NAN : bid[at];
-    qask[i] = none ? NAN : ask[at];
-  }
-
   // The quotes of trades ts[0..len) into qbid/qask[len]; `count` the number of keys <= the lagged time
-  // of the first trade or one before it (then of the last). Four stretches of the trades merge side by
-  // side (each from a binary search at its start): four independent chains of loads.
+  // of the first trade or one before it (then of the last). Trade i's quote: `count` advanced to its
+  // lagged time (the merge, four keys a step, so that the usual one or two quotes a trade cost no
+  // mispredicted branch; the keys are sorted, so the keys <= t in a window are its first ones), then
+  // the row it selects. Four stretches of the trades merge side by side (each from a galloping search
+  // at its start): four independent chains of loads. The fields are read into locals first (the
+  // stores to qbid/qask could alias them: the compiler would reload them at every trade).
   void align(const double* ts, size_t len, size_t& count, double* qbid, double* qask) const {
+    const double* const k = keys;
+    const double* const qb = bid;
+    const double* const qa = ask;
+    const size_t n = m;
+    const double shift = lag;
+    const bool after = firstAfter;
+    const double first = n > 0 ? k[0] : HUGE_VAL;
+    auto step = [=](size_t i, size_t& c) {
+      const double threshold = ts[i] - shift;
+      for (;;) {
+        if (c + 4 > n) {
+          while (c < n && k[c] <= threshold) c++;
+          break;
+        }
+        const size_t in =
+            size_t{k[c] <= threshold} + size_t{k[c + 1] <= threshold} + size_t{k[c + 2] <= threshold} + size_t{k[c + 3] <= threshold};
+        c += in;
+        if (in < 4) break;
+      }
+      const bool none = after ? c >= n || !(threshold >= first) : c == 0;
+      const size_t at = none ? 0 : after ? c : c - 1;
+      qbid[i] = none ? NAN : qb[at];
+      qask[i] = none ? NAN : qa[at];
+    };
     constexpr size_t kWays = 4;
     const size_t stretch = len / kWays;
     size_t at[kWays] = {count};
-    for (size_t w = 1; w < kWays; w++) at[w] = stretch > 0 ? countFrom(at[w - 1], ts[w * stretch] - lag) : count;
-    for (size_t k = 0; k < stretch; k++) {
-      for (size_t w = 0; w < kWays; w++) step(ts, w * stretch + k, at[w], qbid, qask);
+    for (size_t w = 1; w < kWays; w++) at[w] = stretch > 0 ? countFrom(at[w - 1], ts[w * stretch] - shift) : count;
+    for (size_t j = 0; j < stretch; j++) {
+      for (size_t w = 0; w < kWays; w++) step(w * stretch + j, at[w]);
     }
     count = at[kWays - 1];
-    for (size_t i = kWays * stretch; i < len; i++) step(ts, i, count, qbid, qask);
+    for (size_t i = kWays * stretch; i < len; i++) step(i, count);
   }
 };
 
