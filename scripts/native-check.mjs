@@ -149,13 +149,20 @@ const CASES = {
   timeBars: () => [trades(int(0, 400)), { barMs: pick(1000, 60000, 250) }],
   tickRule: () => [trades(int(0, 400)).price],
   classifyTrades: [
-    () => [
-      quotedTrades(int(0, 400)),
-      {
+    () => {
+      const quoted = quotedTrades(int(0, 400));
+      const options = {
         algorithm: pick('tick', 'reverse-tick', 'quote', 'lee-ready', 'emo', 'clnv', 'reverse-lee-ready', 'reverse-emo', 'reverse-clnv'),
         convention: pick('tclf', 'pinstimation'),
-      },
-    ],
+        quoteLagMs: pick(0, 0, 3, 250),
+        lagFrom: pick('quotes', 'trades'),
+      };
+      if (options.lagFrom === 'trades' || random() < 0.5) return [quoted, options];
+      // the same quotes as a stream, a few milliseconds off the trades (sorted)
+      const order = Array.from(quoted.ts, (t, i) => [t - int(-2, 4), i]).sort((x, y) => x[0] - y[0]);
+      const quotes = { ts: view(order.map((o) => o[0])), bid: view(order.map((o) => quoted.bid[o[1]])), ask: view(order.map((o) => quoted.ask[o[1]])) };
+      return [{ ts: quoted.ts, price: quoted.price, volume: quoted.volume }, { ...options, quotes }];
+    },
     true,
   ],
   bulkClassify: () => {

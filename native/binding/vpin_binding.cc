@@ -128,6 +128,31 @@ Napi::Value ClassifyTrades(const Napi::CallbackInfo& info) {
   });
 }
 
+// classifyQuotes(ts, price, quoteTs, quoteBid, quoteAsk, params (4), out: Int8Array): classifyTrades
+// with the quotes from a stream.
+Napi::Value ClassifyQuotes(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 7);
+    const F64View packed = float64Arg(info, 5, "params");
+    classify::Params p;
+    if (vpin::Status s = classify::unpack(Packed{packed.data, packed.length}, p); !s.ok()) throw faultError(env, s, "classifyTrades");
+    const F64View ts = float64Arg(info, 0, "ts");
+    const F64View price = float64Arg(info, 1, "price");
+    const F64View quoteTs = float64Arg(info, 2, "quoteTs");
+    const F64View bid = float64Arg(info, 3, "quoteBid");
+    const F64View ask = float64Arg(info, 4, "quoteAsk");
+    requireSameLength(env, ts.length, "ts", price.length, "price");
+    requireSameLength(env, quoteTs.length, "quoteTs", bid.length, "quoteBid");
+    requireSameLength(env, quoteTs.length, "quoteTs", ask.length, "quoteAsk");
+    int8_t* out = int8Out(info, 6, "out", ts.length);
+    const vpin::Status s =
+        classify::classifyQuotes(ts.data, price.data, ts.length, quoteTs.data, bid.data, ask.data, quoteTs.length, p, out);
+    if (!s.ok()) throw faultError(env, s, "classifyTrades");
+    return env.Undefined();
+  });
+}
+
 // The signature of a bulk classification kernel (vpin::bulkClassify, or the Metal backend's, host.hpp).
 using BulkClassifyKernel = vpin::Status (*)(const double*, const double*, const double*, size_t, const Params&, double*);
 
@@ -322,6 +347,7 @@ void registerVpin(Napi::Env env, Napi::Object exports) {
   exports.Set("timeBars", Napi::Function::New<TimeBars>(env, "timeBars"));
   exports.Set("tickRule", Napi::Function::New<TickRule>(env, "tickRule"));
   exports.Set("classifyTrades", Napi::Function::New<ClassifyTrades>(env, "classifyTrades"));
+  exports.Set("classifyQuotes", Napi::Function::New<ClassifyQuotes>(env, "classifyQuotes"));
   exports.Set("bulkClassify", Napi::Function::New<BulkClassify<vpin::bulkClassify>>(env, "bulkClassify"));
   // the same checks in front of the Metal backend's kernel: on the CPU harness (every platform), on the GPU (Apple)
   exports.Set("shaderBulkClassify",

@@ -1,8 +1,14 @@
 // See classify.hpp. Each function names its counterpart in src/backends/reference/classify.ts.
 #include "classify.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <vector>
+
+#include "parallel.hpp"
+#include "simd.hpp"
+#include "tick.hpp"
 
 namespace kernelbus::classify {
 namespace {
@@ -31,17 +37,29 @@ Status checkQuotedTrades(const double* ts, const double* price, const double* bi
   return Status{};
 }
 
-// tickSigns()
-void tickSigns(const double* price, size_t n, int8_t* out) {
-  double last = NAN;
-  int sign = 0;
+// checkTrades(): the trades' times and prices (their quotes come from a stream)
+Status checkTrades(const double* ts, const double* price, size_t n) {
+  double last = -HUGE_VAL;
   for (size_t i = 0; i < n; i++) {
-    const double p = price[i];
-    const int change = (p > last) - (p < last);
-    sign = change != 0 ? change : sign;
-    out[i] = static_cast<int8_t>(sign);
-    last = p;
+    const double t = ts[i];
+    if (!std::isfinite(t)) return fault(Fault::TsNotFinite, double(i), t, last);
+    if (t < last) return fault(Fault::TsDecreasing, double(i), t, last);
+    last = t;
+    if (!std::isfinite(price[i])) return fault(Fault::PriceNotFinite, double(i), price[i], 0);
   }
+  return Status{};
+}
+
+// checkQuoteStream()
+Status checkQuoteStream(const double* ts, const double* bid, const double* ask, size_t m) {
+  double last = -HUGE_VAL;
+  for (size_t j = 0; j < m; j++) {
+    if (!(std::isfinite(ts[j]) && ts[j] >= last)) return fault(Fault::QuoteTsInvalid, double(j), ts[j], last);
+    last = ts[j];
+    if (!quoteValid(bid[j])) return fault(Fault::QuoteInvalid, double(j), bid[j], 2);
+    if (!quoteValid(ask[j])) return fault(Fault::QuoteInvalid, double(j), ask[j], 3);
+  }
+  return Status{};
 }
 
 // reverseTickSigns()
@@ -57,46 +75,264 @@ void reverseTickSigns(const double* price, size_t n, int8_t* out) {
   }
 }
 
-// midpoint()
-double midpoint(double bid, double ask, int convention) {
-  if (convention == kTclf && !(ask >= bid)) return NAN;
-  return (bid + ask) / 2;
-}
-
 // quoteSign()
-int quoteSign(double p, double m) { return (p > m) - (p < m); }
+inline int quoteSign(double p, double m) { return (p > m) - (p < m); }
 
 // isClose()
-bool isClose(double p, double q) { return std::fabs(p - q) <= kCloseAtol + kCloseRtol * std::fabs(q); }
+inline bool isClose(double p, double q) { return std::fabs(p - q) <= kCloseAtol + kCloseRtol * std::fabs(q); }
 
-// quoteLabel()
-int quoteLabel(int base, int convention, double p, double bid, double ask, int fallback) {
-  const double m = midpoint(bid, ask, convention);
-  switch (base) {
-    case kQuote:
-      return quoteSign(p, m);
-    case kLeeReady: {
-      // PINstimation keeps NA without a midpoint; tclf falls to the tick rule there too
-      if (convention != kTclf && std::isnan(m)) return 0;
-      const int q = quoteSign(p, m);
+// quoteLabel(), with the algorithm and the convention compile-time constants (each loop below is one
+// algorithm's, without a switch inside, and vectorizes: comparisons and selects only).
+template <int Base, int Convention>
+inline int quoteLabel(double p, double bid, double ask, int fallback) {
+  const double m = Convention == kTclf && !(ask >= bid) ? NAN : (bid + ask) / 2;  // midpoint()
+  const int q = quoteSign(p, m);
+  if constexpr (Base == kQuote) {
+    return q;
+  } else if constexpr (Base == kLeeReady) {
+    // PINstimation keeps NA without a midpoint; tclf falls to the tick rule there too
+    if constexpr (Convention != kTclf) {
+      return m != m ? 0 : q != 0 ? q : fallback;
+    } else {
       return q != 0 ? q : fallback;
     }
-    case kEmo:
-      if (convention == kTclf) return isClose(p, ask) != isClose(p, bid) ? quoteSign(p, m) : fallback;
+  } else if constexpr (Base == kEmo) {
+    if constexpr (Convention == kTclf) {
+      return isClose(p, ask) != isClose(p, bid) ? q : fallback;
+    } else {
       return p == ask ? 1 : p == bid ? -1 : fallback;
-    default: {
-      const bool upper = (1 - kBand) * ask + kBand * bid <= p && p <= ask;
-      const bool lower = bid <= p && p <= kBand * ask + (1 - kBand) * bid;
-      return upper != lower ? quoteSign(p, m) : fallback;
     }
+  } else {
+    const bool upper = (1 - kBand) * ask + kBand * bid <= p && p <= ask;
+    const bool lower = bid <= p && p <= kBand * ask + (1 - kBand) * bid;
+    return upper != lower ? q : fallback;
   }
 }
 
-// The quote-based labels over the fallback signs already in out[]; `Base` a compile-time constant so
-// that each algorithm's loop has no switch inside.
-template <int Base>
-void quoteLabels(int convention, const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
-  for (size_t i = 0; i < n; i++) out[i] = static_cast<int8_t>(quoteLabel(Base, convention, price[i], bid[i], ask[i], out[i]));
+template <int Base, int Convention>
+#if defined(__GNUC__)
+__attribute__((always_inline))  // into the target clones of labels()
+#endif
+inline void
+labelLoop(const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
+  for (size_t i = 0; i < n; i++) out[i] = static_cast<int8_t>(quoteLabel<Base, Convention>(price[i], bid[i], ask[i], out[i]));
+}
+
+// The quote-based labels over the fallback signs already in out[n].
+KERNELBUS_VECTOR_CLONES
+void labels(int base, int convention, const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
+  const bool tclf = convention == kTclf;
+  switch (base) {
+    case kQuote:
+      return tclf ? labelLoop<kQuote, kTclf>(price, bid, ask, n, out) : labelLoop<kQuote, kPinstimation>(price, bid, ask, n, out);
+    case kLeeReady:
+      return tclf ? labelLoop<kLeeReady, kTclf>(price, bid, ask, n, out) : labelLoop<kLeeReady, kPinstimation>(price, bid, ask, n, out);
+    case kEmo:
+      return tclf ? labelLoop<kEmo, kTclf>(price, bid, ask, n, out) : labelLoop<kEmo, kPinstimation>(price, bid, ask, n, out);
+    case kClnv:
+      return tclf ? labelLoop<kClnv, kTclf>(price, bid, ask, n, out) : labelLoop<kClnv, kPinstimation>(price, bid, ask, n, out);
+    default:  // the tick rules: the signs
+      return;
+  }
+}
+
+// True when the n trades are valid after a trade at `last` (checkQuotedTrades() finds the fault): one
+// pass that vectorizes.
+KERNELBUS_VECTOR_CLONES
+bool valid(const double* ts, const double* price, const double* bid, const double* ask, size_t n, double last) {
+  auto ok = [&](size_t i, double before) {
+    const double b = bid[i], a = ask[i];
+    return (ts[i] >= before) & (std::fabs(ts[i]) <= DBL_MAX) & (std::fabs(price[i]) <= DBL_MAX) & (((b >= 0) & (b <= DBL_MAX)) | (b != b)) &
+           (((a >= 0) & (a <= DBL_MAX)) | (a != a));
+  };
+  if (n == 0) return true;
+  long long bad = !ok(0, last);  // 64-bit, as the doubles: the loop vectorizes
+  for (size_t i = 1; i < n; i++) bad |= !ok(i, ts[i - 1]);
+  return bad == 0;
+}
+
+// True when a quote stream is valid (checkQuoteStream() finds the fault): one pass that vectorizes.
+KERNELBUS_VECTOR_CLONES
+bool validStream(const double* ts, const double* bid, const double* ask, size_t m) {
+  long long bad = 0;
+  for (size_t j = 0; j < m; j++) {
+    const double b = bid[j], a = ask[j];
+    bad |= !((std::fabs(ts[j]) <= DBL_MAX) & (((b >= 0) & (b <= DBL_MAX)) | (b != b)) & (((a >= 0) & (a <= DBL_MAX)) | (a != a)));
+  }
+  for (size_t j = 1; j < m; j++) bad |= !(ts[j] >= ts[j - 1]);
+  return bad == 0;
+}
+
+// True when the trades' times and prices are valid (checkTrades() finds the fault).
+KERNELBUS_VECTOR_CLONES
+bool validTrades(const double* ts, const double* price, size_t n) {
+  long long bad = 0;
+  for (size_t i = 0; i < n; i++) bad |= !((std::fabs(ts[i]) <= DBL_MAX) & (std::fabs(price[i]) <= DBL_MAX));
+  for (size_t i = 1; i < n; i++) bad |= !(ts[i] >= ts[i - 1]);
+  return bad == 0;
+}
+
+// Where each trade's quote comes from (lagQuotes() in the reference): the row `at` of (bid, ask), or
+// none, found by a merge over the sorted times `keys` (the quote stream's, or the trades' own).
+struct Source {
+  bool own;  // each trade's own row (the fields below unused)
+  const double* keys;
+  const double* bid;
+  const double* ask;
+  size_t m;
+  double lag;
+  bool firstAfter;  // lagFrom trades: the first row with key > t - lag, none before keys[0]
+
+  // The number of keys <= t (where a merge over the trades from t on starts).
+  size_t countUpTo(double t) const { return static_cast<size_t>(std::upper_bound(keys, keys + m, t) - keys); }
+  // The same, knowing that at least `from` keys are <= t: a galloping search from there (the answer is
+  // near, in cache, where a binary search over all the keys would miss it at every step).
+  size_t countFrom(size_t from, double t) const {
+    size_t lo = from, step = 1;
+    while (lo + step <= m && keys[lo + step - 1] <= t) {
+      lo += step;
+      step *= 2;
+    }
+    const size_t hi = std::min(m, lo + step);
+    return static_cast<size_t>(std::upper_bound(keys + lo, keys + hi, t) - keys);
+  }
+
+  // The quotes of trades ts[0..len) into qbid/qask[len]; `count` the number of keys <= the lagged time
+  // of the first trade or one before it (then of the last). Trade i's quote: `count` advanced to its
+  // lagged time (the merge, four keys a step, so that the usual one or two quotes a trade cost no
+  // mispredicted branch; the keys are sorted, so the keys <= t in a window are its first ones), then
+  // the row it selects. Four stretches of the trades merge side by side (each from a galloping search
+  // at its start): four independent chains of loads. The fields are read into locals first (the
+  // stores to qbid/qask could alias them: the compiler would reload them at every trade).
+  void align(const double* ts, size_t len, size_t& count, double* qbid, double* qask) const {
+    const double* const k = keys;
+    const double* const qb = bid;
+    const double* const qa = ask;
+    const size_t n = m;
+    const double shift = lag;
+    const bool after = firstAfter;
+    const double first = n > 0 ? k[0] : HUGE_VAL;
+    auto step = [=](size_t i, size_t& c) {
+      const double threshold = ts[i] - shift;
+      for (;;) {
+        if (c + 4 > n) {
+          while (c < n && k[c] <= threshold) c++;
+          break;
+        }
+        const size_t in =
+            size_t{k[c] <= threshold} + size_t{k[c + 1] <= threshold} + size_t{k[c + 2] <= threshold} + size_t{k[c + 3] <= threshold};
+        c += in;
+        if (in < 4) break;
+      }
+      const bool none = after ? c >= n || !(threshold >= first) : c == 0;
+      const size_t at = none ? 0 : after ? c : c - 1;
+      qbid[i] = none ? NAN : qb[at];
+      qask[i] = none ? NAN : qa[at];
+    };
+    constexpr size_t kWays = 4;
+    const size_t stretch = len / kWays;
+    size_t at[kWays] = {count};
+    for (size_t w = 1; w < kWays; w++) at[w] = stretch > 0 ? countFrom(at[w - 1], ts[w * stretch] - shift) : count;
+    for (size_t j = 0; j < stretch; j++) {
+      for (size_t w = 0; w < kWays; w++) step(w * stretch + j, at[w]);
+    }
+    count = at[kWays - 1];
+    for (size_t i = kWays * stretch; i < len; i++) step(i, count);
+  }
+};
+
+// referenceClassifyTrades(): the fallback signs, then each trade's label over its own.
+//
+// The forward algorithms check, sign and label kChunk trades at a time while they are in cache, over
+// parts of the tape on the threads (parallelFor): a part starts from the price before it with no carried
+// sign, so its first trades up to its first price change (`lead`) may have taken a fallback of 0; once
+// every part is done, those few trades are labelled again, part after part, with the sign carried from
+// the parts before. The labels are the same whatever the parts. A trade fault is found after the parts
+// are written: the output is unspecified on a fault, and the first fault in trade order is reported. With
+// a lag or a quote stream each chunk's quotes are gathered first (a merge, from a binary search at the
+// start of each part); the trades and quote rows are then checked before run() (not here).
+Status run(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Source& source,
+           const Params& params, int8_t* out) {
+  const int algorithm = params.algorithm;
+  const int base = algorithm >= kReverseLeeReady ? algorithm - kReverseLeeReady + kLeeReady : algorithm;
+  const int convention = params.convention;
+  const bool own = source.own;
+  if (algorithm == kReverseTick || algorithm >= kReverseLeeReady) {
+    if (own && !valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
+    reverseTickSigns(price, n, out);
+    if (algorithm == kReverseTick) return Status{};
+    if (own) {
+      labels(base, convention, price, bid, ask, n, out);
+      return Status{};
+    }
+    std::vector<double> qbid(n), qask(n);
+    size_t count = 0;
+    if (n > 0) source.align(ts, n, count, qbid.data(), qask.data());
+    labels(base, convention, price, qbid.data(), qask.data(), n, out);
+    return Status{};
+  }
+  constexpr size_t kChunk = 1024;
+  constexpr size_t kPartMin = size_t{1} << 18;  // trades a part, at least
+  struct Part {
+    bool valid = true;
+    size_t lead = 0;  // trades before the part's first change (all of them when none)
+    int sign = 0;     // the sign after the part, from its own changes (0 when none)
+  };
+  const size_t parts = std::max<size_t>(1, std::min<size_t>(64, n / kPartMin));
+  std::vector<Part> done(parts);
+  parallelFor(parts, 1, [&](size_t first, size_t last) {
+    double qbid[kChunk], qask[kChunk];
+    for (size_t k = first; k < last; k++) {
+      const size_t begin = n * k / parts, end = n * (k + 1) / parts;
+      Part& part = done[k];
+      tick::Carry carry{begin > 0 ? price[begin - 1] : NAN, 0};
+      size_t count = !own && begin < end ? source.countUpTo(ts[begin] - source.lag) : 0;  // where the merge starts
+      for (size_t from = begin; from < end; from += kChunk) {
+        const size_t len = std::min(kChunk, end - from);
+        const double* b = own ? bid + from : qbid;  // (bid is null with a stream)
+        const double* a = own ? ask + from : qask;
+        if (own) {
+          if (!valid(ts + from, price + from, b, a, len, from > 0 ? ts[from - 1] : -HUGE_VAL)) {
+            part.valid = false;
+            return;
+          }
+        } else {
+          source.align(ts + from, len, count, qbid, qask);
+        }
+        tick::signs(Doubles(price + from), len, carry, out + from);
+        if (part.lead == from - begin) {
+          while (part.lead < end - begin && part.lead < from + len - begin && out[begin + part.lead] == 0) part.lead++;
+        }
+        labels(base, convention, price + from, b, a, len, out + from);
+      }
+      part.sign = carry.sign;
+    }
+  });
+  for (const Part& part : done) {
+    if (!part.valid) return checkQuotedTrades(ts, price, bid, ask, n);
+  }
+  int sign = done[0].sign;
+  for (size_t k = 1; k < parts; k++) {
+    const size_t begin = n * k / parts, end = n * (k + 1) / parts;
+    const size_t lead = done[k].lead;
+    if (sign != 0 && lead > 0) {
+      // the part's leading trades again, with the carried sign as their fallback (their quotes again)
+      double qbid[kChunk], qask[kChunk];
+      for (size_t from = begin; from < begin + lead; from += kChunk) {
+        const size_t len = std::min(kChunk, begin + lead - from);
+        const double* b = own ? bid + from : qbid;
+        const double* a = own ? ask + from : qask;
+        if (!own) {
+          size_t count = source.countUpTo(ts[from] - source.lag);
+          source.align(ts + from, len, count, qbid, qask);
+        }
+        for (size_t i = from; i < from + len; i++) out[i] = static_cast<int8_t>(sign);
+        labels(base, convention, price + from, b, a, len, out + from);
+      }
+    }
+    if (lead < end - begin) sign = done[k].sign;
+  }
+  return Status{};
 }
 
 }  // namespace
@@ -105,7 +341,7 @@ Status unpack(Packed packed, Params& out) {
   ParamReader r(packed, kClassifyTradesParams);
   out.algorithm = static_cast<int>(r.integer(0, 8));
   out.convention = static_cast<int>(r.integer(0, 1));
-  out.quoteLagMs = r.closed(0, 0);
+  out.quoteLagMs = r.closed(0, DBL_MAX);
   out.lagFrom = static_cast<int>(r.integer(0, 1));
   return r.status();
 }
@@ -116,39 +352,18 @@ bool paramNames(std::string_view kernel, ParamNames& out) {
   return true;
 }
 
-// referenceClassifyTrades()
 Status classifyTrades(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Params& params,
                       int8_t* out) {
-  if (Status s = checkQuotedTrades(ts, price, bid, ask, n); !s.ok()) return s;
-  const int algorithm = params.algorithm;
-  const bool reverse = algorithm == kReverseTick || algorithm >= kReverseLeeReady;
-  // the fallback signs first, then each trade's label over its own
-  if (reverse) {
-    reverseTickSigns(price, n, out);
-  } else {
-    tickSigns(price, n, out);
-  }
-  const int c = params.convention;
-  switch (algorithm) {
-    case kQuote:
-      quoteLabels<kQuote>(c, price, bid, ask, n, out);
-      break;
-    case kLeeReady:
-    case kReverseLeeReady:
-      quoteLabels<kLeeReady>(c, price, bid, ask, n, out);
-      break;
-    case kEmo:
-    case kReverseEmo:
-      quoteLabels<kEmo>(c, price, bid, ask, n, out);
-      break;
-    case kClnv:
-    case kReverseClnv:
-      quoteLabels<kClnv>(c, price, bid, ask, n, out);
-      break;
-    default:  // kTick, kReverseTick: the signs
-      break;
-  }
-  return Status{};
+  if (params.quoteLagMs == 0) return run(ts, price, bid, ask, n, Source{true, nullptr, bid, ask, n, 0, false}, params, out);
+  if (!valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
+  return run(ts, price, bid, ask, n, Source{false, ts, bid, ask, n, params.quoteLagMs, params.lagFrom == kLagFromTrades}, params, out);
+}
+
+Status classifyQuotes(const double* ts, const double* price, size_t n, const double* quoteTs, const double* bid, const double* ask,
+                      size_t m, const Params& params, int8_t* out) {
+  if (!validStream(quoteTs, bid, ask, m)) return checkQuoteStream(quoteTs, bid, ask, m);
+  if (!validTrades(ts, price, n)) return checkTrades(ts, price, n);
+  return run(ts, price, nullptr, nullptr, n, Source{false, quoteTs, bid, ask, m, params.quoteLagMs, false}, params, out);
 }
 
 }  // namespace kernelbus::classify

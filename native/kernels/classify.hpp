@@ -30,11 +30,13 @@ enum Algorithm : int {
 };
 enum Convention : int { kTclf = 0, kPinstimation = 1 };
 
+enum LagFrom : int { kLagFromQuotes = 0, kLagFromTrades = 1 };
+
 struct Params {
   int algorithm = kTick;
   int convention = kTclf;
-  double quoteLagMs = 0;  // only 0 so far
-  int lagFrom = 0;        // 0 quotes, 1 trades
+  double quoteLagMs = 0;
+  int lagFrom = kLagFromQuotes;
 };
 
 /// Checks the packed parameters once (ParamInvalid with the position in kClassifyTradesParams).
@@ -43,9 +45,18 @@ Status unpack(Packed packed, Params& out);
 /// The parameter names of `kernel` ("classifyTrades"): false for another kernel.
 bool paramNames(std::string_view kernel, ParamNames& out);
 
-/// +1 / -1 / 0 per trade into out[n]. Faults: TsNotFinite, TsDecreasing, PriceNotFinite, QuoteInvalid
-/// (previous 0 bid, 1 ask), the first in trade order; nothing is written then.
+/// +1 / -1 / 0 per trade into out[n], the quote of each from the trades' own bid/ask columns: at the
+/// trade's row at quoteLagMs 0; else lagFrom quotes: the last row with ts <= t - lag; lagFrom trades
+/// (PINstimation's timelag): the first row with ts > t - lag, none where t - lag < ts[0]. Faults:
+/// TsNotFinite, TsDecreasing, PriceNotFinite, QuoteInvalid (previous 0 bid, 1 ask), the first in trade
+/// order; the output is unspecified then.
 Status classifyTrades(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Params& params,
                       int8_t* out);
+
+/// The same with the quotes from a stream (quoteTs, bid, ask)[m]: each trade's quote is the last with
+/// quote time <= t - quoteLagMs (lagFrom quotes only). The stream is checked first: QuoteTsInvalid,
+/// QuoteInvalid (previous 2 bid, 3 ask), then the trades.
+Status classifyQuotes(const double* ts, const double* price, size_t n, const double* quoteTs, const double* bid, const double* ask,
+                      size_t m, const Params& params, int8_t* out);
 
 }  // namespace kernelbus::classify

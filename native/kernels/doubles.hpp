@@ -25,8 +25,9 @@ class Doubles {
     std::memcpy(&v, bytes_ + 8 * i, sizeof v);
     return v;
   }
-  /// The column from value `i` on.
+  /// The column from value `i` on (or before: `- 1`).
   Doubles operator+(size_t i) const { return Doubles(bytes_ + 8 * i); }
+  Doubles operator-(size_t i) const { return Doubles(bytes_ - 8 * i); }
   /// The address of value 0 (for vector loads through memcpy).
   const unsigned char* bytes() const { return bytes_; }
 

@@ -46,6 +46,8 @@ enum class Fault : int {
   BudgetInvalid = 31,           // a risk budget not finite and > 0
   RiskParityNotConverged = 32,  // index = its Newton steps, value = max |y_i (S y)_i - b_i|
   CorrelationUndefined = 33,    // hrp: a NaN correlation, index = its row-major position, previous = N
+  // VPIN family, classifyTrades from a quote stream (classify.hpp)
+  QuoteTsInvalid = 34,  // a quote time not finite, or before the one before it: previous = that one
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -88,6 +90,7 @@ constexpr FaultName kFaultNames[] = {
     {"BudgetInvalid", Fault::BudgetInvalid},
     {"RiskParityNotConverged", Fault::RiskParityNotConverged},
     {"CorrelationUndefined", Fault::CorrelationUndefined},
+    {"QuoteTsInvalid", Fault::QuoteTsInvalid},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -98,7 +101,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::CorrelationUndefined) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::QuoteTsInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

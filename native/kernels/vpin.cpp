@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "special.hpp"
+#include "tick.hpp"
 
 namespace kernelbus::vpin {
 namespace {
@@ -15,9 +16,18 @@ Status fault(Fault f, double index, double value, double previous = 0) { return 
 
 bool isFiniteNumber(double x) { return x - x == 0; }
 
-// True when N (even) trades are sorted among themselves, with finite prices and finite volumes >= 0 (the
-// fast path of aggregate(); the full checks find the exact fault). GCC/Clang vector extensions
-// compile to SSE2 on x86-64 and NEON on arm64; other compilers use the scalar loop.
+#if defined(__GNUC__)
+// Four doubles or int64 lanes (GCC/Clang vector extensions: AVX in the x86-64 target clones of
+// aggregate(), two SSE2 or NEON registers elsewhere); load4() reads four values at any alignment (an
+// out-parameter: a 32-byte vector returned by value has another ABI with AVX and without).
+typedef double D4 __attribute__((vector_size(32)));
+typedef long long L4 __attribute__((vector_size(32)));
+inline void load4(Doubles at, D4& out) { std::memcpy(&out, at.bytes(), sizeof out); }
+#endif
+
+// True when N (a multiple of 4) trades are sorted among themselves, with finite prices and finite
+// volumes >= 0 (the fast path of aggregate(); the full checks find the exact fault); other compilers
+// than GCC/Clang use the scalar loop.
 template <int N>
 #if defined(__GNUC__)
 __attribute__((always_inline))  // in the hot loop of aggregate(): a call there costs more than the check
@@ -25,26 +35,24 @@ __attribute__((always_inline))  // in the hot loop of aggregate(): a call there 
 inline bool
 blockValid(Doubles t, Doubles p, Doubles v) {
 #if defined(__GNUC__)
-  typedef double v2d __attribute__((vector_size(16)));
-  typedef long long v2i __attribute__((vector_size(16)));
-  auto load = [](Doubles at) {
-    v2d r;
-    std::memcpy(&r, at.bytes(), sizeof r);
-    return r;
-  };
-  const v2d max = {DBL_MAX, DBL_MAX};
-  const v2d zero = {0, 0};
-  const v2i absMask = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
-  v2i ok = {-1, -1};
-  for (int j = 0; j < N / 2; j++) {
-    const v2d price2 = load(p + 2 * j);
-    const v2d volume2 = load(v + 2 * j);
-    ok &= (v2i)((v2d)((v2i)price2 & absMask) <= max);
-    ok &= (v2i)(volume2 >= zero);
-    ok &= (v2i)(volume2 <= max);
+  const D4 max = D4{0, 0, 0, 0} + DBL_MAX;
+  const L4 absMask = L4{0, 0, 0, 0} + 0x7fffffffffffffffLL;
+  D4 a, b, price4, volume4;
+  load4(t + 1, a);
+  load4(t, b);
+  L4 ok = a >= b;  // t[1..4] against t[0..3], then each group against the one before
+  for (int j = 0; j < N / 4; j++) {
+    load4(p + 4 * j, price4);
+    load4(v + 4 * j, volume4);
+    ok &= (L4)((D4)((L4)price4 & absMask) <= max);
+    ok &= (volume4 >= 0) & (volume4 <= max);
+    if (j > 0) {
+      load4(t + 4 * j, a);
+      load4((t - 1) + 4 * j, b);
+      ok &= a >= b;
+    }
   }
-  for (int j = 0; j < N / 2 - 1; j++) ok &= (v2i)(load(t + 1 + 2 * j) >= load(t + 2 * j));
-  return (ok[0] & ok[1]) != 0 && t[N - 1] >= t[N - 2];
+  return (ok[0] & ok[1] & ok[2] & ok[3]) != 0;
 #else
   bool ok = true;
   for (int k = 0; k < N; k++) {
@@ -53,6 +61,70 @@ blockValid(Doubles t, Doubles p, Doubles v) {
   return ok;
 #endif
 }
+
+// The tick rule over runs of 16-trade blocks inside one bar (aggregate()'s fast path). TickRun::block()
+// takes the signs four trades at a time in int64 lanes (the change of each against the price before it;
+// a lane without change takes the nearest changed lane before it, else the carried sign: a prefix scan,
+// as tick.hpp does over bytes) and adds the volumes and the volumes times the signs side by side, without
+// a branch. The reference adds each trade's buy volume (v, 0 or v / 2) and its volume one by one; the
+// side-by-side sums have the same bits when no sum rounds in any order: the volumes integers <= 2^40, the
+// bar's sums an integer and a multiple of 1/2 before the run and its volume < 2^50 after it (every
+// partial sum is then an integer or a half-integer below 2^51, exact in a double). finish() checks that
+// once per run and otherwise adds the run again one trade at a time (a tape with fractional volumes).
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 on carry's lanes, split without AVX: a false alarm
+#endif
+struct TickRun {
+  L4 carry;
+  D4 sumV = {0, 0, 0, 0}, sumVS = {0, 0, 0, 0};
+  L4 exact = L4{0, 0, 0, 0} - 1;
+
+  explicit TickRun(double lastSign) {
+    const auto sign = static_cast<long long>(lastSign);
+    carry = L4{sign, sign, sign, sign};
+  }
+
+  // 16 trades p[0..16), v[0..16), p[-1] the price before them (checked by blockValid()).
+  void block(Doubles p, Doubles v) {
+    constexpr double kRound = 4503599627370496.0;  // 2^52: x + 2^52 - 2^52 is x rounded to an integer
+    const L4 zero = {0, 0, 0, 0};
+    const L4 signBit = zero + static_cast<long long>(0x8000000000000000ULL);
+    for (int j = 0; j < 4; j++) {
+      D4 pj, before, vj;
+      load4(p + 4 * j, pj);
+      load4((p - 1) + 4 * j, before);
+      load4(v + 4 * j, vj);
+      L4 s = (pj < before) - (pj > before);  // masks are -1: +1 a rise, -1 a fall, 0 no change
+      s |= __builtin_shufflevector(s, zero, 4, 0, 1, 2) & (s == 0);
+      s |= __builtin_shufflevector(s, zero, 4, 4, 0, 1) & (s == 0);
+      s |= carry & (s == 0);
+      carry = __builtin_shufflevector(s, s, 3, 3, 3, 3);
+      exact &= (vj <= 1099511627776.0) & (vj + kRound - kRound == vj);  // 2^40
+      sumV += vj;
+      sumVS += (D4)((((L4)vj) & (s != 0)) ^ (signBit & (s < 0)));  // v times the sign: v, -v or 0
+    }
+  }
+
+  // The run's sums into `volume` and `buy` (their values before the run); false when they might have
+  // rounded (then nothing is added).
+  bool finish(double& volume, double& buy) const {
+    constexpr double kRound = 4503599627370496.0;
+    const double totalV = (sumV[0] + sumV[1]) + (sumV[2] + sumV[3]);
+    const double twiceBuy = 2 * buy;
+    const bool ok = (exact[0] & exact[1] & exact[2] & exact[3]) != 0 && volume + kRound - kRound == volume &&
+                    twiceBuy + kRound - kRound == twiceBuy && volume + totalV < 1125899906842624.0;  // 2^50
+    if (!ok) return false;
+    volume += totalV;
+    buy += 0.5 * (totalV + ((sumVS[0] + sumVS[1]) + (sumVS[2] + sumVS[3])));
+    return true;
+  }
+
+  int lastSign() const { return static_cast<int>(carry[0]); }
+};
+#pragma GCC diagnostic pop
+#endif
 
 // priceChanges(), one bar: close to close (mode 0, after the first bar), else open to close.
 double priceChange(int mode, double open, double close, double previousClose) {
@@ -74,12 +146,20 @@ void priceChanges(const double* open, const double* close, size_t n, int mode, d
 template <typename At>
 double sampleStd(size_t count, At at) {
   if (count < 2) return NAN;
-  double sum = 0;
-  for (size_t i = 0; i < count; i++) sum += at(i);
-  const double mean = sum / static_cast<double>(count);
-  double squares = 0;
-  for (size_t i = 0; i < count; i++) squares += (at(i) - mean) * (at(i) - mean);
-  return std::sqrt(squares / static_cast<double>(count - 1));
+  // four interleaved sums (value i into sum i % 4), then (s0 + s1) + (s2 + s3): four independent chains
+  double s[4] = {0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    for (size_t k = 0; k < 4; k++) s[k] += at(i + k);
+  }
+  for (; i < count; i++) s[i & 3] += at(i);
+  const double mean = ((s[0] + s[1]) + (s[2] + s[3])) / static_cast<double>(count);
+  double q[4] = {0, 0, 0, 0};
+  for (i = 0; i + 4 <= count; i += 4) {
+    for (size_t k = 0; k < 4; k++) q[k] += (at(i + k) - mean) * (at(i + k) - mean);
+  }
+  for (; i < count; i++) q[i & 3] += (at(i) - mean) * (at(i) - mean);
+  return std::sqrt(((q[0] + q[1]) + (q[2] + q[3])) / static_cast<double>(count - 1));
 }
 
 // buyFraction(), first half: z = dP / sigma, or NaN where the fraction is 1/2 (sigma not > 0, z NaN).
@@ -88,7 +168,8 @@ double standardized(double dP, double sigma) { return sigma > 0 ? dP / sigma : N
 // buyFraction(), second half, over many bars at once: z[i] (from standardized()) becomes the buy
 // fraction F(z[i]), or 1/2 where z[i] is NaN. The normal CDF runs vectorized, kChunk values at a time.
 constexpr size_t kChunk = 1024;
-void buyFractions(double* z, size_t n, int distribution, double nu) {
+// With `volume`, each fraction times volume[i] (bulkClassify()'s buy volumes, while the chunk is in cache).
+void buyFractions(double* z, size_t n, int distribution, double nu, const double* volume = nullptr) {
   double cdf[kChunk];
   for (size_t from = 0; from < n; from += kChunk) {
     const size_t len = std::min(kChunk, n - from);
@@ -99,6 +180,9 @@ void buyFractions(double* z, size_t n, int distribution, double nu) {
       for (size_t i = 0; i < len; i++) cdf[i] = studentTCdf(x[i], nu);
     }
     for (size_t i = 0; i < len; i++) x[i] = std::isnan(x[i]) ? 0.5 : cdf[i];
+    if (volume != nullptr) {
+      for (size_t i = 0; i < len; i++) x[i] *= volume[from + i];
+    }
   }
 }
 
@@ -163,6 +247,7 @@ void pourBar(double volume, double V, double& filled, Complete complete, Partial
 // The fast path takes blocks of valid trades inside the open bar with one branch per block; anything
 // else (a new bar, a fault, the last trades of a batch) goes through the full checks below it, in the
 // reference's order, so faults and results are the same.
+KERNELBUS_VECTOR_CLONES
 Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, std::vector<Bar>& closed) {
   Bar bar = st.bar;
   bool hasBar = st.hasBar;
@@ -185,25 +270,41 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
       // Blocks of valid trades inside the open bar: vectorized checks, then the sums in trade order
       // (as in the reference: they must round identically).
       constexpr size_t kBlock = 16;
-      while (i + kBlock <= n) {
+#if defined(__GNUC__)
+      if (tick && i > 0) {
+        // a run of blocks (TickRun; the trade before each block is the last one taken): after the first
+        TickRun run(lastSign);
+        const size_t from = i;
+        while (i + kBlock <= n) {
+          const Doubles t = ts + i;
+          const Doubles p = price + i;
+          const Doubles v = volume + i;
+          if (!(t[0] >= lastTs && t[kBlock - 1] < barEnd && blockValid<kBlock>(t, p, v))) break;
+          run.block(p, v);
+          i += kBlock;
+          lastTs = t[kBlock - 1];
+        }
+        if (i > from) {
+          if (!run.finish(barVolume, barBuy)) {
+            static constexpr double kBuyWeight[3] = {0.0, 0.5, 1.0};
+            tick::Carry c{lastPrice, static_cast<int>(lastSign)};
+            for (size_t k = from; k < i; k++) {
+              barVolume += volume[k];
+              barBuy += volume[k] * kBuyWeight[tick::next(c, price[k]) + 1];
+            }
+          }
+          barCount += i - from;
+          lastPrice = barClose = price[i - 1];
+          lastSign = run.lastSign();
+        }
+      }
+#endif
+      while (!tick && i + kBlock <= n) {
         const Doubles t = ts + i;
         const Doubles p = price + i;
         const Doubles v = volume + i;
         if (!(t[0] >= lastTs && t[kBlock - 1] < barEnd && blockValid<kBlock>(t, p, v))) break;
         for (size_t k = 0; k < kBlock; k++) barVolume += v[k];
-        if (tick) {
-          // Branch-free tick rule: the sign by comparisons and a select; v times 0, 1/2 or 1 is exactly
-          // the reference's 0, 0.5 v or v.
-          static constexpr double kBuyWeight[3] = {0.0, 0.5, 1.0};
-          int sign = static_cast<int>(lastSign);
-          for (size_t k = 0; k < kBlock; k++) {
-            const int change = (p[k] > lastPrice) - (p[k] < lastPrice);
-            sign = change != 0 ? change : sign;
-            lastPrice = p[k];
-            barBuy += v[k] * kBuyWeight[sign + 1];
-          }
-          lastSign = sign;
-        }
         barCount += kBlock;
         i += kBlock;
         barClose = p[kBlock - 1];
@@ -537,28 +638,13 @@ void writeTimeBars(const std::vector<Bar>& bars, double barMs, const BarColumns&
   }
 }
 
-// Branch-free: the sign of each change from comparisons, the carried sign by a select, and the
-// finiteness of a block of prices checked once per block (a bad block is rerun with the exact checks).
+// tick::signs() (the changes side by side, the carried sign a prefix scan); a price that is not
+// finite found after it by the exact scan (the reference's fault and index).
 Status tickRule(const double* price, size_t n, int8_t* out) {
-  double last = NAN;
-  int sign = 0;
-  constexpr size_t kBlock = 256;
-  for (size_t from = 0; from < n; from += kBlock) {
-    const size_t to = std::min(n, from + kBlock);
-    bool finite = true;
-    for (size_t i = from; i < to; i++) finite &= std::fabs(price[i]) <= DBL_MAX;
-    if (!finite) {
-      for (size_t i = from; i < to; i++) {
-        if (!isFiniteNumber(price[i])) return fault(Fault::PriceArgNotFinite, double(i), price[i]);
-      }
-    }
-    for (size_t i = from; i < to; i++) {
-      const double p = price[i];
-      const int change = (p > last) - (p < last);
-      sign = change != 0 ? change : sign;
-      out[i] = static_cast<int8_t>(sign);
-      last = p;
-    }
+  tick::Carry carry;
+  if (tick::signs(Doubles(price), n, carry, out)) return Status{};
+  for (size_t i = 0; i < n; i++) {
+    if (!isFiniteNumber(price[i])) return fault(Fault::PriceArgNotFinite, double(i), price[i]);
   }
   return Status{};
 }
@@ -590,8 +676,7 @@ Status standardizedChanges(const double* open, const double* close, const double
 Status bulkClassify(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* buy) {
   // The output holds dP, then z, then the fractions, then the buy volumes: no allocation.
   if (Status s = standardizedChanges(open, close, volume, n, params, buy); !s.ok()) return s;
-  buyFractions(buy, n, params.distribution, params.nu);
-  for (size_t i = 0; i < n; i++) buy[i] *= volume[i];
+  buyFractions(buy, n, params.distribution, params.nu, volume);
   return Status{};
 }
 

@@ -132,11 +132,14 @@ export {
   type ClassifyConvention,
   type ClassifyTradesOptions,
   type QuotedTrades,
+  type QuoteStream,
 } from '../kernels/classify.js';
 export {
   MAX_BUCKETS_PER_CALL,
   VPIN_DEFAULTS,
+  type BulkClassifyOptions,
   type ClassifyOptions,
+  type OutOption,
   type DistributionOption,
   type SigmaOption,
   type TimeBarOptions,

@@ -73,7 +73,8 @@ function runCall<Async extends boolean>(run: Run<Async>, family: FamilyName, ker
   if ('call' in c) return run(family, kernel, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
   const { outputs, dims } = spec as OutputSpec;
   const at = (dims as (...a: unknown[]) => Dims)(...c.args);
-  const impl = (f: unknown) => (f as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...c.args);
+  const args = c.out ? [...c.args, c.out] : c.args;
+  const impl = (f: unknown) => (f as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args);
   return run(family, kernel, c.size, impl, (out: Float64Array) => c.shape(splitOutputs(outputs, out, at)));
 }
 

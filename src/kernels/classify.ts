@@ -14,6 +14,13 @@ export interface QuotedTrades extends Trades {
   ask: Float64Array;
 }
 
+/** A quote stream: the best bid and ask from each time on (`ts` epoch ms, non-decreasing; NaN: no quote). */
+export interface QuoteStream {
+  ts: Float64Array;
+  bid: Float64Array;
+  ask: Float64Array;
+}
+
 /** The algorithms, in the order of their codes (the packed `algorithm` parameter). */
 export const CLASSIFY_ALGORITHMS = [
   'tick',
@@ -33,16 +40,19 @@ export type ClassifyAlgorithm = (typeof CLASSIFY_ALGORITHMS)[number];
 export const CLASSIFY_CONVENTIONS = ['tclf', 'pinstimation'] as const;
 export type ClassifyConvention = (typeof CLASSIFY_CONVENTIONS)[number];
 
-/** Options of `classifyTrades()`. */
+/** Options of `classifyTrades()` (`out`: a caller-owned Int8Array, see OutOption). */
 export interface ClassifyTradesOptions {
+  out?: Int8Array;
   /** Required. */
   algorithm: ClassifyAlgorithm;
   /** Default `'tclf'`. */
   convention?: ClassifyConvention;
-  /** Default 0, the only value implemented so far (the quote at each trade as given). */
+  /** Default 0: the quote at each trade as given (or the last quote of the stream at or before it). */
   quoteLagMs?: number;
-  /** Default `'quotes'`; no effect at `quoteLagMs: 0`. */
+  /** Default `'quotes'`; no effect at `quoteLagMs: 0` on the trades' own quotes. */
   lagFrom?: 'quotes' | 'trades';
+  /** A quote stream, for trades without bid and ask of their own. */
+  quotes?: QuoteStream;
 }
 
 /**
@@ -52,7 +62,7 @@ export interface ClassifyTradesOptions {
 export const CLASSIFY_TRADES_PARAMS = [
   { key: 'algorithm', name: 'options.algorithm', expected: 'an integer code in [0, 8] (CLASSIFY_ALGORITHMS)' },
   { key: 'convention', name: 'options.convention', expected: '0 (tclf) or 1 (pinstimation)' },
-  { key: 'quoteLagMs', name: 'options.quoteLagMs', expected: '0 (quote lags are not implemented yet)' },
+  { key: 'quoteLagMs', name: 'options.quoteLagMs', expected: 'a finite number >= 0' },
   { key: 'lagFrom', name: 'options.lagFrom', expected: '0 (quotes) or 1 (trades)' },
 ] as const;
 
@@ -78,21 +88,43 @@ export function resolveClassifyTradesOptions(options: ClassifyTradesOptions): Cl
   if (typeof quoteLagMs !== 'number' || !(quoteLagMs >= 0) || quoteLagMs === Infinity) {
     throw new KernelInputError('options.quoteLagMs', 'a finite number >= 0', describeValue(quoteLagMs));
   }
-  if (quoteLagMs !== 0) {
-    throw new KernelInputError('options.quoteLagMs', '0: quote lags are not implemented yet (issue 32)', describeValue(quoteLagMs));
-  }
   const lagFrom = options.lagFrom ?? 'quotes';
   if (lagFrom !== 'quotes' && lagFrom !== 'trades') {
     throw new KernelInputError('options.lagFrom', "'quotes' or 'trades'", describeValue(lagFrom));
   }
+  if (lagFrom === 'trades' && options.quotes !== undefined) {
+    throw new KernelInputError(
+      'options.lagFrom',
+      "'quotes' with a quote stream ('trades' is PINstimation's timelag over the trades' own bid and ask)",
+      "'trades'",
+    );
+  }
   return { algorithm, convention, quoteLagMs, lagFrom: lagFrom === 'quotes' ? 0 : 1 };
 }
 
-/** Checks the columns `classifyTrades()` reads: the trades' and `bid`, `ask`, all of one length. */
-export function requireQuotedTrades(trades: QuotedTrades): void {
+/**
+ * Checks the columns `classifyTrades()` reads: the trades' and `bid`, `ask`, all of one length; or, with
+ * a quote stream (`quotes`), the trades' and the stream's (`ts`, `bid`, `ask` of one length), and no
+ * bid or ask on the trades (which quotes would a caller mean?).
+ */
+export function requireQuotedTrades(trades: QuotedTrades | Trades, quotes?: QuoteStream): void {
   requireTrades(trades);
-  requireFloat64Array(trades.bid, 'trades.bid');
-  requireFloat64Array(trades.ask, 'trades.ask');
-  requireSameLength(trades.ts, 'trades.ts', trades.bid, 'trades.bid');
-  requireSameLength(trades.ts, 'trades.ts', trades.ask, 'trades.ask');
+  if (quotes !== undefined) {
+    if (typeof quotes !== 'object' || quotes === null)
+      throw new KernelInputError('options.quotes', 'a quote stream { ts, bid, ask }', describeValue(quotes));
+    if ('bid' in trades || 'ask' in trades) {
+      throw new KernelInputError('options.quotes', 'no quote stream where the trades carry their own bid and ask', 'both');
+    }
+    requireFloat64Array(quotes.ts, 'quotes.ts');
+    requireFloat64Array(quotes.bid, 'quotes.bid');
+    requireFloat64Array(quotes.ask, 'quotes.ask');
+    requireSameLength(quotes.ts, 'quotes.ts', quotes.bid, 'quotes.bid');
+    requireSameLength(quotes.ts, 'quotes.ts', quotes.ask, 'quotes.ask');
+    return;
+  }
+  const { bid, ask } = trades as QuotedTrades;
+  requireFloat64Array(bid, 'trades.bid');
+  requireFloat64Array(ask, 'trades.ask');
+  requireSameLength(trades.ts, 'trades.ts', bid, 'trades.bid');
+  requireSameLength(trades.ts, 'trades.ts', ask, 'trades.ask');
 }

@@ -43,6 +43,11 @@ export interface KernelSpec {
   readonly outputs?: Readonly<Record<string, Shape>>;
   /** The dimensions of `outputs` from the backend call's arguments. */
   readonly dims?: (...args: never[]) => Dims;
+  /**
+   * The backend call's argument count, for a kernel that accepts a caller-owned output: the call may
+   * then carry it as one more argument (a Call's `out`), which the backend fills instead of allocating.
+   */
+  readonly arity?: number;
   /** The option keys the API accepts (any other is a KernelInputError). */
   readonly options?: readonly string[];
   /**
@@ -65,7 +70,13 @@ export type Outputs = Record<string, OutputValue>;
  * `size` is the input size 'auto' picks a backend by (src/api/auto.ts).
  */
 export type Call<T = unknown> =
-  | { readonly size: number; readonly args: readonly unknown[]; readonly shape: (outputs: Outputs) => T }
+  | {
+      readonly size: number;
+      readonly args: readonly unknown[];
+      readonly shape: (outputs: Outputs) => T;
+      /** The caller's output array (descriptors with an `arity`), passed after `args`. */
+      readonly out?: Float64Array;
+    }
   | { readonly size: number; readonly call: (family: never) => unknown; readonly shape: (out: never) => T }
   | { readonly value: T };
 

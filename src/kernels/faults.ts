@@ -74,6 +74,9 @@ export const Fault = {
   RISK_PARITY_NOT_CONVERGED: 32,
   /** hrp: a correlation that is NaN (too few common dates, a constant asset, or a NaN given): index = its row-major position, previous = N. */
   CORRELATION_UNDEFINED: 33,
+  // VPIN family, classifyTrades from a quote stream: previous = the quote time before.
+  /** A quote time that is not finite, or before the one before it. */
+  QUOTE_TS_INVALID: 34,
 } as const;
 
 /** What a constraint row of tag `tag` (portfolio.ts ROW_KIND) is called in an error. */
@@ -188,9 +191,15 @@ export function inputFault(code: number, index: number, value: number, previous:
         `${cell('sectors', index, previous)} = ${v}`,
       );
     case Fault.QUOTE_INVALID: {
-      const side = previous === 0 ? 'bid' : 'ask';
-      return new KernelInputError(`trades.${side}`, 'finite quotes >= 0 (NaN for no quote)', `${side}[${index}] = ${v}`);
+      // previous: 0 the trades' bid, 1 their ask, 2 the quote stream's bid, 3 its ask
+      const side = previous % 2 === 0 ? 'bid' : 'ask';
+      const owner = previous < 2 ? 'trades' : 'quotes';
+      return new KernelInputError(`${owner}.${side}`, 'finite quotes >= 0 (NaN for no quote)', `${side}[${index}] = ${v}`);
     }
+    case Fault.QUOTE_TS_INVALID:
+      return Number.isFinite(value)
+        ? new KernelInputError('quotes.ts', 'non-decreasing quote times', `ts[${index}] = ${v} after ${previous}`)
+        : new KernelInputError('quotes.ts', 'finite quote times', `ts[${index}] = ${v}`);
     case Fault.VARIANCE_NOT_POSITIVE:
       return new KernelInputError('cov', 'variances > 0 on the diagonal', `cov[${index}][${index}] = ${v}`);
     case Fault.BUDGET_INVALID:

@@ -5,17 +5,22 @@
  */
 import { KernelInputError } from '../errors.js';
 import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../math/special.js';
-import type { Call, Outputs, OutputSpec } from './descriptor.js';
-import { describeValue, requireFloat64Array } from './validate.js';
+import { requireKnownOptions, type Call, type KernelSpec, type Outputs, type OutputSpec } from './descriptor.js';
+import { describeValue, requireFloat64Array, requireOut } from './validate.js';
 
 /** The special functions as a backend implements them (inputs checked by the API). */
 export interface SpecialFamily {
-  normalCdf(x: Float64Array): Float64Array;
-  normalSf(x: Float64Array): Float64Array;
-  normalPdf(x: Float64Array): Float64Array;
-  normalQuantile(p: Float64Array): Float64Array;
-  studentTCdf(t: Float64Array, nu: number): Float64Array;
-  studentTQuantile(p: Float64Array, nu: number): Float64Array;
+  normalCdf(x: Float64Array, out?: Float64Array): Float64Array;
+  normalSf(x: Float64Array, out?: Float64Array): Float64Array;
+  normalPdf(x: Float64Array, out?: Float64Array): Float64Array;
+  normalQuantile(p: Float64Array, out?: Float64Array): Float64Array;
+  studentTCdf(t: Float64Array, nu: number, out?: Float64Array): Float64Array;
+  studentTQuantile(p: Float64Array, nu: number, out?: Float64Array): Float64Array;
+}
+
+/** Options of a special function over an array: `out`, a caller-owned output (see OutOption). */
+export interface SpecialOptions {
+  out?: Float64Array;
 }
 
 /** Checks the degrees of freedom of the Student-t functions: a number > 0 (Infinity is the normal). */
@@ -24,15 +29,18 @@ export function requireNu(nu: unknown, name = 'nu'): number {
   return nu;
 }
 
-/** A special function of x: a number gives a number (pure TS), a Float64Array an array (the backend). */
+/**
+ * A special function of x: a number gives a number (pure TS), a Float64Array an array (the backend),
+ * written into `options.out` when given (a Float64Array of x's length sharing no memory with x).
+ */
 export interface SpecialFunction {
   (x: number): number;
-  (x: Float64Array): Float64Array;
+  (x: Float64Array, options?: SpecialOptions): Float64Array;
 }
 /** A Student-t function of (x, nu), number or Float64Array like SpecialFunction. */
 export interface StudentTFunction {
   (x: number, nu: number): number;
-  (x: Float64Array, nu: number): Float64Array;
+  (x: Float64Array, nu: number, options?: SpecialOptions): Float64Array;
 }
 
 /** The special functions (each also exists as `<name>Async`, for arrays). */
@@ -56,31 +64,43 @@ const nu = [{ key: 'nu', name: 'nu', expected: 'a number > 0 (Infinity for the n
 
 /** A function of x: a number computed here (src/math), an array by the backend. */
 function normal(scalar: (x: number) => number) {
-  return {
+  const spec = {
     params: [],
     outputs: { y: ['n'] },
     dims: each,
-    api(x: number | Float64Array): Call {
+    arity: 1,
+    options: ['out'],
+    api(x: number | Float64Array, opts?: SpecialOptions): Call {
       if (typeof x === 'number') return { value: scalar(x) };
       requireFloat64Array(x, 'x');
-      return { size: x.length, args: [x], shape: (o: Outputs) => o.y };
+      return { size: x.length, args: [x], shape: (o: Outputs) => o.y, out: arrayOut(spec, x, opts) };
     },
   } as const;
+  return spec;
+}
+
+/** The checked `out` of a special function over x (undefined when not given). */
+function arrayOut(spec: KernelSpec, x: Float64Array, opts: SpecialOptions | undefined): Float64Array | undefined {
+  requireKnownOptions(spec, opts);
+  return requireOut(opts?.out, Float64Array, x.length, [x]);
 }
 
 /** A function of (x, nu): nu checked first, then as `normal`. */
 function studentT(scalar: (x: number, nu: number) => number) {
-  return {
+  const spec = {
     params: nu,
     outputs: { y: ['n'] },
     dims: each,
-    api(x: number | Float64Array, v: number): Call {
+    arity: 2,
+    options: ['out'],
+    api(x: number | Float64Array, v: number, opts?: SpecialOptions): Call {
       requireNu(v, nu[0].name);
       if (typeof x === 'number') return { value: scalar(x, v) };
       requireFloat64Array(x, 'x');
-      return { size: x.length, args: [x, v], shape: (o: Outputs) => o.y };
+      return { size: x.length, args: [x, v], shape: (o: Outputs) => o.y, out: arrayOut(spec, x, opts) };
     },
   } as const;
+  return spec;
 }
 
 /**

@@ -45,3 +45,34 @@ export function requireSameLength(a: ArrayLike<unknown>, aName: string, b: Array
     throw new KernelInputError(bName, `length ${a.length} (as ${aName})`, `length ${b.length}`);
   }
 }
+
+/** The typed arrays an `out` option may be. */
+type OutArray = Int8Array | Float64Array;
+
+/**
+ * Checks a caller-owned output (the `out` option: an engine reuses one array across calls instead of
+ * a fresh one each time, whose pages the kernel would fault in): `undefined`, or an attached `kind`
+ * of exactly `length` elements sharing no memory with `inputs`. Names the option in the error.
+ */
+export function requireOut<T extends OutArray>(
+  out: unknown,
+  kind: { new (n: number): T; readonly name: string },
+  length: number,
+  inputs: readonly ArrayBufferView[],
+  name = 'options.out',
+): T | undefined {
+  if (out === undefined) return undefined;
+  const wanted = `${/^[AEIOU]/.test(kind.name) ? 'an' : 'a'} ${kind.name} of length ${length}`;
+  if (!(out instanceof kind)) throw new KernelInputError(name, wanted, describeValue(out));
+  if (isDetached(out)) throw new KernelInputError(name, wanted, 'a detached buffer');
+  if (out.length !== length) throw new KernelInputError(name, wanted, `length ${out.length}`);
+  for (const input of inputs) {
+    const shared =
+      input.buffer === out.buffer &&
+      input.byteOffset < out.byteOffset + out.byteLength &&
+      out.byteOffset < input.byteOffset + input.byteLength;
+    if (shared && out.byteLength > 0 && input.byteLength > 0)
+      throw new KernelInputError(name, `${wanted} sharing no memory with the inputs`, 'an array over an input');
+  }
+  return out;
+}

@@ -13,10 +13,11 @@ import {
   type ClassifyTradesOptions,
   type QuotedTrades,
 } from './classify.js';
+import { BackendUnavailableError } from '../errors.js';
 import type { Call, KernelSpec } from './descriptor.js';
 import { requireKnownOptions } from './descriptor.js';
 import { FrameTrades, tradeRows } from './frame-trades.js';
-import { requireFloat64Array } from './validate.js';
+import { requireFloat64Array, requireOut } from './validate.js';
 import {
   CLASSIFY_PARAMS,
   requireBars,
@@ -25,7 +26,8 @@ import {
   resolveClassifyOptions,
   resolveVpinOptions,
   VPIN_PARAMS,
-  type ClassifyOptions,
+  type BulkClassifyOptions,
+  type OutOption,
   type TimeBarOptions,
   type TimeBars,
   type Trades,
@@ -38,8 +40,11 @@ import {
 export interface VpinKernels {
   /** Non-empty time bars of trades, aligned to multiples of `barMs` since the epoch. */
   timeBars(trades: Trades, options?: TimeBarOptions): TimeBars;
-  /** Tick rule: +1 up-tick, -1 down-tick, unchanged price keeps the last sign, 0 before the first change. */
-  tickRule(price: Float64Array): Int8Array;
+  /**
+   * Tick rule: +1 up-tick, -1 down-tick, unchanged price keeps the last sign, 0 before the first change.
+   * `options.out`: a caller-owned Int8Array of `price.length` to fill and return (OutOption).
+   */
+  tickRule(price: Float64Array, options?: OutOption<Int8Array>): Int8Array;
   /**
    * Classifies each trade as a buy (+1), a sell (-1) or unclassified (0) from its price and the quote
    * prevailing at it (`bid[i]`, `ask[i]`; NaN in either: no quote), as the two public libraries do:
@@ -79,13 +84,28 @@ export interface VpinKernels {
    *   same labels as under `'tclf'` (the bands exclude crossed quotes), and the reverse variants the
    *   reverse tick rule in place of the tick rule.
    *
-   * `quoteLagMs` (default 0) and `lagFrom` (`'quotes'` default, or `'trades'`): only 0 is implemented
-   * yet (the quotes as given per trade); a lag is a KernelInputError. Faults: a non-finite price or
-   * timestamp, decreasing timestamps, or a bid or ask that is infinite or < 0 (NaN is "no quote").
+   * Quotes and lags. The trades carry their own `bid` and `ask` (the quote prevailing at each), or come
+   * without and `options.quotes` is a quote stream `{ ts, bid, ask }` (times non-decreasing). Each
+   * trade's quote, with t its time and `quoteLagMs` (default 0) the lag:
+   * - `lagFrom: 'quotes'` (default): the quote prevailing at t - lag, the last quote with time <= t - lag
+   *   (a quote stamped in the trade's millisecond precedes it); from a stream, or from the trades' own
+   *   rows (at lag 0 each trade's own row); none before the first quote. A merge over the quotes, not a
+   *   search per trade.
+   * - `lagFrom: 'trades'`: PINstimation's `timelag` as its code computes it: the bid and ask of the
+   *   first trade row with time strictly after t - lag (one row later than its help text's "last trade
+   *   at or before"), none where t - lag is before the tape's first trade; at lag 0 the trade's own
+   *   row. PINstimation's argument is in microseconds: `timelag = 1000 * quoteLagMs`.
+   * Faults: a non-finite price or timestamp, decreasing timestamps, or a bid or ask that is infinite or
+   * < 0 (NaN is "no quote"); a stream's quote times not finite or decreasing, then its quotes, are
+   * checked first (naming `quotes.ts`, `quotes.bid`, `quotes.ask`).
+   * `out`: a caller-owned Int8Array of the trades' length to fill and return (OutOption).
    */
-  classifyTrades(trades: QuotedTrades, options: ClassifyTradesOptions): Int8Array;
-  /** Bulk volume classification: buy volume per bar, volume * F(dP / sigma). */
-  bulkClassify(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, options?: ClassifyOptions): Float64Array;
+  classifyTrades(trades: QuotedTrades | Trades, options: ClassifyTradesOptions): Int8Array;
+  /**
+   * Bulk volume classification: buy volume per bar, volume * F(dP / sigma). `options.out`: a
+   * caller-owned Float64Array of the bars' length to fill and return (OutOption).
+   */
+  bulkClassify(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, options?: BulkClassifyOptions): Float64Array;
   /**
    * VPIN per completed volume bucket. A trade frame's columns (FrameTrades) are read where they lie
    * by the backends that can (vpinBytes); `vpinAsync` runs the pass over the trades on the native
@@ -99,7 +119,12 @@ function call<T>(size: number, run: (family: VpinFamily) => T): Call<T> {
   return { size, call: run, shape: (out: T) => out };
 }
 
-const CLASSIFY_TRADES_OPTIONS = ['algorithm', 'convention', 'quoteLagMs', 'lagFrom'] as const;
+/** A call writing into the caller's `out` when given (a backend's fresh result is copied into it). */
+function callInto<T extends Int8Array | Float64Array>(size: number, out: T | undefined, run: (family: VpinFamily) => T): Call<T> {
+  return { size, call: run, shape: (result: T) => (out === undefined || result === out ? result : (out.set(result), out)) };
+}
+
+const CLASSIFY_TRADES_OPTIONS = ['algorithm', 'convention', 'quoteLagMs', 'lagFrom', 'quotes', 'out'] as const;
 const CLASSIFY_OPTIONS = ['priceChange', 'sigma', 'distribution'] as const;
 const VPIN_OPTIONS = ['bucketVolume', 'window', 'barMs', 'classifier', ...CLASSIFY_OPTIONS] as const;
 
@@ -117,29 +142,46 @@ export const VPIN_KERNELS = {
   },
   tickRule: {
     params: [],
-    api(price: Float64Array) {
+    options: ['out'],
+    api(price: Float64Array, opts?: OutOption<Int8Array>) {
       requireFloat64Array(price, 'price');
-      return call(price.length, (f) => f.tickRule(price));
+      requireKnownOptions(VPIN_KERNELS.tickRule, opts);
+      const out = requireOut(opts?.out, Int8Array, price.length, [price]);
+      return callInto(price.length, out, (f) => f.tickRule(price, out));
     },
   },
   classifyTrades: {
     params: CLASSIFY_TRADES_PARAMS,
     options: CLASSIFY_TRADES_OPTIONS,
-    api(trades: QuotedTrades, opts: ClassifyTradesOptions) {
-      requireQuotedTrades(trades);
+    api(trades: QuotedTrades | Trades, opts: ClassifyTradesOptions) {
       requireKnownOptions(VPIN_KERNELS.classifyTrades, opts);
       const params = resolveClassifyTradesOptions(opts);
-      return call(trades.ts.length, (f) => f.classifyTrades(trades.ts, trades.price, trades.bid, trades.ask, params));
+      const quotes = opts.quotes;
+      requireQuotedTrades(trades, quotes);
+      const { ts, price } = trades;
+      if (quotes !== undefined) {
+        const out = requireOut(opts.out, Int8Array, ts.length, [ts, price, quotes.ts, quotes.bid, quotes.ask]);
+        return callInto(ts.length, out, (f) => {
+          if (!f.classifyQuotes)
+            throw new BackendUnavailableError('this backend', 'it has no quote-stream classifyTrades', 'classifyTrades');
+          return f.classifyQuotes(ts, price, quotes.ts, quotes.bid, quotes.ask, params, out);
+        });
+      }
+      const { bid, ask } = trades as QuotedTrades;
+      const out = requireOut(opts.out, Int8Array, ts.length, [ts, price, bid, ask]);
+      return callInto(ts.length, out, (f) => f.classifyTrades(ts, price, bid, ask, params, out));
     },
   },
   bulkClassify: {
     params: CLASSIFY_PARAMS,
-    options: CLASSIFY_OPTIONS,
-    api(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, opts?: ClassifyOptions) {
+    options: [...CLASSIFY_OPTIONS, 'out'],
+    api(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>, opts?: BulkClassifyOptions) {
       requireBars(bars);
       requireKnownOptions(VPIN_KERNELS.bulkClassify, opts);
       const params = resolveClassifyOptions(opts);
-      return call(bars.open.length, (f) => f.bulkClassify(bars.open, bars.close, bars.volume, params));
+      const { open, close, volume } = bars;
+      const out = requireOut(opts?.out, Float64Array, open.length, [open, close, volume]);
+      return callInto(open.length, out, (f) => f.bulkClassify(open, close, volume, params, out));
     },
   },
   vpin: {
@@ -158,4 +200,4 @@ export const VPIN_KERNELS = {
     },
   },
   vpinStream: { params: VPIN_PARAMS, options: VPIN_OPTIONS },
-} as const satisfies { [K in Exclude<keyof VpinFamily, 'vpinBytes'>]: KernelSpec };
+} as const satisfies { [K in Exclude<keyof VpinFamily, 'vpinBytes' | 'classifyQuotes'>]: KernelSpec };

@@ -68,6 +68,19 @@ export interface ClassifyOptions {
   distribution?: DistributionOption;
 }
 
+/**
+ * A caller-owned output (`out`): an engine that classifies batch after batch reuses one array instead
+ * of a fresh one per call (whose pages the kernel would fault in: a third of the tick rule's time on
+ * 10^7 trades). It must have the output's type and length and share no memory with the inputs; it is
+ * returned, filled. After a data fault its contents are unspecified.
+ */
+export interface OutOption<T> {
+  out?: T;
+}
+
+/** Options of `bulkClassify()`. */
+export interface BulkClassifyOptions extends ClassifyOptions, OutOption<Float64Array> {}
+
 /** Options of `vpin()` and `vpinStream()`. */
 export interface VpinOptions extends ClassifyOptions {
   /** Volume per bucket, V (> 0). Required. */
@@ -295,10 +308,32 @@ export interface VpinStreamCore {
  */
 export interface VpinFamily {
   timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
-  tickRule(price: Float64Array): Int8Array;
+  /**
+   * The per-trade and per-bar kernels take an optional `out` (checked by the API: the right type and
+   * length, no memory shared with the inputs) and return it filled; a backend that cannot write into
+   * it returns a fresh array, which the API copies into `out`.
+   */
+  tickRule(price: Float64Array, out?: Int8Array): Int8Array;
   /** +1 / -1 / 0 per trade from its price and the quote at it (NaN bid or ask: no quote). */
-  classifyTrades(ts: Float64Array, price: Float64Array, bid: Float64Array, ask: Float64Array, params: ClassifyTradesParams): Int8Array;
-  bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array;
+  classifyTrades(
+    ts: Float64Array,
+    price: Float64Array,
+    bid: Float64Array,
+    ask: Float64Array,
+    params: ClassifyTradesParams,
+    out?: Int8Array,
+  ): Int8Array;
+  /** classifyTrades() with the quotes from a stream (`quoteTs`, `quoteBid`, `quoteAsk`): reference and native. */
+  classifyQuotes?(
+    ts: Float64Array,
+    price: Float64Array,
+    quoteTs: Float64Array,
+    quoteBid: Float64Array,
+    quoteAsk: Float64Array,
+    params: ClassifyTradesParams,
+    out?: Int8Array,
+  ): Int8Array;
+  bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams, out?: Float64Array): Float64Array;
   vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams): VpinBuckets;
   /** vpin() over a trade frame's columns read in place (see FrameTrades): backends that can. */
   vpinBytes?(columns: Uint8Array, rows: number, params: VpinParams): VpinBuckets;

@@ -47,10 +47,10 @@ describe('kernelbus demo', () => {
   });
 
   it('runs the factor engine on a daily panel of the market: a result per day once momentum has 22 days, finite factor returns', async () => {
-    const { code, text } = await demo(['--symbols', '30', '--rate', '60000', '--seconds', '0.8', '--seed', '4']);
+    const { code, text } = await demo(['--symbols', '30', '--rate', '60000', '--seconds', '1.2', '--seed', '4']);
     expect(code).toBe(0);
     const [days, results] = factorDays(text);
-    expect(days).toBeGreaterThan(30);
+    expect(days).toBeGreaterThan(22); // momentum's 22 days and more (fewer bars come on a loaded machine)
     expect(results).toBe(days - 21);
     const table = factorTable(text);
     expect(Object.keys(table)).toEqual(['market', 'Energy', 'Technology', 'Healthcare', 'Financials', 'momentum', 'size', 'value']);

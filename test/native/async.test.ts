@@ -181,7 +181,7 @@ describeEachBackend('promise variants', (k: Kernels, name, supports: Supports) =
       const free = await lateness(() => single.monteCarloVarAsync(big, w, options));
       expect(blocking.took).toBeGreaterThan(100); // the call is long enough to measure
       expect(blocking.worst).toBeGreaterThan(0.8 * blocking.took); // sync: the timer waited for the whole call
-      expect(free.worst).toBeLessThan(Math.min(50, free.took / 3)); // async: it kept firing
+      expect(free.worst).toBeLessThan(free.took / 3); // async: it kept firing (a bound relative to the call: a loaded 2-core machine delays any timer by tens of ms)
     },
   );
 });

@@ -151,8 +151,8 @@ suite('native binding', () => {
         'options.algorithm: expected an integer code in [0, 8] (CLASSIFY_ALGORITHMS), got 9',
       ],
       [
-        () => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(2, 0, 5, 0), new Int8Array(10)),
-        'options.quoteLagMs: expected 0 (quote lags are not implemented yet), got 5',
+        () => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(2, 0, -5, 0), new Int8Array(10)),
+        'options.quoteLagMs: expected a finite number >= 0, got -5',
       ],
       [
         () => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(2, 0), new Int8Array(10)),

@@ -155,3 +155,85 @@ describe.each(kernelsUnderTest())('classifyTrades [%s]', (_name, k) => {
     expect(Array.from(k.classifyTrades(tape([[10.25, 10, 10.5]]), { algorithm: 'reverse-lee-ready' }))).toEqual([0]);
   });
 });
+
+/**
+ * Quote lags and quote streams, labels written from the rules (VpinKernels.classifyTrades): the quote
+ * rule with each trade priced so that its label names the quote it was compared with.
+ */
+describe.each(kernelsUnderTest())('classifyTrades with quote lags and streams [%s]', (_name, k) => {
+  // Trades at 100, 100, 100 (a burst in one ms), 103, 110, 120 ms, each priced 10.25. The quote rule
+  // says which quote a trade met: midpoint 10 (bid 9.5 / ask 10.5) -> +1, midpoint 10.5 (10 / 11) -> -1,
+  // none -> 0.
+  const ts = Float64Array.from([100, 100, 100, 103, 110, 120]);
+  const price = new Float64Array(6).fill(10.25);
+  const volume = new Float64Array(6).fill(1);
+  const LOW: [number, number] = [9.5, 10.5]; // midpoint 10: a trade at 10.25 is a buy
+  const HIGH: [number, number] = [10, 11]; // midpoint 10.5: a sell
+
+  it("lagFrom 'quotes' from a stream: the last quote at or before t - lag; a quote in the trade's ms precedes it", () => {
+    // quotes: 99 LOW, 100 HIGH, 105 LOW, 110 HIGH
+    const quotes = {
+      ts: Float64Array.from([99, 100, 105, 110]),
+      bid: Float64Array.from([LOW[0], HIGH[0], LOW[0], HIGH[0]]),
+      ask: Float64Array.from([LOW[1], HIGH[1], LOW[1], HIGH[1]]),
+    };
+    const trades = { ts, price, volume };
+    const labels = (quoteLagMs: number) => Array.from(k.classifyTrades(trades, { algorithm: 'quote', quotes, quoteLagMs }));
+    // lag 0: 100 sees the quote at 100 (HIGH); 103 HIGH; 110 the quote at 110 (HIGH); 120 HIGH
+    expect(labels(0)).toEqual([-1, -1, -1, -1, -1, -1]);
+    // lag 1: 99 -> LOW; 102 -> HIGH; 109 -> LOW (105); 119 -> HIGH
+    expect(labels(1)).toEqual([1, 1, 1, -1, 1, -1]);
+    // lag 2: 98 -> before the first quote: none; 101 HIGH; 108 LOW; 118 HIGH
+    expect(labels(2)).toEqual([0, 0, 0, -1, 1, -1]);
+    // lag 30: every lagged time before the first quote
+    expect(labels(30)).toEqual([0, 0, 0, 0, 0, 0]);
+    // Lee-Ready falls to the tick rule where there is no quote (tclf) or stays 0 (PINstimation): the
+    // price never changes here, so the tick rule gives 0 too
+    expect(Array.from(k.classifyTrades(trades, { algorithm: 'lee-ready', quotes, quoteLagMs: 2 }))).toEqual([0, 0, 0, -1, 1, -1]);
+    // an empty stream: no quote anywhere
+    const none = { ts: new Float64Array(0), bid: new Float64Array(0), ask: new Float64Array(0) };
+    expect(Array.from(k.classifyTrades(trades, { algorithm: 'quote', quotes: none }))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  // The same trades with their own quotes: rows 0..5 quote LOW, HIGH, LOW, HIGH, LOW, HIGH.
+  const own = {
+    ts,
+    price,
+    volume,
+    bid: Float64Array.from([0, 1, 2, 3, 4, 5], (i) => (i % 2 ? HIGH[0] : LOW[0])),
+    ask: Float64Array.from([0, 1, 2, 3, 4, 5], (i) => (i % 2 ? HIGH[1] : LOW[1])),
+  };
+  const ownLabels = (quoteLagMs: number, lagFrom: 'quotes' | 'trades') =>
+    Array.from(k.classifyTrades(own, { algorithm: 'quote', quoteLagMs, lagFrom }));
+
+  it("lagFrom 'quotes' over the trades' own rows: the last row at or before t - lag (own row at lag 0)", () => {
+    expect(ownLabels(0, 'quotes')).toEqual([1, -1, 1, -1, 1, -1]);
+    // lag 1: 99 -> none; 102 -> the last row at 100 (row 2: LOW); 109 -> row 3 (HIGH); 119 -> row 4 (LOW)
+    expect(ownLabels(1, 'quotes')).toEqual([0, 0, 0, 1, -1, 1]);
+    // lag 3: 97 none; 100 -> row 2 (LOW); 107 -> row 3 (HIGH); 117 -> row 4 (LOW)
+    expect(ownLabels(3, 'quotes')).toEqual([0, 0, 0, 1, -1, 1]);
+  });
+
+  it("lagFrom 'trades' is PINstimation's timelag: the first row strictly after t - lag, none before the first trade", () => {
+    expect(ownLabels(0, 'trades')).toEqual([1, -1, 1, -1, 1, -1]);
+    // lag 1: 99 < 100 = the first trade: none; 102 -> first row after 102: row 3 (HIGH); 109 -> row 4
+    // (LOW); 119 -> row 5 (HIGH)
+    expect(ownLabels(1, 'trades')).toEqual([0, 0, 0, -1, 1, -1]);
+    // lag 3: 97 none; 100 -> the first row after 100: row 3 (HIGH); 107 -> row 4 (LOW); 117 -> row 5
+    expect(ownLabels(3, 'trades')).toEqual([0, 0, 0, -1, 1, -1]);
+    // lag 10: 90, 93 none; 100 (= the first trade's time: at or after it, so a row) -> row 3 (HIGH);
+    // 110 -> row 5 (HIGH)
+    expect(ownLabels(10, 'trades')).toEqual([0, 0, 0, 0, -1, -1]);
+    // lag 20: only 120 - 20 = 100 reaches the tape: row 3
+    expect(ownLabels(20, 'trades')).toEqual([0, 0, 0, 0, 0, -1]);
+  });
+
+  it('EMO and CLNV read the lagged bid and ask (tick rule where the trade is at neither)', () => {
+    const quotes = { ts: Float64Array.from([0, 105]), bid: Float64Array.from([10.25, 10]), ask: Float64Array.from([11, 10.25]) };
+    // before 105 the trade is at the bid (a sell), from 105 on at the ask (a buy)
+    const trades = { ts, price, volume };
+    expect(Array.from(k.classifyTrades(trades, { algorithm: 'emo', quotes }))).toEqual([-1, -1, -1, -1, 1, 1]);
+    expect(Array.from(k.classifyTrades(trades, { algorithm: 'emo', quotes, quoteLagMs: 10 }))).toEqual([-1, -1, -1, -1, -1, 1]);
+    expect(Array.from(k.classifyTrades(trades, { algorithm: 'clnv', quotes, quoteLagMs: 10 }))).toEqual([-1, -1, -1, -1, -1, 1]);
+  });
+});

@@ -24,6 +24,12 @@ function detached(): Float64Array {
 }
 
 const quoted = { ...good, bid: good.price.map((p) => p - 0.01), ask: good.price.map((p) => p + 0.01) };
+/** A quote stream of 100 quotes over the 50 trades' span, two a trade. */
+const stream = {
+  ts: Float64Array.from({ length: 100 }, (_, j) => good.ts[0] + ((good.ts[49] - good.ts[0]) * j) / 99),
+  bid: Float64Array.from({ length: 100 }, (_, j) => good.price[Math.floor(j / 2)] - 0.01),
+  ask: Float64Array.from({ length: 100 }, (_, j) => good.price[Math.floor(j / 2)] + 0.01),
+};
 const withQuote = (key: 'ts' | 'price' | 'bid' | 'ask', values: Float64Array) => ({ ...quoted, [key]: values });
 
 /** Runs fn and returns the KernelInputError it throws (fails when it throws something else or nothing). */
@@ -178,10 +184,64 @@ const cases: [string, (k: Kernels) => unknown, string, string][] = [
     `one of 'tclf', 'pinstimation', got "R"`,
   ],
   [
-    'classifyTrades: a quote lag',
-    (k) => k.classifyTrades(quoted, { algorithm: 'lee-ready', quoteLagMs: 5000 }),
+    'classifyTrades: an infinite lag',
+    (k) => k.classifyTrades(quoted, { algorithm: 'lee-ready', quoteLagMs: Infinity }),
     'options.quoteLagMs',
-    '0: quote lags are not implemented yet (issue 32), got 5000',
+    'a finite number >= 0, got Infinity',
+  ],
+  [
+    'classifyTrades: a stream with trades carrying quotes',
+    (k) => k.classifyTrades(quoted, { algorithm: 'quote', quotes: stream }),
+    'options.quotes',
+    'no quote stream where the trades carry their own bid and ask, got both',
+  ],
+  [
+    'classifyTrades: a stream with lagFrom trades',
+    (k) => k.classifyTrades(good, { algorithm: 'quote', quotes: stream, lagFrom: 'trades', quoteLagMs: 5 }),
+    'options.lagFrom',
+    "'quotes' with a quote stream",
+  ],
+  [
+    'classifyTrades: trades without quotes and no stream',
+    (k) => k.classifyTrades(good, { algorithm: 'quote' }),
+    'trades.bid',
+    'a Float64Array, got undefined',
+  ],
+  [
+    'classifyTrades: quote stream length mismatch',
+    (k) => k.classifyTrades(good, { algorithm: 'quote', quotes: { ...stream, ask: stream.ask.subarray(1) } }),
+    'quotes.ask',
+    'expected length 100 (as quotes.ts), got length 99',
+  ],
+  [
+    'classifyTrades: unsorted quote times',
+    (k) => k.classifyTrades(good, { algorithm: 'quote', quotes: { ...stream, ts: set(stream.ts, 40, 0) } }),
+    'quotes.ts',
+    'non-decreasing quote times, got ts[40] = 0 after',
+  ],
+  [
+    'classifyTrades: NaN quote time',
+    (k) => k.classifyTrades(good, { algorithm: 'emo', quotes: { ...stream, ts: set(stream.ts, 3, NaN) } }),
+    'quotes.ts',
+    'finite quote times, got ts[3] = NaN',
+  ],
+  [
+    'classifyTrades: negative stream bid',
+    (k) => k.classifyTrades(good, { algorithm: 'lee-ready', quotes: { ...stream, bid: set(stream.bid, 9, -1) } }),
+    'quotes.bid',
+    'finite quotes >= 0 (NaN for no quote), got bid[9] = -1',
+  ],
+  [
+    'classifyTrades: infinite stream ask',
+    (k) => k.classifyTrades(good, { algorithm: 'lee-ready', quotes: { ...stream, ask: set(stream.ask, 99, Infinity) } }),
+    'quotes.ask',
+    'got ask[99] = Infinity',
+  ],
+  [
+    'classifyTrades: a stream NaN price after good quotes',
+    (k) => k.classifyTrades(withColumn('price', set(good.price, 17, NaN)), { algorithm: 'quote', quotes: stream }),
+    'trades.price',
+    'finite prices, got price[17] = NaN',
   ],
   [
     'classifyTrades: negative lag',
@@ -197,9 +257,9 @@ const cases: [string, (k: Kernels) => unknown, string, string][] = [
   ],
   [
     'classifyTrades: unknown option',
-    (k) => k.classifyTrades(quoted, { algorithm: 'quote', quotes: {} } as never),
+    (k) => k.classifyTrades(quoted, { algorithm: 'quote', quote: {} } as never),
     'options',
-    'only the options algorithm, convention, quoteLagMs, lagFrom, got unknown option "quotes"',
+    'only the options algorithm, convention, quoteLagMs, lagFrom, quotes, out, got unknown option "quote"',
   ],
   [
     'detached buffer',

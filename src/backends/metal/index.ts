@@ -44,8 +44,7 @@ export function metalBackend(b: NativeBinding & MetalBinding, name: string, pref
   const factor = fixedKernels(b, pick(FACTOR_KERNELS, ['factorReturns']), entry);
   const classify = b[entry('bulkClassify')] as NativeBinding['bulkClassify'];
   const vpin: Partial<VpinFamily> = {
-    bulkClassify(open, close, volume, params) {
-      const out = new Float64Array(open.length);
+    bulkClassify(open, close, volume, params, out = new Float64Array(open.length)) {
       classify(open, close, volume, packParams(CLASSIFY_PARAMS, params), out);
       return out;
     },

@@ -57,6 +57,16 @@ export interface NativeBinding {
   tickRule(price: Float64Array, out: Int8Array): void;
   /** classifyTrades() with its parameters packed in CLASSIFY_TRADES_PARAMS order. */
   classifyTrades(ts: Float64Array, price: Float64Array, bid: Float64Array, ask: Float64Array, params: Float64Array, out: Int8Array): void;
+  /** classifyTrades() with the quotes from a stream (quoteTs, quoteBid, quoteAsk). */
+  classifyQuotes(
+    ts: Float64Array,
+    price: Float64Array,
+    quoteTs: Float64Array,
+    quoteBid: Float64Array,
+    quoteAsk: Float64Array,
+    params: Float64Array,
+    out: Int8Array,
+  ): void;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: Float64Array, out: Float64Array): void;
   vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): VpinBuckets;
   /** vpin() over `rows` trades stored as ts | price | volume little-endian float64 at any offset of `columns`. */

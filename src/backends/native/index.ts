@@ -32,18 +32,19 @@ const NO_BUCKETS: VpinBuckets = Object.freeze({
 function nativeVpin(b: NativeBinding): VpinFamily {
   return {
     timeBars: (ts, price, volume, barMs) => b.timeBars(ts, price, volume, barMs),
-    tickRule(price) {
-      const out = new Int8Array(price.length);
+    tickRule(price, out = new Int8Array(price.length)) {
       b.tickRule(price, out);
       return out;
     },
-    classifyTrades(ts, price, bid, ask, params) {
-      const out = new Int8Array(ts.length);
+    classifyTrades(ts, price, bid, ask, params, out = new Int8Array(ts.length)) {
       b.classifyTrades(ts, price, bid, ask, packParams(CLASSIFY_TRADES_PARAMS, params), out);
       return out;
     },
-    bulkClassify(open, close, volume, params) {
-      const out = new Float64Array(open.length);
+    classifyQuotes(ts, price, quoteTs, quoteBid, quoteAsk, params, out = new Int8Array(ts.length)) {
+      b.classifyQuotes(ts, price, quoteTs, quoteBid, quoteAsk, packParams(CLASSIFY_TRADES_PARAMS, params), out);
+      return out;
+    },
+    bulkClassify(open, close, volume, params, out = new Float64Array(open.length)) {
       b.bulkClassify(open, close, volume, packParams(CLASSIFY_PARAMS, params), out);
       return out;
     },
@@ -103,13 +104,15 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
     const scratch = new Float64Array(k);
     const length = (args: unknown[]) => outputLength(spec.outputs, dims.apply(undefined, args));
     // the entries are read at each call (a Metal runner's exist only in an addon built on Apple)
+    // a caller's output after the arguments (a descriptor with an arity), else a fresh one
+    const given = (args: unknown[]) => (spec.arity !== undefined && args.length > spec.arity ? (args.pop() as Float64Array) : undefined);
     sync[name] = (...args) => {
-      const out = new Float64Array(length(args));
+      const out = given(args) ?? new Float64Array(length(args));
       (b[call] as KernelEntry).apply(undefined, addonArgs(args, k, scratch, out) as Parameters<KernelEntry>);
       return out;
     };
     async[name] = async (...args) => {
-      const out = new Float64Array(length(args));
+      const out = given(args) ?? new Float64Array(length(args));
       await (b[`${call}Async`] as AsyncKernelEntry).apply(
         undefined,
         addonArgs(args, k, new Float64Array(k), out) as Parameters<KernelEntry>,

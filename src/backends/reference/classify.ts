@@ -103,16 +103,54 @@ function quoteLabel(base: number, convention: number, p: number, bid: number, as
   }
 }
 
-/** classifyTrades(): +1 buy, -1 sell, 0 unclassified per trade. */
-export function referenceClassifyTrades(
-  ts: Float64Array,
-  price: Float64Array,
-  bid: Float64Array,
-  ask: Float64Array,
-  params: ClassifyTradesParams,
-): Int8Array {
-  checkQuotedTrades(ts, price, bid, ask);
-  const out = new Int8Array(ts.length);
+/** The trades' times and prices (checkTrades() in C++: the quotes come from a stream). */
+function checkTrades(ts: Float64Array, price: Float64Array): void {
+  let last = -Infinity;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    if (!Number.isFinite(t)) throw inputFault(Fault.TS_NOT_FINITE, i, t, last);
+    if (t < last) throw inputFault(Fault.TS_DECREASING, i, t, last);
+    last = t;
+    if (!Number.isFinite(price[i])) throw inputFault(Fault.PRICE_NOT_FINITE, i, price[i], 0);
+  }
+}
+
+/** A quote stream: finite non-decreasing times, quotes NaN or finite >= 0 (faults naming quotes.*). */
+function checkQuoteStream(ts: Float64Array, bid: Float64Array, ask: Float64Array): void {
+  let last = -Infinity;
+  for (let j = 0; j < ts.length; j++) {
+    if (!(Number.isFinite(ts[j]) && ts[j] >= last)) throw inputFault(Fault.QUOTE_TS_INVALID, j, ts[j], last);
+    last = ts[j];
+    if (!(Number.isNaN(bid[j]) || (bid[j] >= 0 && bid[j] <= Number.MAX_VALUE))) throw inputFault(Fault.QUOTE_INVALID, j, bid[j], 2);
+    if (!(Number.isNaN(ask[j]) || (ask[j] >= 0 && ask[j] <= Number.MAX_VALUE))) throw inputFault(Fault.QUOTE_INVALID, j, ask[j], 3);
+  }
+}
+
+/**
+ * Each trade's quote under a lag, from the rows (keys, bid, ask) sorted by their times `keys` (a quote
+ * stream's, or the trades' own): with t - lag the trade's lagged time, the last row with key <= t - lag
+ * (`firstAfter` false: the quote prevailing then), or the first row with key > t - lag and none where
+ * t - lag < keys[0] (`firstAfter` true: PINstimation's timelag, as its code computes it). A merge: one
+ * pointer over the rows as the lagged times increase.
+ */
+function lagQuotes(ts: Float64Array, keys: Float64Array, bid: Float64Array, ask: Float64Array, lag: number, firstAfter: boolean) {
+  const n = ts.length;
+  const m = keys.length;
+  const lagged = { bid: new Float64Array(n), ask: new Float64Array(n) };
+  let count = 0; // rows with key <= the lagged time
+  for (let i = 0; i < n; i++) {
+    const threshold = ts[i] - lag;
+    while (count < m && keys[count] <= threshold) count++;
+    const none = firstAfter ? count >= m || !(threshold >= keys[0]) : count === 0;
+    const at = firstAfter ? count : count - 1;
+    lagged.bid[i] = none ? NaN : bid[at];
+    lagged.ask[i] = none ? NaN : ask[at];
+  }
+  return lagged;
+}
+
+/** The labels from each trade's quote (already checked) into out. */
+function labelTrades(price: Float64Array, bid: Float64Array, ask: Float64Array, params: ClassifyTradesParams, out: Int8Array): Int8Array {
   const { algorithm, convention } = params;
   const reverse = algorithm === REVERSE_TICK || algorithm >= REVERSE_LEE_READY;
   // the fallback signs first, then each trade's label over its own
@@ -123,4 +161,39 @@ export function referenceClassifyTrades(
     algorithm === REVERSE_LEE_READY ? LEE_READY : algorithm === REVERSE_EMO ? EMO : algorithm === REVERSE_CLNV ? CLNV : algorithm;
   for (let i = 0; i < out.length; i++) out[i] = quoteLabel(base, convention, price[i], bid[i], ask[i], out[i]);
   return out;
+}
+
+/**
+ * classifyTrades(): +1 buy, -1 sell, 0 unclassified per trade, each from the trades' own bid/ask: at
+ * its row (quoteLagMs 0), else through lagQuotes() over the trade rows (lagFrom 1: PINstimation's
+ * first row after t - lag).
+ */
+export function referenceClassifyTrades(
+  ts: Float64Array,
+  price: Float64Array,
+  bid: Float64Array,
+  ask: Float64Array,
+  params: ClassifyTradesParams,
+  out = new Int8Array(ts.length),
+): Int8Array {
+  checkQuotedTrades(ts, price, bid, ask);
+  if (params.quoteLagMs === 0) return labelTrades(price, bid, ask, params, out);
+  const lagged = lagQuotes(ts, ts, bid, ask, params.quoteLagMs, params.lagFrom === 1);
+  return labelTrades(price, lagged.bid, lagged.ask, params, out);
+}
+
+/** classifyTrades() with the quotes from a stream: the last quote at or before t - quoteLagMs. */
+export function referenceClassifyQuotes(
+  ts: Float64Array,
+  price: Float64Array,
+  quoteTs: Float64Array,
+  quoteBid: Float64Array,
+  quoteAsk: Float64Array,
+  params: ClassifyTradesParams,
+  out = new Int8Array(ts.length),
+): Int8Array {
+  checkQuoteStream(quoteTs, quoteBid, quoteAsk);
+  checkTrades(ts, price);
+  const lagged = lagQuotes(ts, quoteTs, quoteBid, quoteAsk, params.quoteLagMs, false);
+  return labelTrades(price, lagged.bid, lagged.ask, params, out);
 }

@@ -3,16 +3,14 @@ import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQu
 import type { SpecialFamily } from '../../kernels/special-family.js';
 
 function map(f: (x: number) => number) {
-  return (x: Float64Array): Float64Array => {
-    const out = new Float64Array(x.length);
+  return (x: Float64Array, out = new Float64Array(x.length)): Float64Array => {
     for (let i = 0; i < x.length; i++) out[i] = f(x[i]);
     return out;
   };
 }
 
 function mapNu(f: (x: number, nu: number) => number) {
-  return (x: Float64Array, nu: number): Float64Array => {
-    const out = new Float64Array(x.length);
+  return (x: Float64Array, nu: number, out = new Float64Array(x.length)): Float64Array => {
     for (let i = 0; i < x.length; i++) out[i] = f(x[i], nu);
     return out;
   };

@@ -4,7 +4,7 @@
  * order of floating-point operations), so the two agree to rounding.
  */
 import { Fault, inputFault } from '../../kernels/faults.js';
-import { referenceClassifyTrades } from './classify.js';
+import { referenceClassifyQuotes, referenceClassifyTrades } from './classify.js';
 import { normalCdf, studentTCdf } from '../../math/special.js';
 import {
   MAX_BUCKETS_PER_CALL,
@@ -123,12 +123,42 @@ export function priceChanges(open: ArrayLike<number>, close: ArrayLike<number>, 
 export function sampleStd(values: ArrayLike<number>, from = 0, to = values.length): number {
   const count = to - from;
   if (count < 2) return NaN;
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += values[i];
-  const mean = sum / count;
-  let squares = 0;
-  for (let i = from; i < to; i++) squares += (values[i] - mean) * (values[i] - mean);
-  return Math.sqrt(squares / (count - 1));
+  // four interleaved sums (value i into sum (i - from) % 4), then (s0 + s1) + (s2 + s3): native's order,
+  // four independent chains (a serial sum of 10^6 values waits on each addition)
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    s0 += values[i];
+    s1 += values[i + 1];
+    s2 += values[i + 2];
+    s3 += values[i + 3];
+  }
+  for (let k = 0; i < to; i++, k++) {
+    if (k === 0) s0 += values[i];
+    else if (k === 1) s1 += values[i];
+    else s2 += values[i];
+  }
+  const mean = (s0 + s1 + (s2 + s3)) / count;
+  const sq = (x: number) => (x - mean) * (x - mean);
+  let q0 = 0;
+  let q1 = 0;
+  let q2 = 0;
+  let q3 = 0;
+  for (i = from; i + 4 <= to; i += 4) {
+    q0 += sq(values[i]);
+    q1 += sq(values[i + 1]);
+    q2 += sq(values[i + 2]);
+    q3 += sq(values[i + 3]);
+  }
+  for (let k = 0; i < to; i++, k++) {
+    if (k === 0) q0 += sq(values[i]);
+    else if (k === 1) q1 += sq(values[i]);
+    else q2 += sq(values[i]);
+  }
+  return Math.sqrt((q0 + q1 + (q2 + q3)) / (count - 1));
 }
 
 /** The bars bulkClassify reads: finite prices, finite volumes >= 0, else the fault at the first bad one. */
@@ -469,8 +499,7 @@ export const referenceVpin = {
     };
   },
 
-  tickRule(price: Float64Array): Int8Array {
-    const out = new Int8Array(price.length);
+  tickRule(price: Float64Array, out = new Int8Array(price.length)): Int8Array {
     let last = NaN;
     let sign = 0;
     for (let i = 0; i < price.length; i++) {
@@ -484,13 +513,19 @@ export const referenceVpin = {
   },
 
   classifyTrades: referenceClassifyTrades,
+  classifyQuotes: referenceClassifyQuotes,
 
-  bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams): Float64Array {
+  bulkClassify(
+    open: Float64Array,
+    close: Float64Array,
+    volume: Float64Array,
+    params: ClassifyParams,
+    buy = new Float64Array(open.length),
+  ): Float64Array {
     checkBars(open, close, volume);
     const dP = priceChanges(open, close, params.priceChange);
     const fixed = params.sigmaKind === SIGMA_SAMPLE ? sampleStd(dP) : params.sigmaParam;
     const sigma = new SigmaState(params.sigmaKind, params.sigmaParam, fixed);
-    const buy = new Float64Array(open.length);
     for (let i = 0; i < open.length; i++) {
       buy[i] = volume[i] * buyFraction(dP[i], sigma.next(dP[i]), params.distribution, params.nu);
     }
