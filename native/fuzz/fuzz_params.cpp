@@ -148,6 +148,34 @@ const KernelParams kKernels[] = {
        return portfolio::unpack(p, out);
      },
      false},
+    {"maxSharpe",
+     {finite, nonNegativeFinite},
+     [](Packed p) {
+       portfolio::MaxSharpeParams out;
+       return portfolio::unpack(p, out);
+     },
+     false},
+    {"maxUtility",
+     {positiveFinite, nonNegativeFinite, finite},
+     [](Packed p) {
+       portfolio::MaxUtilityParams out;
+       return portfolio::unpack(p, out);
+     },
+     false},
+    {"efficientReturn",
+     {nonNegativeFinite, finite},
+     [](Packed p) {
+       portfolio::EfficientParams out;
+       return portfolio::unpack(p, out);
+     },
+     false},
+    {"efficientRisk",
+     {nonNegativeFinite, finite},
+     [](Packed p) {
+       portfolio::EfficientParams out;
+       return portfolio::unpack(p, out);
+     },
+     false},
     {"studentTCdf",
      {studentNu},
      [](Packed p) {

@@ -68,7 +68,11 @@ QpResult QpSolver::solve(const QpProblem& p, bool warm) {
   for (size_t i = 0; i < m; i++) cost_[n + i] = 0;
   hasH_ = true;
   gradient();
-  return finish(iterate());
+  QpResult r = iterate();
+  // a step of a size that overflows, or rows met only to the conditioning of a degenerate working set
+  // (duplicated rows, nearly parallel): no optimum to report
+  if (r.status == QpStatus::Optimal && !holds()) r.status = QpStatus::NotConverged;
+  return finish(r);
 }
 
 QpResult QpSolver::finish(QpResult r) {
@@ -98,6 +102,17 @@ bool QpSolver::feasibleHere() {
     if (s == kInactive && !(r >= p_.rlo[i] - tol && r <= p_.rhi[i] + tol)) return false;
     if (x_[n + i] != 0) return false;
     rowValue_[i] = r;
+  }
+  return true;
+}
+
+bool QpSolver::holds() const {
+  for (size_t j = 0; j < n_; j++)
+    if (!std::isfinite(x_[j])) return false;
+  for (size_t i = 0; i < m_; i++) {
+    const double r = rowOf(i);
+    const double tol = 1e-9 * (1 + rowScale(i));
+    if (!(r >= p_.rlo[i] - tol && r <= p_.rhi[i] + tol)) return false;
   }
   return true;
 }
@@ -234,6 +249,7 @@ QpResult QpSolver::iterate() {
     for (size_t k = 0; k < nf; k++) rhs_[k] = -g_[free_[k]];
     for (size_t k = 0; k < nw; k++) rhs_[nf + k] = 0;
     kktSolve();
+    if (!solvedFinite()) return failed(QpStatus::NotConverged);
     double pmax = 0, xmax = 1;
     for (size_t k = 0; k < nf; k++) {
       pmax = std::max(pmax, std::fabs(sol_[k]));
@@ -296,6 +312,7 @@ QpResult QpSolver::iterate() {
       for (size_t k = 0; k < nw; k++) rhs_[nf + k] = -sigma * a(work_[k], d);
     }
     kktSolve();
+    if (!solvedFinite()) return failed(QpStatus::NotConverged);
     std::fill(dir_.begin(), dir_.end(), 0.0);
     for (size_t k = 0; k < nf; k++) dir_[free_[k]] = sol_[k];
     const long extra = dropRow ? -1 : drop;
@@ -313,6 +330,12 @@ QpResult QpSolver::iterate() {
     const double alpha = step(tmax, extra);
     if (alpha == kInf) return failed(QpStatus::Unbounded, dropRow ? static_cast<double>(work_[d]) : static_cast<double>(d));
   }
+}
+
+bool QpSolver::solvedFinite() const {
+  for (size_t k = 0; k < nf_ + nw_; k++)
+    if (!std::isfinite(sol_[k])) return false;
+  return true;
 }
 
 double QpSolver::multiplierTolerance() const {

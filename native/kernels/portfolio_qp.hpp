@@ -47,6 +47,7 @@ class QpSolver {
  private:
   QpResult finish(QpResult r);
   bool feasibleHere();
+  bool holds() const;
   double rowOf(size_t i) const;
   double rowScale(size_t i) const;
   QpResult phaseOne();
@@ -56,6 +57,7 @@ class QpSolver {
   bool factor();
   void kktSolve();
   QpResult iterate();
+  bool solvedFinite() const;
   double multiplierTolerance() const;
   void curvatureAlong(long extra, double& curvature, double& norm2);
   double rowChange(size_t i, long extra) const;

@@ -146,7 +146,11 @@ export class QpSolver {
     for (let i = 0; i < m; i++) this.cost[n + i] = 0;
     this.hasH = true;
     this.gradient();
-    return this.finish(this.iterate());
+    const r = this.iterate();
+    // a step of a size that overflows, or rows met only to the conditioning of a degenerate working set
+    // (duplicated rows, nearly parallel): no optimum to report
+    if (r.status === QpStatus.OPTIMAL && !this.holds()) r.status = QpStatus.NOT_CONVERGED;
+    return this.finish(r);
   }
 
   /** Records whether the next problem may start from this one's working set. */
@@ -176,6 +180,18 @@ export class QpSolver {
       if (s === INACTIVE && !(r >= p.rlo[i] - tol && r <= p.rhi[i] + tol)) return false;
       if (this.x[n + i] !== 0) return false;
       this.rowValue[i] = r;
+    }
+    return true;
+  }
+
+  /** x is finite and meets every row to 1e-9 of its scale. */
+  private holds(): boolean {
+    const { n, m, p, x } = this;
+    for (let j = 0; j < n; j++) if (!Number.isFinite(x[j])) return false;
+    for (let i = 0; i < m; i++) {
+      const r = this.rowOf(i);
+      const tol = 1e-9 * (1 + this.rowScale(i));
+      if (!(r >= p.rlo[i] - tol && r <= p.rhi[i] + tol)) return false;
     }
     return true;
   }
@@ -330,6 +346,7 @@ export class QpSolver {
       for (let k = 0; k < nf; k++) this.rhs[k] = -g[this.free[k]];
       for (let k = 0; k < nw; k++) this.rhs[nf + k] = 0;
       this.kktSolve();
+      if (!this.solvedFinite()) return fail(QpStatus.NOT_CONVERGED);
       let pmax = 0;
       let xmax = 1;
       for (let k = 0; k < nf; k++) {
@@ -393,6 +410,7 @@ export class QpSolver {
         for (let k = 0; k < nw; k++) this.rhs[nf + k] = -sigma * this.a(this.work[k], drop);
       }
       this.kktSolve();
+      if (!this.solvedFinite()) return fail(QpStatus.NOT_CONVERGED);
       this.dir.fill(0);
       for (let k = 0; k < nf; k++) this.dir[this.free[k]] = this.sol[k];
       const extra = dropRow ? -1 : drop;
@@ -410,6 +428,15 @@ export class QpSolver {
       const alpha = this.step(tmax, extra);
       if (alpha === Infinity) return fail(QpStatus.UNBOUNDED, dropRow ? this.work[drop] : drop);
     }
+  }
+
+  /**
+   * The last KKT solve is finite (a working set that is singular in all but rounding, a covariance of
+   * rank one in effect with unbounded weights, can give Infinity or NaN: the solve stops as not converging).
+   */
+  private solvedFinite(): boolean {
+    for (let k = 0; k < this.nf + this.nw; k++) if (!Number.isFinite(this.sol[k])) return false;
+    return true;
   }
 
   /** The multipliers below this are zero: 1e-12 of the gradient's scale. */
