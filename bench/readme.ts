@@ -110,14 +110,14 @@ const VIEWS: Record<string, TableView[]> = {
       cases: /^(minVariance|maxSharpe|maxUtility|efficientReturn|efficientRisk|efficientFrontier) (?!batch)/,
       title: 'the optimizers, 500 and 50 assets',
     },
-    { cases: /^minVariance batch/, title: 'a batch of 1,000 rolling-window problems' },
+    { cases: /^(minVariance|riskParity) batch/, title: 'batches of 1,000 rolling-window problems' },
     {
       cases: /^auto sweep: minVariance/,
       title: '`minVariance()`: N x N values per call',
       layout: 'sweep',
       strip: /^auto sweep: minVariance\(\) N x N | values$/g,
     },
-    { cases: /^(riskParity|hrp|nearestPsd|expectedReturns) /, title: 'the allocation kernels, 500 assets' },
+    { cases: /^(riskParity|hrp|nearestPsd|expectedReturns) (?!batch)/, title: 'the allocation kernels, 500 assets' },
     {
       cases: /^auto sweep: riskParity/,
       title: '`riskParity()`: N x N values per call',

@@ -269,8 +269,13 @@ const CASES = {
   factorCovariance: () => [matrix(int(2, 60), int(1, 6), () => ret(0)), { halfLife: pick(20, 90), neweyWestLags: int(0, 3) }],
   specificRisk: () => [matrix(int(2, 60), int(1, 20), () => ret()), { halfLife: pick(20, 90) }],
   riskParity: () => {
-    const n = int(1, 30);
-    return [covarianceOf(n), { budgets: random() < 0.5 ? undefined : fill(n, () => uniform(0.1, 2)) }];
+    // one problem or a batch of P: a stack of P covariances, P budget rows, or both
+    const [n, P, form] = [int(1, 30), pick(1, int(2, 6)), pick('stack', 'budgets', 'both')];
+    const covs = Array.from({ length: form === 'budgets' ? 1 : P }, () => covarianceOf(n).data);
+    const cov = { data: Float64Array.from(covs.flatMap((c) => Array.from(c))), rows: covs.length * n, cols: n };
+    const budgetRows = form === 'stack' ? 1 : P;
+    const budgets = random() < 0.3 ? undefined : budgetRows > 1 ? matrix(budgetRows, n, () => uniform(0.1, 2)) : fill(n, () => uniform(0.1, 2));
+    return [cov, { budgets }];
   },
   hrp: () => {
     const n = int(1, 60); // past 32 assets the pairs of returns with NaN are shared between threads
@@ -418,6 +423,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
     ['monteCarloVar', (k) => k.monteCarloVar({ mean: Float64Array.of(0, 0, 0), cov: m([1, 0, 0, 0, 1, 2, 0, 2, 1], 3, 3) }, Float64Array.of(1, 1, 1))],
     ['size', (k) => k.size(m([1e9, -5, 1e9, 1e9], 2, 2))],
     ['riskParity', (k) => k.riskParity(m([1, -1, -1, 1], 2, 2))],
+    ['riskParity (problem 1 of a stack)', (k) => k.riskParity(m([1, 0.1, 0.1, 1, 1, -1, -1, 1], 4, 2))],
     ['hrp', (k) => k.hrp(m([0.01, 0.02, 0.01, -0.01, 0.01, 0.03], 3, 2))],
     ['expectedReturns', (k) => k.expectedReturns(m([1, 2, 0, 3], 2, 2))],
     ['momentum', (k) => k.momentum(m([0.1, -Infinity], 1, 2))],
@@ -449,7 +455,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
 // --- 5. threads ------------------------------------------------------------------------------------
 {
   const before = failures.length;
-  const heavy = ['monteCarloVar', 'covariance', 'factorReturns', 'momentum', 'portfolioVolatility', 'hrp'];
+  const heavy = ['monteCarloVar', 'covariance', 'factorReturns', 'momentum', 'portfolioVolatility', 'hrp', 'riskParity'];
   const byThreads = [1, 2, 3].map((threads) => kb.kernels({ backend: 'native', threads }));
   for (const name of heavy) {
     random = mulberry32(7 + name.length);

@@ -24,7 +24,7 @@ void registerPortfolio(Napi::Env env, Napi::Object exports) {
                      "efficientRisk(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
                      "targets, params, out)");
   add<efficientFrontier>(env, exports, "efficientFrontier(mean, cov, n, lower, upper, points, out)");
-  add<riskParity>(env, exports, "riskParity(cov, n, budgets, out)");
+  add<riskParity>(env, exports, "riskParity(cov, covCount, n, budgets, budgetCount, problems, out)");
   add<hrp>(env, exports, "hrp(data, rows, cols, corr, params, out)");
   add<nearestPsd>(env, exports, "nearestPsd(cov, n, params, out)");
   add<expectedReturns>(env, exports, "expectedReturns(prices, rows, cols, benchmark, params, out)");

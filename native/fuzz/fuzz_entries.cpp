@@ -229,7 +229,7 @@ void riskEntry(fuzz::Input& in, int which) {
     case 14: {
       const In returns = a.input(cells(rows, cols));
       const unsigned stats = in.in<int>(1, 1023);
-      const In benchmark = a.input((stats & risk::kRollBenchmarkMask) || in.flag() ? rows : 0);
+      const In benchmark = a.input(rows);  // any values (the API passes NaN for none, refuses an infinite one)
       const Packed p = a.params(
           {double(in.in<int>(2, 70)), double(stats), in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), in.real(1e-9, 1 - 1e-9)});
       if (a.affordable())
@@ -320,9 +320,12 @@ void allocationEntry(fuzz::Input& in, int which) {
   const size_t rows = a.count(), cols = a.count();
   switch (which) {
     case 0: {
-      const In cov = a.input(cells(cols, cols));  // any values: asymmetric, singular, NaN, Infinity
-      const In budgets = a.input(cols);
-      if (a.affordable()) a.check(portfolio::entry::riskParity(cov, cols, budgets, a.output(portfolio::riskParityLength(cols))));
+      // a batch: covCount and budgetCount 1 or P (or, mutated, neither), the problems shared between threads
+      const size_t P = a.count(), covCount = in.in<int>(0, 1) ? P : 1, budgetCount = in.in<int>(0, 1) ? P : a.count();
+      const In cov = a.input(cells(covCount, cells(cols, cols)));  // any values: asymmetric, singular, NaN, Infinity
+      const In budgets = a.input(cells(budgetCount, cols));
+      if (a.affordable())
+        a.check(portfolio::entry::riskParity(cov, covCount, cols, budgets, budgetCount, P, a.output(portfolio::riskParityLength(cols, P))));
       break;
     }
     case 1: {

@@ -1,10 +1,11 @@
 // riskParity and nearestPsd (portfolio_alloc.hpp): src/backends/reference/portfolio-riskparity.ts line
-// by line, in the same order of operations.
+// by line, in the same order of operations; riskParity's problems shared between threads.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "eigen.hpp"
+#include "parallel.hpp"
 #include "portfolio_alloc.hpp"
 
 namespace kernelbus::portfolio {
@@ -70,23 +71,33 @@ double barrier(const double* y, const double* Sy, const double* b, size_t n) {
 }  // namespace
 
 namespace detail {
-Status checkCov(const double* cov, size_t n, bool variances) {
+Status checkCov(const double* cov, size_t n, bool variances, size_t problem) {
   for (size_t i = 0; i < n * n; i++)
-    if (!std::isfinite(cov[i])) return fault(Fault::PortfolioCovInvalid, i, cov[i], n);
+    if (!std::isfinite(cov[i])) return fault(Fault::PortfolioCovInvalid, problem * n * n + i, cov[i], n);
   if (variances)
     for (size_t i = 0; i < n; i++)
-      if (!(cov[i * n + i] > 0)) return fault(Fault::VarianceNotPositive, i, cov[i * n + i], n);
+      if (!(cov[i * n + i] > 0)) return fault(Fault::VarianceNotPositive, problem * n + i, cov[i * n + i], n);
   return Status{};
 }
 }  // namespace detail
 
-Status riskParity(const double* cov, size_t n, const double* budgets, double* out) {
-  if (Status s = detail::checkCov(cov, n, true); !s.ok()) return s;
+namespace {
+
+// One problem's scratch (n values each), reused across the problems of a thread.
+struct RiskParityScratch {
+  std::vector<double> b, y, Sy, g, h, d, Sd, trial, Strial;
+  explicit RiskParityScratch(size_t n) : b(n), y(n), Sy(n), g(n), h(n), d(n), Sd(n), trial(n), Strial(n) {}
+};
+
+// Problem p: its weights w, contributions rc (n each), volatility and Newton steps.
+Status riskParityOne(const double* cov, size_t n, const double* budgets, size_t p, RiskParityScratch& s, double* w, double* rc,
+                     double* volatility, double* iterations) {
+  if (Status st = detail::checkCov(cov, n, true, p); !st.ok()) return st;
   for (size_t i = 0; i < n; i++)
-    if (!(budgets[i] > 0 && budgets[i] < INFINITY)) return fault(Fault::BudgetInvalid, i, budgets[i], 1);
+    if (!(budgets[i] > 0 && budgets[i] < INFINITY)) return fault(Fault::BudgetInvalid, p * n + i, budgets[i], n);
   double total = 0;
   for (size_t i = 0; i < n; i++) total += budgets[i];
-  std::vector<double> b(n), y(n), Sy(n), g(n), h(n), d(n), Sd(n), trial(n), Strial(n);
+  std::vector<double>&b = s.b, &y = s.y, &Sy = s.Sy, &g = s.g, &h = s.h, &d = s.d, &Sd = s.Sd, &trial = s.trial, &Strial = s.Strial;
   double bMin = INFINITY;
   for (size_t i = 0; i < n; i++) {
     b[i] = budgets[i] / total;
@@ -131,15 +142,38 @@ Status riskParity(const double* cov, size_t n, const double* budgets, double* ou
     }
     for (size_t i = 0; i < n; i++) y[i] += t * d[i];
   }
-  if (!(r <= 1e-10)) return fault(Fault::RiskParityNotConverged, static_cast<size_t>(steps), r, n);
+  if (!(r <= 1e-10)) return Status{Fault::RiskParityNotConverged, static_cast<double>(steps), r, static_cast<double>(p)};
   double sum = 0;
   for (size_t i = 0; i < n; i++) sum += y[i];
-  double* w = out;
-  double* contributions = out + n;
   for (size_t i = 0; i < n; i++) w[i] = y[i] / sum;
   symmetricProduct(cov, n, w, Sy.data());
   const double variance = dot(w, Sy.data(), n);
-  for (size_t i = 0; i < n; i++) contributions[i] = (w[i] * Sy[i]) / variance;
+  for (size_t i = 0; i < n; i++) rc[i] = (w[i] * Sy[i]) / variance;
+  *volatility = std::sqrt(variance);
+  *iterations = steps;
+  return Status{};
+}
+
+}  // namespace
+
+Status riskParity(const double* cov, size_t covCount, size_t n, const double* budgets, size_t budgetCount, size_t problems, double* out) {
+  double* weights = out;
+  double* contributions = out + problems * n;
+  double* volatility = contributions + problems * n;
+  double* iterations = volatility + problems;
+  // a fault per problem: each chunk stops at its first, the first chunk's first is the first overall
+  std::vector<Status> faults(problems);
+  parallelFor(problems, 1, [&](size_t p0, size_t p1) {
+    RiskParityScratch scratch(n);
+    for (size_t p = p0; p < p1; p++) {
+      const double* S = cov + (covCount == 1 ? 0 : p * n * n);
+      const double* b = budgets + (budgetCount == 1 ? 0 : p * n);
+      faults[p] = riskParityOne(S, n, b, p, scratch, weights + p * n, contributions + p * n, volatility + p, iterations + p);
+      if (!faults[p].ok()) break;
+    }
+  });
+  for (const Status& s : faults)
+    if (!s.ok()) return s;
   return Status{};
 }
 

@@ -11,8 +11,9 @@
 
 namespace kernelbus::portfolio {
 
-/// riskParity: the weights (n), then the risk contributions (n)
-inline size_t riskParityLength(size_t n) { return plus(n, n); }
+/// riskParity over `problems` problems: the weights (problems x n), the risk contributions (problems x n),
+/// the volatilities (problems), the Newton steps (problems)
+inline size_t riskParityLength(size_t n, size_t problems) { return plus(cells(problems, plus(n, n)), plus(problems, problems)); }
 /// hrp: the weights (n), the order (n), the linkage matrix ((n - 1) x 4)
 inline size_t hrpLength(size_t n) { return plus(plus(n, n), cells(n > 0 ? n - 1 : 0, 4)); }
 /// nearestPsd: the matrix (n x n), then 1 if it was repaired else 0
@@ -24,8 +25,10 @@ inline size_t expectedReturnsLength(size_t cols) { return cols; }
 constexpr int kRiskParityMaxSteps = 100;
 constexpr double kRiskParityTolerance = 5e-14;
 
-/// Risk budgeting of cov (n x n) with budgets (n, > 0): weights then contributions into out (2n).
-Status riskParity(const double* cov, size_t n, const double* budgets, double* out);
+/// Risk budgeting of `problems` problems: cov covCount x n x n, budgets budgetCount x n (> 0), each count
+/// 1 or `problems`; out riskParityLength(n, problems). The problems are shared between threads (each solved
+/// whole by one: the results do not depend on the thread count); the fault of the first failing problem.
+Status riskParity(const double* cov, size_t covCount, size_t n, const double* budgets, size_t budgetCount, size_t problems, double* out);
 /// HRP (source 0: data returns rows x cols; 1: data cov; 2: data cov and corr): out (hrpLength(cols)).
 Status hrp(const double* data, size_t rows, size_t cols, const double* corr, int linkage, int source, double* out);
 /// PyPortfolioOpt fix_nonpositive_semidefinite (method 0 spectral, 1 diag) into out (nearestPsdLength(n)).
@@ -35,8 +38,9 @@ Status expectedReturns(const double* prices, size_t rows, size_t cols, const dou
                        double frequency, double riskFree, bool returnsData, bool logReturns, double* out);
 
 namespace detail {
-/// Every value of cov (n x n) finite, and with `variances` its diagonal > 0, else the fault.
-Status checkCov(const double* cov, size_t n, bool variances);
+/// Every value of cov (n x n) finite, and with `variances` its diagonal > 0, else the fault (its index
+/// counted from problem `problem` of a stack: problem x n x n + i, a variance problem x n + i).
+Status checkCov(const double* cov, size_t n, bool variances, size_t problem = 0);
 }  // namespace detail
 
 }  // namespace kernelbus::portfolio

@@ -48,12 +48,17 @@ bool allocationParamNames(std::string_view kernel, ParamNames& out) {
 
 namespace entry {
 
-Outcome riskParity(In cov, size_t n, In budgets, Out out) {
-  if (Outcome o = requireLength(0, cov, cells(n, n), "n x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(2, budgets, n, "n"); !o.ok()) return o;
-  if (Outcome o = requireLength(3, out, riskParityLength(n)); !o.ok()) return o;
-  if (n == 0) return ArgFault{1, -1, "at least one asset", "0"};
-  return portfolio::riskParity(cov.data, n, budgets.data, out.data);
+Outcome riskParity(In cov, size_t covCount, size_t n, In budgets, size_t budgetCount, size_t problems, Out out) {
+  if (n == 0) return ArgFault{2, -1, "at least one asset", "0"};
+  if (problems == 0) return ArgFault{5, -1, "at least one problem", "0"};
+  if (covCount != 1 && covCount != problems)
+    return ArgFault{1, -1, "1 or " + std::to_string(problems) + " (the problems)", std::to_string(covCount)};
+  if (budgetCount != 1 && budgetCount != problems)
+    return ArgFault{4, -1, "1 or " + std::to_string(problems) + " (the problems)", std::to_string(budgetCount)};
+  if (Outcome o = requireLength(0, cov, cells(covCount, cells(n, n)), "covCount x n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, budgets, cells(budgetCount, n), "budgetCount x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, riskParityLength(n, problems)); !o.ok()) return o;
+  return portfolio::riskParity(cov.data, covCount, n, budgets.data, budgetCount, problems, out.data);
 }
 
 Outcome hrp(In data, size_t rows, size_t cols, In corr, Packed params, Out out) {

@@ -36,8 +36,8 @@ bool allocationParamNames(std::string_view kernel, ParamNames& out);
 
 namespace entry {
 
-/// riskParity(cov, n, budgets, out)
-Outcome riskParity(In cov, size_t n, In budgets, Out out);
+/// riskParity(cov, covCount, n, budgets, budgetCount, problems, out)
+Outcome riskParity(In cov, size_t covCount, size_t n, In budgets, size_t budgetCount, size_t problems, Out out);
 /// hrp(data, rows, cols, corr, params, out)
 Outcome hrp(In data, size_t rows, size_t cols, In corr, Packed params, Out out);
 /// nearestPsd(cov, n, params, out)

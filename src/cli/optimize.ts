@@ -22,7 +22,7 @@ const METHODS: Record<string, (k: Kernels, returns: Matrix, cov: Matrix, o: Meth
     const annual = { ...cov, data: cov.data.map((x) => x * o.frequency) };
     return k.maxSharpe(mean, annual, { ...o.constraints, riskFree: o.riskFree }).weights.data;
   },
-  'risk-parity': (k, _r, cov) => k.riskParity(cov).weights,
+  'risk-parity': (k, _r, cov) => k.riskParity(cov).weights.data,
   hrp: (k, returns, _c, o) => k.hrp(returns, { linkage: o.linkage }).weights,
 };
 /** The methods that take --bounds and --sectors. */

@@ -208,7 +208,7 @@ export class PortfolioEngine extends Engine {
       cov = this.kernels.covariance(returns, { method: p.config.estimator }).cov;
       const { optimizer, linkage, bounds } = p.config;
       if (optimizer === 'hrp') weights = this.kernels.hrp({ cov }, { linkage }).weights;
-      else if (optimizer === 'risk-parity') weights = this.kernels.riskParity(cov).weights;
+      else if (optimizer === 'risk-parity') weights = this.kernels.riskParity(cov).weights.data;
       else weights = this.kernels.minVariance(cov, { bounds }).weights.data;
     } catch (error) {
       if (!(error instanceof KernelInputError)) throw error;

@@ -66,11 +66,11 @@ export const Fault = {
   /** An expected return that is not finite: index = its position, previous = N for a P x N matrix, 1 for a vector. */
   PORTFOLIO_MEAN_NOT_FINITE: 29,
   // Portfolio family, allocation kernels (portfolio-allocation.ts): a non-finite cov is PORTFOLIO_COV_INVALID.
-  /** A variance (a diagonal element of cov) that is not > 0: index = i, previous = N. */
+  /** A variance (a diagonal element of cov) that is not > 0: index = p N + i (problem p of a stack), previous = N. */
   VARIANCE_NOT_POSITIVE: 30,
-  /** A risk budget that is not finite and > 0. */
+  /** A risk budget that is not finite and > 0: index = p N + i (problem p), previous = N. */
   BUDGET_INVALID: 31,
-  /** riskParity's Newton iteration did not converge: index = its steps, value = max |y_i (S y)_i - b_i|. */
+  /** riskParity's Newton iteration did not converge: index = its steps, value = max |y_i (S y)_i - b_i|, previous = the problem. */
   RISK_PARITY_NOT_CONVERGED: 32,
   /** hrp: a correlation that is NaN (too few common dates, a constant asset, or a NaN given): index = its row-major position, previous = N. */
   CORRELATION_UNDEFINED: 33,
@@ -200,15 +200,24 @@ export function inputFault(code: number, index: number, value: number, previous:
       return Number.isFinite(value)
         ? new KernelInputError('quotes.ts', 'non-decreasing quote times', `ts[${index}] = ${v} after ${previous}`)
         : new KernelInputError('quotes.ts', 'finite quote times', `ts[${index}] = ${v}`);
-    case Fault.VARIANCE_NOT_POSITIVE:
-      return new KernelInputError('cov', 'variances > 0 on the diagonal', `cov[${index}][${index}] = ${v}`);
-    case Fault.BUDGET_INVALID:
-      return new KernelInputError('options.budgets', 'finite budgets > 0', `budgets[${index}] = ${v}`);
+    case Fault.VARIANCE_NOT_POSITIVE: {
+      const p = Math.floor(index / previous);
+      const i = index - p * previous;
+      return new KernelInputError('cov', 'variances > 0 on the diagonal', `cov${p > 0 ? `[${p}]` : ''}[${i}][${i}] = ${v}`);
+    }
+    case Fault.BUDGET_INVALID: {
+      const p = Math.floor(index / previous);
+      return new KernelInputError(
+        'options.budgets',
+        'finite budgets > 0',
+        `budgets${p > 0 ? `[${p}]` : ''}[${index - p * previous}] = ${v}`,
+      );
+    }
     case Fault.RISK_PARITY_NOT_CONVERGED:
       return new KernelInputError(
         'cov',
         'a covariance for which risk parity converges (positive definite)',
-        `max |y_i (S y)_i - b_i| = ${v} after ${index} Newton steps`,
+        `max |y_i (S y)_i - b_i| = ${v} after ${index} Newton steps${inProblem(previous)}`,
       );
     case Fault.CORRELATION_UNDEFINED:
       return new KernelInputError(

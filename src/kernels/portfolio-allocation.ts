@@ -15,17 +15,23 @@ import { describeValue, requireFloat64Array } from './validate.js';
 /** Options of `riskParity()`. */
 export interface RiskParityOptions {
   /**
-   * The risk budgets b (N values, finite and > 0; scaled to sum 1): asset i's share of the portfolio's
-   * variance, w_i (S w)_i / w'Sw = b_i. Default: equal budgets 1 / N (equal risk contributions).
+   * The risk budgets b (N values, finite and > 0; scaled to sum 1 per problem): asset i's share of the
+   * portfolio's variance, w_i (S w)_i / w'Sw = b_i; or a P x N Matrix, one set per problem. Default:
+   * equal budgets 1 / N (equal risk contributions).
    */
-  budgets?: Float64Array;
+  budgets?: Float64Array | Matrix;
 }
 
-/** The risk-budgeting portfolio: long-only weights summing to 1 and their risk contributions. */
+/** The risk-budgeting portfolios, one row per problem (P rows; one problem: P = 1, as minVariance). */
 export interface RiskParityResult {
-  weights: Float64Array;
-  /** w_i (S w)_i / w'Sw per asset: the budgets, to about 1e-12. */
-  riskContributions: Float64Array;
+  /** P x N long-only weights, each row summing to 1. */
+  weights: Matrix;
+  /** P x N: w_i (S w)_i / w'Sw per asset, the budgets to about 1e-12. */
+  riskContributions: Matrix;
+  /** sqrt(w'Sw) per problem. */
+  volatility: Float64Array;
+  /** Newton steps per problem. */
+  iterations: Float64Array;
 }
 
 /** scipy's linkage methods that HRP can cluster with (scipy.cluster.hierarchy.linkage's `method`). */
@@ -120,11 +126,12 @@ export const EXPECTED_RETURNS_DEFAULTS = {
 /** What a backend implementing the allocation kernels provides (inputs checked by the API). */
 export interface AllocationFamily {
   /**
-   * Risk budgeting of the n x n `cov` (row-major, symmetric) with budgets (n values > 0): the weights
-   * then the risk contributions, 2n values. Faults: PORTFOLIO_COV_INVALID, VARIANCE_NOT_POSITIVE,
-   * BUDGET_INVALID, RISK_PARITY_NOT_CONVERGED.
+   * Risk budgeting of P problems: `cov` covCount stacked n x n matrices (row-major, symmetric), budgets
+   * budgetCount x n (> 0), each count 1 or P: the weights (P x n), the risk contributions (P x n), the
+   * volatilities (P), the Newton steps (P). Faults (the first failing problem's): PORTFOLIO_COV_INVALID,
+   * VARIANCE_NOT_POSITIVE, BUDGET_INVALID, RISK_PARITY_NOT_CONVERGED.
    */
-  riskParity(cov: Float64Array, n: number, budgets: Float64Array): Float64Array;
+  riskParity(cov: Float64Array, covCount: number, n: number, budgets: Float64Array, budgetCount: number, problems: number): Float64Array;
   /**
    * HRP: `source` 0: `data` is returns (rows x cols), `corr` empty; 1: `data` is the cov (cols x cols),
    * corr from it rounded to 6 decimals; 2: `data` the cov and `corr` the correlation. The weights, the
@@ -162,6 +169,9 @@ export interface AllocationKernels {
    * (Spinu 2013; its minimiser has y_i (S y)_i = b_i) by Newton's method with a backtracking line
    * search, each Newton system by preconditioned conjugate gradients, to max |y_i (Sy)_i - b_i| <=
    * 1e-13; then w = y / sum(y). A diagonal covariance with equal budgets gives inverse-volatility weights.
+   * Batched as minVariance: `cov` N x N or a stack of P (P·N rows, e.g. rolling windows), `budgets` N
+   * values or P x N; P problems in one call, shared between threads (the results do not depend on
+   * their count), one output row each.
    */
   riskParity(cov: Matrix, options?: RiskParityOptions): RiskParityResult;
   /**
@@ -222,17 +232,57 @@ function flag(value: unknown, fallback: boolean, name: string): number {
   return x ? 1 : 0;
 }
 
-/** The budgets of riskParity: n finite values > 0 (default 1 / n each). */
-function resolveBudgets(budgets: unknown, n: number): Float64Array {
-  if (budgets === undefined) return new Float64Array(n).fill(1 / n);
-  requireFloat64Array(budgets, 'options.budgets');
-  if (budgets.length !== n) throw new KernelInputError('options.budgets', `length ${n} (the size of cov)`, `length ${budgets.length}`);
-  for (let i = 0; i < n; i++) {
-    if (!(budgets[i] > 0 && budgets[i] < Infinity)) {
-      throw new KernelInputError('options.budgets', 'finite budgets > 0', `budgets[${i}] = ${budgets[i]}`);
+/**
+ * riskParity's covariances: one N x N or a stack of P (P·N rows), each square, finite and symmetric
+ * (requireCovariance, the matrix named `cov[p]` in a stack).
+ */
+function requireCovStackOf(cov: unknown): { data: Float64Array; n: number; count: number } {
+  requireMatrix(cov, 'cov');
+  if (cov.rows === 0 && cov.cols === 0) throw new KernelInputError('cov', 'at least one asset', '0 x 0');
+  if (cov.rows === cov.cols) {
+    requireCovariance(cov, 'cov');
+    return { data: cov.data, n: cov.cols, count: 1 };
+  }
+  // as portfolio.ts requireCovStack (not imported: portfolio.ts imports this module's types)
+  if (cov.cols < 1 || cov.rows === 0 || cov.rows % cov.cols !== 0) {
+    throw new KernelInputError(
+      'cov',
+      'an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns)',
+      `${cov.rows} x ${cov.cols}`,
+    );
+  }
+  const s = { data: cov.data, n: cov.cols, count: cov.rows / cov.cols };
+  for (let p = 0; p < s.count; p++) {
+    const m = { data: s.data.subarray(p * s.n * s.n, (p + 1) * s.n * s.n), rows: s.n, cols: s.n };
+    requireCovariance(m, `cov[${p}]`);
+  }
+  return s;
+}
+
+/** The budgets of riskParity: n finite values > 0 or a P x n Matrix of them (default 1 / n each). */
+function resolveBudgets(budgets: unknown, n: number): { data: Float64Array; count: number } {
+  if (budgets === undefined) return { data: new Float64Array(n).fill(1 / n), count: 1 };
+  let data: Float64Array;
+  let count = 1;
+  if (budgets instanceof Float64Array) {
+    requireFloat64Array(budgets, 'options.budgets');
+    if (budgets.length !== n) throw new KernelInputError('options.budgets', `length ${n} (the size of cov)`, `length ${budgets.length}`);
+    data = budgets;
+  } else {
+    const m = asColumns(budgets, 'options.budgets');
+    if (m.cols !== n || m.rows < 1) {
+      throw new KernelInputError('options.budgets', `N = ${n} values or a P x ${n} Matrix (one row per problem)`, `${m.rows} x ${m.cols}`);
+    }
+    data = m.data;
+    count = m.rows;
+  }
+  for (let k = 0; k < data.length; k++) {
+    if (!(data[k] > 0 && data[k] < Infinity)) {
+      const at = count > 1 ? `[${Math.floor(k / n)}][${k % n}]` : `[${k}]`;
+      throw new KernelInputError('options.budgets', 'finite budgets > 0', `budgets${at} = ${data[k]}`);
     }
   }
-  return budgets;
+  return { data, count };
 }
 
 /** The empty array a call passes for an absent input (hrp's corr, expectedReturns' benchmark). */
@@ -242,17 +292,24 @@ const EMPTY: Float64Array = new Float64Array(0);
 export const ALLOCATION_KERNELS = {
   riskParity: {
     params: [],
-    outputs: { weights: ['N'], riskContributions: ['N'] },
-    dims: (_c: Float64Array, n: number) => ({ N: n }),
+    outputs: { weights: ['P', 'N'], riskContributions: ['P', 'N'], volatility: ['P'], iterations: ['P'] },
+    dims: (_c: Float64Array, _cc: number, n: number, _b: Float64Array, _bc: number, problems: number) => ({ P: problems, N: n }),
     options: ['budgets'],
     api(cov: Matrix, opts?: RiskParityOptions) {
-      requireCovariance(cov, 'cov');
+      const s = requireCovStackOf(cov);
       requireOptions(opts);
       requireKnownOptions(ALLOCATION_KERNELS.riskParity, opts);
-      const n = cov.cols;
-      if (n === 0) throw new KernelInputError('cov', 'at least one asset', '0 x 0');
-      const budgets = resolveBudgets(opts?.budgets, n);
-      return { size: n * n, args: [cov.data, n, budgets], shape: (o: Outputs) => o as unknown as RiskParityResult };
+      const b = resolveBudgets(opts?.budgets, s.n);
+      // each count 1 or P, as portfolio.ts problemCount words it
+      if (s.count !== 1 && b.count !== 1 && b.count !== s.count) {
+        throw new KernelInputError('options.budgets (rows)', `1 or ${s.count} problems (as the others)`, `${b.count}`);
+      }
+      const P = Math.max(s.count, b.count);
+      return {
+        size: s.n * s.n * P,
+        args: [s.data, s.count, s.n, b.data, b.count, P],
+        shape: (o: Outputs) => o as unknown as RiskParityResult,
+      };
     },
   },
   hrp: {

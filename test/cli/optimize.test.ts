@@ -58,7 +58,7 @@ describe('kernelbus optimize', () => {
   it('risk-parity: equal risk contributions; hrp: HRPOpt on the returns', async () => {
     const { returns } = await readReturnsCsv(file);
     const rp = await json(['--method', 'risk-parity']);
-    const w = riskParity(covariance(returns).cov).weights;
+    const w = riskParity(covariance(returns).cov).weights.data;
     rp.assets.forEach((a, i) => {
       expect(a.weight).toBeCloseTo(w[i], 9);
       expect(a.riskContribution).toBeCloseTo(0.25, 9);

@@ -145,6 +145,31 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
         return [h.weights, h.linkage.data];
       },
     ],
+    [
+      'riskParity over 40 rolling windows (the problems shared between threads), given budgets',
+      ['riskParity'],
+      (k) => {
+        const ref = kernels({ backend: 'reference' });
+        const n = 30;
+        const stack = new Float64Array(40 * n * n);
+        for (let p = 0; p < 40; p++) {
+          const window = matrix(
+            Float64Array.from({ length: 90 * n }, (_, i) => returns.data[(p + Math.floor(i / n)) * N + (i % n)]),
+            90,
+            n,
+          );
+          stack.set(ref.covariance(window).cov.data, p * n * n);
+        }
+        const budgets = matrix(
+          seeded(40 * n, 8, (u) => 0.5 + u),
+          40,
+          n,
+        );
+        const r = k.riskParity(matrix(stack, 40 * n, n), { budgets });
+        expect(r.weights.rows).toBe(40);
+        return [r.weights.data, r.riskContributions.data, r.volatility, r.iterations];
+      },
+    ],
   ];
   const stated = name in BACKEND_RTOL;
   for (const [label, used, call] of calls) {

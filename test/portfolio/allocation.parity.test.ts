@@ -87,10 +87,44 @@ describeEachBackend(
           const budgets = budgeted ? Float64Array.from({ length: cov.cols }, (_, i) => 1 + (i % 4)) : undefined;
           const a = k.riskParity(cov, { budgets });
           const e = ref.riskParity(cov, { budgets });
-          expectColumnsClose({ w: a.weights, c: a.riskContributions }, { w: e.weights, c: e.riskContributions });
+          expectColumnsClose({ w: a.weights.data, c: a.riskContributions.data }, { w: e.weights.data, c: e.riskContributions.data });
         }),
         { numRuns: RUNS },
       );
+    });
+
+    test(['riskParity'], 'riskParity batched: a stack of covariances (rolling windows) and P budget rows, sync and async', async () => {
+      fc.assert(
+        fc.property(returnsArb(12, false), fc.integer({ min: 1, max: 9 }), fc.boolean(), (r, P, budgeted) => {
+          // P rolling windows of the returns (T - P + 1 dates each) and their covariances, stacked
+          const { rows: T, cols: n } = r;
+          const win = T - P + 1;
+          if (win < n + 2) return; // a window too short for a positive definite covariance
+          const stack = new Float64Array(P * n * n);
+          for (let p = 0; p < P; p++) stack.set(covOf({ data: r.data.subarray(p * n, (p + win) * n), rows: win, cols: n }).data, p * n * n);
+          const cov = { data: stack, rows: P * n, cols: n };
+          const budgets = budgeted ? { data: Float64Array.from({ length: P * n }, (_, i) => 1 + (i % 5)), rows: P, cols: n } : undefined;
+          const a = k.riskParity(cov, { budgets });
+          const e = ref.riskParity(cov, { budgets });
+          expect(a.weights.rows).toBe(P);
+          expectColumnsClose(
+            { w: a.weights.data, c: a.riskContributions.data, v: a.volatility },
+            { w: e.weights.data, c: e.riskContributions.data, v: e.volatility },
+          );
+        }),
+        { numRuns: RUNS },
+      );
+      const r = fc.sample(returnsArb(10, false), { numRuns: 1, seed: 9 })[0];
+      const one = covOf(r);
+      const budgets = { data: Float64Array.from({ length: 4 * one.cols }, (_, i) => 1 + (i % 3)), rows: 4, cols: one.cols };
+      expectColumnsClose(
+        { w: (await k.riskParityAsync(one, { budgets })).weights.data },
+        { w: ref.riskParity(one, { budgets }).weights.data },
+      );
+      // a fault in problem 2 of 3: the same on every backend, sync and async
+      const bad = { data: Float64Array.of(1, 0.1, 0.1, 1, 1, 0.1, 0.1, 1, 1, -1, -1, 1), rows: 6, cols: 2 };
+      expectSameFault((kk) => kk.riskParity(bad), k);
+      await expect(k.riskParityAsync(bad)).rejects.toThrow('(problem 2)');
     });
 
     test(['hrp'], 'hrp from returns (with and without missing values), from { cov } and { cov, corr }, every linkage', () => {
@@ -178,7 +212,7 @@ describeEachBackend(
     test(['riskParity', 'hrp'], 'the promise variants give the same results', async () => {
       const r = fc.sample(returnsArb(15, false), { numRuns: 1, seed: 5 })[0];
       const cov = covOf(r);
-      expectColumnsClose({ w: (await k.riskParityAsync(cov)).weights }, { w: ref.riskParity(cov).weights });
+      expectColumnsClose({ w: (await k.riskParityAsync(cov)).weights.data }, { w: ref.riskParity(cov).weights.data });
       expectColumnsClose({ w: (await k.hrpAsync(r)).weights }, { w: ref.hrp(r).weights });
     });
   },

@@ -53,10 +53,13 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a)
 
 describe('riskParity', () => {
   it('a diagonal covariance with equal budgets: inverse volatility', () => {
-    const { weights, riskContributions } = ref.riskParity(matrix(f64(0.04, 0, 0, 0, 0.01, 0, 0, 0, 0.0025), 3, 3));
-    // 1 / sigma = 5, 10, 20 over their sum 35
-    expect(maxAbsDiff(weights, [5 / 35, 10 / 35, 20 / 35])).toBeLessThan(1e-15);
-    expect(maxAbsDiff(riskContributions, [1 / 3, 1 / 3, 1 / 3])).toBeLessThan(1e-15);
+    const { weights, riskContributions, volatility } = ref.riskParity(matrix(f64(0.04, 0, 0, 0, 0.01, 0, 0, 0, 0.0025), 3, 3));
+    // one problem: 1 x N rows, as minVariance; 1 / sigma = 5, 10, 20 over their sum 35
+    expect([weights.rows, weights.cols, riskContributions.rows, volatility.length]).toEqual([1, 3, 1, 1]);
+    expect(maxAbsDiff(weights.data, [5 / 35, 10 / 35, 20 / 35])).toBeLessThan(1e-15);
+    expect(maxAbsDiff(riskContributions.data, [1 / 3, 1 / 3, 1 / 3])).toBeLessThan(1e-15);
+    // w'Sw = 3 (1/35)^2: each asset contributes (w_i sigma_i)^2 = (1/35)^2
+    expect(Math.abs(volatility[0] - Math.sqrt(3) / 35)).toBeLessThan(1e-16);
   });
 
   it('two assets with equal budgets: w1 sigma1 = w2 sigma2 whatever the correlation', () => {
@@ -64,7 +67,7 @@ describe('riskParity', () => {
       const s1 = 0.2;
       const s2 = 0.35;
       const { weights } = ref.riskParity(matrix(f64(s1 * s1, rho * s1 * s2, rho * s1 * s2, s2 * s2), 2, 2));
-      expect(maxAbsDiff(weights, [s2 / (s1 + s2), s1 / (s1 + s2)])).toBeLessThan(1e-14);
+      expect(maxAbsDiff(weights.data, [s2 / (s1 + s2), s1 / (s1 + s2)])).toBeLessThan(1e-14);
     }
   });
 
@@ -77,20 +80,67 @@ describe('riskParity', () => {
     ]) {
       const { cov } = factorReturns(n, 3 * n + 20, seed);
       const equal = ref.riskParity(cov);
-      expect(equal.weights.every((w) => w > 0)).toBe(true);
-      expect(Math.abs(equal.weights.reduce((s, w) => s + w, 0) - 1)).toBeLessThan(1e-14);
-      expect(maxAbsDiff(contributions(cov, equal.weights), new Float64Array(n).fill(1 / n))).toBeLessThan(1e-12);
-      expect(maxAbsDiff(equal.riskContributions, new Float64Array(n).fill(1 / n))).toBeLessThan(1e-12);
+      const w = equal.weights.data;
+      expect(w.every((x) => x > 0)).toBe(true);
+      expect(Math.abs(w.reduce((s, x) => s + x, 0) - 1)).toBeLessThan(1e-14);
+      expect(maxAbsDiff(contributions(cov, w), new Float64Array(n).fill(1 / n))).toBeLessThan(1e-12);
+      expect(maxAbsDiff(equal.riskContributions.data, new Float64Array(n).fill(1 / n))).toBeLessThan(1e-12);
       const budgets = Float64Array.from({ length: n }, (_, i) => 1 + (i % 5)); // scaled to sum 1
       const total = budgets.reduce((s, b) => s + b, 0);
       const given = ref.riskParity(cov, { budgets });
       expect(
         maxAbsDiff(
-          contributions(cov, given.weights),
+          contributions(cov, given.weights.data),
           budgets.map((b) => b / total),
         ),
       ).toBeLessThan(1e-12);
     }
+  });
+
+  it('batched: a stack of P covariances and/or P budget rows gives row p = the problem solved alone', () => {
+    const n = 12;
+    const covs = [1, 2, 3].map((seed) => factorReturns(n, 60, seed).cov);
+    const stack = matrix(Float64Array.from(covs.flatMap((c) => Array.from(c.data))), 3 * n, n);
+    const budgets = matrix(
+      Float64Array.from({ length: 3 * n }, (_, k) => 1 + ((k * 7) % 5)),
+      3,
+      n,
+    );
+    const row = (m: Matrix, p: number) => m.data.subarray(p * n, (p + 1) * n);
+    const cases = [
+      { batch: ref.riskParity(stack), alone: (p: number) => ref.riskParity(covs[p]) },
+      { batch: ref.riskParity(covs[1], { budgets }), alone: (p: number) => ref.riskParity(covs[1], { budgets: row(budgets, p) }) },
+      { batch: ref.riskParity(stack, { budgets }), alone: (p: number) => ref.riskParity(covs[p], { budgets: row(budgets, p) }) },
+    ];
+    for (const { batch, alone } of cases) {
+      expect([
+        batch.weights.rows,
+        batch.weights.cols,
+        batch.riskContributions.rows,
+        batch.volatility.length,
+        batch.iterations.length,
+      ]).toEqual([3, n, 3, 3, 3]);
+      for (let p = 0; p < 3; p++) {
+        const one = alone(p);
+        expect(Array.from(row(batch.weights, p))).toEqual(Array.from(one.weights.data));
+        expect(Array.from(row(batch.riskContributions, p))).toEqual(Array.from(one.riskContributions.data));
+        expect([batch.volatility[p], batch.iterations[p]]).toEqual([one.volatility[0], one.iterations[0]]);
+        expect(one.iterations[0]).toBeGreaterThan(0);
+      }
+    }
+    // the problems differ: the batch did not reuse one answer
+    expect(maxAbsDiff(row(cases[0].batch.weights, 0), row(cases[0].batch.weights, 1))).toBeGreaterThan(1e-3);
+  });
+
+  it('batched: a fault names the failing problem', () => {
+    const good = f64(0.04, 0.01, 0.01, 0.09);
+    const stack = (...ms: Float64Array[]) => matrix(Float64Array.from(ms.flatMap((m) => Array.from(m))), 2 * ms.length, 2);
+    expect(() => ref.riskParity(stack(good, good, f64(0.04, 0, 0, 0)))).toThrow(
+      'cov: expected variances > 0 on the diagonal, got cov[2][1][1] = 0',
+    );
+    expect(() => ref.riskParity(stack(good, f64(1, -1, -1, 1)))).toThrow(
+      'cov: expected a covariance for which risk parity converges (positive definite), got max |y_i (S y)_i - b_i| = 0.5 after 100 Newton steps (problem 1)',
+    );
   });
 
   it('a singular covariance whose null vector is positive has no risk-parity portfolio: NOT_CONVERGED', () => {

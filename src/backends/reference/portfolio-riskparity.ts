@@ -11,11 +11,17 @@ import { choleskySucceeds, symmetricEigen } from '../../math/eigen.js';
 export const RISK_PARITY_MAX_STEPS = 100;
 export const RISK_PARITY_TOLERANCE = 5e-14;
 
-/** Every value of the n x n `cov` finite (else PORTFOLIO_COV_INVALID at the first) and, when `variances`, its diagonal > 0. */
-export function checkCov(cov: Float64Array, n: number, variances: boolean): void {
-  for (let i = 0; i < n * n; i++) if (!Number.isFinite(cov[i])) throw inputFault(Fault.PORTFOLIO_COV_INVALID, i, cov[i], n);
+/**
+ * Every value of the n x n `cov` finite (else PORTFOLIO_COV_INVALID at the first) and, when `variances`,
+ * its diagonal > 0; the fault's index counted from problem `problem` of a stack (p n^2 + i, a variance p n + i).
+ */
+export function checkCov(cov: Float64Array, n: number, variances: boolean, problem = 0): void {
+  for (let i = 0; i < n * n; i++)
+    if (!Number.isFinite(cov[i])) throw inputFault(Fault.PORTFOLIO_COV_INVALID, problem * n * n + i, cov[i], n);
   if (variances) {
-    for (let i = 0; i < n; i++) if (!(cov[i * n + i] > 0)) throw inputFault(Fault.VARIANCE_NOT_POSITIVE, i, cov[i * n + i], n);
+    for (let i = 0; i < n; i++) {
+      if (!(cov[i * n + i] > 0)) throw inputFault(Fault.VARIANCE_NOT_POSITIVE, problem * n + i, cov[i * n + i], n);
+    }
   }
 }
 
@@ -79,6 +85,15 @@ function barrier(y: Float64Array, Sy: Float64Array, b: Float64Array, n: number):
   return 0.5 * q - l;
 }
 
+/** Where one problem's results go: its rows of the weights and contributions, its cell `at` of the others. */
+interface ProblemOut {
+  weights: Float64Array;
+  riskContributions: Float64Array;
+  volatility: Float64Array;
+  iterations: Float64Array;
+  at: number;
+}
+
 /**
  * Risk budgeting: the minimiser y of 1/2 y'Sy - sum b_i log y_i (b the budgets scaled to sum 1) by
  * Newton's method: each step solves (S + diag(b / y^2)) d = -g (g = Sy - b / y) by preconditioned
@@ -86,12 +101,14 @@ function barrier(y: Float64Array, Sy: Float64Array, b: Float64Array, n: number):
  * convergence stays quadratic), then a backtracking (Armijo) line search that keeps y > 0, skipped once
  * the Newton decrement is small (g'H^-1 g < 0.01 min b: the quadratic region of the self-concordant
  * scaled barrier). Starts from the inverse-volatility point scaled to the ray's minimum. Stops when
- * r <= RISK_PARITY_TOLERANCE; w = y / sum y, and the contributions w_i (Sw)_i / w'Sw.
+ * r <= RISK_PARITY_TOLERANCE; w = y / sum y, the contributions w_i (Sw)_i / w'Sw and sqrt(w'Sw): problem
+ * `p`'s row of the outputs.
  */
-function riskParity(cov: Float64Array, n: number, budgets: Float64Array): Float64Array {
-  checkCov(cov, n, true);
-  for (let i = 0; i < n; i++) if (!(budgets[i] > 0 && budgets[i] < Infinity)) throw inputFault(Fault.BUDGET_INVALID, i, budgets[i], 1);
-  const { out, views } = allocateOutputs(ALLOCATION_KERNELS.riskParity, cov, n, budgets);
+function riskParityOne(cov: Float64Array, n: number, budgets: Float64Array, p: number, o: ProblemOut): void {
+  checkCov(cov, n, true, p);
+  for (let i = 0; i < n; i++) {
+    if (!(budgets[i] > 0 && budgets[i] < Infinity)) throw inputFault(Fault.BUDGET_INVALID, p * n + i, budgets[i], n);
+  }
   let total = 0;
   for (let i = 0; i < n; i++) total += budgets[i];
   const b = new Float64Array(n);
@@ -146,14 +163,43 @@ function riskParity(cov: Float64Array, n: number, budgets: Float64Array): Float6
     }
     for (let i = 0; i < n; i++) y[i] += t * d[i];
   }
-  if (!(r <= 1e-10)) throw inputFault(Fault.RISK_PARITY_NOT_CONVERGED, steps, r, n);
+  if (!(r <= 1e-10)) throw inputFault(Fault.RISK_PARITY_NOT_CONVERGED, steps, r, p);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += y[i];
-  const w = views.weights;
+  const w = o.weights;
   for (let i = 0; i < n; i++) w[i] = y[i] / sum;
   symmetricProduct(cov, n, w, Sy);
   const variance = dot(w, Sy, n);
-  for (let i = 0; i < n; i++) views.riskContributions[i] = (w[i] * Sy[i]) / variance;
+  for (let i = 0; i < n; i++) o.riskContributions[i] = (w[i] * Sy[i]) / variance;
+  o.volatility[o.at] = Math.sqrt(variance);
+  o.iterations[o.at] = steps;
+}
+
+/**
+ * Risk budgeting of P problems (`cov` covCount stacked n x n matrices, `budgets` budgetCount x n, each
+ * count 1 or P), one after the other: the first failing problem's fault.
+ */
+function riskParity(
+  cov: Float64Array,
+  covCount: number,
+  n: number,
+  budgets: Float64Array,
+  budgetCount: number,
+  problems: number,
+): Float64Array {
+  const { out, views } = allocateOutputs(ALLOCATION_KERNELS.riskParity, cov, covCount, n, budgets, budgetCount, problems);
+  const { weights, riskContributions: contributions, volatility, iterations } = views;
+  for (let p = 0; p < problems; p++) {
+    const S = covCount === 1 ? cov : cov.subarray(p * n * n, (p + 1) * n * n);
+    const b = budgetCount === 1 ? budgets : budgets.subarray(p * n, (p + 1) * n);
+    riskParityOne(S, n, b, p, {
+      weights: weights.subarray(p * n, (p + 1) * n),
+      riskContributions: contributions.subarray(p * n, (p + 1) * n),
+      volatility,
+      iterations,
+      at: p,
+    });
+  }
   return out;
 }
 
