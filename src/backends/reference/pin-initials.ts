@@ -12,30 +12,34 @@ import type { PinInitials, PinParams } from '../../kernels/pin.js';
  * least complete-linkage distance (the first such pair in index order on ties) until k remain.
  */
 export function completeLinkage(x: readonly number[], k: number): number[] {
-  const clusters: number[][] = x.map((_, i) => [i]);
-  const dist = (a: number[], b: number[]) => {
-    let d = 0;
-    for (const i of a) for (const j of b) d = Math.max(d, Math.abs(x[i] - x[j]));
-    return d;
-  };
-  while (clusters.length > k) {
+  const n = x.length;
+  const members: number[][] = x.map((_, i) => [i]);
+  // the distance matrix between live clusters, updated by Lance-Williams (complete: the max): O(n^3)
+  const dist = Array.from({ length: n }, (_, i) => Float64Array.from(x, (v) => Math.abs(x[i] - v)));
+  const live = Array.from({ length: n }, (_, i) => i);
+  while (live.length > k) {
     let bi = 0;
     let bj = 1;
     let bd = Infinity;
-    for (let i = 0; i < clusters.length; i++) {
-      for (let j = i + 1; j < clusters.length; j++) {
-        const d = dist(clusters[i], clusters[j]);
-        if (d < bd) [bi, bj, bd] = [i, j, d];
+    for (let p = 0; p < live.length; p++) {
+      for (let q = p + 1; q < live.length; q++) {
+        const d = dist[live[p]][live[q]];
+        if (d < bd) [bi, bj, bd] = [p, q, d];
       }
     }
-    clusters[bi] = clusters[bi].concat(clusters[bj]);
-    clusters.splice(bj, 1);
+    const [i, j] = [live[bi], live[bj]];
+    for (const m of live) dist[i][m] = dist[m][i] = Math.max(dist[i][m], dist[j][m]);
+    members[i] = members[i].concat(members[j]);
+    live.splice(bj, 1);
   }
-  const label = new Array<number>(x.length);
-  clusters.sort((a, b) => Math.min(...a) - Math.min(...b));
-  clusters.forEach((c, id) => {
-    for (const i of c) label[i] = id;
-  });
+  const label = new Array<number>(n);
+  // cutree numbers the clusters in the order of their first member
+  live
+    .map((c) => members[c])
+    .sort((a, b) => Math.min(...a) - Math.min(...b))
+    .forEach((c, id) => {
+      for (const m of c) label[m] = id;
+    });
   return label;
 }
 
