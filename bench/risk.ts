@@ -3,8 +3,10 @@
  * against the reference in one run, the BLAS backend beside native where it implements the kernel
  * (when it is built), the tfjs backend (bench/tfjs.ts) at those sizes and smaller ones, then the size
  * sweeps that set the 'auto' thresholds. The peer figures in the
- * notes (numpy, scikit-learn, pandas) were measured on this machine by the issue's author; no bench
- * runs Python.
+ * notes (numpy, scikit-learn, pandas) were measured on this machine by the issue's author, the rolling
+ * rows' pandas figures by the session that added them (Debian's python3-pandas 1.5.3, numpy 1.24:
+ * medians of 5 runs of df.rolling(63).std(), .mean() / .std(), .cov(b) / b.rolling(63).var(), and
+ * .apply(raw=True) of a numpy max drawdown over 25 columns, times 20); no bench runs Python.
  */
 import {
   BLAS_COVARIANCE_MIN_VALUES,
@@ -214,6 +216,15 @@ export const riskSection: BenchSection = {
     ];
     const slow = new Set(['monteCarloVar 100,000 paths x 500, 1 portfolio', 'monteCarloVar student-t 100,000 paths x 500, 1 portfolio']);
     const notes: Record<string, string> = {
+      'relativeStats 2520 x 500': 'target native <= 5 ms',
+      'varBacktest 500 portfolios x 2520 dates': 'target native <= 5 ms',
+      'rolling volatility 2520 x 500, window 63':
+        'target native >= 5x reference and >= 50x pandas: pandas rolling(63).std() 34.7 ms here (50x: 0.69 ms, below writing the 10 MB output)',
+      'rolling sharpe 2520 x 500, window 63': 'target native >= 5x reference and >= 50x pandas: pandas rolling mean / std 60.2 ms here',
+      'rolling beta 2520 x 500, window 63':
+        'target native >= 5x reference and >= 50x pandas: pandas rolling(63).cov(b) / var(b) 145.5 ms here',
+      'rolling maxDrawdown 2520 x 500, window 63':
+        'target native >= 5x reference and >= 50x pandas: pandas rolling(63).apply(max drawdown, raw=True) 6,262 ms here (50x: 125 ms)',
       'valueAtRisk historical 2520 x 500': 'target native <= 10 ms (numpy percentile ~25 ms on this machine, per the issue)',
       'covariance sample 2520 x 500': 'target <= 3x numpy 1-thread (17 ms, per the issue): <= 51 ms',
       'covariance ledoit-wolf 2520 x 500': 'target <= 35 ms (scikit-learn 35 ms, per the issue)',

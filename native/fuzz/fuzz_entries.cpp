@@ -229,7 +229,7 @@ void riskEntry(fuzz::Input& in, int which) {
     case 14: {
       const In returns = a.input(cells(rows, cols));
       const unsigned stats = in.in<int>(1, 1023);
-      const In benchmark = a.input((stats & risk::kRollBenchmarkMask) || in.flag() ? rows : 0);
+      const In benchmark = a.input(rows);  // any values (the API passes NaN for none, refuses an infinite one)
       const Packed p = a.params(
           {double(in.in<int>(2, 70)), double(stats), in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), in.real(1e-9, 1 - 1e-9)});
       if (a.affordable())

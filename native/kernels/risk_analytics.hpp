@@ -79,8 +79,8 @@ inline RollingOut rollingOut(double* out, size_t rows, size_t cols, unsigned mas
 }
 
 /// Each requested statistic (mask: bits of RollingStat) over the trailing `window` dates of each
-/// column, rows x cols, the first window - 1 rows NaN; `benchmark` rows values (null when no statistic
-/// of kRollBenchmarkMask is requested), finite or NaN (the API checks).
+/// column, rows x cols, the first window - 1 rows NaN; `benchmark` rows values (all NaN when none was
+/// given; null: the same), finite or NaN (the API checks).
 Status rolling(const double* returns, size_t rows, size_t cols, const double* benchmark, size_t window, unsigned mask,
                double periodsPerYear, double riskFree, double confidence, double* out);
 

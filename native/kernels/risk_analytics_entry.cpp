@@ -69,16 +69,14 @@ Outcome drawdowns(In returns, size_t rows, size_t cols, Packed params, Out out) 
   return risk::drawdowns(returns.data, rows, cols, p.top, p.convention, out.data);
 }
 
-/// The benchmark's values are not scanned here (the API refuses an infinite one).
+/// The benchmark's values are not scanned here (the API refuses an infinite one, and passes NaN for none).
 Outcome rolling(In returns, size_t rows, size_t cols, In benchmark, Packed params, Out out) {
   RollingParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols)); !o.ok()) return o;
-  const bool reads = (p.stats & kRollBenchmarkMask) != 0;
-  if (Outcome o = requireLength(3, benchmark, reads || benchmark.length > 0 ? rows : 0, "rows"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, benchmark, rows, "rows"); !o.ok()) return o;
   if (Outcome o = requireLength(5, out, rollingLength(rows, cols, p.stats)); !o.ok()) return o;
-  return risk::rolling(returns.data, rows, cols, benchmark.length > 0 ? benchmark.data : nullptr, p.window, p.stats, p.periodsPerYear,
-                       p.riskFree, p.confidence, out.data);
+  return risk::rolling(returns.data, rows, cols, benchmark.data, p.window, p.stats, p.periodsPerYear, p.riskFree, p.confidence, out.data);
 }
 
 /// groups are not checked here (the API computes them): a row whose group is out of range is left out.

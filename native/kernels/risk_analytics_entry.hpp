@@ -44,8 +44,7 @@ Outcome varBacktest(In returns, size_t rows, size_t cols, In var, Packed params,
 Outcome drawdownSeries(In returns, size_t rows, size_t cols, Out out);
 /// drawdowns(returns, rows, cols, params, out)
 Outcome drawdowns(In returns, size_t rows, size_t cols, Packed params, Out out);
-/// rolling(returns, rows, cols, benchmark, params, out): benchmark of rows values, or empty when no
-/// requested statistic reads it
+/// rolling(returns, rows, cols, benchmark, params, out): benchmark of rows values (NaN: none)
 Outcome rolling(In returns, size_t rows, size_t cols, In benchmark, Packed params, Out out);
 /// aggregateReturns(returns, rows, cols, groups, groupCount, out)
 Outcome aggregateReturns(In returns, size_t rows, size_t cols, In groups, size_t groupCount, Out out);

@@ -1,10 +1,12 @@
-// rolling (risk_analytics.hpp): src/backends/reference/risk-rolling.ts function for function, in the
-// same order of floating-point operations. Each column is computed whole by one thread, from a
-// contiguous copy of it; the window's sums are running (a date added, the date leaving removed: O(1)
-// per date) and compensated (Neumaier), and re-summed from the window's own dates every `window`
-// dates, so that each value carries the rounding of at most 2 window updates. maxDrawdown restarts the
-// wealth in each window (O(window) per date) and historicalVar keeps the window sorted (a binary
-// search and a move per date, O(window)): neither has a running form.
+// rolling (risk_analytics.hpp): src/backends/reference/risk-rolling.ts in the same order of
+// floating-point operations per column. The window's sums are running (a date added, the date leaving
+// removed: O(1) per date) and compensated, re-summed from the window's own dates every `window` dates
+// and when their shift is stale. The moments (sharpe, sortino, volatility, gaussianVar) are swept row by
+// row over every column of a thread's block (memory read in order, the reference's moments window per
+// column; a branch-free two-sum gives Neumaier's exact error); the rest column by column from a
+// contiguous copy: beta and alpha, the captures (running), maxDrawdown (each window's wealth path from its
+// start, O(window) per date) and historicalVar (the window kept sorted: a binary search and a move per
+// date, O(window)).
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
@@ -146,6 +148,9 @@ struct Job {
 
 inline bool wants(const Job& j, RollingStat s) { return (j.mask >> s) & 1u; }
 
+// The statistics rollingMoments() computes.
+constexpr unsigned kMomentStats = (1u << kRollSharpe) | (1u << kRollSortino) | (1u << kRollVolatility) | (1u << kRollGaussianVar);
+
 // partsOf(): the sums the requested statistics read.
 unsigned partsOf(unsigned mask) {
   const auto any = [mask](std::initializer_list<RollingStat> stats) {
@@ -170,9 +175,8 @@ void rollingColumn(const Job& j, size_t c, const double* r, const double* b, std
       put(out, j, t, c, NAN);
   }
   Window win;
-  win.parts = partsOf(j.mask);
+  win.parts = partsOf(j.mask) & ~kMoments;  // the moments: rollingMoments(), over the rows
   sorted.clear();
-  const double sqrtPpy = std::sqrt(j.ppy);
   for (size_t t = 0; t < T; t++) {
     const size_t begin = t + 1 >= w ? t + 1 - w : 0;
     if (t + 1 >= w && (t + 1 - w) % w == 0) {
@@ -187,16 +191,6 @@ void rollingColumn(const Job& j, size_t c, const double* r, const double* b, std
       if (t >= w && r[t - w] == r[t - w]) sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), r[t - w]));
     }
     if (t + 1 < w) continue;
-    const double n = win.n;
-    const double mean = win.shift + win.s1.value() / n;
-    const double s1 = win.s1.value();
-    const double var = (win.s2.value() - s1 * s1 / n) / (n - 1);
-    const double sd = var < 0 ? 0 : std::sqrt(var);  // rounding below 0: 0 (NaN stays NaN)
-    const double excessMean = mean - j.rf;
-    put(o.volatility, j, t, c, n < 2 ? NAN : sd * sqrtPpy);
-    put(o.sharpe, j, t, c, n < 2 ? NAN : excessMean / sd * sqrtPpy);
-    const double downsideRisk = std::sqrt(win.downside.value() / n) * sqrtPpy;
-    put(o.sortino, j, t, c, n < 1 ? NAN : (excessMean * j.ppy) / downsideRisk);
     if (o.maxDrawdown) put(o.maxDrawdown, j, t, c, maxDrawdownOf(r, begin, t + 1));
     if (o.beta || o.alpha) {
       const double m = win.m;
@@ -223,7 +217,123 @@ void rollingColumn(const Job& j, size_t c, const double* r, const double* b, std
     }
     if (o.historicalVar)
       put(o.historicalVar, j, t, c, sorted.empty() ? NAN : -linearQuantileOf(sorted.data(), sorted.size(), 1 - j.confidence));
-    put(o.gaussianVar, j, t, c, n < 1 ? NAN : -(mean + j.z * sd));
+  }
+}
+
+// The moments of every column, row by row (rows outer, columns inner: memory read in order, the inner
+// loops vectorize). Per column the same operations in the same order as a Window of kMoments alone
+// (the reference's moments window): its compensation by a branch-free two-sum, the same exact error
+// as Neumaier's branch. State per column: n, shift, and (sum, compensation) of s1, s2 and downside.
+struct Moments {
+  std::vector<double> n, shift, s1, c1, s2, c2, ds, dc;
+  explicit Moments(size_t cols) : n(cols), shift(cols), s1(cols), c1(cols), s2(cols), c2(cols), ds(cols), dc(cols) {}
+};
+
+// twoSum(): s += x, its exact rounding error added to c.
+inline void twoSum(double& s, double& c, double x) {
+  const double t = s + x, bp = t - s;
+  c += (s - (t - bp)) + (x - bp);
+  s = t;
+}
+
+// One row's contributions (sign 1 or -1) to columns [begin, end).
+void momentsRow(Moments& m, const double* row, size_t begin, size_t end, double rf, double sign) {
+  double* __restrict n = m.n.data();
+  const double* __restrict shift = m.shift.data();
+  double* __restrict s1 = m.s1.data(), * __restrict c1 = m.c1.data(), * __restrict s2 = m.s2.data(), * __restrict c2 = m.c2.data();
+  double* __restrict ds = m.ds.data(), * __restrict dc = m.dc.data();
+  for (size_t c = begin; c < end; c++) {
+    const double r = row[c];
+    const bool present = r == r;
+    const double d = r - shift[c];
+    const double below = r - rf < 0 ? r - rf : 0;
+    // a missing value adds exactly 0 (its two-sums leave the sums as they are), as the reference skips it
+    n[c] += present ? sign : 0;
+    twoSum(s1[c], c1[c], present ? sign * d : 0);
+    twoSum(s2[c], c2[c], present ? sign * (d * d) : 0);
+    twoSum(ds[c], dc[c], present ? sign * (below * below) : 0);
+  }
+}
+
+// Column c's moments afresh over rows [from, to): shifted by its first present value there.
+void momentsResum(Moments& m, const double* returns, size_t cols, size_t c, size_t from, size_t to, double rf) {
+  m.n[c] = m.s1[c] = m.c1[c] = m.s2[c] = m.c2[c] = m.ds[c] = m.dc[c] = 0;
+  m.shift[c] = 0;
+  for (size_t t = from; t < to; t++) {
+    const double r = returns[t * cols + c];
+    if (r == r) {
+      m.shift[c] = r;
+      break;
+    }
+  }
+  for (size_t t = from; t < to; t++) momentsRow(m, returns + t * cols, c, c + 1, rf, 1);
+}
+
+// momentsResum() of columns [begin, end) at once, row by row (each column's operations as there).
+void momentsResumRows(Moments& m, const double* returns, size_t cols, size_t begin, size_t end, size_t from, size_t to, double rf) {
+  std::fill(m.n.begin() + begin, m.n.begin() + end, 0.0);
+  for (auto* v : {&m.s1, &m.c1, &m.s2, &m.c2, &m.ds, &m.dc}) std::fill(v->begin() + begin, v->begin() + end, 0.0);
+  std::vector<unsigned char> found(end - begin, 0);
+  std::fill(m.shift.begin() + begin, m.shift.begin() + end, 0.0);
+  for (size_t t = from; t < to; t++) {
+    const double* row = returns + t * cols;
+    for (size_t c = begin; c < end; c++) {
+      if (!found[c - begin] && row[c] == row[c]) {
+        m.shift[c] = row[c];
+        found[c - begin] = 1;
+      }
+    }
+  }
+  for (size_t t = from; t < to; t++) momentsRow(m, returns + t * cols, begin, end, rf, 1);
+}
+
+// rollingMoments(): sharpe, sortino, volatility, gaussianVar of columns [begin, end) over the rows. After
+// each row's update: the stale columns re-summed (rare), then momentsOut()'s arithmetic for the whole
+// row in loops without calls or branches (they vectorize: the divisions and square roots dominate).
+void rollingMoments(const Job& j, const double* returns, size_t begin, size_t end) {
+  const size_t T = j.rows, w = j.window, cols = j.cols;
+  const RollingOut& o = j.o;
+  Moments m(cols);
+  std::vector<double> meanOf(cols), sdOf(cols);
+  const double sqrtPpy = std::sqrt(j.ppy), ppy = j.ppy, rf = j.rf, z = j.z;
+  for (size_t t = 0; t < T; t++) {
+    const size_t from = t + 1 >= w ? t + 1 - w : 0;
+    const bool scheduled = t + 1 >= w && (t + 1 - w) % w == 0;
+    if (scheduled) {
+      momentsResumRows(m, returns, cols, begin, end, from, t + 1, rf);
+    } else {
+      momentsRow(m, returns + t * cols, begin, end, rf, 1);
+      if (t >= w) momentsRow(m, returns + (t - w) * cols, begin, end, rf, -1);
+    }
+    if (t + 1 < w) {
+      for (double* out : {o.sharpe, o.sortino, o.volatility, o.gaussianVar})
+        if (out) std::fill(out + t * cols + begin, out + t * cols + end, NAN);
+      continue;
+    }
+    if (!scheduled) {
+      for (size_t c = begin; c < end; c++) {
+        const double n = m.n[c], s1 = m.s1[c] + m.c1[c], s2 = m.s2[c] + m.c2[c];
+        if (n >= 2 && s2 - s1 * s1 / n < 1e-3 * s2) momentsResum(m, returns, cols, c, from, t + 1, rf);  // stale(): about its own values
+      }
+    }
+    const double* __restrict n = m.n.data(), * __restrict shift = m.shift.data();
+    double* __restrict mean = meanOf.data(), * __restrict sd = sdOf.data();
+    for (size_t c = begin; c < end; c++) {
+      const double s1 = m.s1[c] + m.c1[c], s2 = m.s2[c] + m.c2[c];
+      mean[c] = shift[c] + s1 / n[c];
+      const double var = (s2 - s1 * s1 / n[c]) / (n[c] - 1);
+      sd[c] = var < 0 ? 0 : std::sqrt(var);  // rounding below 0: 0 (NaN stays NaN)
+    }
+    const size_t at = t * cols;
+    if (double* __restrict out = o.volatility)
+      for (size_t c = begin; c < end; c++) out[at + c] = n[c] < 2 ? NAN : sd[c] * sqrtPpy;
+    if (double* __restrict out = o.sharpe)
+      for (size_t c = begin; c < end; c++) out[at + c] = n[c] < 2 ? NAN : (mean[c] - rf) / sd[c] * sqrtPpy;
+    if (double* __restrict out = o.sortino)
+      for (size_t c = begin; c < end; c++)
+        out[at + c] = n[c] < 1 ? NAN : ((mean[c] - rf) * ppy) / (std::sqrt((m.ds[c] + m.dc[c]) / n[c]) * sqrtPpy);
+    if (double* __restrict out = o.gaussianVar)
+      for (size_t c = begin; c < end; c++) out[at + c] = n[c] < 1 ? NAN : -(mean[c] + z * sd[c]);
   }
 }
 
@@ -239,7 +349,10 @@ Status rolling(const double* returns, size_t rows, size_t cols, const double* be
   std::vector<double> none(benchmark ? 0 : rows, NAN);
   const double* b = benchmark ? benchmark : none.data();
   const size_t minColumns = rows == 0 ? cols : 1 + 4096 / rows;
+  const bool moments = partsOf(mask) & kMoments, others = (mask & ~kMomentStats) != 0;
   parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
+    if (moments) rollingMoments(job, returns, begin, end);
+    if (!others) return;
     std::vector<double> column(rows), sorted;
     sorted.reserve(window);
     for (size_t c = begin; c < end; c++) {

@@ -6,7 +6,7 @@
  * active-set QP (src/backends/reference/portfolio-qp.ts, native/kernels/portfolio_qp.cpp).
  */
 import { KernelInputError } from '../errors.js';
-import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { type Call, type Dims, requireKnownOptions, splitOutputs, type Outputs, type OutputSpec } from './descriptor.js';
 import type { Matrix } from './matrix.js';
 import {
   CONSTRAINT_OPTIONS,
@@ -97,10 +97,46 @@ function meanInputs(mean: unknown, cov: unknown, opts: MeanVarianceOptions | und
     [targets?.length ?? 1, 'the targets'],
   ]);
   const lead = [mu.data, mu.count, s.data, s.count, s.n, c.lower, c.upper, c.boundCount, c.rows, c.rlo, c.rhi, c.tags, c.m, P];
-  return { lead, P, size: s.n * s.n * P, l2Gamma: c.l2Gamma, riskFree: rf };
+  return { lead, P, size: s.n * s.n * P, l2Gamma: c.l2Gamma, riskFree: rf, count: s.count, n: s.n };
 }
 
 const asResult = (o: Outputs) => o as unknown as PortfolioResult;
+
+/** A fixed-layout Call as the optimizers build it. */
+interface FixedCall<T> {
+  size: number;
+  args: unknown[];
+  shape: (o: Outputs) => T;
+}
+
+/**
+ * The optimizer's Call, with `repair: true` one that first passes each of the `count` N x N
+ * covariances (argument `covAt`) through the same backend's nearestPsd ('spectral': a PSD matrix
+ * unchanged), then calls the optimizer on the repaired stack. The repair runs on the calling thread,
+ * also under `<name>Async` (the solve does not).
+ */
+function repairable<T>(kernel: keyof OptimizerFamily, c: FixedCall<T>, covAt: number, count: number, n: number, repair: unknown): Call<T> {
+  if (repair === undefined || repair === false) return c;
+  if (repair !== true) throw new KernelInputError('options.repair', 'true or false', describeValue(repair));
+  const data = c.args[covAt] as Float64Array;
+  const spec = OPTIMIZER_KERNELS[kernel] as OutputSpec;
+  const dims = (spec.dims as (...a: unknown[]) => Dims)(...c.args);
+  type Family = Record<string, (...a: unknown[]) => Float64Array>;
+  return {
+    size: c.size,
+    call: (family: Family) => {
+      const fixed = new Float64Array(data.length);
+      for (let p = 0; p < count; p++) {
+        const one = family.nearestPsd(data.subarray(p * n * n, (p + 1) * n * n), n, 0);
+        fixed.set(one.subarray(0, n * n), p * n * n);
+      }
+      const args = c.args.slice();
+      args[covAt] = fixed;
+      return family[kernel](...args);
+    },
+    shape: (out: Float64Array) => c.shape(splitOutputs(spec.outputs, out, dims)),
+  } as Call<T>;
+}
 
 /** One descriptor per optimizer (see the module's comment). */
 export const OPTIMIZER_KERNELS = {
@@ -118,7 +154,8 @@ export const OPTIMIZER_KERNELS = {
         [c.boundCount, 'options.bounds (rows)'],
       ]);
       const args = [s.data, s.count, s.n, c.lower, c.upper, c.boundCount, c.rows, c.rlo, c.rhi, c.tags, c.m, P, c.l2Gamma];
-      return { size: s.n * s.n * P, args, shape: (o: Outputs) => o as unknown as MinVarianceResult };
+      const shape = (o: Outputs) => o as unknown as MinVarianceResult;
+      return repairable('minVariance', { size: s.n * s.n * P, args, shape }, 0, s.count, s.n, opts?.repair);
     },
   },
   maxSharpe: {
@@ -132,7 +169,14 @@ export const OPTIMIZER_KERNELS = {
       const budget = opts?.budget ?? 1;
       if (!(budget > 0))
         throw new KernelInputError('options.budget', 'a number > 0 (maxSharpe scales a portfolio to it)', describeValue(budget));
-      return { size: x.size, args: [...x.lead, x.riskFree, x.l2Gamma], shape: asResult };
+      return repairable(
+        'maxSharpe',
+        { size: x.size, args: [...x.lead, x.riskFree, x.l2Gamma], shape: asResult },
+        2,
+        x.count,
+        x.n,
+        opts?.repair,
+      );
     },
   },
   maxUtility: {
@@ -147,7 +191,14 @@ export const OPTIMIZER_KERNELS = {
       if (typeof delta !== 'number' || !(delta > 0 && delta < Infinity)) {
         throw new KernelInputError('options.riskAversion', 'a finite number > 0', describeValue(delta));
       }
-      return { size: x.size, args: [...x.lead, delta, x.l2Gamma, x.riskFree], shape: asResult };
+      return repairable(
+        'maxUtility',
+        { size: x.size, args: [...x.lead, delta, x.l2Gamma, x.riskFree], shape: asResult },
+        2,
+        x.count,
+        x.n,
+        opts?.repair,
+      );
     },
   },
   efficientReturn: {
@@ -159,7 +210,14 @@ export const OPTIMIZER_KERNELS = {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientReturn, opts);
       const targets = requireTargets(targetReturn, 'targetReturn', -Infinity);
       const x = meanInputs(mean, cov, opts, targets);
-      return { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], shape: asResult };
+      return repairable(
+        'efficientReturn',
+        { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], shape: asResult },
+        2,
+        x.count,
+        x.n,
+        opts?.repair,
+      );
     },
   },
   efficientRisk: {
@@ -171,7 +229,14 @@ export const OPTIMIZER_KERNELS = {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientRisk, opts);
       const targets = requireTargets(targetVolatility, 'targetVolatility', 0);
       const x = meanInputs(mean, cov, opts, targets);
-      return { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], shape: asResult };
+      return repairable(
+        'efficientRisk',
+        { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], shape: asResult },
+        2,
+        x.count,
+        x.n,
+        opts?.repair,
+      );
     },
   },
   efficientFrontier: {
@@ -191,7 +256,7 @@ export const OPTIMIZER_KERNELS = {
       C: 4 * n + 4,
       M: points,
     }),
-    options: ['bounds', 'points'],
+    options: ['bounds', 'points', 'repair'],
     api(mean: Float64Array, cov: Matrix, opts?: EfficientFrontierOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientFrontier, opts);
       const s = requireCovStack(cov);
@@ -208,28 +273,35 @@ export const OPTIMIZER_KERNELS = {
       }
       const n = s.n;
       const args = [mu.data, s.data, n, c.lower, c.upper, points];
-      return {
-        size: n * n,
-        args,
-        shape: (o: Outputs): EfficientFrontierResult => {
-          const k = o.count as number;
-          const cut = (v: Outputs[string]) => (v as Float64Array).subarray(0, k);
-          const w = o.weights as Matrix;
-          return {
-            turningPoints: {
-              weights: { data: w.data.subarray(0, k * n), rows: k, cols: n },
-              returns: cut(o.returns),
-              volatilities: cut(o.volatilities),
-              lambdas: cut(o.lambdas),
-            },
-            frontier: {
-              weights: o.frontierWeights as Matrix,
-              returns: o.frontierReturns as Float64Array,
-              volatilities: o.frontierVolatilities as Float64Array,
-            },
-          };
+      return repairable(
+        'efficientFrontier',
+        {
+          size: n * n,
+          args,
+          shape: (o: Outputs): EfficientFrontierResult => {
+            const k = o.count as number;
+            const cut = (v: Outputs[string]) => (v as Float64Array).subarray(0, k);
+            const w = o.weights as Matrix;
+            return {
+              turningPoints: {
+                weights: { data: w.data.subarray(0, k * n), rows: k, cols: n },
+                returns: cut(o.returns),
+                volatilities: cut(o.volatilities),
+                lambdas: cut(o.lambdas),
+              },
+              frontier: {
+                weights: o.frontierWeights as Matrix,
+                returns: o.frontierReturns as Float64Array,
+                volatilities: o.frontierVolatilities as Float64Array,
+              },
+            };
+          },
         },
-      };
+        1,
+        1,
+        n,
+        opts?.repair,
+      );
     },
   },
 } as const satisfies { [K in keyof OptimizerFamily]: OutputSpec };

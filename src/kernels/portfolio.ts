@@ -47,6 +47,12 @@ export interface PortfolioConstraints {
   equality?: LinearConstraints;
   /** PyPortfolioOpt's `L2_reg` objective term gamma * sum(w^2) (>= 0; default 0). */
   l2Gamma?: number;
+  /**
+   * Repair each covariance that is not positive semidefinite before solving, as `nearestPsd(cov, {
+   * method: 'spectral' })` does (PyPortfolioOpt `fix_nonpositive_semidefinite`; a PSD one is used as
+   * it is). Default false: a covariance with negative curvature where the solver meets it is refused.
+   */
+  repair?: boolean;
 }
 
 /** Options of `minVariance()`. */
@@ -232,6 +238,8 @@ export interface EfficientFrontierOptions {
   bounds?: { lower?: number | Float64Array; upper?: number | Float64Array };
   /** Frontier portfolios evenly spaced in expected return, from the highest to the lowest (default 100, at least 1). */
   points?: number;
+  /** As the optimizers' `repair` (PortfolioConstraints): the covariance through `nearestPsd` first. Default false. */
+  repair?: boolean;
 }
 
 /** Portfolios along the frontier: K x N weights with their expected returns and volatilities. */
@@ -364,7 +372,7 @@ function linearRows(value: unknown, n: number, name: string): LinearConstraints 
 }
 
 /** The option keys of PortfolioConstraints (the descriptors' `options` start with them). */
-export const CONSTRAINT_OPTIONS = ['bounds', 'budget', 'sectors', 'sectorBounds', 'inequality', 'equality', 'l2Gamma'] as const;
+export const CONSTRAINT_OPTIONS = ['bounds', 'budget', 'sectors', 'sectorBounds', 'inequality', 'equality', 'l2Gamma', 'repair'] as const;
 
 /**
  * Checks the constraints of N assets and builds their rows: the budget first, then each sector with

@@ -124,7 +124,8 @@ export function resolveRollingOptions(
   if (!isCount(window) || window < 2 || window > rows) {
     throw new KernelInputError('options.window', `an integer in [2, ${rows}] (2 to the rows of returns)`, describeValue(window));
   }
-  let benchmark: Float64Array = new Float64Array(0);
+  // no benchmark: NaN on every date (no pair, no up or down date), so the kernels always get rows values
+  let benchmark: Float64Array = new Float64Array(rows).fill(NaN);
   if (options.benchmark !== undefined) {
     benchmark = requireLike(options.benchmark, { data: benchmark, rows, cols: 1 }, true, 'options.benchmark', 'returns');
   }
@@ -260,7 +261,7 @@ export interface RiskAnalyticsFamily {
   varBacktest(returns: Float64Array, rows: number, cols: number, var_: Float64Array, confidence: number, window: number): Float64Array;
   /**
    * ROLLING_STATS whose bit is set in `stats`, each rows x cols (0 values for the others); `benchmark`
-   * rows values, or none when no statistic of BENCHMARK_STATS is requested.
+   * rows values (all NaN when none was given: no statistic of BENCHMARK_STATS is requested then).
    */
   rolling(
     returns: Float64Array,

@@ -87,20 +87,24 @@ export function kkt(qp: Qp, w: ArrayLike<number>, activeTol = 1e-9): Kkt {
   const scale = Math.max(gscale, 1e-300);
   const bound = [...Array(n).keys()].filter((j) => atLower[j] || atUpper[j]);
   const freeSet = [...Array(n).keys()].filter((j) => !atLower[j] && !atUpper[j]);
-  // the multipliers from the free assets; at a degenerate vertex (an asset at a bound that the rows
-  // need free: its multiplier is not determined by the others) each bound asset is tried free too
-  let best = multipliersOf(freeSet);
-  for (const j of bound) {
-    if (Math.max(best.stationarity, best.sign) <= 1e-13 * scale) break;
-    const trial = multipliersOf(
-      [...freeSet, j].sort((a, b) => a - b),
-      j,
-    );
-    if (Math.max(trial.stationarity, trial.sign) < Math.max(best.stationarity, best.sign)) best = trial;
+  // the multipliers from the free assets; at a degenerate vertex (assets at a bound that the rows
+  // need free: their multipliers are not determined by the others) sets of up to one bound asset per
+  // active row are tried free too, the smallest first
+  let best = multipliersOf(freeSet, new Set());
+  const worst = (r: { stationarity: number; sign: number }) => Math.max(r.stationarity, r.sign);
+  for (let size = 1; size <= Math.min(active.length, bound.length) && worst(best) > 1e-13 * scale; size++) {
+    for (const basic of subsets(bound, size)) {
+      const trial = multipliersOf(
+        [...freeSet, ...basic].sort((a, b) => a - b),
+        new Set(basic),
+      );
+      if (worst(trial) < worst(best)) best = trial;
+      if (worst(best) <= 1e-13 * scale) break;
+    }
   }
   return { feasibility, stationarity: best.stationarity / scale, sign: best.sign / scale };
 
-  function multipliersOf(free: number[], basic = -1): { stationarity: number; sign: number } {
+  function multipliersOf(free: number[], basic: Set<number>): { stationarity: number; sign: number } {
     const A = active.map(({ i }) => free.map((j) => rows[i][j]));
     const M = A.map((ra) => A.map((rb) => ra.reduce((s, v, k) => s + v * rb[k], 0)));
     const b = A.map((ra) => -ra.reduce((s, v, k) => s + v * g[free[k]], 0));
@@ -111,7 +115,7 @@ export function kkt(qp: Qp, w: ArrayLike<number>, activeTol = 1e-9): Kkt {
       let r = g[j];
       active.forEach((_, a) => (r += lambda[a] * A[a][k]));
       // a basic asset at its bound may also carry a bound multiplier of the right sign
-      if (j === basic) sign = Math.max(sign, atLower[j] ? -r : r);
+      if (basic.has(j)) sign = Math.max(sign, atLower[j] ? -r : r);
       else stationarity = Math.max(stationarity, Math.abs(r));
     });
     active.forEach(({ side }, a) => {
@@ -127,6 +131,15 @@ export function kkt(qp: Qp, w: ArrayLike<number>, activeTol = 1e-9): Kkt {
     return { stationarity, sign };
   }
 }
+/** The subsets of `size` items of `items`, in lexicographic order. */
+function* subsets(items: number[], size: number, from = 0): Generator<number[]> {
+  if (size === 0) {
+    yield [];
+    return;
+  }
+  for (let i = from; i <= items.length - size; i++) for (const rest of subsets(items, size - 1, i + 1)) yield [items[i], ...rest];
+}
+
 /** 1/2 w'Hw + c'w. */
 export function objective(qp: Qp, w: ArrayLike<number>): number {
   let f = 0;

@@ -202,15 +202,22 @@ export function rolling(
   for (let c = 0; c < cols; c++) {
     for (let t = 0; t < T; t++) r[t] = returns[t * cols + c];
     for (let t = 0; t + 1 < w && t < T; t++) for (const stat of ROLLING_STATS) put(o[stat], t, c, NaN);
-    let win = new Window(partsOf(stats));
+    // the moments and the other sums in two windows, each re-summed on its own (native/kernels computes
+    // the moments row by row, the rest column by column)
+    let mom = new Window(partsOf(stats) & MOMENTS);
+    let win = new Window(partsOf(stats) & ~MOMENTS);
     const sorted: number[] = [];
     for (let t = 0; t < T; t++) {
       const begin = t + 1 >= w ? t + 1 - w : 0;
       if (t + 1 >= w && (t + 1 - w) % w === 0) {
+        mom = resum(mom.parts, r, b, begin, t + 1, rf);
         win = resum(win.parts, r, b, begin, t + 1, rf);
       } else {
-        update(win, r[t], b[t], rf, 1);
-        if (t >= w) update(win, r[t - w], b[t - w], rf, -1);
+        for (const x of [mom, win]) {
+          update(x, r[t], b[t], rf, 1);
+          if (t >= w) update(x, r[t - w], b[t - w], rf, -1);
+        }
+        if (t + 1 >= w && stale(mom)) mom = resum(mom.parts, r, b, begin, t + 1, rf);
         if (t + 1 >= w && stale(win)) win = resum(win.parts, r, b, begin, t + 1, rf);
       }
       if (o.historicalVar) {
@@ -218,15 +225,15 @@ export function rolling(
         if (t >= w && r[t - w] === r[t - w]) sorted.splice(bound(sorted, r[t - w], false), 1);
       }
       if (t + 1 < w) continue;
-      const n = win.n;
-      const mean = win.shift + win.s1.value() / n;
-      const s1 = win.s1.value();
-      const variance = (win.s2.value() - (s1 * s1) / n) / (n - 1);
+      const n = mom.n;
+      const s1 = mom.s1.value();
+      const mean = mom.shift + s1 / n;
+      const variance = (mom.s2.value() - (s1 * s1) / n) / (n - 1);
       const sd = variance < 0 ? 0 : Math.sqrt(variance); // rounding below 0: 0 (NaN stays NaN)
       const excessMean = mean - rf;
       put(o.volatility, t, c, n < 2 ? NaN : sd * sqrtPpy);
       put(o.sharpe, t, c, n < 2 ? NaN : (excessMean / sd) * sqrtPpy);
-      const downsideRisk = Math.sqrt(win.downside.value() / n) * sqrtPpy;
+      const downsideRisk = Math.sqrt(mom.downside.value() / n) * sqrtPpy;
       put(o.sortino, t, c, n < 1 ? NaN : (excessMean * ppy) / downsideRisk);
       if (o.maxDrawdown) put(o.maxDrawdown, t, c, maxDrawdownOf(r, begin, t + 1));
       if (o.beta || o.alpha) {
