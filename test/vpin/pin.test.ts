@@ -204,6 +204,16 @@ describe('pin', () => {
     expect(() => pin(b, b, { grid: 5 } as never)).toThrow(KernelInputError);
   });
 
+  it('the promise forms settle with the same results and reject with the same messages', async () => {
+    const { buys, sells } = simulate(TRUE, 30, 9);
+    expect(await ref.pinAsync(buys, sells, { initials: 'gwj' })).toEqual(ref.pin(buys, sells, { initials: 'gwj' }));
+    expect(await ref.pinLikelihoodAsync(TRUE, buys, sells, 'lk')).toBe(ref.pinLikelihood(TRUE, buys, sells, 'lk'));
+    await expect(ref.pinAsync(Float64Array.of(1, -1), buys)).rejects.toThrow('buys: expected integers >= 0, got buys[1] = -1');
+    await expect(ref.aggregateTradesAsync(Int8Array.of(1), { ts: Float64Array.of(1, 2) })).rejects.toThrow(
+      'trades.ts: expected length 1 (as labels), got length 2',
+    );
+  });
+
   it.runIf(loadNative().binding !== undefined)(
     'is reference-only: the native backend throws BackendUnavailableError, auto runs the reference',
     () => {
@@ -282,6 +292,13 @@ describe('aggregateTrades', () => {
       buys: Float64Array.of(2, 0),
       sells: Float64Array.of(0, 1),
     });
+  });
+
+  it('keeps a daylight-saving day whole (New York, 2024-03-10: midnight at UTC-5, the day ends at UTC-4)', () => {
+    const day = Date.UTC(2024, 2, 10, 5); // 00:00 EST
+    const ts = Float64Array.of(day + H, day + 10 * H, day + 23 * H - 1, day + 23 * H); // the last: 00:00 EDT on 03-11
+    const r = aggregateTrades(Int8Array.of(1, -1, 1, 1), { ts }, { tz: 'America/New_York' });
+    expect(r).toEqual({ periodStart: Float64Array.of(day, day + 23 * H), buys: Float64Array.of(2, 1), sells: Float64Array.of(1, 0) });
   });
 
   it('refuses bad input naming the argument', () => {
