@@ -52,7 +52,9 @@ export interface PinKernels {
    * the likelihood maximized from each of the initial sets of `initials_pin_ea`, `initials_pin_gwj`,
    * `initials_pin_yz` (their default arguments), the best kept (ties broken by the parameters, so
    * the order of the sets does not matter). Optimizer: Nelder-Mead within the bounds [0, 1]^2 x
-   * [0, inf)^3 (PINstimation: L-BFGS-B in the same box), restarted until it stops improving.
+   * [0, inf)^3 (PINstimation's `.estimate_pin`: nloptr's `neldermead` in the same box), restarted
+   * until it stops improving. Not followed: `pin_yz`'s `exclude_boundaries` (it drops estimates with
+   * alpha exactly 0 or 1; see docs/pin.md).
    * `pin = alpha mu / (alpha mu + eps.b + eps.s)`. All counts 0: alpha = delta = mu = eps = 0, pin 0,
    * log-likelihood 0 (its supremum; PINstimation has no answer there).
    */
