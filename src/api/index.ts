@@ -135,6 +135,17 @@ export {
   type QuoteStream,
 } from '../kernels/classify.js';
 export {
+  PIN_FACTORIZATIONS,
+  PIN_INITIALS,
+  type AggregatedTrades,
+  type AggregateTradesOptions,
+  type PinEstimate,
+  type PinFactorization,
+  type PinInitials,
+  type PinOptions,
+  type PinParams,
+} from '../kernels/pin.js';
+export {
   MAX_BUCKETS_PER_CALL,
   VPIN_DEFAULTS,
   type BulkClassifyOptions,
@@ -158,6 +169,12 @@ export const timeBars = defaults.timeBars;
 export const tickRule = defaults.tickRule;
 /** Trade classification from the quote at each trade (Int8Array of +1 buy, -1 sell, 0): tick, quote, Lee-Ready, EMO, CLNV. */
 export const classifyTrades = defaults.classifyTrades;
+/** Buys and sells per period (day by default) from trade labels, unclassified trades left out: PINstimation's aggregate_trades. */
+export const aggregateTrades = defaults.aggregateTrades;
+/** PIN's log-likelihood at given parameters (factorizations 'e', 'lk', 'eho', in log space). */
+export const pinLikelihood = defaults.pinLikelihood;
+/** Maximum-likelihood PIN from daily buys and sells (PINstimation's pin_ea, pin_gwj, pin_yz). */
+export const pin = defaults.pin;
 /** Bulk volume classification: buy volume per bar. */
 export const bulkClassify = defaults.bulkClassify;
 /** VPIN per completed volume bucket: `{ endTs, buyVolume, sellVolume, vpin, cdf }`. */

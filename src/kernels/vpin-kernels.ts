@@ -17,6 +17,7 @@ import { BackendUnavailableError } from '../errors.js';
 import type { Call, KernelSpec } from './descriptor.js';
 import { requireKnownOptions } from './descriptor.js';
 import { FrameTrades, tradeRows } from './frame-trades.js';
+import { PIN_KERNELS, type PinKernels } from './pin-kernels.js';
 import { requireFloat64Array, requireOut } from './validate.js';
 import {
   CLASSIFY_PARAMS,
@@ -37,7 +38,7 @@ import {
 } from './vpin.js';
 
 /** The VPIN family's one-shot kernels (each also exists as `<name>Async`). */
-export interface VpinKernels {
+export interface VpinKernels extends PinKernels {
   /** Non-empty time bars of trades, aligned to multiples of `barMs` since the epoch. */
   timeBars(trades: Trades, options?: TimeBarOptions): TimeBars;
   /**
@@ -200,4 +201,5 @@ export const VPIN_KERNELS = {
     },
   },
   vpinStream: { params: VPIN_PARAMS, options: VPIN_OPTIONS },
+  ...PIN_KERNELS,
 } as const satisfies { [K in Exclude<keyof VpinFamily, 'vpinBytes' | 'classifyQuotes'>]: KernelSpec };

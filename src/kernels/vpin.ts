@@ -6,6 +6,7 @@
  * volume classification or the tick rule), bars fill buckets of equal volume V, and
  * VPIN_k = sum over the last n buckets of |B - S| / (n V).
  */
+import type { PinFamily } from './pin.js';
 import { KernelInputError } from '../errors.js';
 import type { ClassifyTradesParams } from './classify.js';
 import type { Trades } from './trades.js';
@@ -306,7 +307,7 @@ export interface VpinStreamCore {
  * faults (NaN prices, unsorted timestamps...) are found inside and thrown as KernelInputError via
  * `inputFault`, so every backend reports them with the same message.
  */
-export interface VpinFamily {
+export interface VpinFamily extends PinFamily {
   timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
   /**
    * The per-trade and per-bar kernels take an optional `out` (checked by the API: the right type and

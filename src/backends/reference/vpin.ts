@@ -3,6 +3,7 @@
  * parity suite holds every other backend to; native/kernels/vpin.cpp follows it step by step (same
  * order of floating-point operations), so the two agree to rounding.
  */
+import { referenceAggregateTrades, referencePin, referencePinLikelihood } from './pin.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
 import { referenceClassifyQuotes, referenceClassifyTrades } from './classify.js';
 import { normalCdf, studentTCdf } from '../../math/special.js';
@@ -514,6 +515,9 @@ export const referenceVpin = {
 
   classifyTrades: referenceClassifyTrades,
   classifyQuotes: referenceClassifyQuotes,
+  aggregateTrades: referenceAggregateTrades,
+  pinLikelihood: referencePinLikelihood,
+  pin: referencePin,
 
   bulkClassify(
     open: Float64Array,
