@@ -354,7 +354,7 @@ Status rolling(const double* returns, size_t rows, size_t cols, const double* be
     if (moments) rollingMoments(job, returns, begin, end);
     if (!others) return;
     std::vector<double> column(rows), sorted;
-    sorted.reserve(window);
+    sorted.reserve(std::min(window, rows));  // a window longer than the series (all NaN) holds at most rows values
     for (size_t c = begin; c < end; c++) {
       for (size_t t = 0; t < rows; t++) column[t] = returns[t * cols + c];
       rollingColumn(job, c, column.data(), b, sorted);
