@@ -282,7 +282,10 @@ const CASES = {
     const linkage = pick('single', 'complete', 'average', 'weighted', 'ward');
     const source = int(0, 2);
     if (source === 0) return [matrix(n + int(2, 40), n, () => ret(0.01)), { linkage }];
-    const cov = covarianceOf(n);
+    // a stack of P covariances (each problem solved whole by one thread), each its own corr when given
+    const P = pick(1, int(2, 6));
+    const covs = Array.from({ length: P }, () => covarianceOf(n).data);
+    const cov = { data: Float64Array.from(covs.flatMap((c) => Array.from(c))), rows: P * n, cols: n };
     return [source === 1 ? { cov } : { cov, corr: cov }, { linkage }];
   },
   nearestPsd: () => {
@@ -425,6 +428,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
     ['riskParity', (k) => k.riskParity(m([1, -1, -1, 1], 2, 2))],
     ['riskParity (problem 1 of a stack)', (k) => k.riskParity(m([1, 0.1, 0.1, 1, 1, -1, -1, 1], 4, 2))],
     ['hrp', (k) => k.hrp(m([0.01, 0.02, 0.01, -0.01, 0.01, 0.03], 3, 2))],
+    ['hrp (problem 1 of a stack)', (k) => k.hrp({ cov: m([1, 0.1, 0.1, 1, 1, 0.1, 0.1, 0], 4, 2) })],
     ['expectedReturns', (k) => k.expectedReturns(m([1, 2, 0, 3], 2, 2))],
     ['momentum', (k) => k.momentum(m([0.1, -Infinity], 1, 2))],
     ['factorReturns', (k) => k.factorReturns({ returns: m([0.01, 0.02, 0.03, 0.04], 2, 2), marketCap: m([0.01, 0.02, 0.03, 0.04], 2, 2), sectors: Int32Array.of(0, 2), styles: [], sectorNames: ['a', 'b'] })],

@@ -329,13 +329,15 @@ void allocationEntry(fuzz::Input& in, int which) {
       break;
     }
     case 1: {
-      // the shapes follow the source the entry reads (the packed value, mutated or not)
+      // the shapes follow the source the entry reads (the packed value, mutated or not); a cov source: a
+      // stack of P covariances (their problems shared between threads)
       const Packed p = a.params({double(in.in<int>(0, 4)), double(in.in<int>(0, 2))});
       const double source = p.length == 2 ? p.data[1] : 0;
-      const size_t r = source == 1 || source == 2 ? cols : rows;
+      const size_t P = source == 1 || source == 2 ? a.count() : 1;
+      const size_t r = source == 1 || source == 2 ? cells(P, cols) : rows;
       const In data = a.input(cells(r, cols));
-      const In corr = a.input(source == 2 ? cells(cols, cols) : 0);
-      if (a.affordable()) a.check(portfolio::entry::hrp(data, r, cols, corr, p, a.output(portfolio::hrpLength(cols))));
+      const In corr = a.input(source == 2 ? cells(r, cols) : 0);
+      if (a.affordable()) a.check(portfolio::entry::hrp(data, r, cols, corr, p, a.output(portfolio::hrpLength(cols, P))));
       break;
     }
     case 2: {

@@ -14,8 +14,9 @@ namespace kernelbus::portfolio {
 /// riskParity over `problems` problems: the weights (problems x n), the risk contributions (problems x n),
 /// the volatilities (problems), the Newton steps (problems)
 inline size_t riskParityLength(size_t n, size_t problems) { return plus(cells(problems, plus(n, n)), plus(problems, problems)); }
-/// hrp: the weights (n), the order (n), the linkage matrix ((n - 1) x 4)
-inline size_t hrpLength(size_t n) { return plus(plus(n, n), cells(n > 0 ? n - 1 : 0, 4)); }
+/// hrp over `problems` problems: the weights (problems x n), the orders (problems x n), the linkage
+/// matrices (problems x (n - 1) x 4)
+inline size_t hrpLength(size_t n, size_t problems = 1) { return cells(problems, plus(plus(n, n), cells(n > 0 ? n - 1 : 0, 4))); }
 /// nearestPsd: the matrix (n x n), then 1 if it was repaired else 0
 inline size_t nearestPsdLength(size_t n) { return plus(cells(n, n), 1); }
 /// expectedReturns: one value per column
@@ -29,7 +30,10 @@ constexpr double kRiskParityTolerance = 5e-14;
 /// 1 or `problems`; out riskParityLength(n, problems). The problems are shared between threads (each solved
 /// whole by one: the results do not depend on the thread count); the fault of the first failing problem.
 Status riskParity(const double* cov, size_t covCount, size_t n, const double* budgets, size_t budgetCount, size_t problems, double* out);
-/// HRP (source 0: data returns rows x cols; 1: data cov; 2: data cov and corr): out (hrpLength(cols)).
+/// HRP (source 0: data returns rows x cols, one problem; 1: data a stack of rows / cols covariances
+/// (cols x cols each); 2: data that stack and corr a stack as it): out hrpLength(cols, problems). A stack's
+/// problems are shared between threads (each solved whole by one: the results do not depend on the thread
+/// count); the fault of the first failing problem.
 Status hrp(const double* data, size_t rows, size_t cols, const double* corr, int linkage, int source, double* out);
 /// PyPortfolioOpt fix_nonpositive_semidefinite (method 0 spectral, 1 diag) into out (nearestPsdLength(n)).
 Status nearestPsd(const double* cov, size_t n, int method, double* out);

@@ -64,11 +64,13 @@ Outcome riskParity(In cov, size_t covCount, size_t n, In budgets, size_t budgetC
 Outcome hrp(In data, size_t rows, size_t cols, In corr, Packed params, Out out) {
   HrpParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
-  if (Outcome o = requireLength(0, data, cells(rows, cols)); !o.ok()) return o;
-  if (p.source != 0 && rows != cols) return ArgFault{1, -1, std::to_string(cols) + " (a covariance: rows = cols)", std::to_string(rows)};
-  if (Outcome o = requireLength(3, corr, p.source == 2 ? cells(cols, cols) : 0, "cols x cols with a corr, else 0"); !o.ok()) return o;
-  if (Outcome o = requireLength(5, out, hrpLength(cols)); !o.ok()) return o;
   if (cols == 0) return ArgFault{2, -1, "at least one asset", "0"};
+  if (Outcome o = requireLength(0, data, cells(rows, cols)); !o.ok()) return o;
+  if (p.source != 0 && (rows == 0 || rows % cols != 0))
+    return ArgFault{1, -1, "a multiple of " + std::to_string(cols) + " (a stack of covariances: P x cols rows)", std::to_string(rows)};
+  const size_t problems = p.source == 0 ? 1 : rows / cols;
+  if (Outcome o = requireLength(3, corr, p.source == 2 ? cells(rows, cols) : 0, "rows x cols with a corr, else 0"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, hrpLength(cols, problems)); !o.ok()) return o;
   return portfolio::hrp(data.data, rows, cols, corr.data, p.linkage, p.source, out.data);
 }
 

@@ -40,8 +40,9 @@ std::pair<double, double> pairStats(const double* a, size_t rows, size_t cols, s
 // numpy's round(x, 6): rint(x * 1e6) / 1e6 (nearbyint: ties to even in the default rounding mode).
 double round6(double x) { return std::nearbyint(x * 1e6) / 1e6; }
 
-// HRP's cov and corr (n x n) from its input: `cov`/`corr` point at the caller's or at the buffers.
-Status covAndCorr(const double* data, size_t rows, size_t n, const double* given, int source, std::vector<double>& covBuffer,
+// HRP's cov and corr (n x n) from its input (problem p of a stack for a cov): `cov`/`corr` point at the
+// caller's or at the buffers.
+Status covAndCorr(const double* data, size_t rows, size_t n, const double* given, int source, size_t p, std::vector<double>& covBuffer,
                   std::vector<double>& corrBuffer, const double*& cov, const double*& corr) {
   if (source == 0) {
     if (Status s = risk::detail::checkReturns(data, rows * n, n); !s.ok()) return s;
@@ -78,7 +79,7 @@ Status covAndCorr(const double* data, size_t rows, size_t n, const double* given
     corr = corrBuffer.data();
     return Status{};
   }
-  if (Status s = detail::checkCov(data, n, true); !s.ok()) return s;
+  if (Status s = detail::checkCov(data, n, true, p); !s.ok()) return s;
   cov = data;
   if (source == 2) {
     corr = given;
@@ -137,22 +138,18 @@ void bisect(const double* cov, size_t n, const double* order, double* weights) {
   for (size_t k = 0; k < n; k++) weights[static_cast<size_t>(order[k])] = w[k];
 }
 
-}  // namespace
-
-Status hrp(const double* data, size_t rows, size_t cols, const double* given, int method, int source, double* out) {
-  const size_t n = cols;
-  double* weights = out;
-  double* order = out + n;
-  double* Z = out + 2 * n;
+// One problem (problem p of a stack): its weights, order (n each) and linkage ((n - 1) x 4).
+Status hrpOne(const double* data, size_t rows, size_t n, const double* given, int method, int source, size_t p, double* weights,
+              double* order, double* Z) {
   std::vector<double> covBuffer, corrBuffer;
   const double *cov = nullptr, *corr = nullptr;
-  if (Status s = covAndCorr(data, rows, n, given, source, covBuffer, corrBuffer, cov, corr); !s.ok()) return s;
+  if (Status s = covAndCorr(data, rows, n, given, source, p, covBuffer, corrBuffer, cov, corr); !s.ok()) return s;
   std::vector<double> dists(n > 1 ? n * (n - 1) / 2 : 0);
   size_t at = 0;
   for (size_t i = 0; i < n; i++) {
     for (size_t j = i + 1; j < n; j++) {
       const double v = (1.0 - corr[i * n + j]) / 2.0;
-      if (v != v) return fault(Fault::CorrelationUndefined, i * n + j, corr[i * n + j], n);
+      if (v != v) return fault(Fault::CorrelationUndefined, p * n * n + i * n + j, corr[i * n + j], n);
       dists[at++] = std::sqrt(v < 0 ? 0 : v > 1 ? 1 : v);
     }
   }
@@ -160,6 +157,31 @@ Status hrp(const double* data, size_t rows, size_t cols, const double* given, in
   linkage(dists.data(), n, method, Z);
   leavesOrder(Z, n, order);
   bisect(cov, n, order, weights);
+  return Status{};
+}
+
+}  // namespace
+
+Status hrp(const double* data, size_t rows, size_t cols, const double* given, int method, int source, double* out) {
+  const size_t n = cols;
+  const size_t problems = source == 0 || n == 0 ? 1 : rows / n;
+  const size_t m = n > 0 ? n - 1 : 0;
+  double* weights = out;
+  double* order = out + problems * n;
+  double* Z = order + problems * n;
+  // returns: one problem (its pairs with missing values shared between threads)
+  if (source == 0) return hrpOne(data, rows, n, given, method, source, 0, weights, order, Z);
+  // a stack of covariances: each problem solved whole by one thread; the first failing problem's fault
+  std::vector<Status> faults(problems);
+  parallelFor(problems, 1, [&](size_t p0, size_t p1) {
+    for (size_t p = p0; p < p1; p++) {
+      faults[p] = hrpOne(data + p * n * n, n, n, source == 2 ? given + p * n * n : given, method, source, p, weights + p * n, order + p * n,
+                         Z + p * m * 4);
+      if (!faults[p].ok()) break;
+    }
+  });
+  for (const Status& s : faults)
+    if (!s.ok()) return s;
   return Status{};
 }
 

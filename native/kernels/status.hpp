@@ -45,7 +45,7 @@ enum class Fault : int {
   VarianceNotPositive = 30,     // index = i of cov[i][i], previous = N
   BudgetInvalid = 31,           // a risk budget not finite and > 0
   RiskParityNotConverged = 32,  // index = its Newton steps, value = max |y_i (S y)_i - b_i|
-  CorrelationUndefined = 33,    // hrp: a NaN correlation, index = its row-major position, previous = N
+  CorrelationUndefined = 33,    // hrp: a NaN correlation, index = p N^2 + its row-major position (problem p), previous = N
   // VPIN family, classifyTrades from a quote stream (classify.hpp)
   QuoteTsInvalid = 34,  // a quote time not finite, or before the one before it: previous = that one
 };

@@ -23,7 +23,7 @@ const METHODS: Record<string, (k: Kernels, returns: Matrix, cov: Matrix, o: Meth
     return k.maxSharpe(mean, annual, { ...o.constraints, riskFree: o.riskFree }).weights.data;
   },
   'risk-parity': (k, _r, cov) => k.riskParity(cov).weights.data,
-  hrp: (k, returns, _c, o) => k.hrp(returns, { linkage: o.linkage }).weights,
+  hrp: (k, returns, _c, o) => k.hrp(returns, { linkage: o.linkage }).weights.data,
 };
 /** The methods that take --bounds and --sectors. */
 const CONSTRAINED = ['min-variance', 'max-sharpe'];

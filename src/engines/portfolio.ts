@@ -207,7 +207,7 @@ export class PortfolioEngine extends Engine {
     try {
       cov = this.kernels.covariance(returns, { method: p.config.estimator }).cov;
       const { optimizer, linkage, bounds } = p.config;
-      if (optimizer === 'hrp') weights = this.kernels.hrp({ cov }, { linkage }).weights;
+      if (optimizer === 'hrp') weights = this.kernels.hrp({ cov }, { linkage }).weights.data;
       else if (optimizer === 'risk-parity') weights = this.kernels.riskParity(cov).weights.data;
       else weights = this.kernels.minVariance(cov, { bounds }).weights.data;
     } catch (error) {

@@ -72,7 +72,7 @@ export const Fault = {
   BUDGET_INVALID: 31,
   /** riskParity's Newton iteration did not converge: index = its steps, value = max |y_i (S y)_i - b_i|, previous = the problem. */
   RISK_PARITY_NOT_CONVERGED: 32,
-  /** hrp: a correlation that is NaN (too few common dates, a constant asset, or a NaN given): index = its row-major position, previous = N. */
+  /** hrp: a correlation that is NaN (too few common dates, a constant asset, or a NaN given): index = p N^2 + its row-major position (problem p of a stack), previous = N. */
   CORRELATION_UNDEFINED: 33,
   // VPIN family, classifyTrades from a quote stream: previous = the quote time before.
   /** A quote time that is not finite, or before the one before it. */
@@ -106,6 +106,14 @@ const inProblem = (p: number) => (p > 0 ? ` (problem ${p})` : '');
 function cell(name: string, index: number, cols: number): string {
   const row = Math.floor(index / cols);
   return cols === 1 ? `${name}[${row}]` : `${name}[${row}][${index - row * cols}]`;
+}
+
+/** Cell `index` of a stack of n x n matrices: `name[i][j]`, `name[p][i][j]` past the first (problem p). */
+function stackCell(name: string, index: number, n: number): string {
+  const p = Math.floor(index / (n * n));
+  const at = index - p * n * n;
+  const i = Math.floor(at / n);
+  return `${name}${p > 0 ? `[${p}]` : ''}[${i}][${at - i * n}]`;
 }
 
 /** A packed parameter fault of a kernel outside the VPIN family, from its descriptor. */
@@ -223,7 +231,7 @@ export function inputFault(code: number, index: number, value: number, previous:
       return new KernelInputError(
         'corr',
         'a correlation for every pair of assets (from returns: two or more common dates, no constant asset)',
-        `${cell('corr', index, previous)} = ${v}`,
+        `${stackCell('corr', index, previous)} = ${v}`,
       );
     case Fault.TS_BAR_OUT_OF_RANGE:
       return new KernelInputError(
@@ -231,14 +239,8 @@ export function inputFault(code: number, index: number, value: number, previous:
         'timestamps whose bar index ts / barMs is finite',
         `ts[${index}] = ${v} with barMs = ${previous}`,
       );
-    case Fault.PORTFOLIO_COV_INVALID: {
-      const per = previous * previous;
-      const p = Math.floor(index / per);
-      const at = index - p * per;
-      const i = Math.floor(at / previous);
-      const where = `${p > 0 ? `[${p}]` : ''}[${i}][${at - i * previous}]`;
-      return new KernelInputError('cov', 'a finite symmetric matrix with a diagonal >= 0', `cov${where} = ${v}`);
-    }
+    case Fault.PORTFOLIO_COV_INVALID:
+      return new KernelInputError('cov', 'a finite symmetric matrix with a diagonal >= 0', `${stackCell('cov', index, previous)} = ${v}`);
     case Fault.PORTFOLIO_NOT_PSD:
       return new KernelInputError(
         'cov',

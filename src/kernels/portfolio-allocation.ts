@@ -46,20 +46,26 @@ export interface HrpOptions {
   linkage?: LinkageMethod;
 }
 
-/** HRP's input when no returns are given: a covariance and, optionally, the correlation to cluster by. */
+/**
+ * HRP's input when no returns are given: a covariance (N x N, or a stack of P: P·N rows) and, optionally,
+ * the correlation to cluster by (the same shape as cov).
+ */
 export interface HrpModel {
   cov: Matrix;
-  /** Default: PyPortfolioOpt's `cov_to_corr(cov).round(6)`. */
+  /** Default: PyPortfolioOpt's `cov_to_corr(cov).round(6)`, per problem. */
   corr?: Matrix;
 }
 
-/** The hierarchical risk parity portfolio. */
+/** The hierarchical risk parity portfolios, one row per problem (P rows; returns or one cov: P = 1). */
 export interface HrpResult {
-  /** Per asset (input order), long-only, summing to 1. */
-  weights: Float64Array;
-  /** The quasi-diagonal order: the dendrogram's leaves from left to right (scipy to_tree().pre_order()). */
-  order: Int32Array;
-  /** scipy's linkage matrix, (N - 1) x 4: the two clusters merged, their distance, the new cluster's size. */
+  /** P x N: per asset (input order), long-only, each row summing to 1. */
+  weights: Matrix;
+  /** P x N: the quasi-diagonal order, the dendrogram's leaves from left to right (scipy to_tree().pre_order()). */
+  order: Matrix;
+  /**
+   * scipy's linkage matrices stacked, P·(N - 1) x 4 (problem p's rows p(N - 1) to (p + 1)(N - 1)): the two
+   * clusters merged, their distance, the new cluster's size.
+   */
   linkage: Matrix;
 }
 
@@ -133,10 +139,11 @@ export interface AllocationFamily {
    */
   riskParity(cov: Float64Array, covCount: number, n: number, budgets: Float64Array, budgetCount: number, problems: number): Float64Array;
   /**
-   * HRP: `source` 0: `data` is returns (rows x cols), `corr` empty; 1: `data` is the cov (cols x cols),
-   * corr from it rounded to 6 decimals; 2: `data` the cov and `corr` the correlation. The weights, the
-   * order, the linkage matrix ((cols - 1) x 4). Faults: RETURN_NOT_FINITE, PORTFOLIO_COV_INVALID,
-   * CORRELATION_UNDEFINED.
+   * HRP: `source` 0: `data` is returns (rows x cols, one problem: P = 1), `corr` empty; 1: `data` is a
+   * stack of P = rows / cols covariances (cols x cols each), corr from each rounded to 6 decimals; 2:
+   * `data` that stack and `corr` a stack of correlations as it. The weights (P x cols), the orders (P x
+   * cols), the linkage matrices (P x (cols - 1) x 4). Faults (the first failing problem's):
+   * RETURN_NOT_FINITE, PORTFOLIO_COV_INVALID, VARIANCE_NOT_POSITIVE, CORRELATION_UNDEFINED.
    */
   hrp(data: Float64Array, rows: number, cols: number, corr: Float64Array, linkage: number, source: number): Float64Array;
   /** The matrix (n x n) then 1 if it was repaired, else 0. Fault: PORTFOLIO_COV_INVALID. */
@@ -182,6 +189,10 @@ export interface AllocationKernels {
    * others: the nearest-neighbour chain with Lance-Williams updates; ties broken as scipy, then its
    * stable sort by distance and relabelling), the leaves of `to_tree(Z).pre_order()` as the order, then
    * the recursive bisection of that order, each half weighted by its inverse-variance portfolio's variance.
+   * Batched as riskParity: `{ cov, corr? }` with cov N x N or a stack of P (P·N rows, e.g. rolling
+   * windows) and corr, when given, the same shape; P problems in one call, each solved whole by one
+   * thread (the results do not depend on their count), one output row each. Returns are one problem
+   * (P = 1; its pairwise statistics are shared between threads instead).
    */
   hrp(input: Series | HrpModel, options?: HrpOptions): HrpResult;
   /**
@@ -236,25 +247,21 @@ function flag(value: unknown, fallback: boolean, name: string): number {
  * riskParity's covariances: one N x N or a stack of P (P·N rows), each square, finite and symmetric
  * (requireCovariance, the matrix named `cov[p]` in a stack).
  */
-function requireCovStackOf(cov: unknown): { data: Float64Array; n: number; count: number } {
-  requireMatrix(cov, 'cov');
-  if (cov.rows === 0 && cov.cols === 0) throw new KernelInputError('cov', 'at least one asset', '0 x 0');
+function requireCovStackOf(cov: unknown, name = 'cov'): { data: Float64Array; n: number; count: number } {
+  requireMatrix(cov, name);
+  if (cov.rows === 0 && cov.cols === 0) throw new KernelInputError(name, 'at least one asset', '0 x 0');
   if (cov.rows === cov.cols) {
-    requireCovariance(cov, 'cov');
+    requireCovariance(cov, name);
     return { data: cov.data, n: cov.cols, count: 1 };
   }
   // as portfolio.ts requireCovStack (not imported: portfolio.ts imports this module's types)
   if (cov.cols < 1 || cov.rows === 0 || cov.rows % cov.cols !== 0) {
-    throw new KernelInputError(
-      'cov',
-      'an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns)',
-      `${cov.rows} x ${cov.cols}`,
-    );
+    throw new KernelInputError(name, 'an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns)', `${cov.rows} x ${cov.cols}`);
   }
   const s = { data: cov.data, n: cov.cols, count: cov.rows / cov.cols };
   for (let p = 0; p < s.count; p++) {
     const m = { data: s.data.subarray(p * s.n * s.n, (p + 1) * s.n * s.n), rows: s.n, cols: s.n };
-    requireCovariance(m, `cov[${p}]`);
+    requireCovariance(m, `${name}[${p}]`);
   }
   return s;
 }
@@ -317,8 +324,11 @@ export const ALLOCATION_KERNELS = {
       { key: 'linkage', name: 'options.linkage', expected: "'single', 'complete', 'average', 'weighted' or 'ward' (0 to 4)" },
       { key: 'source', name: 'input', expected: 'returns, { cov } or { cov, corr } (0, 1 or 2)' },
     ],
-    outputs: { weights: ['N'], order: ['N'], linkage: ['M', 'F'] },
-    dims: (_d: Float64Array, _rows: number, cols: number) => ({ N: cols, M: Math.max(cols - 1, 0), F: 4 }),
+    outputs: { weights: ['P', 'N'], order: ['P', 'N'], linkage: ['M', 'F'] },
+    dims: (_d: Float64Array, rows: number, cols: number, _c: Float64Array, _l: number, source: number) => {
+      const P = source === 0 || cols === 0 ? 1 : rows / cols;
+      return { P, N: cols, M: P * Math.max(cols - 1, 0), F: 4 };
+    },
     options: ['linkage'],
     api(input: Series | HrpModel, opts?: HrpOptions) {
       requireOptions(opts);
@@ -333,7 +343,7 @@ export const ALLOCATION_KERNELS = {
           throw new KernelInputError('input', 'returns (a Matrix) or { cov, corr? }', describeValue(input));
         }
         const { cov, corr } = input as HrpModel;
-        requireCovariance(cov, 'input.cov');
+        requireCovStackOf(cov, 'input.cov');
         if (corr !== undefined) {
           requireMatrix(corr, 'input.corr');
           if (corr.rows !== cov.rows || corr.cols !== cov.cols) {
@@ -347,8 +357,7 @@ export const ALLOCATION_KERNELS = {
       return {
         size: (args[0] as Float64Array).length,
         args,
-        shape: (o: Outputs) =>
-          ({ weights: o.weights as Float64Array, order: Int32Array.from(o.order as Float64Array), linkage: o.linkage }) as HrpResult,
+        shape: (o: Outputs) => ({ weights: o.weights, order: o.order, linkage: o.linkage }) as HrpResult,
       };
     },
   },

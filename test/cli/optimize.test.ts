@@ -64,7 +64,7 @@ describe('kernelbus optimize', () => {
       expect(a.riskContribution).toBeCloseTo(0.25, 9);
     });
     const tree = await json(['--method', 'hrp', '--linkage', 'ward']);
-    const h = hrp(returns, { linkage: 'ward' }).weights;
+    const h = hrp(returns, { linkage: 'ward' }).weights.data;
     tree.assets.forEach((a, i) => expect(a.weight).toBeCloseTo(h[i], 9));
   });
 

@@ -42,7 +42,7 @@ function expected(block: Float64Array, rows: number, window: number, optimizer: 
   const from = Math.max(0, rows - window);
   const returns = { data: block.slice(from * n, rows * n), rows: rows - from, cols: n };
   const cov = ref.covariance(returns, { method: optimizer === 'rp' ? 'ledoit-wolf' : 'sample' }).cov;
-  const weights = optimizer === 'rp' ? ref.riskParity(cov).weights.data : ref.hrp({ cov }, { linkage: 'average' }).weights;
+  const weights = optimizer === 'rp' ? ref.riskParity(cov).weights.data : ref.hrp({ cov }, { linkage: 'average' }).weights.data;
   const Sw = Array.from({ length: n }, (_, i) => weights.reduce((s, w, j) => s + cov.data[i * n + j] * w, 0));
   const variance = weights.reduce((s, w, i) => s + w * Sw[i], 0);
   return {

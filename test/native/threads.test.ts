@@ -142,7 +142,27 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
           i % 80 < 40 && Math.floor(i / 80) < (i % 80) % 7 ? NaN : x,
         );
         const h = k.hrp(matrix(gappy, 130, 80), { linkage: 'average' });
-        return [h.weights, h.linkage.data];
+        return [h.weights.data, h.linkage.data];
+      },
+    ],
+    [
+      'hrp over 40 rolling-window covariances (each problem whole on one thread), ward linkage',
+      ['hrp'],
+      (k) => {
+        const ref = kernels({ backend: 'reference' });
+        const n = 30;
+        const stack = new Float64Array(40 * n * n);
+        for (let p = 0; p < 40; p++) {
+          const window = matrix(
+            Float64Array.from({ length: 90 * n }, (_, i) => returns.data[(p + Math.floor(i / n)) * N + (i % n)]),
+            90,
+            n,
+          );
+          stack.set(ref.covariance(window).cov.data, p * n * n);
+        }
+        const h = k.hrp({ cov: matrix(stack, 40 * n, n) }, { linkage: 'ward' });
+        expect([h.weights.rows, h.order.rows, h.linkage.rows]).toEqual([40, 40, 40 * (n - 1)]);
+        return [h.weights.data, h.order.data, h.linkage.data];
       },
     ],
     [

@@ -47,6 +47,11 @@ const cases = [
   c('hrp cov a zero variance', 'hrp', [{ cov: matrix(f64(0, 0, 0, 1), 2, 2) }], 'cov', `cov: expected variances > 0 on the diagonal, got cov[0][0] = 0`),
   c('hrp corr of another size', 'hrp', [{ cov: COV, corr: matrix(f64(1), 1, 1) }], 'input.corr', `input.corr: expected 2 x 2 (as cov), got 1 x 1`),
   c('hrp corr NaN', 'hrp', [{ cov: COV, corr: matrix(f64(1, NaN, NaN, 1), 2, 2) }], 'corr', `corr: expected a correlation for every pair of assets (from returns: two or more common dates, no constant asset), got corr[0][1] = NaN`),
+  c('hrp a stack of 3 rows of 2', 'hrp', [{ cov: matrix(f64(1, 0, 0, 1, 1, 0), 3, 2) }], 'input.cov', `input.cov: expected an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns), got 3 x 2`),
+  c('hrp a stacked cov not symmetric', 'hrp', [{ cov: matrix(f64(0.04, 0.01, 0.01, 0.09, 1, 0.5, 0.2, 1), 4, 2) }], 'input.cov[1]', `input.cov[1]: expected a symmetric matrix, got [1][0] = 0.2 but [0][1] = 0.5`),
+  c('hrp a zero variance in problem 1', 'hrp', [{ cov: matrix(f64(0.04, 0.01, 0.01, 0.09, 1, 0, 0, 0), 4, 2) }], 'cov', `cov: expected variances > 0 on the diagonal, got cov[1][1][1] = 0`),
+  c('hrp corr not the stack', 'hrp', [{ cov: matrix(f64(0.04, 0.01, 0.01, 0.09, 0.04, 0.01, 0.01, 0.09), 4, 2), corr: matrix(f64(1, 0, 0, 1), 2, 2) }], 'input.corr', `input.corr: expected 4 x 2 (as cov), got 2 x 2`),
+  c('hrp corr NaN in problem 1', 'hrp', [{ cov: matrix(f64(0.04, 0.01, 0.01, 0.09, 0.04, 0.01, 0.01, 0.09), 4, 2), corr: matrix(f64(1, 0.5, 0.5, 1, 1, NaN, NaN, 1), 4, 2) }], 'corr', `corr: expected a correlation for every pair of assets (from returns: two or more common dates, no constant asset), got corr[1][0][1] = NaN`),
   c('hrp an unknown linkage', 'hrp', [R, { linkage: 'centroid' }], 'options.linkage', `options.linkage: expected ${ASSETS}, got "centroid"`),
   c('hrp an unknown option', 'hrp', [R, { method: 'single' }], 'options', `options: expected only the options linkage, got unknown option "method"`),
 

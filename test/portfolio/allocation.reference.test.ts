@@ -151,7 +151,9 @@ describe('riskParity', () => {
 
 describe('hrp', () => {
   it("PyPortfolioOpt's test_hrp_portfolio and test_quasi_dag: its stock data, single linkage", () => {
-    const { weights, order, linkage: Z } = ref.hrp(stockReturns, { linkage: 'single' });
+    const h = ref.hrp(stockReturns, { linkage: 'single' });
+    const [weights, order, Z] = [h.weights.data, h.order.data, h.linkage];
+    expect([h.weights.rows, h.weights.cols, h.order.rows, h.order.cols]).toEqual([1, 20, 1, 20]);
     // tests/test_hrp.py: HRPOpt._get_quasi_diag(clusters)[:5] == [12, 6, 15, 14, 2]
     expect(Array.from(order.subarray(0, 5))).toEqual([12, 6, 15, 14, 2]);
     // tests/resources/weights_hrp.csv (their test allows rtol 1e-2; we agree to rounding)
@@ -169,7 +171,8 @@ describe('hrp', () => {
     // blocks {0, 2} (variances 1, correlation 0.5) and {1, 3} (variances 4, correlation 0.5), uncorrelated
     const cov = matrix(f64(1, 0, 0.5, 0, 0, 4, 0, 2, 0.5, 0, 1, 0, 0, 2, 0, 4), 4, 4);
     for (const method of ['single', 'complete', 'average', 'weighted', 'ward'] as const) {
-      const { weights, order } = ref.hrp({ cov }, { linkage: method });
+      const h = ref.hrp({ cov }, { linkage: method });
+      const [weights, order] = [h.weights.data, h.order.data];
       expect(new Set([order[0], order[1]])).toEqual(Math.min(order[0], order[1]) === 0 ? new Set([0, 2]) : new Set([1, 3]));
       // cluster variances 0.75 and 3: alpha = 1 - 0.75 / 3.75 = 0.8, then halves of 1-asset clusters
       expect(maxAbsDiff(weights, [0.4, 0.1, 0.4, 0.1])).toBeLessThan(1e-15);
@@ -179,16 +182,63 @@ describe('hrp', () => {
   it('{ cov, corr }: the given correlation clusters, the covariance weighs', () => {
     const cov = matrix(f64(1, 0, 0, 0, 1, 0, 0, 0, 2), 3, 3);
     const corr = matrix(f64(1, 0.9, 0, 0.9, 1, 0, 0, 0, 1), 3, 3);
-    const { order, weights } = ref.hrp({ cov, corr });
+    const h = ref.hrp({ cov, corr });
+    const [weights, order] = [h.weights.data, h.order.data];
     expect(Array.from(order)).toEqual([2, 0, 1]);
     // [2] (variance 2) against [0, 1] (0.5): alpha = 1 - 2 / 2.5 = 0.2
     expect(maxAbsDiff(weights, [0.4, 0.4, 0.2])).toBeLessThan(1e-15);
   });
 
+  it('batched: a stack of P covariances (and correlations) gives row p = the problem solved alone, bit for bit', () => {
+    const n = 12;
+    const covs = [1, 2, 3].map((seed) => factorReturns(n, 60, seed).cov);
+    const stack = matrix(Float64Array.from(covs.flatMap((c) => Array.from(c.data))), 3 * n, n);
+    const part = (m: Matrix, p: number, size: number) => Array.from(m.data.subarray(p * size, (p + 1) * size));
+    for (const linkage of ['single', 'ward'] as const) {
+      const cases = [
+        { batch: ref.hrp({ cov: stack }, { linkage }), alone: (p: number) => ref.hrp({ cov: covs[p] }, { linkage }) },
+        // each problem's cov as its own corr: the given-correlation path, per problem
+        {
+          batch: ref.hrp({ cov: stack, corr: stack }, { linkage }),
+          alone: (p: number) => ref.hrp({ cov: covs[p], corr: covs[p] }, { linkage }),
+        },
+      ];
+      for (const { batch, alone } of cases) {
+        expect([batch.weights.rows, batch.weights.cols, batch.order.rows, batch.order.cols, batch.linkage.rows]).toEqual([
+          3,
+          n,
+          3,
+          n,
+          3 * (n - 1),
+        ]);
+        for (let p = 0; p < 3; p++) {
+          const one = alone(p);
+          expect(part(batch.weights, p, n)).toEqual(Array.from(one.weights.data));
+          expect(part(batch.order, p, n)).toEqual(Array.from(one.order.data));
+          expect(part(batch.linkage, p, (n - 1) * 4)).toEqual(Array.from(one.linkage.data));
+          expect(one.weights.data.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 14);
+        }
+        // the problems differ: the batch did not reuse one answer
+        expect(maxAbsDiff(part(batch.weights, 0, n), part(batch.weights, 1, n))).toBeGreaterThan(1e-3);
+      }
+    }
+  });
+
+  it('batched: a fault names the failing problem', () => {
+    const good = f64(0.04, 0.01, 0.01, 0.09);
+    const stack = (...ms: Float64Array[]) => matrix(Float64Array.from(ms.flatMap((m) => Array.from(m))), 2 * ms.length, 2);
+    expect(() => ref.hrp({ cov: stack(good, good, f64(0.04, 0, 0, 0)) })).toThrow(
+      'cov: expected variances > 0 on the diagonal, got cov[2][1][1] = 0',
+    );
+    expect(() => ref.hrp({ cov: stack(good, good), corr: stack(f64(1, 0, 0, 1), f64(1, NaN, NaN, 1)) })).toThrow(
+      'corr: expected a correlation for every pair of assets (from returns: two or more common dates, no constant asset), got corr[1][0][1] = NaN',
+    );
+  });
+
   it('one asset: all of the weight', () => {
     const { weights, order, linkage: Z } = ref.hrp(matrix(f64(0.01, -0.02, 0.03), 3, 1));
-    expect(Array.from(weights)).toEqual([1]);
-    expect(Array.from(order)).toEqual([0]);
+    expect(Array.from(weights.data)).toEqual([1]);
+    expect(Array.from(order.data)).toEqual([0]);
     expect(Z.rows).toBe(0);
   });
 });

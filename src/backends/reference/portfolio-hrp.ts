@@ -49,13 +49,14 @@ function round6(x: number): number {
   return r / 1e6;
 }
 
-/** HRP's cov and corr (n x n, row-major) from its input (see AllocationFamily.hrp's `source`). */
+/** HRP's cov and corr (n x n, row-major) from its input (see AllocationFamily.hrp's `source`; problem p of a stack). */
 function covAndCorr(
   data: Float64Array,
   rows: number,
   n: number,
   given: Float64Array,
   source: number,
+  p: number,
 ): { cov: Float64Array; corr: Float64Array } {
   if (source === 0) {
     checkReturns(data, n);
@@ -83,7 +84,7 @@ function covAndCorr(
     }
     return { cov, corr };
   }
-  checkCov(data, n, true);
+  checkCov(data, n, true, p);
   if (source === 2) return { cov: data, corr: given };
   const dinv = new Float64Array(n);
   for (let i = 0; i < n; i++) dinv[i] = 1 / Math.sqrt(data[i * n + i]);
@@ -143,23 +144,61 @@ function bisect(cov: Float64Array, n: number, order: Float64Array, weights: Floa
   for (let k = 0; k < n; k++) weights[order[k]] = w[k];
 }
 
-/** HRPOpt.optimize (see AllocationKernels.hrp): weights, order, linkage matrix. */
-function hrp(data: Float64Array, rows: number, cols: number, given: Float64Array, method: number, source: number): Float64Array {
-  const n = cols;
-  const { out, views } = allocateOutputs(ALLOCATION_KERNELS.hrp, data, rows, cols, given, method, source);
-  const { cov, corr } = covAndCorr(data, rows, n, given, source);
+/** Where one problem's results go: its rows of the weights and order, its (n - 1) x 4 rows of the linkage. */
+interface ProblemOut {
+  weights: Float64Array;
+  order: Float64Array;
+  linkage: Float64Array;
+}
+
+/** HRPOpt.optimize of one problem (problem p of a stack): weights, order, linkage matrix. */
+function hrpOne(
+  data: Float64Array,
+  rows: number,
+  n: number,
+  given: Float64Array,
+  method: number,
+  source: number,
+  p: number,
+  o: ProblemOut,
+): void {
+  const { cov, corr } = covAndCorr(data, rows, n, given, source, p);
   const dists = new Float64Array((n * (n - 1)) / 2);
   let at = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const v = (1.0 - corr[i * n + j]) / 2.0;
-      if (v !== v) throw inputFault(Fault.CORRELATION_UNDEFINED, i * n + j, corr[i * n + j], n);
+      if (v !== v) throw inputFault(Fault.CORRELATION_UNDEFINED, p * n * n + i * n + j, corr[i * n + j], n);
       dists[at++] = Math.sqrt(v < 0 ? 0 : v > 1 ? 1 : v);
     }
   }
-  linkage(dists, n, method, views.linkage);
-  leavesOrder(views.linkage, n, views.order);
-  bisect(cov, n, views.order, views.weights);
+  linkage(dists, n, method, o.linkage);
+  leavesOrder(o.linkage, n, o.order);
+  bisect(cov, n, o.order, o.weights);
+}
+
+/**
+ * HRPOpt.optimize (see AllocationKernels.hrp): returns are one problem; a stack of P = rows / cols
+ * covariances (and correlations) P problems, one after the other: the first failing problem's fault.
+ */
+function hrp(data: Float64Array, rows: number, cols: number, given: Float64Array, method: number, source: number): Float64Array {
+  const n = cols;
+  const { out, views } = allocateOutputs(ALLOCATION_KERNELS.hrp, data, rows, cols, given, method, source);
+  const { weights: w, order: ord, linkage: Z } = views;
+  const m = Math.max(n - 1, 0);
+  if (source === 0) {
+    hrpOne(data, rows, n, given, method, source, 0, { weights: w, order: ord, linkage: Z });
+    return out;
+  }
+  const problems = rows / n;
+  for (let p = 0; p < problems; p++) {
+    const cell = (a: Float64Array, size: number) => a.subarray(p * size, (p + 1) * size);
+    hrpOne(cell(data, n * n), n, n, source === 2 ? cell(given, n * n) : given, method, source, p, {
+      weights: cell(w, n),
+      order: cell(ord, n),
+      linkage: cell(Z, m * 4),
+    });
+  }
   return out;
 }
 
