@@ -257,8 +257,8 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
       up.slice().reverse(),
       Float64Array.from(up, (x) => Math.round(x * 50) / 50), // 61 levels: long runs of ties
       new Float64Array(n).fill(0.01),
-      Float64Array.from(up, (x, i) => (i % 64 === 0 ? 0.5 : x)), // the sampled values all the largest
-      Float64Array.from(up, (x, i) => (i % 3 === 0 ? NaN : Math.sin(i) * 0.03)),
+      Float64Array.from(up, (x, i) => (i % 46 === 0 ? 0.5 : x)), // the sampled values (stride 3001 / 64) all the largest
+      Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? NaN : Math.sin(i) * 0.03)),
       Float64Array.from({ length: n }, (_, i) => (i < 2850 ? 0 : 1)), // the 95th percentile between the tails' values
     ];
     const returns = { data: new Float64Array(n * columns.length), rows: n, cols: columns.length };
