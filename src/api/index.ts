@@ -90,8 +90,10 @@ export {
   type SpecificRiskOptions,
 } from '../kernels/factor-model.js';
 export {
+  frontierOf,
   ROW_KIND,
   RowKind,
+  turningPointCapacity,
   type BoundValue,
   type EfficientFrontierOptions,
   type EfficientFrontierResult,
