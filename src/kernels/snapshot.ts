@@ -1,17 +1,24 @@
 /**
  * Snapshot bytes of a VPIN stream, the same on every backend (little-endian):
- *   0  'KBVS' magic            4  u32 version (1)
+ *   0  'KBVS' magic            4  u32 version (2)
  *   8  u32 FNV-1a checksum of bytes 16..end
  *   12 u32 number of state values
  *   16 9 x f64 parameters (VpinParams order)
  *   88 state values, f64 (layout: exportVpinState in backends/reference/vpin.ts)
+ * Version 1 (before bucket times) had a state header of 20 values, without the open bar's and the open
+ * bucket's first trades (values 20 and 21 of version 2): it is still read, those two taken as NaN
+ * (unknown), so that a checkpoint taken before an upgrade restores; the bucket open at that moment then
+ * reports startTs and duration NaN.
  */
 import { KernelInputError } from '../errors.js';
 import { describeValue } from './validate.js';
 import type { VpinParams } from './vpin.js';
 
 const MAGIC = 0x5356424b; // 'KBVS' read as little-endian u32
-const VERSION = 1;
+const VERSION = 2;
+/** Version 1's state: 20 values, then the lists; version 2 inserts V1_INSERTED values at V1_HEADER. */
+const V1_HEADER = 20;
+const V1_INSERTED = 2;
 const HEADER = 16;
 const PARAM_KEYS = [
   'bucketVolume',
@@ -59,7 +66,8 @@ export function decodeSnapshot(params: VpinParams, bytes: Uint8Array): Float64Ar
   if (bytes.length < HEADER + 8 * PARAM_KEYS.length) fail(`${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) fail('a wrong magic number');
-  if (view.getUint32(4, true) !== VERSION) fail(`version ${view.getUint32(4, true)}`);
+  const version = view.getUint32(4, true);
+  if (version !== VERSION && version !== 1) fail(`version ${version} (this kernelbus reads versions 1 and ${VERSION})`);
   const count = view.getUint32(12, true);
   if (bytes.length !== HEADER + 8 * (PARAM_KEYS.length + count)) fail(`${bytes.length} bytes for ${count} state values`);
   if (view.getUint32(8, true) !== fnv1a(bytes.subarray(HEADER))) fail('a bad checksum (corrupted bytes)');
@@ -73,5 +81,11 @@ export function decodeSnapshot(params: VpinParams, bytes: Uint8Array): Float64Ar
   }
   const state = new Float64Array(count);
   for (let i = 0; i < count; i++, at += 8) state[i] = view.getFloat64(at, true);
+  if (version === 1 && count >= V1_HEADER) {
+    const upgraded = new Float64Array(count + V1_INSERTED).fill(NaN);
+    upgraded.set(state.subarray(0, V1_HEADER));
+    upgraded.set(state.subarray(V1_HEADER), V1_HEADER + V1_INSERTED);
+    return upgraded;
+  }
   return state;
 }

@@ -15,6 +15,7 @@ import { nelderMead } from '../../math/nelder-mead.js';
 import { expNonPositive, log1pNonNegative, logNonNegative } from '../../math/elementary.js';
 import { logFactorial } from '../../math/special.js';
 import { pinInitialSets } from './pin-initials.js';
+import { utcOffsetFinder } from '../../kernels/calendar.js';
 
 // The logs and exps below are elementary.ts's (IEEE operations only), which the C++ computes bit for
 // bit (native/kernels/elementary.hpp): the optimizer then takes the same path on every backend.
@@ -195,44 +196,13 @@ export function referencePin(
   return estimatePin(buys, sells, sets, factorization, pinExcludesBoundaries(initials, eaCorrection));
 }
 
-/** Milliseconds per time-zone offset cache slot: offsets change on quarter hours at the finest. */
-const TZ_SLOT_MS = 900_000;
-
-/** The UTC offset (ms) of a time zone at an instant, cached per quarter hour (the trades come in time order). */
-function offsetFinder(tz: string): (t: number) => number {
-  if (tz === 'UTC') return () => 0;
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  let slot = NaN;
-  let offset = 0;
-  return (t) => {
-    const s = Math.floor(t / TZ_SLOT_MS);
-    if (s !== slot) {
-      slot = s;
-      const at = s * TZ_SLOT_MS;
-      const parts: Record<string, number> = {};
-      for (const { type, value } of format.formatToParts(at)) parts[type] = Number(value);
-      offset = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - at;
-    }
-    return offset;
-  };
-}
-
 /**
  * Buys and sells per period: each trade's period is floor(local / periodMs) with local = ts + the
  * zone's offset at the trade; periodStart is that period's start in UTC at the trade's offset.
  * Unclassified trades (label 0) are counted in neither; a period is listed when it holds a trade.
  */
 export function referenceAggregateTrades(labels: Int8Array, ts: Float64Array, periodMs: number, tz: string): AggregatedTrades {
-  const offset = offsetFinder(tz);
+  const offset = utcOffsetFinder(tz);
   const start: number[] = [];
   const buys: number[] = [];
   const sells: number[] = [];
