@@ -43,8 +43,9 @@ process per group (a second live one would take some of the streams); one starte
 stopped takes over.
 
 portfolio reads RETURNS_UPDATE and RISK_ALERT (${streamKeyPattern('logic', 'RISK_ALERT')}: the risk engine's) and
-rebalances each portfolio of --portfolios every --every rows of its universe, or at once on a RISK_ALERT
-on it: the covariance by --estimator over the window, then risk parity or HRP. It publishes the
+rebalances each portfolio of --portfolios (or --config) every --every rows of its universe, or at once on
+a RISK_ALERT on it of a kind it rebalances on (default: VaR-limit alerts, not backtest ones): the
+covariance by --estimator over the window, then the portfolio's optimizer. It publishes the
 weights as PORTFOLIO_UPDATE (which a risk engine measures) and ANALYTICS_RESULT (volatility, turnover,
 risk contributions). Run one portfolio process per group.
 
