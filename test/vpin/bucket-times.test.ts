@@ -12,7 +12,7 @@ import { VpinEngine, type VpinCalculation } from '../../src/engines/index.js';
 import type { Kernels, Trades, VpinBuckets, VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { inputError } from '../helpers/errors.js';
-import { split, tradesArb, vpinOptionsArb, walk } from '../helpers/trades.js';
+import { asFrameTrades, split, tradesArb, vpinOptionsArb, walk } from '../helpers/trades.js';
 
 const T = (...xs: number[]) => Float64Array.from(xs);
 
@@ -158,10 +158,19 @@ describeEachBackend(
     it.runIf(supports('vpin'))('vpin(): startTs, endTs and duration equal the reference exactly', () => {
       fc.assert(
         fc.property(tradesArb, vpinOptionsArb(false), (trades, options) => {
-          expect(times(k.vpin(trades, options))).toEqual(times(ref.vpin(trades, options)));
+          const expected = times(ref.vpin(trades, options));
+          expect(times(k.vpin(trades, options))).toEqual(expected);
+          // a frame's columns as received (vpinBytes where the backend reads them in place)
+          expect(times(k.vpin(asFrameTrades(trades, 3), options))).toEqual(expected);
         }),
         { numRuns: 150 },
       );
+    });
+
+    it.runIf(supports('vpin'))('vpinAsync gives the same times', async () => {
+      const trades = walk(5000, 9, 400);
+      const options: VpinOptions = { bucketVolume: 3000, window: 5, sigma: 'sample' };
+      expect(times(await k.vpinAsync(trades, options))).toEqual(times(ref.vpin(trades, options)));
     });
 
     it.runIf(supports('vpinStream', 'vpin'))(
