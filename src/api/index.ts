@@ -157,6 +157,7 @@ export {
   type TimeBars,
   type Trades,
   type VpinBuckets,
+  type VpinClassifier,
   type VpinOptions,
   type VpinStream,
 } from '../kernels/vpin.js';
