@@ -4,8 +4,8 @@
  * means), native against the reference in one run, each beside its peer: PyPortfolioOpt 1.5.6 with cvxpy
  * 1.9 and CLARABEL on this machine, one run each, as measured by the issue's author (no bench runs
  * Python): `EfficientFrontier.min_volatility` 0.41 s, `max_sharpe` 0.26 s, `CLA` 954 s for 500 assets.
- * Then the batch of the issue (1,000 rolling-window minimum-variance problems of 50 assets, bounds
- * [0, 0.1], on 2 threads and on one) and the size sweep that says where native starts to pay off.
+ * Then the batches of the issue (1,000 rolling-window minimum-variance problems of 50 assets, bounds
+ * [0, 0.1], and 100 rolling-window frontiers of 50 assets, each on 2 threads and on one) and the size sweep that says where native starts to pay off.
  * bench/portfolio.ts puts these rows in the `portfolio` section.
  */
 import { PORTFOLIO_NATIVE_MIN_VALUES } from '../src/api/auto.js';
@@ -104,6 +104,7 @@ export function optimizerRows(section: string): BenchRow[] {
   });
 
   rows.push(...rollingBatch(section, ref, threads));
+  rows.push(...frontierBatch(section, ref, threads));
   const sweep = marketReturns(1000, 128, 8);
   rows.push(
     ...autoSweep(
@@ -161,4 +162,41 @@ function rollingBatch(section: string, ref: ReturnType<typeof kernels>, threads:
     baseline: 'the batch (speed-up of one call with warm starts and threads)',
   });
   return r.rows;
+}
+
+/** `P` covariances of n assets over 252-day windows sliding by one day (computed before the timing), stacked. */
+function rollingCovs(nat: ReturnType<typeof kernels>, P: number, n: number, seed: number): { covs: Matrix; means: Matrix } {
+  const window = 252;
+  const panel = marketReturns(window + P - 1, n, seed);
+  const stack = new Float64Array(P * n * n);
+  const means = new Float64Array(P * n);
+  for (let p = 0; p < P; p++) {
+    const a = annualized(nat, matrix(panel.data.subarray(p * n, (p + window) * n), window, n));
+    stack.set(a.cov.data, p * n * n);
+    means.set(a.mean, p * n);
+  }
+  return { covs: matrix(stack, P * n, n), means: matrix(means, P, n) };
+}
+
+/**
+ * The frontier batch: 100 long-only efficient frontiers (every turning point and 100 portfolios each)
+ * of 50 assets over rolling 252-day windows, one call, on `threads` threads and on one (each frontier
+ * is computed whole by one thread); the reference for scale.
+ */
+function frontierBatch(section: string, ref: ReturnType<typeof kernels>, threads: number): BenchRow[] {
+  const nat = kernels({ backend: 'native' });
+  const one = kernels({ backend: 'native', threads: 1 });
+  const { covs, means } = rollingCovs(nat, 100, 50, 10);
+  const turning = nat.efficientFrontier(means, covs).turningPoints.weights.rows;
+  return backendRows(
+    section,
+    'efficientFrontier batch: 100 rolling 252-day windows x 50 assets',
+    {
+      reference: () => ref.efficientFrontier(means, covs),
+      native: () => nat.efficientFrontier(means, covs),
+      oneThread: () => one.efficientFrontier(means, covs),
+      note: `${turning} turning points in all, 100 frontier portfolios each; 1 vs ${threads} threads`,
+    },
+    threads,
+  ).rows;
 }

@@ -111,6 +111,7 @@ const VIEWS: Record<string, TableView[]> = {
       title: 'the optimizers, 500 and 50 assets',
     },
     { cases: /^(minVariance|riskParity) batch/, title: 'batches of 1,000 rolling-window problems' },
+    { cases: /^efficientFrontier batch/, title: 'a batch of 100 rolling-window frontiers' },
     {
       cases: /^auto sweep: minVariance/,
       title: '`minVariance()`: N x N values per call',

@@ -330,7 +330,12 @@ const CASES = {
   },
   efficientFrontier: () => {
     const n = int(1, 30);
-    return [fill(n, () => uniform(0, 0.001)), covarianceOf(n), { points: int(1, 30), bounds: { lower: 0, upper: pick(1, Math.max(0.2, 1.5 / n)) } }];
+    const P = pick(1, 1, int(2, 5));
+    // a batch: P covariances stacked, the means shared or one row per problem
+    const covs = Array.from({ length: P }, () => covarianceOf(n).data);
+    const cov = { data: Float64Array.from(covs.flatMap((c) => Array.from(c))), rows: P * n, cols: n };
+    const mean = P > 1 && int(0, 1) ? matrix(P, n, () => uniform(0, 0.001)) : fill(n, () => uniform(0, 0.001));
+    return [mean, cov, { points: int(1, 30), bounds: { lower: 0, upper: pick(1, Math.max(0.2, 1.5 / n)) } }];
   },
   efficientRisk: () => {
     const n = int(2, 30);

@@ -23,7 +23,8 @@ void registerPortfolio(Napi::Env env, Napi::Object exports) {
   add<efficientRisk>(env, exports,
                      "efficientRisk(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
                      "targets, params, out)");
-  add<efficientFrontier>(env, exports, "efficientFrontier(mean, cov, n, lower, upper, points, out)");
+  add<efficientFrontier>(env, exports,
+                         "efficientFrontier(mean, meanCount, cov, covCount, n, lower, upper, boundCount, problems, points, out)");
   add<riskParity>(env, exports, "riskParity(cov, covCount, n, budgets, budgetCount, problems, out)");
   add<hrp>(env, exports, "hrp(data, rows, cols, corr, params, out)");
   add<nearestPsd>(env, exports, "nearestPsd(cov, n, params, out)");

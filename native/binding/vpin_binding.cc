@@ -64,10 +64,12 @@ const int8_t* labelsArg(const Napi::CallbackInfo& info, size_t i, const Params& 
 /// The argument count of a call taking `count` arguments, and the labels after them under classifier 2.
 void requireArgs(const Napi::CallbackInfo& info, size_t count, const Params& p) { requireArgCount(info, count + (p.classifier == 2)); }
 
-/// Five new columns of `rows` bucket rows, for the kernel to fill.
+/// Seven new columns of `rows` bucket rows, for the kernel to fill.
 Napi::Object newBuckets(Napi::Env env, size_t rows, vpin::BucketColumns& columns) {
   Napi::Object out = Napi::Object::New(env);
+  out.Set("startTs", newFloat64Array(env, rows, columns.startTs));
   out.Set("endTs", newFloat64Array(env, rows, columns.endTs));
+  out.Set("duration", newFloat64Array(env, rows, columns.duration));
   out.Set("buyVolume", newFloat64Array(env, rows, columns.buyVolume));
   out.Set("sellVolume", newFloat64Array(env, rows, columns.sellVolume));
   out.Set("vpin", newFloat64Array(env, rows, columns.vpin));

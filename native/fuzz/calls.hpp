@@ -70,9 +70,11 @@ inline vpin::Status timeBars(const Trades& t, double barMs, TimeBars& out) {
 
 /// Writes the rows a successful prepare counted: VpinStream::commit() into exact columns.
 inline void commitRows(vpin::VpinStream& stream, size_t rows, Buckets& out) {
-  std::vector<double> endTs = unwritten(rows), buy = endTs, sell = endTs, vpin = endTs, cdf = endTs;
-  stream.commit({endTs.data(), buy.data(), sell.data(), vpin.data(), cdf.data()});
-  append(out.endTs, endTs), append(out.buyVolume, buy), append(out.sellVolume, sell);
+  std::vector<double> startTs = unwritten(rows), endTs = startTs, duration = startTs, buy = startTs, sell = startTs, vpin = startTs,
+                      cdf = startTs;
+  stream.commit({startTs.data(), endTs.data(), duration.data(), buy.data(), sell.data(), vpin.data(), cdf.data()});
+  append(out.startTs, startTs), append(out.endTs, endTs), append(out.duration, duration);
+  append(out.buyVolume, buy), append(out.sellVolume, sell);
   append(out.vpin, vpin), append(out.cdf, cdf);
 }
 

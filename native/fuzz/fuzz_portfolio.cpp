@@ -144,16 +144,24 @@ void entries(fuzz::Input& in) {
       break;
     }
     default: {
-      // its own arrays: one problem, no rows
+      // its own arrays (the frontier takes no rows): P problems, each count 1 or P
       Args f(in);
-      const std::vector<double> one = covariance(in, n, 1);
-      const In fmean = f.values(n, [&](size_t) { return in.real(-0.01, 0.02); });
-      const In fcov = f.values(n * n, [&](size_t k) { return one[k]; });
-      const In flower = f.values(n, [&](size_t) { return in.flag() ? 0.0 : -in.real(0, 2); });
-      const In fupper = f.values(n, [&](size_t) { return in.flag() ? 1.0 : in.real(0, 2); });
+      const std::vector<double> fc = covariance(in, n, covCount);
+      const In fmean = f.values(meanCount * n, [&](size_t) { return in.real(-0.01, 0.02); });
+      const In fcov = f.values(covCount * n * n, [&](size_t k) { return fc[k]; });
+      const In flower = f.values(boundCount * n, [&](size_t) { return in.flag() ? 0.0 : -in.real(0, 2); });
+      const In fupper = f.values(boundCount * n, [&](size_t) { return in.flag() ? 1.0 : in.real(0, 2); });
       const size_t points = in.in<size_t>(0, 5);
-      const Out out = f.output(portfolio::frontierLength(n, points));
-      f.check(portfolio::entry::efficientFrontier(fmean, fcov, n, flower, fupper, points, out), out, 0);
+      const Out out = f.output(portfolio::frontierLength(P, n, points));
+      const Outcome o =
+          portfolio::entry::efficientFrontier(fmean, meanCount, fcov, covCount, n, flower, fupper, boundCount, P, points, out);
+      f.check(o, out, 0);
+      // a frontier computed: each problem's turning points (at least the two ends, within the room) have no NaN weight
+      for (size_t p = 0; o.ok() && p < P; p++) {
+        const portfolio::FrontierOut fo = portfolio::frontierOut(out.data, P, n, points, p);
+        require(*fo.count >= 2 && *fo.count <= static_cast<double>(portfolio::turningPointCapacity(n)));
+        for (size_t k = 0; k < static_cast<size_t>(*fo.count) * n; k++) require(!std::isnan(fo.weights[k]));
+      }
       break;
     }
   }

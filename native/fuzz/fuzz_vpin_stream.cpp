@@ -29,7 +29,7 @@ void corruptedState(fuzz::Input& in, const vpin::Params& p, std::vector<double> 
   for (int edits = in.in(1, 4); edits > 0; edits--) {
     const int kind = in.in(0, 3);
     if (kind == 0 && !state.empty()) state[in.in<size_t>(0, state.size() - 1)] = in.anyDouble();
-    if (kind == 1 && !state.empty()) state[in.in<size_t>(0, std::min<size_t>(19, state.size() - 1))] = in.in(-1, 3);
+    if (kind == 1 && !state.empty()) state[in.in<size_t>(0, std::min<size_t>(vpin::kStateHeader - 1, state.size() - 1))] = in.in(-1, 3);
     if (kind == 2) state.resize(in.in<size_t>(0, state.size() + 3), in.anyDouble());
     if (kind == 3) state.push_back(in.anyDouble());
   }

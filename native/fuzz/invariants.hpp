@@ -24,7 +24,7 @@ inline bool sameBits(const std::vector<double>& a, const std::vector<double>& b)
 
 /// Bucket rows as plain columns (what calls.hpp returns, whatever the kernel API).
 struct Buckets {
-  std::vector<double> endTs, buyVolume, sellVolume, vpin, cdf;
+  std::vector<double> startTs, endTs, duration, buyVolume, sellVolume, vpin, cdf;
   size_t size() const { return endTs.size(); }
 };
 
@@ -34,8 +34,8 @@ struct TimeBars {
 };
 
 inline bool sameBits(const Buckets& a, const Buckets& b) {
-  return sameBits(a.endTs, b.endTs) && sameBits(a.buyVolume, b.buyVolume) && sameBits(a.sellVolume, b.sellVolume) &&
-         sameBits(a.vpin, b.vpin) && sameBits(a.cdf, b.cdf);
+  return sameBits(a.startTs, b.startTs) && sameBits(a.endTs, b.endTs) && sameBits(a.duration, b.duration) &&
+         sameBits(a.buyVolume, b.buyVolume) && sameBits(a.sellVolume, b.sellVolume) && sameBits(a.vpin, b.vpin) && sameBits(a.cdf, b.cdf);
 }
 
 inline bool sameBits(const vpin::Status& a, const vpin::Status& b) {
@@ -51,15 +51,20 @@ inline bool faultIsOneOf(const vpin::Status& s, size_t n, std::initializer_list<
 }
 
 /// Buckets as vpin()/VpinStream produce them from valid parameters and valid trades: columns of one
-/// length; ends within the trades' time span and non-decreasing; vpin NaN before `window` buckets
+/// length; starts and ends within the trades' time span and non-decreasing, each start at or before its
+/// end and duration exactly end - start; vpin NaN before `window` buckets
 /// (counting `before` buckets of earlier calls), in [0, 1] from then on (give or take the rounding of a
 /// sum of `window` terms); cdf NaN with vpin, else in (0, 1].
 inline void checkBuckets(const Buckets& b, const vpin::Params& p, double firstTs, double lastTs, double before = 0) {
   const size_t n = b.size();
+  require(b.startTs.size() == n && b.duration.size() == n);
   require(b.buyVolume.size() == n && b.sellVolume.size() == n && b.vpin.size() == n && b.cdf.size() == n);
   for (size_t i = 0; i < n; i++) {
     require(b.endTs[i] >= firstTs && b.endTs[i] <= lastTs);
     require(i == 0 || b.endTs[i] >= b.endTs[i - 1]);
+    require(b.startTs[i] >= firstTs && b.startTs[i] <= b.endTs[i]);
+    require(i == 0 || b.startTs[i] >= b.startTs[i - 1]);
+    require(sameBits(std::vector<double>{b.duration[i]}, std::vector<double>{b.endTs[i] - b.startTs[i]}));
     if (before + static_cast<double>(i) < static_cast<double>(p.window - 1)) {
       require(std::isnan(b.vpin[i]) && std::isnan(b.cdf[i]));
     } else {

@@ -52,21 +52,23 @@ inline MeanOut meanOut(double* out, size_t P, size_t N) {
   return {weights, expectedReturn, volatility, sharpe, iterations};
 }
 
-/// efficientFrontier's outputs: count, then capacity C = turningPointCapacity(N) turning points
-/// (lambdas, weights C x N, returns, volatilities), then M frontier portfolios (weights M x N, returns,
-/// volatilities).
+/// efficientFrontier's outputs for P problems: count P, then room for C = turningPointCapacity(N)
+/// turning points per problem (lambdas P·C, weights P·C x N, returns, volatilities P·C), then M frontier
+/// portfolios per problem (weights P·M x N, returns, volatilities P·M). FrontierOut: one problem's parts.
 inline size_t turningPointCapacity(size_t n) { return plus(cells(4, n), 4); }
 struct FrontierOut {
   double *count, *lambdas, *weights, *returns, *volatilities, *frontierWeights, *frontierReturns, *frontierVolatilities;
 };
-inline std::array<size_t, 8> frontierParts(size_t N, size_t M) {
-  const size_t C = turningPointCapacity(N);
-  return {1, C, cells(C, N), C, C, cells(M, N), M, M};
+inline std::array<size_t, 8> frontierParts(size_t P, size_t N, size_t M) {
+  const size_t PC = cells(P, turningPointCapacity(N)), PM = cells(P, M);
+  return {P, PC, cells(PC, N), PC, PC, cells(PM, N), PM, PM};
 }
-inline size_t frontierLength(size_t N, size_t M) { return total(frontierParts(N, M)); }
-inline FrontierOut frontierOut(double* out, size_t N, size_t M) {
-  const auto [count, lambdas, weights, returns, volatilities, fw, fr, fv] = split(out, frontierParts(N, M));
-  return {count, lambdas, weights, returns, volatilities, fw, fr, fv};
+inline size_t frontierLength(size_t P, size_t N, size_t M) { return total(frontierParts(P, N, M)); }
+/// Problem p's parts of the outputs.
+inline FrontierOut frontierOut(double* out, size_t P, size_t N, size_t M, size_t p) {
+  const auto [count, lambdas, weights, returns, volatilities, fw, fr, fv] = split(out, frontierParts(P, N, M));
+  const size_t C = turningPointCapacity(N);
+  return {count + p, lambdas + p * C, weights + p * C * N, returns + p * C, volatilities + p * C, fw + p * M * N, fr + p * M, fv + p * M};
 }
 
 /// A batch of problems over expected returns: meanCount (1 or P) x N means, covCount covariances.
@@ -96,11 +98,11 @@ Status efficientReturn(const MeanBatch& b, const Constraints& c, const double* t
 /// PyPortfolioOpt efficient_risk per problem (targets: one per problem) into out (meanOut()).
 Status efficientRisk(const MeanBatch& b, const Constraints& c, const double* targets, double l2Gamma, double riskFree, double* out);
 
-/// The critical line algorithm's frontier (portfolio-cla.ts's comment) of one problem into out
-/// (frontierOut()). Faults: PortfolioMeanNotFinite, PortfolioCovInvalid, PortfolioInfeasible (the
-/// budget), PortfolioNotConverged (a singular free block, or more turning points than the capacity).
-Status efficientFrontier(const double* mean, const double* cov, size_t n, const double* lower, const double* upper, size_t points,
-                         double* out);
+/// The critical line algorithm's frontier (portfolio-cla.ts's comment) of each of P problems (b; lower
+/// and upper boundCount x N, finite), shared between threads, into out (frontierOut()). Faults (the
+/// lowest problem's): PortfolioMeanNotFinite, PortfolioCovInvalid, PortfolioInfeasible (the budget),
+/// PortfolioNotConverged (a singular free block, or more turning points than the capacity).
+Status efficientFrontier(const MeanBatch& b, const double* lower, const double* upper, size_t boundCount, size_t points, double* out);
 
 // Shared by the optimizers' sources (portfolio_qp_kernels.cpp).
 struct QpResult;

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <vector>
 
+#include "parallel.hpp"
 #include "portfolio.hpp"
 #include "portfolio_qp.hpp"
 
@@ -41,14 +42,9 @@ void frontierPoints(const FrontierOut& o, const double* mean, const double* cov,
   }
 }
 
-}  // namespace
-
-Status efficientFrontier(const double* mean, const double* cov, size_t n, const double* lower, const double* upper, size_t points,
-                         double* out) {
-  for (size_t k = 0; k < n; k++)
-    if (!std::isfinite(mean[k])) return fault(Fault::PortfolioMeanNotFinite, static_cast<double>(k), mean[k], 1);
-  if (Status s = checkCovAt(cov, 0, n); !s.ok()) return s;
-  const FrontierOut o = frontierOut(out, n, points);
+/// Problem p's frontier (its inputs checked) into o.
+Status frontierOne(const double* mean, const double* cov, size_t n, const double* lower, const double* upper, size_t points, size_t p,
+                   const FrontierOut& o) {
   const size_t capacity = turningPointCapacity(n);
   std::vector<double> w(lower, lower + n);
   double left = 1, room = 0;
@@ -56,7 +52,8 @@ Status efficientFrontier(const double* mean, const double* cov, size_t n, const 
     left -= lower[j];
     room += upper[j] - lower[j];
   }
-  if (left < -1e-12 || left > room + 1e-12) return fault(Fault::PortfolioInfeasible, 0, left < 0 ? -left : left - room, kBudgetTag);
+  if (left < -1e-12 || left > room + 1e-12)
+    return fault(Fault::PortfolioInfeasible, static_cast<double>(p), left < 0 ? -left : left - room, kBudgetTag);
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](size_t i, size_t j) { return mean[j] < mean[i]; });
@@ -87,7 +84,7 @@ Status efficientFrontier(const double* mean, const double* cov, size_t n, const 
   std::vector<double> alpha(n), beta(n), cs(n), ds(n), K, rhsA, rhsB, solA, solB;
   std::vector<size_t> perm;
   for (;;) {
-    if (count >= capacity) return fault(Fault::PortfolioNotConverged, 0, static_cast<double>(count), 0);
+    if (count >= capacity) return fault(Fault::PortfolioNotConverged, static_cast<double>(p), static_cast<double>(count), 0);
     F.clear();
     for (size_t j = 0; j < n; j++)
       if (free[j]) F.push_back(j);
@@ -99,7 +96,8 @@ Status efficientFrontier(const double* mean, const double* cov, size_t n, const 
       K[nf * s + r] = 1;
     }
     perm.assign(s, 0);
-    if (!luFactor(K.data(), s, perm.data())) return fault(Fault::PortfolioNotConverged, 0, static_cast<double>(count), 0);
+    if (!luFactor(K.data(), s, perm.data()))
+      return fault(Fault::PortfolioNotConverged, static_cast<double>(p), static_cast<double>(count), 0);
     rhsA.assign(s, 0.0);
     rhsB.assign(s, 0.0);
     double bound = 0;
@@ -190,6 +188,31 @@ Status efficientFrontier(const double* mean, const double* cov, size_t n, const 
   }
   o.count[0] = static_cast<double>(count);
   frontierPoints(o, mean, cov, n, count, points);
+  return Status{};
+}
+
+}  // namespace
+
+Status efficientFrontier(const MeanBatch& b, const double* lower, const double* upper, size_t boundCount, size_t points, double* out) {
+  const size_t n = b.n, P = b.problems;
+  std::vector<Status> faults(P);
+  parallelFor(P, 1, [&](size_t p0, size_t p1) {
+    for (size_t p = p0; p < p1; p++) {
+      const size_t mo = b.meanCount == 1 ? 0 : p * n, bo = boundCount == 1 ? 0 : p * n;
+      const double* mean = b.mean + mo;
+      Status& s = faults[p];
+      for (size_t k = 0; k < n && s.ok(); k++)
+        if (!std::isfinite(mean[k]))
+          s = fault(Fault::PortfolioMeanNotFinite, static_cast<double>(mo + k), mean[k], b.meanCount == 1 ? 1.0 : static_cast<double>(n));
+      if (s.ok()) s = checkCovAt(b.cov, b.covCount == 1 ? 0 : p, n);
+      if (s.ok())
+        s = frontierOne(mean, b.cov + (b.covCount == 1 ? 0 : p * n * n), n, lower + bo, upper + bo, points, p,
+                        frontierOut(out, P, n, points, p));
+      if (!s.ok()) break;
+    }
+  });
+  for (const Status& s : faults)
+    if (!s.ok()) return s;
   return Status{};
 }
 

@@ -184,20 +184,26 @@ Outcome efficientRisk(In mean, size_t meanCount, In cov, size_t covCount, size_t
   return portfolio::efficientRisk(b, c, targets.data, p.l2Gamma, p.riskFree, out.data);
 }
 
-Outcome efficientFrontier(In mean, In cov, size_t n, In lower, In upper, size_t points, Out out) {
-  if (n < 1) return ArgFault{2, -1, "at least one asset", "0"};
-  if (points < 1 || points > 1000000) return ArgFault{5, -1, "an integer in [1, 1000000]", std::to_string(points)};
-  if (Outcome o = requireLength(0, mean, n, "n"); !o.ok()) return o;
-  if (Outcome o = requireLength(1, cov, cells(n, n), "n x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(3, lower, n, "n"); !o.ok()) return o;
-  if (Outcome o = requireLength(4, upper, n, "n"); !o.ok()) return o;
-  if (Outcome o = requireBounds(3, lower, upper); !o.ok()) return o;
-  for (size_t j = 0; j < n; j++) {
-    if (!std::isfinite(lower.data[j]) || !std::isfinite(upper.data[j]))
-      return ArgFault{3, -1, "finite bounds", "asset " + std::to_string(j)};
+Outcome efficientFrontier(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount,
+                          size_t problems, size_t points, Out out) {
+  if (n < 1) return ArgFault{4, -1, "at least one asset", "0"};
+  if (problems < 1) return ArgFault{8, -1, "at least one problem", "0"};
+  if (points < 1 || points > 1000000) return ArgFault{9, -1, "an integer in [1, 1000000]", std::to_string(points)};
+  if (Outcome o = requireOneOr(1, meanCount, problems); !o.ok()) return o;
+  if (Outcome o = requireOneOr(3, covCount, problems); !o.ok()) return o;
+  if (Outcome o = requireOneOr(7, boundCount, problems); !o.ok()) return o;
+  if (Outcome o = requireLength(0, mean, cells(meanCount, n), "meanCount x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, cov, cells(covCount, cells(n, n)), "covCount x n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, lower, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, upper, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
+  if (Outcome o = requireBounds(5, lower, upper); !o.ok()) return o;
+  for (size_t k = 0; k < lower.length; k++) {
+    if (!std::isfinite(lower.data[k]) || !std::isfinite(upper.data[k]))
+      return ArgFault{5, -1, "finite bounds", "lower[" + std::to_string(k) + "], upper[" + std::to_string(k) + "]"};
   }
-  if (Outcome o = requireLength(6, out, frontierLength(n, points)); !o.ok()) return o;
-  return portfolio::efficientFrontier(mean.data, cov.data, n, lower.data, upper.data, points, out.data);
+  if (Outcome o = requireLength(10, out, frontierLength(problems, n, points)); !o.ok()) return o;
+  const MeanBatch b{mean.data, meanCount, cov.data, covCount, n, problems};
+  return portfolio::efficientFrontier(b, lower.data, upper.data, boundCount, points, out.data);
 }
 
 Outcome minVariance(In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo, In rhi, In tags, size_t m,

@@ -57,8 +57,9 @@ Outcome efficientReturn(In mean, size_t meanCount, In cov, size_t covCount, size
 /// efficientRisk(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, targets, params, out)
 Outcome efficientRisk(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo,
                       In rhi, In tags, size_t m, size_t problems, In targets, Packed params, Out out);
-/// efficientFrontier(mean, cov, n, lower, upper, points, out)
-Outcome efficientFrontier(In mean, In cov, size_t n, In lower, In upper, size_t points, Out out);
+/// efficientFrontier(mean, meanCount, cov, covCount, n, lower, upper, boundCount, problems, points, out)
+Outcome efficientFrontier(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount,
+                          size_t problems, size_t points, Out out);
 
 }  // namespace entry
 }  // namespace kernelbus::portfolio

@@ -3,10 +3,10 @@
 // removed: O(1) per date) and compensated, re-summed from the window's own dates every `window` dates
 // and when their shift is stale. The moments (sharpe, sortino, volatility, gaussianVar) are swept row by
 // row over every column of a thread's block (memory read in order, the reference's moments window per
-// column; a branch-free two-sum gives Neumaier's exact error); the rest column by column from a
-// contiguous copy: beta and alpha, the captures (running), maxDrawdown (each window's wealth path from its
-// start, O(window) per date) and historicalVar (the window kept sorted: a binary search and a move per
-// date, O(window)).
+// column; a branch-free two-sum gives Neumaier's exact error); maxDrawdown row by row too, O(1) per date
+// (risk_rolling_drawdown.cpp); the rest column by column from a contiguous copy: beta and alpha, the
+// captures (running) and historicalVar (the window kept sorted: a binary search and a move per date,
+// O(window)).
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
@@ -15,6 +15,7 @@
 #include "parallel.hpp"
 #include "risk_analytics.hpp"
 #include "risk_checks.hpp"
+#include "risk_rolling_drawdown.hpp"
 #include "special.hpp"
 
 namespace kernelbus::risk {
@@ -115,19 +116,6 @@ double captureOf(const double* x, const double* b, size_t begin, size_t end, int
   return dates < 1 ? NAN : std::expm1(std::log(wealth) / (dates / ppy));
 }
 
-// maxDrawdownOf(): performanceStats' max_drawdown of the window (wealth from 100, the start counts).
-double maxDrawdownOf(const double* r, size_t begin, size_t end) {
-  double growth = 1, peak = 100, worst = 0;
-  for (size_t t = begin; t < end; t++) {
-    growth *= 1 + (r[t] == r[t] ? r[t] : 0);
-    const double value = growth * 100;
-    peak = value > peak ? value : peak;
-    const double drawdown = (value - peak) / peak;
-    worst = drawdown < worst ? drawdown : worst;
-  }
-  return 0 - worst;
-}
-
 // linearQuantile() of risk-common.ts over sorted values.
 double linearQuantileOf(const double* sorted, size_t n, double p) {
   const double h = static_cast<double>(n) * p + (1 - p) - 1;
@@ -170,8 +158,7 @@ void rollingColumn(const Job& j, size_t c, const double* r, const double* b, std
   const size_t T = j.rows, w = j.window;
   const RollingOut& o = j.o;
   for (size_t t = 0; t + 1 < w && t < T; t++) {
-    for (double* out :
-         {o.sharpe, o.sortino, o.volatility, o.maxDrawdown, o.beta, o.alpha, o.upCapture, o.downCapture, o.historicalVar, o.gaussianVar})
+    for (double* out : {o.sharpe, o.sortino, o.volatility, o.beta, o.alpha, o.upCapture, o.downCapture, o.historicalVar, o.gaussianVar})
       put(out, j, t, c, NAN);
   }
   Window win;
@@ -191,7 +178,6 @@ void rollingColumn(const Job& j, size_t c, const double* r, const double* b, std
       if (t >= w && r[t - w] == r[t - w]) sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), r[t - w]));
     }
     if (t + 1 < w) continue;
-    if (o.maxDrawdown) put(o.maxDrawdown, j, t, c, maxDrawdownOf(r, begin, t + 1));
     if (o.beta || o.alpha) {
       const double m = win.m;
       const double mr = win.shift + win.pr.value() / m, mb = win.shiftB + win.pb.value() / m;
@@ -349,9 +335,13 @@ Status rolling(const double* returns, size_t rows, size_t cols, const double* be
   std::vector<double> none(benchmark ? 0 : rows, NAN);
   const double* b = benchmark ? benchmark : none.data();
   const size_t minColumns = rows == 0 ? cols : 1 + 4096 / rows;
-  const bool moments = partsOf(mask) & kMoments, others = (mask & ~kMomentStats) != 0;
+  const bool moments = partsOf(mask) & kMoments, others = (mask & ~kMomentStats & ~(1u << kRollMaxDrawdown)) != 0;
   parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
     if (moments) rollingMoments(job, returns, begin, end);
+    if (double* o = job.o.maxDrawdown) {
+      for (size_t t = 0; t + 1 < window && t < rows; t++) std::fill(o + t * cols + begin, o + t * cols + end, NAN);
+      detail::rollingMaxDrawdown(returns, rows, cols, window, begin, end, o);
+    }
     if (!others) return;
     std::vector<double> column(rows), sorted;
     sorted.reserve(std::min(window, rows));  // a window longer than the series (all NaN) holds at most rows values

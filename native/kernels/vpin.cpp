@@ -220,11 +220,13 @@ struct Sigma {
 // BucketState.addBars()'s pour of one bar's volume into buckets of V, the one definition of that
 // arithmetic (prepare() counts with it, commit() writes with it, so the count is exact): complete(need)
 // for each bucket the bar completes (then `filled` is 0), partial(rest) for the volume left in the
-// open bucket (then added to `filled`). A bar that overflows a bucket is split pro rata.
-template <typename Complete, typename Partial>
-void pourBar(double volume, double V, double& filled, Complete complete, Partial partial) {
+// open bucket (then added to `filled`); open() before either when the bar opens the bucket (`filled` is
+// 0). A bar that overflows a bucket is split pro rata.
+template <typename Open, typename Complete, typename Partial>
+void pourBar(double volume, double V, double& filled, Open open, Complete complete, Partial partial) {
   double remaining = volume;
   while (remaining > 0) {
+    if (filled == 0) open();
     const double need = V - filled;
     if (remaining >= need) {
       complete(need);
@@ -355,7 +357,7 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
         bar.lastTs = lastTs;
         closed.push_back(bar);
       }
-      bar = Bar{index, p, p, 0, 0, 0, t};
+      bar = Bar{index, p, p, 0, 0, 0, t, t};
       barVolume = 0;
       barBuy = 0;
       barCount = 0;
@@ -473,7 +475,7 @@ Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, 
   double filled = filled_;
   for (const Bar& bar : pending_) {
     pourBar(
-        bar.volume, p_.bucketVolume, filled, [&](double) { buckets++; }, [](double) {});
+        bar.volume, p_.bucketVolume, filled, [] {}, [&](double) { buckets++; }, [](double) {});
   }
   return Status{};
 }
@@ -492,10 +494,10 @@ void VpinStream::commit(const BucketColumns& out) {
       const Bar& bar = pending_[from + k];
       const double f = fractions[k];
       pourBar(
-          bar.volume, p_.bucketVolume, filled_,
+          bar.volume, p_.bucketVolume, filled_, [&] { bucketStart_ = bar.firstTs; },
           [&](double need) {
             bucketBuy_ += need * f;
-            completeBucket(bar.lastTs, out, row++);
+            completeBucket(bucketStart_, bar.lastTs, out, row++);
           },
           [&](double rest) { bucketBuy_ += rest * f; });
     }
@@ -517,7 +519,7 @@ double VpinStream::fractionOrZ(const Bar& bar) {
 }
 
 // BucketState.completeBucket()
-void VpinStream::completeBucket(double endTs, const BucketColumns& out, size_t row) {
+void VpinStream::completeBucket(double startTs, double endTs, const BucketColumns& out, size_t row) {
   const double V = p_.bucketVolume;
   const int64_t n = p_.window;
   const double buy = bucketBuy_;
@@ -544,7 +546,9 @@ void VpinStream::completeBucket(double endTs, const BucketColumns& out, size_t r
       imbHead_ = (imbHead_ + 1) % ring;
     }
   }
+  out.startTs[row] = startTs;
   out.endTs[row] = endTs;
+  out.duration[row] = endTs - startTs;
   out.buyVolume[row] = buy;
   out.sellVolume[row] = sell;
   out.vpin[row] = vpinValue;
@@ -579,6 +583,8 @@ void VpinStream::exportState(double* s) const {
       static_cast<double>(dpWindow_.size()),
       static_cast<double>(imbalances_.size()),
       static_cast<double>(history_.size()),
+      t.hasBar ? t.bar.firstTs : 0,
+      filled_ > 0 ? bucketStart_ : 0,
   };
   s = std::copy(head, head + kStateHeader, s);
   auto appendRing = [&s](const std::vector<double>& ring, size_t head, size_t capacity) {
@@ -614,8 +620,11 @@ Status VpinStream::importState(const double* s, size_t n) {
     if (!(s[i - 1] <= s[i])) return bad(i);
   }
   if (!(s[13] >= 0 && s[13] < p_.bucketVolume)) return bad(13);
+  // the open bar's and the open bucket's first trades: at or before the last trade, or NaN (unknown)
+  if (s[0] == 1 && s[20] > s[7]) return bad(20);
+  if (s[13] > 0 && s[21] > s[7]) return bad(21);
   trades_.hasBar = s[0] == 1;
-  trades_.bar = Bar{s[1], s[2], s[3], s[4], s[5], s[6], s[7]};
+  trades_.bar = Bar{s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[20]};
   trades_.lastTs = s[7];
   trades_.closedBarIndex = s[8];
   trades_.lastPrice = s[9];
@@ -625,6 +634,7 @@ Status VpinStream::importState(const double* s, size_t n) {
   filled_ = s[13];
   bucketBuy_ = s[14];
   bucketCount_ = s[15];
+  bucketStart_ = s[21];
   dpWindow_.assign(s + kStateHeader, s + kStateHeader + n1);
   dpHead_ = 0;
   imbalances_.assign(s + kStateHeader + n1, s + h);

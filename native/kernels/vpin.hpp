@@ -42,10 +42,11 @@ struct Params {
 /// Most buckets one call may produce (src/kernels/vpin.ts MAX_BUCKETS_PER_CALL).
 constexpr double kMaxBucketsPerCall = 10000000;
 /// Scalars before the variable-length parts of the state vector (see VpinStream::exportState).
-constexpr size_t kStateHeader = 20;
+constexpr size_t kStateHeader = 22;
 
 struct Bar {
   double index = 0, open = 0, close = 0, volume = 0, buy = 0, count = 0, lastTs = 0;
+  double firstTs = 0;  // the bar's first trade (lastTs: its last)
 };
 
 /// What trade aggregation carries from one batch to the next (reference: TradeState).
@@ -72,9 +73,11 @@ void closeOpenBar(TradeState& st, std::vector<Bar>& closed);
 Status unpackParams(const double* packed, size_t n, Params& out);
 Status unpackClassifyParams(const double* packed, size_t n, Params& out);
 
-/// Where a kernel writes bucket rows: five caller-allocated columns with room for the counted rows.
+/// Where a kernel writes bucket rows: seven caller-allocated columns with room for the counted rows.
 struct BucketColumns {
+  double* startTs;
   double* endTs;
+  double* duration;
   double* buyVolume;
   double* sellVolume;
   double* vpin;
@@ -136,7 +139,7 @@ class VpinStream {
  private:
   double sigmaNext(double dP);
   double fractionOrZ(const Bar& bar);
-  void completeBucket(double endTs, const BucketColumns& out, size_t row);
+  void completeBucket(double startTs, double endTs, const BucketColumns& out, size_t row);
 
   Params p_;
   double fixedSigma_;
@@ -149,6 +152,7 @@ class VpinStream {
   double filled_ = 0;
   double bucketBuy_ = 0;
   double bucketCount_ = 0;
+  double bucketStart_ = NAN;        // the open bucket's first trade (meaningful while filled_ > 0; NaN: unknown)
   std::vector<double> imbalances_;  // ring of the last n - 1 |B - S|
   size_t imbHead_ = 0;
   RankedHistory history_;

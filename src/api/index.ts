@@ -90,8 +90,10 @@ export {
   type SpecificRiskOptions,
 } from '../kernels/factor-model.js';
 export {
+  frontierOf,
   ROW_KIND,
   RowKind,
+  turningPointCapacity,
   type BoundValue,
   type EfficientFrontierOptions,
   type EfficientFrontierResult,
@@ -145,6 +147,7 @@ export {
   type PinOptions,
   type PinParams,
 } from '../kernels/pin.js';
+export { dailyVpin, type DailyVpin, type DailyVpinOptions } from '../kernels/daily-vpin.js';
 export {
   MAX_BUCKETS_PER_CALL,
   VPIN_DEFAULTS,
@@ -178,7 +181,7 @@ export const pinLikelihood = defaults.pinLikelihood;
 export const pin = defaults.pin;
 /** Bulk volume classification: buy volume per bar. */
 export const bulkClassify = defaults.bulkClassify;
-/** VPIN per completed volume bucket: `{ endTs, buyVolume, sellVolume, vpin, cdf }`. */
+/** VPIN per completed volume bucket: `{ startTs, endTs, duration, buyVolume, sellVolume, vpin, cdf }`. */
 export const vpin = defaults.vpin;
 /** Streaming VPIN with snapshot/restore. */
 export const vpinStream = defaults.vpinStream;

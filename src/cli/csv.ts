@@ -227,13 +227,13 @@ export async function readReturnsCsv(path: string, options: CsvOptions = {}): Pr
   return { returns: { data: values.done(), rows, cols: names.length }, names };
 }
 
-/** Writes buckets as CSV: endTs,buyVolume,sellVolume,vpin,cdf (NaN written as an empty field). */
+/** Writes buckets as CSV: startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf (NaN written as an empty field). */
 export async function writeBucketsCsv(path: string, b: VpinBuckets): Promise<void> {
   const out = createWriteStream(path);
   const cell = (x: number) => (Number.isNaN(x) ? '' : String(x));
-  out.write('endTs,buyVolume,sellVolume,vpin,cdf\n');
+  out.write('startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf\n');
   for (let i = 0; i < b.endTs.length; i++) {
-    const row = `${b.endTs[i]},${b.buyVolume[i]},${b.sellVolume[i]},${cell(b.vpin[i])},${cell(b.cdf[i])}\n`;
+    const row = `${cell(b.startTs[i])},${b.endTs[i]},${cell(b.duration[i])},${b.buyVolume[i]},${b.sellVolume[i]},${cell(b.vpin[i])},${cell(b.cdf[i])}\n`;
     if (!out.write(row)) await once(out, 'drain');
   }
   out.end();

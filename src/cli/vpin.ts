@@ -30,7 +30,7 @@ Options:
   --distribution d      normal | t:<nu> (default normal)
   --threshold x         CDF level counted as an alert (default 0.99)
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
-  --out file            write buckets as CSV (endTs,buyVolume,sellVolume,vpin,cdf)
+  --out file            write buckets as CSV (startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf)
 ${CSV_USAGE}`;
 
 function parseSigma(value: string): SigmaOption {

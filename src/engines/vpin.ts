@@ -40,7 +40,12 @@ const STATE_HEADER = 64;
 export interface VpinCalculation {
   /** 0-based bucket number of the symbol. */
   bucket: number;
+  /** First trade of the first bar in the bucket (VpinBuckets.startTs; NaN: unknown, see there). */
+  startTs: number;
+  /** Last trade of the bar that completed the bucket. */
   endTs: number;
+  /** endTs - startTs, ms. */
+  duration: number;
   buyVolume: number;
   sellVolume: number;
   /** NaN for the first window - 1 buckets. */
@@ -162,7 +167,9 @@ export class VpinEngine extends Engine {
       const bucket = s.buckets++;
       const payload: VpinCalculation = {
         bucket,
+        startTs: b.startTs[i],
         endTs: b.endTs[i],
+        duration: b.duration[i],
         buyVolume: b.buyVolume[i],
         sellVolume: b.sellVolume[i],
         vpin: b.vpin[i],

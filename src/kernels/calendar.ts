@@ -1,7 +1,10 @@
 /**
- * Calendar groups of dates (epoch milliseconds, UTC) for `aggregateReturns()`: empyrical's
- * aggregate_returns keys, computed here once so that every backend receives the same group numbers.
+ * Calendars: the groups of dates (epoch milliseconds, UTC) of `aggregateReturns()` (empyrical's
+ * aggregate_returns keys, computed here once so that every backend receives the same group numbers),
+ * and the time zones of `aggregateTrades()` and `dailyVpin()` (IANA names, through Intl).
  */
+import { KernelInputError } from '../errors.js';
+import { describeValue } from './validate.js';
 
 /** How `aggregateReturns()` groups dates (empyrical's convert_to). */
 export type AggregatePeriod = 'weekly' | 'monthly' | 'quarterly' | 'yearly';
@@ -9,6 +12,51 @@ export type AggregatePeriod = 'weekly' | 'monthly' | 'quarterly' | 'yearly';
 export const AGGREGATE_PERIODS = ['weekly', 'monthly', 'quarterly', 'yearly'] as const satisfies readonly AggregatePeriod[];
 
 const DAY_MS = 86_400_000;
+
+/** Checks that `tz` names an IANA time zone Intl knows (KernelInputError naming `name`); returns it. */
+export function requireTimeZone(tz: unknown, name: string): string {
+  try {
+    if (typeof tz !== 'string') throw new RangeError();
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw new KernelInputError(name, 'an IANA time zone name', describeValue(tz));
+  }
+  return tz;
+}
+
+/** Milliseconds per time-zone offset cache slot: offsets change on quarter hours at the finest. */
+const TZ_SLOT_MS = 900_000;
+
+/**
+ * The UTC offset (ms; local time = t + offset) of time zone `tz` at an instant t (epoch ms), cached per
+ * quarter hour: cheap over times in order (trades, buckets).
+ */
+export function utcOffsetFinder(tz: string): (t: number) => number {
+  if (tz === 'UTC') return () => 0;
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  let slot = NaN;
+  let offset = 0;
+  return (t) => {
+    const s = Math.floor(t / TZ_SLOT_MS);
+    if (s !== slot) {
+      slot = s;
+      const at = s * TZ_SLOT_MS;
+      const parts: Record<string, number> = {};
+      for (const { type, value } of format.formatToParts(at)) parts[type] = Number(value);
+      offset = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - at;
+    }
+    return offset;
+  };
+}
 
 /**
  * The ISO 8601 week number (1 to 53) of a UTC date: the week holding its Thursday, counted from the

@@ -7,6 +7,7 @@
  * (backends/reference/pin.ts).
  */
 import { KernelInputError } from '../errors.js';
+import { requireTimeZone } from './calendar.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
 
 /** The PIN model's parameters (PINstimation's order: alpha, delta, mu, eps.b, eps.s). */
@@ -133,14 +134,7 @@ export function resolveAggregateTradesOptions(options: AggregateTradesOptions | 
   if (typeof periodMs !== 'number' || !(periodMs > 0 && periodMs < Infinity)) {
     throw new KernelInputError('options.periodMs', 'a finite number > 0', describeValue(periodMs));
   }
-  const tz = options?.tz ?? 'UTC';
-  try {
-    if (typeof tz !== 'string') throw new RangeError();
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-  } catch {
-    throw new KernelInputError('options.tz', 'an IANA time zone name', describeValue(tz));
-  }
-  return { periodMs, tz };
+  return { periodMs, tz: requireTimeZone(options?.tz ?? 'UTC', 'options.tz') };
 }
 
 /** Checks `aggregateTrades()`'s arguments: labels (Int8Array of -1, 0, +1) and `trades.ts` of one length. */

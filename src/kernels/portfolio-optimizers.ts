@@ -25,8 +25,9 @@ import {
   type MinVarianceResult,
   type OptimizerFamily,
   type PortfolioResult,
+  turningPointCapacity,
 } from './portfolio.js';
-import { describeValue, requireFloat64Array } from './validate.js';
+import { describeValue } from './validate.js';
 
 /** The portfolio family's optimizers (each also exists as `<name>Async`). */
 export interface OptimizerKernels {
@@ -71,9 +72,12 @@ export interface OptimizerKernels {
    * The long-only (or bounded) efficient frontier by the critical line algorithm (PyPortfolioOpt `CLA`,
    * weights summing to 1): every turning point, exact, from the highest-return portfolio to the
    * minimum-variance one (PyPortfolioOpt drops some; none is dropped here), then `points` portfolios
-   * evenly spaced in expected return between them. One problem per call.
+   * evenly spaced in expected return between them. Batched as the others: `mean` N values or P x N,
+   * `cov` N x N or a stack of P (P·N rows), bounds per asset or P x N; P frontiers in one call, each
+   * computed whole by one thread, stacked in the result (EfficientFrontierResult; `frontierOf(result,
+   * p)` gives problem p's).
    */
-  efficientFrontier(mean: Float64Array, cov: Matrix, options?: EfficientFrontierOptions): EfficientFrontierResult;
+  efficientFrontier(mean: Float64Array | Matrix, cov: Matrix, options?: EfficientFrontierOptions): EfficientFrontierResult;
 }
 
 const l2Gamma = { key: 'l2Gamma', name: 'options.l2Gamma', expected: 'a finite number >= 0' } as const;
@@ -136,6 +140,40 @@ function repairable<T>(kernel: keyof OptimizerFamily, c: FixedCall<T>, covAt: nu
     },
     shape: (out: Float64Array) => c.shape(splitOutputs(spec.outputs, out, dims)),
   } as Call<T>;
+}
+
+/**
+ * efficientFrontier's outputs (each problem's turning points in its room of turningPointCapacity(n)
+ * rows) as its result: the turning points packed one problem after the other with their offsets (one
+ * problem: views, no copy).
+ */
+function stackFrontiers(o: Outputs, n: number, P: number): EfficientFrontierResult {
+  const count = o.count as Float64Array;
+  const C = turningPointCapacity(n);
+  const offsets = new Float64Array(P + 1);
+  for (let p = 0; p < P; p++) offsets[p + 1] = offsets[p] + count[p];
+  const T = offsets[P];
+  const weights = (o.weights as Matrix).data;
+  const pack = (v: Float64Array, width: number) => {
+    if (P === 1) return v.subarray(0, T * width);
+    const packed = new Float64Array(T * width);
+    for (let p = 0; p < P; p++) packed.set(v.subarray(p * C * width, (p * C + count[p]) * width), offsets[p] * width);
+    return packed;
+  };
+  return {
+    turningPoints: {
+      weights: { data: pack(weights, n), rows: T, cols: n },
+      returns: pack(o.returns as Float64Array, 1),
+      volatilities: pack(o.volatilities as Float64Array, 1),
+      lambdas: pack(o.lambdas as Float64Array, 1),
+      offsets,
+    },
+    frontier: {
+      weights: o.frontierWeights as Matrix,
+      returns: o.frontierReturns as Float64Array,
+      volatilities: o.frontierVolatilities as Float64Array,
+    },
+  };
 }
 
 /** One descriptor per optimizer (see the module's comment). */
@@ -242,63 +280,51 @@ export const OPTIMIZER_KERNELS = {
   efficientFrontier: {
     params: [],
     outputs: {
-      count: [],
-      lambdas: ['C'],
-      weights: ['C', 'N'],
-      returns: ['C'],
-      volatilities: ['C'],
-      frontierWeights: ['M', 'N'],
-      frontierReturns: ['M'],
-      frontierVolatilities: ['M'],
+      count: ['P'],
+      lambdas: ['PC'],
+      weights: ['PC', 'N'],
+      returns: ['PC'],
+      volatilities: ['PC'],
+      frontierWeights: ['PM', 'N'],
+      frontierReturns: ['PM'],
+      frontierVolatilities: ['PM'],
     },
-    dims: (_mu: Float64Array, _cov: Float64Array, n: number, _l: Float64Array, _u: Float64Array, points: number) => ({
-      N: n,
-      C: 4 * n + 4,
-      M: points,
-    }),
+    dims: (...a: unknown[]) => {
+      const [n, P, M] = [a[4] as number, a[8] as number, a[9] as number];
+      return { P, N: n, PC: P * turningPointCapacity(n), PM: P * M };
+    },
     options: ['bounds', 'points', 'repair'],
-    api(mean: Float64Array, cov: Matrix, opts?: EfficientFrontierOptions) {
+    api(mean: Float64Array | Matrix, cov: Matrix, opts?: EfficientFrontierOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientFrontier, opts);
       const s = requireCovStack(cov);
-      if (s.count !== 1)
-        throw new KernelInputError('cov', 'one N x N matrix (efficientFrontier solves one problem)', `a stack of ${s.count}`);
-      requireFloat64Array(mean, 'mean');
       const mu = requireMeans(mean, s.n);
       const c = resolveConstraints({ bounds: opts?.bounds }, s.n);
-      if (c.boundCount !== 1)
-        throw new KernelInputError('options.bounds', 'numbers or Float64Arrays of N (one problem)', `${c.boundCount} rows`);
+      for (let k = 0; k < c.lower.length; k++) {
+        if (!Number.isFinite(c.lower[k]) || !Number.isFinite(c.upper[k])) {
+          const at = c.boundCount > 1 ? `[${Math.floor(k / s.n)}][${k % s.n}]` : `[${k}]`;
+          throw new KernelInputError(
+            'options.bounds',
+            'finite bounds (the critical line algorithm starts from the highest-return portfolio)',
+            `lower${at} = ${c.lower[k]}, upper${at} = ${c.upper[k]}`,
+          );
+        }
+      }
       const points = opts?.points ?? 100;
       if (typeof points !== 'number' || !Number.isInteger(points) || points < 1 || points > 1_000_000) {
         throw new KernelInputError('options.points', 'an integer in [1, 1000000]', describeValue(points));
       }
+      const P = problemCount([
+        [mu.count, 'mean (rows)'],
+        [s.count, 'cov (stacked matrices)'],
+        [c.boundCount, 'options.bounds (rows)'],
+      ]);
       const n = s.n;
-      const args = [mu.data, s.data, n, c.lower, c.upper, points];
+      const args = [mu.data, mu.count, s.data, s.count, n, c.lower, c.upper, c.boundCount, P, points];
       return repairable(
         'efficientFrontier',
-        {
-          size: n * n,
-          args,
-          shape: (o: Outputs): EfficientFrontierResult => {
-            const k = o.count as number;
-            const cut = (v: Outputs[string]) => (v as Float64Array).subarray(0, k);
-            const w = o.weights as Matrix;
-            return {
-              turningPoints: {
-                weights: { data: w.data.subarray(0, k * n), rows: k, cols: n },
-                returns: cut(o.returns),
-                volatilities: cut(o.volatilities),
-                lambdas: cut(o.lambdas),
-              },
-              frontier: {
-                weights: o.frontierWeights as Matrix,
-                returns: o.frontierReturns as Float64Array,
-                volatilities: o.frontierVolatilities as Float64Array,
-              },
-            };
-          },
-        },
-        1,
-        1,
+        { size: n * n * P, args, shape: (o: Outputs) => stackFrontiers(o, n, P) },
+        2,
+        s.count,
         n,
         opts?.repair,
       );

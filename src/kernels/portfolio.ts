@@ -221,24 +221,38 @@ export interface OptimizerFamily {
     l2Gamma: number,
     riskFree: number,
   ): Float64Array;
-  /** One problem: mean N, cov N x N, bounds N each; `points` frontier portfolios. */
+  /**
+   * P problems as the others (mean meanCount x N, cov covCount stacked N x N, bounds boundCount x N,
+   * each count 1 or P; finite bounds): per problem its turning points (at most
+   * turningPointCapacity(N)) and `points` frontier portfolios.
+   */
   efficientFrontier(
     mean: Float64Array,
+    meanCount: number,
     cov: Float64Array,
+    covCount: number,
     n: number,
     lower: Float64Array,
     upper: Float64Array,
+    boundCount: number,
+    problems: number,
     points: number,
   ): Float64Array;
 }
 
+/** The most turning points a frontier of n assets may have (each problem's room in the backends' output). */
+export const turningPointCapacity = (n: number) => 4 * n + 4;
+
 /** Options of `efficientFrontier()`. */
 export interface EfficientFrontierOptions {
-  /** Per-asset weight bounds, numbers or Float64Arrays of N (default { lower: 0, upper: 1 }); the weights sum to 1. */
-  bounds?: { lower?: number | Float64Array; upper?: number | Float64Array };
-  /** Frontier portfolios evenly spaced in expected return, from the highest to the lowest (default 100, at least 1). */
+  /**
+   * Per-asset weight bounds, finite: numbers, Float64Arrays of N or P x N Matrices (one row per
+   * problem), as the other optimizers' (default { lower: 0, upper: 1 }); the weights sum to 1.
+   */
+  bounds?: { lower?: BoundValue; upper?: BoundValue };
+  /** Frontier portfolios per problem, evenly spaced in expected return, from the highest to the lowest (default 100, at least 1). */
   points?: number;
-  /** As the optimizers' `repair` (PortfolioConstraints): the covariance through `nearestPsd` first. Default false. */
+  /** As the optimizers' `repair` (PortfolioConstraints): each covariance through `nearestPsd` first. Default false. */
   repair?: boolean;
 }
 
@@ -249,12 +263,48 @@ export interface FrontierPortfolios {
   volatilities: Float64Array;
 }
 
-/** What `efficientFrontier()` gives. */
+/**
+ * What `efficientFrontier()` gives for P problems (one problem: P = 1), stacked as the family stacks
+ * its outputs: the turning points of every problem one after the other (problem p's are the rows
+ * `offsets[p]` to `offsets[p + 1]`: their number varies), then `points` frontier portfolios per
+ * problem (problem p's are the rows p·points to (p + 1)·points). `frontierOf(result, p)` gives one
+ * problem's as views.
+ */
 export interface EfficientFrontierResult {
-  /** Every turning point, from the highest return (lambda = Infinity) to the minimum variance (lambda = 0). */
-  turningPoints: FrontierPortfolios & { lambdas: Float64Array };
-  /** `points` portfolios between them. */
+  /** Every turning point, from the highest return (lambda = Infinity) to the minimum variance (lambda = 0), per problem. */
+  turningPoints: FrontierPortfolios & {
+    lambdas: Float64Array;
+    /** P + 1 row offsets: problem p's turning points are rows offsets[p] to offsets[p + 1] (one problem: [0, count]). */
+    offsets: Float64Array;
+  };
+  /** `points` portfolios between them per problem (P·points rows). */
   frontier: FrontierPortfolios;
+}
+
+/** Problem p's frontier of a batch's result (views into it, no copy), as a one-problem call gives it. */
+export function frontierOf(result: EfficientFrontierResult, p: number): EfficientFrontierResult {
+  const { turningPoints: t, frontier: f } = result;
+  const P = t.offsets.length - 1;
+  if (!Number.isInteger(p) || p < 0 || p >= P) throw new KernelInputError('p', `a problem index in [0, ${P - 1}]`, describeValue(p));
+  const n = t.weights.cols;
+  const a = t.offsets[p];
+  const b = t.offsets[p + 1];
+  const m = f.returns.length / P;
+  const rows = (x: Float64Array, lo: number, hi: number) => x.subarray(lo, hi);
+  return {
+    turningPoints: {
+      weights: { data: rows(t.weights.data, a * n, b * n), rows: b - a, cols: n },
+      returns: rows(t.returns, a, b),
+      volatilities: rows(t.volatilities, a, b),
+      lambdas: rows(t.lambdas, a, b),
+      offsets: Float64Array.of(0, b - a),
+    },
+    frontier: {
+      weights: { data: rows(f.weights.data, p * m * n, (p + 1) * m * n), rows: m, cols: n },
+      returns: rows(f.returns, p * m, (p + 1) * m),
+      volatilities: rows(f.volatilities, p * m, (p + 1) * m),
+    },
+  };
 }
 
 /** Expected returns: N values, or a P x N Matrix (one row per problem): data and count. */

@@ -326,9 +326,13 @@ export interface RiskAnalyticsKernels {
    * Cost per column and statistic: O(T) for the moment statistics (sharpe, sortino, volatility, beta,
    * alpha, gaussianVar) and the captures: running sums (Neumaier-compensated, the date leaving the window
    * subtracted, re-summed from the window's own dates every `window` dates, so that the difference from
-   * the windowed computation stays near rounding: the tests hold it to 1e-10); O(T window) for
-   * maxDrawdown (each window's wealth path from its start) and historicalVar (the window kept sorted: a
-   * binary search and a move per date). A window whose returns are all equal has a variance of exactly 0
+   * the windowed computation stays near rounding: the tests hold it to 1e-10); O(T) for maxDrawdown:
+   * a wealth path is summed up by its growth, highest and lowest wealth and least wealth-to-peak ratio,
+   * which compose associatively, and each window is a suffix of one block of `window` dates followed by
+   * a prefix of the next (van Herk / Gil-Werman: suffixes composed backward once per block, prefixes
+   * forward, one composition per window; a window whose wealth leaves [1e-150, 1e150] of its start,
+   * e.g. through a return of -100 % or below, is computed from its dates); O(T window) for
+   * historicalVar (the window kept sorted: a binary search and a move per date). A window whose returns are all equal has a variance of exactly 0
    * in the windowed computation but of a rounding residue in a running one: its Sharpe ratio may then be
    * huge rather than infinite.
    */

@@ -29,10 +29,24 @@ export interface TimeBars {
   count: Float64Array;
 }
 
-/** One row per completed volume bucket. */
+/**
+ * One row per completed volume bucket. Bucket times are bar-granular (buckets are filled bar by bar):
+ * a bucket starts at the first trade of the first bar that pours volume into it and ends at the last
+ * trade of the bar that completes it. A bar split between two buckets gives its first trade to the one
+ * it opens and its last trade to the one it completes (a bucket wholly inside one bar has that bar's
+ * first and last trades). So `startTs <= endTs`, and a bucket's start is at or before the previous
+ * bucket's end (they share the split bar).
+ */
 export interface VpinBuckets {
+  /**
+   * Timestamp of the first trade of the first bar that poured volume into the bucket (NaN for the
+   * bucket that was open when a version-1 snapshot, which did not record it, was restored).
+   */
+  startTs: Float64Array;
   /** Timestamp of the last trade of the bar that completed the bucket. */
   endTs: Float64Array;
+  /** `endTs - startTs`, in milliseconds (PINstimation's bucket `duration`, there in seconds). */
+  duration: Float64Array;
   /** Buy volume in the bucket. */
   buyVolume: Float64Array;
   /** Sell volume in the bucket (`bucketVolume - buyVolume`). */
@@ -206,7 +220,7 @@ export const VPIN_DEFAULTS = {
   distribution: 'normal',
 } as const;
 
-/** Most buckets one call may produce (40 bytes each): guards against a tiny bucketVolume. */
+/** Most buckets one call may produce (56 bytes each): guards against a tiny bucketVolume. */
 export const MAX_BUCKETS_PER_CALL = 10_000_000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -24,12 +24,21 @@ describe('kernelbus vpin', () => {
     expect(trades.ts.length).toBe(15656);
     const expected = vpin(trades, { bucketVolume: 20000, window: 10, sigma: { ewma: 0.9 } });
     const rows = readFileSync(out, 'utf8').trim().split('\n');
-    expect(rows[0]).toBe('endTs,buyVolume,sellVolume,vpin,cdf');
+    expect(rows[0]).toBe('startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf');
     expect(rows.length - 1).toBe(expected.vpin.length);
     const last = rows.at(-1)!.split(',').map(Number);
     const i = expected.vpin.length - 1;
-    expect(last).toEqual([expected.endTs[i], expected.buyVolume[i], expected.sellVolume[i], expected.vpin[i], expected.cdf[i]]);
-    expect(rows[1].split(',')[3]).toBe(''); // NaN VPIN during the first window - 1 buckets
+    expect(last).toEqual([
+      expected.startTs[i],
+      expected.endTs[i],
+      expected.duration[i],
+      expected.buyVolume[i],
+      expected.sellVolume[i],
+      expected.vpin[i],
+      expected.cdf[i],
+    ]);
+    expect(expected.duration[i]).toBeGreaterThan(0);
+    expect(rows[1].split(',')[5]).toBe(''); // NaN VPIN during the first window - 1 buckets
     expect(lines.join('\n')).toContain(`buckets       ${expected.vpin.length} (${expected.vpin.length - 9} with VPIN, window 10)`);
   });
 
@@ -65,9 +74,10 @@ describe('kernelbus vpin', () => {
       { ...trades, bid, ask },
       { bucketVolume: 20000, window: 10, classifier: { algorithm: 'lee-ready', quoteLagMs: 2 } },
     );
-    const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1);
+    const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
+    const buy = header.split(',').indexOf('buyVolume');
     expect(rows.length).toBe(expected.vpin.length);
-    expect(rows.map((r) => Number(r.split(',')[1]))).toEqual([...expected.buyVolume]);
+    expect(rows.map((r) => Number(r.split(',')[buy]))).toEqual([...expected.buyVolume]);
     // without quote columns a quote classifier is refused naming trades.bid
     const errors: string[] = [];
     const spy = vi.spyOn(console, 'error').mockImplementation((m) => void errors.push(String(m)));

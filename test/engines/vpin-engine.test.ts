@@ -58,7 +58,15 @@ function collect<P>(bus: Bus, type: string) {
 
 function columns(calcs: VpinCalculation[]): VpinBuckets {
   const col = (f: keyof VpinCalculation) => Float64Array.from(calcs, (c) => c[f]);
-  return { endTs: col('endTs'), buyVolume: col('buyVolume'), sellVolume: col('sellVolume'), vpin: col('vpin'), cdf: col('cdf') };
+  return {
+    startTs: col('startTs'),
+    endTs: col('endTs'),
+    duration: col('duration'),
+    buyVolume: col('buyVolume'),
+    sellVolume: col('sellVolume'),
+    vpin: col('vpin'),
+    cdf: col('cdf'),
+  };
 }
 
 describe.each(available)('VpinEngine on the %s backend', (backend) => {

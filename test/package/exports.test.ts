@@ -42,6 +42,7 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
         'pin',
         'pinLikelihood',
         'aggregateTrades',
+        'dailyVpin',
       ]),
     );
     expect(files.filter(heavy)).toEqual([]);

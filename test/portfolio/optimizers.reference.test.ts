@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { frontierOf } from '../../src/api/index.js';
 import { matrix, type Matrix } from '../../src/index.js';
 import { ref } from '../helpers/backends.js';
 import { kkt, minVarianceQp, objective, randomCov, rng, seedArb } from './kkt.js';
@@ -437,5 +438,46 @@ describe('efficientFrontier (critical line algorithm)', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('a batch: each problem of a P-stack (its covariance, mean row and bounds row) is its one-problem frontier, stacked with offsets', () => {
+    const rand = rng(17);
+    const n = 6;
+    const P = 4;
+    const covs = Array.from({ length: P }, () => randomCov(n, 20, rand));
+    const stack = matrix(Float64Array.from(covs.flatMap((c) => Array.from(c.data))), P * n, n);
+    const means = Float64Array.from({ length: P * n }, () => 0.01 * rand());
+    const caps = Float64Array.from({ length: P * n }, (_, k) => [1, 0.5, 0.3, 0.25][Math.floor(k / n)]);
+    const batch = ref.efficientFrontier(matrix(means, P, n), stack, { points: 5, bounds: { upper: matrix(caps, P, n) } });
+    const t = batch.turningPoints;
+    expect(t.offsets.length).toBe(P + 1);
+    expect(t.weights.rows).toBe(t.offsets[P]);
+    expect(batch.frontier.weights.rows).toBe(P * 5);
+    for (let p = 0; p < P; p++) {
+      const one = ref.efficientFrontier(means.subarray(p * n, (p + 1) * n), covs[p], { points: 5, bounds: { upper: caps[p * n] } });
+      expect(frontierOf(batch, p)).toEqual(one);
+      expect(t.offsets[p + 1] - t.offsets[p]).toBe(one.turningPoints.lambdas.length);
+    }
+    // one problem: offsets [0, count], and frontierOf(result, 0) is the result
+    const single = ref.efficientFrontier(means.subarray(0, n), covs[0], { points: 5 });
+    expect(Array.from(single.turningPoints.offsets)).toEqual([0, single.turningPoints.lambdas.length]);
+    expect(frontierOf(single, 0)).toEqual(single);
+    expect(() => frontierOf(batch, 4)).toThrow('p: expected a problem index in [0, 3], got 4');
+  });
+
+  it('one covariance with P bound sets: P frontiers of the same assets', () => {
+    const cov = randomCov(5, 30, rng(3));
+    const mean = Float64Array.of(0.01, 0.02, 0.015, 0.005, 0.012);
+    const upper = matrix(
+      Float64Array.from({ length: 15 }, (_, k) => [1, 0.4, 0.25][Math.floor(k / 5)]),
+      3,
+      5,
+    );
+    const batch = ref.efficientFrontier(mean, cov, { points: 3, bounds: { upper } });
+    for (let p = 0; p < 3; p++) {
+      const w = frontierOf(batch, p).turningPoints.weights;
+      for (const x of w.data) expect(x).toBeLessThanOrEqual(upper.data[p * 5] + 1e-15);
+      expect(frontierOf(batch, p)).toEqual(ref.efficientFrontier(mean, cov, { points: 3, bounds: { upper: upper.data[p * 5] } }));
+    }
   });
 });

@@ -68,6 +68,29 @@ function meansOf(seed: number, n: number, P: number, perProblem: boolean): Float
   return perProblem ? matrix(data, rows, n) : data;
 }
 
+/** The same frontiers on the reference and on k (the same turning point counts, the numbers to RTOL of their scale), or the same fault. */
+function sameFrontier(k: typeof ref, call: (kk: typeof ref) => ReturnType<typeof ref.efficientFrontier>): void {
+  let expected: ReturnType<typeof ref.efficientFrontier>;
+  try {
+    expected = call(ref);
+  } catch {
+    expectSameFault(call, k);
+    return;
+  }
+  const flat = (r: typeof expected) => ({
+    offsets: r.turningPoints.offsets,
+    lambdas: r.turningPoints.lambdas,
+    weights: r.turningPoints.weights.data,
+    returns: r.turningPoints.returns,
+    volatilities: r.turningPoints.volatilities,
+    frontierWeights: r.frontier.weights.data,
+    frontierReturns: r.frontier.returns,
+    frontierVolatilities: r.frontier.volatilities,
+  });
+  const scale = { weights: 1, frontierWeights: 1, returns: 1e-3, frontierReturns: 1e-3, volatilities: 1e-3, frontierVolatilities: 1e-3 };
+  expectColumnsClose(flat(call(k)), flat(expected), scale, RTOL);
+}
+
 describeEachBackend(
   'portfolio optimizers parity',
   (k, _name, supports) => {
@@ -158,6 +181,45 @@ describeEachBackend(
         { numRuns: 60 },
       );
     });
+
+    it.runIf(supports('efficientFrontier'))(
+      'efficientFrontier: random batches (a P-stack of covariances, means shared or per problem, bounds per problem), as the reference (fast-check)',
+      () => {
+        fc.assert(
+          fc.property(
+            seedArb,
+            fc.integer({ min: 1, max: 12 }),
+            fc.integer({ min: 1, max: 6 }),
+            fc.integer({ min: 1, max: 9 }),
+            fc.boolean(),
+            fc.boolean(),
+            (seed, n, P, points, perMean, perBounds) => {
+              const { stack } = batchOf(seed, n, 2 * n + 3, P, false);
+              const mean = meansOf(seed, n, P, perMean);
+              const rand = rng(seed + 2);
+              const caps = Float64Array.from({ length: perBounds ? P * n : n }, () => Math.min(1, 1 / n + rand()));
+              const options = { points, bounds: { lower: 0, upper: perBounds ? matrix(caps, P, n) : caps } };
+              sameFrontier(k, (kk) => kk.efficientFrontier(mean, stack, options));
+            },
+          ),
+          { numRuns: 40 },
+        );
+      },
+    );
+
+    it.runIf(supports('efficientFrontier'))(
+      'efficientFrontier: async gives the same, and a batch the same whatever the threads',
+      async () => {
+        const { stack } = batchOf(5, 20, 60, 24, false);
+        const mean = meansOf(5, 20, 24, true);
+        const sync = k.efficientFrontier(mean, stack, { points: 10 });
+        expect((await k.efficientFrontierAsync(mean, stack, { points: 10 })).turningPoints).toEqual(sync.turningPoints);
+        const one = kernels({ backend: k.backend as never, threads: 1 }).efficientFrontier(mean, stack, { points: 10 });
+        const four = kernels({ backend: k.backend as never, threads: 4 }).efficientFrontier(mean, stack, { points: 10 });
+        expect(four).toEqual(one);
+        expect(one.turningPoints.offsets.length).toBe(25);
+      },
+    );
 
     it.runIf(supports('minVariance'))('minVariance: async gives the same, and a batch the same whatever the threads', async () => {
       const { stack, options } = batchOf(11, 12, 30, 40, true);

@@ -165,13 +165,23 @@ export function vpinOf(trades: Trades, options: VpinOptions): VpinBuckets {
 /** Results as columns, to compare with VpinBuckets. */
 export function columns(calcs: VpinCalculation[]): VpinBuckets {
   const col = (f: keyof VpinCalculation) => Float64Array.from(calcs, (c) => c[f]);
-  return { endTs: col('endTs'), buyVolume: col('buyVolume'), sellVolume: col('sellVolume'), vpin: col('vpin'), cdf: col('cdf') };
+  return {
+    startTs: col('startTs'),
+    endTs: col('endTs'),
+    duration: col('duration'),
+    buyVolume: col('buyVolume'),
+    sellVolume: col('sellVolume'),
+    vpin: col('vpin'),
+    cdf: col('cdf'),
+  };
 }
 
 /** The first `n` rows of buckets. */
 export function head(b: VpinBuckets, n: number): VpinBuckets {
   return {
+    startTs: b.startTs.subarray(0, n),
     endTs: b.endTs.subarray(0, n),
+    duration: b.duration.subarray(0, n),
     buyVolume: b.buyVolume.subarray(0, n),
     sellVolume: b.sellVolume.subarray(0, n),
     vpin: b.vpin.subarray(0, n),

@@ -110,7 +110,16 @@ describeRedis('replay and dead-letter redrive', () => {
       trades: number;
       symbols: Record<
         string,
-        { bucket: number; endTs: number; buyVolume: number; sellVolume: number; vpin: number | null; cdf: number | null }[]
+        {
+          bucket: number;
+          startTs: number;
+          endTs: number;
+          duration: number;
+          buyVolume: number;
+          sellVolume: number;
+          vpin: number | null;
+          cdf: number | null;
+        }[]
       >;
     };
     expect(result.trades).toBe(KEYS.length * 2500);
@@ -120,8 +129,11 @@ describeRedis('replay and dead-letter redrive', () => {
       const expected = k.vpin(after.get(key)!, ENGINE_VPIN);
       const got = result.symbols[key];
       expect(got.map((b) => b.bucket)).toEqual(got.map((_, i) => i));
-      const column = (name: 'endTs' | 'buyVolume' | 'sellVolume' | 'vpin' | 'cdf') => Float64Array.from(got, (b) => b[name] ?? NaN);
+      const column = (name: 'startTs' | 'endTs' | 'duration' | 'buyVolume' | 'sellVolume' | 'vpin' | 'cdf') =>
+        Float64Array.from(got, (b) => b[name] ?? NaN);
+      expect(column('startTs'), key).toEqual(expected.startTs);
       expect(column('endTs'), key).toEqual(expected.endTs);
+      expect(column('duration'), key).toEqual(expected.duration);
       expect(column('buyVolume'), key).toEqual(expected.buyVolume);
       expect(column('sellVolume'), key).toEqual(expected.sellVolume);
       expect(column('vpin'), key).toEqual(expected.vpin);

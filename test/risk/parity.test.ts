@@ -247,6 +247,28 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     );
   });
 
+  test(['performanceStats'], 'performanceStats tailRatio on long columns: ascending, descending, ties, equal, NaN, the tails apart', () => {
+    // native selects the 5 % and 95 % order statistics from the values beyond a threshold taken from a
+    // sample of 64 (from 256 values on): orders that mislead the sample, and ties at the threshold
+    const n = 3001;
+    const up = Float64Array.from({ length: n }, (_, i) => (i - 1500) / 1e4);
+    const columns = [
+      up,
+      up.slice().reverse(),
+      Float64Array.from(up, (x) => Math.round(x * 50) / 50), // 61 levels: long runs of ties
+      new Float64Array(n).fill(0.01),
+      Float64Array.from(up, (x, i) => (i % 46 === 0 ? 0.5 : x)), // the sampled values (stride 3001 / 64) all the largest
+      Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? NaN : Math.sin(i) * 0.03)),
+      Float64Array.from({ length: n }, (_, i) => (i < 2850 ? 0 : 1)), // the 95th percentile between the tails' values
+    ];
+    const returns = { data: new Float64Array(n * columns.length), rows: n, cols: columns.length };
+    columns.forEach((col, c) => col.forEach((x, t) => (returns.data[t * columns.length + c] = x)));
+    const got = k.performanceStats(returns).tailRatio;
+    const expected = ref.performanceStats(returns).tailRatio;
+    if (stated) expectColumnsClose({ tailRatio: got }, { tailRatio: expected });
+    else expect([...got]).toEqual([...expected]);
+  });
+
   test(['rolling'], 'rolling: every statistic, NaN in returns and benchmark', () => {
     const inputs = matrixArb(returnArb).chain((returns) =>
       fc.record({

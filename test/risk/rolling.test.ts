@@ -118,6 +118,38 @@ function suite(k: Kernels, supports: Supports): void {
     );
   });
 
+  it.runIf(supports('rolling', 'performanceStats'))(
+    'maxDrawdown (composed block suffixes and prefixes): every window of long series equals the windowed function, windows of 2 to T, ruinous and huge returns computed from their dates',
+    () => {
+      // each window length over one series: blocks of every phase, a window of the whole series, and
+      // returns that leave the composition's bounds (-100 %, below -100 %, a product past 1e150)
+      const T = 300;
+      let seed = 11;
+      const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+      const r = Float64Array.from({ length: T }, () => 0.08 * (rand() - 0.55));
+      for (let t = 0; t < T; t += 17) r[t] = NaN;
+      const wild = r.slice();
+      wild[40] = -1;
+      wild[90] = -1.5;
+      wild[150] = 1e100;
+      wild[151] = 1e100;
+      wild[200] = -0.999999;
+      for (const series of [r, wild]) {
+        for (const window of [2, 3, 7, 63, 64, 149, 150, 299, 300]) {
+          const mdd = k.rolling(series, { window, stats: ['maxDrawdown'] }).maxDrawdown!;
+          for (let t = window - 1; t < T; t++) {
+            const expected = k.performanceStats(series.subarray(t + 1 - window, t + 1)).maxDrawdown[0];
+            expectNear(mdd[t], expected, `window ${window} row ${t}`);
+          }
+        }
+      }
+      // a falling series: the drawdown of each window is 1 - prod(1 + r) over it
+      const falling = new Float64Array(200).fill(-0.01);
+      const mdd = k.rolling(falling, { window: 50, stats: ['maxDrawdown'] }).maxDrawdown!;
+      expect(mdd[199]).toBeCloseTo(1 - 0.99 ** 50, 14);
+    },
+  );
+
   it.runIf(supports('rolling'))('a long series: the running sums stay within 1e-12 of the windowed sums (re-summed every window)', () => {
     const T = 5000;
     let seed = 3;

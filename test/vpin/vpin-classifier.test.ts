@@ -344,7 +344,7 @@ describe('errors', () => {
     expect(stream.snapshot()).toEqual(before);
   });
 
-  it('old snapshots: a version-1 snapshot (a tick stream) is refused by a classified stream, and the other way round', () => {
+  it('old snapshots: one of a tick stream is refused by a classified stream, and the other way round', () => {
     const tick = ref.vpinStream({ ...base, classifier: 'tick' });
     tick.update(plain);
     const classified = ref.vpinStream({ ...base, classifier: { algorithm: 'tick' } });
@@ -365,7 +365,7 @@ describe('errors', () => {
       'bytes',
       'bytes: expected a snapshot of a stream with classifier algorithm = 4, got algorithm = 0',
     );
-    // a version-1 snapshot with classifier 2 (no classification section)
+    // a snapshot of an earlier version with classifier 2 (no classification section)
     const params = {
       bucketVolume: 400,
       window: 5,

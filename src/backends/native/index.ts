@@ -17,12 +17,14 @@ import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
 import { loadNative, useThreads, type AsyncKernelEntry, type KernelEntry, type NativeBinding } from './binding.js';
 
 /**
- * No buckets completed: the addon returns undefined rather than allocate five empty arrays, and this
+ * No buckets completed: the addon returns undefined rather than allocate seven empty arrays, and this
  * one frozen result (empty, frozen arrays: nothing to write) stands for it, so that a streaming update
  * that completes no bucket, the common case, allocates nothing.
  */
 const NO_BUCKETS: VpinBuckets = Object.freeze({
+  startTs: Object.freeze(new Float64Array(0)),
   endTs: Object.freeze(new Float64Array(0)),
+  duration: Object.freeze(new Float64Array(0)),
   buyVolume: Object.freeze(new Float64Array(0)),
   sellVolume: Object.freeze(new Float64Array(0)),
   vpin: Object.freeze(new Float64Array(0)),

@@ -7,6 +7,7 @@ import type { AggregatedTrades, PinEstimate, PinFactorization, PinInitials, PinP
 import { nelderMead } from '../../math/nelder-mead.js';
 import { logFactorial } from '../../math/special.js';
 import { pinInitialSets } from './pin-initials.js';
+import { utcOffsetFinder } from '../../kernels/calendar.js';
 
 /** k log x with 0 log 0 = 0 (a Poisson count of 0 at rate 0 has probability 1). */
 function xlogy(k: number, x: number): number {
@@ -155,44 +156,13 @@ export function referencePin(buys: Float64Array, sells: Float64Array, initials: 
   return estimatePin(buys, sells, pinInitialSets(buys, sells, initials), factorization);
 }
 
-/** Milliseconds per time-zone offset cache slot: offsets change on quarter hours at the finest. */
-const TZ_SLOT_MS = 900_000;
-
-/** The UTC offset (ms) of a time zone at an instant, cached per quarter hour (the trades come in time order). */
-function offsetFinder(tz: string): (t: number) => number {
-  if (tz === 'UTC') return () => 0;
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  let slot = NaN;
-  let offset = 0;
-  return (t) => {
-    const s = Math.floor(t / TZ_SLOT_MS);
-    if (s !== slot) {
-      slot = s;
-      const at = s * TZ_SLOT_MS;
-      const parts: Record<string, number> = {};
-      for (const { type, value } of format.formatToParts(at)) parts[type] = Number(value);
-      offset = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - at;
-    }
-    return offset;
-  };
-}
-
 /**
  * Buys and sells per period: each trade's period is floor(local / periodMs) with local = ts + the
  * zone's offset at the trade; periodStart is that period's start in UTC at the trade's offset.
  * Unclassified trades (label 0) are counted in neither; a period is listed when it holds a trade.
  */
 export function referenceAggregateTrades(labels: Int8Array, ts: Float64Array, periodMs: number, tz: string): AggregatedTrades {
-  const offset = offsetFinder(tz);
+  const offset = utcOffsetFinder(tz);
   const start: number[] = [];
   const buys: number[] = [];
   const sells: number[] = [];

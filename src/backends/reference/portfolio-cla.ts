@@ -15,23 +15,72 @@
  * upper one); below the last, lambda = 0. Each turning point is the exact optimum of its lambda.
  * `points` frontier portfolios follow, evenly spaced in expected return from the highest to the lowest,
  * each the convex combination of the two turning points around it (the frontier is linear in w between
- * them).
+ * them). A batch: each of P problems in turn into its room of the outputs (the native kernel shares
+ * them between threads), the lowest problem's fault thrown.
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
-import { ROW_KIND, RowKind, type OptimizerFamily } from '../../kernels/portfolio.js';
+import { ROW_KIND, RowKind, turningPointCapacity, type OptimizerFamily } from '../../kernels/portfolio.js';
 import { OPTIMIZER_KERNELS } from '../../kernels/portfolio-optimizers.js';
 import { checkCovAt, quadratic } from './portfolio.js';
 import { luFactor, luSolve } from './portfolio-qp.js';
 
-/** The most turning points a frontier of n assets may have (the outputs' capacity). */
-export const turningPointCapacity = (n: number) => 4 * n + 4;
+/** Problem p's parts of the outputs' views (each problem has room for C turning points and M portfolios). */
+function problemViews(views: Record<string, Float64Array>, p: number, n: number, C: number, M: number): Record<string, Float64Array> {
+  const at = (v: Float64Array, rows: number, width: number) => v.subarray(p * rows * width, (p + 1) * rows * width);
+  return {
+    count: at(views.count, 1, 1),
+    lambdas: at(views.lambdas, C, 1),
+    weights: at(views.weights, C, n),
+    returns: at(views.returns, C, 1),
+    volatilities: at(views.volatilities, C, 1),
+    frontierWeights: at(views.frontierWeights, M, n),
+    frontierReturns: at(views.frontierReturns, M, 1),
+    frontierVolatilities: at(views.frontierVolatilities, M, 1),
+  };
+}
 
+/** P frontiers one after the other; the first fault (the lowest problem's) is thrown. */
 function efficientFrontier(...a: Parameters<OptimizerFamily['efficientFrontier']>): Float64Array {
-  const [mean, cov, n, lower, upper, points] = a;
+  const [mean, meanCount, cov, covCount, n, lower, upper, boundCount, problems, points] = a;
   const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.efficientFrontier, ...a);
-  for (let k = 0; k < n; k++) if (!Number.isFinite(mean[k])) throw inputFault(Fault.PORTFOLIO_MEAN_NOT_FINITE, k, mean[k], 1);
-  checkCovAt(cov, 0, n);
+  const C = turningPointCapacity(n);
+  for (let p = 0; p < problems; p++) {
+    const mo = meanCount === 1 ? 0 : p * n;
+    const co = covCount === 1 ? 0 : p * n * n;
+    const bo = boundCount === 1 ? 0 : p * n;
+    const problem: Frontier = {
+      mean: mean.subarray(mo, mo + n),
+      cov: cov.subarray(co, co + n * n),
+      lower: lower.subarray(bo, bo + n),
+      upper: upper.subarray(bo, bo + n),
+    };
+    for (let k = 0; k < n; k++) {
+      if (!Number.isFinite(problem.mean[k]))
+        throw inputFault(Fault.PORTFOLIO_MEAN_NOT_FINITE, mo + k, problem.mean[k], meanCount === 1 ? 1 : n);
+    }
+    checkCovAt(cov, covCount === 1 ? 0 : p, n);
+    frontierOne(problem, n, points, p, problemViews(views, p, n, C, points));
+  }
+  return out;
+}
+
+/** One problem of a batch. */
+interface Frontier {
+  mean: Float64Array;
+  cov: Float64Array;
+  lower: Float64Array;
+  upper: Float64Array;
+}
+
+/** Problem p's frontier (its inputs checked) into its views (see the module's comment). */
+function frontierOne(
+  { mean, cov, lower, upper }: Frontier,
+  n: number,
+  points: number,
+  p: number,
+  views: Record<string, Float64Array>,
+): void {
   const capacity = turningPointCapacity(n);
   // the highest-return portfolio: lower bounds, then each asset in order of expected return filled to its upper bound
   const w = Float64Array.from(lower);
@@ -42,7 +91,7 @@ function efficientFrontier(...a: Parameters<OptimizerFamily['efficientFrontier']
     room += upper[j] - lower[j];
   }
   if (left < -1e-12 || left > room + 1e-12)
-    throw inputFault(Fault.PORTFOLIO_INFEASIBLE, 0, left < 0 ? -left : left - room, RowKind.BUDGET * ROW_KIND);
+    throw inputFault(Fault.PORTFOLIO_INFEASIBLE, p, left < 0 ? -left : left - room, RowKind.BUDGET * ROW_KIND);
   const order = Array.from({ length: n }, (_, j) => j).sort((i, j) => mean[j] - mean[i] || i - j);
   const free = new Uint8Array(n);
   for (const j of order) {
@@ -71,7 +120,7 @@ function efficientFrontier(...a: Parameters<OptimizerFamily['efficientFrontier']
   const alpha = new Float64Array(n);
   const beta = new Float64Array(n);
   for (;;) {
-    if (count >= capacity) throw inputFault(Fault.PORTFOLIO_NOT_CONVERGED, 0, count, 0);
+    if (count >= capacity) throw inputFault(Fault.PORTFOLIO_NOT_CONVERGED, p, count, 0);
     F.length = 0;
     for (let j = 0; j < n; j++) if (free[j]) F.push(j);
     const nf = F.length;
@@ -83,7 +132,7 @@ function efficientFrontier(...a: Parameters<OptimizerFamily['efficientFrontier']
       K[nf * s + r] = 1;
     }
     const perm = new Int32Array(s);
-    if (!luFactor(K, s, perm)) throw inputFault(Fault.PORTFOLIO_NOT_CONVERGED, 0, count, 0);
+    if (!luFactor(K, s, perm)) throw inputFault(Fault.PORTFOLIO_NOT_CONVERGED, p, count, 0);
     // alpha: rhs [-S_FB w_B; 1 - 1'w_B]; beta: rhs [mu_F; 0]
     const rhsA = new Float64Array(s);
     const rhsB = new Float64Array(s);
@@ -178,7 +227,6 @@ function efficientFrontier(...a: Parameters<OptimizerFamily['efficientFrontier']
   }
   views.count[0] = count;
   frontierPoints(views, mean, cov, n, count, points);
-  return out;
 }
 
 /** `points` portfolios evenly spaced in expected return along the turning points (see the module's comment). */

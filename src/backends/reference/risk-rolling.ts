@@ -1,15 +1,16 @@
 /**
  * Reference rolling (src/kernels/risk-analytics.ts, RiskAnalyticsKernels.rolling's documentation):
  * per column, the window's running sums (compensated, the leaving date subtracted, re-summed from the
- * window's dates every `window` dates), maxDrawdown from each window's start, historicalVar over the
- * window kept sorted. native/kernels/risk_rolling.cpp follows this file in the same order of
- * floating-point operations.
+ * window's dates every `window` dates), maxDrawdown by composing the paths of a block's suffix and the
+ * next block's prefix (risk-rolling-drawdown.ts), historicalVar over the window kept sorted.
+ * native/kernels/risk_rolling.cpp follows this file in the same order of floating-point operations.
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
 import { ROLLING_STATS } from '../../kernels/risk-analytics.js';
 import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { normalQuantile } from '../../math/special.js';
 import { checkReturns, linearQuantile } from './risk-common.js';
+import { rollingMaxDrawdown } from './risk-rolling-drawdown.js';
 
 /** A Neumaier-compensated running sum. */
 class Sum {
@@ -145,21 +146,6 @@ function captureOf(x: Float64Array, b: Float64Array, begin: number, end: number,
   return dates < 1 ? NaN : Math.expm1(Math.log(wealth) / (dates / ppy));
 }
 
-/** performanceStats' max drawdown of the window: wealth from 100 at its start (its first day counts). */
-function maxDrawdownOf(r: Float64Array, begin: number, end: number): number {
-  let growth = 1;
-  let peak = 100;
-  let worst = 0;
-  for (let t = begin; t < end; t++) {
-    growth *= 1 + (r[t] === r[t] ? r[t] : 0);
-    const value = growth * 100;
-    peak = value > peak ? value : peak;
-    const drawdown = (value - peak) / peak;
-    worst = drawdown < worst ? drawdown : worst;
-  }
-  return 0 - worst;
-}
-
 /** The first index of `sorted` whose value is > x (upper) or >= x (lower). */
 function bound(sorted: number[], x: number, upper: boolean): number {
   let lo = 0;
@@ -204,6 +190,7 @@ export function rolling(
     for (let t = 0; t + 1 < w && t < T; t++) for (const stat of ROLLING_STATS) put(o[stat], t, c, NaN);
     // the moments and the other sums in two windows, each re-summed on its own (native/kernels computes
     // the moments row by row, the rest column by column)
+    if (o.maxDrawdown) rollingMaxDrawdown(r, T, w, o.maxDrawdown, cols, c);
     let mom = new Window(partsOf(stats) & MOMENTS);
     let win = new Window(partsOf(stats) & ~MOMENTS);
     const sorted: number[] = [];
@@ -235,7 +222,6 @@ export function rolling(
       put(o.sharpe, t, c, n < 2 ? NaN : (excessMean / sd) * sqrtPpy);
       const downsideRisk = Math.sqrt(mom.downside.value() / n) * sqrtPpy;
       put(o.sortino, t, c, n < 1 ? NaN : (excessMean * ppy) / downsideRisk);
-      if (o.maxDrawdown) put(o.maxDrawdown, t, c, maxDrawdownOf(r, begin, t + 1));
       if (o.beta || o.alpha) {
         const m = win.m;
         const mr = win.shift + win.pr.value() / m;

@@ -27,6 +27,8 @@ interface Bar {
   volume: number;
   buy: number;
   count: number;
+  /** Timestamps of the bar's first and last trades. */
+  firstTs: number;
   lastTs: number;
 }
 
@@ -82,7 +84,7 @@ function aggregate(
         state.bar.lastTs = state.lastTs;
         closed.push(state.bar);
       }
-      state.bar = { index, open: p, close: p, volume: 0, buy: 0, count: 0, lastTs: t };
+      state.bar = { index, open: p, close: p, volume: 0, buy: 0, count: 0, firstTs: t, lastTs: t };
       barEnd = (index + 1) * barMs;
     }
     if (!Number.isFinite(p)) throw inputFault(Fault.PRICE_NOT_FINITE, i, p, 0);
@@ -270,6 +272,11 @@ class BucketState {
   filled = 0;
   bucketBuy = 0;
   bucketCount = 0;
+  /**
+   * First trade of the open bucket: the first trade of the first bar that poured volume into it (NaN
+   * when unknown: a state restored from a version-1 snapshot). Meaningful while `filled > 0`.
+   */
+  bucketStart = NaN;
   /** |B - S| of the last n - 1 buckets, oldest first. */
   imbalances: number[] = [];
   /** Every VPIN value so far. */
@@ -298,13 +305,20 @@ class BucketState {
     if (!(estimate <= MAX_BUCKETS_PER_CALL)) throw inputFault(Fault.TOO_MANY_BUCKETS, 0, Math.ceil(estimate), 0);
   }
 
-  /** Pours closed bars into buckets of V volume; a bar that overflows is split pro rata. */
+  /**
+   * Pours closed bars into buckets of V volume; a bar that overflows is split pro rata. A bucket's
+   * times are bar-granular: it starts at the first trade of the first bar that pours volume into it and
+   * ends at the last trade of the bar that completes it, so a bar split between buckets gives its
+   * first trade to the bucket it opens and its last trade to the bucket it completes (and both times to
+   * a bucket lying wholly inside it).
+   */
   addBars(bars: Bar[], out: BucketRows): void {
     const V = this.params.bucketVolume;
     for (const bar of bars) {
       const f = this.fraction(bar);
       let remaining = bar.volume;
       while (remaining > 0) {
+        if (this.filled === 0) this.bucketStart = bar.firstTs; // a bucket opens in this bar
         const need = V - this.filled;
         if (remaining >= need) {
           this.bucketBuy += need * f;
@@ -337,35 +351,39 @@ class BucketState {
       this.imbalances.push(imbalance);
       if (this.imbalances.length > n - 1) this.imbalances.shift();
     }
-    out.push(endTs, buy, sell, vpin, cdf);
+    out.push(this.bucketStart, endTs, buy, sell, vpin, cdf);
     this.bucketCount += 1;
     this.filled = 0;
     this.bucketBuy = 0;
   }
 }
 
+/** The columns of VpinBuckets, in the order BucketRows stores a row. */
+export const BUCKET_COLUMNS = [
+  'startTs',
+  'endTs',
+  'duration',
+  'buyVolume',
+  'sellVolume',
+  'vpin',
+  'cdf',
+] as const satisfies readonly (keyof VpinBuckets)[];
+
 /** Growable output columns. */
 class BucketRows {
   private rows: number[] = [];
-  push(endTs: number, buy: number, sell: number, vpin: number, cdf: number): void {
-    this.rows.push(endTs, buy, sell, vpin, cdf);
+  push(startTs: number, endTs: number, buy: number, sell: number, vpin: number, cdf: number): void {
+    this.rows.push(startTs, endTs, endTs - startTs, buy, sell, vpin, cdf);
   }
   finish(): VpinBuckets {
-    const n = this.rows.length / 5;
-    const out: VpinBuckets = {
-      endTs: new Float64Array(n),
-      buyVolume: new Float64Array(n),
-      sellVolume: new Float64Array(n),
-      vpin: new Float64Array(n),
-      cdf: new Float64Array(n),
-    };
-    for (let i = 0; i < n; i++) {
-      out.endTs[i] = this.rows[5 * i];
-      out.buyVolume[i] = this.rows[5 * i + 1];
-      out.sellVolume[i] = this.rows[5 * i + 2];
-      out.vpin[i] = this.rows[5 * i + 3];
-      out.cdf[i] = this.rows[5 * i + 4];
-    }
+    const width = BUCKET_COLUMNS.length;
+    const n = this.rows.length / width;
+    const out = {} as VpinBuckets;
+    BUCKET_COLUMNS.forEach((key, c) => {
+      const column = new Float64Array(n);
+      for (let i = 0; i < n; i++) column[i] = this.rows[width * i + c];
+      out[key] = column;
+    });
     return out;
   }
 }
@@ -422,7 +440,7 @@ export class ReferenceVpinStream {
 }
 
 /** Number of scalars before the variable-length parts of the state vector. */
-export const VPIN_STATE_HEADER = 20;
+export const VPIN_STATE_HEADER = 22;
 
 /**
  * State vector (identical layout in native/kernels/vpin.cpp, so snapshots move between backends):
@@ -430,7 +448,11 @@ export const VPIN_STATE_HEADER = 20;
  *  7 lastTs, 8 closedBarIndex, 9 lastPrice, 10 lastSign, 11 prevClose, 12 ewmaVar,
  *  13 filled, 14 bucketBuy, 15 bucketCount, 16 reserved (0),
  *  17 L1 = dP window length, 18 L2 = imbalance count, 19 L3 = history length,
+ *  20 barFirstTs (the open bar's first trade), 21 bucketStart (the open bucket's first trade, 0 when
+ *  it is empty; NaN when unknown),
  *  then L1 dP values (oldest first), L2 imbalances (oldest first), L3 VPIN values (ascending).
+ * Version-1 snapshots (20 values before the lists: no 20 and 21) are read with 20 and 21 NaN
+ * (decodeSnapshot in kernels/snapshot.ts).
  */
 function exportVpinState(trades: TradeState, b: BucketState): Float64Array {
   const bar = trades.bar;
@@ -455,6 +477,8 @@ function exportVpinState(trades: TradeState, b: BucketState): Float64Array {
     b.sigma.window.length,
     b.imbalances.length,
     b.history.size,
+    bar?.firstTs ?? 0,
+    b.filled > 0 ? b.bucketStart : 0,
   ];
   return Float64Array.from([...head, ...b.sigma.window, ...b.imbalances, ...b.history.values()]);
 }
@@ -479,16 +503,20 @@ function importVpinState(s: Float64Array, params: VpinParams, buckets: BucketSta
   const h = VPIN_STATE_HEADER + l1 + l2;
   for (let i = h + 1; i < s.length; i++) if (!(s[i - 1] <= s[i])) bad(i);
   if (!(s[13] >= 0 && s[13] < params.bucketVolume)) bad(13);
+  // the open bar's and the open bucket's first trades: at or before the last trade, or NaN (unknown)
+  if (s[0] === 1 && s[20] > s[7]) bad(20);
+  if (s[13] > 0 && s[21] > s[7]) bad(21);
   buckets.prevClose = s[11];
   buckets.sigma.ewmaVar = s[12];
   buckets.filled = s[13];
   buckets.bucketBuy = s[14];
   buckets.bucketCount = s[15];
+  buckets.bucketStart = s[21];
   buckets.sigma.window = Array.from(s.subarray(VPIN_STATE_HEADER, VPIN_STATE_HEADER + l1));
   buckets.imbalances = Array.from(s.subarray(VPIN_STATE_HEADER + l1, h));
   buckets.history.assign(s.subarray(h));
   return {
-    bar: s[0] === 1 ? { index: s[1], open: s[2], close: s[3], volume: s[4], buy: s[5], count: s[6], lastTs: s[7] } : null,
+    bar: s[0] === 1 ? { index: s[1], open: s[2], close: s[3], volume: s[4], buy: s[5], count: s[6], firstTs: s[20], lastTs: s[7] } : null,
     lastTs: s[7],
     closedBarIndex: s[8],
     lastPrice: s[9],
@@ -565,14 +593,15 @@ export const referenceVpin = {
 
 /** Concatenates bucket rows (used to join update() and flush() output). */
 export function concatBuckets(...parts: VpinBuckets[]): VpinBuckets {
-  const join = (key: keyof VpinBuckets) => {
-    const out = new Float64Array(parts.reduce((n, p) => n + p[key].length, 0));
+  const out = {} as VpinBuckets;
+  for (const key of BUCKET_COLUMNS) {
+    const column = new Float64Array(parts.reduce((n, p) => n + p[key].length, 0));
     let at = 0;
     for (const p of parts) {
-      out.set(p[key], at);
+      column.set(p[key], at);
       at += p[key].length;
     }
-    return out;
-  };
-  return { endTs: join('endTs'), buyVolume: join('buyVolume'), sellVolume: join('sellVolume'), vpin: join('vpin'), cdf: join('cdf') };
+    out[key] = column;
+  }
+  return out;
 }
