@@ -69,9 +69,8 @@ export function vpinLabels(family: VpinFamily, trades: Trades, quotes: QuoteStre
     if (quotes === undefined && !tickOnly(params)) throw noQuotes(params, 'options.quotes');
     const q = quotes ?? NO_QUOTES;
     requireQuotedTrades(trades, q);
-    // the tick rules read no quote: an empty stream (lagFrom is the quotes' there)
-    const own = quotes === undefined ? { ...params, quoteLagMs: 0, lagFrom: 0 } : params;
-    return classifyQuotes(family, ts, price, q, own);
+    // without quotes (the tick rules, which read none): an empty stream, the lag moot
+    return classifyQuotes(family, ts, price, q, quotes === undefined ? { ...params, quoteLagMs: 0, lagFrom: 0 } : params);
   }
   requireQuotedTrades(trades);
   return family.classifyTrades(ts, price, trades.bid, trades.ask, params);
