@@ -1,6 +1,7 @@
 // varBacktest (risk_analytics.hpp): src/backends/reference/risk-backtest.ts function for function, in
 // the same order of floating-point operations. The columns are swept row by row in blocks (one block
-// per thread; each column computed whole by one thread), so that memory is read in order.
+// per thread; each column computed whole by one thread), so that memory is read in order; the sweep
+// keeps only the state the counts cannot be recovered from later (see Columns).
 #include <cmath>
 #include <vector>
 
@@ -96,12 +97,74 @@ double dqStatistic(const double* count, const double* varSum, double varSquares,
   return form / (p * (1 - p));
 }
 
-// The per-column state of varBacktest()'s sweep over the dates.
-struct ColumnState {
-  double n = 0, x = 0, t01 = 0, t10 = 0, t11 = 0, varSquares = 0, nWindow = 0, xWindow = 0;
-  unsigned pattern = 0;
-  double count[kPatterns] = {}, varSum[kPatterns] = {};
+// The state of a block of columns in varBacktest()'s sweep over the dates, column j's at j (arrays side
+// by side). The sweep keeps per column only what the reference's loop needs and cannot recover later:
+// the count of dates present n, the last five hits (pattern), the DQ histogram (count, varSum over the
+// 32 patterns, from the fifth date on) with the sum of VaR^2, and `head`, the first four hits (the
+// pattern after the fourth date). The exceptions, the transitions and the window's counts follow
+// exactly at the end (integers: any order of addition gives the reference's numbers): from the
+// histogram, whose bits 1 and 0 are the pair (I_(t-1), I_t) of each date from the fifth, from `head`
+// for the first four dates, and from the exceptions written for the window's rows.
+struct Columns {
+  std::vector<double> n, varSquares;
+  std::vector<unsigned> pattern, head, count;  // count: kPatterns per column
+  std::vector<double> varSum;                  // kPatterns per column
+  explicit Columns(size_t width)
+      : n(width), varSquares(width), pattern(width), head(width), count(width * kPatterns), varSum(width * kPatterns) {}
 };
+
+// One date (row) of the sweep over columns [0, width): branch-free (a missing return or VaR changes no
+// state: its selects keep the old values and add 0 where the reference skips the date).
+void sweepRow(Columns& k, size_t width, const double* __restrict r, const double* __restrict v, double* __restrict e) {
+  double* __restrict n = k.n.data();
+  double* __restrict squares = k.varSquares.data();
+  unsigned* __restrict pattern = k.pattern.data();
+  unsigned* __restrict head = k.head.data();
+  unsigned* __restrict count = k.count.data();
+  double* __restrict varSum = k.varSum.data();
+  for (size_t j = 0; j < width; j++) {
+    const bool present = (r[j] == r[j]) & (v[j] == v[j]);
+    const unsigned ex = r[j] < -v[j] ? 1u : 0u;
+    e[j] = present ? static_cast<double>(ex) : NAN;
+    const unsigned next = ((pattern[j] << 1) | ex) & (kPatterns - 1);
+    pattern[j] = present ? next : pattern[j];
+    head[j] = present & (n[j] == kLags - 1) ? next : head[j];
+    const bool counted = present & (n[j] >= kLags);
+    count[j * kPatterns + next] += counted ? 1u : 0u;
+    varSum[j * kPatterns + next] += counted ? v[j] : 0.0;
+    squares[j] += counted ? v[j] * v[j] : 0.0;
+    n[j] += present ? 1.0 : 0.0;
+  }
+}
+
+// The exceptions x and transitions t01, t10, t11 of column j (see Columns).
+void transitions(const Columns& k, size_t j, double& x, double& t01, double& t10, double& t11) {
+  const double n = k.n[j];
+  // the first min(n, 4) hits, oldest in the highest bit: `head` once there were four, else the pattern
+  const unsigned first = n >= kLags ? kLags : static_cast<unsigned>(n), seq = n >= kLags ? k.head[j] : k.pattern[j];
+  unsigned long long ex = 0, p01 = 0, p10 = 0, p11 = 0;
+  for (unsigned i = 0; i < first; i++) {
+    const unsigned now = (seq >> (first - 1 - i)) & 1u;
+    ex += now;
+    if (i == 0) continue;
+    const unsigned before = (seq >> (first - i)) & 1u;
+    p01 += before == 0 && now == 1;
+    p10 += before == 1 && now == 0;
+    p11 += before == 1 && now == 1;
+  }
+  const unsigned* count = k.count.data() + j * kPatterns;
+  for (unsigned q = 0; q < kPatterns; q++) {
+    const unsigned now = q & 1u, before = (q >> 1) & 1u;
+    ex += now * count[q];
+    p01 += (before == 0 && now == 1) ? count[q] : 0;
+    p10 += (before == 1 && now == 0) ? count[q] : 0;
+    p11 += (before == 1 && now == 1) ? count[q] : 0;
+  }
+  x = static_cast<double>(ex);
+  t01 = static_cast<double>(p01);
+  t10 = static_cast<double>(p10);
+  t11 = static_cast<double>(p11);
+}
 
 }  // namespace
 
@@ -114,60 +177,44 @@ Status varBacktest(const double* returns, size_t rows, size_t cols, const double
   const size_t windowStart = rows > window ? rows - window : 0;
   const size_t minColumns = rows == 0 ? cols : 1 + 16384 / rows;
   parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
-    std::vector<ColumnState> state(end - begin);
-    for (size_t t = 0; t < rows; t++) {
-      const double* r = returns + t * cols;
-      const double* v = var + t * cols;
-      double* e = o.exceptions + t * cols;
-      const bool inWindow = t >= windowStart;
-      for (size_t c = begin; c < end; c++) {
-        ColumnState& a = state[c - begin];
-        if (r[c] != r[c] || v[c] != v[c]) {
-          e[c] = NAN;
-          continue;
-        }
-        const unsigned ex = r[c] < -v[c] ? 1u : 0u;
-        e[c] = ex;
-        if (a.n > 0) {
-          const unsigned before = a.pattern & 1u;
-          a.t01 += before == 0 && ex == 1 ? 1 : 0;
-          a.t10 += before == 1 && ex == 0 ? 1 : 0;
-          a.t11 += before == 1 && ex == 1 ? 1 : 0;
-        }
-        a.pattern = ((a.pattern << 1) | ex) & (kPatterns - 1);
-        if (a.n >= kLags) {
-          a.count[a.pattern] += 1;
-          a.varSum[a.pattern] += v[c];
-          a.varSquares += v[c] * v[c];
-        }
-        a.n++;
-        a.x += ex;
-        if (inWindow) {
-          a.nWindow++;
-          a.xWindow += ex;
-        }
+    const size_t width = end - begin;
+    Columns k(width);
+    for (size_t t = 0; t < rows; t++)
+      sweepRow(k, width, returns + t * cols + begin, var + t * cols + begin, o.exceptions + t * cols + begin);
+    // the window's dates present and exceptions, from the exceptions written (NaN: not present)
+    std::vector<double> nWindow(width), xWindow(width);
+    for (size_t t = windowStart; t < rows; t++) {
+      const double* e = o.exceptions + t * cols + begin;
+      for (size_t j = 0; j < width; j++) {
+        nWindow[j] += e[j] == e[j] ? 1.0 : 0.0;
+        xWindow[j] += e[j] == 1 ? 1.0 : 0.0;
       }
     }
-    for (size_t c = begin; c < end; c++) {
-      const ColumnState& a = state[c - begin];
-      const double t00 = a.n > 0 ? a.n - 1 - a.t01 - a.t10 - a.t11 : 0;
-      const double uc = kupiecLR(a.x, a.n, p), ind = independenceLR(t00, a.t01, a.t10, a.t11);
-      o.count[c] = a.x;
-      o.observations[c] = a.n;
+    double count[kPatterns];
+    for (size_t j = 0; j < width; j++) {
+      const size_t c = begin + j;
+      const double n = k.n[j];
+      double x, t01, t10, t11;
+      transitions(k, j, x, t01, t10, t11);
+      const double t00 = n > 0 ? n - 1 - t01 - t10 - t11 : 0;
+      const double uc = kupiecLR(x, n, p), ind = independenceLR(t00, t01, t10, t11);
+      o.count[c] = x;
+      o.observations[c] = n;
       o.kupiecLR[c] = uc;
       o.kupiecPValue[c] = chiSquareSf(uc, 1);
       o.independenceLR[c] = ind;
       o.independencePValue[c] = chiSquareSf(ind, 1);
       o.conditionalCoverageLR[c] = uc + ind;
       o.conditionalCoveragePValue[c] = chiSquareSf(uc + ind, 2);
-      const double dq = a.n > kLags ? dqStatistic(a.count, a.varSum, a.varSquares, p) : NAN;
+      for (unsigned q = 0; q < kPatterns; q++) count[q] = k.count[j * kPatterns + q];
+      const double dq = n > kLags ? dqStatistic(count, k.varSum.data() + j * kPatterns, k.varSquares[j], p) : NAN;
       o.dqStat[c] = dq;
       o.dqPValue[c] = chiSquareSf(dq, kRegressors);
-      o.windowExceptions[c] = a.xWindow;
-      o.windowObservations[c] = a.nWindow;
-      const double probability = a.nWindow > 0 ? binomialCdf(a.xWindow, a.nWindow, p) : NAN;
+      o.windowExceptions[c] = xWindow[j];
+      o.windowObservations[c] = nWindow[j];
+      const double probability = nWindow[j] > 0 ? binomialCdf(xWindow[j], nWindow[j], p) : NAN;
       o.windowProbability[c] = probability;
-      o.zone[c] = a.nWindow > 0 ? zoneOf(probability) : NAN;
+      o.zone[c] = nWindow[j] > 0 ? zoneOf(probability) : NAN;
     }
   });
   return Status{};

@@ -67,6 +67,7 @@ export {
   type PyfolioDrawdowns,
   type TrafficLightZone,
   type VarBacktestOptions,
+  type VarBacktestOutOptions,
   type VarBacktestResult,
 } from '../kernels/risk-analytics.js';
 export {

@@ -5,6 +5,7 @@
  * dies is taken over (by the others, or by the next one started) without losing or double counting an
  * input. Runs until SIGINT/SIGTERM.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Bus } from '../bus/bus.js';
 import { type RedisTransport, TransportError } from '../bus/transports/redis/index.js';
@@ -12,7 +13,7 @@ import type { Engine } from '../engines/engine.js';
 import { FactorEngine } from '../engines/factor.js';
 import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES } from '../engines/factor-messages.js';
 import { PORTFOLIO_ENGINE_DEFAULTS, PortfolioEngine, type PortfolioEngineOptions } from '../engines/portfolio.js';
-import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer } from '../engines/portfolio-messages.js';
+import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer, type PortfolioConfig } from '../engines/portfolio-config.js';
 import { RiskEngine } from '../engines/risk.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
 import { VpinEngine } from '../engines/vpin.js';
@@ -42,8 +43,9 @@ process per group (a second live one would take some of the streams); one starte
 stopped takes over.
 
 portfolio reads RETURNS_UPDATE and RISK_ALERT (${streamKeyPattern('logic', 'RISK_ALERT')}: the risk engine's) and
-rebalances each portfolio of --portfolios every --every rows of its universe, or at once on a RISK_ALERT
-on it: the covariance by --estimator over the window, then risk parity or HRP. It publishes the
+rebalances each portfolio of --portfolios (or --config) every --every rows of its universe, or at once on
+a RISK_ALERT on it of a kind it rebalances on (default: VaR-limit alerts, not backtest ones): the
+covariance by --estimator over the window, then the portfolio's optimizer. It publishes the
 weights as PORTFOLIO_UPDATE (which a risk engine measures) and ANALYTICS_RESULT (volatility, turnover,
 risk contributions). Run one portfolio process per group.
 
@@ -82,9 +84,13 @@ portfolio:
   --universe u         the universe of every portfolio (default 'default')
   --portfolios list    id:optimizer pairs, comma-separated, optimizer ${OPTIMIZERS.join(' or ')}
                        (default risk-parity:risk-parity,hrp:hrp)
-  --every k            rebalance every k rows of returns (default ${PORTFOLIO_DEFAULTS.every})
-  --estimator e        covariance estimator: ${COVARIANCE_METHODS.join(', ')} (default ${PORTFOLIO_DEFAULTS.estimator})
-  --limit x            the VaR limit the portfolios' PORTFOLIO_UPDATE carries (default none)
+  --config file        JSON { "portfolios": [ { "id", "optimizer", ... }, ... ] } instead of --portfolios: each
+                       portfolio with its optimizer's options and constraints (docs/portfolio.md, "PortfolioEngine"),
+                       e.g. { "id": "mv", "optimizer": "min-variance", "bounds": { "lower": 0, "upper": 0.3 },
+                       "sectors": { "AAA": "tech" }, "sectorBounds": { "tech": [0, 0.4] }, "rebalanceOn": ["var-limit"] }
+  --every k            rebalance every k rows of returns (default ${PORTFOLIO_DEFAULTS.every}; with --config: where a portfolio sets none)
+  --estimator e        covariance estimator: ${COVARIANCE_METHODS.join(', ')} (default ${PORTFOLIO_DEFAULTS.estimator}; idem)
+  --limit x            the VaR limit the portfolios' PORTFOLIO_UPDATE carries (default none; idem)
 factor:
   --styles list        styles, comma-separated, of ${FACTOR_STYLES.join(', ')} (default: all)
   --momentum-window n  momentum's window of lagged returns (default ${FACTOR_ENGINE_DEFAULTS.momentum.window})
@@ -98,7 +104,7 @@ const ENGINE_FLAGS = {
   vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier'],
   risk: ['window', 'min-rows', 'confidence', 'universe'],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
-  portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'every', 'estimator', 'limit'],
+  portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
 } as const;
 type EngineKind = keyof typeof ENGINE_FLAGS;
 const KINDS = Object.keys(ENGINE_FLAGS) as EngineKind[];
@@ -122,7 +128,23 @@ const FLAGS = {
   ) as Record<(typeof ENGINE_FLAGS)[EngineKind][number], Flag<string | undefined>>),
 };
 
-/** The portfolio engine of the flags --window, --min-rows, --universe, --portfolios, --every, --estimator, --limit. */
+/** The portfolios of a --config file: JSON { portfolios: [...] } (checked by resolvePortfolios, its errors naming `--config portfolios[i]...`). */
+function readPortfolioConfig(path: string): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new KernelInputError('--config', 'a JSON file', `no file ${path}`);
+    throw new KernelInputError('--config', 'a JSON file', (error as Error).message);
+  }
+  const keys = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+  if (keys.length !== 1 || keys[0] !== 'portfolios') {
+    throw new KernelInputError('--config', 'a JSON object { "portfolios": [ ... ] }', JSON.stringify(parsed).slice(0, 80));
+  }
+  return (parsed as { portfolios: unknown[] }).portfolios;
+}
+
+/** The portfolio engine of the flags --window, --min-rows, --universe, --portfolios or --config, --every, --estimator, --limit. */
 function portfolioEngine(
   values: Partial<Record<(typeof ENGINE_FLAGS)['portfolio'][number], string>>,
   common: Omit<PortfolioEngineOptions, 'portfolios'>,
@@ -136,15 +158,26 @@ function portfolioEngine(
   if (!COVARIANCE_METHODS.includes(estimator))
     throw new KernelInputError('--estimator', COVARIANCE_METHODS.join(', '), JSON.stringify(estimator));
   const limit = values.limit === undefined ? undefined : parseNumber(values.limit, 0, '--limit', Number.MIN_VALUE, 1e9, false);
-  const portfolios = (values.portfolios ?? 'risk-parity:risk-parity,hrp:hrp').split(',').map((pair) => {
-    const [id, optimizer, extra] = pair.split(':').map((s) => s.trim());
-    if (!id || !OPTIMIZERS.includes(optimizer as Optimizer) || extra !== undefined) {
-      throw new KernelInputError('--portfolios', `id:optimizer pairs, optimizer ${OPTIMIZERS.join(' or ')}`, JSON.stringify(pair));
-    }
-    return { id, optimizer: optimizer as Optimizer, every, estimator, ...(limit === undefined ? {} : { limit }) };
-  });
+  const defaults = { every, estimator, ...(limit === undefined ? {} : { limit }) };
+  let portfolios: PortfolioConfig[];
+  if (values.config !== undefined) {
+    if (values.portfolios !== undefined)
+      throw new KernelInputError('--portfolios', 'no --portfolios with --config (the file lists them)', JSON.stringify(values.portfolios));
+    const list = readPortfolioConfig(values.config);
+    // the flags' every, estimator and limit where a portfolio sets none
+    portfolios = list.map((p) => (typeof p === 'object' && p !== null && !Array.isArray(p) ? { ...defaults, ...p } : p) as PortfolioConfig);
+    resolvePortfolios(portfolios, universe, '--config portfolios'); // checked before connecting
+  } else {
+    portfolios = (values.portfolios ?? 'risk-parity:risk-parity,hrp:hrp').split(',').map((pair) => {
+      const [id, optimizer, extra] = pair.split(':').map((s) => s.trim());
+      if (!id || !OPTIMIZERS.includes(optimizer as Optimizer) || extra !== undefined) {
+        throw new KernelInputError('--portfolios', `id:optimizer pairs, optimizer ${OPTIMIZERS.join(' or ')}`, JSON.stringify(pair));
+      }
+      return { id, optimizer: optimizer as Optimizer, ...defaults };
+    });
+    resolvePortfolios(portfolios, universe, '--portfolios'); // checked before connecting (unique ids)
+  }
   const options: PortfolioEngineOptions = { ...common, window, minRows, universe, portfolios };
-  resolvePortfolios(portfolios, universe); // checked before connecting (unique ids)
   return (bus) => new PortfolioEngine(bus, options);
 }
 

@@ -11,7 +11,17 @@ export type {
   VarEs,
 } from './risk-messages.js';
 export { PortfolioEngine, PORTFOLIO_ENGINE_DEFAULTS, type PortfolioEngineOptions, type PortfolioState } from './portfolio.js';
-export { OPTIMIZERS, type Optimizer, type PortfolioConfig, type PortfolioResult } from './portfolio-messages.js';
+export {
+  ALERT_KINDS,
+  OPTIMIZERS,
+  PORTFOLIO_DEFAULTS,
+  type AlertKind,
+  type ConstraintsConfig,
+  type LinearRowsConfig,
+  type Optimizer,
+  type PortfolioConfig,
+} from './portfolio-config.js';
+export type { PortfolioResult } from './portfolio-messages.js';
 export {
   FactorEngine,
   FACTOR_ENGINE_DEFAULTS,

@@ -1,110 +1,14 @@
 /**
- * What PortfolioEngine is configured with and publishes: the portfolios it manages (checked here,
- * KernelInputError naming the option), the payload of its ANALYTICS_RESULT (its PORTFOLIO_UPDATE is
+ * What PortfolioEngine publishes (its configuration: portfolio-config.ts): the payload of its ANALYTICS_RESULT (its PORTFOLIO_UPDATE is
  * risk-messages.ts' PortfolioUpdate, which RiskEngine consumes), and the checkpoint bytes of a universe
  * (its window and every scheduled rebalance) and of a portfolio (its last alert-driven rebalance).
  */
 import { KernelInputError } from '../errors.js';
-import { LINKAGE_METHODS, type LinkageMethod } from '../kernels/portfolio-allocation.js';
-import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
-import { describeValue } from '../kernels/validate.js';
+import type { CovarianceMethod } from '../kernels/risk.js';
+import type { Optimizer } from './portfolio-config.js';
 import type { UniverseSnapshot } from './risk-messages.js';
 import { restoredWindow } from './returns-window.js';
 import { decodeState, encodeState } from './state-codec.js';
-
-/** The optimizers PortfolioEngine can rebalance with. */
-export const OPTIMIZERS = ['min-variance', 'risk-parity', 'hrp'] as const;
-export type Optimizer = (typeof OPTIMIZERS)[number];
-
-/** One portfolio PortfolioEngine manages. */
-export interface PortfolioConfig {
-  /** The portfolio's id: the key of its PORTFOLIO_UPDATE and ANALYTICS_RESULT (and of RiskEngine's RISK_ALERT on it). */
-  id: string;
-  /**
-   * 'min-variance' (minVariance under `bounds`: PyPortfolioOpt min_volatility), 'risk-parity'
-   * (riskParity, equal budgets) or 'hrp' (hrp from the estimated covariance).
-   */
-  optimizer: Optimizer;
-  /** The universe (RETURNS_UPDATE key) it is built from. Default: the engine's `universe` option. */
-  universe?: string;
-  /** The covariance estimator over the window (the risk family's covariance methods). Default 'ledoit-wolf'. */
-  estimator?: CovarianceMethod;
-  /** Rebalance every `every` rows of returns (when the universe's row count is a multiple of it). Default 20. */
-  every?: number;
-  /** hrp's linkage. Default 'single'. */
-  linkage?: LinkageMethod;
-  /** min-variance's weight bounds, the same for every asset. Default { lower: 0, upper: 1 }: long only. */
-  bounds?: { lower: number; upper: number };
-  /** The VaR limit its PORTFOLIO_UPDATE carries (RiskEngine raises RISK_ALERT at it, and this engine rebalances). */
-  limit?: number;
-}
-
-/** A portfolio's configuration, checked and defaulted. */
-export interface ResolvedPortfolio {
-  id: string;
-  optimizer: Optimizer;
-  universe: string;
-  estimator: CovarianceMethod;
-  every: number;
-  linkage: LinkageMethod;
-  bounds: { lower: number; upper: number };
-  limit: number | undefined;
-}
-
-export const PORTFOLIO_DEFAULTS = { estimator: 'ledoit-wolf', every: 20, linkage: 'single' } as const;
-
-/** Checks the `portfolios` option: unique ids, known optimizers, estimators and linkages, every >= 1, a limit > 0. */
-export function resolvePortfolios(list: unknown, defaultUniverse: string): ResolvedPortfolio[] {
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new KernelInputError('options.portfolios', 'a non-empty array of { id, optimizer, ... }', describeValue(list));
-  }
-  const ids = new Set<string>();
-  return list.map((p: Partial<PortfolioConfig>, i) => {
-    const at = `options.portfolios[${i}]`;
-    if (typeof p !== 'object' || p === null) throw new KernelInputError(at, 'an object { id, optimizer, ... }', describeValue(p));
-    if (typeof p.id !== 'string' || p.id.length === 0 || ids.has(p.id)) {
-      throw new KernelInputError(`${at}.id`, 'a non-empty string, unique among the portfolios', describeValue(p.id));
-    }
-    ids.add(p.id);
-    if (!OPTIMIZERS.includes(p.optimizer as Optimizer)) {
-      throw new KernelInputError(`${at}.optimizer`, OPTIMIZERS.map((o) => `'${o}'`).join(' or '), describeValue(p.optimizer));
-    }
-    const universe = p.universe ?? defaultUniverse;
-    if (typeof universe !== 'string' || universe.length === 0)
-      throw new KernelInputError(`${at}.universe`, 'a non-empty string', describeValue(universe));
-    const estimator = p.estimator ?? PORTFOLIO_DEFAULTS.estimator;
-    if (!COVARIANCE_METHODS.includes(estimator)) {
-      throw new KernelInputError(`${at}.estimator`, `one of ${COVARIANCE_METHODS.join(', ')}`, describeValue(estimator));
-    }
-    const every = p.every ?? PORTFOLIO_DEFAULTS.every;
-    if (!Number.isInteger(every) || every < 1) throw new KernelInputError(`${at}.every`, 'an integer >= 1 (rows)', describeValue(every));
-    const linkage = p.linkage ?? PORTFOLIO_DEFAULTS.linkage;
-    if (!LINKAGE_METHODS.includes(linkage)) throw new KernelInputError(`${at}.linkage`, LINKAGE_METHODS.join(', '), describeValue(linkage));
-    if (p.limit !== undefined && (typeof p.limit !== 'number' || !(p.limit > 0 && p.limit < Infinity))) {
-      throw new KernelInputError(`${at}.limit`, 'a finite number > 0 (a loss fraction)', describeValue(p.limit));
-    }
-    const bounds = p.bounds ?? { lower: 0, upper: 1 };
-    if (
-      typeof bounds !== 'object' ||
-      bounds === null ||
-      !(bounds.lower <= bounds.upper) ||
-      !Number.isFinite(bounds.lower) ||
-      !Number.isFinite(bounds.upper)
-    ) {
-      throw new KernelInputError(`${at}.bounds`, '{ lower, upper }: finite numbers, lower <= upper', describeValue(bounds));
-    }
-    return {
-      id: p.id,
-      optimizer: p.optimizer as Optimizer,
-      universe,
-      estimator,
-      every,
-      linkage,
-      bounds: { lower: bounds.lower, upper: bounds.upper },
-      limit: p.limit,
-    };
-  });
-}
 
 /** Payload of the ANALYTICS_RESULT PortfolioEngine publishes at each rebalance (key: the portfolio; ts: the universe's last row). */
 export interface PortfolioResult {

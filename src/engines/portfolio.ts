@@ -1,9 +1,11 @@
 /**
  * PortfolioEngine: RETURNS_UPDATE (rows of asset returns per universe) and RISK_ALERT (RiskEngine's,
  * on a portfolio) -> per configured portfolio a rebalance, on a schedule (each time its universe's row
- * count reaches a multiple of `every`) or on an alert: the covariance by the configured estimator over
- * the universe's rolling window (the risk family's covariance kernel), then the configured optimizer
- * (minVariance, riskParity, hrp) -> PORTFOLIO_UPDATE (the weights, which RiskEngine consumes) and ANALYTICS_RESULT
+ * count reaches a multiple of `every`) or on an alert of a kind it is configured for (`rebalanceOn`,
+ * default VaR-limit alerts only): the covariance by the configured estimator over the universe's
+ * rolling window (the risk family's covariance kernel), the window's mean returns for the optimizers
+ * that take them, then the configured optimizer with its options and constraints (portfolio-config.ts)
+ * -> PORTFOLIO_UPDATE (the weights, which RiskEngine consumes) and ANALYTICS_RESULT
  * (expected volatility, turnover against the weights held before, risk contributions).
  */
 import type { BackendChoice } from '../api/kernels.js';
@@ -14,16 +16,14 @@ import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/matrix.js';
 import { describeValue } from '../kernels/validate.js';
 import { Engine, type EngineOptions } from './engine.js';
+import { alertKind, kernelOptions, resolvePortfolios, type PortfolioConfig, type ResolvedPortfolio } from './portfolio-config.js';
 import {
   decodeAlertRebalance,
   decodeUniverse,
   encodeAlertRebalance,
   encodeUniverse,
-  resolvePortfolios,
-  type PortfolioConfig,
   type PortfolioResult,
   type Rebalance,
-  type ResolvedPortfolio,
 } from './portfolio-messages.js';
 import { ReturnsWindow } from './returns-window.js';
 import { parseReturnsUpdate, type PortfolioUpdate, type UniverseSnapshot } from './risk-messages.js';
@@ -62,6 +62,25 @@ export interface PortfolioState {
   /** Rebalances and alerts ignored (a second alert on a row the portfolio was already rebalanced at) by this process. */
   rebalances: number;
   ignoredAlerts: number;
+  /** Alerts of a kind it does not rebalance on (`rebalanceOn`), by this process. */
+  skippedAlerts: number;
+  /** Why its last rebalance failed (the KernelInputError's message; undefined after a success). */
+  lastError: string | undefined;
+}
+
+/** The mean of each column over the rows without a NaN (the rows the covariance is estimated from); NaN when there are none. */
+function completeRowMeans(returns: Matrix): Float64Array {
+  const { data, rows, cols } = returns;
+  const mean = new Float64Array(cols);
+  let count = 0;
+  for (let t = 0; t < rows; t++) {
+    const row = data.subarray(t * cols, (t + 1) * cols);
+    if (row.some(Number.isNaN)) continue;
+    for (let j = 0; j < cols; j++) mean[j] += row[j];
+    count++;
+  }
+  for (let j = 0; j < cols; j++) mean[j] /= count;
+  return mean;
 }
 
 /** The later of two rebalances (an alert at the same row count as a scheduled one came after it). */
@@ -91,7 +110,7 @@ export class PortfolioEngine extends Engine {
   private readonly universeStates = new Map<string, UniverseSnapshot>();
   private readonly states = new Map<string, PortfolioState>();
   private readonly byUniverse = new Map<string, PortfolioState[]>();
-  private readonly totals = { rows: 0, rebalances: 0, alertRebalances: 0, ignoredAlerts: 0, republished: 0, failures: 0 };
+  private readonly totals = { rows: 0, rebalances: 0, alertRebalances: 0, ignoredAlerts: 0, skippedAlerts: 0, republished: 0, failures: 0 };
 
   /** Checks the options (KernelInputError naming the option). */
   constructor(bus: Bus, options: PortfolioEngineOptions) {
@@ -125,6 +144,8 @@ export class PortfolioEngine extends Engine {
         result: undefined,
         rebalances: 0,
         ignoredAlerts: 0,
+        skippedAlerts: 0,
+        lastError: undefined,
       };
       this.states.set(config.id, state);
       const list = this.byUniverse.get(config.universe) ?? [];
@@ -181,10 +202,18 @@ export class PortfolioEngine extends Engine {
     return same ? undefined : columns;
   }
 
-  /** A RISK_ALERT on a managed portfolio rebalances it (once per row count); other keys are not this engine's. */
+  /**
+   * A RISK_ALERT on a managed portfolio of a kind in its `rebalanceOn` rebalances it (once per row
+   * count); other kinds are counted as skipped; other keys are not this engine's.
+   */
   private onAlert(message: BusMessage): void {
     const p = this.states.get(message.key);
     if (!p) return;
+    if (!p.config.rebalanceOn.includes(alertKind(message.payload))) {
+      p.skippedAlerts++;
+      this.totals.skippedAlerts++;
+      return;
+    }
     const u = this.universeStates.get(p.config.universe);
     if (!u || u.window.rows < this.minRows) return;
     if (latest(p.scheduled, p.alerted)?.at === u.window.total) {
@@ -197,8 +226,10 @@ export class PortfolioEngine extends Engine {
 
   /**
    * Estimates the covariance over the universe's window, runs the portfolio's optimizer, records the
-   * rebalance and publishes PORTFOLIO_UPDATE and ANALYTICS_RESULT. A window the optimizer cannot use
-   * (too few complete rows, a constant asset) leaves the weights as they were, counted in `failures`.
+   * rebalance and publishes PORTFOLIO_UPDATE and ANALYTICS_RESULT. A window or configuration the
+   * optimizer cannot use (too few complete rows, a constant asset, infeasible constraints, an asset the
+   * configuration names that the universe lacks) leaves the weights as they were, counted in
+   * `failures`, its message in the portfolio's `lastError`.
    */
   private rebalance(p: PortfolioState, u: UniverseSnapshot, reason: 'schedule' | 'alert'): void {
     const returns = u.window.matrix();
@@ -206,15 +237,14 @@ export class PortfolioEngine extends Engine {
     let weights: Float64Array;
     try {
       cov = this.kernels.covariance(returns, { method: p.config.estimator }).cov;
-      const { optimizer, linkage, bounds } = p.config;
-      if (optimizer === 'hrp') weights = this.kernels.hrp({ cov }, { linkage }).weights.data;
-      else if (optimizer === 'risk-parity') weights = this.kernels.riskParity(cov).weights.data;
-      else weights = this.kernels.minVariance(cov, { bounds }).weights.data;
+      weights = this.optimize(p.config, returns, cov, u.window.assets);
     } catch (error) {
       if (!(error instanceof KernelInputError)) throw error;
       this.totals.failures++;
+      p.lastError = error.message;
       return;
     }
+    p.lastError = undefined;
     weights = Float64Array.from(weights);
     const previous = p.weights;
     const rebalance: Rebalance = { weights, at: u.window.total };
@@ -253,6 +283,33 @@ export class PortfolioEngine extends Engine {
     if (p.config.limit !== undefined) update.limit = p.config.limit;
     this.emit('PORTFOLIO_UPDATE', { key: p.config.id, ts: u.lastTs, payload: update });
     this.emit('ANALYTICS_RESULT', { key: p.config.id, ts: u.lastTs, payload: result });
+  }
+
+  /** The weights of portfolio `c`'s optimizer over the window (its mean returns for the optimizers that take them) and its covariance. */
+  private optimize(c: ResolvedPortfolio, returns: Matrix, cov: Matrix, assets: readonly string[]): Float64Array {
+    const k = this.kernels;
+    const { constraints, budgets } = kernelOptions(c, assets);
+    switch (c.optimizer) {
+      case 'hrp':
+        return k.hrp({ cov }, { linkage: c.linkage }).weights.data;
+      case 'risk-parity':
+        return k.riskParity(cov, budgets ? { budgets } : {}).weights.data;
+      case 'min-variance':
+        return k.minVariance(cov, constraints).weights.data;
+    }
+    const { riskFree, riskAversion, ...rest } = constraints;
+    const mean = completeRowMeans(returns);
+    const withRf = riskFree === undefined ? rest : { ...rest, riskFree };
+    switch (c.optimizer) {
+      case 'max-sharpe':
+        return k.maxSharpe(mean, cov, withRf).weights.data;
+      case 'max-utility':
+        return k.maxUtility(mean, cov, riskAversion === undefined ? withRf : { ...withRf, riskAversion }).weights.data;
+      case 'efficient-return':
+        return k.efficientReturn(mean, cov, c.targetReturn as number, withRf).weights.data;
+      default:
+        return k.efficientRisk(mean, cov, c.targetVolatility as number, withRf).weights.data;
+    }
   }
 
   protected get keyCount(): number {

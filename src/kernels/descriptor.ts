@@ -146,9 +146,57 @@ export function outputViews(outputs: Readonly<Record<string, Shape>>, out: Float
 
 /** A fresh output array for `spec`'s call with `args` and its views by output name. */
 export function allocateOutputs(spec: OutputSpec, ...args: unknown[]): { out: Float64Array; views: Record<string, Float64Array> } {
+  return outputsInto(spec, undefined, ...args);
+}
+
+/**
+ * The output array for `spec`'s call with `args`, the caller's `given` one (a Call's `out`, of the
+ * descriptor's length: the API checked it) or else a fresh one, and its views by output name.
+ */
+export function outputsInto(
+  spec: OutputSpec,
+  given: Float64Array | undefined,
+  ...args: unknown[]
+): { out: Float64Array; views: Record<string, Float64Array> } {
   const dims = (spec.dims as (...a: unknown[]) => Dims)(...args);
-  const out = new Float64Array(outputLength(spec.outputs, dims));
+  const out = given ?? new Float64Array(outputLength(spec.outputs, dims));
   return { out, views: outputViews(spec.outputs, out, dims) };
+}
+
+/**
+ * The one array behind `result`, a result of `spec`'s kernel under `dims` as the API returned it (each
+ * output of the descriptor under its name, a view of one buffer in the descriptor's order: a
+ * Float64Array, or for an [r, c] shape a Matrix or, with `seriesOk`, a Float64Array over one column
+ * (c = 1)), so that a call can fill it again (a caller-owned output: OutOption). KernelInputError
+ * naming `name` when it is not one.
+ */
+export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name: string, kernel: string): Float64Array {
+  const length = outputLength(spec.outputs, dims);
+  const wanted = `a result of ${kernel}() of the same shape, its arrays as returned (views of one buffer of ${length} values)`;
+  const fail = (actual: string): never => {
+    throw new KernelInputError(name, wanted, actual);
+  };
+  if (typeof result !== 'object' || result === null) fail(describeValue(result));
+  const values = result as Record<string, unknown>;
+  let packed: Float64Array | undefined;
+  let at = 0;
+  for (const [key, shape] of entriesOf(spec.outputs)) {
+    const n = sizeOf(shape, dims);
+    const value = values[key];
+    const matrix = shape.length === 2 && typeof value === 'object' && value !== null && !(value instanceof Float64Array);
+    const data = matrix ? (value as Matrix).data : value;
+    if (!(data instanceof Float64Array)) return fail(`${key}: ${describeValue(value)}`);
+    if (matrix && ((value as Matrix).rows !== dims[shape[0]] || (value as Matrix).cols !== dims[shape[1]])) {
+      fail(`${key}: ${(value as Matrix).rows} x ${(value as Matrix).cols}`);
+    }
+    if (shape.length === 2 && !matrix && dims[shape[1]] !== 1) fail(`${key}: a Float64Array for ${dims[shape[0]]} x ${dims[shape[1]]}`);
+    packed ??= data.byteOffset + length * 8 <= data.buffer.byteLength ? new Float64Array(data.buffer, data.byteOffset, length) : undefined;
+    if (!packed || data.length !== n || data.buffer !== packed.buffer || data.byteOffset !== packed.byteOffset + at * 8) {
+      fail(`${key} not at value ${at} of one buffer of ${length}`);
+    }
+    at += n;
+  }
+  return packed as Float64Array;
 }
 
 /**

@@ -177,9 +177,9 @@ describe('PortfolioEngine', () => {
       'options.portfolios: expected a non-empty array of { id, optimizer, ... }, got an Array of length 0',
     );
     bad(
-      { portfolios: [{ id: 'a', optimizer: 'max-sharpe' as 'hrp' }] },
+      { portfolios: [{ id: 'a', optimizer: 'black-litterman' as 'hrp' }] },
       'options.portfolios[0].optimizer',
-      `options.portfolios[0].optimizer: expected 'min-variance' or 'risk-parity' or 'hrp', got "max-sharpe"`,
+      `options.portfolios[0].optimizer: expected 'min-variance' or 'max-sharpe' or 'max-utility' or 'efficient-return' or 'efficient-risk' or 'risk-parity' or 'hrp', got "black-litterman"`,
     );
     bad(
       {

@@ -110,7 +110,7 @@ const cases = [
   c('varBacktest confidence 0', 'varBacktest', [SERIES, SERIES, { confidence: 0 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 0`),
   c('varBacktest window 0', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, window: 0 }], 'options.window', `options.window: expected an integer >= 1, got 0`),
   c('varBacktest window 2.5', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, window: 2.5 }], 'options.window', `options.window: expected an integer >= 1, got 2.5`),
-  c('varBacktest unknown option', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, lags: 4 }], 'options', `options: expected only the options confidence, window, got unknown option "lags"`),
+  c('varBacktest unknown option', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, lags: 4 }], 'options', `options: expected only the options confidence, window, out, got unknown option "lags"`),
   c('varBacktest infinite return', 'varBacktest', [withCell(R, 4, -Infinity), matrix(new Float64Array(12), 4, 3), { confidence: 0.99 }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = -Infinity`),
 
   // rolling: returns, { window, stats, benchmark, periodsPerYear, riskFree, confidence }

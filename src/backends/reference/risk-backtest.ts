@@ -8,7 +8,7 @@
  * and for the DQ regression a histogram over the 32 patterns of the last five hits (I_t .. I_(t-4)) with
  * the sum of the VaR per pattern, from which X'X and X'Hit follow exactly (each Hit is I - p).
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
+import { outputsInto } from '../../kernels/descriptor.js';
 import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { chiSquareSf } from '../../math/chi-square.js';
 import { checkReturns } from './risk-common.js';
@@ -125,7 +125,7 @@ export function dqStatistic(count: Float64Array, varSum: Float64Array, varSquare
   return form / (p * (1 - p));
 }
 
-/** VarBacktestResult's outputs per column (see the descriptor). */
+/** VarBacktestResult's outputs per column (see the descriptor), into `given` when the caller gave one. */
 export function varBacktest(
   returns: Float64Array,
   rows: number,
@@ -133,9 +133,10 @@ export function varBacktest(
   var_: Float64Array,
   confidence: number,
   window: number,
+  given?: Float64Array,
 ): Float64Array {
   checkReturns(returns, cols);
-  const { out, views: o } = allocateOutputs(RISK_KERNELS.varBacktest, returns, rows, cols, var_);
+  const { out, views: o } = outputsInto(RISK_KERNELS.varBacktest, given, returns, rows, cols, var_);
   const p = 1 - confidence;
   const windowStart = rows > window ? rows - window : 0;
   const count = new Float64Array(PATTERNS);
