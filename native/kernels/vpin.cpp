@@ -620,9 +620,10 @@ Status VpinStream::importState(const double* s, size_t n) {
     if (!(s[i - 1] <= s[i])) return bad(i);
   }
   if (!(s[13] >= 0 && s[13] < p_.bucketVolume)) return bad(13);
-  // the open bar's and the open bucket's first trades: at or before the last trade, or NaN (unknown)
-  if (s[0] == 1 && s[20] > s[7]) return bad(20);
-  if (s[13] > 0 && s[21] > s[7]) return bad(21);
+  // the open bar's and the open bucket's first trades: finite and at or before the last trade, or NaN (unknown)
+  auto firstTrade = [&](double x) { return std::isnan(x) || (isFiniteNumber(x) && x <= s[7]); };
+  if (s[0] == 1 && !firstTrade(s[20])) return bad(20);
+  if (s[13] > 0 && !firstTrade(s[21])) return bad(21);
   trades_.hasBar = s[0] == 1;
   trades_.bar = Bar{s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[20]};
   trades_.lastTs = s[7];

@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk.js';
+import type { DailyVpin } from '../kernels/daily-vpin.js';
 import type { Trades, VpinBuckets } from '../kernels/vpin.js';
 
 const COLUMNS = {
@@ -225,6 +226,19 @@ export async function readReturnsCsv(path: string, options: CsvOptions = {}): Pr
   }
   if (!names) throw new KernelInputError(name, 'a CSV file with a header row', 'an empty file');
   return { returns: { data: values.done(), rows, cols: names.length }, names };
+}
+
+/** Writes daily VPIN as CSV: day,vpin,weightedVpin,buckets,vpinBuckets (NaN written as an empty field). */
+export async function writeDailyCsv(path: string, d: DailyVpin): Promise<void> {
+  const out = createWriteStream(path);
+  const cell = (x: number) => (Number.isNaN(x) ? '' : String(x));
+  out.write('day,vpin,weightedVpin,buckets,vpinBuckets\n');
+  for (let i = 0; i < d.day.length; i++) {
+    if (!out.write(`${d.day[i]},${cell(d.vpin[i])},${cell(d.weightedVpin[i])},${d.buckets[i]},${d.vpinBuckets[i]}\n`))
+      await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
 }
 
 /** Writes buckets as CSV: startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf (NaN written as an empty field). */

@@ -1,11 +1,13 @@
 /**
  * `kernelbus vpin <trades.csv> [options]`: VPIN from a CSV of trades; prints a summary and, with
- * --out, writes one CSV row per completed bucket.
+ * --out, writes one CSV row per completed bucket (--daily: one per calendar day, dailyVpin).
  */
 import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
+import { requireTimeZone } from '../kernels/calendar.js';
+import { dailyVpin } from '../kernels/daily-vpin.js';
 import { VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin.js';
-import { readTradesCsv, writeBucketsCsv } from './csv.js';
+import { readTradesCsv, writeBucketsCsv, writeDailyCsv } from './csv.js';
 import { backendUsed } from './observe.js';
 import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
 import { fixed, labelled } from './summary.js';
@@ -31,6 +33,9 @@ Options:
   --threshold x         CDF level counted as an alert (default 0.99)
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --out file            write buckets as CSV (startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf)
+  --daily file          write daily VPIN as CSV (day,vpin,weightedVpin,buckets,vpinBuckets): per calendar
+                        day of the buckets' starts, the mean and the duration-weighted mean (dailyVpin)
+  --tz zone             the days of --daily in an IANA time zone (default UTC)
 ${CSV_USAGE}`;
 
 function parseSigma(value: string): SigmaOption {
@@ -67,6 +72,8 @@ const FLAGS = {
   threshold: { type: 'string', parse: (raw, name) => parseFinite(text(raw) ?? '0.99', name) } satisfies Flag<number>,
   backend: flag.anyBackend(),
   out: flag.string(),
+  daily: flag.string(),
+  tz: flag.string(),
   ...CSV_FLAGS,
 };
 
@@ -77,6 +84,8 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const parsed = parseCommand(argv, FLAGS, { help: () => log(VPIN_USAGE), positionals: onePositional('trades.csv', 'one CSV file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
+  if (values.tz !== undefined && values.daily === undefined) throw new KernelInputError('--tz', 'with --daily', JSON.stringify(values.tz));
+  const tz = requireTimeZone(values.tz ?? 'UTC', '--tz');
   const started = performance.now();
   // Large files take a while: show progress on a terminal.
   const progress = csvProgress('trades');
@@ -138,6 +147,8 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const last = count > 0 ? out.vpin[out.vpin.length - 1] : NaN;
   const backend = await backendUsed(k.backend);
   if (values.out) await writeBucketsCsv(values.out, out);
+  if (values.daily) await writeDailyCsv(values.daily, dailyVpin(out, { tz }));
+  const wrote = [values.out, values.daily].filter((f) => f !== undefined);
   if (values.json) {
     const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(12)) : null);
     log(
@@ -154,7 +165,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
           alerts,
           backend,
           ms: { read: round(readMs), vpin: round(computeMs) },
-          ...(values.out ? { wrote: values.out } : {}),
+          ...(wrote.length > 0 ? { wrote: wrote.join(', ') } : {}),
         },
         null,
         2,
@@ -175,8 +186,8 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
     layout,
   ))
     log(line);
-  if (values.out) {
-    for (const line of labelled([['wrote', values.out]], layout)) log(line);
+  if (wrote.length > 0) {
+    for (const line of labelled([['wrote', wrote.join(', ')]], layout)) log(line);
   }
   return 0;
 }

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { readTradesCsv } from '../../src/cli/csv.js';
 import { runVpin } from '../../src/cli/vpin.js';
+import { dailyVpin } from '../../src/api/index.js';
 import { vpin } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kb-cli-'));
@@ -40,6 +41,30 @@ describe('kernelbus vpin', () => {
     expect(expected.duration[i]).toBeGreaterThan(0);
     expect(rows[1].split(',')[5]).toBe(''); // NaN VPIN during the first window - 1 buckets
     expect(lines.join('\n')).toContain(`buckets       ${expected.vpin.length} (${expected.vpin.length - 9} with VPIN, window 10)`);
+  });
+
+  it('--daily writes dailyVpin of the buckets, in --tz', async () => {
+    const out = join(dir, 'daily.csv');
+    const lines: string[] = [];
+    const args = [example, '--bucket-volume', '5000', '--window', '10', '--sigma', 'ewma:0.9', '--daily', out, '--tz', 'America/New_York'];
+    expect(await runVpin(args, (l) => lines.push(l))).toBe(0);
+    const trades = await readTradesCsv(example);
+    const expected = dailyVpin(vpin(trades, { bucketVolume: 5000, window: 10, sigma: { ewma: 0.9 } }), { tz: 'America/New_York' });
+    const rows = readFileSync(out, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('day,vpin,weightedVpin,buckets,vpinBuckets');
+    expect(rows.length - 1).toBe(expected.day.length);
+    expect(expected.buckets.reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+    rows.slice(1).forEach((row, i) => {
+      const [day, ...numbers] = row.split(',');
+      expect(day).toBe(expected.day[i]);
+      const cell = (x: number) => (Number.isNaN(x) ? '' : String(x));
+      expect(numbers).toEqual([expected.vpin[i], expected.weightedVpin[i], expected.buckets[i], expected.vpinBuckets[i]].map(cell));
+    });
+    expect(lines.join('\n')).toContain(`wrote         ${out}`);
+    await expect(runVpin([example, '--tz', 'UTC'])).rejects.toThrow('--tz: expected with --daily, got "UTC"');
+    await expect(runVpin([example, '--daily', out, '--tz', 'Nowhere/Land'])).rejects.toThrow(
+      '--tz: expected an IANA time zone name, got "Nowhere/Land"',
+    );
   });
 
   it('reads ISO timestamps, other column names and orders, quoted fields', async () => {

@@ -503,9 +503,10 @@ function importVpinState(s: Float64Array, params: VpinParams, buckets: BucketSta
   const h = VPIN_STATE_HEADER + l1 + l2;
   for (let i = h + 1; i < s.length; i++) if (!(s[i - 1] <= s[i])) bad(i);
   if (!(s[13] >= 0 && s[13] < params.bucketVolume)) bad(13);
-  // the open bar's and the open bucket's first trades: at or before the last trade, or NaN (unknown)
-  if (s[0] === 1 && s[20] > s[7]) bad(20);
-  if (s[13] > 0 && s[21] > s[7]) bad(21);
+  // the open bar's and the open bucket's first trades: finite and at or before the last trade, or NaN (unknown)
+  const firstTrade = (x: number) => Number.isNaN(x) || (Number.isFinite(x) && x <= s[7]);
+  if (s[0] === 1 && !firstTrade(s[20])) bad(20);
+  if (s[13] > 0 && !firstTrade(s[21])) bad(21);
   buckets.prevClose = s[11];
   buckets.sigma.ewmaVar = s[12];
   buckets.filled = s[13];
