@@ -14,11 +14,18 @@ const ref = kernels({ backend: 'reference' });
 
 type Step = { type: 'PORTFOLIO_UPDATE'; key: string; payload: PortfolioUpdate } | { type: 'RETURNS_UPDATE'; i: number };
 
-/** Publishes steps in order (a row i of the seeded block as universe 'stocks', ts T0 + i), a turn apart now and then. */
+/**
+ * Publishes steps in order (a row i of the seeded block as universe 'stocks', ts T0 + i), a turn apart
+ * now and then; each PORTFOLIO_UPDATE once the steps before it were processed (the two inputs travel on
+ * two buses, and the backtest counts each period with the weights the engine had applied before its
+ * returns: so that every run applies the same steps in the same order).
+ */
 async function publish(bus: Bus, block: Float64Array, steps: Step[]) {
   for (const [n, s] of steps.entries()) {
-    if (s.type === 'PORTFOLIO_UPDATE') await bus.publish(s.type, { key: s.key, payload: s.payload });
-    else await bus.publish(s.type, { key: 'stocks', ts: T0 + s.i, payload: { assets: ASSETS, returns: row(block, s.i) } });
+    if (s.type === 'PORTFOLIO_UPDATE') {
+      await bus.drain();
+      await bus.publish(s.type, { key: s.key, payload: s.payload });
+    } else await bus.publish(s.type, { key: 'stocks', ts: T0 + s.i, payload: { assets: ASSETS, returns: row(block, s.i) } });
     if (n % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
 }

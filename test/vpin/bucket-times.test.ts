@@ -142,13 +142,13 @@ describe('bucket times on the reference, worked by hand', () => {
     }
   });
 
-  it('snapshot versions other than 1 and 2 are refused, naming the version', () => {
+  it('snapshot versions other than 1, 2 and 3 (2 with a classification section) are refused, naming the version', () => {
     const bytes = ref.vpinStream(options).snapshot();
     expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(2);
-    const v3 = bytes.slice();
-    new DataView(v3.buffer).setUint32(4, 3, true);
-    const error = inputError(() => ref.vpinStream(options).restore(v3));
-    expect(error.message).toBe('bytes: expected a VPIN stream snapshot, got version 3 (this kernelbus reads versions 1 and 2)');
+    const v4 = bytes.slice();
+    new DataView(v4.buffer).setUint32(4, 4, true);
+    const error = inputError(() => ref.vpinStream(options).restore(v4));
+    expect(error.message).toBe('bytes: expected a VPIN stream snapshot, got version 4 (this kernelbus reads versions 1 to 3)');
   });
 });
 
