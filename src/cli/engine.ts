@@ -20,7 +20,7 @@ import { VpinEngine } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import { connectRedisBus, DEFAULT_SHARDS, HELP_KEYS, streamKeyPattern, untilSignal } from './common.js';
 import { factorFlags } from './factor.js';
-import { flag, parseCommand, parseNumber, type Flag } from './options.js';
+import { flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, stallCheck, startMetrics } from './observe.js';
 import { fmt, ms } from './summary.js';
 
@@ -71,6 +71,8 @@ ${METRICS_USAGE}${LOG_USAGE}vpin:
   --bar-ms ms          time bar length (default 10)
   --threshold x        alert when the VPIN CDF reaches x (default 0.99)
   --watch list         symbols, comma-separated, whose VPIN and CDF /metrics exports (kernelbus_vpin)
+  --classifier c       bvc (default), tick, or a quote classifier: quote, lee-ready, emo, clnv (each trade
+                       by its bid and ask: publish them, e.g. kernelbus feed --quotes)
 risk:
   --window n           rows of returns per universe (default 250)
   --min-rows n         rows a universe needs before its portfolios get figures (default 20)
@@ -104,7 +106,7 @@ factor:
 
 /** Each engine's own flags (the others' are refused). */
 const ENGINE_FLAGS = {
-  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch'],
+  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier'],
   risk: ['window', 'min-rows', 'confidence', 'universe', 'backtest-window', 'benchmark', 'rolling-window', 'periods-per-year'],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
@@ -250,7 +252,8 @@ export async function runEngine(
     const window = parseNumber(values.window, 50, '--window', 1, 1_000_000, true);
     const barMs = parseNumber(values['bar-ms'], 10, '--bar-ms', Number.MIN_VALUE, 86_400_000, false);
     const threshold = parseNumber(values.threshold, 0.99, '--threshold', 0, 1, false);
-    make = (bus) => new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 } } });
+    const classifier = values.classifier === undefined ? 'bvc' : parseClassifier(values.classifier, '--classifier', true);
+    make = (bus) => new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier } });
   } else if (kind === 'factor') {
     const momentum = {
       window: factorFlags['momentum-window'].parse(values['momentum-window'], '--momentum-window'),

@@ -14,13 +14,19 @@ import { fixed, labelled } from './summary.js';
 
 export const VPIN_USAGE = `Usage: kernelbus vpin <trades.csv|-> [options]
 
-Computes VPIN from a CSV of trades (header with ts, price, volume columns; ts in epoch ms or ISO 8601).
+Computes VPIN from a CSV of trades (header with ts, price, volume columns; ts in epoch ms or ISO 8601;
+bid and ask columns too for a quote classifier, an empty field or NA where there is no quote).
 
 Options:
   --bucket-volume V     volume per bucket (default: average daily volume / 50)
   --window n            buckets per VPIN value (default ${VPIN_DEFAULTS.window})
   --bar-ms ms           time bar length (default ${VPIN_DEFAULTS.barMs})
-  --classifier c        bvc | tick (default bvc)
+  --classifier c        bvc | tick | a quote classifier: quote, lee-ready, emo, clnv, reverse-tick,
+                        reverse-lee-ready, reverse-emo, reverse-clnv (default bvc)
+  --quote-lag-ms ms     a quote classifier's quote lag (default 0)
+  --lag-from f          quotes | trades: the lag over the quote times, or PINstimation's timelag over
+                        the trade rows (default quotes)
+  --convention c        tclf | pinstimation (default tclf)
   --price-change p      close | intra (default close)
   --sigma s             sample | <number> | rolling:<k> | ewma:<lambda> (default sample)
   --distribution d      normal | t:<nu> (default normal)
@@ -52,7 +58,10 @@ const FLAGS = {
   'bucket-volume': flag.finite(),
   window: flag.finite(),
   'bar-ms': flag.finite(),
-  classifier: flag.string(),
+  classifier: flag.classifier(false),
+  'quote-lag-ms': flag.finite(),
+  'lag-from': flag.string(),
+  convention: flag.string(),
   'price-change': flag.string(),
   sigma: { type: 'string', parse: (raw) => (raw === undefined ? undefined : parseSigma(text(raw)!)) } satisfies Flag<
     SigmaOption | undefined
@@ -97,7 +106,20 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const options: VpinOptions = { bucketVolume };
   if (values.window !== undefined) options.window = values.window;
   if (values['bar-ms'] !== undefined) options.barMs = values['bar-ms'];
-  if (values.classifier !== undefined) options.classifier = values.classifier as VpinOptions['classifier'];
+  if (values.classifier !== undefined) options.classifier = values.classifier;
+  // the quote classifier's options (their values checked by vpin(), as options.classifier.*)
+  const quoteFlags = [
+    ['quote-lag-ms', 'quoteLagMs', values['quote-lag-ms']],
+    ['lag-from', 'lagFrom', values['lag-from']],
+    ['convention', 'convention', values.convention],
+  ] as const;
+  for (const [flagName, key, value] of quoteFlags) {
+    if (value === undefined) continue;
+    if (typeof options.classifier !== 'object') {
+      throw new KernelInputError(`--${flagName}`, 'to come with a quote classifier (--classifier lee-ready, ...)', 'none');
+    }
+    Object.assign(options.classifier, { [key]: value });
+  }
   if (values['price-change'] !== undefined) options.priceChange = values['price-change'] as VpinOptions['priceChange'];
   if (values.sigma !== undefined) options.sigma = values.sigma;
   if (values.distribution !== undefined) options.distribution = values.distribution;

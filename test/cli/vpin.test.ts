@@ -76,6 +76,45 @@ describe('kernelbus vpin', () => {
     expect(Array.from(t.volume)).toEqual([10, 5]);
   });
 
+  it('--classifier lee-ready reads the bid and ask columns (empty or NA: no quote) and gives vpin() with that classifier', async () => {
+    const file = join(dir, 'quoted.csv');
+    const trades = await readTradesCsv(example);
+    const n = trades.ts.length;
+    // a quote a cent either side of each trade's price, the trade at the bid or the ask by its index; every 50th missing
+    const bid = Float64Array.from(trades.price, (p, i) => (i % 50 === 0 ? NaN : i % 3 === 0 ? p : Math.round(p * 100 - 1) / 100));
+    const ask = Float64Array.from(trades.price, (p, i) => (i % 50 === 0 ? NaN : i % 3 === 0 ? Math.round(p * 100 + 1) / 100 : p));
+    const cell = (x: number, i: number) => (Number.isNaN(x) ? (i % 100 === 0 ? '' : 'NA') : String(x));
+    const body = Array.from(
+      { length: n },
+      (_, i) => `${trades.ts[i]},${trades.price[i]},${trades.volume[i]},${cell(bid[i], i)},${cell(ask[i], i)}`,
+    );
+    writeFileSync(file, `ts,price,volume,bid,ask\n${body.join('\n')}\n`);
+    const read = await readTradesCsv(file);
+    expect(read.bid).toEqual(bid);
+    expect(read.ask).toEqual(ask);
+    const out = join(dir, 'lr.csv');
+    const argv = [file, '--bucket-volume', '20000', '--window', '10', '--classifier', 'lee-ready', '--quote-lag-ms', '2', '--out', out];
+    expect(await runVpin(argv, () => undefined)).toBe(0);
+    const expected = vpin(
+      { ...trades, bid, ask },
+      { bucketVolume: 20000, window: 10, classifier: { algorithm: 'lee-ready', quoteLagMs: 2 } },
+    );
+    const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
+    const buy = header.split(',').indexOf('buyVolume');
+    expect(rows.length).toBe(expected.vpin.length);
+    expect(rows.map((r) => Number(r.split(',')[buy]))).toEqual([...expected.buyVolume]);
+    // without quote columns a quote classifier is refused naming trades.bid
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m) => void errors.push(String(m)));
+    expect(await main(['vpin', example, '--classifier', 'emo'])).toBe(2);
+    expect(await main(['vpin', example, '--classifier', 'lee-rady'])).toBe(2);
+    expect(await main(['vpin', example, '--quote-lag-ms', '5'])).toBe(2);
+    spy.mockRestore();
+    expect(errors[0]).toContain("trades.bid: expected bid and ask columns (or options.quotes) for the 'emo' classifier");
+    expect(errors[1]).toContain('--classifier: expected bvc, tick or a quote classifier: reverse-tick, quote, lee-ready');
+    expect(errors[2]).toContain('--quote-lag-ms: expected to come with a quote classifier');
+  });
+
   it('reports bad files and bad options with the line or argument, and a non-zero exit code', async () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'ts,price,volume\n1,2,3\n2,abc,4\n');

@@ -204,8 +204,37 @@ describeRedis('kernelbus commands over Redis', () => {
     for (const text of [feedErr.seen(), engineErr.seen()]) expect(text).not.toMatch(/s3cret|admin/);
   });
 
+  it('feed --quotes and engine vpin --classifier lee-ready: the trades cross Redis with their bid and ask (5-column frames), every one labelled', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const stop = new AbortController();
+    const running = start((out) =>
+      runEngine(['vpin', '--redis', url, '--consumer', 'e1', '--classifier', 'lee-ready', '--bucket-volume', '1000'], out, stop.signal),
+    );
+    await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
+    const leases = [0, 1, 2, 3].map((s) => keysOf().lease(`marketdata:TRADE_EXECUTION:${s}`, 'vpin'));
+    await until(async () => (await redis.exists(...leases)) === 4, 'the engine to read every stream');
+    const feed = await capture((out) => runFeed(['--redis', url, '--symbols', '4', '--rate', '20000', '--count', '4000', '--quotes'], out));
+    expect(feed.code).toBe(0);
+    stop.abort();
+    const engine = await running.done;
+    expect(engine.code).toBe(0);
+    // every trade processed (a trade without its quote would fail its update), buckets made
+    expect(engine.text).toMatch(
+      /\nstopped \(abort\): processed 4,000 trades in [\d,]+ deliveries, .*; [1-9][\d,]* buckets, [\d,]+ alerts, 4 symbols;/,
+    );
+  });
+
   it('bad options: KernelInputError naming the flag (the URL is never echoed)', async () => {
     const cases: [() => Promise<unknown>, RegExp][] = [
+      [
+        () => runEngine(['vpin', '--redis', url, '--classifier', 'lee-rady']),
+        /^--classifier: expected bvc, tick or a quote classifier: quote, lee-ready, emo, clnv, got "lee-rady"$/,
+      ],
+      [
+        () => runEngine(['risk', '--redis', url, '--classifier', 'emo']),
+        /^--classifier: expected an option of engine vpin, got engine risk$/,
+      ],
       [() => runFeed([]), /^--redis: expected a redis:\/\/host:port URL, got nothing$/],
       [
         () => runFeed(['--redis', 'http://user:s3cret@host']),
