@@ -177,10 +177,13 @@ const CASES = {
     const bars = ref.timeBars(trades(int(2, 400)), { barMs: 1000 });
     return [bars, { sigma: pick('sample', 0.5, { rolling: 5 }, { ewma: 0.94 }), priceChange: pick('close', 'intra'), distribution: pick('normal', { studentT: 4 }) }];
   },
-  vpin: () => [
-    trades(int(50, 1500)),
-    { bucketVolume: int(500, 4000), window: int(1, 20), barMs: pick(1000, 5000), classifier: pick('bvc', 'tick'), sigma: pick('sample', { ewma: 0.94 }) },
-  ],
+  vpin: () => {
+    // bvc, tick, or a quote classifier over the trades' bid and ask (labels from classifyTrades)
+    const quote = { algorithm: pick('quote', 'lee-ready', 'emo', 'clnv', 'reverse-emo'), quoteLagMs: pick(0, 3), convention: pick('tclf', 'pinstimation') };
+    const classifier = pick('bvc', 'tick', quote);
+    const tape = typeof classifier === 'object' ? quotedTrades(int(50, 1500)) : trades(int(50, 1500));
+    return [tape, { bucketVolume: int(500, 4000), window: int(1, 20), barMs: pick(1000, 5000), classifier, sigma: pick('sample', { ewma: 0.94 }) }];
+  },
   normalCdf: () => [fill(int(0, 300), () => 6 * normal())],
   normalSf: () => [fill(int(0, 300), () => 6 * normal())],
   normalPdf: () => [fill(int(0, 300), () => 6 * normal())],
@@ -407,14 +410,18 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
   random = mulberry32(4242);
   const before = failures.length;
   for (let c = 0; c < Math.max(3, cases / 4); c++) {
-    const options = { bucketVolume: int(500, 3000), window: int(1, 10), barMs: 1000, sigma: pick({ ewma: 0.94 }, { rolling: 5 }) };
+    // every other case a quote classifier (Lee-Ready with a lag) over quoted batches
+    const quoted = c % 2 === 1;
+    const classifier = quoted ? { algorithm: 'lee-ready', quoteLagMs: pick(0, 5), lagFrom: pick('quotes', 'trades') } : undefined;
+    const options = { bucketVolume: int(500, 3000), window: int(1, 10), barMs: 1000, sigma: pick({ ewma: 0.94 }, { rolling: 5 }), ...(quoted ? { classifier } : {}) };
     const s1 = nat.vpinStream(options);
     const s2 = ref.vpinStream(options);
-    const tape = trades(int(200, 1200));
+    const tape = quoted ? quotedTrades(int(200, 1200)) : trades(int(200, 1200));
     let at = 0;
     while (at < tape.ts.length) {
       const n = int(1, 200);
-      const batch = { ts: tape.ts.subarray(at, at + n), price: tape.price.subarray(at, at + n), volume: tape.volume.subarray(at, at + n) };
+      const cut = (column) => column.subarray(at, at + n);
+      const batch = { ts: cut(tape.ts), price: cut(tape.price), volume: cut(tape.volume), ...(quoted ? { bid: cut(tape.bid), ask: cut(tape.ask) } : {}) };
       at += n;
       checks++;
       compare(s1.update(batch), s2.update(batch), `vpinStream case ${c} batch at ${at}`);

@@ -56,6 +56,16 @@ TradeViews tradeBytesArg(const Napi::CallbackInfo& info, size_t i, size_t rows) 
                     rows};
 }
 
+/// The trades' labels (Int8Array of n, argument i) when the classifier reads labels (2), else none: a
+/// call with classifier 2 takes one argument more (`count` + 1).
+const int8_t* labelsArg(const Napi::CallbackInfo& info, size_t i, const Params& p, size_t n) {
+  if (p.classifier != 2) return nullptr;
+  return int8Out(info, i, "labels", n);
+}
+
+/// The argument count of a call taking `count` arguments, and the labels after them under classifier 2.
+void requireArgs(const Napi::CallbackInfo& info, size_t count, const Params& p) { requireArgCount(info, count + (p.classifier == 2)); }
+
 /// Seven new columns of `rows` bucket rows, for the kernel to fill.
 Napi::Object newBuckets(Napi::Env env, size_t rows, vpin::BucketColumns& columns) {
   Napi::Object out = Napi::Object::New(env);
@@ -178,33 +188,37 @@ Napi::Value BulkClassify(const Napi::CallbackInfo& info) {
   });
 }
 
-/// VPIN of the trades `t` (read in place) -> buckets.
-Napi::Value vpinOf(Napi::Env env, const Params& p, const TradeViews& t) {
+/// VPIN of the trades `t` (read in place; labelled under classifier 2) -> buckets.
+Napi::Value vpinOf(Napi::Env env, const Params& p, const TradeViews& t, const int8_t* labels) {
   vpin::VpinStream stream(p, p.sigmaParam);
   size_t rows = 0;
-  throwIfFault(env, vpin::prepareVpin(stream, t.ts, t.price, t.volume, t.n, p, rows));
+  throwIfFault(env, vpin::prepareVpin(stream, t.ts, t.price, t.volume, t.n, p, rows, labels));
   vpin::BucketColumns columns{};
   Napi::Object out = newBuckets(env, rows, columns);
   stream.commit(columns);
   return out;
 }
 
-// vpin(ts, price, volume, params (9)) -> buckets
+// vpin(ts, price, volume, params (9)[, labels: Int8Array under classifier 2]) -> buckets
 Napi::Value Vpin(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    requireArgCount(info, 4);
+    if (info.Length() < 4) requireArgCount(info, 4);
     const Params p = paramsArg(info, 3, false);
-    return vpinOf(info.Env(), p, tradesArg(info, 0));
+    requireArgs(info, 4, p);
+    const TradeViews t = tradesArg(info, 0);
+    return vpinOf(info.Env(), p, t, labelsArg(info, 4, p, t.n));
   });
 }
 
-// vpinBytes(columns: Uint8Array, rows, params (9)) -> buckets: vpin() of a trade frame's columns, in place.
+// vpinBytes(columns: Uint8Array, rows, params (9)[, labels]) -> buckets: vpin() of a trade frame's columns, in place.
 Napi::Value VpinBytes(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    requireArgCount(info, 3);
+    if (info.Length() < 3) requireArgCount(info, 3);
     const size_t rows = countArg(info, 1, "rows");
     const Params p = paramsArg(info, 2, false);
-    return vpinOf(info.Env(), p, tradeBytesArg(info, 0, rows));
+    requireArgs(info, 3, p);
+    const TradeViews t = tradeBytesArg(info, 0, rows);
+    return vpinOf(info.Env(), p, t, labelsArg(info, 3, p, t.n));
   });
 }
 
@@ -212,14 +226,20 @@ Napi::Value VpinBytes(const Napi::CallbackInfo& info) {
 // trades) on the thread pool, then the bucket columns allocated and written on the JS thread.
 class VpinWorker : public Napi::AsyncWorker {
  public:
-  VpinWorker(const Napi::CallbackInfo& info, const Params& p, const TradeViews& t)
-      : Napi::AsyncWorker(info.Env()), deferred_(Napi::Promise::Deferred::New(info.Env())), p_(p), t_(t), stream_(p, p.sigmaParam) {
+  VpinWorker(const Napi::CallbackInfo& info, const Params& p, const TradeViews& t, const int8_t* labels)
+      : Napi::AsyncWorker(info.Env()),
+        deferred_(Napi::Promise::Deferred::New(info.Env())),
+        p_(p),
+        t_(t),
+        labels_(labels),
+        stream_(p, p.sigmaParam) {
     for (size_t i = 0; i < 3; i++) keep_.push_back(Napi::Persistent(info[i].As<Napi::Object>()));
+    if (labels) keep_.push_back(Napi::Persistent(info[4].As<Napi::Object>()));
   }
   Napi::Promise promise() const { return deferred_.Promise(); }
   void Execute() override {
     try {
-      status_ = vpin::prepareVpin(stream_, t_.ts, t_.price, t_.volume, t_.n, p_, rows_);
+      status_ = vpin::prepareVpin(stream_, t_.ts, t_.price, t_.volume, t_.n, p_, rows_, labels_);
     } catch (const std::bad_alloc&) {
       SetError("kernelbus: out of memory");
     }
@@ -244,6 +264,7 @@ class VpinWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   Params p_;
   TradeViews t_;
+  const int8_t* labels_;
   vpin::VpinStream stream_;
   vpin::Status status_{};
   size_t rows_ = 0;
@@ -252,18 +273,20 @@ class VpinWorker : public Napi::AsyncWorker {
 
 Napi::Value VpinAsync(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    requireArgCount(info, 4);
+    if (info.Length() < 4) requireArgCount(info, 4);
     const Params p = paramsArg(info, 3, false);
+    requireArgs(info, 4, p);
     const TradeViews t = tradesArg(info, 0);
-    auto* worker = new VpinWorker(info, p, t);
+    auto* worker = new VpinWorker(info, p, t, labelsArg(info, 4, p, t.n));
     const Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;
   });
 }
 
-// new NativeVpinStream(params (9)): update(ts, price, volume), updateBytes(columns: Uint8Array, rows) (a
-// trade frame's columns, read in place), flush(), exportState(), importState(s), bucketCount().
+// new NativeVpinStream(params (9)): update(ts, price, volume[, labels]), updateBytes(columns: Uint8Array,
+// rows[, labels]) (a trade frame's columns, read in place), flush(), exportState(), importState(s),
+// bucketCount(); labels (Int8Array, one per trade) under classifier 2 only.
 // update(), updateBytes() and flush() return undefined when they complete no bucket.
 class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
  public:
@@ -285,14 +308,15 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
     if (p.classifier == 0 && p.sigmaKind == vpin::kSigmaSample) {
       throwIfFault(info.Env(), vpin::Status{vpin::Fault::StreamSigmaNotCausal, 5, 0, 0});
     }
+    params_ = p;
     stream_ = std::make_unique<vpin::VpinStream>(p, p.sigmaParam);
   }
 
  private:
   // Runs prepare() then commit() into new columns; most batches complete no bucket: undefined then.
-  Napi::Value Pour(Napi::Env env, const TradeViews& t, bool closeAtEnd) {
+  Napi::Value Pour(Napi::Env env, const TradeViews& t, bool closeAtEnd, const int8_t* labels = nullptr) {
     size_t rows = 0;
-    throwIfFault(env, stream_->prepare(t.ts, t.price, t.volume, t.n, closeAtEnd, rows));
+    throwIfFault(env, stream_->prepare(t.ts, t.price, t.volume, t.n, closeAtEnd, rows, labels));
     vpin::BucketColumns columns{};
     Napi::Value out = rows == 0 ? env.Undefined() : Napi::Value(newBuckets(env, rows, columns));
     stream_->commit(columns);
@@ -301,16 +325,18 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
 
   Napi::Value Update(const Napi::CallbackInfo& info) {
     return guarded(info, [&]() -> Napi::Value {
-      requireArgCount(info, 3);
-      return Pour(info.Env(), tradesArg(info, 0), false);
+      requireArgs(info, 3, params_);
+      const TradeViews t = tradesArg(info, 0);
+      return Pour(info.Env(), t, false, labelsArg(info, 3, params_, t.n));
     });
   }
 
   Napi::Value UpdateBytes(const Napi::CallbackInfo& info) {
     return guarded(info, [&]() -> Napi::Value {
-      requireArgCount(info, 2);
+      requireArgs(info, 2, params_);
       const size_t rows = countArg(info, 1, "rows");
-      return Pour(info.Env(), tradeBytesArg(info, 0, rows), false);
+      const TradeViews t = tradeBytesArg(info, 0, rows);
+      return Pour(info.Env(), t, false, labelsArg(info, 2, params_, t.n));
     });
   }
 
@@ -341,6 +367,7 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
 
   Napi::Value BucketCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), stream_->bucketCount()); }
 
+  Params params_;
   std::unique_ptr<vpin::VpinStream> stream_;
 };
 

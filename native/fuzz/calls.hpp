@@ -78,11 +78,12 @@ inline void commitRows(vpin::VpinStream& stream, size_t rows, Buckets& out) {
   append(out.vpin, vpin), append(out.cdf, cdf);
 }
 
-/// vpin(): VpinStream(params, sigmaParam) + vpin::prepareVpin() + VpinStream::commit().
-inline vpin::Status vpin(const Trades& t, const vpin::Params& p, Buckets& out) {
+/// vpin(): VpinStream(params, sigmaParam) + vpin::prepareVpin() + VpinStream::commit(); `labels` (one
+/// per trade) under classifier 2.
+inline vpin::Status vpin(const Trades& t, const vpin::Params& p, Buckets& out, const int8_t* labels = nullptr) {
   vpin::VpinStream stream(p, p.sigmaParam);
   size_t rows = 0;
-  const vpin::Status s = vpin::prepareVpin(stream, t.ts.data(), t.price.data(), t.volume.data(), t.size(), p, rows);
+  const vpin::Status s = vpin::prepareVpin(stream, t.ts.data(), t.price.data(), t.volume.data(), t.size(), p, rows, labels);
   if (s.ok()) commitRows(stream, rows, out);
   return s;
 }
@@ -90,7 +91,7 @@ inline vpin::Status vpin(const Trades& t, const vpin::Params& p, Buckets& out) {
 /// vpin() over the trades laid out as a frame's body read from a socket (the binding's vpinBytes()):
 /// ts | price | volume back to back at byte `offset` (1..7: not 8-byte aligned) of an exact buffer,
 /// read in place through Doubles.
-inline vpin::Status vpinFromBytes(const Trades& t, const vpin::Params& p, size_t offset, Buckets& out) {
+inline vpin::Status vpinFromBytes(const Trades& t, const vpin::Params& p, size_t offset, Buckets& out, const int8_t* labels = nullptr) {
   const size_t n = t.size();
   std::vector<unsigned char> frame(offset + 24 * n);
   unsigned char* body = frame.data() + offset;
@@ -101,8 +102,8 @@ inline vpin::Status vpinFromBytes(const Trades& t, const vpin::Params& p, size_t
   }
   vpin::VpinStream stream(p, p.sigmaParam);
   size_t rows = 0;
-  const vpin::Status s =
-      vpin::prepareVpin(stream, Doubles::fromBytes(body), Doubles::fromBytes(body + 8 * n), Doubles::fromBytes(body + 16 * n), n, p, rows);
+  const vpin::Status s = vpin::prepareVpin(stream, Doubles::fromBytes(body), Doubles::fromBytes(body + 8 * n),
+                                           Doubles::fromBytes(body + 16 * n), n, p, rows, labels);
   if (s.ok()) commitRows(stream, rows, out);
   return s;
 }

@@ -107,8 +107,12 @@ bool QpSolver::feasibleHere() {
 }
 
 bool QpSolver::holds() const {
-  for (size_t j = 0; j < n_; j++)
+  for (size_t j = 0; j < n_; j++) {
     if (!std::isfinite(x_[j])) return false;
+    // a free variable far past a bound: steps along a working set singular but for rounding
+    const double lo = p_.lower[j], hi = p_.upper[j];
+    if (!(x_[j] >= lo - 1e-9 * (1 + std::fabs(lo)) && x_[j] <= hi + 1e-9 * (1 + std::fabs(hi)))) return false;
+  }
   for (size_t i = 0; i < m_; i++) {
     const double r = rowOf(i);
     const double tol = 1e-9 * (1 + rowScale(i));

@@ -251,8 +251,16 @@ void pourBar(double volume, double V, double& filled, Open open, Complete comple
 // The fast path takes blocks of valid trades inside the open bar with one branch per block; anything
 // else (a new bar, a fault, the last trades of a batch) goes through the full checks below it, in the
 // reference's order, so faults and results are the same.
+namespace {
+
+// The share of a labelled trade's volume that is bought: +1 all, -1 none, 0 half (the tick path's weights).
+inline double labelWeight(int8_t label) { return label > 0 ? 1.0 : label < 0 ? 0.0 : 0.5; }
+
+}  // namespace
+
 KERNELBUS_VECTOR_CLONES
-Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, std::vector<Bar>& closed) {
+Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, std::vector<Bar>& closed,
+                 const int8_t* labels) {
   Bar bar = st.bar;
   bool hasBar = st.hasBar;
   double barEnd = hasBar ? (bar.index + 1) * barMs : -INFINITY;
@@ -309,6 +317,9 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
         const Doubles v = volume + i;
         if (!(t[0] >= lastTs && t[kBlock - 1] < barEnd && blockValid<kBlock>(t, p, v))) break;
         for (size_t k = 0; k < kBlock; k++) barVolume += v[k];
+        if (labels) {
+          for (size_t k = 0; k < kBlock; k++) barBuy += v[k] * labelWeight(labels[i + k]);
+        }
         barCount += kBlock;
         i += kBlock;
         barClose = p[kBlock - 1];
@@ -324,6 +335,7 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
           if (!ok) break;
           barClose = p;
           barVolume += v;
+          if (labels) barBuy += v * labelWeight(labels[i]);
           barCount++;
           lastTs = t;
         }
@@ -364,6 +376,8 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
       lastSign = sign;
       lastPrice = p;
       barBuy += sign > 0 ? v : sign < 0 ? 0 : 0.5 * v;
+    } else if (labels) {
+      barBuy += v * labelWeight(labels[i]);
     }
     lastTs = t;
     i++;
@@ -443,11 +457,13 @@ void RankedHistory::assign(const double* values, size_t n) {
 
 VpinStream::VpinStream(const Params& params, double fixedSigma) : p_(params), fixedSigma_(fixedSigma), prevClose_(NAN), ewmaVar_(NAN) {}
 
-Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets) {
+Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets, const int8_t* labels) {
   next_ = trades_;
   pending_.clear();
   buckets = 0;
-  const Status s = aggregate(next_, p_.barMs, p_.classifier == 1, ts, price, volume, n, pending_);
+  // the labels classifier reads a label per trade; the others read none
+  if (n > 0 && (p_.classifier == 2) != (labels != nullptr)) return fault(Fault::ParamInvalid, 3, p_.classifier);
+  const Status s = aggregate(next_, p_.barMs, p_.classifier == 1, ts, price, volume, n, pending_, labels);
   if (s.ok() && closeAtEnd) closeOpenBar(next_, pending_);
   // BucketState.checkBucketCount()
   double total = filled_;
@@ -498,7 +514,7 @@ double VpinStream::sigmaNext(double dP) {
 // BucketState.fraction(): the tick rule's fraction, or BVC's standardized price change (buyFractions()
 // makes it the fraction).
 double VpinStream::fractionOrZ(const Bar& bar) {
-  if (p_.classifier == 1) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
+  if (p_.classifier != 0) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
   const double dP = priceChange(p_.priceChange, bar.open, bar.close, prevClose_);
   prevClose_ = bar.close;
   return standardized(dP, sigmaNext(dP));
@@ -606,9 +622,10 @@ Status VpinStream::importState(const double* s, size_t n) {
     if (!(s[i - 1] <= s[i])) return bad(i);
   }
   if (!(s[13] >= 0 && s[13] < p_.bucketVolume)) return bad(13);
-  // the open bar's and the open bucket's first trades: at or before the last trade, or NaN (unknown)
-  if (s[0] == 1 && s[20] > s[7]) return bad(20);
-  if (s[13] > 0 && s[21] > s[7]) return bad(21);
+  // the open bar's and the open bucket's first trades: finite and at or before the last trade, or NaN (unknown)
+  auto firstTrade = [&](double x) { return std::isnan(x) || (isFiniteNumber(x) && x <= s[7]); };
+  if (s[0] == 1 && !firstTrade(s[20])) return bad(20);
+  if (s[13] > 0 && !firstTrade(s[21])) return bad(21);
   trades_.hasBar = s[0] == 1;
   trades_.bar = Bar{s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[20]};
   trades_.lastTs = s[7];
@@ -746,8 +763,9 @@ Status bulkClassify(const double* open, const double* close, const double* volum
 }
 
 // One aggregation pass (the reference's update() + flush() pour the same bars in the same order).
-Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params, size_t& buckets) {
-  const Status s = stream.prepare(ts, price, volume, n, true, buckets);
+Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params, size_t& buckets,
+                   const int8_t* labels) {
+  const Status s = stream.prepare(ts, price, volume, n, true, buckets, labels);
   if (!s.ok()) return s;
   if (params.classifier == 0 && params.sigmaKind == kSigmaSample) {  // sample sigma over all bars
     const Bar* bars = stream.pendingBars().data();
@@ -806,7 +824,7 @@ Status unpackParams(const double* packed, size_t n, Params& out) {
   if (!(packed[0] > 0)) return fault(Fault::ParamInvalid, 0, packed[0]);
   if (!isIntegerIn(packed[1], 1, 1e6)) return fault(Fault::ParamInvalid, 1, packed[1]);
   if (!(packed[2] > 0)) return fault(Fault::ParamInvalid, 2, packed[2]);
-  if (!isIntegerIn(packed[3], 0, 1)) return fault(Fault::ParamInvalid, 3, packed[3]);
+  if (!isIntegerIn(packed[3], 0, 2)) return fault(Fault::ParamInvalid, 3, packed[3]);
   out.bucketVolume = packed[0];
   out.window = static_cast<int64_t>(packed[1]);
   out.barMs = packed[2];

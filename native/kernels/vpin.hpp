@@ -31,7 +31,7 @@ struct Params {
   double bucketVolume = 1;
   int64_t window = 50;
   double barMs = 60000;
-  int classifier = 0;   // 0 bvc, 1 tick
+  int classifier = 0;   // 0 bvc, 1 tick, 2 labels (a label per trade, classifyTrades')
   int priceChange = 0;  // 0 close, 1 intra
   int sigmaKind = kSigmaSample;
   double sigmaParam = 0;
@@ -60,7 +60,10 @@ struct TradeState {
 };
 
 /// Aggregates trades into time bars, appending the bars they close; on a fault `st` is unchanged.
-Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, std::vector<Bar>& closed);
+/// `tick`: each bar's buy volume by the tick rule; `labels` (else nullptr): by the sign of labels[i]
+/// (+ the whole volume, - none, 0 half).
+Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, std::vector<Bar>& closed,
+                 const int8_t* labels = nullptr);
 /// Closes the open bar, if any (end of data).
 void closeOpenBar(TradeState& st, std::vector<Bar>& closed);
 
@@ -118,8 +121,9 @@ class VpinStream {
 
   /// Phase 1 of update() (closeAtEnd false), flush() (no trades, closeAtEnd true) and vpin() (all
   /// trades, closeAtEnd true): aggregates the trades into pending bars and counts the buckets that
-  /// commit() will write. On a fault nothing changes and nothing is pending.
-  Status prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets);
+  /// commit() will write. On a fault nothing changes and nothing is pending. `labels` (classifier 2,
+  /// else nullptr): the trades' labels, +1 buy, -1 sell, 0 half and half (their sign is read).
+  Status prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets, const int8_t* labels = nullptr);
   /// Phase 2: moves to the prepared state, writing the counted buckets into `out`.
   void commit(const BucketColumns& out);
   /// The bars prepare() closed (vpin() computes the 'sample' sigma from them before commit()).
@@ -170,6 +174,7 @@ Status bulkClassify(const double* open, const double* close, const double* volum
 Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* z);
 /// Phase 1 of VPIN over a whole trade sequence: `stream` (constructed with `params`) holds the bars and
 /// the 'sample' sigma when asked for; its commit() writes the `buckets` rows.
-Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params, size_t& buckets);
+Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params, size_t& buckets,
+                   const int8_t* labels = nullptr);
 
 }  // namespace kernelbus::vpin

@@ -161,6 +161,7 @@ export {
   type TimeBars,
   type Trades,
   type VpinBuckets,
+  type VpinClassifier,
   type VpinOptions,
   type VpinStream,
 } from '../kernels/vpin.js';

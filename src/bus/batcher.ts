@@ -52,6 +52,10 @@ class Columns {
   ts: Float64Array;
   price: Float64Array;
   volume: Float64Array;
+  /** bid and ask: allocated once a trade with a quote came; `quoted` while the pending rows have them. */
+  bid: Float64Array | undefined;
+  ask: Float64Array | undefined;
+  quoted = false;
   firstAt = 0;
   high = false;
   /** Kept open by the hold rule at a flush (see flushHeld()). */
@@ -77,6 +81,22 @@ class Columns {
     this.ts = grow(this.ts);
     this.price = grow(this.price);
     this.volume = grow(this.volume);
+    if (this.bid && this.ask) {
+      this.bid = grow(this.bid);
+      this.ask = grow(this.ask);
+    }
+  }
+
+  /** Starts the quote columns of the pending rows: NaN (no quote) for the rows already there. */
+  quote(): void {
+    if (this.quoted) return;
+    if (!this.bid || !this.ask || this.bid.length !== this.ts.length) {
+      this.bid = new Float64Array(this.ts.length);
+      this.ask = new Float64Array(this.ts.length);
+    }
+    this.bid.fill(NaN, 0, this.n);
+    this.ask.fill(NaN, 0, this.n);
+    this.quoted = true;
   }
 }
 
@@ -132,29 +152,66 @@ export class Batcher {
     return c;
   }
 
-  /** Adds one trade of a columnar type (already validated). */
-  addTrade(type: string, key: string, ts: number, price: number, volume: number, priority: Priority | undefined): void {
+  /**
+   * Adds one trade of a columnar type (already validated); `bid` and `ask` (both or neither) make the
+   * key's pending rows a 5-column frame, NaN (no quote) in the rows without.
+   */
+  addTrade(
+    type: string,
+    key: string,
+    ts: number,
+    price: number,
+    volume: number,
+    priority: Priority | undefined,
+    bid?: number,
+    ask?: number,
+  ): void {
     const c = this.columnsFor(type, key);
     if (c.n === 0) this.openColumns(c);
     else if (c.n === c.ts.length) c.resize(Math.min(2 * c.n, this.maxBatch));
+    if (bid !== undefined) c.quote();
     const i = c.n++;
     c.ts[i] = ts;
     c.price[i] = price;
     c.volume[i] = volume;
+    if (c.quoted) {
+      c.bid![i] = bid ?? NaN;
+      c.ask![i] = ask ?? NaN;
+    }
     this.pending++;
     this.afterRows(c, priority);
   }
 
-  /** Adds rows of a columnar type (already validated), splitting them into frames of maxBatch rows. */
-  addRows(type: string, key: string, ts: Float64Array, price: Float64Array, volume: Float64Array, priority: Priority | undefined): void {
+  /**
+   * Adds rows of a columnar type (already validated), splitting them into frames of maxBatch rows;
+   * `bid` and `ask` as addTrade's.
+   */
+  addRows(
+    type: string,
+    key: string,
+    ts: Float64Array,
+    price: Float64Array,
+    volume: Float64Array,
+    priority: Priority | undefined,
+    bid?: Float64Array,
+    ask?: Float64Array,
+  ): void {
     const c = this.columnsFor(type, key);
     for (let from = 0; from < ts.length; ) {
       if (c.n === 0) this.openColumns(c);
       const take = Math.min(ts.length - from, this.maxBatch - c.n);
       if (c.n + take > c.ts.length) c.resize(Math.min(Math.max(2 * c.ts.length, c.n + take), this.maxBatch));
+      if (bid) c.quote();
       c.ts.set(ts.subarray(from, from + take), c.n);
       c.price.set(price.subarray(from, from + take), c.n);
       c.volume.set(volume.subarray(from, from + take), c.n);
+      if (c.quoted && bid && ask) {
+        c.bid!.set(bid.subarray(from, from + take), c.n);
+        c.ask!.set(ask.subarray(from, from + take), c.n);
+      } else if (c.quoted) {
+        c.bid!.fill(NaN, c.n, c.n + take);
+        c.ask!.fill(NaN, c.n, c.n + take);
+      }
       c.n += take;
       from += take;
       this.pending += take;
@@ -187,7 +244,9 @@ export class Batcher {
       key: c.key,
       count: c.n,
       seq: 0,
-      data: encodeTradesWithLabel(c.label, c.high ? 'high' : 'normal', c.firstAt, c.ts, c.price, c.volume, c.n),
+      data: c.quoted
+        ? encodeTradesWithLabel(c.label, c.high ? 'high' : 'normal', c.firstAt, c.ts, c.price, c.volume, c.n, c.bid, c.ask)
+        : encodeTradesWithLabel(c.label, c.high ? 'high' : 'normal', c.firstAt, c.ts, c.price, c.volume, c.n),
     });
     if (c.ts.length > INITIAL_CAPACITY && 4 * c.n <= c.ts.length) {
       c.n = 0;
@@ -196,6 +255,7 @@ export class Batcher {
     c.n = 0;
     c.high = false;
     c.held = false;
+    c.quoted = false;
   }
 
   /**

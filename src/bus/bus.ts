@@ -259,12 +259,17 @@ export class Bus {
       const { price, volume } = trade as Trade;
       if (typeof price !== 'number') throw new KernelInputError('message.price', 'a number', describeValue(price));
       if (typeof volume !== 'number') throw new KernelInputError('message.volume', 'a number', describeValue(volume));
-      this.batcher.addTrade(type, trade.key, trade.ts, price, volume, priority);
+      const { bid, ask } = trade as Trade;
+      if (bid !== undefined || ask !== undefined) {
+        if (typeof bid !== 'number') throw new KernelInputError('message.bid', 'a number (with ask)', describeValue(bid));
+        if (typeof ask !== 'number') throw new KernelInputError('message.ask', 'a number (with bid)', describeValue(ask));
+      }
+      this.batcher.addTrade(type, trade.key, trade.ts, price, volume, priority, bid, ask);
       return 1;
     }
     const batch = trade as TradeBatch;
     requireTrades(batch, 'message');
-    this.batcher.addRows(type, batch.key, batch.ts, batch.price, batch.volume, priority);
+    this.batcher.addRows(type, batch.key, batch.ts, batch.price, batch.volume, priority, batch.bid, batch.ask);
     return batch.ts.length;
   }
 

@@ -20,19 +20,21 @@ export const FRAME_MAGIC = 0x5246424b;
 export const FRAME_VERSION = 1;
 /** Bytes of the fixed header, before the type and key. */
 export const FRAME_HEADER_BYTES = 24;
-/** Kind byte: a trade batch as float64 columns ts, price, volume. */
+/** Kind byte: a trade batch as float64 columns ts, price, volume (and bid, ask in a 5-column frame). */
 export const KIND_TRADES = 1;
 /** Kind byte: one message as msgpack `[ts, payload]`. */
 export const KIND_MESSAGE = 2;
 /** Flags bit 0: priority 'high'. Other bits are reserved and must be 0. */
 export const FLAG_HIGH = 1;
-/** Columns of a trade frame. */
+/** Columns of a trade frame: ts, price, volume. */
 export const TRADE_COLUMNS = 3;
+/** Columns of a trade frame with quotes: ts, price, volume, bid, ask (the quote prevailing at each trade). */
+export const QUOTED_TRADE_COLUMNS = 5;
 /** Longest type, in UTF-8 bytes. */
 export const MAX_TYPE_BYTES = 255;
 /** Longest key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
-/** Most rows in one trade frame (1.5 GiB of columns): larger counts are rejected as absurd. */
+/** Most rows in one trade frame (1.5 GiB of columns, 2.5 with quotes): larger counts are rejected as absurd. */
 export const MAX_FRAME_ROWS = 1 << 26;
 /** Largest msgpack body. */
 export const MAX_BODY_BYTES = 1 << 30;
@@ -226,8 +228,8 @@ function writeColumn(offset: number, column: Float64Array, n: number): void {
 }
 
 /**
- * Encodes the first `n` rows of three columns as a trade frame (internal fast path: the label is
- * already checked, the columns already validated).
+ * Encodes the first `n` rows of three columns (five with `bid` and `ask`) as a trade frame (internal
+ * fast path: the label is already checked, the columns already validated).
  */
 export function encodeTradesWithLabel(
   label: FrameLabel,
@@ -237,21 +239,32 @@ export function encodeTradesWithLabel(
   price: Float64Array,
   volume: Float64Array,
   n: number,
+  bid?: Float64Array,
+  ask?: Float64Array,
 ): Uint8Array {
   if (n > MAX_FRAME_ROWS) throw new KernelInputError('trades', `at most ${MAX_FRAME_ROWS} rows per frame`, `${n} rows`);
-  const frame = writeHead(label, KIND_TRADES, priority, TRADE_COLUMNS, n, sentAt, 24 * n);
+  const columns = bid && ask ? QUOTED_TRADE_COLUMNS : TRADE_COLUMNS;
+  const frame = writeHead(label, KIND_TRADES, priority, columns, n, sentAt, 8 * columns * n);
   writeColumn(label.bodyOffset, ts, n);
   writeColumn(label.bodyOffset + 8 * n, price, n);
   writeColumn(label.bodyOffset + 16 * n, volume, n);
+  if (bid && ask) {
+    writeColumn(label.bodyOffset + 24 * n, bid, n);
+    writeColumn(label.bodyOffset + 32 * n, ask, n);
+  }
   return frame;
 }
 
-/** Encodes a trade batch as a frame: header, type, key, padding, then the ts, price and volume columns. */
+/**
+ * Encodes a trade batch as a frame: header, type, key, padding, then the ts, price and volume columns,
+ * and the bid and ask columns when the batch has them (a 5-column frame).
+ */
 export function encodeTradesFrame(input: TradesFrameInput): Uint8Array {
   requireTrades(input, 'input');
   const label = frameLabel(input.type, input.key);
   const sentAt = input.sentAt ?? nowMs();
-  return encodeTradesWithLabel(label, input.priority, sentAt, input.ts, input.price, input.volume, input.ts.length);
+  const { ts, price, volume, bid, ask } = input;
+  return encodeTradesWithLabel(label, input.priority, sentAt, ts, price, volume, ts.length, bid, ask);
 }
 
 /** Encodes one message as a frame whose body is msgpack `[ts, payload]` (typed arrays keep their type). */
@@ -285,6 +298,8 @@ export function encodeMessageWithLabel(
 /** A header that passed every structural check. */
 interface ParsedHead extends FrameHeader {
   kind: number;
+  /** Columns of a trade frame (3, or 5 with bid and ask); 0 for a message frame. */
+  columns: number;
   rows: number;
   bodyOffset: number;
   bodyLength: number;
@@ -364,8 +379,10 @@ function parseHead(bytes: Uint8Array): ParsedHead {
   const flags = bytes[6];
   if ((flags & ~FLAG_HIGH) !== 0) throw new FrameError(`reserved flag bits set: 0x${flags.toString(16)}`);
   const columns = bytes[7];
-  const expectedColumns = kind === KIND_TRADES ? TRADE_COLUMNS : 0;
-  if (columns !== expectedColumns) throw new FrameError(`kind ${kind} has ${expectedColumns} columns, header says ${columns}`);
+  if (kind === KIND_TRADES ? columns !== TRADE_COLUMNS && columns !== QUOTED_TRADE_COLUMNS : columns !== 0) {
+    const expected = kind === KIND_TRADES ? `${TRADE_COLUMNS} or ${QUOTED_TRADE_COLUMNS}` : '0';
+    throw new FrameError(`kind ${kind} has ${expected} columns, header says ${columns}`);
+  }
   const count = u32(bytes, 8);
   const typeLength = bytes[12] | (bytes[13] << 8);
   const keyLength = bytes[14] | (bytes[15] << 8);
@@ -375,7 +392,7 @@ function parseHead(bytes: Uint8Array): ParsedHead {
   if (kind === KIND_MESSAGE && count > MAX_BODY_BYTES) throw new FrameError(`body of ${count} bytes > ${MAX_BODY_BYTES}`);
   const labelEnd = FRAME_HEADER_BYTES + typeLength + keyLength;
   const bodyOffset = (labelEnd + 7) & ~7;
-  const bodyLength = kind === KIND_TRADES ? 24 * count : count;
+  const bodyLength = kind === KIND_TRADES ? 8 * columns * count : count;
   if (length !== bodyOffset + bodyLength) {
     throw new FrameError(
       `length ${length} != ${bodyOffset + bodyLength} for ${kind === KIND_TRADES ? `${count} rows` : `a ${count}-byte body`}`,
@@ -392,6 +409,7 @@ function parseHead(bytes: Uint8Array): ParsedHead {
     priority: flags & FLAG_HIGH ? 'high' : 'normal',
     sentAt: f64(bytes, 16),
     count: kind === KIND_TRADES ? count : 1,
+    columns,
     rows: count,
     bodyOffset,
     bodyLength,
@@ -431,6 +449,7 @@ export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
   const lastTs = n > 0 ? f64(bytes, h.bodyOffset + 8 * (n - 1)) : NaN;
   let columns: Trades;
   let copied = false;
+  const quoted = h.columns === QUOTED_TRADE_COLUMNS;
   if (HOST_LE && start % 8 === 0) {
     const buffer = bytes.buffer;
     columns = {
@@ -438,12 +457,22 @@ export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
       price: new Float64Array(buffer, start + 8 * n, n),
       volume: new Float64Array(buffer, start + 16 * n, n),
     };
+    if (quoted) {
+      columns.bid = new Float64Array(buffer, start + 24 * n, n);
+      columns.ask = new Float64Array(buffer, start + 32 * n, n);
+    }
   } else if (HOST_LE) {
-    columns = new FrameTrades(bytes.subarray(h.bodyOffset, h.bodyOffset + 24 * n), n, onCopy);
+    const body = h.bodyOffset;
+    const quotes = quoted ? bytes.subarray(body + 24 * n, body + 40 * n) : undefined;
+    columns = new FrameTrades(bytes.subarray(body, body + 24 * n), n, onCopy, quotes);
   } else {
-    const all = new Float64Array(3 * n);
-    for (let i = 0; i < 3 * n; i++) all[i] = f64(bytes, h.bodyOffset + 8 * i);
-    columns = { ts: all.subarray(0, n), price: all.subarray(n, 2 * n), volume: all.subarray(2 * n) };
+    const all = new Float64Array(h.columns * n);
+    for (let i = 0; i < h.columns * n; i++) all[i] = f64(bytes, h.bodyOffset + 8 * i);
+    columns = { ts: all.subarray(0, n), price: all.subarray(n, 2 * n), volume: all.subarray(2 * n, 3 * n) };
+    if (quoted) {
+      columns.bid = all.subarray(3 * n, 4 * n);
+      columns.ask = all.subarray(4 * n);
+    }
     copied = true;
     onCopy?.();
   }

@@ -86,10 +86,13 @@ export interface Trade {
   ts: number;
   price: number;
   volume: number;
+  /** The quote prevailing at the trade (both or neither; NaN: none): the frame then carries bid and ask columns. */
+  bid?: number;
+  ask?: number;
   priority?: Priority;
 }
 
-/** Many trades of one key at once, as columns of equal length. */
+/** Many trades of one key at once, as columns of equal length (`bid` and `ask` optional, both or neither). */
 export interface TradeBatch extends Trades {
   key: string;
   priority?: Priority;

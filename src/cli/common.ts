@@ -44,6 +44,8 @@ export interface MarketLoop {
   stopped: () => boolean;
   /** Called every loop turn with the ms since the start (live status lines). */
   onTurn?: (elapsedMs: number) => void;
+  /** Publish each trade's bid and ask too (5-column trade frames), for a quote-based classifier. */
+  quotes?: boolean;
 }
 
 /**
@@ -56,6 +58,9 @@ export async function publishMarket(bus: Bus, market: SyntheticMarket, loop: Mar
   const keys: string[] = new Array(perTick);
   const prices = new Float64Array(perTick);
   const volumes = new Float64Array(perTick);
+  const bids = new Float64Array(perTick);
+  const asks = new Float64Array(perTick);
+  const quotes = loop.quotes === true;
   const start = performance.now();
   let sent = 0;
   for (;;) {
@@ -64,14 +69,19 @@ export async function publishMarket(bus: Bus, market: SyntheticMarket, loop: Mar
     const due = Math.min(Math.floor((loop.rate * elapsed) / 1000) - sent, perTick, limit - sent);
     if (due > 0) {
       let n = 0;
-      market.next(due, (key, price, volume) => {
+      market.next(due, (key, price, volume, bid, ask) => {
         keys[n] = key;
         prices[n] = price;
+        bids[n] = bid;
+        asks[n] = ask;
         volumes[n++] = volume;
       });
       const ts = nowMs();
       for (let i = 0; i < due; i++) {
-        if (!bus.publishSync('TRADE_EXECUTION', { key: keys[i], ts, price: prices[i], volume: volumes[i] })) await bus.room();
+        const trade = quotes
+          ? { key: keys[i], ts, price: prices[i], volume: volumes[i], bid: bids[i], ask: asks[i] }
+          : { key: keys[i], ts, price: prices[i], volume: volumes[i] };
+        if (!bus.publishSync('TRADE_EXECUTION', trade)) await bus.room();
       }
       sent += due;
     }

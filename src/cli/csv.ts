@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk.js';
+import type { DailyVpin } from '../kernels/daily-vpin.js';
 import type { Trades, VpinBuckets } from '../kernels/vpin.js';
 
 const COLUMNS = {
@@ -20,6 +21,9 @@ const COLUMNS = {
   price: ['price', 'px'],
   volume: ['volume', 'size', 'qty', 'quantity'],
 } as const;
+
+/** Optional quote columns of a trades CSV (both or neither): the bid and ask at each trade. */
+const QUOTE_COLUMNS = { bid: ['bid'], ask: ['ask', 'offer'] } as const;
 
 /** A Float64Array that grows by doubling. */
 export class Column {
@@ -121,8 +125,10 @@ export async function readTradesCsv(path: string, options: CsvOptions = {}): Pro
   const ts = new Column();
   const price = new Column();
   const volume = new Column();
+  const bid = new Column();
+  const ask = new Column();
   const name = inputName(path);
-  let index: { ts: number; price: number; volume: number } | undefined;
+  let index: { ts: number; price: number; volume: number; bid: number; ask: number } | undefined;
   for await (const { fields, line: lineNo, text: line } of csvRows(path, options)) {
     if (!index) {
       const names = fields.map((f) => f.toLowerCase());
@@ -136,10 +142,14 @@ export async function readTradesCsv(path: string, options: CsvOptions = {}): Pro
           );
         return at;
       };
-      index = { ts: find('ts'), price: find('price'), volume: find('volume') };
+      const quote = (key: keyof typeof QUOTE_COLUMNS) => names.findIndex((n) => (QUOTE_COLUMNS[key] as readonly string[]).includes(n));
+      index = { ts: find('ts'), price: find('price'), volume: find('volume'), bid: quote('bid'), ask: quote('ask') };
+      if (index.bid < 0 !== index.ask < 0) {
+        throw new KernelInputError(`${name}:${lineNo}`, 'a header with both bid and ask columns, or neither', JSON.stringify(line));
+      }
       continue;
     }
-    const field = (key: keyof typeof COLUMNS) => fields[index![key]] ?? '';
+    const field = (key: keyof typeof COLUMNS | keyof typeof QUOTE_COLUMNS) => fields[index![key]] ?? '';
     const rawTs = field('ts');
     let t = Number(rawTs);
     if (rawTs === '' || Number.isNaN(t)) t = Date.parse(rawTs);
@@ -157,9 +167,25 @@ export async function readTradesCsv(path: string, options: CsvOptions = {}): Pro
     ts.push(t);
     price.push(p);
     volume.push(v);
+    if (index.bid >= 0) {
+      // an empty field, NaN or NA: no quote at this trade
+      for (const [key, column] of [
+        ['bid', bid],
+        ['ask', ask],
+      ] as const) {
+        const raw = field(key);
+        const x = raw === '' || raw === 'NA' ? NaN : Number(raw);
+        if (Number.isNaN(x) && raw !== '' && raw !== 'NA' && raw !== 'NaN') {
+          throw new KernelInputError(`${name}:${lineNo}`, `a number, or nothing, in column ${key}`, JSON.stringify(raw));
+        }
+        column.push(x);
+      }
+    }
   }
   if (!index) throw new KernelInputError(name, 'a CSV file with a header row', 'an empty file');
-  return { ts: ts.done(), price: price.done(), volume: volume.done() };
+  const trades: Trades = { ts: ts.done(), price: price.done(), volume: volume.done() };
+  if (index.bid >= 0) Object.assign(trades, { bid: bid.done(), ask: ask.done() });
+  return trades;
 }
 
 /** Date columns of a returns CSV: skipped. */
@@ -200,6 +226,19 @@ export async function readReturnsCsv(path: string, options: CsvOptions = {}): Pr
   }
   if (!names) throw new KernelInputError(name, 'a CSV file with a header row', 'an empty file');
   return { returns: { data: values.done(), rows, cols: names.length }, names };
+}
+
+/** Writes daily VPIN as CSV: day,vpin,weightedVpin,buckets,vpinBuckets (NaN written as an empty field). */
+export async function writeDailyCsv(path: string, d: DailyVpin): Promise<void> {
+  const out = createWriteStream(path);
+  const cell = (x: number) => (Number.isNaN(x) ? '' : String(x));
+  out.write('day,vpin,weightedVpin,buckets,vpinBuckets\n');
+  for (let i = 0; i < d.day.length; i++) {
+    if (!out.write(`${d.day[i]},${cell(d.vpin[i])},${cell(d.weightedVpin[i])},${d.buckets[i]},${d.vpinBuckets[i]}\n`))
+      await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
 }
 
 /** Writes buckets as CSV: startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf (NaN written as an empty field). */

@@ -14,6 +14,7 @@ import { TransportError } from '../bus/transports/redis/index.js';
 import { SyntheticMarket } from './market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
+import type { VpinOptions } from '../kernels/vpin.js';
 import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, publishMarket } from './common.js';
 import { DemoFactor } from './demo-factor.js';
 import { DemoRisk } from './demo-risk.js';
@@ -40,6 +41,9 @@ Options:
   --rate r            trade messages per second (default 200000)
   --seconds s         how long to run (default 10)
   --seed k            random seed (default 1)
+  --classifier c      how the VPIN engine classifies volume: bvc (default), tick, or a quote classifier
+                      (quote, lee-ready, emo, clnv: each trade by the bid and ask the market quotes at it,
+                      sent with the trades as 5-column frames)
   --backend b         auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --metrics-port p    serve /metrics (Prometheus), /healthz and /readyz while running (0: any free port)
   --metrics-host h    address to bind them to (default 127.0.0.1)
@@ -59,6 +63,7 @@ const FLAGS = {
   rate: flag.number(200_000, 1, 1e8),
   seconds: flag.number(10, 0.01, 86_400),
   seed: flag.number(1, -(2 ** 31), 2 ** 32, true),
+  classifier: flag.classifier(true),
   ...METRICS_FLAGS,
   backend: flag.backend(),
   redis: flag.redis(false),
@@ -89,6 +94,7 @@ export async function runDemo(
     rate,
     seconds,
     seed,
+    classifier,
     'metrics-port': port,
     'metrics-host': host,
     backend,
@@ -127,6 +133,7 @@ export async function runDemo(
       // With the dashboard, until SIGINT unless --seconds is given.
       seconds: dashboard !== undefined && parsed.raw('seconds') === undefined ? Infinity : seconds,
       seed,
+      classifier: classifier ?? 'bvc',
       port,
       dashboard,
       host: host ?? '127.0.0.1',
@@ -149,6 +156,7 @@ interface DemoRun {
   rate: number;
   seconds: number;
   seed: number;
+  classifier: NonNullable<VpinOptions['classifier']>;
   port: number | undefined;
   /** The dashboard's port (--dashboard), or undefined. */
   dashboard: number | undefined;
@@ -163,9 +171,11 @@ interface DemoRun {
 /** Runs the demo on `bus` and closes it. */
 async function demoOn(
   bus: Bus,
-  { out, info, json, symbols, rate, seconds, seed, port, dashboard, host, backend, barMs, bucketVolume, redis }: DemoRun,
+  { out, info, json, symbols, rate, seconds, seed, classifier, port, dashboard, host, backend, barMs, bucketVolume, redis }: DemoRun,
 ): Promise<number> {
-  const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 } }, backend }).start();
+  const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 }, classifier }, backend }).start();
+  // a quote classifier reads each trade's bid and ask: the market publishes them (5-column frames)
+  const quotes = typeof classifier === 'object';
   const market = new SyntheticMarket({ symbols, seed });
   const risk = new DemoRisk(bus, market, barMs, backend);
   const factor = new DemoFactor(bus, market, barMs, backend, seed);
@@ -198,7 +208,8 @@ async function demoOn(
   const nativeLoaded = backends().some((b) => b.name === 'native' && b.available);
   const backendName = backend === 'auto' ? `auto (${nativeLoaded ? 'native' : 'reference'})` : backend;
   info.write(
-    `kernelbus demo: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s ${seconds === Infinity ? 'until SIGINT' : `for ${seconds} s`}, seed ${seed}, backend ${backendName}\n`,
+    `kernelbus demo: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s ${seconds === Infinity ? 'until SIGINT' : `for ${seconds} s`}, seed ${seed}, backend ${backendName}` +
+      `${classifier === 'bvc' ? '' : `, classifier ${classifierName(classifier)}`}\n`,
   );
   if (redis) info.write(`redis: ${redis}\n`);
 
@@ -215,6 +226,7 @@ async function demoOn(
     const { sent, ms: produced } = await publishMarket(bus, market, {
       rate,
       seconds,
+      quotes,
       stopped: () => stopped,
       onTurn: (elapsed) => {
         risk.tick(elapsed);
@@ -249,6 +261,7 @@ async function demoOn(
       factor,
       bus,
       episodes: market.episodes,
+      classifier: classifierName(classifier),
     });
   } finally {
     process.off('SIGINT', stop);
@@ -271,11 +284,18 @@ interface Summary {
   buckets: number;
   heartbeats: number;
   episodes: number;
+  /** The VPIN engine's classifier: bvc, tick or the quote classifier's algorithm. */
+  classifier: string;
   alerts: { key: string; alert: VpinAlert }[];
   engine: VpinEngine;
   risk: DemoRisk;
   factor: DemoFactor;
   bus: Bus;
+}
+
+/** The name of a --classifier value (bvc, tick, or the algorithm). */
+function classifierName(classifier: NonNullable<VpinOptions['classifier']>): string {
+  return typeof classifier === 'object' ? classifier.algorithm : classifier;
 }
 
 /** The summary as one JSON document (--json). */
@@ -296,7 +316,7 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     latencyMs: { p50: round(e.latencyMs.p50), p99: round(e.latencyMs.p99), max: round(e.latencyMs.max) },
     tradeFrames: b.buses.marketdata.frames - s.risk.rows - s.factor.days,
     tradesPerFrame: round(b.batchSize.mean),
-    vpin: { buckets: s.buckets, alerts: s.alerts.length, episodes: s.episodes, top },
+    vpin: { classifier: s.classifier, buckets: s.buckets, alerts: s.alerts.length, episodes: s.episodes, top },
     risk: {
       bars: s.risk.rows,
       results: s.risk.engine.metrics().extra.results,
@@ -326,7 +346,7 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
       'frames',
       `${fmt(b.buses.marketdata.frames - s.risk.rows - s.factor.days)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`,
     ],
-    ['VPIN buckets', fmt(s.buckets)],
+    ['VPIN buckets', `${fmt(s.buckets)}  (classifier ${s.classifier})`],
     ['VPIN alerts', `${fmt(s.alerts.length)}  (toxic episodes started: ${fmt(s.episodes)})`],
     [
       'risk engine',

@@ -14,13 +14,13 @@ import { FactorEngine } from '../engines/factor.js';
 import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES } from '../engines/factor-messages.js';
 import { PORTFOLIO_ENGINE_DEFAULTS, PortfolioEngine, type PortfolioEngineOptions } from '../engines/portfolio.js';
 import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer, type PortfolioConfig } from '../engines/portfolio-config.js';
-import { RiskEngine } from '../engines/risk.js';
+import { RISK_ENGINE_DEFAULTS, RiskEngine, type RiskEngineOptions } from '../engines/risk.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
 import { VpinEngine } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import { connectRedisBus, DEFAULT_SHARDS, HELP_KEYS, streamKeyPattern, untilSignal } from './common.js';
 import { factorFlags } from './factor.js';
-import { flag, parseCommand, parseNumber, type Flag } from './options.js';
+import { flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, stallCheck, startMetrics } from './observe.js';
 import { fmt, ms } from './summary.js';
 
@@ -43,8 +43,9 @@ process per group (a second live one would take some of the streams); one starte
 stopped takes over.
 
 portfolio reads RETURNS_UPDATE and RISK_ALERT (${streamKeyPattern('logic', 'RISK_ALERT')}: the risk engine's) and
-rebalances each portfolio of --portfolios every --every rows of its universe, or at once on a RISK_ALERT
-on it: the covariance by --estimator over the window, then risk parity or HRP. It publishes the
+rebalances each portfolio of --portfolios (or --config) every --every rows of its universe, or at once on
+a RISK_ALERT on it of a kind it rebalances on (default: VaR-limit alerts, not backtest ones): the
+covariance by --estimator over the window, then the portfolio's optimizer. It publishes the
 weights as PORTFOLIO_UPDATE (which a risk engine measures) and ANALYTICS_RESULT (volatility, turnover,
 risk contributions). Run one portfolio process per group.
 
@@ -70,11 +71,18 @@ ${METRICS_USAGE}${LOG_USAGE}vpin:
   --bar-ms ms          time bar length (default 10)
   --threshold x        alert when the VPIN CDF reaches x (default 0.99)
   --watch list         symbols, comma-separated, whose VPIN and CDF /metrics exports (kernelbus_vpin)
+  --classifier c       bvc (default), tick, or a quote classifier: quote, lee-ready, emo, clnv (each trade
+                       by its bid and ask: publish them, e.g. kernelbus feed --quotes)
 risk:
   --window n           rows of returns per universe (default 250)
   --min-rows n         rows a universe needs before its portfolios get figures (default 20)
   --confidence c       VaR/ES confidence (default 0.95)
   --universe u         the universe of a portfolio that names none (default 'default')
+  --backtest-window n  periods of the VaR backtest: exceptions, Kupiec and Christoffersen p-values, the
+                       Basel traffic light; its RISK_ALERT once n periods are backtested (default 250; 0: none)
+  --benchmark asset    an asset of the universes: each result's rolling Sharpe and beta against it (default none)
+  --rolling-window n   periods of the rolling Sharpe and beta (default 63, at most window + backtest-window)
+  --periods-per-year p periods per year of the rolling Sharpe (default 252)
 portfolio:
   --window n           rows of returns per universe (default ${PORTFOLIO_ENGINE_DEFAULTS.window})
   --min-rows n         rows a universe needs before its portfolios are built (default ${PORTFOLIO_ENGINE_DEFAULTS.minRows})
@@ -98,8 +106,8 @@ factor:
 
 /** Each engine's own flags (the others' are refused). */
 const ENGINE_FLAGS = {
-  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch'],
-  risk: ['window', 'min-rows', 'confidence', 'universe'],
+  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier'],
+  risk: ['window', 'min-rows', 'confidence', 'universe', 'backtest-window', 'benchmark', 'rolling-window', 'periods-per-year'],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
 } as const;
@@ -124,6 +132,26 @@ const FLAGS = {
       .map((name) => [name, flag.string()]),
   ) as Record<(typeof ENGINE_FLAGS)[EngineKind][number], Flag<string | undefined>>),
 };
+
+/**
+ * The risk engine's options from its flags (--window, --min-rows, --confidence, --universe,
+ * --backtest-window, --benchmark, --rolling-window, --periods-per-year): KernelInputError naming the flag.
+ */
+export function riskEngineOptions(values: Partial<Record<(typeof ENGINE_FLAGS)['risk'][number], string>>): RiskEngineOptions {
+  const d = RISK_ENGINE_DEFAULTS;
+  const window = parseNumber(values.window, d.window, '--window', 2, 1_000_000, true);
+  const minRows = parseNumber(values['min-rows'], Math.min(d.minRows, window), '--min-rows', 2, window, true);
+  const confidence = parseNumber(values.confidence, d.confidence, '--confidence', Number.EPSILON, 1 - Number.EPSILON, false);
+  const universe = values.universe ?? d.universe;
+  if (universe.length === 0) throw new KernelInputError('--universe', 'a non-empty name', '""');
+  const backtestWindow = parseNumber(values['backtest-window'], d.backtestWindow, '--backtest-window', 0, 1_000_000, true);
+  const most = window + backtestWindow;
+  const rollingWindow = parseNumber(values['rolling-window'], Math.min(d.rollingWindow, most), '--rolling-window', 2, most, true);
+  const periodsPerYear = parseNumber(values['periods-per-year'], d.periodsPerYear, '--periods-per-year', 1e-9, 1e9, false);
+  const benchmark = values.benchmark;
+  if (benchmark !== undefined && benchmark.length === 0) throw new KernelInputError('--benchmark', 'an asset name', '""');
+  return { window, minRows, confidence, universe, backtestWindow, benchmark, rollingWindow, periodsPerYear };
+}
 
 /** The portfolios of a --config file: JSON { portfolios: [...] } (checked by resolvePortfolios, its errors naming `--config portfolios[i]...`). */
 function readPortfolioConfig(path: string): unknown[] {
@@ -224,7 +252,8 @@ export async function runEngine(
     const window = parseNumber(values.window, 50, '--window', 1, 1_000_000, true);
     const barMs = parseNumber(values['bar-ms'], 10, '--bar-ms', Number.MIN_VALUE, 86_400_000, false);
     const threshold = parseNumber(values.threshold, 0.99, '--threshold', 0, 1, false);
-    make = (bus) => new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 } } });
+    const classifier = values.classifier === undefined ? 'bvc' : parseClassifier(values.classifier, '--classifier', true);
+    make = (bus) => new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier } });
   } else if (kind === 'factor') {
     const momentum = {
       window: factorFlags['momentum-window'].parse(values['momentum-window'], '--momentum-window'),
@@ -237,12 +266,8 @@ export async function runEngine(
   } else if (kind === 'portfolio') {
     make = portfolioEngine(values, common);
   } else {
-    const window = parseNumber(values.window, 250, '--window', 2, 1_000_000, true);
-    const minRows = parseNumber(values['min-rows'], Math.min(20, window), '--min-rows', 2, window, true);
-    const confidence = parseNumber(values.confidence, 0.95, '--confidence', Number.EPSILON, 1 - Number.EPSILON, false);
-    const universe = values.universe ?? 'default';
-    if (universe.length === 0) throw new KernelInputError('--universe', 'a non-empty name', '""');
-    make = (bus) => new RiskEngine(bus, { ...common, window, minRows, confidence, universe });
+    const options = riskEngineOptions(values);
+    make = (bus) => new RiskEngine(bus, { ...common, ...options });
   }
 
   const log = await createLog('engine', values['log-format'], out, err);

@@ -28,6 +28,8 @@ Options:
   --count n       stop after n trades (default: no limit)
   --seed k        random seed (default 1)
   --shards n      streams per type; engines must use the same (default ${DEFAULT_SHARDS})
+  --quotes        publish each trade's bid and ask too (5-column frames), for engines with a quote
+                  classifier (kernelbus engine vpin --classifier lee-ready)
 ${METRICS_USAGE}${LOG_USAGE}`;
 
 /** The flags of `kernelbus feed`. */
@@ -39,6 +41,7 @@ const FLAGS = {
   count: flag.optionalNumber(1, Number.MAX_SAFE_INTEGER, true),
   seed: flag.number(1, -(2 ** 31), 2 ** 32, true),
   shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
+  quotes: flag.boolean(),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
 };
@@ -55,7 +58,7 @@ export async function runFeed(
 ): Promise<number> {
   const parsed = parseCommand(argv, FLAGS, { help: () => out.write(FEED_USAGE) });
   if (!parsed) return 0;
-  const { symbols, rate, seconds, count, seed, shards } = parsed.values;
+  const { symbols, rate, seconds, count, seed, shards, quotes } = parsed.values;
   const url = parsed.values.redis!;
   const log = await createLog('feed', parsed.values['log-format'], out, err);
 
@@ -96,7 +99,7 @@ export async function runFeed(
       { event: 'start', symbols, rate, seconds, count, seed, target, shards },
     );
     const market = new SyntheticMarket({ symbols, seed });
-    const { sent, ms } = await publishMarket(bus, market, { rate, seconds, count, stopped: () => stop.received !== undefined });
+    const { sent, ms } = await publishMarket(bus, market, { rate, seconds, count, quotes, stopped: () => stop.received !== undefined });
     await bus.flush();
     const stored = performance.now();
     await bus.close();

@@ -1,7 +1,11 @@
 /**
  * A seeded synthetic market for demos and benchmarks: per symbol a geometric random walk, volume bursts,
  * and toxic episodes in which informed traders push the price one way with heavy volume (what VPIN is
- * built to detect). Same seed, same trades.
+ * built to detect). Each trade comes with the quote prevailing at it: a bid and ask a spread apart
+ * (1 cent and up, about 4 bp of the price), the trade at the ask when buyer-initiated, at the bid when
+ * seller-initiated, or inside the spread now and then (what the quote-based classifiers read). Same
+ * seed, same trades and quotes; the quotes come from a generator of their own, so the trades are those
+ * of a market without quotes.
  */
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
@@ -28,8 +32,8 @@ interface SymbolState {
   direction: number;
 }
 
-/** Receives one generated trade. */
-export type TradeSink = (key: string, price: number, volume: number) => void;
+/** Receives one generated trade and the quote prevailing at it. */
+export type TradeSink = (key: string, price: number, volume: number, bid: number, ask: number) => void;
 
 /** mulberry32: a small, fast, seeded uniform generator in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -50,6 +54,8 @@ export class SyntheticMarket {
   /** Toxic episodes started so far. */
   episodes = 0;
   private readonly random: () => number;
+  /** The quotes' generator (apart, so that the trades do not depend on them). */
+  private readonly quoteRandom: () => number;
   private readonly states: SymbolState[];
   private readonly meanVolume: number;
   private readonly toxicRate: number;
@@ -65,6 +71,7 @@ export class SyntheticMarket {
     if (!(toxicRate >= 0 && toxicRate <= 1))
       throw new KernelInputError('options.toxicRate', 'a number in [0, 1]', describeValue(toxicRate));
     this.random = mulberry32(seed);
+    this.quoteRandom = mulberry32(seed ^ 0x51554f54);
     this.meanVolume = meanVolume;
     this.toxicRate = toxicRate;
     const width = String(symbols - 1).length;
@@ -110,7 +117,15 @@ export class SyntheticMarket {
         volume *= 3;
         s.toxic--;
       }
-      sink(this.symbols[index], Math.round(s.price * 100) / 100, Math.max(1, Math.round(volume)));
+      // the aggressor: the step's side, or the informed side 80% of a toxic episode's trades
+      const q = this.quoteRandom;
+      const side = s.toxic > 0 && q() < 0.8 ? s.direction : z >= 0 ? 1 : -1;
+      const cents = Math.round(s.price * 100);
+      const spread = Math.max(1, Math.round(cents * 0.0004));
+      // at the aggressor's quote 85% of the time, else inside the spread (its midpoint included)
+      const fromBid = q() < 0.85 ? (side > 0 ? spread : 0) : Math.round(q() * spread);
+      const bid = cents - fromBid;
+      sink(this.symbols[index], cents / 100, Math.max(1, Math.round(volume)), bid / 100, (bid + spread) / 100);
     }
   }
 }

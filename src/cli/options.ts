@@ -9,6 +9,8 @@
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../api/kernels.js';
 import { KernelbusError, KernelInputError } from '../errors.js';
+import { CLASSIFY_ALGORITHMS, type ClassifyAlgorithm } from '../kernels/classify.js';
+import type { VpinOptions } from '../kernels/vpin.js';
 
 /** A flag: how parseArgs reads it, and its value from what was given (undefined: absent). */
 export interface Flag<T> {
@@ -146,6 +148,21 @@ export function parseRedisUrl(value: string | undefined, required: boolean): str
   return value;
 }
 
+/**
+ * A `--classifier`: 'bvc', 'tick', or one of classifyTrades' algorithms (a VpinClassifier; the causal
+ * ones only when `stream`, as a stream takes them), else KernelInputError naming `flag`.
+ */
+export function parseClassifier(value: string, flag: string, stream: boolean): VpinOptions['classifier'] {
+  if (value === 'bvc' || value === 'tick') return value;
+  const algorithms = CLASSIFY_ALGORITHMS.filter((a) => !stream || !a.startsWith('reverse'));
+  if ((algorithms as readonly string[]).includes(value)) return { algorithm: value as ClassifyAlgorithm };
+  throw new KernelInputError(
+    flag,
+    `bvc, tick or a quote classifier: ${algorithms.filter((a) => a !== 'tick').join(', ')}`,
+    JSON.stringify(value),
+  );
+}
+
 /** The string of a raw value (undefined when absent). */
 export const text = (raw: string | boolean | undefined) => (typeof raw === 'string' ? raw : undefined);
 
@@ -177,6 +194,11 @@ export const flag = {
       if (raw === '') throw new KernelInputError(name, 'a non-empty name', '""');
       return text(raw) ?? fallback;
     },
+  }),
+  /** `--classifier` (see parseClassifier), undefined when absent. */
+  classifier: (stream: boolean): Flag<VpinOptions['classifier'] | undefined> => ({
+    type: 'string',
+    parse: (raw, name) => (raw === undefined ? undefined : parseClassifier(text(raw) ?? '', name, stream)),
   }),
   /** `--redis URL` (see parseRedisUrl). */
   redis: (required: boolean): Flag<string | undefined> => ({ type: 'string', parse: (raw) => parseRedisUrl(text(raw), required) }),

@@ -129,7 +129,7 @@ const failText = (name: string, expected: string, text: string): never => {
   throw new KernelInputError(name, expected, text);
 };
 
-/** A number (not NaN; +-Infinity for none where `infinite`), finite otherwise. */
+/** A number passing `test` (default: finite), else KernelInputError naming `name` with `expected`. */
 function num(value: unknown, name: string, test: (x: number) => boolean = Number.isFinite, expected = 'a finite number'): number {
   if (typeof value !== 'number' || !test(value)) fail(name, expected, value);
   return value as number;

@@ -2,8 +2,8 @@
  * RiskEngine: RETURNS_UPDATE (rows of asset returns per universe) and PORTFOLIO_UPDATE (weights and a
  * VaR limit per portfolio) -> per portfolio, over its universe's rolling window, the historical and
  * Gaussian VaR/ES and the volatility, the backtest of the historical VaR it publishes (each period's
- * return against the VaR published before it: exceptions, Kupiec and Christoffersen p-values, the Basel
- * traffic light over the last backtestWindow periods) and, with a benchmark asset, rolling Sharpe and
+ * return with the weights in force in it against the VaR published for it: exceptions, Kupiec and
+ * Christoffersen p-values, the Basel traffic light over the last backtestWindow periods) and, with a benchmark asset, rolling Sharpe and
  * beta -> ANALYTICS_RESULT; RISK_ALERT when the historical VaR reaches the portfolio's limit, or when
  * the zone of a full backtest window turns yellow or red (a step up: green to yellow, yellow to red). Every figure comes from the risk kernels (portfolioReturns,
  * valueAtRisk, performanceStats, rolling, varBacktest, relativeStats), all portfolios of a universe in
@@ -25,6 +25,7 @@ import {
   encodeUniverse,
   parsePortfolioUpdate,
   parseReturnsUpdate,
+  type HeldRecord,
   type ParsedPortfolio,
   type RiskAlert,
   type RiskBacktest,
@@ -42,7 +43,11 @@ export interface RiskEngineOptions extends Partial<EngineOptions> {
   confidence?: number;
   /** The universe of a PORTFOLIO_UPDATE that names none. Default 'default'. */
   universe?: string;
-  /** Periods of the VaR backtest (the Basel traffic light's 250). Default 250; 0: no backtest. */
+  /**
+   * Periods of the VaR backtest (the Basel traffic light's 250). Default 250; 0: no backtest. Each
+   * period counts with the weights in force in it; the zone's RISK_ALERT waits for this many periods
+   * (Basel's boundaries are for 250 observations), the zone in each result is over those backtested so far.
+   */
   backtestWindow?: number;
   /** An asset of the universes (a column of RETURNS_UPDATE): rolling Sharpe and beta against it. Default none. */
   benchmark?: string;
@@ -82,9 +87,20 @@ export interface RiskPortfolioState extends ParsedPortfolio {
   problem: string | undefined;
 }
 
+/**
+ * Weights in force from a period on: those of a PORTFOLIO_UPDATE applied after `from` rows of its
+ * universe (`from`: the first period, a row index counted from the universe's first row ever).
+ */
+interface HeldWeights extends HeldRecord {
+  /** In the universe's column order (null when it lacks an asset); resolved when first needed. */
+  vector?: Float64Array | null;
+}
+
 interface Portfolio extends RiskPortfolioState {
   /** The weights in its universe's column order; undefined until resolved against that universe. */
   vector: Float64Array | undefined;
+  /** Its weights over the periods the backtest reads, oldest first, the last the current ones. */
+  held: HeldWeights[];
 }
 
 /**
@@ -237,14 +253,27 @@ export class RiskEngine extends Engine {
       if (window && !window.columns.has(a))
         throw new KernelInputError(`payload.weights.${a}`, `an asset of universe '${parsed.universe}'`, 'an asset it does not have');
     }
-    this.setPortfolio(message.key, parsed);
+    this.setPortfolio(message.key, parsed, this.universeStates.get(parsed.universe)?.window.total ?? 0);
     this.evaluate(parsed.universe, new Set([message.key]), true);
   }
 
-  /** Replaces a portfolio's weights, limit and universe (keeping its alert count). */
-  private setPortfolio(id: string, parsed: ParsedPortfolio): void {
+  /**
+   * Replaces a portfolio's weights, limit and universe (keeping its alert count), the weights in force
+   * from period `from` on (the rows its universe had then); the earlier weights the backtest still
+   * reads are kept (all of them are dropped when the universe changes).
+   */
+  private setPortfolio(id: string, parsed: ParsedPortfolio, from: number, restored?: readonly HeldRecord[]): void {
     const old = this.portfolioStates.get(id);
     if (old && old.universe !== parsed.universe) this.members.get(old.universe)?.delete(id);
+    const u = this.universeStates.get(parsed.universe);
+    const oldest = u ? u.window.total - (u.history ?? u.window).rows : 0; // the first period the history holds
+    let held: HeldWeights[];
+    if (restored) held = restored.map((h) => ({ ...h }));
+    else {
+      held = (old && old.universe === parsed.universe ? old.held : []).filter((h) => h.from < from);
+      while (held.length > 0 && (held.length > 1 ? held[1].from : from) <= oldest) held.shift(); // in force before the history only
+      held.push({ from, assets: parsed.assets, weights: parsed.weights });
+    }
     this.portfolioStates.set(id, {
       ...parsed,
       figures: undefined,
@@ -253,6 +282,7 @@ export class RiskEngine extends Engine {
       zone: -1,
       problem: undefined,
       vector: undefined,
+      held,
     });
     let set = this.members.get(parsed.universe);
     if (!set) this.members.set(parsed.universe, (set = new Set()));
@@ -304,7 +334,11 @@ export class RiskEngine extends Engine {
     const historical = this.kernels.valueAtRisk(book, { method: 'historical', confidence: this.confidence });
     const gaussian = this.kernels.valueAtRisk(book, { method: 'gaussian', confidence: this.confidence });
     const volatility = this.kernels.performanceStats(book, { periodsPerYear: 1 }).annualVolatility;
-    const extra = this.backtests(u.history ?? u.window, weights, ready.length);
+    const extra = this.backtests(
+      u.history ?? u.window,
+      weights,
+      ready.map(([, p]) => p),
+    );
     ready.forEach(([key, p], i) => {
       const result: RiskResult = {
         source: 'risk',
@@ -368,44 +402,78 @@ export class RiskEngine extends Engine {
   }
 
   /**
-   * The backtest and rolling figures of P portfolios (weights P x N) over a universe's history: each held
-   * period t at least minRows periods in gets the historical VaR of the `window` periods before it (fewer
-   * while there were fewer: what the engine published for it with these weights), and the last
-   * backtestWindow such periods are backtested; with a benchmark asset the universe holds, Sharpe and beta
-   * over the last rollingWindow periods. Undefined parts when there is not enough history.
+   * The backtest and rolling figures of the portfolios `held` (current weights P x N) over a universe's
+   * history: each period t at least minRows periods in, while the portfolio existed, gets its return
+   * with the weights in force in t (set before t's returns came) and the historical VaR the engine
+   * published for t: that of the `window` periods before t (fewer while there were fewer) with those
+   * same weights; the last backtestWindow such periods are backtested. With a benchmark asset the
+   * universe holds, Sharpe and beta of the current weights over the last rollingWindow periods.
+   * Undefined parts when there is not enough history.
    */
   private backtests(
     history: ReturnsWindow,
     weights: Float64Array,
-    P: number,
+    held: readonly Portfolio[],
   ): { backtest?: (i: number) => RiskBacktest; rolling?: (i: number) => RiskResult['rolling'] } {
     const out: { backtest?: (i: number) => RiskBacktest; rolling?: (i: number) => RiskResult['rolling'] } = {};
     const all = history.matrix();
     const T = all.rows;
+    const P = held.length;
     if (T === 0) return out;
-    const book = this.kernels.portfolioReturns(all, { data: weights, rows: P, cols: all.cols });
     const W = this.window;
     const B = this.backtestWindow;
     const first = Math.max(this.minRows, T - B); // the first backtested period
     if (B > 0 && first < T) {
       const n = T - first;
-      const forecasts = new Float64Array(n * P).fill(NaN);
+      const base = history.total - T; // the period of the history's row 0
+      // the weights each portfolio held over the backtested periods: one column of `book` per version
+      const versions: Float64Array[] = [];
+      const column = new Int32Array(n * P).fill(-1); // period t - first, portfolio i -> its version's column
+      held.forEach((p, i) => {
+        for (let k = 0; k < p.held.length; k++) {
+          const h = p.held[k];
+          const from = Math.max(first, h.from - base);
+          const to = Math.min(T, k + 1 < p.held.length ? p.held[k + 1].from - base : T);
+          const vector = from < to ? this.heldVector(h, history) : null;
+          if (!vector) continue; // not held in the backtested periods, or an asset the universe lacks: none published
+          versions.push(vector);
+          for (let t = from; t < to; t++) column[(t - first) * P + i] = versions.length - 1;
+        }
+      });
+      const V = versions.length;
+      const vectors = new Float64Array(V * all.cols);
+      versions.forEach((v, k) => vectors.set(v, k * all.cols));
+      const book = V > 0 ? this.kernels.portfolioReturns(all, { data: vectors, rows: V, cols: all.cols }) : all;
       const rolled =
-        T > W ? this.kernels.rolling(book, { window: W, stats: ['historicalVar'], confidence: this.confidence }).historicalVar! : undefined;
-      for (let t = first; t < T; t++) {
-        if (t >= W) {
-          forecasts.set((rolled as { data: Float64Array }).data.subarray((t - 1) * P, t * P), (t - first) * P);
-        } else {
-          const before = { data: book.data.subarray(0, t * P), rows: t, cols: P };
-          forecasts.set(this.kernels.valueAtRisk(before, { method: 'historical', confidence: this.confidence }).var, (t - first) * P);
+        V > 0 && T > W
+          ? this.kernels.rolling(book, { window: W, stats: ['historicalVar'], confidence: this.confidence }).historicalVar!
+          : undefined;
+      const realized = new Float64Array(n * P).fill(NaN);
+      const forecasts = new Float64Array(n * P).fill(NaN);
+      for (let t = first; t < T && V > 0; t++) {
+        const published =
+          t >= W
+            ? (rolled as { data: Float64Array }).data.subarray((t - 1) * V, t * V)
+            : this.kernels.valueAtRisk(
+                { data: book.data.subarray(0, t * V), rows: t, cols: V },
+                { method: 'historical', confidence: this.confidence },
+              ).var;
+        for (let i = 0; i < P; i++) {
+          const k = column[(t - first) * P + i];
+          if (k < 0) continue; // the portfolio did not exist then: no VaR was published for it
+          realized[(t - first) * P + i] = book.data[t * V + k];
+          forecasts[(t - first) * P + i] = published[k];
         }
       }
-      const realized = { data: book.data.subarray(first * P, T * P), rows: n, cols: P };
-      const b = this.kernels.varBacktest(realized, { data: forecasts, rows: n, cols: P }, { confidence: this.confidence, window: B });
+      const b = this.kernels.varBacktest(
+        { data: realized, rows: n, cols: P },
+        { data: forecasts, rows: n, cols: P },
+        { confidence: this.confidence, window: B },
+      );
       out.backtest = (i) => ({
         observations: b.observations[i],
         exceptions: b.count[i],
-        realized: realized.data[(n - 1) * P + i],
+        realized: realized[(n - 1) * P + i],
         var: forecasts[(n - 1) * P + i],
         exception: (b.exceptions as { data: Float64Array }).data[(n - 1) * P + i] === 1,
         kupiecPValue: b.kupiecPValue[i],
@@ -414,17 +482,30 @@ export class RiskEngine extends Engine {
         zone: TRAFFIC_LIGHT_ZONES[b.zone[i]] ?? 'green',
       });
     }
-    const column = this.benchmark === undefined ? undefined : history.columns.get(this.benchmark);
+    const market = this.benchmark === undefined ? undefined : history.columns.get(this.benchmark);
     const R = this.rollingWindow;
-    if (column !== undefined && T >= R) {
-      const last = { data: book.data.subarray((T - R) * P, T * P), rows: R, cols: P };
-      const market = Float64Array.from({ length: R }, (_, j) => all.data[(T - R + j) * all.cols + column]);
+    if (market !== undefined && T >= R) {
+      const recent = { data: all.data.subarray((T - R) * all.cols, T * all.cols), rows: R, cols: all.cols };
+      const last = this.kernels.portfolioReturns(recent, { data: weights, rows: P, cols: all.cols });
+      const b = Float64Array.from({ length: R }, (_, j) => recent.data[j * all.cols + market]);
       const sharpe = this.kernels.performanceStats(last, { periodsPerYear: this.periodsPerYear }).sharpe;
-      const beta = this.kernels.relativeStats(last, market, { periodsPerYear: this.periodsPerYear }).beta;
+      const beta = this.kernels.relativeStats(last, b, { periodsPerYear: this.periodsPerYear }).beta;
       const benchmark = this.benchmark!;
       out.rolling = (i) => ({ benchmark, window: R, sharpe: sharpe[i], beta: beta[i] });
     }
     return out;
+  }
+
+  /** Weights held in `history`'s column order (resolved once), or null when the universe lacks one of the assets. */
+  private heldVector(h: HeldWeights, history: ReturnsWindow): Float64Array | null {
+    if (h.vector !== undefined) return h.vector;
+    let vector: Float64Array | null = new Float64Array(history.assets.length);
+    for (let j = 0; j < h.assets.length && vector; j++) {
+      const c = history.columns.get(h.assets[j]);
+      if (c === undefined) vector = null;
+      else vector[c] = h.weights[j];
+    }
+    return (h.vector = vector);
   }
 
   /** After a restore: the figures and alert states of the restored universes' portfolios, without publishing. */
@@ -455,18 +536,22 @@ export class RiskEngine extends Engine {
     }
     const p = this.portfolioStates.get(key);
     if (!p) throw new KernelInputError('key', 'a portfolio of this engine', JSON.stringify(key));
-    return encodePortfolio(p);
+    return encodePortfolio({ ...p, held: p.held.map(({ from, assets, weights }) => ({ from, assets, weights })) });
   }
 
   /** Replaces a universe's or a portfolio's state with bytes from snapshotKey() (KernelInputError when they are not). */
   protected override restoreKey(key: string, bytes: Uint8Array, type: string): void {
     if (type === this.returnsInput) {
       this.universeStates.set(key, decodeUniverse(bytes, this.window, this.historyRows));
-      for (const id of this.members.get(key) ?? []) this.portfolioStates.get(id)!.vector = undefined;
+      for (const id of this.members.get(key) ?? []) {
+        const p = this.portfolioStates.get(id)!;
+        p.vector = undefined;
+        for (const h of p.held) h.vector = undefined;
+      }
       this.stale.add(key);
     } else {
       const parsed = decodePortfolio(bytes);
-      this.setPortfolio(key, parsed);
+      this.setPortfolio(key, parsed, 0, parsed.held);
       this.stale.add(parsed.universe);
     }
   }

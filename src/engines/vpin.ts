@@ -17,7 +17,9 @@ export interface VpinEngineOptions extends Partial<EngineOptions> {
   /**
    * VPIN options for every symbol, or a function giving them per symbol (e.g. a bucket volume scaled to
    * its average daily volume). A stream needs a causal sigma: when `sigma` is not given (and the
-   * classifier is 'bvc'), the engine uses `{ ewma: 0.94 }`.
+   * classifier is 'bvc'), the engine uses `{ ewma: 0.94 }`. A quote classifier (`classifier: {
+   * algorithm: 'lee-ready', ... }`) reads each trade's bid and ask: publish trades with `bid` and `ask`
+   * (5-column trade frames).
    */
   vpin: VpinOptions | ((key: string) => VpinOptions);
   /** Alert when the CDF of VPIN reaches this. Default 0.99. */
@@ -101,7 +103,7 @@ export class VpinEngine extends Engine {
       throw new KernelInputError('options.vpin', 'VpinOptions or a function of the key returning them', describeValue(vpin));
     }
     const withSigma = (o: VpinOptions): VpinOptions =>
-      o.sigma === undefined && o.classifier !== 'tick' ? { ...o, sigma: { ewma: 0.94 } } : o;
+      o.sigma === undefined && (o.classifier ?? 'bvc') === 'bvc' ? { ...o, sigma: { ewma: 0.94 } } : o;
     this.optionsFor = typeof vpin === 'function' ? (key) => withSigma(vpin(key)) : () => withSigma(vpin);
     this.kernels = kernels({ backend: options.backend ?? 'auto' });
     if (typeof vpin !== 'function') this.kernels.vpinStream(this.optionsFor(''));

@@ -5,7 +5,7 @@
  * The rules and the two peers they follow are documented on `VpinKernels.classifyTrades`.
  */
 import { KernelInputError } from '../errors.js';
-import { requireTrades, type Trades } from './trades.js';
+import { hasQuotes, requireTrades, type Trades } from './trades.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
 
 /** Trades with the quote prevailing at each: `bid[i]`, `ask[i]` (NaN: no quote). */
@@ -71,30 +71,33 @@ export type ClassifyTradesParams = Record<(typeof CLASSIFY_TRADES_PARAMS)[number
 
 const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
-/** Validates `classifyTrades()` options and resolves defaults. */
-export function resolveClassifyTradesOptions(options: ClassifyTradesOptions): ClassifyTradesParams {
+/**
+ * Validates `classifyTrades()` options and resolves defaults. `name`: what the errors call the options
+ * (`vpin()` passes 'options.classifier').
+ */
+export function resolveClassifyTradesOptions(options: ClassifyTradesOptions, name = 'options'): ClassifyTradesParams {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new KernelInputError('options', 'an object with algorithm', describeValue(options));
+    throw new KernelInputError(name, 'an object with algorithm', describeValue(options));
   }
   const algorithm = CLASSIFY_ALGORITHMS.indexOf(options.algorithm);
   if (algorithm < 0) {
-    throw new KernelInputError('options.algorithm', `one of ${quoted(CLASSIFY_ALGORITHMS)}`, describeValue(options.algorithm));
+    throw new KernelInputError(`${name}.algorithm`, `one of ${quoted(CLASSIFY_ALGORITHMS)}`, describeValue(options.algorithm));
   }
   const convention = CLASSIFY_CONVENTIONS.indexOf(options.convention ?? 'tclf');
   if (convention < 0) {
-    throw new KernelInputError('options.convention', `one of ${quoted(CLASSIFY_CONVENTIONS)}`, describeValue(options.convention));
+    throw new KernelInputError(`${name}.convention`, `one of ${quoted(CLASSIFY_CONVENTIONS)}`, describeValue(options.convention));
   }
   const quoteLagMs = options.quoteLagMs ?? 0;
   if (typeof quoteLagMs !== 'number' || !(quoteLagMs >= 0) || quoteLagMs === Infinity) {
-    throw new KernelInputError('options.quoteLagMs', 'a finite number >= 0', describeValue(quoteLagMs));
+    throw new KernelInputError(`${name}.quoteLagMs`, 'a finite number >= 0', describeValue(quoteLagMs));
   }
   const lagFrom = options.lagFrom ?? 'quotes';
   if (lagFrom !== 'quotes' && lagFrom !== 'trades') {
-    throw new KernelInputError('options.lagFrom', "'quotes' or 'trades'", describeValue(lagFrom));
+    throw new KernelInputError(`${name}.lagFrom`, "'quotes' or 'trades'", describeValue(lagFrom));
   }
   if (lagFrom === 'trades' && options.quotes !== undefined) {
     throw new KernelInputError(
-      'options.lagFrom',
+      `${name}.lagFrom`,
       "'quotes' with a quote stream ('trades' is PINstimation's timelag over the trades' own bid and ask)",
       "'trades'",
     );
@@ -112,7 +115,7 @@ export function requireQuotedTrades(trades: QuotedTrades | Trades, quotes?: Quot
   if (quotes !== undefined) {
     if (typeof quotes !== 'object' || quotes === null)
       throw new KernelInputError('options.quotes', 'a quote stream { ts, bid, ask }', describeValue(quotes));
-    if ('bid' in trades || 'ask' in trades) {
+    if (hasQuotes(trades)) {
       throw new KernelInputError('options.quotes', 'no quote stream where the trades carry their own bid and ask', 'both');
     }
     requireFloat64Array(quotes.ts, 'quotes.ts');

@@ -6,7 +6,8 @@
  * (unaligned loads, no copy); anything else that reads `ts`, `price` or `volume` (the reference
  * backend, a subscriber's own code) gets an aligned copy, made once on first access and reported
  * through `onCopy` (the bus counts it in its `copies` metric). Little-endian hosts only: a big-endian
- * host decodes frames into aligned copies up front.
+ * host decodes frames into aligned copies up front. A 5-column frame's `bid` and `ask` (`quoteBytes`)
+ * are read the same way, copied with the other columns on first access.
  */
 import type { Trades } from './trades.js';
 
@@ -18,13 +19,18 @@ export class FrameTrades implements Trades {
    *   byte offset; read, never written, and expected not to change while this object is in use.
    * @param rows trades in the batch.
    * @param onCopy called once if the columns are ever copied into aligned Float64Arrays.
+   * @param quoteBytes a 5-column frame's bid then ask columns: 16 * rows bytes, any byte offset.
    */
   constructor(
     readonly bytes: Uint8Array,
     readonly rows: number,
     private readonly onCopy?: () => void,
+    readonly quoteBytes?: Uint8Array,
   ) {
     if (bytes.length !== 24 * rows) throw new RangeError(`FrameTrades: ${bytes.length} bytes for ${rows} rows (expected ${24 * rows})`);
+    if (quoteBytes && quoteBytes.length !== 16 * rows) {
+      throw new RangeError(`FrameTrades: ${quoteBytes.length} quote bytes for ${rows} rows (expected ${16 * rows})`);
+    }
   }
 
   get ts(): Float64Array {
@@ -39,6 +45,16 @@ export class FrameTrades implements Trades {
     return this.aligned().volume;
   }
 
+  /** The bid column of a 5-column frame, else undefined. */
+  get bid(): Float64Array | undefined {
+    return this.quoteBytes && this.aligned().bid;
+  }
+
+  /** The ask column of a 5-column frame, else undefined. */
+  get ask(): Float64Array | undefined {
+    return this.quoteBytes && this.aligned().ask;
+  }
+
   /** True once the columns were copied (an aligned view was asked for). */
   get copied(): boolean {
     return this.copy !== undefined;
@@ -48,9 +64,15 @@ export class FrameTrades implements Trades {
   aligned(): Trades {
     if (!this.copy) {
       const n = this.rows;
-      const all = new Float64Array(3 * n);
+      const q = this.quoteBytes;
+      const all = new Float64Array((q ? 5 : 3) * n);
       new Uint8Array(all.buffer).set(this.bytes);
-      this.copy = { ts: all.subarray(0, n), price: all.subarray(n, 2 * n), volume: all.subarray(2 * n) };
+      this.copy = { ts: all.subarray(0, n), price: all.subarray(n, 2 * n), volume: all.subarray(2 * n, 3 * n) };
+      if (q) {
+        new Uint8Array(all.buffer, 24 * n).set(q);
+        this.copy.bid = all.subarray(3 * n, 4 * n);
+        this.copy.ask = all.subarray(4 * n);
+      }
       this.onCopy?.();
     }
     return this.copy;

@@ -173,7 +173,7 @@ export const DRAWDOWN_CONVENTIONS = ['performance-analytics', 'pyfolio'] as cons
 
 /** Options of `drawdowns()`. */
 export interface DrawdownOptions {
-  /** How many drawdowns per column, deepest first. Default 5. */
+  /** How many drawdowns per column, deepest first: an integer from 1 to max(5, the rows). Default 5. */
   top?: number;
   /** Default 'performance-analytics'. */
   convention?: DrawdownConvention;
@@ -216,13 +216,20 @@ export interface PyfolioDrawdowns<S extends Series = Series> {
   duration: S;
 }
 
-/** Checks and defaults `drawdowns()`' options; the convention as its code. */
-export function resolveDrawdownOptions(options: DrawdownOptions | undefined): { top: number; convention: number } {
+/**
+ * Checks and defaults `drawdowns()`' options for `rows` dates; the convention as its code. `top` is at
+ * most the rows (a column has fewer drawdowns than dates: the table's rows past them are NaN) or the
+ * default 5 when there are fewer rows, so that an absurd one is an error, not a table the size of it.
+ */
+export function resolveDrawdownOptions(options: DrawdownOptions | undefined, rows: number): { top: number; convention: number } {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
   const top = options?.top ?? DRAWDOWN_DEFAULTS.top;
-  if (!isCount(top) || top < 1) throw new KernelInputError('options.top', 'an integer >= 1', describeValue(top));
+  const most = Math.max(rows, DRAWDOWN_DEFAULTS.top);
+  if (!isCount(top) || top < 1 || top > most) {
+    throw new KernelInputError('options.top', `an integer in [1, ${most}] (at most the rows of returns, or 5)`, describeValue(top));
+  }
   const convention = DRAWDOWN_CONVENTIONS.indexOf((options?.convention ?? DRAWDOWN_DEFAULTS.convention) as DrawdownConvention);
   if (convention < 0) {
     throw new KernelInputError('options.convention', "'performance-analytics' or 'pyfolio'", describeValue(options?.convention));
@@ -510,7 +517,7 @@ export const RISK_ANALYTICS_KERNELS = {
     api(returns: Series, opts?: DrawdownOptions) {
       const r = asColumns(returns, 'returns');
       requireKnownOptions(RISK_ANALYTICS_KERNELS.drawdowns, opts);
-      const { top, convention } = resolveDrawdownOptions(opts);
+      const { top, convention } = resolveDrawdownOptions(opts, r.rows);
       const c = (m: Outputs[string]) => column(returns, m);
       return {
         size: r.data.length,

@@ -1,10 +1,15 @@
 /**
  * Snapshot bytes of a VPIN stream, the same on every backend (little-endian):
- *   0  'KBVS' magic            4  u32 version (2)
+ *   0  'KBVS' magic            4  u32 version (2; 3 with a classification section)
  *   8  u32 FNV-1a checksum of bytes 16..end
  *   12 u32 number of state values
  *   16 9 x f64 parameters (VpinParams order)
  *   88 state values, f64 (layout: exportVpinState in backends/reference/vpin.ts)
+ * then, in version 3 only (a stream with a VpinClassifier, classifier 2):
+ *      f64 m, then m f64: the 4 classifyTrades parameters (CLASSIFY_TRADES_PARAMS order), then the
+ *      classification state (layout: LabelStream.exportState in src/api/label-stream.ts).
+ * A snapshot of an earlier version comes from a stream without a VpinClassifier: restored into a
+ * classifier-2 stream it is refused (its classifier parameter differs).
  * Version 1 (before bucket times) had a state header of 20 values, without the open bar's and the open
  * bucket's first trades (values 20 and 21 of version 2): it is still read, those two taken as NaN
  * (unknown), so that a checkpoint taken before an upgrade restores; the bucket open at that moment then
@@ -16,6 +21,8 @@ import type { VpinParams } from './vpin.js';
 
 const MAGIC = 0x5356424b; // 'KBVS' read as little-endian u32
 const VERSION = 2;
+/** Version 2 and a classification section after the state. */
+const VERSION_CLASSIFIED = 3;
 /** Version 1's state: 20 values, then the lists; version 2 inserts V1_INSERTED values at V1_HEADER. */
 const V1_HEADER = 20;
 const V1_INSERTED = 2;
@@ -41,11 +48,13 @@ function fnv1a(bytes: Uint8Array): number {
   return hash;
 }
 
-export function encodeSnapshot(params: VpinParams, state: Float64Array): Uint8Array {
-  const bytes = new Uint8Array(HEADER + 8 * (PARAM_KEYS.length + state.length));
+/** The snapshot of a stream with these parameters and state (and `classified`: the classification section). */
+export function encodeSnapshot(params: VpinParams, state: Float64Array, classified?: Float64Array): Uint8Array {
+  const tail = classified ? 1 + classified.length : 0;
+  const bytes = new Uint8Array(HEADER + 8 * (PARAM_KEYS.length + state.length + tail));
   const view = new DataView(bytes.buffer);
   view.setUint32(0, MAGIC, true);
-  view.setUint32(4, VERSION, true);
+  view.setUint32(4, classified ? VERSION_CLASSIFIED : VERSION, true);
   view.setUint32(12, state.length, true);
   let at = HEADER;
   for (const key of PARAM_KEYS) {
@@ -53,12 +62,20 @@ export function encodeSnapshot(params: VpinParams, state: Float64Array): Uint8Ar
     at += 8;
   }
   for (let i = 0; i < state.length; i++, at += 8) view.setFloat64(at, state[i], true);
+  if (classified) {
+    view.setFloat64(at, classified.length, true);
+    at += 8;
+    for (let i = 0; i < classified.length; i++, at += 8) view.setFloat64(at, classified[i], true);
+  }
   view.setUint32(8, fnv1a(bytes.subarray(HEADER)), true);
   return bytes;
 }
 
-/** Checks the bytes and that they come from a stream with these parameters; returns the state. */
-export function decodeSnapshot(params: VpinParams, bytes: Uint8Array): Float64Array {
+/**
+ * Checks the bytes and that they come from a stream with these parameters; returns the state, and the
+ * classification section (`classified`) of a version-3 snapshot.
+ */
+export function decodeSnapshot(params: VpinParams, bytes: Uint8Array): { state: Float64Array; classified?: Float64Array } {
   if (!(bytes instanceof Uint8Array)) throw new KernelInputError('bytes', 'a Uint8Array from snapshot()', describeValue(bytes));
   const fail = (actual: string): never => {
     throw new KernelInputError('bytes', 'a VPIN stream snapshot', actual);
@@ -67,9 +84,12 @@ export function decodeSnapshot(params: VpinParams, bytes: Uint8Array): Float64Ar
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) fail('a wrong magic number');
   const version = view.getUint32(4, true);
-  if (version !== VERSION && version !== 1) fail(`version ${version} (this kernelbus reads versions 1 and ${VERSION})`);
+  if (version < 1 || version > VERSION_CLASSIFIED) fail(`version ${version} (this kernelbus reads versions 1 to ${VERSION_CLASSIFIED})`);
   const count = view.getUint32(12, true);
-  if (bytes.length !== HEADER + 8 * (PARAM_KEYS.length + count)) fail(`${bytes.length} bytes for ${count} state values`);
+  const stateEnd = HEADER + 8 * (PARAM_KEYS.length + count);
+  const tail = version === VERSION_CLASSIFIED && bytes.length >= stateEnd + 8 ? view.getFloat64(stateEnd, true) : -1;
+  const expected = version !== VERSION_CLASSIFIED ? stateEnd : Number.isInteger(tail) && tail >= 0 ? stateEnd + 8 * (1 + tail) : NaN;
+  if (bytes.length !== expected) fail(`${bytes.length} bytes for ${count} state values`);
   if (view.getUint32(8, true) !== fnv1a(bytes.subarray(HEADER))) fail('a bad checksum (corrupted bytes)');
   let at = HEADER;
   for (const key of PARAM_KEYS) {
@@ -85,7 +105,10 @@ export function decodeSnapshot(params: VpinParams, bytes: Uint8Array): Float64Ar
     const upgraded = new Float64Array(count + V1_INSERTED).fill(NaN);
     upgraded.set(state.subarray(0, V1_HEADER));
     upgraded.set(state.subarray(V1_HEADER), V1_HEADER + V1_INSERTED);
-    return upgraded;
+    return { state: upgraded };
   }
-  return state;
+  if (version !== VERSION_CLASSIFIED) return { state };
+  const classified = new Float64Array(tail);
+  for (let i = 0, c = at + 8; i < tail; i++, c += 8) classified[i] = view.getFloat64(c, true);
+  return { state, classified };
 }

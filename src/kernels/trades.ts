@@ -5,14 +5,23 @@
 import { KernelInputError } from '../errors.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
 
-/** A sequence of trades, columnar. `ts` is epoch milliseconds, non-decreasing. */
+/**
+ * A sequence of trades, columnar. `ts` is epoch milliseconds, non-decreasing. `bid` and `ask` (both or
+ * neither): the quote prevailing at each trade, NaN where there is none; what the quote-based
+ * classifiers read (classifyTrades, vpin with a VpinClassifier), carried by 5-column trade frames.
+ */
 export interface Trades {
   ts: Float64Array;
   price: Float64Array;
   volume: Float64Array;
+  bid?: Float64Array;
+  ask?: Float64Array;
 }
 
-/** Checks the three trade columns: Float64Arrays, attached, of one length (KernelInputError naming the column). */
+/**
+ * Checks the trade columns: Float64Arrays, attached, of one length, and `bid` with `ask` (both or
+ * neither) of that length too (KernelInputError naming the column). Their values are the kernels' to check.
+ */
 export function requireTrades(trades: Trades, name = 'trades'): void {
   if (typeof trades !== 'object' || trades === null || Array.isArray(trades)) {
     throw new KernelInputError(name, 'an object { ts, price, volume }', describeValue(trades));
@@ -22,4 +31,18 @@ export function requireTrades(trades: Trades, name = 'trades'): void {
   requireFloat64Array(trades.volume, `${name}.volume`);
   requireSameLength(trades.ts, `${name}.ts`, trades.price, `${name}.price`);
   requireSameLength(trades.ts, `${name}.ts`, trades.volume, `${name}.volume`);
+  if (trades.bid !== undefined || trades.ask !== undefined) requireQuoteColumns(trades, name);
+}
+
+/** Checks `bid` and `ask`: both Float64Arrays of the trades' length. */
+export function requireQuoteColumns(trades: Trades, name = 'trades'): void {
+  requireFloat64Array(trades.bid, `${name}.bid`);
+  requireFloat64Array(trades.ask, `${name}.ask`);
+  requireSameLength(trades.ts, `${name}.ts`, trades.bid!, `${name}.bid`);
+  requireSameLength(trades.ts, `${name}.ts`, trades.ask!, `${name}.ask`);
+}
+
+/** True when the trades carry quote columns (`bid`, `ask`). */
+export function hasQuotes(trades: Trades): trades is Trades & { bid: Float64Array; ask: Float64Array } {
+  return trades.bid !== undefined || trades.ask !== undefined;
 }

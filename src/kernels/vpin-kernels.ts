@@ -19,6 +19,7 @@ import { requireKnownOptions } from './descriptor.js';
 import { FrameTrades, tradeRows } from './frame-trades.js';
 import { PIN_KERNELS, type PinKernels } from './pin-kernels.js';
 import { requireFloat64Array, requireOut } from './validate.js';
+import { resolveVpinClassifier, vpinLabels } from './vpin-labels.js';
 import {
   CLASSIFY_PARAMS,
   requireBars,
@@ -110,7 +111,8 @@ export interface VpinKernels extends PinKernels {
   /**
    * VPIN per completed volume bucket. A trade frame's columns (FrameTrades) are read where they lie
    * by the backends that can (vpinBytes); `vpinAsync` runs the pass over the trades on the native
-   * addon's thread pool.
+   * addon's thread pool. With a VpinClassifier (`options.classifier` an object) the trades are first
+   * labelled by classifyTrades (from their `bid` and `ask`, or `options.quotes`), on the same backend.
    */
   vpin(trades: Trades, options: VpinOptions): VpinBuckets;
 }
@@ -127,7 +129,8 @@ function callInto<T extends Int8Array | Float64Array>(size: number, out: T | und
 
 const CLASSIFY_TRADES_OPTIONS = ['algorithm', 'convention', 'quoteLagMs', 'lagFrom', 'quotes', 'out'] as const;
 const CLASSIFY_OPTIONS = ['priceChange', 'sigma', 'distribution'] as const;
-const VPIN_OPTIONS = ['bucketVolume', 'window', 'barMs', 'classifier', ...CLASSIFY_OPTIONS] as const;
+const VPIN_STREAM_OPTIONS = ['bucketVolume', 'window', 'barMs', 'classifier', ...CLASSIFY_OPTIONS] as const;
+const VPIN_OPTIONS = [...VPIN_STREAM_OPTIONS, 'quotes'] as const;
 
 /** One descriptor per kernel of the VPIN family (see the module's comment). */
 export const VPIN_KERNELS = {
@@ -192,14 +195,20 @@ export const VPIN_KERNELS = {
       if (!(trades instanceof FrameTrades)) requireTrades(trades);
       requireKnownOptions(VPIN_KERNELS.vpin, opts);
       const params = resolveVpinOptions(opts, false);
-      // a frame's columns where they lie when the backend reads them in place, else aligned (a copy)
-      return call(tradeRows(trades), (f) =>
-        trades instanceof FrameTrades && f.vpinBytes
+      const classifier = resolveVpinClassifier(opts, false);
+      return call(tradeRows(trades), (f) => {
+        // labels from the trades' quotes (read aligned: a frame's columns are copied once)
+        if (classifier) {
+          const labels = vpinLabels(f, trades, opts.quotes, classifier);
+          return f.vpin(trades.ts, trades.price, trades.volume, params, labels);
+        }
+        // a frame's columns where they lie when the backend reads them in place, else aligned (a copy)
+        return trades instanceof FrameTrades && f.vpinBytes
           ? f.vpinBytes(trades.bytes, trades.rows, params)
-          : f.vpin(trades.ts, trades.price, trades.volume, params),
-      );
+          : f.vpin(trades.ts, trades.price, trades.volume, params);
+      });
     },
   },
-  vpinStream: { params: VPIN_PARAMS, options: VPIN_OPTIONS },
+  vpinStream: { params: VPIN_PARAMS, options: VPIN_STREAM_OPTIONS },
   ...PIN_KERNELS,
 } as const satisfies { [K in Exclude<keyof VpinFamily, 'vpinBytes' | 'classifyQuotes'>]: KernelSpec };

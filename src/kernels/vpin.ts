@@ -8,7 +8,7 @@
  */
 import type { PinFamily } from './pin.js';
 import { KernelInputError } from '../errors.js';
-import type { ClassifyTradesParams } from './classify.js';
+import type { ClassifyAlgorithm, ClassifyConvention, ClassifyTradesParams, QuoteStream } from './classify.js';
 import type { Trades } from './trades.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
 
@@ -96,6 +96,23 @@ export interface OutOption<T> {
 /** Options of `bulkClassify()`. */
 export interface BulkClassifyOptions extends ClassifyOptions, OutOption<Float64Array> {}
 
+/**
+ * A trade-level classifier for `vpin()`/`vpinStream()`: the options of `classifyTrades()` (its rules,
+ * peers and conventions are documented there). Each trade is labelled from its price and the quote
+ * prevailing at it: the trades' own `bid`/`ask` columns, or `quotes` (a quote stream: `vpin()`'s option,
+ * a stream's `update(trades, quotes)` argument).
+ */
+export interface VpinClassifier {
+  /** Any of classifyTrades' algorithms; a stream takes the causal ones (not the `reverse-*` ones). */
+  algorithm: ClassifyAlgorithm;
+  /** Default 0. */
+  quoteLagMs?: number;
+  /** Default `'quotes'`. */
+  lagFrom?: 'quotes' | 'trades';
+  /** Default `'tclf'`. */
+  convention?: ClassifyConvention;
+}
+
 /** Options of `vpin()` and `vpinStream()`. */
 export interface VpinOptions extends ClassifyOptions {
   /** Volume per bucket, V (> 0). Required. */
@@ -107,8 +124,15 @@ export interface VpinOptions extends ClassifyOptions {
   /**
    * `'bvc'` (default): bulk volume classification, buy volume = volume * F(dP / sigma).
    * `'tick'`: tick rule per trade; buy volume = volume for +1, 0 for -1, half for 0.
+   * A VpinClassifier `{ algorithm, quoteLagMs, lagFrom, convention }`: each trade labelled as
+   * `classifyTrades()` labels it (the quote rule, Lee-Ready, EMO, CLNV... from the trades' `bid` and
+   * `ask`, or from `quotes`); buy volume = volume for +1, 0 for -1, half for 0 (unclassified), as the
+   * tick path. Bars, buckets and the pro-rata split of a bar over buckets are the same for every
+   * classifier.
    */
-  classifier?: 'bvc' | 'tick';
+  classifier?: 'bvc' | 'tick' | VpinClassifier;
+  /** `vpin()` only: a quote stream for trades without their own bid and ask (see classifyTrades). */
+  quotes?: QuoteStream;
 }
 
 /** Options of `timeBars()`. */
@@ -122,9 +146,11 @@ export interface VpinStream {
   /**
    * Adds a batch of trades (continuing in time) and returns the buckets it completed. When it completed
    * none, the result may be one shared, frozen object of empty arrays (the native backend's): read it,
-   * do not modify it.
+   * do not modify it. With a VpinClassifier the trades carry `bid` and `ask`, or `quotes` gives the quote
+   * stream's next part (its times continuing the earlier parts'; the quotes at or before a trade's
+   * lagged time must have come with or before it); one kind per stream.
    */
-  update(trades: Trades): VpinBuckets;
+  update(trades: Trades, quotes?: QuoteStream): VpinBuckets;
   /**
    * Closes the open bar (end of data) and returns the buckets it completed. Later trades must fall in
    * a later bar. `update()` batches followed by `flush()` give exactly `vpin()` of all the trades.
@@ -162,7 +188,7 @@ export const VPIN_PARAMS = [
   { key: 'bucketVolume', expected: 'a finite number > 0' },
   { key: 'window', expected: 'an integer in [1, 1000000]' },
   { key: 'barMs', expected: 'a finite number > 0' },
-  { key: 'classifier', expected: '0 (bvc) or 1 (tick)' },
+  { key: 'classifier', expected: '0 (bvc), 1 (tick) or 2 (labels: a label per trade)' },
   ...CLASSIFY_PARAMS,
 ] as const;
 
@@ -175,7 +201,7 @@ type ParamKey<T extends readonly { key: string }[]> = T[number]['key'];
 export type ClassifyParams = Record<ParamKey<typeof CLASSIFY_PARAMS>, number>;
 
 /**
- * `vpin()`/`vpinStream()` options resolved to numbers (VPIN_PARAMS): classifier 0 bvc / 1 tick,
+ * `vpin()`/`vpinStream()` options resolved to numbers (VPIN_PARAMS): classifier 0 bvc / 1 tick / 2 labels,
  * priceChange 0 close / 1 intra, sigmaKind SIGMA_*, distribution 0 normal / 1 Student t.
  */
 export type VpinParams = Record<ParamKey<typeof VPIN_PARAMS>, number>;
@@ -280,8 +306,12 @@ export function resolveVpinOptions(options: VpinOptions, stream: boolean): VpinP
   }
   const barMs = resolveBarMs(options);
   const classifier = options.classifier ?? VPIN_DEFAULTS.classifier;
-  if (classifier !== 'bvc' && classifier !== 'tick') {
-    throw new KernelInputError('options.classifier', "'bvc' or 'tick'", describeValue(classifier));
+  if (classifier !== 'bvc' && classifier !== 'tick' && !isRecord(classifier)) {
+    throw new KernelInputError(
+      'options.classifier',
+      "'bvc', 'tick' or { algorithm, quoteLagMs, lagFrom, convention }",
+      describeValue(classifier),
+    );
   }
   const classify = resolveClassify(options, 'options');
   if (stream && classifier === 'bvc' && classify.sigmaKind === SIGMA_SAMPLE) {
@@ -291,7 +321,8 @@ export function resolveVpinOptions(options: VpinOptions, stream: boolean): VpinP
       "'sample'",
     );
   }
-  return { bucketVolume, window, barMs, classifier: classifier === 'bvc' ? 0 : 1, ...classify } satisfies VpinParams;
+  const code = classifier === 'bvc' ? 0 : classifier === 'tick' ? 1 : 2;
+  return { bucketVolume, window, barMs, classifier: code, ...classify } satisfies VpinParams;
 }
 
 /** Checks the bar columns `bulkClassify()` reads. */
@@ -306,9 +337,10 @@ export function requireBars(bars: Pick<TimeBars, 'open' | 'close' | 'volume'>): 
 
 /** A backend's streaming VPIN state machine (the API has validated the options and each batch's shape). */
 export interface VpinStreamCore {
-  update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets;
+  /** `labels`: a label per trade under classifier 2 (labels), else absent. */
+  update(ts: Float64Array, price: Float64Array, volume: Float64Array, labels?: Int8Array): VpinBuckets;
   /** update() over a trade frame's columns read in place (see FrameTrades): backends that can. */
-  updateBytes?(columns: Uint8Array, rows: number): VpinBuckets;
+  updateBytes?(columns: Uint8Array, rows: number, labels?: Int8Array): VpinBuckets;
   flush(): VpinBuckets;
   /** State vector, identical layout on every backend (see exportVpinState in backends/reference/vpin.ts). */
   exportState(): Float64Array;
@@ -349,8 +381,12 @@ export interface VpinFamily extends PinFamily {
     out?: Int8Array,
   ): Int8Array;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: ClassifyParams, out?: Float64Array): Float64Array;
-  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams): VpinBuckets;
+  /**
+   * `labels` (classifier 2 only, else absent): each trade's label from classifyTrades(), +1 buy, -1 sell,
+   * 0 unclassified (half and half); only its sign is read.
+   */
+  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams, labels?: Int8Array): VpinBuckets;
   /** vpin() over a trade frame's columns read in place (see FrameTrades): backends that can. */
-  vpinBytes?(columns: Uint8Array, rows: number, params: VpinParams): VpinBuckets;
+  vpinBytes?(columns: Uint8Array, rows: number, params: VpinParams, labels?: Int8Array): VpinBuckets;
   vpinStream(params: VpinParams): VpinStreamCore;
 }

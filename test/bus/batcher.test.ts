@@ -35,6 +35,38 @@ describe('Batcher', () => {
     expect(batcher.pending).toBe(0);
   });
 
+  it('quoted trades make a 5-column frame, NaN (no quote) in the rows without; the next frame starts plain', async () => {
+    const { batcher, flushes } = collect(6);
+    batcher.addTrade(T, 'a', 0, 10, 1, undefined);
+    batcher.addTrade(T, 'a', 1, 11, 1, undefined, 10.9, 11.1);
+    const ts = Float64Array.of(2, 3, 4);
+    batcher.addRows(T, 'a', ts, Float64Array.of(12, 13, 14), Float64Array.of(1, 1, 1), undefined);
+    batcher.addRows(
+      T,
+      'a',
+      Float64Array.of(5, 6),
+      Float64Array.of(15, 16),
+      Float64Array.of(1, 1),
+      undefined,
+      Float64Array.of(14.9, 15.9),
+      Float64Array.of(15.1, 16.1),
+    );
+    batcher.addTrade(T, 'a', 7, 17, 1, undefined);
+    await turn();
+    const frames = flushes.flat().map((f) => (decodeFrame(f.data) as TradesFrame).columns);
+    expect(frames.map((c) => [...c.ts])).toEqual([
+      [0, 1, 2, 3, 4, 5],
+      [6, 7],
+    ]);
+    expect([...frames[0].bid!]).toEqual([NaN, 10.9, NaN, NaN, NaN, 14.9]);
+    expect([...frames[0].ask!]).toEqual([NaN, 11.1, NaN, NaN, NaN, 15.1]);
+    // the second frame: row 6 quoted (the rest of the batch), row 7 not
+    expect([...frames[1].bid!]).toEqual([15.9, NaN]);
+    batcher.addTrade(T, 'a', 8, 18, 1, undefined);
+    await turn();
+    expect((decodeFrame(flushes.flat()[2].data) as TradesFrame).columns.bid).toBeUndefined();
+  });
+
   it('does not flush inside the publishing code, nor at its awaits: one frame per turn', async () => {
     const { batcher, flushes } = collect(1000);
     for (let i = 0; i < 5; i++) {

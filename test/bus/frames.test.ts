@@ -158,6 +158,52 @@ describe('trade frames', () => {
   });
 });
 
+describe('trade frames with quotes (5 columns)', () => {
+  const quoted = { ...trades, bid: new Float64Array([10.5, 10.2, NaN]), ask: new Float64Array([10.6, 10.25, NaN]) };
+
+  it('has the documented layout: columns byte 5, bid then ask after volume', () => {
+    const frame = encodeTradesFrame(quoted);
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    expect(frame[7]).toBe(5);
+    expect(frame.length).toBe(48 + 5 * 3 * 8);
+    expect(view.getFloat64(48 + 72, true)).toBe(10.5); // bid[0]
+    expect(view.getFloat64(48 + 96 + 8, true)).toBe(10.25); // ask[1]
+    expect(Number.isNaN(view.getFloat64(48 + 96 + 16, true))).toBe(true); // ask[2]: no quote
+  });
+
+  it('round-trips aligned (views) and unaligned (a FrameTrades copied once, the quotes with the rest)', () => {
+    const frame = encodeTradesFrame(quoted);
+    const aligned = decodeFrame(at(frame, 8)) as TradesFrame;
+    expect(aligned.columns.bid!.buffer).toBe(aligned.columns.ts.buffer);
+    expect([...aligned.columns.bid!]).toEqual([10.5, 10.2, NaN]);
+    expect([...aligned.columns.ask!]).toEqual([10.6, 10.25, NaN]);
+    expect([...aligned.columns.volume]).toEqual([100, 0, 3.5]);
+    let copies = 0;
+    const unaligned = decodeFrame(at(frame, 3), () => copies++) as TradesFrame;
+    const columns = unaligned.columns as FrameTrades;
+    expect(columns.bytes.length).toBe(72); // ts | price | volume in place, as the native kernels read them
+    expect(columns.quoteBytes!.length).toBe(48);
+    expect([...columns.ask!]).toEqual([10.6, 10.25, NaN]);
+    expect([...columns.price]).toEqual([10.5, 10.25, -0]);
+    expect([...columns.bid!]).toEqual([10.5, 10.2, NaN]);
+    expect(copies).toBe(1);
+    // a 3-column frame has none
+    expect((decodeFrame(at(encodeTradesFrame(trades), 3)) as TradesFrame).columns.bid).toBeUndefined();
+    expect((decodeFrame(encodeTradesFrame(trades)) as TradesFrame).columns.bid).toBeUndefined();
+  });
+
+  it('a 5-column body of the wrong length is malformed; bid without ask is refused when encoding', () => {
+    const frame = encodeTradesFrame(quoted);
+    const short = frame.slice();
+    short[7] = 3;
+    expect(() => decodeFrame(short)).toThrow(/^frame: length 168 != 120 for 3 rows$/);
+    expect(() => encodeTradesFrame({ ...trades, bid: quoted.bid })).toThrow(/^input.ask: expected a Float64Array, got undefined$/);
+    expect(() => encodeTradesFrame({ ...quoted, ask: new Float64Array(2) })).toThrow(
+      /^input.ask: expected length 3 \(as input.ts\), got length 2$/,
+    );
+  });
+});
+
 describe('docs/wire-format.md', () => {
   const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
   it('matches the documented examples byte for byte', () => {
@@ -322,7 +368,7 @@ describe('malformed frames', () => {
     ['bad version', mutate(good, (b) => (b[4] = 2)), /^frame: unsupported version 2 \(this reads 1\)$/],
     ['unknown kind', mutate(good, (b) => (b[5] = 9)), /^frame: unknown kind 9$/],
     ['reserved flags', mutate(good, (b) => (b[6] = 0x81)), /^frame: reserved flag bits set: 0x81$/],
-    ['wrong column count', mutate(good, (b) => (b[7] = 4)), /^frame: kind 1 has 3 columns, header says 4$/],
+    ['wrong column count', mutate(good, (b) => (b[7] = 4)), /^frame: kind 1 has 3 or 5 columns, header says 4$/],
     ['count beyond the buffer', mutate(good, (_b, v) => v.setUint32(8, 4, true)), /^frame: length 120 != 144 for 4 rows$/],
     ['absurd count', mutate(good, (_b, v) => v.setUint32(8, 0xffffffff, true)), new RegExp(`^frame: 4294967295 rows > ${MAX_FRAME_ROWS}$`)],
     ['zero type length', mutate(good, (_b, v) => v.setUint16(12, 0, true)), /^frame: type length 0 outside \[1, 255\]$/],

@@ -68,6 +68,24 @@ describe('docs/wire-format.md', () => {
     expect([...encoded]).toEqual([...bytes]);
   });
 
+  it('the TRADES example with quotes (5 columns) decodes to what the text says, and is what encodeTradesFrame writes', () => {
+    const bytes = dump(
+      'The same two trades with their quotes: 189.49 / 189.5 at the first (the trade at the ask), none at\nthe second (128 bytes):',
+    );
+    expect(bytes.length).toBe(128);
+    const frame = decodeFrame(bytes) as TradesFrame;
+    expect(frame).toMatchObject({ kind: 'trades', key: 'AAPL', count: 2 });
+    expect([...frame.columns.price]).toEqual([189.5, 189.52]);
+    expect([...frame.columns.bid!]).toEqual([189.49, NaN]);
+    expect([...frame.columns.ask!]).toEqual([189.5, NaN]);
+    const { ts, price, volume, bid, ask } = frame.columns;
+    const encoded = encodeTradesFrame({ type: 'TRADE_EXECUTION', key: 'AAPL', sentAt: 1700000000300.5, ts, price, volume, bid, ask });
+    expect([...encoded]).toEqual([...bytes]);
+    // the first 24*count body bytes are the 3-column frame's
+    const plain = dump('Two trades of AAPL, `sentAt` = 1700000000300.5 (96 bytes):');
+    expect([...bytes.subarray(8, 96)]).toEqual([...plain.subarray(8)]);
+  });
+
   it('the MESSAGE example decodes to what the text says, and is what encodeMessageFrame writes', () => {
     const bytes = dump(
       'A high-priority RISK_ALERT for AAPL with payload `{ cdf: 0.995 }`, ts 1700000000250 and the same\n`sentAt` (66 bytes):',

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { readTradesCsv } from '../../src/cli/csv.js';
 import { runVpin } from '../../src/cli/vpin.js';
+import { dailyVpin } from '../../src/api/index.js';
 import { vpin } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kb-cli-'));
@@ -42,6 +43,30 @@ describe('kernelbus vpin', () => {
     expect(lines.join('\n')).toContain(`buckets       ${expected.vpin.length} (${expected.vpin.length - 9} with VPIN, window 10)`);
   });
 
+  it('--daily writes dailyVpin of the buckets, in --tz', async () => {
+    const out = join(dir, 'daily.csv');
+    const lines: string[] = [];
+    const args = [example, '--bucket-volume', '5000', '--window', '10', '--sigma', 'ewma:0.9', '--daily', out, '--tz', 'America/New_York'];
+    expect(await runVpin(args, (l) => lines.push(l))).toBe(0);
+    const trades = await readTradesCsv(example);
+    const expected = dailyVpin(vpin(trades, { bucketVolume: 5000, window: 10, sigma: { ewma: 0.9 } }), { tz: 'America/New_York' });
+    const rows = readFileSync(out, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('day,vpin,weightedVpin,buckets,vpinBuckets');
+    expect(rows.length - 1).toBe(expected.day.length);
+    expect(expected.buckets.reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+    rows.slice(1).forEach((row, i) => {
+      const [day, ...numbers] = row.split(',');
+      expect(day).toBe(expected.day[i]);
+      const cell = (x: number) => (Number.isNaN(x) ? '' : String(x));
+      expect(numbers).toEqual([expected.vpin[i], expected.weightedVpin[i], expected.buckets[i], expected.vpinBuckets[i]].map(cell));
+    });
+    expect(lines.join('\n')).toContain(`wrote         ${out}`);
+    await expect(runVpin([example, '--tz', 'UTC'])).rejects.toThrow('--tz: expected with --daily, got "UTC"');
+    await expect(runVpin([example, '--daily', out, '--tz', 'Nowhere/Land'])).rejects.toThrow(
+      '--tz: expected an IANA time zone name, got "Nowhere/Land"',
+    );
+  });
+
   it('reads ISO timestamps, other column names and orders, quoted fields', async () => {
     const file = join(dir, 'iso.csv');
     writeFileSync(file, 'side,qty,"px",time\nB,10,"100.5",2026-11-20T14:30:00.000Z\nS,5,100.25,2026-11-20T14:30:01.500Z\n');
@@ -49,6 +74,45 @@ describe('kernelbus vpin', () => {
     expect(Array.from(t.ts)).toEqual([Date.parse('2026-11-20T14:30:00.000Z'), Date.parse('2026-11-20T14:30:01.500Z')]);
     expect(Array.from(t.price)).toEqual([100.5, 100.25]);
     expect(Array.from(t.volume)).toEqual([10, 5]);
+  });
+
+  it('--classifier lee-ready reads the bid and ask columns (empty or NA: no quote) and gives vpin() with that classifier', async () => {
+    const file = join(dir, 'quoted.csv');
+    const trades = await readTradesCsv(example);
+    const n = trades.ts.length;
+    // a quote a cent either side of each trade's price, the trade at the bid or the ask by its index; every 50th missing
+    const bid = Float64Array.from(trades.price, (p, i) => (i % 50 === 0 ? NaN : i % 3 === 0 ? p : Math.round(p * 100 - 1) / 100));
+    const ask = Float64Array.from(trades.price, (p, i) => (i % 50 === 0 ? NaN : i % 3 === 0 ? Math.round(p * 100 + 1) / 100 : p));
+    const cell = (x: number, i: number) => (Number.isNaN(x) ? (i % 100 === 0 ? '' : 'NA') : String(x));
+    const body = Array.from(
+      { length: n },
+      (_, i) => `${trades.ts[i]},${trades.price[i]},${trades.volume[i]},${cell(bid[i], i)},${cell(ask[i], i)}`,
+    );
+    writeFileSync(file, `ts,price,volume,bid,ask\n${body.join('\n')}\n`);
+    const read = await readTradesCsv(file);
+    expect(read.bid).toEqual(bid);
+    expect(read.ask).toEqual(ask);
+    const out = join(dir, 'lr.csv');
+    const argv = [file, '--bucket-volume', '20000', '--window', '10', '--classifier', 'lee-ready', '--quote-lag-ms', '2', '--out', out];
+    expect(await runVpin(argv, () => undefined)).toBe(0);
+    const expected = vpin(
+      { ...trades, bid, ask },
+      { bucketVolume: 20000, window: 10, classifier: { algorithm: 'lee-ready', quoteLagMs: 2 } },
+    );
+    const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
+    const buy = header.split(',').indexOf('buyVolume');
+    expect(rows.length).toBe(expected.vpin.length);
+    expect(rows.map((r) => Number(r.split(',')[buy]))).toEqual([...expected.buyVolume]);
+    // without quote columns a quote classifier is refused naming trades.bid
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m) => void errors.push(String(m)));
+    expect(await main(['vpin', example, '--classifier', 'emo'])).toBe(2);
+    expect(await main(['vpin', example, '--classifier', 'lee-rady'])).toBe(2);
+    expect(await main(['vpin', example, '--quote-lag-ms', '5'])).toBe(2);
+    spy.mockRestore();
+    expect(errors[0]).toContain("trades.bid: expected bid and ask columns (or options.quotes) for the 'emo' classifier");
+    expect(errors[1]).toContain('--classifier: expected bvc, tick or a quote classifier: reverse-tick, quote, lee-ready');
+    expect(errors[2]).toContain('--quote-lag-ms: expected to come with a quote classifier');
   });
 
   it('reports bad files and bad options with the line or argument, and a non-zero exit code', async () => {

@@ -85,6 +85,28 @@ describe('kernelbus demo', () => {
     await expect(demo(['--backend', 'gpu'])).rejects.toThrow(/^--backend: expected 'auto', 'native' or 'reference', got "gpu"$/);
     await expect(demo(['--bogus'])).rejects.toThrow(/^unknown option '--bogus'$/);
     await expect(demo(['--symbol', '3'])).rejects.toThrow(/^unknown option '--symbol' \(did you mean --symbols\?\)$/);
+    await expect(demo(['--classifier', 'lee-rady'])).rejects.toThrow(
+      /^--classifier: expected bvc, tick or a quote classifier: quote, lee-ready, emo, clnv, got "lee-rady"$/,
+    );
+    await expect(demo(['--classifier', 'reverse-emo'])).rejects.toThrow(/^--classifier: expected bvc, tick or a quote classifier/);
+  });
+
+  it('--classifier lee-ready: the market quotes a spread, the trades travel with their bid and ask, the engine labels them (buckets, no error)', async () => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let text = '';
+    let errText = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    err.on('data', (d: Buffer) => (errText += d.toString()));
+    const argv = ['--symbols', '5', '--rate', '20000', '--seconds', '0.5', '--seed', '3', '--json', '--classifier', 'lee-ready'];
+    expect(await runDemo(argv, out, err)).toBe(0);
+    const summary = JSON.parse(text);
+    expect(errText).toMatch(/^kernelbus demo: 5 symbols, 20,000 msg\/s for 0\.5 s, seed 3, backend .*, classifier lee-ready\n/);
+    expect(summary.vpin.classifier).toBe('lee-ready');
+    // a trade without its bid and ask would fail every update: no bucket then
+    expect(summary.vpin.buckets).toBeGreaterThan(0);
+    expect(summary.vpin.top.length).toBeGreaterThan(0);
+    expect(summary.deadLettered).toBe(0);
   });
 });
 
@@ -93,8 +115,12 @@ describe('SyntheticMarket', () => {
     const run = (seed: number) => {
       const m = new SyntheticMarket({ symbols: 4, seed, toxicRate: 1 / 500 });
       const trades: [string, number, number][] = [];
-      m.next(20_000, (key, price, volume) => trades.push([key, price, volume]));
-      return { trades, episodes: m.episodes };
+      const quotes: [number, number][] = [];
+      m.next(20_000, (key, price, volume, bid, ask) => {
+        trades.push([key, price, volume]);
+        quotes.push([bid, ask]);
+      });
+      return { trades, episodes: m.episodes, quotes };
     };
     const a = run(9);
     expect(run(9)).toEqual(a);
@@ -103,6 +129,30 @@ describe('SyntheticMarket', () => {
     expect(new Set(a.trades.map((t) => t[0]))).toEqual(new Set(['SYM000', 'SYM001', 'SYM002', 'SYM003']));
     expect(a.trades.every(([, price, volume]) => price > 0 && volume >= 1 && Number.isInteger(volume))).toBe(true);
     expect(() => new SyntheticMarket({ symbols: 0, seed: 1 })).toThrow(/^options.symbols: expected an integer in \[1, 1000000\], got 0$/);
+  });
+
+  it('quotes a spread at each trade: the trade at the bid, at the ask or inside, the quotes on their own generator', () => {
+    const m = new SyntheticMarket({ symbols: 4, seed: 9, toxicRate: 1 / 500 });
+    const rows: { price: number; bid: number; ask: number }[] = [];
+    m.next(20_000, (_key, price, _volume, bid, ask) => rows.push({ price, bid, ask }));
+    const cents = (x: number) => Math.round(x * 100);
+    expect(rows.every((r) => cents(r.ask) > cents(r.bid) && cents(r.bid) <= cents(r.price) && cents(r.price) <= cents(r.ask))).toBe(true);
+    const atAsk = rows.filter((r) => cents(r.price) === cents(r.ask)).length;
+    const atBid = rows.filter((r) => cents(r.price) === cents(r.bid)).length;
+    const inside = rows.length - atAsk - atBid;
+    expect(atAsk / rows.length).toBeGreaterThan(0.35);
+    expect(atBid / rows.length).toBeGreaterThan(0.35);
+    expect(inside / rows.length).toBeGreaterThan(0.02);
+    // the trades are those the market made before it quoted (a fingerprint of its prices and volumes
+    // computed with that code, src/cli/market.ts of a6d0226): the quotes' generator is its own
+    let weighted = 0;
+    let volume = 0;
+    let n = 0;
+    new SyntheticMarket({ symbols: 4, seed: 9, toxicRate: 1 / 500 }).next(20_000, (_k, p, v) => {
+      weighted += p * ((n++ % 13) + 1);
+      volume += v;
+    });
+    expect([weighted, volume]).toEqual([31804755.300000038, 4651278]);
   });
 
   it('--json prints the summary as one JSON document on stdout, the banner on stderr', async () => {

@@ -86,6 +86,58 @@ describe('RiskEngine backtest', () => {
     expect(results.at(-1)!.payload.backtest!.observations).toBe(20);
   });
 
+  it('each period with the weights in force in it: a change of weights leaves the earlier periods as published, a portfolio is backtested from its first update', async () => {
+    const bus = createBus();
+    const results = collect<RiskResult>(bus, 'ANALYTICS_RESULT');
+    const engine = new RiskEngine(bus, OPTIONS).start();
+    await bus.publish('PORTFOLIO_UPDATE', { key: 'switch', payload: { ...PORTFOLIOS.equal, universe: 'stocks' } });
+    const block = seededReturns(45);
+    for (let i = 0; i < 45; i++) {
+      // after 30 rows 'switch' changes its weights; 'late' appears after 33 (each once the engine has the
+      // rows before: the two inputs travel on two buses, the engine applies them in the order it gets them)
+      if (i === 30 || i === 33) await bus.drain();
+      if (i === 30) await bus.publish('PORTFOLIO_UPDATE', { key: 'switch', payload: { ...PORTFOLIOS.concentrated, universe: 'stocks' } });
+      if (i === 33) await bus.publish('PORTFOLIO_UPDATE', { key: 'late', payload: { ...PORTFOLIOS['long-short'], universe: 'stocks' } });
+      await bus.publish('RETURNS_UPDATE', { key: 'stocks', ts: T0 + i, payload: { assets: ASSETS, returns: row(block, i) } });
+    }
+    await engine.close();
+    await bus.close();
+    const n = ASSETS.length;
+    const all = { data: block, rows: 45, cols: n };
+    const bookOf = (p: string) => ref.portfolioReturns(all, weightVector(PORTFOLIOS[p]));
+    const [equal, concentrated, longShort] = [bookOf('equal'), bookOf('concentrated'), bookOf('long-short')];
+    /** The backtest after 45 rows of a portfolio holding `bookAt(t)`'s weights in period t (undefined: none). */
+    const expected = (bookAt: (t: number) => Float64Array | undefined) => {
+      const first = 45 - OPTIONS.backtestWindow;
+      const realized = new Float64Array(45 - first).fill(NaN);
+      const forecasts = new Float64Array(45 - first).fill(NaN);
+      for (let t = first; t < 45; t++) {
+        const book = bookAt(t);
+        if (!book) continue;
+        realized[t - first] = book[t];
+        forecasts[t - first] = ref.valueAtRisk(book.slice(t - OPTIONS.window, t), { method: 'historical', confidence: 0.95 }).var[0];
+      }
+      const b = ref.varBacktest(realized, forecasts, { confidence: 0.95, window: OPTIONS.backtestWindow });
+      return { observations: b.observations[0], exceptions: b.count[0], kupiecPValue: b.kupiecPValue[0], var: forecasts.at(-1) };
+    };
+    const last = (key: string) => {
+      const b = results.filter((m) => m.key === key).at(-1)!.payload.backtest!;
+      return { observations: b.observations, exceptions: b.exceptions, kupiecPValue: b.kupiecPValue, var: b.var };
+    };
+    expect(last('switch')).toEqual(expected((t) => (t < 30 ? equal : concentrated)));
+    expect(last('late')).toEqual(expected((t) => (t < 33 ? undefined : longShort)));
+    expect(last('late').observations).toBe(12);
+    // not the current weights over every period (what the backtest computed before)
+    expect(last('switch')).not.toEqual(expected(() => concentrated));
+    // the result of the update itself (after 30 rows): its last period, 29, with the weights held in it
+    const atSwitch = results.filter((m) => m.key === 'switch' && m.ts === T0 + 29);
+    expect(atSwitch).toHaveLength(2);
+    expect(atSwitch[1].payload.backtest!.realized).toBe(equal[29]);
+    expect(atSwitch[1].payload.historical.var).toBe(
+      ref.valueAtRisk(concentrated.slice(20, 30), { method: 'historical', confidence: 0.95 }).var[0],
+    );
+  });
+
   it('a RISK_ALERT when the zone of a full backtest window turns yellow, another when it turns red; none while it stays', async () => {
     const bus = createBus();
     const alerts = collect<RiskAlert>(bus, 'RISK_ALERT');

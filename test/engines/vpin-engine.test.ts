@@ -13,30 +13,38 @@ const options: VpinOptions = { bucketVolume: 4000, window: 10, barMs: 50, sigma:
 /** Seeded trades of several symbols, in time order: 20 ms apart overall. */
 function market(n: number, symbols = 5, seed = 3) {
   const m = new SyntheticMarket({ symbols, seed, toxicRate: 1 / 300 });
-  const rows: { key: string; ts: number; price: number; volume: number }[] = [];
+  const rows: { key: string; ts: number; price: number; volume: number; bid: number; ask: number }[] = [];
   let ts = 1_700_000_000_000;
-  m.next(n, (key, price, volume) => rows.push({ key, ts: (ts += 20), price, volume }));
+  m.next(n, (key, price, volume, bid, ask) => rows.push({ key, ts: (ts += 20), price, volume, bid, ask }));
   return rows;
 }
 
-function tradesOf(rows: ReturnType<typeof market>, key: string): Trades {
+/** A symbol's trades (with their bid and ask when `quotes`). */
+function tradesOf(rows: ReturnType<typeof market>, key: string, quotes = false): Trades {
   const mine = rows.filter((r) => r.key === key);
-  return {
+  const trades: Trades = {
     ts: Float64Array.from(mine, (r) => r.ts),
     price: Float64Array.from(mine, (r) => r.price),
     volume: Float64Array.from(mine, (r) => r.volume),
   };
+  if (quotes) Object.assign(trades, { bid: Float64Array.from(mine, (r) => r.bid), ask: Float64Array.from(mine, (r) => r.ask) });
+  return trades;
 }
 
-/** Publishes rows as single trades and every 7th as a one-row batch, letting the event loop turn now and then. */
-async function publishMixed(bus: Bus, rows: ReturnType<typeof market>) {
+/**
+ * Publishes rows as single trades and every 7th as a one-row batch, letting the event loop turn now and
+ * then; with `quotes`, each with its bid and ask.
+ */
+async function publishMixed(bus: Bus, rows: ReturnType<typeof market>, quotes = false) {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
+    const q = quotes ? { bid: r.bid, ask: r.ask } : {};
     if (i % 7 === 0) {
       const one = (x: number) => new Float64Array([x]);
-      await bus.publish('TRADE_EXECUTION', { key: r.key, ts: one(r.ts), price: one(r.price), volume: one(r.volume) });
+      const qs = quotes ? { bid: one(r.bid), ask: one(r.ask) } : {};
+      await bus.publish('TRADE_EXECUTION', { key: r.key, ts: one(r.ts), price: one(r.price), volume: one(r.volume), ...qs });
     } else {
-      await bus.publish('TRADE_EXECUTION', { key: r.key, ts: r.ts, price: r.price, volume: r.volume });
+      await bus.publish('TRADE_EXECUTION', { key: r.key, ts: r.ts, price: r.price, volume: r.volume, ...q });
     }
     if (i % 97 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -63,6 +71,27 @@ function columns(calcs: VpinCalculation[]): VpinBuckets {
 
 describe.each(available)('VpinEngine on the %s backend', (backend) => {
   const direct = kernels({ backend });
+
+  it('with a quote classifier (Lee-Ready) on trades published with bid and ask: exactly vpin() over them', async () => {
+    const rows = market(6000);
+    const quoted: VpinOptions = { bucketVolume: 4000, window: 10, barMs: 50, classifier: { algorithm: 'lee-ready' } };
+    const bus = createBus({ maxBatch: 50 });
+    const engine = new VpinEngine(bus, { vpin: quoted, backend, heartbeatMs: 0 }).start();
+    const calcs = collect<VpinCalculation>(bus, 'VPIN_CALCULATION');
+    await publishMixed(bus, rows, true);
+    await engine.close();
+    await bus.close();
+    for (const key of [...new Set(rows.map((r) => r.key))]) {
+      const expected = direct.vpin(tradesOf(rows, key, true), quoted);
+      expect(columns(calcs.filter((m) => m.key === key).map((m) => m.payload))).toEqual(expected);
+      expect(expected.vpin.length).toBeGreaterThan(20);
+      // the quotes count: BVC's buckets differ
+      expect(direct.vpin(tradesOf(rows, key), { ...quoted, classifier: 'bvc', sigma: { ewma: 0.94 } }).buyVolume).not.toEqual(
+        expected.buyVolume,
+      );
+    }
+    expect(engine.metrics()).toMatchObject({ processed: 6000, errors: 0 });
+  });
 
   it('publishes exactly what vpin() computes over the same trades, bucket by bucket', async () => {
     const rows = market(6000);

@@ -1,4 +1,7 @@
 /** `kernelbus demo --redis`, `feed` and `engine` against a real redis-server: output, exit codes, bad options. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
@@ -145,6 +148,47 @@ describeRedis('kernelbus commands over Redis', () => {
     expect(updates.sort()).toEqual(['rp', 'rp', 'rp', 'tree', 'tree', 'tree']);
   });
 
+  it('engine portfolio --config: the file’s portfolios with their constraints (sectors, per-asset bounds by name) on schedule', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const dir = mkdtempSync(join(tmpdir(), 'kb-engine-config-'));
+    const file = join(dir, 'portfolios.json');
+    const mv = {
+      id: 'mv',
+      optimizer: 'min-variance',
+      assetBounds: { D: [0.3, 0.5] },
+      sectors: { A: 'x', B: 'x' },
+      sectorBounds: { x: [0, 0.2] },
+    };
+    writeFileSync(file, JSON.stringify({ portfolios: [mv, { id: 'rp', optimizer: 'risk-parity', budgets: { A: 2 } }] }));
+    const stop = new AbortController();
+    const args = ['portfolio', '--redis', url, '--consumer', 'p1', '--window', '40', '--min-rows', '20', '--every', '10', '--config', file];
+    const running = start((out) => runEngine([...args, '--universe', 'stocks'], out, stop.signal));
+    await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
+    const { redisBus } = await import('./helpers.js');
+    const bus = await redisBus(url, 4);
+    const updates: { key: string; weights: Record<string, number> }[] = [];
+    bus.subscribe<{ weights: Record<string, number> }>('PORTFOLIO_UPDATE', (m) => void updates.push({ key: m.key, ...m.payload }), {
+      group: 'check',
+    });
+    const assets = ['A', 'B', 'C', 'D'];
+    for (let t = 0; t < 25; t++) {
+      const returns = assets.map((_, i) => 0.01 * Math.sin(t * (i + 1.3)) + 0.002 * Math.cos(t * 7.1 + i));
+      await bus.publish('RETURNS_UPDATE', { key: 'stocks', ts: 1_700_000_000_000 + t, payload: { assets, returns } });
+    }
+    await bus.drain();
+    await until(() => updates.length === 2, 'two PORTFOLIO_UPDATE');
+    await bus.close();
+    stop.abort();
+    expect((await running.done).code).toBe(0);
+    const w = updates.find((u) => u.key === 'mv')!.weights;
+    expect(w.A + w.B).toBeLessThanOrEqual(0.2 + 1e-12);
+    expect(w.D).toBeGreaterThanOrEqual(0.3 - 1e-12);
+    expect(w.D).toBeLessThanOrEqual(0.5 + 1e-12);
+    expect(w.A + w.B + w.C + w.D).toBeCloseTo(1, 12);
+    expect(updates.map((u) => u.key).sort()).toEqual(['mv', 'rp']);
+  });
+
   it('a Redis that does not answer: exit 1 with a clear message on stderr that holds no password', async () => {
     const dead = `redis://admin:s3cret-pw@127.0.0.1:${await freePort()}`;
     const feedErr = start(async () => 0);
@@ -160,8 +204,37 @@ describeRedis('kernelbus commands over Redis', () => {
     for (const text of [feedErr.seen(), engineErr.seen()]) expect(text).not.toMatch(/s3cret|admin/);
   });
 
+  it('feed --quotes and engine vpin --classifier lee-ready: the trades cross Redis with their bid and ask (5-column frames), every one labelled', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const stop = new AbortController();
+    const running = start((out) =>
+      runEngine(['vpin', '--redis', url, '--consumer', 'e1', '--classifier', 'lee-ready', '--bucket-volume', '1000'], out, stop.signal),
+    );
+    await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
+    const leases = [0, 1, 2, 3].map((s) => keysOf().lease(`marketdata:TRADE_EXECUTION:${s}`, 'vpin'));
+    await until(async () => (await redis.exists(...leases)) === 4, 'the engine to read every stream');
+    const feed = await capture((out) => runFeed(['--redis', url, '--symbols', '4', '--rate', '20000', '--count', '4000', '--quotes'], out));
+    expect(feed.code).toBe(0);
+    stop.abort();
+    const engine = await running.done;
+    expect(engine.code).toBe(0);
+    // every trade processed (a trade without its quote would fail its update), buckets made
+    expect(engine.text).toMatch(
+      /\nstopped \(abort\): processed 4,000 trades in [\d,]+ deliveries, .*; [1-9][\d,]* buckets, [\d,]+ alerts, 4 symbols;/,
+    );
+  });
+
   it('bad options: KernelInputError naming the flag (the URL is never echoed)', async () => {
     const cases: [() => Promise<unknown>, RegExp][] = [
+      [
+        () => runEngine(['vpin', '--redis', url, '--classifier', 'lee-rady']),
+        /^--classifier: expected bvc, tick or a quote classifier: quote, lee-ready, emo, clnv, got "lee-rady"$/,
+      ],
+      [
+        () => runEngine(['risk', '--redis', url, '--classifier', 'emo']),
+        /^--classifier: expected an option of engine vpin, got engine risk$/,
+      ],
       [() => runFeed([]), /^--redis: expected a redis:\/\/host:port URL, got nothing$/],
       [
         () => runFeed(['--redis', 'http://user:s3cret@host']),

@@ -131,8 +131,11 @@ const cases = [
   // drawdownSeries, drawdowns
   c('drawdownSeries returns an Array', 'drawdownSeries', [[0.01]], 'returns', `returns: expected ${SERIES_OR_MATRIX}, got an Array of length 1`),
   c('drawdownSeries infinite return', 'drawdownSeries', [f64(0.01, Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1] = Infinity`),
-  c('drawdowns top 0', 'drawdowns', [R, { top: 0 }], 'options.top', `options.top: expected an integer >= 1, got 0`),
-  c('drawdowns top 1.5', 'drawdowns', [R, { top: 1.5 }], 'options.top', `options.top: expected an integer >= 1, got 1.5`),
+  c('drawdowns top 0', 'drawdowns', [R, { top: 0 }], 'options.top', `options.top: expected an integer in [1, 5] (at most the rows of returns, or 5), got 0`),
+  c('drawdowns top 1.5', 'drawdowns', [R, { top: 1.5 }], 'options.top', `options.top: expected an integer in [1, 5] (at most the rows of returns, or 5), got 1.5`),
+  // an absurd top: an error naming it, not a RangeError from a table of 1e12 rows
+  c('drawdowns top 1e12', 'drawdowns', [R, { top: 1e12 }], 'options.top', `options.top: expected an integer in [1, 5] (at most the rows of returns, or 5), got 1000000000000`),
+  c('drawdowns top 6 of 4 rows', 'drawdowns', [R, { top: 6 }], 'options.top', `options.top: expected an integer in [1, 5] (at most the rows of returns, or 5), got 6`),
   c('drawdowns convention unknown', 'drawdowns', [R, { convention: 'quantstats' }], 'options.convention', `options.convention: expected 'performance-analytics' or 'pyfolio', got "quantstats"`),
   c('drawdowns unknown option', 'drawdowns', [R, { depth: 1 }], 'options', `options: expected only the options top, convention, got unknown option "depth"`),
   c('drawdowns infinite return', 'drawdowns', [withCell(R, 11, Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[3][2] = Infinity`),

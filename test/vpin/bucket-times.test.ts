@@ -12,7 +12,7 @@ import { VpinEngine, type VpinCalculation } from '../../src/engines/index.js';
 import type { Kernels, Trades, VpinBuckets, VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { inputError } from '../helpers/errors.js';
-import { split, tradesArb, vpinOptionsArb, walk } from '../helpers/trades.js';
+import { asFrameTrades, split, tradesArb, vpinOptionsArb, walk } from '../helpers/trades.js';
 
 const T = (...xs: number[]) => Float64Array.from(xs);
 
@@ -48,20 +48,27 @@ const integerTrades = tradesArb.map((t) => ({ ...t, volume: t.volume.map(Math.ro
 /** The time columns of buckets. */
 const times = (b: VpinBuckets) => ({ startTs: b.startTs, endTs: b.endTs, duration: b.duration });
 
+/** Snapshot bytes: the header, the 9 parameters, then the state values. */
+const STATE_AT = 16 + 8 * 9;
+
+/** Writes the snapshot's checksum (FNV-1a of bytes 16..end, as kernels/snapshot.ts) after an edit. */
+function rechecksum(bytes: Uint8Array): Uint8Array {
+  let hash = 0x811c9dc5;
+  for (let i = 16; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(8, hash, true);
+  return bytes;
+}
+
 /** A stream snapshot rewritten as version 1 wrote it: no values 20 and 21 in the state header. */
 function asVersion1(bytes: Uint8Array): Uint8Array {
-  const HEADER = 16 + 8 * 9;
   const count = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
   const out = new Uint8Array(bytes.length - 16);
-  out.set(bytes.subarray(0, HEADER + 8 * 20));
-  out.set(bytes.subarray(HEADER + 8 * 22), HEADER + 8 * 20);
+  out.set(bytes.subarray(0, STATE_AT + 8 * 20));
+  out.set(bytes.subarray(STATE_AT + 8 * 22), STATE_AT + 8 * 20);
   const view = new DataView(out.buffer);
   view.setUint32(4, 1, true);
   view.setUint32(12, count - 2, true);
-  let hash = 0x811c9dc5; // FNV-1a of bytes 16..end, as snapshot.ts
-  for (let i = 16; i < out.length; i++) hash = Math.imul(hash ^ out[i], 0x01000193) >>> 0;
-  view.setUint32(8, hash, true);
-  return out;
+  return rechecksum(out);
 }
 
 describe('bucket times on the reference, worked by hand', () => {
@@ -135,28 +142,13 @@ describe('bucket times on the reference, worked by hand', () => {
     }
   });
 
-  it('snapshot versions other than 1 and 2 are refused, naming the version', () => {
+  it('snapshot versions other than 1, 2 and 3 (2 with a classification section) are refused, naming the version', () => {
     const bytes = ref.vpinStream(options).snapshot();
     expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(2);
-    const v3 = bytes.slice();
-    new DataView(v3.buffer).setUint32(4, 3, true);
-    const error = inputError(() => ref.vpinStream(options).restore(v3));
-    expect(error.message).toBe('bytes: expected a VPIN stream snapshot, got version 3 (this kernelbus reads versions 1 and 2)');
-  });
-
-  it('a state whose open bucket starts after the last trade is refused', () => {
-    const s = ref.vpinStream(options);
-    s.update({ ts: trades.ts.subarray(0, 3), price: trades.price.subarray(0, 3), volume: trades.volume.subarray(0, 3) });
-    const core = (s as unknown as { snapshot(): Uint8Array }).snapshot();
-    const view = new DataView(core.buffer);
-    const at = 16 + 8 * 9 + 8 * 21; // state value 21: the open bucket's start
-    expect(view.getFloat64(at, true)).toBe(1000);
-    view.setFloat64(at, 61_001, true);
-    let hash = 0x811c9dc5;
-    for (let i = 16; i < core.length; i++) hash = Math.imul(hash ^ core[i], 0x01000193) >>> 0;
-    view.setUint32(8, hash, true);
-    const error = inputError(() => ref.vpinStream(options).restore(core));
-    expect(error.message).toBe('snapshot: expected a valid VPIN stream state, got a bad value at state[21] = 61001');
+    const v4 = bytes.slice();
+    new DataView(v4.buffer).setUint32(4, 4, true);
+    const error = inputError(() => ref.vpinStream(options).restore(v4));
+    expect(error.message).toBe('bytes: expected a VPIN stream snapshot, got version 4 (this kernelbus reads versions 1 to 3)');
   });
 });
 
@@ -166,10 +158,19 @@ describeEachBackend(
     it.runIf(supports('vpin'))('vpin(): startTs, endTs and duration equal the reference exactly', () => {
       fc.assert(
         fc.property(tradesArb, vpinOptionsArb(false), (trades, options) => {
-          expect(times(k.vpin(trades, options))).toEqual(times(ref.vpin(trades, options)));
+          const expected = times(ref.vpin(trades, options));
+          expect(times(k.vpin(trades, options))).toEqual(expected);
+          // a frame's columns as received (vpinBytes where the backend reads them in place)
+          expect(times(k.vpin(asFrameTrades(trades, 3), options))).toEqual(expected);
         }),
         { numRuns: 150 },
       );
+    });
+
+    it.runIf(supports('vpin'))('vpinAsync gives the same times', async () => {
+      const trades = walk(5000, 9, 400);
+      const options: VpinOptions = { bucketVolume: 3000, window: 5, sigma: 'sample' };
+      expect(times(await k.vpinAsync(trades, options))).toEqual(times(ref.vpin(trades, options)));
     });
 
     it.runIf(supports('vpinStream', 'vpin'))(
@@ -196,6 +197,36 @@ describeEachBackend(
           }),
           { numRuns: 100 },
         );
+      },
+    );
+
+    it.runIf(supports('vpinStream'))(
+      'a state whose open bar or bucket starts after the last trade, or at no finite time, is refused',
+      () => {
+        const trades: Trades = { ts: T(1000, 2000, 61_000), price: T(10, 11, 11), volume: T(60, 10, 20) };
+        const options: VpinOptions = { bucketVolume: 100, window: 1, sigma: 1 };
+        const s = ref.vpinStream(options);
+        s.update(trades);
+        const bytes = s.snapshot();
+        const view = new DataView(bytes.buffer);
+        expect([20, 21].map((i) => view.getFloat64(STATE_AT + 8 * i, true))).toEqual([61_000, 1000]);
+        for (const [index, value] of [
+          [21, 61_001],
+          [21, -Infinity],
+          [20, 61_000.5],
+          [20, Infinity],
+        ]) {
+          const bad = bytes.slice();
+          new DataView(bad.buffer).setFloat64(STATE_AT + 8 * index, value, true);
+          for (const kk of [ref, k]) {
+            expect(inputError(() => kk.vpinStream(options).restore(rechecksum(bad))).message).toBe(
+              `snapshot: expected a valid VPIN stream state, got a bad value at state[${index}] = ${value}`,
+            );
+          }
+        }
+        const unknown = bytes.slice();
+        new DataView(unknown.buffer).setFloat64(STATE_AT + 8 * 21, NaN, true);
+        k.vpinStream(options).restore(rechecksum(unknown)); // NaN: unknown, accepted
       },
     );
 
@@ -251,8 +282,27 @@ describe('the VPIN engine carries bucket times in VPIN_CALCULATION and in its ch
     const whole = ref.vpin(trades, options);
     const a = new VpinEngine(createBus(), engineOptions);
     const b = new VpinEngine(createBus(), engineOptions);
-    const head = (await run(a, 0, 2100, () => (b as unknown as Hooks).restoreKey('X', (a as unknown as Hooks).snapshotKey('X')))).open;
+    // c restores the same checkpoint with its stream snapshot as version 1 wrote it (before bucket times)
+    const c = new VpinEngine(createBus(), engineOptions);
+    const head = (
+      await run(a, 0, 2100, () => {
+        const checkpoint = (a as unknown as Hooks).snapshotKey('X');
+        (b as unknown as Hooks).restoreKey('X', checkpoint);
+        const stream = asVersion1(checkpoint.slice(64)); // after the engine's 64-byte header
+        const old = new Uint8Array(64 + stream.length);
+        old.set(checkpoint.subarray(0, 64));
+        old.set(stream, 64);
+        (c as unknown as Hooks).restoreKey('X', old);
+      })
+    ).open;
     const tail = (await run(b, 2100, 4000)).all;
+    const fromOld = (await run(c, 2100, 4000)).all;
+    expect(fromOld.map((x) => x.bucket)).toEqual(tail.map((x) => x.bucket));
+    expect(fromOld.map((x) => x.endTs)).toEqual(tail.map((x) => x.endTs));
+    expect(fromOld.map((x) => x.vpin)).toEqual(tail.map((x) => x.vpin));
+    const known = fromOld.findIndex((x) => Number.isFinite(x.startTs));
+    expect(known).toBeGreaterThanOrEqual(1); // the bucket open at the checkpoint: its start unknown
+    expect(fromOld.slice(known).map((x) => x.startTs)).toEqual(tail.slice(known).map((x) => x.startTs));
     const got = [...head, ...tail];
     expect(got.map((c) => c.bucket)).toEqual(got.map((_, i) => i));
     expect(Float64Array.from(got, (c) => c.startTs)).toEqual(whole.startTs);

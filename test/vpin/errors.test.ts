@@ -107,7 +107,7 @@ const cases: [string, (k: Kernels) => unknown, string, string][] = [
     'classifier',
     (k) => k.vpin(good, { bucketVolume: 10, classifier: 'lee-ready' as never }),
     'options.classifier',
-    `'bvc' or 'tick', got "lee-ready"`,
+    `'bvc', 'tick' or { algorithm, quoteLagMs, lagFrom, convention }, got "lee-ready"`,
   ],
   ['priceChange', (k) => k.vpin(good, { bucketVolume: 10, priceChange: 'open' as never }), 'options.priceChange', 'got "open"'],
   ['sigma negative', (k) => k.vpin(good, { bucketVolume: 10, sigma: -1 }), 'options.sigma', 'got -1'],

@@ -12,9 +12,10 @@ import type { TimeBars, VpinBuckets } from '../../kernels/vpin.js';
 /** The native stream object (native/binding/vpin_binding.cc). */
 export interface NativeVpinStream {
   /** The buckets completed, or undefined when there are none. */
-  update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets | undefined;
+  /** `labels`: a label per trade, under classifier 2 (labels) only. */
+  update(ts: Float64Array, price: Float64Array, volume: Float64Array, labels?: Int8Array): VpinBuckets | undefined;
   /** update() over `rows` trades stored as ts | price | volume little-endian float64 at any offset of `columns`. */
-  updateBytes(columns: Uint8Array, rows: number): VpinBuckets | undefined;
+  updateBytes(columns: Uint8Array, rows: number, labels?: Int8Array): VpinBuckets | undefined;
   flush(): VpinBuckets | undefined;
   exportState(): Float64Array;
   importState(state: Float64Array): void;
@@ -74,11 +75,12 @@ export interface NativeBinding {
     out: Int8Array,
   ): void;
   bulkClassify(open: Float64Array, close: Float64Array, volume: Float64Array, params: Float64Array, out: Float64Array): void;
-  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): VpinBuckets;
+  /** `labels` (classifier 2 only): a label per trade. */
+  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array, labels?: Int8Array): VpinBuckets;
   /** vpin() over `rows` trades stored as ts | price | volume little-endian float64 at any offset of `columns`. */
-  vpinBytes(columns: Uint8Array, rows: number, params: Float64Array): VpinBuckets;
+  vpinBytes(columns: Uint8Array, rows: number, params: Float64Array, labels?: Int8Array): VpinBuckets;
   /** vpin() on the thread pool (the pass over the trades), the buckets written on the JS thread. */
-  vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<VpinBuckets>;
+  vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array, labels?: Int8Array): Promise<VpinBuckets>;
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
 }
 

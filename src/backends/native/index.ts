@@ -105,13 +105,21 @@ function nativeVpin(b: NativeBinding): VpinFamily {
       b.bulkClassify(open, close, volume, packParams(CLASSIFY_PARAMS, params), out);
       return out;
     },
-    vpin: (ts, price, volume, params) => b.vpin(ts, price, volume, packParams(VPIN_PARAMS, params)),
-    vpinBytes: (columns, rows, params) => b.vpinBytes(columns, rows, packParams(VPIN_PARAMS, params)),
+    vpin: (ts, price, volume, params, labels) =>
+      labels
+        ? b.vpin(ts, price, volume, packParams(VPIN_PARAMS, params), labels)
+        : b.vpin(ts, price, volume, packParams(VPIN_PARAMS, params)),
+    vpinBytes: (columns, rows, params, labels) =>
+      labels
+        ? b.vpinBytes(columns, rows, packParams(VPIN_PARAMS, params), labels)
+        : b.vpinBytes(columns, rows, packParams(VPIN_PARAMS, params)),
     vpinStream(params) {
       const stream = new b.NativeVpinStream(packParams(VPIN_PARAMS, params));
       return {
-        update: (ts, price, volume) => stream.update(ts, price, volume) ?? NO_BUCKETS,
-        updateBytes: (columns, rows) => stream.updateBytes(columns, rows) ?? NO_BUCKETS,
+        update: (ts, price, volume, labels) =>
+          (labels ? stream.update(ts, price, volume, labels) : stream.update(ts, price, volume)) ?? NO_BUCKETS,
+        updateBytes: (columns, rows, labels) =>
+          (labels ? stream.updateBytes(columns, rows, labels) : stream.updateBytes(columns, rows)) ?? NO_BUCKETS,
         flush: () => stream.flush() ?? NO_BUCKETS,
         exportState: () => stream.exportState(),
         importState: (state) => stream.importState(state),
@@ -206,7 +214,10 @@ export function nativeBackend(b: NativeBinding): Backend {
       factor: factor.async as AsyncFamily<FactorFamily>,
       portfolio: portfolio.async as AsyncFamily<PortfolioFamily>,
       vpin: {
-        vpin: (ts, price, volume, params) => b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params)),
+        vpin: (ts, price, volume, params, labels) =>
+          labels
+            ? b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params), labels)
+            : b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params)),
         async pinLikelihood(params, buys, sells, factorization) {
           const out = new Float64Array(1);
           await b.pinLikelihoodAsync(buys, sells, pinLikelihoodParams(params, factorization), out);

@@ -184,10 +184,14 @@ export class QpSolver {
     return true;
   }
 
-  /** x is finite and meets every row to 1e-9 of its scale. */
+  /** x is finite, within its bounds and meets every row to 1e-9 of their scale. */
   private holds(): boolean {
     const { n, m, p, x } = this;
-    for (let j = 0; j < n; j++) if (!Number.isFinite(x[j])) return false;
+    for (let j = 0; j < n; j++) {
+      if (!Number.isFinite(x[j])) return false;
+      // a free variable far past a bound: steps along a working set singular but for rounding
+      if (!(x[j] >= p.lower[j] - 1e-9 * (1 + Math.abs(p.lower[j])) && x[j] <= p.upper[j] + 1e-9 * (1 + Math.abs(p.upper[j])))) return false;
+    }
     for (let i = 0; i < m; i++) {
       const r = this.rowOf(i);
       const tol = 1e-9 * (1 + this.rowScale(i));

@@ -19,7 +19,7 @@ import {
   type VpinParams,
 } from '../../kernels/vpin.js';
 
-/** A closed time bar. `buy` is the tick-rule buy volume (used by the 'tick' classifier only). */
+/** A closed time bar. `buy` is the buy volume of the per-trade classifiers ('tick', labels). */
 interface Bar {
   index: number;
   open: number;
@@ -53,7 +53,8 @@ function newTradeState(): TradeState {
  * Aggregates trades into time bars. Works on a copy of `state` and returns it with the bars the trades
  * closed, so that a bad trade (thrown before anything is returned) leaves the caller's state unchanged.
  * A trade belongs to the open bar while ts < (index + 1) * barMs; otherwise it opens bar
- * floor(ts / barMs).
+ * floor(ts / barMs). Each bar's buy volume: by the tick rule (`tick`), or by the sign of each trade's
+ * label (`labels`: + the whole volume, - none, 0 half).
  */
 function aggregate(
   input: TradeState,
@@ -62,6 +63,7 @@ function aggregate(
   ts: Float64Array,
   price: Float64Array,
   volume: Float64Array,
+  labels?: Int8Array,
 ): { state: TradeState; closed: Bar[] } {
   const state: TradeState = { ...input, bar: input.bar && { ...input.bar } };
   const closed: Bar[] = [];
@@ -97,6 +99,9 @@ function aggregate(
       state.lastSign = sign;
       state.lastPrice = p;
       bar.buy += sign > 0 ? v : sign < 0 ? 0 : 0.5 * v;
+    } else if (labels) {
+      const label = labels[i];
+      bar.buy += label > 0 ? v : label < 0 ? 0 : 0.5 * v;
     }
     state.lastTs = t;
   }
@@ -286,7 +291,7 @@ class BucketState {
 
   /** Buy fraction of a closed bar under the configured classifier. */
   private fraction(bar: Bar): number {
-    if (this.params.classifier === 1) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
+    if (this.params.classifier !== 0) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
     const dP = this.params.priceChange === 0 && !Number.isNaN(this.prevClose) ? bar.close - this.prevClose : bar.close - bar.open;
     this.prevClose = bar.close;
     return buyFraction(dP, this.sigma.next(dP), this.params.distribution, this.params.nu);
@@ -399,8 +404,13 @@ export class ReferenceVpinStream {
     return this.buckets.bucketCount;
   }
 
-  update(ts: Float64Array, price: Float64Array, volume: Float64Array): VpinBuckets {
-    const { state, closed } = aggregate(this.trades, this.params.barMs, this.params.classifier === 1, ts, price, volume);
+  /** `labels`: a label per trade under classifier 2 (labels), and only then. */
+  update(ts: Float64Array, price: Float64Array, volume: Float64Array, labels?: Int8Array): VpinBuckets {
+    // the labels classifier reads a label per trade; the others read none (native: the same fault)
+    if (ts.length > 0 && (this.params.classifier === 2) !== (labels !== undefined)) {
+      throw inputFault(Fault.PARAM_INVALID, 3, this.params.classifier, 0);
+    }
+    const { state, closed } = aggregate(this.trades, this.params.barMs, this.params.classifier === 1, ts, price, volume, labels);
     return this.commit(state, closed);
   }
 
@@ -493,9 +503,10 @@ function importVpinState(s: Float64Array, params: VpinParams, buckets: BucketSta
   const h = VPIN_STATE_HEADER + l1 + l2;
   for (let i = h + 1; i < s.length; i++) if (!(s[i - 1] <= s[i])) bad(i);
   if (!(s[13] >= 0 && s[13] < params.bucketVolume)) bad(13);
-  // the open bar's and the open bucket's first trades: at or before the last trade, or NaN (unknown)
-  if (s[0] === 1 && s[20] > s[7]) bad(20);
-  if (s[13] > 0 && s[21] > s[7]) bad(21);
+  // the open bar's and the open bucket's first trades: finite and at or before the last trade, or NaN (unknown)
+  const firstTrade = (x: number) => Number.isNaN(x) || (Number.isFinite(x) && x <= s[7]);
+  if (s[0] === 1 && !firstTrade(s[20])) bad(20);
+  if (s[13] > 0 && !firstTrade(s[21])) bad(21);
   buckets.prevClose = s[11];
   buckets.sigma.ewmaVar = s[12];
   buckets.filled = s[13];
@@ -564,14 +575,14 @@ export const referenceVpin = {
     return buy;
   },
 
-  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams): VpinBuckets {
+  vpin(ts: Float64Array, price: Float64Array, volume: Float64Array, params: VpinParams, labels?: Int8Array): VpinBuckets {
     let fixedSigma = params.sigmaParam;
     if (params.classifier === 0 && params.sigmaKind === SIGMA_SAMPLE) {
       const bars = referenceVpin.timeBars(ts, price, volume, params.barMs);
       fixedSigma = sampleStd(priceChanges(bars.open, bars.close, params.priceChange));
     }
     const stream = new ReferenceVpinStream(params, fixedSigma);
-    const a = stream.update(ts, price, volume);
+    const a = stream.update(ts, price, volume, labels);
     const b = stream.flush();
     return concatBuckets(a, b);
   },

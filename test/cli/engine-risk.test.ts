@@ -1,0 +1,66 @@
+/**
+ * `kernelbus engine risk`'s flags: each becomes the RiskEngine option of its name (the backtest and the
+ * benchmark's rolling figures included), defaults as the engine's, a bad one a KernelInputError naming
+ * the flag before anything connects.
+ */
+import { describe, expect, it } from 'vitest';
+import { riskEngineOptions, runEngine } from '../../src/cli/engine.js';
+import { createBus } from '../../src/bus/index.js';
+import { RiskEngine } from '../../src/engines/index.js';
+
+describe('kernelbus engine risk flags', () => {
+  it('maps every flag to its option, the defaults to the engine defaults', () => {
+    expect(riskEngineOptions({})).toEqual({
+      window: 250,
+      minRows: 20,
+      confidence: 0.95,
+      universe: 'default',
+      backtestWindow: 250,
+      benchmark: undefined,
+      rollingWindow: 63,
+      periodsPerYear: 252,
+    });
+    const options = riskEngineOptions({
+      window: '60',
+      'min-rows': '10',
+      confidence: '0.99',
+      universe: 'us',
+      'backtest-window': '0',
+      benchmark: 'SPY',
+      'rolling-window': '21',
+      'periods-per-year': '52',
+    });
+    expect(options).toEqual({
+      window: 60,
+      minRows: 10,
+      confidence: 0.99,
+      universe: 'us',
+      backtestWindow: 0,
+      benchmark: 'SPY',
+      rollingWindow: 21,
+      periodsPerYear: 52,
+    });
+    // the engine takes them (its own checks agree with the flags' ranges)
+    const bus = createBus();
+    expect(() => new RiskEngine(bus, { ...options, heartbeatMs: 0 })).not.toThrow();
+    // a short window without a backtest: the rolling window's default shrinks to what the engine keeps
+    expect(riskEngineOptions({ window: '10', 'backtest-window': '0' }).rollingWindow).toBe(10);
+  });
+
+  it('refuses a bad flag, naming it, before connecting', async () => {
+    const url = 'redis://127.0.0.1:1';
+    const cases: [string[], string][] = [
+      [['--backtest-window', '1.5'], '--backtest-window: expected an integer in [0, 1000000], got "1.5"'],
+      [
+        ['--window', '10', '--backtest-window', '5', '--rolling-window', '16'],
+        '--rolling-window: expected an integer in [2, 15], got "16"',
+      ],
+      [['--benchmark', ''], '--benchmark: expected an asset name, got ""'],
+      [['--periods-per-year', '0'], '--periods-per-year: expected a number in [1e-9, 1000000000], got "0"'],
+    ];
+    for (const [flags, message] of cases) await expect(runEngine(['risk', '--redis', url, ...flags])).rejects.toThrow(message);
+    await expect(runEngine(['vpin', '--redis', url, '--benchmark', 'SPY'])).rejects.toThrow(
+      '--benchmark: expected an option of engine risk, got engine vpin',
+    );
+  });
+});
