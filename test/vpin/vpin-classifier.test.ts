@@ -347,13 +347,13 @@ describe('errors', () => {
   it('old snapshots: one of a tick stream is refused by a classified stream, and the other way round', () => {
     const tick = ref.vpinStream({ ...base, classifier: 'tick' });
     tick.update(plain);
-    const classified = ref.vpinStream({ ...base, classifier: { algorithm: 'tick' } });
+    const classified = ref.vpinStream({ ...base, classifier: { algorithm: 'quote' } });
     expectInput(
       () => classified.restore(tick.snapshot()),
       'bytes',
       'bytes: expected a snapshot of a stream with classifier = 2, got classifier = 1',
     );
-    classified.update(plain);
+    classified.update(trades);
     expectInput(
       () => tick.restore(classified.snapshot()),
       'bytes',
@@ -363,7 +363,7 @@ describe('errors', () => {
     expectInput(
       () => emo.restore(classified.snapshot()),
       'bytes',
-      'bytes: expected a snapshot of a stream with classifier algorithm = 4, got algorithm = 0',
+      'bytes: expected a snapshot of a stream with classifier algorithm = 4, got algorithm = 2',
     );
     // a snapshot of an earlier version with classifier 2 (no classification section)
     const params = {
