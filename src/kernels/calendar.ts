@@ -24,12 +24,16 @@ export function requireTimeZone(tz: unknown, name: string): string {
   return tz;
 }
 
-/** Milliseconds per time-zone offset cache slot: offsets change on quarter hours at the finest. */
-const TZ_SLOT_MS = 900_000;
+/** Offsets change on quarter hours of UTC at the finest (zones with :30 and :45 offsets included). */
+const QUARTER_MS = 900_000;
+/** The span over which an offset is looked up at both ends: at most one change inside. */
+const SPAN_MS = 16 * QUARTER_MS;
 
 /**
- * The UTC offset (ms; local time = t + offset) of time zone `tz` at an instant t (epoch ms), cached per
- * quarter hour: cheap over times in order (trades, buckets).
+ * The UTC offset (ms; local time = t + offset) of time zone `tz` at an instant t (epoch ms). Intl is
+ * asked at the ends of the 4-hour span holding t (aligned in UTC): equal, the offset holds over the span
+ * (no zone changes twice within 4 hours); different, the quarter hour of the change is found by
+ * bisection. The last span is cached: cheap over times in order, dense (trades) or sparse (buckets).
  */
 export function utcOffsetFinder(tz: string): (t: number) => number {
   if (tz === 'UTC') return () => 0;
@@ -43,17 +47,38 @@ export function utcOffsetFinder(tz: string): (t: number) => number {
     minute: 'numeric',
     second: 'numeric',
   });
-  let slot = NaN;
+  let edge = NaN; // the last span's end and its offset: the next span's start
+  let edgeOffset = 0;
+  /** Intl's offset at an instant on the quarter-hour grid. */
+  const at = (q: number): number => {
+    if (q === edge) return edgeOffset;
+    const parts: Record<string, number> = {};
+    for (const { type, value } of format.formatToParts(q)) parts[type] = Number(value);
+    return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - q;
+  };
+  let from = NaN; // the cached interval [from, to) and its offset
+  let to = NaN;
   let offset = 0;
   return (t) => {
-    const s = Math.floor(t / TZ_SLOT_MS);
-    if (s !== slot) {
-      slot = s;
-      const at = s * TZ_SLOT_MS;
-      const parts: Record<string, number> = {};
-      for (const { type, value } of format.formatToParts(at)) parts[type] = Number(value);
-      offset = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - at;
+    if (t >= from && t < to) return offset;
+    const start = Math.floor(t / SPAN_MS) * SPAN_MS;
+    const end = start + SPAN_MS;
+    const first = at(start);
+    const last = at(end);
+    [edge, edgeOffset] = [end, last];
+    if (first === last) {
+      [from, to, offset] = [start, end, first];
+      return offset;
     }
+    // the change is at the first quarter hour q in (start, end] with at(q) === last
+    let lo = start; // at(lo) === first
+    let hi = end; // at(hi) === last
+    while (hi - lo > QUARTER_MS) {
+      const mid = lo + Math.floor((hi - lo) / (2 * QUARTER_MS)) * QUARTER_MS;
+      if (at(mid) === first) lo = mid;
+      else hi = mid;
+    }
+    [from, to, offset] = t < hi ? [start, hi, first] : [hi, end, last];
     return offset;
   };
 }

@@ -282,8 +282,27 @@ describe('the VPIN engine carries bucket times in VPIN_CALCULATION and in its ch
     const whole = ref.vpin(trades, options);
     const a = new VpinEngine(createBus(), engineOptions);
     const b = new VpinEngine(createBus(), engineOptions);
-    const head = (await run(a, 0, 2100, () => (b as unknown as Hooks).restoreKey('X', (a as unknown as Hooks).snapshotKey('X')))).open;
+    // c restores the same checkpoint with its stream snapshot as version 1 wrote it (before bucket times)
+    const c = new VpinEngine(createBus(), engineOptions);
+    const head = (
+      await run(a, 0, 2100, () => {
+        const checkpoint = (a as unknown as Hooks).snapshotKey('X');
+        (b as unknown as Hooks).restoreKey('X', checkpoint);
+        const stream = asVersion1(checkpoint.slice(64)); // after the engine's 64-byte header
+        const old = new Uint8Array(64 + stream.length);
+        old.set(checkpoint.subarray(0, 64));
+        old.set(stream, 64);
+        (c as unknown as Hooks).restoreKey('X', old);
+      })
+    ).open;
     const tail = (await run(b, 2100, 4000)).all;
+    const fromOld = (await run(c, 2100, 4000)).all;
+    expect(fromOld.map((x) => x.bucket)).toEqual(tail.map((x) => x.bucket));
+    expect(fromOld.map((x) => x.endTs)).toEqual(tail.map((x) => x.endTs));
+    expect(fromOld.map((x) => x.vpin)).toEqual(tail.map((x) => x.vpin));
+    const known = fromOld.findIndex((x) => Number.isFinite(x.startTs));
+    expect(known).toBeGreaterThanOrEqual(1); // the bucket open at the checkpoint: its start unknown
+    expect(fromOld.slice(known).map((x) => x.startTs)).toEqual(tail.slice(known).map((x) => x.startTs));
     const got = [...head, ...tail];
     expect(got.map((c) => c.bucket)).toEqual(got.map((_, i) => i));
     expect(Float64Array.from(got, (c) => c.startTs)).toEqual(whole.startTs);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dailyVpin } from '../../src/api/index.js';
+import { utcOffsetFinder } from '../../src/kernels/calendar.js';
 import type { VpinBuckets } from '../../src/index.js';
 import { ref } from '../helpers/backends.js';
 import { inputError } from '../helpers/errors.js';
@@ -172,4 +173,49 @@ describe('dailyVpin: bad input is a KernelInputError naming the argument', () =>
   ])('%s', (_title, call, message) => {
     expect(inputError(call).message).toBe(message);
   });
+});
+
+describe('utcOffsetFinder (the time zones of dailyVpin and aggregateTrades)', () => {
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  /** Intl's offset at t itself, the slow way. */
+  function direct(tz: string, t: number): number {
+    const options = {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    } as const;
+    const f = formats.get(tz) ?? formats.set(tz, new Intl.DateTimeFormat('en-US', options)).get(tz)!;
+    const p: Record<string, number> = {};
+    for (const { type, value } of f.formatToParts(t)) p[type] = Number(value);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - (t - (((t % 1000) + 1000) % 1000));
+  }
+
+  it.each(['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Kathmandu'])(
+    '%s: equals Intl at instants around every change of 2024 and at random instants, in and out of order',
+    (tz) => {
+      const find = utcOffsetFinder(tz);
+      const year = Date.UTC(2024, 0, 1);
+      // the changes: where the hourly offset differs from the previous hour's
+      const probes: number[] = [];
+      for (let h = 0; h < 366 * 24; h++) {
+        const t = year + h * H;
+        if (direct(tz, t) !== direct(tz, t - H)) for (let q = -8; q <= 8; q++) probes.push(t + q * 450_000 - 1, t + q * 450_000);
+      }
+      if (tz !== 'Asia/Kathmandu') expect(probes.length).toBeGreaterThan(0);
+      let seed = 7;
+      for (let i = 0; i < 2000; i++) {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        probes.push(year + (seed / 2 ** 31) * 366 * 24 * H);
+      }
+      for (const t of probes) expect(find(t), `${tz} at ${new Date(t).toISOString()}`).toBe(direct(tz, t));
+      const sorted = [...probes].sort((a, b) => a - b);
+      const inOrder = utcOffsetFinder(tz);
+      for (const t of sorted) expect(inOrder(t)).toBe(direct(tz, t));
+    },
+  );
 });
