@@ -12,6 +12,7 @@ import { METAL_CLASSIFY_MIN_BARS, SPECIAL_NATIVE_MIN_VALUES, VPIN_NATIVE_MIN_TRA
 import { kernels, backends, type Trades } from '../src/api/index.js';
 import { autoSweep, median, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
+import { pinRows } from './pin.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
@@ -319,6 +320,9 @@ export const vpinSection: BenchSection = {
         ],
       ),
     );
+
+    // PIN: reference against native, native's threads (the initial sets in parallel)
+    rows.push(...pinRows(ref, nat, kernels({ backend: 'native', threads: 1 })));
 
     // 4. The 'auto' thresholds: native/reference time per size, medians of interleaved rounds.
     const vpinOpts = { bucketVolume: 500, window: 5 };

@@ -84,34 +84,38 @@ void firstSweepRow(const double* __restrict row, size_t cols, double rf, double*
   }
 }
 
-void firstSweep(const double* x, size_t rows, size_t cols, double rf, Accumulators& acc) {
+// The first sweep over columns [b, e).
+void firstSweep(const double* x, size_t rows, size_t cols, size_t b, size_t e, double rf, Accumulators& acc) {
   for (size_t t = 0; t < rows; t++) {
-    firstSweepRow(x + t * cols, cols, rf, acc.n.data(), acc.wealth.data(), acc.sum.data(), acc.sumRf.data(), acc.down.data(),
-                  acc.growth.data(), acc.peak.data(), acc.worst.data());
+    firstSweepRow(x + t * cols + b, e - b, rf, acc.n.data() + b, acc.wealth.data() + b, acc.sum.data() + b, acc.sumRf.data() + b,
+                  acc.down.data() + b, acc.growth.data() + b, acc.peak.data() + b, acc.worst.data() + b);
   }
 }
 
-void secondSweep(const double* x, size_t rows, size_t cols, double rf, const double* mean, const double* meanRf, Accumulators& acc) {
-  double* __restrict sq = acc.sq.data();
-  double* __restrict sqRf = acc.sqRf.data();
-  double* __restrict m2 = acc.m2.data();
-  double* __restrict m3 = acc.m3.data();
-  double* __restrict m4 = acc.m4.data();
+// One row of the second sweep (restrict parameters, as firstSweepRow()).
+void secondSweepRow(const double* __restrict row, size_t cols, double rf, const double* __restrict mean, const double* __restrict meanRf,
+                    double* __restrict sq, double* __restrict sqRf, double* __restrict m2, double* __restrict m3, double* __restrict m4) {
+  for (size_t c = 0; c < cols; c++) {
+    const double v = row[c];
+    const double mu = mean[c], muRf = meanRf[c];  // loaded unconditionally: the selects then vectorize
+    const bool present = v == v;
+    const double d0 = present ? v - 0 - mu : 0;      // nanStd(shift 0)
+    const double dRf = present ? v - rf - muRf : 0;  // nanStd(shift rf)
+    const double d = present ? v - mu : 0;           // nanMoment(k = 2, 3, 4)
+    sq[c] += d0 * d0;
+    sqRf[c] += dRf * dRf;
+    m2[c] += d * d;
+    m3[c] += d * d * d;
+    m4[c] += d * d * (d * d);
+  }
+}
+
+// The second sweep over columns [b, e).
+void secondSweep(const double* x, size_t rows, size_t cols, size_t b, size_t e, double rf, const double* mean, const double* meanRf,
+                 Accumulators& acc) {
   for (size_t t = 0; t < rows; t++) {
-    const double* __restrict row = x + t * cols;
-    for (size_t c = 0; c < cols; c++) {
-      const double v = row[c];
-      const double mu = mean[c], muRf = meanRf[c];  // loaded unconditionally: the selects then vectorize
-      const bool present = v == v;
-      const double d0 = present ? v - 0 - mu : 0;      // nanStd(shift 0)
-      const double dRf = present ? v - rf - muRf : 0;  // nanStd(shift rf)
-      const double d = present ? v - mu : 0;           // nanMoment(k = 2, 3, 4)
-      sq[c] += d0 * d0;
-      sqRf[c] += dRf * dRf;
-      m2[c] += d * d;
-      m3[c] += d * d * d;
-      m4[c] += d * d * (d * d);
-    }
+    secondSweepRow(x + t * cols + b, e - b, rf, mean + b, meanRf + b, acc.sq.data() + b, acc.sqRf.data() + b, acc.m2.data() + b,
+                   acc.m3.data() + b, acc.m4.data() + b);
   }
 }
 
@@ -396,45 +400,46 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
   const size_t T = rows;
   const PerformanceStatsOut o = performanceStatsOut(out, cols);
   Accumulators a(cols);
-  firstSweep(returns, rows, cols, rf, a);
   std::vector<double> mean(cols), meanRf(cols);
-  for (size_t c = 0; c < cols; c++) {
-    mean[c] = a.sum[c] / a.n[c];
-    meanRf[c] = a.sumRf[c] / a.n[c];
-  }
-  secondSweep(returns, rows, cols, rf, mean.data(), meanRf.data(), a);
   const double years = static_cast<double>(T) / ppy;
-  for (size_t c = 0; c < cols; c++) {  // columnStats() from the sums
-    const double n = a.n[c];
-    const double annualReturn = T < 1 ? NAN : std::expm1(std::log(a.wealth[c]) / years);
-    const double annualVolatility = T < 2 || n < 2 ? NAN : std::sqrt(a.sq[c] / (n - 1)) * std::sqrt(ppy);  // nanStd(): NaN for n < 2
-    const double excessMean = meanRf[c];
-    const double sharpe = T < 2 ? NAN : (excessMean / std::sqrt(a.sqRf[c] / (n - 1))) * std::sqrt(ppy);
-    const double downsideRisk = T < 1 ? NAN : std::sqrt(a.down[c] / n) * std::sqrt(ppy);
-    const double sortino = T < 2 ? NAN : (excessMean * ppy) / downsideRisk;
-    const double maxDrawdown = T < 1 ? NAN : 0 - a.worst[c];
-    const double calmarRaw = maxDrawdown > 0 ? annualReturn / maxDrawdown : NAN;
-    const double calmar = std::isfinite(calmarRaw) ? calmarRaw : NAN;
-    const double m2 = a.m2[c] / n;
-    const bool flat = !(m2 > kResolution * mean[c] * (kResolution * mean[c]));
-    const double skewness = flat ? NAN : (a.m3[c] / n) / (m2 * std::sqrt(m2));
-    const double excessKurtosis = flat ? NAN : (a.m4[c] / n) / (m2 * m2) - 3;
-    o.annualReturn[c] = annualReturn;
-    o.annualVolatility[c] = annualVolatility;
-    o.sharpe[c] = sharpe;
-    o.sortino[c] = sortino;
-    o.downsideRisk[c] = downsideRisk;
-    o.maxDrawdown[c] = maxDrawdown;
-    o.calmar[c] = calmar;
-    o.skewness[c] = skewness;
-    o.excessKurtosis[c] = excessKurtosis;
-    o.cumulativeReturn[c] = T < 1 ? NAN : a.wealth[c] - 1;
-  }
-  // omega, tailRatio, stability: columns shared between threads, each from a copy of its present values
-  // in row order, gathered eight columns at a time row by row (each cache line of the matrix read once)
+  // Columns shared between threads (each column's numbers do not depend on the split): the two sweeps
+  // over the thread's columns, then omega, tailRatio and stability from a copy of each column's present
+  // values in row order, gathered eight columns at a time row by row (each cache line read once).
   constexpr size_t kBlock = 8;
   const size_t minColumns = rows == 0 ? cols : 1 + 16384 / rows;
   parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
+    firstSweep(returns, rows, cols, begin, end, rf, a);
+    for (size_t c = begin; c < end; c++) {
+      mean[c] = a.sum[c] / a.n[c];
+      meanRf[c] = a.sumRf[c] / a.n[c];
+    }
+    secondSweep(returns, rows, cols, begin, end, rf, mean.data(), meanRf.data(), a);
+    for (size_t c = begin; c < end; c++) {  // columnStats() from the sums
+      const double n = a.n[c];
+      const double annualReturn = T < 1 ? NAN : std::expm1(std::log(a.wealth[c]) / years);
+      const double annualVolatility = T < 2 || n < 2 ? NAN : std::sqrt(a.sq[c] / (n - 1)) * std::sqrt(ppy);  // nanStd(): NaN for n < 2
+      const double excessMean = meanRf[c];
+      const double sharpe = T < 2 ? NAN : (excessMean / std::sqrt(a.sqRf[c] / (n - 1))) * std::sqrt(ppy);
+      const double downsideRisk = T < 1 ? NAN : std::sqrt(a.down[c] / n) * std::sqrt(ppy);
+      const double sortino = T < 2 ? NAN : (excessMean * ppy) / downsideRisk;
+      const double maxDrawdown = T < 1 ? NAN : 0 - a.worst[c];
+      const double calmarRaw = maxDrawdown > 0 ? annualReturn / maxDrawdown : NAN;
+      const double calmar = std::isfinite(calmarRaw) ? calmarRaw : NAN;
+      const double m2 = a.m2[c] / n;
+      const bool flat = !(m2 > kResolution * mean[c] * (kResolution * mean[c]));
+      const double skewness = flat ? NAN : (a.m3[c] / n) / (m2 * std::sqrt(m2));
+      const double excessKurtosis = flat ? NAN : (a.m4[c] / n) / (m2 * m2) - 3;
+      o.annualReturn[c] = annualReturn;
+      o.annualVolatility[c] = annualVolatility;
+      o.sharpe[c] = sharpe;
+      o.sortino[c] = sortino;
+      o.downsideRisk[c] = downsideRisk;
+      o.maxDrawdown[c] = maxDrawdown;
+      o.calmar[c] = calmar;
+      o.skewness[c] = skewness;
+      o.excessKurtosis[c] = excessKurtosis;
+      o.cumulativeReturn[c] = T < 1 ? NAN : a.wealth[c] - 1;
+    }
     std::vector<double> values(kBlock * rows), scratch;
     for (size_t from = begin; from < end; from += kBlock) {
       const size_t width = std::min(kBlock, end - from);

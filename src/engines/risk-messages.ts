@@ -205,20 +205,70 @@ export function decodeUniverse(bytes: Uint8Array, capacity: number, historyCapac
   return { window: restoredWindow(assets, capacity, values, rows, total), history, lastTs, lastSentAt };
 }
 
-/**
- * A portfolio's state as bytes: 'KBRP', u32 version 1, f64 limit (NaN: none), u32 length + UTF-8 JSON
- * [universe, ...assets], zero padding to 8, then the weights (f64, in the assets' order).
- */
-export function encodePortfolio(p: ParsedPortfolio): Uint8Array {
-  return encodeState(PORTFOLIO_MAGIC, VERSION, [p.limit], [p.universe, ...p.assets], p.weights);
+/** Weights a portfolio held from a period on: `from` the rows its universe had when they were applied. */
+export interface HeldRecord {
+  from: number;
+  assets: string[];
+  weights: Float64Array;
 }
 
-/** A portfolio from encodePortfolio() bytes. */
-export function decodePortfolio(bytes: Uint8Array): ParsedPortfolio {
-  const { head, json, values } = decodeState(bytes, PORTFOLIO_MAGIC, VERSION, 1, 'RiskEngine portfolio');
-  const names = json as string[];
-  if (!Array.isArray(names) || names.length !== values.length + 1) {
-    throw new KernelInputError('bytes', `a RiskEngine portfolio state (version ${VERSION})`, 'inconsistent bytes');
+/** A portfolio's state: its last update, and the weights it held over the periods the backtest reads (the last: the update's). */
+export interface PortfolioSnapshot extends ParsedPortfolio {
+  held: HeldRecord[];
+}
+
+const PORTFOLIO_VERSION = 2;
+
+/**
+ * A portfolio's state as bytes: 'KBRP', u32 version 2, f64 limit (NaN: none), u32 length + UTF-8 JSON
+ * { universe, held: [[from, ...assets], ...] } (oldest first, the last the current weights), zero
+ * padding to 8, then the weights of each held entry in turn (f64, in its assets' order).
+ */
+export function encodePortfolio(p: PortfolioSnapshot): Uint8Array {
+  const weights = new Float64Array(p.held.reduce((n, h) => n + h.weights.length, 0));
+  let at = 0;
+  for (const h of p.held) {
+    weights.set(h.weights, at);
+    at += h.weights.length;
   }
-  return { limit: head[0], universe: names[0], assets: names.slice(1), weights: values };
+  return encodeState(
+    PORTFOLIO_MAGIC,
+    PORTFOLIO_VERSION,
+    [p.limit],
+    { universe: p.universe, held: p.held.map((h) => [h.from, ...h.assets]) },
+    weights,
+  );
+}
+
+/**
+ * A portfolio from encodePortfolio() bytes; version 1 bytes (the weights alone: [universe, ...assets]
+ * and its weights) give those weights held from period 0.
+ */
+export function decodePortfolio(bytes: Uint8Array): PortfolioSnapshot {
+  const head8 = bytes instanceof Uint8Array && bytes.byteLength >= 8 ? new DataView(bytes.buffer, bytes.byteOffset, 8) : undefined;
+  const version = head8 && head8.getUint32(0, true) === PORTFOLIO_MAGIC ? head8.getUint32(4, true) : PORTFOLIO_VERSION;
+  const bad = () => new KernelInputError('bytes', `a RiskEngine portfolio state (version ${PORTFOLIO_VERSION})`, 'inconsistent bytes');
+  if (version === 1) {
+    const { head, json, values } = decodeState(bytes, PORTFOLIO_MAGIC, 1, 1, 'RiskEngine portfolio');
+    const names = json as string[];
+    if (!Array.isArray(names) || names.length !== values.length + 1) throw bad();
+    const assets = names.slice(1);
+    return { limit: head[0], universe: names[0], assets, weights: values, held: [{ from: 0, assets, weights: values }] };
+  }
+  const { head, json, values } = decodeState(bytes, PORTFOLIO_MAGIC, PORTFOLIO_VERSION, 1, 'RiskEngine portfolio');
+  const { universe, held: entries } = (json ?? {}) as { universe?: unknown; held?: unknown };
+  if (typeof universe !== 'string' || !Array.isArray(entries) || entries.length === 0) throw bad();
+  const held: HeldRecord[] = [];
+  let at = 0;
+  for (const entry of entries) {
+    if (!Array.isArray(entry) || !Number.isInteger(entry[0]) || entry[0] < 0 || !entry.slice(1).every((a) => typeof a === 'string'))
+      throw bad();
+    const assets = entry.slice(1) as string[];
+    if (held.length > 0 && !(entry[0] > held[held.length - 1].from)) throw bad();
+    held.push({ from: entry[0], assets, weights: values.slice(at, at + assets.length) });
+    at += assets.length;
+  }
+  if (at !== values.length) throw bad();
+  const current = held[held.length - 1];
+  return { limit: head[0], universe, assets: current.assets, weights: current.weights, held };
 }

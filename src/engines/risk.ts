@@ -25,6 +25,7 @@ import {
   encodeUniverse,
   parsePortfolioUpdate,
   parseReturnsUpdate,
+  type HeldRecord,
   type ParsedPortfolio,
   type RiskAlert,
   type RiskBacktest,
@@ -86,12 +87,11 @@ export interface RiskPortfolioState extends ParsedPortfolio {
   problem: string | undefined;
 }
 
-/** Weights in force from a period on: those of a PORTFOLIO_UPDATE applied after `from` rows of its universe. */
-interface HeldWeights {
-  /** The first period (a row index of the universe, counted from its first row ever) they were held in. */
-  from: number;
-  assets: string[];
-  weights: Float64Array;
+/**
+ * Weights in force from a period on: those of a PORTFOLIO_UPDATE applied after `from` rows of its
+ * universe (`from`: the first period, a row index counted from the universe's first row ever).
+ */
+interface HeldWeights extends HeldRecord {
   /** In the universe's column order (null when it lacks an asset); resolved when first needed. */
   vector?: Float64Array | null;
 }
@@ -262,14 +262,18 @@ export class RiskEngine extends Engine {
    * from period `from` on (the rows its universe had then); the earlier weights the backtest still
    * reads are kept (all of them are dropped when the universe changes).
    */
-  private setPortfolio(id: string, parsed: ParsedPortfolio, from: number): void {
+  private setPortfolio(id: string, parsed: ParsedPortfolio, from: number, restored?: readonly HeldRecord[]): void {
     const old = this.portfolioStates.get(id);
     if (old && old.universe !== parsed.universe) this.members.get(old.universe)?.delete(id);
     const u = this.universeStates.get(parsed.universe);
     const oldest = u ? u.window.total - (u.history ?? u.window).rows : 0; // the first period the history holds
-    const held = (old && old.universe === parsed.universe ? old.held : []).filter((h) => h.from < from);
-    while (held.length > 0 && (held.length > 1 ? held[1].from : from) <= oldest) held.shift(); // in force before the history only
-    held.push({ from, assets: parsed.assets, weights: parsed.weights });
+    let held: HeldWeights[];
+    if (restored) held = restored.map((h) => ({ ...h }));
+    else {
+      held = (old && old.universe === parsed.universe ? old.held : []).filter((h) => h.from < from);
+      while (held.length > 0 && (held.length > 1 ? held[1].from : from) <= oldest) held.shift(); // in force before the history only
+      held.push({ from, assets: parsed.assets, weights: parsed.weights });
+    }
     this.portfolioStates.set(id, {
       ...parsed,
       figures: undefined,
@@ -532,7 +536,7 @@ export class RiskEngine extends Engine {
     }
     const p = this.portfolioStates.get(key);
     if (!p) throw new KernelInputError('key', 'a portfolio of this engine', JSON.stringify(key));
-    return encodePortfolio(p);
+    return encodePortfolio({ ...p, held: p.held.map(({ from, assets, weights }) => ({ from, assets, weights })) });
   }
 
   /** Replaces a universe's or a portfolio's state with bytes from snapshotKey() (KernelInputError when they are not). */
@@ -547,8 +551,7 @@ export class RiskEngine extends Engine {
       this.stale.add(key);
     } else {
       const parsed = decodePortfolio(bytes);
-      // the checkpoint holds the current weights only: in force over every period the backtest reads
-      this.setPortfolio(key, parsed, 0);
+      this.setPortfolio(key, parsed, 0, parsed.held);
       this.stale.add(parsed.universe);
     }
   }

@@ -6,6 +6,8 @@ import { kernels } from '../../src/index.js';
 import { TestTransport } from '../bus/helpers.js';
 import { ASSETS, collect, expectedFigures, figures, PORTFOLIOS, row, seededReturns, weightVector } from './risk-helpers.js';
 import { completeBackends } from '../helpers/backends.js';
+import { decodePortfolio, encodePortfolio } from '../../src/engines/risk-messages.js';
+import { encodeState } from '../../src/engines/state-codec.js';
 
 const available = completeBackends('risk');
 const T0 = 1_700_000_000_000;
@@ -339,7 +341,15 @@ describe('RiskEngine', () => {
     const a = new RiskEngine(bus, { backend: 'reference', window: 20, minRows: 5, heartbeatMs: 0 }).start();
     await portfolios(bus);
     await feed(bus, block, 30);
+    // a change of weights: the portfolio's state holds both, the first held from period 0, the second from 30
+    await bus.drain();
+    await bus.publish('PORTFOLIO_UPDATE', { key: 'equal', payload: { ...PORTFOLIOS.concentrated, universe: 'stocks' } });
     await a.close();
+    const held = (a.portfolios().get('equal') as unknown as { held: { from: number; assets: string[] }[] }).held;
+    expect(held.map((h) => [h.from, h.assets.length])).toEqual([
+      [0, ASSETS.length],
+      [30, 1],
+    ]);
     type Hooks = { snapshotKey(key: string, type: string): Uint8Array; restoreKey(key: string, bytes: Uint8Array, type: string): void };
     const hooks = (e: RiskEngine) => e as unknown as Hooks;
     const b = new RiskEngine(bus, { backend: 'reference', window: 20, minRows: 5, heartbeatMs: 0 });
@@ -357,8 +367,18 @@ describe('RiskEngine', () => {
       /^bytes: expected a RiskEngine universe state \(version 1\), got/,
     );
     expect(() => hooks(b).restoreKey('p', hooks(a).snapshotKey('stocks', 'RETURNS_UPDATE'), 'PORTFOLIO_UPDATE')).toThrow(
-      /^bytes: expected a RiskEngine portfolio state \(version 1\), got other bytes$/,
+      /^bytes: expected a RiskEngine portfolio state \(version 2\), got other bytes$/,
     );
+    // a version-1 state (the weights alone, before the backtest kept earlier weights): held from period 0
+    const v1 = encodeState(0x5052424b, 1, [0.05], ['stocks', 'AAA', 'CCC'], Float64Array.of(0.25, 0.75));
+    expect(decodePortfolio(v1)).toEqual({
+      universe: 'stocks',
+      assets: ['AAA', 'CCC'],
+      weights: Float64Array.of(0.25, 0.75),
+      limit: 0.05,
+      held: [{ from: 0, assets: ['AAA', 'CCC'], weights: Float64Array.of(0.25, 0.75) }],
+    });
+    expect(decodePortfolio(encodePortfolio(decodePortfolio(v1)))).toEqual(decodePortfolio(v1));
     await bus.close();
   });
 });
