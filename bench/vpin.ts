@@ -12,6 +12,7 @@ import { METAL_CLASSIFY_MIN_BARS, SPECIAL_NATIVE_MIN_VALUES, VPIN_NATIVE_MIN_TRA
 import { kernels, backends, type Trades } from '../src/api/index.js';
 import { autoSweep, median, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
+import { pinRows } from './pin.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
@@ -172,6 +173,29 @@ export const vpinSection: BenchSection = {
         'the quotes aligned by a merge: ts, price + 3 x 2 quote columns, 64 bytes a trade; target >= 0.5x (issue 32)',
       ],
       [
+        'vpin() 10^7 trades, lee-ready quote classifier, 60 s bars',
+        () => nat.vpin(quoted, { bucketVolume, barMs: 60_000, classifier: { algorithm: 'lee-ready' } }),
+        "classifyTrades' labels, then the bars and buckets (issue 32)",
+      ],
+      [
+        'vpinStream() 10^7 trades in batches of 10^4, lee-ready quote classifier, 60 s bars',
+        () => {
+          const stream = nat.vpinStream({ bucketVolume, barMs: 60_000, classifier: { algorithm: 'lee-ready' } });
+          for (let at = 0; at < 1e7; at += 1e4) {
+            const cut = (c: Float64Array) => c.subarray(at, at + 1e4);
+            stream.update({
+              ts: cut(quoted.ts),
+              price: cut(quoted.price),
+              volume: cut(quoted.volume),
+              bid: cut(quoted.bid),
+              ask: cut(quoted.ask),
+            });
+          }
+          stream.flush();
+        },
+        'each batch labelled with the context of the ones before (issue 32)',
+      ],
+      [
         'classifyTrades() 10^7 trades, lee-ready, lagFrom trades, 5 s lag',
         () => nat.classifyTrades(quoted, { algorithm: 'lee-ready', quoteLagMs: 5000, lagFrom: 'trades', out: signs }),
         "PINstimation's timelag = 5e6 (PINstimation: 7-13 s for 10^5 trades with a lag)",
@@ -296,6 +320,9 @@ export const vpinSection: BenchSection = {
         ],
       ),
     );
+
+    // PIN: reference against native, native's threads (the initial sets in parallel)
+    rows.push(...pinRows(ref, nat, kernels({ backend: 'native', threads: 1 })));
 
     // 4. The 'auto' thresholds: native/reference time per size, medians of interleaved rounds.
     const vpinOpts = { bucketVolume: 500, window: 5 };

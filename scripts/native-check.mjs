@@ -143,6 +143,14 @@ function compareArrays(a, e, path, exact) {
   }
 }
 
+/** n days of buys and sells, integers around a rate (a few days with an event's extra). */
+function pinCounts() {
+  const n = int(1, 40);
+  const rate = pick(2, 50, 800);
+  const day = () => Math.floor(uniform(0, 2 * rate) + (random() < 0.3 ? rate : 0));
+  return [view(Array.from({ length: n }, day)), view(Array.from({ length: n }, day))];
+}
+
 // --- 2. every kernel -------------------------------------------------------------------------------
 /** Per kernel: a generator of its arguments, and whether the outputs must be the same bits. */
 const CASES = {
@@ -331,6 +339,16 @@ const CASES = {
     const mean = fill(n, () => uniform(0, 0.001));
     return [mean, covarianceOf(n), Float64Array.from({ length: int(1, 4) }, () => uniform(0, Math.max(...mean))), pick({}, { l2Gamma: 0.001 })];
   },
+  // PIN: daily counts (a few days to 40, rates from 2 to 800 a day); the same bits (test/vpin/pin-parity.test.ts)
+  pinLikelihood: [
+    () => {
+      const [buys, sells] = pinCounts();
+      const params = { alpha: uniform(0, 1), delta: uniform(0, 1), mu: uniform(0, 300), epsilonBuy: pick(0, uniform(0, 300)), epsilonSell: uniform(0, 300) };
+      return [params, buys, sells, pick('e', 'lk', 'eho')];
+    },
+    true,
+  ],
+  pin: [() => [...pinCounts(), { initials: pick('ea', 'gwj'), factorization: pick('e', 'lk', 'eho') }], true],
   efficientFrontier: () => {
     const n = int(1, 30);
     const P = pick(1, 1, int(2, 5));
@@ -346,7 +364,7 @@ const CASES = {
   },
 };
 
-// kernels the native backend does not implement (reference-only, e.g. PIN: test/backends/registry.test.ts
+// kernels the native backend does not implement (reference-only: aggregateTrades; test/backends/registry.test.ts
 // holds the list) are named, not checked
 const implemented = new Set(info.kernels);
 const missing = Object.entries(kb.FAMILY_KERNELS).flatMap(([family, names]) => names.filter((n) => !implemented.has(n)).map((n) => `${family}.${n}`));

@@ -3,6 +3,7 @@
 #include "common.h"
 #include "factor_entry.hpp"
 #include "parallel.hpp"
+#include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "portfolio_entry.hpp"
 #include "risk_entry.hpp"
@@ -101,7 +102,7 @@ Napi::Value ParamNamesOf(const Napi::CallbackInfo& info) {
   if (kernel == "vpin") {
     names = paramNamesOf(vpin::kParamNames);
   } else if (!risk::paramNames(kernel, names) && !factor::paramNames(kernel, names) && !special::paramNames(kernel, names) &&
-             !classify::paramNames(kernel, names) && !portfolio::optimizerParamNames(kernel, names) &&
+             !classify::paramNames(kernel, names) && !pin::paramNames(kernel, names) && !portfolio::optimizerParamNames(kernel, names) &&
              !portfolio::allocationParamNames(kernel, names)) {
     throw inputError(env, "kernel", "a risk, factor, portfolio or special kernel, or 'vpin'", kernel);
   }

@@ -3,7 +3,9 @@
 // by the kernel layer's unpackParams() (never trust the caller); faults become KernelInputError in TS.
 #include "classify.hpp"
 #include "common.h"
+#include "entry.h"
 #include "host.hpp"
+#include "pin_entry.hpp"
 #include "vpin.hpp"
 #if KERNELBUS_HAVE_METAL
 #include "metal_runner.hpp"
@@ -391,6 +393,8 @@ void registerVpin(Napi::Env env, Napi::Object exports) {
   Napi::Function ctor = NativeVpinStream::Define(env);
   addonData(env).vpinStream = Napi::Persistent(ctor);
   exports.Set("NativeVpinStream", ctor);
+  add<pin::entry::pinLikelihood>(env, exports, "pinLikelihood(buys, sells, params, out)");
+  add<pin::entry::pin>(env, exports, "pin(buys, sells, sets, params, out)");
 }
 
 }  // namespace kernelbus::binding

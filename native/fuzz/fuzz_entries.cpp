@@ -7,6 +7,7 @@
 // Invariants: no crash, no sanitizer report; an entry succeeds only when every array has the length
 // its counts say (the layouts of risk.hpp and factor.hpp); a wrong parameter count is ParamInvalid at
 // index = the count expected.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -15,6 +16,7 @@
 #include "factor_entry.hpp"
 #include "input.hpp"
 #include "invariants.hpp"
+#include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "risk_analytics_entry.hpp"
 #include "risk_entry.hpp"
@@ -59,6 +61,28 @@ class Args {
   In any(size_t n) {
     store_.push_back(in_.column(n));
     return In{store_.back().data(), n};
+  }
+  /// Daily counts: as input(expected), its values mostly integers >= 0 (now and then left as drawn:
+  /// negative, fractional, NaN, infinite).
+  In counts(size_t expected) { return integral(input(expected)); }
+  /// Counts of any length (buys: the days are its length).
+  In anyCounts(size_t n) { return integral(any(n)); }
+  /// The last array stored, mostly made integers >= 0 in place.
+  In integral(In raw) {
+    if (in_.in<int>(0, 3) != 0) {
+      std::vector<double>& v = store_.back();
+      for (double& x : v) x = std::isfinite(x) ? std::floor(std::fmod(std::fabs(x), 1e6)) : 0;
+    }
+    return raw;
+  }
+  /// PIN's initial sets: k valid sets (alpha, delta in [0, 1], rates in [0, 1e4]), or any values of any length.
+  In pinSets() {
+    if (in_.flag()) return any(in_.in<size_t>(0, 12));  // a length or values the entry refuses, or a valid list
+    const size_t k = in_.in<size_t>(1, 4);
+    std::vector<double> v(5 * k);
+    for (size_t i = 0; i < v.size(); i++) v[i] = i % 5 < 2 ? in_.real(0, 1) : in_.real(0, 1e4);
+    store_.push_back(v);
+    return In{store_.back().data(), v.size()};
   }
   /// The output array, likewise.
   Out output(size_t expected) {
@@ -385,14 +409,30 @@ void specialEntry(fuzz::Input& in, int which) {
   }
 }
 
+void pinEntry(fuzz::Input& in, int which) {
+  Args a(in);
+  const In buys = a.anyCounts(in.in<size_t>(0, 8));  // its length is the days (0: refused)
+  const In sells = a.counts(buys.length);
+  if (which == 0) {
+    const Packed p = a.params(
+        {in.real(0, 1), in.real(0, 1), in.real(0, 1e4), in.flag() ? 0 : in.real(0, 1e4), in.real(0, 1e4), double(in.in<int>(0, 2))});
+    a.check(pin::entry::pinLikelihood(buys, sells, p, a.output(1)));
+  } else {
+    const In sets = a.pinSets();
+    const Packed p = a.params({double(in.in<int>(0, 2)), double(in.in<int>(0, 1))});
+    a.check(pin::entry::pin(buys, sells, sets, p, a.output(pin::kEstimateLength)));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  const int family = in.in<int>(0, 3);
+  const int family = in.in<int>(0, 4);
   if (family == 0) riskEntry(in, in.in<int>(0, 14));
   if (family == 1) factorEntry(in, in.in<int>(0, 8));
   if (family == 2) specialEntry(in, in.in<int>(0, 5));
   if (family == 3) allocationEntry(in, in.in<int>(0, 3));
+  if (family == 4) pinEntry(in, in.in<int>(0, 1));
   return 0;
 }

@@ -1,6 +1,6 @@
 // libFuzzer target of the parameter checks: VPIN's (calls.hpp: vpin::unpackParams,
 // vpin::unpackClassifyParams) and every risk, factor, portfolio and special kernel's (risk_entry.hpp,
-// factor_entry.hpp, portfolio_entry.hpp, special_entry.hpp: unpack()).
+// factor_entry.hpp, portfolio_entry.hpp, special_entry.hpp, pin_entry.hpp: unpack()).
 // VPIN invariants: every parameter set the TS layer accepts (input.hpp vpinParams/classifyParams) is
 // accepted and unpacked unchanged; with one value replaced by anything, the set is accepted exactly
 // when the TS rules (tsAccepts below, resolveVpinOptions/resolveClassify) accept it, and else refused
@@ -17,6 +17,7 @@
 
 #include "calls.hpp"
 #include "factor_entry.hpp"
+#include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "portfolio_entry.hpp"
 #include "risk_analytics_entry.hpp"
@@ -81,6 +82,7 @@ bool nonNegativeFinite(double x) { return x >= 0 && std::isfinite(x); }
 bool linkageMethod(double x) { return isIntegerIn(x, 0, 4); }
 bool hrpSource(double x) { return isIntegerIn(x, 0, 2); }
 bool expectedReturnsMethod(double x) { return isIntegerIn(x, 0, 2); }
+bool pinFactorization(double x) { return isIntegerIn(x, 0, 2); }
 
 template <typename P>
 Status unpackAs(Packed p) {
@@ -176,6 +178,20 @@ const KernelParams kKernels[] = {
        return portfolio::unpack(p, out);
      },
      false},
+    {"pinLikelihood",
+     {unit, unit, nonNegativeFinite, nonNegativeFinite, nonNegativeFinite, pinFactorization},
+     [](Packed p) {
+       pin::LikelihoodParams out;
+       return pin::unpack(p, out);
+     },
+     false},
+    {"pin",
+     {pinFactorization, flag},
+     [](Packed p) {
+       pin::EstimateParams out;
+       return pin::unpack(p, out);
+     },
+     false},
     {"studentTCdf",
      {studentNu},
      [](Packed p) {
@@ -211,7 +227,8 @@ void otherKernel(fuzz::Input& in) {
   const KernelParams& k = kKernels[in.in<size_t>(0, sizeof(kKernels) / sizeof(kKernels[0]) - 1)];
   ParamNames names{nullptr, 0};
   require(risk::paramNames(k.kernel, names) || factor::paramNames(k.kernel, names) || special::paramNames(k.kernel, names) ||
-          portfolio::optimizerParamNames(k.kernel, names) || portfolio::allocationParamNames(k.kernel, names));
+          portfolio::optimizerParamNames(k.kernel, names) || portfolio::allocationParamNames(k.kernel, names) ||
+          pin::paramNames(k.kernel, names));
   require(names.count == k.rules.size());
   const size_t expected = k.rules.size();
   const size_t count = in.in<int>(0, 7) == 0 ? in.in<size_t>(0, expected + 2) : expected;

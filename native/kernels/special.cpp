@@ -1,9 +1,10 @@
 // See special.hpp. Every function follows src/kernels/special.ts line by line (same constants, same
 // order of operations); the comments there give the methods, their sources and their accuracy. Two
-// additions of the C++ side only: expNonPositive (the normal's Gaussian factor without a libm call)
-// and normalCdfMany (the normal CDF over an array, vectorized, bit for bit normalCdf).
+// additions of the C++ side only: expNonPositive (elementary.hpp: the normal's Gaussian factor
+// without a libm call) and normalCdfMany (the normal CDF over an array, vectorized, bit for bit normalCdf).
 #include "special.hpp"
 
+#include "elementary.hpp"
 #include "random.hpp"
 
 #include <cfloat>
@@ -94,40 +95,9 @@ double productError(double a, double b, double p) {
   return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
-uint64_t bitsOf(double x) {
-  uint64_t u;
-  std::memcpy(&u, &x, sizeof u);
-  return u;
-}
-
-double fromBits(uint64_t u) {
-  double x;
-  std::memcpy(&x, &u, sizeof x);
-  return x;
-}
-
-// exp(x) for x <= 0, branch-free so that loops over it vectorize (normalCdfMany); within 1 ulp
-// of the C library's (measured 2.2e-16 relative over [-708, 0]). Cody-Waite reduction x = k ln 2 + r,
-// |r| <= ln 2 / 2, with k rounded by the 1.5 * 2^52 shifter; exp(r) by its Taylor series to degree 13
-// (truncation < 2e-17); 2^k applied as 2^(k + 64) 2^-64, both factors normal for k >= -1077, so that
-// a subnormal result rounds once.
-constexpr double kLog2e = 1.4426950408889634074;
-constexpr double kLn2Hi = 6.9314718036912381649e-1;  // fdlibm's ln2_hi (32 bits: k * kLn2Hi is exact)
-constexpr double kLn2Lo = 1.9082149292705877e-10;    // ln 2 - kLn2Hi
-constexpr double kShifter = 6755399441055744.0;      // 1.5 * 2^52
-constexpr double kExpTaylor[14] = {1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040,
-                                   1.0 / 720,        1.0 / 120,       1.0 / 24,       1.0 / 6,       0.5,          1,           1};
-
-inline double expNonPositive(double x) {
-  x = x < -746 ? -746 : x;  // exp(-746) rounds to 0 like anything below it (NaN stays NaN)
-  const double kd = x * kLog2e + kShifter;
-  const double k = kd - kShifter;
-  const double r = (x - k * kLn2Hi) - k * kLn2Lo;
-  double p = kExpTaylor[0];
-  for (int i = 1; i < 14; i++) p = p * r + kExpTaylor[i];
-  const uint64_t scale = (bitsOf(kd) - bitsOf(kShifter) + 1023 + 64) << 52;  // 2^(k + 64)
-  return p * fromBits(scale) * 0x1p-64;
-}
+using elementary::expNonPositive;
+using elementary::kLn2Hi;
+using elementary::kLn2Lo;
 
 // exp(-y^2 / 2), y^2 = hi + lo exactly (Dekker, Veltkamp split; no FMA), one exp.
 inline double gaussFactor(double y) {
@@ -597,5 +567,25 @@ double studentTQuantile(double p, double nu) {
   }
   return p < 0.5 ? -t : t;
 }
+
+// Lanczos's coefficients for g = 7, n = 9 (special.ts LANCZOS).
+constexpr double kLanczosG = 7;
+constexpr double kLanczos[9] = {0.99999999999980993, 676.5203681218851,    -1259.1392167224028,   771.32342877765313,   -176.61502916214059,
+                                12.507343278686905,  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
+constexpr double kHalfLog2Pi = 0.91893853320467274178;  // log(2 pi) / 2
+
+double logGamma(double x) {
+  if (!(x >= 0)) return kNaN;
+  if (x == 0) return kInf;
+  if (x == 1 || x == 2) return 0;
+  if (x < 0.5) return std::log(kPi / std::sin(kPi * x)) - logGamma(1 - x);  // reflection
+  const double z = x - 1;
+  double sum = kLanczos[0];
+  for (int i = 1; i < 9; i++) sum += kLanczos[i] / (z + i);
+  const double t = z + kLanczosG + 0.5;
+  return kHalfLog2Pi + (z + 0.5) * random::logOf(t) - t + random::logOf(sum);  // fdlibm's log: special.ts's bits
+}
+
+double logFactorial(double k) { return k < 2 ? 0 : logGamma(k + 1); }
 
 }  // namespace kernelbus

@@ -39,4 +39,9 @@ double studentTQuantile(double p, double nu);
 /// (special_chi.cpp, src/math/chi-square.ts). NaN x -> NaN, x <= 0 -> 1, +inf -> 0.
 double chiSquareSf(double x, double k);
 
+/// log Gamma(x), x >= 0 (Lanczos, g = 7, n = 9; src/math/special.ts logGamma): +inf at 0, NaN below.
+double logGamma(double x);
+/// log k! for an integer k >= 0 (logGamma(k + 1); 0 for k < 2): PIN's likelihood.
+double logFactorial(double k);
+
 }  // namespace kernelbus

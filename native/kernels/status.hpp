@@ -48,6 +48,8 @@ enum class Fault : int {
   CorrelationUndefined = 33,    // hrp: a NaN correlation, index = p N^2 + its row-major position (problem p), previous = N
   // VPIN family, classifyTrades from a quote stream (classify.hpp)
   QuoteTsInvalid = 34,  // a quote time not finite, or before the one before it: previous = that one
+  // VPIN family, PIN (pin.hpp)
+  PinCountInvalid = 35,  // a count not an integer >= 0: previous = 0 for buys, 1 for sells
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -91,6 +93,7 @@ constexpr FaultName kFaultNames[] = {
     {"RiskParityNotConverged", Fault::RiskParityNotConverged},
     {"CorrelationUndefined", Fault::CorrelationUndefined},
     {"QuoteTsInvalid", Fault::QuoteTsInvalid},
+    {"PinCountInvalid", Fault::PinCountInvalid},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -101,7 +104,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::QuoteTsInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::PinCountInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

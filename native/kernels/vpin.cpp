@@ -2,10 +2,12 @@
 #include "vpin.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
 
+#include "parallel.hpp"
 #include "special.hpp"
 #include "tick.hpp"
 
@@ -76,35 +78,20 @@ blockValid(Doubles t, Doubles p, Doubles v) {
 #if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 on carry's lanes, split without AVX: a false alarm
 #endif
-struct TickRun {
-  L4 carry;
+// The side-by-side sums of a run (TickRun's and LabelRun's): the volumes, and the volumes times each
+// trade's sign (+1, -1 or 0), four lanes each.
+struct SignedSums {
   D4 sumV = {0, 0, 0, 0}, sumVS = {0, 0, 0, 0};
   L4 exact = L4{0, 0, 0, 0} - 1;
 
-  explicit TickRun(double lastSign) {
-    const auto sign = static_cast<long long>(lastSign);
-    carry = L4{sign, sign, sign, sign};
-  }
-
-  // 16 trades p[0..16), v[0..16), p[-1] the price before them (checked by blockValid()).
-  void block(Doubles p, Doubles v) {
+  // Four trades: volumes vj, signs s (+1, -1, 0 per lane).
+  void add(D4 vj, L4 s) {
     constexpr double kRound = 4503599627370496.0;  // 2^52: x + 2^52 - 2^52 is x rounded to an integer
     const L4 zero = {0, 0, 0, 0};
     const L4 signBit = zero + static_cast<long long>(0x8000000000000000ULL);
-    for (int j = 0; j < 4; j++) {
-      D4 pj, before, vj;
-      load4(p + 4 * j, pj);
-      load4((p - 1) + 4 * j, before);
-      load4(v + 4 * j, vj);
-      L4 s = (pj < before) - (pj > before);  // masks are -1: +1 a rise, -1 a fall, 0 no change
-      s |= __builtin_shufflevector(s, zero, 4, 0, 1, 2) & (s == 0);
-      s |= __builtin_shufflevector(s, zero, 4, 4, 0, 1) & (s == 0);
-      s |= carry & (s == 0);
-      carry = __builtin_shufflevector(s, s, 3, 3, 3, 3);
-      exact &= (vj <= 1099511627776.0) & (vj + kRound - kRound == vj);  // 2^40
-      sumV += vj;
-      sumVS += (D4)((((L4)vj) & (s != 0)) ^ (signBit & (s < 0)));  // v times the sign: v, -v or 0
-    }
+    exact &= (vj <= 1099511627776.0) & (vj + kRound - kRound == vj);  // 2^40
+    sumV += vj;
+    sumVS += (D4)((((L4)vj) & (s != 0)) ^ (signBit & (s < 0)));  // v times the sign: v, -v or 0
   }
 
   // The run's sums into `volume` and `buy` (their values before the run); false when they might have
@@ -120,8 +107,50 @@ struct TickRun {
     buy += 0.5 * (totalV + ((sumVS[0] + sumVS[1]) + (sumVS[2] + sumVS[3])));
     return true;
   }
+};
+
+struct TickRun : SignedSums {
+  L4 carry;
+
+  explicit TickRun(double lastSign) {
+    const auto sign = static_cast<long long>(lastSign);
+    carry = L4{sign, sign, sign, sign};
+  }
+
+  // 16 trades p[0..16), v[0..16), p[-1] the price before them (checked by blockValid()).
+  void block(Doubles p, Doubles v) {
+    const L4 zero = {0, 0, 0, 0};
+    for (int j = 0; j < 4; j++) {
+      D4 pj, before, vj;
+      load4(p + 4 * j, pj);
+      load4((p - 1) + 4 * j, before);
+      load4(v + 4 * j, vj);
+      L4 s = (pj < before) - (pj > before);  // masks are -1: +1 a rise, -1 a fall, 0 no change
+      s |= __builtin_shufflevector(s, zero, 4, 0, 1, 2) & (s == 0);
+      s |= __builtin_shufflevector(s, zero, 4, 4, 0, 1) & (s == 0);
+      s |= carry & (s == 0);
+      carry = __builtin_shufflevector(s, s, 3, 3, 3, 3);
+      add(vj, s);
+    }
+  }
 
   int lastSign() const { return static_cast<int>(carry[0]); }
+};
+
+// The labels classifier's run of 16-trade blocks (aggregate()'s fast path with labels): each trade's
+// sign the sign of its label, the sums side by side as TickRun's (the same bits as the reference's
+// one-by-one sums where nothing rounds; finish() says when).
+struct LabelRun : SignedSums {
+  // 16 trades: volumes v[0..16), labels l[0..16).
+  void block(Doubles v, const int8_t* l) {
+    for (int j = 0; j < 4; j++) {
+      D4 vj;
+      load4(v + 4 * j, vj);
+      const int8_t* q = l + 4 * j;
+      const L4 s = {(q[0] > 0) - (q[0] < 0), (q[1] > 0) - (q[1] < 0), (q[2] > 0) - (q[2] < 0), (q[3] > 0) - (q[3] < 0)};
+      add(vj, s);
+    }
+  }
 };
 #pragma GCC diagnostic pop
 #endif
@@ -306,6 +335,28 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
           barCount += i - from;
           lastPrice = barClose = price[i - 1];
           lastSign = run.lastSign();
+        }
+      }
+      if (labels) {
+        // a run of blocks (LabelRun), its sums side by side where they round nowhere
+        LabelRun run;
+        const size_t from = i;
+        while (i + kBlock <= n) {
+          const Doubles t = ts + i;
+          if (!(t[0] >= lastTs && t[kBlock - 1] < barEnd && blockValid<kBlock>(t, price + i, volume + i))) break;
+          run.block(volume + i, labels + i);
+          i += kBlock;
+          lastTs = t[kBlock - 1];
+        }
+        if (i > from) {
+          if (!run.finish(barVolume, barBuy)) {
+            for (size_t k = from; k < i; k++) {
+              barVolume += volume[k];
+              barBuy += volume[k] * labelWeight(labels[k]);
+            }
+          }
+          barCount += i - from;
+          barClose = price[i - 1];
         }
       }
 #endif
@@ -676,21 +727,64 @@ Status tickRule(const double* price, size_t n, int8_t* out) {
   return Status{};
 }
 
-Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* z) {
-  bool valid = true;  // one vectorized pass; the exact scan only to name a bad value
+namespace {
+
+// The bars a thread takes at least in bulkClassify's element-wise passes (each value computed alone:
+// the same bits on any thread count; below this one thread).
+constexpr size_t kBulkMinChunk = size_t{1} << 15;
+
+// standardizedChanges() with the sample or a fixed sigma, its z not yet divided: the checks and the
+// price changes in one pass over parts of the bars on the threads, then sigma (the sample one is one
+// sum in bar order, as the reference's: on one thread). False when a value is bad.
+bool changesAndSigma(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* z,
+                     double& sigma) {
+  std::atomic<bool> bad{false};
+  const int mode = params.priceChange;
+  parallelFor(n, kBulkMinChunk, [&](size_t begin, size_t end) {
+    bool valid = true;  // vectorized; the exact scan only to name a bad value
+    for (size_t i = begin; i < end; i++) {
+      valid &= (std::fabs(open[i]) <= DBL_MAX) & (std::fabs(close[i]) <= DBL_MAX) & (volume[i] >= 0) & (volume[i] <= DBL_MAX);
+    }
+    if (begin == 0 && end > 0) z[0] = close[0] - open[0];  // priceChanges()
+    const size_t from = std::max<size_t>(begin, 1);
+    if (mode == 0) {
+      for (size_t i = from; i < end; i++) z[i] = close[i] - close[i - 1];
+    } else {
+      for (size_t i = from; i < end; i++) z[i] = close[i] - open[i];
+    }
+    if (!valid) bad.store(true, std::memory_order_relaxed);
+  });
+  if (bad.load()) return false;
+  sigma = params.sigmaKind == kSigmaSample ? sampleStd(n, [z](size_t i) { return z[i]; }) : params.sigmaParam;
+  return true;
+}
+
+// The first bad value of bars the checks refused, as its fault.
+Status barFault(const double* open, const double* close, const double* volume, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    valid &= (std::fabs(open[i]) <= DBL_MAX) & (std::fabs(close[i]) <= DBL_MAX) & (volume[i] >= 0) & (volume[i] <= DBL_MAX);
-  }
-  for (size_t i = 0; !valid && i < n; i++) {
     if (!isFiniteNumber(open[i])) return fault(Fault::OpenNotFinite, double(i), open[i]);
     if (!isFiniteNumber(close[i])) return fault(Fault::CloseNotFinite, double(i), close[i]);
     if (!(volume[i] >= 0 && volume[i] <= DBL_MAX)) return fault(Fault::BarVolumeInvalid, double(i), volume[i]);
   }
-  priceChanges(open, close, n, params.priceChange, z);
+  return Status{};
+}
+
+}  // namespace
+
+Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* z) {
   if (params.sigmaKind == kSigmaSample || params.sigmaKind == kSigmaFixed) {
-    const double sigma = params.sigmaKind == kSigmaSample ? sampleStd(n, [z](size_t i) { return z[i]; }) : params.sigmaParam;
-    for (size_t i = 0; i < n; i++) z[i] = standardized(z[i], sigma);
+    double sigma = 0;
+    if (!changesAndSigma(open, close, volume, n, params, z, sigma)) return barFault(open, close, volume, n);
+    parallelFor(n, kBulkMinChunk, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; i++) z[i] = standardized(z[i], sigma);
+    });
   } else {
+    bool valid = true;  // one vectorized pass; the exact scan only to name a bad value
+    for (size_t i = 0; i < n; i++) {
+      valid &= (std::fabs(open[i]) <= DBL_MAX) & (std::fabs(close[i]) <= DBL_MAX) & (volume[i] >= 0) & (volume[i] <= DBL_MAX);
+    }
+    if (!valid) return barFault(open, close, volume, n);
+    priceChanges(open, close, n, params.priceChange, z);
     double ewmaVar = NAN;
     std::vector<double> window;
     size_t head = 0;
@@ -702,6 +796,16 @@ Status standardizedChanges(const double* open, const double* close, const double
 
 Status bulkClassify(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* buy) {
   // The output holds dP, then z, then the fractions, then the buy volumes: no allocation.
+  if (params.sigmaKind == kSigmaSample || params.sigmaKind == kSigmaFixed) {
+    // one pass for the checks and dP, sigma, then one for z, F(z) and the buy volume, on the threads
+    double sigma = 0;
+    if (!changesAndSigma(open, close, volume, n, params, buy, sigma)) return barFault(open, close, volume, n);
+    parallelFor(n, kBulkMinChunk, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; i++) buy[i] = standardized(buy[i], sigma);
+      buyFractions(buy + begin, end - begin, params.distribution, params.nu, volume + begin);
+    });
+    return Status{};
+  }
   if (Status s = standardizedChanges(open, close, volume, n, params, buy); !s.ok()) return s;
   buyFractions(buy, n, params.distribution, params.nu, volume);
   return Status{};

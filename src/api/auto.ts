@@ -100,6 +100,8 @@ const KERNEL_THRESHOLDS: { readonly [K in KernelName]?: Thresholds } = {
   ],
   // a stream holds state across calls of every size
   vpinStream: [['native', 0]],
+  // an optimization per initial set: native pays off from one day (bench 'vpin', the PIN rows)
+  pin: [['native', 1]],
   covariance: [
     ['blas', BLAS_COVARIANCE_MIN_VALUES],
     ['native', RISK_NATIVE_MIN_VALUES],

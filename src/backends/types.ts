@@ -19,7 +19,9 @@ export interface Backend {
 }
 
 /** A family's kernels as promises (some of them). */
-export type AsyncFamily<T> = { readonly [K in keyof T]?: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
+export type AsyncFamily<T> = {
+  readonly [K in keyof T]?: NonNullable<T[K]> extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
+};
 
 /** What a backend reports about itself in `backends()` (threads, BLAS vendor, GPU device...). */
 export type BackendFeatures = Readonly<Record<string, string | number | boolean>>;

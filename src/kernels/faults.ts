@@ -77,6 +77,9 @@ export const Fault = {
   // VPIN family, classifyTrades from a quote stream: previous = the quote time before.
   /** A quote time that is not finite, or before the one before it. */
   QUOTE_TS_INVALID: 34,
+  // VPIN family, PIN: previous = 0 for buys, 1 for sells.
+  /** A count of buys or sells that is not an integer >= 0. */
+  PIN_COUNT_INVALID: 35,
 } as const;
 
 /** What a constraint row of tag `tag` (portfolio.ts ROW_KIND) is called in an error. */
@@ -131,7 +134,8 @@ function paramFault(kernel: KernelName, index: number, v: string): KernelInputEr
 export function inputFault(code: number, index: number, value: number, previous: number, kernel?: string): KernelInputError {
   const v = String(value);
   // the VPIN family's kernels over VPIN_PARAMS name theirs below; classifyTrades has its own table
-  const ownTable = kernel === 'classifyTrades' || KERNEL_FAMILY[kernel as KernelName] !== 'vpin';
+  const ownTable =
+    kernel === 'classifyTrades' || kernel === 'pin' || kernel === 'pinLikelihood' || KERNEL_FAMILY[kernel as KernelName] !== 'vpin';
   if (code === Fault.PARAM_INVALID && kernel !== undefined && kernel in KERNEL_FAMILY && ownTable) {
     return paramFault(kernel as KernelName, index, v);
   }
@@ -208,6 +212,10 @@ export function inputFault(code: number, index: number, value: number, previous:
       return Number.isFinite(value)
         ? new KernelInputError('quotes.ts', 'non-decreasing quote times', `ts[${index}] = ${v} after ${previous}`)
         : new KernelInputError('quotes.ts', 'finite quote times', `ts[${index}] = ${v}`);
+    case Fault.PIN_COUNT_INVALID: {
+      const name = previous === 0 ? 'buys' : 'sells';
+      return new KernelInputError(name, 'integers >= 0', `${name}[${index}] = ${v}`);
+    }
     case Fault.VARIANCE_NOT_POSITIVE: {
       const p = Math.floor(index / previous);
       const i = index - p * previous;

@@ -1,8 +1,9 @@
 /**
  * PIN's kernels in the VPIN family (issue 32): the API's interface (PinKernels, part of VpinKernels)
- * and their descriptors (PIN_KERNELS, spread into VPIN_KERNELS). Reference only for now: a backend
- * whose VPIN family lacks them (the native one) throws BackendUnavailableError for them, and 'auto'
- * runs them on the reference.
+ * and their descriptors (PIN_KERNELS, spread into VPIN_KERNELS). The reference implements the three,
+ * the native backend pinLikelihood and pin (aggregateTrades, one pass of counting with a time zone
+ * through Intl, stays the reference's: a backend whose VPIN family lacks a kernel throws
+ * BackendUnavailableError for it, and 'auto' runs it on the reference).
  */
 import { BackendUnavailableError } from '../errors.js';
 import type { Call, KernelSpec } from './descriptor.js';
@@ -53,15 +54,17 @@ export interface PinKernels {
    * `initials_pin_yz` (their default arguments), the best kept (ties broken by the parameters, so
    * the order of the sets does not matter). Optimizer: Nelder-Mead within the bounds [0, 1]^2 x
    * [0, inf)^3 (PINstimation's `.estimate_pin`: nloptr's `neldermead` in the same box), restarted
-   * until it stops improving. Not followed: `pin_yz`'s `exclude_boundaries` (it drops estimates with
-   * alpha exactly 0 or 1; see docs/pin.md).
+   * until it stops improving. With `'yz'`, `pin_yz`'s `ea_correction` (`eaCorrection`, default
+   * false: estimates with alpha exactly 0 or 1 left out, all fields NaN when every set ends there;
+   * true: the grid without sets of mu > max(B, S), boundaries kept). The native backend optimizes
+   * the sets in parallel and returns the reference's estimate bit for bit.
    * `pin = alpha mu / (alpha mu + eps.b + eps.s)`. All counts 0: alpha = delta = mu = eps = 0, pin 0,
    * log-likelihood 0 (its supremum; PINstimation has no answer there).
    */
   pin(buys: Float64Array, sells: Float64Array, options?: PinOptions): PinEstimate;
 }
 
-/** A PIN kernel's call: the backend's family must have it (the native one does not yet). */
+/** A PIN kernel's call: the backend's family must have it (the native one has no aggregateTrades). */
 function pinCall<T>(size: number, kernel: 'aggregateTrades' | 'pinLikelihood' | 'pin', run: (f: Required<PinFamily>) => T): Call<T> {
   return {
     size,
@@ -73,7 +76,7 @@ function pinCall<T>(size: number, kernel: 'aggregateTrades' | 'pinLikelihood' | 
   };
 }
 
-/** The PIN kernels: the reference alone implements them for now (no native kernel yet). */
+/** The PIN kernels. */
 export const PIN_KERNEL_NAMES = ['aggregateTrades', 'pinLikelihood', 'pin'] as const;
 
 /** One descriptor per PIN kernel (spread into VPIN_KERNELS). */
@@ -89,7 +92,15 @@ export const PIN_KERNELS = {
     },
   },
   pinLikelihood: {
-    params: [],
+    // packed for the native kernel (the order native/kernels/pin_entry.hpp reads them)
+    params: [
+      { key: 'alpha', name: 'params.alpha', expected: 'a number in [0, 1]' },
+      { key: 'delta', name: 'params.delta', expected: 'a number in [0, 1]' },
+      { key: 'mu', name: 'params.mu', expected: 'a finite number >= 0' },
+      { key: 'epsilonBuy', name: 'params.epsilonBuy', expected: 'a finite number >= 0' },
+      { key: 'epsilonSell', name: 'params.epsilonSell', expected: 'a finite number >= 0' },
+      { key: 'factorization', expected: "'e', 'lk' or 'eho' (code 0, 1 or 2)" },
+    ],
     options: [],
     api(params: PinParams, buys: Float64Array, sells: Float64Array, factorization?: PinFactorization) {
       const p = requirePinParams(params);
@@ -99,13 +110,16 @@ export const PIN_KERNELS = {
     },
   },
   pin: {
-    params: [],
-    options: ['initials', 'factorization'],
+    params: [
+      { key: 'factorization', name: 'options.factorization', expected: "'e', 'lk' or 'eho' (code 0, 1 or 2)" },
+      { key: 'excludeBoundaries', name: 'options.eaCorrection', expected: '0 or 1 (excludeBoundaries)' },
+    ],
+    options: ['initials', 'factorization', 'eaCorrection'],
     api(buys: Float64Array, sells: Float64Array, opts?: PinOptions) {
       requireKnownOptions(PIN_KERNELS.pin, opts);
-      const { initials, factorization } = resolvePinOptions(opts);
+      const { initials, factorization, eaCorrection } = resolvePinOptions(opts);
       requireBuysSells(buys, sells);
-      return pinCall(buys.length, 'pin', (f) => f.pin(buys, sells, initials, factorization));
+      return pinCall(buys.length, 'pin', (f) => f.pin(buys, sells, initials, factorization, eaCorrection));
     },
   },
 } as const satisfies Record<(typeof PIN_KERNEL_NAMES)[number], KernelSpec>;

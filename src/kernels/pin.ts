@@ -27,6 +27,8 @@ export interface PinParams {
 /** The factorizations of the log-likelihood PINstimation offers: Ersan (2016), Lin-Ke (2011), Easley-Hvidkjaer-O'Hara (2010). */
 export type PinFactorization = 'e' | 'lk' | 'eho';
 export const PIN_FACTORIZATIONS = ['e', 'lk', 'eho'] as const satisfies readonly PinFactorization[];
+/** A factorization's packed code (its position in PIN_FACTORIZATIONS: native/kernels/pin.hpp Factorization). */
+export const pinFactorizationCode = (f: PinFactorization): number => PIN_FACTORIZATIONS.indexOf(f);
 
 /** PINstimation's initial parameter sets: `initials_pin_ea`, `initials_pin_gwj`, `initials_pin_yz`. */
 export type PinInitials = 'ea' | 'gwj' | 'yz';
@@ -38,6 +40,13 @@ export interface PinOptions {
   initials?: PinInitials;
   /** The factorization of the log-likelihood maximized (default `'e'`, PINstimation's default). */
   factorization?: PinFactorization;
+  /**
+   * With `initials: 'yz'` only: PINstimation's `pin_yz(ea_correction)` (default false). false: estimates
+   * whose alpha is exactly 0 or 1 are left out of the best (its `exclude_boundaries`), and when every
+   * set ends there the estimate fails (all fields NaN, as its `success = FALSE`, likelihood NaN). true
+   * (Ersan and Alici 2016's correction): the grid drops sets with mu > max(B, S) and boundaries are kept.
+   */
+  eaCorrection?: boolean;
 }
 
 /** `pin()`'s result: the estimates, PIN, the maximized log-likelihood and the initial sets used. */
@@ -65,11 +74,11 @@ export interface AggregatedTrades {
   sells: Float64Array;
 }
 
-/** The PIN kernels as a backend's VPIN family implements them (all optional: reference only for now). */
+/** The PIN kernels as a backend's VPIN family implements them (optional: aggregateTrades is the reference's alone). */
 export interface PinFamily {
   aggregateTrades?(labels: Int8Array, ts: Float64Array, periodMs: number, tz: string): AggregatedTrades;
   pinLikelihood?(params: PinParams, buys: Float64Array, sells: Float64Array, factorization: PinFactorization): number;
-  pin?(buys: Float64Array, sells: Float64Array, initials: PinInitials, factorization: PinFactorization): PinEstimate;
+  pin?(buys: Float64Array, sells: Float64Array, initials: PinInitials, factorization: PinFactorization, eaCorrection: boolean): PinEstimate;
 }
 
 const DAY_MS = 86_400_000;
@@ -124,8 +133,20 @@ export function resolvePinOptions(options: PinOptions | undefined): Required<Pin
   const initials: unknown = options?.initials ?? 'ea';
   if (!PIN_INITIALS.includes(initials as PinInitials))
     throw new KernelInputError('options.initials', "'ea', 'gwj' or 'yz'", describeValue(initials));
-  return { initials: initials as PinInitials, factorization: resolveFactorization(options?.factorization, 'options.factorization') };
+  const eaCorrection: unknown = options?.eaCorrection ?? false;
+  if (typeof eaCorrection !== 'boolean') throw new KernelInputError('options.eaCorrection', 'a boolean', describeValue(eaCorrection));
+  if (eaCorrection && initials !== 'yz') {
+    throw new KernelInputError('options.eaCorrection', "true only with initials: 'yz' (pin_yz's ea_correction)", `initials '${initials}'`);
+  }
+  return {
+    initials: initials as PinInitials,
+    factorization: resolveFactorization(options?.factorization, 'options.factorization'),
+    eaCorrection,
+  };
 }
+
+/** Whether pin() leaves estimates with alpha exactly 0 or 1 out of the best: pin_yz's exclude_boundaries = !ea_correction. */
+export const pinExcludesBoundaries = (initials: PinInitials, eaCorrection: boolean): boolean => initials === 'yz' && !eaCorrection;
 
 /** Resolves `aggregateTrades()`'s options: the period and the time zone (checked by Intl). */
 export function resolveAggregateTradesOptions(options: AggregateTradesOptions | undefined): { periodMs: number; tz: string } {

@@ -699,7 +699,8 @@ export function logGamma(x: number): number {
   let sum = LANCZOS[0];
   for (let i = 1; i < LANCZOS.length; i++) sum += LANCZOS[i] / (z + i);
   const t = z + LANCZOS_G + 0.5;
-  return HALF_LOG_2PI + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+  // fdlibm's log (random.ts logOf), which the C++ computes bit for bit: PIN's log k! the same on every backend
+  return HALF_LOG_2PI + (z + 0.5) * logOf(t) - t + logOf(sum);
 }
 
 /** log k! for an integer k >= 0 (logGamma(k + 1)). */

@@ -60,7 +60,7 @@ export function describeEachBackend(
   }
 }
 
-/** Kernels no engine calls (PIN's: reference-only for now), not needed to run a family's engine. */
+/** Kernels no engine calls (PIN's; aggregateTrades is reference-only), not needed to run a family's engine. */
 const NOT_IN_ENGINES: readonly string[] = PIN_KERNEL_NAMES;
 
 /** The available backends that implement every kernel of `family` an engine of that family needs. */

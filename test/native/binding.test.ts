@@ -615,6 +615,8 @@ suite('native binding', () => {
     }
     expect(addon.paramNames('vpin')).toEqual(VPIN_PARAMS.map((p) => p.key));
     expect(addon.paramNames('classifyTrades')).toEqual(VPIN_KERNELS.classifyTrades.params.map((p) => p.key));
+    expect(addon.paramNames('pinLikelihood')).toEqual(VPIN_KERNELS.pinLikelihood.params.map((p) => p.key));
+    expect(addon.paramNames('pin')).toEqual(VPIN_KERNELS.pin.params.map((p) => p.key));
     expect(() => addon.paramNames('nope')).toThrow("kernel: expected a risk, factor, portfolio or special kernel, or 'vpin', got nope");
   });
 

@@ -190,6 +190,20 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
         return [r.weights.data, r.riskContributions.data, r.volatility, r.iterations];
       },
     ],
+    [
+      'bulkClassify over 200,000 bars (the element-wise passes shared between threads; sigma one sum), every sigma rule',
+      ['bulkClassify'],
+      (k) => {
+        const n = 200_000;
+        const close = seeded(n, 9, (u) => 100 + 10 * u);
+        const bars = { open: close.map((c, i) => (i % 3 === 0 ? c : c - 0.01)), close, volume: seeded(n, 10, (u) => 1 + 100 * u) };
+        return [
+          k.bulkClassify(bars),
+          k.bulkClassify(bars, { priceChange: 'intra', sigma: 0.5 }),
+          k.bulkClassify(bars, { sigma: { ewma: 0.94 }, distribution: { studentT: 4 } }),
+        ];
+      },
+    ],
   ];
   const stated = name in BACKEND_RTOL;
   for (const [label, used, call] of calls) {

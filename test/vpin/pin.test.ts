@@ -3,12 +3,12 @@
  * likelihood in log space, and parameters recovered from counts simulated from the model.
  */
 import { describe, expect, it } from 'vitest';
-import { aggregateTrades, BackendUnavailableError, kernels, KernelInputError, pin, pinLikelihood } from '../../src/api/index.js';
-import { loadNative } from '../../src/backends/native/binding.js';
+import { aggregateTrades, kernels, KernelInputError, pin, pinLikelihood } from '../../src/api/index.js';
 import { estimatePin } from '../../src/backends/reference/pin.js';
 import { completeLinkage, initialsEa, initialsGwj, initialsYz } from '../../src/backends/reference/pin-initials.js';
-import type { PinFactorization, PinParams } from '../../src/kernels/pin.js';
+import type { PinEstimate, PinFactorization, PinParams } from '../../src/kernels/pin.js';
 import { logGamma } from '../../src/math/special.js';
+import { simulatePin as simulate } from '../helpers/pin.js';
 
 const ref = kernels({ backend: 'reference' });
 const FACTS: PinFactorization[] = ['e', 'lk', 'eho'];
@@ -37,40 +37,6 @@ function directLogLikelihood(p: PinParams, buys: Float64Array, sells: Float64Arr
     sum += m + Math.log(t.reduce((acc, x) => acc + Math.exp(x - m), 0));
   }
   return sum;
-}
-
-/** A seeded uniform (mulberry32) and Poisson draws by exponential inter-arrivals. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function poisson(u: () => number, lambda: number): number {
-  let k = 0;
-  let t = -Math.log(1 - u());
-  while (t < lambda) {
-    k++;
-    t -= Math.log(1 - u());
-  }
-  return k;
-}
-/** Daily counts from the PIN model. */
-function simulate(p: PinParams, days: number, seed: number): { buys: Float64Array; sells: Float64Array } {
-  const u = rng(seed);
-  const buys = new Float64Array(days);
-  const sells = new Float64Array(days);
-  for (let i = 0; i < days; i++) {
-    const event = u() < p.alpha;
-    const bad = u() < p.delta;
-    buys[i] = poisson(u, p.epsilonBuy + (event && !bad ? p.mu : 0));
-    sells[i] = poisson(u, p.epsilonSell + (event && bad ? p.mu : 0));
-  }
-  return { buys, sells };
 }
 
 const TRUE: PinParams = { alpha: 0.35, delta: 0.4, mu: 180, epsilonBuy: 140, epsilonSell: 110 };
@@ -213,17 +179,6 @@ describe('pin', () => {
       'trades.ts: expected length 1 (as labels), got length 2',
     );
   });
-
-  it.runIf(loadNative().binding !== undefined)(
-    'is reference-only: the native backend throws BackendUnavailableError, auto runs the reference',
-    () => {
-      const nat = kernels({ backend: 'native' });
-      const b = Float64Array.of(3, 4, 5);
-      expect(() => nat.pin(b, b)).toThrow(BackendUnavailableError);
-      expect(() => nat.pinLikelihood(TRUE, b, b)).toThrow(BackendUnavailableError);
-      expect(kernels({ backend: 'auto' }).pinLikelihood(TRUE, b, b)).toBe(ref.pinLikelihood(TRUE, b, b));
-    },
-  );
 });
 
 describe('initial sets (PINstimation initials_pin_ea, _gwj, _yz)', () => {
@@ -245,6 +200,65 @@ describe('initial sets (PINstimation initials_pin_ea, _gwj, _yz)', () => {
     });
     expect(sets.every((p) => p.epsilonSell >= 0)).toBe(true);
     expect(sets.length).toBeLessThan(125);
+  });
+
+  it('YZ with ea_correction: a 2 x 2 x 2 grid by hand, sets with es < 0 dropped, and with the correction those with mu > max(B, S)', () => {
+    // mean(B) = mean(S) = 20, max(B, S) = 40; grid {0.25, 0.75}; expand.grid order: alpha fastest, then delta, then eb
+    const b = Float64Array.of(10, 20, 30);
+    const s = Float64Array.of(5, 15, 40);
+    // (alpha, delta, mu, eb, es): mu = (20 - eb) / (a (1 - d)), es = 20 - a d mu
+    const all = [
+      [0.25, 0.25, 80, 5, 15],
+      [0.75, 0.25, 80 / 3, 5, 15],
+      // eb 5, delta 0.75: es = 20 - 45 < 0 at both alphas: dropped
+      [0.25, 0.25, 80 / 3, 15, 55 / 3],
+      [0.75, 0.25, 80 / 9, 15, 55 / 3],
+      [0.25, 0.75, 80, 15, 5],
+      [0.75, 0.75, 80 / 3, 15, 5],
+    ];
+    const asArrays = (sets: PinParams[]) => sets.map((p) => [p.alpha, p.delta, p.mu, p.epsilonBuy, p.epsilonSell]);
+    const close = (got: number[][], want: number[][]) => {
+      expect(got.length).toBe(want.length);
+      got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 12)));
+    };
+    close(asArrays(initialsYz(b, s, 2)), all);
+    close(asArrays(initialsYz(b, s, 2, true)), [all[1], all[2], all[3], all[5]]); // mu 80 > 40 dropped
+  });
+
+  it("pin_yz's exclude_boundaries (default): the best of the estimates with alpha strictly inside (0, 1); eaCorrection: the best of all", () => {
+    const { buys, sells } = simulate({ alpha: 0, delta: 0, mu: 0, epsilonBuy: 20, epsilonSell: 20 }, 30, 5);
+    const inside = (p: PinParams) => p.alpha > 0 && p.alpha < 1;
+    const grid = initialsYz(buys, sells);
+    const each = grid.map((p) => estimatePin(buys, sells, [p], 'e')); // one estimate per initial set
+    const best = (estimates: PinEstimate[]) => Math.max(...estimates.map((e) => e.logLikelihood));
+    expect(each.filter((e) => !inside(e)).length).toBeGreaterThan(0); // no-event data: some sets end at alpha 0 or 1
+    const excluded = pin(buys, sells, { initials: 'yz' });
+    expect(inside(excluded)).toBe(true);
+    expect(excluded.logLikelihood).toBe(best(each.filter(inside)));
+    const corrected = pin(buys, sells, { initials: 'yz', eaCorrection: true });
+    const correctedGrid = initialsYz(buys, sells, 5, true);
+    expect(corrected.logLikelihood).toBe(
+      best(
+        each.filter((_, i) =>
+          correctedGrid.some(
+            (p) => p.mu === grid[i].mu && p.alpha === grid[i].alpha && p.delta === grid[i].delta && p.epsilonBuy === grid[i].epsilonBuy,
+          ),
+        ),
+      ),
+    );
+    // every set at a boundary: PINstimation's failure (success = FALSE), every field NaN
+    const failed = estimatePin(
+      buys,
+      sells,
+      grid.filter((_, i) => !inside(each[i])),
+      'e',
+      true,
+    );
+    expect([failed.alpha, failed.pin, failed.logLikelihood]).toEqual([NaN, NaN, NaN]);
+    expect(() => pin(buys, sells, { initials: 'ea', eaCorrection: true })).toThrow(
+      "options.eaCorrection: expected true only with initials: 'yz' (pin_yz's ea_correction), got initials 'ea'",
+    );
+    expect(() => pin(buys, sells, { initials: 'yz', eaCorrection: 1 as never })).toThrow('options.eaCorrection: expected a boolean, got 1');
   });
 
   it('GWJ: one set from the bad, no-event and good clusters of B - S', () => {

@@ -56,6 +56,12 @@ export interface NativeBinding {
   faultCodes(): Record<string, number>;
   timeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): TimeBars;
   tickRule(price: Float64Array, out: Int8Array): void;
+  /** PIN's log-likelihood into out[0]: params = alpha, delta, mu, eps.b, eps.s, the factorization code. */
+  pinLikelihood(buys: Float64Array, sells: Float64Array, params: Float64Array, out: Float64Array): void;
+  pinLikelihoodAsync(buys: Float64Array, sells: Float64Array, params: Float64Array, out: Float64Array): Promise<void>;
+  /** PIN's estimate from the initial sets (5 values each) into out (7): params = the factorization code. */
+  pin(buys: Float64Array, sells: Float64Array, sets: Float64Array, params: Float64Array, out: Float64Array): void;
+  pinAsync(buys: Float64Array, sells: Float64Array, sets: Float64Array, params: Float64Array, out: Float64Array): Promise<void>;
   /** classifyTrades() with its parameters packed in CLASSIFY_TRADES_PARAMS order. */
   classifyTrades(ts: Float64Array, price: Float64Array, bid: Float64Array, ask: Float64Array, params: Float64Array, out: Int8Array): void;
   /** classifyTrades() with the quotes from a stream (quoteTs, quoteBid, quoteAsk). */

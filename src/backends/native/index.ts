@@ -12,7 +12,17 @@ import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
 import type { RiskFamily } from '../../kernels/risk.js';
 import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { SPECIAL_KERNELS, type SpecialFamily } from '../../kernels/special-family.js';
+import {
+  pinExcludesBoundaries,
+  pinFactorizationCode,
+  type PinEstimate,
+  type PinFactorization,
+  type PinInitials,
+  type PinParams,
+} from '../../kernels/pin.js';
 import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
+import { pinStarts } from '../reference/pin.js';
+import { pinInitialSets } from '../reference/pin-initials.js';
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
 import { loadNative, useThreads, type AsyncKernelEntry, type KernelEntry, type NativeBinding } from './binding.js';
 
@@ -31,8 +41,53 @@ const NO_BUCKETS: VpinBuckets = Object.freeze({
   cdf: Object.freeze(new Float64Array(0)),
 });
 
+/** PIN's native arguments: the packed parameters (the model's and the factorization code). */
+const pinLikelihoodParams = (p: PinParams, f: PinFactorization) =>
+  Float64Array.of(p.alpha, p.delta, p.mu, p.epsilonBuy, p.epsilonSell, pinFactorizationCode(f));
+
+/**
+ * pin() on the addon: the initial sets computed here (pin-initials.ts, the reference's: clustering a
+ * few hundred days is cheap next to the optimization), packed 5 a set; the addon optimizes them all
+ * in parallel and writes the best estimate (7 values: the parameters, pin, the log-likelihood).
+ */
+function pinCall<R>(
+  entry: (buys: Float64Array, sells: Float64Array, sets: Float64Array, params: Float64Array, out: Float64Array) => R,
+  buys: Float64Array,
+  sells: Float64Array,
+  initials: PinInitials,
+  factorization: PinFactorization,
+  eaCorrection: boolean,
+): { result: R; estimate: () => PinEstimate } {
+  const initialSets = pinInitialSets(buys, sells, initials, eaCorrection);
+  const starts = pinStarts(buys, sells, initialSets);
+  const sets = new Float64Array(5 * starts.length);
+  starts.forEach((p, i) => sets.set([p.alpha, p.delta, p.mu, p.epsilonBuy, p.epsilonSell], 5 * i));
+  const out = new Float64Array(7);
+  const params = Float64Array.of(pinFactorizationCode(factorization), pinExcludesBoundaries(initials, eaCorrection) ? 1 : 0);
+  const result = entry(buys, sells, sets, params, out);
+  const estimate = (): PinEstimate => ({
+    alpha: out[0],
+    delta: out[1],
+    mu: out[2],
+    epsilonBuy: out[3],
+    epsilonSell: out[4],
+    pin: out[5],
+    logLikelihood: out[6],
+    initialSets,
+  });
+  return { result, estimate };
+}
+
 function nativeVpin(b: NativeBinding): VpinFamily {
   return {
+    pinLikelihood(params, buys, sells, factorization) {
+      const out = new Float64Array(1);
+      b.pinLikelihood(buys, sells, pinLikelihoodParams(params, factorization), out);
+      return out[0];
+    },
+    pin(buys, sells, initials, factorization, eaCorrection) {
+      return pinCall(b.pin, buys, sells, initials, factorization, eaCorrection).estimate();
+    },
     timeBars: (ts, price, volume, barMs) => b.timeBars(ts, price, volume, barMs),
     tickRule(price, out = new Int8Array(price.length)) {
       b.tickRule(price, out);
@@ -163,6 +218,16 @@ export function nativeBackend(b: NativeBinding): Backend {
           labels
             ? b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params), labels)
             : b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params)),
+        async pinLikelihood(params, buys, sells, factorization) {
+          const out = new Float64Array(1);
+          await b.pinLikelihoodAsync(buys, sells, pinLikelihoodParams(params, factorization), out);
+          return out[0];
+        },
+        async pin(buys, sells, initials, factorization, eaCorrection) {
+          const call = pinCall(b.pinAsync, buys, sells, initials, factorization, eaCorrection);
+          await call.result;
+          return call.estimate();
+        },
       },
     },
     configure: (settings) => useThreads(b, settings.threads),

@@ -121,10 +121,16 @@ export function initialsGwj(buys: Float64Array, sells: Float64Array): PinParams[
   return [{ alpha: a, delta: wb / a, mu: (wg * mub + wb * mus) / (wg + wb), epsilonBuy: eb, epsilonSell: es }];
 }
 
-/** `initials_pin_yz(data, grid_size = 5)`: alpha, delta, eps.b / mean(B) on the grid, mu and eps.s from the means. */
-export function initialsYz(buys: Float64Array, sells: Float64Array, gridSize = 5): PinParams[] {
+/**
+ * `initials_pin_yz(data, grid_size = 5, ea_correction = FALSE)`: alpha, delta, eps.b / mean(B) on the
+ * grid, mu and eps.s from the means, sets with eps.s < 0 dropped; with `eaCorrection` also those with
+ * mu > max(B, S) (Ersan and Alici 2016).
+ */
+export function initialsYz(buys: Float64Array, sells: Float64Array, gridSize = 5, eaCorrection = false): PinParams[] {
   const meanB = mean(Array.from(buys));
   const meanS = mean(Array.from(sells));
+  let maxCount = 0;
+  for (let i = 0; i < buys.length; i++) maxCount = Math.max(maxCount, buys[i], sells[i]);
   const grid = Array.from({ length: gridSize }, (_, i) => (2 * i + 1) / (2 * gridSize));
   const sets: PinParams[] = [];
   // expand.grid(a, d, eb): a varies fastest
@@ -134,7 +140,7 @@ export function initialsYz(buys: Float64Array, sells: Float64Array, gridSize = 5
         const eb = g * meanB;
         const mu = (meanB - eb) / (a * (1 - d));
         const es = meanS - a * d * mu;
-        if (es >= 0) sets.push({ alpha: a, delta: d, mu, epsilonBuy: eb, epsilonSell: es });
+        if (es >= 0 && !(eaCorrection && mu > maxCount)) sets.push({ alpha: a, delta: d, mu, epsilonBuy: eb, epsilonSell: es });
       }
     }
   }
@@ -142,7 +148,8 @@ export function initialsYz(buys: Float64Array, sells: Float64Array, gridSize = 5
 }
 
 /** The initial sets of `initials`, those with a non-finite value left out (an empty cluster's 0 / 0). */
-export function pinInitialSets(buys: Float64Array, sells: Float64Array, initials: PinInitials): PinParams[] {
-  const sets = initials === 'ea' ? initialsEa(buys, sells) : initials === 'gwj' ? initialsGwj(buys, sells) : initialsYz(buys, sells);
+export function pinInitialSets(buys: Float64Array, sells: Float64Array, initials: PinInitials, eaCorrection = false): PinParams[] {
+  const sets =
+    initials === 'ea' ? initialsEa(buys, sells) : initials === 'gwj' ? initialsGwj(buys, sells) : initialsYz(buys, sells, 5, eaCorrection);
   return sets.filter((p) => Object.values(p).every(Number.isFinite));
 }

@@ -3,22 +3,33 @@
  * on `PinKernels`): PINstimation's three factorizations of the log-likelihood computed in log space,
  * its initial sets (pin-initials.ts), a bounded Nelder-Mead from each, the best kept.
  */
-import type { AggregatedTrades, PinEstimate, PinFactorization, PinInitials, PinParams } from '../../kernels/pin.js';
+import {
+  pinExcludesBoundaries,
+  type AggregatedTrades,
+  type PinEstimate,
+  type PinFactorization,
+  type PinInitials,
+  type PinParams,
+} from '../../kernels/pin.js';
 import { nelderMead } from '../../math/nelder-mead.js';
+import { expNonPositive, log1pNonNegative, logNonNegative } from '../../math/elementary.js';
 import { logFactorial } from '../../math/special.js';
 import { pinInitialSets } from './pin-initials.js';
 import { utcOffsetFinder } from '../../kernels/calendar.js';
 
+// The logs and exps below are elementary.ts's (IEEE operations only), which the C++ computes bit for
+// bit (native/kernels/elementary.hpp): the optimizer then takes the same path on every backend.
+
 /** k log x with 0 log 0 = 0 (a Poisson count of 0 at rate 0 has probability 1). */
 function xlogy(k: number, x: number): number {
-  return k === 0 ? 0 : k * Math.log(x);
+  return k === 0 ? 0 : k * logNonNegative(x);
 }
 
 /** log(e^x + e^y + e^z), -Infinity when all three are. */
 function logSumExp3(x: number, y: number, z: number): number {
   const m = Math.max(x, y, z);
   if (m === -Infinity) return -Infinity;
-  return m + Math.log(Math.exp(x - m) + Math.exp(y - m) + Math.exp(z - m));
+  return m + logNonNegative(expNonPositive(x - m) + expNonPositive(y - m) + expNonPositive(z - m));
 }
 
 /** sum over days of log B! + log S!: the constant every factorization subtracts. */
@@ -37,12 +48,12 @@ function logFactorials(buys: Float64Array, sells: Float64Array): number {
  */
 function logLikelihoodCore(p: PinParams, buys: Float64Array, sells: Float64Array, factorization: PinFactorization): number {
   const { alpha: a, delta: d, mu, epsilonBuy: eb, epsilonSell: es } = p;
-  const wGood = Math.log(a * (1 - d)); // buys from the informed
-  const wBad = Math.log(a * d); // sells from the informed
-  const wNone = Math.log(1 - a);
+  const wGood = logNonNegative(a * (1 - d)); // buys from the informed
+  const wBad = logNonNegative(a * d); // sells from the informed
+  const wNone = logNonNegative(1 - a);
   const direct = eb === 0 || es === 0;
-  const lb = direct ? 0 : Math.log1p(mu / eb); // log((eb + mu) / eb)
-  const ls = direct ? 0 : Math.log1p(mu / es);
+  const lb = direct ? 0 : log1pNonNegative(mu / eb); // log((eb + mu) / eb)
+  const ls = direct ? 0 : log1pNonNegative(mu / es);
   let sum = 0;
   for (let i = 0; i < buys.length; i++) {
     const b = buys[i];
@@ -106,6 +117,14 @@ const fromVector = (x: readonly number[], scale: number): PinParams => ({
 
 const meanOf = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / v.length;
 
+/**
+ * The optimizer's starting points: the initial sets, or where there is none (a day or two of data) the
+ * no-event model's estimate (alpha 0, the mean counts). The native backend optimizes the same ones.
+ */
+export function pinStarts(buys: Float64Array, sells: Float64Array, initialSets: PinParams[]): PinParams[] {
+  return initialSets.length > 0 ? initialSets : [{ alpha: 0, delta: 0, mu: 0, epsilonBuy: meanOf(buys), epsilonSell: meanOf(sells) }];
+}
+
 /** The better of two estimates: the higher likelihood, ties broken by the parameters (order-free). */
 function better(a: PinEstimate, b: PinEstimate): PinEstimate {
   if (a.logLikelihood !== b.logLikelihood) return a.logLikelihood > b.logLikelihood ? a : b;
@@ -113,16 +132,30 @@ function better(a: PinEstimate, b: PinEstimate): PinEstimate {
   return a;
 }
 
+/** PINstimation's failed estimate (`success = FALSE`, likelihood NaN): every field NaN. */
+const failed = (initialSets: PinParams[]): PinEstimate => ({
+  alpha: NaN,
+  delta: NaN,
+  mu: NaN,
+  epsilonBuy: NaN,
+  epsilonSell: NaN,
+  pin: NaN,
+  logLikelihood: NaN,
+  initialSets,
+});
+
 /**
  * Maximum-likelihood PIN from each of `initialSets`, the best kept. The rates are optimized divided
  * by the mean daily count (so that all five coordinates are of order 1), within [0, 1]^2 x [0, inf)^3.
  * `initialSets` empty: the no-event model's estimate (alpha 0, the mean counts) is the start.
+ * `excludeBoundaries` (pin_yz's): estimates with alpha exactly 0 or 1 are not kept; none left: NaN.
  */
 export function estimatePin(
   buys: Float64Array,
   sells: Float64Array,
   initialSets: PinParams[],
   factorization: PinFactorization,
+  excludeBoundaries = false,
 ): PinEstimate {
   let total = 0;
   for (let i = 0; i < buys.length; i++) total += buys[i] + sells[i];
@@ -132,8 +165,7 @@ export function estimatePin(
   }
   const constant = logFactorials(buys, sells);
   const scale = total / (2 * buys.length);
-  const starts =
-    initialSets.length > 0 ? initialSets : [{ alpha: 0, delta: 0, mu: 0, epsilonBuy: meanOf(buys), epsilonSell: meanOf(sells) }];
+  const starts = pinStarts(buys, sells, initialSets);
   const f = (x: number[]) => {
     const v = -logLikelihoodCore(fromVector(x, scale), buys, sells, factorization);
     return Number.isNaN(v) ? Infinity : v;
@@ -146,14 +178,22 @@ export function estimatePin(
     const { x, f: value } = nelderMead(f, x0, { ...bounds, step });
     const p = fromVector(x, scale);
     const estimate: PinEstimate = { ...p, pin: pinOf(p), logLikelihood: -value - constant, initialSets };
+    if (excludeBoundaries && (p.alpha === 0 || p.alpha === 1)) continue;
     best = best === undefined ? estimate : better(best, estimate);
   }
-  return best!;
+  return best ?? failed(initialSets);
 }
 
 /** `pin()`: PINstimation's initial sets of `initials`, then estimatePin. */
-export function referencePin(buys: Float64Array, sells: Float64Array, initials: PinInitials, factorization: PinFactorization): PinEstimate {
-  return estimatePin(buys, sells, pinInitialSets(buys, sells, initials), factorization);
+export function referencePin(
+  buys: Float64Array,
+  sells: Float64Array,
+  initials: PinInitials,
+  factorization: PinFactorization,
+  eaCorrection: boolean,
+): PinEstimate {
+  const sets = pinInitialSets(buys, sells, initials, eaCorrection);
+  return estimatePin(buys, sells, sets, factorization, pinExcludesBoundaries(initials, eaCorrection));
 }
 
 /**

@@ -1,0 +1,87 @@
+// See pin_entry.hpp.
+#include "pin_entry.hpp"
+
+#include <cfloat>
+#include <cmath>
+
+namespace kernelbus::pin {
+namespace {
+
+/// The days: buys of at least one, sells as long.
+Outcome requireDays(In buys, In sells) {
+  if (buys.length == 0) return ArgFault{0, -1, "at least one period", "length 0"};
+  return requireLength(1, sells, buys.length, "as buys");
+}
+
+/// The initial sets: a whole number of sets (at least one), each alpha, delta in [0, 1], rates finite >= 0.
+Outcome requireSets(In sets) {
+  if (sets.length == 0 || sets.length % kSetWidth != 0) {
+    return ArgFault{2, -1, "a whole number of initial sets (5 values each), at least one", "length " + std::to_string(sets.length)};
+  }
+  for (size_t i = 0; i < sets.length; i++) {
+    const double v = sets.data[i];
+    const bool unit = i % kSetWidth < 2;
+    if (!(v >= 0 && (unit ? v <= 1 : v <= DBL_MAX))) {
+      return ArgFault{2, -1, unit ? "alpha and delta in [0, 1]" : "rates finite and >= 0",
+                      "sets[" + std::to_string(i) + "] = " + std::to_string(v)};
+    }
+  }
+  return Outcome{};
+}
+
+}  // namespace
+
+Status unpack(Packed packed, LikelihoodParams& out) {
+  ParamReader r(packed, kPinLikelihoodParams);
+  out.model.alpha = r.closed(0, 1);
+  out.model.delta = r.closed(0, 1);
+  out.model.mu = r.closed(0, DBL_MAX);
+  out.model.epsilonBuy = r.closed(0, DBL_MAX);
+  out.model.epsilonSell = r.closed(0, DBL_MAX);
+  out.factorization = static_cast<Factorization>(static_cast<int>(r.integer(0, 2)));
+  return r.status();
+}
+
+Status unpack(Packed packed, EstimateParams& out) {
+  ParamReader r(packed, kPinParams);
+  out.factorization = static_cast<Factorization>(static_cast<int>(r.integer(0, 2)));
+  out.excludeBoundaries = r.integer(0, 1) == 1;
+  return r.status();
+}
+
+bool paramNames(std::string_view kernel, ParamNames& out) {
+  if (kernel == "pinLikelihood") {
+    out = paramNamesOf(kPinLikelihoodParams);
+  } else if (kernel == "pin") {
+    out = paramNamesOf(kPinParams);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+namespace entry {
+
+Outcome pinLikelihood(In buys, In sells, Packed params, Out out) {
+  LikelihoodParams p;
+  if (Status s = unpack(params, p); !s.ok()) return s;
+  if (Outcome o = requireDays(buys, sells); !o.ok()) return o;
+  if (Outcome o = requireLength(3, out, 1); !o.ok()) return o;
+  if (Status s = checkCounts(buys.data, sells.data, buys.length); !s.ok()) return s;
+  out.data[0] = logLikelihood(p.model, buys.data, sells.data, buys.length, p.factorization);
+  return Outcome{};
+}
+
+Outcome pin(In buys, In sells, In sets, Packed params, Out out) {
+  EstimateParams p;
+  if (Status s = unpack(params, p); !s.ok()) return s;
+  if (Outcome o = requireDays(buys, sells); !o.ok()) return o;
+  if (Outcome o = requireSets(sets); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, kEstimateLength); !o.ok()) return o;
+  if (Status s = checkCounts(buys.data, sells.data, buys.length); !s.ok()) return s;
+  estimate(buys.data, sells.data, buys.length, sets.data, sets.length / kSetWidth, p.factorization, p.excludeBoundaries, out.data);
+  return Outcome{};
+}
+
+}  // namespace entry
+}  // namespace kernelbus::pin
