@@ -173,6 +173,29 @@ export const vpinSection: BenchSection = {
         'the quotes aligned by a merge: ts, price + 3 x 2 quote columns, 64 bytes a trade; target >= 0.5x (issue 32)',
       ],
       [
+        'vpin() 10^7 trades, lee-ready quote classifier, 60 s bars',
+        () => nat.vpin(quoted, { bucketVolume, barMs: 60_000, classifier: { algorithm: 'lee-ready' } }),
+        "classifyTrades' labels, then the bars and buckets (issue 32)",
+      ],
+      [
+        'vpinStream() 10^7 trades in batches of 10^4, lee-ready quote classifier, 60 s bars',
+        () => {
+          const stream = nat.vpinStream({ bucketVolume, barMs: 60_000, classifier: { algorithm: 'lee-ready' } });
+          for (let at = 0; at < 1e7; at += 1e4) {
+            const cut = (c: Float64Array) => c.subarray(at, at + 1e4);
+            stream.update({
+              ts: cut(quoted.ts),
+              price: cut(quoted.price),
+              volume: cut(quoted.volume),
+              bid: cut(quoted.bid),
+              ask: cut(quoted.ask),
+            });
+          }
+          stream.flush();
+        },
+        'each batch labelled with the context of the ones before (issue 32)',
+      ],
+      [
         'classifyTrades() 10^7 trades, lee-ready, lagFrom trades, 5 s lag',
         () => nat.classifyTrades(quoted, { algorithm: 'lee-ready', quoteLagMs: 5000, lagFrom: 'trades', out: signs }),
         "PINstimation's timelag = 5e6 (PINstimation: 7-13 s for 10^5 trades with a lag)",

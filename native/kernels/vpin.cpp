@@ -78,35 +78,20 @@ blockValid(Doubles t, Doubles p, Doubles v) {
 #if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 on carry's lanes, split without AVX: a false alarm
 #endif
-struct TickRun {
-  L4 carry;
+// The side-by-side sums of a run (TickRun's and LabelRun's): the volumes, and the volumes times each
+// trade's sign (+1, -1 or 0), four lanes each.
+struct SignedSums {
   D4 sumV = {0, 0, 0, 0}, sumVS = {0, 0, 0, 0};
   L4 exact = L4{0, 0, 0, 0} - 1;
 
-  explicit TickRun(double lastSign) {
-    const auto sign = static_cast<long long>(lastSign);
-    carry = L4{sign, sign, sign, sign};
-  }
-
-  // 16 trades p[0..16), v[0..16), p[-1] the price before them (checked by blockValid()).
-  void block(Doubles p, Doubles v) {
+  // Four trades: volumes vj, signs s (+1, -1, 0 per lane).
+  void add(D4 vj, L4 s) {
     constexpr double kRound = 4503599627370496.0;  // 2^52: x + 2^52 - 2^52 is x rounded to an integer
     const L4 zero = {0, 0, 0, 0};
     const L4 signBit = zero + static_cast<long long>(0x8000000000000000ULL);
-    for (int j = 0; j < 4; j++) {
-      D4 pj, before, vj;
-      load4(p + 4 * j, pj);
-      load4((p - 1) + 4 * j, before);
-      load4(v + 4 * j, vj);
-      L4 s = (pj < before) - (pj > before);  // masks are -1: +1 a rise, -1 a fall, 0 no change
-      s |= __builtin_shufflevector(s, zero, 4, 0, 1, 2) & (s == 0);
-      s |= __builtin_shufflevector(s, zero, 4, 4, 0, 1) & (s == 0);
-      s |= carry & (s == 0);
-      carry = __builtin_shufflevector(s, s, 3, 3, 3, 3);
-      exact &= (vj <= 1099511627776.0) & (vj + kRound - kRound == vj);  // 2^40
-      sumV += vj;
-      sumVS += (D4)((((L4)vj) & (s != 0)) ^ (signBit & (s < 0)));  // v times the sign: v, -v or 0
-    }
+    exact &= (vj <= 1099511627776.0) & (vj + kRound - kRound == vj);  // 2^40
+    sumV += vj;
+    sumVS += (D4)((((L4)vj) & (s != 0)) ^ (signBit & (s < 0)));  // v times the sign: v, -v or 0
   }
 
   // The run's sums into `volume` and `buy` (their values before the run); false when they might have
@@ -122,8 +107,50 @@ struct TickRun {
     buy += 0.5 * (totalV + ((sumVS[0] + sumVS[1]) + (sumVS[2] + sumVS[3])));
     return true;
   }
+};
+
+struct TickRun : SignedSums {
+  L4 carry;
+
+  explicit TickRun(double lastSign) {
+    const auto sign = static_cast<long long>(lastSign);
+    carry = L4{sign, sign, sign, sign};
+  }
+
+  // 16 trades p[0..16), v[0..16), p[-1] the price before them (checked by blockValid()).
+  void block(Doubles p, Doubles v) {
+    const L4 zero = {0, 0, 0, 0};
+    for (int j = 0; j < 4; j++) {
+      D4 pj, before, vj;
+      load4(p + 4 * j, pj);
+      load4((p - 1) + 4 * j, before);
+      load4(v + 4 * j, vj);
+      L4 s = (pj < before) - (pj > before);  // masks are -1: +1 a rise, -1 a fall, 0 no change
+      s |= __builtin_shufflevector(s, zero, 4, 0, 1, 2) & (s == 0);
+      s |= __builtin_shufflevector(s, zero, 4, 4, 0, 1) & (s == 0);
+      s |= carry & (s == 0);
+      carry = __builtin_shufflevector(s, s, 3, 3, 3, 3);
+      add(vj, s);
+    }
+  }
 
   int lastSign() const { return static_cast<int>(carry[0]); }
+};
+
+// The labels classifier's run of 16-trade blocks (aggregate()'s fast path with labels): each trade's
+// sign the sign of its label, the sums side by side as TickRun's (the same bits as the reference's
+// one-by-one sums where nothing rounds; finish() says when).
+struct LabelRun : SignedSums {
+  // 16 trades: volumes v[0..16), labels l[0..16).
+  void block(Doubles v, const int8_t* l) {
+    for (int j = 0; j < 4; j++) {
+      D4 vj;
+      load4(v + 4 * j, vj);
+      const int8_t* q = l + 4 * j;
+      const L4 s = {(q[0] > 0) - (q[0] < 0), (q[1] > 0) - (q[1] < 0), (q[2] > 0) - (q[2] < 0), (q[3] > 0) - (q[3] < 0)};
+      add(vj, s);
+    }
+  }
 };
 #pragma GCC diagnostic pop
 #endif
@@ -308,6 +335,28 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
           barCount += i - from;
           lastPrice = barClose = price[i - 1];
           lastSign = run.lastSign();
+        }
+      }
+      if (labels) {
+        // a run of blocks (LabelRun), its sums side by side where they round nowhere
+        LabelRun run;
+        const size_t from = i;
+        while (i + kBlock <= n) {
+          const Doubles t = ts + i;
+          if (!(t[0] >= lastTs && t[kBlock - 1] < barEnd && blockValid<kBlock>(t, price + i, volume + i))) break;
+          run.block(volume + i, labels + i);
+          i += kBlock;
+          lastTs = t[kBlock - 1];
+        }
+        if (i > from) {
+          if (!run.finish(barVolume, barBuy)) {
+            for (size_t k = from; k < i; k++) {
+              barVolume += volume[k];
+              barBuy += volume[k] * labelWeight(labels[k]);
+            }
+          }
+          barCount += i - from;
+          barClose = price[i - 1];
         }
       }
 #endif

@@ -27,7 +27,7 @@ import {
   type VpinOptions,
   type VpinStream,
 } from '../kernels/vpin.js';
-import { resolveVpinClassifier } from '../kernels/vpin-labels.js';
+import { resolveVpinLabels } from '../kernels/vpin-labels.js';
 import { LabelStream } from './label-stream.js';
 import { VPIN_KERNELS, type VpinKernels } from '../kernels/vpin-kernels.js';
 import { backendPicker, promisedRun, syncRun, type Run } from './dispatch.js';
@@ -129,8 +129,7 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
     ...asyncVariants(allKernels(promisedRun(pick))),
     vpinStream(opts) {
       requireKnownOptions(VPIN_KERNELS.vpinStream, opts);
-      const params = resolveVpinOptions(opts, true);
-      const classifier = resolveVpinClassifier(opts, true);
+      const { params, classifier } = resolveVpinLabels(opts, resolveVpinOptions(opts, true), true);
       const family = pick('vpinStream', Infinity).families.vpin as VpinFamily;
       const core = family.vpinStream!(params);
       // a VpinClassifier: each batch labelled on the same backend, with what earlier batches left

@@ -158,24 +158,36 @@ export class LabelStream {
         ({ bid, ask } = alignQuotes(ts, rows, params.quoteLagMs, params.lagFrom === 1, firstKey));
       }
     }
-    const next = this.next(trades, quotes, mode, rows);
-    this.pending = next;
-    // the tick rule's context: the last two different prices (or the last price, before a change)
-    const context = !s.started ? [] : s.lastSign !== 0 ? [s.prevDiff, s.lastPrice] : [s.lastPrice];
-    if (context.length === 0 && (mode === 0 || (mode === 1 && params.quoteLagMs === 0))) return alone;
-    if (n === 0) return alone;
+    this.pending = this.next(trades, quotes, mode, rows);
+    // the labels from each trade's quote (the batch's own at lag 0: those already computed)
+    const atOwnRow = mode === 0 || (mode === 1 && params.quoteLagMs === 0);
+    const labels = atOwnRow ? alone : family.classifyTrades(ts, price, bid!, ask!, lag0);
+    if (!s.started || n === 0) return labels;
+    // The tick rule gives the batch's first run of one price the sign of its first trade against the
+    // earlier trades, where the batch alone gave 0; from the first change on the two agree. That run
+    // labelled again after one or two context trades (the last two different prices, or the last price
+    // before any change) that reproduce the earlier sign.
+    let run = 1;
+    while (run < n && price[run] === price[0]) run++;
+    const context = s.lastSign !== 0 ? [s.prevDiff, s.lastPrice] : [s.lastPrice];
     const k = context.length;
-    const cts = new Float64Array(k + n).fill(s.lastTs, 0, k);
-    cts.set(ts, k);
-    const cprice = new Float64Array(k + n);
+    const cts = new Float64Array(k + run).fill(s.lastTs, 0, k);
+    cts.set(ts.subarray(0, run), k);
+    const cprice = new Float64Array(k + run);
     cprice.set(context);
-    cprice.set(price, k);
-    if (bid === undefined || ask === undefined) return classifyQuotes(family, cts, cprice, NO_QUOTES, lag0).subarray(k);
-    const cbid = new Float64Array(k + n).fill(NaN, 0, k);
-    cbid.set(bid, k);
-    const cask = new Float64Array(k + n).fill(NaN, 0, k);
-    cask.set(ask, k);
-    return family.classifyTrades(cts, cprice, cbid, cask, lag0).subarray(k);
+    cprice.set(price.subarray(0, run), k);
+    let fixed: Int8Array;
+    if (bid === undefined || ask === undefined) {
+      fixed = classifyQuotes(family, cts, cprice, NO_QUOTES, lag0);
+    } else {
+      const cbid = new Float64Array(k + run).fill(NaN, 0, k);
+      cbid.set(bid.subarray(0, run), k);
+      const cask = new Float64Array(k + run).fill(NaN, 0, k);
+      cask.set(ask.subarray(0, run), k);
+      fixed = family.classifyTrades(cts, cprice, cbid, cask, lag0);
+    }
+    labels.set(fixed.subarray(k)); // the backend's fresh array: ours to write
+    return labels;
   }
 
   /** The state after a batch: the tick context, and the quote rows later trades may still read. */

@@ -19,7 +19,7 @@ import { requireKnownOptions } from './descriptor.js';
 import { FrameTrades, tradeRows } from './frame-trades.js';
 import { PIN_KERNELS, type PinKernels } from './pin-kernels.js';
 import { requireFloat64Array, requireOut } from './validate.js';
-import { resolveVpinClassifier, vpinLabels } from './vpin-labels.js';
+import { resolveVpinLabels, vpinLabels } from './vpin-labels.js';
 import {
   CLASSIFY_PARAMS,
   requireBars,
@@ -194,8 +194,7 @@ export const VPIN_KERNELS = {
     api(trades: Trades, opts: VpinOptions) {
       if (!(trades instanceof FrameTrades)) requireTrades(trades);
       requireKnownOptions(VPIN_KERNELS.vpin, opts);
-      const params = resolveVpinOptions(opts, false);
-      const classifier = resolveVpinClassifier(opts, false);
+      const { params, classifier } = resolveVpinLabels(opts, resolveVpinOptions(opts, false), false);
       return call(tradeRows(trades), (f) => {
         // labels from the trades' quotes (read aligned: a frame's columns are copied once)
         if (classifier) {

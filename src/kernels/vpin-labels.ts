@@ -13,7 +13,7 @@ import {
 } from './classify.js';
 import { requireKnownOptions } from './descriptor.js';
 import { hasQuotes, type Trades } from './trades.js';
-import type { VpinFamily, VpinOptions } from './vpin.js';
+import type { VpinFamily, VpinOptions, VpinParams } from './vpin.js';
 
 const CLASSIFIER_OPTIONS = ['algorithm', 'quoteLagMs', 'lagFrom', 'convention'];
 const TICK = CLASSIFY_ALGORITHMS.indexOf('tick');
@@ -29,10 +29,26 @@ export function tickOnly(params: ClassifyTradesParams): boolean {
 }
 
 /**
+ * `vpin()`/`vpinStream()`'s parameters (`params`, resolveVpinOptions') and the classifyTrades
+ * parameters of its VpinClassifier (`options.classifier` an object), else none. `{ algorithm: 'tick' }`
+ * without a quote stream is the 'tick' classifier (the tick rule reads no quote: the same labels), run
+ * as classifier 1, without labels. A stream (`stream`) takes the causal algorithms only.
+ */
+export function resolveVpinLabels(
+  options: VpinOptions,
+  params: VpinParams,
+  stream: boolean,
+): { params: VpinParams; classifier?: ClassifyTradesParams } {
+  const classifier = resolveVpinClassifier(options, stream);
+  if (classifier?.algorithm === TICK && options.quotes === undefined) return { params: { ...params, classifier: 1 } };
+  return { params, classifier };
+}
+
+/**
  * The classifyTrades parameters of a VpinClassifier (`options.classifier` an object), else undefined.
  * A stream (`stream`) takes the causal algorithms only: the reverse ones read later trades.
  */
-export function resolveVpinClassifier(options: VpinOptions, stream: boolean): ClassifyTradesParams | undefined {
+function resolveVpinClassifier(options: VpinOptions, stream: boolean): ClassifyTradesParams | undefined {
   const classifier = options.classifier;
   if (typeof classifier !== 'object' || classifier === null) {
     if (options.quotes !== undefined) {

@@ -151,6 +151,21 @@ describe('bus: publish and subscribe', () => {
         /^message.price: expected length 2 \(as message.ts\), got length 1$/,
       ],
       [
+        () => bus.publish(T, { key: 'k', ts: 1, price: 1, volume: 1, bid: 0.99 }),
+        /^message.ask: expected a number \(with bid\), got undefined$/,
+      ],
+      [
+        () =>
+          bus.publish(T, {
+            key: 'k',
+            ts: new Float64Array(2),
+            price: new Float64Array(2),
+            volume: new Float64Array(2),
+            bid: new Float64Array(2),
+          }),
+        /^message.ask: expected a Float64Array, got undefined$/,
+      ],
+      [
         () => bus.publish(T, { key: 'k', ts: 1, price: 1, volume: 1, priority: 'urgent' as 'high' }),
         /^message.priority: expected 'normal' or 'high', got "urgent"$/,
       ],

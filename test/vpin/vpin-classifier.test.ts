@@ -17,8 +17,8 @@ import { describeEachBackend, ref } from '../helpers/backends.js';
 import { centGrid, split } from '../helpers/trades.js';
 
 /** A cent-grid tape with the quote at each trade: spread of 1-3 cents around it, the trade at the bid, the ask or inside, and some locked, crossed and missing quotes. */
-function quotedTape(n: number, seed: number): Trades & { bid: Float64Array; ask: Float64Array } {
-  const trades = centGrid(n, seed);
+function quotedTape(n: number, seed: number, fractional = Infinity): Trades & { bid: Float64Array; ask: Float64Array } {
+  const trades = centGrid(n, seed, 0.45, fractional);
   const rnd = mulberry32(seed + 1000);
   const bid = new Float64Array(n);
   const ask = new Float64Array(n);
@@ -149,9 +149,13 @@ describeEachBackend(
           fc.constantFrom('tclf' as const, 'pinstimation' as const),
           fc.constantFrom(0, 4),
           fc.constantFrom('quotes' as const, 'trades' as const),
-          (seed, n, algorithm, convention, quoteLagMs, lagFrom) => {
-            const trades = quotedTape(n, seed);
-            const options: VpinOptions = { ...base, bucketVolume: 200, classifier: { algorithm, convention, quoteLagMs, lagFrom } };
+          fc.constantFrom(Infinity, 0, 300),
+          fc.constantFrom(50, 60_000),
+          (seed, n, algorithm, convention, quoteLagMs, lagFrom, fractional, barMs) => {
+            // integer volumes (native's side-by-side sums) or fractional ones from trade `fractional` on (one by one)
+            const trades = quotedTape(n, seed, fractional);
+            // long bars: native sums runs of 16-trade blocks inside one bar side by side
+            const options: VpinOptions = { ...base, barMs, bucketVolume: 200, classifier: { algorithm, convention, quoteLagMs, lagFrom } };
             expect(k.vpin(trades, options)).toEqual(ref.vpin(trades, options));
             const quotes = quoteStream(trades, seed);
             const plain = { ts: trades.ts, price: trades.price, volume: trades.volume };
@@ -347,13 +351,13 @@ describe('errors', () => {
   it('old snapshots: one of a tick stream is refused by a classified stream, and the other way round', () => {
     const tick = ref.vpinStream({ ...base, classifier: 'tick' });
     tick.update(plain);
-    const classified = ref.vpinStream({ ...base, classifier: { algorithm: 'tick' } });
+    const classified = ref.vpinStream({ ...base, classifier: { algorithm: 'quote' } });
     expectInput(
       () => classified.restore(tick.snapshot()),
       'bytes',
       'bytes: expected a snapshot of a stream with classifier = 2, got classifier = 1',
     );
-    classified.update(plain);
+    classified.update(trades);
     expectInput(
       () => tick.restore(classified.snapshot()),
       'bytes',
@@ -363,7 +367,7 @@ describe('errors', () => {
     expectInput(
       () => emo.restore(classified.snapshot()),
       'bytes',
-      'bytes: expected a snapshot of a stream with classifier algorithm = 4, got algorithm = 0',
+      'bytes: expected a snapshot of a stream with classifier algorithm = 4, got algorithm = 2',
     );
     // a snapshot of an earlier version with classifier 2 (no classification section)
     const params = {
