@@ -30,22 +30,6 @@ const LOG2E = 1.4426950408889634074;
 const LN2_HI = 6.9314718036912381649e-1; // fdlibm's ln2_hi (32 bits: k * LN2_HI is exact)
 const LN2_LO = 1.9082149292705877e-10; // ln 2 - LN2_HI
 const SHIFTER = 6755399441055744; // 1.5 * 2^52
-const EXP_TAYLOR = [
-  1 / 6227020800,
-  1 / 479001600,
-  1 / 39916800,
-  1 / 3628800,
-  1 / 362880,
-  1 / 40320,
-  1 / 5040,
-  1 / 720,
-  1 / 120,
-  1 / 24,
-  1 / 6,
-  0.5,
-  1,
-  1,
-];
 const TWO_M64 = 2 ** -64;
 
 /**
@@ -58,8 +42,21 @@ export function expNonPositive(x: number): number {
   const kd = y * LOG2E + SHIFTER;
   const k = kd - SHIFTER;
   const r = y - k * LN2_HI - k * LN2_LO;
-  let p = EXP_TAYLOR[0];
-  for (let i = 1; i < 14; i++) p = p * r + EXP_TAYLOR[i];
+  // Taylor to degree 13, Horner from 1/13! (the C++'s kExpTaylor, unrolled)
+  let p = 1 / 6227020800;
+  p = p * r + 1 / 479001600;
+  p = p * r + 1 / 39916800;
+  p = p * r + 1 / 3628800;
+  p = p * r + 1 / 362880;
+  p = p * r + 1 / 40320;
+  p = p * r + 1 / 5040;
+  p = p * r + 1 / 720;
+  p = p * r + 1 / 120;
+  p = p * r + 1 / 24;
+  p = p * r + 1 / 6;
+  p = p * r + 0.5;
+  p = p * r + 1;
+  p = p * r + 1;
   words[0] = 0;
   words[1] = (k + 1087) * 1048576; // 2^(k + 64): k in [-1077, 0]
   return p * bits[0] * TWO_M64;

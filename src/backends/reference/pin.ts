@@ -20,9 +20,9 @@ import { utcOffsetFinder } from '../../kernels/calendar.js';
 // The logs and exps below are elementary.ts's (IEEE operations only), which the C++ computes bit for
 // bit (native/kernels/elementary.hpp): the optimizer then takes the same path on every backend.
 
-/** k log x with 0 log 0 = 0 (a Poisson count of 0 at rate 0 has probability 1). */
-function xlogy(k: number, x: number): number {
-  return k === 0 ? 0 : k * logNonNegative(x);
+/** k log x with 0 log 0 = 0 (a Poisson count of 0 at rate 0 has probability 1), log x given (taken once a call). */
+function xlogy(k: number, logX: number): number {
+  return k === 0 ? 0 : k * logX;
 }
 
 /** log(e^x + e^y + e^z), -Infinity when all three are. */
@@ -54,26 +54,30 @@ function logLikelihoodCore(p: PinParams, buys: Float64Array, sells: Float64Array
   const direct = eb === 0 || es === 0;
   const lb = direct ? 0 : log1pNonNegative(mu / eb); // log((eb + mu) / eb)
   const ls = direct ? 0 : log1pNonNegative(mu / es);
+  const logEb = logNonNegative(eb);
+  const logEs = logNonNegative(es);
+  const logEbMu = logNonNegative(eb + mu);
+  const logEsMu = logNonNegative(es + mu);
   let sum = 0;
   for (let i = 0; i < buys.length; i++) {
     const b = buys[i];
     const s = sells[i];
     let day: number;
     if (direct) {
-      const nb = xlogy(b, eb) - eb;
-      const ns = xlogy(s, es) - es;
-      day = logSumExp3(wGood + xlogy(b, eb + mu) - eb - mu + ns, wBad + nb + xlogy(s, es + mu) - es - mu, wNone + nb + ns);
+      const nb = xlogy(b, logEb) - eb;
+      const ns = xlogy(s, logEs) - es;
+      day = logSumExp3(wGood + xlogy(b, logEbMu) - eb - mu + ns, wBad + nb + xlogy(s, logEsMu) - es - mu, wNone + nb + ns);
     } else if (factorization === 'e') {
       // Ersan (2016): b log eb + s log es - (eb + es) + log(a(1-d) e^g1 + a d e^g2 + (1-a) e^0)
       const g1 = -mu + b * lb;
       const g2 = -mu + s * ls;
-      day = xlogy(b, eb) + xlogy(s, es) - (eb + es) + logSumExp3(wGood + g1, wBad + g2, wNone);
+      day = xlogy(b, logEb) + xlogy(s, logEs) - (eb + es) + logSumExp3(wGood + g1, wBad + g2, wNone);
     } else if (factorization === 'lk') {
       // Lin and Ke (2011): b log(eb + mu) + s log(es + mu) - (eb + es) + log(a d e^e1 + a(1-d) e^e2 + (1-a) e^e3)
       const e1 = -mu - b * lb;
       const e2 = -mu - s * ls;
       const e3 = -b * lb - s * ls;
-      day = xlogy(b, eb + mu) + xlogy(s, es + mu) - (eb + es) + logSumExp3(wBad + e1, wGood + e2, wNone + e3);
+      day = xlogy(b, logEbMu) + xlogy(s, logEsMu) - (eb + es) + logSumExp3(wBad + e1, wGood + e2, wNone + e3);
     } else {
       // Easley, Hvidkjaer and O'Hara (2010), with M = min(B, S) + max(B, S) / 2, xb = eb / (mu + eb),
       // xs = es / (mu + es); its powers xb^(B-M), xs^(-M)... taken as logs (PINstimation raises them,
@@ -81,7 +85,7 @@ function logLikelihoodCore(p: PinParams, buys: Float64Array, sells: Float64Array
       const m = Math.min(b, s) + Math.max(b, s) / 2;
       const lxb = -lb;
       const lxs = -ls;
-      const base = xlogy(b, mu + eb) + xlogy(s, mu + es) + m * lxb + m * lxs - (eb + es);
+      const base = xlogy(b, logEbMu) + xlogy(s, logEsMu) + m * lxb + m * lxs - (eb + es);
       day =
         base + logSumExp3(wBad - mu + (b - m) * lxb - m * lxs, wGood - mu - m * lxb + (s - m) * lxs, wNone + (b - m) * lxb + (s - m) * lxs);
     }
