@@ -88,10 +88,11 @@ const LABEL_STATE_HEADER = 9;
 /**
  * The classification side of a `vpinStream()` with a VpinClassifier: labels each batch on the backend
  * (classifyTrades) with the context earlier batches leave, so that the labels equal those of the whole
- * tape: the tick rule's last price change (the batch is prepended one or two context trades that
- * reproduce it), and the quotes a lag reaches back to (the rows after the last lagged time, plus the one
- * prevailing then, aligned here by a merge). `labels()` computes without changing anything; `commit()`
- * then moves to the state it reached, once the buckets are poured (a fault leaves the stream as it was).
+ * tape: the tick rule's last price change (the batch's first run of one price labelled again behind one
+ * or two context trades that reproduce it), and the quotes a lag reaches back to (the rows after the
+ * last lagged time, plus the one prevailing then, aligned here by a merge; before the first trade, every
+ * quote of a stream is kept). `labels()` computes without changing anything; `commit()` then moves to
+ * the state it reached, once the buckets are poured (a fault leaves the stream as it was).
  */
 export class LabelStream {
   private state: LabelState = {
