@@ -348,6 +348,35 @@ describe('errors', () => {
     expect(stream.snapshot()).toEqual(before);
   });
 
+  it('a quote stream must continue in time across updates; a quote stream under lagFrom trades is refused', () => {
+    const tape = centGrid(200, 2);
+    const quotes = quoteStream(tape, 2);
+    const [a, b] = split(tape, [100]);
+    const [qa, qb] = splitQuotes([a, b], quotes);
+    const stream = ref.vpinStream({ ...base, classifier: { algorithm: 'quote' } });
+    stream.update(a, qa);
+    const back = { ...qb, ts: Float64Array.from(qb.ts, (t) => t - 1e6) };
+    let error: unknown;
+    try {
+      stream.update(b, back);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KernelInputError);
+    expect((error as KernelInputError).argument).toBe('quotes.ts');
+    // the previous batch's last quote time is the one it must not go back before
+    expect((error as Error).message).toBe(
+      `quotes.ts: expected non-decreasing quote times, got ts[0] = ${back.ts[0]} after ${qa.ts[qa.ts.length - 1]}`,
+    );
+    expect(() => stream.update(b, qb)).not.toThrow();
+    const trades = ref.vpinStream({ ...base, classifier: { algorithm: 'quote', quoteLagMs: 5, lagFrom: 'trades' } });
+    expectInput(
+      () => trades.update(a, qa),
+      'quotes',
+      "quotes: expected no quote stream under lagFrom 'trades' (the trades' own bid and ask), got a quote stream",
+    );
+  });
+
   it('old snapshots: one of a tick stream is refused by a classified stream, and the other way round', () => {
     const tick = ref.vpinStream({ ...base, classifier: 'tick' });
     tick.update(plain);
