@@ -93,7 +93,7 @@ void fill(Chunk& k, const double* x, size_t cols, size_t start, size_t w) {
   }
 }
 
-// rollingMaxDrawdown() of the chunk's columns: x its first column of row 0, o the same in out.
+// rollingMaxDrawdown() of the chunk's columns, c0 .. c0 + k.width - 1.
 void chunkDrawdowns(Chunk& k, const double* returns, size_t rows, size_t cols, size_t w, size_t c0, double* out) {
   const size_t width = k.width;
   const double* x = returns + c0;

@@ -51,7 +51,7 @@ export interface RiskEngineOptions extends Partial<EngineOptions> {
   backtestWindow?: number;
   /** An asset of the universes (a column of RETURNS_UPDATE): rolling Sharpe and beta against it. Default none. */
   benchmark?: string;
-  /** Periods of the rolling Sharpe and beta. Default 63. */
+  /** Periods of the rolling Sharpe and beta, at most window + backtestWindow. Default 63 (or that bound when smaller). */
   rollingWindow?: number;
   /** Periods per year of the rolling Sharpe. Default 252. */
   periodsPerYear?: number;
@@ -166,12 +166,13 @@ export class RiskEngine extends Engine {
       throw new KernelInputError('options.portfolioInput', 'a type other than options.returnsInput', JSON.stringify(portfolioInput));
     const {
       backtestWindow = RISK_ENGINE_DEFAULTS.backtestWindow,
-      rollingWindow = RISK_ENGINE_DEFAULTS.rollingWindow,
       periodsPerYear = RISK_ENGINE_DEFAULTS.periodsPerYear,
       benchmark,
     } = options;
     if (!Number.isInteger(backtestWindow) || backtestWindow < 0 || backtestWindow > 1_000_000)
       throw new KernelInputError('options.backtestWindow', 'an integer in [0, 1000000]', describeValue(backtestWindow));
+    // the default within the rows a universe keeps (a short window and backtest do not refuse an option not given)
+    const rollingWindow = options.rollingWindow ?? Math.min(RISK_ENGINE_DEFAULTS.rollingWindow, window + backtestWindow);
     if (!Number.isInteger(rollingWindow) || rollingWindow < 2 || rollingWindow > window + backtestWindow)
       throw new KernelInputError(
         'options.rollingWindow',

@@ -176,6 +176,8 @@ describe('RiskEngine backtest', () => {
       /^options.rollingWindow: expected an integer in \[2, 15\] \(window \+ backtestWindow\), got 16$/,
     );
     expect(() => new RiskEngine(bus, { benchmark: '' })).toThrow(/^options.benchmark: expected an asset name, got ""$/);
+    // the rolling window's default shrinks to what a universe keeps: a short window is no error of an option not given
+    expect(() => new RiskEngine(bus, { window: 10, backtestWindow: 5 })).not.toThrow();
     expect(() => new RiskEngine(bus, { periodsPerYear: 0 })).toThrow(/^options.periodsPerYear: expected a finite number > 0, got 0$/);
     void bus.close();
   });
