@@ -2,7 +2,7 @@
 import type { PinParams } from '../../src/kernels/pin.js';
 
 /** A seeded uniform (mulberry32) and Poisson draws by exponential inter-arrivals. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -8,7 +8,7 @@ import { estimatePin } from '../../src/backends/reference/pin.js';
 import { completeLinkage, initialsEa, initialsGwj, initialsYz } from '../../src/backends/reference/pin-initials.js';
 import type { PinEstimate, PinFactorization, PinParams } from '../../src/kernels/pin.js';
 import { logGamma } from '../../src/math/special.js';
-import { simulatePin as simulate } from '../helpers/pin.js';
+import { rng, simulatePin as simulate } from '../helpers/pin.js';
 
 const ref = kernels({ backend: 'reference' });
 const FACTS: PinFactorization[] = ['e', 'lk', 'eho'];
@@ -185,6 +185,37 @@ describe('initial sets (PINstimation initials_pin_ea, _gwj, _yz)', () => {
   it("complete linkage cuts like R's cutree(hclust(dist(x), 'complete'), k)", () => {
     // 1 2 | 10 11 12 | 30: complete linkage merges {1,2}, {10,11}, then 12 into it, 30 stays alone
     expect(completeLinkage([1, 10, 2, 30, 11, 12], 3)).toEqual([0, 1, 0, 2, 1, 1]);
+  });
+
+  it('complete linkage with nearest-neighbour rows makes the merges of the full pair scan (ties in index order)', () => {
+    // the plain algorithm: at every merge, the first pair of least distance over all live pairs
+    const plain = (x: number[], k: number): number[] => {
+      const members = x.map((_, i) => [i]);
+      const dist = x.map((a) => x.map((b) => Math.abs(a - b)));
+      const live = x.map((_, i) => i);
+      while (live.length > k) {
+        let [bi, bj, bd] = [0, 1, Infinity];
+        for (let p = 0; p < live.length; p++)
+          for (let q = p + 1; q < live.length; q++) if (dist[live[p]][live[q]] < bd) [bi, bj, bd] = [p, q, dist[live[p]][live[q]]];
+        const [i, j] = [live[bi], live[bj]];
+        for (const m of live) dist[i][m] = dist[m][i] = Math.max(dist[i][m], dist[j][m]);
+        members[i] = members[i].concat(members[j]);
+        live.splice(bj, 1);
+      }
+      const label = new Array<number>(x.length);
+      live
+        .map((c) => members[c])
+        .sort((a, b) => Math.min(...a) - Math.min(...b))
+        .forEach((c, id) => c.forEach((m) => (label[m] = id)));
+      return label;
+    };
+    const u = rng(77);
+    for (let c = 0; c < 300; c++) {
+      const n = 1 + Math.floor(u() * 40);
+      // small integers: many equal distances (ties), or spread values
+      const x = Array.from({ length: n }, () => (c % 2 === 0 ? Math.floor(u() * 8) : Math.round(u() * 1000) / 7));
+      for (const k of [1, 3, 6].filter((kk) => kk <= n)) expect([c, k, completeLinkage(x, k)]).toEqual([c, k, plain(x, k)]);
+    }
   });
 
   it('YZ: the 5 x 5 x 5 grid, eb = g mean(B), mu = (mean(B) - eb) / (a (1 - d)), es = mean(S) - a d mu, es < 0 dropped', () => {
