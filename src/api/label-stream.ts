@@ -120,7 +120,9 @@ export class LabelStream {
     if (own && quotes !== undefined) {
       throw new KernelInputError('quotes', 'no quote stream where the trades carry their own bid and ask', 'both');
     }
-    const mode = tickOnly(params) ? 0 : own ? 1 : quotes !== undefined ? 2 : 0;
+    // a stream that began with a quote stream may get batches without new quotes
+    const streamed = quotes !== undefined || (!own && s.mode === 2);
+    const mode = tickOnly(params) ? 0 : own ? 1 : streamed ? 2 : 0;
     if (!tickOnly(params)) {
       if (mode === 0 && n > 0) throw noQuotes(params, 'a quote stream: update(trades, quotes)');
       if (s.mode !== 0 && mode !== 0 && mode !== s.mode) {
