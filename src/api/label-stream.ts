@@ -88,10 +88,11 @@ const LABEL_STATE_HEADER = 9;
 /**
  * The classification side of a `vpinStream()` with a VpinClassifier: labels each batch on the backend
  * (classifyTrades) with the context earlier batches leave, so that the labels equal those of the whole
- * tape: the tick rule's last price change (the batch is prepended one or two context trades that
- * reproduce it), and the quotes a lag reaches back to (the rows after the last lagged time, plus the one
- * prevailing then, aligned here by a merge). `labels()` computes without changing anything; `commit()`
- * then moves to the state it reached, once the buckets are poured (a fault leaves the stream as it was).
+ * tape: the tick rule's last price change (the batch's first run of one price labelled again behind one
+ * or two context trades that reproduce it), and the quotes a lag reaches back to (the rows after the
+ * last lagged time, plus the one prevailing then, aligned here by a merge; before the first trade, every
+ * quote of a stream is kept). `labels()` computes without changing anything; `commit()` then moves to
+ * the state it reached, once the buckets are poured (a fault leaves the stream as it was).
  */
 export class LabelStream {
   private state: LabelState = {
@@ -119,7 +120,9 @@ export class LabelStream {
     if (own && quotes !== undefined) {
       throw new KernelInputError('quotes', 'no quote stream where the trades carry their own bid and ask', 'both');
     }
-    const mode = tickOnly(params) ? 0 : own ? 1 : quotes !== undefined ? 2 : 0;
+    // a stream that began with a quote stream may get batches without new quotes
+    const streamed = quotes !== undefined || (!own && s.mode === 2);
+    const mode = tickOnly(params) ? 0 : own ? 1 : streamed ? 2 : 0;
     if (!tickOnly(params)) {
       if (mode === 0 && n > 0) throw noQuotes(params, 'a quote stream: update(trades, quotes)');
       if (s.mode !== 0 && mode !== 0 && mode !== s.mode) {

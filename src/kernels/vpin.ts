@@ -148,7 +148,8 @@ export interface VpinStream {
    * none, the result may be one shared, frozen object of empty arrays (the native backend's): read it,
    * do not modify it. With a VpinClassifier the trades carry `bid` and `ask`, or `quotes` gives the quote
    * stream's next part (its times continuing the earlier parts'; the quotes at or before a trade's
-   * lagged time must have come with or before it); one kind per stream.
+   * lagged time must have come with or before it, earlier is fine; a batch with no new quotes may leave
+   * it out); one kind per stream.
    */
   update(trades: Trades, quotes?: QuoteStream): VpinBuckets;
   /**

@@ -83,6 +83,12 @@ function splitQuotes(batches: Trades[], quotes: QuoteStream): QuoteStream[] {
   });
 }
 
+/** Two consecutive parts of a quote stream as one. */
+function joinQuotes(a: QuoteStream, b: QuoteStream): QuoteStream {
+  const join = (x: Float64Array, y: Float64Array) => Float64Array.from([...x, ...y]);
+  return { ts: join(a.ts, b.ts), bid: join(a.bid, b.bid), ask: join(a.ask, b.ask) };
+}
+
 const CAUSAL = CLASSIFY_ALGORITHMS.filter((a) => !a.startsWith('reverse'));
 
 /** Classifier variants: each causal algorithm at lag 0, and with a lag from the quotes and from the trades. */
@@ -208,7 +214,11 @@ function streamSuite(k: Kernels, run: typeof it): void {
           const quotes = quoteStream(tape, seed);
           const options: VpinOptions = { ...base, bucketVolume: 150, classifier: { algorithm, quoteLagMs } };
           const batches = split(tape, cuts);
-          expect(streamAll(k, options, batches, splitQuotes(batches, quotes))).toEqual(k.vpin(tape, { ...options, quotes }));
+          const parts = splitQuotes(batches, quotes);
+          expect(streamAll(k, options, batches, parts)).toEqual(k.vpin(tape, { ...options, quotes }));
+          // quotes may come early: each odd batch's with the batch before it, the odd ones then without the argument
+          const early = parts.map((q, i) => (i % 2 === 1 ? undefined : i + 1 < parts.length ? joinQuotes(q, parts[i + 1]) : q));
+          expect(streamAll(k, options, batches, early as QuoteStream[])).toEqual(k.vpin(tape, { ...options, quotes }));
         },
       ),
       { numRuns: 80 },
@@ -346,6 +356,35 @@ describe('errors', () => {
     const late = { ...b, ts: Float64Array.from(b.ts, (t) => t - 1e6) };
     expect(() => stream.update(late)).toThrow(/ts\[0\]/);
     expect(stream.snapshot()).toEqual(before);
+  });
+
+  it('a quote stream must continue in time across updates; a quote stream under lagFrom trades is refused', () => {
+    const tape = centGrid(200, 2);
+    const quotes = quoteStream(tape, 2);
+    const [a, b] = split(tape, [100]);
+    const [qa, qb] = splitQuotes([a, b], quotes);
+    const stream = ref.vpinStream({ ...base, classifier: { algorithm: 'quote' } });
+    stream.update(a, qa);
+    const back = { ...qb, ts: Float64Array.from(qb.ts, (t) => t - 1e6) };
+    let error: unknown;
+    try {
+      stream.update(b, back);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KernelInputError);
+    expect((error as KernelInputError).argument).toBe('quotes.ts');
+    // the previous batch's last quote time is the one it must not go back before
+    expect((error as Error).message).toBe(
+      `quotes.ts: expected non-decreasing quote times, got ts[0] = ${back.ts[0]} after ${qa.ts[qa.ts.length - 1]}`,
+    );
+    expect(() => stream.update(b, qb)).not.toThrow();
+    const trades = ref.vpinStream({ ...base, classifier: { algorithm: 'quote', quoteLagMs: 5, lagFrom: 'trades' } });
+    expectInput(
+      () => trades.update(a, qa),
+      'quotes',
+      "quotes: expected no quote stream under lagFrom 'trades' (the trades' own bid and ask), got a quote stream",
+    );
   });
 
   it('old snapshots: one of a tick stream is refused by a classified stream, and the other way round', () => {
