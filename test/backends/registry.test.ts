@@ -124,6 +124,18 @@ describe.runIf(loadNative().binding)("'auto' dispatch", () => {
     expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();
   });
+
+  it('runs pin natively from one day (its row), and aggregateTrades, which native lacks, on the reference', () => {
+    const binding = loadNative().binding!;
+    const spy = vi.spyOn(binding, 'pin');
+    const auto = kernels();
+    const one = Float64Array.of(12);
+    expect(auto.pin(one, Float64Array.of(9))).toEqual(kernels({ backend: 'reference' }).pin(one, Float64Array.of(9)));
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    const counts = auto.aggregateTrades(Int8Array.of(1, -1, 1), { ts: Float64Array.of(0, 1, 86_400_000) });
+    expect(Array.from(counts.buys)).toEqual([1, 1]);
+  });
 });
 
 describe('without the native addon', () => {
