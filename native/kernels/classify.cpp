@@ -236,12 +236,12 @@ struct Source {
 // the parts before. The labels are the same whatever the parts. A trade fault is found after the parts
 // are written: the output is unspecified on a fault, and the first fault in trade order is reported. With
 // a lag or a quote stream each chunk's quotes are gathered first (a merge, from a binary search at the
-// start of each part). A lag over the trades' own rows: the rows are checked before run(). A quote
-// stream: one read of it (and of the trades), the checks done chunk by chunk as the merge reads the
-// rows, in cache: part k checks the quote rows [S_k, S_k+1), S_k the rows before its first trade's
-// time (S_0 = 0, the last part up to m; made non-decreasing, so the parts' rows cover the stream once
-// even when it is unsorted), and its trades; a fault found anywhere is reported as the scalar checks
-// find it (the stream's first, then the trades').
+// start of each part). The trades' own rows (with or without a lag) are checked chunk by chunk as
+// they are read (a lag reads rows at or before the chunk's: checked by this chunk, an earlier one or
+// another part; any fault fails the call). A quote stream: one read of it (and of the trades), the checks done chunk by chunk as the merge
+// reads the rows, in cache: part k checks the quote rows [S_k, S_k+1), S_k the rows before its first trade's time (S_0 = 0, the last part
+// up to m; made non-decreasing, so the parts' rows cover the stream once even when it is unsorted), and its trades; a fault found anywhere
+// is reported as the scalar checks find it (the stream's first, then the trades').
 Status run(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Source& source,
            const Params& params, int8_t* out) {
   const int algorithm = params.algorithm;
@@ -249,12 +249,13 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
   const int convention = params.convention;
   const bool own = source.own;
   const bool stream = source.stream;
+  const bool quoted = bid != nullptr;  // the trades carry their quotes (their own, or a lag over them)
   const auto streamFault = [&] {
     const Status q = checkQuoteStream(source.keys, source.bid, source.ask, source.m);
     return q.ok() ? checkTrades(ts, price, n) : q;
   };
   if (algorithm == kReverseTick || algorithm >= kReverseLeeReady) {
-    if (own && !valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
+    if (quoted && !valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
     if (stream && !(validStream(source.keys, source.bid, source.ask, 0, source.m) && validTrades(ts, price, n, -HUGE_VAL))) {
       return streamFault();
     }
@@ -298,14 +299,11 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
         const size_t len = std::min(kChunk, end - from);
         const double* b = own ? bid + from : qbid;  // (bid is null with a stream)
         const double* a = own ? ask + from : qask;
-        if (own) {
-          if (!valid(ts + from, price + from, b, a, len, from > 0 ? ts[from - 1] : -HUGE_VAL)) {
-            part.valid = false;
-            return;
-          }
-        } else {
-          source.align(ts + from, len, count, qbid, qask);
+        if (quoted && !valid(ts + from, price + from, bid + from, ask + from, len, from > 0 ? ts[from - 1] : -HUGE_VAL)) {
+          part.valid = false;
+          return;
         }
+        if (!own) source.align(ts + from, len, count, qbid, qask);
         if (stream) {
           // the trades, and the rows the merge has just read (in cache), up to the part's share
           const size_t to = std::min(upTo, std::max(checked, count));
@@ -376,7 +374,7 @@ bool paramNames(std::string_view kernel, ParamNames& out) {
 Status classifyTrades(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Params& params,
                       int8_t* out) {
   if (params.quoteLagMs == 0) return run(ts, price, bid, ask, n, Source{true, nullptr, bid, ask, n, 0, false, false}, params, out);
-  if (!valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
+  // a lag over the trades' own rows: run() checks them as it reads them
   return run(ts, price, bid, ask, n, Source{false, ts, bid, ask, n, params.quoteLagMs, params.lagFrom == kLagFromTrades, false}, params,
              out);
 }

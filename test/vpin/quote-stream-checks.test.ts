@@ -2,7 +2,8 @@
  * classifyTrades from a quote stream on a tape long enough that the native kernel splits it into parts
  * (2^18 trades a part at least): it checks the stream's rows part by part as its merge reads them, so
  * a bad row anywhere (before the first trade, inside a part, at a part's border, after the last trade,
- * out of order) must give the reference's error, and a good stream the reference's labels.
+ * out of order) must give the reference's error, and a good stream the reference's labels. The same
+ * with a lag over the trades' own rows, which it checks chunk by chunk as it reads them.
  */
 import { expect, it } from 'vitest';
 import { describeEachBackend, ref } from '../helpers/backends.js';
@@ -49,6 +50,39 @@ describeEachBackend(
         }
       }
     });
+
+    it.runIf(supports('classifyTrades'))(
+      "with a lag over the trades' own rows: the reference labels, and its error for a bad row anywhere",
+      () => {
+        const rowBid = Float64Array.from(price, (p) => p - 0.01);
+        const rowAsk = Float64Array.from(price, (p) => p + 0.01);
+        for (const lagFrom of ['quotes', 'trades'] as const) {
+          const options = { algorithm: 'lee-ready' as const, quoteLagMs: 25, lagFrom };
+          const trades = { ts, price, volume, bid: rowBid, ask: rowAsk };
+          expect(k.classifyTrades(trades, options)).toEqual(ref.classifyTrades(trades, options));
+          for (const at of [0, 1000, n / 2 - 1, n / 2, n / 2 + 1, n - 1]) {
+            for (const [column, value] of [
+              ['bid', NaN],
+              ['ask', -2],
+              ['price', Infinity],
+              ['ts', ts[at] - 100],
+            ] as const) {
+              const bad = { ts: ts.slice(), price: price.slice(), volume, bid: rowBid.slice(), ask: rowAsk.slice() };
+              bad[column][at] = value;
+              let expected = '';
+              try {
+                ref.classifyTrades(bad, options);
+              } catch (error) {
+                expected = (error as Error).message;
+              }
+              const run = () => k.classifyTrades(bad, options);
+              if (expected === '') expect(run, `${lagFrom} ${column}[${at}]`).not.toThrow();
+              else expect(run, `${lagFrom} ${column}[${at}]`).toThrow(expected);
+            }
+          }
+        }
+      },
+    );
   },
   'vpin',
 );
