@@ -93,6 +93,36 @@ describe.each(available)('VpinEngine on the %s backend', (backend) => {
     expect(engine.metrics()).toMatchObject({ processed: 6000, errors: 0 });
   });
 
+  it('with a quote classifier, a checkpoint restored on another engine goes on as vpin() over all the trades (the lag context included)', async () => {
+    const rows = market(4000);
+    const quoted: VpinOptions = { bucketVolume: 4000, window: 10, barMs: 50, classifier: { algorithm: 'emo', quoteLagMs: 45 } };
+    type Hooks = { snapshotKey(key: string): Uint8Array; restoreKey(key: string, bytes: Uint8Array): void };
+    const busA = createBus({ maxBatch: 50 });
+    const a = new VpinEngine(busA, { vpin: quoted, backend, heartbeatMs: 0 }).start();
+    const calcsA = collect<VpinCalculation>(busA, 'VPIN_CALCULATION');
+    await publishMixed(busA, rows.slice(0, 2100), true);
+    await busA.drain();
+    const keys = [...new Set(rows.map((r) => r.key))];
+    const saved = keys.map((key) => [key, (a as unknown as Hooks).snapshotKey(key)] as const);
+    const before = calcsA.slice();
+    await a.close();
+    await busA.close();
+    const busB = createBus({ maxBatch: 50 });
+    const b = new VpinEngine(busB, { vpin: quoted, backend, heartbeatMs: 0 }).start();
+    for (const [key, bytes] of saved) (b as unknown as Hooks).restoreKey(key, bytes);
+    const calcsB = collect<VpinCalculation>(busB, 'VPIN_CALCULATION');
+    await publishMixed(busB, rows.slice(2100), true);
+    await b.close();
+    await busB.close();
+    for (const key of keys) {
+      const mine = [...before, ...calcsB].filter((m) => m.key === key).map((m) => m.payload);
+      const expected = direct.vpin(tradesOf(rows, key, true), quoted);
+      expect(columns(mine)).toEqual(expected);
+      expect(mine.map((c) => c.bucket)).toEqual(mine.map((_, i) => i));
+      expect(before.filter((m) => m.key === key).length).toBeGreaterThan(5);
+    }
+  });
+
   it('publishes exactly what vpin() computes over the same trades, bucket by bucket', async () => {
     const rows = market(6000);
     const bus = createBus({ maxBatch: 50 });
