@@ -5,32 +5,8 @@
  */
 import type { Kernels } from '../src/api/index.js';
 import type { PinOptions, PinParams } from '../src/kernels/pin.js';
-import { backendRows, nativeThreads, prng, type BenchRow } from './lib.js';
-
-/** Poisson draw by exponential inter-arrivals. */
-function poisson(u: () => number, lambda: number): number {
-  let k = 0;
-  let t = -Math.log(1 - u());
-  while (t < lambda) {
-    k++;
-    t -= Math.log(1 - u());
-  }
-  return k;
-}
-
-/** Daily buys and sells from the PIN model (seeded). */
-export function pinCounts(p: PinParams, days: number, seed: number): { buys: Float64Array; sells: Float64Array } {
-  const u = prng(seed);
-  const buys = new Float64Array(days);
-  const sells = new Float64Array(days);
-  for (let i = 0; i < days; i++) {
-    const event = u() < p.alpha;
-    const bad = u() < p.delta;
-    buys[i] = poisson(u, p.epsilonBuy + (event && !bad ? p.mu : 0));
-    sells[i] = poisson(u, p.epsilonSell + (event && bad ? p.mu : 0));
-  }
-  return { buys, sells };
-}
+import { simulatePin } from '../test/helpers/pin.js';
+import { backendRows, nativeThreads, type BenchRow } from './lib.js';
 
 /** A liquid stock's day: ~300 buys and ~250 sells, events on 35% of days adding ~180 informed trades. */
 const MODEL: PinParams = { alpha: 0.35, delta: 0.4, mu: 180, epsilonBuy: 300, epsilonSell: 250 };
@@ -46,7 +22,7 @@ export function pinRows(ref: Kernels, nat: Kernels, one: Kernels): BenchRow[] {
     [250, { initials: 'gwj' }, 'pin_gwj: 1 initial set'],
   ];
   for (const [days, options, note] of cases) {
-    const { buys, sells } = pinCounts(MODEL, days, days);
+    const { buys, sells } = simulatePin(MODEL, days, days);
     const name = `pin() ${days} days, initials '${options.initials}' (ms a call)`;
     const c = {
       reference: () => ref.pin(buys, sells, options),

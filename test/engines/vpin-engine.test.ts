@@ -3,9 +3,10 @@ import { createBus, type Bus, type BusMessage } from '../../src/bus/index.js';
 import { SyntheticMarket } from '../../src/cli/market.js';
 import { VpinEngine, type EngineHealth, type VpinAlert, type VpinCalculation } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
-import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
+import { kernels, type Trades, type VpinOptions } from '../../src/index.js';
 import { TestTransport } from '../bus/helpers.js';
 import { completeBackends } from '../helpers/backends.js';
+import { columns } from '../redis-e2e/helpers.js';
 
 const available = completeBackends('vpin');
 const options: VpinOptions = { bucketVolume: 4000, window: 10, barMs: 50, sigma: { ewma: 0.9 } };
@@ -54,19 +55,6 @@ function collect<P>(bus: Bus, type: string) {
   const got: BusMessage<P>[] = [];
   bus.subscribe<P>(type, (m) => void got.push(m));
   return got;
-}
-
-function columns(calcs: VpinCalculation[]): VpinBuckets {
-  const col = (f: keyof VpinCalculation) => Float64Array.from(calcs, (c) => c[f]);
-  return {
-    startTs: col('startTs'),
-    endTs: col('endTs'),
-    duration: col('duration'),
-    buyVolume: col('buyVolume'),
-    sellVolume: col('sellVolume'),
-    vpin: col('vpin'),
-    cdf: col('cdf'),
-  };
 }
 
 describe.each(available)('VpinEngine on the %s backend', (backend) => {

@@ -1,17 +1,11 @@
 /** PIN test helpers: daily buys and sells simulated from the model (seeded). */
+import { mulberry32 } from '../../src/cli/market.js';
 import type { PinParams } from '../../src/kernels/pin.js';
 
-/** A seeded uniform (mulberry32) and Poisson draws by exponential inter-arrivals. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform in [0, 1): the synthetic market's mulberry32. */
+export const rng = mulberry32;
+
+/** A Poisson draw by exponential inter-arrivals. */
 function poisson(u: () => number, lambda: number): number {
   let k = 0;
   let t = -Math.log(1 - u());
