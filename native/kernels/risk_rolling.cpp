@@ -1,12 +1,12 @@
 // rolling (risk_analytics.hpp): src/backends/reference/risk-rolling.ts in the same order of
 // floating-point operations per column. The window's sums are running (a date added, the date leaving
 // removed: O(1) per date) and compensated, re-summed from the window's own dates every `window` dates
-// and when their shift is stale. The moments (sharpe, sortino, volatility, gaussianVar) are swept row by
-// row over every column of a thread's block (memory read in order, the reference's moments window per
-// column; a branch-free two-sum gives Neumaier's exact error); maxDrawdown row by row too, O(1) per date
-// (risk_rolling_drawdown.cpp); the rest column by column from a contiguous copy: beta and alpha, the
-// captures (running) and historicalVar (the window kept sorted: a binary search and a move per date,
-// O(window)).
+// and when their shift is stale. The moments (sharpe, sortino, volatility, gaussianVar) and the pairs
+// (beta, alpha) are swept row by row over every column of a thread's block (memory read in order, the
+// reference's moments and pairs windows per column; a branch-free two-sum gives Neumaier's exact error;
+// the sweeps compiled for every vector width); maxDrawdown row by row too, O(1) per date
+// (risk_rolling_drawdown.cpp); the rest column by column from a contiguous copy: the captures (running)
+// and historicalVar (the window kept sorted: a binary search and a move per date, O(window)).
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
@@ -16,6 +16,7 @@
 #include "risk_analytics.hpp"
 #include "risk_checks.hpp"
 #include "risk_rolling_drawdown.hpp"
+#include "simd.hpp"
 #include "special.hpp"
 
 namespace kernelbus::risk {
@@ -32,37 +33,19 @@ struct Sum {
   double value() const { return s + c; }
 };
 
-// The window's running sums (Window in the reference).
+// The captures' running sums of a column (the reference's captures window; the moments and the pairs are
+// summed row by row: rollingMoments(), rollingPairs()).
 struct Window {
-  unsigned parts = 0;  // which sums it keeps: kMoments, kPairs, kCaptures
-  double n = 0, m = 0, up = 0, down = 0, shift = 0, shiftB = 0, ruined = 0;
-  Sum s1, s2, downside, pr, pb, pbb, pbr, upR, upB, downR, downB;
+  double up = 0, down = 0, ruined = 0;
+  Sum upR, upB, downR, downB;
 };
 
 // The groups of sums a statistic needs (partsOf()).
 constexpr unsigned kMoments = 1, kPairs = 2, kCaptures = 4;
 
-// update(): date (r, b)'s contributions to the sums the window keeps, added (sign 1) or removed (sign -1).
-void update(Window& w, double r, double b, double rf, double sign) {
-  if (r == r && (w.parts & kMoments)) {
-    const double d = r - w.shift;
-    w.n += sign;
-    w.s1.add(sign * d);
-    w.s2.add(sign * (d * d));
-    const double below = r - rf < 0 ? r - rf : 0;
-    w.downside.add(sign * (below * below));
-  }
-  if (r == r && (w.parts & kPairs)) {
-    if (b == b) {
-      const double dr = r - w.shift, db = b - w.shiftB;
-      w.m += sign;
-      w.pr.add(sign * dr);
-      w.pb.add(sign * db);
-      w.pbb.add(sign * (db * db));
-      w.pbr.add(sign * (db * dr));
-    }
-  }
-  if (!(w.parts & kCaptures) || !(b > 0 || b < 0)) return;
+// update(): date (r, b)'s contributions to the capture sums, added (sign 1) or removed (sign -1).
+void update(Window& w, double r, double b, double sign) {
+  if (!(b > 0 || b < 0)) return;
   const double rr = r == r ? r : 0;                 // captures: a missing return counts as 0
   const bool ruin = !(1 + rr > 0) || !(1 + b > 0);  // a wealth of 0 or less has no log: the product is taken then
   if (ruin) w.ruined += sign;
@@ -78,31 +61,10 @@ void update(Window& w, double r, double b, double rf, double sign) {
   }
 }
 
-// resum(): the window [begin, end) summed afresh, shifted by its first present values.
-void resum(Window& w, const double* r, const double* b, size_t begin, size_t end, double rf) {
-  const unsigned parts = w.parts;
+// resum(): the window [begin, end) summed afresh.
+void resum(Window& w, const double* r, const double* b, size_t begin, size_t end) {
   w = Window{};
-  w.parts = parts;
-  for (size_t t = begin; t < end; t++) {
-    if (r[t] == r[t]) {
-      w.shift = r[t];
-      break;
-    }
-  }
-  for (size_t t = begin; t < end; t++) {
-    if (r[t] == r[t] && b[t] == b[t]) {
-      w.shiftB = b[t];
-      break;
-    }
-  }
-  for (size_t t = begin; t < end; t++) update(w, r[t], b[t], rf, 1);
-}
-
-// stale(): the shift is far from the window's mean for its spread (the centred sum below 1e-3 of the
-// raw one, where subtracting them would lose digits): the window is then re-summed about its own values.
-bool stale(const Window& w) {
-  const double s1 = w.s1.value(), s2 = w.s2.value(), pb = w.pb.value(), pbb = w.pbb.value();
-  return (w.n >= 2 && s2 - s1 * s1 / w.n < 1e-3 * s2) || (w.m >= 2 && pbb - pb * pb / w.m < 1e-3 * pbb);
+  for (size_t t = begin; t < end; t++) update(w, r[t], b[t], 1);
 }
 
 // annualReturn() of the window's subset dates, from the product when a wealth is 0 or less.
@@ -136,9 +98,6 @@ struct Job {
 
 inline bool wants(const Job& j, RollingStat s) { return (j.mask >> s) & 1u; }
 
-// The statistics rollingMoments() computes.
-constexpr unsigned kMomentStats = (1u << kRollSharpe) | (1u << kRollSortino) | (1u << kRollVolatility) | (1u << kRollGaussianVar);
-
 // partsOf(): the sums the requested statistics read.
 unsigned partsOf(unsigned mask) {
   const auto any = [mask](std::initializer_list<RollingStat> stats) {
@@ -158,36 +117,24 @@ void rollingColumn(const Job& j, size_t c, const double* r, const double* b, std
   const size_t T = j.rows, w = j.window;
   const RollingOut& o = j.o;
   for (size_t t = 0; t + 1 < w && t < T; t++) {
-    for (double* out : {o.sharpe, o.sortino, o.volatility, o.beta, o.alpha, o.upCapture, o.downCapture, o.historicalVar, o.gaussianVar})
-      put(out, j, t, c, NAN);
+    for (double* out : {o.upCapture, o.downCapture, o.historicalVar}) put(out, j, t, c, NAN);
   }
+  const bool captures = partsOf(j.mask) & kCaptures;
   Window win;
-  win.parts = partsOf(j.mask) & ~kMoments;  // the moments: rollingMoments(), over the rows
   sorted.clear();
   for (size_t t = 0; t < T; t++) {
     const size_t begin = t + 1 >= w ? t + 1 - w : 0;
     if (t + 1 >= w && (t + 1 - w) % w == 0) {
-      resum(win, r, b, begin, t + 1, j.rf);
-    } else {
-      update(win, r[t], b[t], j.rf, 1);
-      if (t >= w) update(win, r[t - w], b[t - w], j.rf, -1);
-      if (t + 1 >= w && stale(win)) resum(win, r, b, begin, t + 1, j.rf);
+      if (captures) resum(win, r, b, begin, t + 1);
+    } else if (captures) {
+      update(win, r[t], b[t], 1);
+      if (t >= w) update(win, r[t - w], b[t - w], -1);
     }
     if (wants(j, kRollHistoricalVar)) {
       if (r[t] == r[t]) sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), r[t]), r[t]);
       if (t >= w && r[t - w] == r[t - w]) sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), r[t - w]));
     }
     if (t + 1 < w) continue;
-    if (o.beta || o.alpha) {
-      const double m = win.m;
-      const double mr = win.shift + win.pr.value() / m, mb = win.shiftB + win.pb.value() / m;
-      const double pb = win.pb.value();
-      const double v = (win.pbb.value() - pb * pb / m) / m;
-      const double cov = (win.pbr.value() - pb * win.pr.value() / m) / m;
-      const double beta = m < 2 || v < 1e-30 ? NAN : cov / v;
-      put(o.beta, j, t, c, beta);
-      put(o.alpha, j, t, c, m < 2 ? NAN : std::expm1(std::log1p(mr - j.rf - beta * (mb - j.rf)) * j.ppy));
-    }
     if (o.upCapture || o.downCapture) {
       double upCapture, downCapture;
       if (win.ruined > 0) {
@@ -323,6 +270,104 @@ void rollingMoments(const Job& j, const double* returns, size_t begin, size_t en
   }
 }
 
+// The benchmark pairs (beta, alpha) of every column, row by row as the moments: per column the same
+// operations in the same order as the reference's pairs window. State per column: m, the shifts, and
+// (sum, compensation) of dr, db, db^2 and db dr.
+struct Pairs {
+  std::vector<double> m, shift, shiftB, pr, cr, pb, cb, pbb, cbb, pbr, cbr;
+  explicit Pairs(size_t cols)
+      : m(cols), shift(cols), shiftB(cols), pr(cols), cr(cols), pb(cols), cb(cols), pbb(cols), cbb(cols), pbr(cols), cbr(cols) {}
+};
+
+// One row's contributions (sign 1 or -1) to columns [begin, end); b the benchmark's value that date.
+inline void pairsRow(Pairs& p, const double* row, double b, size_t begin, size_t end, double sign) {
+  double* __restrict m = p.m.data();
+  const double* __restrict shift = p.shift.data(), * __restrict shiftB = p.shiftB.data();
+  double* __restrict pr = p.pr.data(), * __restrict cr = p.cr.data(), * __restrict pb = p.pb.data(), * __restrict cb = p.cb.data();
+  double* __restrict pbb = p.pbb.data(), * __restrict cbb = p.cbb.data(), * __restrict pbr = p.pbr.data(), * __restrict cbr = p.cbr.data();
+  const bool bPresent = b == b;
+  for (size_t c = begin; c < end; c++) {
+    const double r = row[c];
+    const bool present = bPresent && r == r;
+    const double dr = r - shift[c], db = b - shiftB[c];
+    m[c] += present ? sign : 0;
+    twoSum(pr[c], cr[c], present ? sign * dr : 0);
+    twoSum(pb[c], cb[c], present ? sign * db : 0);
+    twoSum(pbb[c], cbb[c], present ? sign * (db * db) : 0);
+    twoSum(pbr[c], cbr[c], present ? sign * (db * dr) : 0);
+  }
+}
+
+// Columns [cb, ce) afresh over rows [from, to): shift the first present return, shiftB the benchmark at
+// the first date both are present.
+void pairsResum(Pairs& p, const double* returns, const double* b, size_t cols, size_t cb, size_t ce, size_t from, size_t to) {
+  for (auto* v : {&p.m, &p.pr, &p.cr, &p.pb, &p.cb, &p.pbb, &p.cbb, &p.pbr, &p.cbr, &p.shift, &p.shiftB})
+    std::fill(v->begin() + cb, v->begin() + ce, 0.0);
+  for (size_t c = cb; c < ce; c++) {
+    for (size_t t = from; t < to; t++) {
+      const double r = returns[t * cols + c];
+      if (r == r) {
+        p.shift[c] = r;
+        break;
+      }
+    }
+    for (size_t t = from; t < to; t++) {
+      const double r = returns[t * cols + c];
+      if (r == r && b[t] == b[t]) {
+        p.shiftB[c] = b[t];
+        break;
+      }
+    }
+  }
+  for (size_t t = from; t < to; t++) pairsRow(p, returns + t * cols, b[t], cb, ce, 1);
+}
+
+// rollingPairs(): beta and alpha of columns [begin, end) over the rows (rollingMoments()'s schedule).
+KERNELBUS_VECTOR_CLONES void rollingPairs(const Job& j, const double* returns, const double* b, size_t begin, size_t end) {
+  const size_t T = j.rows, w = j.window, cols = j.cols;
+  const RollingOut& o = j.o;
+  Pairs p(cols);
+  std::vector<double> betaOf(cols);
+  const double rf = j.rf, ppy = j.ppy;
+  for (size_t t = 0; t < T; t++) {
+    const size_t from = t + 1 >= w ? t + 1 - w : 0;
+    const bool scheduled = t + 1 >= w && (t + 1 - w) % w == 0;
+    if (scheduled) {
+      pairsResum(p, returns, b, cols, begin, end, from, t + 1);
+    } else {
+      pairsRow(p, returns + t * cols, b[t], begin, end, 1);
+      if (t >= w) pairsRow(p, returns + (t - w) * cols, b[t - w], begin, end, -1);
+    }
+    if (t + 1 < w) {
+      for (double* out : {o.beta, o.alpha})
+        if (out) std::fill(out + t * cols + begin, out + t * cols + end, NAN);
+      continue;
+    }
+    if (!scheduled) {
+      for (size_t c = begin; c < end; c++) {
+        const double m = p.m[c], pb = p.pb[c] + p.cb[c], pbb = p.pbb[c] + p.cbb[c];
+        if (m >= 2 && pbb - pb * pb / m < 1e-3 * pbb) pairsResum(p, returns, b, cols, c, c + 1, from, t + 1);  // stale()
+      }
+    }
+    const double* __restrict m = p.m.data();
+    double* __restrict beta = betaOf.data();
+    for (size_t c = begin; c < end; c++) {
+      const double pb = p.pb[c] + p.cb[c], pr = p.pr[c] + p.cr[c];
+      const double v = (p.pbb[c] + p.cbb[c] - pb * pb / m[c]) / m[c];
+      const double cov = (p.pbr[c] + p.cbr[c] - pb * pr / m[c]) / m[c];
+      beta[c] = m[c] < 2 || v < 1e-30 ? NAN : cov / v;
+    }
+    const size_t at = t * cols;
+    if (double* __restrict out = o.beta) std::copy(beta + begin, beta + end, out + at + begin);
+    if (double* out = o.alpha) {
+      for (size_t c = begin; c < end; c++) {
+        const double mr = p.shift[c] + (p.pr[c] + p.cr[c]) / m[c], mb = p.shiftB[c] + (p.pb[c] + p.cb[c]) / m[c];
+        out[at + c] = m[c] < 2 ? NAN : std::expm1(std::log1p(mr - rf - beta[c] * (mb - rf)) * ppy);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 // rolling()
@@ -335,9 +380,11 @@ Status rolling(const double* returns, size_t rows, size_t cols, const double* be
   std::vector<double> none(benchmark ? 0 : rows, NAN);
   const double* b = benchmark ? benchmark : none.data();
   const size_t minColumns = rows == 0 ? cols : 1 + 4096 / rows;
-  const bool moments = partsOf(mask) & kMoments, others = (mask & ~kMomentStats & ~(1u << kRollMaxDrawdown)) != 0;
+  const bool moments = partsOf(mask) & kMoments, pairs = partsOf(mask) & kPairs;
+  const bool others = (partsOf(mask) & kCaptures) || ((mask >> kRollHistoricalVar) & 1u);
   parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
     if (moments) rollingMoments(job, returns, begin, end);
+    if (pairs) rollingPairs(job, returns, b, begin, end);
     if (double* o = job.o.maxDrawdown) {
       for (size_t t = 0; t + 1 < window && t < rows; t++) std::fill(o + t * cols + begin, o + t * cols + end, NAN);
       detail::rollingMaxDrawdown(returns, rows, cols, window, begin, end, o);

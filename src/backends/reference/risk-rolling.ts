@@ -122,6 +122,13 @@ function resum(parts: number, r: Float64Array, b: Float64Array, begin: number, e
   return w;
 }
 
+/** Date t added to the window's sums and date t - w, leaving, removed (a window keeping no sums: nothing). */
+function slide(x: Window, r: Float64Array, b: Float64Array, t: number, w: number, rf: number): void {
+  if (x.parts === 0) return;
+  update(x, r[t], b[t], rf, 1);
+  if (t >= w) update(x, r[t - w], b[t - w], rf, -1);
+}
+
 /**
  * The shift is far from the window's mean for its spread (the centred sum below 1e-3 of the raw one,
  * where subtracting them would lose digits): the window is then re-summed about its own values.
@@ -188,24 +195,25 @@ export function rolling(
   for (let c = 0; c < cols; c++) {
     for (let t = 0; t < T; t++) r[t] = returns[t * cols + c];
     for (let t = 0; t + 1 < w && t < T; t++) for (const stat of ROLLING_STATS) put(o[stat], t, c, NaN);
-    // the moments and the other sums in two windows, each re-summed on its own (native/kernels computes
-    // the moments row by row, the rest column by column)
+    // the moments, the pairs and the captures in three windows, each re-summed on its own (native/kernels
+    // computes the moments and the pairs row by row, the captures column by column)
     if (o.maxDrawdown) rollingMaxDrawdown(r, T, w, o.maxDrawdown, cols, c);
     let mom = new Window(partsOf(stats) & MOMENTS);
-    let win = new Window(partsOf(stats) & ~MOMENTS);
+    let pairs = new Window(partsOf(stats) & PAIRS);
+    let win = new Window(partsOf(stats) & CAPTURES);
     const sorted: number[] = [];
     for (let t = 0; t < T; t++) {
       const begin = t + 1 >= w ? t + 1 - w : 0;
       if (t + 1 >= w && (t + 1 - w) % w === 0) {
         mom = resum(mom.parts, r, b, begin, t + 1, rf);
+        pairs = resum(pairs.parts, r, b, begin, t + 1, rf);
         win = resum(win.parts, r, b, begin, t + 1, rf);
       } else {
-        for (const x of [mom, win]) {
-          update(x, r[t], b[t], rf, 1);
-          if (t >= w) update(x, r[t - w], b[t - w], rf, -1);
-        }
+        slide(mom, r, b, t, w, rf);
+        slide(pairs, r, b, t, w, rf);
+        slide(win, r, b, t, w, rf);
         if (t + 1 >= w && stale(mom)) mom = resum(mom.parts, r, b, begin, t + 1, rf);
-        if (t + 1 >= w && stale(win)) win = resum(win.parts, r, b, begin, t + 1, rf);
+        if (t + 1 >= w && stale(pairs)) pairs = resum(pairs.parts, r, b, begin, t + 1, rf);
       }
       if (o.historicalVar) {
         if (r[t] === r[t]) sorted.splice(bound(sorted, r[t], true), 0, r[t]);
@@ -223,12 +231,12 @@ export function rolling(
       const downsideRisk = Math.sqrt(mom.downside.value() / n) * sqrtPpy;
       put(o.sortino, t, c, n < 1 ? NaN : (excessMean * ppy) / downsideRisk);
       if (o.beta || o.alpha) {
-        const m = win.m;
-        const mr = win.shift + win.pr.value() / m;
-        const mb = win.shiftB + win.pb.value() / m;
-        const pb = win.pb.value();
-        const v = (win.pbb.value() - (pb * pb) / m) / m;
-        const cov = (win.pbr.value() - (pb * win.pr.value()) / m) / m;
+        const m = pairs.m;
+        const mr = pairs.shift + pairs.pr.value() / m;
+        const mb = pairs.shiftB + pairs.pb.value() / m;
+        const pb = pairs.pb.value();
+        const v = (pairs.pbb.value() - (pb * pb) / m) / m;
+        const cov = (pairs.pbr.value() - (pb * pairs.pr.value()) / m) / m;
         const beta = m < 2 || v < 1e-30 ? NaN : cov / v;
         put(o.beta, t, c, beta);
         put(o.alpha, t, c, m < 2 ? NaN : Math.expm1(Math.log1p(mr - rf - beta * (mb - rf)) * ppy));
