@@ -169,23 +169,29 @@ inline void twoSum(double& s, double& c, double x) {
   s = t;
 }
 
-// One row's contributions (sign 1 or -1) to columns [begin, end).
-void momentsRow(Moments& m, const double* row, size_t begin, size_t end, double rf, double sign) {
-  double* __restrict n = m.n.data();
-  const double* __restrict shift = m.shift.data();
-  double* __restrict s1 = m.s1.data(), * __restrict c1 = m.c1.data(), * __restrict s2 = m.s2.data(), * __restrict c2 = m.c2.data();
-  double* __restrict ds = m.ds.data(), * __restrict dc = m.dc.data();
+// One row's contributions (sign 1 or -1) to columns [begin, end). A missing value adds exactly 0 (its
+// two-sums leave the sums as they are), as the reference skips it: its weight is 0 and its deviation 0.
+// Restrict parameters and selects of values (not of products, which GCC 12 leaves as branches): the
+// loop vectorizes.
+KERNELBUS_VECTOR_CLONES void momentsSweep(double* __restrict n, const double* __restrict shift, double* __restrict s1,
+                                          double* __restrict c1, double* __restrict s2, double* __restrict c2, double* __restrict ds,
+                                          double* __restrict dc, const double* __restrict row, size_t begin, size_t end, double rf,
+                                          double sign) {
   for (size_t c = begin; c < end; c++) {
     const double r = row[c];
-    const bool present = r == r;
-    const double d = r - shift[c];
-    const double below = r - rf < 0 ? r - rf : 0;
-    // a missing value adds exactly 0 (its two-sums leave the sums as they are), as the reference skips it
-    n[c] += present ? sign : 0;
-    twoSum(s1[c], c1[c], present ? sign * d : 0);
-    twoSum(s2[c], c2[c], present ? sign * (d * d) : 0);
-    twoSum(ds[c], dc[c], present ? sign * (below * below) : 0);
+    const double w = r == r ? sign : 0.0, x = r == r ? r : shift[c];
+    const double d = x - shift[c], excess = x - rf;
+    const double below = excess < 0 ? excess : 0.0;
+    n[c] += w;
+    twoSum(s1[c], c1[c], w * d);
+    twoSum(s2[c], c2[c], w * (d * d));
+    twoSum(ds[c], dc[c], w * (below * below));
   }
+}
+
+inline void momentsRow(Moments& m, const double* row, size_t begin, size_t end, double rf, double sign) {
+  momentsSweep(m.n.data(), m.shift.data(), m.s1.data(), m.c1.data(), m.s2.data(), m.c2.data(), m.ds.data(), m.dc.data(), row, begin, end,
+               rf, sign);
 }
 
 // Column c's moments afresh over rows [from, to): shifted by its first present value there.
@@ -220,6 +226,42 @@ void momentsResumRows(Moments& m, const double* returns, size_t cols, size_t beg
   for (size_t t = from; t < to; t++) momentsRow(m, returns + t * cols, begin, end, rf, 1);
 }
 
+// One row's statistics (row offset `at`) of columns [begin, end) from their sums, in loops without calls
+// or branches (each value computed, then selected: see momentsSweep()); mean and sd are scratch.
+KERNELBUS_VECTOR_CLONES void momentsOut(const Moments& m, const RollingOut& o, size_t at, size_t begin, size_t end, double sqrtPpy,
+                                        double ppy, double rf, double z, double* __restrict mean, double* __restrict sd) {
+  const double* __restrict n = m.n.data(), * __restrict shift = m.shift.data();
+  const double* __restrict s1 = m.s1.data(), * __restrict c1 = m.c1.data(), * __restrict s2 = m.s2.data(), * __restrict c2 = m.c2.data();
+  for (size_t c = begin; c < end; c++) {
+    const double sum1 = s1[c] + c1[c], sum2 = s2[c] + c2[c];
+    mean[c] = shift[c] + sum1 / n[c];
+    const double var = (sum2 - sum1 * sum1 / n[c]) / (n[c] - 1);
+    sd[c] = var < 0 ? 0 : std::sqrt(var);  // rounding below 0: 0 (NaN stays NaN)
+  }
+  if (double* __restrict out = o.volatility)
+    for (size_t c = begin; c < end; c++) {
+      const double v = sd[c] * sqrtPpy;
+      out[at + c] = n[c] < 2 ? NAN : v;
+    }
+  if (double* __restrict out = o.sharpe)
+    for (size_t c = begin; c < end; c++) {
+      const double v = (mean[c] - rf) / sd[c] * sqrtPpy;
+      out[at + c] = n[c] < 2 ? NAN : v;
+    }
+  if (double* __restrict out = o.sortino) {
+    const double* __restrict ds = m.ds.data(), * __restrict dc = m.dc.data();
+    for (size_t c = begin; c < end; c++) {
+      const double v = ((mean[c] - rf) * ppy) / (std::sqrt((ds[c] + dc[c]) / n[c]) * sqrtPpy);
+      out[at + c] = n[c] < 1 ? NAN : v;
+    }
+  }
+  if (double* __restrict out = o.gaussianVar)
+    for (size_t c = begin; c < end; c++) {
+      const double v = -(mean[c] + z * sd[c]);
+      out[at + c] = n[c] < 1 ? NAN : v;
+    }
+}
+
 // rollingMoments(): sharpe, sortino, volatility, gaussianVar of columns [begin, end) over the rows. After
 // each row's update: the stale columns re-summed (rare), then momentsOut()'s arithmetic for the whole
 // row in loops without calls or branches (they vectorize: the divisions and square roots dominate).
@@ -227,7 +269,7 @@ void rollingMoments(const Job& j, const double* returns, size_t begin, size_t en
   const size_t T = j.rows, w = j.window, cols = j.cols;
   const RollingOut& o = j.o;
   Moments m(cols);
-  std::vector<double> meanOf(cols), sdOf(cols);
+  std::vector<double> meanOf(cols), sdOf(cols);  // momentsOut()'s scratch
   const double sqrtPpy = std::sqrt(j.ppy), ppy = j.ppy, rf = j.rf, z = j.z;
   for (size_t t = 0; t < T; t++) {
     const size_t from = t + 1 >= w ? t + 1 - w : 0;
@@ -249,24 +291,7 @@ void rollingMoments(const Job& j, const double* returns, size_t begin, size_t en
         if (n >= 2 && s2 - s1 * s1 / n < 1e-3 * s2) momentsResum(m, returns, cols, c, from, t + 1, rf);  // stale(): about its own values
       }
     }
-    const double* __restrict n = m.n.data(), * __restrict shift = m.shift.data();
-    double* __restrict mean = meanOf.data(), * __restrict sd = sdOf.data();
-    for (size_t c = begin; c < end; c++) {
-      const double s1 = m.s1[c] + m.c1[c], s2 = m.s2[c] + m.c2[c];
-      mean[c] = shift[c] + s1 / n[c];
-      const double var = (s2 - s1 * s1 / n[c]) / (n[c] - 1);
-      sd[c] = var < 0 ? 0 : std::sqrt(var);  // rounding below 0: 0 (NaN stays NaN)
-    }
-    const size_t at = t * cols;
-    if (double* __restrict out = o.volatility)
-      for (size_t c = begin; c < end; c++) out[at + c] = n[c] < 2 ? NAN : sd[c] * sqrtPpy;
-    if (double* __restrict out = o.sharpe)
-      for (size_t c = begin; c < end; c++) out[at + c] = n[c] < 2 ? NAN : (mean[c] - rf) / sd[c] * sqrtPpy;
-    if (double* __restrict out = o.sortino)
-      for (size_t c = begin; c < end; c++)
-        out[at + c] = n[c] < 1 ? NAN : ((mean[c] - rf) * ppy) / (std::sqrt((m.ds[c] + m.dc[c]) / n[c]) * sqrtPpy);
-    if (double* __restrict out = o.gaussianVar)
-      for (size_t c = begin; c < end; c++) out[at + c] = n[c] < 1 ? NAN : -(mean[c] + z * sd[c]);
+    momentsOut(m, o, t * cols, begin, end, sqrtPpy, ppy, rf, z, meanOf.data(), sdOf.data());
   }
 }
 
@@ -279,23 +304,29 @@ struct Pairs {
       : m(cols), shift(cols), shiftB(cols), pr(cols), cr(cols), pb(cols), cb(cols), pbb(cols), cbb(cols), pbr(cols), cbr(cols) {}
 };
 
-// One row's contributions (sign 1 or -1) to columns [begin, end); b the benchmark's value that date.
-inline void pairsRow(Pairs& p, const double* row, double b, size_t begin, size_t end, double sign) {
-  double* __restrict m = p.m.data();
-  const double* __restrict shift = p.shift.data(), * __restrict shiftB = p.shiftB.data();
-  double* __restrict pr = p.pr.data(), * __restrict cr = p.cr.data(), * __restrict pb = p.pb.data(), * __restrict cb = p.cb.data();
-  double* __restrict pbb = p.pbb.data(), * __restrict cbb = p.cbb.data(), * __restrict pbr = p.pbr.data(), * __restrict cbr = p.cbr.data();
+// One row's contributions (sign 1 or -1) to columns [begin, end); b the benchmark's value that date. A
+// date without both values adds exactly 0, as in momentsSweep() (whose comment says why it is written so).
+KERNELBUS_VECTOR_CLONES void pairsSweep(double* __restrict m, const double* __restrict shift, const double* __restrict shiftB,
+                                        double* __restrict pr, double* __restrict cr, double* __restrict pb, double* __restrict cb,
+                                        double* __restrict pbb, double* __restrict cbb, double* __restrict pbr, double* __restrict cbr,
+                                        const double* __restrict row, double b, size_t begin, size_t end, double sign) {
   const bool bPresent = b == b;
   for (size_t c = begin; c < end; c++) {
     const double r = row[c];
-    const bool present = bPresent && r == r;
-    const double dr = r - shift[c], db = b - shiftB[c];
-    m[c] += present ? sign : 0;
-    twoSum(pr[c], cr[c], present ? sign * dr : 0);
-    twoSum(pb[c], cb[c], present ? sign * db : 0);
-    twoSum(pbb[c], cbb[c], present ? sign * (db * db) : 0);
-    twoSum(pbr[c], cbr[c], present ? sign * (db * dr) : 0);
+    const bool present = (r == r) & bPresent;
+    const double w = present ? sign : 0.0, x = present ? r : shift[c], y = present ? b : shiftB[c];
+    const double dr = x - shift[c], db = y - shiftB[c];
+    m[c] += w;
+    twoSum(pr[c], cr[c], w * dr);
+    twoSum(pb[c], cb[c], w * db);
+    twoSum(pbb[c], cbb[c], w * (db * db));
+    twoSum(pbr[c], cbr[c], w * (db * dr));
   }
+}
+
+inline void pairsRow(Pairs& p, const double* row, double b, size_t begin, size_t end, double sign) {
+  pairsSweep(p.m.data(), p.shift.data(), p.shiftB.data(), p.pr.data(), p.cr.data(), p.pb.data(), p.cb.data(), p.pbb.data(), p.cbb.data(),
+             p.pbr.data(), p.cbr.data(), row, b, begin, end, sign);
 }
 
 // Columns [cb, ce) afresh over rows [from, to): shift the first present return, shiftB the benchmark at
@@ -323,7 +354,7 @@ void pairsResum(Pairs& p, const double* returns, const double* b, size_t cols, s
 }
 
 // rollingPairs(): beta and alpha of columns [begin, end) over the rows (rollingMoments()'s schedule).
-KERNELBUS_VECTOR_CLONES void rollingPairs(const Job& j, const double* returns, const double* b, size_t begin, size_t end) {
+void rollingPairs(const Job& j, const double* returns, const double* b, size_t begin, size_t end) {
   const size_t T = j.rows, w = j.window, cols = j.cols;
   const RollingOut& o = j.o;
   Pairs p(cols);
