@@ -35,99 +35,50 @@ function labelOf(k: Kernels, algorithm: ClassifyAlgorithm, [price, bid, ask, oth
 
 const N = NaN;
 
-// Each case: tclf's rows with the labels its tests expect (bid, ask reordered into our columns).
+// tclf's rows, with the labels its tests expect (bid and ask put in our column order); the same rows
+// serve a rule and its reverse variant, the other price read as the lag or the lead.
+// test_tick_rule / test_rev_tick_rule: [trade_price, price_lag | price_lead] [[1, 2], [2, 1]] -> [-1, 1]
+const TICK_ROWS: Row[] = [
+  [1, N, N, 2, -1],
+  [2, N, N, 1, 1],
+];
+// test_lr, test_rev_lr, test_emo, test_rev_emo: [trade_price, bid, ask, price_lag | price_lead]
+// [[1, 1, 3, 0], [3, 1, 3, 0], [1, 1, 1, 0], [3, 2, 4, 4]] -> [-1, 1, 1, -1] (EMO: at the bid, at the ask,
+// locked: at both, so the tick; inside: the tick)
+const QUOTE_TICK_ROWS: Row[] = [
+  [1, 1, 3, 0, -1],
+  [3, 1, 3, 0, 1],
+  [1, 1, 1, 0, 1],
+  [3, 2, 4, 4, -1],
+];
+// test_clnv / test_rev_clnv: [trade_price, ask, bid, price_lag | price_lead] [[5, 3, 1, 0], [0, 3, 1, 1],
+// [2.9, 3, 1, 1], [2.3, 3, 1, 3], [1.7, 3, 1, 0], [1.3, 3, 1, 1]] -> [1, -1, 1, -1, 1, -1]
+const CLNV_ROWS: Row[] = [
+  [5, 1, 3, 0, 1],
+  [0, 1, 3, 1, -1],
+  [2.9, 1, 3, 1, 1],
+  [2.3, 1, 3, 3, -1],
+  [1.7, 1, 3, 0, 1],
+  [1.3, 1, 3, 1, -1],
+];
+// test_quote_rule: [trade_price, bid, ask] [[1, 1, 3], [3, 1, 3]] -> [-1, 1]; test_mid: [[1.5, 1, 3], [2.5, 1, 3]] -> [-1, 1]
+const QUOTE_ROWS: Row[] = [
+  [1, 1, 3, N, -1],
+  [3, 1, 3, N, 1],
+  [1.5, 1, 3, N, -1],
+  [2.5, 1, 3, N, 1],
+];
+
 const CASES: [ClassifyAlgorithm, Row[]][] = [
-  // test_tick_rule: [trade_price, price_lag] [[1, 2], [2, 1]] -> [-1, 1]
-  [
-    'tick',
-    [
-      [1, N, N, 2, -1],
-      [2, N, N, 1, 1],
-    ],
-  ],
-  // test_rev_tick_rule: [trade_price, price_lead] [[1, 2], [2, 1]] -> [-1, 1]
-  [
-    'reverse-tick',
-    [
-      [1, N, N, 2, -1],
-      [2, N, N, 1, 1],
-    ],
-  ],
-  // test_quote_rule: [trade_price, bid, ask] [[1, 1, 3], [3, 1, 3]] -> [-1, 1]; test_mid: [[1.5, 1, 3], [2.5, 1, 3]] -> [-1, 1]
-  [
-    'quote',
-    [
-      [1, 1, 3, N, -1],
-      [3, 1, 3, N, 1],
-      [1.5, 1, 3, N, -1],
-      [2.5, 1, 3, N, 1],
-    ],
-  ],
-  // test_lr: [trade_price, bid, ask, price_lag] [[1, 1, 3, 0], [3, 1, 3, 0], [1, 1, 1, 0], [3, 2, 4, 4]] -> [-1, 1, 1, -1]
-  [
-    'lee-ready',
-    [
-      [1, 1, 3, 0, -1],
-      [3, 1, 3, 0, 1],
-      [1, 1, 1, 0, 1],
-      [3, 2, 4, 4, -1],
-    ],
-  ],
-  // test_rev_lr: the same rows with price_lead -> [-1, 1, 1, -1]
-  [
-    'reverse-lee-ready',
-    [
-      [1, 1, 3, 0, -1],
-      [3, 1, 3, 0, 1],
-      [1, 1, 1, 0, 1],
-      [3, 2, 4, 4, -1],
-    ],
-  ],
-  // test_emo: the same rows (price_lag) -> [-1, 1, 1, -1]: at the bid, at the ask, locked (at both: tick), inside (tick)
-  [
-    'emo',
-    [
-      [1, 1, 3, 0, -1],
-      [3, 1, 3, 0, 1],
-      [1, 1, 1, 0, 1],
-      [3, 2, 4, 4, -1],
-    ],
-  ],
-  // test_rev_emo: price_lead -> [-1, 1, 1, -1]
-  [
-    'reverse-emo',
-    [
-      [1, 1, 3, 0, -1],
-      [3, 1, 3, 0, 1],
-      [1, 1, 1, 0, 1],
-      [3, 2, 4, 4, -1],
-    ],
-  ],
-  // test_clnv: [trade_price, ask, bid, price_lag] [[5, 3, 1, 0], [0, 3, 1, 1], [2.9, 3, 1, 1], [2.3, 3, 1, 3],
-  // [1.7, 3, 1, 0], [1.3, 3, 1, 1]] -> [1, -1, 1, -1, 1, -1]
-  [
-    'clnv',
-    [
-      [5, 1, 3, 0, 1],
-      [0, 1, 3, 1, -1],
-      [2.9, 1, 3, 1, 1],
-      [2.3, 1, 3, 3, -1],
-      [1.7, 1, 3, 0, 1],
-      [1.3, 1, 3, 1, -1],
-    ],
-  ],
-  // test_rev_clnv: the same rows with price_lead -> [1, -1, 1, -1, 1, -1]
-  [
-    'reverse-clnv',
-    [
-      [5, 1, 3, 0, 1],
-      [0, 1, 3, 1, -1],
-      [2.9, 1, 3, 1, 1],
-      [2.3, 1, 3, 3, -1],
-      [1.7, 1, 3, 0, 1],
-      [1.3, 1, 3, 1, -1],
-    ],
-  ],
+  ['tick', TICK_ROWS],
+  ['reverse-tick', TICK_ROWS],
+  ['quote', QUOTE_ROWS],
+  ['lee-ready', QUOTE_TICK_ROWS],
+  ['reverse-lee-ready', QUOTE_TICK_ROWS],
+  ['emo', QUOTE_TICK_ROWS],
+  ['reverse-emo', QUOTE_TICK_ROWS],
+  ['clnv', CLNV_ROWS],
+  ['reverse-clnv', CLNV_ROWS],
 ];
 
 function suite(k: Kernels, supported = true): void {
