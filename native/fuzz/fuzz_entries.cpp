@@ -27,6 +27,14 @@ using kernelbus::fuzz::require;
 
 namespace {
 
+/// The integer in [1, max] the entry reads at params[i], else `chosen` (the harness's value): params()
+/// may replace a value by another the entry accepts, and an output's expected length must follow it.
+size_t paramInteger(const Packed& p, size_t i, size_t chosen, double max) {
+  if (p.length <= i) return chosen;
+  const double v = p.data[i];
+  return v >= 1 && v <= max && v == std::floor(v) ? static_cast<size_t>(v) : chosen;
+}
+
 /// The arguments of one call, and whether each array got its exact length.
 class Args {
  public:
@@ -247,7 +255,8 @@ void riskEntry(fuzz::Input& in, int which) {
       }
       const size_t top = in.in<int>(1, 12);
       const Packed p = a.params({double(top), double(in.in<int>(0, 1))});
-      if (a.affordable()) a.check(risk::entry::drawdowns(returns, rows, cols, p, a.output(risk::drawdownsLength(top, cols))));
+      const size_t read = paramInteger(p, 0, top, 12);  // the top the entry reads: the output's length follows it
+      if (a.affordable()) a.check(risk::entry::drawdowns(returns, rows, cols, p, a.output(risk::drawdownsLength(read, cols))));
       break;
     }
     case 14: {
@@ -256,8 +265,8 @@ void riskEntry(fuzz::Input& in, int which) {
       const In benchmark = a.input(rows);  // any values (the API passes NaN for none, refuses an infinite one)
       const Packed p = a.params(
           {double(in.in<int>(2, 70)), double(stats), in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), in.real(1e-9, 1 - 1e-9)});
-      if (a.affordable())
-        a.check(risk::entry::rolling(returns, rows, cols, benchmark, p, a.output(risk::rollingLength(rows, cols, stats))));
+      const auto read = static_cast<unsigned>(paramInteger(p, 1, stats, 1023));  // the mask the entry reads
+      if (a.affordable()) a.check(risk::entry::rolling(returns, rows, cols, benchmark, p, a.output(risk::rollingLength(rows, cols, read))));
       break;
     }
     case 13: {
