@@ -13,6 +13,7 @@ import { kernels, backends, type Trades } from '../src/api/index.js';
 import { autoSweep, median, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
 import { pinRows } from './pin.js';
+import { centGrid } from '../test/helpers/trades.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
@@ -28,28 +29,6 @@ export function syntheticTrades(n: number, seed = 1): Trades {
     p += (rnd() - 0.5) * 0.02;
     ts[i] = t;
     price[i] = p;
-    volume[i] = 1 + Math.floor(rnd() * 100);
-  }
-  return { ts, price, volume };
-}
-
-/**
- * A seeded cent-grid tape: gaps of 0-19 ms, each price one cent up or down from the last or, with
- * probability `zeroTicks`, the same (a zero tick: 30-60% of the trades of real tapes), volumes 1..100.
- */
-export function centGridTrades(n: number, seed = 1, zeroTicks = 0.45): Trades {
-  const rnd = prng(seed);
-  const ts = new Float64Array(n);
-  const price = new Float64Array(n);
-  const volume = new Float64Array(n);
-  let t = 1_700_000_000_000;
-  let cents = 10_000;
-  for (let i = 0; i < n; i++) {
-    t += Math.floor(rnd() * 20);
-    const u = rnd();
-    if (u >= zeroTicks) cents += u < zeroTicks + (1 - zeroTicks) / 2 ? 1 : -1;
-    ts[i] = t;
-    price[i] = cents / 100;
     volume[i] = 1 + Math.floor(rnd() * 100);
   }
   return { ts, price, volume };
@@ -87,7 +66,7 @@ export const vpinSection: BenchSection = {
     const rows: BenchRow[] = [];
     const nativeAvailable = backends().some((b) => b.name === 'native' && b.available);
     const ref = kernels({ backend: 'reference' });
-    const big = centGridTrades(1e7);
+    const big = centGrid(1e7);
     const bucketVolume = dailyBucketVolume(big);
     if (!nativeAvailable) {
       const ms = timeBest(() => ref.vpin(big, { bucketVolume }), { minMs: 1, minRuns: 3 });

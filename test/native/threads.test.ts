@@ -31,6 +31,20 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
     T,
     N,
   );
+  /** The reference's covariances of 40 rolling 90-date windows of the first n assets, stacked (40·n rows). */
+  const rollingCovs = (n: number): Float64Array => {
+    const ref = kernels({ backend: 'reference' });
+    const stack = new Float64Array(40 * n * n);
+    for (let p = 0; p < 40; p++) {
+      const window = matrix(
+        Float64Array.from({ length: 90 * n }, (_, i) => returns.data[(p + Math.floor(i / n)) * N + (i % n)]),
+        90,
+        n,
+      );
+      stack.set(ref.covariance(window).cov.data, p * n * n);
+    }
+    return stack;
+  };
   const styles = [
     matrix(
       seeded(T * N, 3, (u) => 2 * u - 1),
@@ -149,17 +163,8 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
       'hrp over 40 rolling-window covariances (each problem whole on one thread), ward linkage',
       ['hrp'],
       (k) => {
-        const ref = kernels({ backend: 'reference' });
         const n = 30;
-        const stack = new Float64Array(40 * n * n);
-        for (let p = 0; p < 40; p++) {
-          const window = matrix(
-            Float64Array.from({ length: 90 * n }, (_, i) => returns.data[(p + Math.floor(i / n)) * N + (i % n)]),
-            90,
-            n,
-          );
-          stack.set(ref.covariance(window).cov.data, p * n * n);
-        }
+        const stack = rollingCovs(n);
         const h = k.hrp({ cov: matrix(stack, 40 * n, n) }, { linkage: 'ward' });
         expect([h.weights.rows, h.order.rows, h.linkage.rows]).toEqual([40, 40, 40 * (n - 1)]);
         return [h.weights.data, h.order.data, h.linkage.data];
@@ -169,17 +174,8 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
       'riskParity over 40 rolling windows (the problems shared between threads), given budgets',
       ['riskParity'],
       (k) => {
-        const ref = kernels({ backend: 'reference' });
         const n = 30;
-        const stack = new Float64Array(40 * n * n);
-        for (let p = 0; p < 40; p++) {
-          const window = matrix(
-            Float64Array.from({ length: 90 * n }, (_, i) => returns.data[(p + Math.floor(i / n)) * N + (i % n)]),
-            90,
-            n,
-          );
-          stack.set(ref.covariance(window).cov.data, p * n * n);
-        }
+        const stack = rollingCovs(n);
         const budgets = matrix(
           seeded(40 * n, 8, (u) => 0.5 + u),
           40,
