@@ -119,15 +119,21 @@ Napi::Value TickRule(const Napi::CallbackInfo& info) {
   });
 }
 
+// classifyTrades()' parameters from argument `index`, their faults formatted from its parameter table.
+classify::Params classifyParams(const Napi::CallbackInfo& info, size_t index) {
+  const F64View packed = float64Arg(info, index, "params");
+  classify::Params p;
+  if (vpin::Status s = classify::unpack(Packed{packed.data, packed.length}, p); !s.ok()) throw faultError(info.Env(), s, "classifyTrades");
+  return p;
+}
+
 // classifyTrades(ts, price, bid, ask, params (4), out: Int8Array): faults formatted from the
 // descriptor's parameter table (the kernel name passed with them).
 Napi::Value ClassifyTrades(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     requireArgCount(info, 6);
-    const F64View packed = float64Arg(info, 4, "params");
-    classify::Params p;
-    if (vpin::Status s = classify::unpack(Packed{packed.data, packed.length}, p); !s.ok()) throw faultError(env, s, "classifyTrades");
+    const classify::Params p = classifyParams(info, 4);
     const F64View ts = float64Arg(info, 0, "ts");
     const F64View price = float64Arg(info, 1, "price");
     const F64View bid = float64Arg(info, 2, "bid");
@@ -148,9 +154,7 @@ Napi::Value ClassifyQuotes(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     requireArgCount(info, 7);
-    const F64View packed = float64Arg(info, 5, "params");
-    classify::Params p;
-    if (vpin::Status s = classify::unpack(Packed{packed.data, packed.length}, p); !s.ok()) throw faultError(env, s, "classifyTrades");
+    const classify::Params p = classifyParams(info, 5);
     const F64View ts = float64Arg(info, 0, "ts");
     const F64View price = float64Arg(info, 1, "price");
     const F64View quoteTs = float64Arg(info, 2, "quoteTs");
