@@ -7,12 +7,15 @@
  *   (return, returns, ret), one row per date and asset; pivoted, a date without a row for an asset
  *   has its return missing (NaN).
  * The layout is `options.layout`, else long when the header has both an asset and a return column.
+ * Dates: ISO 8601 (UTC without an offset) or epoch numbers (a Parquet or Arrow time as it is); a date
+ * column holding anything else (labels such as `d0`) keeps the file's order (long: sorts as text) and
+ * gives NaN dates.
  */
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk.js';
 import { type ReadTableOptions, readOpened } from './read.js';
 import { openSource, type TableSource } from './source.js';
-import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn } from './types.js';
+import { type ColumnType, isText, type ReadInfo, type Table, type TableColumn, type TextColumn } from './types.js';
 
 const DATE = ['date', 'ts', 'time', 'timestamp', 'datetime'];
 const ASSET = ['asset', 'symbol', 'sym', 'ticker', 'instrument'];
@@ -46,6 +49,38 @@ function ascending(dates: Float64Array): Int32Array | undefined {
   for (let i = 1; i < dates.length && sorted; i++) sorted = !(dates[i] < dates[i - 1]);
   if (sorted) return undefined;
   return Int32Array.from(dates.keys()).sort((a, b) => dates[a] - dates[b] || a - b);
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$/;
+
+/** A date's text as epoch ms: ISO 8601 (UTC without an offset), or a plain number as it is; else NaN. */
+function parseDate(text: string): number {
+  if (ISO_DATE.test(text)) {
+    const iso = text.replace(' ', 'T').replace(',', '.');
+    const zoned = /(Z|z|[+-]\d{2}(:?\d{2})?)$/.test(iso.slice(10)) || iso.length === 10 ? iso : `${iso}Z`;
+    return Date.parse(zoned.length === 10 ? `${zoned}T00:00:00Z` : zoned);
+  }
+  return /^[+-]?\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/**
+ * Each row's date: a number or time column as it is; a text column's ISO 8601 dates as epoch ms (or
+ * plain numbers as they are). `parsed` is false when some text is neither: then `key` orders the rows
+ * by the text (for sorting) and the dates are unknown.
+ */
+function datesOf(column: TableColumn): { key: Float64Array; parsed: boolean } {
+  if (!isText(column)) return { key: column, parsed: true };
+  const { codes, values } = column;
+  let byCode = values.map(parseDate);
+  const parsed = byCode.every((x) => x === x);
+  if (!parsed) {
+    const order = values.map((_, i) => i).sort((a, b) => (values[a] < values[b] ? -1 : values[a] > values[b] ? 1 : 0));
+    byCode = new Array(values.length);
+    order.forEach((c, rank) => {
+      byCode[c] = rank;
+    });
+  }
+  return { key: Float64Array.from(codes, (c) => (c < 0 ? Number.NaN : byCode[c])), parsed };
 }
 
 /** A column as numbers, else KernelInputError naming the file and column. */
@@ -94,7 +129,7 @@ export async function readReturns(source: TableSource, options: ReadReturnsOptio
     table ??= await readOpened(opened, {
       ...rest,
       columns: [date, asset, ret],
-      types: { [date]: 'time', [asset]: 'text', [ret]: 'number' },
+      types: { [date]: 'text', [asset]: 'text', [ret]: 'number' },
       required: [date, asset],
     });
     return pivot(table, name, date, asset, ret);
@@ -103,14 +138,16 @@ export async function readReturns(source: TableSource, options: ReadReturnsOptio
   if (assets.length === 0) throw new KernelInputError(name, 'a header with at least one asset column', header);
   if (table === undefined) {
     const types: Record<string, ColumnType> = Object.fromEntries(assets.map((a) => [a, 'number']));
-    if (date !== undefined) types[date] = 'time';
+    if (date !== undefined) types[date] = 'text';
     table = await readOpened(opened, { ...rest, types, ...(date === undefined ? {} : { required: [date] }) });
   }
   const T = table.rows;
   const N = assets.length;
   const columns = assets.map((a) => numbers(table, a, name, 'returns (numbers)'));
-  const dates = date === undefined ? new Float64Array(T).fill(NaN) : numbers(table, date, name, 'dates');
-  const order = date === undefined ? undefined : ascending(dates);
+  const read = date === undefined ? undefined : datesOf(table.columns[date]);
+  // dates that are not dates (e.g. labels): unknown, and the rows in the file's order
+  const dates = read?.parsed ? read.key : new Float64Array(T).fill(Number.NaN);
+  const order = read?.parsed ? ascending(dates) : undefined;
   const data = new Float64Array(T * N);
   for (let t = 0; t < T; t++) {
     const row = order ? order[t] : t;
@@ -131,7 +168,7 @@ function infoOf(table: Table, name: string, format: ReadInfo['format']): ReadInf
 
 /** The long table pivoted: dates ascending, assets in order of first appearance. */
 function pivot(table: Table, name: string, date: string, asset: string, ret: string): ReturnsRead {
-  const when = numbers(table, date, name, 'dates');
+  const { key: when, parsed } = datesOf(table.columns[date]);
   const returnOf = numbers(table, ret, name, 'returns (numbers)');
   const who = table.columns[asset];
   const symbols: TextColumn = isText(who) ? who : { codes: Int32Array.from(who.keys()), values: Array.from(who, (x) => String(x)) };
@@ -165,7 +202,8 @@ function pivot(table: Table, name: string, date: string, asset: string, ret: str
   for (let i = 0; i < n; i++) {
     const cell = rowOf.get(when[i])! * N + codeToAsset[symbols.codes[i]];
     if (seen[cell]) {
-      const day = Number.isFinite(when[i]) && Math.abs(when[i]) < 8.64e15 ? new Date(when[i]).toISOString() : String(when[i]);
+      const column = table.columns[date];
+      const day = isText(column) ? column.values[column.codes[i]] : String(when[i]);
       throw new KernelInputError(`${name}: row ${i + 1}`, 'one row per date and asset', `a second row for ${assets[cell % N]} at ${day}`);
     }
     seen[cell] = 1;
@@ -174,7 +212,7 @@ function pivot(table: Table, name: string, date: string, asset: string, ret: str
   return {
     returns: { data, rows: T, cols: N },
     assets,
-    dates: unique,
+    dates: parsed ? unique : new Float64Array(T).fill(Number.NaN),
     info: { ...infoOf(table, name, table.info?.format ?? 'csv'), layout: 'long', fileRows: n },
   };
 }
