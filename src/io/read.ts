@@ -14,11 +14,11 @@ export async function readOpened(opened: OpenedSource, options: ReadTableOptions
   const { format: _, ...csvOptions } = options;
   if (opened.format === 'parquet') {
     const { readParquet } = await import('./parquet.js');
-    return readParquet(opened.input as string | Uint8Array, options.columns ? { columns: options.columns } : {});
+    return readParquet(opened.input as string | Uint8Array, options.columns ? { columns: [...options.columns] } : {});
   }
   if (opened.format === 'arrow') {
     const { readArrow } = await import('./arrow.js');
-    return readArrow(opened.input as string | Uint8Array, options.columns ? { columns: options.columns } : {});
+    return readArrow(opened.input as string | Uint8Array, options.columns ? { columns: [...options.columns] } : {});
   }
   return readCsv(opened.input, { ...csvOptions, delimiter: opened.delimiter, name: opened.name });
 }
