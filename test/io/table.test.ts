@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { specifiersOf } from '../helpers/imports.js';
+import { kernels } from '../../src/api/kernels.js';
 import { KernelInputError } from '../../src/errors.js';
 import {
   isText,
@@ -222,5 +224,45 @@ describe('readReturns', () => {
       `${at('twice.csv')}: row 2: expected one row per date and asset, got a second row for A at 2025-01-02`,
     );
     await expect(readReturns(at('wide.csv'), { layout: 'long' })).rejects.toThrow(/expected a long header with date/);
+  });
+});
+
+describe('kernelbus/io', () => {
+  it('loads no Parquet or Arrow code until used: neither module is in the static import closure of src/io/index.ts', () => {
+    const src = join(import.meta.dirname, '..', '..', 'src');
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const s of specifiersOf(readFileSync(file, 'utf8'))) {
+        if (s.startsWith('.')) visit(join(file, '..', s.replace(/\.js$/, '.ts')));
+        else expect(s, `${file} imports ${s}`).not.toMatch(/apache-arrow|parquet-wasm/);
+      }
+    };
+    visit(join(src, 'io', 'index.ts'));
+    const names = [...seen].map((f) => f.slice(src.length + 1));
+    expect(names).toContain('io/csv.ts');
+    expect(names).toContain('io/trades.ts');
+    expect(names.filter((n) => /io\/(arrow|parquet)\.ts$/.test(n))).toEqual([]);
+  });
+
+  it("docs/io.md's example: readTableChunks into vpinStream gives vpin() of the whole file", async () => {
+    const path = join(import.meta.dirname, '..', '..', 'examples', 'trades.csv');
+    const k = kernels({ backend: 'reference' });
+    const options = { bucketVolume: 5000, window: 10, sigma: { ewma: 0.94 } };
+    const stream = k.vpinStream(options);
+    const parts: Float64Array[] = [];
+    let chunks = 0;
+    for await (const t of readTableChunks(path, { columns: ['ts', 'price', 'volume'], chunkRows: 4000 })) {
+      chunks++;
+      const c = t.columns as Record<string, Float64Array>;
+      parts.push(Float64Array.from(stream.update({ ts: c.ts, price: c.price, volume: c.volume }).vpin));
+    }
+    parts.push(Float64Array.from(stream.flush().vpin));
+    expect(chunks).toBe(4);
+    const { trades } = await readTrades(path);
+    const whole = k.vpin(trades, options).vpin;
+    expect(whole.length).toBeGreaterThan(100);
+    expect(Float64Array.from(parts.flatMap((p) => Array.from(p)))).toEqual(whole);
   });
 });

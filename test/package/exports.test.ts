@@ -99,6 +99,12 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
     expect(gateway.exports).toEqual(expect.arrayContaining(['createGateway', 'GATEWAY_TYPES', 'CLOSE_SLOW', 'PROTOCOL_VERSION']));
     expect(gateway.files.filter((file) => /node_modules[\\/]ws[\\/]/.test(file)).length).toBeGreaterThan(0);
     expect(loadedModules('kernelbus').files.filter((file) => /node_modules[\\/]ws[\\/]/.test(file))).toEqual([]);
+    // kernelbus/io: the table readers and writers (Parquet and Arrow code loads only when used)
+    const io = loadedModules('kernelbus/io');
+    expect(io.exports).toEqual(
+      expect.arrayContaining(['readTable', 'readTableChunks', 'writeTable', 'readTrades', 'splitBySymbol', 'readReturns']),
+    );
+    expect(io.files.filter(heavy)).toEqual([]);
     const rootExports = loadedModules('kernelbus').exports;
     expect(rootExports).toEqual(expect.arrayContaining(['vpin', 'createBus', 'VpinEngine']));
   });

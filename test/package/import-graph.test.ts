@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { specifiersOf } from '../helpers/imports.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const src = join(root, 'src');
@@ -21,15 +22,6 @@ function tsFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) return tsFiles(path);
     return name.endsWith('.ts') ? [path] : [];
   });
-}
-
-/** The static import and re-export specifiers of a module's source (comments removed first). */
-export function specifiersOf(source: string): string[] {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
-  const out: string[] = [];
-  const statement = /(?:^|;|\n)\s*(?:import|export)\s+(?:type\s+)?(?:[\w*\s{},$]*?\s+from\s+)?['"]([^'"]+)['"]/g;
-  for (const m of code.matchAll(statement)) out.push(m[1]);
-  return out;
 }
 
 /** The file a relative specifier names (`./x.js` -> `./x.ts`, a folder -> its index.ts), or undefined. */

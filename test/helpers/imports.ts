@@ -1,0 +1,10 @@
+/** Reading a module's imports from its source (the import-graph test and kernelbus/io's laziness test). */
+
+/** The static import and re-export specifiers of a module's source (comments removed first). */
+export function specifiersOf(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+  const out: string[] = [];
+  const statement = /(?:^|;|\n)\s*(?:import|export)\s+(?:type\s+)?(?:[\w*\s{},$]*?\s+from\s+)?['"]([^'"]+)['"]/g;
+  for (const m of code.matchAll(statement)) out.push(m[1]);
+  return out;
+}
