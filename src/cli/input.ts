@@ -76,18 +76,22 @@ export interface Progress {
   done(): void;
 }
 
-/** A progress line on stderr when it is a terminal (else nothing). */
-export function progressLine(what: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+/** A progress line on `stream` (stderr) when it is a terminal (else nothing); `now` in ms (for tests). */
+export function progressLine(
+  what: string,
+  stream: Pick<NodeJS.WriteStream, 'isTTY' | 'write'> = process.stderr,
+  now: () => number = () => performance.now(),
+): Progress {
   if (!stream.isTTY) return { done: () => undefined };
-  const started = performance.now();
+  const started = now();
   let shown = false;
   let lastDraw = 0;
   return {
     onProgress: ({ rows, bytes, totalBytes }) => {
-      const now = performance.now();
-      const seconds = (now - started) / 1000;
-      if (seconds < 1 || now - lastDraw < 200) return;
-      lastDraw = now;
+      const at = now();
+      const seconds = (at - started) / 1000;
+      if (seconds < 1 || at - lastDraw < 200) return;
+      lastDraw = at;
       const rate = bytes / 1e6 / seconds;
       const eta = totalBytes !== undefined && rate > 0 ? `, ETA ${Math.max(0, (totalBytes - bytes) / 1e6 / rate).toFixed(0)} s` : '';
       const share = totalBytes ? ` (${((100 * bytes) / totalBytes).toFixed(0)}%)` : '';

@@ -53,6 +53,36 @@ describe('kernelbus risk', () => {
     expect(cells[6]).toBe(`${(100 * hist.var[1]).toFixed(2)}%`);
   });
 
+  it("long returns (date, symbol, return; rows in any order) give the wide file's figures per asset; --symbols picks, --out writes them", async () => {
+    const long = join(dir, 'long.csv');
+    const body = rows.flatMap((r, t) => {
+      const date = `2026-01-${String(t + 1).padStart(2, '0')}`;
+      return [`${date},BBB,${r[1]}`, ...(t === 5 ? [] : [`${date},AAA,${r[0]}`])];
+    });
+    writeFileSync(long, `date,symbol,return\n${body.reverse().join('\n')}\n`);
+    const json = async (args: string[]) => {
+      const lines: string[] = [];
+      expect(await runRisk([...args, '--json'], (l) => lines.push(l))).toBe(0);
+      return JSON.parse(lines.join('\n'));
+    };
+    const wide = await json([file]);
+    const pivoted = await json([long]);
+    expect(pivoted.layout).toBe('long');
+    expect(pivoted.read).toMatchObject({ format: 'csv', rows: 79, skippedRows: 0 });
+    expect(pivoted.columns.map((c: { name: string }) => c.name)).toEqual(['AAA', 'BBB']); // first seen: 2026-01-40's AAA
+    expect(pivoted.columns).toEqual(wide.columns);
+    const out = join(dir, 'stats.parquet');
+    const picked = await json([long, '--symbols', 'BBB', '--out', out]);
+    expect(picked.columns).toEqual([wide.columns[1]]);
+    const { readTable } = await import('../../src/io/index.js');
+    const written = await readTable(out);
+    expect(written.names.slice(0, 3)).toEqual(['asset', 'annualReturn', 'annualVolatility']);
+    expect((written.columns.sharpe as Float64Array)[0]).toBeCloseTo(wide.columns[1].sharpe, 9);
+    await expect(runRisk([long, '--symbols', 'CCC'], () => {})).rejects.toThrow(
+      '--symbols: expected assets of the file (AAA, BBB), got "CCC"',
+    );
+  });
+
   it('--weights as an array or by name adds a portfolio row', async () => {
     const { returns } = await readReturns(file);
     const expected = performanceStats(portfolioReturns(returns, Float64Array.of(0.25, 0.75))).annualVolatility[0];
