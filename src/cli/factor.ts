@@ -47,6 +47,7 @@ Options:
   --no-residualize        regress the styles on the returns, not on the market + sector residuals
   --last n                dates shown in the table (default 5)
   --backend b             auto | native | reference (default $KERNELBUS_BACKEND, else auto)
+
 ${INPUT_USAGE}`;
 
 /** The factor model's flags, with FactorEngine's defaults: shared by `kernelbus factor` and `kernelbus engine factor`. */

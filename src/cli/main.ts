@@ -29,10 +29,11 @@ Commands:
                           a fresh engine over the trades since a point in time (kernelbus replay --help)
   dlq list|show|redrive|drop [stream] [id...] --redis URL
                           list, inspect, redrive or drop dead letters (kernelbus dlq --help)
-  vpin <trades.csv|->     VPIN from a CSV of trades (kernelbus vpin --help)
-  risk <returns.csv|->    statistics and VaR/ES of a CSV of returns (kernelbus risk --help)
-  optimize <returns.csv|-> --method min-variance|max-sharpe|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
-  factor <panel.csv|->    style scores and factor returns of a long panel CSV (kernelbus factor --help)
+  vpin <trades|->         VPIN of a table of trades, every symbol of a multi-symbol tape (kernelbus vpin --help)
+  risk <returns|->        statistics and VaR/ES of a table of returns, wide or long (kernelbus risk --help)
+  optimize <returns|-> --method min-variance|max-sharpe|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
+  factor <panel|->        style scores and factor returns of a long panel (kernelbus factor --help)
+                          (tables: CSV, TSV, .gz, Parquet or Arrow; --out .csv .tsv .jsonl .parquet .arrow)
   backends [--json]       which backends load on this machine
   doctor [--json]         platform, Node, which backends load and why not, threads, BLAS, GPU, and the fixes
   help                    this text

@@ -65,6 +65,7 @@ Options:
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --symbols A,B         only these assets (in this order)
   --out file            write asset, weight, riskContribution as .csv, .tsv, .jsonl, .parquet or .arrow
+
 ${INPUT_USAGE}`;
 
 const FLAGS = {

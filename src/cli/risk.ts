@@ -40,6 +40,7 @@ Options:
   --symbols A,B         only these assets (in this order)
   --out file            write the statistics, one row per asset (and the portfolio), as .csv, .tsv, .jsonl,
                         .parquet or .arrow (by extension); - : stdout
+
 ${INPUT_USAGE}`;
 
 /** The --weights file: an array in column order, or an object by asset name (missing assets weigh 0). */
@@ -179,8 +180,7 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     sections.rolling = rollingSection(k, panel, labels, values.rolling, values.benchmark, periodsPerYear, riskFree);
   if (values.drawdowns !== undefined) sections.drawdowns = drawdownsSection(k, panel, labels, values.drawdowns);
   if (values.backtest !== undefined) {
-    const { onProgress: _, ...backtestOptions } = returnsOptions;
-    const forecasts = await readReturns(values.backtest, backtestOptions);
+    const forecasts = await readReturns(values.backtest, readOptions(values, { done: () => undefined }));
     sections.backtest = backtestSection(k, panel, labels, forecasts.returns, forecasts.assets, confidence);
   }
 

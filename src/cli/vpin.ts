@@ -25,6 +25,7 @@ ticker, instrument, or --symbol-column) is a tape of many symbols: each symbol's
 at once, on the backend's threads; each with its own bid/ask), and printed and written per symbol.
 
 Options:
+  --bucket-volume V     volume per bucket (default: each symbol's average daily volume / 50)
   --window n            buckets per VPIN value (default ${VPIN_DEFAULTS.window})
   --bar-ms ms           time bar length (default ${VPIN_DEFAULTS.barMs})
   --classifier c        bvc | tick | a quote classifier: quote, lee-ready, emo, clnv, reverse-tick,
@@ -38,7 +39,6 @@ Options:
   --distribution d      normal | t:<nu> (default normal)
   --threshold x         CDF level counted as an alert (default 0.99)
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
-  --bucket-volume V     volume per bucket (default: each symbol's average daily volume / 50)
   --symbol-column name  the symbol column (default: symbol, sym, ticker or instrument when present)
   --symbols A,B         only these symbols (in this order)
   --out file            write the buckets ([symbol,]startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf)
@@ -47,6 +47,7 @@ Options:
                         --out: per calendar day of the buckets' starts, the mean and the duration-weighted
                         mean (dailyVpin)
   --tz zone             the days of --daily in an IANA time zone (default UTC)
+
 ${INPUT_USAGE}`;
 
 function parseSigma(value: string): SigmaOption {

@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { KernelInputError } from '../errors.js';
+import { sourceError } from './csv-source.js';
 
 /** What readTable reads: a path (`-`: stdin), the file's bytes, or a stream of them. */
 export type TableSource = string | Uint8Array | NodeJS.ReadableStream;
@@ -74,15 +75,24 @@ export function requireFormat(format: unknown, argument = 'options.format'): Tab
   return format as TableFormat;
 }
 
-/** The first `n` bytes of a file (fewer when it is shorter). */
+/**
+ * The first `n` bytes of a file (fewer when it is shorter). A missing file throws the ENOENT error as
+ * it is (the CLI's exit code 1: what failed at run time); any other failure (a directory, no
+ * permission) a KernelInputError naming the path.
+ */
 async function headOfFile(path: string, n: number): Promise<Uint8Array> {
-  const file = await openFile(path, 'r');
   try {
-    const buffer = new Uint8Array(n);
-    const { bytesRead } = await file.read(buffer, 0, n, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await file.close();
+    const file = await openFile(path, 'r');
+    try {
+      const buffer = new Uint8Array(n);
+      const { bytesRead } = await file.read(buffer, 0, n, 0);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    throw sourceError(path, error, 'a readable file');
   }
 }
 
