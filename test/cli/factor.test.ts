@@ -169,6 +169,21 @@ describe('kernelbus factor', () => {
     );
   });
 
+  it("a Parquet panel (dates as times) gives the CSV panel's fit; --out-format arrow writes Arrow files", async () => {
+    const { readTable, writeTable } = await import('../../src/io/index.js');
+    const parquet = join(dir, 'panel.parquet');
+    await writeTable(parquet, await readTable(example));
+    const json = async (args: string[]) => JSON.parse((await run([...args, '--json'])).join('\n'));
+    const fromCsv = await json([example, ...MOMENTUM]);
+    const fromParquet = await json([parquet, ...MOMENTUM, '--out', `${dir}/arrow/`, '--out-format', 'arrow']);
+    expect(fromParquet.read.format).toBe('parquet');
+    expect(fromParquet.factors).toEqual(fromCsv.factors);
+    expect(fromParquet.last).toEqual(fromCsv.last);
+    const written = await readTable(join(dir, 'arrow', 'factor_returns.arrow'));
+    expect(written.info?.format).toBe('arrow');
+    expect([written.rows, written.names[0], written.names.at(-1)]).toEqual([80, 'date', 'assets']);
+  });
+
   it('bad files and options: a clear message naming the file and line or the flag, and a non-zero exit code', async () => {
     const write = (name: string, text: string) => {
       writeFileSync(join(dir, name), text);
