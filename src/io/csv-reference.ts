@@ -274,9 +274,15 @@ function ascii(buf: Uint8Array, a: number, b: number): string {
   return s;
 }
 
+/** Powers of ten that doubles hold exactly (10^0 to 10^22). */
+const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
 /**
  * The number that bytes [a, b) spell (docs/io.md, Numbers), or undefined when they are not one:
  * `[+-]?(digits(.digits?)?|.digits)([eE][+-]?digits)?`, or `[+-]?inf` / `[+-]?infinity` in any case.
+ * The value is `Number()` of the text. Clinger's fast path gives the same double without the string
+ * when it is exact: at most 15 digits (an integer M < 2^53) and a power of ten 10^e with |e| <= 22
+ * (exact too), so M * 10^e or M / 10^-e is one correctly rounded operation.
  */
 export function parseNumber(buf: Uint8Array, a: number, b: number): number | undefined {
   let p = a;
@@ -285,33 +291,50 @@ export function parseNumber(buf: Uint8Array, a: number, b: number): number | und
     negative = buf[p] === 0x2d;
     p++;
   }
-  if (equalsIgnoreCase(buf, p, b, 'inf') || equalsIgnoreCase(buf, p, b, 'infinity')) {
+  if (p < b && (buf[p] | 0x20) === 0x69 && (equalsIgnoreCase(buf, p, b, 'inf') || equalsIgnoreCase(buf, p, b, 'infinity'))) {
     return negative ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   }
+  let mantissa = 0;
   let digits = 0;
+  let fraction = 0;
   while (p < b && isDigit(buf[p])) {
+    mantissa = mantissa * 10 + (buf[p] - 0x30);
     p++;
     digits++;
   }
   if (p < b && buf[p] === 0x2e) {
     p++;
     while (p < b && isDigit(buf[p])) {
+      mantissa = mantissa * 10 + (buf[p] - 0x30);
       p++;
       digits++;
+      fraction++;
     }
   }
   if (digits === 0) return undefined;
+  let exponent = 0;
   if (p < b && (buf[p] === 0x65 || buf[p] === 0x45)) {
     p++;
-    if (p < b && (buf[p] === 0x2b || buf[p] === 0x2d)) p++;
+    let sign = 1;
+    if (p < b && (buf[p] === 0x2b || buf[p] === 0x2d)) {
+      if (buf[p] === 0x2d) sign = -1;
+      p++;
+    }
     let exponentDigits = 0;
     while (p < b && isDigit(buf[p])) {
+      if (exponent < 100_000) exponent = exponent * 10 + (buf[p] - 0x30);
       p++;
       exponentDigits++;
     }
     if (exponentDigits === 0) return undefined;
+    exponent *= sign;
   }
   if (p !== b) return undefined;
+  if (digits <= 15) {
+    const e = exponent - fraction;
+    if (e >= 0 && e <= 22) return negative ? -(mantissa * EXACT_POW10[e]) : mantissa * EXACT_POW10[e];
+    if (e < 0 && e >= -22) return negative ? -(mantissa / EXACT_POW10[-e]) : mantissa / EXACT_POW10[-e];
+  }
   return Number(ascii(buf, a, b));
 }
 
@@ -483,11 +506,11 @@ function countRecords(bytes: Uint8Array, plan: BlockPlan): number {
   }
 }
 
-/** Upper bound of the records in bytes: its line breaks, plus one. */
-function maxRecords(bytes: Uint8Array): number {
-  let n = 1;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === LF) n++;
-  return n;
+/** True when bytes may hold more than `room` records (they hold at most their line breaks plus one). */
+function mayExceed(bytes: Uint8Array, room: number): boolean {
+  let records = 1;
+  for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) if (++records > room) return true;
+  return false;
 }
 
 /**
@@ -506,7 +529,7 @@ export const parseBlockReference: ParseBlock = (bytes: Uint8Array, plan: BlockPl
   let capacity = Number.POSITIVE_INFINITY;
   for (const column of out) if (column) capacity = Math.min(capacity, column.length);
   const room = capacity - plan.rowOffset;
-  if (maxRecords(bytes) > room) {
+  if (bytes.length >= room && mayExceed(bytes, room)) {
     const needed = countRecords(bytes, plan);
     if (needed > room) return { rows: 0, consumed: 0, lines: 0, badRows: 0, needRows: needed, dictionaries: [] };
   }
