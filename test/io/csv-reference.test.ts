@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, KernelInputError } from '../../src/errors.js';
 import { type CsvReadOptions, readCsv, readCsvChunks } from '../../src/io/csv.js';
 import { nativeParseBlock } from '../../src/io/csv-native.js';
-import { parseBlockReference } from '../../src/io/csv-reference.js';
+import { parseBlockReference, parseNumber } from '../../src/io/csv-reference.js';
 import { Kind, type Table, type TextColumn } from '../../src/io/types.js';
 
 const enc = new TextEncoder();
@@ -178,6 +179,23 @@ describe('numbers', () => {
     const t = await read(`x\n${Array.from(f, (x) => x.toString()).join('\n')}\n`);
     const got = new BigUint64Array((t.columns.x as Float64Array).slice().buffer);
     expect(got).toEqual(bits);
+  });
+});
+
+describe('numbers: the parser equals Number() of the text, to the bit', () => {
+  it('on random decimals of every notation (the exact fast path and the rest)', () => {
+    const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
+    const arb = fc
+      .tuple(fc.constantFrom('', '+', '-'), digits(0, 20), fc.boolean(), digits(0, 20), fc.option(fc.integer({ min: -330, max: 330 })))
+      .filter(([, i, dot, f]) => i.length + (dot ? f.length : 0) > 0 && (dot || f === ''))
+      .map(([sign, i, dot, f, e]) => `${sign}${i}${dot ? `.${f}` : ''}${e === null ? '' : `e${e}`}`);
+    fc.assert(
+      fc.property(arb, (text) => {
+        const got = parseNumber(enc.encode(text), 0, text.length) as number;
+        expect(Object.is(got, Number(text)) || (Number.isNaN(got) && Number.isNaN(Number(text)))).toBe(true);
+      }),
+      { numRuns: 20000, seed: 7 },
+    );
   });
 });
 
