@@ -440,6 +440,56 @@ describe('sources, blocks and chunks', () => {
   });
 });
 
+describe('any bytes', () => {
+  it('read to a table or a KernelInputError, never anything else', async () => {
+    const byte = fc.constantFrom(
+      0x22,
+      0x2c,
+      0x3b,
+      0x0a,
+      0x0d,
+      0x20,
+      0x09,
+      0x31,
+      0x2e,
+      0x65,
+      0x2d,
+      0x41,
+      0x4e,
+      0xef,
+      0xbb,
+      0xbf,
+      0xff,
+      0x54,
+      0x3a,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.array(byte, { maxLength: 200 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.boolean(),
+        fc.constantFrom(undefined, 's', 'ns'),
+        async (noise, shaped, blockBytes, skipBadRows, tsUnit) => {
+          for (const bytes of [noise, Uint8Array.from(shaped)]) {
+            try {
+              const t = await read(bytes, { blockBytes, skipBadRows, tsUnit: tsUnit as 's' | undefined });
+              for (const name of t.names) {
+                const c = t.columns[name];
+                expect(c instanceof Float64Array ? c.length : c.codes.length).toBe(t.rows);
+              }
+            } catch (err) {
+              expect(err).toBeInstanceOf(KernelInputError);
+              expect((err as Error).message).toMatch(/^t\.csv:\d+(:\d+)?: expected /);
+            }
+          }
+        },
+      ),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+});
+
 describe('the block parser', () => {
   const plan = (over: Partial<Parameters<typeof parseBlockReference>[1]> = {}) => ({
     delimiter: 0x2c,
