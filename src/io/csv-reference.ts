@@ -66,6 +66,9 @@ export class Tokenizer {
   /** Per field: its line (1-based) and the 1-based byte column of its first byte (after the delimiter). */
   line = new Float64Array(16);
   column = new Int32Array(16);
+  /** Per field: its bytes as written, [start, rawEnd): from after the delimiter, less a dropped `\r`. */
+  start = new Int32Array(16);
+  rawEnd = new Int32Array(16);
   /** Where the last record starts and ends (its line break and a dropped `\r` excluded), its first line. */
   recordStart = 0;
   recordEnd = 0;
@@ -133,6 +136,7 @@ export class Tokenizer {
       this.grow(field + 1);
       this.line[field] = line;
       this.column[field] = pos - lineStart + 1;
+      this.start[field] = pos;
       this.count = field + 1;
       // 1. Leading spaces and tabs (not the delimiter).
       while (pos < end && (bytes[pos] === SPACE || (bytes[pos] === TAB && delim !== TAB))) pos++;
@@ -169,6 +173,7 @@ export class Tokenizer {
         stop = s;
         let tail = s;
         if ((s >= end || bytes[s] === LF) && tail > q + 1 && bytes[tail - 1] === CR) tail--;
+        this.rawEnd[field] = tail;
         while (tail > q + 1 && (bytes[tail - 1] === SPACE || bytes[tail - 1] === TAB)) tail--;
         this.quoted[field] = 1;
         if (!escaped && tail === q + 1) {
@@ -194,6 +199,7 @@ export class Tokenizer {
         stop = pos;
         let tail = pos;
         if ((pos >= end || bytes[pos] === LF) && tail > start && bytes[tail - 1] === CR) tail--;
+        this.rawEnd[field] = tail;
         while (tail > start && (bytes[tail - 1] === SPACE || bytes[tail - 1] === TAB)) tail--;
         this.quoted[field] = 0;
         this.inScratch[field] = 0;
@@ -242,6 +248,8 @@ export class Tokenizer {
     this.quoted = g(this.quoted, (k) => new Uint8Array(k));
     this.line = g(this.line, (k) => new Float64Array(k));
     this.column = g(this.column, (k) => new Int32Array(k));
+    this.start = g(this.start, (k) => new Int32Array(k));
+    this.rawEnd = g(this.rawEnd, (k) => new Int32Array(k));
   }
 }
 
@@ -472,12 +480,11 @@ export function parseTime(buf: Uint8Array, a: number, b: number, kind: number): 
 
 // --- The block parser ---
 
-/** A fault for field `i` of the tokenizer's record, quoting its value (at most 64 bytes). */
+/** A fault for field `i` of the tokenizer's record, quoting it as written (at most 64 bytes). */
 function fieldFault(code: BlockFault['code'], tok: Tokenizer, i: number, input: Uint8Array): BlockFault {
-  const buf = tok.bufferOf(i, input);
-  const a = tok.a[i];
-  const b = Math.min(tok.b[i], a + FAULT_TEXT_BYTES);
-  return { code, line: tok.line[i], column: tok.column[i], field: i, text: decodeUtf8(buf, a, b) };
+  const a = tok.start[i];
+  const b = Math.min(tok.rawEnd[i], a + FAULT_TEXT_BYTES);
+  return { code, line: tok.line[i], column: tok.column[i], field: i, text: decodeUtf8(input, a, b) };
 }
 
 /** The whole record's first 64 bytes (a `width` fault), or from the opening quote (`unclosedQuote`). */

@@ -143,7 +143,7 @@ describe('missing values', () => {
   });
 
   it('a quoted empty field is not a missing number', async () => {
-    expect(await fault('n\n1\n""\n', { types: { n: 'number' } })).toBe('t.csv:3:1: expected a number in column n, got ""');
+    expect(await fault('n\n1\n""\n', { types: { n: 'number' } })).toBe('t.csv:3:1: expected a number in column n, got "\\"\\""');
   });
 });
 
@@ -302,6 +302,11 @@ describe('faults', () => {
       't.csv:3:4: expected a number in column price, got "abc"',
     );
     expect(await fault('ts,price\nyesterday,1\n')).toBe('t.csv:2:1: expected a time in column ts (epoch ms or ISO 8601), got "yesterday"');
+  });
+
+  it('quotes the field as written: spaces and quotes included, a dropped \\r not', async () => {
+    expect(await fault('a,n\n1, "x"y \r\n', { types: { n: 'number' } })).toBe('t.csv:2:3: expected a number in column n, got " \\"x\\"y "');
+    expect(await fault('a,n,b\n1,  ,2\n', { required: ['n'] })).toBe('t.csv:2:3: expected a value in column n, got an empty field');
   });
 
   it('quotes at most the first 64 bytes of the field', async () => {
