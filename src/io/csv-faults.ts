@@ -23,7 +23,11 @@ export function csvFaultError(fault: BlockFault, file: string, header: readonly 
     case CsvFault.badTime:
       return new KernelInputError(where, `a time in column ${name} (epoch ms or ISO 8601)`, JSON.stringify(fault.text));
     case CsvFault.missing:
-      return new KernelInputError(where, `a value in column ${name}`, fault.text === '' ? 'an empty field' : JSON.stringify(fault.text));
+      return new KernelInputError(
+        where,
+        `a value in column ${name}`,
+        /^[ \t]*$/.test(fault.text) ? 'an empty field' : JSON.stringify(fault.text),
+      );
     case CsvFault.unclosedQuote:
       return new KernelInputError(where, 'a closing quote', 'the end of the input');
     default:

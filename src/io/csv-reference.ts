@@ -66,6 +66,9 @@ export class Tokenizer {
   /** Per field: its line (1-based) and the 1-based byte column of its first byte (after the delimiter). */
   line = new Float64Array(16);
   column = new Int32Array(16);
+  /** Per field: its bytes as written, [start, rawEnd): from after the delimiter, less a dropped `\r`. */
+  start = new Int32Array(16);
+  rawEnd = new Int32Array(16);
   /** Where the last record starts and ends (its line break and a dropped `\r` excluded), its first line. */
   recordStart = 0;
   recordEnd = 0;
@@ -133,6 +136,7 @@ export class Tokenizer {
       this.grow(field + 1);
       this.line[field] = line;
       this.column[field] = pos - lineStart + 1;
+      this.start[field] = pos;
       this.count = field + 1;
       // 1. Leading spaces and tabs (not the delimiter).
       while (pos < end && (bytes[pos] === SPACE || (bytes[pos] === TAB && delim !== TAB))) pos++;
@@ -169,6 +173,7 @@ export class Tokenizer {
         stop = s;
         let tail = s;
         if ((s >= end || bytes[s] === LF) && tail > q + 1 && bytes[tail - 1] === CR) tail--;
+        this.rawEnd[field] = tail;
         while (tail > q + 1 && (bytes[tail - 1] === SPACE || bytes[tail - 1] === TAB)) tail--;
         this.quoted[field] = 1;
         if (!escaped && tail === q + 1) {
@@ -194,6 +199,7 @@ export class Tokenizer {
         stop = pos;
         let tail = pos;
         if ((pos >= end || bytes[pos] === LF) && tail > start && bytes[tail - 1] === CR) tail--;
+        this.rawEnd[field] = tail;
         while (tail > start && (bytes[tail - 1] === SPACE || bytes[tail - 1] === TAB)) tail--;
         this.quoted[field] = 0;
         this.inScratch[field] = 0;
@@ -242,6 +248,8 @@ export class Tokenizer {
     this.quoted = g(this.quoted, (k) => new Uint8Array(k));
     this.line = g(this.line, (k) => new Float64Array(k));
     this.column = g(this.column, (k) => new Int32Array(k));
+    this.start = g(this.start, (k) => new Int32Array(k));
+    this.rawEnd = g(this.rawEnd, (k) => new Int32Array(k));
   }
 }
 
@@ -274,9 +282,15 @@ function ascii(buf: Uint8Array, a: number, b: number): string {
   return s;
 }
 
+/** Powers of ten that doubles hold exactly (10^0 to 10^22). */
+const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
 /**
  * The number that bytes [a, b) spell (docs/io.md, Numbers), or undefined when they are not one:
  * `[+-]?(digits(.digits?)?|.digits)([eE][+-]?digits)?`, or `[+-]?inf` / `[+-]?infinity` in any case.
+ * The value is `Number()` of the text. Clinger's fast path gives the same double without the string
+ * when it is exact: at most 15 digits (an integer M < 2^53) and a power of ten 10^e with |e| <= 22
+ * (exact too), so M * 10^e or M / 10^-e is one correctly rounded operation.
  */
 export function parseNumber(buf: Uint8Array, a: number, b: number): number | undefined {
   let p = a;
@@ -285,33 +299,50 @@ export function parseNumber(buf: Uint8Array, a: number, b: number): number | und
     negative = buf[p] === 0x2d;
     p++;
   }
-  if (equalsIgnoreCase(buf, p, b, 'inf') || equalsIgnoreCase(buf, p, b, 'infinity')) {
+  if (p < b && (buf[p] | 0x20) === 0x69 && (equalsIgnoreCase(buf, p, b, 'inf') || equalsIgnoreCase(buf, p, b, 'infinity'))) {
     return negative ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   }
+  let mantissa = 0;
   let digits = 0;
+  let fraction = 0;
   while (p < b && isDigit(buf[p])) {
+    mantissa = mantissa * 10 + (buf[p] - 0x30);
     p++;
     digits++;
   }
   if (p < b && buf[p] === 0x2e) {
     p++;
     while (p < b && isDigit(buf[p])) {
+      mantissa = mantissa * 10 + (buf[p] - 0x30);
       p++;
       digits++;
+      fraction++;
     }
   }
   if (digits === 0) return undefined;
+  let exponent = 0;
   if (p < b && (buf[p] === 0x65 || buf[p] === 0x45)) {
     p++;
-    if (p < b && (buf[p] === 0x2b || buf[p] === 0x2d)) p++;
+    let sign = 1;
+    if (p < b && (buf[p] === 0x2b || buf[p] === 0x2d)) {
+      if (buf[p] === 0x2d) sign = -1;
+      p++;
+    }
     let exponentDigits = 0;
     while (p < b && isDigit(buf[p])) {
+      if (exponent < 100_000) exponent = exponent * 10 + (buf[p] - 0x30);
       p++;
       exponentDigits++;
     }
     if (exponentDigits === 0) return undefined;
+    exponent *= sign;
   }
   if (p !== b) return undefined;
+  if (digits <= 15) {
+    const e = exponent - fraction;
+    if (e >= 0 && e <= 22) return negative ? -(mantissa * EXACT_POW10[e]) : mantissa * EXACT_POW10[e];
+    if (e < 0 && e >= -22) return negative ? -(mantissa / EXACT_POW10[-e]) : mantissa / EXACT_POW10[-e];
+  }
   return Number(ascii(buf, a, b));
 }
 
@@ -449,12 +480,11 @@ export function parseTime(buf: Uint8Array, a: number, b: number, kind: number): 
 
 // --- The block parser ---
 
-/** A fault for field `i` of the tokenizer's record, quoting its value (at most 64 bytes). */
+/** A fault for field `i` of the tokenizer's record, quoting it as written (at most 64 bytes). */
 function fieldFault(code: BlockFault['code'], tok: Tokenizer, i: number, input: Uint8Array): BlockFault {
-  const buf = tok.bufferOf(i, input);
-  const a = tok.a[i];
-  const b = Math.min(tok.b[i], a + FAULT_TEXT_BYTES);
-  return { code, line: tok.line[i], column: tok.column[i], field: i, text: decodeUtf8(buf, a, b) };
+  const a = tok.start[i];
+  const b = Math.min(tok.rawEnd[i], a + FAULT_TEXT_BYTES);
+  return { code, line: tok.line[i], column: tok.column[i], field: i, text: decodeUtf8(input, a, b) };
 }
 
 /** The whole record's first 64 bytes (a `width` fault), or from the opening quote (`unclosedQuote`). */
@@ -483,11 +513,11 @@ function countRecords(bytes: Uint8Array, plan: BlockPlan): number {
   }
 }
 
-/** Upper bound of the records in bytes: its line breaks, plus one. */
-function maxRecords(bytes: Uint8Array): number {
-  let n = 1;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === LF) n++;
-  return n;
+/** True when bytes may hold more than `room` records (they hold at most their line breaks plus one). */
+function mayExceed(bytes: Uint8Array, room: number): boolean {
+  let records = 1;
+  for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) if (++records > room) return true;
+  return false;
 }
 
 /**
@@ -506,7 +536,7 @@ export const parseBlockReference: ParseBlock = (bytes: Uint8Array, plan: BlockPl
   let capacity = Number.POSITIVE_INFINITY;
   for (const column of out) if (column) capacity = Math.min(capacity, column.length);
   const room = capacity - plan.rowOffset;
-  if (maxRecords(bytes) > room) {
+  if (bytes.length >= room && mayExceed(bytes, room)) {
     const needed = countRecords(bytes, plan);
     if (needed > room) return { rows: 0, consumed: 0, lines: 0, badRows: 0, needRows: needed, dictionaries: [] };
   }

@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, KernelInputError } from '../../src/errors.js';
 import { type CsvReadOptions, readCsv, readCsvChunks } from '../../src/io/csv.js';
 import { nativeParseBlock } from '../../src/io/csv-native.js';
-import { parseBlockReference } from '../../src/io/csv-reference.js';
+import { parseBlockReference, parseNumber } from '../../src/io/csv-reference.js';
 import { Kind, type Table, type TextColumn } from '../../src/io/types.js';
 
 const enc = new TextEncoder();
@@ -142,7 +143,7 @@ describe('missing values', () => {
   });
 
   it('a quoted empty field is not a missing number', async () => {
-    expect(await fault('n\n1\n""\n', { types: { n: 'number' } })).toBe('t.csv:3:1: expected a number in column n, got ""');
+    expect(await fault('n\n1\n""\n', { types: { n: 'number' } })).toBe('t.csv:3:1: expected a number in column n, got "\\"\\""');
   });
 });
 
@@ -178,6 +179,23 @@ describe('numbers', () => {
     const t = await read(`x\n${Array.from(f, (x) => x.toString()).join('\n')}\n`);
     const got = new BigUint64Array((t.columns.x as Float64Array).slice().buffer);
     expect(got).toEqual(bits);
+  });
+});
+
+describe('numbers: the parser equals Number() of the text, to the bit', () => {
+  it('on random decimals of every notation (the exact fast path and the rest)', () => {
+    const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
+    const arb = fc
+      .tuple(fc.constantFrom('', '+', '-'), digits(0, 20), fc.boolean(), digits(0, 20), fc.option(fc.integer({ min: -330, max: 330 })))
+      .filter(([, i, dot, f]) => i.length + (dot ? f.length : 0) > 0 && (dot || f === ''))
+      .map(([sign, i, dot, f, e]) => `${sign}${i}${dot ? `.${f}` : ''}${e === null ? '' : `e${e}`}`);
+    fc.assert(
+      fc.property(arb, (text) => {
+        const got = parseNumber(enc.encode(text), 0, text.length) as number;
+        expect(Object.is(got, Number(text)) || (Number.isNaN(got) && Number.isNaN(Number(text)))).toBe(true);
+      }),
+      { numRuns: 20000, seed: 7 },
+    );
   });
 });
 
@@ -284,6 +302,11 @@ describe('faults', () => {
       't.csv:3:4: expected a number in column price, got "abc"',
     );
     expect(await fault('ts,price\nyesterday,1\n')).toBe('t.csv:2:1: expected a time in column ts (epoch ms or ISO 8601), got "yesterday"');
+  });
+
+  it('quotes the field as written: spaces and quotes included, a dropped \\r not', async () => {
+    expect(await fault('a,n\n1, "x"y \r\n', { types: { n: 'number' } })).toBe('t.csv:2:3: expected a number in column n, got " \\"x\\"y "');
+    expect(await fault('a,n,b\n1,  ,2\n', { required: ['n'] })).toBe('t.csv:2:3: expected a value in column n, got an empty field');
   });
 
   it('quotes at most the first 64 bytes of the field', async () => {
@@ -419,6 +442,56 @@ describe('sources, blocks and chunks', () => {
     await read(csv, { blockBytes: 64, onProgress: (p) => seen.push(p) });
     expect(seen.every((p, i) => i === 0 || p.rows >= seen[i - 1].rows)).toBe(true);
     expect(seen[seen.length - 1]).toEqual({ rows: 20000, bytes: csv.length, totalBytes: csv.length });
+  });
+});
+
+describe('any bytes', () => {
+  it('read to a table or a KernelInputError, never anything else', async () => {
+    const byte = fc.constantFrom(
+      0x22,
+      0x2c,
+      0x3b,
+      0x0a,
+      0x0d,
+      0x20,
+      0x09,
+      0x31,
+      0x2e,
+      0x65,
+      0x2d,
+      0x41,
+      0x4e,
+      0xef,
+      0xbb,
+      0xbf,
+      0xff,
+      0x54,
+      0x3a,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.array(byte, { maxLength: 200 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.boolean(),
+        fc.constantFrom(undefined, 's', 'ns'),
+        async (noise, shaped, blockBytes, skipBadRows, tsUnit) => {
+          for (const bytes of [noise, Uint8Array.from(shaped)]) {
+            try {
+              const t = await read(bytes, { blockBytes, skipBadRows, tsUnit: tsUnit as 's' | undefined });
+              for (const name of t.names) {
+                const c = t.columns[name];
+                expect(c instanceof Float64Array ? c.length : c.codes.length).toBe(t.rows);
+              }
+            } catch (err) {
+              expect(err).toBeInstanceOf(KernelInputError);
+              expect((err as Error).message).toMatch(/^t\.csv:\d+(:\d+)?: expected /);
+            }
+          }
+        },
+      ),
+      { numRuns: 300, seed: 11 },
+    );
   });
 });
 

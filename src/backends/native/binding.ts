@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
 import type { TimeBars, VpinBuckets } from '../../kernels/vpin.js';
+import type { BlockResult } from '../../io/types.js';
 
 /** The native stream object (native/binding/vpin_binding.cc). */
 export interface NativeVpinStream {
@@ -82,6 +83,17 @@ export interface NativeBinding {
   /** vpin() on the thread pool (the pass over the trades), the buckets written on the JS thread. */
   vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array, labels?: Int8Array): Promise<VpinBuckets>;
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
+  /**
+   * The CSV block parser (native/io/, src/io/csv-native.ts): a BlockResult of src/io/types.ts.
+   * params = [delimiter, firstLine, final (0/1), skipBadRows (0/1), rowOffset].
+   */
+  csvParseBlock(
+    bytes: Uint8Array,
+    params: Float64Array,
+    kinds: Uint8Array,
+    required: Uint8Array,
+    out: (Float64Array | Int32Array | null)[],
+  ): BlockResult;
 }
 
 /** The system's Metal device as the addon sees it (metalDevice(), native/binding/metal_binding.cc). */

@@ -1,0 +1,170 @@
+// Binding for the CSV block parser (native/io/csv.hpp): csvParseBlock(bytes, params, kinds, required,
+// out) -> BlockResult (src/io/types.ts). Guards in a fixed order: the argument count; the packed
+// scalars [delimiter, firstLine, final, skipBadRows, rowOffset]; out's elements read (the only reads
+// of a JS object); the typed arrays' kinds, lengths and codes; data pointers last. No JS runs between
+// taking the pointers and the parser's return. Faults are data (the result's fault / firstBad), never
+// exceptions: TS formats their messages (src/io/faults.ts).
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "common.h"
+#include "csv.hpp"
+
+namespace kernelbus::binding {
+namespace {
+
+using csv::Kind;
+
+constexpr const char* kKindNames[] = {"skip", "number", "text", "time (s)", "time (ms)", "time (us)", "time (ns)"};
+
+/// An integer argument packed in params[i] within [lo, hi].
+double packedInteger(Napi::Env env, const double* params, size_t i, const char* name, double lo, double hi, const char* expected) {
+  const double v = params[i];
+  if (!(v >= lo && v <= hi && std::floor(v) == v)) throw inputError(env, name, expected, Napi::Number::New(env, v).ToString().Utf8Value());
+  return v;
+}
+
+/// The typed array out[col] must be for its kind (null or undefined for skip); its data and length.
+struct OutColumn {
+  csv::ColumnOut out;
+  size_t length = 0;
+  bool present = false;
+};
+
+OutColumn outColumn(Napi::Env env, const Napi::Value& value, size_t col, uint8_t kind) {
+  const std::string name = "out[" + std::to_string(col) + "]";
+  OutColumn c;
+  if (kind == static_cast<uint8_t>(Kind::Skip)) {
+    if (!value.IsNull() && !value.IsUndefined()) throw inputError(env, name, "null (a skipped column)", describeValue(value));
+    return c;
+  }
+  const bool text = kind == static_cast<uint8_t>(Kind::Text);
+  const napi_typedarray_type type = text ? napi_int32_array : napi_float64_array;
+  const std::string expected = std::string(text ? "an Int32Array" : "a Float64Array") + " (a " + kKindNames[kind] + " column)";
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type)
+    throw inputError(env, name, expected, describeValue(value));
+  Napi::TypedArray array = value.As<Napi::TypedArray>();
+  if (array.ArrayBuffer().IsDetached()) throw inputError(env, name, expected + " with an attached buffer", "a detached buffer");
+  c.present = true;
+  c.length = array.ElementLength();
+  if (text) {
+    c.out.i32 = value.As<Napi::Int32Array>().Data();
+  } else {
+    c.out.f64 = value.As<Napi::Float64Array>().Data();
+  }
+  return c;
+}
+
+Napi::Object faultObject(Napi::Env env, const uint8_t* bytes, const csv::BlockFault& f) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("code", Napi::Number::New(env, static_cast<int>(f.code)));
+  o.Set("line", Napi::Number::New(env, f.line));
+  o.Set("column", Napi::Number::New(env, f.column));
+  o.Set("field", Napi::Number::New(env, static_cast<double>(f.field)));
+  o.Set("text", Napi::String::New(env, csv::faultText(bytes, f)));
+  return o;
+}
+
+// csvParseBlock(bytes: Uint8Array, params: Float64Array [delimiter, firstLine, final, skipBadRows,
+// rowOffset], kinds: Uint8Array, required: Uint8Array, out: (Float64Array | Int32Array | null)[]) -> BlockResult
+Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 5);
+    // the scalars, copied out of params
+    csv::Plan plan;
+    {
+      const F64View params = float64Arg(info, 1, "params");
+      if (params.length != 5) {
+        throw inputError(env, "params", "5 values [delimiter, firstLine, final, skipBadRows, rowOffset]",
+                         "length " + std::to_string(params.length));
+      }
+      const double delimiter =
+          packedInteger(env, params.data, 0, "delimiter", 0, 255, "a byte (0-255) other than '\"', '\\r', '\\n' and ' '");
+      if (delimiter == '"' || delimiter == '\r' || delimiter == '\n' || delimiter == ' ') {
+        throw inputError(env, "delimiter", "a byte (0-255) other than '\"', '\\r', '\\n' and ' '",
+                         std::to_string(static_cast<int>(delimiter)));
+      }
+      plan.delimiter = static_cast<uint8_t>(delimiter);
+      plan.firstLine = packedInteger(env, params.data, 1, "firstLine", 1, 9007199254740991.0, "an integer >= 1");
+      plan.final = packedInteger(env, params.data, 2, "final", 0, 1, "0 or 1") == 1;
+      plan.skipBadRows = packedInteger(env, params.data, 3, "skipBadRows", 0, 1, "0 or 1") == 1;
+      plan.rowOffset = static_cast<size_t>(packedInteger(env, params.data, 4, "rowOffset", 0, 9007199254740991.0, "an integer >= 0"));
+    }
+    // out's elements: read before any pointer is taken (an element read is the one step that could run JS)
+    if (!info[4].IsArray()) throw inputError(env, "out", "an Array of Float64Array, Int32Array or null", describeValue(info[4]));
+    Napi::Array outArray = info[4].As<Napi::Array>();
+    const uint32_t width = outArray.Length();
+    std::vector<Napi::Value> outValues(width);
+    for (uint32_t col = 0; col < width; col++) outValues[col] = outArray.Get(col);
+    // the typed arrays: kinds, lengths, codes; then the pointers
+    const U8View kinds = uint8Arg(info, 2, "kinds");
+    const U8View required = uint8Arg(info, 3, "required");
+    if (kinds.length == 0) throw inputError(env, "kinds", "a Kind per header column (at least one)", "length 0");
+    requireSameLength(env, kinds.length, "kinds", required.length, "required");
+    requireSameLength(env, kinds.length, "kinds", width, "out");
+    for (size_t col = 0; col < kinds.length; col++) {
+      if (kinds.data[col] >= csv::kKindCount) {
+        throw inputError(env, "kinds[" + std::to_string(col) + "]", "a Kind code 0 to 6", std::to_string(kinds.data[col]));
+      }
+      if (required.data[col] > 1) {
+        throw inputError(env, "required[" + std::to_string(col) + "]", "0 or 1", std::to_string(required.data[col]));
+      }
+    }
+    std::vector<csv::ColumnOut> columns(width);
+    size_t capacity = std::numeric_limits<size_t>::max(), first = width;
+    for (uint32_t col = 0; col < width; col++) {
+      const OutColumn c = outColumn(env, outValues[col], col, kinds.data[col]);
+      columns[col] = c.out;
+      if (!c.present) continue;
+      if (first == width) {
+        first = col;
+        capacity = c.length;
+      } else if (c.length != capacity) {
+        throw inputError(env, "out[" + std::to_string(col) + "]",
+                         "length " + std::to_string(capacity) + " (as out[" + std::to_string(first) + "])",
+                         "length " + std::to_string(c.length));
+      }
+    }
+    const U8View bytes = uint8Arg(info, 0, "bytes");
+    plan.kinds = kinds.data;
+    plan.required = required.data;
+    plan.width = width;
+    plan.out = columns.data();
+    plan.capacity = capacity;
+
+    const csv::Result r = csv::parseBlock(bytes.data, bytes.length, plan);
+
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("rows", Napi::Number::New(env, static_cast<double>(r.rows)));
+    result.Set("consumed", Napi::Number::New(env, static_cast<double>(r.consumed)));
+    result.Set("lines", Napi::Number::New(env, r.lines));
+    result.Set("badRows", Napi::Number::New(env, static_cast<double>(r.badRows)));
+    if (r.badRows > 0) result.Set("firstBad", faultObject(env, bytes.data, r.firstBad));
+    if (r.fault.any()) result.Set("fault", faultObject(env, bytes.data, r.fault));
+    if (r.needRowsSet) result.Set("needRows", Napi::Number::New(env, static_cast<double>(r.needRows)));
+    Napi::Array dictionaries = Napi::Array::New(env, width);
+    for (uint32_t col = 0; col < width; col++) {
+      if (kinds.data[col] != static_cast<uint8_t>(Kind::Text)) {
+        dictionaries.Set(col, env.Undefined());
+        continue;
+      }
+      const std::vector<std::string>& values = r.dictionaries[col];
+      Napi::Array list = Napi::Array::New(env, values.size());
+      for (size_t i = 0; i < values.size(); i++) list.Set(static_cast<uint32_t>(i), Napi::String::New(env, values[i]));
+      dictionaries.Set(col, list);
+    }
+    result.Set("dictionaries", dictionaries);
+    return result;
+  });
+}
+
+}  // namespace
+
+void registerIo(Napi::Env env, Napi::Object exports) {
+  exports.Set("csvParseBlock", Napi::Function::New<CsvParseBlock>(env, "csvParseBlock"));
+}
+
+}  // namespace kernelbus::binding
