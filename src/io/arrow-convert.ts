@@ -262,7 +262,11 @@ function textColumn(arrow: ArrowModule, plan: ColumnPlan, rows: number): TextCol
       }
     } else {
       const strings = utf8Reader(arrow, d);
-      for (let i = 0; i < n; i++) codes[at + i] = intern(strings(i));
+      const valid = d.nullCount > 0 ? (d.nullBitmap as Uint8Array) : undefined;
+      for (let i = 0, j = d.offset; i < n; i++, j++) {
+        // A null row's bytes (usually none) are not a value of the column.
+        codes[at + i] = valid && ((valid[j >> 3] >> (j & 7)) & 1) === 0 ? -1 : intern(strings(i));
+      }
     }
     if (d.nullCount > 0) {
       const valid = d.nullBitmap as Uint8Array;
