@@ -167,6 +167,20 @@ describe('readParquet: the type mapping', () => {
   });
 });
 
+describe('files polars writes', () => {
+  it('reads its Arrow IPC (Utf8View strings, Categorical, LZ4) and its Parquet alike', async () => {
+    for (const t of [await readArrow(fixture('polars-lz4.arrow')), await readParquet(fixture('polars.parquet'))]) {
+      expect(t.names).toEqual(['ts', 'symbol', 'venue', 'px', 'n']);
+      expect(t.types).toEqual({ ts: 'time', symbol: 'text', venue: 'text', px: 'number', n: 'number' });
+      expect(nums(t, 'ts')).toEqual([Date.UTC(2023, 10, 14, 22, 13, 20, 123) + 0.456, Number.NaN, 0]);
+      expect(texts(t, 'symbol')).toEqual(['AAPL', null, 'a much longer name, with "quotes" and ü']);
+      expect(texts(t, 'venue')).toEqual(['XNAS', 'XNYS', 'XNAS']);
+      expect(nums(t, 'px')).toEqual([1.5, Number.NaN, -0]);
+      expect(nums(t, 'n')).toEqual([1, 2, Number.NaN]);
+    }
+  });
+});
+
 describe('readParquet: errors', () => {
   it('refuses what is not Parquet', async () => {
     const csv = file('trades.parquet');
