@@ -86,10 +86,11 @@ function kindOf(arrow: ArrowModule, field: Arrow.Field, label: string): ColumnTy
   if (DataType.isTimestamp(t) || DataType.isDate(t)) return 'time';
   if (DataType.isFloat(t)) return field.metadata.get(TIME_METADATA_KEY) === 'time' ? 'time' : 'number';
   if (DataType.isInt(t) || DataType.isBool(t) || DataType.isNull(t)) return 'number';
-  if (DataType.isUtf8(t) || DataType.isLargeUtf8(t)) return 'text';
+  const isString = (x: Arrow.DataType) => DataType.isUtf8(x) || DataType.isLargeUtf8(x) || DataType.isUtf8View(x);
+  if (isString(t)) return 'text';
   if (DataType.isDictionary(t)) {
     const v = t.dictionary;
-    if (DataType.isUtf8(v) || DataType.isLargeUtf8(v)) return 'text';
+    if (isString(v)) return 'text';
     if (DataType.isFloat(v) || DataType.isInt(v)) return 'number';
   }
   throw new KernelInputError(
@@ -262,7 +263,11 @@ function textColumn(arrow: ArrowModule, plan: ColumnPlan, rows: number): TextCol
       }
     } else {
       const strings = utf8Reader(arrow, d);
-      for (let i = 0; i < n; i++) codes[at + i] = intern(strings(i));
+      const valid = d.nullCount > 0 ? (d.nullBitmap as Uint8Array) : undefined;
+      for (let i = 0, j = d.offset; i < n; i++, j++) {
+        // A null row's bytes (usually none) are not a value of the column.
+        codes[at + i] = valid && ((valid[j >> 3] >> (j & 7)) & 1) === 0 ? -1 : intern(strings(i));
+      }
     }
     if (d.nullCount > 0) {
       const valid = d.nullBitmap as Uint8Array;
@@ -291,10 +296,29 @@ function stringsOf(arrow: ArrowModule, dict: Arrow.Vector): (string | null)[] {
   return out;
 }
 
-/** Row i's string of a Utf8 or LargeUtf8 chunk, decoded by Node's UTF-8 decoder (invalid bytes: U+FFFD). */
+/**
+ * Row i's string of a Utf8, LargeUtf8 or Utf8View chunk (polars writes views), decoded by Node's
+ * UTF-8 decoder (invalid bytes: U+FFFD).
+ */
 function utf8Reader(arrow: ArrowModule, d: Arrow.Data): (i: number) => string {
   const bytes = d.values as Uint8Array;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (arrow.DataType.isUtf8View(d.type)) {
+    // 16 bytes a row: length, then the bytes inline (<= 12) or prefix, buffer index, offset.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const data = d.variadicBuffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    return (i) => {
+      const at = i * 16;
+      const len = view.getInt32(at, true);
+      if (len <= 12) return buf.toString('utf8', at + 4, at + 4 + Math.max(len, 0));
+      const from = data[view.getInt32(at + 8, true)];
+      const offset = view.getInt32(at + 12, true);
+      if (!from || offset < 0 || offset + len > from.length) {
+        throw new KernelInputError('a string view', 'a range inside its data buffer', `row ${i}: ${len} bytes at ${offset}`);
+      }
+      return from.toString('utf8', offset, offset + len);
+    };
+  }
   if (arrow.DataType.isLargeUtf8(d.type)) {
     const off = d.valueOffsets as unknown as BigInt64Array;
     return (i) => buf.toString('utf8', Number(off[i]), Number(off[i + 1]));

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import type * as Arrow from 'apache-arrow';
 import { KernelInputError } from '../errors.js';
+import { registerCodecs } from './arrow-codecs.js';
 import { type ArrowModule, arrowToTable } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
 import { sourceBytes } from './file-bytes.js';
@@ -12,9 +13,12 @@ import type { Table } from './types.js';
 
 let arrowModule: Promise<ArrowModule> | undefined;
 
-/** apache-arrow, imported once, on the first Arrow or Parquet read or write. */
+/** apache-arrow, imported once (with its ZSTD and LZ4 decoders), on the first Arrow or Parquet read or write. */
 export function loadArrow(): Promise<ArrowModule> {
-  arrowModule ??= import('apache-arrow');
+  arrowModule ??= import('apache-arrow').then(async (arrow) => {
+    await registerCodecs(arrow);
+    return arrow;
+  });
   return arrowModule;
 }
 
