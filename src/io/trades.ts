@@ -156,6 +156,53 @@ function canonical(column: TextColumn): TextColumn {
   return { codes: column.codes.map((c) => (c < 0 ? c : remap[c])), values: column.values };
 }
 
+// splitBySymbol's loops over the rows, each a small function of typed arrays (optimized at once)
+
+/** Rows per code (KernelInputError for a code out of [0, m), e.g. a row without a symbol). */
+function countCodes(codes: Int32Array, m: number): Int32Array {
+  const counts = new Int32Array(m);
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i];
+    if (code < 0 || code >= m) {
+      throw new KernelInputError(`symbols.codes[${i}]`, `a code in [0, ${m - 1}] (every trade has a symbol)`, `${code}`);
+    }
+    counts[code]++;
+  }
+  return counts;
+}
+
+/** The codes in the order of their first row. */
+function firstSeen(codes: Int32Array, counts: Int32Array): number[] {
+  const first: number[] = [];
+  const seen = new Uint8Array(counts.length);
+  for (let i = 0; i < codes.length && first.length < counts.length; i++) {
+    const code = codes[i];
+    if (seen[code] === 0) {
+      seen[code] = 1;
+      first.push(code);
+    }
+  }
+  return first;
+}
+
+/** The rows of the groups (groupOf[code], -1: none) one group after another, each in row order. */
+function sortRows(codes: Int32Array, groupOf: Int32Array, start: Int32Array): Int32Array {
+  const order = new Int32Array(start[start.length - 1]);
+  const fill = start.slice(0, start.length - 1);
+  for (let i = 0; i < codes.length; i++) {
+    const g = groupOf[codes[i]];
+    if (g >= 0) order[fill[g]++] = i;
+  }
+  return order;
+}
+
+/** source[order[k]] for every k. */
+function gatherRows(source: Float64Array, order: Int32Array): Float64Array {
+  const out = new Float64Array(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = source[order[k]];
+  return out;
+}
+
 /** One symbol's trades (splitBySymbol). */
 export interface SymbolTrades {
   symbol: string;
@@ -164,7 +211,8 @@ export interface SymbolTrades {
 
 /**
  * Splits a multi-symbol tape by its symbol column: one entry per symbol, its rows in the tape's order
- * (bid and ask too when the tape has them). Symbols come in the order of their first row, or of
+ * (bid and ask too when the tape has them); each symbol's columns are views of one fresh array per
+ * column (the symbols' rows one after another). Symbols come in the order of their first row, or of
  * `options.symbols` when given (a symbol the tape does not hold throws KernelInputError naming
  * `options.name`, default `options.symbols`). A row without a symbol throws KernelInputError.
  */
@@ -179,14 +227,8 @@ export function splitBySymbol(
   }
   const argument = options.name ?? 'options.symbols';
   symbols = canonical(symbols);
-  const counts = new Int32Array(symbols.values.length);
-  for (let i = 0; i < n; i++) {
-    const code = symbols.codes[i];
-    if (code < 0 || code >= counts.length) {
-      throw new KernelInputError(`symbols.codes[${i}]`, `a code in [0, ${counts.length - 1}] (every trade has a symbol)`, `${code}`);
-    }
-    counts[code]++;
-  }
+  const codes = symbols.codes;
+  const counts = countCodes(codes, symbols.values.length);
   // the codes wanted, in output order
   let wanted: number[];
   if (options.symbols !== undefined) {
@@ -202,42 +244,32 @@ export function splitBySymbol(
     }
     wanted = [...new Set(options.symbols)].map((s) => codeOf.get(s)!);
   } else {
-    const first: number[] = [];
-    const seen = new Uint8Array(counts.length);
-    for (let i = 0; i < n; i++) {
-      const code = symbols.codes[i];
-      if (!seen[code]) {
-        seen[code] = 1;
-        first.push(code);
-      }
-    }
-    wanted = first;
+    wanted = firstSeen(codes, counts);
   }
+  // a stable counting sort of the rows by group, then each column gathered once in that order: every
+  // group's columns are consecutive views of one array per column
+  const groups = wanted.length;
+  const groupOf = new Int32Array(counts.length).fill(-1);
+  const start = new Int32Array(groups + 1);
+  wanted.forEach((code, g) => {
+    groupOf[code] = g;
+    start[g + 1] = start[g] + counts[code];
+  });
+  const order = sortRows(codes, groupOf, start);
+  const gather = (source: Float64Array) => gatherRows(source, order);
+  const ts = gather(trades.ts);
+  const price = gather(trades.price);
+  const volume = gather(trades.volume);
   const quoted = trades.bid !== undefined && trades.ask !== undefined;
-  const slot = new Int32Array(counts.length).fill(-1);
-  const out = wanted.map((code, k) => {
-    slot[code] = k;
-    const m = counts[code];
-    const t: Trades = { ts: new Float64Array(m), price: new Float64Array(m), volume: new Float64Array(m) };
-    if (quoted) {
-      t.bid = new Float64Array(m);
-      t.ask = new Float64Array(m);
+  const bid = quoted ? gather(trades.bid!) : undefined;
+  const ask = quoted ? gather(trades.ask!) : undefined;
+  return wanted.map((code, g) => {
+    const [from, to] = [start[g], start[g + 1]];
+    const t: Trades = { ts: ts.subarray(from, to), price: price.subarray(from, to), volume: volume.subarray(from, to) };
+    if (bid && ask) {
+      t.bid = bid.subarray(from, to);
+      t.ask = ask.subarray(from, to);
     }
     return { symbol: symbols.values[code], trades: t };
   });
-  const fill = new Int32Array(out.length);
-  for (let i = 0; i < n; i++) {
-    const k = slot[symbols.codes[i]];
-    if (k < 0) continue;
-    const t = out[k].trades;
-    const j = fill[k]++;
-    t.ts[j] = trades.ts[i];
-    t.price[j] = trades.price[i];
-    t.volume[j] = trades.volume[i];
-    if (quoted) {
-      t.bid![j] = trades.bid![i];
-      t.ask![j] = trades.ask![i];
-    }
-  }
-  return out;
 }
