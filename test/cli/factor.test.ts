@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { readPanel as readPanelCsv } from '../../src/cli/factor-table.js';
+import { readPanel } from '../../src/cli/factor-table.js';
 import { runFactor } from '../../src/cli/factor.js';
 import { main } from '../../src/cli/main.js';
 import { kernels } from '../../src/index.js';
@@ -21,7 +21,7 @@ async function run(args: string[]): Promise<string[]> {
 
 describe('kernelbus factor', () => {
   it('reads the long panel: dates sorted, assets and sectors in the order first seen, absent rows missing', async () => {
-    const p = await readPanelCsv(example);
+    const p = await readPanel(example);
     expect([p.dates.length, p.assets.length, p.rows, p.ratios]).toEqual([80, 30, 2350, true]);
     expect(p.dates[0]).toBe('2024-01-02');
     expect(p.assets.slice(0, 3)).toEqual(['S01', 'S02', 'S03']);
@@ -81,7 +81,7 @@ describe('kernelbus factor', () => {
 
     // Directly: the kernels over the whole panel (every sector has usable assets on every date with a fit).
     const k = kernels();
-    const p = await readPanelCsv(example);
+    const p = await readPanel(example);
     const styles = {
       momentum: k.momentum(p.returns, { window: 40, halfLife: 20, lag: 5 }),
       size: k.size(p.marketCap),
@@ -155,7 +155,7 @@ describe('kernelbus factor', () => {
 
   it('a file without ratio columns: value left out (asked for, an error); aliases in the header', async () => {
     const file = join(dir, 'aliases.csv');
-    const p = await readPanelCsv(example);
+    const p = await readPanel(example);
     const rows = ['Ticker,Date,Industry,Asset-Returns,MCap'];
     for (let t = 0; t < 5; t++)
       for (let j = 0; j < 12; j++)

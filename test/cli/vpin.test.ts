@@ -9,7 +9,7 @@ import { dailyVpin } from '../../src/api/index.js';
 import { vpin } from '../../src/index.js';
 import { readTrades } from '../../src/io/trades.js';
 
-const readTradesCsv = async (path: string) => (await readTrades(path)).trades;
+const tradesOf = async (path: string) => (await readTrades(path)).trades;
 
 const dir = mkdtempSync(join(tmpdir(), 'kb-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +23,7 @@ describe('kernelbus vpin', () => {
       lines.push(l),
     );
     expect(code).toBe(0);
-    const trades = await readTradesCsv(example);
+    const trades = await tradesOf(example);
     expect(trades.ts.length).toBe(15656);
     const expected = vpin(trades, { bucketVolume: 20000, window: 10, sigma: { ewma: 0.9 } });
     const rows = readFileSync(out, 'utf8').trim().split('\n');
@@ -50,7 +50,7 @@ describe('kernelbus vpin', () => {
     const lines: string[] = [];
     const args = [example, '--bucket-volume', '5000', '--window', '10', '--sigma', 'ewma:0.9', '--daily', out, '--tz', 'America/New_York'];
     expect(await runVpin(args, (l) => lines.push(l))).toBe(0);
-    const trades = await readTradesCsv(example);
+    const trades = await tradesOf(example);
     const expected = dailyVpin(vpin(trades, { bucketVolume: 5000, window: 10, sigma: { ewma: 0.9 } }), { tz: 'America/New_York' });
     const rows = readFileSync(out, 'utf8').trim().split('\n');
     expect(rows[0]).toBe('day,vpin,weightedVpin,buckets,vpinBuckets');
@@ -72,7 +72,7 @@ describe('kernelbus vpin', () => {
   it('reads ISO timestamps, other column names and orders, quoted fields', async () => {
     const file = join(dir, 'iso.csv');
     writeFileSync(file, 'side,qty,"px",time\nB,10,"100.5",2026-11-20T14:30:00.000Z\nS,5,100.25,2026-11-20T14:30:01.500Z\n');
-    const t = await readTradesCsv(file);
+    const t = await tradesOf(file);
     expect(Array.from(t.ts)).toEqual([Date.parse('2026-11-20T14:30:00.000Z'), Date.parse('2026-11-20T14:30:01.500Z')]);
     expect(Array.from(t.price)).toEqual([100.5, 100.25]);
     expect(Array.from(t.volume)).toEqual([10, 5]);
@@ -80,7 +80,7 @@ describe('kernelbus vpin', () => {
 
   it('--classifier lee-ready reads the bid and ask columns (empty or NA: no quote) and gives vpin() with that classifier', async () => {
     const file = join(dir, 'quoted.csv');
-    const trades = await readTradesCsv(example);
+    const trades = await tradesOf(example);
     const n = trades.ts.length;
     // a quote a cent either side of each trade's price, the trade at the bid or the ask by its index; every 50th missing
     const bid = Float64Array.from(trades.price, (p, i) => (i % 50 === 0 ? NaN : i % 3 === 0 ? p : Math.round(p * 100 - 1) / 100));
@@ -91,7 +91,7 @@ describe('kernelbus vpin', () => {
       (_, i) => `${trades.ts[i]},${trades.price[i]},${trades.volume[i]},${cell(bid[i], i)},${cell(ask[i], i)}`,
     );
     writeFileSync(file, `ts,price,volume,bid,ask\n${body.join('\n')}\n`);
-    const read = await readTradesCsv(file);
+    const read = await tradesOf(file);
     expect(read.bid).toEqual(bid);
     expect(read.ask).toEqual(ask);
     const out = join(dir, 'lr.csv');
