@@ -176,7 +176,15 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
       alerts: r.alerts,
     });
     const body = multi
-      ? { trades: n, window, threshold, symbols: results.map((r) => ({ symbol: r.symbol, ...figures(r) })) }
+      ? {
+          trades: n,
+          window,
+          threshold,
+          symbols: results.map((r) => {
+            const { window: _, threshold: __, ...own } = figures(r);
+            return { symbol: r.symbol, ...own };
+          }),
+        }
       : figures(results[0]);
     log(
       JSON.stringify(
