@@ -38,7 +38,7 @@ export async function readTable(source: TableSource, options: ReadTableOptions =
 }
 
 /**
- * Reads a table in tables of at most `chunkRows` rows (CSV; a Parquet or Arrow file is one table), each
+ * Reads a table in tables of about `chunkRows` rows (CSV; Arrow: one per record batch; Parquet: one), each
  * handed out before the next is read: for files larger than memory, e.g. into `vpinStream`:
  * `for await (const t of readTableChunks('tape.csv', { chunkRows: 1e6 })) stream.update(...)`.
  */
@@ -47,6 +47,12 @@ export async function* readTableChunks(
   options: ReadTableOptions & { chunkRows?: number } = {},
 ): AsyncGenerator<Table> {
   const opened = await openSource(source, options, false);
+  if (opened.format === 'arrow') {
+    // one table per record batch
+    const { readArrowChunks } = await import('./arrow.js');
+    yield* readArrowChunks(opened.input as string | Uint8Array, options.columns ? { columns: [...options.columns] } : {});
+    return;
+  }
   if (opened.format !== 'csv') {
     yield await readOpened(opened, options);
     return;
