@@ -137,6 +137,12 @@ describe('readTable', () => {
     for await (const chunk of readTableChunks(at('magic.csv'), { chunkRows: 4 })) chunks.push(chunk);
     expect(chunks.map((c) => c.rows).reduce((a, b) => a + b, 0)).toBe(6);
     expect(chunks.flatMap(rowsOf)).toEqual(rowsOf(sample));
+    for (const ext of ['parquet', 'arrow']) {
+      const parts: Table[] = [];
+      for await (const chunk of readTableChunks(at(`magic.${ext}`), { columns: ['ts', 'price'] })) parts.push(chunk);
+      expect(parts.map((p) => p.names)).toEqual(parts.map(() => ['ts', 'price']));
+      expect(parts.flatMap(rowsOf)).toEqual(rowsOf(sample).map((row) => [row[0], row[2]]));
+    }
   });
 });
 
