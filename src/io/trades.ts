@@ -8,7 +8,7 @@ import { KernelInputError } from '../errors.js';
 import type { Trades } from '../kernels/vpin.js';
 import { type ReadTableOptions, readOpened } from './read.js';
 import { openSource, type TableSource } from './source.js';
-import { isText, type ColumnType, type ReadInfo, type Table, type TextColumn } from './types.js';
+import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn, type TimeUnit } from './types.js';
 
 /** The header names each trade column answers to (case-insensitive). */
 export const TRADE_COLUMNS = {
@@ -60,6 +60,26 @@ function resolveColumns(names: string[], name: string, symbolColumn?: string): P
     found.symbol = names[at];
   }
   return found;
+}
+
+/**
+ * A Parquet or Arrow ts column of plain numbers (not a timestamp type) as epoch ms: in `tsUnit`, else
+ * the unit its first finite value's magnitude shows (docs/io.md: >= 1e17 ns, >= 1e14 us, >= 1e11 ms,
+ * >= 1e8 s, else ms), reported in `info.timeUnits` as the CSV reader reports it.
+ */
+function epochColumn(table: Table, ts: string, tsUnit: TimeUnit | undefined): Table {
+  if (table.types[ts] === 'time') return table;
+  const values = table.columns[ts] as Float64Array;
+  let unit = tsUnit;
+  if (unit === undefined) {
+    const x = Math.abs(values.find(Number.isFinite) ?? 0);
+    unit = x >= 1e17 ? 'ns' : x >= 1e14 ? 'us' : x >= 1e11 ? 'ms' : x >= 1e8 ? 's' : 'ms';
+  }
+  // us and ns divided (x / 1e6 is correctly rounded, x * 1e-6 is not)
+  const divisor = unit === 'us' ? 1e3 : 1e6;
+  const ms = unit === 'ms' ? values : unit === 's' ? values.map((x) => x * 1000) : values.map((x) => x / divisor);
+  const info = table.info && { ...table.info, timeUnits: { ...table.info.timeUnits, [ts]: { unit, detected: tsUnit === undefined } } };
+  return { ...table, columns: { ...table.columns, [ts]: ms }, types: { ...table.types, [ts]: 'time' }, ...(info ? { info } : {}) };
 }
 
 /** A column as numbers: KernelInputError naming the file when it is text. */
@@ -123,6 +143,7 @@ export async function readTrades(source: TableSource, options: ReadTradesOptions
         }
       }
     }
+    table = epochColumn(table, found.ts!, rest.tsUnit);
   }
   const trades: Trades = {
     ts: numbers(table, found.ts!, opened.name),

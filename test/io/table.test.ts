@@ -180,6 +180,25 @@ describe('readTrades and splitBySymbol', () => {
     expect(byVenue.symbols!.values).toEqual(['XNAS, Nasdaq', 'XNYS, NYSE', 'x']);
   });
 
+  it('a Parquet or Arrow ts column of plain numbers is read in --ts-unit, else the unit its magnitude shows', async () => {
+    const ns = Float64Array.of(1795098629286123000, 1795098629287456000);
+    const plain: Table = {
+      rows: 2,
+      names: ['ts', 'price', 'size'],
+      columns: { ts: ns, price: Float64Array.of(1, 2), size: Float64Array.of(3, 4) },
+      types: { ts: 'number', price: 'number', size: 'number' },
+    };
+    for (const ext of ['parquet', 'arrow']) {
+      await writeTable(at(`ns.${ext}`), plain);
+      const detected = await readTrades(at(`ns.${ext}`));
+      expect(Array.from(detected.trades.ts)).toEqual([ns[0] / 1e6, ns[1] / 1e6]);
+      expect(detected.info.timeUnits.ts).toEqual({ unit: 'ns', detected: true });
+      const given = await readTrades(at(`ns.${ext}`), { tsUnit: 'us' });
+      expect(Array.from(given.trades.ts)).toEqual([ns[0] / 1e3, ns[1] / 1e3]);
+      expect(given.info.timeUnits.ts).toEqual({ unit: 'us', detected: false });
+    }
+  });
+
   it('a header without a trade column, or with bid but no ask: KernelInputError naming the file and listing the header', async () => {
     writeFileSync(at('noprice.csv'), 'ts,qty,side\n1,2,B\n');
     writeFileSync(at('bidonly.csv'), 'ts,price,size,bid\n1,2,3,1.9\n');
