@@ -133,7 +133,11 @@ export async function readTrades(source: TableSource, options: ReadTradesOptions
     const required = (['ts', 'price', 'volume', 'symbol'] as const).flatMap((k) => (found[k] === undefined ? [] : [found[k]]));
     table = await readOpened(opened, { ...rest, columns: Object.values(found), types, required });
   } else {
-    table = await readOpened(opened, rest);
+    // Parquet: the schema first, then only the trade columns decoded (Arrow: the columns are views)
+    const names =
+      opened.format === 'parquet' ? await (await import('./columnar-names.js')).parquetNames(opened.input as string) : undefined;
+    const picked = names && resolveColumns(names, opened.name, symbolColumn);
+    table = await readOpened(opened, picked ? { ...rest, columns: Object.values(picked) } : rest);
     found = resolveColumns(table.names, opened.name, symbolColumn);
     for (const key of ['ts', 'price', 'volume'] as const) {
       const values = numbers(table, found[key]!, opened.name);
