@@ -100,55 +100,82 @@ const arbBad = fc.constantFrom(
   'none',
 );
 
+/** A file's shape: its columns, dialect and read options. */
+interface Shape {
+  kinds: Kind[];
+  delimiter: string;
+  crlf: 'lf' | 'crlf' | 'mixed';
+  bom: boolean;
+  finalBreak: boolean;
+  tsUnit: TimeUnit | undefined;
+  inferRows: number | undefined;
+  skipBadRows: boolean;
+  seed: number;
+}
+
+const arbShape: fc.Arbitrary<Shape> = fc.record({
+  kinds: fc.array(fc.constantFrom<Kind>('number', 'time', 'text'), { minLength: 1, maxLength: 5 }),
+  delimiter: fc.constantFrom(',', ';', '\t', '|'),
+  crlf: fc.constantFrom<Shape['crlf']>('lf', 'crlf', 'mixed'),
+  bom: fc.boolean(),
+  finalBreak: fc.boolean(),
+  tsUnit: fc.constantFrom<TimeUnit | undefined>(undefined, undefined, 's', 'ms', 'us', 'ns'),
+  inferRows: fc.constantFrom<number | undefined>(undefined, 1, 3),
+  skipBadRows: fc.boolean(),
+  seed: fc.integer(),
+});
+
+/** A record: its fields (value, quoted, padded), how it is spoiled, a blank line before it, its CRLF. */
+const arbRow = (kinds: Kind[], bad: fc.Arbitrary<string>) =>
+  fc.record({
+    fields: fc.tuple(...kinds.map((k) => fc.tuple(fieldOf[k], fc.boolean(), fc.boolean()))),
+    bad,
+    blank: fc.constantFrom('', '', '', '', '\n', '\r\n'),
+    crlf: fc.boolean(),
+  });
+type Row = { fields: [string, boolean, boolean][]; bad: string; blank: string; crlf: boolean };
+
+/** Time columns named as times (ts, time, ... by position; t<i> past the fifth), the others c<i>. */
+const columnNames = (kinds: Kind[]): string[] => kinds.map((k, i) => (k === 'time' ? (TIME_NAMES[i] ?? `t${i}`) : `c${i}`));
+
+/** The file's bytes and read options. */
+function renderFile(c: Shape, rows: Row[]): CsvCase {
+  const names = columnNames(c.kinds);
+  const eol = (crlf: boolean) => (c.crlf === 'crlf' || (c.crlf === 'mixed' && crlf) ? '\r\n' : '\n');
+  const parts = [(c.bom ? '\ufeff' : '') + names.join(c.delimiter) + eol(false)];
+  rows.forEach((row, r) => {
+    let fields = row.fields.map(([v, q, p]) => render(v, c.delimiter, q, p));
+    if (row.bad === 'extra') fields.push('1');
+    if (row.bad === 'short' && fields.length > 1) fields = fields.slice(1);
+    const col = Math.abs(c.seed + r) % fields.length;
+    if (row.bad === 'notANumber' && c.kinds[col] === 'number') fields[col] = 'x1';
+    if (row.bad === 'badTime' && c.kinds[col] === 'time') fields[col] = '2024-02-30';
+    if (row.bad === 'unclosed') fields[col] = '"open';
+    parts.push(row.blank + fields.join(c.delimiter));
+    if (r < rows.length - 1 || c.finalBreak) parts.push(eol(row.crlf));
+  });
+  const options: CsvReadOptions = { delimiter: c.delimiter, name: 'p.csv', skipBadRows: c.skipBadRows };
+  if (c.tsUnit) options.tsUnit = c.tsUnit;
+  if (c.inferRows) options.inferRows = c.inferRows;
+  return { text: new TextEncoder().encode(parts.join('')), options };
+}
+
 const arbCase: fc.Arbitrary<CsvCase> = fc
-  .record({
-    kinds: fc.array(fc.constantFrom<Kind>('number', 'time', 'text'), { minLength: 1, maxLength: 5 }),
-    delimiter: fc.constantFrom(',', ';', '\t', '|'),
-    crlf: fc.constantFrom('lf', 'crlf', 'mixed'),
-    bom: fc.boolean(),
-    finalBreak: fc.boolean(),
-    tsUnit: fc.constantFrom<TimeUnit | undefined>(undefined, undefined, 's', 'ms', 'us', 'ns'),
-    inferRows: fc.constantFrom<number | undefined>(undefined, 1, 3),
-    skipBadRows: fc.boolean(),
-    seed: fc.integer(),
-    rowCount: fc.integer({ min: 0, max: 25 }),
-  })
-  .chain((c) =>
-    fc
-      .array(
-        fc.record({
-          fields: fc.tuple(...c.kinds.map((k) => fc.tuple(fieldOf[k], fc.boolean(), fc.boolean()))),
-          bad: arbBad,
-          blank: fc.constantFrom('', '', '', '', '\n', '\r\n'),
-          crlf: fc.boolean(),
-        }),
-        { minLength: c.rowCount, maxLength: c.rowCount },
-      )
-      .map((rows) => {
-        const names = c.kinds.map((k, i) => (k === 'time' ? TIME_NAMES[i] : `c${i}`));
-        const eol = (crlf: boolean) => (c.crlf === 'crlf' || (c.crlf === 'mixed' && crlf) ? '\r\n' : '\n');
-        let text = (c.bom ? '\ufeff' : '') + names.join(c.delimiter) + eol(false);
-        rows.forEach((row, r) => {
-          let fields = row.fields.map(([v, q, p]) => render(v, c.delimiter, q, p));
-          if (row.bad === 'extra') fields.push('1');
-          if (row.bad === 'short' && fields.length > 1) fields = fields.slice(1);
-          const col = Math.abs(c.seed + r) % fields.length;
-          if (row.bad === 'notANumber' && c.kinds[col] === 'number') fields[col] = 'x1';
-          if (row.bad === 'badTime' && c.kinds[col] === 'time') fields[col] = '2024-02-30';
-          if (row.bad === 'unclosed') fields[col] = '"open';
-          text += row.blank + fields.join(c.delimiter);
-          if (r < rows.length - 1 || c.finalBreak) text += eol(row.crlf);
-        });
-        const options: CsvReadOptions = {
-          delimiter: c.delimiter,
-          name: 'p.csv',
-          skipBadRows: c.skipBadRows,
-        };
-        if (c.tsUnit) options.tsUnit = c.tsUnit;
-        if (c.inferRows) options.inferRows = c.inferRows;
-        return { text: new TextEncoder().encode(text), options };
-      }),
+  .tuple(arbShape, fc.integer({ min: 0, max: 25 }))
+  .chain(([shape, count]) =>
+    fc.array(arbRow(shape.kinds, arbBad), { minLength: count, maxLength: count }).map((rows) => renderFile(shape, rows as Row[])),
   );
+
+/** A large file (megabytes: the native reader's parallel path) of the shape, seeded. */
+function largeCase(shape: Shape, rows: number, seed: number, bad: fc.Arbitrary<string>): CsvCase {
+  const sampled = fc.sample(arbRow(shape.kinds, bad), { numRuns: rows, seed }) as Row[];
+  // no `""` in number and time columns (a fault): only the spoiled rows are bad
+  for (const row of sampled) row.fields = row.fields.map(([v, q, p], i) => [v, q && (v !== '' || shape.kinds[i] === 'text'), p]);
+  const file = renderFile(shape, sampled);
+  const names = columnNames(shape.kinds);
+  file.options.types = Object.fromEntries(names.map((n, i) => [n, shape.kinds[i]]));
+  return file;
+}
 
 /** A read's table, or its error message. */
 async function outcome(text: Uint8Array, options: CsvReadOptions): Promise<Table | string> {
@@ -222,6 +249,49 @@ nativeSuite('CSV parity: native equals the reference', () => {
       }),
       { numRuns: RUNS * 2, seed: 3737 },
     );
+  });
+
+  it('reads large random files (split across threads) bit for bit like the reference', async () => {
+    const rare = fc.constantFrom('extra', 'notANumber', 'badTime', 'short', ...Array<string>(400).fill('none'));
+    const shapes = fc.sample(arbShape, { numRuns: 4, seed: 2024 });
+    for (const [i, shape] of shapes.entries()) {
+      const skipBadRows = i % 3 !== 2;
+      const { text, options } = largeCase(
+        { ...shape, kinds: ['time', 'text', ...shape.kinds], skipBadRows },
+        40_000,
+        i,
+        skipBadRows ? rare : fc.constant('none'),
+      );
+      expect(text.length).toBeGreaterThan(1 << 20);
+      const want = await outcome(text, { ...options, backend: 'reference' });
+      if (typeof want === 'string') throw new Error(want);
+      expect(want.rows).toBeGreaterThan(35_000);
+      expectSame(await outcome(text, { ...options, backend: 'native' }), want);
+      expectSame(await outcome(text, { ...options, backend: 'native', blockBytes: 700_001 }), want);
+    }
+  });
+
+  it('reports the first fault of a large file, wherever the threads split it', async () => {
+    const shape: Shape = {
+      kinds: ['time', 'text', 'number'],
+      delimiter: ',',
+      crlf: 'mixed',
+      bom: false,
+      finalBreak: true,
+      tsUnit: 'ms',
+      inferRows: undefined,
+      skipBadRows: false,
+      seed: 5,
+    };
+    const base = largeCase(shape, 40_000, 77, fc.constant('none'));
+    const text = new TextDecoder().decode(base.text);
+    for (const at of [0.3, 0.6, 0.95]) {
+      const cut = text.indexOf('\n', Math.floor(text.length * at)) + 1;
+      const spoiled = new TextEncoder().encode(`${text.slice(0, cut)}1,x,abc\n${text.slice(cut)}2,y,bad\n`);
+      const want = await outcome(spoiled, { ...base.options, backend: 'reference' });
+      expect(want).toMatch(/^KernelInputError: p\.csv:\d+:\d+: expected a number in column c2, got "abc"$/);
+      expectSame(await outcome(spoiled, { ...base.options, backend: 'native' }), want);
+    }
   });
 
   it('reads random doubles and 19-digit nanosecond stamps to the same bits', async () => {
