@@ -3,6 +3,7 @@
  * lines, fields and quoting, the header, missing values, numbers (doubles round-trip), times in every
  * form and unit, inference, every fault's exact message, skipBadRows, gzip, streams and chunks.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -412,6 +413,21 @@ describe('sources, blocks and chunks', () => {
     expect(t.info?.source).toBe('stream');
     expect(stripInfo(t)).toEqual(want);
     expect(stripInfo(await readCsv(Readable.from(pieces(gzipSync(text))), { backend: 'reference', blockBytes: 4 }))).toEqual(want);
+  });
+
+  it("reads stdin for the path '-' (named stdin in messages)", () => {
+    const script = [
+      "const { readCsv } = await import('./src/io/csv.ts');",
+      "const t = await readCsv('-', { backend: 'reference' });",
+      'console.log(JSON.stringify({ rows: t.rows, a: Array.from(t.columns.a), b: t.columns.b.values, source: t.info.source }));',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      input: 'a,b\r\n1,x\r\n2,"y\nz"\r\n',
+      encoding: 'utf8',
+      cwd: join(import.meta.dirname, '../..'),
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ rows: 2, a: [1, 2], b: ['x', 'y\nz'], source: 'stdin' });
   });
 
   it('reads chunks equal to the whole, with one growing dictionary per text column', async () => {
