@@ -294,6 +294,51 @@ nativeSuite('CSV parity: native equals the reference', () => {
     }
   });
 
+  it('reads any bytes like the reference: the same table or the same KernelInputError', async () => {
+    const byte = fc.constantFrom(
+      0x22,
+      0x2c,
+      0x3b,
+      0x0a,
+      0x0d,
+      0x20,
+      0x09,
+      0x31,
+      0x2e,
+      0x65,
+      0x2d,
+      0x41,
+      0x4e,
+      0xef,
+      0xbb,
+      0xbf,
+      0xff,
+      0x54,
+      0x3a,
+      0x30,
+      0x5a,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.array(byte, { maxLength: 300 }).map((a) => Uint8Array.from(a)),
+        ),
+        arbBlockBytes,
+        fc.boolean(),
+        fc.constantFrom<TimeUnit | undefined>(undefined, 's', 'us', 'ns'),
+        fc.constantFrom(',', ';', '\t'),
+        async (bytes, blockBytes, skipBadRows, tsUnit, delimiter) => {
+          const options: CsvReadOptions = { name: 'p.csv', skipBadRows, tsUnit, delimiter, inferRows: 2 };
+          const want = await outcome(bytes, { ...options, backend: 'reference' });
+          if (typeof want === 'string') expect(want).toMatch(/^KernelInputError: p\.csv:/);
+          expectSame(await outcome(bytes, { ...options, backend: 'native', blockBytes }), want);
+        },
+      ),
+      { numRuns: RUNS * 2, seed: 4242 },
+    );
+  });
+
   it('reads random doubles and 19-digit nanosecond stamps to the same bits', async () => {
     await fc.assert(
       fc.asyncProperty(
