@@ -27,12 +27,17 @@ export function decodeUtf8(buf: Uint8Array, a: number, b: number): string {
     let s = '';
     for (let i = a; i < b; i++) {
       const c = buf[i];
-      if (c >= 0x80) return decoder.decode(buf.subarray(a, b));
+      if (c >= 0x80) return decodeView(buf, a, b);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return decoder.decode(buf.subarray(a, b));
+  return decodeView(buf, a, b);
+}
+
+/** TextDecoder refuses views of a SharedArrayBuffer: those are copied first. */
+function decodeView(buf: Uint8Array, a: number, b: number): string {
+  return decoder.decode(buf.buffer instanceof ArrayBuffer ? buf.subarray(a, b) : buf.slice(a, b));
 }
 
 /** How scanning a record ended. */

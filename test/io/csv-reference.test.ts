@@ -378,6 +378,17 @@ describe('sources, blocks and chunks', () => {
     }
   });
 
+  it('reads bytes in a SharedArrayBuffer, at an offset', async () => {
+    const bytes = enc.encode(`x${text}`);
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length + 8), 8);
+    shared.set(bytes);
+    const view = shared.subarray(1);
+    for (const backend of ['reference', 'auto'] as const) {
+      expect(stripInfo(await readCsv(view, { backend, blockBytes: 16 }))).toEqual(stripInfo(await read(text)));
+      expect(stripInfo(await readCsv(view, { backend }))).toEqual(stripInfo(await read(text)));
+    }
+  });
+
   it('reads files: plain, .tsv (tab by default) and gzip by extension or magic bytes', async () => {
     const plain = join(dir, 'a.csv');
     writeFileSync(plain, text);
