@@ -416,6 +416,19 @@ describe('sources, blocks and chunks', () => {
     await expect(readCsv(broken)).rejects.toThrow(/broken\.csv\.gz: expected gzip data/);
   });
 
+  it('names a directory and a failing stream in a KernelInputError', async () => {
+    await expect(readCsv(dir)).rejects.toThrow(
+      new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: expected a readable file, got EISDIR`),
+    );
+    const failing = new Readable({
+      read() {
+        this.push(Buffer.from('a,b\n1,2\n'));
+        this.destroy(new Error('connection reset'));
+      },
+    });
+    await expect(readCsv(failing, { name: 'feed' })).rejects.toThrow('feed: expected a readable stream, got connection reset');
+  });
+
   it('reads a stdin-like Readable of odd chunks, plain or gzip', async () => {
     const bytes = enc.encode(text);
     const pieces = (b: Uint8Array) => Array.from({ length: Math.ceil(b.length / 3) }, (_, i) => Buffer.from(b.subarray(i * 3, i * 3 + 3)));
