@@ -521,6 +521,7 @@ function countRecords(bytes: Uint8Array, plan: BlockPlan): number {
 /** True when bytes may hold more than `room` records (they hold at most their line breaks plus one). */
 function mayExceed(bytes: Uint8Array, room: number): boolean {
   let records = 1;
+  if (records > room) return true;
   for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) if (++records > room) return true;
   return false;
 }
@@ -594,7 +595,10 @@ export const parseBlockReference: ParseBlock = (bytes: Uint8Array, plan: BlockPl
       }
     }
     if (fault) {
-      if (!plan.skipBadRows) return { rows, consumed: pos, lines: line - plan.firstLine, badRows, firstBad, fault, dictionaries };
+      if (!plan.skipBadRows) {
+        // consumed and lines: up to the refused record's first byte (blank lines before it included)
+        return { rows, consumed: tok.recordStart, lines: tok.recordLine - plan.firstLine, badRows, firstBad, fault, dictionaries };
+      }
       badRows++;
       firstBad ??= fault;
       if (code === Scan.unclosed) {

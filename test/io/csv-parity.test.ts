@@ -10,7 +10,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CsvReadOptions, readCsv } from '../../src/io/csv.js';
 import { nativeParseBlock } from '../../src/io/csv-native.js';
-import type { Table, TextColumn, TimeUnit } from '../../src/io/types.js';
+import { parseBlockReference } from '../../src/io/csv-reference.js';
+import {
+  type BlockOut,
+  type BlockPlan,
+  Kind as K,
+  type KindCode,
+  type ParseBlock,
+  type Table,
+  type TextColumn,
+  type TimeUnit,
+} from '../../src/io/types.js';
 
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
 const native = nativeParseBlock();
@@ -336,6 +346,67 @@ nativeSuite('CSV parity: native equals the reference', () => {
         },
       ),
       { numRuns: RUNS * 2, seed: 4242 },
+    );
+  });
+
+  it('parses random blocks to the same BlockResult: rows, consumed, lines, faults, needRows, outputs', () => {
+    const parse = native.parse as ParseBlock;
+    const arbKinds = fc.array(fc.constantFrom<KindCode>(K.skip, K.number, K.text, K.timeS, K.timeMs, K.timeUs, K.timeNs), {
+      minLength: 1,
+      maxLength: 5,
+    });
+    fc.assert(
+      fc.property(
+        arbCase,
+        arbKinds,
+        fc.record({
+          final: fc.boolean(),
+          skipBadRows: fc.boolean(),
+          rowOffset: fc.integer({ min: 0, max: 3 }),
+          capacity: fc.integer({ min: 0, max: 40 }),
+        }),
+        fc.nat(),
+        ({ text, options }, kinds, p, cut) => {
+          const bytes = text.subarray(0, cut % (text.length + 1));
+          const width = kinds.length;
+          const plan: BlockPlan = {
+            delimiter: (options.delimiter as string).charCodeAt(0),
+            kinds: Uint8Array.from(kinds),
+            required: Uint8Array.from(kinds, (_, i) => (i === 0 ? 1 : 0)),
+            firstLine: 3,
+            final: p.final,
+            skipBadRows: p.skipBadRows,
+            rowOffset: p.rowOffset,
+          };
+          const capacity = p.rowOffset + p.capacity;
+          const make = (): BlockOut =>
+            kinds.map((k) =>
+              k === K.skip ? null : k === K.text ? new Int32Array(capacity).fill(-9) : new Float64Array(capacity).fill(-9),
+            );
+          const [wantOut, gotOut] = [make(), make()];
+          const want = parseBlockReference(bytes, plan, wantOut);
+          const got = parse(bytes, plan, gotOut);
+          expect(got.needRows).toBe(want.needRows);
+          if (want.needRows !== undefined) return;
+          expect([got.rows, got.consumed, got.lines, got.badRows]).toEqual([want.rows, want.consumed, want.lines, want.badRows]);
+          expect(got.fault).toEqual(want.fault);
+          expect(got.firstBad).toEqual(want.firstBad);
+          if (want.fault) return; // the dictionaries of a block that stopped are not used
+          for (let c = 0; c < width; c++) {
+            expect(got.dictionaries[c]).toEqual(want.dictionaries[c]);
+            const w = wantOut[c];
+            if (w instanceof Float64Array)
+              expect(bits((gotOut[c] as Float64Array).subarray(0, p.rowOffset + want.rows))).toEqual(
+                bits(w.subarray(0, p.rowOffset + want.rows)),
+              );
+            else if (w)
+              expect(Array.from((gotOut[c] as Int32Array).subarray(0, p.rowOffset + want.rows))).toEqual(
+                Array.from(w.subarray(0, p.rowOffset + want.rows)),
+              );
+          }
+        },
+      ),
+      { numRuns: RUNS * 4, seed: 5151 },
     );
   });
 

@@ -562,6 +562,9 @@ describe('the block parser', () => {
     const r = parseBlockReference(enc.encode('1,a\n2,b\n3,c\n'), plan({ rowOffset: 1 }), out);
     expect(r.needRows).toBe(3);
     expect(Array.from(out[0])).toEqual([-7, -7, -7]);
+    const none = [new Float64Array(0), new Int32Array(0)];
+    expect(parseBlockReference(enc.encode('1,a'), plan({ final: true }), none).needRows).toBe(1);
+    expect(parseBlockReference(enc.encode('1,a'), plan(), none)).toMatchObject({ rows: 0, consumed: 0 });
   });
 });
 
