@@ -522,7 +522,8 @@ function countRecords(bytes: Uint8Array, plan: BlockPlan): number {
 function mayExceed(bytes: Uint8Array, room: number): boolean {
   let records = 1;
   if (records > room) return true;
-  for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) if (++records > room) return true;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length); // Buffer's indexOf is memchr
+  for (let i = view.indexOf(LF); i >= 0; i = view.indexOf(LF, i + 1)) if (++records > room) return true;
   return false;
 }
 
