@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CsvReadOptions, readCsv } from '../../src/io/csv.js';
+import { type CsvReadOptions, readCsv, readCsvChunks } from '../../src/io/csv.js';
 import { nativeParseBlock } from '../../src/io/csv-native.js';
 import { parseBlockReference } from '../../src/io/csv-reference.js';
 import {
@@ -407,6 +407,36 @@ nativeSuite('CSV parity: native equals the reference', () => {
         },
       ),
       { numRuns: RUNS * 4, seed: 5151 },
+    );
+  });
+
+  it('reads random files in chunks (native) to the rows of the whole (reference)', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbCase, fc.integer({ min: 1, max: 10 }), arbBlockBytes, async ({ text, options }, chunkRows, blockBytes) => {
+        const want = await outcome(text, { ...options, backend: 'reference' });
+        const chunks: Table[] = [];
+        try {
+          for await (const c of readCsvChunks(text, { ...options, backend: 'native', chunkRows, blockBytes })) chunks.push(c);
+        } catch (err) {
+          expect(`${(err as Error).name}: ${(err as Error).message}`).toEqual(want);
+          return;
+        }
+        if (typeof want === 'string') throw new Error(`the chunks read, the whole did not: ${want}`);
+        expect(chunks.reduce((n, c) => n + c.rows, 0)).toBe(want.rows);
+        for (const name of want.names) {
+          const w = want.columns[name];
+          if (w instanceof Float64Array) {
+            const got = chunks.flatMap((c) => bits(c.columns[name] as Float64Array));
+            expect(got).toEqual(bits(w));
+          } else {
+            const got = chunks.flatMap((c) =>
+              Array.from((c.columns[name] as TextColumn).codes, (k) => (k < 0 ? null : (c.columns[name] as TextColumn).values[k])),
+            );
+            expect(got).toEqual(Array.from(w.codes, (k) => (k < 0 ? null : w.values[k])));
+          }
+        }
+      }),
+      { numRuns: RUNS, seed: 777 },
     );
   });
 
