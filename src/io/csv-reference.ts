@@ -274,6 +274,7 @@ const MISSING_WORDS = ['na', 'n/a', 'nan', 'null', 'none'];
 /** A missing value in a number or time column: an unquoted empty field, or NA, N/A, NaN, null, None. */
 export function isMissing(buf: Uint8Array, a: number, b: number, quoted: boolean): boolean {
   if (a === b) return !quoted;
+  if (lower(buf[a]) !== 0x6e) return false; // every missing word starts with n
   for (const w of MISSING_WORDS) if (equalsIgnoreCase(buf, a, b, w)) return true;
   return false;
 }
