@@ -483,6 +483,15 @@ describe('sources, blocks and chunks', () => {
     expect(seen.every((p, i) => i === 0 || p.rows >= seen[i - 1].rows)).toBe(true);
     expect(seen[seen.length - 1]).toEqual({ rows: 20000, bytes: csv.length, totalBytes: csv.length });
   });
+
+  it('reports progress at most every ~100 ms', async () => {
+    const csv = `a,b\n${'1,"x"\n'.repeat(100_000)}`;
+    const at: number[] = [];
+    await read(csv, { blockBytes: 256, onProgress: () => at.push(performance.now()) });
+    expect(at.length).toBeGreaterThan(0);
+    const gaps = at.slice(1, -1).map((t, i) => t - at[i]); // the last call (at the end) may come sooner
+    expect(gaps.every((g) => g >= 95)).toBe(true);
+  });
 });
 
 describe('any bytes', () => {
