@@ -27,12 +27,17 @@ export function decodeUtf8(buf: Uint8Array, a: number, b: number): string {
     let s = '';
     for (let i = a; i < b; i++) {
       const c = buf[i];
-      if (c >= 0x80) return decoder.decode(buf.subarray(a, b));
+      if (c >= 0x80) return decodeView(buf, a, b);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return decoder.decode(buf.subarray(a, b));
+  return decodeView(buf, a, b);
+}
+
+/** TextDecoder refuses views of a SharedArrayBuffer: those are copied first. */
+function decodeView(buf: Uint8Array, a: number, b: number): string {
+  return decoder.decode(buf.buffer instanceof ArrayBuffer ? buf.subarray(a, b) : buf.slice(a, b));
 }
 
 /** How scanning a record ended. */
@@ -269,6 +274,7 @@ const MISSING_WORDS = ['na', 'n/a', 'nan', 'null', 'none'];
 /** A missing value in a number or time column: an unquoted empty field, or NA, N/A, NaN, null, None. */
 export function isMissing(buf: Uint8Array, a: number, b: number, quoted: boolean): boolean {
   if (a === b) return !quoted;
+  if (lower(buf[a]) !== 0x6e) return false; // every missing word starts with n
   for (const w of MISSING_WORDS) if (equalsIgnoreCase(buf, a, b, w)) return true;
   return false;
 }
@@ -516,7 +522,9 @@ function countRecords(bytes: Uint8Array, plan: BlockPlan): number {
 /** True when bytes may hold more than `room` records (they hold at most their line breaks plus one). */
 function mayExceed(bytes: Uint8Array, room: number): boolean {
   let records = 1;
-  for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) if (++records > room) return true;
+  if (records > room) return true;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length); // Buffer's indexOf is memchr
+  for (let i = view.indexOf(LF); i >= 0; i = view.indexOf(LF, i + 1)) if (++records > room) return true;
   return false;
 }
 
@@ -589,7 +597,10 @@ export const parseBlockReference: ParseBlock = (bytes: Uint8Array, plan: BlockPl
       }
     }
     if (fault) {
-      if (!plan.skipBadRows) return { rows, consumed: pos, lines: line - plan.firstLine, badRows, firstBad, fault, dictionaries };
+      if (!plan.skipBadRows) {
+        // consumed and lines: up to the refused record's first byte (blank lines before it included)
+        return { rows, consumed: tok.recordStart, lines: tok.recordLine - plan.firstLine, badRows, firstBad, fault, dictionaries };
+      }
       badRows++;
       firstBad ??= fault;
       if (code === Scan.unclosed) {

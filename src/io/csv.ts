@@ -90,7 +90,7 @@ export async function* readCsvChunks(source: CsvSource, options: CsvChunkOptions
   yield* read(source, options, chunkRows);
 }
 
-/** The block parser for `options.backend`. */
+/** The block parser for `options.backend` ('auto': native when it loads, else the reference, with a warning). */
 function chooseParser(backend: CsvReadOptions['backend'] = 'auto'): ParseBlock {
   if (backend === 'reference') return parseBlockReference;
   if (backend !== 'native' && backend !== 'auto') {
@@ -100,8 +100,17 @@ function chooseParser(backend: CsvReadOptions['backend'] = 'auto'): ParseBlock {
   const native = nativeParseBlock();
   if (native.parse) return native.parse;
   if (backend === 'native') throw native.error;
+  if (!warnedFallback) {
+    warnedFallback = true;
+    process.emitWarning(`kernelbus: reading CSV with the reference parser: ${native.error.message}`, {
+      code: 'KERNELBUS_BACKEND_UNAVAILABLE',
+    });
+  }
   return parseBlockReference;
 }
+
+/** 'auto' says once per process that it fell back to the reference parser. */
+let warnedFallback = false;
 
 /** The delimiter's byte: the option, else `\t` for .tsv/.tab paths, else `,`. */
 function delimiterByte(delimiter: string | undefined, path: string | undefined): number {

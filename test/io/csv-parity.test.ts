@@ -8,9 +8,19 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CsvReadOptions, readCsv } from '../../src/io/csv.js';
+import { type CsvReadOptions, readCsv, readCsvChunks } from '../../src/io/csv.js';
 import { nativeParseBlock } from '../../src/io/csv-native.js';
-import type { Table, TextColumn, TimeUnit } from '../../src/io/types.js';
+import { parseBlockReference } from '../../src/io/csv-reference.js';
+import {
+  type BlockOut,
+  type BlockPlan,
+  Kind as K,
+  type KindCode,
+  type ParseBlock,
+  type Table,
+  type TextColumn,
+  type TimeUnit,
+} from '../../src/io/types.js';
 
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
 const native = nativeParseBlock();
@@ -100,55 +110,84 @@ const arbBad = fc.constantFrom(
   'none',
 );
 
+/** A file's shape: its columns, dialect and read options. */
+interface Shape {
+  kinds: Kind[];
+  delimiter: string;
+  crlf: 'lf' | 'crlf' | 'mixed';
+  bom: boolean;
+  finalBreak: boolean;
+  tsUnit: TimeUnit | undefined;
+  inferRows: number | undefined;
+  skipBadRows: boolean;
+  seed: number;
+}
+
+const arbShape: fc.Arbitrary<Shape> = fc.record({
+  kinds: fc.array(fc.constantFrom<Kind>('number', 'time', 'text'), { minLength: 1, maxLength: 5 }),
+  delimiter: fc.constantFrom(',', ';', '\t', '|'),
+  crlf: fc.constantFrom<Shape['crlf']>('lf', 'crlf', 'mixed'),
+  bom: fc.boolean(),
+  finalBreak: fc.boolean(),
+  tsUnit: fc.constantFrom<TimeUnit | undefined>(undefined, undefined, 's', 'ms', 'us', 'ns'),
+  inferRows: fc.constantFrom<number | undefined>(undefined, 1, 3),
+  skipBadRows: fc.boolean(),
+  seed: fc.integer(),
+});
+
+/** A record: its fields (value, quoted, padded), how it is spoiled, a blank line before it, its CRLF. */
+const arbRow = (kinds: Kind[], bad: fc.Arbitrary<string>) =>
+  fc.record({
+    fields: fc.tuple(...kinds.map((k) => fc.tuple(fieldOf[k], fc.boolean(), fc.boolean()))),
+    bad,
+    blank: fc.constantFrom('', '', '', '', '\n', '\r\n'),
+    crlf: fc.boolean(),
+  });
+type Row = { fields: [string, boolean, boolean][]; bad: string; blank: string; crlf: boolean };
+
+/** Time columns named as times (ts, time, ... by position; t<i> past the fifth), the others c<i>. */
+const columnNames = (kinds: Kind[]): string[] => kinds.map((k, i) => (k === 'time' ? (TIME_NAMES[i] ?? `t${i}`) : `c${i}`));
+
+/** The file's bytes and read options. */
+function renderFile(c: Shape, rows: Row[]): CsvCase {
+  const names = columnNames(c.kinds);
+  const eol = (crlf: boolean) => (c.crlf === 'crlf' || (c.crlf === 'mixed' && crlf) ? '\r\n' : '\n');
+  const parts = [(c.bom ? '\ufeff' : '') + names.join(c.delimiter) + eol(false)];
+  rows.forEach((row, r) => {
+    let fields = row.fields.map(([v, q, p]) => render(v, c.delimiter, q, p));
+    if (row.bad === 'extra') fields.push('1');
+    if (row.bad === 'short' && fields.length > 1) fields = fields.slice(1);
+    const col = Math.abs(c.seed + r) % fields.length;
+    if (row.bad === 'notANumber' && c.kinds[col] === 'number') fields[col] = 'x1';
+    if (row.bad === 'badTime' && c.kinds[col] === 'time') fields[col] = '2024-02-30';
+    if (row.bad === 'unclosed') fields[col] = '"open';
+    parts.push(row.blank + fields.join(c.delimiter));
+    if (r < rows.length - 1 || c.finalBreak) parts.push(eol(row.crlf));
+  });
+  const options: CsvReadOptions = { delimiter: c.delimiter, name: 'p.csv', skipBadRows: c.skipBadRows };
+  if (c.tsUnit) options.tsUnit = c.tsUnit;
+  if (c.inferRows) options.inferRows = c.inferRows;
+  return { text: new TextEncoder().encode(parts.join('')), options };
+}
+
 const arbCase: fc.Arbitrary<CsvCase> = fc
-  .record({
-    kinds: fc.array(fc.constantFrom<Kind>('number', 'time', 'text'), { minLength: 1, maxLength: 5 }),
-    delimiter: fc.constantFrom(',', ';', '\t', '|'),
-    crlf: fc.constantFrom('lf', 'crlf', 'mixed'),
-    bom: fc.boolean(),
-    finalBreak: fc.boolean(),
-    tsUnit: fc.constantFrom<TimeUnit | undefined>(undefined, undefined, 's', 'ms', 'us', 'ns'),
-    inferRows: fc.constantFrom<number | undefined>(undefined, 1, 3),
-    skipBadRows: fc.boolean(),
-    seed: fc.integer(),
-    rowCount: fc.integer({ min: 0, max: 25 }),
-  })
-  .chain((c) =>
-    fc
-      .array(
-        fc.record({
-          fields: fc.tuple(...c.kinds.map((k) => fc.tuple(fieldOf[k], fc.boolean(), fc.boolean()))),
-          bad: arbBad,
-          blank: fc.constantFrom('', '', '', '', '\n', '\r\n'),
-          crlf: fc.boolean(),
-        }),
-        { minLength: c.rowCount, maxLength: c.rowCount },
-      )
-      .map((rows) => {
-        const names = c.kinds.map((k, i) => (k === 'time' ? TIME_NAMES[i] : `c${i}`));
-        const eol = (crlf: boolean) => (c.crlf === 'crlf' || (c.crlf === 'mixed' && crlf) ? '\r\n' : '\n');
-        let text = (c.bom ? '\ufeff' : '') + names.join(c.delimiter) + eol(false);
-        rows.forEach((row, r) => {
-          let fields = row.fields.map(([v, q, p]) => render(v, c.delimiter, q, p));
-          if (row.bad === 'extra') fields.push('1');
-          if (row.bad === 'short' && fields.length > 1) fields = fields.slice(1);
-          const col = Math.abs(c.seed + r) % fields.length;
-          if (row.bad === 'notANumber' && c.kinds[col] === 'number') fields[col] = 'x1';
-          if (row.bad === 'badTime' && c.kinds[col] === 'time') fields[col] = '2024-02-30';
-          if (row.bad === 'unclosed') fields[col] = '"open';
-          text += row.blank + fields.join(c.delimiter);
-          if (r < rows.length - 1 || c.finalBreak) text += eol(row.crlf);
-        });
-        const options: CsvReadOptions = {
-          delimiter: c.delimiter,
-          name: 'p.csv',
-          skipBadRows: c.skipBadRows,
-        };
-        if (c.tsUnit) options.tsUnit = c.tsUnit;
-        if (c.inferRows) options.inferRows = c.inferRows;
-        return { text: new TextEncoder().encode(text), options };
-      }),
+  .tuple(arbShape, fc.integer({ min: 0, max: 25 }))
+  .chain(([shape, count]) =>
+    fc.array(arbRow(shape.kinds, arbBad), { minLength: count, maxLength: count }).map((rows) => renderFile(shape, rows as Row[])),
   );
+
+/** A large file (megabytes: the native reader's parallel path) of the shape, seeded. */
+function largeCase(shape: Shape, rows: number, seed: number, bad: fc.Arbitrary<string>): CsvCase {
+  // a fifth of the rows drawn, repeated five times (drawing is the slow part)
+  const drawn = fc.sample(arbRow(shape.kinds, bad), { numRuns: Math.ceil(rows / 5), seed }) as Row[];
+  const sampled = Array.from({ length: 5 }, () => drawn.map((r) => ({ ...r }))).flat();
+  // no `""` in number and time columns (a fault): only the spoiled rows are bad
+  for (const row of sampled) row.fields = row.fields.map(([v, q, p], i) => [v, q && (v !== '' || shape.kinds[i] === 'text'), p]);
+  const file = renderFile(shape, sampled);
+  const names = columnNames(shape.kinds);
+  file.options.types = Object.fromEntries(names.map((n, i) => [n, shape.kinds[i]]));
+  return file;
+}
 
 /** A read's table, or its error message. */
 async function outcome(text: Uint8Array, options: CsvReadOptions): Promise<Table | string> {
@@ -163,6 +202,18 @@ async function outcome(text: Uint8Array, options: CsvReadOptions): Promise<Table
 function bits(a: Float64Array): bigint[] {
   const copy = Float64Array.from(a, (x) => (Number.isNaN(x) ? Number.NaN : x));
   return Array.from(new BigUint64Array(copy.buffer));
+}
+
+/**
+ * Asserts two columns hold the same values, bit for bit (every NaN alike): a loop, then one
+ * expectation on the first row that differs (a deep equality over megabytes is slow).
+ */
+function expectSameColumn(name: string, got: Float64Array | Int32Array, want: Float64Array | Int32Array): void {
+  expect(got.length).toBe(want.length);
+  const g = got instanceof Float64Array ? bits(got) : Array.from(got);
+  const w = want instanceof Float64Array ? bits(want) : Array.from(want);
+  const i = g.findIndex((x, k) => x !== w[k]);
+  if (i >= 0) expect(`${name}[${i}] = ${got[i]} (${g[i]})`).toBe(`${name}[${i}] = ${want[i]} (${w[i]})`);
 }
 
 /** Asserts two outcomes are the same table (bit for bit) or the same error. */
@@ -183,10 +234,10 @@ function expectSame(got: Table | string, want: Table | string): void {
     const g = got.columns[name];
     if (w instanceof Float64Array) {
       expect(g).toBeInstanceOf(Float64Array);
-      expect(bits(g as Float64Array)).toEqual(bits(w));
+      expectSameColumn(name, g as Float64Array, w);
     } else {
       expect((g as TextColumn).values).toEqual(w.values);
-      expect(Array.from((g as TextColumn).codes)).toEqual(Array.from(w.codes));
+      expectSameColumn(name, (g as TextColumn).codes, w.codes);
     }
   }
 }
@@ -221,6 +272,185 @@ nativeSuite('CSV parity: native equals the reference', () => {
         expectSame(await outcome(text, { ...options, backend: 'native' }), want);
       }),
       { numRuns: RUNS * 2, seed: 3737 },
+    );
+  });
+
+  it('reads large random files (split across threads) bit for bit like the reference', async () => {
+    const rare = fc.constantFrom('extra', 'notANumber', 'badTime', 'short', ...Array<string>(400).fill('none'));
+    const shapes = fc.sample(arbShape, { numRuns: 4, seed: 2024 });
+    for (const [i, shape] of shapes.entries()) {
+      const skipBadRows = i % 3 !== 2;
+      const { text, options } = largeCase(
+        { ...shape, kinds: ['time', 'text', ...shape.kinds], skipBadRows },
+        40_000,
+        i,
+        skipBadRows ? rare : fc.constant('none'),
+      );
+      expect(text.length).toBeGreaterThan(1 << 20);
+      const want = await outcome(text, { ...options, backend: 'reference' });
+      if (typeof want === 'string') throw new Error(want);
+      expect(want.rows).toBeGreaterThan(35_000);
+      expectSame(await outcome(text, { ...options, backend: 'native' }), want);
+      expectSame(await outcome(text, { ...options, backend: 'native', blockBytes: 700_001 }), want);
+    }
+  });
+
+  it('reports the first fault of a large file, wherever the threads split it', async () => {
+    const shape: Shape = {
+      kinds: ['time', 'text', 'number'],
+      delimiter: ',',
+      crlf: 'mixed',
+      bom: false,
+      finalBreak: true,
+      tsUnit: 'ms',
+      inferRows: undefined,
+      skipBadRows: false,
+      seed: 5,
+    };
+    const base = largeCase(shape, 40_000, 77, fc.constant('none'));
+    const text = new TextDecoder().decode(base.text);
+    for (const at of [0.3, 0.6, 0.95]) {
+      const cut = text.indexOf('\n', Math.floor(text.length * at)) + 1;
+      const spoiled = new TextEncoder().encode(`${text.slice(0, cut)}1,x,abc\n${text.slice(cut)}2,y,bad\n`);
+      const want = await outcome(spoiled, { ...base.options, backend: 'reference' });
+      expect(want).toMatch(/^KernelInputError: p\.csv:\d+:\d+: expected a number in column c2, got "abc"$/);
+      expectSame(await outcome(spoiled, { ...base.options, backend: 'native' }), want);
+    }
+  });
+
+  it('reads any bytes like the reference: the same table or the same KernelInputError', async () => {
+    const byte = fc.constantFrom(
+      0x22,
+      0x2c,
+      0x3b,
+      0x0a,
+      0x0d,
+      0x20,
+      0x09,
+      0x31,
+      0x2e,
+      0x65,
+      0x2d,
+      0x41,
+      0x4e,
+      0xef,
+      0xbb,
+      0xbf,
+      0xff,
+      0x54,
+      0x3a,
+      0x30,
+      0x5a,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.array(byte, { maxLength: 300 }).map((a) => Uint8Array.from(a)),
+        ),
+        arbBlockBytes,
+        fc.boolean(),
+        fc.constantFrom<TimeUnit | undefined>(undefined, 's', 'us', 'ns'),
+        fc.constantFrom(',', ';', '\t'),
+        async (bytes, blockBytes, skipBadRows, tsUnit, delimiter) => {
+          const options: CsvReadOptions = { name: 'p.csv', skipBadRows, tsUnit, delimiter, inferRows: 2 };
+          const want = await outcome(bytes, { ...options, backend: 'reference' });
+          if (typeof want === 'string') expect(want).toMatch(/^KernelInputError: p\.csv:/);
+          expectSame(await outcome(bytes, { ...options, backend: 'native', blockBytes }), want);
+        },
+      ),
+      { numRuns: RUNS * 2, seed: 4242 },
+    );
+  });
+
+  it('parses random blocks to the same BlockResult: rows, consumed, lines, faults, needRows, outputs', () => {
+    const parse = native.parse as ParseBlock;
+    const arbKinds = fc.array(fc.constantFrom<KindCode>(K.skip, K.number, K.text, K.timeS, K.timeMs, K.timeUs, K.timeNs), {
+      minLength: 1,
+      maxLength: 5,
+    });
+    fc.assert(
+      fc.property(
+        arbCase,
+        arbKinds,
+        fc.record({
+          final: fc.boolean(),
+          skipBadRows: fc.boolean(),
+          rowOffset: fc.integer({ min: 0, max: 3 }),
+          capacity: fc.integer({ min: 0, max: 40 }),
+        }),
+        fc.nat(),
+        ({ text, options }, kinds, p, cut) => {
+          const bytes = text.subarray(0, cut % (text.length + 1));
+          const width = kinds.length;
+          const plan: BlockPlan = {
+            delimiter: (options.delimiter as string).charCodeAt(0),
+            kinds: Uint8Array.from(kinds),
+            required: Uint8Array.from(kinds, (_, i) => (i === 0 ? 1 : 0)),
+            firstLine: 3,
+            final: p.final,
+            skipBadRows: p.skipBadRows,
+            rowOffset: p.rowOffset,
+          };
+          const capacity = p.rowOffset + p.capacity;
+          const make = (): BlockOut =>
+            kinds.map((k) =>
+              k === K.skip ? null : k === K.text ? new Int32Array(capacity).fill(-9) : new Float64Array(capacity).fill(-9),
+            );
+          const [wantOut, gotOut] = [make(), make()];
+          const want = parseBlockReference(bytes, plan, wantOut);
+          const got = parse(bytes, plan, gotOut);
+          expect(got.needRows).toBe(want.needRows);
+          if (want.needRows !== undefined) return;
+          expect([got.rows, got.consumed, got.lines, got.badRows]).toEqual([want.rows, want.consumed, want.lines, want.badRows]);
+          expect(got.fault).toEqual(want.fault);
+          expect(got.firstBad).toEqual(want.firstBad);
+          if (want.fault) return; // the dictionaries of a block that stopped are not used
+          for (let c = 0; c < width; c++) {
+            expect(got.dictionaries[c]).toEqual(want.dictionaries[c]);
+            const w = wantOut[c];
+            if (w instanceof Float64Array)
+              expect(bits((gotOut[c] as Float64Array).subarray(0, p.rowOffset + want.rows))).toEqual(
+                bits(w.subarray(0, p.rowOffset + want.rows)),
+              );
+            else if (w)
+              expect(Array.from((gotOut[c] as Int32Array).subarray(0, p.rowOffset + want.rows))).toEqual(
+                Array.from(w.subarray(0, p.rowOffset + want.rows)),
+              );
+          }
+        },
+      ),
+      { numRuns: RUNS * 4, seed: 5151 },
+    );
+  });
+
+  it('reads random files in chunks (native) to the rows of the whole (reference)', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbCase, fc.integer({ min: 1, max: 10 }), arbBlockBytes, async ({ text, options }, chunkRows, blockBytes) => {
+        const want = await outcome(text, { ...options, backend: 'reference' });
+        const chunks: Table[] = [];
+        try {
+          for await (const c of readCsvChunks(text, { ...options, backend: 'native', chunkRows, blockBytes })) chunks.push(c);
+        } catch (err) {
+          expect(`${(err as Error).name}: ${(err as Error).message}`).toEqual(want);
+          return;
+        }
+        if (typeof want === 'string') throw new Error(`the chunks read, the whole did not: ${want}`);
+        expect(chunks.reduce((n, c) => n + c.rows, 0)).toBe(want.rows);
+        for (const name of want.names) {
+          const w = want.columns[name];
+          if (w instanceof Float64Array) {
+            const got = chunks.flatMap((c) => bits(c.columns[name] as Float64Array));
+            expect(got).toEqual(bits(w));
+          } else {
+            const got = chunks.flatMap((c) =>
+              Array.from((c.columns[name] as TextColumn).codes, (k) => (k < 0 ? null : (c.columns[name] as TextColumn).values[k])),
+            );
+            expect(got).toEqual(Array.from(w.codes, (k) => (k < 0 ? null : w.values[k])));
+          }
+        }
+      }),
+      { numRuns: RUNS, seed: 777 },
     );
   });
 

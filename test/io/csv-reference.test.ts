@@ -3,6 +3,7 @@
  * lines, fields and quoting, the header, missing values, numbers (doubles round-trip), times in every
  * form and unit, inference, every fault's exact message, skipBadRows, gzip, streams and chunks.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -377,6 +378,17 @@ describe('sources, blocks and chunks', () => {
     }
   });
 
+  it('reads bytes in a SharedArrayBuffer, at an offset', async () => {
+    const bytes = enc.encode(`x${text}`);
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length + 8), 8);
+    shared.set(bytes);
+    const view = shared.subarray(1);
+    for (const backend of ['reference', 'auto'] as const) {
+      expect(stripInfo(await readCsv(view, { backend, blockBytes: 16 }))).toEqual(stripInfo(await read(text)));
+      expect(stripInfo(await readCsv(view, { backend }))).toEqual(stripInfo(await read(text)));
+    }
+  });
+
   it('reads files: plain, .tsv (tab by default) and gzip by extension or magic bytes', async () => {
     const plain = join(dir, 'a.csv');
     writeFileSync(plain, text);
@@ -404,6 +416,19 @@ describe('sources, blocks and chunks', () => {
     await expect(readCsv(broken)).rejects.toThrow(/broken\.csv\.gz: expected gzip data/);
   });
 
+  it('names a directory and a failing stream in a KernelInputError', async () => {
+    await expect(readCsv(dir)).rejects.toThrow(
+      new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: expected a readable file, got EISDIR`),
+    );
+    const failing = new Readable({
+      read() {
+        this.push(Buffer.from('a,b\n1,2\n'));
+        this.destroy(new Error('connection reset'));
+      },
+    });
+    await expect(readCsv(failing, { name: 'feed' })).rejects.toThrow('feed: expected a readable stream, got connection reset');
+  });
+
   it('reads a stdin-like Readable of odd chunks, plain or gzip', async () => {
     const bytes = enc.encode(text);
     const pieces = (b: Uint8Array) => Array.from({ length: Math.ceil(b.length / 3) }, (_, i) => Buffer.from(b.subarray(i * 3, i * 3 + 3)));
@@ -412,6 +437,21 @@ describe('sources, blocks and chunks', () => {
     expect(t.info?.source).toBe('stream');
     expect(stripInfo(t)).toEqual(want);
     expect(stripInfo(await readCsv(Readable.from(pieces(gzipSync(text))), { backend: 'reference', blockBytes: 4 }))).toEqual(want);
+  });
+
+  it("reads stdin for the path '-' (named stdin in messages)", () => {
+    const script = [
+      "const { readCsv } = await import('./src/io/csv.ts');",
+      "const t = await readCsv('-', { backend: 'reference' });",
+      'console.log(JSON.stringify({ rows: t.rows, a: Array.from(t.columns.a), b: t.columns.b.values, source: t.info.source }));',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      input: 'a,b\r\n1,x\r\n2,"y\nz"\r\n',
+      encoding: 'utf8',
+      cwd: join(import.meta.dirname, '../..'),
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ rows: 2, a: [1, 2], b: ['x', 'y\nz'], source: 'stdin' });
   });
 
   it('reads chunks equal to the whole, with one growing dictionary per text column', async () => {
@@ -442,6 +482,15 @@ describe('sources, blocks and chunks', () => {
     await read(csv, { blockBytes: 64, onProgress: (p) => seen.push(p) });
     expect(seen.every((p, i) => i === 0 || p.rows >= seen[i - 1].rows)).toBe(true);
     expect(seen[seen.length - 1]).toEqual({ rows: 20000, bytes: csv.length, totalBytes: csv.length });
+  });
+
+  it('reports progress at most every ~100 ms', async () => {
+    const csv = `a,b\n${'1,"x"\n'.repeat(100_000)}`;
+    const at: number[] = [];
+    await read(csv, { blockBytes: 256, onProgress: () => at.push(performance.now()) });
+    expect(at.length).toBeGreaterThan(0);
+    const gaps = at.slice(1, -1).map((t, i) => t - at[i]); // the last call (at the end) may come sooner
+    expect(gaps.every((g) => g >= 95)).toBe(true);
   });
 });
 
@@ -522,6 +571,9 @@ describe('the block parser', () => {
     const r = parseBlockReference(enc.encode('1,a\n2,b\n3,c\n'), plan({ rowOffset: 1 }), out);
     expect(r.needRows).toBe(3);
     expect(Array.from(out[0])).toEqual([-7, -7, -7]);
+    const none = [new Float64Array(0), new Int32Array(0)];
+    expect(parseBlockReference(enc.encode('1,a'), plan({ final: true }), none).needRows).toBe(1);
+    expect(parseBlockReference(enc.encode('1,a'), plan(), none)).toMatchObject({ rows: 0, consumed: 0 });
   });
 });
 
