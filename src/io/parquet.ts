@@ -11,7 +11,7 @@ import { type ColumnarReadOptions, loadArrow } from './arrow.js';
 import { arrowToTable } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
 import { sourceBytes } from './file-bytes.js';
-import type { Table, TimeUnitInfo } from './types.js';
+import type { Table } from './types.js';
 
 type ParquetModule = typeof ParquetWasm;
 let parquetModule: Promise<ParquetModule> | undefined;
@@ -69,27 +69,17 @@ export async function readParquet(source: string | Uint8Array, options: Columnar
     if (!names.includes(name))
       throw new KernelInputError('options.columns', `names of columns in ${label} (${names.join(', ')})`, `"${name}"`);
   }
-  // One column at a time: the WebAssembly memory (at most 4 GiB, and it never shrinks) holds one
-  // decoded column and its Arrow IPC copy, not the whole table.
-  const wanted = options.columns ?? names;
-  const table: Table = { rows: 0, names: [], columns: {}, types: {} };
-  const timeUnits: Record<string, TimeUnitInfo> = {};
-  for (const name of wanted) {
-    if (name in table.columns) throw new KernelInputError('options.columns', 'each name once', `"${name}" twice`);
-    let ipc: Uint8Array;
-    try {
-      ipc = pq.readParquet(bytes, { batchSize: 1 << 30, columns: [name] }).intoIPCStream();
-    } catch (e) {
-      throw refused(e);
-    }
-    const part = arrow.tableFromIPC(ipc);
-    const one = arrowToTable(arrow, part.schema, part.batches, label, [name]);
-    table.rows = one.table.rows;
-    table.names.push(name);
-    table.columns[name] = one.table.columns[name];
-    table.types[name] = one.table.types[name];
-    if (one.timeUnits[name]) timeUnits[name] = one.timeUnits[name];
+  // The whole file in one call: parquet-wasm 0.8 ignores `columns` (it decodes every column), so
+  // the projection is the Arrow step's. Its WebAssembly memory (at most 4 GiB, never given back)
+  // holds the decoded table and its IPC copy: files of more than about 1.5 GB of columns do not fit.
+  let ipc: Uint8Array;
+  try {
+    ipc = pq.readParquet(bytes, { batchSize: 1 << 30 }).intoIPCStream();
+  } catch (e) {
+    throw refused(e);
   }
+  const arrowTable = arrow.tableFromIPC(ipc);
+  const { table, timeUnits } = arrowToTable(arrow, arrowTable.schema, arrowTable.batches, label, options.columns);
   table.info = {
     source: label,
     format: 'parquet',
