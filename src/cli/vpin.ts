@@ -206,7 +206,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const notes = [timeUnitText(read.info), skippedText(read.info)].filter((x) => x !== undefined);
   if (multi) {
     log(
-      `${n} trades, ${results.length} symbols${groups.length < (symbols?.values.length ?? 0) ? ' (--symbols)' : ''}; window ${window}, alerts at CDF >= ${threshold} after ${window} VPIN values`,
+      `${n} trades, ${results.length} symbol${results.length === 1 ? '' : 's'}${groups.length < (symbols?.values.length ?? 0) ? ' (--symbols)' : ''}; window ${window}, alerts at CDF >= ${threshold} after ${window} VPIN values`,
     );
     const rows = results.map((r) => [
       r.symbol ?? '',
