@@ -135,6 +135,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerFactor(env, exports);
   registerPortfolio(env, exports);
   registerMetal(env, exports);
+  registerParquet(env, exports);
   return exports;
 }
 

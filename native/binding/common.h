@@ -111,5 +111,6 @@ void registerRisk(Napi::Env env, Napi::Object exports);
 void registerFactor(Napi::Env env, Napi::Object exports);
 void registerPortfolio(Napi::Env env, Napi::Object exports);
 void registerMetal(Napi::Env env, Napi::Object exports);
+void registerParquet(Napi::Env env, Napi::Object exports);
 
 }  // namespace kernelbus::binding

@@ -44,30 +44,33 @@ struct TextChunk {
 
 class ChunkReader {
  public:
-  ChunkReader(const uint8_t* file, const Footer& footer, size_t group, const ColumnOut& out, const Limits& limits)
+  /// `scratch` and `zstd`: the thread's, reused from chunk to chunk (a page buffer's pages stay mapped).
+  ChunkReader(const uint8_t* file, const Footer& footer, size_t group, const ColumnOut& out, const Limits& limits, Scratch& scratch,
+              ZstdContext& zstd)
       : file_(file),
         group_(footer.rowGroups[group]),
         chunk_(footer.rowGroups[group].chunks[static_cast<size_t>(out.column)]),
         column_(footer.columns[static_cast<size_t>(out.column)]),
         out_(out),
         limits_(limits),
-        where_("row group " + std::to_string(group) + ", column " + column_.name) {}
+        scratch_(scratch),
+        zstd_(zstd) {}
 
   void run(TextChunk* text) {
     text_ = text;
     const uint64_t rows = static_cast<uint64_t>(group_.rows);
-    if (group_.firstRow + rows > out_.length) corrupt(where_ + ": rows past the output's length");
+    if (group_.firstRow + rows > out_.length) corrupt("rows past the output's length");
     uint64_t pos = chunk_.begin;
     const uint64_t end = chunk_.begin + chunk_.size;
     done_ = 0;
     while (done_ < rows) {
       if (pos >= end) {
-        corrupt(where_ + ": the column chunk ends after " + std::to_string(done_) + " of " + std::to_string(rows) + " values");
+        corrupt("the column chunk ends after " + std::to_string(done_) + " of " + std::to_string(rows) + " values");
       }
       PageHeader h;
       pos += readPageHeader(file_ + pos, file_ + end, pos, h);
       if (static_cast<uint64_t>(h.compressedSize) > end - pos) {
-        corrupt(where_ + ": a page at byte " + std::to_string(pos) + " runs past its column chunk");
+        corrupt("a page at byte " + std::to_string(pos) + " runs past its column chunk");
       }
       const Section raw{file_ + pos, static_cast<size_t>(h.compressedSize)};
       const uint64_t at = pos;
@@ -85,7 +88,7 @@ class ChunkReader {
         case kIndexPage:
           break;
         default:
-          corrupt(where_ + ": a page of unknown type " + std::to_string(h.type) + " at byte " + std::to_string(at));
+          corrupt("a page of unknown type " + std::to_string(h.type) + " at byte " + std::to_string(at));
       }
     }
     if (text_) firstSeen();
@@ -95,10 +98,10 @@ class ChunkReader {
   /// The page's bytes decompressed (or as they are) to exactly `size` bytes.
   Section body(Section raw, uint64_t size, uint64_t at, bool compressed = true) {
     if (!compressed || chunk_.codec == 0) {
-      if (raw.size != size) corrupt(where_ + ": an uncompressed page at byte " + std::to_string(at) + " of the wrong size");
+      if (raw.size != size) corrupt("an uncompressed page at byte " + std::to_string(at) + " of the wrong size");
       return raw;
     }
-    if (size > limits_.maxPageBytes) corrupt(where_ + ": a page at byte " + std::to_string(at) + " of " + std::to_string(size) + " bytes");
+    if (size > limits_.maxPageBytes) corrupt("a page at byte " + std::to_string(at) + " of " + std::to_string(size) + " bytes");
     uint8_t* dst = scratch_.get(static_cast<size_t>(size) + 1);
     bool ok = false;
     if (chunk_.codec == 1) {
@@ -106,18 +109,17 @@ class ChunkReader {
     } else if (chunk_.codec == 6) {
       ok = zstd_.decompress(raw.data, raw.size, dst, static_cast<size_t>(size));
     } else {
-      unsupported(where_ + ": codec " + std::to_string(chunk_.codec));
+      unsupported("codec " + std::to_string(chunk_.codec));
     }
-    if (!ok)
-      corrupt(where_ + ": the page at byte " + std::to_string(at) + " does not decompress to its " + std::to_string(size) + " bytes");
+    if (!ok) corrupt("the page at byte " + std::to_string(at) + " does not decompress to its " + std::to_string(size) + " bytes");
     return Section{dst, static_cast<size_t>(size)};
   }
 
   void dictionaryPage(const PageHeader& h, Section raw, uint64_t at) {
-    if (haveDict_) corrupt(where_ + ": a second dictionary page at byte " + std::to_string(at));
-    if (h.numValues < 0) corrupt(where_ + ": a dictionary page without its value count");
+    if (haveDict_) corrupt("a second dictionary page at byte " + std::to_string(at));
+    if (h.numValues < 0) corrupt("a dictionary page without its value count");
     if (h.encoding != kPlain && h.encoding != kPlainDictionary) {
-      unsupported(where_ + ": a dictionary page of encoding " + std::to_string(h.encoding));
+      unsupported("a dictionary page of encoding " + std::to_string(h.encoding));
     }
     const Section in = body(raw, static_cast<uint64_t>(h.uncompressedSize), at);
     if (text_) {
@@ -131,7 +133,7 @@ class ChunkReader {
   /// `n` values: the page's rows [done_, done_ + n).
   size_t pageValues(const PageHeader& h, uint64_t at) {
     if (h.numValues < 0 || static_cast<uint64_t>(h.numValues) > static_cast<uint64_t>(group_.rows) - done_) {
-      corrupt(where_ + ": the page at byte " + std::to_string(at) + " has " + std::to_string(h.numValues) + " values, " +
+      corrupt("the page at byte " + std::to_string(at) + " has " + std::to_string(h.numValues) + " values, " +
               std::to_string(static_cast<uint64_t>(group_.rows) - done_) + " rows are left");
     }
     return static_cast<size_t>(h.numValues);
@@ -161,11 +163,11 @@ class ChunkReader {
     Section in = body(raw, static_cast<uint64_t>(h.uncompressedSize), at);
     size_t values = n;
     if (column_.optional) {
-      if (h.defEncoding != kRle) unsupported(where_ + ": definition levels of encoding " + std::to_string(h.defEncoding));
-      if (in.size < 4) corrupt(where_ + ": the page at byte " + std::to_string(at) + " has no definition levels");
+      if (h.defEncoding != kRle) unsupported("definition levels of encoding " + std::to_string(h.defEncoding));
+      if (in.size < 4) corrupt("the page at byte " + std::to_string(at) + " has no definition levels");
       uint32_t len;
       std::memcpy(&len, in.data, 4);
-      if (len > in.size - 4) corrupt(where_ + ": the definition levels of the page at byte " + std::to_string(at) + " run past it");
+      if (len > in.size - 4) corrupt("the definition levels of the page at byte " + std::to_string(at) + " run past it");
       values = levels(Section{in.data + 4, len}, n);
       in = Section{in.data + 4 + len, in.size - 4 - len};
     }
@@ -174,16 +176,16 @@ class ChunkReader {
 
   void dataPageV2(const PageHeader& h, Section raw, uint64_t at) {
     const size_t n = pageValues(h, at);
-    if (h.repBytes != 0) unsupported(where_ + ": repetition levels (a repeated column)");
+    if (h.repBytes != 0) unsupported("repetition levels (a repeated column)");
     if (h.defBytes < 0 || static_cast<uint64_t>(h.defBytes) > raw.size || h.defBytes > h.uncompressedSize) {
-      corrupt(where_ + ": the definition levels of the page at byte " + std::to_string(at) + " run past it");
+      corrupt("the definition levels of the page at byte " + std::to_string(at) + " run past it");
     }
     const size_t defBytes = static_cast<size_t>(h.defBytes);
     size_t values = n;
     if (column_.optional) {
       values = levels(Section{raw.data, defBytes}, n);
     } else if (defBytes != 0) {
-      corrupt(where_ + ": definition levels in a required column");
+      corrupt("definition levels in a required column");
     }
     const Section in =
         body(Section{raw.data + defBytes, raw.size - defBytes}, static_cast<uint64_t>(h.uncompressedSize) - defBytes, at, h.compressed);
@@ -233,16 +235,20 @@ class ChunkReader {
   const Column& column_;
   const ColumnOut& out_;
   const Limits& limits_;
-  std::string where_;
   TextChunk* text_ = nullptr;
   uint64_t done_ = 0;
   bool haveDict_ = false;
   std::vector<double> dict_;
   std::vector<int32_t> dictIds_;
   std::vector<uint8_t> levels_;
-  Scratch scratch_;
-  ZstdContext zstd_;
+  Scratch& scratch_;
+  ZstdContext& zstd_;
 };
+
+/// "row group 2, column price": where a chunk's messages happened.
+std::string chunkName(const Footer& footer, size_t group, const ColumnOut& out) {
+  return "row group " + std::to_string(group) + ", column " + footer.columns[static_cast<size_t>(out.column)].name;
+}
 
 struct Task {
   size_t group;
@@ -309,15 +315,17 @@ Result decodeColumns(const uint8_t* data, size_t size, const Footer& footer, std
     std::vector<Result> results(tasks.size());
     std::atomic<size_t> next{0};
     auto work = [&](size_t, size_t) {
+      Scratch scratch;
+      ZstdContext zstd;
       for (size_t t; (t = next.fetch_add(1)) < tasks.size();) {
         const Task& task = tasks[t];
         try {
-          ChunkReader reader(data, footer, task.group, outs[task.out], limits);
+          ChunkReader reader(data, footer, task.group, outs[task.out], limits, scratch, zstd);
           reader.run(isText[task.out] ? &text[task.out][task.group] : nullptr);
         } catch (const ParquetError& e) {
-          results[t] = {e.code, e.what()};
+          results[t] = {e.code, chunkName(footer, task.group, outs[task.out]) + ": " + e.what()};
         } catch (const std::bad_alloc&) {
-          results[t] = {Result::Corrupt, "out of memory decoding row group " + std::to_string(task.group)};
+          results[t] = {Result::Corrupt, chunkName(footer, task.group, outs[task.out]) + ": out of memory"};
         }
       }
     };

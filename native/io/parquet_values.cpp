@@ -114,13 +114,13 @@ void plainNumbers(Section in, const Column& column, size_t n, double* dst) {
       for (size_t i = 0; i < n; i++) dst[i] = (p[i >> 3] >> (i & 7)) & 1;
       return;
     default:
-      unsupported("column " + column.name + ": PLAIN values of physical type " + std::to_string(column.physical));
+      unsupported("PLAIN values of physical type " + std::to_string(column.physical));
   }
 }
 
 /// DELTA_BINARY_PACKED (INT32, INT64): blocks of miniblocks of bit-packed deltas from a minimum delta.
 void deltaBinaryPacked(Section in, const Column& column, size_t n, double* dst) {
-  Thrift t(in.data, in.data + in.size, "a DELTA_BINARY_PACKED page of column " + column.name);
+  Thrift t(in.data, in.data + in.size, "a DELTA_BINARY_PACKED page");
   const uint64_t blockSize = t.varint(), miniblocks = t.varint(), total = t.varint();
   const int64_t first = t.zigzag();
   if (blockSize == 0 || blockSize % 128 != 0 || blockSize > (1u << 20) || miniblocks == 0 || blockSize % miniblocks != 0 ||
@@ -180,7 +180,7 @@ void deltaBinaryPacked(Section in, const Column& column, size_t n, double* dst) 
 void byteStreamSplit(Section in, const Column& column, size_t n, double* dst) {
   const size_t width = column.physical == kFloat || column.physical == kInt32 ? 4 : column.physical == kInt96 ? 0 : 8;
   if (width == 0 || column.physical == kBoolean || column.physical == kByteArray) {
-    unsupported("column " + column.name + ": BYTE_STREAM_SPLIT of physical type " + std::to_string(column.physical));
+    unsupported("BYTE_STREAM_SPLIT of physical type " + std::to_string(column.physical));
   }
   need(in, uint64_t{width} * n, "BYTE_STREAM_SPLIT", n);
   const uint8_t* p = in.data;
@@ -272,13 +272,13 @@ void decodeNumbers(Section in, int encoding, const Column& column, size_t n, con
       return plainNumbers(in, column, n, dst);
     case kPlainDictionary:
     case kRleDictionary: {
-      if (!haveDict) corrupt("column " + column.name + ": a dictionary-encoded page without a dictionary page");
+      if (!haveDict) corrupt("a dictionary-encoded page without a dictionary page");
       const double* d = dict.data();
       return dictionaryIndices(in, n, dict.size(), "dictionary indices", [&](size_t i, uint32_t idx) { dst[i] = d[idx]; });
     }
     case kRle: {
       // booleans (v2 pages): a 4-byte length, then the hybrid of 1-bit values
-      if (column.physical != kBoolean) unsupported("column " + column.name + ": RLE values of a non-boolean column");
+      if (column.physical != kBoolean) unsupported("RLE values of a non-boolean column");
       if (in.size < 4) corrupt("RLE booleans: no length");
       uint32_t len;
       std::memcpy(&len, in.data, 4);
@@ -294,13 +294,13 @@ void decodeNumbers(Section in, int encoding, const Column& column, size_t n, con
     }
     case kDeltaBinaryPacked:
       if (column.physical != kInt32 && column.physical != kInt64) {
-        corrupt("column " + column.name + ": DELTA_BINARY_PACKED values of a column neither INT32 nor INT64");
+        corrupt("DELTA_BINARY_PACKED values of a column neither INT32 nor INT64");
       }
       return deltaBinaryPacked(in, column, n, dst);
     case kByteStreamSplit:
       return byteStreamSplit(in, column, n, dst);
     default:
-      unsupported("column " + column.name + ": encoding " + std::to_string(encoding));
+      unsupported("encoding " + std::to_string(encoding));
   }
 }
 

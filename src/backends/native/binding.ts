@@ -82,6 +82,30 @@ export interface NativeBinding {
   /** vpin() on the thread pool (the pass over the trades), the buckets written on the JS thread. */
   vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array, labels?: Int8Array): Promise<VpinBuckets>;
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
+  /** The native Parquet reader: the footer's columns (native/binding/parquet_binding.cc, src/io/parquet-native.ts). */
+  parquetFooter(bytes: Uint8Array): ParquetFooterResult;
+  /** Decodes `columns` (footer indices) into `outs` (Float64Array per number/time column, Int32Array per text column). */
+  parquetDecode(bytes: Uint8Array, columns: Int32Array, outs: (Float64Array | Int32Array)[]): ParquetDecodeResult;
+}
+
+/** What a native Parquet call did: code 0 ok, 1 a corrupt file, 2 something it does not decode; `message` says what. */
+export interface ParquetResult {
+  code: 0 | 1 | 2;
+  message: string;
+}
+
+/** parquetFooter(): per column its name, kind (0 number, 1 time, 2 text), time unit and why it is not decoded ('' when it is). */
+export interface ParquetFooterResult extends ParquetResult {
+  rows?: number;
+  names?: string[];
+  kinds?: number[];
+  units?: string[];
+  reasons?: string[];
+}
+
+/** parquetDecode(): per column, a text column's values in order of first appearance (null for the others). */
+export interface ParquetDecodeResult extends ParquetResult {
+  dictionaries?: (string[] | null)[];
 }
 
 /** The system's Metal device as the addon sees it (metalDevice(), native/binding/metal_binding.cc). */
