@@ -1,6 +1,7 @@
 // The native Parquet reader's glue (native/io/parquet.hpp): two calls, no state between them.
 //   parquetFooter(bytes) -> { code, message, rows, names, kinds, units, reasons }
 //   parquetDecode(bytes, columns, outs) -> { code, message, dictionaries }
+//   parquetReadFile(path, out) -> bytes read (a file into a Uint8Array the caller allocated)
 // code: 0 ok, 1 corrupt, 2 unsupported (message says what); src/io/parquet-native.ts turns them into a
 // Table, a KernelInputError or a fallback. The outputs are the caller's (V8-allocated) typed arrays.
 #include <string>
@@ -128,11 +129,30 @@ Napi::Value ParquetDecode(const Napi::CallbackInfo& info) {
   });
 }
 
+// parquetReadFile(path: string, out: Uint8Array) -> bytes read: the file into the caller's array
+Napi::Value ParquetReadFile(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 2);
+    if (!info[0].IsString()) throw inputError(env, "path", "a string", describeValue(info[0]));
+    const std::string path = info[0].As<Napi::String>().Utf8Value();
+    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      throw inputError(env, "out", "a Uint8Array", describeValue(info[1]));
+    }
+    Napi::Uint8Array array = info[1].As<Napi::Uint8Array>();
+    size_t read = 0;
+    const parquet::Result r = parquet::readFileInto(path.c_str(), array.Data(), array.ElementLength(), read);
+    if (r.code != parquet::Result::Ok) throw inputError(env, path, "a readable file", r.message);
+    return Napi::Number::New(env, static_cast<double>(read));
+  });
+}
+
 }  // namespace
 
 void registerParquet(Napi::Env env, Napi::Object exports) {
   exports.Set("parquetFooter", Napi::Function::New<ParquetFooter>(env, "parquetFooter"));
   exports.Set("parquetDecode", Napi::Function::New<ParquetDecode>(env, "parquetDecode"));
+  exports.Set("parquetReadFile", Napi::Function::New<ParquetReadFile>(env, "parquetReadFile"));
 }
 
 }  // namespace kernelbus::binding

@@ -96,4 +96,11 @@ struct Limits {
 /// partial results.
 Result decodeColumns(const uint8_t* data, size_t size, const Footer& footer, std::vector<ColumnOut>& outs, const Limits& limits = {});
 
+/// Reads the file at `path` into out[0, size) (the caller took its size); `read`: the bytes read (fewer
+/// when the file is shorter now). Corrupt with the system's message when it cannot be opened or read.
+Result readFileInto(const char* path, uint8_t* out, size_t size, size_t& read);
+
+/// Advises Linux to back the 2 MB spans of [data, data + bytes) with huge pages (a no-op elsewhere).
+void adviseHugePages(void* data, size_t bytes);
+
 }  // namespace kernelbus::parquet

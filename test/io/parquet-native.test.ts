@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
 import { KernelInputError } from '../../src/errors.js';
-import { type ParquetUnsupported, readParquetNative } from '../../src/io/parquet-native.js';
+import { type ParquetUnsupported, readParquetFileNative, readParquetNative } from '../../src/io/parquet-native.js';
 import { isText, type Table, type TextColumn } from '../../src/io/types.js';
 import { inCI } from '../helpers/backends.js';
 
@@ -103,6 +103,16 @@ suite('readParquetNative', () => {
       ts_us: { unit: 'us', detected: false },
       ts_ns: { unit: 'ns', detected: false },
     });
+  });
+
+  it('reads a file by its path as it reads its bytes', () => {
+    const path = join(dir, 'dict-fallback.parquet');
+    const t = table(readParquetFileNative(path));
+    expect(t.columns).toEqual(table(readParquetNative(file('dict-fallback.parquet'))).columns);
+    expect(t.info?.source).toBe(path);
+    expect(() => readParquetFileNative(join(dir, 'missing.parquet'))).toThrow(
+      /missing\.parquet: expected a readable file, got ENOENT: no such file or directory/,
+    );
   });
 
   it('reads the chosen columns in the order given (a name matched ignoring case)', () => {

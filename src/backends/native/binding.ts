@@ -86,6 +86,8 @@ export interface NativeBinding {
   parquetFooter(bytes: Uint8Array): ParquetFooterResult;
   /** Decodes `columns` (footer indices) into `outs` (Float64Array per number/time column, Int32Array per text column). */
   parquetDecode(bytes: Uint8Array, columns: Int32Array, outs: (Float64Array | Int32Array)[]): ParquetDecodeResult;
+  /** Reads the file at `path` into `out` (allocated at its size; huge pages on Linux); returns the bytes read. */
+  parquetReadFile(path: string, out: Uint8Array): number;
 }
 
 /** What a native Parquet call did: code 0 ok, 1 a corrupt file, 2 something it does not decode; `message` says what. */
