@@ -197,6 +197,29 @@ suite('readParquetNative', () => {
     );
   });
 
+  it('the binding checks its arguments before it reads anything', () => {
+    const b = loaded.binding as NonNullable<typeof loaded.binding>;
+    const bytes = file('dict-zstd-v1-opt.parquet');
+    const cases: [() => unknown, string][] = [
+      [() => b.parquetDecode(bytes, new Int32Array([0]), [new Int32Array(600)]), 'outs[0]: expected a Float64Array, got Int32Array'],
+      [() => b.parquetDecode(bytes, new Int32Array([11]), [new Float64Array(600)]), 'outs[0]: expected an Int32Array, got Float64Array'],
+      [() => b.parquetDecode(bytes, new Int32Array([0]), [new Float64Array(5)]), 'outs[0]: expected length 600, got length 5'],
+      [() => b.parquetDecode(bytes, new Int32Array([99]), [new Float64Array(600)]), 'columns[0]: expected a column index below 13, got 99'],
+      [
+        () => b.parquetDecode(bytes, new Int32Array([0, 0]), [new Float64Array(600), new Float64Array(600)]),
+        'columns[1]: expected each column once, got a repeat',
+      ],
+      [() => b.parquetDecode(bytes, new Int32Array([0]), []), 'outs: expected one array per column (1), got 0'],
+      [() => b.parquetDecode(bytes, [0] as unknown as Int32Array, []), 'columns: expected an Int32Array, got an Array'],
+      [() => b.parquetFooter('x' as unknown as Uint8Array), 'bytes: expected a Uint8Array, got a string'],
+      [() => b.parquetReadFile(5 as unknown as string, new Uint8Array(1)), 'path: expected a string, got 5'],
+    ];
+    for (const [call, message] of cases) {
+      expect(call).toThrow(message);
+      expect(call).toThrow(KernelInputError);
+    }
+  });
+
   it('says what is wrong with a corrupt file', () => {
     const bytes = file('dict-snappy-v1-req.parquet');
     const cases: [Uint8Array, string][] = [
