@@ -3,6 +3,7 @@
 // 4-byte offsets). Every length and offset is checked against the input and the output.
 #include "parquet_codec.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 #include "zstd.h"
@@ -69,6 +70,50 @@ bool snappyDecompress(const uint8_t* src, size_t srcSize, uint8_t* dst, size_t d
       for (size_t i = 0; i < len; i++) d[i] = s[i];  // overlapping: a run
     }
     out += len;
+  }
+  return out == dstSize;
+}
+
+// LZ4's block format (lz4/lz4 doc/lz4_Block_format.md; Parquet's LZ4_RAW): sequences of a token (4 bits
+// of literal length, 4 of match length - 4; 15 continues in bytes of 255), the literals, a 2-byte
+// offset and the match; the last sequence is literals only.
+bool lz4Decompress(const uint8_t* src, size_t srcSize, uint8_t* dst, size_t dstSize) {
+  const uint8_t* p = src;
+  const uint8_t* const end = src + srcSize;
+  size_t out = 0;
+  auto length = [&](size_t len) -> size_t {
+    if (len != 15) return len;
+    for (;;) {
+      if (p >= end) return SIZE_MAX;
+      const uint8_t b = *p++;
+      len += b;
+      if (len > dstSize) return SIZE_MAX;
+      if (b != 255) return len;
+    }
+  };
+  while (p < end) {
+    const uint8_t token = *p++;
+    const size_t literals = length(token >> 4);
+    if (literals == SIZE_MAX || static_cast<size_t>(end - p) < literals || dstSize - out < literals) return false;
+    std::memcpy(dst + out, p, literals);
+    p += literals;
+    out += literals;
+    if (p == end) break;  // the last sequence: literals only
+    if (end - p < 2) return false;
+    const size_t offset = static_cast<size_t>(p[0]) | static_cast<size_t>(p[1]) << 8;
+    p += 2;
+    size_t match = length(token & 15);
+    if (match == SIZE_MAX) return false;
+    match += 4;
+    if (offset == 0 || offset > out || dstSize - out < match) return false;
+    uint8_t* d = dst + out;
+    const uint8_t* s = d - offset;
+    if (offset >= match) {
+      std::memcpy(d, s, match);
+    } else {
+      for (size_t i = 0; i < match; i++) d[i] = s[i];
+    }
+    out += match;
   }
   return out == dstSize;
 }

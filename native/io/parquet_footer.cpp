@@ -319,7 +319,7 @@ void footerOf(const uint8_t* data, size_t size, Footer& footer) {
         corrupt(at + ": its pages (bytes " + std::to_string(chunk.begin) + " + " + std::to_string(chunk.size) +
                 ") lie outside the file's data (bytes 4 to " + std::to_string(fileEnd) + ")");
       }
-      if (column.unsupported.empty() && cm.codec != 0 && cm.codec != 1 && cm.codec != 6) {
+      if (column.unsupported.empty() && cm.codec != 0 && cm.codec != 1 && cm.codec != 6 && cm.codec != 7) {
         static const char* const names[] = {"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"};
         column.unsupported = "column " + column.name + ": the " +
                              (cm.codec >= 0 && cm.codec < 8 ? std::string(names[cm.codec]) : "codec " + std::to_string(cm.codec)) +

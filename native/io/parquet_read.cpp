@@ -110,6 +110,8 @@ class ChunkReader {
     bool ok = false;
     if (chunk_.codec == 1) {
       ok = snappyDecompress(raw.data, raw.size, dst, static_cast<size_t>(size));
+    } else if (chunk_.codec == 7) {
+      ok = lz4Decompress(raw.data, raw.size, dst, static_cast<size_t>(size));
     } else if (chunk_.codec == 6) {
       ok = zstd_.decompress(raw.data, raw.size, dst, static_cast<size_t>(size));
     } else {

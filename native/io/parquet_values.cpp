@@ -8,6 +8,10 @@
 #include "parquet_thrift.hpp"
 #include "parquet_values.hpp"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#error "the Parquet reader reads little-endian values with memcpy: a big-endian host needs byte swaps"
+#endif
+
 namespace kernelbus::parquet {
 namespace {
 

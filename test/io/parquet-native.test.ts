@@ -86,6 +86,7 @@ const FILES: [string, number, boolean][] = [
   ['delta-zstd-v1-opt.parquet', 600, true],
   ['delta-snappy-v2-req.parquet', 600, false],
   ['delta-none-v1-req.parquet', 200, false],
+  ['plain-lz4-v2-opt.parquet', 600, true],
 ];
 
 suite('readParquetNative', () => {
