@@ -122,9 +122,12 @@ void plainNumbers(Section in, const Column& column, size_t n, double* dst) {
   }
 }
 
-/// DELTA_BINARY_PACKED (INT32, INT64): blocks of miniblocks of bit-packed deltas from a minimum delta.
-void deltaBinaryPacked(Section in, const Column& column, size_t n, double* dst) {
-  Thrift t(in.data, in.data + in.size, "a DELTA_BINARY_PACKED page");
+/// DELTA_BINARY_PACKED: blocks of miniblocks of bit-packed deltas from a minimum delta. Calls
+/// put(i, value) for the first `n` values (as uint64: INT32 columns keep the low 32 bits); returns the
+/// bytes the stream took (through its last miniblock: DELTA_LENGTH_BYTE_ARRAY's bytes follow it).
+template <typename Put>
+size_t deltaValues(Section in, size_t n, Put&& put) {
+  Thrift t(in.data, in.data + in.size, "a DELTA_BINARY_PACKED stream");
   const uint64_t blockSize = t.varint(), miniblocks = t.varint(), total = t.varint();
   const int64_t first = t.zigzag();
   if (blockSize == 0 || blockSize % 128 != 0 || blockSize > (1u << 20) || miniblocks == 0 || blockSize % miniblocks != 0 ||
@@ -133,51 +136,75 @@ void deltaBinaryPacked(Section in, const Column& column, size_t n, double* dst) 
   }
   if (total < n) corrupt(t.what() + ": " + std::to_string(total) + " values where the page has " + std::to_string(n));
   const size_t perMini = static_cast<size_t>(blockSize / miniblocks);
+  const uint8_t* const end = in.data + in.size;
+  const uint8_t* base = in.data;  // where `t` started reading
+  if (n == 0) return t.consumed();
+  uint64_t last = static_cast<uint64_t>(first);
+  put(size_t{0}, last);
+  size_t i = 1;
+  while (i < n) {
+    const uint64_t minDelta = static_cast<uint64_t>(t.zigzag());
+    const uint8_t* widths = base + t.consumed();
+    if (static_cast<uint64_t>(end - widths) < miniblocks) corrupt(t.what() + ": miniblock widths past its end");
+    const uint8_t* p = widths + miniblocks;
+    for (uint64_t m = 0; m < miniblocks && i < n; m++) {
+      const int w = widths[m];
+      if (w > 64) corrupt(t.what() + ": a miniblock of " + std::to_string(w) + " bits");
+      const size_t take = perMini < n - i ? perMini : n - i;
+      const size_t bytes = perMini * static_cast<size_t>(w) / 8, avail = static_cast<size_t>(end - p);
+      if ((take * static_cast<size_t>(w) + 7) / 8 > avail) corrupt(t.what() + ": a miniblock past its end");
+      const size_t have = bytes < avail ? bytes : avail;
+      const uint64_t mask = w == 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1;
+      for (size_t k = 0; k < take; k++) {
+        uint64_t d = 0;
+        if (w > 0) {
+          const size_t bit = k * static_cast<size_t>(w), byte = bit >> 3;
+          const int shift = static_cast<int>(bit & 7);
+          d = loadLE(p + byte, have - byte) >> shift;
+          if (shift + w > 64) d |= static_cast<uint64_t>(p[byte + 8]) << (64 - shift);
+          d &= mask;
+        }
+        last += minDelta + d;
+        put(i + k, last);
+      }
+      i += take;
+      p += have;
+    }
+    // the next block starts after this one's last miniblock
+    t = Thrift(p, end, t.what());
+    base = p;
+  }
+  return static_cast<size_t>(base - in.data);
+}
+
+/// DELTA_BINARY_PACKED numbers (INT32, INT64) into float64.
+void deltaBinaryPacked(Section in, const Column& column, size_t n, double* dst) {
   const bool is32 = column.physical == kInt32;
   withConvert(column.convert, [&](auto c) {
     constexpr Convert C = decltype(c)::value;
-    auto put = [&](size_t i, uint64_t v) {
+    deltaValues(in, n, [&](size_t i, uint64_t v) {
       dst[i] = is32 ? fromInt32<C>(static_cast<int32_t>(static_cast<uint32_t>(v))) : fromInt64<C>(static_cast<int64_t>(v));
-    };
-    if (n == 0) return;
-    uint64_t last = static_cast<uint64_t>(first);
-    put(0, last);
-    size_t i = 1;
-    const uint8_t* const end = in.data + in.size;
-    const uint8_t* base = in.data;  // where `t` started reading
-    while (i < n) {
-      const uint64_t minDelta = static_cast<uint64_t>(t.zigzag());
-      const uint8_t* widths = base + t.consumed();
-      if (static_cast<uint64_t>(end - widths) < miniblocks) corrupt(t.what() + ": miniblock widths past its end");
-      const uint8_t* p = widths + miniblocks;
-      for (uint64_t m = 0; m < miniblocks && i < n; m++) {
-        const int w = widths[m];
-        if (w > 64) corrupt(t.what() + ": a miniblock of " + std::to_string(w) + " bits");
-        const size_t take = perMini < n - i ? perMini : n - i;
-        const size_t bytes = perMini * static_cast<size_t>(w) / 8, avail = static_cast<size_t>(end - p);
-        if ((take * static_cast<size_t>(w) + 7) / 8 > avail) corrupt(t.what() + ": a miniblock past its end");
-        const size_t have = bytes < avail ? bytes : avail;
-        const uint64_t mask = w == 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1;
-        for (size_t k = 0; k < take; k++) {
-          uint64_t d = 0;
-          if (w > 0) {
-            const size_t bit = k * static_cast<size_t>(w), byte = bit >> 3;
-            const int shift = static_cast<int>(bit & 7);
-            d = loadLE(p + byte, have - byte) >> shift;
-            if (shift + w > 64) d |= static_cast<uint64_t>(p[byte + 8]) << (64 - shift);
-            d &= mask;
-          }
-          last += minDelta + d;
-          put(i + k, last);
-        }
-        i += take;
-        p += have;
-      }
-      // continue after the block: skip to p (the thrift reader re-anchored at p)
-      t = Thrift(p, end, t.what());
-      base = p;
-    }
+    });
   });
+}
+
+/// DELTA_LENGTH_BYTE_ARRAY: the lengths (DELTA_BINARY_PACKED), then the values' bytes one after another;
+/// calls put(i, string_view). Returns the bytes taken.
+template <typename Put>
+size_t deltaLengthStrings(Section in, size_t n, std::vector<int64_t>& lengths, Put&& put) {
+  lengths.resize(n);
+  const size_t head = deltaValues(in, n, [&](size_t i, uint64_t v) { lengths[i] = static_cast<int32_t>(static_cast<uint32_t>(v)); });
+  const uint8_t* p = in.data + head;
+  size_t left = in.size - head;
+  for (size_t i = 0; i < n; i++) {
+    const int64_t len = lengths[i];
+    if (len < 0 || static_cast<uint64_t>(len) > left)
+      corrupt("DELTA_LENGTH_BYTE_ARRAY: value " + std::to_string(i) + " runs past its page");
+    put(i, std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(len)));
+    p += len;
+    left -= static_cast<size_t>(len);
+  }
+  return in.size - left;
 }
 
 /// BYTE_STREAM_SPLIT (FLOAT, DOUBLE, INT32, INT64): byte k of every value, then byte k + 1...
@@ -315,11 +342,30 @@ void decodeText(Section in, int encoding, size_t n, const std::vector<int32_t>& 
     const int32_t* ids = dictIds.data();
     return dictionaryIndices(in, n, dictIds.size(), "dictionary indices", [&](size_t i, uint32_t idx) { dst[i] = ids[idx]; });
   }
-  if (encoding != kPlain) {
-    unsupported(std::string("text encoded as ") + (encoding == kDeltaLengthByteArray ? "DELTA_LENGTH_BYTE_ARRAY"
-                                                   : encoding == kDeltaByteArray     ? "DELTA_BYTE_ARRAY"
-                                                                                     : "encoding " + std::to_string(encoding)));
+  if (encoding == kDeltaLengthByteArray) {
+    std::vector<int64_t> lengths;
+    deltaLengthStrings(in, n, lengths, [&](size_t i, std::string_view v) { dst[i] = text.intern(v); });
+    return;
   }
+  if (encoding == kDeltaByteArray) {
+    // prefix lengths (DELTA_BINARY_PACKED), then suffixes (DELTA_LENGTH_BYTE_ARRAY): value i is the first
+    // prefix[i] bytes of value i - 1, then suffix i
+    std::vector<int64_t> prefixes(n), lengths;
+    const size_t head = deltaValues(in, n, [&](size_t i, uint64_t v) { prefixes[i] = static_cast<int32_t>(static_cast<uint32_t>(v)); });
+    std::string value;
+    deltaLengthStrings(Section{in.data + head, in.size - head}, n, lengths, [&](size_t i, std::string_view suffix) {
+      const int64_t prefix = prefixes[i];
+      if (prefix < 0 || static_cast<uint64_t>(prefix) > value.size()) {
+        corrupt("DELTA_BYTE_ARRAY: value " + std::to_string(i) + " shares " + std::to_string(prefix) + " bytes of a value of " +
+                std::to_string(value.size()));
+      }
+      value.resize(static_cast<size_t>(prefix));
+      value.append(suffix);
+      dst[i] = text.intern(value);
+    });
+    return;
+  }
+  if (encoding != kPlain) unsupported("text encoded as encoding " + std::to_string(encoding));
   const uint8_t* p = in.data;
   const uint8_t* const end = in.data + in.size;
   for (size_t i = 0; i < n; i++) {
