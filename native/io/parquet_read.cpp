@@ -157,9 +157,12 @@ class ChunkReader {
           i += count;
           values += v * count;
         },
-        [&](uint32_t v) {
-          l[i++] = static_cast<uint8_t>(v);
-          values += v;
+        [&](const uint32_t* v, size_t count) {
+          for (size_t k = 0; k < count; k++) {
+            l[i + k] = static_cast<uint8_t>(v[k]);
+            values += v[k];
+          }
+          i += count;
         });
     return values;
   }

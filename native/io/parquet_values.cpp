@@ -257,9 +257,12 @@ void dictionaryIndices(Section in, size_t n, size_t dictSize, const char* what, 
         check(idx);
         for (size_t k = 0; k < count; k++) put(i++, idx);
       },
-      [&](uint32_t idx) {
-        check(idx);
-        put(i++, idx);
+      [&](const uint32_t* idx, size_t count) {
+        uint32_t top = 0;
+        for (size_t k = 0; k < count; k++) top = idx[k] > top ? idx[k] : top;
+        check(top);
+        for (size_t k = 0; k < count; k++) put(i + k, idx[k]);
+        i += count;
       });
 }
 
@@ -320,7 +323,9 @@ void decodeNumbers(Section in, int encoding, const Column& column, size_t n, con
           [&](uint32_t v, size_t count) {
             for (size_t k = 0; k < count; k++) dst[i++] = v;
           },
-          [&](uint32_t v) { dst[i++] = v; });
+          [&](const uint32_t* v, size_t count) {
+            for (size_t k = 0; k < count; k++) dst[i++] = v[k];
+          });
       return;
     }
     case kDeltaBinaryPacked:

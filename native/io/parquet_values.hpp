@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -38,10 +39,13 @@ struct Section {
 };
 
 /// Decodes `n` values of the RLE/bit-packed hybrid of `width` bits (0-32) from `in`, calling
-/// run(value, count) for each run of one value and one(value) per value of a bit-packed run.
-/// Returns the bytes consumed. `what` names the section in messages.
-template <typename Run, typename One>
-size_t decodeHybrid(Section in, int width, size_t n, const char* what, Run&& run, One&& one);
+/// run(value, count) for each run of one value and many(values, count) for the values of a bit-packed
+/// run, unpacked in batches of up to kHybridBatch. Returns the bytes consumed. `what` names the section
+/// in messages.
+template <typename Run, typename Many>
+size_t decodeHybrid(Section in, int width, size_t n, const char* what, Run&& run, Many&& many);
+
+constexpr size_t kHybridBatch = 256;
 
 /// A text column chunk's strings: a local id per distinct string, in the order first interned.
 struct TextDictionary {
@@ -74,8 +78,8 @@ inline uint64_t loadLE(const uint8_t* p, size_t avail) {
   return v;
 }
 
-template <typename Run, typename One>
-size_t decodeHybrid(Section in, int width, size_t n, const char* what, Run&& run, One&& one) {
+template <typename Run, typename Many>
+size_t decodeHybrid(Section in, int width, size_t n, const char* what, Run&& run, Many&& many) {
   if (width < 0 || width > 32) corrupt(std::string(what) + ": a bit width of " + std::to_string(width));
   const uint8_t* p = in.data;
   const uint8_t* const end = in.data + in.size;
@@ -102,17 +106,25 @@ size_t decodeHybrid(Section in, int width, size_t n, const char* what, Run&& run
       const size_t take = count < n - done ? static_cast<size_t>(count) : n - done;
       if (take == 0 && groups > 0) corrupt(std::string(what) + ": a bit-packed run past its end");
       if (width == 0) {
-        for (size_t k = 0; k < take; k++) one(uint32_t{0});
+        if (take) run(uint32_t{0}, take);
       } else {
-        for (size_t k = 0; k < take; k++) {
-          const size_t bit = k * static_cast<size_t>(width), byte = bit >> 3;
-          uint64_t w;
-          if (byte + 8 <= have) {
-            std::memcpy(&w, p + byte, 8);
-          } else {
-            w = loadLE(p + byte, have - byte);
+        uint32_t batch[kHybridBatch];
+        // values whose 8-byte load stays inside the run: the fast loop; the last few: loadLE
+        const size_t fast = have >= 8 ? std::min(take, ((have - 8) * 8) / static_cast<size_t>(width) + 1) : 0;
+        for (size_t k0 = 0; k0 < take; k0 += kHybridBatch) {
+          const size_t k1 = std::min(take, k0 + kHybridBatch);
+          size_t k = k0;
+          for (; k < std::min(k1, fast); k++) {
+            const size_t bit = k * static_cast<size_t>(width);
+            uint64_t w;
+            std::memcpy(&w, p + (bit >> 3), 8);
+            batch[k - k0] = static_cast<uint32_t>((w >> (bit & 7)) & mask);
           }
-          one(static_cast<uint32_t>((w >> (bit & 7)) & mask));
+          for (; k < k1; k++) {
+            const size_t bit = k * static_cast<size_t>(width), byte = bit >> 3;
+            batch[k - k0] = static_cast<uint32_t>((loadLE(p + byte, have - byte) >> (bit & 7)) & mask);
+          }
+          many(static_cast<const uint32_t*>(batch), k1 - k0);
         }
       }
       done += take;
