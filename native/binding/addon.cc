@@ -136,6 +136,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerPortfolio(env, exports);
   registerMetal(env, exports);
   registerIo(env, exports);
+  registerParquet(env, exports);
   return exports;
 }
 

@@ -11,6 +11,7 @@ seconds="${1:-20}"
 shift $(($# > 0 ? 1 : 0))
 build="${KERNELBUS_FUZZ_BUILD:-$root/build-fuzz}"
 cxx="${KERNELBUS_FUZZ_CXX:-clang++}"
+cc="${KERNELBUS_FUZZ_CC:-clang}"  # the C of native/third_party/zstd (fuzz_parquet), with the same sanitizer runtime
 
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1)); then
   echo "usage: native/fuzz/run.sh [seconds=20] [target...]" >&2
@@ -19,7 +20,7 @@ fi
 
 start=$SECONDS
 mkdir -p "$build"
-cmake -S "$root" -B "$build" -DKERNELBUS_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S "$root" -B "$build" -DKERNELBUS_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; echo "fuzz: configure failed" >&2; exit 1; }
 cmake --build "$build" --target kernelbus_fuzz -j "$(nproc 2>/dev/null || echo 2)" >"$build/build.log" 2>&1 ||
   { cat "$build/build.log" >&2; echo "fuzz: build failed" >&2; exit 1; }

@@ -94,6 +94,32 @@ export interface NativeBinding {
     required: Uint8Array,
     out: (Float64Array | Int32Array | null)[],
   ): BlockResult;
+  /** The native Parquet reader: the footer's columns (native/binding/parquet_binding.cc, src/io/parquet-native.ts). */
+  parquetFooter(bytes: Uint8Array): ParquetFooterResult;
+  /** Decodes `columns` (footer indices) into `outs` (Float64Array per number/time column, Int32Array per text column). */
+  parquetDecode(bytes: Uint8Array, columns: Int32Array, outs: (Float64Array | Int32Array)[]): ParquetDecodeResult;
+  /** Reads the file at `path` into `out` (allocated at its size; huge pages on Linux); returns the bytes read. */
+  parquetReadFile(path: string, out: Uint8Array): number;
+}
+
+/** What a native Parquet call did: code 0 ok, 1 a corrupt file, 2 something it does not decode; `message` says what. */
+export interface ParquetResult {
+  code: 0 | 1 | 2;
+  message: string;
+}
+
+/** parquetFooter(): per column its name, kind (0 number, 1 time, 2 text), time unit and why it is not decoded ('' when it is). */
+export interface ParquetFooterResult extends ParquetResult {
+  rows?: number;
+  names?: string[];
+  kinds?: number[];
+  units?: string[];
+  reasons?: string[];
+}
+
+/** parquetDecode(): per column, a text column's values in order of first appearance (null for the others). */
+export interface ParquetDecodeResult extends ParquetResult {
+  dictionaries?: (string[] | null)[];
 }
 
 /** The system's Metal device as the addon sees it (metalDevice(), native/binding/metal_binding.cc). */
