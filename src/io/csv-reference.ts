@@ -521,8 +521,8 @@ function countRecords(bytes: Uint8Array, plan: BlockPlan): number {
 
 /** True when bytes may hold more than `room` records (they hold at most their line breaks plus one). */
 function mayExceed(bytes: Uint8Array, room: number): boolean {
+  if (room < 1) return true;
   let records = 1;
-  if (records > room) return true;
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length); // Buffer's indexOf is memchr
   for (let i = view.indexOf(LF); i >= 0; i = view.indexOf(LF, i + 1)) if (++records > room) return true;
   return false;

@@ -1,9 +1,9 @@
 /**
  * Where the CSV reader's bytes come from, as blocks: a file (fs.read into two reused buffers, the
  * next block read while the current one parses), gzip (by the `.gz` extension or the 1f 8b magic
- * bytes, streamed through zlib), stdin or any Readable, or bytes in memory. Each block leaves
- * `headroom` free bytes before its data so that the reader can put the previous block's unfinished
- * record there without copying the block.
+ * bytes, streamed through zlib), stdin or any Readable, or bytes in memory. A file's blocks leave
+ * HEADROOM free bytes before their data so that the reader can put the previous block's unfinished
+ * record there without copying the block; a stream's chunks are copied once into each block anyway.
  */
 import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
@@ -144,16 +144,14 @@ async function readFully(
  */
 export function streamSource(stream: NodeJS.ReadableStream, name: string, blockBytes: number, gzip = false): ByteSource {
   const chunks = streamChunks(stream, gzip, name);
-  let block = new Uint8Array(HEADROOM + blockBytes);
-  let filled = 0;
   let leftover: Uint8Array | null = null;
   let ended = false;
   return {
     async next(carry) {
-      if (ended && leftover === null) return null;
-      // Fill a fresh block (a block is handed out, so it is never reused).
-      block = new Uint8Array(HEADROOM + blockBytes);
-      filled = 0;
+      // Gather up to blockBytes of chunks, then copy them once into a fresh block behind the carry
+      // (a block is handed out, so it is never reused).
+      const parts: Uint8Array[] = [];
+      let filled = 0;
       while (filled < blockBytes) {
         let chunk = leftover;
         leftover = null;
@@ -172,16 +170,19 @@ export function streamSource(stream: NodeJS.ReadableStream, name: string, blockB
           chunk = r.value;
         }
         const k = Math.min(blockBytes - filled, chunk.length);
-        block.set(chunk.subarray(0, k), HEADROOM + filled);
+        parts.push(chunk.subarray(0, k));
         filled += k;
         if (k < chunk.length) leftover = chunk.subarray(k);
       }
       if (filled === 0) return null;
-      if (carry.length <= HEADROOM) {
-        block.set(carry, HEADROOM - carry.length);
-        return block.subarray(HEADROOM - carry.length, HEADROOM + filled);
+      const block = new Uint8Array(carry.length + filled);
+      block.set(carry);
+      let at = carry.length;
+      for (const part of parts) {
+        block.set(part, at);
+        at += part.length;
       }
-      return concat(carry, block.subarray(HEADROOM, HEADROOM + filled));
+      return block;
     },
     async close() {
       await chunks.return?.(undefined);

@@ -41,14 +41,16 @@ const arbNumberField = fc.oneof(
 
 const arbIsoField = fc
   .record({
-    y: fc.integer({ min: 1, max: 9999 }),
+    y: fc.oneof(fc.integer({ min: 1, max: 9999 }), fc.constantFrom(1969, 1970)), // near 1970 every fraction digit counts
     mo: fc.integer({ min: 1, max: 12 }),
     d: fc.integer({ min: 1, max: 28 }),
     sep: fc.constantFrom('T', 't', ' '),
     h: fc.integer({ min: 0, max: 23 }),
     mi: fc.integer({ min: 0, max: 59 }),
     s: fc.integer({ min: 0, max: 59 }),
-    frac: fc.stringMatching(/^[0-9]{1,13}$/),
+    frac: fc
+      .integer({ min: 1, max: 13 })
+      .chain((n) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((d) => d.join(''))),
     fracSep: fc.constantFrom('.', ','),
     tz: fc.constantFrom('', 'Z', 'z', '+05', '-0330', '+01:00', '-23:59', '+00'),
     form: fc.integer({ min: 0, max: 3 }),
