@@ -82,16 +82,16 @@ Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
                          "length " + std::to_string(params.length));
       }
       const double delimiter =
-          packedInteger(env, params.data, 0, "delimiter", 0, 255, "a byte (0-255) other than '\"', '\\r', '\\n' and ' '");
+          packedInteger(env, params.data, 0, "plan.delimiter", 0, 255, "a byte (0-255) other than '\"', '\\r', '\\n' and ' '");
       if (delimiter == '"' || delimiter == '\r' || delimiter == '\n' || delimiter == ' ') {
-        throw inputError(env, "delimiter", "a byte (0-255) other than '\"', '\\r', '\\n' and ' '",
+        throw inputError(env, "plan.delimiter", "a byte (0-255) other than '\"', '\\r', '\\n' and ' '",
                          std::to_string(static_cast<int>(delimiter)));
       }
       plan.delimiter = static_cast<uint8_t>(delimiter);
-      plan.firstLine = packedInteger(env, params.data, 1, "firstLine", 1, 9007199254740991.0, "an integer >= 1");
-      plan.final = packedInteger(env, params.data, 2, "final", 0, 1, "0 or 1") == 1;
-      plan.skipBadRows = packedInteger(env, params.data, 3, "skipBadRows", 0, 1, "0 or 1") == 1;
-      plan.rowOffset = static_cast<size_t>(packedInteger(env, params.data, 4, "rowOffset", 0, 9007199254740991.0, "an integer >= 0"));
+      plan.firstLine = packedInteger(env, params.data, 1, "plan.firstLine", 1, 9007199254740991.0, "an integer >= 1");
+      plan.final = packedInteger(env, params.data, 2, "plan.final", 0, 1, "0 or 1") == 1;
+      plan.skipBadRows = packedInteger(env, params.data, 3, "plan.skipBadRows", 0, 1, "0 or 1") == 1;
+      plan.rowOffset = static_cast<size_t>(packedInteger(env, params.data, 4, "plan.rowOffset", 0, 9007199254740991.0, "an integer >= 0"));
     }
     // out's elements: read before any pointer is taken (an element read is the one step that could run JS)
     if (!info[4].IsArray()) throw inputError(env, "out", "an Array of Float64Array, Int32Array or null", describeValue(info[4]));
@@ -100,17 +100,17 @@ Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
     std::vector<Napi::Value> outValues(width);
     for (uint32_t col = 0; col < width; col++) outValues[col] = outArray.Get(col);
     // the typed arrays: kinds, lengths, codes; then the pointers
-    const U8View kinds = uint8Arg(info, 2, "kinds");
-    const U8View required = uint8Arg(info, 3, "required");
-    if (kinds.length == 0) throw inputError(env, "kinds", "a Kind per header column (at least one)", "length 0");
-    requireSameLength(env, kinds.length, "kinds", required.length, "required");
-    requireSameLength(env, kinds.length, "kinds", width, "out");
+    const U8View kinds = uint8Arg(info, 2, "plan.kinds");
+    const U8View required = uint8Arg(info, 3, "plan.required");
+    if (kinds.length == 0) throw inputError(env, "plan.kinds", "a Kind per header column (at least one)", "length 0");
+    requireSameLength(env, kinds.length, "plan.kinds", required.length, "plan.required");
+    requireSameLength(env, kinds.length, "plan.kinds", width, "out");
     for (size_t col = 0; col < kinds.length; col++) {
       if (kinds.data[col] >= csv::kKindCount) {
-        throw inputError(env, "kinds[" + std::to_string(col) + "]", "a Kind code 0 to 6", std::to_string(kinds.data[col]));
+        throw inputError(env, "plan.kinds[" + std::to_string(col) + "]", "a Kind code 0 to 6", std::to_string(kinds.data[col]));
       }
       if (required.data[col] > 1) {
-        throw inputError(env, "required[" + std::to_string(col) + "]", "0 or 1", std::to_string(required.data[col]));
+        throw inputError(env, "plan.required[" + std::to_string(col) + "]", "0 or 1", std::to_string(required.data[col]));
       }
     }
     std::vector<csv::ColumnOut> columns(width);

@@ -46,6 +46,7 @@ Napi::Value ParquetFooter(const Napi::CallbackInfo& info) {
       units.Set(i, Napi::String::New(env, unit));
     }
     out.Set("rows", Napi::Number::New(env, static_cast<double>(footer.rows)));
+    if (!footer.arrowSchema.empty()) out.Set("arrowSchema", Napi::String::New(env, footer.arrowSchema));
     out.Set("names", names);
     out.Set("kinds", kinds);
     out.Set("reasons", reasons);

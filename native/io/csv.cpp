@@ -11,6 +11,7 @@
 #include "csv_chunk.hpp"
 #include "csv_scan.hpp"
 #include "csv_text.hpp"
+#include "memory.hpp"
 #include "parallel.hpp"
 
 namespace kernelbus::csv {
@@ -60,23 +61,6 @@ void moveRows(const Plan& plan, size_t from, size_t to, size_t count) {
 
 }  // namespace
 
-std::string planError(const Plan& plan) {
-  const uint8_t d = plan.delimiter;
-  if (d == '"' || d == '\r' || d == '\n' || d == ' ') return "delimiter: a byte other than '\"', '\\r', '\\n' and ' '";
-  if (!(plan.firstLine >= 1 && plan.firstLine <= 9007199254740991.0 && std::floor(plan.firstLine) == plan.firstLine)) {
-    return "firstLine: an integer >= 1";
-  }
-  for (size_t col = 0; col < plan.width; col++) {
-    const uint8_t kind = plan.kinds[col];
-    if (kind >= kKindCount) return "kinds: codes 0 to 6";
-    const ColumnOut& out = plan.out[col];
-    const bool wantsF64 = kind != static_cast<uint8_t>(Kind::Skip) && kind != static_cast<uint8_t>(Kind::Text);
-    const bool wantsI32 = kind == static_cast<uint8_t>(Kind::Text);
-    if ((out.f64 != nullptr) != wantsF64 || (out.i32 != nullptr) != wantsI32) return "out: a column of each kind's type";
-  }
-  return "";
-}
-
 Result parseBlock(const uint8_t* bytes, size_t size, const Plan& plan) {
   Result r;
   r.dictionaries.resize(plan.width);
@@ -101,6 +85,10 @@ Result parseBlock(const uint8_t* bytes, size_t size, const Plan& plan) {
     return r;
   }
 
+  for (size_t col = 0; col < plan.width; col++) {  // fresh output pages: fault them in 2 MB at a time
+    adviseHugePages(plan.out[col].f64, plan.out[col].f64 ? plan.capacity * sizeof(double) : 0);
+    adviseHugePages(plan.out[col].i32, plan.out[col].i32 ? plan.capacity * sizeof(int32_t) : 0);
+  }
   std::vector<ChunkResult> results(chunks);
   parallelFor(chunks, 1, [&](size_t begin, size_t end) {
     for (size_t c = begin; c < end; c++) parseChunk(bytes, size, plan, jobs[c], results[c]);

@@ -73,12 +73,9 @@ struct Result {
   std::vector<std::vector<std::string>> dictionaries;
 };
 
-/// Why a plan cannot be parsed ("" when it can): a kind out of range, a delimiter that is '"', '\r',
-/// '\n' or ' ', an output missing for a kind that needs one, firstLine not an integer >= 1. The
-/// binding refuses such plans before calling parseBlock().
-std::string planError(const Plan& plan);
-
-/// Parses bytes [0, size) (a block starting at a record boundary) by `plan` (planError() == "").
+/// Parses bytes [0, size) (a block starting at a record boundary) by `plan`, which the caller checked
+/// (native/binding/io_binding.cc): every kind < kKindCount with the output its kind needs, the delimiter
+/// none of '"', '\r', '\n' and ' ', firstLine an integer >= 1.
 /// Writes the block's rows to out rows [rowOffset, rowOffset + rows); rows from rowOffset + rows up to
 /// rowOffset + the block's record count may be overwritten too (a refused record's fields, the rows
 /// after a fault that parallel chunks parsed, rows left behind when skipped ones are compacted out);

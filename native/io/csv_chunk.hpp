@@ -32,7 +32,7 @@ struct ChunkResult {
   std::vector<Dictionary> dictionaries;  // per column (text kinds): the chunk's values, codes as written
 };
 
-/// Parses the chunk's records by `plan` (checked by planError()).
+/// Parses the chunk's records by `plan` (checked by the caller: csv.hpp).
 void parseChunk(const uint8_t* bytes, size_t size, const Plan& plan, const ChunkJob& job, ChunkResult& result);
 
 }  // namespace kernelbus::csv

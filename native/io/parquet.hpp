@@ -66,6 +66,7 @@ struct RowGroup {
 
 struct Footer {
   int64_t rows = 0;
+  std::string arrowSchema;  // the ARROW:schema key's value (base64 IPC schema), "" when absent
   std::vector<Column> columns;
   std::vector<RowGroup> rowGroups;
 };
@@ -99,8 +100,5 @@ Result decodeColumns(const uint8_t* data, size_t size, const Footer& footer, std
 /// Reads the file at `path` into out[0, size) (the caller took its size); `read`: the bytes read (fewer
 /// when the file is shorter now). Corrupt with the system's message when it cannot be opened or read.
 Result readFileInto(const char* path, uint8_t* out, size_t size, size_t& read);
-
-/// Advises Linux to back the 2 MB spans of [data, data + bytes) with huge pages (a no-op elsewhere).
-void adviseHugePages(void* data, size_t bytes);
 
 }  // namespace kernelbus::parquet

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "memory.hpp"
 #include "parquet.hpp"
 
 namespace kernelbus::parquet {

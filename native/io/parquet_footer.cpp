@@ -221,7 +221,8 @@ void classify(const SchemaElement& e, Column& c) {
   }
 }
 
-void readMetaData(Thrift& t, std::vector<SchemaElement>& schema, int64_t& rows, std::vector<RowGroupMeta>& groups) {
+void readMetaData(Thrift& t, std::vector<SchemaElement>& schema, int64_t& rows, std::vector<RowGroupMeta>& groups,
+                  std::string& arrowSchema) {
   int type = 0, id = 0;
   bool haveRows = false;
   while (t.field(type, id, id)) {
@@ -240,6 +241,25 @@ void readMetaData(Thrift& t, std::vector<SchemaElement>& schema, int64_t& rows, 
       if (et != kTStruct) corrupt("the footer: row groups are not structs");
       groups.reserve(n);
       for (size_t i = 0; i < n; i++) groups.push_back(readRowGroup(t));
+    } else if (id == 5 && type == kTList) {
+      // key_value_metadata: KeyValue { 1: key, 2: value }; Arrow writers keep their schema under ARROW:schema
+      int et = 0;
+      const size_t n = t.list(et);
+      if (et != kTStruct) corrupt("the footer: key-value metadata are not structs");
+      for (size_t i = 0; i < n; i++) {
+        int ft = 0, fid = 0;
+        std::string_view key, value;
+        while (t.field(ft, fid, fid)) {
+          if (fid == 1 && ft == kTBinary) {
+            key = t.binary();
+          } else if (fid == 2 && ft == kTBinary) {
+            value = t.binary();
+          } else {
+            t.skip(ft);
+          }
+        }
+        if (key == "ARROW:schema") arrowSchema = std::string(value);
+      }
     } else {
       t.skip(type);
     }
@@ -263,7 +283,8 @@ void footerOf(const uint8_t* data, size_t size, Footer& footer) {
   std::vector<SchemaElement> schema;
   std::vector<RowGroupMeta> groups;
   int64_t rows = 0;
-  readMetaData(t, schema, rows, groups);
+  std::string arrowSchema;
+  readMetaData(t, schema, rows, groups, arrowSchema);
   if (rows < 0) corrupt("the footer's row count is negative");
   if (schema.empty()) corrupt("the footer has no schema");
   // Flat: the root's children are leaves, none repeated.
@@ -274,6 +295,7 @@ void footerOf(const uint8_t* data, size_t size, Footer& footer) {
   }
   footer = Footer{};
   footer.rows = rows;
+  footer.arrowSchema = std::move(arrowSchema);
   for (size_t i = 1; i < schema.size(); i++) {
     const SchemaElement& e = schema[i];
     if (e.numChildren > 0) unsupported("a nested schema (column " + e.name + " is a group)");

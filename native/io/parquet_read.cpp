@@ -12,11 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include "parallel.hpp"
+#include "memory.hpp"
 #include "parquet.hpp"
 #include "parquet_codec.hpp"
 #include "parquet_thrift.hpp"
@@ -295,24 +292,6 @@ void mergeText(const Footer& footer, ColumnOut& out, std::vector<TextChunk>& chu
 }
 
 }  // namespace
-
-/// Asks Linux to back the output's whole 2 MB spans with huge pages when they are first written (THP
-/// in `madvise` mode, the common default). The caller's arrays are fresh zeroed memory: first writes
-/// fault in every 4 KB page, and on a virtual machine each fault costs tens of microseconds (measured:
-/// 2.2 s to first-touch 280 MB of Float64Array here, against 28 ms to write it again). Content is not
-/// changed; where THP is off or the call fails, nothing changes.
-void adviseHugePages(void* data, size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (bytes < 2 * kHuge) return;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
 
 Result decodeColumns(const uint8_t* data, size_t size, const Footer& footer, std::vector<ColumnOut>& outs, const Limits& limits) {
   (void)size;  // readFooter() checked every chunk against it

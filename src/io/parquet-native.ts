@@ -43,7 +43,7 @@ export function readParquetNative(bytes: Uint8Array, options: ParquetNativeOptio
   if (typeof binding.parquetFooter !== 'function') return { unsupported: 'the native addon has no Parquet reader (rebuild it)' };
 
   const footer = binding.parquetFooter(bytes);
-  if (footer.code === 1) throw new KernelInputError(source, 'a valid Parquet file', footer.message);
+  if (footer.code === 1) throw corrupt(source, footer.message);
   if (footer.code === 2) return { unsupported: footer.message };
   const names = footer.names ?? [];
   const kinds = footer.kinds ?? [];
@@ -51,7 +51,7 @@ export function readParquetNative(bytes: Uint8Array, options: ParquetNativeOptio
   const reasons = footer.reasons ?? [];
   const rows = footer.rows ?? 0;
 
-  const chosen = options.columns === undefined ? names.map((_, i) => i) : options.columns.map((c, k) => columnIndex(names, c, k));
+  const chosen = options.columns === undefined ? names.map((_, i) => i) : options.columns.map((c) => columnIndex(names, c, source));
   const seen = new Set<number>();
   for (const i of chosen) {
     if (seen.has(i)) throw new KernelInputError('options.columns', 'each column once', `${JSON.stringify(names[i])} twice`);
@@ -68,7 +68,7 @@ export function readParquetNative(bytes: Uint8Array, options: ParquetNativeOptio
     throw new KernelInputError(source, 'a Parquet file whose columns fit in memory', `${rows} rows`);
   }
   const result = binding.parquetDecode(bytes, Int32Array.from(chosen), outs);
-  if (result.code === 1) throw new KernelInputError(source, 'a valid Parquet file', result.message);
+  if (result.code === 1) throw corrupt(source, result.message);
   if (result.code === 2) return { unsupported: result.message };
 
   const columns: Record<string, TableColumn> = {};
@@ -83,7 +83,7 @@ export function readParquetNative(bytes: Uint8Array, options: ParquetNativeOptio
     const unit = units[i];
     if (kind === 'time' && (unit === 'ms' || unit === 'us' || unit === 'ns')) timeUnits[name] = { unit: unit as TimeUnit, detected: false };
   });
-  return {
+  const table: Table = {
     rows,
     names: outNames,
     columns,
@@ -97,7 +97,15 @@ export function readParquetNative(bytes: Uint8Array, options: ParquetNativeOptio
       seconds: (performance.now() - started) / 1000,
     },
   };
+  // the Arrow schema an Arrow writer kept (src/io/parquet.ts reads times Parquet holds as plain numbers from it)
+  if (footer.arrowSchema) arrowSchemas.set(table, footer.arrowSchema);
+  return table;
 }
+
+const arrowSchemas = new WeakMap<Table, string>();
+
+/** The `ARROW:schema` metadata (base64 IPC schema) of the file a native read came from, if it had one. */
+export const arrowSchemaOf = (table: Table): string | undefined => arrowSchemas.get(table);
 
 /**
  * readParquetNative() of the file at `path`, read by the addon into memory allocated here (on Linux
@@ -122,14 +130,18 @@ export function readParquetFileNative(path: string, options: Omit<ParquetNativeO
 }
 
 /** The file's column `name` (exact, else the one equal ignoring ASCII case), or a KernelInputError. */
-function columnIndex(names: string[], name: string, k: number): number {
+function columnIndex(names: string[], name: string, source: string): number {
   const exact = names.indexOf(name);
   if (exact >= 0) return exact;
   const lower = typeof name === 'string' ? name.toLowerCase() : undefined;
   const matches = names.flatMap((n, i) => (n.toLowerCase() === lower ? [i] : []));
   if (matches.length === 1) return matches[0] as number;
-  throw new KernelInputError(`options.columns[${k}]`, `a column of the file (${names.join(', ')})`, JSON.stringify(name));
+  throw new KernelInputError('options.columns', `names of columns in ${source} (${names.join(', ')})`, JSON.stringify(name));
 }
+
+/** A corrupt file's error, worded as the library reader's (src/io/parquet.ts). */
+const corrupt = (source: string, what: string) =>
+  new KernelInputError(source, 'a Parquet file', `a file the Parquet reader refused: ${what}`);
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

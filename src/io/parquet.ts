@@ -4,13 +4,14 @@
  * hands its columns over as Arrow IPC, which the Arrow path (src/io/arrow-convert.ts) turns into a
  * Table, so Parquet and Arrow files map types the same way (docs/io.md, "Parquet and Arrow").
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import type * as ParquetWasm from 'parquet-wasm';
 import { KernelInputError } from '../errors.js';
 import { type ColumnarReadOptions, loadArrow } from './arrow.js';
-import { arrowToTable } from './arrow-convert.js';
+import { arrowToTable, TIME_METADATA_KEY } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
 import { sourceBytes } from './file-bytes.js';
+import { arrowSchemaOf, readParquetFileNative, readParquetNative } from './parquet-native.js';
 import type { Table } from './types.js';
 
 type ParquetModule = typeof ParquetWasm;
@@ -35,11 +36,71 @@ function isParquet(bytes: Uint8Array): boolean {
   return n >= 12 && MAGIC.every((b, i) => bytes[i] === b && bytes[n - 4 + i] === b);
 }
 
+/**
+ * Times a Parquet file holds as plain numbers, which only its Arrow schema marks (Arrow writers keep it
+ * under ARROW:schema): timestamp[s] (Parquet has no seconds unit: arrow-rs writes plain INT64) and
+ * kernelbus's float64 times (`kernelbus:type = time`, writeArrow). The library path reads them from the
+ * same schema; the native reader's number columns are fixed up here, in place.
+ */
+async function withArrowTimes(table: Table): Promise<Table> {
+  const encoded = arrowSchemaOf(table);
+  if (!encoded || !table.names.some((n) => table.types[n] === 'number')) return table;
+  const arrow = await loadArrow();
+  let fields: { name: string; type: unknown; metadata: Map<string, string> }[];
+  try {
+    fields = new arrow.MessageReader(Buffer.from(encoded, 'base64')).readSchema()?.fields ?? [];
+  } catch {
+    return table; // an unreadable Arrow schema: the Parquet types stand
+  }
+  for (const field of fields) {
+    const column = table.columns[field.name];
+    if (table.types[field.name] !== 'number' || !(column instanceof Float64Array)) continue;
+    const type = field.type as { unit?: number };
+    if (arrow.DataType.isTimestamp(field.type) && type.unit === arrow.TimeUnit.SECOND) {
+      for (let i = 0; i < column.length; i++) column[i] *= 1000;
+      table.types[field.name] = 'time';
+      if (table.info) table.info.timeUnits[field.name] = { unit: 's', detected: false };
+    } else if (arrow.DataType.isFloat(field.type) && field.metadata.get(TIME_METADATA_KEY) === 'time') {
+      table.types[field.name] = 'time';
+    }
+  }
+  return table;
+}
+
+/** Options of `readParquet`. */
+export interface ParquetReadOptions extends ColumnarReadOptions {
+  /**
+   * `auto` (default): the native reader where the addon loads and decodes the file, else parquet-wasm;
+   * `native`: the native reader or a KernelInputError saying what it does not decode; `library`: parquet-wasm.
+   */
+  reader?: 'auto' | 'native' | 'library';
+}
+
+/** True when the file at `path` starts and ends with PAR1 (false when it cannot be read: the library path says why). */
+function hasParquetMagic(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    if (size < 12) return false;
+    const head = Buffer.alloc(4);
+    const tail = Buffer.alloc(4);
+    readSync(fd, head, 0, 4, 0);
+    readSync(fd, tail, 0, 4, size - 4);
+    return MAGIC.every((b, i) => head[i] === b && tail[i] === b);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** The message of whatever parquet-wasm threw (it throws strings and Errors). */
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
- * Reads a Parquet file into a Table: the same type mapping as readArrow (all TIMESTAMP units and
+ * Reads a Parquet file into a Table, natively where the addon decodes the file (src/io/parquet-native.ts),
+ * else with parquet-wasm: the same type mapping as readArrow (all TIMESTAMP units and
  * INT96 to epoch ms, dictionary or plain strings to text, integers, floats and booleans to numbers,
  * nulls to NaN or code -1); row groups are concatenated.
  *
@@ -47,8 +108,25 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
  * @param options `columns`: read only these, in this order
  * @throws KernelInputError when the input is no Parquet file, is corrupt, or has a nested column
  */
-export async function readParquet(source: string | Uint8Array, options: ColumnarReadOptions = {}): Promise<Table> {
+export async function readParquet(source: string | Uint8Array, options: ParquetReadOptions = {}): Promise<Table> {
   const started = performance.now();
+  const reader = options.reader ?? 'auto';
+  if (reader !== 'auto' && reader !== 'native' && reader !== 'library') {
+    throw new KernelInputError('options.reader', "'auto', 'native' or 'library'", JSON.stringify(reader));
+  }
+  if (reader !== 'library' && (typeof source === 'string' ? hasParquetMagic(source) : isParquet(source))) {
+    // The native reader first (flat schemas, the common encodings and codecs); the library for the rest.
+    const columns = options.columns ? { columns: [...options.columns] } : {};
+    const native =
+      typeof source === 'string' ? readParquetFileNative(source, columns) : readParquetNative(source, { ...columns, source: 'buffer' });
+    if (!('unsupported' in native)) return withArrowTimes(native);
+    if (reader === 'native')
+      throw new KernelInputError(
+        typeof source === 'string' ? source : 'buffer',
+        'a file the native Parquet reader decodes',
+        native.unsupported,
+      );
+  }
   const { bytes, label } = sourceBytes(source);
   if (!isParquet(bytes)) {
     throw new KernelInputError(

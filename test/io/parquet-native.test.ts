@@ -189,8 +189,8 @@ suite('readParquetNative', () => {
     const bytes = file('dict-zstd-v1-opt.parquet');
     expect(() => readParquetNative(bytes, { columns: ['nope'] })).toThrow(
       new KernelInputError(
-        'options.columns[0]',
-        'a column of the file (price, f32, volume, qty, big, u32, flag, day, ts_ms, ts_us, ts_ns, symbol, name)',
+        'options.columns',
+        'names of columns in buffer (price, f32, volume, qty, big, u32, flag, day, ts_ms, ts_us, ts_ns, symbol, name)',
         '"nope"',
       ),
     );
@@ -239,14 +239,14 @@ suite('readParquetNative', () => {
     badPage.fill(0xff, 4, 8);
     for (const [input, message] of cases) {
       expect(() => readParquetNative(input, { source: 'x.parquet' })).toThrow(
-        new KernelInputError('x.parquet', 'a valid Parquet file', message),
+        new KernelInputError('x.parquet', 'a Parquet file', `a file the Parquet reader refused: ${message}`),
       );
     }
     expect(() => readParquetNative(badPage, { source: 'x.parquet' })).toThrow(
       new KernelInputError(
         'x.parquet',
-        'a valid Parquet file',
-        'row group 0, column price: the page header at byte 4 has an unknown field type 15',
+        'a Parquet file',
+        'a file the Parquet reader refused: row group 0, column price: the page header at byte 4 has an unknown field type 15',
       ),
     );
   });

@@ -111,6 +111,8 @@ export interface ParquetResult {
 /** parquetFooter(): per column its name, kind (0 number, 1 time, 2 text), time unit and why it is not decoded ('' when it is). */
 export interface ParquetFooterResult extends ParquetResult {
   rows?: number;
+  /** The `ARROW:schema` key-value metadata (base64), when an Arrow writer left one. */
+  arrowSchema?: string;
   names?: string[];
   kinds?: number[];
   units?: string[];
