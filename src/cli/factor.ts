@@ -1,8 +1,8 @@
 /**
- * `kernelbus factor <panel.csv> [options]`: the styles (momentum, size, value) and the market, sector
- * and style factor returns of a long panel CSV (./factor-csv.ts), by the factor kernels over the whole
- * panel (./../engines/factor-fit.ts, as FactorEngine computes each date); prints the fit per date and
- * a factor return table, and writes factor_returns.csv and residuals.csv with --out.
+ * `kernelbus factor <panel> [options]`: the styles (momentum, size, value) and the market, sector
+ * and style factor returns of a long panel (CSV, TSV, gzip, Parquet, Arrow; ./factor-table.ts), by the
+ * factor kernels over the whole panel (./../engines/factor-fit.ts, as FactorEngine computes each date);
+ * prints the fit per date and a factor return table, and writes factor_returns and residuals with --out.
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -12,17 +12,18 @@ import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle } from '../engi
 import { estimateFactors } from '../engines/factor-fit.js';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk.js';
-import { readPanelCsv, writeFactorReturnsCsv, writeResidualsCsv } from './factor-csv.js';
+import { readPanel, writeFactorReturns, writeResiduals } from './factor-table.js';
+import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText } from './input.js';
 import { backendUsed } from './observe.js';
-import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand, parseNumber, text, type Flag } from './options.js';
+import { flag, onePositional, parseCommand, parseNumber, text, type Flag } from './options.js';
 import { fixed, pct, table } from './summary.js';
 
 const M = FACTOR_ENGINE_DEFAULTS.momentum;
 
-export const FACTOR_USAGE = `Usage: kernelbus factor <panel.csv|-> [options]
+export const FACTOR_USAGE = `Usage: kernelbus factor <panel.{csv,tsv,csv.gz,parquet,arrow}|-> [options]
 
 Style scores and factor returns (toraniko's conventions: market + sectors summing to 0 + styles by
-weighted least squares per date, weights sqrt(market cap)) of a long CSV with one row per date and
+weighted least squares per date, weights sqrt(market cap)) of a long table with one row per date and
 asset. Header (any order, case-insensitive): date, symbol, sector, returns, market_cap, and for the
 value style book_price, sales_price, cf_price (aliases: ts/time, asset/ticker, industry, ret/
 asset_returns, mcap/cap, bp, sp, cfp/cash_flow_price). An empty field, NaN or NA is missing.
@@ -34,6 +35,7 @@ Options:
   --out path              write factor_returns.csv (wide: date, one column per factor, r2, assets) and
                           residuals.csv (long: date, symbol, residual) into a directory (existing, or
                           a path ending in /), or to <path>factor_returns.csv etc. (a prefix)
+  --out-format f          the files' format: csv, tsv, jsonl, parquet or arrow (default csv)
   --styles list           styles, comma-separated, of ${FACTOR_STYLES.join(', ')} (default: all; value only
                           when the file has ratio columns)
   --momentum-window n     momentum's window of lagged returns (default ${M.window}; toraniko's is 504)
@@ -45,7 +47,7 @@ Options:
   --no-residualize        regress the styles on the returns, not on the market + sector residuals
   --last n                dates shown in the table (default 5)
   --backend b             auto | native | reference (default $KERNELBUS_BACKEND, else auto)
-${CSV_USAGE}`;
+${INPUT_USAGE}`;
 
 /** The factor model's flags, with FactorEngine's defaults: shared by `kernelbus factor` and `kernelbus engine factor`. */
 export const factorFlags = {
@@ -80,15 +82,24 @@ const FLAGS = {
   last: flag.number(5, 0, 1000, true),
   backend: flag.anyBackend(),
   out: flag.string(),
-  ...CSV_FLAGS,
+  'out-format': {
+    type: 'string',
+    parse: (raw, name) => {
+      const value = text(raw) ?? 'csv';
+      if (!['csv', 'tsv', 'jsonl', 'parquet', 'arrow'].includes(value))
+        throw new KernelInputError(name, 'csv, tsv, jsonl, parquet or arrow', JSON.stringify(value));
+      return value;
+    },
+  } satisfies Flag<string>,
+  ...INPUT_FLAGS,
 };
 
 /** Where --out writes each file: into a directory, or after a prefix. */
-async function outPaths(out: string): Promise<{ factorReturns: string; residuals: string }> {
+async function outPaths(out: string, ext: string): Promise<{ factorReturns: string; residuals: string }> {
   const isDir = out.endsWith('/') || (existsSync(out) && statSync(out).isDirectory());
   const at = (name: string) => (isDir ? join(out, name) : `${out}${name}`);
   await mkdir(isDir ? out : dirname(out), { recursive: true });
-  return { factorReturns: at('factor_returns.csv'), residuals: at('residuals.csv') };
+  return { factorReturns: at(`factor_returns.${ext}`), residuals: at(`residuals.${ext}`) };
 }
 
 /** Mean, sd (ddof 1) and count of the finite values. */
@@ -101,7 +112,7 @@ function moments(values: ArrayLike<number>): { mean: number; sd: number; n: numb
 
 /** Runs the command with its arguments (without `factor`); output lines go to `log`. Returns the exit code. */
 export async function runFactor(argv: string[], log = console.log): Promise<number> {
-  const parsed = parseCommand(argv, FLAGS, { help: () => log(FACTOR_USAGE), positionals: onePositional('panel.csv', 'one CSV file') });
+  const parsed = parseCommand(argv, FLAGS, { help: () => log(FACTOR_USAGE), positionals: onePositional('panel', 'one file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const momentum = { window: values['momentum-window'], halfLife: values['momentum-half-life'], lag: values['momentum-lag'] };
@@ -111,9 +122,16 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
   let styles = values.styles;
   const k = kernels({ backend: values.backend });
   const file = positionals[0];
-  const progress = csvProgress('rows');
-  const panel = await readPanelCsv(file, { delimiter: values.delimiter, onProgress: progress });
-  if (progress && panel.rows >= 1_000_000) process.stderr.write('\n');
+  const started = performance.now();
+  const progress = progressLine('rows');
+  let panel: Awaited<ReturnType<typeof readPanel>>;
+  try {
+    panel = await readPanel(file, readOptions(values, progress));
+  } finally {
+    progress.done();
+  }
+  const readMs = performance.now() - started;
+  const t0 = performance.now();
   if (styles?.includes('value') && !panel.ratios)
     throw new KernelInputError(
       '--styles',
@@ -137,12 +155,13 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
   const T = panel.dates.length;
   const K = fit.names.length;
   const fitted = [...Array(T).keys()].filter((t) => Number.isFinite(fit.factorReturns.data[t * K]));
+  const computeMs = performance.now() - t0;
   const backend = await backendUsed(k.backend);
-  const paths = values.out === undefined ? undefined : await outPaths(values.out);
+  const paths = values.out === undefined ? undefined : await outPaths(values.out, values['out-format']);
   let written = 0;
   if (paths) {
-    await writeFactorReturnsCsv(paths.factorReturns, panel.dates, fit.names, fit.factorReturns, fit.r2, fit.residualCount);
-    written = await writeResidualsCsv(paths.residuals, panel.dates, panel.assets, fit.residuals);
+    await writeFactorReturns(paths.factorReturns, panel.dates, fit.names, fit.factorReturns, fit.r2, fit.residualCount);
+    written = await writeResiduals(paths.residuals, panel.dates, panel.assets, fit.residuals);
   }
   if (values.json) {
     const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(10)) : null);
@@ -173,6 +192,7 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
             r2: round(fit.r2[t]),
             returns: Object.fromEntries(fit.names.map((name, j) => [name, round(fit.factorReturns.data[t * K + j])])),
           })),
+          ...readJson(panel.info, panel.rows, readMs / 1000, computeMs / 1000),
           ...(paths ? { wrote: [paths.factorReturns, paths.residuals] } : {}),
         },
         null,
@@ -202,6 +222,8 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
   if (paths) {
     log(`wrote ${paths.factorReturns} (${T} dates x ${K} factors, r2, assets) and ${paths.residuals} (${written} residuals)`);
   }
+  const skipped = skippedText(panel.info);
+  if (skipped) log(skipped);
   return 0;
 }
 

@@ -1,16 +1,19 @@
 /**
- * `kernelbus optimize <returns.csv> --method ...`: a portfolio of a CSV of returns (a header of asset
- * names, one row per date) by one of the portfolio family's optimizers, printed as weights with their
- * risk contributions.
+ * `kernelbus optimize <returns> --method ...`: a portfolio of a table of returns (CSV, TSV, gzip,
+ * Parquet, Arrow, stdin; wide or long, as `kernelbus risk` reads them) by one of the portfolio family's
+ * optimizers, printed as weights with their risk contributions; --out writes them as a table.
  */
 import { readFile } from 'node:fs/promises';
 import { kernels, type Kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { LINKAGE_METHODS, type LinkageMethod } from '../kernels/portfolio-allocation.js';
 import { COVARIANCE_METHODS, type CovarianceMethod, type Matrix } from '../kernels/risk.js';
-import { readReturnsCsv } from './csv.js';
+import { writeFormatOf, writeTable } from '../io/index.js';
+import { readReturns } from '../io/returns.js';
+import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions } from './input.js';
 import { backendUsed } from './observe.js';
-import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand } from './options.js';
+import { flag, onePositional, parseCommand } from './options.js';
+import { selectAssets, symbolsFlag } from './risk.js';
 import { pct, table } from './summary.js';
 
 /** The methods and what each computes from the returns (weights in the CSV's column order) with the covariance it used. */
@@ -39,11 +42,12 @@ interface MethodOptions {
   riskFree: number;
 }
 
-export const OPTIMIZE_USAGE = `Usage: kernelbus optimize <returns.csv|-> --method m [options]
+export const OPTIMIZE_USAGE = `Usage: kernelbus optimize <returns.{csv,tsv,csv.gz,parquet,arrow}|-> --method m [options]
 
-A portfolio of the assets of a CSV of returns (a header row of asset names, a date/ts/time column
-skipped, one row per date; an empty field, NaN or NA is missing), printed as each asset's weight and
-risk contribution w_i (S w)_i / w'Sw, with the portfolio's annualised volatility.
+A portfolio of the assets of a table of returns (wide: a date/ts/time column and one column per asset,
+one row per date; or long: date, asset or symbol, return; an empty field, NaN or NA is missing), printed
+as each asset's weight and risk contribution w_i (S w)_i / w'Sw, with the portfolio's annualised
+volatility.
 
 Options:
   --method m            ${Object.keys(METHODS).join(' | ')} (required):
@@ -59,7 +63,9 @@ Options:
   --linkage l           hrp's linkage: ${LINKAGE_METHODS.join(', ')} (default single)
   --frequency n         periods a year, for the annualised volatility (default 252)
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
-${CSV_USAGE}`;
+  --symbols A,B         only these assets (in this order)
+  --out file            write asset, weight, riskContribution as .csv, .tsv, .jsonl, .parquet or .arrow
+${INPUT_USAGE}`;
 
 const FLAGS = {
   method: flag.string(),
@@ -70,7 +76,9 @@ const FLAGS = {
   frequency: flag.finite(),
   'risk-free': flag.finite(),
   backend: flag.anyBackend(),
-  ...CSV_FLAGS,
+  symbols: symbolsFlag(),
+  out: flag.string(),
+  ...INPUT_FLAGS,
 };
 
 /** `--bounds lo,hi`: two numbers, lo <= hi. */
@@ -124,7 +132,7 @@ async function readSectors(path: string, names: string[]): Promise<MethodOptions
 
 /** Runs the command with its arguments (without `optimize`); output lines go to `log`. Returns the exit code. */
 export async function runOptimize(argv: string[], log = console.log): Promise<number> {
-  const parsed = parseCommand(argv, FLAGS, { help: () => log(OPTIMIZE_USAGE), positionals: onePositional('returns.csv', 'one CSV file') });
+  const parsed = parseCommand(argv, FLAGS, { help: () => log(OPTIMIZE_USAGE), positionals: onePositional('returns', 'one file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const method = values.method;
@@ -143,8 +151,18 @@ export async function runOptimize(argv: string[], log = console.log): Promise<nu
   if (!LINKAGE_METHODS.includes(linkage)) throw new KernelInputError('--linkage', LINKAGE_METHODS.join(', '), JSON.stringify(linkage));
   const frequency = values.frequency ?? 252;
   if (!(frequency > 0)) throw new KernelInputError('--frequency', 'a number > 0', String(frequency));
-  const progress = csvProgress('dates');
-  const { returns, names } = await readReturnsCsv(positionals[0], { delimiter: values.delimiter, onProgress: progress });
+  if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
+  const started = performance.now();
+  const progress = progressLine('rows');
+  let read: Awaited<ReturnType<typeof readReturns>>;
+  try {
+    read = await readReturns(positionals[0], readOptions(values, progress));
+  } finally {
+    progress.done();
+  }
+  const readMs = performance.now() - started;
+  const { returns, assets: names } = selectAssets(read.returns, read.assets, values.symbols);
+  const t0 = performance.now();
   const constraints: MethodOptions['constraints'] = {
     ...(values.bounds === undefined ? {} : { bounds: parseBounds(values.bounds) }),
     ...(values.sectors === undefined ? {} : await readSectors(values.sectors, names)),
@@ -159,11 +177,32 @@ export async function runOptimize(argv: string[], log = console.log): Promise<nu
   const variance = weights.reduce((s, w, i) => s + w * Sw[i], 0);
   const contributions = Array.from(weights, (w, i) => (w * Sw[i]) / variance);
   const volatility = Math.sqrt(variance * frequency);
+  const computeMs = performance.now() - t0;
   const backend = await backendUsed(k.backend);
+  if (values.out !== undefined) {
+    await writeTable(values.out, {
+      rows: n,
+      names: ['asset', 'weight', 'riskContribution'],
+      columns: {
+        asset: { codes: Int32Array.from(names.keys()), values: names },
+        weight: Float64Array.from(weights),
+        riskContribution: Float64Array.from(contributions),
+      },
+      types: { asset: 'text', weight: 'number', riskContribution: 'number' },
+    });
+    if (values.out === '-') log = (line: string) => console.error(line);
+  }
   if (values.json) {
     const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(10)) : null);
     const assets = names.map((name, i) => ({ name, weight: round(weights[i]), riskContribution: round(contributions[i]) }));
-    log(JSON.stringify({ method, estimator, dates: returns.rows, volatility: round(volatility), frequency, backend, assets }, null, 2));
+    const readReport = readJson(read.info, read.info.fileRows, readMs / 1000, computeMs / 1000);
+    log(
+      JSON.stringify(
+        { method, estimator, dates: returns.rows, volatility: round(volatility), frequency, backend, assets, ...readReport },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   log(

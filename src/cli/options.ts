@@ -228,34 +228,3 @@ export const flag = {
 function envBackend(): string {
   return process.env.KERNELBUS_BACKEND || 'auto';
 }
-
-/** The flags of the commands that read a CSV: `--delimiter` and `--json`. */
-export const CSV_FLAGS = {
-  delimiter: {
-    type: 'string',
-    parse: (raw, name) => {
-      const value = text(raw);
-      if (value === undefined) return ',';
-      const d = value === '\\t' || value === 'tab' ? '\t' : value;
-      if (d.length !== 1 || d === '"' || d === '\n' || d === '\r')
-        throw new KernelInputError(
-          name,
-          "one character other than a quote or a line break ('\\t' or 'tab' for a tab)",
-          JSON.stringify(value),
-        );
-      return d;
-    },
-  } satisfies Flag<string>,
-  json: flag.boolean(),
-};
-
-/** Usage lines of CSV_FLAGS. */
-export const CSV_USAGE = `  --delimiter d         field delimiter (default ','; '\\t' or tab for a tab); fields may be quoted (RFC 4180)
-  --json                print the results as one JSON document
-The file may be '-' to read stdin.
-`;
-
-/** Progress of a long read on stderr, when stderr is a terminal (rows read so far, every million). */
-export function csvProgress(what: string): ((rows: number) => void) | undefined {
-  return process.stderr.isTTY ? (rows) => void process.stderr.write(`\rread ${rows.toLocaleString('en-US')} ${what}`) : undefined;
-}

@@ -1,22 +1,28 @@
 /**
- * `kernelbus risk <returns.csv> [options]`: per-column performance statistics and VaR/ES of a CSV of
- * returns (a header of asset names, one row per date), and of a portfolio with --weights; with
- * --benchmark, --rolling, --drawdowns and --backtest the analytics of risk-analytics.ts.
+ * `kernelbus risk <returns> [options]`: per-asset performance statistics and VaR/ES of a table of
+ * returns (CSV, TSV, gzip, Parquet, Arrow, stdin; wide: a date column and one column per asset, or
+ * long: date, asset, return), and of a portfolio with --weights; with --benchmark, --rolling,
+ * --drawdowns and --backtest the analytics of risk-analytics.ts; --out writes the statistics table.
  */
 import { readFile } from 'node:fs/promises';
 import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk.js';
-import { readReturnsCsv } from './csv.js';
+import { writeFormatOf, writeTable } from '../io/index.js';
+import { type ReadReturnsOptions, readReturns } from '../io/returns.js';
+import type { Table } from '../io/types.js';
+import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
 import { backtestSection, benchmarkSection, drawdownsSection, rollingSection, type Section } from './risk-analytics.js';
-import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand } from './options.js';
+import { flag, onePositional, parseCommand, text, type Flag } from './options.js';
 import { fixed, pct, table } from './summary.js';
 
-export const RISK_USAGE = `Usage: kernelbus risk <returns.csv|-> [options]
+export const RISK_USAGE = `Usage: kernelbus risk <returns.{csv,tsv,csv.gz,parquet,arrow}|-> [options]
 
-Per-column statistics (empyrical's definitions) and VaR/ES of a CSV of returns: a header row of asset
-names (a date/ts/time column is skipped), one row per date; an empty field, NaN or NA is missing.
+Per-asset statistics (empyrical's definitions) and VaR/ES of a table of returns, wide (a date, ts or time
+column, and one column per asset, one row per date) or long (date, asset or symbol, and return columns,
+one row per date and asset: pivoted, a date without an asset's row is missing); an empty field, NaN or
+NA is missing.
 
 Options:
   --weights file        JSON weights of a portfolio: an array (one per column) or { "asset": w, ... }
@@ -29,7 +35,12 @@ Options:
   --backtest var.csv    a CSV of VaR forecasts (positive losses, columns named as the returns', one row per
                         date): exceptions, Kupiec, Christoffersen and DQ p-values, the Basel zone
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
-${CSV_USAGE}`;
+  --layout l            wide | long (default: long when there are asset and return columns)
+  --symbol-column name  long layout: the asset column (default: asset, symbol, sym, ticker, instrument)
+  --symbols A,B         only these assets (in this order)
+  --out file            write the statistics, one row per asset (and the portfolio), as .csv, .tsv, .jsonl,
+                        .parquet or .arrow (by extension); - : stdout
+${INPUT_USAGE}`;
 
 /** The --weights file: an array in column order, or an object by asset name (missing assets weigh 0). */
 async function readWeights(path: string, names: string[]): Promise<Float64Array> {
@@ -75,17 +86,71 @@ const FLAGS = {
   drawdowns: flag.optionalNumber(1, 1e6, true),
   backtest: flag.string(),
   backend: flag.anyBackend(),
-  ...CSV_FLAGS,
+  layout: {
+    type: 'string',
+    parse: (raw, name) => {
+      const value = text(raw);
+      if (value !== undefined && value !== 'wide' && value !== 'long')
+        throw new KernelInputError(name, 'wide or long', JSON.stringify(value));
+      return value;
+    },
+  } satisfies Flag<'wide' | 'long' | undefined>,
+  'symbol-column': flag.name(),
+  symbols: symbolsFlag(),
+  out: flag.string(),
+  ...INPUT_FLAGS,
 };
+
+/** \`--symbols A,B\`: names, comma-separated (undefined when absent). */
+export function symbolsFlag(): Flag<string[] | undefined> {
+  return {
+    type: 'string',
+    parse: (raw, name) => {
+      if (raw === undefined) return undefined;
+      const list = text(raw)!
+        .split(',')
+        .map((s) => s.trim());
+      if (list.some((s) => s === '')) throw new KernelInputError(name, 'names, comma-separated', JSON.stringify(raw));
+      return list;
+    },
+  };
+}
+
+/** The returns' columns `wanted` (in that order), else KernelInputError naming --symbols with the assets there are. */
+export function selectAssets(returns: Matrix, assets: string[], wanted: string[] | undefined): { returns: Matrix; assets: string[] } {
+  if (wanted === undefined) return { returns, assets };
+  const unknown = wanted.filter((w) => !assets.includes(w));
+  if (unknown.length > 0) {
+    throw new KernelInputError('--symbols', `assets of the file (${assets.join(', ')})`, unknown.map((u) => JSON.stringify(u)).join(', '));
+  }
+  const picked = [...new Set(wanted)].map((w) => assets.indexOf(w));
+  const data = new Float64Array(returns.rows * picked.length);
+  for (let t = 0; t < returns.rows; t++) picked.forEach((c, j) => (data[t * picked.length + j] = returns.data[t * returns.cols + c]));
+  return { returns: { data, rows: returns.rows, cols: picked.length }, assets: picked.map((c) => assets[c]) };
+}
 
 /** Runs the command with its arguments (without `risk`); output lines go to `log`. Returns the exit code. */
 export async function runRisk(argv: string[], log = console.log): Promise<number> {
-  const parsed = parseCommand(argv, FLAGS, { help: () => log(RISK_USAGE), positionals: onePositional('returns.csv', 'one CSV file') });
+  const parsed = parseCommand(argv, FLAGS, { help: () => log(RISK_USAGE), positionals: onePositional('returns', 'one file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  const progress = csvProgress('dates');
-  const { returns, names } = await readReturnsCsv(positionals[0], { delimiter: values.delimiter, onProgress: progress });
-  if (progress && returns.rows >= 1_000_000) process.stderr.write('\n');
+  if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
+  const started = performance.now();
+  const progress = progressLine('rows');
+  const returnsOptions: ReadReturnsOptions = {
+    ...readOptions(values, progress),
+    ...(values.layout === undefined ? {} : { layout: values.layout }),
+    ...(values['symbol-column'] === undefined ? {} : { assetColumn: values['symbol-column'] }),
+  };
+  let read: Awaited<ReturnType<typeof readReturns>>;
+  try {
+    read = await readReturns(positionals[0], returnsOptions);
+  } finally {
+    progress.done();
+  }
+  const readMs = performance.now() - started;
+  const { returns, assets: names } = selectAssets(read.returns, read.assets, values.symbols);
+  const t0 = performance.now();
   const confidence = values.confidence ?? VAR_DEFAULTS.confidence;
   const periodsPerYear = values['periods-per-year'] ?? PERFORMANCE_DEFAULTS.periodsPerYear;
   const riskFree = values['risk-free'] ?? PERFORMANCE_DEFAULTS.riskFree;
@@ -114,11 +179,36 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     sections.rolling = rollingSection(k, panel, labels, values.rolling, values.benchmark, periodsPerYear, riskFree);
   if (values.drawdowns !== undefined) sections.drawdowns = drawdownsSection(k, panel, labels, values.drawdowns);
   if (values.backtest !== undefined) {
-    const forecasts = await readReturnsCsv(values.backtest, { delimiter: values.delimiter });
-    sections.backtest = backtestSection(k, panel, labels, forecasts.returns, forecasts.names, confidence);
+    const { onProgress: _, ...backtestOptions } = returnsOptions;
+    const forecasts = await readReturns(values.backtest, backtestOptions);
+    sections.backtest = backtestSection(k, panel, labels, forecasts.returns, forecasts.assets, confidence);
   }
 
+  const computeMs = performance.now() - t0;
   const backend = await backendUsed(k.backend);
+  if (values.out !== undefined) {
+    const figures: [string, Float64Array][] = [
+      ['annualReturn', stats.annualReturn],
+      ['annualVolatility', stats.annualVolatility],
+      ['sharpe', stats.sharpe],
+      ['sortino', stats.sortino],
+      ['maxDrawdown', stats.maxDrawdown],
+      ['historicalVar', historical.var],
+      ['historicalEs', historical.es],
+      ['gaussianVar', gaussian.var],
+      ['gaussianEs', gaussian.es],
+      ['cornishFisherVar', modified.var],
+      ['cornishFisherEs', modified.es],
+    ];
+    const out: Table = {
+      rows: labels.length,
+      names: ['asset', ...figures.map(([name]) => name)],
+      columns: { asset: { codes: Int32Array.from(labels.keys()), values: labels }, ...Object.fromEntries(figures) },
+      types: { asset: 'text', ...Object.fromEntries(figures.map(([name]) => [name, 'number' as const])) },
+    };
+    await writeTable(values.out, out);
+    if (values.out === '-') log = (line: string) => console.error(line);
+  }
   if (values.json) {
     const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(10)) : null);
     const columns = labels.map((name, c) => ({
@@ -135,7 +225,19 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     const extra = Object.fromEntries(Object.entries(sections).map(([key, section]) => [key, section.json]));
     log(
       JSON.stringify(
-        { dates: returns.rows, assets: returns.cols, confidence, periodsPerYear, riskFree, backend, columns, ...extra },
+        {
+          dates: returns.rows,
+          assets: returns.cols,
+          layout: read.info.layout,
+          confidence,
+          periodsPerYear,
+          riskFree,
+          backend,
+          columns,
+          ...extra,
+          ...readJson(read.info, read.info.fileRows, readMs / 1000, computeMs / 1000),
+          ...(values.out === undefined ? {} : { wrote: values.out }),
+        },
         null,
         2,
       ),
@@ -180,5 +282,11 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     log('');
     for (const line of section.lines) log(line);
   }
+  const notes = [timeUnitText(read.info), skippedText(read.info)].filter((x) => x !== undefined);
+  if (read.info.layout === 'long')
+    notes.unshift(`long layout: ${read.info.fileRows} rows pivoted to ${returns.rows} dates x ${read.assets.length} assets`);
+  log('');
+  log(`read ${readMs.toFixed(1)} ms, compute ${computeMs.toFixed(1)} ms${values.out === undefined ? '' : `; wrote ${values.out}`}`);
+  for (const note of notes) log(note);
   return 0;
 }

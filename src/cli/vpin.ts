@@ -1,24 +1,30 @@
 /**
- * `kernelbus vpin <trades.csv> [options]`: VPIN from a CSV of trades; prints a summary and, with
- * --out, writes one CSV row per completed bucket (--daily: one per calendar day, dailyVpin).
+ * `kernelbus vpin <trades> [options]`: VPIN from a table of trades (CSV, TSV, gzip, Parquet, Arrow,
+ * stdin), of every symbol when the file has a symbol column; prints a summary (per symbol) and, with
+ * --out, writes one row per completed bucket (--daily: one per calendar day, dailyVpin), in any format.
  */
 import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { requireTimeZone } from '../kernels/calendar.js';
 import { dailyVpin } from '../kernels/daily-vpin.js';
 import { VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin.js';
-import { readTradesCsv, writeBucketsCsv, writeDailyCsv } from './csv.js';
+import { writeFormatOf, writeTable } from '../io/index.js';
+import { readTrades, splitBySymbol } from '../io/trades.js';
+import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
-import { CSV_FLAGS, CSV_USAGE, csvProgress, flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
-import { fixed, labelled } from './summary.js';
+import { flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
+import { fixed, labelled, table } from './summary.js';
+import { bucketsTable, dailyTable, groupsOf, type SymbolVpin, vpinBySymbol } from './vpin-symbols.js';
 
-export const VPIN_USAGE = `Usage: kernelbus vpin <trades.csv|-> [options]
+export const VPIN_USAGE = `Usage: kernelbus vpin <trades.{csv,tsv,csv.gz,parquet,arrow}|-> [options]
 
-Computes VPIN from a CSV of trades (header with ts, price, volume columns; ts in epoch ms or ISO 8601;
-bid and ask columns too for a quote classifier, an empty field or NA where there is no quote).
+Computes VPIN from a table of trades: columns ts (or timestamp, time: epoch s/ms/us/ns or ISO 8601),
+price (px), volume (size, qty, quantity), any order and case; bid and ask (offer) too for a quote
+classifier (an empty field or NA where there is no quote). A file with a symbol column (symbol, sym,
+ticker, instrument, or --symbol-column) is a tape of many symbols: each symbol's VPIN is computed (all
+at once, on the backend's threads; each with its own bid/ask), and printed and written per symbol.
 
 Options:
-  --bucket-volume V     volume per bucket (default: average daily volume / 50)
   --window n            buckets per VPIN value (default ${VPIN_DEFAULTS.window})
   --bar-ms ms           time bar length (default ${VPIN_DEFAULTS.barMs})
   --classifier c        bvc | tick | a quote classifier: quote, lee-ready, emo, clnv, reverse-tick,
@@ -32,11 +38,16 @@ Options:
   --distribution d      normal | t:<nu> (default normal)
   --threshold x         CDF level counted as an alert (default 0.99)
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
-  --out file            write buckets as CSV (startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf)
-  --daily file          write daily VPIN as CSV (day,vpin,weightedVpin,buckets,vpinBuckets): per calendar
-                        day of the buckets' starts, the mean and the duration-weighted mean (dailyVpin)
+  --bucket-volume V     volume per bucket (default: each symbol's average daily volume / 50)
+  --symbol-column name  the symbol column (default: symbol, sym, ticker or instrument when present)
+  --symbols A,B         only these symbols (in this order)
+  --out file            write the buckets ([symbol,]startTs,endTs,duration,buyVolume,sellVolume,vpin,cdf)
+                        as .csv, .tsv, .jsonl, .parquet or .arrow (by extension; .gz for text); - : stdout
+  --daily file          write daily VPIN ([symbol,]day,vpin,weightedVpin,buckets,vpinBuckets), any format as
+                        --out: per calendar day of the buckets' starts, the mean and the duration-weighted
+                        mean (dailyVpin)
   --tz zone             the days of --daily in an IANA time zone (default UTC)
-${CSV_USAGE}`;
+${INPUT_USAGE}`;
 
 function parseSigma(value: string): SigmaOption {
   if (value === 'sample') return 'sample';
@@ -74,36 +85,49 @@ const FLAGS = {
   out: flag.string(),
   daily: flag.string(),
   tz: flag.string(),
-  ...CSV_FLAGS,
+  'symbol-column': flag.name(),
+  symbols: {
+    type: 'string',
+    parse: (raw, name) => {
+      if (raw === undefined) return undefined;
+      const list = text(raw)!
+        .split(',')
+        .map((s) => s.trim());
+      if (list.some((s) => s === '')) throw new KernelInputError(name, 'symbols, comma-separated', JSON.stringify(raw));
+      return list;
+    },
+  } satisfies Flag<string[] | undefined>,
+  ...INPUT_FLAGS,
 };
-
-const DAY_MS = 86_400_000;
 
 /** Runs the command with its arguments (without `vpin`); output lines go to `log`. Returns the exit code. */
 export async function runVpin(argv: string[], log = console.log): Promise<number> {
-  const parsed = parseCommand(argv, FLAGS, { help: () => log(VPIN_USAGE), positionals: onePositional('trades.csv', 'one CSV file') });
+  const parsed = parseCommand(argv, FLAGS, { help: () => log(VPIN_USAGE), positionals: onePositional('trades', 'one file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   if (values.tz !== undefined && values.daily === undefined) throw new KernelInputError('--tz', 'with --daily', JSON.stringify(values.tz));
   const tz = requireTimeZone(values.tz ?? 'UTC', '--tz');
+  if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
+  if (values.daily !== undefined) writeFormatOf(values.daily, undefined, '--daily');
   const started = performance.now();
   // Large files take a while: show progress on a terminal.
-  const progress = csvProgress('trades');
-  const trades = await readTradesCsv(positionals[0], { delimiter: values.delimiter, onProgress: progress });
-  if (progress && trades.ts.length >= 1_000_000) process.stderr.write('\n');
+  const progress = progressLine('trades');
+  let read: Awaited<ReturnType<typeof readTrades>>;
+  try {
+    read = await readTrades(positionals[0], { ...readOptions(values, progress), symbolColumn: values['symbol-column'] });
+  } finally {
+    progress.done();
+  }
+  const { trades, symbols } = read;
   const n = trades.ts.length;
   const readMs = performance.now() - started;
+  const groups = groupsOf(
+    trades,
+    symbols && ((filter) => splitBySymbol(trades, symbols, { symbols: filter, name: '--symbols' })),
+    values.symbols,
+  );
 
-  let bucketVolume: number;
-  if (values['bucket-volume'] !== undefined) {
-    bucketVolume = values['bucket-volume'];
-  } else {
-    let total = 0;
-    for (let i = 0; i < n; i++) total += trades.volume[i];
-    const days = n === 0 ? 1 : Math.max(1, Math.ceil((trades.ts[n - 1] - trades.ts[0] + 1) / DAY_MS));
-    bucketVolume = total / days / 50 || 1;
-  }
-  const options: VpinOptions = { bucketVolume };
+  const options: Omit<VpinOptions, 'bucketVolume'> = {};
   if (values.window !== undefined) options.window = values.window;
   if (values['bar-ms'] !== undefined) options.barMs = values['bar-ms'];
   if (values.classifier !== undefined) options.classifier = values.classifier;
@@ -128,43 +152,39 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const window = options.window ?? VPIN_DEFAULTS.window;
   const k = kernels({ backend: values.backend });
   const t0 = performance.now();
-  const out = k.vpin(trades, options);
+  const results = await vpinBySymbol(k, groups, options, values['bucket-volume'], threshold, window);
   const computeMs = performance.now() - t0;
 
-  let count = 0;
-  let sum = 0;
-  let max = -Infinity;
-  let alerts = 0;
-  for (let i = 0; i < out.vpin.length; i++) {
-    const v = out.vpin[i];
-    if (Number.isNaN(v)) continue;
-    count++;
-    sum += v;
-    max = Math.max(max, v);
-    // The CDF of the first values is trivially high: count alerts once `window` values are in.
-    if (count > window && out.cdf[i] >= threshold) alerts++;
-  }
-  const last = count > 0 ? out.vpin[out.vpin.length - 1] : NaN;
   const backend = await backendUsed(k.backend);
-  if (values.out) await writeBucketsCsv(values.out, out);
-  if (values.daily) await writeDailyCsv(values.daily, dailyVpin(out, { tz }));
+  if (values.out) await writeTable(values.out, bucketsTable(results));
+  if (values.daily) await writeTable(values.daily, dailyTable(results.map((r) => ({ symbol: r.symbol, daily: dailyVpin(r.out, { tz }) }))));
   const wrote = [values.out, values.daily].filter((f) => f !== undefined);
+  // a table written to stdout keeps stdout to itself: the summary goes to stderr
+  if (wrote.includes('-')) log = (line: string) => console.error(line);
+  const multi = symbols !== undefined;
   if (values.json) {
     const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(12)) : null);
+    const figures = (r: SymbolVpin) => ({
+      trades: r.trades,
+      bucketVolume: r.bucketVolume,
+      window,
+      buckets: r.out.vpin.length,
+      withVpin: r.count,
+      vpin: { last: round(r.last), mean: round(r.mean), max: round(r.max) },
+      threshold,
+      alerts: r.alerts,
+    });
+    const body = multi
+      ? { trades: n, window, threshold, symbols: results.map((r) => ({ symbol: r.symbol, ...figures(r) })) }
+      : figures(results[0]);
     log(
       JSON.stringify(
         {
           input: positionals[0] === '-' ? 'stdin' : positionals[0],
-          trades: n,
-          bucketVolume,
-          window,
-          buckets: out.vpin.length,
-          withVpin: count,
-          vpin: { last: round(last), mean: round(count ? sum / count : NaN), max: round(max) },
-          threshold,
-          alerts,
+          ...body,
           backend,
           ms: { read: round(readMs), vpin: round(computeMs) },
+          ...readJson(read.info, n, readMs / 1000, computeMs / 1000),
           ...(wrote.length > 0 ? { wrote: wrote.join(', ') } : {}),
         },
         null,
@@ -174,20 +194,46 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
     return 0;
   }
   const layout = { width: 13 };
+  const notes = [timeUnitText(read.info), skippedText(read.info)].filter((x) => x !== undefined);
+  if (multi) {
+    log(
+      `${n} trades, ${results.length} symbols${groups.length < (symbols?.values.length ?? 0) ? ' (--symbols)' : ''}; window ${window}, alerts at CDF >= ${threshold} after ${window} VPIN values`,
+    );
+    const rows = results.map((r) => [
+      r.symbol ?? '',
+      String(r.trades),
+      String(Number(r.bucketVolume.toPrecision(6))),
+      String(r.out.vpin.length),
+      String(r.count),
+      fixed(r.last, 4),
+      fixed(r.mean, 4),
+      fixed(r.max, 4),
+      String(r.alerts),
+    ]);
+    for (const line of table(['symbol', 'trades', 'bucket vol', 'buckets', 'with VPIN', 'last', 'mean', 'max', 'alerts'], rows)) log(line);
+  } else {
+    const r = results[0];
+    for (const line of labelled(
+      [
+        ['trades', `${n}`],
+        ['bucket volume', `${r.bucketVolume}${values['bucket-volume'] === undefined ? ' (average daily volume / 50)' : ''}`],
+        ['buckets', `${r.out.vpin.length} (${r.count} with VPIN, window ${window})`],
+        ['VPIN', `last ${fixed(r.last, 4)}  mean ${fixed(r.mean, 4)}  max ${fixed(r.max, 4)}`],
+        ['alerts', `${r.alerts} buckets with CDF >= ${threshold} (after ${window} VPIN values of warm-up)`],
+      ],
+      layout,
+    ))
+      log(line);
+  }
+  const timing = `read ${readMs.toFixed(1)} ms, vpin ${computeMs.toFixed(2)} ms (${backend} backend)`;
   for (const line of labelled(
     [
-      ['trades', `${n}`],
-      ['bucket volume', `${bucketVolume}${values['bucket-volume'] === undefined ? ' (average daily volume / 50)' : ''}`],
-      ['buckets', `${out.vpin.length} (${count} with VPIN, window ${window})`],
-      ['VPIN', `last ${fixed(last, 4)}  mean ${fixed(count ? sum / count : NaN, 4)}  max ${fixed(max, 4)}`],
-      ['alerts', `${alerts} buckets with CDF >= ${threshold} (after ${window} VPIN values of warm-up)`],
-      ['time', `read ${readMs.toFixed(1)} ms, vpin ${computeMs.toFixed(2)} ms (${backend} backend)`],
+      ['time', timing],
+      ...notes.map((note) => ['input', note] as const),
+      ...(wrote.length > 0 ? [['wrote', wrote.join(', ')] as const] : []),
     ],
     layout,
   ))
     log(line);
-  if (wrote.length > 0) {
-    for (const line of labelled([['wrote', wrote.join(', ')]], layout)) log(line);
-  }
   return 0;
 }
