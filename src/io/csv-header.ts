@@ -110,6 +110,8 @@ export interface Sample {
   records: SampleField[][];
   /** False when the bytes ran out before `rows` records and the input goes on: read more. */
   complete: boolean;
+  /** Where the sampled records end. */
+  end: number;
 }
 
 /** Samples up to `rows` records from `start` (the first data record's line is `line`). */
@@ -128,7 +130,7 @@ export function sampleRecords(
   let seen = 0;
   while (seen < rows) {
     const code = tok.scan(bytes, pos, line, final);
-    if (code === Scan.incomplete) return { records, complete: false };
+    if (code === Scan.incomplete) return { records, complete: false, end: pos };
     if (code !== Scan.record) break;
     seen++;
     if (tok.count === width) {
@@ -142,7 +144,7 @@ export function sampleRecords(
     pos = tok.next;
     line = tok.nextLine;
   }
-  return { records, complete: true };
+  return { records, complete: true, end: pos };
 }
 
 /** What the header and the sample make of the columns. */

@@ -100,11 +100,9 @@ export class Tokenizer {
     const end = bytes.length;
     // Blank lines: empty, or only `\r`.
     for (;;) {
-      if (pos >= end) {
-        this.next = pos;
-        this.nextLine = line;
-        return Scan.end;
-      }
+      this.next = pos; // after the blank lines (an incomplete record starts here)
+      this.nextLine = line;
+      if (pos >= end) return final ? Scan.end : Scan.incomplete;
       if (bytes[pos] === LF) {
         pos++;
         line++;
@@ -114,7 +112,6 @@ export class Tokenizer {
         if (pos + 1 >= end) {
           if (!final) return Scan.incomplete;
           this.next = end;
-          this.nextLine = line;
           return Scan.end;
         }
         if (bytes[pos + 1] === LF) {
@@ -529,7 +526,11 @@ export const parseBlockReference: ParseBlock = (bytes: Uint8Array, plan: BlockPl
       line = tok.nextLine;
       break;
     }
-    if (code === Scan.incomplete) break; // pos and line: where the unfinished record starts
+    if (code === Scan.incomplete) {
+      pos = tok.next; // where the unfinished record starts (blank lines before it are consumed)
+      line = tok.nextLine;
+      break;
+    }
     let fault: BlockFault | undefined;
     if (code === Scan.unclosed) {
       fault = rawFault(CsvFault.unclosedQuote, tok.quoteLine, tok.quoteColumn, tok.count - 1, bytes, tok.quoteAt, bytes.length);

@@ -1,7 +1,8 @@
 /**
  * The `kernelbus` command's conventions (clig.dev, issue 28), checked on real processes by exit code
  * and stream: --version, usage on stderr with exit 2, "did you mean", errors on stderr, CSV through
- * csv-parse (quoted fields, --delimiter, a BOM, stdin as '-', ragged rows refused with their line),
+ * kernelbus/io (quoted fields, --delimiter, a BOM, stdin as '-', ragged rows refused with their line,
+ * a quote inside an unquoted field read as text),
  * --json, backends as a table; and the help texts' Redis key names held to keys.ts.
  */
 import { spawn } from 'node:child_process';
@@ -96,17 +97,17 @@ describe('kernelbus conventions', () => {
       kernelbus(['vpin', file('ragged-trades.csv', 'ts,price,volume\n1,100,5\n2,100\n')]),
     ]);
     expect([short.code, short.out]).toEqual([2, '']);
-    expect(short.err).toBe(`kernelbus risk: ${ragged}:3: expected 3 fields (as the header), got 2\n`);
+    expect(short.err).toBe(`kernelbus risk: ${ragged}:3:1: expected 3 fields (as the header), got 2\n`);
     expect([longer.code, longer.out]).toEqual([2, '']);
-    expect(longer.err).toBe(`kernelbus risk: ${long}:5: expected 3 fields (as the header), got 4\n`);
+    expect(longer.err).toBe(`kernelbus risk: ${long}:5:1: expected 3 fields (as the header), got 4\n`);
     expect(trades.code).toBe(2);
-    expect(trades.err).toMatch(/ragged-trades\.csv:3: expected 3 fields \(as the header\), got 2\n/);
+    expect(trades.err).toMatch(/ragged-trades\.csv:3:1: expected 3 fields \(as the header\), got 2\n/);
   });
 
-  it("CSV through csv-parse: quoted fields with commas, ';' as --delimiter, a BOM, '-' for stdin: the same results as the plain file", async () => {
+  it("CSV through kernelbus/io: quoted fields with commas, ';' as --delimiter, a BOM, '-' for stdin: the same results as the plain file", async () => {
     const plain = readFileSync(join(EXAMPLES, 'trades.csv'), 'utf8');
     const rows = plain.trim().split('\n');
-    const quoted = file('quoted.csv', [`symbol,${rows[0]}`, ...rows.slice(1).map((r) => `"AAPL, Inc",${r}`)].join('\r\n'));
+    const quoted = file('quoted.csv', [`note,${rows[0]}`, ...rows.slice(1).map((r) => `"AAPL, Inc",${r}`)].join('\r\n'));
     const semicolons = file('semi.csv', `\uFEFF${rows.map((r) => r.replaceAll(',', ';')).join('\n')}\n`);
     const returns = readFileSync(join(EXAMPLES, 'returns.csv'), 'utf8');
     const results = await Promise.all([
@@ -119,14 +120,48 @@ describe('kernelbus conventions', () => {
     ]);
     for (const r of results) expect([r.code, r.err], r.out).toEqual([0, '']);
     const [base, q, s, stdin, risk, riskTab] = results.map((r) => JSON.parse(r.out));
-    const same = ({ input: _, ms: __, ...rest }: Record<string, unknown>) => rest;
+    const same = ({ input: _, ms: __, read: ___, seconds: ____, ...rest }: Record<string, unknown>) => rest;
     expect(base.trades).toBe(rows.length - 1);
     expect(base.buckets).toBeGreaterThan(0);
     expect(base.backend).toBe('reference'); // KERNELBUS_BACKEND (reference here) is --backend's default
     for (const other of [q, s, stdin]) expect(same(other)).toEqual(same(base));
     expect(stdin.input).toBe('stdin');
     expect(risk.columns.map((c: { name: string }) => c.name)).toEqual(['EQUITY', 'BONDS', 'GOLD', 'CREDIT']);
-    expect(riskTab).toEqual(risk);
+    const fixed = ({ read: _, seconds: __, ...rest }: Record<string, unknown>) => rest;
+    expect(fixed(riskTab)).toEqual(fixed(risk));
+    expect(base.read).toEqual({
+      format: 'csv',
+      rows: rows.length - 1,
+      skippedRows: 0,
+      bytes: plain.length,
+      timeUnits: { ts: { unit: 'ms', detected: true } },
+    });
+    expect(s.read.bytes).toBe(plain.length + 3); // the BOM
+  });
+
+  it('a quote inside an unquoted field is text (issue 37); a bad field: its file:line:column, exit 2, no stack trace', async () => {
+    const rows = readFileSync(join(EXAMPLES, 'trades.csv'), 'utf8').trim().split('\n');
+    const said = file(
+      'said.csv',
+      [
+        `${rows[0].replaceAll(',', ';')};note`,
+        ...rows.slice(1).map((r, i) => `${r.replaceAll(',', ';')};${i % 2 ? 'say "hi", then go' : 'plain'}`),
+      ].join('\n'),
+    );
+    const bad = file('bad-field.csv', 'ts,price,volume\n1,100,5\n2,1O0,5\n');
+    const [base, quoted, broken, skipped] = await Promise.all([
+      kernelbus(['vpin', join(EXAMPLES, 'trades.csv'), '--json', '--bucket-volume', '2000']),
+      kernelbus(['vpin', said, '--delimiter', ';', '--json', '--bucket-volume', '2000']),
+      kernelbus(['vpin', bad]),
+      kernelbus(['vpin', bad, '--skip-bad-rows', '--json', '--bucket-volume', '1']),
+    ]);
+    expect([quoted.code, quoted.err]).toEqual([0, '']);
+    expect(JSON.parse(quoted.out).buckets).toBe(JSON.parse(base.out).buckets);
+    expect(JSON.parse(quoted.out).vpin).toEqual(JSON.parse(base.out).vpin);
+    expect([broken.code, broken.out]).toEqual([2, '']);
+    expect(broken.err).toBe(`kernelbus vpin: ${bad}:3:3: expected a number in column price, got "1O0"\n`);
+    expect(skipped.code, skipped.err).toBe(0);
+    expect(JSON.parse(skipped.out).read).toMatchObject({ rows: 1, skippedRows: 1 });
   });
 
   it('--backend given wins over KERNELBUS_BACKEND; a KERNELBUS_BACKEND the engines cannot take is a usage error naming it (exit 2)', async () => {

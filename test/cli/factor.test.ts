@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { readPanelCsv } from '../../src/cli/factor-csv.js';
+import { readPanel as readPanelCsv } from '../../src/cli/factor-table.js';
 import { runFactor } from '../../src/cli/factor.js';
 import { main } from '../../src/cli/main.js';
 import { kernels } from '../../src/index.js';
@@ -179,27 +179,27 @@ describe('kernelbus factor', () => {
       [
         [write('nosector.csv', 'date,symbol,returns,market_cap\n2024-01-02,A,0.01,100\n')],
         2,
-        `nosector.csv:1: expected a header with a sector column (sector, industry), got "date,symbol,returns,market_cap"`,
+        `nosector.csv: expected a header with a sector column (sector, industry), got "date,symbol,returns,market_cap"`,
       ],
       [
         [write('badnum.csv', `${header}2024-01-02,A,X,0.01,100\n2024-01-02,B,X,abc,100\n`)],
         2,
-        'badnum.csv:3: expected a finite number or an empty field in column returns, got "abc"',
+        'badnum.csv:3:16: expected a number in column returns, got "abc"',
       ],
       [
         [write('badcap.csv', `${header}2024-01-02,A,X,0.01,-5\n`)],
         2,
-        'badcap.csv:2: expected a number > 0 or an empty field in column market_cap, got "-5"',
+        'badcap.csv: row 1: expected a number > 0 or an empty field in column market_cap, got -5',
       ],
       [
         [write('twice.csv', `${header}2024-01-02,A,X,0.01,100\n2024-01-02,A,X,0.02,100\n`)],
         2,
-        'twice.csv:3: expected one row per date and symbol (line 2 has 2024-01-02 A), got a second one',
+        'twice.csv: row 2: expected one row per date and symbol (row 1 has 2024-01-02 A), got a second one',
       ],
       [
         [write('nosymbol.csv', `${header}2024-01-02,,X,0.01,100\n`)],
         2,
-        'nosymbol.csv:2: expected a value in column symbol, got an empty field',
+        'nosymbol.csv:2:12: expected a value in column symbol, got an empty field',
       ],
       [[write('empty.csv', '')], 2, 'empty.csv: expected a CSV file with a header row, got an empty file'],
       [[write('header.csv', header)], 2, 'header.csv: expected at least one row of data, got a header only'],
@@ -211,7 +211,7 @@ describe('kernelbus factor', () => {
         2,
         '--styles: expected distinct styles of momentum, size, value, comma-separated, got "size,quality"',
       ],
-      [[example, example], 2, 'panel.csv: expected one CSV file, got 2 arguments'],
+      [[example, example], 2, 'panel: expected one file, got 2 arguments'],
       [[example, '--bogus'], 2, "unknown option '--bogus'"],
     ];
     const errors: string[] = [];

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readReturnsCsv } from '../../src/cli/csv.js';
+import { readReturns } from '../../src/io/returns.js';
 import { runOptimize } from '../../src/cli/optimize.js';
 import { covariance, expectedReturns, hrp, maxSharpe, minVariance, riskParity } from '../../src/api/index.js';
 import { KernelInputError } from '../../src/index.js';
@@ -32,7 +32,7 @@ async function json(args: string[]) {
 
 describe('kernelbus optimize', () => {
   it('min-variance with --bounds and --sectors: the kernel’s weights, risk contributions summing to 1', async () => {
-    const { returns } = await readReturnsCsv(file);
+    const { returns } = await readReturns(file);
     const cov = covariance(returns).cov;
     const expected = minVariance(cov, {
       bounds: { lower: 0, upper: 0.5 },
@@ -46,7 +46,7 @@ describe('kernelbus optimize', () => {
   });
 
   it('max-sharpe: maxSharpe of the annual CAGR and the annualised covariance, within the bounds', async () => {
-    const { returns } = await readReturnsCsv(file);
+    const { returns } = await readReturns(file);
     const mean = expectedReturns(returns, { returnsData: true });
     const cov = covariance(returns).cov;
     const annual = { ...cov, data: cov.data.map((x) => x * 252) };
@@ -56,7 +56,7 @@ describe('kernelbus optimize', () => {
   });
 
   it('risk-parity: equal risk contributions; hrp: HRPOpt on the returns', async () => {
-    const { returns } = await readReturnsCsv(file);
+    const { returns } = await readReturns(file);
     const rp = await json(['--method', 'risk-parity']);
     const w = riskParity(covariance(returns).cov).weights.data;
     rp.assets.forEach((a, i) => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readReturnsCsv } from '../../src/cli/csv.js';
+import { readReturns } from '../../src/io/returns.js';
 import { runRisk } from '../../src/cli/risk.js';
 import { KernelInputError, matrix, performanceStats, portfolioReturns, valueAtRisk } from '../../src/index.js';
 
@@ -25,7 +25,7 @@ async function run(args: string[]): Promise<string[]> {
 
 describe('kernelbus risk', () => {
   it("reads the CSV (date column skipped, an empty field missing) and prints the kernels' figures per column", async () => {
-    const { returns, names } = await readReturnsCsv(file);
+    const { returns, assets: names } = await readReturns(file);
     expect(names).toEqual(['AAA', 'BBB']);
     expect([returns.rows, returns.cols]).toEqual([40, 2]);
     expect(returns.data[10]).toBeNaN();
@@ -54,7 +54,7 @@ describe('kernelbus risk', () => {
   });
 
   it('--weights as an array or by name adds a portfolio row', async () => {
-    const { returns } = await readReturnsCsv(file);
+    const { returns } = await readReturns(file);
     const expected = performanceStats(portfolioReturns(returns, Float64Array.of(0.25, 0.75))).annualVolatility[0];
     for (const weights of ['[0.25, 0.75]', '{"BBB": 0.75, "AAA": 0.25}']) {
       writeFileSync(join(dir, 'w.json'), weights);
@@ -68,13 +68,13 @@ describe('kernelbus risk', () => {
   it('bad input: KernelInputError naming the file and line, or the option', async () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'date,A\n2026-01-01,0.01\n2026-01-02,x\n');
-    await expect(runRisk([bad], () => {})).rejects.toThrow(`${bad}:3: expected a number or an empty field in column A, got "x"`);
+    await expect(runRisk([bad], () => {})).rejects.toThrow(`${bad}:3:12: expected a number in column A, got "x"`);
     writeFileSync(join(dir, 'w.json'), '{"ZZZ": 1}');
     await expect(runRisk([file, '--weights', join(dir, 'w.json')], () => {})).rejects.toThrow(
       "--weights: expected weights of the CSV's columns (AAA, BBB), got unknown ZZZ",
     );
     await expect(runRisk([file, '--confidence', '1.5'], () => {})).rejects.toThrow(KernelInputError);
-    await expect(runRisk([], () => {})).rejects.toThrow('returns.csv: expected one CSV file, got 0 arguments');
+    await expect(runRisk([], () => {})).rejects.toThrow('returns: expected one file, got 0 arguments');
     expect(matrix(Float64Array.of(1), 1, 1).rows).toBe(1);
   });
 });

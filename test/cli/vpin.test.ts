@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { readTradesCsv } from '../../src/cli/csv.js';
 import { runVpin } from '../../src/cli/vpin.js';
 import { dailyVpin } from '../../src/api/index.js';
 import { vpin } from '../../src/index.js';
+import { readTrades } from '../../src/io/trades.js';
+
+const readTradesCsv = async (path: string) => (await readTrades(path)).trades;
 
 const dir = mkdtempSync(join(tmpdir(), 'kb-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -129,7 +131,7 @@ describe('kernelbus vpin', () => {
     expect(await main(['vpin', example, '--sigma', 'garch'])).toBe(2);
     expect(await main(['frobnicate'])).toBe(2);
     spy.mockRestore();
-    expect(errors[0]).toContain(`${bad}:3: expected a number in column price, got "abc"`);
+    expect(errors[0]).toContain(`${bad}:3:3: expected a number in column price, got "abc"`);
     expect(errors[1]).toContain('expected a header with a ts column');
     expect(errors[2]).toContain('ENOENT');
     expect(errors[3]).toContain('options.window: expected an integer in [1, 1000000], got 0');

@@ -1,0 +1,48 @@
+/**
+ * A whole file's bytes for the Arrow and Parquet readers, in memory that starts 8-byte aligned, so that
+ * the Arrow library's typed arrays can be views of it (no copy of the float64 columns).
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { KernelInputError } from '../errors.js';
+
+/** The bytes and how messages name them: the path, or `buffer`. */
+export interface SourceBytes {
+  bytes: Uint8Array;
+  label: string;
+}
+
+/**
+ * `source` as bytes: a path is read whole into a fresh buffer (offset 0, one read per 1 GiB); a
+ * Uint8Array is used as it is when its byteOffset is a multiple of 8, else copied once into aligned
+ * memory (an Arrow float64 column cannot be viewed at an odd address).
+ */
+export function sourceBytes(source: string | Uint8Array, arg = 'source'): SourceBytes {
+  if (source instanceof Uint8Array) {
+    const bytes = source.byteOffset % 8 === 0 ? source : new Uint8Array(source);
+    return { bytes, label: 'buffer' };
+  }
+  if (typeof source !== 'string') {
+    throw new KernelInputError(arg, 'a path or a Uint8Array', source === null ? 'null' : typeof source);
+  }
+  let fd: number;
+  try {
+    fd = openSync(source, 'r');
+  } catch (e) {
+    throw new KernelInputError(source, 'a readable file', (e as NodeJS.ErrnoException).code ?? String(e));
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, bytes, at, Math.min(size - at, 1 << 30), at);
+      if (n === 0) break;
+      at += n;
+    }
+    return { bytes: at === size ? bytes : bytes.subarray(0, at), label: source };
+  } catch (e) {
+    throw new KernelInputError(source, 'a readable file', (e as NodeJS.ErrnoException).code ?? String(e));
+  } finally {
+    closeSync(fd);
+  }
+}
