@@ -63,7 +63,10 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Compiles src/ to dist/ (tsc -p tsconfig.build.json) when dist/cli/main.js is missing or older than a source file. */
+/**
+ * Compiles src/ to dist/ (tsc -p tsconfig.build.json) when dist/cli/main.js is missing or older than a
+ * source file. tsc writes dist/ despite type errors: those are printed, and the CLI runs say what fails.
+ */
 export function ensureDist(): void {
   let built = 0;
   try {
@@ -74,7 +77,7 @@ export function ensureDist(): void {
   if (built > newest(join(ROOT, 'src'))) return;
   console.log('io: compiling src/ to dist/ for bin/kernelbus.js (tsc -p tsconfig.build.json)');
   const r = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${r.stdout}${r.stderr}`);
+  if (r.status !== 0) console.warn(`io: tsc -p tsconfig.build.json reported errors:\n${`${r.stdout}${r.stderr}`.slice(0, 2000)}`);
 }
 
 /**

@@ -2,7 +2,7 @@
  * Data in (issue 37): the readers of `kernelbus/io` and the commands end to end, on the files of
  * bench/io-data.ts (a single-symbol tape of 2*10^6 and 10^7 trades, an 8-symbol tape, 2,520 x 500
  * returns; the tape as Parquet and Arrow written by our writers), against the Python peers' figures
- * of bench/peers/io.json (bench/peers/io-peers.ts; measured by hand with bench/peers/io.py, no bench
+ * of bench/peers/io.json (read by bench/io-peers.ts; measured by hand with bench/peers/io.py, no bench
  * runs Python) in the notes, with the issue's targets:
  * - the library read (readCsv, native at 2 threads and 1, and the reference) in MB/s and rows/s;
  *   target >= 500 MB/s on 2 threads;
