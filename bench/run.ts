@@ -13,6 +13,7 @@ import { busSection } from './bus.js';
 import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
 import { gatewaySection } from './gateway.js';
+import { ioSection } from './io.js';
 import { portfolioSection } from './portfolio.js';
 import { riskSection } from './risk.js';
 import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
@@ -23,7 +24,16 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const sections: BenchSection[] = [vpinSection, riskSection, factorSection, portfolioSection, busSection, redisSection, gatewaySection];
+const sections: BenchSection[] = [
+  vpinSection,
+  riskSection,
+  factorSection,
+  portfolioSection,
+  busSection,
+  redisSection,
+  gatewaySection,
+  ioSection,
+];
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];
 if (unknown.length > 0) {

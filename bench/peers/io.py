@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""The Python peers of the io bench (issue 37), run by hand, never by a test or `npm run bench`.
+
+Times, best of 5 (after one warm-up read, so every read finds the file in the page cache), the
+readers a researcher would reach for on the files bench/io-data.ts writes (`npx tsx bench/io-data.ts`
+first; the same folder, <tempdir>/kernelbus-bench-io-v1):
+- CSV: pandas.read_csv, polars.read_csv (all cores), pyarrow.csv.read_csv (all cores) and duckdb's
+  read_csv (into a DuckDB table, and fetched as an Arrow table), on the 2*10^6 and 10^7 single-symbol
+  tapes, the 8-symbol tape and the 2,520 x 500 returns;
+- Parquet (zstd): pyarrow.parquet.read_table, polars.read_parquet; Arrow IPC: pyarrow.feather.read_table
+  (copied into memory, and memory-mapped) and polars.read_ipc. The Parquet and Arrow files are ours
+  (trades-1e7.parquet, trades-1e7.arrow, written by src/io's writers) where they exist, else this
+  script writes its own beside them with pyarrow (trades-1e7.pyarrow.parquet: zstd, row groups of
+  10^6; trades-1e7.pyarrow.arrow: uncompressed) and says so.
+Prints one JSON document (and writes it to --out): the date, machine, load, versions, and per file and
+reader the best and every time in seconds. bench/io.ts reads bench/peers/io.json into its notes.
+
+    /work/venv/bin/python bench/peers/io.py --out bench/peers/io.json
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+
+import duckdb
+import numpy
+import pandas
+import polars
+import pyarrow
+import pyarrow.csv
+import pyarrow.feather
+import pyarrow.parquet
+
+RUNS = 5
+
+
+def best_of(fn, runs=RUNS):
+    """Calls fn once to warm up, then `runs` times; returns (best, all) in seconds."""
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), times
+
+
+def duckdb_connection():
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def duckdb_table(path):
+    """read_csv into a DuckDB table (the read alone, nothing handed to Python)."""
+    con = duckdb_connection()
+    return lambda: con.execute(f"CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv('{path}')")
+
+
+def duckdb_arrow(path):
+    """read_csv fetched as an Arrow table (`.arrow()` is a lazy reader since duckdb 1.4)."""
+    con = duckdb_connection()
+    return lambda: con.sql(f"SELECT * FROM read_csv('{path}')").to_arrow_table()
+
+
+CSV_READERS = {
+    "pandas.read_csv": lambda p: lambda: pandas.read_csv(p),
+    "polars.read_csv": lambda p: lambda: polars.read_csv(p),
+    "pyarrow.csv.read_csv": lambda p: lambda: pyarrow.csv.read_csv(p),
+    "duckdb read_csv (into a table)": duckdb_table,
+    "duckdb read_csv (to an Arrow table)": duckdb_arrow,
+}
+
+PARQUET_READERS = {
+    "pyarrow.parquet.read_table": lambda p: lambda: pyarrow.parquet.read_table(p),
+    "polars.read_parquet": lambda p: lambda: polars.read_parquet(p),
+}
+
+ARROW_READERS = {
+    "pyarrow.feather.read_table": lambda p: lambda: pyarrow.feather.read_table(p),
+    "pyarrow.feather.read_table (memory_map)": lambda p: lambda: pyarrow.feather.read_table(p, memory_map=True),
+    "polars.read_ipc": lambda p: lambda: polars.read_ipc(p, memory_map=False),
+}
+
+
+def columnar(folder, name, ext, write):
+    """Our file `name.ext` where it exists, else pyarrow's `name.pyarrow.ext` (written once)."""
+    ours = os.path.join(folder, f"{name}.{ext}")
+    if os.path.exists(ours):
+        return ours, "ours (src/io)"
+    theirs = os.path.join(folder, f"{name}.pyarrow.{ext}")
+    if not os.path.exists(theirs):
+        table = pyarrow.csv.read_csv(os.path.join(folder, f"{name}.csv"))
+        write(table, theirs + ".part")
+        os.rename(theirs + ".part", theirs)
+    return theirs, "pyarrow (ours not written yet)"
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "kernelbus-bench-io-v1"))
+    parser.add_argument("--out", help="also write the JSON here")
+    parser.add_argument("--only", help="comma-separated file names to time (default: all)")
+    args = parser.parse_args()
+    folder = args.dir
+
+    csv_files = ["trades-2e6.csv", "trades-1e7.csv", "tape8-2e6.csv", "returns-2520x500.csv"]
+    missing = [f for f in csv_files if not os.path.exists(os.path.join(folder, f))]
+    if missing:
+        sys.exit(f"missing {', '.join(missing)} in {folder}: run `npx tsx bench/io-data.ts` first")
+    plan = [(f, "csv", CSV_READERS, "generated by bench/io-data.ts") for f in csv_files]
+    parquet, parquet_by = columnar(
+        folder,
+        "trades-1e7",
+        "parquet",
+        lambda t, p: pyarrow.parquet.write_table(t, p, compression="zstd", row_group_size=1_000_000),
+    )
+    arrow, arrow_by = columnar(
+        folder, "trades-1e7", "arrow", lambda t, p: pyarrow.feather.write_feather(t, p, compression="uncompressed")
+    )
+    plan.append((os.path.basename(parquet), "parquet", PARQUET_READERS, parquet_by))
+    plan.append((os.path.basename(arrow), "arrow", ARROW_READERS, arrow_by))
+    if args.only:
+        wanted = set(args.only.split(","))
+        plan = [p for p in plan if p[0] in wanted]
+
+    results = []
+    for name, fmt, readers, written_by in plan:
+        path = os.path.join(folder, name)
+        size = os.path.getsize(path)
+        for reader, make in readers.items():
+            best, times = best_of(make(path))
+            results.append(
+                {
+                    "file": name,
+                    "format": fmt,
+                    "writtenBy": written_by,
+                    "bytes": size,
+                    "reader": reader,
+                    "seconds": round(best, 5),
+                    "runs": [round(t, 5) for t in times],
+                    "mbPerSecond": round(size / 1e6 / best, 1),
+                }
+            )
+            print(f"{name:28} {reader:42} {best:8.4f} s  {size / 1e6 / best:8.1f} MB/s", file=sys.stderr)
+
+    doc = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {
+            "cpu": cpu_model(),
+            "cores": os.cpu_count(),
+            "loadAverage": [round(x, 2) for x in os.getloadavg()],
+            "platform": platform.platform(),
+        },
+        "versions": {
+            "python": platform.python_version(),
+            "pandas": pandas.__version__,
+            "polars": polars.__version__,
+            "pyarrow": pyarrow.__version__,
+            "duckdb": duckdb.__version__,
+            "numpy": numpy.__version__,
+        },
+        "runs": RUNS,
+        "folder": folder,
+        "results": results,
+    }
+    text = json.dumps(doc, indent=2)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
