@@ -2,6 +2,7 @@
 #include "classify.hpp"
 #include "common.h"
 #include "factor_entry.hpp"
+#include "memory.hpp"
 #include "parallel.hpp"
 #include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
@@ -90,6 +91,17 @@ Napi::Value ViewAddress(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(view.data)));
 }
 
+// adviseHugePages(typedArray): asks the system to back the array's fresh memory with 2 MB pages
+// (native/kernels/memory.hpp): the readers' block buffers, before their first write.
+Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
+  requireArgCount(info, 1);
+  if (!info[0].IsTypedArray()) throw inputError(info.Env(), "array", "a typed array", describeValue(info[0]));
+  Napi::TypedArray array = info[0].As<Napi::TypedArray>();
+  Napi::ArrayBuffer buffer = array.ArrayBuffer();
+  adviseHugePages(static_cast<uint8_t*>(buffer.Data()) + array.ByteOffset(), array.ByteLength());
+  return info.Env().Undefined();
+}
+
 // paramNames(kernel) -> string[]: the packed parameter order the C++ layer reads for `kernel` (a risk,
 // factor or special kernel, or 'vpin'; [] for a kernel without parameters). A test holds each to its
 // descriptor's keys (src/kernels: RISK_KERNELS, FACTOR_KERNELS, SPECIAL_KERNELS, VPIN_PARAMS).
@@ -127,6 +139,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("features", Napi::Function::New<Features>(env, "features"));
   exports.Set("viewAddress", Napi::Function::New<ViewAddress>(env, "viewAddress"));
   exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
+  exports.Set("adviseHugePages", Napi::Function::New<AdviseHugePages>(env, "adviseHugePages"));
   exports.Set("paramNames", Napi::Function::New<ParamNamesOf>(env, "paramNames"));
   exports.Set("faultCodes", Napi::Function::New<FaultCodes>(env, "faultCodes"));
   registerVpin(env, exports);

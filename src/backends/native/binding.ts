@@ -47,6 +47,8 @@ export interface NativeBinding {
   features(): NativeFeatures;
   /** The threads later kernel calls may use (0: the default). Results do not depend on it. */
   setThreads(n: number): void;
+  /** Backs the array's (fresh) memory with 2 MB pages where the system allows (Linux THP): fewer page faults on first write. */
+  adviseHugePages(array: ArrayBufferView): void;
   /** Test hook: the address native code reads for this view (proves zero-copy). */
   viewAddress(array: Float64Array): bigint;
   /** The packed parameter order the C++ layer reads (compared with VPIN_PARAMS by a test). */
