@@ -24,11 +24,59 @@ using kernelbus::fuzz::require;
 
 namespace {
 
-constexpr const char* kTokens[] = {
-    ",",  ",", ",", "\"", "\"", "\n", "\n", "\r\n", "\r", " ", "\t", ";", "|", "0", "1", "7", "42", "-", "+", ".", "e", "E",
-    "1700000000000", "101.37", "1e-3", "-0", "inf", "Infinity", "NA", "n/a", "NaN", "null", "None", "abc", "x", "2024-02-29",
-    "T", " ", "12:34", ":56", ".123456789", ",5", "Z", "+05:30", "-0800", "\xC3\xA9", "\xFF", "\xE2\x82", "\xED\xA0\x80", "\"\"",
-    "1234567890123456789", "0000001", "1970-01-01T00:00:00.0000001Z"};
+constexpr const char* kTokens[] = {",",
+                                   ",",
+                                   ",",
+                                   "\"",
+                                   "\"",
+                                   "\n",
+                                   "\n",
+                                   "\r\n",
+                                   "\r",
+                                   " ",
+                                   "\t",
+                                   ";",
+                                   "|",
+                                   "0",
+                                   "1",
+                                   "7",
+                                   "42",
+                                   "-",
+                                   "+",
+                                   ".",
+                                   "e",
+                                   "E",
+                                   "1700000000000",
+                                   "101.37",
+                                   "1e-3",
+                                   "-0",
+                                   "inf",
+                                   "Infinity",
+                                   "NA",
+                                   "n/a",
+                                   "NaN",
+                                   "null",
+                                   "None",
+                                   "abc",
+                                   "x",
+                                   "2024-02-29",
+                                   "T",
+                                   " ",
+                                   "12:34",
+                                   ":56",
+                                   ".123456789",
+                                   ",5",
+                                   "Z",
+                                   "+05:30",
+                                   "-0800",
+                                   "\xC3\xA9",
+                                   "\xFF",
+                                   "\xE2\x82",
+                                   "\xED\xA0\x80",
+                                   "\"\"",
+                                   "1234567890123456789",
+                                   "0000001",
+                                   "1970-01-01T00:00:00.0000001Z"};
 
 /// One parse's outcome, copied out of its own output columns (each exactly `capacity` long).
 struct Run {
@@ -76,7 +124,8 @@ void checkFault(const csv::BlockFault& f, const std::vector<uint8_t>& bytes, con
   require(f.any());
   require(f.textBegin <= f.textEnd && f.textEnd <= bytes.size() && f.textEnd - f.textBegin <= csv::kFaultTextBytes);
   require(f.line >= plan.firstLine && f.column >= 1);
-  require(f.code == csv::CsvFault::Width ? f.field != plan.width && f.column == 1 : f.field < plan.width || f.code == csv::CsvFault::UnclosedQuote);
+  require(f.code == csv::CsvFault::Width ? f.field != plan.width && f.column == 1
+                                         : f.field < plan.width || f.code == csv::CsvFault::UnclosedQuote);
   const std::string quoted = csv::faultText(bytes.data(), f), once = quoted;
   std::string again;
   const auto* q = reinterpret_cast<const uint8_t*>(once.data());
