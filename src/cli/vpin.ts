@@ -3,6 +3,7 @@
  * stdin), of every symbol when the file has a symbol column; prints a summary (per symbol) and, with
  * --out, writes one row per completed bucket (--daily: one per calendar day, dailyVpin), in any format.
  */
+import { symbolsFlag } from './risk.js';
 import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { requireTimeZone } from '../kernels/calendar.js';
@@ -87,17 +88,7 @@ const FLAGS = {
   daily: flag.string(),
   tz: flag.string(),
   'symbol-column': flag.name(),
-  symbols: {
-    type: 'string',
-    parse: (raw, name) => {
-      if (raw === undefined) return undefined;
-      const list = text(raw)!
-        .split(',')
-        .map((s) => s.trim());
-      if (list.some((s) => s === '')) throw new KernelInputError(name, 'symbols, comma-separated', JSON.stringify(raw));
-      return list;
-    },
-  } satisfies Flag<string[] | undefined>,
+  symbols: symbolsFlag(),
   ...INPUT_FLAGS,
 };
 

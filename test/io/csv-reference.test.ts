@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { csvByte } from '../helpers/csv-bytes.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, KernelInputError } from '../../src/errors.js';
 import { type CsvReadOptions, readCsv, readCsvChunks } from '../../src/io/csv.js';
@@ -501,27 +502,7 @@ describe('sources, blocks and chunks', () => {
 
 describe('any bytes', () => {
   it('read to a table or a KernelInputError, never anything else', async () => {
-    const byte = fc.constantFrom(
-      0x22,
-      0x2c,
-      0x3b,
-      0x0a,
-      0x0d,
-      0x20,
-      0x09,
-      0x31,
-      0x2e,
-      0x65,
-      0x2d,
-      0x41,
-      0x4e,
-      0xef,
-      0xbb,
-      0xbf,
-      0xff,
-      0x54,
-      0x3a,
-    );
+    const byte = csvByte();
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 200 }),
