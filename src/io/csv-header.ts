@@ -14,6 +14,13 @@ export const TIME_NAMES = ['ts', 'timestamp', 'time', 'date', 'datetime'];
 /** Records sampled for type inference unless `inferRows` says otherwise. */
 export const DEFAULT_INFER_ROWS = 1000;
 
+/**
+ * The default sample for a header of `width` columns: 1,000 records, or 100,000 fields for a wide file
+ * (at least 100 records): a 2,520 x 500 returns file spent 0.9 s inferring from 500,000 fields.
+ */
+export const defaultInferRows = (width: number): number =>
+  Math.min(DEFAULT_INFER_ROWS, Math.max(100, Math.floor(100_000 / Math.max(1, width))));
+
 const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'us', 'ns'];
 const COLUMN_TYPES: readonly ColumnType[] = ['number', 'time', 'text'];
 
@@ -242,8 +249,12 @@ export function inferType(name: string, sample: readonly SampleField[][], c: num
   for (const record of sample) {
     const { bytes, quoted } = record[c];
     if (isMissing(bytes, 0, bytes.length, quoted)) continue;
-    if (numbers && parseNumber(bytes, 0, bytes.length) === undefined) numbers = false;
-    if (isoTimes && parseIsoTime(bytes, 0, bytes.length) === undefined) isoTimes = false;
+    // a number is never ISO 8601 (which needs YYYY-MM-DD): one parse decides most fields
+    if (parseNumber(bytes, 0, bytes.length) !== undefined) isoTimes = false;
+    else {
+      numbers = false;
+      if (isoTimes && parseIsoTime(bytes, 0, bytes.length) === undefined) isoTimes = false;
+    }
     if (!numbers && !isoTimes) return 'text';
   }
   return numbers ? 'number' : 'time';

@@ -11,7 +11,7 @@ import {
   bomLength,
   type ColumnOptions,
   checkColumnOptions,
-  DEFAULT_INFER_ROWS,
+  defaultInferRows,
   planColumns,
   readHeader,
   sampleRecords,
@@ -183,7 +183,6 @@ async function* read(source: CsvSource, options: CsvReadOptions, chunkRows: numb
     };
 
     // The BOM, the header and the sample of records for inference.
-    const inferRows = options.inferRows ?? DEFAULT_INFER_ROWS;
     let bom: number;
     let header: ReturnType<typeof readHeader>;
     let sample: ReturnType<typeof sampleRecords>;
@@ -192,7 +191,15 @@ async function* read(source: CsvSource, options: CsvReadOptions, chunkRows: numb
       header = bom < 0 ? 'incomplete' : readHeader(pending.subarray(bom), 0, delimiter, eof, name);
       if (header === null) break;
       if (header !== 'incomplete') {
-        sample = sampleRecords(pending.subarray(bom), header.next, header.nextLine, delimiter, eof, header.names.length, inferRows);
+        sample = sampleRecords(
+          pending.subarray(bom),
+          header.next,
+          header.nextLine,
+          delimiter,
+          eof,
+          header.names.length,
+          options.inferRows ?? defaultInferRows(header.names.length),
+        );
         if (sample.complete) break;
       }
       await more(0);
