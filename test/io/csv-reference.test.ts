@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { csvByte } from '../helpers/csv-bytes.js';
+import { mulberry32 } from '../../src/cli/market.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, KernelInputError } from '../../src/errors.js';
 import { type CsvReadOptions, readCsv, readCsvChunks } from '../../src/io/csv.js';
@@ -170,7 +171,8 @@ describe('numbers', () => {
   });
 
   it('reads back every double that Number.prototype.toString writes, to the bit', async () => {
-    const rng = mulberry32(37);
+    const uniform = mulberry32(37);
+    const rng = () => uniform() * 2 ** 32; // the generator's uint32 (its [0, 1) value times 2^32 is exact)
     const bits = new BigUint64Array(4000);
     const f = new Float64Array(bits.buffer);
     for (let i = 0; i < bits.length; i++) {
@@ -571,16 +573,4 @@ function stripInfo(t: Table): Omit<Table, 'info'> {
 
 function concatNums(chunks: Table[], name: string): number[] {
   return chunks.flatMap((c) => nums(c, name));
-}
-
-/** A small seeded generator (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
 }
