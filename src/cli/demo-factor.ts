@@ -6,14 +6,13 @@
  * (seeded amounts per share over the price), published as FACTOR_INPUT; the summary shows the latest
  * factor returns and R-squared. Momentum runs over 20 days lagged by 2, so results start on day 22.
  */
-import { kernels, type BackendChoice } from '../api/kernels.js';
+import type { BackendChoice } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
 import { FactorEngine } from '../engines/factor.js';
 import type { FactorInput } from '../engines/factor-messages.js';
-import { mulberry32, type SyntheticMarket } from './market.js';
+import { mulberry32 } from './market.js';
 import { fmt } from './summary.js';
-import { MarketBars } from './demo-bars.js';
 
 /** The demo's universe (its FACTOR_INPUT key). */
 export const DEMO_FACTOR_UNIVERSE = 'market';
@@ -22,7 +21,7 @@ export const DEMO_SECTORS = ['Energy', 'Technology', 'Healthcare', 'Financials']
 /** The demo's momentum: short enough for a run of seconds. */
 export const DEMO_MOMENTUM = { window: 20, halfLife: 10, lag: 2 };
 
-/** A FactorEngine fed with the market's daily cross-sections, one per bar. */
+/** A FactorEngine fed with the market's daily cross-sections, one per bar (publish(), or payload() for a replay). */
 export class DemoFactor {
   readonly engine: FactorEngine;
   /** Days (FACTOR_INPUT) published. */
@@ -30,19 +29,17 @@ export class DemoFactor {
   private readonly shares: Float64Array;
   private readonly perShare: { book: Float64Array; sales: Float64Array; cashFlow: Float64Array };
   private readonly sectors: string[];
-  private readonly bars: MarketBars;
 
-  /** Starts the engine (then call begin()); the symbols' shares, sectors and per-share amounts come from `seed`. */
+  /** Starts the engine; the symbols' shares, sectors and per-share amounts come from `seed`. */
   constructor(
     private readonly bus: Bus,
-    private readonly market: SyntheticMarket,
-    barMs: number,
+    private readonly symbols: readonly string[],
     backend: BackendChoice,
     seed: number,
   ) {
     this.engine = new FactorEngine(bus, { backend, momentum: DEMO_MOMENTUM }).start();
     const random = mulberry32(seed ^ 0x5eed);
-    const n = market.symbols.length;
+    const n = symbols.length;
     const lognormal = (sigma: number) => Math.exp(sigma * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
     this.shares = Float64Array.from({ length: n }, () => 1e7 * lognormal(1));
     this.perShare = {
@@ -50,24 +47,15 @@ export class DemoFactor {
       sales: Float64Array.from({ length: n }, () => 70 * lognormal(0.6)),
       cashFlow: Float64Array.from({ length: n }, () => 5 * (random() - 0.2)),
     };
-    this.sectors = market.symbols.map((_, i) => DEMO_SECTORS[i % DEMO_SECTORS.length]);
-    this.bars = new MarketBars(market, barMs, kernels({ backend }));
+    this.sectors = symbols.map((_, i) => DEMO_SECTORS[i % DEMO_SECTORS.length]);
   }
 
-  /** Takes the market's prices as the first day's start. */
-  begin(): void {
-    this.bars.begin();
-  }
-
-  /** Called every turn of the market loop: at each bar's end, publishes the day's cross-section. */
-  tick(elapsedMs: number): void {
-    const bar = this.bars.next(elapsedMs);
-    if (!bar) return;
-    const { prices, returns } = bar;
+  /** A bar's FACTOR_INPUT payload (its closing prices and returns; counted as published). */
+  payload(prices: Float64Array, returns: Float64Array): FactorInput {
     const per = (x: Float64Array) => x.map((v, i) => v / prices[i]);
-    const payload: FactorInput = {
+    return {
       date: ++this.days,
-      assets: this.market.symbols,
+      assets: this.symbols,
       sectors: this.sectors,
       returns,
       marketCap: prices.map((p, i) => p * this.shares[i]),
@@ -75,14 +63,18 @@ export class DemoFactor {
       salesPrice: per(this.perShare.sales),
       cashFlowPrice: per(this.perShare.cashFlow),
     };
-    this.bus.publishSync('FACTOR_INPUT', { key: DEMO_FACTOR_UNIVERSE, ts: nowMs(), payload });
+  }
+
+  /** Publishes a bar's cross-section. */
+  publish(prices: Float64Array, returns: Float64Array): void {
+    this.bus.publishSync('FACTOR_INPUT', { key: DEMO_FACTOR_UNIVERSE, ts: nowMs(), payload: this.payload(prices, returns) });
   }
 
   /** The summary's factor table: the latest day's factor returns and R2, and the mean R2 of every result. */
   table(): string {
     const x = this.engine.metrics().extra;
     const latest = this.engine.universes().get(DEMO_FACTOR_UNIVERSE)?.latest;
-    const symbols = this.market.symbols.length;
+    const symbols = this.symbols.length;
     const factors = 1 + Math.min(symbols, DEMO_SECTORS.length) + 3;
     const head =
       `\n  factor returns now (${fmt(this.days)} days of ${fmt(symbols)} symbols in ${Math.min(symbols, DEMO_SECTORS.length)} sectors; ` +

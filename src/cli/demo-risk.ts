@@ -6,15 +6,13 @@
  * ES and volatility over the engine's window. Beside them a PortfolioEngine builds a minimum-variance
  * and a risk-parity portfolio of the market every 20 bars, which the RiskEngine measures the same way.
  */
-import { kernels, type BackendChoice } from '../api/kernels.js';
+import type { BackendChoice } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
-import type { SyntheticMarket } from './market.js';
 import { PortfolioEngine } from '../engines/portfolio.js';
 import { RiskEngine } from '../engines/risk.js';
-import type { PortfolioUpdate, RiskResult } from '../engines/risk-messages.js';
+import type { PortfolioUpdate, ReturnsUpdate, RiskResult } from '../engines/risk-messages.js';
 import { fmt } from './summary.js';
-import { MarketBars } from './demo-bars.js';
 
 /** The demo's universe (its returns' message key). */
 export const DEMO_UNIVERSE = 'market';
@@ -33,31 +31,29 @@ export function demoPortfolios(symbols: readonly string[]): Record<string, Portf
   };
 }
 
-/** A RiskEngine fed with the market's returns, one row per bar. */
 /** A result's backtest as the table shows it: its zone and exceptions over the periods backtested. */
 function zoneOf(f: RiskResult | undefined): string {
   const b = f?.backtest;
   return b ? `${b.zone} ${b.exceptions}/${b.observations}` : '-';
 }
 
+/** A RiskEngine fed with the market's returns, one row per bar (publish(), or payload() for a replay). */
 export class DemoRisk {
   readonly engine: RiskEngine;
   /** Builds the 'min-variance' and 'risk-parity' portfolios of the market (close it before `engine`). */
   readonly portfolio: PortfolioEngine;
   /** Returns rows published. */
   rows = 0;
-  private readonly bars: MarketBars;
 
-  /** Starts the engine (then call begin()). */
+  /** Starts the engines (then call begin()). */
   constructor(
     private readonly bus: Bus,
-    private readonly market: SyntheticMarket,
-    barMs: number,
+    private readonly symbols: readonly string[],
     backend: BackendChoice,
   ) {
     this.engine = new RiskEngine(bus, { backend }).start();
     const common = { universe: DEMO_UNIVERSE, every: 20, limit: 0.002 } as const;
-    const upper = Math.min(1, Math.max(0.2, 2 / market.symbols.length));
+    const upper = Math.min(1, Math.max(0.2, 2 / symbols.length));
     this.portfolio = new PortfolioEngine(bus, {
       backend,
       window: 120,
@@ -67,23 +63,27 @@ export class DemoRisk {
         { id: 'risk-parity', optimizer: 'risk-parity', ...common },
       ],
     }).start();
-    this.bars = new MarketBars(market, barMs, kernels({ backend }));
   }
 
-  /** Publishes the portfolios and takes the market's prices as the first bar's start (once the groups exist). */
+  /** The universe's symbols. */
+  get symbolCount(): number {
+    return this.symbols.length;
+  }
+
+  /** Publishes the portfolios (once the groups exist). */
   begin(): void {
-    for (const [key, payload] of Object.entries(demoPortfolios(this.market.symbols)))
-      this.bus.publishSync('PORTFOLIO_UPDATE', { key, payload });
-    this.bars.begin();
+    for (const [key, payload] of Object.entries(demoPortfolios(this.symbols))) this.bus.publishSync('PORTFOLIO_UPDATE', { key, payload });
   }
 
-  /** Called every turn of the market loop: at each bar's end, publishes the row of returns since the last. */
-  tick(elapsedMs: number): void {
-    const bar = this.bars.next(elapsedMs);
-    if (!bar) return;
-    const { returns } = bar;
-    this.bus.publishSync('RETURNS_UPDATE', { key: DEMO_UNIVERSE, ts: nowMs(), payload: { assets: this.market.symbols, returns } });
+  /** A bar's RETURNS_UPDATE payload (counted as published). */
+  payload(returns: Float64Array): ReturnsUpdate {
     this.rows++;
+    return { assets: this.symbols, returns };
+  }
+
+  /** Publishes a bar's row of returns since the last. */
+  publish(returns: Float64Array): void {
+    this.bus.publishSync('RETURNS_UPDATE', { key: DEMO_UNIVERSE, ts: nowMs(), payload: this.payload(returns) });
   }
 
   /** The summary's portfolio table: each portfolio's VaR/ES (historical, Gaussian), volatility, limit and alerts. */

@@ -16,11 +16,16 @@ import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import type { VpinOptions } from '../kernels/vpin.js';
 import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, publishMarket } from './common.js';
-import { DemoFactor } from './demo-factor.js';
-import { DemoRisk } from './demo-risk.js';
+import { MarketBars } from './demo-bars.js';
+import { DemoFactor, DEMO_FACTOR_UNIVERSE } from './demo-factor.js';
+import { barLength, barTape, readDemoTape, tapeBars, type DemoTape } from './demo-tape.js';
+import { parseSpeed, parseSymbolList, parseTime } from './tapes.js';
+import { replay } from '../replay/index.js';
+import { kernels } from '../api/kernels.js';
+import { DEMO_UNIVERSE, DemoRisk } from './demo-risk.js';
 import { METRICS_FLAGS, resolvedBackend, startMetrics } from './observe.js';
 import { dashboardArgs, startGateway } from './gateway.js';
-import { flag, parseCommand } from './options.js';
+import { flag, parseCommand, parseNumber } from './options.js';
 import { fmt, labelled, ms } from './summary.js';
 
 /** `kernelbus demo --help`. */
@@ -36,8 +41,13 @@ as a day of universe 'market' (FACTOR_INPUT: returns, market caps, four sectors,
 summary shows the latest market, sector and style (momentum over 20 days lagged 2, size, value)
 factor returns and R2.
 
+With --file it runs the same engines on a recorded tape (CSV, Parquet or Arrow; several files are merged
+in time order) instead of the synthetic market, at --speed: the bars of the risk and factor engines are
+cut from the tape in tape time (about 1,000 bars over the tape), and each symbol's VPIN buckets hold
+1/200 of its volume on the tape.
+
 Options:
-  --symbols n         symbols (default 100)
+  --symbols n         symbols (default 100); with --file: a,b,c to replay only those
   --rate r            trade messages per second (default 200000)
   --seconds s         how long to run (default 10)
   --seed k            random seed (default 1)
@@ -55,11 +65,15 @@ Options:
   --dashboard [p]     serve the live dashboard page and the WebSocket gateway on port p (default 8600;
                       0: any free port) at 127.0.0.1 (--metrics-host to change it); runs until SIGINT
                       unless --seconds is given
+  --file f            replay a recorded tape (repeatable; see kernelbus feed --help for the columns)
+  --speed s           with --file: max (the default), or the tape's pace times s (1: real time)
+  --from t, --to t    with --file: replay trades in [from, to): epoch ms or ISO 8601
+  --skip-bad-rows     with --file: skip and count bad rows instead of stopping at the first
 `;
 
 /** The flags of `kernelbus demo`. */
 const FLAGS = {
-  symbols: flag.number(100, 1, 100_000, true),
+  symbols: flag.string(),
   rate: flag.number(200_000, 1, 1e8),
   seconds: flag.number(10, 0.01, 86_400),
   seed: flag.number(1, -(2 ** 31), 2 ** 32, true),
@@ -70,6 +84,11 @@ const FLAGS = {
   shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
   json: flag.boolean(),
   dashboard: flag.optionalNumber(0, 65535, true),
+  file: flag.strings(),
+  speed: flag.string(),
+  from: flag.string(),
+  to: flag.string(),
+  'skip-bad-rows': flag.boolean(),
 };
 
 /** Trades per symbol per time bar the demo aims at; bars then buckets scale with --rate and --symbols. */
@@ -77,6 +96,9 @@ const TRADES_PER_BAR = 20;
 /** Mean trade volume of the synthetic market, with bursts and toxic episodes (about 1.2 x 100). */
 const MEAN_VOLUME = 120;
 const WINDOW = 50;
+/** A tape: bars over its span at most, and buckets per symbol (of its volume on the tape). */
+const TAPE_BARS = 1000;
+const TAPE_BUCKETS = 200;
 
 /**
  * Runs the demo with command-line arguments (without `demo`) and returns the exit code: 0, or throws
@@ -90,7 +112,6 @@ export async function runDemo(
   const parsed = parseCommand(dashboardArgs(argv), FLAGS, { help: () => out.write(DEMO_USAGE) });
   if (!parsed) return 0;
   const {
-    symbols,
     rate,
     seconds,
     seed,
@@ -105,9 +126,42 @@ export async function runDemo(
   } = parsed.values;
   if (parsed.raw('shards') !== undefined && !redisUrl)
     throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(parsed.raw('shards')));
+  const files = parsed.values.file;
+  if (files.length === 0) {
+    for (const name of ['speed', 'from', 'to', 'skip-bad-rows'] as const) {
+      if (parsed.raw(name) !== undefined) throw new KernelInputError(`--${name}`, 'to come with --file', String(parsed.raw(name)));
+    }
+  }
+  const raw = parsed.values.symbols;
+  const symbols = files.length > 0 ? 0 : parseNumber(raw, 100, '--symbols', 1, 100_000, true);
+  let tape: TapeRun | undefined;
+  if (files.length > 0) {
+    const filter = { from: parseTime(parsed.values.from, '--from'), to: parseTime(parsed.values.to, '--to') };
+    const read = await readDemoTape(files, {
+      ...filter,
+      ...(raw === undefined ? {} : { symbols: parseSymbolList(raw) }),
+      skipBadRows: parsed.values['skip-bad-rows'],
+    });
+    if (read.trades === 0) throw new KernelInputError(files.join(', '), 'trades within --from/--to of the --symbols asked for', 'none');
+    if (typeof classifier === 'object' && !read.quotes) {
+      throw new KernelInputError(
+        '--classifier',
+        `bvc or tick for a tape without bid and ask columns (${files.join(', ')})`,
+        classifier.algorithm,
+      );
+    }
+    tape = {
+      ...read,
+      ...filter,
+      files,
+      speed: parseSpeed(parsed.values.speed),
+      filter: raw === undefined ? undefined : parseSymbolList(raw),
+    };
+  }
 
   // Bars of about TRADES_PER_BAR trades per symbol at the requested rate; buckets of about two bars.
-  const barMs = Math.max(1, Math.round((TRADES_PER_BAR * symbols * 1000) / rate));
+  // A tape: about TAPE_BARS bars over its span; each symbol's buckets 1/TAPE_BUCKETS of its volume.
+  const barMs = tape ? barLength(tape.lastTs - tape.firstTs, TAPE_BARS) : Math.max(1, Math.round((TRADES_PER_BAR * symbols * 1000) / rate));
   const bucketVolume = 2 * TRADES_PER_BAR * MEAN_VOLUME;
   // Over Redis, a namespace of its own, so that no earlier run's streams or groups are read.
   const prefix = `kb:demo:${randomBytes(4).toString('hex')}:`;
@@ -131,7 +185,12 @@ export async function runDemo(
       symbols,
       rate,
       // With the dashboard, until SIGINT unless --seconds is given.
-      seconds: dashboard !== undefined && parsed.raw('seconds') === undefined ? Infinity : seconds,
+      seconds:
+        dashboard !== undefined && parsed.raw('seconds') === undefined
+          ? Infinity
+          : tape && parsed.raw('seconds') === undefined
+            ? Infinity
+            : seconds,
       seed,
       classifier: classifier ?? 'bvc',
       port,
@@ -140,6 +199,7 @@ export async function runDemo(
       backend,
       barMs,
       bucketVolume,
+      tape,
       redis: redisUrl ? bus.transport('marketdata').target + `, ${shards} shards, keys under ${prefix}` : undefined,
     });
   } finally {
@@ -164,21 +224,37 @@ interface DemoRun {
   backend: BackendChoice;
   barMs: number;
   bucketVolume: number;
+  /** A recorded tape to replay instead of the synthetic market. */
+  tape: TapeRun | undefined;
   /** Where the Redis streams are, for the banner; undefined in-process. */
   redis: string | undefined;
 }
 
+/** A tape to replay: what readDemoTape() read, and how to replay it. */
+interface TapeRun extends DemoTape {
+  files: string[];
+  speed: number | 'max';
+  from: number | undefined;
+  to: number | undefined;
+  /** --symbols: the symbols to replay (undefined: all). */
+  filter: string[] | undefined;
+}
+
 /** Runs the demo on `bus` and closes it. */
-async function demoOn(
-  bus: Bus,
-  { out, info, json, symbols, rate, seconds, seed, classifier, port, dashboard, host, backend, barMs, bucketVolume, redis }: DemoRun,
-): Promise<number> {
-  const engine = new VpinEngine(bus, { vpin: { bucketVolume, window: WINDOW, barMs, sigma: { ewma: 0.94 }, classifier }, backend }).start();
+async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
+  const { out, info, json, rate, seconds, seed, classifier, port, dashboard, host, backend, barMs, bucketVolume, redis, tape } = run;
+  // a tape's symbols get buckets of 1/TAPE_BUCKETS of their volume on it
+  const vpinOf = (volume: number): VpinOptions => ({ bucketVolume: volume, window: WINDOW, barMs, sigma: { ewma: 0.94 }, classifier });
+  const engine = new VpinEngine(bus, {
+    vpin: tape ? (key) => vpinOf(Math.max(1, (tape.volume.get(key) ?? TAPE_BUCKETS) / TAPE_BUCKETS)) : vpinOf(bucketVolume),
+    backend,
+  }).start();
   // a quote classifier reads each trade's bid and ask: the market publishes them (5-column frames)
   const quotes = typeof classifier === 'object';
-  const market = new SyntheticMarket({ symbols, seed });
-  const risk = new DemoRisk(bus, market, barMs, backend);
-  const factor = new DemoFactor(bus, market, barMs, backend, seed);
+  const market = tape ? undefined : new SyntheticMarket({ symbols: run.symbols, seed });
+  const symbols = tape ? tape.symbols : market!.symbols;
+  const risk = new DemoRisk(bus, symbols, backend);
+  const factor = new DemoFactor(bus, symbols, backend, seed);
   const alerts: { key: string; alert: VpinAlert }[] = [];
   let buckets = 0;
   let heartbeats = 0;
@@ -207,40 +283,73 @@ async function demoOn(
     dashboard === undefined ? undefined : await startGateway(bus, { port: dashboard, host }, (line) => info.write(`${line}\n`));
   const nativeLoaded = backends().some((b) => b.name === 'native' && b.available);
   const backendName = backend === 'auto' ? `auto (${nativeLoaded ? 'native' : 'reference'})` : backend;
+  const what = tape
+    ? `${tape.files.join(', ')}: ${fmt(tape.trades)} trades of ${fmt(symbols.length)} symbols from ${isoTime(tape.firstTs)} to ${isoTime(tape.lastTs)} at speed ${tape.speed}, bars of ${fmt(barMs / 1000)} s`
+    : `${fmt(symbols.length)} symbols, ${fmt(rate)} msg/s ${seconds === Infinity ? 'until SIGINT' : `for ${seconds} s`}, seed ${seed}`;
   info.write(
-    `kernelbus demo: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s ${seconds === Infinity ? 'until SIGINT' : `for ${seconds} s`}, seed ${seed}, backend ${backendName}` +
-      `${classifier === 'bvc' ? '' : `, classifier ${classifierName(classifier)}`}\n`,
+    `kernelbus demo: ${what}, backend ${backendName}${classifier === 'bvc' ? '' : `, classifier ${classifierName(classifier)}`}\n`,
   );
   if (redis) info.write(`redis: ${redis}\n`);
 
-  let stopped = false;
-  const stop = () => {
-    stopped = true;
-  };
+  const stopped = new AbortController();
+  const stop = () => stopped.abort();
   process.once('SIGINT', stop);
+  const timer = tape && seconds !== Infinity ? setTimeout(stop, seconds * 1000) : undefined;
   risk.begin();
-  factor.begin();
   const start = performance.now();
   let last = { at: 0, processed: 0 };
+  const status = (elapsed: number, where: string) => {
+    if (!out.isTTY || json || elapsed - last.at < 250) return;
+    const m = engine.metrics();
+    const throughput = ((m.processed - last.processed) * 1000) / (elapsed - last.at);
+    last = { at: elapsed, processed: m.processed };
+    out.write(
+      `\r${where}  ${fmt(throughput).padStart(11)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  ` +
+        `p99 ${ms(m.latencyMs.p99)} ms  buckets ${fmt(buckets)}  alerts ${fmt(alerts.length)}  depth ${fmt(bus.depth)}\x1b[K`,
+    );
+  };
   try {
-    const { sent, ms: produced } = await publishMarket(bus, market, {
-      rate,
-      seconds,
-      quotes,
-      stopped: () => stopped,
-      onTurn: (elapsed) => {
-        risk.tick(elapsed);
-        factor.tick(elapsed);
-        if (!out.isTTY || json || elapsed - last.at < 250) return;
-        const m = engine.metrics();
-        const throughput = ((m.processed - last.processed) * 1000) / (elapsed - last.at);
-        last = { at: elapsed, processed: m.processed };
-        out.write(
-          `\r${(elapsed / 1000).toFixed(1).padStart(6)} s  ${fmt(throughput).padStart(11)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  ` +
-            `p99 ${ms(m.latencyMs.p99)} ms  buckets ${fmt(buckets)}  alerts ${fmt(alerts.length)}  depth ${fmt(bus.depth)}\x1b[K`,
-        );
-      },
-    });
+    let sent: number;
+    let produced: number;
+    if (tape) {
+      const bars = tapeBars(tape, barMs, kernels({ backend }));
+      const n = symbols.length;
+      const summary = await replay(
+        bus,
+        [
+          ...tape.sources,
+          barTape(bars, n, 'RETURNS_UPDATE', DEMO_UNIVERSE, (_, returns) => risk.payload(returns)),
+          barTape(bars, n, 'FACTOR_INPUT', DEMO_FACTOR_UNIVERSE, (prices, returns) => factor.payload(prices, returns)),
+        ],
+        {
+          speed: tape.speed,
+          from: tape.from,
+          to: tape.to,
+          symbols: tape.filter,
+          signal: stopped.signal,
+          onProgress: (p) => status(p.elapsedMs, `tape ${isoTime(p.tapeTs)}`),
+        },
+      );
+      sent = summary.trades;
+      produced = summary.elapsedMs;
+    } else {
+      const bars = new MarketBars(market!, barMs, kernels({ backend }));
+      bars.begin();
+      ({ sent, ms: produced } = await publishMarket(bus, market!, {
+        rate,
+        seconds,
+        quotes,
+        stopped: () => stopped.signal.aborted,
+        onTurn: (elapsed) => {
+          const bar = bars.next(elapsed);
+          if (bar) {
+            risk.publish(bar.returns);
+            factor.publish(bar.prices, bar.returns);
+          }
+          status(elapsed, `${(elapsed / 1000).toFixed(1).padStart(6)} s`);
+        },
+      }));
+    }
     await engine.close();
     await risk.portfolio.close();
     await risk.engine.close();
@@ -260,10 +369,12 @@ async function demoOn(
       risk,
       factor,
       bus,
-      episodes: market.episodes,
+      episodes: market?.episodes,
+      tape: tape && { files: tape.files, firstTs: tape.firstTs, lastTs: tape.lastTs, speed: tape.speed, barMs },
       classifier: classifierName(classifier),
     });
   } finally {
+    clearTimeout(timer);
     process.off('SIGINT', stop);
     await engine.close();
     await risk.portfolio.close();
@@ -276,6 +387,11 @@ async function demoOn(
   return 0;
 }
 
+/** An epoch ms as `2026-11-18 14:30:00.123` (UTC). */
+function isoTime(t: number): string {
+  return Number.isFinite(t) ? new Date(t).toISOString().replace('T', ' ').slice(0, 23) : '-';
+}
+
 interface Summary {
   sent: number;
   produced: number;
@@ -283,7 +399,10 @@ interface Summary {
   rate: number;
   buckets: number;
   heartbeats: number;
-  episodes: number;
+  /** The synthetic market's toxic episodes (undefined for a tape). */
+  episodes: number | undefined;
+  /** The tape replayed, if one was. */
+  tape: { files: string[]; firstTs: number; lastTs: number; speed: number | 'max'; barMs: number } | undefined;
   /** The VPIN engine's classifier: bvc, tick or the quote classifier's algorithm. */
   classifier: string;
   alerts: { key: string; alert: VpinAlert }[];
@@ -310,7 +429,9 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     .map(([key, st]) => ({ symbol: key, buckets: st.buckets, vpin: round(st.vpin), cdf: round(st.cdf), alerts: st.alerts }));
   const summary = {
     published: s.sent,
-    targetRate: s.rate,
+    ...(s.tape
+      ? { tape: { ...s.tape, firstTs: isoTime(s.tape.firstTs), lastTs: isoTime(s.tape.lastTs), symbols: s.risk.symbolCount } }
+      : { targetRate: s.rate }),
     publishedPerSecond: round((s.sent * 1000) / s.produced),
     processedAfterLastMs: round(s.elapsed - s.produced),
     latencyMs: { p50: round(e.latencyMs.p50), p99: round(e.latencyMs.p99), max: round(e.latencyMs.max) },
@@ -336,7 +457,12 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
   const e = s.engine.metrics();
   const b = s.bus.metrics();
   const rows: [string, string][] = [
-    ['trades published', `${fmt(s.sent)}  (target ${fmt(s.rate)} msg/s)`],
+    s.tape
+      ? [
+          'trades replayed',
+          `${fmt(s.sent)} of ${fmt(s.risk.symbolCount)} symbols from ${s.tape.files.join(', ')} (${isoTime(s.tape.firstTs)} to ${isoTime(s.tape.lastTs)}, speed ${s.tape.speed})`,
+        ]
+      : ['trades published', `${fmt(s.sent)}  (target ${fmt(s.rate)} msg/s)`],
     [
       'throughput',
       `${fmt((s.sent * 1000) / s.produced)} msg/s published, all processed ${fmt(s.elapsed - s.produced, 1)} ms after the last`,
@@ -347,7 +473,7 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
       `${fmt(b.buses.marketdata.frames - s.risk.rows - s.factor.days)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`,
     ],
     ['VPIN buckets', `${fmt(s.buckets)}  (classifier ${s.classifier})`],
-    ['VPIN alerts', `${fmt(s.alerts.length)}  (toxic episodes started: ${fmt(s.episodes)})`],
+    ['VPIN alerts', `${fmt(s.alerts.length)}${s.episodes === undefined ? '' : `  (toxic episodes started: ${fmt(s.episodes)})`}`],
     [
       'risk engine',
       `${fmt(s.risk.rows)} bars of returns -> ${fmt(s.risk.engine.metrics().extra.results)} portfolio results, ${fmt(s.risk.engine.metrics().extra.alerts)} VaR alerts`,

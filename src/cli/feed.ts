@@ -4,44 +4,59 @@
  */
 import type { Bus } from '../bus/bus.js';
 import { type RedisTransport, TransportError } from '../bus/transports/redis/index.js';
+import { streamStatus } from '../bus/transports/redis/status.js';
+import { KernelInputError } from '../errors.js';
+import { replay, type ReplaySummary } from '../replay/index.js';
 import { SyntheticMarket } from './market.js';
+import { parseSpeed, parseSymbolList, parseTime, replayStatus, replaying, TAPE_FLAGS, TAPE_USAGE, tapeSources } from './tapes.js';
 import { connectRedisBus, DEFAULT_SHARDS, publishMarket, streamKeyPattern, untilSignal } from './common.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
-import { flag, parseCommand } from './options.js';
+import { flag, parseCommand, parseNumber } from './options.js';
 import { fmt } from './summary.js';
 
 /** `kernelbus feed --help`. */
 export const FEED_USAGE = `Usage: kernelbus feed --redis URL [options]
+       kernelbus feed --redis URL --file tape.parquet [--file ...] [--returns f] [--panel f] [options]
 
 Publishes a seeded synthetic market (random walks, volume bursts, toxic one-sided episodes; the demo's)
-as TRADE_EXECUTION messages to Redis Streams ${streamKeyPattern('marketdata', 'TRADE_EXECUTION')}, batched into
-columnar frames, for engine processes (kernelbus engine vpin) to consume. At the end it waits until
-the engines reading the streams have acknowledged everything, then prints a summary. SIGINT or SIGTERM
-stops publishing early (what was published is still delivered).
+or, with --file, a recorded tape, as TRADE_EXECUTION messages to Redis Streams
+${streamKeyPattern('marketdata', 'TRADE_EXECUTION')}, batched into columnar frames by symbol, for engine processes
+(kernelbus engine vpin) to consume. A tape keeps its timestamps; files are merged in time order, and a
+returns file and a factor panel go out among the trades by date (RETURNS_UPDATE and FACTOR_INPUT, for
+kernelbus engine risk / portfolio / factor). At the end it waits until the consumer groups reading the
+streams have acknowledged everything, then prints a summary. SIGINT or SIGTERM stops publishing early
+(what was published is still delivered).
 
 Options:
-  --redis URL     Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
-                  Cluster: redis+cluster://[user:password@]host:port,host:port,... (required)
-  --symbols n     symbols (default 100)
-  --rate r        trade messages per second (default 200000)
-  --seconds s     how long to publish (default 10)
-  --count n       stop after n trades (default: no limit)
-  --seed k        random seed (default 1)
-  --shards n      streams per type; engines must use the same (default ${DEFAULT_SHARDS})
-  --quotes        publish each trade's bid and ask too (5-column frames), for engines with a quote
-                  classifier (kernelbus engine vpin --classifier lee-ready)
+  --redis URL         Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
+                      Cluster: redis+cluster://[user:password@]host:port,host:port,... (required)
+  --symbols n         symbols of the synthetic market (default 100); with --file: a,b,c to replay only those
+  --rate r            synthetic trade messages per second (default 200000)
+  --seconds s         how long to publish (synthetic: default 10; a tape: until its end)
+  --count n           stop the synthetic market after n trades (default: no limit)
+  --seed k            random seed (default 1)
+  --shards n          streams per type; engines must use the same (default ${DEFAULT_SHARDS})
+  --quotes            publish each synthetic trade's bid and ask too (5-column frames), for engines with a
+                      quote classifier (kernelbus engine vpin --classifier lee-ready); a tape's bid and ask
+                      go out whenever the file has them
+${TAPE_USAGE}  --loop              replay the tape again and again (timestamps shifted so they keep rising) until
+                      SIGINT or --seconds
+  --json              print the summary as one JSON document (the other lines go to stderr)
 ${METRICS_USAGE}${LOG_USAGE}`;
 
 /** The flags of `kernelbus feed`. */
 const FLAGS = {
   redis: flag.redis(true),
-  symbols: flag.number(100, 1, 100_000, true),
+  symbols: flag.string(),
   rate: flag.number(200_000, 1, 1e8),
   seconds: flag.number(10, 0.001, 86_400 * 365),
   count: flag.optionalNumber(1, Number.MAX_SAFE_INTEGER, true),
   seed: flag.number(1, -(2 ** 31), 2 ** 32, true),
   shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
   quotes: flag.boolean(),
+  ...TAPE_FLAGS,
+  loop: flag.boolean(),
+  json: flag.boolean(),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
 };
@@ -58,29 +73,45 @@ export async function runFeed(
 ): Promise<number> {
   const parsed = parseCommand(argv, FLAGS, { help: () => out.write(FEED_USAGE) });
   if (!parsed) return 0;
-  const { symbols, rate, seconds, count, seed, shards, quotes } = parsed.values;
-  const url = parsed.values.redis!;
-  const log = await createLog('feed', parsed.values['log-format'], out, err);
+  const v = parsed.values;
+  const tape = replaying(v);
+  const symbols = tape ? undefined : parseNumber(v.symbols, 100, '--symbols', 1, 100_000, true);
+  const filter = tape && v.symbols !== undefined ? parseSymbolList(v.symbols) : undefined;
+  const replayOptions = tape
+    ? { speed: parseSpeed(v.speed), from: parseTime(v.from, '--from'), to: parseTime(v.to, '--to'), symbols: filter }
+    : undefined;
+  if (!tape) {
+    for (const name of ['speed', 'from', 'to', 'loop', 'skip-bad-rows'] as const) {
+      if (parsed.raw(name) !== undefined)
+        throw new KernelInputError(`--${name}`, 'to come with --file, --returns or --panel', String(parsed.raw(name)));
+    }
+  }
+  const url = v.redis!;
+  const info = v.json ? err : out;
+  const log = await createLog('feed', v['log-format'], info, err);
+  // a tape's files are opened and its returns and panel read before anything connects
+  const sources = tape ? await tapeSources(v) : undefined;
 
   let bus: Bus;
   try {
-    bus = await connectRedisBus(url, shards);
+    bus = await connectRedisBus(url, v.shards);
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     log.error(error.message, { event: 'unreachable' });
     return 1;
   }
-  const target = bus.transport('marketdata').target;
+  const transport = bus.transport('marketdata') as RedisTransport;
+  const target = transport.target;
   const stop = untilSignal(signal);
   let server: Awaited<ReturnType<typeof startMetrics>>;
   try {
     server = await startMetrics({
-      port: parsed.values['metrics-port'],
-      host: parsed.values['metrics-host'] ?? '127.0.0.1',
+      port: v['metrics-port'],
+      host: v['metrics-host'] ?? '127.0.0.1',
       bus,
       backend: await resolvedBackend('auto'),
       // Any process's exposition can carry every group's lag: the feed's shows the engines falling behind.
-      lagOf: bus.transport('marketdata') as RedisTransport,
+      lagOf: transport,
       // A feed is ready while every bus's Redis answers.
       ready: () => {
         const down = bus.buses.filter((b) => !bus.transport(b).healthy);
@@ -94,26 +125,117 @@ export async function runFeed(
   }
   try {
     if (server) log.info(`metrics: ${server.url}`, { event: 'metrics', url: server.url });
-    log.info(
-      `kernelbus feed: ${fmt(symbols)} symbols, ${fmt(rate)} msg/s for ${seconds} s${count ? ` (at most ${fmt(count)} trades)` : ''}, seed ${seed} -> ${target}, ${shards} shards`,
-      { event: 'start', symbols, rate, seconds, count, seed, target, shards },
-    );
-    const market = new SyntheticMarket({ symbols, seed });
-    const { sent, ms } = await publishMarket(bus, market, { rate, seconds, count, quotes, stopped: () => stop.received !== undefined });
+    const started = performance.now();
+    let published: { trades: number; ms: number; replay?: ReplaySummary };
+    if (sources) {
+      const files = [...v.file, ...(v.returns ? [v.returns] : []), ...(v.panel ? [v.panel] : [])];
+      log.info(`kernelbus feed: replaying ${files.join(', ')} at speed ${replayOptions!.speed} -> ${target}, ${v.shards} shards`, {
+        event: 'start',
+        files,
+        speed: replayOptions!.speed,
+        target,
+        shards: v.shards,
+      });
+      const abort = new AbortController();
+      void stop.promise.then(() => abort.abort());
+      const timer = parsed.raw('seconds') === undefined ? undefined : setTimeout(() => abort.abort(), v.seconds * 1000);
+      const tty = (out as { isTTY?: boolean }).isTTY === true && !v.json && v['log-format'] === 'text';
+      let last = { at: 0, rows: 0 };
+      try {
+        const summary = await replay(bus, sources, {
+          ...replayOptions,
+          loop: v.loop ? Number.POSITIVE_INFINITY : 1,
+          signal: abort.signal,
+          onProgress: tty
+            ? (p) => {
+                out.write(`\r${replayStatus(p, last)}\x1b[K`);
+                last = { at: p.elapsedMs, rows: p.trades + p.messages };
+              }
+            : undefined,
+        });
+        if (tty) out.write('\n');
+        published = { trades: summary.trades, ms: summary.elapsedMs, replay: summary };
+      } finally {
+        clearTimeout(timer);
+      }
+    } else {
+      const { rate, seconds, count, seed, quotes } = v;
+      log.info(
+        `kernelbus feed: ${fmt(symbols!)} symbols, ${fmt(rate)} msg/s for ${seconds} s${count ? ` (at most ${fmt(count)} trades)` : ''}, seed ${seed} -> ${target}, ${v.shards} shards`,
+        { event: 'start', symbols, rate, seconds, count, seed, target, shards: v.shards },
+      );
+      const market = new SyntheticMarket({ symbols: symbols!, seed });
+      const { sent, ms } = await publishMarket(bus, market, { rate, seconds, count, quotes, stopped: () => stop.received !== undefined });
+      published = { trades: sent, ms };
+    }
     await bus.flush();
     const stored = performance.now();
-    await bus.close();
-    const consumed = performance.now() - stored;
+    const types = ['TRADE_EXECUTION', ...(v.returns ? ['RETURNS_UPDATE'] : []), ...(v.panel ? ['FACTOR_INPUT'] : [])];
+    const streams = types.flatMap((type) => bus.streams('marketdata', type));
+    const consumed = await consumedBy(transport, streams, () => stop.received !== undefined);
     const m = bus.metrics();
-    log.info(
-      `published ${fmt(sent)} trades in ${fmt(ms / 1000, 2)} s (${fmt((sent * 1000) / Math.max(ms, 1e-3))} msg/s) as ${fmt(m.buses.marketdata.frames)} frames` +
-        ` (${fmt(m.batchSize.mean, 1)} trades each); stored; consumed by the engines ${fmt(consumed)} ms after the last${stop.received ? ` (stopped by ${stop.received})` : ''}`,
-      { event: 'published', trades: sent, ms, frames: m.buses.marketdata.frames, consumedMs: consumed, signal: stop.received },
-    );
+    const r = published.replay;
+    const after =
+      consumed.groups.length === 0
+        ? 'no consumer group reads these streams yet (start kernelbus engine vpin)'
+        : consumed.ms === undefined
+          ? `groups ${consumed.groups.join(', ')} had not consumed everything when the feed stopped waiting`
+          : `consumed by groups ${consumed.groups.join(', ')} ${fmt(consumed.ms)} ms after the last`;
+    const line =
+      `published ${fmt(published.trades)} trades${r ? ` and ${fmt(r.messages)} messages of ${fmt(r.symbols.length)} symbols` : ''} in ${fmt(published.ms / 1000, 2)} s` +
+      ` (${fmt((published.trades * 1000) / Math.max(published.ms, 1e-3))} trades/s) as ${fmt(m.buses.marketdata.frames)} frames (${fmt(m.batchSize.mean, 1)} trades each)` +
+      `${r?.skippedRows ? `, ${fmt(r.skippedRows)} bad rows skipped` : ''}; stored; ${after}${stop.received ? ` (stopped by ${stop.received})` : ''}`;
+    const fields = {
+      event: 'published',
+      trades: published.trades,
+      messages: r?.messages ?? 0,
+      symbols: r?.symbols.length,
+      ms: published.ms,
+      frames: m.buses.marketdata.frames,
+      skippedRows: r?.skippedRows ?? 0,
+      firstTs: r?.firstTs,
+      lastTs: r?.tapeTs,
+      maxLagMs: r?.maxLagMs,
+      groups: consumed.groups,
+      consumedMs: consumed.ms ?? null,
+      signal: stop.received,
+      storedMs: stored - started,
+    };
+    log.info(line, fields);
+    if (v.json) out.write(`${JSON.stringify(fields, null, 2)}\n`);
     return 0;
   } finally {
     stop.dispose();
     await bus.close();
     await server?.close();
+  }
+}
+
+/**
+ * Waits until every consumer group of `streams` has been delivered and acknowledged every entry
+ * (lag and pending 0). Returns the groups and the ms it took, or ms undefined when none made progress
+ * for 10 s (or `stopped()`): the engines are down or behind. No groups: returns at once.
+ */
+async function consumedBy(
+  transport: RedisTransport,
+  streams: readonly string[],
+  stopped: () => boolean,
+): Promise<{ groups: string[]; ms?: number }> {
+  const start = performance.now();
+  const keys = new Set(streams.map((s) => transport.streamKey(s)));
+  let behind = Number.POSITIVE_INFINITY;
+  let progressAt = start;
+  for (;;) {
+    const status = (await streamStatus(transport)).filter((g) => keys.has(g.key) && g.group !== '');
+    const groups = [...new Set(status.map((g) => g.group))];
+    const left = status.reduce((n, g) => n + g.lag + g.pending, 0);
+    if (groups.length === 0 || left === 0) return { groups, ms: performance.now() - start };
+    const now = performance.now();
+    if (left < behind) {
+      behind = left;
+      progressAt = now;
+    }
+    if (now - progressAt > 10_000 || stopped()) return { groups };
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -15,8 +15,10 @@ import type { VpinOptions } from '../kernels/vpin.js';
 /** A flag: how parseArgs reads it, and its value from what was given (undefined: absent). */
 export interface Flag<T> {
   readonly type: 'string' | 'boolean';
+  /** Given any number of times: `raw` is the values in order. */
+  readonly multiple?: boolean;
   /** Throws KernelInputError naming `flag` (`--name`) when `raw` is not acceptable. */
-  parse(raw: string | boolean | undefined, flag: string): T;
+  parse(raw: string | boolean | string[] | undefined, flag: string): T;
 }
 
 /** A command's flags by name (without the leading `--`); `help` is added by parseCommand(). */
@@ -30,7 +32,7 @@ export interface ParsedCommand<S extends FlagSpec> {
   values: FlagValues<S>;
   positionals: string[];
   /** A flag as given (undefined when absent), e.g. to echo it in a message. */
-  raw(name: keyof S & string): string | boolean | undefined;
+  raw(name: keyof S & string): string | boolean | string[] | undefined;
 }
 
 /** How a command takes positional arguments: none, or a check run before the flags'. */
@@ -47,9 +49,12 @@ export interface CommandShape {
  * otherwise the positionals are checked, then each flag in the order of `spec`.
  */
 export function parseCommand<S extends FlagSpec>(argv: string[], spec: S, shape: CommandShape): ParsedCommand<S> | undefined {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, flag] of Object.entries(spec)) options[name] = { type: flag.type };
-  let parsedArgs: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, flag] of Object.entries(spec))
+    options[name] = flag.multiple ? { type: flag.type, multiple: true } : { type: flag.type };
+  let parsedArgs: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   try {
     parsedArgs = parseArgs({ args: argv, allowPositionals: shape.positionals !== undefined, options }) as typeof parsedArgs;
   } catch (error) {
@@ -164,12 +169,22 @@ export function parseClassifier(value: string, flag: string, stream: boolean): V
 }
 
 /** The string of a raw value (undefined when absent). */
-export const text = (raw: string | boolean | undefined) => (typeof raw === 'string' ? raw : undefined);
+export const text = (raw: string | boolean | string[] | undefined) => (typeof raw === 'string' ? raw : undefined);
 
 /** Flag constructors. */
 export const flag = {
   /** A string as given (undefined when absent). */
   string: (): Flag<string | undefined> => ({ type: 'string', parse: text }),
+  /** A string given any number of times (`--file a --file b`): the values in order, [] when absent. */
+  strings: (): Flag<string[]> => ({
+    type: 'string',
+    multiple: true,
+    parse: (raw, name) => {
+      const values = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
+      if (values.includes('')) throw new KernelInputError(name, 'a non-empty value', '""');
+      return values;
+    },
+  }),
   /** Present or not. */
   boolean: (): Flag<boolean> => ({ type: 'boolean', parse: (raw) => raw === true }),
   /** A number in [min, max] (an integer when asked), `fallback` when absent. */

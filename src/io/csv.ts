@@ -80,7 +80,8 @@ export async function readCsv(source: CsvSource, options: CsvReadOptions = {}): 
 /**
  * Reads a CSV in chunks of about `chunkRows` rows, each a Table, for inputs larger than memory. A text
  * column's `values` is one dictionary shared by all chunks and growing as they come, so a code means
- * the same value in every chunk. `info` of each chunk counts the input so far.
+ * the same value in every chunk. `info` of each chunk counts the input so far. At a refused record
+ * (without `skipBadRows`) the rows before it come as a last, shorter chunk, then the error is thrown.
  */
 export async function* readCsvChunks(source: CsvSource, options: CsvChunkOptions = {}): AsyncGenerator<Table> {
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
@@ -282,7 +283,15 @@ async function* read(source: CsvSource, options: CsvReadOptions, chunkRows: numb
         out = growTo(out, Math.max(rows + r.needRows, Math.ceil(capacityOf(out) * 1.5)), rows);
         continue;
       }
-      if (r.fault) throw csvFaultError(r.fault, name, header.names);
+      if (r.fault) {
+        // in chunks, the rows before the refused record are handed out first (a stream keeps them)
+        if (Number.isFinite(chunkRows) && r.rows > 0) {
+          mergeDictionaries(filling, out, r.dictionaries, rows, r.rows);
+          rows += r.rows;
+          yield table();
+        }
+        throw csvFaultError(r.fault, name, header.names);
+      }
       if (r.badRows > 0) {
         if (info.skippedRows === 0 && r.firstBad) info.firstSkipped = csvFaultError(r.firstBad, name, header.names).message;
         info.skippedRows += r.badRows;

@@ -22,7 +22,7 @@ export * from './types.js';
 export type { CsvReadOptions } from './csv.js';
 export type { ReadTableOptions } from './read.js';
 export { formatOfBytes, formatOfPath, type TableFormat, type TableSource } from './source.js';
-export { readTrades, splitBySymbol, type ReadTradesOptions, type TradesRead, type SymbolTrades } from './trades.js';
+export { readTrades, readTradesChunks, splitBySymbol, type ReadTradesOptions, type TradesRead, type SymbolTrades } from './trades.js';
 export { readReturns, type ReadReturnsOptions, type ReturnsRead } from './returns.js';
 
 /**

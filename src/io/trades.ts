@@ -7,7 +7,8 @@
 import { KernelInputError } from '../errors.js';
 import type { Trades } from '../kernels/vpin.js';
 import { type ReadTableOptions, readOpened } from './read.js';
-import { openSource, type TableSource } from './source.js';
+import { readCsvChunks } from './csv.js';
+import { type OpenedSource, openSource, type TableSource } from './source.js';
 import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn, type TimeUnit } from './types.js';
 
 /** The header names each trade column answers to (case-insensitive). */
@@ -121,34 +122,67 @@ function text(column: Table['columns'][string]): TextColumn {
  * throws KernelInputError naming the file and listing the header.
  */
 export async function readTrades(source: TableSource, options: ReadTradesOptions = {}): Promise<TradesRead> {
+  let read: TradesRead | undefined;
+  for await (const chunk of tradeChunks(source, options, Number.POSITIVE_INFINITY)) read = chunk;
+  return read!;
+}
+
+/**
+ * readTrades in chunks of about `chunkRows` rows (CSV; a Parquet or Arrow file comes as one chunk),
+ * each handed out before the next is read: for tapes larger than memory and for replay(). The symbol
+ * column's `values` is one dictionary shared by all chunks, growing as they come. At a bad row (without
+ * `skipBadRows`) the rows before it come as a last chunk, then the KernelInputError is thrown.
+ */
+export async function* readTradesChunks(
+  source: TableSource,
+  options: ReadTradesOptions & { chunkRows?: number } = {},
+): AsyncGenerator<TradesRead> {
+  const { chunkRows = 1_000_000, ...rest } = options;
+  if (!(Number.isInteger(chunkRows) && chunkRows >= 1)) {
+    throw new KernelInputError('options.chunkRows', 'an integer >= 1', String(chunkRows));
+  }
+  yield* tradeChunks(source, rest, chunkRows);
+}
+
+/** readTrades and readTradesChunks: chunks of `chunkRows` rows (Infinity: one). */
+async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chunkRows: number): AsyncGenerator<TradesRead> {
   const { symbolColumn, ...rest } = options;
   const opened = await openSource(source, rest, true);
-  let table: Table;
-  let found: Partial<Record<TradeColumn, string>>;
   if (opened.format === 'csv') {
     if (opened.header === undefined) throw new KernelInputError(opened.name, 'a CSV file with a header row', 'an empty file');
-    found = resolveColumns(opened.header, opened.name, symbolColumn);
+    const found = resolveColumns(opened.header, opened.name, symbolColumn);
     const types: Record<string, ColumnType> = {};
     for (const [key, column] of Object.entries(found)) types[column] = key === 'ts' ? 'time' : key === 'symbol' ? 'text' : 'number';
     const required = (['ts', 'price', 'volume', 'symbol'] as const).flatMap((k) => (found[k] === undefined ? [] : [found[k]]));
-    table = await readOpened(opened, { ...rest, columns: Object.values(found), types, required });
-  } else {
-    // Parquet: the schema first, then only the trade columns decoded (Arrow: the columns are views)
-    const names =
-      opened.format === 'parquet' ? await (await import('./columnar-names.js')).parquetNames(opened.input as string) : undefined;
-    const picked = names && resolveColumns(names, opened.name, symbolColumn);
-    table = await readOpened(opened, picked ? { ...rest, columns: Object.values(picked) } : rest);
-    found = resolveColumns(table.names, opened.name, symbolColumn);
-    for (const key of ['ts', 'price', 'volume'] as const) {
-      const values = numbers(table, found[key]!, opened.name);
-      for (let i = 0; i < values.length; i++) {
-        if (values[i] !== values[i]) {
-          throw new KernelInputError(`${opened.name}: row ${i + 1}`, `a value in column ${found[key]}`, 'a missing value');
-        }
+    const csvOptions = { ...rest, columns: Object.values(found), types, required };
+    if (!Number.isFinite(chunkRows)) {
+      yield tradesOf(await readOpened(opened, csvOptions), found, opened);
+      return;
+    }
+    const { format: _, ...chunkOptions } = csvOptions;
+    const chunks = readCsvChunks(opened.input, { ...chunkOptions, chunkRows, delimiter: opened.delimiter, name: opened.name });
+    for await (const table of chunks) yield tradesOf(table, found, opened);
+    return;
+  }
+  // Parquet: the schema first, then only the trade columns decoded (Arrow: the columns are views)
+  const names = opened.format === 'parquet' ? await (await import('./columnar-names.js')).parquetNames(opened.input as string) : undefined;
+  const picked = names && resolveColumns(names, opened.name, symbolColumn);
+  let table = await readOpened(opened, picked ? { ...rest, columns: Object.values(picked) } : rest);
+  const found = resolveColumns(table.names, opened.name, symbolColumn);
+  for (const key of ['ts', 'price', 'volume'] as const) {
+    const values = numbers(table, found[key]!, opened.name);
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] !== values[i]) {
+        throw new KernelInputError(`${opened.name}: row ${i + 1}`, `a value in column ${found[key]}`, 'a missing value');
       }
     }
-    table = epochColumn(table, found.ts!, rest.tsUnit);
   }
+  table = epochColumn(table, found.ts!, rest.tsUnit);
+  yield tradesOf(table, found, opened);
+}
+
+/** A table of the trade columns as TradesRead. */
+function tradesOf(table: Table, found: Partial<Record<TradeColumn, string>>, opened: OpenedSource): TradesRead {
   const trades: Trades = {
     ts: numbers(table, found.ts!, opened.name),
     price: numbers(table, found.price!, opened.name),

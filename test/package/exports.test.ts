@@ -105,6 +105,10 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
       expect.arrayContaining(['readTable', 'readTableChunks', 'writeTable', 'readTrades', 'splitBySymbol', 'readReturns']),
     );
     expect(io.files.filter(heavy)).toEqual([]);
+    // kernelbus/replay: recorded tapes onto a bus (the readers' heavy formats load only when used)
+    const replayModule = loadedModules('kernelbus/replay');
+    expect(replayModule.exports).toEqual(expect.arrayContaining(['replay', 'returnsTape', 'symbolOfPath']));
+    expect(replayModule.files.filter(heavy)).toEqual([]);
     const rootExports = loadedModules('kernelbus').exports;
     expect(rootExports).toEqual(expect.arrayContaining(['vpin', 'createBus', 'VpinEngine']));
   });

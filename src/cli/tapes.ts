@@ -1,0 +1,123 @@
+/**
+ * Recorded tapes for `kernelbus feed --file` and `kernelbus demo --file`: the replay sources the flags
+ * name (trade files; a returns file as RETURNS_UPDATE rows; a factor panel as FACTOR_INPUT
+ * cross-sections), the replay options of --speed, --from, --to, --symbols, and the status line.
+ */
+import type { FactorInput } from '../engines/factor-messages.js';
+import { KernelInputError } from '../errors.js';
+import { readReturns } from '../io/returns.js';
+import { returnsTape, type MessageTape, type ReplayProgress, type ReplaySource } from '../replay/index.js';
+import { readPanel, type Panel } from './factor-table.js';
+import { flag } from './options.js';
+import { fmt } from './summary.js';
+
+/** The flags of a replay (feed and demo). */
+export const TAPE_FLAGS = {
+  file: flag.strings(),
+  returns: flag.string(),
+  panel: flag.string(),
+  universe: flag.name('market'),
+  speed: flag.string(),
+  from: flag.string(),
+  to: flag.string(),
+  'skip-bad-rows': flag.boolean(),
+};
+
+/** The help lines of TAPE_FLAGS. */
+export const TAPE_USAGE = `  --file f           replay a recorded tape instead of the synthetic market (repeatable: the files are
+                      merged in time order). CSV/TSV (gzip too), Parquet or Arrow, with ts, price and
+                      volume columns, bid and ask when it has them (then 5-column frames), and a symbol
+                      column (else the file is the symbol its name starts with: AAPL.csv -> AAPL)
+  --returns f         replay a returns file (wide, a date column) as RETURNS_UPDATE rows, among the trades by date
+  --panel f           replay a factor panel (date, symbol, sector, returns, market_cap, ...) as FACTOR_INPUT,
+                      one cross-section per date
+  --universe u        the key of the RETURNS_UPDATE and FACTOR_INPUT messages (default market)
+  --speed s           max (as fast as the bus takes them, the default), or the tape's pace times s (1: real time)
+  --from t, --to t    replay rows in [from, to): epoch ms or ISO 8601 (2026-11-18T14:30:00Z)
+  --symbols a,b,...   only these symbols' trades (with --file)
+  --skip-bad-rows     skip and count a bad row of a file instead of stopping at it
+`;
+
+/** Whether the command replays tapes (some tape flag given). */
+export function replaying(values: { file: string[]; returns?: string; panel?: string }): boolean {
+  return values.file.length > 0 || values.returns !== undefined || values.panel !== undefined;
+}
+
+/** --speed: 'max' or a number > 0. */
+export function parseSpeed(raw: string | undefined): number | 'max' {
+  if (raw === undefined || raw === 'max') return 'max';
+  const x = Number(raw);
+  if (raw.trim() === '' || !(x > 0) || !Number.isFinite(x))
+    throw new KernelInputError('--speed', "'max' or a number > 0", JSON.stringify(raw));
+  return x;
+}
+
+/** --from / --to: epoch ms (a number) or ISO 8601. */
+export function parseTime(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms)) throw new KernelInputError(name, 'epoch ms or an ISO 8601 time', JSON.stringify(raw));
+  return ms;
+}
+
+/** --symbols a,b,c as a list. */
+export function parseSymbolList(raw: string): string[] {
+  const list = raw.split(',').map((s) => s.trim());
+  if (list.some((s) => s === '')) throw new KernelInputError('--symbols', 'symbols separated by commas', JSON.stringify(raw));
+  return list;
+}
+
+/** The replay sources the flags name: trade files, the returns rows, the panel's dates. */
+export async function tapeSources(values: {
+  file: string[];
+  returns?: string;
+  panel?: string;
+  universe?: string;
+  'skip-bad-rows': boolean;
+}): Promise<ReplaySource[]> {
+  const universe = values.universe ?? 'market';
+  const read = values['skip-bad-rows'] ? { skipBadRows: true } : {};
+  const sources: ReplaySource[] = values.file.map((path) => ({ path, read }));
+  if (values.returns !== undefined) sources.push(returnsTape(await readReturns(values.returns, read), universe, values.returns));
+  if (values.panel !== undefined) sources.push(panelTape(await readPanel(values.panel, read), universe, values.panel));
+  return sources;
+}
+
+/** A date of a panel as epoch ms (ISO 8601, or a number: epoch ms). */
+function dateMs(date: string, name: string): number {
+  const ms = /^-?\d+(\.\d+)?$/.test(date.trim()) ? Number(date) : Date.parse(date);
+  if (!Number.isFinite(ms))
+    throw new KernelInputError(name, 'dates as ISO 8601 or epoch ms (replay places each date in time)', JSON.stringify(date));
+  return ms;
+}
+
+/** A panel (readPanel) as FACTOR_INPUT messages of `universe`, one per date, at the date's time. */
+export function panelTape(panel: Panel, universe: string, name = 'panel'): MessageTape {
+  const n = panel.assets.length;
+  const row = (m: Panel['returns'], t: number) => m.data.subarray(t * n, (t + 1) * n);
+  const ts = Float64Array.from(panel.dates, (d) => dateMs(d, name));
+  return {
+    type: 'FACTOR_INPUT',
+    key: universe,
+    ts,
+    name,
+    payload: (t): FactorInput => ({
+      date: panel.dates[t],
+      assets: panel.assets,
+      returns: row(panel.returns, t),
+      marketCap: row(panel.marketCap, t),
+      ...(panel.ratios
+        ? { bookPrice: row(panel.bookPrice, t), salesPrice: row(panel.salesPrice, t), cashFlowPrice: row(panel.cashFlowPrice, t) }
+        : {}),
+      sectors: Array.from(row(panel.sectors, t), (c) => (c === c ? panel.sectorNames[c] : null)),
+    }),
+  };
+}
+
+/** The replay's status line: tape time, rows, rows/s, lag behind the pace. */
+export function replayStatus(p: ReplayProgress, last: { at: number; rows: number }): string {
+  const rows = p.trades + p.messages;
+  const rate = p.elapsedMs > last.at ? ((rows - last.rows) * 1000) / (p.elapsedMs - last.at) : 0;
+  const tape = Number.isFinite(p.tapeTs) ? new Date(p.tapeTs).toISOString().replace('T', ' ').slice(0, 23) : '-';
+  return `tape ${tape}  ${fmt(p.trades)} trades  ${fmt(p.messages)} messages  ${fmt(rate).padStart(11)} rows/s  lag ${fmt(p.lagMs, 1)} ms${p.loop > 0 ? `  loop ${p.loop + 1}` : ''}`;
+}
