@@ -125,10 +125,10 @@ export async function replay(
   options: ReplayOptions = {},
 ): Promise<ReplaySummary> {
   const list = Array.isArray(sources) ? (sources as readonly ReplaySource[]) : [sources as ReplaySource];
-  const argument = Array.isArray(sources) ? 'sources' : 'source';
+  const nameOf = Array.isArray(sources) ? (i: number) => `sources[${i}]` : () => 'source';
   if (list.length === 0) throw new KernelInputError('sources', 'at least one source', '[]');
   const { speed, loop, sliceRows, progressMs, filter } = resolve(options);
-  lanesOf(list, argument); // checks the sources before anything is published
+  lanesOf(list, nameOf); // checks the sources before anything is published
 
   let full = false;
   const sink: SliceSink = {
@@ -158,7 +158,7 @@ export async function replay(
   let pass = 0;
   let stopped: 'abort' | undefined;
   for (; pass < loop && stopped === undefined; pass++) {
-    const lanes = lanesOf(list, argument).filter((l) => pass === 0 || l.kind === 'trades');
+    const lanes = lanesOf(list, nameOf).filter((l) => pass === 0 || l.kind === 'trades');
     const merge = new Merge(lanes, filter, shift);
     let passFirst = Number.NaN;
     let passLast = Number.NaN;

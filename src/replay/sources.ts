@@ -96,12 +96,12 @@ function isMessageTape(x: object): x is MessageTape {
 }
 
 /**
- * A lane per source (`argument` names the array in errors). Files open when their lane is first read.
+ * A lane per source (`nameOf(i)` names source i in errors). Files open when their lane is first read.
  * Each call gives fresh lanes (replay()'s loop reads the sources again).
  */
-export function lanesOf(sources: readonly ReplaySource[], argument: string): Lane[] {
+export function lanesOf(sources: readonly ReplaySource[], nameOf: (i: number) => string): Lane[] {
   return sources.map((source, i): Lane => {
-    const name = `${argument}[${i}]`;
+    const name = nameOf(i);
     if (typeof source === 'string') return fileLane({ path: source }, name);
     if (typeof source !== 'object' || source === null) {
       throw new KernelInputError(name, 'a path, { path }, { trades } or { type, key, ts, payload }', describeValue(source));

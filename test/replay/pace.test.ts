@@ -1,0 +1,54 @@
+/**
+ * replay() at the tape's pace: `speed: 1` over 10 s of tape and `speed: 10` over 100 s of tape (run
+ * side by side) each take 10 s within 5 %, and no trade goes out before its time on the tape's clock.
+ */
+import { expect, it } from 'vitest';
+import { createBus } from '../../src/bus/index.js';
+import type { Trades } from '../../src/index.js';
+import { replay } from '../../src/replay/index.js';
+
+const T0 = 1_790_000_000_000;
+
+/** `n` trades `gap` ms apart, alternating two symbols. */
+function tape(n: number, gap: number) {
+  const ts = Float64Array.from({ length: n }, (_, i) => T0 + i * gap);
+  return {
+    trades: { ts, price: new Float64Array(n).fill(50), volume: new Float64Array(n).fill(1) },
+    symbols: { codes: Int32Array.from({ length: n }, (_, i) => i % 2), values: ['A', 'B'] },
+  };
+}
+
+/** Replays at `speed`; returns the wall ms it took and each trade's delivery time against its due time. */
+async function paced(t: ReturnType<typeof tape>, speed: number) {
+  const bus = createBus();
+  const early: number[] = [];
+  const late: number[] = [];
+  const start = performance.now();
+  bus.subscribe<Trades>('TRADE_EXECUTION', (m) => {
+    const now = performance.now() - start;
+    for (const ts of m.payload.ts) {
+      const due = (ts - T0) / speed;
+      (now < due ? early : late).push(Math.abs(now - due));
+    }
+  });
+  const summary = await replay(bus, t, { speed });
+  await bus.close();
+  return { ms: performance.now() - start, early, late, summary };
+}
+
+it('speed 1 and speed 10 hold the pace over 10 s within 5 %, never early', async () => {
+  const [one, ten] = await Promise.all([paced(tape(1001, 10), 1), paced(tape(5001, 20), 10)]);
+  for (const run of [one, ten]) {
+    expect(run.ms).toBeGreaterThan(10_000);
+    expect(run.ms).toBeLessThan(10_500);
+    // a trade goes out once its time has come (within a timer's rounding of 1 ms), and soon after
+    expect(run.early.filter((ms) => ms > 1)).toEqual([]);
+    const sorted = [...run.late].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(25);
+    console.log(
+      `speed ${run.summary.trades === 1001 ? 1 : 10}: ${run.ms.toFixed(0)} ms, median lateness ${sorted[Math.floor(sorted.length / 2)].toFixed(2)} ms, max lag ${run.summary.maxLagMs.toFixed(1)} ms`,
+    );
+  }
+  expect(one.summary.trades).toBe(1001);
+  expect(ten.summary.trades).toBe(5001);
+}, 30_000);
