@@ -1,0 +1,169 @@
+/**
+ * `kernelbus feed --file` on a real redis-server: a recorded tape of 8 symbols with bid and ask (CSV and
+ * Parquet) into two `kernelbus engine vpin --classifier lee-ready` processes, one SIGKILLed mid-replay:
+ * every symbol's buckets equal VPIN over that symbol's rows of the file. A returns file and a panel
+ * stored as the rows they hold; a bad row stops the feed after every row before it; SIGINT stops it
+ * with everything published stored.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { decodeFrame } from '../../src/bus/frames.js';
+import type { VpinOptions } from '../../src/index.js';
+import { client, closeAll, describeRedis, keysOf, RedisServer, sleep, tearDown, until } from '../helpers/redis.js';
+import { rowsOf, seededTape, tapeFile } from '../helpers/tape.js';
+import {
+  columns,
+  Command,
+  consumed,
+  ENGINE_SHARDS,
+  ENGINE_VPIN,
+  engineArgs,
+  expectedBuckets,
+  killAll,
+  storedResults,
+  storedTrades,
+} from './helpers.js';
+
+const SHARDS = ENGINE_SHARDS;
+const VPIN: VpinOptions = { ...ENGINE_VPIN, classifier: { algorithm: 'lee-ready' } };
+const TRADE_KEYS = Array.from({ length: SHARDS }, (_, i) => keysOf().stream(`marketdata:TRADE_EXECUTION:${i}`));
+const READY = /^ready: engine vpin/m;
+const num = (s: string) => Number(s.replaceAll(',', ''));
+
+describeRedis('kernelbus feed --file over Redis', () => {
+  let server: RedisServer;
+  let url: string;
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    url = server.url();
+  });
+  afterEach(async () => {
+    await killAll();
+    await closeAll();
+  });
+  afterAll(() => tearDown(server));
+
+  const tape = seededTape(120_000, 8, 0.25, 5);
+
+  it.each(['tape.csv', 'tape.parquet'])(
+    '%s of 8 symbols with bid and ask into two lee-ready engines, one SIGKILLed mid-replay: every bucket equals VPIN over the file',
+    async (name) => {
+      const path = await tapeFile(tape, name);
+      const redis = client(url);
+      await redis.flushall();
+      const engine = (consumer: string) => new Command([...engineArgs(url, consumer, 500), '--classifier', 'lee-ready']);
+      const a = engine('A');
+      const b = engine('B');
+      await Promise.all([a.waitFor(READY), b.waitFor(READY)]);
+      // 30 s of tape at speed 10: about 3 s of replay
+      const feed = new Command(['feed', '--redis', url, '--shards', String(SHARDS), '--file', path, '--speed', '10']);
+      await until(async () => (await redis.xlen(keysOf().stream('compute:VPIN_CALCULATION:0')).catch(() => 0)) > 0, 'results', 20_000);
+      await sleep(500);
+      a.kill('SIGKILL');
+      expect(await feed.exited).toBe(0);
+      const line = await feed.waitFor(/^published ([\d,]+) trades and 0 messages of 8 symbols .* consumed by groups vpin /m);
+      expect(num(line[1])).toBe(120_000);
+      await consumed(redis, TRADE_KEYS, 'vpin');
+      expect(await b.stop()).toBe(0);
+
+      const stored = await storedTrades(redis, SHARDS);
+      const results = await storedResults(redis, SHARDS);
+      let buckets = 0;
+      for (const symbol of (tape.columns.symbol as { values: string[] }).values) {
+        const rows = rowsOf(tape, symbol);
+        const kept = stored.trades.get(symbol)!;
+        expect({ ts: kept.ts, price: kept.price, volume: kept.volume }, symbol).toEqual({
+          ts: rows.ts,
+          price: rows.price,
+          volume: rows.volume,
+        });
+        const expected = expectedBuckets(rows, VPIN);
+        expect(columns(results.byKey.get(symbol) ?? []), symbol).toEqual(expected);
+        buckets += expected.vpin.length;
+      }
+      expect(buckets).toBeGreaterThan(100);
+      console.log(`[redis-e2e] feed --file ${name}: 120,000 trades of 8 symbols, ${buckets} buckets exact after a SIGKILL; ${line[0]}`);
+    },
+    90_000,
+  );
+
+  it('--returns and --panel: RETURNS_UPDATE and FACTOR_INPUT stored row for row, among the trades by date', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const dir = join(await tapeFile(tape, 'x.csv'), '..');
+    const returns = join(dir, 'returns.csv');
+    writeFileSync(returns, 'date,EQ,BD\n2026-11-02,0.01,-0.002\n2026-11-03,-0.004,0.001\n2026-11-04,0.002,0.0005\n');
+    const panel = join(dir, 'panel.csv');
+    writeFileSync(
+      panel,
+      'date,symbol,sector,returns,market_cap\n2026-11-02,A,Tech,0.01,1e9\n2026-11-02,B,Energy,-0.01,2e9\n2026-11-03,A,Tech,0.02,1.1e9\n2026-11-03,B,Energy,,2e9\n',
+    );
+    const feed = new Command(['feed', '--redis', url, '--returns', returns, '--panel', panel, '--universe', 'us', '--json']);
+    expect(await feed.exited).toBe(0);
+    const json = JSON.parse(feed.out.slice(feed.out.indexOf('{')));
+    expect(json).toMatchObject({ trades: 0, messages: 5, groups: [] });
+    const stored = async (type: string) => {
+      const out: { key: string; ts: number; payload: unknown }[] = [];
+      for (let shard = 0; shard < 4; shard++) {
+        for (const [, fields] of (await redis.xrangeBuffer(keysOf().stream(`marketdata:${type}:${shard}`), '-', '+')) as [
+          Buffer,
+          Buffer[],
+        ][]) {
+          const frame = decodeFrame(fields[fields.findIndex((f) => f.toString() === 'd') + 1]);
+          if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload });
+        }
+      }
+      return out;
+    };
+    const rows = await stored('RETURNS_UPDATE');
+    expect(rows.map((r) => r.ts)).toEqual(['2026-11-02', '2026-11-03', '2026-11-04'].map((d) => Date.parse(d)));
+    expect(rows.map((r) => [r.key, [...(r.payload as { returns: Float64Array }).returns]])).toEqual([
+      ['us', [0.01, -0.002]],
+      ['us', [-0.004, 0.001]],
+      ['us', [0.002, 0.0005]],
+    ]);
+    const days = await stored('FACTOR_INPUT');
+    expect(days.map((d) => (d.payload as { date: string }).date)).toEqual(['2026-11-02', '2026-11-03']);
+    expect(days[1].payload).toMatchObject({ assets: ['A', 'B'], sectors: ['Tech', 'Energy'] });
+    expect([...(days[1].payload as { returns: Float64Array }).returns]).toEqual([0.02, Number.NaN]);
+  });
+
+  it('a bad row mid-tape: the feed stops with file:line:column (exit 2) and every row before it is stored; --skip-bad-rows skips and counts it', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const dir = join(await tapeFile(tape, 'y.csv'), '..');
+    const path = join(dir, 'bad.csv');
+    const lines = ['ts,symbol,price,volume'];
+    for (let i = 0; i < 400_000; i++) lines.push(`${1_790_000_000_000 + i},S${i % 4},${50 + (i % 3)},${1 + (i % 5)}`);
+    lines[350_001] = '1790000350000,S0,5O,3';
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const feed = new Command(['feed', '--redis', url, '--file', path]);
+    expect(await feed.exited).toBe(2);
+    expect(feed.out).toContain(`${path}:350002:18: expected a number in column price, got "5O"`);
+    const stored = await storedTrades(redis, 4);
+    expect([...stored.trades.values()].reduce((n, t) => n + t.ts.length, 0)).toBe(350_000);
+    await redis.flushall();
+    const skip = new Command(['feed', '--redis', url, '--file', path, '--skip-bad-rows']);
+    expect(await skip.exited).toBe(0);
+    expect(skip.out).toMatch(/published 399,999 trades .* 1 bad rows skipped/);
+  });
+
+  it('SIGINT at --speed 1: the feed stops, says so, and everything it published is stored', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const path = await tapeFile(seededTape(20_000, 4, 1), 'slow.parquet');
+    const feed = new Command(['feed', '--redis', url, '--file', path, '--speed', '1']);
+    await feed.waitFor(/replaying/);
+    await sleep(1500);
+    feed.kill('SIGINT');
+    expect(await feed.exited).toBe(0);
+    const line = await feed.waitFor(/^published ([\d,]+) trades.*\(stopped by SIGINT\)$/m);
+    const published = num(line[1]);
+    expect(published).toBeGreaterThan(500);
+    expect(published).toBeLessThan(20_000);
+    const stored = await storedTrades(redis, 4);
+    expect([...stored.trades.values()].reduce((n, t) => n + t.ts.length, 0)).toBe(published);
+  });
+});
