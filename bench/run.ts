@@ -14,6 +14,7 @@ import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
 import { gatewaySection } from './gateway.js';
 import { ioSection } from './io.js';
+import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
 import { riskSection } from './risk.js';
 import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
@@ -33,6 +34,7 @@ const sections: BenchSection[] = [
   redisSection,
   gatewaySection,
   ioSection,
+  replaySection,
 ];
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];
