@@ -332,6 +332,11 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
       );
       sent = summary.trades;
       produced = summary.elapsedMs;
+      if (gateway && seconds === Infinity && !stopped.signal.aborted) {
+        // the page keeps showing the day until SIGINT
+        info.write(`tape replayed (${fmt(sent)} trades); the dashboard stays up until SIGINT\n`);
+        await new Promise((resolve) => stopped.signal.addEventListener('abort', resolve, { once: true }));
+      }
     } else {
       const bars = new MarketBars(market!, barMs, kernels({ backend }));
       bars.begin();

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
 import { SyntheticMarket } from '../../src/cli/market.js';
 import { KernelInputError } from '../../src/errors.js';
+import { readTrades, splitBySymbol } from '../../src/io/index.js';
+import { kernels } from '../../src/index.js';
 import { factorDays, factorTable } from './factor-helpers.js';
 import { riskTable } from './risk-helpers.js';
 
@@ -175,3 +177,39 @@ describe('SyntheticMarket', () => {
     expect(errText).toMatch(/^kernelbus demo: 5 symbols/);
   });
 });
+
+describe('kernelbus demo --file', () => {
+  it('replays a recorded tape through the engines: a summary over its 8 symbols; each symbol\'s VPIN equals vpin() over its rows', async () => {
+    const { code, text } = await demo(['--file', 'examples/tape.csv', '--json', '--backend', 'reference']);
+    expect(code).toBe(0);
+    const s = JSON.parse(text);
+    expect(s.published).toBe(5200);
+    expect(s.tape).toMatchObject({ files: ['examples/tape.csv'], symbols: 8, speed: 'max', barMs: 120_000 });
+    expect(s.risk.bars).toBeGreaterThan(900);
+    expect(s.factor.days).toBe(s.risk.bars);
+    expect(s.vpin.top).toHaveLength(5);
+    // each symbol: buckets of 1/200 of its volume on the tape, 2-minute BVC bars; the engine closes the last bar at the end
+    const read = await readTrades('examples/tape.csv');
+    const ref = kernels({ backend: 'reference' });
+    const bySymbol = new Map(splitBySymbol(read.trades, read.symbols!).map((x) => [x.symbol, x.trades]));
+    for (const top of s.vpin.top) {
+      const t = bySymbol.get(top.symbol)!;
+      const volume = t.volume.reduce((a, b) => a + b, 0);
+      const b = ref.vpin(
+        { ts: t.ts, price: t.price, volume: t.volume },
+        { bucketVolume: volume / 200, window: 50, barMs: 120_000, sigma: { ewma: 0.94 } },
+      );
+      expect(top.buckets, top.symbol).toBe(b.vpin.length);
+      expect(top.vpin, top.symbol).toBe(Number(b.vpin.at(-1)!.toPrecision(6)));
+      expect(top.cdf, top.symbol).toBe(Number(b.cdf.at(-1)!.toPrecision(6)));
+    }
+  });
+
+  it('--speed, --from and --to without --file are refused; a quote classifier needs bid and ask', async () => {
+    await expect(demo(['--speed', '2'])).rejects.toThrow('--speed: expected to come with --file, got 2');
+    await expect(demo(['--file', 'examples/trades.csv', '--classifier', 'lee-ready'])).rejects.toThrow(
+      '--classifier: expected bvc or tick for a tape without bid and ask columns (examples/trades.csv), got lee-ready',
+    );
+  });
+});
+

@@ -66,6 +66,30 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     await redis?.stop();
   });
 
+  it('demo --file: a recorded tape in the page: its 8 symbols, VPIN figures, the portfolios; the page stays after the tape ends', async () => {
+    const command = new Command(['demo', '--file', 'examples/tape.csv', '--speed', '20000', '--dashboard', '0']);
+    const url = (await command.waitFor(DASHBOARD))[1];
+    const page = await open(browser, url, problems);
+    const TAPE = ['AAPL', 'AMZN', 'GOOG', 'JPM', 'META', 'MSFT', 'NVDA', 'TSLA'];
+    const keys = async () =>
+      (await page.locator('#symbols tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).sort();
+    await until(async () => (await keys()).length === TAPE.length, "the tape's symbol rows", 20_000);
+    expect(await keys()).toEqual(TAPE);
+    await until(async () => (await page.locator('#portfolios tbody tr').count()) === 5, 'the portfolios', 20_000);
+    // every symbol gets about 200 buckets of 1/200 of its volume (the last bar closes at the end), VPIN from bucket 50 on
+    const cells = async (n: number) => await page.locator(`#symbols tbody tr td:nth-child(${n})`).allInnerTexts();
+    await until(async () => (await cells(4)).every((b) => Number(b) >= 190), 'every symbol\'s buckets', 60_000);
+    expect((await cells(2)).every((v) => Number(v) > 0 && Number(v) < 1)).toBe(true);
+    await command.waitFor(/^tape replayed \(5,200 trades\); the dashboard stays up until SIGINT$/m, 60_000);
+    await page.waitForTimeout(500);
+    expect(await page.locator('body').getAttribute('data-state')).toBe('connected');
+    expect(unexpected(problems)).toEqual([]);
+    command.kill('SIGINT');
+    expect(await command.exited).toBe(0);
+    expect(command.out).toMatch(/trades replayed\s+5,200 of 8 symbols from examples\/tape\.csv/);
+    await page.close();
+  }, 120_000);
+
   it('shows live throughput, symbols, alerts, a symbol chart and the portfolios; reconnects when the server restarts', async () => {
     const t0 = performance.now();
     const first = await demo(0);
