@@ -179,7 +179,7 @@ describe('SyntheticMarket', () => {
 });
 
 describe('kernelbus demo --file', () => {
-  it('replays a recorded tape through the engines: a summary over its 8 symbols; each symbol\'s VPIN equals vpin() over its rows', async () => {
+  it("replays a recorded tape through the engines: a summary over its 8 symbols; each symbol's VPIN equals vpin() over its rows", async () => {
     const { code, text } = await demo(['--file', 'examples/tape.csv', '--json', '--backend', 'reference']);
     expect(code).toBe(0);
     const s = JSON.parse(text);
@@ -212,4 +212,3 @@ describe('kernelbus demo --file', () => {
     );
   });
 });
-

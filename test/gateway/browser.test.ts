@@ -78,7 +78,7 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     await until(async () => (await page.locator('#portfolios tbody tr').count()) === 5, 'the portfolios', 20_000);
     // every symbol gets about 200 buckets of 1/200 of its volume (the last bar closes at the end), VPIN from bucket 50 on
     const cells = async (n: number) => await page.locator(`#symbols tbody tr td:nth-child(${n})`).allInnerTexts();
-    await until(async () => (await cells(4)).every((b) => Number(b) >= 190), 'every symbol\'s buckets', 60_000);
+    await until(async () => (await cells(4)).every((b) => Number(b) >= 190), "every symbol's buckets", 60_000);
     expect((await cells(2)).every((v) => Number(v) > 0 && Number(v) < 1)).toBe(true);
     await command.waitFor(/^tape replayed \(5,200 trades\); the dashboard stays up until SIGINT$/m, 60_000);
     await page.waitForTimeout(500);

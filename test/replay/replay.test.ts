@@ -156,7 +156,12 @@ describe('replay() merges, cuts and loops', () => {
     expect(summary).toMatchObject({ trades: 9000, loop: 2 });
     const span = 2999 * 2 + 1;
     const ts = tape.columns.ts as Float64Array;
-    expect(rows.slice(6000).map((r) => r.ts).sort((x, y) => x - y)).toEqual(Array.from(ts, (t) => t + 2 * span));
+    expect(
+      rows
+        .slice(6000)
+        .map((r) => r.ts)
+        .sort((x, y) => x - y),
+    ).toEqual(Array.from(ts, (t) => t + 2 * span));
     for (const symbol of ['SYM000', 'SYM001', 'SYM002']) {
       const mine = rows.filter((r) => r.key === symbol).map((r) => r.ts);
       expect(mine.every((t, i) => i === 0 || t > mine[i - 1])).toBe(true);
