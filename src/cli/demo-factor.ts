@@ -11,26 +11,19 @@ import type { Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
 import { FactorEngine } from '../engines/factor.js';
 import type { FactorInput } from '../engines/factor-messages.js';
-import { mulberry32 } from './market.js';
+import { DEMO_FACTOR_UNIVERSE, DEMO_SECTORS, DemoPanel } from './demo-bars.js';
 import { fmt } from './summary.js';
 
-/** The demo's universe (its FACTOR_INPUT key). */
-export const DEMO_FACTOR_UNIVERSE = 'market';
-/** The sectors the symbols cycle through. */
-export const DEMO_SECTORS = ['Energy', 'Technology', 'Healthcare', 'Financials'];
+export { DEMO_FACTOR_UNIVERSE, DEMO_SECTORS };
 /** The demo's momentum: short enough for a run of seconds. */
 export const DEMO_MOMENTUM = { window: 20, halfLife: 10, lag: 2 };
 
 /** A FactorEngine fed with the market's daily cross-sections, one per bar (publish(), or payload() for a replay). */
 export class DemoFactor {
   readonly engine: FactorEngine;
-  /** Days (FACTOR_INPUT) published. */
-  days = 0;
-  private readonly shares: Float64Array;
-  private readonly perShare: { book: Float64Array; sales: Float64Array; cashFlow: Float64Array };
-  private readonly sectors: string[];
+  private readonly panel: DemoPanel;
 
-  /** Starts the engine; the symbols' shares, sectors and per-share amounts come from `seed`. */
+  /** Starts the engine; the symbols' shares, sectors and per-share amounts come from `seed` (DemoPanel). */
   constructor(
     private readonly bus: Bus,
     private readonly symbols: readonly string[],
@@ -38,31 +31,17 @@ export class DemoFactor {
     seed: number,
   ) {
     this.engine = new FactorEngine(bus, { backend, momentum: DEMO_MOMENTUM }).start();
-    const random = mulberry32(seed ^ 0x5eed);
-    const n = symbols.length;
-    const lognormal = (sigma: number) => Math.exp(sigma * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
-    this.shares = Float64Array.from({ length: n }, () => 1e7 * lognormal(1));
-    this.perShare = {
-      book: Float64Array.from({ length: n }, () => 40 * lognormal(0.5)),
-      sales: Float64Array.from({ length: n }, () => 70 * lognormal(0.6)),
-      cashFlow: Float64Array.from({ length: n }, () => 5 * (random() - 0.2)),
-    };
-    this.sectors = symbols.map((_, i) => DEMO_SECTORS[i % DEMO_SECTORS.length]);
+    this.panel = new DemoPanel(symbols, seed);
   }
 
-  /** A bar's FACTOR_INPUT payload (its closing prices and returns; counted as published). */
+  /** Days (FACTOR_INPUT) published. */
+  get days(): number {
+    return this.panel.days;
+  }
+
+  /** A bar's FACTOR_INPUT payload (counted as published). */
   payload(prices: Float64Array, returns: Float64Array): FactorInput {
-    const per = (x: Float64Array) => x.map((v, i) => v / prices[i]);
-    return {
-      date: ++this.days,
-      assets: this.symbols,
-      sectors: this.sectors,
-      returns,
-      marketCap: prices.map((p, i) => p * this.shares[i]),
-      bookPrice: per(this.perShare.book),
-      salesPrice: per(this.perShare.sales),
-      cashFlowPrice: per(this.perShare.cashFlow),
-    };
+    return this.panel.payload(prices, returns);
   }
 
   /** Publishes a bar's cross-section. */

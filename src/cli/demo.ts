@@ -16,7 +16,7 @@ import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import type { VpinOptions } from '../kernels/vpin.js';
 import { connectRedisBus, DEFAULT_SHARDS, deleteKeys, publishMarket } from './common.js';
-import { MarketBars } from './demo-bars.js';
+import { demoBarMs, MarketBars, TRADES_PER_BAR } from './demo-bars.js';
 import { DemoFactor, DEMO_FACTOR_UNIVERSE } from './demo-factor.js';
 import { barLength, barTape, readDemoTape, tapeBars, type DemoTape } from './demo-tape.js';
 import { parseSpeed, parseSymbolList, parseTime } from './tapes.js';
@@ -91,8 +91,6 @@ const FLAGS = {
   'skip-bad-rows': flag.boolean(),
 };
 
-/** Trades per symbol per time bar the demo aims at; bars then buckets scale with --rate and --symbols. */
-const TRADES_PER_BAR = 20;
 /** Mean trade volume of the synthetic market, with bursts and toxic episodes (about 1.2 x 100). */
 const MEAN_VOLUME = 120;
 const WINDOW = 50;
@@ -161,7 +159,7 @@ export async function runDemo(
 
   // Bars of about TRADES_PER_BAR trades per symbol at the requested rate; buckets of about two bars.
   // A tape: about TAPE_BARS bars over its span; each symbol's buckets 1/TAPE_BUCKETS of its volume.
-  const barMs = tape ? barLength(tape.lastTs - tape.firstTs, TAPE_BARS) : Math.max(1, Math.round((TRADES_PER_BAR * symbols * 1000) / rate));
+  const barMs = tape ? barLength(tape.lastTs - tape.firstTs, TAPE_BARS) : demoBarMs(symbols, rate);
   const bucketVolume = 2 * TRADES_PER_BAR * MEAN_VOLUME;
   // Over Redis, a namespace of its own, so that no earlier run's streams or groups are read.
   const prefix = `kb:demo:${randomBytes(4).toString('hex')}:`;

@@ -7,6 +7,9 @@ import { type RedisTransport, TransportError } from '../bus/transports/redis/ind
 import { streamStatus } from '../bus/transports/redis/status.js';
 import { KernelInputError } from '../errors.js';
 import { replay, type ReplaySummary } from '../replay/index.js';
+import { kernels } from '../api/kernels.js';
+import { BarFeed, demoBarMs } from './demo-bars.js';
+import { demoPortfolios } from './demo-risk.js';
 import { SyntheticMarket } from './market.js';
 import { parseSpeed, parseSymbolList, parseTime, replayStatus, replaying, TAPE_FLAGS, TAPE_USAGE, tapeSources } from './tapes.js';
 import { connectRedisBus, DEFAULT_SHARDS, publishMarket, streamKeyPattern, untilSignal } from './common.js';
@@ -21,9 +24,11 @@ export const FEED_USAGE = `Usage: kernelbus feed --redis URL [options]
 Publishes a seeded synthetic market (random walks, volume bursts, toxic one-sided episodes; the demo's)
 or, with --file, a recorded tape, as TRADE_EXECUTION messages to Redis Streams
 ${streamKeyPattern('marketdata', 'TRADE_EXECUTION')}, batched into columnar frames by symbol, for engine processes
-(kernelbus engine vpin) to consume. A tape keeps its timestamps; files are merged in time order, and a
-returns file and a factor panel go out among the trades by date (RETURNS_UPDATE and FACTOR_INPUT, for
-kernelbus engine risk / portfolio / factor). At the end it waits until the consumer groups reading the
+(kernelbus engine vpin) to consume. The synthetic market also publishes what the demo gives its risk,
+portfolio and factor engines (kernelbus engine risk / portfolio / factor): three portfolios of its
+symbols (PORTFOLIO_UPDATE) and, per time bar of about 20 trades a symbol, the bar's returns
+(RETURNS_UPDATE) and a daily panel (FACTOR_INPUT), universe market. A tape keeps its timestamps; files
+are merged in time order, and a returns file and a factor panel go out among the trades by date. At the end it waits until the consumer groups reading the
 streams have acknowledged everything, then prints a summary. SIGINT or SIGTERM stops publishing early
 (what was published is still delivered).
 
@@ -127,6 +132,7 @@ export async function runFeed(
     if (server) log.info(`metrics: ${server.url}`, { event: 'metrics', url: server.url });
     const started = performance.now();
     let published: { trades: number; ms: number; replay?: ReplaySummary };
+    let messages = 0;
     if (sources) {
       const files = [...v.file, ...(v.returns ? [v.returns] : []), ...(v.panel ? [v.panel] : [])];
       log.info(`kernelbus feed: replaying ${files.join(', ')} at speed ${replayOptions!.speed} -> ${target}, ${v.shards} shards`, {
@@ -165,12 +171,24 @@ export async function runFeed(
         { event: 'start', symbols, rate, seconds, count, seed, target, shards: v.shards },
       );
       const market = new SyntheticMarket({ symbols: symbols!, seed });
-      const { sent, ms } = await publishMarket(bus, market, { rate, seconds, count, quotes, stopped: () => stop.received !== undefined });
+      // the risk, portfolio and factor engines' inputs too, as the demo gives its own: portfolios, then a bar's returns and panel
+      for (const [key, payload] of Object.entries(demoPortfolios(market.symbols))) bus.publishSync('PORTFOLIO_UPDATE', { key, payload });
+      const bars = new BarFeed(bus, market, demoBarMs(symbols!, rate), kernels({ backend: 'auto' }), seed);
+      bars.begin();
+      const { sent, ms } = await publishMarket(bus, market, {
+        rate,
+        seconds,
+        count,
+        quotes,
+        stopped: () => stop.received !== undefined,
+        onTurn: (elapsed) => bars.tick(elapsed),
+      });
+      messages = bars.bars * 2;
       published = { trades: sent, ms };
     }
     await bus.flush();
     const stored = performance.now();
-    const types = ['TRADE_EXECUTION', ...(v.returns ? ['RETURNS_UPDATE'] : []), ...(v.panel ? ['FACTOR_INPUT'] : [])];
+    const types = ['TRADE_EXECUTION', ...(v.returns || !tape ? ['RETURNS_UPDATE'] : []), ...(v.panel || !tape ? ['FACTOR_INPUT'] : [])];
     const streams = types.flatMap((type) => bus.streams('marketdata', type));
     const consumed = await consumedBy(transport, streams, () => stop.received !== undefined);
     const m = bus.metrics();
@@ -182,13 +200,13 @@ export async function runFeed(
           ? `groups ${consumed.groups.join(', ')} had not consumed everything when the feed stopped waiting`
           : `consumed by groups ${consumed.groups.join(', ')} ${fmt(consumed.ms)} ms after the last`;
     const line =
-      `published ${fmt(published.trades)} trades${r ? ` and ${fmt(r.messages)} messages of ${fmt(r.symbols.length)} symbols` : ''} in ${fmt(published.ms / 1000, 2)} s` +
+      `published ${fmt(published.trades)} trades${r ? ` and ${fmt(r.messages)} messages of ${fmt(r.symbols.length)} symbols` : ` and ${fmt(messages)} returns and panel messages of ${fmt(symbols!)} symbols`} in ${fmt(published.ms / 1000, 2)} s` +
       ` (${fmt((published.trades * 1000) / Math.max(published.ms, 1e-3))} trades/s) as ${fmt(m.buses.marketdata.frames)} frames (${fmt(m.batchSize.mean, 1)} trades each)` +
       `${r?.skippedRows ? `, ${fmt(r.skippedRows)} bad rows skipped` : ''}; stored; ${after}${stop.received ? ` (stopped by ${stop.received})` : ''}`;
     const fields = {
       event: 'published',
       trades: published.trades,
-      messages: r?.messages ?? 0,
+      messages: r?.messages ?? messages,
       symbols: r?.symbols.length,
       ms: published.ms,
       frames: m.buses.marketdata.frames,
