@@ -85,10 +85,16 @@ export async function runFeed(
   const replayOptions = tape
     ? { speed: parseSpeed(v.speed), from: parseTime(v.from, '--from'), to: parseTime(v.to, '--to'), symbols: filter }
     : undefined;
-  if (!tape) {
-    for (const name of ['speed', 'from', 'to', 'loop', 'skip-bad-rows'] as const) {
-      if (parsed.raw(name) !== undefined)
-        throw new KernelInputError(`--${name}`, 'to come with --file, --returns or --panel', String(parsed.raw(name)));
+  // the flags of one mode are refused in the other
+  const only = tape
+    ? (['rate', 'count', 'seed', 'quotes'] as const)
+    : (['speed', 'from', 'to', 'loop', 'skip-bad-rows', 'universe'] as const);
+  for (const name of only) {
+    if (parsed.raw(name) !== undefined) {
+      const expected = tape
+        ? 'to come without --file, --returns and --panel (the synthetic market)'
+        : 'to come with --file, --returns or --panel';
+      throw new KernelInputError(`--${name}`, expected, String(parsed.raw(name)));
     }
   }
   const url = v.redis!;

@@ -3,6 +3,7 @@
  * name (trade files; a returns file as RETURNS_UPDATE rows; a factor panel as FACTOR_INPUT
  * cross-sections), the replay options of --speed, --from, --to, --symbols, and the status line.
  */
+import { access, constants } from 'node:fs/promises';
 import type { FactorInput } from '../engines/factor-messages.js';
 import { KernelInputError } from '../errors.js';
 import { readReturns } from '../io/returns.js';
@@ -67,7 +68,7 @@ export function parseSymbolList(raw: string): string[] {
   return list;
 }
 
-/** The replay sources the flags name: trade files, the returns rows, the panel's dates. */
+/** The replay sources the flags name: trade files (checked to be there), the returns rows, the panel's dates (read). */
 export async function tapeSources(values: {
   file: string[];
   returns?: string;
@@ -77,6 +78,8 @@ export async function tapeSources(values: {
 }): Promise<ReplaySource[]> {
   const universe = values.universe ?? 'market';
   const read = values['skip-bad-rows'] ? { skipBadRows: true } : {};
+  // every file there before anything connects (a missing one: ENOENT, as every command reports it)
+  for (const path of values.file) await access(path, constants.R_OK);
   const sources: ReplaySource[] = values.file.map((path) => ({ path, read }));
   if (values.returns !== undefined) sources.push(returnsTape(await readReturns(values.returns, read), universe, values.returns));
   if (values.panel !== undefined) sources.push(panelTape(await readPanel(values.panel, read), universe, values.panel));

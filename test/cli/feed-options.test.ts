@@ -1,0 +1,37 @@
+/** `kernelbus feed`'s options of a tape and of the synthetic market, checked before anything connects. */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runFeed } from '../../src/cli/feed.js';
+import { KernelInputError } from '../../src/errors.js';
+
+const feed = (argv: string[]) => runFeed(['--redis', 'redis://127.0.0.1:1', ...argv], new PassThrough(), undefined, new PassThrough());
+
+describe('kernelbus feed options', () => {
+  it("refuses the flags of a tape without one, and the synthetic market's with one, naming the flag", async () => {
+    await expect(feed(['--speed', '2'])).rejects.toThrow('--speed: expected to come with --file, --returns or --panel, got 2');
+    await expect(feed(['--loop'])).rejects.toThrow('--loop: expected to come with --file, --returns or --panel, got true');
+    await expect(feed(['--file', 'examples/tape.csv', '--rate', '5'])).rejects.toThrow(
+      '--rate: expected to come without --file, --returns and --panel (the synthetic market), got 5',
+    );
+    await expect(feed(['--file', 'examples/tape.csv', '--quotes'])).rejects.toThrow(KernelInputError);
+  });
+
+  it('checks --speed, --from, --to and --symbols of a tape', async () => {
+    await expect(feed(['--file', 'examples/tape.csv', '--speed', '0'])).rejects.toThrow(
+      '--speed: expected \'max\' or a number > 0, got "0"',
+    );
+    await expect(feed(['--file', 'examples/tape.csv', '--from', 'noon'])).rejects.toThrow(
+      '--from: expected epoch ms or an ISO 8601 time, got "noon"',
+    );
+    await expect(feed(['--file', 'examples/tape.csv', '--symbols', 'A,,B'])).rejects.toThrow(
+      '--symbols: expected symbols separated by commas, got "A,,B"',
+    );
+    await expect(feed(['--symbols', 'AAPL'])).rejects.toThrow('--symbols: expected an integer in [1, 100000], got "AAPL"');
+    await expect(feed(['--file', ''])).rejects.toThrow('--file: expected a non-empty value, got ""');
+  });
+
+  it("a file that does not exist: the reader's error, before connecting", async () => {
+    await expect(feed(['--returns', 'no-such-file.csv'])).rejects.toThrow(/no-such-file\.csv/);
+    await expect(feed(['--file', 'examples/tape.csv', '--file', 'no-such-tape.parquet'])).rejects.toThrow(/ENOENT.*no-such-tape\.parquet/);
+  });
+});
