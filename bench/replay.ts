@@ -1,8 +1,9 @@
 /**
  * Replay (issue 38): recorded tapes through the bus, side by side with the synthetic feed in one run.
  * - in-process: replay() of an 8-symbol tape of 10^7 trades from Parquet (read included) into the bus
- *   with a VPIN engine attached, against publishMarket() of the synthetic market's 10^7 trades into the
- *   same engine; target >= 5 M trades/s; beside them `kernelbus demo --file` end to end (every engine);
+ *   with the demo's engines attached (VPIN, risk, portfolio, factor: the trades reach the VPIN engine),
+ *   against publishMarket() of the synthetic market's 10^7 trades into the same engines; target >= 5 M
+ *   trades/s; beside them `kernelbus demo --file` end to end (its bars feed every engine);
  * - over one redis-server into two `kernelbus engine vpin` processes of one group: `kernelbus feed
  *   --file` of the tape, from the feed's start until the group consumed everything, against `kernelbus
  *   feed` of the synthetic market over the same Redis; target >= 2 M trades/s and >= 0.8x synthetic;
@@ -15,10 +16,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createBus } from '../src/bus/index.js';
+import { createBus, type Bus } from '../src/bus/index.js';
 import { publishMarket } from '../src/cli/common.js';
 import { SyntheticMarket } from '../src/cli/market.js';
-import { VpinEngine } from '../src/engines/index.js';
+import { FactorEngine, PortfolioEngine, RiskEngine, VpinEngine } from '../src/engines/index.js';
 import { writeTable, type Table } from '../src/io/index.js';
 import type { VpinOptions } from '../src/index.js';
 import { replay } from '../src/replay/index.js';
@@ -53,32 +54,39 @@ function tapeTable(n: number, spanMs: number): Table {
 /** The tape of `n` trades over a trading day (6.5 h) as a cached Parquet file. */
 const tapeParquet = (n: number) => writeOnce(`replay-tape-${countLabel(n)}.parquet`, (path) => writeTable(path, tapeTable(n, 23_400_000)));
 
-/** replay() of the Parquet tape into a bus with a VPIN engine; trades/s from the call until processed. */
-async function inProcessReplay(path: string): Promise<number> {
-  const bus = createBus();
-  const engine = new VpinEngine(bus, { vpin: VPIN, heartbeatMs: 0 }).start();
-  const t0 = performance.now();
-  const s = await replay(bus, path);
-  await bus.drain();
-  const ms = performance.now() - t0;
-  await engine.close();
-  await bus.close();
-  return (s.trades * 1000) / ms;
+/** The demo's engines on `bus`: VPIN, risk, portfolio (a minimum-variance book) and factor; close() them all. */
+function demoEngines(bus: Bus): { close(): Promise<void> } {
+  const engines = [
+    new VpinEngine(bus, { vpin: VPIN, heartbeatMs: 0 }),
+    new RiskEngine(bus, { heartbeatMs: 0 }),
+    new PortfolioEngine(bus, { heartbeatMs: 0, portfolios: [{ id: 'mv', optimizer: 'min-variance', universe: 'market', every: 20 }] }),
+    new FactorEngine(bus, { heartbeatMs: 0 }),
+  ].map((e) => e.start());
+  return { close: async () => void (await Promise.all(engines.map((e) => e.close()))) };
 }
 
-/** publishMarket() of `n` synthetic trades as fast as it goes into the same engine; trades/s until processed. */
-async function inProcessSynthetic(n: number): Promise<number> {
+/** Trades/s of `publish` into a bus with the demo's engines, from the call until everything was processed. */
+async function inProcess(publish: (bus: Bus) => Promise<number>): Promise<number> {
   const bus = createBus();
-  const engine = new VpinEngine(bus, { vpin: VPIN, heartbeatMs: 0 }).start();
-  const market = new SyntheticMarket({ symbols: SYMBOLS, seed: 38 });
+  const engines = demoEngines(bus);
   const t0 = performance.now();
-  const { sent } = await publishMarket(bus, market, { rate: 1e9, seconds: 3600, count: n, stopped: () => false });
+  const trades = await publish(bus);
   await bus.drain();
   const ms = performance.now() - t0;
-  await engine.close();
+  await engines.close();
   await bus.close();
-  return (sent * 1000) / ms;
+  return (trades * 1000) / ms;
 }
+
+/** replay() of the Parquet tape (read included). */
+const inProcessReplay = (path: string) => inProcess(async (bus) => (await replay(bus, path)).trades);
+
+/** publishMarket() of `n` synthetic trades as fast as it goes. */
+const inProcessSynthetic = (n: number) =>
+  inProcess(async (bus) => {
+    const market = new SyntheticMarket({ symbols: SYMBOLS, seed: 38 });
+    return (await publishMarket(bus, market, { rate: 1e9, seconds: 3600, count: n, stopped: () => false })).sent;
+  });
 
 /** A paced run into a VPIN engine: its wall ms and the engine's publish-to-VPIN p99 (ms). */
 async function paced(publish: (bus: ReturnType<typeof createBus>) => Promise<unknown>): Promise<{ ms: number; p99: number }> {
@@ -166,7 +174,7 @@ export const replaySection: BenchSection = {
     }
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
     const synthetic = med(synthRates);
-    const c1 = `in-process, ${label} into a VPIN engine (trades/s)`;
+    const c1 = `in-process, ${label} into the demo's engines (trades/s)`;
     add(
       c1,
       'synthetic feed',
