@@ -6,7 +6,7 @@
  * the bar before. The bars go out among the trades as dated messages of the replay.
  */
 import type { Kernels } from '../api/kernels.js';
-import { readTrades, splitBySymbol } from '../io/trades.js';
+import { readTrades } from '../io/trades.js';
 import type { MessageTape, TradesTape } from '../replay/index.js';
 import { symbolOfPath } from '../replay/index.js';
 
@@ -14,7 +14,7 @@ import { symbolOfPath } from '../replay/index.js';
 export interface DemoTape {
   /** The trades of each file, for replay(). */
   sources: TradesTape[];
-  /** The symbols (those --symbols keeps), in order of first appearance. */
+  /** The symbols with volume within [from, to) (those --symbols keeps), file by file. */
   symbols: string[];
   /** Trades within [from, to) of those symbols, and their first and last timestamps. */
   trades: number;
@@ -54,22 +54,25 @@ export async function readDemoTape(
     const symbol = symbolOfPath(path);
     sources.push({ trades: read.trades, ...(read.symbols ? { symbols: read.symbols } : { symbol }), name: path });
     quotes &&= read.trades.bid !== undefined;
-    const split = read.symbols ? splitBySymbol(read.trades, read.symbols) : [{ symbol, trades: read.trades }];
-    for (const { symbol: s, trades: t } of split) {
-      if (wanted && !wanted.has(s)) continue;
-      let v = 0;
-      for (let i = 0; i < t.ts.length; i++) {
-        const x = t.ts[i];
-        if (!(x >= from && x < to)) continue;
-        v += t.volume[i];
-        trades++;
-        if (x < firstTs) firstTs = x;
-        if (x > lastTs) lastTs = x;
-      }
-      if (v > 0 || !volume.has(s)) volume.set(s, (volume.get(s) ?? 0) + v);
+    // each symbol's volume and the time span within [from, to), straight from the columns
+    const names = read.symbols ? read.symbols.values : [symbol];
+    const codes = read.symbols?.codes;
+    const sums = new Float64Array(names.length);
+    const { ts, volume: v } = read.trades;
+    for (let i = 0; i < ts.length; i++) {
+      const x = ts[i];
+      const code = codes ? codes[i] : 0;
+      if (!(x >= from && x < to) || (wanted && !wanted.has(names[code]))) continue;
+      sums[code] += v[i];
+      trades++;
+      if (x < firstTs) firstTs = x;
+      if (x > lastTs) lastTs = x;
     }
+    names.forEach((name, code) => {
+      if (sums[code] > 0) volume.set(name, (volume.get(name) ?? 0) + sums[code]);
+    });
   }
-  const symbols = [...volume.keys()].filter((s) => volume.get(s)! > 0);
+  const symbols = [...volume.keys()];
   return { sources, symbols, trades, firstTs, lastTs, volume, quotes };
 }
 

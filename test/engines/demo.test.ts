@@ -180,7 +180,7 @@ describe('SyntheticMarket', () => {
 
 describe('kernelbus demo --file', () => {
   it("replays a recorded tape through the engines: a summary over its 8 symbols; each symbol's VPIN equals vpin() over its rows", async () => {
-    const { code, text } = await demo(['--file', 'examples/tape.csv', '--json', '--backend', 'reference']);
+    const { code, text } = await demo(['--file', 'examples/tape.csv', '--json']);
     expect(code).toBe(0);
     const s = JSON.parse(text);
     expect(s.published).toBe(5200);
@@ -200,10 +200,11 @@ describe('kernelbus demo --file', () => {
         { bucketVolume: volume / 200, window: 50, barMs: 120_000, sigma: { ewma: 0.94 } },
       );
       expect(top.buckets, top.symbol).toBe(b.vpin.length);
-      expect(top.vpin, top.symbol).toBe(Number(b.vpin.at(-1)!.toPrecision(6)));
-      expect(top.cdf, top.symbol).toBe(Number(b.cdf.at(-1)!.toPrecision(6)));
+      // the summary's 6 significant digits (the engine's backend may round the last bits otherwise)
+      expect(Math.abs(top.vpin / b.vpin.at(-1)! - 1), top.symbol).toBeLessThan(2e-6);
+      expect(Math.abs(top.cdf / b.cdf.at(-1)! - 1), top.symbol).toBeLessThan(2e-6);
     }
-  });
+  }, 120_000);
 
   it('--speed, --from and --to without --file are refused; a quote classifier needs bid and ask', async () => {
     await expect(demo(['--speed', '2'])).rejects.toThrow('--speed: expected to come with --file, got 2');
