@@ -62,10 +62,14 @@ inline double zoneOf(double probability) { return probability <= 0.95 ? 0 : prob
 // exactly at the end (integers: any order of addition gives the reference's numbers): from the
 // histogram, whose bits 1 and 0 are the pair (I_(t-1), I_t) of each date from the fifth, from `head`
 // for the first four dates, and from the exceptions written for the window's rows.
+// A pattern's DQ sums side by side: one cache line per date's update.
+struct alignas(32) Bin {
+  double count, varSum, squareSum, unused;
+};
 struct Columns {
   std::vector<double> n, square, varSquares, varTimesSquare, squareSquares;
-  std::vector<unsigned> pattern, head, count;  // count: kPatterns per column
-  std::vector<double> varSum, squareSum;       // kPatterns per column
+  std::vector<unsigned> pattern, head;
+  std::vector<Bin> bins;  // kPatterns per column
   explicit Columns(size_t width)
       : n(width),
         square(width),
@@ -74,9 +78,7 @@ struct Columns {
         squareSquares(width),
         pattern(width),
         head(width),
-        count(width * kPatterns),
-        varSum(width * kPatterns),
-        squareSum(width * kPatterns) {}
+        bins(width * kPatterns) {}
 };
 
 // One date (row) of the sweep over columns [0, width): branch-free (a missing return or VaR changes no
@@ -89,9 +91,7 @@ void sweepRow(Columns& k, size_t width, const double* __restrict r, const double
   double* __restrict squareSquares = k.squareSquares.data();
   unsigned* __restrict pattern = k.pattern.data();
   unsigned* __restrict head = k.head.data();
-  unsigned* __restrict count = k.count.data();
-  double* __restrict varSum = k.varSum.data();
-  double* __restrict squareSum = k.squareSum.data();
+  Bin* __restrict bins = k.bins.data();
   for (size_t j = 0; j < width; j++) {
     const bool present = (r[j] == r[j]) & (v[j] == v[j]);
     const unsigned ex = r[j] < -v[j] ? 1u : 0u;
@@ -102,9 +102,10 @@ void sweepRow(Columns& k, size_t width, const double* __restrict r, const double
     const bool counted = present & (n[j] >= kLags);
     // DqSums.add(next, v, square) for a counted date
     const double before = square[j];
-    count[j * kPatterns + next] += counted ? 1u : 0u;
-    varSum[j * kPatterns + next] += counted ? v[j] : 0.0;
-    squareSum[j * kPatterns + next] += counted ? before : 0.0;
+    Bin& bin = bins[j * kPatterns + next];
+    bin.count += counted ? 1.0 : 0.0;
+    bin.varSum += counted ? v[j] : 0.0;
+    bin.squareSum += counted ? before : 0.0;
     squares[j] += counted ? v[j] * v[j] : 0.0;
     varTimesSquare[j] += counted ? v[j] * before : 0.0;
     squareSquares[j] += counted ? before * before : 0.0;
@@ -128,13 +129,14 @@ void transitions(const Columns& k, size_t j, double& x, double& t01, double& t10
     p10 += before == 1 && now == 0;
     p11 += before == 1 && now == 1;
   }
-  const unsigned* count = k.count.data() + j * kPatterns;
+  const Bin* bins = k.bins.data() + j * kPatterns;
   for (unsigned q = 0; q < kPatterns; q++) {
     const unsigned now = q & 1u, before = (q >> 1) & 1u;
-    ex += now * count[q];
-    p01 += (before == 0 && now == 1) ? count[q] : 0;
-    p10 += (before == 1 && now == 0) ? count[q] : 0;
-    p11 += (before == 1 && now == 1) ? count[q] : 0;
+    const auto count = static_cast<unsigned long long>(bins[q].count);
+    ex += now * count;
+    p01 += (before == 0 && now == 1) ? count : 0;
+    p10 += (before == 1 && now == 0) ? count : 0;
+    p11 += (before == 1 && now == 1) ? count : 0;
   }
   x = static_cast<double>(ex);
   t01 = static_cast<double>(p01);
@@ -168,7 +170,7 @@ Status varBacktest(const double* returns, size_t rows, size_t cols, const double
         xWindow[j] += e[j] == 1 ? 1.0 : 0.0;
       }
     }
-    double count[kPatterns];
+    double count[kPatterns], varSum[kPatterns], squareSum[kPatterns];
     for (size_t j = 0; j < width; j++) {
       const size_t c = begin + j;
       const double n = k.n[j];
@@ -184,11 +186,14 @@ Status varBacktest(const double* returns, size_t rows, size_t cols, const double
       o.independencePValue[c] = chiSquareSf(ind, 1);
       o.conditionalCoverageLR[c] = uc + ind;
       o.conditionalCoveragePValue[c] = chiSquareSf(uc + ind, 2);
-      for (unsigned q = 0; q < kPatterns; q++) count[q] = k.count[j * kPatterns + q];
+      for (unsigned q = 0; q < kPatterns; q++) {
+        const Bin& bin = k.bins[j * kPatterns + q];
+        count[q] = bin.count;
+        varSum[q] = bin.varSum;
+        squareSum[q] = bin.squareSum;
+      }
       const dq::Scalars sums{k.varSquares[j], k.varTimesSquare[j], k.squareSquares[j]};
-      const double stat =
-          n > kLags ? dq::dqStatistic(count, k.varSum.data() + j * kPatterns, k.squareSum.data() + j * kPatterns, sums, p, regressors)
-                    : NAN;
+      const double stat = n > kLags ? dq::dqStatistic(count, varSum, squareSum, sums, p, regressors) : NAN;
       o.dqStat[c] = stat;
       o.dqPValue[c] = chiSquareSf(stat, regressors);
       o.windowExceptions[c] = xWindow[j];

@@ -12,6 +12,45 @@ namespace {
 // hit()
 inline double hit(unsigned pattern, int lag, double p) { return static_cast<double>((pattern >> lag) & 1u) - p; }
 
+// definiteForm()
+double definiteForm(const double* G, const double* b, int k) {
+  double L[kMaxRegressors * kMaxRegressors] = {}, d[kMaxRegressors] = {}, norm = 0;
+  for (int j = 0; j < k; j++) {
+    double dj = G[j * k + j];
+    for (int m = 0; m < j; m++) dj -= L[j * k + m] * L[j * k + m] * d[m];
+    if (!(dj > 0)) return NAN;
+    d[j] = dj;
+    L[j * k + j] = 1;
+    for (int i = j + 1; i < k; i++) {
+      double s = G[i * k + j];
+      for (int m = 0; m < j; m++) s -= L[i * k + m] * L[j * k + m] * d[m];
+      L[i * k + j] = s / dj;
+    }
+    for (int i = 0; i < k; i++) norm += G[j * k + i] * G[j * k + i];
+  }
+  double M[kMaxRegressors * kMaxRegressors] = {};
+  for (int i = 0; i < k; i++) {
+    M[i * k + i] = 1;
+    for (int j = 0; j < i; j++) {
+      double s = 0;
+      for (int m = j; m < i; m++) s -= L[i * k + m] * M[m * k + j];
+      M[i * k + j] = s;
+    }
+  }
+  double inverse = 0, form = 0;
+  for (int i = 0; i < k; i++) {
+    for (int j = 0; j < k; j++) {
+      double g = 0;
+      for (int m = std::max(i, j); m < k; m++) g += (M[m * k + i] * M[m * k + j]) / d[m];
+      inverse += g * g;
+    }
+    double w = 0;
+    for (int m = 0; m <= i; m++) w += M[i * k + m] * b[m];
+    form += (w * w) / d[i];
+  }
+  return norm * inverse < 1 / (kGinvTolerance * kGinvTolerance) ? form : NAN;
+}
+
 }  // namespace
 
 // pseudoInverseForm()
@@ -20,6 +59,8 @@ double pseudoInverseForm(const double* G, const double* b, int k) {
     if (!std::isfinite(G[i])) return NAN;
   for (int i = 0; i < k; i++)
     if (!std::isfinite(b[i])) return NAN;
+  const double definite = definiteForm(G, b, k);
+  if (definite == definite) return definite;
   double values[kMaxRegressors], vectors[kMaxRegressors * kMaxRegressors];
   if (!linalg::symmetricEigen(G, static_cast<size_t>(k), values, vectors)) return NAN;
   double largest = 0;

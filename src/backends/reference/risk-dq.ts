@@ -59,13 +59,64 @@ function hit(pattern: number, lag: number, p: number): number {
 }
 
 /**
+ * b' G^-1 b by an LDL' of the symmetric k x k G when ginv certainly keeps every direction of G: every
+ * pivot > 0 and ||G||_F ||G^-1||_F < 1 / GINV_TOLERANCE (a bound of l_max / l_min from above, so
+ * l_min > GINV_TOLERANCE l_max); else NaN (pseudoInverseForm then takes the eigen-decomposition). The
+ * common case costs a factorization instead of an eigen-decomposition per column.
+ */
+function definiteForm(G: Float64Array, b: Float64Array, k: number): number {
+  const L = new Float64Array(k * k); // unit lower, row-major
+  const d = new Float64Array(k);
+  let norm = 0; // ||G||_F^2
+  for (let j = 0; j < k; j++) {
+    let dj = G[j * k + j];
+    for (let m = 0; m < j; m++) dj -= L[j * k + m] * L[j * k + m] * d[m];
+    if (!(dj > 0)) return NaN;
+    d[j] = dj;
+    L[j * k + j] = 1;
+    for (let i = j + 1; i < k; i++) {
+      let s = G[i * k + j];
+      for (let m = 0; m < j; m++) s -= L[i * k + m] * L[j * k + m] * d[m];
+      L[i * k + j] = s / dj;
+    }
+    for (let i = 0; i < k; i++) norm += G[j * k + i] * G[j * k + i];
+  }
+  // M = L^-1 (unit lower, row-major); G^-1 = M' D^-1 M, its squared Frobenius norm; w = M b
+  const M = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    M[i * k + i] = 1;
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let m = j; m < i; m++) s -= L[i * k + m] * M[m * k + j];
+      M[i * k + j] = s;
+    }
+  }
+  let inverse = 0; // ||G^-1||_F^2
+  let form = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      let g = 0;
+      for (let m = Math.max(i, j); m < k; m++) g += (M[m * k + i] * M[m * k + j]) / d[m];
+      inverse += g * g;
+    }
+    let w = 0;
+    for (let m = 0; m <= i; m++) w += M[i * k + m] * b[m];
+    form += (w * w) / d[i];
+  }
+  return norm * inverse < 1 / (GINV_TOLERANCE * GINV_TOLERANCE) ? form : NaN;
+}
+
+/**
  * b' G^+ b for the symmetric k x k G (row-major, both triangles) with MASS::ginv's G^+: sum over the
  * eigenpairs (l_i, u_i) of G with |l_i| > GINV_TOLERANCE max |l| of (u_i' b)^2 / l_i (ginv's singular
- * values of a symmetric G are its |l_i|). NaN when G or b is not finite.
+ * values of a symmetric G are its |l_i|), or b' G^-1 b when G is certainly that well conditioned
+ * (definiteForm). NaN when G or b is not finite.
  */
 export function pseudoInverseForm(G: Float64Array, b: Float64Array, k: number): number {
   for (let i = 0; i < k * k; i++) if (!Number.isFinite(G[i])) return NaN;
   for (let i = 0; i < k; i++) if (!Number.isFinite(b[i])) return NaN;
+  const definite = definiteForm(G, b, k);
+  if (definite === definite) return definite;
   const values = new Float64Array(k);
   const vectors = new Float64Array(k * k);
   if (!symmetricEigen(G, k, values, vectors)) return NaN;
