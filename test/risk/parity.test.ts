@@ -257,16 +257,14 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     const inputs = matrixArb(fc.double({ min: -0.01, max: 0.01, noNaN: true }), 300, 3).chain((returns) =>
       fc.tuple(
         fc.constant(returns),
-        fc
-          .oneof(fc.constant(0), fc.constantFrom(1e-6, 1e-4, 3e-3))
-          .chain((spread) =>
-            fc
-              .array(fc.double({ min: 0.009, max: 0.009 + spread, noNaN: true }), {
-                minLength: returns.data.length,
-                maxLength: returns.data.length,
-              })
-              .map((v) => ({ data: Float64Array.from(v), rows: returns.rows, cols: returns.cols })),
-          ),
+        fc.oneof(fc.constant(0), fc.constantFrom(1e-6, 1e-4, 3e-3)).chain((spread) =>
+          fc
+            .array(fc.double({ min: 0.009, max: 0.009 + spread, noNaN: true }), {
+              minLength: returns.data.length,
+              maxLength: returns.data.length,
+            })
+            .map((v) => ({ data: Float64Array.from(v), rows: returns.rows, cols: returns.cols })),
+        ),
         fc.constantFrom('gas' as const, 'hits' as const),
       ),
     );
