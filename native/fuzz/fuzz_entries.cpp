@@ -243,7 +243,7 @@ void riskEntry(fuzz::Input& in, int which) {
     case 11: {
       const In returns = a.input(cells(rows, cols));
       const In var = a.input(cells(rows, cols));  // any values: NaN, Infinity (the API refuses an infinite one)
-      const Packed p = a.params({in.real(1e-9, 1 - 1e-9), double(in.in<int>(1, 400))});
+      const Packed p = a.params({in.real(1e-9, 1 - 1e-9), double(in.in<int>(1, 400)), double(in.in<int>(0, 1))});
       if (a.affordable()) a.check(risk::entry::varBacktest(returns, rows, cols, var, p, a.output(risk::varBacktestLength(rows, cols))));
       break;
     }

@@ -110,7 +110,7 @@ struct KernelParams {
 const KernelParams kKernels[] = {
     {"cumulativeReturns", {finite}, unpackAs<risk::CumulativeReturnsParams>, false},
     {"performanceStats", {positiveFinite, finite, aboveMinusOne}, unpackAs<risk::PerformanceStatsParams>, false},
-    {"varBacktest", {openUnit, positiveInteger}, unpackAs<risk::VarBacktestParams>, false},
+    {"varBacktest", {openUnit, positiveInteger, flag}, unpackAs<risk::VarBacktestParams>, false},
     {"rolling", {atLeastTwo, rollingMask, positiveFinite, finite, openUnit}, unpackAs<risk::RollingParams>, false},
     {"drawdowns", {positiveInteger, flag}, unpackAs<risk::DrawdownsParams>, false},
     {"relativeStats", {positiveFinite, finite, flag}, unpackAs<risk::RelativeStatsParams>, false},

@@ -84,9 +84,14 @@ inline RollingOut rollingOut(double* out, size_t rows, size_t cols, unsigned mas
 Status rolling(const double* returns, size_t rows, size_t cols, const double* benchmark, size_t window, unsigned mask,
                double periodsPerYear, double riskFree, double confidence, double* out);
 
-/// The exceptions of each column's VaR and their backtests (Kupiec, Christoffersen, DQ, traffic light).
-/// `var` has the shape of returns, finite or NaN (the API checks; an infinite one gives numbers here).
-Status varBacktest(const double* returns, size_t rows, size_t cols, const double* var, double confidence, size_t window, double* out);
+/// The DQ test's regressor sets (DQ_REGRESSOR_SETS in src/kernels/risk-analytics.ts).
+enum DqRegressors : int { kDqGas = 0, kDqHits = 1 };
+
+/// The exceptions of each column's VaR and their backtests (Kupiec, Christoffersen, DQ with the
+/// regressors `dq`, traffic light). `var` has the shape of returns, finite or NaN (the API checks; an
+/// infinite one gives numbers here).
+Status varBacktest(const double* returns, size_t rows, size_t cols, const double* var, double confidence, size_t window, DqRegressors dq,
+                   double* out);
 
 /// W / cummax(W) - 1 per column (wealth 1 before the first return, a NaN return as 0): rows x cols.
 Status drawdownSeries(const double* returns, size_t rows, size_t cols, double* out);

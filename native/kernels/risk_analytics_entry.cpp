@@ -5,8 +5,9 @@ namespace kernelbus::risk {
 
 Status unpack(Packed packed, VarBacktestParams& out) {
   ParamReader p(packed, kVarBacktestParams);
-  out.confidence = p.openUnit();                   // a number in (0, 1)
-  out.window = static_cast<size_t>(p.integer(1));  // an integer >= 1
+  out.confidence = p.openUnit();                                        // a number in (0, 1)
+  out.window = static_cast<size_t>(p.integer(1));                       // an integer >= 1
+  out.dqRegressors = static_cast<DqRegressors>(p.integer(0, kDqHits));  // 'gas' or 'hits' (0 or 1)
   return p.status();
 }
 
@@ -52,7 +53,7 @@ Outcome varBacktest(In returns, size_t rows, size_t cols, In var, Packed params,
   if (Outcome o = requireLength(0, returns, cells(rows, cols)); !o.ok()) return o;
   if (Outcome o = requireLength(3, var, cells(rows, cols)); !o.ok()) return o;
   if (Outcome o = requireLength(5, out, varBacktestLength(rows, cols)); !o.ok()) return o;
-  return risk::varBacktest(returns.data, rows, cols, var.data, p.confidence, p.window, out.data);
+  return risk::varBacktest(returns.data, rows, cols, var.data, p.confidence, p.window, p.dqRegressors, out.data);
 }
 
 Outcome drawdownSeries(In returns, size_t rows, size_t cols, Out out) {

@@ -11,10 +11,11 @@
 
 namespace kernelbus::risk {
 
-constexpr const char* kVarBacktestParams[] = {"confidence", "window"};
+constexpr const char* kVarBacktestParams[] = {"confidence", "window", "dqRegressors"};
 struct VarBacktestParams {
   double confidence;
   size_t window;
+  DqRegressors dqRegressors;
 };
 constexpr const char* kDrawdownsParams[] = {"top", "convention"};
 struct DrawdownsParams {

@@ -8,15 +8,14 @@
 #include "parallel.hpp"
 #include "risk_analytics.hpp"
 #include "risk_checks.hpp"
+#include "risk_dq.hpp"
 #include "special.hpp"
 
 namespace kernelbus::risk {
 namespace {
 
-constexpr int kLags = 4;                           // DQ_LAGS
-constexpr int kRegressors = kLags + 2;             // a constant, the VaR, the lagged hits
-constexpr unsigned kPatterns = 1u << (kLags + 1);  // the last five hits
-constexpr double kPivotTolerance = 1e-10;
+using dq::kLags;
+using dq::kPatterns;
 
 // term()
 inline double term(double count, double d) { return count == 0 ? 0 : count * std::log1p(d); }
@@ -54,74 +53,45 @@ double binomialCdf(double x, double n, double p) {
 // zoneOf()
 inline double zoneOf(double probability) { return probability <= 0.95 ? 0 : probability <= 0.9999 ? 1 : 2; }
 
-// hit()
-inline double hit(unsigned pattern, int lag, double p) { return static_cast<double>((pattern >> lag) & 1u) - p; }
-
-// dqStatistic()
-double dqStatistic(const double* count, const double* varSum, double varSquares, double p) {
-  constexpr int k = kRegressors;
-  double G[k * k] = {}, b[k] = {};
-  for (unsigned q = 0; q < kPatterns; q++) {
-    const double n = count[q], v = varSum[q], y = hit(q, 0, p);
-    G[0] += n;
-    G[1] += v;
-    b[0] += n * y;
-    b[1] += v * y;
-    for (int i = 0; i < kLags; i++) {
-      const double hi = hit(q, i + 1, p);
-      G[2 + i] += n * hi;
-      G[k + 2 + i] += v * hi;
-      b[2 + i] += n * hi * y;
-      for (int j = i; j < kLags; j++) G[(2 + i) * k + 2 + j] += n * hi * hit(q, j + 1, p);
-    }
-  }
-  G[k + 1] = varSquares;
-  for (int i = 0; i < k; i++)
-    for (int j = 0; j < i; j++) G[i * k + j] = G[j * k + i];
-  double L[k * k] = {}, d[k] = {}, w[k] = {}, form = 0;
-  for (int j = 0; j < k; j++) {
-    double dj = G[j * k + j];
-    for (int m = 0; m < j; m++) dj -= L[j * k + m] * L[j * k + m] * d[m];
-    if (!(dj > kPivotTolerance * G[j * k + j])) continue;
-    d[j] = dj;
-    for (int i = j + 1; i < k; i++) {
-      double s = G[i * k + j];
-      for (int m = 0; m < j; m++) s -= L[i * k + m] * L[j * k + m] * d[m];
-      L[i * k + j] = s / dj;
-    }
-    double wj = b[j];
-    for (int m = 0; m < j; m++) wj -= L[j * k + m] * w[m];
-    w[j] = wj;
-    form += (wj * wj) / dj;
-  }
-  return form / (p * (1 - p));
-}
-
 // The state of a block of columns in varBacktest()'s sweep over the dates, column j's at j (arrays side
 // by side). The sweep keeps per column only what the reference's loop needs and cannot recover later:
-// the count of dates present n, the last five hits (pattern), the DQ histogram (count, varSum over the
-// 32 patterns, from the fifth date on) with the sum of VaR^2, and `head`, the first four hits (the
-// pattern after the fourth date). The exceptions, the transitions and the window's counts follow
+// the count of dates present n, the last five hits (pattern), the squared return of the last date
+// present (square), the DQ sums (DqSums: count, varSum, squareSum over the 32 patterns, from the fifth
+// date on, with the sums of VaR^2, VaR y^2 and y^4), and `head`, the first four hits (the pattern after
+// the fourth date). The exceptions, the transitions and the window's counts follow
 // exactly at the end (integers: any order of addition gives the reference's numbers): from the
 // histogram, whose bits 1 and 0 are the pair (I_(t-1), I_t) of each date from the fifth, from `head`
 // for the first four dates, and from the exceptions written for the window's rows.
+// A pattern's DQ sums side by side: one cache line per date's update.
+struct alignas(32) Bin {
+  double count, varSum, squareSum, unused;
+};
 struct Columns {
-  std::vector<double> n, varSquares;
-  std::vector<unsigned> pattern, head, count;  // count: kPatterns per column
-  std::vector<double> varSum;                  // kPatterns per column
+  std::vector<double> n, square, varSquares, varTimesSquare, squareSquares;
+  std::vector<unsigned> pattern, head;
+  std::vector<Bin> bins;  // kPatterns per column
   explicit Columns(size_t width)
-      : n(width), varSquares(width), pattern(width), head(width), count(width * kPatterns), varSum(width * kPatterns) {}
+      : n(width),
+        square(width),
+        varSquares(width),
+        varTimesSquare(width),
+        squareSquares(width),
+        pattern(width),
+        head(width),
+        bins(width * kPatterns) {}
 };
 
 // One date (row) of the sweep over columns [0, width): branch-free (a missing return or VaR changes no
 // state: its selects keep the old values and add 0 where the reference skips the date).
 void sweepRow(Columns& k, size_t width, const double* __restrict r, const double* __restrict v, double* __restrict e) {
   double* __restrict n = k.n.data();
+  double* __restrict square = k.square.data();
   double* __restrict squares = k.varSquares.data();
+  double* __restrict varTimesSquare = k.varTimesSquare.data();
+  double* __restrict squareSquares = k.squareSquares.data();
   unsigned* __restrict pattern = k.pattern.data();
   unsigned* __restrict head = k.head.data();
-  unsigned* __restrict count = k.count.data();
-  double* __restrict varSum = k.varSum.data();
+  Bin* __restrict bins = k.bins.data();
   for (size_t j = 0; j < width; j++) {
     const bool present = (r[j] == r[j]) & (v[j] == v[j]);
     const unsigned ex = r[j] < -v[j] ? 1u : 0u;
@@ -130,9 +100,16 @@ void sweepRow(Columns& k, size_t width, const double* __restrict r, const double
     pattern[j] = present ? next : pattern[j];
     head[j] = present & (n[j] == kLags - 1) ? next : head[j];
     const bool counted = present & (n[j] >= kLags);
-    count[j * kPatterns + next] += counted ? 1u : 0u;
-    varSum[j * kPatterns + next] += counted ? v[j] : 0.0;
+    // DqSums.add(next, v, square) for a counted date
+    const double before = square[j];
+    Bin& bin = bins[j * kPatterns + next];
+    bin.count += counted ? 1.0 : 0.0;
+    bin.varSum += counted ? v[j] : 0.0;
+    bin.squareSum += counted ? before : 0.0;
     squares[j] += counted ? v[j] * v[j] : 0.0;
+    varTimesSquare[j] += counted ? v[j] * before : 0.0;
+    squareSquares[j] += counted ? before * before : 0.0;
+    square[j] = present ? r[j] * r[j] : before;
     n[j] += present ? 1.0 : 0.0;
   }
 }
@@ -152,13 +129,14 @@ void transitions(const Columns& k, size_t j, double& x, double& t01, double& t10
     p10 += before == 1 && now == 0;
     p11 += before == 1 && now == 1;
   }
-  const unsigned* count = k.count.data() + j * kPatterns;
+  const Bin* bins = k.bins.data() + j * kPatterns;
   for (unsigned q = 0; q < kPatterns; q++) {
     const unsigned now = q & 1u, before = (q >> 1) & 1u;
-    ex += now * count[q];
-    p01 += (before == 0 && now == 1) ? count[q] : 0;
-    p10 += (before == 1 && now == 0) ? count[q] : 0;
-    p11 += (before == 1 && now == 1) ? count[q] : 0;
+    const auto count = static_cast<unsigned long long>(bins[q].count);
+    ex += now * count;
+    p01 += (before == 0 && now == 1) ? count : 0;
+    p10 += (before == 1 && now == 0) ? count : 0;
+    p11 += (before == 1 && now == 1) ? count : 0;
   }
   x = static_cast<double>(ex);
   t01 = static_cast<double>(p01);
@@ -169,11 +147,13 @@ void transitions(const Columns& k, size_t j, double& x, double& t01, double& t10
 }  // namespace
 
 // varBacktest()
-Status varBacktest(const double* returns, size_t rows, size_t cols, const double* var, double confidence, size_t window, double* out) {
+Status varBacktest(const double* returns, size_t rows, size_t cols, const double* var, double confidence, size_t window,
+                   DqRegressors dqRegressors, double* out) {
   const Status s = detail::checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   const VarBacktestOut o = varBacktestOut(out, rows, cols);
   const double p = 1 - confidence;
+  const int regressors = dq::regressors(dqRegressors);
   const size_t windowStart = rows > window ? rows - window : 0;
   const size_t minColumns = rows == 0 ? cols : 1 + 16384 / rows;
   parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
@@ -190,7 +170,7 @@ Status varBacktest(const double* returns, size_t rows, size_t cols, const double
         xWindow[j] += e[j] == 1 ? 1.0 : 0.0;
       }
     }
-    double count[kPatterns];
+    double count[kPatterns], varSum[kPatterns], squareSum[kPatterns];
     for (size_t j = 0; j < width; j++) {
       const size_t c = begin + j;
       const double n = k.n[j];
@@ -206,10 +186,16 @@ Status varBacktest(const double* returns, size_t rows, size_t cols, const double
       o.independencePValue[c] = chiSquareSf(ind, 1);
       o.conditionalCoverageLR[c] = uc + ind;
       o.conditionalCoveragePValue[c] = chiSquareSf(uc + ind, 2);
-      for (unsigned q = 0; q < kPatterns; q++) count[q] = k.count[j * kPatterns + q];
-      const double dq = n > kLags ? dqStatistic(count, k.varSum.data() + j * kPatterns, k.varSquares[j], p) : NAN;
-      o.dqStat[c] = dq;
-      o.dqPValue[c] = chiSquareSf(dq, kRegressors);
+      for (unsigned q = 0; q < kPatterns; q++) {
+        const Bin& bin = k.bins[j * kPatterns + q];
+        count[q] = bin.count;
+        varSum[q] = bin.varSum;
+        squareSum[q] = bin.squareSum;
+      }
+      const dq::Scalars sums{k.varSquares[j], k.varTimesSquare[j], k.squareSquares[j]};
+      const double stat = n > kLags ? dq::dqStatistic(count, varSum, squareSum, sums, p, regressors) : NAN;
+      o.dqStat[c] = stat;
+      o.dqPValue[c] = chiSquareSf(stat, regressors);
       o.windowExceptions[c] = xWindow[j];
       o.windowObservations[c] = nWindow[j];
       const double probability = nWindow[j] > 0 ? binomialCdf(xWindow[j], nWindow[j], p) : NAN;

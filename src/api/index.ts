@@ -50,6 +50,7 @@ export {
 } from '../kernels/risk.js';
 export {
   AGGREGATE_PERIODS,
+  DQ_REGRESSOR_SETS,
   DRAWDOWN_CONVENTIONS,
   DRAWDOWN_DEFAULTS,
   TRAFFIC_LIGHT_ZONES,
@@ -61,6 +62,7 @@ export {
   type AggregatePeriod,
   type AggregateReturnsResult,
   type ColumnsOf,
+  type DqRegressors,
   type DrawdownConvention,
   type DrawdownOptions,
   type PerformanceAnalyticsDrawdowns,

@@ -6,7 +6,7 @@
 import type { Kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk.js';
-import { TRAFFIC_LIGHT_ZONES } from '../kernels/risk-analytics.js';
+import { type DqRegressors, TRAFFIC_LIGHT_ZONES, VAR_BACKTEST_DEFAULTS } from '../kernels/risk-analytics.js';
 import { fixed, pct, table } from './summary.js';
 
 /** A finite number rounded to 10 digits, null otherwise (JSON). */
@@ -149,7 +149,7 @@ export function drawdownsSection(k: Kernels, panel: Matrix, labels: readonly str
   return { lines, json };
 }
 
-/** varBacktest of each column of the VaR CSV against the same column of returns. */
+/** varBacktest of each column of the VaR CSV against the same column of returns, the DQ test with `dqRegressors`. */
 export function backtestSection(
   k: Kernels,
   panel: Matrix,
@@ -157,6 +157,7 @@ export function backtestSection(
   varPanel: Matrix,
   varNames: readonly string[],
   confidence: number,
+  dqRegressors: DqRegressors = VAR_BACKTEST_DEFAULTS.dqRegressors,
 ): Section {
   if (varPanel.rows !== panel.rows) {
     throw new KernelInputError('--backtest', `a CSV of ${panel.rows} dates (those of the returns)`, `${varPanel.rows} dates`);
@@ -174,7 +175,8 @@ export function backtestSection(
       forecasts.data[t * names.length + j] = varPanel.data[t * varPanel.cols + vc];
     }
   });
-  const b = k.varBacktest(returns, forecasts, { confidence });
+  const b = k.varBacktest(returns, forecasts, { confidence, dqRegressors });
+  const dq = dqRegressors === 'gas' ? "DQ as GAS's DQOOStest (y^2 lagged, chi-square(7))" : 'DQ on the hits alone (chi-square(6))';
   const header = ['', 'dates', 'exceptions', 'expected', 'kupiec.p', 'indep.p', 'cc.p', 'dq.p', 'window', 'zone'];
   const rows = names.map((name, j) => [
     name,
@@ -190,7 +192,7 @@ export function backtestSection(
   ]);
   return {
     lines: [
-      `VaR backtest at ${confidence} (an exception: return < -VaR; Kupiec, Christoffersen, Engle-Manganelli DQ; Basel zone over the last 250 dates)`,
+      `VaR backtest at ${confidence} (an exception: return < -VaR; Kupiec, Christoffersen, Engle-Manganelli ${dq}; Basel zone over the last 250 dates)`,
       ...table(header, rows),
     ],
     json: names.map((name, j) => ({
@@ -201,7 +203,9 @@ export function backtestSection(
       kupiecPValue: round(b.kupiecPValue[j]),
       independencePValue: round(b.independencePValue[j]),
       conditionalCoveragePValue: round(b.conditionalCoveragePValue[j]),
+      dqStat: round(b.dqStat[j]),
       dqPValue: round(b.dqPValue[j]),
+      dqRegressors,
       windowExceptions: b.windowExceptions[j],
       windowObservations: b.windowObservations[j],
       zone: TRAFFIC_LIGHT_ZONES[b.zone[j]] ?? null,

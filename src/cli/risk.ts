@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk.js';
+import { DQ_REGRESSOR_SETS, type DqRegressors, VAR_BACKTEST_DEFAULTS } from '../kernels/risk-analytics.js';
 import { writeFormatOf, writeTable } from '../io/index.js';
 import { type ReadReturnsOptions, readReturns } from '../io/returns.js';
 import type { Table } from '../io/types.js';
@@ -34,6 +35,9 @@ Options:
   --drawdowns k         the k deepest drawdowns of each column (PerformanceAnalytics' table)
   --backtest var.csv    a CSV of VaR forecasts (positive losses, columns named as the returns', one row per
                         date): exceptions, Kupiec, Christoffersen and DQ p-values, the Basel zone
+  --dq-regressors set   the DQ test's regressors with --backtest: gas (GAS's current DQOOStest: the constant,
+                        the VaR, 4 lagged hits and the lagged squared return, chi-square(7)) or hits (without
+                        the squared return: GAS's older form, chi-square(6)) (default gas)
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --layout l            wide | long (default: long when there are asset and return columns)
   --symbol-column name  long layout: the asset column (default: asset, symbol, sym, ticker, instrument)
@@ -86,6 +90,14 @@ const FLAGS = {
   rolling: flag.optionalNumber(2, 1e9, true),
   drawdowns: flag.optionalNumber(1, 1e6, true),
   backtest: flag.string(),
+  'dq-regressors': {
+    type: 'string',
+    parse: (raw, name) => {
+      const value = text(raw) ?? VAR_BACKTEST_DEFAULTS.dqRegressors;
+      if (!(DQ_REGRESSOR_SETS as readonly string[]).includes(value)) throw new KernelInputError(name, 'gas or hits', JSON.stringify(value));
+      return value as DqRegressors;
+    },
+  } satisfies Flag<DqRegressors>,
   backend: flag.anyBackend(),
   layout: {
     type: 'string',
@@ -181,7 +193,7 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   if (values.drawdowns !== undefined) sections.drawdowns = drawdownsSection(k, panel, labels, values.drawdowns);
   if (values.backtest !== undefined) {
     const forecasts = await readReturns(values.backtest, readOptions(values, { done: () => undefined }));
-    sections.backtest = backtestSection(k, panel, labels, forecasts.returns, forecasts.assets, confidence);
+    sections.backtest = backtestSection(k, panel, labels, forecasts.returns, forecasts.assets, confidence, values['dq-regressors']);
   }
 
   const computeMs = performance.now() - t0;

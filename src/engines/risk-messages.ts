@@ -62,6 +62,8 @@ export interface RiskResult {
 export interface RiskBacktest {
   /** Periods backtested (each with a VaR published before it), at most the engine's backtestWindow. */
   observations: number;
+  /** The engine's backtestWindow: the zone's RISK_ALERT waits for observations >= window. */
+  window: number;
   /** Exceptions among them: realized return < -VaR. */
   exceptions: number;
   /** The last period's portfolio return and the historical VaR published for it (NaN when none was). */

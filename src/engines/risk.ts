@@ -473,6 +473,7 @@ export class RiskEngine extends Engine {
       );
       out.backtest = (i) => ({
         observations: b.observations[i],
+        window: B,
         exceptions: b.count[i],
         realized: realized[(n - 1) * P + i],
         var: forecasts[(n - 1) * P + i],

@@ -8,7 +8,6 @@
  * queues: a slow client never slows the bus or the other clients.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -25,6 +24,7 @@ import { type GatewayMetrics, gatewayRegistry } from './metrics.js';
 export type { GatewayMetrics } from './metrics.js';
 import { controlFrame, errorFrame, messageJson, messagesFrame, parseRequest, PROTOCOL_VERSION, RequestError } from './protocol.js';
 import { type GatewayOptions, resolveOptions } from './options.js';
+import { dashboardPage } from './page.js';
 import { Stats } from './stats.js';
 
 export { GATEWAY_TYPES, type GatewayOptions } from './options.js';
@@ -57,8 +57,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const PAGE_URL = new URL('../../web/dashboard.html', import.meta.url);
-
 /**
  * Starts a gateway on `bus`: subscribes to the served types (its own consumer group per type, deleted
  * when it closes; over Redis it starts from the messages appended from now on) and listens. Resolves
@@ -66,7 +64,7 @@ const PAGE_URL = new URL('../../web/dashboard.html', import.meta.url);
  */
 export async function createGateway(bus: Bus, options: GatewayOptions = {}): Promise<Gateway> {
   const { port, host, token, origins, types, lastValues, flushMs, statsMs, maxClients, limits } = resolveOptions(options);
-  const page = readFileSync(PAGE_URL);
+  const page = dashboardPage();
 
   const clients = new Set<Client>();
   const counts: Omit<GatewayMetrics, 'clients'> = {

@@ -13,12 +13,24 @@ import type { OutOption } from './vpin.js';
 
 export { AGGREGATE_PERIODS, type AggregatePeriod } from './calendar.js';
 
+/**
+ * The regressors of varBacktest's dynamic quantile test besides the constant, the VaR and the 4 lagged
+ * hits: 'gas' adds the squared return of the date before, y_(t-1)^2 (GAS 0.3.x's current `DQOOStest`:
+ * 7 regressors, chi-square(7)); 'hits' adds nothing (GAS's older releases, Engle and Manganelli's test
+ * on the hits alone: 6 regressors, chi-square(6)).
+ */
+export type DqRegressors = 'gas' | 'hits';
+/** The DQ regressor sets in the order of their codes (the packed parameter `dqRegressors`). */
+export const DQ_REGRESSOR_SETS = ['gas', 'hits'] as const satisfies readonly DqRegressors[];
+
 /** Options of `varBacktest()`. */
 export interface VarBacktestOptions {
   /** The VaR's confidence level c in (0, 1): an exception is expected with probability 1 - c. Required. */
   confidence: number;
   /** The traffic light's dates: the last `window` rows (Basel: 250). Default 250. */
   window?: number;
+  /** The DQ test's regressors (DqRegressors). Default 'gas', GAS's current form. */
+  dqRegressors?: DqRegressors;
 }
 
 /**
@@ -30,7 +42,9 @@ export interface VarBacktestOptions {
  */
 export interface VarBacktestOutOptions<S extends Series = Series> extends VarBacktestOptions, OutOption<VarBacktestResult<S>> {}
 
-export const VAR_BACKTEST_DEFAULTS = { window: 250 } as const;
+export const VAR_BACKTEST_DEFAULTS = { window: 250, dqRegressors: 'gas' } as const satisfies Required<
+  Omit<VarBacktestOptions, 'confidence'>
+>;
 
 /** The Basel traffic-light zones, in the order of their codes (varBacktest's `zone`). */
 export const TRAFFIC_LIGHT_ZONES = ['green', 'yellow', 'red'] as const;
@@ -56,7 +70,10 @@ export interface VarBacktestResult<S extends Series = Series> {
   /** Conditional coverage LR_cc = LR_uc + LR_ind, chi-square(2). */
   conditionalCoverageLR: Float64Array;
   conditionalCoveragePValue: Float64Array;
-  /** Engle and Manganelli's dynamic quantile statistic (GAS, 4 lags), chi-square(6). */
+  /**
+   * Engle and Manganelli's dynamic quantile statistic (GAS's DQOOStest, 4 lags), chi-square(7) with
+   * `dqRegressors: 'gas'` (the default), chi-square(6) with 'hits'.
+   */
   dqStat: Float64Array;
   dqPValue: Float64Array;
   /** Exceptions and dates present among the last `window` rows. */
@@ -68,8 +85,12 @@ export interface VarBacktestResult<S extends Series = Series> {
   zone: Float64Array;
 }
 
-/** Checks and defaults `varBacktest()`'s options. */
-export function resolveVarBacktestOptions(options: VarBacktestOptions | undefined): { confidence: number; window: number } {
+/** Checks and defaults `varBacktest()`'s options; `dqRegressors` as its code (DQ_REGRESSOR_SETS). */
+export function resolveVarBacktestOptions(options: VarBacktestOptions | undefined): {
+  confidence: number;
+  window: number;
+  dqRegressors: number;
+} {
   if (typeof options !== 'object' || options === null) {
     throw new KernelInputError('options', 'an object with a confidence in (0, 1)', describeValue(options));
   }
@@ -79,7 +100,9 @@ export function resolveVarBacktestOptions(options: VarBacktestOptions | undefine
   }
   const window = options.window ?? VAR_BACKTEST_DEFAULTS.window;
   if (!isCount(window) || window < 1) throw new KernelInputError('options.window', 'an integer >= 1', describeValue(window));
-  return { confidence, window };
+  const dqRegressors = DQ_REGRESSOR_SETS.indexOf((options.dqRegressors ?? VAR_BACKTEST_DEFAULTS.dqRegressors) as DqRegressors);
+  if (dqRegressors < 0) throw new KernelInputError('options.dqRegressors', "'gas' or 'hits'", describeValue(options.dqRegressors));
+  return { confidence, window, dqRegressors };
 }
 
 /**
@@ -282,6 +305,7 @@ export interface RiskAnalyticsFamily {
     var_: Float64Array,
     confidence: number,
     window: number,
+    dqRegressors: number,
     out?: Float64Array,
   ): Float64Array;
   /**
@@ -322,11 +346,16 @@ export interface RiskAnalyticsKernels {
    *   T11); LR_ind = -2 log((1-pi)^(T00+T10) pi^(T01+T11)) + 2 log((1-pi0)^T00 pi0^T01 (1-pi1)^T10
    *   pi1^T11), chi-square(1); conditional coverage LR_cc = LR_uc + LR_ind, chi-square(2).
    * - Engle and Manganelli's dynamic quantile test as GAS's `DQOOStest` (4 lags): Hit_t = I_t - p
-   *   regressed on a constant, the VaR and Hit_(t-1..t-4) over t = 4 .. n - 1; DQ = Hit' X (X'X)^+ X' Hit
-   *   / (p (1 - p)), chi-square(6) (GAS's ncol(X)). The pseudo-inverse (GAS: MASS::ginv) is taken as
-   *   an LDL' of X'X that drops a column whose pivot falls below 1e-10 of its diagonal: the quadratic
-   *   form is the same for every generalized inverse. GAS gives Hit 0 where r equals the VaR exactly;
-   *   here that date is no exception (Hit = -p). NaN when n <= 4.
+   *   regressed over t = 4 .. n - 1 on a constant, the VaR, Hit_(t-1..t-4) and, with `dqRegressors:
+   *   'gas'` (the default: GAS 0.3.x's current form), y_(t-1)^2, the squared return of the date before;
+   *   DQ = Hit' X (X'X)^+ X' Hit / (p (1 - p)), chi-square(7), or chi-square(6) with 'hits' (without
+   *   y_(t-1)^2: GAS's older releases), the degrees of freedom GAS's ncol(X) whatever X's rank. (X'X)^+
+   *   is MASS::ginv's, as GAS takes it: the eigen-directions of X'X whose eigenvalue is at most 2^-26
+   *   of the largest are left out, so a singular X (a constant VaR, no exception) gives GAS's number,
+   *   and so does a nearly singular one: daily returns of about 1 % or less vary y^2 so little that
+   *   ginv drops most of that direction and GAS's 'gas' statistic is close to its 'hits' one. GAS gives
+   *   Hit 0 where r equals the VaR exactly; here that date is no exception (Hit = -p). NaN when n <= 4,
+   *   and when a sum of the regression overflows (a |return| above about 1e77 or VaR above 1e154).
    * - The Basel traffic light (segMGarch's `TL`) over the last `window` rows: P = P(X <= x_w), X ~
    *   Binomial(n_w, p) over the dates present there; green when P <= 0.95, yellow when P <= 0.9999, else
    *   red (250 dates at 99%: 0-4 green, 5-9 yellow, 10 or more red).
@@ -419,6 +448,7 @@ export const RISK_ANALYTICS_KERNELS = {
     params: [
       { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' },
       { key: 'window', name: 'options.window', expected: 'an integer >= 1' },
+      { key: 'dqRegressors', name: 'options.dqRegressors', expected: "'gas' or 'hits' (0 or 1)" },
     ],
     outputs: {
       exceptions: ['T', 'N'],
@@ -438,13 +468,13 @@ export const RISK_ANALYTICS_KERNELS = {
       zone: ['N'],
     },
     dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
-    arity: 6,
-    options: ['confidence', 'window', 'out'],
+    arity: 7,
+    options: ['confidence', 'window', 'dqRegressors', 'out'],
     api(returns: Series, var_: Series, opts: VarBacktestOutOptions) {
       const r = asColumns(returns, 'returns');
       const v = requireLike(var_, r, returns instanceof Float64Array, 'var', 'VaR values');
       requireKnownOptions(RISK_ANALYTICS_KERNELS.varBacktest, opts);
-      const { confidence, window } = resolveVarBacktestOptions(opts);
+      const { confidence, window, dqRegressors } = resolveVarBacktestOptions(opts);
       const given = opts.out;
       let out: Float64Array | undefined;
       if (given !== undefined) {
@@ -453,7 +483,7 @@ export const RISK_ANALYTICS_KERNELS = {
       }
       return {
         size: r.data.length,
-        args: [r.data, r.rows, r.cols, v, confidence, window],
+        args: [r.data, r.rows, r.cols, v, confidence, window, dqRegressors],
         out,
         shape: (o: Outputs) => given ?? ({ ...o, exceptions: column(returns, o.exceptions) } as unknown as VarBacktestResult),
       };

@@ -1,4 +1,4 @@
-/** `kernelbus risk --benchmark --rolling --drawdowns --backtest`: the JSON sections equal the kernels' results on the CSV. */
+/** `kernelbus risk --benchmark --rolling --drawdowns --backtest [--dq-regressors]`: the JSON sections equal the kernels' results on the CSV. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,35 @@ describe('kernelbus risk analytics', () => {
     expect(doc.backtest.map((c: { exceptions: number }) => c.exceptions)).toEqual([...bt.count]);
     expect(doc.backtest[1].kupiecPValue).toBe(round(bt.kupiecPValue[1]));
     expect(doc.backtest[1].zone).toBe(['green', 'yellow', 'red'][bt.zone[1]]);
+    // the DQ test in GAS's current form by default
+    expect(
+      doc.backtest.map((c: { dqStat: number; dqPValue: number; dqRegressors: string }) => [c.dqStat, c.dqPValue, c.dqRegressors]),
+    ).toEqual([0, 1].map((j) => [round(bt.dqStat[j]), round(bt.dqPValue[j]), 'gas']));
+  });
+
+  it('--dq-regressors hits: the DQ test without the lagged squared return; a set that is not one is refused', async () => {
+    const doc = JSON.parse(
+      (await run([file, '--backtest', varFile, '--dq-regressors', 'hits', '--json', '--backend', 'reference'])).join('\n'),
+    );
+    const bt = ref.varBacktest(
+      matrix(Float64Array.from(rows.flatMap((r) => [r[1], r[0]])), T, 2),
+      matrix(Float64Array.from(rows.flatMap((_, t) => [0.01, t % 2 ? 0.008 : 0.004])), T, 2),
+      { confidence: 0.95, dqRegressors: 'hits' },
+    );
+    const gas = ref.varBacktest(
+      matrix(Float64Array.from(rows.flatMap((r) => [r[1], r[0]])), T, 2),
+      matrix(Float64Array.from(rows.flatMap((_, t) => [0.01, t % 2 ? 0.008 : 0.004])), T, 2),
+      { confidence: 0.95 },
+    );
+    expect(
+      doc.backtest.map((c: { dqStat: number; dqPValue: number; dqRegressors: string }) => [c.dqStat, c.dqPValue, c.dqRegressors]),
+    ).toEqual([0, 1].map((j) => [round(bt.dqStat[j]), round(bt.dqPValue[j]), 'hits']));
+    expect(bt.dqStat[1]).not.toBe(gas.dqStat[1]);
+    const text = (await run([file, '--backtest', varFile, '--dq-regressors', 'hits'])).join('\n');
+    expect(text).toContain('Engle-Manganelli DQ on the hits alone (chi-square(6))');
+    await expect(runRisk([file, '--backtest', varFile, '--dq-regressors', 'engle'], () => {})).rejects.toThrow(
+      /^--dq-regressors: expected gas or hits, got "engle"$/,
+    );
   });
 
   it('prints the sections as tables', async () => {
@@ -77,6 +106,7 @@ describe('kernelbus risk analytics', () => {
     expect(text).toContain('rolling 20 dates');
     expect(text).toContain('top 1 drawdowns');
     expect(text).toMatch(/VaR backtest at 0.95/);
+    expect(text).toContain("Engle-Manganelli DQ as GAS's DQOOStest (y^2 lagged, chi-square(7))");
     expect(text).toMatch(/AAA .* (green|yellow|red)/);
   });
 

@@ -36,6 +36,7 @@ function expectedBacktest(block: Float64Array, rows: number, weights: Float64Arr
   const b = ref.varBacktest(realized, forecasts, { confidence: 0.95, window: OPTIONS.backtestWindow });
   return {
     observations: b.observations[0],
+    window: OPTIONS.backtestWindow,
     exceptions: b.count[0],
     realized: realized[realized.length - 1],
     var: forecasts[forecasts.length - 1],

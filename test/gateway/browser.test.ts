@@ -9,6 +9,8 @@
  * feed's symbols, the engine's heartbeat and its consumer groups' lag; the gateway restarted on its
  * port: the page reconnects. Any console error or failed request fails the test. The screenshot goes to the test's temp
  * dir, and to docs/images/dashboard.png with KERNELBUS_DOCS_SCREENSHOT=1 (`npm run docs:screenshots`).
+ * The page over an in-process gateway fed each alert kind: the alert list's lines and the portfolio
+ * rows' marks (a backtest alert by its zone, not as a limit breach).
  * With CI=true a missing browser fails the test; locally it is skipped with the reason.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -16,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBus } from '../../src/bus/index.js';
+import { createGateway } from '../../src/gateway/index.js';
 import { REDIS_SERVER, RedisServer } from '../../tools/redis-server.js';
 import { Command, killAll } from '../redis-e2e/helpers.js';
 import { TestClient, until } from './helpers.js';
@@ -170,6 +174,99 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     expect(unexpected(problems)).toEqual([]);
     await page.close();
     console.log(`[browser] dashboard test ${((performance.now() - t0) / 1000).toFixed(1)} s; screenshots in ${dir}`);
+  });
+
+  it('says what each alert kind is: a backtest alert by its zone and exceptions, its row marked by zone, not as a breach', async () => {
+    const bus = createBus();
+    const gateway = await createGateway(bus, { port: 0 });
+    const problems: string[] = [];
+    try {
+      const page = await open(browser, gateway.url, problems);
+      const result = (v: number, limit: number, backtest: Record<string, unknown>) => ({
+        source: 'risk',
+        engine: 'risk',
+        universe: 'u',
+        rows: 300,
+        confidence: 0.99,
+        historical: { var: v, es: v * 1.2 },
+        gaussian: { var: v, es: v * 1.2 },
+        volatility: v / 2.33,
+        limit,
+        backtest: {
+          realized: 0,
+          var: v,
+          exception: false,
+          kupiecPValue: 0.1,
+          independencePValue: 0.5,
+          christoffersenPValue: 0.2,
+          ...backtest,
+        },
+      });
+      const alert = { source: 'risk', engine: 'risk', universe: 'u', confidence: 0.99, rows: 300 };
+      await bus.publish('ANALYTICS_RESULT', {
+        key: 'min-variance',
+        payload: result(0.00087, 0.002, { zone: 'yellow', exceptions: 6, observations: 250, window: 250 }),
+      });
+      await bus.publish('RISK_ALERT', {
+        key: 'min-variance',
+        payload: { ...alert, var: 0.00087, limit: 0.002, reason: 'backtest', zone: 'yellow', exceptions: 6, observations: 250 },
+      });
+      await bus.publish('ANALYTICS_RESULT', {
+        key: 'concentrated',
+        payload: result(0.025, 0.02, { zone: 'green', exceptions: 2, observations: 250, window: 250 }),
+      });
+      await bus.publish('RISK_ALERT', { key: 'concentrated', payload: { ...alert, var: 0.025, limit: 0.02 } });
+      await bus.publish('ANALYTICS_RESULT', {
+        key: 'equal-weight',
+        payload: result(0.01, 0.05, { zone: 'red', exceptions: 11, observations: 250, window: 250 }),
+      });
+      await bus.publish('RISK_ALERT', {
+        key: 'equal-weight',
+        payload: { ...alert, var: 0.01, limit: NaN, reason: 'backtest', zone: 'red', exceptions: 11, observations: 250 },
+      });
+      await bus.publish('RISK_ALERT', {
+        key: 'SYM001',
+        payload: { source: 'vpin', engine: 'vpin', bucket: 57, vpin: 0.712, cdf: 0.993, threshold: 0.99 },
+      });
+      await until(async () => (await page.locator('#alerts li').count()) === 4, 'the four alerts listed');
+      const lines = await page
+        .locator('#alerts li')
+        .evaluateAll((items) => items.map((li) => [li.getAttribute('data-kind'), li.lastChild?.textContent?.trim()]));
+      expect(lines).toEqual([
+        ['vpin', 'SYM001: VPIN 0.712, CDF 0.993 reached its threshold 0.990 at bucket 57'],
+        [
+          'backtest-red',
+          'equal-weight: VaR backtest red zone: 11 exceptions in the last 250 periods (2.5 expected at 99% VaR); VaR 1.000%',
+        ],
+        ['var-limit', 'concentrated: VaR 2.500% reached its limit 2.000%'],
+        [
+          'backtest-yellow',
+          'min-variance: VaR backtest yellow zone: 6 exceptions in the last 250 periods (2.5 expected at 99% VaR); VaR 0.087%, limit 0.200%',
+        ],
+      ]);
+      await until(async () => (await page.locator('#portfolios tbody tr').count()) === 3, 'three portfolio rows');
+      const rows = await page
+        .locator('#portfolios tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-key'), tr.className, tr.querySelector('td.backtest')?.textContent]));
+      expect(rows).toEqual([
+        ['concentrated', 'alert', 'green 2/250'],
+        ['equal-weight', 'zone-red', 'red 11/250'],
+        ['min-variance', 'zone-yellow', 'yellow 6/250'],
+      ]);
+      // a zone row is not painted as a breach: its name keeps the text colour, the breach's is red
+      const colour = (key: string) =>
+        page.evaluate<string>(`getComputedStyle(document.querySelector('#portfolios tr[data-key="${key}"] td')).color`);
+      expect(await colour('min-variance')).not.toBe(await colour('concentrated'));
+      const dir = mkdtempSync(join(tmpdir(), 'kernelbus-dashboard-alerts-'));
+      await page.locator('#var-panel').screenshot({ path: join(dir, 'portfolios.png') });
+      await page.locator('#alerts').screenshot({ path: join(dir, 'alerts.png') });
+      console.log(`[browser] alert screenshots in ${dir}`);
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await gateway.close();
+      await bus.close();
+    }
   });
 
   it.skipIf(!REDIS_SERVER && process.env.CI !== 'true')(

@@ -189,10 +189,11 @@ describe('varBacktest', () => {
     return { r, v: new Float64Array(n).fill(1) };
   }
 
-  it('chi-square survival at the 5 % quantiles of 1, 2 and 6 degrees of freedom; edges', () => {
+  it('chi-square survival at the 5 % quantiles of 1, 2, 6 and 7 degrees of freedom; edges', () => {
     close(chiSquareSf(3.841458820694124, 1), 0.05, 1e-13);
     close(chiSquareSf(5.991464547107979, 2), 0.05, 1e-13);
     close(chiSquareSf(12.591587243743977, 6), 0.05, 1e-13);
+    close(chiSquareSf(14.067140449340167, 7), 0.05, 1e-13);
     close(chiSquareSf(11.070497693516351, 5), 0.05, 1e-13);
     expect([chiSquareSf(0, 1), chiSquareSf(-1, 2), chiSquareSf(Infinity, 6)]).toEqual([1, 1, 0]);
     expect(chiSquareSf(NaN, 1)).toBeNaN();
@@ -264,18 +265,21 @@ describe('varBacktest', () => {
     expect(Number.isFinite(b.dqStat[0])).toBe(true);
   });
 
-  it('DQ equals an independent least-squares projection (Gram-Schmidt on X, GAS DQOOStest)', () => {
+  it.each([
+    ['gas', 7],
+    ['hits', 6],
+  ] as const)('DQ %s equals an independent least-squares projection (Gram-Schmidt on X, GAS DQOOStest)', (dqRegressors, k) => {
     let seed = 7;
     const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const n = 400;
     const r = Float64Array.from({ length: n }, () => rand() * 0.1 - 0.05);
     const v = Float64Array.from({ length: n }, () => 0.03 + rand() * 0.02);
     const p = 0.05;
-    const b = ref.varBacktest(r, v, { confidence: 0.95 });
+    const b = ref.varBacktest(r, v, { confidence: 0.95, dqRegressors });
     const hit = Array.from(r, (x, t) => (x < -v[t] ? 1 : 0) - p);
-    const cols = [0, 1, 2, 3, 4, 5].map((j) =>
-      Array.from({ length: n - 4 }, (_, i) => (j === 0 ? 1 : j === 1 ? v[i + 4] : hit[i + 4 - (j - 1)])),
-    );
+    // X: 1, VaR_t, Hit_(t-1..t-4) and, for 'gas', r_(t-1)^2 (test/risk/dq.reference.test.ts: against GAS itself)
+    const regressor = (j: number, t: number) => (j === 0 ? 1 : j === 1 ? v[t] : j < 6 ? hit[t - (j - 1)] : r[t - 1] ** 2);
+    const cols = Array.from({ length: k }, (_, j) => Array.from({ length: n - 4 }, (_, i) => regressor(j, i + 4)));
     const y = hit.slice(4);
     const basis: number[][] = [];
     for (const col of cols) {
@@ -289,7 +293,7 @@ describe('varBacktest', () => {
     }
     const form = basis.reduce((s, q) => s + q.reduce((a, x, i) => a + x * y[i], 0) ** 2, 0);
     close(b.dqStat[0], form / (p * (1 - p)), 1e-9);
-    close(b.dqPValue[0], chiSquareSf(b.dqStat[0], 6), 1e-15);
+    close(b.dqPValue[0], chiSquareSf(b.dqStat[0], k), 1e-15);
   });
 
   it('a date with a NaN return or VaR is left out; exceptions NaN there; a matrix per column', () => {

@@ -99,7 +99,7 @@ const cases = [
   c('performanceStats requiredReturn -1', 'performanceStats', [R, { requiredReturn: -1 }], 'options.requiredReturn', `options.requiredReturn: expected a finite number > -1, got -1`),
   c('performanceStats requiredReturn NaN', 'performanceStats', [R, { requiredReturn: NaN }], 'options.requiredReturn', `options.requiredReturn: expected a finite number > -1, got NaN`),
 
-  // varBacktest: returns, var (the shape of returns), { confidence, window }
+  // varBacktest: returns, var (the shape of returns), { confidence, window, dqRegressors }
   c('varBacktest var missing', 'varBacktest', [SERIES, undefined, { confidence: 0.99 }], 'var', `var: expected a Float64Array, got undefined`),
   c('varBacktest var shorter than returns', 'varBacktest', [SERIES, f64(0.1, 0.1, 0.1), { confidence: 0.99 }], 'var', `var: expected length 4 (the length of returns), got length 3`),
   c('varBacktest var a series for a matrix', 'varBacktest', [R, f64(0.1, 0.1, 0.1, 0.1), { confidence: 0.99 }], 'var', `var: expected a Matrix of 4 x 3 (the shape of returns), got a Float64Array of length 4`),
@@ -110,7 +110,9 @@ const cases = [
   c('varBacktest confidence 0', 'varBacktest', [SERIES, SERIES, { confidence: 0 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 0`),
   c('varBacktest window 0', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, window: 0 }], 'options.window', `options.window: expected an integer >= 1, got 0`),
   c('varBacktest window 2.5', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, window: 2.5 }], 'options.window', `options.window: expected an integer >= 1, got 2.5`),
-  c('varBacktest unknown option', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, lags: 4 }], 'options', `options: expected only the options confidence, window, out, got unknown option "lags"`),
+  c('varBacktest dqRegressors unknown', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, dqRegressors: 'engle-manganelli' }], 'options.dqRegressors', `options.dqRegressors: expected 'gas' or 'hits', got "engle-manganelli"`),
+  c('varBacktest dqRegressors a code', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, dqRegressors: 1 }], 'options.dqRegressors', `options.dqRegressors: expected 'gas' or 'hits', got 1`),
+  c('varBacktest unknown option', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, lags: 4 }], 'options', `options: expected only the options confidence, window, dqRegressors, out, got unknown option "lags"`),
   c('varBacktest infinite return', 'varBacktest', [withCell(R, 4, -Infinity), matrix(new Float64Array(12), 4, 3), { confidence: 0.99 }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = -Infinity`),
 
   // rolling: returns, { window, stats, benchmark, periodsPerYear, riskFree, confidence }

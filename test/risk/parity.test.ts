@@ -204,7 +204,7 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     );
   });
 
-  test(['varBacktest'], 'varBacktest: NaN in returns and VaR, every window, series and matrix', () => {
+  test(['varBacktest'], 'varBacktest: NaN in returns and VaR, every window, both DQ forms, series and matrix', () => {
     const inputs = matrixArb(returnArb).chain((returns) =>
       fc.tuple(
         fc.constant(returns),
@@ -214,7 +214,11 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
             maxLength: returns.data.length,
           })
           .map((v) => ({ data: Float64Array.from(v), rows: returns.rows, cols: returns.cols })),
-        fc.record({ confidence: fc.constantFrom(0.9, 0.95, 0.99, 0.5), window: fc.integer({ min: 1, max: 45 }) }),
+        fc.record({
+          confidence: fc.constantFrom(0.9, 0.95, 0.99, 0.5),
+          window: fc.integer({ min: 1, max: 45 }),
+          dqRegressors: fc.constantFrom('gas', 'hits'),
+        }),
       ),
     );
     const flat = (b: ReturnType<Kernels['varBacktest']>) => ({ ...b, exceptions: columns(b.exceptions).data });
@@ -244,6 +248,34 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
         expectColumnsClose(flat(k.varBacktest(series, vs, options)), flat(es), scale(es));
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  test(['varBacktest'], 'varBacktest: DQ where MASS::ginv leaves directions out (returns within 1 %, VaR nearly constant)', () => {
+    // X'X's eigenvalues of y^2 (and of a VaR that hardly moves) fall near 2^-26 of the largest: both
+    // backends must keep and leave out the same directions.
+    const inputs = matrixArb(fc.double({ min: -0.01, max: 0.01, noNaN: true }), 300, 3).chain((returns) =>
+      fc.tuple(
+        fc.constant(returns),
+        fc.oneof(fc.constant(0), fc.constantFrom(1e-6, 1e-4, 3e-3)).chain((spread) =>
+          fc
+            .array(fc.double({ min: 0.009, max: 0.009 + spread, noNaN: true }), {
+              minLength: returns.data.length,
+              maxLength: returns.data.length,
+            })
+            .map((v) => ({ data: Float64Array.from(v), rows: returns.rows, cols: returns.cols })),
+        ),
+        fc.constantFrom('gas' as const, 'hits' as const),
+      ),
+    );
+    fc.assert(
+      fc.property(inputs, ([returns, var_, dqRegressors]) => {
+        const options = { confidence: 0.95, dqRegressors };
+        const e = ref.varBacktest(returns, var_, options);
+        const a = k.varBacktest(returns, var_, options);
+        expectColumnsClose({ dqStat: a.dqStat, dqPValue: a.dqPValue }, { dqStat: e.dqStat, dqPValue: e.dqPValue });
+      }),
+      { numRuns: 60 },
     );
   });
 

@@ -5,21 +5,13 @@
  * in the same order of floating-point operations.
  *
  * One pass over the dates per column keeps everything the statistics need: the counts, the transitions,
- * and for the DQ regression a histogram over the 32 patterns of the last five hits (I_t .. I_(t-4)) with
- * the sum of the VaR per pattern, from which X'X and X'Hit follow exactly (each Hit is I - p).
+ * and for the DQ regression the sums of risk-dq.ts (DqSums), from which X'X and X'Hit follow exactly.
  */
 import { outputsInto } from '../../kernels/descriptor.js';
 import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { chiSquareSf } from '../../math/chi-square.js';
 import { checkReturns } from './risk-common.js';
-
-/** The DQ test's lags (GAS BacktestVaR's default) and regressors: a constant, the VaR, the lagged hits. */
-export const DQ_LAGS = 4;
-const REGRESSORS = DQ_LAGS + 2;
-const PATTERNS = 1 << (DQ_LAGS + 1);
-
-/** A pivot of X'X below this fraction of its diagonal drops the column (the pseudo-inverse). */
-const PIVOT_TOLERANCE = 1e-10;
+import { DQ_LAGS, DQ_PATTERNS, DQ_REGRESSORS, DqSums, dqStatistic } from './risk-dq.js';
 
 /**
  * count x log(ratio), the ratio written 1 + d: count log1p(d), 0 when the count is 0 (0 log 0 = 0).
@@ -69,62 +61,6 @@ export function zoneOf(probability: number): number {
   return probability <= 0.95 ? 0 : probability <= 0.9999 ? 1 : 2;
 }
 
-/** (I - p) of bit `lag` of a pattern (bit 0 the hit of the date itself, bit i the hit i dates before). */
-function hit(pattern: number, lag: number, p: number): number {
-  return ((pattern >> lag) & 1) - p;
-}
-
-/**
- * The DQ statistic from the pattern histogram (`count`, `varSum` over the 32 patterns) and the sum of
- * VaR^2: Hit' X (X'X)^+ X' Hit / (p (1 - p)), X = [1, VaR, Hit lags 1..4], by an LDL' of X'X that
- * drops a column whose pivot is below PIVOT_TOLERANCE of its diagonal.
- */
-export function dqStatistic(count: Float64Array, varSum: Float64Array, varSquares: number, p: number): number {
-  const k = REGRESSORS;
-  const G = new Float64Array(k * k);
-  const b = new Float64Array(k);
-  // regressor j of pattern q, times its count (or VaR sum): column 0 the constant, 1 the VaR, 2.. the lags
-  for (let q = 0; q < PATTERNS; q++) {
-    const n = count[q];
-    const v = varSum[q];
-    const y = hit(q, 0, p);
-    G[0] += n;
-    G[1] += v;
-    b[0] += n * y;
-    b[1] += v * y;
-    for (let i = 0; i < DQ_LAGS; i++) {
-      const hi = hit(q, i + 1, p);
-      G[2 + i] += n * hi;
-      G[k + 2 + i] += v * hi;
-      b[2 + i] += n * hi * y;
-      for (let j = i; j < DQ_LAGS; j++) G[(2 + i) * k + 2 + j] += n * hi * hit(q, j + 1, p);
-    }
-  }
-  G[k + 1] = varSquares;
-  for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) G[i * k + j] = G[j * k + i];
-  // LDL': L unit lower (row-major), d the pivots; w = L^-1 b; the form is sum w_j^2 / d_j over the kept.
-  const L = new Float64Array(k * k);
-  const d = new Float64Array(k);
-  const w = new Float64Array(k);
-  let form = 0;
-  for (let j = 0; j < k; j++) {
-    let dj = G[j * k + j];
-    for (let m = 0; m < j; m++) dj -= L[j * k + m] * L[j * k + m] * d[m];
-    if (!(dj > PIVOT_TOLERANCE * G[j * k + j])) continue; // dependent on the columns before: dropped (L, d, w stay 0)
-    d[j] = dj;
-    for (let i = j + 1; i < k; i++) {
-      let s = G[i * k + j];
-      for (let m = 0; m < j; m++) s -= L[i * k + m] * L[j * k + m] * d[m];
-      L[i * k + j] = s / dj;
-    }
-    let wj = b[j];
-    for (let m = 0; m < j; m++) wj -= L[j * k + m] * w[m];
-    w[j] = wj;
-    form += (wj * wj) / dj;
-  }
-  return form / (p * (1 - p));
-}
-
 /** VarBacktestResult's outputs per column (see the descriptor), into `given` when the caller gave one. */
 export function varBacktest(
   returns: Float64Array,
@@ -133,24 +69,24 @@ export function varBacktest(
   var_: Float64Array,
   confidence: number,
   window: number,
+  dqRegressors: number,
   given?: Float64Array,
 ): Float64Array {
   checkReturns(returns, cols);
   const { out, views: o } = outputsInto(RISK_KERNELS.varBacktest, given, returns, rows, cols, var_);
   const p = 1 - confidence;
   const windowStart = rows > window ? rows - window : 0;
-  const count = new Float64Array(PATTERNS);
-  const varSum = new Float64Array(PATTERNS);
+  const regressors = DQ_REGRESSORS[dqRegressors];
+  const sums = new DqSums();
   for (let c = 0; c < cols; c++) {
-    count.fill(0);
-    varSum.fill(0);
+    sums.reset();
     let n = 0;
     let x = 0;
     let t01 = 0;
     let t10 = 0;
     let t11 = 0;
     let pattern = 0;
-    let varSquares = 0;
+    let square = 0; // the squared return of the last date present
     let nWindow = 0;
     let xWindow = 0;
     for (let t = 0; t < rows; t++) {
@@ -168,12 +104,9 @@ export function varBacktest(
         t10 += before === 1 && e === 0 ? 1 : 0;
         t11 += before === 1 && e === 1 ? 1 : 0;
       }
-      pattern = ((pattern << 1) | e) & (PATTERNS - 1);
-      if (n >= DQ_LAGS) {
-        count[pattern] += 1;
-        varSum[pattern] += v;
-        varSquares += v * v;
-      }
+      pattern = ((pattern << 1) | e) & (DQ_PATTERNS - 1);
+      if (n >= DQ_LAGS) sums.add(pattern, v, square);
+      square = r * r;
       n++;
       x += e;
       if (t >= windowStart) {
@@ -192,9 +125,9 @@ export function varBacktest(
     o.independencePValue[c] = chiSquareSf(ind, 1);
     o.conditionalCoverageLR[c] = uc + ind;
     o.conditionalCoveragePValue[c] = chiSquareSf(uc + ind, 2);
-    const dq = n > DQ_LAGS ? dqStatistic(count, varSum, varSquares, p) : NaN;
+    const dq = n > DQ_LAGS ? dqStatistic(sums, p, regressors) : NaN;
     o.dqStat[c] = dq;
-    o.dqPValue[c] = chiSquareSf(dq, REGRESSORS);
+    o.dqPValue[c] = chiSquareSf(dq, regressors);
     o.windowExceptions[c] = xWindow;
     o.windowObservations[c] = nWindow;
     const probability = nWindow > 0 ? binomialCdf(xWindow, nWindow, p) : NaN;

@@ -1,0 +1,30 @@
+// Types of web/alerts.js (plain JavaScript: the gateway inlines it into the dashboard page).
+
+/** The kinds of RISK_ALERT the engines publish, and 'unknown' for any other payload. */
+export type AlertKind = 'vpin' | 'var-limit' | 'backtest-yellow' | 'backtest-red' | 'unknown';
+
+/** A portfolio as the page keeps it. */
+export interface PortfolioState {
+  /** The last ANALYTICS_RESULT payload (as JSON: NaN arrives as null). */
+  result?: {
+    historical: { var: number | null };
+    backtest?: { zone: string; exceptions: number; observations: number; window?: number };
+  };
+  limit?: number | null;
+  limitAlertedAt?: number;
+  zoneAlert?: { zone: string };
+}
+
+export interface PortfolioMarks {
+  over: boolean;
+  breach: boolean;
+  zone: 'yellow' | 'red' | undefined;
+  backtest: string;
+}
+
+export function fmt(x: number | null | undefined, digits?: number): string;
+export function pct(x: number | null | undefined): string;
+export function alertKind(payload: unknown): AlertKind;
+export function alertText(key: string, payload: unknown): string;
+export function portfolioMarks(pf: PortfolioState, now: number, holdMs: number): PortfolioMarks;
+export function portfolioRowClass(marks: PortfolioMarks): string;
