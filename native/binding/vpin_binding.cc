@@ -94,7 +94,7 @@ Napi::Value TimeBars(const Napi::CallbackInfo& info) {
     const double barMs = numberArg(info, 3, "barMs");
     if (!(barMs > 0)) throwIfFault(env, vpin::Status{vpin::Fault::ParamInvalid, 2, barMs, 0});
     const TradeViews t = tradesArg(info, 0);
-    std::vector<vpin::Bar> bars;
+    vpin::Bars bars;
     throwIfFault(env, vpin::timeBars(t.ts, t.price, t.volume, t.n, barMs, bars));
     vpin::BarColumns columns{};
     Napi::Object out = Napi::Object::New(env);
