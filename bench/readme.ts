@@ -3,15 +3,17 @@
  * charts bench/results/<section>.svg, chart.ts) from
  * bench/results/<section>.json. Each table block sits between `<!-- bench:<section>:start -->` and
  * `<!-- bench:<section>:end -->`; what is between them is replaced by the section's tables (laid out
- * by VIEWS below) and the line naming the machine. Running it twice changes nothing. With `--check` it
- * writes nothing and exits 1 when docs/benchmarks.md differs from what the results give (for CI). The
- * README keeps a summary and links there.
+ * by VIEWS below) and the line naming the command, the commit and the machine. The README's summary
+ * (between `<!-- bench:summary:start -->` and `<!-- bench:summary:end -->`, readme-summary.ts) is
+ * generated from the same results. Running it twice changes nothing. With `--check` it writes nothing
+ * and exits 1 when docs/benchmarks.md or the README differs from what the results give (for CI).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { sectionChart } from './chart.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchRow } from './lib.js';
+import { readmeSummary, SUMMARY_MARKERS } from './readme-summary.js';
 import {
   formatFigure,
   formatRowRatio,
@@ -283,6 +285,14 @@ try {
   console.error((error as Error).message);
   process.exit(2);
 }
+// The README's summary, from the same results
+const README_FILE = fileURLToPath(new URL('../README.md', import.meta.url));
+const readmeBefore = readFileSync(README_FILE, 'utf8');
+if (!SUMMARY_MARKERS.test(readmeBefore)) {
+  console.error('README.md has no <!-- bench:summary:start --> ... <!-- bench:summary:end --> block');
+  process.exit(2);
+}
+const readmeAfter = readmeBefore.replace(SUMMARY_MARKERS, () => readmeSummary(readSection));
 /** Each block's chart, bench/results/<section>.svg, from its results: [path, svg] (none without ratios). */
 const charts = blocks.flatMap((section) => {
   const svg = sectionChart(readSection(section)!);
@@ -296,14 +306,20 @@ if (values.check) {
     console.error('bench/results/*.svg are out of date with bench/results/*.json: run npm run bench:readme');
     process.exit(1);
   }
-  if (after !== before) {
-    console.error(`${PAGE} is out of date with bench/results/*.json: run npm run bench:readme`);
+  if (after !== before || readmeAfter !== readmeBefore) {
+    console.error(`${after !== before ? PAGE : 'README.md'} is out of date with bench/results/*.json: run npm run bench:readme`);
     process.exit(1);
   }
-  console.log(`${PAGE} is up to date (${blocks.join(', ')})`);
-} else if (after !== before) {
-  writeFileSync(PAGE_FILE, after);
-  console.log(`${PAGE}: regenerated ${blocks.join(', ')}`);
+  console.log(`${PAGE} and README.md's summary are up to date (${blocks.join(', ')})`);
 } else {
-  console.log(`${PAGE}: already up to date`);
+  if (readmeAfter !== readmeBefore) {
+    writeFileSync(README_FILE, readmeAfter);
+    console.log('README.md: regenerated the benchmark summary');
+  }
+  if (after !== before) {
+    writeFileSync(PAGE_FILE, after);
+    console.log(`${PAGE}: regenerated ${blocks.join(', ')}`);
+  } else {
+    console.log(`${PAGE}: already up to date`);
+  }
 }

@@ -4,8 +4,9 @@
  * as a Markdown table), and read back by readme.ts. The number formatting of every bench table lives
  * here too, so the console, the .md files and the README print a figure the same way.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem, type } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './lib.js';
 
@@ -28,6 +29,17 @@ export interface BenchMeta {
   memory: number;
   /** OS name and kernel release, e.g. 'Linux 6.8.0'. */
   os: string;
+  /** The commit measured (`git rev-parse --short HEAD`), '+changes' when the tracked files differed from it. */
+  commit?: string;
+  /** The command that measured the section (and reproduces it), e.g. 'npm run bench -- --only vpin'. */
+  command?: string;
+  /** The 1-minute load average when the section finished (a shared VM's other work). */
+  load?: number;
+  /**
+   * True in results written before the commit was recorded: `commit` is then the commit that added
+   * the results file (they were measured at it or before), and `command` the section's command.
+   */
+  committed?: boolean;
 }
 
 /** The contents of bench/results/<section>.json. */
@@ -37,10 +49,26 @@ export interface SectionResults {
   rows: BenchRow[];
 }
 
-/** This machine, now. */
-export function machineMeta(): BenchMeta {
+/** The commit checked out ('+changes' when tracked files differ from it), or undefined outside git. */
+export function currentCommit(): string | undefined {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--untracked-files=no') === '' ? head : `${head}+changes`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This machine, now; `section`: the section measured (its command is recorded). */
+export function machineMeta(section?: string): BenchMeta {
   const cpu = cpus();
   return {
+    ...(section ? { command: `npm run bench -- --only ${section}` } : {}),
+    commit: currentCommit(),
+    load: Number(loadavg()[0].toFixed(2)),
     date: new Date().toISOString(),
     node: process.version,
     platform: `${platform()}-${arch()}`,
@@ -51,9 +79,15 @@ export function machineMeta(): BenchMeta {
   };
 }
 
-/** 'measured on <CPU>, <cores> cores, Node <v>, <date>': the line under every table. */
+/**
+ * 'measured by `<command>` at commit <hash> on <CPU>, <cores> cores, Node <v>, <date>, load <l>': the
+ * line under every table ('results committed in <hash>' for results older than the record of commits).
+ */
 export function machineLine(meta: BenchMeta): string {
-  return `measured on ${meta.cpu}, ${meta.cores} cores, Node ${meta.node.replace(/^v/, '')}, ${meta.date.slice(0, 10)}`;
+  const how = meta.command ? `by \`${meta.command}\` ` : '';
+  const commit = meta.commit ? (meta.committed ? `(results committed in ${meta.commit}) ` : `at commit ${meta.commit} `) : '';
+  const load = meta.load === undefined ? '' : `, load ${meta.load}`;
+  return `measured ${how}${commit}on ${meta.cpu}, ${meta.cores} cores, Node ${meta.node.replace(/^v/, '')}, ${meta.date.slice(0, 10)}${load}`;
 }
 
 /** Three significant digits, no trailing zeros. */

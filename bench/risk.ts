@@ -2,7 +2,8 @@
  * Risk family on a 2520 x 500 panel (ten years of daily returns of 500 assets): every kernel, native
  * against the reference in one run, the BLAS backend beside native where it implements the kernel
  * (when it is built), the tfjs backend (bench/tfjs.ts) at those sizes and smaller ones, then the size
- * sweeps that set the 'auto' thresholds. The peer figures in the
+ * sweeps that set the 'auto' thresholds. The Ledoit-Wolf and historical-VaR rows have a 'python peer'
+ * beside them (scikit-learn, numpy: bench/peers/risk.json, risk-peers.ts). The other peer figures in the
  * notes (numpy, scikit-learn, pandas) were measured on this machine by the issue's author, the rolling
  * rows' pandas figures by the session that added them (Debian's python3-pandas 1.5.3, numpy 1.24:
  * medians of 5 runs of df.rolling(63).std(), .mean() / .std(), .cov(b) / b.rolling(63).var(), and
@@ -18,6 +19,7 @@ import {
 import { backends, kernels, matrix, type Kernels, type Matrix } from '../src/api/index.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
+import { riskPeerRows } from './risk-peers.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded T x N panel of daily returns (about 1 % a day) and the prices they give, from 100. */
@@ -238,9 +240,9 @@ export const riskSection: BenchSection = {
         'target native >= 5x reference and >= 50x pandas: pandas rolling(63).cov(b) / var(b) 145.5 ms here',
       'rolling maxDrawdown 2520 x 500, window 63':
         'target native >= 5x reference and >= 50x pandas: pandas rolling(63).apply(max drawdown, raw=True) 6,262 ms here (50x: 125 ms)',
-      'valueAtRisk historical 2520 x 500': 'target native <= 10 ms (numpy percentile ~25 ms on this machine, per the issue)',
+      'valueAtRisk historical 2520 x 500': "target <= 0.4x numpy.percentile's time (issue 42; the python peer row)",
       'covariance sample 2520 x 500': 'target <= 3x numpy 1-thread (17 ms, per the issue): <= 51 ms',
-      'covariance ledoit-wolf 2520 x 500': 'target <= 35 ms (scikit-learn 35 ms, per the issue)',
+      'covariance ledoit-wolf 2520 x 500': "target <= 1x scikit-learn LedoitWolf's time (issue 42; the python peer row)",
       'covariance ewma 2520 x 500': 'target <= 200 ms (pandas ewm().cov() 69 s, 17.6 GB, per the issue)',
       'portfolioVolatility 10,000 x 500': 'target <= 4x numpy (65-95 ms, 2 BLAS threads, per the issue): <= 260 ms',
       'monteCarloVar 100,000 paths x 500, 1 portfolio': 'target <= 100 ms (numpy Cholesky + matmul 1.2-1.4 s, per the issue)',
@@ -264,6 +266,7 @@ export const riskSection: BenchSection = {
       ],
     };
     const threads = nativeThreads();
+    const nativeMs: Record<string, number> = {};
     for (const [name, r, n, single] of cases) {
       const timed = backendRows(
         'risk',
@@ -273,6 +276,7 @@ export const riskSection: BenchSection = {
       );
       rows.push(...timed.rows);
       const natMs = timed.nativeMs;
+      nativeMs[name] = natMs;
       const blasCase = blasCases[name];
       if (blas && blasCase) {
         const blasMs = timeBest(() => blasCase[0](blas), { minMs: 300 });
@@ -288,6 +292,7 @@ export const riskSection: BenchSection = {
         });
       }
     }
+    rows.push(...riskPeerRows(nativeMs));
     // tfjs (float32) at the issue's sizes and at smaller ones, beside native
     const small = panel(252, 50, 9).returns;
     const smallCov = nat.covariance(small).cov;

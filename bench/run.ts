@@ -62,7 +62,7 @@ for (const section of sections) {
       note: r.note ?? '',
     })),
   );
-  const files = writeSection({ section: section.name, meta: machineMeta(), rows });
+  const files = writeSection({ section: section.name, meta: machineMeta(section.name), rows });
   console.log(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
 }
 

@@ -233,6 +233,8 @@ export const vpinSection: BenchSection = {
     const barSet = { open: bars.open.subarray(0, 1e6), close: bars.close.subarray(0, 1e6), volume: bars.volume.subarray(0, 1e6) };
     const x = Float64Array.from({ length: 1e6 }, (_, i) => 4 * Math.sin(i * 12.9898) * Math.cos(i * 0.37));
     const buy = new Float64Array(1e6);
+    // 10^7 bars: each trade's price as the open, the next one's as the close
+    const manyBars = { open: big.price, close: big.price.map((_, i) => big.price[Math.min(i + 1, 1e7 - 1)]), volume: big.volume };
     const y = new Float64Array(1e6);
     const perValue: [string, () => unknown, () => unknown, string][] = [
       [
@@ -240,6 +242,12 @@ export const vpinSection: BenchSection = {
         () => ref.bulkClassify(barSet, { out: buy }),
         () => nat.bulkClassify(barSet, { out: buy }),
         'into a reused out; target native >= 10x reference',
+      ],
+      [
+        'bulkClassify() 10^7 bars, fresh output',
+        () => ref.bulkClassify(manyBars),
+        () => nat.bulkClassify(manyBars),
+        'a new 80 MB result a call (issue 42: target native >= 10x reference; huge pages since issue 44)',
       ],
       [
         'normalCdf() 10^6 values',

@@ -1,6 +1,8 @@
 // Binding for the VPIN family: unpack (count, scalars, array kinds, pointers last), call the kernel,
 // hand back arrays allocated by V8 before the kernel writes them. The packed parameters are checked
 // by the kernel layer's unpackParams() (never trust the caller); faults become KernelInputError in TS.
+#include <algorithm>
+
 #include "classify.hpp"
 #include "common.h"
 #include "entry.h"
@@ -94,7 +96,7 @@ Napi::Value TimeBars(const Napi::CallbackInfo& info) {
     const double barMs = numberArg(info, 3, "barMs");
     if (!(barMs > 0)) throwIfFault(env, vpin::Status{vpin::Fault::ParamInvalid, 2, barMs, 0});
     const TradeViews t = tradesArg(info, 0);
-    std::vector<vpin::Bar> bars;
+    vpin::Bars bars;
     throwIfFault(env, vpin::timeBars(t.ts, t.price, t.volume, t.n, barMs, bars));
     vpin::BarColumns columns{};
     Napi::Object out = Napi::Object::New(env);
@@ -226,8 +228,10 @@ Napi::Value VpinBytes(const Napi::CallbackInfo& info) {
   });
 }
 
-// vpinAsync(ts, price, volume, params (9)) -> Promise<buckets>: prepareVpin (the pass over the
-// trades) on the thread pool, then the bucket columns allocated and written on the JS thread.
+// vpinAsync(ts, price, volume, params (9)) -> Promise<buckets>: prepareVpin and commit() (the passes
+// over the trades: commit() aggregates them again when their bars were many) on the thread pool, into
+// columns of its own; the bucket arrays allocated and copied on the JS thread (a few rows: one a
+// bucket).
 class VpinWorker : public Napi::AsyncWorker {
  public:
   VpinWorker(const Napi::CallbackInfo& info, const Params& p, const TradeViews& t, const int8_t* labels)
@@ -244,6 +248,10 @@ class VpinWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       status_ = vpin::prepareVpin(stream_, t_.ts, t_.price, t_.volume, t_.n, p_, rows_, labels_);
+      if (!status_.ok()) return;
+      buckets_.resize(7 * rows_);
+      double* c = buckets_.data();
+      stream_.commit(vpin::BucketColumns{c, c + rows_, c + 2 * rows_, c + 3 * rows_, c + 4 * rows_, c + 5 * rows_, c + 6 * rows_});
     } catch (const std::bad_alloc&) {
       SetError("kernelbus: out of memory");
     }
@@ -256,7 +264,9 @@ class VpinWorker : public Napi::AsyncWorker {
     }
     vpin::BucketColumns columns{};
     Napi::Object out = newBuckets(Env(), rows_, columns);
-    stream_.commit(columns);
+    double* const targets[7] = {columns.startTs,    columns.endTs, columns.duration, columns.buyVolume,
+                                columns.sellVolume, columns.vpin,  columns.cdf};
+    for (size_t k = 0; k < 7; k++) std::copy(buckets_.data() + k * rows_, buckets_.data() + (k + 1) * rows_, targets[k]);
     deferred_.Resolve(out);
   }
   void OnError(const Napi::Error& e) override {
@@ -272,6 +282,7 @@ class VpinWorker : public Napi::AsyncWorker {
   vpin::VpinStream stream_;
   vpin::Status status_{};
   size_t rows_ = 0;
+  std::vector<double> buckets_;  // the seven columns, rows_ each, written by Execute()
   std::vector<Napi::ObjectReference> keep_;
 };
 

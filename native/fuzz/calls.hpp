@@ -58,7 +58,7 @@ inline vpin::Status unpackParams(const std::vector<double>& packed, bool classif
 
 /// vpin::timeBars() + vpin::writeTimeBars().
 inline vpin::Status timeBars(const Trades& t, double barMs, TimeBars& out) {
-  std::vector<vpin::Bar> bars;
+  vpin::Bars bars;
   const vpin::Status s = vpin::timeBars(t.ts.data(), t.price.data(), t.volume.data(), t.size(), barMs, bars);
   if (!s.ok()) return s;
   std::vector<double> start = unwritten(bars.size()), open = start, close = start, volume = start, count = start;

@@ -6,11 +6,40 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 namespace kernelbus {
 
 /// Advises Linux to back the whole 2 MB spans of [data, data + bytes) with huge pages when they are
 /// first written (a no-op below 4 MB, where THP is off, and on other systems). Contents are unchanged.
 void adviseHugePages(void* data, size_t bytes);
+
+/// std::allocator that advises huge pages (adviseHugePages) for every block it hands out: for the
+/// kernels' large scratch vectors (vpin()'s bars: 64 bytes a bar, 460 MB for 10^7 trades in 10 ms bars,
+/// 113,000 page faults of 4 KB without it). A block below 4 MB is left as it is.
+template <typename T>
+struct HugePageAllocator : std::allocator<T> {
+  using value_type = T;
+  template <typename U>
+  struct rebind {
+    using other = HugePageAllocator<U>;
+  };
+  HugePageAllocator() = default;
+  template <typename U>
+  HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+  T* allocate(size_t n) {
+    T* data = std::allocator<T>::allocate(n);
+    adviseHugePages(data, n * sizeof(T));
+    return data;
+  }
+};
+template <typename T, typename U>
+bool operator==(const HugePageAllocator<T>&, const HugePageAllocator<U>&) noexcept {
+  return true;
+}
+template <typename T, typename U>
+bool operator!=(const HugePageAllocator<T>&, const HugePageAllocator<U>&) noexcept {
+  return false;
+}
 
 }  // namespace kernelbus

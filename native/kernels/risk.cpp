@@ -306,23 +306,28 @@ Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, 
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   // Eight columns at a time are gathered row by row (each cache line of the matrix read once), the
-  // non-NaN values of each in row order.
+  // non-NaN values of each in row order; the blocks shared out between the threads (each column's
+  // figures computed alone: the same bits on any thread count).
   constexpr size_t kBlock = 8;
   const VarOut o = valueAtRiskOut(out, cols);
-  std::vector<double> buffer(kBlock * rows), scratch;
-  for (size_t from = 0; from < cols; from += kBlock) {
-    const size_t width = std::min(kBlock, cols - from);
-    size_t count[kBlock] = {};
-    for (size_t t = 0; t < rows; t++) {
-      const double* row = returns + t * cols + from;
+  const size_t blocks = (cols + kBlock - 1) / kBlock;
+  const size_t minBlocks = std::max<size_t>(1, (size_t{1} << 14) / (kBlock * rows + 1));
+  parallelFor(blocks, minBlocks, [&](size_t first, size_t last) {
+    std::vector<double> buffer(kBlock * rows), scratch;
+    for (size_t from = first * kBlock; from < std::min(cols, last * kBlock); from += kBlock) {
+      const size_t width = std::min(kBlock, cols - from);
+      size_t count[kBlock] = {};
+      for (size_t t = 0; t < rows; t++) {
+        const double* row = returns + t * cols + from;
+        for (size_t j = 0; j < width; j++) {
+          if (row[j] == row[j]) buffer[j * rows + count[j]++] = row[j];
+        }
+      }
       for (size_t j = 0; j < width; j++) {
-        if (row[j] == row[j]) buffer[j * rows + count[j]++] = row[j];
+        columnVar(buffer.data() + j * rows, count[j], method, confidence, ddof, o.var[from + j], o.es[from + j], scratch);
       }
     }
-    for (size_t j = 0; j < width; j++) {
-      columnVar(buffer.data() + j * rows, count[j], method, confidence, ddof, o.var[from + j], o.es[from + j], scratch);
-    }
-  }
+  });
   return Status{};
 }
 

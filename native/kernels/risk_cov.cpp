@@ -20,6 +20,9 @@ using detail::completeRows;
 // `step(c, a_ti, b_tj, t)` for t = 0..n-1 in order, exactly as the reference's loop over t, but eight
 // rows t at a time so that row i of `out` stays in L1 while they pass, and the loop over j vectorizes.
 // a and b are n x p row-major.
+// A whole block of eight rows t goes through each element at once (its eight steps in order, the
+// element in a register: one load and one store of `out` per eight products, where the loop over t
+// outside the loop over j stored every product and was bound by the stores).
 template <bool Upper, typename Step>
 inline void sweepRows(const double* a, const double* b, size_t n, size_t p, double* out, Step step, const size_t* rows, size_t count) {
   constexpr size_t kRows = 8;
@@ -28,10 +31,36 @@ inline void sweepRows(const double* a, const double* b, size_t n, size_t p, doub
     for (size_t r = 0; r < count; r++) {
       const size_t i = rows[r];
       double* __restrict o = out + i * p;
+      const size_t j0 = Upper ? i : 0;
+      if (t1 - t0 == kRows) {
+        const double* __restrict b0 = b + t0 * p;
+        const double* __restrict b1 = b0 + p;
+        const double* __restrict b2 = b1 + p;
+        const double* __restrict b3 = b2 + p;
+        const double* __restrict b4 = b3 + p;
+        const double* __restrict b5 = b4 + p;
+        const double* __restrict b6 = b5 + p;
+        const double* __restrict b7 = b6 + p;
+        const double a0 = a[t0 * p + i], a1 = a[(t0 + 1) * p + i], a2 = a[(t0 + 2) * p + i], a3 = a[(t0 + 3) * p + i];
+        const double a4 = a[(t0 + 4) * p + i], a5 = a[(t0 + 5) * p + i], a6 = a[(t0 + 6) * p + i], a7 = a[(t0 + 7) * p + i];
+        for (size_t j = j0; j < p; j++) {
+          double c = o[j];
+          c = step(c, a0, b0[j], t0);
+          c = step(c, a1, b1[j], t0 + 1);
+          c = step(c, a2, b2[j], t0 + 2);
+          c = step(c, a3, b3[j], t0 + 3);
+          c = step(c, a4, b4[j], t0 + 4);
+          c = step(c, a5, b5[j], t0 + 5);
+          c = step(c, a6, b6[j], t0 + 6);
+          c = step(c, a7, b7[j], t0 + 7);
+          o[j] = c;
+        }
+        continue;
+      }
       for (size_t t = t0; t < t1; t++) {
         const double ai = a[t * p + i];
         const double* __restrict row = b + t * p;
-        for (size_t j = Upper ? i : 0; j < p; j++) o[j] = step(o[j], ai, row[j], t);
+        for (size_t j = j0; j < p; j++) o[j] = step(o[j], ai, row[j], t);
       }
     }
   }
@@ -118,12 +147,33 @@ void shrink(const CovarianceOut& o, const double* d, size_t n, size_t p, int met
   if (p == 1) {
     s = 0;
   } else if (method == kLedoitWolf) {
+    // each row's sum of squares in order, four rows side by side (four chains of additions, not one)
+    // and the rows shared out between the threads; then beta0 over the rows in order
+    std::vector<double> rowSquares(n);
+    parallelFor(n, std::max<size_t>(4, 65536 / (p + 1)), [&](size_t begin, size_t end) {
+      size_t t = begin;
+      for (; t + 4 <= end; t += 4) {
+        const double* r = d + t * p;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (size_t i = 0; i < p; i++) {
+          s0 += r[i] * r[i];
+          s1 += r[p + i] * r[p + i];
+          s2 += r[2 * p + i] * r[2 * p + i];
+          s3 += r[3 * p + i] * r[3 * p + i];
+        }
+        rowSquares[t] = s0;
+        rowSquares[t + 1] = s1;
+        rowSquares[t + 2] = s2;
+        rowSquares[t + 3] = s3;
+      }
+      for (; t < end; t++) {
+        double row = 0;
+        for (size_t i = 0; i < p; i++) row += d[t * p + i] * d[t * p + i];
+        rowSquares[t] = row;
+      }
+    });
     double beta0 = 0;
-    for (size_t t = 0; t < n; t++) {
-      double row = 0;
-      for (size_t i = 0; i < p; i++) row += d[t * p + i] * d[t * p + i];
-      beta0 += row * row;
-    }
+    for (size_t t = 0; t < n; t++) beta0 += rowSquares[t] * rowSquares[t];
     double beta = (1 / (dp * dn)) * (beta0 / dn - squares);
     const double delta = (squares - 2 * mu * trace + dp * mu * mu) / dp;
     beta = std::min(beta, delta);

@@ -286,7 +286,7 @@ inline double labelWeight(int8_t label) { return label > 0 ? 1.0 : label < 0 ? 0
 }  // namespace
 
 KERNELBUS_VECTOR_CLONES
-Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, std::vector<Bar>& closed,
+Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed,
                  const int8_t* labels) {
   Bar bar = st.bar;
   bool hasBar = st.hasBar;
@@ -299,9 +299,11 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
   double barBuy = bar.buy;
   uint64_t barCount = static_cast<uint64_t>(bar.count);
   if (n > 0) {
-    // At most one bar per barMs interval the trades span: reserve that once (no regrowth copies).
+    // At most one bar per barMs interval the trades span: reserve that once (no regrowth copies), and
+    // at least twice the capacity (prepare() calls this chunk after chunk on the same bars).
     const double span = std::floor(ts[n - 1] / barMs) - std::floor(ts[0] / barMs) + 2;
-    if (span >= 0) closed.reserve(closed.size() + static_cast<size_t>(std::min(span, static_cast<double>(n))));
+    const size_t need = closed.size() + static_cast<size_t>(std::min(std::max(span, 0.0), static_cast<double>(n)));
+    if (span >= 0 && need > closed.capacity()) closed.reserve(std::max(need, 2 * closed.capacity()));
   }
   size_t i = 0;
   while (i < n) {
@@ -443,7 +445,7 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
   return Status{};
 }
 
-void closeOpenBar(TradeState& st, std::vector<Bar>& closed) {
+void closeOpenBar(TradeState& st, Bars& closed) {
   if (!st.hasBar) return;
   st.bar.lastTs = st.lastTs;
   st.hasBar = false;
@@ -509,34 +511,101 @@ VpinStream::VpinStream(const Params& params, double fixedSigma) : p_(params), fi
 Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets, const int8_t* labels) {
   next_ = trades_;
   pending_.clear();
+  changes_.clear();
+  replay_ = Replay{};
   buckets = 0;
   // the labels classifier reads a label per trade; the others read none
   if (n > 0 && (p_.classifier == 2) != (labels != nullptr)) return fault(Fault::ParamInvalid, 3, p_.classifier);
-  const Status s = aggregate(next_, p_.barMs, p_.classifier == 1, ts, price, volume, n, pending_, labels);
-  if (s.ok() && closeAtEnd) closeOpenBar(next_, pending_);
-  // BucketState.checkBucketCount()
   double total = filled_;
-  for (const Bar& bar : pending_) total += bar.volume;
-  const double estimate = total / p_.bucketVolume;
-  if (!s.ok() || !(estimate <= kMaxBucketsPerCall)) {
-    pending_.clear();
-    return s.ok() ? fault(Fault::TooManyBuckets, 0, std::ceil(estimate)) : s;
-  }
-  // The buckets commit() will complete: the same pour, counting only.
   double filled = filled_;
-  for (const Bar& bar : pending_) {
-    pourBar(
-        bar.volume, p_.bucketVolume, filled, [] {}, [&](double) { buckets++; }, [](double) {});
+  double prevClose = NAN;
+  // kReplayChunk trades at a time; their bars kept while they are few, else counted and dropped
+  // (commit() aggregates the trades again)
+  bool keep = true;
+  for (size_t at = 0; at == 0 || at < n; at += kReplayChunk) {
+    const size_t len = std::min(kReplayChunk, n - at);
+    const size_t from = keep ? pending_.size() : 0;
+    if (!keep) pending_.clear();
+    Status s =
+        aggregate(next_, p_.barMs, p_.classifier == 1, ts + at, price + at, volume + at, len, pending_, labels ? labels + at : nullptr);
+    if (!s.ok()) {
+      pending_.clear();
+      changes_.clear();
+      s.index += static_cast<double>(at);
+      return s;
+    }
+    if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
+    countBars(from, total, filled, prevClose, buckets);
+    if (keep && pending_.size() > kKeptBars) {
+      keep = false;
+      replay_ = Replay{ts, price, volume, n, labels, closeAtEnd, true};
+    }
+  }
+  if (!keep) pending_.clear();
+  // BucketState.checkBucketCount()
+  const double estimate = total / p_.bucketVolume;
+  if (!(estimate <= kMaxBucketsPerCall)) {
+    pending_.clear();
+    changes_.clear();
+    replay_ = Replay{};
+    return fault(Fault::TooManyBuckets, 0, std::ceil(estimate));
   }
   return Status{};
 }
 
-// commit() + BucketState.addBars(), kChunk bars at a time: their fractions (the CDF vectorizes over
-// them), then their pour, bar by bar.
+// The pour of commit(), counting only (the same arithmetic, so the count is exact); none once the
+// total says there are too many buckets (prepare() then fails: the count is not needed, and a bar's
+// pour could take as many steps as the buckets it completes).
+void VpinStream::countBars(size_t from, double& total, double& filled, double& prevClose, size_t& buckets) {
+  const bool sample = p_.classifier == 0 && p_.sigmaKind == kSigmaSample;
+  // total / V <= kMaxBucketsPerCall, with room for its rounding (the exact test is prepare()'s)
+  const double most = kMaxBucketsPerCall * p_.bucketVolume * (1 + 1e-9);
+  for (size_t b = from; b < pending_.size(); b++) {
+    const Bar& bar = pending_[b];
+    total += bar.volume;
+    if (total <= most) {
+      pourBar(
+          bar.volume, p_.bucketVolume, filled, [] {}, [&](double) { buckets++; }, [](double) {});
+    }
+    if (sample) {
+      changes_.push_back(priceChange(p_.priceChange, bar.open, bar.close, prevClose));
+      prevClose = bar.close;
+    }
+  }
+}
+
+double VpinStream::pendingSampleSigma() const {
+  return sampleStd(changes_.size(), [this](size_t i) { return changes_[i]; });
+}
+
+// commit() + BucketState.addBars(): the pending bars, or the replayed trades' bars a chunk at a time.
 void VpinStream::commit(const BucketColumns& out) {
-  trades_ = next_;
-  double fractions[kChunk];  // the fractions of kChunk bars at a time
   size_t row = 0;
+  if (!replay_.active) {
+    trades_ = next_;
+    pourPending(out, row);
+  } else {
+    const Replay r = replay_;
+    TradeState st = trades_;
+    for (size_t at = 0; at < r.n; at += kReplayChunk) {
+      const size_t len = std::min(kReplayChunk, r.n - at);
+      pending_.clear();
+      aggregate(st, p_.barMs, p_.classifier == 1, r.ts + at, r.price + at, r.volume + at, len, pending_,
+                r.labels ? r.labels + at : nullptr);
+      if (r.closeAtEnd && at + len == r.n) closeOpenBar(st, pending_);
+      pourPending(out, row);
+    }
+    trades_ = next_;
+    replay_ = Replay{};
+  }
+  pending_.clear();
+  changes_.clear();
+}
+
+// The pending bars kChunk at a time: their fractions (the CDF vectorizes over them), then their
+// pour, bar by bar.
+void VpinStream::pourPending(const BucketColumns& out, size_t& row) {
+  double fractions[kChunk];  // the fractions of kChunk bars at a time
   for (size_t from = 0; from < pending_.size(); from += kChunk) {
     const size_t len = std::min(kChunk, pending_.size() - from);
     for (size_t k = 0; k < len; k++) fractions[k] = fractionOrZ(pending_[from + k]);
@@ -553,7 +622,6 @@ void VpinStream::commit(const BucketColumns& out) {
           [&](double rest) { bucketBuy_ += rest * f; });
     }
   }
-  pending_.clear();
 }
 
 double VpinStream::sigmaNext(double dP) {
@@ -698,7 +766,7 @@ Status VpinStream::importState(const double* s, size_t n) {
 // ---------------------------------------------------------------------------------------------
 // Whole-sequence kernels (referenceVpin.*)
 
-Status timeBars(Doubles ts, Doubles price, Doubles volume, size_t n, double barMs, std::vector<Bar>& bars) {
+Status timeBars(Doubles ts, Doubles price, Doubles volume, size_t n, double barMs, Bars& bars) {
   TradeState st;
   const Status s = aggregate(st, barMs, false, ts, price, volume, n, bars);
   if (!s.ok()) return s;
@@ -706,7 +774,7 @@ Status timeBars(Doubles ts, Doubles price, Doubles volume, size_t n, double barM
   return Status{};
 }
 
-void writeTimeBars(const std::vector<Bar>& bars, double barMs, const BarColumns& out) {
+void writeTimeBars(const Bars& bars, double barMs, const BarColumns& out) {
   for (size_t i = 0; i < bars.size(); i++) {
     out.start[i] = bars[i].index * barMs;
     out.open[i] = bars[i].open;
@@ -816,13 +884,7 @@ Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume
                    const int8_t* labels) {
   const Status s = stream.prepare(ts, price, volume, n, true, buckets, labels);
   if (!s.ok()) return s;
-  if (params.classifier == 0 && params.sigmaKind == kSigmaSample) {  // sample sigma over all bars
-    const Bar* bars = stream.pendingBars().data();
-    const int mode = params.priceChange;
-    stream.setFixedSigma(sampleStd(stream.pendingBars().size(), [bars, mode](size_t i) {
-      return priceChange(mode, bars[i].open, bars[i].close, i > 0 ? bars[i - 1].close : NAN);
-    }));
-  }
+  if (params.classifier == 0 && params.sigmaKind == kSigmaSample) stream.setFixedSigma(stream.pendingSampleSigma());
   return Status{};
 }
 

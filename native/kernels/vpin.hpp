@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "doubles.hpp"
+#include "memory.hpp"
 #include "status.hpp"
 
 namespace kernelbus::vpin {
@@ -49,6 +50,9 @@ struct Bar {
   double firstTs = 0;  // the bar's first trade (lastTs: its last)
 };
 
+/// Closed bars, in huge pages when they are many (10 ms bars: a bar for every one or two trades).
+using Bars = std::vector<Bar, HugePageAllocator<Bar>>;
+
 /// What trade aggregation carries from one batch to the next (reference: TradeState).
 struct TradeState {
   bool hasBar = false;
@@ -62,10 +66,10 @@ struct TradeState {
 /// Aggregates trades into time bars, appending the bars they close; on a fault `st` is unchanged.
 /// `tick`: each bar's buy volume by the tick rule; `labels` (else nullptr): by the sign of labels[i]
 /// (+ the whole volume, - none, 0 half).
-Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, std::vector<Bar>& closed,
+Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed,
                  const int8_t* labels = nullptr);
 /// Closes the open bar, if any (end of data).
-void closeOpenBar(TradeState& st, std::vector<Bar>& closed);
+void closeOpenBar(TradeState& st, Bars& closed);
 
 /// Validates the packed parameters (the rules of resolveVpinOptions) into `out`: kParamCount values
 /// for vpin()/streams, or the kClassifyParamCount classification values for bulkClassify().
@@ -123,12 +127,21 @@ class VpinStream {
   /// trades, closeAtEnd true): aggregates the trades into pending bars and counts the buckets that
   /// commit() will write. On a fault nothing changes and nothing is pending. `labels` (classifier 2,
   /// else nullptr): the trades' labels, +1 buy, -1 sell, 0 half and half (their sign is read).
+  /// The trades are aggregated kReplayChunk at a time; once their bars are more than kKeptBars, they
+  /// are counted and dropped, and commit() aggregates the trades again (so the trades must stay
+  /// readable and unchanged until commit()). Small bars are a bar for every trade or two, 64 bytes
+  /// each: kept, 10^7 trades in 10 ms bars wrote and read 460 MB of fresh memory, its page faults
+  /// most of the call's time (issue 44).
   Status prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets, const int8_t* labels = nullptr);
   /// Phase 2: moves to the prepared state, writing the counted buckets into `out`.
   void commit(const BucketColumns& out);
-  /// The bars prepare() closed (vpin() computes the 'sample' sigma from them before commit()).
-  const std::vector<Bar>& pendingBars() const { return pending_; }
+  /// The 'sample' sigma of the bars prepare() closed (sampleStd of their price changes, kept by
+  /// prepare() under BVC with the 'sample' sigma): vpin() computes it before commit().
+  double pendingSampleSigma() const;
   void setFixedSigma(double sigma) { fixedSigma_ = sigma; }
+  /// Trades prepare() aggregates at a time, and the most bars it keeps (4 MB).
+  static constexpr size_t kReplayChunk = size_t{1} << 14;
+  static constexpr size_t kKeptBars = size_t{1} << 16;
 
   double bucketCount() const { return bucketCount_; }
   /// Length of the state vector, then the vector itself into out[stateSize()].
@@ -137,6 +150,11 @@ class VpinStream {
   Status importState(const double* state, size_t n);
 
  private:
+  /// What prepare() does with pending bars from `from` on: adds their volume to `total`, counts the
+  /// buckets they complete (until `total` says there are too many) and keeps their price changes.
+  void countBars(size_t from, double& total, double& filled, double& prevClose, size_t& buckets);
+  /// commit()'s pour of the pending bars into rows `row`, `row` + 1, ...
+  void pourPending(const BucketColumns& out, size_t& row);
   double sigmaNext(double dP);
   double fractionOrZ(const Bar& bar);
   void completeBucket(double startTs, double endTs, const BucketColumns& out, size_t row);
@@ -156,13 +174,23 @@ class VpinStream {
   std::vector<double> imbalances_;  // ring of the last n - 1 |B - S|
   size_t imbHead_ = 0;
   RankedHistory history_;
-  TradeState next_;           // the trade state prepare() reached
-  std::vector<Bar> pending_;  // the bars it closed
+  TradeState next_;  // the trade state prepare() reached
+  Bars pending_;     // the bars it closed (of the last chunk, when replayed)
+  /// prepare()'s trades when there were more than kReplayChunk: commit() aggregates them again.
+  struct Replay {
+    Doubles ts = nullptr, price = nullptr, volume = nullptr;
+    size_t n = 0;
+    const int8_t* labels = nullptr;
+    bool closeAtEnd = false;
+    bool active = false;
+  };
+  Replay replay_;
+  std::vector<double, HugePageAllocator<double>> changes_;  // the replayed bars' price changes ('sample' sigma only)
 };
 
 /// Time bars of a trade sequence (fault on bad trades), then their columns into `out` (bars.size() rows).
-Status timeBars(Doubles ts, Doubles price, Doubles volume, size_t n, double barMs, std::vector<Bar>& bars);
-void writeTimeBars(const std::vector<Bar>& bars, double barMs, const BarColumns& out);
+Status timeBars(Doubles ts, Doubles price, Doubles volume, size_t n, double barMs, Bars& bars);
+void writeTimeBars(const Bars& bars, double barMs, const BarColumns& out);
 /// Tick rule signs (+1/-1/0) into out[n].
 Status tickRule(const double* price, size_t n, int8_t* out);
 /// Bulk volume classification: buy volume per bar into buy[n].

@@ -575,6 +575,16 @@ suite('native binding', () => {
         () => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, Infinity), 1, params(0, 0.95), new Float64Array(6)),
         'weights: expected finite weights, got weights[0][1] = Infinity',
       ],
+      [
+        // the first infinity named, past the first block of 256 values the check tests at once
+        () => {
+          const returns = Float64Array.from({ length: 600 }, (_, i) =>
+            i === 3 ? NaN : i === 517 ? -Infinity : i === 590 ? Infinity : 0.01,
+          );
+          return (binding.valueAtRisk as Function)(returns, 300, 2, params(0, 0.95, 1), new Float64Array(4));
+        },
+        'returns: expected finite returns (NaN for a missing one), got returns[258][1] = -Infinity',
+      ],
     ];
     for (const [call, message] of cases) {
       if (message === '') {

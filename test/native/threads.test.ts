@@ -132,6 +132,15 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
       ],
     ],
     [
+      'valueAtRisk',
+      ['valueAtRisk'],
+      (k) =>
+        (['historical', 'gaussian', 'cornish-fisher'] as const).flatMap((method) => {
+          const v = k.valueAtRisk(returns, { method });
+          return [v.var, v.es];
+        }),
+    ],
+    [
       'componentVar',
       ['componentVar'],
       (k) => {

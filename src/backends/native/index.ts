@@ -25,6 +25,7 @@ import { pinStarts } from '../reference/pin.js';
 import { pinInitialSets } from '../reference/pin-initials.js';
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
 import { loadNative, useThreads, type AsyncKernelEntry, type KernelEntry, type NativeBinding } from './binding.js';
+import { fresh } from './fresh.js';
 
 /**
  * No buckets completed: the addon returns undefined rather than allocate seven empty arrays, and this
@@ -89,19 +90,19 @@ function nativeVpin(b: NativeBinding): VpinFamily {
       return pinCall(b.pin, buys, sells, initials, factorization, eaCorrection).estimate();
     },
     timeBars: (ts, price, volume, barMs) => b.timeBars(ts, price, volume, barMs),
-    tickRule(price, out = new Int8Array(price.length)) {
+    tickRule(price, out = fresh(b, new Int8Array(price.length))) {
       b.tickRule(price, out);
       return out;
     },
-    classifyTrades(ts, price, bid, ask, params, out = new Int8Array(ts.length)) {
+    classifyTrades(ts, price, bid, ask, params, out = fresh(b, new Int8Array(ts.length))) {
       b.classifyTrades(ts, price, bid, ask, packParams(CLASSIFY_TRADES_PARAMS, params), out);
       return out;
     },
-    classifyQuotes(ts, price, quoteTs, quoteBid, quoteAsk, params, out = new Int8Array(ts.length)) {
+    classifyQuotes(ts, price, quoteTs, quoteBid, quoteAsk, params, out = fresh(b, new Int8Array(ts.length))) {
       b.classifyQuotes(ts, price, quoteTs, quoteBid, quoteAsk, packParams(CLASSIFY_TRADES_PARAMS, params), out);
       return out;
     },
-    bulkClassify(open, close, volume, params, out = new Float64Array(open.length)) {
+    bulkClassify(open, close, volume, params, out = fresh(b, new Float64Array(open.length))) {
       b.bulkClassify(open, close, volume, packParams(CLASSIFY_PARAMS, params), out);
       return out;
     },
@@ -172,12 +173,12 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
     // a caller's output after the arguments (a descriptor with an arity), else a fresh one
     const given = (args: unknown[]) => (spec.arity !== undefined && args.length > spec.arity ? (args.pop() as Float64Array) : undefined);
     sync[name] = (...args) => {
-      const out = given(args) ?? new Float64Array(length(args));
+      const out = given(args) ?? fresh(b, new Float64Array(length(args)));
       (b[call] as KernelEntry).apply(undefined, addonArgs(args, k, scratch, out) as Parameters<KernelEntry>);
       return out;
     };
     async[name] = async (...args) => {
-      const out = given(args) ?? new Float64Array(length(args));
+      const out = given(args) ?? fresh(b, new Float64Array(length(args)));
       await (b[`${call}Async`] as AsyncKernelEntry).apply(
         undefined,
         addonArgs(args, k, new Float64Array(k), out) as Parameters<KernelEntry>,
