@@ -20,8 +20,8 @@ enum SigmaKind : int { kSigmaSample = 0, kSigmaFixed = 1, kSigmaRolling = 2, kSi
 
 /// The packed parameters, in order (src/kernels/vpin.ts VPIN_PARAMS; a test compares the two lists).
 /// The classification parameters are the last kClassifyParamCount.
-constexpr const char* kParamNames[] = {"bucketVolume", "window",     "barMs",        "classifier", "priceChange",
-                                       "sigmaKind",    "sigmaParam", "distribution", "nu"};
+constexpr const char* kParamNames[] = {"bucketVolume", "window",    "barMs",      "classifier",   "cdfWindow",
+                                       "priceChange",  "sigmaKind", "sigmaParam", "distribution", "nu"};
 constexpr size_t kParamCount = sizeof(kParamNames) / sizeof(kParamNames[0]);
 constexpr size_t kClassifyParamCount = 5;
 constexpr size_t kClassifyOffset = kParamCount - kClassifyParamCount;
@@ -31,8 +31,9 @@ struct Params {
   double bucketVolume = 1;
   int64_t window = 50;
   double barMs = 60000;
-  int classifier = 0;   // 0 bvc, 1 tick, 2 labels (a label per trade, classifyTrades')
-  int priceChange = 0;  // 0 close, 1 intra
+  int classifier = 0;     // 0 bvc, 1 tick, 2 labels (a label per trade, classifyTrades')
+  int64_t cdfWindow = 0;  // the CDF ranks among the last cdfWindow VPIN values; 0: among all so far
+  int priceChange = 0;    // 0 close, 1 intra
   int sigmaKind = kSigmaSample;
   double sigmaParam = 0;
   int distribution = 0;  // 0 normal, 1 Student t
@@ -100,6 +101,8 @@ class RankedHistory {
  public:
   /// Inserts x and returns the number of values <= x (x included).
   size_t insert(double x);
+  /// Removes one value equal to x (x must be held).
+  void erase(double x);
   size_t size() const { return size_; }
   /// All values, ascending.
   void copyTo(double* out) const;
@@ -131,9 +134,10 @@ class VpinStream {
   void setFixedSigma(double sigma) { fixedSigma_ = sigma; }
 
   double bucketCount() const { return bucketCount_; }
-  /// Length of the state vector, then the vector itself into out[stateSize()].
-  size_t stateSize() const;
-  void exportState(double* out) const;
+  /// Length of the state vector, then the vector itself into out[stateSize()]; `history` false: without
+  /// the CDF history (its length 0), what an incremental checkpoint stores.
+  size_t stateSize(bool history = true) const;
+  void exportState(double* out, bool history = true) const;
   Status importState(const double* state, size_t n);
 
  private:
@@ -156,8 +160,10 @@ class VpinStream {
   std::vector<double> imbalances_;  // ring of the last n - 1 |B - S|
   size_t imbHead_ = 0;
   RankedHistory history_;
-  TradeState next_;           // the trade state prepare() reached
-  std::vector<Bar> pending_;  // the bars it closed
+  std::vector<double> cdfRing_;  // cdfWindow > 0: ring of the last cdfWindow VPIN values (history_ holds them sorted)
+  size_t cdfHead_ = 0;           // index of the oldest value when full
+  TradeState next_;              // the trade state prepare() reached
+  std::vector<Bar> pending_;     // the bars it closed
 };
 
 /// Time bars of a trade sequence (fault on bad trades), then their columns into `out` (bars.size() rows).
