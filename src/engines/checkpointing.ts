@@ -47,7 +47,15 @@ export interface StreamCheckpointState {
   failures: Map<string, string>;
   /** key -> its incremental checkpoint chain (keys written whole only: none). */
   chains: Map<string, DeltaChain>;
+  /** When the engine was first seen not holding the stream's lease since it last did (performance.now()). */
+  releasedAt: number | undefined;
 }
+
+/**
+ * How long a stream must stay with another engine before its keys are dropped: a lease lost for a
+ * moment (a stalled event loop) and taken back keeps the state, which is then current.
+ */
+export const RELEASE_GRACE_MS = 3000;
 
 /** What the store holds of a key's incremental checkpoint. */
 interface DeltaChain {
@@ -164,6 +172,7 @@ export class Checkpointing {
             maxId: undefined,
             failures: new Map(),
             chains: new Map(),
+            releasedAt: undefined,
           });
         }
       }
@@ -477,16 +486,21 @@ export class Checkpointing {
 
   /**
    * Drops the state of the keys of every input stream this engine no longer reads (its lease went to
-   * another engine of the group) once their changes are checkpointed: the engine keeps only the keys it
-   * owns. Reading the stream again resumes it from the checkpoint. Engines that join their inputs keep
+   * another engine of the group) for RELEASE_GRACE_MS and their changes are checkpointed: the engine
+   * keeps only the keys it owns. Reading the stream again resumes it from the checkpoint. Engines that join their inputs keep
    * everything (they run one per group).
    */
   dropReleased(): void {
     const { host } = this;
     if (host.joinsInputs || !host.dropKey) return;
+    const now = performance.now();
     for (const [stream, state] of this.ckpt) {
-      if (state.epoch === undefined || state.resuming || state.dirty.size > 0) continue;
-      if (host.bus.transport(state.bus).holds?.(stream, host.group) !== false) continue;
+      if (host.bus.transport(state.bus).holds?.(stream, host.group) !== false) {
+        state.releasedAt = undefined;
+        continue;
+      }
+      state.releasedAt ??= now;
+      if (state.epoch === undefined || state.resuming || state.dirty.size > 0 || now - state.releasedAt < RELEASE_GRACE_MS) continue;
       const byKey = host.lastIds.get(stream);
       for (const key of byKey?.keys() ?? []) {
         host.dropKey(key, state.type);
