@@ -133,6 +133,7 @@ async function main() {
   const url = `redis://127.0.0.1:${port}`;
   const redisProc = start('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined); // refused until redis-server listens: retried below
   for (let i = 0; ; i++) {
     try {
       await redis.connect();
