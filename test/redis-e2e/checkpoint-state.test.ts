@@ -10,7 +10,9 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Bus } from '../../src/bus/bus.js';
 import { shardOf } from '../../src/bus/messages.js';
 import { CheckpointConfigError } from '../../src/engines/checkpoint-config.js';
+import { RiskEngine } from '../../src/engines/risk.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
+import { ASSETS, row, seededReturns } from '../engines/risk-helpers.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, sleep, tearDown, until } from '../helpers/redis.js';
 import {
   Command,
@@ -198,5 +200,46 @@ describeRedis('engine state and checkpoints over Redis', () => {
     expect(new Set(b.symbols().keys())).toEqual(symbolsOf(busB));
     expect(a.metrics().extra.droppedKeys).toBeGreaterThanOrEqual(LOOP_KEYS.length - a.metrics().keys);
     await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it("risk engine: a universe's new rows checkpointed as deltas; the next engine restores record + deltas and replays the rest, the window exact", async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const block = seededReturns(80);
+    const options = { backend: 'reference' as const, window: 30, minRows: 5, heartbeatMs: 0, checkpointMs: 60_000 };
+    const publishRows = async (bus: Bus, from: number, to: number) => {
+      for (let i = from; i < to; i++)
+        await bus.publish('RETURNS_UPDATE', {
+          key: 'stocks',
+          ts: 1_700_000_000_000 + i,
+          payload: { assets: ASSETS, returns: row(block, i) },
+        });
+      await bus.drain();
+    };
+    const bus1 = await redisBus(url);
+    buses.push(bus1);
+    const a = new RiskEngine(bus1, options).start();
+    await a.ready();
+    await publishRows(bus1, 0, 20);
+    await a.checkpoint(); // whole
+    await publishRows(bus1, 20, 35);
+    await a.checkpoint(); // delta: rows 20-34
+    await publishRows(bus1, 35, 50);
+    await a.checkpoint(); // delta: rows 35-49
+    expect(a.metrics().extra).toMatchObject({ wholeRecords: 1, deltaRecords: 2 });
+    expect(await redis.hlen(keysOf().checkpointDeltas('risk', 'marketdata:RETURNS_UPDATE:0'))).toBe(2);
+    await publishRows(bus1, 50, 60); // acknowledged, not checkpointed: replayed
+    const expected = a.universes().get('stocks')!.window.matrix();
+    a.checkpoint = () => Promise.resolve();
+    await a.stop();
+    const bus2 = await redisBus(url);
+    buses.push(bus2);
+    const b = new RiskEngine(bus2, options).start();
+    await b.ready();
+    expect(b.metrics().extra).toMatchObject({ restoredKeys: 1, replayed: 10 });
+    const u = b.universes().get('stocks')!;
+    expect(u.window.total).toBe(60);
+    expect(u.window.matrix()).toEqual(expected);
+    await b.stop();
   });
 });
