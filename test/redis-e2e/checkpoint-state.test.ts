@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Bus } from '../../src/bus/bus.js';
 import { shardOf } from '../../src/bus/messages.js';
 import { CheckpointConfigError } from '../../src/engines/checkpoint-config.js';
+import { PortfolioEngine } from '../../src/engines/portfolio.js';
 import { RiskEngine } from '../../src/engines/risk.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import { ASSETS, row, seededReturns } from '../engines/risk-helpers.js';
@@ -240,6 +241,56 @@ describeRedis('engine state and checkpoints over Redis', () => {
     const u = b.universes().get('stocks')!;
     expect(u.window.total).toBe(60);
     expect(u.window.matrix()).toEqual(expected);
+    await b.stop();
+  });
+
+  it("portfolio engine: a universe's new rows and scheduled rebalances as deltas; restored with them, the state exact", async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const block = seededReturns(80);
+    const options = {
+      backend: 'reference' as const,
+      window: 30,
+      minRows: 10,
+      heartbeatMs: 0,
+      checkpointMs: 60_000,
+      portfolios: [{ id: 'rp', optimizer: 'risk-parity' as const, universe: 'stocks', every: 7 }],
+    };
+    const publishRows = async (bus: Bus, from: number, to: number) => {
+      for (let i = from; i < to; i++)
+        await bus.publish('RETURNS_UPDATE', {
+          key: 'stocks',
+          ts: 1_700_000_000_000 + i,
+          payload: { assets: ASSETS, returns: row(block, i) },
+        });
+      await bus.drain();
+    };
+    const stateOf = (e: PortfolioEngine) => {
+      const u = e.universes().get('stocks')!;
+      const p = e.portfolios().get('rp')!;
+      return { window: u.window.matrix(), total: u.window.total, lastTs: u.lastTs, weights: p.weights, scheduled: p.scheduled };
+    };
+    const bus1 = await redisBus(url);
+    buses.push(bus1);
+    const a = new PortfolioEngine(bus1, options).start();
+    await a.ready();
+    await publishRows(bus1, 0, 20);
+    await a.checkpoint(); // whole: 20 rows
+    for (const to of [25, 30, 35]) {
+      await publishRows(bus1, to - 5, to);
+      await a.checkpoint(); // a delta: 5 rows and the rebalances scheduled then
+    }
+    expect(a.metrics().extra).toMatchObject({ wholeRecords: 1, deltaRecords: 3 });
+    const expected = stateOf(a);
+    expect(expected.scheduled?.at).toBeGreaterThan(20);
+    a.checkpoint = () => Promise.resolve();
+    await a.stop();
+    const bus2 = await redisBus(url);
+    buses.push(bus2);
+    const b = new PortfolioEngine(bus2, options).start();
+    await b.ready();
+    expect(b.metrics().extra).toMatchObject({ restoredKeys: 1, replayed: 0 });
+    expect(stateOf(b)).toEqual(expected);
     await b.stop();
   });
 });
