@@ -293,4 +293,24 @@ describeRedis('engine state and checkpoints over Redis', () => {
     expect(stateOf(b)).toEqual(expected);
     await b.stop();
   });
+
+  it('checkpoints written before configurations were stored: refused (not dead-lettered) until reset', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    await redis.hset(keysOf().checkpointIndex('old'), 'marketdata:TRADE_EXECUTION:0', '(1-0');
+    const bus = await redisBus(url, ENGINE_SHARDS);
+    buses.push(bus);
+    const options = { vpin: ENGINE_VPIN, backend: 'reference' as const, heartbeatMs: 0, group: 'old' };
+    const engine = new VpinEngine(bus, options).start();
+    const error = await engine.ready().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointConfigError);
+    expect((error as Error).message).toMatch(
+      /^group 'old' has checkpoints of another configuration: stored .*configuration="unknown \(checkpoints written before configurations were stored\)"/,
+    );
+    await engine.stop();
+    const reset = new VpinEngine(bus, { ...options, resetCheckpoints: true }).start();
+    await reset.ready();
+    expect(JSON.parse((await redis.get(keysOf().checkpointConfig('old')))!)).toMatchObject({ bucketVolume: 3000 });
+    await reset.stop();
+  });
 });

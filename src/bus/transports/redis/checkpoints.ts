@@ -49,6 +49,9 @@ function decodeRecord(bytes: Buffer): KeyRecord | undefined {
   return { id, bytes: bytes.subarray(2 + n) };
 }
 
+/** What loadConfig() gives for checkpoints written before configurations were stored with them. */
+export const UNKNOWN_CONFIG = JSON.stringify({ configuration: 'unknown (checkpoints written before configurations were stored)' });
+
 /** The field of a key's delta number `n`. */
 const deltaField = (key: string, n: number) => `${key}\u0000${n}`;
 
@@ -217,9 +220,13 @@ export class RedisCheckpointStore implements CheckpointStore {
     if (!results || failed) throw failed?.[0] ?? new Error('checkpoint MULTI aborted');
   }
 
-  /** The configuration stored with the group's checkpoints (undefined: none). */
+  /**
+   * The configuration stored with the group's checkpoints: undefined when the group has none; for
+   * checkpoints written before configurations were stored, UNKNOWN_CONFIG (no configuration equals it).
+   */
   async loadConfig(): Promise<string | undefined> {
-    return (await this.conn.get(this.keys.checkpointConfig(this.group))) ?? undefined;
+    const [config, streams] = await Promise.all([this.conn.get(this.keys.checkpointConfig(this.group)), this.conn.hlen(this.indexKey)]);
+    return config ?? (streams > 0 ? UNKNOWN_CONFIG : undefined);
   }
 
   /** Stores the configuration that shapes the group's checkpointed state. */
