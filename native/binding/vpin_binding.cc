@@ -299,8 +299,8 @@ Napi::Value VpinAsync(const Napi::CallbackInfo& info) {
   });
 }
 
-// new NativeVpinStream(params (9)): update(ts, price, volume[, labels]), updateBytes(columns: Uint8Array,
-// rows[, labels]) (a trade frame's columns, read in place), flush(), exportState(), importState(s),
+// new NativeVpinStream(params (10)): update(ts, price, volume[, labels]), updateBytes(columns: Uint8Array,
+// rows[, labels]) (a trade frame's columns, read in place), flush(), exportState([history]), importState(s),
 // bucketCount(); labels (Int8Array, one per trade) under classifier 2 only.
 // update(), updateBytes() and flush() return undefined when they complete no bucket.
 class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
@@ -364,9 +364,11 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
 
   Napi::Value ExportState(const Napi::CallbackInfo& info) {
     return guarded(info, [&]() -> Napi::Value {
+      // exportState([history = true]): false leaves the CDF history out (an incremental checkpoint's part)
+      const bool history = info.Length() < 1 || !info[0].IsBoolean() || info[0].As<Napi::Boolean>().Value();
       double* data = nullptr;
-      Napi::Float64Array out = newFloat64Array(info.Env(), stream_->stateSize(), data);
-      stream_->exportState(data);
+      Napi::Float64Array out = newFloat64Array(info.Env(), stream_->stateSize(history), data);
+      stream_->exportState(data, history);
       return out;
     });
   }

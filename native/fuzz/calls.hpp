@@ -42,6 +42,7 @@ inline std::vector<double> packParams(const vpin::Params& p) {
           static_cast<double>(p.window),
           p.barMs,
           static_cast<double>(p.classifier),
+          static_cast<double>(p.cdfWindow),
           static_cast<double>(p.priceChange),
           static_cast<double>(p.sigmaKind),
           p.sigmaParam,

@@ -38,7 +38,8 @@ bool tsAccepts(const std::vector<double>& v, bool classifyOnly) {
     if (!std::isfinite(x)) return false;
   size_t c = 0;
   if (!classifyOnly) {
-    if (!positiveFinite(v[0]) || !isIntegerIn(v[1], 1, 1e6) || !positiveFinite(v[2]) || !isIntegerIn(v[3], 0, 2)) {
+    if (!positiveFinite(v[0]) || !isIntegerIn(v[1], 1, 1e6) || !positiveFinite(v[2]) || !isIntegerIn(v[3], 0, 2) ||
+        !isIntegerIn(v[4], 0, 1e9)) {
       return false;
     }
     c = vpin::kClassifyOffset;

@@ -487,6 +487,26 @@ size_t RankedHistory::insert(double x) {
   return rank;
 }
 
+void RankedHistory::erase(double x) {
+  // The first block whose last value is >= x holds x (the blocks are ordered).
+  const size_t b = static_cast<size_t>(std::lower_bound(lasts_.begin(), lasts_.end(), x) - lasts_.begin());
+  if (b == blocks_.size()) return;
+  std::vector<double>& block = blocks_[b];
+  const auto pos = std::lower_bound(block.begin(), block.end(), x);
+  if (pos == block.end() || !(*pos == x)) return;
+  block.erase(pos);
+  size_--;
+  const auto at = static_cast<std::ptrdiff_t>(b);
+  if (block.empty()) {
+    blocks_.erase(blocks_.begin() + at);
+    lasts_.erase(lasts_.begin() + at);
+    sizes_.erase(sizes_.begin() + at);
+    return;
+  }
+  lasts_[b] = block.back();
+  sizes_[b] = block.size();
+}
+
 void RankedHistory::copyTo(double* out) const {
   for (const auto& block : blocks_) out = std::copy(block.begin(), block.end(), out);
 }
@@ -654,6 +674,16 @@ void VpinStream::completeBucket(double startTs, double endTs, const BucketColumn
     for (size_t i = 0; i < count; i++) sum += imbalances_[(start + i) % count];
     sum += imbalance;
     vpinValue = sum / (static_cast<double>(n) * V);
+    if (p_.cdfWindow > 0) {  // the CDF over the last cdfWindow values: the oldest leaves first
+      const size_t W = static_cast<size_t>(p_.cdfWindow);
+      if (cdfRing_.size() < W) {
+        cdfRing_.push_back(vpinValue);
+      } else {
+        history_.erase(cdfRing_[cdfHead_]);
+        cdfRing_[cdfHead_] = vpinValue;
+        cdfHead_ = (cdfHead_ + 1) % W;
+      }
+    }
     const size_t rank = history_.insert(vpinValue);
     cdf = static_cast<double>(rank) / static_cast<double>(history_.size());
   }
@@ -676,10 +706,12 @@ void VpinStream::completeBucket(double startTs, double endTs, const BucketColumn
   bucketBuy_ = 0;
 }
 
-size_t VpinStream::stateSize() const { return kStateHeader + dpWindow_.size() + imbalances_.size() + history_.size(); }
+size_t VpinStream::stateSize(bool history) const {
+  return kStateHeader + dpWindow_.size() + imbalances_.size() + (history ? history_.size() : 0);
+}
 
 // exportVpinState(): layout documented there.
-void VpinStream::exportState(double* s) const {
+void VpinStream::exportState(double* s, bool history) const {
   const TradeState& t = trades_;
   const double head[kStateHeader] = {
       t.hasBar ? 1.0 : 0.0,
@@ -698,10 +730,10 @@ void VpinStream::exportState(double* s) const {
       filled_,
       bucketBuy_,
       bucketCount_,
-      0,
+      static_cast<double>(p_.cdfWindow),
       static_cast<double>(dpWindow_.size()),
       static_cast<double>(imbalances_.size()),
-      static_cast<double>(history_.size()),
+      history ? static_cast<double>(history_.size()) : 0,
       t.hasBar ? t.bar.firstTs : 0,
       filled_ > 0 ? bucketStart_ : 0,
   };
@@ -713,7 +745,12 @@ void VpinStream::exportState(double* s) const {
   };
   appendRing(dpWindow_, dpHead_, static_cast<size_t>(p_.sigmaKind == kSigmaRolling ? p_.sigmaParam : 0));
   appendRing(imbalances_, imbHead_, static_cast<size_t>(p_.window - 1));
-  history_.copyTo(s);
+  if (!history) return;
+  if (p_.cdfWindow > 0) {
+    appendRing(cdfRing_, cdfHead_, static_cast<size_t>(p_.cdfWindow));  // oldest first
+  } else {
+    history_.copyTo(s);  // ascending
+  }
 }
 
 // importVpinState(): same checks in the same order.
@@ -732,12 +769,15 @@ Status VpinStream::importState(const double* s, size_t n) {
   if (l1 > maxWindow) return bad(17);
   if (l2 > static_cast<double>(p_.window - 1)) return bad(18);
   if (l3 > s[15]) return bad(19);
+  if (s[16] != static_cast<double>(p_.cdfWindow)) return bad(16);  // a snapshot of a stream with this cdfWindow
+  if (p_.cdfWindow > 0 && l3 > s[16]) return bad(19);
   if (static_cast<double>(n) != static_cast<double>(kStateHeader) + l1 + l2 + l3) return bad(19);
   const size_t n1 = static_cast<size_t>(l1), n2 = static_cast<size_t>(l2), n3 = static_cast<size_t>(l3);
   const size_t h = kStateHeader + n1 + n2;
   for (size_t i = h + 1; i < n; i++) {
-    if (!(s[i - 1] <= s[i])) return bad(i);
+    if (p_.cdfWindow > 0 ? std::isnan(s[i]) : !(s[i - 1] <= s[i])) return bad(i);  // windowed: oldest first
   }
+  if (p_.cdfWindow > 0 && n > h && std::isnan(s[h])) return bad(h);
   if (!(s[13] >= 0 && s[13] < p_.bucketVolume)) return bad(13);
   // the open bar's and the open bucket's first trades: finite and at or before the last trade, or NaN (unknown)
   auto firstTrade = [&](double x) { return std::isnan(x) || (isFiniteNumber(x) && x <= s[7]); };
@@ -759,7 +799,15 @@ Status VpinStream::importState(const double* s, size_t n) {
   dpHead_ = 0;
   imbalances_.assign(s + kStateHeader + n1, s + h);
   imbHead_ = 0;
-  history_.assign(s + h, n3);
+  if (p_.cdfWindow > 0) {
+    cdfRing_.assign(s + h, s + h + n3);
+    cdfHead_ = 0;
+    std::vector<double> sorted(cdfRing_);
+    std::sort(sorted.begin(), sorted.end());
+    history_.assign(sorted.data(), n3);
+  } else {
+    history_.assign(s + h, n3);
+  }
   return Status{};
 }
 
@@ -936,10 +984,12 @@ Status unpackParams(const double* packed, size_t n, Params& out) {
   if (!isIntegerIn(packed[1], 1, 1e6)) return fault(Fault::ParamInvalid, 1, packed[1]);
   if (!(packed[2] > 0)) return fault(Fault::ParamInvalid, 2, packed[2]);
   if (!isIntegerIn(packed[3], 0, 2)) return fault(Fault::ParamInvalid, 3, packed[3]);
+  if (!isIntegerIn(packed[4], 0, 1e9)) return fault(Fault::ParamInvalid, 4, packed[4]);
   out.bucketVolume = packed[0];
   out.window = static_cast<int64_t>(packed[1]);
   out.barMs = packed[2];
   out.classifier = static_cast<int>(packed[3]);
+  out.cdfWindow = static_cast<int64_t>(packed[4]);
   return checkClassify(packed + kClassifyOffset, kClassifyOffset, out);
 }
 

@@ -21,8 +21,8 @@ enum SigmaKind : int { kSigmaSample = 0, kSigmaFixed = 1, kSigmaRolling = 2, kSi
 
 /// The packed parameters, in order (src/kernels/vpin.ts VPIN_PARAMS; a test compares the two lists).
 /// The classification parameters are the last kClassifyParamCount.
-constexpr const char* kParamNames[] = {"bucketVolume", "window",     "barMs",        "classifier", "priceChange",
-                                       "sigmaKind",    "sigmaParam", "distribution", "nu"};
+constexpr const char* kParamNames[] = {"bucketVolume", "window",    "barMs",      "classifier",   "cdfWindow",
+                                       "priceChange",  "sigmaKind", "sigmaParam", "distribution", "nu"};
 constexpr size_t kParamCount = sizeof(kParamNames) / sizeof(kParamNames[0]);
 constexpr size_t kClassifyParamCount = 5;
 constexpr size_t kClassifyOffset = kParamCount - kClassifyParamCount;
@@ -32,8 +32,9 @@ struct Params {
   double bucketVolume = 1;
   int64_t window = 50;
   double barMs = 60000;
-  int classifier = 0;   // 0 bvc, 1 tick, 2 labels (a label per trade, classifyTrades')
-  int priceChange = 0;  // 0 close, 1 intra
+  int classifier = 0;     // 0 bvc, 1 tick, 2 labels (a label per trade, classifyTrades')
+  int64_t cdfWindow = 0;  // the CDF ranks among the last cdfWindow VPIN values; 0: among all so far
+  int priceChange = 0;    // 0 close, 1 intra
   int sigmaKind = kSigmaSample;
   double sigmaParam = 0;
   int distribution = 0;  // 0 normal, 1 Student t
@@ -104,6 +105,8 @@ class RankedHistory {
  public:
   /// Inserts x and returns the number of values <= x (x included).
   size_t insert(double x);
+  /// Removes one value equal to x (x must be held).
+  void erase(double x);
   size_t size() const { return size_; }
   /// All values, ascending.
   void copyTo(double* out) const;
@@ -144,9 +147,10 @@ class VpinStream {
   static constexpr size_t kKeptBars = size_t{1} << 16;
 
   double bucketCount() const { return bucketCount_; }
-  /// Length of the state vector, then the vector itself into out[stateSize()].
-  size_t stateSize() const;
-  void exportState(double* out) const;
+  /// Length of the state vector, then the vector itself into out[stateSize()]; `history` false: without
+  /// the CDF history (its length 0), what an incremental checkpoint stores.
+  size_t stateSize(bool history = true) const;
+  void exportState(double* out, bool history = true) const;
   Status importState(const double* state, size_t n);
 
  private:
@@ -174,6 +178,8 @@ class VpinStream {
   std::vector<double> imbalances_;  // ring of the last n - 1 |B - S|
   size_t imbHead_ = 0;
   RankedHistory history_;
+  std::vector<double> cdfRing_;  // cdfWindow > 0: ring of the last cdfWindow VPIN values (history_ holds them sorted)
+  size_t cdfHead_ = 0;           // index of the oldest value when full
   TradeState next_;  // the trade state prepare() reached
   Bars pending_;     // the bars it closed (of the last chunk, when replayed)
   /// prepare()'s trades when there were more than kReplayChunk: commit() aggregates them again.

@@ -14,9 +14,9 @@ import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/famil
 import { FrameTrades } from '../kernels/frame-trades.js';
 import type { PortfolioKernels } from '../kernels/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk-kernels.js';
-import { decodeSnapshot, encodeSnapshot } from '../kernels/snapshot.js';
+import { decodeSnapshot, encodeSnapshot, historyOf, joinHistory } from '../kernels/snapshot.js';
 import type { SpecialKernels } from '../kernels/special-family.js';
-import { describeValue } from '../kernels/validate.js';
+import { describeValue, requireFloat64Array } from '../kernels/validate.js';
 import { CLASSIFY_TRADES_PARAMS, type ClassifyTradesParams, type QuoteStream } from '../kernels/classify.js';
 import {
   packParams,
@@ -154,11 +154,21 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
           return core.update(trades.ts, trades.price, trades.volume);
         },
         flush: () => core.flush(),
-        snapshot: () => encodeSnapshot(params, core.exportState(), labels && classifiedState(classifier!, labels)),
-        restore(bytes: Uint8Array) {
+        snapshot(options?: { history?: boolean }) {
+          const history = options?.history ?? true;
+          if (typeof history !== 'boolean') throw new KernelInputError('options.history', 'a boolean', describeValue(history));
+          return encodeSnapshot(params, core.exportState(history), labels && classifiedState(classifier!, labels));
+        },
+        restore(bytes: Uint8Array, options?: { append?: Float64Array }) {
           const { state, classified } = decodeSnapshot(params, bytes);
           const next = classifier && restoreLabels(classifier, classified);
-          core.importState(state);
+          const append = options?.append;
+          if (append === undefined) {
+            core.importState(state);
+          } else {
+            requireFloat64Array(append, 'options.append');
+            core.importState(joinHistory(state, historyOf(core.exportState()), append, params.cdfWindow));
+          }
           labels = next;
         },
         get bucketCount() {

@@ -60,6 +60,7 @@ export {
   type OutgoingEntry,
   type SettleListener,
   type KeyRecord,
+  type RecordWrite,
   type ReplayEntry,
   type StreamCheckpoint,
   type Transport,

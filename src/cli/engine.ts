@@ -17,6 +17,8 @@ import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer, type
 import { RISK_ENGINE_DEFAULTS, RiskEngine, type RiskEngineOptions } from '../engines/risk.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
 import { VpinEngine } from '../engines/vpin.js';
+import { CheckpointConfigError } from '../engines/checkpoint-config.js';
+import { DEFAULT_CDF_WINDOW } from '../kernels/vpin.js';
 import { KernelInputError } from '../errors.js';
 import { connectRedisBus, DEFAULT_SHARDS, HELP_KEYS, streamKeyPattern, untilSignal } from './common.js';
 import { factorFlags } from './factor.js';
@@ -62,6 +64,9 @@ Options:
   --consumer c         consumer name in the group (default <hostname>-<pid>)
   --shards n           streams per type, as the publishers' (default ${DEFAULT_SHARDS})
   --checkpoint-ms ms   checkpoint period; 0 disables checkpoints (default 1000)
+  --reset-checkpoints  when the group's checkpoints come from another configuration (classifier, bucket
+                       volume, window...), forget them and start fresh from the group's position (without
+                       it the engine refuses to start; or run it under its own --group)
   --claim-idle-ms ms   a process silent this long loses its streams to the others (default 5000)
   --backend b          auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --stall-seconds s    /readyz fails while entries wait for the group and none was processed for s seconds (default 60)
@@ -73,6 +78,7 @@ ${METRICS_USAGE}${LOG_USAGE}vpin:
   --watch list         symbols, comma-separated, whose VPIN and CDF /metrics exports (kernelbus_vpin)
   --classifier c       bvc (default), tick, or a quote classifier: quote, lee-ready, emo, clnv (each trade
                        by its bid and ask: publish them, e.g. kernelbus feed --quotes)
+  --cdf-window n       VPIN values the CDF ranks each among, or 'all' (default 50000; 'all' grows the state)
 risk:
   --window n           rows of returns per universe (default 250)
   --min-rows n         rows a universe needs before its portfolios get figures (default 20)
@@ -106,7 +112,7 @@ factor:
 
 /** Each engine's own flags (the others' are refused). */
 const ENGINE_FLAGS = {
-  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier'],
+  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier', 'cdf-window'],
   risk: ['window', 'min-rows', 'confidence', 'universe', 'backtest-window', 'benchmark', 'rolling-window', 'periods-per-year'],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
@@ -121,6 +127,7 @@ const FLAGS = {
   consumer: flag.name(),
   shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
   'checkpoint-ms': flag.number(1000, 0, 3_600_000),
+  'reset-checkpoints': flag.boolean(),
   'claim-idle-ms': flag.number(5000, 30, 3_600_000, true),
   backend: flag.backend(),
   'stall-seconds': flag.number(60, 1, 86_400),
@@ -245,7 +252,7 @@ export async function runEngine(
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   const { shards, 'checkpoint-ms': checkpointMs, 'claim-idle-ms': claimIdleMs, backend } = values;
-  const common = { name: kind, group, consumer, checkpointMs, backend };
+  const common = { name: kind, group, consumer, checkpointMs, backend, resetCheckpoints: values['reset-checkpoints'] };
   let make: (bus: Bus) => Engine;
   if (kind === 'vpin') {
     const bucketVolume = parseNumber(values['bucket-volume'], 2400, '--bucket-volume', Number.MIN_VALUE, 1e15, false);
@@ -253,7 +260,10 @@ export async function runEngine(
     const barMs = parseNumber(values['bar-ms'], 10, '--bar-ms', Number.MIN_VALUE, 86_400_000, false);
     const threshold = parseNumber(values.threshold, 0.99, '--threshold', 0, 1, false);
     const classifier = values.classifier === undefined ? 'bvc' : parseClassifier(values.classifier, '--classifier', true);
-    make = (bus) => new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier } });
+    const cdfWindow =
+      values['cdf-window'] === 'all' ? 'all' : parseNumber(values['cdf-window'], DEFAULT_CDF_WINDOW, '--cdf-window', 1, 1e9, true);
+    make = (bus) =>
+      new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier, cdfWindow } });
   } else if (kind === 'factor') {
     const momentum = {
       window: factorFlags['momentum-window'].parse(values['momentum-window'], '--momentum-window'),
@@ -353,6 +363,20 @@ export async function runEngine(
   try {
     engine.start();
     await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
+    // the group's checkpoints come from another configuration: one line, nothing read
+    const refused = await engine.configChecked().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (refused instanceof CheckpointConfigError) {
+      log.error(refused.message, { event: 'checkpoint-config', group, stored: refused.stored, given: refused.given });
+      return 2;
+    }
+    if (refused) {
+      const message = `the checkpoint configuration of group '${group}' could not be read: ${(transport as RedisTransport).clean(String(refused))}`;
+      log.error(message, { event: 'unreachable' });
+      return 1;
+    }
     void Promise.all([...bus.buses.map((b) => bus.transport(b).reading?.()), engine.ready()]).then(
       () => (leased = true),
       () => undefined,

@@ -8,7 +8,7 @@ import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { requireTimeZone } from '../kernels/calendar.js';
 import { dailyVpin } from '../kernels/daily-vpin.js';
-import { VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin.js';
+import { DEFAULT_CDF_WINDOW, VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin.js';
 import { writeFormatOf, writeTable } from '../io/index.js';
 import { readTrades, splitBySymbol } from '../io/trades.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
@@ -39,6 +39,7 @@ Options:
   --sigma s             sample | <number> | rolling:<k> | ewma:<lambda> (default sample)
   --distribution d      normal | t:<nu> (default normal)
   --threshold x         CDF level counted as an alert (default 0.99)
+  --cdf-window n        VPIN values the CDF ranks each among, or all (default ${DEFAULT_CDF_WINDOW})
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --symbol-column name  the symbol column (default: symbol, sym, ticker or instrument when present)
   --symbols A,B         only these symbols (in this order)
@@ -76,6 +77,10 @@ const FLAGS = {
   'lag-from': flag.string(),
   convention: flag.string(),
   'price-change': flag.string(),
+  'cdf-window': {
+    type: 'string',
+    parse: (raw, name) => (raw === undefined || raw === 'all' ? text(raw) : parseFinite(text(raw)!, name)),
+  } satisfies Flag<number | string | undefined>,
   sigma: { type: 'string', parse: (raw) => (raw === undefined ? undefined : parseSigma(text(raw)!)) } satisfies Flag<
     SigmaOption | undefined
   >,
@@ -123,6 +128,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const options: Omit<VpinOptions, 'bucketVolume'> = {};
   if (values.window !== undefined) options.window = values.window;
   if (values['bar-ms'] !== undefined) options.barMs = values['bar-ms'];
+  if (values['cdf-window'] !== undefined) options.cdfWindow = values['cdf-window'] as number | 'all'; // checked by vpin()
   if (values.classifier !== undefined) options.classifier = values.classifier;
   // the quote classifier's options (their values checked by vpin(), as options.classifier.*)
   const quoteFlags = [

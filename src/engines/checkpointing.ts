@@ -6,17 +6,25 @@
  * stream over: the transport's leaseCount moved), the restore of the checkpoint and the replay of what
  * the group acknowledged since, so that a key's state is exactly its acknowledged entries, each applied
  * once.
+ *
+ * Checkpoints are incremental where the engine can say what changed (CheckpointHost.deltaKey): a key's
+ * whole state is written once, then only its changes (deltas), until they add up to the whole state's
+ * size (or MAX_DELTAS of them), when the whole state is written again and the deltas deleted in the
+ * same MULTI (compaction). So a checkpoint costs O(changes), not O(state). The configuration that
+ * shapes the state is stored with the checkpoints and checked before any is restored (./checkpoint-config.ts).
  */
 import type { Bus } from '../bus/bus.js';
 import { messageOf } from '../bus/delivery.js';
 import { isPermanentFailure } from '../bus/errors.js';
 import { decodeFrame } from '../bus/frames.js';
 import type { BusMessage, BusName } from '../bus/messages.js';
+import { CheckpointConfigError } from './checkpoint-config.js';
 import {
   capabilitiesOf,
   compareEntryIds,
   replayGap,
   type CheckpointStore,
+  type RecordWrite,
   type ReplayEntry,
   type StreamCheckpoint,
   type Transport,
@@ -37,7 +45,32 @@ export interface StreamCheckpointState {
   maxId: string | undefined;
   /** key -> the id of its entry that failed and has not been applied since. */
   failures: Map<string, string>;
+  /** key -> its incremental checkpoint chain (keys written whole only: none). */
+  chains: Map<string, DeltaChain>;
+  /** When the engine was first seen not holding the stream's lease since it last did (performance.now()). */
+  releasedAt: number | undefined;
 }
+
+/**
+ * How long a stream must stay with another engine before its keys are dropped: a lease lost for a
+ * moment (a stalled event loop) and taken back keeps the state, which is then current.
+ */
+export const RELEASE_GRACE_MS = 3000;
+
+/** What the store holds of a key's incremental checkpoint. */
+interface DeltaChain {
+  /** The highest delta number that may be stored (the next delta is n + 1; a whole record drops 1..n). */
+  n: number;
+  /** Bytes of the deltas since the whole record. */
+  bytes: number;
+  /** Bytes of the whole record. */
+  base: number;
+  /** The next record must be whole (a write failed, or the stored record is not this engine's state). */
+  whole: boolean;
+}
+
+/** Most deltas on one whole record before it is written again. */
+export const MAX_DELTAS = 1000;
 
 /** What an engine's checkpoints need from the engine. */
 export interface CheckpointHost {
@@ -49,7 +82,19 @@ export interface CheckpointHost {
   /** stream -> key -> id of the last entry applied. */
   readonly lastIds: Map<string, Map<string, string>>;
   snapshotKey(key: string, type: string): Uint8Array;
-  restoreKey(key: string, bytes: Uint8Array, type: string): void;
+  /**
+   * What changed in the state of `key` since its last snapshotKey() or deltaKey() (an incremental
+   * checkpoint), or undefined when the engine writes whole states only.
+   */
+  deltaKey?(key: string, type: string): Uint8Array | undefined;
+  /** Restores a key from its whole record and the deltas written since (oldest first). */
+  restoreKey(key: string, bytes: Uint8Array, type: string, deltas: readonly Uint8Array[]): void;
+  /** Forgets the state of `key` (its stream went to another engine of the group). */
+  dropKey?(key: string, type: string): void;
+  /** The configuration that shapes the state (configText()), stored with the checkpoints; undefined: none checked. */
+  readonly config: string | undefined;
+  /** On a configuration other than the stored one, forget the group's checkpoints instead of refusing. */
+  readonly resetCheckpoints: boolean;
   /** Applies a message to the engine's state (a replayed entry goes through it as a delivery does). */
   process(message: BusMessage): void | Promise<void>;
   /** Records `key`'s last applied entry on `stream`. */
@@ -63,7 +108,22 @@ export class Checkpointing {
   /** stream -> its checkpoint state. */
   private readonly ckpt = new Map<string, StreamCheckpointState>();
   private readonly stores: CheckpointStore[] = [];
-  readonly counts = { checkpoints: 0, checkpointErrors: 0, resumes: 0, restoredKeys: 0, replayed: 0, replayErrors: 0, replayGaps: 0 };
+  readonly counts = {
+    checkpoints: 0,
+    checkpointErrors: 0,
+    resumes: 0,
+    restoredKeys: 0,
+    replayed: 0,
+    replayErrors: 0,
+    replayGaps: 0,
+    /** Records written whole and as deltas. */
+    wholeRecords: 0,
+    deltaRecords: 0,
+    /** Keys dropped because their stream went to another engine of the group. */
+    droppedKeys: 0,
+  };
+  /** The configuration check (once, before the first restore). */
+  private configChecked: Promise<void> | undefined;
   private checkpointing: Promise<void> | undefined;
   /** The resume of every input stream in progress (engines that join their inputs). */
   private resumingAll: Promise<void> | undefined;
@@ -111,6 +171,8 @@ export class Checkpointing {
             dirty: new Set(),
             maxId: undefined,
             failures: new Map(),
+            chains: new Map(),
+            releasedAt: undefined,
           });
         }
       }
@@ -130,8 +192,50 @@ export class Checkpointing {
     return this.host.joinsInputs ? this.resumeAll() : this.resume(stream, state);
   }
 
+  /**
+   * Compares the configuration stored with the group's checkpoints with the engine's (once): equal, or
+   * none stored (then the engine's is stored), resolves; else, with resetCheckpoints, forgets the
+   * group's checkpoints of its input streams (a fresh state from the group's position) and stores the
+   * engine's; else rejects with CheckpointConfigError, before any checkpoint is restored.
+   */
+  checkConfig(): Promise<void> {
+    this.configChecked ??= (async () => {
+      const given = this.host.config;
+      if (given === undefined) return;
+      for (const store of this.stores) {
+        const { loadConfig, writeConfig, reset } = store;
+        if (!loadConfig || !writeConfig) continue;
+        const stored = await this.retrying(() => loadConfig.call(store));
+        if (stored === given) continue;
+        if (stored !== undefined && !this.host.resetCheckpoints) throw new CheckpointConfigError(this.host.group, stored, given);
+        if (stored !== undefined && reset) {
+          for (const [stream, state] of this.ckpt) if (state.store === store) await this.retrying(() => reset.call(store, stream));
+        }
+        await this.retrying(() => writeConfig.call(store, given));
+      }
+    })();
+    // Redis unreachable: the next call checks again (another configuration stays refused)
+    this.configChecked.catch((error: unknown) => {
+      if (!(error instanceof CheckpointConfigError)) this.configChecked = undefined;
+    });
+    return this.configChecked;
+  }
+
+  /** `call()`, tried again every 100 ms for 10 s while Redis is briefly unreachable (or its connection not yet open). */
+  private async retrying<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (attempt >= 100 || this.host.closing()) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
   /** Resumes the input streams the engine reads now (engine.ready()). */
   async ready(): Promise<void> {
+    await this.checkConfig();
     const { bus, group } = this.host;
     if (this.host.joinsInputs) {
       await this.resumeAll();
@@ -158,6 +262,7 @@ export class Checkpointing {
     const epoch = this.epochOf(state);
     if (state.epoch === epoch) return undefined;
     state.resuming ??= (async () => {
+      await this.checkConfig();
       const checkpoint = await this.restoreStream(stream, state);
       for await (const entry of this.toReplay(stream, checkpoint)) await this.replay(stream, state, entry);
       state.epoch = epoch;
@@ -184,6 +289,7 @@ export class Checkpointing {
     }
     if (moved.length === 0) return undefined;
     const all = (async () => {
+      await this.checkConfig();
       const checkpoints = await Promise.all(moved.map(([stream, state]) => this.restoreStream(stream, state)));
       const sources = moved.map(([stream], i) => this.toReplay(stream, checkpoints[i])[Symbol.asyncIterator]());
       const heads = await Promise.all(sources.map((source) => source.next()));
@@ -228,15 +334,27 @@ export class Checkpointing {
     }
     const byKey = this.host.lastIds.get(stream) ?? new Map<string, string>();
     this.host.lastIds.set(stream, byKey);
+    state.chains.clear();
     for (const [key, record] of checkpoint.records) {
+      const deltas = record.deltas ?? [];
+      const id = deltas.length > 0 ? deltas[deltas.length - 1].id : record.id;
       const local = byKey.get(key);
-      if (local === undefined || compareEntryIds(record.id, local) > 0) {
-        this.host.restoreKey(key, record.bytes, state.type);
-        byKey.set(key, record.id);
+      const chain: DeltaChain = { n: deltas.length, bytes: 0, base: record.bytes.byteLength, whole: false };
+      for (const d of deltas) chain.bytes += d.bytes.byteLength;
+      if (local === undefined || compareEntryIds(id, local) > 0) {
+        this.host.restoreKey(
+          key,
+          record.bytes,
+          state.type,
+          deltas.map((d) => d.bytes),
+        );
+        byKey.set(key, id);
         this.counts.restoredKeys++;
-      } else if (local !== record.id) {
+      } else if (local !== id) {
         state.dirty.add(key); // ours is newer: the next checkpoint writes it
+        chain.whole = true;
       }
+      state.chains.set(key, chain);
     }
     for (const key of byKey.keys()) if (!checkpoint.records.has(key)) state.dirty.add(key);
     state.failures.clear();
@@ -307,15 +425,15 @@ export class Checkpointing {
       state: StreamCheckpointState;
       maxId: string;
       holdBack: string | undefined;
-      records: [string, string, Uint8Array][];
+      records: RecordWrite[];
     }[] = [];
     for (const [stream, state] of this.ckpt) {
       if (state.dirty.size === 0 || state.resuming || state.maxId === undefined) continue;
       const byKey = this.host.lastIds.get(stream);
-      const records: [string, string, Uint8Array][] = [];
+      const records: RecordWrite[] = [];
       for (const key of state.dirty) {
         const id = byKey?.get(key);
-        if (id !== undefined) records.push([key, id, this.host.snapshotKey(key, state.type)]);
+        if (id !== undefined) records.push(this.record(state, key, id));
       }
       let holdBack: string | undefined;
       for (const id of state.failures.values()) if (holdBack === undefined || compareEntryIds(id, holdBack) < 0) holdBack = id;
@@ -329,12 +447,71 @@ export class Checkpointing {
         try {
           await state.store.write(stream, maxId, holdBack, records);
           this.counts.checkpoints++;
+          for (const { key, bytes, delta } of records) {
+            if (delta !== undefined) continue;
+            state.chains.set(key, { n: 0, bytes: 0, base: bytes.byteLength, whole: false });
+          }
         } catch {
           this.counts.checkpointErrors++;
-          for (const [key] of records) state.dirty.add(key);
+          for (const { key } of records) {
+            state.dirty.add(key);
+            // what the failed write held is no longer in the engine's next delta: the next record is whole
+            const chain = state.chains.get(key);
+            if (chain) chain.whole = true;
+          }
         }
       }),
     );
+  }
+
+  /**
+   * The record of `key` for the next checkpoint: a delta when the engine gives one and its chain is
+   * short (its deltas smaller than its whole record, fewer than MAX_DELTAS), else the whole state
+   * (which drops the deltas the store may hold).
+   */
+  private record(state: StreamCheckpointState, key: string, id: string): RecordWrite {
+    const chain = state.chains.get(key);
+    if (chain && !chain.whole && chain.n < MAX_DELTAS && chain.bytes < chain.base) {
+      const delta = this.host.deltaKey?.(key, state.type);
+      if (delta) {
+        chain.n++;
+        chain.bytes += delta.byteLength;
+        this.counts.deltaRecords++;
+        return { key, id, bytes: delta, delta: chain.n };
+      }
+    }
+    this.counts.wholeRecords++;
+    return { key, id, bytes: this.host.snapshotKey(key, state.type), drop: chain?.n ?? 0 };
+  }
+
+  /**
+   * Drops the state of the keys of every input stream this engine no longer reads (its lease went to
+   * another engine of the group) for RELEASE_GRACE_MS and their changes are checkpointed: the engine
+   * keeps only the keys it owns. Reading the stream again resumes it from the checkpoint. Engines that join their inputs keep
+   * everything (they run one per group).
+   */
+  dropReleased(): void {
+    const { host } = this;
+    if (host.joinsInputs || !host.dropKey) return;
+    const now = performance.now();
+    for (const [stream, state] of this.ckpt) {
+      if (host.bus.transport(state.bus).holds?.(stream, host.group) !== false) {
+        state.releasedAt = undefined;
+        continue;
+      }
+      state.releasedAt ??= now;
+      if (state.epoch === undefined || state.resuming || state.dirty.size > 0 || now - state.releasedAt < RELEASE_GRACE_MS) continue;
+      const byKey = host.lastIds.get(stream);
+      for (const key of byKey?.keys() ?? []) {
+        host.dropKey(key, state.type);
+        this.counts.droppedKeys++;
+      }
+      host.lastIds.delete(stream);
+      state.chains.clear();
+      state.failures.clear();
+      state.maxId = undefined;
+      state.epoch = undefined;
+    }
   }
 
   /**

@@ -21,6 +21,7 @@ import type { EngineMetrics } from '../bus/metrics.js';
 import { compareEntryIds, type Transport } from '../bus/transports/types.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
+import { CheckpointConfigError, configText, type StateConfig } from './checkpoint-config.js';
 import { Checkpointing, type StreamCheckpointState } from './checkpointing.js';
 
 /** Options every engine takes. */
@@ -40,6 +41,13 @@ export interface EngineOptions {
    * checkpoints off, and an explicit period is refused with KernelInputError.
    */
   checkpointMs?: number;
+  /**
+   * When the group's checkpoints were written under another configuration of the engine (see
+   * Engine.stateConfig(); e.g. another classifier or bucket volume): false (default), ready() rejects with
+   * CheckpointConfigError and nothing is restored; true, the group's checkpoints are forgotten and its
+   * keys start fresh from the group's position (what it acknowledged is not replayed).
+   */
+  resetCheckpoints?: boolean;
   /**
    * Where the engine's group starts reading when this engine creates it (SubscribeOptions.from: a
    * replay into a fresh group). Default: the streams' first entries.
@@ -89,6 +97,7 @@ export abstract class Engine {
   private readonly untilMs: number;
   private skippedAfterUntil = 0;
   private subscriptions: Subscription[] = [];
+  private started = false;
   private timer: NodeJS.Timeout | undefined;
   /** stream -> key -> id of the last processed entry. */
   private readonly lastIds = new Map<string, Map<string, string>>();
@@ -99,6 +108,7 @@ export abstract class Engine {
   private readonly counts = { processed: 0, batches: 0, duplicates: 0, errors: 0, publishErrors: 0, heartbeats: 0 };
   private readonly checkpointMs: number;
   private readonly checkpointExplicit: boolean;
+  private readonly resetCheckpoints: boolean;
   private checkpointTimer: NodeJS.Timeout | undefined;
   /** The checkpoints, while they are on (see setUpCheckpoints()). */
   private ckpt: Checkpointing | undefined;
@@ -146,11 +156,41 @@ export abstract class Engine {
     throw new KernelInputError('key', 'a key of a checkpointable engine', JSON.stringify(key));
   }
 
-  /** Replaces the state of `key` of input `type` with bytes from snapshotKey() (checkpointable engines override it). */
-  protected restoreKey(key: string, bytes: Uint8Array, type: string): void {
+  /**
+   * Replaces the state of `key` of input `type` with bytes from snapshotKey() and the deltaKey() bytes
+   * written after them, oldest first (checkpointable engines override it).
+   */
+  protected restoreKey(key: string, bytes: Uint8Array, type: string, deltas: readonly Uint8Array[]): void {
     void bytes;
     void type;
+    void deltas;
     throw new KernelInputError('key', 'a key of a checkpointable engine', JSON.stringify(key));
+  }
+
+  /**
+   * What changed in the state of `key` since its last snapshotKey() or deltaKey(), as bytes that
+   * restoreKey() applies after the snapshot (an incremental checkpoint), or undefined to write whole
+   * snapshots only (the default).
+   */
+  protected deltaKey(key: string, type: string): Uint8Array | undefined {
+    void key;
+    void type;
+    return undefined;
+  }
+
+  /** Forgets the state of `key` of input `type`: its stream went to another engine of the group. Default: nothing. */
+  protected dropKey(key: string, type: string): void {
+    void key;
+    void type;
+  }
+
+  /**
+   * The settings that shape the engine's state (a VPIN engine's classifier, bucket volume...), stored
+   * with its checkpoints and compared when it starts (EngineOptions.resetCheckpoints); undefined: none
+   * compared (the default, and an engine whose settings vary by key).
+   */
+  protected stateConfig(): StateConfig | undefined {
+    return undefined;
   }
 
   /** Validates the common options. */
@@ -177,6 +217,10 @@ export abstract class Engine {
       throw new KernelInputError('options.checkpointMs', 'a number >= 0', describeValue(checkpointMs));
     }
     this.checkpointMs = checkpointMs;
+    if (options.resetCheckpoints !== undefined && typeof options.resetCheckpoints !== 'boolean') {
+      throw new KernelInputError('options.resetCheckpoints', 'a boolean', describeValue(options.resetCheckpoints));
+    }
+    this.resetCheckpoints = options.resetCheckpoints ?? false;
     this.checkpointExplicit = options.checkpointMs !== undefined && checkpointMs > 0;
   }
 
@@ -185,9 +229,14 @@ export abstract class Engine {
     return this.ckpt !== undefined;
   }
 
-  /** Subscribes to the inputs and starts heartbeats. Returns this. */
+  /**
+   * Subscribes to the inputs and starts heartbeats. Returns this. With checkpoints, the subscriptions
+   * wait for the configuration check (see ready()): an engine refused by it reads nothing, so that no
+   * entry fails (and none is dead-lettered) because its checkpoint came from another configuration.
+   */
   start(): this {
-    if (this.subscriptions.length > 0 || this.closing) return this;
+    if (this.started || this.closing) return this;
+    this.started = true;
     this.setUpCheckpoints();
     this.startedAt = performance.now();
     this.lastBeat = { at: this.startedAt, processed: 0 };
@@ -196,17 +245,31 @@ export abstract class Engine {
       consumer: this.consumer,
       ...(this.subscribeFrom === undefined ? {} : { from: this.subscribeFrom }),
     };
-    this.subscriptions = this.inputs.map((type) => this.bus.subscribe(type, (m) => this.handle(m), options));
+    const subscribe = () => {
+      if (this.closing) return;
+      this.subscriptions = this.inputs.map((type) => this.bus.subscribe(type, (m) => this.handle(m), options));
+    };
+    const ckpt = this.ckpt;
+    // Redis unreachable: check again; another configuration: read nothing (ready() rejects)
+    const check = (): void => {
+      ckpt!.checkConfig().then(subscribe, (error: unknown) => {
+        if (!(error instanceof CheckpointConfigError) && !this.closing) setTimeout(check, 200).unref();
+      });
+    };
+    if (ckpt) check();
+    else subscribe();
     if (this.heartbeatMs > 0) {
       this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
       this.timer.unref();
     }
-    const ckpt = this.ckpt;
     if (ckpt) {
       this.checkpointTimer = setInterval(() => {
-        this.checkpoint().catch(() => {
-          ckpt.counts.checkpointErrors++;
-        });
+        this.checkpoint().then(
+          () => ckpt.dropReleased(),
+          () => {
+            ckpt.counts.checkpointErrors++;
+          },
+        );
       }, this.checkpointMs);
       this.checkpointTimer.unref();
     }
@@ -221,14 +284,19 @@ export abstract class Engine {
       if (this.checkpointExplicit) throw new KernelInputError('options.checkpointMs', 'an engine and bus that can checkpoint (or 0)', why);
       return;
     }
+    const config = this.stateConfig();
     this.ckpt = new Checkpointing({
+      config: config && configText(config),
+      resetCheckpoints: this.resetCheckpoints,
+      deltaKey: (key, type) => this.deltaKey(key, type),
+      dropKey: (key, type) => this.dropKey(key, type),
       bus: this.bus,
       group: this.group,
       inputs: this.inputs,
       joinsInputs: this.joinsInputs,
       lastIds: this.lastIds,
       snapshotKey: (key, type) => this.snapshotKey(key, type),
-      restoreKey: (key, bytes, type) => this.restoreKey(key, bytes, type),
+      restoreKey: (key, bytes, type, deltas) => this.restoreKey(key, bytes, type, deltas),
       process: (message) => this.process(message),
       progress: (stream, key, id) => this.progress(stream, key, id),
       closing: () => this.closing !== undefined,
@@ -239,13 +307,26 @@ export abstract class Engine {
    * Resolves once the engine reads its inputs: over Redis, its subscriptions hold their streams' leases
    * (or other engines of its group do), and the streams it holds are resumed from their checkpoints. Its
    * first deliveries then wait for neither: start a burst of input (a market) after it. In process it
-   * resolves at once. Rejects with TransportError when the streams are not read within `timeoutMs`.
+   * resolves at once. Rejects with TransportError when the streams are not read within `timeoutMs`, and
+   * with CheckpointConfigError when the group's checkpoints come from another configuration (see
+   * EngineOptions.resetCheckpoints).
    */
   async ready(timeoutMs?: number): Promise<void> {
+    await this.configChecked();
     const transports = new Set<Transport>();
     for (const type of this.inputs) for (const bus of this.bus.router.candidates(type)) transports.add(this.bus.transport(bus));
     await Promise.all([...transports].map((t) => t.reading?.(timeoutMs)));
     await this.ckpt?.ready();
+  }
+
+  /**
+   * Resolves once the configuration stored with the group's checkpoints is the engine's (or none was
+   * stored, or it was reset: EngineOptions.resetCheckpoints), and at once without checkpoints; rejects
+   * with CheckpointConfigError, in one line naming the group, the stored and the given settings and
+   * both ways out, when it is another. Call it after start().
+   */
+  configChecked(): Promise<void> {
+    return this.ckpt?.checkConfig() ?? Promise.resolve();
   }
 
   private handle(message: BusMessage): void | Promise<void> {

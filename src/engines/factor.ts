@@ -284,6 +284,11 @@ export class FactorEngine extends Engine {
     this.states.set(key, { ...decodeFactorUniverse(bytes, this.capacity), latest: undefined });
   }
 
+  /** Forgets a universe (its shard went to another engine of the group). */
+  protected override dropKey(key: string): void {
+    this.states.delete(key);
+  }
+
   protected override extraMetrics(): Record<string, number> {
     return { ...this.totals, universes: this.states.size };
   }

@@ -1,5 +1,6 @@
 /** Engines built on the bus and the kernels, and the Prometheus exposition of their metrics (and the bus's). */
 export { Engine, type EngineHealth, type EngineOptions } from './engine.js';
+export { CheckpointConfigError, type StateConfig } from './checkpoint-config.js';
 export { VpinEngine, type VpinAlert, type VpinCalculation, type VpinEngineOptions, type VpinSymbolState } from './vpin.js';
 export { RiskEngine, RISK_ENGINE_DEFAULTS, type RiskEngineOptions, type RiskPortfolioState } from './risk.js';
 export type {

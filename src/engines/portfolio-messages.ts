@@ -7,7 +7,7 @@ import { KernelInputError } from '../errors.js';
 import type { CovarianceMethod } from '../kernels/risk.js';
 import type { Optimizer } from './portfolio-config.js';
 import type { UniverseSnapshot } from './risk-messages.js';
-import { restoredWindow } from './returns-window.js';
+import { restoredWindow, type ReturnsWindow } from './returns-window.js';
 import { decodeState, encodeState } from './state-codec.js';
 
 /** Payload of the ANALYTICS_RESULT PortfolioEngine publishes at each rebalance (key: the portfolio; ts: the universe's last row). */
@@ -49,41 +49,84 @@ const VERSION = 1;
  * rebalance's weights, in the list's order.
  */
 export function encodeUniverse(u: UniverseSnapshot, scheduled: ReadonlyMap<string, Rebalance>): Uint8Array {
+  return encodeRows(UNIVERSE_MAGIC, u, scheduled, u.window.matrix().rows);
+}
+
+const UNIVERSE_DELTA_MAGIC = 0x4450424b; // 'KBPD'
+
+/**
+ * A universe's change since its last record, taken when it had `since` rows in all (an incremental
+ * checkpoint): encodeUniverse()'s layout under 'KBPD' with only the rows appended since (the scheduled
+ * rebalances whole); undefined when more rows came than the window holds.
+ */
+export function encodeUniverseDelta(u: UniverseSnapshot, scheduled: ReadonlyMap<string, Rebalance>, since: number): Uint8Array | undefined {
+  const rows = u.window.total - since;
+  return rows >= 0 && rows <= u.window.rows ? encodeRows(UNIVERSE_DELTA_MAGIC, u, scheduled, rows) : undefined;
+}
+
+/** `magic`, the head, { assets, scheduled }, the window's last `rows` rows and the scheduled weights. */
+function encodeRows(magic: number, u: UniverseSnapshot, scheduled: ReadonlyMap<string, Rebalance>, rows: number): Uint8Array {
   const m = u.window.matrix();
   const n = u.window.assets.length;
-  const values = new Float64Array(m.data.length + scheduled.size * n);
-  values.set(m.data);
+  const values = new Float64Array(rows * n + scheduled.size * n);
+  values.set(m.data.subarray((m.rows - rows) * n));
   const list: [string, number][] = [];
-  let at = m.data.length;
+  let at = rows * n;
   for (const [id, r] of scheduled) {
     list.push([id, r.at]);
     values.set(r.weights, at);
     at += n;
   }
-  return encodeState(
-    UNIVERSE_MAGIC,
-    VERSION,
-    [u.window.total, m.rows, u.lastTs, u.lastSentAt],
-    { assets: u.window.assets, scheduled: list },
-    values,
-  );
+  return encodeState(magic, VERSION, [u.window.total, rows, u.lastTs, u.lastSentAt], { assets: u.window.assets, scheduled: list }, values);
 }
 
 /** A universe and its scheduled rebalances from encodeUniverse() bytes, in a window of `capacity` rows. */
-export function decodeUniverse(bytes: Uint8Array, capacity: number): { universe: UniverseSnapshot; scheduled: Map<string, Rebalance> } {
-  const { head, json, values } = decodeState(bytes, UNIVERSE_MAGIC, VERSION, 4, 'PortfolioEngine universe');
+export function decodeUniverse(
+  bytes: Uint8Array,
+  capacity: number,
+  deltas: readonly Uint8Array[] = [],
+): { universe: UniverseSnapshot; scheduled: Map<string, Rebalance> } {
+  const out = decodeRows(bytes, UNIVERSE_MAGIC, 'PortfolioEngine universe', (assets, rows, total, values) =>
+    restoredWindow(assets, capacity, values, rows, total),
+  );
+  // each delta: the rows that follow, the scheduled rebalances at that time
+  for (const delta of deltas) {
+    const w = out.universe.window;
+    Object.assign(
+      out,
+      decodeRows(delta, UNIVERSE_DELTA_MAGIC, 'PortfolioEngine universe delta', (assets, rows, total, values) => {
+        if (total - rows !== w.total || assets.length !== w.assets.length) {
+          throw new KernelInputError(
+            'bytes',
+            `a PortfolioEngine universe delta following its ${w.total} rows`,
+            `one from row ${total - rows}`,
+          );
+        }
+        w.append(values, rows);
+        return w;
+      }),
+    );
+  }
+  return out;
+}
+
+/** The parts of encodeRows() bytes, the window made by `windowOf`. */
+function decodeRows(
+  bytes: Uint8Array,
+  magic: number,
+  what: string,
+  windowOf: (assets: string[], rows: number, total: number, values: Float64Array) => ReturnsWindow,
+): { universe: UniverseSnapshot; scheduled: Map<string, Rebalance> } {
+  const { head, json, values } = decodeState(bytes, magic, VERSION, 4, what);
   const [total, rows, lastTs, lastSentAt] = head;
   const { assets, scheduled } = (json ?? {}) as { assets?: string[]; scheduled?: [string, number][] };
   const n = Array.isArray(assets) ? assets.length : 0;
   if (n === 0 || !Array.isArray(scheduled) || values.length !== (rows + scheduled.length) * n || !(total >= rows)) {
-    throw new KernelInputError('bytes', `a PortfolioEngine universe state (version ${VERSION})`, 'inconsistent bytes');
+    throw new KernelInputError('bytes', `a ${what} state (version ${VERSION})`, 'inconsistent bytes');
   }
   const map = new Map<string, Rebalance>();
   scheduled.forEach(([id, at], k) => map.set(id, { at, weights: values.slice((rows + k) * n, (rows + k + 1) * n) }));
-  return {
-    universe: { window: restoredWindow(assets!, capacity, values.subarray(0, rows * n), rows, total), lastTs, lastSentAt },
-    scheduled: map,
-  };
+  return { universe: { window: windowOf(assets!, rows, total, values.subarray(0, rows * n)), lastTs, lastSentAt }, scheduled: map };
 }
 
 /** A portfolio's last alert-driven rebalance as bytes: 'KBPP', u32 version 1, f64 at (-1: none), JSON null, the weights. */

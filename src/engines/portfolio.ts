@@ -22,6 +22,7 @@ import {
   decodeUniverse,
   encodeAlertRebalance,
   encodeUniverse,
+  encodeUniverseDelta,
   type PortfolioResult,
   type Rebalance,
 } from './portfolio-messages.js';
@@ -107,6 +108,8 @@ export class PortfolioEngine extends Engine {
   private readonly kernels: ReturnType<typeof kernels>;
   private readonly window: number;
   private readonly minRows: number;
+  /** Universe -> its rows in all when its last checkpoint record (whole or delta) was taken. */
+  private readonly recordTotals = new Map<string, number>();
   private readonly universeStates = new Map<string, UniverseSnapshot>();
   private readonly states = new Map<string, PortfolioState>();
   private readonly byUniverse = new Map<string, PortfolioState[]>();
@@ -329,19 +332,39 @@ export class PortfolioEngine extends Engine {
     if (type === this.returnsInput) {
       const u = this.universeStates.get(key);
       if (!u) throw new KernelInputError('key', 'a universe of this engine', JSON.stringify(key));
-      const scheduled = new Map<string, Rebalance>();
-      for (const p of this.byUniverse.get(key) ?? []) if (p.scheduled) scheduled.set(p.config.id, p.scheduled);
-      return encodeUniverse(u, scheduled);
+      this.recordTotals.set(key, u.window.total);
+      return encodeUniverse(u, this.scheduledOf(key));
     }
     // an alert on another portfolio, or one not (yet) acted on: nothing to restore
     return encodeAlertRebalance(this.states.get(key)?.alerted);
   }
 
-  /** Replaces a universe's or a portfolio's state with bytes from snapshotKey() (KernelInputError when they are not). */
-  protected override restoreKey(key: string, bytes: Uint8Array, type: string): void {
+  /** The scheduled rebalances of a universe's portfolios. */
+  private scheduledOf(key: string): Map<string, Rebalance> {
+    const scheduled = new Map<string, Rebalance>();
+    for (const p of this.byUniverse.get(key) ?? []) if (p.scheduled) scheduled.set(p.config.id, p.scheduled);
+    return scheduled;
+  }
+
+  /** A universe's rows since its last record and its scheduled rebalances (see encodeUniverseDelta); alerts are written whole. */
+  protected override deltaKey(key: string, type: string): Uint8Array | undefined {
+    const u = this.universeStates.get(key);
+    const since = this.recordTotals.get(key);
+    if (type !== this.returnsInput || !u || since === undefined) return undefined;
+    const delta = encodeUniverseDelta(u, this.scheduledOf(key), since);
+    if (delta) this.recordTotals.set(key, u.window.total);
+    return delta;
+  }
+
+  /**
+   * Replaces a universe's or a portfolio's state with bytes from snapshotKey() and a universe's deltas
+   * after them (KernelInputError when they are not).
+   */
+  protected override restoreKey(key: string, bytes: Uint8Array, type: string, deltas: readonly Uint8Array[] = []): void {
     if (type === this.returnsInput) {
-      const { universe, scheduled } = decodeUniverse(bytes, this.window);
+      const { universe, scheduled } = decodeUniverse(bytes, this.window, deltas);
       this.universeStates.set(key, universe);
+      this.recordTotals.set(key, universe.window.total);
       for (const p of this.byUniverse.get(key) ?? []) {
         p.scheduled = scheduled.get(p.config.id);
         p.weights = latest(p.scheduled, p.alerted)?.weights;

@@ -207,6 +207,41 @@ export function decodeUniverse(bytes: Uint8Array, capacity: number, historyCapac
   return { window: restoredWindow(assets, capacity, values, rows, total), history, lastTs, lastSentAt };
 }
 
+const UNIVERSE_DELTA_MAGIC = 0x4452424b; // 'KBRD'
+
+/**
+ * The rows a universe appended since its last record, taken when it had `since` rows in all (an
+ * incremental checkpoint): 'KBRD', u32 version 1, f64 total rows, rows, lastTs, lastSentAt, JSON null,
+ * then the rows (oldest first, row-major f64); undefined when more rows came than the window holds.
+ */
+export function encodeUniverseDelta(u: UniverseSnapshot, since: number): Uint8Array | undefined {
+  const w = u.history ?? u.window;
+  const rows = w.total - since;
+  const m = w.matrix();
+  if (!(rows >= 0 && rows <= m.rows)) return undefined;
+  return encodeState(
+    UNIVERSE_DELTA_MAGIC,
+    VERSION,
+    [w.total, rows, u.lastTs, u.lastSentAt],
+    null,
+    m.data.subarray((m.rows - rows) * m.cols),
+  );
+}
+
+/** Appends the rows of encodeUniverseDelta() bytes to a universe (KernelInputError when they do not follow its rows). */
+export function applyUniverseDelta(u: UniverseSnapshot, bytes: Uint8Array): void {
+  const { head, values } = decodeState(bytes, UNIVERSE_DELTA_MAGIC, VERSION, 4, 'RiskEngine universe delta');
+  const [total, rows, lastTs, lastSentAt] = head;
+  const w = u.history ?? u.window;
+  if (total - rows !== w.total || values.length !== rows * w.assets.length) {
+    throw new KernelInputError('bytes', `a RiskEngine universe delta following its ${w.total} rows`, `one from row ${total - rows}`);
+  }
+  u.window.append(values, rows);
+  u.history?.append(values, rows);
+  u.lastTs = lastTs;
+  u.lastSentAt = lastSentAt;
+}
+
 /** Weights a portfolio held from a period on: `from` the rows its universe had when they were applied. */
 export interface HeldRecord {
   from: number;

@@ -19,10 +19,12 @@ import { describeValue } from '../kernels/validate.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { ReturnsWindow } from './returns-window.js';
 import {
+  applyUniverseDelta,
   decodePortfolio,
   decodeUniverse,
   encodePortfolio,
   encodeUniverse,
+  encodeUniverseDelta,
   parsePortfolioUpdate,
   parseReturnsUpdate,
   type HeldRecord,
@@ -124,6 +126,8 @@ export class RiskEngine extends Engine {
   private readonly confidence: number;
   private readonly defaultUniverse: string;
   private readonly universeStates = new Map<string, UniverseSnapshot>();
+  /** Universe -> its rows in all when its last checkpoint record (whole or delta) was taken. */
+  private readonly recordTotals = new Map<string, number>();
   private readonly portfolioStates = new Map<string, Portfolio>();
   /** universe -> its portfolios (universes without returns yet included). */
   private readonly members = new Map<string, Set<string>>();
@@ -534,6 +538,7 @@ export class RiskEngine extends Engine {
     if (type === this.returnsInput) {
       const u = this.universeStates.get(key);
       if (!u) throw new KernelInputError('key', 'a universe of this engine', JSON.stringify(key));
+      this.recordTotals.set(key, (u.history ?? u.window).total);
       return encodeUniverse(u);
     }
     const p = this.portfolioStates.get(key);
@@ -541,10 +546,29 @@ export class RiskEngine extends Engine {
     return encodePortfolio({ ...p, held: p.held.map(({ from, assets, weights }) => ({ from, assets, weights })) });
   }
 
-  /** Replaces a universe's or a portfolio's state with bytes from snapshotKey() (KernelInputError when they are not). */
-  protected override restoreKey(key: string, bytes: Uint8Array, type: string): void {
+  /**
+   * A universe's rows appended since its last record (an incremental checkpoint: see
+   * encodeUniverseDelta); portfolios are written whole.
+   */
+  protected override deltaKey(key: string, type: string): Uint8Array | undefined {
+    const u = this.universeStates.get(key);
+    const since = this.recordTotals.get(key);
+    if (type !== this.returnsInput || !u || since === undefined) return undefined;
+    const delta = encodeUniverseDelta(u, since);
+    if (delta) this.recordTotals.set(key, (u.history ?? u.window).total);
+    return delta;
+  }
+
+  /**
+   * Replaces a universe's or a portfolio's state with bytes from snapshotKey() and a universe's deltas
+   * after them (KernelInputError when they are not).
+   */
+  protected override restoreKey(key: string, bytes: Uint8Array, type: string, deltas: readonly Uint8Array[] = []): void {
     if (type === this.returnsInput) {
-      this.universeStates.set(key, decodeUniverse(bytes, this.window, this.historyRows));
+      const u = decodeUniverse(bytes, this.window, this.historyRows);
+      for (const delta of deltas) applyUniverseDelta(u, delta);
+      this.universeStates.set(key, u);
+      this.recordTotals.set(key, (u.history ?? u.window).total);
       for (const id of this.members.get(key) ?? []) {
         const p = this.portfolioStates.get(id)!;
         p.vector = undefined;

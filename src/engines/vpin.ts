@@ -9,7 +9,8 @@ import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { kernels } from '../api/kernels.js';
 import { describeValue } from '../kernels/validate.js';
-import type { Trades, VpinBuckets, VpinOptions, VpinStream } from '../kernels/vpin.js';
+import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
+import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
 
 /** Options of VpinEngine. */
@@ -19,7 +20,8 @@ export interface VpinEngineOptions extends Partial<EngineOptions> {
    * its average daily volume). A stream needs a causal sigma: when `sigma` is not given (and the
    * classifier is 'bvc'), the engine uses `{ ewma: 0.94 }`. A quote classifier (`classifier: {
    * algorithm: 'lee-ready', ... }`) reads each trade's bid and ask: publish trades with `bid` and `ask`
-   * (5-column trade frames).
+   * (5-column trade frames). `cdfWindow` bounds each symbol's state (default 50000 VPIN values; `'all'`
+   * grows it by 8 bytes per bucket, in memory and in every whole checkpoint record).
    */
   vpin: VpinOptions | ((key: string) => VpinOptions);
   /** Alert when the CDF of VPIN reaches this. Default 0.99. */
@@ -35,6 +37,9 @@ export interface VpinEngineOptions extends Partial<EngineOptions> {
 const STATE_MAGIC = 0x4556424b; // 'KBVE' read as little-endian u32
 const STATE_VERSION = 1;
 const STATE_HEADER = 64;
+const DELTA_MAGIC = 0x4456424b; // 'KBVD'
+/** A delta: the header's 8 bytes and 7 f64 fields, f64 m, m VPIN values, then a `{ history: false }` stream snapshot. */
+const DELTA_HEAD = 72;
 
 /** Payload of VPIN_CALCULATION: one completed volume bucket of one symbol. */
 export interface VpinCalculation {
@@ -78,6 +83,8 @@ export interface VpinSymbolState {
   lastTs: number;
   /** Publish time (sentAt) of the last frame applied (-Infinity before the first). */
   lastSentAt: number;
+  /** While checkpoints are on: the VPIN values completed since the last checkpoint record (a delta's). */
+  fresh: number[];
 }
 
 /**
@@ -89,6 +96,8 @@ export interface VpinSymbolState {
 export class VpinEngine extends Engine {
   protected readonly inputs: readonly string[];
   private readonly optionsFor: (key: string) => VpinOptions;
+  /** Whether the VPIN options are a function of the symbol. */
+  private readonly perSymbol: boolean;
   private readonly kernels: ReturnType<typeof kernels>;
   private readonly threshold: number;
   private readonly warmup: number | undefined;
@@ -104,6 +113,7 @@ export class VpinEngine extends Engine {
     }
     const withSigma = (o: VpinOptions): VpinOptions =>
       o.sigma === undefined && (o.classifier ?? 'bvc') === 'bvc' ? { ...o, sigma: { ewma: 0.94 } } : o;
+    this.perSymbol = typeof vpin === 'function';
     this.optionsFor = typeof vpin === 'function' ? (key) => withSigma(vpin(key)) : () => withSigma(vpin);
     this.kernels = kernels({ backend: options.backend ?? 'auto' });
     if (typeof vpin !== 'function') this.kernels.vpinStream(this.optionsFor(''));
@@ -132,6 +142,7 @@ export class VpinEngine extends Engine {
         warmup: this.warmup ?? 2 * (opts.window ?? 50),
         lastTs: -Infinity,
         lastSentAt: -Infinity,
+        fresh: [],
       };
       this.states.set(key, s);
     }
@@ -176,6 +187,7 @@ export class VpinEngine extends Engine {
         cdf: b.cdf[i],
       };
       this.emit('VPIN_CALCULATION', { key, ts: payload.endTs, payload });
+      if (this.checkpoints && !Number.isNaN(payload.vpin)) s.fresh.push(payload.vpin);
       s.vpin = payload.vpin;
       s.cdf = payload.cdf;
       const above = bucket + 1 >= s.warmup && payload.cdf >= this.threshold;
@@ -213,16 +225,82 @@ export class VpinEngine extends Engine {
     const s = this.state(key);
     const stream = s.stream.snapshot();
     const out = new Uint8Array(STATE_HEADER + stream.byteLength);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, STATE_MAGIC, true);
-    view.setUint32(4, STATE_VERSION, true);
-    [s.buckets, s.alerts, s.vpin, s.cdf, s.alerting ? 1 : 0, s.lastTs, s.lastSentAt].forEach((x, i) => view.setFloat64(8 + 8 * i, x, true));
+    writeHead(new DataView(out.buffer), STATE_MAGIC, s);
     out.set(stream, STATE_HEADER);
+    s.fresh.length = 0;
     return out;
   }
 
+  /**
+   * What changed in a symbol's state since its last record (little-endian): 'KBVD', u32 version 1, the
+   * seven f64 fields of snapshotKey(), f64 m, the m VPIN values completed since (oldest first), then the
+   * vpinStream snapshot without its CDF history: a few hundred bytes, whatever the history's length.
+   */
+  protected override deltaKey(key: string): Uint8Array {
+    const s = this.state(key);
+    const stream = s.stream.snapshot({ history: false });
+    const m = s.fresh.length;
+    const out = new Uint8Array(DELTA_HEAD + 8 * m + stream.byteLength);
+    const view = new DataView(out.buffer);
+    writeHead(view, DELTA_MAGIC, s);
+    view.setFloat64(64, m, true);
+    for (let i = 0; i < m; i++) view.setFloat64(DELTA_HEAD + 8 * i, s.fresh[i], true);
+    out.set(stream, DELTA_HEAD + 8 * m);
+    s.fresh.length = 0;
+    return out;
+  }
+
+  /** Forgets a symbol (its shard went to another engine of the group). */
+  protected override dropKey(key: string): void {
+    this.states.delete(key);
+  }
+
+  /**
+   * The settings that shape every symbol's state, stored with the checkpoints (EngineOptions.resetCheckpoints):
+   * the resolved VPIN options, its classifier's options and the warm-up. None when the options vary by symbol.
+   */
+  protected override stateConfig(): StateConfig | undefined {
+    if (this.perSymbol) return undefined;
+    const options = this.optionsFor('');
+    const params = resolveVpinOptions(options, true);
+    const classifier = options.classifier;
+    return {
+      ...params,
+      classifier: typeof classifier === 'object' ? JSON.stringify(classifier) : (classifier ?? 'bvc'),
+      cdfWindow: params.cdfWindow === 0 ? 'all' : params.cdfWindow,
+      warmup: this.warmup ?? -1,
+    };
+  }
+
+  /**
+   * Replaces a symbol's state with bytes from snapshotKey() and the deltaKey() bytes written after them
+   * (KernelInputError when they are not).
+   */
+  protected override restoreKey(key: string, bytes: Uint8Array, _type?: string, deltas: readonly Uint8Array[] = []): void {
+    this.restoreWhole(key, bytes);
+    if (deltas.length === 0) return;
+    const parts = deltas.map((d) => {
+      if (!(d instanceof Uint8Array) || d.byteLength < DELTA_HEAD)
+        throw new KernelInputError('bytes', 'a VpinEngine delta', describeValue(d));
+      const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+      const m = view.getFloat64(64, true);
+      if (view.getUint32(0, true) !== DELTA_MAGIC || view.getUint32(4, true) !== STATE_VERSION || !Number.isInteger(m) || m < 0) {
+        throw new KernelInputError('bytes', 'a VpinEngine delta (version 1)', 'other bytes');
+      }
+      if (d.byteLength < DELTA_HEAD + 8 * m) throw new KernelInputError('bytes', 'a VpinEngine delta (version 1)', `${d.byteLength} bytes`);
+      return { view, m, d };
+    });
+    const append = new Float64Array(parts.reduce((n, p) => n + p.m, 0));
+    let at = 0;
+    for (const { view, m } of parts) for (let i = 0; i < m; i++) append[at++] = view.getFloat64(DELTA_HEAD + 8 * i, true);
+    const last = parts[parts.length - 1];
+    const s = this.state(key);
+    s.stream.restore(last.d.subarray(DELTA_HEAD + 8 * last.m), { append });
+    readHead(last.view, s);
+  }
+
   /** Replaces a symbol's state with bytes from snapshotKey() (KernelInputError when they are not). */
-  protected override restoreKey(key: string, bytes: Uint8Array): void {
+  private restoreWhole(key: string, bytes: Uint8Array): void {
     if (!(bytes instanceof Uint8Array) || bytes.byteLength < STATE_HEADER) {
       throw new KernelInputError(
         'bytes',
@@ -236,14 +314,7 @@ export class VpinEngine extends Engine {
     }
     const s = this.state(key);
     s.stream.restore(bytes.subarray(STATE_HEADER));
-    const f = (i: number) => view.getFloat64(8 + 8 * i, true);
-    s.buckets = f(0);
-    s.alerts = f(1);
-    s.vpin = f(2);
-    s.cdf = f(3);
-    s.alerting = f(4) === 1;
-    s.lastTs = f(5);
-    s.lastSentAt = f(6);
+    readHead(view, s);
   }
 
   protected override extraMetrics(): Record<string, number> {
@@ -254,4 +325,24 @@ export class VpinEngine extends Engine {
   symbols(): ReadonlyMap<string, Readonly<VpinSymbolState>> {
     return this.states;
   }
+}
+
+/** The magic, the version and a symbol's seven f64 fields: a record's first 64 bytes. */
+function writeHead(view: DataView, magic: number, s: VpinSymbolState): void {
+  view.setUint32(0, magic, true);
+  view.setUint32(4, STATE_VERSION, true);
+  [s.buckets, s.alerts, s.vpin, s.cdf, s.alerting ? 1 : 0, s.lastTs, s.lastSentAt].forEach((x, i) => view.setFloat64(8 + 8 * i, x, true));
+}
+
+/** A symbol's seven fields from a record's first 64 bytes; its fresh values are in the record. */
+function readHead(view: DataView, s: VpinSymbolState): void {
+  const f = (i: number) => view.getFloat64(8 + 8 * i, true);
+  s.buckets = f(0);
+  s.alerts = f(1);
+  s.vpin = f(2);
+  s.cdf = f(3);
+  s.alerting = f(4) === 1;
+  s.lastTs = f(5);
+  s.lastSentAt = f(6);
+  s.fresh.length = 0;
 }

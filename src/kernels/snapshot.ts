@@ -27,6 +27,10 @@ const VERSION_CLASSIFIED = 3;
 const V1_HEADER = 20;
 const V1_INSERTED = 2;
 const HEADER = 16;
+/** Positions in the state vector (exportVpinState): the cdfWindow, the three list lengths, the header's length. */
+const CDF_WINDOW_AT = 16;
+const LENGTHS_AT = 17;
+const STATE_HEADER = 22;
 const PARAM_KEYS = [
   'bucketVolume',
   'window',
@@ -101,6 +105,14 @@ export function decodeSnapshot(params: VpinParams, bytes: Uint8Array): { state: 
   }
   const state = new Float64Array(count);
   for (let i = 0; i < count; i++, at += 8) state[i] = view.getFloat64(at, true);
+  // the state's cdfWindow (0 before there was one: every value so far)
+  if (count > CDF_WINDOW_AT && state[CDF_WINDOW_AT] !== params.cdfWindow) {
+    throw new KernelInputError(
+      'bytes',
+      `a snapshot of a stream with cdfWindow = ${params.cdfWindow || "'all'"}`,
+      `cdfWindow = ${state[CDF_WINDOW_AT] || "'all'"}`,
+    );
+  }
   if (version === 1 && count >= V1_HEADER) {
     const upgraded = new Float64Array(count + V1_INSERTED).fill(NaN);
     upgraded.set(state.subarray(0, V1_HEADER));
@@ -111,4 +123,31 @@ export function decodeSnapshot(params: VpinParams, bytes: Uint8Array): { state: 
   const classified = new Float64Array(tail);
   for (let i = 0, c = at + 8; i < tail; i++, c += 8) classified[i] = view.getFloat64(c, true);
   return { state, classified };
+}
+
+/**
+ * A state vector exported without its CDF history (`state`, its history length 0) joined with the
+ * history `own` (a state's, oldest first, or ascending for cdfWindow 0) followed by `append` (the VPIN
+ * values completed since, in order): the last `cdfWindow` of them, or all of them ascending for
+ * cdfWindow 0. What restoring a base snapshot and its deltas gives (VpinStream.restore's `append`).
+ */
+export function joinHistory(state: Float64Array, own: Float64Array, append: Float64Array, cdfWindow: number): Float64Array {
+  if (state.length < STATE_HEADER || state[LENGTHS_AT + 2] !== 0) {
+    throw new KernelInputError('bytes', 'a snapshot({ history: false }) when options.append is given', 'one with a CDF history');
+  }
+  const lists = STATE_HEADER + state[LENGTHS_AT] + state[LENGTHS_AT + 1];
+  const all = new Float64Array(own.length + append.length);
+  all.set(own);
+  all.set(append, own.length);
+  const history = cdfWindow > 0 ? all.subarray(Math.max(0, all.length - cdfWindow)) : all.sort();
+  const out = new Float64Array(lists + history.length);
+  out.set(state.subarray(0, lists));
+  out.set(history, lists);
+  out[LENGTHS_AT + 2] = history.length;
+  return out;
+}
+
+/** The CDF history part of a state vector (exportVpinState's layout). */
+export function historyOf(state: Float64Array): Float64Array {
+  return state.subarray(STATE_HEADER + state[LENGTHS_AT] + state[LENGTHS_AT + 1]);
 }

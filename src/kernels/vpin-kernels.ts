@@ -129,7 +129,7 @@ function callInto<T extends Int8Array | Float64Array>(size: number, out: T | und
 
 const CLASSIFY_TRADES_OPTIONS = ['algorithm', 'convention', 'quoteLagMs', 'lagFrom', 'quotes', 'out'] as const;
 const CLASSIFY_OPTIONS = ['priceChange', 'sigma', 'distribution'] as const;
-const VPIN_STREAM_OPTIONS = ['bucketVolume', 'window', 'barMs', 'classifier', ...CLASSIFY_OPTIONS] as const;
+const VPIN_STREAM_OPTIONS = ['bucketVolume', 'window', 'barMs', 'classifier', 'cdfWindow', ...CLASSIFY_OPTIONS] as const;
 const VPIN_OPTIONS = [...VPIN_STREAM_OPTIONS, 'quotes'] as const;
 
 /** One descriptor per kernel of the VPIN family (see the module's comment). */

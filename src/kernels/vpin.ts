@@ -53,7 +53,10 @@ export interface VpinBuckets {
   sellVolume: Float64Array;
   /** VPIN over the last `window` buckets; NaN for the first `window - 1` buckets. */
   vpin: Float64Array;
-  /** Fraction of the VPIN values so far (this one included) that are <= this one; NaN where vpin is. */
+  /**
+   * Fraction of the last `cdfWindow` VPIN values (this one included; all of them so far with
+   * `cdfWindow: 'all'`) that are <= this one; NaN where vpin is.
+   */
   cdf: Float64Array;
 }
 
@@ -133,7 +136,17 @@ export interface VpinOptions extends ClassifyOptions {
   classifier?: 'bvc' | 'tick' | VpinClassifier;
   /** `vpin()` only: a quote stream for trades without their own bid and ask (see classifyTrades). */
   quotes?: QuoteStream;
+  /**
+   * The history the CDF ranks each VPIN among: the last `cdfWindow` VPIN values (this one included), or
+   * `'all'`, every value so far (PINstimation's and flowrisk's CDF over the sample to date; a stream's
+   * state then grows by 8 bytes per bucket). Default 50000 (DEFAULT_CDF_WINDOW): equal to `'all'` for
+   * the first 50,000 VPIN values, and a stream's state stays bounded (docs/vpin.md).
+   */
+  cdfWindow?: number | 'all';
 }
+
+/** The default `cdfWindow`: the CDF over the last 50,000 VPIN values. */
+export const DEFAULT_CDF_WINDOW = 50_000;
 
 /** Options of `timeBars()`. */
 export interface TimeBarOptions {
@@ -157,10 +170,19 @@ export interface VpinStream {
    * a later bar. `update()` batches followed by `flush()` give exactly `vpin()` of all the trades.
    */
   flush(): VpinBuckets;
-  /** The whole state as bytes (portable between backends), for `restore()` after a restart. */
-  snapshot(): Uint8Array;
-  /** Replaces the state with one from `snapshot()` of a stream with the same options. */
-  restore(bytes: Uint8Array): void;
+  /**
+   * The whole state as bytes (portable between backends), for `restore()` after a restart. With
+   * `{ history: false }`, without the CDF history (the VPIN values the CDF ranks among): the part an
+   * incremental checkpoint writes, restored with `restore(bytes, { append })`.
+   */
+  snapshot(options?: { history?: boolean }): Uint8Array;
+  /**
+   * Replaces the state with one from `snapshot()` of a stream with the same options. With `append`
+   * (the VPIN values completed since the stream's state was last restored or snapshotted, in order),
+   * `bytes` is a `{ history: false }` snapshot and the CDF history is the stream's own followed by
+   * `append` (its last `cdfWindow` kept): base snapshot + deltas, without storing the history twice.
+   */
+  restore(bytes: Uint8Array, options?: { append?: Float64Array }): void;
   /** Buckets completed so far. */
   readonly bucketCount: number;
 }
@@ -190,6 +212,7 @@ export const VPIN_PARAMS = [
   { key: 'window', expected: 'an integer in [1, 1000000]' },
   { key: 'barMs', expected: 'a finite number > 0' },
   { key: 'classifier', expected: '0 (bvc), 1 (tick) or 2 (labels: a label per trade)' },
+  { key: 'cdfWindow', expected: 'an integer in [0, 1000000000] (0: every VPIN value so far)' },
   ...CLASSIFY_PARAMS,
 ] as const;
 
@@ -203,6 +226,7 @@ export type ClassifyParams = Record<ParamKey<typeof CLASSIFY_PARAMS>, number>;
 
 /**
  * `vpin()`/`vpinStream()` options resolved to numbers (VPIN_PARAMS): classifier 0 bvc / 1 tick / 2 labels,
+ * cdfWindow 0 for 'all',
  * priceChange 0 close / 1 intra, sigmaKind SIGMA_*, distribution 0 normal / 1 Student t.
  */
 export type VpinParams = Record<ParamKey<typeof VPIN_PARAMS>, number>;
@@ -216,6 +240,7 @@ export const VPIN_DEFAULTS = {
   window: 50,
   barMs: 60_000,
   classifier: 'bvc',
+  cdfWindow: DEFAULT_CDF_WINDOW,
   priceChange: 'close',
   sigma: 'sample',
   distribution: 'normal',
@@ -323,7 +348,18 @@ export function resolveVpinOptions(options: VpinOptions, stream: boolean): VpinP
     );
   }
   const code = classifier === 'bvc' ? 0 : classifier === 'tick' ? 1 : 2;
-  return { bucketVolume, window, barMs, classifier: code, ...classify } satisfies VpinParams;
+  const cdfWindow = options.cdfWindow ?? VPIN_DEFAULTS.cdfWindow;
+  if (cdfWindow !== 'all' && (typeof cdfWindow !== 'number' || !Number.isInteger(cdfWindow) || cdfWindow < 1 || cdfWindow > 1e9)) {
+    throw new KernelInputError('options.cdfWindow', "an integer in [1, 1000000000] or 'all'", describeValue(cdfWindow));
+  }
+  return {
+    bucketVolume,
+    window,
+    barMs,
+    classifier: code,
+    cdfWindow: cdfWindow === 'all' ? 0 : cdfWindow,
+    ...classify,
+  } satisfies VpinParams;
 }
 
 /** Checks the bar columns `bulkClassify()` reads. */
@@ -343,8 +379,11 @@ export interface VpinStreamCore {
   /** update() over a trade frame's columns read in place (see FrameTrades): backends that can. */
   updateBytes?(columns: Uint8Array, rows: number, labels?: Int8Array): VpinBuckets;
   flush(): VpinBuckets;
-  /** State vector, identical layout on every backend (see exportVpinState in backends/reference/vpin.ts). */
-  exportState(): Float64Array;
+  /**
+   * State vector, identical layout on every backend (see exportVpinState in backends/reference/vpin.ts);
+   * `history` false: without the CDF history (its length 0).
+   */
+  exportState(history?: boolean): Float64Array;
   importState(state: Float64Array): void;
   readonly bucketCount: number;
 }

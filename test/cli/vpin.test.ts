@@ -45,6 +45,29 @@ describe('kernelbus vpin', () => {
     expect(lines.join('\n')).toContain(`buckets       ${expected.vpin.length} (${expected.vpin.length - 9} with VPIN, window 10)`);
   });
 
+  it('--cdf-window n: the CDF over the last n VPIN values, as vpin() gives it; all: every one; 0 refused', async () => {
+    const trades = await tradesOf(example);
+    const cdfOf = async (...flags: string[]) => {
+      const out = join(dir, 'cdf.csv');
+      expect(
+        await runVpin([example, '--bucket-volume', '2000', '--window', '10', '--sigma', 'ewma:0.9', ...flags, '--out', out], () => {}),
+      ).toBe(0);
+      return readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => Number(row.split(',')[6] || NaN));
+    };
+    const windowed = vpin(trades, { bucketVolume: 2000, window: 10, sigma: { ewma: 0.9 }, cdfWindow: 5 });
+    expect(await cdfOf('--cdf-window', '5')).toEqual(Array.from(windowed.cdf));
+    const all = vpin(trades, { bucketVolume: 2000, window: 10, sigma: { ewma: 0.9 }, cdfWindow: 'all' });
+    expect(await cdfOf('--cdf-window', 'all')).toEqual(Array.from(all.cdf));
+    expect(Array.from(windowed.cdf)).not.toEqual(Array.from(all.cdf));
+    await expect(runVpin([example, '--cdf-window', '0'], () => {})).rejects.toThrow(
+      "options.cdfWindow: expected an integer in [1, 1000000000] or 'all', got 0",
+    );
+  });
+
   it('--daily writes dailyVpin of the buckets, in --tz', async () => {
     const out = join(dir, 'daily.csv');
     const lines: string[] = [];

@@ -86,7 +86,7 @@ suite('native binding', () => {
       price: new Float64Array(1000).map((_, i) => 100 + Math.sin(i)),
       volume: new Float64Array(1000).fill(5),
     };
-    const expected = binding.vpin(t.ts, t.price, t.volume, params(100, 5, 60000, 0, 0, 0, 0, 0, 0));
+    const expected = binding.vpin(t.ts, t.price, t.volume, params(100, 5, 60000, 0, 0, 0, 0, 0, 0, 0));
     for (const r of results) expect(r).toEqual({ last: expected.vpin[expected.vpin.length - 1], typed: true });
   });
 
@@ -96,7 +96,7 @@ suite('native binding', () => {
 
   it('the C++ layer re-checks its arguments and throws KernelInputError', () => {
     const t = walk(10);
-    const ok = [1, 50, 60000, 0, 0, 1, 0.5, 0, 0];
+    const ok = [1, 50, 60000, 0, 0, 0, 1, 0.5, 0, 0];
     const vpin = (...a: unknown[]) => (binding.vpin as Function)(...a);
     const cases: [() => unknown, string][] = [
       [() => binding.vpin(t.ts, t.price, t.volume, params(...ok)), ''],
@@ -104,15 +104,18 @@ suite('native binding', () => {
       [() => vpin(t.ts, new Float32Array(10), t.volume, params(...ok)), 'price: expected a Float64Array, got Float32Array'],
       [() => vpin(t.ts, t.price.subarray(1), t.volume, params(...ok)), 'price: expected length 10 (as ts), got length 9'],
       [() => vpin(t.ts, t.price, t.volume, ok), 'params: expected a Float64Array, got an Array'],
-      [() => vpin(t.ts, t.price, t.volume, params(1, 50)), 'params: expected 9 packed parameters (or the last 5), got 2 values'],
+      [() => vpin(t.ts, t.price, t.volume, params(1, 50)), 'params: expected 10 packed parameters (or the last 5), got 2 values'],
       [() => vpin(t.ts, t.price, t.volume, params(-1, ...ok.slice(1))), 'bucketVolume: expected a finite number > 0, got -1'],
       [() => vpin(t.ts, t.price, t.volume, params(1, 0.5, ...ok.slice(2))), 'window: expected an integer in [1, 1000000], got 0.5'],
       [
-        () => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 2, 1.5, 0, 0)),
+        () => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 0, 2, 1.5, 0, 0)),
         'sigmaParam: expected a number > 0 (fixed), an integer in [2, 1000000] (rolling)',
       ],
-      [() => vpin(t.ts, t.price, t.volume, params(1, 5, NaN, 0, 0, 1, 1, 0, 0)), 'barMs: expected a finite number > 0, got NaN'],
-      [() => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 1, 1, 1, 0)), 'nu: expected a finite number > 0 for Student t, got 0'],
+      [() => vpin(t.ts, t.price, t.volume, params(1, 5, NaN, 0, 0, 0, 1, 1, 0, 0)), 'barMs: expected a finite number > 0, got NaN'],
+      [
+        () => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 0, 1, 1, 1, 0)),
+        'nu: expected a finite number > 0 for Student t, got 0',
+      ],
       [() => binding.vpinBytes(new Uint8Array(24 * 10 + 3).subarray(3), 10, params(...ok)), ''],
       [() => (binding.vpinBytes as Function)(new Uint8Array(240), 10), 'arguments: expected 3 arguments, got 2'],
       [() => (binding.vpinBytes as Function)(t.ts, 10, params(...ok)), 'columns: expected a Uint8Array, got Float64Array'],
@@ -123,7 +126,7 @@ suite('native binding', () => {
         'columns: expected 24 bytes a row (4503599627370496 rows), got 240 bytes',
       ],
       [
-        () => new binding.NativeVpinStream(params(...ok.slice(0, 5), 1, 1, 0, 0)).updateBytes(new Uint8Array(25), 1),
+        () => new binding.NativeVpinStream(params(...ok.slice(0, 6), 1, 1, 0, 0)).updateBytes(new Uint8Array(25), 1),
         'columns: expected 24 bytes a row (1 rows), got 25 bytes',
       ],
       [() => (binding.tickRule as Function)('x', new Int8Array(0)), 'price: expected a Float64Array, got a string'],
@@ -134,7 +137,7 @@ suite('native binding', () => {
       ],
       [() => (binding.timeBars as Function)(t.ts, t.price, t.volume, 0), 'barMs: expected a finite number > 0, got 0'],
       [
-        () => new (binding.NativeVpinStream as any)(params(1, 5, 60000, 0, 0, 0, 0, 0, 0)),
+        () => new (binding.NativeVpinStream as any)(params(1, 5, 60000, 0, 0, 0, 0, 0, 0, 0)),
         'sigmaKind: expected a causal sigma for a stream',
       ],
       [() => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(3, 1, 0, 1), new Int8Array(10)), ''],
@@ -787,7 +790,7 @@ suite('native binding', () => {
       { weight: 3, arbitrary: fc.oneof(fc.double(), fc.integer({ min: -3, max: 60000 }), fc.constantFrom(NaN, Infinity, -0, 1e308)) },
       { weight: 1, arbitrary: fc.anything() },
     );
-    const stream = new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 1, 0.5, 0, 0));
+    const stream = new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 0, 1, 0.5, 0, 0));
     const entryPoints: [string, (...a: unknown[]) => unknown][] = [
       ['timeBars', (...a) => (binding.timeBars as Function)(...a)],
       ['tickRule', (...a) => (binding.tickRule as Function)(...a)],
@@ -868,7 +871,7 @@ suite('native binding', () => {
   });
 
   it('a stream state vector with garbage is rejected, never trusted', () => {
-    const stream = new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 2, 5, 0, 0));
+    const stream = new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 0, 2, 5, 0, 0));
     const t = walk(200);
     stream.update(t.ts, t.price, t.volume);
     const state = stream.exportState();
@@ -876,7 +879,7 @@ suite('native binding', () => {
       fc.property(fc.nat(state.length - 1), fc.double(), (at, value) => {
         const bad = state.slice();
         bad[at] = value;
-        const fresh = new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 2, 5, 0, 0));
+        const fresh = new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 0, 2, 5, 0, 0));
         try {
           fresh.importState(bad);
           fresh.update(t.ts.subarray(199), t.price.subarray(199), t.volume.subarray(199));
@@ -888,7 +891,7 @@ suite('native binding', () => {
       { numRuns: 2000 },
     );
     for (const bad of [state.slice(0, 0), state.slice(0, 5), state.slice(0, 19), state.slice(0, -1), Float64Array.from([...state, 0])]) {
-      expect(() => new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 2, 5, 0, 0)).importState(bad)).toThrow(KernelInputError);
+      expect(() => new binding.NativeVpinStream(params(10, 3, 1000, 0, 0, 0, 2, 5, 0, 0)).importState(bad)).toThrow(KernelInputError);
     }
   });
 });

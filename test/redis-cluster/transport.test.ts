@@ -161,7 +161,7 @@ describeCluster('RedisTransport on a Redis Cluster', () => {
         'the checkpoint connection',
         5000,
       );
-      await store.write(stream, id, undefined, [['a', id, new Uint8Array([7, 8])]]);
+      await store.write(stream, id, undefined, [{ key: 'a', id, bytes: new Uint8Array([7, 8]) }]);
       const loaded = await store.load(stream);
       expect(loaded.records.get('a')).toEqual({ id, bytes: Buffer.from([7, 8]) });
       expect(loaded.from).toBe(`(${id}`);

@@ -2,11 +2,22 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { RiskEngine, type PortfolioUpdate, type RiskEngineOptions, type RiskResult } from '../../src/engines/index.js';
-import { decodePortfolio, decodeUniverse } from '../../src/engines/risk-messages.js';
+import { applyUniverseDelta, decodePortfolio, decodeUniverse } from '../../src/engines/risk-messages.js';
 import { kernels } from '../../src/index.js';
 import { client, closeAll, keysOf, sleep, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { ASSETS, expectedFigures, figures, PORTFOLIOS, row, seededReturns, weightVector } from '../engines/risk-helpers.js';
 import { Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
+
+/** A universe of group 'risk' as its checkpoint restores it: its record on `stream`, then its deltas (incremental checkpoints). */
+async function universeOf(redis: ReturnType<typeof client>, stream: string, key: string) {
+  const body = (bytes: Buffer) => bytes.subarray(2 + bytes.readUInt16LE(0));
+  const u = decodeUniverse(body((await redis.hgetBuffer(keysOf().checkpointRecords('risk', stream), key))!), 30);
+  for (let n = 1; ; n++) {
+    const delta = await redis.hgetBuffer(keysOf().checkpointDeltas('risk', stream), `${key}\u0000${n}`);
+    if (!delta) return u;
+    applyUniverseDelta(u, body(delta));
+  }
+}
 
 const T0 = 1_700_000_000_000;
 const OPTIONS: RiskEngineOptions = { backend: 'reference', window: 30, minRows: 5, heartbeatMs: 0 };
@@ -126,10 +137,7 @@ describeRedis('RiskEngine over Redis', () => {
     });
     // B's final checkpoint holds the same state.
     const record = (bytes: Buffer) => bytes.subarray(2 + bytes.readUInt16LE(0));
-    const u = decodeUniverse(
-      record((await redis.hgetBuffer(keysOf().checkpointRecords('risk', 'marketdata:RETURNS_UPDATE:0'), 'stocks'))!),
-      30,
-    );
+    const u = await universeOf(redis, 'marketdata:RETURNS_UPDATE:0', 'stocks');
     expect(u.window.matrix()).toEqual(stateOf(b).window);
     const p = decodePortfolio(record((await redis.hgetBuffer(keysOf().checkpointRecords('risk', 'logic:PORTFOLIO_UPDATE:0'), 'equal'))!));
     expect({ ...p, held: undefined }).toEqual({
@@ -218,6 +226,10 @@ describeRedis('RiskEngine over Redis', () => {
     }
     // B's final checkpoint: the state of an uninterrupted run.
     const expected = await uninterrupted(block, steps, { ...OPTIONS });
+    const streamOf = async (hash: (s: number) => string, field: string) => {
+      for (let s = 0; s < SHARDS; s++) if (await redis.hexists(hash(s), field)) return `marketdata:RETURNS_UPDATE:${s}`;
+      return undefined;
+    };
     const shardOf = async (hash: (s: number) => string, field: string) => {
       for (let s = 0; s < SHARDS; s++) {
         const bytes = await redis.hgetBuffer(hash(s), field);
@@ -225,7 +237,11 @@ describeRedis('RiskEngine over Redis', () => {
       }
       throw new Error(`no checkpoint of ${field}`);
     };
-    const u = decodeUniverse(await shardOf((s) => keysOf().checkpointRecords('risk', `marketdata:RETURNS_UPDATE:${s}`), 'stocks'), 30);
+    const u = await universeOf(
+      redis,
+      (await streamOf((s) => keysOf().checkpointRecords('risk', `marketdata:RETURNS_UPDATE:${s}`), 'stocks'))!,
+      'stocks',
+    );
     expect(u.window.matrix()).toEqual(expected.window);
     expect(u.window.total).toBe(N);
     for (const [key, p] of expected.portfolios as [

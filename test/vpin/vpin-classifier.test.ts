@@ -414,6 +414,7 @@ describe('errors', () => {
       window: 5,
       barMs: 50,
       classifier: 2,
+      cdfWindow: 50_000,
       priceChange: 0,
       sigmaKind: 0,
       sigmaParam: 0,

@@ -18,7 +18,8 @@ export interface NativeVpinStream {
   /** update() over `rows` trades stored as ts | price | volume little-endian float64 at any offset of `columns`. */
   updateBytes(columns: Uint8Array, rows: number, labels?: Int8Array): VpinBuckets | undefined;
   flush(): VpinBuckets | undefined;
-  exportState(): Float64Array;
+  /** `history` false: the state without the CDF history. */
+  exportState(history?: boolean): Float64Array;
   importState(state: Float64Array): void;
   bucketCount(): number;
 }

@@ -122,7 +122,7 @@ function nativeVpin(b: NativeBinding): VpinFamily {
         updateBytes: (columns, rows, labels) =>
           (labels ? stream.updateBytes(columns, rows, labels) : stream.updateBytes(columns, rows)) ?? NO_BUCKETS,
         flush: () => stream.flush() ?? NO_BUCKETS,
-        exportState: () => stream.exportState(),
+        exportState: (history) => stream.exportState(history ?? true),
         importState: (state) => stream.importState(state),
         get bucketCount() {
           return stream.bucketCount();

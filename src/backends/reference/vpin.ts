@@ -247,6 +247,26 @@ class RankedHistory {
     return before + lo + 1;
   }
 
+  /** Removes one value equal to x (x must be held). */
+  remove(x: number): void {
+    // The first block whose last value is >= x holds x (the blocks are ordered).
+    let b = 0;
+    while (b < this.blocks.length && this.blocks[b][this.blocks[b].length - 1] < x) b++;
+    const block = this.blocks[b];
+    if (!block) return;
+    let lo = 0;
+    let hi = block.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (block[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    if (block[lo] !== x) return;
+    block.splice(lo, 1);
+    if (block.length === 0) this.blocks.splice(b, 1);
+    this.size -= 1;
+  }
+
   /** All values, ascending. */
   values(): number[] {
     return this.blocks.flat();
@@ -279,8 +299,11 @@ class BucketState {
   bucketStart = NaN;
   /** |B - S| of the last n - 1 buckets, oldest first. */
   imbalances: number[] = [];
-  /** Every VPIN value so far. */
+  /** The VPIN values the CDF ranks among: every one so far, or the last cdfWindow. */
   history = new RankedHistory();
+  /** cdfWindow > 0: the last cdfWindow VPIN values, a ring (the oldest at cdfHead once full). */
+  cdfRing: number[] = [];
+  cdfHead = 0;
 
   constructor(
     readonly params: VpinParams,
@@ -345,6 +368,17 @@ class BucketState {
       for (const x of this.imbalances) sum += x;
       sum += imbalance;
       vpin = sum / (n * V);
+      const W = this.params.cdfWindow;
+      if (W > 0) {
+        // the CDF over the last W values: the oldest leaves first
+        if (this.cdfRing.length < W) {
+          this.cdfRing.push(vpin);
+        } else {
+          this.history.remove(this.cdfRing[this.cdfHead]);
+          this.cdfRing[this.cdfHead] = vpin;
+          this.cdfHead = (this.cdfHead + 1) % W;
+        }
+      }
       cdf = this.history.insert(vpin) / this.history.size;
     }
     if (n > 1) {
@@ -427,9 +461,9 @@ export class ReferenceVpinStream {
     return out.finish();
   }
 
-  /** The state as numbers (layout at `exportVpinState`). */
-  exportState(): Float64Array {
-    return exportVpinState(this.trades, this.buckets);
+  /** The state as numbers (layout at `exportVpinState`); `history` false: without the CDF history. */
+  exportState(history = true): Float64Array {
+    return exportVpinState(this.trades, this.buckets, history);
   }
 
   importState(state: Float64Array): void {
@@ -446,15 +480,16 @@ export const VPIN_STATE_HEADER = 22;
  * State vector (identical layout in native/kernels/vpin.cpp, so snapshots move between backends):
  *  0 hasBar, 1 barIndex, 2 barOpen, 3 barClose, 4 barVolume, 5 barBuy, 6 barCount,
  *  7 lastTs, 8 closedBarIndex, 9 lastPrice, 10 lastSign, 11 prevClose, 12 ewmaVar,
- *  13 filled, 14 bucketBuy, 15 bucketCount, 16 reserved (0),
+ *  13 filled, 14 bucketBuy, 15 bucketCount, 16 cdfWindow (0: 'all'; snapshots before it had 0 here),
  *  17 L1 = dP window length, 18 L2 = imbalance count, 19 L3 = history length,
  *  20 barFirstTs (the open bar's first trade), 21 bucketStart (the open bucket's first trade, 0 when
  *  it is empty; NaN when unknown),
- *  then L1 dP values (oldest first), L2 imbalances (oldest first), L3 VPIN values (ascending).
+ *  then L1 dP values (oldest first), L2 imbalances (oldest first), L3 VPIN values (ascending when
+ *  cdfWindow is 0; else the last cdfWindow, oldest first). Exported without the history, L3 is 0.
  * Version-1 snapshots (20 values before the lists: no 20 and 21) are read with 20 and 21 NaN
  * (decodeSnapshot in kernels/snapshot.ts).
  */
-function exportVpinState(trades: TradeState, b: BucketState): Float64Array {
+function exportVpinState(trades: TradeState, b: BucketState, history: boolean): Float64Array {
   const bar = trades.bar;
   const head = [
     bar ? 1 : 0,
@@ -473,14 +508,16 @@ function exportVpinState(trades: TradeState, b: BucketState): Float64Array {
     b.filled,
     b.bucketBuy,
     b.bucketCount,
-    0,
+    b.params.cdfWindow,
     b.sigma.window.length,
     b.imbalances.length,
-    b.history.size,
+    history ? b.history.size : 0,
     bar?.firstTs ?? 0,
     b.filled > 0 ? b.bucketStart : 0,
   ];
-  return Float64Array.from([...head, ...b.sigma.window, ...b.imbalances, ...b.history.values()]);
+  const ring = b.cdfRing.length < b.params.cdfWindow ? b.cdfRing : [...b.cdfRing.slice(b.cdfHead), ...b.cdfRing.slice(0, b.cdfHead)];
+  const values = !history ? [] : b.params.cdfWindow > 0 ? ring : b.history.values();
+  return Float64Array.from([...head, ...b.sigma.window, ...b.imbalances, ...values]);
 }
 
 /** Reads a state vector into `buckets` and returns the trade state; throws on an inconsistent vector. */
@@ -499,9 +536,13 @@ function importVpinState(s: Float64Array, params: VpinParams, buckets: BucketSta
   if (l1 > maxWindow) bad(17);
   if (l2 > params.window - 1) bad(18);
   if (l3 > s[15]) bad(19);
+  const W = params.cdfWindow;
+  if (s[16] !== W) bad(16); // a snapshot of a stream with this cdfWindow
+  if (W > 0 && l3 > s[16]) bad(19);
   if (s.length !== VPIN_STATE_HEADER + l1 + l2 + l3) bad(19);
   const h = VPIN_STATE_HEADER + l1 + l2;
-  for (let i = h + 1; i < s.length; i++) if (!(s[i - 1] <= s[i])) bad(i);
+  for (let i = h + 1; i < s.length; i++) if (W > 0 ? Number.isNaN(s[i]) : !(s[i - 1] <= s[i])) bad(i); // windowed: oldest first
+  if (W > 0 && s.length > h && Number.isNaN(s[h])) bad(h);
   if (!(s[13] >= 0 && s[13] < params.bucketVolume)) bad(13);
   // the open bar's and the open bucket's first trades: finite and at or before the last trade, or NaN (unknown)
   const firstTrade = (x: number) => Number.isNaN(x) || (Number.isFinite(x) && x <= s[7]);
@@ -515,7 +556,13 @@ function importVpinState(s: Float64Array, params: VpinParams, buckets: BucketSta
   buckets.bucketStart = s[21];
   buckets.sigma.window = Array.from(s.subarray(VPIN_STATE_HEADER, VPIN_STATE_HEADER + l1));
   buckets.imbalances = Array.from(s.subarray(VPIN_STATE_HEADER + l1, h));
-  buckets.history.assign(s.subarray(h));
+  if (W > 0) {
+    buckets.cdfRing = Array.from(s.subarray(h));
+    buckets.cdfHead = 0;
+    buckets.history.assign(Float64Array.from(buckets.cdfRing).sort());
+  } else {
+    buckets.history.assign(s.subarray(h));
+  }
   return {
     bar: s[0] === 1 ? { index: s[1], open: s[2], close: s[3], volume: s[4], buy: s[5], count: s[6], firstTs: s[20], lastTs: s[7] } : null,
     lastTs: s[7],

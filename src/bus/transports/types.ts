@@ -226,10 +226,26 @@ export function startAfterOf(from: { id: string } | { ts: number } | 'last'): st
   return `${ms}-${BigInt(seq) - 1n}`;
 }
 
-/** A key's checkpointed state: the id of the last entry applied and the engine's bytes. */
+/**
+ * A key's checkpointed state: the id of the last entry applied and the engine's bytes; with `deltas`
+ * (an incremental checkpoint), the changes written since, oldest first (the last one's id is the key's).
+ */
 export interface KeyRecord {
   id: string;
   bytes: Uint8Array;
+  deltas?: { id: string; bytes: Uint8Array }[];
+}
+
+/**
+ * A key record to write: the whole state (`delta` undefined: it replaces the key's record and deletes
+ * its first `drop` deltas), or change number `delta` (1, 2, ...) since the key's whole record.
+ */
+export interface RecordWrite {
+  key: string;
+  id: string;
+  bytes: Uint8Array;
+  delta?: number;
+  drop?: number;
 }
 
 /** What an engine needs to resume a stream: the records, the replay start and the group's position. */
@@ -272,12 +288,19 @@ export interface CheckpointStore {
    * applied), or earlier, at `holdBack` (the oldest entry that failed and has not been applied since)
    * or at the group's oldest pending entry, whichever comes first.
    */
-  write(
-    stream: string,
-    maxId: string,
-    holdBack: string | undefined,
-    records: [key: string, id: string, state: Uint8Array][],
-  ): Promise<void>;
+  write(stream: string, maxId: string, holdBack: string | undefined, records: RecordWrite[]): Promise<void>;
+  /**
+   * The configuration stored with the group's checkpoints (see writeConfig()), or undefined when none
+   * is (no checkpoint yet, or one from before configurations were stored).
+   */
+  loadConfig?(): Promise<string | undefined>;
+  /** Stores the configuration that shapes the group's checkpointed state (JSON text). */
+  writeConfig?(config: string): Promise<void>;
+  /**
+   * Forgets the group's checkpoint of `stream`: its records, and a replay start at the group's last
+   * delivered entry (what was delivered is not applied again): a fresh state from the group's position.
+   */
+  reset?(stream: string): Promise<void>;
   /** Closes the store's connection. */
   close(): void;
 }

@@ -5,7 +5,11 @@
  * - `<prefix>{group:<group>}:ckpt:<stream>`, a hash: per key, the id of the last entry applied to that
  *   key's state and the state itself (the engine's bytes, e.g. a `vpinStream` snapshot);
  * - `<prefix>{group:<group>}:ckpt`, a hash: per stream, where a replay must start (an XRANGE start:
- *   `(<id>` exclusive or `<id>` inclusive): every entry before it is in the key records or still pending.
+ *   `(<id>` exclusive or `<id>` inclusive): every entry before it is in the key records or still pending;
+ * - `<prefix>{group:<group>}:ckpt-delta:<stream>`, a hash: incremental checkpoints, per key the changes
+ *   written since its record, fields `<key>\u0000<n>` (n = 1, 2, ...); a whole record written again
+ *   (compaction) deletes them in the same MULTI, so a key is always its record plus its deltas 1..n;
+ * - `<prefix>{group:<group>}:ckpt-config`, a string: the configuration that shaped the state (JSON).
  *
  * A checkpoint is written every `checkpointMs` (after the outputs of what it covers are stored) and when
  * the engine stops. When an engine starts reading a stream (it starts, or takes the stream over from
@@ -14,7 +18,14 @@
  * previous reader applied but did not checkpoint. Entries still pending are not replayed: the transport
  * delivers them. So a key's state is exactly its acknowledged entries, each applied once.
  */
-import { compareEntryIds, type CheckpointStore, type KeyRecord, type ReplayEntry, type StreamCheckpoint } from '../types.js';
+import {
+  compareEntryIds,
+  type CheckpointStore,
+  type KeyRecord,
+  type RecordWrite,
+  type ReplayEntry,
+  type StreamCheckpoint,
+} from '../types.js';
 import type { RedisClient } from './client.js';
 import type { RedisKeys } from './keys.js';
 
@@ -36,6 +47,39 @@ function decodeRecord(bytes: Buffer): KeyRecord | undefined {
   const id = bytes.toString('latin1', 2, 2 + n);
   if (!/^\d+-\d+$/.test(id)) return undefined;
   return { id, bytes: bytes.subarray(2 + n) };
+}
+
+/** What loadConfig() gives for checkpoints written before configurations were stored with them. */
+export const UNKNOWN_CONFIG = JSON.stringify({ configuration: 'unknown (checkpoints written before configurations were stored)' });
+
+/** The field of a key's delta number `n`. */
+const deltaField = (key: string, n: number) => `${key}\u0000${n}`;
+
+/** The key records of `stream`: each key's record, then its deltas in order (a delta whose predecessors are missing is dropped). */
+function keyRecords(whole: Record<string, Buffer>, deltas: Record<string, Buffer>): Map<string, KeyRecord> {
+  const records = new Map<string, KeyRecord>();
+  for (const [field, bytes] of Object.entries(whole)) {
+    const record = decodeRecord(bytes);
+    if (record) records.set(field, record);
+  }
+  const byKey = new Map<string, Map<number, KeyRecord>>();
+  for (const [field, bytes] of Object.entries(deltas)) {
+    const at = field.lastIndexOf('\u0000');
+    const record = decodeRecord(bytes);
+    if (at < 0 || !record) continue;
+    const key = field.slice(0, at);
+    let mine = byKey.get(key);
+    if (!mine) byKey.set(key, (mine = new Map()));
+    mine.set(Number(field.slice(at + 1)), record);
+  }
+  for (const [key, mine] of byKey) {
+    const record = records.get(key);
+    if (!record) continue;
+    const list: { id: string; bytes: Uint8Array }[] = [];
+    for (let n = 1; mine.has(n); n++) list.push(mine.get(n)!);
+    if (list.length > 0) record.deltas = list;
+  }
+  return records;
 }
 
 /** The XRANGE start after `from` was read up to `id` (exclusive). */
@@ -74,32 +118,27 @@ export class RedisCheckpointStore implements CheckpointStore {
     const own = this.conn.pipeline();
     own.hgetallBuffer(this.recordsKey(stream));
     own.hget(this.indexKey, stream);
+    own.hgetallBuffer(this.keys.checkpointDeltas(this.group, stream));
     const streams = this.conn.pipeline();
     streams.xinfo('GROUPS', key);
     streams.xrange(key, '-', '+', 'COUNT', 1);
-    const none: [Error, null][] = [
-      [new Error('no reply'), null],
-      [new Error('no reply'), null],
-    ];
-    const results = (await Promise.all([own.exec(), streams.exec()])).flatMap((r) => r ?? none);
+    const none = (n: number): [Error, null][] => Array.from({ length: n }, () => [new Error('no reply'), null]);
+    const [mine, theirs] = await Promise.all([own.exec(), streams.exec()]);
+    const results = [...(mine ?? none(3)), ...(theirs ?? none(2))];
     const value = (i: number): unknown => {
       const [error, reply] = results[i] ?? [new Error('no reply'), null];
-      if (error && !(i >= 2 && /no such key/i.test(error.message))) throw error;
+      if (error && !(i >= 3 && /no such key/i.test(error.message))) throw error;
       return error ? null : reply;
     };
-    const records = new Map<string, KeyRecord>();
-    for (const [field, bytes] of Object.entries((value(0) ?? {}) as Record<string, Buffer>)) {
-      const record = decodeRecord(bytes);
-      if (record) records.set(field, record);
-    }
+    const records = keyRecords((value(0) ?? {}) as Record<string, Buffer>, (value(2) ?? {}) as Record<string, Buffer>);
     const from = (value(1) as string | null) ?? '-';
     let lastDelivered: string | undefined;
-    for (const g of (value(2) ?? []) as unknown[][]) {
+    for (const g of (value(3) ?? []) as unknown[][]) {
       const info = new Map<string, unknown>();
       for (let i = 0; i + 1 < g.length; i += 2) info.set(String(g[i]), g[i + 1]);
       if (info.get('name') === this.group) lastDelivered = String(info.get('last-delivered-id'));
     }
-    const first = (value(3) ?? []) as [string, unknown][];
+    const first = (value(4) ?? []) as [string, unknown][];
     const pending = new Set<string>();
     if (lastDelivered !== undefined) {
       let start = '-';
@@ -144,12 +183,7 @@ export class RedisCheckpointStore implements CheckpointStore {
    * applied), or earlier, at `holdBack` (the oldest entry that failed and has not been applied since) or
    * at the group's oldest pending entry, whichever comes first.
    */
-  async write(
-    stream: string,
-    maxId: string,
-    holdBack: string | undefined,
-    records: [key: string, id: string, state: Uint8Array][],
-  ): Promise<void> {
+  async write(stream: string, maxId: string, holdBack: string | undefined, records: RecordWrite[]): Promise<void> {
     let from = after(maxId);
     let fromId = maxId;
     if (holdBack !== undefined && compareEntryIds(holdBack, fromId) <= 0) {
@@ -165,15 +199,54 @@ export class RedisCheckpointStore implements CheckpointStore {
       if (!/NOGROUP/.test(error instanceof Error ? error.message : String(error))) throw error;
     }
     const multi = this.conn.multi();
-    if (records.length > 0) {
-      const args: (string | Buffer)[] = [];
-      for (const [key, id, state] of records) args.push(key, encodeRecord(id, state));
-      multi.hset(this.recordsKey(stream), ...args);
+    const whole: (string | Buffer)[] = [];
+    const deltas: (string | Buffer)[] = [];
+    const dropped: string[] = [];
+    for (const { key, id, bytes, delta, drop } of records) {
+      if (delta === undefined) {
+        whole.push(key, encodeRecord(id, bytes));
+        for (let n = 1; n <= (drop ?? 0); n++) dropped.push(deltaField(key, n));
+      } else {
+        deltas.push(deltaField(key, delta), encodeRecord(id, bytes));
+      }
     }
+    const deltasKey = this.keys.checkpointDeltas(this.group, stream);
+    if (whole.length > 0) multi.hset(this.recordsKey(stream), ...whole);
+    if (dropped.length > 0) multi.hdel(deltasKey, ...dropped);
+    if (deltas.length > 0) multi.hset(deltasKey, ...deltas);
     multi.hset(this.indexKey, stream, from);
     const results = await multi.exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('checkpoint MULTI aborted');
+  }
+
+  /**
+   * The configuration stored with the group's checkpoints: undefined when the group has none; for
+   * checkpoints written before configurations were stored, UNKNOWN_CONFIG (no configuration equals it).
+   */
+  async loadConfig(): Promise<string | undefined> {
+    const [config, streams] = await Promise.all([this.conn.get(this.keys.checkpointConfig(this.group)), this.conn.hlen(this.indexKey)]);
+    return config ?? (streams > 0 ? UNKNOWN_CONFIG : undefined);
+  }
+
+  /** Stores the configuration that shapes the group's checkpointed state. */
+  async writeConfig(config: string): Promise<void> {
+    await this.conn.set(this.keys.checkpointConfig(this.group), config);
+  }
+
+  /**
+   * Forgets `stream`'s checkpoint: its records and deltas go, and its replay starts after the group's
+   * last delivered entry (or at the stream's start when the group does not exist yet).
+   */
+  async reset(stream: string): Promise<void> {
+    const { lastDelivered } = await this.load(stream);
+    const multi = this.conn.multi();
+    multi.del(this.recordsKey(stream), this.keys.checkpointDeltas(this.group, stream));
+    if (lastDelivered === undefined || lastDelivered === '0-0') multi.hdel(this.indexKey, stream);
+    else multi.hset(this.indexKey, stream, after(lastDelivered));
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('checkpoint reset MULTI aborted');
   }
 
   /** Closes the connection. */

@@ -129,4 +129,17 @@ export class RedisKeys {
   checkpointRecords(group: string, stream: string): string {
     return `${this.prefix}${tag(`group:${group}`)}:ckpt:${stream}`;
   }
+
+  /**
+   * The incremental checkpoint records of a group on `stream`: per key, the changes written since its
+   * record in checkpointRecords(), one field `<key>\u0000<n>` per change (n = 1, 2, ...).
+   */
+  checkpointDeltas(group: string, stream: string): string {
+    return `${this.prefix}${tag(`group:${group}`)}:ckpt-delta:${stream}`;
+  }
+
+  /** The configuration that shapes a group's checkpointed state (JSON), written with its checkpoints. */
+  checkpointConfig(group: string): string {
+    return `${this.prefix}${tag(`group:${group}`)}:ckpt-config`;
+  }
 }

@@ -28,6 +28,9 @@ export interface SubscriptionDeps extends Pick<TransportLog, 'report' | 'clean'>
 }
 
 /** One consumer of a group on one stream: lease, pending entries and handler; its Reader reads for it. */
+/** At most one dead-letter line a second per subscription: a burst is its first entry's line and a count. */
+const DEAD_LETTER_LOG_MS = 1000;
+
 export class RedisSubscription implements TransportSubscription, LeaseHolder, ReaderSink {
   readonly key: string;
   readonly leaseKey: string;
@@ -57,6 +60,9 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
   heldBackUntil = 0;
   private readonly cfg: RedisConfig;
   private stopped = false;
+  /** When a dead letter was last logged, and those not logged since (one line a second: DEAD_LETTER_LOG_MS). */
+  private deadLetterLoggedAt = -Infinity;
+  private deadLettersUnlogged = 0;
   private establish: () => void = () => {};
   /** Resolves once the group exists in Redis (or the subscription closed). */
   readonly established = new Promise<void>((resolve) => (this.establish = resolve));
@@ -313,7 +319,16 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('dead-letter MULTI aborted');
     this.deps.counters.deadLettered += count;
-    this.deps.report(`${this.stream} ${id}`, `dead-lettered to ${this.stream}${DEAD_LETTER_SUFFIX}: ${reason}`);
+    // a burst (e.g. a producer of another format): its first entry's line, then at most one a second
+    const now = performance.now();
+    if (now - this.deadLetterLoggedAt < DEAD_LETTER_LOG_MS) {
+      this.deadLettersUnlogged++;
+      return;
+    }
+    const more = this.deadLettersUnlogged > 0 ? ` (and ${this.deadLettersUnlogged} more since the last line)` : '';
+    this.deadLetterLoggedAt = now;
+    this.deadLettersUnlogged = 0;
+    this.deps.report(`${this.stream} ${id}`, `dead-lettered to ${this.stream}${DEAD_LETTER_SUFFIX}${more}: ${reason}`);
   }
 
   /**
