@@ -18,7 +18,17 @@ import { RISK_ENGINE_DEFAULTS, RiskEngine, type RiskEngineOptions } from '../eng
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
 import { VpinEngine } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
-import { connectRedisBus, DEFAULT_SHARDS, HELP_KEYS, streamKeyPattern, untilSignal } from './common.js';
+import {
+  connectRedisBus,
+  DEFAULT_GRACE_MS,
+  DEFAULT_SHARDS,
+  HELP_KEYS,
+  streamKeyPattern,
+  unlessStopped,
+  unstored,
+  untilSignal,
+} from './common.js';
+import { OutageWatch, transportLog } from './outages.js';
 import { factorFlags } from './factor.js';
 import { flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, stallCheck, startMetrics } from './observe.js';
@@ -29,7 +39,10 @@ export const ENGINE_USAGE = `Usage: kernelbus engine vpin|risk|factor|portfolio 
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
 its state in Redis (${HELP_KEYS.checkpointIndex('<group>')}). On a signal it finishes the entries in hand, writes a checkpoint
-and leaves the group; another process of the group (or this one, restarted) resumes from there.
+and leaves the group; another process of the group (or this one, restarted) resumes from there. While
+Redis does not answer, a signal stops it after --grace-ms: it exits 1 saying what it could not store
+(the next process resumes from the last checkpoint and computes it again). An outage of Redis is a line
+in the log when it begins and one when it ends, with what failed meanwhile; /readyz answers 503.
 
 vpin reads TRADE_EXECUTION from ${streamKeyPattern('marketdata', 'TRADE_EXECUTION')} (processes of one group share
 the shards), keeps a streaming VPIN per symbol, publishes VPIN_CALCULATION per bucket and RISK_ALERT
@@ -65,6 +78,7 @@ Options:
   --claim-idle-ms ms   a process silent this long loses its streams to the others (default 5000)
   --backend b          auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --stall-seconds s    /readyz fails while entries wait for the group and none was processed for s seconds (default 60)
+  --grace-ms ms        after SIGINT/SIGTERM, how long the last checkpoint and outputs may take (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}vpin:
   --bucket-volume v    volume per VPIN bucket (default 2400)
   --window n           buckets per VPIN value (default 50)
@@ -124,6 +138,7 @@ const FLAGS = {
   'claim-idle-ms': flag.number(5000, 30, 3_600_000, true),
   backend: flag.backend(),
   'stall-seconds': flag.number(60, 1, 86_400),
+  'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
   ...(Object.fromEntries(
@@ -275,7 +290,7 @@ export async function runEngine(
   const stop = untilSignal(signal);
   let bus: Bus;
   try {
-    bus = await connectRedisBus(url, shards, { claimIdleMs });
+    bus = await connectRedisBus(url, shards, { claimIdleMs, log: transportLog(log) });
   } catch (error) {
     stop.dispose();
     if (!(error instanceof TransportError)) throw error;
@@ -299,10 +314,11 @@ export async function runEngine(
     },
     values['stall-seconds'] * 1000,
   );
+  const outages = new OutageWatch(bus, { log, counters: () => ({ failedCheckpoints: engine.metrics().extra.checkpointErrors ?? 0 }) });
   const ready = () => {
     if (!leased) return 'streams not leased yet';
-    const down = bus.buses.filter((b) => !bus.transport(b).healthy);
-    return down.length === 0 ? stalled() : `Redis not reachable (${down.join(', ')})`;
+    const answers = outages.ready();
+    return answers === true ? stalled() : answers;
   };
   let server: Awaited<ReturnType<typeof startMetrics>>;
   try {
@@ -346,9 +362,12 @@ export async function runEngine(
     });
   } catch (error) {
     stop.dispose();
+    outages.close();
     await bus.close();
     throw error;
   }
+  const grace = values['grace-ms'];
+  let stopped = true;
   if (server) log.info(`metrics: ${server.url}`, { event: 'metrics', url: server.url });
   try {
     engine.start();
@@ -395,9 +414,23 @@ export async function runEngine(
   } finally {
     stop.dispose();
     if (status) clearInterval(status);
-    await engine.stop();
-    await bus.close();
+    stopped = await unlessStopped(
+      engine.stop().then(() => bus.close()),
+      stop.promise,
+      grace,
+    );
+    outages.close();
     await server?.close();
+  }
+  if (!stopped) {
+    const m = engine.metrics();
+    const unsent = unstored(bus);
+    log.error(
+      `stopped (${stop.received}) while Redis does not answer: not stopped cleanly within ${fmt(grace)} ms; ${fmt(unsent)} output messages not stored, ` +
+        `last checkpoint ${(m.extra.checkpointErrors ?? 0) > 0 ? 'failed' : 'not written'}; the group resumes from its last checkpoint and computes them again`,
+      { event: 'not-flushed', signal: stop.received, notStored: unsent, graceMs: grace, checkpointErrors: m.extra.checkpointErrors ?? 0 },
+    );
+    return 1;
   }
   if (out.isTTY && !json) out.write('\n');
   const m = engine.metrics();

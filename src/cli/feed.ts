@@ -5,7 +5,17 @@
 import type { Bus } from '../bus/bus.js';
 import { type RedisTransport, TransportError } from '../bus/transports/redis/index.js';
 import { SyntheticMarket } from './market.js';
-import { connectRedisBus, DEFAULT_SHARDS, publishMarket, streamKeyPattern, untilSignal } from './common.js';
+import {
+  connectRedisBus,
+  DEFAULT_GRACE_MS,
+  DEFAULT_SHARDS,
+  publishMarket,
+  streamKeyPattern,
+  unlessStopped,
+  unstored,
+  untilSignal,
+} from './common.js';
+import { OutageWatch, transportLog } from './outages.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
 import { flag, parseCommand } from './options.js';
 import { fmt } from './summary.js';
@@ -17,7 +27,9 @@ Publishes a seeded synthetic market (random walks, volume bursts, toxic one-side
 as TRADE_EXECUTION messages to Redis Streams ${streamKeyPattern('marketdata', 'TRADE_EXECUTION')}, batched into
 columnar frames, for engine processes (kernelbus engine vpin) to consume. At the end it waits until
 the engines reading the streams have acknowledged everything, then prints a summary. SIGINT or SIGTERM
-stops publishing early (what was published is still delivered).
+stops publishing early (what was published is still delivered); while Redis does not answer, the feed
+waits --grace-ms for it, then exits 1 saying how many messages were not stored. An outage of Redis is
+a line in the log when it begins and one when it ends; /readyz answers 503 meanwhile.
 
 Options:
   --redis URL     Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
@@ -30,6 +42,7 @@ Options:
   --shards n      streams per type; engines must use the same (default ${DEFAULT_SHARDS})
   --quotes        publish each trade's bid and ask too (5-column frames), for engines with a quote
                   classifier (kernelbus engine vpin --classifier lee-ready)
+  --grace-ms ms   after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}`;
 
 /** The flags of `kernelbus feed`. */
@@ -42,6 +55,7 @@ const FLAGS = {
   seed: flag.number(1, -(2 ** 31), 2 ** 32, true),
   shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
   quotes: flag.boolean(),
+  'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
 };
@@ -64,7 +78,7 @@ export async function runFeed(
 
   let bus: Bus;
   try {
-    bus = await connectRedisBus(url, shards);
+    bus = await connectRedisBus(url, shards, { log: transportLog(log) });
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     log.error(error.message, { event: 'unreachable' });
@@ -72,6 +86,8 @@ export async function runFeed(
   }
   const target = bus.transport('marketdata').target;
   const stop = untilSignal(signal);
+  const watch = new OutageWatch(bus, { log });
+  let closed = false;
   let server: Awaited<ReturnType<typeof startMetrics>>;
   try {
     server = await startMetrics({
@@ -81,14 +97,12 @@ export async function runFeed(
       backend: await resolvedBackend('auto'),
       // Any process's exposition can carry every group's lag: the feed's shows the engines falling behind.
       lagOf: bus.transport('marketdata') as RedisTransport,
-      // A feed is ready while every bus's Redis answers.
-      ready: () => {
-        const down = bus.buses.filter((b) => !bus.transport(b).healthy);
-        return down.length === 0 ? true : `Redis not reachable (${down.join(', ')})`;
-      },
+      // A feed is ready while every bus's Redis answers and takes writes.
+      ready: () => watch.ready(),
     });
   } catch (error) {
     stop.dispose();
+    watch.close();
     await bus.close();
     throw error;
   }
@@ -99,11 +113,23 @@ export async function runFeed(
       { event: 'start', symbols, rate, seconds, count, seed, target, shards },
     );
     const market = new SyntheticMarket({ symbols, seed });
-    const { sent, ms } = await publishMarket(bus, market, { rate, seconds, count, quotes, stopped: () => stop.received !== undefined });
-    await bus.flush();
-    const stored = performance.now();
-    await bus.close();
-    const consumed = performance.now() - stored;
+    const loop = { rate, seconds, count, quotes, stopped: () => stop.received !== undefined, stop: stop.promise };
+    const { sent, ms } = await publishMarket(bus, market, loop);
+    const grace = parsed.values['grace-ms'];
+    // After a signal, storing and consuming what was published may take --grace-ms; what is stored and
+    // not yet consumed stays in Redis for the engines.
+    const flushed = await unlessStopped(bus.flush(), stop.promise, grace);
+    const storedAt = performance.now();
+    closed = flushed && (await unlessStopped(bus.close(), stop.promise, grace));
+    const consumed = performance.now() - storedAt;
+    const notStored = unstored(bus);
+    if (notStored > 0) {
+      log.error(
+        `stopped by ${stop.received} while Redis does not answer: ${fmt(notStored)} of ${fmt(sent)} messages not stored within ${fmt(grace)} ms (never acknowledged: nothing stored was lost)`,
+        { event: 'not-flushed', signal: stop.received, trades: sent, notStored, graceMs: grace },
+      );
+      return 1;
+    }
     const m = bus.metrics();
     log.info(
       `published ${fmt(sent)} trades in ${fmt(ms / 1000, 2)} s (${fmt((sent * 1000) / Math.max(ms, 1e-3))} msg/s) as ${fmt(m.buses.marketdata.frames)} frames` +
@@ -113,7 +139,9 @@ export async function runFeed(
     return 0;
   } finally {
     stop.dispose();
-    await bus.close();
+    watch.close();
+    // After a stop that gave up on Redis, the connections close with the process (bin/kernelbus.js).
+    if (!closed && stop.received === undefined) await bus.close();
     await server?.close();
   }
 }

@@ -149,6 +149,12 @@ export interface Transport {
    */
   watchHealth?(): () => void;
   /**
+   * Optional: whether the store takes a write now, within `timeoutMs` (RedisTransport: a small SET of a
+   * key of its own): true, or why not (not connected, no reply in time, a refusal such as OOM, which a
+   * PING does not see). For readiness checks; a transport that stores in process does not implement it.
+   */
+  probe?(timeoutMs: number): Promise<true | string>;
+  /**
    * Optional: resolves once connected and every subscription made so far exists where the entries live
    * (RedisTransport: its group is in Redis); rejects when that takes longer than `timeoutMs`. A
    * transport that is ready at once (in-process) does not implement it.
