@@ -79,7 +79,10 @@ export interface TransportMetrics {
   acknowledged: number;
   redelivered: number;
   failed: number;
+  /** Messages of the entries moved to a dead-letter stream whose frame decoded (a malformed entry's claimed count is not counted). */
   deadLettered: number;
+  /** Entries moved to a dead-letter stream, decoded or not. */
+  deadLetteredEntries: number;
   /** Entries left in a deleted group, or trimmed from a stream that had no group. */
   discarded: number;
   backlog: number;
