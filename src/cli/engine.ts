@@ -16,7 +16,7 @@ import { PORTFOLIO_ENGINE_DEFAULTS, PortfolioEngine, type PortfolioEngineOptions
 import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer, type PortfolioConfig } from '../engines/portfolio-config.js';
 import { RISK_ENGINE_DEFAULTS, RiskEngine, type RiskEngineOptions } from '../engines/risk.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
-import { VpinEngine } from '../engines/vpin.js';
+import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import {
   connectRedisBus,
@@ -87,6 +87,8 @@ ${METRICS_USAGE}${LOG_USAGE}vpin:
   --watch list         symbols, comma-separated, whose VPIN and CDF /metrics exports (kernelbus_vpin)
   --classifier c       bvc (default), tick, or a quote classifier: quote, lee-ready, emo, clnv (each trade
                        by its bid and ask: publish them, e.g. kernelbus feed --quotes)
+  --max-future-ms ms   dead-letter a frame stamped more than ms ahead of this process's clock (default ${DEFAULT_MAX_FUTURE_MS};
+                       'off': no guard), rather than let it push its symbol's clock ahead
 risk:
   --window n           rows of returns per universe (default 250)
   --min-rows n         rows a universe needs before its portfolios get figures (default 20)
@@ -120,7 +122,7 @@ factor:
 
 /** Each engine's own flags (the others' are refused). */
 const ENGINE_FLAGS = {
-  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier'],
+  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier', 'max-future-ms'],
   risk: ['window', 'min-rows', 'confidence', 'universe', 'backtest-window', 'benchmark', 'rolling-window', 'periods-per-year'],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
@@ -268,7 +270,12 @@ export async function runEngine(
     const barMs = parseNumber(values['bar-ms'], 10, '--bar-ms', Number.MIN_VALUE, 86_400_000, false);
     const threshold = parseNumber(values.threshold, 0.99, '--threshold', 0, 1, false);
     const classifier = values.classifier === undefined ? 'bvc' : parseClassifier(values.classifier, '--classifier', true);
-    make = (bus) => new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier } });
+    const maxFutureMs =
+      values['max-future-ms'] === 'off'
+        ? Infinity
+        : parseNumber(values['max-future-ms'], DEFAULT_MAX_FUTURE_MS, '--max-future-ms', 0, 86_400_000 * 365, false);
+    make = (bus) =>
+      new VpinEngine(bus, { ...common, threshold, maxFutureMs, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier } });
   } else if (kind === 'factor') {
     const momentum = {
       window: factorFlags['momentum-window'].parse(values['momentum-window'], '--momentum-window'),
