@@ -70,12 +70,12 @@ for i = 1, #KEYS, 2 do
   local stream, dedup = KEYS[i], KEYS[i + 1]
   local maxLen, n, lookup, renew = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
   a = a + 4
-  local stored, high, highId = {}, -1, ''
+  local stored, high, top, topId = {}, -1, nil, nil
   if producer ~= '' and lookup == '1' then
     local last = redis.call('HGET', dedup, stream)
     if last then
       local h, hid, pairs = string.match(last, '^(%S+) (%S+)(.*)$')
-      high, highId = tonumber(h), hid
+      high, top, topId = tonumber(h), h, hid
       for seq, id in string.gmatch(pairs, '(%S+) (%S+)') do stored[seq] = id end
     end
   end
@@ -83,24 +83,23 @@ for i = 1, #KEYS, 2 do
   for j = 1, n do
     local seq = ARGV[a + 3]
     local id = stored[seq]
-    if not id and producer ~= '' and tonumber(seq) <= high then id = highId end
+    if not id and high >= 0 and tonumber(seq) <= high then id = topId end
     if id then found = found + 1
     else
       id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', '${ENTRY_FIELDS.frame}', ARGV[a], '${ENTRY_FIELDS.key}', ARGV[a + 1], '${ENTRY_FIELDS.count}', ARGV[a + 2])
-      if producer ~= '' then high, highId = tonumber(seq), id end
+      top, topId = seq, id
     end
     o = o + 1
     out[o] = id
-    if producer ~= '' then
-      record[2 * j - 1] = seq
-      record[2 * j] = id
-    end
+    record[2 * j + 1] = seq
+    record[2 * j + 2] = id
     a = a + 4
   end
   again[(i + 1) / 2] = found
   if producer ~= '' then
-    local added = redis.call('HSET', dedup, stream, string.format('%.17g', high) .. ' ' .. highId .. ' ' .. table.concat(record, ' '))
-    if added > 0 or renew == '1' then redis.call('PEXPIRE', dedup, ${DEDUP_TTL_MS}) end
+    -- seqs increase along the stream: the last entry stored is the highest
+    record[1], record[2] = top, topId
+    if redis.call('HSET', dedup, stream, table.concat(record, ' ')) > 0 or renew == '1' then redis.call('PEXPIRE', dedup, ${DEDUP_TTL_MS}) end
   end
 end
 for i = 1, #again do out[o + i] = again[i] end
