@@ -61,13 +61,18 @@ export function unstored(bus: Bus): number {
  * its publish timeout, after closing what it opened.
  */
 export async function connectRedisBus(url: string, shards: number, redis: Omit<RedisTransportOptions, 'url'> = {}): Promise<Bus> {
-  const bus = createBus({ transport: 'redis', url, shards, redis: { ...COMMAND_HEALTH, ...redis } });
+  // The transport's messages (redis.log) start once connected: a failed connect is the caller's one line.
+  let connected = false;
+  const sink = redis.log;
+  const log = sink && ((line: string) => connected && sink(line));
+  const bus = createBus({ transport: 'redis', url, shards, redis: { ...COMMAND_HEALTH, ...redis, log } });
   try {
     await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
   } catch (error) {
     await Promise.all(bus.buses.map((b) => bus.transport(b).close()));
     throw error;
   }
+  connected = true;
   return bus;
 }
 

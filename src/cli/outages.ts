@@ -242,7 +242,16 @@ export function rateLimited(write: (line: string) => void, burst = 5, windowMs =
   };
 }
 
-/** The transport messages of a command's log: rateLimited() lines as `transport` events. */
+/** A transport's health lines (`<target>: healthy`, `<target>: unhealthy (...)`): OutageWatch says it once per outage. */
+const HEALTH_LINE = /^\S+: (un)?healthy( \(.*\))?$/;
+
+/**
+ * The transport messages of a command's log: on stderr (errors, as `transport` events), rateLimited(),
+ * without the health lines (OutageWatch's lines say it, once per outage).
+ */
 export function transportLog(log: Log): (line: string) => void {
-  return rateLimited((line) => log.info(line, { event: 'transport' }));
+  const write = rateLimited((line) => log.error(line, { event: 'transport' }));
+  return (line) => {
+    if (!HEALTH_LINE.test(line)) write(line);
+  };
 }
