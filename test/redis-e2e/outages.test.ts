@@ -101,6 +101,8 @@ describeRedis('Redis outages: logs, health, readiness, retries, signals', () => 
     await until(async () => (await get(`${engineBase}/readyz`)).status === 200, 'the engine to be ready');
     await until(async () => (await scrape(engineBase)).value('kernelbus_engine_processed_total', { engine: 'vpin' })! > 2000, 'trades');
     expect((await scrape(feedBase)).value('kernelbus_bus_healthy', { bus: 'marketdata' })).toBe(1);
+    for (const base of [engineBase, feedBase])
+      await until(async () => (await scrape(base)).all('kernelbus_consumer_group_lag').length > 0, 'a first lag sweep');
 
     server.pause();
     for (const base of [engineBase, feedBase]) {
