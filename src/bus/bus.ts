@@ -511,9 +511,11 @@ export class Bus {
   metrics(): BusMetrics {
     const buses: BusMetrics['buses'] = {};
     let deadLettered = 0;
+    let deadLetteredEntries = 0;
     for (const lane of this.lanes.values()) {
       const t = lane.transport.metrics();
       deadLettered += t.deadLettered;
+      deadLetteredEntries += t.deadLetteredEntries;
       buses[lane.name] = {
         frames: lane.frames,
         messages: lane.messages,
@@ -528,6 +530,7 @@ export class Bus {
     return {
       ...this.counters,
       deadLettered,
+      deadLetteredEntries,
       possibleLoss,
       queueDepth: this.depth,
       waiting: this.waiters.length,

@@ -47,6 +47,8 @@ export interface BusMetrics {
   failed: number;
   /** Messages moved to a dead-letter stream after too many failed deliveries. */
   deadLettered: number;
+  /** Entries moved to a dead-letter stream (a malformed one included: its messages are not counted in deadLettered). */
+  deadLetteredEntries: number;
   /** True once a bus's transport may have lost entries (which bus: `buses`). */
   possibleLoss: boolean;
   /**

@@ -72,6 +72,8 @@ export class Outbound {
   private readonly producer = randomBytes(8).toString('hex');
   /** The last seq given to a frame handed to a serial transport (BatchFrame.seq: a retry sends the very frame with the same seq, stored once). */
   private nextSeq = 0;
+  /** The stream a refused frame was sent to (its seq belongs to that stream), until it is sent again. */
+  private readonly triedOn = new WeakMap<BatchFrame, string>();
   /** Publishes in flight. */
   readonly publishing = new Set<Promise<unknown>>();
   /** The stream whose publish just ended: its held rows flush now, behind what queued (see held()). */
@@ -134,7 +136,9 @@ export class Outbound {
     const frames = sends.length === 1 ? sends[0].frames : sends.flatMap((x) => x.frames);
     const entries: OutgoingEntry[] = frames.map((f) => {
       if (!lane.serial) return { key: f.key, count: f.count, data: f.data };
-      if (!f.seq) f.seq = ++this.nextSeq;
+      // A seq is the frame's on one stream (seqs increase along each: the transport stores none at or
+      // below the highest it stored); a retry re-routed to another stream numbers the frame anew there.
+      if (!f.seq || (this.triedOn.has(f) && this.triedOn.get(f) !== stream)) f.seq = ++this.nextSeq;
       return { key: f.key, count: f.count, data: f.data, producer: this.producer, seq: f.seq };
     });
     const flight: InFlight | undefined = lane.serial ? { queued: [] } : undefined;
@@ -165,6 +169,7 @@ export class Outbound {
         const bad = (f: BatchFrame) => permanent && (!(error instanceof FrameTooLargeError) || f.data.byteLength > error.limit);
         // The frames as sent (a retry after an ambiguous failure must store the same frames, which
         // engines recognise as stored twice), then what waited behind them, in order.
+        for (const f of frames) if (f.seq) this.triedOn.set(f, stream);
         for (const x of [{ seq: sends[0].seq, frames }, ...(flight?.queued ?? [])]) {
           const [dropped, retried] = x.frames.some(bad) ? partition(x.frames, bad) : [[], x.frames];
           if (dropped.length > 0) this.drop(lane, dropped);

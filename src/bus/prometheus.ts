@@ -91,8 +91,8 @@ export function histogramMetric(name: string, help: string, read: () => [Labels,
   };
 }
 
-/** The counters of the bus (BusMetrics fields), exported as `kernelbus_bus_<field>_total`. */
-const BUS_COUNTERS: [keyof BusMetrics, string][] = [
+/** The counters of the bus (BusMetrics fields), exported as `kernelbus_bus_<field>_total` unless named. */
+const BUS_COUNTERS: [keyof BusMetrics, string, string?][] = [
   ['published', 'Messages accepted by publish'],
   ['rejected', 'Messages refused with BackpressureError'],
   ['undeliverable', 'Messages a transport refused for good (not retryable)'],
@@ -101,7 +101,8 @@ const BUS_COUNTERS: [keyof BusMetrics, string][] = [
   ['acknowledged', 'Messages whose handler succeeded'],
   ['redelivered', 'Messages delivered again'],
   ['failed', 'Messages whose handler failed'],
-  ['deadLettered', 'Messages moved to a dead-letter stream'],
+  ['deadLetteredEntries', 'Entries moved to a dead-letter stream (malformed ones included)', 'kernelbus_bus_dead_lettered_total'],
+  ['deadLettered', 'Messages of the dead-lettered entries whose frame decoded', 'kernelbus_bus_dead_lettered_messages_total'],
   ['copies', 'Frames whose unaligned columns were copied once (read as Float64Arrays, not in place by a native kernel)'],
 ];
 
@@ -147,8 +148,8 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
 
   const bus = sources.bus;
   if (bus) {
-    for (const [field, help] of BUS_COUNTERS) {
-      define('counter', `kernelbus_bus_${snake(field)}_total`, help, [], () => [[{}, bus.metrics()[field] as number]]);
+    for (const [field, help, name] of BUS_COUNTERS) {
+      define('counter', name ?? `kernelbus_bus_${snake(field)}_total`, help, [], () => [[{}, bus.metrics()[field] as number]]);
     }
     define('gauge', 'kernelbus_bus_queue_depth', 'Messages accepted and not yet acknowledged', [], () => [[{}, bus.metrics().queueDepth]]);
     define('gauge', 'kernelbus_bus_backlog', 'Messages not yet acknowledged per bus', ['bus'], () =>

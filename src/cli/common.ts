@@ -17,20 +17,67 @@ export function streamKeyPattern(bus: string, type: string): string {
 export const DEFAULT_SHARDS = 4;
 
 /**
+ * The health check of the commands' transports (watched by OutageWatch): a PING every 250 ms, unhealthy
+ * when one is unanswered for a second (the library's 20/60 ms suit a failover router, not a probe).
+ */
+export const COMMAND_HEALTH = { healthIntervalMs: 250, healthTimeoutMs: 1000 };
+
+/** `--grace-ms` of engine and feed: how long a stop may take (flushing, checkpointing) before giving up. */
+export const DEFAULT_GRACE_MS = 5000;
+
+/** Waits for `work` at most `ms`: true once it fulfils in time, false when time runs out first (a rejection rejects). */
+export async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Waits for `work`, or, once `stop` settles (a signal), at most `graceMs` more: true once it fulfils,
+ * false when the grace period ran out (e.g. a flush that waits for a Redis that does not answer).
+ */
+export function unlessStopped(work: Promise<unknown>, stop: Promise<unknown>, graceMs: number): Promise<boolean> {
+  const done = work.then(() => true as const);
+  return Promise.race([done, stop.then(() => within(done, graceMs))]);
+}
+
+/**
+ * Messages the bus accepted that no transport has stored yet (published minus what the transports
+ * report stored): what a process that gives up on its Redis leaves unsent.
+ */
+export function unstored(bus: Bus): number {
+  let stored = 0;
+  for (const b of bus.buses) stored += bus.transport(b).metrics().messages;
+  return bus.metrics().published - stored;
+}
+
+/**
  * A bus over Redis (`transport: 'redis'`, one RedisTransport per bus to `url`), once every transport
  * is connected: rejects with TransportError (no credentials in it) when Redis does not answer within
  * its publish timeout, after closing what it opened.
  */
 export async function connectRedisBus(url: string, shards: number, redis: Omit<RedisTransportOptions, 'url'> = {}): Promise<Bus> {
-  const bus = createBus({ transport: 'redis', url, shards, redis });
+  // The transport's messages (redis.log) start once connected: a failed connect is the caller's one line.
+  let connected = false;
+  const sink = redis.log;
+  const log = sink && ((line: string) => connected && sink(line));
+  const bus = createBus({ transport: 'redis', url, shards, redis: { ...COMMAND_HEALTH, ...redis, log } });
   try {
     await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
   } catch (error) {
     await Promise.all(bus.buses.map((b) => bus.transport(b).close()));
     throw error;
   }
+  connected = true;
   return bus;
 }
+
+/** publishMarket()'s shortest sleep between turns, ms: at 1,000 trades/s, 100 turns of 10 trades a second. */
+const TICK_MS = 10;
 
 /** Options of publishMarket(). */
 export interface MarketLoop {
@@ -42,6 +89,11 @@ export interface MarketLoop {
   count?: number;
   /** Stop early when this returns true (e.g. after SIGINT). */
   stopped: () => boolean;
+  /**
+   * Settles when the loop must stop even while it waits for room in the bus (a signal during an outage:
+   * the queue is full and Redis does not answer); without it, such a wait lasts until there is room.
+   */
+  stop?: Promise<unknown>;
   /** Called every loop turn with the ms since the start (live status lines). */
   onTurn?: (elapsedMs: number) => void;
   /** Publish each trade's bid and ask too (5-column trade frames), for a quote-based classifier. */
@@ -50,7 +102,8 @@ export interface MarketLoop {
 
 /**
  * Publishes the market's trades at `rate` (each loop turn publishes what is due, at most 10 ms worth,
- * stamped now) until `seconds`, `count` or `stopped()`. Returns the trades sent and the ms it took.
+ * stamped now, then sleeps on a timer until the next trade is due, at least TICK_MS) until `seconds`,
+ * `count` or `stopped()`. Returns the trades sent and the ms it took.
  */
 export async function publishMarket(bus: Bus, market: SyntheticMarket, loop: MarketLoop): Promise<{ sent: number; ms: number }> {
   const limit = loop.count ?? Infinity;
@@ -81,14 +134,31 @@ export async function publishMarket(bus: Bus, market: SyntheticMarket, loop: Mar
         const trade = quotes
           ? { key: keys[i], ts, price: prices[i], volume: volumes[i], bid: bids[i], ask: asks[i] }
           : { key: keys[i], ts, price: prices[i], volume: volumes[i] };
-        if (!bus.publishSync('TRADE_EXECUTION', trade)) await bus.room();
+        sent++;
+        if (!bus.publishSync('TRADE_EXECUTION', trade) && !(await roomOrStop(bus, loop.stop)))
+          return { sent, ms: performance.now() - start };
       }
-      sent += due;
     }
-    loop.onTurn?.(performance.now() - start);
-    await new Promise((resolve) => setImmediate(resolve));
+    const now = performance.now() - start;
+    loop.onTurn?.(now);
+    // Behind (a turn publishes at most perTick): go on at once; else sleep on a timer (never a busy
+    // loop) until the next trade is due, at least TICK_MS (what is due meanwhile goes out together, in
+    // one frame per symbol) and at most 100 ms (stop() is seen), or until the end.
+    const next = ((sent + 1) * 1000) / loop.rate - now;
+    const rest = loop.seconds * 1000 - now;
+    if (next <= 0) await new Promise((resolve) => setImmediate(resolve));
+    else await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(Math.max(next, TICK_MS), 100, rest))));
   }
   return { sent, ms: performance.now() - start };
+}
+
+/** Waits for room in the bus: true once there is, false when `stop` settles first. */
+async function roomOrStop(bus: Bus, stop: Promise<unknown> | undefined): Promise<boolean> {
+  if (!stop) {
+    await bus.room();
+    return true;
+  }
+  return Promise.race([bus.room().then(() => true), stop.then(() => false)]);
 }
 
 /**

@@ -85,7 +85,7 @@ export async function runDlq(
           ? [`no dead letters on ${stream}`]
           : entries.map(
               (e) =>
-                `${e.id}  key ${e.key}  ${fmt(e.count)} messages  ${e.frameBytes} bytes${e.type ? ` ${e.type}` : ''}  from ${e.source}  group ${e.group} consumer ${e.consumer}  deliveries ${e.deliveries}\n  ${e.error}`,
+                `${e.id}  key ${e.key}  ${e.count === undefined ? `malformed frame (field n says ${e.claimed})` : `${fmt(e.count)} messages`}  ${e.frameBytes} bytes${e.type ? ` ${e.type}` : ''}  from ${e.source}  group ${e.group} consumer ${e.consumer}  deliveries ${e.deliveries}\n  ${e.error}`,
             ),
       );
       return 0;

@@ -16,11 +16,21 @@ import { PORTFOLIO_ENGINE_DEFAULTS, PortfolioEngine, type PortfolioEngineOptions
 import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer, type PortfolioConfig } from '../engines/portfolio-config.js';
 import { RISK_ENGINE_DEFAULTS, RiskEngine, type RiskEngineOptions } from '../engines/risk.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
-import { VpinEngine } from '../engines/vpin.js';
+import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
 import { CheckpointConfigError } from '../engines/checkpoint-config.js';
 import { DEFAULT_CDF_WINDOW } from '../kernels/vpin.js';
 import { KernelInputError } from '../errors.js';
-import { connectRedisBus, DEFAULT_SHARDS, HELP_KEYS, streamKeyPattern, untilSignal } from './common.js';
+import {
+  connectRedisBus,
+  DEFAULT_GRACE_MS,
+  DEFAULT_SHARDS,
+  HELP_KEYS,
+  streamKeyPattern,
+  unlessStopped,
+  unstored,
+  untilSignal,
+} from './common.js';
+import { OutageWatch, transportLog } from './outages.js';
 import { factorFlags } from './factor.js';
 import { flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, stallCheck, startMetrics } from './observe.js';
@@ -31,7 +41,10 @@ export const ENGINE_USAGE = `Usage: kernelbus engine vpin|risk|factor|portfolio 
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
 its state in Redis (${HELP_KEYS.checkpointIndex('<group>')}). On a signal it finishes the entries in hand, writes a checkpoint
-and leaves the group; another process of the group (or this one, restarted) resumes from there.
+and leaves the group; another process of the group (or this one, restarted) resumes from there. While
+Redis does not answer, a signal stops it after --grace-ms: it exits 1 saying what it could not store
+(the next process resumes from the last checkpoint and computes it again). An outage of Redis is a line
+in the log when it begins and one when it ends, with what failed meanwhile; /readyz answers 503.
 
 vpin reads TRADE_EXECUTION from ${streamKeyPattern('marketdata', 'TRADE_EXECUTION')} (processes of one group share
 the shards), keeps a streaming VPIN per symbol, publishes VPIN_CALCULATION per bucket and RISK_ALERT
@@ -70,6 +83,7 @@ Options:
   --claim-idle-ms ms   a process silent this long loses its streams to the others (default 5000)
   --backend b          auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --stall-seconds s    /readyz fails while entries wait for the group and none was processed for s seconds (default 60)
+  --grace-ms ms        after SIGINT/SIGTERM, how long the last checkpoint and outputs may take (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}vpin:
   --bucket-volume v    volume per VPIN bucket (default 2400)
   --window n           buckets per VPIN value (default 50)
@@ -79,6 +93,8 @@ ${METRICS_USAGE}${LOG_USAGE}vpin:
   --classifier c       bvc (default), tick, or a quote classifier: quote, lee-ready, emo, clnv (each trade
                        by its bid and ask: publish them, e.g. kernelbus feed --quotes)
   --cdf-window n       VPIN values the CDF ranks each among, or 'all' (default 50000; 'all' grows the state)
+  --max-future-ms ms   dead-letter a frame stamped more than ms ahead of this process's clock (default ${DEFAULT_MAX_FUTURE_MS};
+                       'off': no guard), rather than let it push its symbol's clock ahead
 risk:
   --window n           rows of returns per universe (default 250)
   --min-rows n         rows a universe needs before its portfolios get figures (default 20)
@@ -112,7 +128,7 @@ factor:
 
 /** Each engine's own flags (the others' are refused). */
 const ENGINE_FLAGS = {
-  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier', 'cdf-window'],
+  vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier', 'cdf-window', 'max-future-ms'],
   risk: ['window', 'min-rows', 'confidence', 'universe', 'backtest-window', 'benchmark', 'rolling-window', 'periods-per-year'],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
@@ -131,6 +147,7 @@ const FLAGS = {
   'claim-idle-ms': flag.number(5000, 30, 3_600_000, true),
   backend: flag.backend(),
   'stall-seconds': flag.number(60, 1, 86_400),
+  'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
   ...(Object.fromEntries(
@@ -262,8 +279,17 @@ export async function runEngine(
     const classifier = values.classifier === undefined ? 'bvc' : parseClassifier(values.classifier, '--classifier', true);
     const cdfWindow =
       values['cdf-window'] === 'all' ? 'all' : parseNumber(values['cdf-window'], DEFAULT_CDF_WINDOW, '--cdf-window', 1, 1e9, true);
+    const maxFutureMs =
+      values['max-future-ms'] === 'off'
+        ? Infinity
+        : parseNumber(values['max-future-ms'], DEFAULT_MAX_FUTURE_MS, '--max-future-ms', 0, 86_400_000 * 365, false);
     make = (bus) =>
-      new VpinEngine(bus, { ...common, threshold, vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier, cdfWindow } });
+      new VpinEngine(bus, {
+        ...common,
+        threshold,
+        maxFutureMs,
+        vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier, cdfWindow },
+      });
   } else if (kind === 'factor') {
     const momentum = {
       window: factorFlags['momentum-window'].parse(values['momentum-window'], '--momentum-window'),
@@ -285,7 +311,7 @@ export async function runEngine(
   const stop = untilSignal(signal);
   let bus: Bus;
   try {
-    bus = await connectRedisBus(url, shards, { claimIdleMs });
+    bus = await connectRedisBus(url, shards, { claimIdleMs, log: transportLog(log) });
   } catch (error) {
     stop.dispose();
     if (!(error instanceof TransportError)) throw error;
@@ -309,10 +335,11 @@ export async function runEngine(
     },
     values['stall-seconds'] * 1000,
   );
+  const outages = new OutageWatch(bus, { log, counters: () => ({ failedCheckpoints: engine.metrics().extra.checkpointErrors ?? 0 }) });
   const ready = () => {
     if (!leased) return 'streams not leased yet';
-    const down = bus.buses.filter((b) => !bus.transport(b).healthy);
-    return down.length === 0 ? stalled() : `Redis not reachable (${down.join(', ')})`;
+    const answers = outages.ready();
+    return answers === true ? stalled() : answers;
   };
   let server: Awaited<ReturnType<typeof startMetrics>>;
   try {
@@ -356,9 +383,12 @@ export async function runEngine(
     });
   } catch (error) {
     stop.dispose();
+    outages.close();
     await bus.close();
     throw error;
   }
+  const grace = values['grace-ms'];
+  let stopped = true;
   if (server) log.info(`metrics: ${server.url}`, { event: 'metrics', url: server.url });
   try {
     engine.start();
@@ -419,9 +449,23 @@ export async function runEngine(
   } finally {
     stop.dispose();
     if (status) clearInterval(status);
-    await engine.stop();
-    await bus.close();
+    stopped = await unlessStopped(
+      engine.stop().then(() => bus.close()),
+      stop.promise,
+      grace,
+    );
+    outages.close();
     await server?.close();
+  }
+  if (!stopped) {
+    const m = engine.metrics();
+    const unsent = unstored(bus);
+    log.error(
+      `stopped (${stop.received}) while Redis does not answer: not stopped cleanly within ${fmt(grace)} ms; ${fmt(unsent)} output messages not stored, ` +
+        `last checkpoint ${(m.extra.checkpointErrors ?? 0) > 0 ? 'failed' : 'not written'}; the group resumes from its last checkpoint and computes them again`,
+      { event: 'not-flushed', signal: stop.received, notStored: unsent, graceMs: grace, checkpointErrors: m.extra.checkpointErrors ?? 0 },
+    );
+    return 1;
   }
   if (out.isTTY && !json) out.write('\n');
   const m = engine.metrics();

@@ -12,7 +12,17 @@ import { BarFeed, demoBarMs } from './demo-bars.js';
 import { demoPortfolios } from './demo-risk.js';
 import { SyntheticMarket } from './market.js';
 import { parseSpeed, parseSymbolList, parseTime, replayStatus, replaying, TAPE_FLAGS, TAPE_USAGE, tapeSources } from './tapes.js';
-import { connectRedisBus, DEFAULT_SHARDS, publishMarket, streamKeyPattern, untilSignal } from './common.js';
+import {
+  connectRedisBus,
+  DEFAULT_GRACE_MS,
+  DEFAULT_SHARDS,
+  publishMarket,
+  streamKeyPattern,
+  unlessStopped,
+  unstored,
+  untilSignal,
+} from './common.js';
+import { OutageWatch, transportLog } from './outages.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
 import { flag, parseCommand, parseNumber } from './options.js';
 import { fmt } from './summary.js';
@@ -28,9 +38,13 @@ ${streamKeyPattern('marketdata', 'TRADE_EXECUTION')}, batched into columnar fram
 portfolio and factor engines (kernelbus engine risk / portfolio / factor): three portfolios of its
 symbols (PORTFOLIO_UPDATE) and, per time bar of about 20 trades a symbol, the bar's returns
 (RETURNS_UPDATE) and a daily panel (FACTOR_INPUT), universe market. A tape keeps its timestamps; files
-are merged in time order, and a returns file and a factor panel go out among the trades by date. At the end it waits until the consumer groups reading the
-streams have acknowledged everything, then prints a summary. SIGINT or SIGTERM stops publishing early
-(what was published is still delivered).
+are merged in time order, and a returns file and a factor panel go out among the trades by date.
+
+At the end it waits until the consumer groups reading the streams have acknowledged everything, then
+prints a summary. SIGINT or SIGTERM stops publishing early (what was published is still delivered);
+while Redis does not answer, the feed waits --grace-ms for it, then exits 1 saying how many messages
+were not stored. An outage of Redis is a line in the log when it begins and one when it ends; /readyz
+answers 503 meanwhile.
 
 Options:
   --redis URL         Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
@@ -47,6 +61,7 @@ Options:
 ${TAPE_USAGE}  --loop              replay the tape again and again (timestamps shifted so they keep rising) until
                       SIGINT or --seconds
   --json              print the summary as one JSON document (the other lines go to stderr)
+  --grace-ms ms       after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}`;
 
 /** The flags of `kernelbus feed`. */
@@ -62,6 +77,7 @@ const FLAGS = {
   ...TAPE_FLAGS,
   loop: flag.boolean(),
   json: flag.boolean(),
+  'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
 };
@@ -105,7 +121,7 @@ export async function runFeed(
 
   let bus: Bus;
   try {
-    bus = await connectRedisBus(url, v.shards);
+    bus = await connectRedisBus(url, v.shards, { log: transportLog(log) });
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     log.error(error.message, { event: 'unreachable' });
@@ -114,6 +130,8 @@ export async function runFeed(
   const transport = bus.transport('marketdata') as RedisTransport;
   const target = transport.target;
   const stop = untilSignal(signal);
+  const watch = new OutageWatch(bus, { log });
+  let closed = false;
   let server: Awaited<ReturnType<typeof startMetrics>>;
   try {
     server = await startMetrics({
@@ -123,14 +141,12 @@ export async function runFeed(
       backend: await resolvedBackend('auto'),
       // Any process's exposition can carry every group's lag: the feed's shows the engines falling behind.
       lagOf: transport,
-      // A feed is ready while every bus's Redis answers.
-      ready: () => {
-        const down = bus.buses.filter((b) => !bus.transport(b).healthy);
-        return down.length === 0 ? true : `Redis not reachable (${down.join(', ')})`;
-      },
+      // A feed is ready while every bus's Redis answers and takes writes.
+      ready: () => watch.ready(),
     });
   } catch (error) {
     stop.dispose();
+    watch.close();
     await bus.close();
     throw error;
   }
@@ -187,16 +203,29 @@ export async function runFeed(
         count,
         quotes,
         stopped: () => stop.received !== undefined,
+        stop: stop.promise,
         onTurn: (elapsed) => bars.tick(elapsed),
       });
       messages = bars.bars * 2;
       published = { trades: sent, ms };
     }
-    await bus.flush();
+    const grace = v['grace-ms'];
+    // After a signal, storing what was published may take --grace-ms; what is stored and not yet
+    // consumed stays in Redis for the engines.
+    await unlessStopped(bus.flush(), stop.promise, grace);
     const stored = performance.now();
+    const notStored = unstored(bus);
+    if (notStored > 0) {
+      log.error(
+        `stopped by ${stop.received} while Redis does not answer: ${fmt(notStored)} of ${fmt(published.trades + messages)} messages not stored within ${fmt(grace)} ms (never acknowledged: nothing stored was lost)`,
+        { event: 'not-flushed', signal: stop.received, trades: published.trades, notStored, graceMs: grace },
+      );
+      return 1;
+    }
     const types = ['TRADE_EXECUTION', ...(v.returns || !tape ? ['RETURNS_UPDATE'] : []), ...(v.panel || !tape ? ['FACTOR_INPUT'] : [])];
     const streams = types.flatMap((type) => bus.streams('marketdata', type));
-    const consumed = await consumedBy(transport, streams, () => stop.received !== undefined);
+    const consumed = await consumedBy(transport, streams, stop.promise, grace);
+    closed = await unlessStopped(bus.close(), stop.promise, grace);
     const m = bus.metrics();
     const r = published.replay;
     const after =
@@ -230,7 +259,9 @@ export async function runFeed(
     return 0;
   } finally {
     stop.dispose();
-    await bus.close();
+    watch.close();
+    // After a stop that gave up on Redis, the connections close with the process (bin/kernelbus.js).
+    if (!closed && stop.received === undefined) await bus.close();
     await server?.close();
   }
 }
@@ -238,28 +269,41 @@ export async function runFeed(
 /**
  * Waits until every consumer group of `streams` has been delivered and acknowledged every entry
  * (lag and pending 0). Returns the groups and the ms it took, or ms undefined when none made progress
- * for 10 s (or `stopped()`): the engines are down or behind. No groups: returns at once.
+ * for 10 s, or `graceMs` after `stop` (the engines are down or behind, or Redis does not answer). No
+ * groups: returns at once.
  */
 async function consumedBy(
   transport: RedisTransport,
   streams: readonly string[],
-  stopped: () => boolean,
+  stop: Promise<unknown>,
+  graceMs: number,
 ): Promise<{ groups: string[]; ms?: number }> {
   const start = performance.now();
   const keys = new Set(streams.map((s) => transport.streamKey(s)));
-  let behind = Number.POSITIVE_INFINITY;
-  let progressAt = start;
-  for (;;) {
-    const status = (await streamStatus(transport)).filter((g) => keys.has(g.key) && g.group !== '');
-    const groups = [...new Set(status.map((g) => g.group))];
-    const left = status.reduce((n, g) => n + g.lag + g.pending, 0);
-    if (groups.length === 0 || left === 0) return { groups, ms: performance.now() - start };
-    const now = performance.now();
-    if (left < behind) {
-      behind = left;
-      progressAt = now;
+  let groups: string[] = [];
+  let done = false;
+  let stopped = false;
+  void stop.then(() => (stopped = true));
+  const wait = async () => {
+    let behind = Number.POSITIVE_INFINITY;
+    let progressAt = start;
+    for (;;) {
+      const status = (await streamStatus(transport)).filter((g) => keys.has(g.key) && g.group !== '');
+      groups = [...new Set(status.map((g) => g.group))];
+      const left = status.reduce((n, g) => n + g.lag + g.pending, 0);
+      if (groups.length === 0 || left === 0) {
+        done = true;
+        return;
+      }
+      const now = performance.now();
+      if (left < behind) {
+        behind = left;
+        progressAt = now;
+      }
+      if (now - progressAt > 10_000 || stopped) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    if (now - progressAt > 10_000 || stopped()) return { groups };
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  };
+  await unlessStopped(wait(), stop, graceMs);
+  return done ? { groups, ms: performance.now() - start } : { groups };
 }

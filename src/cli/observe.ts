@@ -151,7 +151,10 @@ export async function startMetrics(o: Observed): Promise<MetricsServer | undefin
   const source = o.lagOf;
   if (source) {
     const { streamStatus } = await import('../bus/transports/redis/status.js');
-    lag = async () => (await streamStatus(source)).filter((g) => g.group !== '');
+    lag = lastKnown(
+      async () => (await streamStatus(source)).filter((g) => g.group !== ''),
+      () => source.healthy,
+    );
   }
   const registry = prometheusRegistry({
     bus: o.bus,
@@ -161,4 +164,31 @@ export async function startMetrics(o: Observed): Promise<MetricsServer | undefin
     build: { version: packageVersion(), backend: o.backend },
   });
   return serveMetrics(registry, { port: o.port, host: o.host, ready: o.ready });
+}
+
+/**
+ * A read of Redis for /metrics that never holds a scrape up: the last answer, refreshed by at most one
+ * read at a time, started only while `healthy()`, and waited for at most `waitMs` (a paused server's
+ * read goes on in the background). Errors keep the last answer.
+ */
+export function lastKnown<T>(read: () => Promise<readonly T[]>, healthy: () => boolean, waitMs = 200): () => Promise<readonly T[]> {
+  let last: readonly T[] = [];
+  let reading: Promise<void> | undefined;
+  return async () => {
+    if (!reading && healthy()) {
+      reading = read().then(
+        (value) => {
+          last = value;
+        },
+        () => undefined,
+      );
+      void reading.finally(() => (reading = undefined));
+    }
+    if (reading) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([reading, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
+    }
+    return last;
+  };
 }

@@ -4,7 +4,7 @@
  * The trade columns of each delivery (views of the received frame) go to the kernel as they are.
  */
 import type { Bus } from '../bus/bus.js';
-import type { BusMessage } from '../bus/messages.js';
+import { type BusMessage, nowMs } from '../bus/messages.js';
 import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { kernels } from '../api/kernels.js';
@@ -32,7 +32,20 @@ export interface VpinEngineOptions extends Partial<EngineOptions> {
   backend?: BackendChoice;
   /** Input type. Default 'TRADE_EXECUTION'. */
   input?: string;
+  /**
+   * A frame whose last trade is stamped more than this many ms after the engine's clock is refused
+   * (KernelInputError: over a transport, dead-lettered with the reason) instead of applied: one
+   * producer with a clock ahead would otherwise make every later trade of the symbol go back in time.
+   * Default 5000; Infinity turns the guard off.
+   */
+  maxFutureMs?: number;
 }
+
+/** VpinEngineOptions.maxFutureMs's default. */
+export const DEFAULT_MAX_FUTURE_MS = 5000;
+
+/** Frames per symbol whose (sentAt, ts) the engine remembers to recognise one stored twice. */
+const RECENT_FRAMES = 64;
 
 const STATE_MAGIC = 0x4556424b; // 'KBVE' read as little-endian u32
 const STATE_VERSION = 1;
@@ -85,6 +98,13 @@ export interface VpinSymbolState {
   lastSentAt: number;
   /** While checkpoints are on: the VPIN values completed since the last checkpoint record (a delta's). */
   fresh: number[];
+  /**
+   * (sentAt, last ts) of the last RECENT_FRAMES frames applied, a ring (allocated at the symbol's first
+   * frame), not checkpointed: after a restore only the last frame (lastSentAt, lastTs) is known.
+   */
+  recent: Float64Array | undefined;
+  /** Frames written to `recent` so far (the next slot is this modulo RECENT_FRAMES). */
+  recentCount: number;
 }
 
 /**
@@ -102,7 +122,10 @@ export class VpinEngine extends Engine {
   private readonly threshold: number;
   private readonly warmup: number | undefined;
   private readonly states = new Map<string, VpinSymbolState>();
-  private totals = { buckets: 0, alerts: 0, republished: 0 };
+  private totals = { buckets: 0, alerts: 0, republished: 0, future: 0 };
+  private readonly maxFutureMs: number;
+  /** nowMs() + maxFutureMs when last read: a frame below it needs no clock read. */
+  private futureBound = -Infinity;
 
   /** Checks the options (a fixed `vpin` option set is validated here, a per-symbol one on first use). */
   constructor(bus: Bus, options: VpinEngineOptions) {
@@ -125,6 +148,10 @@ export class VpinEngine extends Engine {
       throw new KernelInputError('options.warmup', 'an integer >= 0', describeValue(options.warmup));
     }
     this.warmup = options.warmup;
+    this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
+    if (typeof this.maxFutureMs !== 'number' || !(this.maxFutureMs >= 0)) {
+      throw new KernelInputError('options.maxFutureMs', 'a number of ms >= 0 (Infinity: no guard)', describeValue(options.maxFutureMs));
+    }
     this.inputs = [options.input ?? 'TRADE_EXECUTION'];
   }
 
@@ -143,6 +170,8 @@ export class VpinEngine extends Engine {
         lastTs: -Infinity,
         lastSentAt: -Infinity,
         fresh: [],
+        recent: undefined,
+        recentCount: 0,
       };
       this.states.set(key, s);
     }
@@ -150,21 +179,37 @@ export class VpinEngine extends Engine {
   }
 
   /**
-   * Feeds a delivery to its symbol's stream. A frame that was published no later than the last one
-   * applied and whose trades all lie in the past is one stored twice (a publish retried after an
-   * ambiguous failure, under a new entry id): it is skipped and counted as `republished`.
+   * Feeds a delivery to its symbol's stream. A frame stamped more than maxFutureMs ahead of the clock is
+   * refused (KernelInputError, counted in `future`). A frame that was applied already (the same publish
+   * time and last trade as one of the symbol's last RECENT_FRAMES applied: one stored twice, a publish
+   * retried after an ambiguous failure, under a new entry id) is skipped and counted as `republished`;
+   * any other frame goes to the stream, which refuses one that goes back in time (KernelInputError).
    */
   protected process(message: BusMessage): void {
-    const s = this.state(message.key);
     // count and ts (the last trade's) come from the frame: the columns may be unaligned bytes that the
     // native stream reads in place (FrameTrades), so they are read only by update()
     const n = message.count;
-    if (n > 0 && message.sentAt <= s.lastSentAt && message.ts <= s.lastTs) {
+    if (n > 0 && message.ts > this.futureBound) {
+      this.futureBound = nowMs() + this.maxFutureMs;
+      if (message.ts > this.futureBound) {
+        this.totals.future += n;
+        throw new KernelInputError(
+          'trades.ts',
+          `times at most ${this.maxFutureMs} ms ahead of the engine's clock (maxFutureMs)`,
+          `a trade ${Math.round(message.ts - (this.futureBound - this.maxFutureMs))} ms ahead`,
+        );
+      }
+    }
+    const s = this.state(message.key);
+    if (n > 0 && message.sentAt <= s.lastSentAt && message.ts <= s.lastTs && applied(s, message.sentAt, message.ts)) {
       this.totals.republished += n;
       return;
     }
     this.publishBuckets(message.key, s, s.stream.update(message.payload as Trades));
-    if (n > 0) s.lastTs = message.ts;
+    if (n > 0) {
+      s.lastTs = message.ts;
+      remember(s, message.sentAt, message.ts);
+    }
     if (message.sentAt > s.lastSentAt) s.lastSentAt = message.sentAt;
   }
 
@@ -315,6 +360,7 @@ export class VpinEngine extends Engine {
     const s = this.state(key);
     s.stream.restore(bytes.subarray(STATE_HEADER));
     readHead(view, s);
+    s.recentCount = 0; // the frames applied here before are not those of the restored state
   }
 
   protected override extraMetrics(): Record<string, number> {
@@ -345,4 +391,25 @@ function readHead(view: DataView, s: VpinSymbolState): void {
   s.lastTs = f(5);
   s.lastSentAt = f(6);
   s.fresh.length = 0;
+}
+
+/** Records an applied frame's (sentAt, last ts) in the symbol's ring of recent frames. */
+function remember(s: VpinSymbolState, sentAt: number, ts: number): void {
+  s.recent ??= new Float64Array(2 * RECENT_FRAMES);
+  const at = 2 * (s.recentCount++ % RECENT_FRAMES);
+  s.recent[at] = sentAt;
+  s.recent[at + 1] = ts;
+}
+
+/**
+ * Whether a frame with this publish time and last trade was applied: one of the symbol's last
+ * RECENT_FRAMES frames, or (after a restore, which keeps no ring) the last frame applied.
+ */
+function applied(s: VpinSymbolState, sentAt: number, ts: number): boolean {
+  if (sentAt === s.lastSentAt && ts === s.lastTs) return true;
+  const recent = s.recent;
+  if (!recent) return false;
+  const stored = Math.min(s.recentCount, RECENT_FRAMES);
+  for (let i = 0; i < stored; i++) if (recent[2 * i] === sentAt && recent[2 * i + 1] === ts) return true;
+  return false;
 }

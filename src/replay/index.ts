@@ -109,6 +109,13 @@ function resolve(options: ReplayOptions) {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
+/** `work`, or sooner once `signal` aborts (a bus that does not make room while its Redis is down). */
+function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve();
+  return Promise.race([work, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
+}
+
 /**
  * Publishes recorded tapes on `bus` (see the module comment) and resolves once every row was handed to
  * the bus (call `bus.flush()` or `bus.close()` to have them stored). `sources`: trade files (paths or
@@ -202,7 +209,7 @@ export async function replay(
         // let the batcher flush and the consumers run; wait while the bus is past its queue limit
         if (full) {
           full = false;
-          await bus.room();
+          await untilAborted(bus.room(), options.signal);
         }
         await turn();
       }

@@ -76,8 +76,8 @@ describeRedis('replay and dead-letter redrive', () => {
   it('kernelbus replay --from <ISO time>: every bucket bit-identical to vpin() over the trades appended since', async () => {
     await client(url).flushall();
     const bus = await redisBus(url, SHARDS);
-    const before = new Map(KEYS.map((k, i) => [k, trades(k, 1500, 1_800_000_000_000, 11 + i)]));
-    const after = new Map(KEYS.map((k, i) => [k, trades(k, 2500, 1_800_000_010_000, 101 + i)]));
+    const before = new Map(KEYS.map((k, i) => [k, trades(k, 1500, 1_700_000_000_000, 11 + i)]));
+    const after = new Map(KEYS.map((k, i) => [k, trades(k, 2500, 1_700_000_010_000, 101 + i)]));
     let cut: number;
     try {
       await publish(bus, before);
@@ -149,7 +149,7 @@ describeRedis('replay and dead-letter redrive', () => {
   it('20 poison entries dead-lettered, the engine fixed, kernelbus dlq redrive: state equal to a run without faults, no dead letters left', async () => {
     await client(url).flushall();
     const poison = Array.from({ length: 20 }, (_, i) => `P${String(i).padStart(2, '0')}`);
-    const byKey = new Map([...KEYS, ...poison].map((k, i) => [k, trades(k, poison.includes(k) ? 40 : 1500, 1_800_000_000_000, 7 + i)]));
+    const byKey = new Map([...KEYS, ...poison].map((k, i) => [k, trades(k, poison.includes(k) ? 40 : 1500, 1_700_000_000_000, 7 + i)]));
 
     /** An engine with a bug: it refuses the trades of the P keys (as data a kernel rejects: dead-lettered at once). */
     class Faulty extends VpinEngine {

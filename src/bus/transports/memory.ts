@@ -148,6 +148,7 @@ export class MemoryTransport implements Transport {
     redelivered: 0,
     failed: 0,
     deadLettered: 0,
+    deadLetteredEntries: 0,
     discarded: 0,
     backlog: 0,
   };
@@ -426,6 +427,7 @@ export class MemoryTransport implements Transport {
         this.counters.acknowledged += entry.count;
       } else {
         this.counters.deadLettered += entry.count;
+        this.counters.deadLetteredEntries++;
         this.append(this.stream(entry.stream.name + DEAD_LETTER_SUFFIX), entry);
       }
       this.settle(entry);

@@ -79,7 +79,10 @@ export interface TransportMetrics {
   acknowledged: number;
   redelivered: number;
   failed: number;
+  /** Messages of the entries moved to a dead-letter stream whose frame decoded (a malformed entry's claimed count is not counted). */
   deadLettered: number;
+  /** Entries moved to a dead-letter stream, decoded or not. */
+  deadLetteredEntries: number;
   /** Entries left in a deleted group, or trimmed from a stream that had no group. */
   discarded: number;
   backlog: number;
@@ -148,6 +151,12 @@ export interface Transport {
    * that needs no check (in-process) does not implement it.
    */
   watchHealth?(): () => void;
+  /**
+   * Optional: whether the store takes a write now, within `timeoutMs` (RedisTransport: a small SET of a
+   * key of its own): true, or why not (not connected, no reply in time, a refusal such as OOM, which a
+   * PING does not see). For readiness checks; a transport that stores in process does not implement it.
+   */
+  probe?(timeoutMs: number): Promise<true | string>;
   /**
    * Optional: resolves once connected and every subscription made so far exists where the entries live
    * (RedisTransport: its group is in Redis); rejects when that takes longer than `timeoutMs`. A

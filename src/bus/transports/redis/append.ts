@@ -2,7 +2,8 @@
  * Appending entries: the publishes of one tick (a bus flush: one per stream) go as one APPEND_SCRIPT
  * call (on a cluster, one per hash tag: a bus and shard, one slot), whose XADDs run atomically, trimmed
  * with `MAXLEN ~` (the bound converted from messages to entries with the stream's mean batch size); a
- * publish retried after an ambiguous failure is stored once when its entries carry a producer and seq.
+ * publish retried after an ambiguous failure is stored once when its entries carry a producer and seqs
+ * (increasing along each stream: the script stores no seq at or below the highest it stored).
  * With durability 'replica' the call is followed, on the same connection, by WAIT 1: the publish is
  * acknowledged once a replica has it (Redis replicates asynchronously: a primary that dies before
  * replicating takes unreplicated writes with it, and its promoted replica never had them).
@@ -21,7 +22,7 @@ import type { Progress } from './progress.js';
 
 /** The publishes of one tick to one hash tag by one producer (on a single Redis: usually all of them): one APPEND_SCRIPT call. */
 interface AppendCall {
-  /** KEYS: the producer's deduplication record, then the streams. */
+  /** KEYS: per stream, the stream and the producer's deduplication record on its hash tag. */
   keys: string[];
   args: (number | string | Buffer)[];
   /** Per stream, its entries' count and who waits for their [ids, deduplicated]. */
@@ -150,12 +151,15 @@ export class Appender {
         : '';
     const id = `${deps.cluster ? keys.tag : ''}|${producer}`;
     let call = tick.get(id);
-    if (!call) {
-      const record = keys.dedupPrefix + producer;
-      tick.set(id, (call = { keys: [record], args: [producer, producer ? this.renew(record) : 0], waiters: [] }));
-    }
-    call.keys.push(keys.stream);
-    call.args.push(maxLen, entries.length, producer && this.sentBefore(`${stream}|${producer}`, entries) ? 1 : 0);
+    if (!call) tick.set(id, (call = { keys: [], args: [producer], waiters: [] }));
+    const record = keys.dedupPrefix + producer;
+    call.keys.push(keys.stream, record);
+    call.args.push(
+      maxLen,
+      entries.length,
+      producer && this.sentBefore(`${stream}|${producer}`, entries) ? 1 : 0,
+      producer ? this.renew(record) : 0,
+    );
     for (const e of entries) call.args.push(asBuffer(e.data), e.key, e.count, producer ? e.seq! : 0);
     const waiters = call.waiters;
     return new Promise((resolve, reject) => waiters.push({ entries: entries.length, resolve, reject }));

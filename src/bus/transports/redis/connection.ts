@@ -329,6 +329,30 @@ export class Connection {
     });
   }
 
+  /**
+   * Writes `key` (SET PX 10 s, on the publishing connection) and waits at most `timeoutMs`: true, or
+   * why not (not connected, no reply in time, an error reply such as OOM: a PING does not see a server
+   * that refuses writes). See RedisTransport.probe().
+   */
+  async probeWrite(key: string, timeoutMs: number): Promise<true | string> {
+    const { deps } = this;
+    if (deps.closed()) return 'closed';
+    if (deps.cmd.status !== 'ready') return `not connected (${this.lastError})`;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`no reply within ${timeoutMs} ms`), timeoutMs);
+    });
+    const write = deps.cmd.set(key, '1', 'PX', 10_000).then(
+      () => true as const,
+      (error: unknown) => deps.clean(messageOf(error)),
+    );
+    try {
+      return await Promise.race([write, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Stops the health check (the transport is closing). */
   stopHealth(): void {
     if (this.healthTimer) clearInterval(this.healthTimer);

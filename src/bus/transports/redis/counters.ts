@@ -44,6 +44,7 @@ export function newCounters(): RedisCounters {
     redelivered: 0,
     failed: 0,
     deadLettered: 0,
+    deadLetteredEntries: 0,
     discarded: 0,
     groupsRecreated: 0,
     lostEntries: 0,

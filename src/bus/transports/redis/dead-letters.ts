@@ -25,9 +25,12 @@ export interface DeadLetter {
   /** Its id in the dead-letter stream. */
   id: string;
   stream: string;
-  /** The entry's key (field k) and message count (n). */
+  /** The entry's key (field k). */
   key: string;
-  count: number;
+  /** Messages in its frame when the frame decodes; undefined for a malformed one (see `claimed`). */
+  count: number | undefined;
+  /** What its field n says (a malformed entry's claim: not a count of anything). */
+  claimed: number;
   error: string;
   /** `<stream> <id>` of the original entry. */
   source: string;
@@ -66,8 +69,9 @@ export async function readDeadLetters(source: StatusSource, stream: string, star
     const text = (name: string) => field(fields, name)?.toString() ?? '';
     const frame = field(fields, ENTRY_FIELDS.frame) ?? Buffer.alloc(0);
     let type: string | undefined;
+    let count: number | undefined;
     try {
-      type = frameHeader(frame).type;
+      ({ type, count } = frameHeader(frame));
     } catch {
       type = undefined;
     }
@@ -75,7 +79,8 @@ export async function readDeadLetters(source: StatusSource, stream: string, star
       id: id.toString(),
       stream,
       key: text(ENTRY_FIELDS.key),
-      count: Number(text(ENTRY_FIELDS.count)),
+      count,
+      claimed: Number(text(ENTRY_FIELDS.count)),
       error: text('error'),
       source: text('source'),
       group: text('group'),

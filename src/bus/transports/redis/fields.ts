@@ -27,6 +27,18 @@ const FIELD_FRAME = ENTRY_FIELDS.frame.charCodeAt(0);
 const FIELD_KEY = ENTRY_FIELDS.key.charCodeAt(0);
 const FIELD_COUNT = ENTRY_FIELDS.count.charCodeAt(0);
 
+/** The message count of an entry's frame (field d) when its header decodes, else 0 (whatever field n claims). */
+export function decodedCount(fields: Buffer[]): number {
+  const data = field(fields, ENTRY_FIELDS.frame);
+  if (!data) return 0;
+  try {
+    return frameHeader(data).count;
+  } catch (error) {
+    if (error instanceof FrameError) return 0;
+    throw error;
+  }
+}
+
 /**
  * The frame, key and count of an entry's fields, or why they are malformed. The key and count come from
  * the frame's header; fields `k` and `n` must agree with it (an entry whose fields disagree with its

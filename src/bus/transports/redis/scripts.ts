@@ -46,56 +46,61 @@ if redis.call('ZCOUNT', KEYS[1], now, '+inf') > 0 and redis.call('SISMEMBER', KE
 return 0`;
 
 /**
- * Appends entries to streams, each stream once per call: KEYS[1] the deduplication record of the call's
- * producer (a hash: per stream, the seqs and ids of the producer's last call to it; it shares the
- * streams' hash tag), KEYS[2..] the streams. ARGV[1] the producer ('' for none: no record), ARGV[2] '1'
- * to renew the record's time to live (DEDUP_TTL_MS; the transport does so every minute, and a field
- * this call creates sets it at once) or '0', then per stream in turn: the MAXLEN ~ bound, the number of
- * entries n, whether to look the seqs up ('1', or '0' when the transport never sent any of them), then
- * n (frame, key, count, seq) quadruples. With a producer, an entry whose seq the producer's previous
- * call to the stream stored is not stored again: its id is returned (a publish retried after an
- * ambiguous failure stores its entries once). One command carries every stream's entries of a tick
- * (ioredis spends more per command than Redis per XADD); on a cluster, one per hash tag (bus and
- * shard: a slot) and producer. Returns one flat array (Lua's nested replies cost Redis more): every
- * entry's id, stream by stream, then per stream the number of entries not stored again.
+ * Appends entries to streams, each stream once per call: KEYS in pairs, a stream and the deduplication
+ * record of the call's producer on the stream's hash tag (a hash, a field per stream; it shares the
+ * stream's slot). ARGV[1] the producer ('' for none: no record), then per stream in turn: the MAXLEN ~
+ * bound, the number of entries n, whether to look the record up ('1', or '0' when the transport never
+ * sent any of these seqs), '1' to renew the record's time to live (DEDUP_TTL_MS; the transport does so
+ * every minute, and a field this call creates sets it at once) or '0', then n (frame, key, count, seq)
+ * quadruples. A producer's seqs increase along each stream, so its field holds the highest seq stored
+ * and that entry's id, then the seqs and ids of the producer's last call to the stream: an entry whose
+ * seq is at most the highest stored is not stored again (a publish retried after an ambiguous failure,
+ * whichever of its attempts Redis ran first or ran at all, stores its entries once); its id is returned,
+ * exactly when the last call stored it, else the highest seq's id (an entry at or after it). One command
+ * carries every stream's entries of a tick (ioredis spends more per command than Redis per XADD); on a
+ * cluster, one per hash tag (bus and shard: a slot) and producer. Returns one flat array (Lua's nested
+ * replies cost Redis more): every entry's id, stream by stream, then per stream the number of entries not
+ * stored again.
  */
 const APPEND_SCRIPT = `
-local dedup, producer, renew = KEYS[1], ARGV[1], ARGV[2]
-local out, again, records = {}, {}, {}
-local a, o = 3, 0
-for i = 2, #KEYS do
-  local stream = KEYS[i]
-  local maxLen, n, lookup = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2]
-  a = a + 3
-  local stored = {}
+local producer = ARGV[1]
+local out, again = {}, {}
+local a, o = 2, 0
+for i = 1, #KEYS, 2 do
+  local stream, dedup = KEYS[i], KEYS[i + 1]
+  local maxLen, n, lookup, renew = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
+  a = a + 4
+  local stored, high, top, topId = {}, -1, nil, nil
   if producer ~= '' and lookup == '1' then
     local last = redis.call('HGET', dedup, stream)
-    if last then for seq, id in string.gmatch(last, '(%S+) (%S+)') do stored[seq] = id end end
+    if last then
+      local h, hid, pairs = string.match(last, '^(%S+) (%S+)(.*)$')
+      high, top, topId = tonumber(h), h, hid
+      for seq, id in string.gmatch(pairs, '(%S+) (%S+)') do stored[seq] = id end
+    end
   end
   local record, found = {}, 0
   for j = 1, n do
     local seq = ARGV[a + 3]
     local id = stored[seq]
+    if not id and high >= 0 and tonumber(seq) <= high then id = topId end
     if id then found = found + 1
-    else id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', '${ENTRY_FIELDS.frame}', ARGV[a], '${ENTRY_FIELDS.key}', ARGV[a + 1], '${ENTRY_FIELDS.count}', ARGV[a + 2]) end
+    else
+      id = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', '${ENTRY_FIELDS.frame}', ARGV[a], '${ENTRY_FIELDS.key}', ARGV[a + 1], '${ENTRY_FIELDS.count}', ARGV[a + 2])
+      top, topId = seq, id
+    end
     o = o + 1
     out[o] = id
-    if producer ~= '' then
-      record[2 * j - 1] = seq
-      record[2 * j] = id
-    end
+    record[2 * j + 1] = seq
+    record[2 * j + 2] = id
     a = a + 4
   end
-  again[i - 1] = found
+  again[(i + 1) / 2] = found
   if producer ~= '' then
-    records[#records + 1] = stream
-    records[#records + 1] = table.concat(record, ' ')
+    -- seqs increase along the stream: the last entry stored is the highest
+    record[1], record[2] = top, topId
+    if redis.call('HSET', dedup, stream, table.concat(record, ' ')) > 0 or renew == '1' then redis.call('PEXPIRE', dedup, ${DEDUP_TTL_MS}) end
   end
-end
-if producer ~= '' then
-  local added = 0
-  for k = 1, #records, 500 do added = added + redis.call('HSET', dedup, unpack(records, k, math.min(k + 499, #records))) end
-  if added > 0 or renew == '1' then redis.call('PEXPIRE', dedup, ${DEDUP_TTL_MS}) end
 end
 for i = 1, #again do out[o + i] = again[i] end
 return out`;

@@ -9,7 +9,7 @@ import type { Client, RedisClient } from './client.js';
 import { batch, connected, messageOf, nextBackoff, unlessClosed } from './commands.js';
 import type { RedisCounters } from './counters.js';
 import type { TransportLog } from './dialer.js';
-import { ENTRY_FIELDS, field, parseFields, type RawEntry, type StreamReply } from './fields.js';
+import { decodedCount, ENTRY_FIELDS, field, parseFields, type RawEntry, type StreamReply } from './fields.js';
 import type { RedisKeys } from './keys.js';
 import type { LeaseHolder, Membership } from './membership.js';
 import type { RedisConfig } from './options.js';
@@ -23,7 +23,16 @@ export interface SubscriptionDeps extends Pick<TransportLog, 'report' | 'clean'>
   readonly config: RedisConfig;
   readonly counters: Pick<
     RedisCounters,
-    'groupsRecreated' | 'leases' | 'claimed' | 'lostEntries' | 'delivered' | 'redelivered' | 'acknowledged' | 'failed' | 'deadLettered'
+    | 'groupsRecreated'
+    | 'leases'
+    | 'claimed'
+    | 'lostEntries'
+    | 'delivered'
+    | 'redelivered'
+    | 'acknowledged'
+    | 'failed'
+    | 'deadLettered'
+    | 'deadLetteredEntries'
   >;
 }
 
@@ -241,8 +250,8 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
         }
         const parsed = parseFields(raw.fields, this.cfg.maxFrameBytes);
         if (typeof parsed === 'string') {
-          const n = Number(field(raw.fields, ENTRY_FIELDS.count)?.toString('latin1') ?? NaN);
-          await this.deadLetter(conn, raw.id, raw.fields, parsed, deliveries, Number.isSafeInteger(n) && n >= 0 ? n : 1);
+          // Messages only as far as the frame decoded: a malformed entry's field n claims any number.
+          await this.deadLetter(conn, raw.id, raw.fields, parsed, deliveries, decodedCount(raw.fields));
           continue;
         }
         if (this.held.has(parsed.key)) {
@@ -319,6 +328,7 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('dead-letter MULTI aborted');
     this.deps.counters.deadLettered += count;
+    this.deps.counters.deadLetteredEntries++;
     // a burst (e.g. a producer of another format): its first entry's line, then at most one a second
     const now = performance.now();
     if (now - this.deadLetterLoggedAt < DEAD_LETTER_LOG_MS) {

@@ -232,6 +232,15 @@ export class RedisTransport implements Transport {
   }
 
   /**
+   * Whether the server takes a write now: a SET of `<prefix>probe:<instance>` (expiring after 10 s) on
+   * the publishing connection, answered within `timeoutMs`. True, or why not: not connected, no reply in
+   * time (a paused server), or the server's refusal (e.g. OOM under maxmemory, which PINGs do not see).
+   */
+  probe(timeoutMs: number): Promise<true | string> {
+    return this.connection.probeWrite(`${this.prefix}probe:${this.instance}`, timeoutMs);
+  }
+
+  /**
    * Resolves once connected and every subscription made so far has its group in Redis (entries
    * published from then on wait for it); rejects with TransportError ('auth' at once when the server
    * refuses the credentials, 'unavailable' after `timeoutMs`, default publishTimeoutMs).
