@@ -268,5 +268,7 @@ export const riskParity = defaults.riskParity;
 export const hrp = defaults.hrp;
 /** PyPortfolioOpt's fix_nonpositive_semidefinite: the matrix, or its spectral / diagonal repair. */
 export const nearestPsd = defaults.nearestPsd;
+/** Whether a covariance (or a stack) is positive semidefinite: the optimizers' test, its failing pivot. */
+export const checkPsd = defaults.checkPsd;
 /** PyPortfolioOpt's expected_returns: mean, ema or capm, annual, per column. */
 export const expectedReturns = defaults.expectedReturns;

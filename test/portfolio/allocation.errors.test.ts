@@ -34,7 +34,7 @@ const cases = [
   c('riskParity a zero budget', 'riskParity', [COV, { budgets: f64(1, 0) }], 'options.budgets', `options.budgets: expected finite budgets > 0, got budgets[1] = 0`),
   c('riskParity budgets detached', 'riskParity', [COV, { budgets: detached(2) }], 'options.budgets', `options.budgets: expected a Float64Array with an attached buffer, got a detached buffer`),
   c('riskParity options a number', 'riskParity', [COV, 3], 'options', `options: expected an object, got 3`),
-  c('riskParity an unknown option', 'riskParity', [COV, { budget: f64(1, 1) }], 'options', `options: expected only the options budgets, got unknown option "budget"`),
+  c('riskParity an unknown option', 'riskParity', [COV, { budget: f64(1, 1) }], 'options', `options: expected only the options budgets, repair, assumePsd, got unknown option "budget"`),
 
   // hrp
   c('hrp input null', 'hrp', [null], 'input', `input: expected returns (a Matrix) or { cov, corr? }, got null`),

@@ -13,6 +13,7 @@ import type { PortfolioFamily } from '../../kernels/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
 import { referenceExpectedReturns } from './portfolio-expected.js';
 import { referenceHrp } from './portfolio-hrp.js';
+import { referencePsd } from './portfolio-psd.js';
 import { referenceRiskParity } from './portfolio-riskparity.js';
 import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-qp.js';
 
@@ -120,6 +121,7 @@ function minVariance(
 export const referencePortfolio: Partial<PortfolioFamily> = {
   minVariance,
   ...referenceRiskParity,
+  ...referencePsd,
   ...referenceHrp,
   ...referenceExpectedReturns,
 };
