@@ -4,7 +4,7 @@
  * (a blocked right-looking form there, whose every element still takes its updates one at a time, k in
  * order), so both report the same asset and the same pivot, to the bit.
  *
- * A Cholesky factorization without pivoting of S / s (s the largest diagonal value, 1 when it is 0),
+ * A Cholesky factorization without pivoting of S (1 / s) (s the largest diagonal value, 1 when it is 0),
  * right-looking: pivot j is what is left of S_jj / s once columns 0..j-1 are taken out. It stops at the
  * first pivot below -PSD_TOLERANCE; a pivot within +-PSD_TOLERANCE is a zero pivot (a singular but
  * semidefinite matrix: duplicate assets, fewer dates than assets), accepted when its column is zero
@@ -23,7 +23,8 @@ export function psdPivotAt(cov: Float64Array, p: number, n: number, a: Float64Ar
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, cov[base + i * n + i]);
   if (scale === 0) scale = 1;
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = cov[base + i * n + j] / scale;
+  const inv = 1 / scale;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = cov[base + i * n + j] * inv;
   const tol = PSD_TOLERANCE;
   for (let j = 0; j < n; j++) {
     const d = a[j * n + j];
@@ -31,14 +32,14 @@ export function psdPivotAt(cov: Float64Array, p: number, n: number, a: Float64Ar
     if (d <= tol) {
       for (let i = j + 1; i < n; i++) {
         const v = a[i * n + j];
-        const sii = cov[base + i * n + i] / scale;
+        const sii = cov[base + i * n + i] * inv;
         if (v * v > (d + tol) * sii) return { asset: j, pivot: (d - (v * v) / sii) * scale };
       }
       for (let i = j + 1; i < n; i++) a[i * n + j] = 0;
       continue;
     }
-    const r = Math.sqrt(d);
-    for (let i = j + 1; i < n; i++) a[i * n + j] /= r;
+    const r = 1 / Math.sqrt(d);
+    for (let i = j + 1; i < n; i++) a[i * n + j] *= r;
     for (let i = j + 1; i < n; i++) {
       const l = a[i * n + j];
       for (let m = j + 1; m <= i; m++) a[i * n + m] -= l * a[m * n + j];
