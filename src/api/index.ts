@@ -123,6 +123,7 @@ export {
   type RiskParityOptions,
   type RiskParityResult,
 } from '../kernels/portfolio-allocation.js';
+export { type CheckPsdResult, PSD_TOLERANCE, type PsdOptions } from '../kernels/portfolio-psd.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { initTfjs, type TfjsBackendName } from '../backends/tfjs/index.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';

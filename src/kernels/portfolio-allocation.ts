@@ -9,7 +9,7 @@
 import { KernelInputError } from '../errors.js';
 import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import { asColumns, requireMatrix, type Matrix, type Series } from './matrix.js';
-import { CHECK_PSD_KERNEL, type CheckPsdResult, type PsdOptions, psdGuarded } from './portfolio-psd.js';
+import { type CheckPsdResult, type PsdOptions, psdGuarded } from './portfolio-psd.js';
 import { requireCovariance } from './risk.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
@@ -392,7 +392,20 @@ export const ALLOCATION_KERNELS = {
       };
     },
   },
-  checkPsd: CHECK_PSD_KERNEL,
+  checkPsd: {
+    params: [],
+    outputs: { problem: [], asset: [], pivot: [] },
+    dims: () => ({}),
+    options: [],
+    api(cov: Matrix) {
+      const s = requireCovStackOf(cov);
+      return {
+        size: s.data.length,
+        args: [s.data, s.count, s.n],
+        shape: (o: Outputs) => ({ psd: o.problem === -1, problem: o.problem, asset: o.asset, pivot: o.pivot }) as CheckPsdResult,
+      };
+    },
+  },
   expectedReturns: {
     params: [
       { key: 'method', name: 'options.method', expected: "'mean', 'ema' or 'capm' (0, 1 or 2)" },

@@ -1,6 +1,6 @@
 /**
  * The covariance test every optimizer runs before it solves (minVariance, maxSharpe, maxUtility,
- * efficientReturn, efficientRisk, efficientFrontier, riskParity): `checkPsd`'s descriptor, and the
+ * efficientReturn, efficientRisk, efficientFrontier, riskParity): its result and options, and the
  * guard that wraps an optimizer's Call in it, or in the repair (`repair: true`), or in nothing
  * (`assumePsd: true`).
  *
@@ -14,8 +14,6 @@
  */
 import { KernelInputError } from '../errors.js';
 import { type Call, type Dims, splitOutputs, type Outputs, type OutputSpec } from './descriptor.js';
-import type { Matrix } from './matrix.js';
-import { requireCovStack } from './portfolio.js';
 import { describeValue } from './validate.js';
 
 /** A pivot of S / max(diag S) below minus this fails the test; one within it is a zero pivot. */
@@ -49,22 +47,6 @@ export interface PsdOptions {
    */
   assumePsd?: boolean;
 }
-
-/** The test's kernel: checkPsd(cov, covCount, n) -> problem, asset, pivot. */
-export const CHECK_PSD_KERNEL = {
-  params: [],
-  outputs: { problem: [], asset: [], pivot: [] },
-  dims: () => ({}),
-  options: [],
-  api(cov: Matrix) {
-    const s = requireCovStack(cov);
-    return {
-      size: s.data.length,
-      args: [s.data, s.count, s.n],
-      shape: (o: Outputs) => ({ psd: o.problem === -1, problem: o.problem, asset: o.asset, pivot: o.pivot }) as CheckPsdResult,
-    };
-  },
-} as const;
 
 /** The KernelInputError of a failed test (`count` covariances in the stack). */
 export function notPsdError(problem: number, asset: number, pivot: number, count: number): KernelInputError {

@@ -15,7 +15,24 @@
 import { allocateOutputs } from '../../kernels/descriptor.js';
 import { ALLOCATION_KERNELS } from '../../kernels/portfolio-allocation.js';
 import { PSD_TOLERANCE } from '../../kernels/portfolio-psd.js';
-import { checkCovAt } from './portfolio.js';
+import { Fault, inputFault } from '../../kernels/faults.js';
+
+/**
+ * Checks covariance p of a stack: finite, symmetric, a diagonal >= 0 (PORTFOLIO_COV_INVALID at its
+ * position in the stack). A kernel checks a shared covariance once, and each of a stack as its problem
+ * starts (inside the threads natively: the check is as long as a small solve).
+ */
+export function checkCovAt(cov: Float64Array, p: number, n: number): void {
+  const base = p * n * n;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = cov[base + i * n + j];
+      if (!Number.isFinite(v) || v !== cov[base + j * n + i] || (i === j && v < 0)) {
+        throw inputFault(Fault.PORTFOLIO_COV_INVALID, base + i * n + j, v, n);
+      }
+    }
+  }
+}
 
 /** The first failing pivot of covariance p of a stack: its asset and value (in cov's units), or null. */
 export function psdPivotAt(cov: Float64Array, p: number, n: number, a: Float64Array): { asset: number; pivot: number } | null {
