@@ -10,7 +10,7 @@
 namespace kernelbus::portfolio {
 
 /// A pivot of S / max(diag S) below minus this fails; one within it is a zero pivot.
-constexpr double kPsdTolerance = 1e-10;
+constexpr double kPsdTolerance = 1e-8;
 
 /// The first failing pivot of the n x n symmetric S: false and its asset and value (in S's units), or
 /// true when S passes. `scratch`: n * n + psdPanelLength(n) doubles.

@@ -211,7 +211,7 @@ export interface AllocationKernels {
   /**
    * Whether a covariance (N x N, or a stack of P: P·N rows) is positive semidefinite, by the test the
    * optimizers run before they solve: a Cholesky factorization of S / max(diag S) stopping at the
-   * first pivot below -1e-10 (a zero pivot with a zero column, as a singular semidefinite matrix
+   * first pivot below -1e-8 (a zero pivot with a zero column, as a singular semidefinite matrix
    * has, passes). Says the first failing covariance, its asset and that pivot.
    */
   checkPsd(cov: Matrix): CheckPsdResult;

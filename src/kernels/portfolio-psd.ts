@@ -17,7 +17,7 @@ import { type Call, type Dims, splitOutputs, type Outputs, type OutputSpec } fro
 import { describeValue } from './validate.js';
 
 /** A pivot of S / max(diag S) below minus this fails the test; one within it is a zero pivot. */
-export const PSD_TOLERANCE = 1e-10;
+export const PSD_TOLERANCE = 1e-8;
 
 /** `checkPsd()`'s result. */
 export interface CheckPsdResult {

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, type Kernels, type Matrix, matrix } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
+import { randomCov, rng } from './kkt.js';
 
 /** Q diag(q) Q' with Q = I - 2 v v' / v'v (a reflection: exactly orthogonal in exact arithmetic). */
 function spectral(q: number[], seed: number): Matrix {
@@ -82,6 +83,16 @@ describe('checkPsd and the optimizers refusing a covariance that is not PSD [ref
     // a zero variance with a nonzero covariance: the 2 x 2 minor's pivot, negative
     const zero = ref.checkPsd(matrix(Float64Array.of(0, 0.1, 0.1, 1), 2, 2));
     expect(zero).toEqual({ psd: false, problem: 0, asset: 0, pivot: -0.010000000000000002 });
+  });
+
+  it('rank-deficient sample covariances whose rounding leaves pivots near -5e-10 of the largest variance pass', () => {
+    // fast-check's counterexamples (optimizers.reference.test.ts) under a tolerance of 1e-10
+    for (const [seed, n, t] of [
+      [28, 21, 6],
+      [635682326, 19, 17],
+    ]) {
+      expect(ref.checkPsd(randomCov(n, t, rng(seed))).psd, `seed ${seed}`).toBe(true);
+    }
   });
 
   it('a stack names the first covariance that fails', () => {
