@@ -8,6 +8,7 @@ import { backends } from '../src/api/index.js';
 import type { BenchRow, BenchSection } from './lib.js';
 import { allocationRows } from './portfolio-allocation.js';
 import { optimizerRows } from './portfolio-optimizers.js';
+import { psdRows } from './portfolio-psd.js';
 
 export const portfolioSection: BenchSection = {
   name: 'portfolio',
@@ -15,6 +16,7 @@ export const portfolioSection: BenchSection = {
     const rows: BenchRow[] = [];
     if (!backends().some((b) => b.name === 'native' && b.available)) return rows;
     rows.push(...optimizerRows('portfolio'));
+    rows.push(...psdRows('portfolio'));
     rows.push(...allocationRows('portfolio'));
     return rows;
   },

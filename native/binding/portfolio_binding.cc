@@ -28,6 +28,7 @@ void registerPortfolio(Napi::Env env, Napi::Object exports) {
   add<riskParity>(env, exports, "riskParity(cov, covCount, n, budgets, budgetCount, problems, out)");
   add<hrp>(env, exports, "hrp(data, rows, cols, corr, params, out)");
   add<nearestPsd>(env, exports, "nearestPsd(cov, n, params, out)");
+  add<checkPsd>(env, exports, "checkPsd(cov, covCount, n, out)");
   add<expectedReturns>(env, exports, "expectedReturns(prices, rows, cols, benchmark, params, out)");
 }
 

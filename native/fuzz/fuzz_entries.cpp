@@ -389,6 +389,20 @@ void allocationEntry(fuzz::Input& in, int which) {
         a.check(portfolio::entry::expectedReturns(prices, rows, cols, benchmark, p, a.output(portfolio::expectedReturnsLength(cols))));
       break;
     }
+    case 4: {
+      // the covariance test over a stack (any values: asymmetric, indefinite, NaN; the stack shared between
+      // threads); a pass writes -1, -1, 0, a failure a covariance and asset in range and a pivot < 0
+      const size_t P = a.count();
+      const In cov = a.input(cells(P, cells(cols, cols)));
+      const Out out = a.output(3);
+      if (a.affordable()) {
+        const Outcome o = portfolio::entry::checkPsd(cov, P, cols, out);
+        a.check(o);
+        if (o.ok() && out.data[0] >= 0)
+          require(out.data[0] < double(P) && out.data[1] >= 0 && out.data[1] < double(cols) && !(out.data[2] >= 0));
+      }
+      break;
+    }
   }
 }
 
@@ -441,7 +455,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (family == 0) riskEntry(in, in.in<int>(0, 14));
   if (family == 1) factorEntry(in, in.in<int>(0, 8));
   if (family == 2) specialEntry(in, in.in<int>(0, 5));
-  if (family == 3) allocationEntry(in, in.in<int>(0, 3));
+  if (family == 3) allocationEntry(in, in.in<int>(0, 4));
   if (family == 4) pinEntry(in, in.in<int>(0, 1));
   return 0;
 }

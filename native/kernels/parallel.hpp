@@ -1,14 +1,24 @@
-// A minimal fork-join for the kernels' large loops: parallelFor(n, minChunk, f) runs f(begin, end)
-// over [0, n) split into at most threadCount() contiguous chunks of at least minChunk items each, the
-// first on the calling thread. Chunks only decide who computes what: every kernel that uses it
-// computes each output exactly as with one thread (no sum crosses a chunk), so results do not depend
-// on the thread count. An exception in a worker (std::bad_alloc) is rethrown in the caller.
+// The kernels' fork-join over one persistent thread pool per process (parallel.cpp).
+//
+// parallelFor(n, minChunk, f) runs f(begin, end) over [0, n) split into at most threadCount()
+// contiguous chunks of at least minChunk items each; parallelForChunks(n, chunk, f) over chunks of
+// `chunk` items each (the last one shorter), however many threads there are. Either way the chunks are
+// handed out one at a time to the calling thread and the pool's parked workers, so a slow chunk does
+// not hold up the others' (finer chunks balance better). Chunks only decide who computes what: every
+// kernel that uses them computes each output exactly as with one thread (no sum crosses a chunk, and a
+// chunk's bounds do not depend on the thread count under parallelForChunks), so results do not depend
+// on the thread count.
+//
+// The pool: threadCount() - 1 workers, started on first use and kept (grown when threadCount() grows,
+// never shrunk: a call uses only as many as it asks for), parked on a condition variable between
+// calls (no spinning). One call at a time owns it: a call that finds it owned (another thread's
+// kernel, an async variant on the libuv pool, or a nested call from inside a chunk) runs its chunks on
+// its own thread, in order, with the same bounds. An exception in a chunk (std::bad_alloc) is rethrown
+// in the caller, the lowest chunk's first, once every chunk has finished.
 #pragma once
 
 #include <cstddef>
-#include <exception>
-#include <thread>
-#include <vector>
+#include <type_traits>
 
 namespace kernelbus {
 
@@ -17,37 +27,45 @@ size_t threadCount();
 /// Sets the thread count for later calls (0: back to the default).
 void setThreadCount(size_t n);
 
+/// The pool's workers started so far (test hook: stays threadCount() - 1 across calls).
+size_t poolWorkers();
+
+namespace detail {
+using ChunkFn = void (*)(void* ctx, size_t begin, size_t end);
+/// Runs fn(ctx, c * size, min(n, (c + 1) * size)) for every chunk c of [0, n) on up to `threads`
+/// threads (the caller's included), as the module's comment says.
+void runChunks(size_t n, size_t size, size_t threads, ChunkFn fn, void* ctx);
+
+template <typename F>
+void runChunksOf(size_t n, size_t size, size_t threads, F& f) {
+  using Fn = std::remove_reference_t<F>;
+  runChunks(
+      n, size, threads, [](void* ctx, size_t begin, size_t end) { (*static_cast<Fn*>(ctx))(begin, end); },
+      const_cast<void*>(static_cast<const void*>(&f)));
+}
+}  // namespace detail
+
+/// Runs f(begin, end) over at most threadCount() chunks of [0, n), each of at least minChunk items.
 template <typename F>
 void parallelFor(size_t n, size_t minChunk, F&& f) {
-  size_t chunks = minChunk == 0 ? threadCount() : n / minChunk;
-  chunks = chunks < threadCount() ? chunks : threadCount();
+  const size_t threads = threadCount();
+  size_t chunks = minChunk == 0 ? threads : n / minChunk;
+  chunks = chunks < threads ? chunks : threads;
   if (chunks <= 1) {
     if (n > 0) f(size_t{0}, n);
     return;
   }
-  const size_t size = (n + chunks - 1) / chunks;
-  std::vector<std::thread> workers;
-  std::vector<std::exception_ptr> errors(chunks);
-  workers.reserve(chunks - 1);
-  for (size_t c = 1; c < chunks; c++) {
-    const size_t begin = c * size, end = begin + size < n ? begin + size : n;
-    if (begin >= end) break;
-    workers.emplace_back([&f, &errors, c, begin, end] {
-      try {
-        f(begin, end);
-      } catch (...) {
-        errors[c] = std::current_exception();
-      }
-    });
-  }
-  try {
-    f(size_t{0}, size < n ? size : n);
-  } catch (...) {
-    errors[0] = std::current_exception();
-  }
-  for (std::thread& w : workers) w.join();
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
+  detail::runChunksOf(n, (n + chunks - 1) / chunks, chunks, f);
+}
+
+/// Runs f(begin, end) over the chunks [c * chunk, (c + 1) * chunk) of [0, n): the same bounds on any
+/// number of threads, handed out dynamically (for work whose items cost unevenly).
+template <typename F>
+void parallelForChunks(size_t n, size_t chunk, F&& f) {
+  if (n == 0) return;
+  if (chunk == 0) chunk = 1;
+  const size_t count = (n + chunk - 1) / chunk, threads = threadCount();
+  detail::runChunksOf(n, chunk, count < threads ? count : threads, f);
 }
 
 }  // namespace kernelbus

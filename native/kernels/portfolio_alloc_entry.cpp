@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "portfolio_psd.hpp"
+
 namespace kernelbus::portfolio {
 
 Status unpack(Packed packed, HrpParams& out) {
@@ -38,6 +40,8 @@ bool allocationParamNames(std::string_view kernel, ParamNames& out) {
     out = paramNamesOf(kHrpParams);
   } else if (kernel == "nearestPsd") {
     out = paramNamesOf(kNearestPsdParams);
+  } else if (kernel == "checkPsd") {
+    out = ParamNames{nullptr, 0};
   } else if (kernel == "expectedReturns") {
     out = paramNamesOf(kExpectedReturnsParams);
   } else {
@@ -80,6 +84,12 @@ Outcome nearestPsd(In cov, size_t n, Packed params, Out out) {
   if (Outcome o = requireLength(0, cov, cells(n, n), "n x n"); !o.ok()) return o;
   if (Outcome o = requireLength(3, out, nearestPsdLength(n)); !o.ok()) return o;
   return portfolio::nearestPsd(cov.data, n, p.method, out.data);
+}
+
+Outcome checkPsd(In cov, size_t covCount, size_t n, Out out) {
+  if (Outcome o = requireLength(0, cov, cells(covCount, cells(n, n)), "covCount x n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, out, 3); !o.ok()) return o;
+  return portfolio::checkPsd(cov.data, covCount, n, out.data);
 }
 
 Outcome expectedReturns(In prices, size_t rows, size_t cols, In benchmark, Packed params, Out out) {

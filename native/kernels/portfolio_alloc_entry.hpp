@@ -1,4 +1,4 @@
-// The portfolio family's allocation entries (entry.hpp): riskParity, hrp, nearestPsd, expectedReturns.
+// The portfolio family's allocation entries (entry.hpp): riskParity, hrp, nearestPsd, checkPsd, expectedReturns.
 // Parameter names equal to ALLOCATION_KERNELS' keys (src/kernels/portfolio-allocation.ts), unpacked and
 // checked once here; each entry checks its lengths, then runs the kernel of portfolio_alloc.hpp.
 #pragma once
@@ -42,6 +42,8 @@ Outcome riskParity(In cov, size_t covCount, size_t n, In budgets, size_t budgetC
 Outcome hrp(In data, size_t rows, size_t cols, In corr, Packed params, Out out);
 /// nearestPsd(cov, n, params, out)
 Outcome nearestPsd(In cov, size_t n, Packed params, Out out);
+/// checkPsd(cov, covCount, n, out)
+Outcome checkPsd(In cov, size_t covCount, size_t n, Out out);
 /// expectedReturns(prices, rows, cols, benchmark, params, out)
 Outcome expectedReturns(In prices, size_t rows, size_t cols, In benchmark, Packed params, Out out);
 

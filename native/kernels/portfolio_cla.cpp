@@ -196,7 +196,8 @@ Status frontierOne(const double* mean, const double* cov, size_t n, const double
 Status efficientFrontier(const MeanBatch& b, const double* lower, const double* upper, size_t boundCount, size_t points, double* out) {
   const size_t n = b.n, P = b.problems;
   std::vector<Status> faults(P);
-  parallelFor(P, 1, [&](size_t p0, size_t p1) {
+  // one frontier a chunk, handed out as threads come free (frontiers cost unevenly)
+  parallelForChunks(P, 1, [&](size_t p0, size_t p1) {
     for (size_t p = p0; p < p1; p++) {
       const size_t mo = b.meanCount == 1 ? 0 : p * n, bo = boundCount == 1 ? 0 : p * n;
       const double* mean = b.mean + mo;

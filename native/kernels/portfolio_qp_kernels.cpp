@@ -50,7 +50,9 @@ void scaledCov(double* H, const double* S, size_t n, double a, double b) {
 Status forEachProblem(size_t n, size_t m, size_t problems, const std::function<Status(size_t, QpSolver&, bool)>& solveOne) {
   const size_t blocks = (problems + kBlock - 1) / kBlock;
   std::vector<Status> faults(blocks);
-  parallelFor(blocks, 1, [&](size_t b0, size_t b1) {
+  // one block a chunk, handed out as threads come free: a batch's problems cost unevenly (rolling
+  // windows: a run of hard ones), so contiguous halves left one thread idle while the other finished
+  parallelForChunks(blocks, 1, [&](size_t b0, size_t b1) {
     QpSolver solver(n, m);
     for (size_t b = b0; b < b1; b++) {
       const size_t end = std::min(problems, (b + 1) * kBlock);

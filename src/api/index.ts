@@ -125,6 +125,7 @@ export {
   type RiskParityOptions,
   type RiskParityResult,
 } from '../kernels/portfolio-allocation.js';
+export { type CheckPsdResult, PSD_TOLERANCE, type PsdOptions } from '../kernels/portfolio-psd.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { initTfjs, type TfjsBackendName } from '../backends/tfjs/index.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
@@ -270,5 +271,7 @@ export const riskParity = defaults.riskParity;
 export const hrp = defaults.hrp;
 /** PyPortfolioOpt's fix_nonpositive_semidefinite: the matrix, or its spectral / diagonal repair. */
 export const nearestPsd = defaults.nearestPsd;
+/** Whether a covariance (or a stack) is positive semidefinite: the optimizers' test, its failing pivot. */
+export const checkPsd = defaults.checkPsd;
 /** PyPortfolioOpt's expected_returns: mean, ema or capm, annual, per column. */
 export const expectedReturns = defaults.expectedReturns;

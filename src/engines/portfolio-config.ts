@@ -60,6 +60,8 @@ export interface ConstraintsConfig {
   l2Gamma?: number;
   /** Each covariance through nearestPsd first (the optimizers' `repair`). */
   repair?: boolean;
+  /** Skip the optimizers' positive-semidefiniteness test (their `assumePsd`). */
+  assumePsd?: boolean;
 }
 
 /** One portfolio PortfolioEngine manages. */
@@ -109,7 +111,18 @@ export interface ResolvedPortfolio extends PortfolioConfig {
 export const PORTFOLIO_DEFAULTS = { estimator: 'ledoit-wolf', every: 20, linkage: 'single', rebalanceOn: ['var-limit'] } as const;
 
 const COMMON = ['id', 'optimizer', 'universe', 'estimator', 'every', 'limit', 'rebalanceOn'];
-const CONSTRAINTS = ['bounds', 'assetBounds', 'budget', 'sectors', 'sectorBounds', 'inequality', 'equality', 'l2Gamma', 'repair'];
+const CONSTRAINTS = [
+  'bounds',
+  'assetBounds',
+  'budget',
+  'sectors',
+  'sectorBounds',
+  'inequality',
+  'equality',
+  'l2Gamma',
+  'repair',
+  'assumePsd',
+];
 /** The keys each optimizer's portfolio accepts. */
 const KEYS: Record<Optimizer, readonly string[]> = {
   'min-variance': [...COMMON, ...CONSTRAINTS],
@@ -180,6 +193,7 @@ function checkConstraints(p: ConstraintsConfig, at: string): void {
   if (p.budget !== undefined) num(p.budget, `${at}.budget`);
   if (p.l2Gamma !== undefined) num(p.l2Gamma, `${at}.l2Gamma`, (x) => x >= 0 && x < Infinity, 'a finite number >= 0');
   if (p.repair !== undefined && typeof p.repair !== 'boolean') fail(`${at}.repair`, 'true or false', p.repair);
+  if (p.assumePsd !== undefined && typeof p.assumePsd !== 'boolean') fail(`${at}.assumePsd`, 'true or false', p.assumePsd);
   if ((p.sectors === undefined) !== (p.sectorBounds === undefined)) {
     const missing = p.sectors === undefined ? 'sectors' : 'sectorBounds';
     fail(`${at}.${missing}`, `an object (sectors and sectorBounds go together)`, undefined);
@@ -322,7 +336,7 @@ export function kernelOptions(p: ResolvedPortfolio, assets: readonly string[]): 
     rows.A.forEach((row, r) => A.set(columns(row, assets, `${at}.${kind}.A[${r}]`, 0), r * n));
     o[kind] = { A: { data: A, rows: rows.A.length, cols: n }, b: Float64Array.from(rows.b) };
   }
-  for (const key of ['budget', 'l2Gamma', 'repair', 'riskFree', 'riskAversion'] as const)
+  for (const key of ['budget', 'l2Gamma', 'repair', 'assumePsd', 'riskFree', 'riskAversion'] as const)
     if (p[key] !== undefined) (o as Record<string, unknown>)[key] = p[key];
   if (p.budgets === undefined) return { constraints: o };
   const given = Object.values(p.budgets);

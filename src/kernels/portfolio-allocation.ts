@@ -7,13 +7,14 @@
  * fix_nonpositive_semidefinite, expected_returns), scipy's linkage, Riskfolio-Lib / skfolio risk budgeting.
  */
 import { KernelInputError } from '../errors.js';
-import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import { asColumns, requireMatrix, type Matrix, type Series } from './matrix.js';
+import { type CheckPsdResult, type PsdOptions, psdGuarded } from './portfolio-psd.js';
 import { requireCovariance } from './risk.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
 /** Options of `riskParity()`. */
-export interface RiskParityOptions {
+export interface RiskParityOptions extends PsdOptions {
   /**
    * The risk budgets b (N values, finite and > 0; scaled to sum 1 per problem): asset i's share of the
    * portfolio's variance, w_i (S w)_i / w'Sw = b_i; or a P x N Matrix, one set per problem. Default:
@@ -149,6 +150,11 @@ export interface AllocationFamily {
   /** The matrix (n x n) then 1 if it was repaired, else 0. Fault: PORTFOLIO_COV_INVALID. */
   nearestPsd(cov: Float64Array, n: number, method: number): Float64Array;
   /**
+   * The covariance test (portfolio-psd.ts) of `covCount` stacked n x n matrices: the first failing
+   * one's index, asset and pivot (-1, -1, 0: all pass). Fault: PORTFOLIO_COV_INVALID.
+   */
+  checkPsd(cov: Float64Array, covCount: number, n: number): Float64Array;
+  /**
    * Per column of `prices` (rows x cols) the expected return; `benchmark` empty or of `rows` values.
    * Faults: PRICE_NOT_POSITIVE (RETURN_NOT_FINITE for returns).
    */
@@ -202,6 +208,13 @@ export interface AllocationKernels {
    * eigenvalue from the diagonal.
    */
   nearestPsd(cov: Matrix, options?: NearestPsdOptions): NearestPsdResult;
+  /**
+   * Whether a covariance (N x N, or a stack of P: P·N rows) is positive semidefinite, by the test the
+   * optimizers run before they solve: a Cholesky factorization of S / max(diag S) stopping at the
+   * first pivot below -1e-8 (a zero pivot with a zero column, as a singular semidefinite matrix
+   * has, passes). Says the first failing covariance, its asset and that pivot.
+   */
+  checkPsd(cov: Matrix): CheckPsdResult;
   /**
    * PyPortfolioOpt's `expected_returns` on prices (T x N, NaN for a missing price; returns with
    * `returnsData`): returns `pct_change(fill_method=None)` with the all-NaN dates dropped, then
@@ -301,8 +314,8 @@ export const ALLOCATION_KERNELS = {
     params: [],
     outputs: { weights: ['P', 'N'], riskContributions: ['P', 'N'], volatility: ['P'], iterations: ['P'] },
     dims: (_c: Float64Array, _cc: number, n: number, _b: Float64Array, _bc: number, problems: number) => ({ P: problems, N: n }),
-    options: ['budgets'],
-    api(cov: Matrix, opts?: RiskParityOptions) {
+    options: ['budgets', 'repair', 'assumePsd'],
+    api(cov: Matrix, opts?: RiskParityOptions): Call<RiskParityResult> {
       const s = requireCovStackOf(cov);
       requireOptions(opts);
       requireKnownOptions(ALLOCATION_KERNELS.riskParity, opts);
@@ -312,11 +325,12 @@ export const ALLOCATION_KERNELS = {
         throw new KernelInputError('options.budgets (rows)', `1 or ${s.count} problems (as the others)`, `${b.count}`);
       }
       const P = Math.max(s.count, b.count);
-      return {
+      const call = {
         size: s.n * s.n * P,
         args: [s.data, s.count, s.n, b.data, b.count, P],
         shape: (o: Outputs) => o as unknown as RiskParityResult,
       };
+      return psdGuarded('riskParity', ALLOCATION_KERNELS.riskParity, call, 0, s.count, s.n, opts);
     },
   },
   hrp: {
@@ -375,6 +389,20 @@ export const ALLOCATION_KERNELS = {
         size: cov.data.length,
         args: [cov.data, cov.cols, method],
         shape: (o: Outputs) => ({ cov: o.cov as Matrix, repaired: o.repaired === 1 }),
+      };
+    },
+  },
+  checkPsd: {
+    params: [],
+    outputs: { problem: [], asset: [], pivot: [] },
+    dims: () => ({}),
+    options: [],
+    api(cov: Matrix) {
+      const s = requireCovStackOf(cov);
+      return {
+        size: s.data.length,
+        args: [s.data, s.count, s.n],
+        shape: (o: Outputs) => ({ psd: o.problem === -1, problem: o.problem, asset: o.asset, pivot: o.pivot }) as CheckPsdResult,
       };
     },
   },

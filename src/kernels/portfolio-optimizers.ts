@@ -6,7 +6,7 @@
  * active-set QP (src/backends/reference/portfolio-qp.ts, native/kernels/portfolio_qp.cpp).
  */
 import { KernelInputError } from '../errors.js';
-import { type Call, type Dims, requireKnownOptions, splitOutputs, type Outputs, type OutputSpec } from './descriptor.js';
+import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import type { Matrix } from './matrix.js';
 import {
   CONSTRAINT_OPTIONS,
@@ -27,6 +27,7 @@ import {
   type PortfolioResult,
   turningPointCapacity,
 } from './portfolio.js';
+import { type GuardedCall, psdGuarded, type PsdOptions } from './portfolio-psd.js';
 import { describeValue } from './validate.js';
 
 /** The portfolio family's optimizers (each also exists as `<name>Async`). */
@@ -106,41 +107,15 @@ function meanInputs(mean: unknown, cov: unknown, opts: MeanVarianceOptions | und
 
 const asResult = (o: Outputs) => o as unknown as PortfolioResult;
 
-/** A fixed-layout Call as the optimizers build it. */
-interface FixedCall<T> {
-  size: number;
-  args: unknown[];
-  shape: (o: Outputs) => T;
-}
-
-/**
- * The optimizer's Call, with `repair: true` one that first passes each of the `count` N x N
- * covariances (argument `covAt`) through the same backend's nearestPsd ('spectral': a PSD matrix
- * unchanged), then calls the optimizer on the repaired stack. The repair runs on the calling thread,
- * also under `<name>Async` (the solve does not).
- */
-function repairable<T>(kernel: keyof OptimizerFamily, c: FixedCall<T>, covAt: number, count: number, n: number, repair: unknown): Call<T> {
-  if (repair === undefined || repair === false) return c;
-  if (repair !== true) throw new KernelInputError('options.repair', 'true or false', describeValue(repair));
-  const data = c.args[covAt] as Float64Array;
-  const spec = OPTIMIZER_KERNELS[kernel] as OutputSpec;
-  const dims = (spec.dims as (...a: unknown[]) => Dims)(...c.args);
-  type Family = Record<string, (...a: unknown[]) => Float64Array>;
-  return {
-    size: c.size,
-    call: (family: Family) => {
-      const fixed = new Float64Array(data.length);
-      for (let p = 0; p < count; p++) {
-        const one = family.nearestPsd(data.subarray(p * n * n, (p + 1) * n * n), n, 0);
-        fixed.set(one.subarray(0, n * n), p * n * n);
-      }
-      const args = c.args.slice();
-      args[covAt] = fixed;
-      return family[kernel](...args);
-    },
-    shape: (out: Float64Array) => c.shape(splitOutputs(spec.outputs, out, dims)),
-  } as Call<T>;
-}
+/** The optimizer's Call behind the covariance test (portfolio-psd.ts psdGuarded). */
+const guarded = <T>(
+  kernel: keyof OptimizerFamily,
+  c: GuardedCall<T>,
+  covAt: number,
+  count: number,
+  n: number,
+  opts?: PsdOptions,
+): Call<T> => psdGuarded(kernel, OPTIMIZER_KERNELS[kernel] as OutputSpec, c, covAt, count, n, opts);
 
 /**
  * efficientFrontier's outputs (each problem's turning points in its room of turningPointCapacity(n)
@@ -193,7 +168,7 @@ export const OPTIMIZER_KERNELS = {
       ]);
       const args = [s.data, s.count, s.n, c.lower, c.upper, c.boundCount, c.rows, c.rlo, c.rhi, c.tags, c.m, P, c.l2Gamma];
       const shape = (o: Outputs) => o as unknown as MinVarianceResult;
-      return repairable('minVariance', { size: s.n * s.n * P, args, shape }, 0, s.count, s.n, opts?.repair);
+      return guarded('minVariance', { size: s.n * s.n * P, args, shape }, 0, s.count, s.n, opts);
     },
   },
   maxSharpe: {
@@ -207,14 +182,7 @@ export const OPTIMIZER_KERNELS = {
       const budget = opts?.budget ?? 1;
       if (!(budget > 0))
         throw new KernelInputError('options.budget', 'a number > 0 (maxSharpe scales a portfolio to it)', describeValue(budget));
-      return repairable(
-        'maxSharpe',
-        { size: x.size, args: [...x.lead, x.riskFree, x.l2Gamma], shape: asResult },
-        2,
-        x.count,
-        x.n,
-        opts?.repair,
-      );
+      return guarded('maxSharpe', { size: x.size, args: [...x.lead, x.riskFree, x.l2Gamma], shape: asResult }, 2, x.count, x.n, opts);
     },
   },
   maxUtility: {
@@ -229,13 +197,13 @@ export const OPTIMIZER_KERNELS = {
       if (typeof delta !== 'number' || !(delta > 0 && delta < Infinity)) {
         throw new KernelInputError('options.riskAversion', 'a finite number > 0', describeValue(delta));
       }
-      return repairable(
+      return guarded(
         'maxUtility',
         { size: x.size, args: [...x.lead, delta, x.l2Gamma, x.riskFree], shape: asResult },
         2,
         x.count,
         x.n,
-        opts?.repair,
+        opts,
       );
     },
   },
@@ -248,13 +216,13 @@ export const OPTIMIZER_KERNELS = {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientReturn, opts);
       const targets = requireTargets(targetReturn, 'targetReturn', -Infinity);
       const x = meanInputs(mean, cov, opts, targets);
-      return repairable(
+      return guarded(
         'efficientReturn',
         { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], shape: asResult },
         2,
         x.count,
         x.n,
-        opts?.repair,
+        opts,
       );
     },
   },
@@ -267,13 +235,13 @@ export const OPTIMIZER_KERNELS = {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientRisk, opts);
       const targets = requireTargets(targetVolatility, 'targetVolatility', 0);
       const x = meanInputs(mean, cov, opts, targets);
-      return repairable(
+      return guarded(
         'efficientRisk',
         { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], shape: asResult },
         2,
         x.count,
         x.n,
-        opts?.repair,
+        opts,
       );
     },
   },
@@ -293,7 +261,7 @@ export const OPTIMIZER_KERNELS = {
       const [n, P, M] = [a[4] as number, a[8] as number, a[9] as number];
       return { P, N: n, PC: P * turningPointCapacity(n), PM: P * M };
     },
-    options: ['bounds', 'points', 'repair'],
+    options: ['bounds', 'points', 'repair', 'assumePsd'],
     api(mean: Float64Array | Matrix, cov: Matrix, opts?: EfficientFrontierOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientFrontier, opts);
       const s = requireCovStack(cov);
@@ -320,14 +288,7 @@ export const OPTIMIZER_KERNELS = {
       ]);
       const n = s.n;
       const args = [mu.data, mu.count, s.data, s.count, n, c.lower, c.upper, c.boundCount, P, points];
-      return repairable(
-        'efficientFrontier',
-        { size: n * n * P, args, shape: (o: Outputs) => stackFrontiers(o, n, P) },
-        2,
-        s.count,
-        n,
-        opts?.repair,
-      );
+      return guarded('efficientFrontier', { size: n * n * P, args, shape: (o: Outputs) => stackFrontiers(o, n, P) }, 2, s.count, n, opts);
     },
   },
 } as const satisfies { [K in keyof OptimizerFamily]: OutputSpec };

@@ -47,12 +47,10 @@ export interface PortfolioConstraints {
   equality?: LinearConstraints;
   /** PyPortfolioOpt's `L2_reg` objective term gamma * sum(w^2) (>= 0; default 0). */
   l2Gamma?: number;
-  /**
-   * Repair each covariance that is not positive semidefinite before solving, as `nearestPsd(cov, {
-   * method: 'spectral' })` does (PyPortfolioOpt `fix_nonpositive_semidefinite`; a PSD one is used as
-   * it is). Default false: a covariance with negative curvature where the solver meets it is refused.
-   */
+  /** See PsdOptions (portfolio-psd.ts): repair a covariance that is not PSD (default false: refused). */
   repair?: boolean;
+  /** See PsdOptions: skip the covariance test for a matrix known to be PSD (default false). */
+  assumePsd?: boolean;
 }
 
 /** Options of `minVariance()`. */
@@ -254,6 +252,8 @@ export interface EfficientFrontierOptions {
   points?: number;
   /** As the optimizers' `repair` (PortfolioConstraints): each covariance through `nearestPsd` first. Default false. */
   repair?: boolean;
+  /** As the optimizers' `assumePsd` (PortfolioConstraints): skip the covariance test. Default false. */
+  assumePsd?: boolean;
 }
 
 /** Portfolios along the frontier: K x N weights with their expected returns and volatilities. */
@@ -422,7 +422,17 @@ function linearRows(value: unknown, n: number, name: string): LinearConstraints 
 }
 
 /** The option keys of PortfolioConstraints (the descriptors' `options` start with them). */
-export const CONSTRAINT_OPTIONS = ['bounds', 'budget', 'sectors', 'sectorBounds', 'inequality', 'equality', 'l2Gamma', 'repair'] as const;
+export const CONSTRAINT_OPTIONS = [
+  'bounds',
+  'budget',
+  'sectors',
+  'sectorBounds',
+  'inequality',
+  'equality',
+  'l2Gamma',
+  'repair',
+  'assumePsd',
+] as const;
 
 /**
  * Checks the constraints of N assets and builds their rows: the budget first, then each sector with

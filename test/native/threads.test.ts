@@ -196,6 +196,28 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
       },
     ],
     [
+      'checkPsd of a 200-asset covariance (its trailing updates shared between threads) and of 40 rolling windows',
+      ['checkPsd'],
+      (k) => {
+        const big = kernels({ backend: 'reference' }).covariance(matrix(returns.data.subarray(0, 130 * 200), 130, 200)).cov;
+        const bad = Float64Array.from(big.data);
+        bad[150 * 200 + 170] = bad[170 * 200 + 150] = bad[150 * 200 + 170] + 3e-4;
+        const stack = rollingCovs(30);
+        const r = [k.checkPsd(big), k.checkPsd(matrix(bad, 200, 200)), k.checkPsd(matrix(stack, 40 * 30, 30))];
+        expect(r.map((x) => x.psd)).toEqual([true, false, true]);
+        return r.map((x) => Float64Array.of(x.problem, x.asset, x.pivot));
+      },
+    ],
+    [
+      'minVariance over 40 rolling windows, bounds [0, 0.1] (blocks handed out as threads come free)',
+      ['minVariance'],
+      (k) => {
+        const n = 30;
+        const r = k.minVariance(matrix(rollingCovs(n), 40 * n, n), { bounds: { lower: 0, upper: 0.1 } });
+        return [r.weights.data, r.volatility, r.iterations];
+      },
+    ],
+    [
       'bulkClassify over 200,000 bars (the element-wise passes shared between threads; sigma one sum), every sigma rule',
       ['bulkClassify'],
       (k) => {
@@ -230,6 +252,63 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
     );
   }
 });
+
+describeEachBackend(
+  'kernels called concurrently (one persistent pool: a call that finds it busy runs inline)',
+  (_k: Kernels, name, supports) => {
+    it.runIf(supports('monteCarloVar', 'factorReturns', 'minVariance', 'checkPsd'))(
+      'async calls at once give the sync results',
+      async () => {
+        const T = 60;
+        const N = 300;
+        const returns = matrix(
+          seeded(T * N, 11, (u) => (u - 0.5) * 0.04),
+          T,
+          N,
+        );
+        const cap = matrix(
+          seeded(T * N, 12, (u) => Math.exp(20 + 4 * u)),
+          T,
+          N,
+        );
+        const sectors = Int32Array.from({ length: N }, (_, i) => i % 5);
+        const styles = [
+          matrix(
+            seeded(T * N, 14, (u) => 2 * u - 1),
+            T,
+            N,
+          ),
+        ];
+        const cov = kernels({ backend: 'reference' }).covariance(matrix(returns.data.subarray(0, T * 40), T, 40)).cov;
+        const model = { mean: new Float64Array(40).fill(1e-4), cov };
+        const weights = seeded(40, 13, (u) => u);
+        const two = kernels({ backend: name, threads: 2 });
+        const jobs = [
+          () => two.monteCarloVarAsync(model, weights, { paths: 30_001 }).then((r) => [r.var, r.es]),
+          () => two.factorReturnsAsync({ returns, marketCap: cap, sectors, styles }).then((r) => [r.factorReturns.data, r.residuals.data]),
+          () => two.minVarianceAsync(cov, { bounds: { lower: 0, upper: 0.1 } }).then((r) => [r.weights.data]),
+        ];
+        const expected = [
+          (() => {
+            const r = two.monteCarloVar(model, weights, { paths: 30_001 });
+            return [r.var, r.es];
+          })(),
+          (() => {
+            const r = two.factorReturns({ returns, marketCap: cap, sectors, styles });
+            return [r.factorReturns.data, r.residuals.data];
+          })(),
+          [two.minVariance(cov, { bounds: { lower: 0, upper: 0.1 } }).weights.data],
+        ];
+        // four rounds of all three at once, a sync call on the JS thread meanwhile
+        const pending = Array.from({ length: 4 }, () => jobs.map((job) => job())).flat();
+        const sync = two.checkPsd(cov);
+        const results = await Promise.all(pending);
+        expect(sync.psd).toBe(true);
+        results.forEach((r, i) => expect(r.map(bits), `call ${i}`).toEqual(expected[i % 3].map(bits)));
+      },
+    );
+  },
+);
 
 describe('the threads option', () => {
   it('is an integer in [1, 1024]', () => {

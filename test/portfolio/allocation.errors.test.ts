@@ -29,12 +29,18 @@ const cases = [
   c('riskParity cov empty', 'riskParity', [matrix(new Float64Array(0), 0, 0)], 'cov', `cov: expected at least one asset, got 0 x 0`),
   c('riskParity a zero variance', 'riskParity', [matrix(f64(0.04, 0, 0, 0), 2, 2)], 'cov', `cov: expected variances > 0 on the diagonal, got cov[1][1] = 0`),
   c('riskParity no solution', 'riskParity', [matrix(f64(1, -1, -1, 1), 2, 2)], 'cov', `cov: expected a covariance for which risk parity converges (positive definite), got max |y_i (S y)_i - b_i| = 0.5 after 100 Newton steps`),
+  c('riskParity cov not PSD', 'riskParity', [matrix(f64(1, 2, 2, 1), 2, 2)], 'cov', 'cov: expected a positive semidefinite matrix (options.repair: true repairs it, options.assumePsd: true skips this test), got pivot -3 at asset 1 in its Cholesky factorization (a negative eigenvalue)'),
+  c('riskParity cov not PSD in problem 1', 'riskParity', [matrix(f64(0.04, 0.01, 0.01, 0.09, 1, 2, 2, 1), 4, 2)], 'cov', 'cov: expected a positive semidefinite matrix (options.repair: true repairs it, options.assumePsd: true skips this test), got pivot -3 at asset 1 of covariance 1 in its Cholesky factorization (a negative eigenvalue)'),
+  // checkPsd
+  c('checkPsd cov not square', 'checkPsd', [matrix(f64(1, 2, 3, 4, 5, 6), 2, 3)], 'cov', `cov: expected an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns), got 2 x 3`),
+  c('checkPsd cov NaN', 'checkPsd', [matrix(f64(1, 0, 0, NaN), 2, 2)], 'cov.data', `cov.data: expected finite values, got [1][1] = NaN`),
+  c('checkPsd a stacked cov not symmetric', 'checkPsd', [matrix(f64(0.04, 0.01, 0.01, 0.09, 1, 0.5, 0.2, 1), 4, 2)], 'cov[1]', `cov[1]: expected a symmetric matrix, got [1][0] = 0.2 but [0][1] = 0.5`),
   c('riskParity budgets a plain array', 'riskParity', [COV, { budgets: [0.5, 0.5] }], 'options.budgets', `options.budgets: expected a Float64Array or a Matrix { data, rows, cols }, got an Array of length 2`),
   c('riskParity budgets too short', 'riskParity', [COV, { budgets: f64(1) }], 'options.budgets', `options.budgets: expected length 2 (the size of cov), got length 1`),
   c('riskParity a zero budget', 'riskParity', [COV, { budgets: f64(1, 0) }], 'options.budgets', `options.budgets: expected finite budgets > 0, got budgets[1] = 0`),
   c('riskParity budgets detached', 'riskParity', [COV, { budgets: detached(2) }], 'options.budgets', `options.budgets: expected a Float64Array with an attached buffer, got a detached buffer`),
   c('riskParity options a number', 'riskParity', [COV, 3], 'options', `options: expected an object, got 3`),
-  c('riskParity an unknown option', 'riskParity', [COV, { budget: f64(1, 1) }], 'options', `options: expected only the options budgets, got unknown option "budget"`),
+  c('riskParity an unknown option', 'riskParity', [COV, { budget: f64(1, 1) }], 'options', `options: expected only the options budgets, repair, assumePsd, got unknown option "budget"`),
 
   // hrp
   c('hrp input null', 'hrp', [null], 'input', `input: expected returns (a Matrix) or { cov, corr? }, got null`),

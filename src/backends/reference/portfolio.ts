@@ -13,28 +13,14 @@ import type { PortfolioFamily } from '../../kernels/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
 import { referenceExpectedReturns } from './portfolio-expected.js';
 import { referenceHrp } from './portfolio-hrp.js';
+import { checkCovAt, referencePsd } from './portfolio-psd.js';
 import { referenceRiskParity } from './portfolio-riskparity.js';
 import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-qp.js';
 
 /** Problems per block of a batch (one thread's share at a time; warm starts stay inside a block). */
 export const BLOCK = 8;
 
-/**
- * Checks covariance p of a stack: finite, symmetric, a diagonal >= 0 (PORTFOLIO_COV_INVALID at its
- * position in the stack). A kernel checks a shared covariance once, and each of a stack as its problem
- * starts (inside the threads natively: the check is as long as a small solve).
- */
-export function checkCovAt(cov: Float64Array, p: number, n: number): void {
-  const base = p * n * n;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const v = cov[base + i * n + j];
-      if (!Number.isFinite(v) || v !== cov[base + j * n + i] || (i === j && v < 0)) {
-        throw inputFault(Fault.PORTFOLIO_COV_INVALID, base + i * n + j, v, n);
-      }
-    }
-  }
-}
+export { checkCovAt };
 
 /** The KernelInputError of a solve that did not reach an optimum, for problem p. */
 export function solveFault(r: QpResult, p: number, tags: Float64Array): Error {
@@ -120,6 +106,7 @@ function minVariance(
 export const referencePortfolio: Partial<PortfolioFamily> = {
   minVariance,
   ...referenceRiskParity,
+  ...referencePsd,
   ...referenceHrp,
   ...referenceExpectedReturns,
 };

@@ -1,0 +1,178 @@
+// See portfolio_psd.hpp. The factorization is blocked (panels of kPanel columns copied transposed, so
+// a column is contiguous; the trailing matrix updated by register tiles of kRows x 4 or 8 elements,
+// shared between threads), and each element still takes its updates one at a time, column k of L in
+// ascending order, as the reference's right-looking loop does: the pivots are the reference's bits.
+#include "portfolio_psd.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "parallel.hpp"
+#include "portfolio.hpp"
+
+namespace kernelbus::portfolio {
+namespace {
+
+constexpr size_t kPanel = 32, kRows = 4, kCols = 8;
+
+// a[i][m] (m <= i, i and m >= k1) -= P[k][i] P[k][m] for k in [0, kb), k in order; P's rows of
+// length ld hold L's columns k0 + k from row k0 on (zero past n). Tiles of kRows x Cols elements
+// held in registers across k (Cols 8 with 256-bit vectors, 4 with 128-bit ones).
+template <size_t Cols>
+inline __attribute__((always_inline)) void trailingBody(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1,
+                                                        size_t i0, size_t i1) {
+  for (size_t ib = i0; ib < i1; ib += kRows) {
+    const size_t rows = std::min(kRows, i1 - ib);
+    for (size_t mb = k1; mb < ib + rows; mb += Cols) {
+      double acc[kRows][Cols];
+      for (size_t r = 0; r < kRows; r++)
+        for (size_t c = 0; c < Cols; c++) acc[r][c] = r < rows && mb + c <= ib + r ? a[(ib + r) * n + mb + c] : 0.0;
+      const double* pi = P + (ib - k0);
+      const double* pm = P + (mb - k0);
+      for (size_t k = 0; k < kb; k++) {
+        const double* li = pi + k * ld;
+        const double* lm = pm + k * ld;
+        for (size_t r = 0; r < kRows; r++)
+          for (size_t c = 0; c < Cols; c++) acc[r][c] -= li[r] * lm[c];
+      }
+      for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < Cols; c++)
+          if (mb + c <= ib + r) a[(ib + r) * n + mb + c] = acc[r][c];
+    }
+  }
+}
+
+void trailingRows(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0, size_t i1) {
+  trailingBody<4>(a, n, P, ld, kb, k0, k1, i0, i1);
+}
+
+// y[x] -= u[x] * v for x in [0, len): a column of the panel taking out an earlier one.
+inline __attribute__((always_inline)) void columnBody(double* y, const double* u, double v, size_t len) {
+  for (size_t x = 0; x < len; x++) y[x] -= u[x] * v;
+}
+void column(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) void columnAvx2(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
+// The same loop compiled for AVX2 (256-bit vectors; no FMA: each product is still rounded before the
+// subtraction, as -ffp-contract=off keeps everywhere), picked at run time where the CPU has it.
+__attribute__((target("avx2"))) void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1,
+                                                      size_t i0, size_t i1) {
+  trailingBody<8>(a, n, P, ld, kb, k0, k1, i0, i1);
+}
+bool wideVectors() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+#else
+void columnAvx2(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
+void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0, size_t i1) {
+  trailingBody<4>(a, n, P, ld, kb, k0, k1, i0, i1);
+}
+bool wideVectors() { return false; }
+#endif
+
+}  // namespace
+
+size_t psdPanelLength(size_t n) { return kPanel * (n + kRows + kCols); }
+
+bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double& pivot) {
+  double scale = 0;
+  for (size_t i = 0; i < n; i++) scale = std::max(scale, S[i * n + i]);
+  if (scale == 0) scale = 1;
+  double* a = scratch;
+  double* P = scratch + n * n;
+  const double inv = 1 / scale;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j <= i; j++) a[i * n + j] = S[i * n + j] * inv;
+  const double tol = kPsdTolerance;
+  const bool wide = wideVectors();
+  for (size_t k0 = 0; k0 < n; k0 += kPanel) {
+    const size_t k1 = std::min(n, k0 + kPanel), kb = k1 - k0, ld = n - k0 + kRows + kCols;
+    // the panel, transposed: P[j - k0][x - k0] = a[x][j] for x >= j (0 above, and past n)
+    for (size_t j = k0; j < k1; j++) {
+      double* pj = P + (j - k0) * ld;
+      std::fill(pj, pj + ld, 0.0);
+      for (size_t x = j; x < n; x++) pj[x - k0] = a[x * n + j];
+    }
+    for (size_t j = k0; j < k1; j++) {
+      double* pj = P + (j - k0) * ld - k0;  // pj[x]: row x of column j
+      for (size_t k = k0; k < j; k++) {
+        const double* pk = P + (k - k0) * ld - k0;
+        if (wide) {
+          columnAvx2(pj + j, pk + j, pk[j], n - j);
+        } else {
+          column(pj + j, pk + j, pk[j], n - j);
+        }
+      }
+      const double d = pj[j];
+      if (d < -tol) {
+        asset = j;
+        pivot = d * scale;
+        return false;
+      }
+      if (d <= tol) {
+        for (size_t x = j + 1; x < n; x++) {
+          const double v = pj[x], sxx = S[x * n + x] * inv;
+          if (v * v > (d + tol) * sxx) {
+            asset = j;
+            pivot = (d - (v * v) / sxx) * scale;
+            return false;
+          }
+        }
+        for (size_t x = j + 1; x < n; x++) pj[x] = 0;
+        continue;
+      }
+      const double r = 1 / std::sqrt(d);
+      for (size_t x = j + 1; x < n; x++) pj[x] *= r;
+    }
+    if (k1 == n) break;
+    // the trailing matrix, by tiles of kRows rows shared between threads
+    const size_t tiles = (n - k1 + kRows - 1) / kRows;
+    const size_t perTile = kRows * (n - k1) * kb;
+    parallelFor(tiles, std::max<size_t>(1, 65536 / (perTile + 1)), [&](size_t t0, size_t t1) {
+      const size_t first = k1 + t0 * kRows, end = std::min(n, k1 + t1 * kRows);
+      if (wide) {
+        trailingRowsAvx2(a, n, P, ld, kb, k0, k1, first, end);
+      } else {
+        trailingRows(a, n, P, ld, kb, k0, k1, first, end);
+      }
+    });
+  }
+  return true;
+}
+
+Status checkPsd(const double* cov, size_t covCount, size_t n, double* out) {
+  out[0] = -1;
+  out[1] = -1;
+  out[2] = 0;
+  // per covariance: its fault, or its failing pivot; the lowest covariance with either decides
+  std::vector<Status> faults(covCount);
+  std::vector<double> assets(covCount, -1), pivots(covCount, 0);
+  parallelForChunks(covCount, 1, [&](size_t p0, size_t p1) {
+    thread_local std::vector<double> scratch;
+    scratch.resize(n * n + psdPanelLength(n));
+    for (size_t p = p0; p < p1; p++) {
+      faults[p] = checkCovAt(cov, p, n);
+      size_t asset = 0;
+      double pivot = 0;
+      if (faults[p].ok() && !psdPivot(cov + p * n * n, n, scratch.data(), asset, pivot)) {
+        assets[p] = static_cast<double>(asset);
+        pivots[p] = pivot;
+      }
+    }
+  });
+  for (size_t p = 0; p < covCount; p++) {
+    if (!faults[p].ok()) return faults[p];
+    if (assets[p] >= 0) {
+      out[0] = static_cast<double>(p);
+      out[1] = assets[p];
+      out[2] = pivots[p];
+      break;
+    }
+  }
+  return Status{};
+}
+
+}  // namespace kernelbus::portfolio

@@ -1,0 +1,109 @@
+/**
+ * The covariance test every optimizer runs before it solves (minVariance, maxSharpe, maxUtility,
+ * efficientReturn, efficientRisk, efficientFrontier, riskParity): its result and options, and the
+ * guard that wraps an optimizer's Call in it, or in the repair (`repair: true`), or in nothing
+ * (`assumePsd: true`).
+ *
+ * The test is a Cholesky factorization of S / max(diag S) that stops at the first pivot below
+ * -PSD_TOLERANCE (src/backends/reference/portfolio-psd.ts says how zero pivots are treated: a
+ * singular but semidefinite matrix, e.g. duplicate assets, passes). An active-set solver only meets
+ * the curvature of the faces it visits, so without it a covariance with negative eigenvalues gives a
+ * local optimum as if it were the answer; cvxpy (under PyPortfolioOpt) refuses such a matrix, skfolio
+ * and Riskfolio-Lib repair it when asked: here `repair: true` is PyPortfolioOpt's
+ * `fix_nonpositive_semidefinite` 'spectral' (eigenvalues clipped at 0, `nearestPsd`).
+ */
+import { KernelInputError } from '../errors.js';
+import { type Call, type Dims, splitOutputs, type Outputs, type OutputSpec } from './descriptor.js';
+import { describeValue } from './validate.js';
+
+/** A pivot of S / max(diag S) below minus this fails the test; one within it is a zero pivot. */
+export const PSD_TOLERANCE = 1e-8;
+
+/** `checkPsd()`'s result. */
+export interface CheckPsdResult {
+  /** Whether every covariance passed. */
+  psd: boolean;
+  /** The first covariance of the stack that failed (-1: none). */
+  problem: number;
+  /** The asset whose pivot failed (-1: none). */
+  asset: number;
+  /** That pivot, in the covariance's units (negative; 0 when none failed). */
+  pivot: number;
+}
+
+/** The options every optimizer shares for its covariance: `repair` and `assumePsd`. */
+export interface PsdOptions {
+  /**
+   * Repair each covariance that is not positive semidefinite before solving, as `nearestPsd(cov, {
+   * method: 'spectral' })` does (PyPortfolioOpt `fix_nonpositive_semidefinite`: negative eigenvalues
+   * clipped to 0; a matrix whose Cholesky succeeds is used as it is). Default false: such a covariance
+   * is refused with a KernelInputError naming its failing pivot.
+   */
+  repair?: boolean;
+  /**
+   * Skip the positive-semidefiniteness test (one Cholesky factorization per covariance, n^3 / 6
+   * multiply-adds) for a covariance known to be PSD. Default false. With a matrix that is not, the
+   * solver returns a local optimum or reports the negative curvature it meets.
+   */
+  assumePsd?: boolean;
+}
+
+/** The KernelInputError of a failed test (`count` covariances in the stack). */
+export function notPsdError(problem: number, asset: number, pivot: number, count: number): KernelInputError {
+  const where = count > 1 ? ` of covariance ${problem}` : '';
+  return new KernelInputError(
+    'cov',
+    'a positive semidefinite matrix (options.repair: true repairs it, options.assumePsd: true skips this test)',
+    `pivot ${pivot} at asset ${asset}${where} in its Cholesky factorization (a negative eigenvalue)`,
+  );
+}
+
+/** What the guard needs of an optimizer's fixed-layout Call. */
+export interface GuardedCall<T> {
+  size: number;
+  args: unknown[];
+  shape: (o: Outputs) => T;
+}
+
+type Family = Record<string, (...a: unknown[]) => Float64Array>;
+
+/**
+ * The optimizer `kernel`'s Call (spec its descriptor; `covAt` the argument holding the `count`
+ * stacked n x n covariances) behind the covariance test, as the module's comment says: unchanged with
+ * `assumePsd: true`; with `repair: true` each covariance through the same backend's nearestPsd
+ * ('spectral'), then the optimizer on the repaired stack; else checkPsd first, a KernelInputError when
+ * one fails. The test and the repair run on the calling thread, also under `<name>Async` (the solve does not).
+ */
+export function psdGuarded<T>(
+  kernel: string,
+  spec: OutputSpec,
+  c: GuardedCall<T>,
+  covAt: number,
+  count: number,
+  n: number,
+  opts: PsdOptions | undefined,
+): Call<T> {
+  const repair = opts?.repair ?? false;
+  const assume = opts?.assumePsd ?? false;
+  if (repair !== true && repair !== false) throw new KernelInputError('options.repair', 'true or false', describeValue(repair));
+  if (assume !== true && assume !== false) throw new KernelInputError('options.assumePsd', 'true or false', describeValue(assume));
+  if (assume) return c;
+  const data = c.args[covAt] as Float64Array;
+  const dims = (spec.dims as (...a: unknown[]) => Dims)(...c.args);
+  const call = (family: Family) => {
+    const args = c.args.slice();
+    if (repair) {
+      const fixed = new Float64Array(data.length);
+      for (let p = 0; p < count; p++) {
+        const one = family.nearestPsd(data.subarray(p * n * n, (p + 1) * n * n), n, 0);
+        fixed.set(one.subarray(0, n * n), p * n * n);
+      }
+      args[covAt] = fixed;
+    } else {
+      const r = family.checkPsd(data, count, n);
+      if (r[0] >= 0) throw notPsdError(r[0], r[1], r[2], count);
+    }
+    return family[kernel](...args);
+  };
+  return { size: c.size, call, shape: (out: Float64Array) => c.shape(splitOutputs(spec.outputs, out, dims)) } as Call<T>;
+}

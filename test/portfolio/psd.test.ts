@@ -1,0 +1,174 @@
+/**
+ * The optimizers' covariance test (src/kernels/portfolio-psd.ts): a covariance with negative
+ * eigenvalues is refused by every optimizer before it solves, with the failing pivot in the message,
+ * the same on the reference and every backend (checkPsd's asset and pivot to the bit); `repair: true`
+ * solves on nearestPsd(cov) instead, `assumePsd: true` skips the test; a singular semidefinite
+ * covariance (duplicate assets, fewer dates than assets) still passes.
+ */
+import { describe, expect, it } from 'vitest';
+import { KernelInputError, type Kernels, type Matrix, matrix } from '../../src/index.js';
+import { describeEachBackend, ref } from '../helpers/backends.js';
+import { randomCov, rng } from './kkt.js';
+
+/** Q diag(q) Q' with Q = I - 2 v v' / v'v (a reflection: exactly orthogonal in exact arithmetic). */
+function spectral(q: number[], seed: number): Matrix {
+  const n = q.length;
+  const v = Float64Array.from({ length: n }, (_, i) => 1 + 0.2 * Math.sin(seed + 1.7 * i));
+  const vv = v.reduce((s, x) => s + x * x, 0);
+  const Q = (i: number, j: number) => (i === j ? 1 : 0) - (2 * v[i] * v[j]) / vv;
+  const S = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += Q(i, k) * q[k] * Q(j, k);
+      S[i * n + j] = S[j * n + i] = s;
+    }
+  }
+  return matrix(S, n, n);
+}
+
+/** The issue's case: 12 x 12, two negative eigenvalues (long-only minVariance used to return weights). */
+const BAD12 = spectral([0.09, 0.08, 0.07, 0.06, 0.05, 0.045, 0.04, 0.035, 0.03, 0.025, -0.01, -0.004], 1);
+const GOOD12 = spectral([0.09, 0.08, 0.07, 0.06, 0.05, 0.045, 0.04, 0.035, 0.03, 0.025, 0.01, 0.004], 2);
+const MU12 = Float64Array.from({ length: 12 }, (_, i) => 0.04 + 0.01 * i);
+const MESSAGE =
+  /^cov: expected a positive semidefinite matrix \(options\.repair: true repairs it, options\.assumePsd: true skips this test\), got pivot -\d\.\d+(e-\d+)? at asset \d+( of covariance \d+)? in its Cholesky factorization \(a negative eigenvalue\)$/;
+
+/** A covariance with asset 0 repeated as asset n (singular, semidefinite). */
+function duplicated(S: Matrix): Matrix {
+  const n = S.cols;
+  const src = (i: number) => (i === n ? 0 : i);
+  const D = new Float64Array((n + 1) * (n + 1));
+  for (let i = 0; i <= n; i++) for (let j = 0; j <= n; j++) D[i * (n + 1) + j] = S.data[src(i) * n + src(j)];
+  return matrix(D, n + 1, n + 1);
+}
+
+/** The sample covariance (divided by T) of T x n seeded values: singular when T < n. */
+function sample(T: number, n: number, seed: number): Matrix {
+  let s = seed;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+  const X = Float64Array.from({ length: T * n }, rnd);
+  const S = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let v = 0;
+      for (let t = 0; t < T; t++) v += X[t * n + i] * X[t * n + j];
+      S[i * n + j] = S[j * n + i] = v / T;
+    }
+  }
+  return matrix(S, n, n);
+}
+
+/** The reference's refusal of BAD12 (the message every backend must give). */
+function refusal(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(KernelInputError);
+    return (e as Error).message;
+  }
+  throw new Error('not refused');
+}
+
+describe('checkPsd and the optimizers refusing a covariance that is not PSD [reference]', () => {
+  it("checkPsd finds the issue's matrix's failing pivot; a PSD one and singular semidefinite ones pass", () => {
+    const r = ref.checkPsd(BAD12);
+    expect(r.psd).toBe(false);
+    expect(r.problem).toBe(0);
+    expect(r.pivot).toBeLessThan(0);
+    expect(ref.checkPsd(GOOD12)).toEqual({ psd: true, problem: -1, asset: -1, pivot: 0 });
+    expect(ref.checkPsd(duplicated(GOOD12)).psd).toBe(true);
+    expect(ref.checkPsd(sample(20, 40, 7)).psd).toBe(true);
+    expect(ref.checkPsd(matrix(new Float64Array(9), 3, 3)).psd).toBe(true);
+    // a zero variance with a nonzero covariance: the 2 x 2 minor's pivot, negative
+    const zero = ref.checkPsd(matrix(Float64Array.of(0, 0.1, 0.1, 1), 2, 2));
+    expect(zero).toEqual({ psd: false, problem: 0, asset: 0, pivot: -0.010000000000000002 });
+  });
+
+  it('rank-deficient sample covariances whose rounding leaves pivots near -5e-10 of the largest variance pass', () => {
+    // fast-check's counterexamples (optimizers.reference.test.ts) under a tolerance of 1e-10
+    for (const [seed, n, t] of [
+      [28, 21, 6],
+      [635682326, 19, 17],
+    ]) {
+      expect(ref.checkPsd(randomCov(n, t, rng(seed))).psd, `seed ${seed}`).toBe(true);
+    }
+  });
+
+  it('a stack names the first covariance that fails', () => {
+    const stack = matrix(Float64Array.from([...GOOD12.data, ...BAD12.data]), 24, 12);
+    expect(ref.checkPsd(stack)).toMatchObject({ psd: false, problem: 1 });
+    expect(refusal(() => ref.minVariance(stack))).toMatch(/ of covariance 1 in its Cholesky/);
+  });
+});
+
+function body(k: Kernels) {
+  const expected = refusal(() => ref.minVariance(BAD12));
+
+  it("checkPsd: the reference's asset and pivot to the bit", () => {
+    expect(k.checkPsd(BAD12)).toEqual(ref.checkPsd(BAD12));
+    expect(k.checkPsd(GOOD12)).toEqual(ref.checkPsd(GOOD12));
+    expect(k.checkPsd(duplicated(GOOD12)).psd).toBe(true);
+    expect(k.checkPsd(sample(20, 40, 7)).psd).toBe(true);
+  });
+
+  it('checkPsd on seeded matrices of 1 to 90 assets, PSD or not: the same as the reference', () => {
+    for (let t = 0; t < 40; t++) {
+      const n = 1 + ((t * 37) % 90);
+      const S = sample(n + 2 - (t % 3) * Math.floor(n / 2), n, 100 + t);
+      if (t % 2 === 1 && n > 3) {
+        const a = (t * 7) % n;
+        const b = (a + 1 + (t % (n - 1))) % n;
+        if (a !== b) S.data[a * n + b] = S.data[b * n + a] = S.data[a * n + b] + 0.2;
+      }
+      expect(k.checkPsd(S), `case ${t}, n ${n}`).toEqual(ref.checkPsd(S));
+    }
+  });
+
+  it("every optimizer refuses the issue's matrix before solving, with the reference's message", async () => {
+    expect(expected).toMatch(MESSAGE);
+    const top = ref.maxSharpe(MU12, GOOD12);
+    const calls: [string, () => unknown][] = [
+      ['minVariance', () => k.minVariance(BAD12)],
+      ['minVariance long-short', () => k.minVariance(BAD12, { bounds: { lower: -1, upper: 1 } })],
+      ['maxSharpe', () => k.maxSharpe(MU12, BAD12)],
+      ['maxUtility', () => k.maxUtility(MU12, BAD12)],
+      ['efficientReturn', () => k.efficientReturn(MU12, BAD12, top.expectedReturn[0])],
+      ['efficientRisk', () => k.efficientRisk(MU12, BAD12, 0.3)],
+      ['efficientFrontier', () => k.efficientFrontier(MU12, BAD12)],
+      ['riskParity', () => k.riskParity(BAD12)],
+    ];
+    for (const [name, f] of calls) expect(refusal(f), name).toBe(expected);
+    await expect(k.minVarianceAsync(BAD12)).rejects.toThrow(expected);
+    await expect(k.efficientFrontierAsync(MU12, BAD12)).rejects.toThrow(expected);
+    await expect(k.riskParityAsync(BAD12)).rejects.toThrow(expected);
+  });
+
+  it('repair: true solves on nearestPsd(cov); assumePsd: true skips the test', async () => {
+    const fixed = k.nearestPsd(BAD12).cov;
+    expect(k.checkPsd(fixed).psd).toBe(true);
+    expect(k.minVariance(BAD12, { repair: true })).toEqual(k.minVariance(fixed));
+    expect(await k.maxSharpeAsync(MU12, BAD12, { repair: true })).toEqual(k.maxSharpe(MU12, fixed));
+    // skipped: the active-set solver's local optimum, as before the test existed
+    const local = k.minVariance(BAD12, { assumePsd: true });
+    expect(local.weights.data.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 12);
+    expect(local).toEqual(ref.minVariance(BAD12, { assumePsd: true }));
+    expect(k.minVariance(GOOD12, { assumePsd: true })).toEqual(k.minVariance(GOOD12));
+  });
+
+  it('singular semidefinite covariances are accepted as before: duplicate assets, fewer dates than assets', () => {
+    const dup = duplicated(GOOD12);
+    const w = k.minVariance(dup).weights.data;
+    expect(w.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
+    expect(k.minVariance(dup)).toEqual(ref.minVariance(dup));
+    expect(k.riskParity(sample(20, 40, 7)).weights.rows).toBe(1);
+  });
+
+  it('assumePsd other than true or false is a KernelInputError naming it', () => {
+    expect(() => k.minVariance(GOOD12, { assumePsd: 1 as never })).toThrow('options.assumePsd: expected true or false, got 1');
+    expect(() => k.riskParity(GOOD12, { assumePsd: 'no' as never })).toThrow('options.assumePsd: expected true or false, got "no"');
+  });
+}
+
+describe('the covariance test [reference]', () => body(ref));
+describeEachBackend('the covariance test', body, 'portfolio');
