@@ -7,11 +7,12 @@ import { type RedisTransport, TransportError } from '../bus/transports/redis/ind
 import { SyntheticMarket } from './market.js';
 import { connectRedisBus, DEFAULT_SHARDS, publishMarket, streamKeyPattern, untilSignal } from './common.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
-import { flag, parseCommand } from './options.js';
+import { alignOptions, flag, parseCommand } from './options.js';
 import { fmt } from './summary.js';
 
 /** `kernelbus feed --help`. */
-export const FEED_USAGE = `Usage: kernelbus feed --redis URL [options]
+export const FEED_USAGE = alignOptions(
+  `Usage: kernelbus feed --redis URL [options]
 
 Publishes a seeded synthetic market (random walks, volume bursts, toxic one-sided episodes; the demo's)
 as TRADE_EXECUTION messages to Redis Streams ${streamKeyPattern('marketdata', 'TRADE_EXECUTION')}, batched into
@@ -30,7 +31,9 @@ Options:
   --shards n      streams per type; engines must use the same (default ${DEFAULT_SHARDS})
   --quotes        publish each trade's bid and ask too (5-column frames), for engines with a quote
                   classifier (kernelbus engine vpin --classifier lee-ready)
-${METRICS_USAGE}${LOG_USAGE}`;
+${METRICS_USAGE}${LOG_USAGE}`,
+  23,
+);
 
 /** The flags of `kernelbus feed`. */
 const FLAGS = {
