@@ -124,7 +124,7 @@ export {
   type RiskParityResult,
 } from '../kernels/portfolio-allocation.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
-export { initTfjs, type TfjsBackendName } from '../backends/tfjs/index.js';
+export { initTfjs, type TfjsBackendName } from '../backends/tfjs/public.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
 export { FrameTrades } from '../kernels/frame-trades.js';
