@@ -17,6 +17,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlin
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkTypes } from './types-check.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -142,6 +143,15 @@ await bus.close();
 console.log(page.includes('<title>kernelbus dashboard</title>') ? 'page served' : page.slice(0, 200));
 `;
 
+// The README's Redis line under tsx, from the installed package: the transport is registered (no server needed to build it).
+const TSX_REDIS_BUS = `
+import { createBus } from 'kernelbus';
+const bus = createBus({ transport: 'redis', url: 'redis://127.0.0.1:1', shards: 4 });
+await bus.close().catch(() => {});
+console.log('redis bus created');
+process.exit(0);
+`;
+
 try {
   // --- the tarball --------------------------------------------------------------------------------
   let tarball = option('--tarball');
@@ -180,6 +190,16 @@ try {
 
   const page = node(c.dir, ['--input-type=module', '-e', GATEWAY_PAGE]).stdout.trim();
   check(page === 'page served', 'kernelbus/gateway serves the dashboard page (web/dashboard.html) from the installed package', page);
+
+  // --- types: a strict project, skipLibCheck false, no optional peers (no tfjs, no @types/ws) -----------
+  const types = checkTypes(c.dir);
+  for (const [type, out] of Object.entries(types.errors)) console.log(`tarball-test: tsc (${type}):\n${out}`);
+  check(Object.keys(types.errors).length === 0, `tsc --strict, skipLibCheck false, ESM and CommonJS, over ${types.subpaths.join(', ')}`);
+
+  // --- the Redis transport registers under tsx as under node (the README's createBus line) --------
+  writeFileSync(join(c.dir, 'redis-bus.mts'), TSX_REDIS_BUS);
+  const tsx = run(process.execPath, [join(repo, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'redis-bus.mts'], { cwd: c.dir, allowFail: true });
+  check(tsx.status === 0 && tsx.stdout.trim() === 'redis bus created', "under tsx: createBus({ transport: 'redis', ... }) from 'kernelbus'", (tsx.stdout + tsx.stderr).trim().slice(0, 300));
 
   // --- without a prebuild, with the install script ------------------------------------------------
   if (sourceBuild) {

@@ -4,12 +4,12 @@
  * re-exports the common names (the kernels, kernels(), backends(), matrix(), the errors and their
  * types; the defaults and thresholds are in `kernelbus/kernels`); the subpaths hold the rest:
  * - `kernelbus/kernels`: every kernel, backend and special function (loads no bus or Redis code);
- * - `kernelbus/bus`: messages, frames, batcher, router, transports, metrics (no Redis, no prom-client);
+ * - `kernelbus/bus`: messages, frames, batcher, router, transports, metrics (no ioredis, no prom-client);
  * - `kernelbus/redis`: the Redis Streams transport;
  * - `kernelbus/engines`: the engines and the Prometheus exposition of their metrics.
  * The root loads neither ioredis nor prom-client until they are used: `createBus({ transport: 'redis' })`
- * loads the Redis transport when first asked for (src/bus/transport-registry.ts), and the Prometheus
- * exposition is in `kernelbus/engines`.
+ * works from here (src/bus/index.ts registers the Redis transport, which loads ioredis with its first
+ * connection), and the Prometheus exposition is in `kernelbus/engines`.
  */
 export {
   backends,

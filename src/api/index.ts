@@ -127,7 +127,7 @@ export {
 } from '../kernels/portfolio-allocation.js';
 export { type CheckPsdResult, PSD_TOLERANCE, type PsdOptions } from '../kernels/portfolio-psd.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
-export { initTfjs, type TfjsBackendName } from '../backends/tfjs/index.js';
+export { initTfjs, type TfjsBackendName } from '../backends/tfjs/public.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';
 export { FrameTrades } from '../kernels/frame-trades.js';

@@ -1,9 +1,11 @@
 /**
  * `kernelbus/bus`: messages, frames, batcher, router, the in-process transport and the bus facade.
- * Loads no Redis or prom-client code: the Redis transport's own names are in `kernelbus/redis` (which
- * makes `createBus({ transport: 'redis' })` available when imported), the Prometheus exposition of the
- * metrics in `kernelbus/engines`.
+ * Loads neither ioredis nor prom-client: the Redis transport registers `createBus({ transport:
+ * 'redis' })` here and loads ioredis with its first connection (its own names are in `kernelbus/redis`),
+ * the Prometheus exposition of the metrics is in `kernelbus/engines`.
  */
+// registers transport 'redis' (no ioredis until a connection opens): one module, however it is run
+import './transports/redis/transport.js';
 export {
   Bus,
   createBus,

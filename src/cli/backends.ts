@@ -23,12 +23,8 @@ function features(b: BackendInfo): string {
 /** The lines of the backends table. */
 export function backendsTable(list: readonly BackendInfo[]): string[] {
   const rows = list.map((b) => [b.name, b.available ? 'yes' : 'no', String(b.kernels.length), b.families.join(',') || '-', features(b)]);
-  // The last column left-aligned: it is text.
-  return table(['backend', 'available', 'kernels', 'families', ''], rows).map((line, i) => {
-    const row = i === 0 ? ['backend', 'available', 'kernels', 'families', 'features / why not'] : rows[i - 1];
-    const head = line.slice(0, line.length - row[4].length).trimEnd();
-    return `${head}  ${row[4]}`.trimEnd();
-  });
+  // the names, families and features are text: left-aligned; the count right-aligned
+  return table(['backend', 'available', 'kernels', 'families', 'features / why not'], rows, [0, 1, 3, 4]);
 }
 
 /** Runs `kernelbus backends` (without `backends`). */

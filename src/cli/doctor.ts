@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, release } from 'node:os';
 import { backends, type BackendInfo } from '../backends/registry.js';
+import { flag, parseCommand } from './options.js';
 
 /** The whole report (`--json` prints it as is). */
 export interface DoctorReport {
@@ -163,8 +164,19 @@ function human(r: DoctorReport): string {
   return lines.join('\n');
 }
 
-export function runDoctor(argv: string[]): number {
+/** `kernelbus doctor --help`. */
+export const DOCTOR_USAGE = `Usage: kernelbus doctor [--json]
+
+Says what this machine gets: platform and libc, Node and N-API, the environment variables kernelbus
+reads, where the native addon was loaded from, threads, the BLAS library, the GPU, and per backend that
+does not load, why and the fix for this OS. --json prints the whole report as JSON.
+`;
+
+/** Runs `kernelbus doctor` (without `doctor`); returns the exit code. */
+export function runDoctor(argv: string[], out: NodeJS.WritableStream = process.stdout): number {
+  const parsed = parseCommand(argv, { json: flag.boolean() }, { help: () => out.write(DOCTOR_USAGE) });
+  if (!parsed) return 0;
   const report = doctorReport();
-  console.log(argv.includes('--json') ? JSON.stringify(report, null, 2) : human(report));
+  out.write(`${parsed.values.json ? JSON.stringify(report, null, 2) : human(report)}\n`);
   return 0;
 }

@@ -32,12 +32,13 @@ import {
 } from './common.js';
 import { OutageWatch, transportLog } from './outages.js';
 import { factorFlags } from './factor.js';
-import { flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
+import { alignOptions, flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, stallCheck, startMetrics } from './observe.js';
 import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
-export const ENGINE_USAGE = `Usage: kernelbus engine vpin|risk|factor|portfolio --redis URL [options]
+export const ENGINE_USAGE = alignOptions(
+  `Usage: kernelbus engine vpin|risk|factor|portfolio --redis URL [options]
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
 its state in Redis (${HELP_KEYS.checkpointIndex('<group>')}). On a signal it finishes the entries in hand, writes a checkpoint
@@ -124,7 +125,9 @@ factor:
   --momentum-half-life h  half-life of its weights in dates (default ${FACTOR_ENGINE_DEFAULTS.momentum.halfLife})
   --momentum-lag l     dates the returns are lagged by (default ${FACTOR_ENGINE_DEFAULTS.momentum.lag})
   --winsorize p        returns clipped per date to their p and 1 - p percentiles, or 'off' (default ${FACTOR_ENGINE_DEFAULTS.winsorize})
-`;
+`,
+  23,
+);
 
 /** Each engine's own flags (the others' are refused). */
 const ENGINE_FLAGS = {

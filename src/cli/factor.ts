@@ -15,7 +15,7 @@ import type { Matrix } from '../kernels/risk.js';
 import { readPanel, writeFactorReturns, writeResiduals } from './factor-table.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText } from './input.js';
 import { backendUsed } from './observe.js';
-import { flag, onePositional, parseCommand, parseNumber, text, type Flag } from './options.js';
+import { alignOptions, flag, onePositional, parseCommand, parseNumber, text, type Flag } from './options.js';
 import { fixed, pct, table } from './summary.js';
 
 const M = FACTOR_ENGINE_DEFAULTS.momentum;
@@ -48,7 +48,7 @@ Options:
   --last n                dates shown in the table (default 5)
   --backend b             auto | native | reference (default $KERNELBUS_BACKEND, else auto)
 
-${INPUT_USAGE}`;
+${alignOptions(INPUT_USAGE, 26)}`;
 
 /** The factor model's flags, with FactorEngine's defaults: shared by `kernelbus factor` and `kernelbus engine factor`. */
 export const factorFlags = {

@@ -24,11 +24,12 @@ import {
 } from './common.js';
 import { OutageWatch, transportLog } from './outages.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
-import { flag, parseCommand, parseNumber } from './options.js';
+import { alignOptions, flag, parseCommand, parseNumber } from './options.js';
 import { fmt } from './summary.js';
 
 /** `kernelbus feed --help`. */
-export const FEED_USAGE = `Usage: kernelbus feed --redis URL [options]
+export const FEED_USAGE = alignOptions(
+  `Usage: kernelbus feed --redis URL [options]
        kernelbus feed --redis URL --file tape.parquet [--file ...] [--returns f] [--panel f] [options]
 
 Publishes a seeded synthetic market (random walks, volume bursts, toxic one-sided episodes; the demo's)
@@ -62,7 +63,9 @@ ${TAPE_USAGE}  --loop              replay the tape again and again (timestamps s
                       SIGINT or --seconds
   --json              print the summary as one JSON document (the other lines go to stderr)
   --grace-ms ms       after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
-${METRICS_USAGE}${LOG_USAGE}`;
+${METRICS_USAGE}${LOG_USAGE}`,
+  22,
+);
 
 /** The flags of `kernelbus feed`. */
 const FLAGS = {

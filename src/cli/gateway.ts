@@ -9,13 +9,14 @@ import { KernelInputError } from '../errors.js';
 import type { Gateway, GatewayOptions } from '../gateway/gateway.js';
 import { connectRedisBus, DEFAULT_SHARDS, untilSignal } from './common.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, packageVersion, resolvedBackend } from './observe.js';
-import { flag, parseCommand } from './options.js';
+import { alignOptions, flag, parseCommand } from './options.js';
 
 /** The gateway's default port. */
 export const GATEWAY_PORT = 8600;
 
 /** `kernelbus gateway --help`. */
-export const GATEWAY_USAGE = `Usage: kernelbus gateway --redis URL [options]
+export const GATEWAY_USAGE = alignOptions(
+  `Usage: kernelbus gateway --redis URL [options]
 
 Serves the engines' results on Redis Streams to WebSocket clients (ws://host:port/ws: subscribe to
 message types and keys, JSON frames; the protocol is docs/gateway.md) and the live dashboard page at
@@ -34,7 +35,9 @@ Options:
   --origin list      other origins whose pages may connect, comma-separated (https://ops.example:443),
                      or '*' for any (default: the gateway's own page only)
   --shards n         streams per type, as the engines' (default ${DEFAULT_SHARDS})
-${LOG_USAGE}`;
+${LOG_USAGE}`,
+  23,
+);
 
 const FLAGS = {
   redis: flag.redis(true),

@@ -12,7 +12,8 @@ import { runVpin, VPIN_USAGE } from './vpin.js';
 const USAGE = `Usage: kernelbus <command> [options]
 
 Commands:
-  demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1] [--redis URL] [--json]
+  demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1] [--classifier c] [--backend b]
+       [--redis URL] [--shards n] [--dashboard [port]] [--metrics-port p] [--json]
                           simulated market -> bus -> VPIN, risk and factor engines -> alerts, portfolio
                           VaR and factor returns, in-process or over Redis
   feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
@@ -43,8 +44,8 @@ Options:
   -V, --version           the version
 `;
 
-/** The commands, for "did you mean". */
-const COMMANDS = [
+/** The commands, for "did you mean" (and the tests: each answers --help). */
+export const COMMANDS = [
   'demo',
   'feed',
   'engine',

@@ -57,7 +57,8 @@ Options:
                         hrp: PyPortfolioOpt HRPOpt(returns)
   --bounds lo,hi        every weight in [lo, hi] (min-variance, max-sharpe; default 0,1: long only)
   --sectors file        JSON { "assets": { "<asset>": "<sector>", ... }, "bounds": { "<sector>": [lo, hi], ... } }:
-                        bounds on each sector's total weight (min-variance, max-sharpe)
+                        bounds on each sector's total weight (min-variance, max-sharpe); a sector
+                        without bounds, and the assets not in "assets", are unbounded
   --risk-free r         max-sharpe's annual risk-free rate (default 0, as max_sharpe's)
   --estimator e         covariance of the returns: ${COVARIANCE_METHODS.join(', ')} (default sample)
   --linkage l           hrp's linkage: ${LINKAGE_METHODS.join(', ')} (default single)
@@ -91,7 +92,13 @@ function parseBounds(text: string): { lower: number; upper: number } {
   return { lower: parts[0], upper: parts[1] };
 }
 
-/** The --sectors file as codes per asset (in `names` order) and bounds per code. */
+/** The sector of the assets a --sectors file does not name: unbounded, so it constrains nothing. */
+const UNSECTORED = '\u0000none';
+
+/**
+ * The --sectors file as codes per asset (in `names` order) and bounds per code: a sector without bounds,
+ * and the assets the file does not name, are unbounded.
+ */
 async function readSectors(path: string, names: string[]): Promise<MethodOptions['constraints']> {
   let parsed: { assets?: Record<string, unknown>; bounds?: Record<string, unknown> };
   try {
@@ -108,20 +115,19 @@ async function readSectors(path: string, names: string[]): Promise<MethodOptions
       JSON.stringify(parsed).slice(0, 60),
     );
   }
-  const sectorNames = Object.keys(bounds);
-  const sectors = Int32Array.from(names, (name) => {
-    const code = sectorNames.indexOf(String(assets[name]));
-    if (code < 0)
-      throw new KernelInputError(
-        `--sectors.assets.${name}`,
-        `one of the sectors of bounds (${sectorNames.join(', ')})`,
-        JSON.stringify(assets[name]),
-      );
-    return code;
+  // A sector of `assets` without bounds is unbounded, and so is the group of the assets `assets` leaves out.
+  const of = names.map((name) => {
+    const sector = assets[name] ?? UNSECTORED;
+    if (typeof sector !== 'string')
+      throw new KernelInputError(`--sectors.assets.${name}`, 'a sector name (a string)', JSON.stringify(sector));
+    return sector;
   });
-  const lower = new Float64Array(sectorNames.length);
-  const upper = new Float64Array(sectorNames.length);
+  const sectorNames = [...new Set([...Object.keys(bounds), ...of])];
+  const sectors = Int32Array.from(of, (sector) => sectorNames.indexOf(sector));
+  const lower = new Float64Array(sectorNames.length).fill(Number.NEGATIVE_INFINITY);
+  const upper = new Float64Array(sectorNames.length).fill(Number.POSITIVE_INFINITY);
   sectorNames.forEach((s, i) => {
+    if (!Object.hasOwn(bounds, s)) return;
     const b = bounds[s];
     if (!Array.isArray(b) || b.length !== 2 || typeof b[0] !== 'number' || typeof b[1] !== 'number') {
       throw new KernelInputError(`--sectors.bounds.${s}`, '[lo, hi]', JSON.stringify(b));

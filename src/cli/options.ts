@@ -243,3 +243,23 @@ export const flag = {
 function envBackend(): string {
   return process.env.KERNELBUS_BACKEND || 'auto';
 }
+
+/**
+ * A help text with its option lines aligned: each `  --flag value  description` line's description
+ * starts at `column` (on the next line where the flag is too long for it), and the lines continuing a
+ * description (indented 6 or more spaces) start there too. Other lines are left as they are.
+ */
+export function alignOptions(text: string, column: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const option = /^ {2}(-\S+(?: \S+)?) {2,}(\S.*)$/.exec(line);
+      if (option) {
+        const head = `  ${option[1]}`;
+        return head.length + 2 <= column ? head.padEnd(column) + option[2] : `${head}\n${' '.repeat(column)}${option[2]}`;
+      }
+      const more = /^ {6,}(\S.*)$/.exec(line);
+      return more ? ' '.repeat(column) + more[1] : line;
+    })
+    .join('\n');
+}

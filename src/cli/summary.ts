@@ -30,10 +30,16 @@ export function labelled(rows: readonly (readonly [label: string, value: string]
   return rows.map(([label, value]) => `${indent}${label.padEnd(width)}${gap}${value}`);
 }
 
-/** A header and rows as aligned lines: the first column padded on the right, the others on the left, two spaces apart. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/**
+ * A header and rows as aligned lines, two spaces apart: the columns of `left` (default the first)
+ * padded on the right, the others (numbers) on the left; no trailing spaces.
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], left: readonly number[] = [0]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+    cells
+      .map((cell, i) => (left.includes(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }

@@ -7,9 +7,22 @@
  * queue holds more than `maxQueue` distinct (type, key) pairs, is disconnected with close code 4000
  * (its queued messages counted as dropped). Nothing here ever waits on a socket.
  */
-import type { WebSocket } from 'ws';
 
 /** Close code of a client disconnected for being too slow (docs/gateway.md). */
+
+/**
+ * What a client needs of its socket: ws's WebSocket has it. Declared here so that the package's
+ * declarations need no `ws` types (`@types/ws`) in the user's project.
+ */
+export interface ClientSocket {
+  /** Bytes queued and not yet sent. */
+  readonly bufferedAmount: number;
+  send(data: string | Uint8Array, options: { binary?: boolean }, callback?: (error?: Error) => void): void;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
 export const CLOSE_SLOW = 4000;
 
 /** The backpressure bounds of every client (GatewayOptions). */
@@ -37,7 +50,7 @@ export class Client {
   closed = false;
 
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: ClientSocket,
     private readonly limits: ClientLimits,
   ) {}
 

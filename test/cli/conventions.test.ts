@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/bus/transports/redis/keys.js';
 import { ENGINE_USAGE } from '../../src/cli/engine.js';
 import { FEED_USAGE } from '../../src/cli/feed.js';
+import { COMMANDS } from '../../src/cli/main.js';
 
 const CLI = fileURLToPath(new URL('../redis-e2e/cli.ts', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -72,6 +73,24 @@ describe('kernelbus conventions', () => {
     );
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/^Usage: kernelbus/);
+  });
+
+  it('<command> --help prints the usage of every command (doctor included), its option descriptions in one column', async () => {
+    const commands = COMMANDS.filter((c) => c !== 'help');
+    const helps = await Promise.all(commands.map((c) => kernelbus([c, '--help'])));
+    commands.forEach((command, i) => {
+      const { code, out, err } = helps[i];
+      expect({ command, code, err }).toEqual({ command, code: 0, err: '' });
+      expect(out.startsWith(`Usage: kernelbus ${command}`), `${command} --help: ${out.slice(0, 80)}`).toBe(true);
+      // the column where each option's description starts (a line `  --flag value  description`)
+      const columns = new Set(
+        out.split('\n').flatMap((line) => {
+          const m = /^( {2}-\S+(?: \S+)?)( {2,})\S/.exec(line);
+          return m ? [m[1].length + m[2].length] : [];
+        }),
+      );
+      expect({ command, columns: [...columns].length <= 1 }).toEqual({ command, columns: true });
+    });
   });
 
   it('errors go to stderr: a missing file (exit 1), a bad value (exit 2)', async () => {

@@ -45,6 +45,25 @@ describe('kernelbus optimize', () => {
     expect(out.assets.reduce((s, a) => s + a.riskContribution, 0)).toBeCloseTo(1, 9);
   });
 
+  it('--sectors: a sector without bounds, and an asset the file does not name, are unbounded', async () => {
+    const { returns } = await readReturns(file);
+    const cov = covariance(returns).cov;
+    const partial = join(dir, 'sectors-partial.json');
+    // x bounded; y named without bounds; DDD in no sector
+    writeFileSync(partial, JSON.stringify({ assets: { AAA: 'x', BBB: 'x', CCC: 'y' }, bounds: { x: [0.7, 1] } }));
+    const expected = minVariance(cov, {
+      sectors: Int32Array.of(0, 0, 1, 2),
+      sectorBounds: { lower: Float64Array.of(0.7, -Infinity, -Infinity), upper: Float64Array.of(1, Infinity, Infinity) },
+    }).weights.data;
+    const out = await json(['--method', 'min-variance', '--sectors', partial]);
+    out.assets.forEach((a, i) => expect(a.weight).toBeCloseTo(expected[i], 9));
+    expect(out.assets[0].weight + out.assets[1].weight).toBeGreaterThanOrEqual(0.7 - 1e-9);
+    writeFileSync(partial, JSON.stringify({ assets: { AAA: 3 }, bounds: {} }));
+    await expect(runOptimize([file, '--method', 'min-variance', '--sectors', partial], () => {})).rejects.toThrow(
+      new KernelInputError('--sectors.assets.AAA', 'a sector name (a string)', '3'),
+    );
+  });
+
   it('max-sharpe: maxSharpe of the annual CAGR and the annualised covariance, within the bounds', async () => {
     const { returns } = await readReturns(file);
     const mean = expectedReturns(returns, { returnsData: true });

@@ -35,6 +35,29 @@ describeRedis('RedisTransport connection options', () => {
     await expectNoOpenHandles();
   });
 
+  it('a user without INFO permission (ACL +@all -@dangerous) gets no warning from ioredis: its ready check is off', async () => {
+    const server = await RedisServer.start({
+      args: ['--user', 'default', 'off', '--user', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all', '-@dangerous'],
+    });
+    servers.push(server);
+    const warned: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warned.push(args);
+    try {
+      const logs: string[] = [];
+      const limited = transport(server.url({ username: USER, password: PASSWORD }), { log: (line) => logs.push(line) });
+      const got: number[] = [];
+      limited.subscribe('s', 'g', 'c', (e) => void got.push(...seqs(e)));
+      await limited.publish('s', [tradeEntry('k', 0), tradeEntry('k', 1)]);
+      await limited.idle();
+      expect(got).toEqual([0, 1]);
+      expect(logs.filter((l) => /ready check|INFO/.test(l))).toEqual([]);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warned.filter((args) => /ready check/.test(String(args[0])))).toEqual([]);
+  });
+
   it('ACL username/password from the URL work; a wrong password gives a clear typed error, and no credential appears in errors or logs', async () => {
     const server = await RedisServer.start({
       args: ['--user', 'default', 'off', '--user', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all'],

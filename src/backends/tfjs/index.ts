@@ -11,6 +11,7 @@
  * tfjs backend is active. `KERNELBUS_TFJS=0` hides the backend.
  */
 import { BackendUnavailableError } from '../../errors.js';
+import { registerTfjsInit } from './public.js';
 import { loadTfjs, switchBackend, type Require, type TfjsBackendName, type TfjsLoadResult, type TfjsRuntime } from './runtime.js';
 import { TFJS_FACTOR_KERNELS, tfjsFactor } from './factor.js';
 import { TFJS_RISK_KERNELS, tfjsRisk } from './risk.js';
@@ -64,17 +65,12 @@ export const tfjsProvider = {
   load: () => tfjsLoaded(load()),
 } as const satisfies BackendProvider;
 
-/**
- * Loads TensorFlow.js if needed and makes `backend` the active tfjs backend (default: tfjs-node's
- * 'tensorflow' where it loaded, else 'wasm'); resolves to the active backend's name ('tensorflow',
- * 'wasm' or 'cpu'). The tfjs kernels are synchronous: until this settles they run on the backend
- * active before (tfjs-node's, else cpu), and calls made while a switch is pending throw
- * BackendUnavailableError. Rejects with BackendUnavailableError when tfjs or that backend is not
- * installed (the previous backend stays active).
- */
-export async function initTfjs(options: { backend?: TfjsBackendName } = {}): Promise<string> {
+/** initTfjs() (./public.ts, where it is documented): loads TensorFlow.js if needed and switches its backend. */
+async function initBackend(options: { backend?: TfjsBackendName } = {}): Promise<string> {
   const loaded = load();
   if (!loaded.runtime) throw new BackendUnavailableError('tfjs', loaded.reason);
   const name = options.backend ?? (loaded.runtime.source === '@tensorflow/tfjs-node' ? 'tensorflow' : 'wasm');
   return switchBackend(loaded.runtime, name);
 }
+
+registerTfjsInit(initBackend);

@@ -23,8 +23,9 @@ export type Tf = typeof import('@tensorflow/tfjs-core');
 /** Loads a module by name (node's require; tests inject one that hides packages). */
 export type Require = (id: string) => unknown;
 
-/** The tfjs backends kernelbus can run on: tfjs-node's, the wasm one and the plain-JS one. */
-export type TfjsBackendName = 'tensorflow' | 'wasm' | 'cpu';
+import type { TfjsBackendName } from './public.js';
+
+export type { TfjsBackendName };
 
 /** Loaded TensorFlow.js. */
 export interface TfjsRuntime {

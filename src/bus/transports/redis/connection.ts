@@ -61,6 +61,8 @@ export class Connection {
   /** Why the publishing connection is not ready (for messages). */
   lastError = 'not connected yet';
   private everReady = false;
+  /** The publishing connection answered a PING since it last became ready (it is authenticated). */
+  private confirmed = false;
   private readonly readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   private readonly inFlight = new Set<InFlight>();
 
@@ -88,16 +90,25 @@ export class Connection {
     cmd.on('reconnecting', (ms: number) => {
       deps.log(`${deps.target}: connection lost (${this.lastError}), reconnecting in ${ms} ms`);
     });
+    // ioredis's ready check (INFO) is off (options.ts: a user without INFO permission would get its
+    // console warning), and its 'ready' then comes even after refused credentials: a PING confirms it.
     cmd.on('ready', () => {
-      if (this.everReady) {
-        deps.counters.reconnects++;
-        deps.log(`${deps.target}: reconnected`);
-      }
-      this.everReady = true;
-      this.authError = undefined;
-      this.limits = this.readLimits();
-      for (const w of this.readyWaiters) w.resolve();
-      this.readyWaiters.clear();
+      cmd.ping().then(() => {
+        if (cmd.status !== 'ready' || this.confirmed) return;
+        this.confirmed = true;
+        if (this.everReady) {
+          deps.counters.reconnects++;
+          deps.log(`${deps.target}: reconnected`);
+        }
+        this.everReady = true;
+        this.authError = undefined;
+        this.limits = this.readLimits();
+        for (const w of this.readyWaiters) w.resolve();
+        this.readyWaiters.clear();
+      }, onError);
+    });
+    cmd.on('close', () => {
+      this.confirmed = false;
     });
     cmd.on('close', () => this.connectionLost('connection closed'));
     this.health = deps.connect('health', { commandTimeout: Math.max(1000, 10 * deps.config.healthTimeoutMs) });
@@ -155,9 +166,14 @@ export class Connection {
     return this.replicas > 0;
   }
 
+  /** The publishing connection is ready and authenticated. */
+  private get isReady(): boolean {
+    return this.confirmed && this.deps.cmd.status === 'ready';
+  }
+
   /** True while the publishing connection is ready and, while health is watched, the last PING was answered in time. */
   get healthy(): boolean {
-    return !this.deps.closed() && this.deps.cmd.status === 'ready' && (this.healthWatchers === 0 || this.pingOk);
+    return !this.deps.closed() && this.isReady && (this.healthWatchers === 0 || this.pingOk);
   }
 
   /** See RedisTransport.watchHealth(). */
@@ -255,7 +271,7 @@ export class Connection {
     const { deps } = this;
     if (deps.closed()) return Promise.reject(new BusClosedError('transport'));
     if (this.authError) return Promise.reject(new TransportError('auth', deps.target, `authentication failed: ${this.authError}`, false));
-    if (deps.cmd.status === 'ready') return Promise.resolve();
+    if (this.isReady) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter = {
         resolve: () => {

@@ -3,10 +3,22 @@
  * Cluster client on a cluster) and keeping credentials out of what is logged. A RedisTransport has one
  * Dialer; its parts get the TransportLog side (and `connect`, where they open connections).
  */
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { RedisOptions } from 'ioredis';
 import type { RedisClient } from './client.js';
 import { failWaitsOnClose, messageOf } from './commands.js';
 import type { ResolvedOptions } from './options.js';
+
+let ioredis: typeof import('ioredis') | undefined;
+
+/**
+ * ioredis, loaded by the first connection (a program that never opens one never loads it). ioredis is
+ * CommonJS: require() gives the module import would, one copy under node, tsx, vitest and bundlers.
+ */
+function lib(): typeof import('ioredis') {
+  ioredis ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  return ioredis;
+}
 
 /** Where a part of the transport logs: lines and background errors, cleaned of credentials. */
 export interface TransportLog {
@@ -62,7 +74,7 @@ export class Dialer implements TransportLog {
     if (this.clusterNodes) {
       const { host: _h, port: _p, db: _d, retryStrategy: _r, enableOfflineQueue: _q, ...redisOptions } = options;
       const reconnectMaxMs = this.reconnectMaxMs;
-      client = new Cluster(this.clusterNodes, {
+      client = new (lib().Cluster)(this.clusterNodes, {
         redisOptions,
         lazyConnect: options.lazyConnect,
         scaleReads: 'master',
@@ -74,7 +86,7 @@ export class Dialer implements TransportLog {
         slotsRefreshTimeout: Math.max(1000, options.connectTimeout ?? 0),
       });
     } else {
-      client = new Redis(options);
+      client = new (lib().Redis)(options);
     }
     failWaitsOnClose(client);
     let lastLogged = '';

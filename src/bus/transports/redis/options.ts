@@ -266,6 +266,9 @@ export function resolveOptions(options: RedisTransportOptions): ResolvedOptions 
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: null,
     disableClientInfo: true,
+    // No INFO before the first command: a user without INFO permission (ACL -@dangerous) would get
+    // ioredis's console warning; a server still loading answers LOADING, which is retried as transient.
+    enableReadyCheck: false,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(10 * 2 ** Math.min(times, 16), reconnectMaxMs),
     ...fromUrl,

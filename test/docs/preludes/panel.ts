@@ -1,0 +1,18 @@
+// README "Factor models in code": a seeded panel of 60 dates x 12 assets in 3 sectors.
+import * as kbPanel from 'kernelbus/kernels';
+let seedPanel = 11;
+const rndPanel = () => (seedPanel = (seedPanel * 16807) % 2147483647) / 2147483647;
+const T = 60;
+const N = 12;
+const panelOf = (f: (t: number, i: number) => number) =>
+  kbPanel.matrix(
+    Float64Array.from({ length: T * N }, (_, k) => f(Math.floor(k / N), k % N)),
+    T,
+    N,
+  );
+const returns = panelOf(() => 0.02 * (rndPanel() - 0.5));
+const marketCap = panelOf((_, i) => 1e9 * (1 + i) * (0.9 + 0.2 * rndPanel()));
+const bookPrice = panelOf(() => 0.2 + rndPanel());
+const salesPrice = panelOf(() => 0.1 + rndPanel());
+const cashFlowPrice = panelOf(() => 0.01 + 0.1 * rndPanel());
+const sectors = Int32Array.from({ length: N }, (_, i) => i % 3);
