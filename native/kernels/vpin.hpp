@@ -180,8 +180,8 @@ class VpinStream {
   RankedHistory history_;
   std::vector<double> cdfRing_;  // cdfWindow > 0: ring of the last cdfWindow VPIN values (history_ holds them sorted)
   size_t cdfHead_ = 0;           // index of the oldest value when full
-  TradeState next_;  // the trade state prepare() reached
-  Bars pending_;     // the bars it closed (of the last chunk, when replayed)
+  TradeState next_;              // the trade state prepare() reached
+  Bars pending_;                 // the bars it closed (of the last chunk, when replayed)
   /// prepare()'s trades when there were more than kReplayChunk: commit() aggregates them again.
   struct Replay {
     Doubles ts = nullptr, price = nullptr, volume = nullptr;
