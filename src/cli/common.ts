@@ -58,22 +58,27 @@ export function unstored(bus: Bus): number {
 /**
  * A bus over Redis (`transport: 'redis'`, one RedisTransport per bus to `url`), once every transport
  * is connected: rejects with TransportError (no credentials in it) when Redis does not answer within
- * its publish timeout, after closing what it opened.
+ * its publish timeout, after closing what it opened. `bus`: options of the bus itself (the feed's frame size).
  */
-export async function connectRedisBus(url: string, shards: number, redis: Omit<RedisTransportOptions, 'url'> = {}): Promise<Bus> {
+export async function connectRedisBus(
+  url: string,
+  shards: number,
+  redis: Omit<RedisTransportOptions, 'url'> = {},
+  bus: { maxBatch?: number } = {},
+): Promise<Bus> {
   // The transport's messages (redis.log) start once connected: a failed connect is the caller's one line.
   let connected = false;
   const sink = redis.log;
   const log = sink && ((line: string) => connected && sink(line));
-  const bus = createBus({ transport: 'redis', url, shards, redis: { ...COMMAND_HEALTH, ...redis, log } });
+  const created = createBus({ transport: 'redis', url, shards, ...bus, redis: { ...COMMAND_HEALTH, ...redis, log } });
   try {
-    await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
+    await Promise.all(created.buses.map((b) => created.transport(b).ready?.()));
   } catch (error) {
-    await Promise.all(bus.buses.map((b) => bus.transport(b).close()));
+    await Promise.all(created.buses.map((b) => created.transport(b).close()));
     throw error;
   }
   connected = true;
-  return bus;
+  return created;
 }
 
 /** publishMarket()'s shortest sleep between turns, ms: at 1,000 trades/s, 100 turns of 10 trades a second. */

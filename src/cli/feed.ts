@@ -67,6 +67,12 @@ ${METRICS_USAGE}${LOG_USAGE}`,
   22,
 );
 
+/**
+ * Rows per trade frame at most (the bus's default is 1,024): 4M trades of a Parquet tape through one
+ * Redis published in 1.69 s with 4,096 against 2.02 s with 1,024 (16,384: 1.70 s).
+ */
+const FEED_MAX_BATCH = 4096;
+
 /** The flags of `kernelbus feed`. */
 const FLAGS = {
   redis: flag.redis(true),
@@ -124,7 +130,8 @@ export async function runFeed(
 
   let bus: Bus;
   try {
-    bus = await connectRedisBus(url, v.shards, { log: transportLog(log) });
+    // frames of up to FEED_MAX_BATCH rows: a tape's slices go out in a quarter of the appends
+    bus = await connectRedisBus(url, v.shards, { log: transportLog(log) }, { maxBatch: FEED_MAX_BATCH });
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     log.error(error.message, { event: 'unreachable' });
