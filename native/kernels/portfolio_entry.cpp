@@ -197,9 +197,12 @@ Outcome efficientFrontier(In mean, size_t meanCount, In cov, size_t covCount, si
   if (Outcome o = requireLength(5, lower, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
   if (Outcome o = requireLength(6, upper, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
   if (Outcome o = requireBounds(5, lower, upper); !o.ok()) return o;
+  // finite, and small enough that the turning points' arithmetic cannot overflow (src/kernels/portfolio-optimizers.ts)
+  constexpr double kFrontierBoundLimit = 1e12;
   for (size_t k = 0; k < lower.length; k++) {
-    if (!std::isfinite(lower.data[k]) || !std::isfinite(upper.data[k]))
-      return ArgFault{5, -1, "finite bounds", "lower[" + std::to_string(k) + "], upper[" + std::to_string(k) + "]"};
+    if (!(std::fabs(lower.data[k]) <= kFrontierBoundLimit && std::fabs(upper.data[k]) <= kFrontierBoundLimit))
+      return ArgFault{5, -1, "finite bounds of magnitude at most 1e12",
+                      "lower[" + std::to_string(k) + "], upper[" + std::to_string(k) + "]"};
   }
   if (Outcome o = requireLength(10, out, frontierLength(problems, n, points)); !o.ok()) return o;
   const MeanBatch b{mean.data, meanCount, cov.data, covCount, n, problems};

@@ -301,9 +301,11 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
   if (n > 0) {
     // At most one bar per barMs interval the trades span: reserve that once (no regrowth copies), and
     // at least twice the capacity (prepare() calls this chunk after chunk on the same bars).
+    // NaN (infinite times, refused below) or negative: no reservation (and no cast of a NaN)
     const double span = std::floor(ts[n - 1] / barMs) - std::floor(ts[0] / barMs) + 2;
-    const size_t need = closed.size() + static_cast<size_t>(std::min(std::max(span, 0.0), static_cast<double>(n)));
-    if (span >= 0 && need > closed.capacity()) closed.reserve(std::max(need, 2 * closed.capacity()));
+    const size_t bars = span > 0 ? static_cast<size_t>(std::min(span, static_cast<double>(n))) : 0;
+    const size_t need = closed.size() + bars;
+    if (need > closed.capacity()) closed.reserve(std::max(need, 2 * closed.capacity()));
   }
   size_t i = 0;
   while (i < n) {

@@ -30,6 +30,8 @@ import {
 import { type GuardedCall, psdGuarded, type PsdOptions } from './portfolio-psd.js';
 import { describeValue } from './validate.js';
 
+/** The largest |bound| efficientFrontier takes (native/kernels/portfolio_entry.cpp's kFrontierBoundLimit): a weight of 10^12 times the value is no bound, and beyond it the turning points overflow. */
+const FRONTIER_BOUND_LIMIT = 1e12;
 /** The portfolio family's optimizers (each also exists as `<name>Async`). */
 export interface OptimizerKernels {
   /**
@@ -268,11 +270,12 @@ export const OPTIMIZER_KERNELS = {
       const mu = requireMeans(mean, s.n);
       const c = resolveConstraints({ bounds: opts?.bounds }, s.n);
       for (let k = 0; k < c.lower.length; k++) {
-        if (!Number.isFinite(c.lower[k]) || !Number.isFinite(c.upper[k])) {
+        // finite, and small enough that the turning points' arithmetic cannot overflow
+        if (!(Math.abs(c.lower[k]) <= FRONTIER_BOUND_LIMIT && Math.abs(c.upper[k]) <= FRONTIER_BOUND_LIMIT)) {
           const at = c.boundCount > 1 ? `[${Math.floor(k / s.n)}][${k % s.n}]` : `[${k}]`;
           throw new KernelInputError(
             'options.bounds',
-            'finite bounds (the critical line algorithm starts from the highest-return portfolio)',
+            'finite bounds of magnitude at most 1e12 (the critical line algorithm starts from the highest-return portfolio)',
             `lower${at} = ${c.lower[k]}, upper${at} = ${c.upper[k]}`,
           );
         }
