@@ -86,4 +86,3 @@ export type { FactorInput, FactorResult } from './engines/factor-messages.js';
 export { RiskEngine, type RiskEngineOptions } from './engines/risk.js';
 export type { PortfolioUpdate, ReturnsUpdate, RiskAlert, RiskResult } from './engines/risk-messages.js';
 export { VpinEngine, type VpinAlert, type VpinCalculation, type VpinEngineOptions } from './engines/vpin.js';
-export { CheckpointConfigError } from './engines/checkpoint-config.js';

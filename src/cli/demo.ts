@@ -462,8 +462,8 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
   const rows: [string, string][] = [
     s.tape
       ? [
-          'trades replayed',
-          `${fmt(s.sent)} of ${fmt(s.risk.symbolCount)} symbols from ${s.tape.files.join(', ')} (${isoTime(s.tape.firstTs)} to ${isoTime(s.tape.lastTs)}, speed ${s.tape.speed})`,
+          'trades published',
+          `${fmt(s.sent)} of ${fmt(s.risk.symbolCount)} symbols replayed from ${s.tape.files.join(', ')} (${isoTime(s.tape.firstTs)} to ${isoTime(s.tape.lastTs)}, speed ${s.tape.speed})`,
         ]
       : ['trades published', `${fmt(s.sent)}  (target ${fmt(s.rate)} msg/s)`],
     [

@@ -90,7 +90,7 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     expect(unexpected(problems)).toEqual([]);
     command.kill('SIGINT');
     expect(await command.exited).toBe(0);
-    expect(command.out).toMatch(/trades replayed\s+5,200 of 8 symbols from examples\/tape\.csv/);
+    expect(command.out).toMatch(/trades published\s+5,200 of 8 symbols replayed from examples\/tape\.csv/);
     await page.close();
   }, 120_000);
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { blocksOf, commandLines, directive, docFiles, ROOT } from '../docs/blocks.js';
 import { removeProject, run, userProject } from '../docs/project.js';
-import { describeRedis, RedisServer } from '../helpers/redis.js';
+import { client, closeAll, describeRedis, RedisServer } from '../helpers/redis.js';
 
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
@@ -40,6 +40,7 @@ describeRedis('the docs over Redis', () => {
     dir = userProject();
   });
   afterAll(async () => {
+    await closeAll();
     removeProject(dir);
     await server?.stop();
   });
@@ -67,6 +68,10 @@ describeRedis('the docs over Redis', () => {
   it.each(blocks.map(({ b, lines }) => [`${b.file}:${b.line} (${lines.length} lines)`, lines] as const))(
     '%s',
     async (_, lines) => {
+      // each block is a session of its own, as a reader runs it: a fresh Redis (a group's checkpoints
+      // of another block's configuration would be refused, as they should be)
+      const redis = client(url);
+      await redis.flushall();
       const script = ['fail=0', 'pids=""'];
       for (const l of lines) {
         // a Redis Cluster's lines run in test/redis-cluster; a redrive of one entry id needs that dead letter (test/redis-e2e/replay-dlq.test.ts)

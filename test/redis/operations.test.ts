@@ -64,13 +64,13 @@ describeRedis('operating the Redis transport', () => {
     sub('ts', { from: { ts: Number(ids[4].split('-')[0]) } });
     sub('last', { from: 'last' });
     sub('all');
-    await until(() => got.all.length === 5 && got.id.length === 3, 'the groups to read');
-    await publish(1);
-    await until(() => got.all.length === 6 && got.last.length === 1, 'the new entry');
-    expect(got.id).toEqual([2, 3, 4, 0]);
     // Every entry appended at or after that millisecond (entries of one ms share it).
     const ms = (id: string) => Number(id.split('-')[0]);
     const since = ids.flatMap((id, i) => (ms(id) >= ms(ids[4]) ? [i] : []));
+    await until(() => got.all.length === 5 && got.id.length === 3 && got.ts.length === since.length, 'the groups to read');
+    await publish(1);
+    await until(() => got.all.length === 6 && got.last.length === 1 && got.ts.length === since.length + 1, 'the new entry');
+    expect(got.id).toEqual([2, 3, 4, 0]);
     expect(got.ts, JSON.stringify({ ids, got })).toEqual([...since, 0]);
     expect(got.last).toEqual([0]);
     await bus.close();
