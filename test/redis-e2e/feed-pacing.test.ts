@@ -42,7 +42,9 @@ describeRedis('feed pacing', () => {
       // several jobs); timers took 0.15-0.21 of it here (the main thread about 0.05, --cpu-prof).
       expect(cores).toBeLessThan(0.3);
       expect(await feed.exited, feed.out).toBe(0);
-      const [, sent, seconds] = /published ([\d,]+) trades and [\d,]+ returns and panel messages of 10 symbols in ([\d.]+) s/.exec(feed.out)!;
+      const [, sent, seconds] = /published ([\d,]+) trades and [\d,]+ returns and panel messages of 10 symbols in ([\d.]+) s/.exec(
+        feed.out,
+      )!;
       const rate = Number(sent.replace(/,/g, '')) / Number(seconds);
       expect(rate).toBeGreaterThan(950);
       expect(rate).toBeLessThan(1010);
