@@ -108,22 +108,18 @@ export function tapeBars(tape: DemoTape, barMs: number, k: Kernels): TapeBars {
       }
     }
   }
-  for (let j = 0; j < n; j++) {
-    let first = Number.NaN;
-    for (let b = 0; b < count && first !== first; b++) first = last[b * n + j];
-    let carry = first;
-    for (let b = 0; b < count; b++) {
-      const x = last[b * n + j];
-      if (x === x) carry = x;
-      else last[b * n + j] = carry;
-    }
-  }
   // returns of bar b: its close over the bar before's (the first bar's: over the tape's first prices)
   const rows = new Float64Array((count + 1) * n);
   for (let j = 0; j < n; j++) {
     let first = Number.NaN;
     for (let b = 0; b < count && first !== first; b++) first = last[b * n + j];
     rows[j] = first;
+    let carry = first;
+    for (let b = 0; b < count; b++) {
+      const x = last[b * n + j];
+      if (x === x) carry = x;
+      else last[b * n + j] = carry;
+    }
   }
   rows.set(last, n);
   const returns = k.simpleReturns({ data: rows, rows: count + 1, cols: n }).data;

@@ -53,10 +53,15 @@ export function parseSpeed(raw: string | undefined): number | 'max' {
   return x;
 }
 
+/** A time written as epoch ms (a number) or ISO 8601, as epoch ms (NaN: neither). */
+function epochMs(text: string): number {
+  return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : Date.parse(text);
+}
+
 /** --from / --to: epoch ms (a number) or ISO 8601. */
 export function parseTime(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
-  const ms = /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : Date.parse(raw);
+  const ms = epochMs(raw);
   if (!Number.isFinite(ms)) throw new KernelInputError(name, 'epoch ms or an ISO 8601 time', JSON.stringify(raw));
   return ms;
 }
@@ -88,7 +93,7 @@ export async function tapeSources(values: {
 
 /** A date of a panel as epoch ms (ISO 8601, or a number: epoch ms). */
 function dateMs(date: string, name: string): number {
-  const ms = /^-?\d+(\.\d+)?$/.test(date.trim()) ? Number(date) : Date.parse(date);
+  const ms = epochMs(date);
   if (!Number.isFinite(ms))
     throw new KernelInputError(name, 'dates as ISO 8601 or epoch ms (replay places each date in time)', JSON.stringify(date));
   return ms;

@@ -135,7 +135,8 @@ export async function replay(
   const nameOf = Array.isArray(sources) ? (i: number) => `sources[${i}]` : () => 'source';
   if (list.length === 0) throw new KernelInputError('sources', 'at least one source', '[]');
   const { speed, loop, sliceRows, progressMs, filter } = resolve(options);
-  lanesOf(list, nameOf); // checks the sources before anything is published
+  // the first pass's lanes, made (and the sources checked) before anything is published
+  let lanes = lanesOf(list, nameOf);
 
   let full = false;
   const sink: SliceSink = {
@@ -165,7 +166,7 @@ export async function replay(
   let pass = 0;
   let stopped: 'abort' | undefined;
   for (; pass < loop && stopped === undefined; pass++) {
-    const lanes = lanesOf(list, nameOf).filter((l) => pass === 0 || l.kind === 'trades');
+    if (pass > 0) lanes = lanesOf(list, nameOf).filter((l) => l.kind === 'trades');
     const merge = new Merge(lanes, filter, shift);
     let passFirst = Number.NaN;
     let passLast = Number.NaN;
