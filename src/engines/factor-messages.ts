@@ -207,3 +207,80 @@ export function decodeFactorUniverse(bytes: Uint8Array, capacity: number): Facto
   const history = PanelHistory.restore(capacity, total, rows, j.assets, j.last as number[], values);
   return { history, sectors: j.sectors, lastDate: j.date ?? undefined, lastTs, lastSentAt };
 }
+
+const UNIVERSE_DELTA_MAGIC = 0x4446424b; // 'KBFD'
+
+/** A date a universe appended: its assets and their returns. */
+export interface FactorDate {
+  assets: readonly string[];
+  returns: Float64Array;
+}
+
+/**
+ * The dates a universe appended since its last record (an incremental checkpoint): 'KBFD', u32 version
+ * 1, f64 total dates, dates, lastTs, lastSentAt, u32 length + UTF-8 JSON { date, sectors, assets } (the
+ * assets of each date; null: the previous date's), zero padding to 8, then the dates' returns, oldest
+ * first.
+ */
+export function encodeFactorDelta(u: FactorUniverse, dates: readonly FactorDate[]): Uint8Array {
+  const values = new Float64Array(dates.reduce((n, d) => n + d.returns.length, 0));
+  let at = 0;
+  for (const d of dates) {
+    values.set(d.returns, at);
+    at += d.returns.length;
+  }
+  return encodeState(
+    UNIVERSE_DELTA_MAGIC,
+    VERSION,
+    [u.history.total, dates.length, u.lastTs, u.lastSentAt],
+    {
+      date: u.lastDate ?? null,
+      sectors: u.sectors,
+      assets: dates.map((d, i) => (i > 0 && sameNames(d.assets, dates[i - 1].assets) ? null : d.assets)),
+    },
+    values,
+  );
+}
+
+/** Appends the dates of encodeFactorDelta() bytes to a universe (KernelInputError when they do not follow its dates). */
+export function applyFactorDelta(u: FactorUniverse, bytes: Uint8Array): void {
+  const { head, json, values } = decodeState(bytes, UNIVERSE_DELTA_MAGIC, VERSION, 4, 'FactorEngine universe delta');
+  const [total, count, lastTs, lastSentAt] = head;
+  const j = json as { date?: unknown; sectors?: unknown; assets?: unknown };
+  const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  const bad = () => new KernelInputError('bytes', `a FactorEngine universe delta (version ${VERSION})`, 'inconsistent bytes');
+  if (!isPlainObject(j) || !Array.isArray(j.assets)) throw bad();
+  // each date's assets (null: the previous date's)
+  const dates: string[][] = [];
+  for (const a of j.assets as unknown[]) {
+    const assets = a === null ? dates.at(-1) : strings(a) ? a : undefined;
+    if (!assets) throw bad();
+    dates.push(assets);
+  }
+  if (
+    !strings(j.sectors) ||
+    !(j.date === null || typeof j.date === 'string' || typeof j.date === 'number') ||
+    dates.length !== count ||
+    dates.reduce((n, a) => n + a.length, 0) !== values.length
+  ) {
+    throw bad();
+  }
+  if (total - count !== u.history.total) {
+    throw new KernelInputError(
+      'bytes',
+      `a FactorEngine universe delta following its ${u.history.total} dates`,
+      `one from date ${total - count}`,
+    );
+  }
+  let at = 0;
+  for (const assets of dates) u.history.append(assets, values.subarray(at, (at += assets.length)));
+  u.sectors = j.sectors;
+  u.lastDate = j.date ?? undefined;
+  u.lastTs = lastTs;
+  u.lastSentAt = lastSentAt;
+}
+
+/** Whether two lists of names are equal, name for name. */
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+}

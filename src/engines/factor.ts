@@ -22,13 +22,17 @@ import { describeValue } from '../kernels/validate.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { estimateFactors } from './factor-fit.js';
 import { PanelHistory } from './factor-history.js';
+import { RecentFramesByKey } from './recent-frames.js';
 import {
+  applyFactorDelta,
   compareDates,
   decodeFactorUniverse,
   FACTOR_ENGINE_DEFAULTS,
   FACTOR_STYLES,
+  encodeFactorDelta,
   encodeFactorUniverse,
   parseFactorInput,
+  type FactorDate,
   type FactorResult,
   type FactorStyle,
   type FactorUniverse,
@@ -100,9 +104,11 @@ function group<T extends object>(value: T | undefined, name: string): T | undefi
  * Dates must increase per universe. A bad payload (a field missing or of the wrong length, an
  * infinite value, a cap <= 0, a date not after the universe's last) throws KernelInputError naming the
  * field: counted in `errors`, retried then dead-lettered by the bus, nothing applied. Idempotent per
- * entry id; a FACTOR_INPUT stored twice (a date not after the last, published no later than the last
- * one applied) is skipped as `republished`. Over Redis each universe's state (history, sectors, last
- * date) is checkpointed with its stream; several FactorEngines of one group share the shards.
+ * entry id; a FACTOR_INPUT stored twice (a date not after the last, with the publish time and ts of one
+ * of the universe's last 64 applied) is skipped as `republished`; any other date not after the last is
+ * refused. Over Redis each universe's state (history, sectors, last date) is checkpointed with its
+ * stream, whole and then as the dates appended (deltas); several FactorEngines of one group share the
+ * shards.
  */
 export class FactorEngine extends Engine {
   protected readonly inputs: readonly string[];
@@ -117,6 +123,13 @@ export class FactorEngine extends Engine {
   /** Dates of history each universe keeps: momentum's window + lag (1 without momentum). */
   private readonly capacity: number;
   private readonly states = new Map<string, FactorUniverseState>();
+  /**
+   * Universe -> the dates appended since its last checkpoint record (kept only once a record was
+   * taken; none after more dates than the history holds: the next record is whole).
+   */
+  private readonly unrecorded = new Map<string, FactorDate[]>();
+  /** Each universe's last inputs applied: a republish is one of them. */
+  private readonly recent = new RecentFramesByKey();
   private readonly totals = { dates: 0, results: 0, unfit: 0, republished: 0 };
 
   /** Checks the options (KernelInputError naming the option). */
@@ -170,7 +183,7 @@ export class FactorEngine extends Engine {
     const input = parseFactorInput(message.payload, this.styles.includes('value'));
     const old = this.states.get(message.key);
     if (old?.lastDate !== undefined && compareDates(input.date, old.lastDate) <= 0) {
-      if (message.sentAt <= old.lastSentAt) {
+      if (this.recent.applied(message.key, message.sentAt, message.ts, old.lastSentAt, old.lastTs)) {
         this.totals.republished++;
         return;
       }
@@ -210,6 +223,12 @@ export class FactorEngine extends Engine {
     u.lastDate = input.date;
     u.lastTs = message.ts;
     if (message.sentAt > u.lastSentAt) u.lastSentAt = message.sentAt;
+    this.recent.remember(message.key, message.sentAt, message.ts);
+    const unrecorded = this.unrecorded.get(message.key);
+    if (unrecorded) {
+      if (unrecorded.length < this.capacity) unrecorded.push({ assets: input.assets, returns: input.returns });
+      else this.unrecorded.delete(message.key);
+    }
     if (!old) this.states.set(message.key, u);
     this.totals.dates++;
 
@@ -276,17 +295,39 @@ export class FactorEngine extends Engine {
   protected override snapshotKey(key: string): Uint8Array {
     const u = this.states.get(key);
     if (!u) throw new KernelInputError('key', 'a universe of this engine', JSON.stringify(key));
+    this.unrecorded.set(key, []);
     return encodeFactorUniverse(u);
   }
 
-  /** Replaces a universe's state with bytes from snapshotKey() (KernelInputError when they are not). */
-  protected override restoreKey(key: string, bytes: Uint8Array): void {
-    this.states.set(key, { ...decodeFactorUniverse(bytes, this.capacity), latest: undefined });
+  /**
+   * The dates a universe appended since its last record (an incremental checkpoint: see
+   * encodeFactorDelta); undefined when more came than its history holds (the next record is whole).
+   */
+  protected override deltaKey(key: string): Uint8Array | undefined {
+    const u = this.states.get(key);
+    const dates = this.unrecorded.get(key);
+    if (!u || !dates) return undefined;
+    this.unrecorded.set(key, []);
+    return encodeFactorDelta(u, dates);
+  }
+
+  /**
+   * Replaces a universe's state with bytes from snapshotKey() and its deltas after them
+   * (KernelInputError when they are not).
+   */
+  protected override restoreKey(key: string, bytes: Uint8Array, _type: string, deltas: readonly Uint8Array[] = []): void {
+    const u = decodeFactorUniverse(bytes, this.capacity);
+    for (const delta of deltas) applyFactorDelta(u, delta);
+    this.states.set(key, { ...u, latest: undefined });
+    this.unrecorded.set(key, []);
+    this.recent.forget(key);
   }
 
   /** Forgets a universe (its shard went to another engine of the group). */
   protected override dropKey(key: string): void {
     this.states.delete(key);
+    this.recent.forget(key);
+    this.unrecorded.delete(key);
   }
 
   protected override extraMetrics(): Record<string, number> {

@@ -26,6 +26,7 @@ import {
   type PortfolioResult,
   type Rebalance,
 } from './portfolio-messages.js';
+import { RecentFramesByKey } from './recent-frames.js';
 import { ReturnsWindow } from './returns-window.js';
 import { parseReturnsUpdate, type PortfolioUpdate, type UniverseSnapshot } from './risk-messages.js';
 
@@ -96,8 +97,8 @@ function latest(a: Rebalance | undefined, b: Rebalance | undefined): Rebalance |
  * portfolio of that universe whose row count crossed a multiple of its `every` (and has `minRows`
  * rows) is rebalanced. A RISK_ALERT keyed by a managed portfolio rebalances it at once, at most once
  * per row count (RiskEngine alerts again on every PORTFOLIO_UPDATE that is still over its limit: the
- * second is ignored, and counted). Idempotent per entry id; a RETURNS_UPDATE stored twice is skipped as
- * `republished`. Over Redis its state is checkpointed: each universe (its window and the scheduled
+ * second is ignored, and counted). Idempotent per entry id; a RETURNS_UPDATE stored twice (the same
+ * publish time and ts as one of the universe's last 64 applied) is skipped as `republished`. Over Redis its state is checkpointed: each universe (its window and the scheduled
  * rebalances, which the returns alone decide) with the returns stream, each portfolio's last
  * alert-driven rebalance with the alert stream; the weights held are the later of the two. Run one
  * PortfolioEngine per consumer group (it joins its two inputs).
@@ -110,6 +111,8 @@ export class PortfolioEngine extends Engine {
   private readonly minRows: number;
   /** Universe -> its rows in all when its last checkpoint record (whole or delta) was taken. */
   private readonly recordTotals = new Map<string, number>();
+  /** Each universe's last returns updates applied: a republish is one of them. */
+  private readonly recent = new RecentFramesByKey();
   private readonly universeStates = new Map<string, UniverseSnapshot>();
   private readonly states = new Map<string, PortfolioState>();
   private readonly byUniverse = new Map<string, PortfolioState[]>();
@@ -172,7 +175,12 @@ export class PortfolioEngine extends Engine {
     const parsed = parseReturnsUpdate(message.payload);
     let u = this.universeStates.get(message.key);
     const columnOf = u ? this.columnsOf(u.window, parsed.assets, message.key) : undefined;
-    if (u && message.sentAt <= u.lastSentAt && message.ts <= u.lastTs) {
+    if (
+      u &&
+      message.sentAt <= u.lastSentAt &&
+      message.ts <= u.lastTs &&
+      this.recent.applied(message.key, message.sentAt, message.ts, u.lastSentAt, u.lastTs)
+    ) {
       this.totals.republished++;
       return;
     }
@@ -184,6 +192,7 @@ export class PortfolioEngine extends Engine {
     u.window.append(parsed.values, parsed.rows, columnOf);
     u.lastTs = message.ts;
     if (message.sentAt > u.lastSentAt) u.lastSentAt = message.sentAt;
+    this.recent.remember(message.key, message.sentAt, message.ts);
     this.totals.rows += parsed.rows;
     for (const p of this.byUniverse.get(message.key) ?? []) {
       const due = Math.floor(u.window.total / p.config.every) > Math.floor(before / p.config.every);
@@ -364,6 +373,7 @@ export class PortfolioEngine extends Engine {
     if (type === this.returnsInput) {
       const { universe, scheduled } = decodeUniverse(bytes, this.window, deltas);
       this.universeStates.set(key, universe);
+      this.recent.forget(key);
       this.recordTotals.set(key, universe.window.total);
       for (const p of this.byUniverse.get(key) ?? []) {
         p.scheduled = scheduled.get(p.config.id);

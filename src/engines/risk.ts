@@ -17,6 +17,7 @@ import { KernelInputError } from '../errors.js';
 import { TRAFFIC_LIGHT_ZONES } from '../kernels/risk-analytics.js';
 import { describeValue } from '../kernels/validate.js';
 import { Engine, type EngineOptions } from './engine.js';
+import { RecentFramesByKey } from './recent-frames.js';
 import { ReturnsWindow } from './returns-window.js';
 import {
   applyUniverseDelta,
@@ -111,8 +112,8 @@ interface Portfolio extends RiskPortfolioState {
  * ANALYTICS_RESULT; its RISK_ALERT is edge-triggered (raised when its historical VaR reaches its
  * limit, again only after it has fallen below). A bad payload, or weights naming an asset its known
  * universe lacks, throws KernelInputError (counted in `errors`, retried, then dead-lettered by the bus).
- * Idempotent per entry id; a RETURNS_UPDATE stored twice (published no later and with a ts no later
- * than the universe's last) is skipped as `republished`. Over Redis its state is checkpointed: each
+ * Idempotent per entry id; a RETURNS_UPDATE stored twice (the same publish time and ts as one of the
+ * universe's last 64 applied) is skipped as `republished`. Over Redis its state is checkpointed: each
  * universe (window, last ts) with the returns stream, each portfolio (weights, limit, universe) with
  * the portfolio stream; the figures and alert states are derived from them and recomputed, without
  * publishing, after a restore. Run one RiskEngine per consumer group (it joins its two inputs).
@@ -125,6 +126,8 @@ export class RiskEngine extends Engine {
   private readonly minRows: number;
   private readonly confidence: number;
   private readonly defaultUniverse: string;
+  /** Each universe's last returns updates applied: a republish is one of them. */
+  private readonly recent = new RecentFramesByKey();
   private readonly universeStates = new Map<string, UniverseSnapshot>();
   /** Universe -> its rows in all when its last checkpoint record (whole or delta) was taken. */
   private readonly recordTotals = new Map<string, number>();
@@ -211,7 +214,12 @@ export class RiskEngine extends Engine {
     const parsed = parseReturnsUpdate(message.payload);
     let u = this.universeStates.get(message.key);
     const columnOf = u ? this.columnsOf(u.window, parsed.assets, message.key) : undefined;
-    if (u && message.sentAt <= u.lastSentAt && message.ts <= u.lastTs) {
+    if (
+      u &&
+      message.sentAt <= u.lastSentAt &&
+      message.ts <= u.lastTs &&
+      this.recent.applied(message.key, message.sentAt, message.ts, u.lastSentAt, u.lastTs)
+    ) {
       this.totals.republished++;
       return;
     }
@@ -228,6 +236,7 @@ export class RiskEngine extends Engine {
     u.history?.append(parsed.values, parsed.rows, columnOf);
     u.lastTs = message.ts;
     if (message.sentAt > u.lastSentAt) u.lastSentAt = message.sentAt;
+    this.recent.remember(message.key, message.sentAt, message.ts);
     this.totals.rows += parsed.rows;
     this.evaluate(message.key, this.members.get(message.key), true);
   }
@@ -568,6 +577,7 @@ export class RiskEngine extends Engine {
       const u = decodeUniverse(bytes, this.window, this.historyRows);
       for (const delta of deltas) applyUniverseDelta(u, delta);
       this.universeStates.set(key, u);
+      this.recent.forget(key);
       this.recordTotals.set(key, (u.history ?? u.window).total);
       for (const id of this.members.get(key) ?? []) {
         const p = this.portfolioStates.get(id)!;

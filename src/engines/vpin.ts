@@ -8,6 +8,7 @@ import { type BusMessage, nowMs } from '../bus/messages.js';
 import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { kernels } from '../api/kernels.js';
+import { RecentFrames } from './recent-frames.js';
 import { describeValue } from '../kernels/validate.js';
 import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
 import type { StateConfig } from './checkpoint-config.js';
@@ -43,9 +44,6 @@ export interface VpinEngineOptions extends Partial<EngineOptions> {
 
 /** VpinEngineOptions.maxFutureMs's default. */
 export const DEFAULT_MAX_FUTURE_MS = 5000;
-
-/** Frames per symbol whose (sentAt, ts) the engine remembers to recognise one stored twice. */
-const RECENT_FRAMES = 64;
 
 const STATE_MAGIC = 0x4556424b; // 'KBVE' read as little-endian u32
 const STATE_VERSION = 1;
@@ -98,13 +96,8 @@ export interface VpinSymbolState {
   lastSentAt: number;
   /** While checkpoints are on: the VPIN values completed since the last checkpoint record (a delta's). */
   fresh: number[];
-  /**
-   * (sentAt, last ts) of the last RECENT_FRAMES frames applied, a ring (allocated at the symbol's first
-   * frame), not checkpointed: after a restore only the last frame (lastSentAt, lastTs) is known.
-   */
-  recent: Float64Array | undefined;
-  /** Frames written to `recent` so far (the next slot is this modulo RECENT_FRAMES). */
-  recentCount: number;
+  /** (sentAt, last ts) of the last frames applied, not checkpointed: how one stored twice is told apart. */
+  recent: RecentFrames;
 }
 
 /**
@@ -170,8 +163,7 @@ export class VpinEngine extends Engine {
         lastTs: -Infinity,
         lastSentAt: -Infinity,
         fresh: [],
-        recent: undefined,
-        recentCount: 0,
+        recent: new RecentFrames(),
       };
       this.states.set(key, s);
     }
@@ -181,7 +173,7 @@ export class VpinEngine extends Engine {
   /**
    * Feeds a delivery to its symbol's stream. A frame stamped more than maxFutureMs ahead of the clock is
    * refused (KernelInputError, counted in `future`). A frame that was applied already (the same publish
-   * time and last trade as one of the symbol's last RECENT_FRAMES applied: one stored twice, a publish
+   * time and last trade as one of the symbol's last 64 applied: one stored twice, a publish
    * retried after an ambiguous failure, under a new entry id) is skipped and counted as `republished`;
    * any other frame goes to the stream, which refuses one that goes back in time (KernelInputError).
    */
@@ -201,14 +193,19 @@ export class VpinEngine extends Engine {
       }
     }
     const s = this.state(message.key);
-    if (n > 0 && message.sentAt <= s.lastSentAt && message.ts <= s.lastTs && applied(s, message.sentAt, message.ts)) {
+    if (
+      n > 0 &&
+      message.sentAt <= s.lastSentAt &&
+      message.ts <= s.lastTs &&
+      s.recent.applied(message.sentAt, message.ts, s.lastSentAt, s.lastTs)
+    ) {
       this.totals.republished += n;
       return;
     }
     this.publishBuckets(message.key, s, s.stream.update(message.payload as Trades));
     if (n > 0) {
       s.lastTs = message.ts;
-      remember(s, message.sentAt, message.ts);
+      s.recent.remember(message.sentAt, message.ts);
     }
     if (message.sentAt > s.lastSentAt) s.lastSentAt = message.sentAt;
   }
@@ -360,7 +357,7 @@ export class VpinEngine extends Engine {
     const s = this.state(key);
     s.stream.restore(bytes.subarray(STATE_HEADER));
     readHead(view, s);
-    s.recentCount = 0; // the frames applied here before are not those of the restored state
+    s.recent.clear();
   }
 
   protected override extraMetrics(): Record<string, number> {
@@ -391,25 +388,4 @@ function readHead(view: DataView, s: VpinSymbolState): void {
   s.lastTs = f(5);
   s.lastSentAt = f(6);
   s.fresh.length = 0;
-}
-
-/** Records an applied frame's (sentAt, last ts) in the symbol's ring of recent frames. */
-function remember(s: VpinSymbolState, sentAt: number, ts: number): void {
-  s.recent ??= new Float64Array(2 * RECENT_FRAMES);
-  const at = 2 * (s.recentCount++ % RECENT_FRAMES);
-  s.recent[at] = sentAt;
-  s.recent[at + 1] = ts;
-}
-
-/**
- * Whether a frame with this publish time and last trade was applied: one of the symbol's last
- * RECENT_FRAMES frames, or (after a restore, which keeps no ring) the last frame applied.
- */
-function applied(s: VpinSymbolState, sentAt: number, ts: number): boolean {
-  if (sentAt === s.lastSentAt && ts === s.lastTs) return true;
-  const recent = s.recent;
-  if (!recent) return false;
-  const stored = Math.min(s.recentCount, RECENT_FRAMES);
-  for (let i = 0; i < stored; i++) if (recent[2 * i] === sentAt && recent[2 * i + 1] === ts) return true;
-  return false;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBus, type BusMessage } from '../../src/bus/index.js';
 import { FactorEngine, type FactorResult } from '../../src/engines/index.js';
+import { encodeFactorUniverse } from '../../src/engines/factor-messages.js';
 import { KernelInputError } from '../../src/errors.js';
 import { kernels } from '../../src/index.js';
 import { TestTransport } from '../bus/helpers.js';
@@ -390,5 +391,95 @@ describe('FactorEngine', () => {
     expect(results).toHaveLength(3);
     expect(results[0].payload.names).toEqual(['market', ...sectorNamesOf(p), 'size']);
     expect(results.every((m) => m.payload.factorReturns.every(Number.isFinite))).toBe(true);
+  });
+});
+
+describe('FactorEngine checkpoint deltas and republishes', () => {
+  const options = { backend: 'reference' as const, momentum: { window: 6, halfLife: 3, lag: 2 }, heartbeatMs: 0 };
+  type Hooks = {
+    snapshotKey(key: string): Uint8Array;
+    deltaKey(key: string): Uint8Array | undefined;
+    restoreKey(key: string, bytes: Uint8Array, type: string, deltas: readonly Uint8Array[]): void;
+    process(message: BusMessage): void;
+  };
+  const hooks = (e: FactorEngine) => e as unknown as Hooks;
+  /** Date t as a delivered message: ts and sentAt as given, the assets `only` (default all). */
+  const message = (p: ReturnType<typeof seededPanel>, t: number, sentAt: number, only?: number[]): BusMessage =>
+    ({
+      id: `${t}-0`,
+      bus: 'marketdata',
+      stream: 'marketdata:FACTOR_INPUT:0',
+      type: 'FACTOR_INPUT',
+      key: 'us',
+      ts: 1_700_000_000_000 + t,
+      payload: inputOf(p, t, only),
+      priority: 'normal',
+      count: 1,
+      sentAt,
+      deliveries: 1,
+    }) as BusMessage;
+  const stateOf = (e: FactorEngine) => {
+    const u = e.universes().get('us')!;
+    return {
+      history: u.history.export(),
+      total: u.history.total,
+      sectors: u.sectors,
+      lastDate: u.lastDate,
+      lastTs: u.lastTs,
+      lastSentAt: u.lastSentAt,
+    };
+  };
+
+  it('a whole record then the dates appended as deltas (assets changing): restored, the state equals the engine', () => {
+    const p = seededPanel(30, 12);
+    const a = new FactorEngine(createBus(), options);
+    // dates 8-11 lack the first four assets: each date's own assets travel in the delta
+    const only = (t: number) => (t >= 8 && t < 12 ? [...Array(12).keys()].slice(4) : undefined);
+    let t = 0;
+    const apply = (to: number) => {
+      for (; t < to; t++) hooks(a).process(message(p, t, 1_000 + t, only(t)));
+    };
+    expect(hooks(a).deltaKey('us')).toBeUndefined(); // no universe yet
+    apply(5);
+    expect(hooks(a).deltaKey('us')).toBeUndefined(); // no record taken yet: the first is whole
+    const whole = hooks(a).snapshotKey('us');
+    const deltas: Uint8Array[] = [];
+    for (const to of [10, 13, 13, 20]) {
+      apply(to);
+      const u = a.universes().get('us')!;
+      deltas.push(hooks(a).deltaKey('us')!);
+      // a delta holds the dates since the last record; the whole state holds all 8 the history keeps
+      expect(deltas.at(-1)!.byteLength).toBeLessThan(encodeFactorUniverse(u).byteLength);
+    }
+    expect(deltas[2].byteLength).toBeLessThan(200); // no dates: the head and the JSON
+    const b = new FactorEngine(createBus(), options);
+    hooks(b).restoreKey('us', whole, 'FACTOR_INPUT', deltas);
+    expect(stateOf(b)).toEqual(stateOf(a));
+    // a delta out of its order is refused, naming what it follows
+    const c = new FactorEngine(createBus(), options);
+    expect(() => hooks(c).restoreKey('us', whole, 'FACTOR_INPUT', [deltas[1]])).toThrow(
+      /^bytes: expected a FactorEngine universe delta following its 5 dates, got one from date 10$/,
+    );
+    expect(() => hooks(c).restoreKey('us', whole, 'FACTOR_INPUT', [new Uint8Array(40)])).toThrow(
+      /^bytes: expected a FactorEngine universe delta state/,
+    );
+    // more dates than the history holds (window + lag = 8) since the last record: the next record is whole
+    apply(29);
+    expect(hooks(a).deltaKey('us')).toBeUndefined();
+    hooks(a).snapshotKey('us');
+    apply(30);
+    expect(hooks(a).deltaKey('us')).toBeInstanceOf(Uint8Array);
+  });
+
+  it('skips only a date it applied as republished; an older date never applied is refused, not dropped', () => {
+    const p = seededPanel(6, 8);
+    const e = new FactorEngine(createBus(), options);
+    hooks(e).process(message(p, 0, 100));
+    hooks(e).process(message(p, 2, 300));
+    hooks(e).process(message(p, 0, 100)); // stored twice: the same publish time and ts
+    expect(e.metrics().extra).toMatchObject({ dates: 2, republished: 1 });
+    // date 1, published before date 2 but delivered after it (never applied): refused, counted by the bus
+    expect(() => hooks(e).process(message(p, 1, 200))).toThrow(KernelInputError);
+    expect(e.metrics().extra).toMatchObject({ dates: 2, republished: 1 });
   });
 });

@@ -382,3 +382,30 @@ describe('RiskEngine', () => {
     await bus.close();
   });
 });
+
+describe('RiskEngine republishes', () => {
+  it('skips an update it applied as republished; an older one never applied is applied, not dropped', () => {
+    const block = seededReturns(3);
+    const engine = new RiskEngine(createBus(), { backend: 'reference', window: 10, minRows: 2, heartbeatMs: 0 });
+    const process = (i: number, sentAt: number) =>
+      (engine as unknown as { process(m: BusMessage): void }).process({
+        id: `${i}-0`,
+        bus: 'marketdata',
+        stream: 'marketdata:RETURNS_UPDATE:0',
+        type: 'RETURNS_UPDATE',
+        key: 'stocks',
+        ts: 1_700_000_000_000 + i,
+        payload: { assets: ASSETS, returns: row(block, i) },
+        priority: 'normal',
+        count: 1,
+        sentAt,
+        deliveries: 1,
+      } as BusMessage);
+    process(0, 100);
+    process(2, 300);
+    process(0, 100); // stored twice
+    expect(engine.metrics().extra).toMatchObject({ rows: 2, republished: 1 });
+    process(1, 200); // published before row 2, delivered after it: never applied
+    expect(engine.metrics().extra).toMatchObject({ rows: 3, republished: 1 });
+  });
+});

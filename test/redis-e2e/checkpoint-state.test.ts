@@ -10,9 +10,11 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Bus } from '../../src/bus/bus.js';
 import { shardOf } from '../../src/bus/messages.js';
 import { CheckpointConfigError } from '../../src/engines/checkpoint-config.js';
+import { FactorEngine } from '../../src/engines/factor.js';
 import { PortfolioEngine } from '../../src/engines/portfolio.js';
 import { RiskEngine } from '../../src/engines/risk.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
+import { feedPanel, seededPanel } from '../engines/factor-helpers.js';
 import { ASSETS, row, seededReturns } from '../engines/risk-helpers.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, sleep, tearDown, until } from '../helpers/redis.js';
 import {
@@ -290,6 +292,47 @@ describeRedis('engine state and checkpoints over Redis', () => {
     const b = new PortfolioEngine(bus2, options).start();
     await b.ready();
     expect(b.metrics().extra).toMatchObject({ restoredKeys: 1, replayed: 0 });
+    expect(stateOf(b)).toEqual(expected);
+    await b.stop();
+  });
+
+  it("factor engine: a universe's new dates checkpointed as deltas; the next engine restores record + deltas and replays the rest, the history exact", async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const panel = seededPanel(40, 10);
+    const options = { backend: 'reference' as const, momentum: { window: 6, halfLife: 3, lag: 2 }, heartbeatMs: 0, checkpointMs: 60_000 };
+    const publishDates = async (bus: Bus, from: number, to: number) => {
+      await feedPanel(bus, panel, from, to);
+      await bus.drain();
+    };
+    const stateOf = (e: FactorEngine) => {
+      const u = e.universes().get('us')!;
+      return { history: u.history.export(), total: u.history.total, sectors: u.sectors, lastDate: u.lastDate };
+    };
+    const bus1 = await redisBus(url);
+    buses.push(bus1);
+    const a = new FactorEngine(bus1, options).start();
+    await a.ready();
+    await publishDates(bus1, 0, 12);
+    await a.checkpoint(); // whole: the 8 dates the history holds
+    for (const to of [14, 16]) {
+      await publishDates(bus1, to - 2, to);
+      await a.checkpoint(); // a delta: 2 dates
+    }
+    expect(a.metrics().extra).toMatchObject({ wholeRecords: 1, deltaRecords: 2 });
+    const deltas = await redis.hgetallBuffer(keysOf().checkpointDeltas('factor', 'marketdata:FACTOR_INPUT:0'));
+    const records = await redis.hgetallBuffer(keysOf().checkpointRecords('factor', 'marketdata:FACTOR_INPUT:0'));
+    expect(Object.keys(deltas)).toHaveLength(2);
+    for (const d of Object.values(deltas)) expect(d.byteLength).toBeLessThan(records.us.byteLength / 2);
+    await publishDates(bus1, 16, 20); // acknowledged, not checkpointed: replayed
+    const expected = stateOf(a);
+    a.checkpoint = () => Promise.resolve();
+    await a.stop();
+    const bus2 = await redisBus(url);
+    buses.push(bus2);
+    const b = new FactorEngine(bus2, options).start();
+    await b.ready();
+    expect(b.metrics().extra).toMatchObject({ restoredKeys: 1, replayed: 4 });
     expect(stateOf(b)).toEqual(expected);
     await b.stop();
   });

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
 import { FactorEngine, type FactorEngineOptions, type FactorResult } from '../../src/engines/index.js';
-import { decodeFactorUniverse } from '../../src/engines/factor-messages.js';
+import { applyFactorDelta, decodeFactorUniverse } from '../../src/engines/factor-messages.js';
 import { kernels } from '../../src/index.js';
 import { client, closeAll, keysOf, sleep, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { direct, inputOf, seededPanel, type Panel } from '../engines/factor-helpers.js';
-import { Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
+import { checkpointOf, Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
 
 const MOMENTUM = { window: 6, halfLife: 3, lag: 2 };
 const OPTIONS: FactorEngineOptions = { backend: 'reference', momentum: MOMENTUM, heartbeatMs: 0 };
@@ -62,8 +62,13 @@ function expectExact(stored: { key: string; payload: FactorResult }[], panels: R
   return seen;
 }
 
-/** A checkpoint record's state bytes (after its u16-length-prefixed entry id). */
-const record = (bytes: Buffer) => bytes.subarray(2 + bytes.readUInt16LE(0));
+/** A universe of group 'factor' as its checkpoint restores it (history of 8 dates): its record on one of `streams`, then its deltas. */
+async function universeOf(redis: ReturnType<typeof client>, streams: string[], key: string) {
+  const c = (await checkpointOf(redis, 'factor', streams, key))!;
+  const u = decodeFactorUniverse(c.record, 8);
+  for (const delta of c.deltas) applyFactorDelta(u, delta);
+  return u;
+}
 
 describeRedis('FactorEngine over Redis', () => {
   let server: RedisServer;
@@ -125,10 +130,7 @@ describeRedis('FactorEngine over Redis', () => {
     for (const key of keys) expect([...seen[key]].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 - 7 }, (_, j) => j + 7));
     expect(stored).toHaveLength(2 * (40 - 7) + 2 * 10);
     // B's final checkpoint holds the same state.
-    const u = decodeFactorUniverse(
-      record((await redis.hgetBuffer(keysOf().checkpointRecords('factor', 'marketdata:FACTOR_INPUT:0'), 'us'))!),
-      8,
-    );
+    const u = await universeOf(redis, ['marketdata:FACTOR_INPUT:0'], 'us');
     expect(u.history.export()).toEqual(stateOf(b).us.history);
     expect(u.lastDate).toBe(panels.us.dates[39]);
   });
@@ -208,9 +210,11 @@ describeRedis('FactorEngine over Redis', () => {
     // B's final checkpoint: the state of an uninterrupted run.
     const expected = await uninterrupted(panels, steps);
     for (const key of keys) {
-      let bytes: Buffer | null = null;
-      for (const h of hashes) bytes ??= await redis.hgetBuffer(h, key);
-      const u = decodeFactorUniverse(record(bytes!), 8);
+      const u = await universeOf(
+        redis,
+        [...Array(SHARDS).keys()].map((s) => `marketdata:FACTOR_INPUT:${s}`),
+        key,
+      );
       expect({ history: u.history.export(), total: u.history.total, sectors: u.sectors, lastDate: u.lastDate }).toEqual(expected[key]);
     }
     console.log(

@@ -326,3 +326,27 @@ export function tradeLoop(bus: Bus, pause: () => Promise<unknown>): { readonly s
     },
   };
 }
+
+/**
+ * A key's checkpoint of `group` as a restore reads it, from whichever of `streams` holds it: the state
+ * bytes of its record, then of its deltas in order (incremental checkpoints); undefined when none holds it.
+ */
+export async function checkpointOf(
+  redis: RedisClient,
+  group: string,
+  streams: readonly string[],
+  key: string,
+): Promise<{ stream: string; record: Buffer; deltas: Buffer[] } | undefined> {
+  const body = (bytes: Buffer) => bytes.subarray(2 + bytes.readUInt16LE(0));
+  for (const stream of streams) {
+    const record = await redis.hgetBuffer(keysOf().checkpointRecords(group, stream), key);
+    if (!record) continue;
+    const deltas: Buffer[] = [];
+    for (let n = 1; ; n++) {
+      const delta = await redis.hgetBuffer(keysOf().checkpointDeltas(group, stream), `${key}\u0000${n}`);
+      if (!delta) return { stream, record: body(record), deltas };
+      deltas.push(body(delta));
+    }
+  }
+  return undefined;
+}

@@ -6,17 +6,14 @@ import { applyUniverseDelta, decodePortfolio, decodeUniverse } from '../../src/e
 import { kernels } from '../../src/index.js';
 import { client, closeAll, keysOf, sleep, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { ASSETS, expectedFigures, figures, PORTFOLIOS, row, seededReturns, weightVector } from '../engines/risk-helpers.js';
-import { Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
+import { checkpointOf, Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
 
-/** A universe of group 'risk' as its checkpoint restores it: its record on `stream`, then its deltas (incremental checkpoints). */
-async function universeOf(redis: ReturnType<typeof client>, stream: string, key: string) {
-  const body = (bytes: Buffer) => bytes.subarray(2 + bytes.readUInt16LE(0));
-  const u = decodeUniverse(body((await redis.hgetBuffer(keysOf().checkpointRecords('risk', stream), key))!), 30);
-  for (let n = 1; ; n++) {
-    const delta = await redis.hgetBuffer(keysOf().checkpointDeltas('risk', stream), `${key}\u0000${n}`);
-    if (!delta) return u;
-    applyUniverseDelta(u, body(delta));
-  }
+/** A universe of group 'risk' as its checkpoint restores it: its record on one of `streams`, then its deltas. */
+async function universeOf(redis: ReturnType<typeof client>, streams: string[], key: string) {
+  const c = (await checkpointOf(redis, 'risk', streams, key))!;
+  const u = decodeUniverse(c.record, 30);
+  for (const delta of c.deltas) applyUniverseDelta(u, delta);
+  return u;
 }
 
 const T0 = 1_700_000_000_000;
@@ -137,7 +134,7 @@ describeRedis('RiskEngine over Redis', () => {
     });
     // B's final checkpoint holds the same state.
     const record = (bytes: Buffer) => bytes.subarray(2 + bytes.readUInt16LE(0));
-    const u = await universeOf(redis, 'marketdata:RETURNS_UPDATE:0', 'stocks');
+    const u = await universeOf(redis, ['marketdata:RETURNS_UPDATE:0'], 'stocks');
     expect(u.window.matrix()).toEqual(stateOf(b).window);
     const p = decodePortfolio(record((await redis.hgetBuffer(keysOf().checkpointRecords('risk', 'logic:PORTFOLIO_UPDATE:0'), 'equal'))!));
     expect({ ...p, held: undefined }).toEqual({
@@ -226,10 +223,6 @@ describeRedis('RiskEngine over Redis', () => {
     }
     // B's final checkpoint: the state of an uninterrupted run.
     const expected = await uninterrupted(block, steps, { ...OPTIONS });
-    const streamOf = async (hash: (s: number) => string, field: string) => {
-      for (let s = 0; s < SHARDS; s++) if (await redis.hexists(hash(s), field)) return `marketdata:RETURNS_UPDATE:${s}`;
-      return undefined;
-    };
     const shardOf = async (hash: (s: number) => string, field: string) => {
       for (let s = 0; s < SHARDS; s++) {
         const bytes = await redis.hgetBuffer(hash(s), field);
@@ -239,7 +232,7 @@ describeRedis('RiskEngine over Redis', () => {
     };
     const u = await universeOf(
       redis,
-      (await streamOf((s) => keysOf().checkpointRecords('risk', `marketdata:RETURNS_UPDATE:${s}`), 'stocks'))!,
+      [...Array(SHARDS).keys()].map((s) => `marketdata:RETURNS_UPDATE:${s}`),
       'stocks',
     );
     expect(u.window.matrix()).toEqual(expected.window);

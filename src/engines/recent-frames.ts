@@ -1,0 +1,65 @@
+/**
+ * The (publish time, ts) of the last frames a key applied: how an engine tells a frame stored twice (a
+ * publish retried after an ambiguous failure, under a new entry id) from one that was never applied
+ * and merely goes back in time. Only the first is skipped as `republished`; the other reaches the
+ * engine's own checks (and is applied or refused there), so no frame vanishes uncounted.
+ */
+
+/** Frames per key remembered. */
+export const RECENT_FRAMES = 64;
+
+/** A ring of the last RECENT_FRAMES (sentAt, ts) pairs applied; not checkpointed. */
+export class RecentFrames {
+  private ring: Float64Array | undefined;
+  private count = 0;
+
+  /** Records an applied frame (the ring is allocated at the first). */
+  remember(sentAt: number, ts: number): void {
+    this.ring ??= new Float64Array(2 * RECENT_FRAMES);
+    const at = 2 * (this.count++ % RECENT_FRAMES);
+    this.ring[at] = sentAt;
+    this.ring[at + 1] = ts;
+  }
+
+  /**
+   * Whether a frame with this publish time and ts was applied: one of the last RECENT_FRAMES
+   * remembered, or the key's last frame (`lastSentAt`, `lastTs`: all that is known after a restore).
+   */
+  applied(sentAt: number, ts: number, lastSentAt: number, lastTs: number): boolean {
+    if (sentAt === lastSentAt && ts === lastTs) return true;
+    const ring = this.ring;
+    if (!ring) return false;
+    const stored = Math.min(this.count, RECENT_FRAMES);
+    for (let i = 0; i < stored; i++) if (ring[2 * i] === sentAt && ring[2 * i + 1] === ts) return true;
+    return false;
+  }
+
+  /** Forgets every frame (a restored state's frames are not the ones applied here before). */
+  clear(): void {
+    this.count = 0;
+  }
+}
+
+/** RecentFrames per key (a universe), made at the key's first frame. */
+export class RecentFramesByKey {
+  private readonly byKey = new Map<string, RecentFrames>();
+
+  /** RecentFrames.applied for `key` (false for a key with none remembered but its last frame). */
+  applied(key: string, sentAt: number, ts: number, lastSentAt: number, lastTs: number): boolean {
+    return (this.byKey.get(key) ?? NONE).applied(sentAt, ts, lastSentAt, lastTs);
+  }
+
+  /** Records a frame `key` applied. */
+  remember(key: string, sentAt: number, ts: number): void {
+    let r = this.byKey.get(key);
+    if (!r) this.byKey.set(key, (r = new RecentFrames()));
+    r.remember(sentAt, ts);
+  }
+
+  /** Forgets `key`'s frames (its state was restored or dropped). */
+  forget(key: string): void {
+    this.byKey.delete(key);
+  }
+}
+
+const NONE = new RecentFrames();
