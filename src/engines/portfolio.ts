@@ -98,10 +98,11 @@ function latest(a: Rebalance | undefined, b: Rebalance | undefined): Rebalance |
  * rows) is rebalanced. A RISK_ALERT keyed by a managed portfolio rebalances it at once, at most once
  * per row count (RiskEngine alerts again on every PORTFOLIO_UPDATE that is still over its limit: the
  * second is ignored, and counted). Idempotent per entry id; a RETURNS_UPDATE stored twice (the same
- * publish time and ts as one of the universe's last 64 applied) is skipped as `republished`. Over Redis its state is checkpointed: each universe (its window and the scheduled
- * rebalances, which the returns alone decide) with the returns stream, each portfolio's last
- * alert-driven rebalance with the alert stream; the weights held are the later of the two. Run one
- * PortfolioEngine per consumer group (it joins its two inputs).
+ * publish time and ts as one of the universe's last 64 applied) is skipped as `republished`. Over
+ * Redis its state is checkpointed: each universe (its window and the scheduled rebalances, which the
+ * returns alone decide) with the returns stream, each portfolio's last alert-driven rebalance with the
+ * alert stream; the weights held are the later of the two. Run one PortfolioEngine per consumer group
+ * (it joins its two inputs).
  */
 export class PortfolioEngine extends Engine {
   protected readonly inputs: readonly string[];
