@@ -132,14 +132,17 @@ async function main() {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   const redisProc = start('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined); // refused until redis-server listens: retried below
+  let redis;
   for (let i = 0; ; i++) {
+    // a client per attempt: refused until redis-server listens, and a refused client keeps reconnecting
+    redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    redis.on('error', () => undefined);
     try {
       await redis.connect();
       await redis.ping();
       break;
     } catch (error) {
+      redis.disconnect();
       if (i > 50) throw new Error(`redis-server did not start: ${error}\n${redisProc.log}`);
       await sleep(100);
     }
