@@ -1,7 +1,7 @@
 /**
  * The io bench's end-to-end runs: a command as a child process (`node bin/kernelbus.js vpin ...`, or
  * a bench script under tsx), its wall time from spawn to exit and its peak RSS, which the child
- * reports itself at exit (bench/io-rss.mjs, preloaded: process.resourceUsage().maxRSS). The CLI runs
+ * reports itself at exit (bench/io-rss.mjs, preloaded: VmHWM on Linux). The CLI runs
  * from dist/: ensureDist() rebuilds it first when a source file is newer.
  */
 import { spawnSync } from 'node:child_process';

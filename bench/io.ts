@@ -253,7 +253,7 @@ export const ioSection: BenchSection = {
         value: run.maxRss / MB,
         unit: 'MB',
         ...(rssNote ? { ratio: run.maxRss / columnsBytes, baseline: `the columns (${size(columnsBytes)})` } : {}),
-        note: rssNote ?? 'process.resourceUsage().maxRSS of the child',
+        note: rssNote ?? 'peak RSS of the child (VmHWM)',
       });
       return run;
     };
