@@ -558,7 +558,7 @@ Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, 
     }
     if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
     countBars(from, total, filled, prevClose, buckets);
-    if (keep && pending_.size() > kKeptBars) {
+    if (keep && pending_.size() > keptBars(n)) {
       keep = false;
       replay_ = Replay{ts, price, volume, n, labels, closeAtEnd, true};
     }
