@@ -272,7 +272,9 @@ export class RedisTransport implements Transport {
 
   /**
    * Resolves once every subscription here reads its stream: ready(), and then each holds its stream's
-   * lease for its group, or another consumer of the group does (it has its fair share elsewhere). What
+   * lease for its group, or another consumer of the group does (it has its fair share elsewhere). A lease
+   * that Redis already gives to a subscription here whose acquire() has not seen the reply yet is waited
+   * for: an engine's ready() resumes only the streams its subscriptions hold. What
    * a publisher should wait for before a burst, so that no backlog builds while consumers take their
    * streams. Rejects with TransportError ('unavailable') after `timeoutMs` (default publishTimeoutMs).
    */
@@ -283,8 +285,9 @@ export class RedisTransport implements Transport {
       const waiting = [...this.members.consumers].filter((c) => !c.closed && !c.owner);
       if (waiting.length === 0) return;
       if (this.cmd.status === 'ready') {
-        const held = await batch(this.cmd, (client) => waiting.map((c) => client.exists(c.leaseKey))).catch(() => []);
-        if (held.length === waiting.length && held.every(([error, n]) => !error && n === 1)) return;
+        // held by another consumer; our own token there is our acquire() whose reply is still on its way
+        const held = await batch(this.cmd, (client) => waiting.map((c) => client.get(c.leaseKey))).catch(() => []);
+        if (held.length === waiting.length && held.every(([error, v], i) => !error && v != null && v !== waiting[i].token)) return;
       }
       if (this.closed) throw new BusClosedError('transport');
       if (performance.now() >= deadline) {
