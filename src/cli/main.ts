@@ -141,7 +141,14 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`kernelbus ${command}: ${error.message}${hint}`);
       return 2;
     }
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      // a --port, --metrics-port or --dashboard port another process holds
+      const { address, port } = error as { address?: string; port?: number };
+      console.error(`kernelbus ${command}: ${address}:${port} is in use (port 0 picks a free one)`);
+      return 1;
+    }
+    if (code === 'ENOENT') {
       console.error(`kernelbus ${command}: ${(error as Error).message}`);
       return 1;
     }

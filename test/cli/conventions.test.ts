@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +106,20 @@ describe('kernelbus conventions', () => {
     expect(bad.err).toMatch(/^kernelbus vpin: --window: expected a number, got "x"/);
     expect([engine.code, engine.out]).toEqual([2, '']);
     expect(engine.err).toMatch(/^kernelbus engine: --redis: expected a redis:\/\/host:port URL, got nothing/);
+  });
+
+  it('a port in use (demo --dashboard, demo --metrics-port): one line naming it, exit 1, no stack', async () => {
+    const held = createServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    const port = String((held.address() as AddressInfo).port);
+    try {
+      for (const flag of ['--dashboard', '--metrics-port']) {
+        const r = await kernelbus(['demo', flag, port, '--seconds', '1']);
+        expect([r.code, r.err]).toEqual([1, `kernelbus demo: 127.0.0.1:${port} is in use (port 0 picks a free one)\n`]);
+      }
+    } finally {
+      held.close();
+    }
   });
 
   it('a CSV row whose field count differs from the header is an error naming its line (exit 2): short, long, with quotes and line breaks', async () => {
