@@ -444,7 +444,8 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     risk: {
       bars: s.risk.rows,
       results: s.risk.engine.metrics().extra.results,
-      alerts: s.risk.engine.metrics().extra.alerts,
+      limitAlerts: s.risk.engine.metrics().extra.alerts - s.risk.engine.metrics().extra.backtestAlerts,
+      backtestAlerts: s.risk.engine.metrics().extra.backtestAlerts,
       zones: s.risk.zones(),
     },
     factor: { days: s.factor.days, results: s.factor.engine.metrics().extra.results },
@@ -459,6 +460,7 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
 function printSummary(out: NodeJS.WritableStream, s: Summary): void {
   const e = s.engine.metrics();
   const b = s.bus.metrics();
+  const riskExtra = s.risk.engine.metrics().extra;
   const rows: [string, string][] = [
     s.tape
       ? [
@@ -479,7 +481,7 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
     ['VPIN alerts', `${fmt(s.alerts.length)}${s.episodes === undefined ? '' : `  (toxic episodes started: ${fmt(s.episodes)})`}`],
     [
       'risk engine',
-      `${fmt(s.risk.rows)} bars of returns -> ${fmt(s.risk.engine.metrics().extra.results)} portfolio results, ${fmt(s.risk.engine.metrics().extra.alerts)} VaR alerts`,
+      `${fmt(s.risk.rows)} bars of returns -> ${fmt(riskExtra.results)} portfolio results, ${fmt(riskExtra.alerts - riskExtra.backtestAlerts)} VaR limit alerts, ${fmt(riskExtra.backtestAlerts)} backtest alerts`,
     ],
     [
       'factor engine',

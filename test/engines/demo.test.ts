@@ -30,9 +30,10 @@ describe('kernelbus demo', () => {
     expect(text).toMatch(/copies \/ redelivered \/ dead\s+0 \/ 0 \/ 0/);
     expect(text).toContain('top symbols by VPIN CDF now');
     // The risk engine beside it: a row of returns per bar, three portfolios with finite figures.
-    const [, bars, results] = /risk engine\s+([\d,]+) bars of returns -> ([\d,]+) portfolio results, [\d,]+ VaR alerts/
-      .exec(text)!
-      .map((x) => Number(x.replaceAll(',', '')));
+    const [, bars, results] =
+      /risk engine\s+([\d,]+) bars of returns -> ([\d,]+) portfolio results, [\d,]+ VaR limit alerts, [\d,]+ backtest alerts/
+        .exec(text)!
+        .map((x) => Number(x.replaceAll(',', '')));
     expect(bars).toBeGreaterThanOrEqual(20); // about 117 (a bar of 5 ms); figures need minRows 20
     // the three fixed portfolios from minRows on, and the PortfolioEngine's two once it has built them
     expect(results).toBeGreaterThan(3 * (bars - 20 + 1));
@@ -109,6 +110,9 @@ describe('kernelbus demo', () => {
     expect(summary.vpin.buckets).toBeGreaterThan(0);
     expect(summary.vpin.top.length).toBeGreaterThan(0);
     expect(summary.deadLettered).toBe(0);
+    // limit breaches and backtest zones apart (no backtest window of 250 bars fills in 0.5 s)
+    expect(summary.risk).toMatchObject({ limitAlerts: expect.any(Number), backtestAlerts: 0 });
+    expect(summary.risk.alerts).toBeUndefined();
   });
 });
 
