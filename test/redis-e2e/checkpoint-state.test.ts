@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Bus } from '../../src/bus/bus.js';
 import { shardOf } from '../../src/bus/messages.js';
 import { CheckpointConfigError } from '../../src/engines/checkpoint-config.js';
+import type { Engine } from '../../src/engines/engine.js';
 import { FactorEngine } from '../../src/engines/factor.js';
 import { PortfolioEngine } from '../../src/engines/portfolio.js';
 import { RiskEngine } from '../../src/engines/risk.js';
@@ -74,6 +75,17 @@ describeRedis('engine state and checkpoints over Redis', () => {
     await closeAll();
   });
   afterAll(() => tearDown(server));
+
+  /** Stops `a` without its last checkpoint and starts the engine `make` builds on a new bus: ready, resumed. */
+  const successor = async <E extends Engine>(a: Engine, make: (bus: Bus) => E): Promise<E> => {
+    a.checkpoint = () => Promise.resolve();
+    await a.stop();
+    const bus = await redisBus(url);
+    buses.push(bus);
+    const b = make(bus).start();
+    await b.ready();
+    return b;
+  };
 
   const deltaCount = async (redis: ReturnType<typeof client>, group = 'vpin') =>
     (await Promise.all(ENGINE_TRADE_STREAMS.map((s) => redis.hlen(keysOf().checkpointDeltas(group, s))))).reduce((a, b) => a + b, 0);
@@ -233,12 +245,7 @@ describeRedis('engine state and checkpoints over Redis', () => {
     expect(await redis.hlen(keysOf().checkpointDeltas('risk', 'marketdata:RETURNS_UPDATE:0'))).toBe(2);
     await publishRows(bus1, 50, 60); // acknowledged, not checkpointed: replayed
     const expected = a.universes().get('stocks')!.window.matrix();
-    a.checkpoint = () => Promise.resolve();
-    await a.stop();
-    const bus2 = await redisBus(url);
-    buses.push(bus2);
-    const b = new RiskEngine(bus2, options).start();
-    await b.ready();
+    const b = await successor(a, (bus) => new RiskEngine(bus, options));
     expect(b.metrics().extra).toMatchObject({ restoredKeys: 1, replayed: 10 });
     const u = b.universes().get('stocks')!;
     expect(u.window.total).toBe(60);
@@ -285,12 +292,7 @@ describeRedis('engine state and checkpoints over Redis', () => {
     expect(a.metrics().extra).toMatchObject({ wholeRecords: 1, deltaRecords: 3 });
     const expected = stateOf(a);
     expect(expected.scheduled?.at).toBeGreaterThan(20);
-    a.checkpoint = () => Promise.resolve();
-    await a.stop();
-    const bus2 = await redisBus(url);
-    buses.push(bus2);
-    const b = new PortfolioEngine(bus2, options).start();
-    await b.ready();
+    const b = await successor(a, (bus) => new PortfolioEngine(bus, options));
     expect(b.metrics().extra).toMatchObject({ restoredKeys: 1, replayed: 0 });
     expect(stateOf(b)).toEqual(expected);
     await b.stop();
@@ -326,12 +328,7 @@ describeRedis('engine state and checkpoints over Redis', () => {
     for (const d of Object.values(deltas)) expect(d.byteLength).toBeLessThan(records.us.byteLength / 2);
     await publishDates(bus1, 16, 20); // acknowledged, not checkpointed: replayed
     const expected = stateOf(a);
-    a.checkpoint = () => Promise.resolve();
-    await a.stop();
-    const bus2 = await redisBus(url);
-    buses.push(bus2);
-    const b = new FactorEngine(bus2, options).start();
-    await b.ready();
+    const b = await successor(a, (bus) => new FactorEngine(bus, options));
     expect(b.metrics().extra).toMatchObject({ restoredKeys: 1, replayed: 4 });
     expect(stateOf(b)).toEqual(expected);
     await b.stop();
