@@ -424,6 +424,7 @@ function classifierName(classifier: NonNullable<VpinOptions['classifier']>): str
 function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
   const e = s.engine.metrics();
   const b = s.bus.metrics();
+  const riskExtra = s.risk.engine.metrics().extra;
   const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
   const top = [...s.engine.symbols()]
     .filter(([, st]) => st.cdf === st.cdf)
@@ -443,9 +444,9 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     vpin: { classifier: s.classifier, buckets: s.buckets, alerts: s.alerts.length, episodes: s.episodes, top },
     risk: {
       bars: s.risk.rows,
-      results: s.risk.engine.metrics().extra.results,
-      limitAlerts: s.risk.engine.metrics().extra.alerts - s.risk.engine.metrics().extra.backtestAlerts,
-      backtestAlerts: s.risk.engine.metrics().extra.backtestAlerts,
+      results: riskExtra.results,
+      limitAlerts: riskExtra.alerts - riskExtra.backtestAlerts,
+      backtestAlerts: riskExtra.backtestAlerts,
       zones: s.risk.zones(),
     },
     factor: { days: s.factor.days, results: s.factor.engine.metrics().extra.results },
