@@ -19,6 +19,18 @@ export {
 } from './kernels.js';
 export { AUTO_THRESHOLDS } from './auto.js';
 export {
+  byName,
+  series,
+  toRecords,
+  weightsByName,
+  type ColumnsOf,
+  type Index,
+  type MatrixLabels,
+  type PerColumn,
+  type SeriesLabels,
+  type Vector,
+} from '../kernels/labels.js';
+export {
   matrix,
   PERFORMANCE_DEFAULTS,
   PERFORMANCE_STATS,
@@ -61,7 +73,6 @@ export {
   type RollingStatName,
   type AggregatePeriod,
   type AggregateReturnsResult,
-  type ColumnsOf,
   type DqRegressors,
   type DrawdownConvention,
   type DrawdownOptions,

@@ -8,7 +8,15 @@
 import { backendNames, loadBackend, type BackendName } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
 import { BackendUnavailableError, KernelInputError } from '../errors.js';
-import { requireKnownOptions, splitOutputs, type Call, type Dims, type KernelSpec, type OutputSpec } from '../kernels/descriptor.js';
+import {
+  notePacked,
+  requireKnownOptions,
+  splitOutputs,
+  type Call,
+  type Dims,
+  type KernelSpec,
+  type OutputSpec,
+} from '../kernels/descriptor.js';
 import type { FactorKernels } from '../kernels/factor-kernels.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import { FrameTrades } from '../kernels/frame-trades.js';
@@ -86,7 +94,11 @@ function runCall<Async extends boolean>(run: Run<Async>, family: FamilyName, ker
   const at = (dims as (...a: unknown[]) => Dims)(...c.args);
   const args = c.out ? [...c.args, c.out] : c.args;
   const impl = (f: unknown) => (f as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args);
-  return run(family, kernel, c.size, impl, (out: Float64Array) => c.shape(splitOutputs(outputs, out, at)));
+  return run(family, kernel, c.size, impl, (out: Float64Array) => {
+    const result = c.shape(splitOutputs(outputs, out, at, c.split));
+    if ((spec as OutputSpec).arity !== undefined) notePacked(result, out);
+    return result;
+  });
 }
 
 /** Every kernel with an `api` in the descriptors, over `run` (the functions of SyncKernels, or their promise forms). */

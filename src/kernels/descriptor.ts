@@ -7,6 +7,7 @@
  * formatting of a parameter fault raised in C++, the unknown-option check and the parameter-name tests.
  */
 import { KernelInputError } from '../errors.js';
+import { labelVector, type Split, type Vector } from './labels.js';
 import type { Matrix } from './matrix.js';
 import { describeValue } from './validate.js';
 
@@ -76,6 +77,8 @@ export type Call<T = unknown> =
       readonly shape: (outputs: Outputs) => T;
       /** The caller's output array (descriptors with an `arity`), passed after `args`. */
       readonly out?: Float64Array;
+      /** How the outputs are split: one problem's shapes, the labels (`Split`). */
+      readonly split?: Split;
     }
   | { readonly size: number; readonly call: (family: never) => unknown; readonly shape: (out: never) => T }
   | { readonly value: T };
@@ -111,22 +114,44 @@ function entriesOf(outputs: Readonly<Record<string, Shape>>): readonly (readonly
 }
 
 /** An output as the API returns it: a number, a Float64Array view or a Matrix over a view. */
-export type OutputValue = number | Float64Array | Matrix;
+export type OutputValue = number | Vector | Matrix;
+
+/** The shape of an output under `split`: its dimensions less the one a one-problem call drops. */
+function shapeUnder(shape: Shape, one: string | undefined): readonly string[] {
+  return one === undefined || !shape.includes(one as never) ? shape : shape.filter((d) => d !== one);
+}
 
 /**
  * The named outputs of `out` (views, no copy): in order, each `[]` a number, `[d]` a Float64Array of
- * d values, `[r, c]` a Matrix. The one place an output's offset is computed.
+ * d values, `[r, c]` a Matrix, as `split` shapes and labels them. The one place an output's offset is
+ * computed.
  */
-export function splitOutputs(outputs: Readonly<Record<string, Shape>>, out: Float64Array, dims: Dims): Record<string, OutputValue> {
+export function splitOutputs(
+  outputs: Readonly<Record<string, Shape>>,
+  out: Float64Array,
+  dims: Dims,
+  split: Split = {},
+): Record<string, OutputValue> {
   const result: Record<string, OutputValue> = {};
+  const { one, labels } = split;
   let at = 0;
-  for (const [name, shape] of entriesOf(outputs)) {
-    const n = sizeOf(shape, dims);
+  for (const [name, full] of entriesOf(outputs)) {
+    const n = sizeOf(full, dims);
+    const shape = shapeUnder(full, one);
     if (shape.length === 0) result[name] = out[at];
-    else if (shape.length === 1 && n === out.length)
-      result[name] = out; // the only output: the array itself
-    else if (shape.length === 1) result[name] = out.subarray(at, at + n);
-    else result[name] = { data: out.subarray(at, at + n), rows: dims[shape[0]], cols: dims[shape[1]] };
+    else if (shape.length === 1) {
+      const v = n === out.length ? out : out.subarray(at, at + n); // the only output: the array itself
+      result[name] = labels?.[shape[0]] ? labelVector(v, labels[shape[0]]) : v;
+    } else {
+      const m: { -readonly [K in keyof Matrix]: Matrix[K] } = {
+        data: out.subarray(at, at + n),
+        rows: dims[shape[0]],
+        cols: dims[shape[1]],
+      };
+      if (labels?.[shape[0]]) m.index = labels[shape[0]];
+      if (labels?.[shape[1]]) m.columns = labels[shape[1]] as readonly string[];
+      result[name] = m;
+    }
     at += n;
   }
   return result;
@@ -163,6 +188,14 @@ export function outputsInto(
   return { out, views: outputViews(spec.outputs, out, dims) };
 }
 
+/** The array behind each result object the API returned (a one-problem result holds numbers, not views). */
+const PACKED = new WeakMap<object, Float64Array>();
+
+/** Notes `out` as the array behind `result` (the API's runCall), for packedOutput. */
+export function notePacked(result: unknown, out: Float64Array): void {
+  if (typeof result === 'object' && result !== null && !ArrayBuffer.isView(result)) PACKED.set(result, out);
+}
+
 /**
  * The one array behind `result`, a result of `spec`'s kernel under `dims` as the API returned it (each
  * output of the descriptor under its name, a view of one buffer in the descriptor's order: a
@@ -172,6 +205,8 @@ export function outputsInto(
  */
 export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name: string, kernel: string): Float64Array {
   const length = outputLength(spec.outputs, dims);
+  const known = typeof result === 'object' && result !== null ? PACKED.get(result) : undefined;
+  if (known && known.length === length) return known;
   const wanted = `a result of ${kernel}() of the same shape, its arrays as returned (views of one buffer of ${length} values)`;
   const fail = (actual: string): never => {
     throw new KernelInputError(name, wanted, actual);

@@ -4,13 +4,20 @@
  * rows are dates), one date of a panel (factor family: a row of assets).
  */
 import { KernelInputError } from '../errors.js';
+import { type Index, type MatrixLabels, type Vector, requireColumns, requireIndex } from './labels.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
-/** A row-major matrix: `data[r * cols + c]`, rows = dates or scenarios, cols = assets or portfolios. */
+/**
+ * A row-major matrix: `data[r * cols + c]`, rows = dates or scenarios, cols = assets or portfolios;
+ * optionally labelled (labels.ts): `columns` one name per column, `index` one label per row (epoch-ms
+ * dates, or names).
+ */
 export interface Matrix {
   readonly data: Float64Array;
   readonly rows: number;
   readonly cols: number;
+  readonly columns?: readonly string[];
+  readonly index?: Index;
 }
 
 /** One series (a Float64Array: one column) or a matrix of columns. */
@@ -21,9 +28,12 @@ export function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x >= 0;
 }
 
-/** Builds a Matrix over `data` (no copy) after checking that it holds rows x cols values. */
-export function matrix(data: Float64Array, rows: number, cols: number): Matrix {
-  const m = { data, rows, cols };
+/**
+ * Builds a Matrix over `data` (no copy) after checking that it holds rows x cols values, with the
+ * labels given: `columns` (cols names) and `index` (rows labels).
+ */
+export function matrix(data: Float64Array, rows: number, cols: number, labels: MatrixLabels = {}): Matrix {
+  const m: Matrix = { data, rows, cols, ...(labels.columns && { columns: labels.columns }), ...(labels.index && { index: labels.index }) };
   requireMatrix(m, 'matrix');
   return m;
 }
@@ -40,13 +50,17 @@ export function requireMatrix(value: unknown, name: string): asserts value is Ma
   if (data.length !== rows * cols) {
     throw new KernelInputError(`${name}.data`, `length ${rows * cols} (rows ${rows} x cols ${cols})`, `length ${data.length}`);
   }
+  const { columns, index } = value as Matrix;
+  if (columns !== undefined) requireColumns(columns, cols, `${name}.columns`);
+  if (index !== undefined) requireIndex(index, rows, `${name}.index`);
 }
 
 /** A series or matrix as columns: its data, rows and cols (a Float64Array is one column). */
 export function asColumns(value: unknown, name: string): Matrix {
   if (value instanceof Float64Array) {
     requireFloat64Array(value, name);
-    return { data: value, rows: value.length, cols: 1 };
+    const { index, name: label } = value as Vector;
+    return { data: value, rows: value.length, cols: 1, index, columns: label === undefined ? undefined : [label] };
   }
   if (ArrayBuffer.isView(value) || Array.isArray(value)) {
     throw new KernelInputError(name, 'a Float64Array or a Matrix { data, rows, cols }', describeValue(value));
@@ -59,7 +73,9 @@ export function asColumns(value: unknown, name: string): Matrix {
 export function asPanel(value: unknown, name: string): Matrix {
   if (value instanceof Float64Array) {
     requireFloat64Array(value, name);
-    return { data: value, rows: 1, cols: value.length };
+    const index = (value as Vector).index;
+    const columns = Array.isArray(index) && typeof index[0] === 'string' ? (index as string[]) : undefined;
+    return { data: value, rows: 1, cols: value.length, columns };
   }
   requireMatrix(value, name);
   return value;

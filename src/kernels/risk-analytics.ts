@@ -7,6 +7,7 @@
 import { KernelInputError } from '../errors.js';
 import { AGGREGATE_PERIODS, calendarGroups, type AggregatePeriod } from './calendar.js';
 import { packedOutput, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { columnSplit, type ColumnsOf, type Index, type PerColumn } from './labels.js';
 import { asColumns, isCount, type Matrix, type Series } from './matrix.js';
 import { describeValue, requireFloat64Array, requireOut } from './validate.js';
 import type { OutOption } from './vpin.js';
@@ -25,8 +26,11 @@ export const DQ_REGRESSOR_SETS = ['gas', 'hits'] as const satisfies readonly DqR
 
 /** Options of `varBacktest()`. */
 export interface VarBacktestOptions {
-  /** The VaR's confidence level c in (0, 1): an exception is expected with probability 1 - c. Required. */
-  confidence: number;
+  /**
+   * The VaR's confidence level c in (0, 1): an exception is expected with probability 1 - c. Default
+   * 0.95 (rugarch's VaRTest, alpha = 0.05).
+   */
+  confidence?: number;
   /** The traffic light's dates: the last `window` rows (Basel: 250). Default 250. */
   window?: number;
   /** The DQ test's regressors (DqRegressors). Default 'gas', GAS's current form. */
@@ -40,7 +44,7 @@ export interface VarBacktestOptions {
  * array faults in: about half the time of 500 portfolios x 2520 dates). It must share no memory with
  * returns or var.
  */
-export interface VarBacktestOutOptions<S extends Series = Series> extends VarBacktestOptions, OutOption<VarBacktestResult<S>> {}
+export interface VarBacktestOutOptions<R extends Series = Series> extends VarBacktestOptions, OutOption<VarBacktestResult<R>> {}
 
 export const VAR_BACKTEST_DEFAULTS = { window: 250, dqRegressors: 'gas' } as const satisfies Required<
   Omit<VarBacktestOptions, 'confidence'>
@@ -50,39 +54,39 @@ export const VAR_BACKTEST_DEFAULTS = { window: 250, dqRegressors: 'gas' } as con
 export const TRAFFIC_LIGHT_ZONES = ['green', 'yellow', 'red'] as const;
 export type TrafficLightZone = (typeof TRAFFIC_LIGHT_ZONES)[number];
 
-/** What a per-date output is for returns of type R: a Float64Array for a series, else a Matrix. */
-export type ColumnsOf<R extends Series> = R extends Float64Array ? Float64Array : Matrix;
-
-/** Per column of returns (portfolio): the exceptions and the backtests of its VaR. */
-export interface VarBacktestResult<S extends Series = Series> {
+/**
+ * The exceptions and the backtests of a VaR, for returns of type R: numbers for one series, one value
+ * per column (portfolio) for a Matrix.
+ */
+export interface VarBacktestResult<R extends Series = Matrix> {
   /** T x N (a series for one column): 1 where the return is below -VaR, 0 where not, NaN where either is NaN. */
-  exceptions: S;
+  exceptions: ColumnsOf<R>;
   /** Exceptions over the dates where both are present. */
-  count: Float64Array;
+  count: PerColumn<R>;
   /** The dates where both are present (n). */
-  observations: Float64Array;
+  observations: PerColumn<R>;
   /** Kupiec's proportion-of-failures LR_uc, chi-square(1) under the null. */
-  kupiecLR: Float64Array;
-  kupiecPValue: Float64Array;
+  kupiecLR: PerColumn<R>;
+  kupiecPValue: PerColumn<R>;
   /** Christoffersen's independence LR_ind over the n - 1 transitions, chi-square(1). */
-  independenceLR: Float64Array;
-  independencePValue: Float64Array;
+  independenceLR: PerColumn<R>;
+  independencePValue: PerColumn<R>;
   /** Conditional coverage LR_cc = LR_uc + LR_ind, chi-square(2). */
-  conditionalCoverageLR: Float64Array;
-  conditionalCoveragePValue: Float64Array;
+  conditionalCoverageLR: PerColumn<R>;
+  conditionalCoveragePValue: PerColumn<R>;
   /**
    * Engle and Manganelli's dynamic quantile statistic (GAS's DQOOStest, 4 lags), chi-square(7) with
    * `dqRegressors: 'gas'` (the default), chi-square(6) with 'hits'.
    */
-  dqStat: Float64Array;
-  dqPValue: Float64Array;
+  dqStat: PerColumn<R>;
+  dqPValue: PerColumn<R>;
   /** Exceptions and dates present among the last `window` rows. */
-  windowExceptions: Float64Array;
-  windowObservations: Float64Array;
+  windowExceptions: PerColumn<R>;
+  windowObservations: PerColumn<R>;
   /** P(X <= windowExceptions), X ~ Binomial(windowObservations, 1 - confidence). */
-  windowProbability: Float64Array;
+  windowProbability: PerColumn<R>;
   /** The traffic-light zone's code (TRAFFIC_LIGHT_ZONES: 0 green, 1 yellow, 2 red; NaN without dates). */
-  zone: Float64Array;
+  zone: PerColumn<R>;
 }
 
 /** Checks and defaults `varBacktest()`'s options; `dqRegressors` as its code (DQ_REGRESSOR_SETS). */
@@ -91,10 +95,11 @@ export function resolveVarBacktestOptions(options: VarBacktestOptions | undefine
   window: number;
   dqRegressors: number;
 } {
-  if (typeof options !== 'object' || options === null) {
-    throw new KernelInputError('options', 'an object with a confidence in (0, 1)', describeValue(options));
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
   }
-  const { confidence } = options;
+  options ??= {};
+  const confidence = options.confidence ?? 0.95;
   if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
     throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
   }
@@ -143,7 +148,7 @@ export interface RollingOptions {
 }
 
 /** Each requested statistic: T x N (a Float64Array of T for one series), the first window - 1 rows NaN. */
-export type RollingResult<S extends Series = Series> = Partial<Record<RollingStatName, S>>;
+export type RollingResult<R extends Series = Matrix> = Partial<Record<RollingStatName, ColumnsOf<R>>>;
 
 /** Checks and defaults `rolling()`'s options for `rows` dates; the statistics as their mask. */
 export function resolveRollingOptions(
@@ -208,35 +213,35 @@ export const DRAWDOWN_DEFAULTS = { top: 5, convention: 'performance-analytics' }
  * PerformanceAnalytics' table (findDrawdowns + sortDrawdowns, table.Drawdowns' columns): top x N
  * matrices (a Float64Array of top for one series), rows 0-based, NaN past the last drawdown.
  */
-export interface PerformanceAnalyticsDrawdowns<S extends Series = Series> {
+export interface PerformanceAnalyticsDrawdowns<R extends Series = Matrix> {
   /** The first row under water. */
-  from: S;
+  from: ColumnsOf<R>;
   /** The row of the deepest point (the first, at a tie). */
-  trough: S;
+  trough: ColumnsOf<R>;
   /** The first row back at the peak; NaN when never. */
-  to: S;
+  to: ColumnsOf<R>;
   /** The deepest W / peak - 1 (a negative fraction). */
-  depth: S;
+  depth: ColumnsOf<R>;
   /** to - from + 1 rows; T - from + 1 when never recovered (findDrawdowns' end one past the data). */
-  length: S;
+  length: ColumnsOf<R>;
   /** trough - from + 1. */
-  peakToTrough: S;
+  peakToTrough: ColumnsOf<R>;
   /** to - trough; NaN when never recovered (table.Drawdowns). */
-  recovery: S;
+  recovery: ColumnsOf<R>;
 }
 
 /** pyfolio's gen_drawdown_table: top x N matrices (a Float64Array of top for one series), rows 0-based. */
-export interface PyfolioDrawdowns<S extends Series = Series> {
+export interface PyfolioDrawdowns<R extends Series = Matrix> {
   /** The last row at the high before the valley. */
-  peak: S;
+  peak: ColumnsOf<R>;
   /** The row of the lowest point (the first, at a tie). */
-  valley: S;
+  valley: ColumnsOf<R>;
   /** The first row back at the high; NaN when never. */
-  recovery: S;
+  recovery: ColumnsOf<R>;
   /** (W[peak] - W[valley]) / W[peak] x 100: a positive percent. */
-  netDrawdown: S;
+  netDrawdown: ColumnsOf<R>;
   /** Rows from peak to recovery inclusive (business days when the rows are); NaN when never recovered. */
-  duration: S;
+  duration: ColumnsOf<R>;
 }
 
 /**
@@ -261,9 +266,9 @@ export function resolveDrawdownOptions(options: DrawdownOptions | undefined, row
 }
 
 /** `aggregateReturns()`' result: one row per calendar group, keys in ascending order. */
-export interface AggregateReturnsResult<S extends Series = Series> {
-  /** G x N compounded returns (a Float64Array of G for one series). */
-  returns: S;
+export interface AggregateReturnsResult<R extends Series = Matrix> {
+  /** G x N compounded returns (a Float64Array of G for one series), labelled by each group's first date. */
+  returns: ColumnsOf<R>;
   /** Each group's calendar year. */
   year: Float64Array;
   /** Each group's ISO week, month or quarter (0 for yearly). */
@@ -369,7 +374,7 @@ export interface RiskAnalyticsKernels {
    * `options.out`: a result of an earlier call of the same shape, filled again and returned (see
    * VarBacktestOutOptions).
    */
-  varBacktest<R extends Series>(returns: R, var_: R, options: VarBacktestOutOptions<ColumnsOf<R>>): VarBacktestResult<ColumnsOf<R>>;
+  varBacktest<R extends Series>(returns: R, var_: R, options?: VarBacktestOutOptions<R>): VarBacktestResult<R>;
   /**
    * empyrical's roll_* statistics per column over the trailing `window` dates: row t of each output is
    * the statistic of rows t - window + 1 .. t (empyrical labels that window's value t and drops the
@@ -393,7 +398,7 @@ export interface RiskAnalyticsKernels {
    * in the windowed computation but of a rounding residue in a running one: its Sharpe ratio may then be
    * huge rather than infinite.
    */
-  rolling<R extends Series>(returns: R, options: RollingOptions): RollingResult<ColumnsOf<R>>;
+  rolling<R extends Series>(returns: R, options: RollingOptions): RollingResult<R>;
   /**
    * The underwater curve per column: W_t / max(1, W_0 .. W_t) - 1, W the wealth compounded from 1
    * before the first return (so a loss on the first day counts), a NaN return counted as 0 (empyrical
@@ -422,8 +427,8 @@ export interface RiskAnalyticsKernels {
   drawdowns<R extends Series>(
     returns: R,
     options?: DrawdownOptions & { convention?: 'performance-analytics' },
-  ): PerformanceAnalyticsDrawdowns<ColumnsOf<R>>;
-  drawdowns<R extends Series>(returns: R, options: DrawdownOptions & { convention: 'pyfolio' }): PyfolioDrawdowns<ColumnsOf<R>>;
+  ): PerformanceAnalyticsDrawdowns<R>;
+  drawdowns<R extends Series>(returns: R, options: DrawdownOptions & { convention: 'pyfolio' }): PyfolioDrawdowns<R>;
   /**
    * empyrical's aggregate_returns: returns compounded per calendar group, prod(1 + r) - 1 in date order
    * with a NaN return as 0 (cum_returns(x).iloc[-1]), groups keyed and sorted as pandas' groupby: the
@@ -432,12 +437,48 @@ export interface RiskAnalyticsKernels {
    * year, not the ISO year, so 2024-12-30 (ISO week 1 of 2025) falls in group (2024, 1) with the first
    * days of January 2024. `dates` are epoch milliseconds, one per row, in any order.
    */
-  aggregateReturns<R extends Series>(returns: R, dates: Float64Array, period: AggregatePeriod): AggregateReturnsResult<ColumnsOf<R>>;
+  aggregateReturns<R extends Series>(returns: R, dates: Float64Array, period: AggregatePeriod): AggregateReturnsResult<R>;
+  /** The same, the dates from the returns' own index (a Matrix's `index`, a series' `index`: epoch ms). */
+  aggregateReturns<R extends Series>(returns: R, period: AggregatePeriod): AggregateReturnsResult<R>;
 }
 
-/** An output of one column per row of the input: the series itself for a series. */
-function column(returns: Series, m: Outputs[string]): Series {
-  return returns instanceof Float64Array ? (m as Matrix).data : (m as Matrix);
+/** rolling's Split: each requested statistic's rows (T_<stat>) labelled by the returns' dates. */
+function rollingSplit(returns: Series, r: Matrix, stats: number) {
+  const split = columnSplit(returns, r);
+  if (r.index === undefined) return split;
+  const labels: Record<string, Index | undefined> = { N: r.columns };
+  ROLLING_STATS.forEach((stat, s) => ((stats >> s) & 1 ? (labels[`T_${stat}`] = r.index) : undefined));
+  return { ...split, labels };
+}
+
+/**
+ * drawdowns' outputs cut to the drawdowns there are: the first K rows, K the most any column has (a
+ * column with fewer has NaN rows past its last). Views, no copy.
+ */
+function existingDrawdowns(o: Outputs, cols: number): Record<string, Float64Array | Matrix> {
+  const start = o.start as Float64Array | Matrix;
+  const data = start instanceof Float64Array ? start : start.data;
+  let k = data.length / cols;
+  while (k > 0 && Array.prototype.every.call(data.subarray((k - 1) * cols, k * cols), Number.isNaN)) k--;
+  const out: Record<string, Float64Array | Matrix> = {};
+  for (const [name, v] of Object.entries(o) as [string, Float64Array | Matrix][]) {
+    out[name] = v instanceof Float64Array ? v.subarray(0, k) : { ...v, data: v.data.subarray(0, k * cols), rows: k };
+  }
+  return out;
+}
+
+/** The dates of a returns index (epoch ms), for aggregateReturns without dates. */
+function indexDates(index: Index | undefined): Float64Array {
+  if (index instanceof Float64Array) return index;
+  if (Array.isArray(index) && index.every((d) => typeof d === 'number')) return Float64Array.from(index as number[]);
+  throw new KernelInputError('returns.index', 'epoch-ms dates (a Float64Array or numbers), or pass the dates', describeValue(index));
+}
+
+/** Each calendar group's first date (epoch ms), the label of its row. */
+function firstDates(dates: Float64Array, group: Float64Array, groups: number): Float64Array {
+  const first = new Float64Array(groups).fill(Infinity);
+  for (let t = 0; t < dates.length; t++) if (dates[t] < first[group[t]]) first[group[t]] = dates[t];
+  return first;
 }
 
 const DRAWDOWN_OUTPUTS = ['start', 'trough', 'end', 'depth', 'length', 'peakToTrough', 'recovery'] as const;
@@ -470,12 +511,12 @@ export const RISK_ANALYTICS_KERNELS = {
     dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
     arity: 7,
     options: ['confidence', 'window', 'dqRegressors', 'out'],
-    api(returns: Series, var_: Series, opts: VarBacktestOutOptions) {
+    api(returns: Series, var_: Series, opts?: VarBacktestOutOptions) {
       const r = asColumns(returns, 'returns');
       const v = requireLike(var_, r, returns instanceof Float64Array, 'var', 'VaR values');
       requireKnownOptions(RISK_ANALYTICS_KERNELS.varBacktest, opts);
       const { confidence, window, dqRegressors } = resolveVarBacktestOptions(opts);
-      const given = opts.out;
+      const given = opts?.out;
       let out: Float64Array | undefined;
       if (given !== undefined) {
         out = packedOutput(RISK_ANALYTICS_KERNELS.varBacktest, { T: r.rows, N: r.cols }, given, 'options.out', 'varBacktest');
@@ -485,7 +526,8 @@ export const RISK_ANALYTICS_KERNELS = {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, v, confidence, window, dqRegressors],
         out,
-        shape: (o: Outputs) => given ?? ({ ...o, exceptions: column(returns, o.exceptions) } as unknown as VarBacktestResult),
+        split: columnSplit(returns, r),
+        shape: (o: Outputs) => (given ? Object.assign(given, o) : o) as unknown as VarBacktestResult,
       };
     },
   },
@@ -514,10 +556,11 @@ export const RISK_ANALYTICS_KERNELS = {
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, benchmark, window, stats, periodsPerYear, riskFree, confidence],
+        split: rollingSplit(returns, r, stats),
         shape: (o: Outputs) => {
           const result: RollingResult = {};
           ROLLING_STATS.forEach((stat, s) => {
-            if ((stats >> s) & 1) result[stat] = column(returns, o[stat]);
+            if ((stats >> s) & 1) result[stat] = o[stat] as Matrix;
           });
           return result;
         },
@@ -530,7 +573,7 @@ export const RISK_ANALYTICS_KERNELS = {
     dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
     api(returns: Series) {
       const r = asColumns(returns, 'returns');
-      return { size: r.data.length, args: [r.data, r.rows, r.cols], shape: (o: Outputs) => column(returns, o.drawdown) };
+      return { size: r.data.length, args: [r.data, r.rows, r.cols], split: columnSplit(returns, r), shape: (o: Outputs) => o.drawdown };
     },
   },
   drawdowns: {
@@ -548,22 +591,24 @@ export const RISK_ANALYTICS_KERNELS = {
       const r = asColumns(returns, 'returns');
       requireKnownOptions(RISK_ANALYTICS_KERNELS.drawdowns, opts);
       const { top, convention } = resolveDrawdownOptions(opts, r.rows);
-      const c = (m: Outputs[string]) => column(returns, m);
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, top, convention],
-        shape: (o: Outputs) =>
-          convention === 0
+        split: columnSplit(returns, r, undefined),
+        shape: (all: Outputs) => {
+          const o = existingDrawdowns(all, r.cols);
+          return convention === 0
             ? {
-                from: c(o.start),
-                trough: c(o.trough),
-                to: c(o.end),
-                depth: c(o.depth),
-                length: c(o.length),
-                peakToTrough: c(o.peakToTrough),
-                recovery: c(o.recovery),
+                from: o.start,
+                trough: o.trough,
+                to: o.end,
+                depth: o.depth,
+                length: o.length,
+                peakToTrough: o.peakToTrough,
+                recovery: o.recovery,
               }
-            : { peak: c(o.start), valley: c(o.trough), recovery: c(o.end), netDrawdown: c(o.depth), duration: c(o.length) },
+            : { peak: o.start, valley: o.trough, recovery: o.end, netDrawdown: o.depth, duration: o.length };
+        },
       };
     },
   },
@@ -571,9 +616,12 @@ export const RISK_ANALYTICS_KERNELS = {
     params: [],
     outputs: { returns: ['G', 'N'] },
     dims: (_r: Float64Array, _rows: number, cols: number, _g: Float64Array, groupCount: number) => ({ G: groupCount, N: cols }),
-    api(returns: Series, dates: Float64Array, period: AggregatePeriod) {
+    api(returns: Series, datesOrPeriod: Float64Array | AggregatePeriod, periodGiven?: AggregatePeriod) {
       const r = asColumns(returns, 'returns');
-      requireFloat64Array(dates, 'dates');
+      const own = typeof datesOrPeriod === 'string';
+      const period = own ? datesOrPeriod : (periodGiven as AggregatePeriod);
+      const dates = own ? indexDates(r.index) : datesOrPeriod;
+      requireFloat64Array(dates, own ? 'returns.index' : 'dates');
       if (dates.length !== r.rows) throw new KernelInputError('dates', `length ${r.rows} (the rows of returns)`, `length ${dates.length}`);
       for (let t = 0; t < dates.length; t++) {
         if (!(Math.abs(dates[t]) <= 8.64e15)) {
@@ -587,7 +635,8 @@ export const RISK_ANALYTICS_KERNELS = {
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, g.group, g.year.length],
-        shape: (o: Outputs) => ({ returns: column(returns, o.returns), year: g.year, period: g.period }),
+        split: { ...columnSplit(returns, r), labels: { G: firstDates(dates, g.group, g.year.length), N: r.columns } },
+        shape: (o: Outputs) => ({ returns: o.returns, year: g.year, period: g.period }),
       };
     },
   },

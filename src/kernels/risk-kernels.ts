@@ -9,6 +9,7 @@
 import { constants } from 'node:buffer';
 import { KernelInputError } from '../errors.js';
 import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { columnSplit, dropLabels, type ColumnsOf, type PerColumn, type Split, type Vector } from './labels.js';
 import { asColumns, type Matrix, type Series } from './matrix.js';
 import { RISK_ANALYTICS_KERNELS, type RiskAnalyticsKernels } from './risk-analytics.js';
 import {
@@ -26,6 +27,7 @@ import {
   resolveRelativeStatsOptions,
   resolveVarOptions,
   SHRUNK_COVARIANCE_METHODS,
+  type ComponentVarOf,
   type ComponentVarOptions,
   type ComponentVarResult,
   type CovarianceOptions,
@@ -45,17 +47,14 @@ import {
 } from './risk.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
-/** Returns from prices: a series gives a series, a T x N matrix a (T - 1) x N matrix. */
-export interface ReturnsFunction {
-  (prices: Float64Array): Float64Array;
-  (prices: Matrix): Matrix;
-}
+/** Returns from prices: a series gives a series, a T x N matrix a (T - 1) x N matrix (dates from the second on). */
+export type ReturnsFunction = <R extends Series>(prices: R) => ColumnsOf<R>;
 
 /** `portfolioReturns`: a series for weights of N assets, a T x P matrix for P x N weights. */
-export interface PortfolioReturnsFunction {
-  (returns: Series, weights: Float64Array): Float64Array;
-  (returns: Series, weights: Matrix): Matrix;
-}
+export type PortfolioReturnsFunction = <W extends Series>(returns: Series, weights: W) => ColumnsOf<W>;
+
+/** What a kernel per portfolio gives for weights of type W: a number for one portfolio, a Vector of P for P x N weights. */
+export type PerPortfolio<W> = W extends Float64Array ? number : Vector;
 
 /** The risk family's kernels (each also exists as `<name>Async`). */
 export interface RiskKernels extends RiskAnalyticsKernels {
@@ -67,7 +66,7 @@ export interface RiskKernels extends RiskAnalyticsKernels {
    * Cumulative returns per column, compounded, a NaN return counted as 0: prod(1 + r) - 1, or the
    * wealth startingValue x prod(1 + r) (empyrical `cum_returns`); a series gives a series.
    */
-  cumulativeReturns<R extends Series>(returns: R, options?: CumulativeReturnsOptions): R extends Float64Array ? Float64Array : Matrix;
+  cumulativeReturns<R extends Series>(returns: R, options?: CumulativeReturnsOptions): ColumnsOf<R>;
   /** Returns of fixed-weight portfolios, rebalanced every period: T x P (a series for one). */
   portfolioReturns: PortfolioReturnsFunction;
   /**
@@ -84,7 +83,7 @@ export interface RiskKernels extends RiskAnalyticsKernels {
    *   NaN for n < 2;
    * - `cumulativeReturn` (cum_returns_final): prod(1 + r) - 1, a NaN return as 0.
    */
-  performanceStats(returns: Series, options?: PerformanceOptions): PerformanceStats;
+  performanceStats<R extends Series>(returns: R, options?: PerformanceOptions): PerformanceStats<PerColumn<R>>;
   /**
    * Statistics of each column of `returns` (T x N, or one series) against `benchmark` (a series of T),
    * one value per column each. "Pairs" are the dates where both the column and the benchmark are
@@ -127,19 +126,43 @@ export interface RiskKernels extends RiskAnalyticsKernels {
    *
    * Returns and benchmark must be finite or NaN (an infinite value is a KernelInputError).
    */
-  relativeStats(returns: Series, benchmark: Float64Array, options?: RelativeStatsOptions): RelativeStats;
-  /** Value at risk and expected shortfall per column, positive losses: historical, Gaussian or Cornish-Fisher. */
-  valueAtRisk(returns: Series, options: VarOptions): VarResult;
-  /** Covariance of the columns over the complete rows: sample, RiskMetrics EWMA, Ledoit-Wolf or OAS (scikit-learn), semicovariance and shrinkage targets (PyPortfolioOpt). */
+  relativeStats<R extends Series>(returns: R, benchmark: Float64Array, options?: RelativeStatsOptions): RelativeStats<PerColumn<R>>;
+  /**
+   * Value at risk and expected shortfall, positive losses: historical (the default, empyrical's
+   * value_at_risk and conditional_value_at_risk, at 95 %), Gaussian or Cornish-Fisher. Numbers for one
+   * series, one per column for a Matrix.
+   */
+  valueAtRisk<R extends Series>(returns: R, options?: VarOptions): VarResult<PerColumn<R>>;
+  /**
+   * Covariance of the columns over the complete rows: sample, RiskMetrics EWMA, Ledoit-Wolf or OAS
+   * (scikit-learn), semicovariance and shrinkage targets (PyPortfolioOpt). The result is an N x N Matrix
+   * labelled by the returns' columns (it goes straight into minVariance, portfolioVolatility, ...).
+   */
   covariance(returns: Series, options?: CovarianceOptions): CovarianceResult;
-  /** sqrt(w' S w) per portfolio: weights of N assets (one value) or P x N (P values), in one call. */
-  portfolioVolatility(cov: Matrix, weights: Series): Float64Array;
-  /** Per portfolio the VaR and ES and their Euler contributions per asset (PerformanceAnalytics' component method). */
-  componentVar(returns: Series, weights: Series, options: ComponentVarOptions): ComponentVarResult;
+  /** sqrt(w' S w): a number for weights of N assets, one per portfolio (a Vector of P) for P x N, in one call. */
+  portfolioVolatility<W extends Series>(cov: Matrix, weights: W): PerPortfolio<W>;
+  /**
+   * The VaR and ES and their Euler contributions per asset (PerformanceAnalytics' component method,
+   * 'cornish-fisher' by default as its VaR()): numbers and vectors of N for one portfolio, P values and
+   * P x N matrices for P x N weights.
+   */
+  componentVar<W extends Series>(returns: Series, weights: W, options?: ComponentVarOptions): ComponentVarOf<W>;
   /** Monte Carlo VaR and ES per portfolio from `{ mean, cov }` (Philox4x32-10: the same seed, the same scenarios on every backend). */
-  monteCarloVar(model: ReturnModel, weights: Series, options?: MonteCarloOptions): VarResult;
+  monteCarloVar<W extends Series>(model: ReturnModel, weights: W, options?: MonteCarloOptions): VarResult<PerPortfolio<W>>;
   /** The asset-return scenarios monteCarloVar draws, paths x N. */
   monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Matrix;
+}
+
+/** The asset names of a covariance: its columns, else its index when that holds names. */
+export function namesOf(cov: Matrix): readonly string[] | undefined {
+  if (cov.columns) return cov.columns;
+  const index = cov.index;
+  return Array.isArray(index) && typeof index[0] === 'string' ? (index as readonly string[]) : undefined;
+}
+
+/** A Split labelling the assets (N) with `names`: a covariance's rows and columns, scenarios' columns. */
+export function covSplit(names: readonly string[] | undefined): Split {
+  return names ? { labels: { N: names } } : {};
 }
 
 /** The longest typed array this runtime allocates (elements). */
@@ -169,9 +192,9 @@ function requirePathsFit(paths: number, per: number, unit: string, what: string)
   }
 }
 
-/** A result of one portfolio per row of weights: the series of one for a weights vector, else the matrix. */
-function asWeights(weights: Series, m: Outputs[string]): Float64Array | Matrix {
-  return weights instanceof Float64Array ? (m as Matrix).data : (m as Matrix);
+/** The Split of a kernel per portfolio (P = the rows of weights): one portfolio's outputs drop P; `N` labels the assets. */
+function portfolioSplit(weights: Series, N: readonly string[] | undefined, T?: Split['labels']): Split {
+  return { one: weights instanceof Float64Array ? 'P' : undefined, labels: { N, ...T } };
 }
 
 const confidence = { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' } as const;
@@ -188,11 +211,8 @@ const returnsKernel = {
   dims: (_p: Float64Array, rows: number, cols: number) => ({ T: Math.max(rows - 1, 0), N: cols }),
   api(prices: Series) {
     const m = asColumns(prices, 'prices');
-    return {
-      size: m.data.length,
-      args: [m.data, m.rows, m.cols],
-      shape: (o: Outputs) => (prices instanceof Float64Array ? (o.returns as Matrix).data : o.returns),
-    };
+    const split = columnSplit(prices, m, dropLabels(m.index, 1));
+    return { size: m.data.length, args: [m.data, m.rows, m.cols], split, shape: (o: Outputs) => o.returns };
   },
 } as const;
 
@@ -212,7 +232,8 @@ export const RISK_KERNELS = {
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, startingValue],
-        shape: (o: Outputs) => (returns instanceof Float64Array ? (o.returns as Matrix).data : o.returns),
+        split: columnSplit(returns, r),
+        shape: (o: Outputs) => o.returns,
       };
     },
   },
@@ -223,7 +244,8 @@ export const RISK_KERNELS = {
     api(returns: Series, weights: Series) {
       const r = asColumns(returns, 'returns');
       const w = weightsMatrix(weights, r.cols, 'the columns of returns');
-      return { size: r.data.length, args: [r.data, r.rows, r.cols, w.data, w.rows], shape: (o: Outputs) => asWeights(weights, o.returns) };
+      const split = portfolioSplit(weights, undefined, { T: r.index });
+      return { size: r.data.length, args: [r.data, r.rows, r.cols, w.data, w.rows], split, shape: (o: Outputs) => o.returns };
     },
   },
   performanceStats: {
@@ -242,6 +264,7 @@ export const RISK_KERNELS = {
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, periodsPerYear, riskFree, requiredReturn],
+        split: columnSplit(returns, r),
         shape: (o: Outputs) => o as PerformanceStats,
       };
     },
@@ -263,6 +286,7 @@ export const RISK_KERNELS = {
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, benchmark, periodsPerYear, riskFree, alphaConvention],
+        split: columnSplit(returns, r),
         shape: (o: Outputs) => o as RelativeStats,
       };
     },
@@ -276,13 +300,14 @@ export const RISK_KERNELS = {
     outputs: { var: ['N'], es: ['N'] },
     dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
     options: ['method', 'confidence', 'ddof'],
-    api(returns: Series, opts: VarOptions) {
+    api(returns: Series, opts?: VarOptions) {
       const r = asColumns(returns, 'returns');
       requireKnownOptions(RISK_KERNELS.valueAtRisk, opts);
       const { method, confidence, ddof } = resolveVarOptions(opts);
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, method, confidence, ddof],
+        split: columnSplit(returns, r),
         shape: (o: Outputs) => o as unknown as VarResult,
       };
     },
@@ -305,7 +330,8 @@ export const RISK_KERNELS = {
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0, benchmark],
-        shape: (o: Outputs) => (shrunk ? { cov: o.cov, shrinkage: o.shrinkage } : { cov: o.cov }) as CovarianceResult,
+        split: covSplit(r.columns),
+        shape: (o: Outputs) => (shrunk ? { ...(o.cov as Matrix), shrinkage: o.shrinkage as number } : o.cov) as CovarianceResult,
       };
     },
   },
@@ -316,7 +342,8 @@ export const RISK_KERNELS = {
     api(cov: Matrix, weights: Series) {
       requireCovariance(cov, 'cov');
       const w = weightsMatrix(weights, cov.cols, 'the size of cov');
-      return { size: w.data.length, args: [cov.data, cov.cols, w.data, w.rows], shape: (o: Outputs) => o.volatility };
+      const split = portfolioSplit(weights, undefined);
+      return { size: w.data.length, args: [cov.data, cov.cols, w.data, w.rows], split, shape: (o: Outputs) => o.volatility };
     },
   },
   componentVar: {
@@ -324,13 +351,14 @@ export const RISK_KERNELS = {
     outputs: { var: ['P'], es: ['P'], varContributions: ['P', 'N'], esContributions: ['P', 'N'] },
     dims: (_r: Float64Array, _rows: number, cols: number, _w: Float64Array, portfolios: number) => ({ P: portfolios, N: cols }),
     options: ['method', 'confidence'],
-    api(returns: Series, weights: Series, opts: ComponentVarOptions) {
+    api(returns: Series, weights: Series, opts?: ComponentVarOptions) {
       const r = asColumns(returns, 'returns');
       const w = weightsMatrix(weights, r.cols, 'the columns of returns');
       requireKnownOptions(RISK_KERNELS.componentVar, opts);
       const { method, confidence } = resolveComponentVarOptions(opts);
       const args = [r.data, r.rows, r.cols, w.data, w.rows, method, confidence];
-      return { size: r.data.length, args, shape: (o: Outputs) => o as unknown as ComponentVarResult };
+      const split = portfolioSplit(weights, r.columns);
+      return { size: r.data.length, args, split, shape: (o: Outputs) => o as unknown as ComponentVarResult };
     },
   },
   monteCarloVar: {
@@ -346,7 +374,7 @@ export const RISK_KERNELS = {
       const { paths, confidence, horizon, seed, nu } = resolveMonteCarloOptions(opts);
       requirePathsFit(paths, w.rows, 'portfolio', 'losses');
       const args = [model.mean, model.cov.data, n, w.data, w.rows, paths, confidence, horizon, seed, nu];
-      return { size: paths * n, args, shape: (o: Outputs) => o as unknown as VarResult };
+      return { size: paths * n, args, split: portfolioSplit(weights, undefined), shape: (o: Outputs) => o as unknown as VarResult };
     },
   },
   monteCarloScenarios: {
@@ -363,6 +391,7 @@ export const RISK_KERNELS = {
       return {
         size: paths * n,
         args: [model.mean, model.cov.data, n, paths, horizon, seed, nu],
+        split: covSplit(namesOf(model.cov)),
         shape: (o: Outputs) => o.scenarios as Matrix,
       };
     },

@@ -11,6 +11,7 @@ import type { RiskAnalyticsFamily } from './risk-analytics.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
 export { asColumns, matrix, requireMatrix, type Matrix, type Series } from './matrix.js';
+import type { Vector } from './labels.js';
 import { isCount, requireMatrix, type Matrix } from './matrix.js';
 
 /** Options of `cumulativeReturns()`. */
@@ -72,7 +73,8 @@ export const PERFORMANCE_STATS = [
 export type PerformanceStatName = (typeof PERFORMANCE_STATS)[number];
 
 /** Per column, one value of each statistic. */
-export type PerformanceStats = Record<PerformanceStatName, Float64Array>;
+/** Each statistic: a number for one series, a Vector of one value per column for a Matrix (labelled by its columns). */
+export type PerformanceStats<V extends number | Float64Array = Vector> = Record<PerformanceStatName, V>;
 
 /** Checks and defaults the options of `performanceStats()`. */
 export function resolvePerformanceOptions(options: PerformanceOptions | undefined): Required<PerformanceOptions> {
@@ -149,7 +151,8 @@ export const RELATIVE_STATS = [
 export type RelativeStatName = (typeof RELATIVE_STATS)[number];
 
 /** Per column of returns, one value of each statistic against the benchmark. */
-export type RelativeStats = Record<RelativeStatName, Float64Array>;
+/** Each statistic: a number for one series, a Vector of one value per column for a Matrix (labelled by its columns). */
+export type RelativeStats<V extends number | Float64Array = Vector> = Record<RelativeStatName, V>;
 
 /** Checks and defaults the options of `relativeStats()`; the convention as its code in ALPHA_CONVENTIONS. */
 export function resolveRelativeStatsOptions(options: RelativeStatsOptions | undefined): {
@@ -190,31 +193,36 @@ export const VAR_METHODS = ['historical', 'gaussian', 'cornish-fisher'] as const
 /** Options of `valueAtRisk()`. */
 export interface VarOptions {
   /**
-   * Required. `'historical'`: the empirical quantile (numpy's linear interpolation) and empyrical's
-   * conditional VaR; `'gaussian'`: a normal with the sample mean and sd; `'cornish-fisher'`:
-   * PerformanceAnalytics' modified VaR and (operational) modified ES.
+   * `'historical'` (default, as empyrical's value_at_risk and conditional_value_at_risk): the empirical
+   * quantile (numpy's linear interpolation) and empyrical's conditional VaR; `'gaussian'`: a normal with
+   * the sample mean and sd; `'cornish-fisher'`: PerformanceAnalytics' modified VaR and (operational)
+   * modified ES.
    */
-  method: VarMethod;
+  method?: VarMethod;
   /** Confidence c in (0, 1): the VaR is the loss exceeded with probability 1 - c. Default 0.95. */
   confidence?: number;
   /** Delta degrees of freedom of the Gaussian sd (0: PerformanceAnalytics, 1: quantstats). Default 1. */
   ddof?: number;
 }
 
-export const VAR_DEFAULTS = { confidence: 0.95, ddof: 1 } as const;
+export const VAR_DEFAULTS = { method: 'historical', confidence: 0.95, ddof: 1 } as const;
 
-/** Per column, the value at risk and the expected shortfall, as positive losses (fractions of value). */
-export interface VarResult {
-  var: Float64Array;
-  es: Float64Array;
+/**
+ * The value at risk and the expected shortfall, as positive losses (fractions of value): numbers for
+ * one series (or one portfolio), one per column (portfolio) otherwise.
+ */
+export interface VarResult<V extends number | Float64Array = Vector> {
+  var: V;
+  es: V;
 }
 
 /** Checks and defaults the options of `valueAtRisk()`; the method as its code in VAR_METHODS. */
 export function resolveVarOptions(options: VarOptions | undefined): { method: number; confidence: number; ddof: number } {
-  if (typeof options !== 'object' || options === null) {
-    throw new KernelInputError('options', "an object with a method ('historical', 'gaussian' or 'cornish-fisher')", describeValue(options));
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
   }
-  const method = VAR_METHODS.indexOf(options.method as VarMethod);
+  options ??= {};
+  const method = VAR_METHODS.indexOf((options.method ?? VAR_DEFAULTS.method) as VarMethod);
   if (method < 0)
     throw new KernelInputError('options.method', "'historical', 'gaussian' or 'cornish-fisher'", describeValue(options.method));
   const confidence = resolveConfidence(options.confidence);
@@ -232,11 +240,11 @@ export const COMPONENT_VAR_METHODS = ['gaussian', 'cornish-fisher'] as const sat
 /** Options of `componentVar()`. */
 export interface ComponentVarOptions {
   /**
-   * Required. `'gaussian'`: PerformanceAnalytics' VaR.Gaussian.portfolio and ES.Gaussian.portfolio;
-   * `'cornish-fisher'`: its VaR.CornishFisher.portfolio and operES.CornishFisher.portfolio (the
-   * 'modified' method of VaR() and ES() with portfolio_method = 'component').
+   * `'cornish-fisher'` (default, as PerformanceAnalytics' VaR() and ES(), whose method defaults to
+   * 'modified'): VaR.CornishFisher.portfolio and operES.CornishFisher.portfolio (portfolio_method =
+   * 'component'); `'gaussian'`: VaR.Gaussian.portfolio and ES.Gaussian.portfolio.
    */
-  method: ComponentVarMethod;
+  method?: ComponentVarMethod;
   /** Confidence c in (0, 1). Default 0.95. */
   confidence?: number;
 }
@@ -245,19 +253,23 @@ export interface ComponentVarOptions {
  * Per portfolio the VaR and ES (positive losses) and their Euler contributions per asset: row p of a
  * contributions matrix (P x N) sums to the portfolio's total.
  */
-export interface ComponentVarResult {
-  var: Float64Array;
-  es: Float64Array;
-  varContributions: Matrix;
-  esContributions: Matrix;
+export interface ComponentVarResult<V extends number | Float64Array = Vector, C extends Float64Array | Matrix = Matrix> {
+  var: V;
+  es: V;
+  varContributions: C;
+  esContributions: C;
 }
+
+/** componentVar's result for weights of type W: one portfolio's numbers and vectors, or P portfolios'. */
+export type ComponentVarOf<W> = W extends Float64Array ? ComponentVarResult<number, Vector> : ComponentVarResult;
 
 /** Checks and defaults the options of `componentVar()`; the method as its code in COMPONENT_VAR_METHODS. */
 export function resolveComponentVarOptions(options: ComponentVarOptions | undefined): { method: number; confidence: number } {
-  if (typeof options !== 'object' || options === null) {
-    throw new KernelInputError('options', "an object with a method ('gaussian' or 'cornish-fisher')", describeValue(options));
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
   }
-  const method = COMPONENT_VAR_METHODS.indexOf(options.method as ComponentVarMethod);
+  options ??= {};
+  const method = COMPONENT_VAR_METHODS.indexOf((options.method ?? 'cornish-fisher') as ComponentVarMethod);
   if (method < 0) throw new KernelInputError('options.method', "'gaussian' or 'cornish-fisher'", describeValue(options.method));
   return { method, confidence: resolveConfidence(options.confidence) };
 }
@@ -395,10 +407,13 @@ export interface CovarianceOptions {
 export const COVARIANCE_DEFAULTS = { method: 'sample', lambda: 0.94, adjust: false, benchmark: 0.000079 } as const;
 
 /** What `covariance()` returns: the N x N matrix (symmetric). */
-export interface CovarianceResult {
-  cov: Matrix;
+/**
+ * An N x N covariance: a Matrix itself (so it goes straight into the portfolio kernels), labelled by
+ * the returns' columns (as `columns` and `index`), with the shrinkage intensity where there is one.
+ */
+export interface CovarianceResult extends Matrix {
   /** The shrinkage intensity in [0, 1] (ledoit-wolf and oas only). */
-  shrinkage?: number;
+  readonly shrinkage?: number;
 }
 
 /** Checks and defaults the options of `covariance()`; the method as its code in COVARIANCE_METHODS. */
