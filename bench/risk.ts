@@ -68,7 +68,7 @@ function blasSweeps(nat: Kernels, blas: Kernels): BenchRow[] {
       BLAS_VOLATILITY_MIN_VALUES,
       'BLAS_VOLATILITY_MIN_VALUES',
       (size) => ({
-        cov: nat.covariance(returnsOf(size / portfolios)).cov,
+        cov: nat.covariance(returnsOf(size / portfolios)),
         w: matrix(weights.subarray(0, size), portfolios, size / portfolios),
       }),
       ({ cov, w }) => nat.portfolioVolatility(cov, w),
@@ -97,7 +97,7 @@ export const riskSection: BenchSection = {
       10_000,
       500,
     );
-    const cov = nat.covariance(returns).cov;
+    const cov = nat.covariance(returns);
     const benchmark = panel(2520, 1, 5).returns.data; // another seed: a market series
     // each portfolio's published 99 % VaR: 2.33 sd of its returns (exceptions near 1 % of the dates)
     const sd = nat.performanceStats(returns, { periodsPerYear: 1 }).annualVolatility;
@@ -295,7 +295,7 @@ export const riskSection: BenchSection = {
     rows.push(...riskPeerRows(nativeMs));
     // tfjs (float32) at the sizes and at smaller ones, beside native
     const small = panel(252, 50, 9).returns;
-    const smallCov = nat.covariance(small).cov;
+    const smallCov = nat.covariance(small);
     const smallWeights = matrix(
       Float64Array.from({ length: 100 * 50 }, (_, i) => ((i * 7919) % 101) / 5050),
       100,

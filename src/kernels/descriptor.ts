@@ -188,6 +188,15 @@ export function outputsInto(
   return { out, views: outputViews(spec.outputs, out, dims) };
 }
 
+/**
+ * `given`, a result filled again (its arrays are views of the array the kernel just wrote): its
+ * number fields (a one-problem result's statistics) set from `outputs`. Returns `given`.
+ */
+export function refilled<T extends object>(given: T, outputs: Outputs): T {
+  for (const key in outputs) if (typeof outputs[key] === 'number') (given as Record<string, unknown>)[key] = outputs[key];
+  return given;
+}
+
 /** The array behind each result object the API returned (a one-problem result holds numbers, not views). */
 const PACKED = new WeakMap<object, Float64Array>();
 

@@ -6,7 +6,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { AGGREGATE_PERIODS, calendarGroups, type AggregatePeriod } from './calendar.js';
-import { packedOutput, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { packedOutput, refilled, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import { columnSplit, type ColumnsOf, type Index, type PerColumn } from './labels.js';
 import { asColumns, isCount, type Matrix, type Series } from './matrix.js';
 import { describeValue, requireFloat64Array, requireOut } from './validate.js';
@@ -210,8 +210,9 @@ export interface DrawdownOptions {
 export const DRAWDOWN_DEFAULTS = { top: 5, convention: 'performance-analytics' } as const satisfies Required<DrawdownOptions>;
 
 /**
- * PerformanceAnalytics' table (findDrawdowns + sortDrawdowns, table.Drawdowns' columns): top x N
- * matrices (a Float64Array of top for one series), rows 0-based, NaN past the last drawdown.
+ * PerformanceAnalytics' table (findDrawdowns + sortDrawdowns, table.Drawdowns' columns): K x N
+ * matrices (a Float64Array of K for one series), K the drawdowns there are (at most `top`), rows
+ * 0-based, NaN past a column's last drawdown.
  */
 export interface PerformanceAnalyticsDrawdowns<R extends Series = Matrix> {
   /** The first row under water. */
@@ -230,7 +231,7 @@ export interface PerformanceAnalyticsDrawdowns<R extends Series = Matrix> {
   recovery: ColumnsOf<R>;
 }
 
-/** pyfolio's gen_drawdown_table: top x N matrices (a Float64Array of top for one series), rows 0-based. */
+/** pyfolio's gen_drawdown_table: K x N matrices (a Float64Array of K for one series), K <= top the rows it lists, rows 0-based. */
 export interface PyfolioDrawdowns<R extends Series = Matrix> {
   /** The last row at the high before the valley. */
   peak: ColumnsOf<R>;
@@ -406,8 +407,10 @@ export interface RiskAnalyticsKernels {
    */
   drawdownSeries<R extends Series>(returns: R): ColumnsOf<R>;
   /**
-   * The `top` deepest drawdowns per column, deepest first (a stable sort: ties in date order), NaN
-   * rows past the last; rows are 0-based indices of returns; a NaN return counts as 0.
+   * The `top` deepest drawdowns per column, deepest first (a stable sort: ties in date order): the
+   * drawdowns there are, up to `top` (PerformanceAnalytics' table.Drawdowns lists as many); a Matrix's
+   * columns share the rows of the column with the most, NaN past another's last. Rows are 0-based
+   * indices of returns; a NaN return counts as 0.
    *
    * `'performance-analytics'` (default): PerformanceAnalytics' findDrawdowns + sortDrawdowns on the
    * underwater curve of drawdownSeries (wealth 1 before the first return): `from`, `trough`, `to`,
@@ -527,7 +530,7 @@ export const RISK_ANALYTICS_KERNELS = {
         args: [r.data, r.rows, r.cols, v, confidence, window, dqRegressors],
         out,
         split: columnSplit(returns, r),
-        shape: (o: Outputs) => (given ? Object.assign(given, o) : o) as unknown as VarBacktestResult,
+        shape: (o: Outputs) => (given ? refilled(given, o) : o) as unknown as VarBacktestResult,
       };
     },
   },

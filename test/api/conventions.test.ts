@@ -72,8 +72,8 @@ describe('a Float64Array is one date of a factor panel', () => {
     expect(z).toBeInstanceOf(Float64Array);
     expect(Array.from(z)).toEqual(Array.from(ref.standardize(matrix(row, 1, row.length)).data));
   });
-  it('a risk kernel still reads a Float64Array as one column', () => {
-    expect(ref.performanceStats(returns.data).sharpe.length).toBe(1);
+  it('a risk kernel reads a Float64Array as one series: its statistics are numbers', () => {
+    expect(typeof ref.performanceStats(returns.data).sharpe).toBe('number');
   });
 });
 

@@ -85,7 +85,7 @@ describe('kernelbus risk', () => {
 
   it('--weights as an array or by name adds a portfolio row', async () => {
     const { returns } = await readReturns(file);
-    const expected = performanceStats(portfolioReturns(returns, Float64Array.of(0.25, 0.75))).annualVolatility[0];
+    const expected = performanceStats(portfolioReturns(returns, Float64Array.of(0.25, 0.75))).annualVolatility;
     for (const weights of ['[0.25, 0.75]', '{"BBB": 0.75, "AAA": 0.25}']) {
       writeFileSync(join(dir, 'w.json'), weights);
       const lines = await run([file, '--weights', join(dir, 'w.json')]);

@@ -31,20 +31,20 @@ function expectedBacktest(block: Float64Array, rows: number, weights: Float64Arr
   const realized = book.slice(first, rows);
   const forecasts = Float64Array.from({ length: rows - first }, (_, j) => {
     const t = first + j;
-    return ref.valueAtRisk(book.slice(Math.max(0, t - OPTIONS.window), t), { method: 'historical', confidence: 0.95 }).var[0];
+    return ref.valueAtRisk(book.slice(Math.max(0, t - OPTIONS.window), t), { method: 'historical', confidence: 0.95 }).var;
   });
   const b = ref.varBacktest(realized, forecasts, { confidence: 0.95, window: OPTIONS.backtestWindow });
   return {
-    observations: b.observations[0],
+    observations: b.observations,
     window: OPTIONS.backtestWindow,
-    exceptions: b.count[0],
+    exceptions: b.count,
     realized: realized[realized.length - 1],
     var: forecasts[forecasts.length - 1],
     exception: b.exceptions[b.exceptions.length - 1] === 1,
-    kupiecPValue: b.kupiecPValue[0],
-    independencePValue: b.independencePValue[0],
-    christoffersenPValue: b.conditionalCoveragePValue[0],
-    zone: TRAFFIC_LIGHT_ZONES[b.zone[0]],
+    kupiecPValue: b.kupiecPValue,
+    independencePValue: b.independencePValue,
+    christoffersenPValue: b.conditionalCoveragePValue,
+    zone: TRAFFIC_LIGHT_ZONES[b.zone],
   };
 }
 
@@ -76,8 +76,8 @@ describe('RiskEngine backtest', () => {
         expect(m.payload.rolling).toEqual({
           benchmark: 'AAA',
           window: 8,
-          sharpe: ref.performanceStats(book).sharpe[0],
-          beta: ref.relativeStats(book, market).beta[0],
+          sharpe: ref.performanceStats(book).sharpe,
+          beta: ref.relativeStats(book, market).beta,
         });
       } else expect(m.payload.rolling).toBeUndefined();
       checked++;
@@ -116,10 +116,10 @@ describe('RiskEngine backtest', () => {
         const book = bookAt(t);
         if (!book) continue;
         realized[t - first] = book[t];
-        forecasts[t - first] = ref.valueAtRisk(book.slice(t - OPTIONS.window, t), { method: 'historical', confidence: 0.95 }).var[0];
+        forecasts[t - first] = ref.valueAtRisk(book.slice(t - OPTIONS.window, t), { method: 'historical', confidence: 0.95 }).var;
       }
       const b = ref.varBacktest(realized, forecasts, { confidence: 0.95, window: OPTIONS.backtestWindow });
-      return { observations: b.observations[0], exceptions: b.count[0], kupiecPValue: b.kupiecPValue[0], var: forecasts.at(-1) };
+      return { observations: b.observations, exceptions: b.count, kupiecPValue: b.kupiecPValue, var: forecasts.at(-1) };
     };
     const last = (key: string) => {
       const b = results.filter((m) => m.key === key).at(-1)!.payload.backtest!;
@@ -135,7 +135,7 @@ describe('RiskEngine backtest', () => {
     expect(atSwitch).toHaveLength(2);
     expect(atSwitch[1].payload.backtest!.realized).toBe(equal[29]);
     expect(atSwitch[1].payload.historical.var).toBe(
-      ref.valueAtRisk(concentrated.slice(20, 30), { method: 'historical', confidence: 0.95 }).var[0],
+      ref.valueAtRisk(concentrated.slice(20, 30), { method: 'historical', confidence: 0.95 }).var,
     );
   });
 

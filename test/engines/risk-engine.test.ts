@@ -129,7 +129,7 @@ describe('RiskEngine', () => {
     const expected: number[] = [];
     let above = false;
     for (let t = 5; t <= returns.length; t++) {
-      const v = ref.valueAtRisk(returns.slice(Math.max(0, t - 10), t), { method: 'historical' }).var[0];
+      const v = ref.valueAtRisk(returns.slice(Math.max(0, t - 10), t), { method: 'historical' }).var;
       if (v >= 0.02 && !above) expected.push(t - 1);
       above = v >= 0.02;
     }

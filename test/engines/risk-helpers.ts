@@ -45,9 +45,9 @@ export function expectedFigures(k: Kernels, block: Float64Array, from: number, t
   return {
     rows: to - from,
     confidence,
-    historical: { var: h.var[0], es: h.es[0] },
-    gaussian: { var: g.var[0], es: g.es[0] },
-    volatility: k.performanceStats(book, { periodsPerYear: 1 }).annualVolatility[0],
+    historical: { var: h.var, es: h.es },
+    gaussian: { var: g.var, es: g.es },
+    volatility: k.performanceStats(book, { periodsPerYear: 1 }).annualVolatility,
   };
 }
 

@@ -106,7 +106,8 @@ export function tolerance(backend: string, kernel: string): number {
   return BACKEND_RTOL[backend]?.[kernel] ?? PARITY_RTOL;
 }
 
-type Columns = Record<string, ArrayLike<number>>;
+/** Named columns; a number is a column of one (a one-problem result's statistic). */
+type Columns = Record<string, ArrayLike<number> | number>;
 
 /**
  * Asserts two column sets are equal within `rtol` (default the parity tolerance) relative to the larger
@@ -120,8 +121,10 @@ export function expectColumnsClose(
 ): void {
   expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
   for (const key of Object.keys(expected)) {
-    const a = actual[key];
-    const e = expected[key];
+    const column = (v: ArrayLike<number> | number) => (typeof v === 'number' ? [v] : v);
+    expect(typeof actual[key], `${key}: a number where one is expected`).toBe(typeof expected[key]);
+    const a = column(actual[key]);
+    const e = column(expected[key]);
     expect(a.length, `${key}.length`).toBe(e.length);
     const s = scale[key] ?? 0;
     for (let i = 0; i < e.length; i++) {

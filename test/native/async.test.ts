@@ -31,7 +31,7 @@ const weights = matrix(
   3,
   N,
 );
-const cov = ref.covariance(returns, { method: 'ledoit-wolf' }).cov;
+const cov = ref.covariance(returns, { method: 'ledoit-wolf' });
 const model = { mean: new Float64Array(N).fill(2e-4), cov };
 const styles = {
   one: matrix(

@@ -41,7 +41,7 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
         90,
         n,
       );
-      stack.set(ref.covariance(window).cov.data, p * n * n);
+      stack.set(ref.covariance(window).data, p * n * n);
     }
     return stack;
   };
@@ -65,7 +65,7 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
   );
   const model = { mean: new Float64Array(50).fill(1e-4), cov };
   let volatility: Matrix | undefined;
-  const volatilityCov = () => (volatility ??= kernels({ backend: 'reference' }).covariance(returns).cov);
+  const volatilityCov = () => (volatility ??= kernels({ backend: 'reference' }).covariance(returns));
   // [label, kernels called, call]
   const calls: [string, KernelName[], (k: Kernels) => Float64Array[]][] = [
     [
@@ -83,7 +83,11 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
         ).es,
         k.monteCarloVar(
           model,
-          seeded(50, 6, (u) => u),
+          matrix(
+            seeded(50, 6, (u) => u),
+            1,
+            50,
+          ),
           { paths: 9_999, distribution: { studentT: 4 } },
         ).var,
       ],
@@ -113,7 +117,7 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
       ['covariance'],
       (k) =>
         (['sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'] as const).map(
-          (method) => k.covariance(matrix(returns.data.subarray(0, 130 * 201), 130, 201), { method, adjust: method === 'ewma' }).cov.data,
+          (method) => k.covariance(matrix(returns.data.subarray(0, 130 * 201), 130, 201), { method, adjust: method === 'ewma' }).data,
         ),
     ],
     // the covariance from the reference (a backend may implement portfolioVolatility alone: metal)
@@ -199,7 +203,7 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
       'checkPsd of a 200-asset covariance (its trailing updates shared between threads) and of 40 rolling windows',
       ['checkPsd'],
       (k) => {
-        const big = kernels({ backend: 'reference' }).covariance(matrix(returns.data.subarray(0, 130 * 200), 130, 200)).cov;
+        const big = kernels({ backend: 'reference' }).covariance(matrix(returns.data.subarray(0, 130 * 200), 130, 200));
         const bad = Float64Array.from(big.data);
         bad[150 * 200 + 170] = bad[170 * 200 + 150] = bad[150 * 200 + 170] + 3e-4;
         const stack = rollingCovs(30);
@@ -279,14 +283,18 @@ describeEachBackend(
             N,
           ),
         ];
-        const cov = kernels({ backend: 'reference' }).covariance(matrix(returns.data.subarray(0, T * 40), T, 40)).cov;
+        const cov = kernels({ backend: 'reference' }).covariance(matrix(returns.data.subarray(0, T * 40), T, 40));
         const model = { mean: new Float64Array(40).fill(1e-4), cov };
-        const weights = seeded(40, 13, (u) => u);
+        const weights = matrix(
+          seeded(40, 13, (u) => u),
+          1,
+          40,
+        ); // a batch of one: the outputs are vectors
         const two = kernels({ backend: name, threads: 2 });
         const jobs = [
           () => two.monteCarloVarAsync(model, weights, { paths: 30_001 }).then((r) => [r.var, r.es]),
           () => two.factorReturnsAsync({ returns, marketCap: cap, sectors, styles }).then((r) => [r.factorReturns.data, r.residuals.data]),
-          () => two.minVarianceAsync(cov, { bounds: { lower: 0, upper: 0.1 } }).then((r) => [r.weights.data]),
+          () => two.minVarianceAsync(cov, { bounds: { lower: 0, upper: 0.1 } }).then((r) => [r.weights]),
         ];
         const expected = [
           (() => {
@@ -297,14 +305,16 @@ describeEachBackend(
             const r = two.factorReturns({ returns, marketCap: cap, sectors, styles });
             return [r.factorReturns.data, r.residuals.data];
           })(),
-          [two.minVariance(cov, { bounds: { lower: 0, upper: 0.1 } }).weights.data],
+          [two.minVariance(cov, { bounds: { lower: 0, upper: 0.1 } }).weights],
         ];
         // four rounds of all three at once, a sync call on the JS thread meanwhile
         const pending = Array.from({ length: 4 }, () => jobs.map((job) => job())).flat();
         const sync = two.checkPsd(cov);
         const results = await Promise.all(pending);
         expect(sync.psd).toBe(true);
-        results.forEach((r, i) => expect(r.map(bits), `call ${i}`).toEqual(expected[i % 3].map(bits)));
+        results.forEach((r, i) =>
+          expect((r as Float64Array[]).map(bits), `call ${i}`).toEqual((expected[i % 3] as Float64Array[]).map(bits)),
+        );
       },
     );
   },

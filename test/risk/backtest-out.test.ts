@@ -22,7 +22,10 @@ function panel(seed: number): { returns: Matrix; var_: Matrix } {
 /** Every output of a result as plain arrays (the exceptions' data for a Matrix). */
 function plain(result: object): Record<string, number[]> {
   return Object.fromEntries(
-    Object.entries(result).map(([key, value]) => [key, [...(value instanceof Float64Array ? value : (value as Matrix).data)]]),
+    Object.entries(result).map(([key, value]) => [
+      key,
+      typeof value === 'number' ? [value] : [...(value instanceof Float64Array ? value : (value as Matrix).data)],
+    ]),
   );
 }
 

@@ -105,7 +105,7 @@ const cases = [
   c('varBacktest var a series for a matrix', 'varBacktest', [R, f64(0.1, 0.1, 0.1, 0.1), { confidence: 0.99 }], 'var', `var: expected a Matrix of 4 x 3 (the shape of returns), got a Float64Array of length 4`),
   c('varBacktest var of another shape', 'varBacktest', [R, matrix(new Float64Array(6), 2, 3), { confidence: 0.99 }], 'var', `var: expected a Matrix of 4 x 3 (the shape of returns), got 2 x 3`),
   c('varBacktest var infinite', 'varBacktest', [R, withCell(matrix(new Float64Array(12), 4, 3), 7, Infinity), { confidence: 0.99 }], 'var', `var: expected finite VaR values (NaN for a missing one), got var[2][1] = Infinity`),
-  c('varBacktest options missing', 'varBacktest', [SERIES, SERIES], 'options', `options: expected an object with a confidence in (0, 1), got undefined`),
+  c('varBacktest options not an object', 'varBacktest', [SERIES, SERIES, 5], 'options', `options: expected an object, got 5`),
   c('varBacktest confidence 1', 'varBacktest', [SERIES, SERIES, { confidence: 1 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 1`),
   c('varBacktest confidence 0', 'varBacktest', [SERIES, SERIES, { confidence: 0 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 0`),
   c('varBacktest window 0', 'varBacktest', [SERIES, SERIES, { confidence: 0.99, window: 0 }], 'options.window', `options.window: expected an integer >= 1, got 0`),
@@ -150,8 +150,8 @@ const cases = [
   c('aggregateReturns infinite return', 'aggregateReturns', [withCell(R, 0, Infinity), f64(0, 1, 2, 3), 'yearly'], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[0][0] = Infinity`),
 
   // valueAtRisk
-  c('valueAtRisk options missing', 'valueAtRisk', [R], 'options', `options: expected an object with a method ('historical', 'gaussian' or 'cornish-fisher'), got undefined`),
-  c('valueAtRisk method missing', 'valueAtRisk', [R, {}], 'options.method', `options.method: expected 'historical', 'gaussian' or 'cornish-fisher', got undefined`),
+  c('valueAtRisk options not an object', 'valueAtRisk', [R, 'historical'], 'options', `options: expected an object, got "historical"`),
+  c('valueAtRisk method modified', 'valueAtRisk', [R, { method: 'modified' }], 'options.method', `options.method: expected 'historical', 'gaussian' or 'cornish-fisher', got "modified"`),
   c('valueAtRisk method unknown', 'valueAtRisk', [R, { method: 'monte-carlo' }], 'options.method', `options.method: expected 'historical', 'gaussian' or 'cornish-fisher', got "monte-carlo"`),
   c('valueAtRisk confidence 0', 'valueAtRisk', [R, { method: 'historical', confidence: 0 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 0`),
   c('valueAtRisk confidence 1', 'valueAtRisk', [R, { method: 'gaussian', confidence: 1 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 1`),
@@ -189,7 +189,7 @@ const cases = [
   c('portfolioVolatility NaN weight', 'portfolioVolatility', [COV, f64(0.6, NaN)], 'weights', `weights: expected finite weights, got weights[0][1] = NaN`),
 
   // componentVar
-  c('componentVar options missing', 'componentVar', [R, W], 'options', `options: expected an object with a method ('gaussian' or 'cornish-fisher'), got undefined`),
+  c('componentVar options not an object', 'componentVar', [R, W, null], 'options', `options: expected an object, got null`),
   c('componentVar method historical', 'componentVar', [R, W, { method: 'historical' }], 'options.method', `options.method: expected 'gaussian' or 'cornish-fisher', got "historical"`),
   c('componentVar confidence 1.5', 'componentVar', [R, W, { method: 'gaussian', confidence: 1.5 }], 'options.confidence', `options.confidence: expected a number in (0, 1), got 1.5`),
   c('componentVar option of valueAtRisk', 'componentVar', [R, W, { method: 'gaussian', ddof: 1 }], 'options', `options: expected only the options method, confidence, got unknown option "ddof"`),

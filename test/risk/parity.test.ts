@@ -109,7 +109,7 @@ function covarianceScale(returns: Matrix, method: CovarianceMethod, benchmark: n
 
 /** True when `cov` is the sample covariance of `returns` with the ddof `method` uses, within rtol of `scale`. */
 function isSampleCovariance(returns: Matrix, method: CovarianceMethod, cov: Float64Array, scale: Float64Array, rtol: number): boolean {
-  const sample = ref.covariance(returns, { method: 'sample' }).cov.data;
+  const sample = ref.covariance(returns, { method: 'sample' }).data;
   const n = completeRows(returns).length;
   const ddof0 = method === 'ledoit-wolf' || method === 'oas' || method === 'ledoit-wolf-single-factor';
   return sample.every((x, k) => Math.abs((ddof0 ? (x * (n - 1)) / n : x) - cov[k]) <= rtol * scale[k]);
@@ -395,14 +395,14 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
         const a = k.covariance(returns, o);
         const e = ref.covariance(returns, o);
         const rtol = tolerance(name, 'covariance');
-        const scale = covarianceScale(returns, o.method, o.benchmark, e.cov.data, floor);
+        const scale = covarianceScale(returns, o.method, o.benchmark, e.data, floor);
         // where the shrunk matrix is the sample covariance itself (within the tolerance), the target is
         // that matrix too and the intensity is rounding noise (clipped to 0 or 1): not compared
-        const determined = !stated || e.shrinkage === undefined || !isSampleCovariance(returns, o.method, e.cov.data, scale, rtol);
+        const determined = !stated || e.shrinkage === undefined || !isSampleCovariance(returns, o.method, e.data, scale, rtol);
         const shrinkage = (r: CovarianceResult) => [determined ? (r.shrinkage ?? -1) : 0];
         expectColumnsClose(
-          { cov: a.cov.data, shrinkage: shrinkage(a) },
-          { cov: e.cov.data, shrinkage: shrinkage(e) },
+          { cov: a.data, shrinkage: shrinkage(a) },
+          { cov: e.data, shrinkage: shrinkage(e) },
           scales({ cov: scale, shrinkage: 1 }),
           rtol,
         );
@@ -420,7 +420,7 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     );
     fc.assert(
       fc.property(inputs, ([returns, w]) => {
-        const { cov } = ref.covariance(returns, { method: 'ewma' });
+        const cov = ref.covariance(returns, { method: 'ewma' });
         if (cov.data.some((v) => Number.isNaN(v))) return;
         const weights = { data: Float64Array.from(w), rows: w.length / returns.cols, cols: returns.cols };
         const a = k.portfolioVolatility(cov, weights);
@@ -451,9 +451,9 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
       const b = 1e308;
       const cov = { data: Float64Array.of(1, b, b, b, 1, 0, b, 0, 1), rows: 3, cols: 3 };
       const weights = Float64Array.of(0, 1, 1);
-      expect(ref.portfolioVolatility(cov, weights)[0]).toBe(Math.SQRT2);
+      expect(ref.portfolioVolatility(cov, weights)).toBe(Math.SQRT2);
       if (name === 'tfjs') return void expect(() => k.portfolioVolatility(cov, weights)).toThrow(/cov/); // beyond float32's range
-      expect(Math.abs(k.portfolioVolatility(cov, weights)[0] - Math.SQRT2)).toBeLessThanOrEqual(
+      expect(Math.abs(k.portfolioVolatility(cov, weights) - Math.SQRT2)).toBeLessThanOrEqual(
         tolerance(name, 'portfolioVolatility') * Math.SQRT2,
       );
     },
@@ -548,7 +548,7 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
         fc.property(model, options, ({ factors, mean, weights, n }, o) => {
           // a positive definite covariance: X'X / rows + a small ridge, X (n + 2) x n
           const X = { data: Float64Array.from(factors), rows: n + 2, cols: n };
-          const cov = ref.covariance(X, { method: 'ledoit-wolf' }).cov;
+          const cov = ref.covariance(X, { method: 'ledoit-wolf' });
           for (let i = 0; i < n; i++) cov.data[i * n + i] += 1e-6;
           const m = { mean: Float64Array.from(mean), cov };
           const w = { data: Float64Array.from(weights), rows: weights.length / n, cols: n };
@@ -653,7 +653,7 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
           const o = { method: 'historical' as const, confidence };
           const a = k.valueAtRisk(x, o);
           const e = ref.valueAtRisk(x, o);
-          expect([a.var[0], a.es[0]], `${name} at ${confidence}`).toEqual([e.var[0], e.es[0]]);
+          expect([a.var, a.es], `${name} at ${confidence}`).toEqual([e.var, e.es]);
         }
       }
     },
