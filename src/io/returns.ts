@@ -31,7 +31,7 @@ export interface ReadReturnsOptions extends Omit<ReadTableOptions, 'columns' | '
 
 /** What readReturns returns. */
 export interface ReturnsRead {
-  /** T x N: rows are the dates (ascending), columns the assets; NaN missing. */
+  /** T x N: rows are the dates (ascending), columns the assets; NaN missing; labelled (`columns` the assets, `index` the dates where the file has them). */
   returns: Matrix;
   /** The column names (wide) or the asset column's values in order of first appearance (long). */
   assets: string[];
@@ -153,12 +153,19 @@ export async function readReturns(source: TableSource, options: ReadReturnsOptio
     const row = order ? order[t] : t;
     for (let c = 0; c < N; c++) data[t * N + c] = columns[c][row];
   }
+  const sorted = order ? Float64Array.from(order, (r) => dates[r]) : Float64Array.from(dates);
   return {
-    returns: { data, rows: T, cols: N },
+    returns: labelled(data, T, N, assets, sorted),
     assets,
-    dates: order ? Float64Array.from(order, (r) => dates[r]) : Float64Array.from(dates),
+    dates: sorted,
     info: { ...infoOf(table, name, opened.format), layout: 'wide', fileRows: T },
   };
+}
+
+/** The returns matrix labelled by the assets and, where the file has them, the dates (labels.ts). */
+function labelled(data: Float64Array, rows: number, cols: number, assets: string[], dates: Float64Array): Matrix {
+  const dated = dates.some((d) => !Number.isNaN(d));
+  return dated ? { data, rows, cols, columns: assets, index: dates } : { data, rows, cols, columns: assets };
 }
 
 /** The read's report (a reader that gave none: zeros). */
@@ -209,10 +216,11 @@ function pivot(table: Table, name: string, date: string, asset: string, ret: str
     seen[cell] = 1;
     data[cell] = returnOf[i];
   }
+  const dates = parsed ? unique : new Float64Array(T).fill(Number.NaN);
   return {
-    returns: { data, rows: T, cols: N },
+    returns: labelled(data, T, N, assets, dates),
     assets,
-    dates: parsed ? unique : new Float64Array(T).fill(Number.NaN),
+    dates,
     info: { ...infoOf(table, name, table.info?.format ?? 'csv'), layout: 'long', fileRows: n },
   };
 }

@@ -224,6 +224,13 @@ describe('readReturns', () => {
     expect(Array.from(r.dates)).toEqual(['2025-01-02', '2025-01-03', '2025-01-06'].map((d) => Date.parse(d)));
     expect(Array.from(r.returns.data)).toEqual([-0.02, 0.005, 0.01, Number.NaN, 0.03, -0.001]);
     expect([r.returns.rows, r.returns.cols, r.info.layout]).toEqual([3, 2, 'wide']);
+    // labelled: the assets and dates travel with the matrix into the kernels
+    expect([r.returns.columns, r.returns.index]).toEqual([r.assets, r.dates]);
+    expect(kernels({ backend: 'reference' }).performanceStats(r.returns).sharpe.index).toBe(r.returns.columns);
+    // without a date column: names only
+    writeFileSync(at('nodate.csv'), 'EQUITY,BONDS\n0.01,0.02\n');
+    const undated = await readReturns(at('nodate.csv'));
+    expect([undated.returns.columns, undated.returns.index]).toEqual([['EQUITY', 'BONDS'], undefined]);
   });
 
   it('long: date, symbol, return pivoted (dates ascending, assets by first appearance, absent cells NaN); two rows for one cell refused', async () => {
