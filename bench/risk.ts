@@ -16,7 +16,7 @@ import {
   METAL_VOLATILITY_MIN_VALUES,
   RISK_NATIVE_MIN_VALUES,
 } from '../src/api/auto.js';
-import { backends, kernels, matrix, type Kernels, type Matrix } from '../src/api/index.js';
+import { backends, kernels, matrix, series, type Kernels, type Matrix } from '../src/api/index.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
 import { riskPeerRows } from './risk-peers.js';
@@ -76,6 +76,45 @@ function blasSweeps(nat: Kernels, blas: Kernels): BenchRow[] {
       { subject: 'blas vs native', sizes: SWEEP_ASSETS.map((n) => portfolios * n), calls: 20 },
     ),
   ];
+}
+
+/**
+ * What labels cost (issue 39): the same native call on a labelled matrix (asset names, dates) and on
+ * the plain one, a series and a 2520 x 500 panel. The labels are references put on the outputs, no
+ * data is copied: the ratio (labelled / plain time) should be 1 within noise.
+ */
+function labelRows(nat: Kernels, returns: Matrix, dates: Float64Array): BenchRow[] {
+  const names = Array.from({ length: returns.cols }, (_, c) => `A${c}`);
+  const labelled = matrix(returns.data, returns.rows, returns.cols, { columns: names, index: dates });
+  const plainSeries = returns.data.filter((_, i) => i % returns.cols === 0).subarray(0, 252);
+  const labelledSeries = series(Float64Array.from(plainSeries), { index: dates.subarray(0, 252), name: 'A0' });
+  const cases: [string, () => unknown, () => unknown][] = [
+    ['performanceStats one series of 252', () => nat.performanceStats(plainSeries), () => nat.performanceStats(labelledSeries)],
+    ['performanceStats 2520 x 500', () => nat.performanceStats(returns), () => nat.performanceStats(labelled)],
+    [
+      'rolling volatility 2520 x 500, window 63',
+      () => nat.rolling(returns, { window: 63, stats: ['volatility'] }),
+      () => nat.rolling(labelled, { window: 63, stats: ['volatility'] }),
+    ],
+  ];
+  return cases.flatMap(([name, plain, withLabels]) => {
+    const plainMs = timeBest(plain, { minMs: 300 });
+    const labelledMs = timeBest(withLabels, { minMs: 300 });
+    const c = `labels: ${name}`;
+    return [
+      { section: 'risk', case: c, subject: 'native plain', value: plainMs, unit: 'ms' },
+      {
+        section: 'risk',
+        case: c,
+        subject: 'native labelled',
+        value: labelledMs,
+        unit: 'ms',
+        ratio: labelledMs / plainMs,
+        baseline: 'native plain (time ratio)',
+        note: 'target <= 1.05x: labels are references on the outputs, no copy',
+      },
+    ];
+  });
 }
 
 export const riskSection: BenchSection = {
@@ -293,6 +332,7 @@ export const riskSection: BenchSection = {
       }
     }
     rows.push(...riskPeerRows(nativeMs));
+    rows.push(...labelRows(nat, returns, dates));
     // tfjs (float32) at the issue's sizes and at smaller ones, beside native
     const small = panel(252, 50, 9).returns;
     const smallCov = nat.covariance(small);
