@@ -8,8 +8,10 @@
  */
 import { KernelInputError } from '../errors.js';
 import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { columnSplit, labelVector, type PerColumn, type Vector } from './labels.js';
 import { asColumns, requireMatrix, type Matrix, type Series } from './matrix.js';
-import { type CheckPsdResult, type PsdOptions, psdGuarded } from './portfolio-psd.js';
+import { type CheckPsdResult, type CheckPsdStackResult, type PsdOptions, psdGuarded } from './portfolio-psd.js';
+import { type CovStack, covNames, type IsBatch, isStack, namesIn, problemSplit, type Returned } from './portfolio-shapes.js';
 import { requireCovariance } from './risk.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
@@ -23,17 +25,25 @@ export interface RiskParityOptions extends PsdOptions {
   budgets?: Float64Array | Matrix;
 }
 
-/** The risk-budgeting portfolios, one row per problem (P rows; one problem: P = 1, as minVariance). */
-export interface RiskParityResult {
-  /** P x N long-only weights, each row summing to 1. */
-  weights: Matrix;
-  /** P x N: w_i (S w)_i / w'Sw per asset, the budgets to about 1e-12. */
-  riskContributions: Matrix;
+/**
+ * The risk-budgeting portfolios, as minVariance's: for one problem (`RiskParityResult<number, Vector>`)
+ * numbers and Vectors of N; for a batch of P (the defaults) Vectors of P and P x N Matrices. The
+ * per-asset results carry the asset names (`cov.columns`, else `cov.index` of names, else the
+ * budgets' `index` of names).
+ */
+export interface RiskParityResult<V extends number | Vector = Vector, W extends Vector | Matrix = Matrix> {
+  /** Long-only weights summing to 1: N, or P x N. */
+  weights: W;
+  /** w_i (S w)_i / w'Sw per asset, the budgets to about 1e-12: N, or P x N. */
+  riskContributions: W;
   /** sqrt(w'Sw) per problem. */
-  volatility: Float64Array;
+  volatility: V;
   /** Newton steps per problem. */
-  iterations: Float64Array;
+  iterations: V;
 }
+
+/** riskParity's result for a batch (B true) or one problem (B false): see IsBatch. */
+export type RiskParityOf<B extends boolean> = B extends true ? RiskParityResult : RiskParityResult<number, Vector>;
 
 /** scipy's linkage methods that HRP can cluster with (scipy.cluster.hierarchy.linkage's `method`). */
 export type LinkageMethod = 'single' | 'complete' | 'average' | 'weighted' | 'ward';
@@ -57,18 +67,33 @@ export interface HrpModel {
   corr?: Matrix;
 }
 
-/** The hierarchical risk parity portfolios, one row per problem (P rows; returns or one cov: P = 1). */
-export interface HrpResult {
-  /** P x N: per asset (input order), long-only, each row summing to 1. */
-  weights: Matrix;
-  /** P x N: the quasi-diagonal order, the dendrogram's leaves from left to right (scipy to_tree().pre_order()). */
-  order: Matrix;
+/**
+ * The hierarchical risk parity portfolios: for one problem (returns, or `{ cov }` of one N x N
+ * covariance: `HrpResult<Vector>`) the weights and the order as Vectors of N; for a batch (`{ cov }`
+ * a stack of P: the default) P x N Matrices. The weights carry the asset names (the returns'
+ * `columns`; `cov.columns`, else `cov.index` of names, else corr's), as a Vector's `index` or a
+ * Matrix's `columns`; one problem's order its names in that order.
+ */
+export interface HrpResult<W extends Vector | Matrix = Matrix> {
+  /** Per asset (input order), long-only, summing to 1: N, or P x N. */
+  weights: W;
   /**
-   * scipy's linkage matrices stacked, P·(N - 1) x 4 (problem p's rows p(N - 1) to (p + 1)(N - 1)): the two
-   * clusters merged, their distance, the new cluster's size.
+   * The quasi-diagonal order, the dendrogram's leaves from left to right (scipy to_tree().pre_order()):
+   * asset indices, N (its `index` the assets' names in that order, where the input had names), or P x N.
+   */
+  order: W;
+  /**
+   * scipy's linkage matrices stacked, P·(N - 1) x 4 (problem p's rows p(N - 1) to (p + 1)(N - 1); one
+   * problem: N - 1 rows): the two clusters merged, their distance, the new cluster's size.
    */
   linkage: Matrix;
 }
+
+/** hrp's result for a batch (B true) or one problem (B false). */
+export type HrpOf<B extends boolean> = B extends true ? HrpResult : HrpResult<Vector>;
+
+/** Whether hrp's input is a batch: `{ cov }` with cov a CovStack. */
+export type HrpBatched<I> = I extends { cov: CovStack } ? true : false;
 
 /** How `nearestPsd()` repairs a matrix that is not positive semidefinite. */
 export type NearestPsdMethod = 'spectral' | 'diag';
@@ -84,12 +109,14 @@ export interface NearestPsdOptions {
   method?: NearestPsdMethod;
 }
 
-/** `nearestPsd()`'s result. */
-export interface NearestPsdResult {
-  /** The matrix, unchanged (a copy) when it passed the test, else repaired. */
-  cov: Matrix;
+/**
+ * `nearestPsd()`'s result: the N x N matrix itself (unchanged, a copy, when it passed the test, else
+ * repaired), labelled as the input (`columns` and `index` its asset names: `cov.columns`, else
+ * `cov.index` of names), so that it goes straight into an optimizer: `minVariance(nearestPsd(cov))`.
+ */
+export interface NearestPsdResult extends Matrix {
   /** Whether it was repaired (PyPortfolioOpt warns "The covariance matrix is non positive semidefinite"). */
-  repaired: boolean;
+  readonly repaired: boolean;
 }
 
 /** The estimators of `expectedReturns()`. */
@@ -173,8 +200,13 @@ export interface AllocationFamily {
   ): Float64Array;
 }
 
-/** The allocation kernels as the API offers them (each also as `<name>Async`). */
-export interface AllocationKernels {
+/**
+ * The allocation kernels as the API offers them (each also as `<name>Async`, A true: the same
+ * signature, the result as a promise). One problem or a batch as the optimizers' (OptimizerKernels):
+ * one problem's statistics are numbers and its per-asset results Vectors of N, labelled by the asset
+ * names of the input.
+ */
+export interface AllocationKernels<A extends boolean = false> {
   /**
    * Risk parity (risk budgeting, Riskfolio-Lib's `rp_optimization` / skfolio's `RiskBudgeting` with
    * the variance as the risk measure): the long-only weights summing to 1 whose risk contributions
@@ -182,11 +214,16 @@ export interface AllocationKernels {
    * (Spinu 2013; its minimiser has y_i (S y)_i = b_i) by Newton's method with a backtracking line
    * search, each Newton system by preconditioned conjugate gradients, to max |y_i (Sy)_i - b_i| <=
    * 1e-13; then w = y / sum(y). A diagonal covariance with equal budgets gives inverse-volatility weights.
-   * Batched as minVariance: `cov` N x N or a stack of P (P·N rows, e.g. rolling windows), `budgets` N
-   * values or P x N; P problems in one call, shared between threads (the results do not depend on
-   * their count), one output row each.
+   * One problem (`cov` N x N, `budgets` N values): the weights and risk contributions as Vectors of N
+   * (labelled by the asset names: `cov.columns`, else `cov.index` of names, else the budgets' index),
+   * `volatility` and `iterations` numbers. Batched as minVariance: `cov` a stack of P (`stackCovariances`,
+   * or P·N rows, e.g. rolling windows) or `budgets` P x N: P problems in one call, shared between
+   * threads (the results do not depend on their count), one output row each.
    */
-  riskParity(cov: Matrix, options?: RiskParityOptions): RiskParityResult;
+  riskParity<C extends Matrix, O extends RiskParityOptions = RiskParityOptions>(
+    cov: C,
+    options?: O,
+  ): Returned<A, RiskParityOf<IsBatch<C, Float64Array, number, O>>>;
   /**
    * Hierarchical risk parity (Lopez de Prado 2016) exactly as PyPortfolioOpt's `HRPOpt.optimize`:
    * from returns (T x N) pandas' pairwise `corr()` and `cov()` (ddof 1; the pairs' common dates where
@@ -195,26 +232,31 @@ export interface AllocationKernels {
    * others: the nearest-neighbour chain with Lance-Williams updates; ties broken as scipy, then its
    * stable sort by distance and relabelling), the leaves of `to_tree(Z).pre_order()` as the order, then
    * the recursive bisection of that order, each half weighted by its inverse-variance portfolio's variance.
-   * Batched as riskParity: `{ cov, corr? }` with cov N x N or a stack of P (P·N rows, e.g. rolling
-   * windows) and corr, when given, the same shape; P problems in one call, each solved whole by one
-   * thread (the results do not depend on their count), one output row each. Returns are one problem
-   * (P = 1; its pairwise statistics are shared between threads instead).
+   * One problem (returns, or `{ cov }` of one N x N covariance; the pairwise statistics of returns are
+   * shared between threads): the weights and the order as Vectors of N, the weights labelled by the
+   * asset names (the returns' `columns`, `cov.columns`, else `cov.index` of names, else corr's), the
+   * order's `index` those names in its order; the linkage (N - 1) x 4. Batched as riskParity: `{ cov,
+   * corr? }` with cov a stack of P (`stackCovariances`, or P·N rows, e.g. rolling windows) and corr,
+   * when given, the same shape; P problems in one call, each solved whole by one thread (the results
+   * do not depend on their count): P x N weights and orders (`columns` the names on the weights).
    */
-  hrp(input: Series | HrpModel, options?: HrpOptions): HrpResult;
+  hrp<I extends Series | HrpModel>(input: I, options?: HrpOptions): Returned<A, HrpOf<HrpBatched<I>>>;
   /**
    * PyPortfolioOpt's `fix_nonpositive_semidefinite`: the matrix as it is when `cholesky(cov + 1e-16 I)`
    * succeeds; else from its eigen-decomposition (`eigh`, the lower triangle): 'spectral' clips the
    * negative eigenvalues to 0 and rebuilds V diag(q) V', 'diag' subtracts 1.1 x the smallest
-   * eigenvalue from the diagonal.
+   * eigenvalue from the diagonal. The result is the N x N Matrix itself with `repaired`, labelled as the
+   * input (`columns` and `index` its asset names), for the optimizers: `minVariance(nearestPsd(cov))`.
    */
-  nearestPsd(cov: Matrix, options?: NearestPsdOptions): NearestPsdResult;
+  nearestPsd(cov: Matrix, options?: NearestPsdOptions): Returned<A, NearestPsdResult>;
   /**
    * Whether a covariance (N x N, or a stack of P: P·N rows) is positive semidefinite, by the test the
    * optimizers run before they solve: a Cholesky factorization of S / max(diag S) stopping at the
    * first pivot below -1e-8 (a zero pivot with a zero column, as a singular semidefinite matrix
-   * has, passes). Says the first failing covariance, its asset and that pivot.
+   * has, passes). One covariance: `{ psd, asset, pivot }`, the failing asset and its pivot; a stack (a
+   * CovStack, or P·N rows): also `problem`, the first failing covariance.
    */
-  checkPsd(cov: Matrix): CheckPsdResult;
+  checkPsd<C extends Matrix>(cov: C): Returned<A, C extends CovStack ? CheckPsdStackResult : CheckPsdResult>;
   /**
    * PyPortfolioOpt's `expected_returns` on prices (T x N, NaN for a missing price; returns with
    * `returnsData`): returns `pct_change(fill_method=None)` with the all-NaN dates dropped, then
@@ -223,9 +265,11 @@ export interface AllocationKernels {
    * `ewm(span).mean()` (adjust=True, ignore_na=False); 'capm': riskFree + beta_i (m - riskFree) with
    * beta_i = cov(r_i, r_m) / var(r_m) (pandas' pairwise cov) and m the market's mean return as 'mean'
    * computes it, the market the benchmark's returns or, without one, the mean of the assets' returns per date.
-   * Annual, per column.
+   * Annual, per column: a Vector of N for prices T x N, labelled by their `columns` (it goes straight
+   * into the optimizers: `maxSharpe(expectedReturns(prices), covariance(returns))`); a number for one
+   * series (a Float64Array), as the risk family's statistics per column.
    */
-  expectedReturns(prices: Series, options?: ExpectedReturnsOptions): Float64Array;
+  expectedReturns<R extends Series>(prices: R, options?: ExpectedReturnsOptions): Returned<A, PerColumn<R>>;
 }
 
 /** Requires an options argument that is undefined or an object. */
@@ -258,20 +302,24 @@ function flag(value: unknown, fallback: boolean, name: string): number {
 
 /**
  * riskParity's covariances: one N x N or a stack of P (P·N rows), each square, finite and symmetric
- * (requireCovariance, the matrix named `cov[p]` in a stack).
+ * (requireCovariance, the matrix named `cov[p]` in a stack); whether it is the batch form (a stack,
+ * portfolio-shapes.ts isStack) and its asset names.
  */
-function requireCovStackOf(cov: unknown, name = 'cov'): { data: Float64Array; n: number; count: number } {
+function requireCovStackOf(
+  cov: unknown,
+  name = 'cov',
+): { data: Float64Array; n: number; count: number; stacked: boolean; names: readonly string[] | undefined } {
   requireMatrix(cov, name);
   if (cov.rows === 0 && cov.cols === 0) throw new KernelInputError(name, 'at least one asset', '0 x 0');
   if (cov.rows === cov.cols) {
     requireCovariance(cov, name);
-    return { data: cov.data, n: cov.cols, count: 1 };
+    return { data: cov.data, n: cov.cols, count: 1, stacked: isStack(cov, name), names: covNames(cov) };
   }
   // as portfolio.ts requireCovStack (not imported: portfolio.ts imports this module's types)
   if (cov.cols < 1 || cov.rows === 0 || cov.rows % cov.cols !== 0) {
     throw new KernelInputError(name, 'an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns)', `${cov.rows} x ${cov.cols}`);
   }
-  const s = { data: cov.data, n: cov.cols, count: cov.rows / cov.cols };
+  const s = { data: cov.data, n: cov.cols, count: cov.rows / cov.cols, stacked: isStack(cov, name), names: covNames(cov) };
   for (let p = 0; p < s.count; p++) {
     const m = { data: s.data.subarray(p * s.n * s.n, (p + 1) * s.n * s.n), rows: s.n, cols: s.n };
     requireCovariance(m, `${name}[${p}]`);
@@ -279,15 +327,20 @@ function requireCovStackOf(cov: unknown, name = 'cov'): { data: Float64Array; n:
   return s;
 }
 
-/** The budgets of riskParity: n finite values > 0 or a P x n Matrix of them (default 1 / n each). */
-function resolveBudgets(budgets: unknown, n: number): { data: Float64Array; count: number } {
-  if (budgets === undefined) return { data: new Float64Array(n).fill(1 / n), count: 1 };
+/**
+ * The budgets of riskParity: n finite values > 0 or a P x n Matrix of them (the batch form; default
+ * 1 / n each), with the names a Vector of them carries.
+ */
+function resolveBudgets(budgets: unknown, n: number): { data: Float64Array; count: number; batch: boolean; names?: readonly string[] } {
+  if (budgets === undefined) return { data: new Float64Array(n).fill(1 / n), count: 1, batch: false };
   let data: Float64Array;
   let count = 1;
+  let names: readonly string[] | undefined;
   if (budgets instanceof Float64Array) {
     requireFloat64Array(budgets, 'options.budgets');
     if (budgets.length !== n) throw new KernelInputError('options.budgets', `length ${n} (the size of cov)`, `length ${budgets.length}`);
     data = budgets;
+    names = namesIn((budgets as Vector).index, n);
   } else {
     const m = asColumns(budgets, 'options.budgets');
     if (m.cols !== n || m.rows < 1) {
@@ -302,7 +355,7 @@ function resolveBudgets(budgets: unknown, n: number): { data: Float64Array; coun
       throw new KernelInputError('options.budgets', 'finite budgets > 0', `budgets${at} = ${data[k]}`);
     }
   }
-  return { data, count };
+  return { data, count, batch: !(budgets instanceof Float64Array), names };
 }
 
 /** The empty array a call passes for an absent input (hrp's corr, expectedReturns' benchmark). */
@@ -315,7 +368,7 @@ export const ALLOCATION_KERNELS = {
     outputs: { weights: ['P', 'N'], riskContributions: ['P', 'N'], volatility: ['P'], iterations: ['P'] },
     dims: (_c: Float64Array, _cc: number, n: number, _b: Float64Array, _bc: number, problems: number) => ({ P: problems, N: n }),
     options: ['budgets', 'repair', 'assumePsd'],
-    api(cov: Matrix, opts?: RiskParityOptions): Call<RiskParityResult> {
+    api(cov: Matrix, opts?: RiskParityOptions): Call<RiskParityOf<boolean>> {
       const s = requireCovStackOf(cov);
       requireOptions(opts);
       requireKnownOptions(ALLOCATION_KERNELS.riskParity, opts);
@@ -328,7 +381,8 @@ export const ALLOCATION_KERNELS = {
       const call = {
         size: s.n * s.n * P,
         args: [s.data, s.count, s.n, b.data, b.count, P],
-        shape: (o: Outputs) => o as unknown as RiskParityResult,
+        split: problemSplit(P === 1 && !s.stacked && !b.batch, s.names ?? b.names),
+        shape: (o: Outputs) => o as unknown as RiskParityOf<boolean>,
       };
       return psdGuarded('riskParity', ALLOCATION_KERNELS.riskParity, call, 0, s.count, s.n, opts);
     },
@@ -338,10 +392,11 @@ export const ALLOCATION_KERNELS = {
       { key: 'linkage', name: 'options.linkage', expected: "'single', 'complete', 'average', 'weighted' or 'ward' (0 to 4)" },
       { key: 'source', name: 'input', expected: 'returns, { cov } or { cov, corr } (0, 1 or 2)' },
     ],
-    outputs: { weights: ['P', 'N'], order: ['P', 'N'], linkage: ['M', 'F'] },
+    // the order's positions (L) are not the assets (N): the asset names label the weights only
+    outputs: { weights: ['P', 'N'], order: ['P', 'L'], linkage: ['M', 'F'] },
     dims: (_d: Float64Array, rows: number, cols: number, _c: Float64Array, _l: number, source: number) => {
       const P = source === 0 || cols === 0 ? 1 : rows / cols;
-      return { P, N: cols, M: P * Math.max(cols - 1, 0), F: 4 };
+      return { P, N: cols, L: cols, M: P * Math.max(cols - 1, 0), F: 4 };
     },
     options: ['linkage'],
     api(input: Series | HrpModel, opts?: HrpOptions) {
@@ -349,15 +404,18 @@ export const ALLOCATION_KERNELS = {
       requireKnownOptions(ALLOCATION_KERNELS.hrp, opts);
       const linkage = codeOf(LINKAGE_METHODS, opts?.linkage, 'single', 'options.linkage');
       let args: unknown[];
+      let one = true;
+      let names: readonly string[] | undefined;
       if (input instanceof Float64Array || (typeof input === 'object' && input !== null && 'data' in input)) {
         const r = asColumns(input, 'returns');
         args = [r.data, r.rows, r.cols, EMPTY, linkage, 0];
+        names = r.columns;
       } else {
         if (typeof input !== 'object' || input === null) {
           throw new KernelInputError('input', 'returns (a Matrix) or { cov, corr? }', describeValue(input));
         }
         const { cov, corr } = input as HrpModel;
-        requireCovStackOf(cov, 'input.cov');
+        const s = requireCovStackOf(cov, 'input.cov');
         if (corr !== undefined) {
           requireMatrix(corr, 'input.corr');
           if (corr.rows !== cov.rows || corr.cols !== cov.cols) {
@@ -365,14 +423,22 @@ export const ALLOCATION_KERNELS = {
           }
         }
         args = [cov.data, cov.rows, cov.cols, corr ? corr.data : EMPTY, linkage, corr ? 2 : 1];
+        one = !s.stacked;
+        names = s.names ?? (corr && covNames(corr));
       }
       const n = args[2] as number;
       if (n === 0) throw new KernelInputError(args[5] === 0 ? 'returns' : 'input.cov', 'at least one asset', 'no columns');
-      return {
-        size: (args[0] as Float64Array).length,
-        args,
-        shape: (o: Outputs) => ({ weights: o.weights, order: o.order, linkage: o.linkage }) as HrpResult,
+      const shape = (o: Outputs): HrpOf<boolean> => {
+        const order = o.order as Vector;
+        // one problem's order: its index the names in that order (N strings, not the data)
+        if (one && names)
+          labelVector(
+            order,
+            Array.from(order, (j) => names[j]),
+          );
+        return { weights: o.weights, order, linkage: o.linkage } as HrpOf<boolean>;
       };
+      return { size: (args[0] as Float64Array).length, args, split: problemSplit(one, names), shape };
     },
   },
   nearestPsd: {
@@ -388,7 +454,8 @@ export const ALLOCATION_KERNELS = {
       return {
         size: cov.data.length,
         args: [cov.data, cov.cols, method],
-        shape: (o: Outputs) => ({ cov: o.cov as Matrix, repaired: o.repaired === 1 }),
+        split: problemSplit(false, covNames(cov)),
+        shape: (o: Outputs): NearestPsdResult => ({ ...(o.cov as Matrix), repaired: o.repaired === 1 }),
       };
     },
   },
@@ -399,11 +466,11 @@ export const ALLOCATION_KERNELS = {
     options: [],
     api(cov: Matrix) {
       const s = requireCovStackOf(cov);
-      return {
-        size: s.data.length,
-        args: [s.data, s.count, s.n],
-        shape: (o: Outputs) => ({ psd: o.problem === -1, problem: o.problem, asset: o.asset, pivot: o.pivot }) as CheckPsdResult,
+      const shape = (o: Outputs): CheckPsdResult | CheckPsdStackResult => {
+        const [psd, asset, pivot] = [o.problem === -1, o.asset as number, o.pivot as number];
+        return s.stacked ? { psd, problem: o.problem as number, asset, pivot } : { psd, asset, pivot };
       };
+      return { size: s.data.length, args: [s.data, s.count, s.n], shape };
     },
   },
   expectedReturns: {
@@ -452,7 +519,9 @@ export const ALLOCATION_KERNELS = {
       return {
         size: p.data.length,
         args: [p.data, p.rows, p.cols, benchmark, method, compounding, span, frequency, riskFree, returnsData, logReturns],
-        shape: (o: Outputs) => o.mean as Float64Array,
+        // labelled by the columns of prices; a series' is a number (as the risk family's per-column statistics)
+        split: columnSplit(prices, p),
+        shape: (o: Outputs) => o.mean as PerColumn<Series>,
       };
     },
   },

@@ -9,6 +9,7 @@ import { KernelInputError } from '../errors.js';
 import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import type { Matrix } from './matrix.js';
 import {
+  boundsBatched,
   CONSTRAINT_OPTIONS,
   perProblem,
   problemCount,
@@ -17,70 +18,113 @@ import {
   requireMeans,
   requireTargets,
   resolveConstraints,
+  type EfficientFrontier,
   type EfficientFrontierOptions,
   type EfficientFrontierResult,
+  type FrontierOf,
   type MaxUtilityOptions,
   type MeanVarianceOptions,
+  type MinVarianceOf,
   type MinVarianceOptions,
-  type MinVarianceResult,
   type OptimizerFamily,
-  type PortfolioResult,
+  type PortfolioOf,
   turningPointCapacity,
 } from './portfolio.js';
 import { type GuardedCall, psdGuarded, type PsdOptions } from './portfolio-psd.js';
+import { type IsBatch, problemSplit, type Returned } from './portfolio-shapes.js';
 import { describeValue } from './validate.js';
 
 /** The largest |bound| efficientFrontier takes (native/kernels/portfolio_entry.cpp's kFrontierBoundLimit): a weight of 10^12 times the value is no bound, and beyond it the turning points overflow. */
 const FRONTIER_BOUND_LIMIT = 1e12;
-/** The portfolio family's optimizers (each also exists as `<name>Async`). */
-export interface OptimizerKernels {
+/** Expected returns: N values (one problem; a Vector's `index` of names labels the assets) or a P x N Matrix (a batch). */
+export type Means = Float64Array | Matrix;
+
+/**
+ * The portfolio family's optimizers (each also exists as `<name>Async`, A true: the same signature,
+ * the result as a promise).
+ *
+ * One problem or a batch (portfolio-shapes.ts, `IsBatch`): a call is one problem when every input is
+ * given in its one-problem form (`cov` N x N, `mean` a Float64Array of N, a target a number, bounds
+ * numbers or Float64Arrays of N) and then gives numbers and the weights as a Vector of N; it is a
+ * batch of P when any is given in its batch form (`cov` a CovStack from `stackCovariances` or of P·N
+ * rows, `mean` a P x N Matrix, targets a Float64Array of P, bounds a P x N Matrix), and then gives
+ * Vectors of P and P x N Matrices. Labels: the weights carry the asset names of the inputs (`cov`'s
+ * `columns`, else its `index` of names, else the names of `mean`: a Vector's `index`, a Matrix's
+ * `columns`), as a Vector's `index` or a Matrix's `columns`, without a copy.
+ */
+export interface OptimizerKernels<A extends boolean = false> {
   /**
    * The minimum-variance portfolio: min w'Sw (+ l2Gamma |w|^2) under the constraints
-   * (PyPortfolioOpt `EfficientFrontier.min_volatility`). `cov` N x N, or a stack of P (P·N rows) for
-   * P problems at once; bounds may be P x N too.
+   * (PyPortfolioOpt `EfficientFrontier.min_volatility`). One problem: `cov` N x N, the weights a
+   * Vector of N, `volatility` and `iterations` numbers. A batch: `cov` a stack of P (`stackCovariances`,
+   * or P·N rows) or bounds P x N: P x N weights, Vectors of P.
    */
-  minVariance(cov: Matrix, options?: MinVarianceOptions): MinVarianceResult;
+  minVariance<C extends Matrix, O extends MinVarianceOptions = MinVarianceOptions>(
+    cov: C,
+    options?: O,
+  ): Returned<A, MinVarianceOf<IsBatch<C, Float64Array, number, O>>>;
   /**
    * The maximum-Sharpe (tangency) portfolio, (mu'w - riskFree) / sqrt(w'Sw) at its highest under the
    * constraints, as PyPortfolioOpt `max_sharpe` solves it: min y'Sy (+ l2Gamma |y|^2, on y as there)
    * s.t. (mu - riskFree)'y = 1 with every constraint scaled by k = sum(y) >= 0, then w = budget y / k.
-   * Needs an expected return above riskFree within the constraints. `mean` N values or P x N.
+   * Needs an expected return above riskFree within the constraints. One problem: `mean` N values,
+   * `cov` N x N: numbers and the weights as a Vector of N. A batch: `mean` P x N, or `cov` a stack of
+   * P, or bounds P x N: Vectors of P and P x N weights.
    */
-  maxSharpe(mean: Float64Array | Matrix, cov: Matrix, options?: MeanVarianceOptions): PortfolioResult;
-  /** max mu'w - riskAversion/2 w'Sw (- l2Gamma |w|^2): PyPortfolioOpt `max_quadratic_utility`. */
-  maxUtility(mean: Float64Array | Matrix, cov: Matrix, options?: MaxUtilityOptions): PortfolioResult;
+  maxSharpe<M extends Means, C extends Matrix, O extends MeanVarianceOptions = MeanVarianceOptions>(
+    mean: M,
+    cov: C,
+    options?: O,
+  ): Returned<A, PortfolioOf<IsBatch<C, M, number, O>>>;
   /**
-   * The minimum-variance portfolio whose expected return is at least `targetReturn` (one, or one per
-   * problem): PyPortfolioOpt `efficient_return`. A target above the highest feasible return is a
-   * KernelInputError naming that return.
+   * max mu'w - riskAversion/2 w'Sw (- l2Gamma |w|^2): PyPortfolioOpt `max_quadratic_utility`. One
+   * problem or a batch as maxSharpe.
    */
-  efficientReturn(
-    mean: Float64Array | Matrix,
-    cov: Matrix,
-    targetReturn: number | Float64Array,
-    options?: MeanVarianceOptions,
-  ): PortfolioResult;
+  maxUtility<M extends Means, C extends Matrix, O extends MaxUtilityOptions = MaxUtilityOptions>(
+    mean: M,
+    cov: C,
+    options?: O,
+  ): Returned<A, PortfolioOf<IsBatch<C, M, number, O>>>;
+  /**
+   * The minimum-variance portfolio whose expected return is at least `targetReturn`: PyPortfolioOpt
+   * `efficient_return`. A target above the highest feasible return is a KernelInputError naming that
+   * return. One problem (a number target, `mean` N values, `cov` N x N): numbers and a Vector of N
+   * weights; a batch (targets a Float64Array of P, or another input in batch form, as maxSharpe):
+   * Vectors of P and P x N weights.
+   */
+  efficientReturn<M extends Means, C extends Matrix, T extends number | Float64Array, O extends MeanVarianceOptions = MeanVarianceOptions>(
+    mean: M,
+    cov: C,
+    targetReturn: T,
+    options?: O,
+  ): Returned<A, PortfolioOf<IsBatch<C, M, T, O>>>;
   /**
    * The highest expected return (- l2Gamma |w|^2) whose volatility is at most `targetVolatility`:
    * PyPortfolioOpt `efficient_risk`. The volatility constraint binds (to 1e-12) unless the highest-return
-   * portfolio is below it; a target under the minimum volatility is a KernelInputError naming it.
+   * portfolio is below it; a target under the minimum volatility is a KernelInputError naming it. One
+   * problem or a batch as efficientReturn.
    */
-  efficientRisk(
-    mean: Float64Array | Matrix,
-    cov: Matrix,
-    targetVolatility: number | Float64Array,
-    options?: MeanVarianceOptions,
-  ): PortfolioResult;
+  efficientRisk<M extends Means, C extends Matrix, T extends number | Float64Array, O extends MeanVarianceOptions = MeanVarianceOptions>(
+    mean: M,
+    cov: C,
+    targetVolatility: T,
+    options?: O,
+  ): Returned<A, PortfolioOf<IsBatch<C, M, T, O>>>;
   /**
    * The long-only (or bounded) efficient frontier by the critical line algorithm (PyPortfolioOpt `CLA`,
    * weights summing to 1): every turning point, exact, from the highest-return portfolio to the
    * minimum-variance one (PyPortfolioOpt drops some; none is dropped here), then `points` portfolios
-   * evenly spaced in expected return between them. Batched as the others: `mean` N values or P x N,
-   * `cov` N x N or a stack of P (P·N rows), bounds per asset or P x N; P frontiers in one call, each
-   * computed whole by one thread, stacked in the result (EfficientFrontierResult; `frontierOf(result,
-   * p)` gives problem p's).
+   * evenly spaced in expected return between them. One problem (`mean` N values, `cov` N x N): that
+   * frontier (EfficientFrontier: K x N and points x N weights, Vectors of K and of points). A batch
+   * (`mean` P x N, `cov` a stack of P, or bounds P x N): P frontiers in one call, each computed whole
+   * by one thread, stacked (EfficientFrontierResult; `frontierOf(result, p)` gives problem p's). The
+   * weights' `columns` are the asset names of the inputs.
    */
-  efficientFrontier(mean: Float64Array | Matrix, cov: Matrix, options?: EfficientFrontierOptions): EfficientFrontierResult;
+  efficientFrontier<M extends Means, C extends Matrix, O extends EfficientFrontierOptions = EfficientFrontierOptions>(
+    mean: M,
+    cov: C,
+    options?: O,
+  ): Returned<A, FrontierOf<IsBatch<C, M, number, O>>>;
 }
 
 const l2Gamma = { key: 'l2Gamma', name: 'options.l2Gamma', expected: 'a finite number >= 0' } as const;
@@ -91,8 +135,12 @@ const MEAN_OUTPUTS = { weights: ['P', 'N'], expectedReturn: ['P'], volatility: [
 const meanDims = (...a: unknown[]) => ({ P: a[13] as number, N: a[4] as number });
 const MEAN_OPTIONS = [...CONSTRAINT_OPTIONS, 'riskFree'];
 
-/** The checked inputs of an optimizer over expected returns: the backend's leading arguments and P. */
-function meanInputs(mean: unknown, cov: unknown, opts: MeanVarianceOptions | undefined, targets?: Float64Array) {
+/**
+ * The checked inputs of an optimizer over expected returns: the backend's leading arguments, P and the
+ * Split of its outputs (one problem when P = 1 and no input is in batch form; `target` the caller's
+ * target, a number for one problem).
+ */
+function meanInputs(mean: unknown, cov: unknown, opts: MeanVarianceOptions | undefined, targets?: Float64Array, target?: unknown) {
   const s = requireCovStack(cov);
   const mu = requireMeans(mean, s.n);
   const c = resolveConstraints(opts, s.n);
@@ -104,10 +152,13 @@ function meanInputs(mean: unknown, cov: unknown, opts: MeanVarianceOptions | und
     [targets?.length ?? 1, 'the targets'],
   ]);
   const lead = [mu.data, mu.count, s.data, s.count, s.n, c.lower, c.upper, c.boundCount, c.rows, c.rlo, c.rhi, c.tags, c.m, P];
-  return { lead, P, size: s.n * s.n * P, l2Gamma: c.l2Gamma, riskFree: rf, count: s.count, n: s.n };
+  const one = P === 1 && !s.stacked && !mu.batch && !boundsBatched(opts) && (targets === undefined || typeof target === 'number');
+  const split = problemSplit(one, s.names ?? mu.names);
+  return { lead, P, size: s.n * s.n * P, l2Gamma: c.l2Gamma, riskFree: rf, count: s.count, n: s.n, split };
 }
 
-const asResult = (o: Outputs) => o as unknown as PortfolioResult;
+/** An optimizer's outputs as its result, one problem's or a batch's (the Split shaped them). */
+const asResult = (o: Outputs) => o as unknown as PortfolioOf<boolean>;
 
 /** The optimizer's Call behind the covariance test (portfolio-psd.ts psdGuarded). */
 const guarded = <T>(
@@ -122,7 +173,7 @@ const guarded = <T>(
 /**
  * efficientFrontier's outputs (each problem's turning points in its room of turningPointCapacity(n)
  * rows) as its result: the turning points packed one problem after the other with their offsets (one
- * problem: views, no copy).
+ * problem: views, no copy); the weights' `columns` the asset names the Split gave the outputs.
  */
 function stackFrontiers(o: Outputs, n: number, P: number): EfficientFrontierResult {
   const count = o.count as Float64Array;
@@ -130,7 +181,7 @@ function stackFrontiers(o: Outputs, n: number, P: number): EfficientFrontierResu
   const offsets = new Float64Array(P + 1);
   for (let p = 0; p < P; p++) offsets[p + 1] = offsets[p] + count[p];
   const T = offsets[P];
-  const weights = (o.weights as Matrix).data;
+  const { data: weights, columns } = o.weights as Matrix;
   const pack = (v: Float64Array, width: number) => {
     if (P === 1) return v.subarray(0, T * width);
     const packed = new Float64Array(T * width);
@@ -139,7 +190,7 @@ function stackFrontiers(o: Outputs, n: number, P: number): EfficientFrontierResu
   };
   return {
     turningPoints: {
-      weights: { data: pack(weights, n), rows: T, cols: n },
+      weights: columns ? { data: pack(weights, n), rows: T, cols: n, columns } : { data: pack(weights, n), rows: T, cols: n },
       returns: pack(o.returns as Float64Array, 1),
       volatilities: pack(o.volatilities as Float64Array, 1),
       lambdas: pack(o.lambdas as Float64Array, 1),
@@ -151,6 +202,12 @@ function stackFrontiers(o: Outputs, n: number, P: number): EfficientFrontierResu
       volatilities: o.frontierVolatilities as Float64Array,
     },
   };
+}
+
+/** One problem's frontier from its outputs (views, no copy): its turning points and frontier portfolios. */
+function oneFrontier(o: Outputs, n: number): EfficientFrontier {
+  const { turningPoints: t, frontier } = stackFrontiers(o, n, 1);
+  return { turningPoints: { weights: t.weights, returns: t.returns, volatilities: t.volatilities, lambdas: t.lambdas }, frontier };
 }
 
 /** One descriptor per optimizer (see the module's comment). */
@@ -169,8 +226,9 @@ export const OPTIMIZER_KERNELS = {
         [c.boundCount, 'options.bounds (rows)'],
       ]);
       const args = [s.data, s.count, s.n, c.lower, c.upper, c.boundCount, c.rows, c.rlo, c.rhi, c.tags, c.m, P, c.l2Gamma];
-      const shape = (o: Outputs) => o as unknown as MinVarianceResult;
-      return guarded('minVariance', { size: s.n * s.n * P, args, shape }, 0, s.count, s.n, opts);
+      const split = problemSplit(P === 1 && !s.stacked && !boundsBatched(opts), s.names);
+      const shape = (o: Outputs) => o as unknown as MinVarianceOf<boolean>;
+      return guarded('minVariance', { size: s.n * s.n * P, args, split, shape }, 0, s.count, s.n, opts);
     },
   },
   maxSharpe: {
@@ -178,13 +236,20 @@ export const OPTIMIZER_KERNELS = {
     outputs: MEAN_OUTPUTS,
     dims: meanDims,
     options: MEAN_OPTIONS,
-    api(mean: Float64Array | Matrix, cov: Matrix, opts?: MeanVarianceOptions) {
+    api(mean: Means, cov: Matrix, opts?: MeanVarianceOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.maxSharpe, opts);
       const x = meanInputs(mean, cov, opts);
       const budget = opts?.budget ?? 1;
       if (!(budget > 0))
         throw new KernelInputError('options.budget', 'a number > 0 (maxSharpe scales a portfolio to it)', describeValue(budget));
-      return guarded('maxSharpe', { size: x.size, args: [...x.lead, x.riskFree, x.l2Gamma], shape: asResult }, 2, x.count, x.n, opts);
+      return guarded(
+        'maxSharpe',
+        { size: x.size, args: [...x.lead, x.riskFree, x.l2Gamma], split: x.split, shape: asResult },
+        2,
+        x.count,
+        x.n,
+        opts,
+      );
     },
   },
   maxUtility: {
@@ -192,7 +257,7 @@ export const OPTIMIZER_KERNELS = {
     outputs: MEAN_OUTPUTS,
     dims: meanDims,
     options: [...MEAN_OPTIONS, 'riskAversion'],
-    api(mean: Float64Array | Matrix, cov: Matrix, opts?: MaxUtilityOptions) {
+    api(mean: Means, cov: Matrix, opts?: MaxUtilityOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.maxUtility, opts);
       const x = meanInputs(mean, cov, opts);
       const delta = opts?.riskAversion ?? 1;
@@ -201,7 +266,7 @@ export const OPTIMIZER_KERNELS = {
       }
       return guarded(
         'maxUtility',
-        { size: x.size, args: [...x.lead, delta, x.l2Gamma, x.riskFree], shape: asResult },
+        { size: x.size, args: [...x.lead, delta, x.l2Gamma, x.riskFree], split: x.split, shape: asResult },
         2,
         x.count,
         x.n,
@@ -214,13 +279,13 @@ export const OPTIMIZER_KERNELS = {
     outputs: MEAN_OUTPUTS,
     dims: meanDims,
     options: MEAN_OPTIONS,
-    api(mean: Float64Array | Matrix, cov: Matrix, targetReturn: number | Float64Array, opts?: MeanVarianceOptions) {
+    api(mean: Means, cov: Matrix, targetReturn: number | Float64Array, opts?: MeanVarianceOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientReturn, opts);
       const targets = requireTargets(targetReturn, 'targetReturn', -Infinity);
-      const x = meanInputs(mean, cov, opts, targets);
+      const x = meanInputs(mean, cov, opts, targets, targetReturn);
       return guarded(
         'efficientReturn',
-        { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], shape: asResult },
+        { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], split: x.split, shape: asResult },
         2,
         x.count,
         x.n,
@@ -233,13 +298,13 @@ export const OPTIMIZER_KERNELS = {
     outputs: MEAN_OUTPUTS,
     dims: meanDims,
     options: MEAN_OPTIONS,
-    api(mean: Float64Array | Matrix, cov: Matrix, targetVolatility: number | Float64Array, opts?: MeanVarianceOptions) {
+    api(mean: Means, cov: Matrix, targetVolatility: number | Float64Array, opts?: MeanVarianceOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientRisk, opts);
       const targets = requireTargets(targetVolatility, 'targetVolatility', 0);
-      const x = meanInputs(mean, cov, opts, targets);
+      const x = meanInputs(mean, cov, opts, targets, targetVolatility);
       return guarded(
         'efficientRisk',
-        { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], shape: asResult },
+        { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], split: x.split, shape: asResult },
         2,
         x.count,
         x.n,
@@ -264,7 +329,7 @@ export const OPTIMIZER_KERNELS = {
       return { P, N: n, PC: P * turningPointCapacity(n), PM: P * M };
     },
     options: ['bounds', 'points', 'repair', 'assumePsd'],
-    api(mean: Float64Array | Matrix, cov: Matrix, opts?: EfficientFrontierOptions) {
+    api(mean: Means, cov: Matrix, opts?: EfficientFrontierOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientFrontier, opts);
       const s = requireCovStack(cov);
       const mu = requireMeans(mean, s.n);
@@ -291,7 +356,11 @@ export const OPTIMIZER_KERNELS = {
       ]);
       const n = s.n;
       const args = [mu.data, mu.count, s.data, s.count, n, c.lower, c.upper, c.boundCount, P, points];
-      return guarded('efficientFrontier', { size: n * n * P, args, shape: (o: Outputs) => stackFrontiers(o, n, P) }, 2, s.count, n, opts);
+      // the outputs keep P (count is per problem); one problem's result is shaped from them
+      const one = P === 1 && !s.stacked && !mu.batch && !boundsBatched(opts);
+      const split = problemSplit(false, s.names ?? mu.names);
+      const shape = (o: Outputs): FrontierOf<boolean> => (one ? oneFrontier(o, n) : stackFrontiers(o, n, P));
+      return guarded('efficientFrontier', { size: n * n * P, args, split, shape }, 2, s.count, n, opts);
     },
   },
 } as const satisfies { [K in keyof OptimizerFamily]: OutputSpec };

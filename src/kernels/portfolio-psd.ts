@@ -14,21 +14,26 @@
  */
 import { KernelInputError } from '../errors.js';
 import { type Call, type Dims, splitOutputs, type Outputs, type OutputSpec } from './descriptor.js';
+import type { Split } from './labels.js';
 import { describeValue } from './validate.js';
 
 /** A pivot of S / max(diag S) below minus this fails the test; one within it is a zero pivot. */
 export const PSD_TOLERANCE = 1e-8;
 
-/** `checkPsd()`'s result. */
+/** `checkPsd()`'s result for one covariance (N x N). */
 export interface CheckPsdResult {
-  /** Whether every covariance passed. */
+  /** Whether the covariance passed (every covariance, for a stack). */
   psd: boolean;
-  /** The first covariance of the stack that failed (-1: none). */
-  problem: number;
   /** The asset whose pivot failed (-1: none). */
   asset: number;
   /** That pivot, in the covariance's units (negative; 0 when none failed). */
   pivot: number;
+}
+
+/** `checkPsd()`'s result for a stack of covariances (a CovStack, or P·N rows): also which one failed. */
+export interface CheckPsdStackResult extends CheckPsdResult {
+  /** The first covariance of the stack that failed (-1: none). */
+  problem: number;
 }
 
 /** The options every optimizer shares for its covariance: `repair` and `assumePsd`. */
@@ -62,6 +67,8 @@ export function notPsdError(problem: number, asset: number, pivot: number, count
 export interface GuardedCall<T> {
   size: number;
   args: unknown[];
+  /** How the outputs are split: one problem's shapes, the asset names (portfolio-shapes.ts problemSplit). */
+  split?: Split;
   shape: (o: Outputs) => T;
 }
 
@@ -73,6 +80,7 @@ type Family = Record<string, (...a: unknown[]) => Float64Array>;
  * `assumePsd: true`; with `repair: true` each covariance through the same backend's nearestPsd
  * ('spectral'), then the optimizer on the repaired stack; else checkPsd first, a KernelInputError when
  * one fails. The test and the repair run on the calling thread, also under `<name>Async` (the solve does not).
+ * The outputs are split by `c.split` on every path (one problem's numbers and Vectors, the asset names).
  */
 export function psdGuarded<T>(
   kernel: string,
@@ -105,5 +113,5 @@ export function psdGuarded<T>(
     }
     return family[kernel](...args);
   };
-  return { size: c.size, call, shape: (out: Float64Array) => c.shape(splitOutputs(spec.outputs, out, dims)) } as Call<T>;
+  return { size: c.size, call, shape: (out: Float64Array) => c.shape(splitOutputs(spec.outputs, out, dims, c.split)) } as Call<T>;
 }

@@ -6,17 +6,22 @@
  * - `mean` (N) and `cov` (N x N) are in one unit of time, the caller's: per period or annualized
  *   (PyPortfolioOpt's `expected_returns` and `risk_models` annualize by default, 252 periods); the
  *   outputs (expected return, volatility, Sharpe ratio) are in the same unit, and `riskFree` must be.
- * - A batch: `cov` is one N x N matrix or a stack of P, a Matrix of P x N rows and N columns (rolling
- *   windows, zero-copy); bounds are per asset or a P x N Matrix (one set per problem); targets one per
- *   problem. P problems are solved in one call, each output row by one thread.
+ * - One problem or a batch (portfolio-shapes.ts): one problem's inputs (`cov` N x N, `mean` a
+ *   Float64Array of N, a number target, per-asset bounds) give numbers and Vectors of N; a batch of P
+ *   (`cov` a CovStack of P·N rows and N columns from `stackCovariances`: rolling windows, zero-copy;
+ *   means or bounds a P x N Matrix, one row per problem; targets a Float64Array, one per problem) keeps
+ *   P-row matrices and Vectors of P. P problems are solved in one call, each output row by one thread.
+ *   The asset names of the inputs label every per-asset output.
  * - Constraints, written once as general rows rlo <= a'w <= rhi for the solver: the budget sum(w) =
  *   budget (default 1, 0 for a market-neutral long-short portfolio), each sector's bounds on its total
  *   weight, `inequality` A w <= b and `equality` A w = b; per-asset bounds (default long-only [0, 1],
  *   PyPortfolioOpt's `weight_bounds`; -Infinity/Infinity for none).
  */
 import { KernelInputError } from '../errors.js';
+import type { Vector } from './labels.js';
 import { asColumns, requireMatrix, type Matrix } from './matrix.js';
 import type { AllocationFamily } from './portfolio-allocation.js';
+import { covNames, isStack, namesIn } from './portfolio-shapes.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
 /** Per-asset bounds: a number for every asset, a Float64Array of N, or a P x N Matrix (one row per problem). */
@@ -56,15 +61,23 @@ export interface PortfolioConstraints {
 /** Options of `minVariance()`. */
 export type MinVarianceOptions = PortfolioConstraints;
 
-/** What `minVariance()` gives, per problem (P rows; one problem: P = 1). */
-export interface MinVarianceResult {
-  /** P x N weights. */
-  weights: Matrix;
+/**
+ * What `minVariance()` gives: for one problem (`MinVarianceResult<number, Vector>`) numbers and the N
+ * weights as a Vector; for a batch of P (the defaults) a P x N Matrix of weights and a Vector of P per
+ * statistic. The weights carry the asset names (a Vector's `index`, a Matrix's `columns`) where the
+ * input had them (`cov.columns`, else `cov.index` of names).
+ */
+export interface MinVarianceResult<V extends number | Vector = Vector, W extends Vector | Matrix = Matrix> {
+  /** The weights: N for one problem, P x N for a batch. */
+  weights: W;
   /** sqrt(w'Sw) per problem. */
-  volatility: Float64Array;
+  volatility: V;
   /** The solver's active-set iterations per problem. */
-  iterations: Float64Array;
+  iterations: V;
 }
+
+/** minVariance's result for a batch (B true) or one problem (B false): see IsBatch. */
+export type MinVarianceOf<B extends boolean> = B extends true ? MinVarianceResult : MinVarianceResult<number, Vector>;
 
 /** Options of the optimizers that take expected returns: the constraints and the risk-free rate of the Sharpe ratio reported. */
 export interface MeanVarianceOptions extends PortfolioConstraints {
@@ -78,19 +91,27 @@ export interface MaxUtilityOptions extends MeanVarianceOptions {
   riskAversion?: number;
 }
 
-/** What the optimizers that take expected returns give, per problem (P rows). */
-export interface PortfolioResult {
-  /** P x N weights. */
-  weights: Matrix;
+/**
+ * What the optimizers that take expected returns give: for one problem (`PortfolioResult<number,
+ * Vector>`) numbers and the N weights as a Vector; for a batch of P (the defaults) a P x N Matrix of
+ * weights and a Vector of P per statistic. The weights carry the asset names where the input had them
+ * (`cov.columns`, else `cov.index` of names, else the names of `mean`: its `index`, or its `columns`).
+ */
+export interface PortfolioResult<V extends number | Vector = Vector, W extends Vector | Matrix = Matrix> {
+  /** The weights: N for one problem, P x N for a batch. */
+  weights: W;
   /** mean'w per problem. */
-  expectedReturn: Float64Array;
+  expectedReturn: V;
   /** sqrt(w'Sw) per problem. */
-  volatility: Float64Array;
+  volatility: V;
   /** (expectedReturn - riskFree) / volatility per problem. */
-  sharpe: Float64Array;
+  sharpe: V;
   /** The solver's active-set iterations per problem (all its solves). */
-  iterations: Float64Array;
+  iterations: V;
 }
+
+/** The result of an optimizer over expected returns for a batch (B true) or one problem (B false): see IsBatch. */
+export type PortfolioOf<B extends boolean> = B extends true ? PortfolioResult : PortfolioResult<number, Vector>;
 
 /**
  * A constraint row's tag, kind * ROW_KIND + id: what an infeasible row is called in the error
@@ -256,33 +277,58 @@ export interface EfficientFrontierOptions {
   assumePsd?: boolean;
 }
 
-/** Portfolios along the frontier: K x N weights with their expected returns and volatilities. */
+/**
+ * Portfolios along a frontier: K x N weights (one row per portfolio, `columns` the asset names where
+ * the input had them) with their expected returns and volatilities.
+ */
 export interface FrontierPortfolios {
   weights: Matrix;
-  returns: Float64Array;
-  volatilities: Float64Array;
+  returns: Vector;
+  volatilities: Vector;
+}
+
+/** A frontier's turning points: portfolios with their lambdas, from the highest return (lambda = Infinity) to the minimum variance (lambda = 0). */
+export type TurningPoints = FrontierPortfolios & { lambdas: Vector };
+
+/**
+ * What `efficientFrontier()` gives for one problem: its K turning points (K x N weights and K values
+ * each) and `points` frontier portfolios between them (points x N weights and points values each),
+ * views of one buffer; the weights' `columns` are the asset names where the input had them.
+ */
+export interface EfficientFrontier {
+  /** Every turning point, from the highest return (lambda = Infinity) to the minimum variance (lambda = 0). */
+  turningPoints: TurningPoints;
+  /** `points` portfolios between them, evenly spaced in expected return, from the highest to the lowest. */
+  frontier: FrontierPortfolios;
 }
 
 /**
- * What `efficientFrontier()` gives for P problems (one problem: P = 1), stacked as the family stacks
- * its outputs: the turning points of every problem one after the other (problem p's are the rows
+ * What `efficientFrontier()` gives for a batch of P problems, stacked as the family stacks its
+ * outputs: the turning points of every problem one after the other (problem p's are the rows
  * `offsets[p]` to `offsets[p + 1]`: their number varies), then `points` frontier portfolios per
  * problem (problem p's are the rows p·points to (p + 1)·points). `frontierOf(result, p)` gives one
- * problem's as views.
+ * problem's as a one-problem call does.
  */
 export interface EfficientFrontierResult {
   /** Every turning point, from the highest return (lambda = Infinity) to the minimum variance (lambda = 0), per problem. */
-  turningPoints: FrontierPortfolios & {
-    lambdas: Float64Array;
-    /** P + 1 row offsets: problem p's turning points are rows offsets[p] to offsets[p + 1] (one problem: [0, count]). */
+  turningPoints: TurningPoints & {
+    /** P + 1 row offsets: problem p's turning points are rows offsets[p] to offsets[p + 1]. */
     offsets: Float64Array;
   };
   /** `points` portfolios between them per problem (P·points rows). */
   frontier: FrontierPortfolios;
 }
 
+/** efficientFrontier's result for a batch (B true) or one problem (B false): see IsBatch. */
+export type FrontierOf<B extends boolean> = B extends true ? EfficientFrontierResult : EfficientFrontier;
+
+/** A Matrix of `rows` x `cols` over `data` labelled with `columns` (when given). */
+function labelled(data: Float64Array, rows: number, cols: number, columns: readonly string[] | undefined): Matrix {
+  return columns ? { data, rows, cols, columns } : { data, rows, cols };
+}
+
 /** Problem p's frontier of a batch's result (views into it, no copy), as a one-problem call gives it. */
-export function frontierOf(result: EfficientFrontierResult, p: number): EfficientFrontierResult {
+export function frontierOf(result: EfficientFrontierResult, p: number): EfficientFrontier {
   const { turningPoints: t, frontier: f } = result;
   const P = t.offsets.length - 1;
   if (!Number.isInteger(p) || p < 0 || p >= P) throw new KernelInputError('p', `a problem index in [0, ${P - 1}]`, describeValue(p));
@@ -293,30 +339,36 @@ export function frontierOf(result: EfficientFrontierResult, p: number): Efficien
   const rows = (x: Float64Array, lo: number, hi: number) => x.subarray(lo, hi);
   return {
     turningPoints: {
-      weights: { data: rows(t.weights.data, a * n, b * n), rows: b - a, cols: n },
+      weights: labelled(rows(t.weights.data, a * n, b * n), b - a, n, t.weights.columns),
       returns: rows(t.returns, a, b),
       volatilities: rows(t.volatilities, a, b),
       lambdas: rows(t.lambdas, a, b),
-      offsets: Float64Array.of(0, b - a),
     },
     frontier: {
-      weights: { data: rows(f.weights.data, p * m * n, (p + 1) * m * n), rows: m, cols: n },
+      weights: labelled(rows(f.weights.data, p * m * n, (p + 1) * m * n), m, n, f.weights.columns),
       returns: rows(f.returns, p * m, (p + 1) * m),
       volatilities: rows(f.volatilities, p * m, (p + 1) * m),
     },
   };
 }
 
-/** Expected returns: N values, or a P x N Matrix (one row per problem): data and count. */
-export function requireMeans(mean: unknown, n: number): { data: Float64Array; count: number } {
+/**
+ * Expected returns: N values, or a P x N Matrix (one row per problem, the batch form): data, count,
+ * whether it is the batch form, and the asset names it carries (a Vector's index of names, a
+ * Matrix's columns).
+ */
+export function requireMeans(
+  mean: unknown,
+  n: number,
+): { data: Float64Array; count: number; batch: boolean; names: readonly string[] | undefined } {
   if (mean instanceof Float64Array) {
     requireFloat64Array(mean, 'mean');
     if (mean.length !== n) throw new KernelInputError('mean', `${n} expected returns (as cov)`, `length ${mean.length}`);
-    return { data: mean, count: 1 };
+    return { data: mean, count: 1, batch: false, names: namesIn((mean as Vector).index, n) };
   }
   const m = asColumns(mean, 'mean');
   if (m.cols !== n || m.rows < 1) throw new KernelInputError('mean', `N = ${n} values or a P x ${n} Matrix`, `${m.rows} x ${m.cols}`);
-  return { data: m.data, count: m.rows };
+  return { data: m.data, count: m.rows, batch: true, names: m.columns };
 }
 
 /** Targets: a finite number, or a Float64Array of finite numbers (one per problem), >= min. */
@@ -341,14 +393,27 @@ export function perProblem(values: Float64Array, P: number): Float64Array {
   return values.length === P ? values : new Float64Array(P).fill(values[0]);
 }
 
-/** A covariance (N x N) or a stack of P (P·N rows, N columns): its data, N and P. */
-export function requireCovStack(cov: unknown, name = 'cov'): { data: Float64Array; n: number; count: number } {
+/**
+ * A covariance (N x N) or a stack of P (P·N rows, N columns): its data, N, P, whether it is the
+ * batch form (a stack, even of one: `isStack`) and its asset names (`covNames`).
+ */
+export function requireCovStack(
+  cov: unknown,
+  name = 'cov',
+): { data: Float64Array; n: number; count: number; stacked: boolean; names: readonly string[] | undefined } {
   requireMatrix(cov, name);
   const m = cov;
   if (m.cols < 1 || m.rows === 0 || m.rows % m.cols !== 0) {
     throw new KernelInputError(name, 'an N x N matrix (N >= 1) or a stack of P of them (P·N rows, N columns)', `${m.rows} x ${m.cols}`);
   }
-  return { data: m.data, n: m.cols, count: m.rows / m.cols };
+  return { data: m.data, n: m.cols, count: m.rows / m.cols, stacked: isStack(m, name), names: covNames(m) };
+}
+
+/** Whether options' bounds are the batch form (BatchBounds: `lower` or `upper` a Matrix). */
+export function boundsBatched(options: { bounds?: { lower?: BoundValue; upper?: BoundValue } } | undefined): boolean {
+  const b = options?.bounds;
+  const matrix = (v: unknown) => typeof v === 'object' && v !== null && !(v instanceof Float64Array);
+  return b !== undefined && (matrix(b.lower) || matrix(b.upper));
 }
 
 /** A finite number, else KernelInputError naming it. */
