@@ -18,15 +18,15 @@ import { pct, table } from './summary.js';
 
 /** The methods and what each computes from the returns (weights in the CSV's column order) with the covariance it used. */
 const METHODS: Record<string, (k: Kernels, returns: Matrix, cov: Matrix, o: MethodOptions) => Float64Array> = {
-  'min-variance': (k, _r, cov, o) => k.minVariance(cov, o.constraints).weights.data,
+  'min-variance': (k, _r, cov, o) => k.minVariance(cov, o.constraints).weights,
   // PyPortfolioOpt's recipe: mean_historical_return (annual CAGR) with the covariance annualised
   'max-sharpe': (k, returns, cov, o) => {
     const mean = k.expectedReturns(returns, { returnsData: true, frequency: o.frequency });
     const annual = { ...cov, data: cov.data.map((x) => x * o.frequency) };
-    return k.maxSharpe(mean, annual, { ...o.constraints, riskFree: o.riskFree }).weights.data;
+    return k.maxSharpe(mean, annual, { ...o.constraints, riskFree: o.riskFree }).weights;
   },
-  'risk-parity': (k, _r, cov) => k.riskParity(cov).weights.data,
-  hrp: (k, returns, _c, o) => k.hrp(returns, { linkage: o.linkage }).weights.data,
+  'risk-parity': (k, _r, cov) => k.riskParity(cov).weights,
+  hrp: (k, returns, _c, o) => k.hrp(returns, { linkage: o.linkage }).weights,
 };
 /** The methods that take --bounds and --sectors. */
 const CONSTRAINED = ['min-variance', 'max-sharpe'];
@@ -175,7 +175,7 @@ export async function runOptimize(argv: string[], log = console.log): Promise<nu
     ...(values.sectors === undefined ? {} : await readSectors(values.sectors, names)),
   };
   const k = kernels({ backend: values.backend });
-  const cov = k.covariance(returns, { method: estimator }).cov;
+  const cov = k.covariance(returns, { method: estimator });
   const riskFree = values['risk-free'] ?? 0;
   const weights = METHODS[method](k, returns, cov, { constraints, linkage, frequency, riskFree });
   const n = weights.length;

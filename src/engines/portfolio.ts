@@ -249,7 +249,7 @@ export class PortfolioEngine extends Engine {
     let cov: Matrix;
     let weights: Float64Array;
     try {
-      cov = this.kernels.covariance(returns, { method: p.config.estimator }).cov;
+      cov = this.kernels.covariance(returns, { method: p.config.estimator });
       weights = this.optimize(p.config, returns, cov, u.window.assets);
     } catch (error) {
       if (!(error instanceof KernelInputError)) throw error;
@@ -304,24 +304,24 @@ export class PortfolioEngine extends Engine {
     const { constraints, budgets } = kernelOptions(c, assets);
     switch (c.optimizer) {
       case 'hrp':
-        return k.hrp({ cov }, { linkage: c.linkage }).weights.data;
+        return k.hrp({ cov }, { linkage: c.linkage }).weights;
       case 'risk-parity':
-        return k.riskParity(cov, budgets ? { budgets } : {}).weights.data;
+        return k.riskParity(cov, budgets ? { budgets } : {}).weights;
       case 'min-variance':
-        return k.minVariance(cov, constraints).weights.data;
+        return k.minVariance(cov, constraints).weights;
     }
     const { riskFree, riskAversion, ...rest } = constraints;
     const mean = completeRowMeans(returns);
     const withRf = riskFree === undefined ? rest : { ...rest, riskFree };
     switch (c.optimizer) {
       case 'max-sharpe':
-        return k.maxSharpe(mean, cov, withRf).weights.data;
+        return k.maxSharpe(mean, cov, withRf).weights;
       case 'max-utility':
-        return k.maxUtility(mean, cov, riskAversion === undefined ? withRf : { ...withRf, riskAversion }).weights.data;
+        return k.maxUtility(mean, cov, riskAversion === undefined ? withRf : { ...withRf, riskAversion }).weights;
       case 'efficient-return':
-        return k.efficientReturn(mean, cov, c.targetReturn as number, withRf).weights.data;
+        return k.efficientReturn(mean, cov, c.targetReturn as number, withRf).weights;
       default:
-        return k.efficientRisk(mean, cov, c.targetVolatility as number, withRf).weights.data;
+        return k.efficientRisk(mean, cov, c.targetVolatility as number, withRf).weights;
     }
   }
 

@@ -33,12 +33,12 @@ async function json(args: string[]) {
 describe('kernelbus optimize', () => {
   it('min-variance with --bounds and --sectors: the kernel’s weights, risk contributions summing to 1', async () => {
     const { returns } = await readReturns(file);
-    const cov = covariance(returns).cov;
+    const cov = covariance(returns);
     const expected = minVariance(cov, {
       bounds: { lower: 0, upper: 0.5 },
       sectors: Int32Array.of(0, 0, 1, 1),
       sectorBounds: { lower: Float64Array.of(0.6, 0), upper: Float64Array.of(1, 0.4) },
-    }).weights.data;
+    }).weights;
     const out = await json(['--method', 'min-variance', '--bounds', '0,0.5', '--sectors', sectorsFile]);
     out.assets.forEach((a, i) => expect(a.weight).toBeCloseTo(expected[i], 9));
     expect(out.assets[0].weight + out.assets[1].weight).toBeGreaterThanOrEqual(0.6 - 1e-9);
@@ -47,14 +47,14 @@ describe('kernelbus optimize', () => {
 
   it('--sectors: a sector without bounds, and an asset the file does not name, are unbounded', async () => {
     const { returns } = await readReturns(file);
-    const cov = covariance(returns).cov;
+    const cov = covariance(returns);
     const partial = join(dir, 'sectors-partial.json');
     // x bounded; y named without bounds; DDD in no sector
     writeFileSync(partial, JSON.stringify({ assets: { AAA: 'x', BBB: 'x', CCC: 'y' }, bounds: { x: [0.7, 1] } }));
     const expected = minVariance(cov, {
       sectors: Int32Array.of(0, 0, 1, 2),
       sectorBounds: { lower: Float64Array.of(0.7, -Infinity, -Infinity), upper: Float64Array.of(1, Infinity, Infinity) },
-    }).weights.data;
+    }).weights;
     const out = await json(['--method', 'min-variance', '--sectors', partial]);
     out.assets.forEach((a, i) => expect(a.weight).toBeCloseTo(expected[i], 9));
     expect(out.assets[0].weight + out.assets[1].weight).toBeGreaterThanOrEqual(0.7 - 1e-9);
@@ -67,9 +67,9 @@ describe('kernelbus optimize', () => {
   it('max-sharpe: maxSharpe of the annual CAGR and the annualised covariance, within the bounds', async () => {
     const { returns } = await readReturns(file);
     const mean = expectedReturns(returns, { returnsData: true });
-    const cov = covariance(returns).cov;
+    const cov = covariance(returns);
     const annual = { ...cov, data: cov.data.map((x) => x * 252) };
-    const expected = maxSharpe(mean, annual, { bounds: { lower: 0, upper: 0.6 }, riskFree: 0.01 }).weights.data;
+    const expected = maxSharpe(mean, annual, { bounds: { lower: 0, upper: 0.6 }, riskFree: 0.01 }).weights;
     const out = await json(['--method', 'max-sharpe', '--bounds', '0,0.6', '--risk-free', '0.01']);
     out.assets.forEach((a, i) => expect(a.weight).toBeCloseTo(expected[i], 9));
   });
@@ -77,13 +77,13 @@ describe('kernelbus optimize', () => {
   it('risk-parity: equal risk contributions; hrp: HRPOpt on the returns', async () => {
     const { returns } = await readReturns(file);
     const rp = await json(['--method', 'risk-parity']);
-    const w = riskParity(covariance(returns).cov).weights.data;
+    const w = riskParity(covariance(returns)).weights;
     rp.assets.forEach((a, i) => {
       expect(a.weight).toBeCloseTo(w[i], 9);
       expect(a.riskContribution).toBeCloseTo(0.25, 9);
     });
     const tree = await json(['--method', 'hrp', '--linkage', 'ward']);
-    const h = hrp(returns, { linkage: 'ward' }).weights.data;
+    const h = hrp(returns, { linkage: 'ward' }).weights;
     tree.assets.forEach((a, i) => expect(a.weight).toBeCloseTo(h[i], 9));
   });
 

@@ -22,7 +22,7 @@ const N = ASSETS.length;
 const BLOCK = seededReturns(60);
 /** The window after 60 rows (window 40) and its Ledoit-Wolf covariance, as the engine estimates them. */
 const WINDOW: Matrix = { data: BLOCK.slice(20 * N, 60 * N), rows: 40, cols: N };
-const COV = ref.covariance(WINDOW, { method: 'ledoit-wolf' }).cov;
+const COV = ref.covariance(WINDOW, { method: 'ledoit-wolf' });
 const MEAN = Float64Array.from({ length: N }, (_, j) => {
   let s = 0;
   for (let t = 0; t < 40; t++) s += WINDOW.data[t * N + j];
@@ -71,9 +71,9 @@ describe('PortfolioEngine constraints', () => {
       sectors: Int32Array.of(0, 0, 1, 2, 2),
       sectorBounds: { lower: Float64Array.of(0.6, 0, -Infinity), upper: Float64Array.of(0.7, 0.05, Infinity) },
     };
-    expect(w).toEqual(Array.from(ref.minVariance(COV, options).weights.data));
+    expect(w).toEqual(Array.from(ref.minVariance(COV, options).weights));
     // without them the minimum-variance portfolio breaks them: the bounds bind
-    const free = ref.minVariance(COV).weights.data;
+    const free = ref.minVariance(COV).weights;
     expect(free[0] + free[1] < 0.6 || free[2] > 0.05).toBe(true);
   });
 
@@ -89,15 +89,13 @@ describe('PortfolioEngine constraints', () => {
       expect(x).toBeGreaterThanOrEqual((j === 0 ? 0.1 : 0) - 1e-12);
     });
     expect(a).toEqual(
-      Array.from(
-        ref.minVariance(COV, { bounds: { lower: Float64Array.of(0.1, 0, 0, 0, 0), upper: Float64Array.from(upper) } }).weights.data,
-      ),
+      Array.from(ref.minVariance(COV, { bounds: { lower: Float64Array.of(0.1, 0, 0, 0, 0), upper: Float64Array.from(upper) } }).weights),
     );
     const m = by('map')[1].weights;
     expect(m[2]).toBeGreaterThanOrEqual(0.25 - 1e-12);
     expect(m[4]).toBeLessThanOrEqual(0.02 + 1e-12);
     const bounds = { lower: Float64Array.of(0, 0, 0.25, 0, 0), upper: Float64Array.of(0.5, 0.5, 0.3, 0.5, 0.02) };
-    expect(m).toEqual(Array.from(ref.minVariance(COV, { bounds }).weights.data));
+    expect(m).toEqual(Array.from(ref.minVariance(COV, { bounds }).weights));
   });
 
   it('linear rows by asset, budget and l2Gamma; max-sharpe, efficient-risk and max-utility over the window mean with their options; risk budgets', async () => {
@@ -124,16 +122,16 @@ describe('PortfolioEngine constraints', () => {
       equality: { A: A([0, 0, 0, 1, 1], 1), b: Float64Array.of(0.3) },
       l2Gamma: 1e-4,
     };
-    expect(rows).toEqual(Array.from(ref.minVariance(COV, linear).weights.data));
-    expect(by('sharpe')[1].weights).toEqual(Array.from(ref.maxSharpe(MEAN, COV, { riskFree: -0.01, bounds: { upper: 0.6 } }).weights.data));
+    expect(rows).toEqual(Array.from(ref.minVariance(COV, linear).weights));
+    expect(by('sharpe')[1].weights).toEqual(Array.from(ref.maxSharpe(MEAN, COV, { riskFree: -0.01, bounds: { upper: 0.6 } }).weights));
     const risk = ref.efficientRisk(MEAN, COV, 0.012);
-    expect(by('risk')[1].weights).toEqual(Array.from(risk.weights.data));
+    expect(by('risk')[1].weights).toEqual(Array.from(risk.weights));
     expect(by('risk')[1].volatility).toBeLessThanOrEqual(0.012 * (1 + 1e-12));
     const utility = ref.maxUtility(MEAN, COV, { riskAversion: 50, budget: 1, bounds: { lower: -0.2, upper: 0.8 } });
-    expect(by('utility')[1].weights).toEqual(Array.from(utility.weights.data));
+    expect(by('utility')[1].weights).toEqual(Array.from(utility.weights));
     // a map of budgets: AAA 0.4, the others the mean of the given (0.4), scaled by the kernel
     const rp = by('rp')[1];
-    expect(rp.weights).toEqual(Array.from(ref.riskParity(COV, { budgets: new Float64Array(N).fill(0.4) }).weights.data));
+    expect(rp.weights).toEqual(Array.from(ref.riskParity(COV, { budgets: new Float64Array(N).fill(0.4) }).weights));
   });
 
   it('rebalances on VaR-limit alerts by default, not on backtest alerts; rebalanceOn chooses the kinds', async () => {

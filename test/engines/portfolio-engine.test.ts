@@ -41,8 +41,8 @@ function expected(block: Float64Array, rows: number, window: number, optimizer: 
   const n = ASSETS.length;
   const from = Math.max(0, rows - window);
   const returns = { data: block.slice(from * n, rows * n), rows: rows - from, cols: n };
-  const cov = ref.covariance(returns, { method: optimizer === 'rp' ? 'ledoit-wolf' : 'sample' }).cov;
-  const weights = optimizer === 'rp' ? ref.riskParity(cov).weights.data : ref.hrp({ cov }, { linkage: 'average' }).weights.data;
+  const cov = ref.covariance(returns, { method: optimizer === 'rp' ? 'ledoit-wolf' : 'sample' });
+  const weights = optimizer === 'rp' ? ref.riskParity(cov).weights : ref.hrp({ cov }, { linkage: 'average' }).weights;
   const Sw = Array.from({ length: n }, (_, i) => weights.reduce((s, w, j) => s + cov.data[i * n + j] * w, 0));
   const variance = weights.reduce((s, w, i) => s + w * Sw[i], 0);
   return {
@@ -104,8 +104,8 @@ describe('PortfolioEngine', () => {
     const block = seededReturns(60);
     await publishRows(bus, block, 0, 60);
     const n = ASSETS.length;
-    const cov = ref.covariance({ data: block.slice(20 * n, 60 * n), rows: 40, cols: n }, { method: 'ledoit-wolf' }).cov;
-    const expected = ref.minVariance(cov, { bounds }).weights.data;
+    const cov = ref.covariance({ data: block.slice(20 * n, 60 * n), rows: 40, cols: n }, { method: 'ledoit-wolf' });
+    const expected = ref.minVariance(cov, { bounds }).weights;
     expect(results.map((m) => m.payload.optimizer)).toEqual(['min-variance', 'min-variance']);
     expect(results[1].payload.weights).toEqual(Array.from(expected));
     expect(results[1].payload.weights.every((w) => w >= 0.05 - 1e-12 && w <= 0.3 + 1e-12)).toBe(true);
