@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { KernelInputError } from '../errors.js';
 import { readCsvChunks } from './csv.js';
+import { type RecordValue, tableOf } from './records.js';
 import { type ReadTableOptions, readOpened } from './read.js';
 import { formatOfPath, openSource, type TableSource } from './source.js';
 import { writeCsv, writeJsonLines } from './text-writer.js';
@@ -24,6 +25,7 @@ export type { ReadTableOptions } from './read.js';
 export { formatOfBytes, formatOfPath, type TableFormat, type TableSource } from './source.js';
 export { readTrades, readTradesChunks, splitBySymbol, type ReadTradesOptions, type TradesRead, type SymbolTrades } from './trades.js';
 export { readReturns, type ReadReturnsOptions, type ReturnsRead } from './returns.js';
+export { tableOf, type RecordValue } from './records.js';
 
 /**
  * Reads a table from a path (`-`: stdin), bytes or a stream: CSV/TSV (`.csv .tsv .tab .txt`, each
@@ -115,10 +117,16 @@ export function writeFormatOf(path: string, format?: string, argument = 'path'):
  * `options.format`, else the extension (`.csv .tsv .jsonl .ndjson .parquet .pq .arrow .feather
  * .ipc`; a text format with `.gz` is gzip-compressed). CSV writes numbers as `String(x)` (read back
  * to the same bits), NaN as an empty field, times as epoch ms, text quoted when it must be; JSON
- * Lines writes one object per row, NaN as null. See src/io/text-writer.ts.
+ * Lines writes one object per row, NaN as null. See src/io/text-writer.ts. Rows of `{ name: value }`
+ * (`toRecords(result)` of a kernel's result) are written as `tableOf(records)`.
  */
-export async function writeTable(path: string, table: Table, options: WriteTableOptions = {}): Promise<void> {
+export async function writeTable(
+  path: string,
+  tableOrRecords: Table | readonly Record<string, RecordValue>[],
+  options: WriteTableOptions = {},
+): Promise<void> {
   if (typeof path !== 'string' || path === '') throw new KernelInputError('path', 'a file path or -', JSON.stringify(path));
+  const table = Array.isArray(tableOrRecords) ? tableOf(tableOrRecords) : (tableOrRecords as Table);
   const format = writeFormatOf(path, options.format);
   if (format === 'parquet' || format === 'arrow') {
     if (path !== '-') return writeBinary(format, path, table, options);

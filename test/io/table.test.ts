@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { specifiersOf } from '../helpers/imports.js';
 import { kernels } from '../../src/api/kernels.js';
+import { toRecords } from '../../src/kernels/labels.js';
 import { KernelInputError } from '../../src/errors.js';
 import {
   isText,
@@ -18,6 +19,7 @@ import {
   readTableChunks,
   readTrades,
   splitBySymbol,
+  tableOf,
   type Table,
   type TextColumn,
   writeTable,
@@ -296,5 +298,31 @@ describe('kernelbus/io', () => {
     const whole = k.vpin(trades, options).vpin;
     expect(whole.length).toBeGreaterThan(100);
     expect(Float64Array.from(parts.flatMap((p) => Array.from(p)))).toEqual(whole);
+  });
+});
+
+describe('tableOf and writeTable of records (a kernel result through toRecords)', () => {
+  it('numbers, text and dates round-trip through CSV; a missing key is NaN or missing text', async () => {
+    const ref = kernels({ backend: 'reference' });
+    const returns = {
+      data: Float64Array.of(0.01, -0.02, 0.03, 0.01),
+      rows: 2,
+      cols: 2,
+      columns: ['A', 'B'],
+      index: Float64Array.of(Date.UTC(2025, 0, 2), Date.UTC(2025, 0, 3)),
+    };
+    const records = toRecords(ref.performanceStats(returns));
+    await writeTable(at('stats.csv'), records);
+    const back = await readTable(at('stats.csv'));
+    expect(back.names.slice(0, 3)).toEqual(['name', 'annualReturn', 'annualVolatility']);
+    expect(back.rows).toBe(2);
+    expect((back.columns.sharpe as Float64Array)[1]).toBe(records[1].sharpe);
+    const table = tableOf([
+      { date: 1, name: 'x', v: 2 },
+      { date: 2, v: 3 },
+    ]);
+    expect(table.types).toEqual({ date: 'time', name: 'text', v: 'number' });
+    expect((table.columns.name as TextColumn).codes).toEqual(Int32Array.of(0, -1));
+    expect(() => tableOf([{ v: true as never }])).toThrow(/records\[0\]\.v: expected a number or a string/);
   });
 });
