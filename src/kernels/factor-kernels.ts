@@ -5,9 +5,15 @@
  * Float64Array it fills and their dimensions, the options it accepts, and `api`: the caller's
  * arguments checked, the options resolved, the backend call and the result. A kernel taking a panel
  * (rows = dates) takes one date as a Float64Array too, and returns one then.
+ *
+ * Labels (labels.ts) travel from the inputs to the outputs by the dimensions of the descriptors'
+ * shapes, without a copy (a label is the caller's array itself): `T` the dates (a panel's `index`),
+ * `N` the assets (a panel's `columns`, or one date's `index`), `K` the factors (factorReturns' names,
+ * then the columns of its factorReturns matrix), `P` the portfolios (the `index` of P x N weights).
  */
 import { KernelInputError } from '../errors.js';
 import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { indexOf, labelVector, type Index, type Split, type Vector } from './labels.js';
 import {
   FACTOR_DEFAULTS,
   requirePanels,
@@ -32,44 +38,119 @@ import {
   type FactorCovarianceOptions,
   type FactorRiskModel,
   type RiskDecomposition,
+  type RiskDecompositionOf,
   type SpecificRiskOptions,
 } from './factor-model.js';
 import type { Matrix, Series } from './matrix.js';
-import { weightsMatrix } from './risk-kernels.js';
+import { namesOf, weightsMatrix } from './risk-kernels.js';
 import { describeValue } from './validate.js';
 
-/** A panel result: a Matrix, or one date's Float64Array when the input was one date. */
-export type Panel<X> = X extends Float64Array ? Float64Array : Matrix;
+/**
+ * A panel kernel's result for an input of type X: a T x N Matrix with the input's `index` (dates) and
+ * `columns` (assets); for one date (a Float64Array) a Vector of N carrying the input's `index` (assets)
+ * and `name`.
+ */
+export type Panel<X> = X extends Float64Array ? Vector : Matrix;
 
 /** The factor family's kernels (each also exists as `<name>Async`). */
 export interface FactorKernels {
-  /** Each row (date) clipped to its linearly interpolated lower and upper percentiles (toraniko's winsorize). */
+  /**
+   * Each row (date) clipped to its linearly interpolated lower and upper percentiles (toraniko's
+   * winsorize). A Matrix as `x` (its index and columns), or one date's Vector (its index and name).
+   */
   winsorize<X extends Matrix | Float64Array>(x: X, options?: WinsorizeOptions): Panel<X>;
-  /** Each row minus its mean, over its sd (ddof 1): toraniko's center_xsection(standardize=True). */
+  /**
+   * Each row minus its mean, over its sd (ddof 1): toraniko's center_xsection(standardize=True). A
+   * Matrix as `x` (its index and columns), or one date's Vector (its index and name).
+   */
   standardize<X extends Matrix | Float64Array>(x: X): Panel<X>;
-  /** toraniko's momentum score per date and asset (factor_mom). */
+  /** toraniko's momentum score per date and asset (factor_mom): T x N, labelled as `returns` (index: dates, columns: assets). */
   momentum(returns: Matrix, options?: MomentumOptions): Matrix;
-  /** toraniko's size score (factor_sze): -ln(cap) standardized, 0 strictly inside the quantile band. */
+  /**
+   * toraniko's size score (factor_sze): -ln(cap) standardized, 0 strictly inside the quantile band.
+   * T x N, labelled as `marketCap` (index: dates, columns: assets).
+   */
   size(marketCap: Matrix, options?: SizeOptions): Matrix;
-  /** toraniko's value score (factor_val) from book/price, sales/price and cash-flow/price panels. */
+  /**
+   * toraniko's value score (factor_val) from book/price, sales/price and cash-flow/price panels: T x N,
+   * labelled as the first of them that carries labels (index: dates, columns: assets).
+   */
   value(bookPrice: Matrix, salesPrice: Matrix, cashFlowPrice: Matrix, options?: ValueOptions): Matrix;
-  /** Market, sector and style factor returns and residuals per date (toraniko's estimate_factor_returns), all dates in one call. */
+  /**
+   * Market, sector and style factor returns and residuals per date (toraniko's
+   * estimate_factor_returns), all dates in one call: `factorReturns` T x K with the factor names as its
+   * `columns` (the same array as `names`), `residuals` T x N with the assets (the columns of
+   * `inputs.returns`, else of `inputs.marketCap`) as its `columns`; both carry the dates (the index of
+   * `inputs.returns`, else of `inputs.marketCap`) as their `index`.
+   */
   factorReturns(inputs: FactorInputs, options?: FactorReturnsOptions): FactorReturnsResult;
-  /** EWMA factor covariance (weighted mean removed, optional Newey-West), K x K, per period (Barra USE4's conventions). */
+  /**
+   * EWMA factor covariance (weighted mean removed, optional Newey-West), K x K, per period (Barra
+   * USE4's conventions). The factor names of `factorReturns` (its columns: factorReturns() puts them
+   * there) label the result's rows (`index`) and `columns`.
+   */
   factorCovariance(factorReturns: Matrix, options?: FactorCovarianceOptions): Matrix;
-  /** EWMA specific variance per asset from the residuals (per period). */
-  specificRisk(residuals: Matrix, options?: SpecificRiskOptions): Float64Array;
-  /** Per portfolio: total, factor and specific variance, each factor's Euler contribution and the portfolio's exposures. */
-  riskDecomposition(model: FactorRiskModel, weights: Series): RiskDecomposition;
+  /** EWMA specific variance per asset from the residuals (per period): a Vector of N labelled by the residuals' columns (assets). */
+  specificRisk(residuals: Matrix, options?: SpecificRiskOptions): Vector;
+  /**
+   * Per portfolio: total, factor and specific variance, each factor's Euler contribution and the
+   * portfolio's exposures. One portfolio (weights a Float64Array of N): numbers, and `contributions`
+   * and `exposures` Vectors of K; P x N weights: Vectors of P and P x K matrices. The factors (K) are
+   * labelled by the model's names (`model.exposures.columns`, else `model.factorCov`'s), the portfolios
+   * (P) by the weights' `index`.
+   */
+  riskDecomposition<W extends Series>(model: FactorRiskModel, weights: W): RiskDecompositionOf<W>;
 }
 
-/** A panel result as its input came: the Matrix, or one date's values for a Float64Array. */
-const asInput = (input: unknown, m: Outputs[string]) => (input instanceof Float64Array ? (m as Matrix).data : m);
+const NO_SPLIT: Split = {};
+const ONE_DATE: Split = { one: 'T' };
+const ONE_PORTFOLIO: Split = { one: 'P' };
+
+/**
+ * The Split of a panel kernel whose inputs are `inputs` ([as given, as a panel] pairs): one date (the
+ * first a Float64Array) drops T, its output a Vector of N labelled by that input's index; a panel's
+ * output takes the dates (`index`) and assets (`columns`) of the first input that has each. Shared
+ * objects when nothing is labelled (the hot path allocates none).
+ */
+function panelSplit(...inputs: [unknown, Matrix][]): Split {
+  if (inputs[0][0] instanceof Float64Array) {
+    const index = indexOf(inputs[0][0]);
+    return index === undefined ? ONE_DATE : { one: 'T', labels: { N: index } };
+  }
+  let T: Index | undefined;
+  let N: readonly string[] | undefined;
+  for (const [, m] of inputs) {
+    T ??= m.index;
+    N ??= m.columns;
+  }
+  return T === undefined && N === undefined ? NO_SPLIT : { labels: { T, N } };
+}
+
+/** A panel kernel's output: the Matrix, or one date's Vector carrying the input's `name` too. */
+function asInput(input: unknown, out: Outputs[string]): Matrix | Vector {
+  const name = input instanceof Float64Array ? (input as Vector).name : undefined;
+  return name === undefined ? (out as Matrix | Vector) : labelVector(out as Vector, undefined, name);
+}
+
+/** A Split labelling one dimension `dim` with `names` (none: the shared empty Split). */
+const namesSplit = (dim: string, names: readonly string[] | undefined): Split => (names ? { labels: { [dim]: names } } : NO_SPLIT);
 
 const panelDims = (_x: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols });
 const lower = { key: 'lower', name: 'options.lower', expected: 'a number in [0, 1]' } as const;
 const upper = { key: 'upper', name: 'options.upper', expected: 'a number in [0, 1], >= options.lower' } as const;
 const winsorizeOrOff = { key: 'winsorize', name: 'options.winsorize', expected: 'a number in [0, 0.5] or -1 (off)' } as const;
+
+/**
+ * riskDecomposition's Split: one portfolio (a Float64Array) drops P; the factors (K) are labelled by
+ * the model's names (its exposures' columns, else its covariance's), the portfolios by the weights' index.
+ */
+function decompositionSplit(model: FactorRiskModel, weights: Series): Split {
+  const one = weights instanceof Float64Array;
+  const K = model.exposures.columns ?? namesOf(model.factorCov);
+  const P = one ? undefined : weights.index;
+  if (K === undefined && P === undefined) return one ? ONE_PORTFOLIO : NO_SPLIT;
+  return { one: one ? 'P' : undefined, labels: { K, P } };
+}
 
 /** One descriptor per kernel of the factor family (see the module's comment). */
 export const FACTOR_KERNELS = {
@@ -82,7 +163,8 @@ export const FACTOR_KERNELS = {
       const [m] = requirePanels([[x, 'x']]);
       requireKnownOptions(FACTOR_KERNELS.winsorize, opts);
       const { lower, upper } = resolveWinsorizeOptions(opts);
-      return { size: m.data.length, args: [m.data, m.rows, m.cols, lower, upper], shape: (o: Outputs) => asInput(x, o.x) };
+      const split = panelSplit([x, m]);
+      return { size: m.data.length, args: [m.data, m.rows, m.cols, lower, upper], split, shape: (o: Outputs) => asInput(x, o.x) };
     },
   },
   standardize: {
@@ -92,7 +174,7 @@ export const FACTOR_KERNELS = {
     options: [],
     api(x: Matrix | Float64Array) {
       const [m] = requirePanels([[x, 'x']]);
-      return { size: m.data.length, args: [m.data, m.rows, m.cols], shape: (o: Outputs) => asInput(x, o.x) };
+      return { size: m.data.length, args: [m.data, m.rows, m.cols], split: panelSplit([x, m]), shape: (o: Outputs) => asInput(x, o.x) };
     },
   },
   momentum: {
@@ -110,6 +192,7 @@ export const FACTOR_KERNELS = {
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, weights, lag, winsorize],
+        split: panelSplit([returns, r]),
         shape: (o: Outputs) => asInput(returns, o.scores),
       };
     },
@@ -123,7 +206,12 @@ export const FACTOR_KERNELS = {
       const [c] = requirePanels([[marketCap, 'marketCap']]);
       requireKnownOptions(FACTOR_KERNELS.size, opts);
       const { lower, upper } = resolveSizeOptions(opts);
-      return { size: c.data.length, args: [c.data, c.rows, c.cols, lower, upper], shape: (o: Outputs) => asInput(marketCap, o.scores) };
+      return {
+        size: c.data.length,
+        args: [c.data, c.rows, c.cols, lower, upper],
+        split: panelSplit([marketCap, c]),
+        shape: (o: Outputs) => asInput(marketCap, o.scores),
+      };
     },
   },
   value: {
@@ -142,6 +230,7 @@ export const FACTOR_KERNELS = {
       return {
         size: b.data.length,
         args: [b.data, s.data, c.data, b.rows, b.cols, p],
+        split: panelSplit([bookPrice, b], [salesPrice, s], [cashFlowPrice, c]),
         shape: (o: Outputs) => asInput(bookPrice, o.scores),
       };
     },
@@ -171,7 +260,9 @@ export const FACTOR_KERNELS = {
       const m = x.sectorNames.length;
       const args = [x.returns.data, x.marketCap.data, rows, cols, x.sectors, x.perDate ? 1 : 0, m, x.styles, p, residualize ? 1 : 0];
       const names = ['market', ...x.sectorNames, ...x.styleNames];
-      return { size: x.returns.data.length, args, shape: (o: Outputs) => ({ ...(o as unknown as FactorReturnsResult), names }) };
+      const T = x.returns.index ?? x.marketCap.index;
+      const split: Split = { labels: { T, N: x.returns.columns ?? x.marketCap.columns, K: names } };
+      return { size: x.returns.data.length, args, split, shape: (o: Outputs) => ({ ...(o as unknown as FactorReturnsResult), names }) };
     },
   },
   factorCovariance: {
@@ -183,7 +274,8 @@ export const FACTOR_KERNELS = {
       const [f] = requirePanels([[factorReturns, 'factorReturns']]);
       requireKnownOptions(FACTOR_KERNELS.factorCovariance, opts);
       const { weights, lags } = resolveFactorCovarianceOptions(f.rows, opts);
-      return { size: f.data.length, args: [f.data, f.rows, f.cols, weights, lags], shape: (o: Outputs) => o.cov };
+      const split = namesSplit('K', f.columns);
+      return { size: f.data.length, args: [f.data, f.rows, f.cols, weights, lags], split, shape: (o: Outputs) => o.cov };
     },
   },
   specificRisk: {
@@ -195,7 +287,8 @@ export const FACTOR_KERNELS = {
       const [e] = requirePanels([[residuals, 'residuals']]);
       requireKnownOptions(FACTOR_KERNELS.specificRisk, opts);
       const weights = resolveSpecificRiskOptions(e.rows, opts);
-      return { size: e.data.length, args: [e.data, e.rows, e.cols, weights], shape: (o: Outputs) => o.variance };
+      const split = namesSplit('N', e.columns);
+      return { size: e.data.length, args: [e.data, e.rows, e.cols, weights], split, shape: (o: Outputs) => o.variance };
     },
   },
   riskDecomposition: {
@@ -210,7 +303,12 @@ export const FACTOR_KERNELS = {
       const { rows: N, cols: K } = model.exposures;
       const w = weightsMatrix(weights, N, 'the assets of model.exposures');
       const args = [model.exposures.data, N, K, model.factorCov.data, model.specificVar, w.data, w.rows];
-      return { size: w.data.length, args, shape: (o: Outputs) => o as unknown as RiskDecomposition };
+      return {
+        size: w.data.length,
+        args,
+        split: decompositionSplit(model, weights),
+        shape: (o: Outputs) => o as unknown as RiskDecomposition,
+      };
     },
   },
 } as const satisfies { [K in keyof FactorFamily]: OutputSpec };

@@ -4,9 +4,15 @@
  * exponentially weighted moments with the weighted mean removed, an optional Newey-West correction
  * with Bartlett weights, specific variance as the weighted mean square of the residuals. Everything is
  * per period (per date of the panel): annualise by the periods per year.
+ *
+ * `factorRiskModelWith(kernels, inputs, fit)` chains the family: factorReturns()' inputs and result
+ * in, the labelled FactorRiskModel that riskDecomposition() takes out (the API binds it to its kernels
+ * as `factorRiskModel(inputs, fit, options)`).
  */
 import { KernelInputError } from '../errors.js';
-import { expWeights, requirePanels } from './factor.js';
+import { requireKnownOptions } from './descriptor.js';
+import { expWeights, requirePanels, type FactorInputs, type FactorReturnsResult } from './factor.js';
+import type { Vector } from './labels.js';
 import { requireCovariance, requireMatrix, type Matrix } from './risk.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
@@ -53,29 +59,41 @@ export function resolveSpecificRiskOptions(rows: number, options: SpecificRiskOp
   return rows > 0 ? expWeights(rows, halfLife) : new Float64Array(0);
 }
 
-/** The inputs of `riskDecomposition()`: a model of N assets and K factors. */
+/**
+ * The inputs of `riskDecomposition()`: a model of N assets and K factors. `factorRiskModel()`
+ * (factorRiskModelWith) builds one from factorReturns()' inputs and result, labelled; one built by hand may carry labels too
+ * (exposures' `columns`: the factor names riskDecomposition labels its per-factor outputs with).
+ */
 export interface FactorRiskModel {
-  /** N x K exposures of one date (`factorExposures()`). */
+  /** N x K exposures of one date (`factorExposures()`); `index` the assets, `columns` the factor names. */
   exposures: Matrix;
-  /** K x K factor covariance (`factorCovariance()`). */
+  /** K x K factor covariance (`factorCovariance()`), labelled by the factor names. */
   factorCov: Matrix;
-  /** N specific variances (`specificRisk()`). */
+  /** N specific variances (`specificRisk()`), labelled by the assets. */
   specificVar: Float64Array;
 }
 
-/** Per portfolio, its variance split into factor and specific parts. */
-export interface RiskDecomposition {
-  /** Total variance x'Fx + sum w_i^2 s_i (P values). */
-  total: Float64Array;
+/**
+ * Per portfolio, its variance split into factor and specific parts: for P x N weights (the defaults)
+ * Vectors of P and P x K matrices; for one portfolio (weights a Float64Array) numbers and Vectors of K
+ * (RiskDecompositionOf). Per-factor outputs carry the model's factor names, per-portfolio ones the
+ * weights' index.
+ */
+export interface RiskDecomposition<V extends number | Float64Array = Vector, C extends Float64Array | Matrix = Matrix> {
+  /** Total variance x'Fx + sum w_i^2 s_i. */
+  total: V;
   /** Factor variance x'Fx, x = X'w. */
-  factor: Float64Array;
+  factor: V;
   /** Specific variance sum w_i^2 s_i. */
-  specific: Float64Array;
-  /** P x K: x_k (F x)_k, each row summing to its factor variance (Euler). */
-  contributions: Matrix;
-  /** P x K: the portfolio's factor exposures x = X'w. */
-  exposures: Matrix;
+  specific: V;
+  /** Per factor x_k (F x)_k, summing to the factor variance (Euler): K values, or P x K. */
+  contributions: C;
+  /** The portfolio's factor exposures x = X'w: K values, or P x K. */
+  exposures: C;
 }
+
+/** riskDecomposition's result for weights of type W: one portfolio's numbers and Vectors of K, or P portfolios'. */
+export type RiskDecompositionOf<W> = W extends Float64Array ? RiskDecomposition<number, Vector> : RiskDecomposition;
 
 /** Checks a risk model (KernelInputError naming the part): shapes agree, cov square, symmetric, finite, specific variances finite and >= 0. */
 export function requireFactorRiskModel(model: unknown): asserts model is FactorRiskModel {
@@ -153,4 +171,112 @@ export function factorExposures(
   }
   const sectorNames = inputs.sectorNames ?? Array.from({ length: m }, (_, j) => `sector ${j}`);
   return { data, dates: to - from, assets: N, factors: K, names: ['market', ...sectorNames, ...styleEntries.map(([n]) => n)] };
+}
+
+/** Options of `factorRiskModel()`: those of the two kernels it runs, passed through as they are. */
+export interface FactorRiskModelOptions {
+  /** `factorCovariance()`'s options for the factor covariance (halfLife, neweyWestLags). */
+  factorCovariance?: FactorCovarianceOptions;
+  /** `specificRisk()`'s options for the specific variances (halfLife). */
+  specificRisk?: SpecificRiskOptions;
+}
+
+/**
+ * The kernels `factorRiskModel()` runs: any object that has them, such as `kernels({ backend })` or
+ * the `kernelbus/kernels` module itself (the default backend choice).
+ */
+export interface FactorModelKernels {
+  factorCovariance(factorReturns: Matrix, options?: FactorCovarianceOptions): Matrix;
+  specificRisk(residuals: Matrix, options?: SpecificRiskOptions): Float64Array;
+}
+
+/** The promise variants of FactorModelKernels (`factorRiskModelWithAsync`). */
+export interface FactorModelAsyncKernels {
+  factorCovarianceAsync(factorReturns: Matrix, options?: FactorCovarianceOptions): Promise<Matrix>;
+  specificRiskAsync(residuals: Matrix, options?: SpecificRiskOptions): Promise<Float64Array>;
+}
+
+/** `factorRiskModel()` bound to one set of kernels (the API's form). */
+export type FactorRiskModelFunction = (inputs: FactorInputs, fit: FactorReturnsResult, options?: FactorRiskModelOptions) => FactorRiskModel;
+
+const FACTOR_RISK_MODEL_SPEC = { params: [], options: ['factorCovariance', 'specificRisk'] } as const;
+
+/**
+ * The options of `factorRiskModel()` and its model's exposures (the last date of `inputs`, an N x K
+ * Matrix labelled by the assets and factor names), after checking that `fit` is factorReturns()' result
+ * for `inputs` (KernelInputError naming the part that is not).
+ */
+function modelExposures(inputs: FactorInputs, fit: FactorReturnsResult, options: unknown): Matrix {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object', describeValue(options));
+  }
+  requireKnownOptions(FACTOR_RISK_MODEL_SPEC, options);
+  if (typeof fit !== 'object' || fit === null) {
+    throw new KernelInputError('fit', 'a result of factorReturns() { factorReturns, residuals, names }', describeValue(fit));
+  }
+  requireMatrix(fit.factorReturns, 'fit.factorReturns');
+  requireMatrix(fit.residuals, 'fit.residuals');
+  const x = factorExposures(inputs);
+  if (fit.factorReturns.cols !== x.factors) {
+    throw new KernelInputError(
+      'fit.factorReturns.cols',
+      `${x.factors} (the factors of inputs: ${x.names.join(', ')})`,
+      `${fit.factorReturns.cols}`,
+    );
+  }
+  if (fit.residuals.cols !== x.assets) {
+    throw new KernelInputError('fit.residuals.cols', `${x.assets} (the assets of inputs.sectors)`, `${fit.residuals.cols}`);
+  }
+  const names = fit.factorReturns.columns ?? x.names;
+  const assets = (inputs.returns as Partial<Matrix> | undefined)?.columns ?? fit.residuals.columns;
+  return { data: x.data, rows: x.assets, cols: x.factors, columns: names, ...(assets && { index: assets }) };
+}
+
+/**
+ * The factor risk model of a fit, ready for `riskDecomposition(model, weights)`: factorReturns()'
+ * `inputs` and its result `fit` in, the three parts a decomposition needs out, each labelled. A
+ * composition of kernels (no kernel of its own): `k`'s factorCovariance and specificRisk, on whatever
+ * backend `k` runs them, and factorExposures.
+ *
+ * - `exposures`: N x K, the last date's regressors of toraniko's `estimate_factor_returns` (its
+ *   `_factor_returns`' design: the market column of ones, the sector one-hot columns, the style scores
+ *   of `inputs.styles`), as `factorExposures(inputs)` gives them; `index` the assets
+ *   (`inputs.returns.columns`, else the residuals'), `columns` the factor names (the columns of
+ *   `fit.factorReturns`, else factorExposures' names: 'market', the sectors, the styles).
+ * - `factorCov`: K x K, `factorCovariance(fit.factorReturns, options.factorCovariance)`: the EWMA
+ *   covariance of estimate_factor_returns' factor returns with the weights of toraniko's `exp_weights`
+ *   (Barra USE4's conventions; toraniko itself stops at the factor returns), labelled by the factor names.
+ * - `specificVar`: N, `specificRisk(fit.residuals, options.specificRisk)`: per asset the EWMA mean
+ *   square of estimate_factor_returns' residuals (exp_weights again), labelled by the assets.
+ *
+ * KernelInputError for unknown options, a fit of other shapes than `inputs` (its factor or asset count),
+ * and whatever the two kernels reject.
+ */
+export function factorRiskModelWith(
+  k: FactorModelKernels,
+  inputs: FactorInputs,
+  fit: FactorReturnsResult,
+  options?: FactorRiskModelOptions,
+): FactorRiskModel {
+  const exposures = modelExposures(inputs, fit, options);
+  return {
+    exposures,
+    factorCov: k.factorCovariance(fit.factorReturns, options?.factorCovariance),
+    specificVar: k.specificRisk(fit.residuals, options?.specificRisk),
+  };
+}
+
+/** `factorRiskModelWith()` over the promise variants of the kernels: the same model, as a promise (a check failing rejects). */
+export async function factorRiskModelWithAsync(
+  k: FactorModelAsyncKernels,
+  inputs: FactorInputs,
+  fit: FactorReturnsResult,
+  options?: FactorRiskModelOptions,
+): Promise<FactorRiskModel> {
+  const exposures = modelExposures(inputs, fit, options);
+  const [factorCov, specificVar] = await Promise.all([
+    k.factorCovarianceAsync(fit.factorReturns, options?.factorCovariance),
+    k.specificRiskAsync(fit.residuals, options?.specificRisk),
+  ]);
+  return { exposures, factorCov, specificVar };
 }

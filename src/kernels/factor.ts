@@ -64,13 +64,19 @@ export interface FactorReturnsOptions {
   residualizeStyles?: boolean;
 }
 
-/** What `factorReturns()` gives. */
+/**
+ * What `factorReturns()` gives: matrices labelled by dates (`index`: inputs.returns' index, else
+ * inputs.marketCap's) and by factor names or assets (`columns`), views of one output array.
+ */
 export interface FactorReturnsResult {
-  /** T x (1 + m + s): market, sectors 0..m-1, styles in the order given (NaN for a date with too few assets). */
+  /**
+   * T x (1 + m + s): market, sectors 0..m-1, styles in the order given (NaN for a date with too few
+   * assets); `columns` the factor names (`names`), `index` the dates.
+   */
   factorReturns: Matrix;
-  /** T x N residual returns (NaN for an asset left out of a date). */
+  /** T x N residual returns (NaN for an asset left out of a date); `columns` the assets (inputs.returns' columns, else marketCap's), `index` the dates. */
   residuals: Matrix;
-  /** The column names of factorReturns. */
+  /** The column names of factorReturns: 'market', the sector names, the style names (the same array as `factorReturns.columns`). */
   names: string[];
 }
 
