@@ -11,7 +11,7 @@ import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk
 import { DQ_REGRESSOR_SETS, type DqRegressors, VAR_BACKTEST_DEFAULTS } from '../kernels/risk-analytics.js';
 import { writeFormatOf, writeTable } from '../io/index.js';
 import { type ReadReturnsOptions, readReturns } from '../io/returns.js';
-import type { Table } from '../io/types.js';
+import { toRecords } from '../kernels/labels.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
 import { backtestSection, benchmarkSection, drawdownsSection, rollingSection, type Section } from './risk-analytics.js';
@@ -137,9 +137,10 @@ export function selectAssets(returns: Matrix, assets: string[], wanted: string[]
     throw new KernelInputError('--symbols', `assets of the file (${assets.join(', ')})`, unknown.map((u) => JSON.stringify(u)).join(', '));
   }
   const picked = [...new Set(wanted)].map((w) => assets.indexOf(w));
+  const columns = picked.map((c) => assets[c]);
   const data = new Float64Array(returns.rows * picked.length);
   for (let t = 0; t < returns.rows; t++) picked.forEach((c, j) => (data[t * picked.length + j] = returns.data[t * returns.cols + c]));
-  return { returns: { data, rows: returns.rows, cols: picked.length }, assets: picked.map((c) => assets[c]) };
+  return { returns: { data, rows: returns.rows, cols: picked.length, columns, index: returns.index }, assets: columns };
 }
 
 /** Runs the command with its arguments (without `risk`); output lines go to `log`. Returns the exit code. */
@@ -169,9 +170,8 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const riskFree = values['risk-free'] ?? PERFORMANCE_DEFAULTS.riskFree;
   const k = kernels({ backend: values.backend });
 
-  // The portfolio, when asked for, is one more column.
-  const labels = [...names];
-  let panel: Matrix = returns;
+  // The portfolio, when asked for, is one more column; the results carry the columns' names.
+  let panel: Matrix = { ...returns, columns: names };
   if (values.weights !== undefined) {
     const portfolio = k.portfolioReturns(returns, await readWeights(values.weights, names));
     const data = new Float64Array(returns.rows * (returns.cols + 1));
@@ -179,9 +179,9 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
       data.set(returns.data.subarray(t * returns.cols, (t + 1) * returns.cols), t * (returns.cols + 1));
       data[t * (returns.cols + 1) + returns.cols] = portfolio[t];
     }
-    panel = { data, rows: returns.rows, cols: returns.cols + 1 };
-    labels.push('portfolio');
+    panel = { data, rows: returns.rows, cols: returns.cols + 1, columns: [...names, 'portfolio'], index: returns.index };
   }
+  const labels = panel.columns as readonly string[];
   const stats = k.performanceStats(panel, { periodsPerYear, riskFree });
   const varOf = (method: 'historical' | 'gaussian' | 'cornish-fisher') => k.valueAtRisk(panel, { method, confidence });
   const [historical, gaussian, modified] = [varOf('historical'), varOf('gaussian'), varOf('cornish-fisher')];
@@ -199,26 +199,24 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const computeMs = performance.now() - t0;
   const backend = await backendUsed(k.backend);
   if (values.out !== undefined) {
-    const figures: [string, Float64Array][] = [
-      ['annualReturn', stats.annualReturn],
-      ['annualVolatility', stats.annualVolatility],
-      ['sharpe', stats.sharpe],
-      ['sortino', stats.sortino],
-      ['maxDrawdown', stats.maxDrawdown],
-      ['historicalVar', historical.var],
-      ['historicalEs', historical.es],
-      ['gaussianVar', gaussian.var],
-      ['gaussianEs', gaussian.es],
-      ['cornishFisherVar', modified.var],
-      ['cornishFisherEs', modified.es],
-    ];
-    const out: Table = {
-      rows: labels.length,
-      names: ['asset', ...figures.map(([name]) => name)],
-      columns: { asset: { codes: Int32Array.from(labels.keys()), values: labels }, ...Object.fromEntries(figures) },
-      types: { asset: 'text', ...Object.fromEntries(figures.map(([name]) => [name, 'number' as const])) },
+    // one row per column of returns: the statistics, labelled by the columns' names (toRecords' `name`)
+    const figures = {
+      annualReturn: stats.annualReturn,
+      annualVolatility: stats.annualVolatility,
+      sharpe: stats.sharpe,
+      sortino: stats.sortino,
+      maxDrawdown: stats.maxDrawdown,
+      historicalVar: historical.var,
+      historicalEs: historical.es,
+      gaussianVar: gaussian.var,
+      gaussianEs: gaussian.es,
+      cornishFisherVar: modified.var,
+      cornishFisherEs: modified.es,
     };
-    await writeTable(values.out, out);
+    await writeTable(
+      values.out,
+      toRecords(figures).map(({ name, ...row }) => ({ asset: name, ...row })),
+    );
     if (values.out === '-') log = (line: string) => console.error(line);
   }
   if (values.json) {
