@@ -35,7 +35,7 @@ const REQUIRED: ColumnName[] = ['date', 'symbol', 'sector', 'returns', 'market_c
 const NUMERIC = ['returns', 'market_cap', 'book_price', 'sales_price', 'cf_price'] as const;
 const TEXT = ['date', 'symbol', 'sector'] as const;
 
-/** A panel read from a long table: T x N matrices (dates x assets), NaN missing. */
+/** A panel read from a long table: T x N matrices (dates x assets), NaN missing, labelled (`index` the dates, `columns` the assets). */
 export interface Panel {
   /** The dates, sorted. */
   dates: string[];
@@ -168,14 +168,15 @@ export async function readPanel(path: string, options: Omit<ReadTableOptions, 'c
   const rowOf = Int32Array.from(raw, (d) => position.get(d)!);
   const T = dates.length;
   const N = assetOf.size;
+  const assets = [...assetOf.keys()];
   const panel = (source: Float64Array): Matrix => {
     const data = new Float64Array(T * N).fill(NaN);
     for (let i = 0; i < n; i++) data[rowOf[rowDate[i]] * N + rowAsset[i]] = source[i];
-    return { data, rows: T, cols: N };
+    return { data, rows: T, cols: N, index: dates, columns: assets };
   };
   return {
     dates,
-    assets: [...assetOf.keys()],
+    assets,
     sectorNames: [...sectorOf.keys()],
     sectors: panel(rowSector),
     returns: panel(numbers.returns),

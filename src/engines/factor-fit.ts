@@ -26,9 +26,12 @@ export interface FitOptions {
   residualizeStyles: boolean;
 }
 
-/** What `estimateFactors()` gives. */
+/**
+ * What `estimateFactors()` gives. The matrices carry the labels of `panels.returns`: its `index`
+ * (dates) on both, its `columns` (assets) on the residuals; factorReturns' `columns` are `names`.
+ */
 export interface FactorFit {
-  /** 'market', the sector names, the style names: the columns of factorReturns. */
+  /** 'market', the sector names, the style names: the columns of factorReturns (the same array as its `columns`). */
   names: string[];
   /** T x (1 + m + s); NaN for a sector without a usable asset on the date, a whole row NaN for a date without a fit. */
   factorReturns: Matrix;
@@ -119,10 +122,12 @@ export function estimateFactors(k: Kernels, panels: FactorPanels, options: FitOp
       residualData.set(fit.residuals.data.subarray(d * N, (d + 1) * N), t * N);
     });
   }
-  const residuals = { data: residualData, rows: T, cols: N };
+  const dates = returns.index ? { index: returns.index } : {};
+  const residuals: Matrix = { data: residualData, rows: T, cols: N, ...dates, ...(returns.columns && { columns: returns.columns }) };
+  const names = ['market', ...sectorNames, ...styleNames];
   return {
-    names: ['market', ...sectorNames, ...styleNames],
-    factorReturns: { data: factorData, rows: T, cols: K },
+    names,
+    factorReturns: { data: factorData, rows: T, cols: K, columns: names, ...dates },
     residuals,
     ...fitStatistics(k, returns, marketCap, residuals, options.winsorize),
   };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readPanel } from '../../src/cli/factor-table.js';
 import { runFactor } from '../../src/cli/factor.js';
+import { estimateFactors } from '../../src/engines/factor-fit.js';
 import { main } from '../../src/cli/main.js';
 import { kernels } from '../../src/index.js';
 
@@ -29,6 +30,9 @@ describe('kernelbus factor', () => {
     expect(p.returns.data[29]).toBeNaN(); // S30 is listed on day 30
     expect(p.marketCap.data[30 * 30 + 29]).toBeGreaterThan(0);
     expect(p.sectors.data[30 * 30 + 29]).toBe(1);
+    // labelled: dates on the rows, assets on the columns (the panel's own arrays)
+    expect([p.returns.index, p.returns.columns, p.marketCap.index]).toEqual([p.dates, p.assets, p.dates]);
+    expect(p.returns.columns).toBe(p.assets);
   });
 
   it("prints the fit per date and the factor table; --out writes exactly the kernels' factor returns and residuals", async () => {
@@ -93,6 +97,15 @@ describe('kernelbus factor', () => {
       .split('\n')
       .map((l) => l.split(','));
     expect(out[0]).toEqual(['date', ...fit.names, 'r2', 'assets']);
+    // the panel's labels reach the fit: factor names and dates, assets on the residuals
+    expect([fit.factorReturns.columns, fit.factorReturns.index, fit.residuals.columns]).toEqual([fit.names, p.dates, p.assets]);
+    const estimated = estimateFactors(
+      k,
+      { returns: p.returns, marketCap: p.marketCap, sectors: p.sectors, styles, sectorNames: p.sectorNames },
+      { winsorize: 0.05, residualizeStyles: true },
+    );
+    expect(estimated.factorReturns.columns).toBe(estimated.names);
+    expect([estimated.factorReturns.index, estimated.residuals.index, estimated.residuals.columns]).toEqual([p.dates, p.dates, p.assets]);
     expect(out).toHaveLength(81);
     out.slice(1).forEach((row, t) => {
       expect(row[0]).toBe(p.dates[t]);
