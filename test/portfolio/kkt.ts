@@ -198,3 +198,16 @@ export function minVarianceQp(
   for (let i = 0; i < n; i++) H[i * n + i] += 2 * gamma;
   return { n, H, c: new Float64Array(n), lower, upper, rows, rlo, rhi };
 }
+
+/**
+ * A result's fields as columns for expectColumnsClose: a Matrix's data, a Vector itself, a number as
+ * it is (one problem's statistic); other fields (labels, flags) left out.
+ */
+export function flatResult(result: object): Record<string, ArrayLike<number> | number> {
+  const out: Record<string, ArrayLike<number> | number> = {};
+  for (const [key, v] of Object.entries(result)) {
+    if (typeof v === 'number' || v instanceof Float64Array) out[key] = v;
+    else if (typeof v === 'object' && v !== null && (v as Matrix).data instanceof Float64Array) out[key] = (v as Matrix).data;
+  }
+  return out;
+}

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { frontierOf } from '../../src/api/index.js';
 import { matrix, type Matrix } from '../../src/index.js';
+import { stackCovariances } from '../../src/kernels/portfolio-shapes.js';
 import { ref } from '../helpers/backends.js';
 import { kkt, minVarianceQp, objective, randomCov, rng, seedArb } from './kkt.js';
 
@@ -61,23 +62,23 @@ const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-
 describe('minVariance', () => {
   it('unconstrained: S^-1 1 / 1 S^-1 1', () => {
     const r = ref.minVariance(COV3, { bounds: FREE });
-    close(r.weights.data, normalisedSolve(COV3, [1, 1, 1]));
-    const w = r.weights.data;
+    close(r.weights, normalisedSolve(COV3, [1, 1, 1]));
+    const w = r.weights;
     let v = 0;
     for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) v += w[i] * COV3.data[i * 3 + j] * w[j];
-    expect(r.volatility[0]).toBe(Math.sqrt(v));
-    expect(r.weights.rows).toBe(1);
+    expect(r.volatility).toBe(Math.sqrt(v));
+    expect(r.weights.length).toBe(3);
   });
 
   it('two assets by hand: w1 = (s2^2 - s12) / (s1^2 + s2^2 - 2 s12), and the corner when that is negative', () => {
     // s1 = 0.2, s2 = 0.3, rho = 0.5: s12 = 0.03; w1 = (0.09 - 0.03) / (0.04 + 0.09 - 0.06) = 6/7
     const r = ref.minVariance(matrix(f64(0.04, 0.03, 0.03, 0.09), 2, 2));
-    close(r.weights.data, [6 / 7, 1 / 7]);
+    close(r.weights, [6 / 7, 1 / 7]);
     // s1 = 0.1, s2 = 0.3, s12 = 0.027 (rho 0.9): unconstrained w2 = (0.01 - 0.027) / (0.01 + 0.09 - 0.054) < 0
     const cov = matrix(f64(0.01, 0.027, 0.027, 0.09), 2, 2);
-    close(ref.minVariance(cov, { bounds: FREE }).weights.data, [0.063 / 0.046, -0.017 / 0.046]);
-    close(ref.minVariance(cov).weights.data, [1, 0], 0);
-    expect(ref.minVariance(cov).volatility[0]).toBe(0.1);
+    close(ref.minVariance(cov, { bounds: FREE }).weights, [0.063 / 0.046, -0.017 / 0.046]);
+    close(ref.minVariance(cov).weights, [1, 0], 0);
+    expect(ref.minVariance(cov).volatility).toBe(0.1);
   });
 
   it('l2Gamma adds gamma I to S (PyPortfolioOpt L2_reg: gamma * sum(w^2))', () => {
@@ -87,7 +88,7 @@ describe('minVariance', () => {
       3,
       3,
     );
-    close(ref.minVariance(COV3, { bounds: FREE, l2Gamma: g }).weights.data, normalisedSolve(shifted, [1, 1, 1]));
+    close(ref.minVariance(COV3, { bounds: FREE, l2Gamma: g }).weights, normalisedSolve(shifted, [1, 1, 1]));
   });
 
   it('upper bounds bind: two assets at the cap, the third takes the rest', () => {
@@ -96,8 +97,8 @@ describe('minVariance', () => {
     // so asset 0 is capped too and w1 = 0.2
     const w0 = (0.0032 + 0.084 * 0.6) / (0.034 + 0.084);
     expect(w0).toBeGreaterThan(0.4);
-    close(ref.minVariance(COV3, { bounds: { lower: 0, upper: 0.4 } }).weights.data, [0.4, 0.2, 0.4], 1e-16);
-    close(ref.minVariance(COV3, { bounds: { lower: 0, upper: f64(1, 1, 0.4) } }).weights.data, [w0, 0.6 - w0, 0.4]);
+    close(ref.minVariance(COV3, { bounds: { lower: 0, upper: 0.4 } }).weights, [0.4, 0.2, 0.4], 1e-16);
+    close(ref.minVariance(COV3, { bounds: { lower: 0, upper: f64(1, 1, 0.4) } }).weights, [w0, 0.6 - w0, 0.4]);
   });
 
   it('budget 0 (market neutral) with a sector bound and an equality row', () => {
@@ -117,7 +118,7 @@ describe('minVariance', () => {
       [0, 0.5],
       [0, 0.5],
     );
-    const k = kkt(qp, r.weights.data);
+    const k = kkt(qp, r.weights);
     expect(k.feasibility).toBeLessThanOrEqual(1e-15);
     expect(k.stationarity).toBeLessThanOrEqual(1e-13);
     expect(k.sign).toBeLessThanOrEqual(0);
@@ -154,12 +155,12 @@ describe('minVariance', () => {
           return;
         }
         const qp = minVarianceQp(cov, lower, upper, rows, rlo, rhi, gamma);
-        const k = kkt(qp, r.weights.data);
+        const k = kkt(qp, r.weights);
         expect(k.feasibility).toBeLessThanOrEqual(1e-12);
         expect(k.stationarity).toBeLessThanOrEqual(1e-11);
         expect(k.sign).toBeLessThanOrEqual(1e-11);
         // no random long-only portfolio within the bounds does better
-        const f = objective(qp, r.weights.data);
+        const f = objective(qp, r.weights);
         for (let trial = 0; trial < 20; trial++) {
           const e = Array.from({ length: n }, () => -Math.log(1 - rand()));
           const s = e.reduce((a, b) => a + b, 0);
@@ -180,7 +181,7 @@ describe('minVariance', () => {
   it('a batch: a stack of covariances and a stack of bounds give each problem its own optimum', () => {
     const rand = rng(7);
     const covs = [randomCov(6, 30, rand), randomCov(6, 4, rand), randomCov(6, 50, rand)];
-    const stack = matrix(Float64Array.from(covs.flatMap((c) => Array.from(c.data))), 18, 6);
+    const stack = stackCovariances(covs);
     const lower = matrix(new Float64Array(18), 3, 6);
     const upper = matrix(
       Float64Array.from({ length: 18 }, (_, k) => [1, 0.3, 0.5][Math.floor(k / 6)]),
@@ -191,8 +192,8 @@ describe('minVariance', () => {
     expect(batch.weights.rows).toBe(3);
     covs.forEach((cov, p) => {
       const one = ref.minVariance(cov, { bounds: { lower: 0, upper: [1, 0.3, 0.5][p] } });
-      close(batch.weights.data.subarray(p * 6, p * 6 + 6), one.weights.data, 1e-13);
-      expect(batch.volatility[p]).toBeCloseTo(one.volatility[0], 14);
+      close(batch.weights.data.subarray(p * 6, p * 6 + 6), one.weights, 1e-13);
+      expect(batch.volatility[p]).toBeCloseTo(one.volatility, 14);
     });
   });
 });
@@ -201,25 +202,25 @@ describe('maxSharpe', () => {
   it('unconstrained: the tangency portfolio S^-1 (mu - rf) normalised', () => {
     const r = ref.maxSharpe(MU, COV3, { bounds: FREE, riskFree: 0.02 });
     close(
-      r.weights.data,
+      r.weights,
       normalisedSolve(
         COV3,
         Array.from(MU, (m) => m - 0.02),
       ),
     );
-    expect(r.expectedReturn[0]).toBeCloseTo(dotOf(MU, r.weights.data), 15);
-    expect(r.sharpe[0]).toBe((r.expectedReturn[0] - 0.02) / r.volatility[0]);
+    expect(r.expectedReturn).toBeCloseTo(dotOf(MU, r.weights), 15);
+    expect(r.sharpe).toBe((r.expectedReturn - 0.02) / r.volatility);
   });
 
   it('two assets by hand, and a long-only corner: an asset below the risk-free rate gets no weight', () => {
     // uncorrelated: w_i proportional to (mu_i - rf) / s_i^2
     const cov = matrix(f64(0.04, 0, 0, 0.09), 2, 2);
     const r = ref.maxSharpe(f64(0.1, 0.1), cov);
-    close(r.weights.data, [0.09 / 0.13, 0.04 / 0.13]);
+    close(r.weights, [0.09 / 0.13, 0.04 / 0.13]);
     const corner = ref.maxSharpe(f64(0.1, 0.01), cov, { riskFree: 0.02 });
-    close(corner.weights.data, [1, 0], 0);
+    close(corner.weights, [1, 0], 0);
     // unconstrained, the same asset is shorted
-    expect(ref.maxSharpe(f64(0.1, 0.01), cov, { riskFree: 0.02, bounds: FREE }).weights.data[1]).toBeLessThan(0);
+    expect(ref.maxSharpe(f64(0.1, 0.01), cov, { riskFree: 0.02, bounds: FREE }).weights[1]).toBeLessThan(0);
   });
 
   it('is the highest Sharpe ratio of the efficient frontier and of random long-only portfolios (fast-check)', () => {
@@ -230,7 +231,7 @@ describe('maxSharpe', () => {
         const mean = Float64Array.from({ length: n }, () => 0.001 * (rand() - 0.2));
         if (Math.max(...mean) <= 0) return;
         const r = ref.maxSharpe(mean, cov);
-        const w = r.weights.data;
+        const w = r.weights;
         expect(Math.abs(sum(w) - 1)).toBeLessThanOrEqual(1e-14);
         expect(Math.min(...w)).toBeGreaterThanOrEqual(0);
         const sharpeOf = (x: ArrayLike<number>) => {
@@ -238,16 +239,16 @@ describe('maxSharpe', () => {
           for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v += x[i] * cov.data[i * n + j] * x[j];
           return dotOf(mean, x) / Math.sqrt(v);
         };
-        expect(Math.abs(r.sharpe[0] - sharpeOf(w))).toBeLessThanOrEqual(1e-12 * Math.abs(r.sharpe[0]));
+        expect(Math.abs(r.sharpe - sharpeOf(w))).toBeLessThanOrEqual(1e-12 * Math.abs(r.sharpe));
         for (let trial = 0; trial < 30; trial++) {
           const e = Array.from({ length: n }, () => -Math.log(1 - rand()));
           const t = sum(e);
-          expect(sharpeOf(e.map((v) => v / t))).toBeLessThanOrEqual(r.sharpe[0] * (1 + 1e-12));
+          expect(sharpeOf(e.map((v) => v / t))).toBeLessThanOrEqual(r.sharpe * (1 + 1e-12));
         }
         // the tangency portfolio is on the frontier: efficientReturn at its return gives it back
-        const back = ref.efficientReturn(mean, cov, r.expectedReturn[0]);
-        expect(back.volatility[0]).toBeLessThanOrEqual(r.volatility[0] * (1 + 1e-12));
-        expect(Math.abs(back.volatility[0] - r.volatility[0])).toBeLessThanOrEqual(1e-9 * r.volatility[0]);
+        const back = ref.efficientReturn(mean, cov, r.expectedReturn);
+        expect(back.volatility).toBeLessThanOrEqual(r.volatility * (1 + 1e-12));
+        expect(Math.abs(back.volatility - r.volatility)).toBeLessThanOrEqual(1e-9 * r.volatility);
       }),
       { numRuns: 100 },
     );
@@ -261,7 +262,7 @@ describe('maxUtility', () => {
     const b = solve(COV3, [1, 1, 1]);
     const lambda = (sum(a) - delta) / sum(b);
     const expected = a.map((x, i) => (x - lambda * b[i]) / delta);
-    close(ref.maxUtility(MU, COV3, { bounds: FREE, riskAversion: delta }).weights.data, expected);
+    close(ref.maxUtility(MU, COV3, { bounds: FREE, riskAversion: delta }).weights, expected);
   });
 
   it('KKT conditions of random problems with bounds, sectors and l2Gamma (fast-check)', () => {
@@ -280,7 +281,7 @@ describe('maxUtility', () => {
         for (let k = 0; k < n * n; k++) qp.H[k] = delta * cov.data[k];
         for (let i = 0; i < n; i++) qp.H[i * n + i] += 2 * gamma;
         qp.c.set(mean.map((m) => -m));
-        const k = kkt(qp, r.weights.data);
+        const k = kkt(qp, r.weights);
         expect(k.feasibility).toBeLessThanOrEqual(1e-12);
         expect(k.stationarity).toBeLessThanOrEqual(1e-11);
         expect(k.sign).toBeLessThanOrEqual(1e-11);
@@ -302,15 +303,15 @@ describe('efficientReturn', () => {
     const b = (A - r * B) / det;
     const result = ref.efficientReturn(MU, COV3, r, { bounds: FREE });
     close(
-      result.weights.data,
+      result.weights,
       x.map((v, i) => a * v + b * y[i]),
     );
-    expect(Math.abs(result.expectedReturn[0] - r)).toBeLessThanOrEqual(1e-16);
+    expect(Math.abs(result.expectedReturn - r)).toBeLessThanOrEqual(1e-16);
   });
 
   it('a target below the minimum-variance return gives the minimum-variance portfolio (mu w >= target, as PyPortfolioOpt)', () => {
     const mv = ref.minVariance(COV3);
-    close(ref.efficientReturn(MU, COV3, 0).weights.data, mv.weights.data, 0);
+    close(ref.efficientReturn(MU, COV3, 0).weights, mv.weights, 0);
   });
 
   it('KKT conditions of random problems, and one call with P targets equals P calls (fast-check)', () => {
@@ -325,7 +326,7 @@ describe('efficientReturn', () => {
         const batch = ref.efficientReturn(mean, cov, targets);
         targets.forEach((target, p) => {
           const one = ref.efficientReturn(mean, cov, target);
-          close(batch.weights.data.subarray(p * n, (p + 1) * n), one.weights.data, 1e-12);
+          close(batch.weights.data.subarray(p * n, (p + 1) * n), one.weights, 1e-12);
           const qp = minVarianceQp(
             cov,
             new Float64Array(n),
@@ -334,7 +335,7 @@ describe('efficientReturn', () => {
             [1, target],
             [1, Infinity],
           );
-          const k = kkt(qp, one.weights.data);
+          const k = kkt(qp, one.weights);
           expect(k.feasibility).toBeLessThanOrEqual(1e-12);
           expect(k.stationarity).toBeLessThanOrEqual(1e-11);
           expect(k.sign).toBeLessThanOrEqual(1e-11);
@@ -349,14 +350,14 @@ describe('efficientRisk', () => {
   it('the volatility binds to 1e-12 and the portfolio is the efficient one of its return', () => {
     for (const sigma of [0.125, 0.15, 0.2, 0.25]) {
       const r = ref.efficientRisk(MU, COV3, sigma);
-      expect(Math.abs(r.volatility[0] - sigma)).toBeLessThanOrEqual(1e-12 * sigma);
-      close(ref.efficientReturn(MU, COV3, r.expectedReturn[0]).weights.data, r.weights.data, 1e-9);
+      expect(Math.abs(r.volatility - sigma)).toBeLessThanOrEqual(1e-12 * sigma);
+      close(ref.efficientReturn(MU, COV3, r.expectedReturn).weights, r.weights, 1e-9);
     }
   });
 
   it('above the highest-return portfolio volatility: that portfolio (the constraint does not bind)', () => {
     const r = ref.efficientRisk(MU, COV3, 0.5);
-    close(r.weights.data, [0, 1, 0], 1e-15);
+    close(r.weights, [0, 1, 0], 1e-15);
   });
 
   it('with l2Gamma: the return is the highest of the volatility among l2-regularised portfolios (fast-check)', () => {
@@ -366,11 +367,11 @@ describe('efficientRisk', () => {
         const cov = randomCov(n, 3 * n, rand);
         const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
         const gamma = rand() < 0.5 ? 0 : 1e-4;
-        const vmin = ref.minVariance(cov).volatility[0];
-        const top = ref.efficientRisk(mean, cov, 10, { l2Gamma: gamma }).volatility[0];
+        const vmin = ref.minVariance(cov).volatility;
+        const top = ref.efficientRisk(mean, cov, 10, { l2Gamma: gamma }).volatility;
         const sigma = vmin + at * (top - vmin);
         const r = ref.efficientRisk(mean, cov, sigma, { l2Gamma: gamma });
-        expect(Math.abs(r.volatility[0] - sigma)).toBeLessThanOrEqual(1e-11 * sigma);
+        expect(Math.abs(r.volatility - sigma)).toBeLessThanOrEqual(1e-11 * sigma);
         // no random long-only portfolio within the volatility does better on mu'w - gamma |w|^2
         const score = (x: ArrayLike<number>) => dotOf(mean, x) - gamma * dotOf(x, x);
         for (let trial = 0; trial < 30; trial++) {
@@ -379,7 +380,7 @@ describe('efficientRisk', () => {
           const x = e.map((v) => v / t);
           let v = 0;
           for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v += x[i] * cov.data[i * n + j] * x[j];
-          if (Math.sqrt(v) <= sigma) expect(score(x)).toBeLessThanOrEqual(score(r.weights.data) + 1e-15);
+          if (Math.sqrt(v) <= sigma) expect(score(x)).toBeLessThanOrEqual(score(r.weights) + 1e-15);
         }
       }),
       { numRuns: 80 },
@@ -429,10 +430,10 @@ describe('efficientFrontier (critical line algorithm)', () => {
         // consecutive turning points differ by one asset entering or leaving the free set: an asset
         // leaving is a turning point too (PyPortfolioOpt's purge drops some of these)
         const last = ref.minVariance(cov, { bounds: { lower, upper } });
-        expect(Math.abs(t.volatilities[K - 1] - last.volatility[0])).toBeLessThanOrEqual(1e-10 * last.volatility[0]);
+        expect(Math.abs(t.volatilities[K - 1] - last.volatility)).toBeLessThanOrEqual(1e-10 * last.volatility);
         for (let p = 0; p < 7; p++) {
           const r = f.frontier.returns[p];
-          const v = ref.efficientReturn(mean, cov, r, { bounds: { lower, upper } }).volatility[0];
+          const v = ref.efficientReturn(mean, cov, r, { bounds: { lower, upper } }).volatility;
           expect(Math.abs(f.frontier.volatilities[p] - v)).toBeLessThanOrEqual(1e-9 * v);
         }
       }),
@@ -445,7 +446,7 @@ describe('efficientFrontier (critical line algorithm)', () => {
     const n = 6;
     const P = 4;
     const covs = Array.from({ length: P }, () => randomCov(n, 20, rand));
-    const stack = matrix(Float64Array.from(covs.flatMap((c) => Array.from(c.data))), P * n, n);
+    const stack = stackCovariances(covs);
     const means = Float64Array.from({ length: P * n }, () => 0.01 * rand());
     const caps = Float64Array.from({ length: P * n }, (_, k) => [1, 0.5, 0.3, 0.25][Math.floor(k / n)]);
     const batch = ref.efficientFrontier(matrix(means, P, n), stack, { points: 5, bounds: { upper: matrix(caps, P, n) } });
@@ -458,10 +459,12 @@ describe('efficientFrontier (critical line algorithm)', () => {
       expect(frontierOf(batch, p)).toEqual(one);
       expect(t.offsets[p + 1] - t.offsets[p]).toBe(one.turningPoints.lambdas.length);
     }
-    // one problem: offsets [0, count], and frontierOf(result, 0) is the result
+    // one problem: no offsets, and it is frontierOf of a batch of one
     const single = ref.efficientFrontier(means.subarray(0, n), covs[0], { points: 5 });
-    expect(Array.from(single.turningPoints.offsets)).toEqual([0, single.turningPoints.lambdas.length]);
-    expect(frontierOf(single, 0)).toEqual(single);
+    expect(single.turningPoints).not.toHaveProperty('offsets');
+    const ofOne = ref.efficientFrontier(means.subarray(0, n), stackCovariances([covs[0]]), { points: 5 });
+    expect(Array.from(ofOne.turningPoints.offsets)).toEqual([0, single.turningPoints.lambdas.length]);
+    expect(frontierOf(ofOne, 0)).toEqual(single);
     expect(() => frontierOf(batch, 4)).toThrow('p: expected a problem index in [0, 3], got 4');
   });
 

@@ -7,18 +7,19 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { kernels, matrix, type Matrix } from '../../src/index.js';
+import type { EfficientFrontier, EfficientFrontierResult } from '../../src/kernels/portfolio.js';
+import { type CovStack, stackCovariances } from '../../src/kernels/portfolio-shapes.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose, expectSameFault } from '../helpers/compare.js';
-import { randomCov, rng, seedArb } from './kkt.js';
+import { flatResult, randomCov, rng, seedArb } from './kkt.js';
 
 const RTOL = 1e-10;
 const RUNS = 60;
 
-/** A random batch: P covariances of n assets (t dates each: singular when t < n), bounds and maybe sectors. */
+/** A random batch: P covariances of n assets (t dates each: singular when t < n) as a CovStack, bounds and maybe sectors. */
 function batchOf(seed: number, n: number, t: number, P: number, sectored: boolean) {
   const rand = rng(seed);
-  const covs = Array.from({ length: P }, () => randomCov(n, t, rand).data);
-  const stack = matrix(Float64Array.from(covs.flatMap((c) => Array.from(c))), P * n, n);
+  const stack = stackCovariances(Array.from({ length: P }, () => randomCov(n, t, rand)));
   const cap = Math.min(1, 1 / n + rand());
   const options = {
     bounds: { lower: 0, upper: cap },
@@ -29,21 +30,18 @@ function batchOf(seed: number, n: number, t: number, P: number, sectored: boolea
   return { stack, options };
 }
 
-const sameAsReference = (k: typeof ref, stack: Matrix, options: object) => {
-  let expected: ReturnType<typeof ref.minVariance>;
+/** minVariance of one covariance (numbers and Vectors) or a stack on k as on the reference, or the same fault. */
+const sameAsReference = (k: typeof ref, stack: Matrix | CovStack, options: object) => {
+  let expected: object;
   try {
     expected = ref.minVariance(stack, options);
   } catch {
     expectSameFault((kk) => kk.minVariance(stack, options), k);
     return;
   }
-  const actual = k.minVariance(stack, options);
-  expectColumnsClose(
-    { weights: actual.weights.data, volatility: actual.volatility, iterations: actual.iterations },
-    { weights: expected.weights.data, volatility: expected.volatility, iterations: expected.iterations },
-    { weights: 1, volatility: expected.volatility[0] },
-    RTOL,
-  );
+  const e = flatResult(expected);
+  const volatility = typeof e.volatility === 'number' ? e.volatility : e.volatility[0];
+  expectColumnsClose(flatResult(k.minVariance(stack, options)), e, { weights: 1, volatility }, RTOL);
 };
 
 /** The same call on the reference and on k: the same numbers (or the same fault). */
@@ -56,8 +54,7 @@ function same<T extends object>(k: typeof ref, call: (kk: typeof ref) => T): voi
     return;
   }
   const actual = call(k);
-  const flat = (r: T) => Object.fromEntries(Object.entries(r).map(([key, v]) => [key, (v as Matrix).data ?? (v as Float64Array)]));
-  expectColumnsClose(flat(actual), flat(expected), { weights: 1, expectedReturn: 1e-3, volatility: 1e-3, sharpe: 1 }, RTOL);
+  expectColumnsClose(flatResult(actual), flatResult(expected), { weights: 1, expectedReturn: 1e-3, volatility: 1e-3, sharpe: 1 }, RTOL);
 }
 
 /** Random means for a batch of P problems of n assets (a row each, or one shared). */
@@ -69,8 +66,8 @@ function meansOf(seed: number, n: number, P: number, perProblem: boolean): Float
 }
 
 /** The same frontiers on the reference and on k (the same turning point counts, the numbers to RTOL of their scale), or the same fault. */
-function sameFrontier(k: typeof ref, call: (kk: typeof ref) => ReturnType<typeof ref.efficientFrontier>): void {
-  let expected: ReturnType<typeof ref.efficientFrontier>;
+function sameFrontier(k: typeof ref, call: (kk: typeof ref) => EfficientFrontierResult): void {
+  let expected: EfficientFrontierResult;
   try {
     expected = call(ref);
   } catch {
@@ -159,7 +156,7 @@ describeEachBackend(
           const cov = randomCov(n, 2 * n + 3, rand);
           const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
           const options = { points, bounds: { lower: 0, upper: capped ? Math.max(1.5 / n, 0.2) : 1 } };
-          let expected: ReturnType<typeof ref.efficientFrontier>;
+          let expected: EfficientFrontier;
           try {
             expected = ref.efficientFrontier(mean, cov, options);
           } catch {
@@ -225,10 +222,10 @@ describeEachBackend(
       const { stack, options } = batchOf(11, 12, 30, 40, true);
       const sync = k.minVariance(stack, options);
       const promised = await k.minVarianceAsync(stack, options);
-      expect(promised.weights.data).toEqual(sync.weights.data);
+      expect(promised.weights).toEqual(sync.weights);
       const one = kernels({ backend: k.backend as never, threads: 1 }).minVariance(stack, options);
       const four = kernels({ backend: k.backend as never, threads: 4 }).minVariance(stack, options);
-      expect(four.weights.data).toEqual(one.weights.data);
+      expect(four.weights).toEqual(one.weights);
       expect(four.iterations).toEqual(one.iterations);
     });
   },

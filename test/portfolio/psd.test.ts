@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, type Kernels, type Matrix, matrix } from '../../src/index.js';
+import { stackCovariances } from '../../src/kernels/portfolio-shapes.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { randomCov, rng } from './kkt.js';
 
@@ -74,15 +75,15 @@ describe('checkPsd and the optimizers refusing a covariance that is not PSD [ref
   it("checkPsd finds the issue's matrix's failing pivot; a PSD one and singular semidefinite ones pass", () => {
     const r = ref.checkPsd(BAD12);
     expect(r.psd).toBe(false);
-    expect(r.problem).toBe(0);
+    expect(r).not.toHaveProperty('problem'); // one covariance: no stack to name
     expect(r.pivot).toBeLessThan(0);
-    expect(ref.checkPsd(GOOD12)).toEqual({ psd: true, problem: -1, asset: -1, pivot: 0 });
+    expect(ref.checkPsd(GOOD12)).toEqual({ psd: true, asset: -1, pivot: 0 });
     expect(ref.checkPsd(duplicated(GOOD12)).psd).toBe(true);
     expect(ref.checkPsd(sample(20, 40, 7)).psd).toBe(true);
     expect(ref.checkPsd(matrix(new Float64Array(9), 3, 3)).psd).toBe(true);
     // a zero variance with a nonzero covariance: the 2 x 2 minor's pivot, negative
     const zero = ref.checkPsd(matrix(Float64Array.of(0, 0.1, 0.1, 1), 2, 2));
-    expect(zero).toEqual({ psd: false, problem: 0, asset: 0, pivot: -0.010000000000000002 });
+    expect(zero).toEqual({ psd: false, asset: 0, pivot: -0.010000000000000002 });
   });
 
   it('rank-deficient sample covariances whose rounding leaves pivots near -5e-10 of the largest variance pass', () => {
@@ -95,9 +96,11 @@ describe('checkPsd and the optimizers refusing a covariance that is not PSD [ref
     }
   });
 
-  it('a stack names the first covariance that fails', () => {
-    const stack = matrix(Float64Array.from([...GOOD12.data, ...BAD12.data]), 24, 12);
+  it('a stack names the first covariance that fails; a stack of one is a stack', () => {
+    const stack = stackCovariances([GOOD12, BAD12]);
     expect(ref.checkPsd(stack)).toMatchObject({ psd: false, problem: 1 });
+    expect(ref.checkPsd(matrix(stack.data, 24, 12))).toEqual(ref.checkPsd(stack)); // P·N rows: a stack too
+    expect(ref.checkPsd(stackCovariances([GOOD12]))).toEqual({ psd: true, problem: -1, asset: -1, pivot: 0 });
     expect(refusal(() => ref.minVariance(stack))).toMatch(/ of covariance 1 in its Cholesky/);
   });
 });
@@ -133,7 +136,7 @@ function body(k: Kernels) {
       ['minVariance long-short', () => k.minVariance(BAD12, { bounds: { lower: -1, upper: 1 } })],
       ['maxSharpe', () => k.maxSharpe(MU12, BAD12)],
       ['maxUtility', () => k.maxUtility(MU12, BAD12)],
-      ['efficientReturn', () => k.efficientReturn(MU12, BAD12, top.expectedReturn[0])],
+      ['efficientReturn', () => k.efficientReturn(MU12, BAD12, top.expectedReturn)],
       ['efficientRisk', () => k.efficientRisk(MU12, BAD12, 0.3)],
       ['efficientFrontier', () => k.efficientFrontier(MU12, BAD12)],
       ['riskParity', () => k.riskParity(BAD12)],
@@ -145,23 +148,24 @@ function body(k: Kernels) {
   });
 
   it('repair: true solves on nearestPsd(cov); assumePsd: true skips the test', async () => {
-    const fixed = k.nearestPsd(BAD12).cov;
+    const fixed = k.nearestPsd(BAD12);
+    expect(fixed.repaired).toBe(true);
     expect(k.checkPsd(fixed).psd).toBe(true);
     expect(k.minVariance(BAD12, { repair: true })).toEqual(k.minVariance(fixed));
     expect(await k.maxSharpeAsync(MU12, BAD12, { repair: true })).toEqual(k.maxSharpe(MU12, fixed));
     // skipped: the active-set solver's local optimum, as before the test existed
     const local = k.minVariance(BAD12, { assumePsd: true });
-    expect(local.weights.data.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 12);
+    expect(local.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 12);
     expect(local).toEqual(ref.minVariance(BAD12, { assumePsd: true }));
     expect(k.minVariance(GOOD12, { assumePsd: true })).toEqual(k.minVariance(GOOD12));
   });
 
   it('singular semidefinite covariances are accepted as before: duplicate assets, fewer dates than assets', () => {
     const dup = duplicated(GOOD12);
-    const w = k.minVariance(dup).weights.data;
+    const w = k.minVariance(dup).weights;
     expect(w.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
     expect(k.minVariance(dup)).toEqual(ref.minVariance(dup));
-    expect(k.riskParity(sample(20, 40, 7)).weights.rows).toBe(1);
+    expect(k.riskParity(sample(20, 40, 7)).weights.length).toBe(40);
   });
 
   it('assumePsd other than true or false is a KernelInputError naming it', () => {

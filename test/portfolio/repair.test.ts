@@ -15,7 +15,7 @@ const MU = Float64Array.of(0.1, 0.05, 0.07);
 const LONG_SHORT = { bounds: { lower: -1, upper: 1 } };
 
 function body(k: Kernels) {
-  const fixed = k.nearestPsd(BAD).cov;
+  const fixed = k.nearestPsd(BAD);
 
   it('a covariance that is not PSD: refused long-short without repair; with it, the optimum on nearestPsd(cov)', async () => {
     expect(() => k.minVariance(BAD, LONG_SHORT)).toThrow(KernelInputError);
