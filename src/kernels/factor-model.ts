@@ -228,7 +228,8 @@ function modelExposures(inputs: FactorInputs, fit: FactorReturnsResult, options:
     throw new KernelInputError('fit.residuals.cols', `${x.assets} (the assets of inputs.sectors)`, `${fit.residuals.cols}`);
   }
   const names = fit.factorReturns.columns ?? x.names;
-  const assets = (inputs.returns as Partial<Matrix> | undefined)?.columns ?? fit.residuals.columns;
+  const given = (inputs.returns as Partial<Matrix> | undefined)?.columns;
+  const assets = given?.length === x.assets ? given : fit.residuals.columns;
   return { data: x.data, rows: x.assets, cols: x.factors, columns: names, ...(assets && { index: assets }) };
 }
 

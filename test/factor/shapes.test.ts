@@ -7,7 +7,7 @@
  * backend has it); the TypeScript types of both shapes are checked by `npm run typecheck`.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { factorExposures } from '../../src/api/index.js';
+import * as api from '../../src/api/index.js';
 import { KernelInputError, type Kernels, type Matrix, matrix, series, toRecords, type Vector } from '../../src/index.js';
 import {
   factorRiskModelWith,
@@ -79,7 +79,7 @@ function row0(result: object): Record<string, number | number[]> {
 /** The model riskDecomposition takes, built by hand from the kernels and factorExposures. */
 function byHand(k: Kernels, options: FactorRiskModelOptions = {}): FactorRiskModel {
   const fit = k.factorReturns(INPUTS);
-  const x = factorExposures(INPUTS);
+  const x = api.factorExposures(INPUTS);
   return {
     exposures: matrix(x.data, x.assets, x.factors),
     factorCov: k.factorCovariance(fit.factorReturns, options.factorCovariance),
@@ -273,6 +273,12 @@ describe('factorRiskModel: bad input', () => {
       expect(call).toThrow(KernelInputError);
       expect(call).toThrow(message);
     }
+  });
+
+  it('the kernelbus/kernels module itself serves as the kernels (the default backend choice)', () => {
+    const model = factorRiskModelWith(api, INPUTS, fit);
+    expect(model.factorCov.columns).toBe(fit.names);
+    expect(api.riskDecomposition(model, W).total).toBeCloseTo(ref.riskDecomposition(model, W).total, 15);
   });
 
   it('the promise variant rejects with the same error', async () => {
