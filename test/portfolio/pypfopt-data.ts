@@ -11,7 +11,7 @@ import type { Matrix } from '../../src/index.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pypfopt');
 
-/** A CSV of a date column and numeric columns (empty: NaN). */
+/** A CSV of a date column and numeric columns (empty: NaN); the Matrix carries the columns' names. */
 function readCsv(name: string): { dates: string[]; columns: string[]; data: Matrix } {
   const raw = name.endsWith('.gz') ? gunzipSync(readFileSync(join(DIR, name))).toString('utf8') : readFileSync(join(DIR, name), 'utf8');
   const lines = raw.trim().split('\n');
@@ -23,7 +23,7 @@ function readCsv(name: string): { dates: string[]; columns: string[]; data: Matr
     dates.push(cells[0]);
     for (let c = 1; c <= columns.length; c++) values.push(cells[c] === '' || cells[c] === undefined ? NaN : Number(cells[c]));
   }
-  return { dates, columns, data: { data: Float64Array.from(values), rows: dates.length, cols: columns.length } };
+  return { dates, columns, data: { data: Float64Array.from(values), rows: dates.length, cols: columns.length, columns } };
 }
 
 export const stocks = readCsv('stock_prices.csv.gz');
@@ -35,12 +35,12 @@ export const spyOnStockDates: Float64Array = (() => {
   return Float64Array.from(stocks.dates, (d) => byDate.get(d) ?? NaN);
 })();
 
-/** df.pct_change().dropna(how="all") of the stocks (only the first date is all NaN). */
+/** df.pct_change().dropna(how="all") of the stocks (only the first date is all NaN), their tickers as columns. */
 export const stockReturns: Matrix = (() => {
   const { data, rows, cols } = stocks.data;
   const r = new Float64Array((rows - 1) * cols);
   for (let t = 1; t < rows; t++) for (let c = 0; c < cols; c++) r[(t - 1) * cols + c] = data[t * cols + c] / data[(t - 1) * cols + c] - 1;
-  return { data: r, rows: rows - 1, cols };
+  return { data: r, rows: rows - 1, cols, columns: stocks.columns };
 })();
 
 /** tests/resources/weights_hrp.csv: the HRP weights by ticker. */
