@@ -6,6 +6,7 @@
  * in one run. bench/portfolio.ts puts these rows in the `portfolio` section.
  */
 import { kernels, matrix, type Matrix } from '../src/api/index.js';
+import { stackCovariances } from '../src/kernels/portfolio-shapes.js';
 import { PORTFOLIO_NATIVE_MIN_VALUES, RISK_PARITY_NATIVE_MIN_VALUES } from '../src/api/auto.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow } from './lib.js';
 
@@ -38,8 +39,8 @@ export function allocationRows(section: string): BenchRow[] {
   const one = kernels({ backend: 'native', threads: 1 });
   const threads = nativeThreads();
   const { returns, prices } = factorPanel(2520, 500, 11);
-  const cov = nat.covariance(returns).cov;
-  const small = nat.covariance(matrix(returns.data.subarray(0, 2520 * 50), 2520, 50)).cov;
+  const cov = nat.covariance(returns);
+  const small = nat.covariance(matrix(returns.data.subarray(0, 2520 * 50), 2520, 50));
   const indefinite = matrix(Float64Array.from(cov.data), 500, 500);
   for (let i = 0; i < 500; i++) indefinite.data[i * 500 + i] *= 0.5; // correlations above 1: not PSD
   const rows: BenchRow[] = [];
@@ -92,7 +93,7 @@ export function allocationRows(section: string): BenchRow[] {
   // where native starts to pay off ('auto' sizes riskParity and hrp({ cov }) by N x N)
   const covOf = (size: number) => {
     const n = Math.round(Math.sqrt(size));
-    return nat.covariance(matrix(returns.data.subarray(0, 2520 * n), 2520, n)).cov;
+    return nat.covariance(matrix(returns.data.subarray(0, 2520 * n), 2520, n));
   };
   const sizes = [2, 4, 8, 16, 32, 64].map((n) => n * n);
   rows.push(
@@ -135,9 +136,9 @@ function riskParityBatch(section: string, ref: ReturnType<typeof kernels>): Benc
   const { returns } = factorPanel(window + P - 1, n, 13);
   const stack = new Float64Array(P * n * n);
   for (let p = 0; p < P; p++) {
-    stack.set(one.covariance(matrix(returns.data.subarray(p * n, (p + window) * n), window, n)).cov.data, p * n * n);
+    stack.set(one.covariance(matrix(returns.data.subarray(p * n, (p + window) * n), window, n)).data, p * n * n);
   }
-  const covs = matrix(stack, P * n, n);
+  const covs = stackCovariances(matrix(stack, P * n, n));
   const name = 'riskParity batch: 1,000 rolling 252-day windows x 50 assets';
   const r = backendRows(
     section,

@@ -10,6 +10,7 @@
  */
 import { PORTFOLIO_NATIVE_MIN_VALUES } from '../src/api/auto.js';
 import { kernels, matrix, type Matrix } from '../src/api/index.js';
+import { type CovStack, stackCovariances } from '../src/kernels/portfolio-shapes.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow } from './lib.js';
 
 /** The peers' times in ms (the issue's measurements, 500 assets, 2,520 days). */
@@ -38,7 +39,7 @@ function marketReturns(rows: number, cols: number, seed: number): Matrix {
 
 /** Annualized mean and covariance of the columns (252 periods). */
 function annualized(nat: ReturnType<typeof kernels>, returns: Matrix): { mean: Float64Array; cov: Matrix } {
-  const cov = nat.covariance(returns).cov;
+  const cov = nat.covariance(returns);
   const data = cov.data.map((v) => 252 * v);
   const mean = new Float64Array(returns.cols);
   for (let t = 0; t < returns.rows; t++) for (let j = 0; j < returns.cols; j++) mean[j] += returns.data[t * returns.cols + j];
@@ -91,12 +92,12 @@ export function optimizerRows(section: string): BenchRow[] {
   rows.push(peerRow(section, 'efficientFrontier (CLA) long-only, 500 assets', PEER_MS.cla, ms, 'target >= 1,000x CLA (954 s): <= 954 ms'));
   const top = nat.maxSharpe(mean, cov);
   add('efficientReturn long-only, 500 assets (the tangency return)', {
-    reference: () => ref.efficientReturn(mean, cov, top.expectedReturn[0]),
-    native: () => nat.efficientReturn(mean, cov, top.expectedReturn[0]),
+    reference: () => ref.efficientReturn(mean, cov, top.expectedReturn),
+    native: () => nat.efficientReturn(mean, cov, top.expectedReturn),
   });
   add('efficientRisk long-only, 500 assets (the tangency volatility)', {
-    reference: () => ref.efficientRisk(mean, cov, top.volatility[0]),
-    native: () => nat.efficientRisk(mean, cov, top.volatility[0]),
+    reference: () => ref.efficientRisk(mean, cov, top.volatility),
+    native: () => nat.efficientRisk(mean, cov, top.volatility),
   });
   add('maxUtility long-only, 500 assets (riskAversion 1)', {
     reference: () => ref.maxUtility(mean, cov),
@@ -113,7 +114,7 @@ export function optimizerRows(section: string): BenchRow[] {
       'values',
       PORTFOLIO_NATIVE_MIN_VALUES,
       'PORTFOLIO_NATIVE_MIN_VALUES',
-      (size) => nat.covariance(matrix(sweep.data.subarray(0, 1000 * Math.sqrt(size)), 1000, Math.sqrt(size))).cov,
+      (size) => nat.covariance(matrix(sweep.data.subarray(0, 1000 * Math.sqrt(size)), 1000, Math.sqrt(size))),
       (c) => ref.minVariance(c),
       (c) => nat.minVariance(c),
       { sizes: [1, 2, 4, 8, 16, 32, 64, 128].map((n) => n * n), calls: 20 },
@@ -135,9 +136,8 @@ function rollingBatch(section: string, ref: ReturnType<typeof kernels>, threads:
   const window = 252;
   const panel = marketReturns(window + P - 1, n, 9);
   const stack = new Float64Array(P * n * n);
-  for (let p = 0; p < P; p++)
-    stack.set(nat.covariance(matrix(panel.data.subarray(p * n, (p + window) * n), window, n)).cov.data, p * n * n);
-  const covs = matrix(stack, P * n, n);
+  for (let p = 0; p < P; p++) stack.set(nat.covariance(matrix(panel.data.subarray(p * n, (p + window) * n), window, n)).data, p * n * n);
+  const covs = stackCovariances(matrix(stack, P * n, n));
   const options = { bounds: { lower: 0, upper: 0.1 } };
   const name = `minVariance batch: 1,000 rolling 252-day windows x 50 assets, bounds [0, 0.1]`;
   const r = backendRows(
@@ -165,7 +165,7 @@ function rollingBatch(section: string, ref: ReturnType<typeof kernels>, threads:
 }
 
 /** `P` covariances of n assets over 252-day windows sliding by one day (computed before the timing), stacked. */
-function rollingCovs(nat: ReturnType<typeof kernels>, P: number, n: number, seed: number): { covs: Matrix; means: Matrix } {
+function rollingCovs(nat: ReturnType<typeof kernels>, P: number, n: number, seed: number): { covs: CovStack; means: Matrix } {
   const window = 252;
   const panel = marketReturns(window + P - 1, n, seed);
   const stack = new Float64Array(P * n * n);
@@ -175,7 +175,7 @@ function rollingCovs(nat: ReturnType<typeof kernels>, P: number, n: number, seed
     stack.set(a.cov.data, p * n * n);
     means.set(a.mean, p * n);
   }
-  return { covs: matrix(stack, P * n, n), means: matrix(means, P, n) };
+  return { covs: stackCovariances(matrix(stack, P * n, n)), means: matrix(means, P, n) };
 }
 
 /**

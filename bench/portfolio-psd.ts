@@ -11,6 +11,7 @@
  * bench/portfolio.ts puts these rows in the `portfolio` section.
  */
 import { kernels, matrix, type Matrix } from '../src/api/index.js';
+import { stackCovariances } from '../src/kernels/portfolio-shapes.js';
 import { nativeThreads, prng, timeBest, type BenchRow } from './lib.js';
 
 /** The peer's time in ms (cvxpy + CLARABEL, see the module's comment: the lower of the issue's and ours). */
@@ -46,7 +47,7 @@ export function psdRows(section: string): BenchRow[] {
   const nat = kernels({ backend: 'native' });
   const one = kernels({ backend: 'native', threads: 1 });
   const threads = nativeThreads();
-  const daily = nat.covariance(factorTape(2520, 500, 21)).cov;
+  const daily = nat.covariance(factorTape(2520, 500, 21));
   const cov = matrix(
     daily.data.map((v) => 252 * v),
     500,
@@ -115,9 +116,8 @@ function batchRows(section: string, nat: ReturnType<typeof kernels>, one: Return
   const window = 252;
   const panel = factorTape(window + P - 1, n, 22);
   const stack = new Float64Array(P * n * n);
-  for (let p = 0; p < P; p++)
-    stack.set(nat.covariance(matrix(panel.data.subarray(p * n, (p + window) * n), window, n)).cov.data, p * n * n);
-  const covs = matrix(stack, P * n, n);
+  for (let p = 0; p < P; p++) stack.set(nat.covariance(matrix(panel.data.subarray(p * n, (p + window) * n), window, n)).data, p * n * n);
+  const covs = stackCovariances(matrix(stack, P * n, n));
   const o = { bounds: { lower: 0, upper: 0.1 } };
   const skip = { ...o, assumePsd: true };
   const name = 'minVariance batch: 1,000 rolling windows x 50 assets of a factor-model tape, bounds [0, 0.1]';
