@@ -23,6 +23,8 @@ export {
   logReturns,
   componentVar,
   factorReturns,
+  factorRiskModel,
+  riskDecomposition,
   matrix,
   series,
   toRecords,

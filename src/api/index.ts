@@ -100,7 +100,9 @@ export {
   type Exposures,
   type FactorCovarianceOptions,
   type FactorRiskModel,
+  type FactorRiskModelOptions,
   type RiskDecomposition,
+  type RiskDecompositionOf,
   type SpecificRiskOptions,
 } from '../kernels/factor-model.js';
 export {
@@ -264,6 +266,8 @@ export const factorCovariance = defaults.factorCovariance;
 export const specificRisk = defaults.specificRisk;
 /** Portfolio variance split into factor (with each factor's Euler contribution) and specific parts. */
 export const riskDecomposition = defaults.riskDecomposition;
+/** The factor risk model (exposures, factor covariance, specific variances) of a factorReturns() fit, for riskDecomposition. */
+export const factorRiskModel = defaults.factorRiskModel;
 /** The minimum-variance portfolio under bounds and linear constraints (PyPortfolioOpt min_volatility), P problems per call. */
 export const minVariance = defaults.minVariance;
 /** The tangency portfolio (PyPortfolioOpt max_sharpe's convex reformulation), P problems per call. */

@@ -18,6 +18,13 @@ import {
   type OutputSpec,
 } from '../kernels/descriptor.js';
 import type { FactorKernels } from '../kernels/factor-kernels.js';
+import type { FactorInputs, FactorReturnsResult } from '../kernels/factor.js';
+import {
+  type FactorRiskModel,
+  type FactorRiskModelOptions,
+  factorRiskModelWith,
+  factorRiskModelWithAsync,
+} from '../kernels/factor-model.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import { FrameTrades } from '../kernels/frame-trades.js';
 import type { PortfolioKernels } from '../kernels/portfolio-kernels.js';
@@ -64,6 +71,15 @@ export interface Kernels extends SyncKernels, AsyncKernels {
   readonly backend: BackendChoice;
   /** Streaming VPIN with snapshot/restore; needs a causal sigma. */
   vpinStream(options: VpinOptions): VpinStream;
+  /**
+   * The factor risk model of factorReturns()' `inputs` and result `fit`, ready for
+   * `riskDecomposition(model, weights)`: the last date's exposures (N x K), factorCovariance of the
+   * factor returns and specificRisk of the residuals on this backend choice, each labelled
+   * (src/kernels/factor-model.ts factorRiskModelWith).
+   */
+  factorRiskModel(inputs: FactorInputs, fit: FactorReturnsResult, options?: FactorRiskModelOptions): FactorRiskModel;
+  /** factorRiskModel as a promise, its two kernels on the addon's thread pool. */
+  factorRiskModelAsync(inputs: FactorInputs, fit: FactorReturnsResult, options?: FactorRiskModelOptions): Promise<FactorRiskModel>;
 }
 
 /** A loaded backend by name: BackendUnavailableError when it cannot load, KernelInputError when unknown. */
@@ -135,10 +151,14 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
     throw new KernelInputError('options.threads', 'an integer in [1, 1024]', describeValue(threads));
   }
   const pick = backendPicker(choice === 'auto' ? undefined : namedBackend(choice), threads);
+  const sync = allKernels(syncRun(pick)) as unknown as SyncKernels;
+  const promised = asyncVariants(allKernels(promisedRun(pick)));
   return {
     backend: choice,
-    ...(allKernels(syncRun(pick)) as unknown as SyncKernels),
-    ...asyncVariants(allKernels(promisedRun(pick))),
+    ...sync,
+    ...promised,
+    factorRiskModel: (inputs, fit, opts) => factorRiskModelWith(sync, inputs, fit, opts),
+    factorRiskModelAsync: (inputs, fit, opts) => factorRiskModelWithAsync(promised, inputs, fit, opts),
     vpinStream(opts) {
       requireKnownOptions(VPIN_KERNELS.vpinStream, opts);
       const { params, classifier } = resolveVpinLabels(opts, resolveVpinOptions(opts, true), true);

@@ -204,6 +204,10 @@ function suite(k: Kernels, supports: Supports = () => true): void {
       expect(promised.factorCov.columns).toBe(fit.names);
     }
     const model = factorRiskModelWith(k, INPUTS, fit);
+    // the API's form on these kernels: the same model, chained straight into riskDecomposition
+    const api = k.factorRiskModel(INPUTS, fit);
+    expect(plain(k.riskDecomposition(api, W))).toEqual(plain(k.riskDecomposition(model, W)));
+    expect(plain(k.riskDecomposition(await k.factorRiskModelAsync(INPUTS, fit), W))).toEqual(plain(k.riskDecomposition(model, W)));
     expect([model.exposures.rows, model.exposures.cols]).toEqual([N, K]);
     expect(model.exposures.index).toBe(ASSETS);
     expect(model.exposures.columns).toBe(fit.names);
