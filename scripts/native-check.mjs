@@ -110,7 +110,7 @@ function quotedTrades(n) {
 }
 function covarianceOf(n) {
   const X = matrix(n + 3, n, () => 0.03 * normal());
-  const cov = ref.covariance(X, { method: 'ledoit-wolf' }).cov;
+  const cov = ref.covariance(X, { method: 'ledoit-wolf' });
   for (let i = 0; i < n; i++) cov.data[i * n + i] += 1e-6;
   return cov;
 }

@@ -27,6 +27,8 @@ export {
   riskDecomposition,
   matrix,
   series,
+  stackCovariances,
+  type CovStack,
   toRecords,
   byName,
   weightsByName,

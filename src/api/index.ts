@@ -111,8 +111,13 @@ export {
   RowKind,
   turningPointCapacity,
   type BoundValue,
+  type EfficientFrontier,
   type EfficientFrontierOptions,
   type EfficientFrontierResult,
+  type FrontierOf,
+  type MinVarianceOf,
+  type PortfolioOf,
+  type TurningPoints,
   type FrontierPortfolios,
   type LinearConstraints,
   type MinVarianceOptions,
@@ -128,17 +133,21 @@ export {
   NEAREST_PSD_METHODS,
   type ExpectedReturnsMethod,
   type ExpectedReturnsOptions,
+  type HrpBatched,
   type HrpModel,
+  type HrpOf,
   type HrpOptions,
   type HrpResult,
   type LinkageMethod,
   type NearestPsdMethod,
   type NearestPsdOptions,
   type NearestPsdResult,
+  type RiskParityOf,
   type RiskParityOptions,
   type RiskParityResult,
 } from '../kernels/portfolio-allocation.js';
-export { type CheckPsdResult, PSD_TOLERANCE, type PsdOptions } from '../kernels/portfolio-psd.js';
+export { type CheckPsdResult, type CheckPsdStackResult, PSD_TOLERANCE, type PsdOptions } from '../kernels/portfolio-psd.js';
+export { stackCovariances, type BatchOptions, type CovStack, type IsBatch } from '../kernels/portfolio-shapes.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { initTfjs, type TfjsBackendName } from '../backends/tfjs/public.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';

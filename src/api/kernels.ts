@@ -27,7 +27,7 @@ import {
 } from '../kernels/factor-model.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import { FrameTrades } from '../kernels/frame-trades.js';
-import type { PortfolioKernels } from '../kernels/portfolio-kernels.js';
+import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk-kernels.js';
 import { decodeSnapshot, encodeSnapshot, historyOf, joinHistory } from '../kernels/snapshot.js';
 import type { SpecialKernels } from '../kernels/special-family.js';
@@ -63,8 +63,10 @@ export interface SyncKernels extends VpinKernels, SpecialKernels, RiskKernels, F
  * JS thread). Do not write to the arrays passed, nor transfer their buffers, until it settles.
  */
 export type AsyncKernels = {
-  [K in keyof SyncKernels as `${K}Async`]: SyncKernels[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
-};
+  [K in keyof SyncKernels as K extends keyof PortfolioKernels ? never : `${K}Async`]: SyncKernels[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<R>
+    : never;
+} & PortfolioAsyncKernels; // the portfolio family's keep their one-problem and batch types (portfolio-kernels.ts)
 
 /** The kernel functions, bound to one backend choice. */
 export interface Kernels extends SyncKernels, AsyncKernels {

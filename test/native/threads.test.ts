@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KernelName } from '../../src/api/index.js';
-import { KernelInputError, kernels, matrix, type Kernels, type Matrix } from '../../src/index.js';
+import { KernelInputError, kernels, matrix, stackCovariances, type Kernels, type Matrix } from '../../src/index.js';
 import { describeEachBackend, type Supports } from '../helpers/backends.js';
 import { BACKEND_RTOL, expectColumnsClose, tolerance } from '../helpers/compare.js';
 
@@ -169,7 +169,7 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
           i % 80 < 40 && Math.floor(i / 80) < (i % 80) % 7 ? NaN : x,
         );
         const h = k.hrp(matrix(gappy, 130, 80), { linkage: 'average' });
-        return [h.weights.data, h.linkage.data];
+        return [h.weights, h.linkage.data];
       },
     ],
     [
@@ -178,7 +178,7 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
       (k) => {
         const n = 30;
         const stack = rollingCovs(n);
-        const h = k.hrp({ cov: matrix(stack, 40 * n, n) }, { linkage: 'ward' });
+        const h = k.hrp({ cov: stackCovariances(matrix(stack, 40 * n, n)) }, { linkage: 'ward' });
         expect([h.weights.rows, h.order.rows, h.linkage.rows]).toEqual([40, 40, 40 * (n - 1)]);
         return [h.weights.data, h.order.data, h.linkage.data];
       },
@@ -194,7 +194,7 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
           40,
           n,
         );
-        const r = k.riskParity(matrix(stack, 40 * n, n), { budgets });
+        const r = k.riskParity(stackCovariances(matrix(stack, 40 * n, n)), { budgets });
         expect(r.weights.rows).toBe(40);
         return [r.weights.data, r.riskContributions.data, r.volatility, r.iterations];
       },
@@ -207,9 +207,9 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
         const bad = Float64Array.from(big.data);
         bad[150 * 200 + 170] = bad[170 * 200 + 150] = bad[150 * 200 + 170] + 3e-4;
         const stack = rollingCovs(30);
-        const r = [k.checkPsd(big), k.checkPsd(matrix(bad, 200, 200)), k.checkPsd(matrix(stack, 40 * 30, 30))];
+        const r = [k.checkPsd(big), k.checkPsd(matrix(bad, 200, 200)), k.checkPsd(stackCovariances(matrix(stack, 40 * 30, 30)))];
         expect(r.map((x) => x.psd)).toEqual([true, false, true]);
-        return r.map((x) => Float64Array.of(x.problem, x.asset, x.pivot));
+        return r.map((x) => Float64Array.of('problem' in x ? (x.problem as number) : -1, x.asset, x.pivot));
       },
     ],
     [
@@ -217,7 +217,7 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
       ['minVariance'],
       (k) => {
         const n = 30;
-        const r = k.minVariance(matrix(rollingCovs(n), 40 * n, n), { bounds: { lower: 0, upper: 0.1 } });
+        const r = k.minVariance(stackCovariances(matrix(rollingCovs(n), 40 * n, n)), { bounds: { lower: 0, upper: 0.1 } });
         return [r.weights.data, r.volatility, r.iterations];
       },
     ],

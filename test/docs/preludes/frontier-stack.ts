@@ -5,11 +5,9 @@ const rndFrontier = () => (seedFrontier = (seedFrontier * 16807) % 2147483647) /
 const P = 100;
 const N = 50;
 const base = Float64Array.from({ length: 300 * N }, () => 0.02 * (rndFrontier() - 0.5));
-const covs = kbFrontier.matrix(new Float64Array(P * N * N), P * N, N);
-for (let p = 0; p < P; p++) {
-  const window = kbFrontier.matrix(base.subarray(p * N, p * N + 200 * N), 200, N);
-  covs.data.set(kbFrontier.covariance(window).cov.data, p * N * N);
-}
+const covs = kbFrontier.stackCovariances(
+  Array.from({ length: P }, (_, p) => kbFrontier.covariance(kbFrontier.matrix(base.subarray(p * N, p * N + 200 * N), 200, N))),
+);
 const means = kbFrontier.matrix(
   Float64Array.from({ length: P * N }, () => 0.0005 + 0.001 * rndFrontier()),
   P,
