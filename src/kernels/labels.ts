@@ -104,6 +104,19 @@ export function series(data: Float64Array, labels: SeriesLabels = {}): Vector {
   return labelVector(data, labels.index, labels.name);
 }
 
+/** `index` when it holds n names (strings), else undefined. */
+export function namesIn(index: Index | undefined, n: number): readonly string[] | undefined {
+  return Array.isArray(index) && index.length === n && typeof index[0] === 'string' ? (index as readonly string[]) : undefined;
+}
+
+/**
+ * The asset names of a covariance (or a stack of them): its `columns`, else (one N x N matrix) its
+ * `index` when that holds names.
+ */
+export function covNames(cov: { rows: number; cols: number; columns?: readonly string[]; index?: Index }): readonly string[] | undefined {
+  return cov.columns ?? (cov.rows === cov.cols ? namesIn(cov.index, cov.cols) : undefined);
+}
+
 /** The index of a labelled Float64Array, or undefined. */
 export function indexOf(v: Float64Array): Index | undefined {
   return (v as Vector).index;

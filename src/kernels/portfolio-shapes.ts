@@ -7,9 +7,11 @@
  * output (a Vector's `index`, a Matrix's `columns`), without a copy of any data.
  */
 import { KernelInputError } from '../errors.js';
-import type { Index, Split } from './labels.js';
+import { covNames, type Split } from './labels.js';
 import { requireMatrix, type Matrix } from './matrix.js';
 import { describeValue } from './validate.js';
+
+export { covNames, namesIn } from './labels.js';
 
 /**
  * A stack of P covariances of N assets, the batch form of an optimizer's `cov`: P·N rows and N
@@ -46,16 +48,6 @@ export type IsBatch<C, M = Float64Array, T = number, O = unknown> = C extends Co
 
 /** `T`, or a promise of it for a kernel's `<name>Async` form (A true). */
 export type Returned<A extends boolean, T> = A extends true ? Promise<T> : T;
-
-/** `index` when it holds n names (strings), else undefined. */
-export function namesIn(index: Index | undefined, n: number): readonly string[] | undefined {
-  return Array.isArray(index) && index.length === n && typeof index[0] === 'string' ? (index as readonly string[]) : undefined;
-}
-
-/** The asset names of a covariance or a stack: its `columns`, else (one N x N matrix) its `index` when that holds names. */
-export function covNames(cov: Matrix): readonly string[] | undefined {
-  return cov.columns ?? (cov.rows === cov.cols ? namesIn(cov.index, cov.cols) : undefined);
-}
 
 /**
  * Whether `cov` is a stack (the batch form): more rows than columns, or a CovStack (`problems` set,
