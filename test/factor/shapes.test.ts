@@ -15,6 +15,7 @@ import {
   type FactorRiskModel,
   type FactorRiskModelOptions,
 } from '../../src/kernels/factor-model.js';
+import { plain, row0 } from '../helpers/shapes.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
 
 const T = 40;
@@ -58,23 +59,6 @@ const INPUTS = inputsOf(true);
 const PLAIN_INPUTS = inputsOf(false);
 const FACTORS = ['market', ...SECTOR_NAMES, 'size', 'value'];
 const K = FACTORS.length;
-
-/** A one-problem result as plain numbers and arrays. */
-function plain(result: object): Record<string, number | number[]> {
-  return Object.fromEntries(
-    Object.entries(result).map(([k, v]) => [k, typeof v === 'number' ? v : [...((v as Matrix).data ?? (v as Float64Array))]]),
-  );
-}
-
-/** Row 0 of each output of a per-portfolio result (a P-Vector or a P x K Matrix). */
-function row0(result: object): Record<string, number | number[]> {
-  const out: Record<string, number | number[]> = {};
-  for (const [key, v] of Object.entries(result)) {
-    if (v instanceof Float64Array) out[key] = v[0];
-    else out[key] = [...(v as Matrix).data.subarray(0, (v as Matrix).cols)];
-  }
-  return out;
-}
 
 /** The model riskDecomposition takes, built by hand from the kernels and factorExposures. */
 function byHand(k: Kernels, options: FactorRiskModelOptions = {}): FactorRiskModel {

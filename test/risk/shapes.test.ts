@@ -7,6 +7,7 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type Kernels, type Matrix, matrix, series, toRecords, type Vector } from '../../src/index.js';
+import { column0, plain, row0 } from '../helpers/shapes.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
 
 const T = 80;
@@ -29,34 +30,6 @@ const BENCH = DATA.filter((_, i) => i % N === 2);
 const W = Float64Array.of(0.5, 0.3, 0.2);
 const W2 = matrix(Float64Array.of(0.5, 0.3, 0.2, 0.1, 0.1, 0.8), 2, N);
 const VAR = matrix(new Float64Array(T * N).fill(0.01), T, N);
-
-/** Column 0 of each output of a per-column result (a Vector or a T x N Matrix). */
-function column0(result: object): Record<string, number | number[]> {
-  const out: Record<string, number | number[]> = {};
-  for (const [key, v] of Object.entries(result)) {
-    if (v instanceof Float64Array) out[key] = v[0];
-    else {
-      const m = v as Matrix;
-      out[key] = Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols]);
-    }
-  }
-  return out;
-}
-
-/** A one-problem result as plain numbers and arrays. */
-function plain(result: object): Record<string, number | number[]> {
-  return Object.fromEntries(Object.entries(result).map(([k, v]) => [k, typeof v === 'number' ? v : [...(v as Float64Array)]]));
-}
-
-/** Row 0 of each output of a per-portfolio result (a P-Vector or a P x N Matrix). */
-function row0(result: object): Record<string, number | number[]> {
-  const out: Record<string, number | number[]> = {};
-  for (const [key, v] of Object.entries(result)) {
-    if (v instanceof Float64Array) out[key] = v[0];
-    else out[key] = [...(v as Matrix).data.subarray(0, (v as Matrix).cols)];
-  }
-  return out;
-}
 
 function suite(k: Kernels, supports: Supports = () => true): void {
   it('one series: numbers (statistics) and vectors (per date) equal to column 0 of the matrix call', () => {
