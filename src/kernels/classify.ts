@@ -6,6 +6,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { hasQuotes, requireTrades, type Trades } from './trades.js';
+import { atLeast, checkParam, code, option } from './param-rules.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
 
 /** Trades with the quote prevailing at each: `bid[i]`, `ask[i]` (NaN: no quote). */
@@ -55,21 +56,22 @@ export interface ClassifyTradesOptions {
   quotes?: QuoteStream;
 }
 
+/** Where a quote lag is counted from, in the order of their codes (the packed `lagFrom` parameter). */
+export const LAG_FROM = ['quotes', 'trades'] as const;
+
 /**
- * The packed parameters in the order C++ reads them (`expected`: the message of a ParamInvalid fault
- * raised there; the TS resolver below gives the option-level messages first).
+ * The packed parameters in the order C++ reads them, each with its rule (param-rules.ts): the resolver
+ * below checks the options by them; native/kernels/generated/classify_params.hpp reads them in C++.
  */
 export const CLASSIFY_TRADES_PARAMS = [
-  { key: 'algorithm', name: 'options.algorithm', expected: 'an integer code in [0, 8] (CLASSIFY_ALGORITHMS)' },
-  { key: 'convention', name: 'options.convention', expected: '0 (tclf) or 1 (pinstimation)' },
-  { key: 'quoteLagMs', name: 'options.quoteLagMs', expected: 'a finite number >= 0' },
-  { key: 'lagFrom', name: 'options.lagFrom', expected: '0 (quotes) or 1 (trades)' },
+  option('algorithm', code(CLASSIFY_ALGORITHMS)),
+  option('convention', code(CLASSIFY_CONVENTIONS)),
+  option('quoteLagMs', atLeast(0)),
+  option('lagFrom', code(LAG_FROM)),
 ] as const;
 
 /** `classifyTrades()` options resolved to numbers (CLASSIFY_TRADES_PARAMS). */
 export type ClassifyTradesParams = Record<(typeof CLASSIFY_TRADES_PARAMS)[number]['key'], number>;
-
-const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
 /**
  * Validates `classifyTrades()` options and resolves defaults. `name`: what the errors call the options
@@ -79,30 +81,19 @@ export function resolveClassifyTradesOptions(options: ClassifyTradesOptions, nam
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new KernelInputError(name, 'an object with algorithm', describeValue(options));
   }
-  const algorithm = CLASSIFY_ALGORITHMS.indexOf(options.algorithm);
-  if (algorithm < 0) {
-    throw new KernelInputError(`${name}.algorithm`, `one of ${quoted(CLASSIFY_ALGORITHMS)}`, describeValue(options.algorithm));
-  }
-  const convention = CLASSIFY_CONVENTIONS.indexOf(options.convention ?? 'tclf');
-  if (convention < 0) {
-    throw new KernelInputError(`${name}.convention`, `one of ${quoted(CLASSIFY_CONVENTIONS)}`, describeValue(options.convention));
-  }
-  const quoteLagMs = options.quoteLagMs ?? 0;
-  if (typeof quoteLagMs !== 'number' || !(quoteLagMs >= 0) || quoteLagMs === Infinity) {
-    throw new KernelInputError(`${name}.quoteLagMs`, 'a finite number >= 0', describeValue(quoteLagMs));
-  }
-  const lagFrom = options.lagFrom ?? 'quotes';
-  if (lagFrom !== 'quotes' && lagFrom !== 'trades') {
-    throw new KernelInputError(`${name}.lagFrom`, "'quotes' or 'trades'", describeValue(lagFrom));
-  }
-  if (lagFrom === 'trades' && options.quotes !== undefined) {
+  const [algorithmParam, conventionParam, quoteLagParam, lagFromParam] = CLASSIFY_TRADES_PARAMS;
+  const algorithm = checkParam(algorithmParam, options.algorithm, `${name}.algorithm`);
+  const convention = checkParam(conventionParam, options.convention ?? 'tclf', `${name}.convention`);
+  const quoteLagMs = checkParam(quoteLagParam, options.quoteLagMs ?? 0, `${name}.quoteLagMs`);
+  const lagFrom = checkParam(lagFromParam, options.lagFrom ?? 'quotes', `${name}.lagFrom`);
+  if (lagFrom === 1 && options.quotes !== undefined) {
     throw new KernelInputError(
       `${name}.lagFrom`,
       "'quotes' with a quote stream ('trades' is PINstimation's timelag over the trades' own bid and ask)",
       "'trades'",
     );
   }
-  return { algorithm, convention, quoteLagMs, lagFrom: lagFrom === 'quotes' ? 0 : 1 };
+  return { algorithm, convention, quoteLagMs, lagFrom };
 }
 
 /**

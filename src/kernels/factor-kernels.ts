@@ -11,11 +11,12 @@
  * `N` the assets (a panel's `columns`, or one date's `index`), `K` the factors (factorReturns' names,
  * then the columns of its factorReturns matrix), `P` the portfolios (the `index` of P x N weights).
  */
-import { KernelInputError } from '../errors.js';
 import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
-import { indexOf, labelVector, type Index, type Split, type Vector } from './labels.js';
+import { covNames, indexOf, labelVector, type Index, type Split, type Vector } from './labels.js';
+import { checkParam } from './param-rules.js';
 import {
   FACTOR_DEFAULTS,
+  FACTOR_PARAMS,
   requirePanels,
   resolveFactorInputs,
   resolveMomentumOptions,
@@ -42,8 +43,7 @@ import {
   type SpecificRiskOptions,
 } from './factor-model.js';
 import type { Matrix, Series } from './matrix.js';
-import { namesOf, weightsMatrix } from './risk-kernels.js';
-import { describeValue } from './validate.js';
+import { weightsMatrix } from './risk-kernels.js';
 
 /**
  * A panel kernel's result for an input of type X: a T x N Matrix with the input's `index` (dates) and
@@ -136,9 +136,7 @@ function asInput(input: unknown, out: Outputs[string]): Matrix | Vector {
 const namesSplit = (dim: string, names: readonly string[] | undefined): Split => (names ? { labels: { [dim]: names } } : NO_SPLIT);
 
 const panelDims = (_x: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols });
-const lower = { key: 'lower', name: 'options.lower', expected: 'a number in [0, 1]' } as const;
-const upper = { key: 'upper', name: 'options.upper', expected: 'a number in [0, 1], >= options.lower' } as const;
-const winsorizeOrOff = { key: 'winsorize', name: 'options.winsorize', expected: 'a number in [0, 0.5] or -1 (off)' } as const;
+const P = FACTOR_PARAMS;
 
 /**
  * riskDecomposition's Split: one portfolio (a Float64Array) drops P; the factors (K) are labelled by
@@ -146,7 +144,7 @@ const winsorizeOrOff = { key: 'winsorize', name: 'options.winsorize', expected: 
  */
 function decompositionSplit(model: FactorRiskModel, weights: Series): Split {
   const one = weights instanceof Float64Array;
-  const K = model.exposures.columns ?? namesOf(model.factorCov);
+  const K = model.exposures.columns ?? covNames(model.factorCov);
   const P = one ? undefined : weights.index;
   if (K === undefined && P === undefined) return one ? ONE_PORTFOLIO : NO_SPLIT;
   return { one: one ? 'P' : undefined, labels: { K, P } };
@@ -155,7 +153,7 @@ function decompositionSplit(model: FactorRiskModel, weights: Series): Split {
 /** One descriptor per kernel of the factor family (see the module's comment). */
 export const FACTOR_KERNELS = {
   winsorize: {
-    params: [lower, upper],
+    params: [P.lower, P.upper],
     outputs: { x: ['T', 'N'] },
     dims: panelDims,
     options: ['lower', 'upper'],
@@ -178,10 +176,7 @@ export const FACTOR_KERNELS = {
     },
   },
   momentum: {
-    params: [
-      { key: 'lag', name: 'options.lag', expected: 'an integer >= 0' },
-      { key: 'winsorize', name: 'options.winsorize', expected: 'a number in [0, 0.5]' },
-    ],
+    params: [P.lag, P.percentile],
     outputs: { scores: ['T', 'N'] },
     dims: panelDims,
     options: ['window', 'halfLife', 'lag', 'winsorize'],
@@ -198,7 +193,7 @@ export const FACTOR_KERNELS = {
     },
   },
   size: {
-    params: [lower, upper],
+    params: [P.lower, P.upper],
     outputs: { scores: ['T', 'N'] },
     dims: panelDims,
     options: ['lower', 'upper'],
@@ -215,7 +210,7 @@ export const FACTOR_KERNELS = {
     },
   },
   value: {
-    params: [winsorizeOrOff],
+    params: [P.percentileOrOff],
     outputs: { scores: ['T', 'N'] },
     dims: (_b: Float64Array, _s: Float64Array, _c: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
     options: ['winsorize'],
@@ -236,7 +231,7 @@ export const FACTOR_KERNELS = {
     },
   },
   factorReturns: {
-    params: [winsorizeOrOff, { key: 'residualize', name: 'options.residualizeStyles', expected: '0 or 1' }],
+    params: [P.percentileOrOff, P.residualize],
     outputs: { factorReturns: ['T', 'K'], residuals: ['T', 'N'] },
     dims: (
       _r: Float64Array,
@@ -253,12 +248,10 @@ export const FACTOR_KERNELS = {
       const x = resolveFactorInputs(inputs);
       requireKnownOptions(FACTOR_KERNELS.factorReturns, opts);
       const p = resolveWinsorizePercentile(opts?.winsorize, FACTOR_DEFAULTS.factorReturns.winsorize, 'options.winsorize');
-      const residualize = opts?.residualizeStyles ?? FACTOR_DEFAULTS.factorReturns.residualizeStyles;
-      if (typeof residualize !== 'boolean')
-        throw new KernelInputError('options.residualizeStyles', 'a boolean', describeValue(residualize));
+      const residualize = checkParam(P.residualize, opts?.residualizeStyles ?? FACTOR_DEFAULTS.factorReturns.residualizeStyles);
       const { rows, cols } = x.returns;
       const m = x.sectorNames.length;
-      const args = [x.returns.data, x.marketCap.data, rows, cols, x.sectors, x.perDate ? 1 : 0, m, x.styles, p, residualize ? 1 : 0];
+      const args = [x.returns.data, x.marketCap.data, rows, cols, x.sectors, x.perDate ? 1 : 0, m, x.styles, p, residualize];
       const names = ['market', ...x.sectorNames, ...x.styleNames];
       const T = x.returns.index ?? x.marketCap.index;
       const split: Split = { labels: { T, N: x.returns.columns ?? x.marketCap.columns, K: names } };
@@ -266,7 +259,7 @@ export const FACTOR_KERNELS = {
     },
   },
   factorCovariance: {
-    params: [{ key: 'lags', name: 'options.neweyWestLags', expected: 'an integer in [0, 10000]' }],
+    params: [P.lags],
     outputs: { cov: ['K', 'K'] },
     dims: (_f: Float64Array, _rows: number, K: number) => ({ K }),
     options: ['halfLife', 'neweyWestLags'],

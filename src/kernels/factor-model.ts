@@ -11,8 +11,9 @@
  */
 import { KernelInputError } from '../errors.js';
 import { requireKnownOptions } from './descriptor.js';
-import { expWeights, requirePanels, type FactorInputs, type FactorReturnsResult } from './factor.js';
+import { expWeights, FACTOR_PARAMS, requirePanels, type FactorInputs, type FactorReturnsResult } from './factor.js';
 import type { Vector } from './labels.js';
+import { checkParam } from './param-rules.js';
 import { requireCovariance, requireMatrix, type Matrix } from './risk.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
@@ -46,10 +47,7 @@ export function resolveFactorCovarianceOptions(
   options: FactorCovarianceOptions | undefined,
 ): { weights: Float64Array; lags: number } {
   const halfLife = requireHalfLife(options?.halfLife);
-  const lags = options?.neweyWestLags ?? FACTOR_MODEL_DEFAULTS.neweyWestLags;
-  if (typeof lags !== 'number' || !Number.isInteger(lags) || lags < 0 || lags > 10_000) {
-    throw new KernelInputError('options.neweyWestLags', 'an integer in [0, 10000]', describeValue(lags));
-  }
+  const lags = checkParam(FACTOR_PARAMS.lags, options?.neweyWestLags ?? FACTOR_MODEL_DEFAULTS.neweyWestLags);
   return { weights: rows > 0 ? expWeights(rows, halfLife) : new Float64Array(0), lags };
 }
 

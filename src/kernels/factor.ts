@@ -6,6 +6,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { asPanel, type Matrix } from './matrix.js';
+import { checkParam, closed, closedOr, flag, int, option, param } from './param-rules.js';
 import { describeValue } from './validate.js';
 
 /** Options of `winsorize()`: the percentiles (in [0, 1]) each row is clipped to. */
@@ -87,12 +88,24 @@ export const FACTOR_DEFAULTS = {
   factorReturns: { winsorize: 0.05, residualizeStyles: true },
 } as const;
 
-/** A number in [lo, hi], else KernelInputError naming it. */
-function requireIn(value: unknown, name: string, lo: number, hi: number): number {
-  if (typeof value !== 'number' || !(value >= lo && value <= hi))
-    throw new KernelInputError(name, `a number in [${lo}, ${hi}]`, describeValue(value));
-  return value;
-}
+const lower = option('lower', closed(0, 1));
+
+/**
+ * The factor kernels' packed parameters (FACTOR_KERNELS' `params`), each with its rule
+ * (param-rules.ts): the resolvers below check the options by them, and
+ * native/kernels/generated/factor_params.hpp reads them in C++.
+ */
+export const FACTOR_PARAMS = {
+  lower,
+  upper: option('upper', closed(0, 1), lower),
+  lag: option('lag', int(0)),
+  /** momentum's winsorize: a percentile. */
+  percentile: option('winsorize', closed(0, 0.5)),
+  /** value's and factorReturns': a percentile, or off (the option null, packed as -1). */
+  percentileOrOff: option('winsorize', closedOr(0, 0.5, -1, 'off')),
+  residualize: param('residualize', flag(), 'options.residualizeStyles'),
+  lags: param('lags', int(0, 10_000), 'options.neweyWestLags'),
+} as const;
 
 /** An integer >= min, else KernelInputError naming it. */
 function requireInteger(value: unknown, name: string, min: number): number {
@@ -118,8 +131,8 @@ export function expWeights(window: number, halfLife: number): Float64Array {
 
 /** Checks and defaults the options of `winsorize()`. */
 export function resolveWinsorizeOptions(options: WinsorizeOptions | undefined): { lower: number; upper: number } {
-  const lower = requireIn(options?.lower ?? FACTOR_DEFAULTS.winsorize.lower, 'options.lower', 0, 1);
-  const upper = requireIn(options?.upper ?? FACTOR_DEFAULTS.winsorize.upper, 'options.upper', 0, 1);
+  const lower = checkParam(FACTOR_PARAMS.lower, options?.lower ?? FACTOR_DEFAULTS.winsorize.lower);
+  const upper = checkParam(FACTOR_PARAMS.upper, options?.upper ?? FACTOR_DEFAULTS.winsorize.upper);
   if (lower > upper) throw new KernelInputError('options.upper', `a number >= options.lower (${lower})`, String(upper));
   return { lower, upper };
 }
@@ -131,15 +144,15 @@ export function resolveMomentumOptions(options: MomentumOptions | undefined): { 
   const halfLife = options?.halfLife ?? d.halfLife;
   if (typeof halfLife !== 'number' || !(halfLife > 0 && halfLife < Infinity))
     throw new KernelInputError('options.halfLife', 'a finite number > 0', describeValue(halfLife));
-  const lag = requireInteger(options?.lag ?? d.lag, 'options.lag', 0);
-  const winsorize = requireIn(options?.winsorize ?? d.winsorize, 'options.winsorize', 0, 0.5);
+  const lag = checkParam(FACTOR_PARAMS.lag, options?.lag ?? d.lag);
+  const winsorize = checkParam(FACTOR_PARAMS.percentile, options?.winsorize ?? d.winsorize);
   return { weights: expWeights(window, halfLife), lag, winsorize };
 }
 
 /** Checks and defaults the options of `size()`. */
 export function resolveSizeOptions(options: SizeOptions | undefined): { lower: number; upper: number } {
-  const lower = requireIn(options?.lower ?? FACTOR_DEFAULTS.size.lower, 'options.lower', 0, 1);
-  const upper = requireIn(options?.upper ?? FACTOR_DEFAULTS.size.upper, 'options.upper', 0, 1);
+  const lower = checkParam(FACTOR_PARAMS.lower, options?.lower ?? FACTOR_DEFAULTS.size.lower);
+  const upper = checkParam(FACTOR_PARAMS.upper, options?.upper ?? FACTOR_DEFAULTS.size.upper);
   if (lower > upper) throw new KernelInputError('options.upper', `a number >= options.lower (${lower})`, String(upper));
   return { lower, upper };
 }
@@ -147,7 +160,7 @@ export function resolveSizeOptions(options: SizeOptions | undefined): { lower: n
 /** A winsorize option: a percentile in [0, 0.5], or null/undefined for off (-1 to backends). */
 export function resolveWinsorizePercentile(value: unknown, fallback: number | null, name: string): number {
   const v = value === undefined ? fallback : value;
-  return v === null ? -1 : requireIn(v, name, 0, 0.5);
+  return v === null ? -1 : checkParam(FACTOR_PARAMS.percentile, v, name);
 }
 
 /**

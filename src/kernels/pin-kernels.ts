@@ -9,6 +9,7 @@ import { BackendUnavailableError } from '../errors.js';
 import type { Call, KernelSpec } from './descriptor.js';
 import { requireKnownOptions } from './descriptor.js';
 import {
+  PIN_PARAMS,
   requireBuysSells,
   requireLabelledTrades,
   requirePinParams,
@@ -92,15 +93,8 @@ export const PIN_KERNELS = {
     },
   },
   pinLikelihood: {
-    // packed for the native kernel (the order native/kernels/pin_entry.hpp reads them)
-    params: [
-      { key: 'alpha', name: 'params.alpha', expected: 'a number in [0, 1]' },
-      { key: 'delta', name: 'params.delta', expected: 'a number in [0, 1]' },
-      { key: 'mu', name: 'params.mu', expected: 'a finite number >= 0' },
-      { key: 'epsilonBuy', name: 'params.epsilonBuy', expected: 'a finite number >= 0' },
-      { key: 'epsilonSell', name: 'params.epsilonSell', expected: 'a finite number >= 0' },
-      { key: 'factorization', expected: "'e', 'lk' or 'eho' (code 0, 1 or 2)" },
-    ],
+    // packed for the native kernel (the order native/kernels/generated/pin_params.hpp reads them)
+    params: PIN_PARAMS.likelihood,
     options: [],
     api(params: PinParams, buys: Float64Array, sells: Float64Array, factorization?: PinFactorization) {
       const p = requirePinParams(params);
@@ -110,10 +104,7 @@ export const PIN_KERNELS = {
     },
   },
   pin: {
-    params: [
-      { key: 'factorization', name: 'options.factorization', expected: "'e', 'lk' or 'eho' (code 0, 1 or 2)" },
-      { key: 'excludeBoundaries', name: 'options.eaCorrection', expected: '0 or 1 (excludeBoundaries)' },
-    ],
+    params: PIN_PARAMS.estimate,
     options: ['initials', 'factorization', 'eaCorrection'],
     api(buys: Float64Array, sells: Float64Array, opts?: PinOptions) {
       requireKnownOptions(PIN_KERNELS.pin, opts);

@@ -8,6 +8,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { requireTimeZone } from './calendar.js';
+import { atLeast, checkParam, closed, code, flag, option, param } from './param-rules.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
 
 /** The PIN model's parameters (PINstimation's order: alpha, delta, mu, eps.b, eps.s). */
@@ -83,6 +84,26 @@ export interface PinFamily {
 
 const DAY_MS = 86_400_000;
 
+const factorization = code(PIN_FACTORIZATIONS);
+
+/**
+ * The PIN kernels' packed parameters (PIN_KERNELS' `params`), each with its rule (param-rules.ts): the
+ * checks below go by them, and native/kernels/generated/pin_params.hpp reads them in C++.
+ */
+export const PIN_PARAMS = {
+  /** pinLikelihood's: the model's parameters, then the factorization. */
+  likelihood: [
+    param('alpha', closed(0, 1), 'params.alpha'),
+    param('delta', closed(0, 1), 'params.delta'),
+    param('mu', atLeast(0), 'params.mu'),
+    param('epsilonBuy', atLeast(0), 'params.epsilonBuy'),
+    param('epsilonSell', atLeast(0), 'params.epsilonSell'),
+    param('factorization', factorization),
+  ],
+  /** pin's: the factorization, and whether estimates at the boundaries are left out (from options.eaCorrection). */
+  estimate: [option('factorization', factorization), param('excludeBoundaries', flag('excludeBoundaries'), 'options.eaCorrection')],
+} as const;
+
 /** Checks that `counts` is a non-empty Float64Array of integers >= 0, naming `name`. */
 export function requireCounts(counts: unknown, name: string): asserts counts is Float64Array {
   requireFloat64Array(counts, name);
@@ -107,24 +128,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Checks a parameter set: alpha and delta in [0, 1], the rates finite and >= 0 (`name.alpha`...). */
 export function requirePinParams(params: unknown, name = 'params'): PinParams {
   if (!isRecord(params)) throw new KernelInputError(name, 'an object { alpha, delta, mu, epsilonBuy, epsilonSell }', describeValue(params));
-  for (const key of ['alpha', 'delta'] as const) {
-    const v = params[key];
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new KernelInputError(`${name}.${key}`, 'a number in [0, 1]', describeValue(v));
-  }
-  for (const key of ['mu', 'epsilonBuy', 'epsilonSell'] as const) {
-    const v = params[key];
-    if (typeof v !== 'number' || !(v >= 0 && v < Infinity))
-      throw new KernelInputError(`${name}.${key}`, 'a finite number >= 0', describeValue(v));
-  }
-  const p = params as unknown as PinParams;
-  return { alpha: p.alpha, delta: p.delta, mu: p.mu, epsilonBuy: p.epsilonBuy, epsilonSell: p.epsilonSell };
+  const model = PIN_PARAMS.likelihood.slice(0, 5); // the factorization is an argument of its own
+  const [alpha, delta, mu, epsilonBuy, epsilonSell] = model.map((spec) => checkParam(spec, params[spec.key], `${name}.${spec.key}`));
+  return { alpha, delta, mu, epsilonBuy, epsilonSell };
 }
 
 /** Resolves a factorization argument (default 'e'). */
 export function resolveFactorization(value: unknown, name: string): PinFactorization {
   if (value === undefined) return 'e';
-  if (!PIN_FACTORIZATIONS.includes(value as PinFactorization)) throw new KernelInputError(name, "'e', 'lk' or 'eho'", describeValue(value));
-  return value as PinFactorization;
+  return PIN_FACTORIZATIONS[checkParam(PIN_PARAMS.estimate[0], value, name)];
 }
 
 /** Resolves `pin()`'s options. */

@@ -9,6 +9,7 @@ import { AGGREGATE_PERIODS, calendarGroups, type AggregatePeriod } from './calen
 import { packedOutput, refilled, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import { columnSplit, type ColumnsOf, type Index, type PerColumn } from './labels.js';
 import { asColumns, isCount, type Matrix, type Series } from './matrix.js';
+import { checkParam, code, finite, int, openUnit, option, positive } from './param-rules.js';
 import { describeValue, requireFloat64Array, requireOut } from './validate.js';
 import type { OutOption } from './vpin.js';
 
@@ -99,14 +100,10 @@ export function resolveVarBacktestOptions(options: VarBacktestOptions | undefine
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
   options ??= {};
-  const confidence = options.confidence ?? 0.95;
-  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
-    throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
-  }
-  const window = options.window ?? VAR_BACKTEST_DEFAULTS.window;
-  if (!isCount(window) || window < 1) throw new KernelInputError('options.window', 'an integer >= 1', describeValue(window));
-  const dqRegressors = DQ_REGRESSOR_SETS.indexOf((options.dqRegressors ?? VAR_BACKTEST_DEFAULTS.dqRegressors) as DqRegressors);
-  if (dqRegressors < 0) throw new KernelInputError('options.dqRegressors', "'gas' or 'hits'", describeValue(options.dqRegressors));
+  const P = ANALYTICS_PARAMS;
+  const confidence = checkParam(P.confidence, options.confidence ?? 0.95);
+  const window = checkParam(P.backtestWindow, options.window ?? VAR_BACKTEST_DEFAULTS.window);
+  const dqRegressors = checkParam(P.dqRegressors, options.dqRegressors ?? VAR_BACKTEST_DEFAULTS.dqRegressors);
   return { confidence, window, dqRegressors };
 }
 
@@ -180,18 +177,9 @@ export function resolveRollingOptions(
     }
     stats |= 1 << s;
   }
-  const periodsPerYear = options.periodsPerYear ?? 252;
-  if (typeof periodsPerYear !== 'number' || !(periodsPerYear > 0 && periodsPerYear < Infinity)) {
-    throw new KernelInputError('options.periodsPerYear', 'a finite number > 0', describeValue(periodsPerYear));
-  }
-  const riskFree = options.riskFree ?? 0;
-  if (typeof riskFree !== 'number' || !Number.isFinite(riskFree)) {
-    throw new KernelInputError('options.riskFree', 'a finite number', describeValue(riskFree));
-  }
-  const confidence = options.confidence ?? 0.95;
-  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
-    throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
-  }
+  const periodsPerYear = checkParam(ANALYTICS_PARAMS.periodsPerYear, options.periodsPerYear ?? 252);
+  const riskFree = checkParam(ANALYTICS_PARAMS.riskFree, options.riskFree ?? 0);
+  const confidence = checkParam(ANALYTICS_PARAMS.confidence, options.confidence ?? 0.95);
   return { window, stats, benchmark, periodsPerYear, riskFree, confidence };
 }
 
@@ -208,6 +196,23 @@ export interface DrawdownOptions {
 }
 
 export const DRAWDOWN_DEFAULTS = { top: 5, convention: 'performance-analytics' } as const satisfies Required<DrawdownOptions>;
+
+/**
+ * The analytics kernels' packed parameters (RISK_ANALYTICS_KERNELS' `params`), each with its rule
+ * (param-rules.ts). rolling's window and stats and drawdowns' top are checked against the returns by
+ * their resolvers first (their bounds depend on the rows); the rules are what C++ accepts.
+ */
+export const ANALYTICS_PARAMS = {
+  confidence: option('confidence', openUnit()),
+  backtestWindow: option('window', int(1)),
+  dqRegressors: option('dqRegressors', code(DQ_REGRESSOR_SETS)),
+  rollingWindow: option('window', int(2)),
+  stats: option('stats', int(1, 2 ** ROLLING_STATS.length - 1, 'a mask of ROLLING_STATS')),
+  periodsPerYear: option('periodsPerYear', positive()),
+  riskFree: option('riskFree', finite()),
+  top: option('top', int(1)),
+  convention: option('convention', code(DRAWDOWN_CONVENTIONS)),
+} as const;
 
 /**
  * PerformanceAnalytics' table (findDrawdowns + sortDrawdowns, table.Drawdowns' columns): K x N
@@ -259,10 +264,7 @@ export function resolveDrawdownOptions(options: DrawdownOptions | undefined, row
   if (!isCount(top) || top < 1 || top > most) {
     throw new KernelInputError('options.top', `an integer in [1, ${most}] (at most the rows of returns, or 5)`, describeValue(top));
   }
-  const convention = DRAWDOWN_CONVENTIONS.indexOf((options?.convention ?? DRAWDOWN_DEFAULTS.convention) as DrawdownConvention);
-  if (convention < 0) {
-    throw new KernelInputError('options.convention', "'performance-analytics' or 'pyfolio'", describeValue(options?.convention));
-  }
+  const convention = checkParam(ANALYTICS_PARAMS.convention, options?.convention ?? DRAWDOWN_DEFAULTS.convention);
   return { top, convention };
 }
 
@@ -489,11 +491,7 @@ const DRAWDOWN_OUTPUTS = ['start', 'trough', 'end', 'depth', 'length', 'peakToTr
 /** Descriptors of the analytics kernels (spread into RISK_KERNELS). */
 export const RISK_ANALYTICS_KERNELS = {
   varBacktest: {
-    params: [
-      { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' },
-      { key: 'window', name: 'options.window', expected: 'an integer >= 1' },
-      { key: 'dqRegressors', name: 'options.dqRegressors', expected: "'gas' or 'hits' (0 or 1)" },
-    ],
+    params: [ANALYTICS_PARAMS.confidence, ANALYTICS_PARAMS.backtestWindow, ANALYTICS_PARAMS.dqRegressors],
     outputs: {
       exceptions: ['T', 'N'],
       count: ['N'],
@@ -536,11 +534,11 @@ export const RISK_ANALYTICS_KERNELS = {
   },
   rolling: {
     params: [
-      { key: 'window', name: 'options.window', expected: 'an integer >= 2' },
-      { key: 'stats', name: 'options.stats', expected: 'a mask of ROLLING_STATS (1 to 1023)' },
-      { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
-      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
-      { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' },
+      ANALYTICS_PARAMS.rollingWindow,
+      ANALYTICS_PARAMS.stats,
+      ANALYTICS_PARAMS.periodsPerYear,
+      ANALYTICS_PARAMS.riskFree,
+      ANALYTICS_PARAMS.confidence,
     ],
     outputs: Object.fromEntries(ROLLING_STATS.map((stat) => [stat, [`T_${stat}`, 'N'] as const])) as Record<
       RollingStatName,
@@ -580,10 +578,7 @@ export const RISK_ANALYTICS_KERNELS = {
     },
   },
   drawdowns: {
-    params: [
-      { key: 'top', name: 'options.top', expected: 'an integer >= 1' },
-      { key: 'convention', name: 'options.convention', expected: "'performance-analytics' or 'pyfolio' (0 or 1)" },
-    ],
+    params: [ANALYTICS_PARAMS.top, ANALYTICS_PARAMS.convention],
     outputs: Object.fromEntries(DRAWDOWN_OUTPUTS.map((name) => [name, ['K', 'N'] as const])) as Record<
       (typeof DRAWDOWN_OUTPUTS)[number],
       readonly ['K', 'N']

@@ -9,7 +9,7 @@
 import { constants } from 'node:buffer';
 import { KernelInputError } from '../errors.js';
 import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
-import { columnSplit, dropLabels, type ColumnsOf, type PerColumn, type Split, type Vector } from './labels.js';
+import { columnSplit, covNames, dropLabels, type ColumnsOf, type PerColumn, type Split, type Vector } from './labels.js';
 import { asColumns, type Matrix, type Series } from './matrix.js';
 import { RISK_ANALYTICS_KERNELS, type RiskAnalyticsKernels } from './risk-analytics.js';
 import {
@@ -26,6 +26,7 @@ import {
   resolvePerformanceOptions,
   resolveRelativeStatsOptions,
   resolveVarOptions,
+  RISK_PARAMS,
   SHRUNK_COVARIANCE_METHODS,
   type ComponentVarOf,
   type ComponentVarOptions,
@@ -153,13 +154,6 @@ export interface RiskKernels extends RiskAnalyticsKernels {
   monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Matrix;
 }
 
-/** The asset names of a covariance: its columns, else its index when that holds names. */
-export function namesOf(cov: Matrix): readonly string[] | undefined {
-  if (cov.columns) return cov.columns;
-  const index = cov.index;
-  return Array.isArray(index) && typeof index[0] === 'string' ? (index as readonly string[]) : undefined;
-}
-
 /** A Split labelling the assets (N) with `names`: a covariance's rows and columns, scenarios' columns. */
 export function covSplit(names: readonly string[] | undefined): Split {
   return names ? { labels: { N: names } } : {};
@@ -197,11 +191,7 @@ function portfolioSplit(weights: Series, N: readonly string[] | undefined, T?: S
   return { one: weights instanceof Float64Array ? 'P' : undefined, labels: { N, ...T } };
 }
 
-const confidence = { key: 'confidence', name: 'options.confidence', expected: 'a number in (0, 1)' } as const;
-const paths = { key: 'paths', name: 'options.paths', expected: 'an integer >= 1' } as const;
-const horizon = { key: 'horizon', name: 'options.horizon', expected: 'a finite number > 0' } as const;
-const seed = { key: 'seed', name: 'options.seed', expected: 'an integer in [0, 2^53)' } as const;
-const nu = { key: 'nu', name: 'nu', expected: '0 (normal) or a finite number > 2' } as const;
+const P = RISK_PARAMS;
 const monteCarloOptions = ['paths', 'confidence', 'horizon', 'seed', 'distribution'] as const;
 
 /** simpleReturns / logReturns: a series gives a series, a matrix a matrix of one row fewer. */
@@ -221,7 +211,7 @@ export const RISK_KERNELS = {
   simpleReturns: returnsKernel,
   logReturns: returnsKernel,
   cumulativeReturns: {
-    params: [{ key: 'startingValue', name: 'options.startingValue', expected: 'a finite number' }],
+    params: [P.startingValue],
     outputs: { returns: ['T', 'N'] },
     dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
     options: ['startingValue'],
@@ -249,11 +239,7 @@ export const RISK_KERNELS = {
     },
   },
   performanceStats: {
-    params: [
-      { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
-      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
-      { key: 'requiredReturn', name: 'options.requiredReturn', expected: 'a finite number > -1' },
-    ],
+    params: [P.periodsPerYear, P.riskFree, P.requiredReturn],
     outputs: Object.fromEntries(PERFORMANCE_STATS.map((stat) => [stat, ['N'] as const])) as Record<PerformanceStatName, readonly ['N']>,
     dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
     options: ['periodsPerYear', 'riskFree', 'requiredReturn'],
@@ -270,11 +256,7 @@ export const RISK_KERNELS = {
     },
   },
   relativeStats: {
-    params: [
-      { key: 'periodsPerYear', name: 'options.periodsPerYear', expected: 'a finite number > 0' },
-      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
-      { key: 'alphaConvention', name: 'options.alphaConvention', expected: "'empyrical' or 'quantstats' (0 or 1)" },
-    ],
+    params: [P.periodsPerYear, P.riskFree, P.alphaConvention],
     outputs: Object.fromEntries(RELATIVE_STATS.map((stat) => [stat, ['N'] as const])) as Record<RelativeStatName, readonly ['N']>,
     dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
     options: ['periodsPerYear', 'riskFree', 'alphaConvention'],
@@ -292,11 +274,7 @@ export const RISK_KERNELS = {
     },
   },
   valueAtRisk: {
-    params: [
-      { key: 'method', name: 'options.method', expected: "'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2)" },
-      confidence,
-      { key: 'ddof', name: 'options.ddof', expected: 'an integer >= 0' },
-    ],
+    params: [P.varMethod, P.confidence, P.ddof],
     outputs: { var: ['N'], es: ['N'] },
     dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
     options: ['method', 'confidence', 'ddof'],
@@ -313,12 +291,7 @@ export const RISK_KERNELS = {
     },
   },
   covariance: {
-    params: [
-      { key: 'method', name: 'options.method', expected: 'a covariance method code (0 to 6)' },
-      { key: 'lambda', name: 'options.lambda', expected: 'a number in (0, 1)' },
-      { key: 'adjust', name: 'options.adjust', expected: '0 or 1' },
-      { key: 'benchmark', name: 'options.benchmark', expected: 'a finite number' },
-    ],
+    params: [P.covarianceMethod, P.lambda, P.adjust, P.benchmark],
     outputs: { cov: ['N', 'N'], shrinkage: [] },
     dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
     options: ['method', 'lambda', 'adjust', 'benchmark'],
@@ -347,7 +320,7 @@ export const RISK_KERNELS = {
     },
   },
   componentVar: {
-    params: [{ key: 'method', name: 'options.method', expected: "'gaussian' or 'cornish-fisher' (0 or 1)" }, confidence],
+    params: [P.componentVarMethod, P.confidence],
     outputs: { var: ['P'], es: ['P'], varContributions: ['P', 'N'], esContributions: ['P', 'N'] },
     dims: (_r: Float64Array, _rows: number, cols: number, _w: Float64Array, portfolios: number) => ({ P: portfolios, N: cols }),
     options: ['method', 'confidence'],
@@ -362,7 +335,7 @@ export const RISK_KERNELS = {
     },
   },
   monteCarloVar: {
-    params: [paths, confidence, horizon, seed, nu],
+    params: [P.paths, P.confidence, P.horizon, P.seed, P.nu],
     outputs: { var: ['P'], es: ['P'] },
     dims: (_m: Float64Array, _c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => ({ P: portfolios }),
     options: monteCarloOptions,
@@ -378,7 +351,7 @@ export const RISK_KERNELS = {
     },
   },
   monteCarloScenarios: {
-    params: [paths, horizon, seed, nu],
+    params: [P.paths, P.horizon, P.seed, P.nu],
     outputs: { scenarios: ['S', 'N'] },
     dims: (_m: Float64Array, _c: Float64Array, n: number, scenarios: number) => ({ S: scenarios, N: n }),
     options: monteCarloOptions,
@@ -391,7 +364,7 @@ export const RISK_KERNELS = {
       return {
         size: paths * n,
         args: [model.mean, model.cov.data, n, paths, horizon, seed, nu],
-        split: covSplit(namesOf(model.cov)),
+        split: covSplit(covNames(model.cov)),
         shape: (o: Outputs) => o.scenarios as Matrix,
       };
     },

@@ -8,11 +8,12 @@
  */
 import { KernelInputError } from '../errors.js';
 import type { RiskAnalyticsFamily } from './risk-analytics.js';
+import { above, checkParam, code, finite, flag, int, openUnit, option, param, positive, zeroOrAbove } from './param-rules.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
 export { asColumns, matrix, requireMatrix, type Matrix, type Series } from './matrix.js';
 import type { Vector } from './labels.js';
-import { isCount, requireMatrix, type Matrix } from './matrix.js';
+import { requireMatrix, type Matrix } from './matrix.js';
 
 /** Options of `cumulativeReturns()`. */
 export interface CumulativeReturnsOptions {
@@ -25,11 +26,7 @@ export interface CumulativeReturnsOptions {
 
 /** Validates `cumulativeReturns()`' options: startingValue a finite number. */
 export function resolveCumulativeReturnsOptions(options: CumulativeReturnsOptions | undefined): { startingValue: number } {
-  const startingValue = options?.startingValue ?? 0;
-  if (typeof startingValue !== 'number' || !Number.isFinite(startingValue)) {
-    throw new KernelInputError('options.startingValue', 'a finite number', describeValue(startingValue));
-  }
-  return { startingValue };
+  return { startingValue: checkParam(RISK_PARAMS.startingValue, options?.startingValue ?? 0) };
 }
 
 /** Options of `performanceStats()`. */
@@ -79,10 +76,7 @@ export type PerformanceStats<V extends number | Float64Array = Vector> = Record<
 /** Checks and defaults the options of `performanceStats()`. */
 export function resolvePerformanceOptions(options: PerformanceOptions | undefined): Required<PerformanceOptions> {
   const { periodsPerYear, riskFree } = resolvePeriodOptions(options);
-  const requiredReturn = options?.requiredReturn ?? PERFORMANCE_DEFAULTS.requiredReturn;
-  if (typeof requiredReturn !== 'number' || !(requiredReturn > -1 && requiredReturn < Infinity)) {
-    throw new KernelInputError('options.requiredReturn', 'a finite number > -1', describeValue(requiredReturn));
-  }
+  const requiredReturn = checkParam(RISK_PARAMS.requiredReturn, options?.requiredReturn ?? PERFORMANCE_DEFAULTS.requiredReturn);
   return { periodsPerYear, riskFree, requiredReturn };
 }
 
@@ -94,15 +88,10 @@ function resolvePeriodOptions(options: { periodsPerYear?: number; riskFree?: num
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
-  const periodsPerYear = options?.periodsPerYear ?? PERFORMANCE_DEFAULTS.periodsPerYear;
-  const riskFree = options?.riskFree ?? PERFORMANCE_DEFAULTS.riskFree;
-  if (typeof periodsPerYear !== 'number' || !(periodsPerYear > 0 && periodsPerYear < Infinity)) {
-    throw new KernelInputError('options.periodsPerYear', 'a finite number > 0', describeValue(periodsPerYear));
-  }
-  if (typeof riskFree !== 'number' || !Number.isFinite(riskFree)) {
-    throw new KernelInputError('options.riskFree', 'a finite number', describeValue(riskFree));
-  }
-  return { periodsPerYear, riskFree };
+  return {
+    periodsPerYear: checkParam(RISK_PARAMS.periodsPerYear, options?.periodsPerYear ?? PERFORMANCE_DEFAULTS.periodsPerYear),
+    riskFree: checkParam(RISK_PARAMS.riskFree, options?.riskFree ?? PERFORMANCE_DEFAULTS.riskFree),
+  };
 }
 
 /** Whose alpha `relativeStats()` reports (alpha, upAlpha, downAlpha). */
@@ -161,12 +150,7 @@ export function resolveRelativeStatsOptions(options: RelativeStatsOptions | unde
   alphaConvention: number;
 } {
   const { periodsPerYear, riskFree } = resolvePeriodOptions(options);
-  const alphaConvention = ALPHA_CONVENTIONS.indexOf(
-    (options?.alphaConvention ?? RELATIVE_STATS_DEFAULTS.alphaConvention) as AlphaConvention,
-  );
-  if (alphaConvention < 0) {
-    throw new KernelInputError('options.alphaConvention', "'empyrical' or 'quantstats'", describeValue(options?.alphaConvention));
-  }
+  const alphaConvention = checkParam(RISK_PARAMS.alphaConvention, options?.alphaConvention ?? RELATIVE_STATS_DEFAULTS.alphaConvention);
   return { periodsPerYear, riskFree, alphaConvention };
 }
 
@@ -222,12 +206,9 @@ export function resolveVarOptions(options: VarOptions | undefined): { method: nu
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
   options ??= {};
-  const method = VAR_METHODS.indexOf((options.method ?? VAR_DEFAULTS.method) as VarMethod);
-  if (method < 0)
-    throw new KernelInputError('options.method', "'historical', 'gaussian' or 'cornish-fisher'", describeValue(options.method));
-  const confidence = resolveConfidence(options.confidence);
-  const ddof = options.ddof ?? VAR_DEFAULTS.ddof;
-  if (!isCount(ddof)) throw new KernelInputError('options.ddof', 'an integer >= 0', describeValue(ddof));
+  const method = checkParam(RISK_PARAMS.varMethod, options.method ?? VAR_DEFAULTS.method);
+  const confidence = checkParam(RISK_PARAMS.confidence, options.confidence ?? VAR_DEFAULTS.confidence);
+  const ddof = checkParam(RISK_PARAMS.ddof, options.ddof ?? VAR_DEFAULTS.ddof);
   return { method, confidence, ddof };
 }
 
@@ -269,18 +250,10 @@ export function resolveComponentVarOptions(options: ComponentVarOptions | undefi
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
   options ??= {};
-  const method = COMPONENT_VAR_METHODS.indexOf((options.method ?? 'cornish-fisher') as ComponentVarMethod);
-  if (method < 0) throw new KernelInputError('options.method', "'gaussian' or 'cornish-fisher'", describeValue(options.method));
-  return { method, confidence: resolveConfidence(options.confidence) };
-}
-
-/** A confidence in (0, 1), default VAR_DEFAULTS.confidence. */
-function resolveConfidence(value: unknown): number {
-  const confidence = value ?? VAR_DEFAULTS.confidence;
-  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
-    throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
-  }
-  return confidence;
+  return {
+    method: checkParam(RISK_PARAMS.componentVarMethod, options.method ?? 'cornish-fisher'),
+    confidence: checkParam(RISK_PARAMS.confidence, options.confidence ?? VAR_DEFAULTS.confidence),
+  };
 }
 
 /** A return model for Monte Carlo: per-period mean returns (N) and their covariance (N x N). */
@@ -322,14 +295,9 @@ export function resolveMonteCarloOptions(options: MonteCarloOptions | undefined)
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new KernelInputError('options', 'an object or undefined', describeValue(options));
   }
-  const paths = options?.paths ?? MONTE_CARLO_DEFAULTS.paths;
-  if (!isCount(paths) || paths < 1) throw new KernelInputError('options.paths', 'an integer >= 1', describeValue(paths));
-  const horizon = options?.horizon ?? MONTE_CARLO_DEFAULTS.horizon;
-  if (typeof horizon !== 'number' || !(horizon > 0 && horizon < Infinity)) {
-    throw new KernelInputError('options.horizon', 'a finite number > 0', describeValue(horizon));
-  }
-  const seed = options?.seed ?? MONTE_CARLO_DEFAULTS.seed;
-  if (!isCount(seed) || seed >= 2 ** 53) throw new KernelInputError('options.seed', 'an integer in [0, 2^53)', describeValue(seed));
+  const paths = checkParam(RISK_PARAMS.paths, options?.paths ?? MONTE_CARLO_DEFAULTS.paths);
+  const horizon = checkParam(RISK_PARAMS.horizon, options?.horizon ?? MONTE_CARLO_DEFAULTS.horizon);
+  const seed = checkParam(RISK_PARAMS.seed, options?.seed ?? MONTE_CARLO_DEFAULTS.seed);
   const distribution = options?.distribution ?? MONTE_CARLO_DEFAULTS.distribution;
   let nu = 0;
   if (distribution !== 'normal') {
@@ -339,7 +307,8 @@ export function resolveMonteCarloOptions(options: MonteCarloOptions | undefined)
     }
     nu = t;
   }
-  return { paths, confidence: resolveConfidence(options?.confidence), horizon, seed, nu };
+  const confidence = checkParam(RISK_PARAMS.confidence, options?.confidence ?? MONTE_CARLO_DEFAULTS.confidence);
+  return { paths, confidence, horizon, seed, nu };
 }
 
 /** Requires `{ mean, cov }`: a Float64Array of finite means and a covariance of the same size. */
@@ -406,6 +375,32 @@ export interface CovarianceOptions {
 
 export const COVARIANCE_DEFAULTS = { method: 'sample', lambda: 0.94, adjust: false, benchmark: 0.000079 } as const;
 
+/**
+ * The risk kernels' packed parameters (RISK_KERNELS' `params`), each with its rule (param-rules.ts):
+ * the resolvers above check the options by them, and native/kernels/generated/risk_params.hpp reads
+ * them in C++.
+ */
+export const RISK_PARAMS = {
+  startingValue: option('startingValue', finite()),
+  periodsPerYear: option('periodsPerYear', positive()),
+  riskFree: option('riskFree', finite()),
+  requiredReturn: option('requiredReturn', above(-1)),
+  alphaConvention: option('alphaConvention', code(ALPHA_CONVENTIONS)),
+  varMethod: param('method', code(VAR_METHODS), 'options.method'),
+  confidence: option('confidence', openUnit()),
+  ddof: option('ddof', int(0)),
+  covarianceMethod: param('method', code(COVARIANCE_METHODS), 'options.method'),
+  lambda: option('lambda', openUnit()),
+  adjust: option('adjust', flag()),
+  benchmark: option('benchmark', finite()),
+  componentVarMethod: param('method', code(COMPONENT_VAR_METHODS), 'options.method'),
+  paths: option('paths', int(1)),
+  horizon: option('horizon', positive()),
+  seed: option('seed', int(0, 2 ** 53 - 1)),
+  // the distribution option: 'normal' (0) or { studentT: nu } (resolveMonteCarloOptions checks it)
+  nu: param('nu', zeroOrAbove(2, 'normal')),
+} as const;
+
 /** What `covariance()` returns: the N x N matrix (symmetric). */
 /**
  * An N x N covariance: a Matrix itself (so it goes straight into the portfolio kernels), labelled by
@@ -426,17 +421,10 @@ export function resolveCovarianceOptions(options: CovarianceOptions | undefined)
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new KernelInputError('options', 'an object', describeValue(options));
   }
-  const method = COVARIANCE_METHODS.indexOf((options?.method ?? COVARIANCE_DEFAULTS.method) as CovarianceMethod);
-  if (method < 0)
-    throw new KernelInputError('options.method', COVARIANCE_METHODS.map((m) => `'${m}'`).join(', '), describeValue(options?.method));
-  const lambda = options?.lambda ?? COVARIANCE_DEFAULTS.lambda;
-  const adjust = options?.adjust ?? COVARIANCE_DEFAULTS.adjust;
-  if (typeof lambda !== 'number' || !(lambda > 0 && lambda < 1))
-    throw new KernelInputError('options.lambda', 'a number in (0, 1)', describeValue(lambda));
-  if (typeof adjust !== 'boolean') throw new KernelInputError('options.adjust', 'a boolean', describeValue(adjust));
-  const benchmark = options?.benchmark ?? COVARIANCE_DEFAULTS.benchmark;
-  if (typeof benchmark !== 'number' || !Number.isFinite(benchmark))
-    throw new KernelInputError('options.benchmark', 'a finite number', describeValue(benchmark));
+  const method = checkParam(RISK_PARAMS.covarianceMethod, options?.method ?? COVARIANCE_DEFAULTS.method);
+  const lambda = checkParam(RISK_PARAMS.lambda, options?.lambda ?? COVARIANCE_DEFAULTS.lambda);
+  const adjust = checkParam(RISK_PARAMS.adjust, options?.adjust ?? COVARIANCE_DEFAULTS.adjust) === 1;
+  const benchmark = checkParam(RISK_PARAMS.benchmark, options?.benchmark ?? COVARIANCE_DEFAULTS.benchmark);
   return { method, lambda, adjust, benchmark };
 }
 

@@ -3,10 +3,10 @@
  * Float64Array (NaN in, NaN out; never an error for a value), so that backends can run them in bulk and
  * the parity suite can hold them to the reference.
  */
-import { KernelInputError } from '../errors.js';
 import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../math/special.js';
 import { requireKnownOptions, type Call, type KernelSpec, type Outputs, type OutputSpec } from './descriptor.js';
-import { describeValue, requireFloat64Array, requireOut } from './validate.js';
+import { aboveZero, checkParam, param } from './param-rules.js';
+import { requireFloat64Array, requireOut } from './validate.js';
 
 /** The special functions as a backend implements them (inputs checked by the API). */
 export interface SpecialFamily {
@@ -23,10 +23,12 @@ export interface SpecialOptions {
   out?: Float64Array;
 }
 
-/** Checks the degrees of freedom of the Student-t functions: a number > 0 (Infinity is the normal). */
+/** The Student-t functions' packed parameter: the degrees of freedom, a number > 0 (Infinity is the normal). */
+const NU = param('nu', aboveZero('Infinity for the normal'), 'nu');
+
+/** Checks the degrees of freedom of the Student-t functions (NU's rule), naming `name`. */
 export function requireNu(nu: unknown, name = 'nu'): number {
-  if (typeof nu !== 'number' || !(nu > 0)) throw new KernelInputError(name, 'a number > 0 (Infinity for the normal)', describeValue(nu));
-  return nu;
+  return checkParam(NU, nu, name);
 }
 
 /**
@@ -60,7 +62,7 @@ export interface SpecialKernels {
 }
 
 const each = (x: Float64Array) => ({ n: x.length });
-const nu = [{ key: 'nu', name: 'nu', expected: 'a number > 0 (Infinity for the normal)' }] as const;
+const nu = [NU] as const;
 
 /** A function of x: a number computed here (src/math), an array by the backend. */
 function normal(scalar: (x: number) => number) {

@@ -18,6 +18,7 @@ import type { Call, KernelSpec } from './descriptor.js';
 import { requireKnownOptions } from './descriptor.js';
 import { FrameTrades, tradeRows } from './frame-trades.js';
 import { PIN_KERNELS, type PinKernels } from './pin-kernels.js';
+import { param, positive } from './param-rules.js';
 import { requireFloat64Array, requireOut } from './validate.js';
 import { resolveVpinLabels, vpinLabels } from './vpin-labels.js';
 import {
@@ -135,7 +136,7 @@ const VPIN_OPTIONS = [...VPIN_STREAM_OPTIONS, 'quotes'] as const;
 /** One descriptor per kernel of the VPIN family (see the module's comment). */
 export const VPIN_KERNELS = {
   timeBars: {
-    params: [{ key: 'barMs', expected: 'a finite number > 0' }],
+    params: [param('barMs', positive())],
     options: ['barMs'],
     api(trades: Trades, opts?: TimeBarOptions) {
       requireTrades(trades);

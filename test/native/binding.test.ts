@@ -151,7 +151,7 @@ suite('native binding', () => {
       ],
       [
         () => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(9, 0, 0, 0), new Int8Array(10)),
-        'options.algorithm: expected an integer code in [0, 8] (CLASSIFY_ALGORITHMS), got 9',
+        "options.algorithm: expected 'tick', 'reverse-tick', 'quote', 'lee-ready', 'emo', 'clnv', 'reverse-lee-ready', 'reverse-emo' or 'reverse-clnv' (0 to 8), got 9",
       ],
       [
         () => (binding.classifyTrades as Function)(t.ts, t.price, t.price, t.price, params(2, 0, -5, 0), new Int8Array(10)),
@@ -222,7 +222,7 @@ suite('native binding', () => {
       ],
       [
         () => (binding.covariance as Function)(t.price, 5, 2, params(7, 0.94, 0, 0), new Float64Array(5)),
-        'options.method: expected a covariance method code (0 to 6), got 7',
+        "options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation' or 'ledoit-wolf-single-factor' (0 to 6), got 7",
       ],
       [
         () => (binding.valueAtRisk as Function)(t.price, 10, 1, params(3, 0.95, 1), new Float64Array(2)),

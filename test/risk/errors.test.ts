@@ -165,7 +165,7 @@ const cases = [
 
   // covariance
   c('covariance options a string', 'covariance', [R, 'ewma'], 'options', `options: expected an object, got "ewma"`),
-  c('covariance method unknown', 'covariance', [R, { method: 'shrunk' }], 'options.method', `options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor', got "shrunk"`),
+  c('covariance method unknown', 'covariance', [R, { method: 'shrunk' }], 'options.method', `options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation' or 'ledoit-wolf-single-factor', got "shrunk"`),
   c('lambda 1', 'covariance', [R, { method: 'ewma', lambda: 1 }], 'options.lambda', `options.lambda: expected a number in (0, 1), got 1`),
   c('lambda 0', 'covariance', [R, { method: 'ewma', lambda: 0 }], 'options.lambda', `options.lambda: expected a number in (0, 1), got 0`),
   c('adjust a number', 'covariance', [R, { method: 'ewma', adjust: 1 }], 'options.adjust', `options.adjust: expected a boolean, got 1`),

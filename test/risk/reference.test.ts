@@ -393,7 +393,7 @@ describe('bad input: KernelInputError naming the argument', () => {
     [
       'covariance method',
       () => ref.covariance(X1, { method: 'shrunk' as never }),
-      "options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor', got \"shrunk\"",
+      "options.method: expected 'sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation' or 'ledoit-wolf-single-factor', got \"shrunk\"",
     ],
     [
       'a benchmark of Infinity',

@@ -175,13 +175,13 @@ const cases: [string, (k: Kernels) => unknown, string, string][] = [
     'classifyTrades: unknown algorithm',
     (k) => k.classifyTrades(quoted, { algorithm: 'lr' as never }),
     'options.algorithm',
-    `one of 'tick', 'reverse-tick', 'quote', 'lee-ready', 'emo', 'clnv', 'reverse-lee-ready', 'reverse-emo', 'reverse-clnv', got "lr"`,
+    `'tick', 'reverse-tick', 'quote', 'lee-ready', 'emo', 'clnv', 'reverse-lee-ready', 'reverse-emo' or 'reverse-clnv', got "lr"`,
   ],
   [
     'classifyTrades: unknown convention',
     (k) => k.classifyTrades(quoted, { algorithm: 'emo', convention: 'R' as never }),
     'options.convention',
-    `one of 'tclf', 'pinstimation', got "R"`,
+    `'tclf' or 'pinstimation', got "R"`,
   ],
   [
     'classifyTrades: an infinite lag',

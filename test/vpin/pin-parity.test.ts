@@ -114,7 +114,7 @@ it.runIf(binding !== undefined)('the addon itself refuses bad counts, sets and p
     'sells: expected length 1 (as buys), got length 2',
   );
   expect(() => b.pin(Float64Array.of(1), Float64Array.of(1), sets, Float64Array.of(3, 0), out)).toThrow(
-    "options.factorization: expected 'e', 'lk' or 'eho' (code 0, 1 or 2), got 3",
+    "options.factorization: expected 'e', 'lk' or 'eho' (0, 1 or 2), got 3",
   );
   expect(() =>
     b.pinLikelihood(Float64Array.of(1), Float64Array.of(1), Float64Array.of(0.5, 0.5, -1, 1, 1, 0), new Float64Array(1)),

@@ -275,7 +275,7 @@ describe('errors', () => {
     expectInput(
       () => ref.vpin(trades, { ...base, classifier: { algorithm: 'lee-rady' as ClassifyAlgorithm } }),
       'options.classifier.algorithm',
-      `options.classifier.algorithm: expected one of 'tick', 'reverse-tick', 'quote', 'lee-ready', 'emo', 'clnv', 'reverse-lee-ready', 'reverse-emo', 'reverse-clnv', got "lee-rady"`,
+      `options.classifier.algorithm: expected 'tick', 'reverse-tick', 'quote', 'lee-ready', 'emo', 'clnv', 'reverse-lee-ready', 'reverse-emo' or 'reverse-clnv', got "lee-rady"`,
     );
     expectInput(
       () => ref.vpin(trades, { ...base, classifier: { algorithm: 'emo', quoteLagMs: -1 } }),
