@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { BackendChoice } from '../api/kernels.js';
 import { backends } from '../backends/registry.js';
 import { createBus, type Bus } from '../bus/bus.js';
-import type { MetricsServer } from '../bus/prometheus.js';
+import type { MetricsServer } from '../ops/prometheus.js';
 import { TransportError } from '../bus/transports/redis/index.js';
 import { SyntheticMarket } from './market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';

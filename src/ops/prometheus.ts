@@ -8,8 +8,8 @@
  * (the CLI's --metrics-port, `kernelbus/engines`): the bus itself never loads prom-client.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { HistogramBuckets } from './histogram.js';
-import type { BusHistograms, BusMetrics, EngineMetrics } from './metrics.js';
+import type { HistogramBuckets } from '../bus/histogram.js';
+import type { BusHistograms, BusMetrics, EngineMetrics } from '../bus/metrics.js';
 
 export { serveMetrics, type MetricsServer, type MetricsServerOptions, type Readiness } from './metrics-server.js';
 
