@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
-import { SyntheticMarket } from '../../src/cli/market.js';
+import { SyntheticMarket } from '../../src/replay/synthetic-market.js';
 import { KernelInputError } from '../../src/errors.js';
 import { readTrades, splitBySymbol } from '../../src/io/index.js';
 import { kernels } from '../../src/index.js';
