@@ -13,7 +13,7 @@ import { kernels, backends, type Trades } from '../src/api/index.js';
 import { autoSweep, median, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
 import { pinRows } from './pin.js';
-import { centGrid } from '../test/helpers/trades.js';
+import { centGrid } from './inputs.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
