@@ -311,7 +311,7 @@ export const vpinSection: BenchSection = {
     // PIN: reference against native, native's threads (the initial sets in parallel)
     rows.push(...pinRows(ref, nat, kernels({ backend: 'native', threads: 1 })));
 
-    // 4. The 'auto' thresholds: native/reference time per size, medians of interleaved rounds.
+    // 4. The 'auto' thresholds: native's time over the reference's per size, medians of interleaved rounds.
     const vpinOpts = { bucketVolume: 500, window: 5 };
     rows.push(
       ...autoSweep(

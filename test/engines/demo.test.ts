@@ -150,7 +150,7 @@ describe('SyntheticMarket', () => {
     expect(atBid / rows.length).toBeGreaterThan(0.35);
     expect(inside / rows.length).toBeGreaterThan(0.02);
     // the trades are those the market made before it quoted (a fingerprint of its prices and volumes
-    // computed with that code, src/cli/market.ts of a6d0226): the quotes' generator is its own
+    // computed with that code, the synthetic market of a6d0226): the quotes' generator is its own
     let weighted = 0;
     let volume = 0;
     let n = 0;
