@@ -24,7 +24,7 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-/** The file a relative specifier names (`./x.js` -> `./x.ts`, a folder -> its index.ts), or undefined. */
+/** The file a relative specifier names (a `.js` specifier -> its `.ts` file, a folder -> its index.ts), or undefined. */
 function resolveSpecifier(from: string, specifier: string, files: ReadonlySet<string>): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
   const base = resolve(dirname(from), specifier);
