@@ -1,11 +1,35 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The end-to-end tests (project `e2e`): what starts redis-server (a Redis Cluster included) or Chromium,
+ * runs `kernelbus` as a process, installs the package or needs dist/ built. Everything else is project
+ * `unit`: in-process, in seconds to a minute or two (`npm run test:unit`); a unit file may still spawn
+ * `node` to load a module in a fresh process. test/package/projects.test.ts holds the unit files to it.
+ * Folders end with `/`.
+ */
+export const E2E = [
+  'test/redis/',
+  'test/redis-e2e/',
+  'test/redis-cluster/',
+  'test/docs/',
+  'test/gateway/browser.test.ts',
+  'test/cli/conventions.test.ts',
+  'test/package/exports.test.ts',
+  'test/backends/install.test.ts',
+];
+
+const e2eGlobs = E2E.map((p) => (p.endsWith('/') ? `${p}**/*.test.ts` : p));
+
 export default defineConfig({
   test: {
     // Suites load the native addon: run each file in its own process (node-llama-cpp, better-sqlite3).
     pool: 'forks',
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // `npm test` runs both; `vitest run --project unit` (npm run test:unit) or `--project e2e` one
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: e2eGlobs } },
+      { extends: true, test: { name: 'e2e', include: e2eGlobs } },
+    ],
   },
 });

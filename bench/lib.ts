@@ -29,7 +29,7 @@ export interface BenchSection {
 }
 
 import { backends } from '../src/api/index.js';
-import { mulberry32 } from '../src/cli/market.js';
+import { mulberry32 } from '../src/math/mulberry32.js';
 
 /** Deterministic PRNG for bench inputs (the synthetic market's mulberry32). */
 export const prng = mulberry32;

@@ -5,7 +5,7 @@
  */
 import type { Kernels } from '../src/api/index.js';
 import type { PinOptions, PinParams } from '../src/kernels/pin.js';
-import { simulatePin } from '../test/helpers/pin.js';
+import { simulatePin } from './inputs.js';
 import { backendRows, nativeThreads, type BenchRow } from './lib.js';
 
 /** A liquid stock's day: ~300 buys and ~250 sells, events on 35% of days adding ~180 informed trades. */

@@ -15,7 +15,7 @@ import { createBus, Histogram, nowMs, type Bus, type BusMessage } from '../src/b
 import { RedisTransport } from '../src/redis/index.js';
 import { VpinEngine } from '../src/engines/index.js';
 import type { VpinOptions } from '../src/index.js';
-import { deleteKeys } from '../src/cli/common.js';
+import { deleteKeys } from '../src/bus/transports/redis/delete-keys.js';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import { median, tape, withRatios, type BenchRow, type BenchSection, type Tape } from './lib.js';
 import { clusterRows, infoCpuSeconds } from './redis-cluster.js';

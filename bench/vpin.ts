@@ -13,7 +13,7 @@ import { kernels, backends, type Trades } from '../src/api/index.js';
 import { autoSweep, median, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
 import { pinRows } from './pin.js';
-import { centGrid } from '../test/helpers/trades.js';
+import { centGrid } from './inputs.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
@@ -311,7 +311,7 @@ export const vpinSection: BenchSection = {
     // PIN: reference against native, native's threads (the initial sets in parallel)
     rows.push(...pinRows(ref, nat, kernels({ backend: 'native', threads: 1 })));
 
-    // 4. The 'auto' thresholds: native/reference time per size, medians of interleaved rounds.
+    // 4. The 'auto' thresholds: native's time over the reference's per size, medians of interleaved rounds.
     const vpinOpts = { bucketVolume: 500, window: 5 };
     rows.push(
       ...autoSweep(

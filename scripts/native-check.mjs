@@ -2,7 +2,7 @@
 // A focused, self-contained check of the native backend against the reference, in plain JS over the
 // compiled package (dist/): no vitest, no tsx, so that it runs under emulation (qemu-aarch64 with an
 // arm64 node: scripts/arm64-check.sh) and from a consumer project (scripts/tarball-test.mjs).
-//   node scripts/native-check.mjs [packageDir] [--cases N] [--quick]
+//   node scripts/native-check.mjs [packageDir] [--cases N]
 // packageDir: a kernelbus package (holding dist/ and its addon); default: this repository. Checks:
 // 1. backends(): native available, and where its binary came from;
 // 2. every kernel of FAMILY_KERNELS that native implements: native vs reference on seeded random inputs (NaN sprinkled where

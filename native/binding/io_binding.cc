@@ -3,7 +3,7 @@
 // scalars [delimiter, firstLine, final, skipBadRows, rowOffset]; out's elements read (the only reads
 // of a JS object); the typed arrays' kinds, lengths and codes; data pointers last. No JS runs between
 // taking the pointers and the parser's return. Faults are data (the result's fault / firstBad), never
-// exceptions: TS formats their messages (src/io/faults.ts).
+// exceptions: TS formats their messages (src/io/csv-faults.ts).
 #include <cmath>
 #include <limits>
 #include <string>

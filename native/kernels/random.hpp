@@ -1,6 +1,6 @@
 // Counter-based random numbers for Monte Carlo: Philox4x32-10, 52-bit uniforms, Box-Muller normals
 // through fdlibm's log and sin/cos polynomials (IEEE operations only). The specification, layout and
-// Student-t chi-square sampler are in src/kernels/random.ts; these functions compute the same bits.
+// Student-t chi-square sampler are in src/math/random.ts; these functions compute the same bits.
 // Everything is inline and branch-free where it sits in a loop, so that loops over it vectorize.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The arithmetic cores of the risk kernels that another backend may compute with its own library (the
-// BLAS backend, native/kernels/blas/risk_blas.cpp): the cross-products of covariance(), the weighted
+// BLAS backend, native/blas/risk_blas.cpp): the cross-products of covariance(), the weighted
 // rows of portfolioVolatility(), the Cholesky factor of the Monte Carlo kernels. Everything around
 // them (validation, complete rows, centring, shrinkage, the paths) is written once, in risk_cov.cpp
 // and risk_montecarlo.cpp, and takes the steps as a parameter; risk.hpp's kernels pass the native ones.

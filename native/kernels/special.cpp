@@ -1,4 +1,4 @@
-// See special.hpp. Every function follows src/kernels/special.ts line by line (same constants, same
+// See special.hpp. Every function follows src/math/special.ts line by line (same constants, same
 // order of operations); the comments there give the methods, their sources and their accuracy. Two
 // additions of the C++ side only: expNonPositive (elementary.hpp: the normal's Gaussian factor
 // without a libm call) and normalCdfMany (the normal CDF over an array, vectorized, bit for bit normalCdf).

@@ -1,9 +1,9 @@
 // Special functions in double precision: the standard normal distribution and Student's t for any
-// real nu > 0. Plain C++17, no N-API. Mirrors src/kernels/special.ts formula for formula (same
+// real nu > 0. Plain C++17, no N-API. Mirrors src/math/special.ts formula for formula (same
 // constants, same order of operations; build with -ffp-contract=off), so the two agree to the last-bit
 // differences of exp/atan... between V8 and the C library, or special.cpp's own branch-free exp for the
 // normal's Gaussian factor (measured at most 6.4e-16 relative).
-// Methods, accuracy and edge values are documented on each function in src/kernels/special.ts.
+// Methods, accuracy and edge values are documented on each function in src/math/special.ts.
 #pragma once
 
 #include <cstddef>

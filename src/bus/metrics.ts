@@ -1,6 +1,6 @@
 /**
  * The shapes of `bus.metrics()` and `engine.metrics()`. The histogram behind their latency figures is
- * ./histogram.ts; their Prometheus exposition (prom-client) is ./prometheus.ts, loaded only by what
+ * ./histogram.ts; their Prometheus exposition (prom-client) is ../ops/prometheus.ts, loaded only by what
  * serves metrics.
  */
 import type { HistogramBuckets, HistogramSnapshot } from './histogram.js';

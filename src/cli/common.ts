@@ -1,9 +1,6 @@
-/** Pieces shared by `kernelbus demo`, `feed` and `engine`: the market loop, Redis set-up, signals. */
-import type { Cluster, Redis } from 'ioredis';
+/** Pieces shared by `kernelbus demo`, `feed` and `engine`: Redis set-up, grace periods, signals. */
 import { createBus, type Bus } from '../bus/bus.js';
-import { nowMs } from '../bus/messages.js';
-import { DEFAULT_PREFIX, RedisKeys, RedisTransport, type RedisTransportOptions } from '../bus/transports/redis/index.js';
-import type { SyntheticMarket } from './market.js';
+import { DEFAULT_PREFIX, RedisKeys, type RedisTransportOptions } from '../bus/transports/redis/index.js';
 
 /** The key names the help texts show come from the transport's own layout (keys.ts), under the default prefix. */
 export const HELP_KEYS = new RedisKeys(DEFAULT_PREFIX);
@@ -81,91 +78,6 @@ export async function connectRedisBus(
   return created;
 }
 
-/** publishMarket()'s shortest sleep between turns, ms: at 1,000 trades/s, 100 turns of 10 trades a second. */
-const TICK_MS = 10;
-
-/** Options of publishMarket(). */
-export interface MarketLoop {
-  /** Trade messages per second. */
-  rate: number;
-  /** Stop after this long. */
-  seconds: number;
-  /** Stop after this many trades (default: no limit). */
-  count?: number;
-  /** Stop early when this returns true (e.g. after SIGINT). */
-  stopped: () => boolean;
-  /**
-   * Settles when the loop must stop even while it waits for room in the bus (a signal during an outage:
-   * the queue is full and Redis does not answer); without it, such a wait lasts until there is room.
-   */
-  stop?: Promise<unknown>;
-  /** Called every loop turn with the ms since the start (live status lines). */
-  onTurn?: (elapsedMs: number) => void;
-  /** Publish each trade's bid and ask too (5-column trade frames), for a quote-based classifier. */
-  quotes?: boolean;
-}
-
-/**
- * Publishes the market's trades at `rate` (each loop turn publishes what is due, at most 10 ms worth,
- * stamped now, then sleeps on a timer until the next trade is due, at least TICK_MS) until `seconds`,
- * `count` or `stopped()`. Returns the trades sent and the ms it took.
- */
-export async function publishMarket(bus: Bus, market: SyntheticMarket, loop: MarketLoop): Promise<{ sent: number; ms: number }> {
-  const limit = loop.count ?? Infinity;
-  const perTick = Math.max(1, Math.ceil(loop.rate / 100));
-  const keys: string[] = new Array(perTick);
-  const prices = new Float64Array(perTick);
-  const volumes = new Float64Array(perTick);
-  const bids = new Float64Array(perTick);
-  const asks = new Float64Array(perTick);
-  const quotes = loop.quotes === true;
-  const start = performance.now();
-  let sent = 0;
-  for (;;) {
-    const elapsed = performance.now() - start;
-    if (elapsed >= loop.seconds * 1000 || sent >= limit || loop.stopped()) break;
-    const due = Math.min(Math.floor((loop.rate * elapsed) / 1000) - sent, perTick, limit - sent);
-    if (due > 0) {
-      let n = 0;
-      market.next(due, (key, price, volume, bid, ask) => {
-        keys[n] = key;
-        prices[n] = price;
-        bids[n] = bid;
-        asks[n] = ask;
-        volumes[n++] = volume;
-      });
-      const ts = nowMs();
-      for (let i = 0; i < due; i++) {
-        const trade = quotes
-          ? { key: keys[i], ts, price: prices[i], volume: volumes[i], bid: bids[i], ask: asks[i] }
-          : { key: keys[i], ts, price: prices[i], volume: volumes[i] };
-        sent++;
-        if (!bus.publishSync('TRADE_EXECUTION', trade) && !(await roomOrStop(bus, loop.stop)))
-          return { sent, ms: performance.now() - start };
-      }
-    }
-    const now = performance.now() - start;
-    loop.onTurn?.(now);
-    // Behind (a turn publishes at most perTick): go on at once; else sleep on a timer (never a busy
-    // loop) until the next trade is due, at least TICK_MS (what is due meanwhile goes out together, in
-    // one frame per symbol) and at most 100 ms (stop() is seen), or until the end.
-    const next = ((sent + 1) * 1000) / loop.rate - now;
-    const rest = loop.seconds * 1000 - now;
-    if (next <= 0) await new Promise((resolve) => setImmediate(resolve));
-    else await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(Math.max(next, TICK_MS), 100, rest))));
-  }
-  return { sent, ms: performance.now() - start };
-}
-
-/** Waits for room in the bus: true once there is, false when `stop` settles first. */
-async function roomOrStop(bus: Bus, stop: Promise<unknown> | undefined): Promise<boolean> {
-  if (!stop) {
-    await bus.room();
-    return true;
-  }
-  return Promise.race([bus.room().then(() => true), stop.then(() => false)]);
-}
-
 /**
  * Resolves on the first SIGINT or SIGTERM (or when `signal` aborts); `dispose()` removes the handlers.
  * `received` names what stopped it.
@@ -200,30 +112,4 @@ export function untilSignal(signal?: AbortSignal): {
       return received;
     },
   };
-}
-
-/**
- * Deletes every key under `prefix` (SCAN + UNLINK), e.g. a demo run's streams and checkpoints; on a
- * Redis Cluster, on every primary, a key at a time (keys of several slots cannot go in one UNLINK).
- */
-export async function deleteKeys(url: string, prefix: string): Promise<number> {
-  const t = new RedisTransport({ url, prefix });
-  try {
-    await t.ready();
-    const nodes = t.cluster ? (t.cmd as Cluster).nodes('master') : [t.cmd as Redis];
-    let deleted = 0;
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length === 0) continue;
-        if (t.cluster) for (const n of await Promise.all(keys.map((k) => node.unlink(k)))) deleted += n;
-        else deleted += await node.unlink(...keys);
-      } while (cursor !== '0');
-    }
-    return deleted;
-  } finally {
-    await t.close();
-  }
 }

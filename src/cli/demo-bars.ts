@@ -7,7 +7,8 @@ import type { Kernels } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
 import type { FactorInput } from '../engines/factor-messages.js';
-import { mulberry32, type SyntheticMarket } from './market.js';
+import { mulberry32 } from '../math/mulberry32.js';
+import type { SyntheticMarket } from '../replay/synthetic-market.js';
 
 /** The universe of the demo's RETURNS_UPDATE and FACTOR_INPUT (their key). */
 export const DEMO_FACTOR_UNIVERSE = 'market';

@@ -10,18 +10,9 @@ import { replay, type ReplaySummary } from '../replay/index.js';
 import { kernels } from '../api/kernels.js';
 import { BarFeed, demoBarMs } from './demo-bars.js';
 import { demoPortfolios } from './demo-risk.js';
-import { SyntheticMarket } from './market.js';
+import { publishMarket, SyntheticMarket } from '../replay/synthetic-market.js';
 import { parseSpeed, parseSymbolList, parseTime, replayStatus, replaying, TAPE_FLAGS, TAPE_USAGE, tapeSources } from './tapes.js';
-import {
-  connectRedisBus,
-  DEFAULT_GRACE_MS,
-  DEFAULT_SHARDS,
-  publishMarket,
-  streamKeyPattern,
-  unlessStopped,
-  unstored,
-  untilSignal,
-} from './common.js';
+import { connectRedisBus, DEFAULT_GRACE_MS, DEFAULT_SHARDS, streamKeyPattern, unlessStopped, unstored, untilSignal } from './common.js';
 import { OutageWatch, transportLog } from './outages.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
 import { alignOptions, flag, parseCommand, parseNumber } from './options.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Bus } from '../bus/bus.js';
-import type { MetricsServer, MetricsSources, Readiness } from '../bus/prometheus.js';
+import type { MetricsServer, MetricsSources, Readiness } from '../ops/prometheus.js';
 import type { RedisTransport } from '../bus/transports/redis/index.js';
 import { KernelInputError } from '../errors.js';
 import { type Flag, flag, text } from './options.js';
@@ -146,7 +146,7 @@ export interface Observed {
  */
 export async function startMetrics(o: Observed): Promise<MetricsServer | undefined> {
   if (o.port === undefined) return undefined;
-  const { prometheusRegistry, serveMetrics } = await import('../bus/prometheus.js');
+  const { prometheusRegistry, serveMetrics } = await import('../ops/prometheus.js');
   let lag: MetricsSources['lag'];
   const source = o.lagOf;
   if (source) {

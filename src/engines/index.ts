@@ -35,4 +35,4 @@ export type { AssetValues, FactorInput, FactorResult, ResidualStats } from './fa
 export { estimateFactors, type FactorFit, type FactorPanels, type FitOptions } from './factor-fit.js';
 export { PanelHistory } from './factor-history.js';
 export { ReturnsWindow } from './returns-window.js';
-export { prometheusRegistry, serveMetrics, type GroupLag, type MetricsServer, type MetricsSources } from '../bus/prometheus.js';
+export { prometheusRegistry, serveMetrics, type GroupLag, type MetricsServer, type MetricsSources } from '../ops/prometheus.js';

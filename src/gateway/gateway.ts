@@ -16,7 +16,7 @@ import type { Bus, Subscription } from '../bus/bus.js';
 import { capabilitiesOf } from '../bus/transports/types.js';
 import { Histogram } from '../bus/histogram.js';
 import type { BusMessage } from '../bus/messages.js';
-import { type MetricsServer, serveMetrics } from '../bus/prometheus.js';
+import { type MetricsServer, serveMetrics } from '../ops/prometheus.js';
 import { refusal, refuse } from './access.js';
 import { CLOSE_SLOW, Client } from './client.js';
 import { type GatewayMetrics, gatewayRegistry } from './metrics.js';

@@ -1,5 +1,5 @@
 /**
- * The gateway's /metrics: its bus's exposition (./../bus/prometheus.ts: counters, delivery latency,
+ * The gateway's /metrics: its bus's exposition (../ops/prometheus.ts: counters, delivery latency,
  * consumer-group lag where a source is given, build info, process metrics) and its own, read at scrape
  * time: `kernelbus_gateway_clients`, `kernelbus_gateway_messages_{received,sent,coalesced,dropped}_total`,
  * `kernelbus_gateway_frames_sent_total`, `kernelbus_gateway_slow_disconnects_total`,
@@ -9,7 +9,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Bus } from '../bus/bus.js';
 import type { HistogramBuckets } from '../bus/histogram.js';
-import { type GroupLag, histogramMetric, prometheusRegistry } from '../bus/prometheus.js';
+import { type GroupLag, histogramMetric, prometheusRegistry } from '../ops/prometheus.js';
 
 /** Counters of a gateway (metrics()). */
 export interface GatewayMetrics {

@@ -2,7 +2,7 @@
  * createGateway()'s options: their documentation, defaults and checks (KernelInputError naming the
  * option), resolved once into the numbers the gateway runs on.
  */
-import type { GroupLag, Readiness } from '../bus/prometheus.js';
+import type { GroupLag, Readiness } from '../ops/prometheus.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
 import type { ClientLimits } from './client.js';

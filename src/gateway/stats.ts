@@ -5,7 +5,7 @@
  * send latency; and, where a source is given (Redis), every consumer group's lag.
  */
 import type { HistogramBuckets } from '../bus/histogram.js';
-import type { GroupLag } from '../bus/prometheus.js';
+import type { GroupLag } from '../ops/prometheus.js';
 
 /**
  * The q-quantile (0..1) of the values counted between two readings of cumulative fixed buckets, as

@@ -65,7 +65,7 @@ export const isText = (c: TableColumn): c is TextColumn => !(c instanceof Float6
 export const Kind = { skip: 0, number: 1, text: 2, timeS: 3, timeMs: 4, timeUs: 5, timeNs: 6 } as const;
 export type KindCode = (typeof Kind)[keyof typeof Kind];
 
-/** Why a record was refused (`BlockFault.code`); the message is formatted once, in TS (src/io/faults.ts). */
+/** Why a record was refused (`BlockFault.code`); the message is formatted once, in TS (src/io/csv-faults.ts). */
 export const CsvFault = {
   /** A record with more or fewer fields than the header. */
   width: 1,

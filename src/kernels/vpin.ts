@@ -140,7 +140,7 @@ export interface VpinOptions extends ClassifyOptions {
    * The history the CDF ranks each VPIN among: the last `cdfWindow` VPIN values (this one included), or
    * `'all'`, every value so far (PINstimation's and flowrisk's CDF over the sample to date; a stream's
    * state then grows by 8 bytes per bucket). Default 50000 (DEFAULT_CDF_WINDOW): equal to `'all'` for
-   * the first 50,000 VPIN values, and a stream's state stays bounded (docs/vpin.md).
+   * the first 50,000 VPIN values, and a stream's state stays bounded (README.md, VPIN in code).
    */
   cdfWindow?: number | 'all';
 }
@@ -195,7 +195,7 @@ export const SIGMA_EWMA = 3;
 /**
  * The numeric parameters every backend receives, defined once: names, order (the order of the packed
  * Float64Array the native kernels read, and of the snapshot header) and what the native layer accepts
- * (its fault messages are formatted from `expected`). native/kernels/vpin_params.hpp holds the same
+ * (its fault messages are formatted from `expected`). native/kernels/vpin.hpp (kParamNames) holds the same
  * table for C++; a test compares the two. The classification parameters are the tail, so
  * `bulkClassify` takes the last CLASSIFY_PARAMS.length of them.
  */

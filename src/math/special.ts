@@ -639,7 +639,7 @@ function studentTQuantileAbs(q: number, nu: number): number {
  * Accuracy against mpmath (nu in [0.1, 1e6], p from 1e-300 to 1 - 1e-16): relative error <= 2e-15 for
  * nu >= 1 (measured 7.2e-16) and <= 1e-14 for nu < 1 (measured 2.4e-15), where the quantile amplifies
  * the CDF's rounding by about 1/nu. For any nu > 0 (down to 1e-300), studentTCdf(Q(p)) = p to 1e-12
- * relative (native/fuzz/fuzz_special).
+ * relative (native/fuzz/fuzz_special.cpp).
  *
  * Edges: p = 0 -> -Infinity, p = 1 -> +Infinity, p = 0.5 -> 0, p < 0, p > 1, p NaN, nu NaN or nu <= 0
  * -> NaN. Quantiles beyond the double range (nu < 1 and p far from 1/2, or a tiny p) are +-Infinity.

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
-import { prometheusRegistry } from '../../src/bus/prometheus.js';
+import { prometheusRegistry } from '../../src/ops/prometheus.js';
 import { newCounters } from '../../src/bus/transports/redis/counters.js';
 import { RiskEngine } from '../../src/engines/risk.js';
 import { VpinEngine } from '../../src/engines/vpin.js';

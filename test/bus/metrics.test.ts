@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBus, Histogram } from '../../src/bus/index.js';
-import { prometheusRegistry, serveMetrics } from '../../src/bus/prometheus.js';
+import { prometheusRegistry, serveMetrics } from '../../src/ops/prometheus.js';
 import { VpinEngine } from '../../src/engines/index.js';
 
 describe('Histogram', () => {

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
-import { SyntheticMarket } from '../../src/cli/market.js';
+import { SyntheticMarket } from '../../src/replay/synthetic-market.js';
 import { KernelInputError } from '../../src/errors.js';
 import { readTrades, splitBySymbol } from '../../src/io/index.js';
 import { kernels } from '../../src/index.js';
@@ -150,7 +150,7 @@ describe('SyntheticMarket', () => {
     expect(atBid / rows.length).toBeGreaterThan(0.35);
     expect(inside / rows.length).toBeGreaterThan(0.02);
     // the trades are those the market made before it quoted (a fingerprint of its prices and volumes
-    // computed with that code, src/cli/market.ts of a6d0226): the quotes' generator is its own
+    // computed with that code, the synthetic market of a6d0226): the quotes' generator is its own
     let weighted = 0;
     let volume = 0;
     let n = 0;

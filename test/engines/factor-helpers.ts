@@ -1,6 +1,6 @@
 /** Pieces of the FactorEngine tests: a seeded daily panel, its FACTOR_INPUT payloads, and the figures computed directly with the kernels. */
 import type { Bus, BusMessage } from '../../src/bus/index.js';
-import { mulberry32 } from '../../src/cli/market.js';
+import { mulberry32 } from '../../src/math/mulberry32.js';
 import type { FactorInput } from '../../src/engines/index.js';
 import type { Kernels, Matrix } from '../../src/index.js';
 

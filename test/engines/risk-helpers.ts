@@ -1,6 +1,6 @@
 /** Pieces of the RiskEngine tests: seeded returns, portfolios, and the figures computed directly with the kernels. */
 import type { Bus, BusMessage } from '../../src/bus/index.js';
-import { mulberry32 } from '../../src/cli/market.js';
+import { mulberry32 } from '../../src/math/mulberry32.js';
 import type { PortfolioUpdate, RiskResult } from '../../src/engines/index.js';
 import type { Kernels } from '../../src/index.js';
 

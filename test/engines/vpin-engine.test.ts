@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBus, type Bus, type BusMessage } from '../../src/bus/index.js';
-import { SyntheticMarket } from '../../src/cli/market.js';
+import { SyntheticMarket } from '../../src/replay/synthetic-market.js';
 import { VpinEngine, type EngineHealth, type VpinAlert, type VpinCalculation } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import { kernels, type Trades, type VpinOptions } from '../../src/index.js';

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertKind, alertText, portfolioMarks, portfolioRowClass } from '../../web/alerts.js';
 import { createBus, type Bus } from '../../src/bus/index.js';
-import { SyntheticMarket } from '../../src/cli/market.js';
+import { SyntheticMarket } from '../../src/replay/synthetic-market.js';
 import { RiskEngine, VpinEngine } from '../../src/engines/index.js';
 import { createGateway, type Gateway } from '../../src/gateway/index.js';
 import { ALERTS_MARKER } from '../../src/gateway/page.js';

@@ -1,5 +1,5 @@
 /** PIN test helpers: daily buys and sells simulated from the model (seeded). */
-import { mulberry32 } from '../../src/cli/market.js';
+import { mulberry32 } from '../../src/math/mulberry32.js';
 import type { PinParams } from '../../src/kernels/pin.js';
 
 /** A seeded uniform in [0, 1): the synthetic market's mulberry32. */

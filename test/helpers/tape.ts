@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SyntheticMarket } from '../../src/cli/market.js';
+import { SyntheticMarket } from '../../src/replay/synthetic-market.js';
 import { writeTable, type Table } from '../../src/io/index.js';
 import type { Trades } from '../../src/index.js';
 

@@ -1,7 +1,7 @@
 /** Trade generators for the parity suite: fast-check arbitraries and fixed edge-case fixtures. */
 import { FrameTrades } from '../../src/kernels/frame-trades.js';
 import fc from 'fast-check';
-import { mulberry32 } from '../../src/cli/market.js';
+import { mulberry32 } from '../../src/math/mulberry32.js';
 import type { Trades, VpinOptions } from '../../src/index.js';
 
 const DAY = 86_400_000;

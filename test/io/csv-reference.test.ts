@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { csvByte } from '../helpers/csv-bytes.js';
-import { mulberry32 } from '../../src/cli/market.js';
+import { mulberry32 } from '../../src/math/mulberry32.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, KernelInputError } from '../../src/errors.js';
 import { type CsvReadOptions, readCsv, readCsvChunks } from '../../src/io/csv.js';

@@ -91,7 +91,7 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
     );
     const engines = loadedModules('kernelbus/engines').exports;
     expect(engines).toEqual(expect.arrayContaining(['VpinEngine', 'Engine', 'prometheusRegistry', 'serveMetrics']));
-    // the demo's synthetic market lives in the CLI (src/cli/market.ts)
+    // the demo's synthetic market (src/replay/synthetic-market.ts) is no public name
     expect(engines).not.toContain('SyntheticMarket');
     expect(engines).not.toContain('mulberry32');
     // kernelbus/gateway: the WebSocket gateway (ws and prom-client load with it, not with the bus or the root)

@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
-import { prometheusRegistry } from '../../src/bus/prometheus.js';
+import { prometheusRegistry } from '../../src/ops/prometheus.js';
 import { VpinEngine, type EngineHealth } from '../../src/engines/index.js';
 import type { Trades } from '../../src/kernels/vpin.js';
 import { client, transport, until, describeRedis, RedisServer, useRedisServer } from '../helpers/redis.js';

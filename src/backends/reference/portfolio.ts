@@ -1,7 +1,7 @@
 /**
  * Reference implementation of the portfolio family's optimizers (src/kernels/portfolio-optimizers.ts):
  * each kernel writes its problems in the solver's form (portfolio-qp.ts) and reads the optimum back.
- * native/kernels/portfolio_optimizers.cpp follows it function for function.
+ * native/kernels/portfolio_qp_kernels.cpp follows it function for function.
  *
  * Batches: problems are solved in blocks of BLOCK, each block in order from a cold start, each problem
  * after the first warm from the one before (the same working set when its point is feasible): the

@@ -8,8 +8,8 @@
  * (the CLI's --metrics-port, `kernelbus/engines`): the bus itself never loads prom-client.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { HistogramBuckets } from './histogram.js';
-import type { BusHistograms, BusMetrics, EngineMetrics } from './metrics.js';
+import type { HistogramBuckets } from '../bus/histogram.js';
+import type { BusHistograms, BusMetrics, EngineMetrics } from '../bus/metrics.js';
 
 export { serveMetrics, type MetricsServer, type MetricsServerOptions, type Readiness } from './metrics-server.js';
 
@@ -63,7 +63,7 @@ const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
 
 /**
  * A prom-client metric of type histogram whose samples are read at scrape time from fixed buckets
- * (the bus's own hot-path Histogram counts them: see ./histogram.ts), scaled by `scale` (ms -> s).
+ * (the bus's own hot-path Histogram counts them: see ../bus/histogram.ts), scaled by `scale` (ms -> s).
  */
 export function histogramMetric(name: string, help: string, read: () => [Labels, HistogramBuckets][], scale = 1) {
   return {

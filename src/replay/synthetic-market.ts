@@ -5,10 +5,14 @@
  * (1 cent and up, about 4 bp of the price), the trade at the ask when buyer-initiated, at the bid when
  * seller-initiated, or inside the spread now and then (what the quote-based classifiers read). Same
  * seed, same trades and quotes; the quotes come from a generator of their own, so the trades are those
- * of a market without quotes.
+ * of a market without quotes. publishMarket() sends its trades onto a bus at a rate (`kernelbus demo`
+ * and `feed` without a file, the replay bench): the live counterpart of replay() over a recorded tape.
  */
+import type { Bus } from '../bus/bus.js';
+import { nowMs } from '../bus/messages.js';
 import { KernelInputError } from '../errors.js';
 import { describeValue } from '../kernels/validate.js';
+import { mulberry32 } from '../math/mulberry32.js';
 
 /** Options of SyntheticMarket. */
 export interface MarketOptions {
@@ -34,18 +38,6 @@ interface SymbolState {
 
 /** Receives one generated trade and the quote prevailing at it. */
 export type TradeSink = (key: string, price: number, volume: number, bid: number, ask: number) => void;
-
-/** mulberry32: a small, fast, seeded uniform generator in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Generates trades across symbols; see the module comment. */
 export class SyntheticMarket {
@@ -128,4 +120,89 @@ export class SyntheticMarket {
       sink(this.symbols[index], cents / 100, Math.max(1, Math.round(volume)), bid / 100, (bid + spread) / 100);
     }
   }
+}
+
+/** publishMarket()'s shortest sleep between turns, ms: at 1,000 trades/s, 100 turns of 10 trades a second. */
+const TICK_MS = 10;
+
+/** Options of publishMarket(). */
+export interface MarketLoop {
+  /** Trade messages per second. */
+  rate: number;
+  /** Stop after this long. */
+  seconds: number;
+  /** Stop after this many trades (default: no limit). */
+  count?: number;
+  /** Stop early when this returns true (e.g. after SIGINT). */
+  stopped: () => boolean;
+  /**
+   * Settles when the loop must stop even while it waits for room in the bus (a signal during an outage:
+   * the queue is full and Redis does not answer); without it, such a wait lasts until there is room.
+   */
+  stop?: Promise<unknown>;
+  /** Called every loop turn with the ms since the start (live status lines). */
+  onTurn?: (elapsedMs: number) => void;
+  /** Publish each trade's bid and ask too (5-column trade frames), for a quote-based classifier. */
+  quotes?: boolean;
+}
+
+/**
+ * Publishes the market's trades at `rate` (each loop turn publishes what is due, at most 10 ms worth,
+ * stamped now, then sleeps on a timer until the next trade is due, at least TICK_MS) until `seconds`,
+ * `count` or `stopped()`. Returns the trades sent and the ms it took.
+ */
+export async function publishMarket(bus: Bus, market: SyntheticMarket, loop: MarketLoop): Promise<{ sent: number; ms: number }> {
+  const limit = loop.count ?? Infinity;
+  const perTick = Math.max(1, Math.ceil(loop.rate / 100));
+  const keys: string[] = new Array(perTick);
+  const prices = new Float64Array(perTick);
+  const volumes = new Float64Array(perTick);
+  const bids = new Float64Array(perTick);
+  const asks = new Float64Array(perTick);
+  const quotes = loop.quotes === true;
+  const start = performance.now();
+  let sent = 0;
+  for (;;) {
+    const elapsed = performance.now() - start;
+    if (elapsed >= loop.seconds * 1000 || sent >= limit || loop.stopped()) break;
+    const due = Math.min(Math.floor((loop.rate * elapsed) / 1000) - sent, perTick, limit - sent);
+    if (due > 0) {
+      let n = 0;
+      market.next(due, (key, price, volume, bid, ask) => {
+        keys[n] = key;
+        prices[n] = price;
+        bids[n] = bid;
+        asks[n] = ask;
+        volumes[n++] = volume;
+      });
+      const ts = nowMs();
+      for (let i = 0; i < due; i++) {
+        const trade = quotes
+          ? { key: keys[i], ts, price: prices[i], volume: volumes[i], bid: bids[i], ask: asks[i] }
+          : { key: keys[i], ts, price: prices[i], volume: volumes[i] };
+        sent++;
+        if (!bus.publishSync('TRADE_EXECUTION', trade) && !(await roomOrStop(bus, loop.stop)))
+          return { sent, ms: performance.now() - start };
+      }
+    }
+    const now = performance.now() - start;
+    loop.onTurn?.(now);
+    // Behind (a turn publishes at most perTick): go on at once; else sleep on a timer (never a busy
+    // loop) until the next trade is due, at least TICK_MS (what is due meanwhile goes out together, in
+    // one frame per symbol) and at most 100 ms (stop() is seen), or until the end.
+    const next = ((sent + 1) * 1000) / loop.rate - now;
+    const rest = loop.seconds * 1000 - now;
+    if (next <= 0) await new Promise((resolve) => setImmediate(resolve));
+    else await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(Math.max(next, TICK_MS), 100, rest))));
+  }
+  return { sent, ms: performance.now() - start };
+}
+
+/** Waits for room in the bus: true once there is, false when `stop` settles first. */
+async function roomOrStop(bus: Bus, stop: Promise<unknown> | undefined): Promise<boolean> {
+  if (!stop) {
+    await bus.room();
+    return true;
+  }
+  return Promise.race([bus.room().then(() => true), stop.then(() => false)]);
 }

@@ -1,0 +1,54 @@
+/**
+ * Seeded inputs of the benches that the tests build too (test/helpers/trades.ts, test/helpers/pin.ts):
+ * the bench keeps its own copies, so that a change to a test fixture never moves a published figure.
+ */
+import type { PinParams, Trades } from '../src/api/index.js';
+import { prng } from './lib.js';
+
+/**
+ * A cent-grid tape as real ones trade: each price one cent up or down from the last, or the same price
+ * (a zero tick, with probability `zeroTicks`), 0-19 ms apart (bursts at one timestamp), integer volumes
+ * 1..100 (or with `fractional`, volumes with fractions of a share from the `fractional`-th trade on).
+ */
+export function centGrid(n: number, seed = 1, zeroTicks = 0.45, fractional = Infinity): Trades {
+  const rnd = prng(seed);
+  const ts = new Float64Array(n);
+  const price = new Float64Array(n);
+  const volume = new Float64Array(n);
+  let t = 1_700_000_000_000;
+  let cents = 10_000;
+  for (let i = 0; i < n; i++) {
+    t += Math.floor(rnd() * 20);
+    const u = rnd();
+    if (u >= zeroTicks) cents += u < zeroTicks + (1 - zeroTicks) / 2 ? 1 : -1;
+    ts[i] = t;
+    price[i] = cents / 100;
+    volume[i] = 1 + Math.floor(rnd() * 100) + (i >= fractional ? Math.floor(rnd() * 8) / 8 + 0.1 : 0);
+  }
+  return { ts, price, volume };
+}
+
+/** A Poisson draw by exponential inter-arrivals. */
+function poisson(u: () => number, lambda: number): number {
+  let k = 0;
+  let t = -Math.log(1 - u());
+  while (t < lambda) {
+    k++;
+    t -= Math.log(1 - u());
+  }
+  return k;
+}
+
+/** `days` of daily buy and sell counts from the PIN model with parameters `p`, seeded. */
+export function simulatePin(p: PinParams, days: number, seed: number): { buys: Float64Array; sells: Float64Array } {
+  const u = prng(seed);
+  const buys = new Float64Array(days);
+  const sells = new Float64Array(days);
+  for (let i = 0; i < days; i++) {
+    const event = u() < p.alpha;
+    const bad = u() < p.delta;
+    buys[i] = poisson(u, p.epsilonBuy + (event && !bad ? p.mu : 0));
+    sells[i] = poisson(u, p.epsilonSell + (event && bad ? p.mu : 0));
+  }
+  return { buys, sells };
+}
