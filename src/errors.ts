@@ -44,3 +44,18 @@ export class BackendUnavailableError extends KernelbusError {
     if (kernel !== undefined) this.kernel = kernel;
   }
 }
+
+/** A short, safe description of any value for error messages (never its whole contents). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value !== 'object') return typeof value;
+  if (Array.isArray(value)) return `an Array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as { length?: number }).length ?? value.byteLength})`;
+  const name = (value as object).constructor?.name;
+  if (name && name !== 'Object') return `a ${name}`;
+  return `an object with keys ${JSON.stringify(Object.keys(value as object)).slice(0, 60)}`;
+}

@@ -4,8 +4,7 @@
  * table and how to create each bus's transport (in-process, or one of a registered kind per bus: a
  * RedisTransport once `kernelbus/redis` is loaded; ./transport-registry.ts).
  */
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { BUS_NAMES, type BusMessage, type BusName } from './messages.js';
 import type { RoutingStrategy } from './router.js';
 import { transportFactory } from './transport-registry.js';

@@ -5,9 +5,8 @@
  * Transports are in-process by default; `transport: 'redis'` puts each bus on Redis Streams
  * (`kb:{<bus>:<shard>}:<type>`), one RedisTransport per bus, each bus on its own server if asked.
  */
-import { KernelInputError } from '../errors.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { requireTrades } from '../kernels/trades.js';
-import { describeValue } from '../kernels/validate.js';
 import { Batcher } from './batcher.js';
 import {
   numberIn,

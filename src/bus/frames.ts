@@ -7,9 +7,8 @@
  * Decoding never reads outside the given bytes: every malformed frame throws FrameError.
  */
 import { Packr } from 'msgpackr';
-import { KernelInputError } from '../errors.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { requireTrades, type Trades } from '../kernels/trades.js';
-import { describeValue } from '../kernels/validate.js';
 import { FrameTrades } from '../kernels/frame-trades.js';
 import { FrameError } from './errors.js';
 import { nowMs, type Priority } from './messages.js';

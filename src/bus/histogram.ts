@@ -2,8 +2,7 @@
  * A small log-bucketed histogram for the hot path (publish latency, batch sizes, engine latency):
  * constant memory, O(1) record, no dependency.
  */
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 
 /** Sub-buckets per power of two: percentiles are within 1/16 (6.25 %) above the true value. */
 const SUB_BUCKETS = 16;

@@ -9,8 +9,7 @@
  * it has unacknowledged frames there (so per-key order holds when a dynamic strategy moves it), unless
  * that bus becomes unhealthy: across a failover, order is not guaranteed.
  */
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import type { BusName } from './messages.js';
 
 /** A routing strategy. */

@@ -19,8 +19,7 @@ import { nowMs } from '../bus/messages.js';
 import { Histogram, type HistogramBuckets } from '../bus/histogram.js';
 import type { EngineMetrics } from '../bus/metrics.js';
 import { compareEntryIds, type Transport } from '../bus/transports/types.js';
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { CheckpointConfigError, configText, type StateConfig } from './checkpoint-config.js';
 import { Checkpointing, type StreamCheckpointState } from './checkpointing.js';
 

@@ -4,9 +4,8 @@
  * version, little-endian: ./state-codec.ts); and its styles and defaults, which `kernelbus factor`
  * shares (this module loads no bus code).
  */
-import { KernelInputError } from '../errors.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { FACTOR_DEFAULTS } from '../kernels/factor.js';
-import { describeValue } from '../kernels/validate.js';
 import { PanelHistory } from './factor-history.js';
 import { isPlainObject, requireAssetNames } from './payload-checks.js';
 import { decodeState, encodeState } from './state-codec.js';

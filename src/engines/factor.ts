@@ -8,7 +8,7 @@ import type { BackendChoice } from '../api/kernels.js';
 import { kernels } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
-import { KernelInputError } from '../errors.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import {
   resolveMomentumOptions,
   resolveSizeOptions,
@@ -18,7 +18,6 @@ import {
   type ValueOptions,
 } from '../kernels/factor.js';
 import type { Matrix } from '../kernels/risk.js';
-import { describeValue } from '../kernels/validate.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { estimateFactors } from './factor-fit.js';
 import { PanelHistory } from './factor-history.js';

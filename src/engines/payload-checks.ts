@@ -1,6 +1,5 @@
 /** Checks shared by the engines' message payloads (risk-messages.ts, factor-messages.ts). */
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 
 /** A plain object (not an array nor a typed array). */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {

@@ -3,8 +3,7 @@
  * KernelInputError naming the payload field), of ANALYTICS_RESULT and RISK_ALERT, and the checkpoint
  * bytes of a universe and of a portfolio (magic + version, little-endian: ./state-codec.ts).
  */
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { restoredWindow, type ReturnsWindow } from './returns-window.js';
 import { isPlainObject, requireAssetNames } from './payload-checks.js';
 import { decodeState, encodeState } from './state-codec.js';

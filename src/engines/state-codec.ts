@@ -3,8 +3,7 @@
  * universes): u32 magic, u32 version, f64 head fields, u32 byte length + UTF-8 JSON, zero padding to
  * 8 bytes, then f64 values; all little-endian. Each record kind has its own magic and version.
  */
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 
 /** The parts of a record: its head fields, its JSON and its values. */
 export interface StateParts {

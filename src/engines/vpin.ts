@@ -6,10 +6,9 @@
 import type { Bus } from '../bus/bus.js';
 import { type BusMessage, nowMs } from '../bus/messages.js';
 import type { BackendChoice } from '../api/kernels.js';
-import { KernelInputError } from '../errors.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { kernels } from '../api/kernels.js';
 import { RecentFrames } from './recent-frames.js';
-import { describeValue } from '../kernels/validate.js';
 import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
 import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';

@@ -3,8 +3,7 @@
  * option), resolved once into the numbers the gateway runs on.
  */
 import type { GroupLag, Readiness } from '../ops/prometheus.js';
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import type { ClientLimits } from './client.js';
 
 /** The message types a gateway serves unless told otherwise: every result and event type (not the input trades). */

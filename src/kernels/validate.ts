@@ -1,20 +1,7 @@
 /** Argument checks shared by every kernel family. All throw KernelInputError naming the argument. */
-import { KernelInputError } from '../errors.js';
+import { describeValue, KernelInputError } from '../errors.js';
 
-/** A short, safe description of any value for error messages (never its whole contents). */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value !== 'object') return typeof value;
-  if (Array.isArray(value)) return `an Array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as { length?: number }).length ?? value.byteLength})`;
-  const name = (value as object).constructor?.name;
-  if (name && name !== 'Object') return `a ${name}`;
-  return `an object with keys ${JSON.stringify(Object.keys(value as object)).slice(0, 60)}`;
-}
+export { describeValue } from '../errors.js';
 
 /** True when the buffer behind a view was transferred or detached (a view on it reads as length 0). */
 export function isDetached(view: ArrayBufferView): boolean {

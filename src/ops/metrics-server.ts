@@ -6,8 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 
 /** What serveMetrics() needs of a registry (prom-client's Registry has it). */
 export interface MetricsRegistry {

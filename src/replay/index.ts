@@ -7,8 +7,7 @@
  * rising), so engines compute on tape time exactly as vpin() over the same rows does.
  */
 import type { Bus } from '../bus/bus.js';
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { Merge, type SliceSink } from './merge.js';
 import { lanesOf, type ReplaySource } from './sources.js';
 

@@ -5,11 +5,10 @@
  * order is sorted, stably; a chunk that starts before the last one ended is refused, naming the row).
  */
 import { basename } from 'node:path';
-import { KernelInputError } from '../errors.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { readTradesChunks, type ReadTradesOptions, type TradesRead } from '../io/trades.js';
 import type { ReturnsRead } from '../io/returns.js';
 import type { TextColumn } from '../io/types.js';
-import { describeValue } from '../kernels/validate.js';
 import { requireTrades, type Trades } from '../kernels/trades.js';
 
 /** Trades in memory: a readTrades() result, or columns with one symbol for every row. */

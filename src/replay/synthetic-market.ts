@@ -10,8 +10,7 @@
  */
 import type { Bus } from '../bus/bus.js';
 import { nowMs } from '../bus/messages.js';
-import { KernelInputError } from '../errors.js';
-import { describeValue } from '../kernels/validate.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { mulberry32 } from '../math/mulberry32.js';
 
 /** Options of SyntheticMarket. */

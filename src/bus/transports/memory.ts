@@ -3,8 +3,7 @@
  * with the semantics of Redis Streams (see ./types.ts), without copying a byte. Entries are delivered
  * in a microtask after `publish()`, never inside it.
  */
-import { KernelInputError } from '../../errors.js';
-import { describeValue } from '../../kernels/validate.js';
+import { KernelInputError, describeValue } from '../../errors.js';
 import { BusClosedError, isPermanentFailure } from '../errors.js';
 import {
   DEAD_LETTER_SUFFIX,

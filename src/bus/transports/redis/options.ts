@@ -5,8 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { RedisOptions } from 'ioredis';
-import { KernelInputError } from '../../../errors.js';
-import { describeValue } from '../../../kernels/validate.js';
+import { KernelInputError, describeValue } from '../../../errors.js';
 
 /** Options of RedisTransport. */
 export interface RedisTransportOptions {

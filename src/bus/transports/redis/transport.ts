@@ -67,8 +67,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
-import { KernelInputError } from '../../../errors.js';
-import { describeValue } from '../../../kernels/validate.js';
+import { KernelInputError, describeValue } from '../../../errors.js';
 import type {
   CheckpointStore,
   EntryHandler,
