@@ -186,6 +186,17 @@ describe('toRecords', () => {
     expect(Object.keys(monthly[1])).toEqual(['date', 'AAPL', 'MSFT', 'SPY', 'year', 'period']);
   });
 
+  it('labels of the wrong length or kind are a KernelInputError naming them', () => {
+    const bad = (value: unknown) => ({ data: DATA, rows: T, cols: N, ...(value as object) });
+    expect(() => ref.performanceStats(bad({ columns: ['A'] }) as Matrix)).toThrow('returns.columns: expected 3 names, got 1');
+    expect(() => ref.performanceStats(bad({ columns: [1, 2, 3] }) as Matrix)).toThrow(/returns\.columns: expected an array of names/);
+    expect(() => ref.performanceStats(bad({ index: DATES.subarray(1) }) as Matrix)).toThrow(
+      `returns.index: expected ${T} labels, got ${T - 1}`,
+    );
+    expect(() => series(DATA, { index: DATES })).toThrow(`labels.index: expected ${T * N} labels, got ${T}`);
+    expect(() => matrix(DATA, T, N, { index: 'x' as never })).toThrow(/matrix\.index: expected an array of names or a Float64Array/);
+  });
+
   it('refuses what is not a result, naming it', () => {
     expect(() => toRecords(3)).toThrow(/result: expected a kernel result/);
   });
