@@ -1,15 +1,10 @@
 // Registration: the addon's exports, and init() that receives the JS error vocabulary.
-#include "classify.hpp"
 #include "common.h"
-#include "factor_entry.hpp"
+#include "generated/param_names.hpp"
 #include "memory.hpp"
 #include "parallel.hpp"
-#include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "portfolio_entry.hpp"
-#include "risk_entry.hpp"
-#include "special_entry.hpp"
-#include "vpin.hpp"
 #if KERNELBUS_HAVE_BLAS
 #include "risk_blas.hpp"
 #endif
@@ -102,20 +97,17 @@ Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// paramNames(kernel) -> string[]: the packed parameter order the C++ layer reads for `kernel` (a risk,
-// factor or special kernel, or 'vpin'; [] for a kernel without parameters). A test holds each to its
-// descriptor's keys (src/kernels: RISK_KERNELS, FACTOR_KERNELS, SPECIAL_KERNELS, VPIN_PARAMS).
+// paramNames(kernel) -> string[]: the packed parameter order the C++ layer reads for `kernel` ([] for a
+// kernel without parameters): the generated table (native/kernels/generated/param_names.hpp, written
+// from the descriptors), else the portfolio family's own. A test holds each to its descriptor's keys.
 Napi::Value ParamNamesOf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   requireArgCount(info, 1);
   if (!info[0].IsString()) throw inputError(env, "kernel", "a kernel name", describeValue(info[0]));
   const std::string kernel = info[0].As<Napi::String>().Utf8Value();
   ParamNames names{nullptr, 0};
-  if (kernel == "vpin") {
-    names = paramNamesOf(vpin::kParamNames);
-  } else if (!risk::paramNames(kernel, names) && !factor::paramNames(kernel, names) && !special::paramNames(kernel, names) &&
-             !classify::paramNames(kernel, names) && !pin::paramNames(kernel, names) && !portfolio::optimizerParamNames(kernel, names) &&
-             !portfolio::allocationParamNames(kernel, names)) {
+  if (!generatedParamNames(kernel, names) && !portfolio::optimizerParamNames(kernel, names) &&
+      !portfolio::allocationParamNames(kernel, names)) {
     throw inputError(env, "kernel", "a risk, factor, portfolio or special kernel, or 'vpin'", kernel);
   }
   Napi::Array out = Napi::Array::New(env, names.count);

@@ -17,6 +17,7 @@
 
 #include "calls.hpp"
 #include "factor_entry.hpp"
+#include "generated/param_names.hpp"
 #include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "portfolio_entry.hpp"
@@ -120,17 +121,11 @@ const KernelParams kKernels[] = {
     {"componentVar", {flag, openUnit}, unpackAs<risk::ComponentVarParams>, false},
     {"monteCarloVar",
      {positiveInteger, openUnit, positiveFinite, nonNegativeInteger, monteCarloNu},
-     [](Packed p) {
-       risk::MonteCarloParams out;
-       return risk::unpack(p, true, out);
-     },
+     unpackAs<risk::MonteCarloVarParams>,
      false},
     {"monteCarloScenarios",
      {positiveInteger, positiveFinite, nonNegativeInteger, monteCarloNu},
-     [](Packed p) {
-       risk::MonteCarloParams out;
-       return risk::unpack(p, false, out);
-     },
+     unpackAs<risk::MonteCarloScenariosParams>,
      false},
     {"hrp", {linkageMethod, hrpSource}, unpackAllocation<portfolio::HrpParams>, false},
     {"nearestPsd", {flag}, unpackAllocation<portfolio::NearestPsdParams>, false},
@@ -138,8 +133,8 @@ const KernelParams kKernels[] = {
      {expectedReturnsMethod, flag, positiveFinite, positiveFinite, finite, flag, flag},
      unpackAllocation<portfolio::ExpectedReturnsParams>,
      false},
-    {"winsorize", {unit, unit}, unpackFactor<factor::BandParams>, true},
-    {"size", {unit, unit}, unpackFactor<factor::BandParams>, true},
+    {"winsorize", {unit, unit}, unpackFactor<factor::WinsorizeParams>, true},
+    {"size", {unit, unit}, unpackFactor<factor::SizeParams>, true},
     {"momentum", {nonNegativeInteger, winsor}, unpackFactor<factor::MomentumParams>, false},
     {"value", {winsorOrOff}, unpackFactor<factor::ValueParams>, false},
     {"factorReturns", {winsorOrOff, flag}, unpackFactor<factor::FactorReturnsParams>, false},
@@ -182,29 +177,29 @@ const KernelParams kKernels[] = {
     {"pinLikelihood",
      {unit, unit, nonNegativeFinite, nonNegativeFinite, nonNegativeFinite, pinFactorization},
      [](Packed p) {
-       pin::LikelihoodParams out;
+       pin::PinLikelihoodParams out;
        return pin::unpack(p, out);
      },
      false},
     {"pin",
      {pinFactorization, flag},
      [](Packed p) {
-       pin::EstimateParams out;
+       pin::PinParams out;
        return pin::unpack(p, out);
      },
      false},
     {"studentTCdf",
      {studentNu},
      [](Packed p) {
-       double nu;
-       return special::unpack(p, nu);
+       special::StudentTCdfParams out;
+       return special::unpack(p, out);
      },
      false},
     {"studentTQuantile",
      {studentNu},
      [](Packed p) {
-       double nu;
-       return special::unpack(p, nu);
+       special::StudentTQuantileParams out;
+       return special::unpack(p, out);
      },
      false},
 };
@@ -227,9 +222,8 @@ double candidate(fuzz::Input& in) {
 void otherKernel(fuzz::Input& in) {
   const KernelParams& k = kKernels[in.in<size_t>(0, sizeof(kKernels) / sizeof(kKernels[0]) - 1)];
   ParamNames names{nullptr, 0};
-  require(risk::paramNames(k.kernel, names) || factor::paramNames(k.kernel, names) || special::paramNames(k.kernel, names) ||
-          portfolio::optimizerParamNames(k.kernel, names) || portfolio::allocationParamNames(k.kernel, names) ||
-          pin::paramNames(k.kernel, names));
+  require(generatedParamNames(k.kernel, names) || portfolio::optimizerParamNames(k.kernel, names) ||
+          portfolio::allocationParamNames(k.kernel, names));
   require(names.count == k.rules.size());
   const size_t expected = k.rules.size();
   const size_t count = in.in<int>(0, 7) == 0 ? in.in<size_t>(0, expected + 2) : expected;

@@ -356,21 +356,6 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
 
 }  // namespace
 
-Status unpack(Packed packed, Params& out) {
-  ParamReader r(packed, kClassifyTradesParams);
-  out.algorithm = static_cast<int>(r.integer(0, 8));
-  out.convention = static_cast<int>(r.integer(0, 1));
-  out.quoteLagMs = r.closed(0, DBL_MAX);
-  out.lagFrom = static_cast<int>(r.integer(0, 1));
-  return r.status();
-}
-
-bool paramNames(std::string_view kernel, ParamNames& out) {
-  if (kernel != "classifyTrades") return false;
-  out = paramNamesOf(kClassifyTradesParams);
-  return true;
-}
-
 Status classifyTrades(const double* ts, const double* price, const double* bid, const double* ask, size_t n, const Params& params,
                       int8_t* out) {
   if (params.quoteLagMs == 0) return run(ts, price, bid, ask, n, Source{true, nullptr, bid, ask, n, 0, false, false}, params, out);

@@ -5,16 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 
 #include "entry.hpp"
+#include "generated/classify_params.hpp"
 #include "status.hpp"
 
 namespace kernelbus::classify {
-
-/// The packed parameters, in order (src/kernels/classify.ts CLASSIFY_TRADES_PARAMS; paramNames() is
-/// held equal to it by test/native/binding.test.ts).
-constexpr const char* kClassifyTradesParams[] = {"algorithm", "convention", "quoteLagMs", "lagFrom"};
 
 /// Algorithm codes (CLASSIFY_ALGORITHMS order) and conventions (CLASSIFY_CONVENTIONS order).
 enum Algorithm : int {
@@ -32,18 +28,10 @@ enum Convention : int { kTclf = 0, kPinstimation = 1 };
 
 enum LagFrom : int { kLagFromQuotes = 0, kLagFromTrades = 1 };
 
-struct Params {
-  int algorithm = kTick;
-  int convention = kTclf;
-  double quoteLagMs = 0;
-  int lagFrom = kLagFromQuotes;
-};
-
-/// Checks the packed parameters once (ParamInvalid with the position in kClassifyTradesParams).
-Status unpack(Packed packed, Params& out);
-
-/// The parameter names of `kernel` ("classifyTrades"): false for another kernel.
-bool paramNames(std::string_view kernel, ParamNames& out);
+/// The packed parameters (src/kernels/classify.ts CLASSIFY_TRADES_PARAMS): algorithm, convention,
+/// quoteLagMs, lagFrom, each 0 by default; kClassifyTradesParams and unpack() with them (ParamInvalid
+/// with the position in kClassifyTradesParams).
+using Params = ClassifyTradesParams;
 
 /// +1 / -1 / 0 per trade into out[n], the quote of each from the trades' own bid/ask columns: at the
 /// trade's row at quoteLagMs 0; else lagFrom quotes: the last row with ts <= t - lag; lagFrom trades

@@ -75,7 +75,8 @@ inline Outcome requireLength(int at, Out out, size_t expected) { return requireL
 /// The packed parameters read in order, each checked against its range as it is read: the first value
 /// out of range (or a wrong count: index = the count expected, value = the count given) is the
 /// ParamInvalid fault, after which every read returns 0. `kNames` is the kernel's parameter table
-/// (the descriptor's keys, in order: src/kernels/<family>.ts, held equal by a test).
+/// (the descriptor's keys, in order). Each method is one rule of src/kernels/param-rules.ts: the
+/// generated unpack() functions (native/kernels/generated/, scripts/gen-native.ts) call them.
 class ParamReader {
  public:
   template <size_t N>
@@ -90,6 +91,14 @@ class ParamReader {
   /// The next value, a finite number > 0.
   double positive() {
     return next([](double x) { return x > 0 && std::isfinite(x); });
+  }
+  /// The next value, a finite number > lo.
+  double above(double lo) {
+    return next([=](double x) { return x > lo && std::isfinite(x); });
+  }
+  /// The next value, a finite number >= lo.
+  double atLeast(double lo) {
+    return next([=](double x) { return x >= lo && std::isfinite(x); });
   }
   /// The next value, a number > 0 (Infinity allowed).
   double aboveZero() {

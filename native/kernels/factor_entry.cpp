@@ -1,63 +1,9 @@
-// The factor family's parameters and entries (factor_entry.hpp). The ranges are the descriptors'
-// `expected` strings in src/kernels/factor.ts (FACTOR_KERNELS), checked here once.
+// The factor family's entries (factor_entry.hpp).
 #include "factor_entry.hpp"
 
 #include <string>
 
 namespace kernelbus::factor {
-
-Status unpack(Packed packed, BandParams& out) {
-  ParamReader p(packed, kBandParams);
-  out.lower = p.closed(0, 1);  // a number in [0, 1]
-  out.upper = p.closed(0, 1);  // a number in [0, 1], >= options.lower
-  p.require(out.upper >= out.lower);
-  return p.status();
-}
-
-Status unpack(Packed packed, MomentumParams& out) {
-  ParamReader p(packed, kMomentumParams);
-  out.lag = static_cast<size_t>(p.integer(0));  // an integer >= 0
-  out.winsorize = p.closed(0, 0.5);             // a number in [0, 0.5]
-  return p.status();
-}
-
-Status unpack(Packed packed, ValueParams& out) {
-  ParamReader p(packed, kValueParams);
-  out.winsorize = p.closedOr(0, 0.5, -1);  // a number in [0, 0.5] or -1 (off)
-  return p.status();
-}
-
-Status unpack(Packed packed, FactorReturnsParams& out) {
-  ParamReader p(packed, kFactorReturnsParams);
-  out.winsorize = p.closedOr(0, 0.5, -1);  // a number in [0, 0.5] or -1 (off)
-  out.residualize = p.integer(0, 1) == 1;  // 0 or 1
-  return p.status();
-}
-
-Status unpack(Packed packed, FactorCovarianceParams& out) {
-  ParamReader p(packed, kFactorCovarianceParams);
-  out.lags = static_cast<size_t>(p.integer(0, 10000));  // an integer in [0, 10000]
-  return p.status();
-}
-
-bool paramNames(std::string_view kernel, ParamNames& out) {
-  if (kernel == "standardize" || kernel == "specificRisk" || kernel == "riskDecomposition") {
-    out = ParamNames{nullptr, 0};
-  } else if (kernel == "winsorize" || kernel == "size") {
-    out = paramNamesOf(kBandParams);
-  } else if (kernel == "momentum") {
-    out = paramNamesOf(kMomentumParams);
-  } else if (kernel == "value") {
-    out = paramNamesOf(kValueParams);
-  } else if (kernel == "factorReturns") {
-    out = paramNamesOf(kFactorReturnsParams);
-  } else if (kernel == "factorCovariance") {
-    out = paramNamesOf(kFactorCovarianceParams);
-  } else {
-    return false;
-  }
-  return true;
-}
 
 namespace entry {
 
@@ -82,7 +28,7 @@ Outcome requireCount(int at, size_t v, size_t lo, size_t hi, const std::string& 
 }  // namespace
 
 Outcome winsorize(In x, size_t rows, size_t cols, Packed params, Out out) {
-  BandParams p;
+  WinsorizeParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   if (Outcome o = requireLength(0, x, cells(rows, cols)); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, panelLength(rows, cols)); !o.ok()) return o;
@@ -108,7 +54,7 @@ Outcome momentum(In returns, size_t rows, size_t cols, In weights, Packed params
 }
 
 Outcome size(In marketCap, size_t rows, size_t cols, Packed params, Out out) {
-  BandParams p;
+  SizeParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   if (Outcome o = requireLength(0, marketCap, cells(rows, cols)); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, panelLength(rows, cols)); !o.ok()) return o;

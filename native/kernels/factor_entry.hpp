@@ -1,57 +1,19 @@
-// The factor family's entries (entry.hpp): each kernel's packed parameters (names, unpacking, ranges:
-// the descriptors of src/kernels/factor.ts, FACTOR_KERNELS, say the same and a test holds the names
-// equal), and each kernel's call as the addon makes it, arguments in the order of the JS call:
-// shapes and lengths checked against factor.hpp's layouts, then the kernel. factorReturns, which
+// The factor family's entries (entry.hpp): each kernel's call as the addon makes it, arguments in the
+// order of the JS call: its packed parameters unpacked (generated/factor_params.hpp, written from the
+// descriptors' rules by scripts/gen-native.ts), shapes and lengths checked against factor.hpp's
+// layouts, then the kernel. factorReturns, which
 // other backends also compute (native/blas, native/metal's host: the same signature), has an entry
 // templated over the kernel it runs, its checks in prepareFactorReturns.
 #pragma once
 
 #include <cstddef>
-#include <string_view>
 #include <vector>
 
 #include "entry.hpp"
 #include "factor.hpp"
+#include "generated/factor_params.hpp"
 
 namespace kernelbus::factor {
-
-// ---------------------------------------------------------------------------------------------
-// Parameters: one table of names and one struct per kernel with parameters.
-
-/// winsorize's and size's
-constexpr const char* kBandParams[] = {"lower", "upper"};
-struct BandParams {
-  double lower, upper;
-};
-constexpr const char* kMomentumParams[] = {"lag", "winsorize"};
-struct MomentumParams {
-  size_t lag;
-  double winsorize;
-};
-constexpr const char* kValueParams[] = {"winsorize"};
-struct ValueParams {
-  double winsorize;  // -1: off
-};
-constexpr const char* kFactorReturnsParams[] = {"winsorize", "residualize"};
-struct FactorReturnsParams {
-  double winsorize;  // -1: off
-  bool residualize;
-};
-constexpr const char* kFactorCovarianceParams[] = {"lags"};
-struct FactorCovarianceParams {
-  size_t lags;
-};
-
-// Each kernel's parameters unpacked and checked (ParamInvalid at the first out of range).
-Status unpack(Packed packed, BandParams& out);
-Status unpack(Packed packed, MomentumParams& out);
-Status unpack(Packed packed, ValueParams& out);
-Status unpack(Packed packed, FactorReturnsParams& out);
-Status unpack(Packed packed, FactorCovarianceParams& out);
-
-/// The parameter names of the factor kernel `kernel` (count 0 for one without parameters); false when
-/// the family has no such kernel.
-bool paramNames(std::string_view kernel, ParamNames& out);
 
 // ---------------------------------------------------------------------------------------------
 // Entries, in the order of the JS call (src/backends/native/binding.ts).

@@ -31,55 +31,28 @@ Outcome requireSets(In sets) {
 
 }  // namespace
 
-Status unpack(Packed packed, LikelihoodParams& out) {
-  ParamReader r(packed, kPinLikelihoodParams);
-  out.model.alpha = r.closed(0, 1);
-  out.model.delta = r.closed(0, 1);
-  out.model.mu = r.closed(0, DBL_MAX);
-  out.model.epsilonBuy = r.closed(0, DBL_MAX);
-  out.model.epsilonSell = r.closed(0, DBL_MAX);
-  out.factorization = static_cast<Factorization>(static_cast<int>(r.integer(0, 2)));
-  return r.status();
-}
-
-Status unpack(Packed packed, EstimateParams& out) {
-  ParamReader r(packed, kPinParams);
-  out.factorization = static_cast<Factorization>(static_cast<int>(r.integer(0, 2)));
-  out.excludeBoundaries = r.integer(0, 1) == 1;
-  return r.status();
-}
-
-bool paramNames(std::string_view kernel, ParamNames& out) {
-  if (kernel == "pinLikelihood") {
-    out = paramNamesOf(kPinLikelihoodParams);
-  } else if (kernel == "pin") {
-    out = paramNamesOf(kPinParams);
-  } else {
-    return false;
-  }
-  return true;
-}
-
 namespace entry {
 
 Outcome pinLikelihood(In buys, In sells, Packed params, Out out) {
-  LikelihoodParams p;
+  PinLikelihoodParams p;
   if (Status s = unpack(params, p); !s.ok()) return s;
   if (Outcome o = requireDays(buys, sells); !o.ok()) return o;
   if (Outcome o = requireLength(3, out, 1); !o.ok()) return o;
   if (Status s = checkCounts(buys.data, sells.data, buys.length); !s.ok()) return s;
-  out.data[0] = logLikelihood(p.model, buys.data, sells.data, buys.length, p.factorization);
+  const Params model{p.alpha, p.delta, p.mu, p.epsilonBuy, p.epsilonSell};
+  out.data[0] = logLikelihood(model, buys.data, sells.data, buys.length, static_cast<Factorization>(p.factorization));
   return Outcome{};
 }
 
 Outcome pin(In buys, In sells, In sets, Packed params, Out out) {
-  EstimateParams p;
+  PinParams p;
   if (Status s = unpack(params, p); !s.ok()) return s;
   if (Outcome o = requireDays(buys, sells); !o.ok()) return o;
   if (Outcome o = requireSets(sets); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, kEstimateLength); !o.ok()) return o;
   if (Status s = checkCounts(buys.data, sells.data, buys.length); !s.ok()) return s;
-  estimate(buys.data, sells.data, buys.length, sets.data, sets.length / kSetWidth, p.factorization, p.excludeBoundaries, out.data);
+  estimate(buys.data, sells.data, buys.length, sets.data, sets.length / kSetWidth, static_cast<Factorization>(p.factorization),
+           p.excludeBoundaries, out.data);
   return Outcome{};
 }
 

@@ -1,41 +1,14 @@
-// The entries of the risk family's analytics kernels (risk_analytics.hpp), as risk_entry.hpp's: the
-// packed parameters (names equal to the descriptors' keys in src/kernels/risk-analytics.ts, ranges
-// their `expected`), unpacking, and each call in the order of the JS call.
+// The entries of the risk family's analytics kernels (risk_analytics.hpp), as risk_entry.hpp's: each
+// call in the order of the JS call, its packed parameters unpacked by generated/risk_params.hpp.
 #pragma once
 
 #include <cstddef>
-#include <string_view>
 
 #include "entry.hpp"
+#include "generated/risk_params.hpp"
 #include "risk_analytics.hpp"
 
 namespace kernelbus::risk {
-
-constexpr const char* kVarBacktestParams[] = {"confidence", "window", "dqRegressors"};
-struct VarBacktestParams {
-  double confidence;
-  size_t window;
-  DqRegressors dqRegressors;
-};
-constexpr const char* kDrawdownsParams[] = {"top", "convention"};
-struct DrawdownsParams {
-  size_t top;
-  int convention;
-};
-
-constexpr const char* kRollingParams[] = {"window", "stats", "periodsPerYear", "riskFree", "confidence"};
-struct RollingParams {
-  size_t window;
-  unsigned stats;
-  double periodsPerYear, riskFree, confidence;
-};
-
-Status unpack(Packed packed, VarBacktestParams& out);
-Status unpack(Packed packed, RollingParams& out);
-Status unpack(Packed packed, DrawdownsParams& out);
-
-/// paramNames() of the analytics kernels; false for any other name.
-bool analyticsParamNames(std::string_view kernel, ParamNames& out);
 
 namespace entry {
 

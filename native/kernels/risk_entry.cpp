@@ -1,107 +1,7 @@
-// The risk family's parameters and entries (risk_entry.hpp). The ranges are the descriptors'
-// `expected` strings in src/kernels/risk.ts (RISK_KERNELS), checked here once.
+// The risk family's entries (risk_entry.hpp).
 #include "risk_entry.hpp"
 
-#include "risk_analytics_entry.hpp"
-
 namespace kernelbus::risk {
-
-Status unpack(Packed packed, CumulativeReturnsParams& out) {
-  ParamReader p(packed, kCumulativeReturnsParams);
-  out.startingValue = p.finite();  // a finite number
-  return p.status();
-}
-
-Status unpack(Packed packed, PerformanceStatsParams& out) {
-  ParamReader p(packed, kPerformanceStatsParams);
-  out.periodsPerYear = p.positive();  // a finite number > 0
-  out.riskFree = p.finite();          // a finite number
-  out.requiredReturn = p.finite();    // a finite number > -1
-  p.require(out.requiredReturn > -1);
-  return p.status();
-}
-
-Status unpack(Packed packed, RelativeStatsParams& out) {
-  ParamReader p(packed, kRelativeStatsParams);
-  out.periodsPerYear = p.positive();                                       // a finite number > 0
-  out.riskFree = p.finite();                                               // a finite number
-  out.alphaConvention = static_cast<int>(p.integer(0, kAlphaQuantstats));  // 'empyrical' or 'quantstats' (0 or 1)
-  return p.status();
-}
-
-Status unpack(Packed packed, ValueAtRiskParams& out) {
-  ParamReader p(packed, kValueAtRiskParams);
-  out.method = static_cast<int>(p.integer(0, kCornishFisher));  // 'historical', 'gaussian' or 'cornish-fisher' (0, 1 or 2)
-  out.confidence = p.openUnit();                                // a number in (0, 1)
-  out.ddof = p.integer(0);                                      // an integer >= 0
-  return p.status();
-}
-
-Status unpack(Packed packed, CovarianceParams& out) {
-  ParamReader p(packed, kCovarianceParams);
-  out.method = static_cast<int>(p.integer(0, kSingleFactor));  // a covariance method code (0 to 6)
-  out.lambda = p.openUnit();                                   // a number in (0, 1)
-  out.adjust = p.integer(0, 1) == 1;                           // 0 or 1
-  out.benchmark = p.finite();                                  // a finite number
-  return p.status();
-}
-
-Status unpack(Packed packed, ComponentVarParams& out) {
-  ParamReader p(packed, kComponentVarParams);
-  out.method = static_cast<int>(p.integer(0, kComponentCornishFisher));  // 'gaussian' or 'cornish-fisher' (0 or 1)
-  out.confidence = p.openUnit();                                         // a number in (0, 1)
-  return p.status();
-}
-
-namespace {
-
-// The Monte Carlo parameters after `paths` (and confidence, when the kernel has one).
-void readMonteCarlo(ParamReader& p, bool withConfidence, MonteCarloParams& out) {
-  out.paths = static_cast<size_t>(p.integer(1));         // an integer >= 1
-  out.confidence = withConfidence ? p.openUnit() : 0.5;  // a number in (0, 1)
-  out.horizon = p.positive();                            // a finite number > 0
-  out.seed = p.integer(0);                               // an integer in [0, 2^53)
-  out.nu = p.zeroOrAbove(2);                             // 0 (normal) or a finite number > 2
-}
-
-}  // namespace
-
-Status unpack(Packed packed, bool withConfidence, MonteCarloParams& out) {
-  if (withConfidence) {
-    ParamReader p(packed, kMonteCarloVarParams);
-    readMonteCarlo(p, true, out);
-    return p.status();
-  }
-  ParamReader p(packed, kMonteCarloScenariosParams);
-  readMonteCarlo(p, false, out);
-  return p.status();
-}
-
-bool paramNames(std::string_view kernel, ParamNames& out) {
-  const ParamNames none{nullptr, 0};
-  if (kernel == "simpleReturns" || kernel == "logReturns" || kernel == "portfolioReturns" || kernel == "portfolioVolatility") {
-    out = none;
-  } else if (kernel == "cumulativeReturns") {
-    out = paramNamesOf(kCumulativeReturnsParams);
-  } else if (kernel == "performanceStats") {
-    out = paramNamesOf(kPerformanceStatsParams);
-  } else if (kernel == "relativeStats") {
-    out = paramNamesOf(kRelativeStatsParams);
-  } else if (kernel == "valueAtRisk") {
-    out = paramNamesOf(kValueAtRiskParams);
-  } else if (kernel == "covariance") {
-    out = paramNamesOf(kCovarianceParams);
-  } else if (kernel == "componentVar") {
-    out = paramNamesOf(kComponentVarParams);
-  } else if (kernel == "monteCarloVar") {
-    out = paramNamesOf(kMonteCarloVarParams);
-  } else if (kernel == "monteCarloScenarios") {
-    out = paramNamesOf(kMonteCarloScenariosParams);
-  } else {
-    return analyticsParamNames(kernel, out);
-  }
-  return true;
-}
 
 namespace entry {
 
@@ -188,8 +88,8 @@ Outcome preparePortfolioVolatility(In cov, size_t n, In weights, size_t portfoli
   return requireLength(4, out, portfolioVolatilityLength(portfolios));
 }
 
-Outcome prepareMonteCarloVar(In mean, In cov, size_t n, In weights, size_t portfolios, Packed params, Out out, MonteCarloParams& p) {
-  if (Outcome o = unpack(params, true, p); !o.ok()) return o;
+Outcome prepareMonteCarloVar(In mean, In cov, size_t n, In weights, size_t portfolios, Packed params, Out out, MonteCarloVarParams& p) {
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
   // the P&L of every portfolio on every path is held at once
   if (cells(portfolios, p.paths) == kTooLarge) return ArgFault{4, -1, "a size that fits in memory", "portfolios x paths too large"};
   if (Outcome o = requireMean(mean, n); !o.ok()) return o;
@@ -198,8 +98,8 @@ Outcome prepareMonteCarloVar(In mean, In cov, size_t n, In weights, size_t portf
   return requireLength(6, out, monteCarloVarLength(portfolios));
 }
 
-Outcome prepareMonteCarloScenarios(In mean, In cov, size_t n, Packed params, Out out, MonteCarloParams& p) {
-  if (Outcome o = unpack(params, false, p); !o.ok()) return o;
+Outcome prepareMonteCarloScenarios(In mean, In cov, size_t n, Packed params, Out out, MonteCarloScenariosParams& p) {
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
   if (Outcome o = requireMean(mean, n); !o.ok()) return o;
   if (Outcome o = requireLength(1, cov, cells(n, n)); !o.ok()) return o;
   return requireLength(4, out, monteCarloScenariosLength(p.paths, n));

@@ -1,74 +1,19 @@
-// The risk family's entries (entry.hpp): each kernel's packed parameters (names, unpacking, ranges:
-// the descriptors of src/kernels/risk.ts, RISK_KERNELS, say the same and a test holds the names
-// equal), and each kernel's call as the addon makes it, arguments in the order of the JS call:
-// lengths checked against risk.hpp's layouts, then the kernel. The kernels another backend also
-// computes (covariance, portfolioVolatility, the Monte Carlo kernels) have an entry templated over
-// the kernel it runs (the native one by default; native/blas, native/metal's host: the same
-// signature), its checks in a prepare function shared by all.
+// The risk family's entries (entry.hpp): each kernel's call as the addon makes it, arguments in the
+// order of the JS call: its packed parameters unpacked (generated/risk_params.hpp: the Params structs
+// and unpack() written from the descriptors' rules by scripts/gen-native.ts), lengths checked against
+// risk.hpp's layouts, then the kernel. The kernels another backend also computes (covariance,
+// portfolioVolatility, the Monte Carlo kernels) have an entry templated over the kernel it runs (the
+// native one by default; native/blas, native/metal's host: the same signature), its checks in a
+// prepare function shared by all.
 #pragma once
 
 #include <cstddef>
-#include <string_view>
 
 #include "entry.hpp"
+#include "generated/risk_params.hpp"
 #include "risk.hpp"
 
 namespace kernelbus::risk {
-
-// ---------------------------------------------------------------------------------------------
-// Parameters: one table of names and one struct per kernel with parameters.
-
-constexpr const char* kCumulativeReturnsParams[] = {"startingValue"};
-struct CumulativeReturnsParams {
-  double startingValue;
-};
-constexpr const char* kPerformanceStatsParams[] = {"periodsPerYear", "riskFree", "requiredReturn"};
-struct PerformanceStatsParams {
-  double periodsPerYear, riskFree, requiredReturn;
-};
-constexpr const char* kRelativeStatsParams[] = {"periodsPerYear", "riskFree", "alphaConvention"};
-struct RelativeStatsParams {
-  double periodsPerYear, riskFree;
-  int alphaConvention;
-};
-constexpr const char* kValueAtRiskParams[] = {"method", "confidence", "ddof"};
-struct ValueAtRiskParams {
-  int method;
-  double confidence, ddof;
-};
-constexpr const char* kCovarianceParams[] = {"method", "lambda", "adjust", "benchmark"};
-struct CovarianceParams {
-  int method;
-  double lambda;
-  bool adjust;
-  double benchmark;
-};
-constexpr const char* kComponentVarParams[] = {"method", "confidence"};
-struct ComponentVarParams {
-  int method;
-  double confidence;
-};
-constexpr const char* kMonteCarloVarParams[] = {"paths", "confidence", "horizon", "seed", "nu"};
-constexpr const char* kMonteCarloScenariosParams[] = {"paths", "horizon", "seed", "nu"};
-struct MonteCarloParams {
-  size_t paths;
-  double confidence;  // 0.5 for the scenarios, which have none
-  double horizon, seed, nu;
-};
-
-// Each kernel's parameters unpacked and checked (ParamInvalid at the first out of range).
-Status unpack(Packed packed, CumulativeReturnsParams& out);
-Status unpack(Packed packed, PerformanceStatsParams& out);
-Status unpack(Packed packed, RelativeStatsParams& out);
-Status unpack(Packed packed, ValueAtRiskParams& out);
-Status unpack(Packed packed, CovarianceParams& out);
-Status unpack(Packed packed, ComponentVarParams& out);
-/// monteCarloVar's (withConfidence) or monteCarloScenarios' parameters.
-Status unpack(Packed packed, bool withConfidence, MonteCarloParams& out);
-
-/// The parameter names of the risk kernel `kernel` (count 0 for one without parameters); false when
-/// the family has no such kernel.
-bool paramNames(std::string_view kernel, ParamNames& out);
 
 // ---------------------------------------------------------------------------------------------
 // Entries, in the order of the JS call (src/backends/native/binding.ts).
@@ -102,8 +47,8 @@ using ScenariosKernel = Status (*)(const double*, const double*, size_t, size_t,
 // Their checks: the parameters into `p`, then the lengths.
 Outcome prepareCovariance(In returns, size_t rows, size_t cols, Packed params, Out out, CovarianceParams& p);
 Outcome preparePortfolioVolatility(In cov, size_t n, In weights, size_t portfolios, Out out);
-Outcome prepareMonteCarloVar(In mean, In cov, size_t n, In weights, size_t portfolios, Packed params, Out out, MonteCarloParams& p);
-Outcome prepareMonteCarloScenarios(In mean, In cov, size_t n, Packed params, Out out, MonteCarloParams& p);
+Outcome prepareMonteCarloVar(In mean, In cov, size_t n, In weights, size_t portfolios, Packed params, Out out, MonteCarloVarParams& p);
+Outcome prepareMonteCarloScenarios(In mean, In cov, size_t n, Packed params, Out out, MonteCarloScenariosParams& p);
 
 /// covariance(returns, rows, cols, params, out)
 template <CovarianceKernel Kernel = risk::covariance>
@@ -125,7 +70,7 @@ Outcome portfolioVolatility(In cov, size_t n, In weights, size_t portfolios, Out
 /// monteCarloVar(mean, cov, n, weights, portfolios, params, out); cov as portfolioVolatility's
 template <MonteCarloVarKernel Kernel = risk::monteCarloVar>
 Outcome monteCarloVar(In mean, In cov, size_t n, In weights, size_t portfolios, Packed params, Out out) {
-  MonteCarloParams p;
+  MonteCarloVarParams p;
   if (Outcome o = prepareMonteCarloVar(mean, cov, n, weights, portfolios, params, out, p); !o.ok()) return o;
   return Kernel(mean.data, cov.data, n, weights.data, portfolios, p.paths, p.confidence, p.horizon, p.seed, p.nu, out.data);
 }
@@ -133,7 +78,7 @@ Outcome monteCarloVar(In mean, In cov, size_t n, In weights, size_t portfolios, 
 /// monteCarloScenarios(mean, cov, n, params, out); cov as portfolioVolatility's
 template <ScenariosKernel Kernel = risk::monteCarloScenarios>
 Outcome monteCarloScenarios(In mean, In cov, size_t n, Packed params, Out out) {
-  MonteCarloParams p;
+  MonteCarloScenariosParams p;
   if (Outcome o = prepareMonteCarloScenarios(mean, cov, n, params, out, p); !o.ok()) return o;
   return Kernel(mean.data, cov.data, n, p.paths, p.horizon, p.seed, p.nu, out.data);
 }

@@ -1,24 +1,7 @@
-// The special functions' parameters and entries (special_entry.hpp).
+// The special functions' entries (special_entry.hpp).
 #include "special_entry.hpp"
 
 namespace kernelbus::special {
-
-Status unpack(Packed packed, double& nu) {
-  ParamReader p(packed, kStudentTParams);
-  nu = p.aboveZero();  // a number > 0 (Infinity for the normal)
-  return p.status();
-}
-
-bool paramNames(std::string_view kernel, ParamNames& out) {
-  if (kernel == "normalCdf" || kernel == "normalSf" || kernel == "normalPdf" || kernel == "normalQuantile") {
-    out = ParamNames{nullptr, 0};
-  } else if (kernel == "studentTCdf" || kernel == "studentTQuantile") {
-    out = paramNamesOf(kStudentTParams);
-  } else {
-    return false;
-  }
-  return true;
-}
 
 namespace entry {
 
@@ -32,13 +15,13 @@ Outcome each(In x, Out out) {
   return Outcome{};
 }
 
-/// f(x[i], nu) into out.
-template <double (*F)(double, double)>
+/// f(x[i], nu) into out; `Params` the kernel's (its nu).
+template <double (*F)(double, double), typename Params>
 Outcome eachNu(In x, Packed params, Out out) {
-  double nu = 0;
-  if (Outcome o = unpack(params, nu); !o.ok()) return o;
+  Params p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
   if (Outcome o = requireLength(2, out, x.length); !o.ok()) return o;
-  for (size_t i = 0; i < x.length; i++) out.data[i] = F(x.data[i], nu);
+  for (size_t i = 0; i < x.length; i++) out.data[i] = F(x.data[i], p.nu);
   return Outcome{};
 }
 
@@ -52,8 +35,10 @@ Outcome normalCdf(In x, Out out) {
 Outcome normalSf(In x, Out out) { return each<kernelbus::normalSf>(x, out); }
 Outcome normalPdf(In x, Out out) { return each<kernelbus::normalPdf>(x, out); }
 Outcome normalQuantile(In p, Out out) { return each<kernelbus::normalQuantile>(p, out); }
-Outcome studentTCdf(In t, Packed params, Out out) { return eachNu<kernelbus::studentTCdf>(t, params, out); }
-Outcome studentTQuantile(In p, Packed params, Out out) { return eachNu<kernelbus::studentTQuantile>(p, params, out); }
+Outcome studentTCdf(In t, Packed params, Out out) { return eachNu<kernelbus::studentTCdf, StudentTCdfParams>(t, params, out); }
+Outcome studentTQuantile(In p, Packed params, Out out) {
+  return eachNu<kernelbus::studentTQuantile, StudentTQuantileParams>(p, params, out);
+}
 
 }  // namespace entry
 }  // namespace kernelbus::special

@@ -1,23 +1,15 @@
 // The special functions' entries (entry.hpp): f(x[i]) into out[i], NaN in, NaN out (never a fault
 // for a value). Student's t packs its degrees of freedom (src/kernels/special-family.ts,
-// SPECIAL_KERNELS: nu, a number > 0, Infinity for the normal).
+// SPECIAL_KERNELS: nu, a number > 0, Infinity for the normal; generated/special_params.hpp unpacks it).
 #pragma once
 
 #include <cstddef>
-#include <string_view>
 
 #include "entry.hpp"
+#include "generated/special_params.hpp"
 #include "special.hpp"
 
 namespace kernelbus::special {
-
-constexpr const char* kStudentTParams[] = {"nu"};
-/// Student's t degrees of freedom: a number > 0 (Infinity: the normal).
-Status unpack(Packed packed, double& nu);
-
-/// The parameter names of the special function `kernel` (count 0 for one without parameters); false
-/// when there is no such function.
-bool paramNames(std::string_view kernel, ParamNames& out);
 
 namespace entry {
 

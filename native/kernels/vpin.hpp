@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "doubles.hpp"
+#include "generated/vpin_params.hpp"
 #include "memory.hpp"
 #include "status.hpp"
 
@@ -20,10 +21,9 @@ using kernelbus::Status;
 
 enum SigmaKind : int { kSigmaSample = 0, kSigmaFixed = 1, kSigmaRolling = 2, kSigmaEwma = 3 };
 
-/// The packed parameters, in order (src/kernels/vpin.ts VPIN_PARAMS; a test compares the two lists).
-/// The classification parameters are the last kClassifyParamCount.
-constexpr const char* kParamNames[] = {"bucketVolume", "window",    "barMs",      "classifier",   "cdfWindow",
-                                       "priceChange",  "sigmaKind", "sigmaParam", "distribution", "nu"};
+/// The packed parameters, in order (src/kernels/vpin.ts VPIN_PARAMS: generated/vpin_params.hpp; a test
+/// compares the two lists). The classification parameters are the last kClassifyParamCount.
+inline constexpr const auto& kParamNames = kVpinParams;
 constexpr size_t kParamCount = sizeof(kParamNames) / sizeof(kParamNames[0]);
 constexpr size_t kClassifyParamCount = 5;
 constexpr size_t kClassifyOffset = kParamCount - kClassifyParamCount;

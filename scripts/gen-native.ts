@@ -1,0 +1,279 @@
+/**
+ * `npm run gen`: the C++ side of the kernels' packed parameters, written from their descriptors (issue
+ * 40: one source per kernel). For each family below, native/kernels/generated/<file>: per kernel with
+ * packed parameters its names table, its Params struct and `unpack()` (the ParamReader call of each
+ * parameter's rule, src/kernels/param-rules.ts); and param_names.hpp, every kernel's names in one
+ * table (the addon's paramNames()). The output is deterministic and formatted as clang-format formats
+ * it (`npm run lint:cpp` checks it); CI runs `npm run gen && git diff --exit-code`.
+ *
+ * A kernel whose parameters have no rules (VPIN_PARAMS: vpin.cpp's unpackParams() checks them by
+ * hand, one rule depending on another) gets its names table only.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KernelSpec, ParamSpec } from '../src/kernels/descriptor.js';
+import { FACTOR_KERNELS } from '../src/kernels/factor-kernels.js';
+import type { Rule } from '../src/kernels/param-rules.js';
+import { RISK_KERNELS } from '../src/kernels/risk-kernels.js';
+import { SPECIAL_KERNELS } from '../src/kernels/special-family.js';
+import { VPIN_KERNELS } from '../src/kernels/vpin-kernels.js';
+
+/** One generated header: the kernels it holds, the C++ namespace they live in, where their descriptors are. */
+interface Family {
+  readonly file: string;
+  readonly namespace: string;
+  /** What the header holds, for its comment. */
+  readonly what: string;
+  readonly from: readonly string[];
+  readonly kernels: Readonly<Record<string, KernelSpec>>;
+}
+
+const FAMILIES: readonly Family[] = [
+  {
+    file: 'risk_params.hpp',
+    namespace: 'kernelbus::risk',
+    what: "The risk family's packed parameters (risk_entry.hpp, risk_analytics_entry.hpp)",
+    from: ['src/kernels/risk.ts', 'src/kernels/risk-analytics.ts'],
+    kernels: RISK_KERNELS,
+  },
+  {
+    file: 'factor_params.hpp',
+    namespace: 'kernelbus::factor',
+    what: "The factor family's packed parameters (factor_entry.hpp)",
+    from: ['src/kernels/factor.ts'],
+    kernels: FACTOR_KERNELS,
+  },
+  {
+    file: 'special_params.hpp',
+    namespace: 'kernelbus::special',
+    what: "The special functions' packed parameters (special_entry.hpp)",
+    from: ['src/kernels/special-family.ts'],
+    kernels: SPECIAL_KERNELS,
+  },
+  {
+    file: 'classify_params.hpp',
+    namespace: 'kernelbus::classify',
+    what: "classifyTrades' packed parameters (classify.hpp: classify::Params)",
+    from: ['src/kernels/classify.ts'],
+    kernels: { classifyTrades: VPIN_KERNELS.classifyTrades },
+  },
+  {
+    file: 'pin_params.hpp',
+    namespace: 'kernelbus::pin',
+    what: "The PIN kernels' packed parameters (pin_entry.hpp)",
+    from: ['src/kernels/pin.ts'],
+    kernels: { pinLikelihood: VPIN_KERNELS.pinLikelihood, pin: VPIN_KERNELS.pin },
+  },
+  {
+    file: 'vpin_params.hpp',
+    namespace: 'kernelbus::vpin',
+    what: "vpin()'s packed parameter names (vpin.hpp: kParamNames; vpin.cpp's unpackParams() checks them)",
+    from: ['src/kernels/vpin.ts'],
+    kernels: { vpin: VPIN_KERNELS.vpin },
+  },
+];
+
+const COLUMNS = 140;
+const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+const capitalized = (name: string) => name[0].toUpperCase() + name.slice(1);
+
+/** Comments are wrapped shorter than the code's COLUMNS, for reading. */
+const COMMENT_COLUMNS = 110;
+
+/** `// text` at `indent`, wrapped at COMMENT_COLUMNS on spaces. */
+function comment(text: string, indent = ''): string[] {
+  const lines: string[] = [];
+  let line = `${indent}//`;
+  for (const word of text.split(' ')) {
+    if (line.length + 1 + word.length > COMMENT_COLUMNS && line !== `${indent}//`) {
+      lines.push(line);
+      line = `${indent}//`;
+    }
+    line += ` ${word}`;
+  }
+  return [...lines, line];
+}
+
+/** `const char* ...[] = {"a", "b"};` on one line, else the names packed on the lines after it (a trailing comma). */
+function namesTable(array: string, keys: readonly string[]): string[] {
+  const head = `constexpr const char* ${array}[] = {`;
+  const quoted = keys.map((k) => `"${k}"`);
+  const one = `${head}${quoted.join(', ')}};`;
+  if (one.length <= COLUMNS) return [one];
+  const lines = [head];
+  let line = '   ';
+  for (const name of quoted) {
+    if (line.length + 1 + name.length + 1 > COLUMNS) {
+      lines.push(line);
+      line = '   ';
+    }
+    line += ` ${name},`;
+  }
+  return [...lines, line, '};'];
+}
+
+/** The C++ type of a parameter of `rule`. */
+function cppType(rule: Rule): string {
+  if (rule.kind === 'code') return 'int';
+  if (rule.kind === 'flag') return 'bool';
+  if (rule.kind === 'int' && rule.lo >= 0) return 'size_t';
+  return 'double';
+}
+
+/** The ParamReader call that reads a parameter of `rule` (the reader is `p`), as its field's type. */
+function readCall(rule: Rule): string {
+  switch (rule.kind) {
+    case 'finite':
+    case 'positive':
+    case 'aboveZero':
+    case 'openUnit':
+      return `p.${rule.kind}()`;
+    case 'above':
+    case 'atLeast':
+    case 'zeroOrAbove':
+      return `p.${rule.kind}(${rule.lo})`;
+    case 'closed':
+      return `p.closed(${rule.lo}, ${rule.hi})`;
+    case 'closedOr':
+      return `p.closedOr(${rule.lo}, ${rule.hi}, ${rule.off})`;
+    case 'int': {
+      const read = rule.hi === undefined || rule.hi === MAX_INTEGER ? `p.integer(${rule.lo})` : `p.integer(${rule.lo}, ${rule.hi})`;
+      return rule.lo >= 0 ? `static_cast<size_t>(${read})` : read;
+    }
+    case 'code':
+      return `static_cast<int>(p.integer(0, ${rule.values.length - 1}))`;
+    case 'flag':
+      return 'p.integer(0, 1) == 1';
+  }
+}
+
+/** A kernel's names table, Params struct and unpack(). */
+function kernelParams(kernel: string, params: readonly ParamSpec[]): string[] {
+  const names = `k${capitalized(kernel)}Params`;
+  const table = namesTable(
+    names,
+    params.map((p) => p.key),
+  );
+  const ruled = params.filter((p) => p.rule !== undefined);
+  if (ruled.length === 0) return [`// ${kernel}`, ...table];
+  if (ruled.length !== params.length) throw new Error(`${kernel}: some of its parameters have no rule`);
+  const struct = `${capitalized(kernel)}Params`;
+  const lines = [`// ${kernel}`, ...table, `struct ${struct} {`];
+  for (const p of params) {
+    const rule = p.rule as Rule;
+    const type = cppType(rule);
+    lines.push(...comment(`${p.name ?? p.key}: ${p.expected}`, '  '), `  ${type} ${p.key} = ${type === 'bool' ? 'false' : '0'};`);
+  }
+  lines.push('};', `inline Status unpack(Packed packed, ${struct}& out) {`, `  ParamReader p(packed, ${names});`);
+  for (const p of params) {
+    lines.push(`  out.${p.key} = ${readCall(p.rule as Rule)};`);
+    if (p.notBelow !== undefined) lines.push(`  p.require(out.${p.key} >= out.${p.notBelow});`);
+  }
+  lines.push('  return p.status();', '}');
+  return lines;
+}
+
+/** The kernels of `family` with packed parameters. */
+const withParams = (family: Family) => Object.entries(family.kernels).filter(([, spec]) => spec.params.length > 0);
+
+const GENERATED = 'Generated by scripts/gen-native.ts';
+
+function familyHeader(family: Family): string {
+  const unpacks = withParams(family).some(([, spec]) => spec.params.some((p) => p.rule !== undefined));
+  const lines = [
+    ...comment(`${GENERATED} (npm run gen): do not edit.`),
+    ...comment(`From the descriptors' params in ${family.from.join(' and ')}.`),
+    '//',
+    ...comment(
+      `${family.what}: per kernel, its names in packed order (the descriptor's keys)` +
+        (unpacks
+          ? ', its Params struct (a field per name: double, size_t for an integer, int for a code, bool for a flag) and unpack(): ' +
+            'each value read in order by the ParamReader call of its rule (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp).'
+          : '.'),
+    ),
+    '#pragma once',
+    '',
+  ];
+  if (unpacks) lines.push('#include <cstddef>', '', '#include "../entry.hpp"', '');
+  lines.push(`namespace ${family.namespace} {`, '');
+  for (const [kernel, spec] of withParams(family)) lines.push(...kernelParams(kernel, spec.params), '');
+  lines.push(`}  // namespace ${family.namespace}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function namesHeader(): string {
+  const entries: string[] = [];
+  for (const family of FAMILIES) {
+    const ns = family.namespace.replace(/^kernelbus::/, '');
+    for (const [kernel, spec] of Object.entries(family.kernels)) {
+      const names = spec.params.length > 0 ? `paramNamesOf(${ns}::k${capitalized(kernel)}Params)` : '{nullptr, 0}';
+      entries.push(`    {"${kernel}", ${names}},`);
+    }
+  }
+  const lines = [
+    ...comment(`${GENERATED} (npm run gen): do not edit.`),
+    ...comment("From the descriptors' params of the kernels below (src/kernels/)."),
+    '//',
+    ...comment(
+      "Every generated kernel's packed parameter names, by kernel name (none: count 0): the addon's paramNames() " +
+        '(native/binding/addon.cc) reads them, and test/native/binding.test.ts holds them equal to the descriptors. ' +
+        "The portfolio family's are not here yet (portfolio_entry.cpp, portfolio_alloc_entry.cpp).",
+    ),
+    '#pragma once',
+    '',
+    '#include <string_view>',
+    '',
+    '#include "../entry.hpp"',
+    ...FAMILIES.map((f) => `#include "${f.file}"`).sort(),
+    '',
+    'namespace kernelbus {',
+    '',
+    '/// A kernel and its packed parameter names.',
+    'struct KernelParamNames {',
+    '  const char* kernel;',
+    '  ParamNames names;',
+    '};',
+    '',
+    'constexpr KernelParamNames kKernelParamNames[] = {',
+    ...entries,
+    '};',
+    '',
+    "/// `kernel`'s parameter names into `out`; false for a kernel no generated family has.",
+    'inline bool generatedParamNames(std::string_view kernel, ParamNames& out) {',
+    '  for (const KernelParamNames& k : kKernelParamNames) {',
+    '    if (kernel == k.kernel) {',
+    '      out = k.names;',
+    '      return true;',
+    '    }',
+    '  }',
+    '  return false;',
+    '}',
+    '',
+    '}  // namespace kernelbus',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every generated header, [file name under native/kernels/generated, its text]. */
+export function generatedHeaders(): [string, string][] {
+  const files: [string, string][] = [
+    ...FAMILIES.map((f): [string, string] => [f.file, familyHeader(f)]),
+    ['param_names.hpp', namesHeader()],
+  ];
+  for (const [file, text] of files) {
+    const long = text.split('\n').find((line) => line.length > COLUMNS);
+    if (long) throw new Error(`${file}: a line over ${COLUMNS} columns: ${long}`);
+  }
+  return files;
+}
+
+/** Where the headers go. */
+export const GENERATED_DIR = join(dirname(fileURLToPath(import.meta.url)), '../native/kernels/generated');
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  mkdirSync(GENERATED_DIR, { recursive: true });
+  const files = generatedHeaders();
+  for (const [file, text] of files) writeFileSync(join(GENERATED_DIR, file), text);
+  console.log(`gen: ${files.length} headers in native/kernels/generated (${files.map(([f]) => f).join(', ')})`);
+}
