@@ -44,8 +44,8 @@ export type ClassifyConvention = (typeof CLASSIFY_CONVENTIONS)[number];
 /** Options of `classifyTrades()` (`out`: a caller-owned Int8Array, see OutOption). */
 export interface ClassifyTradesOptions {
   out?: Int8Array;
-  /** Required. */
-  algorithm: ClassifyAlgorithm;
+  /** Default `'tick'`, as PINstimation's classify_trades (tclf's ClassicalClassifier has none). */
+  algorithm?: ClassifyAlgorithm;
   /** Default `'tclf'`. */
   convention?: ClassifyConvention;
   /** Default 0: the quote at each trade as given (or the last quote of the stream at or before it). */
@@ -75,14 +75,19 @@ export type ClassifyTradesParams = Record<(typeof CLASSIFY_TRADES_PARAMS)[number
 
 /**
  * Validates `classifyTrades()` options and resolves defaults. `name`: what the errors call the options
- * (`vpin()` passes 'options.classifier').
+ * (`vpin()` passes 'options.classifier', whose algorithm has no default: `defaultAlgorithm` undefined).
  */
-export function resolveClassifyTradesOptions(options: ClassifyTradesOptions, name = 'options'): ClassifyTradesParams {
+export function resolveClassifyTradesOptions(
+  options: ClassifyTradesOptions | undefined,
+  name = 'options',
+  defaultAlgorithm: ClassifyAlgorithm | undefined = 'tick',
+): ClassifyTradesParams {
+  if (options === undefined && defaultAlgorithm !== undefined) options = {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new KernelInputError(name, 'an object with algorithm', describeValue(options));
+    throw new KernelInputError(name, defaultAlgorithm ? 'an object' : 'an object with algorithm', describeValue(options));
   }
   const [algorithmParam, conventionParam, quoteLagParam, lagFromParam] = CLASSIFY_TRADES_PARAMS;
-  const algorithm = checkParam(algorithmParam, options.algorithm, `${name}.algorithm`);
+  const algorithm = checkParam(algorithmParam, options.algorithm ?? defaultAlgorithm, `${name}.algorithm`);
   const convention = checkParam(conventionParam, options.convention ?? 'tclf', `${name}.convention`);
   const quoteLagMs = checkParam(quoteLagParam, options.quoteLagMs ?? 0, `${name}.quoteLagMs`);
   const lagFrom = checkParam(lagFromParam, options.lagFrom ?? 'quotes', `${name}.lagFrom`);

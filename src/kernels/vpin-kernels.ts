@@ -103,7 +103,7 @@ export interface VpinKernels extends PinKernels {
    * checked first (naming `quotes.ts`, `quotes.bid`, `quotes.ask`).
    * `out`: a caller-owned Int8Array of the trades' length to fill and return (OutOption).
    */
-  classifyTrades(trades: QuotedTrades | Trades, options: ClassifyTradesOptions): Int8Array;
+  classifyTrades(trades: QuotedTrades | Trades, options?: ClassifyTradesOptions): Int8Array;
   /**
    * Bulk volume classification: buy volume per bar, volume * F(dP / sigma). `options.out`: a
    * caller-owned Float64Array of the bars' length to fill and return (OutOption).
@@ -158,9 +158,10 @@ export const VPIN_KERNELS = {
   classifyTrades: {
     params: CLASSIFY_TRADES_PARAMS,
     options: CLASSIFY_TRADES_OPTIONS,
-    api(trades: QuotedTrades | Trades, opts: ClassifyTradesOptions) {
-      requireKnownOptions(VPIN_KERNELS.classifyTrades, opts);
-      const params = resolveClassifyTradesOptions(opts);
+    api(trades: QuotedTrades | Trades, options?: ClassifyTradesOptions) {
+      requireKnownOptions(VPIN_KERNELS.classifyTrades, options);
+      const params = resolveClassifyTradesOptions(options);
+      const opts = options ?? {};
       const quotes = opts.quotes;
       requireQuotedTrades(trades, quotes);
       const { ts, price } = trades;

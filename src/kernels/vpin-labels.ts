@@ -57,7 +57,7 @@ function resolveVpinClassifier(options: VpinOptions, stream: boolean): ClassifyT
     return undefined;
   }
   requireKnownOptions({ params: [], options: CLASSIFIER_OPTIONS }, classifier, 'options.classifier');
-  const params = resolveClassifyTradesOptions({ ...classifier, quotes: options.quotes }, 'options.classifier');
+  const params = resolveClassifyTradesOptions({ ...classifier, quotes: options.quotes }, 'options.classifier', undefined);
   const name = CLASSIFY_ALGORITHMS[params.algorithm];
   if (stream && name.startsWith('reverse')) {
     throw new KernelInputError(

@@ -142,6 +142,12 @@ describe.each(kernelsUnderTest())('classifyTrades [%s]', (_name, k) => {
     }
   });
 
+  it("'tick' is the default algorithm, as PINstimation's classify_trades", () => {
+    const { tape } = expected.quote;
+    expect(Array.from(k.classifyTrades(tape))).toEqual(Array.from(k.classifyTrades(tape, { algorithm: 'tick' })));
+    expect(Array.from(k.classifyTrades(tape, {}))).toEqual(Array.from(k.tickRule(tape.price)));
+  });
+
   it('the tick rule runs over the whole tape (no reset at day boundaries) and equals tickRule', () => {
     const t = tape([100, 101, 101, 99, 99, 100].map((p) => [p, 99, 101]));
     t.ts = Float64Array.from([0, 1, 86_400_000, 86_400_001, 3 * 86_400_000, 3 * 86_400_000]);

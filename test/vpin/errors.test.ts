@@ -170,7 +170,7 @@ const cases: [string, (k: Kernels) => unknown, string, string][] = [
     'trades.bid',
     'a Float64Array, got undefined',
   ],
-  ['classifyTrades: no options', (k) => k.classifyTrades(quoted, undefined as never), 'options', 'an object with algorithm, got undefined'],
+  ['classifyTrades: options not an object', (k) => k.classifyTrades(quoted, 3 as never), 'options', 'an object, got 3'],
   [
     'classifyTrades: unknown algorithm',
     (k) => k.classifyTrades(quoted, { algorithm: 'lr' as never }),
