@@ -12,11 +12,15 @@
 // Argument types and how each is read, in the fixed guard order (CONVENTIONS.md):
 //   size_t   a count: an integer >= 0 below 2^53                                  (first)
 //   Panels   an Array of Float64Arrays (reading its elements may run a getter)    (second)
+//   a record (native/kernels/record.hpp) an object's fields by name (a getter may run): its counts
+//            checked as they are read, its arrays held                            (second)
 //   In, Out, Packed   a Float64Array: kind, attached buffer, data pointer, length  (last)
+//            (a record's arrays with them)
 // Nothing after the pointers runs JS until the entry returns.
 #pragma once
 
 #include <cctype>
+#include <cmath>
 #include <cstddef>
 #include <string>
 #include <tuple>
@@ -27,6 +31,7 @@
 #include "async.h"
 #include "common.h"
 #include "entry.hpp"
+#include "record.hpp"
 
 namespace kernelbus::binding {
 
@@ -87,6 +92,60 @@ struct Reader<Out> {
   }
 };
 
+/// A record's array read in pass 2, its view taken in pass 3: the value, its name (the argument's and
+/// the field's), where the view goes.
+struct PendingArray {
+  Napi::Value value;
+  const std::string* argument;
+  const char* field;
+  In* target;
+};
+
+/// How a record argument (IsRecord) is read: the object's fields by name in pass 2, its arrays' views
+/// in pass 3 (resolvePending), after every getter has run.
+template <typename R>
+struct RecordReader {
+  static void read(const Napi::CallbackInfo& info, size_t i, const std::string& name, R& out, std::vector<Napi::Value>& held,
+                   std::vector<PendingArray>& pending) {
+    const Napi::Env env = info.Env();
+    if (!info[i].IsObject() || info[i].IsArray() || info[i].IsTypedArray()) {
+      throw inputError(env, name, "an object of named fields", describeValue(info[i]));
+    }
+    const Napi::Object object = info[i].As<Napi::Object>();
+    constexpr size_t kFields = std::tuple_size_v<std::decay_t<decltype(RecordFields<R>::fields)>>;
+    held.reserve(held.size() + kFields);
+    pending.reserve(pending.size() + kFields);
+    auto one = [&](const auto& field) {
+      using T = std::decay_t<decltype(out.*(field.member))>;
+      const Napi::Value value = object.Get(field.name);
+      if constexpr (std::is_same_v<T, size_t>) {
+        const double v = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : NAN;
+        // a count: countArg's rule
+        if (!(v >= 0 && v <= 9007199254740991.0 && std::floor(v) == v)) {
+          throw inputError(env, name + "." + field.name, "an integer >= 0", describeValue(value));
+        }
+        out.*(field.member) = static_cast<size_t>(v);
+      } else {
+        static_assert(std::is_same_v<T, In>, "a record's fields are counts (size_t) and arrays read (In)");
+        held.push_back(value);  // an async call keeps it alive, as it does the arguments
+        pending.push_back(PendingArray{value, &name, field.name, &(out.*(field.member))});
+      }
+    };
+    std::apply([&](const auto&... field) { (one(field), ...); }, RecordFields<R>::fields);
+  }
+};
+
+/// The views of the records' arrays (pass 3: kind, attached buffer, data pointer, length).
+inline void resolvePending(Napi::Env env, const std::vector<PendingArray>& pending) {
+  for (const PendingArray& p : pending) {
+    const bool kind = p.value.IsTypedArray() && p.value.As<Napi::TypedArray>().TypedArrayType() == napi_float64_array;
+    // the name made only for the error float64Value throws (a string per field would cost every call)
+    if (!kind || p.value.As<Napi::Float64Array>().ArrayBuffer().IsDetached()) float64Value(env, p.value, *p.argument + "." + p.field);
+    const Napi::Float64Array array = p.value.As<Napi::Float64Array>();
+    *p.target = In{array.Data(), array.ElementLength()};
+  }
+}
+
 /// An entry's parameter types.
 template <typename F>
 struct EntryTraits;
@@ -96,16 +155,22 @@ struct EntryTraits<Outcome (*)(A...)> {
   static constexpr size_t kArity = sizeof...(A);
 };
 
-/// Reads the arguments of pass `Pass` into their places in `values` (objects read out of them into `held`).
+/// Reads the arguments of pass `Pass` into their places in `values` (objects read out of them into
+/// `held`; a record's arrays also into `pending`, whose views pass 3 takes).
 template <int Pass, typename Values, size_t... I>
 void readPass(const Napi::CallbackInfo& info, const EntrySignature& sig, Values& values, std::vector<Napi::Value>& held,
-              std::index_sequence<I...>) {
+              std::vector<PendingArray>& pending, std::index_sequence<I...>) {
   auto one = [&](auto index) {
     constexpr size_t i = decltype(index)::value;
     using T = std::tuple_element_t<i, Values>;
-    if constexpr (Reader<T>::kPass == Pass) std::get<i>(values) = Reader<T>::read(info, i, sig.arguments[i], held);
+    if constexpr (IsRecord<T>::value) {
+      if constexpr (Pass == 2) RecordReader<T>::read(info, i, sig.arguments[i], std::get<i>(values), held, pending);
+    } else if constexpr (Reader<T>::kPass == Pass) {
+      std::get<i>(values) = Reader<T>::read(info, i, sig.arguments[i], held);
+    }
   };
   (one(std::integral_constant<size_t, I>{}), ...);
+  if constexpr (Pass == 3) resolvePending(info.Env(), pending);
 }
 
 /// The JS function of `Entry`: arity, the arguments by type, then the entry now (throwing what it
@@ -118,10 +183,11 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
     requireArgCount(info, Traits::kArity);
     typename Traits::Values values;
     std::vector<Napi::Value> held;
+    std::vector<PendingArray> pending;
     const auto all = std::make_index_sequence<Traits::kArity>{};
-    readPass<1>(info, sig, values, held, all);
-    readPass<2>(info, sig, values, held, all);
-    readPass<3>(info, sig, values, held, all);
+    readPass<1>(info, sig, values, held, pending, all);
+    readPass<2>(info, sig, values, held, pending, all);
+    readPass<3>(info, sig, values, held, pending, all);
     return complete<Async>(info, held, sig, [values = std::move(values)]() { return std::apply(Entry, values); });
   });
 }

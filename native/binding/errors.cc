@@ -93,7 +93,10 @@ Napi::Error faultError(Napi::Env env, const Status& status, const char* kernel) 
 
 Napi::Error entryError(Napi::Env env, const EntrySignature& sig, const Outcome& outcome) {
   const ArgFault& arg = outcome.arg;
-  if (arg.argument >= 0) return inputError(env, sig.argument(arg.argument, arg.element), arg.expected, arg.actual);
+  if (arg.argument >= 0) {
+    const std::string name = sig.argument(arg.argument, arg.element);
+    return inputError(env, arg.field != nullptr ? name + "." + arg.field : name, arg.expected, arg.actual);
+  }
   return faultError(env, outcome.status, sig.kernel.c_str());
 }
 

@@ -42,12 +42,14 @@ struct Panels {
   std::vector<In> list;
 };
 
-/// An argument of the wrong shape: its position in the call (and the panel, for Panels), what was
-/// expected and what came (the parts of the KernelInputError the binding throws under its name).
+/// An argument of the wrong shape: its position in the call (and the panel, for Panels, or the field,
+/// for a record: record.hpp), what was expected and what came (the parts of the KernelInputError the
+/// binding throws under its name: `name`, `name[panel]` or `name.field`).
 struct ArgFault {
   int argument = -1;  // -1: none
   int element = -1;   // a panel of a Panels argument, else -1
   std::string expected, actual;
+  const char* field = nullptr;  // a field of a record argument (its name in RecordFields), else nullptr
 };
 
 /// What an entry returns: ok, a Status fault (data or parameters), or an ArgFault.

@@ -1,0 +1,30 @@
+// A record argument: a struct an entry takes whole (entry.hpp), made of counts (size_t) and
+// Float64Arrays read (In), which the JS call passes as one object of the same fields (the portfolio
+// family's ProblemStack and ResolvedConstraints, src/kernels/portfolio.ts). RecordFields<R> names each
+// field as JS spells it, in the order the binding reads them (native/binding/entry.h), and an entry
+// names a field in an ArgFault by the same name. Plain C++17, no N-API.
+#pragma once
+
+#include <tuple>
+#include <type_traits>
+
+namespace kernelbus {
+
+/// One field of record R: its name in JS and its member.
+template <typename R, typename T>
+struct Field {
+  const char* name;
+  T R::*member;
+};
+
+/// The fields of record R: `static constexpr auto fields = std::make_tuple(Field<R, In>{"mean", &R::mean}, ...)`.
+template <typename R>
+struct RecordFields;
+
+/// Whether T is a record (has RecordFields).
+template <typename T, typename = void>
+struct IsRecord : std::false_type {};
+template <typename T>
+struct IsRecord<T, std::void_t<decltype(RecordFields<T>::fields)>> : std::true_type {};
+
+}  // namespace kernelbus
