@@ -255,11 +255,114 @@ function namesHeader(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Every generated header, [file name under native/kernels/generated, its text]. */
-export function generatedHeaders(): [string, string][] {
+/** The fuzz table's name of each rule kind (native/fuzz: enum class Rule). */
+const RULE_KINDS: Readonly<Record<Rule['kind'], string>> = {
+  finite: 'Finite',
+  positive: 'Positive',
+  above: 'Above',
+  atLeast: 'AtLeast',
+  aboveZero: 'AboveZero',
+  openUnit: 'OpenUnit',
+  closed: 'Closed',
+  closedOr: 'ClosedOr',
+  int: 'Integer',
+  zeroOrAbove: 'ZeroOrAbove',
+  code: 'Code',
+  flag: 'Flag',
+};
+
+/** A rule as the fuzz table's data, `{Rule::Kind, lo, hi, off, notBelow}` (trailing defaults left out). */
+function ruleData(rule: Rule, notBelow: number): string {
+  let numbers: (number | string)[] = [];
+  if (rule.kind === 'above' || rule.kind === 'atLeast' || rule.kind === 'zeroOrAbove') numbers = [rule.lo];
+  if (rule.kind === 'closed') numbers = [rule.lo, rule.hi];
+  if (rule.kind === 'closedOr') numbers = [rule.lo, rule.hi, rule.off];
+  if (rule.kind === 'int') numbers = [rule.lo, rule.hi === undefined || rule.hi === MAX_INTEGER ? 'kMaxInteger' : rule.hi];
+  if (rule.kind === 'code') numbers = [0, rule.values.length - 1];
+  if (rule.kind === 'flag') numbers = [0, 1];
+  if (notBelow >= 0) numbers = [...numbers, 0, 0, 0].slice(0, 3).concat(notBelow);
+  return `{${[`Rule::${RULE_KINDS[rule.kind]}`, ...numbers].join(', ')}}`;
+}
+
+/** A row of the fuzz table, on one line, or one field a line as clang-format breaks a row too long. */
+function fuzzRow(fields: readonly string[]): string[] {
+  const one = `    {${fields.join(', ')}},`;
+  if (one.length <= COLUMNS) return [one];
+  return fields.map((field, i) => (i === 0 ? `    {${field},` : i < fields.length - 1 ? `     ${field},` : `     ${field}},`));
+}
+
+/** native/fuzz/generated_rules.hpp: each generated kernel's rules as data, for fuzz_params.cpp. */
+function fuzzHeader(): string {
+  const rows: string[] = [];
+  for (const family of FAMILIES) {
+    const ns = family.namespace.replace(/^kernelbus::/, '');
+    for (const [kernel, spec] of withParams(family)) {
+      if (!spec.params.every((p) => p.rule !== undefined)) continue;
+      const index = (key: string | undefined) => spec.params.findIndex((p) => p.key === key);
+      const rules = spec.params.map((p) => ruleData(p.rule as Rule, p.notBelow === undefined ? -1 : index(p.notBelow)));
+      rows.push(...fuzzRow([`"${kernel}"`, `{${rules.join(', ')}}`, `unpackInto<${ns}::${capitalized(kernel)}Params>`]));
+    }
+  }
+  const lines = [
+    ...comment(`${GENERATED} (npm run gen): do not edit.`),
+    ...comment("From the descriptors' params (src/kernels/), as native/kernels/generated/ is."),
+    '//',
+    ...comment(
+      "Each generated kernel's parameter rules as data, in packed order, with the unpack() that reads them: " +
+        'fuzz_params.cpp checks that unpack() accepts exactly the values its own reading of each rule accepts ' +
+        '(src/kernels/param-rules.ts `accepts`: the same rules, written once more, independently of ParamReader).',
+    ),
+    '#pragma once',
+    '',
+    '#include <vector>',
+    '',
+    '#include "generated/param_names.hpp"',
+    '',
+    'namespace kernelbus::fuzz {',
+    '',
+    '/// The rule kinds of src/kernels/param-rules.ts.',
+    `enum class Rule { ${Object.values(RULE_KINDS).join(', ')} };`,
+    '',
+    '/// A rule and its numbers (an Integer, Code or Flag: the range [lo, hi]); `notBelow`: the index of an',
+    '/// earlier parameter this one may not be below, else -1.',
+    'struct ParamRule {',
+    '  Rule kind;',
+    '  double lo = 0, hi = 0, off = 0;',
+    '  int notBelow = -1;',
+    '};',
+    'constexpr double kMaxInteger = ParamReader::kMaxInteger;',
+    '',
+    "/// A kernel's rules and its unpack() (into a throwaway Params).",
+    'struct KernelRules {',
+    '  const char* kernel;',
+    '  std::vector<ParamRule> rules;',
+    '  Status (*unpack)(Packed);',
+    '};',
+    'template <typename P>',
+    'Status unpackInto(Packed packed) {',
+    '  P out;',
+    '  return unpack(packed, out);',
+    '}',
+    '',
+    'inline const KernelRules kGeneratedRules[] = {',
+    ...rows,
+    '};',
+    '',
+    '}  // namespace kernelbus::fuzz',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The repository's root. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every generated file, [its path from the root, its text]. */
+export function generatedFiles(): [string, string][] {
+  const dir = 'native/kernels/generated';
   const files: [string, string][] = [
-    ...FAMILIES.map((f): [string, string] => [f.file, familyHeader(f)]),
-    ['param_names.hpp', namesHeader()],
+    ...FAMILIES.map((f): [string, string] => [`${dir}/${f.file}`, familyHeader(f)]),
+    [`${dir}/param_names.hpp`, namesHeader()],
+    ['native/fuzz/generated_rules.hpp', fuzzHeader()],
   ];
   for (const [file, text] of files) {
     const long = text.split('\n').find((line) => line.length > COLUMNS);
@@ -268,12 +371,11 @@ export function generatedHeaders(): [string, string][] {
   return files;
 }
 
-/** Where the headers go. */
-export const GENERATED_DIR = join(dirname(fileURLToPath(import.meta.url)), '../native/kernels/generated');
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  mkdirSync(GENERATED_DIR, { recursive: true });
-  const files = generatedHeaders();
-  for (const [file, text] of files) writeFileSync(join(GENERATED_DIR, file), text);
-  console.log(`gen: ${files.length} headers in native/kernels/generated (${files.map(([f]) => f).join(', ')})`);
+  const files = generatedFiles();
+  for (const [file, text] of files) {
+    mkdirSync(dirname(join(ROOT, file)), { recursive: true });
+    writeFileSync(join(ROOT, file), text);
+  }
+  console.log(`gen: ${files.map(([f]) => f).join(', ')}`);
 }

@@ -1,29 +1,25 @@
 // libFuzzer target of the parameter checks: VPIN's (calls.hpp: vpin::unpackParams,
-// vpin::unpackClassifyParams) and every risk, factor, portfolio and special kernel's (risk_entry.hpp,
-// factor_entry.hpp, portfolio_entry.hpp, special_entry.hpp, pin_entry.hpp: unpack()).
+// vpin::unpackClassifyParams) and every other kernel's unpack() (native/kernels/generated/, and the
+// portfolio family's portfolio_entry.hpp, portfolio_alloc_entry.hpp).
 // VPIN invariants: every parameter set the TS layer accepts (input.hpp vpinParams/classifyParams) is
 // accepted and unpacked unchanged; with one value replaced by anything, the set is accepted exactly
 // when the TS rules (tsAccepts below, resolveVpinOptions/resolveClassify) accept it, and else refused
 // with ParamInvalid at that value's position; a vector of the wrong length is refused.
 // Other kernels' invariants: a set of values, each valid or anything, is accepted exactly when every
-// value meets the rule its descriptor states (kKernels below, written from the `expected` strings of
-// src/kernels/risk.ts, factor.ts, special-family.ts), else refused with ParamInvalid at the first that
-// does not; a wrong count is ParamInvalid at index = the count expected, value = the count given; the
-// names paramNames() gives have the count the kernel reads.
+// value meets the rule its descriptor states (generated_rules.hpp: the rules of src/kernels/ as data;
+// the portfolio family's rows below, by hand) and is not below the parameter its descriptor names,
+// else refused with ParamInvalid at the first that does not; a wrong count is ParamInvalid at index =
+// the count expected, value = the count given; the names paramNames() gives have the count the kernel
+// reads.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "calls.hpp"
-#include "factor_entry.hpp"
-#include "generated/param_names.hpp"
-#include "pin_entry.hpp"
+#include "generated_rules.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "portfolio_entry.hpp"
-#include "risk_analytics_entry.hpp"
-#include "risk_entry.hpp"
-#include "special_entry.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::require;
@@ -61,152 +57,64 @@ std::vector<double> repacked(const vpin::Params& p, bool classifyOnly) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The other kernels: one rule per packed value, as each descriptor's `expected` says.
+// The other kernels: the rules of their descriptors as data (generated_rules.hpp, written by npm run
+// gen from src/kernels/), read here independently of ParamReader, as param-rules.ts `accepts` reads them.
 
-constexpr double kMaxInteger = 9007199254740991.0;  // 2^53 - 1
-bool finite(double x) { return std::isfinite(x); }
-bool openUnit(double x) { return x > 0 && x < 1; }
-bool unit(double x) { return x >= 0 && x <= 1; }
-bool winsor(double x) { return x >= 0 && x <= 0.5; }
-bool winsorOrOff(double x) { return winsor(x) || x == -1; }
-bool flag(double x) { return x == 0 || x == 1; }
-bool atLeastTwo(double x) { return isIntegerIn(x, 2, kMaxInteger); }
-bool rollingMask(double x) { return isIntegerIn(x, 1, 1023); }
-bool aboveMinusOne(double x) { return x > -1 && std::isfinite(x); }
-bool nonNegativeInteger(double x) { return isIntegerIn(x, 0, kMaxInteger); }
-bool positiveInteger(double x) { return isIntegerIn(x, 1, kMaxInteger); }
-bool varMethod(double x) { return isIntegerIn(x, 0, 2); }
-bool covMethod(double x) { return isIntegerIn(x, 0, 6); }
-bool lags(double x) { return isIntegerIn(x, 0, 10000); }
-bool monteCarloNu(double x) { return x == 0 || positiveFinite(x - 2); }
-bool studentNu(double x) { return x > 0; }
-bool nonNegativeFinite(double x) { return x >= 0 && std::isfinite(x); }
-bool linkageMethod(double x) { return isIntegerIn(x, 0, 4); }
-bool hrpSource(double x) { return isIntegerIn(x, 0, 2); }
-bool expectedReturnsMethod(double x) { return isIntegerIn(x, 0, 2); }
-bool pinFactorization(double x) { return isIntegerIn(x, 0, 2); }
+using fuzz::kMaxInteger;
+using fuzz::ParamRule;
+using fuzz::Rule;
 
-template <typename P>
-Status unpackAs(Packed p) {
-  P out;
-  return risk::unpack(p, out);
-}
-template <typename P>
-Status unpackAllocation(Packed p) {
-  P out;
-  return portfolio::unpack(p, out);
-}
-template <typename P>
-Status unpackFactor(Packed p) {
-  P out;
-  return factor::unpack(p, out);
+bool accepts(const ParamRule& r, double x) {
+  switch (r.kind) {
+    case Rule::Finite:
+      return std::isfinite(x);
+    case Rule::Positive:
+      return positiveFinite(x);
+    case Rule::Above:
+      return x > r.lo && std::isfinite(x);
+    case Rule::AtLeast:
+      return x >= r.lo && std::isfinite(x);
+    case Rule::AboveZero:
+      return x > 0;
+    case Rule::OpenUnit:
+      return x > 0 && x < 1;
+    case Rule::Closed:
+      return x >= r.lo && x <= r.hi;
+    case Rule::ClosedOr:
+      return (x >= r.lo && x <= r.hi) || x == r.off;
+    case Rule::Integer:
+    case Rule::Code:
+    case Rule::Flag:
+      return isIntegerIn(x, r.lo, r.hi);
+    case Rule::ZeroOrAbove:
+      return x == 0 || (x > r.lo && std::isfinite(x));
+  }
+  return false;
 }
 
-struct KernelParams {
-  const char* kernel;
-  std::vector<bool (*)(double)> rules;  // in packed order
-  Status (*unpack)(Packed);
-  bool upperAfterLower;  // the second value must be >= the first (winsorize, size)
-};
+using fuzz::unpackInto;
 
-const KernelParams kKernels[] = {
-    {"cumulativeReturns", {finite}, unpackAs<risk::CumulativeReturnsParams>, false},
-    {"performanceStats", {positiveFinite, finite, aboveMinusOne}, unpackAs<risk::PerformanceStatsParams>, false},
-    {"varBacktest", {openUnit, positiveInteger, flag}, unpackAs<risk::VarBacktestParams>, false},
-    {"rolling", {atLeastTwo, rollingMask, positiveFinite, finite, openUnit}, unpackAs<risk::RollingParams>, false},
-    {"drawdowns", {positiveInteger, flag}, unpackAs<risk::DrawdownsParams>, false},
-    {"relativeStats", {positiveFinite, finite, flag}, unpackAs<risk::RelativeStatsParams>, false},
-    {"valueAtRisk", {varMethod, openUnit, nonNegativeInteger}, unpackAs<risk::ValueAtRiskParams>, false},
-    {"covariance", {covMethod, openUnit, flag, finite}, unpackAs<risk::CovarianceParams>, false},
-    {"componentVar", {flag, openUnit}, unpackAs<risk::ComponentVarParams>, false},
-    {"monteCarloVar",
-     {positiveInteger, openUnit, positiveFinite, nonNegativeInteger, monteCarloNu},
-     unpackAs<risk::MonteCarloVarParams>,
-     false},
-    {"monteCarloScenarios",
-     {positiveInteger, positiveFinite, nonNegativeInteger, monteCarloNu},
-     unpackAs<risk::MonteCarloScenariosParams>,
-     false},
-    {"hrp", {linkageMethod, hrpSource}, unpackAllocation<portfolio::HrpParams>, false},
-    {"nearestPsd", {flag}, unpackAllocation<portfolio::NearestPsdParams>, false},
+// The portfolio family's parameters, written by hand until its descriptors have rules (its C++ is
+// hand-written too: portfolio_entry.cpp, portfolio_alloc_entry.cpp).
+const fuzz::KernelRules kPortfolioRules[] = {
+    {"hrp", {{Rule::Code, 0, 4}, {Rule::Code, 0, 2}}, unpackInto<portfolio::HrpParams>},
+    {"nearestPsd", {{Rule::Flag, 0, 1}}, unpackInto<portfolio::NearestPsdParams>},
     {"expectedReturns",
-     {expectedReturnsMethod, flag, positiveFinite, positiveFinite, finite, flag, flag},
-     unpackAllocation<portfolio::ExpectedReturnsParams>,
-     false},
-    {"winsorize", {unit, unit}, unpackFactor<factor::WinsorizeParams>, true},
-    {"size", {unit, unit}, unpackFactor<factor::SizeParams>, true},
-    {"momentum", {nonNegativeInteger, winsor}, unpackFactor<factor::MomentumParams>, false},
-    {"value", {winsorOrOff}, unpackFactor<factor::ValueParams>, false},
-    {"factorReturns", {winsorOrOff, flag}, unpackFactor<factor::FactorReturnsParams>, false},
-    {"factorCovariance", {lags}, unpackFactor<factor::FactorCovarianceParams>, false},
-    {"minVariance",
-     {nonNegativeFinite},
-     [](Packed p) {
-       portfolio::MinVarianceParams out;
-       return portfolio::unpack(p, out);
-     },
-     false},
-    {"maxSharpe",
-     {finite, nonNegativeFinite},
-     [](Packed p) {
-       portfolio::MaxSharpeParams out;
-       return portfolio::unpack(p, out);
-     },
-     false},
-    {"maxUtility",
-     {positiveFinite, nonNegativeFinite, finite},
-     [](Packed p) {
-       portfolio::MaxUtilityParams out;
-       return portfolio::unpack(p, out);
-     },
-     false},
-    {"efficientReturn",
-     {nonNegativeFinite, finite},
-     [](Packed p) {
-       portfolio::EfficientParams out;
-       return portfolio::unpack(p, out);
-     },
-     false},
-    {"efficientRisk",
-     {nonNegativeFinite, finite},
-     [](Packed p) {
-       portfolio::EfficientParams out;
-       return portfolio::unpack(p, out);
-     },
-     false},
-    {"pinLikelihood",
-     {unit, unit, nonNegativeFinite, nonNegativeFinite, nonNegativeFinite, pinFactorization},
-     [](Packed p) {
-       pin::PinLikelihoodParams out;
-       return pin::unpack(p, out);
-     },
-     false},
-    {"pin",
-     {pinFactorization, flag},
-     [](Packed p) {
-       pin::PinParams out;
-       return pin::unpack(p, out);
-     },
-     false},
-    {"studentTCdf",
-     {studentNu},
-     [](Packed p) {
-       special::StudentTCdfParams out;
-       return special::unpack(p, out);
-     },
-     false},
-    {"studentTQuantile",
-     {studentNu},
-     [](Packed p) {
-       special::StudentTQuantileParams out;
-       return special::unpack(p, out);
-     },
-     false},
+     {{Rule::Code, 0, 2}, {Rule::Flag, 0, 1}, {Rule::Positive}, {Rule::Positive}, {Rule::Finite}, {Rule::Flag, 0, 1}, {Rule::Flag, 0, 1}},
+     unpackInto<portfolio::ExpectedReturnsParams>},
+    {"minVariance", {{Rule::AtLeast, 0}}, unpackInto<portfolio::MinVarianceParams>},
+    {"maxSharpe", {{Rule::Finite}, {Rule::AtLeast, 0}}, unpackInto<portfolio::MaxSharpeParams>},
+    {"maxUtility", {{Rule::Positive}, {Rule::AtLeast, 0}, {Rule::Finite}}, unpackInto<portfolio::MaxUtilityParams>},
+    {"efficientReturn", {{Rule::AtLeast, 0}, {Rule::Finite}}, unpackInto<portfolio::EfficientParams>},
+    {"efficientRisk", {{Rule::AtLeast, 0}, {Rule::Finite}}, unpackInto<portfolio::EfficientParams>},
 };
+
+constexpr size_t kGeneratedCount = sizeof(fuzz::kGeneratedRules) / sizeof(fuzz::kGeneratedRules[0]);
+constexpr size_t kPortfolioCount = sizeof(kPortfolioRules) / sizeof(kPortfolioRules[0]);
 
 /// A value for a rule's place: near the edges of every rule, or anything.
 double candidate(fuzz::Input& in) {
-  static constexpr double kEdges[] = {-1, -0.0, 0, 0.5, 1, 2, 2.5, 10000, 10001, kMaxInteger, kMaxInteger + 1, 0.95, 252};
+  static constexpr double kEdges[] = {-1, -0.0, 0, 0.5, 1, 2, 2.5, 1023, 1024, 10000, 10001, kMaxInteger, kMaxInteger + 1, 0.95, 252};
   switch (in.in<int>(0, 3)) {
     case 0:
       return kEdges[in.in<size_t>(0, sizeof(kEdges) / sizeof(kEdges[0]) - 1)];
@@ -220,7 +128,8 @@ double candidate(fuzz::Input& in) {
 }
 
 void otherKernel(fuzz::Input& in) {
-  const KernelParams& k = kKernels[in.in<size_t>(0, sizeof(kKernels) / sizeof(kKernels[0]) - 1)];
+  const size_t pick = in.in<size_t>(0, kGeneratedCount + kPortfolioCount - 1);
+  const fuzz::KernelRules& k = pick < kGeneratedCount ? fuzz::kGeneratedRules[pick] : kPortfolioRules[pick - kGeneratedCount];
   ParamNames names{nullptr, 0};
   require(generatedParamNames(k.kernel, names) || portfolio::optimizerParamNames(k.kernel, names) ||
           portfolio::allocationParamNames(k.kernel, names));
@@ -234,9 +143,9 @@ void otherKernel(fuzz::Input& in) {
     require(s.fault == Fault::ParamInvalid && s.index == static_cast<double>(expected) && s.value == static_cast<double>(count));
     return;
   }
+  // the first value out of its rule, or below the parameter it may not be below (read after it)
   size_t bad = 0;
-  while (bad < expected && k.rules[bad](v[bad])) bad++;
-  if (bad == expected && k.upperAfterLower && !(v[1] >= v[0])) bad = 1;
+  while (bad < expected && accepts(k.rules[bad], v[bad]) && (k.rules[bad].notBelow < 0 || v[bad] >= v[k.rules[bad].notBelow])) bad++;
   if (bad == expected) {
     require(s.ok());
   } else {

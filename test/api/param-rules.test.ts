@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GENERATED_DIR, generatedHeaders } from '../../scripts/gen-native.js';
+import { generatedFiles, ROOT } from '../../scripts/gen-native.js';
 import { KernelInputError } from '../../src/errors.js';
 import { KERNEL_FAMILY, KERNEL_SPECS, type KernelName } from '../../src/kernels/families.js';
 import {
@@ -141,6 +141,6 @@ describe('parameter rules (src/kernels/param-rules.ts)', () => {
   });
 
   it('the C++ side is what scripts/gen-native.ts writes from the descriptors (npm run gen)', () => {
-    for (const [file, text] of generatedHeaders()) expect([file, readFileSync(join(GENERATED_DIR, file), 'utf8')]).toEqual([file, text]);
+    for (const [file, text] of generatedFiles()) expect([file, readFileSync(join(ROOT, file), 'utf8')]).toEqual([file, text]);
   });
 });
