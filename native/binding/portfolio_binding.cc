@@ -1,6 +1,6 @@
 // Binding for the portfolio family: one line per kernel entry (entry.h reads the arguments by the
-// entry's C++ types; native/kernels/portfolio_entry.hpp checks the shapes and runs the kernel). Each
-// registers <name> and <name>Async.
+// entry's C++ types, the optimizers' two records by their fields' names; native/kernels/
+// portfolio_entry.hpp checks the shapes and runs the kernel). Each registers <name> and <name>Async.
 #include "common.h"
 #include "entry.h"
 #include "portfolio_alloc_entry.hpp"
@@ -11,20 +11,12 @@ namespace kernelbus::binding {
 using namespace portfolio::entry;
 
 void registerPortfolio(Napi::Env env, Napi::Object exports) {
-  add<minVariance>(env, exports, "minVariance(cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, params, out)");
-  add<maxSharpe>(env, exports,
-                 "maxSharpe(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, params, out)");
-  add<maxUtility>(
-      env, exports,
-      "maxUtility(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, params, out)");
-  add<efficientReturn>(env, exports,
-                       "efficientReturn(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
-                       "targets, params, out)");
-  add<efficientRisk>(env, exports,
-                     "efficientRisk(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, "
-                     "targets, params, out)");
-  add<efficientFrontier>(env, exports,
-                         "efficientFrontier(mean, meanCount, cov, covCount, n, lower, upper, boundCount, problems, points, out)");
+  add<minVariance>(env, exports, "minVariance(stack, constraints, params, out)");
+  add<maxSharpe>(env, exports, "maxSharpe(stack, constraints, params, out)");
+  add<maxUtility>(env, exports, "maxUtility(stack, constraints, params, out)");
+  add<efficientReturn>(env, exports, "efficientReturn(stack, constraints, targets, params, out)");
+  add<efficientRisk>(env, exports, "efficientRisk(stack, constraints, targets, params, out)");
+  add<efficientFrontier>(env, exports, "efficientFrontier(stack, constraints, points, out)");
   add<riskParity>(env, exports, "riskParity(cov, covCount, n, budgets, budgetCount, problems, out)");
   add<hrp>(env, exports, "hrp(data, rows, cols, corr, params, out)");
   add<nearestPsd>(env, exports, "nearestPsd(cov, n, params, out)");

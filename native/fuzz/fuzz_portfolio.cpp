@@ -1,8 +1,9 @@
 // libFuzzer target of the portfolio optimizers (portfolio_entry.hpp, portfolio_qp.hpp).
-// Part 1, the entries with what a JS caller can pass once the binding has checked the kinds: arbitrary
-// counts and array lengths (each array allocated at exactly its length, so that a read or write past it
-// is an ASan report) holding arbitrary values (non-finite, asymmetric or indefinite covariances among
-// them), bounds and rows valid or not, parameters valid or anything. Invariants: no crash, no sanitizer
+// Part 1, the entries with what a JS caller can pass once the binding has checked the kinds: the two
+// records (ProblemStack, ResolvedConstraints) of arbitrary counts and array lengths (each array
+// allocated at exactly its length, so that a read or write past it is an ASan report) holding
+// arbitrary values (non-finite, asymmetric or indefinite covariances among them), bounds and rows
+// valid or not, parameters valid or anything. Invariants: no crash, no sanitizer
 // report; an entry succeeds only when every array has its layout's length; an entry that succeeds
 // writes no NaN into a weight.
 // Part 2, the solver on random problems built feasible (a point inside the bounds and the rows, a
@@ -109,43 +110,39 @@ void entries(fuzz::Input& in) {
   const int which = in.in<int>(0, 5);
   const In mean = which >= 1 && which <= 4 ? a.values(meanCount * n, [&](size_t) { return in.real(-0.01, 0.02); }) : In{nullptr, 0};
   const In targets = which == 3 || which == 4 ? a.values(P, [&](size_t) { return in.real(0, 0.3); }) : In{nullptr, 0};
+  // the two records (their means absent for minVariance, which reads none)
+  using portfolio::entry::ProblemStack, portfolio::entry::ResolvedConstraints;
+  const ProblemStack stack{mean, meanCount, cov, covCount, n, P};
+  const ResolvedConstraints constraints{lower, upper, boundCount, rows, rlo, rhi, tags, m};
   switch (which) {
     case 0: {
       const Out out = a.output(portfolio::minVarianceLength(P, n));
-      a.check(portfolio::entry::minVariance(cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, P, a.params({0.0}), out),
-              out, P * n);
+      a.check(portfolio::entry::minVariance(stack, constraints, a.params({0.0}), out), out, P * n);
       break;
     }
     case 1: {
       const Out out = a.output(portfolio::meanLength(P, n));
-      a.check(portfolio::entry::maxSharpe(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, P,
-                                          a.params({0.0, 0.0}), out),
-              out, P * n);
+      a.check(portfolio::entry::maxSharpe(stack, constraints, a.params({0.0, 0.0}), out), out, P * n);
       break;
     }
     case 2: {
       const Out out = a.output(portfolio::meanLength(P, n));
-      a.check(portfolio::entry::maxUtility(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, P,
-                                           a.params({1.0, 0.0, 0.0}), out),
-              out, P * n);
+      a.check(portfolio::entry::maxUtility(stack, constraints, a.params({1.0, 0.0, 0.0}), out), out, P * n);
       break;
     }
     case 3: {
       const Out out = a.output(portfolio::meanLength(P, n));
-      a.check(portfolio::entry::efficientReturn(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, P,
-                                                targets, a.params({0.0, 0.0}), out),
-              out, P * n);
+      a.check(portfolio::entry::efficientReturn(stack, constraints, targets, a.params({0.0, 0.0}), out), out, P * n);
       break;
     }
     case 4: {
       const Out out = a.output(portfolio::meanLength(P, n));
-      a.check(portfolio::entry::efficientRisk(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, P,
-                                              targets, a.params({0.0, 0.0}), out),
-              out, P * n);
+      a.check(portfolio::entry::efficientRisk(stack, constraints, targets, a.params({0.0, 0.0}), out), out, P * n);
       break;
     }
     default: {
-      // its own arrays (the frontier takes no rows): P problems, each count 1 or P
+      // its own arrays (the frontier reads no rows: the call's, whatever their lengths, beside them): P
+      // problems, each count 1 or P
       Args f(in);
       const std::vector<double> fc = covariance(in, n, covCount);
       const In fmean = f.values(meanCount * n, [&](size_t) { return in.real(-0.01, 0.02); });
@@ -154,8 +151,9 @@ void entries(fuzz::Input& in) {
       const In fupper = f.values(boundCount * n, [&](size_t) { return in.flag() ? 1.0 : in.real(0, 2); });
       const size_t points = in.in<size_t>(0, 5);
       const Out out = f.output(portfolio::frontierLength(P, n, points));
-      const Outcome o =
-          portfolio::entry::efficientFrontier(fmean, meanCount, fcov, covCount, n, flower, fupper, boundCount, P, points, out);
+      const ProblemStack fstack{fmean, meanCount, fcov, covCount, n, P};
+      const ResolvedConstraints fbounds{flower, fupper, boundCount, rows, rlo, rhi, tags, m};
+      const Outcome o = portfolio::entry::efficientFrontier(fstack, fbounds, points, out);
       f.check(o, out, 0);
       // a frontier computed: each problem's turning points (at least the two ends, within the room) have
       // no NaN weight where its covariances pass the PSD test the library runs first (unless assumePsd:

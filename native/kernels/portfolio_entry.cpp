@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 
 namespace kernelbus::portfolio {
 
@@ -56,62 +57,88 @@ bool optimizerParamNames(std::string_view kernel, ParamNames& out) {
 namespace entry {
 namespace {
 
-/// A count argument `at` of 1 or `problems`.
-Outcome requireOneOr(int at, size_t count, size_t problems) {
+// The two records come first in every entry here (native/binding/portfolio_binding.cc's signatures).
+constexpr int kStack = 0, kConstraints = 1;
+
+/// A fault of field `field` of the record argument `at`.
+ArgFault fieldFault(int at, const char* field, std::string expected, std::string actual) {
+  return ArgFault{at, -1, std::move(expected), std::move(actual), field};
+}
+
+/// Field `field` of the record `at` (a view of `in.length` values) must hold `expected` values.
+Outcome requireField(int at, const char* field, In in, size_t expected, const char* rule) {
+  Outcome o = requireLength(at, in, expected, rule);
+  if (!o.ok()) o.arg.field = field;
+  return o;
+}
+
+/// A count field of 1 or `problems`.
+Outcome requireOneOr(int at, const char* field, size_t count, size_t problems) {
   if (count == 1 || count == problems) return Outcome{};
-  return ArgFault{at, -1, "1 or " + std::to_string(problems) + " (the problems)", std::to_string(count)};
+  return fieldFault(at, field, "1 or " + std::to_string(problems) + " (the problems)", std::to_string(count));
 }
 
-/// The bounds (arguments `at`, `at` + 1): lower <= upper, lower < Infinity, upper > -Infinity, no NaN.
-Outcome requireBounds(int at, In lower, In upper) {
-  for (size_t k = 0; k < lower.length; k++) {
-    const double l = lower.data[k], u = upper.data[k];
+/// The bounds: lower <= upper, lower < Infinity, upper > -Infinity, no NaN.
+Outcome requireBounds(const ResolvedConstraints& r) {
+  for (size_t k = 0; k < r.lower.length; k++) {
+    const double l = r.lower.data[k], u = r.upper.data[k];
     if (!(l <= u) || l == INFINITY || u == -INFINITY) {
-      return ArgFault{at, -1, "lower <= upper, lower < Infinity, upper > -Infinity",
-                      "lower[" + std::to_string(k) + "] = " + std::to_string(l) + ", upper = " + std::to_string(u)};
+      return fieldFault(kConstraints, "lower", "lower <= upper, lower < Infinity, upper > -Infinity",
+                        "lower[" + std::to_string(k) + "] = " + std::to_string(l) + ", upper = " + std::to_string(u));
     }
   }
   return Outcome{};
 }
 
-/// The rows (argument `at`: finite) and their sides (`at` + 1, + 2: rlo <= rhi, no NaN) and tags (`at` + 3: finite).
-Outcome requireRows(int at, In rows, In rlo, In rhi, In tags) {
-  for (size_t k = 0; k < rows.length; k++) {
-    if (!std::isfinite(rows.data[k]))
-      return ArgFault{at, -1, "finite coefficients", "rows[" + std::to_string(k) + "] = " + std::to_string(rows.data[k])};
+/// The rows (finite), their sides (rlo <= rhi, no NaN) and tags (finite).
+Outcome requireRows(const ResolvedConstraints& r) {
+  for (size_t k = 0; k < r.rows.length; k++) {
+    if (!std::isfinite(r.rows.data[k]))
+      return fieldFault(kConstraints, "rows", "finite coefficients", "rows[" + std::to_string(k) + "] = " + std::to_string(r.rows.data[k]));
   }
-  for (size_t i = 0; i < rlo.length; i++) {
-    const double l = rlo.data[i], u = rhi.data[i];
+  for (size_t i = 0; i < r.rlo.length; i++) {
+    const double l = r.rlo.data[i], u = r.rhi.data[i];
     if (!(l <= u) || l == INFINITY || u == -INFINITY) {
-      return ArgFault{at + 1, -1, "rlo <= rhi, rlo < Infinity, rhi > -Infinity", "row " + std::to_string(i)};
+      return fieldFault(kConstraints, "rlo", "rlo <= rhi, rlo < Infinity, rhi > -Infinity", "row " + std::to_string(i));
     }
-    if (!std::isfinite(tags.data[i])) return ArgFault{at + 3, -1, "finite tags", "tags[" + std::to_string(i) + "]"};
+    if (!std::isfinite(r.tags.data[i])) return fieldFault(kConstraints, "tags", "finite tags", "tags[" + std::to_string(i) + "]");
   }
   return Outcome{};
 }
 
-/// The checks every optimizer over expected returns shares (arguments in the order of its JS call):
-/// the counts, every length, the bounds and rows; into the batch and the constraints.
-Outcome prepareMean(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo,
-                    In rhi, In tags, size_t m, size_t problems, MeanBatch& b, Constraints& c) {
-  if (n < 1) return ArgFault{4, -1, "at least one asset", "0"};
-  if (problems < 1) return ArgFault{13, -1, "at least one problem", "0"};
-  if (m < 1) return ArgFault{12, -1, "at least one row (the budget)", "0"};
-  if (Outcome o = requireOneOr(1, meanCount, problems); !o.ok()) return o;
-  if (Outcome o = requireOneOr(3, covCount, problems); !o.ok()) return o;
-  if (Outcome o = requireOneOr(7, boundCount, problems); !o.ok()) return o;
-  if (Outcome o = requireLength(0, mean, cells(meanCount, n), "meanCount x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(2, cov, cells(covCount, cells(n, n)), "covCount x n x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(5, lower, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(6, upper, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(8, rows, cells(m, n), "m x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(9, rlo, m, "m"); !o.ok()) return o;
-  if (Outcome o = requireLength(10, rhi, m, "m"); !o.ok()) return o;
-  if (Outcome o = requireLength(11, tags, m, "m"); !o.ok()) return o;
-  if (Outcome o = requireBounds(5, lower, upper); !o.ok()) return o;
-  if (Outcome o = requireRows(8, rows, rlo, rhi, tags); !o.ok()) return o;
-  b = MeanBatch{mean.data, meanCount, cov.data, covCount, n, problems};
-  c = Constraints{lower.data, upper.data, boundCount, rows.data, rlo.data, rhi.data, tags.data, m};
+/// What an entry reads of the records: the means (all but minVariance), the rows (all but
+/// efficientFrontier, whose budget is 1), at least one row (the optimizers over expected returns).
+struct Reads {
+  bool means, rows, budget;
+};
+constexpr Reads kMinVariance{false, true, false}, kMean{true, true, true}, kFrontier{true, false, false};
+
+/// The records checked (the counts, every length read, the bounds and the rows) into the kernels'
+/// batch and constraints: the one place an entry reads them. What is not read is null (count 0).
+Outcome prepare(const ProblemStack& s, const ResolvedConstraints& r, Reads reads, MeanBatch& b, Constraints& c) {
+  if (s.n < 1) return fieldFault(kStack, "n", "at least one asset", "0");
+  if (s.problems < 1) return fieldFault(kStack, "problems", "at least one problem", "0");
+  if (reads.budget && r.m < 1) return fieldFault(kConstraints, "m", "at least one row (the budget)", "0");
+  if (Outcome o = reads.means ? requireOneOr(kStack, "meanCount", s.meanCount, s.problems) : Outcome{}; !o.ok()) return o;
+  if (Outcome o = requireOneOr(kStack, "covCount", s.covCount, s.problems); !o.ok()) return o;
+  if (Outcome o = requireOneOr(kConstraints, "boundCount", r.boundCount, s.problems); !o.ok()) return o;
+  if (reads.means) {
+    if (Outcome o = requireField(kStack, "mean", s.mean, cells(s.meanCount, s.n), "meanCount x n"); !o.ok()) return o;
+  }
+  if (Outcome o = requireField(kStack, "cov", s.cov, cells(s.covCount, cells(s.n, s.n)), "covCount x n x n"); !o.ok()) return o;
+  if (Outcome o = requireField(kConstraints, "lower", r.lower, cells(r.boundCount, s.n), "boundCount x n"); !o.ok()) return o;
+  if (Outcome o = requireField(kConstraints, "upper", r.upper, cells(r.boundCount, s.n), "boundCount x n"); !o.ok()) return o;
+  if (reads.rows) {
+    if (Outcome o = requireField(kConstraints, "rows", r.rows, cells(r.m, s.n), "m x n"); !o.ok()) return o;
+    if (Outcome o = requireField(kConstraints, "rlo", r.rlo, r.m, "m"); !o.ok()) return o;
+    if (Outcome o = requireField(kConstraints, "rhi", r.rhi, r.m, "m"); !o.ok()) return o;
+    if (Outcome o = requireField(kConstraints, "tags", r.tags, r.m, "m"); !o.ok()) return o;
+  }
+  if (Outcome o = requireBounds(r); !o.ok()) return o;
+  if (Outcome o = reads.rows ? requireRows(r) : Outcome{}; !o.ok()) return o;
+  b = MeanBatch{reads.means ? s.mean.data : nullptr, reads.means ? s.meanCount : 0, s.cov.data, s.covCount, s.n, s.problems};
+  c = reads.rows ? Constraints{r.lower.data, r.upper.data, r.boundCount, r.rows.data, r.rlo.data, r.rhi.data, r.tags.data, r.m}
+                 : Constraints{r.lower.data, r.upper.data, r.boundCount, nullptr, nullptr, nullptr, nullptr, 0};
   return Outcome{};
 }
 
@@ -128,107 +155,80 @@ Outcome requireTargets(int at, In targets, size_t problems, double min) {
 
 }  // namespace
 
-Outcome maxSharpe(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo,
-                  In rhi, In tags, size_t m, size_t problems, Packed params, Out out) {
+Outcome minVariance(ProblemStack stack, ResolvedConstraints constraints, Packed params, Out out) {
+  constexpr int kOut = 3;
+  MinVarianceParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  MeanBatch b;
+  Constraints c;
+  if (Outcome o = prepare(stack, constraints, kMinVariance, b, c); !o.ok()) return o;
+  if (Outcome o = requireLength(kOut, out, minVarianceLength(b.problems, b.n)); !o.ok()) return o;
+  return portfolio::minVariance(b.cov, b.covCount, b.n, c, b.problems, p.l2Gamma, out.data);
+}
+
+Outcome maxSharpe(ProblemStack stack, ResolvedConstraints constraints, Packed params, Out out) {
+  constexpr int kOut = 3;
   MaxSharpeParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;
-  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
-      !o.ok())
-    return o;
-  if (!(rlo.data[0] > 0 && rlo.data[0] == rhi.data[0]))
-    return ArgFault{9, -1, "row 0 the budget, > 0", "rlo[0] = " + std::to_string(rlo.data[0])};
-  if (Outcome o = requireLength(15, out, meanLength(problems, n)); !o.ok()) return o;
+  if (Outcome o = prepare(stack, constraints, kMean, b, c); !o.ok()) return o;
+  if (!(c.rlo[0] > 0 && c.rlo[0] == c.rhi[0]))
+    return fieldFault(kConstraints, "rlo", "row 0 the budget, > 0", "rlo[0] = " + std::to_string(c.rlo[0]));
+  if (Outcome o = requireLength(kOut, out, meanLength(b.problems, b.n)); !o.ok()) return o;
   return portfolio::maxSharpe(b, c, p.riskFree, p.l2Gamma, out.data);
 }
 
-Outcome maxUtility(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo,
-                   In rhi, In tags, size_t m, size_t problems, Packed params, Out out) {
+Outcome maxUtility(ProblemStack stack, ResolvedConstraints constraints, Packed params, Out out) {
+  constexpr int kOut = 3;
   MaxUtilityParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;
-  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
-      !o.ok())
-    return o;
-  if (Outcome o = requireLength(15, out, meanLength(problems, n)); !o.ok()) return o;
+  if (Outcome o = prepare(stack, constraints, kMean, b, c); !o.ok()) return o;
+  if (Outcome o = requireLength(kOut, out, meanLength(b.problems, b.n)); !o.ok()) return o;
   return portfolio::maxUtility(b, c, p.riskAversion, p.l2Gamma, p.riskFree, out.data);
 }
 
-Outcome efficientReturn(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows,
-                        In rlo, In rhi, In tags, size_t m, size_t problems, In targets, Packed params, Out out) {
+Outcome efficientReturn(ProblemStack stack, ResolvedConstraints constraints, In targets, Packed params, Out out) {
+  constexpr int kTargets = 2, kOut = 4;
   EfficientParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;
-  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
-      !o.ok())
-    return o;
-  if (Outcome o = requireTargets(14, targets, problems, -INFINITY); !o.ok()) return o;
-  if (Outcome o = requireLength(16, out, meanLength(problems, n)); !o.ok()) return o;
+  if (Outcome o = prepare(stack, constraints, kMean, b, c); !o.ok()) return o;
+  if (Outcome o = requireTargets(kTargets, targets, b.problems, -INFINITY); !o.ok()) return o;
+  if (Outcome o = requireLength(kOut, out, meanLength(b.problems, b.n)); !o.ok()) return o;
   return portfolio::efficientReturn(b, c, targets.data, p.l2Gamma, p.riskFree, out.data);
 }
 
-Outcome efficientRisk(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo,
-                      In rhi, In tags, size_t m, size_t problems, In targets, Packed params, Out out) {
+Outcome efficientRisk(ProblemStack stack, ResolvedConstraints constraints, In targets, Packed params, Out out) {
+  constexpr int kTargets = 2, kOut = 4;
   EfficientParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;
-  if (Outcome o = prepareMean(mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems, b, c);
-      !o.ok())
-    return o;
-  if (Outcome o = requireTargets(14, targets, problems, 0); !o.ok()) return o;
-  if (Outcome o = requireLength(16, out, meanLength(problems, n)); !o.ok()) return o;
+  if (Outcome o = prepare(stack, constraints, kMean, b, c); !o.ok()) return o;
+  if (Outcome o = requireTargets(kTargets, targets, b.problems, 0); !o.ok()) return o;
+  if (Outcome o = requireLength(kOut, out, meanLength(b.problems, b.n)); !o.ok()) return o;
   return portfolio::efficientRisk(b, c, targets.data, p.l2Gamma, p.riskFree, out.data);
 }
 
-Outcome efficientFrontier(In mean, size_t meanCount, In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount,
-                          size_t problems, size_t points, Out out) {
-  if (n < 1) return ArgFault{4, -1, "at least one asset", "0"};
-  if (problems < 1) return ArgFault{8, -1, "at least one problem", "0"};
-  if (points < 1 || points > 1000000) return ArgFault{9, -1, "an integer in [1, 1000000]", std::to_string(points)};
-  if (Outcome o = requireOneOr(1, meanCount, problems); !o.ok()) return o;
-  if (Outcome o = requireOneOr(3, covCount, problems); !o.ok()) return o;
-  if (Outcome o = requireOneOr(7, boundCount, problems); !o.ok()) return o;
-  if (Outcome o = requireLength(0, mean, cells(meanCount, n), "meanCount x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(2, cov, cells(covCount, cells(n, n)), "covCount x n x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(5, lower, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(6, upper, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
-  if (Outcome o = requireBounds(5, lower, upper); !o.ok()) return o;
+Outcome efficientFrontier(ProblemStack stack, ResolvedConstraints constraints, size_t points, Out out) {
+  constexpr int kPoints = 2, kOut = 3;
+  if (points < 1 || points > 1000000) return ArgFault{kPoints, -1, "an integer in [1, 1000000]", std::to_string(points)};
+  MeanBatch b;
+  Constraints c;
+  if (Outcome o = prepare(stack, constraints, kFrontier, b, c); !o.ok()) return o;
   // finite, and small enough that the turning points' arithmetic cannot overflow (src/kernels/portfolio-optimizers.ts)
   constexpr double kFrontierBoundLimit = 1e12;
-  for (size_t k = 0; k < lower.length; k++) {
-    if (!(std::fabs(lower.data[k]) <= kFrontierBoundLimit && std::fabs(upper.data[k]) <= kFrontierBoundLimit))
-      return ArgFault{5, -1, "finite bounds of magnitude at most 1e12",
-                      "lower[" + std::to_string(k) + "], upper[" + std::to_string(k) + "]"};
+  for (size_t k = 0; k < constraints.lower.length; k++) {
+    if (!(std::fabs(c.lower[k]) <= kFrontierBoundLimit && std::fabs(c.upper[k]) <= kFrontierBoundLimit))
+      return fieldFault(kConstraints, "lower", "finite bounds of magnitude at most 1e12",
+                        "lower[" + std::to_string(k) + "], upper[" + std::to_string(k) + "]");
   }
-  if (Outcome o = requireLength(10, out, frontierLength(problems, n, points)); !o.ok()) return o;
-  const MeanBatch b{mean.data, meanCount, cov.data, covCount, n, problems};
-  return portfolio::efficientFrontier(b, lower.data, upper.data, boundCount, points, out.data);
-}
-
-Outcome minVariance(In cov, size_t covCount, size_t n, In lower, In upper, size_t boundCount, In rows, In rlo, In rhi, In tags, size_t m,
-                    size_t problems, Packed params, Out out) {
-  MinVarianceParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
-  if (n < 1) return ArgFault{2, -1, "at least one asset", "0"};
-  if (problems < 1) return ArgFault{11, -1, "at least one problem", "0"};
-  if (Outcome o = requireOneOr(1, covCount, problems); !o.ok()) return o;
-  if (Outcome o = requireOneOr(5, boundCount, problems); !o.ok()) return o;
-  if (Outcome o = requireLength(0, cov, cells(covCount, cells(n, n)), "covCount x n x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(3, lower, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(4, upper, cells(boundCount, n), "boundCount x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(6, rows, cells(m, n), "m x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(7, rlo, m, "m"); !o.ok()) return o;
-  if (Outcome o = requireLength(8, rhi, m, "m"); !o.ok()) return o;
-  if (Outcome o = requireLength(9, tags, m, "m"); !o.ok()) return o;
-  if (Outcome o = requireBounds(3, lower, upper); !o.ok()) return o;
-  if (Outcome o = requireRows(6, rows, rlo, rhi, tags); !o.ok()) return o;
-  if (Outcome o = requireLength(13, out, minVarianceLength(problems, n)); !o.ok()) return o;
-  const Constraints c{lower.data, upper.data, boundCount, rows.data, rlo.data, rhi.data, tags.data, m};
-  return portfolio::minVariance(cov.data, covCount, n, c, problems, p.l2Gamma, out.data);
+  if (Outcome o = requireLength(kOut, out, frontierLength(b.problems, b.n, points)); !o.ok()) return o;
+  return portfolio::efficientFrontier(b, c.lower, c.upper, c.boundCount, points, out.data);
 }
 
 }  // namespace entry

@@ -9,27 +9,10 @@
 import { KernelInputError } from '../errors.js';
 import { labelVector, type Split, type Vector } from './labels.js';
 import type { Matrix } from './matrix.js';
-import type { Rule } from './param-rules.js';
+import type { ParamSpec } from './param-rules.js';
 import { describeValue } from './validate.js';
 
-/**
- * One packed numeric parameter: `key` is its name in C++ (the Params struct's field, and the names
- * table native/kernels/generated/param_names.hpp), `name` the argument a fault names
- * (`options.confidence`; default `key`), `rule` what is accepted (param-rules.ts: from it come
- * `expected`, the TS check `checkParam` and the C++ ParamReader call in the generated `unpack()`),
- * `expected` the rule in words (the fault's text). Build one with `param()` / `option()`
- * (param-rules.ts), never by hand. A parameter without a rule (`expected` written by hand) is one whose
- * C++ is still hand-written: the portfolio family's and the VPIN stream's (VPIN_PARAMS).
- */
-export interface ParamSpec {
-  readonly key: string;
-  /** Default: `key`. */
-  readonly name?: string;
-  readonly rule?: Rule;
-  readonly expected: string;
-  /** The key of an earlier parameter this one may not be below (winsorize's upper >= lower). */
-  readonly notBelow?: string;
-}
+export type { ParamSpec } from './param-rules.js';
 
 /** An output's shape: [] a number, [d] a vector of d values, [r, c] an r x c row-major matrix. */
 export type Shape = readonly [] | readonly [string] | readonly [string, string];

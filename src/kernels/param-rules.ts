@@ -8,8 +8,26 @@
  * the same test in TypeScript.
  */
 import { KernelInputError } from '../errors.js';
-import type { ParamSpec } from './descriptor.js';
 import { describeValue } from './validate.js';
+
+/**
+ * One packed numeric parameter: `key` is its name in C++ (the Params struct's field, and the names
+ * table native/kernels/generated/param_names.hpp), `name` the argument a fault names
+ * (`options.confidence`; default `key`), `rule` what is accepted (param-rules.ts: from it come
+ * `expected`, the TS check `checkParam` and the C++ ParamReader call in the generated `unpack()`),
+ * `expected` the rule in words (the fault's text). Build one with `param()` / `option()`
+ * (param-rules.ts), never by hand. A parameter without a rule (`expected` written by hand) is one whose
+ * C++ is still hand-written: the portfolio family's and the VPIN stream's (VPIN_PARAMS).
+ */
+export interface ParamSpec {
+  readonly key: string;
+  /** Default: `key`. */
+  readonly name?: string;
+  readonly rule?: Rule;
+  readonly expected: string;
+  /** The key of an earlier parameter this one may not be below (winsorize's upper >= lower). */
+  readonly notBelow?: string;
+}
 
 /** The largest integer a double holds exactly (and ParamReader::kMaxInteger). */
 const MAX_INTEGER = Number.MAX_SAFE_INTEGER;

@@ -378,13 +378,14 @@ export const ALLOCATION_KERNELS = {
         throw new KernelInputError('options.budgets (rows)', `1 or ${s.count} problems (as the others)`, `${b.count}`);
       }
       const P = Math.max(s.count, b.count);
+      const args = (cov: Float64Array) => [cov, s.count, s.n, b.data, b.count, P];
       const call = {
         size: s.n * s.n * P,
-        args: [s.data, s.count, s.n, b.data, b.count, P],
+        args: args(s.data),
         split: problemSplit(P === 1 && !s.stacked && !b.batch, s.names ?? b.names),
         shape: (o: Outputs) => o as unknown as RiskParityOf<boolean>,
       };
-      return psdGuarded('riskParity', ALLOCATION_KERNELS.riskParity, call, 0, s.count, s.n, opts);
+      return psdGuarded('riskParity', ALLOCATION_KERNELS.riskParity, call, { data: s.data, count: s.count, n: s.n, replaced: args }, opts);
     },
   },
   hrp: {

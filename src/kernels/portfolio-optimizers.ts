@@ -28,6 +28,8 @@ import {
   type MinVarianceOptions,
   type OptimizerFamily,
   type PortfolioOf,
+  type ProblemStack,
+  type ResolvedConstraints,
   turningPointCapacity,
 } from './portfolio.js';
 import { type GuardedCall, psdGuarded, type PsdOptions } from './portfolio-psd.js';
@@ -131,44 +133,59 @@ const l2Gamma = { key: 'l2Gamma', name: 'options.l2Gamma', expected: 'a finite n
 const riskFree = { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' } as const;
 const MEAN_OUTPUTS = { weights: ['P', 'N'], expectedReturn: ['P'], volatility: ['P'], sharpe: ['P'], iterations: ['P'] } as const;
 
-/** dims of a kernel taking (mean, meanCount, cov, covCount, n, ...13 more: problems). */
-const meanDims = (...a: unknown[]) => ({ P: a[13] as number, N: a[4] as number });
+/** The dimensions of an optimizer's outputs: its stack's problems and assets. */
+const stackDims = (stack: ProblemStack) => ({ P: stack.problems, N: stack.n });
 const MEAN_OPTIONS = [...CONSTRAINT_OPTIONS, 'riskFree'];
 
+/** The absent means of minVariance's stack. */
+const NO_MEANS = new Float64Array(0);
+
 /**
- * The checked inputs of an optimizer over expected returns: the backend's leading arguments, P and the
- * Split of its outputs (one problem when P = 1 and no input is in batch form; `target` the caller's
- * target, a number for one problem).
+ * The checked inputs of an optimizer over expected returns: the backend's two records (the stack and
+ * the constraints), P, l2Gamma and riskFree, and the Split of its outputs (one problem when P = 1 and
+ * no input is in batch form; `target` the caller's target, a number for one problem).
  */
 function meanInputs(mean: unknown, cov: unknown, opts: MeanVarianceOptions | undefined, targets?: Float64Array, target?: unknown) {
   const s = requireCovStack(cov);
   const mu = requireMeans(mean, s.n);
-  const c = resolveConstraints(opts, s.n);
+  const { constraints, l2Gamma } = resolveConstraints(opts, s.n);
   const rf = requireFinite(opts?.riskFree ?? 0, 'options.riskFree');
   const P = problemCount([
     [mu.count, 'mean (rows)'],
     [s.count, 'cov (stacked matrices)'],
-    [c.boundCount, 'options.bounds (rows)'],
+    [constraints.boundCount, 'options.bounds (rows)'],
     [targets?.length ?? 1, 'the targets'],
   ]);
-  const lead = [mu.data, mu.count, s.data, s.count, s.n, c.lower, c.upper, c.boundCount, c.rows, c.rlo, c.rhi, c.tags, c.m, P];
+  const stack: ProblemStack = { mean: mu.data, meanCount: mu.count, cov: s.data, covCount: s.count, n: s.n, problems: P };
   const one = P === 1 && !s.stacked && !mu.batch && !boundsBatched(opts) && (targets === undefined || typeof target === 'number');
   const split = problemSplit(one, s.names ?? mu.names);
-  return { lead, P, size: s.n * s.n * P, l2Gamma: c.l2Gamma, riskFree: rf, count: s.count, n: s.n, split };
+  return { stack, constraints, P, l2Gamma, riskFree: rf, split };
 }
 
 /** An optimizer's outputs as its result, one problem's or a batch's (the Split shaped them). */
 const asResult = (o: Outputs) => o as unknown as PortfolioOf<boolean>;
 
-/** The optimizer's Call behind the covariance test (portfolio-psd.ts psdGuarded). */
+/**
+ * The optimizer's Call behind the covariance test (portfolio-psd.ts psdGuarded): `rest` its arguments
+ * after the two records; a repaired stack replaces the stack's covariances.
+ */
 const guarded = <T>(
   kernel: keyof OptimizerFamily,
-  c: GuardedCall<T>,
-  covAt: number,
-  count: number,
-  n: number,
+  stack: ProblemStack,
+  constraints: ResolvedConstraints,
+  rest: readonly unknown[],
+  c: Omit<GuardedCall<T>, 'size' | 'args'>,
   opts?: PsdOptions,
-): Call<T> => psdGuarded(kernel, OPTIMIZER_KERNELS[kernel] as OutputSpec, c, covAt, count, n, opts);
+): Call<T> => {
+  const size = stack.n * stack.n * stack.problems;
+  const cov = {
+    data: stack.cov,
+    count: stack.covCount,
+    n: stack.n,
+    replaced: (fixed: Float64Array) => [{ ...stack, cov: fixed }, constraints, ...rest],
+  };
+  return psdGuarded(kernel, OPTIMIZER_KERNELS[kernel] as OutputSpec, { ...c, size, args: [stack, constraints, ...rest] }, cov, opts);
+};
 
 /**
  * efficientFrontier's outputs (each problem's turning points in its room of turningPointCapacity(n)
@@ -215,26 +232,26 @@ export const OPTIMIZER_KERNELS = {
   minVariance: {
     params: [l2Gamma],
     outputs: { weights: ['P', 'N'], volatility: ['P'], iterations: ['P'] },
-    dims: (...a: unknown[]) => ({ P: a[11] as number, N: a[2] as number }),
+    dims: stackDims,
     options: [...CONSTRAINT_OPTIONS],
     api(cov: Matrix, opts?: MinVarianceOptions) {
       const s = requireCovStack(cov);
       requireKnownOptions(OPTIMIZER_KERNELS.minVariance, opts);
-      const c = resolveConstraints(opts, s.n);
+      const { constraints, l2Gamma } = resolveConstraints(opts, s.n);
       const P = problemCount([
         [s.count, 'cov (stacked matrices)'],
-        [c.boundCount, 'options.bounds (rows)'],
+        [constraints.boundCount, 'options.bounds (rows)'],
       ]);
-      const args = [s.data, s.count, s.n, c.lower, c.upper, c.boundCount, c.rows, c.rlo, c.rhi, c.tags, c.m, P, c.l2Gamma];
+      const stack: ProblemStack = { mean: NO_MEANS, meanCount: 0, cov: s.data, covCount: s.count, n: s.n, problems: P };
       const split = problemSplit(P === 1 && !s.stacked && !boundsBatched(opts), s.names);
       const shape = (o: Outputs) => o as unknown as MinVarianceOf<boolean>;
-      return guarded('minVariance', { size: s.n * s.n * P, args, split, shape }, 0, s.count, s.n, opts);
+      return guarded('minVariance', stack, constraints, [l2Gamma], { split, shape }, opts);
     },
   },
   maxSharpe: {
     params: [riskFree, l2Gamma],
     outputs: MEAN_OUTPUTS,
-    dims: meanDims,
+    dims: stackDims,
     options: MEAN_OPTIONS,
     api(mean: Means, cov: Matrix, opts?: MeanVarianceOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.maxSharpe, opts);
@@ -242,20 +259,13 @@ export const OPTIMIZER_KERNELS = {
       const budget = opts?.budget ?? 1;
       if (!(budget > 0))
         throw new KernelInputError('options.budget', 'a number > 0 (maxSharpe scales a portfolio to it)', describeValue(budget));
-      return guarded(
-        'maxSharpe',
-        { size: x.size, args: [...x.lead, x.riskFree, x.l2Gamma], split: x.split, shape: asResult },
-        2,
-        x.count,
-        x.n,
-        opts,
-      );
+      return guarded('maxSharpe', x.stack, x.constraints, [x.riskFree, x.l2Gamma], { split: x.split, shape: asResult }, opts);
     },
   },
   maxUtility: {
     params: [{ key: 'riskAversion', name: 'options.riskAversion', expected: 'a finite number > 0' }, l2Gamma, riskFree],
     outputs: MEAN_OUTPUTS,
-    dims: meanDims,
+    dims: stackDims,
     options: [...MEAN_OPTIONS, 'riskAversion'],
     api(mean: Means, cov: Matrix, opts?: MaxUtilityOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.maxUtility, opts);
@@ -264,52 +274,34 @@ export const OPTIMIZER_KERNELS = {
       if (typeof delta !== 'number' || !(delta > 0 && delta < Infinity)) {
         throw new KernelInputError('options.riskAversion', 'a finite number > 0', describeValue(delta));
       }
-      return guarded(
-        'maxUtility',
-        { size: x.size, args: [...x.lead, delta, x.l2Gamma, x.riskFree], split: x.split, shape: asResult },
-        2,
-        x.count,
-        x.n,
-        opts,
-      );
+      const rest = [delta, x.l2Gamma, x.riskFree];
+      return guarded('maxUtility', x.stack, x.constraints, rest, { split: x.split, shape: asResult }, opts);
     },
   },
   efficientReturn: {
     params: [l2Gamma, riskFree],
     outputs: MEAN_OUTPUTS,
-    dims: meanDims,
+    dims: stackDims,
     options: MEAN_OPTIONS,
     api(mean: Means, cov: Matrix, targetReturn: number | Float64Array, opts?: MeanVarianceOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientReturn, opts);
       const targets = requireTargets(targetReturn, 'targetReturn', -Infinity);
       const x = meanInputs(mean, cov, opts, targets, targetReturn);
-      return guarded(
-        'efficientReturn',
-        { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], split: x.split, shape: asResult },
-        2,
-        x.count,
-        x.n,
-        opts,
-      );
+      const rest = [perProblem(targets, x.P), x.l2Gamma, x.riskFree];
+      return guarded('efficientReturn', x.stack, x.constraints, rest, { split: x.split, shape: asResult }, opts);
     },
   },
   efficientRisk: {
     params: [l2Gamma, riskFree],
     outputs: MEAN_OUTPUTS,
-    dims: meanDims,
+    dims: stackDims,
     options: MEAN_OPTIONS,
     api(mean: Means, cov: Matrix, targetVolatility: number | Float64Array, opts?: MeanVarianceOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientRisk, opts);
       const targets = requireTargets(targetVolatility, 'targetVolatility', 0);
       const x = meanInputs(mean, cov, opts, targets, targetVolatility);
-      return guarded(
-        'efficientRisk',
-        { size: x.size, args: [...x.lead, perProblem(targets, x.P), x.l2Gamma, x.riskFree], split: x.split, shape: asResult },
-        2,
-        x.count,
-        x.n,
-        opts,
-      );
+      const rest = [perProblem(targets, x.P), x.l2Gamma, x.riskFree];
+      return guarded('efficientRisk', x.stack, x.constraints, rest, { split: x.split, shape: asResult }, opts);
     },
   },
   efficientFrontier: {
@@ -324,16 +316,16 @@ export const OPTIMIZER_KERNELS = {
       frontierReturns: ['PM'],
       frontierVolatilities: ['PM'],
     },
-    dims: (...a: unknown[]) => {
-      const [n, P, M] = [a[4] as number, a[8] as number, a[9] as number];
-      return { P, N: n, PC: P * turningPointCapacity(n), PM: P * M };
+    dims: (stack: ProblemStack, _c: ResolvedConstraints, points: number) => {
+      const { problems: P, n } = stack;
+      return { P, N: n, PC: P * turningPointCapacity(n), PM: P * points };
     },
     options: ['bounds', 'points', 'repair', 'assumePsd'],
     api(mean: Means, cov: Matrix, opts?: EfficientFrontierOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientFrontier, opts);
       const s = requireCovStack(cov);
       const mu = requireMeans(mean, s.n);
-      const c = resolveConstraints({ bounds: opts?.bounds }, s.n);
+      const c = resolveConstraints({ bounds: opts?.bounds }, s.n).constraints;
       for (let k = 0; k < c.lower.length; k++) {
         // finite, and small enough that the turning points' arithmetic cannot overflow
         if (!(Math.abs(c.lower[k]) <= FRONTIER_BOUND_LIMIT && Math.abs(c.upper[k]) <= FRONTIER_BOUND_LIMIT)) {
@@ -355,12 +347,12 @@ export const OPTIMIZER_KERNELS = {
         [c.boundCount, 'options.bounds (rows)'],
       ]);
       const n = s.n;
-      const args = [mu.data, mu.count, s.data, s.count, n, c.lower, c.upper, c.boundCount, P, points];
+      const stack: ProblemStack = { mean: mu.data, meanCount: mu.count, cov: s.data, covCount: s.count, n, problems: P };
       // the outputs keep P (count is per problem); one problem's result is shaped from them
       const one = P === 1 && !s.stacked && !mu.batch && !boundsBatched(opts);
       const split = problemSplit(false, s.names ?? mu.names);
       const shape = (o: Outputs): FrontierOf<boolean> => (one ? oneFrontier(o, n) : stackFrontiers(o, n, P));
-      return guarded('efficientFrontier', { size: n * n * P, args, split, shape }, 2, s.count, n, opts);
+      return guarded('efficientFrontier', stack, c, [points], { split, shape }, opts);
     },
   },
 } as const satisfies { [K in keyof OptimizerFamily]: OutputSpec };

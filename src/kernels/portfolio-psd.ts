@@ -72,23 +72,32 @@ export interface GuardedCall<T> {
   shape: (o: Outputs) => T;
 }
 
+/**
+ * The covariances a call's arguments hold: `count` stacked n x n matrices in `data`, and the
+ * arguments with another stack of the same shape in their place (the repaired one).
+ */
+export interface CovArgument {
+  data: Float64Array;
+  count: number;
+  n: number;
+  replaced: (fixed: Float64Array) => unknown[];
+}
+
 type Family = Record<string, (...a: unknown[]) => Float64Array>;
 
 /**
- * The optimizer `kernel`'s Call (spec its descriptor; `covAt` the argument holding the `count`
- * stacked n x n covariances) behind the covariance test, as the module's comment says: unchanged with
- * `assumePsd: true`; with `repair: true` each covariance through the same backend's nearestPsd
- * ('spectral'), then the optimizer on the repaired stack; else checkPsd first, a KernelInputError when
- * one fails. The test and the repair run on the calling thread, also under `<name>Async` (the solve does not).
- * The outputs are split by `c.split` on every path (one problem's numbers and Vectors, the asset names).
+ * The optimizer `kernel`'s Call (spec its descriptor; `cov` the covariances its arguments hold)
+ * behind the covariance test, as the module's comment says: unchanged with `assumePsd: true`; with
+ * `repair: true` each covariance through the same backend's nearestPsd ('spectral'), then the
+ * optimizer on the repaired stack; else checkPsd first, a KernelInputError when one fails. The test
+ * and the repair run on the calling thread, also under `<name>Async` (the solve does not). The outputs
+ * are split by `c.split` on every path (one problem's numbers and Vectors, the asset names).
  */
 export function psdGuarded<T>(
   kernel: string,
   spec: OutputSpec,
   c: GuardedCall<T>,
-  covAt: number,
-  count: number,
-  n: number,
+  cov: CovArgument,
   opts: PsdOptions | undefined,
 ): Call<T> {
   const repair = opts?.repair ?? false;
@@ -96,22 +105,20 @@ export function psdGuarded<T>(
   if (repair !== true && repair !== false) throw new KernelInputError('options.repair', 'true or false', describeValue(repair));
   if (assume !== true && assume !== false) throw new KernelInputError('options.assumePsd', 'true or false', describeValue(assume));
   if (assume) return c;
-  const data = c.args[covAt] as Float64Array;
+  const { data, count, n } = cov;
   const dims = (spec.dims as (...a: unknown[]) => Dims)(...c.args);
   const call = (family: Family) => {
-    const args = c.args.slice();
-    if (repair) {
-      const fixed = new Float64Array(data.length);
-      for (let p = 0; p < count; p++) {
-        const one = family.nearestPsd(data.subarray(p * n * n, (p + 1) * n * n), n, 0);
-        fixed.set(one.subarray(0, n * n), p * n * n);
-      }
-      args[covAt] = fixed;
-    } else {
+    if (!repair) {
       const r = family.checkPsd(data, count, n);
       if (r[0] >= 0) throw notPsdError(r[0], r[1], r[2], count);
+      return family[kernel](...c.args);
     }
-    return family[kernel](...args);
+    const fixed = new Float64Array(data.length);
+    for (let p = 0; p < count; p++) {
+      const one = family.nearestPsd(data.subarray(p * n * n, (p + 1) * n * n), n, 0);
+      fixed.set(one.subarray(0, n * n), p * n * n);
+    }
+    return family[kernel](...cov.replaced(fixed));
   };
   return { size: c.size, call, shape: (out: Float64Array) => c.shape(splitOutputs(spec.outputs, out, dims, c.split)) } as Call<T>;
 }

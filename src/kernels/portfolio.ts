@@ -121,142 +121,75 @@ export type PortfolioOf<B extends boolean> = B extends true ? PortfolioResult : 
 export const ROW_KIND = 2 ** 24;
 export const RowKind = { BUDGET: 0, SECTOR: 1, INEQUALITY: 2, EQUALITY: 3, TARGET_RETURN: 4, SHARPE: 5, BOUND: 6 } as const;
 
-/** The constraints as the backends take them (every problem shares the rows; bounds per problem or shared). */
+/**
+ * The problems of one optimizer call as the backends take them (the first of their two records): P
+ * problems over N assets, each of `cov` (covCount 1 or P stacked N x N covariances) and `mean`
+ * (meanCount 1 or P rows of N expected returns; empty with meanCount 0 for minVariance, which takes
+ * none). native/kernels/portfolio_entry.hpp reads it by these names.
+ */
+export interface ProblemStack {
+  mean: Float64Array;
+  meanCount: number;
+  cov: Float64Array;
+  covCount: number;
+  /** N, the assets. */
+  n: number;
+  /** P, the problems. */
+  problems: number;
+}
+
+/**
+ * The constraints as the backends take them (the second record): bounds per problem or shared, rows
+ * shared by every problem. native/kernels/portfolio_entry.hpp reads it by these names.
+ */
 export interface ResolvedConstraints {
-  /** boundCount x N lower and upper bounds. */
+  /** boundCount (1 or P) x N lower and upper bounds. */
   lower: Float64Array;
   upper: Float64Array;
   boundCount: number;
-  /** m x N rows, their sides and tags. */
+  /** m x N rows, their sides rlo <= a'w <= rhi and tags (ROW_KIND). */
   rows: Float64Array;
   rlo: Float64Array;
   rhi: Float64Array;
   tags: Float64Array;
   m: number;
-  l2Gamma: number;
 }
 
 /**
  * The family's backend interface: the optimizers' (portfolio-optimizers.ts) and the allocation
- * kernels' (portfolio-allocation.ts) signatures: arrays and counts, the packed parameters last.
+ * kernels' (portfolio-allocation.ts) signatures: records, arrays and counts, the packed parameters last.
  */
 export interface PortfolioFamily extends OptimizerFamily, AllocationFamily {}
 
-/** The optimizers' backend signatures. */
+/**
+ * The optimizers' backend signatures: the problems and the constraints as two records, then the
+ * kernel's own arguments (the packed parameters last).
+ */
 export interface OptimizerFamily {
-  /**
-   * cov: covCount stacked N x N matrices; lower/upper: boundCount x N; rows m x N with rlo, rhi, tags;
-   * P problems (covCount and boundCount each 1 or P).
-   */
-  minVariance(
-    cov: Float64Array,
-    covCount: number,
-    n: number,
-    lower: Float64Array,
-    upper: Float64Array,
-    boundCount: number,
-    rows: Float64Array,
-    rlo: Float64Array,
-    rhi: Float64Array,
-    tags: Float64Array,
-    m: number,
-    problems: number,
-    l2Gamma: number,
-  ): Float64Array;
-  /** mean: meanCount x N; the rest as minVariance. */
-  maxSharpe(
-    mean: Float64Array,
-    meanCount: number,
-    cov: Float64Array,
-    covCount: number,
-    n: number,
-    lower: Float64Array,
-    upper: Float64Array,
-    boundCount: number,
-    rows: Float64Array,
-    rlo: Float64Array,
-    rhi: Float64Array,
-    tags: Float64Array,
-    m: number,
-    problems: number,
-    riskFree: number,
-    l2Gamma: number,
-  ): Float64Array;
-  maxUtility(
-    mean: Float64Array,
-    meanCount: number,
-    cov: Float64Array,
-    covCount: number,
-    n: number,
-    lower: Float64Array,
-    upper: Float64Array,
-    boundCount: number,
-    rows: Float64Array,
-    rlo: Float64Array,
-    rhi: Float64Array,
-    tags: Float64Array,
-    m: number,
-    problems: number,
-    riskAversion: number,
-    l2Gamma: number,
-    riskFree: number,
-  ): Float64Array;
+  /** The stack's covariances only (meanCount 0). */
+  minVariance(stack: ProblemStack, constraints: ResolvedConstraints, l2Gamma: number): Float64Array;
+  maxSharpe(stack: ProblemStack, constraints: ResolvedConstraints, riskFree: number, l2Gamma: number): Float64Array;
+  maxUtility(stack: ProblemStack, constraints: ResolvedConstraints, riskAversion: number, l2Gamma: number, riskFree: number): Float64Array;
   /** targets: one per problem. */
   efficientReturn(
-    mean: Float64Array,
-    meanCount: number,
-    cov: Float64Array,
-    covCount: number,
-    n: number,
-    lower: Float64Array,
-    upper: Float64Array,
-    boundCount: number,
-    rows: Float64Array,
-    rlo: Float64Array,
-    rhi: Float64Array,
-    tags: Float64Array,
-    m: number,
-    problems: number,
+    stack: ProblemStack,
+    constraints: ResolvedConstraints,
     targets: Float64Array,
     l2Gamma: number,
     riskFree: number,
   ): Float64Array;
   efficientRisk(
-    mean: Float64Array,
-    meanCount: number,
-    cov: Float64Array,
-    covCount: number,
-    n: number,
-    lower: Float64Array,
-    upper: Float64Array,
-    boundCount: number,
-    rows: Float64Array,
-    rlo: Float64Array,
-    rhi: Float64Array,
-    tags: Float64Array,
-    m: number,
-    problems: number,
+    stack: ProblemStack,
+    constraints: ResolvedConstraints,
     targets: Float64Array,
     l2Gamma: number,
     riskFree: number,
   ): Float64Array;
   /**
-   * P problems as the others (mean meanCount x N, cov covCount stacked N x N, bounds boundCount x N,
-   * each count 1 or P; finite bounds): per problem its turning points (at most
-   * turningPointCapacity(N)) and `points` frontier portfolios.
+   * Per problem its turning points (at most turningPointCapacity(N)) and `points` frontier portfolios;
+   * of the constraints only the bounds (finite; the weights sum to 1).
    */
-  efficientFrontier(
-    mean: Float64Array,
-    meanCount: number,
-    cov: Float64Array,
-    covCount: number,
-    n: number,
-    lower: Float64Array,
-    upper: Float64Array,
-    boundCount: number,
-    problems: number,
-    points: number,
-  ): Float64Array;
+  efficientFrontier(stack: ProblemStack, constraints: ResolvedConstraints, points: number): Float64Array;
 }
 
 /** The most turning points a frontier of n assets may have (each problem's room in the backends' output). */
@@ -501,9 +434,13 @@ export const CONSTRAINT_OPTIONS = [
 
 /**
  * Checks the constraints of N assets and builds their rows: the budget first, then each sector with
- * a finite bound (code order), the inequality rows, the equality rows.
+ * a finite bound (code order), the inequality rows, the equality rows; with the L2 term's gamma
+ * (a parameter of the kernels, not a constraint), checked in its place among them.
  */
-export function resolveConstraints(options: PortfolioConstraints | undefined, n: number): ResolvedConstraints {
+export function resolveConstraints(
+  options: PortfolioConstraints | undefined,
+  n: number,
+): { constraints: ResolvedConstraints; l2Gamma: number } {
   const o = options ?? {};
   if (o.bounds !== undefined && (typeof o.bounds !== 'object' || o.bounds === null)) {
     throw new KernelInputError('options.bounds', '{ lower, upper }', describeValue(o.bounds));
@@ -574,7 +511,7 @@ export function resolveConstraints(options: PortfolioConstraints | undefined, n:
   };
   add(linearRows(o.inequality, n, 'options.inequality'), RowKind.INEQUALITY, false);
   add(linearRows(o.equality, n, 'options.equality'), RowKind.EQUALITY, true);
-  return {
+  const constraints: ResolvedConstraints = {
     lower,
     upper,
     boundCount,
@@ -583,8 +520,8 @@ export function resolveConstraints(options: PortfolioConstraints | undefined, n:
     rhi: Float64Array.from(rhi),
     tags: Float64Array.from(tags),
     m: rows.length,
-    l2Gamma,
   };
+  return { constraints, l2Gamma };
 }
 
 /** `count` copies of one row of n values. */

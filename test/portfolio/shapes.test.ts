@@ -19,6 +19,7 @@ import {
   frontierOf,
   type MinVarianceResult,
   type PortfolioResult,
+  type ProblemStack,
 } from '../../src/kernels/portfolio.js';
 import type { HrpResult, NearestPsdResult, RiskParityResult } from '../../src/kernels/portfolio-allocation.js';
 import type { PortfolioAsyncKernels } from '../../src/kernels/portfolio-kernels.js';
@@ -206,7 +207,7 @@ describe.each(available)('one problem, a batch, labels [%s]', (backend) => {
     expect(batch.weights.data.buffer).toBe(batch.volatility.buffer);
     // what the backend receives: the caller's data itself (assumePsd: the call without the guard)
     const call = OPTIMIZER_KERNELS.minVariance.api(LABELLED, { assumePsd: true });
-    expect('args' in call && call.args[0]).toBe(COV0.data);
+    expect('args' in call && (call.args[0] as ProblemStack).cov).toBe(COV0.data);
     expect(stackCovariances(matrix(STACK.data, 2 * N, N)).data).toBe(STACK.data); // a stack of P·N rows: a view
   });
 

@@ -25,22 +25,27 @@ export interface NativeVpinStream {
 }
 
 /**
- * A fixed-layout kernel's entry in the addon (the risk, factor and special families): its lead
- * arguments as the family's backend call has them (typed arrays, counts, an array of panels), then the
- * trailing numbers of the call packed in one Float64Array in its descriptor's order (only for a kernel
- * with parameters: `KernelSpec.params`), then `out`, the Float64Array it fills (its length from the
- * descriptor's outputs). `<name>Async` takes the same arguments and runs on the addon's thread pool.
+ * A fixed-layout kernel's entry in the addon (the risk, factor, special and portfolio families): its
+ * lead arguments as the family's backend call has them (typed arrays, counts, an array of panels, a
+ * record of counts and typed arrays: the portfolio optimizers' ProblemStack and ResolvedConstraints,
+ * read by their fields' names), then the trailing numbers of the call packed in one Float64Array in its
+ * descriptor's order (only for a kernel with parameters: `KernelSpec.params`), then `out`, the
+ * Float64Array it fills (its length from the descriptor's outputs). `<name>Async` takes the same
+ * arguments and runs on the addon's thread pool.
  */
-export type KernelEntry = (...args: (Float64Array | number | readonly Float64Array[])[]) => void;
+export type KernelEntry = (...args: EntryArgument[]) => void;
 /** `<name>Async`: KernelEntry on the thread pool (the arrays are held until it settles). */
-export type AsyncKernelEntry = (...args: (Float64Array | number | readonly Float64Array[])[]) => Promise<void>;
+export type AsyncKernelEntry = (...args: EntryArgument[]) => Promise<void>;
+/** An argument of a KernelEntry. */
+export type EntryArgument = Float64Array | number | readonly Float64Array[] | Readonly<Record<string, Float64Array | number>>;
 
 /**
- * What the addon exports: positional numbers and typed arrays only (no option objects). The VPIN
- * family's entries are listed here (their outputs are variable in length: the addon allocates them;
- * parameters travel packed in VPIN_PARAMS order, `packParams`). Every fixed-layout kernel `<name>` is
- * a KernelEntry, with `<name>Async` beside it; the BLAS and shader/Metal backends' are `blas<Name>`,
- * `shader<Name>` and `metal<Name>` (src/backends/native/index.ts `fixedKernels`).
+ * What the addon exports: positional numbers and typed arrays (and the portfolio optimizers' two
+ * records of them; no option objects). The VPIN family's entries are listed here (their outputs are
+ * variable in length: the addon allocates them; parameters travel packed in VPIN_PARAMS order,
+ * `packParams`). Every fixed-layout kernel `<name>` is a KernelEntry, with `<name>Async` beside it; the
+ * BLAS and shader/Metal backends' are `blas<Name>`, `shader<Name>` and `metal<Name>`
+ * (src/backends/native/index.ts `fixedKernels`).
  */
 export interface NativeBinding {
   readonly [entry: string]: unknown;

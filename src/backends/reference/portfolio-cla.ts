@@ -20,7 +20,14 @@
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
-import { ROW_KIND, RowKind, turningPointCapacity, type OptimizerFamily } from '../../kernels/portfolio.js';
+import {
+  type OptimizerFamily,
+  type ProblemStack,
+  type ResolvedConstraints,
+  ROW_KIND,
+  RowKind,
+  turningPointCapacity,
+} from '../../kernels/portfolio.js';
 import { OPTIMIZER_KERNELS } from '../../kernels/portfolio-optimizers.js';
 import { checkCovAt, quadratic } from './portfolio.js';
 import { luFactor, luSolve } from './portfolio-qp.js';
@@ -41,9 +48,10 @@ function problemViews(views: Record<string, Float64Array>, p: number, n: number,
 }
 
 /** P frontiers one after the other; the first fault (the lowest problem's) is thrown. */
-function efficientFrontier(...a: Parameters<OptimizerFamily['efficientFrontier']>): Float64Array {
-  const [mean, meanCount, cov, covCount, n, lower, upper, boundCount, problems, points] = a;
-  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.efficientFrontier, ...a);
+function efficientFrontier(stack: ProblemStack, constraints: ResolvedConstraints, points: number): Float64Array {
+  const { mean, meanCount, cov, covCount, n, problems } = stack;
+  const { lower, upper, boundCount } = constraints;
+  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.efficientFrontier, stack, constraints, points);
   const C = turningPointCapacity(n);
   for (let p = 0; p < problems; p++) {
     const mo = meanCount === 1 ? 0 : p * n;

@@ -19,35 +19,15 @@
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
-import { ROW_KIND, RowKind, type OptimizerFamily } from '../../kernels/portfolio.js';
+import { type OptimizerFamily, type ProblemStack, type ResolvedConstraints, ROW_KIND, RowKind } from '../../kernels/portfolio.js';
 import { OPTIMIZER_KERNELS } from '../../kernels/portfolio-optimizers.js';
 import { BLOCK, checkCovAt, quadratic, scaledCov, solveFault } from './portfolio.js';
 import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-qp.js';
 
-type Args = Parameters<OptimizerFamily['maxSharpe']>;
+/** One call's inputs: its two records' fields together. */
+type Batch = ProblemStack & ResolvedConstraints;
 
-/** One call's inputs (the leading arguments every kernel here shares). */
-interface Batch {
-  mean: Float64Array;
-  meanCount: number;
-  cov: Float64Array;
-  covCount: number;
-  n: number;
-  lower: Float64Array;
-  upper: Float64Array;
-  boundCount: number;
-  rows: Float64Array;
-  rlo: Float64Array;
-  rhi: Float64Array;
-  tags: Float64Array;
-  m: number;
-  problems: number;
-}
-
-function batchOf(a: unknown[]): Batch {
-  const [mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems] = a as Args;
-  return { mean, meanCount, cov, covCount, n, lower, upper, boundCount, rows, rlo, rhi, tags, m, problems };
-}
+const batchOf = (stack: ProblemStack, constraints: ResolvedConstraints): Batch => ({ ...stack, ...constraints });
 
 /** The means, then a shared covariance, checked (PORTFOLIO_MEAN_NOT_FINITE, PORTFOLIO_COV_INVALID). */
 function checkInputs(b: Batch): void {
@@ -102,10 +82,15 @@ function withReturnRow(b: Batch): { A: Float64Array; rlo: Float64Array; rhi: Flo
   return { A, rlo, rhi, tags };
 }
 
-function maxUtility(...a: Parameters<OptimizerFamily['maxUtility']>): Float64Array {
-  const b = batchOf(a);
-  const [riskAversion, l2Gamma, riskFree] = [a[14], a[15], a[16]];
-  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.maxUtility, ...a);
+function maxUtility(
+  stack: ProblemStack,
+  constraints: ResolvedConstraints,
+  riskAversion: number,
+  l2Gamma: number,
+  riskFree: number,
+): Float64Array {
+  const b = batchOf(stack, constraints);
+  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.maxUtility, stack);
   checkInputs(b);
   const { n } = b;
   const H = new Float64Array(n * n);
@@ -163,10 +148,15 @@ function highestReturn(
   return { value: dot(b.mean, mo, solver.x, 0, n), iterations: r.iterations };
 }
 
-function efficientReturn(...a: Parameters<OptimizerFamily['efficientReturn']>): Float64Array {
-  const b = batchOf(a);
-  const [targets, l2Gamma, riskFree] = [a[14], a[15], a[16]];
-  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.efficientReturn, ...a);
+function efficientReturn(
+  stack: ProblemStack,
+  constraints: ResolvedConstraints,
+  targets: Float64Array,
+  l2Gamma: number,
+  riskFree: number,
+): Float64Array {
+  const b = batchOf(stack, constraints);
+  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.efficientReturn, stack);
   checkInputs(b);
   const { n, m } = b;
   const H = new Float64Array(n * n);
@@ -196,10 +186,15 @@ function efficientReturn(...a: Parameters<OptimizerFamily['efficientReturn']>): 
 const RISK_RTOL = 1e-14;
 const MAX_RISK_STEPS = 200;
 
-function efficientRisk(...a: Parameters<OptimizerFamily['efficientRisk']>): Float64Array {
-  const b = batchOf(a);
-  const [targets, l2Gamma, riskFree] = [a[14], a[15], a[16]];
-  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.efficientRisk, ...a);
+function efficientRisk(
+  stack: ProblemStack,
+  constraints: ResolvedConstraints,
+  targets: Float64Array,
+  l2Gamma: number,
+  riskFree: number,
+): Float64Array {
+  const b = batchOf(stack, constraints);
+  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.efficientRisk, stack);
   checkInputs(b);
   const { n, m } = b;
   const H = new Float64Array(n * n);
@@ -337,10 +332,9 @@ function sharpeProblem(b: Batch, p: number, riskFree: number) {
   };
 }
 
-function maxSharpe(...a: Parameters<OptimizerFamily['maxSharpe']>): Float64Array {
-  const b = batchOf(a);
-  const [riskFree, l2Gamma] = [a[14], a[15]];
-  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.maxSharpe, ...a);
+function maxSharpe(stack: ProblemStack, constraints: ResolvedConstraints, riskFree: number, l2Gamma: number): Float64Array {
+  const b = batchOf(stack, constraints);
+  const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.maxSharpe, stack);
   checkInputs(b);
   const { n } = b;
   const H = new Float64Array(n * n);

@@ -9,7 +9,7 @@
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../kernels/faults.js';
-import type { PortfolioFamily } from '../../kernels/portfolio.js';
+import type { PortfolioFamily, ProblemStack, ResolvedConstraints } from '../../kernels/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
 import { referenceExpectedReturns } from './portfolio-expected.js';
 import { referenceHrp } from './portfolio-hrp.js';
@@ -55,36 +55,10 @@ export function scaledCov(H: Float64Array, cov: Float64Array, off: number, n: nu
   }
 }
 
-function minVariance(
-  cov: Float64Array,
-  covCount: number,
-  n: number,
-  lower: Float64Array,
-  upper: Float64Array,
-  boundCount: number,
-  rows: Float64Array,
-  rlo: Float64Array,
-  rhi: Float64Array,
-  tags: Float64Array,
-  m: number,
-  problems: number,
-  l2Gamma: number,
-): Float64Array {
-  const { out, views } = allocateOutputs(
-    PORTFOLIO_KERNELS.minVariance,
-    cov,
-    covCount,
-    n,
-    lower,
-    upper,
-    boundCount,
-    rows,
-    rlo,
-    rhi,
-    tags,
-    m,
-    problems,
-  );
+function minVariance(stack: ProblemStack, constraints: ResolvedConstraints, l2Gamma: number): Float64Array {
+  const { out, views } = allocateOutputs(PORTFOLIO_KERNELS.minVariance, stack);
+  const { cov, covCount, n, problems } = stack;
+  const { lower, upper, boundCount, rows, rlo, rhi, tags, m } = constraints;
   if (covCount === 1) checkCovAt(cov, 0, n);
   const H = new Float64Array(n * n);
   const problem: QpProblem = { n, H, c: new Float64Array(n), lower, upper, m, A: rows, rlo, rhi };
