@@ -26,24 +26,13 @@ import {
   factorRiskModelWithAsync,
 } from '../kernels/factor-model.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
-import { FrameTrades } from '../kernels/frame-trades.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk-kernels.js';
-import { decodeSnapshot, encodeSnapshot, historyOf, joinHistory } from '../kernels/snapshot.js';
 import type { SpecialKernels } from '../kernels/special-family.js';
-import { describeValue, requireFloat64Array } from '../kernels/validate.js';
-import { CLASSIFY_TRADES_PARAMS, type ClassifyTradesParams, type QuoteStream } from '../kernels/classify.js';
-import {
-  packParams,
-  requireTrades,
-  resolveVpinOptions,
-  type Trades,
-  type VpinFamily,
-  type VpinOptions,
-  type VpinStream,
-} from '../kernels/vpin.js';
+import { describeValue } from '../kernels/validate.js';
+import { resolveVpinOptions, type VpinFamily, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
 import { resolveVpinLabels } from '../kernels/vpin-labels.js';
-import { LabelStream } from './label-stream.js';
+import { createVpinStream } from '../kernels/vpin-stream.js';
 import { VPIN_KERNELS, type VpinKernels } from '../kernels/vpin-kernels.js';
 import { backendPicker, promisedRun, syncRun, type Run } from './dispatch.js';
 
@@ -164,77 +153,9 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
     vpinStream(opts) {
       requireKnownOptions(VPIN_KERNELS.vpinStream, opts);
       const { params, classifier } = resolveVpinLabels(opts, resolveVpinOptions(opts, true), true);
-      const family = pick('vpinStream', Infinity).families.vpin as VpinFamily;
-      const core = family.vpinStream!(params);
-      // a VpinClassifier: each batch labelled on the same backend, with what earlier batches left
-      let labels = classifier && new LabelStream(classifier);
-      return {
-        update(trades: Trades, quotes?: QuoteStream) {
-          if (labels) {
-            requireTrades(trades);
-            const batch = labels.labels(family, trades, quotes);
-            const out = core.update(trades.ts, trades.price, trades.volume, batch);
-            labels.commit();
-            return out;
-          }
-          if (quotes !== undefined) {
-            throw new KernelInputError('quotes', 'no quote stream unless classifier is { algorithm, ... }', 'a quote stream');
-          }
-          if (trades instanceof FrameTrades) {
-            if (core.updateBytes) return core.updateBytes(trades.bytes, trades.rows);
-          } else {
-            requireTrades(trades);
-          }
-          return core.update(trades.ts, trades.price, trades.volume);
-        },
-        flush: () => core.flush(),
-        snapshot(options?: { history?: boolean }) {
-          const history = options?.history ?? true;
-          if (typeof history !== 'boolean') throw new KernelInputError('options.history', 'a boolean', describeValue(history));
-          return encodeSnapshot(params, core.exportState(history), labels && classifiedState(classifier!, labels));
-        },
-        restore(bytes: Uint8Array, options?: { append?: Float64Array }) {
-          const { state, classified } = decodeSnapshot(params, bytes);
-          const next = classifier && restoreLabels(classifier, classified);
-          const append = options?.append;
-          if (append === undefined) {
-            core.importState(state);
-          } else {
-            requireFloat64Array(append, 'options.append');
-            core.importState(joinHistory(state, historyOf(core.exportState()), append, params.cdfWindow));
-          }
-          labels = next;
-        },
-        get bucketCount() {
-          return core.bucketCount;
-        },
-      };
+      return createVpinStream(pick('vpinStream', Infinity).families.vpin as VpinFamily, params, classifier);
     },
   };
-}
-
-/** A classified stream's snapshot section: its classifyTrades parameters, then its LabelStream state. */
-function classifiedState(classifier: ClassifyTradesParams, labels: LabelStream): Float64Array {
-  const head = packParams(CLASSIFY_TRADES_PARAMS, classifier);
-  const state = labels.exportState();
-  const out = new Float64Array(head.length + state.length);
-  out.set(head);
-  out.set(state, head.length);
-  return out;
-}
-
-/** A LabelStream from a snapshot's section, checked against the stream's classifier (KernelInputError naming `bytes`). */
-function restoreLabels(classifier: ClassifyTradesParams, classified: Float64Array | undefined): LabelStream {
-  if (!classified) throw new KernelInputError('bytes', 'a snapshot of a stream with a classifier { algorithm, ... }', 'one without');
-  const head = packParams(CLASSIFY_TRADES_PARAMS, classifier);
-  CLASSIFY_TRADES_PARAMS.forEach(({ key }, i) => {
-    if (!Object.is(classified[i], head[i])) {
-      throw new KernelInputError('bytes', `a snapshot of a stream with classifier ${key} = ${head[i]}`, `${key} = ${classified[i]}`);
-    }
-  });
-  const labels = new LabelStream(classifier);
-  labels.importState(classified.subarray(head.length));
-  return labels;
 }
 
 /** The default backend choice: KERNELBUS_BACKEND when set, else 'auto'. */

@@ -7,7 +7,7 @@
  *   88 state values, f64 (layout: exportVpinState in backends/reference/vpin.ts)
  * then, in version 3 only (a stream with a VpinClassifier, classifier 2):
  *      f64 m, then m f64: the 4 classifyTrades parameters (CLASSIFY_TRADES_PARAMS order), then the
- *      classification state (layout: LabelStream.exportState in src/api/label-stream.ts).
+ *      classification state (layout: LabelStream.exportState in src/kernels/label-stream.ts).
  * A snapshot of an earlier version comes from a stream without a VpinClassifier: restored into a
  * classifier-2 stream it is refused (its classifier parameter differs).
  * Version 1 (before bucket times) had a state header of 20 values, without the open bar's and the open

@@ -1,7 +1,7 @@
 /**
  * VPIN on trade-level labels (issue 32): a VpinClassifier `{ algorithm, quoteLagMs, lagFrom,
  * convention }` resolved to classifyTrades' parameters, and the labels of a whole tape for `vpin()`
- * (one classifyTrades call on the backend). A stream's side is src/api/label-stream.ts.
+ * (one classifyTrades call on the backend). A stream's side is src/kernels/label-stream.ts.
  */
 import { KernelInputError } from '../errors.js';
 import {

@@ -5,11 +5,11 @@
  * each batch the context the rules read from earlier trades and quotes.
  */
 import { KernelInputError } from '../errors.js';
-import { requireQuotedTrades, type ClassifyTradesParams, type QuoteStream } from '../kernels/classify.js';
-import { Fault, inputFault } from '../kernels/faults.js';
-import { hasQuotes, type Trades } from '../kernels/trades.js';
-import type { VpinFamily } from '../kernels/vpin.js';
-import { classifyQuotes, NO_QUOTES, noQuotes, tickOnly } from '../kernels/vpin-labels.js';
+import { requireQuotedTrades, type ClassifyTradesParams, type QuoteStream } from './classify.js';
+import { Fault, inputFault } from './faults.js';
+import { hasQuotes, type Trades } from './trades.js';
+import type { VpinFamily } from './vpin.js';
+import { classifyQuotes, NO_QUOTES, noQuotes, tickOnly } from './vpin-labels.js';
 
 const EMPTY = new Float64Array(0);
 
