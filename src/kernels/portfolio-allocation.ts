@@ -358,6 +358,9 @@ function resolveBudgets(budgets: unknown, n: number): { data: Float64Array; coun
   return { data, count, batch: !(budgets instanceof Float64Array), names };
 }
 
+/** riskParity's arguments with its covariances (the first) replaced by `fixed`. */
+const withFirst = (args: readonly unknown[], fixed: Float64Array): unknown[] => [fixed, ...args.slice(1)];
+
 /** The empty array a call passes for an absent input (hrp's corr, expectedReturns' benchmark). */
 const EMPTY: Float64Array = new Float64Array(0);
 
@@ -378,14 +381,14 @@ export const ALLOCATION_KERNELS = {
         throw new KernelInputError('options.budgets (rows)', `1 or ${s.count} problems (as the others)`, `${b.count}`);
       }
       const P = Math.max(s.count, b.count);
-      const args = (cov: Float64Array) => [cov, s.count, s.n, b.data, b.count, P];
       const call = {
         size: s.n * s.n * P,
-        args: args(s.data),
+        args: [s.data, s.count, s.n, b.data, b.count, P],
         split: problemSplit(P === 1 && !s.stacked && !b.batch, s.names ?? b.names),
         shape: (o: Outputs) => o as unknown as RiskParityOf<boolean>,
       };
-      return psdGuarded('riskParity', ALLOCATION_KERNELS.riskParity, call, { data: s.data, count: s.count, n: s.n, replaced: args }, opts);
+      const covs = { data: s.data, count: s.count, n: s.n, replace: withFirst };
+      return psdGuarded('riskParity', ALLOCATION_KERNELS.riskParity, call, covs, opts);
     },
   },
   hrp: {

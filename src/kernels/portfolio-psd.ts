@@ -73,14 +73,14 @@ export interface GuardedCall<T> {
 }
 
 /**
- * The covariances a call's arguments hold: `count` stacked n x n matrices in `data`, and the
- * arguments with another stack of the same shape in their place (the repaired one).
+ * The covariances a call's arguments hold: `count` stacked n x n matrices in `data`, and how to make
+ * the arguments with another stack of the same shape in their place (the repaired one).
  */
 export interface CovArgument {
   data: Float64Array;
   count: number;
   n: number;
-  replaced: (fixed: Float64Array) => unknown[];
+  replace: (args: readonly unknown[], fixed: Float64Array) => unknown[];
 }
 
 type Family = Record<string, (...a: unknown[]) => Float64Array>;
@@ -118,7 +118,7 @@ export function psdGuarded<T>(
       const one = family.nearestPsd(data.subarray(p * n * n, (p + 1) * n * n), n, 0);
       fixed.set(one.subarray(0, n * n), p * n * n);
     }
-    return family[kernel](...cov.replaced(fixed));
+    return family[kernel](...cov.replace(c.args, fixed));
   };
   return { size: c.size, call, shape: (out: Float64Array) => c.shape(splitOutputs(spec.outputs, out, dims, c.split)) } as Call<T>;
 }
