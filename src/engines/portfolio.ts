@@ -6,7 +6,8 @@
  * rolling window (the risk family's covariance kernel), the window's mean returns for the optimizers
  * that take them, then the configured optimizer with its options and constraints (portfolio-config.ts)
  * -> PORTFOLIO_UPDATE (the weights, which RiskEngine consumes) and ANALYTICS_RESULT
- * (expected volatility, turnover against the weights held before, risk contributions).
+ * (expected volatility by the risk family's portfolioVolatility kernel, turnover against the weights
+ * held before, risk contributions).
  */
 import type { BackendChoice } from '../api/kernels.js';
 import { kernels } from '../api/kernels.js';
@@ -248,9 +249,11 @@ export class PortfolioEngine extends Engine {
     const returns = u.window.matrix();
     let cov: Matrix;
     let weights: Float64Array;
+    let volatility: number;
     try {
       cov = this.kernels.covariance(returns, { method: p.config.estimator });
-      weights = this.optimize(p.config, returns, cov, u.window.assets);
+      weights = Float64Array.from(this.optimize(p.config, returns, cov, u.window.assets));
+      volatility = this.kernels.portfolioVolatility(cov, weights);
     } catch (error) {
       if (!(error instanceof KernelInputError)) throw error;
       this.totals.failures++;
@@ -258,7 +261,6 @@ export class PortfolioEngine extends Engine {
       return;
     }
     p.lastError = undefined;
-    weights = Float64Array.from(weights);
     const previous = p.weights;
     const rebalance: Rebalance = { weights, at: u.window.total };
     if (reason === 'schedule') p.scheduled = rebalance;
@@ -268,14 +270,15 @@ export class PortfolioEngine extends Engine {
     this.totals.rebalances++;
     if (reason === 'alert') this.totals.alertRebalances++;
     const n = weights.length;
+    let turnover = 0;
+    for (let i = 0; i < n; i++) turnover += Math.abs(weights[i] - (previous ? previous[i] : 0));
+    // Each asset's share of the variance, w_i (S w)_i / w'Sw: no kernel gives it for given weights
+    // (riskParity's risk contributions are those of its own weights, componentVar's those of VaR and ES
+    // from the returns and their sample moments), so it is summed here.
     const Sw = new Float64Array(n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Sw[i] += cov.data[i * n + j] * weights[j];
     let variance = 0;
-    let turnover = 0;
-    for (let i = 0; i < n; i++) {
-      variance += weights[i] * Sw[i];
-      turnover += Math.abs(weights[i] - (previous ? previous[i] : 0));
-    }
+    for (let i = 0; i < n; i++) variance += weights[i] * Sw[i];
     const assets = [...u.window.assets];
     const result: PortfolioResult = {
       source: 'portfolio',
@@ -287,7 +290,7 @@ export class PortfolioEngine extends Engine {
       rows: returns.rows,
       assets,
       weights: Array.from(weights),
-      volatility: Math.sqrt(variance),
+      volatility,
       turnover,
       riskContributions: Array.from(weights, (w, i) => (w * Sw[i]) / variance),
     };
