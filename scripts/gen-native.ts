@@ -6,13 +6,16 @@
  * table (the addon's paramNames()). The output is deterministic and formatted as clang-format formats
  * it (`npm run lint:cpp` checks it); CI runs `npm run gen && git diff --exit-code`.
  *
+ * A family marked `outputs` also gets each kernel's output names in order (k<Kernel>Outputs), which
+ * the C++ that writes them checks its layout against.
+ *
  * A kernel whose parameters have no rules (VPIN_PARAMS: vpin.cpp's unpackParams() checks them by
  * hand, one rule depending on another) gets its names table only.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KernelSpec, ParamSpec } from '../src/kernels/descriptor.js';
+import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js';
 import { FACTOR_KERNELS } from '../src/kernels/factor-kernels.js';
 import type { Rule } from '../src/kernels/param-rules.js';
 import { RISK_KERNELS } from '../src/kernels/risk-kernels.js';
@@ -27,6 +30,11 @@ interface Family {
   readonly what: string;
   readonly from: readonly string[];
   readonly kernels: Readonly<Record<string, KernelSpec>>;
+  /**
+   * Whether the header also carries each kernel's output names in order (`k<Kernel>Outputs`, from the
+   * descriptor's `outputs`), for the C++ that writes them to be checked against (a static_assert).
+   */
+  readonly outputs?: boolean;
 }
 
 const FAMILIES: readonly Family[] = [
@@ -62,8 +70,9 @@ const FAMILIES: readonly Family[] = [
     file: 'pin_params.hpp',
     namespace: 'kernelbus::pin',
     what: "The PIN kernels' packed parameters (pin_entry.hpp)",
-    from: ['src/kernels/pin.ts'],
+    from: ['src/kernels/pin.ts', 'src/kernels/pin-kernels.ts'],
     kernels: { pinLikelihood: VPIN_KERNELS.pinLikelihood, pin: VPIN_KERNELS.pin },
+    outputs: true,
   },
   {
     file: 'vpin_params.hpp',
@@ -174,6 +183,15 @@ function kernelParams(kernel: string, params: readonly ParamSpec[]): string[] {
   return lines;
 }
 
+/** A kernel's output names in order, with their shapes in the comment. */
+function kernelOutputs(kernel: string, outputs: Readonly<Record<string, Shape>>): string[] {
+  const shapes = Object.entries(outputs).map(([name, shape]) => `${name} [${shape.join(', ')}]`);
+  return [
+    ...comment(`${kernel}'s outputs in the order they lie in its output array: ${shapes.join(', ')}.`),
+    ...namesTable(`k${capitalized(kernel)}Outputs`, Object.keys(outputs)),
+  ];
+}
+
 /** The kernels of `family` with packed parameters. */
 const withParams = (family: Family) => Object.entries(family.kernels).filter(([, spec]) => spec.params.length > 0);
 
@@ -198,6 +216,9 @@ function familyHeader(family: Family): string {
   if (unpacks) lines.push('#include <cstddef>', '', '#include "../entry.hpp"', '');
   lines.push(`namespace ${family.namespace} {`, '');
   for (const [kernel, spec] of withParams(family)) lines.push(...kernelParams(kernel, spec.params), '');
+  if (family.outputs) {
+    for (const [kernel, spec] of Object.entries(family.kernels)) if (spec.outputs) lines.push(...kernelOutputs(kernel, spec.outputs), '');
+  }
   lines.push(`}  // namespace ${family.namespace}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 // PIN (Easley, Kiefer, O'Hara and Paperman 1996) as PINstimation estimates it: the log-likelihood in
 // its three factorizations computed in log space, and maximum likelihood from a list of initial sets
-// (computed by the caller: src/backends/reference/pin-initials.ts), each optimized by Nelder-Mead
+// (computed by the caller: src/kernels/pin-initials.ts), each optimized by Nelder-Mead
 // within the box, all sets in parallel, the best kept. Line by line src/backends/reference/pin.ts
 // (the same logs and exps, elementary.hpp; the same optimizer, nelder_mead.hpp): the same estimates
 // bit for bit. Plain C++17, no N-API.
@@ -24,7 +24,7 @@ enum class Factorization : int { E = 0, LK = 1, EHO = 2 };
 
 /// Values per initial set in the packed list: alpha, delta, mu, eps.b, eps.s.
 constexpr size_t kSetWidth = 5;
-/// pin()'s output: alpha, delta, mu, eps.b, eps.s, pin, log-likelihood.
+/// pin()'s output: alpha, delta, mu, eps.b, eps.s, pin, log-likelihood (PIN_KERNELS.pin.outputs).
 constexpr size_t kEstimateLength = 7;
 
 /// Each of buys[i], sells[i] (i < n) a finite integer >= 0 (Number.isInteger): else PinCountInvalid at i (previous

@@ -3,8 +3,14 @@
 
 #include <cfloat>
 #include <cmath>
+#include <iterator>
 
 namespace kernelbus::pin {
+
+// The outputs' layout is the descriptors' (PIN_KERNELS in src/kernels/pin-kernels.ts, generated names).
+static_assert(std::size(kPinOutputs) == kEstimateLength, "pin's outputs: kEstimateLength values, as its descriptor");
+constexpr size_t kLikelihoodLength = std::size(kPinLikelihoodOutputs);
+
 namespace {
 
 /// The days: buys of at least one, sells as long.
@@ -37,7 +43,7 @@ Outcome pinLikelihood(In buys, In sells, Packed params, Out out) {
   PinLikelihoodParams p;
   if (Status s = unpack(params, p); !s.ok()) return s;
   if (Outcome o = requireDays(buys, sells); !o.ok()) return o;
-  if (Outcome o = requireLength(3, out, 1); !o.ok()) return o;
+  if (Outcome o = requireLength(3, out, kLikelihoodLength); !o.ok()) return o;
   if (Status s = checkCounts(buys.data, sells.data, buys.length); !s.ok()) return s;
   const Params model{p.alpha, p.delta, p.mu, p.epsilonBuy, p.epsilonSell};
   out.data[0] = logLikelihood(model, buys.data, sells.data, buys.length, static_cast<Factorization>(p.factorization));

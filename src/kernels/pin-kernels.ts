@@ -3,7 +3,9 @@
  * and their descriptors (PIN_KERNELS, spread into VPIN_KERNELS). The reference implements the three,
  * the native backend pinLikelihood and pin (aggregateTrades, one pass of counting with a time zone
  * through Intl, stays the reference's: a backend whose VPIN family lacks a kernel throws
- * BackendUnavailableError for it, and 'auto' runs it on the reference).
+ * BackendUnavailableError for it, and 'auto' runs it on the reference). pinLikelihood's and pin's
+ * outputs are their descriptors' (the numbers the native kernels write, in order); aggregateTrades'
+ * three columns are as long as the periods found, which only the counting pass knows.
  */
 import { BackendUnavailableError } from '../errors.js';
 import type { Call, KernelSpec } from './descriptor.js';
@@ -95,6 +97,8 @@ export const PIN_KERNELS = {
   pinLikelihood: {
     // packed for the native kernel (the order native/kernels/generated/pin_params.hpp reads them)
     params: PIN_PARAMS.likelihood,
+    outputs: { logLikelihood: [] },
+    dims: () => ({}),
     options: [],
     api(params: PinParams, buys: Float64Array, sells: Float64Array, factorization?: PinFactorization) {
       const p = requirePinParams(params);
@@ -105,6 +109,9 @@ export const PIN_KERNELS = {
   },
   pin: {
     params: PIN_PARAMS.estimate,
+    // the estimate the native kernel writes (pin.hpp's kEstimateLength values); initialSets is added in TS
+    outputs: { alpha: [], delta: [], mu: [], epsilonBuy: [], epsilonSell: [], pin: [], logLikelihood: [] },
+    dims: () => ({}),
     options: ['initials', 'factorization', 'eaCorrection'],
     api(buys: Float64Array, sells: Float64Array, opts?: PinOptions) {
       requireKnownOptions(PIN_KERNELS.pin, opts);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateTrades, kernels, KernelInputError, pin, pinLikelihood } from '../../src/api/index.js';
 import { estimatePin } from '../../src/backends/reference/pin.js';
-import { completeLinkage, initialsEa, initialsGwj, initialsYz } from '../../src/backends/reference/pin-initials.js';
+import { completeLinkage, initialsEa, initialsGwj, initialsYz } from '../../src/kernels/pin-initials.js';
 import type { PinEstimate, PinFactorization, PinParams } from '../../src/kernels/pin.js';
 import { logGamma } from '../../src/math/special.js';
 import { rng, simulatePin as simulate } from '../helpers/pin.js';

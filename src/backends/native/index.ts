@@ -4,7 +4,7 @@
  * by C++).
  */
 import { CLASSIFY_TRADES_PARAMS } from '../../kernels/classify.js';
-import { outputLength, type Dims, type OutputSpec } from '../../kernels/descriptor.js';
+import { outputLength, splitOutputs, type Dims, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
 import type { PortfolioFamily } from '../../kernels/portfolio.js';
@@ -20,9 +20,9 @@ import {
   type PinInitials,
   type PinParams,
 } from '../../kernels/pin.js';
+import { pinInitialSets, pinStarts } from '../../kernels/pin-initials.js';
+import { PIN_KERNELS } from '../../kernels/pin-kernels.js';
 import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
-import { pinStarts } from '../reference/pin.js';
-import { pinInitialSets } from '../reference/pin-initials.js';
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
 import { loadNative, useThreads, type AsyncKernelEntry, type KernelEntry, type NativeBinding } from './binding.js';
 import { fresh } from './fresh.js';
@@ -46,10 +46,17 @@ const NO_BUCKETS: VpinBuckets = Object.freeze({
 const pinLikelihoodParams = (p: PinParams, f: PinFactorization) =>
   Float64Array.of(p.alpha, p.delta, p.mu, p.epsilonBuy, p.epsilonSell, pinFactorizationCode(f));
 
+/** pinLikelihood's and pin's outputs: fixed, so one length each from the descriptor. */
+const PIN_LIKELIHOOD_LENGTH = outputLength(PIN_KERNELS.pinLikelihood.outputs, {});
+const PIN_ESTIMATE_LENGTH = outputLength(PIN_KERNELS.pin.outputs, {});
+
+/** pinLikelihood's value from the array the addon wrote. */
+const likelihoodOf = (out: Float64Array) => splitOutputs(PIN_KERNELS.pinLikelihood.outputs, out, {}).logLikelihood as number;
+
 /**
- * pin() on the addon: the initial sets computed here (pin-initials.ts, the reference's: clustering a
- * few hundred days is cheap next to the optimization), packed 5 a set; the addon optimizes them all
- * in parallel and writes the best estimate (7 values: the parameters, pin, the log-likelihood).
+ * pin() on the addon: the initial sets computed here (src/kernels/pin-initials.ts, as the reference
+ * does: clustering a few hundred days is cheap next to the optimization), packed 5 a set; the addon
+ * optimizes them all in parallel and writes the best estimate (PIN_KERNELS.pin.outputs).
  */
 function pinCall<R>(
   entry: (buys: Float64Array, sells: Float64Array, sets: Float64Array, params: Float64Array, out: Float64Array) => R,
@@ -63,28 +70,19 @@ function pinCall<R>(
   const starts = pinStarts(buys, sells, initialSets);
   const sets = new Float64Array(5 * starts.length);
   starts.forEach((p, i) => sets.set([p.alpha, p.delta, p.mu, p.epsilonBuy, p.epsilonSell], 5 * i));
-  const out = new Float64Array(7);
+  const out = new Float64Array(PIN_ESTIMATE_LENGTH);
   const params = Float64Array.of(pinFactorizationCode(factorization), pinExcludesBoundaries(initials, eaCorrection) ? 1 : 0);
   const result = entry(buys, sells, sets, params, out);
-  const estimate = (): PinEstimate => ({
-    alpha: out[0],
-    delta: out[1],
-    mu: out[2],
-    epsilonBuy: out[3],
-    epsilonSell: out[4],
-    pin: out[5],
-    logLikelihood: out[6],
-    initialSets,
-  });
+  const estimate = () => ({ ...splitOutputs(PIN_KERNELS.pin.outputs, out, {}), initialSets }) as PinEstimate;
   return { result, estimate };
 }
 
 function nativeVpin(b: NativeBinding): VpinFamily {
   return {
     pinLikelihood(params, buys, sells, factorization) {
-      const out = new Float64Array(1);
+      const out = new Float64Array(PIN_LIKELIHOOD_LENGTH);
       b.pinLikelihood(buys, sells, pinLikelihoodParams(params, factorization), out);
-      return out[0];
+      return likelihoodOf(out);
     },
     pin(buys, sells, initials, factorization, eaCorrection) {
       return pinCall(b.pin, buys, sells, initials, factorization, eaCorrection).estimate();
@@ -220,9 +218,9 @@ export function nativeBackend(b: NativeBinding): Backend {
             ? b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params), labels)
             : b.vpinAsync(ts, price, volume, packParams(VPIN_PARAMS, params)),
         async pinLikelihood(params, buys, sells, factorization) {
-          const out = new Float64Array(1);
+          const out = new Float64Array(PIN_LIKELIHOOD_LENGTH);
           await b.pinLikelihoodAsync(buys, sells, pinLikelihoodParams(params, factorization), out);
-          return out[0];
+          return likelihoodOf(out);
         },
         async pin(buys, sells, initials, factorization, eaCorrection) {
           const call = pinCall(b.pinAsync, buys, sells, initials, factorization, eaCorrection);

@@ -1,7 +1,7 @@
 /**
  * The reference PIN kernels (the VPIN family's `aggregateTrades`, `pinLikelihood`, `pin`; documented
  * on `PinKernels`): PINstimation's three factorizations of the log-likelihood computed in log space,
- * its initial sets (pin-initials.ts), a bounded Nelder-Mead from each, the best kept.
+ * its initial sets (src/kernels/pin-initials.ts), a bounded Nelder-Mead from each, the best kept.
  */
 import {
   pinExcludesBoundaries,
@@ -14,7 +14,7 @@ import {
 import { nelderMead } from '../../math/nelder-mead.js';
 import { expNonPositive, log1pNonNegative, logNonNegative } from '../../math/elementary.js';
 import { logFactorial } from '../../math/special.js';
-import { pinInitialSets } from './pin-initials.js';
+import { pinInitialSets, pinStarts } from '../../kernels/pin-initials.js';
 import { utcOffsetFinder } from '../../kernels/calendar.js';
 
 // The logs and exps below are elementary.ts's (IEEE operations only), which the C++ computes bit for
@@ -118,16 +118,6 @@ const fromVector = (x: readonly number[], scale: number): PinParams => ({
   epsilonBuy: x[3] * scale,
   epsilonSell: x[4] * scale,
 });
-
-const meanOf = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / v.length;
-
-/**
- * The optimizer's starting points: the initial sets, or where there is none (a day or two of data) the
- * no-event model's estimate (alpha 0, the mean counts). The native backend optimizes the same ones.
- */
-export function pinStarts(buys: Float64Array, sells: Float64Array, initialSets: PinParams[]): PinParams[] {
-  return initialSets.length > 0 ? initialSets : [{ alpha: 0, delta: 0, mu: 0, epsilonBuy: meanOf(buys), epsilonSell: meanOf(sells) }];
-}
 
 /** The better of two estimates: the higher likelihood, ties broken by the parameters (order-free). */
 function better(a: PinEstimate, b: PinEstimate): PinEstimate {

@@ -2,9 +2,11 @@
  * PINstimation's initial parameter sets for PIN (`R/model_pin.R`): `initials_pin_ea` (Ersan and
  * Alici 2016: hierarchical clustering of |B - S|), `initials_pin_gwj` (Gan, Wei and Johnstone 2015:
  * clustering of B - S into three) and `initials_pin_yz` (Yan and Zhang 2012: a grid, sets with a
- * negative eps.s dropped), with their defaults (xtraclusters = 4, grid_size = 5, no ea_correction).
+ * negative eps.s dropped), with their defaults (xtraclusters = 4, grid_size = 5, no ea_correction),
+ * and the optimizer's starting points from them (pinStarts). Every backend starts from these: the
+ * reference optimizes them in TS, the native backend hands them to the addon packed.
  */
-import type { PinInitials, PinParams } from '../../kernels/pin.js';
+import type { PinInitials, PinParams } from './pin.js';
 
 /**
  * R's `cutree(hclust(dist(x), method = "complete"), k)` for numbers x: each point's cluster (0 ..
@@ -183,4 +185,14 @@ export function pinInitialSets(buys: Float64Array, sells: Float64Array, initials
   const sets =
     initials === 'ea' ? initialsEa(buys, sells) : initials === 'gwj' ? initialsGwj(buys, sells) : initialsYz(buys, sells, 5, eaCorrection);
   return sets.filter((p) => Object.values(p).every(Number.isFinite));
+}
+
+const meanOf = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / v.length;
+
+/**
+ * The optimizer's starting points: the initial sets, or where there is none (a day or two of data) the
+ * no-event model's estimate (alpha 0, the mean counts). Every backend optimizes the same ones.
+ */
+export function pinStarts(buys: Float64Array, sells: Float64Array, initialSets: PinParams[]): PinParams[] {
+  return initialSets.length > 0 ? initialSets : [{ alpha: 0, delta: 0, mu: 0, epsilonBuy: meanOf(buys), epsilonSell: meanOf(sells) }];
 }
