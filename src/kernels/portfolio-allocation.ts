@@ -10,6 +10,7 @@ import { KernelInputError } from '../errors.js';
 import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import { columnSplit, labelVector, type PerColumn, type Vector } from './labels.js';
 import { asColumns, requireMatrix, type Matrix, type Series } from './matrix.js';
+import { checkParam, code, finite, flag, option, param, positive } from './param-rules.js';
 import { type CheckPsdResult, type CheckPsdStackResult, type PsdOptions, psdGuarded } from './portfolio-psd.js';
 import { type CovStack, covNames, type IsBatch, isStack, namesIn, problemSplit, type Returned } from './portfolio-shapes.js';
 import { requireCovariance } from './risk.js';
@@ -279,26 +280,27 @@ function requireOptions(options: unknown): void {
   }
 }
 
-/** A code of `list` for the option `name` (default `fallback`), else KernelInputError listing them. */
-function codeOf(list: readonly string[], value: unknown, fallback: string, name: string): number {
-  const code = list.indexOf((value ?? fallback) as string);
-  if (code < 0) throw new KernelInputError(name, list.map((m) => `'${m}'`).join(', '), describeValue(value));
-  return code;
-}
+/** What hrp's input is, by the code its `source` parameter packs (the input's shape, not an option). */
+export const HRP_SOURCES = ['returns', '{ cov }', '{ cov, corr }'] as const;
 
-/** A finite number > 0 or KernelInputError naming it. */
-function positive(value: unknown, fallback: number, name: string): number {
-  const x = value ?? fallback;
-  if (typeof x !== 'number' || !(x > 0 && x < Infinity)) throw new KernelInputError(name, 'a finite number > 0', describeValue(x));
-  return x;
-}
-
-/** A boolean option as 0 or 1. */
-function flag(value: unknown, fallback: boolean, name: string): number {
-  const x = value ?? fallback;
-  if (typeof x !== 'boolean') throw new KernelInputError(name, 'true or false', describeValue(x));
-  return x ? 1 : 0;
-}
+/**
+ * The allocation kernels' packed parameters (ALLOCATION_KERNELS' `params`), each with its rule
+ * (param-rules.ts): the resolvers check the options by them, and `npm run gen` writes their C++
+ * (native/kernels/generated/portfolio_params.hpp).
+ */
+export const ALLOCATION_PARAMS = {
+  linkage: option('linkage', code(LINKAGE_METHODS)),
+  hrpSource: param('source', code(HRP_SOURCES), 'input'),
+  nearestPsdMethod: param('method', code(NEAREST_PSD_METHODS), 'options.method'),
+  expectedReturnsMethod: param('method', code(EXPECTED_RETURNS_METHODS), 'options.method'),
+  compounding: option('compounding', flag()),
+  span: option('span', positive()),
+  frequency: option('frequency', positive()),
+  riskFree: option('riskFree', finite()),
+  returnsData: option('returnsData', flag()),
+  logReturns: option('logReturns', flag()),
+};
+const A = ALLOCATION_PARAMS;
 
 /**
  * riskParity's covariances: one N x N or a stack of P (P·N rows), each square, finite and symmetric
@@ -392,10 +394,7 @@ export const ALLOCATION_KERNELS = {
     },
   },
   hrp: {
-    params: [
-      { key: 'linkage', name: 'options.linkage', expected: "'single', 'complete', 'average', 'weighted' or 'ward' (0 to 4)" },
-      { key: 'source', name: 'input', expected: 'returns, { cov } or { cov, corr } (0, 1 or 2)' },
-    ],
+    params: [A.linkage, A.hrpSource],
     // the order's positions (L) are not the assets (N): the asset names label the weights only
     outputs: { weights: ['P', 'N'], order: ['P', 'L'], linkage: ['M', 'F'] },
     dims: (_d: Float64Array, rows: number, cols: number, _c: Float64Array, _l: number, source: number) => {
@@ -406,7 +405,7 @@ export const ALLOCATION_KERNELS = {
     api(input: Series | HrpModel, opts?: HrpOptions) {
       requireOptions(opts);
       requireKnownOptions(ALLOCATION_KERNELS.hrp, opts);
-      const linkage = codeOf(LINKAGE_METHODS, opts?.linkage, 'single', 'options.linkage');
+      const linkage = checkParam(A.linkage, opts?.linkage ?? 'single');
       let args: unknown[];
       let one = true;
       let names: readonly string[] | undefined;
@@ -446,7 +445,7 @@ export const ALLOCATION_KERNELS = {
     },
   },
   nearestPsd: {
-    params: [{ key: 'method', name: 'options.method', expected: "'spectral' or 'diag' (0 or 1)" }],
+    params: [A.nearestPsdMethod],
     outputs: { cov: ['N', 'N'], repaired: [] },
     dims: (_c: Float64Array, n: number) => ({ N: n }),
     options: ['method'],
@@ -454,7 +453,7 @@ export const ALLOCATION_KERNELS = {
       requireCovariance(cov, 'cov');
       requireOptions(opts);
       requireKnownOptions(ALLOCATION_KERNELS.nearestPsd, opts);
-      const method = codeOf(NEAREST_PSD_METHODS, opts?.method, 'spectral', 'options.method');
+      const method = checkParam(A.nearestPsdMethod, opts?.method ?? 'spectral');
       return {
         size: cov.data.length,
         args: [cov.data, cov.cols, method],
@@ -478,15 +477,7 @@ export const ALLOCATION_KERNELS = {
     },
   },
   expectedReturns: {
-    params: [
-      { key: 'method', name: 'options.method', expected: "'mean', 'ema' or 'capm' (0, 1 or 2)" },
-      { key: 'compounding', name: 'options.compounding', expected: 'true or false (1 or 0)' },
-      { key: 'span', name: 'options.span', expected: 'a finite number > 0' },
-      { key: 'frequency', name: 'options.frequency', expected: 'a finite number > 0' },
-      { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' },
-      { key: 'returnsData', name: 'options.returnsData', expected: 'true or false (1 or 0)' },
-      { key: 'logReturns', name: 'options.logReturns', expected: 'true or false (1 or 0)' },
-    ],
+    params: [A.expectedReturnsMethod, A.compounding, A.span, A.frequency, A.riskFree, A.returnsData, A.logReturns],
     outputs: { mean: ['N'] },
     dims: (_p: Float64Array, _rows: number, cols: number) => ({ N: cols }),
     options: ['method', 'compounding', 'span', 'frequency', 'benchmark', 'riskFree', 'returnsData', 'logReturns'],
@@ -495,16 +486,13 @@ export const ALLOCATION_KERNELS = {
       requireOptions(opts);
       requireKnownOptions(ALLOCATION_KERNELS.expectedReturns, opts);
       const d = EXPECTED_RETURNS_DEFAULTS;
-      const method = codeOf(EXPECTED_RETURNS_METHODS, opts?.method, d.method, 'options.method');
-      const compounding = flag(opts?.compounding, d.compounding, 'options.compounding');
-      const span = positive(opts?.span, d.span, 'options.span');
-      const frequency = positive(opts?.frequency, d.frequency, 'options.frequency');
-      const riskFree = opts?.riskFree ?? d.riskFree;
-      if (typeof riskFree !== 'number' || !Number.isFinite(riskFree)) {
-        throw new KernelInputError('options.riskFree', 'a finite number', describeValue(riskFree));
-      }
-      const returnsData = flag(opts?.returnsData, d.returnsData, 'options.returnsData');
-      const logReturns = flag(opts?.logReturns, d.logReturns, 'options.logReturns');
+      const method = checkParam(A.expectedReturnsMethod, opts?.method ?? d.method);
+      const compounding = checkParam(A.compounding, opts?.compounding ?? d.compounding);
+      const span = checkParam(A.span, opts?.span ?? d.span);
+      const frequency = checkParam(A.frequency, opts?.frequency ?? d.frequency);
+      const riskFree = checkParam(A.riskFree, opts?.riskFree ?? d.riskFree);
+      const returnsData = checkParam(A.returnsData, opts?.returnsData ?? d.returnsData);
+      const logReturns = checkParam(A.logReturns, opts?.logReturns ?? d.logReturns);
       let benchmark = EMPTY;
       if (opts?.benchmark !== undefined) {
         requireFloat64Array(opts.benchmark, 'options.benchmark');

@@ -8,13 +8,14 @@
 import { KernelInputError } from '../errors.js';
 import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
 import type { Matrix } from './matrix.js';
+import { checkParam } from './param-rules.js';
 import {
   boundsBatched,
   CONSTRAINT_OPTIONS,
+  PORTFOLIO_PARAMS,
   perProblem,
   problemCount,
   requireCovStack,
-  requireFinite,
   requireMeans,
   requireTargets,
   resolveConstraints,
@@ -129,8 +130,7 @@ export interface OptimizerKernels<A extends boolean = false> {
   ): Returned<A, FrontierOf<IsBatch<C, M, number, O>>>;
 }
 
-const l2Gamma = { key: 'l2Gamma', name: 'options.l2Gamma', expected: 'a finite number >= 0' } as const;
-const riskFree = { key: 'riskFree', name: 'options.riskFree', expected: 'a finite number' } as const;
+const { l2Gamma, riskFree, riskAversion } = PORTFOLIO_PARAMS;
 const MEAN_OUTPUTS = { weights: ['P', 'N'], expectedReturn: ['P'], volatility: ['P'], sharpe: ['P'], iterations: ['P'] } as const;
 
 /** The dimensions of an optimizer's outputs: its stack's problems and assets. */
@@ -149,7 +149,7 @@ function meanInputs(mean: unknown, cov: unknown, opts: MeanVarianceOptions | und
   const s = requireCovStack(cov);
   const mu = requireMeans(mean, s.n);
   const { constraints, l2Gamma } = resolveConstraints(opts, s.n);
-  const rf = requireFinite(opts?.riskFree ?? 0, 'options.riskFree');
+  const rf = checkParam(PORTFOLIO_PARAMS.riskFree, opts?.riskFree ?? 0);
   const P = problemCount([
     [mu.count, 'mean (rows)'],
     [s.count, 'cov (stacked matrices)'],
@@ -267,17 +267,14 @@ export const OPTIMIZER_KERNELS = {
     },
   },
   maxUtility: {
-    params: [{ key: 'riskAversion', name: 'options.riskAversion', expected: 'a finite number > 0' }, l2Gamma, riskFree],
+    params: [riskAversion, l2Gamma, riskFree],
     outputs: MEAN_OUTPUTS,
     dims: stackDims,
     options: [...MEAN_OPTIONS, 'riskAversion'],
     api(mean: Means, cov: Matrix, opts?: MaxUtilityOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.maxUtility, opts);
       const x = meanInputs(mean, cov, opts);
-      const delta = opts?.riskAversion ?? 1;
-      if (typeof delta !== 'number' || !(delta > 0 && delta < Infinity)) {
-        throw new KernelInputError('options.riskAversion', 'a finite number > 0', describeValue(delta));
-      }
+      const delta = checkParam(riskAversion, opts?.riskAversion ?? 1);
       const rest = [delta, x.l2Gamma, x.riskFree];
       return guarded('maxUtility', x.stack, x.constraints, rest, { split: x.split, shape: asResult }, opts);
     },

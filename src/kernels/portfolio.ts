@@ -20,6 +20,7 @@
 import { KernelInputError } from '../errors.js';
 import type { Vector } from './labels.js';
 import { asColumns, requireMatrix, type Matrix } from './matrix.js';
+import { atLeast, checkParam, finite, option, positive } from './param-rules.js';
 import type { AllocationFamily } from './portfolio-allocation.js';
 import { covNames, isStack, namesIn } from './portfolio-shapes.js';
 import { describeValue, requireFloat64Array } from './validate.js';
@@ -355,14 +356,6 @@ export function requireFinite(value: unknown, name: string): number {
   return value;
 }
 
-/** A number >= 0 and finite. */
-function requireNonNegative(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(value >= 0 && value < Infinity)) {
-    throw new KernelInputError(name, 'a finite number >= 0', describeValue(value));
-  }
-  return value;
-}
-
 /** A bound option as boundCount x N values (a number: every asset; NaN refused). */
 function boundValues(value: BoundValue, n: number, name: string): { data: Float64Array; count: number } {
   if (typeof value === 'number') {
@@ -419,6 +412,17 @@ function linearRows(value: unknown, n: number, name: string): LinearConstraints 
   return { A: m, b };
 }
 
+/**
+ * The optimizers' packed parameters (OPTIMIZER_KERNELS' `params`, portfolio-optimizers.ts), each with
+ * its rule (param-rules.ts): the resolvers check the options by them, and `npm run gen` writes their
+ * C++ (native/kernels/generated/portfolio_params.hpp).
+ */
+export const PORTFOLIO_PARAMS = {
+  l2Gamma: option('l2Gamma', atLeast(0)),
+  riskFree: option('riskFree', finite()),
+  riskAversion: option('riskAversion', positive()),
+};
+
 /** The option keys of PortfolioConstraints (the descriptors' `options` start with them). */
 export const CONSTRAINT_OPTIONS = [
   'bounds',
@@ -464,7 +468,7 @@ export function resolveConstraints(
     }
   }
   const budget = requireFinite(o.budget ?? 1, 'options.budget');
-  const l2Gamma = requireNonNegative(o.l2Gamma ?? 0, 'options.l2Gamma');
+  const l2Gamma = checkParam(PORTFOLIO_PARAMS.l2Gamma, o.l2Gamma ?? 0);
   const rows: number[][] = [new Array(n).fill(1)];
   const rlo = [budget];
   const rhi = [budget];

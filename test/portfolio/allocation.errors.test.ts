@@ -10,7 +10,7 @@ const COV = matrix(f64(0.04, 0.01, 0.01, 0.09), 2, 2);
 const R = matrix(f64(0.01, -0.02, 0.03, 0.02, 0.01, -0.01, -0.01, 0, 0.02), 3, 3);
 const P = matrix(f64(100, 50, 101, 49, 102, 51), 3, 2);
 const raw = (data: unknown, rows: unknown, cols: unknown) => ({ data, rows, cols }) as unknown as Matrix;
-const ASSETS = "'single', 'complete', 'average', 'weighted', 'ward'";
+const ASSETS = "'single', 'complete', 'average', 'weighted' or 'ward'";
 
 // biome-ignore format: the table keeps one bad input per line
 const cases = [
@@ -64,16 +64,16 @@ const cases = [
   // nearestPsd
   c('nearestPsd cov a Float64Array', 'nearestPsd', [f64(1, 0, 0, 1)], 'cov', `cov: expected a Matrix { data, rows, cols }, got Float64Array(4)`),
   c('nearestPsd cov Infinity', 'nearestPsd', [matrix(f64(Infinity, 0, 0, 1), 2, 2)], 'cov.data', `cov.data: expected finite values, got [0][0] = Infinity`),
-  c('nearestPsd an unknown method', 'nearestPsd', [COV, { method: 'higham' }], 'options.method', `options.method: expected 'spectral', 'diag', got "higham"`),
+  c('nearestPsd an unknown method', 'nearestPsd', [COV, { method: 'higham' }], 'options.method', `options.method: expected 'spectral' or 'diag', got "higham"`),
 
   // expectedReturns
   c('expectedReturns prices an Array', 'expectedReturns', [[1, 2]], 'prices', `prices: expected a Float64Array or a Matrix { data, rows, cols }, got an Array of length 2`),
   c('expectedReturns a zero price', 'expectedReturns', [matrix(f64(100, 50, 0, 49), 2, 2)], 'prices', `prices: expected finite prices > 0 (NaN for a missing one), got prices[1][0] = 0`),
   c('expectedReturns an infinite return', 'expectedReturns', [matrix(f64(0.1, -Infinity), 2, 1), { returnsData: true }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1] = -Infinity`),
-  c('expectedReturns an unknown method', 'expectedReturns', [P, { method: 'median' }], 'options.method', `options.method: expected 'mean', 'ema', 'capm', got "median"`),
+  c('expectedReturns an unknown method', 'expectedReturns', [P, { method: 'median' }], 'options.method', `options.method: expected 'mean', 'ema' or 'capm', got "median"`),
   c('expectedReturns span 0', 'expectedReturns', [P, { method: 'ema', span: 0 }], 'options.span', `options.span: expected a finite number > 0, got 0`),
   c('expectedReturns frequency Infinity', 'expectedReturns', [P, { frequency: Infinity }], 'options.frequency', `options.frequency: expected a finite number > 0, got Infinity`),
-  c('expectedReturns compounding a number', 'expectedReturns', [P, { compounding: 1 }], 'options.compounding', `options.compounding: expected true or false, got 1`),
+  c('expectedReturns compounding a number', 'expectedReturns', [P, { compounding: 1 }], 'options.compounding', `options.compounding: expected a boolean, got 1`),
   c('expectedReturns riskFree NaN', 'expectedReturns', [P, { riskFree: NaN }], 'options.riskFree', `options.riskFree: expected a finite number, got NaN`),
   c('expectedReturns benchmark too short', 'expectedReturns', [P, { method: 'capm', benchmark: f64(1, 2) }], 'options.benchmark', `options.benchmark: expected length 3 (the rows of prices), got length 2`),
   c('expectedReturns benchmark a negative price', 'expectedReturns', [P, { method: 'capm', benchmark: f64(1, -2, 3) }], 'options.benchmark', `options.benchmark: expected finite prices > 0 (NaN for a missing one), got benchmark[1] = -2`),
