@@ -18,8 +18,11 @@ namespace {
 
 using vpin::Params;
 
+/// The VPIN kernels' faults name vpin's descriptor: their parameter faults index VPIN_PARAMS.
+constexpr const char* kVpinKernel = "vpin";
+
 void throwIfFault(Napi::Env env, const vpin::Status& s) {
-  if (!s.ok()) throw faultError(env, s);
+  if (!s.ok()) throw faultError(env, s, kVpinKernel);
 }
 
 /// The packed VPIN parameters (Float64Array of kParamCount, or of kClassifyParamCount when classify).
@@ -259,7 +262,7 @@ class VpinWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::HandleScope scope(Env());
     if (!status_.ok()) {
-      deferred_.Reject(faultError(Env(), status_).Value());
+      deferred_.Reject(faultError(Env(), status_, kVpinKernel).Value());
       return;
     }
     vpin::BucketColumns columns{};

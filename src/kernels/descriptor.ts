@@ -29,6 +29,11 @@ export interface KernelSpec {
    */
   readonly params: readonly ParamSpec[];
   /**
+   * The packed count as a fault of the wrong count names it (default `<params.length> packed
+   * parameters`): vpin's native kernels also take the classification parameters alone.
+   */
+  readonly paramCount?: string;
+  /**
    * The named outputs in the order they lie in the Float64Array the kernel fills (absent for kernels
    * whose outputs the backend allocates: the VPIN family's, variable in length).
    */

@@ -6,9 +6,9 @@
  * for every family: a new family appends its codes there and its cases here).
  */
 import { KernelInputError } from '../errors.js';
-import { KERNEL_FAMILY, KERNEL_SPECS, type KernelName } from './families.js';
+import { KERNEL_SPECS, type KernelName } from './families.js';
 import { ROW_KIND, RowKind } from './portfolio.js';
-import { CLASSIFY_OFFSET, MAX_BUCKETS_PER_CALL, VPIN_PARAMS } from './vpin.js';
+import { MAX_BUCKETS_PER_CALL } from './vpin.js';
 
 export const Fault = {
   TS_NOT_FINITE: 1,
@@ -23,8 +23,9 @@ export const Fault = {
   STATE_INVALID: 10,
   PRICE_ARG_NOT_FINITE: 11,
   /**
-   * A packed parameter out of range: index = its position in the kernel's descriptor (VPIN_PARAMS for
-   * the VPIN family), or the count expected when the count is wrong (value = the count given).
+   * A packed parameter out of range: index = its position in the params of the descriptor of the kernel
+   * the fault names (the VPIN kernels over VPIN_PARAMS name `vpin`), or the count expected when the
+   * count is wrong (value = the count given).
    */
   PARAM_INVALID: 12,
   /** A stream asked for with the non-causal 'sample' sigma. */
@@ -119,12 +120,15 @@ function stackCell(name: string, index: number, n: number): string {
   return `${name}${p > 0 ? `[${p}]` : ''}[${i}][${at - i * n}]`;
 }
 
-/** A packed parameter fault of a kernel outside the VPIN family, from its descriptor. */
-function paramFault(kernel: KernelName, index: number, v: string): KernelInputError {
-  const params = KERNEL_SPECS[kernel].params;
-  const param = params[index];
+/**
+ * A packed parameter fault of `kernel`, from its descriptor: the parameter at `index`, or past the
+ * last the count (the descriptor's `paramCount`, else its number of parameters).
+ */
+function paramFault(kernel: string | undefined, index: number, v: string): KernelInputError {
+  const spec = kernel !== undefined && Object.hasOwn(KERNEL_SPECS, kernel) ? KERNEL_SPECS[kernel as KernelName] : undefined;
+  const param = spec?.params[index];
   if (param) return new KernelInputError(param.name ?? param.key, param.expected, v);
-  return new KernelInputError('params', `${params.length} packed parameters`, `${v} values`);
+  return new KernelInputError('params', spec?.paramCount ?? `${spec?.params.length ?? 0} packed parameters`, `${v} values`);
 }
 
 /**
@@ -133,12 +137,6 @@ function paramFault(kernel: KernelName, index: number, v: string): KernelInputEr
  */
 export function inputFault(code: number, index: number, value: number, previous: number, kernel?: string): KernelInputError {
   const v = String(value);
-  // the VPIN family's kernels over VPIN_PARAMS name theirs below; classifyTrades has its own table
-  const ownTable =
-    kernel === 'classifyTrades' || kernel === 'pin' || kernel === 'pinLikelihood' || KERNEL_FAMILY[kernel as KernelName] !== 'vpin';
-  if (code === Fault.PARAM_INVALID && kernel !== undefined && kernel in KERNEL_FAMILY && ownTable) {
-    return paramFault(kernel as KernelName, index, v);
-  }
   switch (code) {
     case Fault.TS_NOT_FINITE:
       return new KernelInputError('trades.ts', 'finite timestamps', `ts[${index}] = ${v}`);
@@ -166,16 +164,8 @@ export function inputFault(code: number, index: number, value: number, previous:
       return new KernelInputError('snapshot', 'a valid VPIN stream state', `a bad value at state[${index}] = ${v}`);
     case Fault.PRICE_ARG_NOT_FINITE:
       return new KernelInputError('price', 'finite prices', `price[${index}] = ${v}`);
-    case Fault.PARAM_INVALID: {
-      const param = VPIN_PARAMS[index];
-      return param
-        ? new KernelInputError(param.key, param.expected, v)
-        : new KernelInputError(
-            'params',
-            `${VPIN_PARAMS.length} packed parameters (or the last ${VPIN_PARAMS.length - CLASSIFY_OFFSET})`,
-            `${v} values`,
-          );
-    }
+    case Fault.PARAM_INVALID:
+      return paramFault(kernel, index, v);
     case Fault.STREAM_SIGMA_NOT_CAUSAL:
       return new KernelInputError('sigmaKind', "a causal sigma for a stream (fixed, rolling or ewma, not 'sample')", v);
     case Fault.PRICE_NOT_POSITIVE:

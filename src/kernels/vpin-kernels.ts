@@ -22,6 +22,7 @@ import { param, positive } from './param-rules.js';
 import { requireFloat64Array, requireOut } from './validate.js';
 import { resolveVpinLabels, vpinLabels } from './vpin-labels.js';
 import {
+  CLASSIFY_OFFSET,
   CLASSIFY_PARAMS,
   requireBars,
   requireTrades,
@@ -191,7 +192,10 @@ export const VPIN_KERNELS = {
     },
   },
   vpin: {
+    // the VPIN kernels' parameter faults (vpin, the stream, bulkClassify's last five, timeBars' barMs)
+    // index VPIN_PARAMS and name this descriptor
     params: VPIN_PARAMS,
+    paramCount: `${VPIN_PARAMS.length} packed parameters (or the last ${VPIN_PARAMS.length - CLASSIFY_OFFSET})`,
     options: VPIN_OPTIONS,
     api(trades: Trades, opts: VpinOptions) {
       if (!(trades instanceof FrameTrades)) requireTrades(trades);

@@ -442,7 +442,7 @@ export class ReferenceVpinStream {
   update(ts: Float64Array, price: Float64Array, volume: Float64Array, labels?: Int8Array): VpinBuckets {
     // the labels classifier reads a label per trade; the others read none (native: the same fault)
     if (ts.length > 0 && (this.params.classifier === 2) !== (labels !== undefined)) {
-      throw inputFault(Fault.PARAM_INVALID, 3, this.params.classifier, 0);
+      throw inputFault(Fault.PARAM_INVALID, 3, this.params.classifier, 0, 'vpin');
     }
     const { state, closed } = aggregate(this.trades, this.params.barMs, this.params.classifier === 1, ts, price, volume, labels);
     return this.commit(state, closed);
