@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js';
 import { FACTOR_KERNELS } from '../src/kernels/factor-kernels.js';
 import type { Rule } from '../src/kernels/param-rules.js';
+import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio-kernels.js';
 import { RISK_KERNELS } from '../src/kernels/risk-kernels.js';
 import { SPECIAL_KERNELS } from '../src/kernels/special-family.js';
 import { VPIN_KERNELS } from '../src/kernels/vpin-kernels.js';
@@ -51,6 +52,13 @@ const FAMILIES: readonly Family[] = [
     what: "The factor family's packed parameters (factor_entry.hpp)",
     from: ['src/kernels/factor.ts'],
     kernels: FACTOR_KERNELS,
+  },
+  {
+    file: 'portfolio_params.hpp',
+    namespace: 'kernelbus::portfolio',
+    what: "The portfolio family's packed parameters (portfolio_entry.hpp, portfolio_alloc_entry.hpp)",
+    from: ['src/kernels/portfolio.ts', 'src/kernels/portfolio-allocation.ts'],
+    kernels: PORTFOLIO_KERNELS,
   },
   {
     file: 'special_params.hpp',
@@ -238,8 +246,7 @@ function namesHeader(): string {
     '//',
     ...comment(
       "Every generated kernel's packed parameter names, by kernel name (none: count 0): the addon's paramNames() " +
-        '(native/binding/addon.cc) reads them, and test/native/binding.test.ts holds them equal to the descriptors. ' +
-        "The portfolio family's are not here yet (portfolio_entry.cpp, portfolio_alloc_entry.cpp).",
+        '(native/binding/addon.cc) reads them, and test/native/binding.test.ts holds them equal to the descriptors.',
     ),
     '#pragma once',
     '',

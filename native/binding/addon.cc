@@ -3,8 +3,6 @@
 #include "generated/param_names.hpp"
 #include "memory.hpp"
 #include "parallel.hpp"
-#include "portfolio_alloc_entry.hpp"
-#include "portfolio_entry.hpp"
 #if KERNELBUS_HAVE_BLAS
 #include "risk_blas.hpp"
 #endif
@@ -99,15 +97,14 @@ Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
 
 // paramNames(kernel) -> string[]: the packed parameter order the C++ layer reads for `kernel` ([] for a
 // kernel without parameters): the generated table (native/kernels/generated/param_names.hpp, written
-// from the descriptors), else the portfolio family's own. A test holds each to its descriptor's keys.
+// from the descriptors). A test holds each to its descriptor's keys.
 Napi::Value ParamNamesOf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   requireArgCount(info, 1);
   if (!info[0].IsString()) throw inputError(env, "kernel", "a kernel name", describeValue(info[0]));
   const std::string kernel = info[0].As<Napi::String>().Utf8Value();
   ParamNames names{nullptr, 0};
-  if (!generatedParamNames(kernel, names) && !portfolio::optimizerParamNames(kernel, names) &&
-      !portfolio::allocationParamNames(kernel, names)) {
+  if (!generatedParamNames(kernel, names)) {
     throw inputError(env, "kernel", "a risk, factor, portfolio or special kernel, or 'vpin'", kernel);
   }
   Napi::Array out = Napi::Array::New(env, names.count);

@@ -1,13 +1,12 @@
 // libFuzzer target of the parameter checks: VPIN's (calls.hpp: vpin::unpackParams,
-// vpin::unpackClassifyParams) and every other kernel's unpack() (native/kernels/generated/, and the
-// portfolio family's portfolio_entry.hpp, portfolio_alloc_entry.hpp).
+// vpin::unpackClassifyParams) and every other kernel's unpack() (native/kernels/generated/).
 // VPIN invariants: every parameter set the TS layer accepts (input.hpp vpinParams/classifyParams) is
 // accepted and unpacked unchanged; with one value replaced by anything, the set is accepted exactly
 // when the TS rules (tsAccepts below, resolveVpinOptions/resolveClassify) accept it, and else refused
 // with ParamInvalid at that value's position; a vector of the wrong length is refused.
 // Other kernels' invariants: a set of values, each valid or anything, is accepted exactly when every
-// value meets the rule its descriptor states (generated_rules.hpp: the rules of src/kernels/ as data;
-// the portfolio family's rows below, by hand) and is not below the parameter its descriptor names,
+// value meets the rule its descriptor states (generated_rules.hpp: the rules of src/kernels/ as data)
+// and is not below the parameter its descriptor names,
 // else refused with ParamInvalid at the first that does not; a wrong count is ParamInvalid at index =
 // the count expected, value = the count given; the names paramNames() gives have the count the kernel
 // reads.
@@ -18,8 +17,6 @@
 
 #include "calls.hpp"
 #include "generated_rules.hpp"
-#include "portfolio_alloc_entry.hpp"
-#include "portfolio_entry.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::require;
@@ -92,25 +89,7 @@ bool accepts(const ParamRule& r, double x) {
   return false;
 }
 
-using fuzz::unpackInto;
-
-// The portfolio family's parameters, written by hand until its descriptors have rules (its C++ is
-// hand-written too: portfolio_entry.cpp, portfolio_alloc_entry.cpp).
-const fuzz::KernelRules kPortfolioRules[] = {
-    {"hrp", {{Rule::Code, 0, 4}, {Rule::Code, 0, 2}}, unpackInto<portfolio::HrpParams>},
-    {"nearestPsd", {{Rule::Flag, 0, 1}}, unpackInto<portfolio::NearestPsdParams>},
-    {"expectedReturns",
-     {{Rule::Code, 0, 2}, {Rule::Flag, 0, 1}, {Rule::Positive}, {Rule::Positive}, {Rule::Finite}, {Rule::Flag, 0, 1}, {Rule::Flag, 0, 1}},
-     unpackInto<portfolio::ExpectedReturnsParams>},
-    {"minVariance", {{Rule::AtLeast, 0}}, unpackInto<portfolio::MinVarianceParams>},
-    {"maxSharpe", {{Rule::Finite}, {Rule::AtLeast, 0}}, unpackInto<portfolio::MaxSharpeParams>},
-    {"maxUtility", {{Rule::Positive}, {Rule::AtLeast, 0}, {Rule::Finite}}, unpackInto<portfolio::MaxUtilityParams>},
-    {"efficientReturn", {{Rule::AtLeast, 0}, {Rule::Finite}}, unpackInto<portfolio::EfficientParams>},
-    {"efficientRisk", {{Rule::AtLeast, 0}, {Rule::Finite}}, unpackInto<portfolio::EfficientParams>},
-};
-
 constexpr size_t kGeneratedCount = sizeof(fuzz::kGeneratedRules) / sizeof(fuzz::kGeneratedRules[0]);
-constexpr size_t kPortfolioCount = sizeof(kPortfolioRules) / sizeof(kPortfolioRules[0]);
 
 /// A value for a rule's place: near the edges of every rule, or anything.
 double candidate(fuzz::Input& in) {
@@ -128,11 +107,9 @@ double candidate(fuzz::Input& in) {
 }
 
 void otherKernel(fuzz::Input& in) {
-  const size_t pick = in.in<size_t>(0, kGeneratedCount + kPortfolioCount - 1);
-  const fuzz::KernelRules& k = pick < kGeneratedCount ? fuzz::kGeneratedRules[pick] : kPortfolioRules[pick - kGeneratedCount];
+  const fuzz::KernelRules& k = fuzz::kGeneratedRules[in.in<size_t>(0, kGeneratedCount - 1)];
   ParamNames names{nullptr, 0};
-  require(generatedParamNames(k.kernel, names) || portfolio::optimizerParamNames(k.kernel, names) ||
-          portfolio::allocationParamNames(k.kernel, names));
+  require(generatedParamNames(k.kernel, names));
   require(names.count == k.rules.size());
   const size_t expected = k.rules.size();
   const size_t count = in.in<int>(0, 7) == 0 ? in.in<size_t>(0, expected + 2) : expected;

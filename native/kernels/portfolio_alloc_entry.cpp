@@ -1,5 +1,5 @@
-// The allocation kernels' parameters and entries (portfolio_alloc_entry.hpp). The ranges are the
-// descriptors' `expected` strings in src/kernels/portfolio-allocation.ts, checked here once.
+// The allocation kernels' entries (portfolio_alloc_entry.hpp): the packed parameters unpacked by the
+// generated unpack() (generated/portfolio_params.hpp), checked there once.
 #include "portfolio_alloc_entry.hpp"
 
 #include <string>
@@ -7,48 +7,6 @@
 #include "portfolio_psd.hpp"
 
 namespace kernelbus::portfolio {
-
-Status unpack(Packed packed, HrpParams& out) {
-  ParamReader p(packed, kHrpParams);
-  out.linkage = static_cast<int>(p.integer(0, 4));  // 'single', 'complete', 'average', 'weighted' or 'ward' (0 to 4)
-  out.source = static_cast<int>(p.integer(0, 2));   // returns, { cov } or { cov, corr } (0, 1 or 2)
-  return p.status();
-}
-
-Status unpack(Packed packed, NearestPsdParams& out) {
-  ParamReader p(packed, kNearestPsdParams);
-  out.method = static_cast<int>(p.integer(0, 1));  // 'spectral' or 'diag' (0 or 1)
-  return p.status();
-}
-
-Status unpack(Packed packed, ExpectedReturnsParams& out) {
-  ParamReader p(packed, kExpectedReturnsParams);
-  out.method = static_cast<int>(p.integer(0, 2));  // 'mean', 'ema' or 'capm' (0, 1 or 2)
-  out.compounding = p.integer(0, 1) == 1;          // true or false (1 or 0)
-  out.span = p.positive();                         // a finite number > 0
-  out.frequency = p.positive();                    // a finite number > 0
-  out.riskFree = p.finite();                       // a finite number
-  out.returnsData = p.integer(0, 1) == 1;          // true or false (1 or 0)
-  out.logReturns = p.integer(0, 1) == 1;           // true or false (1 or 0)
-  return p.status();
-}
-
-bool allocationParamNames(std::string_view kernel, ParamNames& out) {
-  if (kernel == "riskParity") {
-    out = ParamNames{nullptr, 0};
-  } else if (kernel == "hrp") {
-    out = paramNamesOf(kHrpParams);
-  } else if (kernel == "nearestPsd") {
-    out = paramNamesOf(kNearestPsdParams);
-  } else if (kernel == "checkPsd") {
-    out = ParamNames{nullptr, 0};
-  } else if (kernel == "expectedReturns") {
-    out = paramNamesOf(kExpectedReturnsParams);
-  } else {
-    return false;
-  }
-  return true;
-}
 
 namespace entry {
 

@@ -1,38 +1,16 @@
 // The portfolio family's allocation entries (entry.hpp): riskParity, hrp, nearestPsd, checkPsd, expectedReturns.
-// Parameter names equal to ALLOCATION_KERNELS' keys (src/kernels/portfolio-allocation.ts), unpacked and
-// checked once here; each entry checks its lengths, then runs the kernel of portfolio_alloc.hpp.
+// Their packed parameters' Params structs and unpack() are generated from ALLOCATION_KERNELS' descriptors
+// (generated/portfolio_params.hpp, npm run gen); each entry unpacks them, checks its lengths, then runs the
+// kernel of portfolio_alloc.hpp.
 #pragma once
 
 #include <cstddef>
-#include <string_view>
 
 #include "entry.hpp"
+#include "generated/portfolio_params.hpp"
 #include "portfolio_alloc.hpp"
 
 namespace kernelbus::portfolio {
-
-constexpr const char* kHrpParams[] = {"linkage", "source"};
-struct HrpParams {
-  int linkage, source;
-};
-constexpr const char* kNearestPsdParams[] = {"method"};
-struct NearestPsdParams {
-  int method;
-};
-constexpr const char* kExpectedReturnsParams[] = {"method", "compounding", "span", "frequency", "riskFree", "returnsData", "logReturns"};
-struct ExpectedReturnsParams {
-  int method;
-  bool compounding;
-  double span, frequency, riskFree;
-  bool returnsData, logReturns;
-};
-
-Status unpack(Packed packed, HrpParams& out);
-Status unpack(Packed packed, NearestPsdParams& out);
-Status unpack(Packed packed, ExpectedReturnsParams& out);
-
-/// The parameter names of the allocation kernel `kernel`; false when it is not one.
-bool allocationParamNames(std::string_view kernel, ParamNames& out);
 
 namespace entry {
 

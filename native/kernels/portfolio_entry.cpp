@@ -1,6 +1,6 @@
-// The optimizers' parameters and entries (portfolio_entry.hpp). The ranges are the descriptors'
-// `expected` strings in src/kernels/portfolio-optimizers.ts, checked here once; the constraints'
-// shapes and values as src/kernels/portfolio.ts resolveConstraints() leaves them.
+// The optimizers' entries (portfolio_entry.hpp): the packed parameters unpacked by the generated
+// unpack() (generated/portfolio_params.hpp), checked there once; the constraints' shapes and values as
+// src/kernels/portfolio.ts resolveConstraints() leaves them.
 #include "portfolio_entry.hpp"
 
 #include <cmath>
@@ -8,51 +8,6 @@
 #include <utility>
 
 namespace kernelbus::portfolio {
-
-Status unpack(Packed packed, MinVarianceParams& out) {
-  ParamReader p(packed, kMinVarianceParams);
-  out.l2Gamma = p.zeroOrAbove(0);  // a finite number >= 0
-  return p.status();
-}
-
-Status unpack(Packed packed, MaxSharpeParams& out) {
-  ParamReader p(packed, kMaxSharpeParams);
-  out.riskFree = p.finite();       // a finite number
-  out.l2Gamma = p.zeroOrAbove(0);  // a finite number >= 0
-  return p.status();
-}
-
-Status unpack(Packed packed, MaxUtilityParams& out) {
-  ParamReader p(packed, kMaxUtilityParams);
-  out.riskAversion = p.positive();  // a finite number > 0
-  out.l2Gamma = p.zeroOrAbove(0);   // a finite number >= 0
-  out.riskFree = p.finite();        // a finite number
-  return p.status();
-}
-
-Status unpack(Packed packed, EfficientParams& out) {
-  ParamReader p(packed, kEfficientParams);
-  out.l2Gamma = p.zeroOrAbove(0);  // a finite number >= 0
-  out.riskFree = p.finite();       // a finite number
-  return p.status();
-}
-
-bool optimizerParamNames(std::string_view kernel, ParamNames& out) {
-  if (kernel == "minVariance") {
-    out = paramNamesOf(kMinVarianceParams);
-  } else if (kernel == "maxSharpe") {
-    out = paramNamesOf(kMaxSharpeParams);
-  } else if (kernel == "maxUtility") {
-    out = paramNamesOf(kMaxUtilityParams);
-  } else if (kernel == "efficientReturn" || kernel == "efficientRisk") {
-    out = paramNamesOf(kEfficientParams);
-  } else if (kernel == "efficientFrontier") {
-    out = ParamNames{nullptr, 0};
-  } else {
-    return false;
-  }
-  return true;
-}
 
 namespace entry {
 namespace {
@@ -192,7 +147,7 @@ Outcome maxUtility(ProblemStack stack, ResolvedConstraints constraints, Packed p
 
 Outcome efficientReturn(ProblemStack stack, ResolvedConstraints constraints, In targets, Packed params, Out out) {
   constexpr int kTargets = 2, kOut = 4;
-  EfficientParams p;
+  EfficientReturnParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;
@@ -204,7 +159,7 @@ Outcome efficientReturn(ProblemStack stack, ResolvedConstraints constraints, In 
 
 Outcome efficientRisk(ProblemStack stack, ResolvedConstraints constraints, In targets, Packed params, Out out) {
   constexpr int kTargets = 2, kOut = 4;
-  EfficientParams p;
+  EfficientRiskParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
   MeanBatch b;
   Constraints c;

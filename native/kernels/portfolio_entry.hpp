@@ -1,46 +1,19 @@
-// The portfolio family's optimizer entries (entry.hpp): each kernel's packed parameters (the
-// descriptors of src/kernels/portfolio-optimizers.ts, OPTIMIZER_KERNELS, say the same and a test holds
-// the names equal) and its call as the addon makes it: the problems and the constraints as two records
+// The portfolio family's optimizer entries (entry.hpp): each kernel's call as the addon makes it (its
+// packed parameters' Params struct and unpack() are generated from OPTIMIZER_KERNELS' descriptors:
+// generated/portfolio_params.hpp, npm run gen): the problems and the constraints as two records
 // (record.hpp: ProblemStack and ResolvedConstraints, the JS objects of the same names), then the
 // kernel's own arguments. Counts, lengths and the constraints checked, then the kernel (portfolio.hpp).
 #pragma once
 
 #include <cstddef>
-#include <string_view>
 #include <tuple>
 
 #include "entry.hpp"
+#include "generated/portfolio_params.hpp"
 #include "portfolio.hpp"
 #include "record.hpp"
 
 namespace kernelbus::portfolio {
-
-constexpr const char* kMinVarianceParams[] = {"l2Gamma"};
-struct MinVarianceParams {
-  double l2Gamma;
-};
-
-constexpr const char* kMaxSharpeParams[] = {"riskFree", "l2Gamma"};
-struct MaxSharpeParams {
-  double riskFree, l2Gamma;
-};
-constexpr const char* kMaxUtilityParams[] = {"riskAversion", "l2Gamma", "riskFree"};
-struct MaxUtilityParams {
-  double riskAversion, l2Gamma, riskFree;
-};
-/// efficientReturn's and efficientRisk's
-constexpr const char* kEfficientParams[] = {"l2Gamma", "riskFree"};
-struct EfficientParams {
-  double l2Gamma, riskFree;
-};
-
-Status unpack(Packed packed, MinVarianceParams& out);
-Status unpack(Packed packed, MaxSharpeParams& out);
-Status unpack(Packed packed, MaxUtilityParams& out);
-Status unpack(Packed packed, EfficientParams& out);
-
-/// The parameter names of the optimizer `kernel`; false when there is no such kernel here.
-bool optimizerParamNames(std::string_view kernel, ParamNames& out);
 
 namespace entry {
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generatedFiles, ROOT } from '../../scripts/gen-native.js';
 import { KernelInputError } from '../../src/errors.js';
-import { KERNEL_FAMILY, KERNEL_SPECS, type KernelName } from '../../src/kernels/families.js';
+import { KERNEL_SPECS } from '../../src/kernels/families.js';
 import {
   above,
   aboveZero,
@@ -117,7 +117,7 @@ describe('parameter rules (src/kernels/param-rules.ts)', () => {
     expect(() => checkParam(upper, 2)).toThrow('options.upper: expected a number in [0, 1], got 2');
   });
 
-  it("every descriptor's `expected` is its rule's text (a parameter without a rule is the portfolio family's or VPIN_PARAMS')", () => {
+  it("every descriptor's `expected` is its rule's text (a parameter without a rule is VPIN_PARAMS')", () => {
     const handWritten: string[] = [];
     for (const [kernel, spec] of Object.entries(KERNEL_SPECS)) {
       for (const p of spec.params) {
@@ -133,11 +133,9 @@ describe('parameter rules (src/kernels/param-rules.ts)', () => {
         ]);
       }
     }
-    // the C++ of these is still written by hand: the VPIN stream's table (vpin.cpp unpackParams) and the portfolio family's
+    // the C++ of these is still written by hand: the VPIN stream's table (vpin.cpp unpackParams)
     const vpinStream = ['bulkClassify', 'vpin', 'vpinStream'];
-    for (const kernel of new Set(handWritten)) {
-      expect([kernel, vpinStream.includes(kernel) || KERNEL_FAMILY[kernel as KernelName] === 'portfolio']).toEqual([kernel, true]);
-    }
+    for (const kernel of new Set(handWritten)) expect([kernel, vpinStream.includes(kernel)]).toEqual([kernel, true]);
   });
 
   it('the C++ side is what scripts/gen-native.ts writes from the descriptors (npm run gen)', () => {

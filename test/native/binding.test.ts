@@ -13,6 +13,7 @@ import { KernelInputError } from '../../src/errors.js';
 import type { KernelSpec } from '../../src/kernels/descriptor.js';
 import { FACTOR_KERNELS } from '../../src/kernels/factor-kernels.js';
 import { Fault } from '../../src/kernels/faults.js';
+import { PORTFOLIO_KERNELS } from '../../src/kernels/portfolio-kernels.js';
 import { RISK_KERNELS } from '../../src/kernels/risk-kernels.js';
 import { SPECIAL_KERNELS } from '../../src/kernels/special-family.js';
 import { VPIN_PARAMS } from '../../src/kernels/vpin.js';
@@ -619,6 +620,7 @@ suite('native binding', () => {
     const families: Record<string, Readonly<Record<string, KernelSpec>>> = {
       risk: RISK_KERNELS,
       factor: FACTOR_KERNELS,
+      portfolio: PORTFOLIO_KERNELS,
       special: SPECIAL_KERNELS,
     };
     for (const [family, specs] of Object.entries(families)) {

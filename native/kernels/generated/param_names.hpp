@@ -3,7 +3,6 @@
 //
 // Every generated kernel's packed parameter names, by kernel name (none: count 0): the addon's paramNames()
 // (native/binding/addon.cc) reads them, and test/native/binding.test.ts holds them equal to the descriptors.
-// The portfolio family's are not here yet (portfolio_entry.cpp, portfolio_alloc_entry.cpp).
 #pragma once
 
 #include <string_view>
@@ -12,6 +11,7 @@
 #include "classify_params.hpp"
 #include "factor_params.hpp"
 #include "pin_params.hpp"
+#include "portfolio_params.hpp"
 #include "risk_params.hpp"
 #include "special_params.hpp"
 #include "vpin_params.hpp"
@@ -51,6 +51,17 @@ constexpr KernelParamNames kKernelParamNames[] = {
     {"factorCovariance", paramNamesOf(factor::kFactorCovarianceParams)},
     {"specificRisk", {nullptr, 0}},
     {"riskDecomposition", {nullptr, 0}},
+    {"minVariance", paramNamesOf(portfolio::kMinVarianceParams)},
+    {"maxSharpe", paramNamesOf(portfolio::kMaxSharpeParams)},
+    {"maxUtility", paramNamesOf(portfolio::kMaxUtilityParams)},
+    {"efficientReturn", paramNamesOf(portfolio::kEfficientReturnParams)},
+    {"efficientRisk", paramNamesOf(portfolio::kEfficientRiskParams)},
+    {"efficientFrontier", {nullptr, 0}},
+    {"riskParity", {nullptr, 0}},
+    {"hrp", paramNamesOf(portfolio::kHrpParams)},
+    {"nearestPsd", paramNamesOf(portfolio::kNearestPsdParams)},
+    {"checkPsd", {nullptr, 0}},
+    {"expectedReturns", paramNamesOf(portfolio::kExpectedReturnsParams)},
     {"normalCdf", {nullptr, 0}},
     {"normalSf", {nullptr, 0}},
     {"normalPdf", {nullptr, 0}},
