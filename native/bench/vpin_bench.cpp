@@ -32,9 +32,8 @@ size_t runVpin(kernelbus::Doubles ts, kernelbus::Doubles price, kernelbus::Doubl
   VpinStream stream(p, p.sigmaParam);
   size_t rows = 0;
   if (!prepareVpin(stream, ts, price, volume, n, p, rows).ok()) return 0;
-  std::vector<double> cols(7 * rows);
-  stream.commit(BucketColumns{cols.data(), cols.data() + rows, cols.data() + 2 * rows, cols.data() + 3 * rows, cols.data() + 4 * rows,
-                              cols.data() + 5 * rows, cols.data() + 6 * rows});
+  std::vector<double> cols(kBucketColumnCount * rows);
+  stream.commit(bucketColumnsIn(cols.data(), rows));
   return rows;
 }
 

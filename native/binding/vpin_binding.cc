@@ -71,16 +71,12 @@ const int8_t* labelsArg(const Napi::CallbackInfo& info, size_t i, const Params& 
 /// The argument count of a call taking `count` arguments, and the labels after them under classifier 2.
 void requireArgs(const Napi::CallbackInfo& info, size_t count, const Params& p) { requireArgCount(info, count + (p.classifier == 2)); }
 
-/// Seven new columns of `rows` bucket rows, for the kernel to fill.
+/// New bucket columns of `rows` rows (vpin.hpp's kBucketColumnNames, in order), for the kernel to fill.
 Napi::Object newBuckets(Napi::Env env, size_t rows, vpin::BucketColumns& columns) {
   Napi::Object out = Napi::Object::New(env);
-  out.Set("startTs", newFloat64Array(env, rows, columns.startTs));
-  out.Set("endTs", newFloat64Array(env, rows, columns.endTs));
-  out.Set("duration", newFloat64Array(env, rows, columns.duration));
-  out.Set("buyVolume", newFloat64Array(env, rows, columns.buyVolume));
-  out.Set("sellVolume", newFloat64Array(env, rows, columns.sellVolume));
-  out.Set("vpin", newFloat64Array(env, rows, columns.vpin));
-  out.Set("cdf", newFloat64Array(env, rows, columns.cdf));
+  for (size_t k = 0; k < vpin::kBucketColumnCount; k++) {
+    out.Set(vpin::kBucketColumnNames[k], newFloat64Array(env, rows, columns.*vpin::kBucketColumnFields[k]));
+  }
   return out;
 }
 
@@ -252,9 +248,8 @@ class VpinWorker : public Napi::AsyncWorker {
     try {
       status_ = vpin::prepareVpin(stream_, t_.ts, t_.price, t_.volume, t_.n, p_, rows_, labels_);
       if (!status_.ok()) return;
-      buckets_.resize(7 * rows_);
-      double* c = buckets_.data();
-      stream_.commit(vpin::BucketColumns{c, c + rows_, c + 2 * rows_, c + 3 * rows_, c + 4 * rows_, c + 5 * rows_, c + 6 * rows_});
+      buckets_.resize(vpin::kBucketColumnCount * rows_);
+      stream_.commit(vpin::bucketColumnsIn(buckets_.data(), rows_));
     } catch (const std::bad_alloc&) {
       SetError("kernelbus: out of memory");
     }
@@ -267,9 +262,9 @@ class VpinWorker : public Napi::AsyncWorker {
     }
     vpin::BucketColumns columns{};
     Napi::Object out = newBuckets(Env(), rows_, columns);
-    double* const targets[7] = {columns.startTs,    columns.endTs, columns.duration, columns.buyVolume,
-                                columns.sellVolume, columns.vpin,  columns.cdf};
-    for (size_t k = 0; k < 7; k++) std::copy(buckets_.data() + k * rows_, buckets_.data() + (k + 1) * rows_, targets[k]);
+    for (size_t k = 0; k < vpin::kBucketColumnCount; k++) {
+      std::copy(buckets_.data() + k * rows_, buckets_.data() + (k + 1) * rows_, columns.*vpin::kBucketColumnFields[k]);
+    }
     deferred_.Resolve(out);
   }
   void OnError(const Napi::Error& e) override {
@@ -285,7 +280,7 @@ class VpinWorker : public Napi::AsyncWorker {
   vpin::VpinStream stream_;
   vpin::Status status_{};
   size_t rows_ = 0;
-  std::vector<double> buckets_;  // the seven columns, rows_ each, written by Execute()
+  std::vector<double> buckets_;  // the bucket columns, rows_ each, written by Execute()
   std::vector<Napi::ObjectReference> keep_;
 };
 

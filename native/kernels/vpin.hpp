@@ -79,7 +79,8 @@ void closeOpenBar(TradeState& st, Bars& closed);
 Status unpackParams(const double* packed, size_t n, Params& out);
 Status unpackClassifyParams(const double* packed, size_t n, Params& out);
 
-/// Where a kernel writes bucket rows: seven caller-allocated columns with room for the counted rows.
+/// Where a kernel writes bucket rows: seven caller-allocated columns with room for the rows counted
+/// by the first pass (prepare).
 struct BucketColumns {
   double* startTs;
   double* endTs;
@@ -89,6 +90,24 @@ struct BucketColumns {
   double* vpin;
   double* cdf;
 };
+
+/// The bucket columns in their order (VPIN_BUCKET_OUTPUTS, src/kernels/vpin.ts; test/native/vpin-outputs.test.ts
+/// holds the addon's results to it): their names and the BucketColumns field of each.
+constexpr const char* kBucketColumnNames[] = {"startTs", "endTs", "duration", "buyVolume", "sellVolume", "vpin", "cdf"};
+constexpr double* BucketColumns::*kBucketColumnFields[] = {
+    &BucketColumns::startTs,    &BucketColumns::endTs, &BucketColumns::duration, &BucketColumns::buyVolume,
+    &BucketColumns::sellVolume, &BucketColumns::vpin,  &BucketColumns::cdf,
+};
+constexpr size_t kBucketColumnCount = sizeof(kBucketColumnFields) / sizeof(kBucketColumnFields[0]);
+static_assert(sizeof(kBucketColumnNames) / sizeof(kBucketColumnNames[0]) == kBucketColumnCount, "a name per bucket column");
+static_assert(sizeof(BucketColumns) == kBucketColumnCount * sizeof(double*), "a field per bucket column");
+
+/// Columns of `rows` rows each, laid one after another from `data` (kBucketColumnCount x rows values).
+inline BucketColumns bucketColumnsIn(double* data, size_t rows) {
+  BucketColumns c{};
+  for (size_t k = 0; k < kBucketColumnCount; k++) c.*kBucketColumnFields[k] = data + k * rows;
+  return c;
+}
 
 /// Where timeBars writes: five caller-allocated columns, one element per bar.
 struct BarColumns {

@@ -34,11 +34,13 @@ export interface KernelSpec {
    */
   readonly paramCount?: string;
   /**
-   * The named outputs in the order they lie in the Float64Array the kernel fills (absent for kernels
-   * whose outputs the backend allocates: the VPIN family's, variable in length).
+   * The named outputs in the order they lie in the Float64Array the kernel fills. A kernel whose
+   * output length depends on the data (vpin's bucket columns, B rows each) declares them too: its
+   * `dims` then takes the count a first pass over the data gives (the backend allocates after it),
+   * and its api returns a `call`.
    */
   readonly outputs?: Readonly<Record<string, Shape>>;
-  /** The dimensions of `outputs` from the backend call's arguments. */
+  /** The dimensions of `outputs` from the backend call's arguments (or from a first pass's count). */
   readonly dims?: (...args: never[]) => Dims;
   /**
    * The backend call's argument count, for a kernel that accepts a caller-owned output: the call may

@@ -22,6 +22,7 @@ import { param, positive } from './param-rules.js';
 import { requireFloat64Array, requireOut } from './validate.js';
 import { resolveVpinLabels, vpinLabels } from './vpin-labels.js';
 import {
+  bucketDims,
   CLASSIFY_OFFSET,
   CLASSIFY_PARAMS,
   requireBars,
@@ -29,6 +30,7 @@ import {
   resolveBarMs,
   resolveClassifyOptions,
   resolveVpinOptions,
+  VPIN_BUCKET_OUTPUTS,
   VPIN_PARAMS,
   type BulkClassifyOptions,
   type OutOption,
@@ -196,6 +198,9 @@ export const VPIN_KERNELS = {
     // index VPIN_PARAMS and name this descriptor
     params: VPIN_PARAMS,
     paramCount: `${VPIN_PARAMS.length} packed parameters (or the last ${VPIN_PARAMS.length - CLASSIFY_OFFSET})`,
+    // the bucket columns, B rows each (B counted by the kernel's first pass)
+    outputs: VPIN_BUCKET_OUTPUTS,
+    dims: bucketDims,
     options: VPIN_OPTIONS,
     api(trades: Trades, opts: VpinOptions) {
       if (!(trades instanceof FrameTrades)) requireTrades(trades);
@@ -214,6 +219,6 @@ export const VPIN_KERNELS = {
       });
     },
   },
-  vpinStream: { params: VPIN_PARAMS, options: VPIN_STREAM_OPTIONS },
+  vpinStream: { params: VPIN_PARAMS, outputs: VPIN_BUCKET_OUTPUTS, dims: bucketDims, options: VPIN_STREAM_OPTIONS },
   ...PIN_KERNELS,
 } as const satisfies { [K in Exclude<keyof VpinFamily, 'vpinBytes' | 'classifyQuotes'>]: KernelSpec };

@@ -6,6 +6,7 @@
  * volume classification or the tick rule), bars fill buckets of equal volume V, and
  * VPIN_k = sum over the last n buckets of |B - S| / (n V).
  */
+import type { Dims, Shape } from './descriptor.js';
 import type { PinFamily } from './pin.js';
 import { KernelInputError } from '../errors.js';
 import type { ClassifyAlgorithm, ClassifyConvention, ClassifyTradesParams, QuoteStream } from './classify.js';
@@ -59,6 +60,29 @@ export interface VpinBuckets {
    */
   cdf: Float64Array;
 }
+
+/**
+ * The bucket columns, in order, each of B rows: B, the buckets a call completes, is data-dependent,
+ * counted by a first pass over the trades (the native kernel's prepare, the reference's stream) before
+ * the columns are allocated. The one place the layout is written in TS: the descriptors of vpin and
+ * vpinStream carry it, the reference and the native backend build their results from it, and the C++
+ * (vpin.hpp's kBucketColumnNames) is held to it by test/native/vpin-outputs.test.ts.
+ */
+export const VPIN_BUCKET_OUTPUTS = {
+  startTs: ['B'],
+  endTs: ['B'],
+  duration: ['B'],
+  buyVolume: ['B'],
+  sellVolume: ['B'],
+  vpin: ['B'],
+  cdf: ['B'],
+} as const satisfies Record<keyof VpinBuckets, Shape>;
+
+/** The bucket columns' names in order (VPIN_BUCKET_OUTPUTS). */
+export const BUCKET_COLUMNS = Object.keys(VPIN_BUCKET_OUTPUTS) as (keyof VpinBuckets)[];
+
+/** The dimension of the bucket columns: the buckets counted by the first pass. */
+export const bucketDims = (buckets: number): Dims => ({ B: buckets });
 
 /**
  * Volatility used to standardise price changes in bulk classification:

@@ -22,25 +22,19 @@ import {
 } from '../../kernels/pin.js';
 import { pinInitialSets, pinStarts } from '../../kernels/pin-initials.js';
 import { PIN_KERNELS } from '../../kernels/pin-kernels.js';
-import { CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
+import { BUCKET_COLUMNS, CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
 import { loadNative, useThreads, type AsyncKernelEntry, type KernelEntry, type NativeBinding } from './binding.js';
 import { fresh } from './fresh.js';
 
 /**
- * No buckets completed: the addon returns undefined rather than allocate seven empty arrays, and this
+ * No buckets completed: the addon returns undefined rather than allocate the empty columns, and this
  * one frozen result (empty, frozen arrays: nothing to write) stands for it, so that a streaming update
  * that completes no bucket, the common case, allocates nothing.
  */
-const NO_BUCKETS: VpinBuckets = Object.freeze({
-  startTs: Object.freeze(new Float64Array(0)),
-  endTs: Object.freeze(new Float64Array(0)),
-  duration: Object.freeze(new Float64Array(0)),
-  buyVolume: Object.freeze(new Float64Array(0)),
-  sellVolume: Object.freeze(new Float64Array(0)),
-  vpin: Object.freeze(new Float64Array(0)),
-  cdf: Object.freeze(new Float64Array(0)),
-});
+const NO_BUCKETS = Object.freeze(
+  Object.fromEntries(BUCKET_COLUMNS.map((key) => [key, Object.freeze(new Float64Array(0))])),
+) as unknown as VpinBuckets;
 
 /** PIN's native arguments: the packed parameters (the model's and the factorization code). */
 const pinLikelihoodParams = (p: PinParams, f: PinFactorization) =>

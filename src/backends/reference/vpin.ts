@@ -8,6 +8,7 @@ import { Fault, inputFault } from '../../kernels/faults.js';
 import { referenceClassifyQuotes, referenceClassifyTrades } from './classify.js';
 import { normalCdf, studentTCdf } from '../../math/special.js';
 import {
+  BUCKET_COLUMNS,
   MAX_BUCKETS_PER_CALL,
   SIGMA_EWMA,
   SIGMA_ROLLING,
@@ -392,32 +393,22 @@ class BucketState {
   }
 }
 
-/** The columns of VpinBuckets, in the order BucketRows stores a row. */
-export const BUCKET_COLUMNS = [
-  'startTs',
-  'endTs',
-  'duration',
-  'buyVolume',
-  'sellVolume',
-  'vpin',
-  'cdf',
-] as const satisfies readonly (keyof VpinBuckets)[];
-
-/** Growable output columns. */
+/** Growable output columns, by name (VPIN_BUCKET_OUTPUTS: BUCKET_COLUMNS in order). */
 class BucketRows {
-  private rows: number[] = [];
+  private columns = Object.fromEntries(BUCKET_COLUMNS.map((key) => [key, [] as number[]])) as Record<keyof VpinBuckets, number[]>;
   push(startTs: number, endTs: number, buy: number, sell: number, vpin: number, cdf: number): void {
-    this.rows.push(startTs, endTs, endTs - startTs, buy, sell, vpin, cdf);
+    const c = this.columns;
+    c.startTs.push(startTs);
+    c.endTs.push(endTs);
+    c.duration.push(endTs - startTs);
+    c.buyVolume.push(buy);
+    c.sellVolume.push(sell);
+    c.vpin.push(vpin);
+    c.cdf.push(cdf);
   }
   finish(): VpinBuckets {
-    const width = BUCKET_COLUMNS.length;
-    const n = this.rows.length / width;
     const out = {} as VpinBuckets;
-    BUCKET_COLUMNS.forEach((key, c) => {
-      const column = new Float64Array(n);
-      for (let i = 0; i < n; i++) column[i] = this.rows[width * i + c];
-      out[key] = column;
-    });
+    for (const key of BUCKET_COLUMNS) out[key] = Float64Array.from(this.columns[key]);
     return out;
   }
 }
