@@ -52,10 +52,21 @@ export interface SyncKernels extends VpinKernels, SpecialKernels, RiskKernels, F
  * JS thread). Do not write to the arrays passed, nor transfer their buffers, until it settles.
  */
 export type AsyncKernels = {
-  [K in keyof SyncKernels as K extends keyof PortfolioKernels ? never : `${K}Async`]: SyncKernels[K] extends (...args: infer A) => infer R
-    ? (...args: A) => Promise<R>
+  [K in keyof (VpinKernels & SpecialKernels) as `${K & string}Async`]: (VpinKernels & SpecialKernels)[K] extends (
+    ...args: infer P
+  ) => infer R
+    ? (...args: P) => Promise<R>
     : never;
-} & PortfolioAsyncKernels; // the portfolio family's keep their one-problem and batch types (portfolio-kernels.ts)
+} & AsyncForms<RiskKernels<true>> &
+  AsyncForms<FactorKernels<true>> &
+  PortfolioAsyncKernels;
+
+/**
+ * `<name>Async` for each kernel of a family declared with its promised results (`<Family>Kernels<true>`):
+ * its generic signature kept, so that one problem's call and a batch's are typed apart as in the
+ * synchronous form (a conditional type inferring a generic function's parameters would drop them).
+ */
+type AsyncForms<T> = { [K in keyof T as `${K & string}Async`]: T[K] };
 
 /** The kernel functions, bound to one backend choice. */
 export interface Kernels extends SyncKernels, AsyncKernels {

@@ -14,6 +14,9 @@ import { describeValue } from './validate.js';
 
 export type { ParamSpec } from './param-rules.js';
 
+/** `T`, or a promise of it: a kernel's result type in its `<name>Async` form (A true). */
+export type Returned<A extends boolean, T> = A extends true ? Promise<T> : T;
+
 /** An output's shape: [] a number, [d] a vector of d values, [r, c] an r x c row-major matrix. */
 export type Shape = readonly [] | readonly [string] | readonly [string, string];
 

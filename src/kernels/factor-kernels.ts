@@ -11,7 +11,7 @@
  * `N` the assets (a panel's `columns`, or one date's `index`), `K` the factors (factorReturns' names,
  * then the columns of its factorReturns matrix), `P` the portfolios (the `index` of P x N weights).
  */
-import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from './descriptor.js';
 import { covNames, indexOf, labelVector, type Index, type Split, type Vector } from './labels.js';
 import { checkParam } from './param-rules.js';
 import {
@@ -53,29 +53,29 @@ import { weightsMatrix } from './risk-kernels.js';
 export type Panel<X> = X extends Float64Array ? Vector : Matrix;
 
 /** The factor family's kernels (each also exists as `<name>Async`). */
-export interface FactorKernels {
+export interface FactorKernels<A extends boolean = false> {
   /**
    * Each row (date) clipped to its linearly interpolated lower and upper percentiles (toraniko's
    * winsorize). A Matrix as `x` (its index and columns), or one date's Vector (its index and name).
    */
-  winsorize<X extends Matrix | Float64Array>(x: X, options?: WinsorizeOptions): Panel<X>;
+  winsorize<X extends Matrix | Float64Array>(x: X, options?: WinsorizeOptions): Returned<A, Panel<X>>;
   /**
    * Each row minus its mean, over its sd (ddof 1): toraniko's center_xsection(standardize=True). A
    * Matrix as `x` (its index and columns), or one date's Vector (its index and name).
    */
-  standardize<X extends Matrix | Float64Array>(x: X): Panel<X>;
+  standardize<X extends Matrix | Float64Array>(x: X): Returned<A, Panel<X>>;
   /** toraniko's momentum score per date and asset (factor_mom): T x N, labelled as `returns` (index: dates, columns: assets). */
-  momentum(returns: Matrix, options?: MomentumOptions): Matrix;
+  momentum(returns: Matrix, options?: MomentumOptions): Returned<A, Matrix>;
   /**
    * toraniko's size score (factor_sze): -ln(cap) standardized, 0 strictly inside the quantile band.
    * T x N, labelled as `marketCap` (index: dates, columns: assets).
    */
-  size(marketCap: Matrix, options?: SizeOptions): Matrix;
+  size(marketCap: Matrix, options?: SizeOptions): Returned<A, Matrix>;
   /**
    * toraniko's value score (factor_val) from book/price, sales/price and cash-flow/price panels: T x N,
    * labelled as the first of them that carries labels (index: dates, columns: assets).
    */
-  value(bookPrice: Matrix, salesPrice: Matrix, cashFlowPrice: Matrix, options?: ValueOptions): Matrix;
+  value(bookPrice: Matrix, salesPrice: Matrix, cashFlowPrice: Matrix, options?: ValueOptions): Returned<A, Matrix>;
   /**
    * Market, sector and style factor returns and residuals per date (toraniko's
    * estimate_factor_returns), all dates in one call: `factorReturns` T x K with the factor names as its
@@ -83,15 +83,15 @@ export interface FactorKernels {
    * `inputs.returns`, else of `inputs.marketCap`) as its `columns`; both carry the dates (the index of
    * `inputs.returns`, else of `inputs.marketCap`) as their `index`.
    */
-  factorReturns(inputs: FactorInputs, options?: FactorReturnsOptions): FactorReturnsResult;
+  factorReturns(inputs: FactorInputs, options?: FactorReturnsOptions): Returned<A, FactorReturnsResult>;
   /**
    * EWMA factor covariance (weighted mean removed, optional Newey-West), K x K, per period (Barra
    * USE4's conventions). The factor names of `factorReturns` (its columns: factorReturns() puts them
    * there) label the result's rows (`index`) and `columns`.
    */
-  factorCovariance(factorReturns: Matrix, options?: FactorCovarianceOptions): Matrix;
+  factorCovariance(factorReturns: Matrix, options?: FactorCovarianceOptions): Returned<A, Matrix>;
   /** EWMA specific variance per asset from the residuals (per period): a Vector of N labelled by the residuals' columns (assets). */
-  specificRisk(residuals: Matrix, options?: SpecificRiskOptions): Vector;
+  specificRisk(residuals: Matrix, options?: SpecificRiskOptions): Returned<A, Vector>;
   /**
    * Per portfolio: total, factor and specific variance, each factor's Euler contribution and the
    * portfolio's exposures. One portfolio (weights a Float64Array of N): numbers, and `contributions`
@@ -99,7 +99,7 @@ export interface FactorKernels {
    * labelled by the model's names (`model.exposures.columns`, else `model.factorCov`'s), the portfolios
    * (P) by the weights' `index`.
    */
-  riskDecomposition<W extends Series>(model: FactorRiskModel, weights: W): RiskDecompositionOf<W>;
+  riskDecomposition<W extends Series>(model: FactorRiskModel, weights: W): Returned<A, RiskDecompositionOf<W>>;
 }
 
 const NO_SPLIT: Split = {};

@@ -46,8 +46,7 @@ export type IsBatch<C, M = Float64Array, T = number, O = unknown> = C extends Co
         ? true
         : false;
 
-/** `T`, or a promise of it for a kernel's `<name>Async` form (A true). */
-export type Returned<A extends boolean, T> = A extends true ? Promise<T> : T;
+export type { Returned } from './descriptor.js';
 
 /**
  * Whether `cov` is a stack (the batch form): more rows than columns, or a CovStack (`problems` set,

@@ -6,7 +6,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { AGGREGATE_PERIODS, calendarGroups, type AggregatePeriod } from './calendar.js';
-import { packedOutput, refilled, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { packedOutput, refilled, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from './descriptor.js';
 import { columnSplit, type ColumnsOf, type Index, type PerColumn } from './labels.js';
 import { asColumns, isCount, type Matrix, type Series } from './matrix.js';
 import { checkParam, code, finite, int, openUnit, option, positive } from './param-rules.js';
@@ -340,7 +340,7 @@ export interface RiskAnalyticsFamily {
 }
 
 /** The API's analytics methods (part of RiskKernels; each also exists as `<name>Async`). */
-export interface RiskAnalyticsKernels {
+export interface RiskAnalyticsKernels<A extends boolean = false> {
   /**
    * Backtests a VaR forecast per column: `returns` and `var` of the same shape (T x N, or one series),
    * `var[t]` the VaR published for date t as a positive loss (the risk family's convention). An
@@ -377,7 +377,7 @@ export interface RiskAnalyticsKernels {
    * `options.out`: a result of an earlier call of the same shape, filled again and returned (see
    * VarBacktestOutOptions).
    */
-  varBacktest<R extends Series>(returns: R, var_: R, options?: VarBacktestOutOptions<R>): VarBacktestResult<R>;
+  varBacktest<R extends Series>(returns: R, var_: R, options?: VarBacktestOutOptions<R>): Returned<A, VarBacktestResult<R>>;
   /**
    * empyrical's roll_* statistics per column over the trailing `window` dates: row t of each output is
    * the statistic of rows t - window + 1 .. t (empyrical labels that window's value t and drops the
@@ -401,13 +401,13 @@ export interface RiskAnalyticsKernels {
    * in the windowed computation but of a rounding residue in a running one: its Sharpe ratio may then be
    * huge rather than infinite.
    */
-  rolling<R extends Series>(returns: R, options: RollingOptions): RollingResult<R>;
+  rolling<R extends Series>(returns: R, options: RollingOptions): Returned<A, RollingResult<R>>;
   /**
    * The underwater curve per column: W_t / max(1, W_0 .. W_t) - 1, W the wealth compounded from 1
    * before the first return (so a loss on the first day counts), a NaN return counted as 0 (empyrical
    * cum_returns); the shape of returns.
    */
-  drawdownSeries<R extends Series>(returns: R): ColumnsOf<R>;
+  drawdownSeries<R extends Series>(returns: R): Returned<A, ColumnsOf<R>>;
   /**
    * The `top` deepest drawdowns per column, deepest first (a stable sort: ties in date order): the
    * drawdowns there are, up to `top` (PerformanceAnalytics' table.Drawdowns lists as many); a Matrix's
@@ -432,8 +432,8 @@ export interface RiskAnalyticsKernels {
   drawdowns<R extends Series>(
     returns: R,
     options?: DrawdownOptions & { convention?: 'performance-analytics' },
-  ): PerformanceAnalyticsDrawdowns<R>;
-  drawdowns<R extends Series>(returns: R, options: DrawdownOptions & { convention: 'pyfolio' }): PyfolioDrawdowns<R>;
+  ): Returned<A, PerformanceAnalyticsDrawdowns<R>>;
+  drawdowns<R extends Series>(returns: R, options: DrawdownOptions & { convention: 'pyfolio' }): Returned<A, PyfolioDrawdowns<R>>;
   /**
    * empyrical's aggregate_returns: returns compounded per calendar group, prod(1 + r) - 1 in date order
    * with a NaN return as 0 (cum_returns(x).iloc[-1]), groups keyed and sorted as pandas' groupby: the
@@ -442,9 +442,9 @@ export interface RiskAnalyticsKernels {
    * year, not the ISO year, so 2024-12-30 (ISO week 1 of 2025) falls in group (2024, 1) with the first
    * days of January 2024. `dates` are epoch milliseconds, one per row, in any order.
    */
-  aggregateReturns<R extends Series>(returns: R, dates: Float64Array, period: AggregatePeriod): AggregateReturnsResult<R>;
+  aggregateReturns<R extends Series>(returns: R, dates: Float64Array, period: AggregatePeriod): Returned<A, AggregateReturnsResult<R>>;
   /** The same, the dates from the returns' own index (a Matrix's `index`, a series' `index`: epoch ms). */
-  aggregateReturns<R extends Series>(returns: R, period: AggregatePeriod): AggregateReturnsResult<R>;
+  aggregateReturns<R extends Series>(returns: R, period: AggregatePeriod): Returned<A, AggregateReturnsResult<R>>;
 }
 
 /** rolling's Split: each requested statistic's rows (T_<stat>) labelled by the returns' dates. */

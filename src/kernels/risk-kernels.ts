@@ -8,7 +8,7 @@
  */
 import { constants } from 'node:buffer';
 import { KernelInputError } from '../errors.js';
-import { requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
+import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from './descriptor.js';
 import { columnSplit, covNames, dropLabels, type ColumnsOf, type PerColumn, type Split, type Vector } from './labels.js';
 import { asColumns, type Matrix, type Series } from './matrix.js';
 import { RISK_ANALYTICS_KERNELS, type RiskAnalyticsKernels } from './risk-analytics.js';
@@ -49,27 +49,30 @@ import {
 import { describeValue, requireFloat64Array } from './validate.js';
 
 /** Returns from prices: a series gives a series, a T x N matrix a (T - 1) x N matrix (dates from the second on). */
-export type ReturnsFunction = <R extends Series>(prices: R) => ColumnsOf<R>;
+export type ReturnsFunction<A extends boolean = false> = <R extends Series>(prices: R) => Returned<A, ColumnsOf<R>>;
 
 /** `portfolioReturns`: a series for weights of N assets, a T x P matrix for P x N weights. */
-export type PortfolioReturnsFunction = <W extends Series>(returns: Series, weights: W) => ColumnsOf<W>;
+export type PortfolioReturnsFunction<A extends boolean = false> = <W extends Series>(
+  returns: Series,
+  weights: W,
+) => Returned<A, ColumnsOf<W>>;
 
 /** What a kernel per portfolio gives for weights of type W: a number for one portfolio, a Vector of P for P x N weights. */
 export type PerPortfolio<W> = W extends Float64Array ? number : Vector;
 
 /** The risk family's kernels (each also exists as `<name>Async`). */
-export interface RiskKernels extends RiskAnalyticsKernels {
+export interface RiskKernels<A extends boolean = false> extends RiskAnalyticsKernels<A> {
   /** Simple returns (p[t] - p[t-1]) / p[t-1] per column (empyrical.simple_returns). */
-  simpleReturns: ReturnsFunction;
+  simpleReturns: ReturnsFunction<A>;
   /** Log returns log(p[t] / p[t-1]) per column. */
-  logReturns: ReturnsFunction;
+  logReturns: ReturnsFunction<A>;
   /**
    * Cumulative returns per column, compounded, a NaN return counted as 0: prod(1 + r) - 1, or the
    * wealth startingValue x prod(1 + r) (empyrical `cum_returns`); a series gives a series.
    */
-  cumulativeReturns<R extends Series>(returns: R, options?: CumulativeReturnsOptions): ColumnsOf<R>;
+  cumulativeReturns<R extends Series>(returns: R, options?: CumulativeReturnsOptions): Returned<A, ColumnsOf<R>>;
   /** Returns of fixed-weight portfolios, rebalanced every period: T x P (a series for one). */
-  portfolioReturns: PortfolioReturnsFunction;
+  portfolioReturns: PortfolioReturnsFunction<A>;
   /**
    * Per column (empyrical's definitions; NaN returns skipped as its nan-functions skip them): annual
    * return and volatility, Sharpe, Sortino, downside risk, max drawdown, Calmar; scipy's skewness and
@@ -84,7 +87,7 @@ export interface RiskKernels extends RiskAnalyticsKernels {
    *   NaN for n < 2;
    * - `cumulativeReturn` (cum_returns_final): prod(1 + r) - 1, a NaN return as 0.
    */
-  performanceStats<R extends Series>(returns: R, options?: PerformanceOptions): PerformanceStats<PerColumn<R>>;
+  performanceStats<R extends Series>(returns: R, options?: PerformanceOptions): Returned<A, PerformanceStats<PerColumn<R>>>;
   /**
    * Statistics of each column of `returns` (T x N, or one series) against `benchmark` (a series of T),
    * one value per column each. "Pairs" are the dates where both the column and the benchmark are
@@ -127,31 +130,35 @@ export interface RiskKernels extends RiskAnalyticsKernels {
    *
    * Returns and benchmark must be finite or NaN (an infinite value is a KernelInputError).
    */
-  relativeStats<R extends Series>(returns: R, benchmark: Float64Array, options?: RelativeStatsOptions): RelativeStats<PerColumn<R>>;
+  relativeStats<R extends Series>(
+    returns: R,
+    benchmark: Float64Array,
+    options?: RelativeStatsOptions,
+  ): Returned<A, RelativeStats<PerColumn<R>>>;
   /**
    * Value at risk and expected shortfall, positive losses: historical (the default, empyrical's
    * value_at_risk and conditional_value_at_risk, at 95 %), Gaussian or Cornish-Fisher. Numbers for one
    * series, one per column for a Matrix.
    */
-  valueAtRisk<R extends Series>(returns: R, options?: VarOptions): VarResult<PerColumn<R>>;
+  valueAtRisk<R extends Series>(returns: R, options?: VarOptions): Returned<A, VarResult<PerColumn<R>>>;
   /**
    * Covariance of the columns over the complete rows: sample, RiskMetrics EWMA, Ledoit-Wolf or OAS
    * (scikit-learn), semicovariance and shrinkage targets (PyPortfolioOpt). The result is an N x N Matrix
    * labelled by the returns' columns (it goes straight into minVariance, portfolioVolatility, ...).
    */
-  covariance(returns: Series, options?: CovarianceOptions): CovarianceResult;
+  covariance(returns: Series, options?: CovarianceOptions): Returned<A, CovarianceResult>;
   /** sqrt(w' S w): a number for weights of N assets, one per portfolio (a Vector of P) for P x N, in one call. */
-  portfolioVolatility<W extends Series>(cov: Matrix, weights: W): PerPortfolio<W>;
+  portfolioVolatility<W extends Series>(cov: Matrix, weights: W): Returned<A, PerPortfolio<W>>;
   /**
    * The VaR and ES and their Euler contributions per asset (PerformanceAnalytics' component method,
    * 'cornish-fisher' by default as its VaR()): numbers and vectors of N for one portfolio, P values and
    * P x N matrices for P x N weights.
    */
-  componentVar<W extends Series>(returns: Series, weights: W, options?: ComponentVarOptions): ComponentVarOf<W>;
+  componentVar<W extends Series>(returns: Series, weights: W, options?: ComponentVarOptions): Returned<A, ComponentVarOf<W>>;
   /** Monte Carlo VaR and ES per portfolio from `{ mean, cov }` (Philox4x32-10: the same seed, the same scenarios on every backend). */
-  monteCarloVar<W extends Series>(model: ReturnModel, weights: W, options?: MonteCarloOptions): VarResult<PerPortfolio<W>>;
+  monteCarloVar<W extends Series>(model: ReturnModel, weights: W, options?: MonteCarloOptions): Returned<A, VarResult<PerPortfolio<W>>>;
   /** The asset-return scenarios monteCarloVar draws, paths x N. */
-  monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Matrix;
+  monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Returned<A, Matrix>;
 }
 
 /** A Split labelling the assets (N) with `names`: a covariance's rows and columns, scenarios' columns. */

@@ -220,5 +220,11 @@ describe('the types of both shapes', () => {
     expectTypeOf(ref.componentVar(R, W2).varContributions).toEqualTypeOf<Matrix>();
     expectTypeOf(ref.portfolioReturns(R, W)).toEqualTypeOf<Vector>();
     expectTypeOf(ref.covariance(R)).toMatchTypeOf<Matrix>();
+    // the Async forms keep both shapes
+    expectTypeOf(ref.performanceStatsAsync(FUND)).resolves.toHaveProperty('sharpe').toEqualTypeOf<number>();
+    expectTypeOf(ref.performanceStatsAsync(R)).resolves.toHaveProperty('sharpe').toEqualTypeOf<Vector>();
+    expectTypeOf(ref.portfolioVolatilityAsync(ref.covariance(R), W)).resolves.toEqualTypeOf<number>();
+    expectTypeOf(ref.componentVarAsync(R, W2)).resolves.toHaveProperty('varContributions').toEqualTypeOf<Matrix>();
+    expectTypeOf(ref.drawdownSeriesAsync(FUND)).resolves.toEqualTypeOf<Vector>();
   });
 });
