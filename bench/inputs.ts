@@ -1,6 +1,6 @@
 /**
- * Seeded inputs of the benches that the tests build too (test/helpers/trades.ts, test/helpers/pin.ts):
- * the bench keeps its own copies, so that a change to a test fixture never moves a published figure.
+ * Seeded inputs of the benches that the tests use too (test/helpers/trades.ts and test/helpers/pin.ts
+ * re-export them): defined here, so that the bench imports nothing from test/.
  */
 import type { PinParams, Trades } from '../src/api/index.js';
 import { prng } from './lib.js';

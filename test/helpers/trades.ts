@@ -65,28 +65,8 @@ export function walk(n: number, seed = 1, stepMs = 500): Trades {
   );
 }
 
-/**
- * A cent-grid tape as real ones trade: each price one cent up or down from the last, or the same price
- * (a zero tick, with probability `zeroTicks`), 0-19 ms apart (bursts at one timestamp), integer volumes
- * 1..100 (or with `fractional`, volumes with fractions of a share from the `fractional`-th trade on).
- */
-export function centGrid(n: number, seed = 1, zeroTicks = 0.45, fractional = Infinity): Trades {
-  const rnd = mulberry32(seed);
-  const ts = new Float64Array(n);
-  const price = new Float64Array(n);
-  const volume = new Float64Array(n);
-  let t = T0;
-  let cents = 10_000;
-  for (let i = 0; i < n; i++) {
-    t += Math.floor(rnd() * 20);
-    const u = rnd();
-    if (u >= zeroTicks) cents += u < zeroTicks + (1 - zeroTicks) / 2 ? 1 : -1;
-    ts[i] = t;
-    price[i] = cents / 100;
-    volume[i] = 1 + Math.floor(rnd() * 100) + (i >= fractional ? Math.floor(rnd() * 8) / 8 + 0.1 : 0);
-  }
-  return { ts, price, volume };
-}
+/** A cent-grid tape as real ones trade (the bench's generator: one definition). */
+export { centGrid } from '../../bench/inputs.js';
 
 /** Copies trades into views at an offset of a larger buffer (ArrayBuffer or SharedArrayBuffer). */
 export function asViews(trades: Trades, shared: boolean, offset = 3): Trades {

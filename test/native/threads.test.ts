@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KernelName } from '../../src/api/index.js';
-import { KernelInputError, kernels, matrix, stackCovariances, type Kernels, type Matrix } from '../../src/index.js';
+import { KernelInputError, kernels, matrix, type Kernels, type Matrix } from '../../src/index.js';
+import { stackCovariances } from '../../src/api/index.js';
 import { describeEachBackend, type Supports } from '../helpers/backends.js';
 import { BACKEND_RTOL, expectColumnsClose, tolerance } from '../helpers/compare.js';
 

@@ -4,7 +4,8 @@
  * reference backend; test/portfolio/allocation.parity.test.ts holds the other backends to it.
  */
 import { describe, expect, it } from 'vitest';
-import { matrix, type Matrix, weightsByName } from '../../src/index.js';
+import { matrix, type Matrix } from '../../src/index.js';
+import { weightsByName } from '../../src/api/index.js';
 import { linkage } from '../../src/backends/reference/portfolio-linkage.js';
 import { stackCovariances } from '../../src/kernels/portfolio-shapes.js';
 import { symmetricEigen } from '../../src/math/eigen.js';

@@ -11,7 +11,8 @@
  * - the result types follow the inputs (expectTypeOf, checked by tsc).
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { backends, kernels, type Kernels, matrix, type Matrix, type Vector, weightsByName } from '../../src/index.js';
+import { backends, kernels, type Kernels, matrix, type Matrix, type Vector } from '../../src/index.js';
+import { weightsByName } from '../../src/api/index.js';
 import { outputLength } from '../../src/kernels/descriptor.js';
 import {
   type EfficientFrontier,
