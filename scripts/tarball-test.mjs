@@ -120,7 +120,7 @@ if (!native.available) throw new Error('native unavailable: ' + native.reason);
 const ref = kernels({ backend: 'reference' }), nat = kernels({ backend: 'native' });
 let s = 7; const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
 const returns = { data: Float64Array.from({ length: 250 * 8 }, () => 0.02 * (rnd() - 0.5)), rows: 250, cols: 8 };
-const a = nat.covariance(returns, { method: 'ledoit-wolf' }).cov.data, e = ref.covariance(returns, { method: 'ledoit-wolf' }).cov.data;
+const a = nat.covariance(returns, { method: 'ledoit-wolf' }).data, e = ref.covariance(returns, { method: 'ledoit-wolf' }).data;
 const n = 5000; let t = 1.7e12, p = 100;
 const trades = { ts: new Float64Array(n), price: new Float64Array(n), volume: new Float64Array(n) };
 for (let i = 0; i < n; i++) { t += 1 + Math.floor(rnd() * 2000); p += rnd() - 0.5; trades.ts[i] = t; trades.price[i] = p; trades.volume[i] = 1 + Math.floor(rnd() * 100); }
