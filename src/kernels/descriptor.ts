@@ -209,25 +209,29 @@ export function notePacked(result: unknown, out: Float64Array): void {
 /**
  * The one array behind `result`, a result of `spec`'s kernel under `dims` as the API returned it (each
  * output of the descriptor under its name, a view of one buffer in the descriptor's order: a
- * Float64Array, or for an [r, c] shape a Matrix or, with `seriesOk`, a Float64Array over one column
- * (c = 1)), so that a call can fill it again (a caller-owned output: OutOption). KernelInputError
- * naming `name` when it is not one.
+ * Float64Array, or for an [r, c] shape a Matrix or a Float64Array over one column (c = 1); a
+ * one-problem result the API returned may hold a number for an output of one value), so that a call
+ * can fill it again (a caller-owned output: OutOption). KernelInputError naming `name` when it is not one.
  */
 export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name: string, kernel: string): Float64Array {
   const length = outputLength(spec.outputs, dims);
-  const known = typeof result === 'object' && result !== null ? PACKED.get(result) : undefined;
-  if (known && known.length === length) return known;
   const wanted = `a result of ${kernel}() of the same shape, its arrays as returned (views of one buffer of ${length} values)`;
   const fail = (actual: string): never => {
     throw new KernelInputError(name, wanted, actual);
   };
   if (typeof result !== 'object' || result === null) fail(describeValue(result));
   const values = result as Record<string, unknown>;
-  let packed: Float64Array | undefined;
+  // a result the API returned: its array (a one-problem result's statistics are numbers, not views)
+  const known = PACKED.get(result as object);
+  let packed = known?.length === length ? known : undefined;
   let at = 0;
   for (const [key, shape] of entriesOf(spec.outputs)) {
     const n = sizeOf(shape, dims);
     const value = values[key];
+    if (typeof value === 'number' && n === 1 && packed !== undefined && packed === known) {
+      at += 1; // a statistic of one problem: its value's place in the array behind the result
+      continue;
+    }
     const matrix = shape.length === 2 && typeof value === 'object' && value !== null && !(value instanceof Float64Array);
     const data = matrix ? (value as Matrix).data : value;
     if (!(data instanceof Float64Array)) return fail(`${key}: ${describeValue(value)}`);

@@ -67,6 +67,10 @@ function suite(k: Kernels): void {
     };
     fails(5, '5');
     fails({ ...out, count: new Float64Array(N) }, 'count not at value 900 of one buffer of 942');
+    // the result itself with one of its arrays replaced: refused, not filled behind its back
+    const changed = k.varBacktest(a.returns, a.var_, { confidence: 0.95 });
+    (changed as { count: Float64Array }).count = new Float64Array(N);
+    fails(changed, 'count not at value 900 of one buffer of 942');
     fails({ ...out, zone: undefined }, 'zone: undefined');
     fails({ ...out, exceptions: { ...(out.exceptions as Matrix), rows: 10 } }, 'exceptions: 10 x 3');
     const smaller = k.varBacktest(panel(3).returns.data.subarray(0, T), new Float64Array(T).fill(0.02), { confidence: 0.95 });
