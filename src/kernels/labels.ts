@@ -53,6 +53,19 @@ export function columnSplit(input: unknown, m: { columns?: readonly string[]; in
   return { one: one ? 'N' : undefined, labels: { T, N: m.columns } };
 }
 
+const ONE_PROBLEM: Split = { one: 'P' };
+
+/**
+ * The Split of a kernel per problem or portfolio (P: an optimizer's problems, the rows of weights):
+ * one problem (`one`) drops P, so that its statistics are numbers and its per-asset outputs Vectors of
+ * N; `names` label the assets (N), `dates` the rows of a per-date output (T). Shared objects when
+ * nothing is labelled (the hot path allocates none).
+ */
+export function problemSplit(one: boolean, names: readonly string[] | undefined, dates?: Index): Split {
+  if (names === undefined && dates === undefined) return one ? ONE_PROBLEM : NO_SPLIT;
+  return { one: one ? 'P' : undefined, labels: { N: names, T: dates } };
+}
+
 /** A row-major matrix's labels: `columns` one per column, `index` one per row. */
 export interface MatrixLabels {
   readonly columns?: readonly string[];

@@ -12,7 +12,8 @@ import { columnSplit, labelVector, type PerColumn, type Vector } from './labels.
 import { asColumns, requireMatrix, type Matrix, type Series } from './matrix.js';
 import { checkParam, code, finite, flag, option, param, positive } from './param-rules.js';
 import { type CheckPsdResult, type CheckPsdStackResult, type PsdOptions, psdGuarded } from './portfolio-psd.js';
-import { type CovStack, covNames, type IsBatch, isStack, namesIn, problemSplit, type Returned } from './portfolio-shapes.js';
+import { problemSplit } from './labels.js';
+import { type CovStack, covNames, type IsBatch, isStack, namesIn, type Returned } from './portfolio-shapes.js';
 import { requireCovariance } from './risk.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 

@@ -34,7 +34,8 @@ import {
   turningPointCapacity,
 } from './portfolio.js';
 import { type GuardedCall, psdGuarded, type PsdOptions } from './portfolio-psd.js';
-import { type IsBatch, problemSplit, type Returned } from './portfolio-shapes.js';
+import { problemSplit } from './labels.js';
+import type { IsBatch, Returned } from './portfolio-shapes.js';
 import { describeValue } from './validate.js';
 
 /** The largest |bound| efficientFrontier takes (native/kernels/portfolio_entry.cpp's kFrontierBoundLimit): a weight of 10^12 times the value is no bound, and beyond it the turning points overflow. */

@@ -67,7 +67,7 @@ export function notPsdError(problem: number, asset: number, pivot: number, count
 export interface GuardedCall<T> {
   size: number;
   args: unknown[];
-  /** How the outputs are split: one problem's shapes, the asset names (portfolio-shapes.ts problemSplit). */
+  /** How the outputs are split: one problem's shapes, the asset names (labels.ts problemSplit). */
   split?: Split;
   shape: (o: Outputs) => T;
 }

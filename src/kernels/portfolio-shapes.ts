@@ -7,7 +7,7 @@
  * output (a Vector's `index`, a Matrix's `columns`), without a copy of any data.
  */
 import { KernelInputError } from '../errors.js';
-import { covNames, type Split } from './labels.js';
+import { covNames } from './labels.js';
 import { requireMatrix, type Matrix } from './matrix.js';
 import { describeValue } from './validate.js';
 
@@ -93,17 +93,4 @@ export function stackCovariances(covs: readonly Matrix[] | Matrix): CovStack {
   const names = covNames(covs[0]);
   const stack = { data, rows: covs.length * n, cols: n, problems: covs.length };
   return names ? { ...stack, columns: names } : stack;
-}
-
-const ONE_PROBLEM: Split = { one: 'P' };
-const BATCH: Split = {};
-
-/**
- * The Split of an optimizer's call: one problem (`one`: P = 1 and no input in batch form) drops P, so
- * that its statistics are numbers and its per-asset outputs Vectors of N; `names` label the assets
- * (N). Shared objects when nothing is labelled (the hot path allocates none).
- */
-export function problemSplit(one: boolean, names: readonly string[] | undefined): Split {
-  if (names === undefined) return one ? ONE_PROBLEM : BATCH;
-  return { one: one ? 'P' : undefined, labels: { N: names } };
 }

@@ -9,7 +9,7 @@
 import { constants } from 'node:buffer';
 import { KernelInputError } from '../errors.js';
 import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from './descriptor.js';
-import { columnSplit, covNames, dropLabels, type ColumnsOf, type PerColumn, type Split, type Vector } from './labels.js';
+import { columnSplit, covNames, dropLabels, problemSplit, type ColumnsOf, type PerColumn, type Vector } from './labels.js';
 import { asColumns, type Matrix, type Series } from './matrix.js';
 import { RISK_ANALYTICS_KERNELS, type RiskAnalyticsKernels } from './risk-analytics.js';
 import {
@@ -161,11 +161,6 @@ export interface RiskKernels<A extends boolean = false> extends RiskAnalyticsKer
   monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Returned<A, Matrix>;
 }
 
-/** A Split labelling the assets (N) with `names`: a covariance's rows and columns, scenarios' columns. */
-export function covSplit(names: readonly string[] | undefined): Split {
-  return names ? { labels: { N: names } } : {};
-}
-
 /** The longest typed array this runtime allocates (elements). */
 const MAX_LENGTH = constants.MAX_LENGTH;
 
@@ -191,11 +186,6 @@ function requirePathsFit(paths: number, per: number, unit: string, what: string)
       describeValue(paths),
     );
   }
-}
-
-/** The Split of a kernel per portfolio (P = the rows of weights): one portfolio's outputs drop P; `N` labels the assets. */
-function portfolioSplit(weights: Series, N: readonly string[] | undefined, T?: Split['labels']): Split {
-  return { one: weights instanceof Float64Array ? 'P' : undefined, labels: { N, ...T } };
 }
 
 const P = RISK_PARAMS;
@@ -241,7 +231,7 @@ export const RISK_KERNELS = {
     api(returns: Series, weights: Series) {
       const r = asColumns(returns, 'returns');
       const w = weightsMatrix(weights, r.cols, 'the columns of returns');
-      const split = portfolioSplit(weights, undefined, { T: r.index });
+      const split = problemSplit(weights instanceof Float64Array, undefined, r.index);
       return { size: r.data.length, args: [r.data, r.rows, r.cols, w.data, w.rows], split, shape: (o: Outputs) => o.returns };
     },
   },
@@ -310,7 +300,7 @@ export const RISK_KERNELS = {
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0, benchmark],
-        split: covSplit(r.columns),
+        split: problemSplit(false, r.columns),
         shape: (o: Outputs) => (shrunk ? { ...(o.cov as Matrix), shrinkage: o.shrinkage as number } : o.cov) as CovarianceResult,
       };
     },
@@ -322,7 +312,7 @@ export const RISK_KERNELS = {
     api(cov: Matrix, weights: Series) {
       requireCovariance(cov, 'cov');
       const w = weightsMatrix(weights, cov.cols, 'the size of cov');
-      const split = portfolioSplit(weights, undefined);
+      const split = problemSplit(weights instanceof Float64Array, undefined);
       return { size: w.data.length, args: [cov.data, cov.cols, w.data, w.rows], split, shape: (o: Outputs) => o.volatility };
     },
   },
@@ -337,7 +327,7 @@ export const RISK_KERNELS = {
       requireKnownOptions(RISK_KERNELS.componentVar, opts);
       const { method, confidence } = resolveComponentVarOptions(opts);
       const args = [r.data, r.rows, r.cols, w.data, w.rows, method, confidence];
-      const split = portfolioSplit(weights, r.columns);
+      const split = problemSplit(weights instanceof Float64Array, r.columns);
       return { size: r.data.length, args, split, shape: (o: Outputs) => o as unknown as ComponentVarResult };
     },
   },
@@ -354,7 +344,12 @@ export const RISK_KERNELS = {
       const { paths, confidence, horizon, seed, nu } = resolveMonteCarloOptions(opts);
       requirePathsFit(paths, w.rows, 'portfolio', 'losses');
       const args = [model.mean, model.cov.data, n, w.data, w.rows, paths, confidence, horizon, seed, nu];
-      return { size: paths * n, args, split: portfolioSplit(weights, undefined), shape: (o: Outputs) => o as unknown as VarResult };
+      return {
+        size: paths * n,
+        args,
+        split: problemSplit(weights instanceof Float64Array, undefined),
+        shape: (o: Outputs) => o as unknown as VarResult,
+      };
     },
   },
   monteCarloScenarios: {
@@ -371,7 +366,7 @@ export const RISK_KERNELS = {
       return {
         size: paths * n,
         args: [model.mean, model.cov.data, n, paths, horizon, seed, nu],
-        split: covSplit(covNames(model.cov)),
+        split: problemSplit(false, covNames(model.cov)),
         shape: (o: Outputs) => o.scenarios as Matrix,
       };
     },
