@@ -166,38 +166,19 @@ const isMatrix = (v: unknown): v is Matrixish =>
  * The label column is `date` (epoch ms) or `name` where the result carries labels, else `index`.
  */
 export function toRecords(result: unknown): Record<string, string | number>[] {
-  if (result instanceof Float64Array) {
-    const index = indexOf(result);
-    const key = keyOf(index);
-    return Array.from(result, (value, i) => ({ [key]: labelAt(index, i), value }));
-  }
-  if (isMatrix(result)) {
-    const { data, rows, cols, columns, index } = result;
-    const key = keyOf(index);
-    const names = Array.from({ length: cols }, (_, c) => columns?.[c] ?? String(c));
-    const out: Record<string, string | number>[] = [];
-    for (let r = 0; r < rows; r++) {
-      const row: Record<string, string | number> = { [key]: labelAt(index, r) };
-      for (let c = 0; c < cols; c++) row[names[c]] = data[r * cols + c];
-      out.push(row);
-    }
-    return out;
-  }
+  if (result instanceof Float64Array)
+    return recordsOf([{ key: 'value', rows: result.length, at: (i) => result[i] }], result.length, indexOf(result));
+  if (isMatrix(result)) return recordsOf(matrixColumns(result), result.rows, result.index);
   if (typeof result !== 'object' || result === null) {
     throw new KernelInputError('result', 'a kernel result (an object, a Matrix or a Float64Array)', describeValue(result));
   }
   const fields = Object.entries(result);
   // the columns of the records: each vector, each column of each matrix (`<field>.<column>` when there are several matrices)
   const matrices = fields.filter(([, v]) => isMatrix(v)).length;
-  const columns: { key: string; rows: number; at: (i: number) => number; index?: Index }[] = [];
+  const columns: RecordColumn[] = [];
   for (const [k, v] of fields) {
     if (v instanceof Float64Array) columns.push({ key: k, rows: v.length, at: (i) => v[i], index: indexOf(v) });
-    else if (isMatrix(v)) {
-      for (let c = 0; c < v.cols; c++) {
-        const name = v.columns?.[c] ?? String(c);
-        columns.push({ key: matrices > 1 ? `${k}.${name}` : name, rows: v.rows, at: (i) => v.data[i * v.cols + c], index: v.index });
-      }
-    }
+    else if (isMatrix(v)) columns.push(...matrixColumns(v, matrices > 1 ? `${k}.` : ''));
   }
   if (columns.length === 0) {
     const row: Record<string, string | number> = {};
@@ -206,11 +187,37 @@ export function toRecords(result: unknown): Record<string, string | number>[] {
   }
   const length = Math.max(...columns.map((c) => c.rows));
   const kept = columns.filter((c) => c.rows === length);
-  const index = kept.map((c) => c.index).find((i) => i !== undefined);
+  return recordsOf(
+    kept,
+    length,
+    kept.map((c) => c.index).find((i) => i !== undefined),
+  );
+}
+
+/** A column of toRecords' rows: its key, its length, its value at a row, the labels of its rows. */
+interface RecordColumn {
+  key: string;
+  rows: number;
+  at: (i: number) => number;
+  index?: Index;
+}
+
+/** A matrix's columns as record columns, keyed by its column names (else positions) after `prefix`. */
+function matrixColumns(m: Matrixish, prefix = ''): RecordColumn[] {
+  return Array.from({ length: m.cols }, (_, c) => ({
+    key: prefix + (m.columns?.[c] ?? String(c)),
+    rows: m.rows,
+    at: (i: number) => m.data[i * m.cols + c],
+    index: m.index,
+  }));
+}
+
+/** `length` rows of `columns`, each led by its label (`index`) under keyOf's key. */
+function recordsOf(columns: readonly RecordColumn[], length: number, index: Index | undefined): Record<string, string | number>[] {
   const key = keyOf(index);
   return Array.from({ length }, (_, i) => {
     const row: Record<string, string | number> = { [key]: labelAt(index, i) };
-    for (const c of kept) row[c.key] = c.at(i);
+    for (const c of columns) row[c.key] = c.at(i);
     return row;
   });
 }
