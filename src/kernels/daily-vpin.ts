@@ -7,7 +7,7 @@
 import { KernelInputError } from '../errors.js';
 import { requireTimeZone, utcOffsetFinder } from './calendar.js';
 import { requireKnownOptions } from './descriptor.js';
-import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
+import { describeValue, requireFloat64Array, requireSameLength, optionsObject } from './validate.js';
 import type { VpinBuckets } from './vpin.js';
 
 /** Options of `dailyVpin()`. */
@@ -95,9 +95,7 @@ function dayName(day: number): string {
  * startTs, vpin infinite, a duration < 0 or infinite; options.tz not an IANA zone; an unknown option.
  */
 export function dailyVpin(buckets: Pick<VpinBuckets, 'startTs' | 'endTs' | 'duration' | 'vpin'>, options?: DailyVpinOptions): DailyVpin {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object', describeValue(options));
-  }
+  options = optionsObject(options);
   requireKnownOptions(SPEC, options);
   const tz = requireTimeZone(options?.tz ?? 'UTC', 'options.tz');
   const durations = options?.durations ?? 'with-vpin';

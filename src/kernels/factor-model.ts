@@ -15,7 +15,7 @@ import { expWeights, FACTOR_PARAMS, requirePanels, type FactorInputs, type Facto
 import type { Vector } from './labels.js';
 import { checkParam } from './param-rules.js';
 import { requireCovariance, requireMatrix, type Matrix } from './risk.js';
-import { describeValue, requireFloat64Array } from './validate.js';
+import { describeValue, requireFloat64Array, optionsObject } from './validate.js';
 
 /** Options of `factorCovariance()`. */
 export interface FactorCovarianceOptions {
@@ -204,10 +204,8 @@ const FACTOR_RISK_MODEL_SPEC = { params: [], options: ['factorCovariance', 'spec
  * Matrix labelled by the assets and factor names), after checking that `fit` is factorReturns()' result
  * for `inputs` (KernelInputError naming the part that is not).
  */
-function modelExposures(inputs: FactorInputs, fit: FactorReturnsResult, options: unknown): Matrix {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object', describeValue(options));
-  }
+function modelExposures(inputs: FactorInputs, fit: FactorReturnsResult, options: FactorRiskModelOptions | undefined): Matrix {
+  options = optionsObject(options);
   requireKnownOptions(FACTOR_RISK_MODEL_SPEC, options);
   if (typeof fit !== 'object' || fit === null) {
     throw new KernelInputError('fit', 'a result of factorReturns() { factorReturns, residuals, names }', describeValue(fit));

@@ -15,7 +15,7 @@ import { type CheckPsdResult, type CheckPsdStackResult, type PsdOptions, psdGuar
 import { problemSplit } from './labels.js';
 import { type CovStack, covNames, type IsBatch, isStack, namesIn, type Returned } from './portfolio-shapes.js';
 import { requireCovariance } from './risk.js';
-import { describeValue, requireFloat64Array } from './validate.js';
+import { describeValue, requireFloat64Array, optionsObject } from './validate.js';
 
 /** Options of `riskParity()`. */
 export interface RiskParityOptions extends PsdOptions {
@@ -274,13 +274,6 @@ export interface AllocationKernels<A extends boolean = false> {
   expectedReturns<R extends Series>(prices: R, options?: ExpectedReturnsOptions): Returned<A, PerColumn<R>>;
 }
 
-/** Requires an options argument that is undefined or an object. */
-function requireOptions(options: unknown): void {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object', describeValue(options));
-  }
-}
-
 /** What hrp's input is, by the code its `source` parameter packs (the input's shape, not an option). */
 export const HRP_SOURCES = ['returns', '{ cov }', '{ cov, corr }'] as const;
 
@@ -376,7 +369,7 @@ export const ALLOCATION_KERNELS = {
     options: ['budgets', 'repair', 'assumePsd'],
     api(cov: Matrix, opts?: RiskParityOptions): Call<RiskParityOf<boolean>> {
       const s = requireCovStackOf(cov);
-      requireOptions(opts);
+      optionsObject(opts);
       requireKnownOptions(ALLOCATION_KERNELS.riskParity, opts);
       const b = resolveBudgets(opts?.budgets, s.n);
       // each count 1 or P, as portfolio.ts problemCount words it
@@ -404,7 +397,7 @@ export const ALLOCATION_KERNELS = {
     },
     options: ['linkage'],
     api(input: Series | HrpModel, opts?: HrpOptions) {
-      requireOptions(opts);
+      optionsObject(opts);
       requireKnownOptions(ALLOCATION_KERNELS.hrp, opts);
       const linkage = checkParam(A.linkage, opts?.linkage ?? 'single');
       let args: unknown[];
@@ -452,7 +445,7 @@ export const ALLOCATION_KERNELS = {
     options: ['method'],
     api(cov: Matrix, opts?: NearestPsdOptions) {
       requireCovariance(cov, 'cov');
-      requireOptions(opts);
+      optionsObject(opts);
       requireKnownOptions(ALLOCATION_KERNELS.nearestPsd, opts);
       const method = checkParam(A.nearestPsdMethod, opts?.method ?? 'spectral');
       return {
@@ -484,7 +477,7 @@ export const ALLOCATION_KERNELS = {
     options: ['method', 'compounding', 'span', 'frequency', 'benchmark', 'riskFree', 'returnsData', 'logReturns'],
     api(prices: Series, opts?: ExpectedReturnsOptions) {
       const p = asColumns(prices, 'prices');
-      requireOptions(opts);
+      optionsObject(opts);
       requireKnownOptions(ALLOCATION_KERNELS.expectedReturns, opts);
       const d = EXPECTED_RETURNS_DEFAULTS;
       const method = checkParam(A.expectedReturnsMethod, opts?.method ?? d.method);

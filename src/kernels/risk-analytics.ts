@@ -10,7 +10,7 @@ import { packedOutput, refilled, requireKnownOptions, type Outputs, type OutputS
 import { columnSplit, type ColumnsOf, type Index, type PerColumn } from './labels.js';
 import { asColumns, isCount, type Matrix, type Series } from './matrix.js';
 import { checkParam, code, finite, int, openUnit, option, positive } from './param-rules.js';
-import { describeValue, requireFloat64Array, requireOut } from './validate.js';
+import { describeValue, requireFloat64Array, requireOut, optionsObject } from './validate.js';
 import type { OutOption } from './vpin.js';
 
 export { AGGREGATE_PERIODS, type AggregatePeriod } from './calendar.js';
@@ -47,9 +47,7 @@ export interface VarBacktestOptions {
  */
 export interface VarBacktestOutOptions<R extends Series = Series> extends VarBacktestOptions, OutOption<VarBacktestResult<R>> {}
 
-export const VAR_BACKTEST_DEFAULTS = { window: 250, dqRegressors: 'gas' } as const satisfies Required<
-  Omit<VarBacktestOptions, 'confidence'>
->;
+export const VAR_BACKTEST_DEFAULTS = { confidence: 0.95, window: 250, dqRegressors: 'gas' } as const satisfies Required<VarBacktestOptions>;
 
 /** The Basel traffic-light zones, in the order of their codes (varBacktest's `zone`). */
 export const TRAFFIC_LIGHT_ZONES = ['green', 'yellow', 'red'] as const;
@@ -96,12 +94,9 @@ export function resolveVarBacktestOptions(options: VarBacktestOptions | undefine
   window: number;
   dqRegressors: number;
 } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object', describeValue(options));
-  }
-  options ??= {};
+  options = optionsObject(options);
   const P = ANALYTICS_PARAMS;
-  const confidence = checkParam(P.confidence, options.confidence ?? 0.95);
+  const confidence = checkParam(P.confidence, options.confidence ?? VAR_BACKTEST_DEFAULTS.confidence);
   const window = checkParam(P.backtestWindow, options.window ?? VAR_BACKTEST_DEFAULTS.window);
   const dqRegressors = checkParam(P.dqRegressors, options.dqRegressors ?? VAR_BACKTEST_DEFAULTS.dqRegressors);
   return { confidence, window, dqRegressors };
@@ -256,9 +251,7 @@ export interface PyfolioDrawdowns<R extends Series = Matrix> {
  * default 5 when there are fewer rows, so that an absurd one is an error, not a table the size of it.
  */
 export function resolveDrawdownOptions(options: DrawdownOptions | undefined, rows: number): { top: number; convention: number } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object', describeValue(options));
-  }
+  options = optionsObject(options);
   const top = options?.top ?? DRAWDOWN_DEFAULTS.top;
   const most = Math.max(rows, DRAWDOWN_DEFAULTS.top);
   if (!isCount(top) || top < 1 || top > most) {

@@ -9,7 +9,7 @@
 import { KernelInputError } from '../errors.js';
 import type { RiskAnalyticsFamily } from './risk-analytics.js';
 import { above, checkParam, code, finite, flag, int, openUnit, option, param, positive, zeroOrAbove } from './param-rules.js';
-import { describeValue, requireFloat64Array } from './validate.js';
+import { describeValue, requireFloat64Array, optionsObject } from './validate.js';
 
 export { asColumns, matrix, requireMatrix, type Matrix, type Series } from './matrix.js';
 import type { Vector } from './labels.js';
@@ -85,9 +85,7 @@ function resolvePeriodOptions(options: { periodsPerYear?: number; riskFree?: num
   periodsPerYear: number;
   riskFree: number;
 } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object', describeValue(options));
-  }
+  options = optionsObject(options);
   return {
     periodsPerYear: checkParam(RISK_PARAMS.periodsPerYear, options?.periodsPerYear ?? PERFORMANCE_DEFAULTS.periodsPerYear),
     riskFree: checkParam(RISK_PARAMS.riskFree, options?.riskFree ?? PERFORMANCE_DEFAULTS.riskFree),
@@ -202,10 +200,7 @@ export interface VarResult<V extends number | Float64Array = Vector> {
 
 /** Checks and defaults the options of `valueAtRisk()`; the method as its code in VAR_METHODS. */
 export function resolveVarOptions(options: VarOptions | undefined): { method: number; confidence: number; ddof: number } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object', describeValue(options));
-  }
-  options ??= {};
+  options = optionsObject(options);
   const method = checkParam(RISK_PARAMS.varMethod, options.method ?? VAR_DEFAULTS.method);
   const confidence = checkParam(RISK_PARAMS.confidence, options.confidence ?? VAR_DEFAULTS.confidence);
   const ddof = checkParam(RISK_PARAMS.ddof, options.ddof ?? VAR_DEFAULTS.ddof);
@@ -246,10 +241,7 @@ export type ComponentVarOf<W> = W extends Float64Array ? ComponentVarResult<numb
 
 /** Checks and defaults the options of `componentVar()`; the method as its code in COMPONENT_VAR_METHODS. */
 export function resolveComponentVarOptions(options: ComponentVarOptions | undefined): { method: number; confidence: number } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object', describeValue(options));
-  }
-  options ??= {};
+  options = optionsObject(options);
   return {
     method: checkParam(RISK_PARAMS.componentVarMethod, options.method ?? 'cornish-fisher'),
     confidence: checkParam(RISK_PARAMS.confidence, options.confidence ?? VAR_DEFAULTS.confidence),
@@ -292,9 +284,7 @@ export function resolveMonteCarloOptions(options: MonteCarloOptions | undefined)
   seed: number;
   nu: number;
 } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object or undefined', describeValue(options));
-  }
+  options = optionsObject(options, 'an object or undefined');
   const paths = checkParam(RISK_PARAMS.paths, options?.paths ?? MONTE_CARLO_DEFAULTS.paths);
   const horizon = checkParam(RISK_PARAMS.horizon, options?.horizon ?? MONTE_CARLO_DEFAULTS.horizon);
   const seed = checkParam(RISK_PARAMS.seed, options?.seed ?? MONTE_CARLO_DEFAULTS.seed);
@@ -418,9 +408,7 @@ export function resolveCovarianceOptions(options: CovarianceOptions | undefined)
   adjust: boolean;
   benchmark: number;
 } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new KernelInputError('options', 'an object', describeValue(options));
-  }
+  options = optionsObject(options);
   const method = checkParam(RISK_PARAMS.covarianceMethod, options?.method ?? COVARIANCE_DEFAULTS.method);
   const lambda = checkParam(RISK_PARAMS.lambda, options?.lambda ?? COVARIANCE_DEFAULTS.lambda);
   const adjust = checkParam(RISK_PARAMS.adjust, options?.adjust ?? COVARIANCE_DEFAULTS.adjust) === 1;

@@ -63,3 +63,13 @@ export function requireOut<T extends OutArray>(
   }
   return out;
 }
+
+/**
+ * A kernel's `options` as an object: undefined gives `{}`; anything but an object is a
+ * KernelInputError naming `options` (`expected`: what the message says is accepted).
+ */
+export function optionsObject<T extends object>(options: T | undefined, expected = 'an object'): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== 'object' || options === null) throw new KernelInputError('options', expected, describeValue(options));
+  return options;
+}
