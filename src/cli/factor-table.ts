@@ -15,6 +15,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { writeTable } from '../io/index.js';
+import { textColumn } from '../io/records.js';
 import { type ReadTableOptions, readOpened } from '../io/read.js';
 import { openSource } from '../io/source.js';
 import { type ColumnType, isText, type Table, type TableColumn } from '../io/types.js';
@@ -188,14 +189,6 @@ export async function readPanel(path: string, options: Omit<ReadTableOptions, 'c
     rows: n,
     info: table.info,
   };
-}
-
-/** A text column of `values`, one per row. */
-function textColumn(values: readonly string[]): { codes: Int32Array; values: string[] } {
-  const unique: string[] = [];
-  const codeOf = new Map<string, number>();
-  const codes = Int32Array.from(values, (v) => codeOf.get(v) ?? (codeOf.set(v, unique.length), unique.push(v) - 1));
-  return { codes, values: unique };
 }
 
 /** factor returns, wide: `date,<names...>,r2,assets`, one row per date (assets: those in the fit). */

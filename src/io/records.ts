@@ -3,7 +3,7 @@
  * a kernel's result goes to `writeTable` as it goes to console.table or JSON.
  */
 import { KernelInputError } from '../errors.js';
-import type { ColumnType, Table, TableColumn } from './types.js';
+import type { ColumnType, Table, TableColumn, TextColumn } from './types.js';
 
 /** A record's value: a number (NaN missing) or text. */
 export type RecordValue = string | number;
@@ -29,16 +29,7 @@ export function tableOf(records: readonly Record<string, RecordValue>[]): Table 
   const types: Record<string, ColumnType> = {};
   for (const name of names) {
     if (text.has(name)) {
-      const values: string[] = [];
-      const codes = Int32Array.from(records, (row) => {
-        const v = row[name];
-        if (v === undefined) return -1;
-        const s = String(v);
-        let code = values.indexOf(s);
-        if (code < 0) code = values.push(s) - 1;
-        return code;
-      });
-      columns[name] = { codes, values };
+      columns[name] = textColumn(records.map((row) => (row[name] === undefined ? undefined : String(row[name]))));
       types[name] = 'text';
     } else {
       columns[name] = Float64Array.from(records, (row) => (row[name] === undefined ? Number.NaN : (row[name] as number)));
@@ -46,4 +37,14 @@ export function tableOf(records: readonly Record<string, RecordValue>[]): Table 
     }
   }
   return { rows: records.length, names, columns, types };
+}
+
+/** A text column of `values`, one per row (undefined: missing), each distinct value coded once. */
+export function textColumn(values: readonly (string | undefined)[]): TextColumn {
+  const unique: string[] = [];
+  const codeOf = new Map<string, number>();
+  const codes = Int32Array.from(values, (v) =>
+    v === undefined ? -1 : (codeOf.get(v) ?? (codeOf.set(v, unique.length), unique.push(v) - 1)),
+  );
+  return { codes, values: unique };
 }
