@@ -1,10 +1,14 @@
 /**
- * `npm run gen`: the C++ side of the kernels' packed parameters, written from their descriptors (issue
- * 40: one source per kernel). For each family below, native/kernels/generated/<file>: per kernel with
- * packed parameters its names table, its Params struct and `unpack()` (the ParamReader call of each
- * parameter's rule, src/kernels/param-rules.ts); and param_names.hpp, every kernel's names in one
- * table (the addon's paramNames()). The output is deterministic and formatted as clang-format formats
- * it (`npm run lint:cpp` checks it); CI runs `npm run gen && git diff --exit-code`.
+ * `npm run gen`: the C++ side of the kernels, written from their descriptors (issue 40: one source per
+ * kernel). For each family below, one header, native/kernels/generated/<file>: per kernel with packed
+ * parameters its names table, its Params struct and `unpack()` (the ParamReader call of each
+ * parameter's rule, src/kernels/param-rules.ts); per kernel whose call is data (a descriptor's
+ * `signature` and `dims`: scripts/gen-entries.ts) its output layout, declaration, entry and
+ * registration; and the family's names table (the addon's paramNames(), through param_names.hpp).
+ * For the fuzz targets, native/fuzz/generated/<family>_fuzz.hpp: the family's parameter rules as data
+ * (fuzz_params.cpp) and a case per generated entry (fuzz_entries.cpp). A kernel added to a family
+ * changes its two headers only. The output is deterministic and formatted as clang-format formats it
+ * (`npm run lint:cpp` checks it); CI runs `npm run gen && git diff --exit-code`.
  *
  * A family marked `outputs` also gets each kernel's output names in order (k<Kernel>Outputs), which
  * the C++ that writes them checks its layout against.
@@ -17,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js';
 import { FACTOR_KERNELS } from '../src/kernels/factor-kernels.js';
+import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-entries.js';
 import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio-kernels.js';
 import { RISK_KERNELS } from '../src/kernels/risk-kernels.js';
@@ -40,42 +45,42 @@ interface Family {
 
 const FAMILIES: readonly Family[] = [
   {
-    file: 'risk_params.hpp',
+    file: 'risk.hpp',
     namespace: 'kernelbus::risk',
     what: "The risk family's packed parameters (risk_entry.hpp, risk_analytics_entry.hpp)",
     from: ['src/kernels/risk.ts', 'src/kernels/risk-analytics.ts'],
     kernels: RISK_KERNELS,
   },
   {
-    file: 'factor_params.hpp',
+    file: 'factor.hpp',
     namespace: 'kernelbus::factor',
     what: "The factor family's packed parameters (factor_entry.hpp)",
     from: ['src/kernels/factor.ts'],
     kernels: FACTOR_KERNELS,
   },
   {
-    file: 'portfolio_params.hpp',
+    file: 'portfolio.hpp',
     namespace: 'kernelbus::portfolio',
     what: "The portfolio family's packed parameters (portfolio_entry.hpp, portfolio_alloc_entry.hpp)",
     from: ['src/kernels/portfolio.ts', 'src/kernels/portfolio-allocation.ts'],
     kernels: PORTFOLIO_KERNELS,
   },
   {
-    file: 'special_params.hpp',
+    file: 'special.hpp',
     namespace: 'kernelbus::special',
     what: "The special functions' packed parameters (special_entry.hpp)",
     from: ['src/kernels/special-family.ts'],
     kernels: SPECIAL_KERNELS,
   },
   {
-    file: 'classify_params.hpp',
+    file: 'classify.hpp',
     namespace: 'kernelbus::classify',
     what: "classifyTrades' packed parameters (classify.hpp: classify::Params)",
     from: ['src/kernels/classify.ts'],
     kernels: { classifyTrades: VPIN_KERNELS.classifyTrades },
   },
   {
-    file: 'pin_params.hpp',
+    file: 'pin.hpp',
     namespace: 'kernelbus::pin',
     what: "The PIN kernels' packed parameters (pin_entry.hpp)",
     from: ['src/kernels/pin.ts', 'src/kernels/pin-kernels.ts'],
@@ -83,7 +88,7 @@ const FAMILIES: readonly Family[] = [
     outputs: true,
   },
   {
-    file: 'vpin_params.hpp',
+    file: 'vpin.hpp',
     namespace: 'kernelbus::vpin',
     what: "vpin()'s packed parameter names (vpin.hpp: kParamNames; vpin.cpp's unpackParams() checks them)",
     from: ['src/kernels/vpin.ts'],
@@ -93,24 +98,6 @@ const FAMILIES: readonly Family[] = [
 
 const COLUMNS = 140;
 const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
-const capitalized = (name: string) => name[0].toUpperCase() + name.slice(1);
-
-/** Comments are wrapped shorter than the code's COLUMNS, for reading. */
-const COMMENT_COLUMNS = 110;
-
-/** `// text` at `indent`, wrapped at COMMENT_COLUMNS on spaces. */
-function comment(text: string, indent = ''): string[] {
-  const lines: string[] = [];
-  let line = `${indent}//`;
-  for (const word of text.split(' ')) {
-    if (line.length + 1 + word.length > COMMENT_COLUMNS && line !== `${indent}//`) {
-      lines.push(line);
-      line = `${indent}//`;
-    }
-    line += ` ${word}`;
-  }
-  return [...lines, line];
-}
 
 /** `const char* ...[] = {"a", "b"};` on one line, else the names packed on the lines after it (a trailing comma). */
 function namesTable(array: string, keys: readonly string[]): string[] {
@@ -128,14 +115,6 @@ function namesTable(array: string, keys: readonly string[]): string[] {
     line += ` ${name},`;
   }
   return [...lines, line, '};'];
-}
-
-/** The C++ type of a parameter of `rule`. */
-function cppType(rule: Rule): string {
-  if (rule.kind === 'code') return 'int';
-  if (rule.kind === 'flag') return 'bool';
-  if (rule.kind === 'int' && rule.lo >= 0) return 'size_t';
-  return 'double';
 }
 
 /** The ParamReader call that reads a parameter of `rule` (the reader is `p`), as its field's type. */
@@ -203,50 +182,63 @@ function kernelOutputs(kernel: string, outputs: Readonly<Record<string, Shape>>)
 /** The kernels of `family` with packed parameters. */
 const withParams = (family: Family) => Object.entries(family.kernels).filter(([, spec]) => spec.params.length > 0);
 
-const GENERATED = 'Generated by scripts/gen-native.ts';
+/** The kernels of `family` whose parameters all have rules (their unpack() and fuzz rows). */
+const ruled = (family: Family) => withParams(family).filter(([, spec]) => spec.params.every((p) => p.rule !== undefined));
+
+const GENERATED = 'Generated by scripts/gen-native.ts (npm run gen): do not edit.';
+
+/** The family's names table: every kernel's packed parameter names by kernel name (none: count 0). */
+function familyNames(family: Family): string[] {
+  const lines = [
+    "/// Every kernel's packed parameter names (param_names.hpp: the addon's paramNames()).",
+    'constexpr KernelParamNames kKernelParamNames[] = {',
+  ];
+  for (const [kernel, spec] of Object.entries(family.kernels)) {
+    lines.push(`    {"${kernel}", ${spec.params.length > 0 ? `paramNamesOf(k${capitalized(kernel)}Params)` : '{nullptr, 0}'}},`);
+  }
+  return [...lines, '};'];
+}
 
 function familyHeader(family: Family): string {
-  const unpacks = withParams(family).some(([, spec]) => spec.params.some((p) => p.rule !== undefined));
+  const entries = familyEntries(family.namespace, family.kernels);
   const lines = [
-    ...comment(`${GENERATED} (npm run gen): do not edit.`),
-    ...comment(`From the descriptors' params in ${family.from.join(' and ')}.`),
+    ...comment(GENERATED),
+    ...comment(`From the descriptors in ${family.from.join(' and ')}.`),
     '//',
     ...comment(
       `${family.what}: per kernel, its names in packed order (the descriptor's keys)` +
-        (unpacks
+        (ruled(family).length > 0
           ? ', its Params struct (a field per name: double, size_t for an integer, int for a code, bool for a flag) and unpack(): ' +
-            'each value read in order by the ParamReader call of its rule (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp).'
-          : '.'),
+            'each value read in order by the ParamReader call of its rule (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp)'
+          : '') +
+        (entries.length > 0 ? '; the kernels whose calls are data, below.' : '.'),
     ),
     '#pragma once',
     '',
   ];
-  if (unpacks) lines.push('#include <cstddef>', '', '#include "../entry.hpp"', '');
+  lines.push(
+    ...(entries.length > 0
+      ? ['#include <array>', '#include <cstddef>', '', '#include "../entry.hpp"', '#include "../sizes.hpp"']
+      : ['#include <cstddef>', '', '#include "../entry.hpp"']),
+    '',
+  );
   lines.push(`namespace ${family.namespace} {`, '');
   for (const [kernel, spec] of withParams(family)) lines.push(...kernelParams(kernel, spec.params), '');
   if (family.outputs) {
     for (const [kernel, spec] of Object.entries(family.kernels)) if (spec.outputs) lines.push(...kernelOutputs(kernel, spec.outputs), '');
   }
-  lines.push(`}  // namespace ${family.namespace}`);
+  lines.push(...entries, ...familyNames(family), '', `}  // namespace ${family.namespace}`);
   return `${lines.join('\n')}\n`;
 }
 
+/** native/kernels/generated/param_names.hpp: every family's names table, searched by kernel name. */
 function namesHeader(): string {
-  const entries: string[] = [];
-  for (const family of FAMILIES) {
-    const ns = family.namespace.replace(/^kernelbus::/, '');
-    for (const [kernel, spec] of Object.entries(family.kernels)) {
-      const names = spec.params.length > 0 ? `paramNamesOf(${ns}::k${capitalized(kernel)}Params)` : '{nullptr, 0}';
-      entries.push(`    {"${kernel}", ${names}},`);
-    }
-  }
   const lines = [
-    ...comment(`${GENERATED} (npm run gen): do not edit.`),
-    ...comment("From the descriptors' params of the kernels below (src/kernels/)."),
+    ...comment(GENERATED),
     '//',
     ...comment(
-      "Every generated kernel's packed parameter names, by kernel name (none: count 0): the addon's paramNames() " +
-        '(native/binding/addon.cc) reads them, and test/native/binding.test.ts holds them equal to the descriptors.',
+      "Every generated kernel's packed parameter names, by kernel name (none: count 0), from each family's table: the addon's " +
+        'paramNames() (native/binding/addon.cc) reads them, and test/native/binding.test.ts holds them equal to the descriptors.',
     ),
     '#pragma once',
     '',
@@ -257,24 +249,11 @@ function namesHeader(): string {
     '',
     'namespace kernelbus {',
     '',
-    '/// A kernel and its packed parameter names.',
-    'struct KernelParamNames {',
-    '  const char* kernel;',
-    '  ParamNames names;',
-    '};',
-    '',
-    'constexpr KernelParamNames kKernelParamNames[] = {',
-    ...entries,
-    '};',
-    '',
     "/// `kernel`'s parameter names into `out`; false for a kernel no generated family has.",
     'inline bool generatedParamNames(std::string_view kernel, ParamNames& out) {',
-    '  for (const KernelParamNames& k : kKernelParamNames) {',
-    '    if (kernel == k.kernel) {',
-    '      out = k.names;',
-    '      return true;',
-    '    }',
-    '  }',
+    ...FAMILIES.map(
+      (f) => `  if (findParamNames(${f.namespace.replace(/^kernelbus::/, '')}::kKernelParamNames, kernel, out)) return true;`,
+    ),
     '  return false;',
     '}',
     '',
@@ -283,7 +262,7 @@ function namesHeader(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The fuzz table's name of each rule kind (native/fuzz: enum class Rule). */
+/** The fuzz table's name of each rule kind (native/fuzz/rules.hpp: enum class Rule). */
 const RULE_KINDS: Readonly<Record<Rule['kind'], string>> = {
   finite: 'Finite',
   positive: 'Positive',
@@ -319,67 +298,73 @@ function fuzzRow(fields: readonly string[]): string[] {
   return fields.map((field, i) => (i === 0 ? `    {${field},` : i < fields.length - 1 ? `     ${field},` : `     ${field}},`));
 }
 
-/** native/fuzz/generated_rules.hpp: each generated kernel's rules as data, for fuzz_params.cpp. */
-function fuzzHeader(): string {
+/** native/fuzz/generated/<family>_fuzz.hpp: the family's rules as data (fuzz_params.cpp) and its entries' cases (fuzz_entries.cpp). */
+function fuzzHeader(family: Family): string {
   const rows: string[] = [];
-  for (const family of FAMILIES) {
-    const ns = family.namespace.replace(/^kernelbus::/, '');
-    for (const [kernel, spec] of withParams(family)) {
-      if (!spec.params.every((p) => p.rule !== undefined)) continue;
-      const index = (key: string | undefined) => spec.params.findIndex((p) => p.key === key);
-      const rules = spec.params.map((p) => ruleData(p.rule as Rule, p.notBelow === undefined ? -1 : index(p.notBelow)));
-      rows.push(...fuzzRow([`"${kernel}"`, `{${rules.join(', ')}}`, `unpackInto<${ns}::${capitalized(kernel)}Params>`]));
-    }
+  for (const [kernel, spec] of ruled(family)) {
+    const index = (key: string | undefined) => spec.params.findIndex((p) => p.key === key);
+    const rules = spec.params.map((p) => ruleData(p.rule as Rule, p.notBelow === undefined ? -1 : index(p.notBelow)));
+    rows.push(...fuzzRow([`"${kernel}"`, `{${rules.join(', ')}}`, `fuzz::unpackInto<${capitalized(kernel)}Params>`]));
   }
+  const cases = fuzzCases(family.kernels);
   const lines = [
-    ...comment(`${GENERATED} (npm run gen): do not edit.`),
-    ...comment("From the descriptors' params (src/kernels/), as native/kernels/generated/ is."),
+    ...comment(GENERATED),
+    ...comment(`From the descriptors in ${family.from.join(' and ')}, as native/kernels/generated/${family.file} is.`),
     '//',
     ...comment(
-      "Each generated kernel's parameter rules as data, in packed order, with the unpack() that reads them: " +
-        'fuzz_params.cpp checks that unpack() accepts exactly the values its own reading of each rule accepts ' +
-        '(src/kernels/param-rules.ts `accepts`: the same rules, written once more, independently of ParamReader).',
+      "The family's parameter rules as data, in packed order, with the unpack() that reads them: fuzz_params.cpp checks " +
+        'that unpack() accepts exactly the values its own reading of each rule accepts (native/fuzz/rules.hpp)' +
+        (cases.length > 0 ? "; and a case per generated entry for fuzz_entries.cpp (native/fuzz/args.hpp: the call's arguments)." : '.'),
     ),
+    '#pragma once',
+    '',
+    `#include "../../kernels/generated/${family.file}"`,
+    ...(cases.length > 0 ? ['#include "../args.hpp"'] : []),
+    '#include "../rules.hpp"',
+    '',
+    `namespace ${family.namespace}::fuzzing {`,
+    '',
+    ...(cases.length > 0 ? ['using fuzz::Args;', 'using fuzz::Case;', 'using fuzz::Input;'] : []),
+    ...(rows.length > 0 ? ['using fuzz::kMaxInteger;', 'using fuzz::Rule;'] : []),
+    '',
+    ...(rows.length > 0
+      ? ['/// The rules of each kernel with packed parameters.', 'inline const fuzz::KernelRules kRules[] = {', ...rows, '};']
+      : ['/// No kernel of the family has rules.', 'inline const std::vector<fuzz::KernelRules> kRules;']),
+    '',
+    ...cases,
+    `}  // namespace ${family.namespace}::fuzzing`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** native/fuzz/generated_rules.hpp: every family's rules, for fuzz_params.cpp. */
+function rulesHeader(): string {
+  const lines = [
+    ...comment(GENERATED),
+    '//',
+    ...comment("Every generated family's parameter rules (native/fuzz/generated/), in one list for fuzz_params.cpp."),
     '#pragma once',
     '',
     '#include <vector>',
     '',
-    '#include "generated/param_names.hpp"',
+    ...FAMILIES.map((f) => `#include "generated/${fuzzFile(f)}"`).sort(),
+    '#include "rules.hpp"',
     '',
     'namespace kernelbus::fuzz {',
     '',
-    '/// The rule kinds of src/kernels/param-rules.ts.',
-    `enum class Rule { ${Object.values(RULE_KINDS).join(', ')} };`,
-    '',
-    '/// A rule and its numbers (an Integer, Code or Flag: the range [lo, hi]); `notBelow`: the index of an',
-    '/// earlier parameter this one may not be below, else -1.',
-    'struct ParamRule {',
-    '  Rule kind;',
-    '  double lo = 0, hi = 0, off = 0;',
-    '  int notBelow = -1;',
-    '};',
-    'constexpr double kMaxInteger = ParamReader::kMaxInteger;',
-    '',
-    "/// A kernel's rules and its unpack() (into a throwaway Params).",
-    'struct KernelRules {',
-    '  const char* kernel;',
-    '  std::vector<ParamRule> rules;',
-    '  Status (*unpack)(Packed);',
-    '};',
-    'template <typename P>',
-    'Status unpackInto(Packed packed) {',
-    '  P out;',
-    '  return unpack(packed, out);',
+    "/// Every family's KernelRules.",
+    'inline std::vector<const KernelRules*> generatedRules() {',
+    '  std::vector<const KernelRules*> all;',
+    ...FAMILIES.map((f) => `  for (const KernelRules& k : ${f.namespace.replace(/^kernelbus::/, '')}::fuzzing::kRules) all.push_back(&k);`),
+    '  return all;',
     '}',
-    '',
-    'inline const KernelRules kGeneratedRules[] = {',
-    ...rows,
-    '};',
     '',
     '}  // namespace kernelbus::fuzz',
   ];
   return `${lines.join('\n')}\n`;
 }
+
+const fuzzFile = (f: Family) => f.file.replace('.hpp', '_fuzz.hpp');
 
 /** The repository's root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -390,7 +375,8 @@ export function generatedFiles(): [string, string][] {
   const files: [string, string][] = [
     ...FAMILIES.map((f): [string, string] => [`${dir}/${f.file}`, familyHeader(f)]),
     [`${dir}/param_names.hpp`, namesHeader()],
-    ['native/fuzz/generated_rules.hpp', fuzzHeader()],
+    ...FAMILIES.map((f): [string, string] => [`native/fuzz/generated/${fuzzFile(f)}`, fuzzHeader(f)]),
+    ['native/fuzz/generated_rules.hpp', rulesHeader()],
   ];
   for (const [file, text] of files) {
     const long = text.split('\n').find((line) => line.length > COLUMNS);

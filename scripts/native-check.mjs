@@ -29,6 +29,8 @@ if (!existsSync(entry)) {
   process.exit(2);
 }
 const kb = await import(pathToFileURL(entry).href);
+const { KERNEL_SPECS } = await import(pathToFileURL(resolve(root, 'dist/kernels/families.js')).href);
+const { Sampler } = await import(pathToFileURL(resolve(root, 'dist/kernels/sample.js')).href);
 const started = Date.now();
 
 let checks = 0;
@@ -152,7 +154,10 @@ function pinCounts() {
 }
 
 // --- 2. every kernel -------------------------------------------------------------------------------
-/** Per kernel: a generator of its arguments, and whether the outputs must be the same bits. */
+/**
+ * Per kernel: a generator of its arguments, and whether the outputs must be the same bits. A kernel
+ * whose descriptor has a `sample` (src/kernels/sample.ts) needs none here: caseOf() draws from it.
+ */
 const CASES = {
   timeBars: () => [trades(int(0, 400)), { barMs: pick(1000, 60000, 250) }],
   tickRule: () => [trades(int(0, 400)).price],
@@ -190,71 +195,6 @@ const CASES = {
   normalQuantile: () => [fill(int(0, 300), () => pick(random(), 1e-12 * random(), 1 - 1e-9 * random()))],
   studentTCdf: () => [fill(int(0, 300), () => 5 * normal()), pick(1, 2.5, 4, 30, 1e4)],
   studentTQuantile: () => [fill(int(0, 300), () => random()), pick(1, 2.5, 4, 30)],
-  simpleReturns: () => [matrix(int(0, 60), int(1, 8), () => (random() < 0.03 ? NaN : positive()))],
-  logReturns: () => [matrix(int(0, 60), int(1, 8), () => (random() < 0.03 ? NaN : positive()))],
-  portfolioReturns: () => {
-    const r = matrix(int(0, 60), int(1, 8), () => ret());
-    return [r, matrix(int(1, 4), r.cols, () => uniform(-1, 1))];
-  },
-  cumulativeReturns: () => [matrix(int(0, 60), int(1, 8), () => ret()), { startingValue: pick(0, 1, 100) }],
-  performanceStats: () => [
-    matrix(int(0, 80), int(1, 8), () => ret()),
-    { periodsPerYear: pick(12, 252), riskFree: pick(0, 0.01), requiredReturn: pick(0, 0.05) },
-  ],
-  varBacktest: () => {
-    const r = matrix(int(0, 300), int(1, 8), () => ret());
-    return [r, matrix(r.rows, r.cols, () => (random() < 0.02 ? NaN : uniform(0, 0.04))), { confidence: pick(0.95, 0.99), window: pick(250, 20) }];
-  },
-  rolling: () => {
-    const r = matrix(int(2, 200), int(1, 8), () => ret());
-    const stats = pick(undefined, ['sharpe', 'maxDrawdown'], ['beta', 'alpha', 'upCapture', 'downCapture', 'historicalVar', 'gaussianVar']);
-    return [r, { window: int(2, r.rows), benchmark: fill(r.rows, () => ret()), ...(stats ? { stats } : {}), confidence: pick(0.95, 0.99) }];
-  },
-  drawdownSeries: () => [matrix(int(0, 80), int(1, 8), () => ret())],
-  drawdowns: () => [matrix(int(0, 120), int(1, 8), () => ret()), { top: int(1, 6), convention: pick('performance-analytics', 'pyfolio') }],
-  aggregateReturns: () => {
-    const r = matrix(int(0, 80), int(1, 8), () => ret());
-    return [r, fill(r.rows, () => 9.4e11 + Math.floor(random() * 1e10)), pick('weekly', 'monthly', 'quarterly', 'yearly')];
-  },
-  relativeStats: () => {
-    const r = matrix(int(0, 80), int(1, 8), () => ret());
-    return [r, fill(r.rows, () => ret()), { periodsPerYear: pick(12, 252), riskFree: pick(0, 0.001), alphaConvention: pick('empyrical', 'quantstats') }];
-  },
-  valueAtRisk: () => [
-    matrix(int(2, 80), int(1, 8), () => ret()),
-    { method: pick('historical', 'gaussian', 'cornish-fisher'), confidence: pick(0.9, 0.95, 0.99), ddof: pick(0, 1) },
-  ],
-  covariance: () => [
-    matrix(int(3, 80), int(1, 8), () => ret()),
-    {
-      method: pick('sample', 'ewma', 'ledoit-wolf', 'oas', 'semi', 'ledoit-wolf-constant-correlation', 'ledoit-wolf-single-factor'),
-      lambda: pick(0.94, 0.97),
-      adjust: random() < 0.5,
-      benchmark: pick(0, 0.0001),
-    },
-  ],
-  portfolioVolatility: () => {
-    const n = int(1, 12);
-    return [covarianceOf(n), matrix(int(1, 5), n, () => uniform(-1, 1))];
-  },
-  componentVar: () => {
-    const r = matrix(int(3, 80), int(1, 8), () => ret());
-    return [r, matrix(int(1, 4), r.cols, () => uniform(-1, 1)), { method: pick('gaussian', 'cornish-fisher'), confidence: pick(0.9, 0.99) }];
-  },
-  monteCarloVar: () => {
-    const n = int(1, 9);
-    const model = { mean: fill(n, () => 0.001 * normal()), cov: covarianceOf(n) };
-    const o = { paths: int(1, 2000), confidence: pick(0.9, 0.99), horizon: pick(1, 10), seed: int(0, 1e6), distribution: pick('normal', { studentT: 4 }) };
-    return [model, matrix(int(1, 4), n, () => uniform(-1, 1)), o];
-  },
-  monteCarloScenarios: [
-    () => {
-      const n = int(1, 9);
-      const model = { mean: fill(n, () => 0.001 * normal()), cov: covarianceOf(n) };
-      return [model, { paths: int(1, 2000), horizon: pick(1, 10), seed: int(0, 1e6), distribution: pick('normal', { studentT: 4 }) }];
-    },
-    true,
-  ],
   winsorize: () => [matrix(int(0, 30), int(1, 40), () => ret()), { lower: pick(0, 0.05, 0.1), upper: pick(1, 0.95, 0.9) }],
   standardize: () => [matrix(int(0, 30), int(1, 40), () => ret())],
   momentum: () => [matrix(int(0, 80), int(1, 20), () => ret()), { window: int(1, 30), halfLife: pick(4, 10), lag: int(0, 5), winsorize: pick(0.01, 0.1) }],
@@ -374,6 +314,17 @@ const CASES = {
   },
 };
 
+/** The sampled kernels whose native outputs must be the reference's bits (the Monte Carlo scenarios). */
+const EXACT = new Set(['monteCarloScenarios']);
+/** A kernel's [generator, exact]: its case above, else its descriptor's sample, else undefined. */
+function caseOf(name) {
+  const spec = CASES[name];
+  if (spec) return Array.isArray(spec) ? spec : [spec, false];
+  const sample = KERNEL_SPECS[name]?.sample;
+  if (!sample) return undefined;
+  return [() => sample(new Sampler(int(0, 2 ** 31))), EXACT.has(name)];
+}
+
 // kernels the native backend does not implement (reference-only: aggregateTrades; test/backends/registry.test.ts
 // holds the list) are named, not checked
 const implemented = new Set(info.kernels);
@@ -382,12 +333,12 @@ if (missing.length > 0) console.log(`native-check: not implemented natively (ref
 for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
   for (const name of names) {
     if (name === 'vpinStream' || !implemented.has(name)) continue; // vpinStream: below, with its state
-    const spec = CASES[name];
+    const spec = caseOf(name);
     if (!spec) {
-      fail(`${family}.${name}: no case in scripts/native-check.mjs (add one)`);
+      fail(`${family}.${name}: no sample in its descriptor nor case in scripts/native-check.mjs (add one)`);
       continue;
     }
-    const [gen, exact] = Array.isArray(spec) ? spec : [spec, false];
+    const [gen, exact] = spec;
     const before = failures.length;
     let thrown = 0;
     random = mulberry32(name.length * 7919 + 17);
@@ -447,7 +398,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
   const before = failures.length;
   for (const name of ['vpin', 'covariance', 'monteCarloVar', 'factorReturns', 'normalCdf']) {
     random = mulberry32(99 + name.length);
-    const [gen] = Array.isArray(CASES[name]) ? CASES[name] : [CASES[name]];
+    const [gen] = caseOf(name);
     const input = gen();
     checks++;
     compare(await nat[`${name}Async`](...input), ref[name](...input), `${name}Async`);
@@ -508,7 +459,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
   const byThreads = [1, 2, 3].map((threads) => kb.kernels({ backend: 'native', threads }));
   for (const name of heavy) {
     random = mulberry32(7 + name.length);
-    const [gen] = Array.isArray(CASES[name]) ? CASES[name] : [CASES[name]];
+    const [gen] = caseOf(name);
     const input = gen();
     const one = byThreads[0][name](...input);
     for (const k of byThreads.slice(1)) {

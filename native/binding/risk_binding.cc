@@ -1,13 +1,13 @@
-// Binding for the risk family: one line per kernel entry (entry.h reads the arguments by the entry's
-// C++ types; native/kernels/risk_entry.hpp unpacks the parameters, checks the lengths and runs the
-// kernel). Each registers <name> and <name>Async. The kernels the BLAS backend also computes are
+// Binding for the risk family: the generated entries (native/kernels/generated/risk.hpp: each unpacks
+// its parameters, checks the lengths and runs the kernel; addEntries registers them all) and rolling's
+// (risk_analytics_entry.hpp); entry.h reads the arguments by the entry's C++ types. Each registers
+// <name> and <name>Async. The kernels the BLAS backend also computes are
 // registered once more as blas<Name> over native/blas/risk_blas.cpp (an addon built with BLAS), and
 // the Metal backend's as shader<Name> (its CPU harness, every platform) and metal<Name> (the GPU, Apple).
 #include "common.h"
 #include "entry.h"
 #include "host.hpp"
 #include "risk_analytics_entry.hpp"
-#include "risk_entry.hpp"
 #if KERNELBUS_HAVE_BLAS
 #include "risk_blas.hpp"
 #endif
@@ -19,29 +19,25 @@ namespace kernelbus::binding {
 
 using namespace risk::entry;
 
+/// Registers the generated entries (generated/risk.hpp addEntries) with add<Entry>.
+struct Registrar {
+  Napi::Env env;
+  Napi::Object exports;
+  template <auto Entry>
+  void add(const char* signature) {
+    binding::add<Entry>(env, exports, signature);
+  }
+};
+
 void registerRisk(Napi::Env env, Napi::Object exports) {
-  add<simpleReturns>(env, exports, "simpleReturns(prices, rows, cols, out)");
-  add<logReturns>(env, exports, "logReturns(prices, rows, cols, out)");
-  add<cumulativeReturns>(env, exports, "cumulativeReturns(returns, rows, cols, params, out)");
-  add<portfolioReturns>(env, exports, "portfolioReturns(returns, rows, cols, weights, portfolios, out)");
-  add<performanceStats>(env, exports, "performanceStats(returns, rows, cols, params, out)");
-  add<relativeStats>(env, exports, "relativeStats(returns, rows, cols, benchmark, params, out)");
-  add<valueAtRisk>(env, exports, "valueAtRisk(returns, rows, cols, params, out)");
-  add<covariance<>>(env, exports, "covariance(returns, rows, cols, params, out)");
-  add<portfolioVolatility<>>(env, exports, "portfolioVolatility(cov, n, weights, portfolios, out)");
-  add<componentVar>(env, exports, "componentVar(returns, rows, cols, weights, portfolios, params, out)");
-  add<monteCarloVar<>>(env, exports, "monteCarloVar(mean, cov, n, weights, portfolios, params, out)");
-  add<monteCarloScenarios<>>(env, exports, "monteCarloScenarios(mean, cov, n, params, out)");
-  add<varBacktest>(env, exports, "varBacktest(returns, rows, cols, var, params, out)");
+  Registrar registrar{env, exports};
+  addEntries(registrar);
   add<rolling>(env, exports, "rolling(returns, rows, cols, benchmark, params, out)");
-  add<drawdownSeries>(env, exports, "drawdownSeries(returns, rows, cols, out)");
-  add<drawdowns>(env, exports, "drawdowns(returns, rows, cols, params, out)");
-  add<aggregateReturns>(env, exports, "aggregateReturns(returns, rows, cols, groups, groupCount, out)");
 #if KERNELBUS_HAVE_BLAS
-  add<covariance<blas::covariance>>(env, exports, "covariance(returns, rows, cols, params, out)", "blas");
-  add<portfolioVolatility<blas::portfolioVolatility>>(env, exports, "portfolioVolatility(cov, n, weights, portfolios, out)", "blas");
-  add<monteCarloVar<blas::monteCarloVar>>(env, exports, "monteCarloVar(mean, cov, n, weights, portfolios, params, out)", "blas");
-  add<monteCarloScenarios<blas::monteCarloScenarios>>(env, exports, "monteCarloScenarios(mean, cov, n, params, out)", "blas");
+  add<covariance<&blas::covariance>>(env, exports, "covariance(returns, rows, cols, params, out)", "blas");
+  add<portfolioVolatility<&blas::portfolioVolatility>>(env, exports, "portfolioVolatility(cov, n, weights, portfolios, out)", "blas");
+  add<monteCarloVar<&blas::monteCarloVar>>(env, exports, "monteCarloVar(mean, cov, n, weights, portfolios, params, out)", "blas");
+  add<monteCarloScenarios<&blas::monteCarloScenarios>>(env, exports, "monteCarloScenarios(mean, cov, n, params, out)", "blas");
 #endif
   using Harness = shader::On<shader::cpuRunner>;
   add<portfolioVolatility<Harness::portfolioVolatility>>(env, exports, "portfolioVolatility(cov, n, weights, portfolios, out)", "shader");

@@ -10,19 +10,19 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <iterator>
 #include <vector>
 
 #include "factor_entry.hpp"
-#include "input.hpp"
-#include "invariants.hpp"
+#include "args.hpp"
 #include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
+#include "generated/risk_fuzz.hpp"
 #include "risk_analytics_entry.hpp"
-#include "risk_entry.hpp"
 #include "special_entry.hpp"
 
 using namespace kernelbus;
+using kernelbus::fuzz::Args;
 using kernelbus::fuzz::require;
 
 namespace {
@@ -35,249 +35,21 @@ size_t paramInteger(const Packed& p, size_t i, size_t chosen, double max) {
   return v >= 1 && v <= max && v == std::floor(v) ? static_cast<size_t>(v) : chosen;
 }
 
-/// The arguments of one call, and whether each array got its exact length.
-class Args {
- public:
-  explicit Args(fuzz::Input& in) : in_(in) {}
-
-  /// A count: small, or now and then one whose products overflow.
-  size_t count() {
-    if (in_.in<int>(0, 15) == 15) {
-      static constexpr size_t kHuge[] = {size_t{1} << 31, size_t{1} << 40, (size_t{1} << 53) - 1};
-      huge_ = true;
-      return kHuge[in_.in<size_t>(0, 2)];
-    }
-    return in_.in<size_t>(0, 6);
-  }
-  /// Whether the call can run in a fuzzer's time: not with a huge count and every array exact (a
-  /// huge count beside a 0 is a valid call that loops 2^31 times or more over nothing).
-  bool affordable() const { return !(huge_ && exact_); }
-  /// An input array: mostly of `expected` values (when that can fit), else of any length up to 40.
-  In input(size_t expected) {
-    const size_t n = length(expected);
-    store_.push_back(in_.column(n));
-    return In{store_.back().data(), n};
-  }
-  /// An optional input array: empty (absent, which the entry accepts), or as input(expected).
-  In optional(size_t expected) {
-    const bool before = exact_;
-    const In array = input(expected);
-    if (array.length == 0) exact_ = before;
-    return array;
-  }
-  /// An input array of n values, of any length the entry accepts (not a shape it checks).
-  In any(size_t n) {
-    store_.push_back(in_.column(n));
-    return In{store_.back().data(), n};
-  }
-  /// Daily counts: as input(expected), its values mostly integers >= 0 (now and then left as drawn:
-  /// negative, fractional, NaN, infinite).
-  In counts(size_t expected) { return integral(input(expected)); }
-  /// Counts of any length (buys: the days are its length).
-  In anyCounts(size_t n) { return integral(any(n)); }
-  /// The last array stored, mostly made integers >= 0 in place.
-  In integral(In raw) {
-    if (in_.in<int>(0, 3) != 0) {
-      std::vector<double>& v = store_.back();
-      for (double& x : v) x = std::isfinite(x) ? std::floor(std::fmod(std::fabs(x), 1e6)) : 0;
-    }
-    return raw;
-  }
-  /// PIN's initial sets: k valid sets (alpha, delta in [0, 1], rates in [0, 1e4]), or any values of any length.
-  In pinSets() {
-    if (in_.flag()) return any(in_.in<size_t>(0, 12));  // a length or values the entry refuses, or a valid list
-    const size_t k = in_.in<size_t>(1, 4);
-    std::vector<double> v(5 * k);
-    for (size_t i = 0; i < v.size(); i++) v[i] = i % 5 < 2 ? in_.real(0, 1) : in_.real(0, 1e4);
-    store_.push_back(v);
-    return In{store_.back().data(), v.size()};
-  }
-  /// The output array, likewise.
-  Out output(size_t expected) {
-    const size_t n = length(expected);
-    store_.emplace_back(n, 0.0);
-    return Out{store_.back().data(), n};
-  }
-  /// Panels of `expected` values each (count 0..3).
-  Panels panels(size_t expected) {
-    Panels p;
-    const size_t s = in_.in<size_t>(0, 3);
-    for (size_t k = 0; k < s; k++) p.list.push_back(input(expected));
-    return p;
-  }
-  /// `valid` as is, or with one value replaced by anything, or resized.
-  Packed params(std::vector<double> valid) {
-    const size_t expected = valid.size();
-    if (in_.flag()) {
-      const size_t at = in_.in<size_t>(0, expected);
-      if (at == expected) {
-        valid.resize(in_.in<size_t>(0, expected + 2));
-      } else {
-        valid[at] = in_.flag() ? in_.anyDouble() : in_.real(-2, 4);
-      }
-    }
-    wrongCount_ = valid.size() != expected ? static_cast<double>(expected) : -1;
-    store_.push_back(valid);
-    return Packed{store_.back().data(), valid.size()};
-  }
-
-  /// Checks an entry's outcome against the arguments it was given.
-  void check(const Outcome& o) const {
-    if (o.ok()) require(exact_ && wrongCount_ < 0);
-    if (wrongCount_ >= 0 && o.status.fault == Fault::ParamInvalid && o.arg.argument < 0) {
-      require(o.status.index == wrongCount_);
-    }
-    if (!exact_) require(!o.ok());
-  }
-
- private:
-  size_t length(size_t expected) {
-    const bool fits = expected <= 4096;
-    if (fits && in_.in<int>(0, 7) != 0) return expected;
-    const size_t n = in_.in<size_t>(0, 40);
-    exact_ = exact_ && n == expected;
-    return n;
-  }
-
-  fuzz::Input& in_;
-  std::deque<std::vector<double>> store_;
-  bool exact_ = true;
-  bool huge_ = false;
-  double wrongCount_ = -1;
-};
-
-void riskEntry(fuzz::Input& in, int which) {
+/// The risk family: its generated cases (native/fuzz/generated/risk_fuzz.hpp), and rolling's, whose
+/// layout (the statistics a mask chooses) is not data.
+void riskEntry(fuzz::Input& in) {
+  constexpr size_t kGenerated = std::size(risk::fuzzing::kCases);
   Args a(in);
+  const size_t which = in.in<size_t>(0, kGenerated);
+  if (which < kGenerated) return risk::fuzzing::kCases[which].run(a, in);
   const size_t rows = a.count(), cols = a.count();
-  switch (which) {
-    case 0: {
-      const In prices = a.input(cells(rows, cols));
-      const bool log = in.flag();
-      const Out out = a.output(risk::returnsLength(rows, cols));
-      if (a.affordable())
-        a.check(log ? risk::entry::logReturns(prices, rows, cols, out) : risk::entry::simpleReturns(prices, rows, cols, out));
-      break;
-    }
-    case 1: {
-      const In returns = a.input(cells(rows, cols));
-      const size_t portfolios = a.count();
-      const In weights = a.input(cells(portfolios, cols));
-      if (a.affordable())
-        a.check(risk::entry::portfolioReturns(returns, rows, cols, weights, portfolios,
-                                              a.output(risk::portfolioReturnsLength(rows, portfolios))));
-      break;
-    }
-    case 2: {
-      const In returns = a.input(cells(rows, cols));
-      const Packed p = a.params({252, in.real(-0.1, 0.1), in.flag() ? 0 : in.real(-0.99, 1)});
-      if (a.affordable()) a.check(risk::entry::performanceStats(returns, rows, cols, p, a.output(risk::performanceStatsLength(cols))));
-      break;
-    }
-    case 3: {
-      const In returns = a.input(cells(rows, cols));
-      const Packed p = a.params({double(in.in<int>(0, 2)), 0.95, double(in.in<int>(0, 2))});
-      if (a.affordable()) a.check(risk::entry::valueAtRisk(returns, rows, cols, p, a.output(risk::valueAtRiskLength(cols))));
-      break;
-    }
-    case 4: {
-      const In returns = a.input(cells(rows, cols));
-      const Packed p = a.params({double(in.in<int>(0, 6)), 0.94, double(in.in<int>(0, 1)), 0});
-      if (a.affordable()) a.check(risk::entry::covariance(returns, rows, cols, p, a.output(risk::covarianceLength(cols))));
-      break;
-    }
-    case 5: {
-      const size_t n = cols, portfolios = a.count();
-      const In cov = a.input(cells(n, n));  // any values: asymmetric, NaN, Infinity
-      const In weights = a.input(cells(portfolios, n));
-      if (a.affordable())
-        a.check(risk::entry::portfolioVolatility(cov, n, weights, portfolios, a.output(risk::portfolioVolatilityLength(portfolios))));
-      break;
-    }
-    case 6: {
-      const In returns = a.input(cells(rows, cols));
-      const size_t portfolios = a.count();
-      const In weights = a.input(cells(portfolios, cols));
-      const Packed p = a.params({double(in.in<int>(0, 1)), 0.95});
-      if (a.affordable())
-        a.check(
-            risk::entry::componentVar(returns, rows, cols, weights, portfolios, p, a.output(risk::componentVarLength(portfolios, cols))));
-      break;
-    }
-    case 7:
-    case 8: {
-      const size_t n = cols;
-      const In mean = a.input(n);
-      const In cov = a.input(cells(n, n));
-      const double nu = in.flag() ? 0 : in.real(2.5, 30);
-      const double paths = double(in.in<int>(1, 64));
-      if (which == 7) {
-        const size_t portfolios = a.count();
-        const In weights = a.input(cells(portfolios, n));
-        const Packed p = a.params({paths, 0.95, 1, double(in.in<uint32_t>(0, 1000)), nu});
-        if (p.length == 5 && p.data[0] > 64) return;  // a valid but costly path count
-        if (a.affordable())
-          a.check(risk::entry::monteCarloVar(mean, cov, n, weights, portfolios, p, a.output(risk::monteCarloVarLength(portfolios))));
-      } else {
-        const Packed p = a.params({paths, 1, double(in.in<uint32_t>(0, 1000)), nu});
-        if (p.length == 4 && p.data[0] > 64) return;
-        const size_t pathsOut = p.length == 4 && p.data[0] >= 1 && p.data[0] <= 64 ? static_cast<size_t>(p.data[0]) : 1;
-        if (a.affordable())
-          a.check(risk::entry::monteCarloScenarios(mean, cov, n, p, a.output(risk::monteCarloScenariosLength(pathsOut, n))));
-      }
-      break;
-    }
-    case 9: {
-      const In returns = a.input(cells(rows, cols));
-      const Packed p = a.params({in.flag() ? 0 : in.real(-1e6, 1e6)});
-      if (a.affordable())
-        a.check(risk::entry::cumulativeReturns(returns, rows, cols, p, a.output(risk::cumulativeReturnsLength(rows, cols))));
-      break;
-    }
-    case 10: {
-      const In returns = a.input(cells(rows, cols));
-      const In benchmark = a.input(rows);  // any values: NaN, Infinity (the API refuses an infinite one)
-      const Packed p = a.params({in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), double(in.in<int>(0, 1))});
-      if (a.affordable()) a.check(risk::entry::relativeStats(returns, rows, cols, benchmark, p, a.output(risk::relativeStatsLength(cols))));
-      break;
-    }
-    case 11: {
-      const In returns = a.input(cells(rows, cols));
-      const In var = a.input(cells(rows, cols));  // any values: NaN, Infinity (the API refuses an infinite one)
-      const Packed p = a.params({in.real(1e-9, 1 - 1e-9), double(in.in<int>(1, 400)), double(in.in<int>(0, 1))});
-      if (a.affordable()) a.check(risk::entry::varBacktest(returns, rows, cols, var, p, a.output(risk::varBacktestLength(rows, cols))));
-      break;
-    }
-    case 12: {
-      const In returns = a.input(cells(rows, cols));
-      if (in.flag()) {
-        if (a.affordable()) a.check(risk::entry::drawdownSeries(returns, rows, cols, a.output(cells(rows, cols))));
-        break;
-      }
-      const size_t top = in.in<int>(1, 12);
-      const Packed p = a.params({double(top), double(in.in<int>(0, 1))});
-      const size_t read = paramInteger(p, 0, top, 12);  // the top the entry reads: the output's length follows it
-      if (a.affordable()) a.check(risk::entry::drawdowns(returns, rows, cols, p, a.output(risk::drawdownsLength(read, cols))));
-      break;
-    }
-    case 14: {
-      const In returns = a.input(cells(rows, cols));
-      const unsigned stats = in.in<int>(1, 1023);
-      const In benchmark = a.input(rows);  // any values (the API passes NaN for none, refuses an infinite one)
-      const Packed p = a.params(
-          {double(in.in<int>(2, 70)), double(stats), in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), in.real(1e-9, 1 - 1e-9)});
-      const auto read = static_cast<unsigned>(paramInteger(p, 1, stats, 1023));  // the mask the entry reads
-      if (a.affordable()) a.check(risk::entry::rolling(returns, rows, cols, benchmark, p, a.output(risk::rollingLength(rows, cols, read))));
-      break;
-    }
-    case 13: {
-      const In returns = a.input(cells(rows, cols));
-      const In groups = a.input(rows);  // any values: out of range, NaN, fractions are left out
-      const size_t groupCount = a.count();
-      if (a.affordable())
-        a.check(risk::entry::aggregateReturns(returns, rows, cols, groups, groupCount, a.output(cells(groupCount, cols))));
-      break;
-    }
-  }
+  const In returns = a.input(cells(rows, cols));
+  const unsigned stats = in.in<int>(1, 1023);
+  const In benchmark = a.input(rows);  // any values (the API passes NaN for none, refuses an infinite one)
+  const Packed p = a.params(
+      {double(in.in<int>(2, 70)), double(stats), in.flag() ? 252 : in.real(1e-3, 1e4), in.real(-0.1, 0.1), in.real(1e-9, 1 - 1e-9)});
+  const auto read = static_cast<unsigned>(paramInteger(p, 1, stats, 1023));  // the mask the entry reads
+  if (a.affordable()) a.check(risk::entry::rolling(returns, rows, cols, benchmark, p, a.output(risk::rollingLength(rows, cols, read))));
 }
 
 void factorEntry(fuzz::Input& in, int which) {
@@ -452,7 +224,7 @@ void pinEntry(fuzz::Input& in, int which) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
   const int family = in.in<int>(0, 4);
-  if (family == 0) riskEntry(in, in.in<int>(0, 14));
+  if (family == 0) riskEntry(in);
   if (family == 1) factorEntry(in, in.in<int>(0, 8));
   if (family == 2) specialEntry(in, in.in<int>(0, 5));
   if (family == 3) allocationEntry(in, in.in<int>(0, 4));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "calls.hpp"
+#include "generated/param_names.hpp"
 #include "generated_rules.hpp"
 
 using namespace kernelbus;
@@ -89,8 +90,6 @@ bool accepts(const ParamRule& r, double x) {
   return false;
 }
 
-constexpr size_t kGeneratedCount = sizeof(fuzz::kGeneratedRules) / sizeof(fuzz::kGeneratedRules[0]);
-
 /// A value for a rule's place: near the edges of every rule, or anything.
 double candidate(fuzz::Input& in) {
   static constexpr double kEdges[] = {-1, -0.0, 0, 0.5, 1, 2, 2.5, 1023, 1024, 10000, 10001, kMaxInteger, kMaxInteger + 1, 0.95, 252};
@@ -107,7 +106,8 @@ double candidate(fuzz::Input& in) {
 }
 
 void otherKernel(fuzz::Input& in) {
-  const fuzz::KernelRules& k = fuzz::kGeneratedRules[in.in<size_t>(0, kGeneratedCount - 1)];
+  static const std::vector<const fuzz::KernelRules*> all = fuzz::generatedRules();
+  const fuzz::KernelRules& k = *all[in.in<size_t>(0, all.size() - 1)];
   ParamNames names{nullptr, 0};
   require(generatedParamNames(k.kernel, names));
   require(names.count == k.rules.size());

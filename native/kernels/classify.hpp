@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "entry.hpp"
-#include "generated/classify_params.hpp"
+#include "generated/classify.hpp"
 #include "status.hpp"
 
 namespace kernelbus::classify {

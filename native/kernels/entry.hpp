@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sizes.hpp"
@@ -161,6 +162,23 @@ struct ParamNames {
 template <size_t N>
 constexpr ParamNames paramNamesOf(const char* const (&names)[N]) {
   return ParamNames{names, N};
+}
+
+/// A kernel and its packed parameter names: a row of a family's table (generated/<family>.hpp kParamNames).
+struct KernelParamNames {
+  const char* kernel;
+  ParamNames names;
+};
+/// `kernel`'s names from `table` into `out`; false when the table has no such kernel.
+template <size_t N>
+bool findParamNames(const KernelParamNames (&table)[N], std::string_view kernel, ParamNames& out) {
+  for (const KernelParamNames& k : table) {
+    if (kernel == k.kernel) {
+      out = k.names;
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace kernelbus

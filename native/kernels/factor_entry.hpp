@@ -1,5 +1,5 @@
 // The factor family's entries (entry.hpp): each kernel's call as the addon makes it, arguments in the
-// order of the JS call: its packed parameters unpacked (generated/factor_params.hpp, written from the
+// order of the JS call: its packed parameters unpacked (generated/factor.hpp, written from the
 // descriptors' rules by scripts/gen-native.ts), shapes and lengths checked against factor.hpp's
 // layouts, then the kernel. factorReturns, which
 // other backends also compute (native/blas, native/metal's host: the same signature), has an entry
@@ -11,7 +11,7 @@
 
 #include "entry.hpp"
 #include "factor.hpp"
-#include "generated/factor_params.hpp"
+#include "generated/factor.hpp"
 
 namespace kernelbus::factor {
 

@@ -1,11 +1,11 @@
 // The PIN kernels' entries (entry.hpp; the VPIN family's pinLikelihood and pin, src/kernels/pin-kernels.ts):
-// the packed parameters unpacked (generated/pin_params.hpp: pinLikelihood's the model's five and the
+// the packed parameters unpacked (generated/pin.hpp: pinLikelihood's the model's five and the
 // factorization code, pin's the code and whether boundary estimates are left out), the counts checked
 // (PinCountInvalid), the lengths, then pin.hpp's kernels.
 #pragma once
 
 #include "entry.hpp"
-#include "generated/pin_params.hpp"
+#include "generated/pin.hpp"
 #include "pin.hpp"
 
 namespace kernelbus::pin {

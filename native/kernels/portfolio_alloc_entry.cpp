@@ -1,5 +1,5 @@
 // The allocation kernels' entries (portfolio_alloc_entry.hpp): the packed parameters unpacked by the
-// generated unpack() (generated/portfolio_params.hpp), checked there once.
+// generated unpack() (generated/portfolio.hpp), checked there once.
 #include "portfolio_alloc_entry.hpp"
 
 #include <string>

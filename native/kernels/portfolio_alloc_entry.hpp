@@ -1,13 +1,13 @@
 // The portfolio family's allocation entries (entry.hpp): riskParity, hrp, nearestPsd, checkPsd, expectedReturns.
 // Their packed parameters' Params structs and unpack() are generated from ALLOCATION_KERNELS' descriptors
-// (generated/portfolio_params.hpp, npm run gen); each entry unpacks them, checks its lengths, then runs the
+// (generated/portfolio.hpp, npm run gen); each entry unpacks them, checks its lengths, then runs the
 // kernel of portfolio_alloc.hpp.
 #pragma once
 
 #include <cstddef>
 
 #include "entry.hpp"
-#include "generated/portfolio_params.hpp"
+#include "generated/portfolio.hpp"
 #include "portfolio_alloc.hpp"
 
 namespace kernelbus::portfolio {

@@ -1,5 +1,5 @@
 // The optimizers' entries (portfolio_entry.hpp): the packed parameters unpacked by the generated
-// unpack() (generated/portfolio_params.hpp), checked there once; the constraints' shapes and values as
+// unpack() (generated/portfolio.hpp), checked there once; the constraints' shapes and values as
 // src/kernels/portfolio.ts resolveConstraints() leaves them.
 #include "portfolio_entry.hpp"
 

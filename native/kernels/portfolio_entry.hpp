@@ -1,6 +1,6 @@
 // The portfolio family's optimizer entries (entry.hpp): each kernel's call as the addon makes it (its
 // packed parameters' Params struct and unpack() are generated from OPTIMIZER_KERNELS' descriptors:
-// generated/portfolio_params.hpp, npm run gen): the problems and the constraints as two records
+// generated/portfolio.hpp, npm run gen): the problems and the constraints as two records
 // (record.hpp: ProblemStack and ResolvedConstraints, the JS objects of the same names), then the
 // kernel's own arguments. Counts, lengths and the constraints checked, then the kernel (portfolio.hpp).
 #pragma once
@@ -9,7 +9,7 @@
 #include <tuple>
 
 #include "entry.hpp"
-#include "generated/portfolio_params.hpp"
+#include "generated/portfolio.hpp"
 #include "portfolio.hpp"
 #include "record.hpp"
 

@@ -302,14 +302,15 @@ void detail::historicalVar(double* x, size_t n, double c, double& var, double& e
   es = -(sum / static_cast<double>(k + 1));
 }
 
-Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, double ddof, double* out) {
+/// VaR then ES per column into out (valueAtRiskOut()); 0 < confidence < 1, ddof >= 0.
+Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, size_t ddof, double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   // Eight columns at a time are gathered row by row (each cache line of the matrix read once), the
   // non-NaN values of each in row order; the blocks shared out between the threads (each column's
   // figures computed alone: the same bits on any thread count).
   constexpr size_t kBlock = 8;
-  const VarOut o = valueAtRiskOut(out, cols);
+  const ValueAtRiskOut o = valueAtRiskOut(out, cols);
   const size_t blocks = (cols + kBlock - 1) / kBlock;
   const size_t minBlocks = std::max<size_t>(1, (size_t{1} << 14) / (kBlock * rows + 1));
   parallelFor(blocks, minBlocks, [&](size_t first, size_t last) {
@@ -331,6 +332,7 @@ Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, 
   return Status{};
 }
 
+/// (p[t] - p[t-1]) / p[t-1] per column into out[(rows - 1) * cols]; prices NaN or finite > 0.
 Status simpleReturns(const double* prices, size_t rows, size_t cols, double* out) {
   const Status s = checkPrices(prices, rows * cols, cols);
   if (!s.ok()) return s;
@@ -338,6 +340,7 @@ Status simpleReturns(const double* prices, size_t rows, size_t cols, double* out
   return Status{};
 }
 
+/// log1p of the simple return per column into out[(rows - 1) * cols].
 Status logReturns(const double* prices, size_t rows, size_t cols, double* out) {
   const Status s = checkPrices(prices, rows * cols, cols);
   if (!s.ok()) return s;
@@ -347,6 +350,8 @@ Status logReturns(const double* prices, size_t rows, size_t cols, double* out) {
   return Status{};
 }
 
+/// Cumulative returns per column into out[rows * cols] (empyrical cum_returns): w_t = w_(t-1) (1 + r_t),
+/// a NaN return counted as 0; w - 1 when startingValue is 0, else startingValue * w. Returns finite or NaN.
 Status cumulativeReturns(const double* returns, size_t rows, size_t cols, double startingValue, double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
@@ -364,6 +369,7 @@ Status cumulativeReturns(const double* returns, size_t rows, size_t cols, double
   return Status{};
 }
 
+/// out[t * portfolios + p] = sum over c of weights[p * cols + c] * returns[t * cols + c].
 Status portfolioReturns(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios, double* out) {
   Status s = detail::checkWeights(weights, portfolios * cols, cols);
   if (s.ok()) s = checkReturns(returns, rows * cols, cols);
@@ -397,6 +403,7 @@ Status portfolioReturns(const double* returns, size_t rows, size_t cols, const d
   return Status{};
 }
 
+/// kStatCount statistics per column, stat-major, into out (performanceStatsOut(); empyrical, scipy).
 Status performanceStats(const double* returns, size_t rows, size_t cols, double periodsPerYear, double riskFree, double requiredReturn,
                         double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);

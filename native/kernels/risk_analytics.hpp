@@ -7,42 +7,11 @@
 #include <array>
 #include <cstddef>
 
+#include "generated/risk.hpp"
 #include "sizes.hpp"
 #include "status.hpp"
 
 namespace kernelbus::risk {
-
-/// varBacktest: the exceptions (rows x cols), then one row of cols per statistic.
-struct VarBacktestOut {
-  double *exceptions, *count, *observations, *kupiecLR, *kupiecPValue, *independenceLR, *independencePValue, *conditionalCoverageLR,
-      *conditionalCoveragePValue, *dqStat, *dqPValue, *windowExceptions, *windowObservations, *windowProbability, *zone;
-};
-inline std::array<size_t, 15> varBacktestParts(size_t rows, size_t cols) {
-  std::array<size_t, 15> parts;
-  parts.fill(cols);
-  parts[0] = cells(rows, cols);
-  return parts;
-}
-inline size_t varBacktestLength(size_t rows, size_t cols) { return total(varBacktestParts(rows, cols)); }
-inline VarBacktestOut varBacktestOut(double* out, size_t rows, size_t cols) {
-  const auto p = split(out, varBacktestParts(rows, cols));
-  return {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14]};
-}
-
-/// drawdowns: seven top x cols tables (start, trough, end, depth, length, peakToTrough, recovery).
-struct DrawdownsOut {
-  double *start, *trough, *end, *depth, *length, *peakToTrough, *recovery;
-};
-inline std::array<size_t, 7> drawdownsParts(size_t top, size_t cols) {
-  std::array<size_t, 7> parts;
-  parts.fill(cells(top, cols));
-  return parts;
-}
-inline size_t drawdownsLength(size_t top, size_t cols) { return total(drawdownsParts(top, cols)); }
-inline DrawdownsOut drawdownsOut(double* out, size_t top, size_t cols) {
-  const auto p = split(out, drawdownsParts(top, cols));
-  return {p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
-}
 
 /// rolling's statistics, in the order of ROLLING_STATS (src/kernels/risk-analytics.ts): bit s of the mask.
 enum RollingStat : unsigned {
@@ -87,22 +56,7 @@ Status rolling(const double* returns, size_t rows, size_t cols, const double* be
 /// The DQ test's regressor sets (DQ_REGRESSOR_SETS in src/kernels/risk-analytics.ts).
 enum DqRegressors : int { kDqGas = 0, kDqHits = 1 };
 
-/// The exceptions of each column's VaR and their backtests (Kupiec, Christoffersen, DQ with the
-/// regressors `dq`, traffic light). `var` has the shape of returns, finite or NaN (the API checks; an
-/// infinite one gives numbers here).
-Status varBacktest(const double* returns, size_t rows, size_t cols, const double* var, double confidence, size_t window, DqRegressors dq,
-                   double* out);
-
-/// W / cummax(W) - 1 per column (wealth 1 before the first return, a NaN return as 0): rows x cols.
-Status drawdownSeries(const double* returns, size_t rows, size_t cols, double* out);
-
 /// drawdowns' conventions (DRAWDOWN_CONVENTIONS in src/kernels/risk-analytics.ts).
 enum DrawdownConvention : int { kPerformanceAnalytics = 0, kPyfolio = 1 };
-/// The `top` deepest drawdowns per column (drawdownsOut()), NaN past the last.
-Status drawdowns(const double* returns, size_t rows, size_t cols, size_t top, int convention, double* out);
-
-/// prod(1 + r) - 1 per group and column, groups[t] the group of row t (a row whose group is not an
-/// integer in [0, groupCount) is left out: the API computes them); groupCount x cols.
-Status aggregateReturns(const double* returns, size_t rows, size_t cols, const double* groups, size_t groupCount, double* out);
 
 }  // namespace kernelbus::risk

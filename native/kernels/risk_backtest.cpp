@@ -147,8 +147,8 @@ void transitions(const Columns& k, size_t j, double& x, double& t01, double& t10
 }  // namespace
 
 // varBacktest()
-Status varBacktest(const double* returns, size_t rows, size_t cols, const double* var, double confidence, size_t window,
-                   DqRegressors dqRegressors, double* out) {
+Status varBacktest(const double* returns, size_t rows, size_t cols, const double* var, double confidence, size_t window, int dqRegressors,
+                   double* out) {
   const Status s = detail::checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
   const VarBacktestOut o = varBacktestOut(out, rows, cols);

@@ -63,6 +63,9 @@ void gradients(const double* d, size_t n, size_t N, const double* y, double* __r
 
 }  // namespace
 
+/// Component VaR and ES (risk_component.cpp) of `portfolios` portfolios (weights portfolios x cols,
+/// finite) over the complete rows, into out (componentVarOut()): var, es, then the var and es
+/// contributions (portfolios x cols each); 0 < confidence < 1.
 Status componentVar(const double* returns, size_t rows, size_t cols, const double* weights, size_t portfolios, int method,
                     double confidence, double* out) {
   const size_t N = cols, P = portfolios;

@@ -317,6 +317,7 @@ void singleFactor(const CovarianceSteps& steps, const CovarianceOut& o, const st
 
 const VolatilitySteps kNativeVolatilitySteps{8, true, weightedRows};
 
+/// sqrt(w' S w) per portfolio into out[portfolios]: cov n x n, weights portfolios x n (finite).
 Status portfolioVolatility(const VolatilitySteps& steps, const double* cov, size_t n, const double* weights, size_t portfolios,
                            double* out) {
   const Status s = detail::checkWeights(weights, portfolios * n, n);
@@ -349,6 +350,8 @@ Status portfolioVolatility(const double* cov, size_t n, const double* weights, s
 
 const CovarianceSteps kNativeCovarianceSteps{sampleSweep, crossSweep};
 
+/// cols x cols covariance of the complete rows (no NaN), then the shrinkage (NaN for sample and EWMA),
+/// into out (covarianceOut()); 0 < lambda < 1 (EWMA).
 Status covariance(const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust, double benchmark, double* out) {
   return covariance(kNativeCovarianceSteps, returns, rows, cols, method, lambda, adjust, benchmark, out);
 }

@@ -119,12 +119,17 @@ Status nativeCholesky(const double* cov, size_t n, std::vector<double>& a) {
   return Status{};
 }
 
+/// Monte Carlo VaR then ES per portfolio (risk_montecarlo.cpp) into out (monteCarloVarOut()): mean (n),
+/// cov (n x n, symmetric and finite; CovNotPositiveDefinite at the first failing Cholesky pivot),
+/// weights portfolios x n (finite), paths >= 1, horizon > 0, seed an integer in [0, 2^53), nu = 0
+/// (normal) or > 2 (Student t). Memory: portfolios x paths doubles.
 Status monteCarloVar(const double* mean, const double* cov, size_t n, const double* weights, size_t portfolios, size_t paths,
-                     double confidence, double horizon, double seed, double nu, double* out) {
+                     double confidence, double horizon, size_t seed, double nu, double* out) {
   return monteCarloVar(nativeCholesky, mean, cov, n, weights, portfolios, paths, confidence, horizon, seed, nu, out);
 }
 
-Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size_t paths, double horizon, double seed, double nu,
+/// The scenarios of monteCarloVar into out[paths * n] (row-major).
+Status monteCarloScenarios(const double* mean, const double* cov, size_t n, size_t paths, double horizon, size_t seed, double nu,
                            double* out) {
   return monteCarloScenarios(nativeCholesky, mean, cov, n, paths, horizon, seed, nu, out);
 }
@@ -154,7 +159,7 @@ Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* co
     }
   });
   // (not valueAtRisk(): it refuses infinite values, and a P&L may overflow to them)
-  const VarOut o = monteCarloVarOut(out, P);
+  const MonteCarloVarOut o = monteCarloVarOut(out, P);
   std::vector<double> scratch;
   for (size_t p = 0; p < P; p++) detail::historicalVar(pnl.data() + p * paths, paths, confidence, o.var[p], o.es[p], scratch);
   return Status{};

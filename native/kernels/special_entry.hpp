@@ -1,12 +1,12 @@
 // The special functions' entries (entry.hpp): f(x[i]) into out[i], NaN in, NaN out (never a fault
 // for a value). Student's t packs its degrees of freedom (src/kernels/special-family.ts,
-// SPECIAL_KERNELS: nu, a number > 0, Infinity for the normal; generated/special_params.hpp unpacks it).
+// SPECIAL_KERNELS: nu, a number > 0, Infinity for the normal; generated/special.hpp unpacks it).
 #pragma once
 
 #include <cstddef>
 
 #include "entry.hpp"
-#include "generated/special_params.hpp"
+#include "generated/special.hpp"
 #include "special.hpp"
 
 namespace kernelbus::special {

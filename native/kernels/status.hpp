@@ -19,7 +19,7 @@ enum class Fault : int {
   BarVolumeInvalid = 9,
   StateInvalid = 10,
   PriceArgNotFinite = 11,
-  ParamInvalid = 12,          // index = the parameter's position in the kernel's names (vpin::kParamNames, risk_entry.hpp...)
+  ParamInvalid = 12,          // index = the parameter's position in the kernel's names (vpin::kParamNames, generated/<family>.hpp)
   StreamSigmaNotCausal = 13,  // a stream with the 'sample' sigma
   TsBarOutOfRange = 14,       // ts / barMs overflows: previous = barMs
   // Risk family (risk.hpp): index = the element's row-major position, previous = the columns

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "doubles.hpp"
-#include "generated/vpin_params.hpp"
+#include "generated/vpin.hpp"
 #include "memory.hpp"
 #include "status.hpp"
 
@@ -21,7 +21,7 @@ using kernelbus::Status;
 
 enum SigmaKind : int { kSigmaSample = 0, kSigmaFixed = 1, kSigmaRolling = 2, kSigmaEwma = 3 };
 
-/// The packed parameters, in order (src/kernels/vpin.ts VPIN_PARAMS: generated/vpin_params.hpp; a test
+/// The packed parameters, in order (src/kernels/vpin.ts VPIN_PARAMS: generated/vpin.hpp; a test
 /// compares the two lists). The classification parameters are the last kClassifyParamCount.
 inline constexpr const auto& kParamNames = kVpinParams;
 constexpr size_t kParamCount = sizeof(kParamNames) / sizeof(kParamNames[0]);

@@ -96,7 +96,7 @@ Status monteCarloVar(Runner& runner, const double* mean, const double* cov, size
       }
     }
   }
-  const risk::VarOut o = risk::monteCarloVarOut(out, P);
+  const risk::MonteCarloVarOut o = risk::monteCarloVarOut(out, P);
   std::vector<double> scratch;
   for (size_t p = 0; p < P; p++) risk::detail::historicalVar(pnl.data() + p * paths, paths, confidence, o.var[p], o.es[p], scratch);
   return Status{};

@@ -13,7 +13,7 @@ import {
   requireKnownOptions,
   splitOutputs,
   type Call,
-  type Dims,
+  dimsOf,
   type KernelSpec,
   type OutputSpec,
 } from '../kernels/descriptor.js';
@@ -108,8 +108,8 @@ function namedBackend(choice: unknown): Backend {
 function runCall<Async extends boolean>(run: Run<Async>, family: FamilyName, kernel: KernelName, spec: KernelSpec, c: Call): unknown {
   if ('value' in c) return c.value;
   if ('call' in c) return run(family, kernel, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
-  const { outputs, dims } = spec as OutputSpec;
-  const at = (dims as (...a: unknown[]) => Dims)(...c.args);
+  const { outputs } = spec as OutputSpec;
+  const at = dimsOf(spec as OutputSpec)(...c.args);
   const args = c.out ? [...c.args, c.out] : c.args;
   const impl = (f: unknown) => (f as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args);
   return run(family, kernel, c.size, impl, (out: Float64Array) => {

@@ -61,7 +61,7 @@ export const LAG_FROM = ['quotes', 'trades'] as const;
 
 /**
  * The packed parameters in the order C++ reads them, each with its rule (param-rules.ts): the resolver
- * below checks the options by them; native/kernels/generated/classify_params.hpp reads them in C++.
+ * below checks the options by them; native/kernels/generated/classify.hpp reads them in C++.
  */
 export const CLASSIFY_TRADES_PARAMS = [
   option('algorithm', code(CLASSIFY_ALGORITHMS)),

@@ -10,18 +10,19 @@ import { KernelInputError } from '../errors.js';
 import { labelVector, type Split, type Vector } from './labels.js';
 import type { Matrix } from './matrix.js';
 import type { ParamSpec } from './param-rules.js';
+import type { Sampler } from './sample.js';
+import { dimsOf, type Dims, type DimsData } from './signature.js';
 import { describeValue } from './validate.js';
 
 export type { ParamSpec } from './param-rules.js';
+export type { Dims, DimsData } from './signature.js';
+export { dimsOf } from './signature.js';
 
 /** `T`, or a promise of it: a kernel's result type in its `<name>Async` form (A true). */
 export type Returned<A extends boolean, T> = A extends true ? Promise<T> : T;
 
 /** An output's shape: [] a number, [d] a vector of d values, [r, c] an r x c row-major matrix. */
 export type Shape = readonly [] | readonly [string] | readonly [string, string];
-
-/** The dimensions an output's shape names, with their values for one call. */
-export type Dims = Readonly<Record<string, number>>;
 
 /** One kernel's descriptor. */
 export interface KernelSpec {
@@ -43,8 +44,28 @@ export interface KernelSpec {
    * and its api returns a `call`.
    */
   readonly outputs?: Readonly<Record<string, Shape>>;
-  /** The dimensions of `outputs` from the backend call's arguments (or from a first pass's count). */
-  readonly dims?: (...args: never[]) => Dims;
+  /**
+   * The backend call's arguments before the packed parameters, as data (src/kernels/signature.ts):
+   * `'returns[rows x cols], rows, cols'`. With `dims` as data, scripts/gen-native.ts writes the
+   * kernel's C++ declaration, output layout, entry and registration line from it.
+   */
+  readonly signature?: string;
+  /**
+   * The dimensions of `outputs`: as data, each a count or parameter of the call (`{ T: 'rows', N:
+   * 'cols' }`, `'rows - 1'`), or a function of the backend call's arguments (a layout the data cannot
+   * say: rolling's statistics chosen by a mask; or from a first pass's count). `dimsOf` reads both.
+   */
+  readonly dims?: ((...args: never[]) => Dims) | DimsData;
+  /**
+   * A product of the call's counts and parameters that must fit in memory besides the output (the
+   * kernel's working set: monteCarloVar's portfolios x paths losses), checked by the generated entry.
+   */
+  readonly workspace?: string;
+  /**
+   * Seeded arguments of one API call (small, with NaN where the kernel skips it): the sampled parity
+   * suite and scripts/native-check.mjs run every kernel that has one on every backend.
+   */
+  readonly sample?: (s: Sampler) => readonly unknown[];
   /**
    * The backend call's argument count, for a kernel that accepts a caller-owned output: the call may
    * then carry it as one more argument (a Call's `out`), which the backend fills instead of allocating.
@@ -87,7 +108,7 @@ export type Call<T = unknown> =
 /** A kernel's spec with its outputs (a fixed-layout kernel). */
 export interface OutputSpec extends KernelSpec {
   readonly outputs: Readonly<Record<string, Shape>>;
-  readonly dims: (...args: never[]) => Dims;
+  readonly dims: ((...args: never[]) => Dims) | DimsData;
 }
 
 /** The number of values of `shape` under `dims`. */
@@ -184,7 +205,7 @@ export function outputsInto(
   given: Float64Array | undefined,
   ...args: unknown[]
 ): { out: Float64Array; views: Record<string, Float64Array> } {
-  const dims = (spec.dims as (...a: unknown[]) => Dims)(...args);
+  const dims = dimsOf(spec)(...args);
   const out = given ?? new Float64Array(outputLength(spec.outputs, dims));
   return { out, views: outputViews(spec.outputs, out, dims) };
 }

@@ -93,7 +93,7 @@ const lower = option('lower', closed(0, 1));
 /**
  * The factor kernels' packed parameters (FACTOR_KERNELS' `params`), each with its rule
  * (param-rules.ts): the resolvers below check the options by them, and
- * native/kernels/generated/factor_params.hpp reads them in C++.
+ * native/kernels/generated/factor.hpp reads them in C++.
  */
 export const FACTOR_PARAMS = {
   lower,

@@ -3,7 +3,7 @@
  * - `ruleText(rule)`: the descriptor's `expected`, the message of a parameter fault raised in C++;
  * - `checkParam(spec, value)`: the API's check of the option the parameter comes from (the resolvers);
  * - the C++ ParamReader call: scripts/gen-native.ts writes each family's Params structs, `unpack()`
- *   and names table from the descriptors into native/kernels/generated/<family>_params.hpp.
+ *   and names table from the descriptors into native/kernels/generated/<family>.hpp.
  * Each rule is one ParamReader method (native/kernels/entry.hpp) with its arguments; `accepts` here is
  * the same test in TypeScript.
  */

@@ -95,7 +95,7 @@ export const PIN_KERNELS = {
     },
   },
   pinLikelihood: {
-    // packed for the native kernel (the order native/kernels/generated/pin_params.hpp reads them)
+    // packed for the native kernel (the order native/kernels/generated/pin.hpp reads them)
     params: PIN_PARAMS.likelihood,
     outputs: { logLikelihood: [] },
     dims: () => ({}),

@@ -88,7 +88,7 @@ const factorization = code(PIN_FACTORIZATIONS);
 
 /**
  * The PIN kernels' packed parameters (PIN_KERNELS' `params`), each with its rule (param-rules.ts): the
- * checks below go by them, and native/kernels/generated/pin_params.hpp reads them in C++.
+ * checks below go by them, and native/kernels/generated/pin.hpp reads them in C++.
  */
 export const PIN_PARAMS = {
   /** pinLikelihood's: the model's parameters, then the factorization. */

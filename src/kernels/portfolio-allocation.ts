@@ -280,7 +280,7 @@ export const HRP_SOURCES = ['returns', '{ cov }', '{ cov, corr }'] as const;
 /**
  * The allocation kernels' packed parameters (ALLOCATION_KERNELS' `params`), each with its rule
  * (param-rules.ts): the resolvers check the options by them, and `npm run gen` writes their C++
- * (native/kernels/generated/portfolio_params.hpp).
+ * (native/kernels/generated/portfolio.hpp).
  */
 export const ALLOCATION_PARAMS = {
   linkage: option('linkage', code(LINKAGE_METHODS)),

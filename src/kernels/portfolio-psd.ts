@@ -13,7 +13,7 @@
  * `fix_nonpositive_semidefinite` 'spectral' (eigenvalues clipped at 0, `nearestPsd`).
  */
 import { KernelInputError } from '../errors.js';
-import { type Call, type Dims, splitOutputs, type Outputs, type OutputSpec } from './descriptor.js';
+import { type Call, dimsOf, splitOutputs, type Outputs, type OutputSpec } from './descriptor.js';
 import type { Split } from './labels.js';
 import { describeValue } from './validate.js';
 
@@ -106,7 +106,7 @@ export function psdGuarded<T>(
   if (assume !== true && assume !== false) throw new KernelInputError('options.assumePsd', 'true or false', describeValue(assume));
   if (assume) return c;
   const { data, count, n } = cov;
-  const dims = (spec.dims as (...a: unknown[]) => Dims)(...c.args);
+  const dims = dimsOf(spec)(...c.args);
   const call = (family: Family) => {
     if (!repair) {
       const r = family.checkPsd(data, count, n);

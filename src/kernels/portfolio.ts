@@ -415,7 +415,7 @@ function linearRows(value: unknown, n: number, name: string): LinearConstraints 
 /**
  * The optimizers' packed parameters (OPTIMIZER_KERNELS' `params`, portfolio-optimizers.ts), each with
  * its rule (param-rules.ts): the resolvers check the options by them, and `npm run gen` writes their
- * C++ (native/kernels/generated/portfolio_params.hpp).
+ * C++ (native/kernels/generated/portfolio.hpp).
  */
 export const PORTFOLIO_PARAMS = {
   l2Gamma: option('l2Gamma', atLeast(0)),

@@ -9,6 +9,7 @@ import { AGGREGATE_PERIODS, calendarGroups, type AggregatePeriod } from './calen
 import { packedOutput, refilled, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from './descriptor.js';
 import { columnSplit, type ColumnsOf, type Index, type PerColumn } from './labels.js';
 import { asColumns, isCount, type Matrix, type Series } from './matrix.js';
+import type { Sampler } from './sample.js';
 import { checkParam, code, finite, int, openUnit, option, positive } from './param-rules.js';
 import { describeValue, requireFloat64Array, requireOut, optionsObject } from './validate.js';
 import type { OutOption } from './vpin.js';
@@ -502,7 +503,13 @@ export const RISK_ANALYTICS_KERNELS = {
       windowProbability: ['N'],
       zone: ['N'],
     },
-    dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
+    signature: 'returns[rows x cols], rows, cols, var[rows x cols]',
+    dims: { T: 'rows', N: 'cols' },
+    sample: (s: Sampler) => {
+      const r = s.matrix(s.int(0, 300), s.int(1, 8), () => s.ret());
+      const v = s.matrix(r.rows, r.cols, () => (s.random() < 0.02 ? NaN : s.uniform(0, 0.04)));
+      return [r, v, { confidence: s.pick(0.95, 0.99), window: s.pick(250, 20) }];
+    },
     arity: 7,
     options: ['confidence', 'window', 'dqRegressors', 'out'],
     api(returns: Series, var_: Series, opts?: VarBacktestOutOptions) {
@@ -543,6 +550,18 @@ export const RISK_ANALYTICS_KERNELS = {
       return dims;
     },
     options: ['window', 'stats', 'benchmark', 'periodsPerYear', 'riskFree', 'confidence'],
+    sample: (s: Sampler) => {
+      const r = s.matrix(s.int(2, 200), s.int(1, 8), () => s.ret());
+      const stats = s.pick(
+        undefined,
+        ['sharpe', 'maxDrawdown'],
+        ['beta', 'alpha', 'upCapture', 'downCapture', 'historicalVar', 'gaussianVar'],
+      );
+      return [
+        r,
+        { window: s.int(2, r.rows), benchmark: s.fill(r.rows, () => s.ret()), ...(stats ? { stats } : {}), confidence: s.pick(0.95, 0.99) },
+      ];
+    },
     api(returns: Series, opts: RollingOptions) {
       const r = asColumns(returns, 'returns');
       requireKnownOptions(RISK_ANALYTICS_KERNELS.rolling, opts);
@@ -563,8 +582,10 @@ export const RISK_ANALYTICS_KERNELS = {
   },
   drawdownSeries: {
     params: [],
+    signature: 'returns[rows x cols], rows, cols',
     outputs: { drawdown: ['T', 'N'] },
-    dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
+    dims: { T: 'rows', N: 'cols' },
+    sample: (s: Sampler) => [s.matrix(s.int(0, 80), s.int(1, 8), () => s.ret())],
     api(returns: Series) {
       const r = asColumns(returns, 'returns');
       return { size: r.data.length, args: [r.data, r.rows, r.cols], split: columnSplit(returns, r), shape: (o: Outputs) => o.drawdown };
@@ -576,7 +597,12 @@ export const RISK_ANALYTICS_KERNELS = {
       (typeof DRAWDOWN_OUTPUTS)[number],
       readonly ['K', 'N']
     >,
-    dims: (_r: Float64Array, _rows: number, cols: number, top: number) => ({ K: top, N: cols }),
+    signature: 'returns[rows x cols], rows, cols',
+    dims: { K: 'top', N: 'cols' },
+    sample: (s: Sampler) => [
+      s.matrix(s.int(0, 120), s.int(1, 8), () => s.ret()),
+      { top: s.int(1, 6), convention: s.pick('performance-analytics', 'pyfolio') },
+    ],
     options: ['top', 'convention'],
     api(returns: Series, opts?: DrawdownOptions) {
       const r = asColumns(returns, 'returns');
@@ -605,8 +631,13 @@ export const RISK_ANALYTICS_KERNELS = {
   },
   aggregateReturns: {
     params: [],
+    signature: 'returns[rows x cols], rows, cols, groups[rows], groupCount',
     outputs: { returns: ['G', 'N'] },
-    dims: (_r: Float64Array, _rows: number, cols: number, _g: Float64Array, groupCount: number) => ({ G: groupCount, N: cols }),
+    dims: { G: 'groupCount', N: 'cols' },
+    sample: (s: Sampler) => {
+      const r = s.matrix(s.int(0, 80), s.int(1, 8), () => s.ret());
+      return [r, s.fill(r.rows, () => 9.4e11 + Math.floor(s.random() * 1e10)), s.pick('weekly', 'monthly', 'quarterly', 'yearly')];
+    },
     api(returns: Series, datesOrPeriod: Float64Array | AggregatePeriod, periodGiven?: AggregatePeriod) {
       const r = asColumns(returns, 'returns');
       const own = typeof datesOrPeriod === 'string';

@@ -11,6 +11,7 @@ import { KernelInputError } from '../errors.js';
 import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from './descriptor.js';
 import { columnSplit, covNames, dropLabels, problemSplit, type ColumnsOf, type PerColumn, type Vector } from './labels.js';
 import { asColumns, type Matrix, type Series } from './matrix.js';
+import type { Sampler } from './sample.js';
 import { RISK_ANALYTICS_KERNELS, type RiskAnalyticsKernels } from './risk-analytics.js';
 import {
   COVARIANCE_METHODS,
@@ -189,13 +190,23 @@ function requirePathsFit(paths: number, per: number, unit: string, what: string)
 }
 
 const P = RISK_PARAMS;
+
+/** Monte Carlo options of a sample: small path counts, both distributions. */
+const monteCarloSample = (s: Sampler) => ({
+  paths: s.int(1, 2000),
+  horizon: s.pick(1, 10),
+  seed: s.int(0, 1e6),
+  distribution: s.pick<'normal' | { studentT: number }>('normal', { studentT: 4 }),
+});
 const monteCarloOptions = ['paths', 'confidence', 'horizon', 'seed', 'distribution'] as const;
 
 /** simpleReturns / logReturns: a series gives a series, a matrix a matrix of one row fewer. */
 const returnsKernel = {
   params: [],
+  signature: 'prices[rows x cols], rows, cols',
   outputs: { returns: ['T', 'N'] },
-  dims: (_p: Float64Array, rows: number, cols: number) => ({ T: Math.max(rows - 1, 0), N: cols }),
+  dims: { T: 'rows - 1', N: 'cols' },
+  sample: (s: Sampler) => [s.matrix(s.int(0, 60), s.int(1, 8), () => (s.random() < 0.03 ? NaN : s.positive()))],
   api(prices: Series) {
     const m = asColumns(prices, 'prices');
     const split = columnSplit(prices, m, dropLabels(m.index, 1));
@@ -209,8 +220,10 @@ export const RISK_KERNELS = {
   logReturns: returnsKernel,
   cumulativeReturns: {
     params: [P.startingValue],
+    signature: 'returns[rows x cols], rows, cols',
     outputs: { returns: ['T', 'N'] },
-    dims: (_r: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
+    dims: { T: 'rows', N: 'cols' },
+    sample: (s: Sampler) => [s.matrix(s.int(0, 60), s.int(1, 8), () => s.ret()), { startingValue: s.pick(0, 1, 100) }],
     options: ['startingValue'],
     api(returns: Series, opts?: CumulativeReturnsOptions) {
       const r = asColumns(returns, 'returns');
@@ -226,8 +239,14 @@ export const RISK_KERNELS = {
   },
   portfolioReturns: {
     params: [],
+    signature: 'returns[rows x cols], rows, cols, weights[portfolios x cols], portfolios',
     outputs: { returns: ['T', 'P'] },
-    dims: (_r: Float64Array, rows: number, _c: number, _w: Float64Array, portfolios: number) => ({ T: rows, P: portfolios }),
+    dims: { T: 'rows', P: 'portfolios' },
+    sample: (s: Sampler) => {
+      const r = s.matrix(s.int(0, 60), s.int(1, 8), () => s.ret());
+      const weights = s.random() < 0.3 ? s.fill(r.cols, () => s.uniform(-1, 1)) : s.matrix(s.int(1, 4), r.cols, () => s.uniform(-1, 1));
+      return [r, weights];
+    },
     api(returns: Series, weights: Series) {
       const r = asColumns(returns, 'returns');
       const w = weightsMatrix(weights, r.cols, 'the columns of returns');
@@ -237,8 +256,13 @@ export const RISK_KERNELS = {
   },
   performanceStats: {
     params: [P.periodsPerYear, P.riskFree, P.requiredReturn],
+    signature: 'returns[rows x cols], rows, cols',
     outputs: Object.fromEntries(PERFORMANCE_STATS.map((stat) => [stat, ['N'] as const])) as Record<PerformanceStatName, readonly ['N']>,
-    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    dims: { N: 'cols' },
+    sample: (s: Sampler) => [
+      s.matrix(s.int(0, 80), s.int(1, 8), () => s.ret()),
+      { periodsPerYear: s.pick(12, 252), riskFree: s.pick(0, 0.01), requiredReturn: s.pick(0, 0.05) },
+    ],
     options: ['periodsPerYear', 'riskFree', 'requiredReturn'],
     api(returns: Series, opts?: PerformanceOptions) {
       const r = asColumns(returns, 'returns');
@@ -254,8 +278,14 @@ export const RISK_KERNELS = {
   },
   relativeStats: {
     params: [P.periodsPerYear, P.riskFree, P.alphaConvention],
+    signature: 'returns[rows x cols], rows, cols, benchmark[rows]',
     outputs: Object.fromEntries(RELATIVE_STATS.map((stat) => [stat, ['N'] as const])) as Record<RelativeStatName, readonly ['N']>,
-    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    dims: { N: 'cols' },
+    sample: (s: Sampler) => {
+      const r = s.matrix(s.int(0, 80), s.int(1, 8), () => s.ret());
+      const options = { periodsPerYear: s.pick(12, 252), riskFree: s.pick(0, 0.001), alphaConvention: s.pick('empyrical', 'quantstats') };
+      return [r, s.fill(r.rows, () => s.ret()), options];
+    },
     options: ['periodsPerYear', 'riskFree', 'alphaConvention'],
     api(returns: Series, benchmark: Float64Array, opts?: RelativeStatsOptions) {
       const r = asColumns(returns, 'returns');
@@ -272,8 +302,13 @@ export const RISK_KERNELS = {
   },
   valueAtRisk: {
     params: [P.varMethod, P.confidence, P.ddof],
+    signature: 'returns[rows x cols], rows, cols',
     outputs: { var: ['N'], es: ['N'] },
-    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    dims: { N: 'cols' },
+    sample: (s: Sampler) => [
+      s.matrix(s.int(2, 80), s.int(1, 8), () => s.ret()),
+      { method: s.pick('historical', 'gaussian', 'cornish-fisher'), confidence: s.pick(0.9, 0.95, 0.99), ddof: s.pick(0, 1) },
+    ],
     options: ['method', 'confidence', 'ddof'],
     api(returns: Series, opts?: VarOptions) {
       const r = asColumns(returns, 'returns');
@@ -289,8 +324,18 @@ export const RISK_KERNELS = {
   },
   covariance: {
     params: [P.covarianceMethod, P.lambda, P.adjust, P.benchmark],
+    signature: 'returns[rows x cols], rows, cols',
     outputs: { cov: ['N', 'N'], shrinkage: [] },
-    dims: (_r: Float64Array, _rows: number, cols: number) => ({ N: cols }),
+    dims: { N: 'cols' },
+    sample: (s: Sampler) => [
+      s.matrix(s.int(3, 80), s.int(1, 8), () => s.ret()),
+      {
+        method: s.pick(...COVARIANCE_METHODS),
+        lambda: s.pick(0.94, 0.97),
+        adjust: s.random() < 0.5,
+        benchmark: s.pick(0, 0.0001),
+      },
+    ],
     options: ['method', 'lambda', 'adjust', 'benchmark'],
     api(returns: Series, opts?: CovarianceOptions) {
       const r = asColumns(returns, 'returns');
@@ -307,8 +352,13 @@ export const RISK_KERNELS = {
   },
   portfolioVolatility: {
     params: [],
+    signature: 'cov[n x n], n, weights[portfolios x n], portfolios',
     outputs: { volatility: ['P'] },
-    dims: (_c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => ({ P: portfolios }),
+    dims: { P: 'portfolios' },
+    sample: (s: Sampler) => {
+      const n = s.int(1, 12);
+      return [s.covariance(n), s.matrix(s.int(1, 5), n, () => s.uniform(-1, 1))];
+    },
     api(cov: Matrix, weights: Series) {
       requireCovariance(cov, 'cov');
       const w = weightsMatrix(weights, cov.cols, 'the size of cov');
@@ -318,8 +368,14 @@ export const RISK_KERNELS = {
   },
   componentVar: {
     params: [P.componentVarMethod, P.confidence],
+    signature: 'returns[rows x cols], rows, cols, weights[portfolios x cols], portfolios',
     outputs: { var: ['P'], es: ['P'], varContributions: ['P', 'N'], esContributions: ['P', 'N'] },
-    dims: (_r: Float64Array, _rows: number, cols: number, _w: Float64Array, portfolios: number) => ({ P: portfolios, N: cols }),
+    dims: { P: 'portfolios', N: 'cols' },
+    sample: (s: Sampler) => {
+      const r = s.matrix(s.int(3, 80), s.int(1, 8), () => s.ret());
+      const options = { method: s.pick('gaussian', 'cornish-fisher'), confidence: s.pick(0.9, 0.99) };
+      return [r, s.matrix(s.int(1, 4), r.cols, () => s.uniform(-1, 1)), options];
+    },
     options: ['method', 'confidence'],
     api(returns: Series, weights: Series, opts?: ComponentVarOptions) {
       const r = asColumns(returns, 'returns');
@@ -333,8 +389,16 @@ export const RISK_KERNELS = {
   },
   monteCarloVar: {
     params: [P.paths, P.confidence, P.horizon, P.seed, P.nu],
+    signature: 'mean[n], cov[n x n], n, weights[portfolios x n], portfolios',
     outputs: { var: ['P'], es: ['P'] },
-    dims: (_m: Float64Array, _c: Float64Array, _n: number, _w: Float64Array, portfolios: number) => ({ P: portfolios }),
+    dims: { P: 'portfolios' },
+    workspace: 'portfolios x paths',
+    sample: (s: Sampler) => {
+      const n = s.int(1, 9);
+      const model = { mean: s.fill(n, () => 0.001 * s.normal()), cov: s.covariance(n) };
+      const options = { ...monteCarloSample(s), confidence: s.pick(0.9, 0.99) };
+      return [model, s.matrix(s.int(1, 4), n, () => s.uniform(-1, 1)), options];
+    },
     options: monteCarloOptions,
     api(model: ReturnModel, weights: Series, opts?: MonteCarloOptions) {
       requireReturnModel(model);
@@ -354,8 +418,13 @@ export const RISK_KERNELS = {
   },
   monteCarloScenarios: {
     params: [P.paths, P.horizon, P.seed, P.nu],
+    signature: 'mean[n], cov[n x n], n',
     outputs: { scenarios: ['S', 'N'] },
-    dims: (_m: Float64Array, _c: Float64Array, n: number, scenarios: number) => ({ S: scenarios, N: n }),
+    dims: { S: 'paths', N: 'n' },
+    sample: (s: Sampler) => {
+      const n = s.int(1, 9);
+      return [{ mean: s.fill(n, () => 0.001 * s.normal()), cov: s.covariance(n) }, monteCarloSample(s)];
+    },
     options: monteCarloOptions,
     api(model: ReturnModel, opts?: MonteCarloOptions) {
       requireReturnModel(model);

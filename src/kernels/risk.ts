@@ -367,7 +367,7 @@ export const COVARIANCE_DEFAULTS = { method: 'sample', lambda: 0.94, adjust: fal
 
 /**
  * The risk kernels' packed parameters (RISK_KERNELS' `params`), each with its rule (param-rules.ts):
- * the resolvers above check the options by them, and native/kernels/generated/risk_params.hpp reads
+ * the resolvers above check the options by them, and native/kernels/generated/risk.hpp reads
  * them in C++.
  */
 export const RISK_PARAMS = {

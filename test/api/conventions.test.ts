@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FAMILY_KERNELS, KernelInputError, kernels, matrix } from '../../src/api/index.js';
-import { outputLength, splitOutputs } from '../../src/kernels/descriptor.js';
+import { dimsOf, outputLength, splitOutputs } from '../../src/kernels/descriptor.js';
 import { KERNEL_SPECS } from '../../src/kernels/families.js';
 import { FACTOR_KERNELS } from '../../src/kernels/factor-kernels.js';
 import { RISK_KERNELS } from '../../src/kernels/risk-kernels.js';
@@ -92,7 +92,7 @@ describe('descriptors', () => {
   });
 
   it('outputs are split in order by their shapes: componentVar of 3 portfolios of 2 assets', () => {
-    const dims = RISK_KERNELS.componentVar.dims(new Float64Array(0), 0, 2, new Float64Array(0), 3);
+    const dims = dimsOf(RISK_KERNELS.componentVar)(new Float64Array(0), 0, 2, new Float64Array(0), 3);
     expect(outputLength(RISK_KERNELS.componentVar.outputs, dims)).toBe(3 * (2 + 2 * 2));
     const out = Float64Array.from({ length: 18 }, (_, k) => k);
     const o = splitOutputs(RISK_KERNELS.componentVar.outputs, out, dims);

@@ -184,7 +184,7 @@ suite('native binding', () => {
       ],
       [
         () => (binding.portfolioReturns as Function)(t.price, 5, 2, new Float64Array(3), 2, new Float64Array(10)),
-        'weights: expected length 4 (rows x cols), got length 3',
+        'weights: expected length 4 (portfolios x cols), got length 3',
       ],
       [
         () => (binding.performanceStats as Function)(t.price, 10, 1, params(0, 0, 0), new Float64Array(13)),
@@ -569,7 +569,7 @@ suite('native binding', () => {
       ],
       [
         () => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1), 1, params(0, 0.95), new Float64Array(6)),
-        'weights: expected length 2 (rows x cols), got length 1',
+        'weights: expected length 2 (portfolios x cols), got length 1',
       ],
       [
         () => (binding.componentVar as Function)(t.price, 5, 2, Float64Array.of(1, 1), 1, params(0, 0.95), new Float64Array(4)),

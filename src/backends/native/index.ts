@@ -4,7 +4,7 @@
  * by C++).
  */
 import { CLASSIFY_TRADES_PARAMS } from '../../kernels/classify.js';
-import { outputLength, splitOutputs, type Dims, type OutputSpec } from '../../kernels/descriptor.js';
+import { dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
 import type { PortfolioFamily } from '../../kernels/portfolio.js';
@@ -154,7 +154,7 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
   const async: FixedKernels['async'] = {};
   for (const [name, spec] of Object.entries(specs)) {
     const call = entry(name);
-    const dims = spec.dims as (...args: unknown[]) => Dims;
+    const dims = dimsOf(spec);
     const k = spec.params.length;
     // A synchronous call's parameters in one array reused by every call (the entry has read them when
     // it returns; a fresh small typed array costs the addon a backing store each time); a promise's
