@@ -326,7 +326,7 @@ function fuzzHeader(family: Family): string {
     '',
     ...(cases.length > 0 ? ['using fuzz::Args;', 'using fuzz::Case;', 'using fuzz::Input;'] : []),
     ...(rows.length > 0 ? ['using fuzz::kMaxInteger;', 'using fuzz::Rule;'] : []),
-    '',
+    ...(rows.length > 0 || cases.length > 0 ? [''] : []),
     ...(rows.length > 0
       ? ['/// The rules of each kernel with packed parameters.', 'inline const fuzz::KernelRules kRules[] = {', ...rows, '};']
       : ['/// No kernel of the family has rules.', 'inline const std::vector<fuzz::KernelRules> kRules;']),

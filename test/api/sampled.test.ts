@@ -44,7 +44,7 @@ it('the kernels with a sample include every risk kernel', () => {
 
 describeEachBackend('sampled parity', (k: Kernels, backend, supports: Supports) => {
   if (FLOAT32_BACKENDS.has(backend)) {
-    it.skip('a float32 backend: its scales are the detailed parity suites\' (BACKEND_RTOL)', () => {});
+    it.skip("a float32 backend: its scales are the detailed parity suites' (BACKEND_RTOL)", () => {});
     return;
   }
   for (const [name, spec] of sampled) {

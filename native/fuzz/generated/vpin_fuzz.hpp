@@ -11,7 +11,6 @@
 
 namespace kernelbus::vpin::fuzzing {
 
-
 /// No kernel of the family has rules.
 inline const std::vector<fuzz::KernelRules> kRules;
 
