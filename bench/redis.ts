@@ -218,7 +218,7 @@ async function publishTrades(bus: Bus, data: Tape, plan: Plan): Promise<number> 
  * `rounds`: each round's [start, end, CPU ms at its start, at its end]) and exits once stored.
  */
 async function publisherChild(url: string, prefix: string, plan: Plan): Promise<void> {
-  const bus = createBus({ transport: 'redis', url, shards: SHARDS, buses: ['marketdata'], redis: { prefix, ...durability() } });
+  const bus = createBus({ shards: SHARDS, buses: ['marketdata'], redis: { url, prefix, ...durability() } });
   await (bus.transport('marketdata') as RedisTransport).ready();
   const data = tape(TAPE_SIZE, 7, SYMBOLS);
   await warmUp(bus, data, plan);
@@ -254,7 +254,7 @@ async function engineChild(url: string, prefix: string, warmupMs: number, warm: 
   const expect = new Promise<number>((resolve) => (expected = resolve));
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (d: string) => expected(Number(d.trim())));
-  const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { prefix, ...durability() } });
+  const bus = createBus({ shards: SHARDS, redis: { url, prefix, ...durability() } });
   const engine = new TimedVpinEngine(bus, {
     vpin: VPIN,
     heartbeatMs: 0,

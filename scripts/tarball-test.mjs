@@ -146,7 +146,7 @@ console.log(page.includes('<title>kernelbus dashboard</title>') ? 'page served' 
 // The README's Redis line under tsx, from the installed package: the transport is registered (no server needed to build it).
 const TSX_REDIS_BUS = `
 import { createBus } from 'kernelbus';
-const bus = createBus({ transport: 'redis', url: 'redis://127.0.0.1:1', shards: 4 });
+const bus = createBus({ redis: { url: 'redis://127.0.0.1:1' }, shards: 4 });
 await bus.close().catch(() => {});
 console.log('redis bus created');
 process.exit(0);
@@ -199,7 +199,7 @@ try {
   // --- the Redis transport registers under tsx as under node (the README's createBus line) --------
   writeFileSync(join(c.dir, 'redis-bus.mts'), TSX_REDIS_BUS);
   const tsx = run(process.execPath, [join(repo, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'redis-bus.mts'], { cwd: c.dir, allowFail: true });
-  check(tsx.status === 0 && tsx.stdout.trim() === 'redis bus created', "under tsx: createBus({ transport: 'redis', ... }) from 'kernelbus'", (tsx.stdout + tsx.stderr).trim().slice(0, 300));
+  check(tsx.status === 0 && tsx.stdout.trim() === 'redis bus created', "under tsx: createBus({ redis: { url }, ... }) from 'kernelbus'", (tsx.stdout + tsx.stderr).trim().slice(0, 300));
 
   // --- without a prebuild, with the install script ------------------------------------------------
   if (sourceBuild) {

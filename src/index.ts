@@ -7,7 +7,7 @@
  * - `kernelbus/bus`: messages, frames, batcher, router, transports, metrics (no ioredis, no prom-client);
  * - `kernelbus/redis`: the Redis Streams transport;
  * - `kernelbus/engines`: the engines and the Prometheus exposition of their metrics.
- * The root loads neither ioredis nor prom-client until they are used: `createBus({ transport: 'redis' })`
+ * The root loads neither ioredis nor prom-client until they are used: `createBus({ redis: { url } })`
  * works from here (src/bus/index.ts registers the Redis transport, which loads ioredis with its first
  * connection), and the Prometheus exposition is in `kernelbus/engines`.
  */
@@ -80,6 +80,7 @@ export {
   type BusName,
   type BusOptions,
   type MessageHandler,
+  type RedisBusOptions,
   type SubscribeOptions,
   type Subscription,
   type Trade,

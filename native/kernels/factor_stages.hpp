@@ -1,7 +1,7 @@
 // factorReturns() (factor.hpp) in its three stages per date, so that a backend can compute one stage
 // its own way and for every date at once: the Metal backend (native/metal/host_factor.cpp) forms the
 // styles' normal equations of all dates on the GPU between the other two stages, which it shares with
-// the native kernel. factor.cpp implements them in the reference's order of operations
+// the native kernel. factor_returns.cpp implements them in the reference's order of operations
 // (src/backends/reference/factor.ts factorReturns: its header states the model).
 #pragma once
 

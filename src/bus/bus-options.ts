@@ -2,56 +2,37 @@
  * What createBus() and bus.subscribe() take: the options, their checks (KernelInputError naming the
  * option), and planBuses(), which turns the bus and transport options into the bus names, the failover
  * table and how to create each bus's transport (in-process, or one of a registered kind per bus: a
- * RedisTransport once `kernelbus/redis` is loaded; ./transport-registry.ts).
+ * RedisTransport from the `redis` option, whose type and checks are the Redis transport's:
+ * ./transports/redis/options.ts, ./transports/redis/bus-plan.ts; ./transport-registry.ts).
  */
 import { KernelInputError, describeValue } from '../errors.js';
 import { BUS_NAMES, type BusMessage, type BusName } from './messages.js';
 import type { RoutingStrategy } from './router.js';
-import { transportFactory } from './transport-registry.js';
+import { transportFactory, type TransportPlan } from './transport-registry.js';
 import { MemoryTransport } from './transports/memory.js';
-import type { RedisTransportOptions } from './transports/redis/options.js';
+import type { RedisBusOptions } from './transports/redis/options.js';
 import type { Transport } from './transports/types.js';
 
-/**
- * Where a bus lives on Redis: a URL (`redis://[user:password@]host[:port][/db]`, `rediss://` for TLS),
- * or a primary and a secondary URL. A secondary becomes a bus of its own, `<bus>.secondary`, which
- * the `'failover'` routing uses while the primary is unhealthy (subscribers read both).
- */
-export type RedisBusTarget = string | { primary: string; secondary: string };
-
-/** Suffix of the bus that a `{ primary, secondary }` target adds for its secondary. */
-export const SECONDARY_SUFFIX = '.secondary';
+export type { RedisBusOptions } from './transports/redis/options.js';
 
 /** Options of createBus(). */
 export interface BusOptions {
   /**
-   * Bus names (default `['marketdata', 'logic', 'compute']`), or, with Redis, a map of bus name to
-   * its server (RedisBusTarget): `{ marketdata: 'redis://10.0.0.1:6380', logic: ..., compute: ... }`.
-   * A map implies `transport: 'redis'`; its keys are the buses.
+   * Bus names. Default `['marketdata', 'logic', 'compute']`, or, with `redis.targets`, its keys.
    */
-  buses?: readonly BusName[] | Readonly<Record<string, RedisBusTarget>>;
+  buses?: readonly BusName[];
   /**
-   * What carries buses that `transports` does not give: `'memory'` (in-process, the default) or
-   * `'redis'` (a RedisTransport per bus, to `url` or to the bus's entry in a `buses` map; available once
-   * `kernelbus/redis` is imported, or loaded when first asked for: ioredis is loaded only then).
+   * What carries buses that `transports` does not give: `'memory'` (in-process; the default without
+   * `redis`) or `'redis'` (the default with `redis`: a RedisTransport per bus, as `redis` says;
+   * available once `kernelbus/redis` is imported, or loaded when first asked for: ioredis is loaded only then).
    */
   transport?: 'memory' | 'redis';
   /**
-   * With `transport: 'redis'` and buses given by name: the server of every bus. Default
-   * `redis://127.0.0.1:6379`. A Redis Cluster: `redis+cluster://host:port,host:port,...`, or `cluster`.
+   * The buses on Redis Streams: where (`url`, `cluster`, or each bus's server in `targets`) and the
+   * RedisTransport options of every bus (prefix, claimIdleMs, ...). Implies `transport: 'redis'`.
+   * `{ url: 'redis://127.0.0.1:6379', claimIdleMs: 500 }`; see RedisBusOptions and docs/redis.md.
    */
-  url?: string;
-  /**
-   * With `transport: 'redis'` and buses given by name: a Redis Cluster that carries every bus, by the
-   * `redis://` URLs of some of its nodes (see RedisTransportOptions.cluster; docs/redis.md).
-   */
-  cluster?: readonly string[];
-  /**
-   * With `transport: 'redis'`: RedisTransport options for every bus the bus creates (prefix,
-   * maxLenMessages, claimIdleMs, health check, ioredis options under `redis`, ...). The URL comes from
-   * `url` or `buses`; the name defaults to `redis:<bus>`.
-   */
-  redis?: Omit<RedisTransportOptions, 'url' | 'cluster'>;
+  redis?: RedisBusOptions;
   /**
    * The transport of each bus: a map (missing buses get one of `transport`'s kind) or a factory.
    * Transports passed in are not closed by `bus.close()`; those the bus creates are.
@@ -147,98 +128,44 @@ export function numberIn(value: unknown, name: string, min: number, max: number)
   return value;
 }
 
+/** Settings that moved into `redis` (KernelInputError naming where they went). */
+const MOVED = ['url', 'cluster'] as const;
+
 /** The bus names, the default failover table and how to create a missing transport, from the options. */
-export function planBuses(options: BusOptions): {
-  names: BusName[];
-  secondary: Record<string, BusName>;
-  create: (bus: BusName) => Transport;
-} {
-  const { buses, transport, url, cluster, redis } = options;
-  const isMap = typeof buses === 'object' && buses !== null && !Array.isArray(buses);
-  const kind = transport ?? (isMap ? 'redis' : 'memory');
+export function planBuses(options: BusOptions): TransportPlan {
+  const { buses, transport, redis } = options;
+  const kind = transport ?? (redis !== undefined ? 'redis' : 'memory');
   if (kind !== 'memory' && kind !== 'redis')
     throw new KernelInputError('options.transport', "'memory' or 'redis'", describeValue(transport));
+  for (const name of MOVED) {
+    if ((options as Record<string, unknown>)[name] !== undefined)
+      // Credentials may be in a URL: never echo one.
+      throw new KernelInputError(
+        `options.${name}`,
+        `nothing (Redis settings are under options.redis: options.redis.${name})`,
+        'a value (not shown: it may hold credentials)',
+      );
+  }
   const validName = (b: unknown) => typeof b === 'string' && b.length > 0 && !b.includes(':');
-  if (!isMap) {
-    const list = buses ?? BUS_NAMES;
-    if (!Array.isArray(list) || list.length === 0 || !list.every(validName)) {
-      throw new KernelInputError('options.buses', 'a non-empty array of names without ":"', describeValue(list));
-    }
+  if (buses !== undefined && (!Array.isArray(buses) || buses.length === 0 || !buses.every(validName))) {
+    const map = typeof buses === 'object' && buses !== null && !Array.isArray(buses);
+    throw new KernelInputError(
+      'options.buses',
+      `a non-empty array of names without ":"${map ? " (each bus's Redis goes in options.redis.targets)" : ''}`,
+      map ? 'a map' : describeValue(buses),
+    );
   }
   if (kind === 'memory') {
-    if (isMap) throw new KernelInputError('options.transport', "'redis' (options.buses maps buses to Redis URLs)", "'memory'");
-    for (const name of ['url', 'cluster', 'redis'] as const) {
-      if (options[name] !== undefined)
-        throw new KernelInputError(`options.${name}`, "nothing unless options.transport is 'redis'", describeValue(options[name]));
-    }
-    return { names: [...((buses as readonly BusName[] | undefined) ?? BUS_NAMES)], secondary: {}, create: () => new MemoryTransport() };
+    if (redis !== undefined)
+      throw new KernelInputError(
+        'options.redis',
+        "nothing unless options.transport is 'redis'",
+        typeof redis === 'string' ? 'a string (not shown: it may hold credentials)' : describeValue(redis),
+      );
+    return { names: [...(buses ?? BUS_NAMES)], secondary: {}, create: () => new MemoryTransport() };
   }
   if (typeof options.transports === 'function') {
     throw new KernelInputError('options.transports', "a map of bus to transport when options.transport is 'redis'", 'a function');
   }
-  if (redis !== undefined && (typeof redis !== 'object' || redis === null))
-    throw new KernelInputError('options.redis', 'an object of RedisTransport options', describeValue(redis));
-  // Credentials may be in a URL: never echo one.
-  const hidden = 'a value (not shown: it may hold credentials)';
-  const targets = new Map<BusName, string>();
-  const secondary: Record<string, BusName> = {};
-  if (isMap) {
-    if (url !== undefined) throw new KernelInputError('options.url', 'nothing when options.buses maps each bus to its URL', hidden);
-    if (cluster !== undefined)
-      throw new KernelInputError(
-        'options.cluster',
-        'nothing when options.buses maps each bus to its URL (a redis+cluster:// URL there)',
-        hidden,
-      );
-    const entries = Object.entries(buses as Readonly<Record<string, RedisBusTarget>>);
-    if (entries.length === 0) throw new KernelInputError('options.buses', 'at least one bus', 'an empty map');
-    const primaries: BusName[] = [];
-    const secondaries: BusName[] = [];
-    for (const [name, target] of entries) {
-      if (!validName(name)) throw new KernelInputError('options.buses', 'bus names without ":"', JSON.stringify(name));
-      if (typeof target === 'string') {
-        targets.set(name, target);
-      } else if (
-        typeof target === 'object' &&
-        target !== null &&
-        typeof target.primary === 'string' &&
-        typeof target.secondary === 'string'
-      ) {
-        targets.set(name, target.primary);
-        const second = name + SECONDARY_SUFFIX;
-        if (Object.hasOwn(buses as object, second))
-          throw new KernelInputError(`options.buses.${name}`, `a secondary whose bus name ${second} is free`, `bus ${second} defined too`);
-        targets.set(second, target.secondary);
-        secondary[name] = second;
-        secondary[second] = name;
-        secondaries.push(second);
-      } else {
-        throw new KernelInputError(
-          `options.buses.${name}`,
-          'a redis:// URL or { primary, secondary } URLs',
-          typeof target === 'object' ? hidden : describeValue(target),
-        );
-      }
-      primaries.push(name);
-    }
-    // Buses without a secondary fail over to the next primary, as with a list of names.
-    primaries.forEach((name, i) => {
-      secondary[name] ??= primaries[(i + 1) % primaries.length];
-    });
-    const names = [...primaries, ...secondaries];
-    const create = transportFactory('redis');
-    return { names, secondary, create: (bus) => create({ name: `redis:${bus}`, ...redis, url: targets.get(bus) }) };
-  }
-  if (url !== undefined && typeof url !== 'string')
-    throw new KernelInputError('options.url', 'a redis:// or rediss:// URL string', describeValue(url));
-  if (cluster !== undefined && url !== undefined)
-    throw new KernelInputError('options.url', 'nothing when options.cluster names the nodes', hidden);
-  if (cluster !== undefined && !Array.isArray(cluster))
-    throw new KernelInputError('options.cluster', 'an array of redis:// URLs', describeValue(cluster));
-  const create = transportFactory('redis');
-  return {
-    names: [...((buses as readonly BusName[] | undefined) ?? BUS_NAMES)],
-    secondary: {},
-    create: (bus) => create({ name: `redis:${bus}`, ...redis, ...(cluster ? { cluster } : { url }) }),
-  };
+  return transportFactory('redis')(redis ?? {}, buses);
 }

@@ -2,7 +2,7 @@
  * The bus facade: `createBus()` gives the three named buses (marketdata, logic, compute) behind one
  * object. publish() -> batcher (columns per key) -> router (which bus) -> transport (streams, consumer
  * groups) -> subscribe() handlers, which receive decoded frames (trade columns view the frame bytes).
- * Transports are in-process by default; `transport: 'redis'` puts each bus on Redis Streams
+ * Transports are in-process by default; the `redis` option puts each bus on Redis Streams
  * (`kb:{<bus>:<shard>}:<type>`), one RedisTransport per bus, each bus on its own server if asked.
  */
 import { KernelInputError, describeValue } from '../errors.js';
@@ -37,14 +37,13 @@ import { Outbound, type Lane } from './outbound.js';
 import { Router, type BusStats } from './router.js';
 import { capabilitiesOf, DEAD_LETTER_SUFFIX, startAfterOf, type Transport, type TransportSubscription } from './transports/types.js';
 
-export {
-  SECONDARY_SUFFIX,
-  type BusOptions,
-  type MessageHandler,
-  type RedisBusTarget,
-  type SubscribeFrom,
-  type SubscribeOptions,
-  type Subscription,
+export type {
+  BusOptions,
+  MessageHandler,
+  RedisBusOptions,
+  SubscribeFrom,
+  SubscribeOptions,
+  Subscription,
 } from './bus-options.js';
 
 const RESOLVED = Promise.resolve();

@@ -1,7 +1,7 @@
 /**
  * `kernelbus/bus`: messages, frames, batcher, router, the in-process transport and the bus facade.
- * Loads neither ioredis nor prom-client: the Redis transport registers `createBus({ transport:
- * 'redis' })` here and loads ioredis with its first connection (its own names are in `kernelbus/redis`),
+ * Loads neither ioredis nor prom-client: the Redis transport registers `createBus({ redis: {...} })`
+ * here and loads ioredis with its first connection (its own names are in `kernelbus/redis`),
  * the Prometheus exposition of the metrics is in `kernelbus/engines`.
  */
 // registers transport 'redis' (no ioredis until a connection opens): one module, however it is run
@@ -11,6 +11,7 @@ export {
   createBus,
   type BusOptions,
   type MessageHandler,
+  type RedisBusOptions,
   type SubscribeFrom,
   type SubscribeOptions,
   type Subscription,

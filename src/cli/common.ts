@@ -1,6 +1,6 @@
 /** Pieces shared by `kernelbus demo`, `feed` and `engine`: Redis set-up, grace periods, signals. */
 import { createBus, type Bus } from '../bus/bus.js';
-import { DEFAULT_PREFIX, RedisKeys, type RedisTransportOptions } from '../bus/transports/redis/index.js';
+import { DEFAULT_PREFIX, RedisKeys, type RedisBusOptions } from '../bus/transports/redis/index.js';
 
 /** The key names the help texts show come from the transport's own layout (keys.ts), under the default prefix. */
 export const HELP_KEYS = new RedisKeys(DEFAULT_PREFIX);
@@ -53,21 +53,21 @@ export function unstored(bus: Bus): number {
 }
 
 /**
- * A bus over Redis (`transport: 'redis'`, one RedisTransport per bus to `url`), once every transport
+ * A bus over Redis (the `redis` option: one RedisTransport per bus to `url`), once every transport
  * is connected: rejects with TransportError (no credentials in it) when Redis does not answer within
  * its publish timeout, after closing what it opened. `bus`: options of the bus itself (the feed's frame size).
  */
 export async function connectRedisBus(
   url: string,
   shards: number,
-  redis: Omit<RedisTransportOptions, 'url'> = {},
+  redis: Omit<RedisBusOptions, 'url' | 'cluster' | 'targets'> = {},
   bus: { maxBatch?: number } = {},
 ): Promise<Bus> {
   // The transport's messages (redis.log) start once connected: a failed connect is the caller's one line.
   let connected = false;
   const sink = redis.log;
   const log = sink && ((line: string) => connected && sink(line));
-  const created = createBus({ transport: 'redis', url, shards, ...bus, redis: { ...COMMAND_HEALTH, ...redis, log } });
+  const created = createBus({ shards, ...bus, redis: { url, ...COMMAND_HEALTH, ...redis, log } });
   try {
     await Promise.all(created.buses.map((b) => created.transport(b).ready?.()));
   } catch (error) {

@@ -1,10 +1,10 @@
 /**
  * `kernelbus/redis`: the Redis Streams transport and what only it uses. Importing it registers the
- * `'redis'` transport kind, so that `createBus({ transport: 'redis' })` (or a `buses` map of URLs) builds
- * a RedisTransport per bus. TransportError and FrameTooLargeError are the bus's (`kernelbus/bus`),
+ * `'redis'` transport kind, so that `createBus({ redis: { url } })` (or `redis: { targets }`, a server per
+ * bus) builds a RedisTransport per bus. TransportError and FrameTooLargeError are the bus's (`kernelbus/bus`),
  * re-exported here.
  */
-export { SECONDARY_SUFFIX, type RedisBusTarget } from '../bus/bus.js';
+export { SECONDARY_SUFFIX } from '../bus/transports/redis/bus-plan.js';
 export {
   DEFAULT_PREFIX,
   ENTRY_FIELDS,
@@ -15,6 +15,8 @@ export {
   TransportError,
   type RedisClient,
   type RedisTransportMetrics,
+  type RedisBusOptions,
+  type RedisBusTarget,
   type RedisTransportOptions,
   type StreamKeys,
   type TransportErrorCode,

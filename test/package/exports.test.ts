@@ -71,7 +71,7 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
     const code = `
       import { createRequire } from 'node:module';
       const { createBus } = await import('kernelbus');
-      const bus = createBus({ transport: 'redis', url: 'redis://127.0.0.1:1' });
+      const bus = createBus({ redis: { url: 'redis://127.0.0.1:1' } });
       const files = Object.keys(createRequire(import.meta.url).cache);
       await bus.close().catch(() => {});
       console.log(JSON.stringify(files.filter((f) => /node_modules[\\/]ioredis[\\/]/.test(f)).length));

@@ -112,11 +112,9 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
     await engine.waitFor(READY);
     const errors: string[] = [];
     const bus = createBus({
-      transport: 'redis',
-      cluster: cluster.urls(),
       shards: SHARDS,
       buses: ['marketdata'],
-      redis: { publishTimeoutMs: 1000, reconnectMaxMs: 100 },
+      redis: { cluster: cluster.urls(), publishTimeoutMs: 1000, reconnectMaxMs: 100 },
       onError: (e) => void errors.push(String(e)),
     });
     const md = bus.transport('marketdata') as RedisTransport;

@@ -46,10 +46,8 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
     const url = server().url();
     const redis = client(url);
     const bus = createBus({
-      transport: 'redis',
-      url,
       shards: SHARDS,
-      redis: { prefix: PREFIX, retryDelayMs: 200, maxDeliveries: 5, claimIdleMs: 2000, blockMs: 50 },
+      redis: { url, prefix: PREFIX, retryDelayMs: 200, maxDeliveries: 5, claimIdleMs: 2000, blockMs: 50 },
     });
     const engine = new VpinEngine(bus, { vpin: VPIN, backend: 'reference', heartbeatMs: 0, checkpointMs: 200 }).start();
     await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));

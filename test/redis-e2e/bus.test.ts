@@ -1,11 +1,12 @@
 /**
- * createBus over Redis (`transport: 'redis'`) against real redis-server processes: a round trip with
+ * createBus over Redis (the `redis` option) against real redis-server processes: a round trip with
  * order per key across shards, each bus on its own server, the options it refuses, and 'failover'
  * between a primary and a secondary Redis when the primary stops answering mid-stream.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createBus, SECONDARY_SUFFIX, type Bus } from '../../src/bus/bus.js';
+import { createBus, type Bus, type BusOptions } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
+import { SECONDARY_SUFFIX } from '../../src/bus/transports/redis/bus-plan.js';
 import { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import type { Trades } from '../../src/kernels/vpin.js';
 import { client, closeAll, keysOf, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
@@ -41,7 +42,7 @@ describeRedis('createBus over Redis', () => {
   it('round trip: trades and messages through kb:{<bus>:<shard>}:<type>, in order per key across shards, once per group; close() closes the transports it created', async () => {
     const redis = client(url);
     await redis.flushall();
-    const options = { transport: 'redis' as const, url, shards: 4, maxBatch: 64 };
+    const options = { redis: { url }, shards: 4, maxBatch: 64 };
     const publisher = bus(options);
     const consumer = bus(options);
     const seen = new Map<string, number[]>();
@@ -98,9 +99,9 @@ describeRedis('createBus over Redis', () => {
     extra.push(other);
     const [a, b] = [client(url), client(other.url())];
     await Promise.all([a.flushall(), b.flushall()]);
-    const map = { marketdata: url, logic: other.url(), compute: other.url() };
-    const publisher = bus({ buses: map, redis: { prefix: 'kb:x:', maxLenMessages: 10_000 } });
-    const consumer = bus({ buses: map, redis: { prefix: 'kb:x:' } });
+    const targets = { marketdata: url, logic: other.url(), compute: other.url() };
+    const publisher = bus({ redis: { targets, prefix: 'kb:x:', maxLenMessages: 10_000 } });
+    const consumer = bus({ redis: { targets, prefix: 'kb:x:' } });
     let trades = 0;
     let calcs = 0;
     consumer.subscribe('TRADE_EXECUTION', (m) => void (trades += m.count), { group: 'g' });
@@ -118,28 +119,61 @@ describeRedis('createBus over Redis', () => {
 
   it('refuses bad options with KernelInputError naming the option, before connecting, and never echoes a URL', () => {
     const secret = 'redis://user:s3cret-pw@127.0.0.1:1';
+    /** Options of an older release, or of a JavaScript caller: the types do not hold them. */
+    const loose = (options: Record<string, unknown>) => createBus(options as BusOptions);
     const cases: [() => unknown, RegExp][] = [
       [
-        () => createBus({ transport: 'redis', buses: { marketdata: secret }, url: secret }),
-        /^options\.url: expected nothing when options\.buses maps each bus to its URL, got a value \(not shown/,
+        () => createBus({ redis: { targets: { marketdata: secret }, url: secret } }),
+        /^options\.redis\.url: expected nothing when options\.redis\.targets gives each bus its server, got a value \(not shown/,
       ],
       [
-        () => createBus({ transport: 'memory', buses: { marketdata: url } }),
-        /^options\.transport: expected 'redis' \(options\.buses maps buses to Redis URLs\), got 'memory'$/,
+        () => createBus({ redis: { targets: { marketdata: secret }, cluster: [secret] } }),
+        /^options\.redis\.cluster: expected nothing when options\.redis\.targets gives each bus its server .*, got a value \(not shown/,
       ],
-      [() => createBus({ url }), /^options\.url: expected nothing unless options\.transport is 'redis'/],
+      [
+        () => createBus({ transport: 'memory', redis: { url: secret } }),
+        /^options\.redis: expected nothing unless options\.transport is 'redis', got an object with keys \["url"\]$/,
+      ],
+      [
+        () => loose({ url: secret }),
+        /^options\.url: expected nothing \(Redis settings are under options\.redis: options\.redis\.url\), got a value \(not shown/,
+      ],
+      [
+        () => loose({ transport: 'redis', cluster: [secret] }),
+        /^options\.cluster: expected nothing \(Redis settings are under options\.redis: options\.redis\.cluster\), got a value \(not shown/,
+      ],
+      [
+        () => loose({ buses: { marketdata: secret } }),
+        /^options\.buses: expected a non-empty array of names without ":" \(each bus's Redis goes in options\.redis\.targets\), got a map$/,
+      ],
       [() => createBus({ transport: 'kafka' as 'redis' }), /^options\.transport: expected 'memory' or 'redis', got "kafka"$/],
+      [() => loose({ redis: 'redis://x' }), /^options\.redis: expected an object of Redis bus options .*, got a string \(not shown/],
       [
-        () => createBus({ buses: { marketdata: { primary: secret } as unknown as string } }),
-        /^options\.buses\.marketdata: expected a redis:\/\/ URL or \{ primary, secondary \} URLs, got a value \(not shown/,
+        () => loose({ redis: { name: 'mine' } }),
+        /^options\.redis\.name: expected nothing \(each bus names its transport redis:<bus>\), got "mine"$/,
       ],
-      [() => createBus({ buses: { 'a:b': url } }), /^options\.buses: expected bus names without ":", got "a:b"$/],
-      [() => createBus({ buses: {} }), /^options\.buses: expected at least one bus, got an empty map$/],
+      [
+        () => createBus({ redis: { targets: { marketdata: { primary: secret } as unknown as string } } }),
+        /^options\.redis\.targets\.marketdata: expected a redis:\/\/ URL or \{ primary, secondary \} URLs, got a value \(not shown/,
+      ],
+      [() => createBus({ redis: { targets: { 'a:b': url } } }), /^options\.redis\.targets: expected bus names without ":", got "a:b"$/],
+      [() => createBus({ redis: { targets: {} } }), /^options\.redis\.targets: expected at least one bus, got an empty map$/],
+      [
+        () => createBus({ buses: ['marketdata', 'logic'], redis: { targets: { marketdata: url } } }),
+        /^options\.buses: expected the buses of options\.redis\.targets \(marketdata\), or nothing, got marketdata, logic$/,
+      ],
+      [
+        () => createBus({ redis: { targets: { marketdata: url, logic: 'http://user:s3cret-pw@host' } } }),
+        /^options\.redis\.targets\.logic: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/,
+      ],
+      [
+        () => createBus({ redis: { targets: { marketdata: { primary: url, secondary: 'redis://h/x' } } } }),
+        /^options\.redis\.targets\.marketdata\.secondary: expected a database number after the host/,
+      ],
       [
         () =>
           createBus({
-            transport: 'redis',
-            url,
+            redis: { url },
             transports: () => {
               throw new Error('not called');
             },
@@ -147,10 +181,14 @@ describeRedis('createBus over Redis', () => {
         /^options\.transports: expected a map of bus to transport/,
       ],
       [
-        () => createBus({ transport: 'redis', url: 'http://user:s3cret-pw@host' }),
-        /^options\.url: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/,
+        () => createBus({ redis: { url: 'http://user:s3cret-pw@host' } }),
+        /^options\.redis\.url: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/,
       ],
-      [() => createBus({ transport: 'redis', url, redis: { claimIdleMs: 1 } }), /^options\.claimIdleMs: expected an integer >= 30, got 1$/],
+      [() => createBus({ redis: { url, claimIdleMs: 1 } }), /^options\.redis\.claimIdleMs: expected an integer >= 30, got 1$/],
+      [
+        () => createBus({ redis: { cluster: 'redis://user:s3cret-pw@h:1' as unknown as string[] } }),
+        /^options\.redis\.cluster: expected an array of redis:\/\/ URLs, got a string \(not shown/,
+      ],
     ];
     expectInputErrors(cases, 's3cret');
   });
@@ -160,11 +198,15 @@ describeRedis('createBus over Redis', () => {
     const secondary = await RedisServer.start();
     extra.push(primary, secondary);
     const options = {
-      buses: { marketdata: { primary: primary.url(), secondary: secondary.url() } },
+      redis: {
+        targets: { marketdata: { primary: primary.url(), secondary: secondary.url() } },
+        publishTimeoutMs: 300,
+        claimIdleMs: 300,
+        blockMs: 50,
+      },
       routing: 'failover' as const,
       shards: 2,
       retryMs: 20,
-      redis: { publishTimeoutMs: 300, claimIdleMs: 300, blockMs: 50 },
     };
     const publisher = bus(options);
     const consumer = bus(options);

@@ -1,6 +1,6 @@
 /**
  * The docs' Redis parts as written, against a real redis-server (test/docs/docs.test.ts runs the rest):
- * the README's `createBus({ transport: 'redis', ... })` block under tsx (the transport registers there
+ * the README's `createBus({ redis: { url }, ... })` block under tsx (the transport registers there
  * as under node), and every `kernelbus ... --redis URL` line of README.md and docs/*.md, in order, from a
  * project holding the package, with the server's URL for the docs' placeholder addresses (and free ports
  * for fixed ones). Each shell block runs as a terminal session: a line that runs until stopped (an
@@ -45,9 +45,9 @@ describeRedis('the docs over Redis', () => {
     await server?.stop();
   });
 
-  it("README's createBus({ transport: 'redis', ... }) block runs under tsx: the engine gets ready, then closes", async () => {
-    const block = blocksOf('README.md').find((b) => b.code.includes("createBus({ transport: 'redis'"));
-    if (!block) throw new Error("README.md has no createBus({ transport: 'redis' }) block");
+  it("README's createBus({ redis: { url }, ... }) block runs under tsx: the engine gets ready, then closes", async () => {
+    const block = blocksOf('README.md').find((b) => b.code.includes('createBus({ redis: { url:'));
+    if (!block) throw new Error('README.md has no createBus({ redis: { url } }) block');
     const prelude = readFileSync(join(ROOT, 'test', 'docs', 'preludes', `${directive(block, 'prelude')}.ts`), 'utf8');
     const code = `${prelude}\n${withUrl(block.code, url)}\nawait engine.close();\nawait bus.close();\nconsole.log('closed');\n`;
     writeFileSync(join(dir, 'readme-redis.ts'), code);

@@ -18,7 +18,7 @@ describeRedis('engine.ready() over Redis', () => {
   const server = useRedisServer();
 
   it('resolves once the engine holds its streams and has restored their checkpoints: no delivery waits for either', async () => {
-    const options = { transport: 'redis' as const, url: server().url(), shards: SHARDS, redis: { prefix: 'kb:ready:', claimIdleMs: 500 } };
+    const options = { shards: SHARDS, redis: { url: server().url(), prefix: 'kb:ready:', claimIdleMs: 500 } };
     const trades = (from: number) => ({
       ts: Float64Array.from({ length: 20 }, (_, i) => from + i),
       price: Float64Array.from({ length: 20 }, (_, i) => 100 + (i % 3)),

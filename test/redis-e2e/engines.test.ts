@@ -121,11 +121,9 @@ describeRedis('VPIN engine processes over Redis', () => {
     await engine.waitFor(READY);
     const errors: string[] = [];
     const bus = createBus({
-      transport: 'redis',
-      url: aofUrl,
       shards: SHARDS,
       buses: ['marketdata'],
-      redis: { publishTimeoutMs: 1000, reconnectMaxMs: 100 },
+      redis: { url: aofUrl, publishTimeoutMs: 1000, reconnectMaxMs: 100 },
       onError: (e) => void errors.push(String(e)),
     });
     // One trade per symbol per turn. A publish retried after an ambiguous failure (the connection lost

@@ -170,7 +170,7 @@ describeRedis('FactorEngine over Redis', () => {
       /^stopped \(SIGTERM\): processed ([\d,]+) dates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) dates replayed after takeovers, ([\d,]+) universes restored; ([\d,]+) results, ([\d,]+) dates without a fit, ([\d,]+) universes; ([\d,]+) checkpoints \(0 failed\)/m;
     const a = new Command(args('A'));
     await a.waitFor(READY);
-    const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { claimIdleMs: 500 } });
+    const bus = createBus({ shards: SHARDS, redis: { url, claimIdleMs: 500 } });
     const steps = dates(keys, 0, T);
     let sent = 0;
     const publisher = (async () => {

@@ -210,7 +210,7 @@ export async function consumed(redis: RedisClient, streams: string[], group: str
 
 /** A bus over Redis whose transports have read and created their groups. */
 export async function redisBus(url: string, shards = 1): Promise<Bus> {
-  const bus = createBus({ transport: 'redis', url, shards, redis: { claimIdleMs: 500, blockMs: 50 } });
+  const bus = createBus({ shards, redis: { url, claimIdleMs: 500, blockMs: 50 } });
   await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
   return bus;
 }

@@ -181,7 +181,7 @@ describeRedis('RiskEngine over Redis', () => {
       /^stopped \(SIGTERM\): processed ([\d,]+) updates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) updates replayed after takeovers, ([\d,]+) keys restored; ([\d,]+) results, [\d,]+ alerts, 1 universes, 3 portfolios; ([\d,]+) checkpoints \(0 failed\)/m;
     const a = new Command(args('A'));
     await a.waitFor(READY);
-    const bus = createBus({ transport: 'redis', url, shards: SHARDS, redis: { claimIdleMs: 500 } });
+    const bus = createBus({ shards: SHARDS, redis: { url, claimIdleMs: 500 } });
     const steps: Step[] = [...portfolios(), ...rows(0, N)];
     let sent = 0;
     const publisher = (async () => {

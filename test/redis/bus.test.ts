@@ -207,7 +207,7 @@ describeRedis('createBus over RedisTransport', () => {
 
   it('a Redis that lost its data (streams and groups gone): the bus and the engine go on and report the possible loss in metrics, Prometheus and ENGINE_HEALTH', async () => {
     const prefix = 'kb:loss:';
-    const bus = createBus({ transport: 'redis', url: server().url(), shards: 2, redis: { prefix, claimIdleMs: 300, blockMs: 50 } });
+    const bus = createBus({ shards: 2, redis: { url: server().url(), prefix, claimIdleMs: 300, blockMs: 50 } });
     const engine = new VpinEngine(bus, { vpin: { bucketVolume: 10, window: 2, barMs: 1 }, heartbeatMs: 0, checkpointMs: 0 }).start();
     const health: EngineHealth[] = [];
     bus.subscribe<EngineHealth>('ENGINE_HEALTH', (m) => void health.push(m.payload), { group: 'health' });

@@ -35,7 +35,7 @@ describeRedis('frames an engine must not take', () => {
 
   /** An engine of one shard under `prefix`, reading; and a raw XADD of a frame of `key`. */
   async function start(prefix: string, options: { maxFutureMs?: number } = {}) {
-    bus = createBus({ transport: 'redis', url: server.url(), shards: 1, redis: { prefix, claimIdleMs: 300, blockMs: 20 } });
+    bus = createBus({ shards: 1, redis: { url: server.url(), prefix, claimIdleMs: 300, blockMs: 20 } });
     engine = new VpinEngine(bus, { vpin: VPIN, backend: 'reference', heartbeatMs: 0, checkpointMs: 0, ...options }).start();
     await engine.ready();
     const redis = client(server.url());

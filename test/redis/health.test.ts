@@ -50,7 +50,7 @@ describeRedis('RedisTransport health checks', () => {
   it("a bus PINGs only when its routing consults health: 'static' (the default) never, 'failover' every healthIntervalMs", async () => {
     const redis = client(server().url());
     const measure = async (routing: 'static' | 'failover') => {
-      const bus = createBus({ transport: 'redis', url: server().url(), routing, redis: { prefix: `kb:h-${routing}:` } });
+      const bus = createBus({ routing, redis: { url: server().url(), prefix: `kb:h-${routing}:` } });
       await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
       await sleep(50);
       const before = await pings(redis);

@@ -48,7 +48,7 @@ describeRedis('operating the Redis transport', () => {
   it('subscribe from { id }, { ts } and last on Redis: a new group starts there', async () => {
     const url = server().url();
     await client(url).flushall();
-    const bus = createBus({ transport: 'redis', url, redis: { blockMs: 50 } });
+    const bus = createBus({ redis: { url, blockMs: 50 } });
     const publish = async (n: number) => {
       for (let i = 0; i < n; i++) await bus.publish('STRATEGY_SIGNAL', { key: 'k', payload: { n: i } });
       await bus.flush();

@@ -49,11 +49,10 @@ describeRedis('refusals no retry can cure, through a bus over Redis', () => {
     servers.push(server);
     const errors: unknown[] = [];
     const bus = createBus({
-      transport: 'redis',
-      url: server.url({ username: 'kb', password: 'wrong-Passw0rd' }),
       shards: 2,
       retryMs: 20,
       onError: (e) => errors.push(e),
+      redis: { url: server.url({ username: 'kb', password: 'wrong-Passw0rd' }) },
     });
     const engine = new VpinEngine(bus, { vpin: { bucketVolume: 10, window: 2, barMs: 1 }, heartbeatMs: 0, checkpointMs: 0 }).start();
     bus.subscribe('RISK_ALERT', () => {}, { group: 'alerts' });
@@ -81,10 +80,8 @@ describeRedis('refusals no retry can cure, through a bus over Redis', () => {
   it("a frame over the transport's maxFrameBytes is refused for good; the other frames are delivered and close() returns", async () => {
     const errors: unknown[] = [];
     const bus = createBus({
-      transport: 'redis',
-      url: plain.url(),
       buses: ['marketdata'],
-      redis: { prefix: 'kb:big1:', maxFrameBytes: 1000 },
+      redis: { url: plain.url(), prefix: 'kb:big1:', maxFrameBytes: 1000 },
       onError: (e) => errors.push(e),
     });
     const seen: number[] = [];
@@ -104,10 +101,8 @@ describeRedis('refusals no retry can cure, through a bus over Redis', () => {
     servers.push(server);
     const errors: unknown[] = [];
     const bus = createBus({
-      transport: 'redis',
-      url: server.url(),
       buses: ['marketdata'],
-      redis: { prefix: 'kb:big2:' },
+      redis: { url: server.url(), prefix: 'kb:big2:' },
       onError: (e) => errors.push(e),
     });
     const seen: number[] = [];

@@ -1,6 +1,7 @@
 /**
  * Reference implementation of the factor family (src/kernels/factor.ts): clear TypeScript, the oracle.
- * native/kernels/factor.cpp follows it function for function, in the same order of operations.
+ * native/kernels/factor_scores.cpp (the scores) and factor_returns.cpp (factorReturns), with their
+ * shared helpers in factor_rows.hpp, follow it function for function, in the same order of operations.
  *
  * Conventions are toraniko's (0xfdf/toraniko: math.py, styles.py, model.py), so a user can check the
  * numbers there; where toraniko leaves a case open, the choice is stated:

@@ -1,7 +1,8 @@
 /**
  * The options of RedisTransport: what a user may set, the defaults, and their checks (KernelInputError
  * naming the option), resolved once into the config, the ioredis connection options and the secrets to
- * keep out of messages.
+ * keep out of messages. Also what createBus() takes to put its buses on Redis (RedisBusOptions, the
+ * bus's `redis` option; planned into one RedisTransport per bus by ./bus-plan.ts).
  */
 import { isIP } from 'node:net';
 import type { RedisOptions } from 'ioredis';
@@ -76,6 +77,40 @@ export interface RedisTransportOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Where a bus lives on Redis: a URL (`redis://[user:password@]host[:port][/db]`, `rediss://` for TLS,
+ * `redis+cluster://...` for a cluster), or a primary and a secondary URL. A secondary becomes a bus of
+ * its own, `<bus>.secondary`, which the `'failover'` routing uses while the primary is unhealthy
+ * (subscribers read both).
+ */
+export type RedisBusTarget = string | { primary: string; secondary: string };
+
+/**
+ * createBus()'s `redis` option: the buses on Redis Streams, one RedisTransport per bus (its presence
+ * implies `transport: 'redis'`). Where they live: every bus on `url` (default
+ * `redis://127.0.0.1:6379`), on the Redis Cluster of `cluster`, or each bus on its own server by
+ * `targets`. The other fields are the RedisTransport options of every bus (prefix, maxLenMessages,
+ * claimIdleMs, health check, ioredis options under `redis`, ...); each bus's transport is named
+ * `redis:<bus>`.
+ */
+export interface RedisBusOptions extends Omit<RedisTransportOptions, 'name'> {
+  /**
+   * Each bus's server, by bus name: `{ marketdata: 'redis://10.0.0.1:6380', logic: ..., compute: ... }`
+   * (a RedisBusTarget each). Its keys are the buses (the bus's `buses` option may be left out, or must
+   * name the same buses); `url` and `cluster` are then left out.
+   */
+  targets?: Readonly<Record<string, RedisBusTarget>>;
+}
+
+/**
+ * How errors name the options: `options` for RedisTransport's own (`options.claimIdleMs`), `options.redis`
+ * for a bus's (`options.redis.claimIdleMs`); `url` names the URL (default `<options>.url`).
+ */
+export interface OptionNames {
+  options: string;
+  url?: string;
+}
+
 /** Resolved options (RedisTransport.config): every number checked, defaults applied; durability 'auto' unless set. */
 export type RedisConfig = Readonly<
   Omit<Required<RedisTransportOptions>, 'url' | 'redis' | 'log' | 'cluster' | 'durability'> & { durability: 'replica' | 'primary' | 'auto' }
@@ -118,16 +153,16 @@ export interface ResolvedOptions {
   log: ((line: string) => void) | undefined;
 }
 
-function positive(options: RedisTransportOptions, name: keyof typeof DEFAULTS, min: number, integer = true): number {
+function positive(options: RedisTransportOptions, arg: string, name: keyof typeof DEFAULTS, min: number, integer = true): number {
   const value = options[name as keyof RedisTransportOptions] ?? DEFAULTS[name];
   if (typeof value !== 'number' || !(value >= min) || (integer && !Number.isInteger(value)) || !Number.isFinite(value)) {
-    throw new KernelInputError(`options.${name}`, `${integer ? 'an integer' : 'a number'} >= ${min}`, describeValue(value));
+    throw new KernelInputError(`${arg}.${name}`, `${integer ? 'an integer' : 'a number'} >= ${min}`, describeValue(value));
   }
   return value;
 }
 
 /** Connection options from a URL, and the credentials to keep out of messages. */
-function parseUrl(url: string, argument = 'options.url'): { options: RedisOptions; target: string; secrets: string[] } {
+function parseUrl(url: string, argument: string): { options: RedisOptions; target: string; secrets: string[] } {
   if (typeof url !== 'string') throw new KernelInputError(argument, 'a redis:// or rediss:// URL string', describeValue(url));
   let u: URL;
   try {
@@ -194,12 +229,12 @@ function parseCluster(
 }
 
 /** The `redis://` URL of each node of a `redis+cluster://` URL (its credentials on each). */
-function clusterNodeUrls(url: string): string[] {
+function clusterNodeUrls(url: string, argument: string): string[] {
   const m = CLUSTER_URL.exec(url);
   // The URL may hold a password: never echo it.
   if (!m || m[3] === '')
     throw new KernelInputError(
-      'options.url',
+      argument,
       'redis+cluster://[user:password@]host:port,host:port,...',
       'another form (not shown: it may hold credentials)',
     );
@@ -207,56 +242,62 @@ function clusterNodeUrls(url: string): string[] {
   return m[3].split(',').map((host) => `${m[1].toLowerCase()}://${auth}${host}`);
 }
 
-/** Checks RedisTransport's options (KernelInputError naming the first bad one) and resolves them. */
-export function resolveOptions(options: RedisTransportOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
+/**
+ * Checks RedisTransport's options (KernelInputError naming the first bad one, by `names`) and resolves
+ * them.
+ */
+export function resolveOptions(options: RedisTransportOptions, names: OptionNames = { options: 'options' }): ResolvedOptions {
+  const arg = names.options;
+  const urlArg = names.url ?? `${arg}.url`;
+  if (typeof options !== 'object' || options === null) throw new KernelInputError(arg, 'an object', describeValue(options));
   let cluster: { host: string; port: number }[] | undefined;
   let parsed: { options: RedisOptions; target: string; secrets: string[] };
   if (options.cluster !== undefined) {
     if (!Array.isArray(options.cluster))
-      throw new KernelInputError('options.cluster', 'an array of redis:// URLs', describeValue(options.cluster));
-    if (options.url !== undefined)
       throw new KernelInputError(
-        'options.url',
-        'nothing when options.cluster names the nodes',
-        'a URL (not shown: it may hold credentials)',
+        `${arg}.cluster`,
+        'an array of redis:// URLs',
+        // A URL may hold a password: never echo one.
+        typeof options.cluster === 'string' ? 'a string (not shown: it may hold credentials)' : describeValue(options.cluster),
       );
-    ({ nodes: cluster, ...parsed } = parseCluster(options.cluster, 'options.cluster'));
+    if (options.url !== undefined)
+      throw new KernelInputError(urlArg, `nothing when ${arg}.cluster names the nodes`, 'a URL (not shown: it may hold credentials)');
+    ({ nodes: cluster, ...parsed } = parseCluster(options.cluster, `${arg}.cluster`));
   } else if (typeof options.url === 'string' && /^rediss?\+cluster:/i.test(options.url)) {
-    ({ nodes: cluster, ...parsed } = parseCluster(clusterNodeUrls(options.url), 'options.url'));
+    ({ nodes: cluster, ...parsed } = parseCluster(clusterNodeUrls(options.url, urlArg), urlArg));
   } else {
-    parsed = parseUrl(options.url ?? DEFAULTS.url);
+    parsed = parseUrl(options.url ?? DEFAULTS.url, urlArg);
   }
   const { options: fromUrl, target, secrets } = parsed;
   const durability = options.durability ?? 'auto';
   if (options.durability !== undefined && durability !== 'replica' && durability !== 'primary') {
-    throw new KernelInputError('options.durability', "'replica' or 'primary'", describeValue(options.durability));
+    throw new KernelInputError(`${arg}.durability`, "'replica' or 'primary'", describeValue(options.durability));
   }
   const extra = options.redis ?? {};
   const secret = [extra.password, extra.username].filter((s): s is string => typeof s === 'string' && s.length >= 3);
   const prefix = options.prefix ?? DEFAULTS.prefix;
   if (typeof prefix !== 'string' || /[{}]/.test(prefix))
-    throw new KernelInputError('options.prefix', "a string without '{' or '}' (a hash tag follows it)", describeValue(prefix));
+    throw new KernelInputError(`${arg}.prefix`, "a string without '{' or '}' (a hash tag follows it)", describeValue(prefix));
   const name = options.name ?? DEFAULTS.name;
-  if (typeof name !== 'string' || name.length === 0) throw new KernelInputError('options.name', 'a non-empty string', describeValue(name));
+  if (typeof name !== 'string' || name.length === 0) throw new KernelInputError(`${arg}.name`, 'a non-empty string', describeValue(name));
   if (options.log !== undefined && typeof options.log !== 'function')
-    throw new KernelInputError('options.log', 'a function', describeValue(options.log));
+    throw new KernelInputError(`${arg}.log`, 'a function', describeValue(options.log));
   const config: RedisConfig = {
     prefix,
     name,
-    maxLenMessages: positive(options, 'maxLenMessages', 1),
-    maxDeliveries: positive(options, 'maxDeliveries', 1),
-    claimIdleMs: positive(options, 'claimIdleMs', 30),
-    readCount: positive(options, 'readCount', 1),
-    blockMs: positive(options, 'blockMs', 1),
-    maxFrameBytes: positive(options, 'maxFrameBytes', 1),
-    publishTimeoutMs: positive(options, 'publishTimeoutMs', 1, false),
-    healthIntervalMs: positive(options, 'healthIntervalMs', 1, false),
-    healthTimeoutMs: positive(options, 'healthTimeoutMs', 1, false),
-    pollMs: positive(options, 'pollMs', 1, false),
-    retryDelayMs: positive(options, 'retryDelayMs', 0, false),
-    reconnectMaxMs: positive(options, 'reconnectMaxMs', 1, false),
-    replicaTimeoutMs: positive(options, 'replicaTimeoutMs', 1),
+    maxLenMessages: positive(options, arg, 'maxLenMessages', 1),
+    maxDeliveries: positive(options, arg, 'maxDeliveries', 1),
+    claimIdleMs: positive(options, arg, 'claimIdleMs', 30),
+    readCount: positive(options, arg, 'readCount', 1),
+    blockMs: positive(options, arg, 'blockMs', 1),
+    maxFrameBytes: positive(options, arg, 'maxFrameBytes', 1),
+    publishTimeoutMs: positive(options, arg, 'publishTimeoutMs', 1, false),
+    healthIntervalMs: positive(options, arg, 'healthIntervalMs', 1, false),
+    healthTimeoutMs: positive(options, arg, 'healthTimeoutMs', 1, false),
+    pollMs: positive(options, arg, 'pollMs', 1, false),
+    retryDelayMs: positive(options, arg, 'retryDelayMs', 0, false),
+    reconnectMaxMs: positive(options, arg, 'reconnectMaxMs', 1, false),
+    replicaTimeoutMs: positive(options, arg, 'replicaTimeoutMs', 1),
     durability,
   };
   const reconnectMaxMs = config.reconnectMaxMs;

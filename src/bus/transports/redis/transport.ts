@@ -89,7 +89,8 @@ import { BusClosedError, TransportError } from '../../errors.js';
 import { registerTransport } from '../../transport-registry.js';
 import { RedisKeys } from './keys.js';
 import { Membership } from './membership.js';
-import { resolveOptions, type RedisConfig, type RedisTransportOptions } from './options.js';
+import { planRedisBuses } from './bus-plan.js';
+import { resolveOptions, type OptionNames, type RedisConfig, type RedisTransportOptions } from './options.js';
 import { Progress } from './progress.js';
 import { Reader, type ReaderDeps } from './reader.js';
 import { defineScripts } from './scripts.js';
@@ -143,9 +144,12 @@ export class RedisTransport implements Transport {
   private readonly readers = new Map<string, Reader>();
   private closing: Promise<void> | undefined;
 
-  /** Connects (in the background: see ready()) to the server of `options.url`. */
-  constructor(options: RedisTransportOptions = {}) {
-    const resolved = resolveOptions(options);
+  /**
+   * Connects (in the background: see ready()) to the server of `options.url`. `names`: how errors name
+   * the options (default `options.<name>`; createBus() passes `options.redis`).
+   */
+  constructor(options: RedisTransportOptions = {}, names?: OptionNames) {
+    const resolved = resolveOptions(options, names);
     const config = resolved.config;
     const dialer = new Dialer(resolved);
     this.dialer = dialer;
@@ -412,5 +416,5 @@ export class RedisTransport implements Transport {
   }
 }
 
-// `createBus({ transport: 'redis' })` builds on this module once it is loaded (../../transport-registry.ts).
-registerTransport('redis', (options) => new RedisTransport(options));
+// `createBus({ redis: {...} })` builds on this module once it is loaded (../../transport-registry.ts).
+registerTransport('redis', (options, buses) => planRedisBuses(options, buses, (o, names) => new RedisTransport(o, names)));
