@@ -152,6 +152,7 @@ export const riskSection: BenchSection = {
     };
     const dates = Float64Array.from({ length: 2520 }, (_, t) => Date.UTC(2015, 0, 1) + t * 86_400_000);
     const tenWeights = matrix(weights.data.subarray(0, 10 * 500), 10, 500);
+    const thousandWeights = matrix(manyWeights.data.subarray(0, 1000 * 500), 1000, 500);
     const oneWeights = weights.data.subarray(0, 500);
     const model = { mean: new Float64Array(500).fill(0.0003), cov };
     const mc = { paths: 100_000, confidence: 0.99 };
@@ -229,6 +230,12 @@ export const riskSection: BenchSection = {
         () => ref.portfolioVolatility(cov, manyWeights),
         () => nat.portfolioVolatility(cov, manyWeights),
         () => one.portfolioVolatility(cov, manyWeights),
+      ],
+      [
+        'riskContributions 1,000 x 500',
+        () => ref.riskContributions(cov, thousandWeights),
+        () => nat.riskContributions(cov, thousandWeights),
+        () => one.riskContributions(cov, thousandWeights),
       ],
       [
         'valueAtRisk historical 2520 x 500',

@@ -151,6 +151,14 @@ export interface RiskKernels<A extends boolean = false> extends RiskAnalyticsKer
   /** sqrt(w' S w): a number for weights of N assets, one per portfolio (a Vector of P) for P x N, in one call. */
   portfolioVolatility<W extends Series>(cov: Matrix, weights: W): Returned<A, PerPortfolio<W>>;
   /**
+   * Each asset's contribution to the volatility of given weights (the Euler decomposition riskfolio-lib's
+   * Risk_Contribution and PyPortfolioOpt's risk parity use): `contributions` w_i (S w)_i / sigma, summing
+   * to `volatility` sigma = sqrt(w' S w), and `shares` w_i (S w)_i / w' S w, summing to 1; an asset of
+   * weight 0 contributes 0. A number and Vectors of N for one portfolio, P values and P x N matrices for
+   * P x N weights; labelled by cov's names.
+   */
+  riskContributions<W extends Series>(cov: Matrix, weights: W): Returned<A, RiskContributionsOf<W>>;
+  /**
    * The VaR and ES and their Euler contributions per asset (PerformanceAnalytics' component method,
    * 'cornish-fisher' by default as its VaR()): numbers and vectors of N for one portfolio, P values and
    * P x N matrices for P x N weights.
@@ -161,6 +169,16 @@ export interface RiskKernels<A extends boolean = false> extends RiskAnalyticsKer
   /** The asset-return scenarios monteCarloVar draws, paths x N. */
   monteCarloScenarios(model: ReturnModel, options?: MonteCarloOptions): Returned<A, Matrix>;
 }
+
+/** riskContributions' result: volatility, then the contributions and shares per asset. */
+export interface RiskContributions<V extends number | Float64Array = Vector, C extends Float64Array | Matrix = Matrix> {
+  volatility: V;
+  contributions: C;
+  shares: C;
+}
+
+/** riskContributions' result for weights of type W: one portfolio's number and Vectors, or P portfolios'. */
+export type RiskContributionsOf<W> = W extends Float64Array ? RiskContributions<number, Vector> : RiskContributions;
 
 /** The longest typed array this runtime allocates (elements). */
 const MAX_LENGTH = constants.MAX_LENGTH;
@@ -364,6 +382,28 @@ export const RISK_KERNELS = {
       const w = weightsMatrix(weights, cov.cols, 'the size of cov');
       const split = problemSplit(weights instanceof Float64Array, undefined);
       return { size: w.data.length, args: [cov.data, cov.cols, w.data, w.rows], split, shape: (o: Outputs) => o.volatility };
+    },
+  },
+  riskContributions: {
+    params: [],
+    signature: 'cov[n x n], n, weights[portfolios x n], portfolios',
+    outputs: { volatility: ['P'], contributions: ['P', 'N'], shares: ['P', 'N'] },
+    dims: { P: 'portfolios', N: 'n' },
+    sample: (s: Sampler) => {
+      const n = s.int(1, 12);
+      const weights = s.random() < 0.3 ? s.fill(n, () => s.pick(0, s.uniform(-1, 1))) : s.matrix(s.int(1, 5), n, () => s.uniform(-1, 1));
+      return [s.covariance(n), weights];
+    },
+    api(cov: Matrix, weights: Series) {
+      requireCovariance(cov, 'cov');
+      const w = weightsMatrix(weights, cov.cols, 'the size of cov');
+      const split = problemSplit(weights instanceof Float64Array, covNames(cov));
+      return {
+        size: w.data.length,
+        args: [cov.data, cov.cols, w.data, w.rows],
+        split,
+        shape: (o: Outputs) => o as unknown as RiskContributions,
+      };
     },
   },
   componentVar: {

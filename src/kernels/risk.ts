@@ -495,6 +495,11 @@ export interface RiskFamily extends RiskAnalyticsFamily {
    * sum_i w_i v_i with v_i = sum_j w_j S_ji, both in index order, over the assets i of weight other than 0.
    */
   portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array;
+  /**
+   * Per portfolio its volatility (P), then each asset's contribution w_i v_i / sigma (P x n) and share
+   * w_i v_i / w'Sw (P x n), v and w'Sw as portfolioVolatility sums them; 0 for an asset of weight 0.
+   */
+  riskContributions(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array;
   /** VaR then ES per column: 2 x cols values; `method` a code of VAR_METHODS. */
   valueAtRisk(returns: Float64Array, rows: number, cols: number, method: number, confidence: number, ddof: number): Float64Array;
   /**

@@ -152,6 +152,16 @@ inline void portfolioVolatility(Args& a, Input&) {
   if (a.affordable()) a.check(entry::portfolioVolatility<>(cov, n, weights, portfolios, out));
 }
 
+// riskContributions(cov, n, weights, portfolios, out)
+inline void riskContributions(Args& a, Input&) {
+  const size_t n = a.count();
+  const size_t portfolios = a.count();
+  const In cov = a.input(cells(n, n));
+  const In weights = a.input(cells(portfolios, n));
+  const Out out = a.output(riskContributionsLength(portfolios, n));
+  if (a.affordable()) a.check(entry::riskContributions<>(cov, n, weights, portfolios, out));
+}
+
 // componentVar(returns, rows, cols, weights, portfolios, params, out)
 inline void componentVar(Args& a, Input& in) {
   const size_t rows = a.count();
@@ -267,6 +277,7 @@ inline const Case kCases[] = {
     {"valueAtRisk", valueAtRisk},
     {"covariance", covariance},
     {"portfolioVolatility", portfolioVolatility},
+    {"riskContributions", riskContributions},
     {"componentVar", componentVar},
     {"monteCarloVar", monteCarloVar},
     {"monteCarloScenarios", monteCarloScenarios},

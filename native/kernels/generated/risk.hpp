@@ -322,6 +322,20 @@ inline size_t portfolioVolatilityLength(size_t P) { return P; }
 /// portfolioVolatility: defined in native/kernels/; its entry below checks the call.
 Status portfolioVolatility(const double* cov, size_t n, const double* weights, size_t portfolios, double* out);
 
+// riskContributions's outputs, in the order they lie in its output array: volatility [P], contributions [P,
+// N], shares [P, N]
+struct RiskContributionsOut {
+  double *volatility, *contributions, *shares;
+};
+inline std::array<size_t, 3> riskContributionsParts(size_t P, size_t N) { return {P, cells(P, N), cells(P, N)}; }
+inline size_t riskContributionsLength(size_t P, size_t N) { return total(riskContributionsParts(P, N)); }
+inline RiskContributionsOut riskContributionsOut(double* out, size_t P, size_t N) {
+  const auto at = split(out, riskContributionsParts(P, N));
+  return {at[0], at[1], at[2]};
+}
+/// riskContributions: defined in native/kernels/; its entry below checks the call.
+Status riskContributions(const double* cov, size_t n, const double* weights, size_t portfolios, double* out);
+
 // componentVar's outputs, in the order they lie in its output array: var [P], es [P], varContributions [P,
 // N], esContributions [P, N]
 struct ComponentVarOut {
@@ -494,6 +508,15 @@ Outcome portfolioVolatility(In cov, size_t n, In weights, size_t portfolios, Out
   return Kernel(cov.data, n, weights.data, portfolios, out.data);
 }
 
+/// riskContributions(cov, n, weights, portfolios, out)
+template <auto Kernel = &kernelbus::risk::riskContributions>
+Outcome riskContributions(In cov, size_t n, In weights, size_t portfolios, Out out) {
+  if (Outcome o = requireLength(0, cov, cells(n, n), "n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, weights, cells(portfolios, n), "portfolios x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, riskContributionsLength(portfolios, n)); !o.ok()) return o;
+  return Kernel(cov.data, n, weights.data, portfolios, out.data);
+}
+
 /// componentVar(returns, rows, cols, weights, portfolios, params, out)
 template <auto Kernel = &kernelbus::risk::componentVar>
 Outcome componentVar(In returns, size_t rows, size_t cols, In weights, size_t portfolios, Packed params, Out out) {
@@ -581,6 +604,7 @@ void addEntries(To& to) {
   to.template add<valueAtRisk<>>("valueAtRisk(returns, rows, cols, params, out)");
   to.template add<covariance<>>("covariance(returns, rows, cols, params, out)");
   to.template add<portfolioVolatility<>>("portfolioVolatility(cov, n, weights, portfolios, out)");
+  to.template add<riskContributions<>>("riskContributions(cov, n, weights, portfolios, out)");
   to.template add<componentVar<>>("componentVar(returns, rows, cols, weights, portfolios, params, out)");
   to.template add<monteCarloVar<>>("monteCarloVar(mean, cov, n, weights, portfolios, params, out)");
   to.template add<monteCarloScenarios<>>("monteCarloScenarios(mean, cov, n, params, out)");
@@ -603,6 +627,7 @@ constexpr KernelParamNames kKernelParamNames[] = {
     {"valueAtRisk", paramNamesOf(kValueAtRiskParams)},
     {"covariance", paramNamesOf(kCovarianceParams)},
     {"portfolioVolatility", {nullptr, 0}},
+    {"riskContributions", {nullptr, 0}},
     {"componentVar", paramNamesOf(kComponentVarParams)},
     {"monteCarloVar", paramNamesOf(kMonteCarloVarParams)},
     {"monteCarloScenarios", paramNamesOf(kMonteCarloScenariosParams)},

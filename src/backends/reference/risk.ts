@@ -586,6 +586,33 @@ function portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array
   return out;
 }
 
+/**
+ * Per portfolio sigma = sqrt(w' S w) (summed as portfolioVolatility sums it), then w_i v_i / sigma and
+ * w_i v_i / w' S w per asset, 0 for an asset of weight 0; laid out as RISK_KERNELS.riskContributions says.
+ */
+function riskContributions(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array {
+  checkWeights(weights, n);
+  const { out, views } = allocateOutputs(RISK_KERNELS.riskContributions, cov, n, weights, portfolios);
+  const v = new Float64Array(n);
+  for (let p = 0; p < portfolios; p++) {
+    const w = weights.subarray(p * n, (p + 1) * n);
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      if (w[i] === 0) continue;
+      v[i] = 0;
+      for (let j = 0; j < n; j++) v[i] += w[j] * cov[j * n + i];
+      q += w[i] * v[i];
+    }
+    const sigma = Math.sqrt(q);
+    views.volatility[p] = sigma;
+    for (let i = 0; i < n; i++) {
+      views.contributions[p * n + i] = w[i] === 0 ? 0 : (w[i] * v[i]) / sigma;
+      views.shares[p * n + i] = w[i] === 0 ? 0 : (w[i] * v[i]) / q;
+    }
+  }
+  return out;
+}
+
 export const referenceRisk: RiskFamily = {
   simpleReturns,
   logReturns,
@@ -596,6 +623,7 @@ export const referenceRisk: RiskFamily = {
   valueAtRisk,
   covariance,
   portfolioVolatility,
+  riskContributions,
   componentVar,
   monteCarloVar,
   monteCarloScenarios,
