@@ -6,8 +6,8 @@
  * rolling window (the risk family's covariance kernel), the window's mean returns for the optimizers
  * that take them, then the configured optimizer with its options and constraints (portfolio-config.ts)
  * -> PORTFOLIO_UPDATE (the weights, which RiskEngine consumes) and ANALYTICS_RESULT
- * (expected volatility by the risk family's portfolioVolatility kernel, turnover against the weights
- * held before, risk contributions).
+ * (expected volatility and each asset's share of the variance by the risk family's riskContributions
+ * kernel, turnover against the weights held before).
  */
 import type { BackendChoice } from '../api/kernels.js';
 import { kernels } from '../api/kernels.js';
@@ -15,6 +15,8 @@ import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/matrix.js';
+import type { Vector } from '../kernels/labels.js';
+import type { RiskContributions } from '../kernels/risk-kernels.js';
 import { describeValue } from '../kernels/validate.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { alertKind, kernelOptions, resolvePortfolios, type PortfolioConfig, type ResolvedPortfolio } from './portfolio-config.js';
@@ -249,11 +251,11 @@ export class PortfolioEngine extends Engine {
     const returns = u.window.matrix();
     let cov: Matrix;
     let weights: Float64Array;
-    let volatility: number;
+    let risk: RiskContributions<number, Vector>;
     try {
       cov = this.kernels.covariance(returns, { method: p.config.estimator });
       weights = Float64Array.from(this.optimize(p.config, returns, cov, u.window.assets));
-      volatility = this.kernels.portfolioVolatility(cov, weights);
+      risk = this.kernels.riskContributions(cov, weights);
     } catch (error) {
       if (!(error instanceof KernelInputError)) throw error;
       this.totals.failures++;
@@ -272,13 +274,6 @@ export class PortfolioEngine extends Engine {
     const n = weights.length;
     let turnover = 0;
     for (let i = 0; i < n; i++) turnover += Math.abs(weights[i] - (previous ? previous[i] : 0));
-    // Each asset's share of the variance, w_i (S w)_i / w'Sw: no kernel gives it for given weights
-    // (riskParity's risk contributions are those of its own weights, componentVar's those of VaR and ES
-    // from the returns and their sample moments), so it is summed here.
-    const Sw = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Sw[i] += cov.data[i * n + j] * weights[j];
-    let variance = 0;
-    for (let i = 0; i < n; i++) variance += weights[i] * Sw[i];
     const assets = [...u.window.assets];
     const result: PortfolioResult = {
       source: 'portfolio',
@@ -290,9 +285,9 @@ export class PortfolioEngine extends Engine {
       rows: returns.rows,
       assets,
       weights: Array.from(weights),
-      volatility,
+      volatility: risk.volatility,
       turnover,
-      riskContributions: Array.from(weights, (w, i) => (w * Sw[i]) / variance),
+      riskContributions: Array.from(risk.shares),
     };
     p.result = result;
     const update: PortfolioUpdate = { weights: Object.fromEntries(assets.map((a, i) => [a, weights[i]])), universe: p.config.universe };
