@@ -195,15 +195,8 @@ const CASES = {
   normalQuantile: () => [fill(int(0, 300), () => pick(random(), 1e-12 * random(), 1 - 1e-9 * random()))],
   studentTCdf: () => [fill(int(0, 300), () => 5 * normal()), pick(1, 2.5, 4, 30, 1e4)],
   studentTQuantile: () => [fill(int(0, 300), () => random()), pick(1, 2.5, 4, 30)],
-  winsorize: () => [matrix(int(0, 30), int(1, 40), () => ret()), { lower: pick(0, 0.05, 0.1), upper: pick(1, 0.95, 0.9) }],
-  standardize: () => [matrix(int(0, 30), int(1, 40), () => ret())],
   momentum: () => [matrix(int(0, 80), int(1, 20), () => ret()), { window: int(1, 30), halfLife: pick(4, 10), lag: int(0, 5), winsorize: pick(0.01, 0.1) }],
-  size: () => [matrix(int(0, 30), int(1, 30), () => (random() < 0.03 ? NaN : 1e9 * positive()))],
-  value: () => {
-    const [rows, cols] = [int(0, 30), int(1, 30)];
-    const m = () => matrix(rows, cols, () => (random() < 0.03 ? NaN : uniform(-1, 5)));
-    return [m(), m(), m(), { winsorize: pick(0.01, 0.05) }];
-  },
+
   factorReturns: () => {
     const [rows, cols, sectors, styles] = [int(1, 20), int(6, 40), int(1, 4), int(0, 3)];
     return [

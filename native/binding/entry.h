@@ -203,4 +203,14 @@ void add(Napi::Env env, Napi::Object exports, const char* signature, const char*
   exports.Set(name + "Async", Napi::Function::New<Call<Entry, true>>(env, name + "Async", data));
 }
 
+/// What a family's generated addEntries() (native/kernels/generated/<family>.hpp) registers through: add<Entry>.
+struct Registrar {
+  Napi::Env env;
+  Napi::Object exports;
+  template <auto Entry>
+  void add(const char* signature) {
+    binding::add<Entry>(env, exports, signature);
+  }
+};
+
 }  // namespace kernelbus::binding

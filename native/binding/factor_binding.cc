@@ -19,11 +19,9 @@ namespace kernelbus::binding {
 using namespace factor::entry;
 
 void registerFactor(Napi::Env env, Napi::Object exports) {
-  add<winsorize>(env, exports, "winsorize(x, rows, cols, params, out)");
-  add<standardize>(env, exports, "standardize(x, rows, cols, out)");
+  Registrar registrar{env, exports};
+  addEntries(registrar);  // generated/factor.hpp: winsorize, standardize, size, value
   add<momentum>(env, exports, "momentum(returns, rows, cols, weights, params, out)");
-  add<size>(env, exports, "size(marketCap, rows, cols, params, out)");
-  add<value>(env, exports, "value(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out)");
   add<factorReturns<>>(env, exports, "factorReturns(returns, marketCap, rows, cols, sectors, perDate, m, styles, params, out)");
 #if KERNELBUS_HAVE_BLAS
   add<factorReturns<blas::factorReturns>>(

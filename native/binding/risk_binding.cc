@@ -19,16 +19,6 @@ namespace kernelbus::binding {
 
 using namespace risk::entry;
 
-/// Registers the generated entries (generated/risk.hpp addEntries) with add<Entry>.
-struct Registrar {
-  Napi::Env env;
-  Napi::Object exports;
-  template <auto Entry>
-  void add(const char* signature) {
-    binding::add<Entry>(env, exports, signature);
-  }
-};
-
 void registerRisk(Napi::Env env, Napi::Object exports) {
   Registrar registrar{env, exports};
   addEntries(registrar);

@@ -17,6 +17,7 @@
 #include "args.hpp"
 #include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
+#include "generated/factor_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
 #include "risk_analytics_entry.hpp"
 #include "special_entry.hpp"
@@ -52,36 +53,20 @@ void riskEntry(fuzz::Input& in) {
   if (a.affordable()) a.check(risk::entry::rolling(returns, rows, cols, benchmark, p, a.output(risk::rollingLength(rows, cols, read))));
 }
 
+/// The factor family: its generated cases (winsorize, standardize, size, value:
+/// native/fuzz/generated/factor_fuzz.hpp), then the kernels whose entries are written by hand.
 void factorEntry(fuzz::Input& in, int which) {
   Args a(in);
+  if (which < 0) return factor::fuzzing::kCases[static_cast<size_t>(-which - 1) % std::size(factor::fuzzing::kCases)].run(a, in);
   const size_t rows = a.count(), cols = a.count();
   const size_t n = cells(rows, cols);
-  switch (which) {
-    case 0:
-    case 1: {
-      const In x = a.input(n);
-      const Packed p = a.params({0.05, 0.95});
-      const Out out = a.output(factor::panelLength(rows, cols));
-      if (a.affordable())
-        a.check(which == 0 ? factor::entry::winsorize(x, rows, cols, p, out) : factor::entry::size(x, rows, cols, p, out));
-      break;
-    }
-    case 2: {
-      const In x = a.input(n);
-      if (a.affordable()) a.check(factor::entry::standardize(x, rows, cols, a.output(factor::panelLength(rows, cols))));
-      break;
-    }
+  static constexpr int kHand[] = {3, 5, 6, 7, 8};  // momentum, factorReturns, factorCovariance, specificRisk, riskDecomposition
+  switch (kHand[which]) {
     case 3: {
       const In r = a.input(n);
       const In weights = a.any(in.in<size_t>(0, 4));  // any count: window >= 1 is the entry's check
       const Packed p = a.params({double(in.in<int>(0, 3)), 0.05});
       if (a.affordable()) a.check(factor::entry::momentum(r, rows, cols, weights, p, a.output(factor::panelLength(rows, cols))));
-      break;
-    }
-    case 4: {
-      const In book = a.input(n), sales = a.input(n), cashFlow = a.input(n);
-      const Packed p = a.params({in.flag() ? -1 : 0.05});
-      if (a.affordable()) a.check(factor::entry::value(book, sales, cashFlow, rows, cols, p, a.output(factor::panelLength(rows, cols))));
       break;
     }
     case 5: {
@@ -225,7 +210,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
   const int family = in.in<int>(0, 4);
   if (family == 0) riskEntry(in);
-  if (family == 1) factorEntry(in, in.in<int>(0, 8));
+  if (family == 1) factorEntry(in, in.in<int>(-4, 4));
   if (family == 2) specialEntry(in, in.in<int>(0, 5));
   if (family == 3) allocationEntry(in, in.in<int>(0, 4));
   if (family == 4) pinEntry(in, in.in<int>(0, 1));

@@ -17,7 +17,7 @@ namespace kernelbus::factor {
 // once here: the length factor_entry.cpp requires of `out` (kTooLarge where it cannot fit in memory)
 // and, for a kernel of several outputs, the parts of `out` (<kernel>Parts(): their sizes, in order),
 // from which <kernel>Length() and the named pointers the kernels write through (<kernel>Out()) derive.
-/// winsorize, standardize, momentum, size, value: one panel (rows x cols)
+/// momentum: one panel (rows x cols); winsorize, standardize, size, value: generated/factor.hpp
 inline size_t panelLength(size_t rows, size_t cols) { return cells(rows, cols); }
 /// cov (K x K)
 inline size_t factorCovarianceLength(size_t K) { return cells(K, K); }
@@ -48,17 +48,9 @@ inline RiskDecompositionOut riskDecompositionOut(double* out, size_t P, size_t K
   return {total_, factor_, specific, contributions, exposures};
 }
 
-/// Each row clipped to its linear lower/upper percentiles (non-finite -> NaN) into out[rows * cols].
-void winsorize(const double* x, size_t rows, size_t cols, double lower, double upper, double* out);
-/// Each row minus its mean over its sd (ddof 1), non-finite -> NaN, into out[rows * cols].
-void standardize(const double* x, size_t rows, size_t cols, double* out);
 /// Momentum scores (weights[window], oldest first; returns NaN or finite) into out[rows * cols].
 Status momentum(const double* returns, size_t rows, size_t cols, const double* weights, size_t window, size_t lag, double winsorize,
                 double* out);
-/// Size scores (caps NaN or finite > 0) into out[rows * cols].
-Status size(const double* cap, size_t rows, size_t cols, double lower, double upper, double* out);
-/// Value scores (winsorize < 0: off) into out[rows * cols].
-void value(const double* book, const double* sales, const double* cashFlow, size_t rows, size_t cols, double winsorize, double* out);
 /// Factor returns (rows x (1 + m + s)) then residuals (rows x cols) into out (factorReturnsOut()); sectors: cols codes, or
 /// rows x cols when perDate; styles: s panels; winsorize < 0: off.
 Status factorReturns(const double* returns, const double* cap, size_t rows, size_t cols, const double* sectors, bool perDate, size_t m,

@@ -27,22 +27,6 @@ Outcome requireCount(int at, size_t v, size_t lo, size_t hi, const std::string& 
 
 }  // namespace
 
-Outcome winsorize(In x, size_t rows, size_t cols, Packed params, Out out) {
-  WinsorizeParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
-  if (Outcome o = requireLength(0, x, cells(rows, cols)); !o.ok()) return o;
-  if (Outcome o = requireLength(4, out, panelLength(rows, cols)); !o.ok()) return o;
-  factor::winsorize(x.data, rows, cols, p.lower, p.upper, out.data);
-  return Outcome{};
-}
-
-Outcome standardize(In x, size_t rows, size_t cols, Out out) {
-  if (Outcome o = requireLength(0, x, cells(rows, cols)); !o.ok()) return o;
-  if (Outcome o = requireLength(3, out, panelLength(rows, cols)); !o.ok()) return o;
-  factor::standardize(x.data, rows, cols, out.data);
-  return Outcome{};
-}
-
 Outcome momentum(In returns, size_t rows, size_t cols, In weights, Packed params, Out out) {
   MomentumParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;
@@ -51,26 +35,6 @@ Outcome momentum(In returns, size_t rows, size_t cols, In weights, Packed params
   if (Outcome o = requireWeights(3, weights); !o.ok()) return o;
   if (Outcome o = requireLength(5, out, panelLength(rows, cols)); !o.ok()) return o;
   return factor::momentum(returns.data, rows, cols, weights.data, weights.length, p.lag, p.winsorize, out.data);
-}
-
-Outcome size(In marketCap, size_t rows, size_t cols, Packed params, Out out) {
-  SizeParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
-  if (Outcome o = requireLength(0, marketCap, cells(rows, cols)); !o.ok()) return o;
-  if (Outcome o = requireLength(4, out, panelLength(rows, cols)); !o.ok()) return o;
-  return factor::size(marketCap.data, rows, cols, p.lower, p.upper, out.data);
-}
-
-Outcome value(In book, In sales, In cashFlow, size_t rows, size_t cols, Packed params, Out out) {
-  ValueParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
-  const size_t n = cells(rows, cols);
-  if (Outcome o = requireLength(0, book, n); !o.ok()) return o;
-  if (Outcome o = requireLength(1, sales, n); !o.ok()) return o;
-  if (Outcome o = requireLength(2, cashFlow, n); !o.ok()) return o;
-  if (Outcome o = requireLength(6, out, panelLength(rows, cols)); !o.ok()) return o;
-  factor::value(book.data, sales.data, cashFlow.data, rows, cols, p.winsorize, out.data);
-  return Outcome{};
 }
 
 Outcome prepareFactorReturns(In returns, In cap, size_t rows, size_t cols, In sectors, size_t perDate, size_t m, const Panels& styles,

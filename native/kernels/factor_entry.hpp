@@ -20,16 +20,8 @@ namespace kernelbus::factor {
 
 namespace entry {
 
-/// winsorize(x, rows, cols, params, out)
-Outcome winsorize(In x, size_t rows, size_t cols, Packed params, Out out);
-/// standardize(x, rows, cols, out)
-Outcome standardize(In x, size_t rows, size_t cols, Out out);
 /// momentum(returns, rows, cols, weights, params, out): weights from expWeights (window >= 1, in (0, 1])
 Outcome momentum(In returns, size_t rows, size_t cols, In weights, Packed params, Out out);
-/// size(marketCap, rows, cols, params, out)
-Outcome size(In marketCap, size_t rows, size_t cols, Packed params, Out out);
-/// value(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out)
-Outcome value(In book, In sales, In cashFlow, size_t rows, size_t cols, Packed params, Out out);
 /// factorCovariance(factorReturns, rows, K, weights, params, out): weights one per date, in (0, 1]
 Outcome factorCovariance(In f, size_t rows, size_t K, In weights, Packed params, Out out);
 /// specificRisk(residuals, rows, cols, weights, out): weights one per date, in (0, 1]

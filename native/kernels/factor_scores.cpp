@@ -123,18 +123,22 @@ size_t minRows(size_t cols) { return std::max<size_t>(1, 32768 / (cols + 1)); }
 
 }  // namespace
 
-void winsorize(const double* x, size_t rows, size_t cols, double lower, double upper, double* out) {
+/// Each row clipped to its linear lower/upper percentiles (non-finite -> NaN) into out[rows * cols].
+Status winsorize(const double* x, size_t rows, size_t cols, double lower, double upper, double* out) {
   parallelFor(rows, minRows(cols), [&](size_t begin, size_t end) {
     std::vector<double> buf;
     RankSelector selector;
     for (size_t t = begin; t < end; t++) winsorizeRow(x + t * cols, cols, lower, upper, out + t * cols, buf, selector);
   });
+  return Status{};
 }
 
-void standardize(const double* x, size_t rows, size_t cols, double* out) {
+/// Each row minus its mean over its sd (ddof 1), non-finite -> NaN, into out[rows * cols].
+Status standardize(const double* x, size_t rows, size_t cols, double* out) {
   parallelFor(rows, minRows(cols), [&](size_t begin, size_t end) {
     for (size_t t = begin; t < end; t++) standardizeRow(x + t * cols, cols, out + t * cols);
   });
+  return Status{};
 }
 
 Status momentum(const double* returns, size_t rows, size_t cols, const double* weights, size_t window, size_t lag, double p, double* out) {
@@ -153,6 +157,7 @@ Status momentum(const double* returns, size_t rows, size_t cols, const double* w
   return Status{};
 }
 
+/// Size scores (caps NaN or finite > 0) into out[rows * cols].
 Status size(const double* cap, size_t rows, size_t cols, double lower, double upper, double* out) {
   if (Status s = checkCaps(cap, rows * cols, cols); !s.ok()) return s;
   // one row at a time (the temporaries stay in cache), rows shared out between the threads
@@ -174,7 +179,8 @@ Status size(const double* cap, size_t rows, size_t cols, double lower, double up
   return Status{};
 }
 
-void value(const double* book, const double* sales, const double* cashFlow, size_t rows, size_t cols, double p, double* out) {
+/// Value scores (winsorize < 0: off) into out[rows * cols].
+Status value(const double* book, const double* sales, const double* cashFlow, size_t rows, size_t cols, double p, double* out) {
   // one row at a time (every step is per date; the temporaries stay in cache), rows shared out
   parallelFor(rows, minRows(cols), [&](size_t begin, size_t end) {
     std::vector<double> parts(3 * cols), work(cols), logs(cols), buf;
@@ -205,6 +211,7 @@ void value(const double* book, const double* sales, const double* cashFlow, size
       standardizeRow(work.data(), cols, out + t * cols);
     }
   });
+  return Status{};
 }
 
 }  // namespace kernelbus::factor

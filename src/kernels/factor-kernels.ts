@@ -43,6 +43,7 @@ import {
   type SpecificRiskOptions,
 } from './factor-model.js';
 import type { Matrix, Series } from './matrix.js';
+import type { Sampler } from './sample.js';
 import { weightsMatrix } from './risk-kernels.js';
 
 /**
@@ -154,8 +155,13 @@ function decompositionSplit(model: FactorRiskModel, weights: Series): Split {
 export const FACTOR_KERNELS = {
   winsorize: {
     params: [P.lower, P.upper],
+    signature: 'x[rows x cols], rows, cols',
     outputs: { x: ['T', 'N'] },
-    dims: panelDims,
+    dims: { T: 'rows', N: 'cols' },
+    sample: (s: Sampler) => [
+      s.matrix(s.int(0, 30), s.int(1, 40), () => s.ret()),
+      { lower: s.pick(0, 0.05, 0.1), upper: s.pick(1, 0.95, 0.9) },
+    ],
     options: ['lower', 'upper'],
     api(x: Matrix | Float64Array, opts?: WinsorizeOptions) {
       const [m] = requirePanels([[x, 'x']]);
@@ -167,8 +173,10 @@ export const FACTOR_KERNELS = {
   },
   standardize: {
     params: [],
+    signature: 'x[rows x cols], rows, cols',
     outputs: { x: ['T', 'N'] },
-    dims: panelDims,
+    dims: { T: 'rows', N: 'cols' },
+    sample: (s: Sampler) => [s.matrix(s.int(0, 30), s.int(1, 40), () => s.ret())],
     options: [],
     api(x: Matrix | Float64Array) {
       const [m] = requirePanels([[x, 'x']]);
@@ -194,8 +202,10 @@ export const FACTOR_KERNELS = {
   },
   size: {
     params: [P.lower, P.upper],
+    signature: 'marketCap[rows x cols], rows, cols',
     outputs: { scores: ['T', 'N'] },
-    dims: panelDims,
+    dims: { T: 'rows', N: 'cols' },
+    sample: (s: Sampler) => [s.matrix(s.int(0, 30), s.int(1, 30), () => (s.random() < 0.03 ? Number.NaN : 1e9 * s.positive()))],
     options: ['lower', 'upper'],
     api(marketCap: Matrix, opts?: SizeOptions) {
       const [c] = requirePanels([[marketCap, 'marketCap']]);
@@ -211,8 +221,14 @@ export const FACTOR_KERNELS = {
   },
   value: {
     params: [P.percentileOrOff],
+    signature: 'bookPrice[rows x cols], salesPrice[rows x cols], cashFlowPrice[rows x cols], rows, cols',
     outputs: { scores: ['T', 'N'] },
-    dims: (_b: Float64Array, _s: Float64Array, _c: Float64Array, rows: number, cols: number) => ({ T: rows, N: cols }),
+    dims: { T: 'rows', N: 'cols' },
+    sample: (s: Sampler) => {
+      const [rows, cols] = [s.int(0, 30), s.int(1, 30)];
+      const m = () => s.matrix(rows, cols, () => (s.random() < 0.03 ? Number.NaN : s.uniform(-1, 5)));
+      return [m(), m(), m(), { winsorize: s.pick(0.01, 0.05) }];
+    },
     options: ['winsorize'],
     api(bookPrice: Matrix, salesPrice: Matrix, cashFlowPrice: Matrix, opts?: ValueOptions) {
       const [b, s, c] = requirePanels([

@@ -3,14 +3,19 @@
 //
 // The family's parameter rules as data, in packed order, with the unpack() that reads them: fuzz_params.cpp
 // checks that unpack() accepts exactly the values its own reading of each rule accepts
-// (native/fuzz/rules.hpp).
+// (native/fuzz/rules.hpp); and a case per generated entry for fuzz_entries.cpp (native/fuzz/args.hpp: the
+// call's arguments).
 #pragma once
 
 #include "../../kernels/generated/factor.hpp"
+#include "../args.hpp"
 #include "../rules.hpp"
 
 namespace kernelbus::factor::fuzzing {
 
+using fuzz::Args;
+using fuzz::Case;
+using fuzz::Input;
 using fuzz::kMaxInteger;
 using fuzz::Rule;
 
@@ -22,6 +27,63 @@ inline const fuzz::KernelRules kRules[] = {
     {"value", {{Rule::ClosedOr, 0, 0.5, -1}}, fuzz::unpackInto<ValueParams>},
     {"factorReturns", {{Rule::ClosedOr, 0, 0.5, -1}, {Rule::Flag, 0, 1}}, fuzz::unpackInto<FactorReturnsParams>},
     {"factorCovariance", {{Rule::Integer, 0, 10000}}, fuzz::unpackInto<FactorCovarianceParams>},
+};
+
+// winsorize(x, rows, cols, params, out)
+inline void winsorize(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(in.real(0, 1));
+  valid.push_back(in.real(0, 1));
+  const Packed params = a.params(valid);
+  const In x = a.input(cells(rows, cols));
+  const Out out = a.output(winsorizeLength(rows, cols));
+  if (a.affordable()) a.check(entry::winsorize<>(x, rows, cols, params, out));
+}
+
+// standardize(x, rows, cols, out)
+inline void standardize(Args& a, Input&) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  const In x = a.input(cells(rows, cols));
+  const Out out = a.output(standardizeLength(rows, cols));
+  if (a.affordable()) a.check(entry::standardize<>(x, rows, cols, out));
+}
+
+// size(marketCap, rows, cols, params, out)
+inline void size(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(in.real(0, 1));
+  valid.push_back(in.real(0, 1));
+  const Packed params = a.params(valid);
+  const In marketCap = a.input(cells(rows, cols));
+  const Out out = a.output(sizeLength(rows, cols));
+  if (a.affordable()) a.check(entry::size<>(marketCap, rows, cols, params, out));
+}
+
+// value(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out)
+inline void value(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(in.real(0, 0.5));
+  const Packed params = a.params(valid);
+  const In bookPrice = a.input(cells(rows, cols));
+  const In salesPrice = a.input(cells(rows, cols));
+  const In cashFlowPrice = a.input(cells(rows, cols));
+  const Out out = a.output(valueLength(rows, cols));
+  if (a.affordable()) a.check(entry::value<>(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out));
+}
+
+/// The cases above, by kernel name.
+inline const Case kCases[] = {
+    {"winsorize", winsorize},
+    {"standardize", standardize},
+    {"size", size},
+    {"value", value},
 };
 
 }  // namespace kernelbus::factor::fuzzing

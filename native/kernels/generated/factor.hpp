@@ -4,12 +4,15 @@
 // The factor family's packed parameters (factor_entry.hpp): per kernel, its names in packed order (the
 // descriptor's keys), its Params struct (a field per name: double, size_t for an integer, int for a code,
 // bool for a flag) and unpack(): each value read in order by the ParamReader call of its rule
-// (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp).
+// (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp); the kernels whose calls
+// are data, below.
 #pragma once
 
+#include <array>
 #include <cstddef>
 
 #include "../entry.hpp"
+#include "../sizes.hpp"
 
 namespace kernelbus::factor {
 
@@ -98,6 +101,84 @@ inline Status unpack(Packed packed, FactorCovarianceParams& out) {
   out.lags = static_cast<size_t>(p.integer(0, 10000));
   return p.status();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The kernels whose calls are data (a descriptor's signature and dims): their output layouts and
+// declarations, then their entries (entry.hpp) and the binding's registration of them.
+
+// winsorize's output: x [T, N]
+inline size_t winsorizeLength(size_t T, size_t N) { return cells(T, N); }
+/// winsorize: defined in native/kernels/; its entry below checks the call.
+Status winsorize(const double* x, size_t rows, size_t cols, double lower, double upper, double* out);
+
+// standardize's output: x [T, N]
+inline size_t standardizeLength(size_t T, size_t N) { return cells(T, N); }
+/// standardize: defined in native/kernels/; its entry below checks the call.
+Status standardize(const double* x, size_t rows, size_t cols, double* out);
+
+// size's output: scores [T, N]
+inline size_t sizeLength(size_t T, size_t N) { return cells(T, N); }
+/// size: defined in native/kernels/; its entry below checks the call.
+Status size(const double* marketCap, size_t rows, size_t cols, double lower, double upper, double* out);
+
+// value's output: scores [T, N]
+inline size_t valueLength(size_t T, size_t N) { return cells(T, N); }
+/// value: defined in native/kernels/; its entry below checks the call.
+Status value(const double* bookPrice, const double* salesPrice, const double* cashFlowPrice, size_t rows, size_t cols, double winsorize,
+             double* out);
+
+namespace entry {
+
+/// winsorize(x, rows, cols, params, out)
+template <auto Kernel = &kernelbus::factor::winsorize>
+Outcome winsorize(In x, size_t rows, size_t cols, Packed params, Out out) {
+  WinsorizeParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  if (Outcome o = requireLength(0, x, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, winsorizeLength(rows, cols)); !o.ok()) return o;
+  return Kernel(x.data, rows, cols, p.lower, p.upper, out.data);
+}
+
+/// standardize(x, rows, cols, out)
+template <auto Kernel = &kernelbus::factor::standardize>
+Outcome standardize(In x, size_t rows, size_t cols, Out out) {
+  if (Outcome o = requireLength(0, x, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, out, standardizeLength(rows, cols)); !o.ok()) return o;
+  return Kernel(x.data, rows, cols, out.data);
+}
+
+/// size(marketCap, rows, cols, params, out)
+template <auto Kernel = &kernelbus::factor::size>
+Outcome size(In marketCap, size_t rows, size_t cols, Packed params, Out out) {
+  SizeParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  if (Outcome o = requireLength(0, marketCap, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, sizeLength(rows, cols)); !o.ok()) return o;
+  return Kernel(marketCap.data, rows, cols, p.lower, p.upper, out.data);
+}
+
+/// value(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out)
+template <auto Kernel = &kernelbus::factor::value>
+Outcome value(In bookPrice, In salesPrice, In cashFlowPrice, size_t rows, size_t cols, Packed params, Out out) {
+  ValueParams p;
+  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  if (Outcome o = requireLength(0, bookPrice, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, salesPrice, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, cashFlowPrice, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, valueLength(rows, cols)); !o.ok()) return o;
+  return Kernel(bookPrice.data, salesPrice.data, cashFlowPrice.data, rows, cols, p.winsorize, out.data);
+}
+
+/// Every entry above, each given to `to.template add<Entry>(signature)` (the binding registers <name> and <name>Async).
+template <typename To>
+void addEntries(To& to) {
+  to.template add<winsorize<>>("winsorize(x, rows, cols, params, out)");
+  to.template add<standardize<>>("standardize(x, rows, cols, out)");
+  to.template add<size<>>("size(marketCap, rows, cols, params, out)");
+  to.template add<value<>>("value(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out)");
+}
+
+}  // namespace entry
 
 /// Every kernel's packed parameter names (param_names.hpp: the addon's paramNames()).
 constexpr KernelParamNames kKernelParamNames[] = {
