@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 
+#include "generated/factor.hpp"
 #include "sizes.hpp"
 #include "status.hpp"
 
