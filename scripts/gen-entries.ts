@@ -53,12 +53,21 @@ interface Kernel {
   readonly outputs: readonly (readonly [string, Shape])[];
   readonly dims: DimsData;
   readonly workspace?: string;
+  /** The arrays' own lengths a shape names (`x[n]`: n), by name: the index of the array that gives it. */
+  readonly lengths: ReadonlyMap<string, number>;
 }
 
 function kernelOf(name: string, spec: KernelSpec): Kernel {
+  const args = argsOf(spec.signature as string);
+  const known = new Set([...args.filter((a) => !a.shape).map((a) => a.name), ...spec.params.map((p) => p.key)]);
+  const lengths = new Map<string, number>();
+  args.forEach((a, i) => {
+    if (a.shape?.length === 1 && !known.has(a.shape[0]) && !lengths.has(a.shape[0])) lengths.set(a.shape[0], i);
+  });
   return {
     name,
-    args: argsOf(spec.signature as string),
+    lengths,
+    args,
     params: spec.params.map((p) => ({ key: p.key, rule: p.rule as Rule })),
     outputs: Object.entries(spec.outputs as Record<string, Shape>),
     dims: spec.dims as DimsData,
@@ -66,10 +75,10 @@ function kernelOf(name: string, spec: KernelSpec): Kernel {
   };
 }
 
-/** A count or parameter by name, as the entry reads it (a parameter from the unpacked `p`). */
+/** A count or parameter by name, as the entry reads it (a parameter from the unpacked `values`). */
 function readOf(k: Kernel, name: string): string {
-  if (k.args.some((a) => a.name === name && !a.shape)) return name;
-  if (k.params.some((p) => p.key === name)) return `p.${name}`;
+  if (k.args.some((a) => a.name === name && !a.shape) || k.lengths.has(name)) return name;
+  if (k.params.some((p) => p.key === name)) return `values.${name}`;
   throw new Error(`${k.name}: '${name}' is not a count or parameter of its call`);
 }
 
@@ -178,10 +187,17 @@ function call(text: string, args: readonly string[], end: string, indent = ''): 
 /** The kernel's C++ parameters: each array a pointer, each count a size_t, each parameter its Params type, then out. */
 function kernelParams(k: Kernel): string[] {
   return [
-    ...k.args.map((a) => (a.shape ? `const double* ${a.name}` : `size_t ${a.name}`)),
+    ...k.args.flatMap((a, i) =>
+      a.shape ? [`const double* ${a.name}`, ...lengthsOf(k, i).map((n) => `size_t ${n}`)] : [`size_t ${a.name}`],
+    ),
     ...k.params.map((p) => `${cppType(p.rule)} ${p.key}`),
     'double* out',
   ];
+}
+
+/** The lengths argument `i` gives (the names the kernel takes after it). */
+function lengthsOf(k: Kernel, i: number): string[] {
+  return [...k.lengths].filter(([, at]) => at === i).map(([name]) => name);
 }
 
 /** The JS call's argument names (the binding's signature string): the arguments, `params` when there are any, `out`. */
@@ -205,7 +221,7 @@ function entry(ns: string, k: Kernel, spec: KernelSpec): string[] {
   const lines = [`/// ${k.name}(${names.join(', ')})`, `template <auto Kernel = &${ns}::${k.name}>`];
   lines.push(...call(`Outcome ${k.name}`, inputs, ' {'));
   if (k.params.length > 0) {
-    lines.push(`  ${capitalized(k.name)}Params p;`, '  if (Outcome o = unpack(params, p); !o.ok()) return o;');
+    lines.push(`  ${capitalized(k.name)}Params values;`, '  if (Outcome o = unpack(params, values); !o.ok()) return o;');
   }
   if (k.workspace) {
     const parts = argsOf(`w[${k.workspace}]`)[0].shape as string[];
@@ -216,8 +232,9 @@ function entry(ns: string, k: Kernel, spec: KernelSpec): string[] {
       '  }',
     );
   }
+  for (const [name, at] of k.lengths) lines.push(`  const size_t ${name} = ${k.args[at].name}.length;`);
   k.args.forEach((a, i) => {
-    if (!a.shape) return;
+    if (!a.shape || lengthsOf(k, i).length > 0) return;
     const length = product(a.shape.map((n) => readOf(k, n)));
     lines.push(`  if (Outcome o = requireLength(${i}, ${a.name}, ${length}, "${a.shape.join(' x ')}"); !o.ok()) return o;`);
   });
@@ -229,7 +246,11 @@ function entry(ns: string, k: Kernel, spec: KernelSpec): string[] {
       '; !o.ok()) return o;',
     ),
   );
-  const passed = [...k.args.map((a) => (a.shape ? `${a.name}.data` : a.name)), ...k.params.map((p) => `p.${p.key}`), 'out.data'];
+  const passed = [
+    ...k.args.flatMap((a, i) => (a.shape ? [`${a.name}.data`, ...lengthsOf(k, i)] : [a.name])),
+    ...k.params.map((p) => `values.${p.key}`),
+    'out.data',
+  ];
   lines.push(...call('  return Kernel', passed, ';'), '}');
   return lines;
 }
@@ -291,7 +312,10 @@ export function fuzzCases(kernels: Readonly<Record<string, KernelSpec>>): string
   const lines: string[] = [];
   for (const [name, spec] of list) {
     const k = kernelOf(name, spec);
-    lines.push(`// ${name}(${callNames(spec).join(', ')})`, `inline void ${name}(Args& a, Input&${k.params.length > 0 ? ' in' : ''}) {`);
+    lines.push(
+      `// ${name}(${callNames(spec).join(', ')})`,
+      `inline void ${name}(Args& a, Input&${k.params.length > 0 || k.lengths.size > 0 ? ' in' : ''}) {`,
+    );
     for (const arg of k.args) if (!arg.shape) lines.push(`  const size_t ${arg.name} = a.count();`);
     if (k.params.length > 0) {
       const draws = k.params.map((p) => validDraw(p.rule));
@@ -300,29 +324,35 @@ export function fuzzCases(kernels: Readonly<Record<string, KernelSpec>>): string
         ...draws.map((d) => `  valid.push_back(${d});`),
         '  const Packed params = a.params(valid);',
       );
-      const counts = k.params.filter((p) => cppType(p.rule) === 'size_t').map((p) => `p.${p.key} > 4096`);
+      const counts = k.params.filter((p) => cppType(p.rule) === 'size_t').map((p) => `values.${p.key} > 4096`);
       const sized = k.args.some((a) => a.shape?.some((n) => !k.args.some((b) => b.name === n)));
       const read = sized || Object.values(k.dims).some((e) => !k.args.some((b) => b.name === dimSource(e).name));
       if (counts.length > 0) {
         lines.push(
-          `  ${capitalized(name)}Params p;`,
-          `  if (unpack(params, p).ok() && (${counts.join(' || ')})) return;  // valid, but too costly to fuzz`,
+          `  ${capitalized(name)}Params values;`,
+          `  if (unpack(params, values).ok() && (${counts.join(' || ')})) return;  // valid, but too costly to fuzz`,
         );
       } else if (read) {
         lines.push(
-          `  ${capitalized(name)}Params p;`,
-          '  unpack(params, p);  // what the entry reads (zeros after a fault): the lengths follow it',
+          `  ${capitalized(name)}Params values;`,
+          '  unpack(params, values);  // what the entry reads (zeros after a fault): the lengths follow it',
         );
       }
     }
-    for (const arg of k.args)
-      if (arg.shape) lines.push(`  const In ${arg.name} = a.input(${product(arg.shape.map((n) => readOf(k, n)))});`);
+    k.args.forEach((arg, i) => {
+      if (!arg.shape) return;
+      const own = lengthsOf(k, i);
+      if (own.length === 0) lines.push(`  const In ${arg.name} = a.input(${product(arg.shape.map((n) => readOf(k, n)))});`);
+      else
+        lines.push(`  const In ${arg.name} = a.any(in.in<size_t>(0, 40));`, ...own.map((n) => `  const size_t ${n} = ${arg.name}.length;`));
+    });
     const dims = dimNames(k).map((d) => dimValue(k, d));
     lines.push(`  const Out out = a.output(${name}Length(${dims.join(', ')}));`);
     lines.push(...call('  if (a.affordable()) a.check', [`entry::${name}<>(${callNames(spec).join(', ')})`], ';'), '}', '');
   }
-  lines.push('/// The cases above, by kernel name.', 'inline const Case kCases[] = {');
+  // one row a line, whatever their lengths (clang-format would pack short rows)
+  lines.push('/// The cases above, by kernel name.', '// clang-format off', 'inline const Case kCases[] = {');
   for (const [name] of list) lines.push(`    {"${name}", ${name}},`);
-  lines.push('};', '');
+  lines.push('};', '// clang-format on', '');
   return lines;
 }

@@ -68,7 +68,7 @@ const FAMILIES: readonly Family[] = [
   {
     file: 'special.hpp',
     namespace: 'kernelbus::special',
-    what: "The special functions' packed parameters (special_entry.hpp)",
+    what: "The special functions' packed parameters (generated/special.hpp)",
     from: ['src/kernels/special-family.ts'],
     kernels: SPECIAL_KERNELS,
   },

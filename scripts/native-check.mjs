@@ -189,12 +189,6 @@ const CASES = {
     const tape = typeof classifier === 'object' ? quotedTrades(int(50, 1500)) : trades(int(50, 1500));
     return [tape, { bucketVolume: int(500, 4000), window: int(1, 20), barMs: pick(1000, 5000), classifier, sigma: pick('sample', { ewma: 0.94 }) }];
   },
-  normalCdf: () => [fill(int(0, 300), () => 6 * normal())],
-  normalSf: () => [fill(int(0, 300), () => 6 * normal())],
-  normalPdf: () => [fill(int(0, 300), () => 6 * normal())],
-  normalQuantile: () => [fill(int(0, 300), () => pick(random(), 1e-12 * random(), 1 - 1e-9 * random()))],
-  studentTCdf: () => [fill(int(0, 300), () => 5 * normal()), pick(1, 2.5, 4, 30, 1e4)],
-  studentTQuantile: () => [fill(int(0, 300), () => random()), pick(1, 2.5, 4, 30)],
   momentum: () => [matrix(int(0, 80), int(1, 20), () => ret()), { window: int(1, 30), halfLife: pick(4, 10), lag: int(0, 5), winsorize: pick(0.01, 0.1) }],
 
   factorReturns: () => {

@@ -19,8 +19,8 @@
 #include "portfolio_alloc_entry.hpp"
 #include "generated/factor_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
+#include "generated/special_fuzz.hpp"
 #include "risk_analytics_entry.hpp"
-#include "special_entry.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::Args;
@@ -163,32 +163,6 @@ void allocationEntry(fuzz::Input& in, int which) {
   }
 }
 
-void specialEntry(fuzz::Input& in, int which) {
-  Args a(in);
-  const In x = a.any(in.in<size_t>(0, 16));
-  const Out out = a.output(x.length);
-  switch (which) {
-    case 0:
-      a.check(special::entry::normalCdf(x, out));
-      break;
-    case 1:
-      a.check(special::entry::normalSf(x, out));
-      break;
-    case 2:
-      a.check(special::entry::normalPdf(x, out));
-      break;
-    case 3:
-      a.check(special::entry::normalQuantile(x, out));
-      break;
-    case 4:
-      a.check(special::entry::studentTCdf(x, a.params({in.real(0.1, 50)}), out));
-      break;
-    case 5:
-      a.check(special::entry::studentTQuantile(x, a.params({in.real(0.1, 50)}), out));
-      break;
-  }
-}
-
 void pinEntry(fuzz::Input& in, int which) {
   Args a(in);
   const In buys = a.anyCounts(in.in<size_t>(0, 8));  // its length is the days (0: refused)
@@ -211,7 +185,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int family = in.in<int>(0, 4);
   if (family == 0) riskEntry(in);
   if (family == 1) factorEntry(in, in.in<int>(-4, 4));
-  if (family == 2) specialEntry(in, in.in<int>(0, 5));
+  if (family == 2) {
+    Args a(in);
+    special::fuzzing::kCases[in.in<size_t>(0, std::size(special::fuzzing::kCases) - 1)].run(a, in);
+  }
   if (family == 3) allocationEntry(in, in.in<int>(0, 4));
   if (family == 4) pinEntry(in, in.in<int>(0, 1));
   return 0;

@@ -1,5 +1,5 @@
-// A kernel's entry: what the addon calls for one kernel (risk_entry.hpp, factor_entry.hpp,
-// special_entry.hpp). An entry takes its arguments as the JS call has them, as views typed by what
+// A kernel's entry: what the addon calls for one kernel (generated/<family>.hpp, or written by hand:
+// factor_entry.hpp, portfolio_entry.hpp). An entry takes its arguments as the JS call has them, as views typed by what
 // they are (a Float64Array read, the Float64Array it fills, the packed parameters, a count, a list of
 // panels), unpacks and checks its parameters, checks every length against the kernel's layout, then
 // runs the kernel. The binding reads the arguments by these C++ types (native/binding/entry.h): adding

@@ -5,7 +5,8 @@
  *
  * `signature` lists the backend call's arguments before its packed parameters, in order: a count is
  * a bare name (`rows`), an array its name and its length as a product of counts or parameters in
- * brackets (`returns[rows x cols]`, `benchmark[rows]`). `dims` gives each output dimension as one of
+ * brackets (`returns[rows x cols]`, `benchmark[rows]`); a name in brackets that is neither is the
+ * array's own length (`x[n]`: n is x.length; the C++ kernel takes it after the array). `dims` gives each output dimension as one of
  * those names, or a name less one (`'rows - 1'`, at least 0).
  */
 import type { ParamSpec } from './param-rules.js';
@@ -65,15 +66,22 @@ export function dimsOf(spec: Shaped): (...args: unknown[]) => Dims {
   if (f) return f;
   if (!dims || !spec.signature) throw new Error('dims: data dims need a signature');
   const names = [...argsOf(spec.signature).map((a) => a.name), ...spec.params.map((p) => p.key)];
+  const args = argsOf(spec.signature);
   const reads = Object.entries(dims).map(([dim, expr]) => {
     const { name, less } = dimSource(expr);
     const at = names.indexOf(name);
-    if (at < 0) throw new Error(`dims.${dim}: '${name}' is not an argument or parameter`);
-    return { dim, at, less };
+    if (at >= 0) return { dim, at, less, length: false };
+    // a length: the array whose one dimension it is
+    const of = args.findIndex((a) => a.shape?.length === 1 && a.shape[0] === name);
+    if (of < 0) throw new Error(`dims.${dim}: '${name}' is not an argument, parameter or an array's length`);
+    return { dim, at: of, less, length: true };
   });
-  f = (...args: unknown[]) => {
+  f = (...call: unknown[]) => {
     const out: Record<string, number> = {};
-    for (const { dim, at, less } of reads) out[dim] = less ? Math.max((args[at] as number) - 1, 0) : (args[at] as number);
+    for (const { dim, at, less, length } of reads) {
+      const v = length ? (call[at] as ArrayLike<number>).length : (call[at] as number);
+      out[dim] = less ? Math.max(v - 1, 0) : v;
+    }
     return out;
   };
   compiled.set(spec, f);

@@ -6,6 +6,7 @@
 import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../math/special.js';
 import { requireKnownOptions, type Call, type KernelSpec, type Outputs, type OutputSpec } from './descriptor.js';
 import { aboveZero, checkParam, param } from './param-rules.js';
+import type { Sampler } from './sample.js';
 import { requireFloat64Array, requireOut } from './validate.js';
 
 /** The special functions as a backend implements them (inputs checked by the API). */
@@ -61,15 +62,19 @@ export interface SpecialKernels {
   studentTQuantile: StudentTFunction;
 }
 
-const each = (x: Float64Array) => ({ n: x.length });
 const nu = [NU] as const;
 
-/** A function of x: a number computed here (src/math), an array by the backend. */
-function normal(scalar: (x: number) => number) {
+/**
+ * A function of x: a number computed here (src/math), an array by the backend (the argument named
+ * `arg` in errors); `draw` one sample value.
+ */
+function normal(scalar: (x: number) => number, arg: string, draw: (s: Sampler) => number) {
   const spec = {
     params: [],
+    signature: `${arg}[n]`,
     outputs: { y: ['n'] },
-    dims: each,
+    dims: { n: 'n' },
+    sample: (s: Sampler) => [s.fill(s.int(0, 300), () => draw(s))],
     arity: 1,
     options: ['out'],
     api(x: number | Float64Array, opts?: SpecialOptions): Call {
@@ -88,11 +93,13 @@ function arrayOut(spec: KernelSpec, x: Float64Array, opts: SpecialOptions | unde
 }
 
 /** A function of (x, nu): nu checked first, then as `normal`. */
-function studentT(scalar: (x: number, nu: number) => number) {
+function studentT(scalar: (x: number, nu: number) => number, arg: string, draw: (s: Sampler) => number) {
   const spec = {
     params: nu,
+    signature: `${arg}[n]`,
     outputs: { y: ['n'] },
-    dims: each,
+    dims: { n: 'n' },
+    sample: (s: Sampler) => [s.fill(s.int(0, 300), () => draw(s)), s.pick(1, 2.5, 4, 30, 1e4)],
     arity: 2,
     options: ['out'],
     api(x: number | Float64Array, v: number, opts?: SpecialOptions): Call {
@@ -105,15 +112,20 @@ function studentT(scalar: (x: number, nu: number) => number) {
   return spec;
 }
 
+/** A sample's x: normal draws spread over +-6 and more. */
+const spread = (s: Sampler) => 6 * s.normal();
+/** A sample's probability, deep in the tails now and then. */
+const probability = (s: Sampler) => s.pick(s.random(), 1e-12 * s.random(), 1 - 1e-9 * s.random());
+
 /**
  * One descriptor per special function (see descriptor.ts): Student's t packs its degrees of freedom,
  * the trailing number of its call; every function fills one value per input value.
  */
 export const SPECIAL_KERNELS = {
-  normalCdf: normal(normalCdf),
-  normalSf: normal(normalSf),
-  normalPdf: normal(normalPdf),
-  normalQuantile: normal(normalQuantile),
-  studentTCdf: studentT(studentTCdf),
-  studentTQuantile: studentT(studentTQuantile),
+  normalCdf: normal(normalCdf, 'x', spread),
+  normalSf: normal(normalSf, 'x', spread),
+  normalPdf: normal(normalPdf, 'x', spread),
+  normalQuantile: normal(normalQuantile, 'p', probability),
+  studentTCdf: studentT(studentTCdf, 't', spread),
+  studentTQuantile: studentT(studentTQuantile, 'p', (s) => s.random()),
 } as const satisfies { [K in keyof SpecialFamily]: OutputSpec };

@@ -79,11 +79,13 @@ inline void value(Args& a, Input& in) {
 }
 
 /// The cases above, by kernel name.
+// clang-format off
 inline const Case kCases[] = {
     {"winsorize", winsorize},
     {"standardize", standardize},
     {"size", size},
     {"value", value},
 };
+// clang-format on
 
 }  // namespace kernelbus::factor::fuzzing

@@ -120,8 +120,8 @@ inline void valueAtRisk(Args& a, Input& in) {
   valid.push_back(in.real(1e-9, 1 - 1e-9));
   valid.push_back(double(in.in<int>(0, 63)));
   const Packed params = a.params(valid);
-  ValueAtRiskParams p;
-  if (unpack(params, p).ok() && (p.ddof > 4096)) return;  // valid, but too costly to fuzz
+  ValueAtRiskParams values;
+  if (unpack(params, values).ok() && (values.ddof > 4096)) return;  // valid, but too costly to fuzz
   const In returns = a.input(cells(rows, cols));
   const Out out = a.output(valueAtRiskLength(cols));
   if (a.affordable()) a.check(entry::valueAtRisk<>(returns, rows, cols, params, out));
@@ -188,8 +188,8 @@ inline void monteCarloVar(Args& a, Input& in) {
   valid.push_back(double(in.in<int>(0, 63)));
   valid.push_back(in.real(2 + 1e-6, 2 + 10));
   const Packed params = a.params(valid);
-  MonteCarloVarParams p;
-  if (unpack(params, p).ok() && (p.paths > 4096 || p.seed > 4096)) return;  // valid, but too costly to fuzz
+  MonteCarloVarParams values;
+  if (unpack(params, values).ok() && (values.paths > 4096 || values.seed > 4096)) return;  // valid, but too costly to fuzz
   const In mean = a.input(n);
   const In cov = a.input(cells(n, n));
   const In weights = a.input(cells(portfolios, n));
@@ -206,11 +206,11 @@ inline void monteCarloScenarios(Args& a, Input& in) {
   valid.push_back(double(in.in<int>(0, 63)));
   valid.push_back(in.real(2 + 1e-6, 2 + 10));
   const Packed params = a.params(valid);
-  MonteCarloScenariosParams p;
-  if (unpack(params, p).ok() && (p.paths > 4096 || p.seed > 4096)) return;  // valid, but too costly to fuzz
+  MonteCarloScenariosParams values;
+  if (unpack(params, values).ok() && (values.paths > 4096 || values.seed > 4096)) return;  // valid, but too costly to fuzz
   const In mean = a.input(n);
   const In cov = a.input(cells(n, n));
-  const Out out = a.output(monteCarloScenariosLength(p.paths, n));
+  const Out out = a.output(monteCarloScenariosLength(values.paths, n));
   if (a.affordable()) a.check(entry::monteCarloScenarios<>(mean, cov, n, params, out));
 }
 
@@ -223,8 +223,8 @@ inline void varBacktest(Args& a, Input& in) {
   valid.push_back(double(in.in<int>(1, 64)));
   valid.push_back(double(in.in<int>(0, 1)));
   const Packed params = a.params(valid);
-  VarBacktestParams p;
-  if (unpack(params, p).ok() && (p.window > 4096)) return;  // valid, but too costly to fuzz
+  VarBacktestParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
   const In returns = a.input(cells(rows, cols));
   const In var = a.input(cells(rows, cols));
   const Out out = a.output(varBacktestLength(rows, cols));
@@ -248,10 +248,10 @@ inline void drawdowns(Args& a, Input& in) {
   valid.push_back(double(in.in<int>(1, 64)));
   valid.push_back(double(in.in<int>(0, 1)));
   const Packed params = a.params(valid);
-  DrawdownsParams p;
-  if (unpack(params, p).ok() && (p.top > 4096)) return;  // valid, but too costly to fuzz
+  DrawdownsParams values;
+  if (unpack(params, values).ok() && (values.top > 4096)) return;  // valid, but too costly to fuzz
   const In returns = a.input(cells(rows, cols));
-  const Out out = a.output(drawdownsLength(p.top, cols));
+  const Out out = a.output(drawdownsLength(values.top, cols));
   if (a.affordable()) a.check(entry::drawdowns<>(returns, rows, cols, params, out));
 }
 
@@ -267,6 +267,7 @@ inline void aggregateReturns(Args& a, Input&) {
 }
 
 /// The cases above, by kernel name.
+// clang-format off
 inline const Case kCases[] = {
     {"simpleReturns", simpleReturns},
     {"logReturns", logReturns},
@@ -286,5 +287,6 @@ inline const Case kCases[] = {
     {"drawdowns", drawdowns},
     {"aggregateReturns", aggregateReturns},
 };
+// clang-format on
 
 }  // namespace kernelbus::risk::fuzzing

@@ -3,14 +3,19 @@
 //
 // The family's parameter rules as data, in packed order, with the unpack() that reads them: fuzz_params.cpp
 // checks that unpack() accepts exactly the values its own reading of each rule accepts
-// (native/fuzz/rules.hpp).
+// (native/fuzz/rules.hpp); and a case per generated entry for fuzz_entries.cpp (native/fuzz/args.hpp: the
+// call's arguments).
 #pragma once
 
 #include "../../kernels/generated/special.hpp"
+#include "../args.hpp"
 #include "../rules.hpp"
 
 namespace kernelbus::special::fuzzing {
 
+using fuzz::Args;
+using fuzz::Case;
+using fuzz::Input;
 using fuzz::kMaxInteger;
 using fuzz::Rule;
 
@@ -19,5 +24,75 @@ inline const fuzz::KernelRules kRules[] = {
     {"studentTCdf", {{Rule::AboveZero}}, fuzz::unpackInto<StudentTCdfParams>},
     {"studentTQuantile", {{Rule::AboveZero}}, fuzz::unpackInto<StudentTQuantileParams>},
 };
+
+// normalCdf(x, out)
+inline void normalCdf(Args& a, Input& in) {
+  const In x = a.any(in.in<size_t>(0, 40));
+  const size_t n = x.length;
+  const Out out = a.output(normalCdfLength(n));
+  if (a.affordable()) a.check(entry::normalCdf<>(x, out));
+}
+
+// normalSf(x, out)
+inline void normalSf(Args& a, Input& in) {
+  const In x = a.any(in.in<size_t>(0, 40));
+  const size_t n = x.length;
+  const Out out = a.output(normalSfLength(n));
+  if (a.affordable()) a.check(entry::normalSf<>(x, out));
+}
+
+// normalPdf(x, out)
+inline void normalPdf(Args& a, Input& in) {
+  const In x = a.any(in.in<size_t>(0, 40));
+  const size_t n = x.length;
+  const Out out = a.output(normalPdfLength(n));
+  if (a.affordable()) a.check(entry::normalPdf<>(x, out));
+}
+
+// normalQuantile(p, out)
+inline void normalQuantile(Args& a, Input& in) {
+  const In p = a.any(in.in<size_t>(0, 40));
+  const size_t n = p.length;
+  const Out out = a.output(normalQuantileLength(n));
+  if (a.affordable()) a.check(entry::normalQuantile<>(p, out));
+}
+
+// studentTCdf(t, params, out)
+inline void studentTCdf(Args& a, Input& in) {
+  std::vector<double> valid;
+  valid.push_back(in.real(1e-3, 1e4));
+  const Packed params = a.params(valid);
+  StudentTCdfParams values;
+  unpack(params, values);  // what the entry reads (zeros after a fault): the lengths follow it
+  const In t = a.any(in.in<size_t>(0, 40));
+  const size_t n = t.length;
+  const Out out = a.output(studentTCdfLength(n));
+  if (a.affordable()) a.check(entry::studentTCdf<>(t, params, out));
+}
+
+// studentTQuantile(p, params, out)
+inline void studentTQuantile(Args& a, Input& in) {
+  std::vector<double> valid;
+  valid.push_back(in.real(1e-3, 1e4));
+  const Packed params = a.params(valid);
+  StudentTQuantileParams values;
+  unpack(params, values);  // what the entry reads (zeros after a fault): the lengths follow it
+  const In p = a.any(in.in<size_t>(0, 40));
+  const size_t n = p.length;
+  const Out out = a.output(studentTQuantileLength(n));
+  if (a.affordable()) a.check(entry::studentTQuantile<>(p, params, out));
+}
+
+/// The cases above, by kernel name.
+// clang-format off
+inline const Case kCases[] = {
+    {"normalCdf", normalCdf},
+    {"normalSf", normalSf},
+    {"normalPdf", normalPdf},
+    {"normalQuantile", normalQuantile},
+    {"studentTCdf", studentTCdf},
+    {"studentTQuantile", studentTQuantile},
+};
+// clang-format on
 
 }  // namespace kernelbus::special::fuzzing

@@ -132,11 +132,11 @@ namespace entry {
 /// winsorize(x, rows, cols, params, out)
 template <auto Kernel = &kernelbus::factor::winsorize>
 Outcome winsorize(In x, size_t rows, size_t cols, Packed params, Out out) {
-  WinsorizeParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  WinsorizeParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, x, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, winsorizeLength(rows, cols)); !o.ok()) return o;
-  return Kernel(x.data, rows, cols, p.lower, p.upper, out.data);
+  return Kernel(x.data, rows, cols, values.lower, values.upper, out.data);
 }
 
 /// standardize(x, rows, cols, out)
@@ -150,23 +150,23 @@ Outcome standardize(In x, size_t rows, size_t cols, Out out) {
 /// size(marketCap, rows, cols, params, out)
 template <auto Kernel = &kernelbus::factor::size>
 Outcome size(In marketCap, size_t rows, size_t cols, Packed params, Out out) {
-  SizeParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  SizeParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, marketCap, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, sizeLength(rows, cols)); !o.ok()) return o;
-  return Kernel(marketCap.data, rows, cols, p.lower, p.upper, out.data);
+  return Kernel(marketCap.data, rows, cols, values.lower, values.upper, out.data);
 }
 
 /// value(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out)
 template <auto Kernel = &kernelbus::factor::value>
 Outcome value(In bookPrice, In salesPrice, In cashFlowPrice, size_t rows, size_t cols, Packed params, Out out) {
-  ValueParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  ValueParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, bookPrice, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(1, salesPrice, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(2, cashFlowPrice, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(6, out, valueLength(rows, cols)); !o.ok()) return o;
-  return Kernel(bookPrice.data, salesPrice.data, cashFlowPrice.data, rows, cols, p.winsorize, out.data);
+  return Kernel(bookPrice.data, salesPrice.data, cashFlowPrice.data, rows, cols, values.winsorize, out.data);
 }
 
 /// Every entry above, each given to `to.template add<Entry>(signature)` (the binding registers <name> and <name>Async).

@@ -442,11 +442,11 @@ Outcome logReturns(In prices, size_t rows, size_t cols, Out out) {
 /// cumulativeReturns(returns, rows, cols, params, out)
 template <auto Kernel = &kernelbus::risk::cumulativeReturns>
 Outcome cumulativeReturns(In returns, size_t rows, size_t cols, Packed params, Out out) {
-  CumulativeReturnsParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  CumulativeReturnsParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, cumulativeReturnsLength(rows, cols)); !o.ok()) return o;
-  return Kernel(returns.data, rows, cols, p.startingValue, out.data);
+  return Kernel(returns.data, rows, cols, values.startingValue, out.data);
 }
 
 /// portfolioReturns(returns, rows, cols, weights, portfolios, out)
@@ -461,42 +461,42 @@ Outcome portfolioReturns(In returns, size_t rows, size_t cols, In weights, size_
 /// performanceStats(returns, rows, cols, params, out)
 template <auto Kernel = &kernelbus::risk::performanceStats>
 Outcome performanceStats(In returns, size_t rows, size_t cols, Packed params, Out out) {
-  PerformanceStatsParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  PerformanceStatsParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, performanceStatsLength(cols)); !o.ok()) return o;
-  return Kernel(returns.data, rows, cols, p.periodsPerYear, p.riskFree, p.requiredReturn, out.data);
+  return Kernel(returns.data, rows, cols, values.periodsPerYear, values.riskFree, values.requiredReturn, out.data);
 }
 
 /// relativeStats(returns, rows, cols, benchmark, params, out)
 template <auto Kernel = &kernelbus::risk::relativeStats>
 Outcome relativeStats(In returns, size_t rows, size_t cols, In benchmark, Packed params, Out out) {
-  RelativeStatsParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  RelativeStatsParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(3, benchmark, rows, "rows"); !o.ok()) return o;
   if (Outcome o = requireLength(5, out, relativeStatsLength(cols)); !o.ok()) return o;
-  return Kernel(returns.data, rows, cols, benchmark.data, p.periodsPerYear, p.riskFree, p.alphaConvention, out.data);
+  return Kernel(returns.data, rows, cols, benchmark.data, values.periodsPerYear, values.riskFree, values.alphaConvention, out.data);
 }
 
 /// valueAtRisk(returns, rows, cols, params, out)
 template <auto Kernel = &kernelbus::risk::valueAtRisk>
 Outcome valueAtRisk(In returns, size_t rows, size_t cols, Packed params, Out out) {
-  ValueAtRiskParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  ValueAtRiskParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, valueAtRiskLength(cols)); !o.ok()) return o;
-  return Kernel(returns.data, rows, cols, p.method, p.confidence, p.ddof, out.data);
+  return Kernel(returns.data, rows, cols, values.method, values.confidence, values.ddof, out.data);
 }
 
 /// covariance(returns, rows, cols, params, out)
 template <auto Kernel = &kernelbus::risk::covariance>
 Outcome covariance(In returns, size_t rows, size_t cols, Packed params, Out out) {
-  CovarianceParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  CovarianceParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, covarianceLength(cols)); !o.ok()) return o;
-  return Kernel(returns.data, rows, cols, p.method, p.lambda, p.adjust, p.benchmark, out.data);
+  return Kernel(returns.data, rows, cols, values.method, values.lambda, values.adjust, values.benchmark, out.data);
 }
 
 /// portfolioVolatility(cov, n, weights, portfolios, out)
@@ -520,49 +520,50 @@ Outcome riskContributions(In cov, size_t n, In weights, size_t portfolios, Out o
 /// componentVar(returns, rows, cols, weights, portfolios, params, out)
 template <auto Kernel = &kernelbus::risk::componentVar>
 Outcome componentVar(In returns, size_t rows, size_t cols, In weights, size_t portfolios, Packed params, Out out) {
-  ComponentVarParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  ComponentVarParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(3, weights, cells(portfolios, cols), "portfolios x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(6, out, componentVarLength(portfolios, cols)); !o.ok()) return o;
-  return Kernel(returns.data, rows, cols, weights.data, portfolios, p.method, p.confidence, out.data);
+  return Kernel(returns.data, rows, cols, weights.data, portfolios, values.method, values.confidence, out.data);
 }
 
 /// monteCarloVar(mean, cov, n, weights, portfolios, params, out)
 template <auto Kernel = &kernelbus::risk::monteCarloVar>
 Outcome monteCarloVar(In mean, In cov, size_t n, In weights, size_t portfolios, Packed params, Out out) {
-  MonteCarloVarParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
-  if (cells(portfolios, p.paths) == kTooLarge) {
+  MonteCarloVarParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (cells(portfolios, values.paths) == kTooLarge) {
     return ArgFault{4, -1, "a size that fits in memory", "portfolios x paths too large"};
   }
   if (Outcome o = requireLength(0, mean, n, "n"); !o.ok()) return o;
   if (Outcome o = requireLength(1, cov, cells(n, n), "n x n"); !o.ok()) return o;
   if (Outcome o = requireLength(3, weights, cells(portfolios, n), "portfolios x n"); !o.ok()) return o;
   if (Outcome o = requireLength(6, out, monteCarloVarLength(portfolios)); !o.ok()) return o;
-  return Kernel(mean.data, cov.data, n, weights.data, portfolios, p.paths, p.confidence, p.horizon, p.seed, p.nu, out.data);
+  return Kernel(mean.data, cov.data, n, weights.data, portfolios, values.paths, values.confidence, values.horizon, values.seed, values.nu,
+                out.data);
 }
 
 /// monteCarloScenarios(mean, cov, n, params, out)
 template <auto Kernel = &kernelbus::risk::monteCarloScenarios>
 Outcome monteCarloScenarios(In mean, In cov, size_t n, Packed params, Out out) {
-  MonteCarloScenariosParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  MonteCarloScenariosParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, mean, n, "n"); !o.ok()) return o;
   if (Outcome o = requireLength(1, cov, cells(n, n), "n x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(4, out, monteCarloScenariosLength(p.paths, n)); !o.ok()) return o;
-  return Kernel(mean.data, cov.data, n, p.paths, p.horizon, p.seed, p.nu, out.data);
+  if (Outcome o = requireLength(4, out, monteCarloScenariosLength(values.paths, n)); !o.ok()) return o;
+  return Kernel(mean.data, cov.data, n, values.paths, values.horizon, values.seed, values.nu, out.data);
 }
 
 /// varBacktest(returns, rows, cols, var, params, out)
 template <auto Kernel = &kernelbus::risk::varBacktest>
 Outcome varBacktest(In returns, size_t rows, size_t cols, In var, Packed params, Out out) {
-  VarBacktestParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  VarBacktestParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(3, var, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(5, out, varBacktestLength(rows, cols)); !o.ok()) return o;
-  return Kernel(returns.data, rows, cols, var.data, p.confidence, p.window, p.dqRegressors, out.data);
+  return Kernel(returns.data, rows, cols, var.data, values.confidence, values.window, values.dqRegressors, out.data);
 }
 
 /// drawdownSeries(returns, rows, cols, out)
@@ -576,11 +577,11 @@ Outcome drawdownSeries(In returns, size_t rows, size_t cols, Out out) {
 /// drawdowns(returns, rows, cols, params, out)
 template <auto Kernel = &kernelbus::risk::drawdowns>
 Outcome drawdowns(In returns, size_t rows, size_t cols, Packed params, Out out) {
-  DrawdownsParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
+  DrawdownsParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, returns, cells(rows, cols), "rows x cols"); !o.ok()) return o;
-  if (Outcome o = requireLength(4, out, drawdownsLength(p.top, cols)); !o.ok()) return o;
-  return Kernel(returns.data, rows, cols, p.top, p.convention, out.data);
+  if (Outcome o = requireLength(4, out, drawdownsLength(values.top, cols)); !o.ok()) return o;
+  return Kernel(returns.data, rows, cols, values.top, values.convention, out.data);
 }
 
 /// aggregateReturns(returns, rows, cols, groups, groupCount, out)
