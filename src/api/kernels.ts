@@ -109,7 +109,7 @@ function runCall<Async extends boolean>(run: Run<Async>, family: FamilyName, ker
   if ('value' in c) return c.value;
   if ('call' in c) return run(family, kernel, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
   const { outputs } = spec as OutputSpec;
-  const at = dimsOf(spec as OutputSpec)(...c.args);
+  const at = dimsOf(spec as OutputSpec)(c.args);
   const args = c.out ? [...c.args, c.out] : c.args;
   const impl = (f: unknown) => (f as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args);
   return run(family, kernel, c.size, impl, (out: Float64Array) => {

@@ -205,7 +205,7 @@ export function outputsInto(
   given: Float64Array | undefined,
   ...args: unknown[]
 ): { out: Float64Array; views: Record<string, Float64Array> } {
-  const dims = dimsOf(spec)(...args);
+  const dims = dimsOf(spec)(args);
   const out = given ?? new Float64Array(outputLength(spec.outputs, dims));
   return { out, views: outputViews(spec.outputs, out, dims) };
 }

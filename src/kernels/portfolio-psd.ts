@@ -106,7 +106,7 @@ export function psdGuarded<T>(
   if (assume !== true && assume !== false) throw new KernelInputError('options.assumePsd', 'true or false', describeValue(assume));
   if (assume) return c;
   const { data, count, n } = cov;
-  const dims = dimsOf(spec)(...c.args);
+  const dims = dimsOf(spec)(c.args);
   const call = (family: Family) => {
     if (!repair) {
       const r = family.checkPsd(data, count, n);

@@ -52,21 +52,33 @@ interface Shaped {
   readonly dims?: ((...args: never[]) => Dims) | DimsData;
 }
 
-const compiled = new WeakMap<object, (...args: unknown[]) => Dims>();
+/** A call's output dimensions from the backend call's arguments, as one array. */
+export type DimsOf = (args: readonly unknown[]) => Dims;
+
+const compiled = new WeakMap<object, DimsOf>();
 
 /**
  * The function giving a call's output dimensions from the backend call's arguments (the signature's,
- * then the packed parameters'): the descriptor's own when `dims` is a function, else compiled once
- * from its data.
+ * then the packed parameters'; one array, the hot path allocates none): the descriptor's own when
+ * `dims` is a function, else compiled once from its data.
  */
-export function dimsOf(spec: Shaped): (...args: unknown[]) => Dims {
-  const dims = spec.dims;
-  if (typeof dims === 'function') return dims as (...args: unknown[]) => Dims;
+export function dimsOf(spec: Shaped): DimsOf {
   let f = compiled.get(spec);
   if (f) return f;
+  f = compile(spec);
+  compiled.set(spec, f);
+  return f;
+}
+
+function compile(spec: Shaped): DimsOf {
+  const dims = spec.dims;
+  if (typeof dims === 'function') {
+    const g = dims as (...args: unknown[]) => Dims;
+    return (args) => g(...args);
+  }
   if (!dims || !spec.signature) throw new Error('dims: data dims need a signature');
-  const names = [...argsOf(spec.signature).map((a) => a.name), ...spec.params.map((p) => p.key)];
   const args = argsOf(spec.signature);
+  const names = [...args.map((a) => a.name), ...spec.params.map((p) => p.key)];
   const reads = Object.entries(dims).map(([dim, expr]) => {
     const { name, less } = dimSource(expr);
     const at = names.indexOf(name);
@@ -76,14 +88,13 @@ export function dimsOf(spec: Shaped): (...args: unknown[]) => Dims {
     if (of < 0) throw new Error(`dims.${dim}: '${name}' is not an argument, parameter or an array's length`);
     return { dim, at: of, less, length: true };
   });
-  f = (...call: unknown[]) => {
+  return (call) => {
     const out: Record<string, number> = {};
-    for (const { dim, at, less, length } of reads) {
+    for (let i = 0; i < reads.length; i++) {
+      const { dim, at, less, length } = reads[i];
       const v = length ? (call[at] as ArrayLike<number>).length : (call[at] as number);
       out[dim] = less ? Math.max(v - 1, 0) : v;
     }
     return out;
   };
-  compiled.set(spec, f);
-  return f;
 }

@@ -92,7 +92,7 @@ describe('descriptors', () => {
   });
 
   it('outputs are split in order by their shapes: componentVar of 3 portfolios of 2 assets', () => {
-    const dims = dimsOf(RISK_KERNELS.componentVar)(new Float64Array(0), 0, 2, new Float64Array(0), 3);
+    const dims = dimsOf(RISK_KERNELS.componentVar)([new Float64Array(0), 0, 2, new Float64Array(0), 3]);
     expect(outputLength(RISK_KERNELS.componentVar.outputs, dims)).toBe(3 * (2 + 2 * 2));
     const out = Float64Array.from({ length: 18 }, (_, k) => k);
     const o = splitOutputs(RISK_KERNELS.componentVar.outputs, out, dims);

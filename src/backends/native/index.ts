@@ -160,7 +160,7 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
     // it returns; a fresh small typed array costs the addon a backing store each time); a promise's
     // in its own (the thread pool reads them later).
     const scratch = new Float64Array(k);
-    const length = (args: unknown[]) => outputLength(spec.outputs, dims.apply(undefined, args));
+    const length = (args: unknown[]) => outputLength(spec.outputs, dims(args));
     // the entries are read at each call (a Metal runner's exist only in an addon built on Apple)
     // a caller's output after the arguments (a descriptor with an arity), else a fresh one
     const given = (args: unknown[]) => (spec.arity !== undefined && args.length > spec.arity ? (args.pop() as Float64Array) : undefined);
