@@ -31,6 +31,7 @@ if (!existsSync(entry)) {
 const kb = await import(pathToFileURL(entry).href);
 const { KERNEL_SPECS } = await import(pathToFileURL(resolve(root, 'dist/kernels/families.js')).href);
 const { Sampler } = await import(pathToFileURL(resolve(root, 'dist/kernels/sample.js')).href);
+const { mulberry32 } = await import(pathToFileURL(resolve(root, 'dist/math/mulberry32.js')).href);
 const started = Date.now();
 
 let checks = 0;
@@ -55,16 +56,6 @@ const ref = kb.kernels({ backend: 'reference' });
 const nat = kb.kernels({ backend: 'native' });
 
 // --- seeded inputs ---------------------------------------------------------------------------------
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 let random = mulberry32(1);
 const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
 const uniform = (lo, hi) => lo + (hi - lo) * random();

@@ -4,19 +4,8 @@
  * shared buffer). The parity suite (test/api/sampled.test.ts), scripts/native-check.mjs and the
  * fuzz-free checks of a new kernel share them, so that a kernel's random inputs are written once.
  */
+import { mulberry32 } from '../math/mulberry32.js';
 import type { Matrix } from './matrix.js';
-
-/** mulberry32: a small, fast, seeded generator of [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A seeded source of inputs. */
 export class Sampler {

@@ -1,6 +1,7 @@
 /**
  * A seeded uniform generator for synthetic data: the synthetic market (src/replay/synthetic-market.ts),
- * test and bench inputs. The kernels draw their random numbers from ./random.ts (Philox4x32-10).
+ * the descriptors' samples (src/kernels/sample.ts), scripts/native-check.mjs, test and bench inputs.
+ * The kernels draw their random numbers from ./random.ts (Philox4x32-10).
  */
 
 /** mulberry32: a small, fast, seeded uniform generator in [0, 1). */
