@@ -251,6 +251,8 @@ export const valueAtRisk = defaults.valueAtRisk;
 export const covariance = defaults.covariance;
 /** sqrt(w' S w) per portfolio (P x N weights in one call). */
 export const portfolioVolatility = defaults.portfolioVolatility;
+/** Each asset's part of the volatility of given weights (Euler: contributions summing to sigma, shares to 1). */
+export const riskContributions = defaults.riskContributions;
 /** Component VaR and ES per portfolio with their Euler contributions per asset (PerformanceAnalytics). */
 export const componentVar = defaults.componentVar;
 /** Monte Carlo VaR and ES per portfolio from `{ mean, cov }` (normal or Student-t scenarios, seeded Philox). */
