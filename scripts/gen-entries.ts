@@ -82,9 +82,13 @@ function readOf(k: Kernel, name: string): string {
   throw new Error(`${k.name}: '${name}' is not a count or parameter of its call`);
 }
 
-/** The product of `names` as C++ (cells() saturates at kTooLarge). */
+/**
+ * The product of `names` as C++, folded from the right (`cells(a, cells(b, c))`): cells() saturates at
+ * kTooLarge, so a trailing product that cannot fit (n x n of a stack of covCount) is refused even
+ * when a leading count is 0.
+ */
 function product(names: readonly string[]): string {
-  return names.reduce((acc, n) => (acc === '' ? n : `cells(${acc}, ${n})`), '');
+  return names.reduceRight((acc, n) => (acc === '' ? n : `cells(${n}, ${acc})`), '');
 }
 
 /** The size of an output of `shape` from its dimensions' parameters. */
@@ -137,7 +141,7 @@ function layout(k: Kernel): string[] {
   }
   lines.push(
     `inline size_t ${k.name}Length(${params}) { return total(${k.name}Parts(${dims})); }`,
-    `inline ${type} ${k.name}Out(double* out, ${params}) {`,
+    `inline ${type} ${k.name}Out(${['double* out', ...(params ? [params] : [])].join(', ')}) {`,
     `  const auto at = split(out, ${k.name}Parts(${dims}));`,
     `  return {${k.outputs.map((_, i) => `at[${i}]`).join(', ')}};`,
     '}',

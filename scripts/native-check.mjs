@@ -217,21 +217,8 @@ const CASES = {
     const cov = { data: Float64Array.from(covs.flatMap((c) => Array.from(c))), rows: P * n, cols: n };
     return [source === 1 ? { cov } : { cov, corr: cov }, { linkage }];
   },
-  nearestPsd: () => {
-    const cov = covarianceOf(int(1, 30));
-    for (let i = 0; i < cov.cols; i++) cov.data[i * cov.cols + i] *= pick(1, 0.5, 0.1);
-    return [cov, { method: pick('spectral', 'diag') }];
-  },
-  checkPsd: () => {
-    // a stack of P covariances, some made indefinite (a diagonal entry negated): pivots and verdicts per problem
-    const [n, P] = [int(1, 30), pick(1, int(2, 5))];
-    const stack = Array.from({ length: P }, () => {
-      const c = covarianceOf(n);
-      if (random() < 0.4) c.data[int(0, n - 1) * (n + 1)] *= -1;
-      return Array.from(c.data);
-    });
-    return [{ data: Float64Array.from(stack.flat()), rows: P * n, cols: n }];
-  },
+
+
   expectedReturns: () => {
     const [rows, cols] = [int(2, 80), int(1, 8)];
     const returnsData = random() < 0.5;

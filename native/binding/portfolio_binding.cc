@@ -1,6 +1,7 @@
 // Binding for the portfolio family: one line per kernel entry (entry.h reads the arguments by the
 // entry's C++ types, the optimizers' two records by their fields' names; native/kernels/
-// portfolio_entry.hpp checks the shapes and runs the kernel). Each registers <name> and <name>Async.
+// portfolio_entry.hpp checks the shapes and runs the kernel), and the generated entries of the calls that
+// are data (generated/portfolio.hpp). Each registers <name> and <name>Async.
 #include "common.h"
 #include "entry.h"
 #include "portfolio_alloc_entry.hpp"
@@ -19,9 +20,9 @@ void registerPortfolio(Napi::Env env, Napi::Object exports) {
   add<efficientFrontier>(env, exports, "efficientFrontier(stack, constraints, points, out)");
   add<riskParity>(env, exports, "riskParity(cov, covCount, n, budgets, budgetCount, problems, out)");
   add<hrp>(env, exports, "hrp(data, rows, cols, corr, params, out)");
-  add<nearestPsd>(env, exports, "nearestPsd(cov, n, params, out)");
-  add<checkPsd>(env, exports, "checkPsd(cov, covCount, n, out)");
   add<expectedReturns>(env, exports, "expectedReturns(prices, rows, cols, benchmark, params, out)");
+  Registrar registrar{env, exports};
+  addEntries(registrar);  // generated/portfolio.hpp: nearestPsd, checkPsd
 }
 
 }  // namespace kernelbus::binding

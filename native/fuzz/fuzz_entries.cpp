@@ -18,6 +18,7 @@
 #include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "generated/factor_fuzz.hpp"
+#include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
 #include "generated/special_fuzz.hpp"
 #include "risk_analytics_entry.hpp"
@@ -130,12 +131,9 @@ void allocationEntry(fuzz::Input& in, int which) {
       if (a.affordable()) a.check(portfolio::entry::hrp(data, r, cols, corr, p, a.output(portfolio::hrpLength(cols, P))));
       break;
     }
-    case 2: {
-      const In cov = a.input(cells(cols, cols));
-      const Packed p = a.params({double(in.in<int>(0, 1))});
-      if (a.affordable()) a.check(portfolio::entry::nearestPsd(cov, cols, p, a.output(portfolio::nearestPsdLength(cols))));
+    case 2:  // the generated cases: nearestPsd, checkPsd (native/fuzz/generated/portfolio_fuzz.hpp)
+      portfolio::fuzzing::kCases[in.in<size_t>(0, std::size(portfolio::fuzzing::kCases) - 1)].run(a, in);
       break;
-    }
     case 3: {
       const In prices = a.input(cells(rows, cols));
       const In benchmark = a.optional(rows);  // any values
@@ -153,7 +151,7 @@ void allocationEntry(fuzz::Input& in, int which) {
       const In cov = a.input(cells(P, cells(cols, cols)));
       const Out out = a.output(3);
       if (a.affordable()) {
-        const Outcome o = portfolio::entry::checkPsd(cov, P, cols, out);
+        const Outcome o = portfolio::entry::checkPsd<>(cov, P, cols, out);
         a.check(o);
         if (o.ok() && out.data[0] >= 0)
           require(out.data[0] < double(P) && out.data[1] >= 0 && out.data[1] < double(cols) && !(out.data[2] >= 0));

@@ -177,10 +177,11 @@ Status riskParity(const double* cov, size_t covCount, size_t n, const double* bu
   return Status{};
 }
 
+/// PyPortfolioOpt fix_nonpositive_semidefinite (method 0 spectral, 1 diag) into out (nearestPsdOut()).
 Status nearestPsd(const double* cov, size_t n, int method, double* out) {
   if (Status s = detail::checkCov(cov, n, false); !s.ok()) return s;
   double* fixed = out;
-  double* repaired = out + n * n;
+  double* repaired = nearestPsdOut(out, n).repaired;
   if (linalg::choleskySucceeds(cov, n, 1e-16)) {
     std::copy(cov, cov + n * n, fixed);
     *repaired = 0;

@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include "sizes.hpp"
+#include "generated/portfolio.hpp"
 #include "status.hpp"
 
 namespace kernelbus::portfolio {
@@ -17,8 +18,6 @@ inline size_t riskParityLength(size_t n, size_t problems) { return plus(cells(pr
 /// hrp over `problems` problems: the weights (problems x n), the orders (problems x n), the linkage
 /// matrices (problems x (n - 1) x 4)
 inline size_t hrpLength(size_t n, size_t problems = 1) { return cells(problems, plus(plus(n, n), cells(n > 0 ? n - 1 : 0, 4))); }
-/// nearestPsd: the matrix (n x n), then 1 if it was repaired else 0
-inline size_t nearestPsdLength(size_t n) { return plus(cells(n, n), 1); }
 /// expectedReturns: one value per column
 inline size_t expectedReturnsLength(size_t cols) { return cols; }
 
@@ -35,8 +34,6 @@ Status riskParity(const double* cov, size_t covCount, size_t n, const double* bu
 /// problems are shared between threads (each solved whole by one: the results do not depend on the thread
 /// count); the fault of the first failing problem.
 Status hrp(const double* data, size_t rows, size_t cols, const double* corr, int linkage, int source, double* out);
-/// PyPortfolioOpt fix_nonpositive_semidefinite (method 0 spectral, 1 diag) into out (nearestPsdLength(n)).
-Status nearestPsd(const double* cov, size_t n, int method, double* out);
 /// PyPortfolioOpt expected_returns per column (method 0 mean, 1 ema, 2 capm); benchmark null or `rows` values.
 Status expectedReturns(const double* prices, size_t rows, size_t cols, const double* benchmark, int method, bool compounding, double span,
                        double frequency, double riskFree, bool returnsData, bool logReturns, double* out);

@@ -36,20 +36,6 @@ Outcome hrp(In data, size_t rows, size_t cols, In corr, Packed params, Out out) 
   return portfolio::hrp(data.data, rows, cols, corr.data, p.linkage, p.source, out.data);
 }
 
-Outcome nearestPsd(In cov, size_t n, Packed params, Out out) {
-  NearestPsdParams p;
-  if (Outcome o = unpack(params, p); !o.ok()) return o;
-  if (Outcome o = requireLength(0, cov, cells(n, n), "n x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(3, out, nearestPsdLength(n)); !o.ok()) return o;
-  return portfolio::nearestPsd(cov.data, n, p.method, out.data);
-}
-
-Outcome checkPsd(In cov, size_t covCount, size_t n, Out out) {
-  if (Outcome o = requireLength(0, cov, cells(covCount, cells(n, n)), "covCount x n x n"); !o.ok()) return o;
-  if (Outcome o = requireLength(3, out, 3); !o.ok()) return o;
-  return portfolio::checkPsd(cov.data, covCount, n, out.data);
-}
-
 Outcome expectedReturns(In prices, size_t rows, size_t cols, In benchmark, Packed params, Out out) {
   ExpectedReturnsParams p;
   if (Outcome o = unpack(params, p); !o.ok()) return o;

@@ -143,6 +143,9 @@ bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double&
   return true;
 }
 
+/// checkPsd(cov, covCount, n) into out (3 values: the first failing covariance, its asset, its pivot;
+/// -1, -1, 0 when all pass), the covariances shared between threads. Fault: PortfolioCovInvalid (the
+/// lowest covariance's, when no lower one failed the test).
 Status checkPsd(const double* cov, size_t covCount, size_t n, double* out) {
   out[0] = -1;
   out[1] = -1;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 
+#include "generated/portfolio.hpp"
 #include "status.hpp"
 
 namespace kernelbus::portfolio {
@@ -17,10 +18,5 @@ constexpr double kPsdTolerance = 1e-8;
 bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double& pivot);
 /// The panel's scratch length for n assets.
 size_t psdPanelLength(size_t n);
-
-/// checkPsd(cov, covCount, n) into out (3 values: the first failing covariance, its asset, its pivot;
-/// -1, -1, 0 when all pass), the covariances shared between threads. Fault: PortfolioCovInvalid (the
-/// lowest covariance's, when no lower one failed the test).
-Status checkPsd(const double* cov, size_t covCount, size_t n, double* out);
 
 }  // namespace kernelbus::portfolio

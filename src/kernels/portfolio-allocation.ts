@@ -14,6 +14,7 @@ import { checkParam, code, finite, flag, option, param, positive } from './param
 import { type CheckPsdResult, type CheckPsdStackResult, type PsdOptions, psdGuarded } from './portfolio-psd.js';
 import { problemSplit } from './labels.js';
 import { type CovStack, covNames, type IsBatch, isStack, namesIn, type Returned } from './portfolio-shapes.js';
+import type { Sampler } from './sample.js';
 import { requireCovariance } from './risk.js';
 import { describeValue, requireFloat64Array, optionsObject } from './validate.js';
 
@@ -440,8 +441,14 @@ export const ALLOCATION_KERNELS = {
   },
   nearestPsd: {
     params: [A.nearestPsdMethod],
+    signature: 'cov[n x n], n',
     outputs: { cov: ['N', 'N'], repaired: [] },
-    dims: (_c: Float64Array, n: number) => ({ N: n }),
+    dims: { N: 'n' },
+    sample: (s: Sampler) => {
+      const cov = s.covariance(s.int(1, 30));
+      for (let i = 0; i < cov.cols; i++) cov.data[i * cov.cols + i] *= s.pick(1, 0.5, 0.1);
+      return [cov, { method: s.pick('spectral', 'diag') }];
+    },
     options: ['method'],
     api(cov: Matrix, opts?: NearestPsdOptions) {
       requireCovariance(cov, 'cov');
@@ -458,8 +465,20 @@ export const ALLOCATION_KERNELS = {
   },
   checkPsd: {
     params: [],
+    signature: 'cov[covCount x n x n], covCount, n',
     outputs: { problem: [], asset: [], pivot: [] },
-    dims: () => ({}),
+    dims: {},
+    sample: (s: Sampler) => {
+      // a stack of P covariances, some made indefinite (a diagonal entry negated)
+      const [n, P] = [s.int(1, 30), s.pick(1, s.int(2, 5))];
+      const data = new Float64Array(P * n * n);
+      for (let p = 0; p < P; p++) {
+        const c = s.covariance(n);
+        if (s.random() < 0.4) c.data[s.int(0, n - 1) * (n + 1)] *= -1;
+        data.set(c.data, p * n * n);
+      }
+      return [{ data: s.view(data), rows: P * n, cols: n }];
+    },
     options: [],
     api(cov: Matrix) {
       const s = requireCovStackOf(cov);

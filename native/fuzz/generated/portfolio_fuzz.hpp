@@ -4,14 +4,19 @@
 //
 // The family's parameter rules as data, in packed order, with the unpack() that reads them: fuzz_params.cpp
 // checks that unpack() accepts exactly the values its own reading of each rule accepts
-// (native/fuzz/rules.hpp).
+// (native/fuzz/rules.hpp); and a case per generated entry for fuzz_entries.cpp (native/fuzz/args.hpp: the
+// call's arguments).
 #pragma once
 
 #include "../../kernels/generated/portfolio.hpp"
+#include "../args.hpp"
 #include "../rules.hpp"
 
 namespace kernelbus::portfolio::fuzzing {
 
+using fuzz::Args;
+using fuzz::Case;
+using fuzz::Input;
 using fuzz::kMaxInteger;
 using fuzz::Rule;
 
@@ -28,5 +33,33 @@ inline const fuzz::KernelRules kRules[] = {
      {{Rule::Code, 0, 2}, {Rule::Flag, 0, 1}, {Rule::Positive}, {Rule::Positive}, {Rule::Finite}, {Rule::Flag, 0, 1}, {Rule::Flag, 0, 1}},
      fuzz::unpackInto<ExpectedReturnsParams>},
 };
+
+// nearestPsd(cov, n, params, out)
+inline void nearestPsd(Args& a, Input& in) {
+  const size_t n = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(0, 1)));
+  const Packed params = a.params(valid);
+  const In cov = a.input(cells(n, n));
+  const Out out = a.output(nearestPsdLength(n));
+  if (a.affordable()) a.check(entry::nearestPsd<>(cov, n, params, out));
+}
+
+// checkPsd(cov, covCount, n, out)
+inline void checkPsd(Args& a, Input&) {
+  const size_t covCount = a.count();
+  const size_t n = a.count();
+  const In cov = a.input(cells(covCount, cells(n, n)));
+  const Out out = a.output(checkPsdLength());
+  if (a.affordable()) a.check(entry::checkPsd<>(cov, covCount, n, out));
+}
+
+/// The cases above, by kernel name.
+// clang-format off
+inline const Case kCases[] = {
+    {"nearestPsd", nearestPsd},
+    {"checkPsd", checkPsd},
+};
+// clang-format on
 
 }  // namespace kernelbus::portfolio::fuzzing

@@ -4,12 +4,15 @@
 // The portfolio family's packed parameters (portfolio_entry.hpp, portfolio_alloc_entry.hpp): per kernel, its
 // names in packed order (the descriptor's keys), its Params struct (a field per name: double, size_t for an
 // integer, int for a code, bool for a flag) and unpack(): each value read in order by the ParamReader call of
-// its rule (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp).
+// its rule (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp); the kernels
+// whose calls are data, below.
 #pragma once
 
+#include <array>
 #include <cstddef>
 
 #include "../entry.hpp"
+#include "../sizes.hpp"
 
 namespace kernelbus::portfolio {
 
@@ -144,6 +147,69 @@ inline Status unpack(Packed packed, ExpectedReturnsParams& out) {
   out.logReturns = p.integer(0, 1) == 1;
   return p.status();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The kernels whose calls are data (a descriptor's signature and dims): their output layouts and
+// declarations, then their entries (entry.hpp) and the binding's registration of them.
+
+// nearestPsd's outputs, in the order they lie in its output array: cov [N, N], repaired []
+struct NearestPsdOut {
+  double *cov, *repaired;
+};
+inline std::array<size_t, 2> nearestPsdParts(size_t N) { return {cells(N, N), 1}; }
+inline size_t nearestPsdLength(size_t N) { return total(nearestPsdParts(N)); }
+inline NearestPsdOut nearestPsdOut(double* out, size_t N) {
+  const auto at = split(out, nearestPsdParts(N));
+  return {at[0], at[1]};
+}
+/// nearestPsd: defined in native/kernels/; its entry below checks the call.
+Status nearestPsd(const double* cov, size_t n, int method, double* out);
+
+// checkPsd's outputs, in the order they lie in its output array: problem [], asset [], pivot []
+struct CheckPsdOut {
+  double *problem, *asset, *pivot;
+};
+inline std::array<size_t, 3> checkPsdParts() {
+  std::array<size_t, 3> parts;
+  parts.fill(1);
+  return parts;
+}
+inline size_t checkPsdLength() { return total(checkPsdParts()); }
+inline CheckPsdOut checkPsdOut(double* out) {
+  const auto at = split(out, checkPsdParts());
+  return {at[0], at[1], at[2]};
+}
+/// checkPsd: defined in native/kernels/; its entry below checks the call.
+Status checkPsd(const double* cov, size_t covCount, size_t n, double* out);
+
+namespace entry {
+
+/// nearestPsd(cov, n, params, out)
+template <auto Kernel = &kernelbus::portfolio::nearestPsd>
+Outcome nearestPsd(In cov, size_t n, Packed params, Out out) {
+  NearestPsdParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, cov, cells(n, n), "n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, out, nearestPsdLength(n)); !o.ok()) return o;
+  return Kernel(cov.data, n, values.method, out.data);
+}
+
+/// checkPsd(cov, covCount, n, out)
+template <auto Kernel = &kernelbus::portfolio::checkPsd>
+Outcome checkPsd(In cov, size_t covCount, size_t n, Out out) {
+  if (Outcome o = requireLength(0, cov, cells(covCount, cells(n, n)), "covCount x n x n"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, out, checkPsdLength()); !o.ok()) return o;
+  return Kernel(cov.data, covCount, n, out.data);
+}
+
+/// Every entry above, each given to `to.template add<Entry>(signature)` (the binding registers <name> and <name>Async).
+template <typename To>
+void addEntries(To& to) {
+  to.template add<nearestPsd<>>("nearestPsd(cov, n, params, out)");
+  to.template add<checkPsd<>>("checkPsd(cov, covCount, n, out)");
+}
+
+}  // namespace entry
 
 /// Every kernel's packed parameter names (param_names.hpp: the addon's paramNames()).
 constexpr KernelParamNames kKernelParamNames[] = {
