@@ -72,6 +72,12 @@ struct U8View {
   size_t length;
 };
 U8View uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/// A view of an Int8Array argument (labels read, or signs written; byteOffset applied; no copy).
+struct I8View {
+  int8_t* data;
+  size_t length;
+};
+I8View int8Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 /// Requires equal lengths.
 void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName);
 

@@ -48,12 +48,13 @@ namespace {
 
 template <typename Array>
 Array typedValue(Napi::Env env, const Napi::Value& value, const std::string& name, napi_typedarray_type type, const char* typeName) {
+  const std::string kind = (typeName[0] == 'I' ? "an " : "a ") + std::string(typeName);  // an Int8Array, a Float64Array
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
-    throw inputError(env, name, std::string("a ") + typeName, describeValue(value));
+    throw inputError(env, name, kind, describeValue(value));
   }
   Array array = value.As<Array>();
   if (array.ArrayBuffer().IsDetached()) {
-    throw inputError(env, name, std::string("a ") + typeName + " with an attached buffer", "a detached buffer");
+    throw inputError(env, name, kind + " with an attached buffer", "a detached buffer");
   }
   return array;
 }
@@ -159,6 +160,11 @@ F64OutView float64OutArg(const Napi::CallbackInfo& info, size_t i, const char* n
 U8View uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   auto array = typedArg<Napi::Uint8Array>(info, i, name, napi_uint8_array, "Uint8Array");
   return U8View{array.Data(), array.ElementLength()};
+}
+
+I8View int8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  auto array = typedArg<Napi::Int8Array>(info, i, name, napi_int8_array, "Int8Array");
+  return I8View{array.Data(), array.ElementLength()};
 }
 
 void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName) {
