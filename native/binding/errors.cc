@@ -173,12 +173,6 @@ void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, con
   }
 }
 
-double* float64Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
-  auto array = typedArg<Napi::Float64Array>(info, i, name, napi_float64_array, "Float64Array");
-  requireSameLength(info.Env(), length, "the input", array.ElementLength(), name);
-  return array.Data();
-}
-
 int8_t* int8Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
   auto array = typedArg<Napi::Int8Array>(info, i, name, napi_int8_array, "Int8Array");
   requireSameLength(info.Env(), length, "the input", array.ElementLength(), name);
