@@ -16,9 +16,14 @@ namespace kernelbus::binding {
 class KernelWorker : public Napi::AsyncWorker {
  public:
   /// `held`: the objects read out of the arguments (an Array's panels), kept as the arguments are.
+  /// `resolve`: the promise's value, made on the JS thread once `work` succeeded (none: undefined).
   KernelWorker(const Napi::CallbackInfo& info, const std::vector<Napi::Value>& held, const EntrySignature& sig,
-               std::function<Outcome()> work)
-      : Napi::AsyncWorker(info.Env()), sig_(sig), work_(std::move(work)), deferred_(Napi::Promise::Deferred::New(info.Env())) {
+               std::function<Outcome()> work, std::function<Napi::Value(Napi::Env)> resolve = nullptr)
+      : Napi::AsyncWorker(info.Env()),
+        sig_(sig),
+        work_(std::move(work)),
+        resolve_(std::move(resolve)),
+        deferred_(Napi::Promise::Deferred::New(info.Env())) {
     for (size_t i = 0; i < info.Length(); i++) {
       if (info[i].IsObject()) keep_.push_back(Napi::Persistent(info[i].As<Napi::Object>()));
     }
@@ -38,7 +43,7 @@ class KernelWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::HandleScope scope(Env());
     if (outcome_.ok()) {
-      deferred_.Resolve(Env().Undefined());
+      deferred_.Resolve(resolve_ ? resolve_(Env()) : Env().Undefined());
     } else {
       deferred_.Reject(entryError(Env(), sig_, outcome_).Value());
     }
@@ -51,6 +56,7 @@ class KernelWorker : public Napi::AsyncWorker {
  private:
   const EntrySignature& sig_;
   std::function<Outcome()> work_;
+  std::function<Napi::Value(Napi::Env)> resolve_;
   Outcome outcome_;
   Napi::Promise::Deferred deferred_;
   std::vector<Napi::ObjectReference> keep_;

@@ -72,11 +72,16 @@ struct U8View {
   size_t length;
 };
 U8View uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/// A view of an Int8Array argument (labels read, or signs written; byteOffset applied; no copy).
+struct I8View {
+  int8_t* data;
+  size_t length;
+};
+I8View int8Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 /// Requires equal lengths.
 void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName);
 
-/// A caller-supplied output array of `length` elements (checked like an input; pointer taken last).
-double* float64Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length);
+/// An Int8Array argument of `length` elements (the stream's labels: checked like an input; pointer taken last).
 int8_t* int8Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length);
 
 /// A shape argument: an integer >= 0 (below 2^53).

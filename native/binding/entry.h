@@ -11,17 +11,26 @@
 //
 // Argument types and how each is read, in the fixed guard order (CONVENTIONS.md):
 //   size_t   a count: an integer >= 0 below 2^53                                  (first)
+//   double   a finite number (timeBars' barMs)                                    (first)
 //   Panels   an Array of Float64Arrays (reading its elements may run a getter)    (second)
 //   a record (native/kernels/record.hpp) an object's fields by name (a getter may run): its counts
 //            checked as they are read, its arrays held                            (second)
 //   In, Out, Packed   a Float64Array: kind, attached buffer, data pointer, length  (last)
 //            (a record's arrays with them)
+//   Int8In, Int8Out   an Int8Array, Bytes a Uint8Array: the same                  (last)
+//   Optional<T>  a trailing T the call may leave out: read as T when it is there
 // Nothing after the pointers runs JS until the entry returns.
+//
+// A counted entry (entry.hpp: a class whose count() is registered, add<&Entry::count>) returns its
+// named columns: the binding allocates them for the rows count() found, then fill() writes them.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -44,6 +53,14 @@ struct Reader<size_t> {
   static constexpr int kPass = 1;
   static size_t read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
     return countArg(info, i, name.c_str());
+  }
+};
+
+template <>
+struct Reader<double> {
+  static constexpr int kPass = 1;
+  static double read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    return numberArg(info, i, name.c_str());
   }
 };
 
@@ -89,6 +106,43 @@ struct Reader<Out> {
   static Out read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
     const F64OutView v = float64OutArg(info, i, name.c_str());
     return Out{v.data, v.length};
+  }
+};
+
+template <>
+struct Reader<Int8In> {
+  static constexpr int kPass = 3;
+  static Int8In read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    const I8View v = int8Arg(info, i, name.c_str());
+    return Int8In{v.data, v.length};
+  }
+};
+
+template <>
+struct Reader<Int8Out> {
+  static constexpr int kPass = 3;
+  static Int8Out read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    const I8View v = int8Arg(info, i, name.c_str());
+    return Int8Out{v.data, v.length};
+  }
+};
+
+template <>
+struct Reader<Bytes> {
+  static constexpr int kPass = 3;
+  static Bytes read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    const U8View v = uint8Arg(info, i, name.c_str());
+    return Bytes{v.data, v.length};
+  }
+};
+
+/// A trailing argument the call may leave out: T's reader, in T's pass, when the call has it.
+template <typename T>
+struct Reader<Optional<T>> {
+  static constexpr int kPass = Reader<T>::kPass;
+  static Optional<T> read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>& held) {
+    if (i >= info.Length()) return Optional<T>{};
+    return Optional<T>{Reader<T>::read(info, i, name, held), true};
   }
 };
 
@@ -146,13 +200,36 @@ inline void resolvePending(Napi::Env env, const std::vector<PendingArray>& pendi
   }
 }
 
-/// An entry's parameter types.
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<Optional<T>> : std::true_type {};
+
+/// The arguments a call must pass: all but the trailing optional ones.
+template <typename... A>
+constexpr size_t requiredArity() {
+  constexpr bool optional[] = {IsOptional<std::decay_t<A>>::value..., false};
+  size_t n = sizeof...(A);
+  while (n > 0 && optional[n - 1]) n--;
+  return n;
+}
+
+/// An entry's parameter types; Class: the counted entry's class (void for a plain entry).
 template <typename F>
 struct EntryTraits;
 template <typename... A>
 struct EntryTraits<Outcome (*)(A...)> {
+  using Class = void;
   using Values = std::tuple<std::decay_t<A>...>;
   static constexpr size_t kArity = sizeof...(A);
+  static constexpr size_t kRequired = requiredArity<A...>();
+};
+template <typename C, typename... A>
+struct EntryTraits<Outcome (C::*)(A...)> {
+  using Class = C;
+  using Values = std::tuple<std::decay_t<A>...>;
+  static constexpr size_t kArity = sizeof...(A);
+  static constexpr size_t kRequired = requiredArity<A...>();
 };
 
 /// Reads the arguments of pass `Pass` into their places in `values` (objects read out of them into
@@ -173,6 +250,63 @@ void readPass(const Napi::CallbackInfo& info, const EntrySignature& sig, Values&
   if constexpr (Pass == 3) resolvePending(info.Env(), pending);
 }
 
+/// A counted entry's result: its columns of `rows` rows as new Float64Arrays into `out` ({ name: column }),
+/// their data pointers into `data`.
+template <typename C>
+Napi::Object newColumns(Napi::Env env, size_t rows, std::array<double*, std::size(C::kColumns)>& data) {
+  Napi::Object out = Napi::Object::New(env);
+  for (size_t k = 0; k < data.size(); k++) out.Set(C::kColumns[k], newFloat64Array(env, rows, data[k]));
+  return out;
+}
+
+/// A counted entry `C` (entry.hpp) called now: count(), then its columns allocated by V8 and filled.
+template <auto Entry, typename C, typename Values>
+Napi::Value countNow(const Napi::CallbackInfo& info, const EntrySignature& sig, const Values& values) {
+  C entry;
+  const Outcome outcome = std::apply([&](const auto&... a) { return (entry.*Entry)(a...); }, values);
+  if (!outcome.ok()) throw entryError(info.Env(), sig, outcome);
+  std::array<double*, std::size(C::kColumns)> data{};
+  Napi::Object out = newColumns<C>(info.Env(), entry.rows(), data);
+  entry.fill(Columns{data.data(), entry.rows()});
+  return out;
+}
+
+/// A counted entry `C` on the thread pool: count() and fill() into memory of its own there, the columns
+/// allocated and copied on the JS thread (one row a bar or a bucket: a few).
+template <auto Entry, typename C, typename Values>
+Napi::Value countAsync(const Napi::CallbackInfo& info, const std::vector<Napi::Value>& held, const EntrySignature& sig, Values values) {
+  struct Result {
+    size_t rows = 0;
+    std::vector<double> columns;  // the columns one after another, `rows` values each
+  };
+  auto result = std::make_shared<Result>();
+  constexpr size_t kCount = std::size(C::kColumns);
+  auto work = [values = std::move(values), result]() -> Outcome {
+    C entry;
+    const Outcome outcome = std::apply([&](const auto&... a) { return (entry.*Entry)(a...); }, values);
+    if (!outcome.ok()) return outcome;
+    result->rows = entry.rows();
+    result->columns.resize(kCount * result->rows);
+    std::array<double*, kCount> data{};
+    for (size_t k = 0; k < kCount; k++) data[k] = result->columns.data() + k * result->rows;
+    entry.fill(Columns{data.data(), result->rows});
+    return outcome;
+  };
+  auto resolve = [result](Napi::Env env) -> Napi::Value {
+    std::array<double*, kCount> data{};
+    Napi::Object out = newColumns<C>(env, result->rows, data);
+    for (size_t k = 0; k < kCount; k++) {
+      const double* from = result->columns.data() + k * result->rows;
+      std::copy(from, from + result->rows, data[k]);
+    }
+    return out;
+  };
+  auto* worker = new KernelWorker(info, held, sig, std::function<Outcome()>(std::move(work)), std::move(resolve));
+  const Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
 /// The JS function of `Entry`: arity, the arguments by type, then the entry now (throwing what it
 /// refused) or on the thread pool (a Promise rejected with it).
 template <auto Entry, bool Async>
@@ -180,7 +314,10 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     using Traits = EntryTraits<decltype(Entry)>;
     const EntrySignature& sig = *static_cast<const EntrySignature*>(info.Data());
-    requireArgCount(info, Traits::kArity);
+    // trailing optional arguments: fewer than the required ones, or more than all, is the wrong count
+    if (info.Length() < Traits::kRequired || info.Length() > Traits::kArity) {
+      requireArgCount(info, info.Length() < Traits::kRequired ? Traits::kRequired : Traits::kArity);
+    }
     typename Traits::Values values;
     std::vector<Napi::Value> held;
     std::vector<PendingArray> pending;
@@ -188,8 +325,23 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
     readPass<1>(info, sig, values, held, pending, all);
     readPass<2>(info, sig, values, held, pending, all);
     readPass<3>(info, sig, values, held, pending, all);
-    return complete<Async>(info, held, sig, [values = std::move(values)]() { return std::apply(Entry, values); });
+    using C = typename Traits::Class;
+    if constexpr (std::is_void_v<C>) {
+      return complete<Async>(info, held, sig, [values = std::move(values)]() { return std::apply(Entry, values); });
+    } else if constexpr (Async) {
+      return countAsync<Entry, C>(info, held, sig, std::move(values));
+    } else {
+      return countNow<Entry, C>(info, sig, values);
+    }
   });
+}
+
+/// Registers `Entry` as `name` and `name`Async, with the signature `sig`.
+template <auto Entry>
+void exportEntry(Napi::Env env, Napi::Object exports, const std::string& name, const EntrySignature& sig) {
+  void* data = const_cast<EntrySignature*>(&sig);
+  exports.Set(name, Napi::Function::New<Call<Entry, false>>(env, name, data));
+  exports.Set(name + "Async", Napi::Function::New<Call<Entry, true>>(env, name + "Async", data));
 }
 
 /// Registers `Entry` as <prefix><Name> and <prefix><Name>Async (signature: "name(arg, ...)").
@@ -198,9 +350,14 @@ void add(Napi::Env env, Napi::Object exports, const char* signature, const char*
   const EntrySignature& sig = addSignature(env, signature, EntryTraits<decltype(Entry)>::kArity);
   std::string name = sig.kernel;
   if (*prefix != '\0') name = prefix + std::string(1, static_cast<char>(std::toupper(name[0]))) + name.substr(1);
-  void* data = const_cast<EntrySignature*>(&sig);
-  exports.Set(name, Napi::Function::New<Call<Entry, false>>(env, name, data));
-  exports.Set(name + "Async", Napi::Function::New<Call<Entry, true>>(env, name + "Async", data));
+  exportEntry<Entry>(env, exports, name, sig);
+}
+
+/// Registers `Entry` as `name` and `name`Async under another kernel's descriptor (the signature's name:
+/// its parameters' faults are formatted from it), e.g. classifyQuotes under classifyTrades'.
+template <auto Entry>
+void addAs(Napi::Env env, Napi::Object exports, const char* name, const char* signature) {
+  exportEntry<Entry>(env, exports, name, addSignature(env, signature, EntryTraits<decltype(Entry)>::kArity));
 }
 
 /// What a family's generated addEntries() (native/kernels/generated/<family>.hpp) registers through: add<Entry>.

@@ -48,12 +48,13 @@ namespace {
 
 template <typename Array>
 Array typedValue(Napi::Env env, const Napi::Value& value, const std::string& name, napi_typedarray_type type, const char* typeName) {
+  const std::string kind = (typeName[0] == 'I' ? "an " : "a ") + std::string(typeName);  // an Int8Array, a Float64Array
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
-    throw inputError(env, name, std::string("a ") + typeName, describeValue(value));
+    throw inputError(env, name, kind, describeValue(value));
   }
   Array array = value.As<Array>();
   if (array.ArrayBuffer().IsDetached()) {
-    throw inputError(env, name, std::string("a ") + typeName + " with an attached buffer", "a detached buffer");
+    throw inputError(env, name, kind + " with an attached buffer", "a detached buffer");
   }
   return array;
 }
@@ -161,16 +162,15 @@ U8View uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return U8View{array.Data(), array.ElementLength()};
 }
 
+I8View int8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  auto array = typedArg<Napi::Int8Array>(info, i, name, napi_int8_array, "Int8Array");
+  return I8View{array.Data(), array.ElementLength()};
+}
+
 void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName) {
   if (a != b) {
     throw inputError(env, bName, "length " + std::to_string(a) + " (as " + aName + ")", "length " + std::to_string(b));
   }
-}
-
-double* float64Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
-  auto array = typedArg<Napi::Float64Array>(info, i, name, napi_float64_array, "Float64Array");
-  requireSameLength(info.Env(), length, "the input", array.ElementLength(), name);
-  return array.Data();
 }
 
 int8_t* int8Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {

@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <utility>
 #include <vector>
 
 #include "entry.hpp"
@@ -73,6 +75,34 @@ class Args {
     store_.push_back(v);
     return In{store_.back().data(), v.size()};
   }
+  /// `values` (a column of the harness's) as an input array whose length the others follow (as any()).
+  In keep(std::vector<double> values) {
+    store_.push_back(std::move(values));
+    return In{store_.back().data(), store_.back().size()};
+  }
+  /// `values` as an input array of `expected` values, mostly as they are, else cut or padded to any
+  /// length up to 40.
+  In take(std::vector<double> values, size_t expected) {
+    values.resize(length(expected), 1);
+    store_.push_back(std::move(values));
+    return In{store_.back().data(), store_.back().size()};
+  }
+  /// Marks the call as one the entry must refuse (a shape the harness got wrong on purpose).
+  void refused() { exact_ = false; }
+  /// An Int8Array the entry fills (signs, labels), likewise.
+  Int8Out signs(size_t expected) {
+    signs_.emplace_back(length(expected), int8_t{7});
+    return Int8Out{signs_.back().data(), signs_.back().size()};
+  }
+  /// The trades' labels (+1, -1, 0, or any byte: its sign is read): given (as long as the trades,
+  /// mostly) where `wanted`, and now and then where not (then refused).
+  Optional<Int8In> labels(bool wanted, size_t expected) {
+    if (in_.in<int>(0, 7) == 0) wanted = !wanted, exact_ = false;
+    if (!wanted) return Optional<Int8In>{};
+    signs_.emplace_back(length(expected));
+    for (int8_t& l : signs_.back()) l = static_cast<int8_t>(in_.byte());
+    return Optional<Int8In>{Int8In{signs_.back().data(), signs_.back().size()}, true};
+  }
   /// The output array, likewise.
   Out output(size_t expected) {
     const size_t n = length(expected);
@@ -122,6 +152,7 @@ class Args {
 
   Input& in_;
   std::deque<std::vector<double>> store_;
+  std::deque<std::vector<int8_t>> signs_;  // Int8Arrays: signs to fill, labels
   bool exact_ = true;
   bool huge_ = false;
   double wrongCount_ = -1;

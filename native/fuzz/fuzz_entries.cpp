@@ -4,17 +4,22 @@
 // so that a read or write past it is an ASan report) holding arbitrary values (an asymmetric or
 // non-finite covariance among them: the binding no longer scans it), and packed parameters valid or
 // with one value replaced by anything, or of the wrong count.
+// The VPIN family's entries (vpin_entry.hpp) get trades mostly valid, labels present or not, frame
+// bodies of any byte count at odd offsets.
 // Invariants: no crash, no sanitizer report; an entry succeeds only when every array has the length
-// its counts say (the layouts of risk.hpp and factor.hpp); a wrong parameter count is ParamInvalid at
-// index = the count expected.
+// its counts say (the layouts of risk.hpp and factor.hpp; the trades' columns, labels and frame
+// bodies), and labels are given exactly under the labels classifier; a wrong parameter count is
+// ParamInvalid at index = the count expected; a counted entry's fill() writes every row of its columns.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <vector>
 
-#include "factor_entry.hpp"
 #include "args.hpp"
+#include "calls.hpp"
+#include "factor_entry.hpp"
 #include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "generated/factor_fuzz.hpp"
@@ -22,6 +27,7 @@
 #include "generated/risk_fuzz.hpp"
 #include "generated/special_fuzz.hpp"
 #include "risk_analytics_entry.hpp"
+#include "vpin_entry.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::Args;
@@ -178,9 +184,113 @@ void pinEntry(fuzz::Input& in, int which) {
 
 }  // namespace
 
+/// A counted entry's second pass (vpin_entry.hpp): once count() succeeded, fill() writes every row of
+/// every column, allocated at exactly rows() values each (a write past one is an ASan report).
+template <typename Entry>
+void fillAll(Entry& entry, const Outcome& counted) {
+  if (!counted.ok()) return;
+  constexpr size_t kColumns = std::size(Entry::kColumns);
+  std::vector<std::vector<double>> columns(kColumns, fuzz::unwritten(entry.rows()));
+  double* data[kColumns];
+  for (size_t k = 0; k < kColumns; k++) data[k] = columns[k].data();
+  entry.fill(Columns{data, entry.rows()});
+  for (const std::vector<double>& column : columns) {
+    for (double x : column) require(!fuzz::isUnwritten(x));
+  }
+}
+
+/// The VPIN family's entries (vpin_entry.hpp), over trades mostly valid (input.hpp's) so that the
+/// counted ones reach their second pass.
+void vpinEntry(fuzz::Input& in, int which) {
+  Args a(in);
+  const double barMs = in.flag() ? 1000 : in.real(1, 1e5);
+  const fuzz::Trades t = in.trades(barMs, 64);
+  const size_t n = t.size();
+  switch (which) {
+    case 0:
+      a.check(vpin::entry::tickRule(a.keep(t.price), a.signs(n)));
+      break;
+    case 1: {
+      const In ts = a.keep(t.ts), price = a.take(t.price, n), bid = a.input(n), ask = a.input(n);
+      const Packed p = a.params({double(in.in<int>(0, 8)), double(in.in<int>(0, 1)), in.flag() ? 0 : in.real(0, 5000), 0});
+      a.check(vpin::entry::classifyTrades(ts, price, bid, ask, p, a.signs(n)));
+      break;
+    }
+    case 2: {
+      const In ts = a.keep(t.ts), price = a.take(t.price, n);
+      const size_t m = in.in<size_t>(0, 16);
+      const In quoteTs = a.any(m), bid = a.input(m), ask = a.input(m);
+      const Packed p = a.params({double(in.in<int>(0, 8)), double(in.in<int>(0, 1)), in.flag() ? 0 : in.real(0, 5000), 0});
+      a.check(vpin::entry::classifyQuotes(ts, price, quoteTs, bid, ask, p, a.signs(n)));
+      break;
+    }
+    case 3: {
+      const In open = a.any(n), close = a.input(n), volume = a.take(t.volume, n);
+      vpin::Params c;
+      in.classifyParams(c, false);
+      const std::vector<double> all = fuzz::packParams(c);
+      const Packed p = a.params(std::vector<double>(all.begin() + vpin::kClassifyOffset, all.end()));
+      a.check(vpin::entry::bulkClassify<>(open, close, volume, p, a.output(n)));
+      break;
+    }
+    case 4: {
+      vpin::entry::TimeBars bars;
+      const In ts = a.keep(t.ts), price = a.take(t.price, n), volume = a.take(t.volume, n);
+      const Outcome o = bars.count(ts, price, volume, in.flag() ? barMs : in.anyDouble());
+      a.check(o);
+      fillAll(bars, o);
+      break;
+    }
+    default: {
+      vpin::Params vp = in.vpinParams(false);
+      vp.barMs = barMs;
+      if (in.in<int>(0, 3) == 0) vp.classifier = 2;
+      vp.bucketVolume = in.flag() ? in.real(1, 5000) : vp.bucketVolume;  // buckets to write, mostly
+      const Packed p = a.params(fuzz::packParams(vp));
+      const bool wanted = p.length > 3 && p.data[3] == 2;
+      // as fuzz_vpin: no call whose buckets cost more than a fuzzer's time (the volumes it will read)
+      auto costly = [&](const std::vector<double>& volumes) {
+        const double v = p.length > 0 && p.data[0] > 0 ? p.data[0] : vp.bucketVolume;
+        const int64_t w = p.length > 1 && p.data[1] >= 1 && p.data[1] <= 1e6 ? static_cast<int64_t>(p.data[1]) : vp.window;
+        return fuzz::bucketBudget(volumes, v, w) == fuzz::Budget::TooCostly;
+      };
+      if (which == 5) {
+        if (costly(t.volume)) return;
+        vpin::entry::Vpin entry;
+        const In ts = a.keep(t.ts), price = a.take(t.price, n), volume = a.take(t.volume, n);
+        const Outcome o = entry.count(ts, price, volume, p, a.labels(wanted, n));
+        a.check(o);
+        fillAll(entry, o);
+      } else {
+        // the frame body (ts | price | volume), mostly 24 bytes a row, at an odd offset of an allocation
+        // that ends with it (a read past it is an ASan report)
+        std::vector<unsigned char> frame(24 * n);
+        if (n > 0) {
+          std::memcpy(frame.data(), t.ts.data(), 8 * n);
+          std::memcpy(frame.data() + 8 * n, t.price.data(), 8 * n);
+          std::memcpy(frame.data() + 16 * n, t.volume.data(), 8 * n);
+        }
+        const size_t offset = in.in<size_t>(0, 7);
+        const size_t bytes = in.in<int>(0, 7) == 0 ? in.in<size_t>(0, 24 * n) : 24 * n;
+        std::vector<unsigned char> body(offset + bytes);
+        if (bytes > 0) std::memcpy(body.data() + offset, frame.data(), bytes);
+        const size_t rows = in.in<int>(0, 15) == 0 ? in.in<size_t>(0, 2 * n + 2) : n;
+        if (bytes != 24 * rows) a.refused();
+        std::vector<double> volumes(bytes == 24 * rows ? rows : 0);
+        if (!volumes.empty()) std::memcpy(volumes.data(), body.data() + offset + 16 * rows, 8 * rows);
+        if (costly(volumes)) return;
+        vpin::entry::VpinBytes entry;
+        const Outcome o = entry.count(Bytes{body.data() + offset, bytes}, rows, p, a.labels(wanted, rows));
+        a.check(o);
+        fillAll(entry, o);
+      }
+    }
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  const int family = in.in<int>(0, 4);
+  const int family = in.in<int>(0, 5);
   if (family == 0) riskEntry(in);
   if (family == 1) factorEntry(in, in.in<int>(-4, 4));
   if (family == 2) {
@@ -189,5 +299,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (family == 3) allocationEntry(in, in.in<int>(0, 4));
   if (family == 4) pinEntry(in, in.in<int>(0, 1));
+  if (family == 5) vpinEntry(in, in.in<int>(0, 6));
   return 0;
 }

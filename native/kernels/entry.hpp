@@ -1,9 +1,10 @@
 // A kernel's entry: what the addon calls for one kernel (generated/<family>.hpp, or written by hand:
-// factor_entry.hpp, portfolio_entry.hpp). An entry takes its arguments as the JS call has them, as views typed by what
-// they are (a Float64Array read, the Float64Array it fills, the packed parameters, a count, a list of
-// panels), unpacks and checks its parameters, checks every length against the kernel's layout, then
-// runs the kernel. The binding reads the arguments by these C++ types (native/binding/entry.h): adding
-// a kernel is its entry here and one registration line there. Plain C++17, no N-API.
+// factor_entry.hpp, portfolio_entry.hpp, vpin_entry.hpp). An entry takes its arguments as the JS call
+// has them, as views typed by what they are (a Float64Array read, the Float64Array or Int8Array it
+// fills, the packed parameters, a count, a number, a list of panels, bytes), unpacks and checks its
+// parameters, checks every length against the kernel's layout, then runs the kernel. The binding reads
+// the arguments by these C++ types (native/binding/entry.h): adding a kernel is its entry here and one
+// registration line there. Plain C++17, no N-API.
 //
 // Two kinds of refusal: a Status fault (the kernel's data faults, and ParamInvalid from the
 // parameters: formatted in TS from the kernel's descriptor), or an ArgFault, a shape the call got
@@ -42,6 +43,43 @@ struct Packed {
 struct Panels {
   std::vector<In> list;
 };
+/// An Int8Array the kernel reads (a label per trade: +1 buy, -1 sell, 0 unknown).
+struct Int8In {
+  const int8_t* data;
+  size_t length;
+};
+/// The Int8Array the kernel fills (tick signs, trade labels).
+struct Int8Out {
+  int8_t* data;
+  size_t length;
+};
+/// A Uint8Array the kernel reads: raw bytes at any offset (a trade frame's columns).
+struct Bytes {
+  const unsigned char* data;
+  size_t length;
+};
+/// A trailing argument the call may leave out (only the last ones may be optional): `given` false when
+/// the call stopped before it.
+template <typename T>
+struct Optional {
+  T value{};
+  bool given = false;
+};
+
+/// Where a counted entry (below) writes: its columns in the order of its kColumns, `rows` values each.
+struct Columns {
+  double* const* data;
+  size_t rows;
+};
+
+// A counted entry: a kernel whose output length depends on the data (time bars, VPIN buckets) is a class
+//   static constexpr const char* kColumns[]: its output columns' names, in order
+//   Outcome count(arguments...): the checks and the first pass; then rows() is the row count
+//   size_t rows() const
+//   void fill(Columns out): the second pass, writing rows() rows into each column (it cannot fail)
+// registered by its count(): add<&Entry::count>(env, exports, "name(arg, ...)"). The binding reads
+// count()'s arguments as it reads a plain entry's, allocates the named Float64Array columns (V8-owned) and
+// calls fill(), and returns { name: column, ... } (native/binding/entry.h).
 
 /// An argument of the wrong shape: its position in the call (and the panel, for Panels, or the field,
 /// for a record: record.hpp), what was expected and what came (the parts of the KernelInputError the
@@ -74,6 +112,7 @@ inline Outcome requireLength(int at, In in, size_t expected, const char* rule = 
 }
 /// The output (argument `at`) must hold the kernel's layout: `expected` values.
 inline Outcome requireLength(int at, Out out, size_t expected) { return requireLength(at, out.length, expected, "as the input"); }
+inline Outcome requireLength(int at, Int8Out out, size_t expected) { return requireLength(at, out.length, expected, "as the input"); }
 
 /// The packed parameters read in order, each checked against its range as it is read: the first value
 /// out of range (or a wrong count: index = the count expected, value = the count given) is the

@@ -7,7 +7,7 @@
 // takes the nearest nonzero lane before it (a log-step scan: 4 shifts and selects over 16 lanes), then
 // the lanes still 0 take the sign carried from the previous 16. GCC/Clang vector extensions: SSE2 on
 // x86-64 (AVX2 and AVX-512 in the target clones of signs()), NEON on arm64; other compilers run the
-// scalar loop. (vpin()'s tick classifier runs the same scan over 4 lanes of int64: vpin.cpp TickRun.)
+// scalar loop. (vpin()'s tick classifier runs the same scan over 4 lanes of int64: vpin_bars.cpp TickRun.)
 #pragma once
 
 #include <cmath>

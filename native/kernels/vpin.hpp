@@ -1,6 +1,10 @@
 // VPIN kernels: plain C++17 over pointers and lengths; nothing here knows about N-API.
 // Follows src/backends/reference/vpin.ts step by step (same order of floating-point operations), so
 // the parity suite can hold the two to 1e-12 relative. Faults are reported, never thrown.
+// Defined by job: vpin_bars.cpp (trades into time bars), vpin_classify.cpp (tick rule, bulk
+// classification), vpin_stream.cpp (VpinStream's buckets), vpin_state.cpp (its state vector),
+// vpin_history.cpp (RankedHistory), vpin_unpack.cpp (the packed parameters); vpin_steps.hpp holds the
+// steps they share.
 #pragma once
 
 #include <algorithm>

@@ -33,11 +33,6 @@ export interface KernelSpec {
    */
   readonly params: readonly ParamSpec[];
   /**
-   * The packed count as a fault of the wrong count names it (default `<params.length> packed
-   * parameters`): vpin's native kernels also take the classification parameters alone.
-   */
-  readonly paramCount?: string;
-  /**
    * The named outputs in the order they lie in the Float64Array the kernel fills. A kernel whose
    * output length depends on the data (vpin's bucket columns, B rows each) declares them too: its
    * `dims` then takes the count a first pass over the data gives (the backend allocates after it),

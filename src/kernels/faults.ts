@@ -24,7 +24,7 @@ export const Fault = {
   PRICE_ARG_NOT_FINITE: 11,
   /**
    * A packed parameter out of range: index = its position in the params of the descriptor of the kernel
-   * the fault names (the VPIN kernels over VPIN_PARAMS name `vpin`), or the count expected when the
+   * the fault names (vpin, vpinBytes and the stream name `vpin`), or the count expected when the
    * count is wrong (value = the count given).
    */
   PARAM_INVALID: 12,
@@ -122,13 +122,13 @@ function stackCell(name: string, index: number, n: number): string {
 
 /**
  * A packed parameter fault of `kernel`, from its descriptor: the parameter at `index`, or past the
- * last the count (the descriptor's `paramCount`, else its number of parameters).
+ * last the count (its number of parameters).
  */
 function paramFault(kernel: string | undefined, index: number, v: string): KernelInputError {
   const spec = kernel !== undefined && Object.hasOwn(KERNEL_SPECS, kernel) ? KERNEL_SPECS[kernel as KernelName] : undefined;
   const param = spec?.params[index];
   if (param) return new KernelInputError(param.name ?? param.key, param.expected, v);
-  return new KernelInputError('params', spec?.paramCount ?? `${spec?.params.length ?? 0} packed parameters`, `${v} values`);
+  return new KernelInputError('params', `${spec?.params.length ?? 0} packed parameters`, `${v} values`);
 }
 
 /**

@@ -17,7 +17,7 @@ import { describeValue } from './validate.js';
  * `expected`, the TS check `checkParam` and the C++ ParamReader call in the generated `unpack()`),
  * `expected` the rule in words (the fault's text). Build one with `param()` / `option()`
  * (param-rules.ts), never by hand. A parameter without a rule (`expected` written by hand) is one whose
- * C++ is still hand-written: the VPIN stream's (VPIN_PARAMS, vpin.cpp unpackParams()), the only one
+ * C++ is still hand-written: the VPIN stream's (VPIN_PARAMS, vpin_unpack.cpp unpackParams()), the only one
  * left, and why `rule` is still optional.
  */
 export interface ParamSpec {

@@ -23,7 +23,6 @@ import { requireFloat64Array, requireOut } from './validate.js';
 import { resolveVpinLabels, vpinLabels } from './vpin-labels.js';
 import {
   bucketDims,
-  CLASSIFY_OFFSET,
   CLASSIFY_PARAMS,
   requireBars,
   requireTrades,
@@ -194,10 +193,9 @@ export const VPIN_KERNELS = {
     },
   },
   vpin: {
-    // the VPIN kernels' parameter faults (vpin, the stream, bulkClassify's last five, timeBars' barMs)
-    // index VPIN_PARAMS and name this descriptor
+    // vpin's, vpinBytes' and the stream's parameter faults index VPIN_PARAMS and name this descriptor
+    // (bulkClassify's and timeBars' name their own)
     params: VPIN_PARAMS,
-    paramCount: `${VPIN_PARAMS.length} packed parameters (or the last ${VPIN_PARAMS.length - CLASSIFY_OFFSET})`,
     // the bucket columns, B rows each (B counted by the kernel's first pass)
     outputs: VPIN_BUCKET_OUTPUTS,
     dims: bucketDims,

@@ -133,7 +133,7 @@ describe('parameter rules (src/kernels/param-rules.ts)', () => {
         ]);
       }
     }
-    // the C++ of these is still written by hand: the VPIN stream's table (vpin.cpp unpackParams)
+    // the C++ of these is still written by hand: the VPIN stream's table (vpin_unpack.cpp unpackParams)
     const vpinStream = ['bulkClassify', 'vpin', 'vpinStream'];
     for (const kernel of new Set(handWritten)) expect([kernel, vpinStream.includes(kernel)]).toEqual([kernel, true]);
   });

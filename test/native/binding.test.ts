@@ -105,7 +105,7 @@ suite('native binding', () => {
       [() => vpin(t.ts, new Float32Array(10), t.volume, params(...ok)), 'price: expected a Float64Array, got Float32Array'],
       [() => vpin(t.ts, t.price.subarray(1), t.volume, params(...ok)), 'price: expected length 10 (as ts), got length 9'],
       [() => vpin(t.ts, t.price, t.volume, ok), 'params: expected a Float64Array, got an Array'],
-      [() => vpin(t.ts, t.price, t.volume, params(1, 50)), 'params: expected 10 packed parameters (or the last 5), got 2 values'],
+      [() => vpin(t.ts, t.price, t.volume, params(1, 50)), 'params: expected 10 packed parameters, got 2 values'],
       [() => vpin(t.ts, t.price, t.volume, params(-1, ...ok.slice(1))), 'bucketVolume: expected a finite number > 0, got -1'],
       [() => vpin(t.ts, t.price, t.volume, params(1, 0.5, ...ok.slice(2))), 'window: expected an integer in [1, 1000000], got 0.5'],
       [
@@ -117,6 +117,21 @@ suite('native binding', () => {
         () => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 0, 1, 1, 1, 0)),
         'nu: expected a finite number > 0 for Student t, got 0',
       ],
+      // the labels classifier (2) takes a label per trade after the parameters, the others none
+      [() => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 2, 0, 0, 1, 1, 0, 0), new Int8Array(10)), ''],
+      [
+        () => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 2, 0, 0, 1, 1, 0, 0)),
+        'labels: expected an Int8Array of a label per trade (classifier 2: labels), got none',
+      ],
+      [
+        () => vpin(t.ts, t.price, t.volume, params(...ok), new Int8Array(10)),
+        'labels: expected none (only the labels classifier reads labels), got an Int8Array',
+      ],
+      [
+        () => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 2, 0, 0, 1, 1, 0, 0), new Int8Array(9)),
+        'labels: expected length 10 (as the input), got length 9',
+      ],
+      [() => vpin(t.ts, t.price, t.volume, params(...ok), new Int8Array(10), 0), 'arguments: expected 5 arguments, got 6'],
       [() => binding.vpinBytes(new Uint8Array(24 * 10 + 3).subarray(3), 10, params(...ok)), ''],
       [() => (binding.vpinBytes as Function)(new Uint8Array(240), 10), 'arguments: expected 3 arguments, got 2'],
       [() => (binding.vpinBytes as Function)(t.ts, 10, params(...ok)), 'columns: expected a Uint8Array, got Float64Array'],
@@ -132,6 +147,15 @@ suite('native binding', () => {
       ],
       [() => (binding.tickRule as Function)('x', new Int8Array(0)), 'price: expected a Float64Array, got a string'],
       [() => (binding.tickRule as Function)(t.price, new Int8Array(3)), 'out: expected length 10 (as the input), got length 3'],
+      [() => (binding.tickRule as Function)(t.price, new Uint8Array(10)), 'out: expected an Int8Array, got Uint8Array'],
+      [
+        () => (binding.bulkClassify as Function)(t.price, t.price, t.volume, params(0, 1), new Float64Array(10)),
+        'params: expected 5 packed parameters, got 2 values',
+      ],
+      [
+        () => (binding.bulkClassify as Function)(t.price, t.price, t.volume, params(0, 1, -1, 0, 0), new Float64Array(10)),
+        'sigmaParam: expected a number > 0 (fixed), an integer in [2, 1000000] (rolling)',
+      ],
       [
         () => (binding.bulkClassify as Function)(t.price, t.price, t.volume, params(0, 1, 1, 0, 0), new Float32Array(10)),
         'out: expected a Float64Array, got Float32Array',
@@ -616,6 +640,34 @@ suite('native binding', () => {
     expect(Array.from(scenarios, Number.isNaN)).toEqual([false, true, false, true, false, true]);
   });
 
+  it('the counted entries (timeBars, vpin, vpinBytes): their Async variants resolve to the same columns, a fault rejects', async () => {
+    const n = 5000;
+    const t = walk(n);
+    const p = params(200, 5, 1000, 0, 0, 0, 1, 0.5, 0, 0);
+    const async = binding as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const bars = binding.timeBars(t.ts, t.price, t.volume, 1000);
+    expect(bars.open.length).toBeGreaterThan(1);
+    expect(await async.timeBarsAsync(t.ts, t.price, t.volume, 1000)).toEqual(bars);
+    const buckets = binding.vpin(t.ts, t.price, t.volume, p);
+    expect(buckets.vpin.length).toBeGreaterThan(1);
+    expect(await async.vpinAsync(t.ts, t.price, t.volume, p)).toEqual(buckets);
+    // a trade frame's columns at an odd byte offset
+    const bytes = new Uint8Array(24 * n + 5).subarray(5);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    for (let i = 0; i < n; i++) {
+      view.setFloat64(8 * i, t.ts[i], true);
+      view.setFloat64(8 * (n + i), t.price[i], true);
+      view.setFloat64(8 * (2 * n + i), t.volume[i], true);
+    }
+    expect(binding.vpinBytes(bytes, n, p)).toEqual(buckets);
+    expect(await async.vpinBytesAsync(bytes, n, p)).toEqual(buckets);
+    await expect(async.timeBarsAsync(t.ts, t.price, t.volume, 0)).rejects.toThrow('barMs: expected a finite number > 0, got 0');
+    await expect(async.vpinAsync(t.ts, t.price, t.volume, params(1, 5, 60000, 2, 0, 0, 1, 1, 0, 0))).rejects.toThrow(
+      'labels: expected an Int8Array of a label per trade',
+    );
+    await expect(async.vpinBytesAsync(bytes.subarray(1), n, p)).rejects.toThrow(KernelInputError);
+  });
+
   it("reads each kernel's packed parameters in the order of its descriptor (paramNames)", () => {
     const families: Record<string, Readonly<Record<string, KernelSpec>>> = {
       risk: RISK_KERNELS,
@@ -799,6 +851,8 @@ suite('native binding', () => {
       ['classifyTrades', (...a) => (binding.classifyTrades as Function)(...a)],
       ['bulkClassify', (...a) => (binding.bulkClassify as Function)(...a)],
       ['vpin', (...a) => (binding.vpin as Function)(...a)],
+      ['vpinBytes', (...a) => (binding.vpinBytes as Function)(...a)],
+      ['classifyQuotes', (...a) => (binding.classifyQuotes as Function)(...a)],
       ['normalCdf', (...a) => (binding.normalCdf as Function)(...a)],
       ['normalQuantile', (...a) => (binding.normalQuantile as Function)(...a)],
       ['studentTCdf', (...a) => (binding.studentTCdf as Function)(...a)],

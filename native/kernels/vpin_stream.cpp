@@ -1,0 +1,230 @@
+// VpinStream's bucket filling (vpin.hpp): prepare() counts the buckets the trades complete, commit()
+// writes them. Follows ReferenceVpinStream and BucketState in src/backends/reference/vpin.ts; its state
+// vector is vpin_state.cpp's.
+#include <algorithm>
+#include <cmath>
+
+#include "vpin.hpp"
+#include "vpin_steps.hpp"
+
+namespace kernelbus::vpin {
+namespace {
+
+// BucketState.addBars()'s pour of one bar's volume into buckets of V, the one definition of that
+// arithmetic (prepare() counts with it, commit() writes with it, so the count is exact): complete(need)
+// for each bucket the bar completes (then `filled` is 0), partial(rest) for the volume left in the
+// open bucket (then added to `filled`); open() before either when the bar opens the bucket (`filled` is
+// 0). A bar that overflows a bucket is split pro rata.
+template <typename Open, typename Complete, typename Partial>
+void pourBar(double volume, double V, double& filled, Open open, Complete complete, Partial partial) {
+  double remaining = volume;
+  while (remaining > 0) {
+    if (filled == 0) open();
+    const double need = V - filled;
+    if (remaining >= need) {
+      complete(need);
+      filled = 0;
+      remaining -= need;
+    } else {
+      partial(remaining);
+      filled += remaining;
+      remaining = 0;
+    }
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// VpinStream (ReferenceVpinStream + BucketState)
+
+VpinStream::VpinStream(const Params& params, double fixedSigma) : p_(params), fixedSigma_(fixedSigma), prevClose_(NAN), ewmaVar_(NAN) {}
+
+Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets, const int8_t* labels) {
+  next_ = trades_;
+  pending_.clear();
+  changes_.clear();
+  replay_ = Replay{};
+  buckets = 0;
+  // the labels classifier reads a label per trade; the others read none
+  if (n > 0 && (p_.classifier == 2) != (labels != nullptr)) return fault(Fault::ParamInvalid, 3, p_.classifier);
+  double total = filled_;
+  double filled = filled_;
+  double prevClose = NAN;
+  // kReplayChunk trades at a time; their bars kept while they are few, else counted and dropped
+  // (commit() aggregates the trades again)
+  bool keep = true;
+  for (size_t at = 0; at == 0 || at < n; at += kReplayChunk) {
+    const size_t len = std::min(kReplayChunk, n - at);
+    const size_t from = keep ? pending_.size() : 0;
+    if (!keep) pending_.clear();
+    Status s =
+        aggregate(next_, p_.barMs, p_.classifier == 1, ts + at, price + at, volume + at, len, pending_, labels ? labels + at : nullptr);
+    if (!s.ok()) {
+      pending_.clear();
+      changes_.clear();
+      s.index += static_cast<double>(at);
+      return s;
+    }
+    if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
+    countBars(from, total, filled, prevClose, buckets);
+    if (keep && pending_.size() > keptBars(n)) {
+      keep = false;
+      replay_ = Replay{ts, price, volume, n, labels, closeAtEnd, true};
+    }
+  }
+  if (!keep) pending_.clear();
+  // BucketState.checkBucketCount()
+  const double estimate = total / p_.bucketVolume;
+  if (!(estimate <= kMaxBucketsPerCall)) {
+    pending_.clear();
+    changes_.clear();
+    replay_ = Replay{};
+    return fault(Fault::TooManyBuckets, 0, std::ceil(estimate));
+  }
+  return Status{};
+}
+
+// The pour of commit(), counting only (the same arithmetic, so the count is exact); none once the
+// total says there are too many buckets (prepare() then fails: the count is not needed, and a bar's
+// pour could take as many steps as the buckets it completes).
+void VpinStream::countBars(size_t from, double& total, double& filled, double& prevClose, size_t& buckets) {
+  const bool sample = p_.classifier == 0 && p_.sigmaKind == kSigmaSample;
+  // total / V <= kMaxBucketsPerCall, with room for its rounding (the exact test is prepare()'s)
+  const double most = kMaxBucketsPerCall * p_.bucketVolume * (1 + 1e-9);
+  for (size_t b = from; b < pending_.size(); b++) {
+    const Bar& bar = pending_[b];
+    total += bar.volume;
+    if (total <= most) {
+      pourBar(
+          bar.volume, p_.bucketVolume, filled, [] {}, [&](double) { buckets++; }, [](double) {});
+    }
+    if (sample) {
+      changes_.push_back(priceChange(p_.priceChange, bar.open, bar.close, prevClose));
+      prevClose = bar.close;
+    }
+  }
+}
+
+double VpinStream::pendingSampleSigma() const {
+  return sampleStd(changes_.size(), [this](size_t i) { return changes_[i]; });
+}
+
+// commit() + BucketState.addBars(): the pending bars, or the replayed trades' bars a chunk at a time.
+void VpinStream::commit(const BucketColumns& out) {
+  size_t row = 0;
+  if (!replay_.active) {
+    trades_ = next_;
+    pourPending(out, row);
+  } else {
+    const Replay r = replay_;
+    TradeState st = trades_;
+    for (size_t at = 0; at < r.n; at += kReplayChunk) {
+      const size_t len = std::min(kReplayChunk, r.n - at);
+      pending_.clear();
+      aggregate(st, p_.barMs, p_.classifier == 1, r.ts + at, r.price + at, r.volume + at, len, pending_,
+                r.labels ? r.labels + at : nullptr);
+      if (r.closeAtEnd && at + len == r.n) closeOpenBar(st, pending_);
+      pourPending(out, row);
+    }
+    trades_ = next_;
+    replay_ = Replay{};
+  }
+  pending_.clear();
+  changes_.clear();
+}
+
+// The pending bars kChunk at a time: their fractions (the CDF vectorizes over them), then their
+// pour, bar by bar.
+void VpinStream::pourPending(const BucketColumns& out, size_t& row) {
+  double fractions[kChunk];  // the fractions of kChunk bars at a time
+  for (size_t from = 0; from < pending_.size(); from += kChunk) {
+    const size_t len = std::min(kChunk, pending_.size() - from);
+    for (size_t k = 0; k < len; k++) fractions[k] = fractionOrZ(pending_[from + k]);
+    if (p_.classifier == 0) buyFractions(fractions, len, p_.distribution, p_.nu);
+    for (size_t k = 0; k < len; k++) {
+      const Bar& bar = pending_[from + k];
+      const double f = fractions[k];
+      pourBar(
+          bar.volume, p_.bucketVolume, filled_, [&] { bucketStart_ = bar.firstTs; },
+          [&](double need) {
+            bucketBuy_ += need * f;
+            completeBucket(bucketStart_, bar.lastTs, out, row++);
+          },
+          [&](double rest) { bucketBuy_ += rest * f; });
+    }
+  }
+}
+
+double VpinStream::sigmaNext(double dP) {
+  return Sigma{p_.sigmaKind, p_.sigmaParam, fixedSigma_, &ewmaVar_, &dpWindow_, &dpHead_}.next(dP);
+}
+
+// BucketState.fraction(): the tick rule's fraction, or BVC's standardized price change (buyFractions()
+// makes it the fraction).
+double VpinStream::fractionOrZ(const Bar& bar) {
+  if (p_.classifier != 0) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
+  const double dP = priceChange(p_.priceChange, bar.open, bar.close, prevClose_);
+  prevClose_ = bar.close;
+  return standardized(dP, sigmaNext(dP));
+}
+
+// BucketState.completeBucket()
+void VpinStream::completeBucket(double startTs, double endTs, const BucketColumns& out, size_t row) {
+  const double V = p_.bucketVolume;
+  const int64_t n = p_.window;
+  const double buy = bucketBuy_;
+  const double sell = V - buy;
+  const double imbalance = std::fabs(buy - sell);
+  double vpinValue = NAN;
+  double cdf = NAN;
+  const size_t ring = static_cast<size_t>(n - 1);
+  if (bucketCount_ >= static_cast<double>(n - 1)) {
+    double sum = 0;
+    const size_t count = imbalances_.size();
+    const size_t start = count < ring ? 0 : imbHead_;
+    for (size_t i = 0; i < count; i++) sum += imbalances_[(start + i) % count];
+    sum += imbalance;
+    vpinValue = sum / (static_cast<double>(n) * V);
+    if (p_.cdfWindow > 0) {  // the CDF over the last cdfWindow values: the oldest leaves first
+      const size_t W = static_cast<size_t>(p_.cdfWindow);
+      if (cdfRing_.size() < W) {
+        cdfRing_.push_back(vpinValue);
+      } else {
+        history_.erase(cdfRing_[cdfHead_]);
+        cdfRing_[cdfHead_] = vpinValue;
+        cdfHead_ = (cdfHead_ + 1) % W;
+      }
+    }
+    const size_t rank = history_.insert(vpinValue);
+    cdf = static_cast<double>(rank) / static_cast<double>(history_.size());
+  }
+  if (ring > 0) {
+    if (imbalances_.size() < ring) {
+      imbalances_.push_back(imbalance);
+    } else {
+      imbalances_[imbHead_] = imbalance;
+      imbHead_ = (imbHead_ + 1) % ring;
+    }
+  }
+  out.startTs[row] = startTs;
+  out.endTs[row] = endTs;
+  out.duration[row] = endTs - startTs;
+  out.buyVolume[row] = buy;
+  out.sellVolume[row] = sell;
+  out.vpin[row] = vpinValue;
+  out.cdf[row] = cdf;
+  bucketCount_ += 1;
+  bucketBuy_ = 0;
+}
+
+// One aggregation pass (the reference's update() + flush() pour the same bars in the same order).
+Status prepareVpin(VpinStream& stream, Doubles ts, Doubles price, Doubles volume, size_t n, const Params& params, size_t& buckets,
+                   const int8_t* labels) {
+  const Status s = stream.prepare(ts, price, volume, n, true, buckets, labels);
+  if (!s.ok()) return s;
+  if (params.classifier == 0 && params.sigmaKind == kSigmaSample) stream.setFixedSigma(stream.pendingSampleSigma());
+  return Status{};
+}
+
+}  // namespace kernelbus::vpin
