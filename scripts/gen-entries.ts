@@ -68,7 +68,7 @@ function kernelOf(name: string, spec: KernelSpec): Kernel {
     name,
     lengths,
     args,
-    params: spec.params.map((p) => ({ key: p.key, rule: p.rule as Rule })),
+    params: spec.params.map((p) => ({ key: p.key, rule: p.rule })),
     outputs: Object.entries(spec.outputs as Record<string, Shape>),
     dims: spec.dims as DimsData,
     workspace: spec.workspace,
@@ -306,6 +306,10 @@ function validDraw(rule: Rule): string {
       return `double(in.in<int>(0, ${rule.values.length - 1}))`;
     case 'flag':
       return 'double(in.in<int>(0, 1))';
+    case 'halfOpen':
+      return `in.real(${rule.lo}, ${rule.hi} - 1e-9)`;
+    case 'when':
+      return validDraw(rule.otherwise);
   }
 }
 

@@ -90,9 +90,9 @@ const FAMILIES: readonly Family[] = [
   {
     file: 'vpin.hpp',
     namespace: 'kernelbus::vpin',
-    what: "vpin()'s packed parameter names (vpin.hpp: kParamNames; vpin.cpp's unpackParams() checks them)",
+    what: "vpin()'s and bulkClassify()'s packed parameters (vpin_unpack.cpp: unpackParams(), unpackClassifyParams())",
     from: ['src/kernels/vpin.ts'],
-    kernels: { vpin: VPIN_KERNELS.vpin },
+    kernels: { vpin: VPIN_KERNELS.vpin, bulkClassify: VPIN_KERNELS.bulkClassify },
   },
 ];
 
@@ -120,6 +120,22 @@ function namesTable(array: string, keys: readonly string[]): string[] {
 /** The ParamReader call that reads a parameter of `rule` (the reader is `p`), as its field's type. */
 function readCall(rule: Rule): string {
   switch (rule.kind) {
+    case 'int': {
+      const read = rule.hi === undefined || rule.hi === MAX_INTEGER ? `p.integer(${rule.lo})` : `p.integer(${rule.lo}, ${rule.hi})`;
+      return rule.lo >= 0 ? `static_cast<size_t>(${read})` : read;
+    }
+    case 'code':
+      return `static_cast<int>(p.integer(0, ${rule.values.length - 1}))`;
+    case 'flag':
+      return 'p.integer(0, 1) == 1';
+    default:
+      return readDouble(rule);
+  }
+}
+
+/** The ParamReader call of `rule` as a double (a `when` rule's branches, whose field is a double). */
+function readDouble(rule: Rule): string {
+  switch (rule.kind) {
     case 'finite':
     case 'positive':
     case 'aboveZero':
@@ -130,17 +146,18 @@ function readCall(rule: Rule): string {
     case 'zeroOrAbove':
       return `p.${rule.kind}(${rule.lo})`;
     case 'closed':
-      return `p.closed(${rule.lo}, ${rule.hi})`;
+    case 'halfOpen':
+      return `p.${rule.kind}(${rule.lo}, ${rule.hi})`;
     case 'closedOr':
       return `p.closedOr(${rule.lo}, ${rule.hi}, ${rule.off})`;
-    case 'int': {
-      const read = rule.hi === undefined || rule.hi === MAX_INTEGER ? `p.integer(${rule.lo})` : `p.integer(${rule.lo}, ${rule.hi})`;
-      return rule.lo >= 0 ? `static_cast<size_t>(${read})` : read;
-    }
+    case 'int':
+      return rule.hi === undefined || rule.hi === MAX_INTEGER ? `p.integer(${rule.lo})` : `p.integer(${rule.lo}, ${rule.hi})`;
     case 'code':
-      return `static_cast<int>(p.integer(0, ${rule.values.length - 1}))`;
+      return `p.integer(0, ${rule.values.length - 1})`;
     case 'flag':
-      return 'p.integer(0, 1) == 1';
+      return 'p.integer(0, 1)';
+    case 'when':
+      throw new Error('a when rule is read by its cases (kernelParams)');
   }
 }
 
@@ -151,19 +168,22 @@ function kernelParams(kernel: string, params: readonly ParamSpec[]): string[] {
     names,
     params.map((p) => p.key),
   );
-  const ruled = params.filter((p) => p.rule !== undefined);
-  if (ruled.length === 0) return [`// ${kernel}`, ...table];
-  if (ruled.length !== params.length) throw new Error(`${kernel}: some of its parameters have no rule`);
   const struct = `${capitalized(kernel)}Params`;
   const lines = [`// ${kernel}`, ...table, `struct ${struct} {`];
   for (const p of params) {
-    const rule = p.rule as Rule;
-    const type = cppType(rule);
+    const type = cppType(p.rule);
     lines.push(...comment(`${p.name ?? p.key}: ${p.expected}`, '  '), `  ${type} ${p.key} = ${type === 'bool' ? 'false' : '0'};`);
   }
   lines.push('};', `inline Status unpack(Packed packed, ${struct}& out) {`, `  ParamReader p(packed, ${names});`);
   for (const p of params) {
-    lines.push(`  out.${p.key} = ${readCall(p.rule as Rule)};`);
+    const rule = p.rule;
+    if (rule.kind === 'when') {
+      // one read whichever case: the governing parameter's field is read already
+      rule.cases.forEach(([value, , r], i) =>
+        lines.push(`  ${i === 0 ? 'if' : '} else if'} (out.${rule.key} == ${value}) {`, `    out.${p.key} = ${readDouble(r)};`),
+      );
+      lines.push('  } else {', `    out.${p.key} = ${readDouble(rule.otherwise)};`, '  }');
+    } else lines.push(`  out.${p.key} = ${readCall(rule)};`);
     if (p.notBelow !== undefined) lines.push(`  p.require(out.${p.key} >= out.${p.notBelow});`);
   }
   lines.push('  return p.status();', '}');
@@ -182,8 +202,11 @@ function kernelOutputs(kernel: string, outputs: Readonly<Record<string, Shape>>)
 /** The kernels of `family` with packed parameters. */
 const withParams = (family: Family) => Object.entries(family.kernels).filter(([, spec]) => spec.params.length > 0);
 
-/** The kernels of `family` whose parameters all have rules (their unpack() and fuzz rows). */
-const ruled = (family: Family) => withParams(family).filter(([, spec]) => spec.params.every((p) => p.rule !== undefined));
+/**
+ * The kernels of `family` whose rules are rows of the fuzz table: not those with a rule that depends on
+ * another parameter (`when`: vpin's, whose own part of fuzz_params.cpp checks them).
+ */
+const ruled = (family: Family) => withParams(family).filter(([, spec]) => spec.params.every((p) => p.rule.kind !== 'when'));
 
 const GENERATED = 'Generated by scripts/gen-native.ts (npm run gen): do not edit.';
 
@@ -263,7 +286,7 @@ function namesHeader(): string {
 }
 
 /** The fuzz table's name of each rule kind (native/fuzz/rules.hpp: enum class Rule). */
-const RULE_KINDS: Readonly<Record<Rule['kind'], string>> = {
+const RULE_KINDS: Readonly<Record<Exclude<Rule['kind'], 'when'>, string>> = {
   finite: 'Finite',
   positive: 'Positive',
   above: 'Above',
@@ -276,13 +299,14 @@ const RULE_KINDS: Readonly<Record<Rule['kind'], string>> = {
   zeroOrAbove: 'ZeroOrAbove',
   code: 'Code',
   flag: 'Flag',
+  halfOpen: 'HalfOpen',
 };
 
 /** A rule as the fuzz table's data, `{Rule::Kind, lo, hi, off, notBelow}` (trailing defaults left out). */
-function ruleData(rule: Rule, notBelow: number): string {
+function ruleData(rule: Exclude<Rule, { kind: 'when' }>, notBelow: number): string {
   let numbers: (number | string)[] = [];
   if (rule.kind === 'above' || rule.kind === 'atLeast' || rule.kind === 'zeroOrAbove') numbers = [rule.lo];
-  if (rule.kind === 'closed') numbers = [rule.lo, rule.hi];
+  if (rule.kind === 'closed' || rule.kind === 'halfOpen') numbers = [rule.lo, rule.hi];
   if (rule.kind === 'closedOr') numbers = [rule.lo, rule.hi, rule.off];
   if (rule.kind === 'int') numbers = [rule.lo, rule.hi === undefined || rule.hi === MAX_INTEGER ? 'kMaxInteger' : rule.hi];
   if (rule.kind === 'code') numbers = [0, rule.values.length - 1];
@@ -303,7 +327,9 @@ function fuzzHeader(family: Family): string {
   const rows: string[] = [];
   for (const [kernel, spec] of ruled(family)) {
     const index = (key: string | undefined) => spec.params.findIndex((p) => p.key === key);
-    const rules = spec.params.map((p) => ruleData(p.rule as Rule, p.notBelow === undefined ? -1 : index(p.notBelow)));
+    const rules = spec.params.map((p) =>
+      ruleData(p.rule as Exclude<Rule, { kind: 'when' }>, p.notBelow === undefined ? -1 : index(p.notBelow)),
+    );
     rows.push(...fuzzRow([`"${kernel}"`, `{${rules.join(', ')}}`, `fuzz::unpackInto<${capitalized(kernel)}Params>`]));
   }
   const cases = fuzzCases(family.kernels);

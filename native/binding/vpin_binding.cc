@@ -82,13 +82,6 @@ Napi::Object newBuckets(Napi::Env env, size_t rows, vpin::BucketColumns& columns
   return out;
 }
 
-// vpinParamNames() -> string[]: the packed order the C++ layer reads (a test compares it with VPIN_PARAMS).
-Napi::Value ParamNames(const Napi::CallbackInfo& info) {
-  Napi::Array names = Napi::Array::New(info.Env(), vpin::kParamCount);
-  for (size_t i = 0; i < vpin::kParamCount; i++) names.Set(i, Napi::String::New(info.Env(), vpin::kParamNames[i]));
-  return names;
-}
-
 // new NativeVpinStream(params (10)): update(ts, price, volume[, labels]), updateBytes(columns: Uint8Array,
 // rows[, labels]) (a trade frame's columns, read in place), flush(), exportState([history]), importState(s),
 // bucketCount(); labels (Int8Array, one per trade) under classifier 2 only.
@@ -182,7 +175,6 @@ class NativeVpinStream : public Napi::ObjectWrap<NativeVpinStream> {
 
 void registerVpin(Napi::Env env, Napi::Object exports) {
   using namespace vpin::entry;  // NOLINT: the family's entries, one line each
-  exports.Set("vpinParamNames", Napi::Function::New<ParamNames>(env, "vpinParamNames"));
   add<&TimeBars::count>(env, exports, "timeBars(ts, price, volume, barMs)");
   add<tickRule>(env, exports, "tickRule(price, out)");
   add<classifyTrades>(env, exports, "classifyTrades(ts, price, bid, ask, params, out)");

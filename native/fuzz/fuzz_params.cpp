@@ -86,6 +86,8 @@ bool accepts(const ParamRule& r, double x) {
       return isIntegerIn(x, r.lo, r.hi);
     case Rule::ZeroOrAbove:
       return x == 0 || (x > r.lo && std::isfinite(x));
+    case Rule::HalfOpen:
+      return x >= r.lo && x < r.hi;
   }
   return false;
 }
@@ -162,9 +164,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (s.ok()) {
     require(repacked(changed, classifyOnly) == packed);  // == : -0 and 0 are the same integer
   } else {
-    // At the changed value, or at the value it governs: sigmaKind -> sigmaParam, distribution -> nu.
-    const size_t position = at + (classifyOnly ? vpin::kClassifyOffset : 0);  // in kParamNames
-    const bool governs = position == vpin::kClassifyOffset + 1 || position == vpin::kClassifyOffset + 3;
+    // At the changed value, or at the value it governs: sigmaKind -> sigmaParam, distribution -> nu
+    // (positions in the kernel's own table: VPIN_PARAMS, or CLASSIFY_PARAMS for classifyOnly).
+    const size_t position = at;
+    const size_t offset = classifyOnly ? 0 : vpin::kClassifyOffset;
+    const bool governs = position == offset + 1 || position == offset + 3;
     require(s.fault == vpin::Fault::ParamInvalid &&
             (s.index == static_cast<double>(position) || (governs && s.index == static_cast<double>(position + 1))));
   }

@@ -9,7 +9,7 @@
 namespace kernelbus::fuzz {
 
 /// The rule kinds of src/kernels/param-rules.ts.
-enum class Rule { Finite, Positive, Above, AtLeast, AboveZero, OpenUnit, Closed, ClosedOr, Integer, ZeroOrAbove, Code, Flag };
+enum class Rule { Finite, Positive, Above, AtLeast, AboveZero, OpenUnit, Closed, ClosedOr, Integer, ZeroOrAbove, Code, Flag, HalfOpen };
 
 /// A rule and its numbers (an Integer, Code or Flag: the range [lo, hi]); `notBelow`: the index of an
 /// earlier parameter this one may not be below, else -1.

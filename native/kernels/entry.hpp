@@ -154,6 +154,10 @@ class ParamReader {
   double closed(double lo, double hi) {
     return next([=](double x) { return x >= lo && x <= hi; });
   }
+  /// The next value, in [lo, hi).
+  double halfOpen(double lo, double hi) {
+    return next([=](double x) { return x >= lo && x < hi; });
+  }
   /// The next value, in [lo, hi] or exactly `off`.
   double closedOr(double lo, double hi, double off) {
     return next([=](double x) { return (x >= lo && x <= hi) || x == off; });

@@ -77,9 +77,10 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
 /// Closes the open bar, if any (end of data).
 void closeOpenBar(TradeState& st, Bars& closed);
 
-/// Validates the packed parameters (the rules of resolveVpinOptions) into `out`: kParamCount values
-/// for vpin()/streams, or the kClassifyParamCount classification values for bulkClassify().
-/// A bad value is fault ParamInvalid with its position in kParamNames.
+/// Validates the packed parameters (the rules of VPIN_PARAMS, generated/vpin.hpp) into `out`:
+/// kParamCount values for vpin()/streams (a bad value is fault ParamInvalid with its position in
+/// kParamNames), or the kClassifyParamCount classification values for bulkClassify() (its position in
+/// CLASSIFY_PARAMS).
 Status unpackParams(const double* packed, size_t n, Params& out);
 Status unpackClassifyParams(const double* packed, size_t n, Params& out);
 

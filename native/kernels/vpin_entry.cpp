@@ -49,15 +49,7 @@ Outcome classifyQuotes(In ts, In price, In quoteTs, In quoteBid, In quoteAsk, Pa
   return classify::classifyQuotes(ts.data, price.data, ts.length, quoteTs.data, quoteBid.data, quoteAsk.data, quoteTs.length, p, out.data);
 }
 
-Status unpackClassify(Packed params, Params& out) {
-  Status s = unpackClassifyParams(params.data, params.length, out);
-  if (s.fault == Fault::ParamInvalid) {
-    // a value at its position in VPIN_PARAMS, or the count (index kParamCount): CLASSIFY_PARAMS' own
-    s.index = s.index >= static_cast<double>(kParamCount) ? static_cast<double>(kClassifyParamCount)
-                                                          : s.index - static_cast<double>(kClassifyOffset);
-  }
-  return s;
-}
+Status unpackClassify(Packed params, Params& out) { return unpackClassifyParams(params.data, params.length, out); }
 
 Outcome requireBars(In open, In close, In volume, Out out) {
   if (Outcome o = requireAs(1, close, open.length, "open"); !o.ok()) return o;

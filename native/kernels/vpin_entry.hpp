@@ -26,7 +26,7 @@ Outcome classifyQuotes(In ts, In price, In quoteTs, In quoteBid, In quoteAsk, Pa
 /// A bulk classification kernel: vpin::bulkClassify, or the Metal backend's (native/metal/host.hpp).
 using BulkKernel = Status (*)(const double*, const double*, const double*, size_t, const Params&, double*);
 /// bulkClassify's packed parameters (CLASSIFY_PARAMS, its descriptor's): unpackClassifyParams(), its
-/// faults at their positions in CLASSIFY_PARAMS (unpackClassifyParams() names them in VPIN_PARAMS).
+/// faults at their positions in CLASSIFY_PARAMS.
 Status unpackClassify(Packed params, Params& out);
 /// The bars (open, close, volume of one length) and the output, as long.
 Outcome requireBars(In open, In close, In volume, Out out);

@@ -16,15 +16,13 @@ import { describeValue } from './validate.js';
  * (`options.confidence`; default `key`), `rule` what is accepted (param-rules.ts: from it come
  * `expected`, the TS check `checkParam` and the C++ ParamReader call in the generated `unpack()`),
  * `expected` the rule in words (the fault's text). Build one with `param()` / `option()`
- * (param-rules.ts), never by hand. A parameter without a rule (`expected` written by hand) is one whose
- * C++ is still hand-written: the VPIN stream's (VPIN_PARAMS, vpin_unpack.cpp unpackParams()), the only one
- * left, and why `rule` is still optional.
+ * (param-rules.ts), never by hand.
  */
 export interface ParamSpec {
   readonly key: string;
   /** Default: `key`. */
   readonly name?: string;
-  readonly rule?: Rule;
+  readonly rule: Rule;
   readonly expected: string;
   /** The key of an earlier parameter this one may not be below (winsorize's upper >= lower). */
   readonly notBelow?: string;
@@ -58,7 +56,17 @@ export type Rule =
   /** An option given as one of `values`, packed as its index (C++: an int). */
   | { readonly kind: 'code'; readonly values: readonly string[] }
   /** A boolean option, packed as 0 or 1 (C++: a bool); `note`: what 1 means. */
-  | { readonly kind: 'flag'; readonly note?: string };
+  | { readonly kind: 'flag'; readonly note?: string }
+  /** A number in [lo, hi). */
+  | { readonly kind: 'halfOpen'; readonly lo: number; readonly hi: number }
+  /**
+   * A rule chosen by an earlier code parameter `key`: `cases` its values with their names and rules,
+   * `otherwise` the rule of any other value (vpin's sigmaParam by sigmaKind, nu by distribution).
+   */
+  | { readonly kind: 'when'; readonly key: string; readonly cases: readonly WhenCase[]; readonly otherwise: Rule };
+
+/** A case of a `when` rule: the governing code's value, its name (the rule's text says it), the rule. */
+export type WhenCase = readonly [value: number, name: string, rule: Rule];
 
 export const finite = (): Rule => ({ kind: 'finite' });
 export const positive = (): Rule => ({ kind: 'positive' });
@@ -72,6 +80,8 @@ export const int = (lo: number, hi?: number, note?: string): Rule => ({ kind: 'i
 export const zeroOrAbove = (lo: number, note?: string): Rule => ({ kind: 'zeroOrAbove', lo, note });
 export const code = (values: readonly string[]): Rule => ({ kind: 'code', values });
 export const flag = (note?: string): Rule => ({ kind: 'flag', note });
+export const halfOpen = (lo: number, hi: number): Rule => ({ kind: 'halfOpen', lo, hi });
+export const when = (key: string, cases: readonly WhenCase[], otherwise: Rule): Rule => ({ kind: 'when', key, cases, otherwise });
 
 /** A packed parameter with its rule (what `param()` builds). */
 export type RuledParam<K extends string = string> = ParamSpec & { readonly key: K; readonly rule: Rule };
@@ -139,11 +149,23 @@ export function ruleText(rule: Rule): string {
       return `${listed(rule.values)} ${codes(rule.values.length)}`;
     case 'flag':
       return withNote('0 or 1', rule.note);
+    case 'halfOpen':
+      return `a number in [${rule.lo}, ${rule.hi})`;
+    case 'when':
+      return listedText(rule.cases.map(([, name, r]) => `${ruleText(r)} (${name})`));
   }
 }
 
-/** Whether the packed value `x` meets `rule` (what ParamReader accepts in C++). */
-export function accepts(rule: Rule, x: number): boolean {
+/** `a, b or c` of texts. */
+function listedText(texts: readonly string[]): string {
+  return texts.length < 2 ? texts.join('') : `${texts.slice(0, -1).join(', ')} or ${texts[texts.length - 1]}`;
+}
+
+/**
+ * Whether the packed value `x` meets `rule` (what ParamReader accepts in C++); a `when` rule by the
+ * case of `governing`, the value of the parameter it names.
+ */
+export function accepts(rule: Rule, x: number, governing?: number): boolean {
   switch (rule.kind) {
     case 'finite':
       return Number.isFinite(x);
@@ -169,6 +191,10 @@ export function accepts(rule: Rule, x: number): boolean {
       return Number.isInteger(x) && x >= 0 && x < rule.values.length;
     case 'flag':
       return x === 0 || x === 1;
+    case 'halfOpen':
+      return x >= rule.lo && x < rule.hi;
+    case 'when':
+      return accepts(rule.cases.find(([value]) => value === governing)?.[2] ?? rule.otherwise, x);
   }
 }
 
@@ -188,6 +214,7 @@ export function checkParam(spec: RuledParam, value: unknown, name = spec.name ??
     if (typeof value !== 'boolean') throw new KernelInputError(name, 'a boolean', describeValue(value));
     return value ? 1 : 0;
   }
+  if (rule.kind === 'when') throw new Error(`${name}: a rule that depends on ${rule.key} is checked by its resolver`);
   if (typeof value !== 'number' || !accepts(rule, value)) throw new KernelInputError(name, ruleText(rule), describeValue(value));
   return value;
 }

@@ -12,6 +12,7 @@ import { KernelInputError } from '../errors.js';
 import type { ClassifyAlgorithm, ClassifyConvention, ClassifyTradesParams, QuoteStream } from './classify.js';
 import type { Trades } from './trades.js';
 import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
+import { code, finite, halfOpen, int, param, positive, when } from './param-rules.js';
 
 // Trades and their check live in ./trades.ts, which the bus imports without loading this family.
 export { requireTrades, type Trades } from './trades.js';
@@ -224,19 +225,30 @@ export const SIGMA_EWMA = 3;
  * `bulkClassify` takes the last CLASSIFY_PARAMS.length of them.
  */
 export const CLASSIFY_PARAMS = [
-  { key: 'priceChange', expected: '0 (close) or 1 (intra)' },
-  { key: 'sigmaKind', expected: '0 (sample), 1 (fixed), 2 (rolling) or 3 (ewma)' },
-  { key: 'sigmaParam', expected: 'a number > 0 (fixed), an integer in [2, 1000000] (rolling) or a number in [0, 1) (ewma)' },
-  { key: 'distribution', expected: '0 (normal) or 1 (Student t)' },
-  { key: 'nu', expected: 'a finite number > 0 for Student t' },
+  param('priceChange', code(['close', 'intra'])),
+  param('sigmaKind', code(['sample', 'fixed', 'rolling', 'ewma'])),
+  param(
+    'sigmaParam',
+    when(
+      'sigmaKind',
+      [
+        [SIGMA_FIXED, 'fixed', positive()],
+        [SIGMA_ROLLING, 'rolling', int(2, 1_000_000)],
+        [SIGMA_EWMA, 'ewma', halfOpen(0, 1)],
+      ],
+      finite(),
+    ),
+  ),
+  param('distribution', code(['normal', 'studentT'])),
+  param('nu', when('distribution', [[1, 'Student t', positive()]], finite())),
 ] as const;
 
 export const VPIN_PARAMS = [
-  { key: 'bucketVolume', expected: 'a finite number > 0' },
-  { key: 'window', expected: 'an integer in [1, 1000000]' },
-  { key: 'barMs', expected: 'a finite number > 0' },
-  { key: 'classifier', expected: '0 (bvc), 1 (tick) or 2 (labels: a label per trade)' },
-  { key: 'cdfWindow', expected: 'an integer in [0, 1000000000] (0: every VPIN value so far)' },
+  param('bucketVolume', positive()),
+  param('window', int(1, 1_000_000)),
+  param('barMs', positive()),
+  param('classifier', code(['bvc', 'tick', 'labels'])),
+  param('cdfWindow', int(0, 1_000_000_000, '0: every VPIN value so far')),
   ...CLASSIFY_PARAMS,
 ] as const;
 

@@ -91,10 +91,6 @@ suite('native binding', () => {
     for (const r of results) expect(r).toEqual({ last: expected.vpin[expected.vpin.length - 1], typed: true });
   });
 
-  it('reads the packed parameters in the order VPIN_PARAMS defines', () => {
-    expect(binding.vpinParamNames()).toEqual(VPIN_PARAMS.map((p) => p.key));
-  });
-
   it('the C++ layer re-checks its arguments and throws KernelInputError', () => {
     const t = walk(10);
     const ok = [1, 50, 60000, 0, 0, 0, 1, 0.5, 0, 0];
@@ -110,12 +106,12 @@ suite('native binding', () => {
       [() => vpin(t.ts, t.price, t.volume, params(1, 0.5, ...ok.slice(2))), 'window: expected an integer in [1, 1000000], got 0.5'],
       [
         () => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 0, 2, 1.5, 0, 0)),
-        'sigmaParam: expected a number > 0 (fixed), an integer in [2, 1000000] (rolling)',
+        'sigmaParam: expected a finite number > 0 (fixed), an integer in [2, 1000000] (rolling)',
       ],
       [() => vpin(t.ts, t.price, t.volume, params(1, 5, NaN, 0, 0, 0, 1, 1, 0, 0)), 'barMs: expected a finite number > 0, got NaN'],
       [
         () => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 0, 0, 0, 1, 1, 1, 0)),
-        'nu: expected a finite number > 0 for Student t, got 0',
+        'nu: expected a finite number > 0 (Student t), got 0',
       ],
       // the labels classifier (2) takes a label per trade after the parameters, the others none
       [() => vpin(t.ts, t.price, t.volume, params(1, 5, 60000, 2, 0, 0, 1, 1, 0, 0), new Int8Array(10)), ''],
@@ -154,7 +150,7 @@ suite('native binding', () => {
       ],
       [
         () => (binding.bulkClassify as Function)(t.price, t.price, t.volume, params(0, 1, -1, 0, 0), new Float64Array(10)),
-        'sigmaParam: expected a number > 0 (fixed), an integer in [2, 1000000] (rolling)',
+        'sigmaParam: expected a finite number > 0 (fixed), an integer in [2, 1000000] (rolling)',
       ],
       [
         () => (binding.bulkClassify as Function)(t.price, t.price, t.volume, params(0, 1, 1, 0, 0), new Float32Array(10)),
@@ -681,6 +677,7 @@ suite('native binding', () => {
       }
     }
     expect(addon.paramNames('vpin')).toEqual(VPIN_PARAMS.map((p) => p.key));
+    expect(addon.paramNames('bulkClassify')).toEqual(VPIN_KERNELS.bulkClassify.params.map((p) => p.key));
     expect(addon.paramNames('classifyTrades')).toEqual(VPIN_KERNELS.classifyTrades.params.map((p) => p.key));
     expect(addon.paramNames('pinLikelihood')).toEqual(VPIN_KERNELS.pinLikelihood.params.map((p) => p.key));
     expect(addon.paramNames('pin')).toEqual(VPIN_KERNELS.pin.params.map((p) => p.key));
@@ -876,7 +873,6 @@ suite('native binding', () => {
       ['factorCovariance', (...a) => (binding.factorCovariance as Function)(...a)],
       ['specificRisk', (...a) => (binding.specificRisk as Function)(...a)],
       ['riskDecomposition', (...a) => (binding.riskDecomposition as Function)(...a)],
-      ['vpinParamNames', (...a) => (binding.vpinParamNames as Function)(...a)],
       ['paramNames', (...a) => (addon.paramNames as Function)(...a)],
       ['faultCodes', (...a) => (addon.faultCodes as Function)(...a)],
       ['normalSf', (...a) => (binding.normalSf as Function)(...a)],

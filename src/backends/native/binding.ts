@@ -57,8 +57,6 @@ export interface NativeBinding {
   adviseHugePages(array: ArrayBufferView): void;
   /** Test hook: the address native code reads for this view (proves zero-copy). */
   viewAddress(array: Float64Array): bigint;
-  /** The packed parameter order the C++ layer reads (compared with VPIN_PARAMS by a test). */
-  vpinParamNames(): string[];
   /** A kernel's packed parameter names in the order C++ reads them ('vpin', or a risk, factor, portfolio or special kernel). */
   paramNames(kernel: string): string[];
   /** The C++ fault list (`enum class Fault`, native/kernels/status.hpp) by PascalCase name. */
