@@ -58,7 +58,8 @@ interface Kernel {
 }
 
 function kernelOf(name: string, spec: KernelSpec): Kernel {
-  const args = argsOf(spec.signature as string);
+  // C++ calls an argument by the last part of its name (model.factorCov: factorCov)
+  const args = argsOf(spec.signature as string).map((a) => ({ ...a, name: a.name.slice(a.name.lastIndexOf('.') + 1) }));
   const known = new Set([...args.filter((a) => !a.shape).map((a) => a.name), ...spec.params.map((p) => p.key)]);
   const lengths = new Map<string, number>();
   args.forEach((a, i) => {
@@ -277,7 +278,11 @@ export function familyEntries(ns: string, kernels: Readonly<Record<string, Kerne
     'template <typename To>',
     'void addEntries(To& to) {',
   );
-  for (const [name, spec] of list) lines.push(`  to.template add<${name}<>>("${name}(${callNames(spec).join(', ')})");`);
+  for (const [name, spec] of list) {
+    const one = `  to.template add<${name}<>>("${name}(${callNames(spec).join(', ')})");`;
+    // as clang-format breaks a call too long: after the parenthesis, the string on a line of its own
+    lines.push(...(one.length <= COLUMNS ? [one] : [`  to.template add<${name}<>>(`, `      "${name}(${callNames(spec).join(', ')})");`]));
+  }
   lines.push('}', '', '}  // namespace entry', '');
   return lines;
 }
@@ -356,7 +361,8 @@ export function fuzzCases(kernels: Readonly<Record<string, KernelSpec>>): string
     });
     const dims = dimNames(k).map((d) => dimValue(k, d));
     lines.push(`  const Out out = a.output(${name}Length(${dims.join(', ')}));`);
-    lines.push(...call('  if (a.affordable()) a.check', [`entry::${name}<>(${callNames(spec).join(', ')})`], ';'), '}', '');
+    const passed = [...k.args.map((a) => a.name), ...(k.params.length > 0 ? ['params'] : []), 'out'];
+    lines.push(...call('  if (a.affordable()) a.check', [`entry::${name}<>(${passed.join(', ')})`], ';'), '}', '');
   }
   // one row a line, whatever their lengths (clang-format would pack short rows)
   lines.push('/// The cases above, by kernel name.', '// clang-format off', 'inline const Case kCases[] = {');

@@ -226,14 +226,7 @@ const CASES = {
     const benchmark = random() < 0.5 ? undefined : fill(rows, () => (returnsData ? ret(0) : positive()));
     return [prices, { method: pick('mean', 'ema', 'capm'), compounding: random() < 0.5, span: pick(5, 500), returnsData, benchmark, riskFree: pick(0, 0.02) }];
   },
-  riskDecomposition: () => {
-    const [N, K] = [int(1, 20), int(1, 6)];
-    const F = covarianceOf(K);
-    return [
-      { exposures: matrix(N, K, () => normal()), factorCov: F, specificVar: fill(N, () => uniform(0, 1e-3)) },
-      matrix(int(1, 3), N, () => uniform(-1, 1)),
-    ];
-  },
+
   minVariance: () => {
     const [n, P] = [int(1, 30), int(1, 4)];
     const stack = Array.from({ length: P }, () => covarianceOf(n).data);

@@ -20,7 +20,7 @@ using namespace factor::entry;
 
 void registerFactor(Napi::Env env, Napi::Object exports) {
   Registrar registrar{env, exports};
-  addEntries(registrar);  // generated/factor.hpp: winsorize, standardize, size, value
+  addEntries(registrar);  // generated/factor.hpp: winsorize, standardize, size, value, riskDecomposition
   add<momentum>(env, exports, "momentum(returns, rows, cols, weights, params, out)");
   add<factorReturns<>>(env, exports, "factorReturns(returns, marketCap, rows, cols, sectors, perDate, m, styles, params, out)");
 #if KERNELBUS_HAVE_BLAS
@@ -35,8 +35,6 @@ void registerFactor(Napi::Env env, Napi::Object exports) {
 #endif
   add<factorCovariance>(env, exports, "factorCovariance(factorReturns, rows, K, weights, params, out)");
   add<specificRisk>(env, exports, "specificRisk(residuals, rows, cols, weights, out)");
-  add<riskDecomposition>(env, exports,
-                         "riskDecomposition(model.exposures, N, K, model.factorCov, model.specificVar, weights, portfolios, out)");
 }
 
 }  // namespace kernelbus::binding

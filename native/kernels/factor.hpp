@@ -38,17 +38,6 @@ inline FactorReturnsOut factorReturnsOut(double* out, size_t rows, size_t cols, 
   return {factorReturns, residuals};
 }
 
-/// riskDecomposition: total (P), factor (P), specific (P), contributions (P x K), exposures (P x K)
-struct RiskDecompositionOut {
-  double *total, *factor, *specific, *contributions, *exposures;
-};
-inline std::array<size_t, 5> riskDecompositionParts(size_t P, size_t K) { return {P, P, P, cells(P, K), cells(P, K)}; }
-inline size_t riskDecompositionLength(size_t P, size_t K) { return total(riskDecompositionParts(P, K)); }
-inline RiskDecompositionOut riskDecompositionOut(double* out, size_t P, size_t K) {
-  const auto [total_, factor_, specific, contributions, exposures] = split(out, riskDecompositionParts(P, K));
-  return {total_, factor_, specific, contributions, exposures};
-}
-
 /// Momentum scores (weights[window], oldest first; returns NaN or finite) into out[rows * cols].
 Status momentum(const double* returns, size_t rows, size_t cols, const double* weights, size_t window, size_t lag, double winsorize,
                 double* out);
@@ -62,9 +51,5 @@ Status factorReturns(const double* returns, const double* cap, size_t rows, size
 void factorCovariance(const double* f, size_t rows, size_t K, const double* weights, size_t lags, double* out);
 /// Specific variance per asset into out[cols].
 void specificRisk(const double* residuals, size_t rows, size_t cols, const double* weights, double* out);
-/// Risk decomposition of P portfolios (weights P x N, finite) into out (riskDecompositionOut()): total,
-/// factor, specific, contributions (P x K), exposures (P x K).
-Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov, const double* specificVar, const double* weights, size_t P,
-                         double* out);
 
 }  // namespace kernelbus::factor

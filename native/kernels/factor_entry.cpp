@@ -80,14 +80,5 @@ Outcome specificRisk(In residuals, size_t rows, size_t cols, In weights, Out out
   return Outcome{};
 }
 
-Outcome riskDecomposition(In X, size_t N, size_t K, In factorCov, In specificVar, In weights, size_t portfolios, Out out) {
-  if (Outcome o = requireLength(0, X, cells(N, K)); !o.ok()) return o;
-  if (Outcome o = requireLength(3, factorCov, cells(K, K)); !o.ok()) return o;
-  if (Outcome o = requireLength(4, specificVar, N, "N"); !o.ok()) return o;
-  if (Outcome o = requireLength(5, weights, cells(portfolios, N)); !o.ok()) return o;
-  if (Outcome o = requireLength(7, out, riskDecompositionLength(portfolios, K)); !o.ok()) return o;
-  return factor::riskDecomposition(X.data, N, K, factorCov.data, specificVar.data, weights.data, portfolios, out.data);
-}
-
 }  // namespace entry
 }  // namespace kernelbus::factor

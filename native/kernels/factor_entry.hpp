@@ -26,9 +26,6 @@ Outcome momentum(In returns, size_t rows, size_t cols, In weights, Packed params
 Outcome factorCovariance(In f, size_t rows, size_t K, In weights, Packed params, Out out);
 /// specificRisk(residuals, rows, cols, weights, out): weights one per date, in (0, 1]
 Outcome specificRisk(In residuals, size_t rows, size_t cols, In weights, Out out);
-/// riskDecomposition(exposures, N, K, factorCov, specificVar, weights, portfolios, out). factorCov is not
-/// scanned for symmetry here (the TS API scans it once): an asymmetric or non-finite one gives numbers.
-Outcome riskDecomposition(In X, size_t N, size_t K, In factorCov, In specificVar, In weights, size_t portfolios, Out out);
 
 /// The signature of a factorReturns kernel (factor::factorReturns, blas::factorReturns, shader::On<...>).
 using FactorReturnsKernel = Status (*)(const double*, const double*, size_t, size_t, const double*, bool, size_t, const double* const*,

@@ -79,6 +79,8 @@ void specificRisk(const double* residuals, size_t rows, size_t cols, const doubl
   for (size_t i = 0; i < cols; i++) out[i] = den[i] > 0 ? num[i] / den[i] : NAN;
 }
 
+/// Risk decomposition of P portfolios (weights P x N, finite) into out (riskDecompositionOut()): total,
+/// factor, specific, contributions (P x K), exposures (P x K).
 Status riskDecomposition(const double* X, size_t N, size_t K, const double* cov, const double* specificVar, const double* weights, size_t P,
                          double* out) {
   for (size_t i = 0; i < P * N; i++) {

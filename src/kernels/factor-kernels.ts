@@ -302,11 +302,18 @@ export const FACTOR_KERNELS = {
   },
   riskDecomposition: {
     params: [],
+    signature: 'model.exposures[N x K], N, K, model.factorCov[K x K], model.specificVar[N], weights[portfolios x N], portfolios',
     outputs: { total: ['P'], factor: ['P'], specific: ['P'], contributions: ['P', 'K'], exposures: ['P', 'K'] },
-    dims: (_x: Float64Array, _n: number, K: number, _c: Float64Array, _s: Float64Array, _w: Float64Array, portfolios: number) => ({
-      P: portfolios,
-      K,
-    }),
+    dims: { P: 'portfolios', K: 'K' },
+    sample: (s: Sampler) => {
+      const [N, K] = [s.int(1, 20), s.int(1, 6)];
+      const model = {
+        exposures: s.matrix(N, K, () => s.normal()),
+        factorCov: s.covariance(K),
+        specificVar: s.fill(N, () => s.uniform(0, 1e-3)),
+      };
+      return [model, s.random() < 0.3 ? s.fill(N, () => s.uniform(-1, 1)) : s.matrix(s.int(1, 3), N, () => s.uniform(-1, 1))];
+    },
     api(model: FactorRiskModel, weights: Series) {
       requireFactorRiskModel(model);
       const { rows: N, cols: K } = model.exposures;

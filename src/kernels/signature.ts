@@ -4,10 +4,11 @@
  * (the kernel's declaration, its output layout, its entry's length checks and registration line).
  *
  * `signature` lists the backend call's arguments before its packed parameters, in order: a count is
- * a bare name (`rows`), an array its name and its length as a product of counts or parameters in
+ * a bare name (`rows`), an array its name (which may say where it comes from: `model.factorCov`, the
+ * name its errors give; C++ calls it by the last part) and its length as a product of counts or parameters in
  * brackets (`returns[rows x cols]`, `benchmark[rows]`); a name in brackets that is neither is the
- * array's own length (`x[n]`: n is x.length; the C++ kernel takes it after the array). `dims` gives each output dimension as one of
- * those names, or a name less one (`'rows - 1'`, at least 0).
+ * array's own length (`x[n]`: n is x.length; the C++ kernel takes it after the array). `dims` gives
+ * each output dimension as one of those names, or a name less one (`'rows - 1'`, at least 0).
  */
 import type { ParamSpec } from './param-rules.js';
 
@@ -30,7 +31,7 @@ export function argsOf(signature: string): readonly ArgSpec[] {
   let args = parsed.get(signature);
   if (args) return args;
   args = signature.split(',').map((part) => {
-    const m = /^\s*(\w+)(?:\[([\w\s]+)\])?\s*$/.exec(part);
+    const m = /^\s*([\w.]+)(?:\[([\w\s]+)\])?\s*$/.exec(part);
     if (!m) throw new Error(`signature '${signature}': cannot read '${part}'`);
     return m[2] === undefined ? { name: m[1] } : { name: m[1], shape: m[2].split(/\s+x\s+/).map((s) => s.trim()) };
   });

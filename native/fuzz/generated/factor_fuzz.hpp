@@ -78,6 +78,19 @@ inline void value(Args& a, Input& in) {
   if (a.affordable()) a.check(entry::value<>(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out));
 }
 
+// riskDecomposition(model.exposures, N, K, model.factorCov, model.specificVar, weights, portfolios, out)
+inline void riskDecomposition(Args& a, Input&) {
+  const size_t N = a.count();
+  const size_t K = a.count();
+  const size_t portfolios = a.count();
+  const In exposures = a.input(cells(N, K));
+  const In factorCov = a.input(cells(K, K));
+  const In specificVar = a.input(N);
+  const In weights = a.input(cells(portfolios, N));
+  const Out out = a.output(riskDecompositionLength(portfolios, K));
+  if (a.affordable()) a.check(entry::riskDecomposition<>(exposures, N, K, factorCov, specificVar, weights, portfolios, out));
+}
+
 /// The cases above, by kernel name.
 // clang-format off
 inline const Case kCases[] = {
@@ -85,6 +98,7 @@ inline const Case kCases[] = {
     {"standardize", standardize},
     {"size", size},
     {"value", value},
+    {"riskDecomposition", riskDecomposition},
 };
 // clang-format on
 

@@ -127,6 +127,21 @@ inline size_t valueLength(size_t T, size_t N) { return cells(T, N); }
 Status value(const double* bookPrice, const double* salesPrice, const double* cashFlowPrice, size_t rows, size_t cols, double winsorize,
              double* out);
 
+// riskDecomposition's outputs, in the order they lie in its output array: total [P], factor [P], specific
+// [P], contributions [P, K], exposures [P, K]
+struct RiskDecompositionOut {
+  double *total, *factor, *specific, *contributions, *exposures;
+};
+inline std::array<size_t, 5> riskDecompositionParts(size_t P, size_t K) { return {P, P, P, cells(P, K), cells(P, K)}; }
+inline size_t riskDecompositionLength(size_t P, size_t K) { return total(riskDecompositionParts(P, K)); }
+inline RiskDecompositionOut riskDecompositionOut(double* out, size_t P, size_t K) {
+  const auto at = split(out, riskDecompositionParts(P, K));
+  return {at[0], at[1], at[2], at[3], at[4]};
+}
+/// riskDecomposition: defined in native/kernels/; its entry below checks the call.
+Status riskDecomposition(const double* exposures, size_t N, size_t K, const double* factorCov, const double* specificVar,
+                         const double* weights, size_t portfolios, double* out);
+
 namespace entry {
 
 /// winsorize(x, rows, cols, params, out)
@@ -169,6 +184,17 @@ Outcome value(In bookPrice, In salesPrice, In cashFlowPrice, size_t rows, size_t
   return Kernel(bookPrice.data, salesPrice.data, cashFlowPrice.data, rows, cols, values.winsorize, out.data);
 }
 
+/// riskDecomposition(model.exposures, N, K, model.factorCov, model.specificVar, weights, portfolios, out)
+template <auto Kernel = &kernelbus::factor::riskDecomposition>
+Outcome riskDecomposition(In exposures, size_t N, size_t K, In factorCov, In specificVar, In weights, size_t portfolios, Out out) {
+  if (Outcome o = requireLength(0, exposures, cells(N, K), "N x K"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, factorCov, cells(K, K), "K x K"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, specificVar, N, "N"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, weights, cells(portfolios, N), "portfolios x N"); !o.ok()) return o;
+  if (Outcome o = requireLength(7, out, riskDecompositionLength(portfolios, K)); !o.ok()) return o;
+  return Kernel(exposures.data, N, K, factorCov.data, specificVar.data, weights.data, portfolios, out.data);
+}
+
 /// Every entry above, each given to `to.template add<Entry>(signature)` (the binding registers <name> and <name>Async).
 template <typename To>
 void addEntries(To& to) {
@@ -176,6 +202,8 @@ void addEntries(To& to) {
   to.template add<standardize<>>("standardize(x, rows, cols, out)");
   to.template add<size<>>("size(marketCap, rows, cols, params, out)");
   to.template add<value<>>("value(bookPrice, salesPrice, cashFlowPrice, rows, cols, params, out)");
+  to.template add<riskDecomposition<>>(
+      "riskDecomposition(model.exposures, N, K, model.factorCov, model.specificVar, weights, portfolios, out)");
 }
 
 }  // namespace entry
