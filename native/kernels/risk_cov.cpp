@@ -322,25 +322,7 @@ Status portfolioVolatility(const VolatilitySteps& steps, const double* cov, size
                            double* out) {
   const Status s = detail::checkWeights(weights, portfolios * n, n);
   if (!s.ok()) return s;
-  const size_t size = steps.block;
-  // blocks of portfolios, shared out between the threads or not (a portfolio's sums are the same on any)
-  const size_t blocks = (portfolios + size - 1) / size;
-  const size_t minBlocks = steps.shareBlocks ? std::max<size_t>(1, 65536 / (size * n * n + 1)) : blocks + 1;
-  parallelFor(blocks, minBlocks, [&](size_t first, size_t end) {
-    std::vector<double> v(std::min(size, portfolios) * n);
-    for (size_t block = first; block < end; block++) {
-      const size_t p0 = block * size;
-      const size_t count = std::min(size, portfolios - p0);
-      steps.weighted(cov, n, weights + p0 * n, count, v.data());
-      for (size_t b = 0; b < count; b++) {
-        const double* w = weights + (p0 + b) * n;
-        double q = 0;
-        // assets of weight 0 left out, as in the reference: their v_i may overflow beside huge covariances
-        for (size_t i = 0; i < n; i++) q += w[i] != 0 ? w[i] * v[b * n + i] : 0;
-        out[p0 + b] = std::sqrt(q);
-      }
-    }
-  });
+  forEachQuadratic(steps, cov, n, weights, portfolios, [&](size_t p, const double*, const double*, double q) { out[p] = std::sqrt(q); });
   return Status{};
 }
 

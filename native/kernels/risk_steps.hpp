@@ -5,9 +5,11 @@
 // and risk_montecarlo.cpp, and takes the steps as a parameter; risk.hpp's kernels pass the native ones.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
+#include "parallel.hpp"
 #include "status.hpp"
 
 namespace kernelbus::risk {
@@ -45,6 +47,33 @@ Status nativeCholesky(const double* cov, size_t n, std::vector<double>& L);
 /// b (P x n) and the drifts h w_p' mu into drift (P), in the order every backend forms them.
 void projectWeights(const double* L, size_t n, const double* weights, size_t portfolios, const double* mean, double horizon, double* b,
                     double* drift);
+
+/// For each of `portfolios` portfolios (weights portfolios x n, finite): v = S w by the steps' blocks
+/// and q = w' S w = sum_i w_i v_i in index order over the assets of weight other than 0 (their v_i may
+/// overflow beside huge covariances), then each(p, w, v, q). The blocks are shared out between the
+/// threads or not, as the steps say (a portfolio's sums are the same on any): portfolioVolatility()
+/// and riskContributions().
+template <typename Each>
+void forEachQuadratic(const VolatilitySteps& steps, const double* cov, size_t n, const double* weights, size_t portfolios, Each each) {
+  const size_t size = steps.block;
+  const size_t blocks = (portfolios + size - 1) / size;
+  const size_t minBlocks = steps.shareBlocks ? std::max<size_t>(1, 65536 / (size * n * n + 1)) : blocks + 1;
+  parallelFor(blocks, minBlocks, [&](size_t first, size_t end) {
+    std::vector<double> v(std::min(size, portfolios) * n);
+    for (size_t block = first; block < end; block++) {
+      const size_t p0 = block * size;
+      const size_t count = std::min(size, portfolios - p0);
+      steps.weighted(cov, n, weights + p0 * n, count, v.data());
+      for (size_t b = 0; b < count; b++) {
+        const double* w = weights + (p0 + b) * n;
+        const double* vb = v.data() + b * n;
+        double q = 0;
+        for (size_t i = 0; i < n; i++) q += w[i] != 0 ? w[i] * vb[i] : 0;
+        each(p0 + b, w, vb, q);
+      }
+    }
+  });
+}
 
 /// risk.hpp's covariance(), portfolioVolatility(), monteCarloVar() and monteCarloScenarios() over the
 /// given steps (same arguments, same faults).

@@ -565,29 +565,32 @@ export function singleFactor(out: Float64Array, d: Float64Array, n: number, p: n
 }
 
 /**
- * sqrt(w' S w) per portfolio: sum_i w_i v_i, v_i = sum_j w_j S_ji (index order), the assets of weight 0
- * left out of the outer sum (their v_i may overflow beside huge covariances: 0 * Infinity would make the
- * volatility NaN where w' S w is finite); weights finite.
+ * w' S w of the weights `w` (n): sum_i w_i v_i with v_i = sum_j w_j S_ji (index order) into `v`, over
+ * the assets i of weight other than 0 (their v_i may overflow beside huge covariances: 0 * Infinity
+ * would make the sum NaN where w' S w is finite; their v_i is left as it was).
  */
+function quadratic(cov: Float64Array, n: number, w: Float64Array, v: Float64Array): number {
+  let q = 0;
+  for (let i = 0; i < n; i++) {
+    if (w[i] === 0) continue;
+    v[i] = 0;
+    for (let j = 0; j < n; j++) v[i] += w[j] * cov[j * n + i];
+    q += w[i] * v[i];
+  }
+  return q;
+}
+
+/** sqrt(w' S w) per portfolio (quadratic()); weights finite. */
 function portfolioVolatility(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array {
   checkWeights(weights, n);
   const out = new Float64Array(portfolios);
-  for (let p = 0; p < portfolios; p++) {
-    const w = weights.subarray(p * n, (p + 1) * n);
-    let q = 0;
-    for (let i = 0; i < n; i++) {
-      if (w[i] === 0) continue;
-      let v = 0;
-      for (let j = 0; j < n; j++) v += w[j] * cov[j * n + i];
-      q += w[i] * v;
-    }
-    out[p] = Math.sqrt(q);
-  }
+  const v = new Float64Array(n);
+  for (let p = 0; p < portfolios; p++) out[p] = Math.sqrt(quadratic(cov, n, weights.subarray(p * n, (p + 1) * n), v));
   return out;
 }
 
 /**
- * Per portfolio sigma = sqrt(w' S w) (summed as portfolioVolatility sums it), then w_i v_i / sigma and
+ * Per portfolio sigma = sqrt(w' S w) (quadratic(), as portfolioVolatility), then w_i v_i / sigma and
  * w_i v_i / w' S w per asset, 0 for an asset of weight 0; laid out as RISK_KERNELS.riskContributions says.
  */
 function riskContributions(cov: Float64Array, n: number, weights: Float64Array, portfolios: number): Float64Array {
@@ -596,13 +599,7 @@ function riskContributions(cov: Float64Array, n: number, weights: Float64Array, 
   const v = new Float64Array(n);
   for (let p = 0; p < portfolios; p++) {
     const w = weights.subarray(p * n, (p + 1) * n);
-    let q = 0;
-    for (let i = 0; i < n; i++) {
-      if (w[i] === 0) continue;
-      v[i] = 0;
-      for (let j = 0; j < n; j++) v[i] += w[j] * cov[j * n + i];
-      q += w[i] * v[i];
-    }
+    const q = quadratic(cov, n, w, v);
     const sigma = Math.sqrt(q);
     views.volatility[p] = sigma;
     for (let i = 0; i < n; i++) {
