@@ -18,10 +18,8 @@
 
 namespace kernelbus::risk {
 
-/// The statistics of performanceStats, in the order of PERFORMANCE_STATS (src/kernels/risk.ts).
-constexpr size_t kStatCount = 13;
-/// The statistics of relativeStats, in the order of RELATIVE_STATS (src/kernels/risk.ts).
-constexpr size_t kRelativeStatCount = 13;
+/// The statistics of performanceStats (its generated layout's parts: PERFORMANCE_STATS in src/kernels/risk.ts).
+constexpr size_t kStatCount = std::tuple_size_v<decltype(performanceStatsParts(0))>;
 
 /// covariance methods (COVARIANCE_METHODS in src/kernels/risk.ts).
 enum CovarianceMethod : int {
