@@ -338,8 +338,9 @@ export function fuzzCases(kernels: Readonly<Record<string, KernelSpec>>): string
         '  const Packed params = a.params(valid);',
       );
       const counts = k.params.filter((p) => cppType(p.rule) === 'size_t').map((p) => `values.${p.key} > 4096`);
-      const sized = k.args.some((a) => a.shape?.some((n) => !k.args.some((b) => b.name === n)));
-      const read = sized || Object.values(k.dims).some((e) => !k.args.some((b) => b.name === dimSource(e).name));
+      // whether a length or dimension is a parameter's: the case then follows the value the entry reads
+      const named = [...k.args.flatMap((a) => a.shape ?? []), ...Object.values(k.dims).map((e) => dimSource(e).name)];
+      const read = named.some((n) => k.params.some((p) => p.key === n));
       if (counts.length > 0) {
         lines.push(
           `  ${capitalized(name)}Params values;`,

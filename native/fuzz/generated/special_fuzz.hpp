@@ -62,8 +62,6 @@ inline void studentTCdf(Args& a, Input& in) {
   std::vector<double> valid;
   valid.push_back(in.real(1e-3, 1e4));
   const Packed params = a.params(valid);
-  StudentTCdfParams values;
-  unpack(params, values);  // what the entry reads (zeros after a fault): the lengths follow it
   const In t = a.any(in.in<size_t>(0, 40));
   const size_t n = t.length;
   const Out out = a.output(studentTCdfLength(n));
@@ -75,8 +73,6 @@ inline void studentTQuantile(Args& a, Input& in) {
   std::vector<double> valid;
   valid.push_back(in.real(1e-3, 1e4));
   const Packed params = a.params(valid);
-  StudentTQuantileParams values;
-  unpack(params, values);  // what the entry reads (zeros after a fault): the lengths follow it
   const In p = a.any(in.in<size_t>(0, 40));
   const size_t n = p.length;
   const Out out = a.output(studentTQuantileLength(n));
