@@ -31,7 +31,6 @@ if (!existsSync(entry)) {
 const kb = await import(pathToFileURL(entry).href);
 const { KERNEL_SPECS } = await import(pathToFileURL(resolve(root, 'dist/kernels/families.js')).href);
 const { Sampler } = await import(pathToFileURL(resolve(root, 'dist/kernels/sample.js')).href);
-const { mulberry32 } = await import(pathToFileURL(resolve(root, 'dist/math/mulberry32.js')).href);
 const started = Date.now();
 
 let checks = 0;
@@ -56,23 +55,20 @@ const ref = kb.kernels({ backend: 'reference' });
 const nat = kb.kernels({ backend: 'native' });
 
 // --- seeded inputs ---------------------------------------------------------------------------------
-let random = mulberry32(1);
-const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
-const uniform = (lo, hi) => lo + (hi - lo) * random();
-const pick = (...xs) => xs[int(0, xs.length - 1)];
-const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-/** A Float64Array at a random offset of a larger (sometimes shared) buffer: the views users pass. */
-function view(values) {
-  const offset = int(0, 3);
-  const Buffer = random() < 0.25 ? SharedArrayBuffer : ArrayBuffer;
-  const a = new Float64Array(new Buffer(8 * (values.length + offset + 1)), 8 * offset, values.length);
-  a.set(values);
-  return a;
-}
-const fill = (n, f) => view(Array.from({ length: n }, f));
-const matrix = (rows, cols, f) => ({ data: fill(rows * cols, f), rows, cols });
-const ret = (nan = 0.03) => (random() < nan ? NaN : 0.02 * normal());
-const positive = () => Math.exp(uniform(0, 8));
+// the descriptors' Sampler (src/kernels/sample.ts): its draws under the names the cases below use,
+// reseeded per kernel by seed()
+let sampler = new Sampler(1);
+const seed = (n) => (sampler = new Sampler(n));
+const random = () => sampler.random();
+const int = (lo, hi) => sampler.int(lo, hi);
+const uniform = (lo, hi) => sampler.uniform(lo, hi);
+const pick = (...xs) => sampler.pick(...xs);
+const normal = () => sampler.normal();
+const fill = (n, f) => sampler.fill(n, f);
+const matrix = (rows, cols, f) => sampler.matrix(rows, cols, f);
+const ret = (nan = 0.03) => sampler.ret(nan);
+const positive = () => sampler.positive();
+const view = (values) => sampler.view(values);
 function trades(n) {
   let ts = 1.7e12 + int(0, 1e6);
   let price = uniform(50, 200);
@@ -299,7 +295,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
     const [gen, exact] = spec;
     const before = failures.length;
     let thrown = 0;
-    random = mulberry32(name.length * 7919 + 17);
+    seed(name.length * 7919 + 17);
     for (let c = 0; c < cases; c++) {
       const input = gen();
       let e;
@@ -326,7 +322,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
 
 // vpinStream: batches of a random tape, native vs reference, and the state snapshot portable both ways
 {
-  random = mulberry32(4242);
+  seed(4242);
   const before = failures.length;
   for (let c = 0; c < Math.max(3, cases / 4); c++) {
     // every other case a quote classifier (Lee-Ready with a lag) over quoted batches
@@ -355,7 +351,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
 {
   const before = failures.length;
   for (const name of ['vpin', 'covariance', 'monteCarloVar', 'factorReturns', 'normalCdf']) {
-    random = mulberry32(99 + name.length);
+    seed(99 + name.length);
     const [gen] = caseOf(name);
     const input = gen();
     checks++;
@@ -416,7 +412,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
   const heavy = ['monteCarloVar', 'covariance', 'factorReturns', 'momentum', 'portfolioVolatility', 'hrp', 'riskParity'];
   const byThreads = [1, 2, 3].map((threads) => kb.kernels({ backend: 'native', threads }));
   for (const name of heavy) {
-    random = mulberry32(7 + name.length);
+    seed(7 + name.length);
     const [gen] = caseOf(name);
     const input = gen();
     const one = byThreads[0][name](...input);
@@ -427,7 +423,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
   }
   // a large Monte Carlo, so that the work is really shared between the threads
   const n = 8;
-  random = mulberry32(8);
+  seed(8);
   const model = { mean: fill(n, () => 0.001 * normal()), cov: covarianceOf(n) };
   const w = matrix(4, n, () => uniform(-1, 1));
   const o = { paths: 50000, seed: 5 };
