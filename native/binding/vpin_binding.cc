@@ -52,15 +52,13 @@ TradeViews tradesArg(const Napi::CallbackInfo& info, size_t first) {
   return TradeViews{ts.data, price.data, volume.data, ts.length};
 }
 
-/// A Uint8Array argument holding `rows` little-endian float64 values of ts, then of price, then of
-/// volume, at any byte offset (a trade frame's body as received from a socket): read in place.
+/// A Uint8Array argument holding a trade frame's `rows` rows (vpin_entry.hpp frameColumns): read in place.
 TradeViews tradeBytesArg(const Napi::CallbackInfo& info, size_t i, size_t rows) {
   const U8View bytes = uint8Arg(info, i, "columns");
-  if (rows > bytes.length / 24 || bytes.length != 24 * rows) {
-    throw inputError(info.Env(), "columns", "24 bytes a row (" + std::to_string(rows) + " rows)", std::to_string(bytes.length) + " bytes");
-  }
-  return TradeViews{Doubles::fromBytes(bytes.data), Doubles::fromBytes(bytes.data + 8 * rows), Doubles::fromBytes(bytes.data + 16 * rows),
-                    rows};
+  vpin::entry::FrameColumns f;
+  const Outcome o = vpin::entry::frameColumns(static_cast<int>(i), Bytes{bytes.data, bytes.length}, rows, f);
+  if (!o.ok()) throw inputError(info.Env(), "columns", o.arg.expected, o.arg.actual);
+  return TradeViews{f.ts, f.price, f.volume, rows};
 }
 
 /// The trades' labels (Int8Array of n, argument i) when the classifier reads labels (2), else none: a

@@ -24,6 +24,15 @@ Outcome requireTrades(In ts, In price, In volume) {
 
 }  // namespace
 
+Outcome frameColumns(int at, Bytes columns, size_t rows, FrameColumns& out) {
+  if (rows > columns.length / 24 || columns.length != 24 * rows) {
+    return ArgFault{at, -1, "24 bytes a row (" + std::to_string(rows) + " rows)", std::to_string(columns.length) + " bytes"};
+  }
+  const unsigned char* b = columns.data;
+  out = FrameColumns{Doubles::fromBytes(b), Doubles::fromBytes(b + 8 * rows), Doubles::fromBytes(b + 16 * rows)};
+  return Outcome{};
+}
+
 Outcome tickRule(In price, Int8Out out) {
   if (Outcome o = requireLength(1, out, price.length); !o.ok()) return o;
   return vpin::tickRule(price.data, price.length, out.data);
@@ -48,8 +57,6 @@ Outcome classifyQuotes(In ts, In price, In quoteTs, In quoteBid, In quoteAsk, Pa
   if (Outcome o = requireLength(6, out, ts.length); !o.ok()) return o;
   return classify::classifyQuotes(ts.data, price.data, ts.length, quoteTs.data, quoteBid.data, quoteAsk.data, quoteTs.length, p, out.data);
 }
-
-Status unpackClassify(Packed params, Params& out) { return unpackClassifyParams(params.data, params.length, out); }
 
 Outcome requireBars(In open, In close, In volume, Out out) {
   if (Outcome o = requireAs(1, close, open.length, "open"); !o.ok()) return o;
@@ -95,11 +102,9 @@ void Vpin::fill(Columns out) {
 Outcome VpinBytes::count(Bytes columns, size_t rows, Packed params, Optional<Int8In> labels) {
   Params p;
   if (Status s = unpackParams(params.data, params.length, p); !s.ok()) return s;
-  if (rows > columns.length / 24 || columns.length != 24 * rows) {
-    return ArgFault{0, -1, "24 bytes a row (" + std::to_string(rows) + " rows)", std::to_string(columns.length) + " bytes"};
-  }
-  const unsigned char* b = columns.data;
-  return prepare(Doubles::fromBytes(b), Doubles::fromBytes(b + 8 * rows), Doubles::fromBytes(b + 16 * rows), rows, p, labels, 3);
+  FrameColumns f;
+  if (Outcome o = frameColumns(0, columns, rows, f); !o.ok()) return o;
+  return prepare(f.ts, f.price, f.volume, rows, p, labels, 3);
 }
 
 }  // namespace kernelbus::vpin::entry

@@ -13,6 +13,14 @@
 
 namespace kernelbus::vpin::entry {
 
+/// A trade frame's columns, read in place: `rows` little-endian float64 values of ts, then of price,
+/// then of volume (24 bytes a row, at any byte offset: a frame's body as received from a socket).
+struct FrameColumns {
+  Doubles ts = nullptr, price = nullptr, volume = nullptr;
+};
+/// `columns` (argument `at`) as a frame of `rows` rows into `out`, else the ArgFault naming its length.
+Outcome frameColumns(int at, Bytes columns, size_t rows, FrameColumns& out);
+
 /// tickRule(price, out): the tick rule's signs (+1, -1, 0) into out (an Int8Array as long as price).
 Outcome tickRule(In price, Int8Out out);
 
@@ -25,17 +33,15 @@ Outcome classifyQuotes(In ts, In price, In quoteTs, In quoteBid, In quoteAsk, Pa
 
 /// A bulk classification kernel: vpin::bulkClassify, or the Metal backend's (native/metal/host.hpp).
 using BulkKernel = Status (*)(const double*, const double*, const double*, size_t, const Params&, double*);
-/// bulkClassify's packed parameters (CLASSIFY_PARAMS, its descriptor's): unpackClassifyParams(), its
-/// faults at their positions in CLASSIFY_PARAMS.
-Status unpackClassify(Packed params, Params& out);
 /// The bars (open, close, volume of one length) and the output, as long.
 Outcome requireBars(In open, In close, In volume, Out out);
 
-/// bulkClassify(open, close, volume, params, out): each bar's buy volume into out, by `Kernel`.
+/// bulkClassify(open, close, volume, params, out): each bar's buy volume into out, by `Kernel`; its
+/// parameters CLASSIFY_PARAMS (unpackClassifyParams(): faults at their positions there).
 template <BulkKernel Kernel = vpin::bulkClassify>
 Outcome bulkClassify(In open, In close, In volume, Packed params, Out out) {
   Params p;
-  if (Status s = unpackClassify(params, p); !s.ok()) return s;
+  if (Status s = unpackClassifyParams(params.data, params.length, p); !s.ok()) return s;
   if (Outcome o = requireBars(open, close, volume, out); !o.ok()) return o;
   return Kernel(open.data, close.data, volume.data, open.length, p, out.data);
 }
