@@ -12,6 +12,10 @@
 // 4. fault codes: bad inputs throw the same KernelInputError message natively as in the reference;
 // 5. threads: 1, 2 and 3 threads give the same bits.
 // Prints one line per kernel and a summary; exits 1 on any failure.
+// --simd <level>: fail unless the addon runs that instruction set (features().simd: scripts/cpu-check.sh
+// under emulated CPUs). The summary ends with a digest (SHA-256) of every native output of 2.: the
+// same bits give the same digest, whatever the CPU, KERNELBUS_SIMD or the thread count.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +26,7 @@ const flag = (name) => {
   return i >= 0 ? args.splice(i, 2)[1] : undefined;
 };
 const cases = Number(flag('--cases') ?? 30);
+const simd = flag('--simd');
 const root = resolve(args[0] ?? new URL('..', import.meta.url).pathname);
 const entry = resolve(root, 'dist/api/index.js');
 if (!existsSync(entry)) {
@@ -51,8 +56,22 @@ console.log(
   `native-check: ${process.platform}-${process.arch} node ${process.version}, native from ${info.path}` +
     ` (${JSON.stringify(info.features)})`,
 );
+if (simd !== undefined) {
+  checks++;
+  if (info.features.simd !== simd) fail(`simd: the addon runs ${info.features.simd}, expected ${simd} (the CPU has ${info.features.simdCpu})`);
+}
 const ref = kb.kernels({ backend: 'reference' });
 const nat = kb.kernels({ backend: 'native' });
+
+// --- the digest of the native outputs ----------------------------------------------------------------
+const digest = createHash('sha256');
+function absorb(value) {
+  if (typeof value === 'number') digest.update(new Uint8Array(Float64Array.of(value).buffer));
+  else if (typeof value === 'string' || typeof value === 'boolean' || value == null) digest.update(`${typeof value}:${String(value)};`);
+  else if (ArrayBuffer.isView(value)) digest.update(new Uint8Array(Float64Array.from(value, Number).buffer));
+  else if (Array.isArray(value)) value.forEach(absorb);
+  else for (const k of Object.keys(value).sort()) digest.update(`${k}:`), absorb(value[k]);
+}
 
 // --- seeded inputs ---------------------------------------------------------------------------------
 // the descriptors' Sampler (src/kernels/sample.ts): its draws under the names the cases below use,
@@ -308,9 +327,11 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
       checks++;
       try {
         const a = nat[name](...input);
+        absorb(a);
         if (eError) fail(`${name} case ${c}: reference threw ${eError.message}, native did not`);
         else compare(a, e, `${name} case ${c}`, exact);
       } catch (error) {
+        absorb(error.message);
         if (!eError) fail(`${name} case ${c}: native threw ${error.message}`);
         else if (error.message !== eError.message) fail(`${name} case ${c}: native threw '${error.message}', reference '${eError.message}'`);
         else thrown++;
@@ -339,10 +360,14 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
       const batch = { ts: cut(tape.ts), price: cut(tape.price), volume: cut(tape.volume), ...(quoted ? { bid: cut(tape.bid), ask: cut(tape.ask) } : {}) };
       at += n;
       checks++;
-      compare(s1.update(batch), s2.update(batch), `vpinStream case ${c} batch at ${at}`);
+      const a = s1.update(batch);
+      absorb(a);
+      compare(a, s2.update(batch), `vpinStream case ${c} batch at ${at}`);
     }
     checks++;
-    compare(s1.flush(), s2.flush(), `vpinStream case ${c} flush`);
+    const a = s1.flush();
+    absorb(a);
+    compare(a, s2.flush(), `vpinStream case ${c} flush`);
   }
   console.log(`  ${failures.length === before ? 'ok  ' : 'FAIL'} vpin.vpinStream: batches of random tapes`);
 }
@@ -438,5 +463,5 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
 }
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`native-check: ${checks} checks, ${failures.length} failed, ${seconds} s`);
+console.log(`native-check: ${checks} checks, ${failures.length} failed, ${seconds} s, simd ${info.features.simd}, digest ${digest.digest('hex')}`);
 process.exit(failures.length ? 1 : 0);

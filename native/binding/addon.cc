@@ -3,6 +3,7 @@
 #include "generated/param_names.hpp"
 #include "memory.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 #if KERNELBUS_HAVE_BLAS
 #include "risk_blas.hpp"
 #endif
@@ -39,6 +40,9 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
   out.Set("platform", Napi::String::New(env, "portable"));
 #endif
   out.Set("threads", Napi::Number::New(env, static_cast<double>(threadCount())));
+  // the instruction set of the vectorized loops (native/kernels/simd.hpp), and the best this CPU has
+  out.Set("simd", Napi::String::New(env, simd::name(simd::level())));
+  out.Set("simdCpu", Napi::String::New(env, simd::name(simd::cpuLevel())));
 #if KERNELBUS_HAVE_BLAS
   // the BLAS backend's library and the threads it uses, or why the library cannot be called here
   const std::string unavailable = blas::unavailable();

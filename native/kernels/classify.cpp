@@ -111,7 +111,7 @@ inline int quoteLabel(double p, double bid, double ask, int fallback) {
 
 template <int Base, int Convention>
 #if defined(__GNUC__)
-__attribute__((always_inline))  // into the target clones of labels()
+__attribute__((always_inline))  // into each copy of labels() (simd::run)
 #endif
 inline void
 labelLoop(const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
@@ -119,7 +119,7 @@ labelLoop(const double* price, const double* bid, const double* ask, size_t n, i
 }
 
 // The quote-based labels over the fallback signs already in out[n].
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 void labels(int base, int convention, const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
   const bool tclf = convention == kTclf;
   switch (base) {
@@ -138,7 +138,7 @@ void labels(int base, int convention, const double* price, const double* bid, co
 
 // True when the n trades are valid after a trade at `last` (checkQuotedTrades() finds the fault): one
 // pass that vectorizes.
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 bool valid(const double* ts, const double* price, const double* bid, const double* ask, size_t n, double last) {
   auto ok = [&](size_t i, double before) {
     const double b = bid[i], a = ask[i];
@@ -153,7 +153,7 @@ bool valid(const double* ts, const double* price, const double* bid, const doubl
 
 // True when quote rows [from, to) of a stream are valid, the first after the row before it
 // (checkQuoteStream() finds the fault): one pass that vectorizes.
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 bool validStream(const double* ts, const double* bid, const double* ask, size_t from, size_t to) {
   long long bad = 0;
   for (size_t j = from; j < to; j++) {
@@ -165,7 +165,7 @@ bool validStream(const double* ts, const double* bid, const double* ask, size_t 
 }
 
 // True when n trades' times and prices are valid after a trade at `last` (checkTrades() finds the fault).
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 bool validTrades(const double* ts, const double* price, size_t n, double last) {
   if (n == 0) return true;
   long long bad = !(ts[0] >= last);
@@ -255,20 +255,21 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
     return q.ok() ? checkTrades(ts, price, n) : q;
   };
   if (algorithm == kReverseTick || algorithm >= kReverseLeeReady) {
-    if (quoted && !valid(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
-    if (stream && !(validStream(source.keys, source.bid, source.ask, 0, source.m) && validTrades(ts, price, n, -HUGE_VAL))) {
+    if (quoted && !simd::run<valid>(ts, price, bid, ask, n, -HUGE_VAL)) return checkQuotedTrades(ts, price, bid, ask, n);
+    if (stream &&
+        !(simd::run<validStream>(source.keys, source.bid, source.ask, 0, source.m) && simd::run<validTrades>(ts, price, n, -HUGE_VAL))) {
       return streamFault();
     }
     reverseTickSigns(price, n, out);
     if (algorithm == kReverseTick) return Status{};
     if (own) {
-      labels(base, convention, price, bid, ask, n, out);
+      simd::run<labels>(base, convention, price, bid, ask, n, out);
       return Status{};
     }
     std::vector<double> qbid(n), qask(n);
     size_t count = 0;
     if (n > 0) source.align(ts, n, count, qbid.data(), qask.data());
-    labels(base, convention, price, qbid.data(), qask.data(), n, out);
+    simd::run<labels>(base, convention, price, qbid.data(), qask.data(), n, out);
     return Status{};
   }
   constexpr size_t kChunk = 1024;
@@ -299,7 +300,7 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
         const size_t len = std::min(kChunk, end - from);
         const double* b = own ? bid + from : qbid;  // (bid is null with a stream)
         const double* a = own ? ask + from : qask;
-        if (quoted && !valid(ts + from, price + from, bid + from, ask + from, len, from > 0 ? ts[from - 1] : -HUGE_VAL)) {
+        if (quoted && !simd::run<valid>(ts + from, price + from, bid + from, ask + from, len, from > 0 ? ts[from - 1] : -HUGE_VAL)) {
           part.valid = false;
           return;
         }
@@ -307,8 +308,8 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
         if (stream) {
           // the trades, and the rows the merge has just read (in cache), up to the part's share
           const size_t to = std::min(upTo, std::max(checked, count));
-          if (!validTrades(ts + from, price + from, len, from > 0 ? ts[from - 1] : -HUGE_VAL) ||
-              !validStream(source.keys, source.bid, source.ask, checked, to)) {
+          if (!simd::run<validTrades>(ts + from, price + from, len, from > 0 ? ts[from - 1] : -HUGE_VAL) ||
+              !simd::run<validStream>(source.keys, source.bid, source.ask, checked, to)) {
             part.valid = false;
             return;
           }
@@ -318,9 +319,9 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
         if (part.lead == from - begin) {
           while (part.lead < end - begin && part.lead < from + len - begin && out[begin + part.lead] == 0) part.lead++;
         }
-        labels(base, convention, price + from, b, a, len, out + from);
+        simd::run<labels>(base, convention, price + from, b, a, len, out + from);
       }
-      if (stream && !validStream(source.keys, source.bid, source.ask, checked, upTo)) {  // the rest of the part's rows
+      if (stream && !simd::run<validStream>(source.keys, source.bid, source.ask, checked, upTo)) {  // the rest of the part's rows
         part.valid = false;
         return;
       }
@@ -346,7 +347,7 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
           source.align(ts + from, len, count, qbid, qask);
         }
         for (size_t i = from; i < from + len; i++) out[i] = static_cast<int8_t>(sign);
-        labels(base, convention, price + from, b, a, len, out + from);
+        simd::run<labels>(base, convention, price + from, b, a, len, out + from);
       }
     }
     if (lead < end - begin) sign = done[k].sign;

@@ -13,7 +13,7 @@ namespace {
 inline bool finite(double v) { return v - v == 0; }
 
 // sum w_t e^2 and sum w_t per asset, the rows in order, vectorized across assets.
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 void weightedSquares(const double* residuals, size_t rows, size_t cols, const double* weights, double* __restrict num,
                      double* __restrict den) {
   for (size_t t = 0; t < rows; t++) {
@@ -75,7 +75,7 @@ void factorCovariance(const double* f, size_t rows, size_t K, const double* weig
 
 void specificRisk(const double* residuals, size_t rows, size_t cols, const double* weights, double* out) {
   std::vector<double> num(cols, 0.0), den(cols, 0.0);
-  weightedSquares(residuals, rows, cols, weights, num.data(), den.data());
+  simd::run<weightedSquares>(residuals, rows, cols, weights, num.data(), den.data());
   for (size_t i = 0; i < cols; i++) out[i] = den[i] > 0 ? num[i] / den[i] : NAN;
 }
 

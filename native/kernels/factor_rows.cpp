@@ -24,7 +24,7 @@ void RankSelector::select(const double* v, size_t n, const size_t* ranks, size_t
     return;
   }
   index_.resize(n);
-  bucketAll(v, n, lo, scale, index_.data());
+  simd::run<bucketAll>(v, n, lo, scale, index_.data());
   std::fill(counts_, counts_ + kBuckets + 1, 0u);
   for (size_t i = 0; i < n; i++) counts_[index_[i] + 1]++;
   for (size_t b = 0; b < kBuckets; b++) counts_[b + 1] += counts_[b];  // counts_[b]: values in buckets < b
@@ -57,7 +57,6 @@ void RankSelector::select(const double* v, size_t n, const size_t* ranks, size_t
 }
 
 // floor((v - lo) * scale), at most kBuckets - 1, for every value (vectorizes)
-KERNELBUS_VECTOR_CLONES
 void RankSelector::bucketAll(const double* __restrict v, size_t n, double lo, double scale, uint32_t* __restrict index) {
   for (size_t i = 0; i < n; i++) {
     const double x = (v[i] - lo) * scale;

@@ -48,8 +48,7 @@ class RankSelector {
  private:
   static constexpr size_t kBuckets = 1024, kMaxRanks = 4;
   // floor((v - lo) * scale), at most kBuckets - 1, for every value (vectorizes)
-  KERNELBUS_VECTOR_CLONES
-  static void bucketAll(const double* __restrict v, size_t n, double lo, double scale, uint32_t* __restrict index);
+  KERNELBUS_VECTOR_BODY static void bucketAll(const double* __restrict v, size_t n, double lo, double scale, uint32_t* __restrict index);
   uint32_t counts_[kBuckets + 1];
   std::vector<uint32_t> index_;
   std::vector<double> slow_, picked_[kMaxRanks];

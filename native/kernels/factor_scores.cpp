@@ -52,7 +52,7 @@ constexpr size_t kLanes = 8;  // LANES
 inline double combine(const double* s) { return s[0] + s[1] + (s[2] + s[3]) + (s[4] + s[5] + (s[6] + s[7])); }
 
 // standardizeRow(): the lanes are one vector of partial sums, so each pass vectorizes.
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 void standardizeRow(const double* __restrict row, size_t cols, double* __restrict out) {
   double sums[kLanes] = {}, counts[kLanes] = {}, squares[kLanes] = {};
   size_t c = 0;
@@ -87,7 +87,7 @@ void standardizeRow(const double* __restrict row, size_t cols, double* __restric
 }
 
 // The weighted products of one date's window, across assets (each asset's product in k order).
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 void windowProducts(const double* first, size_t cols, const double* weights, size_t window, double* __restrict acc) {
   for (size_t c = 0; c < cols; c++) acc[c] = 1;
   for (size_t k = 0; k < window; k++) {
@@ -99,7 +99,7 @@ void windowProducts(const double* first, size_t cols, const double* weights, siz
 }
 
 // random::logOf() of n values (sign: +1 or -1 applied after), branch-free so that the loop vectorizes.
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 void logOfMany(const double* __restrict x, size_t n, double sign, double* __restrict out) {
   for (size_t i = 0; i < n; i++) {
     const double v = x[i];
@@ -110,7 +110,7 @@ void logOfMany(const double* __restrict x, size_t n, double sign, double* __rest
 }
 
 // size()'s band: values strictly between lo and hi become 0 (branch-free: about half of them do, at random).
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 void zeroBand(double* row, size_t cols, double lo, double hi) {
   for (size_t c = 0; c < cols; c++) row[c] = ((row[c] > lo) & (row[c] < hi)) ? 0 : row[c];
 }
@@ -136,7 +136,7 @@ Status winsorize(const double* x, size_t rows, size_t cols, double lower, double
 /// Each row minus its mean over its sd (ddof 1), non-finite -> NaN, into out[rows * cols].
 Status standardize(const double* x, size_t rows, size_t cols, double* out) {
   parallelFor(rows, minRows(cols), [&](size_t begin, size_t end) {
-    for (size_t t = begin; t < end; t++) standardizeRow(x + t * cols, cols, out + t * cols);
+    for (size_t t = begin; t < end; t++) simd::run<standardizeRow>(x + t * cols, cols, out + t * cols);
   });
   return Status{};
 }
@@ -148,7 +148,7 @@ Status momentum(const double* returns, size_t rows, size_t cols, const double* w
   if (rows > first) {
     parallelFor(rows - first, std::max<size_t>(1, 65536 / (window * cols + 1)), [&](size_t begin, size_t end) {
       for (size_t t = first + begin; t < first + end; t++)
-        windowProducts(returns + (t - first) * cols, cols, weights, window, raw.data() + t * cols);
+        simd::run<windowProducts>(returns + (t - first) * cols, cols, weights, window, raw.data() + t * cols);
     });
   }
   std::vector<double> clipped(rows * cols);
@@ -166,14 +166,14 @@ Status size(const double* cap, size_t rows, size_t cols, double lower, double up
     RankSelector selector;
     for (size_t t = begin; t < end; t++) {
       double* row = out + t * cols;
-      logOfMany(cap + t * cols, cols, -1, logs.data());
-      standardizeRow(logs.data(), cols, row);
+      simd::run<logOfMany>(cap + t * cols, cols, -1, logs.data());
+      simd::run<standardizeRow>(logs.data(), cols, row);
       rowValues(row, cols, buf);
       if (buf.empty()) continue;
       const size_t ranks[2] = {nearestRank(buf.size(), lower), nearestRank(buf.size(), upper)};
       double band[2];
       selector.select(buf.data(), buf.size(), ranks, 2, band);
-      zeroBand(row, cols, band[0], band[1]);
+      simd::run<zeroBand>(row, cols, band[0], band[1]);
     }
   });
   return Status{};
@@ -194,8 +194,8 @@ Status value(const double* book, const double* sales, const double* cashFlow, si
         } else {
           std::copy(x, x + cols, work.begin());
         }
-        if (k < 2) logOfMany(work.data(), cols, 1, logs.data());
-        standardizeRow(k < 2 ? logs.data() : work.data(), cols, parts.data() + k * cols);
+        if (k < 2) simd::run<logOfMany>(work.data(), cols, 1, logs.data());
+        simd::run<standardizeRow>(k < 2 ? logs.data() : work.data(), cols, parts.data() + k * cols);
       }
       for (size_t c = 0; c < cols; c++) {
         double sum = 0, count = 0;
@@ -208,7 +208,7 @@ Status value(const double* book, const double* sales, const double* cashFlow, si
         }
         work[c] = count > 0 ? sum / count : NAN;
       }
-      standardizeRow(work.data(), cols, out + t * cols);
+      simd::run<standardizeRow>(work.data(), cols, out + t * cols);
     }
   });
   return Status{};

@@ -10,6 +10,7 @@
 
 #include "parallel.hpp"
 #include "portfolio.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::portfolio {
 namespace {
@@ -53,18 +54,15 @@ inline __attribute__((always_inline)) void columnBody(double* y, const double* u
 }
 void column(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2"))) void columnAvx2(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
-// The same loop compiled for AVX2 (256-bit vectors; no FMA: each product is still rounded before the
-// subtraction, as -ffp-contract=off keeps everywhere), picked at run time where the CPU has it.
-__attribute__((target("avx2"))) void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1,
-                                                      size_t i0, size_t i1) {
+// The same loops compiled for AVX2 (256-bit vectors; no FMA: each product is still rounded before the
+// subtraction, as -ffp-contract=off keeps everywhere), picked at run time where simd::level() has it.
+#if KERNELBUS_SIMD_DISPATCH
+KERNELBUS_TARGET_AVX2 void columnAvx2(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
+KERNELBUS_TARGET_AVX2 void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0,
+                                            size_t i1) {
   trailingBody<8>(a, n, P, ld, kb, k0, k1, i0, i1);
 }
-bool wideVectors() {
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
-}
+bool wideVectors() { return simd::level() >= simd::Level::avx2; }
 #else
 void columnAvx2(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
 void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0, size_t i1) {

@@ -45,7 +45,7 @@ void deviations(const double* d, size_t n, size_t N, const double* w, double* y)
 }
 
 // g1 += d_t y_t, g2 += d_t y_t^2, g3 += d_t y_t^3 over the rows in order (vectorized across assets).
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 void gradients(const double* d, size_t n, size_t N, const double* y, double* __restrict g1, double* __restrict g2, double* __restrict g3) {
   for (size_t t = 0; t < n; t++) {
     const double* __restrict row = d + t * N;
@@ -105,7 +105,7 @@ Status componentVar(const double* returns, size_t rows, size_t cols, const doubl
       std::fill(g1.begin(), g1.end(), 0.0);
       std::fill(g2.begin(), g2.end(), 0.0);
       std::fill(g3.begin(), g3.end(), 0.0);
-      gradients(d.data(), n, N, y.data(), g1.data(), g2.data(), g3.data());
+      simd::run<gradients>(d.data(), n, N, y.data(), g1.data(), g2.data(), g3.data());
       const double pm2 = s2 / (nd - 1);
       const double sd = std::sqrt(pm2);
       const double sdScale = sd > 0 ? 1 / ((nd - 1) * sd) : 0;

@@ -68,27 +68,25 @@ inline void sweepRows(const double* a, const double* b, size_t n, size_t p, doub
 
 double addProduct(double c, double a, double b, size_t) { return c + a * b; }
 
-// The sweeps over some rows, each compiled for every vector width (KERNELBUS_VECTOR_CLONES).
-KERNELBUS_VECTOR_CLONES void sampleRows(const double* d, size_t n, size_t cols, double* out, const size_t* rows, size_t count) {
+// The sweeps over some rows, each compiled for every vector width (simd::run).
+KERNELBUS_VECTOR_BODY void sampleRows(const double* d, size_t n, size_t cols, double* out, const size_t* rows, size_t count) {
   sweepRows<true>(d, d, n, cols, out, addProduct, rows, count);
 }
 
-KERNELBUS_VECTOR_CLONES void ewmaRows(const double* d, size_t n, size_t cols, double lambda, double* out, const size_t* rows,
-                                      size_t count) {
+KERNELBUS_VECTOR_BODY void ewmaRows(const double* d, size_t n, size_t cols, double lambda, double* out, const size_t* rows, size_t count) {
   const double rest = 1 - lambda;
   sweepRows<true>(
       d, d, n, cols, out, [lambda, rest](double c, double a, double b, size_t t) { return t == 0 ? a * b : lambda * c + rest * (a * b); },
       rows, count);
 }
 
-KERNELBUS_VECTOR_CLONES void weightedRowsSweep(const double* d, size_t n, size_t cols, const double* w, double* out, const size_t* rows,
-                                               size_t count) {
+KERNELBUS_VECTOR_BODY void weightedRowsSweep(const double* d, size_t n, size_t cols, const double* w, double* out, const size_t* rows,
+                                             size_t count) {
   sweepRows<true>(
       d, d, n, cols, out, [w](double c, double a, double b, size_t t) { return c + w[t] * (a * b); }, rows, count);
 }
 
-KERNELBUS_VECTOR_CLONES void crossRows(const double* a, const double* b, size_t n, size_t p, double* out, const size_t* rows,
-                                       size_t count) {
+KERNELBUS_VECTOR_BODY void crossRows(const double* a, const double* b, size_t n, size_t p, double* out, const size_t* rows, size_t count) {
   sweepRows<false>(a, b, n, p, out, addProduct, rows, count);
 }
 
@@ -110,20 +108,20 @@ void parallelRows(size_t n, size_t p, bool upper, RowsSweep rowsSweep) {
 }
 
 void sampleSweep(const double* d, size_t n, size_t cols, double* out) {
-  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { sampleRows(d, n, cols, out, rows, count); });
+  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { simd::run<sampleRows>(d, n, cols, out, rows, count); });
 }
 
 void ewmaSweep(const double* d, size_t n, size_t cols, double lambda, double* out) {
-  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { ewmaRows(d, n, cols, lambda, out, rows, count); });
+  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { simd::run<ewmaRows>(d, n, cols, lambda, out, rows, count); });
 }
 
 void weightedSweep(const double* d, size_t n, size_t cols, const double* w, double* out) {
-  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { weightedRowsSweep(d, n, cols, w, out, rows, count); });
+  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { simd::run<weightedRowsSweep>(d, n, cols, w, out, rows, count); });
 }
 
 // v_b = sum over j of w_bj S_j (row j of S), for `count` portfolios at once: S streamed once per block,
 // each v_bi summed over j in order, as the reference's inner loop.
-KERNELBUS_VECTOR_CLONES void weightedRows(const double* cov, size_t n, const double* weights, size_t count, double* v) {
+KERNELBUS_VECTOR_BODY void weightedRowsBody(const double* cov, size_t n, const double* weights, size_t count, double* v) {
   std::fill(v, v + count * n, 0.0);
   for (size_t j = 0; j < n; j++) {
     const double* __restrict srow = cov + j * n;
@@ -133,6 +131,9 @@ KERNELBUS_VECTOR_CLONES void weightedRows(const double* cov, size_t n, const dou
       for (size_t i = 0; i < n; i++) vb[i] += wj * srow[i];
     }
   }
+}
+void weightedRows(const double* cov, size_t n, const double* weights, size_t count, double* v) {
+  simd::run<weightedRowsBody>(cov, n, weights, count, v);
 }
 
 // shrink(): scikit-learn's Ledoit-Wolf or OAS intensity s towards mu I, s into the shrinkage.
@@ -192,7 +193,7 @@ void shrink(const CovarianceOut& o, const double* d, size_t n, size_t p, int met
 // cross(): sum over t of a[t][i] b[t][j] in row order, p x p (the whole matrix).
 void crossSweep(const double* a, const double* b, size_t n, size_t p, double* out) {
   std::fill(out, out + p * p, 0.0);
-  parallelRows(n, p, false, [&](const size_t* rows, size_t count) { crossRows(a, b, n, p, out, rows, count); });
+  parallelRows(n, p, false, [&](const size_t* rows, size_t count) { simd::run<crossRows>(a, b, n, p, out, rows, count); });
 }
 
 // cross() through the steps' cross-product.

@@ -22,7 +22,7 @@ constexpr size_t kPaths = 8;  // paths per block
 // The normals of kPaths paths from `path0`: pair q of path path0 + p at [q * kPaths + p] of z0 (its
 // cosine half, normal 2q) and z1 (its sine half, normal 2q + 1). random::normalPair() in three
 // passes (the uniforms, the radii, the angles: one fused loop spills registers and runs 40% slower).
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 void drawBlock(random::Word k0, random::Word k1, uint64_t path0, size_t pairs, double* __restrict z0, double* __restrict z1) {
   // path0 is a multiple of kPaths (a divisor of 2^32): the block's paths share their high word
   const random::Word low = path0 & random::kLow32, high = path0 >> 32;
@@ -52,7 +52,7 @@ void blockScales(random::Word k0, random::Word k1, uint64_t path0, double nu, do
 }
 
 // dot[p] = sum over j < n of b[j] z_j of path p, in j order, for the kPaths paths of a block.
-KERNELBUS_VECTOR_CLONES
+KERNELBUS_VECTOR_BODY
 void blockDots(const double* b, size_t n, const double* __restrict z0, const double* __restrict z1, double* __restrict dot) {
   double acc[kPaths] = {};
   for (size_t j = 0; j < n; j += 2) {
@@ -89,7 +89,7 @@ struct Draws {
         z0(pairs * kPaths),
         z1(pairs * kPaths) {}
   void block(uint64_t path0) {
-    drawBlock(k0, k1, path0, pairs, z0.data(), z1.data());
+    simd::run<drawBlock>(k0, k1, path0, pairs, z0.data(), z1.data());
     blockScales(k0, k1, path0, nu, scale);
   }
 };
@@ -153,7 +153,7 @@ Status monteCarloVar(CholeskyStep cholesky, const double* mean, const double* co
       draws.block(first);
       const size_t count = std::min(kPaths, paths - first);
       for (size_t p = 0; p < P; p++) {
-        blockDots(b.data() + p * n, n, draws.z0.data(), draws.z1.data(), dot);
+        simd::run<blockDots>(b.data() + p * n, n, draws.z0.data(), draws.z1.data(), dot);
         for (size_t q = 0; q < count; q++) pnl[p * paths + first + q] = drift[p] + root * (draws.scale[q] * dot[q]);
       }
     }

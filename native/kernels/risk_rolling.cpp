@@ -173,10 +173,9 @@ inline void twoSum(double& s, double& c, double x) {
 // two-sums leave the sums as they are), as the reference skips it: its weight is 0 and its deviation 0.
 // Restrict parameters and selects of values (not of products, which GCC 12 leaves as branches): the
 // loop vectorizes.
-KERNELBUS_VECTOR_CLONES void momentsSweep(double* __restrict n, const double* __restrict shift, double* __restrict s1,
-                                          double* __restrict c1, double* __restrict s2, double* __restrict c2, double* __restrict ds,
-                                          double* __restrict dc, const double* __restrict row, size_t begin, size_t end, double rf,
-                                          double sign) {
+KERNELBUS_VECTOR_BODY void momentsSweep(double* __restrict n, const double* __restrict shift, double* __restrict s1, double* __restrict c1,
+                                        double* __restrict s2, double* __restrict c2, double* __restrict ds, double* __restrict dc,
+                                        const double* __restrict row, size_t begin, size_t end, double rf, double sign) {
   for (size_t c = begin; c < end; c++) {
     const double r = row[c];
     const double w = r == r ? sign : 0.0, x = r == r ? r : shift[c];
@@ -190,8 +189,8 @@ KERNELBUS_VECTOR_CLONES void momentsSweep(double* __restrict n, const double* __
 }
 
 inline void momentsRow(Moments& m, const double* row, size_t begin, size_t end, double rf, double sign) {
-  momentsSweep(m.n.data(), m.shift.data(), m.s1.data(), m.c1.data(), m.s2.data(), m.c2.data(), m.ds.data(), m.dc.data(), row, begin, end,
-               rf, sign);
+  simd::run<momentsSweep>(m.n.data(), m.shift.data(), m.s1.data(), m.c1.data(), m.s2.data(), m.c2.data(), m.ds.data(), m.dc.data(), row,
+                          begin, end, rf, sign);
 }
 
 // Column c's moments afresh over rows [from, to): shifted by its first present value there.
@@ -228,8 +227,8 @@ void momentsResumRows(Moments& m, const double* returns, size_t cols, size_t beg
 
 // One row's statistics (row offset `at`) of columns [begin, end) from their sums, in loops without calls
 // or branches (each value computed, then selected: see momentsSweep()); mean and sd are scratch.
-KERNELBUS_VECTOR_CLONES void momentsOut(const Moments& m, const RollingOut& o, size_t at, size_t begin, size_t end, double sqrtPpy,
-                                        double ppy, double rf, double z, double* __restrict mean, double* __restrict sd) {
+KERNELBUS_VECTOR_BODY void momentsOut(const Moments& m, const RollingOut& o, size_t at, size_t begin, size_t end, double sqrtPpy,
+                                      double ppy, double rf, double z, double* __restrict mean, double* __restrict sd) {
   const double* __restrict n = m.n.data(), * __restrict shift = m.shift.data();
   const double* __restrict s1 = m.s1.data(), * __restrict c1 = m.c1.data(), * __restrict s2 = m.s2.data(), * __restrict c2 = m.c2.data();
   for (size_t c = begin; c < end; c++) {
@@ -291,7 +290,7 @@ void rollingMoments(const Job& j, const double* returns, size_t begin, size_t en
         if (n >= 2 && s2 - s1 * s1 / n < 1e-3 * s2) momentsResum(m, returns, cols, c, from, t + 1, rf);  // stale(): about its own values
       }
     }
-    momentsOut(m, o, t * cols, begin, end, sqrtPpy, ppy, rf, z, meanOf.data(), sdOf.data());
+    simd::run<momentsOut>(m, o, t * cols, begin, end, sqrtPpy, ppy, rf, z, meanOf.data(), sdOf.data());
   }
 }
 
@@ -306,10 +305,10 @@ struct Pairs {
 
 // One row's contributions (sign 1 or -1) to columns [begin, end); b the benchmark's value that date. A
 // date without both values adds exactly 0, as in momentsSweep() (whose comment says why it is written so).
-KERNELBUS_VECTOR_CLONES void pairsSweep(double* __restrict m, const double* __restrict shift, const double* __restrict shiftB,
-                                        double* __restrict pr, double* __restrict cr, double* __restrict pb, double* __restrict cb,
-                                        double* __restrict pbb, double* __restrict cbb, double* __restrict pbr, double* __restrict cbr,
-                                        const double* __restrict row, double b, size_t begin, size_t end, double sign) {
+KERNELBUS_VECTOR_BODY void pairsSweep(double* __restrict m, const double* __restrict shift, const double* __restrict shiftB,
+                                      double* __restrict pr, double* __restrict cr, double* __restrict pb, double* __restrict cb,
+                                      double* __restrict pbb, double* __restrict cbb, double* __restrict pbr, double* __restrict cbr,
+                                      const double* __restrict row, double b, size_t begin, size_t end, double sign) {
   const bool bPresent = b == b;
   for (size_t c = begin; c < end; c++) {
     const double r = row[c];
@@ -325,8 +324,8 @@ KERNELBUS_VECTOR_CLONES void pairsSweep(double* __restrict m, const double* __re
 }
 
 inline void pairsRow(Pairs& p, const double* row, double b, size_t begin, size_t end, double sign) {
-  pairsSweep(p.m.data(), p.shift.data(), p.shiftB.data(), p.pr.data(), p.cr.data(), p.pb.data(), p.cb.data(), p.pbb.data(), p.cbb.data(),
-             p.pbr.data(), p.cbr.data(), row, b, begin, end, sign);
+  simd::run<pairsSweep>(p.m.data(), p.shift.data(), p.shiftB.data(), p.pr.data(), p.cr.data(), p.pb.data(), p.cb.data(), p.pbb.data(),
+                        p.cbb.data(), p.pbr.data(), p.cbr.data(), row, b, begin, end, sign);
 }
 
 // Columns [cb, ce) afresh over rows [from, to): shift the first present return, shiftB the benchmark at

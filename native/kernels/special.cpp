@@ -6,6 +6,7 @@
 
 #include "elementary.hpp"
 #include "random.hpp"
+#include "simd.hpp"
 
 #include <cfloat>
 #include <cmath>
@@ -495,12 +496,16 @@ double normalCdf(double x) {
   return (0.5 + std::copysign(0.5, x)) + std::copysign(tail, -x);
 }
 
-KERNELBUS_VECTOR_CLONES void normalCdfMany(const double* x, double* out, size_t n) {
+namespace {
+KERNELBUS_VECTOR_BODY void normalCdfManyBody(const double* x, double* out, size_t n) {
   for (size_t i = 0; i < n; i++) out[i] = normalCdfNear(x[i]);
   for (size_t i = 0; i < n; i++) {
     if (!(std::fabs(x[i]) <= kSqrt32)) out[i] = normalCdf(x[i]);  // far tails, infinities, NaN: rare
   }
 }
+}  // namespace
+
+void normalCdfMany(const double* x, double* out, size_t n) { simd::run<normalCdfManyBody>(x, out, n); }
 
 double normalSf(double x) { return normalCdf(-x); }
 

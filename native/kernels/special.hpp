@@ -8,15 +8,13 @@
 
 #include <cstddef>
 
-#include "simd.hpp"
-
 namespace kernelbus {
 
 /// Phi(x) = P(Z <= x): Cody's ANORM rational approximations with exp(-x^2/2) from an exact x^2.
 /// <= 1e-15 relative for |x| <= 5, <= 1e-13 down to x = -37; NaN -> NaN, -inf -> 0, +inf -> 1.
 double normalCdf(double x);
 /// Phi(x[i]) into out[i], i < n: the same values as normalCdf, computed without branches for
-/// |x| <= sqrt 32 so that the loop vectorizes (KERNELBUS_VECTOR_CLONES).
+/// |x| <= sqrt 32 so that the loop vectorizes (simd::run).
 void normalCdfMany(const double* x, double* out, size_t n);
 /// 1 - Phi(x) = Phi(-x), without cancellation.
 double normalSf(double x);

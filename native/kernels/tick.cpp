@@ -11,8 +11,9 @@ namespace kernelbus::tick {
 // in place), the finiteness of their prices, then the scan 16 lanes at a time. The first trade goes
 // the scalar way; the trades after the last whole block are the last 64 trades again, from the sign
 // before them (so that no tail runs the scalar way, with a misprediction at each zero tick).
-KERNELBUS_VECTOR_CLONES
-bool signs(Doubles price, size_t n, Carry& c, int8_t* out) {
+namespace {
+
+KERNELBUS_VECTOR_BODY bool signsBody(Doubles price, size_t n, Carry& c, int8_t* out) {
   if (n == 0) return true;
   bool finite = std::fabs(price[0]) <= DBL_MAX;
   out[0] = static_cast<int8_t>(next(c, price[0]));
@@ -50,5 +51,9 @@ bool signs(Doubles price, size_t n, Carry& c, int8_t* out) {
   }
   return finite;
 }
+
+}  // namespace
+
+bool signs(Doubles price, size_t n, Carry& c, int8_t* out) { return simd::run<signsBody>(price, n, c, out); }
 
 }  // namespace kernelbus::tick

@@ -6,7 +6,7 @@
 // scan: the changes d_i of 64 trades are computed side by side, then in each 16, each lane that is 0
 // takes the nearest nonzero lane before it (a log-step scan: 4 shifts and selects over 16 lanes), then
 // the lanes still 0 take the sign carried from the previous 16. GCC/Clang vector extensions: SSE2 on
-// x86-64 (AVX2 and AVX-512 in the target clones of signs()), NEON on arm64; other compilers run the
+// x86-64 (AVX2 and AVX-512 in the copies of signs() simd::run picks from), NEON on arm64; other compilers run the
 // scalar loop. (vpin()'s tick classifier runs the same scan over 4 lanes of int64: vpin_bars.cpp TickRun.)
 #pragma once
 

@@ -164,11 +164,8 @@ namespace {
 // The share of a labelled trade's volume that is bought: +1 all, -1 none, 0 half (the tick path's weights).
 inline double labelWeight(int8_t label) { return label > 0 ? 1.0 : label < 0 ? 0.0 : 0.5; }
 
-}  // namespace
-
-KERNELBUS_VECTOR_CLONES
-Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed,
-                 const int8_t* labels) {
+KERNELBUS_VECTOR_BODY Status aggregateBody(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n,
+                                           Bars& closed, const int8_t* labels) {
   Bar bar = st.bar;
   bool hasBar = st.hasBar;
   double barEnd = hasBar ? (bar.index + 1) * barMs : -INFINITY;
@@ -326,6 +323,13 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
   st.lastPrice = lastPrice;
   st.lastSign = lastSign;
   return Status{};
+}
+
+}  // namespace
+
+Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed,
+                 const int8_t* labels) {
+  return simd::run<aggregateBody>(st, barMs, tick, ts, price, volume, n, closed, labels);
 }
 
 void closeOpenBar(TradeState& st, Bars& closed) {

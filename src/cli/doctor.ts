@@ -18,7 +18,7 @@ export interface DoctorReport {
   env: Record<string, string>;
   backends: (BackendInfo & { fix?: string })[];
   /** One line per topic: the addon, threads, BLAS, GPU. */
-  summary: { native: string; threads: string; blas: string; gpu: string };
+  summary: { native: string; threads: string; simd: string; blas: string; gpu: string };
 }
 
 const REBUILD = 'npm rebuild kernelbus --foreground-scripts';
@@ -89,6 +89,12 @@ function fixFor(b: BackendInfo, native: BackendInfo | undefined, os: Record<stri
   }
 }
 
+/** The vector instructions the native kernels run, and why when the CPU has more (KERNELBUS_SIMD). */
+function simdLine(simd: string, cpu: string): string {
+  if (simd === cpu) return `${simd} (the best this CPU has; KERNELBUS_SIMD=avx2|baseline caps it)`;
+  return `${simd} (capped by KERNELBUS_SIMD=${process.env.KERNELBUS_SIMD ?? '?'}; this CPU has ${cpu})`;
+}
+
 export function doctorReport(): DoctorReport {
   const require = createRequire(import.meta.url);
   const pkg = require('../../package.json') as { version: string };
@@ -102,7 +108,7 @@ export function doctorReport(): DoctorReport {
   const bf = (blas?.features ?? {}) as Record<string, unknown>;
   const mf = (metal?.features ?? {}) as Record<string, unknown>;
   const env = Object.fromEntries(
-    ['KERNELBUS_BACKEND', 'KERNELBUS_THREADS', 'KERNELBUS_BLAS', 'KERNELBUS_GPU', 'OPENBLAS_NUM_THREADS']
+    ['KERNELBUS_BACKEND', 'KERNELBUS_THREADS', 'KERNELBUS_SIMD', 'KERNELBUS_BLAS', 'KERNELBUS_GPU', 'OPENBLAS_NUM_THREADS']
       .filter((k) => process.env[k] !== undefined)
       .map((k) => [k, process.env[k] as string]),
   );
@@ -134,6 +140,7 @@ export function doctorReport(): DoctorReport {
       threads: native?.available
         ? `${String(nf.threads)} by default (KERNELBUS_THREADS, else the cores; kernels({ threads }) per call)`
         : '1 (the reference backend runs on the JS thread)',
+      simd: native?.available ? simdLine(String(nf.simd), String(nf.simdCpu)) : 'none (the reference backend is scalar TypeScript)',
       blas: blas?.available ? `${String(bf.vendor)}, ${String(bf.threads)} threads` : `none (${blas?.reason ?? 'not registered'})`,
       gpu: metal?.available ? `Metal: ${String(mf.device ?? mf.name ?? 'available')}` : `none (${metal?.reason ?? 'not registered'})`,
     },
@@ -150,6 +157,7 @@ function human(r: DoctorReport): string {
     ...Object.entries(r.env).map(([k, v]) => `env        ${k}=${v}`),
     `addon      ${r.summary.native}`,
     `threads    ${r.summary.threads}`,
+    `simd       ${r.summary.simd}`,
     `blas       ${r.summary.blas}`,
     `gpu        ${r.summary.gpu}`,
     '',

@@ -157,12 +157,22 @@ export interface MetalBinding {
   metalShaderSource(): string;
 }
 
+/** The instruction sets the native kernels' vectorized loops are compiled for (native/kernels/simd.hpp). */
+export type SimdLevel = 'baseline' | 'neon' | 'avx2' | 'avx512';
+
 /** What the addon was built with. */
 export interface NativeFeatures {
   napiVersion: number;
   platform: string;
   /** The threads kernels use by default (KERNELBUS_THREADS, else the cores). */
   threads: number;
+  /**
+   * The instruction set the vectorized loops run here: the best of `simdCpu`'s, or lower where
+   * KERNELBUS_SIMD=baseline|avx2 caps it. 'neon' on arm64; 'baseline' is SSE2 on x86-64.
+   */
+  simd: SimdLevel;
+  /** The best instruction set this CPU (and OS) supports among those the addon is built for. */
+  simdCpu: SimdLevel;
   /** The BLAS/LAPACK library the addon was built with (the BLAS backend's), or false. */
   blas: 'openblas' | 'accelerate' | false;
   /** The threads that library uses (with blas only). */
