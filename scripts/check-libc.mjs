@@ -111,8 +111,7 @@ if (muslSymbolsOf) {
     .flatMap((d) => readdirSync(join(root, d), { recursive: true }).map((f) => join(root, d, String(f))))
     .filter((f) => /\.(c|cc|cpp|h|hpp)$/.test(f));
   const GLIBC_ONLY = /#\s*include\s*<(execinfo\.h|gnu\/[^>]+|malloc\.h|mcheck\.h|printf\.h|fpu_control\.h|sys\/cdefs\.h)>|\b(__GLIBC__|__GLIBC_MINOR__|__GNU_LIBRARY__|_GNU_SOURCE|mallinfo2?|malloc_trim|backtrace_symbols|gnu_get_libc_version|pthread_attr_setaffinity_np|qsort_r|strverscmp|sched_getaffinity|__fpending)\b/;
-  // a glibc macro in a preprocessor condition is a guard (simd.hpp: the ifunc-based target_clones only
-  // where __GLIBC__ is defined, since musl has no ifunc): listed, not a failure
+  // a glibc macro in a preprocessor condition is a guard (code kept to glibc builds): listed, not a failure
   const guards = [];
   const hits = sources.flatMap((f) =>
     readFileSync(f, 'utf8')

@@ -98,7 +98,7 @@ void sweepRow(Columns& k, size_t width, const double* __restrict r, const double
     e[j] = present ? static_cast<double>(ex) : NAN;
     const unsigned next = ((pattern[j] << 1) | ex) & (kPatterns - 1);
     pattern[j] = present ? next : pattern[j];
-    head[j] = present & (n[j] == kLags - 1) ? next : head[j];
+    head[j] = (present & (n[j] == kLags - 1)) ? next : head[j];
     const bool counted = present & (n[j] >= kLags);
     // DqSums.add(next, v, square) for a counted date
     const double before = square[j];

@@ -25,11 +25,14 @@
 #define KERNELBUS_SIMD_DISPATCH 0
 #endif
 
-// A loop's body, inlined into each copy run<> makes of it.
+// A loop's body, inlined into each copy run<> makes of it (and each copy kept whole: inlined into its
+// caller, it would lose its restrict parameters).
 #if defined(__GNUC__) || defined(__clang__)
 #define KERNELBUS_VECTOR_BODY inline __attribute__((always_inline))
+#define KERNELBUS_NOINLINE __attribute__((noinline))
 #else
 #define KERNELBUS_VECTOR_BODY inline
+#define KERNELBUS_NOINLINE
 #endif
 
 namespace kernelbus::simd {
@@ -45,31 +48,49 @@ Level level();
 /// "baseline" ("neon" on arm64), "avx2" or "avx512".
 const char* name(Level l);
 
+/// A copy's parameter type: pointers restrict-qualified. A body's pointer arguments never overlap where
+/// one is written (every caller passes distinct arrays); GCC forgets the body's own restrict parameters
+/// when it inlines the body, so each copy declares them again, and the loops vectorize without
+/// run-time overlap checks.
+template <class T>
+struct NoAlias {
+  using type = T;
+};
+template <class T>
+struct NoAlias<T*> {
+  using type = T* __restrict;
+};
+
+/// The copies of one body: one per level, with the body's own parameter types (so each call site,
+/// whatever its argument types, runs the same three functions).
+template <auto Body, class F = decltype(Body)>
+struct Copies;
+template <auto Body, class R, class... P>
+struct Copies<Body, R (*)(P...)> {
+  KERNELBUS_NOINLINE static R baseline(typename NoAlias<P>::type... p) { return Body(p...); }
 #if KERNELBUS_SIMD_DISPATCH
-template <auto Body, class... A>
-KERNELBUS_TARGET_AVX512 decltype(auto) atAvx512(A&&... a) {
-  return Body(std::forward<A>(a)...);
-}
-template <auto Body, class... A>
-KERNELBUS_TARGET_AVX2 decltype(auto) atAvx2(A&&... a) {
-  return Body(std::forward<A>(a)...);
-}
+  KERNELBUS_NOINLINE KERNELBUS_TARGET_AVX2 static R avx2(typename NoAlias<P>::type... p) { return Body(p...); }
+  KERNELBUS_NOINLINE KERNELBUS_TARGET_AVX512 static R avx512(typename NoAlias<P>::type... p) { return Body(p...); }
 #endif
+  static R run(P... p) {
+#if KERNELBUS_SIMD_DISPATCH
+    switch (level()) {
+      case Level::avx512:
+        return avx512(p...);
+      case Level::avx2:
+        return avx2(p...);
+      case Level::baseline:
+        break;
+    }
+#endif
+    return baseline(p...);
+  }
+};
 
 /// Body(a...) compiled for level(): Body is a KERNELBUS_VECTOR_BODY function.
 template <auto Body, class... A>
 decltype(auto) run(A&&... a) {
-#if KERNELBUS_SIMD_DISPATCH
-  switch (level()) {
-    case Level::avx512:
-      return atAvx512<Body>(std::forward<A>(a)...);
-    case Level::avx2:
-      return atAvx2<Body>(std::forward<A>(a)...);
-    case Level::baseline:
-      break;
-  }
-#endif
-  return Body(std::forward<A>(a)...);
+  return Copies<Body>::run(std::forward<A>(a)...);
 }
 
 }  // namespace kernelbus::simd

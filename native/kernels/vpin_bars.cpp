@@ -14,8 +14,8 @@ namespace kernelbus::vpin {
 namespace {
 
 #if defined(__GNUC__)
-// Four doubles or int64 lanes (GCC/Clang vector extensions: AVX in the x86-64 target clones of
-// aggregate(), two SSE2 or NEON registers elsewhere); load4() reads four values at any alignment (an
+// Four doubles or int64 lanes (GCC/Clang vector extensions: one register in the AVX2 and AVX-512
+// copies of aggregate() that simd::run picks from, two SSE2 or NEON registers elsewhere); load4() reads four values at any alignment (an
 // out-parameter: a 32-byte vector returned by value has another ABI with AVX and without).
 typedef double D4 __attribute__((vector_size(32)));
 typedef long long L4 __attribute__((vector_size(32)));
