@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backends } from '../../src/index.js';
 import type { NativeFeatures } from '../../src/backends/native/binding.js';
+import { doctorReport } from '../../src/cli/doctor.js';
 import { inCI } from '../helpers/backends.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -44,6 +45,12 @@ describe.runIf(features || inCI)('native SIMD level', () => {
     const cap = process.env.KERNELBUS_SIMD;
     if (cap === undefined || !LEVELS.includes(cap as never)) expect(simd).toBe(simdCpu);
     else expect(LEVELS.indexOf(simd as never)).toBe(Math.min(LEVELS.indexOf(cap as never), LEVELS.indexOf(simdCpu as never)));
+  });
+
+  it('kernelbus doctor names the level in use', () => {
+    const line = doctorReport().summary.simd;
+    expect(line.startsWith(`${features?.simd} (`), line).toBe(true);
+    expect(line).toContain(features?.simd === features?.simdCpu ? 'the best this CPU has' : `this CPU has ${features?.simdCpu}`);
   });
 
   it.runIf(process.platform === 'linux' && process.arch === 'x64')("the CPU's level is the one /proc/cpuinfo's flags give", () => {
