@@ -62,7 +62,7 @@ check() { # file [extra flags...]
   fi
 }
 
-for f in native/kernels/*.cpp native/metal/*.cpp native/binding/*.cc; do check "$f"; done
+for f in native/kernels/*.cpp native/kernels/*/*.cpp native/metal/*.cpp native/binding/*.cc; do check "$f"; done
 check native/metal/metal_runner.mm -x objective-c++ -fobjc-arc
 if [[ -d "$fw/Accelerate.framework" ]]; then
   for f in native/blas/*.cpp; do check "$f"; done

@@ -25,7 +25,7 @@ import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-e
 import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio-kernels.js';
 import { RISK_KERNELS } from '../src/kernels/risk-kernels.js';
-import { SPECIAL_KERNELS } from '../src/kernels/special-family.js';
+import { SPECIAL_KERNELS } from '../src/kernels/special/special-family.js';
 import { VPIN_KERNELS } from '../src/kernels/vpin-kernels.js';
 
 /** One generated header: the kernels it holds, the C++ namespace they live in, where their descriptors are. */
@@ -69,7 +69,7 @@ const FAMILIES: readonly Family[] = [
     file: 'special.hpp',
     namespace: 'kernelbus::special',
     what: "The special functions' packed parameters (generated/special.hpp)",
-    from: ['src/kernels/special-family.ts'],
+    from: ['src/kernels/special/special-family.ts'],
     kernels: SPECIAL_KERNELS,
   },
   {

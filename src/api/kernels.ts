@@ -28,7 +28,7 @@ import {
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk-kernels.js';
-import type { SpecialKernels } from '../kernels/special-family.js';
+import type { SpecialKernels } from '../kernels/special/special-family.js';
 import { describeValue } from '../kernels/validate.js';
 import { resolveVpinOptions, type VpinFamily, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
 import { resolveVpinLabels } from '../kernels/vpin-labels.js';
@@ -38,7 +38,7 @@ import { backendPicker, promisedRun, syncRun, type Run } from './dispatch.js';
 
 export type { Panel } from '../kernels/factor-kernels.js';
 export type { PortfolioReturnsFunction, ReturnsFunction } from '../kernels/risk-kernels.js';
-export type { SpecialFunction, StudentTFunction } from '../kernels/special-family.js';
+export type { SpecialFunction, StudentTFunction } from '../kernels/special/special-family.js';
 
 /** What `kernels({ backend })` accepts: 'auto' (per call, from the measured thresholds) or a backend. */
 export type BackendChoice = 'auto' | BackendName;

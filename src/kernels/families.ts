@@ -11,7 +11,7 @@ import type { PortfolioFamily } from './portfolio.js';
 import { PORTFOLIO_KERNELS } from './portfolio-kernels.js';
 import type { RiskFamily } from './risk.js';
 import { RISK_KERNELS } from './risk-kernels.js';
-import { SPECIAL_KERNELS, type SpecialFamily } from './special-family.js';
+import { SPECIAL_KERNELS, type SpecialFamily } from './special/special-family.js';
 import type { VpinFamily } from './vpin.js';
 import { VPIN_KERNELS } from './vpin-kernels.js';
 

@@ -15,7 +15,7 @@ import { FACTOR_KERNELS } from '../../src/kernels/factor-kernels.js';
 import { Fault } from '../../src/kernels/faults.js';
 import { PORTFOLIO_KERNELS } from '../../src/kernels/portfolio-kernels.js';
 import { RISK_KERNELS } from '../../src/kernels/risk-kernels.js';
-import { SPECIAL_KERNELS } from '../../src/kernels/special-family.js';
+import { SPECIAL_KERNELS } from '../../src/kernels/special/special-family.js';
 import { VPIN_PARAMS } from '../../src/kernels/vpin.js';
 import { VPIN_KERNELS } from '../../src/kernels/vpin-kernels.js';
 import { inCI } from '../helpers/backends.js';

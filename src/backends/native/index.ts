@@ -11,7 +11,7 @@ import type { PortfolioFamily } from '../../kernels/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
 import type { RiskFamily } from '../../kernels/risk.js';
 import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
-import { SPECIAL_KERNELS, type SpecialFamily } from '../../kernels/special-family.js';
+import { SPECIAL_KERNELS, type SpecialFamily } from '../../kernels/special/special-family.js';
 import {
   pinExcludesBoundaries,
   pinFactorizationCode,

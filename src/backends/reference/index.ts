@@ -5,7 +5,7 @@ import { referencePortfolio } from './portfolio.js';
 import { referenceFrontier } from './portfolio-cla.js';
 import { referenceOptimizers } from './portfolio-mean.js';
 import { referenceRisk } from './risk.js';
-import { referenceSpecial } from './special.js';
+import { referenceSpecial } from './special/special.js';
 import { referenceVpin } from './vpin.js';
 
 export const referenceBackend: Backend = {

@@ -3,11 +3,11 @@
  * Float64Array (NaN in, NaN out; never an error for a value), so that backends can run them in bulk and
  * the parity suite can hold them to the reference.
  */
-import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../math/special.js';
-import { requireKnownOptions, type Call, type KernelSpec, type Outputs, type OutputSpec } from './descriptor.js';
-import { aboveZero, checkParam, param } from './param-rules.js';
-import type { Sampler } from './sample.js';
-import { requireFloat64Array, requireOut } from './validate.js';
+import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../../math/special.js';
+import { requireKnownOptions, type Call, type KernelSpec, type Outputs, type OutputSpec } from '../descriptor.js';
+import { aboveZero, checkParam, param } from '../param-rules.js';
+import type { Sampler } from '../sample.js';
+import { requireFloat64Array, requireOut } from '../validate.js';
 
 /** The special functions as a backend implements them (inputs checked by the API). */
 export interface SpecialFamily {

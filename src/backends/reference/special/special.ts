@@ -1,6 +1,6 @@
 /** The reference special-functions family: the spec's scalar functions (src/math/special.ts) over arrays. */
-import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../../math/special.js';
-import type { SpecialFamily } from '../../kernels/special-family.js';
+import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../../../math/special.js';
+import type { SpecialFamily } from '../../../kernels/special/special-family.js';
 
 function map(f: (x: number) => number) {
   return (x: Float64Array, out = new Float64Array(x.length)): Float64Array => {
