@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js';
-import { FACTOR_KERNELS } from '../src/kernels/factor-kernels.js';
+import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-entries.js';
 import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio-kernels.js';
@@ -55,7 +55,7 @@ const FAMILIES: readonly Family[] = [
     file: 'factor.hpp',
     namespace: 'kernelbus::factor',
     what: "The factor family's packed parameters (factor_entry.hpp)",
-    from: ['src/kernels/factor.ts'],
+    from: ['src/kernels/factor/factor.ts'],
     kernels: FACTOR_KERNELS,
   },
   {

@@ -1,11 +1,11 @@
 // Binding for the factor family: one line per kernel entry (entry.h reads the arguments by the
-// entry's C++ types; native/kernels/factor_entry.hpp unpacks the parameters, checks the shapes and
+// entry's C++ types; native/kernels/factor/factor_entry.hpp unpacks the parameters, checks the shapes and
 // runs the kernel). Each registers <name> and <name>Async; factorReturns once more over the BLAS
 // backend's kernel (blas<Name>, an addon built with BLAS) and the Metal backend's (shader<Name>: the
 // CPU harness, every platform; metal<Name>: the GPU, Apple).
 #include "common.h"
 #include "entry.h"
-#include "factor_entry.hpp"
+#include "factor/factor_entry.hpp"
 #include "host.hpp"
 #if KERNELBUS_HAVE_BLAS
 #include "factor_blas.hpp"

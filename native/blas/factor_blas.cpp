@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "blas_threads.hpp"
-#include "factor_solve.hpp"
-#include "factor_stages.hpp"
+#include "factor/factor_solve.hpp"
+#include "factor/factor_stages.hpp"
 #include "lapack_compat.hpp"
 
 namespace kernelbus::blas {

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "factor.hpp"
+#include "factor/factor.hpp"
 #include "factor_blas.hpp"
 #include "input.hpp"
 #include "invariants.hpp"

@@ -19,7 +19,7 @@
 
 #include "args.hpp"
 #include "calls.hpp"
-#include "factor_entry.hpp"
+#include "factor/factor_entry.hpp"
 #include "pin_entry.hpp"
 #include "portfolio_alloc_entry.hpp"
 #include "generated/factor_fuzz.hpp"

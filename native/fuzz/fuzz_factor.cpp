@@ -1,4 +1,4 @@
-// libFuzzer target of every function in native/kernels/factor.hpp: arbitrary panels (input.hpp's
+// libFuzzer target of every function in native/kernels/factor/factor.hpp: arbitrary panels (input.hpp's
 // columns: plausible values with arbitrary doubles among them), shapes, sector counts, styles and
 // options as the binding accepts them. Invariants: a fault exactly at the first bad element and only
 // then; outputs written in full and nowhere else (a guard value after them); winsorized values within
@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "factor.hpp"
+#include "factor/factor.hpp"
 #include "input.hpp"
 #include "invariants.hpp"
 

@@ -8,8 +8,8 @@
 #include <cmath>
 #include <vector>
 
-#include "factor.hpp"
-#include "factor_stages.hpp"
+#include "factor/factor.hpp"
+#include "factor/factor_stages.hpp"
 #include "host.hpp"
 #include "parallel.hpp"
 

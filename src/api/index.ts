@@ -93,7 +93,7 @@ export {
   type SizeOptions,
   type ValueOptions,
   type WinsorizeOptions,
-} from '../kernels/factor.js';
+} from '../kernels/factor/factor.js';
 export {
   factorExposures,
   FACTOR_MODEL_DEFAULTS,
@@ -104,7 +104,7 @@ export {
   type RiskDecomposition,
   type RiskDecompositionOf,
   type SpecificRiskOptions,
-} from '../kernels/factor-model.js';
+} from '../kernels/factor/factor-model.js';
 export {
   frontierOf,
   ROW_KIND,

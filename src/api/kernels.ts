@@ -17,14 +17,14 @@ import {
   type KernelSpec,
   type OutputSpec,
 } from '../kernels/descriptor.js';
-import type { FactorKernels } from '../kernels/factor-kernels.js';
-import type { FactorInputs, FactorReturnsResult } from '../kernels/factor.js';
+import type { FactorKernels } from '../kernels/factor/factor-kernels.js';
+import type { FactorInputs, FactorReturnsResult } from '../kernels/factor/factor.js';
 import {
   type FactorRiskModel,
   type FactorRiskModelOptions,
   factorRiskModelWith,
   factorRiskModelWithAsync,
-} from '../kernels/factor-model.js';
+} from '../kernels/factor/factor-model.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk-kernels.js';
@@ -36,7 +36,7 @@ import { createVpinStream } from '../kernels/vpin-stream.js';
 import { VPIN_KERNELS, type VpinKernels } from '../kernels/vpin-kernels.js';
 import { backendPicker, promisedRun, syncRun, type Run } from './dispatch.js';
 
-export type { Panel } from '../kernels/factor-kernels.js';
+export type { Panel } from '../kernels/factor/factor-kernels.js';
 export type { PortfolioReturnsFunction, ReturnsFunction } from '../kernels/risk-kernels.js';
 export type { SpecialFunction, StudentTFunction } from '../kernels/special/special-family.js';
 
@@ -77,7 +77,7 @@ export interface Kernels extends SyncKernels, AsyncKernels {
    * The factor risk model of factorReturns()' `inputs` and result `fit`, ready for
    * `riskDecomposition(model, weights)`: the last date's exposures (N x K), factorCovariance of the
    * factor returns and specificRisk of the residuals on this backend choice, each labelled
-   * (src/kernels/factor-model.ts factorRiskModelWith).
+   * (src/kernels/factor/factor-model.ts factorRiskModelWith).
    */
   factorRiskModel(inputs: FactorInputs, fit: FactorReturnsResult, options?: FactorRiskModelOptions): FactorRiskModel;
   /** factorRiskModel as a promise, its two kernels on the addon's thread pool. */

@@ -5,7 +5,7 @@
  * shares (this module loads no bus code).
  */
 import { KernelInputError, describeValue } from '../errors.js';
-import { FACTOR_DEFAULTS } from '../kernels/factor.js';
+import { FACTOR_DEFAULTS } from '../kernels/factor/factor.js';
 import { PanelHistory } from './factor-history.js';
 import { isPlainObject, requireAssetNames } from './payload-checks.js';
 import { decodeState, encodeState } from './state-codec.js';

@@ -16,7 +16,7 @@ import {
   type MomentumOptions,
   type SizeOptions,
   type ValueOptions,
-} from '../kernels/factor.js';
+} from '../kernels/factor/factor.js';
 import type { Matrix } from '../kernels/risk.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { estimateFactors } from './factor-fit.js';

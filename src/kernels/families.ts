@@ -5,8 +5,8 @@
  * its descriptor there; adding a family is its spec module, one entry in `Families` and one in `FAMILY_SPECS`.
  */
 import type { KernelSpec } from './descriptor.js';
-import type { FactorFamily } from './factor.js';
-import { FACTOR_KERNELS } from './factor-kernels.js';
+import type { FactorFamily } from './factor/factor.js';
+import { FACTOR_KERNELS } from './factor/factor-kernels.js';
 import type { PortfolioFamily } from './portfolio.js';
 import { PORTFOLIO_KERNELS } from './portfolio-kernels.js';
 import type { RiskFamily } from './risk.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FAMILY_KERNELS, KernelInputError, kernels, matrix } from '../../src/api/index.js';
 import { dimsOf, outputLength, splitOutputs } from '../../src/kernels/descriptor.js';
 import { KERNEL_SPECS } from '../../src/kernels/families.js';
-import { FACTOR_KERNELS } from '../../src/kernels/factor-kernels.js';
+import { FACTOR_KERNELS } from '../../src/kernels/factor/factor-kernels.js';
 import { RISK_KERNELS } from '../../src/kernels/risk-kernels.js';
 
 const ref = kernels({ backend: 'reference' });

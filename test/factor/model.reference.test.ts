@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, kernels, matrix } from '../../src/index.js';
-import { expWeights } from '../../src/kernels/factor.js';
-import { factorExposures } from '../../src/kernels/factor-model.js';
+import { expWeights } from '../../src/kernels/factor/factor.js';
+import { factorExposures } from '../../src/kernels/factor/factor-model.js';
 
 const ref = kernels({ backend: 'reference' });
 

@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, kernels, matrix, type Matrix } from '../../src/index.js';
-import { expWeights } from '../../src/kernels/factor.js';
-import { pinvSolve } from '../../src/backends/reference/factor-solve.js';
+import { expWeights } from '../../src/kernels/factor/factor.js';
+import { pinvSolve } from '../../src/backends/reference/factor/factor-solve.js';
 
 const ref = kernels({ backend: 'reference' });
 const fx = JSON.parse(readFileSync(new URL('../fixtures/toraniko-values.json', import.meta.url), 'utf8'));

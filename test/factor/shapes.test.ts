@@ -14,7 +14,7 @@ import {
   factorRiskModelWithAsync,
   type FactorRiskModel,
   type FactorRiskModelOptions,
-} from '../../src/kernels/factor-model.js';
+} from '../../src/kernels/factor/factor-model.js';
 import { plain, row0 } from '../helpers/shapes.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
 

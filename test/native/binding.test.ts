@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { loadNative, type NativeBinding } from '../../src/backends/native/binding.js';
 import { KernelInputError } from '../../src/errors.js';
 import type { KernelSpec } from '../../src/kernels/descriptor.js';
-import { FACTOR_KERNELS } from '../../src/kernels/factor-kernels.js';
+import { FACTOR_KERNELS } from '../../src/kernels/factor/factor-kernels.js';
 import { Fault } from '../../src/kernels/faults.js';
 import { PORTFOLIO_KERNELS } from '../../src/kernels/portfolio-kernels.js';
 import { RISK_KERNELS } from '../../src/kernels/risk-kernels.js';

@@ -14,8 +14,8 @@
  */
 import { fixedKernels, pick } from '../native/index.js';
 import { loadNative, useThreads, type LoadResult, type NativeBinding } from '../native/binding.js';
-import type { FactorFamily } from '../../kernels/factor.js';
-import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
+import type { FactorFamily } from '../../kernels/factor/factor.js';
+import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { RiskFamily } from '../../kernels/risk.js';
 import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import type { AsyncFamily, Backend, BackendProvider, LoadedBackend } from '../types.js';

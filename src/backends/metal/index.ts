@@ -15,8 +15,8 @@
  * Results are the reference's to the float tolerances docs/metal.md states, not its bits.
  */
 import { CLASSIFY_PARAMS, packParams, type VpinFamily } from '../../kernels/vpin.js';
-import type { FactorFamily } from '../../kernels/factor.js';
-import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
+import type { FactorFamily } from '../../kernels/factor/factor.js';
+import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { RiskFamily } from '../../kernels/risk.js';
 import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
 import { fixedKernels, pick } from '../native/index.js';

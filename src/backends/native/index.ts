@@ -5,8 +5,8 @@
  */
 import { CLASSIFY_TRADES_PARAMS } from '../../kernels/classify.js';
 import { dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
-import type { FactorFamily } from '../../kernels/factor.js';
-import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
+import type { FactorFamily } from '../../kernels/factor/factor.js';
+import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { PortfolioFamily } from '../../kernels/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
 import type { RiskFamily } from '../../kernels/risk.js';

@@ -1,6 +1,6 @@
 /** The reference backend: pure TypeScript, complete on its own, the oracle of the parity suite. */
 import type { Backend, BackendProvider } from '../types.js';
-import { referenceFactor } from './factor.js';
+import { referenceFactor } from './factor/factor.js';
 import { referencePortfolio } from './portfolio.js';
 import { referenceFrontier } from './portfolio-cla.js';
 import { referenceOptimizers } from './portfolio-mean.js';

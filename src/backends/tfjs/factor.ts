@@ -1,6 +1,6 @@
 /**
  * The tfjs backend's factor regressions (factorReturns, toraniko's estimate_factor_returns; the oracle is
- * src/backends/reference/factor.ts). All dates at once, as batched tensors T x N with the assets a date
+ * src/backends/reference/factor/factor.ts). All dates at once, as batched tensors T x N with the assets a date
  * cannot use masked out (weight 0):
  * - on the host (float64): the faults, the usable assets of each date, the returns winsorized per date
  *   (a sort), the weights sqrt(cap) scaled by the date's largest (weighted least squares does not
@@ -14,11 +14,11 @@
  * A date with fewer usable assets than factors gives NaN, as in the reference.
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
-import type { FactorFamily } from '../../kernels/factor.js';
-import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
+import type { FactorFamily } from '../../kernels/factor/factor.js';
+import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import { linearQuantile } from '../reference/risk-common.js';
-import { checkCaps, checkReturns, checkSectors, sectorStage } from '../reference/factor.js';
-import { pinvSolve } from '../reference/factor-solve.js';
+import { checkCaps, checkReturns, checkSectors, sectorStage } from '../reference/factor/factor.js';
+import { pinvSolve } from '../reference/factor/factor-solve.js';
 import { toFloat32 } from './float32.js';
 import { requireReady, tidyRead, type TfjsRuntime } from './runtime.js';
 

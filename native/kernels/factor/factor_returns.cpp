@@ -1,5 +1,5 @@
 // See factor.hpp and factor_stages.hpp: factorReturns, date by date in its stages. Each function names
-// its counterpart in src/backends/reference/factor.ts.
+// its counterpart in src/backends/reference/factor/factor.ts.
 #include <algorithm>
 #include <cmath>
 #include <vector>

@@ -11,9 +11,9 @@
  * `N` the assets (a panel's `columns`, or one date's `index`), `K` the factors (factorReturns' names,
  * then the columns of its factorReturns matrix), `P` the portfolios (the `index` of P x N weights).
  */
-import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from './descriptor.js';
-import { covNames, indexOf, labelVector, type Index, type Split, type Vector } from './labels.js';
-import { checkParam } from './param-rules.js';
+import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
+import { covNames, indexOf, labelVector, type Index, type Split, type Vector } from '../labels.js';
+import { checkParam } from '../param-rules.js';
 import {
   FACTOR_DEFAULTS,
   FACTOR_PARAMS,
@@ -42,9 +42,9 @@ import {
   type RiskDecompositionOf,
   type SpecificRiskOptions,
 } from './factor-model.js';
-import type { Matrix, Series } from './matrix.js';
-import type { Sampler } from './sample.js';
-import { weightsMatrix } from './risk-kernels.js';
+import type { Matrix, Series } from '../matrix.js';
+import type { Sampler } from '../sample.js';
+import { weightsMatrix } from '../risk-kernels.js';
 
 /**
  * A panel kernel's result for an input of type X: a T x N Matrix with the input's `index` (dates) and

@@ -1,4 +1,4 @@
-// The factor regressions' small solves (src/backends/reference/factor-solve.ts, same operations in the
+// The factor regressions' small solves (src/backends/reference/factor/factor-solve.ts, same operations in the
 // same order): x = pinv(A) c for a symmetric positive semi-definite K x K matrix by cyclic Jacobi,
 // eigenvalues at most kPinvRtol times the largest counted as 0.
 #pragma once

@@ -1,6 +1,6 @@
 // Factor family kernels (factor_scores.cpp: the panel scores; factor_returns.cpp: the regressions, factorReturns; factor_model.cpp:
 // the risk model; factor_rows.hpp: what the first two share): plain C++17 over pointers and lengths,
-// panels row-major T x N (rows = dates, cols = assets). Follows src/backends/reference/factor.ts function for function, in the same order
+// panels row-major T x N (rows = dates, cols = assets). Follows src/backends/reference/factor/factor.ts function for function, in the same order
 // of floating-point operations (its header states toraniko's conventions). Faults are reported, never thrown (status.hpp: index = the
 // element's row-major position, previous = the columns).
 #pragma once
@@ -14,7 +14,7 @@
 
 namespace kernelbus::factor {
 
-// Each kernel's output layout (the descriptor's `outputs` in src/kernels/factor-kernels.ts), written
+// Each kernel's output layout (the descriptor's `outputs` in src/kernels/factor/factor-kernels.ts), written
 // once here: the length factor_entry.cpp requires of `out` (kTooLarge where it cannot fit in memory)
 // and, for a kernel of several outputs, the parts of `out` (<kernel>Parts(): their sizes, in order),
 // from which <kernel>Length() and the named pointers the kernels write through (<kernel>Out()) derive.

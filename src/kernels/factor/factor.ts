@@ -4,10 +4,10 @@
  * assets), NaN for a missing value; per-date (cross-sectional) operations use the non-NaN entries of
  * a row.
  */
-import { KernelInputError } from '../errors.js';
-import { asPanel, type Matrix } from './matrix.js';
-import { checkParam, closed, closedOr, flag, int, option, param } from './param-rules.js';
-import { describeValue } from './validate.js';
+import { KernelInputError } from '../../errors.js';
+import { asPanel, type Matrix } from '../matrix.js';
+import { checkParam, closed, closedOr, flag, int, option, param } from '../param-rules.js';
+import { describeValue } from '../validate.js';
 
 /** Options of `winsorize()`: the percentiles (in [0, 1]) each row is clipped to. */
 export interface WinsorizeOptions {

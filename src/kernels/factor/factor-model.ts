@@ -9,13 +9,13 @@
  * in, the labelled FactorRiskModel that riskDecomposition() takes out (the API binds it to its kernels
  * as `factorRiskModel(inputs, fit, options)`).
  */
-import { KernelInputError } from '../errors.js';
-import { requireKnownOptions } from './descriptor.js';
+import { KernelInputError } from '../../errors.js';
+import { requireKnownOptions } from '../descriptor.js';
 import { expWeights, FACTOR_PARAMS, requirePanels, type FactorInputs, type FactorReturnsResult } from './factor.js';
-import type { Vector } from './labels.js';
-import { checkParam } from './param-rules.js';
-import { requireCovariance, requireMatrix, type Matrix } from './risk.js';
-import { describeValue, requireFloat64Array, optionsObject } from './validate.js';
+import type { Vector } from '../labels.js';
+import { checkParam } from '../param-rules.js';
+import { requireCovariance, requireMatrix, type Matrix } from '../risk.js';
+import { describeValue, requireFloat64Array, optionsObject } from '../validate.js';
 
 /** Options of `factorCovariance()`. */
 export interface FactorCovarianceOptions {

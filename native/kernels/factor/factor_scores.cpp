@@ -1,5 +1,5 @@
 // See factor.hpp: the panel scores (winsorize, standardize, momentum, size, value). Each function
-// names its counterpart in src/backends/reference/factor.ts.
+// names its counterpart in src/backends/reference/factor/factor.ts.
 #include <algorithm>
 #include <cmath>
 #include <vector>

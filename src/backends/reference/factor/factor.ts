@@ -1,6 +1,6 @@
 /**
- * Reference implementation of the factor family (src/kernels/factor.ts): clear TypeScript, the oracle.
- * native/kernels/factor_scores.cpp (the scores) and factor_returns.cpp (factorReturns), with their
+ * Reference implementation of the factor family (src/kernels/factor/factor.ts): clear TypeScript, the oracle.
+ * native/kernels/factor/factor_scores.cpp (the scores) and factor_returns.cpp (factorReturns), with their
  * shared helpers in factor_rows.hpp, follow it function for function, in the same order of operations.
  *
  * Conventions are toraniko's (0xfdf/toraniko: math.py, styles.py, model.py), so a user can check the
@@ -29,12 +29,12 @@
  *   summed per sector first (O(N + m^3) a date); pinv by factor-solve.ts. A date with fewer usable
  *   assets than factors (1 + m + s) gives NaN factor returns and residuals.
  */
-import { Fault, inputFault } from '../../kernels/faults.js';
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import type { FactorFamily } from '../../kernels/factor.js';
-import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
-import { logOf } from '../../math/random.js';
-import { linearQuantile } from './risk-common.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import type { FactorFamily } from '../../../kernels/factor/factor.js';
+import { FACTOR_KERNELS } from '../../../kernels/factor/factor-kernels.js';
+import { logOf } from '../../../math/random.js';
+import { linearQuantile } from '../risk-common.js';
 import { referenceFactorModel } from './factor-model.js';
 import { pinvSolve } from './factor-solve.js';
 

@@ -2,7 +2,7 @@
 // its own way and for every date at once: the Metal backend (native/metal/host_factor.cpp) forms the
 // styles' normal equations of all dates on the GPU between the other two stages, which it shares with
 // the native kernel. factor_returns.cpp implements them in the reference's order of operations
-// (src/backends/reference/factor.ts factorReturns: its header states the model).
+// (src/backends/reference/factor/factor.ts factorReturns: its header states the model).
 #pragma once
 
 #include <algorithm>

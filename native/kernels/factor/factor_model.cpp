@@ -1,4 +1,4 @@
-// See factor.hpp: the factor risk model. Follows src/backends/reference/factor-model.ts (its header
+// See factor.hpp: the factor risk model. Follows src/backends/reference/factor/factor-model.ts (its header
 // states the conventions) in the same order of operations.
 #include <algorithm>
 #include <cmath>

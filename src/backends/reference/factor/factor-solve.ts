@@ -3,7 +3,7 @@
  * matrix A (the normal equations B'WB of a weighted least-squares fit), by a cyclic Jacobi
  * eigendecomposition. Eigenvalues at most PINV_RTOL times the largest count as 0, so exactly collinear
  * regressors give the minimum-norm solution (numpy.linalg.lstsq's answer) rather than rounding noise.
- * native/kernels/factor_solve.hpp performs the same operations in the same order.
+ * native/kernels/factor/factor_solve.hpp performs the same operations in the same order.
  */
 
 /** Relative eigenvalue cut-off of pinvSolve (numpy's lstsq uses K x machine epsilon; collinear normal equations need more). */
@@ -82,7 +82,7 @@ export function pinvSolve(a: Float64Array, K: number, c: Float64Array, rtol = PI
  * Scales A (K x K, in place) by the power of two s that brings its largest finite |entry| into
  * [0.5, 2) (at most 2^+-1000) when it lies outside [2^-400, 2^400], and returns s: pinv(A) =
  * s pinv(s A). Otherwise, and for A without a finite non-zero entry or with an infinite one, A is left
- * as it is (s = 1). native/kernels/factor_solve.hpp: the same.
+ * as it is (s = 1). native/kernels/factor/factor_solve.hpp: the same.
  */
 function unitScale(a: Float64Array, K: number): number {
   let largest = 0;

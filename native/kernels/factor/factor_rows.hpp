@@ -1,6 +1,6 @@
 // What the factor kernels share (factor_scores.cpp: the panel scores; factor_returns.cpp: factorReturns):
 // finiteness, faults, the data checks, and order statistics of a row (RankSelector, linearQuantile:
-// factor_rows.cpp). Each names its counterpart in src/backends/reference/factor.ts.
+// factor_rows.cpp). Each names its counterpart in src/backends/reference/factor/factor.ts.
 #pragma once
 
 #include <cmath>

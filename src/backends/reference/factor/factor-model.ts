@@ -1,5 +1,5 @@
 /**
- * Reference factor risk model (src/kernels/factor-model.ts), the oracle; native/kernels/factor_model.cpp
+ * Reference factor risk model (src/kernels/factor/factor-model.ts), the oracle; native/kernels/factor/factor_model.cpp
  * follows it in the same order of operations.
  * - factorCovariance: over the complete rows (no NaN factor return), weights w_t by date (expWeights:
  *   a missing date does not shift the decay), the weighted mean removed; C_0 = sum w_t d_t d_t' / sum w_t
@@ -12,9 +12,9 @@
  *   missing exposure of an asset not held does no harm), v = F x, factor = sum_k x_k v_k with
  *   contributions x_k v_k, specific = sum_i w_i^2 s_i, total = factor + specific.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { FACTOR_KERNELS } from '../../kernels/factor-kernels.js';
-import { checkWeights } from './risk-common.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { FACTOR_KERNELS } from '../../../kernels/factor/factor-kernels.js';
+import { checkWeights } from '../risk-common.js';
 
 const finite = (v: number) => v - v === 0;
 
