@@ -1,7 +1,7 @@
 // Factor family kernels (factor_scores.cpp: the panel scores; factor_returns.cpp: the regressions, factorReturns; factor_model.cpp:
 // the risk model; factor_rows.hpp: what the first two share): plain C++17 over pointers and lengths,
-// panels row-major T x N (rows = dates, cols = assets). Follows src/backends/reference/factor/factor.ts function for function, in the same order
-// of floating-point operations (its header states toraniko's conventions). Faults are reported, never thrown (status.hpp: index = the
+// panels row-major T x N (rows = dates, cols = assets). Follows src/backends/reference/factor/factor.ts function for function, in the same
+// order of floating-point operations (its header states toraniko's conventions). Faults are reported, never thrown (status.hpp: index = the
 // element's row-major position, previous = the columns).
 #pragma once
 
