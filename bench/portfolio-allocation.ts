@@ -6,7 +6,7 @@
  * in one run. bench/portfolio.ts puts these rows in the `portfolio` section.
  */
 import { kernels, matrix, type Matrix } from '../src/api/index.js';
-import { stackCovariances } from '../src/kernels/portfolio-shapes.js';
+import { stackCovariances } from '../src/kernels/portfolio/portfolio-shapes.js';
 import { PORTFOLIO_NATIVE_MIN_VALUES, RISK_PARITY_NATIVE_MIN_VALUES } from '../src/api/auto.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow } from './lib.js';
 

@@ -10,7 +10,7 @@
  */
 import { PORTFOLIO_NATIVE_MIN_VALUES } from '../src/api/auto.js';
 import { kernels, matrix, type Matrix } from '../src/api/index.js';
-import { type CovStack, stackCovariances } from '../src/kernels/portfolio-shapes.js';
+import { type CovStack, stackCovariances } from '../src/kernels/portfolio/portfolio-shapes.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow } from './lib.js';
 
 /** The peers' times in ms (the issue's measurements, 500 assets, 2,520 days). */

@@ -1,5 +1,5 @@
 /**
- * The covariance test's cost (src/kernels/portfolio-psd.ts), on the issue's cases: long-only
+ * The covariance test's cost (src/kernels/portfolio/portfolio-psd.ts), on the issue's cases: long-only
  * minVariance of 500 assets on a factor-model covariance (a market factor, 10 sectors, Student-t(4)
  * specific noise; 2,520 days, annualized) with the test (the default) and without (`assumePsd: true`),
  * checkPsd alone, and the peer: PyPortfolioOpt `min_volatility`'s problem in cvxpy 1.9.3 + CLARABEL
@@ -11,7 +11,7 @@
  * bench/portfolio.ts puts these rows in the `portfolio` section.
  */
 import { kernels, matrix, type Matrix } from '../src/api/index.js';
-import { stackCovariances } from '../src/kernels/portfolio-shapes.js';
+import { stackCovariances } from '../src/kernels/portfolio/portfolio-shapes.js';
 import { nativeThreads, prng, timeBest, type BenchRow } from './lib.js';
 
 /** The peer's time in ms (cvxpy + CLARABEL, see the module's comment: the lower of the issue's and ours). */

@@ -23,7 +23,7 @@ import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js'
 import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-entries.js';
 import type { Rule } from '../src/kernels/param-rules.js';
-import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio-kernels.js';
+import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio/portfolio-kernels.js';
 import { RISK_KERNELS } from '../src/kernels/risk-kernels.js';
 import { SPECIAL_KERNELS } from '../src/kernels/special/special-family.js';
 import { VPIN_KERNELS } from '../src/kernels/vpin-kernels.js';
@@ -62,7 +62,7 @@ const FAMILIES: readonly Family[] = [
     file: 'portfolio.hpp',
     namespace: 'kernelbus::portfolio',
     what: "The portfolio family's packed parameters (portfolio_entry.hpp, portfolio_alloc_entry.hpp)",
-    from: ['src/kernels/portfolio.ts', 'src/kernels/portfolio-allocation.ts'],
+    from: ['src/kernels/portfolio/portfolio.ts', 'src/kernels/portfolio/portfolio-allocation.ts'],
     kernels: PORTFOLIO_KERNELS,
   },
   {

@@ -4,8 +4,8 @@
 // are data (generated/portfolio.hpp). Each registers <name> and <name>Async.
 #include "common.h"
 #include "entry.h"
-#include "portfolio_alloc_entry.hpp"
-#include "portfolio_entry.hpp"
+#include "portfolio/portfolio_alloc_entry.hpp"
+#include "portfolio/portfolio_entry.hpp"
 
 namespace kernelbus::binding {
 

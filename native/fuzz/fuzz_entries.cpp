@@ -21,7 +21,7 @@
 #include "calls.hpp"
 #include "factor/factor_entry.hpp"
 #include "pin_entry.hpp"
-#include "portfolio_alloc_entry.hpp"
+#include "portfolio/portfolio_alloc_entry.hpp"
 #include "generated/factor_fuzz.hpp"
 #include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"

@@ -18,9 +18,9 @@
 
 #include "input.hpp"
 #include "invariants.hpp"
-#include "portfolio_entry.hpp"
-#include "portfolio_psd.hpp"
-#include "portfolio_qp.hpp"
+#include "portfolio/portfolio_entry.hpp"
+#include "portfolio/portfolio_psd.hpp"
+#include "portfolio/portfolio_qp.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::require;

@@ -1,6 +1,6 @@
 // A record argument: a struct an entry takes whole (entry.hpp), made of counts (size_t) and
 // Float64Arrays read (In), which the JS call passes as one object of the same fields (the portfolio
-// family's ProblemStack and ResolvedConstraints, src/kernels/portfolio.ts). RecordFields<R> names each
+// family's ProblemStack and ResolvedConstraints, src/kernels/portfolio/portfolio.ts). RecordFields<R> names each
 // field as JS spells it, in the order the binding reads them (native/binding/entry.h), and an entry
 // names a field in an ArgFault by the same name. Plain C++17, no N-API.
 #pragma once

@@ -126,7 +126,7 @@ export {
   type MeanVarianceOptions,
   type PortfolioConstraints,
   type PortfolioResult,
-} from '../kernels/portfolio.js';
+} from '../kernels/portfolio/portfolio.js';
 export {
   EXPECTED_RETURNS_METHODS,
   LINKAGE_METHODS,
@@ -145,9 +145,9 @@ export {
   type RiskParityOf,
   type RiskParityOptions,
   type RiskParityResult,
-} from '../kernels/portfolio-allocation.js';
-export { type CheckPsdResult, type CheckPsdStackResult, PSD_TOLERANCE, type PsdOptions } from '../kernels/portfolio-psd.js';
-export { stackCovariances, type BatchOptions, type CovStack, type IsBatch } from '../kernels/portfolio-shapes.js';
+} from '../kernels/portfolio/portfolio-allocation.js';
+export { type CheckPsdResult, type CheckPsdStackResult, PSD_TOLERANCE, type PsdOptions } from '../kernels/portfolio/portfolio-psd.js';
+export { stackCovariances, type BatchOptions, type CovStack, type IsBatch } from '../kernels/portfolio/portfolio-shapes.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
 export { initTfjs, type TfjsBackendName } from '../backends/tfjs/public.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';

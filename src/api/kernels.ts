@@ -26,7 +26,7 @@ import {
   factorRiskModelWithAsync,
 } from '../kernels/factor/factor-model.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
-import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio-kernels.js';
+import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk-kernels.js';
 import type { SpecialKernels } from '../kernels/special/special-family.js';
 import { describeValue } from '../kernels/validate.js';

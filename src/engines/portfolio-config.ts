@@ -8,8 +8,8 @@
  * that the universe lacks is a KernelInputError then, which the engine counts as a failure).
  */
 import { KernelInputError } from '../errors.js';
-import { LINKAGE_METHODS, type LinkageMethod } from '../kernels/portfolio-allocation.js';
-import type { MaxUtilityOptions } from '../kernels/portfolio.js';
+import { LINKAGE_METHODS, type LinkageMethod } from '../kernels/portfolio/portfolio-allocation.js';
+import type { MaxUtilityOptions } from '../kernels/portfolio/portfolio.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
 import { describeValue } from '../kernels/validate.js';
 import { isPlainObject } from './payload-checks.js';
@@ -40,7 +40,7 @@ export interface LinearRowsConfig {
   b: number[];
 }
 
-/** The constraints of the mean-variance optimizers (min-variance, max-sharpe, max-utility, efficient-*), as src/kernels/portfolio.ts PortfolioConstraints. */
+/** The constraints of the mean-variance optimizers (min-variance, max-sharpe, max-utility, efficient-*), as src/kernels/portfolio/portfolio.ts PortfolioConstraints. */
 export interface ConstraintsConfig {
   /** Weight bounds: a number for every asset or an array in the universe's column order. Default { lower: 0, upper: 1 }: long only. */
   bounds?: { lower?: number | number[]; upper?: number | number[] };

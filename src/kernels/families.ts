@@ -7,8 +7,8 @@
 import type { KernelSpec } from './descriptor.js';
 import type { FactorFamily } from './factor/factor.js';
 import { FACTOR_KERNELS } from './factor/factor-kernels.js';
-import type { PortfolioFamily } from './portfolio.js';
-import { PORTFOLIO_KERNELS } from './portfolio-kernels.js';
+import type { PortfolioFamily } from './portfolio/portfolio.js';
+import { PORTFOLIO_KERNELS } from './portfolio/portfolio-kernels.js';
 import type { RiskFamily } from './risk.js';
 import { RISK_KERNELS } from './risk-kernels.js';
 import { SPECIAL_KERNELS, type SpecialFamily } from './special/special-family.js';

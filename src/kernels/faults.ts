@@ -7,7 +7,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { KERNEL_SPECS, type KernelName } from './families.js';
-import { ROW_KIND, RowKind } from './portfolio.js';
+import { ROW_KIND, RowKind } from './portfolio/portfolio.js';
 import { MAX_BUCKETS_PER_CALL } from './vpin.js';
 
 export const Fault = {

@@ -1,13 +1,13 @@
 /**
  * Every repository path named in a comment exists: a pointer such as `native/kernels/vpin.cpp`,
- * `src/index.ts:1`, `reference/portfolio.ts` (from src/backends/) or `../helpers/imports.ts` in a comment
+ * `src/index.ts:1`, `reference/portfolio/portfolio.ts` (from src/backends/) or `../helpers/imports.ts` in a comment
  * of src/, native/, bench/, scripts/ or test/ names a file (or folder) that is there, and a `:line`
  * suffix a line it has.
  *
  * A comment is a line that starts with `//`, `/*`, `*` (`#` in shell, Python and CMake), or the rest of a
  * line after ` // ` (` # `). A path is a token with a `/` whose first part names something in the
- * repository, read from the comment's folder, any folder above it (so `reference/portfolio.ts` in
- * src/backends/native/ is src/backends/reference/portfolio.ts) or src/ (`kernels/vpin.ts` anywhere);
+ * repository, read from the comment's folder, any folder above it (so `reference/portfolio/portfolio.ts` in
+ * src/backends/native/ is src/backends/reference/portfolio/portfolio.ts) or src/ (`kernels/vpin.ts` anywhere);
  * `./` and `../` read from the comment's folder only. Bare file names, URLs, `owner/repo#123`, other
  * projects' paths (`pypfopt/base.py`: no such folder here), patterns (`bench/results/<section>.json`,
  * `test/**`) and built output (dist/, build/, prebuilds/, node_modules/) are left out. Two words joined
@@ -117,10 +117,10 @@ describe('paths named in comments', () => {
     ]);
     expect(commentLines('#!/bin/sh\n# scripts/x.sh\necho a/b # c/d', true)).toEqual(['', '# scripts/x.sh', ' # c/d']);
     const tokens = (s: string) => pathTokens(s).map((t) => (t.line === undefined ? t.path : `${t.path}:${t.line}`));
-    expect(tokens('see `src/index.ts:1`, native/kernels/ and (reference/portfolio.ts).')).toEqual([
+    expect(tokens('see `src/index.ts:1`, native/kernels/ and (reference/portfolio/portfolio.ts).')).toEqual([
       'src/index.ts:1',
       'native/kernels',
-      'reference/portfolio.ts',
+      'reference/portfolio/portfolio.ts',
     ]);
     expect(tokens('./comment-paths.test.ts and ../helpers/imports.ts; special.hpp alone; docs/redis.md#keys')).toEqual([
       './comment-paths.test.ts',

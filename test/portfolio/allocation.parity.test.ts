@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { Kernels, Matrix } from '../../src/index.js';
-import { stackCovariances } from '../../src/kernels/portfolio-shapes.js';
+import { stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
 import { expectColumnsClose, expectSameFault } from '../helpers/compare.js';
 import { flatResult } from './kkt.js';

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { matrix, type Matrix } from '../../src/index.js';
 import { weightsByName } from '../../src/api/index.js';
-import { linkage } from '../../src/backends/reference/portfolio-linkage.js';
-import { stackCovariances } from '../../src/kernels/portfolio-shapes.js';
+import { linkage } from '../../src/backends/reference/portfolio/portfolio-linkage.js';
+import { stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { symmetricEigen } from '../../src/math/eigen.js';
 import { ref } from '../helpers/backends.js';
 import { hrpWeights, spyOnStockDates, stockReturns, stocks } from './pypfopt-data.js';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { frontierOf } from '../../src/api/index.js';
 import { matrix, type Matrix } from '../../src/index.js';
-import { stackCovariances } from '../../src/kernels/portfolio-shapes.js';
+import { stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { ref } from '../helpers/backends.js';
 import { kkt, minVarianceQp, objective, randomCov, rng, seedArb } from './kkt.js';
 

@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { kernels, matrix, type Matrix } from '../../src/index.js';
-import type { EfficientFrontier, EfficientFrontierResult } from '../../src/kernels/portfolio.js';
-import { type CovStack, stackCovariances } from '../../src/kernels/portfolio-shapes.js';
+import type { EfficientFrontier, EfficientFrontierResult } from '../../src/kernels/portfolio/portfolio.js';
+import { type CovStack, stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose, expectSameFault } from '../helpers/compare.js';
 import { flatResult, randomCov, rng, seedArb } from './kkt.js';

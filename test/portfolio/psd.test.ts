@@ -1,5 +1,5 @@
 /**
- * The optimizers' covariance test (src/kernels/portfolio-psd.ts): a covariance with negative
+ * The optimizers' covariance test (src/kernels/portfolio/portfolio-psd.ts): a covariance with negative
  * eigenvalues is refused by every optimizer before it solves, with the failing pivot in the message,
  * the same on the reference and every backend (checkPsd's asset and pivot to the bit); `repair: true`
  * solves on nearestPsd(cov) instead, `assumePsd: true` skips the test; a singular semidefinite
@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, type Kernels, type Matrix, matrix } from '../../src/index.js';
-import { stackCovariances } from '../../src/kernels/portfolio-shapes.js';
+import { stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { randomCov, rng } from './kkt.js';
 

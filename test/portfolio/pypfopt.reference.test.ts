@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../../src/index.js';
-import { pairStats } from '../../src/backends/reference/portfolio-hrp.js';
+import { pairStats } from '../../src/backends/reference/portfolio/portfolio-hrp.js';
 import { ref } from '../helpers/backends.js';
 import { stockReturns, stocks } from './pypfopt-data.js';
 

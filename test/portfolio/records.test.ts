@@ -1,6 +1,6 @@
 /**
  * The optimizers' native entries as the native backend calls them: the problems and the constraints
- * as two records (src/kernels/portfolio.ts ProblemStack and ResolvedConstraints), read by their
+ * as two records (src/kernels/portfolio/portfolio.ts ProblemStack and ResolvedConstraints), read by their
  * fields' names (native/binding/entry.h). The API's results from a direct call; each field's faults
  * under its name (`stack.cov`); the arrays' pointers taken after every getter has run (a getter that
  * detaches an array read before it is a clean error); random fields without a crash.
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
 import { KernelInputError } from '../../src/errors.js';
 import { kernels, matrix } from '../../src/index.js';
-import { type ProblemStack, type ResolvedConstraints, resolveConstraints } from '../../src/kernels/portfolio.js';
+import { type ProblemStack, type ResolvedConstraints, resolveConstraints } from '../../src/kernels/portfolio/portfolio.js';
 import { inCI } from '../helpers/backends.js';
 import { randomCov, rng } from './kkt.js';
 

@@ -21,12 +21,12 @@ import {
   type MinVarianceResult,
   type PortfolioResult,
   type ProblemStack,
-} from '../../src/kernels/portfolio.js';
-import type { HrpResult, NearestPsdResult, RiskParityResult } from '../../src/kernels/portfolio-allocation.js';
-import type { PortfolioAsyncKernels } from '../../src/kernels/portfolio-kernels.js';
-import { OPTIMIZER_KERNELS } from '../../src/kernels/portfolio-optimizers.js';
-import type { CheckPsdResult, CheckPsdStackResult } from '../../src/kernels/portfolio-psd.js';
-import { type CovStack, stackCovariances } from '../../src/kernels/portfolio-shapes.js';
+} from '../../src/kernels/portfolio/portfolio.js';
+import type { HrpResult, NearestPsdResult, RiskParityResult } from '../../src/kernels/portfolio/portfolio-allocation.js';
+import type { PortfolioAsyncKernels } from '../../src/kernels/portfolio/portfolio-kernels.js';
+import { OPTIMIZER_KERNELS } from '../../src/kernels/portfolio/portfolio-optimizers.js';
+import type { CheckPsdResult, CheckPsdStackResult } from '../../src/kernels/portfolio/portfolio-psd.js';
+import { type CovStack, stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { randomCov, rng } from './kkt.js';
 
 const NAMES = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'] as const;

@@ -1,9 +1,9 @@
 /** The reference backend: pure TypeScript, complete on its own, the oracle of the parity suite. */
 import type { Backend, BackendProvider } from '../types.js';
 import { referenceFactor } from './factor/factor.js';
-import { referencePortfolio } from './portfolio.js';
-import { referenceFrontier } from './portfolio-cla.js';
-import { referenceOptimizers } from './portfolio-mean.js';
+import { referencePortfolio } from './portfolio/portfolio.js';
+import { referenceFrontier } from './portfolio/portfolio-cla.js';
+import { referenceOptimizers } from './portfolio/portfolio-mean.js';
 import { referenceRisk } from './risk.js';
 import { referenceSpecial } from './special/special.js';
 import { referenceVpin } from './vpin.js';

@@ -1,8 +1,8 @@
 /**
- * Reference implementation of efficientFrontier (src/kernels/portfolio-optimizers.ts): Markowitz's
+ * Reference implementation of efficientFrontier (src/kernels/portfolio/portfolio-optimizers.ts): Markowitz's
  * critical line algorithm as Bailey and Lopez de Prado write it ("An Open-Source Implementation of the
  * Critical-Line Algorithm for Portfolio Optimization", 2013; PyPortfolioOpt's `CLA`), without their
- * purge: every turning point is kept. native/kernels/portfolio_cla.cpp follows it step for step.
+ * purge: every turning point is kept. native/kernels/portfolio/portfolio_cla.cpp follows it step for step.
  *
  * The frontier is w(lambda) = argmin 1/2 w'Sw - lambda mu'w s.t. sum(w) = 1, lower <= w <= upper, for
  * lambda from +Infinity (the highest-return portfolio: assets filled to their upper bounds in order of
@@ -18,8 +18,8 @@
  * them). A batch: each of P problems in turn into its room of the outputs (the native kernel shares
  * them between threads), the lowest problem's fault thrown.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { Fault, inputFault } from '../../kernels/faults.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
 import {
   type OptimizerFamily,
   type ProblemStack,
@@ -27,8 +27,8 @@ import {
   ROW_KIND,
   RowKind,
   turningPointCapacity,
-} from '../../kernels/portfolio.js';
-import { OPTIMIZER_KERNELS } from '../../kernels/portfolio-optimizers.js';
+} from '../../../kernels/portfolio/portfolio.js';
+import { OPTIMIZER_KERNELS } from '../../../kernels/portfolio/portfolio-optimizers.js';
 import { checkCovAt, quadratic } from './portfolio.js';
 import { luFactor, luSolve } from './portfolio-qp.js';
 

@@ -5,17 +5,17 @@
  * (`assumePsd: true`).
  *
  * The test is a Cholesky factorization of S / max(diag S) that stops at the first pivot below
- * -PSD_TOLERANCE (src/backends/reference/portfolio-psd.ts says how zero pivots are treated: a
+ * -PSD_TOLERANCE (src/backends/reference/portfolio/portfolio-psd.ts says how zero pivots are treated: a
  * singular but semidefinite matrix, e.g. duplicate assets, passes). An active-set solver only meets
  * the curvature of the faces it visits, so without it a covariance with negative eigenvalues gives a
  * local optimum as if it were the answer; cvxpy (under PyPortfolioOpt) refuses such a matrix, skfolio
  * and Riskfolio-Lib repair it when asked: here `repair: true` is PyPortfolioOpt's
  * `fix_nonpositive_semidefinite` 'spectral' (eigenvalues clipped at 0, `nearestPsd`).
  */
-import { KernelInputError } from '../errors.js';
-import { type Call, dimsOf, splitOutputs, type Outputs, type OutputSpec } from './descriptor.js';
-import type { Split } from './labels.js';
-import { describeValue } from './validate.js';
+import { KernelInputError } from '../../errors.js';
+import { type Call, dimsOf, splitOutputs, type Outputs, type OutputSpec } from '../descriptor.js';
+import type { Split } from '../labels.js';
+import { describeValue } from '../validate.js';
 
 /** A pivot of S / max(diag S) below minus this fails the test; one within it is a zero pivot. */
 export const PSD_TOLERANCE = 1e-8;

@@ -1,7 +1,7 @@
 /**
- * Reference implementation of the optimizers over expected returns (src/kernels/portfolio-optimizers.ts:
+ * Reference implementation of the optimizers over expected returns (src/kernels/portfolio/portfolio-optimizers.ts:
  * maxSharpe, maxUtility, efficientReturn, efficientRisk), each problem written in the solver's form
- * (portfolio-qp.ts). native/kernels/portfolio_qp_mean.cpp follows it function for function.
+ * (portfolio-qp.ts). native/kernels/portfolio/portfolio_qp_mean.cpp follows it function for function.
  *
  * - maxUtility: min delta/2 w'Sw + gamma |w|^2 - mu'w.
  * - efficientReturn: min w'Sw + gamma |w|^2 s.t. mu'w >= target (one more row); a target no feasible
@@ -17,10 +17,10 @@
  *   (budget a - hi 1)'y <= 0, each bound likewise (a lower bound of 0 stays the bound y >= 0; an upper
  *   bound >= budget is implied when no lower bound is negative), k >= 0 unless implied; w = budget y / k.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { Fault, inputFault } from '../../kernels/faults.js';
-import { type OptimizerFamily, type ProblemStack, type ResolvedConstraints, ROW_KIND, RowKind } from '../../kernels/portfolio.js';
-import { OPTIMIZER_KERNELS } from '../../kernels/portfolio-optimizers.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
+import { type OptimizerFamily, type ProblemStack, type ResolvedConstraints, ROW_KIND, RowKind } from '../../../kernels/portfolio/portfolio.js';
+import { OPTIMIZER_KERNELS } from '../../../kernels/portfolio/portfolio-optimizers.js';
 import { BLOCK, checkCovAt, quadratic, scaledCov, solveFault } from './portfolio.js';
 import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-qp.js';
 

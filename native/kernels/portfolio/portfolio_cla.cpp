@@ -1,4 +1,4 @@
-// efficientFrontier: the critical line algorithm, as src/backends/reference/portfolio-cla.ts (its
+// efficientFrontier: the critical line algorithm, as src/backends/reference/portfolio/portfolio-cla.ts (its
 // comment says how), step for step: every turning point kept, then `points` frontier portfolios.
 #include <algorithm>
 #include <cmath>

@@ -1,11 +1,11 @@
 /**
  * Expected returns, the reference (PyPortfolioOpt's expected_returns over pandas' statistics): the same
- * steps as native/kernels/portfolio_expected.cpp. Every statistic runs over all columns at once, row by
+ * steps as native/kernels/portfolio/portfolio_expected.cpp. Every statistic runs over all columns at once, row by
  * row (the memory order), each column's own sums taken in row order as pandas takes them.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { ALLOCATION_KERNELS } from '../../kernels/portfolio-allocation.js';
-import { checkPrices, checkReturns } from './risk-common.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { ALLOCATION_KERNELS } from '../../../kernels/portfolio/portfolio-allocation.js';
+import { checkPrices, checkReturns } from '../risk-common.js';
 
 /** Returns from prices as PyPortfolioOpt's returns_from_prices: p_t / p_(t-1) - 1 (log(1 + r)), the all-NaN dates dropped. */
 function returnsFromPrices(prices: Float64Array, rows: number, cols: number, log: boolean): { r: Float64Array; kept: number[] } {

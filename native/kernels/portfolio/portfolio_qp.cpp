@@ -1,4 +1,4 @@
-// See portfolio_qp.hpp; the same steps as src/backends/reference/portfolio-qp.ts.
+// See portfolio_qp.hpp; the same steps as src/backends/reference/portfolio/portfolio-qp.ts.
 #include "portfolio_qp.hpp"
 
 #include <algorithm>

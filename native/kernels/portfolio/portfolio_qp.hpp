@@ -1,7 +1,7 @@
 // The portfolio family's quadratic program solver: minimize 1/2 x'Hx + c'x s.t. lower <= x <= upper,
 // rlo <= A x <= rhi, a primal active-set method that keeps its working set's KKT matrix nonsingular
 // (phase 1: a feasible vertex by artificials; phase 2: the QP). The algorithm, its tolerances and its
-// order of operations are src/backends/reference/portfolio-qp.ts's, step for step (the module's
+// order of operations are src/backends/reference/portfolio/portfolio-qp.ts's, step for step (the module's
 // comment there says how it works). Plain C++17, no allocation after construction but the KKT matrix's.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The mean-variance optimizers (portfolio.hpp): each problem written in the solver's form
-// (portfolio_qp.hpp) and its optimum read back, as src/backends/reference/portfolio.ts does, the
+// (portfolio_qp.hpp) and its optimum read back, as src/backends/reference/portfolio/portfolio.ts does, the
 // blocks of a batch shared between threads.
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,7 @@
  * (`mst_single_linkage`), complete, average, weighted and ward by the nearest-neighbour chain
  * (`nn_chain`) with the Lance-Williams updates of `_hierarchy_distance_update.pxi`; then the merges
  * stably sorted by distance and relabelled by union-find (`label`). Ties fall as they fall in scipy.
- * Also the leaves in `to_tree(Z).pre_order()` order. native/kernels/portfolio_linkage.cpp is the same code.
+ * Also the leaves in `to_tree(Z).pre_order()` order. native/kernels/portfolio/portfolio_linkage.cpp is the same code.
  */
 
 /** The position of (i, j), i != j, in the condensed matrix of n points (scipy's condensed_index). */

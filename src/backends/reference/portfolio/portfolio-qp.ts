@@ -1,5 +1,5 @@
 /**
- * The portfolio family's quadratic program solver (the reference; native/kernels/portfolio_qp.cpp is
+ * The portfolio family's quadratic program solver (the reference; native/kernels/portfolio/portfolio_qp.cpp is
  * the same algorithm, step for step, in the same order of operations):
  *
  *   minimize 1/2 x'Hx + c'x   s.t.   lower <= x <= upper,   rlo <= A x <= rhi

@@ -6,17 +6,17 @@
  * kernel (`ALLOCATION_KERNELS`, see descriptor.ts). Conventions: PyPortfolioOpt (HRPOpt,
  * fix_nonpositive_semidefinite, expected_returns), scipy's linkage, Riskfolio-Lib / skfolio risk budgeting.
  */
-import { KernelInputError } from '../errors.js';
-import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
-import { columnSplit, labelVector, type PerColumn, type Vector } from './labels.js';
-import { asColumns, requireMatrix, type Matrix, type Series } from './matrix.js';
-import { checkParam, code, finite, flag, option, param, positive } from './param-rules.js';
+import { KernelInputError } from '../../errors.js';
+import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from '../descriptor.js';
+import { columnSplit, labelVector, type PerColumn, type Vector } from '../labels.js';
+import { asColumns, requireMatrix, type Matrix, type Series } from '../matrix.js';
+import { checkParam, code, finite, flag, option, param, positive } from '../param-rules.js';
 import { type CheckPsdResult, type CheckPsdStackResult, type PsdOptions, psdGuarded } from './portfolio-psd.js';
-import { problemSplit } from './labels.js';
+import { problemSplit } from '../labels.js';
 import { type CovStack, covNames, type IsBatch, isStack, namesIn, type Returned } from './portfolio-shapes.js';
-import type { Sampler } from './sample.js';
-import { requireCovariance } from './risk.js';
-import { describeValue, requireFloat64Array, optionsObject } from './validate.js';
+import type { Sampler } from '../sample.js';
+import { requireCovariance } from '../risk.js';
+import { describeValue, requireFloat64Array, optionsObject } from '../validate.js';
 
 /** Options of `riskParity()`. */
 export interface RiskParityOptions extends PsdOptions {

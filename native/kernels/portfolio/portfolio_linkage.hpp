@@ -1,5 +1,5 @@
 // scipy.cluster.hierarchy.linkage on a condensed distance matrix and the dendrogram's leaf order
-// (src/backends/reference/portfolio-linkage.ts is the same code): single linkage by scipy's
+// (src/backends/reference/portfolio/portfolio-linkage.ts is the same code): single linkage by scipy's
 // mst_single_linkage, complete / average / weighted / ward by its nn_chain with the Lance-Williams
 // updates, the merges stably sorted by distance and relabelled as scipy's `label`.
 #pragma once

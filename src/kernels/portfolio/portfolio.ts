@@ -17,13 +17,13 @@
  *   weight, `inequality` A w <= b and `equality` A w = b; per-asset bounds (default long-only [0, 1],
  *   PyPortfolioOpt's `weight_bounds`; -Infinity/Infinity for none).
  */
-import { KernelInputError } from '../errors.js';
-import type { Vector } from './labels.js';
-import { asColumns, requireMatrix, type Matrix } from './matrix.js';
-import { atLeast, checkParam, finite, option, positive } from './param-rules.js';
+import { KernelInputError } from '../../errors.js';
+import type { Vector } from '../labels.js';
+import { asColumns, requireMatrix, type Matrix } from '../matrix.js';
+import { atLeast, checkParam, finite, option, positive } from '../param-rules.js';
 import type { AllocationFamily } from './portfolio-allocation.js';
 import { covNames, isStack, namesIn } from './portfolio-shapes.js';
-import { describeValue, requireFloat64Array } from './validate.js';
+import { describeValue, requireFloat64Array } from '../validate.js';
 
 /** Per-asset bounds: a number for every asset, a Float64Array of N, or a P x N Matrix (one row per problem). */
 export type BoundValue = number | Float64Array | Matrix;
@@ -126,7 +126,7 @@ export const RowKind = { BUDGET: 0, SECTOR: 1, INEQUALITY: 2, EQUALITY: 3, TARGE
  * The problems of one optimizer call as the backends take them (the first of their two records): P
  * problems over N assets, each of `cov` (covCount 1 or P stacked N x N covariances) and `mean`
  * (meanCount 1 or P rows of N expected returns; empty with meanCount 0 for minVariance, which takes
- * none). native/kernels/portfolio_entry.hpp reads it by these names.
+ * none). native/kernels/portfolio/portfolio_entry.hpp reads it by these names.
  */
 export interface ProblemStack {
   mean: Float64Array;
@@ -141,7 +141,7 @@ export interface ProblemStack {
 
 /**
  * The constraints as the backends take them (the second record): bounds per problem or shared, rows
- * shared by every problem. native/kernels/portfolio_entry.hpp reads it by these names.
+ * shared by every problem. native/kernels/portfolio/portfolio_entry.hpp reads it by these names.
  */
 export interface ResolvedConstraints {
   /** boundCount (1 or P) x N lower and upper bounds. */

@@ -1,4 +1,4 @@
-// hrp (portfolio_alloc.hpp): src/backends/reference/portfolio-hrp.ts line by line (PyPortfolioOpt's
+// hrp (portfolio_alloc.hpp): src/backends/reference/portfolio/portfolio-hrp.ts line by line (PyPortfolioOpt's
 // HRPOpt, pandas' nancorr).
 #include <cmath>
 #include <utility>

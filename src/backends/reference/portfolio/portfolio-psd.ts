@@ -1,6 +1,6 @@
 /**
- * The optimizers' positive-semidefiniteness test (checkPsd, src/kernels/portfolio-psd.ts), the
- * reference: native/kernels/portfolio_psd.cpp computes the same pivots in the same order of operations
+ * The optimizers' positive-semidefiniteness test (checkPsd, src/kernels/portfolio/portfolio-psd.ts), the
+ * reference: native/kernels/portfolio/portfolio_psd.cpp computes the same pivots in the same order of operations
  * (a blocked right-looking form there, whose every element still takes its updates one at a time, k in
  * order), so both report the same asset and the same pivot, to the bit.
  *
@@ -12,10 +12,10 @@
  * fails with the pivot d - a_ij^2 s / S_ii that row i's 2 x 2 minor leaves (negative). A PSD matrix
  * runs to the end: n^3 / 6 multiply-adds, the cost of one factorization.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { ALLOCATION_KERNELS } from '../../kernels/portfolio-allocation.js';
-import { PSD_TOLERANCE } from '../../kernels/portfolio-psd.js';
-import { Fault, inputFault } from '../../kernels/faults.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { ALLOCATION_KERNELS } from '../../../kernels/portfolio/portfolio-allocation.js';
+import { PSD_TOLERANCE } from '../../../kernels/portfolio/portfolio-psd.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
 
 /**
  * Checks covariance p of a stack: finite, symmetric, a diagonal >= 0 (PORTFOLIO_COV_INVALID at its

@@ -1,6 +1,6 @@
 // The optimizers over expected returns (portfolio.hpp: maxSharpe, maxUtility, efficientReturn,
 // efficientRisk): each problem written in the solver's form (portfolio_qp.hpp), as
-// src/backends/reference/portfolio-mean.ts does (its comment says how), function for function.
+// src/backends/reference/portfolio/portfolio-mean.ts does (its comment says how), function for function.
 #include <algorithm>
 #include <cmath>
 #include <limits>

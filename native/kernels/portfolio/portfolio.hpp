@@ -1,5 +1,5 @@
-// The portfolio family's mean-variance optimizers over pointers (src/kernels/portfolio-optimizers.ts
-// describes each; src/backends/reference/portfolio.ts is the oracle they follow): their output layouts
+// The portfolio family's mean-variance optimizers over pointers (src/kernels/portfolio/portfolio-optimizers.ts
+// describes each; src/backends/reference/portfolio/portfolio.ts is the oracle they follow): their output layouts
 // and kernels. A batch of P problems: covCount covariances (1 or P, stacked N x N), boundCount bound
 // sets (1 or P, N each), m constraint rows shared by all (rlo <= row'w <= rhi, tags naming them in a
 // fault). Problems are solved in blocks of kBlock, each block by one thread, warm-started inside it.

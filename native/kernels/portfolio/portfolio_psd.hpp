@@ -1,6 +1,6 @@
-// The optimizers' covariance test (src/kernels/portfolio-psd.ts): a Cholesky factorization of
+// The optimizers' covariance test (src/kernels/portfolio/portfolio-psd.ts): a Cholesky factorization of
 // S / max(diag S) stopping at the first pivot below -kPsdTolerance, as
-// src/backends/reference/portfolio-psd.ts computes it, the same pivots to the bit.
+// src/backends/reference/portfolio/portfolio-psd.ts computes it, the same pivots to the bit.
 #pragma once
 
 #include <cstddef>

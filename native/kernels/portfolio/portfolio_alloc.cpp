@@ -1,4 +1,4 @@
-// riskParity and nearestPsd (portfolio_alloc.hpp): src/backends/reference/portfolio-riskparity.ts line
+// riskParity and nearestPsd (portfolio_alloc.hpp): src/backends/reference/portfolio/portfolio-riskparity.ts line
 // by line, in the same order of operations; riskParity's problems shared between threads.
 #include <algorithm>
 #include <cmath>

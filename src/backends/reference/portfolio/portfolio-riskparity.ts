@@ -1,11 +1,11 @@
 /**
  * Risk parity (risk budgeting) and the nearest positive semidefinite matrix, the reference: the same
- * steps as native/kernels/portfolio_alloc.cpp, in the same order of operations.
+ * steps as native/kernels/portfolio/portfolio_alloc.cpp, in the same order of operations.
  */
-import { Fault, inputFault } from '../../kernels/faults.js';
-import { ALLOCATION_KERNELS } from '../../kernels/portfolio-allocation.js';
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { choleskySucceeds, symmetricEigen } from '../../math/eigen.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
+import { ALLOCATION_KERNELS } from '../../../kernels/portfolio/portfolio-allocation.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { choleskySucceeds, symmetricEigen } from '../../../math/eigen.js';
 
 /** Newton steps at most, and the contributions' target: max |y_i (S y)_i - b_i| (sum b = 1). */
 export const RISK_PARITY_MAX_STEPS = 100;

@@ -3,12 +3,12 @@
  * descriptor per kernel (OPTIMIZER_KERNELS, see descriptor.ts). Each follows PyPortfolioOpt's
  * `EfficientFrontier` method of the same job, named in its JSDoc, and solves P problems per call
  * (portfolio.ts: a stack of covariances, of means, of bounds or of targets). The solver is an
- * active-set QP (src/backends/reference/portfolio-qp.ts, native/kernels/portfolio_qp.cpp).
+ * active-set QP (src/backends/reference/portfolio/portfolio-qp.ts, native/kernels/portfolio/portfolio_qp.cpp).
  */
-import { KernelInputError } from '../errors.js';
-import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from './descriptor.js';
-import type { Matrix } from './matrix.js';
-import { checkParam } from './param-rules.js';
+import { KernelInputError } from '../../errors.js';
+import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from '../descriptor.js';
+import type { Matrix } from '../matrix.js';
+import { checkParam } from '../param-rules.js';
 import {
   boundsBatched,
   CONSTRAINT_OPTIONS,
@@ -34,11 +34,11 @@ import {
   turningPointCapacity,
 } from './portfolio.js';
 import { type GuardedCall, psdGuarded, type PsdOptions } from './portfolio-psd.js';
-import { problemSplit } from './labels.js';
+import { problemSplit } from '../labels.js';
 import type { IsBatch, Returned } from './portfolio-shapes.js';
-import { describeValue } from './validate.js';
+import { describeValue } from '../validate.js';
 
-/** The largest |bound| efficientFrontier takes (native/kernels/portfolio_entry.cpp's kFrontierBoundLimit): a weight of 10^12 times the value is no bound, and beyond it the turning points overflow. */
+/** The largest |bound| efficientFrontier takes (native/kernels/portfolio/portfolio_entry.cpp's kFrontierBoundLimit): a weight of 10^12 times the value is no bound, and beyond it the turning points overflow. */
 const FRONTIER_BOUND_LIMIT = 1e12;
 /** Expected returns: N values (one problem; a Vector's `index` of names labels the assets) or a P x N Matrix (a batch). */
 export type Means = Float64Array | Matrix;

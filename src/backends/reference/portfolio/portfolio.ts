@@ -1,16 +1,16 @@
 /**
- * Reference implementation of the portfolio family's optimizers (src/kernels/portfolio-optimizers.ts):
+ * Reference implementation of the portfolio family's optimizers (src/kernels/portfolio/portfolio-optimizers.ts):
  * each kernel writes its problems in the solver's form (portfolio-qp.ts) and reads the optimum back.
- * native/kernels/portfolio_qp_kernels.cpp follows it function for function.
+ * native/kernels/portfolio/portfolio_qp_kernels.cpp follows it function for function.
  *
  * Batches: problems are solved in blocks of BLOCK, each block in order from a cold start, each problem
  * after the first warm from the one before (the same working set when its point is feasible): the
  * native backend gives each block to one thread, so results do not depend on the thread count.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { Fault, inputFault } from '../../kernels/faults.js';
-import type { PortfolioFamily, ProblemStack, ResolvedConstraints } from '../../kernels/portfolio.js';
-import { PORTFOLIO_KERNELS } from '../../kernels/portfolio-kernels.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
+import type { PortfolioFamily, ProblemStack, ResolvedConstraints } from '../../../kernels/portfolio/portfolio.js';
+import { PORTFOLIO_KERNELS } from '../../../kernels/portfolio/portfolio-kernels.js';
 import { referenceExpectedReturns } from './portfolio-expected.js';
 import { referenceHrp } from './portfolio-hrp.js';
 import { checkCovAt, referencePsd } from './portfolio-psd.js';

@@ -17,7 +17,7 @@ namespace kernelbus::portfolio {
 
 namespace entry {
 
-/// The problems of a call, as the JS call passes them (src/kernels/portfolio.ts ProblemStack): P
+/// The problems of a call, as the JS call passes them (src/kernels/portfolio/portfolio.ts ProblemStack): P
 /// problems of N assets, meanCount (1 or P, 0 for minVariance) x N means, covCount (1 or P) stacked
 /// N x N covariances. The entries check it into a MeanBatch.
 struct ProblemStack {
@@ -29,7 +29,7 @@ struct ProblemStack {
   size_t problems;
 };
 
-/// The constraints of a call, as the JS call passes them (src/kernels/portfolio.ts
+/// The constraints of a call, as the JS call passes them (src/kernels/portfolio/portfolio.ts
 /// ResolvedConstraints): boundCount (1 or P) x N bounds, m rows of N with their sides and tags. The
 /// entries check them into Constraints.
 struct ResolvedConstraints {

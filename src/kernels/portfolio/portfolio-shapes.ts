@@ -6,12 +6,12 @@
  * P keeps P-row matrices and Vectors of P. The asset names found on the inputs label every per-asset
  * output (a Vector's `index`, a Matrix's `columns`), without a copy of any data.
  */
-import { KernelInputError } from '../errors.js';
-import { covNames } from './labels.js';
-import { requireMatrix, type Matrix } from './matrix.js';
-import { describeValue } from './validate.js';
+import { KernelInputError } from '../../errors.js';
+import { covNames } from '../labels.js';
+import { requireMatrix, type Matrix } from '../matrix.js';
+import { describeValue } from '../validate.js';
 
-export { covNames, namesIn } from './labels.js';
+export { covNames, namesIn } from '../labels.js';
 
 /**
  * A stack of P covariances of N assets, the batch form of an optimizer's `cov`: P·N rows and N
@@ -46,7 +46,7 @@ export type IsBatch<C, M = Float64Array, T = number, O = unknown> = C extends Co
         ? true
         : false;
 
-export type { Returned } from './descriptor.js';
+export type { Returned } from '../descriptor.js';
 
 /**
  * Whether `cov` is a stack (the batch form): more rows than columns, or a CovStack (`problems` set,

@@ -1,4 +1,4 @@
-// The portfolio family's allocation kernels (src/kernels/portfolio-allocation.ts: AllocationFamily):
+// The portfolio family's allocation kernels (src/kernels/portfolio/portfolio-allocation.ts: AllocationFamily):
 // risk parity, hierarchical risk parity, the nearest positive semidefinite matrix, expected returns.
 // Plain C++ over pointers; the output layouts (the descriptors' `outputs`) as <kernel>Length().
 // portfolio_alloc.cpp: riskParity, nearestPsd; portfolio_hrp.cpp: hrp, expectedReturns.

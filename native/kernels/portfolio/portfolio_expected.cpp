@@ -1,4 +1,4 @@
-// expectedReturns (portfolio_alloc.hpp): src/backends/reference/portfolio-expected.ts line by line
+// expectedReturns (portfolio_alloc.hpp): src/backends/reference/portfolio/portfolio-expected.ts line by line
 // (PyPortfolioOpt's expected_returns over pandas' statistics): every statistic over all columns at
 // once, row by row, each column's sums in row order.
 #include <cfloat>

@@ -1,14 +1,14 @@
 /**
  * Hierarchical risk parity, the reference (PyPortfolioOpt's HRPOpt, pandas' statistics): the same
- * steps as native/kernels/portfolio_hrp.cpp.
+ * steps as native/kernels/portfolio/portfolio_hrp.cpp.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { Fault, inputFault } from '../../kernels/faults.js';
-import { ALLOCATION_KERNELS } from '../../kernels/portfolio-allocation.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
+import { ALLOCATION_KERNELS } from '../../../kernels/portfolio/portfolio-allocation.js';
 import { checkCov } from './portfolio-riskparity.js';
 import { leavesOrder, linkage } from './portfolio-linkage.js';
-import { checkReturns } from './risk-common.js';
-import { referenceRisk } from './risk.js';
+import { checkReturns } from '../risk-common.js';
+import { referenceRisk } from '../risk.js';
 
 /**
  * pandas' nancorr for the pair of columns (x, y) of `a` (rows x cols) over the rows where both are

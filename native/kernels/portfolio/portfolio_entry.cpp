@@ -1,6 +1,6 @@
 // The optimizers' entries (portfolio_entry.hpp): the packed parameters unpacked by the generated
 // unpack() (generated/portfolio.hpp), checked there once; the constraints' shapes and values as
-// src/kernels/portfolio.ts resolveConstraints() leaves them.
+// src/kernels/portfolio/portfolio.ts resolveConstraints() leaves them.
 #include "portfolio_entry.hpp"
 
 #include <cmath>
@@ -175,7 +175,7 @@ Outcome efficientFrontier(ProblemStack stack, ResolvedConstraints constraints, s
   MeanBatch b;
   Constraints c;
   if (Outcome o = prepare(stack, constraints, kFrontier, b, c); !o.ok()) return o;
-  // finite, and small enough that the turning points' arithmetic cannot overflow (src/kernels/portfolio-optimizers.ts)
+  // finite, and small enough that the turning points' arithmetic cannot overflow (src/kernels/portfolio/portfolio-optimizers.ts)
   constexpr double kFrontierBoundLimit = 1e12;
   for (size_t k = 0; k < constraints.lower.length; k++) {
     if (!(std::fabs(c.lower[k]) <= kFrontierBoundLimit && std::fabs(c.upper[k]) <= kFrontierBoundLimit))
