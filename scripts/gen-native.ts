@@ -24,7 +24,7 @@ import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-entries.js';
 import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio/portfolio-kernels.js';
-import { RISK_KERNELS } from '../src/kernels/risk-kernels.js';
+import { RISK_KERNELS } from '../src/kernels/risk/risk-kernels.js';
 import { SPECIAL_KERNELS } from '../src/kernels/special/special-family.js';
 import { VPIN_KERNELS } from '../src/kernels/vpin-kernels.js';
 
@@ -48,7 +48,7 @@ const FAMILIES: readonly Family[] = [
     file: 'risk.hpp',
     namespace: 'kernelbus::risk',
     what: "The risk family's packed parameters (risk_entry.hpp, risk_analytics_entry.hpp)",
-    from: ['src/kernels/risk.ts', 'src/kernels/risk-analytics.ts'],
+    from: ['src/kernels/risk/risk.ts', 'src/kernels/risk/risk-analytics.ts'],
     kernels: RISK_KERNELS,
   },
   {

@@ -7,7 +7,7 @@
 #include "common.h"
 #include "entry.h"
 #include "host.hpp"
-#include "risk_analytics_entry.hpp"
+#include "risk/risk_analytics_entry.hpp"
 #if KERNELBUS_HAVE_BLAS
 #include "risk_blas.hpp"
 #endif

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "lapack_compat.hpp"
-#include "risk.hpp"
-#include "risk_steps.hpp"
+#include "risk/risk.hpp"
+#include "risk/risk_steps.hpp"
 
 namespace kernelbus::blas {
 namespace {

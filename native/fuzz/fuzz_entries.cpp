@@ -26,7 +26,7 @@
 #include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
 #include "generated/special_fuzz.hpp"
-#include "risk_analytics_entry.hpp"
+#include "risk/risk_analytics_entry.hpp"
 #include "vpin_entry.hpp"
 
 using namespace kernelbus;

@@ -1,4 +1,4 @@
-// libFuzzer target of every function in native/kernels/risk.hpp (each one's invariants above it): arbitrary matrices (input.hpp's
+// libFuzzer target of every function in native/kernels/risk/risk.hpp (each one's invariants above it): arbitrary matrices (input.hpp's
 // columns, so plausible values with arbitrary doubles among them) and arbitrary shapes, options as
 // resolvePerformanceOptions() accepts them (periodsPerYear finite > 0, riskFree finite).
 // Invariants: a fault exactly at the first bad element (row-major) and only then; outputs written in
@@ -12,7 +12,7 @@
 
 #include "input.hpp"
 #include "invariants.hpp"
-#include "risk.hpp"
+#include "risk/risk.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::require;

@@ -21,7 +21,7 @@
 #include "invariants.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
-#include "risk.hpp"
+#include "risk/risk.hpp"
 #include "vpin.hpp"
 
 // The shaders' random helpers (inline functions only: the kernels themselves are in the harness).

@@ -10,9 +10,9 @@
 
 #include "host.hpp"
 #include "random.hpp"
-#include "risk.hpp"
+#include "risk/risk.hpp"
 #include "risk_checks.hpp"
-#include "risk_steps.hpp"
+#include "risk/risk_steps.hpp"
 
 namespace kernelbus::shader {
 

@@ -59,7 +59,7 @@ export {
   type ComponentVarMethod,
   type ComponentVarOptions,
   type ComponentVarResult,
-} from '../kernels/risk.js';
+} from '../kernels/risk/risk.js';
 export {
   AGGREGATE_PERIODS,
   DQ_REGRESSOR_SETS,
@@ -82,7 +82,7 @@ export {
   type VarBacktestOptions,
   type VarBacktestOutOptions,
   type VarBacktestResult,
-} from '../kernels/risk-analytics.js';
+} from '../kernels/risk/risk-analytics.js';
 export {
   expWeights,
   FACTOR_DEFAULTS,

@@ -27,7 +27,7 @@ import {
 } from '../kernels/factor/factor-model.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
-import type { RiskKernels } from '../kernels/risk-kernels.js';
+import type { RiskKernels } from '../kernels/risk/risk-kernels.js';
 import type { SpecialKernels } from '../kernels/special/special-family.js';
 import { describeValue } from '../kernels/validate.js';
 import { resolveVpinOptions, type VpinFamily, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
@@ -37,7 +37,7 @@ import { VPIN_KERNELS, type VpinKernels } from '../kernels/vpin-kernels.js';
 import { backendPicker, promisedRun, syncRun, type Run } from './dispatch.js';
 
 export type { Panel } from '../kernels/factor/factor-kernels.js';
-export type { PortfolioReturnsFunction, ReturnsFunction } from '../kernels/risk-kernels.js';
+export type { PortfolioReturnsFunction, ReturnsFunction } from '../kernels/risk/risk-kernels.js';
 export type { SpecialFunction, StudentTFunction } from '../kernels/special/special-family.js';
 
 /** What `kernels({ backend })` accepts: 'auto' (per call, from the measured thresholds) or a backend. */

@@ -15,7 +15,7 @@ import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES } from '../engines/factor-message
 import { PORTFOLIO_ENGINE_DEFAULTS, PortfolioEngine, type PortfolioEngineOptions } from '../engines/portfolio.js';
 import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer, type PortfolioConfig } from '../engines/portfolio-config.js';
 import { RISK_ENGINE_DEFAULTS, RiskEngine, type RiskEngineOptions } from '../engines/risk.js';
-import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
+import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
 import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
 import { CheckpointConfigError } from '../engines/checkpoint-config.js';
 import { DEFAULT_CDF_WINDOW } from '../kernels/vpin.js';

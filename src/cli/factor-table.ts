@@ -19,7 +19,7 @@ import { textColumn } from '../io/records.js';
 import { type ReadTableOptions, readOpened } from '../io/read.js';
 import { openSource } from '../io/source.js';
 import { type ColumnType, isText, type Table, type TableColumn } from '../io/types.js';
-import type { Matrix } from '../kernels/risk.js';
+import type { Matrix } from '../kernels/risk/risk.js';
 
 const COLUMNS = {
   date: ['date', 'ts', 'time', 'timestamp'],

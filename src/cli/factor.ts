@@ -11,7 +11,7 @@ import { kernels } from '../api/kernels.js';
 import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle } from '../engines/factor-messages.js';
 import { estimateFactors } from '../engines/factor-fit.js';
 import { KernelInputError } from '../errors.js';
-import type { Matrix } from '../kernels/risk.js';
+import type { Matrix } from '../kernels/risk/risk.js';
 import { readPanel, writeFactorReturns, writeResiduals } from './factor-table.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText } from './input.js';
 import { backendUsed } from './observe.js';

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { kernels, type Kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { LINKAGE_METHODS, type LinkageMethod } from '../kernels/portfolio/portfolio-allocation.js';
-import { COVARIANCE_METHODS, type CovarianceMethod, type Matrix } from '../kernels/risk.js';
+import { COVARIANCE_METHODS, type CovarianceMethod, type Matrix } from '../kernels/risk/risk.js';
 import { writeFormatOf, writeTable } from '../io/index.js';
 import { readReturns } from '../io/returns.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions } from './input.js';

@@ -5,8 +5,8 @@
  */
 import type { Kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
-import type { Matrix } from '../kernels/risk.js';
-import { type DqRegressors, TRAFFIC_LIGHT_ZONES, VAR_BACKTEST_DEFAULTS } from '../kernels/risk-analytics.js';
+import type { Matrix } from '../kernels/risk/risk.js';
+import { type DqRegressors, TRAFFIC_LIGHT_ZONES, VAR_BACKTEST_DEFAULTS } from '../kernels/risk/risk-analytics.js';
 import { fixed, pct, table } from './summary.js';
 
 /** A finite number rounded to 10 digits, null otherwise (JSON). */

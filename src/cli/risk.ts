@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
-import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk.js';
-import { DQ_REGRESSOR_SETS, type DqRegressors, VAR_BACKTEST_DEFAULTS } from '../kernels/risk-analytics.js';
+import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk/risk.js';
+import { DQ_REGRESSOR_SETS, type DqRegressors, VAR_BACKTEST_DEFAULTS } from '../kernels/risk/risk-analytics.js';
 import { writeFormatOf, writeTable } from '../io/index.js';
 import { type ReadReturnsOptions, readReturns } from '../io/returns.js';
 import { toRecords } from '../kernels/labels.js';

@@ -4,7 +4,7 @@
  * statistics. What FactorEngine computes for each date and `kernelbus factor` for a whole panel.
  */
 import type { Kernels } from '../api/kernels.js';
-import type { Matrix } from '../kernels/risk.js';
+import type { Matrix } from '../kernels/risk/risk.js';
 
 /** The panels of `estimateFactors()`: T x N each (dates x assets), NaN for a missing value. */
 export interface FactorPanels {

@@ -5,7 +5,7 @@
  * that date, oldest date first.
  */
 import { KernelInputError } from '../errors.js';
-import type { Matrix } from '../kernels/risk.js';
+import type { Matrix } from '../kernels/risk/risk.js';
 
 /** One asset's returns: a ring of `capacity` slots (date d in slot d mod capacity) and its last date present. */
 interface AssetColumn {

@@ -17,7 +17,7 @@ import {
   type SizeOptions,
   type ValueOptions,
 } from '../kernels/factor/factor.js';
-import type { Matrix } from '../kernels/risk.js';
+import type { Matrix } from '../kernels/risk/risk.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { estimateFactors } from './factor-fit.js';
 import { PanelHistory } from './factor-history.js';

@@ -10,7 +10,7 @@
 import { KernelInputError } from '../errors.js';
 import { LINKAGE_METHODS, type LinkageMethod } from '../kernels/portfolio/portfolio-allocation.js';
 import type { MaxUtilityOptions } from '../kernels/portfolio/portfolio.js';
-import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk.js';
+import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
 import { describeValue } from '../kernels/validate.js';
 import { isPlainObject } from './payload-checks.js';
 

@@ -4,7 +4,7 @@
  * (its window and every scheduled rebalance) and of a portfolio (its last alert-driven rebalance).
  */
 import { KernelInputError } from '../errors.js';
-import type { CovarianceMethod } from '../kernels/risk.js';
+import type { CovarianceMethod } from '../kernels/risk/risk.js';
 import type { Optimizer } from './portfolio-config.js';
 import type { UniverseSnapshot } from './risk-messages.js';
 import { restoredWindow, type ReturnsWindow } from './returns-window.js';

@@ -16,7 +16,7 @@ import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/matrix.js';
 import type { Vector } from '../kernels/labels.js';
-import type { RiskContributions } from '../kernels/risk-kernels.js';
+import type { RiskContributions } from '../kernels/risk/risk-kernels.js';
 import { describeValue } from '../kernels/validate.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { alertKind, kernelOptions, resolvePortfolios, type PortfolioConfig, type ResolvedPortfolio } from './portfolio-config.js';

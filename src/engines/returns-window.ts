@@ -5,7 +5,7 @@
  * to the kernels as it is, without assembling the rows on every evaluation.
  */
 import { KernelInputError } from '../errors.js';
-import type { Matrix } from '../kernels/risk.js';
+import type { Matrix } from '../kernels/risk/risk.js';
 
 /** The last `capacity` rows of returns of a fixed list of assets. */
 export class ReturnsWindow {

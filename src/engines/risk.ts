@@ -14,7 +14,7 @@ import { kernels } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError, describeValue } from '../errors.js';
-import { TRAFFIC_LIGHT_ZONES } from '../kernels/risk-analytics.js';
+import { TRAFFIC_LIGHT_ZONES } from '../kernels/risk/risk-analytics.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { RecentFramesByKey } from './recent-frames.js';
 import { ReturnsWindow } from './returns-window.js';

@@ -12,7 +12,7 @@
  * gives NaN dates.
  */
 import { KernelInputError } from '../errors.js';
-import type { Matrix } from '../kernels/risk.js';
+import type { Matrix } from '../kernels/risk/risk.js';
 import { type ReadTableOptions, readOpened } from './read.js';
 import { openSource, type TableSource } from './source.js';
 import { type ColumnType, isText, type ReadInfo, type Table, type TableColumn, type TextColumn } from './types.js';

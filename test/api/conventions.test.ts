@@ -9,7 +9,7 @@ import { FAMILY_KERNELS, KernelInputError, kernels, matrix } from '../../src/api
 import { dimsOf, outputLength, splitOutputs } from '../../src/kernels/descriptor.js';
 import { KERNEL_SPECS } from '../../src/kernels/families.js';
 import { FACTOR_KERNELS } from '../../src/kernels/factor/factor-kernels.js';
-import { RISK_KERNELS } from '../../src/kernels/risk-kernels.js';
+import { RISK_KERNELS } from '../../src/kernels/risk/risk-kernels.js';
 
 const ref = kernels({ backend: 'reference' });
 const returns = matrix(

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/index.js';
 import { RiskEngine, type RiskAlert, type RiskResult } from '../../src/engines/index.js';
-import { TRAFFIC_LIGHT_ZONES } from '../../src/kernels/risk-analytics.js';
+import { TRAFFIC_LIGHT_ZONES } from '../../src/kernels/risk/risk-analytics.js';
 import { kernels } from '../../src/index.js';
 import { ASSETS, collect, PORTFOLIOS, row, seededReturns, weightVector } from './risk-helpers.js';
 

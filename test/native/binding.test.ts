@@ -14,7 +14,7 @@ import type { KernelSpec } from '../../src/kernels/descriptor.js';
 import { FACTOR_KERNELS } from '../../src/kernels/factor/factor-kernels.js';
 import { Fault } from '../../src/kernels/faults.js';
 import { PORTFOLIO_KERNELS } from '../../src/kernels/portfolio/portfolio-kernels.js';
-import { RISK_KERNELS } from '../../src/kernels/risk-kernels.js';
+import { RISK_KERNELS } from '../../src/kernels/risk/risk-kernels.js';
 import { SPECIAL_KERNELS } from '../../src/kernels/special/special-family.js';
 import { VPIN_PARAMS } from '../../src/kernels/vpin.js';
 import { VPIN_KERNELS } from '../../src/kernels/vpin-kernels.js';

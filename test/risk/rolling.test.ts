@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Kernels, Matrix } from '../../src/index.js';
-import { ROLLING_STATS } from '../../src/kernels/risk-analytics.js';
+import { ROLLING_STATS } from '../../src/kernels/risk/risk-analytics.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
 
 const TOL = 1e-10;

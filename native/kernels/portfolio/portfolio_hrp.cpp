@@ -7,7 +7,7 @@
 #include "parallel.hpp"
 #include "portfolio_alloc.hpp"
 #include "portfolio_linkage.hpp"
-#include "risk.hpp"
+#include "risk/risk.hpp"
 #include "risk_checks.hpp"
 
 namespace kernelbus::portfolio {

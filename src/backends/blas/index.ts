@@ -16,8 +16,8 @@ import { fixedKernels, pick } from '../native/index.js';
 import { loadNative, useThreads, type LoadResult, type NativeBinding } from '../native/binding.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
-import type { RiskFamily } from '../../kernels/risk.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
+import type { RiskFamily } from '../../kernels/risk/risk.js';
+import { RISK_KERNELS } from '../../kernels/risk/risk-kernels.js';
 import type { AsyncFamily, Backend, BackendProvider, LoadedBackend } from '../types.js';
 
 /** The risk kernels the BLAS backend implements (the others throw BackendUnavailableError naming it). */

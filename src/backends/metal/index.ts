@@ -17,8 +17,8 @@
 import { CLASSIFY_PARAMS, packParams, type VpinFamily } from '../../kernels/vpin.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
-import type { RiskFamily } from '../../kernels/risk.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
+import type { RiskFamily } from '../../kernels/risk/risk.js';
+import { RISK_KERNELS } from '../../kernels/risk/risk-kernels.js';
 import { fixedKernels, pick } from '../native/index.js';
 import { loadNative, useThreads, type LoadResult, type MetalBinding, type NativeBinding } from '../native/binding.js';
 import type { AsyncFamily, Backend, BackendProvider, LoadedBackend } from '../types.js';

@@ -9,8 +9,8 @@ import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { PortfolioFamily } from '../../kernels/portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio/portfolio-kernels.js';
-import type { RiskFamily } from '../../kernels/risk.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
+import type { RiskFamily } from '../../kernels/risk/risk.js';
+import { RISK_KERNELS } from '../../kernels/risk/risk-kernels.js';
 import { SPECIAL_KERNELS, type SpecialFamily } from '../../kernels/special/special-family.js';
 import {
   pinExcludesBoundaries,

@@ -4,7 +4,7 @@ import { referenceFactor } from './factor/factor.js';
 import { referencePortfolio } from './portfolio/portfolio.js';
 import { referenceFrontier } from './portfolio/portfolio-cla.js';
 import { referenceOptimizers } from './portfolio/portfolio-mean.js';
-import { referenceRisk } from './risk.js';
+import { referenceRisk } from './risk/risk.js';
 import { referenceSpecial } from './special/special.js';
 import { referenceVpin } from './vpin.js';
 

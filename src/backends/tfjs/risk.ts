@@ -1,6 +1,6 @@
 /**
  * The tfjs backend's risk kernels: the dense linear algebra in tfjs ops (float32), the rest written once
- * in the reference and reused (src/backends/reference/risk.ts is the oracle).
+ * in the reference and reused (src/backends/reference/risk/risk.ts is the oracle).
  * - covariance: the complete rows, their centring (or the EWMA weights, or the semicovariance's
  *   shortfalls) and the faults on the host in float64, exactly as the reference; the cross-products
  *   D'D (weighted for EWMA) by tf.matMul; the shrinkage formulas are the reference's over that S
@@ -13,12 +13,12 @@
  *   on the host, as in the reference.
  */
 import { allocateOutputs } from '../../kernels/descriptor.js';
-import type { RiskFamily } from '../../kernels/risk.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
+import type { RiskFamily } from '../../kernels/risk/risk.js';
+import { RISK_KERNELS } from '../../kernels/risk/risk-kernels.js';
 import { chiSquare, seedKey, standardNormals } from '../../math/random.js';
 import { checkReturns, checkWeights, completeRows, linearQuantile, meanOfSmallest } from '../reference/risk-common.js';
-import { cholesky } from '../reference/risk-montecarlo.js';
-import { constantCorrelation, shrink, singleFactor } from '../reference/risk.js';
+import { cholesky } from '../reference/risk/risk-montecarlo.js';
+import { constantCorrelation, shrink, singleFactor } from '../reference/risk/risk.js';
 import { toFloat32 } from './float32.js';
 import { requireReady, tidyRead, type TfjsRuntime } from './runtime.js';
 

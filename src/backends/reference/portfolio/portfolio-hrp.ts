@@ -8,7 +8,7 @@ import { ALLOCATION_KERNELS } from '../../../kernels/portfolio/portfolio-allocat
 import { checkCov } from './portfolio-riskparity.js';
 import { leavesOrder, linkage } from './portfolio-linkage.js';
 import { checkReturns } from '../risk-common.js';
-import { referenceRisk } from '../risk.js';
+import { referenceRisk } from '../risk/risk.js';
 
 /**
  * pandas' nancorr for the pair of columns (x, y) of `a` (rows x cols) over the rows where both are

@@ -19,7 +19,13 @@
  */
 import { allocateOutputs } from '../../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../../kernels/faults.js';
-import { type OptimizerFamily, type ProblemStack, type ResolvedConstraints, ROW_KIND, RowKind } from '../../../kernels/portfolio/portfolio.js';
+import {
+  type OptimizerFamily,
+  type ProblemStack,
+  type ResolvedConstraints,
+  ROW_KIND,
+  RowKind,
+} from '../../../kernels/portfolio/portfolio.js';
 import { OPTIMIZER_KERNELS } from '../../../kernels/portfolio/portfolio-optimizers.js';
 import { BLOCK, checkCovAt, quadratic, scaledCov, solveFault } from './portfolio.js';
 import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-qp.js';

@@ -1,4 +1,4 @@
-// riskContributions: each asset's part of a portfolio's volatility (src/backends/reference/risk.ts,
+// riskContributions: each asset's part of a portfolio's volatility (src/backends/reference/risk/risk.ts,
 // the same order of floating-point operations; its layout and entry: generated/risk.hpp), over
 // portfolioVolatility's blocks of S w (risk_steps.hpp forEachQuadratic).
 #include <cmath>

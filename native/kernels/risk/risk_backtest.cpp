@@ -1,4 +1,4 @@
-// varBacktest (risk_analytics.hpp): src/backends/reference/risk-backtest.ts function for function, in
+// varBacktest (risk_analytics.hpp): src/backends/reference/risk/risk-backtest.ts function for function, in
 // the same order of floating-point operations. The columns are swept row by row in blocks (one block
 // per thread; each column computed whole by one thread), so that memory is read in order; the sweep
 // keeps only the state the counts cannot be recovered from later (see Columns).

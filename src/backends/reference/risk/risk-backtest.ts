@@ -1,16 +1,16 @@
 /**
- * Reference varBacktest (src/kernels/risk-analytics.ts, RiskAnalyticsKernels.varBacktest's
+ * Reference varBacktest (src/kernels/risk/risk-analytics.ts, RiskAnalyticsKernels.varBacktest's
  * documentation): the exceptions of each column, Kupiec's and Christoffersen's likelihood ratios, the
- * dynamic quantile test and the Basel traffic light. native/kernels/risk_backtest.cpp follows this file
+ * dynamic quantile test and the Basel traffic light. native/kernels/risk/risk_backtest.cpp follows this file
  * in the same order of floating-point operations.
  *
  * One pass over the dates per column keeps everything the statistics need: the counts, the transitions,
  * and for the DQ regression the sums of risk-dq.ts (DqSums), from which X'X and X'Hit follow exactly.
  */
-import { outputsInto } from '../../kernels/descriptor.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
-import { chiSquareSf } from '../../math/chi-square.js';
-import { checkReturns } from './risk-common.js';
+import { outputsInto } from '../../../kernels/descriptor.js';
+import { RISK_KERNELS } from '../../../kernels/risk/risk-kernels.js';
+import { chiSquareSf } from '../../../math/chi-square.js';
+import { checkReturns } from '../risk-common.js';
 import { DQ_LAGS, DQ_PATTERNS, DQ_REGRESSORS, DqSums, dqStatistic } from './risk-dq.js';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Reference componentVar (src/kernels/risk.ts): PerformanceAnalytics' component VaR and ES
+ * Reference componentVar (src/kernels/risk/risk.ts): PerformanceAnalytics' component VaR and ES
  * (VaR/ES(R, portfolio_method = 'component'), methods 'gaussian' and 'modified' with its default
  * operational ES), i.e. VaR.Gaussian.portfolio, ES.Gaussian.portfolio, VaR.CornishFisher.portfolio
  * and operES.CornishFisher.portfolio of R/PortfolioRisk.R, with its moments: mu the column means,
@@ -17,12 +17,12 @@
  * contributions then stop adding up); and a portfolio of zero variance (e.g. zero weights) has
  * contributions -w_i mu_i (the volatility term, 0, contributes 0).
  *
- * native/kernels/risk_component.cpp follows this file in the same order of operations.
+ * native/kernels/risk/risk_component.cpp follows this file in the same order of operations.
  */
-import { normalPdf, normalQuantile } from '../../math/special.js';
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
-import { checkReturns, checkWeights, completeRows } from './risk-common.js';
+import { normalPdf, normalQuantile } from '../../../math/special.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { RISK_KERNELS } from '../../../kernels/risk/risk-kernels.js';
+import { checkReturns, checkWeights, completeRows } from '../risk-common.js';
 
 /** PerformanceAnalytics' .skewEst/.kurtEst guard: all.equal(m2, 0) holds for |m2| <= 1.5e-8. */
 const PA_ZERO_VARIANCE = 1.5e-8;

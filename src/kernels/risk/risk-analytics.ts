@@ -4,17 +4,17 @@
  * methods (RiskAnalyticsKernels, part of RiskKernels) and one descriptor per kernel
  * (RISK_ANALYTICS_KERNELS, spread into RISK_KERNELS): see risk-kernels.ts and descriptor.ts.
  */
-import { KernelInputError } from '../errors.js';
-import { AGGREGATE_PERIODS, calendarGroups, type AggregatePeriod } from './calendar.js';
-import { packedOutput, refilled, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from './descriptor.js';
-import { columnSplit, type ColumnsOf, type Index, type PerColumn } from './labels.js';
-import { asColumns, isCount, type Matrix, type Series } from './matrix.js';
-import type { Sampler } from './sample.js';
-import { checkParam, code, finite, int, openUnit, option, positive } from './param-rules.js';
-import { describeValue, requireFloat64Array, requireOut, optionsObject } from './validate.js';
-import type { OutOption } from './vpin.js';
+import { KernelInputError } from '../../errors.js';
+import { AGGREGATE_PERIODS, calendarGroups, type AggregatePeriod } from '../calendar.js';
+import { packedOutput, refilled, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
+import { columnSplit, type ColumnsOf, type Index, type PerColumn } from '../labels.js';
+import { asColumns, isCount, type Matrix, type Series } from '../matrix.js';
+import type { Sampler } from '../sample.js';
+import { checkParam, code, finite, int, openUnit, option, positive } from '../param-rules.js';
+import { describeValue, requireFloat64Array, requireOut, optionsObject } from '../validate.js';
+import type { OutOption } from '../vpin.js';
 
-export { AGGREGATE_PERIODS, type AggregatePeriod } from './calendar.js';
+export { AGGREGATE_PERIODS, type AggregatePeriod } from '../calendar.js';
 
 /**
  * The regressors of varBacktest's dynamic quantile test besides the constant, the VaR and the 4 lagged

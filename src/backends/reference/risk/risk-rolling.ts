@@ -1,15 +1,15 @@
 /**
- * Reference rolling (src/kernels/risk-analytics.ts, RiskAnalyticsKernels.rolling's documentation):
+ * Reference rolling (src/kernels/risk/risk-analytics.ts, RiskAnalyticsKernels.rolling's documentation):
  * per column, the window's running sums (compensated, the leaving date subtracted, re-summed from the
  * window's dates every `window` dates), maxDrawdown by composing the paths of a block's suffix and the
  * next block's prefix (risk-rolling-drawdown.ts), historicalVar over the window kept sorted.
- * native/kernels/risk_rolling.cpp follows this file in the same order of floating-point operations.
+ * native/kernels/risk/risk_rolling.cpp follows this file in the same order of floating-point operations.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { ROLLING_STATS } from '../../kernels/risk-analytics.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
-import { normalQuantile } from '../../math/special.js';
-import { checkReturns, linearQuantile } from './risk-common.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { ROLLING_STATS } from '../../../kernels/risk/risk-analytics.js';
+import { RISK_KERNELS } from '../../../kernels/risk/risk-kernels.js';
+import { normalQuantile } from '../../../math/special.js';
+import { checkReturns, linearQuantile } from '../risk-common.js';
 import { rollingMaxDrawdown } from './risk-rolling-drawdown.js';
 
 /** A Neumaier-compensated running sum. */

@@ -1,4 +1,4 @@
-// rolling (risk_analytics.hpp): src/backends/reference/risk-rolling.ts in the same order of
+// rolling (risk_analytics.hpp): src/backends/reference/risk/risk-rolling.ts in the same order of
 // floating-point operations per column. The window's sums are running (a date added, the date leaving
 // removed: O(1) per date) and compensated, re-summed from the window's own dates every `window` dates
 // and when their shift is stale. The moments (sharpe, sortino, volatility, gaussianVar) and the pairs

@@ -1,5 +1,5 @@
 // varBacktest's dynamic quantile test (Engle and Manganelli, as GAS's DQOOStest computes it) from the
-// sums one pass over the dates keeps: src/backends/reference/risk-dq.ts function for function, in the
+// sums one pass over the dates keeps: src/backends/reference/risk/risk-dq.ts function for function, in the
 // same order of floating-point operations (see that file for the regression and MASS::ginv's rule).
 #pragma once
 

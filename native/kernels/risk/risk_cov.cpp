@@ -1,5 +1,5 @@
 // See risk.hpp: covariance estimators and portfolio volatility. Each function names its counterpart
-// in src/backends/reference/risk.ts.
+// in src/backends/reference/risk/risk.ts.
 #include <algorithm>
 #include <cmath>
 #include <vector>

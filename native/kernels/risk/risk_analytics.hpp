@@ -1,7 +1,7 @@
 // The risk family's analytics kernels (issue 31): VaR backtesting (risk_backtest.cpp), drawdowns and
 // calendar aggregation (risk_drawdown.cpp). Plain C++17 over pointers and lengths, row-major; follows
-// src/backends/reference/risk-backtest.ts and risk-drawdown.ts in the same order of floating-point
-// operations. Output layouts: the descriptors in src/kernels/risk-analytics.ts.
+// src/backends/reference/risk/risk-backtest.ts and risk-drawdown.ts in the same order of floating-point
+// operations. Output layouts: the descriptors in src/kernels/risk/risk-analytics.ts.
 #pragma once
 
 #include <array>
@@ -13,7 +13,7 @@
 
 namespace kernelbus::risk {
 
-/// rolling's statistics, in the order of ROLLING_STATS (src/kernels/risk-analytics.ts): bit s of the mask.
+/// rolling's statistics, in the order of ROLLING_STATS (src/kernels/risk/risk-analytics.ts): bit s of the mask.
 enum RollingStat : unsigned {
   kRollSharpe,
   kRollSortino,
@@ -53,10 +53,10 @@ inline RollingOut rollingOut(double* out, size_t rows, size_t cols, unsigned mas
 Status rolling(const double* returns, size_t rows, size_t cols, const double* benchmark, size_t window, unsigned mask,
                double periodsPerYear, double riskFree, double confidence, double* out);
 
-/// The DQ test's regressor sets (DQ_REGRESSOR_SETS in src/kernels/risk-analytics.ts).
+/// The DQ test's regressor sets (DQ_REGRESSOR_SETS in src/kernels/risk/risk-analytics.ts).
 enum DqRegressors : int { kDqGas = 0, kDqHits = 1 };
 
-/// drawdowns' conventions (DRAWDOWN_CONVENTIONS in src/kernels/risk-analytics.ts).
+/// drawdowns' conventions (DRAWDOWN_CONVENTIONS in src/kernels/risk/risk-analytics.ts).
 enum DrawdownConvention : int { kPerformanceAnalytics = 0, kPyfolio = 1 };
 
 }  // namespace kernelbus::risk

@@ -1,4 +1,4 @@
-// See risk.hpp: Monte Carlo VaR and its scenarios. Follows src/backends/reference/risk-montecarlo.ts
+// See risk.hpp: Monte Carlo VaR and its scenarios. Follows src/backends/reference/risk/risk-montecarlo.ts
 // (its header states the model) in the same order of floating-point operations: the normals are the
 // same bits (random.hpp), and each sum runs in the reference's index order. Paths go eight at a time:
 // their normals are drawn in one vectorized loop, and the eight dot products of a portfolio proceed

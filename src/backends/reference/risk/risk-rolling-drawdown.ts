@@ -1,7 +1,7 @@
 /**
  * Reference rolling maxDrawdown (rolling()'s `maxDrawdown`: performanceStats' max_drawdown of each
  * window, the wealth restarted at 1 at the window's start), in O(1) per date whatever the window.
- * native/kernels/risk_rolling_drawdown.cpp follows this file in the same order of floating-point
+ * native/kernels/risk/risk_rolling_drawdown.cpp follows this file in the same order of floating-point
  * operations.
  *
  * A window's max drawdown is 1 - B, B the least ratio of the wealth to its running peak along the

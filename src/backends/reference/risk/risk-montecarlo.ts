@@ -1,5 +1,5 @@
 /**
- * Reference Monte Carlo VaR (src/kernels/risk.ts): scenarios of the asset returns over `horizon`
+ * Reference Monte Carlo VaR (src/kernels/risk/risk.ts): scenarios of the asset returns over `horizon`
  * periods, x = h mu + sqrt(h) s L z (the square-root-of-time rule), L the lower Cholesky factor of cov,
  * z standard normals of src/math/random.ts (path k, normal j), s = 1 for 'normal' and
  * s = sqrt((nu - 2) / chi2) for the multivariate Student t (chi2 a chi-square draw with nu degrees of
@@ -9,13 +9,13 @@
  * costs O(N) per portfolio instead of O(N^2). VaR and ES of the simulated P&L are the 'historical'
  * ones of valueAtRisk (numpy's linear quantile, empyrical's mean of the k + 1 smallest).
  *
- * native/kernels/risk_montecarlo.cpp follows this file in the same order of operations.
+ * native/kernels/risk/risk_montecarlo.cpp follows this file in the same order of operations.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { Fault, inputFault } from '../../kernels/faults.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
-import { chiSquare, seedKey, standardNormals } from '../../math/random.js';
-import { checkWeights, historicalVar } from './risk-common.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
+import { RISK_KERNELS } from '../../../kernels/risk/risk-kernels.js';
+import { chiSquare, seedKey, standardNormals } from '../../../math/random.js';
+import { checkWeights, historicalVar } from '../risk-common.js';
 
 /**
  * The lower Cholesky factor of the n x n row-major `cov` (right-looking: after pivot k, every

@@ -1,4 +1,4 @@
-// The DQ statistic of risk_dq.hpp: src/backends/reference/risk-dq.ts function for function.
+// The DQ statistic of risk_dq.hpp: src/backends/reference/risk/risk-dq.ts function for function.
 #include "risk_dq.hpp"
 
 #include <algorithm>

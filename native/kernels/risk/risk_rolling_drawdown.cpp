@@ -1,4 +1,4 @@
-// rollingMaxDrawdown (risk_rolling_drawdown.hpp): src/backends/reference/risk-rolling-drawdown.ts in the
+// rollingMaxDrawdown (risk_rolling_drawdown.hpp): src/backends/reference/risk/risk-rolling-drawdown.ts in the
 // same order of floating-point operations per column (its comment gives the method: a block's suffix
 // paths composed backward, the next block's prefix forward, one composition per window). Here a chunk
 // of columns is swept row by row (memory read in order; the loops over the columns vectorize: the

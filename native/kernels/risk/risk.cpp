@@ -1,5 +1,5 @@
 // See risk.hpp: returns, performance statistics and VaR (covariance and volatility: risk_cov.cpp).
-// Each function names its counterpart in src/backends/reference/risk.ts.
+// Each function names its counterpart in src/backends/reference/risk/risk.ts.
 #include "risk.hpp"
 
 #include <algorithm>

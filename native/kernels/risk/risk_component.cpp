@@ -1,5 +1,5 @@
 // See risk.hpp: component VaR and ES (PerformanceAnalytics' component method). Follows
-// src/backends/reference/risk-component.ts (its header states the conventions) in the same order of
+// src/backends/reference/risk/risk-component.ts (its header states the conventions) in the same order of
 // floating-point operations; only the loops are arranged for speed.
 #include <algorithm>
 #include <cmath>

@@ -1,16 +1,16 @@
 /**
- * Reference relativeStats (src/kernels/risk.ts): statistics of each column of returns against one
+ * Reference relativeStats (src/kernels/risk/risk.ts): statistics of each column of returns against one
  * benchmark series, the definitions in RiskKernels.relativeStats' documentation: empyrical's
  * beta_aligned, alpha_aligned, capture, up/down_capture, up/down_alpha_beta and excess_sharpe,
  * quantstats' greeks alpha, PerformanceAnalytics' TrackingError and InformationRatio, Pearson's
  * correlation. A pair is a date where both the column and the benchmark are present (not NaN); every
  * sum runs over its dates in row order.
  *
- * native/kernels/risk_relative.cpp follows this file in the same order of operations.
+ * native/kernels/risk/risk_relative.cpp follows this file in the same order of operations.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
-import { checkReturns } from './risk-common.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { RISK_KERNELS } from '../../../kernels/risk/risk-kernels.js';
+import { checkReturns } from '../risk-common.js';
 
 /** empyrical's beta_aligned threshold: a benchmark variance below it gives a NaN beta. */
 const MIN_BENCHMARK_VARIANCE = 1e-30;

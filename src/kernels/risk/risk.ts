@@ -6,14 +6,14 @@
  * Shapes: a `Matrix` is row-major, rows = dates (or scenarios), cols = assets. A Float64Array is one
  * series (one column). Per-column functions return one value per column.
  */
-import { KernelInputError } from '../errors.js';
+import { KernelInputError } from '../../errors.js';
 import type { RiskAnalyticsFamily } from './risk-analytics.js';
-import { above, checkParam, code, finite, flag, int, openUnit, option, param, positive, zeroOrAbove } from './param-rules.js';
-import { describeValue, requireFloat64Array, optionsObject } from './validate.js';
+import { above, checkParam, code, finite, flag, int, openUnit, option, param, positive, zeroOrAbove } from '../param-rules.js';
+import { describeValue, requireFloat64Array, optionsObject } from '../validate.js';
 
-export { asColumns, matrix, requireMatrix, type Matrix, type Series } from './matrix.js';
-import type { Vector } from './labels.js';
-import { requireMatrix, type Matrix } from './matrix.js';
+export { asColumns, matrix, requireMatrix, type Matrix, type Series } from '../matrix.js';
+import type { Vector } from '../labels.js';
+import { requireMatrix, type Matrix } from '../matrix.js';
 
 /** Options of `cumulativeReturns()`. */
 export interface CumulativeReturnsOptions {

@@ -1,6 +1,6 @@
 /**
- * Reference implementation of the risk family (src/kernels/risk.ts): clear TypeScript, the oracle.
- * native/kernels/risk.cpp follows it function for function, in the same order of operations.
+ * Reference implementation of the risk family (src/kernels/risk/risk.ts): clear TypeScript, the oracle.
+ * native/kernels/risk/risk.cpp follows it function for function, in the same order of operations.
  *
  * Conventions (so that a user can reproduce the numbers in the library named):
  * - simpleReturns: (p[t] - p[t-1]) / p[t-1] (empyrical.simple_returns on arrays, numpy.diff / p[:-1]).
@@ -24,11 +24,11 @@
  *   'semi' is PyPortfolioOpt's semicovariance(returns_data=True, frequency=1): sum over the rows of
  *   min(r_i - b, 0) min(r_j - b, 0), / n.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { PERFORMANCE_STATS, type RiskFamily } from '../../kernels/risk.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
-import { normalPdf, normalQuantile } from '../../math/special.js';
-import { checkPrices, checkReturns, checkWeights, completeRows, historicalVar, linearQuantile } from './risk-common.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { PERFORMANCE_STATS, type RiskFamily } from '../../../kernels/risk/risk.js';
+import { RISK_KERNELS } from '../../../kernels/risk/risk-kernels.js';
+import { normalPdf, normalQuantile } from '../../../math/special.js';
+import { checkPrices, checkReturns, checkWeights, completeRows, historicalVar, linearQuantile } from '../risk-common.js';
 import { varBacktest } from './risk-backtest.js';
 import { rolling } from './risk-rolling.js';
 import { aggregateReturns, drawdowns, drawdownSeries } from './risk-drawdown.js';

@@ -7,11 +7,11 @@
  * here, its descriptor here, its RiskFamily signature (risk.ts) and its implementations.
  */
 import { constants } from 'node:buffer';
-import { KernelInputError } from '../errors.js';
-import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from './descriptor.js';
-import { columnSplit, covNames, dropLabels, problemSplit, type ColumnsOf, type PerColumn, type Vector } from './labels.js';
-import { asColumns, type Matrix, type Series } from './matrix.js';
-import type { Sampler } from './sample.js';
+import { KernelInputError } from '../../errors.js';
+import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
+import { columnSplit, covNames, dropLabels, problemSplit, type ColumnsOf, type PerColumn, type Vector } from '../labels.js';
+import { asColumns, type Matrix, type Series } from '../matrix.js';
+import type { Sampler } from '../sample.js';
 import { RISK_ANALYTICS_KERNELS, type RiskAnalyticsKernels } from './risk-analytics.js';
 import {
   COVARIANCE_METHODS,
@@ -47,7 +47,7 @@ import {
   type VarOptions,
   type VarResult,
 } from './risk.js';
-import { describeValue, requireFloat64Array } from './validate.js';
+import { describeValue, requireFloat64Array } from '../validate.js';
 
 /** Returns from prices: a series gives a series, a T x N matrix a (T - 1) x N matrix (dates from the second on). */
 export type ReturnsFunction<A extends boolean = false> = <R extends Series>(prices: R) => Returned<A, ColumnsOf<R>>;

@@ -1,12 +1,12 @@
 /**
- * Reference drawdownSeries, drawdowns and aggregateReturns (src/kernels/risk-analytics.ts, with the
+ * Reference drawdownSeries, drawdowns and aggregateReturns (src/kernels/risk/risk-analytics.ts, with the
  * conventions in RiskAnalyticsKernels' documentation): PerformanceAnalytics' findDrawdowns and
  * sortDrawdowns, pyfolio's get_top_drawdowns and gen_drawdown_table, empyrical's aggregate_returns.
- * native/kernels/risk_drawdown.cpp follows this file in the same order of floating-point operations.
+ * native/kernels/risk/risk_drawdown.cpp follows this file in the same order of floating-point operations.
  */
-import { allocateOutputs } from '../../kernels/descriptor.js';
-import { RISK_KERNELS } from '../../kernels/risk-kernels.js';
-import { checkReturns } from './risk-common.js';
+import { allocateOutputs } from '../../../kernels/descriptor.js';
+import { RISK_KERNELS } from '../../../kernels/risk/risk-kernels.js';
+import { checkReturns } from '../risk-common.js';
 
 /** Column c's underwater curve W / cummax(W) - 1 into `out` (wealth 1 before the first return, NaN as 0). */
 function underwater(returns: Float64Array, rows: number, cols: number, c: number, out: Float64Array, wealth: Float64Array): void {

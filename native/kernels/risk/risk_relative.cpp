@@ -1,5 +1,5 @@
 // relativeStats (risk.hpp): each column of returns against one benchmark series. Follows
-// src/backends/reference/risk-relative.ts function for function, in the same order of floating-point
+// src/backends/reference/risk/risk-relative.ts function for function, in the same order of floating-point
 // operations (each column's sums over its dates in row order).
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 /**
  * varBacktest's dynamic quantile test (Engle and Manganelli, as GAS's `DQOOStest` computes it), from
- * the sums one pass over the dates keeps (src/backends/reference/risk-backtest.ts). native/kernels/
+ * the sums one pass over the dates keeps (src/backends/reference/risk/risk-backtest.ts). native/kernels/
  * risk_dq.cpp is this file, function for function, in the same order of floating-point operations.
  *
  * The regression of Hit_t = I_t - p (I_t the exception of date t) on X = [1, VaR_t, Hit_(t-1..t-4)]
@@ -11,8 +11,8 @@
  * y_(t-1)^4 over all of them. (X'X)^+ is MASS::ginv's, as GAS takes it: the eigen-directions of X'X
  * whose eigenvalue is at most 2^-26 (sqrt(.Machine$double.eps)) times the largest are left out.
  */
-import { DQ_REGRESSOR_SETS } from '../../kernels/risk-analytics.js';
-import { symmetricEigen } from '../../math/eigen.js';
+import { DQ_REGRESSOR_SETS } from '../../../kernels/risk/risk-analytics.js';
+import { symmetricEigen } from '../../../math/eigen.js';
 
 /** The DQ test's lags of the hit (GAS BacktestVaR's default cLags). */
 export const DQ_LAGS = 4;
