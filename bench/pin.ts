@@ -4,7 +4,7 @@
  * parallel). No peer figure: PINstimation's docs and papers quote no running time for pin_ea/pin_yz.
  */
 import type { Kernels } from '../src/api/index.js';
-import type { PinOptions, PinParams } from '../src/kernels/pin.js';
+import type { PinOptions, PinParams } from '../src/kernels/vpin/pin.js';
 import { simulatePin } from './inputs.js';
 import { backendRows, nativeThreads, type BenchRow } from './lib.js';
 

@@ -26,7 +26,7 @@ import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio/portfolio-kernels.js';
 import { RISK_KERNELS } from '../src/kernels/risk/risk-kernels.js';
 import { SPECIAL_KERNELS } from '../src/kernels/special/special-family.js';
-import { VPIN_KERNELS } from '../src/kernels/vpin-kernels.js';
+import { VPIN_KERNELS } from '../src/kernels/vpin/vpin-kernels.js';
 
 /** One generated header: the kernels it holds, the C++ namespace they live in, where their descriptors are. */
 interface Family {
@@ -76,14 +76,14 @@ const FAMILIES: readonly Family[] = [
     file: 'classify.hpp',
     namespace: 'kernelbus::classify',
     what: "classifyTrades' packed parameters (classify.hpp: classify::Params)",
-    from: ['src/kernels/classify.ts'],
+    from: ['src/kernels/vpin/classify.ts'],
     kernels: { classifyTrades: VPIN_KERNELS.classifyTrades },
   },
   {
     file: 'pin.hpp',
     namespace: 'kernelbus::pin',
     what: "The PIN kernels' packed parameters (pin_entry.hpp)",
-    from: ['src/kernels/pin.ts', 'src/kernels/pin-kernels.ts'],
+    from: ['src/kernels/vpin/pin.ts', 'src/kernels/vpin/pin-kernels.ts'],
     kernels: { pinLikelihood: VPIN_KERNELS.pinLikelihood, pin: VPIN_KERNELS.pin },
     outputs: true,
   },
@@ -91,7 +91,7 @@ const FAMILIES: readonly Family[] = [
     file: 'vpin.hpp',
     namespace: 'kernelbus::vpin',
     what: "vpin()'s and bulkClassify()'s packed parameters (vpin_unpack.cpp: unpackParams(), unpackClassifyParams())",
-    from: ['src/kernels/vpin.ts'],
+    from: ['src/kernels/vpin/vpin.ts'],
     kernels: { vpin: VPIN_KERNELS.vpin, bulkClassify: VPIN_KERNELS.bulkClassify },
   },
 ];

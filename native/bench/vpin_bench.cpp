@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "vpin.hpp"
+#include "vpin/vpin.hpp"
 
 using namespace kernelbus::vpin;
 

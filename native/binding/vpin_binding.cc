@@ -1,4 +1,4 @@
-// Binding for the VPIN family: its kernels are entries (native/kernels/vpin_entry.hpp, pin_entry.hpp),
+// Binding for the VPIN family: its kernels are entries (native/kernels/vpin/vpin_entry.hpp, pin_entry.hpp),
 // registered by one line each (entry.h); what is left here is the stream, a class holding a VpinStream
 // across calls: unpack (count, scalars, array kinds, pointers last), call the kernel, hand back arrays
 // allocated by V8 before the kernel writes them. The packed parameters are checked by the kernel layer's
@@ -9,9 +9,9 @@
 #include "common.h"
 #include "entry.h"
 #include "host.hpp"
-#include "pin_entry.hpp"
-#include "vpin.hpp"
-#include "vpin_entry.hpp"
+#include "vpin/pin_entry.hpp"
+#include "vpin/vpin.hpp"
+#include "vpin/vpin_entry.hpp"
 #if KERNELBUS_HAVE_METAL
 #include "metal_runner.hpp"
 #endif

@@ -13,7 +13,7 @@
 
 #include "input.hpp"
 #include "invariants.hpp"
-#include "vpin.hpp"
+#include "vpin/vpin.hpp"
 
 namespace kernelbus::fuzz {
 

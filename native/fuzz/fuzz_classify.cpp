@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "calls.hpp"
-#include "classify.hpp"
+#include "vpin/classify.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::require;

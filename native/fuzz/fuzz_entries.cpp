@@ -20,14 +20,14 @@
 #include "args.hpp"
 #include "calls.hpp"
 #include "factor/factor_entry.hpp"
-#include "pin_entry.hpp"
+#include "vpin/pin_entry.hpp"
 #include "portfolio/portfolio_alloc_entry.hpp"
 #include "generated/factor_fuzz.hpp"
 #include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
 #include "generated/special_fuzz.hpp"
 #include "risk/risk_analytics_entry.hpp"
-#include "vpin_entry.hpp"
+#include "vpin/vpin_entry.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::Args;

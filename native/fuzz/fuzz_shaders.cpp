@@ -22,7 +22,7 @@
 #include "parallel.hpp"
 #include "random.hpp"
 #include "risk/risk.hpp"
-#include "vpin.hpp"
+#include "vpin/vpin.hpp"
 
 // The shaders' random helpers (inline functions only: the kernels themselves are in the harness).
 #pragma GCC diagnostic push

@@ -1,7 +1,7 @@
 // Shared input decoding of the fuzz targets: fuzzer bytes -> kernel parameters and double columns.
 //
 // The input contract (docs/fuzzing.md): parameters are always ones the TS layer accepts
-// (src/kernels/vpin.ts resolveVpinOptions / resolveClassify), because the binding rejects the others
+// (src/kernels/vpin/vpin.ts resolveVpinOptions / resolveClassify), because the binding rejects the others
 // before any kernel runs; data columns are arbitrary, since the kernels must report bad data through
 // Status. Columns are mostly plausible (sorted timestamps, a price walk, volumes >= 0) so that inputs
 // get past the first check, with NaN, +-Inf, -0, subnormal and huge values mixed in.
@@ -16,7 +16,7 @@
 #include <cstring>
 #include <vector>
 
-#include "vpin.hpp"
+#include "vpin/vpin.hpp"
 
 namespace kernelbus::fuzz {
 

@@ -8,7 +8,7 @@
 #include <initializer_list>
 #include <vector>
 
-#include "vpin.hpp"
+#include "vpin/vpin.hpp"
 
 namespace kernelbus::fuzz {
 

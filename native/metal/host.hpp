@@ -13,7 +13,7 @@
 
 #include "shader_runner.hpp"
 #include "status.hpp"
-#include "vpin.hpp"
+#include "vpin/vpin.hpp"
 
 namespace kernelbus::shader {
 

@@ -161,7 +161,7 @@ export {
   type ClassifyTradesOptions,
   type QuotedTrades,
   type QuoteStream,
-} from '../kernels/classify.js';
+} from '../kernels/vpin/classify.js';
 export {
   PIN_FACTORIZATIONS,
   PIN_INITIALS,
@@ -172,8 +172,8 @@ export {
   type PinInitials,
   type PinOptions,
   type PinParams,
-} from '../kernels/pin.js';
-export { dailyVpin, type DailyVpin, type DailyVpinOptions } from '../kernels/daily-vpin.js';
+} from '../kernels/vpin/pin.js';
+export { dailyVpin, type DailyVpin, type DailyVpinOptions } from '../kernels/vpin/daily-vpin.js';
 export {
   MAX_BUCKETS_PER_CALL,
   VPIN_DEFAULTS,
@@ -189,7 +189,7 @@ export {
   type VpinClassifier,
   type VpinOptions,
   type VpinStream,
-} from '../kernels/vpin.js';
+} from '../kernels/vpin/vpin.js';
 
 const defaults = kernels({ backend: defaultBackendChoice() });
 

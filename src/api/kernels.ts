@@ -30,10 +30,10 @@ import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfol
 import type { RiskKernels } from '../kernels/risk/risk-kernels.js';
 import type { SpecialKernels } from '../kernels/special/special-family.js';
 import { describeValue } from '../kernels/validate.js';
-import { resolveVpinOptions, type VpinFamily, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
-import { resolveVpinLabels } from '../kernels/vpin-labels.js';
-import { createVpinStream } from '../kernels/vpin-stream.js';
-import { VPIN_KERNELS, type VpinKernels } from '../kernels/vpin-kernels.js';
+import { resolveVpinOptions, type VpinFamily, type VpinOptions, type VpinStream } from '../kernels/vpin/vpin.js';
+import { resolveVpinLabels } from '../kernels/vpin/vpin-labels.js';
+import { createVpinStream } from '../kernels/vpin/vpin-stream.js';
+import { VPIN_KERNELS, type VpinKernels } from '../kernels/vpin/vpin-kernels.js';
 import { backendPicker, promisedRun, syncRun, type Run } from './dispatch.js';
 
 export type { Panel } from '../kernels/factor/factor-kernels.js';

@@ -14,7 +14,7 @@ import { TransportError } from '../bus/transports/redis/index.js';
 import { publishMarket, SyntheticMarket } from '../replay/synthetic-market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
-import type { VpinOptions } from '../kernels/vpin.js';
+import type { VpinOptions } from '../kernels/vpin/vpin.js';
 import { deleteKeys } from '../bus/transports/redis/delete-keys.js';
 import { connectRedisBus, DEFAULT_SHARDS } from './common.js';
 import { demoBarMs, MarketBars, TRADES_PER_BAR } from './demo-bars.js';

@@ -18,7 +18,7 @@ import { RISK_ENGINE_DEFAULTS, RiskEngine, type RiskEngineOptions } from '../eng
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
 import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
 import { CheckpointConfigError } from '../engines/checkpoint-config.js';
-import { DEFAULT_CDF_WINDOW } from '../kernels/vpin.js';
+import { DEFAULT_CDF_WINDOW } from '../kernels/vpin/vpin.js';
 import { KernelInputError } from '../errors.js';
 import {
   connectRedisBus,

@@ -9,8 +9,8 @@
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../api/kernels.js';
 import { KernelbusError, KernelInputError } from '../errors.js';
-import { CLASSIFY_ALGORITHMS, type ClassifyAlgorithm } from '../kernels/classify.js';
-import type { VpinOptions } from '../kernels/vpin.js';
+import { CLASSIFY_ALGORITHMS, type ClassifyAlgorithm } from '../kernels/vpin/classify.js';
+import type { VpinOptions } from '../kernels/vpin/vpin.js';
 
 /** A flag: how parseArgs reads it, and its value from what was given (undefined: absent). */
 export interface Flag<T> {

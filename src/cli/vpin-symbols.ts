@@ -5,8 +5,8 @@
  */
 import type { Kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
-import type { DailyVpin } from '../kernels/daily-vpin.js';
-import type { Trades, VpinBuckets, VpinOptions } from '../kernels/vpin.js';
+import type { DailyVpin } from '../kernels/vpin/daily-vpin.js';
+import type { Trades, VpinBuckets, VpinOptions } from '../kernels/vpin/vpin.js';
 import type { SymbolTrades } from '../io/trades.js';
 import type { ColumnType, Table, TableColumn } from '../io/types.js';
 

@@ -9,7 +9,7 @@ import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { kernels } from '../api/kernels.js';
 import { RecentFrames } from './recent-frames.js';
-import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin.js';
+import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin/vpin.js';
 import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
 

@@ -5,7 +5,7 @@
  * or `symbolColumn`) when the file holds many instruments. Only those columns are read.
  */
 import { KernelInputError } from '../errors.js';
-import type { Trades } from '../kernels/vpin.js';
+import type { Trades } from '../kernels/vpin/vpin.js';
 import { type ReadTableOptions, readOpened } from './read.js';
 import { readCsvChunks } from './csv.js';
 import { type OpenedSource, openSource, type TableSource } from './source.js';

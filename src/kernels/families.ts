@@ -12,8 +12,8 @@ import { PORTFOLIO_KERNELS } from './portfolio/portfolio-kernels.js';
 import type { RiskFamily } from './risk/risk.js';
 import { RISK_KERNELS } from './risk/risk-kernels.js';
 import { SPECIAL_KERNELS, type SpecialFamily } from './special/special-family.js';
-import type { VpinFamily } from './vpin.js';
-import { VPIN_KERNELS } from './vpin-kernels.js';
+import type { VpinFamily } from './vpin/vpin.js';
+import { VPIN_KERNELS } from './vpin/vpin-kernels.js';
 
 /** What a backend implementing all of a family provides, per family. */
 export interface Families {

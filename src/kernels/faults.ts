@@ -8,7 +8,7 @@
 import { KernelInputError } from '../errors.js';
 import { KERNEL_SPECS, type KernelName } from './families.js';
 import { ROW_KIND, RowKind } from './portfolio/portfolio.js';
-import { MAX_BUCKETS_PER_CALL } from './vpin.js';
+import { MAX_BUCKETS_PER_CALL } from './vpin/vpin.js';
 
 export const Fault = {
   TS_NOT_FINITE: 1,

@@ -4,10 +4,10 @@
  *   8  u32 FNV-1a checksum of bytes 16..end
  *   12 u32 number of state values
  *   16 9 x f64 parameters (VpinParams order)
- *   88 state values, f64 (layout: exportVpinState in backends/reference/vpin.ts)
+ *   88 state values, f64 (layout: exportVpinState in backends/reference/vpin/vpin.ts)
  * then, in version 3 only (a stream with a VpinClassifier, classifier 2):
  *      f64 m, then m f64: the 4 classifyTrades parameters (CLASSIFY_TRADES_PARAMS order), then the
- *      classification state (layout: LabelStream.exportState in src/kernels/label-stream.ts).
+ *      classification state (layout: LabelStream.exportState in src/kernels/vpin/label-stream.ts).
  * A snapshot of an earlier version comes from a stream without a VpinClassifier: restored into a
  * classifier-2 stream it is refused (its classifier parameter differs).
  * Version 1 (before bucket times) had a state header of 20 values, without the open bar's and the open
@@ -17,7 +17,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import { describeValue } from './validate.js';
-import type { VpinParams } from './vpin.js';
+import type { VpinParams } from './vpin/vpin.js';
 
 const MAGIC = 0x5356424b; // 'KBVS' read as little-endian u32
 const VERSION = 2;

@@ -14,7 +14,7 @@ import {
   type TradesFrame,
 } from '../../src/bus/index.js';
 import { KernelInputError } from '../../src/errors.js';
-import type { Trades } from '../../src/kernels/vpin.js';
+import type { Trades } from '../../src/kernels/vpin/vpin.js';
 import { nextTurn, TestTransport } from './helpers.js';
 
 const T = 'TRADE_EXECUTION';

@@ -12,7 +12,7 @@ import { runVpin } from '../../src/cli/vpin.js';
 import { defaultBucketVolume } from '../../src/cli/vpin-symbols.js';
 import { vpin } from '../../src/index.js';
 import { isText, readTable, type Table, type TextColumn, writeTable } from '../../src/io/index.js';
-import type { Trades, VpinOptions } from '../../src/kernels/vpin.js';
+import type { Trades, VpinOptions } from '../../src/kernels/vpin/vpin.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kb-tape-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

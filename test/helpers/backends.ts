@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'vitest';
 import { FAMILY_KERNELS, type FamilyName, type KernelName } from '../../src/api/index.js';
-import { PIN_KERNEL_NAMES } from '../../src/kernels/pin-kernels.js';
+import { PIN_KERNEL_NAMES } from '../../src/kernels/vpin/pin-kernels.js';
 import { metalCpuProvider } from '../../src/backends/metal/index.js';
 import { registerBackend } from '../../src/backends/registry.js';
 import { backends, kernels, type BackendName, type Kernels } from '../../src/index.js';

@@ -16,8 +16,8 @@ import { Fault } from '../../src/kernels/faults.js';
 import { PORTFOLIO_KERNELS } from '../../src/kernels/portfolio/portfolio-kernels.js';
 import { RISK_KERNELS } from '../../src/kernels/risk/risk-kernels.js';
 import { SPECIAL_KERNELS } from '../../src/kernels/special/special-family.js';
-import { VPIN_PARAMS } from '../../src/kernels/vpin.js';
-import { VPIN_KERNELS } from '../../src/kernels/vpin-kernels.js';
+import { VPIN_PARAMS } from '../../src/kernels/vpin/vpin.js';
+import { VPIN_KERNELS } from '../../src/kernels/vpin/vpin-kernels.js';
 import { inCI } from '../helpers/backends.js';
 import { walk } from '../helpers/trades.js';
 

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
 import { kernels } from '../../src/index.js';
-import { VPIN_KERNELS } from '../../src/kernels/vpin-kernels.js';
-import { BUCKET_COLUMNS, type VpinBuckets } from '../../src/kernels/vpin.js';
+import { VPIN_KERNELS } from '../../src/kernels/vpin/vpin-kernels.js';
+import { BUCKET_COLUMNS, type VpinBuckets } from '../../src/kernels/vpin/vpin.js';
 import { inCI, ref } from '../helpers/backends.js';
 import { centGrid } from '../helpers/trades.js';
 

@@ -7,7 +7,7 @@
  * A comment is a line that starts with `//`, `/*`, `*` (`#` in shell, Python and CMake), or the rest of a
  * line after ` // ` (` # `). A path is a token with a `/` whose first part names something in the
  * repository, read from the comment's folder, any folder above it (so `reference/portfolio/portfolio.ts` in
- * src/backends/native/ is src/backends/reference/portfolio/portfolio.ts) or src/ (`kernels/vpin.ts` anywhere);
+ * src/backends/native/ is src/backends/reference/portfolio/portfolio.ts) or src/ (`kernels/vpin/vpin.ts` anywhere);
  * `./` and `../` read from the comment's folder only. Bare file names, URLs, `owner/repo#123`, other
  * projects' paths (`pypfopt/base.py`: no such folder here), patterns (`bench/results/<section>.json`,
  * `test/**`) and built output (dist/, build/, prebuilds/, node_modules/) are left out. Two words joined

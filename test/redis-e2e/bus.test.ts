@@ -8,7 +8,7 @@ import { createBus, type Bus, type BusOptions } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
 import { SECONDARY_SUFFIX } from '../../src/bus/transports/redis/bus-plan.js';
 import { RedisTransport } from '../../src/bus/transports/redis/index.js';
-import type { Trades } from '../../src/kernels/vpin.js';
+import type { Trades } from '../../src/kernels/vpin/vpin.js';
 import { client, closeAll, keysOf, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { expectInputErrors } from '../redis/helpers.js';
 

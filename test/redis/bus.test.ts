@@ -4,7 +4,7 @@ import { createBus } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
 import { prometheusRegistry } from '../../src/ops/prometheus.js';
 import { VpinEngine, type EngineHealth } from '../../src/engines/index.js';
-import type { Trades } from '../../src/kernels/vpin.js';
+import type { Trades } from '../../src/kernels/vpin/vpin.js';
 import { client, transport, until, describeRedis, RedisServer, useRedisServer } from '../helpers/redis.js';
 
 describeRedis('createBus over RedisTransport', () => {

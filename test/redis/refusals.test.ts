@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
-import type { Trades } from '../../src/kernels/vpin.js';
+import type { Trades } from '../../src/kernels/vpin/vpin.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import { closeAll, expectNoOpenHandles, describeRedis, RedisServer } from '../helpers/redis.js';

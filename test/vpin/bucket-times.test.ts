@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { concatBuckets } from '../../src/backends/reference/vpin.js';
+import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
 import { createBus } from '../../src/bus/index.js';
 import { VpinEngine, type VpinCalculation } from '../../src/engines/index.js';
 import type { Kernels, Trades, VpinBuckets, VpinOptions } from '../../src/index.js';

@@ -8,7 +8,7 @@
  * chance" (tclf fills what no rule classifies with a random side) are 0 here, as documented.
  */
 import { describe, expect, it } from 'vitest';
-import type { ClassifyAlgorithm } from '../../src/kernels/classify.js';
+import type { ClassifyAlgorithm } from '../../src/kernels/vpin/classify.js';
 import type { Kernels } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 

@@ -6,7 +6,7 @@
  * on the native backend.
  */
 import { describe, expect, it } from 'vitest';
-import type { ClassifyAlgorithm, ClassifyConvention, QuotedTrades } from '../../src/kernels/classify.js';
+import type { ClassifyAlgorithm, ClassifyConvention, QuotedTrades } from '../../src/kernels/vpin/classify.js';
 import { kernels, type Kernels } from '../../src/index.js';
 import { ref } from '../helpers/backends.js';
 

@@ -6,7 +6,7 @@
  * the async call and the Lee-Ready labels, and hold native to the reference's buckets and messages.
  */
 import { expect, it } from 'vitest';
-import { concatBuckets } from '../../src/backends/reference/vpin.js';
+import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
 import type { Trades, VpinBuckets, VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose, expectSameFault, tolerance } from '../helpers/compare.js';

@@ -4,14 +4,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { concatBuckets } from '../../src/backends/reference/vpin.js';
+import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
 import {
   CLASSIFY_ALGORITHMS,
   CLASSIFY_CONVENTIONS,
   type ClassifyAlgorithm,
   type ClassifyConvention,
   type QuotedTrades,
-} from '../../src/kernels/classify.js';
+} from '../../src/kernels/vpin/classify.js';
 import type { KernelName } from '../../src/api/index.js';
 import { KernelInputError, type ClassifyOptions, type Kernels, type TimeBars, type Trades, type VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';

@@ -7,7 +7,7 @@
 import { expect, it } from 'vitest';
 import { kernels } from '../../src/api/index.js';
 import { loadNative } from '../../src/backends/native/binding.js';
-import type { PinEstimate, PinFactorization, PinInitials, PinParams } from '../../src/kernels/pin.js';
+import type { PinEstimate, PinFactorization, PinInitials, PinParams } from '../../src/kernels/vpin/pin.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { simulatePin } from '../helpers/pin.js';
 

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { aggregateTrades, kernels, KernelInputError, pin, pinLikelihood } from '../../src/api/index.js';
-import { estimatePin } from '../../src/backends/reference/pin.js';
-import { completeLinkage, initialsEa, initialsGwj, initialsYz } from '../../src/kernels/pin-initials.js';
-import type { PinEstimate, PinFactorization, PinParams } from '../../src/kernels/pin.js';
+import { estimatePin } from '../../src/backends/reference/vpin/pin.js';
+import { completeLinkage, initialsEa, initialsGwj, initialsYz } from '../../src/kernels/vpin/pin-initials.js';
+import type { PinEstimate, PinFactorization, PinParams } from '../../src/kernels/vpin/pin.js';
 import { logGamma } from '../../src/math/special.js';
 import { rng, simulatePin as simulate } from '../helpers/pin.js';
 

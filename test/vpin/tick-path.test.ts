@@ -6,7 +6,7 @@
  * volumes (the ordered fallback), mixed tapes, stream splits at any point and unaligned frames.
  */
 import { describe, expect, it } from 'vitest';
-import { concatBuckets } from '../../src/backends/reference/vpin.js';
+import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
 import type { VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { asFrameTrades, asViews, centGrid, split } from '../helpers/trades.js';

@@ -7,9 +7,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { concatBuckets } from '../../src/backends/reference/vpin.js';
+import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
 import { mulberry32 } from '../../src/math/mulberry32.js';
-import { CLASSIFY_ALGORITHMS, type ClassifyAlgorithm, type QuoteStream } from '../../src/kernels/classify.js';
+import { CLASSIFY_ALGORITHMS, type ClassifyAlgorithm, type QuoteStream } from '../../src/kernels/vpin/classify.js';
 import { encodeSnapshot } from '../../src/kernels/snapshot.js';
 import { KernelInputError, type Kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
 import type { VpinClassifier } from '../../src/api/index.js';

@@ -14,7 +14,7 @@
  *
  * Results are the reference's to the float tolerances docs/metal.md states, not its bits.
  */
-import { CLASSIFY_PARAMS, packParams, type VpinFamily } from '../../kernels/vpin.js';
+import { CLASSIFY_PARAMS, packParams, type VpinFamily } from '../../kernels/vpin/vpin.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { RiskFamily } from '../../kernels/risk/risk.js';

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
-import type { TimeBars, VpinBuckets } from '../../kernels/vpin.js';
+import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
 import type { BlockResult } from '../../io/types.js';
 
 /** The native stream object (native/binding/vpin_binding.cc). */

@@ -3,7 +3,7 @@
  * uncopied; fixed-layout outputs are allocated here, in JS, from the kernels' descriptors, and filled
  * by C++).
  */
-import { CLASSIFY_TRADES_PARAMS } from '../../kernels/classify.js';
+import { CLASSIFY_TRADES_PARAMS } from '../../kernels/vpin/classify.js';
 import { dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
@@ -19,10 +19,10 @@ import {
   type PinFactorization,
   type PinInitials,
   type PinParams,
-} from '../../kernels/pin.js';
-import { pinInitialSets, pinStarts } from '../../kernels/pin-initials.js';
-import { PIN_KERNELS } from '../../kernels/pin-kernels.js';
-import { BUCKET_COLUMNS, CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin.js';
+} from '../../kernels/vpin/pin.js';
+import { pinInitialSets, pinStarts } from '../../kernels/vpin/pin-initials.js';
+import { PIN_KERNELS } from '../../kernels/vpin/pin-kernels.js';
+import { BUCKET_COLUMNS, CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin/vpin.js';
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
 import { loadNative, useThreads, type AsyncKernelEntry, type KernelEntry, type NativeBinding } from './binding.js';
 import { fresh } from './fresh.js';
@@ -48,7 +48,7 @@ const PIN_ESTIMATE_LENGTH = outputLength(PIN_KERNELS.pin.outputs, {});
 const likelihoodOf = (out: Float64Array) => splitOutputs(PIN_KERNELS.pinLikelihood.outputs, out, {}).logLikelihood as number;
 
 /**
- * pin() on the addon: the initial sets computed here (src/kernels/pin-initials.ts, as the reference
+ * pin() on the addon: the initial sets computed here (src/kernels/vpin/pin-initials.ts, as the reference
  * does: clustering a few hundred days is cheap next to the optimization), packed 5 a set; the addon
  * optimizes them all in parallel and writes the best estimate (PIN_KERNELS.pin.outputs).
  */

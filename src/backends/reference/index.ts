@@ -6,7 +6,7 @@ import { referenceFrontier } from './portfolio/portfolio-cla.js';
 import { referenceOptimizers } from './portfolio/portfolio-mean.js';
 import { referenceRisk } from './risk/risk.js';
 import { referenceSpecial } from './special/special.js';
-import { referenceVpin } from './vpin.js';
+import { referenceVpin } from './vpin/vpin.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',

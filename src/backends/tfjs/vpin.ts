@@ -1,6 +1,6 @@
 /**
  * The tfjs backend's VPIN kernel: bulk volume classification over bars, buy = volume * F(dP / sigma)
- * (src/backends/reference/vpin.ts is the oracle). What runs where:
+ * (src/backends/reference/vpin/vpin.ts is the oracle). What runs where:
  * - the price changes dP are differenced on the host in float64 (differences of float32 prices would
  *   keep ~7 digits of the price, not of its change), then go to a tensor;
  * - sigma: 'sample' is tf.moments over dP (ddof 1); a fixed sigma is a scalar; the rolling and EWMA
@@ -12,9 +12,9 @@
  * Faults are the reference's (checkBars), before any tfjs op; bar volumes and prices beyond float32's
  * range are a KernelInputError.
  */
-import { SIGMA_EWMA, SIGMA_ROLLING, SIGMA_SAMPLE, type ClassifyParams, type VpinFamily } from '../../kernels/vpin.js';
+import { SIGMA_EWMA, SIGMA_ROLLING, SIGMA_SAMPLE, type ClassifyParams, type VpinFamily } from '../../kernels/vpin/vpin.js';
 import { studentTCdf } from '../../math/special.js';
-import { checkBars, priceChanges, SigmaState } from '../reference/vpin.js';
+import { checkBars, priceChanges, SigmaState } from '../reference/vpin/vpin.js';
 import { requireFloat32, toFloat32 } from './float32.js';
 import { requireReady, tidyRead, type TfjsRuntime } from './runtime.js';
 

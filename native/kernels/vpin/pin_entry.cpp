@@ -7,7 +7,7 @@
 
 namespace kernelbus::pin {
 
-// The outputs' layout is the descriptors' (PIN_KERNELS in src/kernels/pin-kernels.ts, generated names).
+// The outputs' layout is the descriptors' (PIN_KERNELS in src/kernels/vpin/pin-kernels.ts, generated names).
 static_assert(std::size(kPinOutputs) == kEstimateLength, "pin's outputs: kEstimateLength values, as its descriptor");
 constexpr size_t kLikelihoodLength = std::size(kPinLikelihoodOutputs);
 

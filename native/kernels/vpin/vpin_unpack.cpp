@@ -1,6 +1,6 @@
 // The VPIN family's packed parameters checked and unpacked (vpin.hpp: unpackParams(),
 // unpackClassifyParams()): the generated unpack() of each table (generated/vpin.hpp, from VPIN_PARAMS
-// and CLASSIFY_PARAMS' rules in src/kernels/vpin.ts), its values copied into Params.
+// and CLASSIFY_PARAMS' rules in src/kernels/vpin/vpin.ts), its values copied into Params.
 #include <cstdint>
 
 #include "generated/vpin.hpp"

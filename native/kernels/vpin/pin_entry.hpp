@@ -1,4 +1,4 @@
-// The PIN kernels' entries (entry.hpp; the VPIN family's pinLikelihood and pin, src/kernels/pin-kernels.ts):
+// The PIN kernels' entries (entry.hpp; the VPIN family's pinLikelihood and pin, src/kernels/vpin/pin-kernels.ts):
 // the packed parameters unpacked (generated/pin.hpp: pinLikelihood's the model's five and the
 // factorization code, pin's the code and whether boundary estimates are left out), the counts checked
 // (PinCountInvalid), the lengths, then pin.hpp's kernels.

@@ -4,10 +4,10 @@
  * `R/model_vpin.R`). A reduction over VPIN outputs, the same whichever backend computed them: plain
  * TypeScript, O(buckets), no backend call (native would not pay).
  */
-import { KernelInputError } from '../errors.js';
-import { requireTimeZone, utcOffsetFinder } from './calendar.js';
-import { requireKnownOptions } from './descriptor.js';
-import { describeValue, requireFloat64Array, requireSameLength, optionsObject } from './validate.js';
+import { KernelInputError } from '../../errors.js';
+import { requireTimeZone, utcOffsetFinder } from '../calendar.js';
+import { requireKnownOptions } from '../descriptor.js';
+import { describeValue, requireFloat64Array, requireSameLength, optionsObject } from '../validate.js';
 import type { VpinBuckets } from './vpin.js';
 
 /** Options of `dailyVpin()`. */

@@ -1,4 +1,4 @@
-// See classify.hpp. Each function names its counterpart in src/backends/reference/classify.ts.
+// See classify.hpp. Each function names its counterpart in src/backends/reference/vpin/classify.ts.
 #include "classify.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// See pin.hpp. Follows src/backends/reference/pin.ts function for function.
+// See pin.hpp. Follows src/backends/reference/vpin/pin.ts function for function.
 #include "pin.hpp"
 
 #include <array>

@@ -1,4 +1,4 @@
-// The VPIN family's entries (entry.hpp; the descriptors are src/kernels/vpin-kernels.ts): tickRule,
+// The VPIN family's entries (entry.hpp; the descriptors are src/kernels/vpin/vpin-kernels.ts): tickRule,
 // classifyTrades, classifyQuotes and bulkClassify fill the caller's array; timeBars, vpin and vpinBytes
 // are counted entries (entry.hpp: their rows found by a first pass, then written into the columns the
 // binding allocates). PIN's entries are pin_entry.hpp's; the stream (VpinStream) has a binding class

@@ -1,5 +1,5 @@
 // VpinStream's state vector (vpin.hpp: stateSize(), exportState(), importState()): the layout of
-// exportVpinState() in src/backends/reference/vpin.ts, so that snapshots move between backends.
+// exportVpinState() in src/backends/reference/vpin/vpin.ts, so that snapshots move between backends.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>

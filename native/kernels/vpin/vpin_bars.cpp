@@ -1,5 +1,5 @@
 // Trades into time bars (vpin.hpp: aggregate(), closeOpenBar(), timeBars()): the hot loop of every VPIN
-// call, with its vectorized fast path. Follows TradeState.update() in src/backends/reference/vpin.ts.
+// call, with its vectorized fast path. Follows TradeState.update() in src/backends/reference/vpin/vpin.ts.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>

@@ -6,16 +6,16 @@
  * volume classification or the tick rule), bars fill buckets of equal volume V, and
  * VPIN_k = sum over the last n buckets of |B - S| / (n V).
  */
-import type { Dims, Shape } from './descriptor.js';
+import type { Dims, Shape } from '../descriptor.js';
 import type { PinFamily } from './pin.js';
-import { KernelInputError } from '../errors.js';
+import { KernelInputError } from '../../errors.js';
 import type { ClassifyAlgorithm, ClassifyConvention, ClassifyTradesParams, QuoteStream } from './classify.js';
-import type { Trades } from './trades.js';
-import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
-import { code, finite, halfOpen, int, param, positive, when } from './param-rules.js';
+import type { Trades } from '../trades.js';
+import { describeValue, requireFloat64Array, requireSameLength } from '../validate.js';
+import { code, finite, halfOpen, int, param, positive, when } from '../param-rules.js';
 
-// Trades and their check live in ./trades.ts, which the bus imports without loading this family.
-export { requireTrades, type Trades } from './trades.js';
+// Trades and their check live in ../trades.ts, which the bus imports without loading this family.
+export { requireTrades, type Trades } from '../trades.js';
 
 /** The non-empty time bars of a trade sequence, one element per bar. */
 export interface TimeBars {
@@ -220,7 +220,7 @@ export const SIGMA_EWMA = 3;
 /**
  * The numeric parameters every backend receives, defined once: names, order (the order of the packed
  * Float64Array the native kernels read, and of the snapshot header) and what the native layer accepts
- * (its fault messages are formatted from `expected`). native/kernels/vpin.hpp (kParamNames) holds the same
+ * (its fault messages are formatted from `expected`). native/kernels/vpin/vpin.hpp (kParamNames) holds the same
  * table for C++; a test compares the two. The classification parameters are the tail, so
  * `bulkClassify` takes the last CLASSIFY_PARAMS.length of them.
  */
@@ -416,7 +416,7 @@ export interface VpinStreamCore {
   updateBytes?(columns: Uint8Array, rows: number, labels?: Int8Array): VpinBuckets;
   flush(): VpinBuckets;
   /**
-   * State vector, identical layout on every backend (see exportVpinState in backends/reference/vpin.ts);
+   * State vector, identical layout on every backend (see exportVpinState in backends/reference/vpin/vpin.ts);
    * `history` false: without the CDF history (its length 0).
    */
   exportState(history?: boolean): Float64Array;

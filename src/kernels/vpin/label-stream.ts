@@ -4,10 +4,10 @@
  * batches. The rules are classifyTrades' own (run on the stream's backend); this module only hands
  * each batch the context the rules read from earlier trades and quotes.
  */
-import { KernelInputError } from '../errors.js';
+import { KernelInputError } from '../../errors.js';
 import { requireQuotedTrades, type ClassifyTradesParams, type QuoteStream } from './classify.js';
-import { Fault, inputFault } from './faults.js';
-import { hasQuotes, type Trades } from './trades.js';
+import { Fault, inputFault } from '../faults.js';
+import { hasQuotes, type Trades } from '../trades.js';
 import type { VpinFamily } from './vpin.js';
 import { classifyQuotes, NO_QUOTES, noQuotes, tickOnly } from './vpin-labels.js';
 

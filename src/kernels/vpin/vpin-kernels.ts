@@ -13,13 +13,13 @@ import {
   type ClassifyTradesOptions,
   type QuotedTrades,
 } from './classify.js';
-import { BackendUnavailableError } from '../errors.js';
-import type { Call, KernelSpec } from './descriptor.js';
-import { requireKnownOptions } from './descriptor.js';
-import { FrameTrades, tradeRows } from './frame-trades.js';
+import { BackendUnavailableError } from '../../errors.js';
+import type { Call, KernelSpec } from '../descriptor.js';
+import { requireKnownOptions } from '../descriptor.js';
+import { FrameTrades, tradeRows } from '../frame-trades.js';
 import { PIN_KERNELS, type PinKernels } from './pin-kernels.js';
-import { param, positive } from './param-rules.js';
-import { requireFloat64Array, requireOut } from './validate.js';
+import { param, positive } from '../param-rules.js';
+import { requireFloat64Array, requireOut } from '../validate.js';
 import { resolveVpinLabels, vpinLabels } from './vpin-labels.js';
 import {
   bucketDims,

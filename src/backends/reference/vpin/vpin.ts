@@ -1,13 +1,13 @@
 /**
  * Reference implementation of the VPIN family: plain TypeScript, clarity first. It is the oracle the
- * parity suite holds every other backend to; the C++ of native/kernels/vpin.hpp (vpin_bars.cpp,
+ * parity suite holds every other backend to; the C++ of native/kernels/vpin/vpin.hpp (vpin_bars.cpp,
  * vpin_classify.cpp, vpin_stream.cpp...) follows it step by step (same order of floating-point
  * operations), so the two agree to rounding.
  */
 import { referenceAggregateTrades, referencePin, referencePinLikelihood } from './pin.js';
-import { Fault, inputFault } from '../../kernels/faults.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
 import { referenceClassifyQuotes, referenceClassifyTrades } from './classify.js';
-import { normalCdf, studentTCdf } from '../../math/special.js';
+import { normalCdf, studentTCdf } from '../../../math/special.js';
 import {
   BUCKET_COLUMNS,
   MAX_BUCKETS_PER_CALL,
@@ -19,7 +19,7 @@ import {
   type VpinBuckets,
   type VpinFamily,
   type VpinParams,
-} from '../../kernels/vpin.js';
+} from '../../../kernels/vpin/vpin.js';
 
 /** A closed time bar. `buy` is the buy volume of the per-trade classifiers ('tick', labels). */
 interface Bar {
@@ -469,7 +469,7 @@ export class ReferenceVpinStream {
 export const VPIN_STATE_HEADER = 22;
 
 /**
- * State vector (identical layout in native/kernels/vpin_state.cpp, so snapshots move between backends):
+ * State vector (identical layout in native/kernels/vpin/vpin_state.cpp, so snapshots move between backends):
  *  0 hasBar, 1 barIndex, 2 barOpen, 3 barClose, 4 barVolume, 5 barBuy, 6 barCount,
  *  7 lastTs, 8 closedBarIndex, 9 lastPrice, 10 lastSign, 11 prevClose, 12 ewmaVar,
  *  13 filled, 14 bucketBuy, 15 bucketCount, 16 cdfWindow (0: 'all'; snapshots before it had 0 here),

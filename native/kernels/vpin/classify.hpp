@@ -1,6 +1,6 @@
 // Trade classification from quotes (the VPIN family's classifyTrades, issue 32): plain C++17 over
-// pointers and lengths, following src/backends/reference/classify.ts function for function. The rules
-// and the peers (tclf, PINstimation) are documented on VpinKernels.classifyTrades (src/kernels/vpin-kernels.ts).
+// pointers and lengths, following src/backends/reference/vpin/classify.ts function for function. The rules
+// and the peers (tclf, PINstimation) are documented on VpinKernels.classifyTrades (src/kernels/vpin/vpin-kernels.ts).
 #pragma once
 
 #include <cstddef>
@@ -28,7 +28,7 @@ enum Convention : int { kTclf = 0, kPinstimation = 1 };
 
 enum LagFrom : int { kLagFromQuotes = 0, kLagFromTrades = 1 };
 
-/// The packed parameters (src/kernels/classify.ts CLASSIFY_TRADES_PARAMS): algorithm, convention,
+/// The packed parameters (src/kernels/vpin/classify.ts CLASSIFY_TRADES_PARAMS): algorithm, convention,
 /// quoteLagMs, lagFrom, each 0 by default; kClassifyTradesParams and unpack() with them (ParamInvalid
 /// with the position in kClassifyTradesParams).
 using Params = ClassifyTradesParams;

@@ -1,6 +1,6 @@
 // Trade and bar classification (vpin.hpp: tickRule(), standardizedChanges(), bulkClassify()) and the
 // buy fractions the buckets share (vpin_steps.hpp). Follows referenceVpin.tickRule / bulkClassify in
-// src/backends/reference/vpin.ts.
+// src/backends/reference/vpin/vpin.ts.
 #include <algorithm>
 #include <atomic>
 #include <cfloat>

@@ -4,13 +4,13 @@
  * labelled on the same backend, with what earlier batches left: LabelStream) and with portable
  * snapshots (snapshot.ts: the core's state, then the classifier's section).
  */
-import { KernelInputError } from '../errors.js';
+import { KernelInputError } from '../../errors.js';
 import { CLASSIFY_TRADES_PARAMS, type ClassifyTradesParams, type QuoteStream } from './classify.js';
-import { FrameTrades } from './frame-trades.js';
+import { FrameTrades } from '../frame-trades.js';
 import { LabelStream } from './label-stream.js';
-import { decodeSnapshot, encodeSnapshot, historyOf, joinHistory } from './snapshot.js';
-import type { Trades } from './trades.js';
-import { describeValue, requireFloat64Array } from './validate.js';
+import { decodeSnapshot, encodeSnapshot, historyOf, joinHistory } from '../snapshot.js';
+import type { Trades } from '../trades.js';
+import { describeValue, requireFloat64Array } from '../validate.js';
 import { packParams, requireTrades, type VpinFamily, type VpinParams, type VpinStream } from './vpin.js';
 
 /**

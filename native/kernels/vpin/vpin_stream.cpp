@@ -1,5 +1,5 @@
 // VpinStream's bucket filling (vpin.hpp): prepare() counts the buckets the trades complete, commit()
-// writes them. Follows ReferenceVpinStream and BucketState in src/backends/reference/vpin.ts; its state
+// writes them. Follows ReferenceVpinStream and BucketState in src/backends/reference/vpin/vpin.ts; its state
 // vector is vpin_state.cpp's.
 #include <algorithm>
 #include <cmath>

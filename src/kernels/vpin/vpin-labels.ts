@@ -1,9 +1,9 @@
 /**
  * VPIN on trade-level labels (issue 32): a VpinClassifier `{ algorithm, quoteLagMs, lagFrom,
  * convention }` resolved to classifyTrades' parameters, and the labels of a whole tape for `vpin()`
- * (one classifyTrades call on the backend). A stream's side is src/kernels/label-stream.ts.
+ * (one classifyTrades call on the backend). A stream's side is src/kernels/vpin/label-stream.ts.
  */
-import { KernelInputError } from '../errors.js';
+import { KernelInputError } from '../../errors.js';
 import {
   CLASSIFY_ALGORITHMS,
   requireQuotedTrades,
@@ -11,8 +11,8 @@ import {
   type ClassifyTradesParams,
   type QuoteStream,
 } from './classify.js';
-import { requireKnownOptions } from './descriptor.js';
-import { hasQuotes, type Trades } from './trades.js';
+import { requireKnownOptions } from '../descriptor.js';
+import { hasQuotes, type Trades } from '../trades.js';
 import type { VpinFamily, VpinOptions, VpinParams } from './vpin.js';
 
 const CLASSIFIER_OPTIONS = ['algorithm', 'quoteLagMs', 'lagFrom', 'convention'];

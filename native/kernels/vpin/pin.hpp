@@ -1,7 +1,7 @@
 // PIN (Easley, Kiefer, O'Hara and Paperman 1996) as PINstimation estimates it: the log-likelihood in
 // its three factorizations computed in log space, and maximum likelihood from a list of initial sets
-// (computed by the caller: src/kernels/pin-initials.ts), each optimized by Nelder-Mead
-// within the box, all sets in parallel, the best kept. Line by line src/backends/reference/pin.ts
+// (computed by the caller: src/kernels/vpin/pin-initials.ts), each optimized by Nelder-Mead
+// within the box, all sets in parallel, the best kept. Line by line src/backends/reference/vpin/pin.ts
 // (the same logs and exps, elementary.hpp; the same optimizer, nelder_mead.hpp): the same estimates
 // bit for bit. Plain C++17, no N-API.
 #pragma once

@@ -1,13 +1,13 @@
 /**
  * Trade classification from quotes (the VPIN family's `classifyTrades`, issue 32): its input, options,
  * their resolution to numbers and the packed parameter table the native kernel reads
- * (native/kernels/classify.hpp `kClassifyTradesParams`, held equal by test/native/binding.test.ts).
+ * (native/kernels/vpin/classify.hpp `kClassifyTradesParams`, held equal by test/native/binding.test.ts).
  * The rules and the two peers they follow are documented on `VpinKernels.classifyTrades`.
  */
-import { KernelInputError } from '../errors.js';
-import { hasQuotes, requireTrades, type Trades } from './trades.js';
-import { atLeast, checkParam, code, option } from './param-rules.js';
-import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
+import { KernelInputError } from '../../errors.js';
+import { hasQuotes, requireTrades, type Trades } from '../trades.js';
+import { atLeast, checkParam, code, option } from '../param-rules.js';
+import { describeValue, requireFloat64Array, requireSameLength } from '../validate.js';
 
 /** Trades with the quote prevailing at each: `bid[i]`, `ask[i]` (NaN: no quote). */
 export interface QuotedTrades extends Trades {

@@ -1,7 +1,7 @@
 /**
  * The reference PIN kernels (the VPIN family's `aggregateTrades`, `pinLikelihood`, `pin`; documented
  * on `PinKernels`): PINstimation's three factorizations of the log-likelihood computed in log space,
- * its initial sets (src/kernels/pin-initials.ts), a bounded Nelder-Mead from each, the best kept.
+ * its initial sets (src/kernels/vpin/pin-initials.ts), a bounded Nelder-Mead from each, the best kept.
  */
 import {
   pinExcludesBoundaries,
@@ -10,12 +10,12 @@ import {
   type PinFactorization,
   type PinInitials,
   type PinParams,
-} from '../../kernels/pin.js';
-import { nelderMead } from '../../math/nelder-mead.js';
-import { expNonPositive, log1pNonNegative, logNonNegative } from '../../math/elementary.js';
-import { logFactorial } from '../../math/special.js';
-import { pinInitialSets, pinStarts } from '../../kernels/pin-initials.js';
-import { utcOffsetFinder } from '../../kernels/calendar.js';
+} from '../../../kernels/vpin/pin.js';
+import { nelderMead } from '../../../math/nelder-mead.js';
+import { expNonPositive, log1pNonNegative, logNonNegative } from '../../../math/elementary.js';
+import { logFactorial } from '../../../math/special.js';
+import { pinInitialSets, pinStarts } from '../../../kernels/vpin/pin-initials.js';
+import { utcOffsetFinder } from '../../../kernels/calendar.js';
 
 // The logs and exps below are elementary.ts's (IEEE operations only), which the C++ computes bit for
 // bit (native/kernels/elementary.hpp): the optimizer then takes the same path on every backend.

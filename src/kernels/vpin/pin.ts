@@ -4,12 +4,12 @@
  * `R/model_factorizations.R`, `R/data_aggregation.R`): the spec of the VPIN family's `aggregateTrades`,
  * `pinLikelihood` and `pin` (issue 32): their inputs, options and their resolution, the checks.
  * The kernels are documented on `PinKernels` (pin-kernels.ts); the reference computes them
- * (backends/reference/pin.ts).
+ * (backends/reference/vpin/pin.ts).
  */
-import { KernelInputError } from '../errors.js';
-import { requireTimeZone } from './calendar.js';
-import { atLeast, checkParam, closed, code, flag, option, param } from './param-rules.js';
-import { describeValue, requireFloat64Array, requireSameLength } from './validate.js';
+import { KernelInputError } from '../../errors.js';
+import { requireTimeZone } from '../calendar.js';
+import { atLeast, checkParam, closed, code, flag, option, param } from '../param-rules.js';
+import { describeValue, requireFloat64Array, requireSameLength } from '../validate.js';
 
 /** The PIN model's parameters (PINstimation's order: alpha, delta, mu, eps.b, eps.s). */
 export interface PinParams {
@@ -28,7 +28,7 @@ export interface PinParams {
 /** The factorizations of the log-likelihood PINstimation offers: Ersan (2016), Lin-Ke (2011), Easley-Hvidkjaer-O'Hara (2010). */
 export type PinFactorization = 'e' | 'lk' | 'eho';
 export const PIN_FACTORIZATIONS = ['e', 'lk', 'eho'] as const satisfies readonly PinFactorization[];
-/** A factorization's packed code (its position in PIN_FACTORIZATIONS: native/kernels/pin.hpp Factorization). */
+/** A factorization's packed code (its position in PIN_FACTORIZATIONS: native/kernels/vpin/pin.hpp Factorization). */
 export const pinFactorizationCode = (f: PinFactorization): number => PIN_FACTORIZATIONS.indexOf(f);
 
 /** PINstimation's initial parameter sets: `initials_pin_ea`, `initials_pin_gwj`, `initials_pin_yz`. */

@@ -7,9 +7,9 @@
  * outputs are their descriptors' (the numbers the native kernels write, in order); aggregateTrades'
  * three columns are as long as the periods found, which only the counting pass knows.
  */
-import { BackendUnavailableError } from '../errors.js';
-import type { Call, KernelSpec } from './descriptor.js';
-import { requireKnownOptions } from './descriptor.js';
+import { BackendUnavailableError } from '../../errors.js';
+import type { Call, KernelSpec } from '../descriptor.js';
+import { requireKnownOptions } from '../descriptor.js';
 import {
   PIN_PARAMS,
   requireBuysSells,

@@ -1,4 +1,4 @@
-// The VPIN kernels' shared steps, each named after its counterpart in src/backends/reference/vpin.ts:
+// The VPIN kernels' shared steps, each named after its counterpart in src/backends/reference/vpin/vpin.ts:
 // the faults, the price changes, the sample sigma and the rolling/EWMA sigma rules, the standardized
 // change and the buy fractions. vpin_classify.cpp (bulkClassify) and vpin_stream.cpp (the buckets) compute
 // with them, so the two agree to the bit; vpin.hpp declares the kernels.

@@ -1,5 +1,5 @@
 // VPIN kernels: plain C++17 over pointers and lengths; nothing here knows about N-API.
-// Follows src/backends/reference/vpin.ts step by step (same order of floating-point operations), so
+// Follows src/backends/reference/vpin/vpin.ts step by step (same order of floating-point operations), so
 // the parity suite can hold the two to 1e-12 relative. Faults are reported, never thrown.
 // Defined by job: vpin_bars.cpp (trades into time bars), vpin_classify.cpp (tick rule, bulk
 // classification), vpin_stream.cpp (VpinStream's buckets), vpin_state.cpp (its state vector),
@@ -25,14 +25,14 @@ using kernelbus::Status;
 
 enum SigmaKind : int { kSigmaSample = 0, kSigmaFixed = 1, kSigmaRolling = 2, kSigmaEwma = 3 };
 
-/// The packed parameters, in order (src/kernels/vpin.ts VPIN_PARAMS: generated/vpin.hpp; a test
+/// The packed parameters, in order (src/kernels/vpin/vpin.ts VPIN_PARAMS: generated/vpin.hpp; a test
 /// compares the two lists). The classification parameters are the last kClassifyParamCount.
 inline constexpr const auto& kParamNames = kVpinParams;
 constexpr size_t kParamCount = sizeof(kParamNames) / sizeof(kParamNames[0]);
 constexpr size_t kClassifyParamCount = 5;
 constexpr size_t kClassifyOffset = kParamCount - kClassifyParamCount;
 
-/// Options resolved to numbers (src/kernels/vpin.ts VpinParams).
+/// Options resolved to numbers (src/kernels/vpin/vpin.ts VpinParams).
 struct Params {
   double bucketVolume = 1;
   int64_t window = 50;
@@ -46,7 +46,7 @@ struct Params {
   double nu = 0;
 };
 
-/// Most buckets one call may produce (src/kernels/vpin.ts MAX_BUCKETS_PER_CALL).
+/// Most buckets one call may produce (src/kernels/vpin/vpin.ts MAX_BUCKETS_PER_CALL).
 constexpr double kMaxBucketsPerCall = 10000000;
 /// Scalars before the variable-length parts of the state vector (see VpinStream::exportState).
 constexpr size_t kStateHeader = 22;
@@ -96,7 +96,7 @@ struct BucketColumns {
   double* cdf;
 };
 
-/// The bucket columns in their order (VPIN_BUCKET_OUTPUTS, src/kernels/vpin.ts; test/native/vpin-outputs.test.ts
+/// The bucket columns in their order (VPIN_BUCKET_OUTPUTS, src/kernels/vpin/vpin.ts; test/native/vpin-outputs.test.ts
 /// holds the addon's results to it): their names and the BucketColumns field of each.
 constexpr const char* kBucketColumnNames[] = {"startTs", "endTs", "duration", "buyVolume", "sellVolume", "vpin", "cdf"};
 constexpr double* BucketColumns::*kBucketColumnFields[] = {

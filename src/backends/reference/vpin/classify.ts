@@ -1,9 +1,9 @@
 /**
  * The reference `classifyTrades` (the VPIN family; the rules and the peers they follow are documented
- * on `VpinKernels.classifyTrades`). native/kernels/classify.cpp reads the same, function for function.
+ * on `VpinKernels.classifyTrades`). native/kernels/vpin/classify.cpp reads the same, function for function.
  */
-import type { ClassifyTradesParams } from '../../kernels/classify.js';
-import { Fault, inputFault } from '../../kernels/faults.js';
+import type { ClassifyTradesParams } from '../../../kernels/vpin/classify.js';
+import { Fault, inputFault } from '../../../kernels/faults.js';
 
 // Algorithm codes (CLASSIFY_ALGORITHMS order).
 const TICK = 0;
