@@ -80,3 +80,33 @@ export function asPanel(value: unknown, name: string): Matrix {
   requireMatrix(value, name);
   return value;
 }
+
+/** Relative asymmetry |S_ij - S_ji| / max(|S_ij|, |S_ji|) a covariance may have (rounding elsewhere). */
+export const COV_SYMMETRY_RTOL = 1e-10;
+
+/** Requires a square, symmetric (to COV_SYMMETRY_RTOL) covariance matrix without NaN or Infinity. */
+export function requireCovariance(value: unknown, name: string): asserts value is Matrix {
+  requireMatrix(value, name);
+  const { data, rows, cols } = value;
+  if (rows !== cols) throw new KernelInputError(name, 'a square matrix', `${rows} x ${cols}`);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j <= i; j++) {
+      const a = data[i * cols + j];
+      const b = data[j * cols + i];
+      if (!Number.isFinite(a)) throw new KernelInputError(`${name}.data`, 'finite values', `[${i}][${j}] = ${a}`);
+      if (!Number.isFinite(b)) throw new KernelInputError(`${name}.data`, 'finite values', `[${j}][${i}] = ${b}`);
+      if (Math.abs(a - b) > COV_SYMMETRY_RTOL * Math.max(Math.abs(a), Math.abs(b))) {
+        throw new KernelInputError(name, 'a symmetric matrix', `[${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
+      }
+    }
+  }
+}
+
+/** Weights of N assets (one portfolio) or P x N, as a matrix; KernelInputError unless N = `n` (`what` names n). */
+export function weightsMatrix(weights: Series, n: number, what: string): Matrix {
+  const one = weights instanceof Float64Array;
+  if (one) requireFloat64Array(weights, 'weights');
+  const w = one ? { data: weights, rows: 1, cols: weights.length } : asColumns(weights, 'weights');
+  if (w.cols !== n) throw new KernelInputError(one ? 'weights' : 'weights.cols', `${n} (${what})`, String(w.cols));
+  return w;
+}

@@ -73,3 +73,13 @@ export function optionsObject<T extends object>(options: T | undefined, expected
   if (typeof options !== 'object' || options === null) throw new KernelInputError('options', expected, describeValue(options));
   return options;
 }
+
+/**
+ * A caller-owned output (`out`): an engine that classifies batch after batch reuses one array instead
+ * of a fresh one per call (whose pages the kernel would fault in: a third of the tick rule's time on
+ * 10^7 trades). It must have the output's type and length and share no memory with the inputs; it is
+ * returned, filled. After a data fault its contents are unspecified.
+ */
+export interface OutOption<T> {
+  out?: T;
+}

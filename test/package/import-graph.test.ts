@@ -6,6 +6,9 @@
  * specifiers are followed (packages cannot import back). Two rules:
  * - No circle anywhere. Dynamic `import()` is left out here: it is how a module loads another lazily,
  *   at run time, on purpose. A failure lists every circle as a path of files.
+ * - A kernel family's folders (src/kernels/<family>/, src/backends/reference/<family>/,
+ *   native/kernels/<family>/ by its #include lines) import no other family's: what two families share
+ *   lives beside the family folders. KNOWN_FAMILY lists the debts.
  * - Folders import one way: MAY_IMPORT below says which top folders of src/ (and its root modules,
  *   index.ts and errors.ts) each may import, dynamic `import('...')` included. A new folder needs a
  *   row; an import outside the table fails as `from -> to`, unless KNOWN lists it as a debt (and
@@ -52,6 +55,53 @@ const KNOWN: Record<string, string> = {
   'backends/native/binding.ts -> io/types.ts':
     'the CSV block parser types the addon returns (BlockResult) in a module below both, or the binding typing it loosely',
 };
+
+/** Imports of one kernel family's folder into another's, `from -> to` under the root, that are known debts. */
+const KNOWN_FAMILY: Record<string, string> = {
+  'src/backends/reference/portfolio/portfolio-hrp.ts -> src/backends/reference/risk/risk.ts':
+    "hrp estimates its covariance from returns with the risk family's kernel: a covariance estimator shared by both would pay it",
+  'native/kernels/portfolio/portfolio_hrp.cpp -> native/kernels/risk/risk.hpp': 'the same in C++',
+};
+
+/** The folders that hold one folder per kernel family. */
+const FAMILY_ROOTS = ['src/kernels', 'src/backends/reference', 'native/kernels'];
+
+/** `<root>/<family>` of a repository path inside a family folder, else undefined. */
+function familyOf(path: string): string | undefined {
+  const root = FAMILY_ROOTS.find((r) => path.startsWith(`${r}/`));
+  const parts = root === undefined ? [] : path.slice(root.length + 1).split('/');
+  return parts.length > 1 && parts[0] !== 'generated' ? parts[0] : undefined;
+}
+
+/** Imports (TS) and #include lines (C++) from a family folder into another family's, `from -> to` under the root. */
+function familyCrossings(): string[] {
+  const out: string[] = [];
+  const rel = (f: string) => relative(root, f).split(sep).join('/');
+  const tsKnown = new Set(tsFiles(src));
+  for (const file of tsKnown) {
+    const from = familyOf(rel(file));
+    if (from === undefined) continue;
+    const source = readFileSync(file, 'utf8');
+    for (const s of [...specifiersOf(source), ...dynamicSpecifiersOf(source)]) {
+      const target = resolveSpecifier(file, s, tsKnown);
+      const to = target === undefined ? undefined : familyOf(rel(target));
+      if (to !== undefined && to !== from) out.push(`${rel(file)} -> ${rel(target!)}`);
+    }
+  }
+  const kernels = join(root, 'native', 'kernels');
+  for (const family of readdirSync(kernels).filter((d) => d !== 'generated' && statSync(join(kernels, d)).isDirectory())) {
+    for (const name of readdirSync(join(kernels, family))) {
+      const file = join(kernels, family, name);
+      for (const [, header] of readFileSync(file, 'utf8').matchAll(/^#include "([^"]+)"/gm)) {
+        const other = header.split('/')[0];
+        if (header.includes('/') && other !== family && other !== 'generated') {
+          out.push(`${rel(file)} -> native/kernels/${header}`);
+        }
+      }
+    }
+  }
+  return [...new Set(out)].sort();
+}
 
 /** Every .ts file under `dir` (declaration files included: they may import too). */
 function tsFiles(dir: string): string[] {
@@ -225,6 +275,19 @@ describe('import graph of src/', () => {
     expect(found.filter((c) => !(c in KNOWN))).toEqual([]);
     // a debt paid: remove it from KNOWN
     expect(Object.keys(KNOWN).filter((c) => !found.includes(c))).toEqual([]);
+  });
+
+  it("no kernel family's folder imports another's (known debts apart)", () => {
+    const found = familyCrossings();
+    expect(found.filter((c) => !(c in KNOWN_FAMILY))).toEqual([]);
+    expect(Object.keys(KNOWN_FAMILY).filter((c) => !found.includes(c))).toEqual([]);
+    // the folders are there: every family of FAMILY_KERNELS on each side that has one
+    expect(familyOf('src/kernels/risk/risk.ts')).toBe('risk');
+    expect(
+      readdirSync(join(src, 'kernels'))
+        .filter((d) => statSync(join(src, 'kernels', d)).isDirectory())
+        .sort(),
+    ).toEqual(['factor', 'portfolio', 'risk', 'special', 'vpin']);
   });
 
   it('bench/ imports nothing from test/ or src/cli/', () => {

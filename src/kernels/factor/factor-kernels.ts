@@ -44,7 +44,7 @@ import {
 } from './factor-model.js';
 import type { Matrix, Series } from '../matrix.js';
 import type { Sampler } from '../sample.js';
-import { weightsMatrix } from '../risk/risk-kernels.js';
+import { weightsMatrix } from '../matrix.js';
 
 /**
  * A panel kernel's result for an input of type X: a T x N Matrix with the input's `index` (dates) and

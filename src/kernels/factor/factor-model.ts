@@ -14,7 +14,7 @@ import { requireKnownOptions } from '../descriptor.js';
 import { expWeights, FACTOR_PARAMS, requirePanels, type FactorInputs, type FactorReturnsResult } from './factor.js';
 import type { Vector } from '../labels.js';
 import { checkParam } from '../param-rules.js';
-import { requireCovariance, requireMatrix, type Matrix } from '../risk/risk.js';
+import { requireCovariance, requireMatrix, type Matrix } from '../matrix.js';
 import { describeValue, requireFloat64Array, optionsObject } from '../validate.js';
 
 /** Options of `factorCovariance()`. */

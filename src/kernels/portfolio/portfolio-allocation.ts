@@ -15,7 +15,7 @@ import { type CheckPsdResult, type CheckPsdStackResult, type PsdOptions, psdGuar
 import { problemSplit } from '../labels.js';
 import { type CovStack, covNames, type IsBatch, isStack, namesIn, type Returned } from './portfolio-shapes.js';
 import type { Sampler } from '../sample.js';
-import { requireCovariance } from '../risk/risk.js';
+import { requireCovariance } from '../matrix.js';
 import { describeValue, requireFloat64Array, optionsObject } from '../validate.js';
 
 /** Options of `riskParity()`. */

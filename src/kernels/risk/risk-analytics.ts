@@ -12,7 +12,7 @@ import { asColumns, isCount, type Matrix, type Series } from '../matrix.js';
 import type { Sampler } from '../sample.js';
 import { checkParam, code, finite, int, openUnit, option, positive } from '../param-rules.js';
 import { describeValue, requireFloat64Array, requireOut, optionsObject } from '../validate.js';
-import type { OutOption } from '../vpin/vpin.js';
+import type { OutOption } from '../validate.js';
 
 export { AGGREGATE_PERIODS, type AggregatePeriod } from '../calendar.js';
 

@@ -10,7 +10,7 @@ import { constants } from 'node:buffer';
 import { KernelInputError } from '../../errors.js';
 import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
 import { columnSplit, covNames, dropLabels, problemSplit, type ColumnsOf, type PerColumn, type Vector } from '../labels.js';
-import { asColumns, type Matrix, type Series } from '../matrix.js';
+import { asColumns, type Matrix, type Series, weightsMatrix } from '../matrix.js';
 import type { Sampler } from '../sample.js';
 import { RISK_ANALYTICS_KERNELS, type RiskAnalyticsKernels } from './risk-analytics.js';
 import {
@@ -47,7 +47,7 @@ import {
   type VarOptions,
   type VarResult,
 } from './risk.js';
-import { describeValue, requireFloat64Array } from '../validate.js';
+import { describeValue } from '../validate.js';
 
 /** Returns from prices: a series gives a series, a T x N matrix a (T - 1) x N matrix (dates from the second on). */
 export type ReturnsFunction<A extends boolean = false> = <R extends Series>(prices: R) => Returned<A, ColumnsOf<R>>;
@@ -182,15 +182,6 @@ export type RiskContributionsOf<W> = W extends Float64Array ? RiskContributions<
 
 /** The longest typed array this runtime allocates (elements). */
 const MAX_LENGTH = constants.MAX_LENGTH;
-
-/** Weights of N assets (one portfolio) or P x N, as a matrix; KernelInputError unless N = `n` (`what` names n). */
-export function weightsMatrix(weights: Series, n: number, what: string): Matrix {
-  const one = weights instanceof Float64Array;
-  if (one) requireFloat64Array(weights, 'weights');
-  const w = one ? { data: weights, rows: 1, cols: weights.length } : asColumns(weights, 'weights');
-  if (w.cols !== n) throw new KernelInputError(one ? 'weights' : 'weights.cols', `${n} (${what})`, String(w.cols));
-  return w;
-}
 
 /**
  * Throws KernelInputError naming options.paths when paths x `per` values (the scenarios, or every

@@ -11,9 +11,9 @@ import type { RiskAnalyticsFamily } from './risk-analytics.js';
 import { above, checkParam, code, finite, flag, int, openUnit, option, param, positive, zeroOrAbove } from '../param-rules.js';
 import { describeValue, requireFloat64Array, optionsObject } from '../validate.js';
 
-export { asColumns, matrix, requireMatrix, type Matrix, type Series } from '../matrix.js';
+export { asColumns, COV_SYMMETRY_RTOL, matrix, requireCovariance, requireMatrix, type Matrix, type Series } from '../matrix.js';
 import type { Vector } from '../labels.js';
-import { requireMatrix, type Matrix } from '../matrix.js';
+import { requireCovariance, type Matrix } from '../matrix.js';
 
 /** Options of `cumulativeReturns()`. */
 export interface CumulativeReturnsOptions {
@@ -414,27 +414,6 @@ export function resolveCovarianceOptions(options: CovarianceOptions | undefined)
   const adjust = checkParam(RISK_PARAMS.adjust, options?.adjust ?? COVARIANCE_DEFAULTS.adjust) === 1;
   const benchmark = checkParam(RISK_PARAMS.benchmark, options?.benchmark ?? COVARIANCE_DEFAULTS.benchmark);
   return { method, lambda, adjust, benchmark };
-}
-
-/** Relative asymmetry |S_ij - S_ji| / max(|S_ij|, |S_ji|) a covariance may have (rounding elsewhere). */
-export const COV_SYMMETRY_RTOL = 1e-10;
-
-/** Requires a square, symmetric (to COV_SYMMETRY_RTOL) covariance matrix without NaN or Infinity. */
-export function requireCovariance(value: unknown, name: string): asserts value is Matrix {
-  requireMatrix(value, name);
-  const { data, rows, cols } = value;
-  if (rows !== cols) throw new KernelInputError(name, 'a square matrix', `${rows} x ${cols}`);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j <= i; j++) {
-      const a = data[i * cols + j];
-      const b = data[j * cols + i];
-      if (!Number.isFinite(a)) throw new KernelInputError(`${name}.data`, 'finite values', `[${i}][${j}] = ${a}`);
-      if (!Number.isFinite(b)) throw new KernelInputError(`${name}.data`, 'finite values', `[${j}][${i}] = ${b}`);
-      if (Math.abs(a - b) > COV_SYMMETRY_RTOL * Math.max(Math.abs(a), Math.abs(b))) {
-        throw new KernelInputError(name, 'a symmetric matrix', `[${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
-      }
-    }
-  }
 }
 
 /**

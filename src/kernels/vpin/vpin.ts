@@ -111,15 +111,9 @@ export interface ClassifyOptions {
   distribution?: DistributionOption;
 }
 
-/**
- * A caller-owned output (`out`): an engine that classifies batch after batch reuses one array instead
- * of a fresh one per call (whose pages the kernel would fault in: a third of the tick rule's time on
- * 10^7 trades). It must have the output's type and length and share no memory with the inputs; it is
- * returned, filled. After a data fault its contents are unspecified.
- */
-export interface OutOption<T> {
-  out?: T;
-}
+import type { OutOption } from '../validate.js';
+
+export type { OutOption };
 
 /** Options of `bulkClassify()`. */
 export interface BulkClassifyOptions extends ClassifyOptions, OutOption<Float64Array> {}
