@@ -31,8 +31,12 @@ type Step = { type: 'PORTFOLIO_UPDATE'; key: string; payload: PortfolioUpdate } 
 async function publish(bus: Bus, block: Float64Array, steps: Step[]) {
   for (const [n, s] of steps.entries()) {
     if (s.type === 'PORTFOLIO_UPDATE') {
+      // the update travels on the logic bus and the returns on marketdata, and two streams keep no order
+      // between them: drained before and after, the engine applies it between the rows it was published
+      // between (without the second drain, rows published after it were at times applied first)
       await bus.drain();
       await bus.publish(s.type, { key: s.key, payload: s.payload });
+      await bus.drain();
     } else await bus.publish(s.type, { key: 'stocks', ts: T0 + s.i, payload: { assets: ASSETS, returns: row(block, s.i) } });
     if (n % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
