@@ -3,11 +3,15 @@
  * printed as tables with ratios to each case's baseline. Each section that ran rewrites its own
  * bench/results/<section>.json (rows + machine) and .md (results.ts); the other sections' files are
  * left as they are. `--json <file>` also writes all the rows of this run to one file. Then
- * `npm run bench:readme` puts the new figures into README.md.
+ * `npm run bench:readme` puts the new figures into README.md. `--no-write` leaves bench/results/ alone.
+ *
+ * `--against <git ref> [--rounds 3]`: this checkout against another commit, row by row, in one run
+ * (bench/against.ts); `--json` then writes the comparison.
  */
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runAgainst } from './against.js';
 import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
 import { redisSection } from './redis.js';
@@ -21,7 +25,13 @@ import { formatFigure, formatRowRatio, machineMeta, writeSection } from './resul
 import { vpinSection } from './vpin.js';
 
 const { values } = parseArgs({
-  options: { json: { type: 'string' }, only: { type: 'string' } },
+  options: {
+    json: { type: 'string' },
+    only: { type: 'string' },
+    'no-write': { type: 'boolean' },
+    against: { type: 'string' },
+    rounds: { type: 'string' },
+  },
   allowPositionals: false,
 });
 
@@ -40,6 +50,19 @@ const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];
 if (unknown.length > 0) {
   console.error(`unknown section ${unknown.join(', ')} (sections: ${sections.map((s) => s.name).join(', ')})`);
+  process.exit(2);
+}
+
+if (values.against !== undefined) {
+  const rounds = Number(values.rounds ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    console.error(`--rounds: a whole number >= 1, got ${values.rounds}`);
+    process.exit(2);
+  }
+  process.exit(runAgainst({ ref: values.against, only, rounds, json: values.json }));
+}
+if (values.rounds !== undefined) {
+  console.error('--rounds goes with --against');
   process.exit(2);
 }
 
@@ -62,6 +85,7 @@ for (const section of sections) {
       note: r.note ?? '',
     })),
   );
+  if (values['no-write']) continue;
   const files = writeSection({ section: section.name, meta: machineMeta(section.name), rows });
   console.log(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
 }

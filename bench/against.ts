@@ -1,0 +1,137 @@
+/**
+ * `npm run bench -- --against <git ref> [--only <sections>] [--rounds 3] [--json <file>]`: this checkout
+ * (the head: its working tree, uncommitted changes included) against another commit (the base), in one
+ * run on one machine. The base is checked out once into a worktree of its own and its addon built
+ * there, both cached by its sha ($KERNELBUS_BENCH_CACHE, default <tmpdir>/kernelbus-bench/<sha>, this
+ * checkout's node_modules linked in). Then each round runs the selected sections in both, one after
+ * the other, the order alternating (base first in rounds 1, 3, ...): both builds see the same machine.
+ * Each build runs its own bench code; rows are matched by section, case and subject (bench/compare.ts),
+ * and a row whose head is slower by more than 10 % with the spreads apart is flagged (exit code 1).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ComparedRow, compareRounds } from './compare.js';
+import type { BenchRow } from './lib.js';
+import { currentCommit, formatRatio, formatValue, machineMeta } from './results.js';
+
+/** What `--against` was asked. */
+export interface AgainstOptions {
+  ref: string;
+  /** Sections (run.ts's names); every section when undefined. */
+  only?: string[];
+  /** Rounds per build (each runs every selected section once). */
+  rounds: number;
+  /** Where to write the comparison as JSON. */
+  json?: string;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const git = (args: string[], cwd = root) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+/** The base's worktree with its addon built: made once per sha, reused after. */
+function baseTree(sha: string): string {
+  const dir = join(process.env.KERNELBUS_BENCH_CACHE ?? join(tmpdir(), 'kernelbus-bench'), sha);
+  const done = join(dir, '.kernelbus-bench-built');
+  if (existsSync(done)) {
+    console.log(`base ${sha.slice(0, 9)}: built before, in ${dir}`);
+    return dir;
+  }
+  if (existsSync(dir)) {
+    rmSync(dir, { recursive: true, force: true }); // a build that did not finish
+    git(['worktree', 'prune']);
+  }
+  git(['worktree', 'add', '--detach', dir, sha]);
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  if (spawnSync('git', ['diff', '--quiet', sha, '--', 'package-lock.json'], { cwd: root }).status !== 0) {
+    console.log(`base ${sha.slice(0, 9)}: its package-lock.json differs from this checkout's; it runs with this checkout's node_modules`);
+  }
+  console.log(`base ${sha.slice(0, 9)}: building its addon in ${dir} (once: cached by its sha)`);
+  const started = Date.now();
+  const build = spawnSync('npm', ['run', 'build:native'], { cwd: dir, encoding: 'utf8' });
+  writeFileSync(join(dir, 'bench-build.log'), `${build.stdout}${build.stderr}`);
+  if (build.status !== 0)
+    throw new Error(`the base's build failed (${join(dir, 'bench-build.log')}):\n${`${build.stdout}${build.stderr}`.slice(-3000)}`);
+  writeFileSync(done, `${new Date().toISOString()}\n`);
+  console.log(`base ${sha.slice(0, 9)}: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return dir;
+}
+
+/** One run of the bench in `dir` (its own bench/run.ts): the rows it measured. */
+function runOnce(dir: string, only: string[] | undefined, scratch: string, label: string): BenchRow[] {
+  const out = join(scratch, `${label}.json`);
+  const runTs = readFileSync(join(dir, 'bench', 'run.ts'), 'utf8');
+  const args = ['--import', 'tsx', 'bench/run.ts', '--json', out];
+  if (only) args.push('--only', only.join(','));
+  // a bench that can leave bench/results/ alone is told to (older ones write into their worktree)
+  if (runTs.includes("'no-write'")) args.push('--no-write');
+  const started = Date.now();
+  const run = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  writeFileSync(join(scratch, `${label}.log`), `${run.stdout}${run.stderr}`);
+  if (run.status !== 0)
+    throw new Error(`bench ${label} failed (${join(scratch, `${label}.log`)}):\n${`${run.stdout}${run.stderr}`.slice(-3000)}`);
+  console.log(`  ${label}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return (JSON.parse(readFileSync(out, 'utf8')) as { rows: BenchRow[] }).rows;
+}
+
+const span = (s: ComparedRow['base']) => (s ? `${formatValue(s.median)} (${formatValue(s.min)}-${formatValue(s.max)})` : '-');
+
+/** The comparison as a console table: medians with their spreads, the head's speed, the flags. */
+function printTable(rows: ComparedRow[], baseName: string, headName: string): void {
+  console.table(
+    rows.map((r) => ({
+      section: r.section,
+      case: r.case,
+      subject: r.subject,
+      unit: r.unit,
+      [`base ${baseName}`]: span(r.base),
+      [`head ${headName}`]: span(r.head),
+      'head speed': r.speed === undefined ? (r.base ? (r.head ? '' : 'gone') : 'new') : formatRatio(r.speed),
+      flag: r.flagged ? 'SLOWER' : '',
+    })),
+  );
+}
+
+/** Runs the comparison; resolves to the process's exit code (1 when a row is flagged). */
+export function runAgainst(options: AgainstOptions): number {
+  const sha = git(['rev-parse', '--verify', `${options.ref}^{commit}`]);
+  const headName = currentCommit() ?? 'HEAD';
+  const baseName = `${options.ref === sha ? sha.slice(0, 9) : `${options.ref} (${sha.slice(0, 9)})`}`;
+  const dir = baseTree(sha);
+  const scratch = mkdtempSync(join(tmpdir(), 'kernelbus-against-'));
+  const base: BenchRow[][] = [];
+  const head: BenchRow[][] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    console.log(`round ${round + 1} of ${options.rounds}${options.only ? ` (${options.only.join(', ')})` : ''}`);
+    const order = round % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+    for (const side of order) {
+      const rows = runOnce(side === 'base' ? dir : root, options.only, scratch, `${side}-${round + 1}`);
+      (side === 'base' ? base : head).push(rows);
+    }
+  }
+  const rows = compareRounds(base, head);
+  console.log(`\n## head ${headName} against base ${baseName}: medians of ${options.rounds} rounds (min-max); head speed > 1 is faster`);
+  printTable(rows, baseName, headName);
+  const flagged = rows.filter((r) => r.flagged);
+  console.log(
+    flagged.length === 0
+      ? 'no row is slower beyond the spread'
+      : `${flagged.length} row(s) slower by more than 10 % beyond the spread: ${flagged.map((r) => `${r.section} / ${r.case} / ${r.subject}`).join('; ')}`,
+  );
+  if (options.json) {
+    const result = {
+      meta: machineMeta(),
+      base: { ref: options.ref, sha },
+      head: headName,
+      rounds: options.rounds,
+      only: options.only ?? null,
+      rows,
+    };
+    writeFileSync(options.json, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${options.json}`);
+  }
+  console.log(`the runs' logs: ${scratch}`);
+  return flagged.length > 0 ? 1 : 0;
+}
