@@ -98,7 +98,7 @@ function printTable(rows: ComparedRow[], baseName: string, headName: string): vo
 export function runAgainst(options: AgainstOptions): number {
   const sha = git(['rev-parse', '--verify', `${options.ref}^{commit}`]);
   const headName = currentCommit() ?? 'HEAD';
-  const baseName = `${options.ref === sha ? sha.slice(0, 9) : `${options.ref} (${sha.slice(0, 9)})`}`;
+  const baseName = options.ref === sha ? sha.slice(0, 9) : `${options.ref} (${sha.slice(0, 9)})`;
   const dir = baseTree(sha);
   const scratch = mkdtempSync(join(tmpdir(), 'kernelbus-against-'));
   const base: BenchRow[][] = [];
