@@ -56,8 +56,8 @@ export class MarketBars {
 
 /** The demo's daily panel: per symbol a seeded number of shares, a sector and book/sales/cash-flow amounts per share. */
 export class DemoPanel {
-  /** Days (payloads) made. */
-  days = 0;
+  /** Bars (payloads) made. */
+  bars = 0;
   private readonly shares: Float64Array;
   private readonly perShare: { book: Float64Array; sales: Float64Array; cashFlow: Float64Array };
   private readonly sectors: string[];
@@ -82,7 +82,7 @@ export class DemoPanel {
   payload(prices: Float64Array, returns: Float64Array): FactorInput {
     const per = (x: Float64Array) => x.map((v, i) => v / prices[i]);
     return {
-      date: ++this.days,
+      date: ++this.bars,
       assets: this.symbols,
       sectors: this.sectors,
       returns,

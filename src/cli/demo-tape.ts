@@ -1,13 +1,13 @@
 /**
  * `kernelbus demo --file`: a recorded tape in place of the synthetic market. The files are read whole
  * (a demo's day fits in memory), their symbols and time span found, and the bars the risk and factor
- * engines get are cut from the tape in tape time: every bar's closing prices (each symbol's last trade
- * at or before the bar's end; before its first trade, its first bar's close) and the simple returns since
- * the bar before. The bars go out among the trades as dated messages of the replay.
+ * engines get are cut from the tape in tape time by tapeBars() (kernelbus/replay: bars only where the
+ * market trades, within --session's hours when given). The bars go out among the trades as dated
+ * messages of the replay.
  */
-import type { Kernels } from '../api/kernels.js';
 import { readTrades } from '../io/trades.js';
-import type { MessageTape, TradesTape } from '../replay/index.js';
+import { countBars, type TapeBarsOptions } from '../replay/bars.js';
+import type { TradesTape } from '../replay/index.js';
 import { symbolOfPath } from '../replay/index.js';
 
 /** A tape read for the demo. */
@@ -24,15 +24,6 @@ export interface DemoTape {
   volume: Map<string, number>;
   /** Whether every file has bid and ask. */
   quotes: boolean;
-}
-
-/** The bars of a tape: closing prices and returns per bar (bars x symbols, row-major), at `ts`. */
-export interface TapeBars {
-  barMs: number;
-  /** Each bar's end (tape time, epoch ms). */
-  ts: Float64Array;
-  prices: Float64Array;
-  returns: Float64Array;
 }
 
 /** Reads the files whole (see the module comment), keeping [from, to) and `symbols` for the figures. */
@@ -79,66 +70,15 @@ export async function readDemoTape(
 /** Bar lengths the demo picks from (ms): 1 s to 1 day. */
 const NICE_BARS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 86_400].map((s) => s * 1000);
 
-/** The shortest of NICE_BARS that cuts `spanMs` into at most `bars` bars. */
-export function barLength(spanMs: number, bars: number): number {
-  return NICE_BARS.find((b) => spanMs / b <= bars) ?? NICE_BARS[NICE_BARS.length - 1];
-}
-
-/** The tape's bars of `barMs` from its first trade (see the module comment); returns by the simpleReturns kernel. */
-export function tapeBars(tape: DemoTape, barMs: number, k: Kernels): TapeBars {
-  const n = tape.symbols.length;
-  const column = new Map(tape.symbols.map((s, j) => [s, j]));
-  const count = Math.max(1, Math.ceil((tape.lastTs - tape.firstTs + 1) / barMs));
-  const ts = Float64Array.from({ length: count }, (_, b) => tape.firstTs + (b + 1) * barMs);
-  // the last price of each symbol in each bar (NaN: none), then carried forward (first price backward)
-  const last = new Float64Array(count * n).fill(Number.NaN);
-  const lastAt = new Float64Array(count * n).fill(Number.NEGATIVE_INFINITY);
-  for (const source of tape.sources) {
-    const { trades } = source;
-    const codes = source.symbols?.codes;
-    const ids = source.symbols ? source.symbols.values.map((s) => column.get(s) ?? -1) : [column.get(source.symbol!) ?? -1];
-    for (let i = 0; i < trades.ts.length; i++) {
-      const j = ids[codes ? codes[i] : 0];
-      const t = trades.ts[i];
-      if (j < 0 || !(t >= tape.firstTs && t <= tape.lastTs)) continue;
-      const cell = Math.min(count - 1, Math.floor((t - tape.firstTs) / barMs)) * n + j;
-      if (t >= lastAt[cell]) {
-        lastAt[cell] = t;
-        last[cell] = trades.price[i];
-      }
-    }
+/** The shortest of NICE_BARS that cuts the tape into at most `bars` bars in which the market trades (tapeBars' rule). */
+export function barLength(tape: DemoTape, bars: number, options: Omit<TapeBarsOptions, 'barMs'>): number {
+  // fewer bars the longer they are: a binary search, four counts
+  let lo = 0;
+  let hi = NICE_BARS.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (countBars(tape.sources, { ...options, barMs: NICE_BARS[mid] }) <= bars) hi = mid;
+    else lo = mid + 1;
   }
-  // returns of bar b: its close over the bar before's (the first bar's: over the tape's first prices)
-  const rows = new Float64Array((count + 1) * n);
-  for (let j = 0; j < n; j++) {
-    let first = Number.NaN;
-    for (let b = 0; b < count && first !== first; b++) first = last[b * n + j];
-    rows[j] = first;
-    let carry = first;
-    for (let b = 0; b < count; b++) {
-      const x = last[b * n + j];
-      if (x === x) carry = x;
-      else last[b * n + j] = carry;
-    }
-  }
-  rows.set(last, n);
-  const returns = k.simpleReturns({ data: rows, rows: count + 1, cols: n }).data;
-  return { barMs, ts, prices: last, returns };
-}
-
-/** The bars as dated messages: `payload(prices, returns)` of each bar, at its end. */
-export function barTape(
-  bars: TapeBars,
-  n: number,
-  type: string,
-  key: string,
-  payload: (prices: Float64Array, returns: Float64Array) => unknown,
-): MessageTape {
-  return {
-    type,
-    key,
-    ts: bars.ts,
-    name: `${type} bars`,
-    payload: (b) => payload(bars.prices.subarray(b * n, (b + 1) * n), bars.returns.subarray(b * n, (b + 1) * n)),
-  };
+  return NICE_BARS[lo];
 }

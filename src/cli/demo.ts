@@ -19,7 +19,9 @@ import { deleteKeys } from '../bus/transports/redis/delete-keys.js';
 import { connectRedisBus, DEFAULT_SHARDS } from './common.js';
 import { demoBarMs, MarketBars, TRADES_PER_BAR } from './demo-bars.js';
 import { DemoFactor, DEMO_FACTOR_UNIVERSE } from './demo-factor.js';
-import { barLength, barTape, readDemoTape, tapeBars, type DemoTape } from './demo-tape.js';
+import { barLength, readDemoTape, type DemoTape } from './demo-tape.js';
+import { barsTape, tapeBars, type Session } from '../replay/bars.js';
+import { parseSession } from '../replay/session.js';
 import { parseSpeed, parseSymbolList, parseTime } from './tapes.js';
 import { replay } from '../replay/index.js';
 import { kernels } from '../api/kernels.js';
@@ -38,14 +40,17 @@ gets the market's returns per time bar (RETURNS_UPDATE of universe 'market') and
 its symbols (PORTFOLIO_UPDATE: equal weight, long-short, concentrated), and a portfolio engine builds
 a minimum-variance and a risk-parity portfolio of the market every 20 bars (PORTFOLIO_UPDATE too); the
 summary shows the five portfolios' historical and Gaussian VaR/ES and volatility over the last 250 bars. A factor engine treats every bar
-as a day of universe 'market' (FACTOR_INPUT: returns, market caps, four sectors, value ratios) and the
-summary shows the latest market, sector and style (momentum over 20 days lagged 2, size, value)
+as a period of universe 'market' (FACTOR_INPUT: returns, market caps, four sectors, value ratios) and the
+summary shows the latest market, sector and style (momentum over 20 bars lagged 2, size, value)
 factor returns and R2.
 
 With --file it runs the same engines on a recorded tape (CSV, Parquet or Arrow; several files are merged
 in time order) instead of the synthetic market, at --speed: the bars of the risk and factor engines are
-cut from the tape in tape time (about 1,000 bars over the tape), and each symbol's VPIN buckets hold
-1/200 of its volume on the tape.
+cut from the tape in tape time (the shortest of 1 s to 1 day giving at most 400 bars), and each
+symbol's VPIN buckets hold 1/200 of its volume on the tape. Returns come only from bars in which the
+market trades: a bar without a trade in any symbol is skipped, so a night or a weekend is one return
+from the last close before it (as daily data treats a night); --session keeps the bars within market
+hours, cut from each open.
 
 Options:
   --symbols n         symbols (default 100); with --file: a,b,c to replay only those
@@ -70,6 +75,9 @@ Options:
   --speed s           with --file: max (the default), or the tape's pace times s (1: real time)
   --from t, --to t    with --file: replay trades in [from, to): epoch ms or ISO 8601
   --skip-bad-rows     with --file: skip and count bad rows instead of stopping at the first
+  --session h         with --file: market hours HH:MM-HH:MM, local to a time zone when one follows
+                      (09:30-16:00 America/New_York; default UTC): the risk and factor engines' bars
+                      are cut within them from each open; trades outside them make no bar
 `;
 
 /** The flags of `kernelbus demo`. */
@@ -90,13 +98,14 @@ const FLAGS = {
   from: flag.string(),
   to: flag.string(),
   'skip-bad-rows': flag.boolean(),
+  session: flag.string(),
 };
 
 /** Mean trade volume of the synthetic market, with bursts and toxic episodes (about 1.2 x 100). */
 const MEAN_VOLUME = 120;
 const WINDOW = 50;
-/** A tape: bars over its span at most, and buckets per symbol (of its volume on the tape). */
-const TAPE_BARS = 1000;
+/** A tape: bars in which the market trades at most, and buckets per symbol (of its volume on the tape). */
+const TAPE_BARS = 400;
 const TAPE_BUCKETS = 200;
 
 /**
@@ -127,7 +136,7 @@ export async function runDemo(
     throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(parsed.raw('shards')));
   const files = parsed.values.file;
   if (files.length === 0) {
-    for (const name of ['speed', 'from', 'to', 'skip-bad-rows'] as const) {
+    for (const name of ['speed', 'from', 'to', 'skip-bad-rows', 'session'] as const) {
       if (parsed.raw(name) !== undefined) throw new KernelInputError(`--${name}`, 'to come with --file', String(parsed.raw(name)));
     }
   }
@@ -155,12 +164,13 @@ export async function runDemo(
       files,
       speed: parseSpeed(parsed.values.speed),
       filter: raw === undefined ? undefined : parseSymbolList(raw),
+      session: parsed.values.session === undefined ? undefined : parseSession(parsed.values.session, '--session'),
     };
   }
 
   // Bars of about TRADES_PER_BAR trades per symbol at the requested rate; buckets of about two bars.
-  // A tape: about TAPE_BARS bars over its span; each symbol's buckets 1/TAPE_BUCKETS of its volume.
-  const barMs = tape ? barLength(tape.lastTs - tape.firstTs, TAPE_BARS) : demoBarMs(symbols, rate);
+  // A tape: at most TAPE_BARS bars in which it trades; each symbol's buckets 1/TAPE_BUCKETS of its volume.
+  const barMs = tape ? barLength(tape, TAPE_BARS, barOptions(tape)) : demoBarMs(symbols, rate);
   const bucketVolume = 2 * TRADES_PER_BAR * MEAN_VOLUME;
   // Over Redis, a namespace of its own, so that no earlier run's streams or groups are read.
   const prefix = `kb:demo:${randomBytes(4).toString('hex')}:`;
@@ -237,6 +247,13 @@ interface TapeRun extends DemoTape {
   to: number | undefined;
   /** --symbols: the symbols to replay (undefined: all). */
   filter: string[] | undefined;
+  /** --session: the market hours the bars are cut within. */
+  session: Session | undefined;
+}
+
+/** The risk and factor engines' bars of a tape: its symbols, --from/--to, --session. */
+function barOptions(tape: TapeRun) {
+  return { symbols: tape.symbols, from: tape.from, to: tape.to, session: tape.session };
 }
 
 /** Runs the demo on `bus` and closes it. */
@@ -311,14 +328,13 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
     let sent: number;
     let produced: number;
     if (tape) {
-      const bars = tapeBars(tape, barMs, kernels({ backend }));
-      const n = symbols.length;
+      const bars = tapeBars(tape.sources, { ...barOptions(tape), barMs });
       const summary = await replay(
         bus,
         [
           ...tape.sources,
-          barTape(bars, n, 'RETURNS_UPDATE', DEMO_UNIVERSE, (_, returns) => risk.payload(returns)),
-          barTape(bars, n, 'FACTOR_INPUT', DEMO_FACTOR_UNIVERSE, (prices, returns) => factor.payload(prices, returns)),
+          barsTape(bars, 'RETURNS_UPDATE', DEMO_UNIVERSE, (_, returns) => risk.payload(returns)),
+          barsTape(bars, 'FACTOR_INPUT', DEMO_FACTOR_UNIVERSE, (prices, returns) => factor.payload(prices, returns)),
         ],
         {
           speed: tape.speed,
@@ -440,7 +456,7 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     publishedPerSecond: round((s.sent * 1000) / s.produced),
     processedAfterLastMs: round(s.elapsed - s.produced),
     latencyMs: { p50: round(e.latencyMs.p50), p99: round(e.latencyMs.p99), max: round(e.latencyMs.max) },
-    tradeFrames: b.buses.marketdata.frames - s.risk.rows - s.factor.days,
+    tradeFrames: b.buses.marketdata.frames - s.risk.rows - s.factor.bars,
     tradesPerFrame: round(b.batchSize.mean),
     vpin: { classifier: s.classifier, buckets: s.buckets, alerts: s.alerts.length, episodes: s.episodes, top },
     risk: {
@@ -450,7 +466,7 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
       backtestAlerts: riskExtra.backtestAlerts,
       zones: s.risk.zones(),
     },
-    factor: { days: s.factor.days, results: s.factor.engine.metrics().extra.results },
+    factor: { bars: s.factor.bars, results: s.factor.engine.metrics().extra.results },
     heartbeats: s.heartbeats,
     copies: b.copies,
     redelivered: b.redelivered,
@@ -477,7 +493,7 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
     ['latency p50 / p99 / max', `${ms(e.latencyMs.p50)} / ${ms(e.latencyMs.p99)} / ${ms(e.latencyMs.max)} ms  (publish -> VPIN update)`],
     [
       'frames',
-      `${fmt(b.buses.marketdata.frames - s.risk.rows - s.factor.days)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`,
+      `${fmt(b.buses.marketdata.frames - s.risk.rows - s.factor.bars)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`,
     ],
     ['VPIN buckets', `${fmt(s.buckets)}  (classifier ${s.classifier})`],
     ['VPIN alerts', `${fmt(s.alerts.length)}${s.episodes === undefined ? '' : `  (toxic episodes started: ${fmt(s.episodes)})`}`],
@@ -487,7 +503,7 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
     ],
     [
       'factor engine',
-      `${fmt(s.factor.days)} days of the market's symbols -> ${fmt(s.factor.engine.metrics().extra.results)} factor results`,
+      `${fmt(s.factor.bars)} bars of the market's symbols -> ${fmt(s.factor.engine.metrics().extra.results)} factor results`,
     ],
     ['engine heartbeats', fmt(s.heartbeats)],
     ['copies / redelivered / dead', `${fmt(b.copies)} / ${fmt(b.redelivered)} / ${fmt(b.deadLettered)}`],

@@ -11,7 +11,19 @@ import { kernels } from '../api/kernels.js';
 import { BarFeed, demoBarMs } from './demo-bars.js';
 import { demoPortfolios } from './demo-risk.js';
 import { publishMarket, SyntheticMarket } from '../replay/synthetic-market.js';
-import { parseSpeed, parseSymbolList, parseTime, replayStatus, replaying, TAPE_FLAGS, TAPE_USAGE, tapeSources } from './tapes.js';
+import {
+  BAR_FLAGS,
+  BAR_USAGE,
+  parseSpeed,
+  parseSymbolList,
+  parseTime,
+  replayStatus,
+  replaying,
+  TAPE_FLAGS,
+  TAPE_USAGE,
+  tapeBarsSource,
+  tapeSources,
+} from './tapes.js';
 import { connectRedisBus, DEFAULT_GRACE_MS, DEFAULT_SHARDS, streamKeyPattern, unlessStopped, unstored, untilSignal } from './common.js';
 import { OutageWatch, transportLog } from './outages.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
@@ -50,7 +62,7 @@ Options:
   --quotes            publish each synthetic trade's bid and ask too (5-column frames), for engines with a
                       quote classifier (kernelbus engine vpin --classifier lee-ready); a tape's bid and ask
                       go out whenever the file has them
-${TAPE_USAGE}  --loop              replay the tape again and again (timestamps shifted so they keep rising) until
+${TAPE_USAGE}${BAR_USAGE}  --loop              replay the tape again and again (timestamps shifted so they keep rising) until
                       SIGINT or --seconds
   --json              print the summary as one JSON document (the other lines go to stderr)
   --grace-ms ms       after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
@@ -75,6 +87,7 @@ const FLAGS = {
   shards: flag.number(DEFAULT_SHARDS, 1, 1024, true),
   quotes: flag.boolean(),
   ...TAPE_FLAGS,
+  ...BAR_FLAGS,
   loop: flag.boolean(),
   json: flag.boolean(),
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
@@ -104,7 +117,7 @@ export async function runFeed(
   // the flags of one mode are refused in the other
   const only = tape
     ? (['rate', 'count', 'seed', 'quotes'] as const)
-    : (['speed', 'from', 'to', 'loop', 'skip-bad-rows', 'universe'] as const);
+    : (['speed', 'from', 'to', 'loop', 'skip-bad-rows', 'universe', 'bar-ms', 'session'] as const);
   for (const name of only) {
     if (parsed.raw(name) !== undefined) {
       const expected = tape
@@ -116,8 +129,12 @@ export async function runFeed(
   const url = v.redis!;
   const info = v.json ? err : out;
   const log = await createLog('feed', v['log-format'], info, err);
-  // a tape's files are opened and its returns and panel read before anything connects
-  const sources = tape ? await tapeSources(v) : undefined;
+  if (v.returns !== undefined && v['bar-ms'] !== undefined) {
+    throw new KernelInputError('--bar-ms', 'to come without --returns (both publish RETURNS_UPDATE)', String(v['bar-ms']));
+  }
+  // a tape's files are opened, its returns and panel read and its bars cut before anything connects
+  const bars = tape ? await tapeBarsSource({ ...v, from: replayOptions?.from, to: replayOptions?.to, symbols: filter }) : undefined;
+  const sources = tape ? [...(await tapeSources(v)), ...(bars ? [bars] : [])] : undefined;
 
   let bus: Bus;
   try {
@@ -223,7 +240,11 @@ export async function runFeed(
       );
       return 1;
     }
-    const types = ['TRADE_EXECUTION', ...(v.returns || !tape ? ['RETURNS_UPDATE'] : []), ...(v.panel || !tape ? ['FACTOR_INPUT'] : [])];
+    const types = [
+      'TRADE_EXECUTION',
+      ...(v.returns || bars || !tape ? ['RETURNS_UPDATE'] : []),
+      ...(v.panel || !tape ? ['FACTOR_INPUT'] : []),
+    ];
     const streams = types.flatMap((type) => bus.streams('marketdata', type));
     const consumed = await consumedBy(transport, streams, stop.promise, grace);
     closed = await unlessStopped(bus.close(), stop.promise, grace);

@@ -7,7 +7,17 @@ import { access, constants } from 'node:fs/promises';
 import type { FactorInput } from '../engines/factor-messages.js';
 import { KernelInputError } from '../errors.js';
 import { readReturns } from '../io/returns.js';
-import { returnsTape, type MessageTape, type ReplayProgress, type ReplaySource } from '../replay/index.js';
+import { readTrades } from '../io/trades.js';
+import {
+  returnsBarsTape,
+  returnsTape,
+  symbolOfPath,
+  tapeBars,
+  type MessageTape,
+  type ReplayProgress,
+  type ReplaySource,
+} from '../replay/index.js';
+import { parseSession } from '../replay/session.js';
 import { readPanel, type Panel } from './factor-table.js';
 import { flag } from './options.js';
 import { fmt } from './summary.js';
@@ -23,6 +33,21 @@ export const TAPE_FLAGS = {
   to: flag.string(),
   'skip-bad-rows': flag.boolean(),
 };
+
+/** The flags of a tape's own bars of returns (feed). */
+export const BAR_FLAGS = {
+  'bar-ms': flag.optionalNumber(1, 86_400_000),
+  session: flag.string(),
+};
+
+/** The help lines of BAR_FLAGS. */
+export const BAR_USAGE = `  --bar-ms ms         with --file: also publish the tape's returns per bar of ms as RETURNS_UPDATE of
+                      --universe, among the trades at each bar's end (the files are read whole first).
+                      Bars in which no symbol trades are skipped: a night is one return from the last
+                      close before it, as daily data treats it
+  --session h         with --bar-ms: market hours HH:MM-HH:MM, local to a time zone when one follows
+                      (09:30-16:00 America/New_York; default UTC): bars within them, cut from each open
+`;
 
 /** The help lines of TAPE_FLAGS. */
 export const TAPE_USAGE = `  --file f           replay a recorded tape instead of the synthetic market (repeatable: the files are
@@ -89,6 +114,37 @@ export async function tapeSources(values: {
   if (values.returns !== undefined) sources.push(returnsTape(await readReturns(values.returns, read), universe, values.returns));
   if (values.panel !== undefined) sources.push(panelTape(await readPanel(values.panel, read), universe, values.panel));
   return sources;
+}
+
+/**
+ * --bar-ms (and --session): the trade files read whole and cut into bars of returns by tapeBars()'s
+ * rule (bars only where the market trades), as RETURNS_UPDATE messages of --universe.
+ */
+export async function tapeBarsSource(values: {
+  file: string[];
+  universe?: string;
+  'skip-bad-rows': boolean;
+  'bar-ms'?: number;
+  session?: string;
+  from?: number;
+  to?: number;
+  symbols?: string[];
+}): Promise<MessageTape | undefined> {
+  const barMs = values['bar-ms'];
+  if (barMs === undefined) {
+    if (values.session !== undefined) throw new KernelInputError('--session', 'to come with --bar-ms', JSON.stringify(values.session));
+    return undefined;
+  }
+  if (values.file.length === 0) throw new KernelInputError('--bar-ms', 'to come with --file', String(barMs));
+  const session = values.session === undefined ? undefined : parseSession(values.session, '--session');
+  const read = values['skip-bad-rows'] ? { skipBadRows: true } : {};
+  const tapes = [];
+  for (const path of values.file) {
+    const r = await readTrades(path, read);
+    tapes.push(r.symbols ? { trades: r.trades, symbols: r.symbols } : { trades: r.trades, symbol: symbolOfPath(path) });
+  }
+  const bars = tapeBars(tapes, { barMs, session, from: values.from, to: values.to, symbols: values.symbols });
+  return returnsBarsTape(bars, values.universe ?? 'market');
 }
 
 /** A date of a panel as epoch ms (ISO 8601, or a number: epoch ms). */

@@ -11,6 +11,7 @@ import { KernelInputError, describeValue } from '../errors.js';
 import { Merge, type SliceSink } from './merge.js';
 import { lanesOf, type ReplaySource } from './sources.js';
 
+export { barsTape, returnsBarsTape, tapeBars, type Session, type TapeBars, type TapeBarsOptions } from './bars.js';
 export {
   returnsTape,
   symbolOfPath,

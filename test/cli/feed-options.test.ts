@@ -30,6 +30,20 @@ describe('kernelbus feed options', () => {
     await expect(feed(['--file', ''])).rejects.toThrow('--file: expected a non-empty value, got ""');
   });
 
+  it('checks --bar-ms and --session: a tape of trades, no --returns beside them, market hours', async () => {
+    await expect(feed(['--bar-ms', '60000'])).rejects.toThrow('--bar-ms: expected to come with --file, --returns or --panel, got 60000');
+    await expect(feed(['--returns', 'examples/returns.csv', '--bar-ms', '60000'])).rejects.toThrow(
+      '--bar-ms: expected to come without --returns (both publish RETURNS_UPDATE), got 60000',
+    );
+    await expect(feed(['--file', 'examples/tape.csv', '--session', '09:30-16:00'])).rejects.toThrow(
+      '--session: expected to come with --bar-ms, got "09:30-16:00"',
+    );
+    await expect(feed(['--file', 'examples/tape.csv', '--bar-ms', '0'])).rejects.toThrow(/^--bar-ms: expected/);
+    await expect(feed(['--file', 'examples/tape.csv', '--bar-ms', '60000', '--session', 'noon'])).rejects.toThrow(
+      /^--session: expected market hours/,
+    );
+  });
+
   it("a file that does not exist: the reader's error, before connecting", async () => {
     await expect(feed(['--returns', 'no-such-file.csv'])).rejects.toThrow(/no-such-file\.csv/);
     await expect(feed(['--file', 'examples/tape.csv', '--file', 'no-such-tape.parquet'])).rejects.toThrow(/ENOENT.*no-such-tape\.parquet/);

@@ -2,10 +2,11 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
 import { SyntheticMarket } from '../../src/replay/synthetic-market.js';
+import { tapeBars } from '../../src/replay/bars.js';
 import { KernelInputError } from '../../src/errors.js';
 import { readTrades, splitBySymbol } from '../../src/io/index.js';
 import { kernels } from '../../src/index.js';
-import { factorDays, factorTable } from './factor-helpers.js';
+import { factorBars, factorTable } from './factor-helpers.js';
 import { riskTable } from './risk-helpers.js';
 
 /** Runs the demo, capturing what it writes. */
@@ -44,21 +45,21 @@ describe('kernelbus demo', () => {
       expect(figures[1]).toBeGreaterThanOrEqual(figures[0]); // historical ES >= VaR
     }
     // The factor engine beside them: too few symbols for a fit (1 market + 4 sectors + 3 styles).
-    expect(text).toMatch(/factor engine\s+[1-9][\d,]* days of the market's symbols -> 0 factor results/);
+    expect(text).toMatch(/factor engine\s+[1-9][\d,]* bars of the market's symbols -> 0 factor results/);
     expect(text).toContain('no fit yet (a fit needs more than 8 symbols)');
     expect(text).not.toContain('\r'); // no status line when not a TTY
   });
 
-  it('runs the factor engine on a daily panel of the market: a result per day once momentum has 22 days, finite factor returns', async () => {
+  it('runs the factor engine on a panel of the market per bar: a result per bar once momentum has 22 bars, finite factor returns', async () => {
     const { code, text } = await demo(['--symbols', '30', '--rate', '60000', '--seconds', '1.2', '--seed', '4']);
     expect(code).toBe(0);
-    const [days, results] = factorDays(text);
-    expect(days).toBeGreaterThan(22); // momentum's 22 days and more (fewer bars come on a loaded machine)
-    expect(results).toBe(days - 21);
+    const [bars, results] = factorBars(text);
+    expect(bars).toBeGreaterThan(22); // momentum's 22 bars and more (fewer bars come on a loaded machine)
+    expect(results).toBe(bars - 21);
     const table = factorTable(text);
     expect(Object.keys(table)).toEqual(['market', 'Energy', 'Technology', 'Healthcare', 'Financials', 'momentum', 'size', 'value']);
     expect(Object.values(table).every(Number.isFinite)).toBe(true);
-    const [, r2, count] = /day \d+: R2 (\S+) over (\d+) symbols/.exec(text)!.map(Number);
+    const [, r2, count] = /bar \d+: R2 (\S+) over (\d+) symbols/.exec(text)!.map(Number);
     expect(r2).toBeGreaterThan(0);
     expect(r2).toBeLessThan(1);
     expect(count).toBe(30);
@@ -189,11 +190,17 @@ describe('kernelbus demo --file', () => {
     const s = JSON.parse(text);
     expect(s.published).toBe(5200);
     expect(s.tape).toMatchObject({ files: ['examples/tape.csv'], symbols: 8, speed: 'max', barMs: 120_000 });
-    expect(s.risk.bars).toBeGreaterThan(900);
-    expect(s.factor.days).toBe(s.risk.bars);
+    // bars only where the market trades: the night between the two sessions is one return
+    const read = await readTrades('examples/tape.csv');
+    const bars = tapeBars([{ trades: read.trades, symbols: read.symbols }], { barMs: 120_000 });
+    expect(bars.ts.length).toBe(389);
+    expect(s.risk.bars).toBe(389);
+    expect(s.factor.bars).toBe(s.risk.bars);
+    // with the night as zero returns 43-48 of 250 exceptions put every portfolio in the red zone
+    expect(Object.values(s.risk.zones)).toHaveLength(5);
+    expect(Object.values(s.risk.zones)).not.toContain('red');
     expect(s.vpin.top).toHaveLength(5);
     // each symbol: buckets of 1/200 of its volume on the tape, 2-minute BVC bars; the engine closes the last bar at the end
-    const read = await readTrades('examples/tape.csv');
     const ref = kernels({ backend: 'reference' });
     const bySymbol = new Map(splitBySymbol(read.trades, read.symbols!).map((x) => [x.symbol, x.trades]));
     for (const top of s.vpin.top) {
@@ -210,8 +217,20 @@ describe('kernelbus demo --file', () => {
     }
   }, 120_000);
 
+  it('--session cuts the bars within market hours: the after-hours trades make none', async () => {
+    const { code, text } = await demo(['--file', 'examples/tape.csv', '--json', '--session', '09:30-16:00 America/New_York']);
+    expect(code).toBe(0);
+    const s = JSON.parse(text);
+    const read = await readTrades('examples/tape.csv');
+    const bars = tapeBars([{ trades: read.trades, symbols: read.symbols }], { barMs: 120_000, session: '14:30-21:00' });
+    expect(s.risk.bars).toBe(bars.ts.length);
+    expect(bars.ts.at(-1)).toBe(Date.UTC(2026, 10, 20, 21));
+    await expect(demo(['--file', 'examples/tape.csv', '--session', '9-5'])).rejects.toThrow(/^--session: expected market hours/);
+  }, 120_000);
+
   it('--speed, --from and --to without --file are refused; a quote classifier needs bid and ask', async () => {
     await expect(demo(['--speed', '2'])).rejects.toThrow('--speed: expected to come with --file, got 2');
+    await expect(demo(['--session', '09:30-16:00'])).rejects.toThrow('--session: expected to come with --file, got 09:30-16:00');
     await expect(demo(['--file', 'examples/trades.csv', '--classifier', 'lee-ready'])).rejects.toThrow(
       '--classifier: expected bvc or tick for a tape without bid and ask columns (examples/trades.csv), got lee-ready',
     );

@@ -129,16 +129,16 @@ export function collect<P>(bus: Bus, type: string): BusMessage<P>[] {
   return got;
 }
 
-/** The demo summary's factor engine row: [days published, factor results]. */
-export function factorDays(text: string): [number, number] {
-  const m = /factor engine\s+([\d,]+) days of the market's symbols -> ([\d,]+) factor results/.exec(text);
+/** The demo summary's factor engine row: [bars published, factor results]. */
+export function factorBars(text: string): [number, number] {
+  const m = /factor engine\s+([\d,]+) bars of the market's symbols -> ([\d,]+) factor results/.exec(text);
   if (!m) throw new Error(`no factor engine row in:\n${text}`);
   return [Number(m[1].replaceAll(',', '')), Number(m[2].replaceAll(',', ''))];
 }
 
 /** The demo summary's latest factor returns (fractions) by name. */
 export function factorTable(text: string): Record<string, number> {
-  const m = /\n {2}day \d+: R2 \S+ over \d+ symbols\n {2}(.+)\n {2}(.+)\n/.exec(text);
+  const m = /\n {2}bar \d+: R2 \S+ over \d+ symbols\n {2}(.+)\n {2}(.+)\n/.exec(text);
   if (!m) throw new Error(`no factor table in:\n${text}`);
   const names = m[1].trim().split(/\s+/);
   const values = m[2]

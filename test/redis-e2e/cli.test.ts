@@ -8,7 +8,7 @@ import { runDemo } from '../../src/cli/demo.js';
 import { runEngine } from '../../src/cli/engine.js';
 import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
-import { factorDays, factorTable } from '../engines/factor-helpers.js';
+import { factorBars, factorTable } from '../engines/factor-helpers.js';
 import { riskTable } from '../engines/risk-helpers.js';
 import { client, keysOf, tearDown, until, describeRedis, freePort, RedisServer } from '../helpers/redis.js';
 
@@ -56,7 +56,7 @@ describeRedis('kernelbus commands over Redis', () => {
     expect(text).toMatch(/risk engine\s+[1-9][\d,]* bars of returns -> [1-9][\d,]* portfolio results/);
     for (const figures of Object.values(riskTable(text))) expect(figures.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
     // The factor engine over Redis (checkpointing): its days are counted; 5 symbols are too few for a fit.
-    expect(factorDays(text)[0]).toBeGreaterThan(20);
+    expect(factorBars(text)[0]).toBeGreaterThan(20);
     expect(await redis.keys('kb:demo:*')).toEqual([]);
   });
 
@@ -65,7 +65,7 @@ describeRedis('kernelbus commands over Redis', () => {
       runDemo(['--redis', url, '--symbols', '30', '--rate', '60000', '--seconds', '0.8', '--seed', '4'], out),
     );
     expect(code).toBe(0);
-    const [days, results] = factorDays(text);
+    const [days, results] = factorBars(text);
     expect(results).toBe(days - 21);
     expect(Object.values(factorTable(text)).every(Number.isFinite)).toBe(true);
   });

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { decodeFrame } from '../../src/bus/frames.js';
 import type { VpinOptions } from '../../src/index.js';
+import { readTrades } from '../../src/io/index.js';
+import { tapeBars } from '../../src/replay/index.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, sleep, tearDown, until } from '../helpers/redis.js';
 import { rowsOf, seededTape, tapeFile } from '../helpers/tape.js';
 import {
@@ -30,6 +32,18 @@ const VPIN: VpinOptions = { ...ENGINE_VPIN, classifier: { algorithm: 'lee-ready'
 const TRADE_KEYS = Array.from({ length: SHARDS }, (_, i) => keysOf().stream(`marketdata:TRADE_EXECUTION:${i}`));
 const READY = /^ready: engine vpin/m;
 const num = (s: string) => Number(s.replaceAll(',', ''));
+
+/** The messages (not trade frames) of `type` stored on the marketdata bus's 4 shards. */
+async function storedMessages(redis: ReturnType<typeof client>, type: string) {
+  const out: { key: string; ts: number; payload: unknown }[] = [];
+  for (let shard = 0; shard < 4; shard++) {
+    for (const [, fields] of (await redis.xrangeBuffer(keysOf().stream(`marketdata:${type}:${shard}`), '-', '+')) as [Buffer, Buffer[]][]) {
+      const frame = decodeFrame(fields[fields.findIndex((f) => f.toString() === 'd') + 1]);
+      if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload });
+    }
+  }
+  return out;
+}
 
 describeRedis('kernelbus feed --file over Redis', () => {
   let server: RedisServer;
@@ -104,19 +118,7 @@ describeRedis('kernelbus feed --file over Redis', () => {
     expect(await feed.exited).toBe(0);
     const json = JSON.parse(feed.out.slice(feed.out.indexOf('{')));
     expect(json).toMatchObject({ trades: 0, messages: 5, groups: [] });
-    const stored = async (type: string) => {
-      const out: { key: string; ts: number; payload: unknown }[] = [];
-      for (let shard = 0; shard < 4; shard++) {
-        for (const [, fields] of (await redis.xrangeBuffer(keysOf().stream(`marketdata:${type}:${shard}`), '-', '+')) as [
-          Buffer,
-          Buffer[],
-        ][]) {
-          const frame = decodeFrame(fields[fields.findIndex((f) => f.toString() === 'd') + 1]);
-          if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload });
-        }
-      }
-      return out;
-    };
+    const stored = (type: string) => storedMessages(redis, type);
     const rows = await stored('RETURNS_UPDATE');
     expect(rows.map((r) => r.ts)).toEqual(['2026-11-02', '2026-11-03', '2026-11-04'].map((d) => Date.parse(d)));
     expect(rows.map((r) => [r.key, [...(r.payload as { returns: Float64Array }).returns]])).toEqual([
@@ -128,6 +130,35 @@ describeRedis('kernelbus feed --file over Redis', () => {
     expect(days.map((d) => (d.payload as { date: string }).date)).toEqual(['2026-11-02', '2026-11-03']);
     expect(days[1].payload).toMatchObject({ assets: ['A', 'B'], sectors: ['Tech', 'Energy'] });
     expect([...(days[1].payload as { returns: Float64Array }).returns]).toEqual([0.02, Number.NaN]);
+  });
+
+  it("--bar-ms --session: the tape's bars of returns as RETURNS_UPDATE, only where the market trades, equal to tapeBars()", async () => {
+    const redis = client(url);
+    await redis.flushall();
+    const feed = new Command([
+      'feed',
+      '--redis',
+      url,
+      '--file',
+      'examples/tape.csv',
+      '--bar-ms',
+      '120000',
+      '--session',
+      '09:30-16:00 America/New_York',
+      '--json',
+    ]);
+    expect(await feed.exited).toBe(0);
+    const read = await readTrades('examples/tape.csv');
+    const bars = tapeBars([{ trades: read.trades, symbols: read.symbols }], { barMs: 120_000, session: '14:30-21:00' });
+    const json = JSON.parse(feed.out.slice(feed.out.indexOf('{')));
+    expect(json).toMatchObject({ trades: 5200, messages: bars.ts.length });
+    const rows = (await storedMessages(redis, 'RETURNS_UPDATE')).sort((a, b) => a.ts - b.ts);
+    expect(rows.map((r) => r.ts)).toEqual(Array.from(bars.ts));
+    const n = bars.symbols.length;
+    rows.forEach((r, b) => {
+      expect(r.payload).toMatchObject({ assets: bars.symbols });
+      expect([...(r.payload as { returns: Float64Array }).returns]).toEqual([...bars.returns.subarray(b * n, (b + 1) * n)]);
+    });
   });
 
   it('a bad row mid-tape: the feed stops with file:line:column (exit 2) and every row before it is stored; --skip-bad-rows skips and counts it', async () => {
