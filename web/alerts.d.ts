@@ -23,6 +23,8 @@ export interface PortfolioMarks {
 }
 
 export function fmt(x: number | null | undefined, digits?: number): string;
+/** An axis's ticks from lo to hi (log10 values on a log axis), labelled with enough decimals to differ. */
+export function axisTicks(lo: number, hi: number, count: number, digits?: number, log?: boolean): { value: number; label: string }[];
 export function pct(x: number | null | undefined): string;
 export function alertKind(payload: unknown): AlertKind;
 export function alertText(key: string, payload: unknown): string;

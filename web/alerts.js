@@ -9,6 +9,22 @@ export const fmt = (x, digits = 0) =>
     ? '-'
     : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/**
+ * The labels of an axis from `lo` to `hi` (`count` ticks, evenly spaced; on a log axis lo and hi are
+ * log10 values): `{ value, label }` with at least `digits` decimals, more (up to 6) until the labels
+ * differ, so that a small range never reads 1, 1, 0, 0.
+ */
+export function axisTicks(lo, hi, count, digits = 0, log = false) {
+  const values = Array.from({ length: count }, (_, k) => {
+    const raw = lo + ((hi - lo) * k) / (count - 1);
+    return log ? 10 ** raw : raw;
+  });
+  let d = digits;
+  const labels = (n) => values.map((v) => fmt(v, n));
+  while (d < 6 && new Set(labels(d)).size < values.length) d++;
+  return values.map((value, k) => ({ value, label: labels(d)[k] }));
+}
+
 /** A fraction as a percent with 3 decimals; '-' for none. */
 export const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(3)}%`);
 

@@ -25,6 +25,7 @@ export type { GatewayMetrics } from './metrics.js';
 import { controlFrame, errorFrame, messageJson, messagesFrame, parseRequest, PROTOCOL_VERSION, RequestError } from './protocol.js';
 import { type GatewayOptions, resolveOptions } from './options.js';
 import { dashboardPage } from './page.js';
+import { History } from './history.js';
 import { Stats } from './stats.js';
 
 export { GATEWAY_TYPES, type GatewayOptions } from './options.js';
@@ -63,7 +64,7 @@ export interface Gateway {
  * once listening.
  */
 export async function createGateway(bus: Bus, options: GatewayOptions = {}): Promise<Gateway> {
-  const { port, host, token, origins, types, lastValues, flushMs, statsMs, maxClients, limits } = resolveOptions(options);
+  const { port, host, token, origins, types, lastValues, history, flushMs, statsMs, maxClients, limits } = resolveOptions(options);
   const page = dashboardPage();
 
   const clients = new Set<Client>();
@@ -81,6 +82,7 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
   const sendLatency = new Histogram(0.001);
   /** type -> key -> the last message's JSON, in update order (oldest first). */
   const last = new Map<string, Map<string, string>>(types.map((t) => [t, new Map()]));
+  const kept = new History(history);
 
   // Over a transport that keeps history (Redis) the gateway's groups start at the newest entry, and
   // their names are its own (two gateways on one Redis each get every message); they go when it closes.
@@ -95,6 +97,7 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
     values.delete(m.key);
     values.set(m.key, json);
     if (values.size > lastValues) values.delete(values.keys().next().value!);
+    kept.add(m.type, m.key, json);
     const at = performance.now();
     const pair = `${m.type}\u0000${m.key}`;
     for (const c of clients) {
@@ -181,6 +184,7 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
   const statsTimer = setInterval(() => {
     const listeners = [...clients].filter((c) => c.stats && !c.closed);
     const frame = stats.tick();
+    kept.addStats(frame);
     if (listeners.length === 0) return;
     const text = controlFrame('stats', frame as unknown as Record<string, unknown>);
     for (const c of listeners) if (c.socket.bufferedAmount < limits.highWaterBytes) c.socket.send(text);
@@ -191,7 +195,9 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
   wss.on('connection', (socket: WebSocket) => {
     const c = new Client(socket, limits);
     clients.add(c);
-    socket.send(controlFrame('hello', { version: PROTOCOL_VERSION, types, buses: bus.buses, limits: { ...limits, lastValues, flushMs } }));
+    socket.send(
+      controlFrame('hello', { version: PROTOCOL_VERSION, types, buses: bus.buses, limits: { ...limits, lastValues, history, flushMs } }),
+    );
     socket.on('message', (data, isBinary) => {
       if (c.closed) return;
       try {
@@ -203,13 +209,23 @@ export async function createGateway(bus: Bus, options: GatewayOptions = {}): Pro
         socket.send(
           controlFrame(req.subscribe ? 'subscribed' : 'unsubscribed', { ...id, subscriptions: c.subscriptions(), stats: c.stats }),
         );
+        if (req.history) {
+          // the past first: the stats frames, then every kept message in the order it came
+          socket.send(controlFrame('history', { stats: kept.stats() }));
+          const parts = kept.select(req.types, req.keys);
+          counts.sent += parts.length;
+          socket.send(messagesFrame(parts, 'history'));
+        }
         if (req.snapshot) {
+          // the last values (those the history did not just send)
           const parts: string[] = [];
           for (const type of req.types) {
-            for (const [key, json] of last.get(type)!) if (req.keys === undefined || req.keys.includes(key)) parts.push(json);
+            for (const [key, json] of last.get(type)!) {
+              if ((req.keys === undefined || req.keys.includes(key)) && !(req.history && kept.has(type, key))) parts.push(json);
+            }
           }
           counts.sent += parts.length;
-          socket.send(messagesFrame(parts, true));
+          socket.send(messagesFrame(parts, 'snapshot'));
         }
       } catch (error) {
         // A client's frame never takes the process down: anything unexpected is answered like a bad request.

@@ -5,6 +5,7 @@
 import type { GroupLag, Readiness } from '../ops/prometheus.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import type { ClientLimits } from './client.js';
+import type { HistoryLimits } from './history.js';
 
 /** The message types a gateway serves unless told otherwise: every result and event type (not the input trades). */
 export const GATEWAY_TYPES = [
@@ -39,6 +40,12 @@ export interface GatewayOptions {
   types?: readonly string[];
   /** Last values kept per type for `snapshot` requests (the oldest-updated key is forgotten first). Default 10,000. */
   lastValues?: number;
+  /**
+   * What is kept for `history` requests (a page opened late draws the past it missed): the last
+   * `points` messages of each (type, key) for the `keys` most recently updated keys of each type, and
+   * the last `stats` stats frames. Default { points: 120, keys: 500, stats: 300 }.
+   */
+  history?: { points?: number; keys?: number; stats?: number };
   /** How often queued messages are sent, in ms. Default 10. */
   flushMs?: number;
   /** Unsent bytes on a client's socket from which it is congested and coalesced. Default 256 KiB. */
@@ -65,6 +72,17 @@ function positive(value: unknown, name: string, fallback: number, integer = true
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value)))
     throw new KernelInputError(`options.${name}`, integer ? 'an integer > 0' : 'a number > 0', describeValue(value));
   return value;
+}
+
+/** The history's bounds, checked, with their defaults. */
+function resolveHistory(history: GatewayOptions['history']): HistoryLimits {
+  if (history !== undefined && (typeof history !== 'object' || history === null))
+    throw new KernelInputError('options.history', '{ points, keys, stats }', describeValue(history));
+  return {
+    points: positive(history?.points, 'history.points', 120),
+    keys: positive(history?.keys, 'history.keys', 500),
+    stats: positive(history?.stats, 'history.stats', 300),
+  };
 }
 
 /** The options checked, with their defaults. */
@@ -94,6 +112,7 @@ export function resolveOptions(options: GatewayOptions) {
     origins,
     types,
     lastValues: positive(options.lastValues, 'lastValues', 10_000),
+    history: resolveHistory(options.history),
     flushMs: positive(options.flushMs, 'flushMs', 10, false),
     statsMs: positive(options.statsMs, 'statsMs', 1000, false),
     maxClients: positive(options.maxClients, 'maxClients', 1000),

@@ -11,7 +11,7 @@ import type { BusMessage } from '../bus/messages.js';
 export const PROTOCOL_VERSION = 1;
 
 /** Every field a request may have. */
-const REQUEST_FIELDS = ['subscribe', 'unsubscribe', 'keys', 'snapshot', 'stats', 'id'] as const;
+const REQUEST_FIELDS = ['subscribe', 'unsubscribe', 'keys', 'snapshot', 'history', 'stats', 'id'] as const;
 /** Longest key the gateway accepts in a request (the bus's own key limit is 255 UTF-8 bytes). */
 const MAX_KEY_LENGTH = 255;
 /** Most keys one request may list. */
@@ -27,6 +27,8 @@ export interface Request {
   keys: string[] | undefined;
   /** Send the last value of every matching (type, key) at once (subscribe only). */
   snapshot: boolean;
+  /** Send at once the kept history of every matching (type, key) and the kept stats frames (subscribe only). */
+  history: boolean;
   /** Receive a stats frame every second (subscribe: on; unsubscribe: off); undefined leaves it as it is. */
   stats: boolean | undefined;
   /** Echoed in the reply. */
@@ -95,12 +97,16 @@ export function parseRequest(text: string, served: readonly string[]): Request {
   if (r.snapshot !== undefined && typeof r.snapshot !== 'boolean')
     throw new RequestError('snapshot', 'true or false', describe(r.snapshot), id);
   if (r.snapshot === true && !subscribe) throw new RequestError('snapshot', 'nothing in an unsubscribe request', 'true', id);
+  if (r.history !== undefined && typeof r.history !== 'boolean')
+    throw new RequestError('history', 'true or false', describe(r.history), id);
+  if (r.history === true && !subscribe) throw new RequestError('history', 'nothing in an unsubscribe request', 'true', id);
   if (r.stats !== undefined && typeof r.stats !== 'boolean') throw new RequestError('stats', 'true or false', describe(r.stats), id);
   return {
     subscribe,
     types,
     keys,
     snapshot: r.snapshot === true,
+    history: r.history === true,
     stats: r.stats === undefined ? undefined : subscribe ? (r.stats as boolean) : !(r.stats as boolean),
     id,
   };
@@ -152,12 +158,15 @@ export function messageJson(m: BusMessage): string {
   return JSON.stringify({ type: m.type, key: m.key, ts: m.ts, bus: m.bus, id: m.id, payload: m.payload }, replacer);
 }
 
-/** A frame of messages: `{"frame":"messages","messages":[...]}` from their JSON (snapshot: the last values on subscribe). */
-export function messagesFrame(parts: readonly string[], snapshot = false): string {
-  return `{"frame":"messages"${snapshot ? ',"snapshot":true' : ''},"messages":[${parts.join(',')}]}`;
+/**
+ * A frame of messages: `{"frame":"messages","messages":[...]}` from their JSON; `"snapshot":true` for
+ * the last values sent on subscribe, `"history":true` for the kept history.
+ */
+export function messagesFrame(parts: readonly string[], kind?: 'snapshot' | 'history'): string {
+  return `{"frame":"messages"${kind ? `,"${kind}":true` : ''},"messages":[${parts.join(',')}]}`;
 }
 
-/** A control frame (hello, subscribed, unsubscribed, error, stats). */
+/** A control frame (hello, subscribed, unsubscribed, error, stats, history). */
 export function controlFrame(frame: string, body: Record<string, unknown>): string {
   return JSON.stringify({ frame, ...body }, replacer);
 }

@@ -6,7 +6,7 @@
  * the gateway as a page reads them (JSON: NaN as null). A backtest alert is not a limit breach.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertKind, alertText, portfolioMarks, portfolioRowClass } from '../../web/alerts.js';
+import { alertKind, alertText, axisTicks, portfolioMarks, portfolioRowClass } from '../../web/alerts.js';
 import { createBus, type Bus } from '../../src/bus/index.js';
 import { SyntheticMarket } from '../../src/replay/synthetic-market.js';
 import { RiskEngine, VpinEngine } from '../../src/engines/index.js';
@@ -184,5 +184,18 @@ describe('the page the gateway serves', () => {
     expect(html).toContain('export function alertText(key, p)');
     expect(html).toContain('export function portfolioMarks(pf, now, holdMs)');
     expect(html).not.toContain(ALERTS_MARKER);
+  });
+});
+
+describe('axisTicks', () => {
+  it('labels an axis with enough decimals that no two labels read the same', () => {
+    // a throughput axis from 0 to 1.2 msg/s read 1, 1, 0, 0 with no decimals
+    expect(axisTicks(0, 1.2, 4).map((t) => t.label)).toEqual(['0.0', '0.4', '0.8', '1.2']);
+    expect(axisTicks(0, 300_000, 4).map((t) => t.label)).toEqual(['0', '100,000', '200,000', '300,000']);
+    expect(axisTicks(0.25, 0.2505, 4, 2).map((t) => t.label)).toEqual(['0.2500', '0.2502', '0.2503', '0.2505']);
+    // a log axis: lo and hi are log10 values
+    const log = axisTicks(-3, 0, 4, 3, true);
+    expect(log.map((t) => t.label)).toEqual(['0.001', '0.010', '0.100', '1.000']);
+    expect(log[3].value).toBe(1);
   });
 });

@@ -94,6 +94,29 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     await page.close();
   }, 120_000);
 
+  it('opened after a replay ended, the page draws the past the gateway kept: throughput, latency, every history', async () => {
+    const command = new Command(['demo', '--file', 'examples/tape.csv', '--dashboard', '0']);
+    const url = (await command.waitFor(DASHBOARD))[1];
+    await command.waitFor(/^tape replayed \(5,200 trades\); the dashboard stays up until SIGINT$/m, 60_000);
+    const page = await open(browser, url, problems);
+    const points = async (selector: string) =>
+      page.locator(selector).evaluateAll((canvases) => canvases.map((c) => Number((c as HTMLElement).dataset.points ?? 0)));
+    // the stats of the replay (a second or two at speed max), and every symbol's and portfolio's VPIN and VaR history
+    await until(async () => (await points('#throughput-chart'))[0] >= 2, 'the throughput chart', 20_000);
+    expect((await points('#latency-chart'))[0]).toBeGreaterThanOrEqual(2);
+    await until(async () => (await points('#symbols canvas.spark')).length === 8, "the tape's symbol rows", 20_000);
+    expect(await points('#symbols canvas.spark')).toEqual(Array(8).fill(60));
+    expect((await points('#portfolios canvas.pspark')).every((n) => n >= 2 * 60)).toBe(true);
+    await page.locator('#symbols tbody tr[data-key="AAPL"]').click();
+    await until(async () => /^AAPL: VPIN and CDF over its last \d+ buckets$/.test(await text(page, '#detail-title')), 'the detail chart');
+    expect(Number(/last (\d+) buckets/.exec(await text(page, '#detail-title'))![1])).toBe(120);
+    expect(await page.locator('#alerts li').count()).toBeGreaterThan(0);
+    expect(unexpected(problems)).toEqual([]);
+    command.kill('SIGINT');
+    expect(await command.exited).toBe(0);
+    await page.close();
+  }, 120_000);
+
   it('shows live throughput, symbols, alerts, a symbol chart and the portfolios; reconnects when the server restarts', async () => {
     const t0 = performance.now();
     const first = await demo(0);

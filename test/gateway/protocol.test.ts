@@ -111,6 +111,52 @@ describe('gateway protocol', () => {
     ]);
   });
 
+  it('history: the kept past of every subscribed (type, key) in the order it came, bounded by points and keys, and the stats frames', async () => {
+    const { bus, gateway } = await start({ statsMs: 20, history: { points: 3, keys: 2, stats: 4 } });
+    // A: buckets 0-4, B: 10-11, C: 20 (C pushes A, the least recently updated key, out of the history)
+    for (const [key, bucket] of [
+      ['A', 0],
+      ['A', 1],
+      ['B', 10],
+      ['A', 2],
+      ['A', 3],
+      ['A', 4],
+      ['B', 11],
+      ['C', 20],
+    ] as const) {
+      // one at a time: the bus keeps each key's order, not the order across keys
+      const n = gateway.metrics().received;
+      await bus.publish('VPIN_CALCULATION', { key, payload: vpinPayload(bucket) });
+      await until(() => gateway.metrics().received === n + 1, 'the gateway to receive it');
+    }
+    await new Promise((r) => setTimeout(r, 150)); // more than 4 stats periods
+    const c = connect(gateway.wsUrl);
+    await c.opened;
+    await c.request({ subscribe: ['VPIN_CALCULATION'], history: true, snapshot: true });
+    const stats = await c.next('history');
+    expect((stats.stats as { at: number }[]).length).toBe(4);
+    const history = await c.next('messages');
+    expect(history.history).toBe(true);
+    expect((history.messages as WireMessage[]).map((m) => [m.key, m.payload.bucket])).toEqual([
+      ['B', 10],
+      ['B', 11],
+      ['C', 20],
+    ]);
+    // the snapshot then holds the last values the history did not send: A's
+    const snap = await c.next('messages', c.frames.indexOf(history) + 1);
+    expect(snap.snapshot).toBe(true);
+    expect((snap.messages as WireMessage[]).map((m) => [m.key, m.payload.bucket])).toEqual([['A', 4]]);
+    // keys narrow it; bad bounds are refused naming them
+    const d = connect(gateway.wsUrl);
+    await d.opened;
+    await d.request({ subscribe: ['VPIN_CALCULATION'], keys: ['B'], history: true });
+    const only = await d.next('messages');
+    expect((only.messages as WireMessage[]).map((m) => m.payload.bucket)).toEqual([10, 11]);
+    await expect(createGateway(bus, { port: 0, history: { points: 0 } })).rejects.toThrow(
+      'options.history.points: expected an integer > 0, got 0',
+    );
+  });
+
   it('a bad request gets an error frame naming the field; the connection stays open', async () => {
     const { gateway } = await start();
     const c = connect(gateway.wsUrl);
@@ -127,10 +173,12 @@ describe('gateway protocol', () => {
       [
         { subscribe: '*', key: ['A'] },
         'key',
-        'key: expected no such field (a request has subscribe, unsubscribe, keys, snapshot, stats, id), got a value',
+        'key: expected no such field (a request has subscribe, unsubscribe, keys, snapshot, history, stats, id), got a value',
       ],
       [{ keys: ['A'] }, 'subscribe', 'subscribe: expected either subscribe or unsubscribe (a list of message types, or "*"), got neither'],
       [{ unsubscribe: '*', snapshot: true }, 'snapshot', 'snapshot: expected nothing in an unsubscribe request, got true'],
+      [{ subscribe: '*', history: 1 }, 'history', 'history: expected true or false, got 1'],
+      [{ unsubscribe: '*', history: true }, 'history', 'history: expected nothing in an unsubscribe request, got true'],
     ];
     for (const [request, field, message] of cases) {
       const reply = await c.request(typeof request === 'string' ? request : JSON.stringify(request));
