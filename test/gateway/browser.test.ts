@@ -100,7 +100,7 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     await command.waitFor(/^tape replayed \(5,200 trades\); the dashboard stays up until SIGINT$/m, 60_000);
     const page = await open(browser, url, problems);
     const points = async (selector: string) =>
-      page.locator(selector).evaluateAll((canvases) => canvases.map((c) => Number((c as HTMLElement).dataset.points ?? 0)));
+      page.locator(selector).evaluateAll((canvases) => canvases.map((c) => Number(c.getAttribute('data-points') ?? 0)));
     // the stats of the replay (a second or two at speed max), and every symbol's and portfolio's VPIN and VaR history
     await until(async () => (await points('#throughput-chart'))[0] >= 2, 'the throughput chart', 20_000);
     expect((await points('#latency-chart'))[0]).toBeGreaterThanOrEqual(2);
