@@ -182,7 +182,7 @@ export class FactorEngine extends Engine {
     const input = parseFactorInput(message.payload, this.styles.includes('value'));
     const old = this.states.get(message.key);
     if (old?.lastDate !== undefined && compareDates(input.date, old.lastDate) <= 0) {
-      if (this.recent.applied(message.key, message.sentAt, message.ts, old.lastSentAt, old.lastTs)) {
+      if (this.recent.republished(message.key, true, message.sentAt, message.ts, old)) {
         this.totals.republished++;
         return;
       }

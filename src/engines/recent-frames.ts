@@ -5,6 +5,12 @@
  * engine's own checks (and is applied or refused there), so no frame vanishes uncounted.
  */
 
+/** What a key's state knows of its last frame applied. */
+export interface LastFrame {
+  lastSentAt: number;
+  lastTs: number;
+}
+
 /** Frames per key remembered. */
 export const RECENT_FRAMES = 64;
 
@@ -22,10 +28,19 @@ export class RecentFrames {
   }
 
   /**
-   * Whether a frame with this publish time and ts was applied: one of the last RECENT_FRAMES
-   * remembered, or the key's last frame (`lastSentAt`, `lastTs`: all that is known after a restore).
+   * The one rule of every engine: whether a frame is one the key applied before (a publish stored
+   * twice), to be skipped and counted as republished. It goes back (`behind`: its ts at or before the
+   * key's last, or for the factor engine its date), was published no later than the key's last frame,
+   * and its (publish time, ts) is one applied: one of the last RECENT_FRAMES remembered, or the key's
+   * last frame (`last`: all that is known after a restore). A frame that goes back and was never
+   * applied is not republished: it reaches the engine's own checks.
    */
-  applied(sentAt: number, ts: number, lastSentAt: number, lastTs: number): boolean {
+  republished(behind: boolean, sentAt: number, ts: number, last: LastFrame): boolean {
+    return behind && sentAt <= last.lastSentAt && this.applied(sentAt, ts, last.lastSentAt, last.lastTs);
+  }
+
+  /** Whether a frame with this publish time and ts was applied (see republished()). */
+  private applied(sentAt: number, ts: number, lastSentAt: number, lastTs: number): boolean {
     if (sentAt === lastSentAt && ts === lastTs) return true;
     const ring = this.ring;
     if (!ring) return false;
@@ -44,9 +59,9 @@ export class RecentFrames {
 export class RecentFramesByKey {
   private readonly byKey = new Map<string, RecentFrames>();
 
-  /** RecentFrames.applied for `key` (false for a key with none remembered but its last frame). */
-  applied(key: string, sentAt: number, ts: number, lastSentAt: number, lastTs: number): boolean {
-    return (this.byKey.get(key) ?? NONE).applied(sentAt, ts, lastSentAt, lastTs);
+  /** RecentFrames.republished for `key` (a key with none remembered has only its last frame). */
+  republished(key: string, behind: boolean, sentAt: number, ts: number, last: LastFrame): boolean {
+    return (this.byKey.get(key) ?? NONE).republished(behind, sentAt, ts, last);
   }
 
   /** Records a frame `key` applied. */

@@ -213,12 +213,7 @@ export class RiskEngine extends Engine {
     const parsed = parseReturnsUpdate(message.payload);
     let u = this.universeStates.get(message.key);
     const columnOf = u ? this.columnsOf(u.window, parsed.assets, message.key) : undefined;
-    if (
-      u &&
-      message.sentAt <= u.lastSentAt &&
-      message.ts <= u.lastTs &&
-      this.recent.applied(message.key, message.sentAt, message.ts, u.lastSentAt, u.lastTs)
-    ) {
+    if (u && this.recent.republished(message.key, message.ts <= u.lastTs, message.sentAt, message.ts, u)) {
       this.totals.republished++;
       return;
     }

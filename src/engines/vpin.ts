@@ -192,12 +192,7 @@ export class VpinEngine extends Engine {
       }
     }
     const s = this.state(message.key);
-    if (
-      n > 0 &&
-      message.sentAt <= s.lastSentAt &&
-      message.ts <= s.lastTs &&
-      s.recent.applied(message.sentAt, message.ts, s.lastSentAt, s.lastTs)
-    ) {
+    if (n > 0 && s.recent.republished(message.ts <= s.lastTs, message.sentAt, message.ts, s)) {
       this.totals.republished += n;
       return;
     }
