@@ -94,6 +94,13 @@ export interface SubscribeOptions {
    * as the gateway's, leaves nothing behind. Default: true for the default group, false for a named one.
    */
   temporary?: boolean;
+  /**
+   * Called with the stream's name each time this subscription starts reading one of its streams, on a
+   * transport that hands streams out by lease (Redis: at start, and when it takes a stream over from a
+   * consumer that left or died), before that stream's first delivery. An engine restores the stream's
+   * checkpointed state then, whether or not an entry follows.
+   */
+  onLease?: (stream: string) => void;
 }
 
 /** SubscribeOptions.from. */

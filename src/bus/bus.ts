@@ -407,10 +407,14 @@ export class Bus {
         const handle = (entry: Parameters<Parameters<Transport['subscribe']>[3]>[0]) =>
           this.delivery.deliver(bus, deadLetters ? undefined : type, entry, handler as MessageHandler);
         const transport = this.lane(bus).transport;
+        const onLease = options.onLease;
         parts.push(
-          startAfter === undefined
+          startAfter === undefined && onLease === undefined
             ? transport.subscribe(name, group, consumer, handle)
-            : transport.subscribe(name, group, consumer, handle, { startAfter }),
+            : transport.subscribe(name, group, consumer, handle, {
+                ...(startAfter === undefined ? {} : { startAfter }),
+                ...(onLease === undefined || deadLetters ? {} : { onLease }),
+              }),
         );
       }
     }

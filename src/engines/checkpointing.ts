@@ -36,7 +36,9 @@ export interface StreamCheckpointState {
   bus: BusName;
   /** The input type the stream carries: snapshotKey() and restoreKey() get it. */
   type: string;
-  /** The transport's lease counter when the stream was last resumed (undefined: never). */
+  /** Times this engine took the stream's lease (its subscription's onLease). */
+  leases: number;
+  /** `leases` when the stream was last resumed (undefined: never, or its keys were dropped). */
   epoch: number | undefined;
   resuming: Promise<void> | undefined;
   /** Keys changed since the last checkpoint. */
@@ -166,6 +168,7 @@ export class Checkpointing {
             store,
             bus: name,
             type,
+            leases: 0,
             epoch: undefined,
             resuming: undefined,
             dirty: new Set(),
@@ -182,6 +185,22 @@ export class Checkpointing {
   /** The checkpoint state of an input stream (undefined for another stream). */
   stateOf(stream: string): StreamCheckpointState | undefined {
     return this.ckpt.get(stream);
+  }
+
+  /**
+   * The engine started reading `stream` (its subscription took the lease): resumes it now, so that a
+   * stream taken over while idle has its keys' state before any entry comes (an engine that joins its
+   * inputs: once it reads every input stream, all together). A failure (Redis unreachable) leaves it
+   * due: the stream's next delivery resumes it.
+   */
+  leased(stream: string): void {
+    const state = this.ckpt.get(stream);
+    if (!state) return;
+    state.leases++;
+    const { bus, group, joinsInputs } = this.host;
+    if (this.host.closing()) return;
+    if (!joinsInputs) this.resume(stream, state)?.catch(() => undefined);
+    else if ([...this.ckpt].every(([s, st]) => bus.transport(st.bus).holds?.(s, group))) this.resumeAll()?.catch(() => undefined);
   }
 
   /**
@@ -248,18 +267,13 @@ export class Checkpointing {
     );
   }
 
-  /** The lease counter of the transport that carries `state`'s stream: it moves when a stream is (re)acquired. */
-  private epochOf(state: StreamCheckpointState): number {
-    return this.host.bus.transport(state.bus).leaseCount ?? 0;
-  }
-
   /**
-   * Before the first delivery of a stream after this engine (re)started reading it (its transport's
-   * lease counter moved), restores the checkpoint and replays what the group acknowledged since; returns
+   * Before the first delivery of a stream after this engine (re)started reading it (took its lease
+   * again: leased()), restores the checkpoint and replays what the group acknowledged since; returns
    * undefined when the stream is current.
    */
   resume(stream: string, state: StreamCheckpointState): Promise<void> | undefined {
-    const epoch = this.epochOf(state);
+    const epoch = state.leases;
     if (state.epoch === epoch) return undefined;
     state.resuming ??= (async () => {
       await this.checkConfig();
@@ -274,19 +288,14 @@ export class Checkpointing {
   }
 
   /**
-   * joinsInputs: when any input stream's transport lease counter moved, restores the checkpoint of every
+   * joinsInputs: when this engine took any input stream's lease again, restores the checkpoint of every
    * such stream first, then replays their acknowledged entries merged in entry-id order; returns
    * undefined when every stream is current.
    */
   resumeAll(): Promise<void> | undefined {
     if (this.resumingAll) return this.resumingAll;
     const moved: [string, StreamCheckpointState, number][] = [];
-    const epochs = new Map<BusName, number>();
-    for (const [stream, state] of this.ckpt) {
-      let epoch = epochs.get(state.bus);
-      if (epoch === undefined) epochs.set(state.bus, (epoch = this.epochOf(state)));
-      if (state.epoch !== epoch) moved.push([stream, state, epoch]);
-    }
+    for (const [stream, state] of this.ckpt) if (state.epoch !== state.leases) moved.push([stream, state, state.leases]);
     if (moved.length === 0) return undefined;
     const all = (async () => {
       await this.checkConfig();

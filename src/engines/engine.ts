@@ -243,6 +243,8 @@ export abstract class Engine {
       group: this.group,
       consumer: this.consumer,
       ...(this.subscribeFrom === undefined ? {} : { from: this.subscribeFrom }),
+      // a stream taken over is restored at once, not at its next entry (which may be long in coming)
+      ...(this.ckpt ? { onLease: (stream: string) => this.ckpt?.leased(stream) } : {}),
     };
     const subscribe = () => {
       if (this.closing) return;

@@ -8,7 +8,7 @@ import { createBus } from '../../src/bus/bus.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import type { VpinOptions } from '../../src/index.js';
-import { describeRedis, useRedisServer } from '../helpers/redis.js';
+import { describeRedis, until, useRedisServer } from '../helpers/redis.js';
 
 const SHARDS = 4;
 const VPIN: VpinOptions = { bucketVolume: 50, window: 3, barMs: 1, sigma: { ewma: 0.94 } };
@@ -48,6 +48,37 @@ describeRedis('engine.ready() over Redis', () => {
     expect(b.metrics()).toMatchObject({ processed: 100, extra: { resumes: SHARDS, restoredKeys: KEYS.length } });
     await b.close();
     await bus2.close();
+  });
+
+  it("a stream taken over while idle is restored at once: the engine's state has every key before any entry comes", async () => {
+    const options = { shards: SHARDS, redis: { url: server().url(), prefix: 'kb:takeover:', claimIdleMs: 500 } };
+    const trades = {
+      ts: Float64Array.from({ length: 20 }, (_, i) => i),
+      price: Float64Array.from({ length: 20 }, (_, i) => 100 + (i % 3)),
+      volume: new Float64Array(20).fill(5),
+    };
+    // two engines of one group share the four streams; every key gets its trades, checkpointed
+    const buses = [createBus(options), createBus(options)];
+    const [a, b] = buses.map((bus) => new VpinEngine(bus, { vpin: VPIN, backend: 'reference', heartbeatMs: 0, checkpointMs: 50 }).start());
+    await Promise.all([a.ready(), b.ready()]);
+    const transport = (i: number) => buses[i].transport('marketdata') as RedisTransport;
+    const streams = buses[0].streams('marketdata', 'TRADE_EXECUTION');
+    await until(() => streams.every((s) => transport(0).holds(s, 'vpin') !== transport(1).holds(s, 'vpin')), 'two streams each', 10_000);
+    for (const key of KEYS) await buses[0].publish('TRADE_EXECUTION', { key, ...trades });
+    await buses[0].drain();
+    await until(() => a.metrics().processed + b.metrics().processed === 100, 'every trade processed', 10_000);
+    const held = b.symbols().size;
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(KEYS.length);
+    // a leaves; b takes its streams over and, with no entry to come, restores their keys
+    await a.stop();
+    await buses[0].close();
+    await until(() => streams.every((s) => transport(1).holds(s, 'vpin')), 'b to hold all four streams', 10_000);
+    await until(() => b.symbols().size === KEYS.length, "b to restore a's keys", 5_000);
+    for (const key of KEYS) expect(b.symbols().get(key)!.lastTs).toBe(19);
+    expect(b.metrics()).toMatchObject({ processed: 100 - a.metrics().processed });
+    await b.close();
+    await buses[1].close();
   });
 
   it('in process, ready() resolves at once', async () => {

@@ -218,6 +218,8 @@ export interface Transport {
 export interface TransportSubscribeOptions {
   /** A new group starts after this entry id (`$`: at the stream's end). */
   startAfter?: string;
+  /** With capabilities.leases: called with the stream each time this subscription takes its lease (starts reading it). */
+  onLease?: (stream: string) => void;
 }
 
 /** The largest sequence number of an entry id. */

@@ -90,6 +90,8 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
     private readonly handler: EntryHandler,
     /** Where a group this subscription creates starts (XGROUP CREATE's id): '0', an entry id or '$'. */
     private readonly startAfter = '0',
+    /** Called with the stream each time this subscription takes the lease, before any of its entries is handled. */
+    private readonly onLease?: (stream: string) => void,
   ) {
     this.key = deps.keys.stream(stream);
     this.leaseKey = deps.keys.lease(stream, group);
@@ -153,6 +155,8 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
     this.acquiredAt = performance.now();
     this.leaseValidUntil = this.acquiredAt + this.cfg.claimIdleMs;
     this.deps.counters.leases++;
+    // Before anything of the stream is handled: the subscriber's own start (an engine restores its state)
+    this.onLease?.(this.stream);
     // Whoever held the stream before is gone: its pending entries are ours, handled first, in order.
     let cursor = '0-0';
     do {

@@ -351,7 +351,17 @@ export class RedisTransport implements Transport {
     const startAfter = options.startAfter ?? '0';
     if (startAfter !== '$' && !/^\d+(-\d+)?$/.test(startAfter))
       throw new KernelInputError('options.startAfter', "an entry id or '$'", describeValue(startAfter));
-    const sub = new RedisSubscription(this.subscriptionDeps, this.members, reader, stream, group, consumer, handler, startAfter);
+    const sub = new RedisSubscription(
+      this.subscriptionDeps,
+      this.members,
+      reader,
+      stream,
+      group,
+      consumer,
+      handler,
+      startAfter,
+      options.onLease,
+    );
     reader.join(sub);
     this.members.add(sub);
     sub.start();
