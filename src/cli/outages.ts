@@ -242,16 +242,20 @@ export function rateLimited(write: (line: string) => void, burst = 5, windowMs =
   };
 }
 
-/** A transport's health lines (`<target>: healthy`, `<target>: unhealthy (...)`): OutageWatch says it once per outage. */
-const HEALTH_LINE = /^\S+: (un)?healthy( \(.*\))?$/;
+/**
+ * A transport's lines about its connection: health (`<target>: healthy`, `<target>: unhealthy (...)`),
+ * `connection lost (...), reconnecting in N ms` and `reconnected`. OutageWatch says it once per outage
+ * (its back line counts the reconnects).
+ */
+const CONNECTION_LINE = /^\S+: ((un)?healthy( \(.*\))?|connection lost \(.*\), reconnecting in \d+ ms|reconnected)$/;
 
 /**
  * The transport messages of a command's log: on stderr (errors, as `transport` events), rateLimited(),
- * without the health lines (OutageWatch's lines say it, once per outage).
+ * without the lines about the connection (OutageWatch's lines say it, once per outage).
  */
 export function transportLog(log: Log): (line: string) => void {
   const write = rateLimited((line) => log.error(line, { event: 'transport' }));
   return (line) => {
-    if (!HEALTH_LINE.test(line)) write(line);
+    if (!CONNECTION_LINE.test(line)) write(line);
   };
 }

@@ -17,6 +17,14 @@ export function messageOf(error: unknown): string {
  */
 export const TRANSIENT_REPLY = /^(OOM|LOADING|READONLY|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|NOREPLICAS|MISCONF|MOVED|ASK)\b/;
 
+/**
+ * ioredis's words for a command on a connection that is down (closed, refused, reset, a write with the
+ * offline queue off): the outage itself, which the transport's PING watch reports once (the health
+ * lines), not an error of the task that met it.
+ */
+export const CONNECTION_DOWN =
+  /Stream isn't writeable|^Connection is closed|\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTCONN)\b|Reached the max retries/;
+
 /** Error texts of credentials the server refuses: no retry cures them. */
 export const AUTH_ERROR = /^(WRONGPASS|NOAUTH|NOPERM)|invalid (username|password)|AUTH failed/i;
 

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { RedisOptions } from 'ioredis';
 import type { RedisClient } from './client.js';
-import { failWaitsOnClose, messageOf } from './commands.js';
+import { CONNECTION_DOWN, failWaitsOnClose, messageOf } from './commands.js';
 import type { ResolvedOptions } from './options.js';
 
 let ioredis: typeof import('ioredis') | undefined;
@@ -92,6 +92,7 @@ export class Dialer implements TransportLog {
     let lastLogged = '';
     const logError = (error: unknown) => {
       const text = this.clean(messageOf(error));
+      if (CONNECTION_DOWN.test(text)) return; // the PING watch says it, once per outage
       if (text !== lastLogged) this.log(`${this.target} (${role}): ${text}`);
       lastLogged = text;
     };
@@ -110,8 +111,12 @@ export class Dialer implements TransportLog {
     return out;
   }
 
-  /** Reports an error of a background task (cleaned of credentials). */
+  /**
+   * Reports an error of a background task (cleaned of credentials); not one of a connection that is down
+   * (CONNECTION_DOWN): the outage is the PING watch's one line, not a line per task that met it.
+   */
   report(what: string, error: unknown): void {
-    this.log(`${this.target}: ${what}: ${this.clean(messageOf(error))}`);
+    const text = messageOf(error);
+    if (!CONNECTION_DOWN.test(text)) this.log(`${this.target}: ${what}: ${this.clean(text)}`);
   }
 }
