@@ -42,8 +42,6 @@ const SHORT: Record<string, string> = {
   'pandas.read_csv': 'pandas',
   'polars.read_csv': 'polars',
   'pyarrow.csv.read_csv': 'pyarrow',
-  'duckdb read_csv (into a table)': 'duckdb',
-  'duckdb read_csv (to an Arrow table)': 'duckdb to Arrow',
   'pyarrow.parquet.read_table': 'pyarrow read_table',
   'polars.read_parquet': 'polars read_parquet',
   'pyarrow.feather.read_table': 'pyarrow feather',

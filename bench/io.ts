@@ -69,7 +69,7 @@ const STREAM_ROWS = Number(process.env.KERNELBUS_BENCH_IO_STREAM_ROWS ?? BIG_TAP
 const STREAM_BUCKET_VOLUME = 1.8e7;
 /** The CLI end to end on 10^7 trades runs only when 2*10^6 took less than this (the csv-parse reader takes ~10 s). */
 const BIG_CLI_MAX_SMALL_MS = 5_000;
-const PEER_CSV = ['polars.read_csv', 'pyarrow.csv.read_csv', 'duckdb read_csv (into a table)', 'pandas.read_csv'];
+const PEER_CSV = ['polars.read_csv', 'pyarrow.csv.read_csv', 'pandas.read_csv'];
 
 /** The best of `runs` awaited calls (after one warm-up call unless `warmup` is false), in ms. */
 async function bestMs(fn: () => Promise<unknown> | unknown, runs = 3, warmup = true): Promise<number> {

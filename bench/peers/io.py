@@ -4,8 +4,7 @@
 Times, best of 5 (after one warm-up read, so every read finds the file in the page cache), the
 readers a researcher would reach for on the files bench/io-data.ts writes (`npx tsx bench/io-data.ts`
 first; the same folder, <tempdir>/kernelbus-bench-io-v1):
-- CSV: pandas.read_csv, polars.read_csv (all cores), pyarrow.csv.read_csv (all cores) and duckdb's
-  read_csv (into a DuckDB table, and fetched as an Arrow table), on the 2*10^6 and 10^7 single-symbol
+- CSV: pandas.read_csv, polars.read_csv (all cores) and pyarrow.csv.read_csv (all cores), on the 2*10^6 and 10^7 single-symbol
   tapes, the 8-symbol tape and the 2,520 x 500 returns;
 - Parquet (zstd): pyarrow.parquet.read_table, polars.read_parquet; Arrow IPC: pyarrow.feather.read_table
   (copied into memory, and memory-mapped) and polars.read_ipc. The Parquet and Arrow files are ours
@@ -27,7 +26,6 @@ import sys
 import tempfile
 import time
 
-import duckdb
 import numpy
 import pandas
 import polars
@@ -50,30 +48,10 @@ def best_of(fn, runs=RUNS):
     return min(times), times
 
 
-def duckdb_connection():
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    return con
-
-
-def duckdb_table(path):
-    """read_csv into a DuckDB table (the read alone, nothing handed to Python)."""
-    con = duckdb_connection()
-    return lambda: con.execute(f"CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv('{path}')")
-
-
-def duckdb_arrow(path):
-    """read_csv fetched as an Arrow table (`.arrow()` is a lazy reader since duckdb 1.4)."""
-    con = duckdb_connection()
-    return lambda: con.sql(f"SELECT * FROM read_csv('{path}')").to_arrow_table()
-
-
 CSV_READERS = {
     "pandas.read_csv": lambda p: lambda: pandas.read_csv(p),
     "polars.read_csv": lambda p: lambda: polars.read_csv(p),
     "pyarrow.csv.read_csv": lambda p: lambda: pyarrow.csv.read_csv(p),
-    "duckdb read_csv (into a table)": duckdb_table,
-    "duckdb read_csv (to an Arrow table)": duckdb_arrow,
 }
 
 PARQUET_READERS = {
@@ -173,7 +151,6 @@ def main():
             "pandas": pandas.__version__,
             "polars": polars.__version__,
             "pyarrow": pyarrow.__version__,
-            "duckdb": duckdb.__version__,
             "numpy": numpy.__version__,
         },
         "runs": RUNS,
