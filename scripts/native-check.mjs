@@ -14,9 +14,10 @@
 // Prints one line per kernel and a summary; exits 1 on any failure.
 // --simd <level>: fail unless the addon runs that instruction set (features().simd: scripts/cpu-check.sh
 // under emulated CPUs). The summary ends with a digest (SHA-256) of every native output of 2.: the
-// same bits give the same digest, whatever the CPU, KERNELBUS_SIMD or the thread count.
+// same bits give the same digest, whatever the CPU, KERNELBUS_SIMD or the thread count; --digests <file>
+// writes one per kernel (JSON), to tell which kernels two builds differ in (scripts/win32-check.sh).
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -27,6 +28,7 @@ const flag = (name) => {
 };
 const cases = Number(flag('--cases') ?? 30);
 const simd = flag('--simd');
+const digestsFile = flag('--digests');
 const root = resolve(args[0] ?? new URL('..', import.meta.url).pathname);
 const entry = resolve(root, 'dist/api/index.js');
 if (!existsSync(entry)) {
@@ -65,12 +67,24 @@ const nat = kb.kernels({ backend: 'native' });
 
 // --- the digest of the native outputs ----------------------------------------------------------------
 const digest = createHash('sha256');
+// per kernel too (--digests <file>: JSON { kernel: sha256 }), to tell which kernels two builds differ in
+const kernelDigests = {};
+let kernelDigest;
+function update(bytes) {
+  digest.update(bytes);
+  kernelDigest?.update(bytes);
+}
+/** Starts the digest of kernel `name` (ended by the next call, or by the end). */
+function digestOf(name) {
+  kernelDigest = createHash('sha256');
+  kernelDigests[name] = kernelDigest;
+}
 function absorb(value) {
-  if (typeof value === 'number') digest.update(new Uint8Array(Float64Array.of(value).buffer));
-  else if (typeof value === 'string' || typeof value === 'boolean' || value == null) digest.update(`${typeof value}:${String(value)};`);
-  else if (ArrayBuffer.isView(value)) digest.update(new Uint8Array(Float64Array.from(value, Number).buffer));
+  if (typeof value === 'number') update(new Uint8Array(Float64Array.of(value).buffer));
+  else if (typeof value === 'string' || typeof value === 'boolean' || value == null) update(`${typeof value}:${String(value)};`);
+  else if (ArrayBuffer.isView(value)) update(new Uint8Array(Float64Array.from(value, Number).buffer));
   else if (Array.isArray(value)) value.forEach(absorb);
-  else for (const k of Object.keys(value).sort()) digest.update(`${k}:`), absorb(value[k]);
+  else for (const k of Object.keys(value).sort()) update(`${k}:`), absorb(value[k]);
 }
 
 // --- seeded inputs ---------------------------------------------------------------------------------
@@ -314,6 +328,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
     const [gen, exact] = spec;
     const before = failures.length;
     let thrown = 0;
+    digestOf(name);
     seed(name.length * 7919 + 17);
     for (let c = 0; c < cases; c++) {
       const input = gen();
@@ -344,6 +359,7 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
 // vpinStream: batches of a random tape, native vs reference, and the state snapshot portable both ways
 {
   seed(4242);
+  digestOf('vpinStream');
   const before = failures.length;
   for (let c = 0; c < Math.max(3, cases / 4); c++) {
     // every other case a quote classifier (Lee-Ready with a lag) over quoted batches
@@ -463,5 +479,6 @@ for (const [family, names] of Object.entries(kb.FAMILY_KERNELS)) {
 }
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
+if (digestsFile) writeFileSync(digestsFile, `${JSON.stringify(Object.fromEntries(Object.entries(kernelDigests).map(([k, h]) => [k, h.digest('hex')])), null, 1)}\n`);
 console.log(`native-check: ${checks} checks, ${failures.length} failed, ${seconds} s, simd ${info.features.simd}, digest ${digest.digest('hex')}`);
 process.exit(failures.length ? 1 : 0);
