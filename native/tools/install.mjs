@@ -28,8 +28,7 @@ const target = `${process.platform}-${process.arch}${musl ? ' (musl)' : process.
 /** The packages that build the addon on this OS. */
 function toolchainFix() {
   if (process.platform === 'darwin') return 'xcode-select --install && brew install cmake';
-  if (process.platform === 'win32')
-    return 'Visual Studio Build Tools with "Desktop development with C++" (includes CMake; Windows is not tested)';
+  if (process.platform === 'win32') return 'Visual Studio Build Tools with "Desktop development with C++" (includes CMake)';
   if (musl) return 'apk add cmake g++ make';
   let os = '';
   try {
@@ -47,7 +46,7 @@ function toolchainFix() {
 function say(line) {
   const text = `kernelbus: ${line}\n`;
   process.stderr.write(text);
-  if (process.stderr.isTTY || env.KERNELBUS_INSTALL_QUIET === '1' || env.CI) return;
+  if (process.stderr.isTTY || env.KERNELBUS_INSTALL_QUIET === '1' || env.CI || process.platform === 'win32') return;
   try {
     const tty = openSync('/dev/tty', 'w');
     writeSync(tty, text);
@@ -120,7 +119,7 @@ if (!foreground) closeSync(out);
 const built = result.status === 0 ? probe() : { error: `cmake-js exited with ${result.status ?? result.signal}` };
 if (built.path) {
   const blasHint =
-    built.features?.blas || process.platform === 'darwin'
+    built.features?.blas || process.platform === 'darwin' || process.platform === 'win32'
       ? ''
       : ' (for the BLAS backend: install OpenBLAS and LAPACK, e.g. apt-get install libopenblas-dev liblapack-dev, then ' + `${rebuild})`;
   say(`${describe(built)}: built from source${blasHint}.`);

@@ -79,7 +79,13 @@ export async function connectRedisBus(
 }
 
 /**
- * Resolves on the first SIGINT or SIGTERM (or when `signal` aborts); `dispose()` removes the handlers.
+ * The signals that stop a long-running command: Ctrl+C (SIGINT) and SIGTERM; on Windows, which sends no
+ * SIGTERM, Ctrl+C and Ctrl+Break (SIGBREAK).
+ */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGBREAK'] : ['SIGINT', 'SIGTERM'];
+
+/**
+ * Resolves on the first of STOP_SIGNALS (or when `signal` aborts); `dispose()` removes the handlers.
  * `received` names what stopped it.
  */
 export function untilSignal(signal?: AbortSignal): {
@@ -94,18 +100,15 @@ export function untilSignal(signal?: AbortSignal): {
     received ??= what;
     resolve(what);
   };
-  const onInt = on('SIGINT');
-  const onTerm = on('SIGTERM');
+  const handlers = STOP_SIGNALS.map((name) => [name, on(name)] as const);
   const onAbort = on('abort');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  for (const [name, handler] of handlers) process.once(name, handler);
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
   return {
     promise,
     dispose: () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      for (const [name, handler] of handlers) process.off(name, handler);
       signal?.removeEventListener('abort', onAbort);
     },
     get received() {

@@ -23,7 +23,9 @@ export interface DoctorReport {
 
 const REBUILD = 'npm rebuild kernelbus --foreground-scripts';
 
+/** /etc/os-release's fields on Linux (none elsewhere: Windows under Wine can read the host's). */
 function osRelease(): Record<string, string> {
+  if (process.platform !== 'linux') return {};
   try {
     const text = readFileSync('/etc/os-release', 'utf8');
     return Object.fromEntries(
@@ -48,7 +50,7 @@ function libc(): string {
 function toolchainFix(os: Record<string, string>): string {
   if (process.platform === 'darwin') return 'xcode-select --install && brew install cmake';
   if (process.platform === 'win32')
-    return 'Visual Studio Build Tools with "Desktop development with C++" (includes CMake; Windows is not tested)';
+    return 'the win32-x64 prebuild is in the package (reinstall kernelbus); to build from source: Visual Studio Build Tools with "Desktop development with C++" (includes CMake)';
   if (libc() === 'musl') return 'apk add cmake g++ make';
   const like = `${os.ID ?? ''} ${os.ID_LIKE ?? ''}`;
   if (/debian|ubuntu/.test(like)) return 'sudo apt-get install build-essential cmake';
@@ -76,6 +78,7 @@ function fixFor(b: BackendInfo, native: BackendInfo | undefined, os: Record<stri
       if (env.KERNELBUS_BLAS === '0') return 'unset KERNELBUS_BLAS';
       if (!native?.available) return 'the native addon first (above)';
       if (process.platform === 'darwin') return 'macOS 13.3 or later (Accelerate with the LAPACK 3.9 interface)';
+      if (process.platform === 'win32') return 'none on Windows: the win32-x64 prebuild leaves BLAS out (the native backend serves)';
       return `${blasFix(os)}, then ${REBUILD} (prebuilt Linux binaries leave BLAS out)`;
     case 'tfjs':
       return 'npm install @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu (or @tensorflow/tfjs-node)';

@@ -97,7 +97,7 @@ const FLAGS = {
 
 /** Where --out writes each file: into a directory, or after a prefix. */
 async function outPaths(out: string, ext: string): Promise<{ factorReturns: string; residuals: string }> {
-  const isDir = out.endsWith('/') || (existsSync(out) && statSync(out).isDirectory());
+  const isDir = /[\\/]$/.test(out) || (existsSync(out) && statSync(out).isDirectory());
   const at = (name: string) => (isDir ? join(out, name) : `${out}${name}`);
   await mkdir(isDir ? out : dirname(out), { recursive: true });
   return { factorReturns: at(`factor_returns.${ext}`), residuals: at(`residuals.${ext}`) };

@@ -52,7 +52,8 @@ export function formatOfPath(path: string): { format?: TableFormat; gzip: boolea
   const gzip = lower.endsWith('.gz');
   const base = gzip ? lower.slice(0, -3) : lower;
   const dot = base.lastIndexOf('.');
-  const ext = dot >= 0 && !base.slice(dot).includes('/') ? base.slice(dot + 1) : '';
+  // a dot in a folder's name is no extension, whichever separator (C:\data.v2\trades)
+  const ext = dot >= 0 && !/[\\/]/.test(base.slice(dot)) ? base.slice(dot + 1) : '';
   return { format: EXTENSIONS[ext], gzip };
 }
 

@@ -34,9 +34,11 @@ export const BLAS_FACTOR_KERNELS = ['factorReturns'] as const satisfies readonly
 /** The addon's entry point of a BLAS kernel: blas<Name>. */
 const entry = (name: string) => `blas${name[0].toUpperCase()}${name.slice(1)}`;
 
-/** Why the backend is unavailable in an addon built without a BLAS/LAPACK library. */
+/** Why the backend is unavailable in an addon built without a BLAS/LAPACK library (Windows: the prebuild has none). */
 export const BLAS_NOT_BUILT =
-  'the addon was built without BLAS/LAPACK (install libopenblas-dev liblapack-dev and rebuild: npm run build:native)';
+  process.platform === 'win32'
+    ? 'the win32-x64 addon is built without BLAS/LAPACK (the native backend serves its kernels)'
+    : 'the addon was built without BLAS/LAPACK (install libopenblas-dev liblapack-dev and rebuild: npm run build:native)';
 
 /** The BLAS backend over an addon built with BLAS. */
 export function blasBackend(b: NativeBinding): Backend {
