@@ -10,7 +10,8 @@
 #    the last bit); any other kernel that differs fails the check.
 # 2. the CLI on files a Windows user has: `kernelbus vpin` on a tape with CRLF line ends under
 #    `C:\kernelbus tapes\` (a path with a space), as CSV, Parquet and Arrow, with --out there too:
-#    the buckets byte for byte as on Linux; and `kernelbus doctor` (native loaded from the prebuild).
+#    the buckets byte for byte as on Linux; and `kernelbus doctor` (native loaded from the prebuild);
+# 3. `kernelbus demo --redis` against a redis-server of this host (node.exe's sockets through Wine).
 #   scripts/win32-check.sh [--cases N]      (arguments go to native-check.mjs; default 10 cases)
 #   KERNELBUS_WIN32_ADDON=<file.node>: check that binary instead of building one
 # Needs: apt-get install wine64 g++-mingw-w64-x86-64 (the script installs them when run as root with
@@ -126,11 +127,31 @@ for ext in csv parquet arrow; do
   fi
 done
 if run_win "$scratch/doctor.log" "$(winpath "$pkg/bin/kernelbus.js")" doctor && grep -q 'prebuilds\\win32-x64' "$scratch/doctor.log"; then
-  echo "win32-check: kernelbus doctor: $(grep -m1 -i 'native' "$scratch/doctor.log" | tr -s ' ')"
+  echo "win32-check: kernelbus doctor: $(grep -m1 '^addon' "$scratch/doctor.log" | tr -s ' ')"
 else
   cat "$scratch/doctor.log"
   echo 'win32-check: kernelbus doctor failed or did not name the win32-x64 prebuild' >&2
   status=1
+fi
+# 5. Over Redis (TCP from node.exe to a redis-server on this host): the demo's engines on Redis Streams.
+if command -v redis-server >/dev/null 2>&1; then
+  port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$scratch/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  if run_win "$scratch/demo-redis.log" "$(winpath "$pkg/bin/kernelbus.js")" demo --redis "redis://127.0.0.1:$port" --seconds 2 \
+    --symbols 20 --rate 5000 --json && grep -q '"deadLettered": 0' "$scratch/demo-redis.log"; then
+    echo "win32-check: kernelbus demo --redis: $(grep -m1 '"published"' "$scratch/demo-redis.log" | tr -d ' ,') trades through Redis Streams, nothing dead-lettered"
+  else
+    cat "$scratch/demo-redis.log"
+    echo 'win32-check: kernelbus demo --redis failed under Wine' >&2
+    status=1
+  fi
+  kill "$redis_pid"
+  wait "$redis_pid" 2>/dev/null || true
+else
+  echo 'win32-check: redis-server not found: the demo over Redis is not checked (apt-get install redis-server)'
+  [[ "${CI:-}" == true ]] && status=1
 fi
 echo "win32-check: done in $((SECONDS - started)) s"
 exit "$status"
