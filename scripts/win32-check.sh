@@ -11,7 +11,8 @@
 # 2. the CLI on files a Windows user has: `kernelbus vpin` on a tape with CRLF line ends under
 #    `C:\kernelbus tapes\` (a path with a space), as CSV, Parquet and Arrow, with --out there too:
 #    the buckets byte for byte as on Linux; and `kernelbus doctor` (native loaded from the prebuild);
-# 3. `kernelbus demo --redis` against a redis-server of this host (node.exe's sockets through Wine).
+# 3. the gateway (`kernelbus demo --dashboard`: the page, /healthz and a WebSocket hello fetched from
+#    this host), and `kernelbus demo --redis` against a redis-server of this host (node.exe's sockets).
 #   scripts/win32-check.sh [--cases N]      (arguments go to native-check.mjs; default 10 cases)
 #   KERNELBUS_WIN32_ADDON=<file.node>: check that binary instead of building one
 # Needs: apt-get install wine64 g++-mingw-w64-x86-64 (the script installs them when run as root with
@@ -133,7 +134,35 @@ else
   echo 'win32-check: kernelbus doctor failed or did not name the win32-x64 prebuild' >&2
   status=1
 fi
-# 5. Over Redis (TCP from node.exe to a redis-server on this host): the demo's engines on Redis Streams.
+# 5. The gateway: the dashboard page and a WebSocket frame served by node.exe, fetched from this host.
+"$wine" "$node_dir/bin/node.exe" "$(winpath "$pkg/bin/kernelbus.js")" demo --dashboard 0 --seconds 6 --symbols 10 --rate 2000 \
+  >"$scratch/demo-dashboard.log" 2>&1 &
+demo_pid=$!
+url=''
+for _ in $(seq 100); do
+  url="$(sed -n 's|^dashboard: \(http://127.0.0.1:[0-9]*/\) .*|\1|p' "$scratch/demo-dashboard.log")"
+  [[ -n "$url" ]] && break
+  sleep 0.2
+done
+# shellcheck disable=SC2016 # JavaScript, for node
+if [[ -n "$url" ]] && node -e '
+  const url = process.argv[1];
+  const ws = new (require("ws"))(url.replace("http", "ws") + "ws");
+  Promise.all([
+    fetch(url).then((r) => r.text()).then((t) => { if (!t.includes("kernelbus")) throw new Error("not the page"); }),
+    fetch(url + "healthz").then((r) => { if (r.status !== 200) throw new Error(`healthz ${r.status}`); }),
+    new Promise((resolve, reject) => { ws.once("message", (m) => (JSON.parse(m).frame === "hello" ? resolve() : reject(new Error(String(m))))); ws.once("error", reject); }),
+  ]).then(() => { ws.close(); }, (e) => { console.error(e.message); process.exit(1); });
+' "$url"; then
+  echo "win32-check: kernelbus demo --dashboard: the page, /healthz and a WebSocket hello from node.exe at $url"
+else
+  cat "$scratch/demo-dashboard.log"
+  echo 'win32-check: the gateway under Wine did not serve the page, /healthz or the WebSocket' >&2
+  status=1
+fi
+wait "$demo_pid" || { echo 'win32-check: kernelbus demo --dashboard exited with an error under Wine' >&2; status=1; }
+
+# 6. Over Redis (TCP from node.exe to a redis-server on this host): the demo's engines on Redis Streams.
 if command -v redis-server >/dev/null 2>&1; then
   port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$scratch/redis.log" 2>&1 &
