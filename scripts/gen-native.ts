@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js';
 import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
+import { FEATURES_KERNELS } from '../src/kernels/features/features-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-entries.js';
 import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio/portfolio-kernels.js';
@@ -93,6 +94,13 @@ const FAMILIES: readonly Family[] = [
     what: "vpin()'s and bulkClassify()'s packed parameters (vpin_unpack.cpp: unpackParams(), unpackClassifyParams())",
     from: ['src/kernels/vpin/vpin.ts'],
     kernels: { vpin: VPIN_KERNELS.vpin, bulkClassify: VPIN_KERNELS.bulkClassify },
+  },
+  {
+    file: 'features.hpp',
+    namespace: 'kernelbus::features',
+    what: "The features family's packed parameters (features_entry.hpp)",
+    from: ['src/kernels/features/features.ts'],
+    kernels: FEATURES_KERNELS,
   },
 ];
 

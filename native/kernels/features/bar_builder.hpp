@@ -1,0 +1,79 @@
+// What every bar kernel of the features family shares: the trades' checks, the tick rule and the open
+// bar's running statistics, as mlfinlab's BaseBars keeps them (data_structures/base_bars.py, 2020). The
+// reference's src/backends/reference/features/bar-builder.ts, operation for operation.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <vector>
+
+#include "status.hpp"
+
+namespace kernelbus::features {
+
+/// A bar's columns, in the order of BAR_COLUMNS (src/kernels/features/features.ts).
+constexpr size_t kBarColumnCount = 10;
+constexpr const char* kBarColumns[kBarColumnCount] = {"ts",    "tickNum", "open",      "high",  "low",
+                                                      "close", "volume",  "buyVolume", "ticks", "dollarValue"};
+using BarRow = std::array<double, kBarColumnCount>;
+
+/// The open bar and the tick rule's state across the trades of one call; the closed bars in `rows`.
+class BarBuilder {
+ public:
+  /// Trade i into the open bar, checked first (ts finite and not before the last, price finite, volume
+  /// finite and >= 0: else the fault, nothing changed); `sign` gets its tick-rule sign.
+  Status add(size_t i, double t, double p, double v, int& sign) {
+    const double index = static_cast<double>(i);
+    if (!(t >= lastTs_)) return Status{std::isnan(t) ? Fault::TsNotFinite : Fault::TsDecreasing, index, t, lastTs_};
+    if (!std::isfinite(t)) return Status{Fault::TsNotFinite, index, t, lastTs_};
+    if (!std::isfinite(p)) return Status{Fault::PriceNotFinite, index, p, 0};
+    if (!(v >= 0 && v <= std::numeric_limits<double>::max())) return Status{Fault::VolumeInvalid, index, v, 0};
+    lastTs_ = t;
+    // mlfinlab: tick_diff = price - prev_price (0 for the first trade); a change sets the sign
+    const double diff = std::isnan(prevPrice_) ? 0 : p - prevPrice_;
+    if (diff != 0) prevSign_ = diff > 0 ? 1 : -1;
+    prevPrice_ = p;
+    sign = prevSign_;
+    if (std::isnan(open)) open = p;
+    if (p > high) high = p;
+    if (p < low) low = p;
+    ticks += 1;
+    dollarValue += p * v;
+    volume += v;
+    if (sign == 1) buyVolume += v;
+    return Status{};
+  }
+
+  /// Closes the open bar at trade i (time t, price p: its close) and opens none.
+  void close(size_t i, double t, double p) {
+    // Python's max(high, open) and min(low, open): the first unless the second is beyond it
+    const double h = open > high ? open : high;
+    const double l = open < low ? open : low;
+    rows.push_back(BarRow{t, static_cast<double>(i + 1), open, h, l, p, volume, buyVolume, ticks, dollarValue});
+    open = std::numeric_limits<double>::quiet_NaN();
+    high = -std::numeric_limits<double>::infinity();
+    low = std::numeric_limits<double>::infinity();
+    volume = 0;
+    buyVolume = 0;
+    ticks = 0;
+    dollarValue = 0;
+  }
+
+  double open = std::numeric_limits<double>::quiet_NaN();
+  double high = -std::numeric_limits<double>::infinity();
+  double low = std::numeric_limits<double>::infinity();
+  double volume = 0;
+  double buyVolume = 0;
+  double ticks = 0;
+  double dollarValue = 0;
+  std::vector<BarRow> rows;
+
+ private:
+  double prevPrice_ = std::numeric_limits<double>::quiet_NaN();
+  int prevSign_ = 0;
+  double lastTs_ = -std::numeric_limits<double>::infinity();
+};
+
+}  // namespace kernelbus::features
