@@ -73,3 +73,47 @@ describe('bars', () => {
     expect(rows(k.bars(t, { by: 'volume', threshold: 1 }))).toEqual([[3, 3, 5, 6, 4, 6, 2, 2, 3, 12]]);
   });
 });
+
+// signs 0, +1, +1, +1, -1, -1, -1, +1, +1, +1
+const walk = {
+  ts: f64(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+  price: f64(10, 11, 12, 13, 12, 11, 10, 11, 12, 13),
+  volume: f64(1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+};
+
+describe('imbalanceBars', () => {
+  it('tick imbalance, const: E[theta] set at the second trade, one bar at the third', () => {
+    // trade 1: history [0, 1], E = EWMA span 2 = (0 (1/3) + 1) / (1 + 1/3) = 0.75; |theta| = 1 > 2 x 0.75? no
+    // trade 2: |theta| = 2 > 1.5: a bar of 3 ticks; E = EWMA of [1, 1] = 1, so the threshold 2 x 1:
+    // theta then runs +1, 0, -1, -2 (not > 2), -1, 0, +1: no other bar
+    const b = k.imbalanceBars(walk, { by: 'tick', kind: 'const', expNumTicksInit: 2, expectedImbalanceWindow: 2 });
+    expect(rows(b)).toEqual([[3, 3, 10, 12, 10, 12, 3, 2, 3, 33]]);
+  });
+
+  it("ema: expNumTicks becomes the EWMA of the bars' ticks (here 3), so the threshold is 3", () => {
+    const b = k.imbalanceBars(walk, { by: 'tick', kind: 'ema', numPrevBars: 3, expNumTicksInit: 2, expectedImbalanceWindow: 2 });
+    expect(Array.from(b.tickNum)).toEqual([3]);
+  });
+
+  it('no trades: zero bars', () => {
+    const b = k.imbalanceBars({ ts: f64(), price: f64(), volume: f64() }, { by: 'dollar' });
+    expect(b.ts.length).toBe(0);
+  });
+});
+
+describe('runBars', () => {
+  it('tick runs, const: the first bar waits for a sell, then every trade is a run', () => {
+    // E[buy] = 1 from trade 1, E[sell] = 1 at trade 4: P = 3 buys / 5 ticks; max(3, 1) > 1 x max(0.6, 0.4):
+    // a bar at trade 4. Then P = 0.6 and one sell (1 > 0.6) closes a bar; P = EWMA([0.6, 0]) = 0.2,
+    // and one sell (1 > 0.8) closes the next
+    const b = k.runBars(walk, { by: 'tick', kind: 'const', numPrevBars: 3, expNumTicksInit: 1, expectedImbalanceWindow: 1 });
+    expect(Array.from(b.tickNum.subarray(0, 3))).toEqual([5, 6, 7]);
+    expect(Array.from(b.ticks.subarray(0, 3))).toEqual([5, 1, 1]);
+    expect(Array.from(b.buyVolume.subarray(0, 3))).toEqual([3, 0, 0]);
+  });
+
+  it('a trade of imbalance 0 (the first, or zero volume) is neither a buy nor a sell: one trade gives no bar', () => {
+    const b = k.runBars({ ts: f64(1), price: f64(5), volume: f64(2) }, { by: 'volume', expNumTicksInit: 1 });
+    expect(b.ts.length).toBe(0);
+  });
+});

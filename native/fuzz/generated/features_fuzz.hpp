@@ -17,6 +17,24 @@ using fuzz::Rule;
 /// The rules of each kernel with packed parameters.
 inline const fuzz::KernelRules kRules[] = {
     {"bars", {{Rule::Code, 0, 2}, {Rule::Positive}}, fuzz::unpackInto<BarsParams>},
+    {"imbalanceBars",
+     {{Rule::Code, 0, 2},
+      {Rule::Code, 0, 1},
+      {Rule::Integer, 1, kMaxInteger},
+      {Rule::Integer, 1, kMaxInteger},
+      {Rule::Positive},
+      {Rule::AtLeast, 0},
+      {Rule::AboveZero, 0, 0, 0, 5}},
+     fuzz::unpackInto<ImbalanceBarsParams>},
+    {"runBars",
+     {{Rule::Code, 0, 2},
+      {Rule::Code, 0, 1},
+      {Rule::Integer, 1, kMaxInteger},
+      {Rule::Integer, 1, kMaxInteger},
+      {Rule::Positive},
+      {Rule::AtLeast, 0},
+      {Rule::AboveZero, 0, 0, 0, 5}},
+     fuzz::unpackInto<RunBarsParams>},
 };
 
 }  // namespace kernelbus::features::fuzzing

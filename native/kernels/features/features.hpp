@@ -16,4 +16,12 @@ namespace kernelbus::features {
 /// dollar value (p.by 0, 1, 2) reaches p.threshold.
 Status bars(Doubles ts, Doubles price, Doubles volume, size_t n, const BarsParams& p, std::vector<BarRow>& out);
 
+/// Imbalance bars (mlfinlab's BaseImbalanceBars, EMA or Const by p.kind): a bar closes when
+/// |sum theta| > expNumTicks x |E[theta]|.
+Status imbalanceBars(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, std::vector<BarRow>& out);
+
+/// Run bars (mlfinlab's BaseRunBars): a bar closes when max(theta_buy, theta_sell) > expNumTicks x
+/// max(P E[buy], (1 - P) E[sell]).
+Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBarsParams& p, std::vector<BarRow>& out);
+
 }  // namespace kernelbus::features

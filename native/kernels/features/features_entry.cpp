@@ -27,4 +27,18 @@ Outcome Bars::count(In ts, In price, In volume, Packed params) {
   return bars(ts.data, price.data, volume.data, ts.length, p, rows_);
 }
 
+Outcome ImbalanceBars::count(In ts, In price, In volume, Packed params) {
+  ImbalanceBarsParams p;
+  if (Status s = unpack(params, p); !s.ok()) return s;
+  if (Outcome o = requireTrades(ts, price, volume); !o.ok()) return o;
+  return imbalanceBars(ts.data, price.data, volume.data, ts.length, p, rows_);
+}
+
+Outcome RunBars::count(In ts, In price, In volume, Packed params) {
+  RunBarsParams p;
+  if (Status s = unpack(params, p); !s.ok()) return s;
+  if (Outcome o = requireTrades(ts, price, volume); !o.ok()) return o;
+  return runBars(ts.data, price.data, volume.data, ts.length, p, rows_);
+}
+
 }  // namespace kernelbus::features::entry

@@ -28,4 +28,16 @@ class Bars : public BarsOut {
   Outcome count(In ts, In price, In volume, Packed params);
 };
 
+/// imbalanceBars(ts, price, volume, params) -> the bar columns; params in INFORMATION_BAR_PARAMS order.
+class ImbalanceBars : public BarsOut {
+ public:
+  Outcome count(In ts, In price, In volume, Packed params);
+};
+
+/// runBars(ts, price, volume, params) -> the bar columns; params in INFORMATION_BAR_PARAMS order.
+class RunBars : public BarsOut {
+ public:
+  Outcome count(In ts, In price, In volume, Packed params);
+};
+
 }  // namespace kernelbus::features::entry

@@ -28,9 +28,79 @@ inline Status unpack(Packed packed, BarsParams& out) {
   return p.status();
 }
 
+// imbalanceBars
+constexpr const char* kImbalanceBarsParams[] = {
+    "by", "kind", "numPrevBars", "expectedImbalanceWindow", "expNumTicksInit", "minExpNumTicks", "maxExpNumTicks",
+};
+struct ImbalanceBarsParams {
+  // options.by: 'tick', 'volume' or 'dollar' (0, 1 or 2)
+  int by = 0;
+  // options.kind: 'ema' or 'const' (0 or 1)
+  int kind = 0;
+  // options.numPrevBars: an integer >= 1
+  size_t numPrevBars = 0;
+  // options.expectedImbalanceWindow: an integer >= 1
+  size_t expectedImbalanceWindow = 0;
+  // options.expNumTicksInit: a finite number > 0
+  double expNumTicksInit = 0;
+  // options.expNumTicksConstraints[0]: a finite number >= 0
+  double minExpNumTicks = 0;
+  // options.expNumTicksConstraints[1]: a number > 0 (Infinity: no upper bound), >=
+  // options.expNumTicksConstraints[0]
+  double maxExpNumTicks = 0;
+};
+inline Status unpack(Packed packed, ImbalanceBarsParams& out) {
+  ParamReader p(packed, kImbalanceBarsParams);
+  out.by = static_cast<int>(p.integer(0, 2));
+  out.kind = static_cast<int>(p.integer(0, 1));
+  out.numPrevBars = static_cast<size_t>(p.integer(1));
+  out.expectedImbalanceWindow = static_cast<size_t>(p.integer(1));
+  out.expNumTicksInit = p.positive();
+  out.minExpNumTicks = p.atLeast(0);
+  out.maxExpNumTicks = p.aboveZero();
+  p.require(out.maxExpNumTicks >= out.minExpNumTicks);
+  return p.status();
+}
+
+// runBars
+constexpr const char* kRunBarsParams[] = {
+    "by", "kind", "numPrevBars", "expectedImbalanceWindow", "expNumTicksInit", "minExpNumTicks", "maxExpNumTicks",
+};
+struct RunBarsParams {
+  // options.by: 'tick', 'volume' or 'dollar' (0, 1 or 2)
+  int by = 0;
+  // options.kind: 'ema' or 'const' (0 or 1)
+  int kind = 0;
+  // options.numPrevBars: an integer >= 1
+  size_t numPrevBars = 0;
+  // options.expectedImbalanceWindow: an integer >= 1
+  size_t expectedImbalanceWindow = 0;
+  // options.expNumTicksInit: a finite number > 0
+  double expNumTicksInit = 0;
+  // options.expNumTicksConstraints[0]: a finite number >= 0
+  double minExpNumTicks = 0;
+  // options.expNumTicksConstraints[1]: a number > 0 (Infinity: no upper bound), >=
+  // options.expNumTicksConstraints[0]
+  double maxExpNumTicks = 0;
+};
+inline Status unpack(Packed packed, RunBarsParams& out) {
+  ParamReader p(packed, kRunBarsParams);
+  out.by = static_cast<int>(p.integer(0, 2));
+  out.kind = static_cast<int>(p.integer(0, 1));
+  out.numPrevBars = static_cast<size_t>(p.integer(1));
+  out.expectedImbalanceWindow = static_cast<size_t>(p.integer(1));
+  out.expNumTicksInit = p.positive();
+  out.minExpNumTicks = p.atLeast(0);
+  out.maxExpNumTicks = p.aboveZero();
+  p.require(out.maxExpNumTicks >= out.minExpNumTicks);
+  return p.status();
+}
+
 /// Every kernel's packed parameter names (param_names.hpp: the addon's paramNames()).
 constexpr KernelParamNames kKernelParamNames[] = {
     {"bars", paramNamesOf(kBarsParams)},
+    {"imbalanceBars", paramNamesOf(kImbalanceBarsParams)},
+    {"runBars", paramNamesOf(kRunBarsParams)},
 };
 
 }  // namespace kernelbus::features

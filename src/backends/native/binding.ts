@@ -93,6 +93,10 @@ export interface NativeBinding {
   /** The features family's bars (counted entries): params packed in the descriptor's order. */
   bars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
   barsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
+  imbalanceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
+  imbalanceBarsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
+  runBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
+  runBarsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
   /**
    * The CSV block parser (native/io/, src/io/csv-native.ts): a BlockResult of src/io/types.ts.
    * params = [delimiter, firstLine, final (0/1), skipBadRows (0/1), rowOffset].

@@ -6,7 +6,7 @@
 import { CLASSIFY_TRADES_PARAMS } from '../../kernels/vpin/classify.js';
 import { dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
-import { BARS_PARAMS, type FeaturesFamily } from '../../kernels/features/features.js';
+import { BARS_PARAMS, INFORMATION_BAR_PARAMS, type FeaturesFamily } from '../../kernels/features/features.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { PortfolioFamily } from '../../kernels/portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio/portfolio-kernels.js';
@@ -129,6 +129,8 @@ function nativeVpin(b: NativeBinding): VpinFamily {
 function nativeFeatures(b: NativeBinding): FeaturesFamily {
   return {
     bars: (ts, price, volume, params) => b.bars(ts, price, volume, packParams(BARS_PARAMS, params)),
+    imbalanceBars: (ts, price, volume, params) => b.imbalanceBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+    runBars: (ts, price, volume, params) => b.runBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
   };
 }
 
@@ -136,6 +138,8 @@ function nativeFeatures(b: NativeBinding): FeaturesFamily {
 function nativeFeaturesAsync(b: NativeBinding): AsyncFamily<FeaturesFamily> {
   return {
     bars: (ts, price, volume, params) => b.barsAsync(ts, price, volume, packParams(BARS_PARAMS, params)),
+    imbalanceBars: (ts, price, volume, params) => b.imbalanceBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+    runBars: (ts, price, volume, params) => b.runBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
   };
 }
 

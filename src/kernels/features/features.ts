@@ -75,6 +75,8 @@ export interface InformationBarOptions {
 /** `bars()`' packed parameters, in the order the native kernel reads them. */
 export const BARS_PARAMS = [option('by', code(BARS_BY)), option('threshold', positive())] as const;
 
+const MIN_EXP_NUM_TICKS = param('minExpNumTicks', atLeast(0), 'options.expNumTicksConstraints[0]');
+
 /** `imbalanceBars()`' and `runBars()`' packed parameters, in order. */
 export const INFORMATION_BAR_PARAMS = [
   option('by', code(BARS_BY)),
@@ -82,8 +84,8 @@ export const INFORMATION_BAR_PARAMS = [
   option('numPrevBars', int(1)),
   option('expectedImbalanceWindow', int(1)),
   option('expNumTicksInit', positive()),
-  param('minExpNumTicks', atLeast(0), 'options.expNumTicksConstraints[0]'),
-  param('maxExpNumTicks', aboveZero('Infinity: no upper bound'), 'options.expNumTicksConstraints[1]'),
+  MIN_EXP_NUM_TICKS,
+  param('maxExpNumTicks', aboveZero('Infinity: no upper bound'), 'options.expNumTicksConstraints[1]', MIN_EXP_NUM_TICKS),
 ] as const;
 
 /** `bars()`' packed values (a code's index for `by`). */
@@ -145,4 +147,6 @@ function resolveConstraints(c: unknown): [unknown, unknown] {
 /** What a backend implementing the features family provides (arrays, then the packed parameters' values). */
 export interface FeaturesFamily {
   bars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: BarParams): Bars;
+  imbalanceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: InformationBarParams): Bars;
+  runBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: InformationBarParams): Bars;
 }

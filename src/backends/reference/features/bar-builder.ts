@@ -68,6 +68,11 @@ export class BarBuilder {
     this.dollarValue = 0;
   }
 
+  /** The number of bars closed so far. */
+  get count(): number {
+    return this.rows[0].length;
+  }
+
   /** The closed bars as columns (the open one dropped). */
   bars(): Bars {
     return Object.fromEntries(BAR_COLUMNS.map((name, k) => [name, Float64Array.from(this.rows[k])])) as unknown as Bars;

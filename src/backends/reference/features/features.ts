@@ -4,6 +4,7 @@
  */
 import type { BarParams, Bars, FeaturesFamily } from '../../../kernels/features/features.js';
 import { BarBuilder } from './bar-builder.js';
+import { referenceImbalanceBars, referenceRunBars } from './information-bars.js';
 
 /** mlfinlab's StandardBars._extract_bars: the bar closes at the trade whose sum reaches the threshold. */
 function referenceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: BarParams): Bars {
@@ -19,4 +20,6 @@ function referenceBars(ts: Float64Array, price: Float64Array, volume: Float64Arr
 /** The reference features family, in the shape every backend implements. */
 export const referenceFeatures: FeaturesFamily = {
   bars: referenceBars,
+  imbalanceBars: referenceImbalanceBars,
+  runBars: referenceRunBars,
 };

@@ -1,0 +1,138 @@
+// Imbalance and run bars (features.hpp): the reference's src/backends/reference/features/
+// information-bars.ts, operation for operation (mlfinlab's 2020 BaseImbalanceBars and BaseRunBars).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ewma.hpp"
+#include "features.hpp"
+
+namespace kernelbus::features {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// A trade's imbalance theta: its sign b (by 0: tick), b x volume (1) or b x volume x price (2).
+double imbalanceOf(int by, int sign, double p, double v) {
+  const double b = sign;
+  return by == 0 ? b : by == 1 ? b * v : b * v * p;
+}
+
+/// Python's max(a, b): a unless b > a (NaN in a wins).
+double pyMax(double a, double b) { return b > a ? b : a; }
+
+/// What both kinds of bars keep about the bars closed: their tick counts and the expected ticks.
+class ExpectedTicks {
+ public:
+  ExpectedTicks(int kind, size_t numPrevBars, double init, double lo, double hi)
+      : kind_(kind), numPrevBars_(numPrevBars), lo_(lo), hi_(hi), value(init) {}
+
+  /// A bar of `ticks` trades closed: 'ema' takes the EWMA of the last numPrevBars counts, clipped; 'const' keeps it.
+  void closed(double ticks) {
+    ticks_.push_back(ticks);
+    if (kind_ != 0) return;
+    const size_t n = std::min(ticks_.size(), numPrevBars_);
+    const double x = ewma_.last(ticks_, n, numPrevBars_);
+    // min(max(x, lo), hi), Python's
+    const double atLeast = lo_ > x ? lo_ : x;
+    value = hi_ < atLeast ? hi_ : atLeast;
+  }
+
+ private:
+  int kind_;
+  size_t numPrevBars_;
+  double lo_, hi_;
+  std::vector<double> ticks_;
+  Ewma ewma_;
+
+ public:
+  double value;
+};
+
+/// The EWMA of the last min(history, window) values, span that count; NaN while the history is
+/// shorter than `expNumTicks` when `warmUp` (mlfinlab's _get_expected_imbalance).
+double expectedImbalance(Ewma& ewma, const std::vector<double>& history, size_t window, double expNumTicks, bool warmUp) {
+  if ((warmUp && static_cast<double>(history.size()) < expNumTicks) || history.empty()) return kNaN;
+  const size_t m = std::min(history.size(), window);
+  return ewma.last(history, m, m);
+}
+
+}  // namespace
+
+Status imbalanceBars(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, std::vector<BarRow>& out) {
+  BarBuilder bars;
+  ExpectedTicks expected(p.kind, p.numPrevBars, p.expNumTicksInit, p.minExpNumTicks, p.maxExpNumTicks);
+  Ewma ewma;
+  std::vector<double> history;
+  double theta = 0;
+  double expImbalance = kNaN;
+  for (size_t i = 0; i < n; i++) {
+    int sign = 0;
+    if (Status s = bars.add(i, ts[i], price[i], volume[i], sign); !s.ok()) return s;
+    const double imbalance = imbalanceOf(p.by, sign, price[i], volume[i]);
+    history.push_back(imbalance);
+    theta += imbalance;
+    // until the first bar, recomputed while NaN (the history shorter than the expected ticks)
+    if (bars.rows.empty() && std::isnan(expImbalance)) {
+      expImbalance = expectedImbalance(ewma, history, p.expectedImbalanceWindow, expected.value, true);
+    }
+    if (std::fabs(theta) > expected.value * std::fabs(expImbalance)) {
+      const double ticks = bars.ticks;
+      bars.close(i, ts[i], price[i]);
+      expected.closed(ticks);
+      expImbalance = expectedImbalance(ewma, history, p.expectedImbalanceWindow, expected.value, true);
+      theta = 0;
+    }
+  }
+  out = std::move(bars.rows);
+  return Status{};
+}
+
+Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBarsParams& p, std::vector<BarRow>& out) {
+  BarBuilder bars;
+  ExpectedTicks expected(p.kind, p.numPrevBars, p.expNumTicksInit, p.minExpNumTicks, p.maxExpNumTicks);
+  Ewma ewmaBuy, ewmaSell, ewmaShare;
+  std::vector<double> buys, sells, buyShares;
+  double thetaBuy = 0, thetaSell = 0, buyTicks = 0;
+  double expBuy = kNaN, expSell = kNaN, buyShare = kNaN;
+  const size_t window = p.expectedImbalanceWindow;
+  for (size_t i = 0; i < n; i++) {
+    int sign = 0;
+    if (Status s = bars.add(i, ts[i], price[i], volume[i], sign); !s.ok()) return s;
+    const double imbalance = imbalanceOf(p.by, sign, price[i], volume[i]);
+    if (imbalance > 0) {
+      buys.push_back(imbalance);
+      thetaBuy += imbalance;
+      buyTicks += 1;
+    } else if (imbalance < 0) {
+      sells.push_back(std::fabs(imbalance));
+      thetaSell += std::fabs(imbalance);
+    }
+    // until the first bar, while either expectation is NaN: both recomputed, and once both are known
+    // the buy proportion of the bar so far
+    if (bars.rows.empty() && (std::isnan(expBuy) || std::isnan(expSell))) {
+      expBuy = expectedImbalance(ewmaBuy, buys, window, expected.value, true);
+      expSell = expectedImbalance(ewmaSell, sells, window, expected.value, true);
+      if (!std::isnan(expBuy) && !std::isnan(expSell)) buyShare = buyTicks / bars.ticks;
+    }
+    const double maxProportion = pyMax(expBuy * buyShare, expSell * (1 - buyShare));
+    const double maxTheta = pyMax(thetaBuy, thetaSell);
+    if (maxTheta > expected.value * maxProportion && !std::isnan(maxProportion)) {
+      const double ticks = bars.ticks;
+      bars.close(i, ts[i], price[i]);
+      buyShares.push_back(buyTicks / ticks);
+      expected.closed(ticks);
+      buyShare = ewmaShare.last(buyShares, std::min(buyShares.size(), p.numPrevBars), p.numPrevBars);
+      expBuy = expectedImbalance(ewmaBuy, buys, window, expected.value, false);
+      expSell = expectedImbalance(ewmaSell, sells, window, expected.value, false);
+      thetaBuy = 0;
+      thetaSell = 0;
+      buyTicks = 0;
+    }
+  }
+  out = std::move(bars.rows);
+  return Status{};
+}
+
+}  // namespace kernelbus::features
