@@ -54,7 +54,8 @@ def load_mlfinlab(path):
     from mlfinlab.data_structures import imbalance_data_structures as imb
     from mlfinlab.data_structures import run_data_structures as run
     from mlfinlab.data_structures import standard_data_structures as std
-    return std, imb, run
+    from mlfinlab.data_structures import time_data_structures as tim
+    return std, imb, run, tim
 
 
 def tape(seed, n, drift_every):
@@ -84,7 +85,7 @@ def columns(bars):
 
 
 def main():
-    std, imb, run = load_mlfinlab(sys.argv[1] if len(sys.argv) > 1 else '/tmp/mlfinlab2020')
+    std, imb, run, tim = load_mlfinlab(sys.argv[1] if len(sys.argv) > 1 else '/tmp/mlfinlab2020')
     tapes = {'a': tape(55, 3000, 150), 'b': tape(56, 2500, 400), 'c': tape(57, 600, 100)}
     frames = {k: pd.DataFrame({'date_time': np.array(t['ts'], dtype=float), 'price': np.array(t['price'], dtype=float),
                              'volume': np.array(t['volume'], dtype=float)}) for k, t in tapes.items()}
@@ -103,6 +104,17 @@ def main():
                 bars = standard[by](frames[tape_name], threshold=threshold, **quiet)
                 add(f'{by} bars, threshold {threshold}, tape {tape_name}', tape_name, 'bars',
                     {'by': by, 'threshold': threshold}, bars)
+
+    # time bars: mlfinlab reads Timestamps (date_time.timestamp(), seconds) and labels a bar by its end
+    # in whole seconds: bars of barMs = 1000 x seconds, their ts the end in ms
+    for tape_name, resolution, units in [('c', 'S', 1), ('a', 'S', 5), ('a', 'MIN', 1), ('b', 'D', 1)]:
+        frame = frames[tape_name].assign(date_time=pd.to_datetime(frames[tape_name]['date_time'], unit='ms'))
+        bars = tim.get_time_bars(frame, resolution=resolution, num_units=units, **quiet)
+        if bars is not None:
+            bars = bars.assign(date_time=bars['date_time'] * 1000)
+        seconds = {'S': 1, 'MIN': 60, 'H': 3600, 'D': 86400}[resolution] * units
+        add(f'time bars, {units} {resolution}, tape {tape_name}', tape_name, 'bars', {'by': 'time', 'threshold': 1000 * seconds},
+            bars)
 
     info = [
         # (tape, by, kind, numPrevBars, expectedImbalanceWindow, expNumTicksInit, constraints)

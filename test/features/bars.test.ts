@@ -117,3 +117,19 @@ describe('runBars', () => {
     expect(b.ts.length).toBe(0);
   });
 });
+
+describe("bars by 'time'", () => {
+  it('a trade past the open bar closes it: ts the bar end, tickNum that trade, the open bar at the end dropped', () => {
+    // bars of 10 ms: trades at 3, 7 | 12 | 25, 29 (open at the end: dropped)
+    const t = { ts: f64(3, 7, 12, 25, 29), price: f64(5, 6, 4, 4, 7), volume: f64(1, 2, 3, 4, 5) };
+    expect(rows(k.bars(t, { by: 'time', threshold: 10 }))).toEqual([
+      [10, 3, 5, 6, 5, 6, 3, 2, 2, 17],
+      [20, 4, 4, 4, 4, 4, 3, 0, 1, 12],
+    ]);
+  });
+
+  it('one bar of trades, or none: zero bars', () => {
+    expect(k.bars({ ts: f64(1, 2), price: f64(1, 2), volume: f64(1, 1) }, { by: 'time', threshold: 60_000 }).ts.length).toBe(0);
+    expect(k.bars({ ts: f64(), price: f64(), volume: f64() }, { by: 'time', threshold: 1 }).ts.length).toBe(0);
+  });
+});

@@ -39,9 +39,26 @@ const cases = [
   c(
     'by unknown',
     'bars',
-    [good, { by: 'time', threshold: 1 }],
+    [good, { by: 'hour', threshold: 1 }],
+    'options.by',
+    `options.by: expected 'tick', 'volume', 'dollar' or 'time', got "hour"`,
+  ),
+  c(
+    'by time for imbalance bars',
+    'imbalanceBars',
+    [good, { by: 'time' }],
     'options.by',
     `options.by: expected 'tick', 'volume' or 'dollar', got "time"`,
+  ),
+  c(
+    'time bar index overflows',
+    'bars',
+    [
+      { ts: f64(-1.7e308), price: f64(1), volume: f64(1) },
+      { by: 'time', threshold: 5e-324 },
+    ],
+    'trades.ts',
+    'trades.ts: expected timestamps whose bar index ts / barMs is finite, got ts[0] = -1.7e+308 with barMs = 5e-324',
   ),
   c(
     'unknown option',

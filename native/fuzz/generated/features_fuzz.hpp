@@ -16,7 +16,7 @@ using fuzz::Rule;
 
 /// The rules of each kernel with packed parameters.
 inline const fuzz::KernelRules kRules[] = {
-    {"bars", {{Rule::Code, 0, 2}, {Rule::Positive}}, fuzz::unpackInto<BarsParams>},
+    {"bars", {{Rule::Code, 0, 3}, {Rule::Positive}}, fuzz::unpackInto<BarsParams>},
     {"imbalanceBars",
      {{Rule::Code, 0, 2},
       {Rule::Code, 0, 1},

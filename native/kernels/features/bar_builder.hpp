@@ -25,6 +25,14 @@ class BarBuilder {
   /// Trade i into the open bar, checked first (ts finite and not before the last, price finite, volume
   /// finite and >= 0: else the fault, nothing changed); `sign` gets its tick-rule sign.
   Status add(size_t i, double t, double p, double v, int& sign) {
+    if (Status s = check(i, t, p, v, sign); !s.ok()) return s;
+    accumulate(p, v, sign);
+    return Status{};
+  }
+
+  /// Trade i checked (as add()) and its tick-rule sign into `sign`, the bar left as it is (time bars
+  /// close it first).
+  Status check(size_t i, double t, double p, double v, int& sign) {
     const double index = static_cast<double>(i);
     if (!(t >= lastTs_)) return Status{std::isnan(t) ? Fault::TsNotFinite : Fault::TsDecreasing, index, t, lastTs_};
     if (!std::isfinite(t)) return Status{Fault::TsNotFinite, index, t, lastTs_};
@@ -36,6 +44,11 @@ class BarBuilder {
     if (diff != 0) prevSign_ = diff > 0 ? 1 : -1;
     prevPrice_ = p;
     sign = prevSign_;
+    return Status{};
+  }
+
+  /// A checked trade of price p, volume v and tick sign `sign` into the open bar (opening one if none is).
+  void accumulate(double p, double v, int sign) {
     if (std::isnan(open)) open = p;
     if (p > high) high = p;
     if (p < low) low = p;
@@ -43,7 +56,6 @@ class BarBuilder {
     dollarValue += p * v;
     volume += v;
     if (sign == 1) buyVolume += v;
-    return Status{};
   }
 
   /// Closes the open bar at trade i (time t, price p: its close) and opens none.

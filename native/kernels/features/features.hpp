@@ -13,7 +13,7 @@
 namespace kernelbus::features {
 
 /// Standard bars (mlfinlab's StandardBars): a bar closes at the trade whose sum of ticks, volume or
-/// dollar value (p.by 0, 1, 2) reaches p.threshold.
+/// dollar value (p.by 0, 1, 2) reaches p.threshold; p.by 3: time bars of p.threshold ms (TimeBars).
 Status bars(Doubles ts, Doubles price, Doubles volume, size_t n, const BarsParams& p, std::vector<BarRow>& out);
 
 /// Imbalance bars (mlfinlab's BaseImbalanceBars, EMA or Const by p.kind): a bar closes when

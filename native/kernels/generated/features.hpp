@@ -16,14 +16,14 @@ namespace kernelbus::features {
 // bars
 constexpr const char* kBarsParams[] = {"by", "threshold"};
 struct BarsParams {
-  // options.by: 'tick', 'volume' or 'dollar' (0, 1 or 2)
+  // options.by: 'tick', 'volume', 'dollar' or 'time' (0 to 3)
   int by = 0;
   // options.threshold: a finite number > 0
   double threshold = 0;
 };
 inline Status unpack(Packed packed, BarsParams& out) {
   ParamReader p(packed, kBarsParams);
-  out.by = static_cast<int>(p.integer(0, 2));
+  out.by = static_cast<int>(p.integer(0, 3));
   out.threshold = p.positive();
   return p.status();
 }

@@ -32,6 +32,13 @@ export interface FeaturesKernels {
    * threshold alone. `high` and `low` include the open. `buyVolume` is the volume of the trades the
    * tick rule signs +1: the sign of the change from the previous trade's price, the previous sign on
    * no change, 0 for the first trade and until the first change; it runs across bars.
+   * `by: 'time'` gives mlfinlab's time bars (`get_time_bars`, time_data_structures.py) of `threshold`
+   * milliseconds: a trade whose bar end, (floor(ts / threshold) + 1) x threshold, is past the open
+   * bar's closes it first; a bar's `ts` is its end (mlfinlab's date_time, there in whole seconds:
+   * resolution x num_units seconds is threshold = 1000 x that, for ts >= 0), its `tickNum` mlfinlab's
+   * tick_num, the position of the trade that closed it (its first after the bar, so the bar's last
+   * trade + 1), and the open bar at the end is dropped. The VPIN family's `timeBars` (start, open,
+   * close, volume, count; every non-empty bar, the last included) stays as it is.
    * Faults (KernelInputError): `threshold` not finite and > 0 (`options.threshold`), an unknown `by`,
    * trade columns of different lengths, a timestamp not finite or decreasing (`trades.ts`), a price
    * not finite (`trades.price`), a volume not finite and >= 0 (`trades.volume`).
@@ -103,8 +110,13 @@ export const FEATURES_KERNELS = {
     params: BARS_PARAMS,
     options: ['by', 'threshold'],
     sample: (s: Sampler) => {
-      const by = s.pick('tick', 'volume', 'dollar');
-      const threshold = by === 'tick' ? s.int(1, 50) : by === 'volume' ? s.uniform(100, 20_000) : s.uniform(1e4, 2e6);
+      const by = s.pick('tick', 'volume', 'dollar', 'time');
+      const threshold = {
+        tick: s.int(1, 50),
+        volume: s.uniform(100, 20_000),
+        dollar: s.uniform(1e4, 2e6),
+        time: s.pick(1000, 5000, 777.5),
+      }[by];
       return [s.trades(s.int(0, 600)), { by, threshold }];
     },
     api(trades: Trades, options: BarOptions) {

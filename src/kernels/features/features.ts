@@ -50,9 +50,9 @@ export type InformationBarKind = 'ema' | 'const';
 
 /** Options of `bars()`. */
 export interface BarOptions {
-  /** What is summed against the threshold. */
-  by: BarsBy;
-  /** A bar closes at the trade whose running sum reaches it (`>=`). */
+  /** What is summed against the threshold, or `'time'`: bars of `threshold` milliseconds. */
+  by: BarsBy | 'time';
+  /** A bar closes at the trade whose running sum reaches it (`>=`); under `'time'`, the bars' length in ms. */
   threshold: number;
 }
 
@@ -73,7 +73,7 @@ export interface InformationBarOptions {
 }
 
 /** `bars()`' packed parameters, in the order the native kernel reads them. */
-export const BARS_PARAMS = [option('by', code(BARS_BY)), option('threshold', positive())] as const;
+export const BARS_PARAMS = [option('by', code([...BARS_BY, 'time'])), option('threshold', positive())] as const;
 
 const MIN_EXP_NUM_TICKS = param('minExpNumTicks', atLeast(0), 'options.expNumTicksConstraints[0]');
 

@@ -32,6 +32,13 @@ export class BarBuilder {
    * finite, its volume finite and >= 0); returns its tick-rule sign.
    */
   add(i: number, t: number, p: number, v: number): number {
+    const sign = this.check(i, t, p, v);
+    this.accumulate(p, v, sign);
+    return sign;
+  }
+
+  /** Trade i checked (as add()) and its tick-rule sign, the bar left as it is (time bars close it first). */
+  check(i: number, t: number, p: number, v: number): number {
     if (!(t >= this.lastTs)) throw inputFault(Number.isNaN(t) ? Fault.TS_NOT_FINITE : Fault.TS_DECREASING, i, t, this.lastTs);
     if (!Number.isFinite(t)) throw inputFault(Fault.TS_NOT_FINITE, i, t, this.lastTs);
     if (!Number.isFinite(p)) throw inputFault(Fault.PRICE_NOT_FINITE, i, p, 0);
@@ -41,7 +48,11 @@ export class BarBuilder {
     const diff = Number.isNaN(this.prevPrice) ? 0 : p - this.prevPrice;
     if (diff !== 0) this.prevSign = diff > 0 ? 1 : -1;
     this.prevPrice = p;
-    const sign = this.prevSign;
+    return this.prevSign;
+  }
+
+  /** A checked trade of price p, volume v and tick sign `sign` into the open bar (opening one if none is). */
+  accumulate(p: number, v: number, sign: number): void {
     if (Number.isNaN(this.open)) this.open = p;
     if (p > this.high) this.high = p;
     if (p < this.low) this.low = p;
@@ -49,7 +60,6 @@ export class BarBuilder {
     this.dollarValue += p * v;
     this.volume += v;
     if (sign === 1) this.buyVolume += v;
-    return sign;
   }
 
   /** Closes the open bar at trade i (time t, price p: its close) and opens none. */
