@@ -6,6 +6,8 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -18,6 +20,15 @@ constexpr size_t kBarColumnCount = 10;
 constexpr const char* kBarColumns[kBarColumnCount] = {"ts",    "tickNum", "open",      "high",  "low",
                                                       "close", "volume",  "buyVolume", "ticks", "dollarValue"};
 using BarRow = std::array<double, kBarColumnCount>;
+
+/// v, or +0 (all bits cleared) unless `keep`: a select the compiler cannot turn back into a branch.
+inline double maskedUnless(bool keep, double v) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits &= -static_cast<uint64_t>(keep);
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
 
 /// The open bar and the tick rule's state across the trades of one call; the closed bars in `rows`.
 class BarBuilder {
@@ -39,9 +50,11 @@ class BarBuilder {
     if (!std::isfinite(p)) return Status{Fault::PriceNotFinite, index, p, 0};
     if (!(v >= 0 && v <= std::numeric_limits<double>::max())) return Status{Fault::VolumeInvalid, index, v, 0};
     lastTs_ = t;
-    // mlfinlab: tick_diff = price - prev_price (0 for the first trade); a change sets the sign
-    const double diff = std::isnan(prevPrice_) ? 0 : p - prevPrice_;
-    if (diff != 0) prevSign_ = diff > 0 ? 1 : -1;
+    // mlfinlab: tick_diff = price - prev_price (0 for the first trade); a change sets the sign. Distinct
+    // finite doubles never subtract to 0, so it is the sign of the comparison (none with the first's
+    // NaN), taken by integer arithmetic: a branch would mispredict on the many unchanged prices
+    const int up = p > prevPrice_, down = p < prevPrice_;
+    prevSign_ += (up | down) * (up - down - prevSign_);
     prevPrice_ = p;
     sign = prevSign_;
     return Status{};
@@ -50,12 +63,12 @@ class BarBuilder {
   /// A checked trade of price p, volume v and tick sign `sign` into the open bar (opening one if none is).
   void accumulate(double p, double v, int sign) {
     if (std::isnan(open)) open = p;
-    if (p > high) high = p;
-    if (p < low) low = p;
+    high = p > high ? p : high;
+    low = p < low ? p : low;
     ticks += 1;
     dollarValue += p * v;
     volume += v;
-    if (sign == 1) buyVolume += v;
+    buyVolume += maskedUnless(sign == 1, v);  // v or +0: the same sum as adding v when sign is 1
   }
 
   /// Closes the open bar at trade i (time t, price p: its close) and opens none.

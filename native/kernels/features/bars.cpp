@@ -1,8 +1,6 @@
 // Standard and time bars (features.hpp): the reference's referenceBars and referenceTimeBars
 // (src/backends/reference/features/features.ts), the same sums in the same order.
 #include <cmath>
-#include <cstdint>
-#include <cstring>
 #include <limits>
 
 #include "features.hpp"
@@ -10,15 +8,6 @@
 namespace kernelbus::features {
 
 namespace {
-
-/// v, or +0 (all bits cleared) unless `keep`: a select the compiler cannot turn back into a branch.
-inline double maskedUnless(bool keep, double v) {
-  uint64_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  bits &= -static_cast<uint64_t>(keep);
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
 
 /// The first fault of the trades (BarBuilder's checks, and for time bars a bar index that overflows).
 Status firstFault(Doubles ts, Doubles price, Doubles volume, size_t n, bool time, double barMs) {

@@ -22,14 +22,15 @@ inline double powInt(double a, size_t i) {
 /// The EWMA's denominators by (n, window), the last one kept (windows repeat from bar to bar).
 class Ewma {
  public:
-  /// The EWMA with span `window` of x's last n values (n >= 1), its last value.
-  double last(const std::vector<double>& x, size_t n, size_t window) {
-    const size_t from = x.size() - n;
+  /// The EWMA with span `window` of the n values (n >= 1) before `end`, its last value.
+  double last(const double* end, size_t n, size_t window) {
+    const double* x = end - n;
     const double alpha = 2 / (static_cast<double>(window) + 1);
-    double e = x[from];
-    for (size_t i = 1; i < n; i++) e = e * (1 - alpha) + x[from + i];
+    double e = x[0];
+    for (size_t i = 1; i < n; i++) e = e * (1 - alpha) + x[i];
     return e / weightOf(n, window, alpha);
   }
+  double last(const std::vector<double>& x, size_t n, size_t window) { return last(x.data() + x.size(), n, window); }
 
  private:
   /// 1 + sum over i in [1, n) of (1 - alpha)^i, added in that order.

@@ -50,12 +50,15 @@ class ExpectedTicks {
   double value;
 };
 
-/// The EWMA of the last min(history, window) values, span that count; NaN while the history is
-/// shorter than `expNumTicks` when `warmUp` (mlfinlab's _get_expected_imbalance).
+/// The EWMA of the last min(count, window) of the `count` values before `end`, span that count; NaN
+/// while fewer than `expNumTicks` when `warmUp` (mlfinlab's _get_expected_imbalance).
+double expectedImbalance(Ewma& ewma, const double* end, size_t count, size_t window, double expNumTicks, bool warmUp) {
+  if ((warmUp && static_cast<double>(count) < expNumTicks) || count == 0) return kNaN;
+  const size_t m = std::min(count, window);
+  return ewma.last(end, m, m);
+}
 double expectedImbalance(Ewma& ewma, const std::vector<double>& history, size_t window, double expNumTicks, bool warmUp) {
-  if ((warmUp && static_cast<double>(history.size()) < expNumTicks) || history.empty()) return kNaN;
-  const size_t m = std::min(history.size(), window);
-  return ewma.last(history, m, m);
+  return expectedImbalance(ewma, history.data() + history.size(), history.size(), window, expNumTicks, warmUp);
 }
 
 }  // namespace
@@ -93,7 +96,10 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
   BarBuilder bars;
   ExpectedTicks expected(p.kind, p.numPrevBars, p.expNumTicksInit, p.minExpNumTicks, p.maxExpNumTicks);
   Ewma ewmaBuy, ewmaSell, ewmaShare;
-  std::vector<double> buys, sells, buyShares;
+  // the buy and sell histories, appended without a branch: each trade's value is written past the end
+  // of both and kept by the one whose count it moves (a random tape's signs would mispredict a branch)
+  std::vector<double> buys(n + 1), sells(n + 1), buyShares;
+  size_t nBuys = 0, nSells = 0;
   double thetaBuy = 0, thetaSell = 0, buyTicks = 0;
   double expBuy = kNaN, expSell = kNaN, buyShare = kNaN;
   const size_t window = p.expectedImbalanceWindow;
@@ -101,19 +107,21 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
     int sign = 0;
     if (Status s = bars.add(i, ts[i], price[i], volume[i], sign); !s.ok()) return s;
     const double imbalance = imbalanceOf(p.by, sign, price[i], volume[i]);
-    if (imbalance > 0) {
-      buys.push_back(imbalance);
-      thetaBuy += imbalance;
-      buyTicks += 1;
-    } else if (imbalance < 0) {
-      sells.push_back(std::fabs(imbalance));
-      thetaSell += std::fabs(imbalance);
-    }
+    const bool buy = imbalance > 0, sell = imbalance < 0;
+    const double size = std::fabs(imbalance);
+    buys[nBuys] = imbalance;
+    sells[nSells] = size;
+    nBuys += buy;
+    nSells += sell;
+    // the same sums as adding only a buy's imbalance, a sell's size (x + 0 is x, and no sum is -0)
+    thetaBuy += maskedUnless(buy, imbalance);
+    thetaSell += maskedUnless(sell, size);
+    buyTicks += buy;
     // until the first bar, while either expectation is NaN: both recomputed, and once both are known
     // the buy proportion of the bar so far
     if (bars.rows.empty() && (std::isnan(expBuy) || std::isnan(expSell))) {
-      expBuy = expectedImbalance(ewmaBuy, buys, window, expected.value, true);
-      expSell = expectedImbalance(ewmaSell, sells, window, expected.value, true);
+      expBuy = expectedImbalance(ewmaBuy, buys.data() + nBuys, nBuys, window, expected.value, true);
+      expSell = expectedImbalance(ewmaSell, sells.data() + nSells, nSells, window, expected.value, true);
       if (!std::isnan(expBuy) && !std::isnan(expSell)) buyShare = buyTicks / bars.ticks;
     }
     const double maxProportion = pyMax(expBuy * buyShare, expSell * (1 - buyShare));
@@ -124,8 +132,8 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
       buyShares.push_back(buyTicks / ticks);
       expected.closed(ticks);
       buyShare = ewmaShare.last(buyShares, std::min(buyShares.size(), p.numPrevBars), p.numPrevBars);
-      expBuy = expectedImbalance(ewmaBuy, buys, window, expected.value, false);
-      expSell = expectedImbalance(ewmaSell, sells, window, expected.value, false);
+      expBuy = expectedImbalance(ewmaBuy, buys.data() + nBuys, nBuys, window, expected.value, false);
+      expSell = expectedImbalance(ewmaSell, sells.data() + nSells, nSells, window, expected.value, false);
       thetaBuy = 0;
       thetaSell = 0;
       buyTicks = 0;
