@@ -4,7 +4,7 @@
  * buy volume across bars; the edge cases: no trades, one trade, zero volume.
  */
 import { describe, expect, it } from 'vitest';
-import { kernels } from '../../src/index.js';
+import { bars as topLevelBars, kernels } from '../../src/index.js';
 import type { Bars } from '../../src/kernels/features/features.js';
 
 const k = kernels({ backend: 'reference' });
@@ -66,6 +66,10 @@ describe('bars', () => {
     expect(rows(k.bars(one, { by: 'volume', threshold: 5 }))).toEqual([[7, 1, 3, 3, 3, 3, 5, 0, 1, 15]]);
     expect(rows(k.bars(one, { by: 'volume', threshold: 5.5 }))).toEqual([]);
     expect(rows(k.bars(one, { by: 'tick', threshold: 0.5 }))).toEqual([[7, 1, 3, 3, 3, 3, 5, 0, 1, 15]]);
+  });
+
+  it("the top-level bars (the default backend) gives the reference's bars", () => {
+    expect(rows(topLevelBars(tape, { by: 'dollar', threshold: 60 }))).toEqual(rows(k.bars(tape, { by: 'dollar', threshold: 60 })));
   });
 
   it('zero-volume trades count as ticks and add nothing to the volume', () => {
