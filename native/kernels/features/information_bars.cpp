@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "ewma.hpp"
 #include "features.hpp"
@@ -68,6 +69,7 @@ Status imbalanceBars(Doubles ts, Doubles price, Doubles volume, size_t n, const 
   ExpectedTicks expected(p.kind, p.numPrevBars, p.expNumTicksInit, p.minExpNumTicks, p.maxExpNumTicks);
   Ewma ewma;
   std::vector<double> history;
+  history.reserve(n);  // one allocation, no regrowth copies
   double theta = 0;
   double expImbalance = kNaN;
   for (size_t i = 0; i < n; i++) {
@@ -98,7 +100,9 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
   Ewma ewmaBuy, ewmaSell, ewmaShare;
   // the buy and sell histories, appended without a branch: each trade's value is written past the end
   // of both and kept by the one whose count it moves (a random tape's signs would mispredict a branch)
-  std::vector<double> buys(n + 1), sells(n + 1), buyShares;
+  // (uninitialized: a value-initialized vector would first zero 16 bytes a trade)
+  const std::unique_ptr<double[]> buys(new double[n + 1]), sells(new double[n + 1]);
+  std::vector<double> buyShares;
   size_t nBuys = 0, nSells = 0;
   double thetaBuy = 0, thetaSell = 0, buyTicks = 0;
   double expBuy = kNaN, expSell = kNaN, buyShare = kNaN;
@@ -120,8 +124,8 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
     // until the first bar, while either expectation is NaN: both recomputed, and once both are known
     // the buy proportion of the bar so far
     if (bars.rows.empty() && (std::isnan(expBuy) || std::isnan(expSell))) {
-      expBuy = expectedImbalance(ewmaBuy, buys.data() + nBuys, nBuys, window, expected.value, true);
-      expSell = expectedImbalance(ewmaSell, sells.data() + nSells, nSells, window, expected.value, true);
+      expBuy = expectedImbalance(ewmaBuy, buys.get() + nBuys, nBuys, window, expected.value, true);
+      expSell = expectedImbalance(ewmaSell, sells.get() + nSells, nSells, window, expected.value, true);
       if (!std::isnan(expBuy) && !std::isnan(expSell)) buyShare = buyTicks / bars.ticks;
     }
     const double maxProportion = pyMax(expBuy * buyShare, expSell * (1 - buyShare));
@@ -132,8 +136,8 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
       buyShares.push_back(buyTicks / ticks);
       expected.closed(ticks);
       buyShare = ewmaShare.last(buyShares, std::min(buyShares.size(), p.numPrevBars), p.numPrevBars);
-      expBuy = expectedImbalance(ewmaBuy, buys.data() + nBuys, nBuys, window, expected.value, false);
-      expSell = expectedImbalance(ewmaSell, sells.data() + nSells, nSells, window, expected.value, false);
+      expBuy = expectedImbalance(ewmaBuy, buys.get() + nBuys, nBuys, window, expected.value, false);
+      expSell = expectedImbalance(ewmaSell, sells.get() + nSells, nSells, window, expected.value, false);
       thetaBuy = 0;
       thetaSell = 0;
       buyTicks = 0;
