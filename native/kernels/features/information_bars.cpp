@@ -2,6 +2,7 @@
 // information-bars.ts, operation for operation (mlfinlab's 2020 BaseImbalanceBars and BaseRunBars).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -51,6 +52,35 @@ class ExpectedTicks {
   double value;
 };
 
+/// A history of imbalances of which only the last `window` are ever read (the EWMA's), in a buffer of
+/// 2 window + 1 values: when it fills, its last window values move to the front. `count` is every value
+/// appended. Append without a branch on the value: write() puts it past the end, keep() counts it in.
+class History {
+ public:
+  explicit History(size_t window, size_t n) : window_(std::min(window, n)), buffer_(new double[2 * window_ + 1]) {}
+  void write(double x) { buffer_[end_] = x; }
+  void keep(bool kept) {
+    end_ += kept;
+    count += kept;
+    if (end_ == 2 * window_ + 1) {
+      std::memmove(buffer_.get(), buffer_.get() + end_ - window_, window_ * sizeof(double));
+      end_ = window_;
+    }
+  }
+  void push(double x) {
+    write(x);
+    keep(true);
+  }
+  /// Past the last value: the last min(count, window) values lie before it.
+  const double* end() const { return buffer_.get() + end_; }
+  size_t count = 0;
+
+ private:
+  size_t window_;
+  std::unique_ptr<double[]> buffer_;
+  size_t end_ = 0;
+};
+
 /// The EWMA of the last min(count, window) of the `count` values before `end`, span that count; NaN
 /// while fewer than `expNumTicks` when `warmUp` (mlfinlab's _get_expected_imbalance).
 double expectedImbalance(Ewma& ewma, const double* end, size_t count, size_t window, double expNumTicks, bool warmUp) {
@@ -58,8 +88,8 @@ double expectedImbalance(Ewma& ewma, const double* end, size_t count, size_t win
   const size_t m = std::min(count, window);
   return ewma.last(end, m, m);
 }
-double expectedImbalance(Ewma& ewma, const std::vector<double>& history, size_t window, double expNumTicks, bool warmUp) {
-  return expectedImbalance(ewma, history.data() + history.size(), history.size(), window, expNumTicks, warmUp);
+double expectedImbalance(Ewma& ewma, const History& history, size_t window, double expNumTicks, bool warmUp) {
+  return expectedImbalance(ewma, history.end(), history.count, window, expNumTicks, warmUp);
 }
 
 }  // namespace
@@ -68,15 +98,14 @@ Status imbalanceBars(Doubles ts, Doubles price, Doubles volume, size_t n, const 
   BarBuilder bars;
   ExpectedTicks expected(p.kind, p.numPrevBars, p.expNumTicksInit, p.minExpNumTicks, p.maxExpNumTicks);
   Ewma ewma;
-  std::vector<double> history;
-  history.reserve(n);  // one allocation, no regrowth copies
+  History history(p.expectedImbalanceWindow, n);
   double theta = 0;
   double expImbalance = kNaN;
   for (size_t i = 0; i < n; i++) {
     int sign = 0;
     if (Status s = bars.add(i, ts[i], price[i], volume[i], sign); !s.ok()) return s;
     const double imbalance = imbalanceOf(p.by, sign, price[i], volume[i]);
-    history.push_back(imbalance);
+    history.push(imbalance);
     theta += imbalance;
     // until the first bar, recomputed while NaN (the history shorter than the expected ticks)
     if (bars.rows.empty() && std::isnan(expImbalance)) {
@@ -100,10 +129,8 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
   Ewma ewmaBuy, ewmaSell, ewmaShare;
   // the buy and sell histories, appended without a branch: each trade's value is written past the end
   // of both and kept by the one whose count it moves (a random tape's signs would mispredict a branch)
-  // (uninitialized: a value-initialized vector would first zero 16 bytes a trade)
-  const std::unique_ptr<double[]> buys(new double[n + 1]), sells(new double[n + 1]);
+  History buys(p.expectedImbalanceWindow, n), sells(p.expectedImbalanceWindow, n);
   std::vector<double> buyShares;
-  size_t nBuys = 0, nSells = 0;
   double thetaBuy = 0, thetaSell = 0, buyTicks = 0;
   double expBuy = kNaN, expSell = kNaN, buyShare = kNaN;
   const size_t window = p.expectedImbalanceWindow;
@@ -113,10 +140,10 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
     const double imbalance = imbalanceOf(p.by, sign, price[i], volume[i]);
     const bool buy = imbalance > 0, sell = imbalance < 0;
     const double size = std::fabs(imbalance);
-    buys[nBuys] = imbalance;
-    sells[nSells] = size;
-    nBuys += buy;
-    nSells += sell;
+    buys.write(imbalance);
+    sells.write(size);
+    buys.keep(buy);
+    sells.keep(sell);
     // the same sums as adding only a buy's imbalance, a sell's size (x + 0 is x, and no sum is -0)
     thetaBuy += maskedUnless(buy, imbalance);
     thetaSell += maskedUnless(sell, size);
@@ -124,8 +151,8 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
     // until the first bar, while either expectation is NaN: both recomputed, and once both are known
     // the buy proportion of the bar so far
     if (bars.rows.empty() && (std::isnan(expBuy) || std::isnan(expSell))) {
-      expBuy = expectedImbalance(ewmaBuy, buys.get() + nBuys, nBuys, window, expected.value, true);
-      expSell = expectedImbalance(ewmaSell, sells.get() + nSells, nSells, window, expected.value, true);
+      expBuy = expectedImbalance(ewmaBuy, buys, window, expected.value, true);
+      expSell = expectedImbalance(ewmaSell, sells, window, expected.value, true);
       if (!std::isnan(expBuy) && !std::isnan(expSell)) buyShare = buyTicks / bars.ticks;
     }
     const double maxProportion = pyMax(expBuy * buyShare, expSell * (1 - buyShare));
@@ -136,8 +163,8 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
       buyShares.push_back(buyTicks / ticks);
       expected.closed(ticks);
       buyShare = ewmaShare.last(buyShares, std::min(buyShares.size(), p.numPrevBars), p.numPrevBars);
-      expBuy = expectedImbalance(ewmaBuy, buys.get() + nBuys, nBuys, window, expected.value, false);
-      expSell = expectedImbalance(ewmaSell, sells.get() + nSells, nSells, window, expected.value, false);
+      expBuy = expectedImbalance(ewmaBuy, buys, window, expected.value, false);
+      expSell = expectedImbalance(ewmaSell, sells, window, expected.value, false);
       thetaBuy = 0;
       thetaSell = 0;
       buyTicks = 0;
