@@ -9,6 +9,7 @@ runs, verbose off. Writes bench/peers/features.json: the date, machine, load, ve
 (named as bench/features.ts names its rows) the trades and median seconds.
 
     /work/venv-features/bin/python bench/peers/features.py /tmp/mlfinlab2020 --out bench/peers/features.json
+    npx biome check --write bench/peers/features.json
 """
 import argparse
 import datetime
