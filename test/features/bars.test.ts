@@ -4,7 +4,8 @@
  * buy volume across bars; the edge cases: no trades, one trade, zero volume.
  */
 import { describe, expect, it } from 'vitest';
-import { bars as topLevelBars, kernels } from '../../src/index.js';
+import { bars as topLevelBars } from '../../src/api/index.js';
+import { kernels } from '../../src/index.js';
 import type { Bars } from '../../src/kernels/features/features.js';
 
 const k = kernels({ backend: 'reference' });

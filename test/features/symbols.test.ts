@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { splitBySymbol } from '../../src/io/index.js';
-import { kernels } from '../../src/index.js';
+import { kernels, type Trades } from '../../src/index.js';
 import { Sampler } from '../../src/kernels/sample.js';
 import type { Bars } from '../../src/kernels/features/features.js';
 
@@ -26,7 +26,7 @@ describe('bars per symbol', () => {
     const symbols = { codes: Int32Array.from(rows, (r) => r.code), values: ['AAA', 'BBB'] };
     const split = splitBySymbol(tape, symbols);
     expect(split.map((x) => x.symbol)).toEqual(['AAA', 'BBB']);
-    const calls: ((t: typeof tape) => Bars)[] = [
+    const calls: ((t: Trades) => Bars)[] = [
       (t) => k.bars(t, { by: 'volume', threshold: 5000 }),
       (t) => k.bars(t, { by: 'time', threshold: 5000 }),
       (t) => k.imbalanceBars(t, { by: 'tick', expNumTicksInit: 20, expectedImbalanceWindow: 50 }),
