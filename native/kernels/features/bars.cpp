@@ -39,7 +39,7 @@ Status firstFault(Doubles ts, Doubles price, Doubles volume, size_t n, bool time
 /// rule by integer arithmetic, high and low by selects, the buy volume by adding v or +0 (the same
 /// sums: x + 0 is x, and no sum is -0), the open bar in locals, the checks folded into one flag (a
 /// flagged tape is scanned again for its first fault, firstFault()).
-/// `blocks`: take the 4-trade blocks below (By < 3), a gain only where D4 is one register (simd::run's
+/// `blocks`: take the 4-trade blocks below, a gain only where D4 is one register (simd::run's
 /// AVX2 and AVX-512 copies); the baseline copy is slower with them than without.
 template <int By>
 KERNELBUS_VECTOR_BODY Status barsLoop(Doubles ts, Doubles price, Doubles volume, size_t n, double threshold, bool blocks,
@@ -97,11 +97,13 @@ KERNELBUS_VECTOR_BODY Status barsLoop(Doubles ts, Doubles price, Doubles volume,
   };
   size_t i = 0;
 #if defined(__GNUC__)
-  if (By < 3 && blocks) {
+  if (blocks) {
     // Blocks of 4 trades inside the open bar, the checks and the tick rule in vector lanes: taken when
     // the 4 are valid with prices > 0 (no signed zero for high and low to tell apart, and dollar sums
     // that only grow) and the bar does not close in them; otherwise the 4 go through step(). The sums
-    // are the same adds in the same order.
+    // are the same adds in the same order. A time bar does not close in them when the last one's end
+    // is the bar's: an end, (floor(ts / barMs) + 1) barMs, never decreases with ts, and the trade
+    // before them had the bar's.
     const D4 max = D4{0, 0, 0, 0} + kMax;
     const L4 zero = {0, 0, 0, 0};
     while (i + 4 <= n) {
@@ -122,8 +124,13 @@ KERNELBUS_VECTOR_BODY Status barsLoop(Doubles ts, Doubles price, Doubles volume,
         nv += v4[k];
         nd += d4[k];
       }
-      const double sum = By == 0 ? ticks + 4 : By == 1 ? nv : nd;
-      if (!(ok[0] & ok[1] & ok[2] & ok[3]) || sum >= threshold) {
+      bool closes;
+      if constexpr (By == 3) {
+        closes = !((std::floor(t4[3] / threshold) + 1) * threshold <= end);
+      } else {
+        closes = (By == 0 ? ticks + 4 : By == 1 ? nv : nd) >= threshold;
+      }
+      if (!(ok[0] & ok[1] & ok[2] & ok[3]) || closes) {
         for (size_t k = i + 4; i < k; i++) step(i);
         continue;
       }
