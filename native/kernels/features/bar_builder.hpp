@@ -3,6 +3,7 @@
 // reference's src/backends/reference/features/bar-builder.ts, operation for operation.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -11,6 +12,7 @@
 #include <limits>
 #include <vector>
 
+#include "lanes.hpp"
 #include "status.hpp"
 
 namespace kernelbus::features {
@@ -70,6 +72,33 @@ class BarBuilder {
     volume += v;
     buyVolume += maskedUnless(sign == 1, v);  // v or +0: the same sum as adding v when sign is 1
   }
+
+#if defined(__GNUC__)
+  /// Trades i..i+3 in lanes (lanes.hpp), their signs carried from this builder's tick rule.
+  __attribute__((always_inline)) Lanes4 lanes(Doubles ts, Doubles price, Doubles volume, size_t i) const {
+    return lanes4(ts, price, volume, i, prevSign_);
+  }
+
+  /// Four trades of lanes() (ok, prices > 0) into the open bar, as four add()s: high and low by lanes
+  /// (no signed zero among them), the sums one by one in order.
+  __attribute__((always_inline)) void add4(const Lanes4& l) {
+    const D4 buy = (D4)((L4)l.v & (l.s == 1));
+    const D4 dollars = l.p * l.v;
+    for (int k = 0; k < 4; k++) {
+      dollarValue += dollars[k];
+      volume += l.v[k];
+      buyVolume += buy[k];
+    }
+    ticks += 4;  // an integer below 2^53: the same as four + 1
+    const double h = std::max(std::max(l.p[0], l.p[1]), std::max(l.p[2], l.p[3]));
+    const double lo = std::min(std::min(l.p[0], l.p[1]), std::min(l.p[2], l.p[3]));
+    high = h > high ? h : high;
+    low = lo < low ? lo : low;
+    prevSign_ = static_cast<int>(l.s[3]);
+    prevPrice_ = l.p[3];
+    lastTs_ = l.t[3];
+  }
+#endif
 
   /// Closes the open bar at trade i (time t, price p: its close) and opens none.
   void close(size_t i, double t, double p) {

@@ -6,19 +6,12 @@
 #include <limits>
 
 #include "features.hpp"
+#include "lanes.hpp"
 #include "simd.hpp"
 
 namespace kernelbus::features {
 
 namespace {
-
-#if defined(__GNUC__)
-// Four doubles or int64 lanes (GCC/Clang vector extensions: two SSE2 registers at the baseline ISA);
-// load4() reads four values at any alignment.
-typedef double D4 __attribute__((vector_size(32)));
-typedef long long L4 __attribute__((vector_size(32)));
-inline void load4(Doubles at, D4& out) { std::memcpy(&out, at.bytes(), sizeof out); }
-#endif
 
 /// The first fault of the trades (BarBuilder's checks, and for time bars a bar index that overflows).
 Status firstFault(Doubles ts, Doubles price, Doubles volume, size_t n, bool time, double barMs) {
@@ -104,21 +97,13 @@ KERNELBUS_VECTOR_BODY Status barsLoop(Doubles ts, Doubles price, Doubles volume,
     // are the same adds in the same order. A time bar does not close in them when the last one's end
     // is the bar's: an end, (floor(ts / barMs) + 1) barMs, never decreases with ts, and the trade
     // before them had the bar's.
-    const D4 max = D4{0, 0, 0, 0} + kMax;
-    const L4 zero = {0, 0, 0, 0};
     while (i + 4 <= n) {
       if (std::isnan(open)) {
         step(i++);
         continue;
       }
-      D4 t4, before4, p4, prev4, v4;
-      load4(ts + i, t4);
-      load4(ts + (i - 1), before4);
-      load4(price + i, p4);
-      load4(price + (i - 1), prev4);
-      load4(volume + i, v4);
-      const L4 ok = (t4 >= before4) & (t4 <= max) & (p4 > 0) & (p4 <= max) & (v4 >= 0) & (v4 <= max);
-      const D4 d4 = p4 * v4;
+      const Lanes4 lane = lanes4(ts, price, volume, i, sign);
+      const D4 t4 = lane.t, p4 = lane.p, v4 = lane.v, d4 = p4 * v4;
       double nv = vol, nd = dollarValue;
       for (int k = 0; k < 4; k++) {
         nv += v4[k];
@@ -130,15 +115,11 @@ KERNELBUS_VECTOR_BODY Status barsLoop(Doubles ts, Doubles price, Doubles volume,
       } else {
         closes = (By == 0 ? ticks + 4 : By == 1 ? nv : nd) >= threshold;
       }
-      if (!(ok[0] & ok[1] & ok[2] & ok[3]) || closes) {
+      if (!lane.ok || closes) {
         for (size_t k = i + 4; i < k; i++) step(i);
         continue;
       }
-      // the tick rule: each lane's change, else the nearest change before it, else the carried sign
-      L4 s = (p4 < prev4) - (p4 > prev4);  // masks are -1: +1 a rise, -1 a fall, 0 no change
-      s |= __builtin_shufflevector(s, zero, 4, 0, 1, 2) & (s == 0);
-      s |= __builtin_shufflevector(s, zero, 4, 4, 0, 1) & (s == 0);
-      s |= (zero + sign) & (s == 0);
+      const L4 s = lane.s;
       const D4 buy4 = (D4)((L4)v4 & (s == 1));
       for (int k = 0; k < 4; k++) buyVolume += buy4[k];
       const double h = std::max(std::max(p4[0], p4[1]), std::max(p4[2], p4[3]));

@@ -8,6 +8,7 @@
 
 #include "ewma.hpp"
 #include "features.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::features {
 
@@ -92,16 +93,42 @@ double expectedImbalance(Ewma& ewma, const History& history, size_t window, doub
   return expectedImbalance(ewma, history.end(), history.count, window, expNumTicks, warmUp);
 }
 
-}  // namespace
-
-Status imbalanceBars(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, std::vector<BarRow>& out) {
+/// mlfinlab's BaseImbalanceBars._extract_bars. `blocks` (simd::run's AVX2 and AVX-512 copies): 4 trades
+/// at a time in lanes (BarBuilder::lanes(), add4()) once the expectation no longer warms up, where they
+/// are valid with prices > 0 and no bar closes at any of them (the running thetas checked in order);
+/// the imbalances are the same products, the sums the same adds in the same order.
+KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, bool blocks,
+                                           std::vector<BarRow>& out) {
   BarBuilder bars;
   ExpectedTicks expected(p.kind, p.numPrevBars, p.expNumTicksInit, p.minExpNumTicks, p.maxExpNumTicks);
   Ewma ewma;
   History history(p.expectedImbalanceWindow, n);
   double theta = 0;
   double expImbalance = kNaN;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n;) {
+#if defined(__GNUC__)
+    if (blocks && i + 4 <= n && !std::isnan(bars.open) && !(bars.rows.empty() && std::isnan(expImbalance))) {
+      const Lanes4 l = bars.lanes(ts, price, volume, i);
+      if (l.ok) {
+        const D4 b = __builtin_convertvector(l.s, D4);
+        const D4 imbalance = p.by == 0 ? b : p.by == 1 ? b * l.v : b * l.v * l.p;
+        const double threshold = expected.value * std::fabs(expImbalance);
+        double next = theta;
+        bool closes = false;
+        for (int k = 0; k < 4; k++) {
+          next += imbalance[k];
+          closes |= std::fabs(next) > threshold;
+        }
+        if (!closes) {
+          bars.add4(l);
+          for (int k = 0; k < 4; k++) history.push(imbalance[k]);
+          theta = next;
+          i += 4;
+          continue;
+        }
+      }
+    }
+#endif
     int sign = 0;
     if (Status s = bars.add(i, ts[i], price[i], volume[i], sign); !s.ok()) return s;
     const double imbalance = imbalanceOf(p.by, sign, price[i], volume[i]);
@@ -118,9 +145,16 @@ Status imbalanceBars(Doubles ts, Doubles price, Doubles volume, size_t n, const 
       expImbalance = expectedImbalance(ewma, history, p.expectedImbalanceWindow, expected.value, true);
       theta = 0;
     }
+    i++;
   }
   out = std::move(bars.rows);
   return Status{};
+}
+
+}  // namespace
+
+Status imbalanceBars(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, std::vector<BarRow>& out) {
+  return simd::run<imbalanceBody>(ts, price, volume, n, p, simd::level() != simd::Level::baseline, out);
 }
 
 Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBarsParams& p, std::vector<BarRow>& out) {
