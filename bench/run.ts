@@ -16,6 +16,7 @@ import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
 import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
+import { featuresSection } from './features.js';
 import { gatewaySection } from './gateway.js';
 import { ioSection } from './io.js';
 import { replaySection } from './replay.js';
@@ -40,6 +41,7 @@ const sections: BenchSection[] = [
   riskSection,
   factorSection,
   portfolioSection,
+  featuresSection,
   busSection,
   redisSection,
   gatewaySection,

@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js';
 import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
+import { FEATURES_KERNELS } from '../src/kernels/features/features-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-entries.js';
 import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio/portfolio-kernels.js';
@@ -93,6 +94,13 @@ const FAMILIES: readonly Family[] = [
     what: "vpin()'s and bulkClassify()'s packed parameters (vpin_unpack.cpp: unpackParams(), unpackClassifyParams())",
     from: ['src/kernels/vpin/vpin.ts'],
     kernels: { vpin: VPIN_KERNELS.vpin, bulkClassify: VPIN_KERNELS.bulkClassify },
+  },
+  {
+    file: 'features.hpp',
+    namespace: 'kernelbus::features',
+    what: "The features family's packed parameters (features_entry.hpp)",
+    from: ['src/kernels/features/features.ts'],
+    kernels: FEATURES_KERNELS,
   },
 ];
 
@@ -319,7 +327,16 @@ function ruleData(rule: Exclude<Rule, { kind: 'when' }>, notBelow: number): stri
 function fuzzRow(fields: readonly string[]): string[] {
   const one = `    {${fields.join(', ')}},`;
   if (one.length <= COLUMNS) return [one];
-  return fields.map((field, i) => (i === 0 ? `    {${field},` : i < fields.length - 1 ? `     ${field},` : `     ${field}},`));
+  return fields.flatMap((field, i) => {
+    const [head, tail] = i === 0 ? ['    {', ','] : i < fields.length - 1 ? ['     ', ','] : ['     ', '},'];
+    return head.length + field.length + tail.length <= COLUMNS ? [`${head}${field}${tail}`] : wrappedList(field, head, tail);
+  });
+}
+
+/** A braced list `{a, b, c}` too long for a line, one element a line as clang-format breaks it. */
+function wrappedList(list: string, head: string, tail: string): string[] {
+  const items = list.slice(1, -1).split(/(?<=\}), (?=\{)/);
+  return items.map((item, j) => (j === 0 ? `${head}{${item},` : j < items.length - 1 ? `${head} ${item},` : `${head} ${item}}${tail}`));
 }
 
 /** native/fuzz/generated/<family>_fuzz.hpp: the family's rules as data (fuzz_params.cpp) and its entries' cases (fuzz_entries.cpp). */

@@ -140,6 +140,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerRisk(env, exports);
   registerFactor(env, exports);
   registerPortfolio(env, exports);
+  registerFeatures(env, exports);
   registerMetal(env, exports);
   registerIo(env, exports);
   registerParquet(env, exports);

@@ -5,7 +5,8 @@
 // non-finite covariance among them: the binding no longer scans it), and packed parameters valid or
 // with one value replaced by anything, or of the wrong count.
 // The VPIN family's entries (vpin_entry.hpp) get trades mostly valid, labels present or not, frame
-// bodies of any byte count at odd offsets.
+// bodies of any byte count at odd offsets; the features family's bars (features_entry.hpp) trades
+// mostly valid and parameters in range or not.
 // Invariants: no crash, no sanitizer report; an entry succeeds only when every array has the length
 // its counts say (the layouts of risk.hpp and factor.hpp; the trades' columns, labels and frame
 // bodies), and labels are given exactly under the labels classifier; a wrong parameter count is
@@ -20,6 +21,7 @@
 #include "args.hpp"
 #include "calls.hpp"
 #include "factor/factor_entry.hpp"
+#include "features/features_entry.hpp"
 #include "vpin/pin_entry.hpp"
 #include "portfolio/portfolio_alloc_entry.hpp"
 #include "generated/factor_fuzz.hpp"
@@ -279,9 +281,40 @@ void vpinEntry(fuzz::Input& in, int which) {
   }
 }
 
+/// The features family's entries (features_entry.hpp): bars over trades mostly valid, the parameters in
+/// range (bars that close) or anything.
+void featuresEntry(fuzz::Input& in, int which) {
+  Args a(in);
+  const fuzz::Trades t = in.trades(1000, 64);
+  const size_t n = t.size();
+  const In ts = a.keep(t.ts), price = a.take(t.price, n), volume = a.take(t.volume, n);
+  const double by = in.in<int>(0, 2);
+  if (which == 0) {
+    features::entry::Bars entry;
+    const Outcome o = entry.count(ts, price, volume, a.params({by, in.flag() ? in.real(1, 5000) : in.anyDouble()}));
+    a.check(o);
+    fillAll(entry, o);
+    return;
+  }
+  const double kind = in.in<int>(0, 1), prev = in.in<int>(1, 8), window = in.in<int>(1, 200), init = in.real(1, 50);
+  const double lo = in.real(0, 5), hi = in.flag() ? INFINITY : in.real(5, 100);
+  const Packed p = a.params({by, kind, prev, window, init, lo, hi});
+  if (which == 1) {
+    features::entry::ImbalanceBars entry;
+    const Outcome o = entry.count(ts, price, volume, p);
+    a.check(o);
+    fillAll(entry, o);
+  } else {
+    features::entry::RunBars entry;
+    const Outcome o = entry.count(ts, price, volume, p);
+    a.check(o);
+    fillAll(entry, o);
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  const int family = in.in<int>(0, 5);
+  const int family = in.in<int>(0, 6);
   if (family == 0) riskEntry(in);
   if (family == 1) factorEntry(in, in.in<int>(-5, 3));
   if (family == 2) {
@@ -291,5 +324,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (family == 3) allocationEntry(in, in.in<int>(0, 4));
   if (family == 4) pinEntry(in, in.in<int>(0, 1));
   if (family == 5) vpinEntry(in, in.in<int>(0, 6));
+  if (family == 6) featuresEntry(in, in.in<int>(0, 2));
   return 0;
 }

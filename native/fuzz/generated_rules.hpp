@@ -7,6 +7,7 @@
 
 #include "generated/classify_fuzz.hpp"
 #include "generated/factor_fuzz.hpp"
+#include "generated/features_fuzz.hpp"
 #include "generated/pin_fuzz.hpp"
 #include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
@@ -26,6 +27,7 @@ inline std::vector<const KernelRules*> generatedRules() {
   for (const KernelRules& k : classify::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : pin::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : vpin::fuzzing::kRules) all.push_back(&k);
+  for (const KernelRules& k : features::fuzzing::kRules) all.push_back(&k);
   return all;
 }
 

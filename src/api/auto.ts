@@ -39,6 +39,12 @@ export const RISK_NATIVE_MIN_VALUES = 64;
 export const FACTOR_NATIVE_MIN_VALUES = 64;
 
 /**
+ * Features family (bars from trades): a pass over the trades like the VPIN family's, so its threshold
+ * until the bench's 'features' section sweeps it.
+ */
+export const FEATURES_NATIVE_MIN_TRADES = VPIN_NATIVE_MIN_TRADES;
+
+/**
  * Portfolio family (optimizers: input size N x N x problems): native from the first problem (a solve
  * is many passes over the covariance: the call's cost is small beside it) until the bench's
  * 'portfolio' section sweeps it.
@@ -90,6 +96,7 @@ const FAMILY_THRESHOLDS: { readonly [F in FamilyName]: Thresholds } = {
   risk: [['native', RISK_NATIVE_MIN_VALUES]],
   factor: [['native', FACTOR_NATIVE_MIN_VALUES]],
   portfolio: [['native', PORTFOLIO_NATIVE_MIN_VALUES]],
+  features: [['native', FEATURES_NATIVE_MIN_TRADES]],
 };
 
 /** The kernels measured apart from their family's row. */

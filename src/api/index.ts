@@ -175,6 +175,14 @@ export {
 } from '../kernels/vpin/pin.js';
 export { dailyVpin, type DailyVpin, type DailyVpinOptions } from '../kernels/vpin/daily-vpin.js';
 export {
+  BAR_COLUMNS,
+  type BarOptions,
+  type Bars,
+  type BarsBy,
+  type InformationBarKind,
+  type InformationBarOptions,
+} from '../kernels/features/features.js';
+export {
   MAX_BUCKETS_PER_CALL,
   VPIN_DEFAULTS,
   type BulkClassifyOptions,
@@ -205,6 +213,12 @@ export const aggregateTrades = defaults.aggregateTrades;
 export const pinLikelihood = defaults.pinLikelihood;
 /** Maximum-likelihood PIN from daily buys and sells (PINstimation's pin_ea, pin_gwj, pin_yz). */
 export const pin = defaults.pin;
+/** Tick, volume, dollar or time bars from trades, mlfinlab's standard bars: `{ ts, tickNum, open, high, low, close, volume, buyVolume, ticks, dollarValue }`. */
+export const bars = defaults.bars;
+/** mlfinlab's EMA or Const imbalance bars (tick, volume or dollar imbalance), the same columns as `bars`. */
+export const imbalanceBars = defaults.imbalanceBars;
+/** mlfinlab's EMA or Const run bars, the same columns as `bars`. */
+export const runBars = defaults.runBars;
 /** Bulk volume classification: buy volume per bar. */
 export const bulkClassify = defaults.bulkClassify;
 /** VPIN per completed volume bucket: `{ startTs, endTs, duration, buyVolume, sellVolume, vpin, cdf }`. */

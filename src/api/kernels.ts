@@ -18,6 +18,7 @@ import {
   type OutputSpec,
 } from '../kernels/descriptor.js';
 import type { FactorKernels } from '../kernels/factor/factor-kernels.js';
+import type { FeaturesKernels } from '../kernels/features/features-kernels.js';
 import type { FactorInputs, FactorReturnsResult } from '../kernels/factor/factor.js';
 import {
   type FactorRiskModel,
@@ -44,7 +45,7 @@ export type { SpecialFunction, StudentTFunction } from '../kernels/special/speci
 export type BackendChoice = 'auto' | BackendName;
 
 /** The synchronous kernels: one function per kernel of every family (the stream aside). */
-export interface SyncKernels extends VpinKernels, SpecialKernels, RiskKernels, FactorKernels, PortfolioKernels {}
+export interface SyncKernels extends VpinKernels, SpecialKernels, RiskKernels, FactorKernels, PortfolioKernels, FeaturesKernels {}
 
 /**
  * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend
@@ -52,9 +53,9 @@ export interface SyncKernels extends VpinKernels, SpecialKernels, RiskKernels, F
  * JS thread). Do not write to the arrays passed, nor transfer their buffers, until it settles.
  */
 export type AsyncKernels = {
-  [K in keyof (VpinKernels & SpecialKernels) as `${K & string}Async`]: (VpinKernels & SpecialKernels)[K] extends (
-    ...args: infer P
-  ) => infer R
+  [K in keyof (VpinKernels & SpecialKernels & FeaturesKernels) as `${K & string}Async`]: (VpinKernels &
+    SpecialKernels &
+    FeaturesKernels)[K] extends (...args: infer P) => infer R
     ? (...args: P) => Promise<R>
     : never;
 } & AsyncForms<RiskKernels<true>> &

@@ -6,6 +6,8 @@
  */
 import type { KernelSpec } from './descriptor.js';
 import type { FactorFamily } from './factor/factor.js';
+import type { FeaturesFamily } from './features/features.js';
+import { FEATURES_KERNELS } from './features/features-kernels.js';
 import { FACTOR_KERNELS } from './factor/factor-kernels.js';
 import type { PortfolioFamily } from './portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from './portfolio/portfolio-kernels.js';
@@ -22,6 +24,7 @@ export interface Families {
   risk: RiskFamily;
   factor: FactorFamily;
   portfolio: PortfolioFamily;
+  features: FeaturesFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -33,6 +36,7 @@ export const FAMILY_SPECS = {
   risk: RISK_KERNELS,
   factor: FACTOR_KERNELS,
   portfolio: PORTFOLIO_KERNELS,
+  features: FEATURES_KERNELS,
 } as const;
 
 type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
@@ -47,6 +51,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   risk: keysOf(RISK_KERNELS),
   factor: keysOf(FACTOR_KERNELS),
   portfolio: keysOf(PORTFOLIO_KERNELS),
+  features: keysOf(FEATURES_KERNELS),
 };
 
 export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];

@@ -71,4 +71,16 @@ export class Sampler {
     }
     return { data: this.view(data), rows: n, cols: n };
   }
+  /** n trades: ms times with ties, a walk of 0-3 cent moves (repeats and runs), integer volumes, as views. */
+  trades(n: number): { ts: Float64Array; price: Float64Array; volume: Float64Array } {
+    let t = 1.7e12;
+    let cents = 10_000;
+    const drift = this.pick(-1, 0, 1);
+    const rows = Array.from({ length: n }, () => {
+      t += this.int(0, 300);
+      cents += this.int(-1, 1) * this.int(1, 3) + (this.random() < 0.2 ? drift : 0);
+      return [t, cents / 100, this.int(1, 500)];
+    });
+    return { ts: this.view(rows.map((r) => r[0])), price: this.view(rows.map((r) => r[1])), volume: this.view(rows.map((r) => r[2])) };
+  }
 }

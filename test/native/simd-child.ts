@@ -61,6 +61,10 @@ x[8] = -Infinity;
 const runs: Record<string, () => unknown> = {
   normalCdf: () => k.normalCdf(x),
   tickRule: () => k.tickRule(tape.price),
+  barsTick: () => k.bars(tape, { by: 'tick', threshold: 37 }),
+  barsDollar: () => k.bars(tape, { by: 'dollar', threshold: 2e6 }),
+  barsTime: () => k.bars(tape, { by: 'time', threshold: 60_000 }),
+  imbalanceBars: () => k.imbalanceBars(tape, { by: 'volume', expNumTicksInit: 50, expectedImbalanceWindow: 300 }),
   vpinBvc: () => k.vpin(tape, { bucketVolume: 5000, window: 10, barMs: 1000 }),
   vpinTick: () => k.vpin(tape, { bucketVolume: 5000, window: 10, barMs: 1000, classifier: 'tick' }),
   classifyTrades: () => k.classifyTrades(quoted, { algorithm: 'lee-ready' }),

@@ -10,6 +10,7 @@
 #include "../entry.hpp"
 #include "classify.hpp"
 #include "factor.hpp"
+#include "features.hpp"
 #include "pin.hpp"
 #include "portfolio.hpp"
 #include "risk.hpp"
@@ -27,6 +28,7 @@ inline bool generatedParamNames(std::string_view kernel, ParamNames& out) {
   if (findParamNames(classify::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(pin::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(vpin::kKernelParamNames, kernel, out)) return true;
+  if (findParamNames(features::kKernelParamNames, kernel, out)) return true;
   return false;
 }
 

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
+import type { Bars } from '../../kernels/features/features.js';
 import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
 import type { BlockResult } from '../../io/types.js';
 
@@ -89,6 +90,13 @@ export interface NativeBinding {
   /** vpin() on the thread pool (the pass over the trades), the buckets written on the JS thread. */
   vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array, labels?: Int8Array): Promise<VpinBuckets>;
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
+  /** The features family's bars (counted entries): params packed in the descriptor's order. */
+  bars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
+  barsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
+  imbalanceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
+  imbalanceBarsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
+  runBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
+  runBarsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
   /**
    * The CSV block parser (native/io/, src/io/csv-native.ts): a BlockResult of src/io/types.ts.
    * params = [delimiter, firstLine, final (0/1), skipBadRows (0/1), rowOffset].

@@ -6,6 +6,7 @@
 import { CLASSIFY_TRADES_PARAMS } from '../../kernels/vpin/classify.js';
 import { dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
+import { BARS_PARAMS, INFORMATION_BAR_PARAMS, type FeaturesFamily } from '../../kernels/features/features.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { PortfolioFamily } from '../../kernels/portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio/portfolio-kernels.js';
@@ -124,6 +125,24 @@ function nativeVpin(b: NativeBinding): VpinFamily {
   };
 }
 
+/** The features family on the addon: the bars' parameters packed in the descriptor's order. */
+function nativeFeatures(b: NativeBinding): FeaturesFamily {
+  return {
+    bars: (ts, price, volume, params) => b.bars(ts, price, volume, packParams(BARS_PARAMS, params)),
+    imbalanceBars: (ts, price, volume, params) => b.imbalanceBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+    runBars: (ts, price, volume, params) => b.runBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+  };
+}
+
+/** The features family's promise variants: the pass over the trades on the addon's thread pool. */
+function nativeFeaturesAsync(b: NativeBinding): AsyncFamily<FeaturesFamily> {
+  return {
+    bars: (ts, price, volume, params) => b.barsAsync(ts, price, volume, packParams(BARS_PARAMS, params)),
+    imbalanceBars: (ts, price, volume, params) => b.imbalanceBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+    runBars: (ts, price, volume, params) => b.runBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+  };
+}
+
 /**
  * Turns a backend call's arguments (the rest array of the call: ours to change) into the addon's: the
  * trailing `k` numbers packed into `params` in their place (when the kernel has parameters), then `out`.
@@ -200,12 +219,14 @@ export function nativeBackend(b: NativeBinding): Backend {
       risk: risk.sync as Partial<RiskFamily>,
       factor: factor.sync as Partial<FactorFamily>,
       portfolio: portfolio.sync as Partial<PortfolioFamily>,
+      features: nativeFeatures(b),
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,
       risk: risk.async as AsyncFamily<RiskFamily>,
       factor: factor.async as AsyncFamily<FactorFamily>,
       portfolio: portfolio.async as AsyncFamily<PortfolioFamily>,
+      features: nativeFeaturesAsync(b),
       vpin: {
         vpin: (ts, price, volume, params, labels) =>
           labels
