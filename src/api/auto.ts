@@ -46,6 +46,13 @@ export const FACTOR_NATIVE_MIN_VALUES = 64;
 export const PORTFOLIO_NATIVE_MIN_VALUES = 1;
 
 /**
+ * Indicators family (input size rows x cols): native from the first bar (one pass of a few
+ * operations a bar; the call's cost is small beside TS's) until the bench's 'indicators' section
+ * sweeps it.
+ */
+export const INDICATORS_NATIVE_MIN_VALUES = 1;
+
+/**
  * riskParity natively from this many values (N x N): bench 'portfolio', "auto sweep: riskParity() N x N"
  * rows: 0.80x at N = 2 (a call of microseconds either way), 1.5x at N = 4, 7.1x at N = 64.
  */
@@ -90,6 +97,7 @@ const FAMILY_THRESHOLDS: { readonly [F in FamilyName]: Thresholds } = {
   risk: [['native', RISK_NATIVE_MIN_VALUES]],
   factor: [['native', FACTOR_NATIVE_MIN_VALUES]],
   portfolio: [['native', PORTFOLIO_NATIVE_MIN_VALUES]],
+  indicators: [['native', INDICATORS_NATIVE_MIN_VALUES]],
 };
 
 /** The kernels measured apart from their family's row. */

@@ -7,6 +7,8 @@
 import type { KernelSpec } from './descriptor.js';
 import type { FactorFamily } from './factor/factor.js';
 import { FACTOR_KERNELS } from './factor/factor-kernels.js';
+import type { IndicatorsFamily } from './indicators/indicators.js';
+import { INDICATORS_KERNELS } from './indicators/indicators-kernels.js';
 import type { PortfolioFamily } from './portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from './portfolio/portfolio-kernels.js';
 import type { RiskFamily } from './risk/risk.js';
@@ -22,6 +24,7 @@ export interface Families {
   risk: RiskFamily;
   factor: FactorFamily;
   portfolio: PortfolioFamily;
+  indicators: IndicatorsFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -33,6 +36,7 @@ export const FAMILY_SPECS = {
   risk: RISK_KERNELS,
   factor: FACTOR_KERNELS,
   portfolio: PORTFOLIO_KERNELS,
+  indicators: INDICATORS_KERNELS,
 } as const;
 
 type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
@@ -47,6 +51,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   risk: keysOf(RISK_KERNELS),
   factor: keysOf(FACTOR_KERNELS),
   portfolio: keysOf(PORTFOLIO_KERNELS),
+  indicators: keysOf(INDICATORS_KERNELS),
 };
 
 export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];

@@ -10,6 +10,7 @@
 #include "../entry.hpp"
 #include "classify.hpp"
 #include "factor.hpp"
+#include "indicators.hpp"
 #include "pin.hpp"
 #include "portfolio.hpp"
 #include "risk.hpp"
@@ -23,6 +24,7 @@ inline bool generatedParamNames(std::string_view kernel, ParamNames& out) {
   if (findParamNames(risk::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(factor::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(portfolio::kKernelParamNames, kernel, out)) return true;
+  if (findParamNames(indicators::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(special::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(classify::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(pin::kKernelParamNames, kernel, out)) return true;

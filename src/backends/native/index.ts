@@ -7,6 +7,8 @@ import { CLASSIFY_TRADES_PARAMS } from '../../kernels/vpin/classify.js';
 import { dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
+import type { IndicatorsFamily } from '../../kernels/indicators/indicators.js';
+import { INDICATORS_KERNELS } from '../../kernels/indicators/indicators-kernels.js';
 import type { PortfolioFamily } from '../../kernels/portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio/portfolio-kernels.js';
 import type { RiskFamily } from '../../kernels/risk/risk.js';
@@ -192,6 +194,7 @@ export function nativeBackend(b: NativeBinding): Backend {
   const risk = fixedKernels(b, RISK_KERNELS);
   const factor = fixedKernels(b, FACTOR_KERNELS);
   const portfolio = fixedKernels(b, PORTFOLIO_KERNELS);
+  const indicators = fixedKernels(b, INDICATORS_KERNELS);
   return {
     name: 'native',
     families: {
@@ -200,12 +203,14 @@ export function nativeBackend(b: NativeBinding): Backend {
       risk: risk.sync as Partial<RiskFamily>,
       factor: factor.sync as Partial<FactorFamily>,
       portfolio: portfolio.sync as Partial<PortfolioFamily>,
+      indicators: indicators.sync as Partial<IndicatorsFamily>,
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,
       risk: risk.async as AsyncFamily<RiskFamily>,
       factor: factor.async as AsyncFamily<FactorFamily>,
       portfolio: portfolio.async as AsyncFamily<PortfolioFamily>,
+      indicators: indicators.async as AsyncFamily<IndicatorsFamily>,
       vpin: {
         vpin: (ts, price, volume, params, labels) =>
           labels

@@ -1,6 +1,7 @@
 /** The reference backend: pure TypeScript, complete on its own, the oracle of the parity suite. */
 import type { Backend, BackendProvider } from '../types.js';
 import { referenceFactor } from './factor/factor.js';
+import { referenceIndicators } from './indicators/indicators.js';
 import { referencePortfolio } from './portfolio/portfolio.js';
 import { referenceFrontier } from './portfolio/portfolio-cla.js';
 import { referenceOptimizers } from './portfolio/portfolio-mean.js';
@@ -16,6 +17,7 @@ export const referenceBackend: Backend = {
     risk: referenceRisk,
     factor: referenceFactor,
     portfolio: { ...referencePortfolio, ...referenceOptimizers, ...referenceFrontier },
+    indicators: referenceIndicators,
   },
 };
 

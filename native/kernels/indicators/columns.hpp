@@ -1,0 +1,76 @@
+// The indicators' shapes (src/backends/reference/indicators/columns.ts): a panel column by column,
+// each the series call on that column, after python talib's rule for leading NaNs. The series
+// functions (series.hpp) fill all of their n outputs: NaN over TA-Lib's lookback.
+#pragma once
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "parallel.hpp"
+
+namespace kernelbus::indicators {
+
+/// TA-Lib's TA_IS_ZERO: |v| below TA_EPSILON (1e-14); false for NaN.
+inline bool isZero(double v) { return -1e-14 < v && v < 1e-14; }
+
+/// NaN into out[from, to).
+inline void fillNaN(double* out, size_t from, size_t to) {
+  for (size_t i = from; i < to; i++) out[i] = NAN;
+}
+
+/// The first row from which every input is a number in column c (python talib's check_begidx); rows if none.
+template <size_t In>
+size_t firstRow(const std::array<const double*, In>& inputs, size_t rows, size_t cols, size_t c) {
+  for (size_t t = 0; t < rows; t++) {
+    bool ok = true;
+    for (const double* x : inputs) ok = ok && x[t * cols + c] == x[t * cols + c];
+    if (ok) return t;
+  }
+  return rows;
+}
+
+/// `series(ins, n, outs)` over each column of the rows x cols inputs into the outputs (each rows x
+/// cols): a column's leading rows with a NaN input are NaN and the series starts after them. One
+/// column is read in place; a panel's columns are shared between threads, each computed whole.
+template <size_t In, size_t Out, typename Series>
+void perColumn(const std::array<const double*, In>& inputs, size_t rows, size_t cols, const std::array<double*, Out>& outputs,
+               Series&& series) {
+  if (cols == 1) {
+    const size_t begin = firstRow(inputs, rows, 1, 0);
+    std::array<const double*, In> ins;
+    std::array<double*, Out> outs;
+    for (size_t k = 0; k < In; k++) ins[k] = inputs[k] + begin;
+    for (size_t k = 0; k < Out; k++) {
+      fillNaN(outputs[k], 0, begin);
+      outs[k] = outputs[k] + begin;
+    }
+    series(ins, rows - begin, outs);
+    return;
+  }
+  parallelFor(cols, 1, [&](size_t first, size_t last) {
+    std::vector<double> buffer((In + Out) * rows);
+    for (size_t c = first; c < last; c++) {
+      const size_t begin = firstRow(inputs, rows, cols, c);
+      std::array<const double*, In> ins;
+      std::array<double*, Out> outs;
+      for (size_t k = 0; k < In; k++) {
+        double* x = buffer.data() + k * rows;
+        for (size_t t = 0; t < rows; t++) x[t] = inputs[k][t * cols + c];
+        ins[k] = x + begin;
+      }
+      for (size_t k = 0; k < Out; k++) {
+        double* o = buffer.data() + (In + k) * rows;
+        fillNaN(o, 0, begin);
+        outs[k] = o + begin;
+      }
+      series(ins, rows - begin, outs);
+      for (size_t k = 0; k < Out; k++) {
+        const double* o = buffer.data() + (In + k) * rows;
+        for (size_t t = 0; t < rows; t++) outputs[k][t * cols + c] = o[t];
+      }
+    }
+  });
+}
+
+}  // namespace kernelbus::indicators
