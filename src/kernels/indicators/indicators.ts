@@ -65,6 +65,10 @@ export function resolveBars(value: unknown, fields: readonly BarField[]): Resolv
     throw new KernelInputError('bars', `an object { ${fields.join(', ')} } of Float64Arrays or Matrices`, describeValue(value));
   }
   const record = value as Record<string, unknown>;
+  for (const field of fields) {
+    if (record[field] === undefined)
+      throw new KernelInputError(`bars.${field}`, 'a Float64Array or a Matrix { data, rows, cols }', 'undefined');
+  }
   const first = record[fields[0]];
   const shape = asColumns(first, `bars.${fields[0]}`);
   const columns = fields.map((field) => {
