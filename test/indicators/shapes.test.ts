@@ -74,12 +74,14 @@ describeEachBackend(
         high: { ...close, data: close.data.map((x) => x + s.random()) },
         low: { ...close, data: close.data.map((x) => x - s.random()) },
         close,
+        volume: { ...close, data: close.data.map(() => Math.round(1000 * s.random())) },
       };
       const one = kernels({ backend: name, threads: 1 });
       const two = kernels({ backend: name, threads: 2 });
       for (const kernel of FAMILY_KERNELS.indicators) {
         const signature = INDICATORS_KERNELS[kernel].signature;
-        const input = signature.startsWith('close') ? close : bars;
+        const closeOnly = signature === 'close[rows x cols], rows, cols';
+        const input = closeOnly ? close : bars;
         const call = (k: Kernels) => {
           const result = (k[kernel] as (x: unknown) => object)(input);
           return 'data' in result ? [result] : Object.values(result);
@@ -90,9 +92,7 @@ describeEachBackend(
         a.forEach((v, i) => expectBits(data(v), data(b[i]), `${kernel} output ${i}`));
         const c = 7; // one column as a series
         const column = (m: { data: Float64Array }) => Float64Array.from({ length: rows }, (_, t) => m.data[t * cols + c]);
-        const seriesInput = signature.startsWith('close')
-          ? column(close)
-          : Object.fromEntries(Object.entries(bars).map(([f, m]) => [f, column(m)]));
+        const seriesInput = closeOnly ? column(close) : Object.fromEntries(Object.entries(bars).map(([f, m]) => [f, column(m)]));
         const series = (two[kernel] as (x: unknown) => object)(seriesInput);
         const parts = series instanceof Float64Array ? [series] : (Object.values(series) as Float64Array[]);
         parts.forEach((v, i) => expectBits(v, column({ data: data(b[i]) }), `${kernel} column ${c} output ${i}`));

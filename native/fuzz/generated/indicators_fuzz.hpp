@@ -24,12 +24,33 @@ using fuzz::Rule;
 inline const fuzz::KernelRules kRules[] = {
     {"sma", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<SmaParams>},
     {"ema", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<EmaParams>},
+    {"wma", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<WmaParams>},
+    {"dema", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<DemaParams>},
+    {"tema", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<TemaParams>},
+    {"trima", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<TrimaParams>},
+    {"kama", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<KamaParams>},
     {"rsi", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<RsiParams>},
     {"macd", {{Rule::Integer, 2, 100000}, {Rule::Integer, 2, 100000}, {Rule::Integer, 1, 100000}}, fuzz::unpackInto<MacdParams>},
     {"bbands", {{Rule::Integer, 2, 100000}, {Rule::Finite}, {Rule::Finite}}, fuzz::unpackInto<BbandsParams>},
     {"atr", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<AtrParams>},
-    {"adx", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<AdxParams>},
+    {"natr", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<NatrParams>},
     {"stoch", {{Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}}, fuzz::unpackInto<StochParams>},
+    {"stochf", {{Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}}, fuzz::unpackInto<StochfParams>},
+    {"stochRsi", {{Rule::Integer, 2, 100000}, {Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}}, fuzz::unpackInto<StochRsiParams>},
+    {"adx", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<AdxParams>},
+    {"adxr", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<AdxrParams>},
+    {"plusDi", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<PlusDiParams>},
+    {"minusDi", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<MinusDiParams>},
+    {"cci", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<CciParams>},
+    {"mfi", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<MfiParams>},
+    {"adosc", {{Rule::Integer, 2, 100000}, {Rule::Integer, 2, 100000}}, fuzz::unpackInto<AdoscParams>},
+    {"roc", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<RocParams>},
+    {"mom", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<MomParams>},
+    {"willr", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<WillrParams>},
+    {"aroon", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<AroonParams>},
+    {"aroonOsc", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<AroonOscParams>},
+    {"sar", {{Rule::AtLeast, 0}, {Rule::AtLeast, 0}}, fuzz::unpackInto<SarParams>},
+    {"ultosc", {{Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}}, fuzz::unpackInto<UltoscParams>},
 };
 
 // sma(close, rows, cols, params, out)
@@ -58,6 +79,76 @@ inline void ema(Args& a, Input& in) {
   const In close = a.input(cells(rows, cols));
   const Out out = a.output(emaLength(rows, cols));
   if (a.affordable()) a.check(entry::ema<>(close, rows, cols, params, out));
+}
+
+// wma(close, rows, cols, params, out)
+inline void wma(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  WmaParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(wmaLength(rows, cols));
+  if (a.affordable()) a.check(entry::wma<>(close, rows, cols, params, out));
+}
+
+// dema(close, rows, cols, params, out)
+inline void dema(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  DemaParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(demaLength(rows, cols));
+  if (a.affordable()) a.check(entry::dema<>(close, rows, cols, params, out));
+}
+
+// tema(close, rows, cols, params, out)
+inline void tema(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  TemaParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(temaLength(rows, cols));
+  if (a.affordable()) a.check(entry::tema<>(close, rows, cols, params, out));
+}
+
+// trima(close, rows, cols, params, out)
+inline void trima(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  TrimaParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(trimaLength(rows, cols));
+  if (a.affordable()) a.check(entry::trima<>(close, rows, cols, params, out));
+}
+
+// kama(close, rows, cols, params, out)
+inline void kama(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  KamaParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(kamaLength(rows, cols));
+  if (a.affordable()) a.check(entry::kama<>(close, rows, cols, params, out));
 }
 
 // rsi(close, rows, cols, params, out)
@@ -107,17 +198,6 @@ inline void bbands(Args& a, Input& in) {
   if (a.affordable()) a.check(entry::bbands<>(close, rows, cols, params, out));
 }
 
-// trange(high, low, close, rows, cols, out)
-inline void trange(Args& a, Input&) {
-  const size_t rows = a.count();
-  const size_t cols = a.count();
-  const In high = a.input(cells(rows, cols));
-  const In low = a.input(cells(rows, cols));
-  const In close = a.input(cells(rows, cols));
-  const Out out = a.output(trangeLength(rows, cols));
-  if (a.affordable()) a.check(entry::trange<>(high, low, close, rows, cols, out));
-}
-
 // atr(high, low, close, rows, cols, params, out)
 inline void atr(Args& a, Input& in) {
   const size_t rows = a.count();
@@ -134,20 +214,31 @@ inline void atr(Args& a, Input& in) {
   if (a.affordable()) a.check(entry::atr<>(high, low, close, rows, cols, params, out));
 }
 
-// adx(high, low, close, rows, cols, params, out)
-inline void adx(Args& a, Input& in) {
+// natr(high, low, close, rows, cols, params, out)
+inline void natr(Args& a, Input& in) {
   const size_t rows = a.count();
   const size_t cols = a.count();
   std::vector<double> valid;
-  valid.push_back(double(in.in<int>(2, 65)));
+  valid.push_back(double(in.in<int>(1, 64)));
   const Packed params = a.params(valid);
-  AdxParams values;
+  NatrParams values;
   if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
   const In high = a.input(cells(rows, cols));
   const In low = a.input(cells(rows, cols));
   const In close = a.input(cells(rows, cols));
-  const Out out = a.output(adxLength(rows, cols));
-  if (a.affordable()) a.check(entry::adx<>(high, low, close, rows, cols, params, out));
+  const Out out = a.output(natrLength(rows, cols));
+  if (a.affordable()) a.check(entry::natr<>(high, low, close, rows, cols, params, out));
+}
+
+// trange(high, low, close, rows, cols, out)
+inline void trange(Args& a, Input&) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(trangeLength(rows, cols));
+  if (a.affordable()) a.check(entry::trange<>(high, low, close, rows, cols, out));
 }
 
 // stoch(high, low, close, rows, cols, params, out)
@@ -169,18 +260,319 @@ inline void stoch(Args& a, Input& in) {
   if (a.affordable()) a.check(entry::stoch<>(high, low, close, rows, cols, params, out));
 }
 
+// stochf(high, low, close, rows, cols, params, out)
+inline void stochf(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(1, 64)));
+  valid.push_back(double(in.in<int>(1, 64)));
+  const Packed params = a.params(valid);
+  StochfParams values;
+  if (unpack(params, values).ok() && (values.fastKPeriod > 4096 || values.fastDPeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(stochfLength(rows, cols));
+  if (a.affordable()) a.check(entry::stochf<>(high, low, close, rows, cols, params, out));
+}
+
+// stochRsi(close, rows, cols, params, out)
+inline void stochRsi(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  valid.push_back(double(in.in<int>(1, 64)));
+  valid.push_back(double(in.in<int>(1, 64)));
+  const Packed params = a.params(valid);
+  StochRsiParams values;
+  // valid, but too costly to fuzz
+  if (unpack(params, values).ok() && (values.timePeriod > 4096 || values.fastKPeriod > 4096 || values.fastDPeriod > 4096)) return;
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(stochRsiLength(rows, cols));
+  if (a.affordable()) a.check(entry::stochRsi<>(close, rows, cols, params, out));
+}
+
+// adx(high, low, close, rows, cols, params, out)
+inline void adx(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  AdxParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(adxLength(rows, cols));
+  if (a.affordable()) a.check(entry::adx<>(high, low, close, rows, cols, params, out));
+}
+
+// adxr(high, low, close, rows, cols, params, out)
+inline void adxr(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  AdxrParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(adxrLength(rows, cols));
+  if (a.affordable()) a.check(entry::adxr<>(high, low, close, rows, cols, params, out));
+}
+
+// plusDi(high, low, close, rows, cols, params, out)
+inline void plusDi(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(1, 64)));
+  const Packed params = a.params(valid);
+  PlusDiParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(plusDiLength(rows, cols));
+  if (a.affordable()) a.check(entry::plusDi<>(high, low, close, rows, cols, params, out));
+}
+
+// minusDi(high, low, close, rows, cols, params, out)
+inline void minusDi(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(1, 64)));
+  const Packed params = a.params(valid);
+  MinusDiParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(minusDiLength(rows, cols));
+  if (a.affordable()) a.check(entry::minusDi<>(high, low, close, rows, cols, params, out));
+}
+
+// cci(high, low, close, rows, cols, params, out)
+inline void cci(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  CciParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(cciLength(rows, cols));
+  if (a.affordable()) a.check(entry::cci<>(high, low, close, rows, cols, params, out));
+}
+
+// mfi(high, low, close, volume, rows, cols, params, out)
+inline void mfi(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  MfiParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const In volume = a.input(cells(rows, cols));
+  const Out out = a.output(mfiLength(rows, cols));
+  if (a.affordable()) a.check(entry::mfi<>(high, low, close, volume, rows, cols, params, out));
+}
+
+// obv(close, volume, rows, cols, out)
+inline void obv(Args& a, Input&) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  const In close = a.input(cells(rows, cols));
+  const In volume = a.input(cells(rows, cols));
+  const Out out = a.output(obvLength(rows, cols));
+  if (a.affordable()) a.check(entry::obv<>(close, volume, rows, cols, out));
+}
+
+// ad(high, low, close, volume, rows, cols, out)
+inline void ad(Args& a, Input&) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const In volume = a.input(cells(rows, cols));
+  const Out out = a.output(adLength(rows, cols));
+  if (a.affordable()) a.check(entry::ad<>(high, low, close, volume, rows, cols, out));
+}
+
+// adosc(high, low, close, volume, rows, cols, params, out)
+inline void adosc(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  AdoscParams values;
+  if (unpack(params, values).ok() && (values.fastPeriod > 4096 || values.slowPeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const In volume = a.input(cells(rows, cols));
+  const Out out = a.output(adoscLength(rows, cols));
+  if (a.affordable()) a.check(entry::adosc<>(high, low, close, volume, rows, cols, params, out));
+}
+
+// roc(close, rows, cols, params, out)
+inline void roc(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(1, 64)));
+  const Packed params = a.params(valid);
+  RocParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(rocLength(rows, cols));
+  if (a.affordable()) a.check(entry::roc<>(close, rows, cols, params, out));
+}
+
+// mom(close, rows, cols, params, out)
+inline void mom(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(1, 64)));
+  const Packed params = a.params(valid);
+  MomParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(momLength(rows, cols));
+  if (a.affordable()) a.check(entry::mom<>(close, rows, cols, params, out));
+}
+
+// willr(high, low, close, rows, cols, params, out)
+inline void willr(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  WillrParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(willrLength(rows, cols));
+  if (a.affordable()) a.check(entry::willr<>(high, low, close, rows, cols, params, out));
+}
+
+// aroon(high, low, rows, cols, params, out)
+inline void aroon(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  AroonParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const Out out = a.output(aroonLength(rows, cols));
+  if (a.affordable()) a.check(entry::aroon<>(high, low, rows, cols, params, out));
+}
+
+// aroonOsc(high, low, rows, cols, params, out)
+inline void aroonOsc(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  AroonOscParams values;
+  if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const Out out = a.output(aroonOscLength(rows, cols));
+  if (a.affordable()) a.check(entry::aroonOsc<>(high, low, rows, cols, params, out));
+}
+
+// sar(high, low, rows, cols, params, out)
+inline void sar(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(in.real(0, 0 + 10));
+  valid.push_back(in.real(0, 0 + 10));
+  const Packed params = a.params(valid);
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const Out out = a.output(sarLength(rows, cols));
+  if (a.affordable()) a.check(entry::sar<>(high, low, rows, cols, params, out));
+}
+
+// ultosc(high, low, close, rows, cols, params, out)
+inline void ultosc(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(1, 64)));
+  valid.push_back(double(in.in<int>(1, 64)));
+  valid.push_back(double(in.in<int>(1, 64)));
+  const Packed params = a.params(valid);
+  UltoscParams values;
+  // valid, but too costly to fuzz
+  if (unpack(params, values).ok() && (values.timePeriod1 > 4096 || values.timePeriod2 > 4096 || values.timePeriod3 > 4096)) return;
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(ultoscLength(rows, cols));
+  if (a.affordable()) a.check(entry::ultosc<>(high, low, close, rows, cols, params, out));
+}
+
 /// The cases above, by kernel name.
 // clang-format off
 inline const Case kCases[] = {
     {"sma", sma},
     {"ema", ema},
+    {"wma", wma},
+    {"dema", dema},
+    {"tema", tema},
+    {"trima", trima},
+    {"kama", kama},
     {"rsi", rsi},
     {"macd", macd},
     {"bbands", bbands},
-    {"trange", trange},
     {"atr", atr},
-    {"adx", adx},
+    {"natr", natr},
+    {"trange", trange},
     {"stoch", stoch},
+    {"stochf", stochf},
+    {"stochRsi", stochRsi},
+    {"adx", adx},
+    {"adxr", adxr},
+    {"plusDi", plusDi},
+    {"minusDi", minusDi},
+    {"cci", cci},
+    {"mfi", mfi},
+    {"obv", obv},
+    {"ad", ad},
+    {"adosc", adosc},
+    {"roc", roc},
+    {"mom", mom},
+    {"willr", willr},
+    {"aroon", aroon},
+    {"aroonOsc", aroonOsc},
+    {"sar", sar},
+    {"ultosc", ultosc},
 };
 // clang-format on
 

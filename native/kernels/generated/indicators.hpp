@@ -40,6 +40,66 @@ inline Status unpack(Packed packed, EmaParams& out) {
   return p.status();
 }
 
+// wma
+constexpr const char* kWmaParams[] = {"timePeriod"};
+struct WmaParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, WmaParams& out) {
+  ParamReader p(packed, kWmaParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// dema
+constexpr const char* kDemaParams[] = {"timePeriod"};
+struct DemaParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, DemaParams& out) {
+  ParamReader p(packed, kDemaParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// tema
+constexpr const char* kTemaParams[] = {"timePeriod"};
+struct TemaParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, TemaParams& out) {
+  ParamReader p(packed, kTemaParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// trima
+constexpr const char* kTrimaParams[] = {"timePeriod"};
+struct TrimaParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, TrimaParams& out) {
+  ParamReader p(packed, kTrimaParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// kama
+constexpr const char* kKamaParams[] = {"timePeriod"};
+struct KamaParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, KamaParams& out) {
+  ParamReader p(packed, kKamaParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
 // rsi
 constexpr const char* kRsiParams[] = {"timePeriod"};
 struct RsiParams {
@@ -100,15 +160,15 @@ inline Status unpack(Packed packed, AtrParams& out) {
   return p.status();
 }
 
-// adx
-constexpr const char* kAdxParams[] = {"timePeriod"};
-struct AdxParams {
-  // options.timePeriod: an integer in [2, 100000]
+// natr
+constexpr const char* kNatrParams[] = {"timePeriod"};
+struct NatrParams {
+  // options.timePeriod: an integer in [1, 100000]
   size_t timePeriod = 0;
 };
-inline Status unpack(Packed packed, AdxParams& out) {
-  ParamReader p(packed, kAdxParams);
-  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+inline Status unpack(Packed packed, NatrParams& out) {
+  ParamReader p(packed, kNatrParams);
+  out.timePeriod = static_cast<size_t>(p.integer(1, 100000));
   return p.status();
 }
 
@@ -130,6 +190,219 @@ inline Status unpack(Packed packed, StochParams& out) {
   return p.status();
 }
 
+// stochf
+constexpr const char* kStochfParams[] = {"fastKPeriod", "fastDPeriod"};
+struct StochfParams {
+  // options.fastKPeriod: an integer in [1, 100000]
+  size_t fastKPeriod = 0;
+  // options.fastDPeriod: an integer in [1, 100000]
+  size_t fastDPeriod = 0;
+};
+inline Status unpack(Packed packed, StochfParams& out) {
+  ParamReader p(packed, kStochfParams);
+  out.fastKPeriod = static_cast<size_t>(p.integer(1, 100000));
+  out.fastDPeriod = static_cast<size_t>(p.integer(1, 100000));
+  return p.status();
+}
+
+// stochRsi
+constexpr const char* kStochRsiParams[] = {"timePeriod", "fastKPeriod", "fastDPeriod"};
+struct StochRsiParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+  // options.fastKPeriod: an integer in [1, 100000]
+  size_t fastKPeriod = 0;
+  // options.fastDPeriod: an integer in [1, 100000]
+  size_t fastDPeriod = 0;
+};
+inline Status unpack(Packed packed, StochRsiParams& out) {
+  ParamReader p(packed, kStochRsiParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  out.fastKPeriod = static_cast<size_t>(p.integer(1, 100000));
+  out.fastDPeriod = static_cast<size_t>(p.integer(1, 100000));
+  return p.status();
+}
+
+// adx
+constexpr const char* kAdxParams[] = {"timePeriod"};
+struct AdxParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, AdxParams& out) {
+  ParamReader p(packed, kAdxParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// adxr
+constexpr const char* kAdxrParams[] = {"timePeriod"};
+struct AdxrParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, AdxrParams& out) {
+  ParamReader p(packed, kAdxrParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// plusDi
+constexpr const char* kPlusDiParams[] = {"timePeriod"};
+struct PlusDiParams {
+  // options.timePeriod: an integer in [1, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, PlusDiParams& out) {
+  ParamReader p(packed, kPlusDiParams);
+  out.timePeriod = static_cast<size_t>(p.integer(1, 100000));
+  return p.status();
+}
+
+// minusDi
+constexpr const char* kMinusDiParams[] = {"timePeriod"};
+struct MinusDiParams {
+  // options.timePeriod: an integer in [1, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, MinusDiParams& out) {
+  ParamReader p(packed, kMinusDiParams);
+  out.timePeriod = static_cast<size_t>(p.integer(1, 100000));
+  return p.status();
+}
+
+// cci
+constexpr const char* kCciParams[] = {"timePeriod"};
+struct CciParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, CciParams& out) {
+  ParamReader p(packed, kCciParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// mfi
+constexpr const char* kMfiParams[] = {"timePeriod"};
+struct MfiParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, MfiParams& out) {
+  ParamReader p(packed, kMfiParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// adosc
+constexpr const char* kAdoscParams[] = {"fastPeriod", "slowPeriod"};
+struct AdoscParams {
+  // options.fastPeriod: an integer in [2, 100000]
+  size_t fastPeriod = 0;
+  // options.slowPeriod: an integer in [2, 100000]
+  size_t slowPeriod = 0;
+};
+inline Status unpack(Packed packed, AdoscParams& out) {
+  ParamReader p(packed, kAdoscParams);
+  out.fastPeriod = static_cast<size_t>(p.integer(2, 100000));
+  out.slowPeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// roc
+constexpr const char* kRocParams[] = {"timePeriod"};
+struct RocParams {
+  // options.timePeriod: an integer in [1, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, RocParams& out) {
+  ParamReader p(packed, kRocParams);
+  out.timePeriod = static_cast<size_t>(p.integer(1, 100000));
+  return p.status();
+}
+
+// mom
+constexpr const char* kMomParams[] = {"timePeriod"};
+struct MomParams {
+  // options.timePeriod: an integer in [1, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, MomParams& out) {
+  ParamReader p(packed, kMomParams);
+  out.timePeriod = static_cast<size_t>(p.integer(1, 100000));
+  return p.status();
+}
+
+// willr
+constexpr const char* kWillrParams[] = {"timePeriod"};
+struct WillrParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, WillrParams& out) {
+  ParamReader p(packed, kWillrParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// aroon
+constexpr const char* kAroonParams[] = {"timePeriod"};
+struct AroonParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, AroonParams& out) {
+  ParamReader p(packed, kAroonParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// aroonOsc
+constexpr const char* kAroonOscParams[] = {"timePeriod"};
+struct AroonOscParams {
+  // options.timePeriod: an integer in [2, 100000]
+  size_t timePeriod = 0;
+};
+inline Status unpack(Packed packed, AroonOscParams& out) {
+  ParamReader p(packed, kAroonOscParams);
+  out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
+  return p.status();
+}
+
+// sar
+constexpr const char* kSarParams[] = {"acceleration", "maximum"};
+struct SarParams {
+  // options.acceleration: a finite number >= 0
+  double acceleration = 0;
+  // options.maximum: a finite number >= 0
+  double maximum = 0;
+};
+inline Status unpack(Packed packed, SarParams& out) {
+  ParamReader p(packed, kSarParams);
+  out.acceleration = p.atLeast(0);
+  out.maximum = p.atLeast(0);
+  return p.status();
+}
+
+// ultosc
+constexpr const char* kUltoscParams[] = {"timePeriod1", "timePeriod2", "timePeriod3"};
+struct UltoscParams {
+  // options.timePeriod1: an integer in [1, 100000]
+  size_t timePeriod1 = 0;
+  // options.timePeriod2: an integer in [1, 100000]
+  size_t timePeriod2 = 0;
+  // options.timePeriod3: an integer in [1, 100000]
+  size_t timePeriod3 = 0;
+};
+inline Status unpack(Packed packed, UltoscParams& out) {
+  ParamReader p(packed, kUltoscParams);
+  out.timePeriod1 = static_cast<size_t>(p.integer(1, 100000));
+  out.timePeriod2 = static_cast<size_t>(p.integer(1, 100000));
+  out.timePeriod3 = static_cast<size_t>(p.integer(1, 100000));
+  return p.status();
+}
+
 // ---------------------------------------------------------------------------------------------
 // The kernels whose calls are data (a descriptor's signature and dims): their output layouts and
 // declarations, then their entries (entry.hpp) and the binding's registration of them.
@@ -143,6 +416,31 @@ Status sma(const double* close, size_t rows, size_t cols, size_t timePeriod, dou
 inline size_t emaLength(size_t T, size_t N) { return cells(T, N); }
 /// ema: defined in native/kernels/; its entry below checks the call.
 Status ema(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// wma's output: value [T, N]
+inline size_t wmaLength(size_t T, size_t N) { return cells(T, N); }
+/// wma: defined in native/kernels/; its entry below checks the call.
+Status wma(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// dema's output: value [T, N]
+inline size_t demaLength(size_t T, size_t N) { return cells(T, N); }
+/// dema: defined in native/kernels/; its entry below checks the call.
+Status dema(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// tema's output: value [T, N]
+inline size_t temaLength(size_t T, size_t N) { return cells(T, N); }
+/// tema: defined in native/kernels/; its entry below checks the call.
+Status tema(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// trima's output: value [T, N]
+inline size_t trimaLength(size_t T, size_t N) { return cells(T, N); }
+/// trima: defined in native/kernels/; its entry below checks the call.
+Status trima(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// kama's output: value [T, N]
+inline size_t kamaLength(size_t T, size_t N) { return cells(T, N); }
+/// kama: defined in native/kernels/; its entry below checks the call.
+Status kama(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
 
 // rsi's output: value [T, N]
 inline size_t rsiLength(size_t T, size_t N) { return cells(T, N); }
@@ -183,20 +481,20 @@ inline BbandsOut bbandsOut(double* out, size_t T, size_t N) {
 /// bbands: defined in native/kernels/; its entry below checks the call.
 Status bbands(const double* close, size_t rows, size_t cols, size_t timePeriod, double nbDevUp, double nbDevDn, double* out);
 
-// trange's output: value [T, N]
-inline size_t trangeLength(size_t T, size_t N) { return cells(T, N); }
-/// trange: defined in native/kernels/; its entry below checks the call.
-Status trange(const double* high, const double* low, const double* close, size_t rows, size_t cols, double* out);
-
 // atr's output: value [T, N]
 inline size_t atrLength(size_t T, size_t N) { return cells(T, N); }
 /// atr: defined in native/kernels/; its entry below checks the call.
 Status atr(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
 
-// adx's output: value [T, N]
-inline size_t adxLength(size_t T, size_t N) { return cells(T, N); }
-/// adx: defined in native/kernels/; its entry below checks the call.
-Status adx(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+// natr's output: value [T, N]
+inline size_t natrLength(size_t T, size_t N) { return cells(T, N); }
+/// natr: defined in native/kernels/; its entry below checks the call.
+Status natr(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// trange's output: value [T, N]
+inline size_t trangeLength(size_t T, size_t N) { return cells(T, N); }
+/// trange: defined in native/kernels/; its entry below checks the call.
+Status trange(const double* high, const double* low, const double* close, size_t rows, size_t cols, double* out);
 
 // stoch's outputs, in the order they lie in its output array: k [T, N], d [T, N]
 struct StochOut {
@@ -215,6 +513,136 @@ inline StochOut stochOut(double* out, size_t T, size_t N) {
 /// stoch: defined in native/kernels/; its entry below checks the call.
 Status stoch(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t fastKPeriod, size_t slowKPeriod,
              size_t slowDPeriod, double* out);
+
+// stochf's outputs, in the order they lie in its output array: k [T, N], d [T, N]
+struct StochfOut {
+  double *k, *d;
+};
+inline std::array<size_t, 2> stochfParts(size_t T, size_t N) {
+  std::array<size_t, 2> parts;
+  parts.fill(cells(T, N));
+  return parts;
+}
+inline size_t stochfLength(size_t T, size_t N) { return total(stochfParts(T, N)); }
+inline StochfOut stochfOut(double* out, size_t T, size_t N) {
+  const auto at = split(out, stochfParts(T, N));
+  return {at[0], at[1]};
+}
+/// stochf: defined in native/kernels/; its entry below checks the call.
+Status stochf(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t fastKPeriod, size_t fastDPeriod,
+              double* out);
+
+// stochRsi's outputs, in the order they lie in its output array: k [T, N], d [T, N]
+struct StochRsiOut {
+  double *k, *d;
+};
+inline std::array<size_t, 2> stochRsiParts(size_t T, size_t N) {
+  std::array<size_t, 2> parts;
+  parts.fill(cells(T, N));
+  return parts;
+}
+inline size_t stochRsiLength(size_t T, size_t N) { return total(stochRsiParts(T, N)); }
+inline StochRsiOut stochRsiOut(double* out, size_t T, size_t N) {
+  const auto at = split(out, stochRsiParts(T, N));
+  return {at[0], at[1]};
+}
+/// stochRsi: defined in native/kernels/; its entry below checks the call.
+Status stochRsi(const double* close, size_t rows, size_t cols, size_t timePeriod, size_t fastKPeriod, size_t fastDPeriod, double* out);
+
+// adx's output: value [T, N]
+inline size_t adxLength(size_t T, size_t N) { return cells(T, N); }
+/// adx: defined in native/kernels/; its entry below checks the call.
+Status adx(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// adxr's output: value [T, N]
+inline size_t adxrLength(size_t T, size_t N) { return cells(T, N); }
+/// adxr: defined in native/kernels/; its entry below checks the call.
+Status adxr(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// plusDi's output: value [T, N]
+inline size_t plusDiLength(size_t T, size_t N) { return cells(T, N); }
+/// plusDi: defined in native/kernels/; its entry below checks the call.
+Status plusDi(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// minusDi's output: value [T, N]
+inline size_t minusDiLength(size_t T, size_t N) { return cells(T, N); }
+/// minusDi: defined in native/kernels/; its entry below checks the call.
+Status minusDi(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// cci's output: value [T, N]
+inline size_t cciLength(size_t T, size_t N) { return cells(T, N); }
+/// cci: defined in native/kernels/; its entry below checks the call.
+Status cci(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// mfi's output: value [T, N]
+inline size_t mfiLength(size_t T, size_t N) { return cells(T, N); }
+/// mfi: defined in native/kernels/; its entry below checks the call.
+Status mfi(const double* high, const double* low, const double* close, const double* volume, size_t rows, size_t cols, size_t timePeriod,
+           double* out);
+
+// obv's output: value [T, N]
+inline size_t obvLength(size_t T, size_t N) { return cells(T, N); }
+/// obv: defined in native/kernels/; its entry below checks the call.
+Status obv(const double* close, const double* volume, size_t rows, size_t cols, double* out);
+
+// ad's output: value [T, N]
+inline size_t adLength(size_t T, size_t N) { return cells(T, N); }
+/// ad: defined in native/kernels/; its entry below checks the call.
+Status ad(const double* high, const double* low, const double* close, const double* volume, size_t rows, size_t cols, double* out);
+
+// adosc's output: value [T, N]
+inline size_t adoscLength(size_t T, size_t N) { return cells(T, N); }
+/// adosc: defined in native/kernels/; its entry below checks the call.
+Status adosc(const double* high, const double* low, const double* close, const double* volume, size_t rows, size_t cols, size_t fastPeriod,
+             size_t slowPeriod, double* out);
+
+// roc's output: value [T, N]
+inline size_t rocLength(size_t T, size_t N) { return cells(T, N); }
+/// roc: defined in native/kernels/; its entry below checks the call.
+Status roc(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// mom's output: value [T, N]
+inline size_t momLength(size_t T, size_t N) { return cells(T, N); }
+/// mom: defined in native/kernels/; its entry below checks the call.
+Status mom(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// willr's output: value [T, N]
+inline size_t willrLength(size_t T, size_t N) { return cells(T, N); }
+/// willr: defined in native/kernels/; its entry below checks the call.
+Status willr(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// aroon's outputs, in the order they lie in its output array: down [T, N], up [T, N]
+struct AroonOut {
+  double *down, *up;
+};
+inline std::array<size_t, 2> aroonParts(size_t T, size_t N) {
+  std::array<size_t, 2> parts;
+  parts.fill(cells(T, N));
+  return parts;
+}
+inline size_t aroonLength(size_t T, size_t N) { return total(aroonParts(T, N)); }
+inline AroonOut aroonOut(double* out, size_t T, size_t N) {
+  const auto at = split(out, aroonParts(T, N));
+  return {at[0], at[1]};
+}
+/// aroon: defined in native/kernels/; its entry below checks the call.
+Status aroon(const double* high, const double* low, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// aroonOsc's output: value [T, N]
+inline size_t aroonOscLength(size_t T, size_t N) { return cells(T, N); }
+/// aroonOsc: defined in native/kernels/; its entry below checks the call.
+Status aroonOsc(const double* high, const double* low, size_t rows, size_t cols, size_t timePeriod, double* out);
+
+// sar's output: value [T, N]
+inline size_t sarLength(size_t T, size_t N) { return cells(T, N); }
+/// sar: defined in native/kernels/; its entry below checks the call.
+Status sar(const double* high, const double* low, size_t rows, size_t cols, double acceleration, double maximum, double* out);
+
+// ultosc's output: value [T, N]
+inline size_t ultoscLength(size_t T, size_t N) { return cells(T, N); }
+/// ultosc: defined in native/kernels/; its entry below checks the call.
+Status ultosc(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod1, size_t timePeriod2,
+              size_t timePeriod3, double* out);
 
 namespace entry {
 
@@ -235,6 +663,56 @@ Outcome ema(In close, size_t rows, size_t cols, Packed params, Out out) {
   if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, emaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// wma(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::wma>
+Outcome wma(In close, size_t rows, size_t cols, Packed params, Out out) {
+  WmaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, wmaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// dema(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::dema>
+Outcome dema(In close, size_t rows, size_t cols, Packed params, Out out) {
+  DemaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, demaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// tema(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::tema>
+Outcome tema(In close, size_t rows, size_t cols, Packed params, Out out) {
+  TemaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, temaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// trima(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::trima>
+Outcome trima(In close, size_t rows, size_t cols, Packed params, Out out) {
+  TrimaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, trimaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// kama(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::kama>
+Outcome kama(In close, size_t rows, size_t cols, Packed params, Out out) {
+  KamaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, kamaLength(rows, cols)); !o.ok()) return o;
   return Kernel(close.data, rows, cols, values.timePeriod, out.data);
 }
 
@@ -268,16 +746,6 @@ Outcome bbands(In close, size_t rows, size_t cols, Packed params, Out out) {
   return Kernel(close.data, rows, cols, values.timePeriod, values.nbDevUp, values.nbDevDn, out.data);
 }
 
-/// trange(high, low, close, rows, cols, out)
-template <auto Kernel = &kernelbus::indicators::trange>
-Outcome trange(In high, In low, In close, size_t rows, size_t cols, Out out) {
-  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
-  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
-  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
-  if (Outcome o = requireLength(5, out, trangeLength(rows, cols)); !o.ok()) return o;
-  return Kernel(high.data, low.data, close.data, rows, cols, out.data);
-}
-
 /// atr(high, low, close, rows, cols, params, out)
 template <auto Kernel = &kernelbus::indicators::atr>
 Outcome atr(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
@@ -290,16 +758,26 @@ Outcome atr(In high, In low, In close, size_t rows, size_t cols, Packed params, 
   return Kernel(high.data, low.data, close.data, rows, cols, values.timePeriod, out.data);
 }
 
-/// adx(high, low, close, rows, cols, params, out)
-template <auto Kernel = &kernelbus::indicators::adx>
-Outcome adx(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
-  AdxParams values;
+/// natr(high, low, close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::natr>
+Outcome natr(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  NatrParams values;
   if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
-  if (Outcome o = requireLength(6, out, adxLength(rows, cols)); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, natrLength(rows, cols)); !o.ok()) return o;
   return Kernel(high.data, low.data, close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// trange(high, low, close, rows, cols, out)
+template <auto Kernel = &kernelbus::indicators::trange>
+Outcome trange(In high, In low, In close, size_t rows, size_t cols, Out out) {
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, trangeLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, rows, cols, out.data);
 }
 
 /// stoch(high, low, close, rows, cols, params, out)
@@ -314,18 +792,246 @@ Outcome stoch(In high, In low, In close, size_t rows, size_t cols, Packed params
   return Kernel(high.data, low.data, close.data, rows, cols, values.fastKPeriod, values.slowKPeriod, values.slowDPeriod, out.data);
 }
 
+/// stochf(high, low, close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::stochf>
+Outcome stochf(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  StochfParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, stochfLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, rows, cols, values.fastKPeriod, values.fastDPeriod, out.data);
+}
+
+/// stochRsi(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::stochRsi>
+Outcome stochRsi(In close, size_t rows, size_t cols, Packed params, Out out) {
+  StochRsiParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, stochRsiLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.timePeriod, values.fastKPeriod, values.fastDPeriod, out.data);
+}
+
+/// adx(high, low, close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::adx>
+Outcome adx(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  AdxParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, adxLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// adxr(high, low, close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::adxr>
+Outcome adxr(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  AdxrParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, adxrLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// plusDi(high, low, close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::plusDi>
+Outcome plusDi(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  PlusDiParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, plusDiLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// minusDi(high, low, close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::minusDi>
+Outcome minusDi(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  MinusDiParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, minusDiLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// cci(high, low, close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::cci>
+Outcome cci(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  CciParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, cciLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// mfi(high, low, close, volume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::mfi>
+Outcome mfi(In high, In low, In close, In volume, size_t rows, size_t cols, Packed params, Out out) {
+  MfiParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, volume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(7, out, mfiLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, volume.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// obv(close, volume, rows, cols, out)
+template <auto Kernel = &kernelbus::indicators::obv>
+Outcome obv(In close, In volume, size_t rows, size_t cols, Out out) {
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, volume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, obvLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, volume.data, rows, cols, out.data);
+}
+
+/// ad(high, low, close, volume, rows, cols, out)
+template <auto Kernel = &kernelbus::indicators::ad>
+Outcome ad(In high, In low, In close, In volume, size_t rows, size_t cols, Out out) {
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, volume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, adLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, volume.data, rows, cols, out.data);
+}
+
+/// adosc(high, low, close, volume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::adosc>
+Outcome adosc(In high, In low, In close, In volume, size_t rows, size_t cols, Packed params, Out out) {
+  AdoscParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, volume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(7, out, adoscLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, volume.data, rows, cols, values.fastPeriod, values.slowPeriod, out.data);
+}
+
+/// roc(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::roc>
+Outcome roc(In close, size_t rows, size_t cols, Packed params, Out out) {
+  RocParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, rocLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// mom(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::mom>
+Outcome mom(In close, size_t rows, size_t cols, Packed params, Out out) {
+  MomParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, momLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// willr(high, low, close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::willr>
+Outcome willr(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  WillrParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, willrLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// aroon(high, low, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::aroon>
+Outcome aroon(In high, In low, size_t rows, size_t cols, Packed params, Out out) {
+  AroonParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, aroonLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// aroonOsc(high, low, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::aroonOsc>
+Outcome aroonOsc(In high, In low, size_t rows, size_t cols, Packed params, Out out) {
+  AroonOscParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, aroonOscLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, rows, cols, values.timePeriod, out.data);
+}
+
+/// sar(high, low, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::sar>
+Outcome sar(In high, In low, size_t rows, size_t cols, Packed params, Out out) {
+  SarParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, sarLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, rows, cols, values.acceleration, values.maximum, out.data);
+}
+
+/// ultosc(high, low, close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::indicators::ultosc>
+Outcome ultosc(In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  UltoscParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(6, out, ultoscLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, close.data, rows, cols, values.timePeriod1, values.timePeriod2, values.timePeriod3, out.data);
+}
+
 /// Every entry above, each given to `to.template add<Entry>(signature)` (the binding registers <name> and <name>Async).
 template <typename To>
 void addEntries(To& to) {
   to.template add<sma<>>("sma(close, rows, cols, params, out)");
   to.template add<ema<>>("ema(close, rows, cols, params, out)");
+  to.template add<wma<>>("wma(close, rows, cols, params, out)");
+  to.template add<dema<>>("dema(close, rows, cols, params, out)");
+  to.template add<tema<>>("tema(close, rows, cols, params, out)");
+  to.template add<trima<>>("trima(close, rows, cols, params, out)");
+  to.template add<kama<>>("kama(close, rows, cols, params, out)");
   to.template add<rsi<>>("rsi(close, rows, cols, params, out)");
   to.template add<macd<>>("macd(close, rows, cols, params, out)");
   to.template add<bbands<>>("bbands(close, rows, cols, params, out)");
-  to.template add<trange<>>("trange(high, low, close, rows, cols, out)");
   to.template add<atr<>>("atr(high, low, close, rows, cols, params, out)");
-  to.template add<adx<>>("adx(high, low, close, rows, cols, params, out)");
+  to.template add<natr<>>("natr(high, low, close, rows, cols, params, out)");
+  to.template add<trange<>>("trange(high, low, close, rows, cols, out)");
   to.template add<stoch<>>("stoch(high, low, close, rows, cols, params, out)");
+  to.template add<stochf<>>("stochf(high, low, close, rows, cols, params, out)");
+  to.template add<stochRsi<>>("stochRsi(close, rows, cols, params, out)");
+  to.template add<adx<>>("adx(high, low, close, rows, cols, params, out)");
+  to.template add<adxr<>>("adxr(high, low, close, rows, cols, params, out)");
+  to.template add<plusDi<>>("plusDi(high, low, close, rows, cols, params, out)");
+  to.template add<minusDi<>>("minusDi(high, low, close, rows, cols, params, out)");
+  to.template add<cci<>>("cci(high, low, close, rows, cols, params, out)");
+  to.template add<mfi<>>("mfi(high, low, close, volume, rows, cols, params, out)");
+  to.template add<obv<>>("obv(close, volume, rows, cols, out)");
+  to.template add<ad<>>("ad(high, low, close, volume, rows, cols, out)");
+  to.template add<adosc<>>("adosc(high, low, close, volume, rows, cols, params, out)");
+  to.template add<roc<>>("roc(close, rows, cols, params, out)");
+  to.template add<mom<>>("mom(close, rows, cols, params, out)");
+  to.template add<willr<>>("willr(high, low, close, rows, cols, params, out)");
+  to.template add<aroon<>>("aroon(high, low, rows, cols, params, out)");
+  to.template add<aroonOsc<>>("aroonOsc(high, low, rows, cols, params, out)");
+  to.template add<sar<>>("sar(high, low, rows, cols, params, out)");
+  to.template add<ultosc<>>("ultosc(high, low, close, rows, cols, params, out)");
 }
 
 }  // namespace entry
@@ -334,13 +1040,36 @@ void addEntries(To& to) {
 constexpr KernelParamNames kKernelParamNames[] = {
     {"sma", paramNamesOf(kSmaParams)},
     {"ema", paramNamesOf(kEmaParams)},
+    {"wma", paramNamesOf(kWmaParams)},
+    {"dema", paramNamesOf(kDemaParams)},
+    {"tema", paramNamesOf(kTemaParams)},
+    {"trima", paramNamesOf(kTrimaParams)},
+    {"kama", paramNamesOf(kKamaParams)},
     {"rsi", paramNamesOf(kRsiParams)},
     {"macd", paramNamesOf(kMacdParams)},
     {"bbands", paramNamesOf(kBbandsParams)},
-    {"trange", {nullptr, 0}},
     {"atr", paramNamesOf(kAtrParams)},
-    {"adx", paramNamesOf(kAdxParams)},
+    {"natr", paramNamesOf(kNatrParams)},
+    {"trange", {nullptr, 0}},
     {"stoch", paramNamesOf(kStochParams)},
+    {"stochf", paramNamesOf(kStochfParams)},
+    {"stochRsi", paramNamesOf(kStochRsiParams)},
+    {"adx", paramNamesOf(kAdxParams)},
+    {"adxr", paramNamesOf(kAdxrParams)},
+    {"plusDi", paramNamesOf(kPlusDiParams)},
+    {"minusDi", paramNamesOf(kMinusDiParams)},
+    {"cci", paramNamesOf(kCciParams)},
+    {"mfi", paramNamesOf(kMfiParams)},
+    {"obv", {nullptr, 0}},
+    {"ad", {nullptr, 0}},
+    {"adosc", paramNamesOf(kAdoscParams)},
+    {"roc", paramNamesOf(kRocParams)},
+    {"mom", paramNamesOf(kMomParams)},
+    {"willr", paramNamesOf(kWillrParams)},
+    {"aroon", paramNamesOf(kAroonParams)},
+    {"aroonOsc", paramNamesOf(kAroonOscParams)},
+    {"sar", paramNamesOf(kSarParams)},
+    {"ultosc", paramNamesOf(kUltoscParams)},
 };
 
 }  // namespace kernelbus::indicators

@@ -1,5 +1,8 @@
-// TA-Lib's RSI, MACD and STOCH on one series (src/backends/reference/indicators/momentum.ts).
+// TA-Lib's RSI, MACD, MOM, ROC, CCI, AROON, AROONOSC and ULTOSC on one series
+// (src/backends/reference/indicators/momentum.ts).
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <vector>
 
 #include "columns.hpp"
@@ -64,62 +67,144 @@ void macd(const double* x, size_t n, size_t fastPeriod, size_t slowPeriod, size_
   for (double* o : {line, signal, hist}) fillNaN(o, 0, lookback);
 }
 
-// stoch(): TA_STOCH with SMAs: fast %K, slow %K its MA, %D the MA of slow %K.
-void stoch(const double* high, const double* low, const double* close, size_t n, size_t fastK, size_t slowK, size_t slowD, double* outK,
-           double* outD) {
-  const size_t lookbackK = fastK - 1;
-  const size_t lookback = lookbackK + (slowK - 1) + (slowD - 1);
-  if (n <= lookback) {
-    fillNaN(outK, 0, n);
-    fillNaN(outD, 0, n);
-    return;
+// mom(): TA_MOM.
+void mom(const double* x, size_t n, size_t period, double* out) {
+  fillNaN(out, 0, std::min(period, n));
+  for (size_t t = period; t < n; t++) out[t] = x[t] - x[t - period];
+}
+
+// roc(): TA_ROC.
+void roc(const double* x, size_t n, size_t period, double* out) {
+  fillNaN(out, 0, std::min(period, n));
+  for (size_t t = period; t < n; t++) {
+    const double before = x[t - period];
+    out[t] = before != 0 ? (x[t] / before - 1) * 100 : 0;
   }
-  std::vector<double> raw(n - lookbackK);
+}
+
+// cci(): TA_CCI over TA-Lib's circular buffer.
+void cci(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
+  const size_t lookback = period - 1;
+  if (n <= lookback) return fillNaN(out, 0, n);
+  fillNaN(out, 0, lookback);
+  const double p = static_cast<double>(period);
+  std::vector<double> ring(period);
+  size_t at = 0;
+  auto next = [&] { at = at + 1 > period - 1 ? 0 : at + 1; };
+  size_t i = 0;
+  for (; i < lookback; i++, next()) ring[at] = (high[i] + low[i] + close[i]) / 3;
+  for (; i < n; i++, next()) {
+    const double last = (high[i] + low[i] + close[i]) / 3;
+    ring[at] = last;
+    double average = 0;
+    for (size_t j = 0; j < period; j++) average += ring[j];
+    average /= p;
+    double deviation = 0;
+    for (size_t j = 0; j < period; j++) deviation += std::fabs(ring[j] - average);
+    const double distance = last - average;
+    out[i] = distance != 0 && deviation != 0 ? distance / (0.015 * (deviation / p)) : 0;
+  }
+}
+
+namespace {
+
+// aroonExtremes(): TA-Lib's AROON tracking, ties to the latest bar.
+template <typename Each>
+void aroonExtremes(const double* high, const double* low, size_t n, size_t period, Each&& each) {
   long lowestIdx = -1, highestIdx = -1;
-  double lowest = 0, highest = 0, diff = 0;
-  size_t k = 0;
-  for (size_t today = lookbackK, trailing = 0; today < n; today++, trailing++) {
+  double lowest = 0, highest = 0;
+  for (size_t today = period, trailing = 0; today < n; today++, trailing++) {
+    const long t = static_cast<long>(today), tr = static_cast<long>(trailing);
     double tmp = low[today];
-    if (lowestIdx < static_cast<long>(trailing)) {
-      lowestIdx = static_cast<long>(trailing);
+    if (lowestIdx < tr) {
+      lowestIdx = tr;
       lowest = low[lowestIdx];
-      for (size_t i = trailing + 1; i <= today; i++) {
+      for (long i = lowestIdx + 1; i <= t; i++) {
         tmp = low[i];
-        if (tmp < lowest) {
-          lowestIdx = static_cast<long>(i);
+        if (tmp <= lowest) {
+          lowestIdx = i;
           lowest = tmp;
         }
       }
-      diff = (highest - lowest) / 100.0;
     } else if (tmp <= lowest) {
-      lowestIdx = static_cast<long>(today);
+      lowestIdx = t;
       lowest = tmp;
-      diff = (highest - lowest) / 100.0;
     }
     tmp = high[today];
-    if (highestIdx < static_cast<long>(trailing)) {
-      highestIdx = static_cast<long>(trailing);
+    if (highestIdx < tr) {
+      highestIdx = tr;
       highest = high[highestIdx];
-      for (size_t i = trailing + 1; i <= today; i++) {
+      for (long i = highestIdx + 1; i <= t; i++) {
         tmp = high[i];
-        if (tmp > highest) {
-          highestIdx = static_cast<long>(i);
+        if (tmp >= highest) {
+          highestIdx = i;
           highest = tmp;
         }
       }
-      diff = (highest - lowest) / 100.0;
     } else if (tmp >= highest) {
-      highestIdx = static_cast<long>(today);
+      highestIdx = t;
       highest = tmp;
-      diff = (highest - lowest) / 100.0;
     }
-    raw[k++] = diff != 0.0 ? (close[today] - lowest) / diff : 0.0;
+    each(t, lowestIdx, highestIdx);
   }
-  const size_t slowFrom = lookbackK + slowK - 1;  // the first slow %K
-  ma(raw.data(), raw.size(), slowK, outK + lookbackK);
-  ma(outK + slowFrom, n - slowFrom, slowD, outD + slowFrom);
-  fillNaN(outK, 0, lookback);
-  fillNaN(outD, 0, slowFrom);
+}
+
+}  // namespace
+
+// aroon(): TA_AROON.
+void aroon(const double* high, const double* low, size_t n, size_t period, double* down, double* up) {
+  fillNaN(down, 0, std::min(period, n));
+  fillNaN(up, 0, std::min(period, n));
+  const double factor = 100.0 / static_cast<double>(period);
+  const long p = static_cast<long>(period);
+  aroonExtremes(high, low, n, period, [&](long today, long lowestIdx, long highestIdx) {
+    up[today] = factor * static_cast<double>(p - (today - highestIdx));
+    down[today] = factor * static_cast<double>(p - (today - lowestIdx));
+  });
+}
+
+// aroonOsc(): TA_AROONOSC.
+void aroonOsc(const double* high, const double* low, size_t n, size_t period, double* out) {
+  fillNaN(out, 0, std::min(period, n));
+  const double factor = 100.0 / static_cast<double>(period);
+  aroonExtremes(high, low, n, period,
+                [&](long today, long lowestIdx, long highestIdx) { out[today] = factor * static_cast<double>(highestIdx - lowestIdx); });
+}
+
+// ultosc(): TA_ULTOSC over the sorted periods.
+void ultosc(const double* high, const double* low, const double* close, size_t n, size_t period1, size_t period2, size_t period3,
+            double* out) {
+  std::array<size_t, 3> p{period1, period2, period3};
+  std::sort(p.begin(), p.end());
+  const size_t start = p[2];
+  if (n <= start) return fillNaN(out, 0, n);
+  fillNaN(out, 0, start);
+  auto buying = [&](size_t t) {
+    const double trueLow = low[t] < close[t - 1] ? low[t] : close[t - 1];
+    return close[t] - trueLow;
+  };
+  double a[3] = {0, 0, 0}, b[3] = {0, 0, 0};
+  for (size_t k = 0; k < 3; k++) {
+    for (size_t i = start - p[k] + 1; i < start; i++) {
+      a[k] += buying(i);
+      b[k] += trueRange(high, low, close, i);
+    }
+  }
+  for (size_t today = start; today < n; today++) {
+    const double bp = buying(today);
+    const double tr = trueRange(high, low, close, today);
+    for (size_t k = 0; k < 3; k++) a[k] += bp;
+    for (size_t k = 0; k < 3; k++) b[k] += tr;
+    double output = 0;
+    if (!isZero(b[0])) output += 4 * (a[0] / b[0]);
+    if (!isZero(b[1])) output += 2 * (a[1] / b[1]);
+    if (!isZero(b[2])) output += a[2] / b[2];
+    for (size_t k = 0; k < 3; k++) {
+      a[k] -= buying(today - p[k] + 1);
+      b[k] -= trueRange(high, low, close, today - p[k] + 1);
+    }
+    out[today] = 100 * (output / 7);
+  }
 }
 
 }  // namespace kernelbus::indicators::series

@@ -7,7 +7,7 @@
 import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
 import { columnSplit, type ColumnsOf } from '../labels.js';
 import type { Series } from '../matrix.js';
-import { checkParam, finite, int, option, type RuledParam } from '../param-rules.js';
+import { atLeast, checkParam, finite, int, option, type RuledParam } from '../param-rules.js';
 import type { Sampler } from '../sample.js';
 import { type BarField, type Bars, type IndicatorName, resolveBars } from './indicators.js';
 
@@ -30,6 +30,28 @@ export interface BbandsOptions {
   timePeriod?: number;
   nbDevUp?: number;
   nbDevDn?: number;
+}
+export interface StochfOptions {
+  fastKPeriod?: number;
+  fastDPeriod?: number;
+}
+export interface StochRsiOptions {
+  timePeriod?: number;
+  fastKPeriod?: number;
+  fastDPeriod?: number;
+}
+export interface AdoscOptions {
+  fastPeriod?: number;
+  slowPeriod?: number;
+}
+export interface SarOptions {
+  acceleration?: number;
+  maximum?: number;
+}
+export interface UltoscOptions {
+  timePeriod1?: number;
+  timePeriod2?: number;
+  timePeriod3?: number;
 }
 export interface StochOptions {
   fastKPeriod?: number;
@@ -102,6 +124,80 @@ export interface IndicatorsKernels<A extends boolean = false> {
    * the SMA of slow %K.
    */
   stoch: BarsIndicator<A, 'high' | 'low' | 'close', StochOptions, Named<'k' | 'd'>>;
+  /** TA-Lib WMA (default period 30): weights 1 .. timePeriod, TA-Lib's running weighted and plain sums. */
+  wma: CloseIndicator<A, PeriodOptions>;
+  /** TA-Lib DEMA (default period 30): 2 EMA - EMA(EMA), each EMA seeded by an SMA; from 2 (period - 1). */
+  dema: CloseIndicator<A, PeriodOptions>;
+  /** TA-Lib TEMA (default period 30): EMA3 + (3 EMA1 - 3 EMA2), each the EMA of the one before; from 3 (period - 1). */
+  tema: CloseIndicator<A, PeriodOptions>;
+  /** TA-Lib TRIMA (default period 30): the triangular average as TA-Lib's two running half sums give it. */
+  trima: CloseIndicator<A, PeriodOptions>;
+  /**
+   * TA-Lib KAMA (default period 30): Kaufman's adaptive average, the efficiency ratio over
+   * `timePeriod` moves between the fastest (2) and slowest (30) EMA weights, squared; from the
+   * close at timePeriod - 1.
+   */
+  kama: CloseIndicator<A, PeriodOptions>;
+  /**
+   * TA-Lib NATR (default period 14): 100 ATR / close, 0 where the close is 0 (and, as TA-Lib does,
+   * a later zero close leaves that bar NaN and sets the first value to 0).
+   */
+  natr: BarsIndicator<A, 'high' | 'low' | 'close', PeriodOptions>;
+  /** TA-Lib STOCHF with its SMA (fastKPeriod 5, fastDPeriod 3): fast %K as in stoch, %D its SMA. */
+  stochf: BarsIndicator<A, 'high' | 'low' | 'close', StochfOptions, Named<'k' | 'd'>>;
+  /** TA-Lib STOCHRSI (timePeriod 14, fastKPeriod 5, fastDPeriod 3): stochf of the RSI series. */
+  stochRsi: CloseIndicator<A, StochRsiOptions, Named<'k' | 'd'>>;
+  /** TA-Lib ADXR (default period 14): (ADX + the ADX timePeriod - 1 bars before) / 2. */
+  adxr: BarsIndicator<A, 'high' | 'low' | 'close', PeriodOptions>;
+  /**
+   * TA-Lib PLUS_DI (default period 14): 100 (+DM) / TR of Wilder's sums, 0 where TR is 0; with
+   * timePeriod 1 TA-Lib's +DM / TR of the bar (not times 100).
+   */
+  plusDi: BarsIndicator<A, 'high' | 'low' | 'close', PeriodOptions>;
+  /** TA-Lib MINUS_DI (default period 14): plusDi's rules for -DM. */
+  minusDi: BarsIndicator<A, 'high' | 'low' | 'close', PeriodOptions>;
+  /**
+   * TA-Lib CCI (default period 14): (tp - mean) / (0.015 mean deviation) of the typical price
+   * (h + l + c) / 3, 0 where either is 0.
+   */
+  cci: BarsIndicator<A, 'high' | 'low' | 'close', PeriodOptions>;
+  /**
+   * TA-Lib MFI (default period 14): 100 positive / (positive + negative) money flow (typical price
+   * times volume, by its move), 0 where the sum is below 1 (TA-Lib's rule).
+   */
+  mfi: BarsIndicator<A, 'high' | 'low' | 'close' | 'volume', PeriodOptions>;
+  /** TA-Lib OBV: from volume[0], adding the volume on a rising close and subtracting it on a falling one. */
+  obv: BarsIndicator<A, 'close' | 'volume', never>;
+  /** TA-Lib AD: the running sum of ((c - l) - (h - c)) / (h - l) volume, nothing added where h - l is not above 0. */
+  ad: BarsIndicator<A, 'high' | 'low' | 'close' | 'volume', never>;
+  /**
+   * TA-Lib ADOSC (fastPeriod 3, slowPeriod 10): EMA(AD) fast less slow, both seeded by the first AD
+   * value and written k ad + (1 - k) e; from the longer period - 1.
+   */
+  adosc: BarsIndicator<A, 'high' | 'low' | 'close' | 'volume', AdoscOptions>;
+  /** TA-Lib ROC (default period 10): (close / close timePeriod bars before - 1) 100, 0 where that close is 0. */
+  roc: CloseIndicator<A, PeriodOptions>;
+  /** TA-Lib MOM (default period 10): close - the close timePeriod bars before. */
+  mom: CloseIndicator<A, PeriodOptions>;
+  /** TA-Lib WILLR (default period 14): -100 (highest - close) / (highest - lowest), 0 where the range is 0. */
+  willr: BarsIndicator<A, 'high' | 'low' | 'close', PeriodOptions>;
+  /**
+   * TA-Lib AROON (default period 14): 100 (timePeriod - bars since the lowest low, resp. highest high)
+   * / timePeriod over the last timePeriod + 1 bars, the latest extreme on ties.
+   */
+  aroon: BarsIndicator<A, 'high' | 'low', PeriodOptions, Named<'down' | 'up'>>;
+  /** TA-Lib AROONOSC (default period 14): aroon up less down. */
+  aroonOsc: BarsIndicator<A, 'high' | 'low', PeriodOptions>;
+  /**
+   * TA-Lib SAR (acceleration 0.02, maximum 0.2): Wilder's parabolic SAR with TA-Lib's start: long
+   * unless bar 1's -DM is positive, the SAR starting at bar 0's low (resp. high); from bar 1.
+   */
+  sar: BarsIndicator<A, 'high' | 'low', SarOptions>;
+  /**
+   * TA-Lib ULTOSC (7, 14, 28; TA-Lib sorts them): 100 (4 A1 + 2 A2 + A3) / 7 of the ratios of
+   * buying pressure to true range over the three periods.
+   */
+  ultosc: BarsIndicator<A, 'high' | 'low' | 'close', UltoscOptions>;
 }
 
 /** A random walk of closes around 100, with a leading NaN now and then (a symbol listed late). */
@@ -164,11 +260,18 @@ function indicator<const O extends readonly string[]>(fields: readonly BarField[
 
 const CLOSE = ['close'] as const;
 const HLC = ['high', 'low', 'close'] as const;
+const HL = ['high', 'low'] as const;
+const HLCV = ['high', 'low', 'close', 'volume'] as const;
 
 /** One descriptor per indicator (TA-Lib's parameter names in camelCase, its defaults and ranges). */
 export const INDICATORS_KERNELS = {
   sma: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
   ema: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  wma: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  dema: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  tema: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  trima: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  kama: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
   rsi: indicator(CLOSE, [[period('timePeriod', 2), 14]], ['value']),
   macd: indicator(
     CLOSE,
@@ -188,9 +291,9 @@ export const INDICATORS_KERNELS = {
     ],
     ['upper', 'middle', 'lower'],
   ),
-  trange: indicator(HLC, [], ['value']),
   atr: indicator(HLC, [[period('timePeriod', 1), 14]], ['value']),
-  adx: indicator(HLC, [[period('timePeriod', 2), 14]], ['value']),
+  natr: indicator(HLC, [[period('timePeriod', 1), 14]], ['value']),
+  trange: indicator(HLC, [], ['value']),
   stoch: indicator(
     HLC,
     [
@@ -199,5 +302,60 @@ export const INDICATORS_KERNELS = {
       [period('slowDPeriod', 1), 3],
     ],
     ['k', 'd'],
+  ),
+  stochf: indicator(
+    HLC,
+    [
+      [period('fastKPeriod', 1), 5],
+      [period('fastDPeriod', 1), 3],
+    ],
+    ['k', 'd'],
+  ),
+  stochRsi: indicator(
+    CLOSE,
+    [
+      [period('timePeriod', 2), 14],
+      [period('fastKPeriod', 1), 5],
+      [period('fastDPeriod', 1), 3],
+    ],
+    ['k', 'd'],
+  ),
+  adx: indicator(HLC, [[period('timePeriod', 2), 14]], ['value']),
+  adxr: indicator(HLC, [[period('timePeriod', 2), 14]], ['value']),
+  plusDi: indicator(HLC, [[period('timePeriod', 1), 14]], ['value']),
+  minusDi: indicator(HLC, [[period('timePeriod', 1), 14]], ['value']),
+  cci: indicator(HLC, [[period('timePeriod', 2), 14]], ['value']),
+  mfi: indicator(HLCV, [[period('timePeriod', 2), 14]], ['value']),
+  obv: indicator(['close', 'volume'], [], ['value']),
+  ad: indicator(HLCV, [], ['value']),
+  adosc: indicator(
+    HLCV,
+    [
+      [period('fastPeriod', 2), 3],
+      [period('slowPeriod', 2), 10],
+    ],
+    ['value'],
+  ),
+  roc: indicator(CLOSE, [[period('timePeriod', 1), 10]], ['value']),
+  mom: indicator(CLOSE, [[period('timePeriod', 1), 10]], ['value']),
+  willr: indicator(HLC, [[period('timePeriod', 2), 14]], ['value']),
+  aroon: indicator(HL, [[period('timePeriod', 2), 14]], ['down', 'up']),
+  aroonOsc: indicator(HL, [[period('timePeriod', 2), 14]], ['value']),
+  sar: indicator(
+    HL,
+    [
+      [option('acceleration', atLeast(0)), 0.02],
+      [option('maximum', atLeast(0)), 0.2],
+    ],
+    ['value'],
+  ),
+  ultosc: indicator(
+    HLC,
+    [
+      [period('timePeriod1', 1), 7],
+      [period('timePeriod2', 1), 14],
+      [period('timePeriod3', 1), 28],
+    ],
+    ['value'],
   ),
 } as const satisfies { [K in IndicatorName]: OutputSpec };

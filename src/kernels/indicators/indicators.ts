@@ -22,7 +22,40 @@ import { asColumns } from '../matrix.js';
 import { describeValue } from '../validate.js';
 
 /** The kernels of the family, in documentation order. */
-export const INDICATOR_NAMES = ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'adx', 'stoch', 'trange'] as const;
+export const INDICATOR_NAMES = [
+  'sma',
+  'ema',
+  'wma',
+  'dema',
+  'tema',
+  'trima',
+  'kama',
+  'rsi',
+  'macd',
+  'bbands',
+  'atr',
+  'natr',
+  'trange',
+  'stoch',
+  'stochf',
+  'stochRsi',
+  'adx',
+  'adxr',
+  'plusDi',
+  'minusDi',
+  'cci',
+  'mfi',
+  'obv',
+  'ad',
+  'adosc',
+  'roc',
+  'mom',
+  'willr',
+  'aroon',
+  'aroonOsc',
+  'sar',
+  'ultosc',
+] as const;
 
 export type IndicatorName = (typeof INDICATOR_NAMES)[number];
 
