@@ -17,6 +17,7 @@ import { busSection } from './bus.js';
 import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
 import { gatewaySection } from './gateway.js';
+import { indicatorsSection } from './indicators.js';
 import { ioSection } from './io.js';
 import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
@@ -40,6 +41,7 @@ const sections: BenchSection[] = [
   riskSection,
   factorSection,
   portfolioSection,
+  indicatorsSection,
   busSection,
   redisSection,
   gatewaySection,

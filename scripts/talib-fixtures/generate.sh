@@ -19,9 +19,9 @@ if [ ! -x "$work/driver" ] || [ "$here/driver.c" -nt "$work/driver" ]; then
   mkdir -p "$work/obj"
   for f in "$lib"/src/ta_func/*.c "$lib"/src/ta_common/*.c; do
     o="$work/obj/$(basename "$f" .c).o"
-    [ -f "$o" ] || "$cc" -O2 -c -I"$lib/include" -I"$lib/src/ta_common" "$f" -o "$o"
+    [ -f "$o" ] || "$cc" -O2 -ffp-contract=off -c -I"$lib/include" -I"$lib/src/ta_common" "$f" -o "$o"
   done
-  "$cc" -O2 -I"$lib/include" "$here/driver.c" "$work"/obj/*.o -lm -o "$work/driver"
+  "$cc" -O2 -ffp-contract=off -I"$lib/include" "$here/driver.c" "$work"/obj/*.o -lm -o "$work/driver"
 fi
 
 if [ "${1:-}" = "bench" ]; then
