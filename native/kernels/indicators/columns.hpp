@@ -30,9 +30,13 @@ size_t firstRow(const std::array<const double*, In>& inputs, size_t rows, size_t
   return rows;
 }
 
+/// Columns a panel's worker gathers at once: a row's values of a block are one cache line or two.
+constexpr size_t kColumnBlock = 8;
+
 /// `series(ins, n, outs)` over each column of the rows x cols inputs into the outputs (each rows x
 /// cols): a column's leading rows with a NaN input are NaN and the series starts after them. One
-/// column is read in place; a panel's columns are shared between threads, each computed whole.
+/// column is read in place; a panel's columns are shared between threads in blocks, gathered into
+/// contiguous series a block at a time (row by row: whole cache lines), each column computed whole.
 template <size_t In, size_t Out, typename Series>
 void perColumn(const std::array<const double*, In>& inputs, size_t rows, size_t cols, const std::array<double*, Out>& outputs,
                Series&& series) {
@@ -48,26 +52,39 @@ void perColumn(const std::array<const double*, In>& inputs, size_t rows, size_t 
     series(ins, rows - begin, outs);
     return;
   }
-  parallelFor(cols, 1, [&](size_t first, size_t last) {
-    std::vector<double> buffer((In + Out) * rows);
-    for (size_t c = first; c < last; c++) {
-      const size_t begin = firstRow(inputs, rows, cols, c);
-      std::array<const double*, In> ins;
-      std::array<double*, Out> outs;
+  const size_t blocks = (cols + kColumnBlock - 1) / kColumnBlock;
+  parallelFor(blocks, 1, [&](size_t firstBlock, size_t lastBlock) {
+    // the block's series: input k of column b at (k * B + b) * rows, output k after the inputs
+    std::vector<double> buffer((In + Out) * kColumnBlock * rows);
+    auto at = [&](size_t k, size_t b) { return buffer.data() + (k * kColumnBlock + b) * rows; };
+    for (size_t block = firstBlock; block < lastBlock; block++) {
+      const size_t c0 = block * kColumnBlock;
+      const size_t width = cols - c0 < kColumnBlock ? cols - c0 : kColumnBlock;
       for (size_t k = 0; k < In; k++) {
-        double* x = buffer.data() + k * rows;
-        for (size_t t = 0; t < rows; t++) x[t] = inputs[k][t * cols + c];
-        ins[k] = x + begin;
+        for (size_t t = 0; t < rows; t++) {
+          const double* row = inputs[k] + t * cols + c0;
+          for (size_t b = 0; b < width; b++) at(k, b)[t] = row[b];
+        }
+      }
+      for (size_t b = 0; b < width; b++) {
+        std::array<const double*, In> ins;
+        std::array<double*, Out> outs;
+        std::array<const double*, In> whole;
+        for (size_t k = 0; k < In; k++) whole[k] = at(k, b);
+        const size_t begin = firstRow(whole, rows, 1, 0);
+        for (size_t k = 0; k < In; k++) ins[k] = whole[k] + begin;
+        for (size_t k = 0; k < Out; k++) {
+          double* o = at(In + k, b);
+          fillNaN(o, 0, begin);
+          outs[k] = o + begin;
+        }
+        series(ins, rows - begin, outs);
       }
       for (size_t k = 0; k < Out; k++) {
-        double* o = buffer.data() + (In + k) * rows;
-        fillNaN(o, 0, begin);
-        outs[k] = o + begin;
-      }
-      series(ins, rows - begin, outs);
-      for (size_t k = 0; k < Out; k++) {
-        const double* o = buffer.data() + (In + k) * rows;
-        for (size_t t = 0; t < rows; t++) outputs[k][t * cols + c] = o[t];
+        for (size_t t = 0; t < rows; t++) {
+          double* row = outputs[k] + t * cols + c0;
+          for (size_t b = 0; b < width; b++) row[b] = at(In + k, b)[t];
+        }
       }
     }
   });

@@ -10,7 +10,11 @@ namespace kernelbus::indicators::series {
 
 namespace {
 
-// Directional: TA_ADX's running Wilder sums of +DM, -DM and the true range.
+// The directional movements a Directional keeps: both (ADX) or one (PLUS_DI, MINUS_DI).
+enum Keep { kPlus = 1, kMinus = 2, kBoth = 3 };
+
+// Directional: TA_ADX's running Wilder sums of +DM, -DM (those `K` keeps) and the true range.
+template <int K = kBoth>
 struct Directional {
   const double *high, *low, *close;
   double plusDm = 0, minusDm = 0, range = 0;
@@ -28,13 +32,14 @@ struct Directional {
     const double diffM = prevLow - l;
     prevLow = l;
     if (decay) {
-      minusDm -= minusDm / period;
-      plusDm -= plusDm / period;
+      if (K & kMinus) minusDm -= minusDm / period;
+      if (K & kPlus) plusDm -= plusDm / period;
     }
-    if (diffM > 0 && diffP < diffM)
-      minusDm += diffM;
-    else if (diffP > 0 && diffP > diffM)
-      plusDm += diffP;
+    if (diffM > 0 && diffP < diffM) {
+      if (K & kMinus) minusDm += diffM;
+    } else if (diffP > 0 && diffP > diffM) {
+      if (K & kPlus) plusDm += diffP;
+    }
     double tr = h - l;
     const double up = std::fabs(h - prevClose);
     if (up > tr) tr = up;
@@ -64,7 +69,7 @@ void adx(const double* high, const double* low, const double* close, size_t n, s
   if (n <= lookback) return fillNaN(out, 0, n);
   fillNaN(out, 0, lookback);
   const double p = static_cast<double>(period), p1 = static_cast<double>(period - 1);
-  Directional d(high, low, close);
+  Directional<> d(high, low, close);
   size_t today = 0;
   for (size_t i = period - 1; i-- > 0;) d.step(++today, p, false);
   double sumDx = 0, dx = 0;
@@ -82,7 +87,8 @@ void adx(const double* high, const double* low, const double* close, size_t n, s
 }
 
 // di(): TA_PLUS_DI (plus) or TA_MINUS_DI; a period of 1 TA-Lib's DM / TR of the bar.
-static void di(const double* high, const double* low, const double* close, size_t n, size_t period, bool plus, double* out) {
+template <bool plus>
+void di(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
   if (period <= 1) {
     fillNaN(out, 0, n < 1 ? n : 1);
     for (size_t t = 1; t < n; t++) {
@@ -101,7 +107,7 @@ static void di(const double* high, const double* low, const double* close, size_
   if (n <= period) return fillNaN(out, 0, n);
   fillNaN(out, 0, period);
   const double p = static_cast<double>(period);
-  Directional d(high, low, close);
+  Directional<plus ? kPlus : kMinus> d(high, low, close);
   size_t today = 0;
   for (size_t i = period - 1; i-- > 0;) d.step(++today, p, false);
   while (today < n - 1) {
@@ -112,12 +118,12 @@ static void di(const double* high, const double* low, const double* close, size_
 
 // plusDi()
 void plusDi(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
-  di(high, low, close, n, period, true, out);
+  di<true>(high, low, close, n, period, out);
 }
 
 // minusDi()
 void minusDi(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
-  di(high, low, close, n, period, false, out);
+  di<false>(high, low, close, n, period, out);
 }
 
 // adxr(): TA_ADXR, lookback 3 period - 2.

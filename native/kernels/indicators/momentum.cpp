@@ -171,7 +171,7 @@ void aroonOsc(const double* high, const double* low, size_t n, size_t period, do
                 [&](long today, long lowestIdx, long highestIdx) { out[today] = factor * static_cast<double>(highestIdx - lowestIdx); });
 }
 
-// ultosc(): TA_ULTOSC over the sorted periods.
+// ultosc(): TA_ULTOSC over the sorted periods (one total of each kind per period, as TA-Lib keeps them).
 void ultosc(const double* high, const double* low, const double* close, size_t n, size_t period1, size_t period2, size_t period3,
             double* out) {
   std::array<size_t, 3> p{period1, period2, period3};
@@ -183,26 +183,36 @@ void ultosc(const double* high, const double* low, const double* close, size_t n
     const double trueLow = low[t] < close[t - 1] ? low[t] : close[t - 1];
     return close[t] - trueLow;
   };
-  double a[3] = {0, 0, 0}, b[3] = {0, 0, 0};
-  for (size_t k = 0; k < 3; k++) {
-    for (size_t i = start - p[k] + 1; i < start; i++) {
-      a[k] += buying(i);
-      b[k] += trueRange(high, low, close, i);
+  auto prime = [&](size_t period, double& a, double& b) {
+    a = 0;
+    b = 0;
+    for (size_t i = start - period + 1; i < start; i++) {
+      a += buying(i);
+      b += trueRange(high, low, close, i);
     }
-  }
-  for (size_t today = start; today < n; today++) {
-    const double bp = buying(today);
-    const double tr = trueRange(high, low, close, today);
-    for (size_t k = 0; k < 3; k++) a[k] += bp;
-    for (size_t k = 0; k < 3; k++) b[k] += tr;
+  };
+  double a1, b1, a2, b2, a3, b3;
+  prime(p[0], a1, b1);
+  prime(p[1], a2, b2);
+  prime(p[2], a3, b3);
+  for (size_t today = start, t1 = start - p[0] + 1, t2 = start - p[1] + 1, t3 = start - p[2] + 1; today < n; today++, t1++, t2++, t3++) {
+    const double bp = buying(today), tr = trueRange(high, low, close, today);
+    a1 += bp;
+    a2 += bp;
+    a3 += bp;
+    b1 += tr;
+    b2 += tr;
+    b3 += tr;
     double output = 0;
-    if (!isZero(b[0])) output += 4 * (a[0] / b[0]);
-    if (!isZero(b[1])) output += 2 * (a[1] / b[1]);
-    if (!isZero(b[2])) output += a[2] / b[2];
-    for (size_t k = 0; k < 3; k++) {
-      a[k] -= buying(today - p[k] + 1);
-      b[k] -= trueRange(high, low, close, today - p[k] + 1);
-    }
+    if (!isZero(b1)) output += 4 * (a1 / b1);
+    if (!isZero(b2)) output += 2 * (a2 / b2);
+    if (!isZero(b3)) output += a3 / b3;
+    a1 -= buying(t1);
+    b1 -= trueRange(high, low, close, t1);
+    a2 -= buying(t2);
+    b2 -= trueRange(high, low, close, t2);
+    a3 -= buying(t3);
+    b3 -= trueRange(high, low, close, t3);
     out[today] = 100 * (output / 7);
   }
 }

@@ -2,6 +2,7 @@
 // momentum.ts, volatility.ts function for function, in the same order of floating-point operations).
 // Each fills its n outputs, NaN over TA-Lib's lookback.
 #pragma once
+#include <cmath>
 #include <cstddef>
 
 namespace kernelbus::indicators::series {
@@ -38,7 +39,15 @@ void willr(const double* high, const double* low, const double* close, size_t n,
 
 // volatility.cpp
 void bbands(const double* x, size_t n, size_t period, double nbDevUp, double nbDevDn, double* upper, double* middle, double* lower);
-double trueRange(const double* high, const double* low, const double* close, size_t t);
+/// TA-Lib's true range of bar t >= 1: max(h - l, |previous close - h|, |previous close - l|).
+inline double trueRange(const double* high, const double* low, const double* close, size_t t) {
+  double greatest = high[t] - low[t];
+  const double up = std::fabs(close[t - 1] - high[t]);
+  if (up > greatest) greatest = up;
+  const double down = std::fabs(close[t - 1] - low[t]);
+  if (down > greatest) greatest = down;
+  return greatest;
+}
 void trange(const double* high, const double* low, const double* close, size_t n, double* out);
 void atr(const double* high, const double* low, const double* close, size_t n, size_t period, double* out);
 void natr(const double* high, const double* low, const double* close, size_t n, size_t period, double* out);

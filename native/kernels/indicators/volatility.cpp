@@ -32,16 +32,6 @@ void bbands(const double* x, size_t n, size_t period, double nbDevUp, double nbD
   }
 }
 
-// trueRange()
-double trueRange(const double* high, const double* low, const double* close, size_t t) {
-  double greatest = high[t] - low[t];
-  const double up = std::fabs(close[t - 1] - high[t]);
-  if (up > greatest) greatest = up;
-  const double down = std::fabs(close[t - 1] - low[t]);
-  if (down > greatest) greatest = down;
-  return greatest;
-}
-
 // trange(): TA_TRANGE.
 void trange(const double* high, const double* low, const double* close, size_t n, double* out) {
   fillNaN(out, 0, n < 1 ? n : 1);
