@@ -9,6 +9,9 @@
  *   driver bench <bars>     times each indicator on one random-walk series of <bars> bars
  *                           (best of 5 runs, no process start) and prints milliseconds.
  *
+ * The cases: a random walk; flat stretches with zero volume; closes at the high or the low; leading
+ * NaNs and a halted bar; pennies near zero (closes of 0, high = low, negative volume).
+ *
  * Outputs follow python talib's convention: the output has the input's length, the warm-up
  * TA-Lib does not emit is NaN (null in JSON), and leading NaNs of the inputs are skipped (the
  * call starts at the first bar where every input the indicator reads is a number), as
@@ -83,6 +86,26 @@ static void walk(Case* c, uint64_t seed, int flat, int extremes, int gaps) {
     for (int i = 0; i < 12; i++) c->open[i] = c->high[i] = c->low[i] = c->close[i] = c->volume[i] = NAN;
     int h = c->n / 2;
     c->open[h] = c->high[h] = c->low[h] = c->close[h] = c->volume[h] = NAN;
+  }
+}
+
+/* Pennies near zero: closes of 0, bars with high = low, zero and negative volumes, long flat runs. */
+static void edges(Case* c, uint64_t seed) {
+  rngState = seed;
+  double last = 0.03;
+  for (int i = 0; i < c->n; i++) {
+    double u = uniform();
+    double close = i % 40 >= 30 ? last : cents(fmax(0.0, last + (u < 0.4 ? -0.01 : u < 0.8 ? 0.01 : 0.0)));
+    double open = last;
+    double high = fmax(open, close) + (uniform() < 0.5 ? 0.0 : 0.01);
+    double low = fmax(0.0, fmin(open, close) - (uniform() < 0.5 ? 0.0 : 0.01));
+    double v = uniform();
+    c->open[i] = open;
+    c->high[i] = cents(high);
+    c->low[i] = cents(low);
+    c->close[i] = close;
+    c->volume[i] = v < 0.15 ? 0.0 : v < 0.25 ? -round(100 * uniform()) : round(100 * uniform());
+    last = close;
   }
 }
 
@@ -252,7 +275,10 @@ static void run(const Indicator* ind, const Case* c, const double* p, double** o
   Bars b = {c->high + begin, c->low + begin, c->close + begin, c->volume + begin};
   int outBeg = 0, outNb = 0;
   double* tmp[3];
-  for (int k = 0; k < ind->nOut; k++) tmp[k] = malloc(sizeof(double) * n);
+  for (int k = 0; k < ind->nOut; k++) { /* NaN-filled as python talib's arrays: an output TA-Lib skips stays NaN */
+    tmp[k] = malloc(sizeof(double) * n);
+    for (int i = 0; i < n; i++) tmp[k][i] = NAN;
+  }
   TA_RetCode rc = ind->call(n, b, p, &outBeg, &outNb, tmp);
   if (rc != TA_SUCCESS) {
     fprintf(stderr, "%s on %s: TA-Lib error %d\n", ind->name, c->name, rc);
@@ -276,6 +302,7 @@ static void writeArray(FILE* f, const double* x, int n) {
   for (int i = 0; i < n; i++) {
     if (i) fputc(',', f);
     if (isnan(x[i])) fputs("null", f);
+    else if (isinf(x[i])) fputs(x[i] > 0 ? "1e999" : "-1e999", f); /* JSON.parse reads Infinity */
     else fprintf(f, "%.17g", x[i]);
   }
   fputc(']', f);
@@ -292,7 +319,7 @@ static FILE* openIn(const char* dir, const char* name) {
   return f;
 }
 
-#define CASES 4
+#define CASES 5
 static Case cases[CASES];
 
 static void makeCases(void) {
@@ -304,6 +331,8 @@ static void makeCases(void) {
   walk(&cases[2], 99, 0, 1, 0);
   allocCase(&cases[3], "gaps", 240);
   walk(&cases[3], 12345, 1, 1, 1);
+  allocCase(&cases[4], "edges", 240);
+  edges(&cases[4], 4);
 }
 
 static void fixtures(const char* dir) {
