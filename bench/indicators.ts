@@ -4,14 +4,16 @@
  * scripts/talib-fixtures/generate.sh builds (its `bench` mode times each TA-Lib C call on 10^6 bars,
  * best of 5, output preallocated, no process start), a 'TA-Lib C' row per indicator measured in the
  * same run and native's ratio to it. Then a panel of 2,520 x 500 for the core eight: native on one
- * thread and on the default threads, and all eight on the panel in one total.
+ * thread and on the default threads, and all eight on the panel in one total. Last, the size sweep
+ * of sma (the least work a bar: where a call's fixed cost weighs most) that sets 'auto''s threshold.
  */
 import { execFileSync } from 'node:child_process';
 import { kernels, matrix } from '../src/api/index.js';
 import { backends } from '../src/api/index.js';
 import { FAMILY_KERNELS } from '../src/kernels/families.js';
 import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
-import { backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { INDICATORS_NATIVE_MIN_VALUES } from '../src/api/auto.js';
+import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 
 type Field = 'high' | 'low' | 'close' | 'volume';
 
@@ -121,6 +123,18 @@ export const indicatorsSection: BenchSection = {
         baseline: `1 thread (speed-up of ${threads} threads)`,
         note: 'target < 100 ms',
       },
+    );
+    rows.push(
+      ...autoSweep(
+        'indicators',
+        'sma (period 5) of one series',
+        'bars',
+        INDICATORS_NATIVE_MIN_VALUES,
+        'INDICATORS_NATIVE_MIN_VALUES',
+        (n) => walk(n, 1, 3).close,
+        (x) => ref.sma(x, { timePeriod: 5 }),
+        (x) => nat.sma(x, { timePeriod: 5 }),
+      ),
     );
     return rows;
   },

@@ -46,9 +46,9 @@ export const FACTOR_NATIVE_MIN_VALUES = 64;
 export const PORTFOLIO_NATIVE_MIN_VALUES = 1;
 
 /**
- * Indicators family (input size rows x cols): native from the first bar (one pass of a few
- * operations a bar; the call's cost is small beside TS's) until the bench's 'indicators' section
- * sweeps it.
+ * Indicators family (input size rows x cols): native from the first bar. The bench's 'indicators'
+ * sweep of sma (period 5, the least work a bar) found native faster at every size it tried: 1.67x at
+ * 8 bars, 1.18x at 16, 1.7x at 128, 6.8x at 1,024 (development machine, 2 cores under load).
  */
 export const INDICATORS_NATIVE_MIN_VALUES = 1;
 
