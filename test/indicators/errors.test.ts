@@ -1,6 +1,6 @@
 /**
  * Bad input to the indicators: periods 0, negative, non-integer or past TA-Lib's range, a bad band
- * width, unknown options, bars of mismatched lengths or kinds: a KernelInputError naming the argument,
+ * width, unknown options, bars of mismatched lengths or kinds, an `out` of another shape or over an input: a KernelInputError naming the argument,
  * the same message on every backend (helpers/errors.ts).
  */
 import { describe } from 'vitest';
@@ -89,7 +89,7 @@ describe('indicators: bad input', () => {
       'sma',
       [close, { period: 5 }],
       'options',
-      'options: expected only the options timePeriod, got unknown option "period"',
+      'options: expected only the options timePeriod, out, got unknown option "period"',
     ),
     errorCase(
       'closes as an array',
@@ -125,6 +125,20 @@ describe('indicators: bad input', () => {
       [{ ...bars, close: panel }],
       'bars.close',
       'bars.close: expected a Float64Array like bars.high, got an object with keys ["data","rows","cols"]',
+    ),
+    errorCase(
+      'an out of another length',
+      'rsi',
+      [close, { out: short }],
+      'options.out',
+      'options.out: expected a result of rsi() of the same shape, its arrays as returned (views of one buffer of 6 values), got value not at value 0 of one buffer of 6',
+    ),
+    errorCase(
+      'an out over the closes',
+      'ema',
+      [close, { timePeriod: 2, out: close }],
+      'options.out',
+      'options.out: expected a Float64Array of length 6 sharing no memory with the inputs, got an array over an input',
     ),
   ]);
 });

@@ -50,6 +50,27 @@ function rules(k: Kernels) {
     expect(k.adx({ high: f64(), low: f64(), close: f64() })).toHaveLength(0);
   });
 
+  it('fills a result again in place (options.out): the same arrays, the bits of a fresh call', () => {
+    const x = f64(1, 3, 2, 5, 4, 6, 8, 7);
+    const y = f64(2, 1, 4, 3, 6, 5, 7, 9);
+    const first = k.sma(x, { timePeriod: 3 });
+    const again = k.sma(y, { timePeriod: 3, out: first });
+    expect(again).toBe(first);
+    expectBits(again, k.sma(y, { timePeriod: 3 }), 'sma into out');
+    const lines = k.macd(x, { fastPeriod: 2, slowPeriod: 3, signalPeriod: 2 });
+    const refilled = k.macd(y, { fastPeriod: 2, slowPeriod: 3, signalPeriod: 2, out: lines });
+    expect(refilled.hist).toBe(lines.hist);
+    const fresh = k.macd(y, { fastPeriod: 2, slowPeriod: 3, signalPeriod: 2 });
+    for (const key of ['macd', 'signal', 'hist'] as const) expectBits(refilled[key], fresh[key], `macd.${key} into out`);
+    const panel = matrix(f64(1, 2, 3, 4, 5, 6, 7, 8), 4, 2);
+    const bands = k.bbands(panel, { timePeriod: 2 });
+    const other = matrix(f64(2, 1, 4, 3, 6, 5, 8, 7), 4, 2);
+    expect(k.bbands(other, { timePeriod: 2, out: bands }).upper.data).toBe(bands.upper.data);
+    expectBits(bands.lower.data, k.bbands(other, { timePeriod: 2 }).lower.data, 'bbands panel into out');
+    expect(() => k.sma(x, { out: f64(1, 2, 3) })).toThrow('options.out: expected a result of sma() of the same shape');
+    expect(() => k.sma(x, { out: x })).toThrow('options.out: expected a Float64Array of length 8 sharing no memory with the inputs');
+  });
+
   it("keeps a series' index and a panel's labels", () => {
     const close = Object.assign(f64(1, 2, 3), { index: ['a', 'b', 'c'] });
     expect(k.sma(close, { timePeriod: 2 }).index).toEqual(['a', 'b', 'c']);

@@ -4,11 +4,12 @@
  * options in camelCase, with TA-Lib's defaults and ranges), its outputs (each rows x cols) and `api`.
  * The family's shapes, warm-up and NaN rule: indicators.ts.
  */
-import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
+import { packedOutput, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
 import { columnSplit, type ColumnsOf } from '../labels.js';
 import type { Series } from '../matrix.js';
 import { atLeast, checkParam, finite, int, option, type RuledParam } from '../param-rules.js';
 import type { Sampler } from '../sample.js';
+import { requireOut } from '../validate.js';
 import { type BarField, type Bars, type IndicatorName, resolveBars } from './indicators.js';
 
 /** A TA-Lib period: an integer in [lo, 100000]. */
@@ -59,17 +60,29 @@ export interface StochOptions {
   slowDPeriod?: number;
 }
 
+/** An indicator's result for input R: the series or panel itself, or its named outputs (T). */
+type ResultOf<R extends Series, T> = T extends Record<string, unknown> ? { [K in keyof T]: ColumnsOf<R> } : ColumnsOf<R>;
+
+/**
+ * `out`: a result of an earlier call of the same indicator and shape, its arrays as returned, filled
+ * again in place (an engine recomputing every bar allocates nothing; the values returned are views
+ * of it). It may share no memory with the inputs.
+ */
+export interface OutOption<R> {
+  out?: R;
+}
+
 /** An indicator of closes: a series gives a series, a panel a panel with its labels. */
 export type CloseIndicator<A extends boolean, O, T = ColumnsOf<Series>> = <R extends Series>(
   close: R,
-  options?: O,
-) => Returned<A, T extends Record<string, unknown> ? { [K in keyof T]: ColumnsOf<R> } : ColumnsOf<R>>;
+  options?: O & OutOption<ResultOf<R, T>>,
+) => Returned<A, ResultOf<R, T>>;
 
 /** An indicator of bars ({ high, low, close, volume }, the fields it reads), shaped as `CloseIndicator`. */
 export type BarsIndicator<A extends boolean, F extends BarField, O, T = ColumnsOf<Series>> = <R extends Series>(
   bars: { [K in F]: R },
-  options?: O,
-) => Returned<A, T extends Record<string, unknown> ? { [K in keyof T]: ColumnsOf<R> } : ColumnsOf<R>>;
+  options?: O & OutOption<ResultOf<R, T>>,
+) => Returned<A, ResultOf<R, T>>;
 
 /** Outputs of several series: their names. */
 type Named<K extends string> = Record<K, unknown>;
@@ -233,25 +246,37 @@ function sampleBars(s: Sampler, fields: readonly BarField[]): unknown {
  * The descriptor of an indicator reading `fields` with the packed parameters `params` (each with
  * TA-Lib's default) and the outputs `outputs` (one: the result is the series or panel itself).
  */
-function indicator<const O extends readonly string[]>(fields: readonly BarField[], params: readonly Param[], outputs: O) {
+function indicator<const O extends readonly string[]>(name: string, fields: readonly BarField[], params: readonly Param[], outputs: O) {
   const specs = params.map(([spec]) => spec);
   const spec = {
     params: specs,
     signature: `${fields.map((f) => `${f}[rows x cols]`).join(', ')}, rows, cols`,
     outputs: Object.fromEntries(outputs.map((o) => [o, ['T', 'N'] as const])) as { [K in O[number]]: readonly ['T', 'N'] },
     dims: { T: 'rows', N: 'cols' },
-    options: specs.map((p) => p.key),
+    options: [...specs.map((p) => p.key), 'out'],
+    arity: fields.length + 2 + params.length,
     sample: (s: Sampler) => [sampleBars(s, fields)],
     api(input: Series | Bars, options?: Record<string, unknown>) {
       requireKnownOptions(spec, options);
       const bars = resolveBars(input, fields);
       const values = params.map(([p, fallback]) => checkParam(p, options?.[p.key] ?? fallback));
       const { rows, cols } = bars.shape;
+      const given = options?.out;
+      let out: Float64Array | undefined;
+      if (given !== undefined) {
+        // one output: the result is that output itself
+        const result = outputs.length === 1 ? { [outputs[0]]: given } : given;
+        const packed = packedOutput(spec, { T: rows, N: cols }, result, 'options.out', name);
+        out = given instanceof Float64Array ? given : packed; // a series' one output: returned as it was given
+
+        requireOut(out, Float64Array, out.length, bars.columns);
+      }
       return {
         size: rows * cols,
         args: [...bars.columns, rows, cols, ...values],
+        out,
         split: columnSplit(bars.input, bars.shape),
-        shape: outputs.length === 1 ? (o: Outputs) => o[outputs[0]] : (o: Outputs) => ({ ...o }),
+        shape: outputs.length === 1 ? (o: Outputs) => o[outputs[0]] : (o: Outputs) => (given as Outputs | undefined) ?? { ...o },
       };
     },
   } as const;
@@ -265,15 +290,16 @@ const HLCV = ['high', 'low', 'close', 'volume'] as const;
 
 /** One descriptor per indicator (TA-Lib's parameter names in camelCase, its defaults and ranges). */
 export const INDICATORS_KERNELS = {
-  sma: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
-  ema: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
-  wma: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
-  dema: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
-  tema: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
-  trima: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
-  kama: indicator(CLOSE, [[period('timePeriod', 2), 30]], ['value']),
-  rsi: indicator(CLOSE, [[period('timePeriod', 2), 14]], ['value']),
+  sma: indicator('sma', CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  ema: indicator('ema', CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  wma: indicator('wma', CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  dema: indicator('dema', CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  tema: indicator('tema', CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  trima: indicator('trima', CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  kama: indicator('kama', CLOSE, [[period('timePeriod', 2), 30]], ['value']),
+  rsi: indicator('rsi', CLOSE, [[period('timePeriod', 2), 14]], ['value']),
   macd: indicator(
+    'macd',
     CLOSE,
     [
       [period('fastPeriod', 2), 12],
@@ -283,6 +309,7 @@ export const INDICATORS_KERNELS = {
     ['macd', 'signal', 'hist'],
   ),
   bbands: indicator(
+    'bbands',
     CLOSE,
     [
       [period('timePeriod', 2), 5],
@@ -291,10 +318,11 @@ export const INDICATORS_KERNELS = {
     ],
     ['upper', 'middle', 'lower'],
   ),
-  atr: indicator(HLC, [[period('timePeriod', 1), 14]], ['value']),
-  natr: indicator(HLC, [[period('timePeriod', 1), 14]], ['value']),
-  trange: indicator(HLC, [], ['value']),
+  atr: indicator('atr', HLC, [[period('timePeriod', 1), 14]], ['value']),
+  natr: indicator('natr', HLC, [[period('timePeriod', 1), 14]], ['value']),
+  trange: indicator('trange', HLC, [], ['value']),
   stoch: indicator(
+    'stoch',
     HLC,
     [
       [period('fastKPeriod', 1), 5],
@@ -304,6 +332,7 @@ export const INDICATORS_KERNELS = {
     ['k', 'd'],
   ),
   stochf: indicator(
+    'stochf',
     HLC,
     [
       [period('fastKPeriod', 1), 5],
@@ -312,6 +341,7 @@ export const INDICATORS_KERNELS = {
     ['k', 'd'],
   ),
   stochRsi: indicator(
+    'stochRsi',
     CLOSE,
     [
       [period('timePeriod', 2), 14],
@@ -320,15 +350,16 @@ export const INDICATORS_KERNELS = {
     ],
     ['k', 'd'],
   ),
-  adx: indicator(HLC, [[period('timePeriod', 2), 14]], ['value']),
-  adxr: indicator(HLC, [[period('timePeriod', 2), 14]], ['value']),
-  plusDi: indicator(HLC, [[period('timePeriod', 1), 14]], ['value']),
-  minusDi: indicator(HLC, [[period('timePeriod', 1), 14]], ['value']),
-  cci: indicator(HLC, [[period('timePeriod', 2), 14]], ['value']),
-  mfi: indicator(HLCV, [[period('timePeriod', 2), 14]], ['value']),
-  obv: indicator(['close', 'volume'], [], ['value']),
-  ad: indicator(HLCV, [], ['value']),
+  adx: indicator('adx', HLC, [[period('timePeriod', 2), 14]], ['value']),
+  adxr: indicator('adxr', HLC, [[period('timePeriod', 2), 14]], ['value']),
+  plusDi: indicator('plusDi', HLC, [[period('timePeriod', 1), 14]], ['value']),
+  minusDi: indicator('minusDi', HLC, [[period('timePeriod', 1), 14]], ['value']),
+  cci: indicator('cci', HLC, [[period('timePeriod', 2), 14]], ['value']),
+  mfi: indicator('mfi', HLCV, [[period('timePeriod', 2), 14]], ['value']),
+  obv: indicator('obv', ['close', 'volume'], [], ['value']),
+  ad: indicator('ad', HLCV, [], ['value']),
   adosc: indicator(
+    'adosc',
     HLCV,
     [
       [period('fastPeriod', 2), 3],
@@ -336,12 +367,13 @@ export const INDICATORS_KERNELS = {
     ],
     ['value'],
   ),
-  roc: indicator(CLOSE, [[period('timePeriod', 1), 10]], ['value']),
-  mom: indicator(CLOSE, [[period('timePeriod', 1), 10]], ['value']),
-  willr: indicator(HLC, [[period('timePeriod', 2), 14]], ['value']),
-  aroon: indicator(HL, [[period('timePeriod', 2), 14]], ['down', 'up']),
-  aroonOsc: indicator(HL, [[period('timePeriod', 2), 14]], ['value']),
+  roc: indicator('roc', CLOSE, [[period('timePeriod', 1), 10]], ['value']),
+  mom: indicator('mom', CLOSE, [[period('timePeriod', 1), 10]], ['value']),
+  willr: indicator('willr', HLC, [[period('timePeriod', 2), 14]], ['value']),
+  aroon: indicator('aroon', HL, [[period('timePeriod', 2), 14]], ['down', 'up']),
+  aroonOsc: indicator('aroonOsc', HL, [[period('timePeriod', 2), 14]], ['value']),
   sar: indicator(
+    'sar',
     HL,
     [
       [option('acceleration', atLeast(0)), 0.02],
@@ -350,6 +382,7 @@ export const INDICATORS_KERNELS = {
     ['value'],
   ),
   ultosc: indicator(
+    'ultosc',
     HLC,
     [
       [period('timePeriod1', 1), 7],

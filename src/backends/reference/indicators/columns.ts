@@ -3,7 +3,7 @@
  * series call on that column, and python talib's rule for leading NaNs. The series functions
  * (averages.ts, momentum.ts, volatility.ts) fill all of their n outputs: NaN over TA-Lib's lookback.
  */
-import { allocateOutputs, type OutputSpec } from '../../../kernels/descriptor.js';
+import { type OutputSpec, outputsInto } from '../../../kernels/descriptor.js';
 
 /** One indicator on one series: its inputs (each n values), its parameters, its outputs (each n values). */
 export type SeriesIndicator = (inputs: readonly Float64Array[], params: readonly number[], outputs: readonly Float64Array[]) => void;
@@ -52,10 +52,14 @@ export function perColumn(
   }
 }
 
-/** The backend call of an indicator of `inputs` columns: (...columns, rows, cols, ...params) -> its outputs. */
+/**
+ * The backend call of an indicator of `inputs` columns: (...columns, rows, cols, ...params[, out]) ->
+ * its outputs, into the caller's `out` when the call carries one (past the descriptor's arity).
+ */
 export function indicatorCall(spec: OutputSpec, inputs: number, series: SeriesIndicator) {
   return (...args: (Float64Array | number)[]): Float64Array => {
-    const { out, views } = allocateOutputs(spec, ...args);
+    const given = spec.arity !== undefined && args.length > spec.arity ? (args.pop() as Float64Array) : undefined;
+    const { out, views } = outputsInto(spec, given, ...args);
     const columns = args.slice(0, inputs) as Float64Array[];
     const [rows, cols] = args.slice(inputs, inputs + 2) as number[];
     perColumn(series, columns, rows, cols, args.slice(inputs + 2) as number[], Object.values(views));
