@@ -130,6 +130,7 @@ typedef struct {
   const char* paramNames[5];
   double defaults[5];
   double other[5];
+  double edge[5]; /* the least periods TA-Lib takes, swapped or odd orders: on walk and edges */
   Call call;
   Lookback lookback;
 } Indicator;
@@ -218,38 +219,38 @@ static int lUltosc(const double* p) { return TA_ULTOSC_Lookback(I(0), I(1), I(2)
 
 /* TA-Lib's defaults first, then one other set; names in kernelbus' camelCase. */
 static const Indicator kIndicators[] = {
-    {"sma", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {10}, cSma, lSma},
-    {"ema", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {10}, cEma, lEma},
-    {"wma", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {7}, cWma, lWma},
-    {"dema", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {5}, cDema, lDema},
-    {"tema", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {5}, cTema, lTema},
-    {"trima", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {9}, cTrima, lTrima},
-    {"kama", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {10}, cKama, lKama},
-    {"rsi", C, 1, {"value"}, 1, {"timePeriod"}, {14}, {5}, cRsi, lRsi},
-    {"macd", C, 3, {"macd", "signal", "hist"}, 3, {"fastPeriod", "slowPeriod", "signalPeriod"}, {12, 26, 9}, {5, 13, 4}, cMacd, lMacd},
-    {"bbands", C, 3, {"upper", "middle", "lower"}, 3, {"timePeriod", "nbDevUp", "nbDevDn"}, {5, 2, 2}, {20, 1.5, 2.5}, cBbands, lBbands},
-    {"atr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {5}, cAtr, lAtr},
-    {"natr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {5}, cNatr, lNatr},
-    {"trange", H | L | C, 1, {"value"}, 0, {0}, {0}, {0}, cTrange, lTrange},
-    {"stoch", H | L | C, 2, {"k", "d"}, 3, {"fastKPeriod", "slowKPeriod", "slowDPeriod"}, {5, 3, 3}, {9, 4, 2}, cStoch, lStoch},
-    {"stochf", H | L | C, 2, {"k", "d"}, 2, {"fastKPeriod", "fastDPeriod"}, {5, 3}, {14, 4}, cStochf, lStochf},
-    {"stochRsi", C, 2, {"k", "d"}, 3, {"timePeriod", "fastKPeriod", "fastDPeriod"}, {14, 5, 3}, {10, 7, 4}, cStochRsi, lStochRsi},
-    {"adx", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, cAdx, lAdx},
-    {"adxr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, cAdxr, lAdxr},
-    {"plusDi", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, cPlusDi, lPlusDi},
-    {"minusDi", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, cMinusDi, lMinusDi},
-    {"cci", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {20}, cCci, lCci},
-    {"mfi", H | L | C | V, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, cMfi, lMfi},
-    {"obv", C | V, 1, {"value"}, 0, {0}, {0}, {0}, cObv, lObv},
-    {"ad", H | L | C | V, 1, {"value"}, 0, {0}, {0}, {0}, cAd, lAd},
-    {"adosc", H | L | C | V, 1, {"value"}, 2, {"fastPeriod", "slowPeriod"}, {3, 10}, {5, 20}, cAdosc, lAdosc},
-    {"roc", C, 1, {"value"}, 1, {"timePeriod"}, {10}, {3}, cRoc, lRoc},
-    {"mom", C, 1, {"value"}, 1, {"timePeriod"}, {10}, {3}, cMom, lMom},
-    {"willr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, cWillr, lWillr},
-    {"aroon", H | L, 2, {"down", "up"}, 1, {"timePeriod"}, {14}, {7}, cAroon, lAroon},
-    {"aroonOsc", H | L, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, cAroonOsc, lAroonOsc},
-    {"sar", H | L, 1, {"value"}, 2, {"acceleration", "maximum"}, {0.02, 0.2}, {0.05, 0.3}, cSar, lSar},
-    {"ultosc", H | L | C, 1, {"value"}, 3, {"timePeriod1", "timePeriod2", "timePeriod3"}, {7, 14, 28}, {5, 10, 20}, cUltosc, lUltosc},
+    {"sma", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {10}, {2}, cSma, lSma},
+    {"ema", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {10}, {2}, cEma, lEma},
+    {"wma", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {7}, {2}, cWma, lWma},
+    {"dema", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {5}, {2}, cDema, lDema},
+    {"tema", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {5}, {2}, cTema, lTema},
+    {"trima", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {9}, {2}, cTrima, lTrima},
+    {"kama", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {10}, {2}, cKama, lKama},
+    {"rsi", C, 1, {"value"}, 1, {"timePeriod"}, {14}, {5}, {2}, cRsi, lRsi},
+    {"macd", C, 3, {"macd", "signal", "hist"}, 3, {"fastPeriod", "slowPeriod", "signalPeriod"}, {12, 26, 9}, {5, 13, 4}, {26, 12, 2}, cMacd, lMacd},
+    {"bbands", C, 3, {"upper", "middle", "lower"}, 3, {"timePeriod", "nbDevUp", "nbDevDn"}, {5, 2, 2}, {20, 1.5, 2.5}, {2, 0.5, -1}, cBbands, lBbands},
+    {"atr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {5}, {1}, cAtr, lAtr},
+    {"natr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {5}, {1}, cNatr, lNatr},
+    {"trange", H | L | C, 1, {"value"}, 0, {0}, {0}, {0}, {0}, cTrange, lTrange},
+    {"stoch", H | L | C, 2, {"k", "d"}, 3, {"fastKPeriod", "slowKPeriod", "slowDPeriod"}, {5, 3, 3}, {9, 4, 2}, {1, 1, 1}, cStoch, lStoch},
+    {"stochf", H | L | C, 2, {"k", "d"}, 2, {"fastKPeriod", "fastDPeriod"}, {5, 3}, {14, 4}, {1, 1}, cStochf, lStochf},
+    {"stochRsi", C, 2, {"k", "d"}, 3, {"timePeriod", "fastKPeriod", "fastDPeriod"}, {14, 5, 3}, {10, 7, 4}, {2, 1, 1}, cStochRsi, lStochRsi},
+    {"adx", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {2}, cAdx, lAdx},
+    {"adxr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {2}, cAdxr, lAdxr},
+    {"plusDi", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {1}, cPlusDi, lPlusDi},
+    {"minusDi", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {1}, cMinusDi, lMinusDi},
+    {"cci", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {20}, {2}, cCci, lCci},
+    {"mfi", H | L | C | V, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {2}, cMfi, lMfi},
+    {"obv", C | V, 1, {"value"}, 0, {0}, {0}, {0}, {0}, cObv, lObv},
+    {"ad", H | L | C | V, 1, {"value"}, 0, {0}, {0}, {0}, {0}, cAd, lAd},
+    {"adosc", H | L | C | V, 1, {"value"}, 2, {"fastPeriod", "slowPeriod"}, {3, 10}, {5, 20}, {10, 3}, cAdosc, lAdosc},
+    {"roc", C, 1, {"value"}, 1, {"timePeriod"}, {10}, {3}, {1}, cRoc, lRoc},
+    {"mom", C, 1, {"value"}, 1, {"timePeriod"}, {10}, {3}, {1}, cMom, lMom},
+    {"willr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {2}, cWillr, lWillr},
+    {"aroon", H | L, 2, {"down", "up"}, 1, {"timePeriod"}, {14}, {7}, {2}, cAroon, lAroon},
+    {"aroonOsc", H | L, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {2}, cAroonOsc, lAroonOsc},
+    {"sar", H | L, 1, {"value"}, 2, {"acceleration", "maximum"}, {0.02, 0.2}, {0.05, 0.3}, {0.3, 0.1}, cSar, lSar},
+    {"ultosc", H | L | C, 1, {"value"}, 3, {"timePeriod1", "timePeriod2", "timePeriod3"}, {7, 14, 28}, {5, 10, 20}, {28, 1, 7}, cUltosc, lUltosc},
 };
 static const int kCount = sizeof(kIndicators) / sizeof(kIndicators[0]);
 
@@ -335,6 +336,27 @@ static void makeCases(void) {
   edges(&cases[4], 4);
 }
 
+/* One run as JSON: the case (its first `bars` bars), the parameters, the outputs. */
+static void writeRun(FILE* f, const Indicator* ind, const Case* whole, int bars, const double* p, int* first) {
+  Case c = *whole;
+  c.n = bars;
+  double* out[3];
+  for (int k = 0; k < ind->nOut; k++) out[k] = malloc(sizeof(double) * c.n);
+  run(ind, &c, p, out);
+  fprintf(f, "%s\n{\"case\":\"%s\",", *first ? "" : ",", c.name);
+  if (bars != whole->n) fprintf(f, "\"bars\":%d,", bars);
+  fputs("\"params\":{", f);
+  *first = 0;
+  for (int q = 0; q < ind->nParams; q++) fprintf(f, "%s\"%s\":%.17g", q ? "," : "", ind->paramNames[q], p[q]);
+  fputs("},\"outputs\":{", f);
+  for (int k = 0; k < ind->nOut; k++) {
+    fprintf(f, "%s\"%s\":", k ? "," : "", ind->outNames[k]);
+    writeArray(f, out[k], c.n);
+    free(out[k]);
+  }
+  fputs("}}", f);
+}
+
 static void fixtures(const char* dir) {
   FILE* f = openIn(dir, "inputs");
   fputs("{\"talib\":\"0.6.0-dev (npm talib@2.0.5)\",\"cases\":{", f);
@@ -360,25 +382,17 @@ static void fixtures(const char* dir) {
     f = openIn(dir, ind->name);
     fprintf(f, "{\"indicator\":\"%s\",\"runs\":[", ind->name);
     int first = 1;
-    for (int set = 0; set < 2; set++) {
-      const double* p = set ? ind->other : ind->defaults;
+    for (int set = 0; set < 3; set++) {
+      const double* p = set == 0 ? ind->defaults : set == 1 ? ind->other : ind->edge;
       if (set && ind->nParams == 0) break;
       for (int c = 0; c < CASES; c++) {
-        double* out[3];
-        for (int k = 0; k < ind->nOut; k++) out[k] = malloc(sizeof(double) * cases[c].n);
-        run(ind, &cases[c], p, out);
-        fprintf(f, "%s\n{\"case\":\"%s\",\"params\":{", first ? "" : ",", cases[c].name);
-        first = 0;
-        for (int q = 0; q < ind->nParams; q++)
-          fprintf(f, "%s\"%s\":%.17g", q ? "," : "", ind->paramNames[q], p[q]);
-        fputs("},\"outputs\":{", f);
-        for (int k = 0; k < ind->nOut; k++) {
-          fprintf(f, "%s\"%s\":", k ? "," : "", ind->outNames[k]);
-          writeArray(f, out[k], cases[c].n);
-          free(out[k]);
-        }
-        fputs("}}", f);
+        if (set == 2 && strcmp(cases[c].name, "walk") != 0 && strcmp(cases[c].name, "edges") != 0) continue;
+        writeRun(f, ind, &cases[c], cases[c].n, p, &first);
       }
+    }
+    /* around the lookback: the first lookback - 1 .. lookback + 2 bars of walk, with the defaults */
+    for (int n = ind->lookback(ind->defaults) - 1; n <= ind->lookback(ind->defaults) + 2; n++) {
+      if (n >= 1) writeRun(f, ind, &cases[0], n, ind->defaults, &first);
     }
     fputs("]}\n", f);
     fclose(f);

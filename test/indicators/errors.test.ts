@@ -57,11 +57,11 @@ describe('indicators: bad input', () => {
       'options.timePeriod: expected an integer in [1, 100000], got 0',
     ),
     errorCase(
-      'macd signal 0',
+      'macd signal 1 (TA-Lib reads outside its buffer)',
       'macd',
-      [close, { signalPeriod: 0 }],
+      [close, { signalPeriod: 1 }],
       'options.signalPeriod',
-      'options.signalPeriod: expected an integer in [1, 100000], got 0',
+      'options.signalPeriod: expected an integer in [2, 100000], got 1',
     ),
     errorCase(
       'stoch slowK NaN',

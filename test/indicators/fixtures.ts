@@ -11,14 +11,19 @@ const read = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`, d
 type Column = (number | null)[];
 export type Bars = Record<'open' | 'high' | 'low' | 'close' | 'volume', Float64Array>;
 
-/** One TA-Lib run: the case it ran on, the parameters (kernelbus' option names), the outputs. */
+/** One TA-Lib run: the case it ran on (its first `bars` bars, if given), the parameters (kernelbus' option names), the outputs. */
 export interface Run {
   readonly case: string;
+  readonly bars?: number;
   readonly params: Record<string, number>;
   readonly outputs: Record<string, Float64Array>;
 }
 
 const toArray = (values: Column) => Float64Array.from(values, (v) => (v === null ? NaN : v));
+
+/** The first `n` bars of `bars` (all of them without n). */
+export const firstBars = (bars: Bars, n?: number): Bars =>
+  n === undefined ? bars : (Object.fromEntries(Object.entries(bars).map(([k, v]) => [k, v.subarray(0, n)])) as Bars);
 
 /** The seeded input cases by name. */
 export const CASES: Record<string, Bars> = Object.fromEntries(
@@ -30,11 +35,14 @@ export const CASES: Record<string, Bars> = Object.fromEntries(
 
 /** TA-Lib's runs of `indicator`, one per case and parameter set. */
 export function runsOf(indicator: string): Run[] {
-  return (read(indicator).runs as { case: string; params: Record<string, number>; outputs: Record<string, Column> }[]).map((r) => ({
-    case: r.case,
-    params: r.params,
-    outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, toArray(v)])),
-  }));
+  return (read(indicator).runs as { case: string; bars?: number; params: Record<string, number>; outputs: Record<string, Column> }[]).map(
+    (r) => ({
+      case: r.case,
+      bars: r.bars,
+      params: r.params,
+      outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, toArray(v)])),
+    }),
+  );
 }
 
 /** Bits of each value (NaN as one pattern), so that a mismatch reports the index and both values. */

@@ -30,7 +30,7 @@ inline const fuzz::KernelRules kRules[] = {
     {"trima", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<TrimaParams>},
     {"kama", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<KamaParams>},
     {"rsi", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<RsiParams>},
-    {"macd", {{Rule::Integer, 2, 100000}, {Rule::Integer, 2, 100000}, {Rule::Integer, 1, 100000}}, fuzz::unpackInto<MacdParams>},
+    {"macd", {{Rule::Integer, 2, 100000}, {Rule::Integer, 2, 100000}, {Rule::Integer, 2, 100000}}, fuzz::unpackInto<MacdParams>},
     {"bbands", {{Rule::Integer, 2, 100000}, {Rule::Finite}, {Rule::Finite}}, fuzz::unpackInto<BbandsParams>},
     {"atr", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<AtrParams>},
     {"natr", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<NatrParams>},
@@ -172,7 +172,7 @@ inline void macd(Args& a, Input& in) {
   std::vector<double> valid;
   valid.push_back(double(in.in<int>(2, 65)));
   valid.push_back(double(in.in<int>(2, 65)));
-  valid.push_back(double(in.in<int>(1, 64)));
+  valid.push_back(double(in.in<int>(2, 65)));
   const Packed params = a.params(valid);
   MacdParams values;
   // valid, but too costly to fuzz

@@ -119,14 +119,14 @@ struct MacdParams {
   size_t fastPeriod = 0;
   // options.slowPeriod: an integer in [2, 100000]
   size_t slowPeriod = 0;
-  // options.signalPeriod: an integer in [1, 100000]
+  // options.signalPeriod: an integer in [2, 100000]
   size_t signalPeriod = 0;
 };
 inline Status unpack(Packed packed, MacdParams& out) {
   ParamReader p(packed, kMacdParams);
   out.fastPeriod = static_cast<size_t>(p.integer(2, 100000));
   out.slowPeriod = static_cast<size_t>(p.integer(2, 100000));
-  out.signalPeriod = static_cast<size_t>(p.integer(1, 100000));
+  out.signalPeriod = static_cast<size_t>(p.integer(2, 100000));
   return p.status();
 }
 

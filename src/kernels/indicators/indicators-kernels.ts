@@ -109,7 +109,8 @@ export interface IndicatorsKernels<A extends boolean = false> {
    * TA-Lib MACD (12, 26, 9): the fast EMA minus the slow EMA, the fast one seeded by the SMA of the
    * `fastPeriod` closes that end where the slow one starts (TA-Lib aligns them), the signal an EMA of
    * the MACD, `hist` their difference; all three start at slowPeriod + signalPeriod - 2. A slow period
-   * below the fast one is swapped with it, as TA-Lib does.
+   * below the fast one is swapped with it, as TA-Lib does. signalPeriod is at least 2: TA-Lib accepts 1
+   * but its output is then undefined (it reads before its buffer: its EMA lookback of 1 is -1).
    */
   macd: CloseIndicator<A, MacdOptions, Named<'macd' | 'signal' | 'hist'>>;
   /**
@@ -304,7 +305,7 @@ export const INDICATORS_KERNELS = {
     [
       [period('fastPeriod', 2), 12],
       [period('slowPeriod', 2), 26],
-      [period('signalPeriod', 1), 9],
+      [period('signalPeriod', 2), 9], // TA-Lib takes 1 but then reads outside its buffer (EMA_Lookback(1) is -1)
     ],
     ['macd', 'signal', 'hist'],
   ),
