@@ -127,7 +127,7 @@ typedef struct {
   int nOut;
   const char* outNames[3];
   int nParams;
-  const char* paramNames[5];
+  const char* paramNames[5]; /* an MA type as TA-Lib's number: 0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA */
   double defaults[5];
   double other[5];
   double edge[5]; /* the least periods TA-Lib takes, swapped or odd orders: on walk and edges */
@@ -159,9 +159,9 @@ static TA_RetCode cMacd(int n, Bars b, const double* p, int* bg, int* nb, double
 }
 static int lMacd(const double* p) { return TA_MACD_Lookback(I(0), I(1), I(2)); }
 static TA_RetCode cBbands(int n, Bars b, const double* p, int* bg, int* nb, double** o) {
-  return TA_BBANDS(0, E, b.close, I(0), p[1], p[2], TA_MAType_SMA, bg, nb, o[0], o[1], o[2]);
+  return TA_BBANDS(0, E, b.close, I(0), p[1], p[2], (TA_MAType)I(3), bg, nb, o[0], o[1], o[2]);
 }
-static int lBbands(const double* p) { return TA_BBANDS_Lookback(I(0), p[1], p[2], TA_MAType_SMA); }
+static int lBbands(const double* p) { return TA_BBANDS_Lookback(I(0), p[1], p[2], (TA_MAType)I(3)); }
 static TA_RetCode cAtr(int n, Bars b, const double* p, int* bg, int* nb, double** o) { return TA_ATR(0, E, b.high, b.low, b.close, I(0), bg, nb, o[0]); }
 static int lAtr(const double* p) { return TA_ATR_Lookback(I(0)); }
 static TA_RetCode cNatr(int n, Bars b, const double* p, int* bg, int* nb, double** o) { return TA_NATR(0, E, b.high, b.low, b.close, I(0), bg, nb, o[0]); }
@@ -169,17 +169,17 @@ static int lNatr(const double* p) { return TA_NATR_Lookback(I(0)); }
 static TA_RetCode cTrange(int n, Bars b, const double* p, int* bg, int* nb, double** o) { return TA_TRANGE(0, E, b.high, b.low, b.close, bg, nb, o[0]); }
 static int lTrange(const double* p) { (void)p; return TA_TRANGE_Lookback(); }
 static TA_RetCode cStoch(int n, Bars b, const double* p, int* bg, int* nb, double** o) {
-  return TA_STOCH(0, E, b.high, b.low, b.close, I(0), I(1), TA_MAType_SMA, I(2), TA_MAType_SMA, bg, nb, o[0], o[1]);
+  return TA_STOCH(0, E, b.high, b.low, b.close, I(0), I(1), (TA_MAType)I(2), I(3), (TA_MAType)I(4), bg, nb, o[0], o[1]);
 }
-static int lStoch(const double* p) { return TA_STOCH_Lookback(I(0), I(1), TA_MAType_SMA, I(2), TA_MAType_SMA); }
+static int lStoch(const double* p) { return TA_STOCH_Lookback(I(0), I(1), (TA_MAType)I(2), I(3), (TA_MAType)I(4)); }
 static TA_RetCode cStochf(int n, Bars b, const double* p, int* bg, int* nb, double** o) {
-  return TA_STOCHF(0, E, b.high, b.low, b.close, I(0), I(1), TA_MAType_SMA, bg, nb, o[0], o[1]);
+  return TA_STOCHF(0, E, b.high, b.low, b.close, I(0), I(1), (TA_MAType)I(2), bg, nb, o[0], o[1]);
 }
-static int lStochf(const double* p) { return TA_STOCHF_Lookback(I(0), I(1), TA_MAType_SMA); }
+static int lStochf(const double* p) { return TA_STOCHF_Lookback(I(0), I(1), (TA_MAType)I(2)); }
 static TA_RetCode cStochRsi(int n, Bars b, const double* p, int* bg, int* nb, double** o) {
-  return TA_STOCHRSI(0, E, b.close, I(0), I(1), I(2), TA_MAType_SMA, bg, nb, o[0], o[1]);
+  return TA_STOCHRSI(0, E, b.close, I(0), I(1), I(2), (TA_MAType)I(3), bg, nb, o[0], o[1]);
 }
-static int lStochRsi(const double* p) { return TA_STOCHRSI_Lookback(I(0), I(1), I(2), TA_MAType_SMA); }
+static int lStochRsi(const double* p) { return TA_STOCHRSI_Lookback(I(0), I(1), I(2), (TA_MAType)I(3)); }
 static TA_RetCode cAdx(int n, Bars b, const double* p, int* bg, int* nb, double** o) { return TA_ADX(0, E, b.high, b.low, b.close, I(0), bg, nb, o[0]); }
 static int lAdx(const double* p) { return TA_ADX_Lookback(I(0)); }
 static TA_RetCode cAdxr(int n, Bars b, const double* p, int* bg, int* nb, double** o) { return TA_ADXR(0, E, b.high, b.low, b.close, I(0), bg, nb, o[0]); }
@@ -228,13 +228,13 @@ static const Indicator kIndicators[] = {
     {"kama", C, 1, {"value"}, 1, {"timePeriod"}, {30}, {10}, {2}, cKama, lKama},
     {"rsi", C, 1, {"value"}, 1, {"timePeriod"}, {14}, {5}, {2}, cRsi, lRsi},
     {"macd", C, 3, {"macd", "signal", "hist"}, 3, {"fastPeriod", "slowPeriod", "signalPeriod"}, {12, 26, 9}, {5, 13, 4}, {26, 12, 2}, cMacd, lMacd},
-    {"bbands", C, 3, {"upper", "middle", "lower"}, 3, {"timePeriod", "nbDevUp", "nbDevDn"}, {5, 2, 2}, {20, 1.5, 2.5}, {2, 0.5, -1}, cBbands, lBbands},
+    {"bbands", C, 3, {"upper", "middle", "lower"}, 4, {"timePeriod", "nbDevUp", "nbDevDn", "maType"}, {5, 2, 2, 0}, {20, 1.5, 2.5, 1}, {2, 0.5, -1, 6}, cBbands, lBbands},
     {"atr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {5}, {1}, cAtr, lAtr},
     {"natr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {5}, {1}, cNatr, lNatr},
     {"trange", H | L | C, 1, {"value"}, 0, {0}, {0}, {0}, {0}, cTrange, lTrange},
-    {"stoch", H | L | C, 2, {"k", "d"}, 3, {"fastKPeriod", "slowKPeriod", "slowDPeriod"}, {5, 3, 3}, {9, 4, 2}, {1, 1, 1}, cStoch, lStoch},
-    {"stochf", H | L | C, 2, {"k", "d"}, 2, {"fastKPeriod", "fastDPeriod"}, {5, 3}, {14, 4}, {1, 1}, cStochf, lStochf},
-    {"stochRsi", C, 2, {"k", "d"}, 3, {"timePeriod", "fastKPeriod", "fastDPeriod"}, {14, 5, 3}, {10, 7, 4}, {2, 1, 1}, cStochRsi, lStochRsi},
+    {"stoch", H | L | C, 2, {"k", "d"}, 5, {"fastKPeriod", "slowKPeriod", "slowKMAType", "slowDPeriod", "slowDMAType"}, {5, 3, 0, 3, 0}, {9, 4, 3, 2, 2}, {1, 2, 4, 2, 5}, cStoch, lStoch},
+    {"stochf", H | L | C, 2, {"k", "d"}, 3, {"fastKPeriod", "fastDPeriod", "fastDMAType"}, {5, 3, 0}, {14, 4, 1}, {1, 2, 6}, cStochf, lStochf},
+    {"stochRsi", C, 2, {"k", "d"}, 4, {"timePeriod", "fastKPeriod", "fastDPeriod", "fastDMAType"}, {14, 5, 3, 0}, {10, 7, 4, 3}, {2, 1, 2, 4}, cStochRsi, lStochRsi},
     {"adx", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {2}, cAdx, lAdx},
     {"adxr", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {2}, cAdxr, lAdxr},
     {"plusDi", H | L | C, 1, {"value"}, 1, {"timePeriod"}, {14}, {7}, {1}, cPlusDi, lPlusDi},

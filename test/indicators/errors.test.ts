@@ -140,5 +140,12 @@ describe('indicators: bad input', () => {
       'options.out',
       'options.out: expected a Float64Array of length 6 sharing no memory with the inputs, got an array over an input',
     ),
+    errorCase(
+      'an MA type TA-Lib has but this family does not compute',
+      'bbands',
+      [close, { maType: 'mama' }],
+      'options.maType',
+      `options.maType: expected 'sma', 'ema', 'wma', 'dema', 'tema', 'trima' or 'kama', got "mama"`,
+    ),
   ]);
 });

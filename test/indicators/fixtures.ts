@@ -15,9 +15,16 @@ export type Bars = Record<'open' | 'high' | 'low' | 'close' | 'volume', Float64A
 export interface Run {
   readonly case: string;
   readonly bars?: number;
-  readonly params: Record<string, number>;
+  readonly params: Record<string, number | string>;
   readonly outputs: Record<string, Float64Array>;
 }
+
+/** TA-Lib's MA type numbers (TA_MAType) as kernelbus' names. */
+const MA_NAMES = ['sma', 'ema', 'wma', 'dema', 'tema', 'trima', 'kama'];
+
+/** A run's parameters as options: an MA type (maType, or a key ending in MAType) by its name. */
+const optionsOf = (params: Record<string, number>) =>
+  Object.fromEntries(Object.entries(params).map(([k, v]) => [k, /(MA|ma)Type$/.test(k) ? MA_NAMES[v] : v]));
 
 const toArray = (values: Column) => Float64Array.from(values, (v) => (v === null ? NaN : v));
 
@@ -39,7 +46,7 @@ export function runsOf(indicator: string): Run[] {
     (r) => ({
       case: r.case,
       bars: r.bars,
-      params: r.params,
+      params: optionsOf(r.params),
       outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, toArray(v)])),
     }),
   );

@@ -31,12 +31,16 @@ inline const fuzz::KernelRules kRules[] = {
     {"kama", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<KamaParams>},
     {"rsi", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<RsiParams>},
     {"macd", {{Rule::Integer, 2, 100000}, {Rule::Integer, 2, 100000}, {Rule::Integer, 2, 100000}}, fuzz::unpackInto<MacdParams>},
-    {"bbands", {{Rule::Integer, 2, 100000}, {Rule::Finite}, {Rule::Finite}}, fuzz::unpackInto<BbandsParams>},
+    {"bbands", {{Rule::Integer, 2, 100000}, {Rule::Finite}, {Rule::Finite}, {Rule::Code, 0, 6}}, fuzz::unpackInto<BbandsParams>},
     {"atr", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<AtrParams>},
     {"natr", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<NatrParams>},
-    {"stoch", {{Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}}, fuzz::unpackInto<StochParams>},
-    {"stochf", {{Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}}, fuzz::unpackInto<StochfParams>},
-    {"stochRsi", {{Rule::Integer, 2, 100000}, {Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}}, fuzz::unpackInto<StochRsiParams>},
+    {"stoch",
+     {{Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}, {Rule::Code, 0, 6}, {Rule::Integer, 1, 100000}, {Rule::Code, 0, 6}},
+     fuzz::unpackInto<StochParams>},
+    {"stochf", {{Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}, {Rule::Code, 0, 6}}, fuzz::unpackInto<StochfParams>},
+    {"stochRsi",
+     {{Rule::Integer, 2, 100000}, {Rule::Integer, 1, 100000}, {Rule::Integer, 1, 100000}, {Rule::Code, 0, 6}},
+     fuzz::unpackInto<StochRsiParams>},
     {"adx", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<AdxParams>},
     {"adxr", {{Rule::Integer, 2, 100000}}, fuzz::unpackInto<AdxrParams>},
     {"plusDi", {{Rule::Integer, 1, 100000}}, fuzz::unpackInto<PlusDiParams>},
@@ -190,6 +194,7 @@ inline void bbands(Args& a, Input& in) {
   valid.push_back(double(in.in<int>(2, 65)));
   valid.push_back(in.real(-1e6, 1e6));
   valid.push_back(in.real(-1e6, 1e6));
+  valid.push_back(double(in.in<int>(0, 6)));
   const Packed params = a.params(valid);
   BbandsParams values;
   if (unpack(params, values).ok() && (values.timePeriod > 4096)) return;  // valid, but too costly to fuzz
@@ -248,7 +253,9 @@ inline void stoch(Args& a, Input& in) {
   std::vector<double> valid;
   valid.push_back(double(in.in<int>(1, 64)));
   valid.push_back(double(in.in<int>(1, 64)));
+  valid.push_back(double(in.in<int>(0, 6)));
   valid.push_back(double(in.in<int>(1, 64)));
+  valid.push_back(double(in.in<int>(0, 6)));
   const Packed params = a.params(valid);
   StochParams values;
   // valid, but too costly to fuzz
@@ -267,6 +274,7 @@ inline void stochf(Args& a, Input& in) {
   std::vector<double> valid;
   valid.push_back(double(in.in<int>(1, 64)));
   valid.push_back(double(in.in<int>(1, 64)));
+  valid.push_back(double(in.in<int>(0, 6)));
   const Packed params = a.params(valid);
   StochfParams values;
   if (unpack(params, values).ok() && (values.fastKPeriod > 4096 || values.fastDPeriod > 4096)) return;  // valid, but too costly to fuzz
@@ -285,6 +293,7 @@ inline void stochRsi(Args& a, Input& in) {
   valid.push_back(double(in.in<int>(2, 65)));
   valid.push_back(double(in.in<int>(1, 64)));
   valid.push_back(double(in.in<int>(1, 64)));
+  valid.push_back(double(in.in<int>(0, 6)));
   const Packed params = a.params(valid);
   StochRsiParams values;
   // valid, but too costly to fuzz

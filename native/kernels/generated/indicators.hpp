@@ -131,7 +131,7 @@ inline Status unpack(Packed packed, MacdParams& out) {
 }
 
 // bbands
-constexpr const char* kBbandsParams[] = {"timePeriod", "nbDevUp", "nbDevDn"};
+constexpr const char* kBbandsParams[] = {"timePeriod", "nbDevUp", "nbDevDn", "maType"};
 struct BbandsParams {
   // options.timePeriod: an integer in [2, 100000]
   size_t timePeriod = 0;
@@ -139,12 +139,15 @@ struct BbandsParams {
   double nbDevUp = 0;
   // options.nbDevDn: a finite number
   double nbDevDn = 0;
+  // options.maType: 'sma', 'ema', 'wma', 'dema', 'tema', 'trima' or 'kama' (0 to 6)
+  int maType = 0;
 };
 inline Status unpack(Packed packed, BbandsParams& out) {
   ParamReader p(packed, kBbandsParams);
   out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
   out.nbDevUp = p.finite();
   out.nbDevDn = p.finite();
+  out.maType = static_cast<int>(p.integer(0, 6));
   return p.status();
 }
 
@@ -173,40 +176,49 @@ inline Status unpack(Packed packed, NatrParams& out) {
 }
 
 // stoch
-constexpr const char* kStochParams[] = {"fastKPeriod", "slowKPeriod", "slowDPeriod"};
+constexpr const char* kStochParams[] = {"fastKPeriod", "slowKPeriod", "slowKMAType", "slowDPeriod", "slowDMAType"};
 struct StochParams {
   // options.fastKPeriod: an integer in [1, 100000]
   size_t fastKPeriod = 0;
   // options.slowKPeriod: an integer in [1, 100000]
   size_t slowKPeriod = 0;
+  // options.slowKMAType: 'sma', 'ema', 'wma', 'dema', 'tema', 'trima' or 'kama' (0 to 6)
+  int slowKMAType = 0;
   // options.slowDPeriod: an integer in [1, 100000]
   size_t slowDPeriod = 0;
+  // options.slowDMAType: 'sma', 'ema', 'wma', 'dema', 'tema', 'trima' or 'kama' (0 to 6)
+  int slowDMAType = 0;
 };
 inline Status unpack(Packed packed, StochParams& out) {
   ParamReader p(packed, kStochParams);
   out.fastKPeriod = static_cast<size_t>(p.integer(1, 100000));
   out.slowKPeriod = static_cast<size_t>(p.integer(1, 100000));
+  out.slowKMAType = static_cast<int>(p.integer(0, 6));
   out.slowDPeriod = static_cast<size_t>(p.integer(1, 100000));
+  out.slowDMAType = static_cast<int>(p.integer(0, 6));
   return p.status();
 }
 
 // stochf
-constexpr const char* kStochfParams[] = {"fastKPeriod", "fastDPeriod"};
+constexpr const char* kStochfParams[] = {"fastKPeriod", "fastDPeriod", "fastDMAType"};
 struct StochfParams {
   // options.fastKPeriod: an integer in [1, 100000]
   size_t fastKPeriod = 0;
   // options.fastDPeriod: an integer in [1, 100000]
   size_t fastDPeriod = 0;
+  // options.fastDMAType: 'sma', 'ema', 'wma', 'dema', 'tema', 'trima' or 'kama' (0 to 6)
+  int fastDMAType = 0;
 };
 inline Status unpack(Packed packed, StochfParams& out) {
   ParamReader p(packed, kStochfParams);
   out.fastKPeriod = static_cast<size_t>(p.integer(1, 100000));
   out.fastDPeriod = static_cast<size_t>(p.integer(1, 100000));
+  out.fastDMAType = static_cast<int>(p.integer(0, 6));
   return p.status();
 }
 
 // stochRsi
-constexpr const char* kStochRsiParams[] = {"timePeriod", "fastKPeriod", "fastDPeriod"};
+constexpr const char* kStochRsiParams[] = {"timePeriod", "fastKPeriod", "fastDPeriod", "fastDMAType"};
 struct StochRsiParams {
   // options.timePeriod: an integer in [2, 100000]
   size_t timePeriod = 0;
@@ -214,12 +226,15 @@ struct StochRsiParams {
   size_t fastKPeriod = 0;
   // options.fastDPeriod: an integer in [1, 100000]
   size_t fastDPeriod = 0;
+  // options.fastDMAType: 'sma', 'ema', 'wma', 'dema', 'tema', 'trima' or 'kama' (0 to 6)
+  int fastDMAType = 0;
 };
 inline Status unpack(Packed packed, StochRsiParams& out) {
   ParamReader p(packed, kStochRsiParams);
   out.timePeriod = static_cast<size_t>(p.integer(2, 100000));
   out.fastKPeriod = static_cast<size_t>(p.integer(1, 100000));
   out.fastDPeriod = static_cast<size_t>(p.integer(1, 100000));
+  out.fastDMAType = static_cast<int>(p.integer(0, 6));
   return p.status();
 }
 
@@ -479,7 +494,7 @@ inline BbandsOut bbandsOut(double* out, size_t T, size_t N) {
   return {at[0], at[1], at[2]};
 }
 /// bbands: defined in native/kernels/; its entry below checks the call.
-Status bbands(const double* close, size_t rows, size_t cols, size_t timePeriod, double nbDevUp, double nbDevDn, double* out);
+Status bbands(const double* close, size_t rows, size_t cols, size_t timePeriod, double nbDevUp, double nbDevDn, int maType, double* out);
 
 // atr's output: value [T, N]
 inline size_t atrLength(size_t T, size_t N) { return cells(T, N); }
@@ -512,7 +527,7 @@ inline StochOut stochOut(double* out, size_t T, size_t N) {
 }
 /// stoch: defined in native/kernels/; its entry below checks the call.
 Status stoch(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t fastKPeriod, size_t slowKPeriod,
-             size_t slowDPeriod, double* out);
+             int slowKMAType, size_t slowDPeriod, int slowDMAType, double* out);
 
 // stochf's outputs, in the order they lie in its output array: k [T, N], d [T, N]
 struct StochfOut {
@@ -530,7 +545,7 @@ inline StochfOut stochfOut(double* out, size_t T, size_t N) {
 }
 /// stochf: defined in native/kernels/; its entry below checks the call.
 Status stochf(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t fastKPeriod, size_t fastDPeriod,
-              double* out);
+              int fastDMAType, double* out);
 
 // stochRsi's outputs, in the order they lie in its output array: k [T, N], d [T, N]
 struct StochRsiOut {
@@ -547,7 +562,8 @@ inline StochRsiOut stochRsiOut(double* out, size_t T, size_t N) {
   return {at[0], at[1]};
 }
 /// stochRsi: defined in native/kernels/; its entry below checks the call.
-Status stochRsi(const double* close, size_t rows, size_t cols, size_t timePeriod, size_t fastKPeriod, size_t fastDPeriod, double* out);
+Status stochRsi(const double* close, size_t rows, size_t cols, size_t timePeriod, size_t fastKPeriod, size_t fastDPeriod, int fastDMAType,
+                double* out);
 
 // adx's output: value [T, N]
 inline size_t adxLength(size_t T, size_t N) { return cells(T, N); }
@@ -743,7 +759,7 @@ Outcome bbands(In close, size_t rows, size_t cols, Packed params, Out out) {
   if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, bbandsLength(rows, cols)); !o.ok()) return o;
-  return Kernel(close.data, rows, cols, values.timePeriod, values.nbDevUp, values.nbDevDn, out.data);
+  return Kernel(close.data, rows, cols, values.timePeriod, values.nbDevUp, values.nbDevDn, values.maType, out.data);
 }
 
 /// atr(high, low, close, rows, cols, params, out)
@@ -789,7 +805,8 @@ Outcome stoch(In high, In low, In close, size_t rows, size_t cols, Packed params
   if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(6, out, stochLength(rows, cols)); !o.ok()) return o;
-  return Kernel(high.data, low.data, close.data, rows, cols, values.fastKPeriod, values.slowKPeriod, values.slowDPeriod, out.data);
+  return Kernel(high.data, low.data, close.data, rows, cols, values.fastKPeriod, values.slowKPeriod, values.slowKMAType, values.slowDPeriod,
+                values.slowDMAType, out.data);
 }
 
 /// stochf(high, low, close, rows, cols, params, out)
@@ -801,7 +818,7 @@ Outcome stochf(In high, In low, In close, size_t rows, size_t cols, Packed param
   if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(2, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(6, out, stochfLength(rows, cols)); !o.ok()) return o;
-  return Kernel(high.data, low.data, close.data, rows, cols, values.fastKPeriod, values.fastDPeriod, out.data);
+  return Kernel(high.data, low.data, close.data, rows, cols, values.fastKPeriod, values.fastDPeriod, values.fastDMAType, out.data);
 }
 
 /// stochRsi(close, rows, cols, params, out)
@@ -811,7 +828,7 @@ Outcome stochRsi(In close, size_t rows, size_t cols, Packed params, Out out) {
   if (Outcome o = unpack(params, values); !o.ok()) return o;
   if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
   if (Outcome o = requireLength(4, out, stochRsiLength(rows, cols)); !o.ok()) return o;
-  return Kernel(close.data, rows, cols, values.timePeriod, values.fastKPeriod, values.fastDPeriod, out.data);
+  return Kernel(close.data, rows, cols, values.timePeriod, values.fastKPeriod, values.fastDPeriod, values.fastDMAType, out.data);
 }
 
 /// adx(high, low, close, rows, cols, params, out)

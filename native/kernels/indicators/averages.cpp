@@ -26,15 +26,6 @@ void sma(const double* x, size_t n, size_t period, double* out) {
   } while (i < n);
 }
 
-// ma(): TA_MA with its SMA, a period of 1 a copy.
-void ma(const double* x, size_t n, size_t period, double* out) {
-  if (period == 1) {
-    if (n > 0) std::memmove(out, x, n * sizeof(double));
-  } else {
-    sma(x, n, period, out);
-  }
-}
-
 // emaFrom(): TA_INT_EMA from `first` (>= period - 1) on, seeded by the SMA of the values ending there.
 void emaFrom(const double* x, size_t n, size_t period, double k, size_t first, double* out) {
   size_t today = first - (period - 1);
@@ -186,6 +177,39 @@ void kama(const double* x, size_t n, size_t period, double* out) {
     s = smoothing(sum, roc);
     average = (x[today++] - average) * s + average;
     out[today - 1] = average;
+  }
+}
+
+// maLookback(): TA_MA_Lookback by TA_MAType's number; 0 for a period of 1.
+size_t maLookback(int type, size_t period) {
+  if (period <= 1) return 0;
+  if (type == 3) return 2 * (period - 1);  // DEMA
+  if (type == 4) return 3 * (period - 1);  // TEMA
+  if (type == 6) return period;            // KAMA
+  return period - 1;
+}
+
+// maOf(): TA_MA by TA_MAType's number, a period of 1 a copy.
+void maOf(int type, const double* x, size_t n, size_t period, double* out) {
+  if (period == 1) {
+    if (n > 0) std::memmove(out, x, n * sizeof(double));
+    return;
+  }
+  switch (type) {
+    case 1:
+      return ema(x, n, period, out);
+    case 2:
+      return wma(x, n, period, out);
+    case 3:
+      return dema(x, n, period, out);
+    case 4:
+      return tema(x, n, period, out);
+    case 5:
+      return trima(x, n, period, out);
+    case 6:
+      return kama(x, n, period, out);
+    default:
+      return sma(x, n, period, out);
   }
 }
 

@@ -64,10 +64,11 @@ Status macd(const double* close, size_t rows, size_t cols, size_t fastPeriod, si
              [&](const In1& x, size_t n, const Out3& o) { series::macd(x[0], n, fastPeriod, slowPeriod, signalPeriod, o[0], o[1], o[2]); });
 }
 
-Status bbands(const double* close, size_t rows, size_t cols, size_t timePeriod, double nbDevUp, double nbDevDn, double* out) {
+Status bbands(const double* close, size_t rows, size_t cols, size_t timePeriod, double nbDevUp, double nbDevDn, int maType, double* out) {
   const BbandsOut b = bbandsOut(out, rows, cols);
-  return run(In1{close}, rows, cols, Out3{b.upper, b.middle, b.lower},
-             [&](const In1& x, size_t n, const Out3& o) { series::bbands(x[0], n, timePeriod, nbDevUp, nbDevDn, o[0], o[1], o[2]); });
+  return run(In1{close}, rows, cols, Out3{b.upper, b.middle, b.lower}, [&](const In1& x, size_t n, const Out3& o) {
+    series::bbands(x[0], n, timePeriod, nbDevUp, nbDevDn, maType, o[0], o[1], o[2]);
+  });
 }
 
 Status atr(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out) {
@@ -86,24 +87,27 @@ Status trange(const double* high, const double* low, const double* close, size_t
 }
 
 Status stoch(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t fastKPeriod, size_t slowKPeriod,
-             size_t slowDPeriod, double* out) {
+             int slowKMAType, size_t slowDPeriod, int slowDMAType, double* out) {
   const StochOut s = stochOut(out, rows, cols);
   return run(In3{high, low, close}, rows, cols, Out2{s.k, s.d}, [&](const In3& x, size_t n, const Out2& o) {
-    series::stoch(x[0], x[1], x[2], n, fastKPeriod, slowKPeriod, slowDPeriod, o[0], o[1]);
+    series::stoch(x[0], x[1], x[2], n, fastKPeriod, slowKPeriod, slowKMAType, slowDPeriod, slowDMAType, o[0], o[1]);
   });
 }
 
 Status stochf(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t fastKPeriod, size_t fastDPeriod,
-              double* out) {
+              int fastDMAType, double* out) {
   const StochfOut s = stochfOut(out, rows, cols);
-  return run(In3{high, low, close}, rows, cols, Out2{s.k, s.d},
-             [&](const In3& x, size_t n, const Out2& o) { series::stochf(x[0], x[1], x[2], n, fastKPeriod, fastDPeriod, o[0], o[1]); });
+  return run(In3{high, low, close}, rows, cols, Out2{s.k, s.d}, [&](const In3& x, size_t n, const Out2& o) {
+    series::stochf(x[0], x[1], x[2], n, fastKPeriod, fastDPeriod, fastDMAType, o[0], o[1]);
+  });
 }
 
-Status stochRsi(const double* close, size_t rows, size_t cols, size_t timePeriod, size_t fastKPeriod, size_t fastDPeriod, double* out) {
+Status stochRsi(const double* close, size_t rows, size_t cols, size_t timePeriod, size_t fastKPeriod, size_t fastDPeriod, int fastDMAType,
+                double* out) {
   const StochRsiOut s = stochRsiOut(out, rows, cols);
-  return run(In1{close}, rows, cols, Out2{s.k, s.d},
-             [&](const In1& x, size_t n, const Out2& o) { series::stochRsi(x[0], n, timePeriod, fastKPeriod, fastDPeriod, o[0], o[1]); });
+  return run(In1{close}, rows, cols, Out2{s.k, s.d}, [&](const In1& x, size_t n, const Out2& o) {
+    series::stochRsi(x[0], n, timePeriod, fastKPeriod, fastDPeriod, fastDMAType, o[0], o[1]);
+  });
 }
 
 Status adx(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out) {

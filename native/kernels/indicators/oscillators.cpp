@@ -62,11 +62,12 @@ void fastKInto(const double* high, const double* low, const double* close, size_
 
 }  // namespace
 
-// stoch(): TA_STOCH with SMAs.
-void stoch(const double* high, const double* low, const double* close, size_t n, size_t fastK, size_t slowK, size_t slowD, double* outK,
-           double* outD) {
+// stoch(): TA_STOCH, its MAs by TA_MAType's number.
+void stoch(const double* high, const double* low, const double* close, size_t n, size_t fastK, size_t slowK, int slowKType, size_t slowD,
+           int slowDType, double* outK, double* outD) {
   const size_t lookbackK = fastK - 1;
-  const size_t lookback = lookbackK + (slowK - 1) + (slowD - 1);
+  const size_t slowFrom = lookbackK + maLookback(slowKType, slowK);  // the first slow %K
+  const size_t lookback = slowFrom + maLookback(slowDType, slowD);
   if (n <= lookback) {
     fillNaN(outK, 0, n);
     fillNaN(outD, 0, n);
@@ -74,30 +75,30 @@ void stoch(const double* high, const double* low, const double* close, size_t n,
   }
   std::vector<double> raw(n);
   fastKInto(high, low, close, n, fastK, raw.data());
-  const size_t slowFrom = lookbackK + slowK - 1;  // the first slow %K
-  ma(raw.data() + lookbackK, n - lookbackK, slowK, outK + lookbackK);
-  ma(outK + slowFrom, n - slowFrom, slowD, outD + slowFrom);
+  maOf(slowKType, raw.data() + lookbackK, n - lookbackK, slowK, outK + lookbackK);
+  maOf(slowDType, outK + slowFrom, n - slowFrom, slowD, outD + slowFrom);
   fillNaN(outK, 0, lookback);
   fillNaN(outD, 0, slowFrom);
 }
 
-// stochf(): TA_STOCHF with its SMA.
-void stochf(const double* high, const double* low, const double* close, size_t n, size_t fastK, size_t fastD, double* outK, double* outD) {
+// stochf(): TA_STOCHF, its MA by TA_MAType's number.
+void stochf(const double* high, const double* low, const double* close, size_t n, size_t fastK, size_t fastD, int fastDType, double* outK,
+            double* outD) {
   const size_t lookbackK = fastK - 1;
-  const size_t lookback = lookbackK + fastD - 1;
+  const size_t lookback = lookbackK + maLookback(fastDType, fastD);
   if (n <= lookback) {
     fillNaN(outK, 0, n);
     fillNaN(outD, 0, n);
     return;
   }
   fastKInto(high, low, close, n, fastK, outK);
-  ma(outK + lookbackK, n - lookbackK, fastD, outD + lookbackK);
+  maOf(fastDType, outK + lookbackK, n - lookbackK, fastD, outD + lookbackK);
   fillNaN(outK, 0, lookback);
   fillNaN(outD, 0, lookbackK);
 }
 
 // stochRsi(): TA_STOCHRSI, STOCHF of the RSI.
-void stochRsi(const double* x, size_t n, size_t period, size_t fastK, size_t fastD, double* outK, double* outD) {
+void stochRsi(const double* x, size_t n, size_t period, size_t fastK, size_t fastD, int fastDType, double* outK, double* outD) {
   if (n <= period) {
     fillNaN(outK, 0, n);
     fillNaN(outD, 0, n);
@@ -106,7 +107,7 @@ void stochRsi(const double* x, size_t n, size_t period, size_t fastK, size_t fas
   std::vector<double> r(n);
   rsi(x, n, period, r.data());
   const double* from = r.data() + period;
-  stochf(from, from, from, n - period, fastK, fastD, outK + period, outD + period);
+  stochf(from, from, from, n - period, fastK, fastD, fastDType, outK + period, outD + period);
   fillNaN(outK, 0, period);
   fillNaN(outD, 0, period);
 }

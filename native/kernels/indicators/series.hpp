@@ -9,7 +9,6 @@ namespace kernelbus::indicators::series {
 
 // averages.cpp
 void sma(const double* x, size_t n, size_t period, double* out);
-void ma(const double* x, size_t n, size_t period, double* out);
 inline double perToK(size_t period) { return 2.0 / static_cast<double>(period + 1); }
 void emaFrom(const double* x, size_t n, size_t period, double k, size_t first, double* out);
 void ema(const double* x, size_t n, size_t period, double* out);
@@ -18,6 +17,8 @@ void dema(const double* x, size_t n, size_t period, double* out);
 void tema(const double* x, size_t n, size_t period, double* out);
 void trima(const double* x, size_t n, size_t period, double* out);
 void kama(const double* x, size_t n, size_t period, double* out);
+size_t maLookback(int type, size_t period);
+void maOf(int type, const double* x, size_t n, size_t period, double* out);
 
 // momentum.cpp
 void rsi(const double* x, size_t n, size_t period, double* out);
@@ -31,14 +32,16 @@ void ultosc(const double* high, const double* low, const double* close, size_t n
             double* out);
 
 // oscillators.cpp
-void stoch(const double* high, const double* low, const double* close, size_t n, size_t fastK, size_t slowK, size_t slowD, double* outK,
-           double* outD);
-void stochf(const double* high, const double* low, const double* close, size_t n, size_t fastK, size_t fastD, double* outK, double* outD);
-void stochRsi(const double* x, size_t n, size_t period, size_t fastK, size_t fastD, double* outK, double* outD);
+void stoch(const double* high, const double* low, const double* close, size_t n, size_t fastK, size_t slowK, int slowKType, size_t slowD,
+           int slowDType, double* outK, double* outD);
+void stochf(const double* high, const double* low, const double* close, size_t n, size_t fastK, size_t fastD, int fastDType, double* outK,
+            double* outD);
+void stochRsi(const double* x, size_t n, size_t period, size_t fastK, size_t fastD, int fastDType, double* outK, double* outD);
 void willr(const double* high, const double* low, const double* close, size_t n, size_t period, double* out);
 
 // volatility.cpp
-void bbands(const double* x, size_t n, size_t period, double nbDevUp, double nbDevDn, double* upper, double* middle, double* lower);
+void bbands(const double* x, size_t n, size_t period, double nbDevUp, double nbDevDn, int maType, double* upper, double* middle,
+            double* lower);
 /// TA-Lib's true range of bar t >= 1: max(h - l, |previous close - h|, |previous close - l|).
 inline double trueRange(const double* high, const double* low, const double* close, size_t t) {
   double greatest = high[t] - low[t];

@@ -6,10 +6,15 @@
 
 namespace kernelbus::indicators::series {
 
-// bbands(): TA_BBANDS with its SMA and TA_INT_stddev_using_precalc_ma's deviation.
-void bbands(const double* x, size_t n, size_t period, double nbDevUp, double nbDevDn, double* upper, double* middle, double* lower) {
-  const size_t lookback = period - 1;
-  sma(x, n, period, middle);
+// bbands(): TA_BBANDS, its MA by TA_MAType's number; the SMA's deviation from the precomputed SMA,
+// another MA's TA_STDDEV from the MA's first value.
+void bbands(const double* x, size_t n, size_t period, double nbDevUp, double nbDevDn, int maType, double* upper, double* middle,
+            double* lower) {
+  const size_t lookback = maLookback(maType, period);
+  if (maType == 0)
+    sma(x, n, period, middle);
+  else
+    maOf(maType, x, n, period, middle);
   if (n <= lookback) {
     fillNaN(upper, 0, n);
     fillNaN(lower, 0, n);
@@ -18,17 +23,40 @@ void bbands(const double* x, size_t n, size_t period, double nbDevUp, double nbD
   fillNaN(upper, 0, lookback);
   fillNaN(lower, 0, lookback);
   const double p = static_cast<double>(period);
-  double squares = 0;
-  for (size_t i = 0; i < lookback; i++) squares += x[i] * x[i];
-  for (size_t end = lookback, start = 0; end < n; end++, start++) {
-    squares += x[end] * x[end];
-    double mean2 = squares / p;
-    squares -= x[start] * x[start];
-    const double mid = middle[end];
-    mean2 -= mid * mid;
-    const double dev = !(mean2 < 1e-14) ? std::sqrt(mean2) : 0;
-    upper[end] = mid + dev * nbDevUp;
-    lower[end] = mid - dev * nbDevDn;
+  auto band = [&](size_t t, double dev) {
+    const double mid = middle[t];
+    upper[t] = mid + dev * nbDevUp;
+    lower[t] = mid - dev * nbDevDn;
+  };
+  if (maType == 0) {
+    double squares = 0;
+    for (size_t i = 0; i < lookback; i++) squares += x[i] * x[i];
+    for (size_t end = lookback, start = 0; end < n; end++, start++) {
+      squares += x[end] * x[end];
+      double mean2 = squares / p;
+      squares -= x[start] * x[start];
+      const double mid = middle[end];
+      mean2 -= mid * mid;
+      band(end, !(mean2 < 1e-14) ? std::sqrt(mean2) : 0);
+    }
+    return;
+  }
+  double total1 = 0, total2 = 0;
+  size_t trailing = lookback - (period - 1);
+  for (size_t i = trailing; i < lookback; i++) {
+    total1 += x[i];
+    total2 += x[i] * x[i];
+  }
+  for (size_t t = lookback; t < n; t++) {
+    total1 += x[t];
+    total2 += x[t] * x[t];
+    const double mean1 = total1 / p;
+    const double mean2 = total2 / p;
+    total1 -= x[trailing];
+    total2 -= x[trailing] * x[trailing];
+    trailing++;
+    const double variance = mean2 - mean1 * mean1;
+    band(t, !(variance < 1e-14) ? std::sqrt(variance) : 0);
   }
 }
 

@@ -7,7 +7,7 @@
 import { packedOutput, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
 import { columnSplit, type ColumnsOf } from '../labels.js';
 import type { Series } from '../matrix.js';
-import { atLeast, checkParam, finite, int, option, type RuledParam } from '../param-rules.js';
+import { atLeast, checkParam, code, finite, int, option, type RuledParam } from '../param-rules.js';
 import type { Sampler } from '../sample.js';
 import { requireOut } from '../validate.js';
 import { type BarField, type Bars, type IndicatorName, resolveBars } from './indicators.js';
@@ -16,7 +16,17 @@ import { type BarField, type Bars, type IndicatorName, resolveBars } from './ind
 const period = (key: string, lo: number) => option(key, int(lo, 100000));
 
 /** Each packed parameter with TA-Lib's default. */
-type Param = readonly [spec: RuledParam, fallback: number];
+type Param = readonly [spec: RuledParam, fallback: number | string];
+
+/**
+ * TA-Lib's moving averages an MA type option names, in TA_MAType's order (packed as that number);
+ * MAMA and T3 (7 and 8) are not computed here.
+ */
+export const MA_TYPES = ['sma', 'ema', 'wma', 'dema', 'tema', 'trima', 'kama'] as const;
+export type MaType = (typeof MA_TYPES)[number];
+
+/** An MA type option, TA-Lib's SMA by default. */
+const maType = (key: string): Param => [option(key, code(MA_TYPES)), 'sma'];
 
 /** Options of an indicator with a time period. */
 export interface PeriodOptions {
@@ -31,15 +41,18 @@ export interface BbandsOptions {
   timePeriod?: number;
   nbDevUp?: number;
   nbDevDn?: number;
+  maType?: MaType;
 }
 export interface StochfOptions {
   fastKPeriod?: number;
   fastDPeriod?: number;
+  fastDMAType?: MaType;
 }
 export interface StochRsiOptions {
   timePeriod?: number;
   fastKPeriod?: number;
   fastDPeriod?: number;
+  fastDMAType?: MaType;
 }
 export interface AdoscOptions {
   fastPeriod?: number;
@@ -57,7 +70,9 @@ export interface UltoscOptions {
 export interface StochOptions {
   fastKPeriod?: number;
   slowKPeriod?: number;
+  slowKMAType?: MaType;
   slowDPeriod?: number;
+  slowDMAType?: MaType;
 }
 
 /** An indicator's result for input R: the series or panel itself, or its named outputs (T). */
@@ -114,9 +129,10 @@ export interface IndicatorsKernels<A extends boolean = false> {
    */
   macd: CloseIndicator<A, MacdOptions, Named<'macd' | 'signal' | 'hist'>>;
   /**
-   * TA-Lib BBANDS with its SMA (period 5, nbDevUp 2, nbDevDn 2): the middle band the SMA, the bands
-   * the middle plus and minus nbDev times the population deviation sqrt(E[x^2] - mean^2) of a running
-   * sum of squares (0 where that is below 1e-14).
+   * TA-Lib BBANDS (period 5, nbDevUp 2, nbDevDn 2, maType 'sma'): the middle band the MA, the bands
+   * the middle plus and minus nbDev times the population deviation sqrt(E[x^2] - mean^2) (0 where
+   * that is below 1e-14): with the SMA from a running sum of squares less the squared SMA, with
+   * another MA TA_STDDEV's running sums from the MA's first value.
    */
   bbands: CloseIndicator<A, BbandsOptions, Named<'upper' | 'middle' | 'lower'>>;
   /** TA-Lib TRANGE: max(high - low, |high - previous close|, |low - previous close|), from the second bar. */
@@ -133,9 +149,9 @@ export interface IndicatorsKernels<A extends boolean = false> {
    */
   adx: BarsIndicator<A, 'high' | 'low' | 'close', PeriodOptions>;
   /**
-   * TA-Lib STOCH with its SMAs (fastKPeriod 5, slowKPeriod 3, slowDPeriod 3): fast %K = (close -
-   * lowest low) / ((highest high - lowest low) / 100), 0 where that range is 0; slow %K its SMA, %D
-   * the SMA of slow %K.
+   * TA-Lib STOCH (fastKPeriod 5, slowKPeriod 3, slowDPeriod 3, both MA types 'sma'): fast %K =
+   * (close - lowest low) / ((highest high - lowest low) / 100), 0 where that range is 0; slow %K its
+   * MA of slowKMAType, %D the MA of slowDMAType of slow %K (a period of 1: the series itself).
    */
   stoch: BarsIndicator<A, 'high' | 'low' | 'close', StochOptions, Named<'k' | 'd'>>;
   /** TA-Lib WMA (default period 30): weights 1 .. timePeriod, TA-Lib's running weighted and plain sums. */
@@ -157,9 +173,9 @@ export interface IndicatorsKernels<A extends boolean = false> {
    * a later zero close leaves that bar NaN and sets the first value to 0).
    */
   natr: BarsIndicator<A, 'high' | 'low' | 'close', PeriodOptions>;
-  /** TA-Lib STOCHF with its SMA (fastKPeriod 5, fastDPeriod 3): fast %K as in stoch, %D its SMA. */
+  /** TA-Lib STOCHF (fastKPeriod 5, fastDPeriod 3, fastDMAType 'sma'): fast %K as in stoch, %D its MA. */
   stochf: BarsIndicator<A, 'high' | 'low' | 'close', StochfOptions, Named<'k' | 'd'>>;
-  /** TA-Lib STOCHRSI (timePeriod 14, fastKPeriod 5, fastDPeriod 3): stochf of the RSI series. */
+  /** TA-Lib STOCHRSI (timePeriod 14, fastKPeriod 5, fastDPeriod 3, fastDMAType 'sma'): stochf of the RSI series. */
   stochRsi: CloseIndicator<A, StochRsiOptions, Named<'k' | 'd'>>;
   /** TA-Lib ADXR (default period 14): (ADX + the ADX timePeriod - 1 bars before) / 2. */
   adxr: BarsIndicator<A, 'high' | 'low' | 'close', PeriodOptions>;
@@ -256,7 +272,11 @@ function indicator<const O extends readonly string[]>(name: string, fields: read
     dims: { T: 'rows', N: 'cols' },
     options: [...specs.map((p) => p.key), 'out'],
     arity: fields.length + 2 + params.length,
-    sample: (s: Sampler) => [sampleBars(s, fields)],
+    sample: (s: Sampler) => {
+      // an MA type option now and then (TA-Lib's SMA otherwise)
+      const types = specs.filter((p) => p.rule.kind === 'code' && s.random() < 0.5);
+      return [sampleBars(s, fields), Object.fromEntries(types.map((p) => [p.key, s.pick(...MA_TYPES)]))];
+    },
     api(input: Series | Bars, options?: Record<string, unknown>) {
       requireKnownOptions(spec, options);
       const bars = resolveBars(input, fields);
@@ -312,11 +332,7 @@ export const INDICATORS_KERNELS = {
   bbands: indicator(
     'bbands',
     CLOSE,
-    [
-      [period('timePeriod', 2), 5],
-      [option('nbDevUp', finite()), 2],
-      [option('nbDevDn', finite()), 2],
-    ],
+    [[period('timePeriod', 2), 5], [option('nbDevUp', finite()), 2], [option('nbDevDn', finite()), 2], maType('maType')],
     ['upper', 'middle', 'lower'],
   ),
   atr: indicator('atr', HLC, [[period('timePeriod', 1), 14]], ['value']),
@@ -328,27 +344,17 @@ export const INDICATORS_KERNELS = {
     [
       [period('fastKPeriod', 1), 5],
       [period('slowKPeriod', 1), 3],
+      maType('slowKMAType'),
       [period('slowDPeriod', 1), 3],
+      maType('slowDMAType'),
     ],
     ['k', 'd'],
   ),
-  stochf: indicator(
-    'stochf',
-    HLC,
-    [
-      [period('fastKPeriod', 1), 5],
-      [period('fastDPeriod', 1), 3],
-    ],
-    ['k', 'd'],
-  ),
+  stochf: indicator('stochf', HLC, [[period('fastKPeriod', 1), 5], [period('fastDPeriod', 1), 3], maType('fastDMAType')], ['k', 'd']),
   stochRsi: indicator(
     'stochRsi',
     CLOSE,
-    [
-      [period('timePeriod', 2), 14],
-      [period('fastKPeriod', 1), 5],
-      [period('fastDPeriod', 1), 3],
-    ],
+    [[period('timePeriod', 2), 14], [period('fastKPeriod', 1), 5], [period('fastDPeriod', 1), 3], maType('fastDMAType')],
     ['k', 'd'],
   ),
   adx: indicator('adx', HLC, [[period('timePeriod', 2), 14]], ['value']),

@@ -23,12 +23,6 @@ export function sma(x: Float64Array, period: number, out: Float64Array): void {
   } while (i < n);
 }
 
-/** TA_MA with its SMA: a period of 1 copies the series, as TA-Lib does. */
-export function ma(x: Float64Array, period: number, out: Float64Array): void {
-  if (period === 1) out.set(x);
-  else sma(x, period, out);
-}
-
 /** TA-Lib's PER_TO_K: the EMA's weight 2 / (period + 1). */
 export const perToK = (period: number): number => 2 / (period + 1);
 
@@ -199,4 +193,22 @@ export function kama(x: Float64Array, period: number, out: Float64Array): void {
     average = (x[today++] - average) * s + average;
     out[today - 1] = average;
   }
+}
+
+/** TA-Lib's MA types this family computes, by TA-Lib's number (TA_MAType: 0 SMA .. 6 KAMA). */
+export const MA_KINDS = [sma, ema, wma, dema, tema, trima, kama] as const;
+
+/** TA_MA_Lookback: the lookback of MA type `type` (its TA_MAType number) over `period`; 0 for a period of 1. */
+export function maLookback(type: number, period: number): number {
+  if (period <= 1) return 0;
+  if (type === 3) return 2 * (period - 1); // DEMA
+  if (type === 4) return 3 * (period - 1); // TEMA
+  if (type === 6) return period; // KAMA
+  return period - 1;
+}
+
+/** TA_MA: the MA of type `type` (its TA_MAType number); a period of 1 copies the series, as TA-Lib does. */
+export function maOf(type: number, x: Float64Array, period: number, out: Float64Array): void {
+  if (period === 1) out.set(x);
+  else MA_KINDS[type](x, period, out);
 }

@@ -3,7 +3,7 @@
  * ta_WILLR.c) on one series, in its order of operations; each fills its n outputs, NaN over the
  * lookback. native/kernels/indicators/oscillators.cpp mirrors it.
  */
-import { ma } from './averages.js';
+import { maLookback, maOf } from './averages.js';
 import { rsi } from './momentum.js';
 
 /**
@@ -69,20 +69,23 @@ function fastKInto(high: Float64Array, low: Float64Array, close: Float64Array, f
   });
 }
 
-/** TA_STOCH with SMAs: slow %K the MA of fast %K over slowK, %D the MA of slow %K over slowD. */
+/** TA_STOCH: slow %K the MA (type slowKType, TA_MAType's number) of fast %K over slowK, %D the MA of slow %K over slowD. */
 export function stoch(
   high: Float64Array,
   low: Float64Array,
   close: Float64Array,
   fastK: number,
   slowK: number,
+  slowKType: number,
   slowD: number,
+  slowDType: number,
   outK: Float64Array,
   outD: Float64Array,
 ): void {
   const n = close.length;
   const lookbackK = fastK - 1;
-  const lookback = lookbackK + (slowK - 1) + (slowD - 1);
+  const slowFrom = lookbackK + maLookback(slowKType, slowK); // the first slow %K
+  const lookback = slowFrom + maLookback(slowDType, slowD);
   if (n <= lookback) {
     outK.fill(NaN);
     outD.fill(NaN);
@@ -90,39 +93,47 @@ export function stoch(
   }
   const raw = new Float64Array(n);
   fastKInto(high, low, close, fastK, raw);
-  const slowFrom = lookbackK + slowK - 1; // the first slow %K
-  ma(raw.subarray(lookbackK), slowK, outK.subarray(lookbackK));
-  ma(outK.subarray(slowFrom), slowD, outD.subarray(slowFrom));
+  maOf(slowKType, raw.subarray(lookbackK), slowK, outK.subarray(lookbackK));
+  maOf(slowDType, outK.subarray(slowFrom), slowD, outD.subarray(slowFrom));
   outK.fill(NaN, 0, lookback);
   outD.fill(NaN, 0, slowFrom);
 }
 
-/** TA_STOCHF with its SMA: fast %K, %D its MA over fastD; both from fastK + fastD - 2. */
+/** TA_STOCHF: fast %K, %D its MA (type fastDType) over fastD; both from fastK - 1 + the MA's lookback. */
 export function stochf(
   high: Float64Array,
   low: Float64Array,
   close: Float64Array,
   fastK: number,
   fastD: number,
+  fastDType: number,
   outK: Float64Array,
   outD: Float64Array,
 ): void {
   const n = close.length;
   const lookbackK = fastK - 1;
-  const lookback = lookbackK + fastD - 1;
+  const lookback = lookbackK + maLookback(fastDType, fastD);
   if (n <= lookback) {
     outK.fill(NaN);
     outD.fill(NaN);
     return;
   }
   fastKInto(high, low, close, fastK, outK);
-  ma(outK.subarray(lookbackK), fastD, outD.subarray(lookbackK));
+  maOf(fastDType, outK.subarray(lookbackK), fastD, outD.subarray(lookbackK));
   outK.fill(NaN, 0, lookback);
   outD.fill(NaN, 0, lookbackK);
 }
 
 /** TA_STOCHRSI: STOCHF of the RSI (its high, low and close), from the RSI's first value. */
-export function stochRsi(x: Float64Array, period: number, fastK: number, fastD: number, outK: Float64Array, outD: Float64Array): void {
+export function stochRsi(
+  x: Float64Array,
+  period: number,
+  fastK: number,
+  fastD: number,
+  fastDType: number,
+  outK: Float64Array,
+  outD: Float64Array,
+): void {
   const n = x.length;
   if (n <= period) {
     outK.fill(NaN);
@@ -132,7 +143,7 @@ export function stochRsi(x: Float64Array, period: number, fastK: number, fastD: 
   const r = new Float64Array(n);
   rsi(x, period, r);
   const from = r.subarray(period);
-  stochf(from, from, from, fastK, fastD, outK.subarray(period), outD.subarray(period));
+  stochf(from, from, from, fastK, fastD, fastDType, outK.subarray(period), outD.subarray(period));
   outK.fill(NaN, 0, period);
   outD.fill(NaN, 0, period);
 }

@@ -3,25 +3,29 @@
  * ta_ATR.c, ta_NATR.c), in its order of operations; each fills its n outputs, NaN over the lookback.
  * native/kernels/indicators/volatility.cpp mirrors it.
  */
-import { sma } from './averages.js';
+import { maLookback, maOf, sma } from './averages.js';
 import { isZero } from './columns.js';
 
 /**
- * TA_BBANDS with its SMA: the middle band the SMA; TA_INT_stddev_using_precalc_ma's deviation from a
- * running sum of squares less the squared SMA (0 below TA_EPSILON); the bands mid +- dev * nbDev.
+ * TA_BBANDS: the middle band the MA of type `maType` (TA_MAType's number), the bands the middle plus
+ * and minus nbDev times the population deviation (0 below TA_EPSILON): with the SMA,
+ * TA_INT_stddev_using_precalc_ma's (a running sum of squares less the squared SMA), else TA_STDDEV's
+ * (TA_INT_VAR's running sums from the MA's first value).
  */
 export function bbands(
   x: Float64Array,
   period: number,
   nbDevUp: number,
   nbDevDn: number,
+  maType: number,
   upper: Float64Array,
   middle: Float64Array,
   lower: Float64Array,
 ): void {
   const n = x.length;
-  const lookback = period - 1;
-  sma(x, period, middle);
+  const lookback = maLookback(maType, period);
+  if (maType === 0) sma(x, period, middle);
+  else maOf(maType, x, period, middle);
   if (n <= lookback) {
     upper.fill(NaN);
     lower.fill(NaN);
@@ -29,17 +33,41 @@ export function bbands(
   }
   upper.fill(NaN, 0, lookback);
   lower.fill(NaN, 0, lookback);
-  let squares = 0;
-  for (let i = 0; i < lookback; i++) squares += x[i] * x[i];
-  for (let end = lookback, start = 0; end < n; end++, start++) {
-    squares += x[end] * x[end];
-    let mean2 = squares / period;
-    squares -= x[start] * x[start];
-    const mid = middle[end];
-    mean2 -= mid * mid;
-    const dev = !(mean2 < 1e-14) ? Math.sqrt(mean2) : 0;
-    upper[end] = mid + dev * nbDevUp;
-    lower[end] = mid - dev * nbDevDn;
+  const band = (t: number, dev: number) => {
+    const mid = middle[t];
+    upper[t] = mid + dev * nbDevUp;
+    lower[t] = mid - dev * nbDevDn;
+  };
+  if (maType === 0) {
+    let squares = 0;
+    for (let i = 0; i < lookback; i++) squares += x[i] * x[i];
+    for (let end = lookback, start = 0; end < n; end++, start++) {
+      squares += x[end] * x[end];
+      let mean2 = squares / period;
+      squares -= x[start] * x[start];
+      const mid = middle[end];
+      mean2 -= mid * mid;
+      band(end, !(mean2 < 1e-14) ? Math.sqrt(mean2) : 0);
+    }
+    return;
+  }
+  let total1 = 0;
+  let total2 = 0;
+  let trailing = lookback - (period - 1);
+  for (let i = trailing; i < lookback; i++) {
+    total1 += x[i];
+    total2 += x[i] * x[i];
+  }
+  for (let t = lookback; t < n; t++) {
+    total1 += x[t];
+    total2 += x[t] * x[t];
+    const mean1 = total1 / period;
+    const mean2 = total2 / period;
+    total1 -= x[trailing];
+    total2 -= x[trailing] * x[trailing];
+    trailing++;
+    const variance = mean2 - mean1 * mean1;
+    band(t, !(variance < 1e-14) ? Math.sqrt(variance) : 0);
   }
 }
 
