@@ -71,6 +71,21 @@ function rules(k: Kernels) {
     expect(() => k.sma(x, { out: x })).toThrow('options.out: expected a Float64Array of length 8 sharing no memory with the inputs');
   });
 
+  it("takes an MA type by name or by TA_MAType's number (python talib's matype)", () => {
+    const x = f64(3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9);
+    for (const [name, number] of [
+      ['ema', 1],
+      ['kama', 6],
+      ['sma', 0],
+    ] as const) {
+      const byName = k.bbands(x, { timePeriod: 3, maType: name });
+      expectBits(k.bbands(x, { timePeriod: 3, maType: number }).upper, byName.upper, `bbands ${name}`);
+    }
+    // a period of 3 stays a period: only the MA type options read numbers as types
+    expectBits(k.bbands(x, { timePeriod: 3, maType: 'ema' }).middle, k.ema(x, { timePeriod: 3 }), 'bbands ema middle');
+    expect(() => k.bbands(x, { maType: 7 as never })).toThrow('options.maType: expected'); // MAMA: not computed here
+  });
+
   it("keeps a series' index and a panel's labels", () => {
     const close = Object.assign(f64(1, 2, 3), { index: ['a', 'b', 'c'] });
     expect(k.sma(close, { timePeriod: 2 }).index).toEqual(['a', 'b', 'c']);

@@ -23,7 +23,12 @@ type Param = readonly [spec: RuledParam, fallback: number | string];
  * MAMA and T3 (7 and 8) are not computed here.
  */
 export const MA_TYPES = ['sma', 'ema', 'wma', 'dema', 'tema', 'trima', 'kama'] as const;
-export type MaType = (typeof MA_TYPES)[number];
+/** An MA type: its name, or TA_MAType's number (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA). */
+export type MaType = (typeof MA_TYPES)[number] | 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+/** An MA type given as TA_MAType's number (0 .. 6, as python talib takes it) by its name; any other value as it is. */
+const maName = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < MA_TYPES.length ? MA_TYPES[value] : value;
 
 /** An MA type option, TA-Lib's SMA by default. */
 const maType = (key: string): Param => [option(key, code(MA_TYPES)), 'sma'];
@@ -280,7 +285,10 @@ function indicator<const O extends readonly string[]>(name: string, fields: read
     api(input: Series | Bars, options?: Record<string, unknown>) {
       requireKnownOptions(spec, options);
       const bars = resolveBars(input, fields);
-      const values = params.map(([p, fallback]) => checkParam(p, options?.[p.key] ?? fallback));
+      const values = params.map(([p, fallback]) => {
+        const given = options?.[p.key];
+        return checkParam(p, (p.rule.kind === 'code' ? maName(given) : given) ?? fallback);
+      });
       const { rows, cols } = bars.shape;
       const given = options?.out;
       let out: Float64Array | undefined;
