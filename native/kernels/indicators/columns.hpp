@@ -54,19 +54,21 @@ void perColumn(const std::array<const double*, In>& inputs, size_t rows, size_t 
   }
   const size_t blocks = (cols + kColumnBlock - 1) / kColumnBlock;
   parallelFor(blocks, 1, [&](size_t firstBlock, size_t lastBlock) {
-    // the block's series: input k of column b at (k * B + b) * rows, output k after the inputs
-    std::vector<double> buffer((In + Out) * kColumnBlock * rows);
-    auto at = [&](size_t k, size_t b) { return buffer.data() + (k * kColumnBlock + b) * rows; };
+    // the block's series: input k of column b at (k * B + b) * rows, output k after the inputs (B:
+    // the block's width, fewer for a panel narrower than a block)
+    const size_t width = cols < kColumnBlock ? cols : kColumnBlock;
+    std::vector<double> buffer((In + Out) * width * rows);
+    auto at = [&](size_t k, size_t b) { return buffer.data() + (k * width + b) * rows; };
     for (size_t block = firstBlock; block < lastBlock; block++) {
       const size_t c0 = block * kColumnBlock;
-      const size_t width = cols - c0 < kColumnBlock ? cols - c0 : kColumnBlock;
+      const size_t used = cols - c0 < width ? cols - c0 : width;
       for (size_t k = 0; k < In; k++) {
         for (size_t t = 0; t < rows; t++) {
           const double* row = inputs[k] + t * cols + c0;
-          for (size_t b = 0; b < width; b++) at(k, b)[t] = row[b];
+          for (size_t b = 0; b < used; b++) at(k, b)[t] = row[b];
         }
       }
-      for (size_t b = 0; b < width; b++) {
+      for (size_t b = 0; b < used; b++) {
         std::array<const double*, In> ins;
         std::array<double*, Out> outs;
         std::array<const double*, In> whole;
@@ -83,7 +85,7 @@ void perColumn(const std::array<const double*, In>& inputs, size_t rows, size_t 
       for (size_t k = 0; k < Out; k++) {
         for (size_t t = 0; t < rows; t++) {
           double* row = outputs[k] + t * cols + c0;
-          for (size_t b = 0; b < width; b++) row[b] = at(In + k, b)[t];
+          for (size_t b = 0; b < used; b++) row[b] = at(In + k, b)[t];
         }
       }
     }
