@@ -18,6 +18,7 @@ import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
 import { featuresSection } from './features.js';
 import { gatewaySection } from './gateway.js';
+import { indicatorsSection } from './indicators.js';
 import { ioSection } from './io.js';
 import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
@@ -42,6 +43,7 @@ const sections: BenchSection[] = [
   factorSection,
   portfolioSection,
   featuresSection,
+  indicatorsSection,
   busSection,
   redisSection,
   gatewaySection,

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js';
 import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
 import { FEATURES_KERNELS } from '../src/kernels/features/features-kernels.js';
+import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-entries.js';
 import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio/portfolio-kernels.js';
@@ -65,6 +66,13 @@ const FAMILIES: readonly Family[] = [
     what: "The portfolio family's packed parameters (portfolio_entry.hpp, portfolio_alloc_entry.hpp)",
     from: ['src/kernels/portfolio/portfolio.ts', 'src/kernels/portfolio/portfolio-allocation.ts'],
     kernels: PORTFOLIO_KERNELS,
+  },
+  {
+    file: 'indicators.hpp',
+    namespace: 'kernelbus::indicators',
+    what: "The indicators' packed parameters and entries (native/kernels/indicators/)",
+    from: ['src/kernels/indicators/indicators-kernels.ts'],
+    kernels: INDICATORS_KERNELS,
   },
   {
     file: 'special.hpp',

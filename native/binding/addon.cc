@@ -109,7 +109,7 @@ Napi::Value ParamNamesOf(const Napi::CallbackInfo& info) {
   const std::string kernel = info[0].As<Napi::String>().Utf8Value();
   ParamNames names{nullptr, 0};
   if (!generatedParamNames(kernel, names)) {
-    throw inputError(env, "kernel", "a risk, factor, portfolio or special kernel, or 'vpin'", kernel);
+    throw inputError(env, "kernel", "a risk, factor, portfolio, special or indicators kernel, or 'vpin'", kernel);
   }
   Napi::Array out = Napi::Array::New(env, names.count);
   for (size_t i = 0; i < names.count; i++) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, names.names[i]));
@@ -141,6 +141,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerFactor(env, exports);
   registerPortfolio(env, exports);
   registerFeatures(env, exports);
+  registerIndicators(env, exports);
   registerMetal(env, exports);
   registerIo(env, exports);
   registerParquet(env, exports);

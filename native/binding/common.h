@@ -113,6 +113,7 @@ Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {
 void registerVpin(Napi::Env env, Napi::Object exports);
 void registerSpecial(Napi::Env env, Napi::Object exports);
 void registerRisk(Napi::Env env, Napi::Object exports);
+void registerIndicators(Napi::Env env, Napi::Object exports);
 void registerFactor(Napi::Env env, Napi::Object exports);
 void registerPortfolio(Napi::Env env, Napi::Object exports);
 void registerFeatures(Napi::Env env, Napi::Object exports);

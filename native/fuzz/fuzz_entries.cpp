@@ -27,6 +27,7 @@
 #include "generated/factor_fuzz.hpp"
 #include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
+#include "generated/indicators_fuzz.hpp"
 #include "generated/special_fuzz.hpp"
 #include "risk/risk_analytics_entry.hpp"
 #include "vpin/vpin_entry.hpp"
@@ -314,7 +315,7 @@ void featuresEntry(fuzz::Input& in, int which) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  const int family = in.in<int>(0, 6);
+  const int family = in.in<int>(0, 7);
   if (family == 0) riskEntry(in);
   if (family == 1) factorEntry(in, in.in<int>(-5, 3));
   if (family == 2) {
@@ -325,5 +326,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (family == 4) pinEntry(in, in.in<int>(0, 1));
   if (family == 5) vpinEntry(in, in.in<int>(0, 6));
   if (family == 6) featuresEntry(in, in.in<int>(0, 2));
+  if (family == 7) {
+    Args a(in);
+    indicators::fuzzing::kCases[in.in<size_t>(0, std::size(indicators::fuzzing::kCases) - 1)].run(a, in);
+  }
   return 0;
 }

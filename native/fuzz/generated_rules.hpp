@@ -8,6 +8,7 @@
 #include "generated/classify_fuzz.hpp"
 #include "generated/factor_fuzz.hpp"
 #include "generated/features_fuzz.hpp"
+#include "generated/indicators_fuzz.hpp"
 #include "generated/pin_fuzz.hpp"
 #include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
@@ -23,6 +24,7 @@ inline std::vector<const KernelRules*> generatedRules() {
   for (const KernelRules& k : risk::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : factor::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : portfolio::fuzzing::kRules) all.push_back(&k);
+  for (const KernelRules& k : indicators::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : special::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : classify::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : pin::fuzzing::kRules) all.push_back(&k);

@@ -26,6 +26,7 @@ import {
   factorRiskModelWith,
   factorRiskModelWithAsync,
 } from '../kernels/factor/factor-model.js';
+import type { IndicatorsKernels } from '../kernels/indicators/indicators-kernels.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk/risk-kernels.js';
@@ -45,7 +46,14 @@ export type { SpecialFunction, StudentTFunction } from '../kernels/special/speci
 export type BackendChoice = 'auto' | BackendName;
 
 /** The synchronous kernels: one function per kernel of every family (the stream aside). */
-export interface SyncKernels extends VpinKernels, SpecialKernels, RiskKernels, FactorKernels, PortfolioKernels, FeaturesKernels {}
+export interface SyncKernels
+  extends VpinKernels,
+    SpecialKernels,
+    RiskKernels,
+    FactorKernels,
+    PortfolioKernels,
+    FeaturesKernels,
+    IndicatorsKernels {}
 
 /**
  * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend
@@ -60,6 +68,7 @@ export type AsyncKernels = {
     : never;
 } & AsyncForms<RiskKernels<true>> &
   AsyncForms<FactorKernels<true>> &
+  AsyncForms<IndicatorsKernels<true>> &
   PortfolioAsyncKernels;
 
 /**

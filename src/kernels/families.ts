@@ -9,6 +9,8 @@ import type { FactorFamily } from './factor/factor.js';
 import type { FeaturesFamily } from './features/features.js';
 import { FEATURES_KERNELS } from './features/features-kernels.js';
 import { FACTOR_KERNELS } from './factor/factor-kernels.js';
+import type { IndicatorsFamily } from './indicators/indicators.js';
+import { INDICATORS_KERNELS } from './indicators/indicators-kernels.js';
 import type { PortfolioFamily } from './portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from './portfolio/portfolio-kernels.js';
 import type { RiskFamily } from './risk/risk.js';
@@ -25,6 +27,7 @@ export interface Families {
   factor: FactorFamily;
   portfolio: PortfolioFamily;
   features: FeaturesFamily;
+  indicators: IndicatorsFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -37,6 +40,7 @@ export const FAMILY_SPECS = {
   factor: FACTOR_KERNELS,
   portfolio: PORTFOLIO_KERNELS,
   features: FEATURES_KERNELS,
+  indicators: INDICATORS_KERNELS,
 } as const;
 
 type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
@@ -52,6 +56,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   factor: keysOf(FACTOR_KERNELS),
   portfolio: keysOf(PORTFOLIO_KERNELS),
   features: keysOf(FEATURES_KERNELS),
+  indicators: keysOf(INDICATORS_KERNELS),
 };
 
 export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];

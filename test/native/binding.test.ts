@@ -681,7 +681,9 @@ suite('native binding', () => {
     expect(addon.paramNames('classifyTrades')).toEqual(VPIN_KERNELS.classifyTrades.params.map((p) => p.key));
     expect(addon.paramNames('pinLikelihood')).toEqual(VPIN_KERNELS.pinLikelihood.params.map((p) => p.key));
     expect(addon.paramNames('pin')).toEqual(VPIN_KERNELS.pin.params.map((p) => p.key));
-    expect(() => addon.paramNames('nope')).toThrow("kernel: expected a risk, factor, portfolio or special kernel, or 'vpin', got nope");
+    expect(() => addon.paramNames('nope')).toThrow(
+      "kernel: expected a risk, factor, portfolio, special or indicators kernel, or 'vpin', got nope",
+    );
   });
 
   it('raises the faults src/kernels/faults.ts formats: the two lists are equal (C++ PascalCase, TS SNAKE_CASE)', () => {

@@ -11,6 +11,7 @@
 #include "classify.hpp"
 #include "factor.hpp"
 #include "features.hpp"
+#include "indicators.hpp"
 #include "pin.hpp"
 #include "portfolio.hpp"
 #include "risk.hpp"
@@ -24,6 +25,7 @@ inline bool generatedParamNames(std::string_view kernel, ParamNames& out) {
   if (findParamNames(risk::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(factor::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(portfolio::kKernelParamNames, kernel, out)) return true;
+  if (findParamNames(indicators::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(special::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(classify::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(pin::kKernelParamNames, kernel, out)) return true;

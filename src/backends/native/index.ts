@@ -8,6 +8,8 @@ import { dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kerne
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { BARS_PARAMS, INFORMATION_BAR_PARAMS, type FeaturesFamily } from '../../kernels/features/features.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
+import type { IndicatorsFamily } from '../../kernels/indicators/indicators.js';
+import { INDICATORS_KERNELS } from '../../kernels/indicators/indicators-kernels.js';
 import type { PortfolioFamily } from '../../kernels/portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../kernels/portfolio/portfolio-kernels.js';
 import type { RiskFamily } from '../../kernels/risk/risk.js';
@@ -211,6 +213,7 @@ export function nativeBackend(b: NativeBinding): Backend {
   const risk = fixedKernels(b, RISK_KERNELS);
   const factor = fixedKernels(b, FACTOR_KERNELS);
   const portfolio = fixedKernels(b, PORTFOLIO_KERNELS);
+  const indicators = fixedKernels(b, INDICATORS_KERNELS);
   return {
     name: 'native',
     families: {
@@ -220,6 +223,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       factor: factor.sync as Partial<FactorFamily>,
       portfolio: portfolio.sync as Partial<PortfolioFamily>,
       features: nativeFeatures(b),
+      indicators: indicators.sync as Partial<IndicatorsFamily>,
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,
@@ -227,6 +231,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       factor: factor.async as AsyncFamily<FactorFamily>,
       portfolio: portfolio.async as AsyncFamily<PortfolioFamily>,
       features: nativeFeaturesAsync(b),
+      indicators: indicators.async as AsyncFamily<IndicatorsFamily>,
       vpin: {
         vpin: (ts, price, volume, params, labels) =>
           labels

@@ -2,6 +2,7 @@
 import type { Backend, BackendProvider } from '../types.js';
 import { referenceFactor } from './factor/factor.js';
 import { referenceFeatures } from './features/features.js';
+import { referenceIndicators } from './indicators/indicators.js';
 import { referencePortfolio } from './portfolio/portfolio.js';
 import { referenceFrontier } from './portfolio/portfolio-cla.js';
 import { referenceOptimizers } from './portfolio/portfolio-mean.js';
@@ -18,6 +19,7 @@ export const referenceBackend: Backend = {
     factor: referenceFactor,
     portfolio: { ...referencePortfolio, ...referenceOptimizers, ...referenceFrontier },
     features: referenceFeatures,
+    indicators: referenceIndicators,
   },
 };
 

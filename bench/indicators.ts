@@ -1,0 +1,153 @@
+/**
+ * The indicators family (issue 51). One random-walk series of 10^6 bars per indicator on the
+ * reference, native, native on one thread and native into a reused output (options.out, as TA-Lib
+ * is timed); with TALIB_DRIVER set to the TA-Lib driver that
+ * scripts/talib-fixtures/generate.sh builds (its `bench` mode times each TA-Lib C call on 10^6 bars,
+ * best of 5, output preallocated, no process start), a 'TA-Lib C' row per indicator measured in the
+ * same run and its ratio to native into out. Then a panel of 2,520 x 500 for the core eight: native on one
+ * thread and on the default threads, and all eight on the panel in one total. Last, the size sweep
+ * of sma (the least work a bar: where a call's fixed cost weighs most) that sets 'auto''s threshold.
+ */
+import { execFileSync } from 'node:child_process';
+import { kernels, matrix } from '../src/api/index.js';
+import { backends } from '../src/api/index.js';
+import { FAMILY_KERNELS } from '../src/kernels/families.js';
+import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
+import { INDICATORS_NATIVE_MIN_VALUES } from '../src/api/auto.js';
+import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+
+type Field = 'high' | 'low' | 'close' | 'volume';
+
+/** A seeded random walk in cents: n bars (rows) of `cols` symbols, high and low around the close. */
+function walk(rows: number, cols: number, seed = 51): Record<Field, Float64Array> {
+  const rnd = prng(seed);
+  const fields = { high: new Float64Array(rows * cols), low: new Float64Array(rows * cols), close: new Float64Array(rows * cols) };
+  const volume = new Float64Array(rows * cols);
+  for (let c = 0; c < cols; c++) {
+    let x = 100;
+    for (let t = 0; t < rows; t++) {
+      const i = t * cols + c;
+      x *= 1 + 0.02 * (rnd() - 0.5);
+      fields.close[i] = Math.round(x * 100) / 100;
+      fields.high[i] = Math.round(fields.close[i] * (1 + 0.01 * rnd()) * 100) / 100;
+      fields.low[i] = Math.round(fields.close[i] * (1 - 0.01 * rnd()) * 100) / 100;
+      volume[i] = Math.round(1000 + 9000 * rnd());
+    }
+  }
+  return { ...fields, volume };
+}
+
+/** The indicator's argument from bars: the closes, or the fields it reads. */
+function inputOf(name: keyof typeof INDICATORS_KERNELS, bars: Record<Field, unknown>): unknown {
+  const fields = INDICATORS_KERNELS[name].signature.split(', ').flatMap((a) => (a.includes('[') ? [a.slice(0, a.indexOf('['))] : []));
+  return fields.length === 1 ? bars.close : Object.fromEntries(fields.map((f) => [f, bars[f as Field]]));
+}
+
+/** TA-Lib C's ms per indicator on 10^6 bars from the driver TALIB_DRIVER names, or none. */
+function talibTimes(): Record<string, number> | undefined {
+  const driver = process.env.TALIB_DRIVER;
+  if (!driver) return undefined;
+  return JSON.parse(execFileSync(driver, ['bench', '1000000'], { encoding: 'utf8' })).ms;
+}
+
+const CORE = ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'adx', 'stoch'] as const;
+
+export const indicatorsSection: BenchSection = {
+  name: 'indicators',
+  async run() {
+    const rows: BenchRow[] = [];
+    if (!backends().some((b) => b.name === 'native' && b.available)) return rows;
+    const ref = kernels({ backend: 'reference' });
+    const nat = kernels({ backend: 'native' });
+    const one = kernels({ backend: 'native', threads: 1 });
+    const threads = nativeThreads();
+    const series = walk(1_000_000, 1);
+    const talib = talibTimes();
+    for (const name of FAMILY_KERNELS.indicators) {
+      const input = inputOf(name, series);
+      const call = (k: typeof ref) => () => (k[name] as (x: unknown) => unknown)(input);
+      const caseName = `${name} 10^6 bars`;
+      const { rows: measured, nativeMs } = backendRows(
+        'indicators',
+        caseName,
+        { reference: call(ref), native: call(nat), oneThread: call(one), note: 'one series: one thread either way' },
+        threads,
+      );
+      // as TA-Lib is timed: into an output allocated once (options.out, a result filled again)
+      const out = (nat[name] as (x: unknown) => unknown)(input);
+      const intoMs = timeBest(() => (nat[name] as (x: unknown, o: object) => unknown)(input, { out }), { minMs: 300 });
+      rows.push(...measured, {
+        section: 'indicators',
+        case: caseName,
+        subject: 'native, into out',
+        value: intoMs,
+        unit: 'ms',
+        ratio: nativeMs / intoMs,
+        baseline: 'native (speed-up of a reused output)',
+      });
+      if (talib?.[name] !== undefined) {
+        rows.push({
+          section: 'indicators',
+          case: caseName,
+          subject: 'TA-Lib C',
+          value: talib[name],
+          unit: 'ms',
+          ratio: talib[name] / intoMs,
+          baseline: 'native, into out (TA-Lib time / native time; target >= 1 for the core eight)',
+          note: 'TA-Lib 0.6.0-dev C, best of 5, output preallocated, in the driver process',
+        });
+      }
+    }
+    const panel = walk(2520, 500, 7);
+    const m = Object.fromEntries(Object.entries(panel).map(([f, data]) => [f, matrix(data, 2520, 500)])) as Record<Field, unknown>;
+    const all = (k: typeof ref) => () => {
+      for (const name of CORE) (k[name] as (x: unknown) => unknown)(inputOf(name, m));
+    };
+    for (const name of CORE) {
+      const input = inputOf(name, m);
+      const call = (k: typeof ref) => () => (k[name] as (x: unknown) => unknown)(input);
+      const oneMs = timeBest(call(one), { minMs: 300 });
+      const natMs = timeBest(call(nat), { minMs: 300 });
+      rows.push(
+        { section: 'indicators', case: `${name} panel 2520 x 500`, subject: 'native, 1 thread', value: oneMs, unit: 'ms' },
+        {
+          section: 'indicators',
+          case: `${name} panel 2520 x 500`,
+          subject: 'native',
+          value: natMs,
+          unit: 'ms',
+          ratio: oneMs / natMs,
+          baseline: `1 thread (speed-up of ${threads} threads; target >= 1.8 with 2)`,
+        },
+      );
+    }
+    const oneAll = timeBest(all(one), { minMs: 500 });
+    const natAll = timeBest(all(nat), { minMs: 500 });
+    rows.push(
+      { section: 'indicators', case: 'the core eight, panel 2520 x 500', subject: 'native, 1 thread', value: oneAll, unit: 'ms' },
+      {
+        section: 'indicators',
+        case: 'the core eight, panel 2520 x 500',
+        subject: 'native',
+        value: natAll,
+        unit: 'ms',
+        ratio: oneAll / natAll,
+        baseline: `1 thread (speed-up of ${threads} threads)`,
+        note: 'target < 100 ms',
+      },
+    );
+    rows.push(
+      ...autoSweep(
+        'indicators',
+        'sma (period 5) of one series',
+        'bars',
+        INDICATORS_NATIVE_MIN_VALUES,
+        'INDICATORS_NATIVE_MIN_VALUES',
+        (n) => walk(n, 1, 3).close,
+        (x) => ref.sma(x, { timePeriod: 5 }),
+        (x) => nat.sma(x, { timePeriod: 5 }),
+      ),
+    );
+    return rows;
+  },
+};

@@ -1,0 +1,216 @@
+// TA-Lib's moving averages on one series (src/backends/reference/indicators/averages.ts).
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "columns.hpp"
+#include "series.hpp"
+
+namespace kernelbus::indicators::series {
+
+// sma(): TA_SMA, a running sum of `period` values; lookback period - 1.
+void sma(const double* x, size_t n, size_t period, double* out) {
+  const size_t lookback = period - 1;
+  if (n <= lookback) return fillNaN(out, 0, n);
+  fillNaN(out, 0, lookback);
+  const double p = static_cast<double>(period);
+  double total = 0;
+  size_t i = 0;
+  while (i < lookback) total += x[i++];
+  size_t trailing = 0;
+  do {
+    total += x[i++];
+    const double value = total;
+    total -= x[trailing++];
+    out[i - 1] = value / p;
+  } while (i < n);
+}
+
+// emaFrom(): TA_INT_EMA from `first` (>= period - 1) on, seeded by the SMA of the values ending there.
+void emaFrom(const double* x, size_t n, size_t period, double k, size_t first, double* out) {
+  size_t today = first - (period - 1);
+  double sum = 0;
+  for (size_t i = period; i-- > 0;) sum += x[today++];
+  double e = sum / static_cast<double>(period);
+  out[first] = e;
+  while (today < n) {
+    e = (x[today] - e) * k + e;
+    out[today++] = e;
+  }
+}
+
+// ema(): TA_EMA.
+void ema(const double* x, size_t n, size_t period, double* out) {
+  const size_t lookback = period - 1;
+  if (n <= lookback) return fillNaN(out, 0, n);
+  fillNaN(out, 0, lookback);
+  emaFrom(x, n, period, perToK(period), lookback, out);
+}
+
+// wma(): TA_WMA.
+void wma(const double* x, size_t n, size_t period, double* out) {
+  const size_t lookback = period - 1;
+  if (n <= lookback) return fillNaN(out, 0, n);
+  fillNaN(out, 0, lookback);
+  const double p = static_cast<double>(period);
+  const double divider = static_cast<double>((period * (period + 1)) >> 1);
+  double sum = 0, sub = 0;
+  size_t i = 0;
+  for (size_t w = 1; i < lookback; w++) {
+    const double value = x[i++];
+    sub += value;
+    sum += value * static_cast<double>(w);
+  }
+  double trailingValue = 0;
+  size_t trailing = 0;
+  while (i < n) {
+    const double value = x[i++];
+    sub += value;
+    sub -= trailingValue;
+    sum += value * p;
+    trailingValue = x[trailing++];
+    out[i - 1] = sum / divider;
+    sum -= sub;
+  }
+}
+
+// dema(): TA_DEMA.
+void dema(const double* x, size_t n, size_t period, double* out) {
+  const size_t lookback = 2 * (period - 1);
+  if (n <= lookback) return fillNaN(out, 0, n);
+  const double k = perToK(period);
+  std::vector<double> e1(n);
+  emaFrom(x, n, period, k, period - 1, e1.data());
+  emaFrom(e1.data(), n, period, k, lookback, out);
+  for (size_t t = lookback; t < n; t++) out[t] = 2 * e1[t] - out[t];
+  fillNaN(out, 0, lookback);
+}
+
+// tema(): TA_TEMA.
+void tema(const double* x, size_t n, size_t period, double* out) {
+  const size_t lookback = 3 * (period - 1);
+  if (n <= lookback) return fillNaN(out, 0, n);
+  const double k = perToK(period);
+  std::vector<double> e1(n), e2(n);
+  emaFrom(x, n, period, k, period - 1, e1.data());
+  emaFrom(e1.data(), n, period, k, 2 * (period - 1), e2.data());
+  emaFrom(e2.data(), n, period, k, lookback, out);
+  for (size_t t = lookback; t < n; t++) out[t] += 3 * e1[t] - 3 * e2[t];
+  fillNaN(out, 0, lookback);
+}
+
+// trima(): TA_TRIMA, odd and even periods in their orders.
+void trima(const double* x, size_t n, size_t period, double* out) {
+  const size_t lookback = period - 1;
+  if (n <= lookback) return fillNaN(out, 0, n);
+  fillNaN(out, 0, lookback);
+  const bool odd = period % 2 == 1;
+  const size_t half = period >> 1;
+  const double factor = 1 / static_cast<double>(odd ? (half + 1) * (half + 1) : half * (half + 1));
+  size_t trailing = 0;
+  size_t middle = odd ? half : half - 1;
+  size_t today = middle + half;
+  double numerator = 0, numeratorSub = 0;
+  for (size_t i = middle + 1; i-- > trailing;) {
+    numeratorSub += x[i];
+    numerator += numeratorSub;
+  }
+  double numeratorAdd = 0;
+  middle++;
+  for (size_t i = middle; i <= today; i++) {
+    numeratorAdd += x[i];
+    numerator += numeratorAdd;
+  }
+  double value = x[trailing++];
+  out[lookback] = numerator * factor;
+  today++;
+  while (today < n) {
+    numerator -= numeratorSub;
+    numeratorSub -= value;
+    value = x[middle++];
+    numeratorSub += value;
+    if (odd) {
+      numerator += numeratorAdd;
+      numeratorAdd -= value;
+    } else {
+      numeratorAdd -= value;
+      numerator += numeratorAdd;
+    }
+    value = x[today++];
+    numeratorAdd += value;
+    numerator += value;
+    value = x[trailing++];
+    out[today - 1] = numerator * factor;
+  }
+}
+
+// kama(): TA_KAMA.
+void kama(const double* x, size_t n, size_t period, double* out) {
+  if (n <= period) return fillNaN(out, 0, n);
+  fillNaN(out, 0, period);
+  const double constMax = 2.0 / (30.0 + 1.0);
+  const double constDiff = 2.0 / (2.0 + 1.0) - constMax;
+  auto smoothing = [&](double sum, double roc) {
+    const double ratio = sum <= roc || isZero(sum) ? 1.0 : std::fabs(roc / sum);
+    const double s = ratio * constDiff + constMax;
+    return s * s;
+  };
+  double sum = 0;
+  size_t today = 0, trailing = 0;
+  for (size_t i = period; i-- > 0;) {
+    double move = x[today++];
+    move -= x[today];
+    sum += std::fabs(move);
+  }
+  double average = x[today - 1];
+  double trailingValue = x[trailing++];
+  double s = smoothing(sum, x[today] - trailingValue);
+  average = (x[today++] - average) * s + average;
+  out[period] = average;
+  while (today < n) {
+    const double value = x[today];
+    const double old = x[trailing++];
+    const double roc = value - old;
+    sum -= std::fabs(trailingValue - old);
+    sum += std::fabs(value - x[today - 1]);
+    trailingValue = old;
+    s = smoothing(sum, roc);
+    average = (x[today++] - average) * s + average;
+    out[today - 1] = average;
+  }
+}
+
+// maLookback(): TA_MA_Lookback by TA_MAType's number; 0 for a period of 1.
+size_t maLookback(int type, size_t period) {
+  if (period <= 1) return 0;
+  if (type == 3) return 2 * (period - 1);  // DEMA
+  if (type == 4) return 3 * (period - 1);  // TEMA
+  if (type == 6) return period;            // KAMA
+  return period - 1;
+}
+
+// maOf(): TA_MA by TA_MAType's number, a period of 1 a copy.
+void maOf(int type, const double* x, size_t n, size_t period, double* out) {
+  if (period == 1) {
+    if (n > 0) std::memmove(out, x, n * sizeof(double));
+    return;
+  }
+  switch (type) {
+    case 1:
+      return ema(x, n, period, out);
+    case 2:
+      return wma(x, n, period, out);
+    case 3:
+      return dema(x, n, period, out);
+    case 4:
+      return tema(x, n, period, out);
+    case 5:
+      return trima(x, n, period, out);
+    case 6:
+      return kama(x, n, period, out);
+    default:
+      return sma(x, n, period, out);
+  }
+}
+
+}  // namespace kernelbus::indicators::series

@@ -1,0 +1,95 @@
+// The indicators' shapes (src/backends/reference/indicators/columns.ts): a panel column by column,
+// each the series call on that column, after python talib's rule for leading NaNs. The series
+// functions (series.hpp) fill all of their n outputs: NaN over TA-Lib's lookback.
+#pragma once
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "parallel.hpp"
+
+namespace kernelbus::indicators {
+
+/// TA-Lib's TA_IS_ZERO: |v| below TA_EPSILON (1e-14); false for NaN.
+inline bool isZero(double v) { return -1e-14 < v && v < 1e-14; }
+
+/// NaN into out[from, to).
+inline void fillNaN(double* out, size_t from, size_t to) {
+  for (size_t i = from; i < to; i++) out[i] = NAN;
+}
+
+/// The first row from which every input is a number in column c (python talib's check_begidx); rows if none.
+template <size_t In>
+size_t firstRow(const std::array<const double*, In>& inputs, size_t rows, size_t cols, size_t c) {
+  for (size_t t = 0; t < rows; t++) {
+    bool ok = true;
+    for (const double* x : inputs) ok = ok && x[t * cols + c] == x[t * cols + c];
+    if (ok) return t;
+  }
+  return rows;
+}
+
+/// Columns a panel's worker gathers at once: a row's values of a block are one cache line or two.
+constexpr size_t kColumnBlock = 8;
+
+/// `series(ins, n, outs)` over each column of the rows x cols inputs into the outputs (each rows x
+/// cols): a column's leading rows with a NaN input are NaN and the series starts after them. One
+/// column is read in place; a panel's columns are shared between threads in blocks, gathered into
+/// contiguous series a block at a time (row by row: whole cache lines), each column computed whole.
+template <size_t In, size_t Out, typename Series>
+void perColumn(const std::array<const double*, In>& inputs, size_t rows, size_t cols, const std::array<double*, Out>& outputs,
+               Series&& series) {
+  if (cols == 1) {
+    const size_t begin = firstRow(inputs, rows, 1, 0);
+    std::array<const double*, In> ins;
+    std::array<double*, Out> outs;
+    for (size_t k = 0; k < In; k++) ins[k] = inputs[k] + begin;
+    for (size_t k = 0; k < Out; k++) {
+      fillNaN(outputs[k], 0, begin);
+      outs[k] = outputs[k] + begin;
+    }
+    series(ins, rows - begin, outs);
+    return;
+  }
+  const size_t blocks = (cols + kColumnBlock - 1) / kColumnBlock;
+  parallelFor(blocks, 1, [&](size_t firstBlock, size_t lastBlock) {
+    // the block's series: input k of column b at (k * B + b) * rows, output k after the inputs (B:
+    // the block's width, fewer for a panel narrower than a block)
+    const size_t width = cols < kColumnBlock ? cols : kColumnBlock;
+    std::vector<double> buffer((In + Out) * width * rows);
+    auto at = [&](size_t k, size_t b) { return buffer.data() + (k * width + b) * rows; };
+    for (size_t block = firstBlock; block < lastBlock; block++) {
+      const size_t c0 = block * kColumnBlock;
+      const size_t used = cols - c0 < width ? cols - c0 : width;
+      for (size_t k = 0; k < In; k++) {
+        for (size_t t = 0; t < rows; t++) {
+          const double* row = inputs[k] + t * cols + c0;
+          for (size_t b = 0; b < used; b++) at(k, b)[t] = row[b];
+        }
+      }
+      for (size_t b = 0; b < used; b++) {
+        std::array<const double*, In> ins;
+        std::array<double*, Out> outs;
+        std::array<const double*, In> whole;
+        for (size_t k = 0; k < In; k++) whole[k] = at(k, b);
+        const size_t begin = firstRow(whole, rows, 1, 0);
+        for (size_t k = 0; k < In; k++) ins[k] = whole[k] + begin;
+        for (size_t k = 0; k < Out; k++) {
+          double* o = at(In + k, b);
+          fillNaN(o, 0, begin);
+          outs[k] = o + begin;
+        }
+        series(ins, rows - begin, outs);
+      }
+      for (size_t k = 0; k < Out; k++) {
+        for (size_t t = 0; t < rows; t++) {
+          double* row = outputs[k] + t * cols + c0;
+          for (size_t b = 0; b < used; b++) row[b] = at(In + k, b)[t];
+        }
+      }
+    }
+  });
+}
+
+}  // namespace kernelbus::indicators

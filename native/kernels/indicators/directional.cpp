@@ -1,0 +1,203 @@
+// TA-Lib's directional movement and parabolic SAR on one series
+// (src/backends/reference/indicators/directional.ts).
+#include <cmath>
+#include <vector>
+
+#include "columns.hpp"
+#include "series.hpp"
+
+namespace kernelbus::indicators::series {
+
+namespace {
+
+// The directional movements a Directional keeps: both (ADX) or one (PLUS_DI, MINUS_DI).
+enum Keep { kPlus = 1, kMinus = 2, kBoth = 3 };
+
+// Directional: TA_ADX's running Wilder sums of +DM, -DM (those `K` keeps) and the true range.
+template <int K = kBoth>
+struct Directional {
+  const double *high, *low, *close;
+  double plusDm = 0, minusDm = 0, range = 0;
+  double prevHigh, prevLow, prevClose;
+
+  Directional(const double* h, const double* l, const double* c)
+      : high(h), low(l), close(c), prevHigh(h[0]), prevLow(l[0]), prevClose(c[0]) {}
+
+  // step()
+  void step(size_t t, double period, bool decay) {
+    const double h = high[t];
+    const double diffP = h - prevHigh;
+    prevHigh = h;
+    const double l = low[t];
+    const double diffM = prevLow - l;
+    prevLow = l;
+    if (decay) {
+      if (K & kMinus) minusDm -= minusDm / period;
+      if (K & kPlus) plusDm -= plusDm / period;
+    }
+    if (diffM > 0 && diffP < diffM) {
+      if (K & kMinus) minusDm += diffM;
+    } else if (diffP > 0 && diffP > diffM) {
+      if (K & kPlus) plusDm += diffP;
+    }
+    double tr = h - l;
+    const double up = std::fabs(h - prevClose);
+    if (up > tr) tr = up;
+    const double down = std::fabs(l - prevClose);
+    if (down > tr) tr = down;
+    range = decay ? range - range / period + tr : range + tr;
+    prevClose = close[t];
+  }
+
+  // dx(): false where TA-Lib forms none (a zero range or a zero DI sum).
+  bool dx(double& value) const {
+    if (isZero(range)) return false;
+    const double minusDi = 100 * (minusDm / range);
+    const double plusDi = 100 * (plusDm / range);
+    const double sum = minusDi + plusDi;
+    if (isZero(sum)) return false;
+    value = 100 * (std::fabs(minusDi - plusDi) / sum);
+    return true;
+  }
+};
+
+}  // namespace
+
+// adx(): TA_ADX, lookback 2 period - 1.
+void adx(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
+  const size_t lookback = 2 * period - 1;
+  if (n <= lookback) return fillNaN(out, 0, n);
+  fillNaN(out, 0, lookback);
+  const double p = static_cast<double>(period), p1 = static_cast<double>(period - 1);
+  Directional<> d(high, low, close);
+  size_t today = 0;
+  for (size_t i = period - 1; i-- > 0;) d.step(++today, p, false);
+  double sumDx = 0, dx = 0;
+  for (size_t i = period; i-- > 0;) {
+    d.step(++today, p, true);
+    if (d.dx(dx)) sumDx += dx;
+  }
+  double average = sumDx / p;
+  out[today] = average;
+  while (today < n - 1) {
+    d.step(++today, p, true);
+    if (d.dx(dx)) average = (average * p1 + dx) / p;
+    out[today] = average;
+  }
+}
+
+// di(): TA_PLUS_DI (plus) or TA_MINUS_DI; a period of 1 TA-Lib's DM / TR of the bar.
+template <bool plus>
+void di(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
+  if (period <= 1) {
+    fillNaN(out, 0, n < 1 ? n : 1);
+    for (size_t t = 1; t < n; t++) {
+      const double diffP = high[t] - high[t - 1];
+      const double diffM = low[t - 1] - low[t];
+      const double move = plus ? diffP : diffM;
+      if (move > 0 && move > (plus ? diffM : diffP)) {
+        const double tr = trueRange(high, low, close, t);
+        out[t] = isZero(tr) ? 0 : move / tr;
+      } else {
+        out[t] = 0;
+      }
+    }
+    return;
+  }
+  if (n <= period) return fillNaN(out, 0, n);
+  fillNaN(out, 0, period);
+  const double p = static_cast<double>(period);
+  Directional<plus ? kPlus : kMinus> d(high, low, close);
+  size_t today = 0;
+  for (size_t i = period - 1; i-- > 0;) d.step(++today, p, false);
+  while (today < n - 1) {
+    d.step(++today, p, true);
+    out[today] = !isZero(d.range) ? 100 * ((plus ? d.plusDm : d.minusDm) / d.range) : 0;
+  }
+}
+
+// plusDi()
+void plusDi(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
+  di<true>(high, low, close, n, period, out);
+}
+
+// minusDi()
+void minusDi(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
+  di<false>(high, low, close, n, period, out);
+}
+
+// adxr(): TA_ADXR, lookback 3 period - 2.
+void adxr(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
+  const size_t lookback = 3 * period - 2;
+  if (n <= lookback) return fillNaN(out, 0, n);
+  adx(high, low, close, n, period, out);
+  for (size_t t = n - 1; t >= lookback; t--) out[t] = (out[t] + out[t - (period - 1)]) / 2;
+  fillNaN(out, 0, lookback);
+}
+
+// sar(): TA_SAR with TA-Lib's start.
+void sar(const double* high, const double* low, size_t n, double acceleration, double maximum, double* out) {
+  if (n <= 1) return fillNaN(out, 0, n);
+  out[0] = NAN;
+  double step = acceleration;
+  double af = step;
+  if (af > maximum) af = step = maximum;
+  const double diffP = high[1] - high[0];
+  const double diffM = low[0] - low[1];
+  bool isLong = !(diffM > 0 && diffP < diffM);
+  double ep = isLong ? high[1] : low[1];
+  double value = isLong ? low[0] : high[0];
+  double newLow = low[1], newHigh = high[1];
+  for (size_t today = 1; today < n; today++) {
+    const double prevLow = newLow, prevHigh = newHigh;
+    newLow = low[today];
+    newHigh = high[today];
+    if (isLong) {
+      if (newLow <= value) {
+        isLong = false;
+        value = ep;
+        if (value < prevHigh) value = prevHigh;
+        if (value < newHigh) value = newHigh;
+        out[today] = value;
+        af = step;
+        ep = newLow;
+        value = value + af * (ep - value);
+        if (value < prevHigh) value = prevHigh;
+        if (value < newHigh) value = newHigh;
+      } else {
+        out[today] = value;
+        if (newHigh > ep) {
+          ep = newHigh;
+          af += step;
+          if (af > maximum) af = maximum;
+        }
+        value = value + af * (ep - value);
+        if (value > prevLow) value = prevLow;
+        if (value > newLow) value = newLow;
+      }
+    } else if (newHigh >= value) {
+      isLong = true;
+      value = ep;
+      if (value > prevLow) value = prevLow;
+      if (value > newLow) value = newLow;
+      out[today] = value;
+      af = step;
+      ep = newHigh;
+      value = value + af * (ep - value);
+      if (value > prevLow) value = prevLow;
+      if (value > newLow) value = newLow;
+    } else {
+      out[today] = value;
+      if (newLow < ep) {
+        ep = newLow;
+        af += step;
+        if (af > maximum) af = maximum;
+      }
+      value = value + af * (ep - value);
+      if (value < prevHigh) value = prevHigh;
+      if (value < newHigh) value = newHigh;
+    }
+  }
+}
+
+}  // namespace kernelbus::indicators::series

@@ -1,0 +1,220 @@
+// TA-Lib's RSI, MACD, MOM, ROC, CCI, AROON, AROONOSC and ULTOSC on one series
+// (src/backends/reference/indicators/momentum.ts).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "columns.hpp"
+#include "series.hpp"
+
+namespace kernelbus::indicators::series {
+
+// rsi(): TA_RSI, Wilder's averages of gains and losses seeded by their means.
+void rsi(const double* x, size_t n, size_t period, double* out) {
+  if (n <= period) return fillNaN(out, 0, n);
+  fillNaN(out, 0, period);
+  const double p = static_cast<double>(period), p1 = static_cast<double>(period - 1);
+  size_t today = 0;
+  double prev = x[today++];
+  double gain = 0, loss = 0;
+  for (size_t i = period; i > 0; i--) {
+    const double value = x[today++];
+    const double move = value - prev;
+    prev = value;
+    if (move < 0)
+      loss -= move;
+    else
+      gain += move;
+  }
+  loss /= p;
+  gain /= p;
+  double sum = gain + loss;
+  out[period] = !isZero(sum) ? 100 * (gain / sum) : 0;
+  while (today < n) {
+    const double value = x[today];
+    const double move = value - prev;
+    prev = value;
+    loss *= p1;
+    gain *= p1;
+    if (move < 0)
+      loss -= move;
+    else
+      gain += move;
+    loss /= p;
+    gain /= p;
+    sum = gain + loss;
+    out[today++] = !isZero(sum) ? 100 * (gain / sum) : 0;
+  }
+}
+
+// macd(): TA_MACD, both EMAs from slowPeriod - 1, the signal the EMA of their difference.
+void macd(const double* x, size_t n, size_t fastPeriod, size_t slowPeriod, size_t signalPeriod, double* line, double* signal,
+          double* hist) {
+  const size_t fast = slowPeriod < fastPeriod ? slowPeriod : fastPeriod;
+  const size_t slow = slowPeriod < fastPeriod ? fastPeriod : slowPeriod;
+  const size_t start = slow - 1;
+  const size_t lookback = start + signalPeriod - 1;
+  if (n <= lookback) {
+    for (double* o : {line, signal, hist}) fillNaN(o, 0, n);
+    return;
+  }
+  emaFrom(x, n, slow, perToK(slow), start, hist);  // the slow EMA, in hist for now
+  emaFrom(x, n, fast, perToK(fast), start, line);
+  for (size_t t = start; t < n; t++) line[t] = line[t] - hist[t];
+  emaFrom(line, n, signalPeriod, perToK(signalPeriod), lookback, signal);
+  for (size_t t = lookback; t < n; t++) hist[t] = line[t] - signal[t];
+  for (double* o : {line, signal, hist}) fillNaN(o, 0, lookback);
+}
+
+// mom(): TA_MOM.
+void mom(const double* x, size_t n, size_t period, double* out) {
+  fillNaN(out, 0, std::min(period, n));
+  for (size_t t = period; t < n; t++) out[t] = x[t] - x[t - period];
+}
+
+// roc(): TA_ROC.
+void roc(const double* x, size_t n, size_t period, double* out) {
+  fillNaN(out, 0, std::min(period, n));
+  for (size_t t = period; t < n; t++) {
+    const double before = x[t - period];
+    out[t] = before != 0 ? (x[t] / before - 1) * 100 : 0;
+  }
+}
+
+// cci(): TA_CCI over TA-Lib's circular buffer.
+void cci(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
+  const size_t lookback = period - 1;
+  if (n <= lookback) return fillNaN(out, 0, n);
+  fillNaN(out, 0, lookback);
+  const double p = static_cast<double>(period);
+  std::vector<double> ring(period);
+  size_t at = 0;
+  auto next = [&] { at = at + 1 > period - 1 ? 0 : at + 1; };
+  size_t i = 0;
+  for (; i < lookback; i++, next()) ring[at] = (high[i] + low[i] + close[i]) / 3;
+  for (; i < n; i++, next()) {
+    const double last = (high[i] + low[i] + close[i]) / 3;
+    ring[at] = last;
+    double average = 0;
+    for (size_t j = 0; j < period; j++) average += ring[j];
+    average /= p;
+    double deviation = 0;
+    for (size_t j = 0; j < period; j++) deviation += std::fabs(ring[j] - average);
+    const double distance = last - average;
+    out[i] = distance != 0 && deviation != 0 ? distance / (0.015 * (deviation / p)) : 0;
+  }
+}
+
+namespace {
+
+// aroonExtremes(): TA-Lib's AROON tracking, ties to the latest bar.
+template <typename Each>
+void aroonExtremes(const double* high, const double* low, size_t n, size_t period, Each&& each) {
+  long lowestIdx = -1, highestIdx = -1;
+  double lowest = 0, highest = 0;
+  for (size_t today = period, trailing = 0; today < n; today++, trailing++) {
+    const long t = static_cast<long>(today), tr = static_cast<long>(trailing);
+    double tmp = low[today];
+    if (lowestIdx < tr) {
+      lowestIdx = tr;
+      lowest = low[lowestIdx];
+      for (long i = lowestIdx + 1; i <= t; i++) {
+        tmp = low[i];
+        if (tmp <= lowest) {
+          lowestIdx = i;
+          lowest = tmp;
+        }
+      }
+    } else if (tmp <= lowest) {
+      lowestIdx = t;
+      lowest = tmp;
+    }
+    tmp = high[today];
+    if (highestIdx < tr) {
+      highestIdx = tr;
+      highest = high[highestIdx];
+      for (long i = highestIdx + 1; i <= t; i++) {
+        tmp = high[i];
+        if (tmp >= highest) {
+          highestIdx = i;
+          highest = tmp;
+        }
+      }
+    } else if (tmp >= highest) {
+      highestIdx = t;
+      highest = tmp;
+    }
+    each(t, lowestIdx, highestIdx);
+  }
+}
+
+}  // namespace
+
+// aroon(): TA_AROON.
+void aroon(const double* high, const double* low, size_t n, size_t period, double* down, double* up) {
+  fillNaN(down, 0, std::min(period, n));
+  fillNaN(up, 0, std::min(period, n));
+  const double factor = 100.0 / static_cast<double>(period);
+  const long p = static_cast<long>(period);
+  aroonExtremes(high, low, n, period, [&](long today, long lowestIdx, long highestIdx) {
+    up[today] = factor * static_cast<double>(p - (today - highestIdx));
+    down[today] = factor * static_cast<double>(p - (today - lowestIdx));
+  });
+}
+
+// aroonOsc(): TA_AROONOSC.
+void aroonOsc(const double* high, const double* low, size_t n, size_t period, double* out) {
+  fillNaN(out, 0, std::min(period, n));
+  const double factor = 100.0 / static_cast<double>(period);
+  aroonExtremes(high, low, n, period,
+                [&](long today, long lowestIdx, long highestIdx) { out[today] = factor * static_cast<double>(highestIdx - lowestIdx); });
+}
+
+// ultosc(): TA_ULTOSC over the sorted periods (one total of each kind per period, as TA-Lib keeps them).
+void ultosc(const double* high, const double* low, const double* close, size_t n, size_t period1, size_t period2, size_t period3,
+            double* out) {
+  std::array<size_t, 3> p{period1, period2, period3};
+  std::sort(p.begin(), p.end());
+  const size_t start = p[2];
+  if (n <= start) return fillNaN(out, 0, n);
+  fillNaN(out, 0, start);
+  auto buying = [&](size_t t) {
+    const double trueLow = low[t] < close[t - 1] ? low[t] : close[t - 1];
+    return close[t] - trueLow;
+  };
+  auto prime = [&](size_t period, double& a, double& b) {
+    a = 0;
+    b = 0;
+    for (size_t i = start - period + 1; i < start; i++) {
+      a += buying(i);
+      b += trueRange(high, low, close, i);
+    }
+  };
+  double a1, b1, a2, b2, a3, b3;
+  prime(p[0], a1, b1);
+  prime(p[1], a2, b2);
+  prime(p[2], a3, b3);
+  for (size_t today = start, t1 = start - p[0] + 1, t2 = start - p[1] + 1, t3 = start - p[2] + 1; today < n; today++, t1++, t2++, t3++) {
+    const double bp = buying(today), tr = trueRange(high, low, close, today);
+    a1 += bp;
+    a2 += bp;
+    a3 += bp;
+    b1 += tr;
+    b2 += tr;
+    b3 += tr;
+    double output = 0;
+    if (!isZero(b1)) output += 4 * (a1 / b1);
+    if (!isZero(b2)) output += 2 * (a2 / b2);
+    if (!isZero(b3)) output += a3 / b3;
+    a1 -= buying(t1);
+    b1 -= trueRange(high, low, close, t1);
+    a2 -= buying(t2);
+    b2 -= trueRange(high, low, close, t2);
+    a3 -= buying(t3);
+    b3 -= trueRange(high, low, close, t3);
+    out[today] = 100 * (output / 7);
+  }
+}
+
+}  // namespace kernelbus::indicators::series
