@@ -1,14 +1,17 @@
 /**
  * The indicators family (issue 51). One random-walk series of 10^6 bars per indicator on the
  * reference, native, native on one thread and native into a reused output (options.out, as TA-Lib
- * is timed); with TALIB_DRIVER set to the TA-Lib driver that
- * scripts/talib-fixtures/generate.sh builds (its `bench` mode times each TA-Lib C call on 10^6 bars,
- * best of 5, output preallocated, no process start), a 'TA-Lib C' row per indicator measured in the
- * same run and its ratio to native into out. Then a panel of 2,520 x 500 for the core eight: native on one
- * thread and on the default threads, and all eight on the panel in one total. Last, the size sweep
- * of sma (the least work a bar: where a call's fixed cost weighs most) that sets 'auto''s threshold.
+ * is timed); with TALIB_DRIVER set to the TA-Lib driver that scripts/talib-fixtures/generate.sh
+ * builds, a 'TA-Lib C' row per indicator measured in the same run on the same bars (handed to the
+ * driver's `bench` mode in a file: best of 5, output preallocated, no process start) and its ratio
+ * to native into out. Then a panel of 2,520 x 500 for the core eight: native on one thread and on
+ * the default threads, and all eight on the panel in one total. Last, the size sweep of sma (the
+ * least work a bar: where a call's fixed cost weighs most) that sets 'auto''s threshold.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { kernels, matrix } from '../src/api/index.js';
 import { backends } from '../src/api/index.js';
 import { FAMILY_KERNELS } from '../src/kernels/families.js';
@@ -43,11 +46,21 @@ function inputOf(name: keyof typeof INDICATORS_KERNELS, bars: Record<Field, unkn
   return fields.length === 1 ? bars.close : Object.fromEntries(fields.map((f) => [f, bars[f as Field]]));
 }
 
-/** TA-Lib C's ms per indicator on 10^6 bars from the driver TALIB_DRIVER names, or none. */
-function talibTimes(): Record<string, number> | undefined {
+/** TA-Lib C's ms per indicator on `bars` (the same series) from the driver TALIB_DRIVER names, or none. */
+function talibTimes(bars: Record<Field, Float64Array>): Record<string, number> | undefined {
   const driver = process.env.TALIB_DRIVER;
   if (!driver) return undefined;
-  return JSON.parse(execFileSync(driver, ['bench', '1000000'], { encoding: 'utf8' })).ms;
+  const dir = mkdtempSync(join(tmpdir(), 'kernelbus-talib-'));
+  try {
+    const file = join(dir, 'bars.f64');
+    const n = bars.close.length;
+    const all = new Float64Array(4 * n);
+    (['high', 'low', 'close', 'volume'] as const).forEach((f, k) => all.set(bars[f], k * n));
+    writeFileSync(file, all);
+    return JSON.parse(execFileSync(driver, ['bench', String(n), file], { encoding: 'utf8' })).ms;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const CORE = ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'adx', 'stoch'] as const;
@@ -62,7 +75,7 @@ export const indicatorsSection: BenchSection = {
     const one = kernels({ backend: 'native', threads: 1 });
     const threads = nativeThreads();
     const series = walk(1_000_000, 1);
-    const talib = talibTimes();
+    const talib = talibTimes(series);
     for (const name of FAMILY_KERNELS.indicators) {
       const input = inputOf(name, series);
       const call = (k: typeof ref) => () => (k[name] as (x: unknown) => unknown)(input);

@@ -6,8 +6,10 @@
  *   driver fixtures <dir>   writes <dir>/inputs.json (the seeded OHLCV cases) and one
  *                           <dir>/<indicator>.json per indicator: defaults and one other
  *                           parameter set on every case.
- *   driver bench <bars>     times each indicator on one random-walk series of <bars> bars
- *                           (best of 5 runs, no process start) and prints milliseconds.
+ *   driver bench <bars> [file]  times each indicator on one series of <bars> bars (best of 5
+ *                           runs, no process start) and prints milliseconds: a random walk, or
+ *                           the bars of `file` (high, low, close, volume: <bars> float64 each), so
+ *                           that a bench times TA-Lib on its own data.
  *
  * The cases: a random walk; flat stretches with zero volume; closes at the high or the low; leading
  * NaNs and a halted bar; pennies near zero (closes of 0, high = low, negative volume).
@@ -407,10 +409,24 @@ static double now(void) {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-static void bench(int bars) {
+/* The bars of `file`: high, low, close and volume, `bars` float64 values each, one after the other. */
+static void readBars(Case* c, const char* file) {
+  FILE* f = fopen(file, "rb");
+  double* columns[4] = {c->high, c->low, c->close, c->volume};
+  for (int k = 0; k < 4; k++) {
+    if (!f || fread(columns[k], sizeof(double), c->n, f) != (size_t)c->n) {
+      fprintf(stderr, "%s: expected 4 x %d float64 values\n", file, c->n);
+      exit(1);
+    }
+  }
+  fclose(f);
+}
+
+static void bench(int bars, const char* file) {
   Case c;
   allocCase(&c, "bench", bars);
-  walk(&c, 1, 0, 0, 0);
+  if (file) readBars(&c, file);
+  else walk(&c, 1, 0, 0, 0);
   printf("{\"bars\":%d,\"ms\":{", bars);
   for (int i = 0; i < kCount; i++) {
     const Indicator* ind = &kIndicators[i];
@@ -436,10 +452,10 @@ int main(int argc, char** argv) {
   if (argc == 3 && strcmp(argv[1], "fixtures") == 0) {
     makeCases();
     fixtures(argv[2]);
-  } else if (argc == 3 && strcmp(argv[1], "bench") == 0) {
-    bench(atoi(argv[2]));
+  } else if ((argc == 3 || argc == 4) && strcmp(argv[1], "bench") == 0) {
+    bench(atoi(argv[2]), argc == 4 ? argv[3] : NULL);
   } else {
-    fprintf(stderr, "usage: driver fixtures <dir> | driver bench <bars>\n");
+    fprintf(stderr, "usage: driver fixtures <dir> | driver bench <bars> [bars file]\n");
     return 2;
   }
   TA_Shutdown();

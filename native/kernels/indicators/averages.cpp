@@ -79,9 +79,9 @@ void dema(const double* x, size_t n, size_t period, double* out) {
   const size_t lookback = 2 * (period - 1);
   if (n <= lookback) return fillNaN(out, 0, n);
   const double k = perToK(period);
-  std::vector<double> e1(n);
-  emaFrom(x, n, period, k, period - 1, e1.data());
-  emaFrom(e1.data(), n, period, k, lookback, out);
+  const auto e1 = scratch(n);
+  emaFrom(x, n, period, k, period - 1, e1.get());
+  emaFrom(e1.get(), n, period, k, lookback, out);
   for (size_t t = lookback; t < n; t++) out[t] = 2 * e1[t] - out[t];
   fillNaN(out, 0, lookback);
 }
@@ -91,10 +91,10 @@ void tema(const double* x, size_t n, size_t period, double* out) {
   const size_t lookback = 3 * (period - 1);
   if (n <= lookback) return fillNaN(out, 0, n);
   const double k = perToK(period);
-  std::vector<double> e1(n), e2(n);
-  emaFrom(x, n, period, k, period - 1, e1.data());
-  emaFrom(e1.data(), n, period, k, 2 * (period - 1), e2.data());
-  emaFrom(e2.data(), n, period, k, lookback, out);
+  const auto e1 = scratch(n), e2 = scratch(n);
+  emaFrom(x, n, period, k, period - 1, e1.get());
+  emaFrom(e1.get(), n, period, k, 2 * (period - 1), e2.get());
+  emaFrom(e2.get(), n, period, k, lookback, out);
   for (size_t t = lookback; t < n; t++) out[t] += 3 * e1[t] - 3 * e2[t];
   fillNaN(out, 0, lookback);
 }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "parallel.hpp"
@@ -13,6 +14,10 @@ namespace kernelbus::indicators {
 
 /// TA-Lib's TA_IS_ZERO: |v| below TA_EPSILON (1e-14); false for NaN.
 inline bool isZero(double v) { return -1e-14 < v && v < 1e-14; }
+
+/// Working memory of n doubles left uninitialised (every value is written before it is read): no
+/// pass that zeroes it, as TA-Lib's malloc'd buffers.
+inline std::unique_ptr<double[]> scratch(size_t n) { return std::unique_ptr<double[]>(new double[n]); }
 
 /// NaN into out[from, to).
 inline void fillNaN(double* out, size_t from, size_t to) {

@@ -73,9 +73,9 @@ void stoch(const double* high, const double* low, const double* close, size_t n,
     fillNaN(outD, 0, n);
     return;
   }
-  std::vector<double> raw(n);
-  fastKInto(high, low, close, n, fastK, raw.data());
-  maOf(slowKType, raw.data() + lookbackK, n - lookbackK, slowK, outK + lookbackK);
+  const auto raw = scratch(n);
+  fastKInto(high, low, close, n, fastK, raw.get());
+  maOf(slowKType, raw.get() + lookbackK, n - lookbackK, slowK, outK + lookbackK);
   maOf(slowDType, outK + slowFrom, n - slowFrom, slowD, outD + slowFrom);
   fillNaN(outK, 0, lookback);
   fillNaN(outD, 0, slowFrom);
@@ -104,9 +104,9 @@ void stochRsi(const double* x, size_t n, size_t period, size_t fastK, size_t fas
     fillNaN(outD, 0, n);
     return;
   }
-  std::vector<double> r(n);
-  rsi(x, n, period, r.data());
-  const double* from = r.data() + period;
+  const auto r = scratch(n);
+  rsi(x, n, period, r.get());
+  const double* from = r.get() + period;
   stochf(from, from, from, n - period, fastK, fastD, fastDType, outK + period, outD + period);
   fillNaN(outK, 0, period);
   fillNaN(outD, 0, period);
