@@ -1,0 +1,42 @@
+/**
+ * The covariances known to pass the optimizers' covariance test (portfolio-psd.ts): a cache keyed by
+ * the array's identity that holds a copy of what passed, so that an optimizer called again on the same
+ * covariance (an engine re-solving on the latest estimate, a sweep of targets, minVariance then
+ * maxSharpe) runs no second Cholesky factorization, without trusting the caller: the array must still
+ * hold, byte for byte, what the test passed (a covariance changed in place since is tested again).
+ *
+ * Why a cache of what passed and not a marker on the outputs of covariance(), nearestPsd() or
+ * factorCovariance(): those are positive semidefinite in exact arithmetic, not always to the test's
+ * tolerance (the tfjs backend forms the cross-products in float32, about 1e-7 of the largest variance,
+ * and a rank-deficient float64 sample covariance leaves pivots near -5e-10 of it: psd.test.ts), and a
+ * marker could not see an array changed in place after it was made. A cached pass changes no answer:
+ * the test is deterministic (the same pivots on every backend, to the bit), and the copy proves the
+ * input is what passed. Such an output pays the test once, on its first optimizer call.
+ *
+ * The cost: a copy of each covariance that passed, held while the caller holds the array (a WeakMap:
+ * it goes when the array does), 8 n^2 bytes; and a comparison of n^2 doubles a call (memcmp, about
+ * 0.04 ms at N = 500) against the test's n^3 / 6 multiply-adds (about 3 ms at N = 500).
+ */
+import { Buffer } from 'node:buffer';
+
+/** What passed for an array: its matrices' order n and a copy of its values. */
+interface Passed {
+  n: number;
+  values: Buffer;
+}
+
+const passed = new WeakMap<Float64Array, Passed>();
+
+/** The bytes of `a` (a view, no copy). */
+const bytesOf = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** Records that `data` (stacked n x n covariances) passed the covariance test as it holds now. */
+export function rememberPsd(data: Float64Array, n: number): void {
+  passed.set(data, { n, values: Buffer.from(bytesOf(data)) });
+}
+
+/** Whether `data` (stacked n x n covariances) passed the covariance test and still holds what passed. */
+export function knownPsd(data: Float64Array, n: number): boolean {
+  const p = passed.get(data);
+  return p !== undefined && p.n === n && p.values.equals(bytesOf(data));
+}
