@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, type Kernels, matrix } from '../../src/index.js';
-import { knownPsd, rememberPsd } from '../../src/kernels/portfolio/portfolio-psd-known.js';
+import { knownPsd, PSD_MEMORY_BYTES, rememberPsd } from '../../src/kernels/portfolio/portfolio-psd-known.js';
 import { stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { randomCov, rng } from './kkt.js';
@@ -40,6 +40,20 @@ describe('the covariances known to pass the test', () => {
     expect(knownPsd(S.data, 8)).toBe(true); // the values that passed again
     S.data[0] *= 0.5;
     expect(knownPsd(S.data, 8)).toBe(false);
+  });
+
+  it('holds at most PSD_MEMORY_BYTES of copies: the oldest is forgotten first, a larger array never held', () => {
+    const n = 1024; // 8 MiB a matrix
+    const arrays = Array.from({ length: PSD_MEMORY_BYTES / (8 * n * n) + 1 }, (_, i) => new Float64Array(n * n).fill(i));
+    for (const a of arrays) rememberPsd(a, n);
+    expect(arrays.map((a) => knownPsd(a, n))).toEqual(arrays.map((_, i) => i > 0));
+    rememberPsd(arrays[1], n); // remembered again: now the newest, so arrays[2] goes next
+    rememberPsd(arrays[0], n);
+    expect(arrays.map((a) => knownPsd(a, n))).toEqual(arrays.map((_, i) => i !== 2));
+    const huge = new Float64Array(PSD_MEMORY_BYTES / 8 + 1);
+    rememberPsd(huge, 1);
+    expect(knownPsd(huge, 1)).toBe(false);
+    expect(knownPsd(arrays[3], n)).toBe(true); // and nothing was forgotten for it
   });
 });
 

@@ -13,26 +13,47 @@
  * the test is deterministic (the same pivots on every backend, to the bit), and the copy proves the
  * input is what passed. Such an output pays the test once, on its first optimizer call.
  *
- * The cost: a copy of each covariance that passed, held while the caller holds the array (a WeakMap:
- * it goes when the array does), 8 n^2 bytes; and a comparison of n^2 doubles a call (memcmp, about
- * 0.04 ms at N = 500) against the test's n^3 / 6 multiply-adds (about 3 ms at N = 500).
+ * The cost: a copy of each covariance that passed, 8 n^2 bytes, held while the caller holds the array
+ * (a WeakMap: it goes when the array does) and at most PSD_MEMORY_BYTES of copies in all (the oldest
+ * forgotten first: a caller keeping a history of covariances, each optimized once, does not keep
+ * twice its memory); and a comparison of n^2 doubles a call (memcmp, about 0.04 ms at N = 500)
+ * against the test's n^3 / 6 multiply-adds (about 3 ms at N = 500).
  */
 import { Buffer } from 'node:buffer';
 
-/** What passed for an array: its matrices' order n and a copy of its values. */
+/** What passed for an array: its matrices' order n, a copy of its values, and when (a count). */
 interface Passed {
   n: number;
   values: Buffer;
+  seq: number;
 }
 
+/** The most bytes of copies held (the oldest forgotten first); a larger covariance is not remembered. */
+export const PSD_MEMORY_BYTES = 64 * 1024 * 1024;
+
 const passed = new WeakMap<Float64Array, Passed>();
+/** The arrays remembered, oldest first, with the bytes each copy holds (an array gone: still counted until its turn). */
+const order: { array: WeakRef<Float64Array>; bytes: number; seq: number }[] = [];
+let held = 0;
+let seq = 0;
 
 /** The bytes of `a` (a view, no copy). */
 const bytesOf = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** Records that `data` (stacked n x n covariances) passed the covariance test as it holds now. */
 export function rememberPsd(data: Float64Array, n: number): void {
-  passed.set(data, { n, values: Buffer.from(bytesOf(data)) });
+  if (data.byteLength > PSD_MEMORY_BYTES) return;
+  seq++;
+  passed.set(data, { n, values: Buffer.from(bytesOf(data)), seq });
+  order.push({ array: new WeakRef(data), bytes: data.byteLength, seq });
+  held += data.byteLength;
+  while (held > PSD_MEMORY_BYTES) {
+    const oldest = order.shift() as (typeof order)[number];
+    held -= oldest.bytes;
+    const array = oldest.array.deref();
+    // forgotten unless remembered again since (then its copy is a later entry's)
+    if (array && passed.get(array)?.seq === oldest.seq) passed.delete(array);
+  }
 }
 
 /** Whether `data` (stacked n x n covariances) passed the covariance test and still holds what passed. */
