@@ -11,13 +11,17 @@
  * and a rank-deficient float64 sample covariance leaves pivots near -5e-10 of it: psd.test.ts), and a
  * marker could not see an array changed in place after it was made. A cached pass changes no answer:
  * the test is deterministic (the same pivots on every backend, to the bit), and the copy proves the
- * input is what passed. Such an output pays the test once, on its first optimizer call.
+ * input is what passed. Such an output pays the test on its first two optimizer calls.
  *
- * The cost: a copy of each covariance that passed, 8 n^2 bytes, held while the caller holds the array
- * (a WeakMap: it goes when the array does) and at most PSD_MEMORY_BYTES of copies in all (the oldest
- * forgotten first: a caller keeping a history of covariances, each optimized once, does not keep
- * twice its memory); and a comparison of n^2 doubles a call (memcmp, about 0.04 ms at N = 500)
- * against the test's n^3 / 6 multiply-adds (about 3 ms at N = 500).
+ * An array is copied the second time it passes, not the first: a new covariance each call (a rolling
+ * window, an engine's latest estimate) would otherwise pay a copy per call, 8 n^2 bytes to allocate,
+ * fill and keep (12-30 us at N = 50 measured here under load, where the test is about 10 us), for a
+ * test it never skips; an array seen once is only marked (a WeakSet), and one called again pays the
+ * test once more, then is copied. The copies are held while the caller holds the array (a WeakMap:
+ * they go when it does), at most PSD_MEMORY_BYTES in all, the oldest forgotten first (a caller
+ * keeping a history of covariances does not keep twice its memory). A call on a remembered array
+ * costs a comparison of n^2 doubles (memcmp, about 0.04 ms at N = 500) for the test's n^3 / 6
+ * multiply-adds (about 3 ms at N = 500).
  */
 import { Buffer } from 'node:buffer';
 
@@ -31,6 +35,8 @@ interface Passed {
 /** The most bytes of copies held (the oldest forgotten first); a larger covariance is not remembered. */
 export const PSD_MEMORY_BYTES = 64 * 1024 * 1024;
 
+/** The arrays that passed once (no copy yet). */
+const seen = new WeakSet<Float64Array>();
 const passed = new WeakMap<Float64Array, Passed>();
 /** The arrays remembered, oldest first, with the bytes each copy holds (an array gone: still counted until its turn). */
 const order: { array: WeakRef<Float64Array>; bytes: number; seq: number }[] = [];
@@ -40,8 +46,15 @@ let seq = 0;
 /** The bytes of `a` (a view, no copy). */
 const bytesOf = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-/** Records that `data` (stacked n x n covariances) passed the covariance test as it holds now. */
+/**
+ * Records that `data` (stacked n x n covariances) passed the covariance test as it holds now: the
+ * first time marked only, from the second on with a copy of its values (see the module's comment).
+ */
 export function rememberPsd(data: Float64Array, n: number): void {
+  if (!seen.has(data)) {
+    seen.add(data);
+    return;
+  }
   if (data.byteLength > PSD_MEMORY_BYTES) return;
   seq++;
   passed.set(data, { n, values: Buffer.from(bytesOf(data)), seq });

@@ -50,8 +50,8 @@ export interface PsdOptions {
    * Skip the positive-semidefiniteness test (one Cholesky factorization per covariance, n^3 / 6
    * multiply-adds) for a covariance known to be PSD. Default false. With a matrix that is not, the
    * solver returns a local optimum or reports the negative curvature it meets. Without it the test
-   * runs once per array: a covariance that passed, called again unchanged (the same Float64Array,
-   * the same values), is not tested again (portfolio-psd-known.ts).
+   * runs at most twice per array: a covariance that passed twice, called again unchanged (the same
+   * Float64Array, the same values), is not tested again (portfolio-psd-known.ts).
    */
   assumePsd?: boolean;
 }
@@ -93,7 +93,7 @@ type Family = Record<string, (...a: unknown[]) => Float64Array>;
  * behind the covariance test, as the module's comment says: unchanged with `assumePsd: true`; with
  * `repair: true` each covariance through the same backend's nearestPsd ('spectral'), then the
  * optimizer on the repaired stack; else checkPsd first, a KernelInputError when one fails, unless the
- * same array passed it before and still holds what passed (portfolio-psd-known.ts). The test
+ * same array passed it twice before and still holds what passed (portfolio-psd-known.ts). The test
  * and the repair run on the calling thread, also under `<name>Async` (the solve does not). The outputs
  * are split by `c.split` on every path (one problem's numbers and Vectors, the asset names).
  */
