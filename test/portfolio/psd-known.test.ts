@@ -34,7 +34,8 @@ describe('the covariances known to pass the test', () => {
     rememberPsd(S.data, 8);
     expect(knownPsd(S.data, 8)).toBe(true);
     expect(knownPsd(S.data, 4)).toBe(false); // the same values read as a stack of 4 x 4 matrices
-    expect(knownPsd(Float64Array.from(S.data), 8)).toBe(false); // equal values, another array
+    expect(knownPsd(Float64Array.from(S.data), 8)).toBe(false); // equal values, another buffer
+    expect(knownPsd(new Float64Array(S.data.buffer, S.data.byteOffset, 64), 8)).toBe(true); // a new view of the same memory
     const bytes = new Uint8Array(S.data.buffer, S.data.byteOffset, S.data.byteLength);
     bytes[9 * 8] ^= 1; // element 9's last bit: one ulp
     expect(knownPsd(S.data, 8)).toBe(false);
@@ -94,6 +95,18 @@ function body(k: Kernels) {
     expect(refusal(() => k.minVariance(S))).toBe(expected);
     expect(refusal(() => k.riskParity(S))).toBe(expected);
     expect(knownPsd(S.data, 8)).toBe(false);
+  });
+
+  it('a window viewed anew each call (a subarray of a stack) is remembered by its memory, not by the view', () => {
+    const stack = stackCovariances([fresh(10), fresh(11)]);
+    const window = (p: number) => matrix(stack.data.subarray(p * 64, (p + 1) * 64), 8, 8);
+    const first = k.minVariance(window(1));
+    k.minVariance(window(1));
+    expect(knownPsd(window(1).data, 8)).toBe(true);
+    expect(knownPsd(window(0).data, 8)).toBe(false); // another region of the same buffer
+    expect(k.minVariance(window(1))).toEqual(first);
+    stack.data[64 + 9] *= 3; // changed in place: no longer known
+    expect(knownPsd(window(1).data, 8)).toBe(false);
   });
 
   it('a stack is remembered whole: one covariance changed in place is found again, by its index', () => {
