@@ -16,6 +16,7 @@ import { KernelInputError } from '../../errors.js';
 import { type Call, dimsOf, splitOutputs, type Outputs, type OutputSpec } from '../descriptor.js';
 import type { Split } from '../labels.js';
 import { describeValue } from '../validate.js';
+import { knownPsd, rememberPsd } from './portfolio-psd-known.js';
 
 /** A pivot of S / max(diag S) below minus this fails the test; one within it is a zero pivot. */
 export const PSD_TOLERANCE = 1e-8;
@@ -48,7 +49,9 @@ export interface PsdOptions {
   /**
    * Skip the positive-semidefiniteness test (one Cholesky factorization per covariance, n^3 / 6
    * multiply-adds) for a covariance known to be PSD. Default false. With a matrix that is not, the
-   * solver returns a local optimum or reports the negative curvature it meets.
+   * solver returns a local optimum or reports the negative curvature it meets. Without it the test
+   * runs at most twice per array: a covariance that passed twice, called again unchanged (the same
+   * Float64Array, the same values), is not tested again (portfolio-psd-known.ts).
    */
   assumePsd?: boolean;
 }
@@ -89,7 +92,8 @@ type Family = Record<string, (...a: unknown[]) => Float64Array>;
  * The optimizer `kernel`'s Call (spec its descriptor; `cov` the covariances its arguments hold)
  * behind the covariance test, as the module's comment says: unchanged with `assumePsd: true`; with
  * `repair: true` each covariance through the same backend's nearestPsd ('spectral'), then the
- * optimizer on the repaired stack; else checkPsd first, a KernelInputError when one fails. The test
+ * optimizer on the repaired stack; else checkPsd first, a KernelInputError when one fails, unless the
+ * same array passed it twice before and still holds what passed (portfolio-psd-known.ts). The test
  * and the repair run on the calling thread, also under `<name>Async` (the solve does not). The outputs
  * are split by `c.split` on every path (one problem's numbers and Vectors, the asset names).
  */
@@ -109,8 +113,11 @@ export function psdGuarded<T>(
   const dims = dimsOf(spec)(c.args);
   const call = (family: Family) => {
     if (!repair) {
-      const r = family.checkPsd(data, count, n);
-      if (r[0] >= 0) throw notPsdError(r[0], r[1], r[2], count);
+      if (!knownPsd(data, n)) {
+        const r = family.checkPsd(data, count, n);
+        if (r[0] >= 0) throw notPsdError(r[0], r[1], r[2], count);
+        rememberPsd(data, n);
+      }
       return family[kernel](...c.args);
     }
     const fixed = new Float64Array(data.length);
