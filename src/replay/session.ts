@@ -6,6 +6,7 @@
  * session on the next local day (an overnight session, e.g. futures' 18:00-17:00).
  */
 import { KernelInputError, describeValue } from '../errors.js';
+import { requireTimeZone, utcOffsetFinder } from '../kernels/calendar.js';
 
 /** Market hours: local wall times HH:MM in `timeZone` (IANA name, default UTC). */
 export interface Session {
@@ -37,12 +38,7 @@ export function parseSession(value: Session | string, name = 'options.session'):
   if (!session || !(minutesOf(session.open) >= 0) || !(minutesOf(session.close) >= 0)) {
     throw new KernelInputError(name, expected, describeValue(value));
   }
-  const timeZone = session.timeZone ?? 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-  } catch {
-    throw new KernelInputError(`${name}.timeZone`, 'an IANA time zone (America/New_York, Europe/London, UTC)', describeValue(timeZone));
-  }
+  const timeZone = requireTimeZone(session.timeZone ?? 'UTC', `${name}.timeZone`);
   if (minutesOf(session.open) === minutesOf(session.close) && minutesOf(session.open) % 1440 !== 0) {
     throw new KernelInputError(name, 'a close other than the open', describeValue(value));
   }
@@ -53,7 +49,8 @@ export function parseSession(value: Session | string, name = 'options.session'):
 export class SessionClock {
   private readonly openMin: number;
   private readonly closeMin: number;
-  private readonly parts: Intl.DateTimeFormat;
+  /** The zone's offset from UTC at an instant (local = t + offset). */
+  private readonly offset: (t: number) => number;
   /** The last session found [open, close) and the gap before it [gapFrom, open): fast paths for times in order. */
   private open = Number.NaN;
   private close = Number.NaN;
@@ -64,16 +61,7 @@ export class SessionClock {
     const s = parseSession(session);
     this.openMin = minutesOf(s.open);
     this.closeMin = minutesOf(s.close);
-    this.parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: s.timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
+    this.offset = utcOffsetFinder(s.timeZone);
   }
 
   /** The session [open, close) (epoch ms) that `t` falls in, or undefined outside every session. */
@@ -110,14 +98,6 @@ export class SessionClock {
       this.days.set(d, s);
     }
     return s;
-  }
-
-  /** The zone's offset from UTC at `t` (ms; local = t + offset). */
-  private offset(t: number): number {
-    const p: Record<string, number> = {};
-    for (const part of this.parts.formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-    const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-    return wall - (t - (((t % 1000) + 1000) % 1000));
   }
 
   /** The epoch ms of a local wall time (ms since 1970-01-01 00:00 local). */

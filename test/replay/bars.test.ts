@@ -130,7 +130,7 @@ describe('tapeBars', () => {
     expect(() => tapeBars([tape], { barMs: MIN, session: '09:30-16:00' }).ts.length).not.toThrow();
     expect(() => tapeBars([tape], { barMs: MIN, session: '09:30-25:00' })).toThrow(/^options\.session: expected market hours/);
     expect(() => tapeBars([tape], { barMs: MIN, session: '09:30-16:00 Mars/Olympus' })).toThrow(
-      'options.session.timeZone: expected an IANA time zone (America/New_York, Europe/London, UTC), got "Mars/Olympus"',
+      'options.session.timeZone: expected an IANA time zone name, got "Mars/Olympus"',
     );
     expect(() => tapeBars([tape], { barMs: MIN, from: 5, to: 5 })).toThrow(/^options\.to:/);
   });
