@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { runAgainst } from './against.js';
 import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
+import { callsSection } from './calls.js';
 import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
 import { gatewaySection } from './gateway.js';
@@ -40,6 +41,7 @@ const sections: BenchSection[] = [
   riskSection,
   factorSection,
   portfolioSection,
+  callsSection,
   busSection,
   redisSection,
   gatewaySection,
@@ -59,7 +61,7 @@ if (values.against !== undefined) {
     console.error(`--rounds: a whole number >= 1, got ${values.rounds}`);
     process.exit(2);
   }
-  process.exit(runAgainst({ ref: values.against, only, rounds, json: values.json }));
+  process.exit(runAgainst({ ref: values.against, only, sections, rounds, json: values.json }));
 }
 if (values.rounds !== undefined) {
   console.error('--rounds goes with --against');
