@@ -7,8 +7,9 @@
  * floor of any call through the binding). The kernel's own time is then about 'addon call' less
  * 'addon no-op', and the native API's overhead 'native' less that.
  *
- * Figures are microseconds a call: 2,000 warm-up calls, then 20,000 calls in 5 batches of 4,000, the
- * median batch (a batch's garbage collections are in its time: a call that allocates pays for it).
+ * Figures are microseconds a call: 2,000 warm-up calls of each subject, then 20,000 calls in 10
+ * batches of 2,000, the subjects' batches in turn (all see the same machine), the median batch (a
+ * batch's garbage collections are in its time: a call that allocates pays for it).
  *
  * Under `--against` with a base that has no 'calls' section, bench/against.ts runs this file over the
  * base's sources (KERNELBUS_BENCH_SOURCE: its checkout's root), so every module here is loaded from
@@ -29,19 +30,25 @@ const root = source ? pathToFileURL(`${resolve(source)}/`) : new URL('../', impo
 const load = <T>(path: string) => import(new URL(path, root).href) as Promise<T>;
 
 const WARMUP = 2_000;
-const BATCHES = 5;
-const BATCH = 4_000;
+const ROUNDS = 10;
+const BATCH = 2_000;
 
-/** Microseconds per call of `fn` (see the module's comment). */
-function perCall(fn: () => unknown): number {
-  for (let i = 0; i < WARMUP; i++) fn();
-  const times: number[] = [];
-  for (let b = 0; b < BATCHES; b++) {
-    const t0 = performance.now();
-    for (let i = 0; i < BATCH; i++) fn();
-    times.push(((performance.now() - t0) * 1000) / BATCH);
+/**
+ * Microseconds per call of each of `fns`: each warmed up, then ROUNDS rounds of one batch of BATCH
+ * calls of each in turn (so that all of them see the same machine), the median batch of each.
+ */
+function perCall<K extends string>(fns: Record<K, () => unknown>): Record<K, number> {
+  const entries = Object.entries(fns) as [K, () => unknown][];
+  for (const [, fn] of entries) for (let i = 0; i < WARMUP; i++) fn();
+  const times = new Map<K, number[]>(entries.map(([name]) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, fn] of entries) {
+      const t0 = performance.now();
+      for (let i = 0; i < BATCH; i++) fn();
+      times.get(name)?.push(((performance.now() - t0) * 1000) / BATCH);
+    }
   }
-  return median(times);
+  return Object.fromEntries(entries.map(([name]) => [name, median(times.get(name) ?? [])])) as Record<K, number>;
 }
 
 /** One case: the API call (given a Kernels) and the addon's entry calls it makes. */
@@ -163,13 +170,14 @@ export const callsSection: BenchSection = {
       const addon = entries.length === 1 ? entries[0] : () => entries.forEach((e) => e());
       const row = (subject: string, value: number, note?: string) =>
         rows.push({ section: 'calls', case: c.name, subject, value, unit: 'us', ...(note && { note }) });
-      const t = {
-        native: perCall(() => c.api(native)),
-        reference: perCall(() => c.api(reference)),
-        auto: perCall(() => c.api(auto)),
-        addon: perCall(addon),
-        noop: noop ? perCall(() => noop(x1, x1)) : undefined,
+      const subjects: Record<string, () => unknown> = {
+        native: () => c.api(native),
+        reference: () => c.api(reference),
+        auto: () => c.api(auto),
+        addon,
       };
+      if (noop) subjects.noop = () => noop(x1, x1);
+      const t = perCall(subjects);
       const own = t.noop === undefined ? undefined : Math.max(t.addon - entries.length * t.noop, 0);
       const overhead = own === undefined ? '' : `, ${(t.native - own).toFixed(2)} us over the kernel's ${own.toFixed(2)} us`;
       row('native', t.native, `${c.target ?? 'yardstick'}${overhead}`);
