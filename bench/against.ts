@@ -7,6 +7,8 @@
  * the other, the order alternating (base first in rounds 1, 3, ...): both builds see the same machine.
  * Each build runs its own bench code; rows are matched by section, case and subject (bench/compare.ts),
  * and a row whose head is slower by more than 10 % with the spreads apart is flagged (exit code 1).
+ * A section the base has no file of (bench/<name>.ts) runs in the base only when it can load its
+ * checkout from KERNELBUS_BENCH_SOURCE (`relocatable`): this checkout's code over the base's sources.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ComparedRow, compareRounds } from './compare.js';
-import type { BenchRow } from './lib.js';
+import type { BenchRow, BenchSection } from './lib.js';
 import { currentCommit, formatRatio, formatValue, machineMeta } from './results.js';
 
 /** What `--against` was asked. */
@@ -22,6 +24,8 @@ export interface AgainstOptions {
   ref: string;
   /** Sections (run.ts's names); every section when undefined. */
   only?: string[];
+  /** This checkout's sections (run.ts's list). */
+  sections: readonly BenchSection[];
   /** Rounds per build (each runs every selected section once). */
   rounds: number;
   /** Where to write the comparison as JSON. */
@@ -59,8 +63,11 @@ function baseTree(sha: string): string {
   return dir;
 }
 
-/** One run of the bench in `dir` (its own bench/run.ts): the rows it measured. */
-function runOnce(dir: string, only: string[] | undefined, scratch: string, label: string): BenchRow[] {
+/**
+ * One run of the bench in `dir` (its own bench/run.ts): the rows it measured. `source`: the checkout
+ * whose sources a relocatable section loads instead (KERNELBUS_BENCH_SOURCE).
+ */
+function runOnce(dir: string, only: string[] | undefined, scratch: string, label: string, source?: string): BenchRow[] {
   const out = join(scratch, `${label}.json`);
   const runTs = readFileSync(join(dir, 'bench', 'run.ts'), 'utf8');
   const args = ['--import', 'tsx', 'bench/run.ts', '--json', out];
@@ -68,7 +75,8 @@ function runOnce(dir: string, only: string[] | undefined, scratch: string, label
   // a bench that can leave bench/results/ alone is told to (older ones write into their worktree)
   if (runTs.includes("'no-write'")) args.push('--no-write');
   const started = Date.now();
-  const run = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const env = source ? { ...process.env, KERNELBUS_BENCH_SOURCE: source } : process.env;
+  const run = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28 });
   writeFileSync(join(scratch, `${label}.log`), `${run.stdout}${run.stderr}`);
   if (run.status !== 0)
     throw new Error(`bench ${label} failed (${join(scratch, `${label}.log`)}):\n${`${run.stdout}${run.stderr}`.slice(-3000)}`);
@@ -101,13 +109,27 @@ export function runAgainst(options: AgainstOptions): number {
   const baseName = options.ref === sha ? sha.slice(0, 9) : `${options.ref} (${sha.slice(0, 9)})`;
   const dir = baseTree(sha);
   const scratch = mkdtempSync(join(tmpdir(), 'kernelbus-against-'));
+  // the sections the base has a file of run in its own code; the others, where relocatable, in this
+  // checkout's code over the base's sources
+  const wanted = options.sections.filter((s) => !options.only || options.only.includes(s.name));
+  const own = wanted.filter((s) => existsSync(join(dir, 'bench', `${s.name}.ts`))).map((s) => s.name);
+  const borrowed = wanted.filter((s) => !own.includes(s.name) && s.relocatable).map((s) => s.name);
+  for (const s of wanted.filter((s) => !own.includes(s.name) && !s.relocatable)) {
+    console.log(`section ${s.name}: the base has none, and it cannot run over the base's sources: head only`);
+  }
+  if (borrowed.length > 0) console.log(`section(s) ${borrowed.join(', ')}: the base has none; this checkout's code runs over its sources`);
+  const runBase = (label: string) => [
+    ...(own.length > 0 ? runOnce(dir, options.only ? own : undefined, scratch, label) : []),
+    ...(borrowed.length > 0 ? runOnce(root, borrowed, scratch, `${label}-borrowed`, dir) : []),
+  ];
   const base: BenchRow[][] = [];
   const head: BenchRow[][] = [];
   for (let round = 0; round < options.rounds; round++) {
     console.log(`round ${round + 1} of ${options.rounds}${options.only ? ` (${options.only.join(', ')})` : ''}`);
     const order = round % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
     for (const side of order) {
-      const rows = runOnce(side === 'base' ? dir : root, options.only, scratch, `${side}-${round + 1}`);
+      const label = `${side}-${round + 1}`;
+      const rows = side === 'base' ? runBase(label) : runOnce(root, options.only, scratch, label);
       (side === 'base' ? base : head).push(rows);
     }
   }

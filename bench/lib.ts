@@ -26,6 +26,11 @@ export interface BenchRow {
 export interface BenchSection {
   name: string;
   run(): Promise<BenchRow[]>;
+  /**
+   * It loads the checkout it measures from KERNELBUS_BENCH_SOURCE when set (else its own): `--against`
+   * runs it over a base that has no such section (bench/against.ts).
+   */
+  relocatable?: boolean;
 }
 
 import { backends } from '../src/api/index.js';

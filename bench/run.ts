@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { runAgainst } from './against.js';
 import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
+import { callsSection } from './calls.js';
 import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
 import { featuresSection } from './features.js';
@@ -44,6 +45,7 @@ const sections: BenchSection[] = [
   portfolioSection,
   featuresSection,
   indicatorsSection,
+  callsSection,
   busSection,
   redisSection,
   gatewaySection,
@@ -63,7 +65,7 @@ if (values.against !== undefined) {
     console.error(`--rounds: a whole number >= 1, got ${values.rounds}`);
     process.exit(2);
   }
-  process.exit(runAgainst({ ref: values.against, only, rounds, json: values.json }));
+  process.exit(runAgainst({ ref: values.against, only, sections, rounds, json: values.json }));
 }
 if (values.rounds !== undefined) {
   console.error('--rounds goes with --against');

@@ -88,6 +88,17 @@ Napi::Value ViewAddress(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(view.data)));
 }
 
+// noop(a, b): reads two Float64Array arguments as a kernel entry does (count, kinds, data pointers and
+// lengths) and returns: the floor of a kernel call through the binding, for the bench's 'calls' section.
+Napi::Value Noop(const Napi::CallbackInfo& info) {
+  requireArgCount(info, 2);
+  const F64View a = float64Arg(info, 0, "a");
+  const F64View b = float64Arg(info, 1, "b");
+  static_cast<void>(a);
+  static_cast<void>(b);
+  return info.Env().Undefined();
+}
+
 // adviseHugePages(typedArray): asks the system to back the array's fresh memory with 2 MB pages
 // (native/kernels/memory.hpp): the readers' block buffers, before their first write.
 Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
@@ -133,6 +144,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("viewAddress", Napi::Function::New<ViewAddress>(env, "viewAddress"));
   exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
   exports.Set("adviseHugePages", Napi::Function::New<AdviseHugePages>(env, "adviseHugePages"));
+  exports.Set("noop", Napi::Function::New<Noop>(env, "noop"));
   exports.Set("paramNames", Napi::Function::New<ParamNamesOf>(env, "paramNames"));
   exports.Set("faultCodes", Napi::Function::New<FaultCodes>(env, "faultCodes"));
   registerVpin(env, exports);

@@ -60,6 +60,8 @@ struct F64View {
 F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 /// float64Arg() of a value that is not an argument (an element of an Array argument).
 F64View float64Value(Napi::Env env, const Napi::Value& value, const std::string& name);
+/// float64Value() of a record's field: the error names `argument`.`field` (a string made only then).
+F64View float64Field(Napi::Env env, const Napi::Value& value, const std::string& argument, const char* field);
 /// A writable view of a Float64Array argument (a kernel's output), checked as float64Arg().
 struct F64OutView {
   double* data;

@@ -192,11 +192,8 @@ struct RecordReader {
 /// The views of the records' arrays (pass 3: kind, attached buffer, data pointer, length).
 inline void resolvePending(Napi::Env env, const std::vector<PendingArray>& pending) {
   for (const PendingArray& p : pending) {
-    const bool kind = p.value.IsTypedArray() && p.value.As<Napi::TypedArray>().TypedArrayType() == napi_float64_array;
-    // the name made only for the error float64Value throws (a string per field would cost every call)
-    if (!kind || p.value.As<Napi::Float64Array>().ArrayBuffer().IsDetached()) float64Value(env, p.value, *p.argument + "." + p.field);
-    const Napi::Float64Array array = p.value.As<Napi::Float64Array>();
-    *p.target = In{array.Data(), array.ElementLength()};
+    const F64View v = float64Field(env, p.value, *p.argument, p.field);
+    *p.target = In{v.data, v.length};
   }
 }
 

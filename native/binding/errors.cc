@@ -46,22 +46,39 @@ std::string describeValue(const Napi::Value& value) {
 
 namespace {
 
-template <typename Array>
-Array typedValue(Napi::Env env, const Napi::Value& value, const std::string& name, napi_typedarray_type type, const char* typeName) {
-  const std::string kind = (typeName[0] == 'I' ? "an " : "a ") + std::string(typeName);  // an Int8Array, a Float64Array
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
-    throw inputError(env, name, kind, describeValue(value));
+/// A typed array's memory as one napi_get_typedarray_info reads it: its kind, data pointer (byteOffset
+/// applied) and length; `ok` false when `value` is not a typed array of `type`.
+struct TypedView {
+  void* data;
+  size_t length;
+  bool ok;
+  bool detached;
+};
+
+TypedView typedView(napi_env env, napi_value value, napi_typedarray_type type) {
+  napi_typedarray_type actual{};
+  size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  // not a typed array: napi_invalid_arg, and nothing thrown
+  if (napi_get_typedarray_info(env, value, &actual, &length, &data, &buffer, nullptr) != napi_ok || actual != type) {
+    return TypedView{nullptr, 0, false, false};
   }
-  Array array = value.As<Array>();
-  if (array.ArrayBuffer().IsDetached()) {
-    throw inputError(env, name, kind + " with an attached buffer", "a detached buffer");
-  }
-  return array;
+  // a view with elements has an attached buffer: only an empty one is asked
+  bool detached = false;
+  if (length == 0 && napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok) throw Napi::Error::New(env);
+  return TypedView{data, length, true, detached};
 }
 
-template <typename Array>
-Array typedArg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type, const char* typeName) {
-  return typedValue<Array>(info.Env(), info[i], name, type, typeName);
+/// The view of `value`, a typed array of `type` (`typeName` in the errors) with an attached buffer,
+/// else the KernelInputError naming `name` (a string made only then).
+template <typename Name>
+TypedView checkedView(Napi::Env env, const Napi::Value& value, const Name& name, napi_typedarray_type type, const char* typeName) {
+  const TypedView v = typedView(env, value, type);
+  if (v.ok && !v.detached) return v;
+  const std::string kind = (typeName[0] == 'I' ? "an " : "a ") + std::string(typeName);  // an Int8Array, a Float64Array
+  if (!v.ok) throw inputError(env, name, kind, describeValue(value));
+  throw inputError(env, name, kind + " with an attached buffer", "a detached buffer");
 }
 
 }  // namespace
@@ -136,35 +153,50 @@ void requireArgCount(const Napi::CallbackInfo& info, size_t count) {
 }
 
 double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw inputError(info.Env(), name, "a number", describeValue(info[i]));
-  const double value = info[i].As<Napi::Number>().DoubleValue();
+  double value = 0;
+  // one call: napi_number_expected (nothing thrown) for anything but a number
+  if (napi_get_value_double(info.Env(), info[i], &value) != napi_ok) throw inputError(info.Env(), name, "a number", describeValue(info[i]));
   if (!std::isfinite(value)) throw inputError(info.Env(), name, "a finite number", describeValue(info[i]));
   return value;
 }
 
 F64View float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  auto array = typedArg<Napi::Float64Array>(info, i, name, napi_float64_array, "Float64Array");
-  return F64View{array.Data(), array.ElementLength()};
+  const TypedView v = checkedView(info.Env(), info[i], name, napi_float64_array, "Float64Array");
+  return F64View{static_cast<const double*>(v.data), v.length};
 }
 
 F64View float64Value(Napi::Env env, const Napi::Value& value, const std::string& name) {
-  auto array = typedValue<Napi::Float64Array>(env, value, name, napi_float64_array, "Float64Array");
-  return F64View{array.Data(), array.ElementLength()};
+  const TypedView v = checkedView(env, value, name, napi_float64_array, "Float64Array");
+  return F64View{static_cast<const double*>(v.data), v.length};
+}
+
+namespace {
+/// A record's field as the errors name it (`stack.cov`), made only for an error.
+struct FieldName {
+  const std::string& argument;
+  const char* field;
+  operator std::string() const { return argument + "." + field; }  // NOLINT(google-explicit-constructor)
+};
+}  // namespace
+
+F64View float64Field(Napi::Env env, const Napi::Value& value, const std::string& argument, const char* field) {
+  const TypedView v = checkedView(env, value, FieldName{argument, field}, napi_float64_array, "Float64Array");
+  return F64View{static_cast<const double*>(v.data), v.length};
 }
 
 F64OutView float64OutArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  auto array = typedArg<Napi::Float64Array>(info, i, name, napi_float64_array, "Float64Array");
-  return F64OutView{array.Data(), array.ElementLength()};
+  const TypedView v = checkedView(info.Env(), info[i], name, napi_float64_array, "Float64Array");
+  return F64OutView{static_cast<double*>(v.data), v.length};
 }
 
 U8View uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  auto array = typedArg<Napi::Uint8Array>(info, i, name, napi_uint8_array, "Uint8Array");
-  return U8View{array.Data(), array.ElementLength()};
+  const TypedView v = checkedView(info.Env(), info[i], name, napi_uint8_array, "Uint8Array");
+  return U8View{static_cast<const unsigned char*>(v.data), v.length};
 }
 
 I8View int8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  auto array = typedArg<Napi::Int8Array>(info, i, name, napi_int8_array, "Int8Array");
-  return I8View{array.Data(), array.ElementLength()};
+  const TypedView v = checkedView(info.Env(), info[i], name, napi_int8_array, "Int8Array");
+  return I8View{static_cast<int8_t*>(v.data), v.length};
 }
 
 void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName) {
@@ -174,9 +206,9 @@ void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, con
 }
 
 int8_t* int8Out(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
-  auto array = typedArg<Napi::Int8Array>(info, i, name, napi_int8_array, "Int8Array");
-  requireSameLength(info.Env(), length, "the input", array.ElementLength(), name);
-  return array.Data();
+  const I8View v = int8Arg(info, i, name);
+  requireSameLength(info.Env(), length, "the input", v.length, name);
+  return v.data;
 }
 
 Napi::Float64Array newFloat64Array(Napi::Env env, size_t length, double*& data) {

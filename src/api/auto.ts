@@ -18,12 +18,14 @@ import type { Backend } from '../backends/types.js';
 export const VPIN_NATIVE_MIN_TRADES = 16;
 
 /**
- * Special functions over arrays: native pays off from 32 values (bench 'vpin', "auto sweep: normalCdf()"
- * rows: 0.91x at 16 values, 1.14x at 32, 2x at 64 on the development machine). The other special
- * functions cost more per value than normalCdf, so the N-API call is paid back sooner: the same
- * threshold is on the safe side for them.
+ * Special functions over arrays: native pays off from 128 values (normalCdf native vs reference, medians
+ * of 9 interleaved rounds, sweepSpeedups as bench 'vpin' "auto sweep: normalCdf()": 0.65x at 32 values,
+ * 0.82x at 64, 1.06x at 128 on the 2-core development VM once the API's per-call cost fell, which made
+ * the reference's small calls 5-18x faster and native's 4x: bench 'calls'; it was 32 before). The
+ * other special functions cost more per value than normalCdf, so the N-API call is paid back sooner:
+ * the same threshold is on the safe side for them.
  */
-export const SPECIAL_NATIVE_MIN_VALUES = 32;
+export const SPECIAL_NATIVE_MIN_VALUES = 128;
 
 /**
  * Risk family (returns and per-column statistics): native pays off from 32-64 values per call (bench
@@ -31,6 +33,13 @@ export const SPECIAL_NATIVE_MIN_VALUES = 32;
  * development machine); 64 is on the safe side.
  */
 export const RISK_NATIVE_MIN_VALUES = 64;
+
+/**
+ * portfolioVolatility natively from this many weights (portfolios x assets): one portfolio of N assets,
+ * native vs reference (medians of 9 interleaved rounds, sweepSpeedups): 0.83x at N = 8, 1.28x at
+ * N = 10, 1.75x at 16 on the development VM (bench 'calls' has the N = 10 row).
+ */
+export const VOLATILITY_NATIVE_MIN_VALUES = 10;
 
 /**
  * Factor family (per-date panels): the same per-call cost as the risk family; 64 values until the
@@ -124,7 +133,7 @@ const KERNEL_THRESHOLDS: { readonly [K in KernelName]?: Thresholds } = {
   portfolioVolatility: [
     ['metal', METAL_VOLATILITY_MIN_VALUES],
     ['blas', BLAS_VOLATILITY_MIN_VALUES],
-    ['native', RISK_NATIVE_MIN_VALUES],
+    ['native', VOLATILITY_NATIVE_MIN_VALUES],
   ],
   monteCarloVar: [
     ['metal', METAL_MONTE_CARLO_MIN_VALUES],

@@ -31,6 +31,7 @@ export type Run<Async extends boolean> = <F extends FamilyName, R, T>(
 
 /** Picks the backend of one call: `fixed` when named, else 'auto' by size; configures its threads. */
 export function backendPicker(fixed: Backend | undefined, threads: number | undefined): (kernel: KernelName, size: number) => Backend {
+  const settings = { threads };
   return (kernel, size) => {
     const backend = fixed ?? autoBackend(kernel, size);
     if (!implementsKernel(backend, kernel)) {
@@ -40,7 +41,7 @@ export function backendPicker(fixed: Backend | undefined, threads: number | unde
         kernel,
       );
     }
-    backend.configure?.({ threads });
+    backend.configure?.(settings);
     return backend;
   };
 }

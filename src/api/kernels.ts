@@ -9,7 +9,9 @@ import { backendNames, loadBackend, type BackendName } from '../backends/registr
 import type { Backend } from '../backends/types.js';
 import { BackendUnavailableError, KernelInputError } from '../errors.js';
 import {
+  arityOf,
   notePacked,
+  numbersOnly,
   requireKnownOptions,
   splitOutputs,
   type Call,
@@ -115,27 +117,66 @@ function namedBackend(choice: unknown): Backend {
  * in TS; a fixed-layout kernel's backend call, its output split by the descriptor; or the
  * descriptor's own call of the family.
  */
-function runCall<Async extends boolean>(run: Run<Async>, family: FamilyName, kernel: KernelName, spec: KernelSpec, c: Call): unknown {
+function runCall<Async extends boolean>(
+  run: Run<Async>,
+  scratch: Scratch | undefined,
+  family: FamilyName,
+  kernel: KernelName,
+  spec: KernelSpec,
+  c: Call,
+): unknown {
   if ('value' in c) return c.value;
   if ('call' in c) return run(family, kernel, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
   const { outputs } = spec as OutputSpec;
   const at = dimsOf(spec as OutputSpec)(c.args);
-  const args = c.out ? [...c.args, c.out] : c.args;
-  const impl = (f: unknown) => (f as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args);
-  return run(family, kernel, c.size, impl, (out: Float64Array) => {
-    const result = c.shape(splitOutputs(outputs, out, at, c.split));
-    if ((spec as OutputSpec).arity !== undefined) notePacked(result, out);
-    return result;
-  });
+  const into = c.out ?? (scratch && numbersOnly(outputs, c.split) ? scratch(spec as OutputSpec) : undefined);
+  const args = into ? [...c.args, into] : c.args;
+  // the closures inline, unnamed: a named one costs a defineProperty of its name per call under tsx
+  // and other esbuild builds with keepNames (about 0.2 us each)
+  return run(
+    family,
+    kernel,
+    c.size,
+    (f) => (f as unknown as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args),
+    (out: Float64Array) => {
+      const result = c.shape(splitOutputs(outputs, out, at, c.split));
+      if ((spec as OutputSpec).arity !== undefined) notePacked(result, out);
+      return result;
+    },
+  );
 }
 
-/** Every kernel with an `api` in the descriptors, over `run` (the functions of SyncKernels, or their promise forms). */
-function allKernels<Async extends boolean>(run: Run<Async>): Record<string, (...args: never[]) => unknown> {
+/**
+ * The output array a synchronous call of one problem whose result is numbers only (a portfolio's
+ * volatility, a series' VaR and ES) hands the backend instead of a fresh one: one per kernel, read into
+ * the result before the call returns (a fresh small array costs an allocation and, in the addon, a
+ * backing store a call). Undefined for a kernel whose backend call takes no output (records).
+ */
+type Scratch = (spec: OutputSpec) => Float64Array | undefined;
+
+function scratchOutputs(): Scratch {
+  const arrays = new WeakMap<OutputSpec, Float64Array | null>();
+  return (spec) => {
+    let a = arrays.get(spec);
+    if (a === undefined) {
+      // one value per output: one problem's numbers
+      a = arityOf(spec) === undefined ? null : new Float64Array(Object.keys(spec.outputs).length);
+      arrays.set(spec, a);
+    }
+    return a ?? undefined;
+  };
+}
+
+/**
+ * Every kernel with an `api` in the descriptors, over `run` (the functions of SyncKernels, or their
+ * promise forms); `scratch` for a synchronous run only (a promise's output outlives the call).
+ */
+function allKernels<Async extends boolean>(run: Run<Async>, scratch?: Scratch): Record<string, (...args: never[]) => unknown> {
   const out: Record<string, (...args: never[]) => unknown> = {};
   for (const [family, specs] of Object.entries(FAMILY_SPECS) as [FamilyName, Record<string, KernelSpec>][]) {
     for (const [kernel, spec] of Object.entries(specs)) {
       const api = spec.api as ((...a: unknown[]) => Call) | undefined;
-      if (api) out[kernel] = (...args) => runCall(run, family, kernel as KernelName, spec, api(...args));
+      if (api) out[kernel] = (...args) => runCall(run, scratch, family, kernel as KernelName, spec, api(...args));
     }
   }
   return out;
@@ -163,7 +204,7 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
     throw new KernelInputError('options.threads', 'an integer in [1, 1024]', describeValue(threads));
   }
   const pick = backendPicker(choice === 'auto' ? undefined : namedBackend(choice), threads);
-  const sync = allKernels(syncRun(pick)) as unknown as SyncKernels;
+  const sync = allKernels(syncRun(pick), scratchOutputs()) as unknown as SyncKernels;
   const promised = asyncVariants(allKernels(promisedRun(pick)));
   return {
     backend: choice,

@@ -11,7 +11,7 @@ import { labelVector, type Split, type Vector } from './labels.js';
 import type { Matrix } from './matrix.js';
 import type { ParamSpec } from './param-rules.js';
 import type { Sampler } from './sample.js';
-import { dimsOf, type Dims, type DimsData } from './signature.js';
+import { argsOf, dimsOf, type Dims, type DimsData } from './signature.js';
 import { describeValue } from './validate.js';
 
 export type { ParamSpec } from './param-rules.js';
@@ -100,6 +100,28 @@ export type Call<T = unknown> =
   | { readonly size: number; readonly call: (family: never) => unknown; readonly shape: (out: never) => T }
   | { readonly value: T };
 
+/**
+ * A Call's `shape` that returns the outputs as they are. A descriptor's api takes its shape from here
+ * or from `outputNamed`, made once, rather than a closure made per call: a named closure costs a
+ * defineProperty of its name per call where esbuild keeps names (tsx), about 0.2 us.
+ */
+export const asOutputs = (o: Outputs): unknown => o;
+
+/** A Call's `shape` that returns the output `name` (made once per descriptor: see asOutputs). */
+export function outputNamed(name: string): (o: Outputs) => unknown {
+  return (o) => o[name];
+}
+
+/**
+ * The backend call's argument count, after which it may take an output array: the descriptor's
+ * `arity`, else its signature's arguments and packed parameters; undefined for a call of records (no
+ * signature). A backend fills an output given there (a descriptor with an `arity`: the caller's), or
+ * may return its own (the API's scratch output for one problem's numbers: src/api/kernels.ts).
+ */
+export function arityOf(spec: KernelSpec): number | undefined {
+  return spec.arity ?? (spec.signature === undefined ? undefined : argsOf(spec.signature).length + spec.params.length);
+}
+
 /** A kernel's spec with its outputs (a fixed-layout kernel). */
 export interface OutputSpec extends KernelSpec {
   readonly outputs: Readonly<Record<string, Shape>>;
@@ -133,9 +155,21 @@ function entriesOf(outputs: Readonly<Record<string, Shape>>): readonly (readonly
 /** An output as the API returns it: a number, a Float64Array view or a Matrix over a view. */
 export type OutputValue = number | Vector | Matrix;
 
-/** The shape of an output under `split`: its dimensions less the one a one-problem call drops. */
-function shapeUnder(shape: Shape, one: string | undefined): readonly string[] {
-  return one === undefined || !shape.includes(one as never) ? shape : shape.filter((d) => d !== one);
+/** The dimensions of an output under `split`: its shape's, less the one a one-problem call drops. */
+function rankUnder(shape: Shape, one: string | undefined): number {
+  return one !== undefined && shape.includes(one as never) ? shape.length - 1 : shape.length;
+}
+
+/**
+ * Whether every output of `outputs` is a number under `split` (one problem's statistics: a
+ * portfolio's volatility, a series' VaR and ES): the result then holds no view of the output array.
+ */
+export function numbersOnly(outputs: Readonly<Record<string, Shape>>, split: Split | undefined): boolean {
+  const one = split?.one;
+  if (one === undefined) return false;
+  const list = entriesOf(outputs);
+  for (let i = 0; i < list.length; i++) if (rankUnder(list[i][1], one) !== 0) return false;
+  return true;
 }
 
 /**
@@ -154,19 +188,17 @@ export function splitOutputs(
   let at = 0;
   for (const [name, full] of entriesOf(outputs)) {
     const n = sizeOf(full, dims);
-    const shape = shapeUnder(full, one);
-    if (shape.length === 0) result[name] = out[at];
-    else if (shape.length === 1) {
+    const rank = rankUnder(full, one);
+    if (rank === 0) result[name] = out[at];
+    else if (rank === 1) {
+      const d = (full[0] === one ? full[1] : full[0]) as string; // the dimension left
       const v = n === out.length ? out : out.subarray(at, at + n); // the only output: the array itself
-      result[name] = labels?.[shape[0]] ? labelVector(v, labels[shape[0]]) : v;
+      result[name] = labels?.[d] ? labelVector(v, labels[d]) : v;
     } else {
-      const m: { -readonly [K in keyof Matrix]: Matrix[K] } = {
-        data: out.subarray(at, at + n),
-        rows: dims[shape[0]],
-        cols: dims[shape[1]],
-      };
-      if (labels?.[shape[0]]) m.index = labels[shape[0]];
-      if (labels?.[shape[1]]) m.columns = labels[shape[1]] as readonly string[];
+      const [r, c] = full as readonly [string, string];
+      const m: { -readonly [K in keyof Matrix]: Matrix[K] } = { data: out.subarray(at, at + n), rows: dims[r], cols: dims[c] };
+      if (labels?.[r]) m.index = labels[r];
+      if (labels?.[c]) m.columns = labels[c] as readonly string[];
       result[name] = m;
     }
     at += n;

@@ -89,6 +89,8 @@ export function requireCovariance(value: unknown, name: string): asserts value i
   requireMatrix(value, name);
   const { data, rows, cols } = value;
   if (rows !== cols) throw new KernelInputError(name, 'a square matrix', `${rows} x ${cols}`);
+  if (exactlySymmetric(data, cols)) return;
+  // the pair that failed the quick pass, found again with the tolerance and the messages
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j <= i; j++) {
       const a = data[i * cols + j];
@@ -100,6 +102,21 @@ export function requireCovariance(value: unknown, name: string): asserts value i
       }
     }
   }
+}
+
+/**
+ * Whether the n x n `data` is finite and exactly symmetric: the common case, a covariance computed as
+ * one, checked in one quick pass (`a - a` is 0 only for a finite a); any other answer is left to
+ * requireCovariance's pass with the tolerance, which gives the same result and messages as always.
+ */
+function exactlySymmetric(data: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const a = data[i * n + j];
+      if (a !== data[j * n + i] || a - a !== 0) return false;
+    }
+  }
+  return true;
 }
 
 /** Weights of N assets (one portfolio) or P x N, as a matrix; KernelInputError unless N = `n` (`what` names n). */

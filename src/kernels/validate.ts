@@ -5,6 +5,9 @@ export { describeValue } from '../errors.js';
 
 /** True when the buffer behind a view was transferred or detached (a view on it reads as length 0). */
 export function isDetached(view: ArrayBufferView): boolean {
+  // a view of a detached buffer has no bytes; one with bytes is attached, and its `buffer` is left
+  // unread (reading it gives a small array, which V8 keeps in its object, a buffer of its own)
+  if (view.byteLength !== 0) return false;
   const buffer = view.buffer as ArrayBuffer & { detached?: boolean };
   if (typeof buffer.detached === 'boolean') return buffer.detached;
   if (buffer.byteLength !== 0) return false;

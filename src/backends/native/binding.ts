@@ -56,6 +56,8 @@ export interface NativeBinding {
   setThreads(n: number): void;
   /** Backs the array's (fresh) memory with 2 MB pages where the system allows (Linux THP): fewer page faults on first write. */
   adviseHugePages(array: ArrayBufferView): void;
+  /** Reads two Float64Arrays as a kernel entry does and returns: the floor of a call (bench 'calls'). */
+  noop(a: Float64Array, b: Float64Array): void;
   /** Test hook: the address native code reads for this view (proves zero-copy). */
   viewAddress(array: Float64Array): bigint;
   /** A kernel's packed parameter names in the order C++ reads them ('vpin', or a risk, factor, portfolio or special kernel). */

@@ -4,7 +4,7 @@
  * by C++).
  */
 import { CLASSIFY_TRADES_PARAMS } from '../../kernels/vpin/classify.js';
-import { dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
+import { arityOf, dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { BARS_PARAMS, INFORMATION_BAR_PARAMS, type FeaturesFamily } from '../../kernels/features/features.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
@@ -183,8 +183,9 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
     const scratch = new Float64Array(k);
     const length = (args: unknown[]) => outputLength(spec.outputs, dims(args));
     // the entries are read at each call (a Metal runner's exist only in an addon built on Apple)
-    // a caller's output after the arguments (a descriptor with an arity), else a fresh one
-    const given = (args: unknown[]) => (spec.arity !== undefined && args.length > spec.arity ? (args.pop() as Float64Array) : undefined);
+    // an output after the arguments (arityOf: the caller's, or the API's scratch), else a fresh one
+    const arity = arityOf(spec);
+    const given = (args: unknown[]) => (arity !== undefined && args.length > arity ? (args.pop() as Float64Array) : undefined);
     sync[name] = (...args) => {
       const out = given(args) ?? fresh(b, new Float64Array(length(args)));
       (b[call] as KernelEntry).apply(undefined, addonArgs(args, k, scratch, out) as Parameters<KernelEntry>);

@@ -469,7 +469,8 @@ export function resolveConstraints(
   }
   const budget = requireFinite(o.budget ?? 1, 'options.budget');
   const l2Gamma = checkParam(PORTFOLIO_PARAMS.l2Gamma, o.l2Gamma ?? 0);
-  const rows: number[][] = [new Array(n).fill(1)];
+  // the rows one after another (n values each), built flat
+  const rows: number[] = new Array(n).fill(1);
   const rlo = [budget];
   const rhi = [budget];
   const tags = [RowKind.BUDGET * ROW_KIND];
@@ -496,36 +497,46 @@ export function resolveConstraints(
         throw new KernelInputError('options.sectorBounds', 'lower <= upper per sector', `sector ${k}: lower ${l}, upper ${u}`);
       }
       if (l === -Infinity && u === Infinity) continue;
-      const row = new Array(n).fill(0);
-      for (let j = 0; j < n; j++) if (sectors[j] === k) row[j] = 1;
-      rows.push(row);
+      for (let j = 0; j < n; j++) rows.push(sectors[j] === k ? 1 : 0);
       rlo.push(l);
       rhi.push(u);
       tags.push(RowKind.SECTOR * ROW_KIND + k);
     }
   }
-  const add = (c: LinearConstraints | undefined, kind: number, equal: boolean) => {
-    if (!c) return;
-    for (let r = 0; r < c.A.rows; r++) {
-      rows.push(Array.from(c.A.data.subarray(r * n, (r + 1) * n)));
-      rlo.push(equal ? c.b[r] : -Infinity);
-      rhi.push(c.b[r]);
-      tags.push(kind * ROW_KIND + r);
-    }
-  };
-  add(linearRows(o.inequality, n, 'options.inequality'), RowKind.INEQUALITY, false);
-  add(linearRows(o.equality, n, 'options.equality'), RowKind.EQUALITY, true);
+  const built = { rows, rlo, rhi, tags };
+  addLinearRows(built, linearRows(o.inequality, n, 'options.inequality'), n, RowKind.INEQUALITY, false);
+  addLinearRows(built, linearRows(o.equality, n, 'options.equality'), n, RowKind.EQUALITY, true);
   const constraints: ResolvedConstraints = {
     lower,
     upper,
     boundCount,
-    rows: Float64Array.from(rows.flat()),
-    rlo: Float64Array.from(rlo),
-    rhi: Float64Array.from(rhi),
-    tags: Float64Array.from(tags),
-    m: rows.length,
+    rows: new Float64Array(rows),
+    rlo: new Float64Array(rlo),
+    rhi: new Float64Array(rhi),
+    tags: new Float64Array(tags),
+    m: rlo.length,
   };
   return { constraints, l2Gamma };
+}
+
+/**
+ * Appends the rows of `c` (n values each, flat), their bounds (`equal`: b both sides, else at most b)
+ * and tags; a function of the module, not a closure made per call (see descriptor.ts asOutputs).
+ */
+function addLinearRows(
+  to: { rows: number[]; rlo: number[]; rhi: number[]; tags: number[] },
+  c: LinearConstraints | undefined,
+  n: number,
+  kind: number,
+  equal: boolean,
+): void {
+  if (!c) return;
+  for (let r = 0; r < c.A.rows; r++) {
+    for (let j = 0; j < n; j++) to.rows.push(c.A.data[r * n + j]);
+    to.rlo.push(equal ? c.b[r] : -Infinity);
+    to.rhi.push(c.b[r]);
+    to.tags.push(kind * ROW_KIND + r);
+  }
 }
 
 /** `count` copies of one row of n values. */

@@ -8,7 +8,7 @@
  */
 import { constants } from 'node:buffer';
 import { KernelInputError } from '../../errors.js';
-import { requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
+import { asOutputs, outputNamed, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
 import { columnSplit, covNames, dropLabels, problemSplit, type ColumnsOf, type PerColumn, type Vector } from '../labels.js';
 import { asColumns, type Matrix, type Series, weightsMatrix } from '../matrix.js';
 import type { Sampler } from '../sample.js';
@@ -31,7 +31,6 @@ import {
   SHRUNK_COVARIANCE_METHODS,
   type ComponentVarOf,
   type ComponentVarOptions,
-  type ComponentVarResult,
   type CovarianceOptions,
   type CovarianceResult,
   type CumulativeReturnsOptions,
@@ -209,6 +208,14 @@ const monteCarloSample = (s: Sampler) => ({
 });
 const monteCarloOptions = ['paths', 'confidence', 'horizon', 'seed', 'distribution'] as const;
 
+/** The outputs the kernels return alone (see asOutputs). */
+const returnsOutput = outputNamed('returns');
+const volatilityOutput = outputNamed('volatility');
+const scenariosOutput = outputNamed('scenarios');
+const covOutput = outputNamed('cov');
+/** A shrunk covariance: the matrix with its shrinkage. */
+const withShrinkage = (o: Outputs): CovarianceResult => ({ ...(o.cov as Matrix), shrinkage: o.shrinkage as number });
+
 /** simpleReturns / logReturns: a series gives a series, a matrix a matrix of one row fewer. */
 const returnsKernel = {
   params: [],
@@ -219,7 +226,7 @@ const returnsKernel = {
   api(prices: Series) {
     const m = asColumns(prices, 'prices');
     const split = columnSplit(prices, m, dropLabels(m.index, 1));
-    return { size: m.data.length, args: [m.data, m.rows, m.cols], split, shape: (o: Outputs) => o.returns };
+    return { size: m.data.length, args: [m.data, m.rows, m.cols], split, shape: returnsOutput };
   },
 } as const;
 
@@ -242,7 +249,7 @@ export const RISK_KERNELS = {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, startingValue],
         split: columnSplit(returns, r),
-        shape: (o: Outputs) => o.returns,
+        shape: returnsOutput,
       };
     },
   },
@@ -260,7 +267,7 @@ export const RISK_KERNELS = {
       const r = asColumns(returns, 'returns');
       const w = weightsMatrix(weights, r.cols, 'the columns of returns');
       const split = problemSplit(weights instanceof Float64Array, undefined, r.index);
-      return { size: r.data.length, args: [r.data, r.rows, r.cols, w.data, w.rows], split, shape: (o: Outputs) => o.returns };
+      return { size: r.data.length, args: [r.data, r.rows, r.cols, w.data, w.rows], split, shape: returnsOutput };
     },
   },
   performanceStats: {
@@ -281,7 +288,7 @@ export const RISK_KERNELS = {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, periodsPerYear, riskFree, requiredReturn],
         split: columnSplit(returns, r),
-        shape: (o: Outputs) => o as PerformanceStats,
+        shape: asOutputs,
       };
     },
   },
@@ -305,7 +312,7 @@ export const RISK_KERNELS = {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, benchmark, periodsPerYear, riskFree, alphaConvention],
         split: columnSplit(returns, r),
-        shape: (o: Outputs) => o as RelativeStats,
+        shape: asOutputs,
       };
     },
   },
@@ -327,7 +334,7 @@ export const RISK_KERNELS = {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, method, confidence, ddof],
         split: columnSplit(returns, r),
-        shape: (o: Outputs) => o as unknown as VarResult,
+        shape: asOutputs,
       };
     },
   },
@@ -355,7 +362,7 @@ export const RISK_KERNELS = {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0, benchmark],
         split: problemSplit(false, r.columns),
-        shape: (o: Outputs) => (shrunk ? { ...(o.cov as Matrix), shrinkage: o.shrinkage as number } : o.cov) as CovarianceResult,
+        shape: shrunk ? withShrinkage : covOutput,
       };
     },
   },
@@ -372,7 +379,7 @@ export const RISK_KERNELS = {
       requireCovariance(cov, 'cov');
       const w = weightsMatrix(weights, cov.cols, 'the size of cov');
       const split = problemSplit(weights instanceof Float64Array, undefined);
-      return { size: w.data.length, args: [cov.data, cov.cols, w.data, w.rows], split, shape: (o: Outputs) => o.volatility };
+      return { size: w.data.length, args: [cov.data, cov.cols, w.data, w.rows], split, shape: volatilityOutput };
     },
   },
   riskContributions: {
@@ -393,7 +400,7 @@ export const RISK_KERNELS = {
         size: w.data.length,
         args: [cov.data, cov.cols, w.data, w.rows],
         split,
-        shape: (o: Outputs) => o as unknown as RiskContributions,
+        shape: asOutputs,
       };
     },
   },
@@ -415,7 +422,7 @@ export const RISK_KERNELS = {
       const { method, confidence } = resolveComponentVarOptions(opts);
       const args = [r.data, r.rows, r.cols, w.data, w.rows, method, confidence];
       const split = problemSplit(weights instanceof Float64Array, r.columns);
-      return { size: r.data.length, args, split, shape: (o: Outputs) => o as unknown as ComponentVarResult };
+      return { size: r.data.length, args, split, shape: asOutputs };
     },
   },
   monteCarloVar: {
@@ -443,7 +450,7 @@ export const RISK_KERNELS = {
         size: paths * n,
         args,
         split: problemSplit(weights instanceof Float64Array, undefined),
-        shape: (o: Outputs) => o as unknown as VarResult,
+        shape: asOutputs,
       };
     },
   },
@@ -467,7 +474,7 @@ export const RISK_KERNELS = {
         size: paths * n,
         args: [model.mean, model.cov.data, n, paths, horizon, seed, nu],
         split: problemSplit(false, covNames(model.cov)),
-        shape: (o: Outputs) => o.scenarios as Matrix,
+        shape: scenariosOutput,
       };
     },
   },

@@ -4,7 +4,7 @@
  * the parity suite can hold them to the reference.
  */
 import { normalCdf, normalPdf, normalQuantile, normalSf, studentTCdf, studentTQuantile } from '../../math/special.js';
-import { requireKnownOptions, type Call, type KernelSpec, type Outputs, type OutputSpec } from '../descriptor.js';
+import { outputNamed, requireKnownOptions, type Call, type KernelSpec, type OutputSpec } from '../descriptor.js';
 import { aboveZero, checkParam, param } from '../param-rules.js';
 import type { Sampler } from '../sample.js';
 import { requireFloat64Array, requireOut } from '../validate.js';
@@ -64,6 +64,9 @@ export interface SpecialKernels {
 
 const nu = [NU] as const;
 
+/** Every special function's one output (see asOutputs). */
+const yOutput = outputNamed('y');
+
 /**
  * A function of x: a number computed here (src/math), an array by the backend (the argument named
  * `arg` in errors); `draw` one sample value.
@@ -80,7 +83,7 @@ function normal(scalar: (x: number) => number, arg: string, draw: (s: Sampler) =
     api(x: number | Float64Array, opts?: SpecialOptions): Call {
       if (typeof x === 'number') return { value: scalar(x) };
       requireFloat64Array(x, 'x');
-      return { size: x.length, args: [x], shape: (o: Outputs) => o.y, out: arrayOut(spec, x, opts) };
+      return { size: x.length, args: [x], shape: yOutput, out: arrayOut(spec, x, opts) };
     },
   } as const;
   return spec;
@@ -106,7 +109,7 @@ function studentT(scalar: (x: number, nu: number) => number, arg: string, draw: 
       requireNu(v, nu[0].name);
       if (typeof x === 'number') return { value: scalar(x, v) };
       requireFloat64Array(x, 'x');
-      return { size: x.length, args: [x, v], shape: (o: Outputs) => o.y, out: arrayOut(spec, x, opts) };
+      return { size: x.length, args: [x, v], shape: yOutput, out: arrayOut(spec, x, opts) };
     },
   } as const;
   return spec;
