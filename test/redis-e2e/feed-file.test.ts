@@ -8,7 +8,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { decodeFrame } from '../../src/bus/frames.js';
 import type { VpinOptions } from '../../src/index.js';
 import { readTrades } from '../../src/io/index.js';
 import { tapeBars } from '../../src/replay/index.js';
@@ -24,6 +23,7 @@ import {
   expectedBuckets,
   killAll,
   storedResults,
+  storedMessages,
   storedTrades,
 } from './helpers.js';
 
@@ -34,16 +34,7 @@ const READY = /^ready: engine vpin/m;
 const num = (s: string) => Number(s.replaceAll(',', ''));
 
 /** The messages (not trade frames) of `type` stored on the marketdata bus's 4 shards. */
-async function storedMessages(redis: ReturnType<typeof client>, type: string) {
-  const out: { key: string; ts: number; payload: unknown }[] = [];
-  for (let shard = 0; shard < 4; shard++) {
-    for (const [, fields] of (await redis.xrangeBuffer(keysOf().stream(`marketdata:${type}:${shard}`), '-', '+')) as [Buffer, Buffer[]][]) {
-      const frame = decodeFrame(fields[fields.findIndex((f) => f.toString() === 'd') + 1]);
-      if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload });
-    }
-  }
-  return out;
-}
+const storedInput = (redis: ReturnType<typeof client>, type: string) => storedMessages(redis, type, 4, 'marketdata');
 
 describeRedis('kernelbus feed --file over Redis', () => {
   let server: RedisServer;
@@ -118,7 +109,7 @@ describeRedis('kernelbus feed --file over Redis', () => {
     expect(await feed.exited).toBe(0);
     const json = JSON.parse(feed.out.slice(feed.out.indexOf('{')));
     expect(json).toMatchObject({ trades: 0, messages: 5, groups: [] });
-    const stored = (type: string) => storedMessages(redis, type);
+    const stored = (type: string) => storedInput(redis, type);
     const rows = await stored('RETURNS_UPDATE');
     expect(rows.map((r) => r.ts)).toEqual(['2026-11-02', '2026-11-03', '2026-11-04'].map((d) => Date.parse(d)));
     expect(rows.map((r) => [r.key, [...(r.payload as { returns: Float64Array }).returns]])).toEqual([
@@ -152,7 +143,7 @@ describeRedis('kernelbus feed --file over Redis', () => {
     const bars = tapeBars([{ trades: read.trades, symbols: read.symbols }], { barMs: 120_000, session: '14:30-21:00' });
     const json = JSON.parse(feed.out.slice(feed.out.indexOf('{')));
     expect(json).toMatchObject({ trades: 5200, messages: bars.ts.length });
-    const rows = (await storedMessages(redis, 'RETURNS_UPDATE')).sort((a, b) => a.ts - b.ts);
+    const rows = (await storedInput(redis, 'RETURNS_UPDATE')).sort((a, b) => a.ts - b.ts);
     expect(rows.map((r) => r.ts)).toEqual(Array.from(bars.ts));
     const n = bars.symbols.length;
     rows.forEach((r, b) => {

@@ -215,15 +215,16 @@ export async function redisBus(url: string, shards = 1): Promise<Bus> {
   return bus;
 }
 
-/** Every message of `type` stored on the compute bus's `shards` streams, in stream order (the engines' results). */
+/** Every message of `type` stored on `bus`'s `shards` streams (default the compute bus: the engines' results), in stream order per shard. */
 export async function storedMessages<P>(
   redis: RedisClient,
   type: string,
   shards: number,
+  bus = 'compute',
 ): Promise<{ key: string; ts: number; payload: P }[]> {
   const out: { key: string; ts: number; payload: P }[] = [];
   for (let shard = 0; shard < shards; shard++) {
-    for (const [, fields] of await entries(redis, keysOf().stream(`compute:${type}:${shard}`))) {
+    for (const [, fields] of await entries(redis, keysOf().stream(`${bus}:${type}:${shard}`))) {
       const frame = decodeFrame(field(fields, 'd')!);
       if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload as P });
     }
