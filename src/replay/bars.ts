@@ -37,9 +37,20 @@ export interface TapeBars {
   returns: Float64Array;
 }
 
-/** The end of the bar `t` falls in (NaN: outside the session), bars from `origin` or from each session's open. */
-function barClock(barMs: number, origin: number, session: Session | string | undefined): (t: number) => number {
-  if (session === undefined) return (t) => origin + (Math.floor((t - origin) / barMs) + 1) * barMs;
+/**
+ * The end of the bar `t` falls in (NaN: outside the session): bars from each session's open, or without
+ * a session from the first trade of `trades()` (the kept rows of the sources: eachTrade's arguments).
+ */
+function barClock(
+  barMs: number,
+  session: Session | string | undefined,
+  trades: (row: (j: number, t: number) => void) => void,
+): (t: number) => number {
+  if (session === undefined) {
+    let origin = Number.POSITIVE_INFINITY;
+    trades((_, t) => void (t < origin && (origin = t)));
+    return (t) => origin + (Math.floor((t - origin) / barMs) + 1) * barMs;
+  }
   const clock = new SessionClock(session);
   return (t) => {
     const s = clock.at(t);
@@ -87,10 +98,8 @@ export function tapeBars(sources: readonly TradesTape[], options: TapeBarsOption
   const column = options.symbols
     ? (s: string) => columns.get(s) ?? -1
     : (s: string) => columns.get(s) ?? columns.set(s, columns.size).size - 1;
-  // the first trade is the bars' origin (without a session); then each trade's bar end, the bars that have one
-  let origin = Number.POSITIVE_INFINITY;
-  eachTrade(sources, column, range, (_, t) => void (t < origin && (origin = t)));
-  const endOf = barClock(barMs, origin, options.session);
+  // each trade's bar end: the bars that have one
+  const endOf = barClock(barMs, options.session, (row) => eachTrade(sources, column, range, row));
   const ends: number[] = [];
   eachTrade(sources, column, range, (_, t) => {
     const end = endOf(t);
@@ -137,9 +146,7 @@ export function countBars(sources: readonly TradesTape[], options: TapeBarsOptio
   const { barMs, range } = checkOptions(options);
   const wanted = options.symbols && new Set(options.symbols);
   const column = (s: string) => (!wanted || wanted.has(s) ? 0 : -1);
-  let origin = Number.POSITIVE_INFINITY;
-  eachTrade(sources, column, range, (_, t) => void (t < origin && (origin = t)));
-  const endOf = barClock(barMs, origin, options.session);
+  const endOf = barClock(barMs, options.session, (row) => eachTrade(sources, column, range, row));
   const ends = new Set<number>();
   eachTrade(sources, column, range, (_, t) => void ends.add(endOf(t)));
   ends.delete(Number.NaN);
