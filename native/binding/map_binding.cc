@@ -37,8 +37,7 @@ Napi::Value MapFile(const Napi::CallbackInfo& info) {
   if (!file) throw inputError(env, path, "a readable file", error);
   if (file->size() == 0) return Napi::ArrayBuffer::New(env, 0);
   napi_value out;
-  const napi_status status =
-      napi_create_external_arraybuffer(env, file->data(), file->size(), unmap, file.get(), &out);
+  const napi_status status = napi_create_external_arraybuffer(env, file->data(), file->size(), unmap, file.get(), &out);
   // a runtime that allows no external memory (a V8 sandbox) says so: the caller reads the file instead
   if (status != napi_ok) return env.Null();
   {
