@@ -25,6 +25,8 @@ export interface ByteSource {
   next(carry: Uint8Array): Promise<Uint8Array | null>;
   /** The input's size in bytes when it is known (a plain file or bytes in memory). */
   totalBytes?: number;
+  /** True when `carry` may be a view of the previous block (the source never writes to its blocks). */
+  carryMayBeView?: boolean;
   /** Releases the file; safe to call twice. */
   close(): Promise<void>;
 }
@@ -64,6 +66,7 @@ function bytesSource(bytes: Uint8Array, blockBytes: number, done?: (range: Uint8
   let doneTo = 0;
   return {
     totalBytes: bytes.length,
+    carryMayBeView: true,
     async next(carry) {
       if (pos >= bytes.length) return null;
       const end = Math.min(bytes.length, pos + blockBytes);

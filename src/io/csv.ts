@@ -167,7 +167,8 @@ async function* read(source: CsvSource, options: CsvReadOptions, chunkRows: numb
     let eof = false;
     /** Appends the next block to the bytes from `from` on; false at the end of the input. */
     const more = async (from: number): Promise<boolean> => {
-      const carry = pending.slice(from);
+      // a copy where the source reuses its buffers (its next read may overwrite the carry)
+      const carry = src.carryMayBeView ? pending.subarray(from) : pending.slice(from);
       let block: Uint8Array | null;
       try {
         block = await src.next(carry);
