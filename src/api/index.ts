@@ -219,6 +219,7 @@ export const bars = defaults.bars;
 export const imbalanceBars = defaults.imbalanceBars;
 /** mlfinlab's EMA or Const run bars, the same columns as `bars`. */
 export const runBars = defaults.runBars;
+export { barStream, type BarStream, type BarStreamKind } from './bar-stream.js';
 /** Bulk volume classification: buy volume per bar. */
 export const bulkClassify = defaults.bulkClassify;
 /** VPIN per completed volume bucket: `{ startTs, endTs, duration, buyVolume, sellVolume, vpin, cdf }`. */

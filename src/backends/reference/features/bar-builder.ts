@@ -8,15 +8,26 @@
 import { BAR_COLUMNS, type Bars } from '../../../kernels/features/features.js';
 import { Fault, inputFault } from '../../../kernels/faults.js';
 
+/**
+ * Trade i's checks: its ts finite and not before `lastTs`, its price finite, its volume finite and >= 0
+ * (the fault's KernelInputError thrown, naming index i).
+ */
+export function checkTrade(i: number, t: number, p: number, v: number, lastTs: number): void {
+  if (!(t >= lastTs)) throw inputFault(Number.isNaN(t) ? Fault.TS_NOT_FINITE : Fault.TS_DECREASING, i, t, lastTs);
+  if (!Number.isFinite(t)) throw inputFault(Fault.TS_NOT_FINITE, i, t, lastTs);
+  if (!Number.isFinite(p)) throw inputFault(Fault.PRICE_NOT_FINITE, i, p, 0);
+  if (!(v >= 0 && v <= Number.MAX_VALUE)) throw inputFault(Fault.VOLUME_INVALID, i, v, 0);
+}
+
 /** The bars built so far, a row each (a column per field of `Bars`). */
 export type BarRows = number[][];
 
 /** The open bar and the tick rule's state, across the trades of one call. */
 export class BarBuilder {
   /** The tick rule: the previous trade's price (NaN before the first) and the last non-zero sign. */
-  private prevPrice = NaN;
-  private prevSign = 0;
-  private lastTs = -Infinity;
+  prevPrice = NaN;
+  prevSign = 0;
+  lastTs = -Infinity;
   /** The open bar: its open (NaN: no bar open), high, low and sums. */
   open = NaN;
   high = -Infinity;
@@ -39,10 +50,7 @@ export class BarBuilder {
 
   /** Trade i checked (as add()) and its tick-rule sign, the bar left as it is (time bars close it first). */
   check(i: number, t: number, p: number, v: number): number {
-    if (!(t >= this.lastTs)) throw inputFault(Number.isNaN(t) ? Fault.TS_NOT_FINITE : Fault.TS_DECREASING, i, t, this.lastTs);
-    if (!Number.isFinite(t)) throw inputFault(Fault.TS_NOT_FINITE, i, t, this.lastTs);
-    if (!Number.isFinite(p)) throw inputFault(Fault.PRICE_NOT_FINITE, i, p, 0);
-    if (!(v >= 0 && v <= Number.MAX_VALUE)) throw inputFault(Fault.VOLUME_INVALID, i, v, 0);
+    checkTrade(i, t, p, v, this.lastTs);
     this.lastTs = t;
     // mlfinlab: tick_diff = price - prev_price (0 for the first trade); a change sets the sign
     const diff = Number.isNaN(this.prevPrice) ? 0 : p - this.prevPrice;
@@ -69,6 +77,7 @@ export class BarBuilder {
     const low = this.open < this.low ? this.open : this.low;
     const row = [t, i + 1, this.open, high, low, p, this.volume, this.buyVolume, this.ticks, this.dollarValue];
     row.forEach((x, k) => this.rows[k].push(x));
+    this.count += 1;
     this.open = NaN;
     this.high = -Infinity;
     this.low = Infinity;
@@ -78,13 +87,96 @@ export class BarBuilder {
     this.dollarValue = 0;
   }
 
-  /** The number of bars closed so far. */
-  get count(): number {
-    return this.rows[0].length;
+  /** The number of bars closed so far (a stream's, since it began). */
+  count = 0;
+
+  /** The closed bars not yet taken as columns (the open one dropped), and the rows emptied. */
+  bars(): Bars {
+    const bars = Object.fromEntries(BAR_COLUMNS.map((name, k) => [name, Float64Array.from(this.rows[k])])) as unknown as Bars;
+    for (const column of this.rows) column.length = 0;
+    return bars;
   }
 
-  /** The closed bars as columns (the open one dropped). */
-  bars(): Bars {
-    return Object.fromEntries(BAR_COLUMNS.map((name, k) => [name, Float64Array.from(this.rows[k])])) as unknown as Bars;
+  /** The state a stream carries from one batch to the next (the closed rows excluded), as numbers. */
+  state(): number[] {
+    return [
+      this.prevPrice,
+      this.prevSign,
+      this.lastTs,
+      this.open,
+      this.high,
+      this.low,
+      this.volume,
+      this.buyVolume,
+      this.ticks,
+      this.dollarValue,
+      this.count,
+    ];
   }
+
+  /** Sets the state from state()'s numbers, read from `at` on; returns the position after them. */
+  setState(s: ArrayLike<number>, at: number): number {
+    [
+      this.prevPrice,
+      this.prevSign,
+      this.lastTs,
+      this.open,
+      this.high,
+      this.low,
+      this.volume,
+      this.buyVolume,
+      this.ticks,
+      this.dollarValue,
+      this.count,
+    ] = Array.from({ length: 11 }, (_, k) => s[at + k] as number);
+    return at + 11;
+  }
+}
+
+/**
+ * The last values of a growing series (at least the last `keep`) and how many there were: what the
+ * information-driven bars' EWMAs read (their last min(count, keep) values), in bounded memory.
+ */
+export class Tail {
+  values: number[] = [];
+  count = 0;
+
+  constructor(readonly keep: number) {}
+
+  push(x: number): void {
+    this.values.push(x);
+    this.count += 1;
+    if (this.values.length >= 2 * this.keep + 1024) this.values.splice(0, this.values.length - this.keep);
+  }
+
+  /** count, the values' length, then the values. */
+  state(): number[] {
+    return [this.count, this.values.length, ...this.values];
+  }
+
+  /** Sets the tail from state()'s numbers, read from `at` on; returns the position after them. */
+  setState(s: ArrayLike<number>, at: number): number {
+    this.count = s[at] as number;
+    const n = s[at + 1] as number;
+    if (!(Number.isInteger(n) && n >= 0 && at + 2 + n <= s.length)) throw new RangeError('a tail past the end of the state');
+    this.values = Array.from({ length: n }, (_, k) => s[at + 2 + k] as number);
+    return at + 2 + n;
+  }
+}
+
+/** A bar kind's state machine, fed one trade at a time (its position in the whole input), resumable. */
+export interface BarMaker {
+  readonly builder: BarBuilder;
+  /** Trade i (checked and signed by the builder) into the bars. */
+  add(i: number, t: number, p: number, v: number): void;
+  /** The state carried between batches, as numbers (BarBuilder's first). */
+  state(): number[];
+  /** Sets the state from state()'s numbers. */
+  setState(s: ArrayLike<number>): void;
+}
+
+/** Every trade of the columns through `maker`, and the bars closed. */
+export function makeBars(maker: BarMaker, ts: Float64Array, price: Float64Array, volume: Float64Array): Bars {
+  for (let i = 0; i < ts.length; i++) maker.add(i, ts[i], price[i], volume[i]);
+  return maker.builder.bars();
 }

@@ -1,50 +1,19 @@
 /**
  * Reference implementation of the features family: plain TypeScript, the oracle the parity suite
- * holds the native backend to (native/kernels/features/ follows it operation for operation).
+ * holds the native backend to (native/kernels/features/ follows it operation for operation). Each bar
+ * kind is a resumable state machine (a BarMaker), which barStream() also runs.
  */
-import type { BarParams, Bars, FeaturesFamily } from '../../../kernels/features/features.js';
-import { Fault, inputFault } from '../../../kernels/faults.js';
-import { BarBuilder } from './bar-builder.js';
-import { referenceImbalanceBars, referenceRunBars } from './information-bars.js';
+import type { BarParams, FeaturesFamily, InformationBarParams } from '../../../kernels/features/features.js';
+import { type BarMaker, makeBars } from './bar-builder.js';
+import { ImbalanceBarMaker, RunBarMaker } from './information-bars.js';
+import { StandardBarMaker, TimeBarMaker } from './standard-bars.js';
 
-/** mlfinlab's StandardBars._extract_bars: the bar closes at the trade whose sum reaches the threshold. */
-function referenceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: BarParams): Bars {
-  if (params.by === 3) return referenceTimeBars(ts, price, volume, params.threshold);
-  const bars = new BarBuilder();
-  for (let i = 0; i < ts.length; i++) {
-    bars.add(i, ts[i], price[i], volume[i]);
-    const sum = params.by === 0 ? bars.ticks : params.by === 1 ? bars.volume : bars.dollarValue;
-    if (sum >= params.threshold) bars.close(i, ts[i], price[i]);
-  }
-  return bars.bars();
-}
-
-/**
- * mlfinlab's TimeBars._extract_bars: a trade past the open bar's end, (floor(ts / barMs) + 1) barMs,
- * closes it (labelled by that end, its tickNum that trade's position) before it opens the next.
- */
-function referenceTimeBars(ts: Float64Array, price: Float64Array, volume: Float64Array, barMs: number): Bars {
-  const bars = new BarBuilder();
-  let end = NaN;
-  let close = NaN;
-  for (let i = 0; i < ts.length; i++) {
-    const sign = bars.check(i, ts[i], price[i], volume[i]);
-    const boundary = (Math.floor(ts[i] / barMs) + 1) * barMs;
-    if (!Number.isFinite(boundary)) throw inputFault(Fault.TS_BAR_OUT_OF_RANGE, i, ts[i], barMs);
-    if (Number.isNaN(end)) end = boundary;
-    else if (end < boundary) {
-      bars.close(i, end, close);
-      end = boundary;
-    }
-    bars.accumulate(price[i], volume[i], sign);
-    close = price[i];
-  }
-  return bars.bars();
-}
+/** The state machine of `bars()` with these parameters (time bars for by 'time', code 3). */
+export const barMaker = (p: BarParams): BarMaker => (p.by === 3 ? new TimeBarMaker(p.threshold) : new StandardBarMaker(p));
 
 /** The reference features family, in the shape every backend implements. */
 export const referenceFeatures: FeaturesFamily = {
-  bars: referenceBars,
-  imbalanceBars: referenceImbalanceBars,
-  runBars: referenceRunBars,
+  bars: (ts, price, volume, p) => makeBars(barMaker(p), ts, price, volume),
+  imbalanceBars: (ts, price, volume, p: InformationBarParams) => makeBars(new ImbalanceBarMaker(p), ts, price, volume),
+  runBars: (ts, price, volume, p: InformationBarParams) => makeBars(new RunBarMaker(p), ts, price, volume),
 };
