@@ -31,6 +31,7 @@ Commands:
   dlq list|show|redrive|drop [stream] [id...] --redis URL
                           list, inspect, redrive or drop dead letters (kernelbus dlq --help)
   vpin <trades|->         VPIN of a table of trades, every symbol of a multi-symbol tape (kernelbus vpin --help)
+  bars <trades|-> --by b  tick, volume, dollar, time, imbalance or run bars per symbol (kernelbus bars --help)
   risk <returns|->        statistics and VaR/ES of a table of returns, wide or long (kernelbus risk --help)
   optimize <returns|-> --method min-variance|max-sharpe|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
   factor <panel|->        style scores and factor returns of a long panel (kernelbus factor --help)
@@ -54,6 +55,7 @@ export const COMMANDS = [
   'replay',
   'dlq',
   'vpin',
+  'bars',
   'risk',
   'optimize',
   'factor',
@@ -69,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'vpin':
         return await runVpin(rest);
+      case 'bars':
+        return await (await import('./bars.js')).runBars(rest);
       case 'risk': {
         const { runRisk } = await import('./risk.js');
         return await runRisk(rest);

@@ -100,7 +100,7 @@ function summarize(
 }
 
 /** Concatenates per-symbol tables of the same columns, with a leading `symbol` column when `symbols` is given. */
-function stack(
+export function stack(
   names: string[],
   types: Record<string, ColumnType>,
   parts: { symbol?: string; columns: Record<string, Float64Array | string[]>; rows: number }[],
