@@ -32,6 +32,8 @@ Commands:
                           list, inspect, redrive or drop dead letters (kernelbus dlq --help)
   vpin <trades|->         VPIN of a table of trades, every symbol of a multi-symbol tape (kernelbus vpin --help)
   bars <trades|-> --by b  tick, volume, dollar, time, imbalance or run bars per symbol (kernelbus bars --help)
+  indicators <bars|-> --ind rsi,macd
+                          TA-Lib's indicators of bars per symbol (kernelbus indicators --help)
   risk <returns|->        statistics and VaR/ES of a table of returns, wide or long (kernelbus risk --help)
   optimize <returns|-> --method min-variance|max-sharpe|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
   factor <panel|->        style scores and factor returns of a long panel (kernelbus factor --help)
@@ -56,6 +58,7 @@ export const COMMANDS = [
   'dlq',
   'vpin',
   'bars',
+  'indicators',
   'risk',
   'optimize',
   'factor',
@@ -73,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runVpin(rest);
       case 'bars':
         return await (await import('./bars.js')).runBars(rest);
+      case 'indicators':
+        return await (await import('./indicators.js')).runIndicators(rest);
       case 'risk': {
         const { runRisk } = await import('./risk.js');
         return await runRisk(rest);

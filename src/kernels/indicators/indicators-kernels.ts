@@ -271,6 +271,8 @@ function sampleBars(s: Sampler, fields: readonly BarField[]): unknown {
 function indicator<const O extends readonly string[]>(name: string, fields: readonly BarField[], params: readonly Param[], outputs: O) {
   const specs = params.map(([spec]) => spec);
   const spec = {
+    /** The bar fields it reads (['close']: a series or panel of prices). */
+    fields,
     params: specs,
     signature: `${fields.map((f) => `${f}[rows x cols]`).join(', ')}, rows, cols`,
     outputs: Object.fromEntries(outputs.map((o) => [o, ['T', 'N'] as const])) as { [K in O[number]]: readonly ['T', 'N'] },
