@@ -2,10 +2,12 @@
  * readReturns of the bench's wide returns file (bench/io-data.ts, 2,520 x 500 with a date column),
  * this checkout (head) against another checkout of the repository (base, its addon built), in one run:
  * rounds alternate which goes first. Each round, per checkout: a child process that reads the file
- * once to warm up and then `reads` times, timed in process (performance.now), and `kernelbus risk
- * <file> --json` `cli` times, timed as a whole process (spawn to exit; the checkout's dist/ must be
- * built: `npx tsc -p tsconfig.build.json`). Prints the medians, head / base, and polars' read_csv of
- * the same file from bench/peers/io.json.
+ * once to warm up and then `reads` times, timed in process (wall: performance.now; CPU: the
+ * process's user + system time, every thread), and `kernelbus risk <file> --json` `cli` times, timed
+ * as a whole process (wall and CPU by /usr/bin/time; the checkout's dist/ must be built: `npx tsc -p
+ * tsconfig.build.json`). CPU time is there because this machine is shared: wall time stretches with
+ * the load, CPU time much less. Prints the medians, head / base, and polars' read_csv of the same
+ * file from bench/peers/io.json.
  * Usage: tsx bench/returns-ab.ts <base checkout> [rounds=5] [reads=9] [cli=3]
  */
 import { spawnSync } from 'node:child_process';
@@ -26,57 +28,76 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** `reads` timed readReturns calls in a fresh process of `dir`'s code (ms each). */
-function inProcess(dir: string): number[] {
+/** Wall and CPU ms of each run. */
+interface Timed {
+  wall: number[];
+  cpu: number[];
+}
+
+/** `reads` timed readReturns calls in a fresh process of `dir`'s code. */
+function inProcess(dir: string): Timed {
   const script = `
     const { readReturns } = await import(${JSON.stringify(join(dir, 'src/io/returns.ts'))});
     const r = await readReturns(${JSON.stringify(file)});
     if (r.returns.rows !== 2520 || r.returns.cols !== 500) throw new Error('shape ' + r.returns.rows + ' x ' + r.returns.cols);
-    const ms = [];
+    const wall = [], cpu = [];
     for (let i = 0; i < ${reads}; i++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       await readReturns(${JSON.stringify(file)});
-      ms.push(performance.now() - t);
+      const used = process.cpuUsage(c);
+      wall.push(performance.now() - t);
+      cpu.push((used.user + used.system) / 1000);
     }
-    console.log(JSON.stringify(ms));`;
+    console.log(JSON.stringify({ wall, cpu }));`;
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`${dir}: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop() as string);
 }
 
-/** `kernelbus risk <file> --json` of `dir`, wall ms of the whole process. */
-function wholeCommand(dir: string): number[] {
-  const ms: number[] = [];
+/** `kernelbus risk <file> --json` of `dir`: the whole process's wall and CPU ms (/usr/bin/time). */
+function wholeCommand(dir: string): Timed {
+  const out: Timed = { wall: [], cpu: [] };
   for (let i = 0; i < cliRuns; i++) {
-    const t = performance.now();
-    const run = spawnSync(process.execPath, [join(dir, 'bin/kernelbus.js'), 'risk', file, '--json'], { cwd: dir, encoding: 'utf8' });
-    ms.push(performance.now() - t);
+    const args = ['-f', 'TIME %e %U %S', process.execPath, join(dir, 'bin/kernelbus.js'), 'risk', file, '--json'];
+    const run = spawnSync('/usr/bin/time', args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 });
     if (run.status !== 0) throw new Error(`${dir}: kernelbus risk exited ${run.status}: ${run.stderr.slice(0, 500)}`);
+    const [wall, user, system] = (run.stderr.match(/TIME (\S+) (\S+) (\S+)/) as RegExpMatchArray).slice(1).map(Number);
+    out.wall.push(wall * 1000);
+    out.cpu.push((user + system) * 1000);
   }
-  return ms;
+  return out;
 }
 
-const times = { base: { read: [] as number[], cli: [] as number[] }, head: { read: [] as number[], cli: [] as number[] } };
+type Series = 'read wall' | 'read cpu' | 'cli wall' | 'cli cpu';
+const SERIES: Series[] = ['read wall', 'read cpu', 'cli wall', 'cli cpu'];
+const times = { base: {} as Record<Series, number[]>, head: {} as Record<Series, number[]> };
+for (const who of ['base', 'head'] as const) for (const s of SERIES) times[who][s] = [];
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
   for (const who of order) {
     const dir = who === 'base' ? base : head;
-    times[who].read.push(median(inProcess(dir)));
-    times[who].cli.push(median(wholeCommand(dir)));
+    const read = inProcess(dir);
+    const cli = wholeCommand(dir);
+    times[who]['read wall'].push(median(read.wall));
+    times[who]['read cpu'].push(median(read.cpu));
+    times[who]['cli wall'].push(median(cli.wall));
+    times[who]['cli cpu'].push(median(cli.cpu));
   }
-  console.log(`round ${round + 1}: read base ${times.base.read.at(-1)!.toFixed(1)} head ${times.head.read.at(-1)!.toFixed(1)} ms; ` +
-    `cli base ${times.base.cli.at(-1)!.toFixed(0)} head ${times.head.cli.at(-1)!.toFixed(0)} ms`);
+  const last = (who: 'base' | 'head') => SERIES.map((s) => `${s} ${times[who][s].at(-1)!.toFixed(1)}`).join(', ');
+  console.log(`round ${round + 1} (ms): base ${last('base')}; head ${last('head')}`);
 }
 const peers = JSON.parse(readFileSync(join(head, 'bench/peers/io.json'), 'utf8')) as {
   results: { file: string; reader: string; seconds: number; runs: number[] }[];
 };
 const polars = peers.results.find((r) => r.file === 'returns-2520x500.csv' && r.reader === 'polars.read_csv');
 const polarsMs = polars ? median(polars.runs) * 1000 : Number.NaN;
-for (const what of ['read', 'cli'] as const) {
-  const [b, h] = [median(times.base[what]), median(times.head[what])];
+for (const s of SERIES) {
+  const [b, h] = [median(times.base[s]), median(times.head[s])];
+  const label = s.startsWith('read') ? `readReturns in process, ${s.slice(5)}` : `kernelbus risk whole process, ${s.slice(4)}`;
   console.log(
-    `${what === 'read' ? 'readReturns in process' : 'kernelbus risk, whole process'}: base ${b.toFixed(1)} ms, head ${h.toFixed(1)} ms, ` +
-      `head/base ${(h / b).toFixed(3)}; polars read_csv (median of its runs) ${polarsMs.toFixed(1)} ms: head ${(h / polarsMs).toFixed(2)}x polars`,
+    `${label}: base ${b.toFixed(1)} ms, head ${h.toFixed(1)} ms, head/base ${(h / b).toFixed(3)}; ` +
+      `polars read_csv (median of its runs, wall) ${polarsMs.toFixed(1)} ms: head ${(h / polarsMs).toFixed(2)}x`,
   );
 }
 console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').trim()}`);

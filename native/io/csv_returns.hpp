@@ -21,9 +21,9 @@ struct WidePlan {
   uint8_t delimiter = ',';
   double firstLine = 1;  // the 1-based line of bytes[0]
   bool skipBadRows = false;
-  size_t width = 0;                // header columns
-  size_t dateColumn = kNoColumn;   // the date column's index, or kNoColumn
-  size_t chunkBytes = 0;           // Plan::chunkBytes
+  size_t width = 0;               // header columns
+  size_t dateColumn = kNoColumn;  // the date column's index, or kNoColumn
+  size_t chunkBytes = 0;          // Plan::chunkBytes
 };
 
 /// What readWide did. `block` is the parser's result (rows, faults, skipped rows); on a fault the

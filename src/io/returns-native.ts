@@ -51,13 +51,15 @@ const delimiterCode = (d: string): number | undefined => {
  * @param input the opened source's input (a path or bytes; a stream gives undefined)
  * @param name the source in messages
  * @param delimiter the opened source's delimiter
- * @param date the date column's name, if any (one of the header's names)
+ * @param names the header's names as readReturns found them (the reader's header must be the same)
+ * @param date the date column's name, if any (one of `names`)
  * @param options readReturns' options less the layout and asset column
  */
 export function readWideNative(
   input: string | Uint8Array | NodeJS.ReadableStream,
   name: string,
   delimiter: string,
+  names: readonly string[],
   date: string | undefined,
   options: Record<string, unknown>,
 ): WideNative | undefined {
@@ -77,8 +79,11 @@ export function readWideNative(
   const bytes = input instanceof Uint8Array ? input : sourceBytes(input).bytes;
   const bom = bomLength(bytes, true);
   const header = readHeader(bytes.subarray(bom), 0, code, true, name);
-  if (header === null || header === 'incomplete') return undefined;
-  const dateColumn = date === undefined ? -1 : header.names.indexOf(date);
+  // the header as readReturns found it (source.ts' parseHeader), else the reference path reports it
+  if (header === null || header === 'incomplete' || header.names.some((n, i) => n !== names[i]) || header.names.length !== names.length) {
+    return undefined;
+  }
+  const dateColumn = date === undefined ? -1 : names.indexOf(date);
   const dataStart = bom + header.next;
   const params = Float64Array.of(code, header.nextLine, options.skipBadRows === true ? 1 : 0, header.names.length, dateColumn);
   const r = read.call(loaded.binding, bytes.subarray(dataStart), params);
