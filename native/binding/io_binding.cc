@@ -166,6 +166,8 @@ Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
 // dateColumn (-1: none)]) -> { returns: Float64Array (rows x assets, row-major), rows, dates?:
 // Float64Array (when the date column's values are all dates), consumed, lines, badRows, firstBad?,
 // fault? }: a wide returns file's records (the bytes after its header; native/io/csv_returns.hpp).
+// The matrix is V8's, allocated between the reader's count and its parse (the count sizes it): an
+// allocation runs no JS, and `bytes`' data does not move.
 Napi::Value CsvReadWide(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();

@@ -10,6 +10,9 @@
  * Dates: ISO 8601 (UTC without an offset) or epoch numbers (a Parquet or Arrow time as it is); a date
  * column holding anything else (labels such as `d0`) keeps the file's order (long: sorts as text) and
  * gives NaN dates.
+ * A wide CSV from a path or bytes is read by the addon in one call (returns-native.ts); the code here
+ * (readTable, then the matrix assembled in JS) is the reference it is tested against, and reads the
+ * rest: streams, the long layout, Parquet and Arrow.
  */
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk/risk.js';
