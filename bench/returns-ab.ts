@@ -8,6 +8,9 @@
  * tsconfig.build.json`). CPU time is there because this machine is shared: wall time stretches with
  * the load, CPU time much less. Prints the medians, head / base, and polars' read_csv of the same
  * file from bench/peers/io.json.
+ * With KERNELBUS_POLARS_JS set to an installed nodejs-polars (npm: nodejs-polars and its platform
+ * package; the same Rust CSV reader as Python's polars), each round also times its readCSV of the file
+ * in a child process the same way: polars under the same load as the two checkouts.
  * Usage: tsx bench/returns-ab.ts <base checkout> [rounds=5] [reads=9] [cli=3]
  */
 import { spawnSync } from 'node:child_process';
@@ -55,6 +58,27 @@ function inProcess(dir: string): Timed {
   return JSON.parse(run.stdout.trim().split('\n').pop() as string);
 }
 
+/** `reads` timed nodejs-polars readCSV calls of the file in a fresh process (KERNELBUS_POLARS_JS). */
+function polarsInProcess(module: string): Timed {
+  const script = `
+    const pl = require(${JSON.stringify(module)});
+    pl.readCSV(${JSON.stringify(file)});
+    const wall = [], cpu = [];
+    for (let i = 0; i < ${reads}; i++) {
+      const t = performance.now();
+      const c = process.cpuUsage();
+      const df = pl.readCSV(${JSON.stringify(file)});
+      const used = process.cpuUsage(c);
+      wall.push(performance.now() - t);
+      cpu.push((used.user + used.system) / 1000);
+      if (df.height !== 2520 || df.width !== 501) throw new Error('shape ' + df.height + ' x ' + df.width);
+    }
+    console.log(JSON.stringify({ wall, cpu }));`;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`nodejs-polars: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop() as string);
+}
+
 /** `kernelbus risk <file> --json` of `dir`: the whole process's wall and CPU ms (/usr/bin/time). */
 function wholeCommand(dir: string): Timed {
   const out: Timed = { wall: [], cpu: [] };
@@ -73,8 +97,18 @@ type Series = 'read wall' | 'read cpu' | 'cli wall' | 'cli cpu';
 const SERIES: Series[] = ['read wall', 'read cpu', 'cli wall', 'cli cpu'];
 const times = { base: {} as Record<Series, number[]>, head: {} as Record<Series, number[]> };
 for (const who of ['base', 'head'] as const) for (const s of SERIES) times[who][s] = [];
+const polarsJs = process.env.KERNELBUS_POLARS_JS;
+const polarsHere = { wall: [] as number[], cpu: [] as number[] };
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+  if (polarsJs) {
+    const p = polarsInProcess(polarsJs);
+    polarsHere.wall.push(median(p.wall));
+    polarsHere.cpu.push(median(p.cpu));
+    console.log(
+      `round ${round + 1} (ms): nodejs-polars readCSV wall ${polarsHere.wall.at(-1)!.toFixed(1)}, cpu ${polarsHere.cpu.at(-1)!.toFixed(1)}`,
+    );
+  }
   for (const who of order) {
     const dir = who === 'base' ? base : head;
     const read = inProcess(dir);
@@ -95,9 +129,11 @@ const polarsMs = polars ? median(polars.runs) * 1000 : Number.NaN;
 for (const s of SERIES) {
   const [b, h] = [median(times.base[s]), median(times.head[s])];
   const label = s.startsWith('read') ? `readReturns in process, ${s.slice(5)}` : `kernelbus risk whole process, ${s.slice(4)}`;
+  const here = polarsJs ? median(s.endsWith('wall') ? polarsHere.wall : polarsHere.cpu) : Number.NaN;
+  const vsHere = polarsJs ? `; nodejs-polars readCSV this run ${here.toFixed(1)} ms: head ${(h / here).toFixed(2)}x` : '';
   console.log(
     `${label}: base ${b.toFixed(1)} ms, head ${h.toFixed(1)} ms, head/base ${(h / b).toFixed(3)}; ` +
-      `polars read_csv (median of its runs, wall) ${polarsMs.toFixed(1)} ms: head ${(h / polarsMs).toFixed(2)}x`,
+      `polars read_csv of bench/peers/io.json (median of its runs, wall) ${polarsMs.toFixed(1)} ms: head ${(h / polarsMs).toFixed(2)}x${vsHere}`,
   );
 }
 console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
