@@ -7,6 +7,9 @@
  * two must agree bit for bit (faults: by message). Without the addon the suite is skipped locally and
  * fails under CI.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
@@ -141,6 +144,9 @@ describe.skipIf(!hasNative && !inCI)('readReturns wide: native vs the JS referen
   });
 
   it('takes the native path for a CSV path or bytes (the addon called once), and not for reference', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kb-returns-'));
+    const path = join(dir, 'wide.csv');
+    writeFileSync(path, 'date,A\n2024-01-02,0.5\n');
     const calls: number[] = [];
     const original = binding!.csvReadWide;
     binding!.csvReadWide = (b, p) => {
@@ -149,12 +155,15 @@ describe.skipIf(!hasNative && !inCI)('readReturns wide: native vs the JS referen
     };
     try {
       await readReturns(enc('date,A\n2024-01-02,0.5\n'));
+      const fromPath = await readReturns(path); // the file mapped (src/io/file-bytes.ts)
+      expect([Array.from(fromPath.returns.data), fromPath.info.source, fromPath.info.bytes]).toEqual([[0.5], path, 22]);
       await readReturns(enc('date,A\n2024-01-02,0.5\n'), { backend: 'reference' });
       await readReturns(enc('date,A\n2024-01-02,0.5\n'), { inferRows: 5 }); // an option it does not read: the reference path
     } finally {
       binding!.csvReadWide = original;
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(calls).toEqual([15]);
+    expect(calls).toEqual([15, 15]);
   });
 
   it('edge cases, each read by both paths alike, with their values', async () => {
