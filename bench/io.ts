@@ -214,6 +214,25 @@ export const ioSection: BenchSection = {
         }
       }
     }
+    // readReturns of the returns panel: the T x N matrix with its dates sorted (target <= 1x polars read_csv)
+    const returnsModule = await ioModule<{ readReturns(source: string): Promise<unknown> }>('returns');
+    const returnsCase = `readReturns() returns 2520 x 500, ${size(fileBytes(returns))}`;
+    try {
+      if (!returnsModule) throw new Error('no src/io/returns.ts');
+      const ms = await bestMs(() => returnsModule.readReturns(returns));
+      const polars = peers.seconds('returns-2520x500.csv', 'polars.read_csv');
+      push({
+        section: SECTION,
+        case: returnsCase,
+        subject: 'native',
+        value: ms,
+        unit: 'ms',
+        ...(polars ? { ratio: ms / 1000 / polars, baseline: `polars.read_csv (${seconds(polars)})` } : {}),
+        note: `target <= 1x polars read_csv; ${peers.note('returns-2520x500.csv', PEER_CSV)}`,
+      });
+    } catch (error) {
+      push(missing(returnsCase, 'native', 'ms', reason(error)));
+    }
 
     // 2. The commands end to end, as a child process: wall time and peak RSS.
     ensureDist();

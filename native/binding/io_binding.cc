@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "csv.hpp"
+#include "csv_returns.hpp"
 
 namespace kernelbus::binding {
 namespace {
@@ -161,10 +162,71 @@ Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
   });
 }
 
+// csvReadWide(bytes: Uint8Array, params: Float64Array [delimiter, firstLine, skipBadRows, width,
+// dateColumn (-1: none)]) -> { returns: Float64Array (rows x assets, row-major), rows, dates?:
+// Float64Array (when the date column's values are all dates), consumed, lines, badRows, firstBad?,
+// fault? }: a wide returns file's records (the bytes after its header; native/io/csv_returns.hpp).
+// The matrix is V8's, allocated between the reader's count and its parse (the count sizes it): an
+// allocation runs no JS, and `bytes`' data does not move.
+Napi::Value CsvReadWide(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    requireArgCount(info, 2);
+    csv::WidePlan plan;
+    {
+      const F64View params = float64Arg(info, 1, "params");
+      if (params.length != 5) {
+        throw inputError(env, "params", "5 values [delimiter, firstLine, skipBadRows, width, dateColumn]",
+                         "length " + std::to_string(params.length));
+      }
+      const char* byte = "a byte (0-255) other than '\"', '\\r', '\\n' and ' '";
+      const double delimiter = packedInteger(env, params.data, 0, "plan.delimiter", 0, 255, byte);
+      if (delimiter == '"' || delimiter == '\r' || delimiter == '\n' || delimiter == ' ') {
+        throw inputError(env, "plan.delimiter", byte, std::to_string(static_cast<int>(delimiter)));
+      }
+      plan.delimiter = static_cast<uint8_t>(delimiter);
+      plan.firstLine = packedInteger(env, params.data, 1, "plan.firstLine", 1, 9007199254740991.0, "an integer >= 1");
+      plan.skipBadRows = packedInteger(env, params.data, 2, "plan.skipBadRows", 0, 1, "0 or 1") == 1;
+      plan.width = static_cast<size_t>(packedInteger(env, params.data, 3, "plan.width", 1, 1 << 24, "an integer 1 to 2^24"));
+      const double date = packedInteger(env, params.data, 4, "plan.dateColumn", -1, static_cast<double>(plan.width) - 1,
+                                        "-1 (none) or a column below plan.width");
+      plan.dateColumn = date < 0 ? csv::WidePlan::kNoColumn : static_cast<size_t>(date);
+    }
+    const U8View bytes = uint8Arg(info, 0, "bytes");
+    const size_t assets = plan.width - (plan.dateColumn == csv::WidePlan::kNoColumn ? 0 : 1);
+    Napi::Float64Array matrix;
+    const csv::WideResult w = csv::readWide(bytes.data, bytes.length, plan, [&](size_t rows) {
+      if (assets > 0 && rows > (size_t{1} << 50) / assets) throw Napi::RangeError::New(env, "kernelbus: out of memory");
+      double* data = nullptr;
+      matrix = newFloat64Array(env, rows * assets, data);
+      return data;
+    });
+    const csv::Result& r = w.block;
+    Napi::Object result = Napi::Object::New(env);
+    // skipped rows leave room at the end: the view covers the rows written
+    const size_t cells = w.rows * assets;
+    result.Set("returns", cells == matrix.ElementLength() ? matrix : Napi::Float64Array::New(env, cells, matrix.ArrayBuffer(), 0));
+    result.Set("rows", Napi::Number::New(env, static_cast<double>(w.rows)));
+    result.Set("consumed", Napi::Number::New(env, static_cast<double>(r.consumed)));
+    result.Set("lines", Napi::Number::New(env, r.lines));
+    result.Set("badRows", Napi::Number::New(env, static_cast<double>(r.badRows)));
+    if (r.badRows > 0) result.Set("firstBad", faultObject(env, bytes.data, r.firstBad));
+    if (r.fault.any()) result.Set("fault", faultObject(env, bytes.data, r.fault));
+    if (w.datesParsed) {
+      double* data = nullptr;
+      Napi::Float64Array dates = newFloat64Array(env, w.rows, data);
+      std::copy(w.dates.begin(), w.dates.end(), data);
+      result.Set("dates", dates);
+    }
+    return result;
+  });
+}
+
 }  // namespace
 
 void registerIo(Napi::Env env, Napi::Object exports) {
   exports.Set("csvParseBlock", Napi::Function::New<CsvParseBlock>(env, "csvParseBlock"));
+  exports.Set("csvReadWide", Napi::Function::New<CsvReadWide>(env, "csvReadWide"));
 }
 
 }  // namespace kernelbus::binding

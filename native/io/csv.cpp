@@ -54,7 +54,11 @@ void moveRows(const Plan& plan, size_t from, size_t to, size_t count) {
   if (from == to || count == 0) return;
   for (size_t col = 0; col < plan.width; col++) {
     const ColumnOut& out = plan.out[col];
-    if (out.f64 != nullptr) std::memmove(out.f64 + to, out.f64 + from, count * sizeof(double));
+    if (out.f64 != nullptr && out.stride != 1) {
+      for (size_t i = 0; i < count; i++) out.f64[(to + i) * out.stride] = out.f64[(from + i) * out.stride];
+    } else if (out.f64 != nullptr) {
+      std::memmove(out.f64 + to, out.f64 + from, count * sizeof(double));
+    }
     if (out.i32 != nullptr) std::memmove(out.i32 + to, out.i32 + from, count * sizeof(int32_t));
   }
 }
@@ -86,7 +90,8 @@ Result parseBlock(const uint8_t* bytes, size_t size, const Plan& plan) {
   }
 
   for (size_t col = 0; col < plan.width; col++) {  // fresh output pages: fault them in 2 MB at a time
-    adviseHugePages(plan.out[col].f64, plan.out[col].f64 ? plan.capacity * sizeof(double) : 0);
+    // (a strided column is part of a matrix its caller advises once)
+    adviseHugePages(plan.out[col].f64, plan.out[col].f64 && plan.out[col].stride == 1 ? plan.capacity * sizeof(double) : 0);
     adviseHugePages(plan.out[col].i32, plan.out[col].i32 ? plan.capacity * sizeof(int32_t) : 0);
   }
   std::vector<ChunkResult> results(chunks);

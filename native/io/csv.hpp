@@ -25,10 +25,12 @@ enum class CsvFault : int { None = 0, Width = 1, NotANumber = 2, BadTime = 3, Mi
 constexpr size_t kFaultTextBytes = 64;
 
 /// A column's output, `capacity` rows from row 0: doubles (number and time kinds), int32 dictionary
-/// codes (text), or nothing (skip). Exactly the pointer its kind needs is set.
+/// codes (text), or nothing (skip). Exactly the pointer its kind needs is set. Row r of a double
+/// column is f64[r * stride] (stride > 1: a column of a row-major matrix, csv_returns.hpp).
 struct ColumnOut {
   double* f64 = nullptr;
   int32_t* i32 = nullptr;
+  size_t stride = 1;
 };
 
 /// How to parse one block (src/io/types.ts `BlockPlan`), with the output columns.

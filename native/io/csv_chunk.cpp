@@ -74,6 +74,9 @@ class ChunkParser {
   }
 
  private:
+  /// Row `row` of double column `col`.
+  double& number(size_t col, size_t row) const { return plan_.out[col].f64[row * plan_.out[col].stride]; }
+
   bool isBlank(uint8_t c) const { return (c == ' ' || c == '\t') && c != delimiter_; }
 
   /// A field read by a fast path ends at q: the delimiter, a line break (CRLF's '\r' included) or the end.
@@ -107,7 +110,7 @@ class ChunkParser {
         double v;
         const uint8_t* t = parseDecimalPrefix(b_ + p, b_ + size_, v);
         if (t == nullptr || !endsField(static_cast<size_t>(t - b_))) return false;
-        plan_.out[col].f64[row] = v;
+        number(col, row) = v;
         p = static_cast<size_t>(t - b_);
         return true;
       }
@@ -134,7 +137,7 @@ class ChunkParser {
             t = static_cast<double>(v) / kPow10[k];
           }
         }
-        plan_.out[col].f64[row] = t;
+        number(col, row) = t;
         p = q;
         return true;
       }
@@ -265,13 +268,13 @@ class ChunkParser {
       if (plan_.required[col]) {
         refuse(CsvFault::Missing);
       } else {
-        plan_.out[col].f64[row] = std::numeric_limits<double>::quiet_NaN();
+        number(col, row) = std::numeric_limits<double>::quiet_NaN();
       }
       return;
     }
     double x;
     if (kind == Kind::Number ? parseNumber(v, v + f.length, x) : parseTime(v, v + f.length, kind, x)) {
-      plan_.out[col].f64[row] = x;
+      number(col, row) = x;
     } else {
       refuse(kind == Kind::Number ? CsvFault::NotANumber : CsvFault::BadTime);
     }

@@ -10,10 +10,15 @@
  * Dates: ISO 8601 (UTC without an offset) or epoch numbers (a Parquet or Arrow time as it is); a date
  * column holding anything else (labels such as `d0`) keeps the file's order (long: sorts as text) and
  * gives NaN dates.
+ * A wide CSV from a path or bytes is read by the addon in one call (returns-native.ts); the code here
+ * (readTable, then the matrix assembled in JS) is the reference it is tested against, and reads the
+ * rest: streams, the long layout, Parquet and Arrow.
  */
 import { KernelInputError } from '../errors.js';
 import type { Matrix } from '../kernels/risk/risk.js';
+import { parseIsoTime } from './csv-reference.js';
 import { type ReadTableOptions, readOpened } from './read.js';
+import { readWideNative } from './returns-native.js';
 import { openSource, type TableSource } from './source.js';
 import { type ColumnType, isText, type ReadInfo, type Table, type TableColumn, type TextColumn } from './types.js';
 
@@ -51,16 +56,17 @@ function ascending(dates: Float64Array): Int32Array | undefined {
   return Int32Array.from(dates.keys()).sort((a, b) => dates[a] - dates[b] || a - b);
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$/;
+const encoder = new TextEncoder();
 
-/** A date's text as epoch ms: ISO 8601 (UTC without an offset), or a plain number as it is; else NaN. */
-function parseDate(text: string): number {
-  if (ISO_DATE.test(text)) {
-    const iso = text.replace(' ', 'T').replace(',', '.');
-    const zoned = /(Z|z|[+-]\d{2}(:?\d{2})?)$/.test(iso.slice(10)) || iso.length === 10 ? iso : `${iso}Z`;
-    return Date.parse(zoned.length === 10 ? `${zoned}T00:00:00Z` : zoned);
-  }
-  return /^[+-]?\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+/**
+ * A date's text as epoch ms: ISO 8601 as the CSV reader reads a time (docs/io.md "Times"; UTC without
+ * an offset), or a plain number `[+-]?digits[.digits]` as it is; else NaN. native/io/csv_returns.cpp's
+ * parseDate is the same rule.
+ */
+export function parseDate(text: string): number {
+  if (/^[+-]?\d+(\.\d+)?$/.test(text)) return Number(text);
+  const bytes = encoder.encode(text);
+  return parseIsoTime(bytes, 0, bytes.length) ?? Number.NaN;
 }
 
 /**
@@ -136,13 +142,18 @@ export async function readReturns(source: TableSource, options: ReadReturnsOptio
   }
   const assets = names.filter((n) => n !== date);
   if (assets.length === 0) throw new KernelInputError(name, 'a header with at least one asset column', header);
+  const N = assets.length;
   if (table === undefined) {
+    const native = readWideNative(opened.input, name, opened.delimiter, names, date, rest as Record<string, unknown>);
+    if (native) {
+      const { data, rows, dates, info } = native;
+      return { returns: labelled(data, rows, N, assets, dates), assets, dates, info: { ...info, layout: 'wide', fileRows: rows } };
+    }
     const types: Record<string, ColumnType> = Object.fromEntries(assets.map((a) => [a, 'number']));
     if (date !== undefined) types[date] = 'text';
     table = await readOpened(opened, { ...rest, types, ...(date === undefined ? {} : { required: [date] }) });
   }
   const T = table.rows;
-  const N = assets.length;
   const columns = assets.map((a) => numbers(table, a, name, 'returns (numbers)'));
   const read = date === undefined ? undefined : datesOf(table.columns[date]);
   // dates that are not dates (e.g. labels): unknown, and the rows in the file's order

@@ -10,6 +10,7 @@ import { inputFault } from '../../kernels/faults.js';
 import type { Bars } from '../../kernels/features/features.js';
 import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
 import type { BlockResult } from '../../io/types.js';
+import type { WideRead } from '../../io/returns-native.js';
 
 /** The native stream object (native/binding/vpin_binding.cc). */
 export interface NativeVpinStream {
@@ -118,6 +119,11 @@ export interface NativeBinding {
     required: Uint8Array,
     out: (Float64Array | Int32Array | null)[],
   ): BlockResult;
+  /**
+   * A wide returns CSV's records (native/io/csv_returns.hpp, src/io/returns-native.ts).
+   * params = [delimiter, firstLine, skipBadRows (0/1), width, dateColumn (-1: none)].
+   */
+  csvReadWide(bytes: Uint8Array, params: Float64Array): WideRead;
   /** The native Parquet reader: the footer's columns (native/binding/parquet_binding.cc, src/io/parquet-native.ts). */
   parquetFooter(bytes: Uint8Array): ParquetFooterResult;
   /** Decodes `columns` (footer indices) into `outs` (Float64Array per number/time column, Int32Array per text column). */
