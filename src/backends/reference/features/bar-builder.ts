@@ -19,6 +19,21 @@ export function checkTrade(i: number, t: number, p: number, v: number, lastTs: n
   if (!(v >= 0 && v <= Number.MAX_VALUE)) throw inputFault(Fault.VOLUME_INVALID, i, v, 0);
 }
 
+/** The fields of BarBuilder a stream carries between batches, in the order of its state(). */
+const STATE_KEYS = [
+  'prevPrice',
+  'prevSign',
+  'lastTs',
+  'open',
+  'high',
+  'low',
+  'volume',
+  'buyVolume',
+  'ticks',
+  'dollarValue',
+  'count',
+] as const;
+
 /** The bars built so far, a row each (a column per field of `Bars`). */
 export type BarRows = number[][];
 
@@ -99,37 +114,15 @@ export class BarBuilder {
 
   /** The state a stream carries from one batch to the next (the closed rows excluded), as numbers. */
   state(): number[] {
-    return [
-      this.prevPrice,
-      this.prevSign,
-      this.lastTs,
-      this.open,
-      this.high,
-      this.low,
-      this.volume,
-      this.buyVolume,
-      this.ticks,
-      this.dollarValue,
-      this.count,
-    ];
+    return STATE_KEYS.map((key) => this[key]);
   }
 
   /** Sets the state from state()'s numbers, read from `at` on; returns the position after them. */
   setState(s: ArrayLike<number>, at: number): number {
-    [
-      this.prevPrice,
-      this.prevSign,
-      this.lastTs,
-      this.open,
-      this.high,
-      this.low,
-      this.volume,
-      this.buyVolume,
-      this.ticks,
-      this.dollarValue,
-      this.count,
-    ] = Array.from({ length: 11 }, (_, k) => s[at + k] as number);
-    return at + 11;
+    STATE_KEYS.forEach((key, k) => {
+      this[key] = s[at + k] as number;
+    });
+    return at + STATE_KEYS.length;
   }
 }
 
