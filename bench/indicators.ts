@@ -5,7 +5,8 @@
  * builds, a 'TA-Lib C' row per indicator measured in the same run on the same bars (handed to the
  * driver's `bench` mode in a file: best of 5, output preallocated, no process start) and its ratio
  * to native into out. Then a panel of 2,520 x 500 for the core eight: native on one thread and on
- * the default threads, and all eight on the panel in one total. Last, the size sweep of sma (the
+ * the default threads, and all eight on the panel in one total. The JavaScript peers of the core eight
+ * on the series when KERNELBUS_BENCH_JS_PEERS names a folder holding them (bench/indicators-peers.ts). Last, the size sweep of sma (the
  * least work a bar: where a call's fixed cost weighs most) that sets 'auto''s threshold.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { backends } from '../src/api/index.js';
 import { FAMILY_KERNELS } from '../src/kernels/families.js';
 import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
 import { INDICATORS_NATIVE_MIN_VALUES } from '../src/api/auto.js';
+import { jsPeerRows } from './indicators-peers.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 
 type Field = 'high' | 'low' | 'close' | 'volume';
@@ -42,8 +44,8 @@ function walk(rows: number, cols: number, seed = 51): Record<Field, Float64Array
 
 /** The indicator's argument from bars: the closes, or the fields it reads. */
 function inputOf(name: keyof typeof INDICATORS_KERNELS, bars: Record<Field, unknown>): unknown {
-  const fields = INDICATORS_KERNELS[name].signature.split(', ').flatMap((a) => (a.includes('[') ? [a.slice(0, a.indexOf('['))] : []));
-  return fields.length === 1 ? bars.close : Object.fromEntries(fields.map((f) => [f, bars[f as Field]]));
+  const fields = INDICATORS_KERNELS[name].fields;
+  return fields.length === 1 ? bars.close : Object.fromEntries(fields.map((f) => [f, bars[f]]));
 }
 
 /** TA-Lib C's ms per indicator on `bars` (the same series) from the driver TALIB_DRIVER names, or none. */
@@ -76,6 +78,7 @@ export const indicatorsSection: BenchSection = {
     const threads = nativeThreads();
     const series = walk(1_000_000, 1);
     const talib = talibTimes(series);
+    const nativeMsOf: Record<string, number> = {};
     for (const name of FAMILY_KERNELS.indicators) {
       const input = inputOf(name, series);
       const call = (k: typeof ref) => () => (k[name] as (x: unknown) => unknown)(input);
@@ -86,6 +89,7 @@ export const indicatorsSection: BenchSection = {
         { reference: call(ref), native: call(nat), oneThread: call(one), note: 'one series: one thread either way' },
         threads,
       );
+      nativeMsOf[name] = nativeMs;
       // as TA-Lib is timed: into an output allocated once (options.out, a result filled again)
       const out = (nat[name] as (x: unknown) => unknown)(input);
       const intoMs = timeBest(() => (nat[name] as (x: unknown, o: object) => unknown)(input, { out }), { minMs: 300 });
@@ -111,6 +115,7 @@ export const indicatorsSection: BenchSection = {
         });
       }
     }
+    rows.push(...(await jsPeerRows(series, nativeMsOf)));
     const panel = walk(2520, 500, 7);
     const m = Object.fromEntries(Object.entries(panel).map(([f, data]) => [f, matrix(data, 2520, 500)])) as Record<Field, unknown>;
     const all = (k: typeof ref) => () => {
