@@ -101,7 +101,8 @@ Column readField(const Table& field, File& file) {
   size_t children = 0;
   field.vector(5, 4, children);
   const int buffers = typeBuffers(typeId);
-  if (children > 0 || buffers < 0) file.unsupported = "a nested column (\"" + c.name + "\")";
+  if (children > 0) file.unsupported = "a nested column (\"" + c.name + "\")";
+  else if (buffers < 0) file.unsupported = "a column of Arrow type " + std::to_string(typeId) + " (\"" + c.name + "\")";
   c.buffers = buffers < 0 ? 0 : buffers;
   const Table dictionary = field.table(4);
   if (dictionary.valid()) {
