@@ -56,7 +56,8 @@ Napi::Value ArrowOpen(const Napi::CallbackInfo& info) {
     }
     out.Set("rows", Napi::Number::New(env, static_cast<double>(file.rows)));
     Napi::Array batchRows = Napi::Array::New(env, file.batches.size());
-    for (size_t b = 0; b < file.batches.size(); b++) batchRows.Set(static_cast<uint32_t>(b), Napi::Number::New(env, static_cast<double>(file.batches[b].length)));
+    for (size_t b = 0; b < file.batches.size(); b++)
+      batchRows.Set(static_cast<uint32_t>(b), Napi::Number::New(env, static_cast<double>(file.batches[b].length)));
     out.Set("batchRows", batchRows);
     out.Set("names", names);
     out.Set("kinds", kinds);

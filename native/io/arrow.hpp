@@ -35,9 +35,9 @@ struct Column {
   std::string name;
   Kind kind = Kind::Number;
   Type type = Type::Other;
-  int bitWidth = 0;     // Int: 8, 16, 32, 64; Float: 32 or 64
-  bool isSigned = true; // Int
-  int unit = -1;        // Timestamp: 0 s, 1 ms, 2 us, 3 ns
+  int bitWidth = 0;      // Int: 8, 16, 32, 64; Float: 32 or 64
+  bool isSigned = true;  // Int
+  int unit = -1;         // Timestamp: 0 s, 1 ms, 2 us, 3 ns
   bool dictionary = false;
   int64_t dictionaryId = 0;
   int indexWidth = 32;  // the dictionary's index type (signed or not)
@@ -59,8 +59,8 @@ struct Batch {
   int64_t length = 0;
   std::vector<int64_t> nodeLength, nullCount;
   std::vector<BufferRef> buffers;
-  int codec = -1;       // -1 none, 0 LZ4_FRAME, 1 ZSTD
-  uint64_t body = 0;    // the body's first byte in the file
+  int codec = -1;     // -1 none, 0 LZ4_FRAME, 1 ZSTD
+  uint64_t body = 0;  // the body's first byte in the file
   uint64_t bodyLength = 0;
 };
 

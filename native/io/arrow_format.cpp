@@ -13,8 +13,21 @@ namespace {
 constexpr uint8_t kSchema = 1, kDictionaryBatch = 2, kRecordBatch = 3;
 // Type union
 enum TypeId : uint8_t {
-  kNull = 1, kInt = 2, kFloatingPoint = 3, kBinary = 4, kUtf8 = 5, kBool = 6, kDecimal = 7, kDate = 8, kTime = 9,
-  kTimestamp = 10, kInterval = 11, kFixedSizeBinary = 15, kDuration = 18, kLargeBinary = 19, kLargeUtf8 = 20,
+  kNull = 1,
+  kInt = 2,
+  kFloatingPoint = 3,
+  kBinary = 4,
+  kUtf8 = 5,
+  kBool = 6,
+  kDecimal = 7,
+  kDate = 8,
+  kTime = 9,
+  kTimestamp = 10,
+  kInterval = 11,
+  kFixedSizeBinary = 15,
+  kDuration = 18,
+  kLargeBinary = 19,
+  kLargeUtf8 = 20,
 };
 constexpr char kMagic[6] = {'A', 'R', 'R', 'O', 'W', '1'};
 
@@ -50,21 +63,44 @@ Framed frame(const uint8_t* data, size_t size, size_t at) {
 
 int typeBuffers(uint8_t type) {
   switch (type) {
-    case kNull: return 0;
-    case kBinary: case kUtf8: case kLargeBinary: case kLargeUtf8: return 3;
-    case kInt: case kFloatingPoint: case kBool: case kDecimal: case kDate: case kTime: case kTimestamp:
-    case kInterval: case kFixedSizeBinary: case kDuration: return 2;
-    default: return -1;  // nested, union, views, run-end encoded: not flat
+    case kNull:
+      return 0;
+    case kBinary:
+    case kUtf8:
+    case kLargeBinary:
+    case kLargeUtf8:
+      return 3;
+    case kInt:
+    case kFloatingPoint:
+    case kBool:
+    case kDecimal:
+    case kDate:
+    case kTime:
+    case kTimestamp:
+    case kInterval:
+    case kFixedSizeBinary:
+    case kDuration:
+      return 2;
+    default:
+      return -1;  // nested, union, views, run-end encoded: not flat
   }
 }
 
 /// Sets column.type (and its width, sign, unit) from a Type union member, or column.unsupported.
 void readType(uint8_t id, const Table& t, Column& c) {
   switch (id) {
-    case kNull: c.type = Type::Null; return;
-    case kBool: c.type = Type::Bool; return;
-    case kUtf8: c.type = Type::Utf8; return;
-    case kLargeUtf8: c.type = Type::LargeUtf8; return;
+    case kNull:
+      c.type = Type::Null;
+      return;
+    case kBool:
+      c.type = Type::Bool;
+      return;
+    case kUtf8:
+      c.type = Type::Utf8;
+      return;
+    case kLargeUtf8:
+      c.type = Type::LargeUtf8;
+      return;
     case kInt:
       c.type = Type::Int;
       c.bitWidth = t.scalar<int32_t>(0, 0);
@@ -101,8 +137,10 @@ Column readField(const Table& field, File& file) {
   size_t children = 0;
   field.vector(5, 4, children);
   const int buffers = typeBuffers(typeId);
-  if (children > 0) file.unsupported = "a nested column (\"" + c.name + "\")";
-  else if (buffers < 0) file.unsupported = "a column of Arrow type " + std::to_string(typeId) + " (\"" + c.name + "\")";
+  if (children > 0)
+    file.unsupported = "a nested column (\"" + c.name + "\")";
+  else if (buffers < 0)
+    file.unsupported = "a column of Arrow type " + std::to_string(typeId) + " (\"" + c.name + "\")";
   c.buffers = buffers < 0 ? 0 : buffers;
   const Table dictionary = field.table(4);
   if (dictionary.valid()) {
@@ -276,7 +314,8 @@ class Reader {
         const size_t before = file_.order.size();
         const size_t end = message(static_cast<size_t>(offset), false);
         if (end == 0 || end > footerStart || file_.order.size() != before + 1 || file_.order.back().dictionary != (field == 2)) {
-          corrupt("a block that is not the " + std::string(field == 2 ? "dictionary" : "record batch") + " its footer says", static_cast<uint64_t>(offset));
+          corrupt("a block that is not the " + std::string(field == 2 ? "dictionary" : "record batch") + " its footer says",
+                  static_cast<uint64_t>(offset));
         }
       }
     }

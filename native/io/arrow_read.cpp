@@ -49,12 +49,15 @@ class Buffers {
         kept_.emplace_back(new uint8_t[static_cast<size_t>(length) + 1]);
         uint8_t* out = kept_.back().get();
         const size_t outSize = static_cast<size_t>(length);
-        const bool ok = b.codec == 0 ? lz4FrameDecompress(s.p + 8, s.n - 8, out, outSize) : zstd_.decompress(s.p + 8, s.n - 8, out, outSize);
-        if (!ok) corrupt(std::string("a ") + what + (b.codec == 0 ? " that is no LZ4 frame" : " that is no zstd frame") + " of its length", at);
+        const bool ok =
+            b.codec == 0 ? lz4FrameDecompress(s.p + 8, s.n - 8, out, outSize) : zstd_.decompress(s.p + 8, s.n - 8, out, outSize);
+        if (!ok)
+          corrupt(std::string("a ") + what + (b.codec == 0 ? " that is no LZ4 frame" : " that is no zstd frame") + " of its length", at);
         s = {out, outSize};
       }
     }
-    if (s.n < needed) corrupt(std::string("a ") + what + " of " + std::to_string(s.n) + " bytes where " + std::to_string(needed) + " belong", at);
+    if (s.n < needed)
+      corrupt(std::string("a ") + what + " of " + std::to_string(s.n) + " bytes where " + std::to_string(needed) + " belong", at);
     return s;
   }
   /// Frees what get() decompressed (numbers are copied out; text values are kept to the end).
@@ -96,7 +99,10 @@ void numbers(const Column& c, const Batch& b, size_t column, Buffers& buffers, d
     return;
   }
   const size_t data = static_cast<size_t>(c.firstBuffer) + 1;
-  const uint64_t width = c.type == Type::Bool ? 0 : c.type == Type::Date32 ? 4 : c.type == Type::Int || c.type == Type::Float ? c.bitWidth / 8 : 8;
+  const uint64_t width = c.type == Type::Bool                           ? 0
+                         : c.type == Type::Date32                       ? 4
+                         : c.type == Type::Int || c.type == Type::Float ? c.bitWidth / 8
+                                                                        : 8;
   const Span v = buffers.get(b, data, width == 0 ? (n + 7) / 8 : n * width, "values buffer");
   const auto asDouble = [](auto x) { return static_cast<double>(x); };
   switch (c.type) {
@@ -104,32 +110,63 @@ void numbers(const Column& c, const Batch& b, size_t column, Buffers& buffers, d
       for (size_t i = 0; i < n; i++) out[i] = bit(v.p, i) ? 1.0 : 0.0;
       break;
     case Type::Float:
-      if (c.bitWidth == 64) std::memcpy(out, v.p, n * 8);
-      else convert<float>(v.p, n, out, asDouble);
+      if (c.bitWidth == 64)
+        std::memcpy(out, v.p, n * 8);
+      else
+        convert<float>(v.p, n, out, asDouble);
       break;
     case Type::Int:
       switch (c.bitWidth * (c.isSigned ? 1 : -1)) {
-        case 8: convert<int8_t>(v.p, n, out, asDouble); break;
-        case 16: convert<int16_t>(v.p, n, out, asDouble); break;
-        case 32: convert<int32_t>(v.p, n, out, asDouble); break;
-        case 64: convert<int64_t>(v.p, n, out, asDouble); break;
-        case -8: convert<uint8_t>(v.p, n, out, asDouble); break;
-        case -16: convert<uint16_t>(v.p, n, out, asDouble); break;
-        case -32: convert<uint32_t>(v.p, n, out, asDouble); break;
-        default: convert<uint64_t>(v.p, n, out, asDouble); break;
+        case 8:
+          convert<int8_t>(v.p, n, out, asDouble);
+          break;
+        case 16:
+          convert<int16_t>(v.p, n, out, asDouble);
+          break;
+        case 32:
+          convert<int32_t>(v.p, n, out, asDouble);
+          break;
+        case 64:
+          convert<int64_t>(v.p, n, out, asDouble);
+          break;
+        case -8:
+          convert<uint8_t>(v.p, n, out, asDouble);
+          break;
+        case -16:
+          convert<uint16_t>(v.p, n, out, asDouble);
+          break;
+        case -32:
+          convert<uint32_t>(v.p, n, out, asDouble);
+          break;
+        default:
+          convert<uint64_t>(v.p, n, out, asDouble);
+          break;
       }
       break;
-    case Type::Date32: convert<int32_t>(v.p, n, out, [](int32_t d) { return static_cast<double>(d) * kDayMs; }); break;
-    case Type::Date64: convert<int64_t>(v.p, n, out, asDouble); break;
+    case Type::Date32:
+      convert<int32_t>(v.p, n, out, [](int32_t d) { return static_cast<double>(d) * kDayMs; });
+      break;
+    case Type::Date64:
+      convert<int64_t>(v.p, n, out, asDouble);
+      break;
     case Type::Timestamp:
       switch (c.unit) {
-        case 0: convert<int64_t>(v.p, n, out, [](int64_t x) { return epochMs(x, 0); }); break;
-        case 1: convert<int64_t>(v.p, n, out, asDouble); break;
-        case 2: convert<int64_t>(v.p, n, out, [](int64_t x) { return epochMs(x, 2); }); break;
-        default: convert<int64_t>(v.p, n, out, [](int64_t x) { return epochMs(x, 3); }); break;
+        case 0:
+          convert<int64_t>(v.p, n, out, [](int64_t x) { return epochMs(x, 0); });
+          break;
+        case 1:
+          convert<int64_t>(v.p, n, out, asDouble);
+          break;
+        case 2:
+          convert<int64_t>(v.p, n, out, [](int64_t x) { return epochMs(x, 2); });
+          break;
+        default:
+          convert<int64_t>(v.p, n, out, [](int64_t x) { return epochMs(x, 3); });
+          break;
       }
       break;
-    default: unsupported("a column of this type");
+    default:
+      unsupported("a column of this type");
   }
   if (b.nullCount[column] > 0) {
     const Span valid = buffers.get(b, static_cast<size_t>(c.firstBuffer), (n + 7) / 8, "validity bitmap");
@@ -175,7 +212,9 @@ std::vector<Span> strings(bool large, const Batch& b, size_t node, size_t first,
     if (valid.p && !bit(valid.p, i)) continue;
     const int64_t from = offsetAt(i), to = offsetAt(i + 1);
     if (from < 0 || to < from || static_cast<uint64_t>(to) > chars.n) {
-      corrupt("string " + std::to_string(i) + " at bytes [" + std::to_string(from) + ", " + std::to_string(to) + ") of " + std::to_string(chars.n), b.body + b.buffers[first + 1].offset);
+      corrupt("string " + std::to_string(i) + " at bytes [" + std::to_string(from) + ", " + std::to_string(to) + ") of " +
+                  std::to_string(chars.n),
+              b.body + b.buffers[first + 1].offset);
     }
     out[i] = {chars.p + from, static_cast<size_t>(to - from)};
   }
@@ -238,14 +277,30 @@ void text(const Column& c, const Batch& b, size_t column, Buffers& buffers, cons
   }
   const Span idx = buffers.get(b, static_cast<size_t>(c.firstBuffer) + 1, n * static_cast<size_t>(c.indexWidth / 8), "index buffer");
   switch (c.indexWidth * (c.indexSigned ? 1 : -1)) {
-    case 8: dictionaryCodes<int8_t>(idx.p, n, state.mapping, out); break;
-    case 16: dictionaryCodes<int16_t>(idx.p, n, state.mapping, out); break;
-    case 32: dictionaryCodes<int32_t>(idx.p, n, state.mapping, out); break;
-    case 64: dictionaryCodes<int64_t>(idx.p, n, state.mapping, out); break;
-    case -8: dictionaryCodes<uint8_t>(idx.p, n, state.mapping, out); break;
-    case -16: dictionaryCodes<uint16_t>(idx.p, n, state.mapping, out); break;
-    case -32: dictionaryCodes<uint32_t>(idx.p, n, state.mapping, out); break;
-    default: dictionaryCodes<uint64_t>(idx.p, n, state.mapping, out); break;
+    case 8:
+      dictionaryCodes<int8_t>(idx.p, n, state.mapping, out);
+      break;
+    case 16:
+      dictionaryCodes<int16_t>(idx.p, n, state.mapping, out);
+      break;
+    case 32:
+      dictionaryCodes<int32_t>(idx.p, n, state.mapping, out);
+      break;
+    case 64:
+      dictionaryCodes<int64_t>(idx.p, n, state.mapping, out);
+      break;
+    case -8:
+      dictionaryCodes<uint8_t>(idx.p, n, state.mapping, out);
+      break;
+    case -16:
+      dictionaryCodes<uint16_t>(idx.p, n, state.mapping, out);
+      break;
+    case -32:
+      dictionaryCodes<uint32_t>(idx.p, n, state.mapping, out);
+      break;
+    default:
+      dictionaryCodes<uint64_t>(idx.p, n, state.mapping, out);
+      break;
   }
   if (b.nullCount[column] > 0) {
     const Span valid = buffers.get(b, static_cast<size_t>(c.firstBuffer), (n + 7) / 8, "validity bitmap");

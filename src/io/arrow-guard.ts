@@ -115,7 +115,8 @@ function message(view: DataView, at: number, end: number): { type: number; next:
 
 function checkFile(view: DataView): void {
   const n = view.byteLength;
-  if (n < 18 || !MAGIC.every((b, i) => view.getUint8(n - 6 + i) === b)) throw new Damaged('a file without ARROW1 at its end', Math.max(n - 6, 0));
+  if (n < 18 || !MAGIC.every((b, i) => view.getUint8(n - 6 + i) === b))
+    throw new Damaged('a file without ARROW1 at its end', Math.max(n - 6, 0));
   const footerLength = view.getInt32(n - 10, true);
   const footerStart = n - 10 - footerLength;
   if (footerLength <= 0 || footerStart < 8) throw new Damaged(`a footer of ${footerLength} bytes`, n - 10);
@@ -129,7 +130,8 @@ function checkFile(view: DataView): void {
     const { first, count } = footer.vector(field, 24);
     for (let i = 0; i < count; i++) {
       const offset = view.getBigInt64(first + 24 * i, true);
-      if (offset < 8n || offset >= BigInt(footerStart)) throw new Damaged(`a block at byte ${offset}, outside the file's messages`, first + 24 * i);
+      if (offset < 8n || offset >= BigInt(footerStart))
+        throw new Damaged(`a block at byte ${offset}, outside the file's messages`, first + 24 * i);
       const at = Number(offset);
       if (message(view, at, footerStart)?.type !== type) throw new Damaged('a block that is not the message its footer says', at);
     }
@@ -160,6 +162,10 @@ export function checkArrowFraming(bytes: Uint8Array, label: string): void {
     else checkStream(view);
   } catch (e) {
     if (!(e instanceof Damaged)) throw e;
-    throw new KernelInputError(label, 'an Arrow IPC file or stream (Feather v2)', `a file the Arrow reader refused: ${e.message} (byte ${e.at})`);
+    throw new KernelInputError(
+      label,
+      'an Arrow IPC file or stream (Feather v2)',
+      `a file the Arrow reader refused: ${e.message} (byte ${e.at})`,
+    );
   }
 }

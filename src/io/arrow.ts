@@ -170,7 +170,8 @@ export async function* readArrowChunks(source: string | Uint8Array, options: Arr
       const read = readArrowNative(native, options.columns, batch);
       if ('unsupported' in read) {
         // the first batch may go to the library instead; a later one cannot (its tables were yielded)
-        if (batch > 0 || options.reader === 'native') throw new KernelInputError(label, 'a file the native Arrow reader decodes', read.unsupported);
+        if (batch > 0 || options.reader === 'native')
+          throw new KernelInputError(label, 'a file the native Arrow reader decodes', read.unsupported);
         break;
       }
       yield read.table;

@@ -149,7 +149,11 @@ function randomTable(seed: number): arrow.Table {
   const nullRate = pick(r, [0, 0, 0.1, 0.5, 1]);
   // one dictionary for every batch, or a new one per batch (written as a replacement or a delta)
   const shared = r() < 0.5;
-  const words = (k: number) => arrow.vectorFromArray(Array.from({ length: k }, (_, i) => `${pick(r, WORDS)}${i % 3}`), dictType.dictionary);
+  const words = (k: number) =>
+    arrow.vectorFromArray(
+      Array.from({ length: k }, (_, i) => `${pick(r, WORDS)}${i % 3}`),
+      dictType.dictionary,
+    );
   let dictionary = words(1 + Math.floor(r() * 6));
   const batches: arrow.RecordBatch[] = [];
   for (let b = 0, count = 1 + Math.floor(r() * 4); b < count; b++) {
@@ -159,9 +163,11 @@ function randomTable(seed: number): arrow.Table {
       if (f.name !== 'sym') return column(r, f.type, n, nullRate);
       const idx = column(r, dictType.indices, n, nullRate);
       const values = idx.values as ArrayLike<number | bigint>;
-      const fixed = Array.from({ length: n }, (_, i) => Math.floor(Number(values[i]) >= 0 ? Number(values[i]) % (dictionary.length + 1) : 0));
+      const fixed = Array.from({ length: n }, (_, i) =>
+        Math.floor(Number(values[i]) >= 0 ? Number(values[i]) % (dictionary.length + 1) : 0),
+      );
       const data = new (dictType.indices.ArrayType as unknown as new (xs: ArrayLike<number | bigint>) => Int32Array)(
-        dictType.indices.bitWidth === 64 ? fixed.map(BigInt) as never : fixed,
+        dictType.indices.bitWidth === 64 ? (fixed.map(BigInt) as never) : fixed,
       );
       return arrow.makeData({ type: dictType, length: n, nullCount: idx.nullCount, nullBitmap: idx.nullBitmap, data, dictionary } as never);
     });
@@ -246,7 +252,9 @@ describe.skipIf(!hasReader)('the native Arrow reader against apache-arrow', () =
     ipc[at] = 0xff;
     expect((await readArrow(ipc)).columns.s).toEqual({ codes: Int32Array.of(0, 1), values: ['\ufffdb', 'cd'] });
     await expect(readArrow(ipc, { reader: 'native' })).rejects.toThrow('got a string that is not valid UTF-8');
-    await expect(readArrow(ipc, { reader: 'fast' as never })).rejects.toThrow(new KernelInputError('options.reader', "'auto', 'native' or 'library'", '"fast"'));
+    await expect(readArrow(ipc, { reader: 'fast' as never })).rejects.toThrow(
+      new KernelInputError('options.reader', "'auto', 'native' or 'library'", '"fast"'),
+    );
   });
 
   it('refuses a corrupt file with a KernelInputError naming the byte', async () => {
@@ -260,6 +268,8 @@ describe.skipIf(!hasReader)('the native Arrow reader against apache-arrow', () =
     );
     // a stream cut inside its first batch's body
     const stream = arrow.tableToIPC(randomTable(3), 'stream');
-    await expect(readArrow(stream.slice(0, stream.length - 100), { reader: 'native' })).rejects.toThrow(/past the end of the file \(byte \d+\)$/);
+    await expect(readArrow(stream.slice(0, stream.length - 100), { reader: 'native' })).rejects.toThrow(
+      /past the end of the file \(byte \d+\)$/,
+    );
   });
 });
