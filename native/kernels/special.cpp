@@ -239,15 +239,19 @@ double log1pDD(double u, double& lo) {
   return sum;
 }
 
-// exp(-c (lHi + lLo)) with c * lHi split exactly (Dekker).
-double expNegProduct(double c, double lHi, double lLo) {
+// exp(shift - c (lHi + lLo)) with c * lHi split exactly (Dekker) and shift - c lHi summed exactly (two-sum);
+// shift (0, or kTailShift) scales a tail that would be subnormal.
+double expNegProduct(double c, double lHi, double lLo, double shift) {
   const double p = c * lHi;
-  return std::exp(-p) * (1 - (productError(c, lHi, p) + c * lLo));
+  const double d = shift - p;
+  const double bv = d - shift;
+  const double dErr = shift - (d - bv) + (-p - bv);
+  return std::exp(d) * (1 + dErr - (productError(c, lHi, p) + c * lLo));
 }
 
 // BPSER: I_x(a, 1/2), x <= 0.7.
-double betaSeriesTail(double a, double x, double lHi, double lLo) {
-  if (a * lHi > 746) return 0;
+double betaSeriesTail(double a, double x, double lHi, double lLo, double shift) {
+  if (a * lHi - shift > 746) return 0;
   double sum = 0;
   double c = 1;
   for (int n = 1; n <= 200; n++) {
@@ -256,7 +260,7 @@ double betaSeriesTail(double a, double x, double lHi, double lLo) {
     sum += w;
     if (a * w <= kSeriesEps) break;
   }
-  return expNegProduct(a, lHi, lLo) * gammaHalfRatio(a) * kInvSqrtPi * (1 + a * sum);
+  return expNegProduct(a, lHi, lLo, shift) * gammaHalfRatio(a) * kInvSqrtPi * (1 + a * sum);
 }
 
 // BPSER: I_y(1/2, a), y < 1/2 and a <= 1, or y < 0.1 and a y <= 0.49.
@@ -273,7 +277,7 @@ double betaSeriesCentral(double a, double y) {
 }
 
 // BUP: I_x(a, 1/2) - I_x(a + 20, 1/2).
-double betaRecurrence(double a, double y, double x, double lHi, double lLo) {
+double betaRecurrence(double a, double y, double x, double lHi, double lLo, double shift) {
   const double apb = a + 0.5;
   const double ap1 = a + 1;
   double d = 1;
@@ -284,15 +288,15 @@ double betaRecurrence(double a, double y, double x, double lHi, double lLo) {
     w += d;
     if (d <= kSeriesEps * w) break;
   }
-  return expNegProduct(a, lHi, lLo) * std::sqrt(y) * gammaHalfRatio(a) * kInvSqrtPi * w;
+  return expNegProduct(a, lHi, lLo, shift) * std::sqrt(y) * gammaHalfRatio(a) * kInvSqrtPi * w;
 }
 
 // BGRAT: w0 + I_x(A, 1/2) for A >= 15, x >= 0.7; Q(1/2, z) = erfc(sqrt z) from Cody's ratio.
-double betaAsymptotic(double A, double lHi, double lLo, double w0) {
+double betaAsymptotic(double A, double lHi, double lLo, double w0, double shift) {
   const double T = A - 0.25;
   const double z = T * lHi;
   const double sqrtZ = std::sqrt(z);
-  const double u = expNegProduct(T, lHi, lLo) * sqrtZ * kInvSqrtPi * ((A * gammaHalfRatio(A)) / std::sqrt(T));
+  const double u = expNegProduct(T, lHi, lLo, shift) * sqrtZ * kInvSqrtPi * ((A * gammaHalfRatio(A)) / std::sqrt(T));
   if (u == 0) return w0;
   const double s = std::sqrt(2 * z);
   double j = s > kNormalCentral ? (2 * kSqrtPi * normalTailRatio(s)) / sqrtZ : (kSqrtPi * std::exp(z) * (1 - 2 * normalCentral(s))) / sqrtZ;
@@ -326,8 +330,9 @@ double betaAsymptotic(double A, double lHi, double lLo, double w0) {
   return w0 + u * sum;
 }
 
-// P(T <= -|t|) (central false) or P(|T| <= |t|) (central true), 0 < nu < kNuNormal.
-double tDistribution(double absT, double nu, bool central) {
+// P(T <= -|t|) (central false) or P(|T| <= |t|) (central true), 0 < nu < kNuNormal; shift: the tail
+// times e^shift, for tails that would be subnormal (the quantile's iteration).
+double tDistribution(double absT, double nu, bool central, double shift = 0) {
   if (absT == 0) return central ? 0 : 0.5;
   if (absT == kInf) return central ? 1 : 0;
   const double a = 0.5 * nu;
@@ -337,7 +342,7 @@ double tDistribution(double absT, double nu, bool central) {
   double lLo = 0;
   if (absT < 1e-10 && uHi < 1e-20) {
     const double w = 2 * absT * ((a * gammaHalfRatio(a)) / std::sqrt(nu * kPi));
-    return central ? w : 0.5 - 0.5 * w;
+    return central ? w : (0.5 - 0.5 * w) * std::exp(shift);
   }
   if (uHi < 1e290) {
     const double sqLo = productError(absT, absT, sq);
@@ -364,18 +369,19 @@ double tDistribution(double absT, double nu, bool central) {
   const double x = 1 / (1 + uHi);
   const double y = uHi < kInf ? uHi / (1 + uHi) : 1;
   double twoTail;
+  const double scale = central ? 0 : shift;
   if (x <= 0.5) {
-    twoTail = betaSeriesTail(a, x, lHi, lLo);
+    twoTail = betaSeriesTail(a, x, lHi, lLo, scale);
   } else if (a <= 1 || (y < 0.1 && a * y <= 0.49)) {
     const double w = betaSeriesCentral(a, y);
-    return central ? w : 0.5 - 0.5 * w;
+    return central ? w : (0.5 - 0.5 * w) * std::exp(shift);
   } else if (y >= 0.3) {
-    twoTail = betaSeriesTail(a, x, lHi, lLo);
+    twoTail = betaSeriesTail(a, x, lHi, lLo, scale);
   } else if (a > 15) {
-    twoTail = betaAsymptotic(a, lHi, lLo, 0);
+    twoTail = betaAsymptotic(a, lHi, lLo, 0, scale);
   } else {
-    const double head = betaRecurrence(a, y, x, lHi, lLo);
-    twoTail = betaAsymptotic(a + 20, lHi, lLo, head);
+    const double head = betaRecurrence(a, y, x, lHi, lLo, scale);
+    twoTail = betaAsymptotic(a + 20, lHi, lLo, head, scale);
   }
   return central ? 1 - twoTail : 0.5 * twoTail;
 }
@@ -429,9 +435,13 @@ double log1pT2OverNu(double t, double nu) {
 }
 
 // log(t f(t) / c): t times the density over a probability c, for the steps in log t.
-double logTDensityOver(double t, double nu, double a, double f0, double c) {
-  return std::log(t) + std::log(f0) - (a + 0.5) * log1pT2OverNu(t, nu) - std::log(c);
+double logTDensityOver(double t, double nu, double a, double f0, double logC) {
+  return std::log(t) + std::log(f0) - (a + 0.5) * log1pT2OverNu(t, nu) - logC;
 }
+
+// The smallest normal double, and the scale of the tails below it in the quantile's iteration.
+constexpr double kMinNormal = 2.2250738585072014e-308;
+constexpr double kTailShift = 700;
 
 // |t| with P(T <= -|t|) = q, 0 < q < 1/2: for q >= 1/4, Halley on the central probability (nu >= 1)
 // or Newton on its log in log t (nu < 1); for q < 1/4, Halley on log P(T <= -t) in log t.
@@ -445,7 +455,7 @@ double studentTQuantileAbs(double q, double nu) {
     const double r = 1 - 2 * q;
     for (int i = 0; i < kQuantileSteps; i++) {
       const double c = tDistribution(t, nu, true);
-      const double ds = -std::log(c / r) / (2 * std::exp(logTDensityOver(t, nu, a, f0, c)));
+      const double ds = -std::log(c / r) / (2 * std::exp(logTDensityOver(t, nu, a, f0, std::log(c))));
       t = std::fmin(t * std::exp(ds), DBL_MAX);
       if (std::fabs(ds) <= 1e-9) break;
     }
@@ -466,14 +476,25 @@ double studentTQuantileAbs(double q, double nu) {
     }
     return t;
   }
+  const double qShifted = q * std::exp(kTailShift);
   for (int i = 0; i < kQuantileSteps; i++) {
-    const double tau = tDistribution(t, nu, false);
+    // a subnormal tail has few significant bits: compared as tau e^kTailShift with q e^kTailShift
+    double tau = tDistribution(t, nu, false);
+    double tauRatio = tau / q;
+    double logTau = 0;
+    if (tau < kMinNormal) {
+      tau = tDistribution(t, nu, false, kTailShift);
+      tauRatio = tau / qShifted;
+      logTau = -kTailShift;
+    }
     if (!(tau > 0)) {
       t *= 0.5;
       continue;
     }
-    const double h = std::log(tau / q);
-    const double eta = std::exp(logTDensityOver(t, nu, a, f0, tau));
+    // tau / q overflows where q is subnormal and t still far: the difference of logs there
+    const double h = tauRatio < kInf ? std::log(tauRatio) : std::log(tau) - std::log(q);
+    logTau += std::log(tau);
+    const double eta = std::exp(logTDensityOver(t, nu, a, f0, logTau));
     const double y = 1 / (1 + nu / (t * t));
     double den = 1 + (h * (1 - (nu + 1) * y + eta)) / (2 * eta);
     if (!(den >= 0.5 && den <= 2)) den = 1;

@@ -113,18 +113,22 @@ function log1pDD(u: number): number {
 }
 
 /**
- * exp(-c (lHi + lLo)) where the exponent is large (up to 745): c * lHi is split exactly (Dekker's
- * product), so the only error left in the exponent is that of lHi + lLo itself.
+ * exp(shift - c (lHi + lLo)) where the exponent is large (up to 745): c * lHi is split exactly (Dekker's
+ * product) and shift - c lHi summed exactly (Knuth's two-sum), so the only error left in the exponent
+ * is that of lHi + lLo itself. `shift` (0, or TAIL_SHIFT) scales a tail that would be subnormal.
  */
-function expNegProduct(c: number, lHi: number, lLo: number): number {
+function expNegProduct(c: number, lHi: number, lLo: number, shift: number): number {
   const p = c * lHi;
-  return Math.exp(-p) * (1 - (productError(c, lHi, p) + c * lLo));
+  const d = shift - p;
+  const bv = d - shift;
+  const dErr = shift - (d - bv) + (-p - bv);
+  return Math.exp(d) * (1 + dErr - (productError(c, lHi, p) + c * lLo));
 }
 
 /** BPSER for I_x(a, 1/2), x <= 0.7: x^a / (a B(a, 1/2)) (1 + a sum_n (1/2)_n x^n / (n! (a + n))).
  * The terms fall at least like 0.7^n: about 100 at most (measured 102). */
-function betaSeriesTail(a: number, x: number, lHi: number, lLo: number): number {
-  if (a * lHi > 746) return 0; // x^a underflows
+function betaSeriesTail(a: number, x: number, lHi: number, lLo: number, shift: number): number {
+  if (a * lHi - shift > 746) return 0; // x^a underflows
   let sum = 0;
   let c = 1;
   for (let n = 1; n <= 200; n++) {
@@ -133,7 +137,7 @@ function betaSeriesTail(a: number, x: number, lHi: number, lLo: number): number 
     sum += w;
     if (a * w <= SERIES_EPS) break;
   }
-  return expNegProduct(a, lHi, lLo) * gammaHalfRatio(a) * INV_SQRT_PI * (1 + a * sum);
+  return expNegProduct(a, lHi, lLo, shift) * gammaHalfRatio(a) * INV_SQRT_PI * (1 + a * sum);
 }
 
 /** BPSER for I_y(1/2, a), y < 1/2 and a <= 1, or y < 0.1 and a y <= 0.49:
@@ -152,7 +156,7 @@ function betaSeriesCentral(a: number, y: number): number {
 
 /** BUP: I_x(a, 1/2) - I_x(a + 20, 1/2) = x^a y^(1/2) / (a B(a, 1/2)) sum_{i<20} d_i,
  * d_i = d_(i-1) x (a + 1/2 + i - 1) / (a + i). */
-function betaRecurrence(a: number, y: number, x: number, lHi: number, lLo: number): number {
+function betaRecurrence(a: number, y: number, x: number, lHi: number, lLo: number, shift: number): number {
   const apb = a + 0.5;
   const ap1 = a + 1;
   let d = 1;
@@ -163,7 +167,7 @@ function betaRecurrence(a: number, y: number, x: number, lHi: number, lLo: numbe
     w += d;
     if (d <= SERIES_EPS * w) break;
   }
-  return expNegProduct(a, lHi, lLo) * Math.sqrt(y) * gammaHalfRatio(a) * INV_SQRT_PI * w;
+  return expNegProduct(a, lHi, lLo, shift) * Math.sqrt(y) * gammaHalfRatio(a) * INV_SQRT_PI * w;
 }
 
 /**
@@ -172,11 +176,11 @@ function betaRecurrence(a: number, y: number, x: number, lHi: number, lLo: numbe
  * J0 = Q(1/2, z) sqrt(pi) e^z / sqrt(z) comes from Cody's ratio normalTailRatio, e^z cancelled
  * analytically, and e^-z = x^T is taken from the exact exponent (expNegProduct).
  */
-function betaAsymptotic(A: number, lHi: number, lLo: number, w0: number): number {
+function betaAsymptotic(A: number, lHi: number, lLo: number, w0: number, shift: number): number {
   const T = A - 0.25;
   const z = T * lHi;
   const sqrtZ = Math.sqrt(z);
-  const u = expNegProduct(T, lHi, lLo) * sqrtZ * INV_SQRT_PI * ((A * gammaHalfRatio(A)) / Math.sqrt(T));
+  const u = expNegProduct(T, lHi, lLo, shift) * sqrtZ * INV_SQRT_PI * ((A * gammaHalfRatio(A)) / Math.sqrt(T));
   if (u === 0) return w0;
   const s = Math.sqrt(2 * z);
   let j = s > NORMAL_CENTRAL ? (2 * SQRT_PI * normalTailRatio(s)) / sqrtZ : (SQRT_PI * Math.exp(z) * (1 - 2 * normalCentral(s))) / sqrtZ;
@@ -211,9 +215,10 @@ function betaAsymptotic(A: number, lHi: number, lLo: number, w0: number): number
 /**
  * P(T <= -|t|) (central false) or P(|T| <= |t|) (central true) for 0 < nu < NU_NORMAL, absT = |t|.
  * Each region computes the smaller-error one of the pair directly; the other is its complement, which
- * loses at most a factor 3 (the directly computed value is then below 0.7).
+ * loses at most a factor 3 (the directly computed value is then below 0.7). `shift` (default 0): the
+ * tail times e^shift, for tails that would be subnormal (the quantile's iteration, TAIL_SHIFT).
  */
-function tDistribution(absT: number, nu: number, central: boolean): number {
+function tDistribution(absT: number, nu: number, central: boolean, shift = 0): number {
   if (absT === 0) return central ? 0 : 0.5;
   if (absT === Infinity) return central ? 1 : 0;
   const a = 0.5 * nu;
@@ -225,7 +230,7 @@ function tDistribution(absT: number, nu: number, central: boolean): number {
   if (absT < 1e-10 && uHi < 1e-20) {
     // 2 |t| f(0) (1 + O(t^2 + u)): also where t^2 / nu underflows
     const w = 2 * absT * ((a * gammaHalfRatio(a)) / Math.sqrt(nu * Math.PI));
-    return central ? w : 0.5 - 0.5 * w;
+    return central ? w : (0.5 - 0.5 * w) * Math.exp(shift);
   }
   if (uHi < 1e290) {
     const sqLo = productError(absT, absT, sq);
@@ -251,18 +256,19 @@ function tDistribution(absT: number, nu: number, central: boolean): number {
   const x = 1 / (1 + uHi);
   const y = uHi < Infinity ? uHi / (1 + uHi) : 1;
   let twoTail: number; // I_x(a, 1/2)
+  const scale = central ? 0 : shift;
   if (x <= 0.5) {
-    twoTail = betaSeriesTail(a, x, lHi, lLo);
+    twoTail = betaSeriesTail(a, x, lHi, lLo, scale);
   } else if (a <= 1 || (y < 0.1 && a * y <= 0.49)) {
     const w = betaSeriesCentral(a, y);
-    return central ? w : 0.5 - 0.5 * w;
+    return central ? w : (0.5 - 0.5 * w) * Math.exp(shift);
   } else if (y >= 0.3) {
-    twoTail = betaSeriesTail(a, x, lHi, lLo);
+    twoTail = betaSeriesTail(a, x, lHi, lLo, scale);
   } else if (a > 15) {
-    twoTail = betaAsymptotic(a, lHi, lLo, 0);
+    twoTail = betaAsymptotic(a, lHi, lLo, 0, scale);
   } else {
-    const head = betaRecurrence(a, y, x, lHi, lLo);
-    twoTail = betaAsymptotic(a + 20, lHi, lLo, head);
+    const head = betaRecurrence(a, y, x, lHi, lLo, scale);
+    twoTail = betaAsymptotic(a + 20, lHi, lLo, head, scale);
   }
   return central ? 1 - twoTail : 0.5 * twoTail;
 }
@@ -357,8 +363,8 @@ function log1pT2OverNu(t: number, nu: number): number {
 }
 
 /** log(t f(t) / c): t times the density over a probability c, for the steps in log t. */
-function logTDensityOver(t: number, nu: number, a: number, f0: number, c: number): number {
-  return Math.log(t) + Math.log(f0) - (a + 0.5) * log1pT2OverNu(t, nu) - Math.log(c);
+function logTDensityOver(t: number, nu: number, a: number, f0: number, logC: number): number {
+  return Math.log(t) + Math.log(f0) - (a + 0.5) * log1pT2OverNu(t, nu) - logC;
 }
 
 /**
@@ -369,6 +375,11 @@ function logTDensityOver(t: number, nu: number, a: number, f0: number, c: number
  * nearly a straight line (slope -nu). Quantiles beyond Number.MAX_VALUE are +Infinity (checked first:
  * the steps are then clamped to Number.MAX_VALUE).
  */
+/** The smallest normal double, and the scale of the tails below it in the quantile's iteration. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+const TAIL_SHIFT = 700;
+const EXP_TAIL_SHIFT = Math.exp(TAIL_SHIFT);
+
 function studentTQuantileAbs(q: number, nu: number): number {
   const a = 0.5 * nu;
   const f0 = (a * gammaHalfRatio(a)) / Math.sqrt(nu * Math.PI); // density at 0
@@ -378,7 +389,7 @@ function studentTQuantileAbs(q: number, nu: number): number {
     const r = 1 - 2 * q;
     for (let i = 0; i < QUANTILE_STEPS; i++) {
       const c = tDistribution(t, nu, true);
-      const ds = -Math.log(c / r) / (2 * Math.exp(logTDensityOver(t, nu, a, f0, c)));
+      const ds = -Math.log(c / r) / (2 * Math.exp(logTDensityOver(t, nu, a, f0, Math.log(c))));
       t = Math.min(t * Math.exp(ds), Number.MAX_VALUE);
       if (Math.abs(ds) <= 1e-9) break;
     }
@@ -399,14 +410,25 @@ function studentTQuantileAbs(q: number, nu: number): number {
     }
     return t;
   }
+  const qShifted = q * EXP_TAIL_SHIFT;
   for (let i = 0; i < QUANTILE_STEPS; i++) {
-    const tau = tDistribution(t, nu, false);
+    // a subnormal tail has few significant bits: compared as tau e^TAIL_SHIFT with q e^TAIL_SHIFT
+    let tau = tDistribution(t, nu, false);
+    let tauRatio = tau / q;
+    let logTau = 0;
+    if (tau < MIN_NORMAL) {
+      tau = tDistribution(t, nu, false, TAIL_SHIFT);
+      tauRatio = tau / qShifted;
+      logTau = -TAIL_SHIFT;
+    }
     if (!(tau > 0)) {
       t *= 0.5;
       continue;
     }
-    const h = Math.log(tau / q);
-    const eta = Math.exp(logTDensityOver(t, nu, a, f0, tau)); // t f(t) / tau
+    // tau / q overflows where q is subnormal and t still far: the difference of logs there
+    const h = tauRatio < Infinity ? Math.log(tauRatio) : Math.log(tau) - Math.log(q);
+    logTau += Math.log(tau);
+    const eta = Math.exp(logTDensityOver(t, nu, a, f0, logTau)); // t f(t) / tau
     const y = 1 / (1 + nu / (t * t));
     let den = 1 + (h * (1 - (nu + 1) * y + eta)) / (2 * eta);
     if (!(den >= 0.5 && den <= 2)) den = 1;
@@ -426,7 +448,8 @@ function studentTQuantileAbs(q: number, nu: number): number {
  * Halley steps on studentTCdf's own tail or central probability (studentTQuantileAbs), at most 50 and
  * measured at most 7. nu >= 1e30 and nu = Infinity: normalQuantile.
  *
- * Accuracy against mpmath (nu in [0.1, 1e6], p from 1e-300 to 1 - 1e-16): relative error <= 2e-15 for
+ * Accuracy against mpmath (nu in [0.1, 1e6], p from 5e-324 to 1 - 1e-16; a subnormal p's tail is
+ * compared at the scale e^700, where it has all its digits): relative error <= 2e-15 for
  * nu >= 1 (measured 7.2e-16) and <= 1e-14 for nu < 1 (measured 2.4e-15), where the quantile amplifies
  * the CDF's rounding by about 1/nu. For any nu > 0 (down to 1e-300), studentTCdf(Q(p)) = p to 1e-12
  * relative (native/fuzz/fuzz_special.cpp).
