@@ -139,7 +139,7 @@ function randomTable(seed: number): arrow.Table {
   const fields: arrow.Field[] = [];
   const columns = 1 + Math.floor(r() * 6);
   for (let c = 0; c < columns; c++) fields.push(new arrow.Field(`c${c}`, pick(r, TYPES)(), true));
-  const dictType = new arrow.Dictionary(r() < 0.5 ? new arrow.Utf8() : new arrow.LargeUtf8(), pick(r, INDEX_TYPES), 7);
+  const dictType = new arrow.Dictionary(r() < 0.5 ? new arrow.Utf8() : new arrow.LargeUtf8(), pick(r, INDEX_TYPES) as arrow.Int32, 7);
   fields.push(new arrow.Field('sym', dictType, true));
   if (r() < 0.3) {
     const meta = new Map([['kernelbus:type', 'time']]);
@@ -167,7 +167,7 @@ function randomTable(seed: number): arrow.Table {
         Math.floor(Number(values[i]) >= 0 ? Number(values[i]) % (dictionary.length + 1) : 0),
       );
       const data = new (dictType.indices.ArrayType as unknown as new (xs: ArrayLike<number | bigint>) => Int32Array)(
-        dictType.indices.bitWidth === 64 ? (fixed.map(BigInt) as never) : fixed,
+        (dictType.indices.bitWidth as number) === 64 ? (fixed.map(BigInt) as never) : fixed,
       );
       return arrow.makeData({ type: dictType, length: n, nullCount: idx.nullCount, nullBitmap: idx.nullBitmap, data, dictionary } as never);
     });

@@ -3,7 +3,8 @@
  * files get (truncated; 1-20 random bytes changed; 1-8 bytes changed in the last 4 KiB, where the
  * Parquet and Arrow footers are) to small CSV, Parquet and Arrow (file and stream) tables, read by
  * each format's default reader and by the library paths the native readers fall back to. Every read
- * must end with a Table or a KernelInputError, within a few times a clean read of the same file.
+ * must end with a Table or a KernelInputError, within five times a clean read of the same file (plus
+ * a second: the machines these run on are shared).
  * The reads run in a child process (test/io/damaged-child.ts) killed after a deadline, so that a
  * read that spins fails this test, naming the file, instead of hanging vitest.
  */
@@ -137,8 +138,8 @@ describe('damaged files', () => {
       const job = jobs[line.i] as DamagedJob & { clean: string };
       counts[line.outcome] = (counts[line.outcome] ?? 0) + 1;
       expect(line.outcome, `${job.reader} ${job.path}: ${line.message}`).not.toBe('other');
-      // a few times the clean read (its fastest of three), and 100 ms for a noisy machine
-      const limit = 5 * Math.min(...(reference[job.clean] ?? [0])) + 100;
+      // a few times the clean read (the slowest of three), and a second for a machine shared with other builds
+      const limit = 5 * Math.max(...(reference[job.clean] ?? [0])) + 1000;
       expect(line.ms, `${job.reader} ${job.path}`).toBeLessThan(limit);
     }
     expect(counts.error).toBeGreaterThan(0);
