@@ -3,8 +3,8 @@
 //   arrowDecode(bytes, columns, outs, batch) -> { code, message, dictionaries }   (batch -1: all of them)
 // code: 0 ok, 1 corrupt, 2 unsupported (message says what); src/io/arrow-native.ts turns them into a
 // Table, a KernelInputError or a fallback. inPlace[b * columns + i]: the byte offset of column i's
-// float64 values in batch b when they can be viewed where they lie, else -1. The outputs are the
-// caller's typed arrays.
+// float64 values in batch b when they can be viewed where they lie, else -1 (empty for a file of more
+// than 64 batches). The outputs are the caller's typed arrays.
 #include <string>
 #include <vector>
 
@@ -13,6 +13,9 @@
 
 namespace kernelbus::binding {
 namespace {
+
+/// The most record batches of a file whose in-place offsets arrowOpen() lists (src/io/arrow-native.ts).
+constexpr size_t kChunkBatches = 64;
 
 Napi::Object resultObject(Napi::Env env, const arrow::Result& r) {
   Napi::Object out = Napi::Object::New(env);
@@ -41,7 +44,9 @@ Napi::Value ArrowOpen(const Napi::CallbackInfo& info) {
     if (r.code != arrow::Result::Ok) return out;
     const auto n = static_cast<uint32_t>(file.columns.size());
     Napi::Array names = Napi::Array::New(env, n), kinds = Napi::Array::New(env, n), units = Napi::Array::New(env, n);
-    Napi::Array reasons = Napi::Array::New(env, n), inPlace = Napi::Array::New(env, n * file.batches.size());
+    // in-place offsets for readArrowChunks, which reads natively files of at most kChunkBatches batches
+    const size_t viewed = file.batches.size() <= kChunkBatches ? file.batches.size() : 0;
+    Napi::Array reasons = Napi::Array::New(env, n), inPlace = Napi::Array::New(env, n * viewed);
     for (uint32_t i = 0; i < n; i++) {
       const arrow::Column& c = file.columns[i];
       names.Set(i, Napi::String::New(env, c.name));
@@ -49,7 +54,7 @@ Napi::Value ArrowOpen(const Napi::CallbackInfo& info) {
       units.Set(i, Napi::String::New(env, unitName(c)));
       reasons.Set(i, Napi::String::New(env, c.unsupported));
     }
-    for (size_t b = 0; b < file.batches.size(); b++) {
+    for (size_t b = 0; b < viewed; b++) {
       for (uint32_t i = 0; i < n; i++) {
         inPlace.Set(static_cast<uint32_t>(b * n + i), Napi::Number::New(env, static_cast<double>(arrow::float64InPlace(file, i, b))));
       }

@@ -23,7 +23,10 @@ export interface ArrowOpenResult extends ArrowResult {
   kinds?: number[];
   units?: string[];
   reasons?: string[];
-  /** Per batch b and column i, at b * columns + i: the byte offset of its float64 values when they can be viewed, else -1. */
+  /**
+   * Per batch b and column i, at b * columns + i: the byte offset of its float64 values when they can
+   * be viewed, else -1 (empty for a file of more than CHUNK_BATCHES batches).
+   */
   inPlace?: number[];
 }
 export interface ArrowDecodeResult extends ArrowResult {
@@ -47,6 +50,12 @@ export interface ArrowNativeRead {
 }
 
 const KINDS: ColumnType[] = ['number', 'time', 'text'];
+
+/**
+ * The most record batches readArrowChunks reads natively: each batch's read parses the file's message
+ * headers again, so more batches go to apache-arrow, which reads them one after another.
+ */
+export const CHUNK_BATCHES = 64;
 
 /** The file's layout as the addon read it, or why it is not read natively. */
 export interface ArrowNativeFile {
@@ -96,7 +105,7 @@ export function readArrowNative(file: ArrowNativeFile, columns?: readonly string
     const unit = open.units[i];
     if (kind === 'time' && unit) timeUnits[name] = { unit: unit as TimeUnit, detected: false };
     // zero copy: one batch of float64 without nulls, at an address a Float64Array can view
-    const at = batch >= 0 || open.batchRows.length === 1 ? (open.inPlace[Math.max(batch, 0) * open.names.length + i] as number) : -1;
+    const at = batch >= 0 || open.batchRows.length === 1 ? (open.inPlace[Math.max(batch, 0) * open.names.length + i] ?? -1) : -1;
     if (kind !== 'text' && at >= 0 && (bytes.byteOffset + at) % 8 === 0) {
       columnsOut[name] = new Float64Array(bytes.buffer, bytes.byteOffset + at, rows);
       return;

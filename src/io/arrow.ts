@@ -11,7 +11,7 @@ import { registerCodecs } from './arrow-codecs.js';
 import { type ArrowModule, arrowToTable } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
 import { checkArrowFraming } from './arrow-guard.js';
-import { type ArrowNativeFile, openArrowNative, readArrowNative } from './arrow-native.js';
+import { type ArrowNativeFile, CHUNK_BATCHES, openArrowNative, readArrowNative } from './arrow-native.js';
 import { sourceBytes } from './file-bytes.js';
 import type { Table } from './types.js';
 
@@ -154,8 +154,8 @@ export async function readArrow(source: string | Uint8Array, options: ArrowReadO
 
 /**
  * Reads an Arrow IPC file or stream one record batch at a time: one Table per batch (natively where
- * the addon decodes the file, else with apache-arrow, whose Float64 columns without nulls are views of
- * the file's bytes; see readArrow).
+ * the addon decodes the file and it has at most 64 batches, else with apache-arrow), its Float64
+ * columns without nulls views of the file's bytes (see readArrow).
  *
  * @param source a path, or the file's bytes
  * @param options `columns`: read only these, in this order; `reader`: `auto`, `native` or `library`
@@ -164,7 +164,7 @@ export async function* readArrowChunks(source: string | Uint8Array, options: Arr
   const { bytes, label } = sourceBytes(source);
   requireArrow(bytes, label);
   const native = nativeFile(bytes, label, options.reader);
-  if (native) {
+  if (native && native.open.batchRows.length <= CHUNK_BATCHES) {
     let batch = 0;
     for (; batch < native.open.batchRows.length; batch++) {
       const read = readArrowNative(native, options.columns, batch);

@@ -233,6 +233,22 @@ describe.skipIf(!hasReader)('the native Arrow reader against apache-arrow', () =
     for await (const t of readArrowChunks(one, { reader: 'native' })) expect((t.columns.x as Float64Array).buffer).toBe(one.buffer);
   });
 
+  it('leaves readArrowChunks of more than 64 batches to apache-arrow, and readArrow reads them the same', async () => {
+    const part = (k: number) => new arrow.Table({ x: arrow.vectorFromArray([k, k + 0.5], new arrow.Float64()) });
+    const parts = Array.from({ length: 70 }, (_, k) => part(k));
+    const bytes = arrow.tableToIPC(
+      new arrow.Table(
+        parts[0]?.schema as arrow.Schema,
+        parts.flatMap((t) => t.batches),
+      ),
+      'stream',
+    );
+    const chunks: Table[] = [];
+    for await (const t of readArrowChunks(bytes)) chunks.push(t);
+    expect(chunks.map((t) => Array.from(t.columns.x as Float64Array))).toEqual(parts.map((_, k) => [k, k + 0.5]));
+    expect((await expectParity(bytes)).rows).toBe(140);
+  });
+
   it('reads an empty table and a table of no batches the same', async () => {
     const empty = new arrow.Table({ x: arrow.vectorFromArray([] as number[], new arrow.Float64()) });
     for (const format of ['file', 'stream'] as const) expect((await expectParity(arrow.tableToIPC(empty, format))).rows).toBe(0);
