@@ -154,7 +154,8 @@ export async function readArrow(source: string | Uint8Array, options: ArrowReadO
 
 /**
  * Reads an Arrow IPC file or stream one record batch at a time: one Table per batch (natively where
- * the addon decodes the file and it has at most 64 batches, else with apache-arrow), its Float64
+ * the addon decodes the file and it has at most 64 batches or `reader` is `native`, else with
+ * apache-arrow), its Float64
  * columns without nulls views of the file's bytes (see readArrow).
  *
  * @param source a path, or the file's bytes
@@ -164,7 +165,7 @@ export async function* readArrowChunks(source: string | Uint8Array, options: Arr
   const { bytes, label } = sourceBytes(source);
   requireArrow(bytes, label);
   const native = nativeFile(bytes, label, options.reader);
-  if (native && native.open.batchRows.length <= CHUNK_BATCHES) {
+  if (native && (native.open.batchRows.length <= CHUNK_BATCHES || options.reader === 'native')) {
     let batch = 0;
     for (; batch < native.open.batchRows.length; batch++) {
       const read = readArrowNative(native, options.columns, batch);
