@@ -57,7 +57,7 @@ const KINDS: ColumnType[] = ['number', 'time', 'text'];
  */
 export const CHUNK_BATCHES = 64;
 
-/** The file's layout as the addon read it, or why it is not read natively. */
+/** A file the addon opened: its bytes, its name in messages, and its columns and batches as read. */
 export interface ArrowNativeFile {
   binding: ArrowBinding;
   bytes: Uint8Array;
