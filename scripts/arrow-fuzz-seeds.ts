@@ -25,15 +25,42 @@ const symType = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
 const words = ['AAPL', 'MSFT', '', 'é 日本'];
 const part = (n: number, dict: string[]) =>
   new arrow.Table({
-    f64: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : i * 1.5)), new arrow.Float64()),
-    i64: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => BigInt(i - 3)), new arrow.Int64()),
-    u8: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => i), new arrow.Uint8()),
-    f32: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => i / 4), new arrow.Float32()),
-    ns: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => 1.7e12 + i), new arrow.TimestampNanosecond('UTC')),
-    day: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => new Date(i * 86_400_000)), new arrow.DateDay()),
-    ok: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => i % 3 === 0), new arrow.Bool()),
-    s: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 4 === 1 ? null : (words[i % words.length] as string))), new arrow.Utf8()),
-    sym: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => dict[i % dict.length] as string), symType),
+    f64: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : i * 1.5)),
+      new arrow.Float64(),
+    ),
+    i64: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => BigInt(i - 3)),
+      new arrow.Int64(),
+    ),
+    u8: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => i),
+      new arrow.Uint8(),
+    ),
+    f32: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => i / 4),
+      new arrow.Float32(),
+    ),
+    ns: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => 1.7e12 + i),
+      new arrow.TimestampNanosecond('UTC'),
+    ),
+    day: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => new Date(i * 86_400_000)),
+      new arrow.DateDay(),
+    ),
+    ok: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => i % 3 === 0),
+      new arrow.Bool(),
+    ),
+    s: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => (i % 4 === 1 ? null : (words[i % words.length] as string))),
+      new arrow.Utf8(),
+    ),
+    sym: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => dict[i % dict.length] as string),
+      symType,
+    ),
   });
 const one = part(6, ['A', 'B']);
 const two = new arrow.Table(one.schema, [...one.batches, ...part(5, ['C', 'A', 'D']).batches]);
@@ -44,7 +71,8 @@ const seeds: [string, Uint8Array][] = [
   ['empty.arrow', arrow.tableToIPC(new arrow.Table({ x: arrow.vectorFromArray([] as number[], new arrow.Float64()) }), 'file')],
 ];
 for (const [name, bytes] of seeds) writeFileSync(join(out, name), bytes);
-for (const name of ['pyarrow-lz4.feather', 'pyarrow-zstd.feather']) copyFileSync(join(root, 'test', 'fixtures', 'io', name), join(out, name));
+for (const name of ['pyarrow-lz4.feather', 'pyarrow-zstd.feather'])
+  copyFileSync(join(root, 'test', 'fixtures', 'io', name), join(out, name));
 
 // damaged copies: truncated, 1-20 bytes changed anywhere, 1-8 bytes changed in the last 4 KiB
 for (const name of ['one.arrow', 'two.arrows', 'pyarrow-lz4.feather', 'pyarrow-zstd.feather']) {

@@ -206,8 +206,8 @@ export function int64Into(values: BigInt64Array | BigUint64Array, n: number, out
       hi = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
       lo = nlo;
     }
-    if (hi * q >= 2 ** 53) {
-      // beyond 2^53 ms (±285,000 years) the sum below would round twice: once, exactly, with BigInt
+    if (hi * q + 2 ** 43 >= 2 ** 53) {
+      // near and beyond 2^53 ms (±285,000 years; h < 2^43) the sums below could round twice: once, with BigInt
       const mag = BigInt(sign) * BigInt.asIntN(64, BigInt(values[i]));
       out[at + i] = sign * (Number(mag / BigInt(D)) + Number(mag % BigInt(D)) / D);
       continue;
