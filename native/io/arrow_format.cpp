@@ -251,12 +251,7 @@ class Reader {
     }
     const Table header = m.table(2);
     if (type == kSchema && schemaAllowed) {
-      readSchema(header, file_);
-      buffers_ = 0;
-      for (const Column& c : file_.columns) buffers_ += static_cast<size_t>(c.buffers);
-      for (const Column& c : file_.columns) {
-        if (c.dictionary) dictionaryColumn_.emplace(c.dictionaryId, &c);
-      }
+      schema(header);
     } else if (type == kRecordBatch && !file_.columns.empty()) {
       Batch b = readBatch(header, at, f.body, static_cast<uint64_t>(bodyLength), file_.columns.size(), buffers_, size_);
       if (file_.rows > std::numeric_limits<int64_t>::max() / 2 - b.length) corrupt("more rows than a file holds", at);
@@ -296,13 +291,8 @@ class Reader {
     const size_t footerStart = n - 10 - static_cast<size_t>(footerLength);
     const Flatbuf fb{data_ + footerStart, static_cast<size_t>(footerLength), footerStart};
     const Table footer = Table::root(&fb);
-    readSchema(footer.table(1), file_);
     // the schema's own message, at byte 8, is not read: the footer's copy stands (as apache-arrow reads it)
-    buffers_ = 0;
-    for (const Column& c : file_.columns) buffers_ += static_cast<size_t>(c.buffers);
-    for (const Column& c : file_.columns) {
-      if (c.dictionary) dictionaryColumn_.emplace(c.dictionaryId, &c);
-    }
+    schema(footer.table(1));
     for (int field : {2, 3}) {  // dictionaries, then record batches
       size_t count = 0;
       const size_t first = footer.vector(field, 24, count);
@@ -322,6 +312,15 @@ class Reader {
   }
 
  private:
+  /// Reads the schema: the columns, the buffers a batch holds, the column of each dictionary id.
+  void schema(const Table& t) {
+    readSchema(t, file_);
+    for (const Column& c : file_.columns) {
+      buffers_ += static_cast<size_t>(c.buffers);
+      if (c.dictionary) dictionaryColumn_.emplace(c.dictionaryId, &c);
+    }
+  }
+
   const uint8_t* data_;
   size_t size_;
   File& file_;
