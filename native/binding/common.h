@@ -124,5 +124,6 @@ void registerMetal(Napi::Env env, Napi::Object exports);
 void registerIo(Napi::Env env, Napi::Object exports);
 void registerMap(Napi::Env env, Napi::Object exports);
 void registerParquet(Napi::Env env, Napi::Object exports);
+void registerArrow(Napi::Env env, Napi::Object exports);
 
 }  // namespace kernelbus::binding

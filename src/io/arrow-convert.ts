@@ -42,27 +42,11 @@ export function arrowToTable(
   columns?: readonly string[],
 ): { table: Table; timeUnits: Record<string, TimeUnitInfo> } {
   const fields = schema.fields;
-  const byName = new Map<string, number>();
-  fields.forEach((f, i) => {
-    if (byName.has(f.name)) throw new KernelInputError(label, 'unique column names', `column "${f.name}" twice`);
-    byName.set(f.name, i);
-  });
-  let picked: number[];
-  if (columns === undefined) picked = fields.map((_, i) => i);
-  else {
-    picked = [];
-    const seen = new Set<string>();
-    for (const name of columns) {
-      const i = byName.get(name);
-      if (i === undefined) {
-        const have = fields.map((f) => f.name).join(', ');
-        throw new KernelInputError('options.columns', `names of columns in ${label} (${have})`, `"${name}"`);
-      }
-      if (seen.has(name)) throw new KernelInputError('options.columns', 'each name once', `"${name}" twice`);
-      seen.add(name);
-      picked.push(i);
-    }
-  }
+  const picked = pickColumns(
+    fields.map((f) => f.name),
+    label,
+    columns,
+  );
   const rows = batches.reduce((n, b) => n + b.numRows, 0);
   const table: Table = { rows, names: [], columns: {}, types: {} };
   const timeUnits: Record<string, TimeUnitInfo> = {};
@@ -77,6 +61,29 @@ export function arrowToTable(
     if (plan.kind === 'time' && unit) timeUnits[field.name] = { unit, detected: false };
   }
   return { table, timeUnits };
+}
+
+/**
+ * The indices of `columns` among `names` (all of them, in file order, when absent); a KernelInputError
+ * for a name twice in the file, a name not in it, or a name asked for twice.
+ */
+export function pickColumns(names: readonly string[], label: string, columns?: readonly string[]): number[] {
+  const byName = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (byName.has(name)) throw new KernelInputError(label, 'unique column names', `column "${name}" twice`);
+    byName.set(name, i);
+  });
+  if (columns === undefined) return names.map((_, i) => i);
+  const picked: number[] = [];
+  const seen = new Set<string>();
+  for (const name of columns) {
+    const i = byName.get(name);
+    if (i === undefined) throw new KernelInputError('options.columns', `names of columns in ${label} (${names.join(', ')})`, `"${name}"`);
+    if (seen.has(name)) throw new KernelInputError('options.columns', 'each name once', `"${name}" twice`);
+    seen.add(name);
+    picked.push(i);
+  }
+  return picked;
 }
 
 /** What an Arrow type becomes, or a KernelInputError naming the column and its type. */
@@ -198,6 +205,12 @@ export function int64Into(values: BigInt64Array | BigUint64Array, n: number, out
       const nlo = (~lo + 1) >>> 0;
       hi = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
       lo = nlo;
+    }
+    if (hi * q + 2 ** 43 >= 2 ** 53) {
+      // near and beyond 2^53 ms (±285,000 years; h < 2^43) the sums below could round twice: once, with BigInt
+      const mag = BigInt(sign) * BigInt.asIntN(64, BigInt(values[i]));
+      out[at + i] = sign * (Number(mag / BigInt(D)) + Number(mag % BigInt(D)) / D);
+      continue;
     }
     const low = hi * r + lo; // < 2^52: exact
     let h = Math.floor(low / D);

@@ -1,6 +1,8 @@
 /**
- * Arrow IPC in and out (the file format, Feather v2, and the stream format) with apache-arrow, loaded
- * on first use. docs/io.md, "Parquet and Arrow", specifies the type mapping both ways.
+ * Arrow IPC in and out (the file format, Feather v2, and the stream format): read natively where the
+ * addon decodes the file (src/io/arrow-native.ts), else with apache-arrow, loaded on first use, behind
+ * the framing checks of src/io/arrow-guard.ts; written with apache-arrow. docs/io.md, "Parquet and
+ * Arrow", specifies the type mapping both ways.
  */
 import { writeFileSync } from 'node:fs';
 import type * as Arrow from 'apache-arrow';
@@ -8,6 +10,8 @@ import { KernelInputError } from '../errors.js';
 import { registerCodecs } from './arrow-codecs.js';
 import { type ArrowModule, arrowToTable } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
+import { checkArrowFraming } from './arrow-guard.js';
+import { type ArrowNativeFile, CHUNK_BATCHES, openArrowNative, readArrowNative } from './arrow-native.js';
 import { sourceBytes } from './file-bytes.js';
 import type { Table } from './types.js';
 
@@ -26,6 +30,15 @@ export function loadArrow(): Promise<ArrowModule> {
 export interface ColumnarReadOptions {
   /** Read only these columns, in this order (default: all, in the file's order). */
   columns?: string[];
+}
+
+/** Options of `readArrow` and `readArrowChunks`. */
+export interface ArrowReadOptions extends ColumnarReadOptions {
+  /**
+   * `auto` (default): the native reader where the addon loads and decodes the file, else apache-arrow;
+   * `native`: the native reader or a KernelInputError saying what it does not decode; `library`: apache-arrow.
+   */
+  reader?: 'auto' | 'native' | 'library';
 }
 
 /** Options of `writeArrow`. */
@@ -47,12 +60,33 @@ function looksLikeArrow(bytes: Uint8Array): boolean {
   return len > 0 && len <= bytes.length;
 }
 
-/** The IPC reader over `bytes`, its schema read, or a KernelInputError naming `label`. */
-function openReader(arrow: ArrowModule, bytes: Uint8Array, label: string): Arrow.RecordBatchReader {
-  if (!looksLikeArrow(bytes)) {
-    const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new KernelInputError(label, 'an Arrow IPC file or stream (Feather v2)', bytes.length === 0 ? 'an empty file' : `bytes ${head}`);
+/** A KernelInputError unless `bytes` look like Arrow IPC data. */
+function requireArrow(bytes: Uint8Array, label: string): void {
+  if (looksLikeArrow(bytes)) return;
+  const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  throw new KernelInputError(label, 'an Arrow IPC file or stream (Feather v2)', bytes.length === 0 ? 'an empty file' : `bytes ${head}`);
+}
+
+/** The native reader's view of `bytes`, or undefined where the library reads them (`reader` as in ArrowReadOptions). */
+function nativeFile(bytes: Uint8Array, label: string, reader: ArrowReadOptions['reader']): ArrowNativeFile | undefined {
+  if (reader !== undefined && reader !== 'auto' && reader !== 'native' && reader !== 'library') {
+    throw new KernelInputError('options.reader', "'auto', 'native' or 'library'", JSON.stringify(reader));
   }
+  if (reader === 'library') return undefined;
+  const file = openArrowNative(bytes, label);
+  if ('unsupported' in file) return unsupportedBy(file.unsupported, label, reader);
+  return file;
+}
+
+/** undefined (read with the library), or for `reader: 'native'` the KernelInputError saying why not. */
+function unsupportedBy(why: string, label: string, reader: ArrowReadOptions['reader']): undefined {
+  if (reader === 'native') throw new KernelInputError(label, 'a file the native Arrow reader decodes', why);
+  return undefined;
+}
+
+/** The IPC reader over `bytes`, its framing checked and its schema read, or a KernelInputError naming `label`. */
+function openReader(arrow: ArrowModule, bytes: Uint8Array, label: string): Arrow.RecordBatchReader {
+  checkArrowFraming(bytes, label);
   try {
     const reader = arrow.RecordBatchReader.from(bytes);
     reader.open();
@@ -82,24 +116,31 @@ function readBatches(reader: Arrow.RecordBatchReader, label: string): Arrow.Reco
 }
 
 /**
- * Reads an Arrow IPC file or stream (Feather v2) into a Table. Float64 columns of a file with one
- * record batch and no nulls are views of the file's bytes (no copy), when those bytes are 8-byte
- * aligned (a path always is; a Buffer is when its byteOffset is a multiple of 8). Other numbers,
- * times (any unit and time zone, to epoch ms), Date32/Date64, Bool (0/1) and dictionary or plain
- * strings are converted as docs/io.md says; several record batches are concatenated.
+ * Reads an Arrow IPC file or stream (Feather v2) into a Table: natively where the addon decodes the
+ * file, else with apache-arrow (the same result). Float64 columns of a file with one record batch and
+ * no nulls are views of the file's bytes (no copy), when those bytes are 8-byte aligned (a path always
+ * is; a Buffer is when its byteOffset is a multiple of 8). Other numbers, times (any unit and time zone,
+ * to epoch ms), Date32/Date64, Bool (0/1) and dictionary or plain strings are converted as docs/io.md
+ * says; several record batches are concatenated.
  *
  * @param source a path, or the file's bytes
- * @param options `columns`: read only these, in this order
- * @throws KernelInputError when the input is no Arrow IPC data, is corrupt, or has a nested column
+ * @param options `columns`: read only these, in this order; `reader`: `auto`, `native` or `library`
+ * @throws KernelInputError when the input is no Arrow IPC data, is corrupt or damaged (naming the byte
+ *   offset), or has a nested column
  */
-export async function readArrow(source: string | Uint8Array, options: ColumnarReadOptions = {}): Promise<Table> {
+export async function readArrow(source: string | Uint8Array, options: ArrowReadOptions = {}): Promise<Table> {
   const started = performance.now();
-  const arrow = await loadArrow();
   const { bytes, label } = sourceBytes(source);
-  const reader = openReader(arrow, bytes, label);
-  const schema = reader.schema;
-  const batches = readBatches(reader, label);
-  const { table, timeUnits } = arrowToTable(arrow, schema, batches, label, options.columns);
+  requireArrow(bytes, label);
+  const native = nativeFile(bytes, label, options.reader);
+  let read = native && readArrowNative(native, options.columns);
+  if (read && 'unsupported' in read) read = unsupportedBy(read.unsupported, label, options.reader);
+  if (!read) {
+    const arrow = await loadArrow();
+    const reader = openReader(arrow, bytes, label);
+    read = arrowToTable(arrow, reader.schema, readBatches(reader, label), label, options.columns);
+  }
+  const { table, timeUnits } = read;
   table.info = {
     source: label,
     format: 'arrow',
@@ -112,15 +153,33 @@ export async function readArrow(source: string | Uint8Array, options: ColumnarRe
 }
 
 /**
- * Reads an Arrow IPC file or stream one record batch at a time: one Table per batch, its Float64
- * columns views of the file's bytes where they have no nulls (see readArrow).
+ * Reads an Arrow IPC file or stream one record batch at a time: one Table per batch (natively where
+ * the addon decodes the file and it has at most 64 batches or `reader` is `native`, else with
+ * apache-arrow), its Float64
+ * columns without nulls views of the file's bytes (see readArrow).
  *
  * @param source a path, or the file's bytes
- * @param options `columns`: read only these, in this order
+ * @param options `columns`: read only these, in this order; `reader`: `auto`, `native` or `library`
  */
-export async function* readArrowChunks(source: string | Uint8Array, options: ColumnarReadOptions = {}): AsyncGenerator<Table> {
-  const arrow = await loadArrow();
+export async function* readArrowChunks(source: string | Uint8Array, options: ArrowReadOptions = {}): AsyncGenerator<Table> {
   const { bytes, label } = sourceBytes(source);
+  requireArrow(bytes, label);
+  const native = nativeFile(bytes, label, options.reader);
+  if (native && (native.open.batchRows.length <= CHUNK_BATCHES || options.reader === 'native')) {
+    let batch = 0;
+    for (; batch < native.open.batchRows.length; batch++) {
+      const read = readArrowNative(native, options.columns, batch);
+      if ('unsupported' in read) {
+        // the first batch may go to the library instead; a later one cannot (its tables were yielded)
+        if (batch > 0 || options.reader === 'native')
+          throw new KernelInputError(label, 'a file the native Arrow reader decodes', read.unsupported);
+        break;
+      }
+      yield read.table;
+    }
+    if (batch === native.open.batchRows.length) return;
+  }
+  const arrow = await loadArrow();
   const reader = openReader(arrow, bytes, label);
   const schema = reader.schema;
   const it = reader[Symbol.iterator]();

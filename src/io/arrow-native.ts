@@ -1,0 +1,136 @@
+/**
+ * The native Arrow IPC reader (native/io/arrow_*.cpp through native/binding/arrow_binding.cc): a file's
+ * or stream's bytes -> a Table, with the type mapping of the apache-arrow path (docs/io.md, "Parquet and
+ * Arrow"): Float64 columns of one batch without nulls are views of the bytes, the rest is written once
+ * into arrays allocated here. For what it does not decode (a nested column, Float16, a dictionary of
+ * numbers, a codec other than LZ4_FRAME and ZSTD...) it returns `{ unsupported }` and the caller reads
+ * the file with apache-arrow instead.
+ */
+import { loadNative } from '../backends/native/binding.js';
+import { KernelInputError } from '../errors.js';
+import { pickColumns } from './arrow-convert.js';
+import type { ColumnType, Table, TableColumn, TimeUnit, TimeUnitInfo } from './types.js';
+
+/** What a native Arrow call did: code 0 ok, 1 a corrupt file, 2 something it does not decode. */
+export interface ArrowResult {
+  code: 0 | 1 | 2;
+  message: string;
+}
+export interface ArrowOpenResult extends ArrowResult {
+  rows?: number;
+  batchRows?: number[];
+  names?: string[];
+  kinds?: number[];
+  units?: string[];
+  reasons?: string[];
+  /**
+   * Per batch b and column i, at b * columns + i: the byte offset of its float64 values when they can
+   * be viewed, else -1 (empty for a file of more than CHUNK_BATCHES batches).
+   */
+  inPlace?: number[];
+}
+export interface ArrowDecodeResult extends ArrowResult {
+  dictionaries?: (string[] | null)[];
+}
+/** The addon's Arrow entries (native/binding/arrow_binding.cc). */
+export interface ArrowBinding {
+  arrowOpen(bytes: Uint8Array): ArrowOpenResult;
+  arrowDecode(bytes: Uint8Array, columns: Int32Array, outs: (Float64Array | Int32Array)[], batch: number): ArrowDecodeResult;
+}
+
+/** Why the native reader does not read a file: the caller falls back to apache-arrow. */
+export interface ArrowUnsupported {
+  unsupported: string;
+}
+
+/** A read's columns and each time column's unit in the file. */
+export interface ArrowNativeRead {
+  table: Table;
+  timeUnits: Record<string, TimeUnitInfo>;
+}
+
+const KINDS: ColumnType[] = ['number', 'time', 'text'];
+
+/**
+ * The most record batches readArrowChunks reads natively: each batch's read parses the file's message
+ * headers again, so more batches go to apache-arrow, which reads them one after another.
+ */
+export const CHUNK_BATCHES = 64;
+
+/** A file the addon opened: its bytes, its name in messages, and its columns and batches as read. */
+export interface ArrowNativeFile {
+  binding: ArrowBinding;
+  bytes: Uint8Array;
+  label: string;
+  open: Required<ArrowOpenResult>;
+}
+
+/**
+ * Opens `bytes` (an Arrow IPC file or stream; `label` names it in messages) with the addon: its schema
+ * and message headers, every offset checked. `{ unsupported }` when the addon is not there or the file
+ * holds what it does not decode; a KernelInputError when the file is corrupt.
+ */
+export function openArrowNative(bytes: Uint8Array, label: string): ArrowNativeFile | ArrowUnsupported {
+  const native = loadNative();
+  if (!native.binding) return { unsupported: `the native addon did not load (${native.error.message.split('\n')[0]})` };
+  const binding = native.binding as unknown as Partial<ArrowBinding>;
+  if (typeof binding.arrowOpen !== 'function' || typeof binding.arrowDecode !== 'function') {
+    return { unsupported: 'the native addon has no Arrow reader (rebuild it)' };
+  }
+  const open = binding.arrowOpen(bytes);
+  if (open.code === 1) throw corrupt(label, open.message);
+  if (open.code === 2) return { unsupported: open.message };
+  return { binding: binding as ArrowBinding, bytes, label, open: open as Required<ArrowOpenResult> };
+}
+
+/**
+ * Reads the columns `columns` (all, in file order, when absent) of an opened file: every record batch
+ * concatenated, or (`batch` >= 0) that batch alone. `{ unsupported }` names a column it does not decode.
+ */
+export function readArrowNative(file: ArrowNativeFile, columns?: readonly string[], batch = -1): ArrowNativeRead | ArrowUnsupported {
+  const { binding, bytes, label, open } = file;
+  const picked = pickColumns(open.names, label, columns);
+  for (const i of picked) if (open.reasons[i]) return { unsupported: open.reasons[i] as string };
+  const rows = batch < 0 ? open.rows : (open.batchRows[batch] as number);
+  const names = picked.map((i) => open.names[i] as string);
+  const columnsOut: Record<string, TableColumn> = {};
+  const types: Record<string, ColumnType> = {};
+  const timeUnits: Record<string, TimeUnitInfo> = {};
+  const decode: number[] = [];
+  const outs: (Float64Array | Int32Array)[] = [];
+  picked.forEach((i, k) => {
+    const name = names[k] as string;
+    const kind = KINDS[open.kinds[i] as number] ?? 'number';
+    types[name] = kind;
+    const unit = open.units[i];
+    if (kind === 'time' && unit) timeUnits[name] = { unit: unit as TimeUnit, detected: false };
+    // zero copy: one batch of float64 without nulls, at an address a Float64Array can view
+    const at = batch >= 0 || open.batchRows.length === 1 ? (open.inPlace[Math.max(batch, 0) * open.names.length + i] ?? -1) : -1;
+    if (kind !== 'text' && at >= 0 && (bytes.byteOffset + at) % 8 === 0) {
+      columnsOut[name] = new Float64Array(bytes.buffer, bytes.byteOffset + at, rows);
+      return;
+    }
+    let out: Float64Array | Int32Array;
+    try {
+      out = kind === 'text' ? new Int32Array(rows) : new Float64Array(rows);
+    } catch {
+      throw new KernelInputError(label, 'an Arrow file whose columns fit in memory', `${rows} rows`);
+    }
+    columnsOut[name] = out instanceof Int32Array ? { codes: out, values: [] } : out;
+    decode.push(i);
+    outs.push(out);
+  });
+  const result = binding.arrowDecode(bytes, Int32Array.from(decode), outs, batch);
+  if (result.code === 1) throw corrupt(label, result.message);
+  if (result.code === 2) return { unsupported: result.message };
+  decode.forEach((i, k) => {
+    const name = open.names[i] as string;
+    const out = outs[k];
+    if (out instanceof Int32Array) columnsOut[name] = { codes: out, values: result.dictionaries?.[k] ?? [] };
+  });
+  return { table: { rows, names, columns: columnsOut, types }, timeUnits };
+}
+
+/** A corrupt file's error, worded as the apache-arrow path's (src/io/arrow.ts). */
+const corrupt = (label: string, what: string) =>
+  new KernelInputError(label, 'an Arrow IPC file or stream (Feather v2)', `a file the Arrow reader refused: ${what}`);
