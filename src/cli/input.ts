@@ -5,8 +5,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import type { ReadTableOptions } from '../io/read.js';
-import { TABLE_FORMATS, type TableFormat } from '../io/source.js';
-import type { ReadInfo, TimeUnit } from '../io/types.js';
+import { type ReadInfo, TABLE_FORMATS, type TableFormat, type TimeUnit } from '../io/types.js';
 import { flag, text, type Flag } from './options.js';
 
 const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'us', 'ns'];
