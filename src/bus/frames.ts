@@ -51,7 +51,10 @@ let packr: Packr | undefined;
  * importing `kernelbus` stays quick.
  */
 function msgpack(): Packr {
-  packr ??= new (createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr')).Packr({ moreTypes: true, useRecords: false });
+  if (!packr) {
+    const msgpackr = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
+    packr = new msgpackr.Packr({ moreTypes: true, useRecords: false });
+  }
   return packr;
 }
 const utf8Encoder = new TextEncoder();
