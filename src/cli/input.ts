@@ -5,7 +5,8 @@
  */
 import { KernelInputError } from '../errors.js';
 import type { ReadTableOptions } from '../io/read.js';
-import { type ReadInfo, TABLE_FORMATS, type TableFormat, type TimeUnit } from '../io/types.js';
+import { TABLE_FORMATS, type TableFormat } from '../io/formats.js';
+import type { ReadInfo, TimeUnit } from '../io/types.js';
 import { flag, text, type Flag } from './options.js';
 
 const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'us', 'ns'];

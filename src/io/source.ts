@@ -11,12 +11,11 @@ import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { KernelInputError } from '../errors.js';
 import { sourceError } from './csv-source.js';
-import { TABLE_FORMATS, type TableFormat } from './types.js';
+import { TABLE_FORMATS, type TableFormat } from './formats.js';
 
 /** What readTable reads: a path (`-`: stdin), the file's bytes, or a stream of them. */
 export type TableSource = string | Uint8Array | NodeJS.ReadableStream;
 
-// defined in ./types.ts, which imports nothing: the CLI checks --format without loading the readers
 export { TABLE_FORMATS, type TableFormat };
 
 /** A source resolved: the format and what to hand its reader. */

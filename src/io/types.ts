@@ -4,11 +4,6 @@
  * the native one, native/io/) implement identically. docs/io.md is the dialect's specification.
  */
 
-/** The formats: `tsv` is CSV with a tab delimiter. */
-export type TableFormat = 'csv' | 'tsv' | 'parquet' | 'arrow';
-
-export const TABLE_FORMATS: readonly TableFormat[] = ['csv', 'tsv', 'parquet', 'arrow'];
-
 /** A text column, dictionary-coded: `values[codes[i]]` is row i's text; code -1 is a missing value. */
 export interface TextColumn {
   readonly codes: Int32Array;
