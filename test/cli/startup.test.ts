@@ -40,8 +40,8 @@ function loads(code: string): { src: string[]; packages: string[] } {
 const command = (...args: string[]) =>
   loads(`import { main } from './src/cli/main.ts'; process.exitCode = await main(${JSON.stringify(args)});`);
 
-/** Packages that only a bus, an engine, the gateway, the metrics or a file format other than CSV needs. */
-const HEAVY = ['ioredis', 'pino', 'prom-client', 'msgpackr', 'ws', 'apache-arrow', 'parquet-wasm', 'fzstd', '@tensorflow/tfjs-core'];
+/** Packages that only a bus, an engine, the gateway, the metrics, tfjs or a file format other than CSV needs. */
+const HEAVY = ['ioredis', 'pino', 'prom-client', 'msgpackr', 'ws', 'apache-arrow', 'parquet-wasm', 'fzstd'];
 const heavy = (packages: string[]) => packages.filter((p) => HEAVY.includes(p) || p.startsWith('@tensorflow/'));
 /** src/ folders a command on a table file never needs. */
 const notForFiles = /^src\/(bus|engines|gateway|ops|redis|replay)\//;
