@@ -64,8 +64,9 @@ function newest(dir: string): number {
 }
 
 /**
- * Compiles src/ to dist/ (tsc -p tsconfig.build.json) when dist/cli/main.js is missing or older than a
- * source file. tsc writes dist/ despite type errors: those are printed, and the CLI runs say what fails.
+ * Compiles src/ to dist/ (tsc -p tsconfig.build.json, then scripts/bundle.mjs, as `npm run build:ts`)
+ * when dist/cli/main.js is missing or older than a source file. tsc writes dist/ despite type errors:
+ * those are printed, and the CLI runs say what fails.
  */
 export function ensureDist(): void {
   let built = 0;
@@ -78,6 +79,8 @@ export function ensureDist(): void {
   console.log('io: compiling src/ to dist/ for bin/kernelbus.js (tsc -p tsconfig.build.json)');
   const r = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) console.warn(`io: tsc -p tsconfig.build.json reported errors:\n${`${r.stdout}${r.stderr}`.slice(0, 2000)}`);
+  const bundle = spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  if (bundle.status !== 0) throw new Error(`io: scripts/bundle.mjs failed:\n${bundle.stderr}`);
 }
 
 /**

@@ -35,6 +35,7 @@ import {
 import { loadPeers, Peers, seconds } from './io-peers.js';
 import type { BenchRow, BenchSection } from './lib.js';
 import { formatRatio } from './results.js';
+import { startupRows } from './startup.js';
 
 type Backend = 'native' | 'reference';
 interface ReadOptions {
@@ -236,6 +237,8 @@ export const ioSection: BenchSection = {
 
     // 2. The commands end to end, as a child process: wall time and peak RSS.
     ensureDist();
+    // starting: node -e 0, import 'kernelbus', kernelbus vpin --help (bench/startup.ts)
+    push(...startupRows(SECTION));
     const cliRows = (
       c: string,
       args: string[],

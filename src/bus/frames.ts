@@ -6,7 +6,8 @@
  * (the native kernels read it in place; an aligned copy is made once, and reported, only if asked for).
  * Decoding never reads outside the given bytes: every malformed frame throws FrameError.
  */
-import { Packr } from 'msgpackr';
+import { createRequire } from 'node:module';
+import type { Packr } from 'msgpackr';
 import { KernelInputError, describeValue } from '../errors.js';
 import { requireTrades, type Trades } from '../kernels/trades.js';
 import { FrameTrades } from '../kernels/frame-trades.js';
@@ -41,11 +42,21 @@ export const MAX_BODY_BYTES = 1 << 30;
 /** True on little-endian hosts (every platform Node ships for, in practice): columns can be viewed in place. */
 const HOST_LE = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 
+let packr: Packr | undefined;
+
 /**
  * msgpack with `moreTypes` (typed arrays keep their type and contents; without it a Float64Array is
  * silently corrupted) and without msgpackr's record extension (plain msgpack maps, decodable anywhere).
+ * msgpackr (and its native string extractor) loads with the first message frame, not with the bus:
+ * importing `kernelbus` stays quick.
  */
-const packr = new Packr({ moreTypes: true, useRecords: false });
+function msgpack(): Packr {
+  if (!packr) {
+    const msgpackr = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
+    packr = new msgpackr.Packr({ moreTypes: true, useRecords: false });
+  }
+  return packr;
+}
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -283,7 +294,7 @@ export function encodeMessageWithLabel(
   if (typeof ts !== 'number') throw new KernelInputError('ts', 'a number (epoch ms)', describeValue(ts));
   let body: Uint8Array;
   try {
-    body = packr.pack([ts, payload]);
+    body = msgpack().pack([ts, payload]);
   } catch (cause) {
     throw new KernelInputError('payload', 'a value msgpack can encode', cause instanceof Error ? cause.message : String(cause));
   }
@@ -418,7 +429,7 @@ function parseHead(bytes: Uint8Array): ParsedHead {
 function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload: unknown } {
   let value: unknown;
   try {
-    value = packr.unpack(bytes.subarray(head.bodyOffset, head.bodyOffset + head.bodyLength));
+    value = msgpack().unpack(bytes.subarray(head.bodyOffset, head.bodyOffset + head.bodyLength));
   } catch (cause) {
     throw new FrameError(`msgpack body: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }

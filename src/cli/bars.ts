@@ -5,7 +5,6 @@
  * --out, writes the bars ([symbol,] ts, tickNum, open, high, low, close, volume, buyVolume, ticks,
  * dollarValue) in any format the io layer writes.
  */
-import { symbolsFlag } from './risk.js';
 import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { BAR_COLUMNS, type Bars, type InformationBarOptions, type Trades } from '../kernels/features/features.js';
@@ -64,7 +63,7 @@ const FLAGS = {
   backend: flag.anyBackend(),
   out: flag.string(),
   'symbol-column': flag.name(),
-  symbols: symbolsFlag(),
+  symbols: flag.symbols(),
   ...INPUT_FLAGS,
 };
 type Values = NonNullable<ReturnType<typeof parseCommand<typeof FLAGS>>>['values'];

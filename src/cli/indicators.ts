@@ -4,7 +4,6 @@
  * when the file has a symbol column; prints a summary and, with --out, writes the bars' time (and
  * symbol) with one column per indicator output, in any format the io layer writes.
  */
-import { symbolsFlag } from './risk.js';
 import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { INDICATORS_KERNELS } from '../kernels/indicators/indicators-kernels.js';
@@ -76,7 +75,7 @@ const FLAGS = {
   backend: flag.anyBackend(),
   out: flag.string(),
   'symbol-column': flag.name(),
-  symbols: symbolsFlag(),
+  symbols: flag.symbols(),
   ...INPUT_FLAGS,
 };
 

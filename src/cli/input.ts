@@ -5,7 +5,7 @@
  */
 import { KernelInputError } from '../errors.js';
 import type { ReadTableOptions } from '../io/read.js';
-import { TABLE_FORMATS, type TableFormat } from '../io/source.js';
+import { TABLE_FORMATS, type TableFormat } from '../io/formats.js';
 import type { ReadInfo, TimeUnit } from '../io/types.js';
 import { flag, text, type Flag } from './options.js';
 

@@ -7,7 +7,6 @@
 import { KernelbusError } from '../errors.js';
 import { packageVersion } from './observe.js';
 import { nearest, UsageError } from './options.js';
-import { runVpin, VPIN_USAGE } from './vpin.js';
 
 const USAGE = `Usage: kernelbus <command> [options]
 
@@ -67,13 +66,19 @@ export const COMMANDS = [
   'help',
 ];
 
-/** Runs `kernelbus` with `argv` (without node and the script); returns the exit code. */
+/**
+ * Runs `kernelbus` with `argv` (without node and the script); returns the exit code. Each command's
+ * module is imported when that command runs: `kernelbus vpin` loads no bus, engine or Redis code
+ * (test/cli/startup.test.ts holds each command's modules to what it needs).
+ */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'vpin':
+      case 'vpin': {
+        const { runVpin } = await import('./vpin.js');
         return await runVpin(rest);
+      }
       case 'bars':
         return await (await import('./bars.js')).runBars(rest);
       case 'indicators':
@@ -146,7 +151,9 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof KernelbusError) {
       // One line (one console.error) per error; a usage error adds where the usage is.
       const hint =
-        error instanceof UsageError ? `\n${command === 'vpin' ? VPIN_USAGE : `Run 'kernelbus ${command} --help' for its options.`}` : '';
+        error instanceof UsageError
+          ? `\n${command === 'vpin' ? (await import('./vpin.js')).VPIN_USAGE : `Run 'kernelbus ${command} --help' for its options.`}`
+          : '';
       console.error(`kernelbus ${command}: ${error.message}${hint}`);
       return 2;
     }

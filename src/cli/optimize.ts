@@ -13,7 +13,7 @@ import { readReturns } from '../io/returns.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions } from './input.js';
 import { backendUsed } from './observe.js';
 import { flag, onePositional, parseCommand } from './options.js';
-import { selectAssets, symbolsFlag } from './risk.js';
+import { selectAssets } from './risk.js';
 import { pct, table } from './summary.js';
 
 /** The methods and what each computes from the returns (weights in the CSV's column order) with the covariance it used. */
@@ -78,7 +78,7 @@ const FLAGS = {
   frequency: flag.finite(),
   'risk-free': flag.finite(),
   backend: flag.anyBackend(),
-  symbols: symbolsFlag(),
+  symbols: flag.symbols(),
   out: flag.string(),
   ...INPUT_FLAGS,
 };

@@ -210,6 +210,18 @@ export const flag = {
       return text(raw) ?? fallback;
     },
   }),
+  /** `--symbols A,B`: names, comma-separated (undefined when absent). */
+  symbols: (): Flag<string[] | undefined> => ({
+    type: 'string',
+    parse: (raw, name) => {
+      if (raw === undefined) return undefined;
+      const list = text(raw)!
+        .split(',')
+        .map((s) => s.trim());
+      if (list.some((s) => s === '')) throw new KernelInputError(name, 'names, comma-separated', JSON.stringify(raw));
+      return list;
+    },
+  }),
   /** `--classifier` (see parseClassifier), undefined when absent. */
   classifier: (stream: boolean): Flag<VpinOptions['classifier'] | undefined> => ({
     type: 'string',

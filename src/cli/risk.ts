@@ -5,12 +5,10 @@
  * --drawdowns and --backtest the analytics of risk-analytics.ts; --out writes the statistics table.
  */
 import { readFile } from 'node:fs/promises';
-import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk/risk.js';
 import { DQ_REGRESSOR_SETS, type DqRegressors, VAR_BACKTEST_DEFAULTS } from '../kernels/risk/risk-analytics.js';
-import { writeFormatOf, writeTable } from '../io/index.js';
-import { type ReadReturnsOptions, readReturns } from '../io/returns.js';
+import type { ReadReturnsOptions } from '../io/returns.js';
 import { toRecords } from '../kernels/labels.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
@@ -109,25 +107,10 @@ const FLAGS = {
     },
   } satisfies Flag<'wide' | 'long' | undefined>,
   'symbol-column': flag.name(),
-  symbols: symbolsFlag(),
+  symbols: flag.symbols(),
   out: flag.string(),
   ...INPUT_FLAGS,
 };
-
-/** \`--symbols A,B\`: names, comma-separated (undefined when absent). */
-export function symbolsFlag(): Flag<string[] | undefined> {
-  return {
-    type: 'string',
-    parse: (raw, name) => {
-      if (raw === undefined) return undefined;
-      const list = text(raw)!
-        .split(',')
-        .map((s) => s.trim());
-      if (list.some((s) => s === '')) throw new KernelInputError(name, 'names, comma-separated', JSON.stringify(raw));
-      return list;
-    },
-  };
-}
 
 /** The returns' columns `wanted` (in that order), else KernelInputError naming --symbols with the assets there are. */
 export function selectAssets(returns: Matrix, assets: string[], wanted: string[] | undefined): { returns: Matrix; assets: string[] } {
@@ -148,6 +131,12 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const parsed = parseCommand(argv, FLAGS, { help: () => log(RISK_USAGE), positionals: onePositional('returns', 'one file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
+  // the kernels, the reader and the writer load once the options are parsed (--help loads none of them)
+  const [{ kernels }, { readReturns }, { writeFormatOf, writeTable }] = await Promise.all([
+    import('../api/kernels.js'),
+    import('../io/returns.js'),
+    import('../io/index.js'),
+  ]);
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
   const started = performance.now();
   const progress = progressLine('rows');

@@ -3,14 +3,10 @@
  * stdin), of every symbol when the file has a symbol column; prints a summary (per symbol) and, with
  * --out, writes one row per completed bucket (--daily: one per calendar day, dailyVpin), in any format.
  */
-import { symbolsFlag } from './risk.js';
-import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { requireTimeZone } from '../kernels/calendar.js';
 import { dailyVpin } from '../kernels/vpin/daily-vpin.js';
 import { DEFAULT_CDF_WINDOW, VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin/vpin.js';
-import { writeFormatOf, writeTable } from '../io/index.js';
-import { readTrades, splitBySymbol } from '../io/trades.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
 import { flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
@@ -93,7 +89,7 @@ const FLAGS = {
   daily: flag.string(),
   tz: flag.string(),
   'symbol-column': flag.name(),
-  symbols: symbolsFlag(),
+  symbols: flag.symbols(),
   ...INPUT_FLAGS,
 };
 
@@ -102,6 +98,12 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const parsed = parseCommand(argv, FLAGS, { help: () => log(VPIN_USAGE), positionals: onePositional('trades', 'one file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
+  // the kernels, the reader and the writer load once the options are parsed (--help loads none of them)
+  const [{ kernels }, { writeFormatOf, writeTable }, { readTrades, splitBySymbol }] = await Promise.all([
+    import('../api/kernels.js'),
+    import('../io/index.js'),
+    import('../io/trades.js'),
+  ]);
   if (values.tz !== undefined && values.daily === undefined) throw new KernelInputError('--tz', 'with --daily', JSON.stringify(values.tz));
   // checked up front (before the read), but only when given: Intl's first use costs ~30 ms
   const tz = values.tz === undefined ? 'UTC' : requireTimeZone(values.tz, '--tz');

@@ -11,14 +11,12 @@ import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { KernelInputError } from '../errors.js';
 import { sourceError } from './csv-source.js';
+import { TABLE_FORMATS, type TableFormat } from './formats.js';
 
 /** What readTable reads: a path (`-`: stdin), the file's bytes, or a stream of them. */
 export type TableSource = string | Uint8Array | NodeJS.ReadableStream;
 
-/** The formats: `tsv` is CSV with a tab delimiter. */
-export type TableFormat = 'csv' | 'tsv' | 'parquet' | 'arrow';
-
-export const TABLE_FORMATS: readonly TableFormat[] = ['csv', 'tsv', 'parquet', 'arrow'];
+export { TABLE_FORMATS, type TableFormat };
 
 /** A source resolved: the format and what to hand its reader. */
 export interface OpenedSource {

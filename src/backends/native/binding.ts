@@ -2,6 +2,7 @@
  * The one place that loads the native addon (node-gyp-build: prebuilds/<platform>-<arch>/ first, then
  * build/Release/). Exposes the typed NativeBinding or the reason it could not load, with the fixes.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -209,8 +210,15 @@ export interface NativeFeatures {
   metal: boolean;
 }
 
-/** Root of the package (holds prebuilds/ and build/): three levels up from src|dist/backends/native. */
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * Root of the package (holds prebuilds/ and build/): the nearest folder above this module with a
+ * package.json (three levels up from src|dist/backends/native, two from a bundled dist/chunks/ file).
+ */
+export const packageRoot = (() => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir;
+  return join(here, '..', '..', '..');
+})();
 
 export type LoadResult = { binding: NativeBinding; error?: undefined; path: string } | { binding?: undefined; error: Error };
 

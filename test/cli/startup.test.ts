@@ -1,0 +1,86 @@
+/**
+ * What starting costs: the modules `kernelbus <command>` and `import 'kernelbus'` load, from the sources
+ * (node --import tsx) in a fresh process that logs every module it loads (./module-log.mjs). The CLI
+ * loads a command's modules when that command runs, `--help` loads no kernel, reader or backend, `vpin`
+ * and `risk` on a CSV load no bus, engine, gateway, Redis, metrics, msgpack, Arrow, Parquet or
+ * TensorFlow.js code, and the root loads none of the packages a bus, an engine or a file format needs
+ * later. Each case also names a module it must load, and a Parquet read shows the check seeing a heavy
+ * package where one is loaded: a log that missed loads would fail. bench/startup.ts times the same starts.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'kernelbus-startup-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let runs = 0;
+
+/** The modules a fresh node loads running `code` (an ES module, from the package root): src/ paths and package names. */
+function loads(code: string): { src: string[]; packages: string[] } {
+  const log = join(scratch, `${runs++}.txt`);
+  const args = ['--import', 'tsx', '--import', './test/cli/module-log.mjs', '--input-type=module', '-e', code];
+  const out = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, KERNELBUS_MODULE_LOG: log } });
+  if (out.status !== 0) throw new Error(`exit ${out.status}: ${out.stderr}`);
+  const files = readFileSync(log, 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/^file:\/\//, '').replaceAll('\\', '/'));
+  const src = files.filter((f) => f.startsWith(`${root}/src/`)).map((f) => f.slice(root.length + 1));
+  const packages = files.flatMap((f) => {
+    const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f);
+    return m ? [m[1]] : [];
+  });
+  return { src, packages: [...new Set(packages)] };
+}
+
+/** `kernelbus <args>` from the sources, as bin/kernelbus.js runs it from dist/. */
+const command = (...args: string[]) =>
+  loads(`import { main } from './src/cli/main.ts'; process.exitCode = await main(${JSON.stringify(args)});`);
+
+/** Packages that only a bus, an engine, the gateway, the metrics, tfjs or a file format other than CSV needs. */
+const HEAVY = ['ioredis', 'pino', 'prom-client', 'msgpackr', 'ws', 'apache-arrow', 'parquet-wasm', 'fzstd'];
+const heavy = (packages: string[]) => packages.filter((p) => HEAVY.includes(p) || p.startsWith('@tensorflow/'));
+/** src/ folders a command on a table file never needs. */
+const notForFiles = /^src\/(bus|engines|gateway|ops|redis|replay)\//;
+
+describe('startup: the modules each start loads', () => {
+  it('kernelbus --help and vpin|risk --help load the usage: no kernels, backends, readers or packages', () => {
+    const usage = command('--help').src;
+    expect(usage.filter((f) => f.startsWith('src/cli/')).sort()).toEqual(['src/cli/main.ts', 'src/cli/observe.ts', 'src/cli/options.ts']);
+    expect(usage.filter((f) => !/^src\/(cli|kernels)\/|^src\/errors\.ts$/.test(f))).toEqual([]);
+    for (const name of ['vpin', 'risk']) {
+      const { src, packages } = command(name, '--help');
+      expect(src).toContain(`src/cli/${name}.ts`);
+      expect(src.filter((f) => /^src\/(api|backends|io\/(?!formats\.ts))/.test(f) || notForFiles.test(f))).toEqual([]);
+      expect(heavy(packages)).toEqual([]);
+    }
+  });
+
+  it('vpin and risk on a CSV load the reader, the kernels and the backends, and no bus, engine, Redis, metrics, msgpack, Arrow, Parquet or tfjs', () => {
+    for (const args of [
+      ['vpin', 'examples/trades.csv'],
+      ['risk', 'examples/returns.csv'],
+    ]) {
+      const { src, packages } = command(...args);
+      expect(src).toEqual(expect.arrayContaining(['src/api/kernels.ts', 'src/io/csv-native.ts', 'src/backends/native/binding.ts']));
+      expect(src.filter((f) => notForFiles.test(f) || /^src\/io\/(arrow|parquet)/.test(f))).toEqual([]);
+      expect(heavy(packages)).toEqual([]);
+    }
+    // the same check sees a heavy package where the command loads one (a Parquet file)
+    expect(heavy(command('vpin', 'examples/trades.parquet').packages).length).toBeGreaterThan(0);
+  });
+
+  it("import 'kernelbus' loads the kernels, the bus and the engines, and none of the packages they load when used", () => {
+    const { src, packages } = loads("await import('./src/index.ts');");
+    expect(src).toEqual(expect.arrayContaining(['src/api/index.ts', 'src/bus/bus.ts', 'src/engines/vpin.ts']));
+    expect(src.filter((f) => /^src\/(cli|gateway|io|ops|replay)\//.test(f))).toEqual([]);
+    expect(heavy(packages)).toEqual([]);
+    // msgpackr loads with the first message frame
+    const frame =
+      "const { encodeMessageFrame } = await import('./src/bus/index.ts'); encodeMessageFrame({ type: 'RISK_ALERT', key: 'A', ts: 1, payload: {} });";
+    expect(heavy(loads(frame).packages)).toEqual(['msgpackr']);
+  });
+});
