@@ -10,21 +10,7 @@ import { BackendUnavailableError } from '../errors.js';
 import { csvFaultError } from './csv-faults.js';
 import { bomLength, readHeader } from './csv-header.js';
 import { sourceBytes } from './file-bytes.js';
-import type { BlockFault, ReadInfo } from './types.js';
-
-/** What csvReadWide returns (native/binding/io_binding.cc). */
-export interface WideRead {
-  /** rows x assets, row-major, rows sorted by date when `dates` is there. */
-  returns: Float64Array;
-  rows: number;
-  /** Each row's date (epoch ms, or the plain number), when every value of the date column is one. */
-  dates?: Float64Array;
-  consumed: number;
-  lines: number;
-  badRows: number;
-  firstBad?: BlockFault;
-  fault?: BlockFault;
-}
+import type { ReadInfo } from './types.js';
 
 /** What the native path read: the matrix, its dates (NaN when unknown) and the read's report. */
 export interface WideNative {

@@ -148,3 +148,17 @@ export interface BlockResult {
 
 /** The block parser both CSV backends implement. */
 export type ParseBlock = (bytes: Uint8Array, plan: BlockPlan, out: BlockOut) => BlockResult;
+
+/** What csvReadWide returns (native/binding/io_binding.cc). */
+export interface WideRead {
+  /** rows x assets, row-major, rows sorted by date when `dates` is there. */
+  returns: Float64Array;
+  rows: number;
+  /** Each row's date (epoch ms, or the plain number), when every value of the date column is one. */
+  dates?: Float64Array;
+  consumed: number;
+  lines: number;
+  badRows: number;
+  firstBad?: BlockFault;
+  fault?: BlockFault;
+}

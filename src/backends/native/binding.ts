@@ -10,8 +10,7 @@ import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
 import type { Bars } from '../../kernels/features/features.js';
 import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
-import type { BlockResult } from '../../io/types.js';
-import type { WideRead } from '../../io/returns-native.js';
+import type { BlockResult, WideRead } from '../../io/types.js';
 
 /** The native stream object (native/binding/vpin_binding.cc). */
 export interface NativeVpinStream {
