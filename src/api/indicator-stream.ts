@@ -129,7 +129,11 @@ export function indicatorStream(
     return fields.map((f) => {
       const v = bar[f];
       if (symbols === undefined ? typeof v !== 'number' : !(v instanceof Float64Array && v.length === symbols)) {
-        throw new KernelInputError(`bar.${f}`, symbols === undefined ? 'a number' : `a Float64Array of ${symbols} (options.symbols)`, describeValue(v));
+        throw new KernelInputError(
+          `bar.${f}`,
+          symbols === undefined ? 'a number' : `a Float64Array of ${symbols} (options.symbols)`,
+          describeValue(v),
+        );
       }
       return v as number | Float64Array;
     });

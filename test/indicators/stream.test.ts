@@ -16,7 +16,6 @@ import { CASES, expectBits, firstBars, runsOf } from './fixtures.js';
 
 type Fields = Record<string, Float64Array>;
 type Call = (input: unknown, options?: object) => Float64Array | { data: Float64Array } | Record<string, unknown>;
-// biome-ignore lint/suspicious/noExplicitAny: a stream of any indicator, its value's shape checked here
 type AnyStream = { update(bar: object): any; snapshot(): Uint8Array; restore(bytes: Uint8Array): void; bars: number };
 const stream = (name: IndicatorName, options: object): AnyStream => indicatorStream(name, options as never) as AnyStream;
 
@@ -53,7 +52,13 @@ function streamed(name: IndicatorName, bars: Fields, options: object, split = -1
 
 /** Seeded bars: a walk with flat stretches, zero volumes, closes at the high or low, sometimes leading NaNs and a halted bar. */
 function randomBars(s: Sampler, n: number, nans: boolean): Fields {
-  const bars = { open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+  const bars = {
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
   let x = 100;
   const late = nans && s.random() < 0.5 ? s.int(1, 8) : 0;
   const halted = nans && s.random() < 0.5 ? s.int(late, n - 1) : -1;
@@ -77,11 +82,13 @@ function randomOptions(s: Sampler, name: IndicatorName): Record<string, number |
   const options: Record<string, number | string> = {};
   for (const p of INDICATORS_KERNELS[name].params) {
     if (p.rule.kind === 'code') options[p.key] = s.pick(...MA_TYPES);
-    else if (/Period|period/.test(p.key)) options[p.key] = s.int(p.key === 'timePeriod' && /^(atr|natr|plusDi|minusDi|roc|mom)$/.test(name) ? 1 : 2, 12);
+    else if (/Period|period/.test(p.key))
+      options[p.key] = s.int(p.key === 'timePeriod' && /^(atr|natr|plusDi|minusDi|roc|mom)$/.test(name) ? 1 : 2, 12);
     else if (/nbDev/.test(p.key)) options[p.key] = s.pick(1, 2, 2.5);
     else options[p.key] = s.pick(0.01, 0.02, 0.05, 0.3);
   }
-  if (/^(stoch|stochf|stochRsi)$/.test(name)) for (const key of Object.keys(options)) if (/^(fast|slow)[KD]Period$/.test(key) && s.random() < 0.2) options[key] = 1;
+  if (/^(stoch|stochf|stochRsi)$/.test(name))
+    for (const key of Object.keys(options)) if (/^(fast|slow)[KD]Period$/.test(key) && s.random() < 0.2) options[key] = 1;
   return options;
 }
 
@@ -92,7 +99,14 @@ function natrRewritten(name: IndicatorName, bars: Fields, expected: Float64Array
   return first >= 0 && expected[first] === 0 && bars.close.subarray(first + 1).some((c) => c === 0) ? first : -1;
 }
 
-function expectStreamed(name: IndicatorName, bars: Fields, options: object, expected: Record<string, unknown>, what: string, split?: number) {
+function expectStreamed(
+  name: IndicatorName,
+  bars: Fields,
+  options: object,
+  expected: Record<string, unknown>,
+  what: string,
+  split?: number,
+) {
   const outs = streamed(name, bars, options, split);
   for (const key of keysOf(name)) {
     const want = Float64Array.from(expected[key] as Float64Array);
@@ -192,7 +206,11 @@ describeEachBackend(
 describe('indicatorStream: values', () => {
   it('gives numbers for one symbol, named outputs as the batch call names them', () => {
     const rsi = indicatorStream('rsi', { timePeriod: 2 });
-    expect([rsi.update({ close: 1 }), rsi.update({ close: 2 }), rsi.update({ close: 1.5 })]).toEqual([NaN, NaN, 100 * (0.5 / (0.5 + 0.25))]);
+    expect([rsi.update({ close: 1 }), rsi.update({ close: 2 }), rsi.update({ close: 1.5 })]).toEqual([
+      NaN,
+      NaN,
+      100 * (0.5 / (0.5 + 0.25)),
+    ]);
     const macd = indicatorStream('macd', { fastPeriod: 2, slowPeriod: 3, signalPeriod: 2 });
     expect(Object.keys(macd.update({ close: 1 }))).toEqual(['macd', 'signal', 'hist']);
     const aroon = indicatorStream('aroon', { symbols: 2 });

@@ -84,7 +84,16 @@ export interface Extremes extends Stateful {
  * the highest high and diff = (highest - lowest) / divisor as TA-Lib last computed it.
  */
 export function rangeMachine(period: number, divisor: number): Extremes {
-  const s = { t: 0, lowestIdx: -1, highestIdx: -1, lowest: 0, highest: 0, diff: 0, lows: new Float64Array(period), highs: new Float64Array(period) };
+  const s = {
+    t: 0,
+    lowestIdx: -1,
+    highestIdx: -1,
+    lowest: 0,
+    highest: 0,
+    diff: 0,
+    lows: new Float64Array(period),
+    highs: new Float64Array(period),
+  };
   return {
     s,
     parts: [],
@@ -219,7 +228,14 @@ export function trueRange(high: number, low: number, prevClose: number): number 
 export function ultoscMachine(period1: number, period2: number, period3: number) {
   const periods = [period1, period2, period3].sort((a, b) => a - b);
   const start = periods[2];
-  const s = { t: 0, prevClose: 0, a: new Float64Array(3), b: new Float64Array(3), bps: new Float64Array(start), trs: new Float64Array(start) };
+  const s = {
+    t: 0,
+    prevClose: 0,
+    a: new Float64Array(3),
+    b: new Float64Array(3),
+    bps: new Float64Array(start),
+    trs: new Float64Array(start),
+  };
   return {
     s,
     parts: [],
