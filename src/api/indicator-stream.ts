@@ -118,25 +118,48 @@ export function indicatorStream(
   // per symbol: 1 once a bar had every field a number (the leading NaN bars are skipped)
   let started = new Float64Array(cols);
   let bars = 0;
-  const inputs = new Float64Array(fields.length);
+  const inputs = new Float64Array(4); // the fields read, first
   const out = new Float64Array(keys.length);
 
-  /** The bar's fields, checked: numbers, or Float64Arrays of `symbols` elements. */
-  function columnsOf(bar: StreamBar): (number | Float64Array)[] {
+  const columns: (number | Float64Array)[] = fields.map(() => 0);
+
+  /** The bar's fields into `columns`, checked: numbers, or Float64Arrays of `symbols` elements. */
+  function read(bar: StreamBar): void {
     if (typeof bar !== 'object' || bar === null || ArrayBuffer.isView(bar) || Array.isArray(bar)) {
       throw new KernelInputError('bar', `an object { ${fields.join(', ')} }`, describeValue(bar));
     }
-    return fields.map((f) => {
-      const v = bar[f];
+    for (let k = 0; k < fields.length; k++) {
+      const v = bar[fields[k]];
       if (symbols === undefined ? typeof v !== 'number' : !(v instanceof Float64Array && v.length === symbols)) {
         throw new KernelInputError(
-          `bar.${f}`,
+          `bar.${fields[k]}`,
           symbols === undefined ? 'a number' : `a Float64Array of ${symbols} (options.symbols)`,
           describeValue(v),
         );
       }
-      return v as number | Float64Array;
-    });
+      columns[k] = v as number | Float64Array;
+    }
+  }
+
+  /** Symbol c's bar into `inputs` and its outputs into `out` (NaN over its leading NaN bars). */
+  function step(c: number): void {
+    let ok = true;
+    for (let k = 0; k < fields.length; k++) {
+      const x = columns[k];
+      const v = (inputs[k] = typeof x === 'number' ? x : x[c]);
+      ok &&= v === v;
+    }
+    if (!started[c] && !ok) return void out.fill(NaN);
+    started[c] = 1;
+    machines[c].step(inputs, out);
+  }
+
+  /** The outputs as the batch call names them (one output: the value itself). */
+  function named<T>(value: (k: number) => T): T | Record<string, T> {
+    if (keys.length === 1) return value(0);
+    const o: Record<string, T> = {};
+    for (let k = 0; k < keys.length; k++) o[keys[k]] = value(k);
+    return o;
   }
 
   return {
@@ -146,25 +169,18 @@ export function indicatorStream(
       return bars;
     },
     update(bar) {
-      const columns = columnsOf(bar);
+      read(bar);
+      bars++;
+      if (symbols === undefined) {
+        step(0);
+        return named((k) => out[k]);
+      }
       const values = keys.map(() => new Float64Array(cols));
       for (let c = 0; c < cols; c++) {
-        let ok = true;
-        columns.forEach((x, k) => {
-          inputs[k] = typeof x === 'number' ? x : x[c];
-          ok &&= inputs[k] === inputs[k];
-        });
-        if (!started[c] && !ok) {
-          for (const v of values) v[c] = NaN;
-          continue;
-        }
-        started[c] = 1;
-        machines[c].step(inputs, out);
-        values.forEach((v, k) => (v[c] = out[k]));
+        step(c);
+        for (let k = 0; k < keys.length; k++) values[k][c] = out[k];
       }
-      bars++;
-      const shaped = symbols === undefined ? values.map((v) => v[0]) : values;
-      return keys.length === 1 ? shaped[0] : Object.fromEntries(keys.map((k, i) => [k, shaped[i]]));
+      return named((k) => values[k]);
     },
     snapshot() {
       const state = [...config, bars, ...started];

@@ -13,30 +13,33 @@ import { type Extremes, aroonMachine, cciMachine, lagMachine, macdMachine, range
 
 /** An indicator's machine: the bar's inputs (the fields it reads, in order) to its outputs. */
 export interface IndicatorMachine extends Stateful {
+  /** `inputs` holds 4 values, the fields read first; `out` one per output. */
   step(inputs: Float64Array, out: Float64Array): void;
 }
 
 type Value = number | undefined;
+/** A function of the bar's inputs (the fields the indicator reads, in order). */
+type Inputs<R> = (a: number, b: number, c: number, d: number) => R;
 const orNaN = (x: Value) => (x === undefined ? NaN : x);
 
 /** A machine of one value a bar from `f` of the inputs, with `parts` its state. */
-const single = (parts: readonly Stateful[], f: (v: Float64Array) => Value): IndicatorMachine => ({
+const single = (parts: readonly Stateful[], f: Inputs<Value>): IndicatorMachine => ({
   s: {},
   parts,
   step(v, out) {
-    out[0] = orNaN(f(v));
+    out[0] = orNaN(f(v[0], v[1], v[2], v[3]));
   },
 });
-const ofClose = (m: SeriesMachine) => single([m], (v) => m.step(v[0]));
+const ofClose = (m: SeriesMachine) => single([m], (x) => m.step(x));
 type BarsMachine = Stateful & { step(h: number, l: number, c: number, v: number): Value };
-const ofBars = (m: BarsMachine) => single([m], (v) => m.step(v[0], v[1], v[2], v[3]));
+const ofBars = (m: BarsMachine) => single([m], (h, l, c, v) => m.step(h, l, c, v));
 
 /** A machine of several outputs, `f` giving them all or undefined over the warm-up. */
-const several = (parts: readonly Stateful[], f: (v: Float64Array) => readonly number[] | undefined): IndicatorMachine => ({
+const several = (parts: readonly Stateful[], f: Inputs<readonly number[] | undefined>): IndicatorMachine => ({
   s: {},
   parts,
   step(v, out) {
-    const values = f(v);
+    const values = f(v[0], v[1], v[2], v[3]);
     if (values === undefined) out.fill(NaN);
     else out.set(values);
   },
@@ -47,7 +50,7 @@ function bbands(period: number, nbDevUp: number, nbDevDn: number, maType: number
   const ma = maMachine(maType, period);
   const lookback = maLookback(maType, period);
   const s = { t: 0, total1: 0, total2: 0, ring: new Float64Array(period) };
-  return several([{ s, parts: [] }, ma], ([x]) => {
+  return several([{ s, parts: [] }, ma], (x) => {
     const t = s.t++;
     s.ring[t % period] = x;
     const mid = ma.step(x);
@@ -77,7 +80,7 @@ function bbands(period: number, nbDevUp: number, nbDevDn: number, maType: number
 /** TA_NATR: 100 ATR / close, 0 where the close is 0 at the first value, NaN at a later one. */
 function natr(period: number): IndicatorMachine {
   const atr = atrMachine(period);
-  return single([atr], ([h, l, c]) => {
+  return single([atr], (h, l, c) => {
     const average = atr.step(h, l, c);
     if (average === undefined || period <= 1) return average;
     if (!isZero(c)) return (average / c) * 100;
@@ -108,7 +111,7 @@ function stochastic(fastK: number, first: SeriesMachine, second?: SeriesMachine)
 function aroon(period: number, osc: boolean): IndicatorMachine {
   const m: Extremes = aroonMachine(period);
   const factor = 100 / period;
-  return several([m], ([h, l]) => {
+  return several([m], (h, l) => {
     if (!m.step(h, l)) return undefined;
     const today = m.s.t - 1;
     const { lowestIdx, highestIdx } = m.s;
@@ -120,13 +123,13 @@ function aroon(period: number, osc: boolean): IndicatorMachine {
 /** TA_WILLR: (highest - close) / ((highest - lowest) / -100), 0 where the range is 0. */
 function willr(period: number): IndicatorMachine {
   const m = rangeMachine(period, -100);
-  return single([m], ([h, l, c]) => (m.step(h, l) ? (m.s.diff !== 0 ? (m.s.highest - c) / m.s.diff : 0) : undefined));
+  return single([m], (h, l, c) => (m.step(h, l) ? (m.s.diff !== 0 ? (m.s.highest - c) / m.s.diff : 0) : undefined));
 }
 
 /** TA_OBV from volume[0]. */
 function obv(): IndicatorMachine {
   const s = { t: 0, total: 0, prev: 0 };
-  return single([{ s, parts: [] }], ([c, v]) => {
+  return single([{ s, parts: [] }], (c, v) => {
     if (s.t++ === 0) {
       s.total = v;
       s.prev = c;
@@ -141,7 +144,7 @@ function obv(): IndicatorMachine {
 /** TA_AD: the running accumulation/distribution line. */
 function ad(): IndicatorMachine {
   const s = { line: 0 };
-  return single([{ s, parts: [] }], ([h, l, c, v]) => (s.line = adStep(h, l, c, v, s.line)));
+  return single([{ s, parts: [] }], (h, l, c, v) => (s.line = adStep(h, l, c, v, s.line)));
 }
 
 const C: readonly BarField[] = ['close'];
@@ -165,7 +168,7 @@ export const INDICATOR_MACHINES: {
     fields: C,
     create: ([f, sl, sg]) => {
       const m = macdMachine(f, sl, sg);
-      return several([m], ([x]) => m.step(x));
+      return several([m], (x) => m.step(x));
     },
   },
   bbands: { fields: C, create: ([p, up, dn, type]) => bbands(p, up, dn, type) },
@@ -176,14 +179,14 @@ export const INDICATOR_MACHINES: {
     fields: HLC,
     create: ([fastK, slowK, slowKType, slowD, slowDType]) => {
       const m = stochastic(fastK, maMachine(slowKType, slowK), maMachine(slowDType, slowD));
-      return several(m.parts, ([h, l, c]) => m.step(h, l, c));
+      return several(m.parts, (h, l, c) => m.step(h, l, c));
     },
   },
   stochf: {
     fields: HLC,
     create: ([fastK, fastD, type]) => {
       const m = stochastic(fastK, maMachine(type, fastD));
-      return several(m.parts, ([h, l, c]) => m.step(h, l, c));
+      return several(m.parts, (h, l, c) => m.step(h, l, c));
     },
   },
   stochRsi: {
@@ -191,7 +194,7 @@ export const INDICATOR_MACHINES: {
     create: ([p, fastK, fastD, type]) => {
       const rsi = rsiMachine(p);
       const m = stochastic(fastK, maMachine(type, fastD));
-      return several([rsi, ...m.parts], ([x]) => {
+      return several([rsi, ...m.parts], (x) => {
         const r = rsi.step(x);
         return r === undefined ? undefined : m.step(r, r, r);
       });
