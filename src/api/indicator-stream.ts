@@ -59,6 +59,9 @@ export interface IndicatorStream<V, S> {
 const MAGIC = 0x5349424b; // 'KBIS' read as little-endian u32
 const VERSION = 1;
 const HEADER = 16;
+/** The most symbols a stream takes, and the most state values (8 bytes each) of all its symbols together. */
+const MAX_SYMBOLS = 1_000_000;
+const MAX_STATE = 2 ** 27;
 
 function fnv1a(bytes: Uint8Array): number {
   let hash = 0x811c9dc5;
@@ -104,8 +107,8 @@ export function indicatorStream(
   if (!INDICATOR_NAMES.includes(name)) throw new KernelInputError('name', `one of ${INDICATOR_NAMES.join(', ')}`, describeValue(name));
   if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
   const { symbols, ...rest } = options;
-  if (symbols !== undefined && !(Number.isInteger(symbols) && symbols >= 1 && symbols <= 1e7)) {
-    throw new KernelInputError('options.symbols', 'an integer in [1, 10000000], or absent for one symbol', describeValue(symbols));
+  if (symbols !== undefined && !(Number.isInteger(symbols) && symbols >= 1 && symbols <= MAX_SYMBOLS)) {
+    throw new KernelInputError('options.symbols', `an integer in [1, ${MAX_SYMBOLS}], or absent for one symbol`, describeValue(symbols));
   }
   const params = packedParams(name, rest);
   const { fields, create } = INDICATOR_MACHINES[name];
@@ -114,6 +117,14 @@ export function indicatorStream(
   // the configuration a snapshot carries: the indicator, the symbols (0: one) and the packed parameters
   const config = [INDICATOR_NAMES.indexOf(name), symbols ?? 0, ...params];
   const fresh = () => Array.from({ length: cols }, () => create(params));
+  const perSymbol = exportState(create(params), []).length;
+  if (cols * perSymbol > MAX_STATE) {
+    throw new KernelInputError(
+      'options.symbols',
+      `at most ${Math.floor(MAX_STATE / perSymbol)} symbols for these options (${perSymbol} state values each, ${MAX_STATE} in all)`,
+      `${symbols}`,
+    );
+  }
   let machines: IndicatorMachine[] = fresh();
   // per symbol: 1 once a bar had every field a number (the leading NaN bars are skipped)
   let started = new Float64Array(cols);
@@ -208,13 +219,13 @@ export function indicatorStream(
       const state = new Float64Array(count);
       for (let i = 0; i < count; i++) state[i] = view.getFloat64(HEADER + 8 * i, true);
       if (count < config.length || !config.every((c, k) => Object.is(state[k], c))) fail('another indicator, options or symbols');
-      const next = fresh();
-      const expected = next.reduce((n, m) => n + exportState(m, []).length, config.length + 1 + cols);
+      const expected = config.length + 1 + cols + cols * perSymbol;
       if (count !== expected) fail(`${count} values (expected ${expected})`);
       let at = config.length;
       const restoredBars = state[at++];
       const restoredStarted = state.slice(at, at + cols);
       at += cols;
+      const next = fresh();
       for (const m of next) at = importState(m, state, at);
       machines = next;
       started = restoredStarted;

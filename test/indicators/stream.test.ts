@@ -50,7 +50,7 @@ function streamed(name: IndicatorName, bars: Fields, options: object, split = -1
   return outs;
 }
 
-/** Seeded bars: a walk with flat stretches, zero volumes, closes at the high or low, sometimes leading NaNs and a halted bar. */
+/** Seeded bars: a walk with flat stretches, zero volumes, closes at the high or low, sometimes leading NaNs, a halted bar, an infinity. */
 function randomBars(s: Sampler, n: number, nans: boolean): Fields {
   const bars = {
     open: new Float64Array(n),
@@ -74,6 +74,8 @@ function randomBars(s: Sampler, n: number, nans: boolean): Fields {
     bars.close[t] = nan ? NaN : x;
     bars.volume[t] = s.random() < 0.1 ? 0 : Math.round(1000 * s.random());
   }
+  // now and then an infinite price after the start: a number to the NaN rule, through TA-Lib's arithmetic as it is
+  if (nans && n > late + 1 && s.random() < 0.2) bars[s.pick('high', 'low', 'close')][s.int(late + 1, n - 1)] = s.pick(Infinity, -Infinity);
   return bars;
 }
 
@@ -248,6 +250,10 @@ describe('indicatorStream: bad input', () => {
     refused(() => indicatorStream('rsi', { window: 3 } as object), 'options');
     refused(() => indicatorStream('rsi', { symbols: 0 }), 'options.symbols');
     refused(() => indicatorStream('rsi', { symbols: 1.5 }), 'options.symbols');
+    refused(() => indicatorStream('rsi', { symbols: 2_000_000 }), 'options.symbols');
+    // bounded memory: 10^4 symbols of a 10^5-bar window would hold 10^9 values
+    refused(() => indicatorStream('sma', { timePeriod: 100_000, symbols: 10_000 }), 'options.symbols');
+    expect(indicatorStream('sma', { timePeriod: 100_000, symbols: 100 }).symbols).toBe(100);
   });
 
   it('refuses a bad bar by its field and leaves the stream as it was', () => {
