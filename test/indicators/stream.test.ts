@@ -30,14 +30,14 @@ function batch(k: typeof ref, name: IndicatorName, bars: Record<string, unknown>
   return (k[name] as unknown as Call)(input, options);
 }
 
-/** Each output of a series fed bar by bar (a snapshot taken and restored into a new stream at `split`). */
-function streamed(name: IndicatorName, bars: Fields, options: object, split = -1): Fields {
+/** Each output of a series fed bar by bar (a snapshot taken and restored into a new stream before bar `split`, or every bar for 'all'). */
+function streamed(name: IndicatorName, bars: Fields, options: object, split: number | 'all' = -1): Fields {
   const keys = keysOf(name);
   const n = bars.close.length;
   const outs = Object.fromEntries(keys.map((k) => [k, new Float64Array(n)]));
   let s = stream(name, options);
   for (let t = 0; t < n; t++) {
-    if (t === split) {
+    if (t === split || split === 'all') {
       const next = stream(name, options);
       next.restore(s.snapshot());
       s = next;
@@ -107,7 +107,7 @@ function expectStreamed(
   options: object,
   expected: Record<string, unknown>,
   what: string,
-  split?: number,
+  split?: number | 'all',
 ) {
   const outs = streamed(name, bars, options, split);
   for (const key of keysOf(name)) {
@@ -146,6 +146,16 @@ describe('indicatorStream: bar by bar equals the batch call bit for bit', () => 
         const expected = outputsOf(name, batch(ref, name, bars, options));
         const what = `${name} round ${round} ${JSON.stringify(options)}`;
         expectStreamed(name, bars, options, expected, what, s.int(0, bars.close.length));
+      }
+    });
+
+    it(`${name}: restored from its snapshot before every bar, it continues as if it had not stopped`, () => {
+      const s = new Sampler(500 + INDICATOR_NAMES.indexOf(name));
+      for (let round = 0; round < 4; round++) {
+        const bars = randomBars(s, 60, round % 2 === 1);
+        const options = round === 0 ? {} : randomOptions(s, name);
+        const expected = outputsOf(name, batch(ref, name, bars, options));
+        expectStreamed(name, bars, options, expected, `${name} round ${round} ${JSON.stringify(options)}`, 'all');
       }
     });
 

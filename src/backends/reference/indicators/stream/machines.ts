@@ -88,7 +88,7 @@ function natr(period: number): IndicatorMachine {
   });
 }
 
-/** Fast %K (0 where the range is 0) and its two MAs: STOCH's slow %K and %D, or STOCHF's %D (`slow` undefined). */
+/** Fast %K (0 where the range is 0) and its two MAs: STOCH's slow %K and %D, or STOCHF's %D (`second` absent). */
 function stochastic(fastK: number, first: SeriesMachine, second?: SeriesMachine) {
   const range = rangeMachine(fastK, 100);
   const parts = [range, first, ...(second ? [second] : [])];
