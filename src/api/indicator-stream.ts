@@ -110,6 +110,8 @@ export function indicatorStream(
   if (symbols !== undefined && !(Number.isInteger(symbols) && symbols >= 1 && symbols <= MAX_SYMBOLS)) {
     throw new KernelInputError('options.symbols', `an integer in [1, ${MAX_SYMBOLS}], or absent for one symbol`, describeValue(symbols));
   }
+  if (rest.out !== undefined)
+    throw new KernelInputError('options.out', "absent: a stream returns each bar's values", describeValue(rest.out));
   const params = packedParams(name, rest);
   const { fields, create } = INDICATOR_MACHINES[name];
   const keys = Object.keys(INDICATORS_KERNELS[name].outputs);

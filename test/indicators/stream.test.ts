@@ -258,6 +258,7 @@ describe('indicatorStream: bad input', () => {
     refused(() => indicatorStream('sma', { timePeriod: 1 }), 'options.timePeriod');
     refused(() => indicatorStream('bbands', { maType: 'mama' as 'sma' }), 'options.maType');
     refused(() => indicatorStream('rsi', { window: 3 } as object), 'options');
+    refused(() => indicatorStream('rsi', { out: new Float64Array(1) } as object), 'options.out');
     refused(() => indicatorStream('rsi', { symbols: 0 }), 'options.symbols');
     refused(() => indicatorStream('rsi', { symbols: 1.5 }), 'options.symbols');
     refused(() => indicatorStream('rsi', { symbols: 2_000_000 }), 'options.symbols');
