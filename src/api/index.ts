@@ -220,6 +220,13 @@ export const imbalanceBars = defaults.imbalanceBars;
 /** mlfinlab's EMA or Const run bars, the same columns as `bars`. */
 export const runBars = defaults.runBars;
 export { barStream, type BarStream, type BarStreamKind } from './bar-stream.js';
+export {
+  indicatorStream,
+  type IndicatorStream,
+  type IndicatorStreamOptions,
+  type StreamBar,
+  type StreamValue,
+} from './indicator-stream.js';
 /** Bulk volume classification: buy volume per bar. */
 export const bulkClassify = defaults.bulkClassify;
 /** VPIN per completed volume bucket: `{ startTs, endTs, duration, buyVolume, sellVolume, vpin, cdf }`. */
