@@ -157,6 +157,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerMetal(env, exports);
   registerIo(env, exports);
   registerParquet(env, exports);
+  registerSplit(env, exports);
   return exports;
 }
 

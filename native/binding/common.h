@@ -123,5 +123,6 @@ void registerMetal(Napi::Env env, Napi::Object exports);
 /// The CSV block parser (io_binding.cc).
 void registerIo(Napi::Env env, Napi::Object exports);
 void registerParquet(Napi::Env env, Napi::Object exports);
+void registerSplit(Napi::Env env, Napi::Object exports);
 
 }  // namespace kernelbus::binding
