@@ -117,7 +117,13 @@ export interface NativeBinding {
    * per number/time column, Int32Array per text column); `epochs`: per column, a number column's epoch
    * unit to convert to ms (0 none, 1 s, 2 ms, 3 us, 4 ns, 5 detect).
    */
-  parquetDecode(bytes: Uint8Array, footer: unknown, columns: Int32Array, epochs: Int32Array, outs: (Float64Array | Int32Array)[]): ParquetDecodeResult;
+  parquetDecode(
+    bytes: Uint8Array,
+    footer: unknown,
+    columns: Int32Array,
+    epochs: Int32Array,
+    outs: (Float64Array | Int32Array)[],
+  ): ParquetDecodeResult;
   /** parquetDecode on the thread pool (the arguments held, and left unchanged, until the promise settles). */
   parquetDecodeAsync(
     bytes: Uint8Array,
