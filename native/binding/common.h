@@ -122,6 +122,7 @@ void registerFeatures(Napi::Env env, Napi::Object exports);
 void registerMetal(Napi::Env env, Napi::Object exports);
 /// The CSV block parser (io_binding.cc).
 void registerIo(Napi::Env env, Napi::Object exports);
+void registerMap(Napi::Env env, Napi::Object exports);
 void registerParquet(Napi::Env env, Napi::Object exports);
 void registerSplit(Napi::Env env, Napi::Object exports);
 

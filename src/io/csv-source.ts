@@ -1,6 +1,6 @@
 /**
- * Where the CSV reader's bytes come from, as blocks: a file (fs.read into two reused buffers, the
- * next block read while the current one parses), gzip (by the `.gz` extension or the 1f 8b magic
+ * Where the CSV reader's bytes come from, as blocks: a file (mapped, the blocks views of the map; without
+ * the addon fs.read into two reused buffers, the next block read while the current one parses), gzip (by the `.gz` extension or the 1f 8b magic
  * bytes, streamed through zlib), stdin or any Readable, or bytes in memory. A file's blocks leave
  * HEADROOM free bytes before their data so that the reader can put the previous block's unfinished
  * record there without copying the block; a stream's chunks are copied once into each block anyway.
@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { KernelbusError, KernelInputError } from '../errors.js';
+import { mapFile } from './file-bytes.js';
 
 /** Free bytes before each block for the carried partial record. */
 export const HEADROOM = 64 * 1024;
@@ -50,17 +51,34 @@ export function sourceError(name: string, err: unknown, expected: string): Error
 /** Bytes in memory, in blocks of `blockBytes` (gzip bytes are inflated through zlib). */
 export function bufferSource(bytes: Uint8Array, name: string, blockBytes: number): ByteSource {
   if (isGzipMagic(bytes)) return streamSource(Readable.from([bytes]), name, blockBytes, true);
+  return bytesSource(bytes, blockBytes);
+}
+
+/**
+ * Blocks that are views of `bytes`: a carry that is the end of the previous block (as the reader's
+ * always is) is not copied, the next block starts where it does. `done` is given each range no block
+ * will cover again (a mapped file's pages are handed back there).
+ */
+function bytesSource(bytes: Uint8Array, blockBytes: number, done?: (range: Uint8Array) => void): ByteSource {
   let pos = 0;
+  let doneTo = 0;
   return {
     totalBytes: bytes.length,
     async next(carry) {
       if (pos >= bytes.length) return null;
       const end = Math.min(bytes.length, pos + blockBytes);
-      const block = bytes.subarray(pos, end);
+      const isTail = carry.buffer === bytes.buffer && carry.byteOffset + carry.length === bytes.byteOffset + pos;
+      const start = isTail ? pos - carry.length : pos;
+      const block = isTail ? bytes.subarray(start, end) : concat(carry, bytes.subarray(pos, end));
+      if (done && start > doneTo) done(bytes.subarray(doneTo, start));
+      doneTo = Math.max(doneTo, start);
       pos = end;
-      return concat(carry, block);
+      return block;
     },
-    async close() {},
+    async close() {
+      if (done && bytes.length > doneTo) done(bytes.subarray(doneTo));
+      doneTo = bytes.length;
+    },
   };
 }
 
@@ -74,8 +92,17 @@ function freshBuffer(bytes: number): Uint8Array {
   return buf;
 }
 
-/** A file: plain through two reused buffers, gzip through a zlib stream. */
+/**
+ * A file: mapped copy-on-write where the addon loads (blocks are views of the map, its pages handed
+ * back as the reader passes them: resident memory stays about two blocks), else plain through two
+ * reused buffers; gzip through a zlib stream.
+ */
 export async function fileSource(path: string, name: string, blockBytes: number): Promise<ByteSource> {
+  const mapped = path.toLowerCase().endsWith('.gz') ? null : mapFile(path);
+  if (mapped && !isGzipMagic(new Uint8Array(mapped, 0, Math.min(2, mapped.byteLength)))) {
+    const binding = loadNative().binding;
+    return bytesSource(new Uint8Array(mapped), blockBytes, (range) => binding?.releaseMapped(range));
+  }
   let handle: Awaited<ReturnType<typeof open>>;
   let size: number;
   const magic = new Uint8Array(2);

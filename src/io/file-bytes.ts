@@ -1,6 +1,7 @@
 /**
  * A whole file's bytes for the Arrow and Parquet readers, in memory that starts 8-byte aligned, so that
- * the Arrow library's typed arrays can be views of it (no copy of the float64 columns).
+ * the Arrow library's typed arrays can be views of it (no copy of the float64 columns): the file mapped
+ * copy-on-write where the addon loads (no copy at all), else read into a fresh buffer.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { loadNative } from '../backends/native/binding.js';
@@ -13,7 +14,9 @@ export interface SourceBytes {
 }
 
 /**
- * `source` as bytes: a path is read whole into a fresh buffer (offset 0, one read per 1 GiB); a
+ * `source` as bytes: a path is mapped (binding.mapFile: page-aligned, copy-on-write, so a view of it
+ * can be written without changing the file) or, without the addon, read whole into a fresh buffer
+ * (offset 0, one read per 1 GiB); a
  * Uint8Array is used as it is when its byteOffset is a multiple of 8, else copied once into aligned
  * memory (an Arrow float64 column cannot be viewed at an odd address).
  */
@@ -25,6 +28,8 @@ export function sourceBytes(source: string | Uint8Array, arg = 'source'): Source
   if (typeof source !== 'string') {
     throw new KernelInputError(arg, 'a path or a Uint8Array', source === null ? 'null' : typeof source);
   }
+  const mapped = mapFile(source);
+  if (mapped) return { bytes: new Uint8Array(mapped), label: source };
   let fd: number;
   try {
     fd = openSync(source, 'r');
@@ -48,5 +53,19 @@ export function sourceBytes(source: string | Uint8Array, arg = 'source'): Source
     throw new KernelInputError(source, 'a readable file', (e as NodeJS.ErrnoException).code ?? String(e));
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The file at `path` mapped copy-on-write, or null where the addon or the runtime cannot map it, or
+ * the file cannot be opened (the caller's plain read then reports why, in Node's words: ENOENT...).
+ */
+export function mapFile(path: string): ArrayBuffer | null {
+  const binding = loadNative().binding;
+  if (!binding || typeof binding.mapFile !== 'function') return null;
+  try {
+    return binding.mapFile(path);
+  } catch {
+    return null;
   }
 }

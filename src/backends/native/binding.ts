@@ -56,6 +56,14 @@ export interface NativeBinding {
   setThreads(n: number): void;
   /** Backs the array's (fresh) memory with 2 MB pages where the system allows (Linux THP): fewer page faults on first write. */
   adviseHugePages(array: ArrayBufferView): void;
+  /**
+   * The file at `path` mapped copy-on-write (writes go to private pages, never to the file), unmapped
+   * when the buffer is collected; null where the runtime allows no external memory. Throws
+   * KernelInputError naming the path when it cannot be opened.
+   */
+  mapFile(path: string): ArrayBuffer | null;
+  /** Frees the pages wholly inside `view` (a view of a mapFile buffer): read again, they come back from the file. */
+  releaseMapped(view: Uint8Array): void;
   /** Reads two Float64Arrays as a kernel entry does and returns: the floor of a call (bench 'calls'). */
   noop(a: Float64Array, b: Float64Array): void;
   /** Test hook: the address native code reads for this view (proves zero-copy). */

@@ -1,0 +1,72 @@
+/**
+ * The readers' files are mapped copy-on-write (native/io/mapped_file.cpp, src/io/file-bytes.ts): the
+ * bytes are the file's, a write to them (an Arrow column handed out as a view) never reaches the file,
+ * and a CSV read in blocks that are views of the map equals the read of the same bytes in memory.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadNative } from '../../src/backends/native/binding.js';
+import { readArrow, writeArrow } from '../../src/io/arrow.js';
+import { readCsv } from '../../src/io/csv.js';
+import { mapFile, sourceBytes } from '../../src/io/file-bytes.js';
+
+const binding = loadNative().binding;
+const dir = mkdtempSync(join(tmpdir(), 'kernelbus-mapped-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!binding && !process.env.CI)('files mapped copy-on-write', () => {
+  it('maps a file as its bytes; writes to the map stay private; a missing file gives null', () => {
+    const path = join(dir, 'bytes.bin');
+    const content = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 7) & 255);
+    writeFileSync(path, content);
+    const mapped = mapFile(path);
+    expect(mapped).toBeInstanceOf(ArrayBuffer);
+    const view = new Uint8Array(mapped as ArrayBuffer);
+    expect(view).toEqual(content);
+    view.fill(9);
+    expect(new Uint8Array(readFileSync(path))).toEqual(content);
+    expect(new Uint8Array(mapFile(path) as ArrayBuffer)).toEqual(content);
+    expect(mapFile(join(dir, 'none.bin'))).toBeNull();
+    expect(mapFile(dir)).toBeNull();
+    writeFileSync(join(dir, 'empty.bin'), '');
+    expect(mapFile(join(dir, 'empty.bin'))?.byteLength).toBe(0);
+    expect(sourceBytes(path).bytes.buffer).not.toBe(content.buffer);
+  });
+
+  it('releaseMapped refuses memory that is not a mapping (it would zero it)', () => {
+    expect(() => binding?.releaseMapped(new Uint8Array(1 << 16))).toThrow(
+      /view: expected a Uint8Array over a mapped file, got other memory/,
+    );
+  });
+
+  it('an Arrow column that is a view of the map can be written without changing the file or the next read', async () => {
+    const path = join(dir, 'prices.arrow');
+    const price = Float64Array.from({ length: 1000 }, (_, i) => 100 + i / 8);
+    await writeArrow(path, { rows: 1000, names: ['price'], columns: { price }, types: { price: 'number' } });
+    const before = readFileSync(path);
+    const first = await readArrow(path);
+    const column = first.columns.price as Float64Array;
+    expect(column).toEqual(price);
+    expect(column.buffer.byteLength).toBe(before.length); // a view of the whole file's bytes
+    column.fill(-1);
+    expect(readFileSync(path)).toEqual(before);
+    expect((await readArrow(path)).columns.price).toEqual(price);
+  });
+
+  it('a CSV read in blocks that are views of the map equals the read of the bytes in memory', async () => {
+    const lines = ['ts,price,volume,symbol'];
+    for (let i = 0; i < 20_000; i++)
+      lines.push(`${1.7e12 + i * 250},${(100 + Math.sin(i) * 3).toFixed(4)},${1 + (i % 97)},${'ABCD'[i % 4]}`);
+    const text = `${lines.join('\n')}\n`;
+    const path = join(dir, 'tape.csv');
+    writeFileSync(path, text);
+    const fromBytes = await readCsv(new TextEncoder().encode(text));
+    for (const blockBytes of [4096, 100_003, 1 << 22]) {
+      const fromFile = await readCsv(path, { blockBytes });
+      expect(fromFile.rows).toBe(20_000);
+      for (const name of fromBytes.names) expect(fromFile.columns[name]).toEqual(fromBytes.columns[name]);
+    }
+  });
+});
