@@ -9,6 +9,7 @@
 import { statSync } from 'node:fs';
 import { loadNative, type ParquetDecodeResult, type ParquetFooterResult } from '../backends/native/binding.js';
 import { KernelInputError } from '../errors.js';
+import { mapFile } from './file-bytes.js';
 import type { ColumnType, Table, TableColumn, TimeUnit, TimeUnitInfo } from './types.js';
 
 /** Options of readParquetNative(). */
@@ -167,23 +168,30 @@ export function readParquetNative(bytes: Uint8Array, options: ParquetNativeOptio
 }
 
 /**
- * The bytes of the file at `path`, read by the addon into memory allocated here (on Linux backed by
- * huge pages: a fresh buffer's first writes otherwise fault per 4 KB page, which costs as much as the
- * decode on a virtual machine), opened: or `{ unsupported }` without the addon (nothing is read).
+ * The file at `path` opened: mapped copy-on-write (src/io/file-bytes.ts mapFile: no copy, the pages
+ * read from the OS's cache), else read by the addon into memory allocated here (on Linux backed by huge
+ * pages); `{ unsupported }` without the addon (nothing is read).
  */
 export function openParquetFileNative(path: string): OpenedParquet | ParquetUnsupported {
   const binding = loadNative().binding;
   if (!binding || typeof binding.parquetReadFile !== 'function') return openParquetNative(new Uint8Array(0), path);
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (cause) {
-    throw new KernelInputError(path, 'a readable file', (cause as Error).message);
-  }
   const started = performance.now();
-  const bytes = new Uint8Array(size);
-  const read = binding.parquetReadFile(path, bytes);
-  const opened = openParquetNative(read === size ? bytes : bytes.subarray(0, read), path);
+  const mapped = mapFile(path);
+  let bytes: Uint8Array;
+  if (mapped) {
+    bytes = new Uint8Array(mapped);
+  } else {
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch (cause) {
+      throw new KernelInputError(path, 'a readable file', (cause as Error).message);
+    }
+    bytes = new Uint8Array(size);
+    const read = binding.parquetReadFile(path, bytes);
+    if (read < size) bytes = bytes.subarray(0, read);
+  }
+  const opened = openParquetNative(bytes, path);
   if (!('unsupported' in opened)) opened.started = started;
   return opened;
 }
