@@ -54,6 +54,7 @@ export interface OpenedParquet {
 const KINDS: ColumnType[] = ['number', 'time', 'text'];
 const EPOCH_CODES: Record<TimeUnit | 'detect', number> = { s: 1, ms: 2, us: 3, ns: 4, detect: 5 };
 const EPOCH_UNITS: (TimeUnit | undefined)[] = [undefined, 's', 'ms', 'us', 'ns'];
+const isUnit = (unit: string | undefined): unit is TimeUnit => unit === 's' || unit === 'ms' || unit === 'us' || unit === 'ns';
 
 /**
  * Parses a Parquet file's footer natively: its columns, or `{ unsupported }` naming what the native
@@ -139,7 +140,7 @@ export function decodeParquetNative(
       const epoch = EPOCH_UNITS[result.epochs?.[k] ?? 0];
       outTypes[name] = epoch ? 'time' : types[i];
       if (epoch) timeUnits[name] = { unit: epoch, detected: epochs[k] === EPOCH_CODES.detect };
-      else if (types[i] === 'time' && (unit === 'ms' || unit === 'us' || unit === 'ns')) timeUnits[name] = { unit, detected: false };
+      else if (types[i] === 'time' && isUnit(unit)) timeUnits[name] = { unit, detected: false };
     });
     const table: Table = {
       rows,

@@ -121,6 +121,29 @@ suite('readTrades on Parquet, natively', () => {
     );
   });
 
+  it('reads the Arrow schema natively: a timestamp[s] INT64 and a kernelbus float time, as the library path', async () => {
+    const s = arrow.makeVector({ type: new arrow.TimestampSecond(), data: BigInt64Array.from([1_700_000_000n, -1n, 0n]) } as never);
+    const t = arrow.makeVector(Float64Array.of(1.7e12, 1.5, 2));
+    const x = arrow.makeVector(Float64Array.of(1, 2, 3));
+    const schema = new arrow.Schema([
+      new arrow.Field('s', s.type, true),
+      new arrow.Field('t', new arrow.Float64(), false, new Map([['kernelbus:type', 'time']])),
+      new arrow.Field('x', new arrow.Float64(), false),
+    ]);
+    const bytes = parquetOf(new arrow.Table(schema, { s: s.data[0], t: t.data[0], x: x.data[0] } as never));
+    const apache = vi.spyOn(await import('../../src/io/arrow.js'), 'loadArrow');
+    const read = await readParquet(bytes, { reader: 'native' });
+    expect(apache).not.toHaveBeenCalled();
+    expect(read.types).toEqual({ s: 'time', t: 'time', x: 'number' });
+    expect(Array.from(read.columns.s as Float64Array)).toEqual([1_700_000_000_000, -1000, 0]);
+    expect(Array.from(read.columns.t as Float64Array)).toEqual([1.7e12, 1.5, 2]);
+    expect(read.info?.timeUnits).toEqual({ s: { unit: 's', detected: false } });
+    const library = await readParquet(bytes, { reader: 'library' });
+    expect(read.columns).toEqual(library.columns);
+    expect(read.types).toEqual(library.types);
+    expect(read.info?.timeUnits).toEqual(library.info?.timeUnits);
+  });
+
   it('a timer fires while a large file decodes; a corrupt one rejects with KernelInputError', async () => {
     const n = 1_000_000;
     const big: Table = {
