@@ -1,6 +1,6 @@
 // The native Parquet reader's glue (native/io/parquet.hpp):
 //   parquetFooter(bytes) -> { code, message, rows, names, kinds, units, reasons, arrowSchema?, footer }
-//   parquetDecode(bytes, footer, columns, epochs, outs) -> { code, message, dictionaries, epochs }
+//   parquetDecode(bytes, footer, columns, epochs, outs) -> { code, message, dictionaries, epochs, missing }
 //   parquetDecodeAsync(...) -> the same, in a Promise (the decode on the libuv thread pool)
 //   parquetReadFile(path, out) -> bytes read (a file into a Uint8Array the caller allocated)
 // `footer` is the parsed footer (an External, type-tagged), read once and handed back to the decode,
@@ -172,14 +172,16 @@ parquet::Result runDecode(Decode& d) {
   }
 }
 
-/// The decode's result: the text columns' values, the epoch unit applied per column.
+/// The decode's result: the text columns' values, the epoch unit applied and the first NaN row (-1 none) per column.
 Napi::Object decodeResult(Napi::Env env, const Decode& d, const parquet::Result& r) {
   Napi::Object out = resultObject(env, r);
   if (r.code != parquet::Result::Ok) return out;
   Napi::Array dictionaries = Napi::Array::New(env, d.outs.size());
   Napi::Int32Array epochs = Napi::Int32Array::New(env, d.outs.size());
+  Napi::Float64Array missing = Napi::Float64Array::New(env, d.outs.size());
   for (size_t i = 0; i < d.outs.size(); i++) {
     epochs[i] = static_cast<int32_t>(d.outs[i].epoch);
+    missing[i] = static_cast<double>(d.outs[i].firstMissing);
     if (d.outs[i].codes == nullptr) {
       dictionaries.Set(static_cast<uint32_t>(i), env.Null());
       continue;
@@ -191,6 +193,7 @@ Napi::Object decodeResult(Napi::Env env, const Decode& d, const parquet::Result&
   }
   out.Set("dictionaries", dictionaries);
   out.Set("epochs", epochs);
+  out.Set("missing", missing);
   return out;
 }
 

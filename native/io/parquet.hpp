@@ -98,6 +98,8 @@ struct ColumnOut {
   /// Number columns: the unit to read them in as epoch ms; after decodeColumns() the unit applied
   /// (Detect resolved; None for a column of another kind, whose values stand).
   EpochUnit epoch = EpochUnit::None;
+  /// Number / Time: after decodeColumns(), the first row holding NaN (a null, or a NaN value), -1 when none.
+  int64_t firstMissing = -1;
   /// Text: the values, in order of first appearance in the column (filled by decodeColumns).
   std::vector<std::string> dictionary;
 };
@@ -115,6 +117,8 @@ Result decodeColumns(const uint8_t* data, size_t size, const Footer& footer, std
 
 /// Scales out.numbers[0, length) from `out.epoch` to epoch ms (Detect resolved first), across threads.
 void toEpochMillis(ColumnOut& out);
+/// The first index of numbers[0, n) holding NaN, -1 when none (across threads).
+int64_t firstNaN(const double* numbers, size_t n);
 
 /// Reads the file at `path` into out[0, size) (the caller took its size); `read`: the bytes read (fewer
 /// when the file is shorter now). Corrupt with the system's message when it cannot be opened or read.

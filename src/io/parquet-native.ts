@@ -132,12 +132,14 @@ export function decodeParquetNative(
     const columns: Record<string, TableColumn> = {};
     const outTypes: Record<string, ColumnType> = {};
     const timeUnits: Record<string, TimeUnitInfo> = {};
+    const missing: Record<string, number> = {};
     chosen.forEach((i, k) => {
       const name = outNames[k];
       const out = outs[k];
       columns[name] = out instanceof Int32Array ? { codes: out, values: result.dictionaries?.[k] ?? [] } : out;
       const unit = opened.footer.units?.[i];
       const epoch = EPOCH_UNITS[result.epochs?.[k] ?? 0];
+      if (result.missing && out instanceof Float64Array) missing[name] = result.missing[k];
       outTypes[name] = epoch ? 'time' : types[i];
       if (epoch) timeUnits[name] = { unit: epoch, detected: epochs[k] === EPOCH_CODES.detect };
       else if (types[i] === 'time' && isUnit(unit)) timeUnits[name] = { unit, detected: false };
@@ -156,10 +158,20 @@ export function decodeParquetNative(
         seconds: (performance.now() - opened.started) / 1000,
       },
     };
+    missingRows.set(table, missing);
     return table;
   };
   return async ? binding.parquetDecodeAsync(...args).then(finish) : finish(binding.parquetDecode(...args));
 }
+
+const missingRows = new WeakMap<Table, Record<string, number>>();
+
+/**
+ * The first row of a number or time column of a table this reader decoded that holds NaN (a null or a
+ * NaN value; found in the decode, off the event loop with `async`), -1 when none; undefined for a table
+ * or column it did not decode (the caller looks itself).
+ */
+export const firstMissingOf = (table: Table, column: string): number | undefined => missingRows.get(table)?.[column];
 
 /** openParquetNative + decodeParquetNative of a file's bytes, on this thread. */
 export function readParquetNative(bytes: Uint8Array, options: ParquetNativeOptions = {}): Table | ParquetUnsupported {

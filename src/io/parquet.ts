@@ -44,7 +44,8 @@ export interface ParquetReadOptions extends Omit<ColumnarReadOptions, 'columns'>
   /**
    * Number columns to read as epoch times in this unit (`detect`: by the first finite value's
    * magnitude, docs/io.md), converted to epoch ms (natively: no pass over the rows in JS). A column
-   * that is already a time stands. readTrades reads a ts column of plain numbers so.
+   * that is already a time stands. Read after a `columns` function has picked (which may fill it in:
+   * readTrades names its ts column so).
    */
   epochs?: Record<string, TimeUnit | 'detect'>;
   /**

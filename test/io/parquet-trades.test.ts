@@ -121,6 +121,32 @@ suite('readTrades on Parquet, natively', () => {
     );
   });
 
+  it('a missing ts, price or volume (a null or a NaN value) names its row, found in the decode', async () => {
+    const n = 700_000; // past one scan chunk (2^18 rows) of the native search
+    const column = (nanAt: number) => Float64Array.from({ length: n }, (_, i) => (i === nanAt ? Number.NaN : 1.7e12 + i));
+    for (const [name, row] of [
+      ['ts', 0],
+      ['price', 600_001],
+      ['volume', n - 1],
+    ] as const) {
+      const columns = { ts: column(-1), price: column(-1), volume: column(-1) };
+      columns[name][row] = Number.NaN;
+      const path = at(`missing-${name}.parquet`);
+      await writeParquet(path, {
+        rows: n,
+        names: ['ts', 'price', 'volume'],
+        columns,
+        types: { ts: 'time', price: 'number', volume: 'number' },
+      });
+      const missing = vi.spyOn(await import('../../src/io/parquet-native.js'), 'firstMissingOf');
+      await expect(readTrades(path)).rejects.toThrow(
+        new KernelInputError(`${path}: row ${row + 1}`, `a value in column ${name}`, 'a missing value'),
+      );
+      expect(missing.mock.results.map((r) => r.value)).toContain(row);
+      missing.mockRestore();
+    }
+  }, 30_000);
+
   it('reads the Arrow schema natively: a timestamp[s] INT64 and a kernelbus float time, as the library path', async () => {
     const s = arrow.makeVector({ type: new arrow.TimestampSecond(), data: BigInt64Array.from([1_700_000_000n, -1n, 0n]) } as never);
     const t = arrow.makeVector(Float64Array.of(1.7e12, 1.5, 2));

@@ -172,6 +172,8 @@ export interface ParquetDecodeResult extends ParquetResult {
   dictionaries?: (string[] | null)[];
   /** Per column, the epoch unit applied (0 none, 1 s, 2 ms, 3 us, 4 ns: `detect` resolved). */
   epochs?: Int32Array;
+  /** Per column, the first row holding NaN (a null or a NaN value), -1 when none (and for text). */
+  missing?: Float64Array;
 }
 
 /** The system's Metal device as the addon sees it (metalDevice(), native/binding/metal_binding.cc). */
