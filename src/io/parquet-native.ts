@@ -45,8 +45,6 @@ export interface OpenedParquet {
   /** Per column, why it is not decoded here ('' when it is). */
   reasons: string[];
   rows: number;
-  /** The `ARROW:schema` metadata (base64 IPC schema) an Arrow writer kept, if any. */
-  arrowSchema?: string;
   footer: ParquetFooterResult;
   started: number;
 }
@@ -80,7 +78,6 @@ export function openParquetNative(bytes: Uint8Array, source = 'buffer'): OpenedP
     types: (footer.kinds ?? []).map((k) => KINDS[k] ?? 'number'),
     reasons: footer.reasons ?? [],
     rows: footer.rows ?? 0,
-    ...(footer.arrowSchema ? { arrowSchema: footer.arrowSchema } : {}),
     footer,
     started,
   };
@@ -114,7 +111,7 @@ export function decodeParquetNative(
   const epochs = new Int32Array(chosen.length);
   for (const [name, unit] of Object.entries(options.epochs ?? {})) {
     const k = outNames.indexOf(name);
-    if (!(unit in EPOCH_CODES))
+    if (!Object.hasOwn(EPOCH_CODES, unit))
       throw new KernelInputError(`options.epochs.${name}`, "'s', 'ms', 'us', 'ns' or 'detect'", JSON.stringify(unit));
     if (k >= 0 && types[chosen[k]] === 'number') epochs[k] = EPOCH_CODES[unit];
   }

@@ -119,6 +119,9 @@ suite('readTrades on Parquet, natively', () => {
     await expect(readParquet(at('time.parquet'), { epochs: { price: 'min' as 's' } })).rejects.toThrow(
       "options.epochs.price: expected 's', 'ms', 'us', 'ns' or 'detect', got \"min\"",
     );
+    await expect(readParquet(at('time.parquet'), { epochs: { price: 'toString' as 's' } })).rejects.toThrow(
+      "options.epochs.price: expected 's', 'ms', 'us', 'ns' or 'detect', got \"toString\"",
+    );
   });
 
   it('a missing ts, price or volume (a null or a NaN value) names its row, found in the decode', async () => {
