@@ -1,4 +1,4 @@
-// The per-symbol split's glue (native/io/symbol_split.hpp; src/io/trades.ts splitBySymbol calls it):
+// The per-symbol split's glue (native/io/symbol_split.hpp; src/io/symbol-split.ts calls it):
 //   symbolCounts(codes, counts, first) -> distinct codes, or -1 - i for a code outside [0, counts.length)
 //   scatterBySymbol(codes, groupOf, start, columns, outs): each column's rows, grouped, into its out
 // Arguments are checked here (kinds, lengths, the layout); the row loops run in native/io.

@@ -1,5 +1,5 @@
 // countSymbolCodes, checkSplit, scatterBySymbol (symbol_split.hpp): the loops of splitBySymbol's JS
-// reference (src/io/trades.ts countCodes, firstSeen, sortRows + gatherRows), one pass each.
+// reference (src/io/symbol-split.ts referenceSplitLoops: count, scatter), one pass each.
 #include "symbol_split.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// The per-symbol split of a multi-symbol tape (src/io/trades.ts splitBySymbol; its JS loops are the
+// The per-symbol split of a multi-symbol tape (src/io/symbol-split.ts splitBySymbol; its JS loops are the
 // reference): rows counted per symbol code, then each column scattered by a stable counting sort into
 // one fresh array per column, every symbol's rows contiguous and in tape order. Plain C++ over
 // pointers, no N-API (the glue is native/binding/split_binding.cc).
