@@ -367,6 +367,25 @@ export const ioSection: BenchSection = {
       } catch (error) {
         push(missing(readCaseName, 'kernelbus/io', 'ms', reason(error)));
       }
+      // readTrades: the trade columns only, as `kernelbus vpin` reads them (issue 56: <= 1.5x pyarrow read_table)
+      const trades = await ioModule<{ readTrades(source: string): Promise<unknown> }>('trades');
+      if (trades) {
+        const tradesCase = `readTrades() 10^7 trades, ${label}, ${size(fileBytes(path))}`;
+        try {
+          const ms = await bestMs(() => trades.readTrades(path));
+          push({
+            section: SECTION,
+            case: tradesCase,
+            subject: 'kernelbus/io',
+            value: ms,
+            unit: 'ms',
+            ...(peerSeconds ? { ratio: ms / 1000 / peerSeconds, baseline: `${main} (${seconds(peerSeconds)})` } : {}),
+            note: `${format === 'parquet' ? 'target: <= 1.5x pyarrow read_table; ' : ''}${peerNote}`,
+          });
+        } catch (error) {
+          push(missing(tradesCase, 'kernelbus/io', 'ms', reason(error)));
+        }
+      }
       cliRows(
         `kernelbus vpin, 10^7 trades ${label} (${size(fileBytes(path))}), end to end`,
         ['vpin', path],

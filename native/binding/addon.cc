@@ -158,6 +158,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerIo(env, exports);
   registerParquet(env, exports);
   registerArrow(env, exports);
+  registerSplit(env, exports);
   registerMap(env, exports);
   return exports;
 }

@@ -125,5 +125,6 @@ void registerIo(Napi::Env env, Napi::Object exports);
 void registerMap(Napi::Env env, Napi::Object exports);
 void registerParquet(Napi::Env env, Napi::Object exports);
 void registerArrow(Napi::Env env, Napi::Object exports);
+void registerSplit(Napi::Env env, Napi::Object exports);
 
 }  // namespace kernelbus::binding

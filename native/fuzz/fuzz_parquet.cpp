@@ -2,7 +2,10 @@
 // readFooter() must return Ok, Corrupt or Unsupported (never crash, hang or read out of bounds); on Ok,
 // decodeColumns() of every decodable column likewise, and on success its text codes must index their
 // dictionaries. Seeds: native/fuzz/seeds/fuzz_parquet/ (small files of test/fixtures/parquet, made by
-// pyarrow), so that mutations start from real footers and pages of every codec and encoding.
+// pyarrow; arrow-schema-times.parquet by parquet-wasm, with an Arrow timestamp[s] and a kernelbus float
+// time in its ARROW:schema), so that mutations start from real footers and pages of every codec and
+// encoding. Number columns are read as epoch times in a unit the input's last byte picks (parquet.hpp
+// EpochUnit), so the scaling after the decode runs too.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -39,6 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } else {
       numbers.emplace_back(rows, 0.0);
       out.numbers = numbers.back().data();
+      out.epoch = static_cast<parquet::EpochUnit>((data[size - 1] + c) % 6);
     }
     outs.push_back(std::move(out));
   }
@@ -48,6 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   require(d.code == parquet::Result::Ok || !d.message.empty());
   if (d.code != parquet::Result::Ok) return 0;
   for (const parquet::ColumnOut& out : outs) {
+    require(out.epoch != parquet::EpochUnit::Detect);
     if (!out.codes) continue;
     for (size_t i = 0; i < rows; i++) require(out.codes[i] >= -1 && out.codes[i] < static_cast<int32_t>(out.dictionary.size()));
   }

@@ -29,6 +29,7 @@ enum class Kind : int { Number = 0, Time = 1, Text = 2 };
 enum class Convert : int {
   None,      // DOUBLE, FLOAT, BOOLEAN, signed integers: the value
   Unsigned,  // UINT_32 / UINT_64 (INT32 / INT64 read as unsigned)
+  Seconds,   // an Arrow timestamp[s] (plain INT64 in Parquet, marked in the Arrow schema): x 1000
   Millis,    // TIMESTAMP(MILLIS): the value
   Micros,    // TIMESTAMP(MICROS): split as H + L / 1e3 (no digit lost before the final rounding)
   Nanos,     // TIMESTAMP(NANOS): H + L / 1e6
@@ -76,12 +77,29 @@ struct Footer {
 /// Corrupt otherwise. Per-column limits (a DECIMAL, an unknown codec) are in Column::unsupported.
 Result readFooter(const uint8_t* data, size_t size, Footer& footer);
 
+/// A Number column read as epoch times (a ts column of plain numbers, or an Arrow timestamp[s], which
+/// Parquet stores as plain INT64): its values scaled to epoch ms once decoded (s x 1000, us / 1e3,
+/// ns / 1e6). Detect: the unit the first finite value's magnitude shows (>= 1e17 ns, >= 1e14 us,
+/// >= 1e11 ms, >= 1e8 s, else ms).
+enum class EpochUnit : int { None = 0, Seconds = 1, Millis = 2, Micros = 3, Nanos = 4, Detect = 5 };
+
+/// Marks the columns the Arrow schema `encoded` (the ARROW:schema metadata, base64) says are times
+/// that the Parquet types do not: a timestamp[s] INT64 (Time, Convert::Seconds) and a float64 with
+/// kernelbus:type = time (Time, values as they are). An unreadable schema changes nothing.
+/// readFooter() calls it.
+void applyArrowTimes(const std::string& encoded, std::vector<Column>& columns);
+
 /// Where one column goes: `numbers` (Number and Time kinds) or `codes` (Text), `length` = footer.rows.
 struct ColumnOut {
   int column = 0;             // index into footer.columns
   double* numbers = nullptr;  // Number / Time: NaN for a null
   int32_t* codes = nullptr;   // Text: index into `dictionary`, -1 for a null
   size_t length = 0;
+  /// Number columns: the unit to read them in as epoch ms; after decodeColumns() the unit applied
+  /// (Detect resolved; None for a column of another kind, whose values stand).
+  EpochUnit epoch = EpochUnit::None;
+  /// Number / Time: after decodeColumns(), the first row holding NaN (a null, or a NaN value), -1 when none.
+  int64_t firstMissing = -1;
   /// Text: the values, in order of first appearance in the column (filled by decodeColumns).
   std::vector<std::string> dictionary;
 };
@@ -96,6 +114,11 @@ struct Limits {
 /// threads. `footer` is readFooter()'s for the same bytes. On Corrupt or Unsupported the outputs hold
 /// partial results.
 Result decodeColumns(const uint8_t* data, size_t size, const Footer& footer, std::vector<ColumnOut>& outs, const Limits& limits = {});
+
+/// Scales out.numbers[0, length) from `out.epoch` to epoch ms (Detect resolved first), across threads.
+void toEpochMillis(ColumnOut& out);
+/// The first index of numbers[0, n) holding NaN, -1 when none (across threads).
+int64_t firstNaN(const double* numbers, size_t n);
 
 /// Reads the file at `path` into out[0, size) (the caller took its size); `read`: the bytes read (fewer
 /// when the file is shorter now). Corrupt with the system's message when it cannot be opened or read.

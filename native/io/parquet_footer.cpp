@@ -305,6 +305,7 @@ void footerOf(const uint8_t* data, size_t size, Footer& footer) {
     classify(e, c);
     footer.columns.push_back(std::move(c));
   }
+  applyArrowTimes(footer.arrowSchema, footer.columns);
   const size_t nColumns = footer.columns.size();
   const uint64_t fileEnd = size - 8 - footerLength;
   uint64_t firstRow = 0;

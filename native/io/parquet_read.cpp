@@ -368,6 +368,12 @@ Result decodeColumns(const uint8_t* data, size_t size, const Footer& footer, std
           if (codes[i] >= 0) codes[i] = map[codes[i]];
       }
     });
+    // number columns read as epoch times: scaled to ms (other kinds stand as they are); missing values found
+    for (ColumnOut& o : outs) {
+      if (footer.columns[static_cast<size_t>(o.column)].kind != Kind::Number) o.epoch = EpochUnit::None;
+      if (o.epoch != EpochUnit::None) toEpochMillis(o);
+      if (o.numbers) o.firstMissing = firstNaN(o.numbers, o.length);
+    }
     return {};
   } catch (const ParquetError& e) {
     return {e.code, e.what()};

@@ -27,6 +27,7 @@ inline double splitMs(int64_t v, int64_t per) {
 template <Convert C>
 inline double fromInt64(int64_t v) {
   if constexpr (C == Convert::Unsigned) return static_cast<double>(static_cast<uint64_t>(v));
+  if constexpr (C == Convert::Seconds) return static_cast<double>(v) * 1000;
   if constexpr (C == Convert::Micros) return splitMs(v, 1000);
   if constexpr (C == Convert::Nanos) return splitMs(v, 1000000);
   if constexpr (C == Convert::Days) return static_cast<double>(v) * kMsPerDay;
@@ -55,6 +56,8 @@ void withConvert(Convert c, F&& f) {
   switch (c) {
     case Convert::Unsigned:
       return f(std::integral_constant<Convert, Convert::Unsigned>{});
+    case Convert::Seconds:
+      return f(std::integral_constant<Convert, Convert::Seconds>{});
     case Convert::Micros:
       return f(std::integral_constant<Convert, Convert::Micros>{});
     case Convert::Nanos:

@@ -8,11 +8,12 @@ import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs
 import type * as ParquetWasm from 'parquet-wasm';
 import { KernelInputError } from '../errors.js';
 import { type ColumnarReadOptions, loadArrow } from './arrow.js';
-import { arrowToTable, TIME_METADATA_KEY } from './arrow-convert.js';
+import { arrowToTable } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
 import { sourceBytes } from './file-bytes.js';
-import { arrowSchemaOf, readParquetFileNative, readParquetNative } from './parquet-native.js';
-import type { Table } from './types.js';
+import { withEpochs } from './epoch.js';
+import { decodeParquetNative, openParquetFileNative, openParquetNative, type ParquetUnsupported } from './parquet-native.js';
+import type { Table, TimeUnit } from './types.js';
 
 type ParquetModule = typeof ParquetWasm;
 let parquetModule: Promise<ParquetModule> | undefined;
@@ -36,39 +37,17 @@ function isParquet(bytes: Uint8Array): boolean {
   return n >= 12 && MAGIC.every((b, i) => bytes[i] === b && bytes[n - 4 + i] === b);
 }
 
-/**
- * Times a Parquet file holds as plain numbers, which only its Arrow schema marks (Arrow writers keep it
- * under ARROW:schema): timestamp[s] (Parquet has no seconds unit: arrow-rs writes plain INT64) and
- * kernelbus's float64 times (`kernelbus:type = time`, writeArrow). The library path reads them from the
- * same schema; the native reader's number columns are fixed up here, in place.
- */
-async function withArrowTimes(table: Table): Promise<Table> {
-  const encoded = arrowSchemaOf(table);
-  if (!encoded || !table.names.some((n) => table.types[n] === 'number')) return table;
-  const arrow = await loadArrow();
-  let fields: { name: string; type: unknown; metadata: Map<string, string> }[];
-  try {
-    fields = new arrow.MessageReader(Buffer.from(encoded, 'base64')).readSchema()?.fields ?? [];
-  } catch {
-    return table; // an unreadable Arrow schema: the Parquet types stand
-  }
-  for (const field of fields) {
-    const column = table.columns[field.name];
-    if (table.types[field.name] !== 'number' || !(column instanceof Float64Array)) continue;
-    const type = field.type as { unit?: number };
-    if (arrow.DataType.isTimestamp(field.type) && type.unit === arrow.TimeUnit.SECOND) {
-      for (let i = 0; i < column.length; i++) column[i] *= 1000;
-      table.types[field.name] = 'time';
-      if (table.info) table.info.timeUnits[field.name] = { unit: 's', detected: false };
-    } else if (arrow.DataType.isFloat(field.type) && field.metadata.get(TIME_METADATA_KEY) === 'time') {
-      table.types[field.name] = 'time';
-    }
-  }
-  return table;
-}
-
 /** Options of `readParquet`. */
-export interface ParquetReadOptions extends ColumnarReadOptions {
+export interface ParquetReadOptions extends Omit<ColumnarReadOptions, 'columns'> {
+  /** Read only these columns, in this order; or a function picking them from the file's names (its footer read once). */
+  columns?: string[] | ((names: string[]) => string[]);
+  /**
+   * Number columns to read as epoch times in this unit (`detect`: by the first finite value's
+   * magnitude, docs/io.md), converted to epoch ms (natively: no pass over the rows in JS). A column
+   * that is already a time stands. Read after a `columns` function has picked (which may fill it in:
+   * readTrades names its ts column so).
+   */
+  epochs?: Record<string, TimeUnit | 'detect'>;
   /**
    * `auto` (default): the native reader where the addon loads and decodes the file, else parquet-wasm;
    * `native`: the native reader or a KernelInputError saying what it does not decode; `library`: parquet-wasm.
@@ -99,13 +78,15 @@ function hasParquetMagic(path: string): boolean {
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
- * Reads a Parquet file into a Table, natively where the addon decodes the file (src/io/parquet-native.ts),
- * else with parquet-wasm: the same type mapping as readArrow (all TIMESTAMP units and
- * INT96 to epoch ms, dictionary or plain strings to text, integers, floats and booleans to numbers,
- * nulls to NaN or code -1); row groups are concatenated.
+ * Reads a Parquet file into a Table, natively where the addon decodes the file (src/io/parquet-native.ts:
+ * a path is read once and decoded off the event loop, bytes on this thread), else with parquet-wasm:
+ * the same type mapping as readArrow (all TIMESTAMP units, an Arrow timestamp[s] and INT96 to epoch ms,
+ * dictionary or plain strings to text, integers, floats and booleans to numbers, nulls to NaN or code
+ * -1); row groups are concatenated.
  *
  * @param source a path, or the file's bytes
- * @param options `columns`: read only these, in this order
+ * @param options `columns`: read only these, in this order (or those a function of the names picks);
+ *   `epochs`: number columns read as epoch times
  * @throws KernelInputError when the input is no Parquet file, is corrupt, or has a nested column
  */
 export async function readParquet(source: string | Uint8Array, options: ParquetReadOptions = {}): Promise<Table> {
@@ -116,16 +97,17 @@ export async function readParquet(source: string | Uint8Array, options: ParquetR
   }
   if (reader !== 'library' && (typeof source === 'string' ? hasParquetMagic(source) : isParquet(source))) {
     // The native reader first (flat schemas, the common encodings and codecs); the library for the rest.
-    const columns = options.columns ? { columns: [...options.columns] } : {};
-    const native =
-      typeof source === 'string' ? readParquetFileNative(source, columns) : readParquetNative(source, { ...columns, source: 'buffer' });
-    if (!('unsupported' in native)) return withArrowTimes(native);
+    const path = typeof source === 'string';
+    const opened = path ? openParquetFileNative(source) : openParquetNative(source, 'buffer');
+    let why: ParquetUnsupported = opened as ParquetUnsupported;
+    if (!('unsupported' in opened)) {
+      const decode = { columns: pickColumns(options.columns, opened.names), epochs: options.epochs };
+      const table = path ? await decodeParquetNative(opened, decode, true) : decodeParquetNative(opened, decode);
+      if (!('unsupported' in table)) return table;
+      why = table;
+    }
     if (reader === 'native')
-      throw new KernelInputError(
-        typeof source === 'string' ? source : 'buffer',
-        'a file the native Parquet reader decodes',
-        native.unsupported,
-      );
+      throw new KernelInputError(path ? source : 'buffer', 'a file the native Parquet reader decodes', why.unsupported);
   }
   const { bytes, label } = sourceBytes(source);
   if (!isParquet(bytes)) {
@@ -143,7 +125,8 @@ export async function readParquet(source: string | Uint8Array, options: ParquetR
   } catch (e) {
     throw refused(e);
   }
-  for (const name of options.columns ?? []) {
+  const columns = pickColumns(options.columns, names);
+  for (const name of columns ?? []) {
     if (!names.includes(name))
       throw new KernelInputError('options.columns', `names of columns in ${label} (${names.join(', ')})`, `"${name}"`);
   }
@@ -157,7 +140,7 @@ export async function readParquet(source: string | Uint8Array, options: ParquetR
     throw refused(e);
   }
   const arrowTable = arrow.tableFromIPC(ipc);
-  const { table, timeUnits } = arrowToTable(arrow, arrowTable.schema, arrowTable.batches, label, options.columns);
+  const { table, timeUnits } = arrowToTable(arrow, arrowTable.schema, arrowTable.batches, label, columns);
   table.info = {
     source: label,
     format: 'parquet',
@@ -166,7 +149,15 @@ export async function readParquet(source: string | Uint8Array, options: ParquetR
     timeUnits,
     seconds: (performance.now() - started) / 1000,
   };
-  return table;
+  return options.epochs ? withEpochs(table, options.epochs) : table;
+}
+
+/** The columns to read: the list given, or the one a function picks from the file's names (undefined: all). */
+function pickColumns(columns: ParquetReadOptions['columns'], names: string[]): string[] | undefined {
+  if (typeof columns !== 'function') return columns && [...columns];
+  const picked = columns(names);
+  if (!Array.isArray(picked)) throw new KernelInputError('options.columns', 'a function returning an array of names', typeof picked);
+  return picked;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { Trades } from '../kernels/vpin/vpin.js';
 import { type ReadTableOptions, readOpened } from './read.js';
 import { readCsvChunks } from './csv.js';
 import { type OpenedSource, openSource, type TableSource } from './source.js';
+import { withEpochs } from './epoch.js';
+import { firstMissingOf } from './parquet-native.js';
 import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn, type TimeUnit } from './types.js';
 
 /** The header names each trade column answers to (case-insensitive). */
@@ -63,24 +65,10 @@ function resolveColumns(names: string[], name: string, symbolColumn?: string): P
   return found;
 }
 
-/**
- * A Parquet or Arrow ts column of plain numbers (not a timestamp type) as epoch ms: in `tsUnit`, else
- * the unit its first finite value's magnitude shows (docs/io.md: >= 1e17 ns, >= 1e14 us, >= 1e11 ms,
- * >= 1e8 s, else ms), reported in `info.timeUnits` as the CSV reader reports it.
- */
-function epochColumn(table: Table, ts: string, tsUnit: TimeUnit | undefined): Table {
-  if (table.types[ts] === 'time') return table;
-  const values = table.columns[ts] as Float64Array;
-  let unit = tsUnit;
-  if (unit === undefined) {
-    const x = Math.abs(values.find(Number.isFinite) ?? 0);
-    unit = x >= 1e17 ? 'ns' : x >= 1e14 ? 'us' : x >= 1e11 ? 'ms' : x >= 1e8 ? 's' : 'ms';
-  }
-  // us and ns divided (x / 1e6 is correctly rounded, x * 1e-6 is not)
-  const divisor = unit === 'us' ? 1e3 : 1e6;
-  const ms = unit === 'ms' ? values : unit === 's' ? values.map((x) => x * 1000) : values.map((x) => x / divisor);
-  const info = table.info && { ...table.info, timeUnits: { ...table.info.timeUnits, [ts]: { unit, detected: tsUnit === undefined } } };
-  return { ...table, columns: { ...table.columns, [ts]: ms }, types: { ...table.types, [ts]: 'time' }, ...(info ? { info } : {}) };
+/** The first index holding NaN, -1 when none. */
+function firstNaN(values: Float64Array): number {
+  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return i;
+  return -1;
 }
 
 /** A column as numbers: KernelInputError naming the file when it is text. */
@@ -164,20 +152,29 @@ async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chu
     for await (const table of chunks) yield tradesOf(table, found, opened);
     return;
   }
-  // Parquet: the schema first, then only the trade columns decoded (Arrow: the columns are views)
-  const names = opened.format === 'parquet' ? await (await import('./columnar-names.js')).parquetNames(opened.input as string) : undefined;
-  const picked = names && resolveColumns(names, opened.name, symbolColumn);
-  let table = await readOpened(opened, picked ? { ...rest, columns: Object.values(picked) } : rest);
+  // Parquet: the footer read once, only the trade columns decoded, a ts of plain numbers read as epoch
+  // ms natively (Arrow: the columns are views, a ts of plain numbers converted here)
+  const epochs: Record<string, TimeUnit | 'detect'> = {};
+  let table: Table;
+  if (opened.format === 'parquet') {
+    const pick = (names: string[]) => {
+      const picked = resolveColumns(names, opened.name, symbolColumn);
+      epochs[picked.ts!] = rest.tsUnit ?? 'detect';
+      return Object.values(picked);
+    };
+    const { readParquet } = await import('./parquet.js');
+    table = await readParquet(opened.input as string | Uint8Array, { columns: pick, epochs });
+  } else {
+    table = await readOpened(opened, rest);
+  }
   const found = resolveColumns(table.names, opened.name, symbolColumn);
   for (const key of ['ts', 'price', 'volume'] as const) {
     const values = numbers(table, found[key]!, opened.name);
-    for (let i = 0; i < values.length; i++) {
-      if (values[i] !== values[i]) {
-        throw new KernelInputError(`${opened.name}: row ${i + 1}`, `a value in column ${found[key]}`, 'a missing value');
-      }
-    }
+    // the native Parquet reader found them in its decode; else a pass here
+    const i = firstMissingOf(table, found[key]!) ?? firstNaN(values);
+    if (i >= 0) throw new KernelInputError(`${opened.name}: row ${i + 1}`, `a value in column ${found[key]}`, 'a missing value');
   }
-  table = epochColumn(table, found.ts!, rest.tsUnit);
+  table = withEpochs(table, { [found.ts!]: rest.tsUnit ?? 'detect' });
   yield tradesOf(table, found, opened);
 }
 
@@ -207,128 +204,4 @@ function tradesOf(table: Table, found: Partial<Record<TradeColumn, string>>, ope
   return { trades, symbols: text(table.columns[found.symbol]), info };
 }
 
-/** A text column whose dictionary holds each value once (codes of a repeated value mapped to its first). */
-function canonical(column: TextColumn): TextColumn {
-  const first = new Map<string, number>();
-  const remap = Int32Array.from(column.values, (v, c) => first.get(v) ?? (first.set(v, c), c));
-  if (first.size === column.values.length) return column;
-  return { codes: column.codes.map((c) => (c < 0 ? c : remap[c])), values: column.values };
-}
-
-// splitBySymbol's loops over the rows, each a small function of typed arrays (optimized at once)
-
-/** Rows per code (KernelInputError for a code out of [0, m), e.g. a row without a symbol). */
-function countCodes(codes: Int32Array, m: number): Int32Array {
-  const counts = new Int32Array(m);
-  for (let i = 0; i < codes.length; i++) {
-    const code = codes[i];
-    if (code < 0 || code >= m) {
-      throw new KernelInputError(`symbols.codes[${i}]`, `a code in [0, ${m - 1}] (every trade has a symbol)`, `${code}`);
-    }
-    counts[code]++;
-  }
-  return counts;
-}
-
-/** The codes in the order of their first row. */
-function firstSeen(codes: Int32Array, counts: Int32Array): number[] {
-  const first: number[] = [];
-  const seen = new Uint8Array(counts.length);
-  for (let i = 0; i < codes.length && first.length < counts.length; i++) {
-    const code = codes[i];
-    if (seen[code] === 0) {
-      seen[code] = 1;
-      first.push(code);
-    }
-  }
-  return first;
-}
-
-/** The rows of the groups (groupOf[code], -1: none) one group after another, each in row order. */
-function sortRows(codes: Int32Array, groupOf: Int32Array, start: Int32Array): Int32Array {
-  const order = new Int32Array(start[start.length - 1]);
-  const fill = start.slice(0, start.length - 1);
-  for (let i = 0; i < codes.length; i++) {
-    const g = groupOf[codes[i]];
-    if (g >= 0) order[fill[g]++] = i;
-  }
-  return order;
-}
-
-/** source[order[k]] for every k. */
-function gatherRows(source: Float64Array, order: Int32Array): Float64Array {
-  const out = new Float64Array(order.length);
-  for (let k = 0; k < order.length; k++) out[k] = source[order[k]];
-  return out;
-}
-
-/** One symbol's trades (splitBySymbol). */
-export interface SymbolTrades {
-  symbol: string;
-  trades: Trades;
-}
-
-/**
- * Splits a multi-symbol tape by its symbol column: one entry per symbol, its rows in the tape's order
- * (bid and ask too when the tape has them); each symbol's columns are views of one fresh array per
- * column (the symbols' rows one after another). Symbols come in the order of their first row, or of
- * `options.symbols` when given (a symbol the tape does not hold throws KernelInputError naming
- * `options.name`, default `options.symbols`). A row without a symbol throws KernelInputError.
- */
-export function splitBySymbol(
-  trades: Trades,
-  symbols: TextColumn,
-  options: { symbols?: readonly string[]; name?: string } = {},
-): SymbolTrades[] {
-  const n = trades.ts.length;
-  if (symbols.codes.length !== n) {
-    throw new KernelInputError('symbols.codes', `${n} codes (one per trade)`, `${symbols.codes.length}`);
-  }
-  const argument = options.name ?? 'options.symbols';
-  symbols = canonical(symbols);
-  const codes = symbols.codes;
-  const counts = countCodes(codes, symbols.values.length);
-  // the codes wanted, in output order
-  let wanted: number[];
-  if (options.symbols !== undefined) {
-    const codeOf = new Map<string, number>();
-    symbols.values.forEach((v, c) => {
-      if (!codeOf.has(v)) codeOf.set(v, c);
-    });
-    const unknown = options.symbols.filter((s) => !codeOf.has(s) || counts[codeOf.get(s)!] === 0);
-    if (unknown.length > 0) {
-      const held = symbols.values.filter((_, c) => counts[c] > 0);
-      const listed = held.length > 20 ? `${held.slice(0, 20).join(', ')}, ... (${held.length})` : held.join(', ');
-      throw new KernelInputError(argument, `symbols of the tape (${listed})`, unknown.map((s) => JSON.stringify(s)).join(', '));
-    }
-    wanted = [...new Set(options.symbols)].map((s) => codeOf.get(s)!);
-  } else {
-    wanted = firstSeen(codes, counts);
-  }
-  // a stable counting sort of the rows by group, then each column gathered once in that order: every
-  // group's columns are consecutive views of one array per column
-  const groups = wanted.length;
-  const groupOf = new Int32Array(counts.length).fill(-1);
-  const start = new Int32Array(groups + 1);
-  wanted.forEach((code, g) => {
-    groupOf[code] = g;
-    start[g + 1] = start[g] + counts[code];
-  });
-  const order = sortRows(codes, groupOf, start);
-  const gather = (source: Float64Array) => gatherRows(source, order);
-  const ts = gather(trades.ts);
-  const price = gather(trades.price);
-  const volume = gather(trades.volume);
-  const quoted = trades.bid !== undefined && trades.ask !== undefined;
-  const bid = quoted ? gather(trades.bid!) : undefined;
-  const ask = quoted ? gather(trades.ask!) : undefined;
-  return wanted.map((code, g) => {
-    const [from, to] = [start[g], start[g + 1]];
-    const t: Trades = { ts: ts.subarray(from, to), price: price.subarray(from, to), volume: volume.subarray(from, to) };
-    if (bid && ask) {
-      t.bid = bid.subarray(from, to);
-      t.ask = ask.subarray(from, to);
-    }
-    return { symbol: symbols.values[code], trades: t };
-  });
-}
+export { type SymbolTrades, splitBySymbol } from './symbol-split.js';

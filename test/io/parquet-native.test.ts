@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
 import { KernelInputError } from '../../src/errors.js';
-import { type ParquetUnsupported, readParquetFileNative, readParquetNative } from '../../src/io/parquet-native.js';
+import {
+  decodeParquetNative,
+  openParquetFileNative,
+  type OpenedParquet,
+  type ParquetUnsupported,
+  readParquetNative,
+} from '../../src/io/parquet-native.js';
 import { isText, type Table, type TextColumn } from '../../src/io/types.js';
 import { inCI } from '../helpers/backends.js';
 
@@ -106,12 +112,15 @@ suite('readParquetNative', () => {
     });
   });
 
-  it('reads a file by its path as it reads its bytes', () => {
+  it('reads a file by its path as it reads its bytes, on the thread pool', async () => {
     const path = join(dir, 'dict-fallback.parquet');
-    const t = table(readParquetFileNative(path));
+    const opened = openParquetFileNative(path) as OpenedParquet;
+    const pending = decodeParquetNative(opened, {}, true);
+    expect(pending).toBeInstanceOf(Promise);
+    const t = table(await pending);
     expect(t.columns).toEqual(table(readParquetNative(file('dict-fallback.parquet'))).columns);
     expect(t.info?.source).toBe(path);
-    expect(() => readParquetFileNative(join(dir, 'missing.parquet'))).toThrow(
+    expect(() => openParquetFileNative(join(dir, 'missing.parquet'))).toThrow(
       /missing\.parquet: expected a readable file, got ENOENT: no such file or directory/,
     );
   });
@@ -205,17 +214,34 @@ suite('readParquetNative', () => {
   it('the binding checks its arguments before it reads anything', () => {
     const b = loaded.binding as NonNullable<typeof loaded.binding>;
     const bytes = file('dict-zstd-v1-opt.parquet');
+    const { footer } = b.parquetFooter(bytes);
+    const other = bytes.slice();
+    const one = new Int32Array(1);
+    const decode = (columns: Int32Array, outs: (Float64Array | Int32Array)[], epochs = new Int32Array(columns.length)) =>
+      b.parquetDecode(bytes, footer, columns, epochs, outs);
     const cases: [() => unknown, string][] = [
-      [() => b.parquetDecode(bytes, new Int32Array([0]), [new Int32Array(600)]), 'outs[0]: expected a Float64Array, got Int32Array'],
-      [() => b.parquetDecode(bytes, new Int32Array([11]), [new Float64Array(600)]), 'outs[0]: expected an Int32Array, got Float64Array'],
-      [() => b.parquetDecode(bytes, new Int32Array([0]), [new Float64Array(5)]), 'outs[0]: expected length 600, got length 5'],
-      [() => b.parquetDecode(bytes, new Int32Array([99]), [new Float64Array(600)]), 'columns[0]: expected a column index below 13, got 99'],
+      [() => decode(new Int32Array([0]), [new Int32Array(600)]), 'outs[0]: expected a Float64Array, got Int32Array'],
+      [() => decode(new Int32Array([11]), [new Float64Array(600)]), 'outs[0]: expected an Int32Array, got Float64Array'],
+      [() => decode(new Int32Array([0]), [new Float64Array(5)]), 'outs[0]: expected length 600, got length 5'],
+      [() => decode(new Int32Array([99]), [new Float64Array(600)]), 'columns[0]: expected a column index below 13, got 99'],
       [
-        () => b.parquetDecode(bytes, new Int32Array([0, 0]), [new Float64Array(600), new Float64Array(600)]),
+        () => decode(new Int32Array([0, 0]), [new Float64Array(600), new Float64Array(600)]),
         'columns[1]: expected each column once, got a repeat',
       ],
-      [() => b.parquetDecode(bytes, new Int32Array([0]), []), 'outs: expected one array per column (1), got 0'],
-      [() => b.parquetDecode(bytes, [0] as unknown as Int32Array, []), 'columns: expected an Int32Array, got an Array'],
+      [() => decode(new Int32Array([0]), []), 'outs: expected one array per column (1), got 0'],
+      [() => decode(new Int32Array([0]), [new Float64Array(600)], new Int32Array(2)), 'epochs: expected one unit per column (1), got 2'],
+      [() => decode(new Int32Array([0]), [new Float64Array(600)], new Int32Array([6])), 'epochs[0]: expected a unit code in [0, 5], got 6'],
+      [() => decode(new Int32Array([11]), [new Int32Array(600)], new Int32Array([1])), 'epochs[0]: expected 0 (a text column), got 1'],
+      [() => b.parquetDecode(bytes, footer, [0] as unknown as Int32Array, one, []), 'columns: expected an Int32Array, got an Array'],
+      [() => b.parquetDecode(bytes, {}, one, one, [new Float64Array(600)]), 'footer: expected the footer parquetFooter() returned, got'],
+      [
+        () => b.parquetDecode(other, footer, one, one, [new Float64Array(600)]),
+        "footer: expected the footer of these bytes, got another array's",
+      ],
+      [
+        () => b.parquetDecodeAsync(bytes, footer, one, new Int32Array(0), [new Float64Array(600)]),
+        'epochs: expected one unit per column (1), got 0',
+      ],
       [() => b.parquetFooter('x' as unknown as Uint8Array), 'bytes: expected a Uint8Array, got a string'],
       [() => b.parquetReadFile(5 as unknown as string, new Uint8Array(1)), 'path: expected a string, got 5'],
     ];

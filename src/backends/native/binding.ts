@@ -126,10 +126,32 @@ export interface NativeBinding {
   csvReadWide(bytes: Uint8Array, params: Float64Array): WideRead;
   /** The native Parquet reader: the footer's columns (native/binding/parquet_binding.cc, src/io/parquet-native.ts). */
   parquetFooter(bytes: Uint8Array): ParquetFooterResult;
-  /** Decodes `columns` (footer indices) into `outs` (Float64Array per number/time column, Int32Array per text column). */
-  parquetDecode(bytes: Uint8Array, columns: Int32Array, outs: (Float64Array | Int32Array)[]): ParquetDecodeResult;
+  /**
+   * Decodes `columns` (footer indices) of the bytes `footer` was parsed from into `outs` (Float64Array
+   * per number/time column, Int32Array per text column); `epochs`: per column, a number column's epoch
+   * unit to convert to ms (0 none, 1 s, 2 ms, 3 us, 4 ns, 5 detect).
+   */
+  parquetDecode(
+    bytes: Uint8Array,
+    footer: unknown,
+    columns: Int32Array,
+    epochs: Int32Array,
+    outs: (Float64Array | Int32Array)[],
+  ): ParquetDecodeResult;
+  /** parquetDecode on the thread pool (the arguments held, and left unchanged, until the promise settles). */
+  parquetDecodeAsync(
+    bytes: Uint8Array,
+    footer: unknown,
+    columns: Int32Array,
+    epochs: Int32Array,
+    outs: (Float64Array | Int32Array)[],
+  ): Promise<ParquetDecodeResult>;
   /** Reads the file at `path` into `out` (allocated at its size; huge pages on Linux); returns the bytes read. */
   parquetReadFile(path: string, out: Uint8Array): number;
+  /** Rows per symbol code into `counts`, the codes in first-row order into `first`: the distinct codes, or -1 - i for a bad codes[i]. */
+  symbolCounts(codes: Int32Array, counts: Int32Array, first: Int32Array): number;
+  /** Each column's rows grouped (code c to group groupOf[c], group g at [start[g], start[g + 1]) of its out), in row order. */
+  scatterBySymbol(codes: Int32Array, groupOf: Int32Array, start: Int32Array, columns: Float64Array[], outs: Float64Array[]): void;
 }
 
 /** What a native Parquet call did: code 0 ok, 1 a corrupt file, 2 something it does not decode; `message` says what. */
@@ -147,11 +169,17 @@ export interface ParquetFooterResult extends ParquetResult {
   kinds?: number[];
   units?: string[];
   reasons?: string[];
+  /** The parsed footer (opaque), for parquetDecode of the same bytes. */
+  footer?: unknown;
 }
 
 /** parquetDecode(): per column, a text column's values in order of first appearance (null for the others). */
 export interface ParquetDecodeResult extends ParquetResult {
   dictionaries?: (string[] | null)[];
+  /** Per column, the epoch unit applied (0 none, 1 s, 2 ms, 3 us, 4 ns: `detect` resolved). */
+  epochs?: Int32Array;
+  /** Per column, the first row holding NaN (a null or a NaN value), -1 when none (and for text). */
+  missing?: Float64Array;
 }
 
 /** The system's Metal device as the addon sees it (metalDevice(), native/binding/metal_binding.cc). */
