@@ -10,6 +10,7 @@ import { statSync } from 'node:fs';
 import { loadNative, type ParquetDecodeResult, type ParquetFooterResult } from '../backends/native/binding.js';
 import { KernelInputError } from '../errors.js';
 import { mapFile } from './file-bytes.js';
+import { missingRows } from './missing-rows.js';
 import type { ColumnType, Table, TableColumn, TimeUnit, TimeUnitInfo } from './types.js';
 
 /** Options of readParquetNative(). */
@@ -160,15 +161,6 @@ export function decodeParquetNative(
   };
   return async ? binding.parquetDecodeAsync(...args).then(finish) : finish(binding.parquetDecode(...args));
 }
-
-const missingRows = new WeakMap<Table, Record<string, number>>();
-
-/**
- * The first row of a number or time column of a table this reader decoded that holds NaN (a null or a
- * NaN value; found in the decode, off the event loop with `async`), -1 when none; undefined for a table
- * or column it did not decode (the caller looks itself).
- */
-export const firstMissingOf = (table: Table, column: string): number | undefined => missingRows.get(table)?.[column];
 
 /** openParquetNative + decodeParquetNative of a file's bytes, on this thread. */
 export function readParquetNative(bytes: Uint8Array, options: ParquetNativeOptions = {}): Table | ParquetUnsupported {

@@ -10,7 +10,7 @@ import { type ReadTableOptions, readOpened } from './read.js';
 import { readCsvChunks } from './csv.js';
 import { type OpenedSource, openSource, type TableSource } from './source.js';
 import { withEpochs } from './epoch.js';
-import { firstMissingOf } from './parquet-native.js';
+import { firstMissingOf } from './missing-rows.js';
 import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn, type TimeUnit } from './types.js';
 
 /** The header names each trade column answers to (case-insensitive). */

@@ -69,8 +69,13 @@ describe('startup: the modules each start loads', () => {
       expect(src.filter((f) => notForFiles.test(f) || /^src\/io\/(arrow|parquet)/.test(f))).toEqual([]);
       expect(heavy(packages)).toEqual([]);
     }
-    // the same check sees a heavy package where the command loads one (a Parquet file)
-    expect(heavy(command('vpin', 'examples/trades.parquet').packages).length).toBeGreaterThan(0);
+    // a Parquet file is read natively: the native reader's module, no Parquet or Arrow package
+    const parquet = command('vpin', 'examples/trades.parquet');
+    expect(parquet.src).toContain('src/io/parquet-native.ts');
+    expect(heavy(parquet.packages)).toEqual([]);
+    // the same check sees a heavy package where the command loads one (the Parquet writer)
+    const out = join(mkdtempSync(join(tmpdir(), 'kb-startup-')), 'buckets.parquet');
+    expect(heavy(command('vpin', 'examples/trades.csv', '--out', out).packages)).toContain('parquet-wasm');
   });
 
   it("import 'kernelbus' loads the kernels, the bus and the engines, and none of the packages they load when used", () => {

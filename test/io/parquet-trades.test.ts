@@ -141,7 +141,7 @@ suite('readTrades on Parquet, natively', () => {
         columns,
         types: { ts: 'time', price: 'number', volume: 'number' },
       });
-      const missing = vi.spyOn(await import('../../src/io/parquet-native.js'), 'firstMissingOf');
+      const missing = vi.spyOn(await import('../../src/io/missing-rows.js'), 'firstMissingOf');
       await expect(readTrades(path)).rejects.toThrow(
         new KernelInputError(`${path}: row ${row + 1}`, `a value in column ${name}`, 'a missing value'),
       );
