@@ -3,14 +3,19 @@
 //
 // The family's parameter rules as data, in packed order, with the unpack() that reads them: fuzz_params.cpp
 // checks that unpack() accepts exactly the values its own reading of each rule accepts
-// (native/fuzz/rules.hpp).
+// (native/fuzz/rules.hpp); and a case per generated entry for fuzz_entries.cpp (native/fuzz/args.hpp: the
+// call's arguments).
 #pragma once
 
 #include "../../kernels/generated/features.hpp"
+#include "../args.hpp"
 #include "../rules.hpp"
 
 namespace kernelbus::features::fuzzing {
 
+using fuzz::Args;
+using fuzz::Case;
+using fuzz::Input;
 using fuzz::kMaxInteger;
 using fuzz::Rule;
 
@@ -35,6 +40,49 @@ inline const fuzz::KernelRules kRules[] = {
       {Rule::AtLeast, 0},
       {Rule::AboveZero, 0, 0, 0, 5}},
      fuzz::unpackInto<RunBarsParams>},
+    {"realizedVariance",
+     {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}},
+     fuzz::unpackInto<RealizedVarianceParams>},
+    {"bipowerVariation",
+     {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}},
+     fuzz::unpackInto<BipowerVariationParams>},
+    {"medRV", {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}}, fuzz::unpackInto<MedRVParams>},
+    {"minRV", {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}}, fuzz::unpackInto<MinRVParams>},
+    {"realizedSemivariance",
+     {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}},
+     fuzz::unpackInto<RealizedSemivarianceParams>},
+    {"twoScaleRV",
+     {{Rule::Finite},
+      {Rule::Closed, 0, 86400000},
+      {Rule::Closed, 0, 86400000, 0, 1},
+      {Rule::Integer, 2, kMaxInteger},
+      {Rule::Integer, 1, kMaxInteger}},
+     fuzz::unpackInto<TwoScaleRVParams>},
+    {"realizedKernel",
+     {{Rule::Finite},
+      {Rule::Closed, 0, 86400000},
+      {Rule::Closed, 0, 86400000, 0, 1},
+      {Rule::Code, 0, 11},
+      {Rule::Integer, 0, kMaxInteger},
+      {Rule::Flag, 0, 1}},
+     fuzz::unpackInto<RealizedKernelParams>},
 };
+
+// har(rv, terms, out)
+inline void har(Args& a, Input& in) {
+  const In rv = a.any(in.in<size_t>(0, 40));
+  const size_t n = rv.length;
+  const In terms = a.any(in.in<size_t>(0, 40));
+  const size_t k = terms.length;
+  const Out out = a.output(harLength(k, n));
+  if (a.affordable()) a.check(entry::har<>(rv, terms, out));
+}
+
+/// The cases above, by kernel name.
+// clang-format off
+inline const Case kCases[] = {
+    {"har", har},
+};
+// clang-format on
 
 }  // namespace kernelbus::features::fuzzing

@@ -4,12 +4,15 @@
 // The features family's packed parameters (features_entry.hpp): per kernel, its names in packed order (the
 // descriptor's keys), its Params struct (a field per name: double, size_t for an integer, int for a code,
 // bool for a flag) and unpack(): each value read in order by the ParamReader call of its rule
-// (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp).
+// (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp); the kernels whose calls
+// are data, below.
 #pragma once
 
+#include <array>
 #include <cstddef>
 
 #include "../entry.hpp"
+#include "../sizes.hpp"
 
 namespace kernelbus::features {
 
@@ -96,11 +99,204 @@ inline Status unpack(Packed packed, RunBarsParams& out) {
   return p.status();
 }
 
+// realizedVariance
+constexpr const char* kRealizedVarianceParams[] = {"offset", "open", "close"};
+struct RealizedVarianceParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, RealizedVarianceParams& out) {
+  ParamReader p(packed, kRealizedVarianceParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// bipowerVariation
+constexpr const char* kBipowerVariationParams[] = {"offset", "open", "close"};
+struct BipowerVariationParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, BipowerVariationParams& out) {
+  ParamReader p(packed, kBipowerVariationParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// medRV
+constexpr const char* kMedRVParams[] = {"offset", "open", "close"};
+struct MedRVParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, MedRVParams& out) {
+  ParamReader p(packed, kMedRVParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// minRV
+constexpr const char* kMinRVParams[] = {"offset", "open", "close"};
+struct MinRVParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, MinRVParams& out) {
+  ParamReader p(packed, kMinRVParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// realizedSemivariance
+constexpr const char* kRealizedSemivarianceParams[] = {"offset", "open", "close"};
+struct RealizedSemivarianceParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, RealizedSemivarianceParams& out) {
+  ParamReader p(packed, kRealizedSemivarianceParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// twoScaleRV
+constexpr const char* kTwoScaleRVParams[] = {"offset", "open", "close", "k", "j"};
+struct TwoScaleRVParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+  // options.k: an integer >= 2
+  size_t k = 0;
+  // options.j: an integer >= 1
+  size_t j = 0;
+};
+inline Status unpack(Packed packed, TwoScaleRVParams& out) {
+  ParamReader p(packed, kTwoScaleRVParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  out.k = static_cast<size_t>(p.integer(2));
+  out.j = static_cast<size_t>(p.integer(1));
+  return p.status();
+}
+
+// realizedKernel
+constexpr const char* kRealizedKernelParams[] = {"offset", "open", "close", "kernel", "bandwidth", "adjust"};
+struct RealizedKernelParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+  // options.kernel: 'rectangular', 'bartlett', 'second', 'epanechnikov', 'cubic', 'fifth', 'sixth',
+  // 'seventh', 'eighth', 'parzen', 'tukeyHanning' or 'modifiedTukeyHanning' (0 to 11)
+  int kernel = 0;
+  // options.bandwidth: an integer >= 0
+  size_t bandwidth = 0;
+  // options.adjust: 0 or 1
+  bool adjust = false;
+};
+inline Status unpack(Packed packed, RealizedKernelParams& out) {
+  ParamReader p(packed, kRealizedKernelParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  out.kernel = static_cast<int>(p.integer(0, 11));
+  out.bandwidth = static_cast<size_t>(p.integer(0));
+  out.adjust = p.integer(0, 1) == 1;
+  return p.status();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The kernels whose calls are data (a descriptor's signature and dims): their output layouts and
+// declarations, then their entries (entry.hpp) and the binding's registration of them.
+
+// har's outputs, in the order they lie in its output array: coefficients [K], fitted [T], forecast []
+struct HarOut {
+  double *coefficients, *fitted, *forecast;
+};
+inline std::array<size_t, 3> harParts(size_t K, size_t T) { return {K, T, 1}; }
+inline size_t harLength(size_t K, size_t T) { return total(harParts(K, T)); }
+inline HarOut harOut(double* out, size_t K, size_t T) {
+  const auto at = split(out, harParts(K, T));
+  return {at[0], at[1], at[2]};
+}
+/// har: defined in native/kernels/; its entry below checks the call.
+Status har(const double* rv, size_t n, const double* terms, size_t k, double* out);
+
+namespace entry {
+
+/// har(rv, terms, out)
+template <auto Kernel = &kernelbus::features::har>
+Outcome har(In rv, In terms, Out out) {
+  const size_t n = rv.length;
+  const size_t k = terms.length;
+  if (Outcome o = requireLength(2, out, harLength(k, n)); !o.ok()) return o;
+  return Kernel(rv.data, n, terms.data, k, out.data);
+}
+
+/// Every entry above, each given to `to.template add<Entry>(signature)` (the binding registers <name> and <name>Async).
+template <typename To>
+void addEntries(To& to) {
+  to.template add<har<>>("har(rv, terms, out)");
+}
+
+}  // namespace entry
+
 /// Every kernel's packed parameter names (param_names.hpp: the addon's paramNames()).
 constexpr KernelParamNames kKernelParamNames[] = {
     {"bars", paramNamesOf(kBarsParams)},
     {"imbalanceBars", paramNamesOf(kImbalanceBarsParams)},
     {"runBars", paramNamesOf(kRunBarsParams)},
+    {"realizedVariance", paramNamesOf(kRealizedVarianceParams)},
+    {"bipowerVariation", paramNamesOf(kBipowerVariationParams)},
+    {"medRV", paramNamesOf(kMedRVParams)},
+    {"minRV", paramNamesOf(kMinRVParams)},
+    {"realizedSemivariance", paramNamesOf(kRealizedSemivarianceParams)},
+    {"twoScaleRV", paramNamesOf(kTwoScaleRVParams)},
+    {"realizedKernel", paramNamesOf(kRealizedKernelParams)},
+    {"har", {nullptr, 0}},
 };
 
 }  // namespace kernelbus::features

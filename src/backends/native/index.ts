@@ -7,6 +7,8 @@ import { CLASSIFY_TRADES_PARAMS } from '../../kernels/vpin/classify.js';
 import { arityOf, dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { BARS_PARAMS, INFORMATION_BAR_PARAMS, type FeaturesFamily } from '../../kernels/features/features.js';
+import { FEATURES_KERNELS } from '../../kernels/features/features-kernels.js';
+import { REALIZED_KERNEL_PARAMS, SESSION_PARAMS, TWO_SCALE_PARAMS } from '../../kernels/features/realized.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { IndicatorsFamily } from '../../kernels/indicators/indicators.js';
 import { INDICATORS_KERNELS } from '../../kernels/indicators/indicators-kernels.js';
@@ -127,21 +129,40 @@ function nativeVpin(b: NativeBinding): VpinFamily {
   };
 }
 
-/** The features family on the addon: the bars' parameters packed in the descriptor's order. */
-function nativeFeatures(b: NativeBinding): FeaturesFamily {
+/** The features family's kernels with a fixed layout (generated entries). */
+const FIXED_FEATURES = { har: FEATURES_KERNELS.har };
+
+/** The features family on the addon: the counted entries' parameters packed in the descriptor's order. */
+function nativeFeatures(b: NativeBinding, fixed: FixedKernels['sync']): FeaturesFamily {
   return {
     bars: (ts, price, volume, params) => b.bars(ts, price, volume, packParams(BARS_PARAMS, params)),
     imbalanceBars: (ts, price, volume, params) => b.imbalanceBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
     runBars: (ts, price, volume, params) => b.runBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+    realizedVariance: (ts, price, params) => b.realizedVariance(ts, price, packParams(SESSION_PARAMS, params)),
+    bipowerVariation: (ts, price, params) => b.bipowerVariation(ts, price, packParams(SESSION_PARAMS, params)),
+    medRV: (ts, price, params) => b.medRV(ts, price, packParams(SESSION_PARAMS, params)),
+    minRV: (ts, price, params) => b.minRV(ts, price, packParams(SESSION_PARAMS, params)),
+    realizedSemivariance: (ts, price, params) => b.realizedSemivariance(ts, price, packParams(SESSION_PARAMS, params)),
+    twoScaleRV: (ts, price, params) => b.twoScaleRV(ts, price, packParams(TWO_SCALE_PARAMS, params)),
+    realizedKernel: (ts, price, params) => b.realizedKernel(ts, price, packParams(REALIZED_KERNEL_PARAMS, params)),
+    ...(fixed as Pick<FeaturesFamily, 'har'>),
   };
 }
 
 /** The features family's promise variants: the pass over the trades on the addon's thread pool. */
-function nativeFeaturesAsync(b: NativeBinding): AsyncFamily<FeaturesFamily> {
+function nativeFeaturesAsync(b: NativeBinding, fixed: FixedKernels['async']): AsyncFamily<FeaturesFamily> {
   return {
     bars: (ts, price, volume, params) => b.barsAsync(ts, price, volume, packParams(BARS_PARAMS, params)),
     imbalanceBars: (ts, price, volume, params) => b.imbalanceBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
     runBars: (ts, price, volume, params) => b.runBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+    realizedVariance: (ts, price, params) => b.realizedVarianceAsync(ts, price, packParams(SESSION_PARAMS, params)),
+    bipowerVariation: (ts, price, params) => b.bipowerVariationAsync(ts, price, packParams(SESSION_PARAMS, params)),
+    medRV: (ts, price, params) => b.medRVAsync(ts, price, packParams(SESSION_PARAMS, params)),
+    minRV: (ts, price, params) => b.minRVAsync(ts, price, packParams(SESSION_PARAMS, params)),
+    realizedSemivariance: (ts, price, params) => b.realizedSemivarianceAsync(ts, price, packParams(SESSION_PARAMS, params)),
+    twoScaleRV: (ts, price, params) => b.twoScaleRVAsync(ts, price, packParams(TWO_SCALE_PARAMS, params)),
+    realizedKernel: (ts, price, params) => b.realizedKernelAsync(ts, price, packParams(REALIZED_KERNEL_PARAMS, params)),
+    ...(fixed as Pick<AsyncFamily<FeaturesFamily>, 'har'>),
   };
 }
 
@@ -215,6 +236,7 @@ export function nativeBackend(b: NativeBinding): Backend {
   const factor = fixedKernels(b, FACTOR_KERNELS);
   const portfolio = fixedKernels(b, PORTFOLIO_KERNELS);
   const indicators = fixedKernels(b, INDICATORS_KERNELS);
+  const features = fixedKernels(b, FIXED_FEATURES);
   return {
     name: 'native',
     families: {
@@ -223,7 +245,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       risk: risk.sync as Partial<RiskFamily>,
       factor: factor.sync as Partial<FactorFamily>,
       portfolio: portfolio.sync as Partial<PortfolioFamily>,
-      features: nativeFeatures(b),
+      features: nativeFeatures(b, features.sync),
       indicators: indicators.sync as Partial<IndicatorsFamily>,
     },
     async: {
@@ -231,7 +253,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       risk: risk.async as AsyncFamily<RiskFamily>,
       factor: factor.async as AsyncFamily<FactorFamily>,
       portfolio: portfolio.async as AsyncFamily<PortfolioFamily>,
-      features: nativeFeaturesAsync(b),
+      features: nativeFeaturesAsync(b, features.async),
       indicators: indicators.async as AsyncFamily<IndicatorsFamily>,
       vpin: {
         vpin: (ts, price, volume, params, labels) =>

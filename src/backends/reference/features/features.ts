@@ -5,7 +5,17 @@
 import type { BarParams, Bars, FeaturesFamily } from '../../../kernels/features/features.js';
 import { Fault, inputFault } from '../../../kernels/faults.js';
 import { BarBuilder } from './bar-builder.js';
+import { referenceHar } from './har.js';
 import { referenceImbalanceBars, referenceRunBars } from './information-bars.js';
+import {
+  referenceBipowerVariation,
+  referenceMedRv,
+  referenceMinRv,
+  referenceRealizedKernel,
+  referenceRealizedSemivariance,
+  referenceRealizedVariance,
+  referenceTwoScaleRv,
+} from './realized.js';
 
 /** mlfinlab's StandardBars._extract_bars: the bar closes at the trade whose sum reaches the threshold. */
 function referenceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: BarParams): Bars {
@@ -47,4 +57,12 @@ export const referenceFeatures: FeaturesFamily = {
   bars: referenceBars,
   imbalanceBars: referenceImbalanceBars,
   runBars: referenceRunBars,
+  realizedVariance: referenceRealizedVariance,
+  bipowerVariation: referenceBipowerVariation,
+  medRV: referenceMedRv,
+  minRV: referenceMinRv,
+  realizedSemivariance: referenceRealizedSemivariance,
+  twoScaleRV: referenceTwoScaleRv,
+  realizedKernel: referenceRealizedKernel,
+  har: referenceHar,
 };
