@@ -66,6 +66,13 @@ inline const fuzz::KernelRules kRules[] = {
       {Rule::Integer, 0, kMaxInteger},
       {Rule::Flag, 0, 1}},
      fuzz::unpackInto<RealizedKernelParams>},
+    {"rollMeasure", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<RollMeasureParams>},
+    {"rollImpact", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<RollImpactParams>},
+    {"corwinSchultz", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<CorwinSchultzParams>},
+    {"kyleLambda", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<KyleLambdaParams>},
+    {"amihudLambda", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<AmihudLambdaParams>},
+    {"hasbrouckLambda", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<HasbrouckLambdaParams>},
+    {"rangeVolatility", {{Rule::Code, 0, 3}, {Rule::Integer, 2, kMaxInteger}, {Rule::Positive}}, fuzz::unpackInto<RangeVolatilityParams>},
 };
 
 // har(rv, terms, out)
@@ -78,10 +85,125 @@ inline void har(Args& a, Input& in) {
   if (a.affordable()) a.check(entry::har<>(rv, terms, out));
 }
 
+// rollMeasure(close, rows, cols, params, out)
+inline void rollMeasure(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  RollMeasureParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(rollMeasureLength(rows, cols));
+  if (a.affordable()) a.check(entry::rollMeasure<>(close, rows, cols, params, out));
+}
+
+// rollImpact(close, dollarVolume, rows, cols, params, out)
+inline void rollImpact(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  RollImpactParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const In dollarVolume = a.input(cells(rows, cols));
+  const Out out = a.output(rollImpactLength(rows, cols));
+  if (a.affordable()) a.check(entry::rollImpact<>(close, dollarVolume, rows, cols, params, out));
+}
+
+// corwinSchultz(high, low, rows, cols, params, out)
+inline void corwinSchultz(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  CorwinSchultzParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const Out out = a.output(corwinSchultzLength(rows, cols));
+  if (a.affordable()) a.check(entry::corwinSchultz<>(high, low, rows, cols, params, out));
+}
+
+// kyleLambda(close, volume, rows, cols, params, out)
+inline void kyleLambda(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  KyleLambdaParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const In volume = a.input(cells(rows, cols));
+  const Out out = a.output(kyleLambdaLength(rows, cols));
+  if (a.affordable()) a.check(entry::kyleLambda<>(close, volume, rows, cols, params, out));
+}
+
+// amihudLambda(close, dollarVolume, rows, cols, params, out)
+inline void amihudLambda(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  AmihudLambdaParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const In dollarVolume = a.input(cells(rows, cols));
+  const Out out = a.output(amihudLambdaLength(rows, cols));
+  if (a.affordable()) a.check(entry::amihudLambda<>(close, dollarVolume, rows, cols, params, out));
+}
+
+// hasbrouckLambda(close, dollarVolume, rows, cols, params, out)
+inline void hasbrouckLambda(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  HasbrouckLambdaParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const In dollarVolume = a.input(cells(rows, cols));
+  const Out out = a.output(hasbrouckLambdaLength(rows, cols));
+  if (a.affordable()) a.check(entry::hasbrouckLambda<>(close, dollarVolume, rows, cols, params, out));
+}
+
+// rangeVolatility(bars.open, bars.high, bars.low, bars.close, rows, cols, params, out)
+inline void rangeVolatility(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(0, 3)));
+  valid.push_back(double(in.in<int>(2, 65)));
+  valid.push_back(in.real(1e-3, 1e4));
+  const Packed params = a.params(valid);
+  RangeVolatilityParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In open = a.input(cells(rows, cols));
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(rangeVolatilityLength(rows, cols));
+  if (a.affordable()) a.check(entry::rangeVolatility<>(open, high, low, close, rows, cols, params, out));
+}
+
 /// The cases above, by kernel name.
 // clang-format off
 inline const Case kCases[] = {
     {"har", har},
+    {"rollMeasure", rollMeasure},
+    {"rollImpact", rollImpact},
+    {"corwinSchultz", corwinSchultz},
+    {"kyleLambda", kyleLambda},
+    {"amihudLambda", amihudLambda},
+    {"hasbrouckLambda", hasbrouckLambda},
+    {"rangeVolatility", rangeVolatility},
 };
 // clang-format on
 

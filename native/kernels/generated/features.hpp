@@ -248,6 +248,96 @@ inline Status unpack(Packed packed, RealizedKernelParams& out) {
   return p.status();
 }
 
+// rollMeasure
+constexpr const char* kRollMeasureParams[] = {"window"};
+struct RollMeasureParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, RollMeasureParams& out) {
+  ParamReader p(packed, kRollMeasureParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// rollImpact
+constexpr const char* kRollImpactParams[] = {"window"};
+struct RollImpactParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, RollImpactParams& out) {
+  ParamReader p(packed, kRollImpactParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// corwinSchultz
+constexpr const char* kCorwinSchultzParams[] = {"window"};
+struct CorwinSchultzParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, CorwinSchultzParams& out) {
+  ParamReader p(packed, kCorwinSchultzParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// kyleLambda
+constexpr const char* kKyleLambdaParams[] = {"window"};
+struct KyleLambdaParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, KyleLambdaParams& out) {
+  ParamReader p(packed, kKyleLambdaParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// amihudLambda
+constexpr const char* kAmihudLambdaParams[] = {"window"};
+struct AmihudLambdaParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, AmihudLambdaParams& out) {
+  ParamReader p(packed, kAmihudLambdaParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// hasbrouckLambda
+constexpr const char* kHasbrouckLambdaParams[] = {"window"};
+struct HasbrouckLambdaParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, HasbrouckLambdaParams& out) {
+  ParamReader p(packed, kHasbrouckLambdaParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// rangeVolatility
+constexpr const char* kRangeVolatilityParams[] = {"estimator", "window", "annualize"};
+struct RangeVolatilityParams {
+  // options.estimator: 'parkinson', 'garman-klass', 'rogers-satchell' or 'yang-zhang' (0 to 3)
+  int estimator = 0;
+  // options.window: an integer >= 2
+  size_t window = 0;
+  // options.annualize: a finite number > 0
+  double annualize = 0;
+};
+inline Status unpack(Packed packed, RangeVolatilityParams& out) {
+  ParamReader p(packed, kRangeVolatilityParams);
+  out.estimator = static_cast<int>(p.integer(0, 3));
+  out.window = static_cast<size_t>(p.integer(2));
+  out.annualize = p.positive();
+  return p.status();
+}
+
 // ---------------------------------------------------------------------------------------------
 // The kernels whose calls are data (a descriptor's signature and dims): their output layouts and
 // declarations, then their entries (entry.hpp) and the binding's registration of them.
@@ -265,6 +355,54 @@ inline HarOut harOut(double* out, size_t K, size_t T) {
 /// har: defined in native/kernels/; its entry below checks the call.
 Status har(const double* rv, size_t n, const double* terms, size_t k, double* out);
 
+// rollMeasure's output: value [T, N]
+inline size_t rollMeasureLength(size_t T, size_t N) { return cells(T, N); }
+/// rollMeasure: defined in native/kernels/; its entry below checks the call.
+Status rollMeasure(const double* close, size_t rows, size_t cols, size_t window, double* out);
+
+// rollImpact's output: value [T, N]
+inline size_t rollImpactLength(size_t T, size_t N) { return cells(T, N); }
+/// rollImpact: defined in native/kernels/; its entry below checks the call.
+Status rollImpact(const double* close, const double* dollarVolume, size_t rows, size_t cols, size_t window, double* out);
+
+// corwinSchultz's outputs, in the order they lie in its output array: spread [T, N], sigma [T, N]
+struct CorwinSchultzOut {
+  double *spread, *sigma;
+};
+inline std::array<size_t, 2> corwinSchultzParts(size_t T, size_t N) {
+  std::array<size_t, 2> parts;
+  parts.fill(cells(T, N));
+  return parts;
+}
+inline size_t corwinSchultzLength(size_t T, size_t N) { return total(corwinSchultzParts(T, N)); }
+inline CorwinSchultzOut corwinSchultzOut(double* out, size_t T, size_t N) {
+  const auto at = split(out, corwinSchultzParts(T, N));
+  return {at[0], at[1]};
+}
+/// corwinSchultz: defined in native/kernels/; its entry below checks the call.
+Status corwinSchultz(const double* high, const double* low, size_t rows, size_t cols, size_t window, double* out);
+
+// kyleLambda's output: value [T, N]
+inline size_t kyleLambdaLength(size_t T, size_t N) { return cells(T, N); }
+/// kyleLambda: defined in native/kernels/; its entry below checks the call.
+Status kyleLambda(const double* close, const double* volume, size_t rows, size_t cols, size_t window, double* out);
+
+// amihudLambda's output: value [T, N]
+inline size_t amihudLambdaLength(size_t T, size_t N) { return cells(T, N); }
+/// amihudLambda: defined in native/kernels/; its entry below checks the call.
+Status amihudLambda(const double* close, const double* dollarVolume, size_t rows, size_t cols, size_t window, double* out);
+
+// hasbrouckLambda's output: value [T, N]
+inline size_t hasbrouckLambdaLength(size_t T, size_t N) { return cells(T, N); }
+/// hasbrouckLambda: defined in native/kernels/; its entry below checks the call.
+Status hasbrouckLambda(const double* close, const double* dollarVolume, size_t rows, size_t cols, size_t window, double* out);
+
+// rangeVolatility's output: value [T, N]
+inline size_t rangeVolatilityLength(size_t T, size_t N) { return cells(T, N); }
+/// rangeVolatility: defined in native/kernels/; its entry below checks the call.
+Status rangeVolatility(const double* open, const double* high, const double* low, const double* close, size_t rows, size_t cols,
+                       int estimator, size_t window, double annualize, double* out);
+
 namespace entry {
 
 /// har(rv, terms, out)
@@ -276,10 +414,95 @@ Outcome har(In rv, In terms, Out out) {
   return Kernel(rv.data, n, terms.data, k, out.data);
 }
 
+/// rollMeasure(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::rollMeasure>
+Outcome rollMeasure(In close, size_t rows, size_t cols, Packed params, Out out) {
+  RollMeasureParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, rollMeasureLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.window, out.data);
+}
+
+/// rollImpact(close, dollarVolume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::rollImpact>
+Outcome rollImpact(In close, In dollarVolume, size_t rows, size_t cols, Packed params, Out out) {
+  RollImpactParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, dollarVolume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, rollImpactLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, dollarVolume.data, rows, cols, values.window, out.data);
+}
+
+/// corwinSchultz(high, low, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::corwinSchultz>
+Outcome corwinSchultz(In high, In low, size_t rows, size_t cols, Packed params, Out out) {
+  CorwinSchultzParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, corwinSchultzLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, rows, cols, values.window, out.data);
+}
+
+/// kyleLambda(close, volume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::kyleLambda>
+Outcome kyleLambda(In close, In volume, size_t rows, size_t cols, Packed params, Out out) {
+  KyleLambdaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, volume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, kyleLambdaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, volume.data, rows, cols, values.window, out.data);
+}
+
+/// amihudLambda(close, dollarVolume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::amihudLambda>
+Outcome amihudLambda(In close, In dollarVolume, size_t rows, size_t cols, Packed params, Out out) {
+  AmihudLambdaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, dollarVolume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, amihudLambdaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, dollarVolume.data, rows, cols, values.window, out.data);
+}
+
+/// hasbrouckLambda(close, dollarVolume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::hasbrouckLambda>
+Outcome hasbrouckLambda(In close, In dollarVolume, size_t rows, size_t cols, Packed params, Out out) {
+  HasbrouckLambdaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, dollarVolume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, hasbrouckLambdaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, dollarVolume.data, rows, cols, values.window, out.data);
+}
+
+/// rangeVolatility(bars.open, bars.high, bars.low, bars.close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::rangeVolatility>
+Outcome rangeVolatility(In open, In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  RangeVolatilityParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, open, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(7, out, rangeVolatilityLength(rows, cols)); !o.ok()) return o;
+  return Kernel(open.data, high.data, low.data, close.data, rows, cols, values.estimator, values.window, values.annualize, out.data);
+}
+
 /// Every entry above, each given to `to.template add<Entry>(signature)` (the binding registers <name> and <name>Async).
 template <typename To>
 void addEntries(To& to) {
   to.template add<har<>>("har(rv, terms, out)");
+  to.template add<rollMeasure<>>("rollMeasure(close, rows, cols, params, out)");
+  to.template add<rollImpact<>>("rollImpact(close, dollarVolume, rows, cols, params, out)");
+  to.template add<corwinSchultz<>>("corwinSchultz(high, low, rows, cols, params, out)");
+  to.template add<kyleLambda<>>("kyleLambda(close, volume, rows, cols, params, out)");
+  to.template add<amihudLambda<>>("amihudLambda(close, dollarVolume, rows, cols, params, out)");
+  to.template add<hasbrouckLambda<>>("hasbrouckLambda(close, dollarVolume, rows, cols, params, out)");
+  to.template add<rangeVolatility<>>("rangeVolatility(bars.open, bars.high, bars.low, bars.close, rows, cols, params, out)");
 }
 
 }  // namespace entry
@@ -297,6 +520,13 @@ constexpr KernelParamNames kKernelParamNames[] = {
     {"twoScaleRV", paramNamesOf(kTwoScaleRVParams)},
     {"realizedKernel", paramNamesOf(kRealizedKernelParams)},
     {"har", {nullptr, 0}},
+    {"rollMeasure", paramNamesOf(kRollMeasureParams)},
+    {"rollImpact", paramNamesOf(kRollImpactParams)},
+    {"corwinSchultz", paramNamesOf(kCorwinSchultzParams)},
+    {"kyleLambda", paramNamesOf(kKyleLambdaParams)},
+    {"amihudLambda", paramNamesOf(kAmihudLambdaParams)},
+    {"hasbrouckLambda", paramNamesOf(kHasbrouckLambdaParams)},
+    {"rangeVolatility", paramNamesOf(kRangeVolatilityParams)},
 };
 
 }  // namespace kernelbus::features

@@ -130,7 +130,20 @@ function nativeVpin(b: NativeBinding): VpinFamily {
 }
 
 /** The features family's kernels with a fixed layout (generated entries). */
-const FIXED_FEATURES = { har: FEATURES_KERNELS.har };
+const FIXED_FEATURES = pick(FEATURES_KERNELS, [
+  'har',
+  'rollMeasure',
+  'rollImpact',
+  'corwinSchultz',
+  'kyleLambda',
+  'amihudLambda',
+  'hasbrouckLambda',
+  'rangeVolatility',
+]) as Readonly<Record<string, OutputSpec>>;
+
+/** The features kernels of a fixed layout, as the family types them. */
+type FixedFeatures = Omit<FeaturesFamily, 'bars' | 'imbalanceBars' | 'runBars' | DayKernel>;
+type DayKernel = 'realizedVariance' | 'bipowerVariation' | 'medRV' | 'minRV' | 'realizedSemivariance' | 'twoScaleRV' | 'realizedKernel';
 
 /** The features family on the addon: the counted entries' parameters packed in the descriptor's order. */
 function nativeFeatures(b: NativeBinding, fixed: FixedKernels['sync']): FeaturesFamily {
@@ -145,7 +158,7 @@ function nativeFeatures(b: NativeBinding, fixed: FixedKernels['sync']): Features
     realizedSemivariance: (ts, price, params) => b.realizedSemivariance(ts, price, packParams(SESSION_PARAMS, params)),
     twoScaleRV: (ts, price, params) => b.twoScaleRV(ts, price, packParams(TWO_SCALE_PARAMS, params)),
     realizedKernel: (ts, price, params) => b.realizedKernel(ts, price, packParams(REALIZED_KERNEL_PARAMS, params)),
-    ...(fixed as Pick<FeaturesFamily, 'har'>),
+    ...(fixed as unknown as FixedFeatures),
   };
 }
 
@@ -162,7 +175,7 @@ function nativeFeaturesAsync(b: NativeBinding, fixed: FixedKernels['async']): As
     realizedSemivariance: (ts, price, params) => b.realizedSemivarianceAsync(ts, price, packParams(SESSION_PARAMS, params)),
     twoScaleRV: (ts, price, params) => b.twoScaleRVAsync(ts, price, packParams(TWO_SCALE_PARAMS, params)),
     realizedKernel: (ts, price, params) => b.realizedKernelAsync(ts, price, packParams(REALIZED_KERNEL_PARAMS, params)),
-    ...(fixed as Pick<AsyncFamily<FeaturesFamily>, 'har'>),
+    ...(fixed as unknown as AsyncFamily<FixedFeatures>),
   };
 }
 

@@ -159,4 +159,15 @@ export interface FeaturesFamily {
   realizedKernel(ts: Float64Array, price: Float64Array, params: RealizedKernelParams): DayValues;
   /** HAR of rv with the terms [0, lags...]: coefficients (k), fitted (n), forecast (1), in one array. */
   har(rv: Float64Array, terms: Float64Array, out?: Float64Array): Float64Array;
+  /** The rolling bar estimators: their columns (rows x cols each), rows, cols, packed parameters; outputs in one array. */
+  rollMeasure: EstimatorCall;
+  rollImpact: EstimatorCall;
+  corwinSchultz: EstimatorCall;
+  kyleLambda: EstimatorCall;
+  amihudLambda: EstimatorCall;
+  hasbrouckLambda: EstimatorCall;
+  rangeVolatility: EstimatorCall;
 }
+
+/** A rolling bar estimator as a backend implements it (estimators-kernels.ts' signatures). */
+export type EstimatorCall = (...args: (Float64Array | number)[]) => Float64Array;

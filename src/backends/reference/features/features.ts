@@ -5,6 +5,7 @@
 import type { BarParams, Bars, FeaturesFamily } from '../../../kernels/features/features.js';
 import { Fault, inputFault } from '../../../kernels/faults.js';
 import { BarBuilder } from './bar-builder.js';
+import { referenceEstimators } from './estimators.js';
 import { referenceHar } from './har.js';
 import { referenceImbalanceBars, referenceRunBars } from './information-bars.js';
 import {
@@ -65,4 +66,5 @@ export const referenceFeatures: FeaturesFamily = {
   twoScaleRV: referenceTwoScaleRv,
   realizedKernel: referenceRealizedKernel,
   har: referenceHar,
+  ...referenceEstimators,
 };
