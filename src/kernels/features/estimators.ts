@@ -50,7 +50,11 @@ export function barFields(bars: unknown, fields: readonly EstimatorField[]): unk
   if (typeof bars !== 'object' || bars === null || ArrayBuffer.isView(bars) || Array.isArray(bars)) {
     throw new KernelInputError('bars', `an object { ${fields.join(', ')} } of Float64Arrays or Matrices`, describeValue(bars));
   }
-  return fields.map((f) => (bars as Record<string, unknown>)[f]);
+  return fields.map((f) => {
+    const v = (bars as Record<string, unknown>)[f];
+    if (v === undefined) throw new KernelInputError(`bars.${f}`, 'a Float64Array or a Matrix { data, rows, cols }', 'undefined');
+    return v;
+  });
 }
 
 /** rangeVolatility's estimators and the fields each reads. */
