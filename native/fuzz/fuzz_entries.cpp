@@ -328,10 +328,11 @@ void realizedCase(Args& a, fuzz::Input& in, const In& ts, const In& price, std::
   fillAll(entry, o);
 }
 
-/// The realized measures (realized_entry.hpp) and the generated har case.
+/// The realized measures (realized_entry.hpp), then the family's generated cases (har, the bar
+/// estimators: native/fuzz/generated/features_fuzz.hpp).
 void realizedEntry(fuzz::Input& in, int which) {
   Args a(in);
-  if (which == 7) return features::fuzzing::kCases[0].run(a, in);
+  if (which == 7) return features::fuzzing::kCases[in.in<size_t>(0, std::size(features::fuzzing::kCases) - 1)].run(a, in);
   const fuzz::Trades t = in.trades(1000, 64);
   const size_t n = t.size();
   std::vector<double> ts = t.ts;

@@ -39,7 +39,7 @@ type Call = (k: Kernels, x: Record<string, Matrix | Float64Array>) => Matrix | F
 const CALLS: Record<string, Call> = {
   rollMeasure: (k, x) => k.rollMeasure(x.close, { window: 5 }),
   rollImpact: (k, x) => k.rollImpact(x.close, x.dollarVolume, { window: 5 }),
-  corwinSchultz: (k, x) => k.corwinSchultz(x.high, x.low, { window: 5 }),
+  corwinSchultz: (k, x) => k.corwinSchultz(x.high, x.low, { window: 5 }) as unknown as Record<string, Matrix>,
   kyleLambda: (k, x) => k.kyleLambda(x.close, x.volume, { window: 5 }),
   amihudLambda: (k, x) => k.amihudLambda(x.close, x.dollarVolume, { window: 5 }),
   hasbrouckLambda: (k, x) => k.hasbrouckLambda(x.close, x.dollarVolume, { window: 5 }),
@@ -67,20 +67,21 @@ function cases(k: Kernels): void {
   }
 
   it('the first valid bar: window + 1 for Roll, window for Corwin-Schultz, Kyle, Yang-Zhang, window - 1 for Parkinson', () => {
-    const x = Object.fromEntries(Object.entries(panel()).map(([f, m]) => [f, columnOf(m, 0)]));
+    const x: Record<string, Float64Array> = Object.fromEntries(Object.entries(panel()).map(([f, m]) => [f, columnOf(m, 0)]));
     const first = (v: Float64Array) => v.findIndex((y) => !Number.isNaN(y));
     expect(first(k.rollMeasure(x.close, { window: 5 }))).toBe(6);
     expect(first(k.corwinSchultz(x.high, x.low, { window: 5 }).spread)).toBe(5);
     expect(first(k.kyleLambda(x.close, x.volume, { window: 5 }))).toBe(5);
     expect(first(k.amihudLambda(x.close, x.dollarVolume, { window: 5 }))).toBe(5);
-    expect(first(k.rangeVolatility(x as never, { estimator: 'yang-zhang', window: 5 }))).toBe(5);
-    expect(first(k.rangeVolatility(x as never, { estimator: 'garman-klass', window: 5 }))).toBe(4);
+    const ohlc = { open: x.open, high: x.high, low: x.low, close: x.close };
+    expect(first(k.rangeVolatility(ohlc, { estimator: 'yang-zhang', window: 5 }))).toBe(5);
+    expect(first(k.rangeVolatility(ohlc, { estimator: 'garman-klass', window: 5 }))).toBe(4);
     expect(first(k.rangeVolatility({ high: x.high, low: x.low }, { estimator: 'parkinson', window: 5 }))).toBe(4);
-    expect(first(k.rangeVolatility(x as never, { estimator: 'rogers-satchell', window: 5 }))).toBe(4);
+    expect(first(k.rangeVolatility(ohlc, { estimator: 'rogers-satchell', window: 5 }))).toBe(4);
   });
 
   it('a window past the input: NaN throughout; a NaN close: NaN while a window holds it', () => {
-    const x = Object.fromEntries(Object.entries(panel()).map(([f, m]) => [f, columnOf(m, 1)]));
+    const x: Record<string, Float64Array> = Object.fromEntries(Object.entries(panel()).map(([f, m]) => [f, columnOf(m, 1)]));
     expect(Array.from(k.amihudLambda(x.close, x.dollarVolume, { window: 50 })).every(Number.isNaN)).toBe(true);
     const a = k.amihudLambda(x.close, x.dollarVolume, { window: 5 });
     // close[25] is NaN: the returns 25 and 26 are, so the windows ending at 25..30 are

@@ -6,6 +6,9 @@ import { describeErrorCases, errorCase as c, f64 } from '../helpers/errors.js';
 
 const ts = f64(1, 2, 3);
 const prices = f64(10, 11, 12);
+// 20 trades of one day: a fault inside the native kernel's blocks of 8
+const longTs = Float64Array.from({ length: 20 }, (_, i) => 1000 * i);
+const longPrices = Float64Array.from({ length: 20 }, (_, i) => 100 + (i % 3));
 const rv = Float64Array.from({ length: 30 }, (_, i) => 1e-4 * (1 + 0.5 * Math.sin(i)));
 
 const cases = [
@@ -39,6 +42,20 @@ const cases = [
     'prices: expected finite prices > 0, got prices[0] = -1',
   ),
   c('price NaN', 'realizedKernel', [f64(10, 11, NaN), { ts }], 'prices', 'prices: expected finite prices > 0, got prices[2] = NaN'),
+  c(
+    'ts decreasing inside a block',
+    'realizedVariance',
+    [longPrices, { ts: Float64Array.from(longTs, (t, i) => (i === 13 ? t - 1500 : t)) }],
+    'options.ts',
+    'options.ts: expected non-decreasing timestamps, got ts[13] = 11500 after 12000',
+  ),
+  c(
+    'price 0 inside a block',
+    'medRV',
+    [Float64Array.from(longPrices, (p, i) => (i === 17 ? 0 : p)), { ts: longTs }],
+    'prices',
+    'prices: expected finite prices > 0, got prices[17] = 0',
+  ),
   c('ts missing', 'realizedVariance', [prices, {}], 'options.ts', 'options.ts: expected a Float64Array, got undefined'),
   c('lengths differ', 'twoScaleRV', [prices, { ts: f64(1, 2) }], 'options.ts', 'options.ts: expected length 3 (as prices), got length 2'),
   c('period week', 'realizedVariance', [prices, { ts, period: 'week' }], 'options.period', `options.period: expected 'day', got "week"`),

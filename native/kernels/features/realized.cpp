@@ -2,6 +2,8 @@
 // function for function.
 #include "realized.hpp"
 
+#include "log_returns.hpp"
+
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -13,12 +15,46 @@ constexpr double kDayMs = 86400000;
 constexpr double kPi = 3.14159265358979323846;
 }  // namespace
 
-double logReturn(Doubles price, size_t i, size_t lag) { return std::log(price[i] / price[i - lag]); }
+/// f(r) for each return log(p_i / p_{i-lag}) of the prices [start, end), i from start + lag, in order:
+/// the returns a block at a time (logReturns: fdlibm's log, vectorized).
+template <typename F>
+void forEachReturn(Doubles price, size_t start, size_t end, size_t lag, F&& f) {
+  constexpr size_t kBlock = 1024;
+  double r[kBlock];
+  for (size_t i = start + lag; i < end; i += kBlock) {
+    const size_t to = std::min(end, i + kBlock);
+    logReturns(price, i, to, lag, r);
+    for (size_t j = 0; j < to - i; j++) f(r[j]);
+  }
+}
+
+namespace {
+
+/// Under a whole-day session, whether trades [i, i + kDayBlock) all belong to the open day (ending at
+/// dayEnd, the last trade's ts `last`), in order, with prices finite and > 0: then they only extend it,
+/// as days()'s one-by-one steps would (a block that is not is taken one by one, its first fault found).
+constexpr size_t kDayBlock = 8;
+bool inOpenDay(Doubles ts, Doubles price, size_t i, double last, double offset, double dayEnd) {
+  bool ok = ts[i] >= last && ts[i + kDayBlock - 1] + offset < dayEnd;
+  for (size_t j = 0; j < kDayBlock; j++) {
+    const double p = price[i + j];
+    ok &= (j == 0 || ts[i + j] >= ts[i + j - 1]) & (p > 0) & (p <= DBL_MAX);
+  }
+  return ok;
+}
+
+}  // namespace
 
 Status days(Doubles ts, Doubles price, size_t n, double offset, double open, double close, std::vector<Day>& out) {
   const bool whole = open == 0 && close == kDayMs;
   double last = -INFINITY, dayStart = NAN, dayEnd = -INFINITY;
   for (size_t i = 0; i < n; i++) {
+    if (whole && !out.empty() && i + kDayBlock <= n && inOpenDay(ts, price, i, last, offset, dayEnd)) {
+      i += kDayBlock - 1;
+      last = ts[i];
+      out.back().end = i + 1;
+      continue;
+    }
     const double t = ts[i];
     const double local = t + offset;
     if (!(t >= last) || !std::isfinite(local)) return Status{Fault::RealizedTsInvalid, static_cast<double>(i), t, last};
@@ -44,34 +80,34 @@ Status days(Doubles ts, Doubles price, size_t n, double offset, double open, dou
 
 double dayRv(Doubles price, size_t start, size_t end) {
   double sum = 0;
-  for (size_t i = start + 1; i < end; i++) {
-    const double r = logReturn(price, i);
-    sum += r * r;
-  }
+  forEachReturn(price, start, end, 1, [&](double r) { sum += r * r; });
   return sum;
 }
 
 double dayBpv(Doubles price, size_t start, size_t end) {
   double sum = 0, before = 0;
-  for (size_t i = start + 1; i < end; i++) {
-    const double a = std::fabs(logReturn(price, i));
+  forEachReturn(price, start, end, 1, [&](double r) {
+    const double a = std::fabs(r);
     sum += before * a;
     before = a;
-  }
+  });
   return (kPi / 2) * sum;
 }
 
 double dayMedRv(Doubles price, size_t start, size_t end) {
   const size_t n = end - start;
   if (n < 3) return NAN;
-  double sum = 0, a = 0, b = std::fabs(logReturn(price, start + 1));
-  for (size_t i = start + 2; i < end; i++) {
-    const double c = std::fabs(logReturn(price, i));
-    const double m = std::max(std::min(a, b), std::min(std::max(a, b), c));
-    sum += m * m;
-    a = b;
+  double sum = 0, a = 0, b = 0;
+  size_t seen = 0;
+  forEachReturn(price, start, end, 1, [&](double r) {
+    const double c = std::fabs(r);
+    if (seen++ > 0) {  // from the second return: the median of |r_{i-2}|, |r_{i-1}|, |r_i|
+      const double m = std::max(std::min(a, b), std::min(std::max(a, b), c));
+      sum += m * m;
+      a = b;
+    }
     b = c;
-  }
+  });
   const double N = static_cast<double>(n);
   return (kPi / (6 - 4 * std::sqrt(3.0) + kPi)) * (N / (N - 2)) * sum;
 }
@@ -80,12 +116,12 @@ double dayMinRv(Doubles price, size_t start, size_t end) {
   const size_t n = end - start;
   if (n < 2) return NAN;
   double sum = 0, a = 0;
-  for (size_t i = start + 1; i < end; i++) {
-    const double b = std::fabs(logReturn(price, i));
+  forEachReturn(price, start, end, 1, [&](double r) {
+    const double b = std::fabs(r);
     const double m = std::min(a, b);
     sum += m * m;
     a = b;
-  }
+  });
   const double N = static_cast<double>(n);
   return (kPi / (kPi - 2)) * (N / (N - 1)) * sum;
 }
@@ -93,24 +129,20 @@ double dayMinRv(Doubles price, size_t start, size_t end) {
 void daySemivariance(Doubles price, size_t start, size_t end, double& up, double& down) {
   up = 0;
   down = 0;
-  for (size_t i = start + 1; i < end; i++) {
-    const double r = logReturn(price, i);
+  forEachReturn(price, start, end, 1, [&](double r) {
     if (r > 0) {
       up += r * r;
     } else if (r < 0) {
       down += r * r;
     }
-  }
+  });
 }
 
 namespace {
 
 double lagSquares(Doubles price, size_t start, size_t end, size_t lag) {
   double sum = 0;
-  for (size_t i = start + lag; i < end; i++) {
-    const double r = logReturn(price, i, lag);
-    sum += r * r;
-  }
+  forEachReturn(price, start, end, lag, [&](double r) { sum += r * r; });
   return sum;
 }
 
@@ -161,7 +193,7 @@ double dayTsrv(Doubles price, size_t start, size_t end, size_t K, size_t J) {
 double dayKernel(Doubles price, size_t start, size_t end, int type, size_t H, bool adjust, std::vector<double>& r) {
   const size_t n = end - start;
   r.assign(n, 0.0);
-  for (size_t i = 1; i < n; i++) r[i] = logReturn(price, start + i);
+  if (n > 1) logReturns(price, start + 1, end, 1, r.data() + 1);
   double ans = 0;
   for (size_t i = 0; i < n; i++) ans += r[i] * r[i];
   const size_t lags = std::min(H, n - 1);

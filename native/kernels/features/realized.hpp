@@ -22,9 +22,6 @@ struct Day {
 /// RealizedTsInvalid, RealizedPriceInvalid at the first fault, as the reference's days().
 Status days(Doubles ts, Doubles price, size_t n, double offset, double open, double close, std::vector<Day>& out);
 
-/// log(p_i / p_{i-lag}): diff(log p) without its cancellation (the reference's logReturn).
-double logReturn(Doubles price, size_t i, size_t lag = 1);
-
 /// One day's measures of the prices [start, end) (the reference's day* functions).
 double dayRv(Doubles price, size_t start, size_t end);
 double dayBpv(Doubles price, size_t start, size_t end);
