@@ -222,7 +222,10 @@ function perColumn(
   outputs: readonly Float64Array[],
   series: (ins: Float64Array[], n: number, outs: Float64Array[]) => void,
 ): void {
-  if (cols === 1) return series(inputs as Float64Array[], rows, outputs as Float64Array[]);
+  if (cols === 1) {
+    series(inputs as Float64Array[], rows, outputs as Float64Array[]);
+    return;
+  }
   const ins = inputs.map(() => new Float64Array(rows));
   const outs = outputs.map(() => new Float64Array(rows));
   for (let c = 0; c < cols; c++) {
