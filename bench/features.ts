@@ -134,7 +134,7 @@ export const featuresSection: BenchSection = {
         baseline: 'reference',
       });
     }
-    rows.push(...realizedRows(nat, ref));
+    rows.push(...realizedRows(nat, ref, yardstickRun));
     const p = peers();
     for (const peer of p?.results ?? []) {
       const native = nativeRates[peer.case];

@@ -11,7 +11,7 @@ const DAY = 86_400_000;
 const D0 = Date.UTC(2024, 0, 2);
 const f64 = (...v: number[]) => Float64Array.from(v);
 const lr = (a: number, b: number) => Math.log(b / a);
-/** Equal to 1e-14 relative: the C library's log and Math.log may differ in their last bit. */
+/** Equal to 1e-14 relative: the hand values add in another order. */
 const near = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-14 * Math.abs(want));
 
 /** Day 0: 100, 101, 100.5, 102 (4 prices); day 1: none; day 2: one trade at 200; day 3: 50, 49. */

@@ -129,8 +129,6 @@ const measure = (name: 'realizedVariance' | 'bipowerVariation' | 'medRV' | 'minR
     },
   }) as const;
 
-const NO_NAMES: undefined = undefined;
-
 /** The realized measures' and har's descriptors (joined to FEATURES_KERNELS). */
 export const REALIZED_KERNELS = {
   realizedVariance: measure('realizedVariance'),
@@ -197,7 +195,7 @@ export const REALIZED_KERNELS = {
       return {
         size: rv.length,
         args: [rv, terms],
-        split: { labels: { K: names, T: indexOf(rv) ?? NO_NAMES } },
+        split: { labels: { K: names, T: indexOf(rv) } },
         shape: (o: Outputs) => o as unknown as HarResult,
       };
     },

@@ -73,8 +73,8 @@ function perDay(ts: Float64Array, price: Float64Array, s: SessionParams, measure
 
 /**
  * The return from price i - lag to price i: log(p_i / p_{i-lag}), which is diff(log p) without its
- * cancellation (the same to ~1e-16 of log p; the logs of Math.log and of the C library may differ in
- * their last bit, which diff(log p) would make 1e-12 of a small return, and the backends differ).
+ * cancellation (the same to ~1e-16 of log p, ~1e-12 of a small return). Math.log is fdlibm's log in
+ * V8, as native/kernels/features/log_returns.cpp computes it: the backends agree to the bit.
  */
 export function logReturn(price: Float64Array, i: number, lag = 1): number {
   return Math.log(price[i] / price[i - lag]);
