@@ -8,8 +8,8 @@ github.com/jonathancornelissen/highfrequency 967dc40e, 5 Dec 2022), written line
                                 rKernelCov (-> kernelEstimator), their data.table branch's day loop
   R/internalRealizedMeasures.R  RBPVar, TSRV, kernelCharToInt
   R/internal.R                  makeReturns
-  src/realizedMeasures.cpp      KK, kernelEstimator
-  R/HARmodel.R, src/HARmodel.cpp  HARmodel (type "HAR", h = 1), har_agg, harInsanityFilter, predict
+  highfrequency/src/realizedMeasures.cpp      KK, kernelEstimator
+  R/HARmodel.R, highfrequency/src/HARmodel.cpp  HARmodel (type "HAR", h = 1), har_agg, harInsanityFilter, predict
 Each function below names the R code it follows. R's 1-based ranges are written as they are and
 shifted by one where numpy indexes.
 
@@ -103,7 +103,7 @@ KERNELS = ["rectangular", "bartlett", "second", "epanechnikov", "cubic", "fifth"
            "eighth", "parzen", "tukeyHanning", "modifiedTukeyHanning"]
 
 
-# src/realizedMeasures.cpp KK(x, type)
+# highfrequency/src/realizedMeasures.cpp KK(x, type)
 def kk(x, t):
     if t == 0:
         return 1.0
@@ -130,7 +130,7 @@ def kk(x, t):
     return (1 - math.sin(math.pi / 2 - math.pi * (1 - x) * (1 - x))) / 2
 
 
-# src/realizedMeasures.cpp kernelEstimator(a, b, na, q, adj, type, ab, ab2), a = b = the returns
+# highfrequency/src/realizedMeasures.cpp kernelEstimator(a, b, na, q, adj, type, ab, ab2), a = b = the returns
 def kernel_estimator(a, q, adj, t, only_pairs=False):
     na = len(a)
     nab = na - 1
@@ -164,7 +164,7 @@ def r_kernel(r, kernel, bandwidth, adjust, only_pairs=False):
         return float(kernel_estimator([float(x) for x in r], bandwidth, 1 if adjust else 0, KERNELS.index(kernel), only_pairs))
 
 
-# src/HARmodel.cpp har_agg: mHARData(j-1, i) = sum(RM(span(j - periods(i), j-1))) / periods(i), NA before
+# highfrequency/src/HARmodel.cpp har_agg: mHARData(j-1, i) = sum(RM(span(j - periods(i), j-1))) / periods(i), NA before
 def har_agg(rm, periods):
     n = len(rm)
     out = np.full((n, len(periods)), np.nan)

@@ -40,7 +40,7 @@ export interface TwoScaleOptions extends RealizedOptions {
   j?: number;
 }
 
-/** highfrequency's kernels (kernelCharToInt, KK in src/realizedMeasures.cpp), in its order. */
+/** highfrequency's kernels (kernelCharToInt, KK in highfrequency/src/realizedMeasures.cpp), in its order. */
 export const REALIZED_KERNELS = [
   'rectangular',
   'bartlett',

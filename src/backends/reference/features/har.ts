@@ -1,6 +1,6 @@
 /**
  * The HAR model (reference): R highfrequency 1.0's HARmodel, type 'HAR' (R/HARmodel.R, har_agg in
- * src/HARmodel.cpp): rv[t + 1] = b0 + sum over the lags h of b_h mean(rv[t - h + 1 .. t]), OLS on the
+ * highfrequency/src/HARmodel.cpp): rv[t + 1] = b0 + sum over the lags h of b_h mean(rv[t - h + 1 .. t]), OLS on the
  * days maxLag + 1 .. n (0-based: maxLag .. n - 1), solved by modified Gram-Schmidt on [X | y].
  * native/kernels/features/har.cpp is the same arithmetic.
  */

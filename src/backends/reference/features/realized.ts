@@ -1,6 +1,6 @@
 /**
  * Realized measures per day (reference): R highfrequency 1.0's formulas (R/realizedMeasures.R,
- * R/internalRealizedMeasures.R, src/realizedMeasures.cpp) on each day's prices, the returns of a day
+ * R/internalRealizedMeasures.R, highfrequency/src/realizedMeasures.cpp) on each day's prices, the returns of a day
  * `[0, diff(log p)]` as its makeReturns gives them (N = the day's prices), each log(p_i / p_{i-1}). The days are found first
  * (`days`), then each day's measure (native/kernels/features/realized.cpp: the same functions, the
  * same order of floating-point operations).
@@ -173,7 +173,7 @@ export function dayTsrv(price: Float64Array, start: number, end: number, K: numb
   return adj * ((1 / K) * sumK - (nbarK / nbarJ) * (1 / J) * sumJ);
 }
 
-/** highfrequency's KK(x, type) (src/realizedMeasures.cpp), its powers written as products. */
+/** highfrequency's KK(x, type) (highfrequency/src/realizedMeasures.cpp), its powers written as products. */
 export function kernelWeight(x: number, type: number): number {
   const x2 = x * x;
   const x3 = x2 * x;
