@@ -60,7 +60,10 @@ export interface RealizedKernels {
   realizedVariance(prices: Float64Array, options: RealizedOptions): Vector;
   /** rBPCov on one asset (RBPVar): pi/2 sum |r_i| |r_{i-1}|, without N/(N-1) (fewer than 3 prices: 0; highfrequency: NA for one). */
   bipowerVariation(prices: Float64Array, options: RealizedOptions): Vector;
-  /** rMedRVar: pi / (6 - 4 sqrt(3) + pi) x N/(N-2) x sum med(|r_{i-1}|, |r_i|, |r_{i+1}|)^2 (fewer than 3 prices: NaN, as highfrequency). */
+  /**
+   * rMedRVar: pi / (6 - 4 sqrt(3) + pi) x N/(N-2) x sum med(|r_{i-1}|, |r_i|, |r_{i+1}|)^2 (fewer
+   * than 3 prices: NaN, as highfrequency).
+   */
   medRV(prices: Float64Array, options: RealizedOptions): Vector;
   /** rMinRVar: pi / (pi - 2) x N/(N-1) x sum min(|r_i|, |r_{i+1}|)^2 (one price: NaN, as highfrequency). */
   minRV(prices: Float64Array, options: RealizedOptions): Vector;
