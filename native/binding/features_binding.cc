@@ -22,7 +22,7 @@ void registerFeatures(Napi::Env env, Napi::Object exports) {
   add<&TwoScaleRv::count>(env, exports, "twoScaleRV(ts, price, params)");
   add<&RealizedKernel::count>(env, exports, "realizedKernel(ts, price, params)");
   Registrar registrar{env, exports};
-  addEntries(registrar);  // the generated entries (har)
+  addEntries(registrar);  // the generated entries: har, the bar estimators
 }
 
 }  // namespace kernelbus::binding

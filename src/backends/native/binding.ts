@@ -9,11 +9,11 @@ import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
 import type { Bars } from '../../kernels/features/features.js';
 import type { DaySemivariances, DayValues } from '../../kernels/features/realized.js';
+import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
+import type { BlockResult } from '../../io/types.js';
 
 /** A realized measure's entry: (ts, price, packed params) -> its columns. */
 type DayEntry<T> = (ts: Float64Array, price: Float64Array, params: Float64Array) => T;
-import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
-import type { BlockResult } from '../../io/types.js';
 
 /** The native stream object (native/binding/vpin_binding.cc). */
 export interface NativeVpinStream {

@@ -141,9 +141,29 @@ const FIXED_FEATURES = pick(FEATURES_KERNELS, [
   'rangeVolatility',
 ]) as Readonly<Record<string, OutputSpec>>;
 
+/** The realized measures (counted entries: a row per day) and their packed parameters' tables. */
+const DAY_KERNELS = {
+  realizedVariance: SESSION_PARAMS,
+  bipowerVariation: SESSION_PARAMS,
+  medRV: SESSION_PARAMS,
+  minRV: SESSION_PARAMS,
+  realizedSemivariance: SESSION_PARAMS,
+  twoScaleRV: TWO_SCALE_PARAMS,
+  realizedKernel: REALIZED_KERNEL_PARAMS,
+} as const;
+type DayKernel = keyof typeof DAY_KERNELS;
+
+/** The realized measures on the addon's entries `<name><suffix>` ('' or 'Async'), the parameters packed. */
+function dayKernels<T>(b: NativeBinding, suffix: '' | 'Async'): T {
+  const entries = Object.entries(DAY_KERNELS).map(([name, table]) => {
+    const entry = b[`${name}${suffix}` as keyof NativeBinding] as (ts: Float64Array, price: Float64Array, p: Float64Array) => unknown;
+    return [name, (ts: Float64Array, price: Float64Array, params: Record<string, number>) => entry(ts, price, packParams(table, params))];
+  });
+  return Object.fromEntries(entries) as T;
+}
+
 /** The features kernels of a fixed layout, as the family types them. */
 type FixedFeatures = Omit<FeaturesFamily, 'bars' | 'imbalanceBars' | 'runBars' | DayKernel>;
-type DayKernel = 'realizedVariance' | 'bipowerVariation' | 'medRV' | 'minRV' | 'realizedSemivariance' | 'twoScaleRV' | 'realizedKernel';
 
 /** The features family on the addon: the counted entries' parameters packed in the descriptor's order. */
 function nativeFeatures(b: NativeBinding, fixed: FixedKernels['sync']): FeaturesFamily {
@@ -151,13 +171,7 @@ function nativeFeatures(b: NativeBinding, fixed: FixedKernels['sync']): Features
     bars: (ts, price, volume, params) => b.bars(ts, price, volume, packParams(BARS_PARAMS, params)),
     imbalanceBars: (ts, price, volume, params) => b.imbalanceBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
     runBars: (ts, price, volume, params) => b.runBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
-    realizedVariance: (ts, price, params) => b.realizedVariance(ts, price, packParams(SESSION_PARAMS, params)),
-    bipowerVariation: (ts, price, params) => b.bipowerVariation(ts, price, packParams(SESSION_PARAMS, params)),
-    medRV: (ts, price, params) => b.medRV(ts, price, packParams(SESSION_PARAMS, params)),
-    minRV: (ts, price, params) => b.minRV(ts, price, packParams(SESSION_PARAMS, params)),
-    realizedSemivariance: (ts, price, params) => b.realizedSemivariance(ts, price, packParams(SESSION_PARAMS, params)),
-    twoScaleRV: (ts, price, params) => b.twoScaleRV(ts, price, packParams(TWO_SCALE_PARAMS, params)),
-    realizedKernel: (ts, price, params) => b.realizedKernel(ts, price, packParams(REALIZED_KERNEL_PARAMS, params)),
+    ...dayKernels<Pick<FeaturesFamily, DayKernel>>(b, ''),
     ...(fixed as unknown as FixedFeatures),
   };
 }
@@ -168,13 +182,7 @@ function nativeFeaturesAsync(b: NativeBinding, fixed: FixedKernels['async']): As
     bars: (ts, price, volume, params) => b.barsAsync(ts, price, volume, packParams(BARS_PARAMS, params)),
     imbalanceBars: (ts, price, volume, params) => b.imbalanceBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
     runBars: (ts, price, volume, params) => b.runBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
-    realizedVariance: (ts, price, params) => b.realizedVarianceAsync(ts, price, packParams(SESSION_PARAMS, params)),
-    bipowerVariation: (ts, price, params) => b.bipowerVariationAsync(ts, price, packParams(SESSION_PARAMS, params)),
-    medRV: (ts, price, params) => b.medRVAsync(ts, price, packParams(SESSION_PARAMS, params)),
-    minRV: (ts, price, params) => b.minRVAsync(ts, price, packParams(SESSION_PARAMS, params)),
-    realizedSemivariance: (ts, price, params) => b.realizedSemivarianceAsync(ts, price, packParams(SESSION_PARAMS, params)),
-    twoScaleRV: (ts, price, params) => b.twoScaleRVAsync(ts, price, packParams(TWO_SCALE_PARAMS, params)),
-    realizedKernel: (ts, price, params) => b.realizedKernelAsync(ts, price, packParams(REALIZED_KERNEL_PARAMS, params)),
+    ...dayKernels<AsyncFamily<Pick<FeaturesFamily, DayKernel>>>(b, 'Async'),
     ...(fixed as unknown as AsyncFamily<FixedFeatures>),
   };
 }
