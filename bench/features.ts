@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { backends, kernels, type Trades } from '../src/api/index.js';
 import type { BarOptions, Bars, InformationBarOptions } from '../src/kernels/features/features.js';
+import { realizedRows } from './features-realized.js';
 import { centGrid } from './inputs.js';
 import { median, timeBest, type BenchRow, type BenchSection } from './lib.js';
 
@@ -133,6 +134,7 @@ export const featuresSection: BenchSection = {
         baseline: 'reference',
       });
     }
+    rows.push(...realizedRows(nat, ref, yardstickRun));
     const p = peers();
     for (const peer of p?.results ?? []) {
       const native = nativeRates[peer.case];

@@ -22,6 +22,8 @@
 #include "calls.hpp"
 #include "factor/factor_entry.hpp"
 #include "features/features_entry.hpp"
+#include "features/realized_entry.hpp"
+#include "generated/features_fuzz.hpp"
 #include "vpin/pin_entry.hpp"
 #include "portfolio/portfolio_alloc_entry.hpp"
 #include "generated/factor_fuzz.hpp"
@@ -313,9 +315,52 @@ void featuresEntry(fuzz::Input& in, int which) {
   }
 }
 
+/// A realized measure's counted entry over trades mostly valid (a day's worth or several: ts spread by
+/// `scale`), the session whole, a window or anything, then its fill().
+template <typename Entry>
+void realizedCase(Args& a, fuzz::Input& in, const In& ts, const In& price, std::initializer_list<double> extra) {
+  const bool whole = in.flag();
+  std::vector<double> values = {in.flag() ? 0 : in.real(-5e7, 5e7), whole ? 0 : in.real(0, 4e7), whole ? 86400000 : in.real(4e7, 86400000)};
+  values.insert(values.end(), extra);
+  Entry entry;
+  const Outcome o = entry.count(ts, price, a.params(values));
+  a.check(o);
+  fillAll(entry, o);
+}
+
+/// The realized measures (realized_entry.hpp), then the family's generated cases (har, the bar
+/// estimators: native/fuzz/generated/features_fuzz.hpp).
+void realizedEntry(fuzz::Input& in, int which) {
+  Args a(in);
+  if (which == 7) return features::fuzzing::kCases[in.in<size_t>(0, std::size(features::fuzzing::kCases) - 1)].run(a, in);
+  const fuzz::Trades t = in.trades(1000, 64);
+  const size_t n = t.size();
+  std::vector<double> ts = t.ts;
+  const double scale = in.flag() ? 1 : in.real(1, 1e6);  // spread the times over days
+  for (double& x : ts) x *= scale;
+  const In tsIn = a.keep(ts), price = a.take(t.price, n);
+  using namespace features::entry;  // NOLINT: the entries, one case each
+  switch (which) {
+    case 0:
+      return realizedCase<RealizedVariance>(a, in, tsIn, price, {});
+    case 1:
+      return realizedCase<BipowerVariation>(a, in, tsIn, price, {});
+    case 2:
+      return realizedCase<MedRv>(a, in, tsIn, price, {});
+    case 3:
+      return realizedCase<MinRv>(a, in, tsIn, price, {});
+    case 4:
+      return realizedCase<RealizedSemivariance>(a, in, tsIn, price, {});
+    case 5:
+      return realizedCase<TwoScaleRv>(a, in, tsIn, price, {double(in.in<int>(1, 40)), double(in.in<int>(1, 40))});
+    default:
+      return realizedCase<RealizedKernel>(a, in, tsIn, price, {double(in.in<int>(0, 11)), double(in.in<int>(0, 64)), double(in.flag())});
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  const int family = in.in<int>(0, 7);
+  const int family = in.in<int>(0, 8);
   if (family == 0) riskEntry(in);
   if (family == 1) factorEntry(in, in.in<int>(-5, 3));
   if (family == 2) {
@@ -326,6 +371,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (family == 4) pinEntry(in, in.in<int>(0, 1));
   if (family == 5) vpinEntry(in, in.in<int>(0, 6));
   if (family == 6) featuresEntry(in, in.in<int>(0, 2));
+  if (family == 8) realizedEntry(in, in.in<int>(0, 7));
   if (family == 7) {
     Args a(in);
     indicators::fuzzing::kCases[in.in<size_t>(0, std::size(indicators::fuzzing::kCases) - 1)].run(a, in);

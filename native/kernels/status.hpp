@@ -49,7 +49,10 @@ enum class Fault : int {
   // VPIN family, classifyTrades from a quote stream (classify.hpp)
   QuoteTsInvalid = 34,  // a quote time not finite, or before the one before it: previous = that one
   // VPIN family, PIN (pin.hpp)
-  PinCountInvalid = 35,  // a count not an integer >= 0: previous = 0 for buys, 1 for sells
+  PinCountInvalid = 35,       // a count not an integer >= 0: previous = 0 for buys, 1 for sells
+  RealizedTsInvalid = 36,     // a realized measure's ts not finite or decreasing: previous = the ts before
+  RealizedPriceInvalid = 37,  // a realized measure's price not finite and > 0
+  HarInputInvalid = 38,       // previous 0: rv[index] not finite, 1: terms[index] bad, 2: rv of value days, index needed
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -94,6 +97,9 @@ constexpr FaultName kFaultNames[] = {
     {"CorrelationUndefined", Fault::CorrelationUndefined},
     {"QuoteTsInvalid", Fault::QuoteTsInvalid},
     {"PinCountInvalid", Fault::PinCountInvalid},
+    {"RealizedTsInvalid", Fault::RealizedTsInvalid},
+    {"RealizedPriceInvalid", Fault::RealizedPriceInvalid},
+    {"HarInputInvalid", Fault::HarInputInvalid},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -104,7 +110,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::PinCountInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::HarInputInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

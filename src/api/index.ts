@@ -219,6 +219,36 @@ export const bars = defaults.bars;
 export const imbalanceBars = defaults.imbalanceBars;
 /** mlfinlab's EMA or Const run bars, the same columns as `bars`. */
 export const runBars = defaults.runBars;
+/** Realized variance per day (highfrequency's rRVar): a Vector of days labelled by date. */
+export const realizedVariance = defaults.realizedVariance;
+/** Bipower variation per day (highfrequency's rBPCov on one asset). */
+export const bipowerVariation = defaults.bipowerVariation;
+/** MedRV per day (highfrequency's rMedRVar). */
+export const medRV = defaults.medRV;
+/** MinRV per day (highfrequency's rMinRVar). */
+export const minRV = defaults.minRV;
+/** Realized semivariances per day (highfrequency's rSVar): `{ positive, negative }`. */
+export const realizedSemivariance = defaults.realizedSemivariance;
+/** Two-scale realized variance per day (highfrequency's rTSCov on one asset). */
+export const twoScaleRV = defaults.twoScaleRV;
+/** Realized kernel per day (highfrequency's rKernelCov on one asset). */
+export const realizedKernel = defaults.realizedKernel;
+/** The HAR model of daily realized variances (highfrequency's HARmodel): `{ coefficients, fitted, forecast }`. */
+export const har = defaults.har;
+/** Range volatility of bars: Parkinson, Garman-Klass, Rogers-Satchell or Yang-Zhang (mlfinlab). */
+export const rangeVolatility = defaults.rangeVolatility;
+/** Roll's spread measure of closes, rolling (mlfinlab's get_roll_measure). */
+export const rollMeasure = defaults.rollMeasure;
+/** Roll impact: the Roll measure over dollar volume (mlfinlab's get_roll_impact). */
+export const rollImpact = defaults.rollImpact;
+/** Corwin-Schultz spread and Becker-Parkinson volatility from highs and lows (mlfinlab): `{ spread, sigma }`. */
+export const corwinSchultz = defaults.corwinSchultz;
+/** Kyle's lambda from bars, rolling (mlfinlab's get_bar_based_kyle_lambda). */
+export const kyleLambda = defaults.kyleLambda;
+/** Amihud's lambda from bars, rolling (mlfinlab's get_bar_based_amihud_lambda). */
+export const amihudLambda = defaults.amihudLambda;
+/** Hasbrouck's lambda from bars, rolling (mlfinlab's get_bar_based_hasbrouck_lambda). */
+export const hasbrouckLambda = defaults.hasbrouckLambda;
 export { barStream, type BarStream, type BarStreamKind } from './bar-stream.js';
 export {
   indicatorStream,

@@ -81,6 +81,13 @@ export const Fault = {
   // VPIN family, PIN: previous = 0 for buys, 1 for sells.
   /** A count of buys or sells that is not an integer >= 0. */
   PIN_COUNT_INVALID: 35,
+  // Features family, realized measures: previous = the ts before.
+  /** A timestamp (options.ts) not finite (or not with options.session.offset added), or before the one before it. */
+  REALIZED_TS_INVALID: 36,
+  /** A price in the session not finite and > 0. */
+  REALIZED_PRICE_INVALID: 37,
+  /** har's input (checked by the API first): previous 0 rv[index] not finite, 1 terms[index] not [0, increasing lags], 2 rv of value days, index needed. */
+  HAR_INPUT_INVALID: 38,
 } as const;
 
 /** What a constraint row of tag `tag` (portfolio.ts ROW_KIND) is called in an error. */
@@ -282,6 +289,16 @@ export function inputFault(code: number, index: number, value: number, previous:
       );
     case Fault.PORTFOLIO_MEAN_NOT_FINITE:
       return new KernelInputError('mean', 'finite expected returns', `${cell('mean', index, previous)} = ${v}`);
+    case Fault.REALIZED_TS_INVALID:
+      return Number.isFinite(value) && value < previous
+        ? new KernelInputError('options.ts', 'non-decreasing timestamps', `ts[${index}] = ${v} after ${previous}`)
+        : new KernelInputError('options.ts', 'finite timestamps (with options.session.offset added)', `ts[${index}] = ${v}`);
+    case Fault.REALIZED_PRICE_INVALID:
+      return new KernelInputError('prices', 'finite prices > 0', `prices[${index}] = ${v}`);
+    case Fault.HAR_INPUT_INVALID:
+      if (previous === 0) return new KernelInputError('rv', 'finite values', `rv[${index}] = ${v}`);
+      if (previous === 1) return new KernelInputError('options.lags', 'increasing integers >= 1', `terms[${index}] = ${v}`);
+      return new KernelInputError('rv', `at least ${index} days`, v);
     default:
       return new KernelInputError('input', 'valid input', `fault code ${code}`);
   }

@@ -3,14 +3,19 @@
 //
 // The family's parameter rules as data, in packed order, with the unpack() that reads them: fuzz_params.cpp
 // checks that unpack() accepts exactly the values its own reading of each rule accepts
-// (native/fuzz/rules.hpp).
+// (native/fuzz/rules.hpp); and a case per generated entry for fuzz_entries.cpp (native/fuzz/args.hpp: the
+// call's arguments).
 #pragma once
 
 #include "../../kernels/generated/features.hpp"
+#include "../args.hpp"
 #include "../rules.hpp"
 
 namespace kernelbus::features::fuzzing {
 
+using fuzz::Args;
+using fuzz::Case;
+using fuzz::Input;
 using fuzz::kMaxInteger;
 using fuzz::Rule;
 
@@ -35,6 +40,171 @@ inline const fuzz::KernelRules kRules[] = {
       {Rule::AtLeast, 0},
       {Rule::AboveZero, 0, 0, 0, 5}},
      fuzz::unpackInto<RunBarsParams>},
+    {"realizedVariance",
+     {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}},
+     fuzz::unpackInto<RealizedVarianceParams>},
+    {"bipowerVariation",
+     {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}},
+     fuzz::unpackInto<BipowerVariationParams>},
+    {"medRV", {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}}, fuzz::unpackInto<MedRVParams>},
+    {"minRV", {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}}, fuzz::unpackInto<MinRVParams>},
+    {"realizedSemivariance",
+     {{Rule::Finite}, {Rule::Closed, 0, 86400000}, {Rule::Closed, 0, 86400000, 0, 1}},
+     fuzz::unpackInto<RealizedSemivarianceParams>},
+    {"twoScaleRV",
+     {{Rule::Finite},
+      {Rule::Closed, 0, 86400000},
+      {Rule::Closed, 0, 86400000, 0, 1},
+      {Rule::Integer, 2, kMaxInteger},
+      {Rule::Integer, 1, kMaxInteger}},
+     fuzz::unpackInto<TwoScaleRVParams>},
+    {"realizedKernel",
+     {{Rule::Finite},
+      {Rule::Closed, 0, 86400000},
+      {Rule::Closed, 0, 86400000, 0, 1},
+      {Rule::Code, 0, 11},
+      {Rule::Integer, 0, kMaxInteger},
+      {Rule::Flag, 0, 1}},
+     fuzz::unpackInto<RealizedKernelParams>},
+    {"rollMeasure", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<RollMeasureParams>},
+    {"rollImpact", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<RollImpactParams>},
+    {"corwinSchultz", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<CorwinSchultzParams>},
+    {"kyleLambda", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<KyleLambdaParams>},
+    {"amihudLambda", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<AmihudLambdaParams>},
+    {"hasbrouckLambda", {{Rule::Integer, 2, kMaxInteger}}, fuzz::unpackInto<HasbrouckLambdaParams>},
+    {"rangeVolatility", {{Rule::Code, 0, 3}, {Rule::Integer, 2, kMaxInteger}, {Rule::Positive}}, fuzz::unpackInto<RangeVolatilityParams>},
 };
+
+// har(rv, terms, out)
+inline void har(Args& a, Input& in) {
+  const In rv = a.any(in.in<size_t>(0, 40));
+  const size_t n = rv.length;
+  const In terms = a.any(in.in<size_t>(0, 40));
+  const size_t k = terms.length;
+  const Out out = a.output(harLength(k, n));
+  if (a.affordable()) a.check(entry::har<>(rv, terms, out));
+}
+
+// rollMeasure(close, rows, cols, params, out)
+inline void rollMeasure(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  RollMeasureParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(rollMeasureLength(rows, cols));
+  if (a.affordable()) a.check(entry::rollMeasure<>(close, rows, cols, params, out));
+}
+
+// rollImpact(close, dollarVolume, rows, cols, params, out)
+inline void rollImpact(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  RollImpactParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const In dollarVolume = a.input(cells(rows, cols));
+  const Out out = a.output(rollImpactLength(rows, cols));
+  if (a.affordable()) a.check(entry::rollImpact<>(close, dollarVolume, rows, cols, params, out));
+}
+
+// corwinSchultz(high, low, rows, cols, params, out)
+inline void corwinSchultz(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  CorwinSchultzParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const Out out = a.output(corwinSchultzLength(rows, cols));
+  if (a.affordable()) a.check(entry::corwinSchultz<>(high, low, rows, cols, params, out));
+}
+
+// kyleLambda(close, volume, rows, cols, params, out)
+inline void kyleLambda(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  KyleLambdaParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const In volume = a.input(cells(rows, cols));
+  const Out out = a.output(kyleLambdaLength(rows, cols));
+  if (a.affordable()) a.check(entry::kyleLambda<>(close, volume, rows, cols, params, out));
+}
+
+// amihudLambda(close, dollarVolume, rows, cols, params, out)
+inline void amihudLambda(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  AmihudLambdaParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const In dollarVolume = a.input(cells(rows, cols));
+  const Out out = a.output(amihudLambdaLength(rows, cols));
+  if (a.affordable()) a.check(entry::amihudLambda<>(close, dollarVolume, rows, cols, params, out));
+}
+
+// hasbrouckLambda(close, dollarVolume, rows, cols, params, out)
+inline void hasbrouckLambda(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(2, 65)));
+  const Packed params = a.params(valid);
+  HasbrouckLambdaParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In close = a.input(cells(rows, cols));
+  const In dollarVolume = a.input(cells(rows, cols));
+  const Out out = a.output(hasbrouckLambdaLength(rows, cols));
+  if (a.affordable()) a.check(entry::hasbrouckLambda<>(close, dollarVolume, rows, cols, params, out));
+}
+
+// rangeVolatility(bars.open, bars.high, bars.low, bars.close, rows, cols, params, out)
+inline void rangeVolatility(Args& a, Input& in) {
+  const size_t rows = a.count();
+  const size_t cols = a.count();
+  std::vector<double> valid;
+  valid.push_back(double(in.in<int>(0, 3)));
+  valid.push_back(double(in.in<int>(2, 65)));
+  valid.push_back(in.real(1e-3, 1e4));
+  const Packed params = a.params(valid);
+  RangeVolatilityParams values;
+  if (unpack(params, values).ok() && (values.window > 4096)) return;  // valid, but too costly to fuzz
+  const In open = a.input(cells(rows, cols));
+  const In high = a.input(cells(rows, cols));
+  const In low = a.input(cells(rows, cols));
+  const In close = a.input(cells(rows, cols));
+  const Out out = a.output(rangeVolatilityLength(rows, cols));
+  if (a.affordable()) a.check(entry::rangeVolatility<>(open, high, low, close, rows, cols, params, out));
+}
+
+/// The cases above, by kernel name.
+// clang-format off
+inline const Case kCases[] = {
+    {"har", har},
+    {"rollMeasure", rollMeasure},
+    {"rollImpact", rollImpact},
+    {"corwinSchultz", corwinSchultz},
+    {"kyleLambda", kyleLambda},
+    {"amihudLambda", amihudLambda},
+    {"hasbrouckLambda", hasbrouckLambda},
+    {"rangeVolatility", rangeVolatility},
+};
+// clang-format on
 
 }  // namespace kernelbus::features::fuzzing

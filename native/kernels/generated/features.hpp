@@ -4,12 +4,15 @@
 // The features family's packed parameters (features_entry.hpp): per kernel, its names in packed order (the
 // descriptor's keys), its Params struct (a field per name: double, size_t for an integer, int for a code,
 // bool for a flag) and unpack(): each value read in order by the ParamReader call of its rule
-// (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp).
+// (src/kernels/param-rules.ts), ParamInvalid at the first out of range (entry.hpp); the kernels whose calls
+// are data, below.
 #pragma once
 
+#include <array>
 #include <cstddef>
 
 #include "../entry.hpp"
+#include "../sizes.hpp"
 
 namespace kernelbus::features {
 
@@ -96,11 +99,434 @@ inline Status unpack(Packed packed, RunBarsParams& out) {
   return p.status();
 }
 
+// realizedVariance
+constexpr const char* kRealizedVarianceParams[] = {"offset", "open", "close"};
+struct RealizedVarianceParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, RealizedVarianceParams& out) {
+  ParamReader p(packed, kRealizedVarianceParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// bipowerVariation
+constexpr const char* kBipowerVariationParams[] = {"offset", "open", "close"};
+struct BipowerVariationParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, BipowerVariationParams& out) {
+  ParamReader p(packed, kBipowerVariationParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// medRV
+constexpr const char* kMedRVParams[] = {"offset", "open", "close"};
+struct MedRVParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, MedRVParams& out) {
+  ParamReader p(packed, kMedRVParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// minRV
+constexpr const char* kMinRVParams[] = {"offset", "open", "close"};
+struct MinRVParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, MinRVParams& out) {
+  ParamReader p(packed, kMinRVParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// realizedSemivariance
+constexpr const char* kRealizedSemivarianceParams[] = {"offset", "open", "close"};
+struct RealizedSemivarianceParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+};
+inline Status unpack(Packed packed, RealizedSemivarianceParams& out) {
+  ParamReader p(packed, kRealizedSemivarianceParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  return p.status();
+}
+
+// twoScaleRV
+constexpr const char* kTwoScaleRVParams[] = {"offset", "open", "close", "k", "j"};
+struct TwoScaleRVParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+  // options.k: an integer >= 2
+  size_t k = 0;
+  // options.j: an integer >= 1
+  size_t j = 0;
+};
+inline Status unpack(Packed packed, TwoScaleRVParams& out) {
+  ParamReader p(packed, kTwoScaleRVParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  out.k = static_cast<size_t>(p.integer(2));
+  out.j = static_cast<size_t>(p.integer(1));
+  return p.status();
+}
+
+// realizedKernel
+constexpr const char* kRealizedKernelParams[] = {"offset", "open", "close", "kernel", "bandwidth", "adjust"};
+struct RealizedKernelParams {
+  // options.session.offset: a finite number
+  double offset = 0;
+  // options.session.open: a number in [0, 86400000]
+  double open = 0;
+  // options.session.close: a number in [0, 86400000], >= options.session.open
+  double close = 0;
+  // options.kernel: 'rectangular', 'bartlett', 'second', 'epanechnikov', 'cubic', 'fifth', 'sixth',
+  // 'seventh', 'eighth', 'parzen', 'tukeyHanning' or 'modifiedTukeyHanning' (0 to 11)
+  int kernel = 0;
+  // options.bandwidth: an integer >= 0
+  size_t bandwidth = 0;
+  // options.adjust: 0 or 1
+  bool adjust = false;
+};
+inline Status unpack(Packed packed, RealizedKernelParams& out) {
+  ParamReader p(packed, kRealizedKernelParams);
+  out.offset = p.finite();
+  out.open = p.closed(0, 86400000);
+  out.close = p.closed(0, 86400000);
+  p.require(out.close >= out.open);
+  out.kernel = static_cast<int>(p.integer(0, 11));
+  out.bandwidth = static_cast<size_t>(p.integer(0));
+  out.adjust = p.integer(0, 1) == 1;
+  return p.status();
+}
+
+// rollMeasure
+constexpr const char* kRollMeasureParams[] = {"window"};
+struct RollMeasureParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, RollMeasureParams& out) {
+  ParamReader p(packed, kRollMeasureParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// rollImpact
+constexpr const char* kRollImpactParams[] = {"window"};
+struct RollImpactParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, RollImpactParams& out) {
+  ParamReader p(packed, kRollImpactParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// corwinSchultz
+constexpr const char* kCorwinSchultzParams[] = {"window"};
+struct CorwinSchultzParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, CorwinSchultzParams& out) {
+  ParamReader p(packed, kCorwinSchultzParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// kyleLambda
+constexpr const char* kKyleLambdaParams[] = {"window"};
+struct KyleLambdaParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, KyleLambdaParams& out) {
+  ParamReader p(packed, kKyleLambdaParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// amihudLambda
+constexpr const char* kAmihudLambdaParams[] = {"window"};
+struct AmihudLambdaParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, AmihudLambdaParams& out) {
+  ParamReader p(packed, kAmihudLambdaParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// hasbrouckLambda
+constexpr const char* kHasbrouckLambdaParams[] = {"window"};
+struct HasbrouckLambdaParams {
+  // options.window: an integer >= 2
+  size_t window = 0;
+};
+inline Status unpack(Packed packed, HasbrouckLambdaParams& out) {
+  ParamReader p(packed, kHasbrouckLambdaParams);
+  out.window = static_cast<size_t>(p.integer(2));
+  return p.status();
+}
+
+// rangeVolatility
+constexpr const char* kRangeVolatilityParams[] = {"estimator", "window", "annualize"};
+struct RangeVolatilityParams {
+  // options.estimator: 'parkinson', 'garman-klass', 'rogers-satchell' or 'yang-zhang' (0 to 3)
+  int estimator = 0;
+  // options.window: an integer >= 2
+  size_t window = 0;
+  // options.annualize: a finite number > 0
+  double annualize = 0;
+};
+inline Status unpack(Packed packed, RangeVolatilityParams& out) {
+  ParamReader p(packed, kRangeVolatilityParams);
+  out.estimator = static_cast<int>(p.integer(0, 3));
+  out.window = static_cast<size_t>(p.integer(2));
+  out.annualize = p.positive();
+  return p.status();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The kernels whose calls are data (a descriptor's signature and dims): their output layouts and
+// declarations, then their entries (entry.hpp) and the binding's registration of them.
+
+// har's outputs, in the order they lie in its output array: coefficients [K], fitted [T], forecast []
+struct HarOut {
+  double *coefficients, *fitted, *forecast;
+};
+inline std::array<size_t, 3> harParts(size_t K, size_t T) { return {K, T, 1}; }
+inline size_t harLength(size_t K, size_t T) { return total(harParts(K, T)); }
+inline HarOut harOut(double* out, size_t K, size_t T) {
+  const auto at = split(out, harParts(K, T));
+  return {at[0], at[1], at[2]};
+}
+/// har: defined in native/kernels/; its entry below checks the call.
+Status har(const double* rv, size_t n, const double* terms, size_t k, double* out);
+
+// rollMeasure's output: value [T, N]
+inline size_t rollMeasureLength(size_t T, size_t N) { return cells(T, N); }
+/// rollMeasure: defined in native/kernels/; its entry below checks the call.
+Status rollMeasure(const double* close, size_t rows, size_t cols, size_t window, double* out);
+
+// rollImpact's output: value [T, N]
+inline size_t rollImpactLength(size_t T, size_t N) { return cells(T, N); }
+/// rollImpact: defined in native/kernels/; its entry below checks the call.
+Status rollImpact(const double* close, const double* dollarVolume, size_t rows, size_t cols, size_t window, double* out);
+
+// corwinSchultz's outputs, in the order they lie in its output array: spread [T, N], sigma [T, N]
+struct CorwinSchultzOut {
+  double *spread, *sigma;
+};
+inline std::array<size_t, 2> corwinSchultzParts(size_t T, size_t N) {
+  std::array<size_t, 2> parts;
+  parts.fill(cells(T, N));
+  return parts;
+}
+inline size_t corwinSchultzLength(size_t T, size_t N) { return total(corwinSchultzParts(T, N)); }
+inline CorwinSchultzOut corwinSchultzOut(double* out, size_t T, size_t N) {
+  const auto at = split(out, corwinSchultzParts(T, N));
+  return {at[0], at[1]};
+}
+/// corwinSchultz: defined in native/kernels/; its entry below checks the call.
+Status corwinSchultz(const double* high, const double* low, size_t rows, size_t cols, size_t window, double* out);
+
+// kyleLambda's output: value [T, N]
+inline size_t kyleLambdaLength(size_t T, size_t N) { return cells(T, N); }
+/// kyleLambda: defined in native/kernels/; its entry below checks the call.
+Status kyleLambda(const double* close, const double* volume, size_t rows, size_t cols, size_t window, double* out);
+
+// amihudLambda's output: value [T, N]
+inline size_t amihudLambdaLength(size_t T, size_t N) { return cells(T, N); }
+/// amihudLambda: defined in native/kernels/; its entry below checks the call.
+Status amihudLambda(const double* close, const double* dollarVolume, size_t rows, size_t cols, size_t window, double* out);
+
+// hasbrouckLambda's output: value [T, N]
+inline size_t hasbrouckLambdaLength(size_t T, size_t N) { return cells(T, N); }
+/// hasbrouckLambda: defined in native/kernels/; its entry below checks the call.
+Status hasbrouckLambda(const double* close, const double* dollarVolume, size_t rows, size_t cols, size_t window, double* out);
+
+// rangeVolatility's output: value [T, N]
+inline size_t rangeVolatilityLength(size_t T, size_t N) { return cells(T, N); }
+/// rangeVolatility: defined in native/kernels/; its entry below checks the call.
+Status rangeVolatility(const double* open, const double* high, const double* low, const double* close, size_t rows, size_t cols,
+                       int estimator, size_t window, double annualize, double* out);
+
+namespace entry {
+
+/// har(rv, terms, out)
+template <auto Kernel = &kernelbus::features::har>
+Outcome har(In rv, In terms, Out out) {
+  const size_t n = rv.length;
+  const size_t k = terms.length;
+  if (Outcome o = requireLength(2, out, harLength(k, n)); !o.ok()) return o;
+  return Kernel(rv.data, n, terms.data, k, out.data);
+}
+
+/// rollMeasure(close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::rollMeasure>
+Outcome rollMeasure(In close, size_t rows, size_t cols, Packed params, Out out) {
+  RollMeasureParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(4, out, rollMeasureLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, rows, cols, values.window, out.data);
+}
+
+/// rollImpact(close, dollarVolume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::rollImpact>
+Outcome rollImpact(In close, In dollarVolume, size_t rows, size_t cols, Packed params, Out out) {
+  RollImpactParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, dollarVolume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, rollImpactLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, dollarVolume.data, rows, cols, values.window, out.data);
+}
+
+/// corwinSchultz(high, low, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::corwinSchultz>
+Outcome corwinSchultz(In high, In low, size_t rows, size_t cols, Packed params, Out out) {
+  CorwinSchultzParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, corwinSchultzLength(rows, cols)); !o.ok()) return o;
+  return Kernel(high.data, low.data, rows, cols, values.window, out.data);
+}
+
+/// kyleLambda(close, volume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::kyleLambda>
+Outcome kyleLambda(In close, In volume, size_t rows, size_t cols, Packed params, Out out) {
+  KyleLambdaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, volume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, kyleLambdaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, volume.data, rows, cols, values.window, out.data);
+}
+
+/// amihudLambda(close, dollarVolume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::amihudLambda>
+Outcome amihudLambda(In close, In dollarVolume, size_t rows, size_t cols, Packed params, Out out) {
+  AmihudLambdaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, dollarVolume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, amihudLambdaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, dollarVolume.data, rows, cols, values.window, out.data);
+}
+
+/// hasbrouckLambda(close, dollarVolume, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::hasbrouckLambda>
+Outcome hasbrouckLambda(In close, In dollarVolume, size_t rows, size_t cols, Packed params, Out out) {
+  HasbrouckLambdaParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, dollarVolume, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(5, out, hasbrouckLambdaLength(rows, cols)); !o.ok()) return o;
+  return Kernel(close.data, dollarVolume.data, rows, cols, values.window, out.data);
+}
+
+/// rangeVolatility(bars.open, bars.high, bars.low, bars.close, rows, cols, params, out)
+template <auto Kernel = &kernelbus::features::rangeVolatility>
+Outcome rangeVolatility(In open, In high, In low, In close, size_t rows, size_t cols, Packed params, Out out) {
+  RangeVolatilityParams values;
+  if (Outcome o = unpack(params, values); !o.ok()) return o;
+  if (Outcome o = requireLength(0, open, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(1, high, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(2, low, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(3, close, cells(rows, cols), "rows x cols"); !o.ok()) return o;
+  if (Outcome o = requireLength(7, out, rangeVolatilityLength(rows, cols)); !o.ok()) return o;
+  return Kernel(open.data, high.data, low.data, close.data, rows, cols, values.estimator, values.window, values.annualize, out.data);
+}
+
+/// Every entry above, each given to `to.template add<Entry>(signature)` (the binding registers <name> and <name>Async).
+template <typename To>
+void addEntries(To& to) {
+  to.template add<har<>>("har(rv, terms, out)");
+  to.template add<rollMeasure<>>("rollMeasure(close, rows, cols, params, out)");
+  to.template add<rollImpact<>>("rollImpact(close, dollarVolume, rows, cols, params, out)");
+  to.template add<corwinSchultz<>>("corwinSchultz(high, low, rows, cols, params, out)");
+  to.template add<kyleLambda<>>("kyleLambda(close, volume, rows, cols, params, out)");
+  to.template add<amihudLambda<>>("amihudLambda(close, dollarVolume, rows, cols, params, out)");
+  to.template add<hasbrouckLambda<>>("hasbrouckLambda(close, dollarVolume, rows, cols, params, out)");
+  to.template add<rangeVolatility<>>("rangeVolatility(bars.open, bars.high, bars.low, bars.close, rows, cols, params, out)");
+}
+
+}  // namespace entry
+
 /// Every kernel's packed parameter names (param_names.hpp: the addon's paramNames()).
 constexpr KernelParamNames kKernelParamNames[] = {
     {"bars", paramNamesOf(kBarsParams)},
     {"imbalanceBars", paramNamesOf(kImbalanceBarsParams)},
     {"runBars", paramNamesOf(kRunBarsParams)},
+    {"realizedVariance", paramNamesOf(kRealizedVarianceParams)},
+    {"bipowerVariation", paramNamesOf(kBipowerVariationParams)},
+    {"medRV", paramNamesOf(kMedRVParams)},
+    {"minRV", paramNamesOf(kMinRVParams)},
+    {"realizedSemivariance", paramNamesOf(kRealizedSemivarianceParams)},
+    {"twoScaleRV", paramNamesOf(kTwoScaleRVParams)},
+    {"realizedKernel", paramNamesOf(kRealizedKernelParams)},
+    {"har", {nullptr, 0}},
+    {"rollMeasure", paramNamesOf(kRollMeasureParams)},
+    {"rollImpact", paramNamesOf(kRollImpactParams)},
+    {"corwinSchultz", paramNamesOf(kCorwinSchultzParams)},
+    {"kyleLambda", paramNamesOf(kKyleLambdaParams)},
+    {"amihudLambda", paramNamesOf(kAmihudLambdaParams)},
+    {"hasbrouckLambda", paramNamesOf(kHasbrouckLambdaParams)},
+    {"rangeVolatility", paramNamesOf(kRangeVolatilityParams)},
 };
 
 }  // namespace kernelbus::features

@@ -9,8 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
 import type { Bars } from '../../kernels/features/features.js';
+import type { DaySemivariances, DayValues } from '../../kernels/features/realized.js';
 import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
 import type { BlockResult, WideRead } from '../../io/types.js';
+
+/** A realized measure's entry: (ts, price, packed params) -> its columns. */
+type DayEntry<T> = (ts: Float64Array, price: Float64Array, params: Float64Array) => T;
 
 /** The native stream object (native/binding/vpin_binding.cc). */
 export interface NativeVpinStream {
@@ -108,6 +112,21 @@ export interface NativeBinding {
   imbalanceBarsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
   runBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
   runBarsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
+  /** The features family's realized measures (counted entries: a row per day), params packed in the descriptor's order. */
+  realizedVariance: DayEntry<DayValues>;
+  realizedVarianceAsync: DayEntry<Promise<DayValues>>;
+  bipowerVariation: DayEntry<DayValues>;
+  bipowerVariationAsync: DayEntry<Promise<DayValues>>;
+  medRV: DayEntry<DayValues>;
+  medRVAsync: DayEntry<Promise<DayValues>>;
+  minRV: DayEntry<DayValues>;
+  minRVAsync: DayEntry<Promise<DayValues>>;
+  realizedSemivariance: DayEntry<DaySemivariances>;
+  realizedSemivarianceAsync: DayEntry<Promise<DaySemivariances>>;
+  twoScaleRV: DayEntry<DayValues>;
+  twoScaleRVAsync: DayEntry<Promise<DayValues>>;
+  realizedKernel: DayEntry<DayValues>;
+  realizedKernelAsync: DayEntry<Promise<DayValues>>;
   /**
    * The CSV block parser (native/io/, src/io/csv-native.ts): a BlockResult of src/io/types.ts.
    * params = [delimiter, firstLine, final (0/1), skipBadRows (0/1), rowOffset].

@@ -7,6 +7,8 @@ import { CLASSIFY_TRADES_PARAMS } from '../../kernels/vpin/classify.js';
 import { arityOf, dimsOf, outputLength, splitOutputs, type OutputSpec } from '../../kernels/descriptor.js';
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { BARS_PARAMS, INFORMATION_BAR_PARAMS, type FeaturesFamily } from '../../kernels/features/features.js';
+import { FEATURES_KERNELS } from '../../kernels/features/features-kernels.js';
+import { REALIZED_KERNEL_PARAMS, SESSION_PARAMS, TWO_SCALE_PARAMS } from '../../kernels/features/realized.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { IndicatorsFamily } from '../../kernels/indicators/indicators.js';
 import { INDICATORS_KERNELS } from '../../kernels/indicators/indicators-kernels.js';
@@ -127,21 +129,61 @@ function nativeVpin(b: NativeBinding): VpinFamily {
   };
 }
 
-/** The features family on the addon: the bars' parameters packed in the descriptor's order. */
-function nativeFeatures(b: NativeBinding): FeaturesFamily {
+/** The features family's kernels with a fixed layout (generated entries). */
+const FIXED_FEATURES = pick(FEATURES_KERNELS, [
+  'har',
+  'rollMeasure',
+  'rollImpact',
+  'corwinSchultz',
+  'kyleLambda',
+  'amihudLambda',
+  'hasbrouckLambda',
+  'rangeVolatility',
+]) as Readonly<Record<string, OutputSpec>>;
+
+/** The realized measures (counted entries: a row per day) and their packed parameters' tables. */
+const DAY_KERNELS = {
+  realizedVariance: SESSION_PARAMS,
+  bipowerVariation: SESSION_PARAMS,
+  medRV: SESSION_PARAMS,
+  minRV: SESSION_PARAMS,
+  realizedSemivariance: SESSION_PARAMS,
+  twoScaleRV: TWO_SCALE_PARAMS,
+  realizedKernel: REALIZED_KERNEL_PARAMS,
+} as const;
+type DayKernel = keyof typeof DAY_KERNELS;
+
+/** The realized measures on the addon's entries `<name><suffix>` ('' or 'Async'), the parameters packed. */
+function dayKernels<T>(b: NativeBinding, suffix: '' | 'Async'): T {
+  const entries = Object.entries(DAY_KERNELS).map(([name, table]) => {
+    const entry = b[`${name}${suffix}` as keyof NativeBinding] as (ts: Float64Array, price: Float64Array, p: Float64Array) => unknown;
+    return [name, (ts: Float64Array, price: Float64Array, params: Record<string, number>) => entry(ts, price, packParams(table, params))];
+  });
+  return Object.fromEntries(entries) as T;
+}
+
+/** The features kernels of a fixed layout, as the family types them. */
+type FixedFeatures = Omit<FeaturesFamily, 'bars' | 'imbalanceBars' | 'runBars' | DayKernel>;
+
+/** The features family on the addon: the counted entries' parameters packed in the descriptor's order. */
+function nativeFeatures(b: NativeBinding, fixed: FixedKernels['sync']): FeaturesFamily {
   return {
     bars: (ts, price, volume, params) => b.bars(ts, price, volume, packParams(BARS_PARAMS, params)),
     imbalanceBars: (ts, price, volume, params) => b.imbalanceBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
     runBars: (ts, price, volume, params) => b.runBars(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+    ...dayKernels<Pick<FeaturesFamily, DayKernel>>(b, ''),
+    ...(fixed as unknown as FixedFeatures),
   };
 }
 
 /** The features family's promise variants: the pass over the trades on the addon's thread pool. */
-function nativeFeaturesAsync(b: NativeBinding): AsyncFamily<FeaturesFamily> {
+function nativeFeaturesAsync(b: NativeBinding, fixed: FixedKernels['async']): AsyncFamily<FeaturesFamily> {
   return {
     bars: (ts, price, volume, params) => b.barsAsync(ts, price, volume, packParams(BARS_PARAMS, params)),
     imbalanceBars: (ts, price, volume, params) => b.imbalanceBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
     runBars: (ts, price, volume, params) => b.runBarsAsync(ts, price, volume, packParams(INFORMATION_BAR_PARAMS, params)),
+    ...dayKernels<AsyncFamily<Pick<FeaturesFamily, DayKernel>>>(b, 'Async'),
+    ...(fixed as unknown as AsyncFamily<FixedFeatures>),
   };
 }
 
@@ -215,6 +257,7 @@ export function nativeBackend(b: NativeBinding): Backend {
   const factor = fixedKernels(b, FACTOR_KERNELS);
   const portfolio = fixedKernels(b, PORTFOLIO_KERNELS);
   const indicators = fixedKernels(b, INDICATORS_KERNELS);
+  const features = fixedKernels(b, FIXED_FEATURES);
   return {
     name: 'native',
     families: {
@@ -223,7 +266,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       risk: risk.sync as Partial<RiskFamily>,
       factor: factor.sync as Partial<FactorFamily>,
       portfolio: portfolio.sync as Partial<PortfolioFamily>,
-      features: nativeFeatures(b),
+      features: nativeFeatures(b, features.sync),
       indicators: indicators.sync as Partial<IndicatorsFamily>,
     },
     async: {
@@ -231,7 +274,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       risk: risk.async as AsyncFamily<RiskFamily>,
       factor: factor.async as AsyncFamily<FactorFamily>,
       portfolio: portfolio.async as AsyncFamily<PortfolioFamily>,
-      features: nativeFeaturesAsync(b),
+      features: nativeFeaturesAsync(b, features.async),
       indicators: indicators.async as AsyncFamily<IndicatorsFamily>,
       vpin: {
         vpin: (ts, price, volume, params, labels) =>

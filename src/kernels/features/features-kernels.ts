@@ -19,9 +19,11 @@ import {
   type InformationBarOptions,
   type Trades,
 } from './features.js';
+import { ESTIMATORS_KERNELS, type EstimatorsKernels } from './estimators-kernels.js';
+import { REALIZED_KERNELS, type RealizedKernels } from './realized-kernels.js';
 
 /** The features family's one-shot kernels (each also exists as `<name>Async`). */
-export interface FeaturesKernels {
+export interface FeaturesKernels extends RealizedKernels, EstimatorsKernels {
   /**
    * Standard bars (López de Prado, AFML ch. 2.3.1), as mlfinlab's 2020 `get_tick_bars`,
    * `get_volume_bars` and `get_dollar_bars` build them (data_structures/standard_data_structures.py):
@@ -148,4 +150,6 @@ export const FEATURES_KERNELS = {
       return call(trades.ts.length, (f) => f.runBars(trades.ts, trades.price, trades.volume, params));
     },
   },
+  ...REALIZED_KERNELS,
+  ...ESTIMATORS_KERNELS,
 } as const;

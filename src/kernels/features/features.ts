@@ -8,6 +8,7 @@
 import { KernelInputError } from '../../errors.js';
 import { aboveZero, atLeast, checkParam, code, int, option, param, positive } from '../param-rules.js';
 import { optionsObject } from '../validate.js';
+import type { DaySemivariances, DayValues, RealizedKernelParams, SessionParams, TwoScaleParams } from './realized.js';
 
 export { requireTrades, type Trades } from '../trades.js';
 
@@ -149,4 +150,24 @@ export interface FeaturesFamily {
   bars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: BarParams): Bars;
   imbalanceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: InformationBarParams): Bars;
   runBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: InformationBarParams): Bars;
+  realizedVariance(ts: Float64Array, price: Float64Array, params: SessionParams): DayValues;
+  bipowerVariation(ts: Float64Array, price: Float64Array, params: SessionParams): DayValues;
+  medRV(ts: Float64Array, price: Float64Array, params: SessionParams): DayValues;
+  minRV(ts: Float64Array, price: Float64Array, params: SessionParams): DayValues;
+  realizedSemivariance(ts: Float64Array, price: Float64Array, params: SessionParams): DaySemivariances;
+  twoScaleRV(ts: Float64Array, price: Float64Array, params: TwoScaleParams): DayValues;
+  realizedKernel(ts: Float64Array, price: Float64Array, params: RealizedKernelParams): DayValues;
+  /** HAR of rv with the terms [0, lags...]: coefficients (k), fitted (n), forecast (1), in one array. */
+  har(rv: Float64Array, terms: Float64Array, out?: Float64Array): Float64Array;
+  /** The rolling bar estimators: their columns (rows x cols each), rows, cols, packed parameters; outputs in one array. */
+  rollMeasure: EstimatorCall;
+  rollImpact: EstimatorCall;
+  corwinSchultz: EstimatorCall;
+  kyleLambda: EstimatorCall;
+  amihudLambda: EstimatorCall;
+  hasbrouckLambda: EstimatorCall;
+  rangeVolatility: EstimatorCall;
 }
+
+/** A rolling bar estimator as a backend implements it (estimators-kernels.ts' signatures). */
+export type EstimatorCall = (...args: (Float64Array | number)[]) => Float64Array;
