@@ -12,8 +12,8 @@ import { FEATURES_KERNELS } from '../../src/kernels/features/features-kernels.js
 import { Sampler } from '../../src/kernels/sample.js';
 import { ref } from '../helpers/backends.js';
 
-type Kind = keyof typeof FEATURES_KERNELS;
-const KINDS = Object.keys(FEATURES_KERNELS) as Kind[];
+type Kind = 'bars' | 'imbalanceBars' | 'runBars';
+const KINDS: Kind[] = ['bars', 'imbalanceBars', 'runBars'];
 const native = loadNative().binding ? kernels({ backend: 'native' }) : undefined;
 const oneShot = (k: typeof ref, kind: Kind, trades: Trades, options: unknown): Bars =>
   (k[kind] as (t: Trades, o: unknown) => Bars)(trades, options);
