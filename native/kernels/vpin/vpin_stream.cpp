@@ -67,11 +67,13 @@ Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, 
       return s;
     }
     if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
-    countBars(from, total, filled, prevClose, buckets);
-    if (keep && pending_.size() > keptBars(n)) {
+    if (keep && replays(pending_.size(), at + len, n)) {
       keep = false;
       replay_ = Replay{ts, price, volume, n, labels, closeAtEnd, true};
+      // the price changes of every bar: one block, its pages touched as they are written (no regrowth copies)
+      if (p_.classifier == 0 && p_.sigmaKind == kSigmaSample) changes_.reserve(changes_.size() + n - at);
     }
+    countBars(from, total, filled, prevClose, buckets);
   }
   if (!keep) pending_.clear();
   // BucketState.checkBucketCount()
