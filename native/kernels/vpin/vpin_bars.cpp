@@ -335,7 +335,8 @@ Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles pr
   const auto small = [&](size_t from, size_t len) {  // false where NaN
     return (std::floor(ts[from + len - 1] / barMs) - std::floor(ts[from] / barMs)) * kSmallPace > static_cast<double>(len);
   };
-  if (tick || labels || n < kSmallChunk || !small(0, n)) return simd::run<aggregateBody>(st, barMs, tick, ts, price, volume, n, closed, labels);
+  if (tick || labels || n < kSmallChunk || !small(0, n))
+    return simd::run<aggregateBody>(st, barMs, tick, ts, price, volume, n, closed, labels);
   const TradeState before = st;  // on a fault st is unchanged
   for (size_t at = 0; at < n;) {
     const size_t len = std::min(kSmallChunk, n - at);
