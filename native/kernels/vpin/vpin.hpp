@@ -1,10 +1,10 @@
 // VPIN kernels: plain C++17 over pointers and lengths; nothing here knows about N-API.
 // Follows src/backends/reference/vpin/vpin.ts step by step (same order of floating-point operations), so
 // the parity suite can hold the two to 1e-12 relative. Faults are reported, never thrown.
-// Defined by job: vpin_bars.cpp (trades into time bars), vpin_classify.cpp (tick rule, bulk
-// classification), vpin_stream.cpp (VpinStream's buckets), vpin_state.cpp (its state vector),
-// vpin_history.cpp (RankedHistory), vpin_unpack.cpp (the packed parameters); vpin_steps.hpp holds the
-// steps they share.
+// Defined by job: vpin_bars.cpp (trades into time bars), vpin_small_bars.cpp (its path for bars of a
+// trade or two), vpin_classify.cpp (tick rule, bulk classification), vpin_stream.cpp (VpinStream's
+// buckets), vpin_state.cpp (its state vector), vpin_history.cpp (RankedHistory), vpin_unpack.cpp (the
+// packed parameters); vpin_steps.hpp holds the steps they share.
 #pragma once
 
 #include <algorithm>
@@ -168,7 +168,7 @@ class VpinStream {
   double pendingSampleSigma() const;
   void setFixedSigma(double sigma) { fixedSigma_ = sigma; }
   /// Trades prepare() aggregates at a time.
-  static constexpr size_t kReplayChunk = size_t{1} << 11;
+  static constexpr size_t kReplayChunk = size_t{1} << 14;
   /// The most bars prepare() keeps for n trades: a quarter of n (16 bytes a trade, where aggregating
   /// the trades again costs more than the bars' fresh pages), at least 2^16 (4 MB), at most 2^20 (64
   /// MB). Against 2^16 for any n: 10^7 trades in 1 s bars 450 -> 760 M trades/s, 10^6 in 100 ms bars
