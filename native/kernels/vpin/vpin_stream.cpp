@@ -94,14 +94,10 @@ void VpinStream::countBars(size_t from, double& total, double& filled, double& p
   const bool sample = p_.classifier == 0 && p_.sigmaKind == kSigmaSample;
   // total / V <= kMaxBucketsPerCall, with room for its rounding (the exact test is prepare()'s)
   const double most = kMaxBucketsPerCall * p_.bucketVolume * (1 + 1e-9);
-  // the sums in locals (through the references, each bar's would wait on a store), the changes
-  // appended in place
+  // the sums in locals (through the references, each bar's would wait on a store)
   double sum = total, inBucket = filled, close = prevClose;
   size_t count = buckets;
   const size_t end = pending_.size();
-  const size_t at = changes_.size();
-  if (sample) changes_.resize(at + end - from);
-  double* changes = changes_.data() + at;
   for (size_t b = from; b < end; b++) {
     const Bar& bar = pending_[b];
     sum += bar.volume;
@@ -110,7 +106,7 @@ void VpinStream::countBars(size_t from, double& total, double& filled, double& p
           bar.volume, p_.bucketVolume, inBucket, [] {}, [&](double) { count++; }, [](double) {});
     }
     if (sample) {
-      changes[b - from] = priceChange(p_.priceChange, bar.open, bar.close, close);
+      changes_.push_back(priceChange(p_.priceChange, bar.open, bar.close, close));
       close = bar.close;
     }
   }
