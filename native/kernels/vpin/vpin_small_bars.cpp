@@ -54,7 +54,7 @@ bool smallBars(TradeState& st, double barMs, Doubles ts, Doubles price, Doubles 
   uint32_t depth[kSmallChunk];
   unsigned char opens[kSmallChunk];
   size_t starts[kSmallChunk + 1];
-  if (n > kSmallChunk) return false;
+  if (n == 0 || n > kSmallChunk) return n == 0;
   for (size_t i = 0; i < n; i++) {
     t[i] = ts[i];
     p[i] = price[i];
@@ -84,7 +84,6 @@ bool smallBars(TradeState& st, double barMs, Doubles ts, Doubles price, Doubles 
     simd::run<addAtDepth>(sums, v, depth, n, pass, next);
     std::swap(sums, next);
   }
-  if (n == 0) return true;
   // the open bar: continued by the trades before the first new one, closed by it (an open bar's lastTs
   // is set when it closes, as the reference's)
   Bar bar = st.bar;
