@@ -1,10 +1,10 @@
 // VPIN kernels: plain C++17 over pointers and lengths; nothing here knows about N-API.
 // Follows src/backends/reference/vpin/vpin.ts step by step (same order of floating-point operations), so
 // the parity suite can hold the two to 1e-12 relative. Faults are reported, never thrown.
-// Defined by job: vpin_bars.cpp (trades into time bars), vpin_classify.cpp (tick rule, bulk
-// classification), vpin_stream.cpp (VpinStream's buckets), vpin_state.cpp (its state vector),
-// vpin_history.cpp (RankedHistory), vpin_unpack.cpp (the packed parameters); vpin_steps.hpp holds the
-// steps they share.
+// Defined by job: vpin_bars.cpp (trades into time bars), vpin_small_bars.cpp (its path for bars of a
+// trade or two), vpin_classify.cpp (tick rule, bulk classification), vpin_stream.cpp (VpinStream's
+// buckets), vpin_state.cpp (its state vector), vpin_history.cpp (RankedHistory), vpin_unpack.cpp (the
+// packed parameters); vpin_steps.hpp holds the steps they share.
 #pragma once
 
 #include <algorithm>
@@ -174,6 +174,13 @@ class VpinStream {
   /// MB). Against 2^16 for any n: 10^7 trades in 1 s bars 450 -> 760 M trades/s, 10^6 in 100 ms bars
   /// 117 -> 194 M/s (one bench run each, 2 cores); 10 ms bars, past the limit either way, unchanged.
   static size_t keptBars(size_t n) { return std::max(size_t{1} << 16, std::min(n / 4, size_t{1} << 20)); }
+  /// Whether prepare() stops keeping bars, `bars` kept after `done` of n trades: past keptBars(n), or
+  /// at its pace bound for twice that (10 ms bars: known after the first chunk, before 64 MB of kept
+  /// bars that would be dropped).
+  static bool replays(size_t bars, size_t done, size_t n) {
+    const size_t most = keptBars(n);
+    return bars > most || static_cast<double>(bars) * static_cast<double>(n) > 2.0 * static_cast<double>(most) * static_cast<double>(done);
+  }
 
   double bucketCount() const { return bucketCount_; }
   /// Length of the state vector, then the vector itself into out[stateSize()]; `history` false: without

@@ -327,9 +327,30 @@ KERNELBUS_VECTOR_BODY Status aggregateBody(TradeState& st, double barMs, bool ti
 
 }  // namespace
 
+// Bars of a few trades each (10 ms bars): kSmallChunk trades at a time through smallBars() while they
+// are (fewer than kSmallPace trades a bar, by their span), the rest through aggregateBody().
 Status aggregate(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed,
                  const int8_t* labels) {
-  return simd::run<aggregateBody>(st, barMs, tick, ts, price, volume, n, closed, labels);
+  constexpr double kSmallPace = 4;
+  const auto small = [&](size_t from, size_t len) {  // false where NaN
+    return (std::floor(ts[from + len - 1] / barMs) - std::floor(ts[from] / barMs)) * kSmallPace > static_cast<double>(len);
+  };
+  if (tick || labels || n < kSmallChunk || !small(0, n))
+    return simd::run<aggregateBody>(st, barMs, tick, ts, price, volume, n, closed, labels);
+  const TradeState before = st;  // on a fault st is unchanged
+  for (size_t at = 0; at < n;) {
+    const size_t len = std::min(kSmallChunk, n - at);
+    if (!(small(at, len) && smallBars(st, barMs, ts + at, price + at, volume + at, len, closed))) {
+      Status s = simd::run<aggregateBody>(st, barMs, false, ts + at, price + at, volume + at, len, closed, nullptr);
+      if (!s.ok()) {
+        st = before;
+        s.index += static_cast<double>(at);
+        return s;
+      }
+    }
+    at += len;
+  }
+  return Status{};
 }
 
 void closeOpenBar(TradeState& st, Bars& closed) {

@@ -62,6 +62,12 @@ inline constexpr size_t kChunk = 1024;
 // With `volume`, each fraction times volume[i] (bulkClassify()'s buy volumes, while the chunk is in cache).
 void buyFractions(double* z, size_t n, int distribution, double nu, const double* volume = nullptr);
 
+// aggregate()'s path for small bars (vpin_small_bars.cpp), without a classifier's buy volume: the bars of
+// at most kSmallChunk trades appended to `closed` and `st` advanced, as aggregate() would; false (nothing
+// changed) when the reference would take another step anywhere in them (a fault among them, say).
+inline constexpr size_t kSmallChunk = 1024;
+bool smallBars(TradeState& st, double barMs, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed);
+
 // SigmaState.next() for the rolling/EWMA rules over explicit state (shared by bulkClassify and VpinStream).
 struct Sigma {
   int kind;

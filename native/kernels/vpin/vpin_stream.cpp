@@ -67,11 +67,13 @@ Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, 
       return s;
     }
     if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
-    countBars(from, total, filled, prevClose, buckets);
-    if (keep && pending_.size() > keptBars(n)) {
+    if (keep && replays(pending_.size(), at + len, n)) {
       keep = false;
       replay_ = Replay{ts, price, volume, n, labels, closeAtEnd, true};
+      // the price changes of every bar: one block, its pages touched as they are written (no regrowth copies)
+      if (p_.classifier == 0 && p_.sigmaKind == kSigmaSample) changes_.reserve(changes_.size() + n - at);
     }
+    countBars(from, total, filled, prevClose, buckets);
   }
   if (!keep) pending_.clear();
   // BucketState.checkBucketCount()
@@ -92,18 +94,26 @@ void VpinStream::countBars(size_t from, double& total, double& filled, double& p
   const bool sample = p_.classifier == 0 && p_.sigmaKind == kSigmaSample;
   // total / V <= kMaxBucketsPerCall, with room for its rounding (the exact test is prepare()'s)
   const double most = kMaxBucketsPerCall * p_.bucketVolume * (1 + 1e-9);
-  for (size_t b = from; b < pending_.size(); b++) {
+  // the sums in locals (through the references, each bar's would wait on a store)
+  double sum = total, inBucket = filled, close = prevClose;
+  size_t count = buckets;
+  const size_t end = pending_.size();
+  for (size_t b = from; b < end; b++) {
     const Bar& bar = pending_[b];
-    total += bar.volume;
-    if (total <= most) {
+    sum += bar.volume;
+    if (sum <= most) {
       pourBar(
-          bar.volume, p_.bucketVolume, filled, [] {}, [&](double) { buckets++; }, [](double) {});
+          bar.volume, p_.bucketVolume, inBucket, [] {}, [&](double) { count++; }, [](double) {});
     }
     if (sample) {
-      changes_.push_back(priceChange(p_.priceChange, bar.open, bar.close, prevClose));
-      prevClose = bar.close;
+      changes_.push_back(priceChange(p_.priceChange, bar.open, bar.close, close));
+      close = bar.close;
     }
   }
+  total = sum;
+  filled = inBucket;
+  prevClose = close;
+  buckets = count;
 }
 
 double VpinStream::pendingSampleSigma() const {
@@ -135,25 +145,43 @@ void VpinStream::commit(const BucketColumns& out) {
 }
 
 // The pending bars kChunk at a time: their fractions (the CDF vectorizes over them), then their
-// pour, bar by bar.
+// pour, bar by bar (the open bucket's sums in locals: as members, each bar's would wait on a store).
 void VpinStream::pourPending(const BucketColumns& out, size_t& row) {
   double fractions[kChunk];  // the fractions of kChunk bars at a time
+  // BVC with one sigma for every bar: z = dP / sigma in one pass (fractionOrZ()'s steps, without its
+  // sigma rule per bar)
+  const bool oneSigma = p_.classifier == 0 && (p_.sigmaKind == kSigmaSample || p_.sigmaKind == kSigmaFixed);
+  double filled = filled_, buy = bucketBuy_, start = bucketStart_;
   for (size_t from = 0; from < pending_.size(); from += kChunk) {
     const size_t len = std::min(kChunk, pending_.size() - from);
-    for (size_t k = 0; k < len; k++) fractions[k] = fractionOrZ(pending_[from + k]);
+    const Bar* bars = pending_.data() + from;
+    if (oneSigma) {
+      double prevClose = prevClose_;
+      for (size_t k = 0; k < len; k++) {
+        fractions[k] = standardized(priceChange(p_.priceChange, bars[k].open, bars[k].close, prevClose), fixedSigma_);
+        prevClose = bars[k].close;
+      }
+      prevClose_ = prevClose;
+    } else {
+      for (size_t k = 0; k < len; k++) fractions[k] = fractionOrZ(bars[k]);
+    }
     if (p_.classifier == 0) buyFractions(fractions, len, p_.distribution, p_.nu);
     for (size_t k = 0; k < len; k++) {
-      const Bar& bar = pending_[from + k];
+      const Bar& bar = bars[k];
       const double f = fractions[k];
       pourBar(
-          bar.volume, p_.bucketVolume, filled_, [&] { bucketStart_ = bar.firstTs; },
+          bar.volume, p_.bucketVolume, filled, [&] { start = bar.firstTs; },
           [&](double need) {
-            bucketBuy_ += need * f;
-            completeBucket(bucketStart_, bar.lastTs, out, row++);
+            bucketBuy_ = buy + need * f;
+            completeBucket(start, bar.lastTs, out, row++);
+            buy = 0;
           },
-          [&](double rest) { bucketBuy_ += rest * f; });
+          [&](double rest) { buy += rest * f; });
     }
   }
+  filled_ = filled;
+  bucketBuy_ = buy;
+  bucketStart_ = start;
 }
 
 double VpinStream::sigmaNext(double dP) {
