@@ -2,56 +2,16 @@
 // a frame header, then blocks, each compressed (LZ4's block format) or stored, until a 0 end mark;
 // frames may follow each other and skippable frames are skipped. A linked block's matches reach back
 // into the frame's earlier blocks. Checksums are skipped, not verified; every length and offset is
-// checked against the input and the output.
+// checked against the input and the output. The blocks are decoded by the Parquet codec's lz4Block.
 #include <cstring>
 
 #include "arrow.hpp"
+#include "parquet_codec.hpp"
 
 namespace kernelbus::arrow {
 namespace {
 
 inline uint32_t u32(const uint8_t* p) { return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24; }
-
-/// One LZ4 block [src, src + n) onto dst[out, cap); matches reach back to dst[frameStart].
-bool block(const uint8_t* src, size_t n, uint8_t* dst, size_t frameStart, size_t& out, size_t cap) {
-  const uint8_t* p = src;
-  const uint8_t* const end = src + n;
-  auto length = [&](size_t len) -> size_t {
-    if (len != 15) return len;
-    for (;;) {
-      if (p >= end) return SIZE_MAX;
-      const uint8_t b = *p++;
-      len += b;
-      if (len > cap) return SIZE_MAX;
-      if (b != 255) return len;
-    }
-  };
-  while (p < end) {
-    const uint8_t token = *p++;
-    const size_t literals = length(token >> 4);
-    if (literals == SIZE_MAX || static_cast<size_t>(end - p) < literals || cap - out < literals) return false;
-    std::memcpy(dst + out, p, literals);
-    p += literals;
-    out += literals;
-    if (p == end) break;  // the last sequence: literals only
-    if (end - p < 2) return false;
-    const size_t offset = static_cast<size_t>(p[0]) | static_cast<size_t>(p[1]) << 8;
-    p += 2;
-    size_t match = length(token & 15);
-    if (match == SIZE_MAX) return false;
-    match += 4;
-    if (offset == 0 || offset > out - frameStart || cap - out < match) return false;
-    uint8_t* d = dst + out;
-    const uint8_t* s = d - offset;
-    if (offset >= match) {
-      std::memcpy(d, s, match);
-    } else {
-      for (size_t i = 0; i < match; i++) d[i] = s[i];  // overlapping: a run
-    }
-    out += match;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -85,7 +45,7 @@ bool lz4FrameDecompress(const uint8_t* src, size_t srcSize, uint8_t* dst, size_t
         if (size > dstSize - out) return false;
         std::memcpy(dst + out, src + p, size);
         out += size;
-      } else if (!block(src + p, size, dst, frameStart, out, dstSize)) {
+      } else if (!parquet::lz4Block(src + p, size, dst, frameStart, out, dstSize)) {
         return false;
       }
       p += size;

@@ -77,24 +77,23 @@ bool snappyDecompress(const uint8_t* src, size_t srcSize, uint8_t* dst, size_t d
 // LZ4's block format (lz4/lz4 doc/lz4_Block_format.md; Parquet's LZ4_RAW): sequences of a token (4 bits
 // of literal length, 4 of match length - 4; 15 continues in bytes of 255), the literals, a 2-byte
 // offset and the match; the last sequence is literals only.
-bool lz4Decompress(const uint8_t* src, size_t srcSize, uint8_t* dst, size_t dstSize) {
+bool lz4Block(const uint8_t* src, size_t srcSize, uint8_t* dst, size_t windowStart, size_t& out, size_t cap) {
   const uint8_t* p = src;
   const uint8_t* const end = src + srcSize;
-  size_t out = 0;
   auto length = [&](size_t len) -> size_t {
     if (len != 15) return len;
     for (;;) {
       if (p >= end) return SIZE_MAX;
       const uint8_t b = *p++;
       len += b;
-      if (len > dstSize) return SIZE_MAX;
+      if (len > cap) return SIZE_MAX;
       if (b != 255) return len;
     }
   };
   while (p < end) {
     const uint8_t token = *p++;
     const size_t literals = length(token >> 4);
-    if (literals == SIZE_MAX || static_cast<size_t>(end - p) < literals || dstSize - out < literals) return false;
+    if (literals == SIZE_MAX || static_cast<size_t>(end - p) < literals || cap - out < literals) return false;
     std::memcpy(dst + out, p, literals);
     p += literals;
     out += literals;
@@ -105,17 +104,22 @@ bool lz4Decompress(const uint8_t* src, size_t srcSize, uint8_t* dst, size_t dstS
     size_t match = length(token & 15);
     if (match == SIZE_MAX) return false;
     match += 4;
-    if (offset == 0 || offset > out || dstSize - out < match) return false;
+    if (offset == 0 || offset > out - windowStart || cap - out < match) return false;
     uint8_t* d = dst + out;
     const uint8_t* s = d - offset;
     if (offset >= match) {
       std::memcpy(d, s, match);
     } else {
-      for (size_t i = 0; i < match; i++) d[i] = s[i];
+      for (size_t i = 0; i < match; i++) d[i] = s[i];  // overlapping: a run
     }
     out += match;
   }
-  return out == dstSize;
+  return true;
+}
+
+bool lz4Decompress(const uint8_t* src, size_t srcSize, uint8_t* dst, size_t dstSize) {
+  size_t out = 0;
+  return lz4Block(src, srcSize, dst, 0, out, dstSize) && out == dstSize;
 }
 
 ZstdContext::~ZstdContext() {

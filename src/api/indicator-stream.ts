@@ -9,6 +9,7 @@ import { exportState, importState } from '../backends/reference/indicators/strea
 import { KernelInputError } from '../errors.js';
 import { INDICATORS_KERNELS, type IndicatorsKernels } from '../kernels/indicators/indicators-kernels.js';
 import { INDICATOR_NAMES, type IndicatorName } from '../kernels/indicators/indicators.js';
+import { fnv1a } from '../kernels/snapshot.js';
 import { describeValue } from '../kernels/validate.js';
 
 /** The outputs of an indicator with several (the batch call's keys); one output is the value itself. */
@@ -62,15 +63,6 @@ const HEADER = 16;
 /** The most symbols a stream takes, and the most state values (8 bytes each) of all its symbols together. */
 const MAX_SYMBOLS = 1_000_000;
 const MAX_STATE = 2 ** 27;
-
-function fnv1a(bytes: Uint8Array): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    hash ^= bytes[i];
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
 
 /** The packed parameters of `name` for `options`: the batch call's own checks (on one bar), so its errors and defaults. */
 function packedParams(name: IndicatorName, options: Record<string, unknown>): number[] {

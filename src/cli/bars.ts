@@ -10,12 +10,11 @@ import { KernelInputError } from '../errors.js';
 import { BAR_COLUMNS, type Bars, type InformationBarOptions, type Trades } from '../kernels/features/features.js';
 import type { ColumnType } from '../io/types.js';
 import { writeFormatOf, writeTable } from '../io/index.js';
-import { readTrades, splitBySymbol } from '../io/trades.js';
-import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
+import { INPUT_FLAGS, INPUT_USAGE, readJson, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
 import { flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
 import { labelled, table } from './summary.js';
-import { groupsOf, stack } from './vpin-symbols.js';
+import { readTradeGroups, stack } from './vpin-symbols.js';
 
 export const BARS_USAGE = `Usage: kernelbus bars <trades.{csv,tsv,csv.gz,parquet,arrow}|-> --by tick|volume|dollar|time [options]
 
@@ -125,21 +124,8 @@ export async function runBars(argv: string[], log = console.log): Promise<number
   };
   run(empty);
 
-  const started = performance.now();
-  const progress = progressLine('trades');
-  let read: Awaited<ReturnType<typeof readTrades>>;
-  try {
-    read = await readTrades(positionals[0], { ...readOptions(values, progress), symbolColumn: values['symbol-column'] });
-  } finally {
-    progress.done();
-  }
+  const { read, readMs, groups } = await readTradeGroups(positionals[0], values);
   const { trades, symbols } = read;
-  const readMs = performance.now() - started;
-  const groups = groupsOf(
-    trades,
-    symbols && ((filter) => splitBySymbol(trades, symbols, { symbols: filter, name: '--symbols' })),
-    values.symbols,
-  );
   const t0 = performance.now();
   const results = groups.map((g) => ({ symbol: g.symbol, trades: g.trades.ts.length, bars: run(g.trades) }));
   const computeMs = performance.now() - t0;

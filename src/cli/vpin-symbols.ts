@@ -9,6 +9,7 @@ import type { DailyVpin } from '../kernels/vpin/daily-vpin.js';
 import type { Trades, VpinBuckets, VpinOptions } from '../kernels/vpin/vpin.js';
 import type { SymbolTrades } from '../io/trades.js';
 import type { ColumnType, Table, TableColumn } from '../io/types.js';
+import { type InputValues, progressLine, readOptions } from './input.js';
 
 const DAY_MS = 86_400_000;
 
@@ -193,4 +194,25 @@ export function groupsOf(
     throw new KernelInputError('--symbols', 'a file with a symbol column (symbol, sym, ticker, instrument, or --symbol-column)', 'none');
   }
   return [{ trades }];
+}
+
+/**
+ * The trades of `path` read with the command's input flags (progress on a terminal), the read's time,
+ * and the groups per symbol (`--symbols` picks them; --symbol-column names the column). The reader
+ * loads here, when a command reads.
+ */
+export async function readTradeGroups(path: string, values: InputValues & { 'symbol-column'?: string; symbols?: string[] }) {
+  const { readTrades, splitBySymbol } = await import('../io/trades.js');
+  const started = performance.now();
+  const progress = progressLine('trades');
+  let read: Awaited<ReturnType<typeof readTrades>>;
+  try {
+    read = await readTrades(path, { ...readOptions(values, progress), symbolColumn: values['symbol-column'] });
+  } finally {
+    progress.done();
+  }
+  const readMs = performance.now() - started;
+  const { trades, symbols } = read;
+  const split = symbols && ((filter?: string[]) => splitBySymbol(trades, symbols, { symbols: filter, name: '--symbols' }));
+  return { read, readMs, groups: groupsOf(trades, split, values.symbols) };
 }

@@ -7,11 +7,11 @@ import { KernelInputError } from '../errors.js';
 import { requireTimeZone } from '../kernels/calendar.js';
 import { dailyVpin } from '../kernels/vpin/daily-vpin.js';
 import { DEFAULT_CDF_WINDOW, VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin/vpin.js';
-import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
+import { INPUT_FLAGS, INPUT_USAGE, readJson, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
 import { flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
 import { fixed, labelled, table } from './summary.js';
-import { bucketsTable, dailyTable, groupsOf, type SymbolVpin, vpinBySymbol } from './vpin-symbols.js';
+import { bucketsTable, dailyTable, readTradeGroups, type SymbolVpin, vpinBySymbol } from './vpin-symbols.js';
 
 export const VPIN_USAGE = `Usage: kernelbus vpin <trades.{csv,tsv,csv.gz,parquet,arrow}|-> [options]
 
@@ -99,33 +99,15 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   // the kernels, the reader and the writer load once the options are parsed (--help loads none of them)
-  const [{ kernels }, { writeFormatOf, writeTable }, { readTrades, splitBySymbol }] = await Promise.all([
-    import('../api/kernels.js'),
-    import('../io/index.js'),
-    import('../io/trades.js'),
-  ]);
+  const [{ kernels }, { writeFormatOf, writeTable }] = await Promise.all([import('../api/kernels.js'), import('../io/index.js')]);
   if (values.tz !== undefined && values.daily === undefined) throw new KernelInputError('--tz', 'with --daily', JSON.stringify(values.tz));
   // checked up front (before the read), but only when given: Intl's first use costs ~30 ms
   const tz = values.tz === undefined ? 'UTC' : requireTimeZone(values.tz, '--tz');
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
   if (values.daily !== undefined) writeFormatOf(values.daily, undefined, '--daily');
-  const started = performance.now();
-  // Large files take a while: show progress on a terminal.
-  const progress = progressLine('trades');
-  let read: Awaited<ReturnType<typeof readTrades>>;
-  try {
-    read = await readTrades(positionals[0], { ...readOptions(values, progress), symbolColumn: values['symbol-column'] });
-  } finally {
-    progress.done();
-  }
+  const { read, readMs, groups } = await readTradeGroups(positionals[0], values);
   const { trades, symbols } = read;
   const n = trades.ts.length;
-  const readMs = performance.now() - started;
-  const groups = groupsOf(
-    trades,
-    symbols && ((filter) => splitBySymbol(trades, symbols, { symbols: filter, name: '--symbols' })),
-    values.symbols,
-  );
 
   const options: Omit<VpinOptions, 'bucketVolume'> = {};
   if (values.window !== undefined) options.window = values.window;

@@ -43,7 +43,8 @@ const PARAM_KEYS = [
   'nu',
 ] as const satisfies readonly (keyof VpinParams)[];
 
-function fnv1a(bytes: Uint8Array): number {
+/** FNV-1a (32 bits) of `bytes`: the streams' snapshot checksums. */
+export function fnv1a(bytes: Uint8Array): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) {
     hash ^= bytes[i];

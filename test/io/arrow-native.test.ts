@@ -16,20 +16,9 @@ import { KernelInputError } from '../../src/errors.js';
 import { type ArrowReadOptions, readArrow, readArrowChunks } from '../../src/io/arrow.js';
 import type { Table } from '../../src/io/types.js';
 import { expectSameTable } from './columnar-helpers.js';
+import { mulberry32 } from '../../src/math/mulberry32.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '..', 'fixtures', 'io', name);
-
-/** mulberry32: a seeded generator of numbers in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
@@ -135,7 +124,7 @@ const INDEX_TYPES = [new arrow.Int8(), new arrow.Int16(), new arrow.Int32(), new
 
 /** A random table: 1-6 columns (one of them dictionary strings), 1-4 batches of 0-300 rows. */
 function randomTable(seed: number): arrow.Table {
-  const r = random(seed);
+  const r = mulberry32(seed);
   const fields: arrow.Field[] = [];
   const columns = 1 + Math.floor(r() * 6);
   for (let c = 0; c < columns; c++) fields.push(new arrow.Field(`c${c}`, pick(r, TYPES)(), true));

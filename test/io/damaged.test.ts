@@ -17,25 +17,14 @@ import { writeTable } from '../../src/io/index.js';
 import { writeArrow } from '../../src/io/arrow.js';
 import type { Table } from '../../src/io/types.js';
 import type { DamagedJob } from './damaged-child.js';
+import { mulberry32 } from '../../src/math/mulberry32.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'kb-damaged-'));
 
-/** mulberry32: a seeded generator of numbers in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A tape of `n` trades: times, prices, volumes and a symbol. */
 function trades(n: number): Table {
-  const r = random(42);
+  const r = mulberry32(42);
   const ts = Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 37);
   const price = Float64Array.from({ length: n }, () => 100 + Math.round(r() * 10_000) / 100);
   const volume = Float64Array.from({ length: n }, () => 1 + Math.floor(r() * 500));
@@ -50,7 +39,7 @@ function trades(n: number): Table {
 
 /** The damage kinds, `count` copies each: truncated, random bytes, bytes in the last 4 KiB. */
 function damaged(bytes: Uint8Array, seed: number, count: number): { name: string; bytes: Uint8Array }[] {
-  const r = random(seed);
+  const r = mulberry32(seed);
   const int = (n: number) => Math.floor(r() * n);
   const out: { name: string; bytes: Uint8Array }[] = [];
   for (let k = 0; k < count; k++) {
