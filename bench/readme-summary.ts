@@ -46,6 +46,24 @@ function busLine(results: SectionResults | undefined): string {
   );
 }
 
+/** From file to result: the whole `kernelbus` process on the io section's files, beside the peers' reads alone. */
+function ioLine(results: SectionResults | undefined): string {
+  const rows = results?.rows ?? [];
+  const command = (c: string) => rows.find((r) => r.case === c && r.subject === 'kernelbus' && Number.isFinite(r.value));
+  const parts = [
+    ['CSV', 'kernelbus vpin, 10^7 trades CSV (241 MB), end to end'],
+    ['Parquet', 'kernelbus vpin, 10^7 trades Parquet (zstd) (32 MB), end to end'],
+    ['Arrow', 'kernelbus vpin, 10^7 trades Arrow IPC (240 MB), end to end'],
+  ].flatMap(([label, c]) => {
+    const r = command(c);
+    return r ? [`${label} ${formatValue(r.value)} ms${r.ratio !== undefined ? ` (${formatRatio(r.ratio)} ${r.baseline ?? ''})` : ''}`] : [];
+  });
+  const risk = command('kernelbus risk, 2520 x 500 returns CSV (15 MB), end to end');
+  if (parts.length === 0) return '- **From file to result**: no results yet (`npm run bench -- --only io`).';
+  const riskText = risk ? `; \`kernelbus risk\` on 2,520 x 500 returns ${formatValue(risk.value)} ms (${formatRatio(risk.ratio ?? NaN)} ${risk.baseline ?? ''})` : '';
+  return `- **From file to result**: \`kernelbus vpin\` over 10^7 trades, the whole process (start, read, VPIN, write): ${parts.join(', ')}${riskText}.`;
+}
+
 /** The summary block, markers included, from the results `read` gives. */
 export function readmeSummary(read: Reader): string {
   const vpin = read('vpin');
@@ -62,6 +80,7 @@ export function readmeSummary(read: Reader): string {
     "  size, and where native starts to pay off (the thresholds of `'auto'`): [risk](docs/benchmarks.md#risk-kernels),",
     '  [factor](docs/benchmarks.md#factor-kernels).',
     busLine(read('bus')),
+    ioLine(read('io')),
     '- **Over Redis Streams**: throughput and latency against a one-`XADD`-per-message floor, and a cluster:',
     '  [docs/benchmarks.md](docs/benchmarks.md#the-bus-over-redis).',
     '<!-- bench:summary:end -->',
