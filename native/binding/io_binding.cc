@@ -224,7 +224,15 @@ Napi::Value CsvReadWide(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// firstNaN(values: Float64Array) -> the index of its first NaN, -1 when none (csv::firstNaN).
+Napi::Value FirstNaN(const Napi::CallbackInfo& info) {
+  requireArgCount(info, 1);
+  const F64View v = float64Arg(info, 0, "values");
+  return Napi::Number::New(info.Env(), static_cast<double>(csv::firstNaN(v.data, v.length)));
+}
+
 void registerIo(Napi::Env env, Napi::Object exports) {
+  exports.Set("firstNaN", Napi::Function::New<FirstNaN>(env, "firstNaN"));
   exports.Set("csvParseBlock", Napi::Function::New<CsvParseBlock>(env, "csvParseBlock"));
   exports.Set("csvReadWide", Napi::Function::New<CsvReadWide>(env, "csvReadWide"));
 }

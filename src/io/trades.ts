@@ -4,6 +4,7 @@
  * quantity; bid and ask / offer (both or neither); a symbol column (symbol, sym, ticker, instrument,
  * or `symbolColumn`) when the file holds many instruments. Only those columns are read.
  */
+import { loadNative } from '../backends/native/binding.js';
 import { KernelInputError } from '../errors.js';
 import type { Trades } from '../kernels/vpin/vpin.js';
 import { type ReadTableOptions, readOpened } from './read.js';
@@ -67,6 +68,8 @@ function resolveColumns(names: string[], name: string, symbolColumn?: string): P
 
 /** The first index holding NaN, -1 when none. */
 function firstNaN(values: Float64Array): number {
+  const native = loadNative().binding;
+  if (typeof native?.firstNaN === 'function') return native.firstNaN(values);
   for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return i;
   return -1;
 }

@@ -67,6 +67,8 @@ export interface NativeBinding {
    * KernelInputError naming the path when it cannot be opened.
    */
   mapFile(path: string): ArrayBuffer | null;
+  /** The index of the first NaN of `values`, -1 when there is none (the trade readers' missing-value check). */
+  firstNaN(values: Float64Array): number;
   /** Frees the pages wholly inside `view` (a view of a mapFile buffer): read again, they come back from the file. */
   releaseMapped(view: Uint8Array): void;
   /** Reads two Float64Arrays as a kernel entry does and returns: the floor of a call (bench 'calls'). */
