@@ -60,7 +60,9 @@ function ioLine(results: SectionResults | undefined): string {
   });
   const risk = command('kernelbus risk, 2520 x 500 returns CSV (15 MB), end to end');
   if (parts.length === 0) return '- **From file to result**: no results yet (`npm run bench -- --only io`).';
-  const riskText = risk ? `; \`kernelbus risk\` on 2,520 x 500 returns ${formatValue(risk.value)} ms (${formatRatio(risk.ratio ?? NaN)} ${risk.baseline ?? ''})` : '';
+  const riskText = risk
+    ? `; \`kernelbus risk\` on 2,520 x 500 returns ${formatValue(risk.value)} ms (${formatRatio(risk.ratio ?? NaN)} ${risk.baseline ?? ''})`
+    : '';
   return `- **From file to result**: \`kernelbus vpin\` over 10^7 trades, the whole process (start, read, VPIN, write): ${parts.join(', ')}${riskText}.`;
 }
 
