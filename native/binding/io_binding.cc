@@ -68,6 +68,26 @@ Napi::Object faultObject(Napi::Env env, const uint8_t* bytes, const csv::BlockFa
   return o;
 }
 
+// The packed delimiter at params[0]: a byte other than the quote, CR, LF and space (else KernelInputError).
+uint8_t packedDelimiter(Napi::Env env, const double* params) {
+  const char* byte = "a byte (0-255) other than '\"', '\\r', '\\n' and ' '";
+  const double delimiter = packedInteger(env, params, 0, "plan.delimiter", 0, 255, byte);
+  if (delimiter == '"' || delimiter == '\r' || delimiter == '\n' || delimiter == ' ') {
+    throw inputError(env, "plan.delimiter", byte, std::to_string(static_cast<int>(delimiter)));
+  }
+  return static_cast<uint8_t>(delimiter);
+}
+
+// A parse's report on `result`: consumed, lines, badRows, and the first skipped row's and the refused
+// row's faults when there are any.
+void setReport(Napi::Env env, Napi::Object result, const uint8_t* bytes, const csv::Result& r) {
+  result.Set("consumed", Napi::Number::New(env, static_cast<double>(r.consumed)));
+  result.Set("lines", Napi::Number::New(env, r.lines));
+  result.Set("badRows", Napi::Number::New(env, static_cast<double>(r.badRows)));
+  if (r.badRows > 0) result.Set("firstBad", faultObject(env, bytes, r.firstBad));
+  if (r.fault.any()) result.Set("fault", faultObject(env, bytes, r.fault));
+}
+
 // csvParseBlock(bytes: Uint8Array, params: Float64Array [delimiter, firstLine, final, skipBadRows,
 // rowOffset], kinds: Uint8Array, required: Uint8Array, out: (Float64Array | Int32Array | null)[]) -> BlockResult
 Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
@@ -82,13 +102,7 @@ Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
         throw inputError(env, "params", "5 values [delimiter, firstLine, final, skipBadRows, rowOffset]",
                          "length " + std::to_string(params.length));
       }
-      const double delimiter =
-          packedInteger(env, params.data, 0, "plan.delimiter", 0, 255, "a byte (0-255) other than '\"', '\\r', '\\n' and ' '");
-      if (delimiter == '"' || delimiter == '\r' || delimiter == '\n' || delimiter == ' ') {
-        throw inputError(env, "plan.delimiter", "a byte (0-255) other than '\"', '\\r', '\\n' and ' '",
-                         std::to_string(static_cast<int>(delimiter)));
-      }
-      plan.delimiter = static_cast<uint8_t>(delimiter);
+      plan.delimiter = packedDelimiter(env, params.data);
       plan.firstLine = packedInteger(env, params.data, 1, "plan.firstLine", 1, 9007199254740991.0, "an integer >= 1");
       plan.final = packedInteger(env, params.data, 2, "plan.final", 0, 1, "0 or 1") == 1;
       plan.skipBadRows = packedInteger(env, params.data, 3, "plan.skipBadRows", 0, 1, "0 or 1") == 1;
@@ -140,11 +154,7 @@ Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
 
     Napi::Object result = Napi::Object::New(env);
     result.Set("rows", Napi::Number::New(env, static_cast<double>(r.rows)));
-    result.Set("consumed", Napi::Number::New(env, static_cast<double>(r.consumed)));
-    result.Set("lines", Napi::Number::New(env, r.lines));
-    result.Set("badRows", Napi::Number::New(env, static_cast<double>(r.badRows)));
-    if (r.badRows > 0) result.Set("firstBad", faultObject(env, bytes.data, r.firstBad));
-    if (r.fault.any()) result.Set("fault", faultObject(env, bytes.data, r.fault));
+    setReport(env, result, bytes.data, r);
     if (r.needRowsSet) result.Set("needRows", Napi::Number::New(env, static_cast<double>(r.needRows)));
     Napi::Array dictionaries = Napi::Array::New(env, width);
     for (uint32_t col = 0; col < width; col++) {
@@ -179,12 +189,7 @@ Napi::Value CsvReadWide(const Napi::CallbackInfo& info) {
         throw inputError(env, "params", "5 values [delimiter, firstLine, skipBadRows, width, dateColumn]",
                          "length " + std::to_string(params.length));
       }
-      const char* byte = "a byte (0-255) other than '\"', '\\r', '\\n' and ' '";
-      const double delimiter = packedInteger(env, params.data, 0, "plan.delimiter", 0, 255, byte);
-      if (delimiter == '"' || delimiter == '\r' || delimiter == '\n' || delimiter == ' ') {
-        throw inputError(env, "plan.delimiter", byte, std::to_string(static_cast<int>(delimiter)));
-      }
-      plan.delimiter = static_cast<uint8_t>(delimiter);
+      plan.delimiter = packedDelimiter(env, params.data);
       plan.firstLine = packedInteger(env, params.data, 1, "plan.firstLine", 1, 9007199254740991.0, "an integer >= 1");
       plan.skipBadRows = packedInteger(env, params.data, 2, "plan.skipBadRows", 0, 1, "0 or 1") == 1;
       plan.width = static_cast<size_t>(packedInteger(env, params.data, 3, "plan.width", 1, 1 << 24, "an integer 1 to 2^24"));
@@ -207,11 +212,7 @@ Napi::Value CsvReadWide(const Napi::CallbackInfo& info) {
     const size_t cells = w.rows * assets;
     result.Set("returns", cells == matrix.ElementLength() ? matrix : Napi::Float64Array::New(env, cells, matrix.ArrayBuffer(), 0));
     result.Set("rows", Napi::Number::New(env, static_cast<double>(w.rows)));
-    result.Set("consumed", Napi::Number::New(env, static_cast<double>(r.consumed)));
-    result.Set("lines", Napi::Number::New(env, r.lines));
-    result.Set("badRows", Napi::Number::New(env, static_cast<double>(r.badRows)));
-    if (r.badRows > 0) result.Set("firstBad", faultObject(env, bytes.data, r.firstBad));
-    if (r.fault.any()) result.Set("fault", faultObject(env, bytes.data, r.fault));
+    setReport(env, result, bytes.data, r);
     if (w.datesParsed) {
       double* data = nullptr;
       Napi::Float64Array dates = newFloat64Array(env, w.rows, data);
