@@ -6,7 +6,8 @@ import type { Trades } from '../kernels/trades.js';
 
 /**
  * The message types the original platform used, RETURNS_UPDATE (rows of asset returns per universe,
- * RiskEngine's input) and FACTOR_INPUT (one date's cross-section of a universe, FactorEngine's input);
+ * RiskEngine's input), FACTOR_INPUT (one date's cross-section of a universe, FactorEngine's input),
+ * and FeaturesEngine's BAR (a symbol's bar, market data) and FEATURES_UPDATE (what the bar adds);
  * any other string is a valid user type.
  */
 export const MESSAGE_TYPES = [
@@ -23,6 +24,8 @@ export const MESSAGE_TYPES = [
   'VPIN_CALCULATION',
   'ANALYTICS_RESULT',
   'FACTOR_CALCULATION',
+  'BAR',
+  'FEATURES_UPDATE',
 ] as const;
 
 /** One of MESSAGE_TYPES. */
@@ -50,6 +53,8 @@ export const DEFAULT_ROUTES: Readonly<Record<KnownMessageType, BusName>> = Objec
   VPIN_CALCULATION: 'compute',
   ANALYTICS_RESULT: 'compute',
   FACTOR_CALCULATION: 'compute',
+  BAR: 'marketdata',
+  FEATURES_UPDATE: 'compute',
 });
 
 /**

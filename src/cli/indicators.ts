@@ -4,6 +4,7 @@
  * when the file has a symbol column; prints a summary and, with --out, writes the bars' time (and
  * symbol) with one column per indicator output, in any format the io layer writes.
  */
+import { parseIndicators, type IndicatorSpec } from '../api/indicator-spec.js';
 import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { INDICATORS_KERNELS } from '../kernels/indicators/indicators-kernels.js';
@@ -36,39 +37,9 @@ Options:
 
 ${INPUT_USAGE}`;
 
-/** One indicator asked for: its name, options, and the column name of each output. */
-interface Asked {
-  name: Name;
-  options: Record<string, number | string>;
-  columns: [output: string, column: string][];
-}
+type Asked = IndicatorSpec;
 
-/** `rsi,macd(fastPeriod=8;slowPeriod=21)` as the indicators asked for (KernelInputError naming --ind). */
-export function parseIndicators(list: string): Asked[] {
-  const asked: Asked[] = [];
-  for (const item of list.split(',').map((x) => x.trim())) {
-    const m = /^([A-Za-z]+)(?:\((.*)\))?$/.exec(item);
-    const name = m?.[1] as Name | undefined;
-    if (!m || !name || !NAMES.includes(name)) {
-      throw new KernelInputError('--ind', `indicators of ${NAMES.join(', ')}, options in parentheses`, JSON.stringify(item));
-    }
-    const options: Record<string, number | string> = {};
-    for (const pair of (m[2] ?? '').split(';').filter((x) => x.trim() !== '')) {
-      const [key, value, ...extra] = pair.split('=').map((x) => x.trim());
-      if (!key || value === undefined || extra.length > 0)
-        throw new KernelInputError('--ind', 'options as key=value;key=value', JSON.stringify(item));
-      options[key] = value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
-    }
-    const base = Object.keys(options).length === 0 ? name : `${name}_${Object.values(options).join('_')}`;
-    const outputs = Object.keys(INDICATORS_KERNELS[name].outputs);
-    const columns = outputs.map((o): [string, string] => [o, o === 'value' || o === name ? base : `${base}_${o}`]);
-    asked.push({ name, options, columns });
-  }
-  const seen = asked.flatMap((a) => a.columns.map(([, c]) => c));
-  const twice = seen.find((c, i) => seen.indexOf(c) !== i);
-  if (twice) throw new KernelInputError('--ind', 'each indicator and options once', `${twice} twice`);
-  return asked;
-}
+export { parseIndicators };
 
 const FLAGS = {
   ind: { type: 'string', parse: (raw, name) => parseIndicatorsFlag(text(raw), name) } satisfies Flag<Asked[]>,

@@ -2,6 +2,16 @@
 export { Engine, type EngineHealth, type EngineOptions } from './engine.js';
 export { CheckpointConfigError, type StateConfig } from './checkpoint-config.js';
 export { VpinEngine, type VpinAlert, type VpinCalculation, type VpinEngineOptions, type VpinSymbolState } from './vpin.js';
+export {
+  FeaturesEngine,
+  FEATURES_ENGINE_DEFAULTS,
+  type FeatureBar,
+  type FeatureBars,
+  type FeaturesEngineOptions,
+  type FeaturesSymbolState,
+  type FeaturesUpdate,
+} from './features.js';
+export { FEATURE_ESTIMATORS, type FeatureEstimator } from './features-state.js';
 export { RiskEngine, RISK_ENGINE_DEFAULTS, type RiskEngineOptions, type RiskPortfolioState } from './risk.js';
 export type {
   PortfolioUpdate,

@@ -31,9 +31,9 @@ describe('bus: publish and subscribe', () => {
     await bus.drain();
     expect(Object.fromEntries(seen)).toEqual(DEFAULT_ROUTES);
     const m = bus.metrics();
-    expect(m.buses.marketdata.messages).toBe(5);
+    expect(m.buses.marketdata.messages).toBe(6);
     expect(m.buses.logic.messages).toBe(4);
-    expect(m.buses.compute.messages).toBe(4);
+    expect(m.buses.compute.messages).toBe(5);
     await bus.close();
   });
 

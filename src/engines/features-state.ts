@@ -1,0 +1,224 @@
+/**
+ * What FeaturesEngine keeps per symbol besides its bar and indicator streams: the last bars the rolling
+ * estimators read (BarWindow) and the day's realized variance so far (DayRealized). Both are bounded
+ * and give, bar for bar, what the batch kernels give on the whole history: the estimators run on the
+ * last `window + 2` bars, all that their last value reads (see BarWindow.estimate()), and the day's
+ * sums are realizedVariance's and bipowerVariation's sums taken in the same order.
+ */
+import type { Kernels } from '../api/kernels.js';
+import { DAY_MS, type SessionParams } from '../kernels/features/realized.js';
+
+/** The estimators the engine can publish, by the name of the option (`estimators`). */
+export const FEATURE_ESTIMATORS = [
+  'rollMeasure',
+  'rollImpact',
+  'corwinSchultz',
+  'kyleLambda',
+  'amihudLambda',
+  'hasbrouckLambda',
+  'parkinson',
+  'garmanKlass',
+  'rogersSatchell',
+  'yangZhang',
+] as const;
+export type FeatureEstimator = (typeof FEATURE_ESTIMATORS)[number];
+
+const RANGE: Partial<Record<FeatureEstimator, 'parkinson' | 'garman-klass' | 'rogers-satchell' | 'yang-zhang'>> = {
+  parkinson: 'parkinson',
+  garmanKlass: 'garman-klass',
+  rogersSatchell: 'rogers-satchell',
+  yangZhang: 'yang-zhang',
+};
+
+/** A bar's fields the estimators read. */
+export interface WindowBar {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  dollarValue: number;
+}
+
+const FIELDS = ['open', 'high', 'low', 'close', 'volume', 'dollarValue'] as const;
+/** Values per bar in a BarWindow's state: the fields, then the two carried signs. */
+export const WINDOW_STRIDE = FIELDS.length + 2;
+
+/** np.sign, as the lambdas take it: -1, 0, 1, NaN for NaN. */
+const sign = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN);
+
+/**
+ * The last `window + 2` bars of a symbol, oldest first, and for each the sign Kyle's and Hasbrouck's
+ * lambdas give it (the sign of its close's change, of its log return, a zero replaced by the one
+ * before: pandas' pad, from bar 0's NaN). Those signs carry from bars no longer kept: estimate() gives
+ * the lambdas' oldest kept bar a close whose change has the carried sign, so the windows read exactly
+ * the signs the whole series gives.
+ */
+export class BarWindow {
+  /** Bars kept, each WINDOW_STRIDE values. */
+  private readonly rows: Float64Array;
+  private kept = 0;
+  /** Bars added in all. */
+  count = 0;
+
+  constructor(readonly window: number) {
+    this.rows = new Float64Array((window + 2) * WINDOW_STRIDE);
+  }
+
+  /** Adds the next bar (the oldest one goes once window + 2 are kept). */
+  push(bar: WindowBar): void {
+    const capacity = this.window + 2;
+    if (this.kept === capacity) this.rows.copyWithin(0, WINDOW_STRIDE);
+    else this.kept++;
+    const at = (this.kept - 1) * WINDOW_STRIDE;
+    const prev = this.kept > 1 ? at - WINDOW_STRIDE : -1;
+    FIELDS.forEach((f, i) => (this.rows[at + i] = bar[f]));
+    // bar 0 has no sign (NaN); a zero takes the previous bar's
+    const close = bar.close;
+    const before = prev < 0 ? NaN : this.rows[prev + 3];
+    const kyle = this.count === 0 ? NaN : sign(close - before);
+    const hasbrouck = this.count === 0 ? NaN : sign(Math.log(close / before));
+    this.rows[at + 6] = kyle === 0 ? this.rows[prev + 6] : kyle;
+    this.rows[at + 7] = hasbrouck === 0 ? this.rows[prev + 7] : hasbrouck;
+    this.count++;
+  }
+
+  /** The kept bars' column `f` (0..5: FIELDS' order). */
+  private column(f: number): Float64Array {
+    const out = new Float64Array(this.kept);
+    for (let i = 0; i < this.kept; i++) out[i] = this.rows[i * WINDOW_STRIDE + f];
+    return out;
+  }
+
+  /**
+   * The closes the Kyle (s = 6) or Hasbrouck (s = 7) lambda reads: the kept ones, the oldest replaced
+   * (once bars were dropped) by one from which the next bar's change has that bar's carried sign.
+   */
+  private signedCloses(close: Float64Array, s: number): Float64Array {
+    if (this.count <= this.kept) return close;
+    const out = close.slice();
+    const carried = this.rows[WINDOW_STRIDE + s];
+    out[0] = carried === 1 ? close[1] / 2 : carried === -1 ? close[1] * 2 : close[1];
+    return out;
+  }
+
+  /**
+   * The last value of each estimator asked for (NaN until its first valid bar), with `k`'s kernels:
+   * each kernel on the kept bars, whose last window is the whole series' last window. Corwin-Schultz
+   * gives two values, `corwinSchultzSpread` and `corwinSchultzSigma`.
+   */
+  estimate(k: Kernels, names: readonly FeatureEstimator[]): Record<string, number> {
+    const [open, high, low, close, volume, dollarValue] = FIELDS.map((_, f) => this.column(f));
+    const options = { window: this.window };
+    const last = (x: ArrayLike<number>) => x[x.length - 1];
+    const out: Record<string, number> = {};
+    for (const name of names) {
+      const range = RANGE[name];
+      if (range) {
+        out[name] = last(k.rangeVolatility({ open, high, low, close }, { estimator: range, window: this.window }));
+        continue;
+      }
+      switch (name) {
+        case 'rollMeasure':
+          out[name] = last(k.rollMeasure(close, options));
+          break;
+        case 'rollImpact':
+          out[name] = last(k.rollImpact(close, dollarValue, options));
+          break;
+        case 'corwinSchultz': {
+          const cs = k.corwinSchultz(high, low, options);
+          out.corwinSchultzSpread = last(cs.spread);
+          out.corwinSchultzSigma = last(cs.sigma);
+          break;
+        }
+        case 'kyleLambda':
+          out[name] = last(k.kyleLambda(this.signedCloses(close, 6), volume, options));
+          break;
+        case 'amihudLambda':
+          out[name] = last(k.amihudLambda(close, dollarValue, options));
+          break;
+        case 'hasbrouckLambda':
+          out[name] = last(k.hasbrouckLambda(this.signedCloses(close, 7), dollarValue, options));
+          break;
+      }
+    }
+    return out;
+  }
+
+  /** The state as values: count, kept, then the kept rows. */
+  state(): number[] {
+    return [this.count, this.kept, ...this.rows.subarray(0, this.kept * WINDOW_STRIDE)];
+  }
+
+  /** Restores state() values; false when they do not fit this window. */
+  restore(values: ArrayLike<number>): boolean {
+    const [count, kept] = [values[0], values[1]];
+    if (!(Number.isInteger(kept) && kept >= 0 && kept <= this.window + 2 && values.length === 2 + kept * WINDOW_STRIDE)) return false;
+    if (!(Number.isInteger(count) && count >= kept)) return false;
+    this.count = count;
+    this.kept = kept;
+    this.rows.fill(0);
+    for (let i = 0; i < kept * WINDOW_STRIDE; i++) this.rows[i] = values[2 + i];
+    return true;
+  }
+}
+
+/**
+ * A symbol's day so far, under a session (realizedVariance's: local time ts + offset, kept between
+ * open and close after local midnight): its trades, the sum of their squared log returns (rRVar) and
+ * of |r_i| |r_{i-1}| (pi/2 times it: bipower variation). Added trade by trade, each sum is
+ * realizedVariance's and bipowerVariation's on the day's prices up to the last one added, bit for bit.
+ */
+export class DayRealized {
+  /** The day's local midnight (NaN before the first trade kept), its trades, the last price. */
+  day = NaN;
+  trades = 0;
+  last = NaN;
+  rv = 0;
+  bpvSum = 0;
+  /** |r| of the last return (0 after the day's first price). */
+  before = 0;
+
+  constructor(private readonly session: SessionParams) {}
+
+  /** Adds one trade (ts finite, price > 0: checked by the engine). */
+  add(ts: number, price: number): void {
+    const s = this.session;
+    const local = ts + s.offset;
+    const midnight = Math.floor(local / DAY_MS) * DAY_MS;
+    const tod = local - midnight;
+    if (tod < s.open || tod > s.close) return;
+    if (midnight !== this.day) {
+      this.day = midnight;
+      this.trades = 1;
+      this.last = price;
+      this.rv = 0;
+      this.bpvSum = 0;
+      this.before = 0;
+      return;
+    }
+    // realized.ts's logReturn: log(p_i / p_{i-1})
+    const r = Math.log(price / this.last);
+    this.rv += r * r;
+    const a = Math.abs(r);
+    this.bpvSum += this.before * a;
+    this.before = a;
+    this.last = price;
+    this.trades++;
+  }
+
+  /** pi / 2 x the sum: bipowerVariation's value. */
+  get bipowerVariation(): number {
+    return (Math.PI / 2) * this.bpvSum;
+  }
+
+  /** The state as values, for a checkpoint. */
+  state(): number[] {
+    return [this.day, this.trades, this.last, this.rv, this.bpvSum, this.before];
+  }
+
+  /** Restores state() values. */
+  restore(v: ArrayLike<number>): void {
+    [this.day, this.trades, this.last, this.rv, this.bpvSum, this.before] = [v[0], v[1], v[2], v[3], v[4], v[5]];
+  }
+}

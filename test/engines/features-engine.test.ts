@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { createBus, type Bus, type BusMessage } from '../../src/bus/index.js';
+import { FeaturesEngine, FEATURE_ESTIMATORS, type FeatureBar, type FeatureBars, type FeaturesUpdate } from '../../src/engines/index.js';
+import { KernelInputError } from '../../src/errors.js';
+import { kernels, type Kernels } from '../../src/index.js';
+import type { Trades } from '../../src/kernels/features/features.js';
+import { completeBackends } from '../helpers/backends.js';
+
+const available = completeBackends('features');
+const HOUR = 3_600_000;
+
+/** A seeded tape of `symbols` symbols: trades 0.5-3 s apart on a 5-cent grid (many unchanged closes), a night without trades. */
+function tape(n: number, symbols = 3, seed = 7) {
+  let x = seed;
+  const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const rows: { key: string; ts: number; price: number; volume: number }[] = [];
+  const price = Array.from({ length: symbols }, (_, i) => 50 + 10 * i);
+  let ts = Date.UTC(2026, 10, 19, 20, 30);
+  for (let i = 0; i < n; i++) {
+    ts += 500 + Math.floor(rnd() * 2500);
+    if (i === Math.floor(n / 2)) ts += 10 * HOUR; // the night: the next trades are on the next UTC day
+    const s = Math.floor(rnd() * symbols);
+    const move = rnd() < 0.5 ? 0 : rnd() < 0.5 ? 0.05 : -0.05;
+    price[s] = Math.max(1, Math.round((price[s] + move) * 20) / 20);
+    rows.push({ key: `S${s}`, ts, price: price[s], volume: 1 + Math.floor(rnd() * 100) });
+  }
+  return rows;
+}
+
+function tradesOf(rows: ReturnType<typeof tape>, key: string, upTo = Infinity): Trades {
+  const mine = rows.filter((r) => r.key === key).slice(0, upTo);
+  return {
+    ts: Float64Array.from(mine, (r) => r.ts),
+    price: Float64Array.from(mine, (r) => r.price),
+    volume: Float64Array.from(mine, (r) => r.volume),
+  };
+}
+
+/** Publishes the rows as frames of 1-9 trades of one symbol, in time order per symbol. */
+async function publish(bus: Bus, rows: ReturnType<typeof tape>, from = 0, to = rows.length) {
+  let i = from;
+  let k = 0;
+  while (i < to) {
+    const key = rows[i].key;
+    let j = i + 1;
+    while (j < to && j - i < 1 + ((k * 7) % 9) && rows[j].key === key) j++;
+    const part = rows.slice(i, j);
+    await bus.publish('TRADE_EXECUTION', {
+      key,
+      ts: Float64Array.from(part, (r) => r.ts),
+      price: Float64Array.from(part, (r) => r.price),
+      volume: Float64Array.from(part, (r) => r.volume),
+    });
+    i = j;
+    if (++k % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function collect<P>(bus: Bus, type: string) {
+  const got: BusMessage<P>[] = [];
+  bus.subscribe<P>(type, (m) => void got.push(m));
+  return got;
+}
+
+/** The batch kernels' values at every bar of a symbol: what each FEATURES_UPDATE must hold. */
+function expected(k: Kernels, rows: ReturnType<typeof tape>, key: string, spec: FeatureBars, window: number) {
+  const trades = tradesOf(rows, key);
+  const { type = 'bars', ...options } = spec as FeatureBars & { type?: string };
+  const bars =
+    type === 'bars'
+      ? k.bars(trades, options as never)
+      : type === 'imbalanceBars'
+        ? k.imbalanceBars(trades, options as never)
+        : k.runBars(trades, options as never);
+  const o = { window };
+  const { open, high, low, close, volume, dollarValue } = bars;
+  const cs = k.corwinSchultz(high, low, o);
+  const estimators: Record<string, ArrayLike<number>> = {
+    rollMeasure: k.rollMeasure(close, o),
+    rollImpact: k.rollImpact(close, dollarValue, o),
+    corwinSchultzSpread: cs.spread,
+    corwinSchultzSigma: cs.sigma,
+    kyleLambda: k.kyleLambda(close, volume, o),
+    amihudLambda: k.amihudLambda(close, dollarValue, o),
+    hasbrouckLambda: k.hasbrouckLambda(close, dollarValue, o),
+    parkinson: k.rangeVolatility({ open, high, low, close }, { estimator: 'parkinson', window }),
+    garmanKlass: k.rangeVolatility({ open, high, low, close }, { estimator: 'garman-klass', window }),
+    rogersSatchell: k.rangeVolatility({ open, high, low, close }, { estimator: 'rogers-satchell', window }),
+    yangZhang: k.rangeVolatility({ open, high, low, close }, { estimator: 'yang-zhang', window }),
+  };
+  const rsi = k.rsi(close, { timePeriod: 5 });
+  const macd = k.macd(close, { fastPeriod: 3, slowPeriod: 6, signalPeriod: 2 });
+  return {
+    bars,
+    estimators,
+    indicators: { rsi_5: rsi, macd_3_6_2: macd.macd, macd_3_6_2_signal: macd.signal, macd_3_6_2_hist: macd.hist },
+  };
+}
+
+const SPECS: [string, FeatureBars][] = [
+  ['tick bars', { by: 'tick', threshold: 7 }],
+  ['time bars', { by: 'time', threshold: 30_000 }],
+  [
+    'dollar imbalance bars (const)',
+    { type: 'imbalanceBars', by: 'dollar', kind: 'const', expNumTicksInit: 4, expectedImbalanceWindow: 10 },
+  ],
+  ['tick run bars', { type: 'runBars', by: 'tick', expNumTicksInit: 5, expectedImbalanceWindow: 20 }],
+];
+
+describe.each(available)('FeaturesEngine on the %s backend', (backend) => {
+  const k = kernels({ backend });
+  const indicators = 'rsi(timePeriod=5),macd(fastPeriod=3;slowPeriod=6;signalPeriod=2)';
+
+  it.each(SPECS)('%s: each BAR and FEATURES_UPDATE equals the batch kernels on the symbol history, bit for bit', async (_, spec) => {
+    const rows = tape(3000);
+    const window = 4;
+    const bus = createBus({ maxBatch: 16 });
+    const engine = new FeaturesEngine(bus, { bars: spec, window, indicators, backend, heartbeatMs: 0 }).start();
+    const bars = collect<FeatureBar>(bus, 'BAR');
+    const updates = collect<FeaturesUpdate>(bus, 'FEATURES_UPDATE');
+    await publish(bus, rows);
+    await engine.close();
+    await bus.close();
+    let published = 0;
+    for (const key of ['S0', 'S1', 'S2']) {
+      const want = expected(k, rows, key, spec, window);
+      const mine = bars.filter((m) => m.key === key).map((m) => m.payload);
+      const feats = updates.filter((m) => m.key === key).map((m) => m.payload);
+      expect(mine.length).toBe(want.bars.ts.length);
+      expect(mine.length).toBeGreaterThan(window + 5);
+      published += mine.length;
+      const trades = tradesOf(rows, key);
+      for (let j = 0; j < mine.length; j++) {
+        for (const c of ['ts', 'tickNum', 'open', 'high', 'low', 'close', 'volume', 'buyVolume', 'ticks', 'dollarValue'] as const) {
+          expect(mine[j][c]).toBe(want.bars[c][j]);
+        }
+        const f = feats[j];
+        expect(f.bar).toBe(j);
+        for (const [name, values] of Object.entries(want.estimators)) expect([name, f.estimators[name]]).toEqual([name, values[j]]);
+        for (const [name, values] of Object.entries(want.indicators)) expect([name, f.indicators[name]]).toEqual([name, values[j]]);
+        // the day's sums over the symbol's trades up to the bar's last one
+        const upTo = mine[j].tickNum;
+        const prefix = { ts: trades.ts.subarray(0, upTo), prices: trades.price.subarray(0, upTo) };
+        const rv = k.realizedVariance(prefix.prices, { ts: prefix.ts });
+        const bv = k.bipowerVariation(prefix.prices, { ts: prefix.ts });
+        expect(f.realizedVariance).toBe(rv[rv.length - 1]);
+        expect(f.bipowerVariation).toBe(bv[bv.length - 1]);
+        expect(f.realizedVolatility).toBe(Math.sqrt(f.realizedVariance));
+        expect(f.day).toBe(new Date(Math.floor(prefix.ts[upTo - 1] / 86_400_000) * 86_400_000).toISOString().slice(0, 10));
+      }
+      // the estimators were numbers once the window filled, and the night started a new day
+      expect(Number.isFinite(feats[feats.length - 1].estimators.corwinSchultzSpread)).toBe(true);
+      expect(new Set(feats.map((f) => f.day)).size).toBe(2);
+    }
+    expect(engine.metrics().extra).toMatchObject({ bars: published, trades: rows.length, symbols: 3 });
+  });
+
+  it('restored from a checkpoint half-way, it goes on exactly as one engine over the whole tape', async () => {
+    const rows = tape(2400);
+    const spec: FeatureBars = { by: 'tick', threshold: 5 };
+    type Hooks = { snapshotKey(key: string): Uint8Array; restoreKey(key: string, bytes: Uint8Array): void };
+    const hooks = (e: FeaturesEngine) => e as unknown as Hooks;
+    const run = async (parts: [number, number][]) => {
+      const out: BusMessage<FeaturesUpdate>[][] = [];
+      let saved = new Map<string, Uint8Array>();
+      for (const [from, to] of parts) {
+        const bus = createBus({ maxBatch: 16 });
+        const engine = new FeaturesEngine(bus, { bars: spec, window: 3, indicators, backend, heartbeatMs: 0 }).start();
+        for (const [key, bytes] of saved) hooks(engine).restoreKey(key, bytes);
+        const got = collect<FeaturesUpdate>(bus, 'FEATURES_UPDATE');
+        await publish(bus, rows, from, to);
+        await engine.close();
+        await bus.close();
+        saved = new Map([...engine.symbols().keys()].map((key) => [key, hooks(engine).snapshotKey(key)]));
+        out.push(got);
+      }
+      // each symbol's updates in order (the symbols interleave as the bus delivers them)
+      const updates = out.flat().sort((a, b) => a.key.localeCompare(b.key) || a.payload.bar - b.payload.bar);
+      return { updates: updates.map((m) => [m.key, m.payload]), saved };
+    };
+    const whole = await run([[0, rows.length]]);
+    const split = await run([
+      [0, 1000],
+      [1000, rows.length],
+    ]);
+    expect(split.updates.length).toBeGreaterThan(300);
+    expect(split.updates).toEqual(whole.updates);
+    // bounded: the state holds the window's bars, not the history
+    const size = whole.saved.get('S0')!.byteLength;
+    expect(size).toBeLessThan(4096);
+    const bus = createBus();
+    const other = new FeaturesEngine(bus, { bars: spec, window: 5, backend, heartbeatMs: 0 });
+    expect(() => hooks(other).restoreKey('S0', whole.saved.get('S0')!)).toThrow(/bytes: expected a FeaturesEngine state/);
+    expect(() => hooks(other).restoreKey('S0', new Uint8Array(12))).toThrow(KernelInputError);
+    await bus.close();
+  });
+});
+
+describe('FeaturesEngine input and options', () => {
+  it('refuses a price <= 0 and a trade going back in time, naming the field, and applies nothing', async () => {
+    const bus = createBus();
+    const engine = new FeaturesEngine(bus, { bars: { by: 'tick', threshold: 2 }, backend: 'reference', heartbeatMs: 0 });
+    const process = (payload: Trades) =>
+      (engine as unknown as { process(m: Partial<BusMessage>): void }).process({
+        key: 'A',
+        payload,
+        count: payload.ts.length,
+        ts: payload.ts[payload.ts.length - 1],
+        sentAt: 0,
+        stream: 's',
+        id: '1-0',
+      });
+    const f = (...x: number[]) => Float64Array.from(x);
+    process({ ts: f(1000, 2000), price: f(10, 11), volume: f(1, 1) });
+    expect(() => process({ ts: f(3000, 4000), price: f(10, 0), volume: f(1, 1) })).toThrow(
+      'trades.price: expected prices > 0 (log returns need them), got price[1] = 0',
+    );
+    expect(() => process({ ts: f(1500), price: f(10), volume: f(1) })).toThrow(KernelInputError);
+    expect(engine.symbols().get('A')!.bars.tradeCount).toBe(2);
+    expect(engine.symbols().get('A')!.lastBar?.close).toBe(11);
+    await bus.close();
+  });
+
+  it('checks its options, naming each', () => {
+    const bus = createBus();
+    const make = (o: object) => () => new FeaturesEngine(bus, o);
+    expect(make({ window: 1 })).toThrow('options.window');
+    expect(make({ estimators: ['rollMeasure', 'nope'] })).toThrow('options.estimators');
+    expect(make({ indicators: 'rsi,nope' })).toThrow('options.indicators');
+    expect(make({ indicators: [{ name: 'rsi', options: { timePeriod: 0 } }] })).toThrow(/timePeriod/);
+    expect(make({ bars: { by: 'tick', threshold: -1 } })).toThrow('options.threshold');
+    expect(make({ bars: 3 })).toThrow('options.bars');
+    expect(make({ session: { open: 5, close: 2 } })).toThrow('options.session.close');
+    expect(FEATURE_ESTIMATORS.length).toBe(10);
+    void bus.close();
+  });
+});
