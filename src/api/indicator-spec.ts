@@ -53,8 +53,9 @@ export function parseIndicators(list: string | readonly (IndicatorSpecName | Ind
   return asked;
 }
 
-/** The string form: comma-separated names, options `key=value;key=value` in parentheses. */
+/** The string form: comma-separated names, options `key=value;key=value` in parentheses ('' for none). */
 function parseList(list: string, argument: string): IndicatorRequest[] {
+  if (list.trim() === '') return [];
   return list.split(',').map((raw) => {
     const item = raw.trim();
     const m = /^([A-Za-z]+)(?:\((.*)\))?$/.exec(item);

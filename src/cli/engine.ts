@@ -15,6 +15,10 @@ import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES } from '../engines/factor-message
 import { PORTFOLIO_ENGINE_DEFAULTS, PortfolioEngine, type PortfolioEngineOptions } from '../engines/portfolio.js';
 import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer, type PortfolioConfig } from '../engines/portfolio-config.js';
 import { RISK_ENGINE_DEFAULTS, RiskEngine, type RiskEngineOptions } from '../engines/risk.js';
+import { FEATURES_ENGINE_DEFAULTS, FeaturesEngine, type FeaturesEngineOptions } from '../engines/features.js';
+import { FEATURE_ESTIMATORS, type FeatureEstimator } from '../engines/features-state.js';
+import { parseIndicators } from '../api/indicator-spec.js';
+import type { BarOptions } from '../kernels/features/features.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
 import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
 import { CheckpointConfigError } from '../engines/checkpoint-config.js';
@@ -38,7 +42,7 @@ import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
 export const ENGINE_USAGE = alignOptions(
-  `Usage: kernelbus engine vpin|risk|factor|portfolio --redis URL [options]
+  `Usage: kernelbus engine vpin|risk|factor|portfolio|features --redis URL [options]
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
 its state in Redis (${HELP_KEYS.checkpointIndex('<group>')}). On a signal it finishes the entries in hand, writes a checkpoint
@@ -70,6 +74,11 @@ returns, market caps, sectors, book/sales/cash-flow to price), computes the date
 universe's last window + lag dates), size and value scores and its market, sector and style factor
 returns, and publishes them with the fit's R2 and residual statistics as FACTOR_CALCULATION. Processes
 of one group share the shards.
+
+features reads TRADE_EXECUTION, makes bars per symbol (--by, --threshold) and publishes each as BAR
+(${streamKeyPattern('marketdata', 'BAR')}) and FEATURES_UPDATE (the day's realized variance so far, the rolling
+microstructure and range-volatility estimators over --window bars, the --ind indicators). Processes of
+one group share the shards.
 
 Options:
   --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
@@ -125,6 +134,13 @@ factor:
   --momentum-half-life h  half-life of its weights in dates (default ${FACTOR_ENGINE_DEFAULTS.momentum.halfLife})
   --momentum-lag l     dates the returns are lagged by (default ${FACTOR_ENGINE_DEFAULTS.momentum.lag})
   --winsorize p        returns clipped per date to their p and 1 - p percentiles, or 'off' (default ${FACTOR_ENGINE_DEFAULTS.winsorize})
+features:
+  --by b               the bars: time, tick, volume or dollar (default time; imbalance and run bars: the API)
+  --threshold x        ms of a time bar, else the count, volume or dollar value closing a bar (default 60000)
+  --window n           bars of the rolling estimators (default ${FEATURES_ENGINE_DEFAULTS.window})
+  --estimators list    of ${FEATURE_ESTIMATORS.join(', ')} (default: all)
+  --ind list           indicators of the bars, as kernelbus indicators --ind: rsi,macd(fastPeriod=8) (default none)
+  --max-future-ms ms   as vpin's
 `,
   23,
 );
@@ -135,6 +151,7 @@ const ENGINE_FLAGS = {
   risk: ['window', 'min-rows', 'confidence', 'universe', 'backtest-window', 'benchmark', 'rolling-window', 'periods-per-year'],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
+  features: ['by', 'threshold', 'window', 'estimators', 'ind', 'max-future-ms'],
 } as const;
 type EngineKind = keyof typeof ENGINE_FLAGS;
 const KINDS = Object.keys(ENGINE_FLAGS) as EngineKind[];
@@ -178,6 +195,23 @@ export function riskEngineOptions(values: Partial<Record<(typeof ENGINE_FLAGS)['
   const benchmark = values.benchmark;
   if (benchmark !== undefined && benchmark.length === 0) throw new KernelInputError('--benchmark', 'an asset name', '""');
   return { window, minRows, confidence, universe, backtestWindow, benchmark, rollingWindow, periodsPerYear };
+}
+
+/** The features engine's options from its flags (--by, --threshold, --window, --estimators, --ind, --max-future-ms), checked here. */
+export function featuresEngineOptions(values: Partial<Record<(typeof ENGINE_FLAGS)['features'][number], string>>): FeaturesEngineOptions {
+  const by = (values.by ?? 'time') as BarOptions['by'];
+  if (!['time', 'tick', 'volume', 'dollar'].includes(by)) throw new KernelInputError('--by', 'time, tick, volume or dollar', JSON.stringify(by));
+  const threshold = parseNumber(values.threshold, 60_000, '--threshold', Number.MIN_VALUE, 1e300, false);
+  const window = parseNumber(values.window, FEATURES_ENGINE_DEFAULTS.window, '--window', 2, 100_000, true);
+  const estimators = (values.estimators?.split(',').map((e) => e.trim()) ?? [...FEATURE_ESTIMATORS]) as FeatureEstimator[];
+  const unknown = estimators.find((e) => !FEATURE_ESTIMATORS.includes(e));
+  if (unknown !== undefined) throw new KernelInputError('--estimators', `names of ${FEATURE_ESTIMATORS.join(', ')}`, JSON.stringify(unknown));
+  const maxFutureMs =
+    values['max-future-ms'] === 'off'
+      ? Infinity
+      : parseNumber(values['max-future-ms'], DEFAULT_MAX_FUTURE_MS, '--max-future-ms', 0, 86_400_000 * 365, false);
+  const options = { bars: { by, threshold }, window, estimators, indicators: parseIndicators(values.ind ?? '', '--ind'), maxFutureMs };
+  return options;
 }
 
 /** The portfolios of a --config file: JSON { portfolios: [...] } (checked by resolvePortfolios, its errors naming `--config portfolios[i]...`). */
@@ -250,7 +284,7 @@ export async function runEngine(
       if (names.length !== 1 || !KINDS.includes(names[0] as EngineKind)) {
         throw new KernelInputError(
           'engine',
-          "one engine name: 'vpin', 'risk', 'factor' or 'portfolio'",
+          "one engine name: 'vpin', 'risk', 'factor', 'portfolio' or 'features'",
           names.length === 0 ? 'none' : JSON.stringify(names.join(' ')),
         );
       }
@@ -304,6 +338,9 @@ export async function runEngine(
     make = (bus) => new FactorEngine(bus, { ...common, momentum, winsorize, styles });
   } else if (kind === 'portfolio') {
     make = portfolioEngine(values, common);
+  } else if (kind === 'features') {
+    const options = featuresEngineOptions(values);
+    make = (bus) => new FeaturesEngine(bus, { ...common, ...options });
   } else {
     const options = riskEngineOptions(values);
     make = (bus) => new RiskEngine(bus, { ...common, ...options });
@@ -325,7 +362,7 @@ export async function runEngine(
   let status: NodeJS.Timeout | undefined;
   const engine = make(bus);
   const streams = shards * (kind === 'risk' || kind === 'portfolio' ? 2 : 1);
-  const unit = { vpin: 'trades', risk: 'updates', factor: 'dates', portfolio: 'updates' }[kind];
+  const unit = { vpin: 'trades', risk: 'updates', factor: 'dates', portfolio: 'updates', features: 'trades' }[kind];
   // /readyz: the streams leased (by this process or another of its group) and resumed, every bus's Redis
   // reachable, and not stalled (entries waiting for the group while none was processed for --stall-seconds).
   let leased = false;
@@ -438,6 +475,7 @@ export async function runEngine(
           risk: () => `results ${fmt(m.extra.results)}  alerts ${fmt(m.extra.alerts)}`,
           factor: () => `results ${fmt(m.extra.results)}  universes ${fmt(m.keys)}`,
           portfolio: () => `rebalances ${fmt(m.extra.rebalances)}  on alerts ${fmt(m.extra.alertRebalances)}`,
+          features: () => `bars ${fmt(m.extra.bars)}  symbols ${fmt(m.keys)}`,
         }[kind]();
         out.write(
           `\r${fmt(m.processed).padStart(12)} ${unit}  ${fmt(rate).padStart(10)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  p99 ${ms(m.latencyMs.p99)} ms  ${made}\x1b[K`,
@@ -479,10 +517,11 @@ export async function runEngine(
     factor: () => `${fmt(x.results)} results, ${fmt(x.unfit)} dates without a fit, ${fmt(x.universes)} universes`,
     portfolio: () =>
       `${fmt(x.rebalances)} rebalances (${fmt(x.alertRebalances)} on alerts, ${fmt(x.ignoredAlerts)} alerts ignored, ${fmt(x.failures)} failed), ${fmt(x.universes)} universes`,
+    features: () => `${fmt(x.bars)} bars, ${fmt(m.keys)} symbols`,
   }[kind]();
   log.info(
     `stopped (${stop.received}): processed ${fmt(m.processed)} ${unit} in ${fmt(m.batches)} deliveries, ${fmt(m.duplicates)} duplicates skipped, ` +
-      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys' }[kind]} restored; ${made}; ` +
+      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys', features: 'symbols' }[kind]} restored; ${made}; ` +
       `${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
       `${fmt(x.republished)} republished ${unit} skipped; ` +
       `latency p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms`,

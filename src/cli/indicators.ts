@@ -51,7 +51,7 @@ const FLAGS = {
 };
 
 function parseIndicatorsFlag(value: string | undefined, name: string): Asked[] {
-  if (value === undefined) throw new KernelInputError(name, 'a list of indicators (rsi,macd,...)', 'none');
+  if (value === undefined || value.trim() === '') throw new KernelInputError(name, 'a list of indicators (rsi,macd,...)', 'none');
   return parseIndicators(value);
 }
 
