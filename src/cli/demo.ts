@@ -13,6 +13,8 @@ import type { MetricsServer } from '../ops/prometheus.js';
 import { TransportError } from '../bus/transports/redis/index.js';
 import { publishMarket, SyntheticMarket } from '../replay/synthetic-market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
+import { FEATURES_ENGINE_DEFAULTS, FeaturesEngine } from '../engines/features.js';
+import { FEATURE_ESTIMATORS } from '../engines/features-state.js';
 import { KernelInputError } from '../errors.js';
 import type { VpinOptions } from '../kernels/vpin/vpin.js';
 import { deleteKeys } from '../bus/transports/redis/delete-keys.js';
@@ -107,6 +109,8 @@ const WINDOW = 50;
 /** A tape: bars in which the market trades at most, and buckets per symbol (of its volume on the tape). */
 const TAPE_BARS = 400;
 const TAPE_BUCKETS = 200;
+/** The features engine's bars on the simulated market (whose risk bars are a few ms long). */
+const FEATURE_BAR_MS = 500;
 
 /**
  * Runs the demo with command-line arguments (without `demo`) and returns the exit code: 0, or throws
@@ -271,6 +275,15 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
   const symbols = tape ? tape.symbols : market!.symbols;
   const risk = new DemoRisk(bus, symbols, backend);
   const factor = new DemoFactor(bus, symbols, backend, seed);
+  // bars per symbol: a tape's risk bars; the simulated market's every FEATURE_BAR_MS (its risk bars are ms long)
+  const featureBarMs = tape ? barMs : FEATURE_BAR_MS;
+  const features = new FeaturesEngine(bus, {
+    bars: { by: 'time', threshold: featureBarMs },
+    window: tape ? FEATURES_ENGINE_DEFAULTS.window : 10,
+    indicators: 'rsi',
+    backend,
+  }).start();
+  const engines = [engine, risk.engine, risk.portfolio, factor.engine, features];
   const alerts: { key: string; alert: VpinAlert }[] = [];
   let buckets = 0;
   let heartbeats = 0;
@@ -281,7 +294,7 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
   // and the engines have resumed theirs from their checkpoints: no backlog builds up at the start.
   if (redis) {
     await Promise.all(bus.buses.map((b) => bus.transport(b).reading?.()));
-    await Promise.all([engine, risk.engine, risk.portfolio, factor.engine].map((e) => e.ready()));
+    await Promise.all(engines.map((e) => e.ready()));
   }
   let server: MetricsServer | undefined;
   if (port !== undefined) {
@@ -290,7 +303,7 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
       port,
       host,
       bus,
-      engines: [engine, risk.engine, risk.portfolio, factor.engine],
+      engines,
       backend: await resolvedBackend(backend),
     });
     info.write(`metrics: ${server!.url}\n`);
@@ -370,10 +383,7 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
         },
       }));
     }
-    await engine.close();
-    await risk.portfolio.close();
-    await risk.engine.close();
-    await factor.engine.close();
+    for (const e of engines) await e.close();
     await bus.drain();
     const elapsed = performance.now() - start;
     if (out.isTTY && !json) out.write('\n');
@@ -388,6 +398,8 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
       engine,
       risk,
       factor,
+      features,
+      featureBarMs,
       bus,
       episodes: market?.episodes,
       tape: tape && { files: tape.files, firstTs: tape.firstTs, lastTs: tape.lastTs, speed: tape.speed, barMs },
@@ -396,10 +408,7 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
   } finally {
     clearTimeout(timer);
     process.off('SIGINT', stop);
-    await engine.close();
-    await risk.portfolio.close();
-    await risk.engine.close();
-    await factor.engine.close();
+    for (const e of engines) await e.close();
     await gateway?.close();
     await bus.close();
     await server?.close();
@@ -429,7 +438,20 @@ interface Summary {
   engine: VpinEngine;
   risk: DemoRisk;
   factor: DemoFactor;
+  features: FeaturesEngine;
+  /** The features engine's bar length. */
+  featureBarMs: number;
   bus: Bus;
+}
+
+/** Trade frames on the marketdata bus: its frames less the returns, factor inputs and bars published there. */
+function tradeFrames(s: Summary): number {
+  return s.bus.metrics().buses.marketdata.frames - s.risk.rows - s.factor.bars - s.features.metrics().extra.bars;
+}
+
+/** A symbol's realized volatility of the day so far (the features engine's last update), NaN before any. */
+function dayVolatility(s: Summary, key: string): number {
+  return s.features.symbols().get(key)?.lastUpdate?.realizedVolatility ?? NaN;
 }
 
 /** The name of a --classifier value (bvc, tick, or the algorithm). */
@@ -447,7 +469,14 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     .filter(([, st]) => st.cdf === st.cdf)
     .sort((x, y) => y[1].cdf - x[1].cdf || y[1].vpin - x[1].vpin)
     .slice(0, 5)
-    .map(([key, st]) => ({ symbol: key, buckets: st.buckets, vpin: round(st.vpin), cdf: round(st.cdf), alerts: st.alerts }));
+    .map(([key, st]) => ({
+      symbol: key,
+      buckets: st.buckets,
+      vpin: round(st.vpin),
+      cdf: round(st.cdf),
+      alerts: st.alerts,
+      dayVolatility: round(dayVolatility(s, key)),
+    }));
   const summary = {
     published: s.sent,
     ...(s.tape
@@ -456,7 +485,7 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     publishedPerSecond: round((s.sent * 1000) / s.produced),
     processedAfterLastMs: round(s.elapsed - s.produced),
     latencyMs: { p50: round(e.latencyMs.p50), p99: round(e.latencyMs.p99), max: round(e.latencyMs.max) },
-    tradeFrames: b.buses.marketdata.frames - s.risk.rows - s.factor.bars,
+    tradeFrames: tradeFrames(s),
     tradesPerFrame: round(b.batchSize.mean),
     vpin: { classifier: s.classifier, buckets: s.buckets, alerts: s.alerts.length, episodes: s.episodes, top },
     risk: {
@@ -467,6 +496,7 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
       zones: s.risk.zones(),
     },
     factor: { bars: s.factor.bars, results: s.factor.engine.metrics().extra.results },
+    features: { barMs: s.featureBarMs, bars: s.features.metrics().extra.bars, symbols: s.features.metrics().keys },
     heartbeats: s.heartbeats,
     copies: b.copies,
     redelivered: b.redelivered,
@@ -491,10 +521,7 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
       `${fmt((s.sent * 1000) / s.produced)} msg/s published, all processed ${fmt(s.elapsed - s.produced, 1)} ms after the last`,
     ],
     ['latency p50 / p99 / max', `${ms(e.latencyMs.p50)} / ${ms(e.latencyMs.p99)} / ${ms(e.latencyMs.max)} ms  (publish -> VPIN update)`],
-    [
-      'frames',
-      `${fmt(b.buses.marketdata.frames - s.risk.rows - s.factor.bars)} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`,
-    ],
+    ['frames', `${fmt(tradeFrames(s))} trade frames, ${fmt(b.batchSize.mean, 1)} trades each on average`],
     ['VPIN buckets', `${fmt(s.buckets)}  (classifier ${s.classifier})`],
     ['VPIN alerts', `${fmt(s.alerts.length)}${s.episodes === undefined ? '' : `  (toxic episodes started: ${fmt(s.episodes)})`}`],
     [
@@ -505,6 +532,10 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
       'factor engine',
       `${fmt(s.factor.bars)} bars of the market's symbols -> ${fmt(s.factor.engine.metrics().extra.results)} factor results`,
     ],
+    [
+      'features engine',
+      `${fmt(s.features.metrics().extra.bars)} bars of ${s.featureBarMs / 1000} s of ${fmt(s.features.metrics().keys)} symbols -> the day's realized volatility, ${FEATURE_ESTIMATORS.length} estimators, RSI`,
+    ],
     ['engine heartbeats', fmt(s.heartbeats)],
     ['copies / redelivered / dead', `${fmt(b.copies)} / ${fmt(b.redelivered)} / ${fmt(b.deadLettered)}`],
   ];
@@ -514,10 +545,11 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
     .sort((x, y) => y[1].cdf - x[1].cdf || y[1].vpin - x[1].vpin)
     .slice(0, 5);
   if (top.length > 0) {
-    out.write('\n  top symbols by VPIN CDF now\n  symbol      buckets    vpin     cdf   alerts\n');
+    out.write('\n  top symbols by VPIN CDF now\n  symbol      buckets    vpin     cdf   alerts  day vol\n');
     for (const [key, st] of top) {
+      const vol = dayVolatility(s, key);
       out.write(
-        `  ${key.padEnd(10)} ${fmt(st.buckets).padStart(8)}  ${st.vpin.toFixed(4)}  ${st.cdf.toFixed(3)}  ${String(st.alerts).padStart(6)}\n`,
+        `  ${key.padEnd(10)} ${fmt(st.buckets).padStart(8)}  ${st.vpin.toFixed(4)}  ${st.cdf.toFixed(3)}  ${String(st.alerts).padStart(6)}  ${(Number.isNaN(vol) ? '-' : `${(100 * vol).toFixed(2)}%`).padStart(7)}\n`,
       );
     }
   }

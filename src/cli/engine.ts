@@ -200,12 +200,14 @@ export function riskEngineOptions(values: Partial<Record<(typeof ENGINE_FLAGS)['
 /** The features engine's options from its flags (--by, --threshold, --window, --estimators, --ind, --max-future-ms), checked here. */
 export function featuresEngineOptions(values: Partial<Record<(typeof ENGINE_FLAGS)['features'][number], string>>): FeaturesEngineOptions {
   const by = (values.by ?? 'time') as BarOptions['by'];
-  if (!['time', 'tick', 'volume', 'dollar'].includes(by)) throw new KernelInputError('--by', 'time, tick, volume or dollar', JSON.stringify(by));
+  if (!['time', 'tick', 'volume', 'dollar'].includes(by))
+    throw new KernelInputError('--by', 'time, tick, volume or dollar', JSON.stringify(by));
   const threshold = parseNumber(values.threshold, 60_000, '--threshold', Number.MIN_VALUE, 1e300, false);
   const window = parseNumber(values.window, FEATURES_ENGINE_DEFAULTS.window, '--window', 2, 100_000, true);
   const estimators = (values.estimators?.split(',').map((e) => e.trim()) ?? [...FEATURE_ESTIMATORS]) as FeatureEstimator[];
   const unknown = estimators.find((e) => !FEATURE_ESTIMATORS.includes(e));
-  if (unknown !== undefined) throw new KernelInputError('--estimators', `names of ${FEATURE_ESTIMATORS.join(', ')}`, JSON.stringify(unknown));
+  if (unknown !== undefined)
+    throw new KernelInputError('--estimators', `names of ${FEATURE_ESTIMATORS.join(', ')}`, JSON.stringify(unknown));
   const maxFutureMs =
     values['max-future-ms'] === 'off'
       ? Infinity

@@ -84,6 +84,9 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     const cells = async (n: number) => await page.locator(`#symbols tbody tr td:nth-child(${n})`).allInnerTexts();
     await until(async () => (await cells(4)).every((b) => Number(b) >= 190), "every symbol's buckets", 60_000);
     expect((await cells(2)).every((v) => Number(v) > 0 && Number(v) < 1)).toBe(true);
+    // the features engine's last bar (its close) and the day's realized volatility per symbol
+    expect((await cells(6)).every((v) => Number(v) > 10)).toBe(true);
+    expect((await cells(7)).every((v) => /^\d+\.\d\d%$/.test(v) && Number.parseFloat(v) > 0)).toBe(true);
     await command.waitFor(/^tape replayed \(5,200 trades\); the dashboard stays up until SIGINT$/m, 60_000);
     await page.waitForTimeout(500);
     expect(await page.locator('body').getAttribute('data-state')).toBe('connected');
@@ -106,6 +109,9 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     expect((await points('#latency-chart'))[0]).toBeGreaterThanOrEqual(2);
     await until(async () => (await points('#symbols canvas.spark')).length === 8, "the tape's symbol rows", 20_000);
     expect(await points('#symbols canvas.spark')).toEqual(Array(8).fill(60));
+    // the last bar and the day's volatility come with the gateway's last values
+    const cells = async (n: number) => await page.locator(`#symbols tbody tr td:nth-child(${n})`).allInnerTexts();
+    expect((await cells(7)).every((v) => /^\d+\.\d\d%$/.test(v))).toBe(true);
     expect((await points('#portfolios canvas.pspark')).every((n) => n >= 2 * 60)).toBe(true);
     await page.locator('#symbols tbody tr[data-key="AAPL"]').click();
     await until(async () => /^AAPL: VPIN and CDF over its last \d+ buckets$/.test(await text(page, '#detail-title')), 'the detail chart');
