@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { createBus, Histogram, nowMs, type BusMessage, type HistogramSnapshot } from '../src/bus/index.js';
-import { VpinEngine } from '../src/engines/index.js';
+import { FeaturesEngine, VpinEngine, type FeatureBars } from '../src/engines/index.js';
 import { kernels, type VpinOptions, type VpinStream } from '../src/index.js';
 import { tape, withRatios, type BenchRow, type BenchSection, type Tape } from './lib.js';
 
@@ -35,10 +35,27 @@ class TimedVpinEngine extends VpinEngine {
   }
 }
 
-/** kernelbus: the bus (memory transports, default batching) and a VpinEngine on the auto backend. */
-function kernelbus(engineOn = true): Pipeline {
+/** The features engine's bars here: as many trades as VPIN's 10 ms bars hold (the tape's times span under a second). */
+const FEATURE_BARS: FeatureBars = { by: 'tick', threshold: 300 };
+
+/** A FeaturesEngine (every estimator, RSI and MACD) timed as TimedVpinEngine. */
+class TimedFeaturesEngine extends FeaturesEngine {
+  readonly timing = new Histogram();
+  protected override process(message: BusMessage): void {
+    super.process(message);
+    this.timing.record(nowMs() - message.sentAt, message.count);
+  }
+}
+
+/** kernelbus: the bus (memory transports, default batching) and an engine (VpinEngine, or FeaturesEngine) on the auto backend. */
+function kernelbus(kind: 'vpin' | 'features' | 'none' = 'vpin'): Pipeline {
   const bus = createBus();
-  const engine = engineOn ? new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0 }).start() : undefined;
+  const engine =
+    kind === 'vpin'
+      ? new TimedVpinEngine(bus, { vpin: VPIN, heartbeatMs: 0 }).start()
+      : kind === 'features'
+        ? new TimedFeaturesEngine(bus, { bars: FEATURE_BARS, indicators: 'rsi,macd', heartbeatMs: 0 }).start()
+        : undefined;
   const latency = engine?.timing ?? new Histogram();
   if (!engine) bus.subscribe('TRADE_EXECUTION', (m) => latency.record(nowMs() - m.sentAt, m.count));
   return {
@@ -163,7 +180,7 @@ export const busSection: BenchSection = {
     // Throughput: warm up once, then the best of two runs.
     await throughput(() => kernelbus(), data, 200_000);
     const e2e = Math.max(await throughput(() => kernelbus(), data, 2_000_000), await throughput(() => kernelbus(), data, 2_000_000));
-    const busOnly = await throughput(() => kernelbus(false), data, 2_000_000);
+    const busOnly = await throughput(() => kernelbus('none'), data, 2_000_000);
     await throughput(naive, data, 20_000);
     const naiveRate = await throughput(naive, data, 200_000);
     const tp = 'throughput, single trades end to end (msg/s)';
@@ -194,6 +211,42 @@ export const busSection: BenchSection = {
       if (rate === 100_000) add(`latency mean ${at} (ms)`, 'reported', 0.2, 'ms', 'original goal: < 0.2 ms');
     }
 
+    // The features engine beside the VPIN engine on the same feed (issue 55: it keeps up at the
+    // synthetic feed's full rate, p99 <= 2x the VPIN engine's); rounds alternate.
+    const engines = ['features', 'vpin'] as const;
+    const fx: Record<string, number[]> = {};
+    for (let round = 0; round < 3; round++) {
+      for (const kind of engines) {
+        (fx[`tp ${kind}`] ??= []).push(await throughput(() => kernelbus(kind), data, 1_000_000));
+        for (const rate of [200_000, 1_000_000]) {
+          const h = await atRate(() => kernelbus(kind), data, rate, 1.5);
+          (fx[`p99 ${rate} ${kind}`] ??= []).push(h.p99);
+          (fx[`ach ${rate} ${kind}`] ??= []).push(h.achieved);
+        }
+      }
+    }
+    const median = (x: number[]) => [...x].sort((a, b) => a - b)[x.length >> 1];
+    const featureRows: BenchRow[] = [];
+    const addF = (c: string, subject: string, value: number, unit: string, note?: string) =>
+      featureRows.push({ section: 'bus', case: c, subject, value, unit, ...(note ? { note } : {}) });
+    for (const kind of engines) {
+      const note =
+        kind === 'features' ? `FeaturesEngine: tick bars of 300 trades, 10 estimators, RSI and MACD; medians of 3 rounds` : undefined;
+      addF('engine throughput, single trades end to end (msg/s)', `${kind} engine`, median(fx[`tp ${kind}`]), 'msg/s', note);
+      for (const rate of [200_000, 1_000_000]) {
+        const achieved = `achieved ${Math.round(median(fx[`ach ${rate} ${kind}`])).toLocaleString('en-US')} msg/s`;
+        const target = kind === 'features' && rate === 200_000 ? 'target <= 2x the VPIN engine (the demo feed rate); ' : '';
+        addF(
+          `engine latency p99 @ ${fmtRate(rate)} msg/s (ms)`,
+          `${kind} engine`,
+          median(fx[`p99 ${rate} ${kind}`]),
+          'ms',
+          `${target}${achieved}`,
+        );
+      }
+    }
+    withRatios(featureRows, 'vpin engine');
+
     // Ratios to the original's figures where the case has them, else to the naive bus.
     const withReported = new Set(rows.filter((r) => r.subject === 'reported').map((r) => r.case));
     withRatios(
@@ -204,7 +257,7 @@ export const busSection: BenchSection = {
       rows.filter((r) => !withReported.has(r.case)),
       'naive',
     );
-    return rows;
+    return [...rows, ...featureRows];
   },
 };
 

@@ -281,7 +281,6 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
     bars: { by: 'time', threshold: featureBarMs },
     window: tape ? FEATURES_ENGINE_DEFAULTS.window : 10,
     indicators: 'rsi',
-    backend,
   }).start();
   const engines = [engine, risk.engine, risk.portfolio, factor.engine, features];
   const alerts: { key: string; alert: VpinAlert }[] = [];

@@ -5,7 +5,15 @@
  * last `window + 2` bars, all that their last value reads (see BarWindow.estimate()), and the day's
  * sums are realizedVariance's and bipowerVariation's sums taken in the same order.
  */
-import type { Kernels } from '../api/kernels.js';
+import {
+  seriesAmihudLambda,
+  seriesCorwinSchultz,
+  seriesHasbrouckLambda,
+  seriesKyleLambda,
+  seriesRangeVolatility,
+  seriesRollImpact,
+  seriesRollMeasure,
+} from '../backends/reference/features/estimators.js';
 import { DAY_MS, type SessionParams } from '../kernels/features/realized.js';
 
 /** The estimators the engine can publish, by the name of the option (`estimators`). */
@@ -23,12 +31,8 @@ export const FEATURE_ESTIMATORS = [
 ] as const;
 export type FeatureEstimator = (typeof FEATURE_ESTIMATORS)[number];
 
-const RANGE: Partial<Record<FeatureEstimator, 'parkinson' | 'garman-klass' | 'rogers-satchell' | 'yang-zhang'>> = {
-  parkinson: 'parkinson',
-  garmanKlass: 'garman-klass',
-  rogersSatchell: 'rogers-satchell',
-  yangZhang: 'yang-zhang',
-};
+/** rangeVolatility's estimator codes (RANGE_ESTIMATORS' order). */
+const RANGE: Partial<Record<FeatureEstimator, number>> = { parkinson: 0, garmanKlass: 1, rogersSatchell: 2, yangZhang: 3 };
 
 /** A bar's fields the estimators read. */
 export interface WindowBar {
@@ -103,44 +107,34 @@ export class BarWindow {
   }
 
   /**
-   * The last value of each estimator asked for (NaN until its first valid bar), with `k`'s kernels:
-   * each kernel on the kept bars, whose last window is the whole series' last window. Corwin-Schultz
-   * gives two values, `corwinSchultzSpread` and `corwinSchultzSigma`.
+   * The last value of each estimator asked for (NaN until its first valid bar): each the reference
+   * kernel's series function (the oracle's arithmetic, without a call's validation and labels: a few
+   * microseconds a bar for all ten) on the kept bars, whose last window is the whole series' last
+   * window. Corwin-Schultz gives two values, `corwinSchultzSpread` and `corwinSchultzSigma`.
    */
-  estimate(k: Kernels, names: readonly FeatureEstimator[]): Record<string, number> {
+  estimate(names: readonly FeatureEstimator[]): Record<string, number> {
     const [open, high, low, close, volume, dollarValue] = FIELDS.map((_, f) => this.column(f));
-    const options = { window: this.window };
-    const last = (x: ArrayLike<number>) => x[x.length - 1];
+    const n = this.kept;
+    const w = this.window;
+    const a = new Float64Array(n);
+    const b = new Float64Array(n);
+    const last = (x: Float64Array) => (n === 0 ? Number.NaN : x[n - 1]);
     const out: Record<string, number> = {};
     for (const name of names) {
       const range = RANGE[name];
-      if (range) {
-        out[name] = last(k.rangeVolatility({ open, high, low, close }, { estimator: range, window: this.window }));
+      if (range !== undefined) seriesRangeVolatility(open, high, low, close, n, range, w, 1, a);
+      else if (name === 'rollMeasure') seriesRollMeasure(close, n, w, a);
+      else if (name === 'rollImpact') seriesRollImpact(close, dollarValue, n, w, a);
+      else if (name === 'kyleLambda') seriesKyleLambda(this.signedCloses(close, 6), volume, n, w, a);
+      else if (name === 'amihudLambda') seriesAmihudLambda(close, dollarValue, n, w, a);
+      else if (name === 'hasbrouckLambda') seriesHasbrouckLambda(this.signedCloses(close, 7), dollarValue, n, w, a);
+      else {
+        seriesCorwinSchultz(high, low, n, w, a, b);
+        out.corwinSchultzSpread = last(a);
+        out.corwinSchultzSigma = last(b);
         continue;
       }
-      switch (name) {
-        case 'rollMeasure':
-          out[name] = last(k.rollMeasure(close, options));
-          break;
-        case 'rollImpact':
-          out[name] = last(k.rollImpact(close, dollarValue, options));
-          break;
-        case 'corwinSchultz': {
-          const cs = k.corwinSchultz(high, low, options);
-          out.corwinSchultzSpread = last(cs.spread);
-          out.corwinSchultzSigma = last(cs.sigma);
-          break;
-        }
-        case 'kyleLambda':
-          out[name] = last(k.kyleLambda(this.signedCloses(close, 6), volume, options));
-          break;
-        case 'amihudLambda':
-          out[name] = last(k.amihudLambda(close, dollarValue, options));
-          break;
-        case 'hasbrouckLambda':
-          out[name] = last(k.hasbrouckLambda(this.signedCloses(close, 7), dollarValue, options));
-          break;
-      }
+      out[name] = last(a);
     }
     return out;
   }

@@ -11,7 +11,6 @@ import { type BusMessage, nowMs } from '../bus/messages.js';
 import { barStream, type BarStream, type BarStreamKind } from '../api/bar-stream.js';
 import { indicatorStream, type IndicatorStream } from '../api/indicator-stream.js';
 import { parseIndicators, type IndicatorRequest, type IndicatorSpec, type IndicatorSpecName } from '../api/indicator-spec.js';
-import { kernels, type BackendChoice, type Kernels } from '../api/kernels.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import type { BarOptions, Bars, InformationBarOptions, Trades } from '../kernels/features/features.js';
 import { resolveRealized, type Session, type SessionParams } from '../kernels/features/realized.js';
@@ -55,8 +54,6 @@ export interface FeaturesEngineOptions extends Partial<EngineOptions> {
   indicators?: string | readonly (IndicatorSpecName | IndicatorRequest)[];
   /** The day of the realized variance: realizedVariance()'s session. Default the UTC day. */
   session?: Session;
-  /** Kernel backend of the estimators. Default 'auto'. */
-  backend?: BackendChoice;
   /** Input type. Default 'TRADE_EXECUTION'. */
   input?: string;
   /** As VpinEngineOptions.maxFutureMs: a frame stamped further ahead of the clock is refused. Default 5000. */
@@ -134,7 +131,6 @@ export class FeaturesEngine extends Engine {
   private readonly estimators: readonly FeatureEstimator[];
   private readonly indicators: IndicatorSpec[];
   private readonly session: SessionParams;
-  private readonly kernels: Kernels;
   private readonly maxFutureMs: number;
   private futureBound = -Infinity;
   private readonly states = new Map<string, FeaturesSymbolState>();
@@ -164,7 +160,6 @@ export class FeaturesEngine extends Engine {
     this.estimators = [...new Set(estimators)];
     this.indicators = parseIndicators(options.indicators ?? [], 'options.indicators');
     this.session = resolveRealized(new Float64Array(0), { ts: new Float64Array(0), session: options.session });
-    this.kernels = kernels({ backend: options.backend ?? 'auto' });
     this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
     if (typeof this.maxFutureMs !== 'number' || !(this.maxFutureMs >= 0)) {
       throw new KernelInputError('options.maxFutureMs', 'a number of ms >= 0 (Infinity: no guard)', describeValue(options.maxFutureMs));
@@ -280,7 +275,7 @@ export class FeaturesEngine extends Engine {
       realizedVariance: day.rv,
       realizedVolatility: Math.sqrt(day.rv),
       bipowerVariation: day.bipowerVariation,
-      estimators: s.window.estimate(this.kernels, this.estimators),
+      estimators: s.window.estimate(this.estimators),
       indicators,
     };
     s.lastBar = bar;

@@ -12,6 +12,7 @@ import { RecentFrames } from './recent-frames.js';
 import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin/vpin.js';
 import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
+import type { FeatureBar } from './features.js';
 
 /** Options of VpinEngine. */
 export interface VpinEngineOptions extends Partial<EngineOptions> {
@@ -30,7 +31,11 @@ export interface VpinEngineOptions extends Partial<EngineOptions> {
   warmup?: number;
   /** Kernel backend. Default 'auto'. */
   backend?: BackendChoice;
-  /** Input type. Default 'TRADE_EXECUTION'. */
+  /**
+   * Input type. Default 'TRADE_EXECUTION'. A FeaturesEngine's 'BAR' works too: each bar is one trade at
+   * its close, of its volume, at its time (the buckets fill from the bars, which the VPIN bars of
+   * `barMs` then group as they group trades).
+   */
   input?: string;
   /**
    * A frame whose last trade is stamped more than this many ms after the engine's clock is refused
@@ -196,7 +201,7 @@ export class VpinEngine extends Engine {
       this.totals.republished += n;
       return;
     }
-    this.publishBuckets(message.key, s, s.stream.update(message.payload as Trades));
+    this.publishBuckets(message.key, s, s.stream.update(tradesOf(message.payload)));
     if (n > 0) {
       s.lastTs = message.ts;
       s.recent.remember(message.sentAt, message.ts);
@@ -362,6 +367,14 @@ export class VpinEngine extends Engine {
   symbols(): ReadonlyMap<string, Readonly<VpinSymbolState>> {
     return this.states;
   }
+}
+
+/** A delivery's trades: its columns, or a FeaturesEngine BAR as one trade (close, volume, ts). */
+function tradesOf(payload: unknown): Trades {
+  const bar = payload as Partial<FeatureBar>;
+  if (typeof bar?.close !== 'number' || ArrayBuffer.isView((payload as Trades).price)) return payload as Trades;
+  const one = (x: unknown) => Float64Array.of(typeof x === 'number' ? x : Number.NaN);
+  return { ts: one(bar.ts), price: one(bar.close), volume: one(bar.volume) };
 }
 
 /** The magic, the version and a symbol's seven f64 fields: a record's first 64 bytes. */

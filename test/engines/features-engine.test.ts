@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createBus, type Bus, type BusMessage } from '../../src/bus/index.js';
-import { FeaturesEngine, FEATURE_ESTIMATORS, type FeatureBar, type FeatureBars, type FeaturesUpdate } from '../../src/engines/index.js';
+import {
+  FeaturesEngine,
+  FEATURE_ESTIMATORS,
+  VpinEngine,
+  type FeatureBar,
+  type FeatureBars,
+  type FeaturesUpdate,
+  type VpinCalculation,
+} from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import { kernels, type Kernels } from '../../src/index.js';
 import type { Trades } from '../../src/kernels/features/features.js';
-import { completeBackends } from '../helpers/backends.js';
 import { publish, tape, tradesOf } from './features-helpers.js';
-
-const available = completeBackends('features');
 
 function collect<P>(bus: Bus, type: string) {
   const got: BusMessage<P>[] = [];
@@ -60,15 +65,17 @@ const SPECS: [string, FeatureBars][] = [
   ['tick run bars', { type: 'runBars', by: 'tick', expNumTicksInit: 5, expectedImbalanceWindow: 20 }],
 ];
 
-describe.each(available)('FeaturesEngine on the %s backend', (backend) => {
-  const k = kernels({ backend });
+describe('FeaturesEngine', () => {
+  // the engine's arithmetic is the reference kernels' (src/engines/features-state.ts); the native ones
+  // equal them within the parity suite's tolerance (test/features)
+  const k = kernels({ backend: 'reference' });
   const indicators = 'rsi(timePeriod=5),macd(fastPeriod=3;slowPeriod=6;signalPeriod=2)';
 
   it.each(SPECS)('%s: each BAR and FEATURES_UPDATE equals the batch kernels on the symbol history, bit for bit', async (_, spec) => {
     const rows = tape(3000);
     const window = 4;
     const bus = createBus({ maxBatch: 16 });
-    const engine = new FeaturesEngine(bus, { bars: spec, window, indicators, backend, heartbeatMs: 0 }).start();
+    const engine = new FeaturesEngine(bus, { bars: spec, window, indicators, heartbeatMs: 0 }).start();
     const bars = collect<FeatureBar>(bus, 'BAR');
     const updates = collect<FeaturesUpdate>(bus, 'FEATURES_UPDATE');
     await publish(bus, rows);
@@ -118,7 +125,7 @@ describe.each(available)('FeaturesEngine on the %s backend', (backend) => {
       let saved = new Map<string, Uint8Array>();
       for (const [from, to] of parts) {
         const bus = createBus({ maxBatch: 16 });
-        const engine = new FeaturesEngine(bus, { bars: spec, window: 3, indicators, backend, heartbeatMs: 0 }).start();
+        const engine = new FeaturesEngine(bus, { bars: spec, window: 3, indicators, heartbeatMs: 0 }).start();
         for (const [key, bytes] of saved) hooks(engine).restoreKey(key, bytes);
         const got = collect<FeaturesUpdate>(bus, 'FEATURES_UPDATE');
         await publish(bus, rows, from, to);
@@ -142,7 +149,7 @@ describe.each(available)('FeaturesEngine on the %s backend', (backend) => {
     const size = whole.saved.get('S0')!.byteLength;
     expect(size).toBeLessThan(4096);
     const bus = createBus();
-    const other = new FeaturesEngine(bus, { bars: spec, window: 5, backend, heartbeatMs: 0 });
+    const other = new FeaturesEngine(bus, { bars: spec, window: 5, heartbeatMs: 0 });
     expect(() => hooks(other).restoreKey('S0', whole.saved.get('S0')!)).toThrow(/bytes: expected a FeaturesEngine state/);
     expect(() => hooks(other).restoreKey('S0', new Uint8Array(12))).toThrow(KernelInputError);
     await bus.close();
@@ -150,9 +157,37 @@ describe.each(available)('FeaturesEngine on the %s backend', (backend) => {
 });
 
 describe('FeaturesEngine input and options', () => {
+  it("feeds a VpinEngine reading 'BAR': its buckets are vpin() over the bars as trades (close, volume, ts)", async () => {
+    const rows = tape(4000);
+    const bus = createBus({ maxBatch: 16 });
+    const vpinOptions = { bucketVolume: 3000, window: 5, barMs: 1, sigma: { ewma: 0.9 } };
+    const features = new FeaturesEngine(bus, { bars: { by: 'tick', threshold: 4 }, heartbeatMs: 0 }).start();
+    const vpin = new VpinEngine(bus, {
+      vpin: vpinOptions,
+      input: 'BAR',
+      backend: 'reference',
+      heartbeatMs: 0,
+      maxFutureMs: Infinity,
+    }).start();
+    const calcs = collect<VpinCalculation>(bus, 'VPIN_CALCULATION');
+    await publish(bus, rows);
+    await features.close();
+    await vpin.close();
+    await bus.close();
+    const ref = kernels({ backend: 'reference' });
+    for (const key of ['S0', 'S1', 'S2']) {
+      const bars = ref.bars(tradesOf(rows, key), { by: 'tick', threshold: 4 });
+      const want = ref.vpin({ ts: bars.ts, price: bars.close, volume: bars.volume }, vpinOptions);
+      const got = calcs.filter((m) => m.key === key).map((m) => m.payload);
+      expect(want.vpin.length).toBeGreaterThan(20);
+      expect(got.map((c) => c.vpin)).toEqual(Array.from(want.vpin));
+      expect(got.map((c) => c.buyVolume)).toEqual(Array.from(want.buyVolume));
+    }
+  });
+
   it('refuses a price <= 0 and a trade going back in time, naming the field, and applies nothing', async () => {
     const bus = createBus();
-    const engine = new FeaturesEngine(bus, { bars: { by: 'tick', threshold: 2 }, backend: 'reference', heartbeatMs: 0 });
+    const engine = new FeaturesEngine(bus, { bars: { by: 'tick', threshold: 2 }, heartbeatMs: 0 });
     const process = (payload: Trades) =>
       (engine as unknown as { process(m: Partial<BusMessage>): void }).process({
         key: 'A',

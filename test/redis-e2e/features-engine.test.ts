@@ -10,7 +10,6 @@ const OPTIONS: FeaturesEngineOptions = {
   bars: { by: 'tick', threshold: 6 },
   window: 4,
   indicators: 'rsi(timePeriod=5)',
-  backend: 'reference',
   heartbeatMs: 0,
 };
 
