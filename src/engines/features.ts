@@ -65,7 +65,10 @@ export interface FeatureBar {
   /** 0-based bar number of the symbol. */
   bar: number;
   ts: number;
-  /** 1-based position of the bar's last trade among the symbol's trades the engine read. */
+  /**
+   * 1-based position among the symbol's trades the engine read of the trade that closed the bar: its
+   * last one, or for time bars the next bar's first (mlfinlab's TimeBars, as `bars()` gives it).
+   */
   tickNum: number;
   open: number;
   high: number;
@@ -100,6 +103,8 @@ export interface FeaturesUpdate {
 /** A symbol's state. */
 export interface FeaturesSymbolState {
   bars: BarStream;
+  /** Time bars (each closed by the next bar's first trade). */
+  timeBars: boolean;
   window: BarWindow;
   day: DayRealized;
   indicators: IndicatorStream<unknown, number>[];
@@ -179,8 +184,10 @@ export class FeaturesEngine extends Engine {
   private state(key: string): FeaturesSymbolState {
     let s = this.states.get(key);
     if (!s) {
+      const spec = this.barsFor(key) as FeatureBars & { type?: BarStreamKind };
       s = {
         bars: this.makeBars(key),
+        timeBars: (spec.type ?? 'bars') === 'bars' && spec.by === 'time',
         window: new BarWindow(this.window),
         day: new DayRealized(this.session),
         indicators: this.indicators.map((spec) => indicatorStream(spec.name, spec.options) as IndicatorStream<unknown, number>),
@@ -226,9 +233,10 @@ export class FeaturesEngine extends Engine {
         throw new KernelInputError('trades.price', 'prices > 0 (log returns need them)', `price[${i}] = ${price[i]}`);
       }
     }
-    const before = s.bars.tradeCount;
+    const before = s.bars.tradeCount + (s.timeBars ? 1 : 0);
     const bars = s.bars.update(trades);
-    // the day's sums reach each bar's last trade before the bar is published
+    // the day's sums reach each bar's last trade before the bar is published (a time bar's tickNum is
+    // the trade that closed it, the next bar's first: mlfinlab's TimeBars)
     let next = 0;
     for (let j = 0; j < bars.ts.length; j++) {
       const end = bars.tickNum[j] - before;

@@ -98,8 +98,9 @@ describe('FeaturesEngine', () => {
         expect(f.bar).toBe(j);
         for (const [name, values] of Object.entries(want.estimators)) expect([name, f.estimators[name]]).toEqual([name, values[j]]);
         for (const [name, values] of Object.entries(want.indicators)) expect([name, f.indicators[name]]).toEqual([name, values[j]]);
-        // the day's sums over the symbol's trades up to the bar's last one
-        const upTo = mine[j].tickNum;
+        // the day's sums over the symbol's trades up to the bar's last one (a time bar's tickNum is the
+        // trade that closed it, the next bar's first)
+        const upTo = mine[j].tickNum - (spec.by === 'time' ? 1 : 0);
         const prefix = { ts: trades.ts.subarray(0, upTo), prices: trades.price.subarray(0, upTo) };
         const rv = k.realizedVariance(prefix.prices, { ts: prefix.ts });
         const bv = k.bipowerVariation(prefix.prices, { ts: prefix.ts });
