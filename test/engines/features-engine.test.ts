@@ -101,6 +101,8 @@ describe('FeaturesEngine', () => {
         // the day's sums over the symbol's trades up to the bar's last one (a time bar's tickNum is the
         // trade that closed it, the next bar's first)
         const upTo = mine[j].tickNum - (spec.by === 'time' ? 1 : 0);
+        // the bar's trades: for a time bar, those before its end (its ts), the next one at or after it
+        if (spec.by === 'time') expect([trades.ts[upTo - 1] < mine[j].ts, trades.ts[upTo] >= mine[j].ts]).toEqual([true, true]);
         const prefix = { ts: trades.ts.subarray(0, upTo), prices: trades.price.subarray(0, upTo) };
         const rv = k.realizedVariance(prefix.prices, { ts: prefix.ts });
         const bv = k.bipowerVariation(prefix.prices, { ts: prefix.ts });
