@@ -7,7 +7,7 @@
  * state: the bar maker's, the last window + 2 bars, the day's sums and the indicators' streams.
  */
 import type { Bus } from '../bus/bus.js';
-import { type BusMessage, nowMs } from '../bus/messages.js';
+import type { BusMessage } from '../bus/messages.js';
 import { barStream, type BarStream, type BarStreamKind } from '../api/bar-stream.js';
 import { indicatorStream, type IndicatorStream } from '../api/indicator-stream.js';
 import { parseIndicators, type IndicatorRequest, type IndicatorSpec, type IndicatorSpecName } from '../api/indicator-spec.js';
@@ -16,7 +16,7 @@ import type { BarOptions, Bars, InformationBarOptions, Trades } from '../kernels
 import { resolveRealized, type Session, type SessionParams } from '../kernels/features/realized.js';
 import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
-import { DEFAULT_MAX_FUTURE_MS } from './vpin.js';
+import { FutureGuard } from './future-guard.js';
 import { BarWindow, DayRealized, FEATURE_ESTIMATORS, type FeatureEstimator } from './features-state.js';
 import { RecentFrames } from './recent-frames.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -136,10 +136,9 @@ export class FeaturesEngine extends Engine {
   private readonly estimators: readonly FeatureEstimator[];
   private readonly indicators: IndicatorSpec[];
   private readonly session: SessionParams;
-  private readonly maxFutureMs: number;
-  private futureBound = -Infinity;
+  private readonly future: FutureGuard;
   private readonly states = new Map<string, FeaturesSymbolState>();
-  private totals = { bars: 0, trades: 0, republished: 0, future: 0 };
+  private totals = { bars: 0, trades: 0, republished: 0 };
 
   /** Checks the options (a fixed `bars` option by making a stream; a per-symbol one on first use). */
   constructor(bus: Bus, options: FeaturesEngineOptions = {}) {
@@ -165,10 +164,7 @@ export class FeaturesEngine extends Engine {
     this.estimators = [...new Set(estimators)];
     this.indicators = parseIndicators(options.indicators ?? [], 'options.indicators');
     this.session = resolveRealized(new Float64Array(0), { ts: new Float64Array(0), session: options.session });
-    this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
-    if (typeof this.maxFutureMs !== 'number' || !(this.maxFutureMs >= 0)) {
-      throw new KernelInputError('options.maxFutureMs', 'a number of ms >= 0 (Infinity: no guard)', describeValue(options.maxFutureMs));
-    }
+    this.future = new FutureGuard(options.maxFutureMs);
     this.inputs = [options.input ?? 'TRADE_EXECUTION'];
     // bad bar or indicator options fail here, not at the first trade
     if (!this.perSymbol) this.makeBars('');
@@ -210,17 +206,7 @@ export class FeaturesEngine extends Engine {
    */
   protected process(message: BusMessage): void {
     const n = message.count;
-    if (n > 0 && message.ts > this.futureBound) {
-      this.futureBound = nowMs() + this.maxFutureMs;
-      if (message.ts > this.futureBound) {
-        this.totals.future += n;
-        throw new KernelInputError(
-          'trades.ts',
-          `times at most ${this.maxFutureMs} ms ahead of the engine's clock (maxFutureMs)`,
-          `a trade ${Math.round(message.ts - (this.futureBound - this.maxFutureMs))} ms ahead`,
-        );
-      }
-    }
+    this.future.check(n, message.ts);
     const s = this.state(message.key);
     if (n > 0 && s.recent.republished(message.ts <= s.lastTs, message.sentAt, message.ts, s)) {
       this.totals.republished += n;
@@ -364,7 +350,7 @@ export class FeaturesEngine extends Engine {
   }
 
   protected override extraMetrics(): Record<string, number> {
-    return { ...this.totals, symbols: this.states.size };
+    return { ...this.totals, future: this.future.refused, symbols: this.states.size };
   }
 
   /** Each symbol's state (read-only use: the last bar and FEATURES_UPDATE, the day's sums). */

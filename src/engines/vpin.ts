@@ -4,7 +4,7 @@
  * The trade columns of each delivery (views of the received frame) go to the kernel as they are.
  */
 import type { Bus } from '../bus/bus.js';
-import { type BusMessage, nowMs } from '../bus/messages.js';
+import type { BusMessage } from '../bus/messages.js';
 import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { kernels } from '../api/kernels.js';
@@ -12,6 +12,7 @@ import { RecentFrames } from './recent-frames.js';
 import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin/vpin.js';
 import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
+import { FutureGuard } from './future-guard.js';
 import type { FeatureBar } from './features.js';
 
 /** Options of VpinEngine. */
@@ -46,8 +47,7 @@ export interface VpinEngineOptions extends Partial<EngineOptions> {
   maxFutureMs?: number;
 }
 
-/** VpinEngineOptions.maxFutureMs's default. */
-export const DEFAULT_MAX_FUTURE_MS = 5000;
+export { DEFAULT_MAX_FUTURE_MS } from './future-guard.js';
 
 const STATE_MAGIC = 0x4556424b; // 'KBVE' read as little-endian u32
 const STATE_VERSION = 1;
@@ -119,10 +119,8 @@ export class VpinEngine extends Engine {
   private readonly threshold: number;
   private readonly warmup: number | undefined;
   private readonly states = new Map<string, VpinSymbolState>();
-  private totals = { buckets: 0, alerts: 0, republished: 0, future: 0 };
-  private readonly maxFutureMs: number;
-  /** nowMs() + maxFutureMs when last read: a frame below it needs no clock read. */
-  private futureBound = -Infinity;
+  private totals = { buckets: 0, alerts: 0, republished: 0 };
+  private readonly future: FutureGuard;
 
   /** Checks the options (a fixed `vpin` option set is validated here, a per-symbol one on first use). */
   constructor(bus: Bus, options: VpinEngineOptions) {
@@ -145,10 +143,7 @@ export class VpinEngine extends Engine {
       throw new KernelInputError('options.warmup', 'an integer >= 0', describeValue(options.warmup));
     }
     this.warmup = options.warmup;
-    this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
-    if (typeof this.maxFutureMs !== 'number' || !(this.maxFutureMs >= 0)) {
-      throw new KernelInputError('options.maxFutureMs', 'a number of ms >= 0 (Infinity: no guard)', describeValue(options.maxFutureMs));
-    }
+    this.future = new FutureGuard(options.maxFutureMs);
     this.inputs = [options.input ?? 'TRADE_EXECUTION'];
   }
 
@@ -185,17 +180,7 @@ export class VpinEngine extends Engine {
     // count and ts (the last trade's) come from the frame: the columns may be unaligned bytes that the
     // native stream reads in place (FrameTrades), so they are read only by update()
     const n = message.count;
-    if (n > 0 && message.ts > this.futureBound) {
-      this.futureBound = nowMs() + this.maxFutureMs;
-      if (message.ts > this.futureBound) {
-        this.totals.future += n;
-        throw new KernelInputError(
-          'trades.ts',
-          `times at most ${this.maxFutureMs} ms ahead of the engine's clock (maxFutureMs)`,
-          `a trade ${Math.round(message.ts - (this.futureBound - this.maxFutureMs))} ms ahead`,
-        );
-      }
-    }
+    this.future.check(n, message.ts);
     const s = this.state(message.key);
     if (n > 0 && s.recent.republished(message.ts <= s.lastTs, message.sentAt, message.ts, s)) {
       this.totals.republished += n;
@@ -360,7 +345,7 @@ export class VpinEngine extends Engine {
   }
 
   protected override extraMetrics(): Record<string, number> {
-    return { ...this.totals, symbols: this.states.size };
+    return { ...this.totals, future: this.future.refused, symbols: this.states.size };
   }
 
   /** Each symbol's latest state (read-only use: buckets, alerts, last vpin and cdf). */
