@@ -62,10 +62,11 @@ describeRedis('kernelbus commands over Redis', () => {
 
   it('demo --redis with enough symbols for the factor engine: finite factor returns from Redis', async () => {
     const { code, text } = await capture((out) =>
-      runDemo(['--redis', url, '--symbols', '30', '--rate', '60000', '--seconds', '0.8', '--seed', '4'], out),
+      runDemo(['--redis', url, '--symbols', '30', '--rate', '60000', '--seconds', '1.5', '--seed', '4'], out),
     );
     expect(code).toBe(0);
     const [days, results] = factorBars(text);
+    expect(days).toBeGreaterThan(21);
     expect(results).toBe(days - 21);
     expect(Object.values(factorTable(text)).every(Number.isFinite)).toBe(true);
   });
@@ -245,7 +246,7 @@ describeRedis('kernelbus commands over Redis', () => {
       [() => runEngine(['ml', '--redis', url]), /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio' or 'features', got "ml"$/],
       [
         () => runEngine(['factor', '--redis', url, '--window', '5']),
-        /^--window: expected an option of engine vpin or risk or portfolio, got engine factor$/,
+        /^--window: expected an option of engine vpin or risk or portfolio or features, got engine factor$/,
       ],
       [
         () => runEngine(['vpin', '--redis', url, '--momentum-lag', '5']),
@@ -265,7 +266,7 @@ describeRedis('kernelbus commands over Redis', () => {
       ],
       [
         () => runEngine(['risk', '--redis', url, '--threshold', '0.5']),
-        /^--threshold: expected an option of engine vpin, got engine risk$/,
+        /^--threshold: expected an option of engine vpin or features, got engine risk$/,
       ],
       [() => runEngine(['risk', '--redis', url, '--window', '1']), /^--window: expected an integer in \[2, 1000000\], got "1"$/],
       [
@@ -285,7 +286,7 @@ describeRedis('kernelbus commands over Redis', () => {
       expect((error as Error).message).toMatch(message);
     }
     const help = await capture((out) => runEngine(['--help'], out));
-    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk\|factor\|portfolio --redis URL \[options\]/);
+    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk\|factor\|portfolio\|features --redis URL \[options\]/);
     expect((await capture((out) => runFeed(['--help'], out))).text).toMatch(/^Usage: kernelbus feed --redis URL \[options\]/);
   });
 });
