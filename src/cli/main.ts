@@ -13,12 +13,12 @@ const USAGE = `Usage: kernelbus <command> [options]
 Commands:
   demo [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1] [--classifier c] [--backend b]
        [--redis URL] [--shards n] [--dashboard [port]] [--metrics-port p] [--json]
-                          simulated market -> bus -> VPIN, risk and factor engines -> alerts, portfolio
+                          simulated market -> bus -> VPIN, risk, factor and features engines -> alerts, portfolio
                           VaR and factor returns, in-process or over Redis
   feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
                           publish the simulated market to Redis Streams (kernelbus feed --help)
-  engine vpin|risk|factor|portfolio --redis URL [--group name] [--consumer name] [--metrics-port p]
-                          a VPIN, risk, factor or portfolio engine process on Redis until SIGINT/SIGTERM
+  engine vpin|risk|factor|portfolio|features --redis URL [--group name] [--consumer name] [--metrics-port p]
+                          a VPIN, risk, factor, portfolio or features engine process on Redis until SIGINT/SIGTERM
                           (kernelbus engine --help)
   gateway --redis URL [--port 8600] [--token t]
                           WebSocket gateway and live dashboard page over the engines' streams
