@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createBus, type Bus, type BusMessage } from '../../src/bus/index.js';
 import {
@@ -13,6 +14,31 @@ import { KernelInputError } from '../../src/errors.js';
 import { kernels, type Kernels } from '../../src/index.js';
 import type { Trades } from '../../src/kernels/features/features.js';
 import { publish, tape, tradesOf } from './features-helpers.js';
+
+const ref = kernels({ backend: 'reference' });
+
+/** Feeds one frame of symbol 'A' to the engine's process(), as a delivery would. */
+function feed(engine: FeaturesEngine, trades: Trades, sentAt = 0): void {
+  const n = trades.ts.length;
+  (engine as unknown as { process(m: Partial<BusMessage>): void }).process({
+    key: 'A',
+    payload: trades,
+    count: n,
+    ts: n > 0 ? trades.ts[n - 1] : Number.NaN,
+    sentAt,
+    stream: 's',
+    id: '1-0',
+  });
+}
+
+/** The BARs an engine emits, captured at emit() (no bus delivery needed). */
+function collectEmits(engine: FeaturesEngine): FeatureBar[] {
+  const out: FeatureBar[] = [];
+  (engine as unknown as { emit(type: string, e: { payload: unknown }): void }).emit = (type, e) => {
+    if (type === 'BAR') out.push(e.payload as FeatureBar);
+  };
+  return out;
+}
 
 function collect<P>(bus: Bus, type: string) {
   const got: BusMessage<P>[] = [];
@@ -191,16 +217,7 @@ describe('FeaturesEngine input and options', () => {
   it('refuses a price <= 0 and a trade going back in time, naming the field, and applies nothing', async () => {
     const bus = createBus();
     const engine = new FeaturesEngine(bus, { bars: { by: 'tick', threshold: 2 }, heartbeatMs: 0 });
-    const process = (payload: Trades) =>
-      (engine as unknown as { process(m: Partial<BusMessage>): void }).process({
-        key: 'A',
-        payload,
-        count: payload.ts.length,
-        ts: payload.ts[payload.ts.length - 1],
-        sentAt: 0,
-        stream: 's',
-        id: '1-0',
-      });
+    const process = (payload: Trades) => feed(engine, payload);
     const f = (...x: number[]) => Float64Array.from(x);
     process({ ts: f(1000, 2000), price: f(10, 11), volume: f(1, 1) });
     expect(() => process({ ts: f(3000, 4000), price: f(10, 0), volume: f(1, 1) })).toThrow(
@@ -210,6 +227,55 @@ describe('FeaturesEngine input and options', () => {
     expect(engine.symbols().get('A')!.bars.tradeCount).toBe(2);
     expect(engine.symbols().get('A')!.lastBar?.close).toBe(11);
     await bus.close();
+  });
+
+  it('frames with bad trades anywhere: each refused whole with KernelInputError, the bars those of the frames applied', () => {
+    const BAD = [Number.NaN, -1, 0, Infinity, -Infinity];
+    const counts = { applied: 0, refused: 0 };
+    const frame = fc.array(
+      fc.record({ dt: fc.integer({ min: -50, max: 5000 }), p: fc.integer({ min: 1, max: 40 }), v: fc.integer({ min: 0, max: 9 }) }),
+      {
+        maxLength: 12,
+      },
+    );
+    fc.assert(
+      fc.property(fc.array(frame, { maxLength: 30 }), fc.integer({ min: 0, max: 2 ** 31 }), (frames, seed) => {
+        const bus = createBus();
+        const engine = new FeaturesEngine(bus, {
+          bars: { by: 'tick', threshold: 3 },
+          window: 2,
+          indicators: 'rsi(timePeriod=2)',
+          heartbeatMs: 0,
+        });
+        const bars = collectEmits(engine);
+        const applied: Trades[] = [];
+        let t = 1_700_000_000_000;
+        let k = seed;
+        for (const rows of frames) {
+          // about one value in 23 replaced by a bad one (a time, price or volume out of range)
+          const pick = (good: number) => ((k = (Math.imul(k, 1103515245) + 12345) >>> 0) % 23 === 0 ? BAD[k % BAD.length] : good);
+          const ts = Float64Array.from(rows, (r) => pick((t += r.dt)));
+          const trades = { ts, price: Float64Array.from(rows, (r) => pick(r.p)), volume: Float64Array.from(rows, (r) => pick(r.v)) };
+          try {
+            feed(engine, trades);
+            applied.push(trades);
+            counts.applied++;
+          } catch (error) {
+            expect(error).toBeInstanceOf(KernelInputError);
+            counts.refused++;
+          }
+          t = Math.max(t, ...applied.flatMap((a) => Array.from(a.ts)));
+        }
+        const all = (c: 'ts' | 'price' | 'volume') => Float64Array.from(applied.flatMap((a) => Array.from(a[c])));
+        const want = ref.bars({ ts: all('ts'), price: all('price'), volume: all('volume') }, { by: 'tick', threshold: 3 });
+        expect(bars.map((b) => b.close)).toEqual(Array.from(want.close));
+        expect(bars.map((b) => b.tickNum)).toEqual(Array.from(want.tickNum));
+        void bus.close();
+      }),
+      { numRuns: 60 },
+    );
+    expect(counts.refused).toBeGreaterThan(20);
+    expect(counts.applied).toBeGreaterThan(100);
   });
 
   it('checks its options, naming each', () => {
