@@ -1,10 +1,11 @@
 // The native Arrow IPC reader's glue (native/io/arrow.hpp): two calls, no state between them.
 //   arrowOpen(bytes) -> { code, message, rows, batchRows, names, kinds, units, reasons, inPlace }
-//   arrowDecode(bytes, columns, outs, batch) -> { code, message, dictionaries }   (batch -1: all of them)
+//   arrowDecode(bytes, columns, outs, batch) -> { code, message, dictionaries, read }   (batch -1: all of them)
 // code: 0 ok, 1 corrupt, 2 unsupported (message says what); src/io/arrow-native.ts turns them into a
 // Table, a KernelInputError or a fallback. inPlace[b * columns + i]: the byte offset of column i's
 // float64 values in batch b when they can be viewed where they lie, else -1 (empty for a file of more
-// than 64 batches). The outputs are the caller's typed arrays.
+// than 64 batches). read: [offset, length, ...], the byte ranges the decode read (decodedRanges), which
+// the caller hands back when the bytes are a mapped file. The outputs are the caller's typed arrays.
 #include <string>
 #include <vector>
 
@@ -148,6 +149,13 @@ Napi::Value ArrowDecode(const Napi::CallbackInfo& info) {
       dictionaries.Set(static_cast<uint32_t>(i), strings);
     }
     out.Set("dictionaries", dictionaries);
+    const std::vector<arrow::BufferRef> ranges = arrow::decodedRanges(file, outs, batch);
+    Napi::Array read = Napi::Array::New(env, 2 * ranges.size());
+    for (size_t i = 0; i < ranges.size(); i++) {
+      read.Set(static_cast<uint32_t>(2 * i), Napi::Number::New(env, static_cast<double>(ranges[i].offset)));
+      read.Set(static_cast<uint32_t>(2 * i + 1), Napi::Number::New(env, static_cast<double>(ranges[i].length)));
+    }
+    out.Set("read", read);
     return out;
   });
 }
