@@ -121,6 +121,10 @@ Result decodeColumns(const uint8_t* data, size_t size, const File& file, std::ve
 /// a caller that mapped the file can hand those pages back (MappedFile::release).
 std::vector<BufferRef> decodedRanges(const File& file, const std::vector<ColumnOut>& outs, int64_t batch = -1);
 
+/// True when column `column` decodes to numbers that cannot be NaN: no nulls in any record batch, and
+/// values of a type without NaN (integers, booleans, dates, timestamps).
+bool nanFree(const File& file, size_t column);
+
 /// The byte offset of column `column`'s float64 values in record batch `batch` when they can be read
 /// in place: an uncompressed batch, a Float64 column without nulls; -1 otherwise.
 int64_t float64InPlace(const File& file, size_t column, size_t batch);

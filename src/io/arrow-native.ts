@@ -6,10 +6,12 @@
  * numbers, a codec other than LZ4_FRAME and ZSTD...) it returns `{ unsupported }` and the caller reads
  * the file with apache-arrow instead.
  */
-import { loadNative } from '../backends/native/binding.js';
+import { loadNative, type NativeBinding } from '../backends/native/binding.js';
+import { fresh } from '../backends/native/fresh.js';
 import { KernelInputError } from '../errors.js';
 import { pickColumns } from './arrow-convert.js';
 import type { SourceBytes } from './file-bytes.js';
+import { missingRows } from './missing-rows.js';
 import type { ColumnType, Table, TableColumn, TimeUnit, TimeUnitInfo } from './types.js';
 
 /** What a native Arrow call did: code 0 ok, 1 a corrupt file, 2 something it does not decode. */
@@ -29,6 +31,8 @@ export interface ArrowOpenResult extends ArrowResult {
    * be viewed, else -1 (empty for a file of more than CHUNK_BATCHES batches).
    */
   inPlace?: number[];
+  /** Per column: it decodes to numbers that cannot be NaN (no nulls, a type without NaN). */
+  nanFree?: boolean[];
 }
 export interface ArrowDecodeResult extends ArrowResult {
   dictionaries?: (string[] | null)[];
@@ -62,7 +66,7 @@ export const CHUNK_BATCHES = 64;
 
 /** A file the addon opened: its bytes (mapped or not), its name in messages, and its columns and batches as read. */
 export interface ArrowNativeFile extends SourceBytes {
-  binding: ArrowBinding;
+  binding: ArrowBinding & NativeBinding;
   open: Required<ArrowOpenResult>;
 }
 
@@ -75,14 +79,14 @@ export function openArrowNative(source: SourceBytes): ArrowNativeFile | ArrowUns
   const { bytes, label } = source;
   const native = loadNative();
   if (!native.binding) return { unsupported: `the native addon did not load (${native.error.message.split('\n')[0]})` };
-  const binding = native.binding as unknown as Partial<ArrowBinding>;
+  const binding = native.binding as Partial<ArrowBinding> & NativeBinding;
   if (typeof binding.arrowOpen !== 'function' || typeof binding.arrowDecode !== 'function') {
     return { unsupported: 'the native addon has no Arrow reader (rebuild it)' };
   }
   const open = binding.arrowOpen(bytes);
   if (open.code === 1) throw corrupt(label, open.message);
   if (open.code === 2) return { unsupported: open.message };
-  return { ...source, binding: binding as ArrowBinding, open: open as Required<ArrowOpenResult> };
+  return { ...source, binding: binding as ArrowBinding & NativeBinding, open: open as Required<ArrowOpenResult> };
 }
 
 /**
@@ -118,6 +122,7 @@ export function readArrowNative(file: ArrowNativeFile, columns?: readonly string
     let out: Float64Array | Int32Array;
     try {
       out = kind === 'text' ? new Int32Array(rows) : new Float64Array(rows);
+      fresh(binding, out); // advised onto huge pages: the decode's first writes fault 512 times less
     } catch {
       throw new KernelInputError(label, 'an Arrow file whose columns fit in memory', `${rows} rows`);
     }
@@ -128,22 +133,21 @@ export function readArrowNative(file: ArrowNativeFile, columns?: readonly string
   const result = binding.arrowDecode(bytes, Int32Array.from(decode), outs, batch);
   if (result.code === 1) throw corrupt(label, result.message);
   if (result.code === 2) return { unsupported: result.message };
-  if (file.mapped) releaseRead(bytes, result.read ?? []);
+  const ranges = file.mapped ? (result.read ?? []) : [];
+  for (let k = 0; k + 1 < ranges.length; k += 2) {
+    const at = ranges[k] as number;
+    binding.releaseMapped(bytes.subarray(at, at + (ranges[k + 1] as number)));
+  }
+  const missing: Record<string, number> = {};
   decode.forEach((i, k) => {
     const name = open.names[i] as string;
     const out = outs[k];
     if (out instanceof Int32Array) columnsOut[name] = { codes: out, values: result.dictionaries?.[k] ?? [] };
+    else if (open.nanFree[i]) missing[name] = -1;
   });
-  return { table: { rows, names, columns: columnsOut, types }, timeUnits };
-}
-
-/** Hands back the pages of the mapped `bytes` in `ranges` ([offset, length, ...]) (binding.releaseMapped). */
-function releaseRead(bytes: Uint8Array, ranges: number[]): void {
-  const native = loadNative().binding;
-  for (let k = 0; native && k + 1 < ranges.length; k += 2) {
-    const at = ranges[k] as number;
-    native.releaseMapped(bytes.subarray(at, at + (ranges[k + 1] as number)));
-  }
+  const table: Table = { rows, names, columns: columnsOut, types };
+  missingRows.set(table, missing); // readTrades need not scan a converted int64 ts column for NaN
+  return { table, timeUnits };
 }
 
 /** A corrupt file's error, worded as the apache-arrow path's (src/io/arrow.ts). */
