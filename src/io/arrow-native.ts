@@ -9,7 +9,7 @@
 import { loadNative, type NativeBinding } from '../backends/native/binding.js';
 import { fresh } from '../backends/native/fresh.js';
 import { KernelInputError } from '../errors.js';
-import { pickColumns } from './arrow-convert.js';
+import { type ColumnChoice, pickColumns } from './arrow-convert.js';
 import type { SourceBytes } from './file-bytes.js';
 import { missingRows } from './missing-rows.js';
 import type { ColumnType, Table, TableColumn, TimeUnit, TimeUnitInfo } from './types.js';
@@ -96,7 +96,7 @@ export function openArrowNative(source: SourceBytes): ArrowNativeFile | ArrowUns
  * once written out, so that they do not stay resident beside the copy; read again, they come back from
  * the file. The pages of the columns handed out as views are kept: those views stay the file's bytes.
  */
-export function readArrowNative(file: ArrowNativeFile, columns?: readonly string[], batch = -1): ArrowNativeRead | ArrowUnsupported {
+export function readArrowNative(file: ArrowNativeFile, columns?: ColumnChoice, batch = -1): ArrowNativeRead | ArrowUnsupported {
   const { binding, bytes, label, open } = file;
   const picked = pickColumns(open.names, label, columns);
   for (const i of picked) if (open.reasons[i]) return { unsupported: open.reasons[i] as string };

@@ -28,8 +28,11 @@ export function loadArrow(): Promise<ArrowModule> {
 
 /** Options of the Arrow and Parquet readers. */
 export interface ColumnarReadOptions {
-  /** Read only these columns, in this order (default: all, in the file's order). */
-  columns?: string[];
+  /**
+   * Read only these columns, in this order (default: all, in the file's order); or a function picking
+   * them from the file's names (readTrades picks its columns so).
+   */
+  columns?: string[] | ((names: string[]) => string[]);
 }
 
 /** Options of `readArrow` and `readArrowChunks`. */
