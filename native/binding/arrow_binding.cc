@@ -4,9 +4,9 @@
 // code: 0 ok, 1 corrupt, 2 unsupported (message says what); src/io/arrow-native.ts turns them into a
 // Table, a KernelInputError or a fallback. inPlace[b * columns + i]: the byte offset of column i's
 // float64 values in batch b when they can be viewed where they lie, else -1 (empty for a file of more
-// than 64 batches). nanFree[i]: column i decodes to numbers that cannot be NaN (arrow::nanFree). read: [offset, length, ...], the byte
-// ranges the decode read (decodedRanges), which the caller hands back when the bytes are a mapped file. The outputs are the caller's typed
-// arrays.
+// than 64 batches). nanFree[i]: column i decodes to numbers that cannot be NaN (arrow::nanFree).
+// read: [offset, length, ...], the byte ranges the decode read (arrow::decodedRanges), which the caller
+// hands back when the bytes are a mapped file. The outputs are the caller's typed arrays.
 #include <string>
 #include <vector>
 

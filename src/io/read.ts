@@ -5,10 +5,10 @@
  * header, the Parquet footer, the Arrow schema): the columns, their types and the ones that may not be
  * missing mean the same whatever the format.
  */
+import { loadNative } from '../backends/native/binding.js';
 import { KernelInputError } from '../errors.js';
 import { type CsvReadOptions, readCsv, readCsvChunks } from './csv.js';
 import { withEpochs } from './epoch.js';
-import { loadNative } from '../backends/native/binding.js';
 import { firstMissingOf } from './missing-rows.js';
 import type { OpenedSource, TableFormat } from './source.js';
 import type { ColumnType, Table, TimeUnit } from './types.js';
@@ -64,8 +64,8 @@ export async function readOpened(opened: OpenedSource, request: ReadRequest): Pr
 }
 
 /**
- * Reads an opened source in tables of about `chunkRows` rows (CSV), one per record batch (Arrow), or
- * as one table (Parquet).
+ * Reads an opened source in tables of about `chunkRows` rows (CSV), one per record batch (Arrow read
+ * without a pick), or as one table (Parquet; Arrow with a pick).
  */
 export async function* readOpenedChunks(opened: OpenedSource, request: ReadRequest & { chunkRows?: number }): AsyncGenerator<Table> {
   if (opened.format === 'csv') {
