@@ -1,10 +1,12 @@
 // The native Arrow IPC reader's glue (native/io/arrow.hpp): two calls, no state between them.
-//   arrowOpen(bytes) -> { code, message, rows, batchRows, names, kinds, units, reasons, inPlace }
-//   arrowDecode(bytes, columns, outs, batch) -> { code, message, dictionaries }   (batch -1: all of them)
+//   arrowOpen(bytes) -> { code, message, rows, batchRows, names, kinds, units, reasons, inPlace, nanFree }
+//   arrowDecode(bytes, columns, outs, batch) -> { code, message, dictionaries, read }   (batch -1: all of them)
 // code: 0 ok, 1 corrupt, 2 unsupported (message says what); src/io/arrow-native.ts turns them into a
 // Table, a KernelInputError or a fallback. inPlace[b * columns + i]: the byte offset of column i's
 // float64 values in batch b when they can be viewed where they lie, else -1 (empty for a file of more
-// than 64 batches). The outputs are the caller's typed arrays.
+// than 64 batches). nanFree[i]: column i decodes to numbers that cannot be NaN (arrow::nanFree).
+// read: [offset, length, ...], the byte ranges the decode read (arrow::decodedRanges), which the caller
+// hands back when the bytes are a mapped file. The outputs are the caller's typed arrays.
 #include <string>
 #include <vector>
 
@@ -46,13 +48,14 @@ Napi::Value ArrowOpen(const Napi::CallbackInfo& info) {
     Napi::Array names = Napi::Array::New(env, n), kinds = Napi::Array::New(env, n), units = Napi::Array::New(env, n);
     // in-place offsets for readArrowChunks, which reads natively files of at most kChunkBatches batches
     const size_t viewed = file.batches.size() <= kChunkBatches ? file.batches.size() : 0;
-    Napi::Array reasons = Napi::Array::New(env, n), inPlace = Napi::Array::New(env, n * viewed);
+    Napi::Array reasons = Napi::Array::New(env, n), inPlace = Napi::Array::New(env, n * viewed), nanFree = Napi::Array::New(env, n);
     for (uint32_t i = 0; i < n; i++) {
       const arrow::Column& c = file.columns[i];
       names.Set(i, Napi::String::New(env, c.name));
       kinds.Set(i, Napi::Number::New(env, static_cast<int>(c.kind)));
       units.Set(i, Napi::String::New(env, unitName(c)));
       reasons.Set(i, Napi::String::New(env, c.unsupported));
+      nanFree.Set(i, Napi::Boolean::New(env, arrow::nanFree(file, i)));
     }
     for (size_t b = 0; b < viewed; b++) {
       for (uint32_t i = 0; i < n; i++) {
@@ -69,6 +72,7 @@ Napi::Value ArrowOpen(const Napi::CallbackInfo& info) {
     out.Set("units", units);
     out.Set("reasons", reasons);
     out.Set("inPlace", inPlace);
+    out.Set("nanFree", nanFree);
     return out;
   });
 }
@@ -148,6 +152,13 @@ Napi::Value ArrowDecode(const Napi::CallbackInfo& info) {
       dictionaries.Set(static_cast<uint32_t>(i), strings);
     }
     out.Set("dictionaries", dictionaries);
+    const std::vector<arrow::BufferRef> ranges = arrow::decodedRanges(file, outs, batch);
+    Napi::Array read = Napi::Array::New(env, 2 * ranges.size());
+    for (size_t i = 0; i < ranges.size(); i++) {
+      read.Set(static_cast<uint32_t>(2 * i), Napi::Number::New(env, static_cast<double>(ranges[i].offset)));
+      read.Set(static_cast<uint32_t>(2 * i + 1), Napi::Number::New(env, static_cast<double>(ranges[i].length)));
+    }
+    out.Set("read", read);
     return out;
   });
 }

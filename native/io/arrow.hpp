@@ -115,6 +115,16 @@ struct ColumnOut {
 Result decodeColumns(const uint8_t* data, size_t size, const File& file, std::vector<ColumnOut>& outs, int64_t batch = -1,
                      const Limits& limits = {});
 
+/// The byte ranges of the file (BufferRef::offset from its first byte) that decodeColumns() reads for
+/// the columns of `outs` with the same `batch`: their buffers in those record batches (not dictionary
+/// batches), sorted, touching ranges merged. Once the outputs are written the reader is done with them:
+/// a caller that mapped the file can hand those pages back (MappedFile::release).
+std::vector<BufferRef> decodedRanges(const File& file, const std::vector<ColumnOut>& outs, int64_t batch = -1);
+
+/// True when column `column` decodes to numbers that cannot be NaN: no nulls in any record batch, and
+/// values of a type without NaN (integers, booleans, dates, timestamps).
+bool nanFree(const File& file, size_t column);
+
 /// The byte offset of column `column`'s float64 values in record batch `batch` when they can be read
 /// in place: an uncompressed batch, a Float64 column without nulls; -1 otherwise.
 int64_t float64InPlace(const File& file, size_t column, size_t batch);

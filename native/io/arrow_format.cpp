@@ -346,6 +346,16 @@ Result readFile(const uint8_t* data, size_t size, File& file) {
   }
 }
 
+bool nanFree(const File& file, size_t column) {
+  if (column >= file.columns.size()) return false;
+  const Column& c = file.columns[column];
+  if (c.kind == Kind::Text || c.type == Type::Float || c.type == Type::Null || c.type == Type::Other) return false;
+  for (const Batch& b : file.batches) {
+    if (column >= b.nullCount.size() || b.nullCount[column] != 0) return false;
+  }
+  return true;
+}
+
 int64_t float64InPlace(const File& file, size_t column, size_t batch) {
   if (batch >= file.batches.size() || column >= file.columns.size()) return -1;
   const Column& c = file.columns[column];

@@ -380,4 +380,30 @@ Result decodeColumns(const uint8_t* data, size_t size, const File& file, std::ve
   }
 }
 
+std::vector<BufferRef> decodedRanges(const File& file, const std::vector<ColumnOut>& outs, int64_t batch) {
+  std::vector<BufferRef> ranges;
+  for (size_t k = 0; k < file.batches.size(); k++) {
+    if (batch >= 0 && k != static_cast<size_t>(batch)) continue;
+    const Batch& b = file.batches[k];
+    for (const ColumnOut& o : outs) {
+      if (o.column < 0 || static_cast<size_t>(o.column) >= file.columns.size()) continue;
+      const Column& c = file.columns[static_cast<size_t>(o.column)];
+      const size_t first = static_cast<size_t>(c.firstBuffer);
+      for (size_t i = first; i < first + static_cast<size_t>(c.buffers) && i < b.buffers.size(); i++) {
+        if (b.buffers[i].length > 0) ranges.push_back({b.body + b.buffers[i].offset, b.buffers[i].length});
+      }
+    }
+  }
+  std::sort(ranges.begin(), ranges.end(), [](const BufferRef& x, const BufferRef& y) { return x.offset < y.offset; });
+  std::vector<BufferRef> merged;
+  for (const BufferRef& r : ranges) {
+    if (!merged.empty() && r.offset <= merged.back().offset + merged.back().length) {
+      merged.back().length = std::max(merged.back().length, r.offset + r.length - merged.back().offset);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  return merged;
+}
+
 }  // namespace kernelbus::arrow

@@ -31,6 +31,9 @@ struct PendingText {
   size_t length;
 };
 
+/// Strided: some column is one of a row-major matrix (stride > 1, csv_returns.cpp); else every column
+/// is contiguous, and its rows are written without the per-value load and multiply of the stride.
+template <bool Strided>
 class ChunkParser {
  public:
   ChunkParser(const uint8_t* bytes, size_t size, const Plan& plan, ChunkResult& result)
@@ -75,7 +78,10 @@ class ChunkParser {
 
  private:
   /// Row `row` of double column `col`.
-  double& number(size_t col, size_t row) const { return plan_.out[col].f64[row * plan_.out[col].stride]; }
+  double& number(size_t col, size_t row) const {
+    if constexpr (Strided) return plan_.out[col].f64[row * plan_.out[col].stride];
+    return plan_.out[col].f64[row];
+  }
 
   bool isBlank(uint8_t c) const { return (c == ' ' || c == '\t') && c != delimiter_; }
 
@@ -364,8 +370,13 @@ class ChunkParser {
 }  // namespace
 
 void parseChunk(const uint8_t* bytes, size_t size, const Plan& plan, const ChunkJob& job, ChunkResult& result) {
-  ChunkParser parser(bytes, size, plan, result);
-  parser.run(job);
+  bool strided = false;
+  for (size_t col = 0; col < plan.width; col++) strided = strided || (plan.out[col].f64 != nullptr && plan.out[col].stride != 1);
+  if (strided) {
+    ChunkParser<true>(bytes, size, plan, result).run(job);
+  } else {
+    ChunkParser<false>(bytes, size, plan, result).run(job);
+  }
 }
 
 }  // namespace kernelbus::csv

@@ -9,6 +9,7 @@ import { kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { INDICATORS_KERNELS } from '../kernels/indicators/indicators-kernels.js';
 import { readTable, writeFormatOf, writeTable } from '../io/index.js';
+import { splitColumns } from '../io/symbol-split.js';
 import { isText, type ColumnType, type Table, type TableColumn } from '../io/types.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readOptions, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
@@ -117,17 +118,22 @@ export async function runIndicators(argv: string[], log = console.log): Promise<
   }
   if (symbolColumn && !isText(symbolColumn)) throw new KernelInputError(symbolName!, 'a text column of symbols', 'numbers');
   if (!symbolColumn && values.symbols) throw new KernelInputError('--symbols', 'a file with a symbol column', 'none');
-  const groups = rowGroups(bars.rows, symbolColumn && isText(symbolColumn) ? symbolColumn : undefined, values.symbols);
+  // each symbol's rows of the fields and the row numbers (splitBySymbol's split, over these columns)
+  const fields = Object.keys(fieldColumn);
+  const rowOf = Float64Array.from({ length: bars.rows }, (_, i) => i);
+  const groups: { symbol?: string; columns: Float64Array[] }[] =
+    symbolColumn && isText(symbolColumn)
+      ? splitColumns([...Object.values(fieldColumn), rowOf], symbolColumn, { symbols: values.symbols, name: '--symbols', row: 'bar' })
+      : [{ columns: [...Object.values(fieldColumn), rowOf] }];
 
   const t0 = performance.now();
   const results = groups.map((g) => {
-    const pick = (c: Float64Array) => Float64Array.from(g.rows, (r) => c[r]);
-    const series = Object.fromEntries(Object.entries(fieldColumn).map(([f, c]) => [f, pick(c)]));
+    const series = Object.fromEntries(fields.map((f, k) => [f, g.columns[k] as Float64Array]));
     const outputs = asked.map((a) => {
       const r = call(a, INDICATORS_KERNELS[a.name].fields.length === 1 ? series.close : series);
       return a.columns.map(([o, column]) => [column, r instanceof Float64Array ? r : r[o]] as const);
     });
-    return { symbol: g.symbol, rows: g.rows, columns: Object.fromEntries(outputs.flat()) };
+    return { symbol: g.symbol, rows: g.columns[fields.length] as Float64Array, columns: Object.fromEntries(outputs.flat()) };
   });
   const computeMs = performance.now() - t0;
   const backend = await backendUsed(k.backend);
@@ -180,39 +186,15 @@ export async function runIndicators(argv: string[], log = console.log): Promise<
   return 0;
 }
 
-/** The rows of each symbol in the file's order (symbols in order of first row, or of `only`); one group without a symbol column. */
-function rowGroups(
-  rows: number,
-  symbols: { codes: Int32Array; values: string[] } | undefined,
-  only?: string[],
-): { symbol?: string; rows: Int32Array }[] {
-  if (!symbols) return [{ rows: Int32Array.from({ length: rows }, (_, i) => i) }];
-  const byCode = new Map<number, number[]>();
-  for (let i = 0; i < rows; i++) {
-    const code = symbols.codes[i];
-    if (code < 0) throw new KernelInputError(`symbol[${i}]`, 'a symbol on every bar', 'none');
-    let list = byCode.get(code);
-    if (!list) byCode.set(code, (list = []));
-    list.push(i);
-  }
-  const groups = [...byCode].map(([code, list]) => ({ symbol: symbols.values[code], rows: Int32Array.from(list) }));
-  if (!only) return groups;
-  return only.map((s) => {
-    const g = groups.find((x) => x.symbol === s);
-    if (!g) throw new KernelInputError('--symbols', `symbols of the file (${groups.map((x) => x.symbol).join(', ')})`, JSON.stringify(s));
-    return g;
-  });
-}
-
 /** [symbol,] [time,] and the indicators' columns, the symbols' rows one after another. */
 function outputTable(
   bars: Table,
-  results: { symbol?: string; rows: Int32Array; columns: Record<string, Float64Array> }[],
+  results: { symbol?: string; rows: Float64Array; columns: Record<string, Float64Array> }[],
   columnNames: string[],
   symbolName: string | undefined,
   timeName: string | undefined,
 ): Table {
-  const order = new Int32Array(results.reduce((n, r) => n + r.rows.length, 0));
+  const order = new Float64Array(results.reduce((n, r) => n + r.rows.length, 0));
   let at = 0;
   for (const r of results) {
     order.set(r.rows, at);

@@ -39,7 +39,7 @@ export function arrowToTable(
   schema: Arrow.Schema,
   batches: readonly Arrow.RecordBatch[],
   label: string,
-  columns?: readonly string[],
+  columns?: ColumnChoice,
 ): { table: Table; timeUnits: Record<string, TimeUnitInfo> } {
   const fields = schema.fields;
   const picked = pickColumns(
@@ -63,11 +63,23 @@ export function arrowToTable(
   return { table, timeUnits };
 }
 
+/** Columns to read: names, or a function picking them from the file's names. */
+export type ColumnChoice = readonly string[] | ((names: string[]) => string[]);
+
+/** The columns a ColumnChoice names among the file's `names` (undefined: all). */
+export function chosenColumns(columns: ColumnChoice | undefined, names: readonly string[]): string[] | undefined {
+  if (typeof columns !== 'function') return columns && [...columns];
+  const picked = columns([...names]);
+  if (!Array.isArray(picked)) throw new KernelInputError('options.columns', 'a function returning an array of names', typeof picked);
+  return picked;
+}
+
 /**
  * The indices of `columns` among `names` (all of them, in file order, when absent); a KernelInputError
  * for a name twice in the file, a name not in it, or a name asked for twice.
  */
-export function pickColumns(names: readonly string[], label: string, columns?: readonly string[]): number[] {
+export function pickColumns(names: readonly string[], label: string, choice?: ColumnChoice): number[] {
+  const columns = chosenColumns(choice, names);
   const byName = new Map<string, number>();
   names.forEach((name, i) => {
     if (byName.has(name)) throw new KernelInputError(label, 'unique column names', `column "${name}" twice`);

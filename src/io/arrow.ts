@@ -12,7 +12,7 @@ import { type ArrowModule, arrowToTable } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
 import { checkArrowFraming } from './arrow-guard.js';
 import { type ArrowNativeFile, CHUNK_BATCHES, openArrowNative, readArrowNative } from './arrow-native.js';
-import { sourceBytes } from './file-bytes.js';
+import { type SourceBytes, sourceBytes } from './file-bytes.js';
 import type { Table } from './types.js';
 
 let arrowModule: Promise<ArrowModule> | undefined;
@@ -28,8 +28,11 @@ export function loadArrow(): Promise<ArrowModule> {
 
 /** Options of the Arrow and Parquet readers. */
 export interface ColumnarReadOptions {
-  /** Read only these columns, in this order (default: all, in the file's order). */
-  columns?: string[];
+  /**
+   * Read only these columns, in this order (default: all, in the file's order); or a function picking
+   * them from the file's names (readTrades picks its columns so).
+   */
+  columns?: string[] | ((names: string[]) => string[]);
 }
 
 /** Options of `readArrow` and `readArrowChunks`. */
@@ -68,13 +71,13 @@ function requireArrow(bytes: Uint8Array, label: string): void {
 }
 
 /** The native reader's view of `bytes`, or undefined where the library reads them (`reader` as in ArrowReadOptions). */
-function nativeFile(bytes: Uint8Array, label: string, reader: ArrowReadOptions['reader']): ArrowNativeFile | undefined {
+function nativeFile(source: SourceBytes, reader: ArrowReadOptions['reader']): ArrowNativeFile | undefined {
   if (reader !== undefined && reader !== 'auto' && reader !== 'native' && reader !== 'library') {
     throw new KernelInputError('options.reader', "'auto', 'native' or 'library'", JSON.stringify(reader));
   }
   if (reader === 'library') return undefined;
-  const file = openArrowNative(bytes, label);
-  if ('unsupported' in file) return unsupportedBy(file.unsupported, label, reader);
+  const file = openArrowNative(source);
+  if ('unsupported' in file) return unsupportedBy(file.unsupported, source.label, reader);
   return file;
 }
 
@@ -130,9 +133,10 @@ function readBatches(reader: Arrow.RecordBatchReader, label: string): Arrow.Reco
  */
 export async function readArrow(source: string | Uint8Array, options: ArrowReadOptions = {}): Promise<Table> {
   const started = performance.now();
-  const { bytes, label } = sourceBytes(source);
+  const opened = sourceBytes(source);
+  const { bytes, label } = opened;
   requireArrow(bytes, label);
-  const native = nativeFile(bytes, label, options.reader);
+  const native = nativeFile(opened, options.reader);
   let read = native && readArrowNative(native, options.columns);
   if (read && 'unsupported' in read) read = unsupportedBy(read.unsupported, label, options.reader);
   if (!read) {
@@ -162,9 +166,10 @@ export async function readArrow(source: string | Uint8Array, options: ArrowReadO
  * @param options `columns`: read only these, in this order; `reader`: `auto`, `native` or `library`
  */
 export async function* readArrowChunks(source: string | Uint8Array, options: ArrowReadOptions = {}): AsyncGenerator<Table> {
-  const { bytes, label } = sourceBytes(source);
+  const opened = sourceBytes(source);
+  const { bytes, label } = opened;
   requireArrow(bytes, label);
-  const native = nativeFile(bytes, label, options.reader);
+  const native = nativeFile(opened, options.reader);
   if (native && (native.open.batchRows.length <= CHUNK_BATCHES || options.reader === 'native')) {
     let batch = 0;
     for (; batch < native.open.batchRows.length; batch++) {

@@ -11,6 +11,8 @@ import { KernelInputError } from '../errors.js';
 export interface SourceBytes {
   bytes: Uint8Array;
   label: string;
+  /** True when `bytes` is the file mapped for this read (mapFile): a reader may hand back pages it is done with. */
+  mapped: boolean;
 }
 
 /**
@@ -23,13 +25,13 @@ export interface SourceBytes {
 export function sourceBytes(source: string | Uint8Array, arg = 'source'): SourceBytes {
   if (source instanceof Uint8Array) {
     const bytes = source.byteOffset % 8 === 0 ? source : new Uint8Array(source);
-    return { bytes, label: 'buffer' };
+    return { bytes, label: 'buffer', mapped: false };
   }
   if (typeof source !== 'string') {
     throw new KernelInputError(arg, 'a path or a Uint8Array', source === null ? 'null' : typeof source);
   }
   const mapped = mapFile(source);
-  if (mapped) return { bytes: new Uint8Array(mapped), label: source };
+  if (mapped) return { bytes: new Uint8Array(mapped), label: source, mapped: true };
   let fd: number;
   try {
     fd = openSync(source, 'r');
@@ -48,7 +50,7 @@ export function sourceBytes(source: string | Uint8Array, arg = 'source'): Source
       if (n === 0) break;
       at += n;
     }
-    return { bytes: at === size ? bytes : bytes.subarray(0, at), label: source };
+    return { bytes: at === size ? bytes : bytes.subarray(0, at), label: source, mapped: false };
   } catch (e) {
     throw new KernelInputError(source, 'a readable file', (e as NodeJS.ErrnoException).code ?? String(e));
   } finally {

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { KernelInputError } from '../errors.js';
-import { readCsvChunks } from './csv.js';
 import { type RecordValue, tableOf } from './records.js';
-import { type ReadTableOptions, readOpened } from './read.js';
+import { type ReadTableOptions, readOpened, readOpenedChunks } from './read.js';
 import { formatOfPath, openSource, type TableSource } from './source.js';
 import { writeCsv, writeJsonLines } from './text-writer.js';
 import type { Table } from './types.js';
@@ -48,19 +47,7 @@ export async function* readTableChunks(
   source: TableSource,
   options: ReadTableOptions & { chunkRows?: number } = {},
 ): AsyncGenerator<Table> {
-  const opened = await openSource(source, options, false);
-  if (opened.format === 'arrow') {
-    // one table per record batch
-    const { readArrowChunks } = await import('./arrow.js');
-    yield* readArrowChunks(opened.input as string | Uint8Array, options.columns ? { columns: [...options.columns] } : {});
-    return;
-  }
-  if (opened.format !== 'csv') {
-    yield await readOpened(opened, options);
-    return;
-  }
-  const { format: _, ...csvOptions } = options;
-  yield* readCsvChunks(opened.input, { ...csvOptions, delimiter: opened.delimiter, name: opened.name });
+  yield* readOpenedChunks(await openSource(source, options, false), options);
 }
 
 /** The formats writeTable writes. */

@@ -1,7 +1,8 @@
 /**
  * What a native decode found about missing values, kept beside the tables it made: the Parquet reader
- * finds each number column's first NaN row in the decode (src/io/parquet-native.ts), and readTrades
- * reads it here instead of scanning the column again. Its own module, importing nothing, so that
+ * finds each number column's first NaN row in the decode (src/io/parquet-native.ts), the Arrow reader
+ * knows the columns it converted that cannot hold NaN (src/io/arrow-native.ts), and readTrades reads it
+ * here instead of scanning the column again. Its own module, importing nothing, so that
  * readTrades on a CSV loads no Parquet code (test/cli/startup.test.ts).
  */
 import type { Table } from './types.js';
@@ -10,8 +11,8 @@ import type { Table } from './types.js';
 export const missingRows = new WeakMap<Table, Record<string, number>>();
 
 /**
- * The first row of a number or time column of a table the Parquet reader decoded that holds NaN (a
- * null or a NaN value; found in the decode, off the event loop with `async`), -1 when none; undefined
- * for a table or column it did not decode (the caller looks itself).
+ * The first row of a number or time column of a table a native reader decoded that holds NaN (a null
+ * or a NaN value; found in the decode), -1 when none; undefined for a table or column it did not
+ * look at (the caller looks itself).
  */
 export const firstMissingOf = (table: Table, column: string): number | undefined => missingRows.get(table)?.[column];

@@ -8,7 +8,7 @@ import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs
 import type * as ParquetWasm from 'parquet-wasm';
 import { KernelInputError } from '../errors.js';
 import { type ColumnarReadOptions, loadArrow } from './arrow.js';
-import { arrowToTable } from './arrow-convert.js';
+import { arrowToTable, chosenColumns } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
 import { sourceBytes } from './file-bytes.js';
 import { withEpochs } from './epoch.js';
@@ -38,9 +38,7 @@ function isParquet(bytes: Uint8Array): boolean {
 }
 
 /** Options of `readParquet`. */
-export interface ParquetReadOptions extends Omit<ColumnarReadOptions, 'columns'> {
-  /** Read only these columns, in this order; or a function picking them from the file's names (its footer read once). */
-  columns?: string[] | ((names: string[]) => string[]);
+export interface ParquetReadOptions extends ColumnarReadOptions {
   /**
    * Number columns to read as epoch times in this unit (`detect`: by the first finite value's
    * magnitude, docs/io.md), converted to epoch ms (natively: no pass over the rows in JS). A column
@@ -101,7 +99,7 @@ export async function readParquet(source: string | Uint8Array, options: ParquetR
     const opened = path ? openParquetFileNative(source) : openParquetNative(source, 'buffer');
     let why: ParquetUnsupported = opened as ParquetUnsupported;
     if (!('unsupported' in opened)) {
-      const decode = { columns: pickColumns(options.columns, opened.names), epochs: options.epochs };
+      const decode = { columns: chosenColumns(options.columns, opened.names), epochs: options.epochs };
       const table = path ? await decodeParquetNative(opened, decode, true) : decodeParquetNative(opened, decode);
       if (!('unsupported' in table)) return table;
       why = table;
@@ -125,7 +123,7 @@ export async function readParquet(source: string | Uint8Array, options: ParquetR
   } catch (e) {
     throw refused(e);
   }
-  const columns = pickColumns(options.columns, names);
+  const columns = chosenColumns(options.columns, names);
   for (const name of columns ?? []) {
     if (!names.includes(name))
       throw new KernelInputError('options.columns', `names of columns in ${label} (${names.join(', ')})`, `"${name}"`);
@@ -150,14 +148,6 @@ export async function readParquet(source: string | Uint8Array, options: ParquetR
     seconds: (performance.now() - started) / 1000,
   };
   return options.epochs ? withEpochs(table, options.epochs) : table;
-}
-
-/** The columns to read: the list given, or the one a function picks from the file's names (undefined: all). */
-function pickColumns(columns: ParquetReadOptions['columns'], names: string[]): string[] | undefined {
-  if (typeof columns !== 'function') return columns && [...columns];
-  const picked = columns(names);
-  if (!Array.isArray(picked)) throw new KernelInputError('options.columns', 'a function returning an array of names', typeof picked);
-  return picked;
 }
 
 /**

@@ -79,6 +79,22 @@ export interface SymbolTrades {
   trades: Trades;
 }
 
+/** Options of the splits: which symbols, in which order, and how messages name things. */
+export interface SplitOptions {
+  /** Only these symbols, in this order (default: all, in the order of their first row). */
+  symbols?: readonly string[];
+  /** The argument a symbol the rows do not hold is named as (default `options.symbols`). */
+  name?: string;
+  /** What a row is, in messages (default `trade`). */
+  row?: string;
+}
+
+/** One symbol's rows of each column split (splitColumns): views, in the order of the columns given. */
+export interface SymbolColumns {
+  symbol: string;
+  columns: Float64Array[];
+}
+
 /**
  * Splits a multi-symbol tape by its symbol column: one entry per symbol, its rows in the tape's order
  * (bid and ask too when the tape has them); each symbol's columns are views of one fresh array per
@@ -86,25 +102,47 @@ export interface SymbolTrades {
  * `options.symbols` when given (a symbol the tape does not hold throws KernelInputError naming
  * `options.name`, default `options.symbols`). A row without a symbol throws KernelInputError.
  */
-export function splitBySymbol(
-  trades: Trades,
-  symbols: TextColumn,
-  options: { symbols?: readonly string[]; name?: string } = {},
-): SymbolTrades[] {
+export function splitBySymbol(trades: Trades, symbols: TextColumn, options: SplitOptions = {}): SymbolTrades[] {
   return splitWith(nativeSplitLoops() ?? referenceSplitLoops, trades, symbols, options);
 }
 
 /** splitBySymbol with the given row loops (the parity test runs both). */
-export function splitWith(
-  loops: SplitLoops,
-  trades: Trades,
-  symbols: TextColumn,
-  options: { symbols?: readonly string[]; name?: string } = {},
-): SymbolTrades[] {
+export function splitWith(loops: SplitLoops, trades: Trades, symbols: TextColumn, options: SplitOptions = {}): SymbolTrades[] {
   const n = trades.ts.length;
   if (symbols.codes.length !== n) {
     throw new KernelInputError('symbols.codes', `${n} codes (one per trade)`, `${symbols.codes.length}`);
   }
+  const quoted = trades.bid !== undefined && trades.ask !== undefined;
+  const columns = [trades.ts, trades.price, trades.volume, ...(quoted ? [trades.bid!, trades.ask!] : [])];
+  return splitColumnsWith(loops, columns, symbols, options).map(({ symbol, columns: [ts, price, volume, bid, ask] }) => {
+    const t: Trades = { ts: ts!, price: price!, volume: volume! };
+    if (bid && ask) {
+      t.bid = bid;
+      t.ask = ask;
+    }
+    return { symbol, trades: t };
+  });
+}
+
+/**
+ * splitBySymbol over any columns of one value per row (bars, say): per symbol, each column's rows in
+ * their order, views of one fresh array per column; the symbols, their order and the errors as there.
+ */
+export function splitColumns(columns: readonly Float64Array[], symbols: TextColumn, options: SplitOptions = {}): SymbolColumns[] {
+  return splitColumnsWith(nativeSplitLoops() ?? referenceSplitLoops, columns, symbols, options);
+}
+
+/** splitColumns with the given row loops. */
+export function splitColumnsWith(
+  loops: SplitLoops,
+  columns: readonly Float64Array[],
+  symbols: TextColumn,
+  options: SplitOptions = {},
+): SymbolColumns[] {
+  const n = symbols.codes.length;
+  columns.forEach((c, k) => {
+    if (c.length !== n) throw new KernelInputError(`columns[${k}]`, `${n} values (one per symbol code)`, `${c.length}`);
+  });
   const argument = options.name ?? 'options.symbols';
   symbols = canonical(symbols);
   const codes = symbols.codes;
@@ -112,7 +150,11 @@ export function splitWith(
   const counted = loops.count(codes, m);
   if ('bad' in counted) {
     const i = counted.bad;
-    throw new KernelInputError(`symbols.codes[${i}]`, `a code in [0, ${m - 1}] (every trade has a symbol)`, `${codes[i]}`);
+    throw new KernelInputError(
+      `symbols.codes[${i}]`,
+      `a code in [0, ${m - 1}] (every ${options.row ?? 'trade'} has a symbol)`,
+      `${codes[i]}`,
+    );
   }
   const { counts } = counted;
   // the codes wanted, in output order
@@ -140,16 +182,9 @@ export function splitWith(
     groupOf[code] = g;
     start[g + 1] = start[g] + counts[code];
   });
-  const quoted = trades.bid !== undefined && trades.ask !== undefined;
-  const columns = [trades.ts, trades.price, trades.volume, ...(quoted ? [trades.bid!, trades.ask!] : [])];
-  const [ts, price, volume, bid, ask] = loops.scatter(codes, groupOf, start, columns);
-  return wanted.map((code, g) => {
-    const [from, to] = [start[g], start[g + 1]];
-    const t: Trades = { ts: ts.subarray(from, to), price: price.subarray(from, to), volume: volume.subarray(from, to) };
-    if (bid && ask) {
-      t.bid = bid.subarray(from, to);
-      t.ask = ask.subarray(from, to);
-    }
-    return { symbol: symbols.values[code], trades: t };
-  });
+  const scattered = loops.scatter(codes, groupOf, start, [...columns]);
+  return wanted.map((code, g) => ({
+    symbol: symbols.values[code] as string,
+    columns: scattered.map((c) => c.subarray(start[g], start[g + 1])),
+  }));
 }

@@ -4,15 +4,11 @@
  * quantity; bid and ask / offer (both or neither); a symbol column (symbol, sym, ticker, instrument,
  * or `symbolColumn`) when the file holds many instruments. Only those columns are read.
  */
-import { loadNative } from '../backends/native/binding.js';
 import { KernelInputError } from '../errors.js';
 import type { Trades } from '../kernels/vpin/vpin.js';
-import { type ReadTableOptions, readOpened } from './read.js';
-import { readCsvChunks } from './csv.js';
+import { type ColumnPick, type ReadTableOptions, readOpened, readOpenedChunks } from './read.js';
 import { type OpenedSource, openSource, type TableSource } from './source.js';
-import { withEpochs } from './epoch.js';
-import { firstMissingOf } from './missing-rows.js';
-import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn, type TimeUnit } from './types.js';
+import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn } from './types.js';
 
 /** The header names each trade column answers to (case-insensitive). */
 export const TRADE_COLUMNS = {
@@ -64,14 +60,6 @@ function resolveColumns(names: string[], name: string, symbolColumn?: string): P
     found.symbol = names[at];
   }
   return found;
-}
-
-/** The first index holding NaN, -1 when none. */
-function firstNaN(values: Float64Array): number {
-  const native = loadNative().binding;
-  if (typeof native?.firstNaN === 'function') return native.firstNaN(values);
-  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return i;
-  return -1;
 }
 
 /** A column as numbers: KernelInputError naming the file when it is text. */
@@ -135,50 +123,23 @@ export async function* readTradesChunks(
   yield* tradeChunks(source, rest, chunkRows);
 }
 
-/** readTrades and readTradesChunks: chunks of `chunkRows` rows (Infinity: one). */
+/** readTrades and readTradesChunks: chunks of `chunkRows` rows (Infinity: one; a Parquet or Arrow file is one). */
 async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chunkRows: number): AsyncGenerator<TradesRead> {
   const { symbolColumn, ...rest } = options;
   const opened = await openSource(source, rest, true);
-  if (opened.format === 'csv') {
-    if (opened.header === undefined) throw new KernelInputError(opened.name, 'a CSV file with a header row', 'an empty file');
-    const found = resolveColumns(opened.header, opened.name, symbolColumn);
+  let found: Partial<Record<TradeColumn, string>> = {};
+  const pick = (names: string[]): ColumnPick => {
+    found = resolveColumns(names, opened.name, symbolColumn);
     const types: Record<string, ColumnType> = {};
     for (const [key, column] of Object.entries(found)) types[column] = key === 'ts' ? 'time' : key === 'symbol' ? 'text' : 'number';
     const required = (['ts', 'price', 'volume', 'symbol'] as const).flatMap((k) => (found[k] === undefined ? [] : [found[k]]));
-    const csvOptions = { ...rest, columns: Object.values(found), types, required };
-    if (!Number.isFinite(chunkRows)) {
-      yield tradesOf(await readOpened(opened, csvOptions), found, opened);
-      return;
-    }
-    const { format: _, ...chunkOptions } = csvOptions;
-    const chunks = readCsvChunks(opened.input, { ...chunkOptions, chunkRows, delimiter: opened.delimiter, name: opened.name });
-    for await (const table of chunks) yield tradesOf(table, found, opened);
+    return { columns: Object.values(found), types, required };
+  };
+  if (opened.format === 'csv' && Number.isFinite(chunkRows)) {
+    for await (const table of readOpenedChunks(opened, { ...rest, pick, chunkRows })) yield tradesOf(table, found, opened);
     return;
   }
-  // Parquet: the footer read once, only the trade columns decoded, a ts of plain numbers read as epoch
-  // ms natively (Arrow: the columns are views, a ts of plain numbers converted here)
-  const epochs: Record<string, TimeUnit | 'detect'> = {};
-  let table: Table;
-  if (opened.format === 'parquet') {
-    const pick = (names: string[]) => {
-      const picked = resolveColumns(names, opened.name, symbolColumn);
-      epochs[picked.ts!] = rest.tsUnit ?? 'detect';
-      return Object.values(picked);
-    };
-    const { readParquet } = await import('./parquet.js');
-    table = await readParquet(opened.input as string | Uint8Array, { columns: pick, epochs });
-  } else {
-    table = await readOpened(opened, rest);
-  }
-  const found = resolveColumns(table.names, opened.name, symbolColumn);
-  for (const key of ['ts', 'price', 'volume'] as const) {
-    const values = numbers(table, found[key]!, opened.name);
-    // the native Parquet reader found them in its decode; else a pass here
-    const i = firstMissingOf(table, found[key]!) ?? firstNaN(values);
-    if (i >= 0) throw new KernelInputError(`${opened.name}: row ${i + 1}`, `a value in column ${found[key]}`, 'a missing value');
-  }
-  table = withEpochs(table, { [found.ts!]: rest.tsUnit ?? 'detect' });
-  yield tradesOf(table, found, opened);
+  yield tradesOf(await readOpened(opened, { ...rest, pick }), found, opened);
 }
 
 /** A table of the trade columns as TradesRead. */

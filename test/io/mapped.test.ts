@@ -10,11 +10,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
 import { readArrow, writeArrow } from '../../src/io/arrow.js';
 import { readCsv } from '../../src/io/csv.js';
+import { type ArrowNativeFile, type ArrowNativeRead, openArrowNative, readArrowNative } from '../../src/io/arrow-native.js';
 import { mapFile, sourceBytes } from '../../src/io/file-bytes.js';
 
 const binding = loadNative().binding;
 const dir = mkdtempSync(join(tmpdir(), 'kernelbus-mapped-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Whether two arrays hold the same bytes (toEqual compares large arrays element by element, slowly). */
+const same = (a: ArrayBufferView, b: ArrayBufferView) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe.skipIf(!binding && !process.env.CI)('files mapped copy-on-write', () => {
   it('maps a file as its bytes; writes to the map stay private; a missing file gives null', () => {
@@ -53,6 +58,43 @@ describe.skipIf(!binding && !process.env.CI)('files mapped copy-on-write', () =>
     column.fill(-1);
     expect(readFileSync(path)).toEqual(before);
     expect((await readArrow(path)).columns.price).toEqual(price);
+  });
+
+  it("an Arrow read hands back the mapped pages of a column it converted; read again they are the file's", async () => {
+    const path = join(dir, 'trades.arrow');
+    const n = 100_000; // an int64 ts column of 800 KB
+    const ts = Float64Array.from({ length: n }, (_, i) => 1.7e12 + i * 250);
+    const price = Float64Array.from({ length: n }, (_, i) => 100 + (i % 1000) / 8);
+    await writeArrow(path, { rows: n, names: ['ts', 'price'], columns: { ts, price }, types: { ts: 'time', price: 'number' } });
+    const file = openArrowNative(sourceBytes(path)) as ArrowNativeFile;
+    expect(file.mapped).toBe(true);
+    // the ranges the decode reads: the int64 ts values, where they lie in the file
+    const out = new Float64Array(n);
+    const { read } = file.binding.arrowDecode(file.bytes, Int32Array.of(0), [out], -1);
+    expect(same(out, ts)).toBe(true);
+    expect(read).toHaveLength(2);
+    const [at, length] = read as [number, number];
+    expect(same(Float64Array.from(new BigInt64Array(file.bytes.slice(at, at + length).buffer), Number), ts)).toBe(true);
+    // a private write to the pages wholly inside them (pages of up to 64 KiB: any OS's) is read, then
+    // dropped by the read's release (a no-op on Windows); the next read of the same map has the file's
+    const from = Math.ceil(at / 65536) * 65536;
+    const to = Math.floor((at + length) / 65536) * 65536;
+    expect(to - from).toBeGreaterThanOrEqual(65536 * 8);
+    file.bytes.fill(0, from, to);
+    const first = readArrowNative(file, ['ts', 'price']) as ArrowNativeRead;
+    expect((first.table.columns.ts as Float64Array)[(from - at) / 8]).toBe(0);
+    expect(same(first.table.columns.price as Float64Array, price)).toBe(true);
+    (first.table.columns.price as Float64Array).fill(-1, 0, 10); // a write to the view of the same map
+    const again = readArrowNative(file, ['ts', 'price']) as ArrowNativeRead;
+    if (process.platform !== 'win32') {
+      expect(same(file.bytes.subarray(from, to), readFileSync(path).subarray(from, to))).toBe(true);
+      expect(same(again.table.columns.ts as Float64Array, ts)).toBe(true);
+    }
+    // the view's pages were kept: the write stands
+    expect((again.table.columns.price as Float64Array).subarray(0, 11)).toEqual(
+      Float64Array.of(...new Array(10).fill(-1), price[10] as number),
+    );
+    expect(same((await readArrow(path)).columns.ts as Float64Array, ts)).toBe(true);
   });
 
   it('a CSV read in blocks that are views of the map equals the read of the bytes in memory', async () => {

@@ -201,6 +201,30 @@ describe('readTrades and splitBySymbol', () => {
     }
   });
 
+  it('a missing price in a Parquet or Arrow file names its row; a file without one reads', async () => {
+    const table: Table = {
+      rows: 3,
+      names: ['ts', 'price', 'size', 'venue'],
+      columns: {
+        ts: Float64Array.of(1.7e12, 1.7e12 + 1, 1.7e12 + 2),
+        price: Float64Array.of(1, Number.NaN, 3),
+        size: Float64Array.of(3, 4, 5),
+        venue: { codes: Int32Array.of(0, -1, 0), values: ['X'] },
+      },
+      types: { ts: 'time', price: 'number', size: 'number', venue: 'text' },
+    };
+    for (const ext of ['parquet', 'arrow']) {
+      await writeTable(at(`missing.${ext}`), table);
+      await expect(readTrades(at(`missing.${ext}`))).rejects.toThrow(
+        new KernelInputError(`${at(`missing.${ext}`)}: row 2`, 'a value in column price', 'a missing value'),
+      );
+      await writeTable(at(`whole.${ext}`), { ...table, columns: { ...table.columns, price: Float64Array.of(1, 2, 3) } });
+      const read = await readTrades(at(`whole.${ext}`));
+      expect(Array.from(read.trades.price)).toEqual([1, 2, 3]);
+      expect(read.info.columns).toEqual({ ts: 'ts', price: 'price', volume: 'size' });
+    }
+  });
+
   it('a header without a trade column, or with bid but no ask: KernelInputError naming the file and listing the header', async () => {
     writeFileSync(at('noprice.csv'), 'ts,qty,side\n1,2,B\n');
     writeFileSync(at('bidonly.csv'), 'ts,price,size,bid\n1,2,3,1.9\n');

@@ -7,7 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
 import { KernelInputError } from '../../src/errors.js';
-import { nativeSplitLoops, referenceSplitLoops, type SplitLoops, splitBySymbol, splitWith } from '../../src/io/symbol-split.js';
+import {
+  nativeSplitLoops,
+  referenceSplitLoops,
+  type SplitLoops,
+  splitBySymbol,
+  splitColumns,
+  splitColumnsWith,
+  splitWith,
+} from '../../src/io/symbol-split.js';
 import type { TextColumn } from '../../src/io/types.js';
 import type { Trades } from '../../src/kernels/vpin/vpin.js';
 import { inCI } from '../helpers/backends.js';
@@ -113,6 +121,39 @@ suite('splitBySymbol: native row loops against the JS reference', () => {
     const s: TextColumn = { codes: symbols.codes.subarray(1), values: symbols.values };
     const seen = [...new Set(Array.from(s.codes, (c) => s.values[c]))];
     expect(plain(splitBySymbol(t, s))).toEqual(byFilter(t, s, seen));
+  });
+
+  it('splitColumns splits any columns (four bar columns and a row index) as the filter does', () => {
+    const { trades, symbols } = tape(5000, 7, 11, true, true);
+    const rows = Float64Array.from(symbols.codes.keys());
+    const columns = [trades.price, trades.volume, trades.bid!, trades.ask!, rows];
+    const order = [...new Set(Array.from(symbols.codes, (c) => symbols.values[c] as string))];
+    const want = byFilter(trades, symbols, order);
+    for (const [name, l] of loops) {
+      const got = splitColumnsWith(l, columns, symbols, { row: 'bar' });
+      expect(
+        got.map((g) => g.symbol),
+        name,
+      ).toEqual(order);
+      got.forEach((g, k) => {
+        const w = want[k]!.columns;
+        const held = Array.from(symbols.codes.keys()).filter((i) => symbols.values[symbols.codes[i]!] === g.symbol);
+        expect(
+          g.columns.map((c) => Array.from(c)),
+          name,
+        ).toEqual([w.price, w.volume, w.bid, w.ask, held]);
+      });
+      // the groups' columns are consecutive views of one array per column: the last one is the rows' order
+      expect(got[0]!.columns[4]!.buffer.byteLength).toBe(5000 * 8);
+    }
+    expect(splitColumns(columns, symbols, { symbols: ['S3', 'S1'] }).map((g) => g.symbol)).toEqual(['S3', 'S1']);
+    symbols.codes[9] = -1;
+    expect(() => splitColumns(columns, symbols, { row: 'bar' })).toThrow(
+      new KernelInputError('symbols.codes[9]', `a code in [0, ${symbols.values.length - 1}] (every bar has a symbol)`, '-1'),
+    );
+    expect(() => splitColumns([trades.price.subarray(1)], symbols)).toThrow(
+      new KernelInputError('columns[0]', '5000 values (one per symbol code)', '4999'),
+    );
   });
 
   it('a row without a symbol: the same KernelInputError from both loops', () => {
