@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { RedisClient } from '../../src/bus/transports/redis/index.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, sleep, tearDown, until } from '../helpers/redis.js';
 import { get, parseExposition } from './exposition.js';
-import { Command, ENGINE_SHARDS, ENGINE_VPIN, engineArgs, expectExactVpin, killAll } from './helpers.js';
+import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs, expectExactVpin, killAll } from './helpers.js';
 
 const METRICS = /^(?:metrics: (http:\S+)|.*"url":"(http:[^"]+)".*)$/m;
 const READY = /ready: engine vpin/;
@@ -228,13 +228,11 @@ describeRedis('Redis outages: logs, health, readiness, retries, signals', () => 
     // The next engine of the group resumes from the last checkpoint: every bucket of every stored trade, exactly.
     const next = new Command(engineArgs(url, 'T2', 1000));
     await next.waitFor(READY);
-    await until(async () => {
-      for (let shard = 0; shard < ENGINE_SHARDS; shard++) {
-        const groups = (await redis.xinfo('GROUPS', keysOf().stream(`marketdata:TRADE_EXECUTION:${shard}`))) as unknown[][];
-        if (!groups.every((g) => Number(g[g.indexOf('lag') + 1]) === 0 && Number(g[g.indexOf('pending') + 1]) === 0)) return false;
-      }
-      return true;
-    }, 'the next engine to catch up');
+    await consumed(
+      redis,
+      ENGINE_TRADE_STREAMS.map((s) => keysOf().stream(s)),
+      'vpin',
+    );
     await sleep(500);
     expect(await next.stop(), next.out).toBe(0);
     await expectExactVpin(redis, ENGINE_SHARDS, ENGINE_VPIN);
