@@ -19,7 +19,6 @@
 #include "input.hpp"
 #include "invariants.hpp"
 #include "portfolio/portfolio_entry.hpp"
-#include "portfolio/portfolio_psd.hpp"
 #include "portfolio/portfolio_qp.hpp"
 
 using namespace kernelbus;
@@ -156,14 +155,11 @@ void entries(fuzz::Input& in) {
       const Outcome o = portfolio::entry::efficientFrontier(fstack, fbounds, points, out);
       f.check(o, out, 0);
       // a frontier computed: each problem's turning points (at least the two ends, within the room) have
-      // no NaN weight where its covariances pass the PSD test the library runs first (unless assumePsd:
-      // an indefinite one of entries near 1e308 gives NaN there, in the reference too)
-      double verdict[3];
-      const bool psd = o.ok() && portfolio::checkPsd(fcov.data, covCount, n, verdict).ok() && verdict[0] < 0;
+      // finite weights (a covariance that is not PSD, whose turning points can be NaN, is a fault)
       for (size_t p = 0; o.ok() && p < P; p++) {
         const portfolio::FrontierOut fo = portfolio::frontierOut(out.data, P, n, points, p);
         require(*fo.count >= 2 && *fo.count <= static_cast<double>(portfolio::turningPointCapacity(n)));
-        for (size_t k = 0; psd && k < static_cast<size_t>(*fo.count) * n; k++) require(!std::isnan(fo.weights[k]));
+        for (size_t k = 0; k < static_cast<size_t>(*fo.count) * n; k++) require(std::isfinite(fo.weights[k]));
       }
       break;
     }

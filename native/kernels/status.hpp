@@ -34,7 +34,8 @@ enum class Fault : int {
   QuoteInvalid = 21,  // a bid or ask infinite or < 0 (NaN, no quote, is allowed)
   // Portfolio family (portfolio.hpp): index = the problem of the batch unless said otherwise
   PortfolioCovInvalid = 22,     // index = the element's position in the stack, previous = N
-  PortfolioNotPsd = 23,         // value = the curvature, previous = the asset freed (-1: a row)
+  PortfolioNotPsd = 23,         // value = the curvature, previous = the asset freed (-1: a row); or
+                                // efficientFrontier: value = a turning point's non-finite number, previous = the point
   PortfolioInfeasible = 24,     // value = the shortfall, previous = the row's tag
   PortfolioUnbounded = 25,      // previous = the asset moved (-1: a row)
   PortfolioNotConverged = 26,   // value = the iterations

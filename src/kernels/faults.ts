@@ -52,7 +52,10 @@ export const Fault = {
   // Portfolio family (portfolio.ts): index = the problem of the batch unless said otherwise.
   /** A covariance entry not finite, not equal to its transpose or a negative variance: index = its position in the stack, previous = N. */
   PORTFOLIO_COV_INVALID: 22,
-  /** Negative curvature met by the solver: value = w'Sw / |w|^2 along the direction, previous = the asset it freed (-1: a row). */
+  /**
+   * Negative curvature met by the solver: value = w'Sw / |w|^2 along the direction, previous = the asset it freed (-1: a row).
+   * efficientFrontier: value = a turning point's weight, return or volatility that is not finite, previous = the turning point.
+   */
   PORTFOLIO_NOT_PSD: 23,
   /** No portfolio satisfies the constraints: value = the row's shortfall, previous = its tag (portfolio.ts ROW_KIND). */
   PORTFOLIO_INFEASIBLE: 24,
@@ -250,7 +253,9 @@ export function inputFault(code: number, index: number, value: number, previous:
       return new KernelInputError(
         'cov',
         'a positive semidefinite matrix',
-        `negative curvature ${v} ${previous >= 0 ? `freeing asset ${previous}` : 'leaving a constraint row'}${inProblem(index)}`,
+        Number.isFinite(value)
+          ? `negative curvature ${v} ${previous >= 0 ? `freeing asset ${previous}` : 'leaving a constraint row'}${inProblem(index)}`
+          : `a turning point of the frontier (${previous}) with a weight, return or volatility of ${v}${inProblem(index)}`,
       );
     case Fault.PORTFOLIO_INFEASIBLE: {
       if (Math.floor(previous / ROW_KIND) === RowKind.SHARPE) {

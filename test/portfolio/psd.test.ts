@@ -168,6 +168,26 @@ function body(k: Kernels) {
     expect(k.riskParity(sample(20, 40, 7)).weights.length).toBe(40);
   });
 
+  it('assumePsd: true on an indefinite covariance: a non-finite turning point is a fault, not NaN weights', async () => {
+    // fuzz_portfolio's input (native/fuzz/seeds/fuzz_portfolio/frontier-indefinite-1e308): the call returned
+    // NaN weights (the second turning point) and volatility (w'Sw of the first: -Infinity + Infinity)
+    const cov = matrix(Float64Array.of(176, 1.5e308, 1.5e308, 1.5e308), 2, 2);
+    const mean = Float64Array.of(0.01, 0.02);
+    const options = { assumePsd: true, bounds: { lower: -2, upper: 2 } };
+    const message =
+      'cov: expected a positive semidefinite matrix, got a turning point of the frontier (0) with a weight, return or volatility of NaN';
+    expect(() => k.efficientFrontier(mean, cov, options)).toThrow(KernelInputError);
+    expect(() => k.efficientFrontier(mean, cov, options)).toThrow(message);
+    await expect(k.efficientFrontierAsync(mean, cov, options)).rejects.toThrow(message);
+    // in a batch, the problem that fails is named
+    const stack = stackCovariances([matrix(Float64Array.of(0.04, 0.01, 0.01, 0.09), 2, 2), cov]);
+    expect(() => k.efficientFrontier(mean, stack, options)).toThrow(`${message} (problem 1)`);
+    // without assumePsd the test refuses it first
+    expect(() => k.efficientFrontier(mean, cov, { bounds: options.bounds })).toThrow(
+      /^cov: expected a positive semidefinite matrix \(options\.repair/,
+    );
+  });
+
   it('assumePsd other than true or false is a KernelInputError naming it', () => {
     expect(() => k.minVariance(GOOD12, { assumePsd: 1 as never })).toThrow('options.assumePsd: expected true or false, got 1');
     expect(() => k.riskParity(GOOD12, { assumePsd: 'no' as never })).toThrow('options.assumePsd: expected true or false, got "no"');

@@ -189,7 +189,12 @@ export function head(b: VpinBuckets, n: number): VpinBuckets {
   };
 }
 
-/** Resolves once `group` has read and acknowledged every entry of the streams (lag and pending 0). */
+/**
+ * Resolves once `group` has read and acknowledged every entry of the streams: pending 0 and no entry
+ * after its last-delivered-id. Not Redis's `lag`, which is nil while the group's read counter is
+ * unknown (after a restart from the AOF, until the group reads the stream's last entry): Number(null)
+ * is 0, and the test went on while the engine was still behind.
+ */
 export async function consumed(redis: RedisClient, streams: string[], group: string, timeoutMs = 30_000): Promise<void> {
   await until(
     async () => {
@@ -198,7 +203,8 @@ export async function consumed(redis: RedisClient, streams: string[], group: str
         const g = groups
           .map((row) => new Map(Array.from({ length: row.length / 2 }, (_, i) => [String(row[2 * i]), row[2 * i + 1]])))
           .find((m) => m.get('name') === group);
-        if (!g || Number(g.get('pending')) !== 0 || Number(g.get('lag')) !== 0) return false;
+        if (!g || Number(g.get('pending')) !== 0) return false;
+        if ((await redis.xrange(key, `(${String(g.get('last-delivered-id'))}`, '+', 'COUNT', 1)).length > 0) return false;
       }
       return true;
     },

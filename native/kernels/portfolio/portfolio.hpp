@@ -101,7 +101,8 @@ Status efficientRisk(const MeanBatch& b, const Constraints& c, const double* tar
 /// The critical line algorithm's frontier (portfolio-cla.ts's comment) of each of P problems (b; lower
 /// and upper boundCount x N, finite), shared between threads, into out (frontierOut()). Faults (the
 /// lowest problem's): PortfolioMeanNotFinite, PortfolioCovInvalid, PortfolioInfeasible (the budget),
-/// PortfolioNotConverged (a singular free block, or more turning points than the capacity).
+/// PortfolioNotConverged (a singular free block, or more turning points than the capacity), PortfolioNotPsd
+/// (a turning point's weight, return or volatility not finite: a covariance that is not PSD).
 Status efficientFrontier(const MeanBatch& b, const double* lower, const double* upper, size_t boundCount, size_t points, double* out);
 
 // Shared by the optimizers' sources (portfolio_qp_kernels.cpp).

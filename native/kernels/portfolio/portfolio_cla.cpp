@@ -42,6 +42,14 @@ void frontierPoints(const FrontierOut& o, const double* mean, const double* cov,
   }
 }
 
+/// The first of a turning point's weights, return and volatility that is not finite; 0 when all are.
+double notFinite(const std::vector<double>& w, double r, double vol) {
+  for (double x : w)
+    if (!std::isfinite(x)) return x;
+  if (!std::isfinite(r)) return r;
+  return std::isfinite(vol) ? 0 : vol;
+}
+
 /// Problem p's frontier (its inputs checked) into o.
 Status frontierOne(const double* mean, const double* cov, size_t n, const double* lower, const double* upper, size_t points, size_t p,
                    const FrontierOut& o) {
@@ -68,16 +76,21 @@ Status frontierOne(const double* mean, const double* cov, size_t n, const double
     }
   }
   size_t count = 0;
+  // a covariance that is not PSD (assumePsd: true skipped the test) can give NaN here: a fault, not a result
   auto record = [&](double lambda) {
     o.lambdas[count] = lambda;
     std::copy(w.begin(), w.end(), o.weights + count * n);
     double r = 0;
     for (size_t j = 0; j < n; j++) r += mean[j] * w[j];
+    const double vol = std::sqrt(std::max(quadratic(cov, w.data(), n), 0.0));
     o.returns[count] = r;
-    o.volatilities[count] = std::sqrt(std::max(quadratic(cov, w.data(), n), 0.0));
+    o.volatilities[count] = vol;
+    const double bad = notFinite(w, r, vol);
+    if (!std::isfinite(bad)) return fault(Fault::PortfolioNotPsd, static_cast<double>(p), bad, static_cast<double>(count));
     count++;
+    return Status{};
   };
-  record(kInf);
+  if (Status s = record(kInf); !s.ok()) return s;
   double lambda = kInf;
   long last = -1;
   std::vector<size_t> F;
@@ -171,7 +184,7 @@ Status frontierOne(const double* mean, const double* cov, size_t n, const double
     }
     if (!(next > 0)) {
       for (size_t i : F) w[i] = alpha[i];
-      record(0);
+      if (Status s = record(0); !s.ok()) return s;
       break;
     }
     for (size_t i : F) w[i] = alpha[i] + next * beta[i];
@@ -184,7 +197,7 @@ Status frontierOne(const double* mean, const double* cov, size_t n, const double
     }
     lambda = next;
     last = asset;
-    record(lambda);
+    if (Status s = record(lambda); !s.ok()) return s;
   }
   o.count[0] = static_cast<double>(count);
   frontierPoints(o, mean, cov, n, count, points);

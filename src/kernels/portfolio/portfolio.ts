@@ -207,7 +207,10 @@ export interface EfficientFrontierOptions {
   points?: number;
   /** As the optimizers' `repair` (PortfolioConstraints): each covariance through `nearestPsd` first. Default false. */
   repair?: boolean;
-  /** As the optimizers' `assumePsd` (PortfolioConstraints): skip the covariance test. Default false. */
+  /**
+   * As the optimizers' `assumePsd` (PortfolioConstraints): skip the covariance test. Default false. A
+   * turning point that is then not finite (a weight, its return or volatility) is a KernelInputError.
+   */
   assumePsd?: boolean;
 }
 

@@ -16,7 +16,9 @@
  * `points` frontier portfolios follow, evenly spaced in expected return from the highest to the lowest,
  * each the convex combination of the two turning points around it (the frontier is linear in w between
  * them). A batch: each of P problems in turn into its room of the outputs (the native kernel shares
- * them between threads), the lowest problem's fault thrown.
+ * them between threads), the lowest problem's fault thrown. A turning point with a weight, return or
+ * volatility that is not finite (a covariance that is not PSD, under assumePsd: true) is the fault
+ * PORTFOLIO_NOT_PSD.
  */
 import { allocateOutputs } from '../../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../../kernels/faults.js';
@@ -81,6 +83,13 @@ interface Frontier {
   upper: Float64Array;
 }
 
+/** The first of a turning point's weights, return and volatility that is not finite; 0 when all are. */
+function notFinite(w: Float64Array, r: number, vol: number): number {
+  for (const x of w) if (!Number.isFinite(x)) return x;
+  if (!Number.isFinite(r)) return r;
+  return Number.isFinite(vol) ? 0 : vol;
+}
+
 /** Problem p's frontier (its inputs checked) into its views (see the module's comment). */
 function frontierOne(
   { mean, cov, lower, upper }: Frontier,
@@ -118,7 +127,11 @@ function frontierOne(
     let r = 0;
     for (let j = 0; j < n; j++) r += mean[j] * w[j];
     views.returns[count] = r;
-    views.volatilities[count] = Math.sqrt(Math.max(quadratic(cov, 0, w, 0, n), 0));
+    const vol = Math.sqrt(Math.max(quadratic(cov, 0, w, 0, n), 0));
+    views.volatilities[count] = vol;
+    // a covariance that is not PSD (assumePsd: true skipped the test) can give NaN here: a fault, not a result
+    const bad = notFinite(w, r, vol);
+    if (!Number.isFinite(bad)) throw inputFault(Fault.PORTFOLIO_NOT_PSD, p, bad, count);
     count++;
   };
   record(Infinity);

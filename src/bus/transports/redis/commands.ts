@@ -25,6 +25,12 @@ export const TRANSIENT_REPLY = /^(OOM|LOADING|READONLY|BUSY|TRYAGAIN|MASTERDOWN|
 export const CONNECTION_DOWN =
   /Stream isn't writeable|^Connection is closed|\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTCONN)\b|Reached the max retries/;
 
+/**
+ * ioredis's words for a command that got no reply within its commandTimeout: while the PING watch
+ * reports Redis unhealthy, the outage it has already said (RedisTransport leaves it out of the log then).
+ */
+export const TIMED_OUT = /^Command timed out$/;
+
 /** Error texts of credentials the server refuses: no retry cures them. */
 export const AUTH_ERROR = /^(WRONGPASS|NOAUTH|NOPERM)|invalid (username|password)|AUTH failed/i;
 

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { RedisOptions } from 'ioredis';
 import type { RedisClient } from './client.js';
-import { CONNECTION_DOWN, failWaitsOnClose, messageOf } from './commands.js';
+import { CONNECTION_DOWN, failWaitsOnClose, messageOf, TIMED_OUT } from './commands.js';
 import type { ResolvedOptions } from './options.js';
 
 let ioredis: typeof import('ioredis') | undefined;
@@ -50,6 +50,9 @@ export class Dialer implements TransportLog {
     this.reconnectMaxMs = resolved.config.reconnectMaxMs;
     this.sink = resolved.log;
   }
+
+  /** Whether the PING watch reports the server unhealthy now (set by the transport; see report()). */
+  unhealthy: () => boolean = () => false;
 
   /** Whether the server is a Redis Cluster (connections are ioredis Cluster clients). */
   get cluster(): boolean {
@@ -113,10 +116,12 @@ export class Dialer implements TransportLog {
 
   /**
    * Reports an error of a background task (cleaned of credentials); not one of a connection that is down
-   * (CONNECTION_DOWN): the outage is the PING watch's one line, not a line per task that met it.
+   * (CONNECTION_DOWN), nor a command timed out while `unhealthy()`: the outage is the PING watch's one
+   * line, not a line per task that met it.
    */
   report(what: string, error: unknown): void {
     const text = messageOf(error);
-    if (!CONNECTION_DOWN.test(text)) this.log(`${this.target}: ${what}: ${this.clean(text)}`);
+    if (CONNECTION_DOWN.test(text) || (TIMED_OUT.test(text) && this.unhealthy())) return;
+    this.log(`${this.target}: ${what}: ${this.clean(text)}`);
   }
 }
