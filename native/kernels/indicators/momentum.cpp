@@ -66,7 +66,7 @@ void macd(const double* x, size_t n, size_t fastPeriod, size_t slowPeriod, size_
   for (size_t t = start + 1 - fast; t <= start; t++) sumFast += x[t];
   double eSlow = sumSlow / static_cast<double>(slow), eFast = sumFast / static_cast<double>(fast);
   // the signal's seed: the mean of the MACD over its first signalPeriod bars
-  double sumLine = 0;
+  double sumLine = 0;  // TA-Lib's sums start from 0 (so a first -0 adds up to +0)
   sumLine += eFast - eSlow;
   for (size_t t = start + 1; t <= lookback; t++) {
     eSlow = (x[t] - eSlow) * kSlow + eSlow;
