@@ -5,7 +5,8 @@
  * builds, a 'TA-Lib C' row per indicator measured in the same run on the same bars (handed to the
  * driver's `bench` mode in a file: best of 5, output preallocated, no process start) and its ratio
  * to native into out. Then a panel of 2,520 x 500 for the core eight: native on one thread and on
- * the default threads, and all eight on the panel in one total. The JavaScript peers of the core eight
+ * the default threads, and all eight on the panel in one total (fresh outputs, and into outputs
+ * allocated once: what the 13 fresh panels cost). The JavaScript peers of the core eight
  * on the series when KERNELBUS_BENCH_JS_PEERS names a folder holding them (bench/indicators-peers.ts). Last, the size sweep of sma (the
  * least work a bar: where a call's fixed cost weighs most) that sets 'auto''s threshold.
  */
@@ -154,6 +155,24 @@ export const indicatorsSection: BenchSection = {
         note: 'target < 100 ms',
       },
     );
+    // the same into outputs allocated once (options.out): the eight without their 13 fresh panels
+    // (130 MB) whose pages the system maps and zeroes on the first write
+    const outs = Object.fromEntries(CORE.map((name) => [name, (nat[name] as (x: unknown) => unknown)(inputOf(name, m))]));
+    const intoAll = timeBest(
+      () => {
+        for (const name of CORE) (nat[name] as (x: unknown, o: object) => unknown)(inputOf(name, m), { out: outs[name] });
+      },
+      { minMs: 500 },
+    );
+    rows.push({
+      section: 'indicators',
+      case: 'the core eight, panel 2520 x 500',
+      subject: 'native, into out',
+      value: intoAll,
+      unit: 'ms',
+      ratio: natAll / intoAll,
+      baseline: 'native (speed-up of reused outputs)',
+    });
     rows.push(
       ...autoSweep(
         'indicators',

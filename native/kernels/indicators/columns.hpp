@@ -6,8 +6,9 @@
 #include <cmath>
 #include <cstddef>
 #include <memory>
-#include <vector>
+#include <type_traits>
 
+#include "lanes.hpp"
 #include "parallel.hpp"
 
 namespace kernelbus::indicators {
@@ -35,16 +36,26 @@ size_t firstRow(const std::array<const double*, In>& inputs, size_t rows, size_t
   return rows;
 }
 
-/// Columns a panel's worker gathers at once: a row's values of a block are one cache line or two.
-constexpr size_t kColumnBlock = 8;
+/// Columns a panel's worker takes at once (a row's values of a block: two cache lines).
+constexpr size_t kColumnBlock = lanes::kLanes;
+
+/// Blocks a worker takes at a time (handed out as they finish, so that a thread the machine holds
+/// up leaves its blocks to the others).
+constexpr size_t kBlocksPerChunk = 4;
+
+/// The absent lane function of an indicator: its panel is computed column by column.
+struct NoLanes {};
 
 /// `series(ins, n, outs)` over each column of the rows x cols inputs into the outputs (each rows x
 /// cols): a column's leading rows with a NaN input are NaN and the series starts after them. One
-/// column is read in place; a panel's columns are shared between threads in blocks, gathered into
-/// contiguous series a block at a time (row by row: whole cache lines), each column computed whole.
-template <size_t In, size_t Out, typename Series>
+/// column is read in place; a panel's columns are shared between threads in blocks of kColumnBlock.
+/// A block whose columns all start on one row is computed in place by `lanes(ins, stride, n, outs)`
+/// where the indicator has one (lanes.hpp: the series' operations, the columns side by side);
+/// another is gathered into contiguous series (row by row: whole cache lines), each column computed
+/// whole.
+template <size_t In, size_t Out, typename Series, typename Lanes = NoLanes>
 void perColumn(const std::array<const double*, In>& inputs, size_t rows, size_t cols, const std::array<double*, Out>& outputs,
-               Series&& series) {
+               Series&& series, Lanes&& lanes = {}) {
   if (cols == 1) {
     const size_t begin = firstRow(inputs, rows, 1, 0);
     std::array<const double*, In> ins;
@@ -58,15 +69,33 @@ void perColumn(const std::array<const double*, In>& inputs, size_t rows, size_t 
     return;
   }
   const size_t blocks = (cols + kColumnBlock - 1) / kColumnBlock;
-  parallelFor(blocks, 1, [&](size_t firstBlock, size_t lastBlock) {
-    // the block's series: input k of column b at (k * B + b) * rows, output k after the inputs (B:
-    // the block's width, fewer for a panel narrower than a block)
+  parallelForChunks(blocks, kBlocksPerChunk, [&](size_t firstBlock, size_t lastBlock) {
+    // a gathered block's series: input k of column b at (k * B + b) * rows, output k after the inputs
+    // (B: the block's width, fewer for a panel narrower than a block); allocated when first needed
     const size_t width = cols < kColumnBlock ? cols : kColumnBlock;
-    std::vector<double> buffer((In + Out) * width * rows);
-    auto at = [&](size_t k, size_t b) { return buffer.data() + (k * width + b) * rows; };
+    std::unique_ptr<double[]> buffer;
+    auto at = [&](size_t k, size_t b) { return buffer.get() + (k * width + b) * rows; };
     for (size_t block = firstBlock; block < lastBlock; block++) {
       const size_t c0 = block * kColumnBlock;
       const size_t used = cols - c0 < width ? cols - c0 : width;
+      if constexpr (!std::is_same_v<std::decay_t<Lanes>, NoLanes>) {
+        // the row all the block's columns start on, or rows + 1 when they differ
+        size_t begin = used < kColumnBlock ? rows + 1 : firstRow(inputs, rows, cols, c0);
+        for (size_t b = 1; b < used && begin <= rows; b++)
+          if (firstRow(inputs, rows, cols, c0 + b) != begin) begin = rows + 1;
+        if (begin <= rows) {
+          std::array<const double*, In> ins;
+          std::array<double*, Out> outs;
+          for (size_t k = 0; k < In; k++) ins[k] = inputs[k] + begin * cols + c0;
+          for (size_t k = 0; k < Out; k++) {
+            for (size_t t = 0; t < begin; t++) fillNaN(outputs[k] + t * cols + c0, 0, kColumnBlock);
+            outs[k] = outputs[k] + begin * cols + c0;
+          }
+          lanes(ins, cols, rows - begin, outs);
+          continue;
+        }
+      }
+      if (!buffer) buffer = scratch((In + Out) * width * rows);
       for (size_t k = 0; k < In; k++) {
         for (size_t t = 0; t < rows; t++) {
           const double* row = inputs[k] + t * cols + c0;

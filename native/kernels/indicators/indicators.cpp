@@ -1,7 +1,9 @@
 // The indicators' kernels (generated/indicators.hpp declares them, src/backends/reference/indicators/
-// indicators.ts): each the series function (series.hpp) over every column (columns.hpp), its
-// outputs where the generated layout puts them.
+// indicators.ts): each the series function (series.hpp) over every column (columns.hpp), the core
+// ones' lane functions (lanes.hpp) over a panel's blocks of columns, the outputs where the generated
+// layout puts them.
 #include "columns.hpp"
+#include "lanes.hpp"
 #include "generated/indicators.hpp"
 #include "series.hpp"
 
@@ -17,21 +19,27 @@ using Out1 = std::array<double*, 1>;
 using Out2 = std::array<double*, 2>;
 using Out3 = std::array<double*, 3>;
 
-// run(): `series` over the columns of `in` into `out`; never fails (NaN is data here).
-template <size_t In, size_t Out, typename Series>
-Status run(const std::array<const double*, In>& in, size_t rows, size_t cols, const std::array<double*, Out>& out, Series&& series) {
-  perColumn(in, rows, cols, out, series);
+// run(): `series` over the columns of `in` into `out`, with the indicator's lane function for a
+// panel's blocks where it has one (lanes.hpp); never fails (NaN is data here).
+template <size_t In, size_t Out, typename Series, typename Lanes = NoLanes>
+Status run(const std::array<const double*, In>& in, size_t rows, size_t cols, const std::array<double*, Out>& out, Series&& series,
+           Lanes&& lanes = {}) {
+  perColumn(in, rows, cols, out, series, lanes);
   return {};
 }
 
 }  // namespace
 
 Status sma(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out) {
-  return run(In1{close}, rows, cols, Out1{out}, [&](const In1& x, size_t n, const Out1& o) { series::sma(x[0], n, timePeriod, o[0]); });
+  return run(
+      In1{close}, rows, cols, Out1{out}, [&](const In1& x, size_t n, const Out1& o) { series::sma(x[0], n, timePeriod, o[0]); },
+      [&](const In1& x, size_t stride, size_t n, const Out1& o) { lanes::sma(x[0], stride, n, timePeriod, o[0]); });
 }
 
 Status ema(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out) {
-  return run(In1{close}, rows, cols, Out1{out}, [&](const In1& x, size_t n, const Out1& o) { series::ema(x[0], n, timePeriod, o[0]); });
+  return run(
+      In1{close}, rows, cols, Out1{out}, [&](const In1& x, size_t n, const Out1& o) { series::ema(x[0], n, timePeriod, o[0]); },
+      [&](const In1& x, size_t stride, size_t n, const Out1& o) { lanes::ema(x[0], stride, n, timePeriod, o[0]); });
 }
 
 Status wma(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out) {
@@ -55,25 +63,37 @@ Status kama(const double* close, size_t rows, size_t cols, size_t timePeriod, do
 }
 
 Status rsi(const double* close, size_t rows, size_t cols, size_t timePeriod, double* out) {
-  return run(In1{close}, rows, cols, Out1{out}, [&](const In1& x, size_t n, const Out1& o) { series::rsi(x[0], n, timePeriod, o[0]); });
+  return run(
+      In1{close}, rows, cols, Out1{out}, [&](const In1& x, size_t n, const Out1& o) { series::rsi(x[0], n, timePeriod, o[0]); },
+      [&](const In1& x, size_t stride, size_t n, const Out1& o) { lanes::rsi(x[0], stride, n, timePeriod, o[0]); });
 }
 
 Status macd(const double* close, size_t rows, size_t cols, size_t fastPeriod, size_t slowPeriod, size_t signalPeriod, double* out) {
   const MacdOut m = macdOut(out, rows, cols);
-  return run(In1{close}, rows, cols, Out3{m.macd, m.signal, m.hist},
-             [&](const In1& x, size_t n, const Out3& o) { series::macd(x[0], n, fastPeriod, slowPeriod, signalPeriod, o[0], o[1], o[2]); });
+  return run(
+      In1{close}, rows, cols, Out3{m.macd, m.signal, m.hist},
+      [&](const In1& x, size_t n, const Out3& o) { series::macd(x[0], n, fastPeriod, slowPeriod, signalPeriod, o[0], o[1], o[2]); },
+      [&](const In1& x, size_t stride, size_t n, const Out3& o) {
+        lanes::macd(x[0], stride, n, fastPeriod, slowPeriod, signalPeriod, o[0], o[1], o[2]);
+      });
 }
 
 Status bbands(const double* close, size_t rows, size_t cols, size_t timePeriod, double nbDevUp, double nbDevDn, int maType, double* out) {
   const BbandsOut b = bbandsOut(out, rows, cols);
-  return run(In1{close}, rows, cols, Out3{b.upper, b.middle, b.lower}, [&](const In1& x, size_t n, const Out3& o) {
+  auto each = [&](const In1& x, size_t n, const Out3& o) {
     series::bbands(x[0], n, timePeriod, nbDevUp, nbDevDn, maType, o[0], o[1], o[2]);
+  };
+  if (maType != 0) return run(In1{close}, rows, cols, Out3{b.upper, b.middle, b.lower}, each);
+  return run(In1{close}, rows, cols, Out3{b.upper, b.middle, b.lower}, each, [&](const In1& x, size_t stride, size_t n, const Out3& o) {
+    lanes::bbands(x[0], stride, n, timePeriod, nbDevUp, nbDevDn, o[0], o[1], o[2]);
   });
 }
 
 Status atr(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out) {
-  return run(In3{high, low, close}, rows, cols, Out1{out},
-             [&](const In3& x, size_t n, const Out1& o) { series::atr(x[0], x[1], x[2], n, timePeriod, o[0]); });
+  auto each = [&](const In3& x, size_t n, const Out1& o) { series::atr(x[0], x[1], x[2], n, timePeriod, o[0]); };
+  if (timePeriod <= 1) return run(In3{high, low, close}, rows, cols, Out1{out}, each);
+  return run(In3{high, low, close}, rows, cols, Out1{out}, each,
+             [&](const In3& x, size_t stride, size_t n, const Out1& o) { lanes::atr(x[0], x[1], x[2], stride, n, timePeriod, o[0]); });
 }
 
 Status natr(const double* high, const double* low, const double* close, size_t rows, size_t cols, size_t timePeriod, double* out) {

@@ -48,23 +48,45 @@ void rsi(const double* x, size_t n, size_t period, double* out) {
   }
 }
 
-// macd(): TA_MACD, both EMAs from slowPeriod - 1, the signal the EMA of their difference.
+// macd(): TA_MACD, both EMAs from slowPeriod - 1, the signal the EMA of their difference. One pass
+// over the bars for all three (TA-Lib makes three and two more for the differences): the EMAs'
+// recurrences are independent chains that overlap, each value computed by TA-Lib's operations.
 void macd(const double* x, size_t n, size_t fastPeriod, size_t slowPeriod, size_t signalPeriod, double* line, double* signal,
           double* hist) {
   const size_t fast = slowPeriod < fastPeriod ? slowPeriod : fastPeriod;
   const size_t slow = slowPeriod < fastPeriod ? fastPeriod : slowPeriod;
   const size_t start = slow - 1;
   const size_t lookback = start + signalPeriod - 1;
-  if (n <= lookback) {
-    for (double* o : {line, signal, hist}) fillNaN(o, 0, n);
-    return;
+  for (double* o : {line, signal, hist}) fillNaN(o, 0, n <= lookback ? n : lookback);
+  if (n <= lookback) return;
+  const double kSlow = perToK(slow), kFast = perToK(fast), kSignal = perToK(signalPeriod);
+  // the seeds: the means of the slow and fast periods ending at `start` (emaFrom's sums)
+  double sumSlow = 0, sumFast = 0;
+  for (size_t t = 0; t <= start; t++) sumSlow += x[t];
+  for (size_t t = start + 1 - fast; t <= start; t++) sumFast += x[t];
+  double eSlow = sumSlow / static_cast<double>(slow), eFast = sumFast / static_cast<double>(fast);
+  // the signal's seed: the mean of the MACD over its first signalPeriod bars
+  double sumLine = 0;  // TA-Lib's sums start from 0 (so a first -0 adds up to +0)
+  sumLine += eFast - eSlow;
+  for (size_t t = start + 1; t <= lookback; t++) {
+    eSlow = (x[t] - eSlow) * kSlow + eSlow;
+    eFast = (x[t] - eFast) * kFast + eFast;
+    sumLine += eFast - eSlow;
   }
-  emaFrom(x, n, slow, perToK(slow), start, hist);  // the slow EMA, in hist for now
-  emaFrom(x, n, fast, perToK(fast), start, line);
-  for (size_t t = start; t < n; t++) line[t] = line[t] - hist[t];
-  emaFrom(line, n, signalPeriod, perToK(signalPeriod), lookback, signal);
-  for (size_t t = lookback; t < n; t++) hist[t] = line[t] - signal[t];
-  for (double* o : {line, signal, hist}) fillNaN(o, 0, lookback);
+  double s = sumLine / static_cast<double>(signalPeriod);
+  double m = eFast - eSlow;
+  line[lookback] = m;
+  signal[lookback] = s;
+  hist[lookback] = m - s;
+  for (size_t t = lookback + 1; t < n; t++) {
+    eSlow = (x[t] - eSlow) * kSlow + eSlow;
+    eFast = (x[t] - eFast) * kFast + eFast;
+    m = eFast - eSlow;
+    s = (m - s) * kSignal + s;
+    line[t] = m;
+    signal[t] = s;
+    hist[t] = m - s;
+  }
 }
 
 // mom(): TA_MOM.
