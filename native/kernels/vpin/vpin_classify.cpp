@@ -70,6 +70,16 @@ struct Changes {
   const double* close;
   int mode;
   double operator()(size_t i) const { return i == 0 || mode != 0 ? close[i] - open[i] : close[i] - close[i - 1]; }
+  // z[i] = standardized(dP[i], sigma) for i in [begin, end): a loop per mode, without a test a bar
+  void standardize(size_t begin, size_t end, double sigma, double* z) const {
+    size_t i = begin;
+    if (i == 0 && end > 0) z[i++] = standardized(close[0] - open[0], sigma);
+    if (mode == 0) {
+      for (; i < end; i++) z[i] = standardized(close[i] - close[i - 1], sigma);
+    } else {
+      for (; i < end; i++) z[i] = standardized(close[i] - open[i], sigma);
+    }
+  }
 };
 
 // The sample or fixed sigma of the bars' changes (the sample one two sums in bar order, as the
@@ -98,9 +108,7 @@ Status standardizedChanges(const double* open, const double* close, const double
   if (!barsValid(open, close, volume, n)) return barFault(open, close, volume, n);
   const Changes dP{open, close, params.priceChange};
   if (params.sigmaKind == kSigmaSample || params.sigmaKind == kSigmaFixed) {
-    withSigma(dP, n, params, [&](size_t begin, size_t end, double sigma) {
-      for (size_t i = begin; i < end; i++) z[i] = standardized(dP(i), sigma);
-    });
+    withSigma(dP, n, params, [&](size_t begin, size_t end, double sigma) { dP.standardize(begin, end, sigma, z); });
   } else {
     priceChanges(open, close, n, params.priceChange, z);
     double ewmaVar = NAN;
@@ -118,7 +126,7 @@ Status bulkClassify(const double* open, const double* close, const double* volum
     if (!barsValid(open, close, volume, n)) return barFault(open, close, volume, n);
     const Changes dP{open, close, params.priceChange};
     withSigma(dP, n, params, [&](size_t begin, size_t end, double sigma) {
-      for (size_t i = begin; i < end; i++) buy[i] = standardized(dP(i), sigma);
+      dP.standardize(begin, end, sigma, buy);
       buyFractions(buy + begin, end - begin, params.distribution, params.nu, volume + begin);
     });
     return Status{};
