@@ -634,26 +634,30 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     ['valueAtRisk'],
     'historical valueAtRisk on long series (the sampled selection and its fallback): sorted, reversed, ties, adversarial',
     () => {
-      const n = 2000;
-      const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;
-      const patterns: Record<string, (i: number) => number> = {
-        random: wave,
-        ascending: (i) => i / n - 0.5,
-        descending: (i) => 0.5 - i / n,
-        'three values': (i) => [-0.01, 0, 0.01][i % 3],
-        constant: () => 0.004,
-        // the 64 sampled positions (every 31st) hold the largest values: the sample's threshold is too high
-        'large at the sampled positions': (i) => (i % 31 === 0 ? 1 + i : wave(i)),
-        // the sampled positions hold the smallest values: the threshold keeps too few, the fallback runs
-        'small at the sampled positions': (i) => (i % 31 === 0 ? -1 - i / n : wave(i)),
-      };
-      for (const [name, f] of Object.entries(patterns)) {
-        const x = Float64Array.from({ length: n }, (_, i) => f(i));
-        for (const confidence of [0.9, 0.95, 0.99, 0.999]) {
-          const o = { method: 'historical' as const, confidence };
-          const a = k.valueAtRisk(x, o);
-          const e = ref.valueAtRisk(x, o);
-          expect([a.var, a.es], `${name} at ${confidence}`).toEqual([e.var, e.es]);
+      for (const n of [2000, 1001]) {
+        const wave = (i: number) => Math.sin(i * 12.9898) * 0.03;
+        const patterns: Record<string, (i: number) => number> = {
+          random: wave,
+          ascending: (i) => i / n - 0.5,
+          descending: (i) => 0.5 - i / n,
+          'three values': (i) => [-0.01, 0, 0.01][i % 3],
+          constant: () => 0.004,
+          // the 64 sampled positions (every 31st) hold the largest values: the sample's threshold is too high
+          'large at the sampled positions': (i) => (i % 31 === 0 ? 1 + i : wave(i)),
+          // the sampled positions hold the smallest values: the threshold keeps too few, the fallback runs
+          'small at the sampled positions': (i) => (i % 31 === 0 ? -1 - i / n : wave(i)),
+          // orders that defeat a median of three (the selection's partitions, risk_select.hpp)
+          'organ pipe': (i) => Math.min(i, n - i) / n,
+          sawtooth: (i) => (i % 64) / 64 - (i % 7) / 700,
+        };
+        for (const [name, f] of Object.entries(patterns)) {
+          const x = Float64Array.from({ length: n }, (_, i) => f(i));
+          for (const confidence of [0.5, 0.7, 0.9, 0.95, 0.99, 0.999]) {
+            const o = { method: 'historical' as const, confidence };
+            const a = k.valueAtRisk(x, o);
+            const e = ref.valueAtRisk(x, o);
+            expect([a.var, a.es], `${name} at ${confidence}, n = ${n}`).toEqual([e.var, e.es]);
+          }
         }
       }
     },

@@ -1,6 +1,7 @@
 // See factor.hpp and factor_stages.hpp: factorReturns, date by date in its stages. Each function names
 // its counterpart in src/backends/reference/factor/factor.ts.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <vector>
 
@@ -19,10 +20,32 @@ using detail::finite;
 using detail::linearQuantile;
 using detail::RankSelector;
 
+namespace {
+
+// True when every return is finite or NaN and every cap NaN or finite > 0 (not <= 0, not +inf):
+// parts of the panel on the threads, each tested without a branch (a loop that vectorizes; a 64-bit
+// flag, as the doubles). The scalar scans that stop at the first fault (checkReturns, checkCaps) were
+// a serial 0.7 ms of factorReturns 252 x 3,000's 27 ms on one thread: they now only name a fault.
+bool returnsAndCapsValid(const FactorInputs& in) {
+  const double* r = in.returns;
+  const double* cap = in.cap;
+  std::atomic<bool> bad{false};
+  parallelFor(in.rows * in.cols, size_t{1} << 16, [&](size_t begin, size_t end) {
+    long long flag = 0;
+    for (size_t i = begin; i < end; i++) flag |= (std::fabs(r[i]) == INFINITY) | (cap[i] <= 0) | (cap[i] == INFINITY);
+    if (flag != 0) bad.store(true, std::memory_order_relaxed);
+  });
+  return !bad.load();
+}
+
+}  // namespace
+
 Status checkFactorInputs(const FactorInputs& in) {
   const size_t N = in.cols;
-  if (Status st = checkReturns(in.returns, in.rows * N, N); !st.ok()) return st;
-  if (Status st = checkCaps(in.cap, in.rows * N, N); !st.ok()) return st;
+  if (!returnsAndCapsValid(in)) {  // the first fault, as the reference finds it
+    if (Status st = checkReturns(in.returns, in.rows * N, N); !st.ok()) return st;
+    if (Status st = checkCaps(in.cap, in.rows * N, N); !st.ok()) return st;
+  }
   const size_t codes = in.perDate ? in.rows * N : N;
   for (size_t i = 0; i < codes; i++) {
     const double v = in.sectors[i];

@@ -94,11 +94,14 @@ Status runDates(const FactorInputs& in, double* out, Styles styles) {
   if (Status st = checkFactorInputs(in); !st.ok()) return st;
   const size_t K = in.factors();
   const FactorReturnsOut o = factorReturnsOut(out, in.rows, in.cols, in.m, in.s);
-  std::fill(out, out + factorReturnsLength(in.rows, in.cols, in.m, in.s), NAN);
   parallelFor(in.rows, dateGrain(in.cols), [&](size_t firstDate, size_t endDate) {
     SectorStage sectorStage(in.m);
     FactorDate date;
     Scratch scratch;
+    // the dates' outputs NaN first, on the thread that writes them (a serial fill was part of the call
+    // that two threads could not share)
+    std::fill(o.factorReturns + firstDate * K, o.factorReturns + endDate * K, NAN);
+    std::fill(o.residuals + firstDate * in.cols, o.residuals + endDate * in.cols, NAN);
     for (size_t t = firstDate; t < endDate; t++) {
       double* fr = o.factorReturns + t * K;
       if (sectorStage.run(in, t, date, fr)) styles(t, date, fr, o.residuals, scratch);

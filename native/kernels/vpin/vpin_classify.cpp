@@ -49,30 +49,47 @@ namespace {
 // the same bits on any thread count; below this one thread).
 constexpr size_t kBulkMinChunk = size_t{1} << 15;
 
-// standardizedChanges() with the sample or a fixed sigma, its z not yet divided: the checks and the
-// price changes in one pass over parts of the bars on the threads, then sigma (the sample one is one
-// sum in bar order, as the reference's: on one thread). False when a value is bad.
-bool changesAndSigma(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* z,
-                     double& sigma) {
+// True when every bar is valid (open and close finite, volume finite >= 0): parts of the bars on the
+// threads, each tested without a branch (the exact scan, barFault(), only names a bad value).
+bool barsValid(const double* open, const double* close, const double* volume, size_t n) {
   std::atomic<bool> bad{false};
-  const int mode = params.priceChange;
   parallelFor(n, kBulkMinChunk, [&](size_t begin, size_t end) {
-    bool valid = true;  // vectorized; the exact scan only to name a bad value
+    bool valid = true;
     for (size_t i = begin; i < end; i++) {
       valid &= (std::fabs(open[i]) <= DBL_MAX) & (std::fabs(close[i]) <= DBL_MAX) & (volume[i] >= 0) & (volume[i] <= DBL_MAX);
     }
-    if (begin == 0 && end > 0) z[0] = close[0] - open[0];  // priceChanges()
-    const size_t from = std::max<size_t>(begin, 1);
-    if (mode == 0) {
-      for (size_t i = from; i < end; i++) z[i] = close[i] - close[i - 1];
-    } else {
-      for (size_t i = from; i < end; i++) z[i] = close[i] - open[i];
-    }
     if (!valid) bad.store(true, std::memory_order_relaxed);
   });
-  if (bad.load()) return false;
-  sigma = params.sigmaKind == kSigmaSample ? sampleStd(n, [z](size_t i) { return z[i]; }) : params.sigmaParam;
-  return true;
+  return !bad.load();
+}
+
+// priceChanges()' dP[i], read off the prices where it is needed instead of stored: close to close
+// (mode 0, after the first bar), else open to close.
+struct Changes {
+  const double* open;
+  const double* close;
+  int mode;
+  double operator()(size_t i) const { return i == 0 || mode != 0 ? close[i] - open[i] : close[i] - close[i - 1]; }
+  // z[i] = standardized(dP[i], sigma) for i in [begin, end): a loop per mode, without a test a bar
+  void standardize(size_t begin, size_t end, double sigma, double* z) const {
+    size_t i = begin;
+    if (i == 0 && end > 0) z[i++] = standardized(close[0] - open[0], sigma);
+    if (mode == 0) {
+      for (; i < end; i++) z[i] = standardized(close[i] - close[i - 1], sigma);
+    } else {
+      for (; i < end; i++) z[i] = standardized(close[i] - open[i], sigma);
+    }
+  }
+};
+
+// The sample or fixed sigma of the bars' changes (the sample one two sums in bar order, as the
+// reference's: on one thread), then `each(begin, end)` over parts of the bars on the threads. Nothing
+// is written before the last pass: the output is written once (it held dP first, then z: a write and
+// a read of the whole output more, issue 52).
+template <typename Each>
+void withSigma(const Changes& dP, size_t n, const Params& params, Each each) {
+  const double sigma = params.sigmaKind == kSigmaSample ? sampleStd(n, dP) : params.sigmaParam;
+  parallelFor(n, kBulkMinChunk, [&](size_t begin, size_t end) { each(begin, end, sigma); });
 }
 
 // The first bad value of bars the checks refused, as its fault.
@@ -88,18 +105,11 @@ Status barFault(const double* open, const double* close, const double* volume, s
 }  // namespace
 
 Status standardizedChanges(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* z) {
+  if (!barsValid(open, close, volume, n)) return barFault(open, close, volume, n);
+  const Changes dP{open, close, params.priceChange};
   if (params.sigmaKind == kSigmaSample || params.sigmaKind == kSigmaFixed) {
-    double sigma = 0;
-    if (!changesAndSigma(open, close, volume, n, params, z, sigma)) return barFault(open, close, volume, n);
-    parallelFor(n, kBulkMinChunk, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; i++) z[i] = standardized(z[i], sigma);
-    });
+    withSigma(dP, n, params, [&](size_t begin, size_t end, double sigma) { dP.standardize(begin, end, sigma, z); });
   } else {
-    bool valid = true;  // one vectorized pass; the exact scan only to name a bad value
-    for (size_t i = 0; i < n; i++) {
-      valid &= (std::fabs(open[i]) <= DBL_MAX) & (std::fabs(close[i]) <= DBL_MAX) & (volume[i] >= 0) & (volume[i] <= DBL_MAX);
-    }
-    if (!valid) return barFault(open, close, volume, n);
     priceChanges(open, close, n, params.priceChange, z);
     double ewmaVar = NAN;
     std::vector<double> window;
@@ -111,17 +121,17 @@ Status standardizedChanges(const double* open, const double* close, const double
 }
 
 Status bulkClassify(const double* open, const double* close, const double* volume, size_t n, const Params& params, double* buy) {
-  // The output holds dP, then z, then the fractions, then the buy volumes: no allocation.
   if (params.sigmaKind == kSigmaSample || params.sigmaKind == kSigmaFixed) {
-    // one pass for the checks and dP, sigma, then one for z, F(z) and the buy volume, on the threads
-    double sigma = 0;
-    if (!changesAndSigma(open, close, volume, n, params, buy, sigma)) return barFault(open, close, volume, n);
-    parallelFor(n, kBulkMinChunk, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; i++) buy[i] = standardized(buy[i], sigma);
+    // the checks, sigma, then z, F(z) and the buy volume of each bar while its part is in cache
+    if (!barsValid(open, close, volume, n)) return barFault(open, close, volume, n);
+    const Changes dP{open, close, params.priceChange};
+    withSigma(dP, n, params, [&](size_t begin, size_t end, double sigma) {
+      dP.standardize(begin, end, sigma, buy);
       buyFractions(buy + begin, end - begin, params.distribution, params.nu, volume + begin);
     });
     return Status{};
   }
+  // the rolling and EWMA sigmas: the output holds z, then the buy volumes (no allocation)
   if (Status s = standardizedChanges(open, close, volume, n, params, buy); !s.ok()) return s;
   buyFractions(buy, n, params.distribution, params.nu, volume);
   return Status{};
