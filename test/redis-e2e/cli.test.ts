@@ -242,8 +242,14 @@ describeRedis('kernelbus commands over Redis', () => {
         /^--redis: expected a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/ URL, got another string \(not shown\)$/,
       ],
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
-      [() => runEngine(['--redis', url]), /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio' or 'features', got none$/],
-      [() => runEngine(['ml', '--redis', url]), /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio' or 'features', got "ml"$/],
+      [
+        () => runEngine(['--redis', url]),
+        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio' or 'features', got none$/,
+      ],
+      [
+        () => runEngine(['ml', '--redis', url]),
+        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio' or 'features', got "ml"$/,
+      ],
       [
         () => runEngine(['factor', '--redis', url, '--window', '5']),
         /^--window: expected an option of engine vpin or risk or portfolio or features, got engine factor$/,
