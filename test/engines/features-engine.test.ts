@@ -272,7 +272,8 @@ describe('FeaturesEngine input and options', () => {
         expect(bars.map((b) => b.tickNum)).toEqual(Array.from(want.tickNum));
         void bus.close();
       }),
-      { numRuns: 60 },
+      // seeded: the counts below are of these runs (any seed finds a half-applied frame)
+      { numRuns: 60, seed: 20261126 },
     );
     expect(counts.refused).toBeGreaterThan(20);
     expect(counts.applied).toBeGreaterThan(100);

@@ -37,6 +37,10 @@ const STATE_KEYS = [
 /** The bars built so far, a row each (a column per field of `Bars`). */
 export type BarRows = number[][];
 
+/** No bar: every column the one empty array (a length-0 array holds nothing to change: shared). */
+const NO_VALUES = new Float64Array(0);
+const NO_BARS = Object.fromEntries(BAR_COLUMNS.map((name) => [name, NO_VALUES])) as unknown as Bars;
+
 /** The open bar and the tick rule's state, across the trades of one call. */
 export class BarBuilder {
   /** The tick rule: the previous trade's price (NaN before the first) and the last non-zero sign. */
@@ -107,9 +111,14 @@ export class BarBuilder {
 
   /** The closed bars not yet taken as columns (the open one dropped), and the rows emptied. */
   bars(): Bars {
-    const bars = Object.fromEntries(BAR_COLUMNS.map((name, k) => [name, Float64Array.from(this.rows[k])])) as unknown as Bars;
-    for (const column of this.rows) column.length = 0;
-    return bars;
+    // no bar closed (most batches of a stream): the columns are one shared empty array
+    if (this.rows[0].length === 0) return { ...NO_BARS };
+    const out: Record<string, Float64Array> = {};
+    for (let k = 0; k < BAR_COLUMNS.length; k++) {
+      out[BAR_COLUMNS[k]] = Float64Array.from(this.rows[k]);
+      this.rows[k].length = 0;
+    }
+    return out as unknown as Bars;
   }
 
   /** The state a stream carries from one batch to the next (the closed rows excluded), as numbers. */
