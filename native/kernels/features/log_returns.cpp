@@ -41,21 +41,24 @@ KERNELBUS_VECTOR_BODY void logNormal(const I& b, T& out, int k0 = 0) {
   std::memcpy(&km, &kb, sizeof km);
   const T dk = km - kMagic;
   const T f = xn - 1.0;
+  const T dkLo = dk * kLn2Lo;
   const T ra = f * f * (0.5 - 0.33333333333333333 * f);
-  const T small = dk * kLn2Hi - ((ra - dk * kLn2Lo) - f);
   const T s = f / (2.0 + f), z = s * s, w = z * z;
   const T t1 = w * (kLg2 + w * (kLg4 + w * kLg6));
   const T t2 = z * (kLg1 + w * (kLg3 + w * (kLg5 + w * kLg7)));
   const T r = t2 + t1;
   const T hfsq = 0.5 * f * f;
-  const T first = dk * kLn2Hi - ((hfsq - (s * (hfsq + r) + dk * kLn2Lo)) - f);
-  const T second = dk * kLn2Hi - ((s * (f - r) - dk * kLn2Lo) - f);
+  // each of e_log.c's three returns is dk ln2_hi - (X - f): its X chosen, then the common end
+  const T small = ra - dkLo;
+  const T first = hfsq - (s * (hfsq + r) + dkLo);
+  const T second = s * (f - r) - dkLo;
   // e_log.c's branches: (i | j) > 0 for i = hx - 0x6147a, j = 0x6b851 - hx (both >= 0, not both 0), and |f| < 2^-20
   const S h = S(hx);
   const auto isFirst = (h >= 0x6147a) & (h <= 0x6b851);
   const auto isSmall = (S((2 + hx) & 0x000fffff)) < 3;
   const T big = isFirst ? first : second;
-  out = isSmall ? small : big;
+  const T x = isSmall ? small : big;
+  out = dk * kLn2Hi - (x - f);
 }
 
 double logScalarNormal(double x, int k0 = 0) {
