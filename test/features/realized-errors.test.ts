@@ -6,7 +6,7 @@ import { describeErrorCases, errorCase as c, f64 } from '../helpers/errors.js';
 
 const ts = f64(1, 2, 3);
 const prices = f64(10, 11, 12);
-// 20 trades of one day: a fault inside the native kernel's blocks of 8
+// 20 trades of one day: a fault inside the native kernel's vector blocks of 4
 const longTs = Float64Array.from({ length: 20 }, (_, i) => 1000 * i);
 const longPrices = Float64Array.from({ length: 20 }, (_, i) => 100 + (i % 3));
 const rv = Float64Array.from({ length: 30 }, (_, i) => 1e-4 * (1 + 0.5 * Math.sin(i)));
@@ -101,7 +101,28 @@ const cases = [
     'realizedVariance',
     [prices, { ts, window: 5 }],
     'options',
-    'options: expected only the options ts, period, session, got unknown option "window"',
+    'options: expected only the options ts, period, session, annualize, got unknown option "window"',
+  ),
+  c(
+    'annualize 0',
+    'bipowerVariation',
+    [prices, { ts, annualize: 0 }],
+    'options.annualize',
+    'options.annualize: expected a finite number > 0, got 0',
+  ),
+  c(
+    'annualize NaN',
+    'realizedSemivariance',
+    [prices, { ts, annualize: NaN }],
+    'options.annualize',
+    'options.annualize: expected a finite number > 0, got NaN',
+  ),
+  c(
+    'annualize a string',
+    'realizedKernel',
+    [prices, { ts, annualize: '252' }],
+    'options.annualize',
+    'options.annualize: expected a finite number > 0, got "252"',
   ),
   c(
     'har lags not increasing',

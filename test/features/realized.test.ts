@@ -84,6 +84,27 @@ function cases(k: Kernels): void {
     near(noAdj[0], rv[0] + 2 * g1);
   });
 
+  it("annualize: each day's value times it, every measure; per day by default", () => {
+    const o = { ts, annualize: 252 };
+    const rv = k.realizedVariance(prices, o);
+    expect(Array.from(rv.index as Float64Array)).toEqual([D0, D0 + 2 * DAY, D0 + 3 * DAY]);
+    near(rv[0], 252 * (r0[0] ** 2 + r0[1] ** 2 + r0[2] ** 2));
+    near(rv[2], 252 * r3 ** 2);
+    const perDay = k.realizedVariance(prices, { ts });
+    near(perDay[0], r0[0] ** 2 + r0[1] ** 2 + r0[2] ** 2);
+    const a = (x: Float64Array) => Array.from(x);
+    const times = (x: Float64Array) => Array.from(x, (v) => v * 252);
+    expect(a(k.bipowerVariation(prices, o))).toEqual(times(k.bipowerVariation(prices, { ts })));
+    expect(a(k.medRV(prices, o))).toEqual(times(k.medRV(prices, { ts })));
+    expect(a(k.minRV(prices, o))).toEqual(times(k.minRV(prices, { ts })));
+    expect(a(k.twoScaleRV(prices, { ...o, k: 2 }))).toEqual(times(k.twoScaleRV(prices, { ts, k: 2 })));
+    expect(a(k.realizedKernel(prices, o))).toEqual(times(k.realizedKernel(prices, { ts })));
+    const s = k.realizedSemivariance(prices, o);
+    near(s.positive[0], 252 * (r0[0] ** 2 + r0[2] ** 2));
+    near(s.negative[0], 252 * r0[1] ** 2);
+    expect(Array.from(s.negative.index as Float64Array)).toEqual([D0, D0 + 2 * DAY, D0 + 3 * DAY]);
+  });
+
   it('no trades: no days', () => {
     const rv = k.realizedVariance(new Float64Array(0), { ts: new Float64Array(0) });
     expect(rv.length).toBe(0);

@@ -65,6 +65,8 @@ const runs: Record<string, () => unknown> = {
   barsDollar: () => k.bars(tape, { by: 'dollar', threshold: 2e6 }),
   barsTime: () => k.bars(tape, { by: 'time', threshold: 60_000 }),
   imbalanceBars: () => k.imbalanceBars(tape, { by: 'volume', expNumTicksInit: 50, expectedImbalanceWindow: 300 }),
+  realizedVariance: () => k.realizedVariance(tape.price, { ts: tape.ts }),
+  medRV: () => k.medRV(tape.price, { ts: tape.ts }),
   vpinBvc: () => k.vpin(tape, { bucketVolume: 5000, window: 10, barMs: 1000 }),
   vpinTick: () => k.vpin(tape, { bucketVolume: 5000, window: 10, barMs: 1000, classifier: 'tick' }),
   classifyTrades: () => k.classifyTrades(quoted, { algorithm: 'lee-ready' }),

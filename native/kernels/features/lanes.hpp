@@ -12,6 +12,7 @@ namespace kernelbus::features {
 
 typedef double D4 __attribute__((vector_size(32)));
 typedef long long L4 __attribute__((vector_size(32)));
+typedef unsigned long long U4 __attribute__((vector_size(32)));
 
 /// Four values at any alignment.
 inline void load4(Doubles at, D4& out) { std::memcpy(&out, at.bytes(), sizeof out); }

@@ -22,63 +22,84 @@ constexpr double kLg1 = 6.666666666666735130e-01, kLg2 = 3.999999999940941908e-0
                  kLg7 = 1.479819860511658591e-01;
 
 /// e_log.c's main path for a normal x > 0 (its bits b; k0: -54 for a subnormal scaled by 2^54), in
-/// either lane type: T double (I int64_t), or D4 (I L4: four lanes, each select a blend).
-template <typename T, typename I>
+/// either lane type: T double (I uint64_t, S int64_t), or D4 (I U4, S L4: four lanes, each select a
+/// blend). Unsigned shifts (x > 0: its sign bit is 0) and k converted through 2^52 + 2^51 (exact for
+/// |k| < 2^51), so the AVX2 copy needs no 64-bit arithmetic shift or conversion, which AVX2 lacks.
+template <typename T, typename I, typename S>
 KERNELBUS_VECTOR_BODY void logNormal(const I& b, T& out, int k0 = 0) {
+  constexpr uint64_t kMagicBits = 0x4338000000000000;  // 2^52 + 2^51
+  constexpr double kMagic = 6755399441055744.0;
   I hx = b >> 32;
-  I k = (hx >> 20) - 1023 + k0;
+  const I e = hx >> 20;
   hx &= 0x000fffff;
   const I i = (hx + 0x95f64) & 0x100000;
-  const I nb = ((hx | (i ^ 0x3ff00000)) << 32) | (b & 0xffffffffLL);
-  T xn;
+  const I nb = ((hx | (i ^ 0x3ff00000)) << 32) | (b & 0xffffffff);
+  // k = e - 1023 + k0 + (i >> 20), as a double
+  const I kb = e + (i >> 20) + (kMagicBits - 1023 + k0);
+  T xn, km;
   std::memcpy(&xn, &nb, sizeof xn);
-  k += i >> 20;
+  std::memcpy(&km, &kb, sizeof km);
+  const T dk = km - kMagic;
   const T f = xn - 1.0;
-  T dk;
-  if constexpr (sizeof(T) == sizeof(double)) {
-    dk = static_cast<double>(k);
-  } else {
-    dk = __builtin_convertvector(k, T);
-  }
+  const T dkLo = dk * kLn2Lo;
   const T ra = f * f * (0.5 - 0.33333333333333333 * f);
-  const T small = dk * kLn2Hi - ((ra - dk * kLn2Lo) - f);
   const T s = f / (2.0 + f), z = s * s, w = z * z;
   const T t1 = w * (kLg2 + w * (kLg4 + w * kLg6));
   const T t2 = z * (kLg1 + w * (kLg3 + w * (kLg5 + w * kLg7)));
   const T r = t2 + t1;
   const T hfsq = 0.5 * f * f;
-  const T first = dk * kLn2Hi - ((hfsq - (s * (hfsq + r) + dk * kLn2Lo)) - f);
-  const T second = dk * kLn2Hi - ((s * (f - r) - dk * kLn2Lo) - f);
-  const auto isFirst = ((hx - 0x6147a) | (0x6b851 - hx)) > 0;
-  const auto isSmall = (0x000fffff & (2 + hx)) < 3;
+  // each of e_log.c's three returns is dk ln2_hi - (X - f): its X chosen, then the common end
+  const T small = ra - dkLo;
+  const T first = hfsq - (s * (hfsq + r) + dkLo);
+  const T second = s * (f - r) - dkLo;
+  // e_log.c's branches: (i | j) > 0 for i = hx - 0x6147a, j = 0x6b851 - hx (both >= 0, not both 0), and |f| < 2^-20
+  const S h = S(hx);
+  const auto isFirst = (h >= 0x6147a) & (h <= 0x6b851);
+  const auto isSmall = (S((2 + hx) & 0x000fffff)) < 3;
   const T big = isFirst ? first : second;
-  out = isSmall ? small : big;
+  const T x = isSmall ? small : big;
+  out = dk * kLn2Hi - (x - f);
 }
 
 double logScalarNormal(double x, int k0 = 0) {
-  int64_t b;
+  uint64_t b;
   std::memcpy(&b, &x, sizeof b);
   double y;
-  logNormal<double, int64_t>(b, y, k0);
+  logNormal<double, uint64_t, int64_t>(b, y, k0);
   return y;
 }
 
-/// The returns [from, to): 4 ratios at a time where `vector` (a lane not normal: fdlibmLog), the rest one by one.
+/// Four returns at r, each log's main path (a ratio not normal: a wrong value, redone by the caller);
+/// `normal` and'ed with the ratios' normality.
+KERNELBUS_VECTOR_BODY void logReturns4(Doubles price, size_t i, size_t lag, double* r, L4& normal) {
+  D4 p, q;
+  load4(price + i, p);
+  load4(price + (i - lag), q);
+  const D4 x = p / q;
+  U4 b;
+  std::memcpy(&b, &x, sizeof b);
+  D4 y;
+  logNormal<D4, U4, L4>(b, y);
+  normal &= (x >= DBL_MIN) & (x <= DBL_MAX);
+  std::memcpy(r, &y, sizeof y);
+}
+
+/// The returns [from, to): 8 ratios at a time where `vector` (two blocks of four in flight; where any
+/// ratio was not normal, those redone one by one after), the rest one by one.
 KERNELBUS_VECTOR_BODY void logReturnsLoop(Doubles price, size_t from, size_t to, size_t lag, double* r, bool vector) {
   size_t i = from;
 #if defined(__GNUC__)
   if (vector) {
-    for (; i + 4 <= to; i += 4) {
-      D4 p, q;
-      load4(price + i, p);
-      load4(price + (i - lag), q);
-      const D4 x = p / q;
-      const L4 normal = (x >= DBL_MIN) & (x <= DBL_MAX);
-      L4 b;
-      std::memcpy(&b, &x, sizeof b);
-      D4 y;
-      logNormal<D4, L4>(b, y);
-      for (int l = 0; l < 4; l++) r[i - from + l] = normal[l] ? y[l] : fdlibmLog(x[l]);
+    L4 normal = {-1, -1, -1, -1};
+    for (; i + 8 <= to; i += 8) {
+      logReturns4(price, i, lag, r + (i - from), normal);
+      logReturns4(price, i + 4, lag, r + (i + 4 - from), normal);
+    }
+    if ((normal[0] & normal[1] & normal[2] & normal[3]) == 0) {
+      for (size_t j = from; j < i; j++) {
+        const double x = price[j] / price[j - lag];
+        if (!(x >= DBL_MIN && x <= DBL_MAX)) r[j - from] = fdlibmLog(x);
+      }
     }
   }
 #endif

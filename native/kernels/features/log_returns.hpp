@@ -1,7 +1,8 @@
 // Log returns log(p_i / p_{i-lag}) with fdlibm's log (e_log.c), the algorithm V8's Math.log runs
 // (v8/src/base/ieee754.cc): the same bits as the reference's Math.log, where the C library's log differs
 // in the last bit now and then (measured: 1,824 of 4 million ratios). On AVX2 and AVX-512 four at a
-// time (simd::run), branch-free: every path of e_log.c computed and the lane's chosen.
+// time (simd::run), branch-free: every path of e_log.c's for a normal ratio computed and the lane's
+// chosen; a ratio that is not normal (0, subnormal, infinite) redone after the block by fdlibmLog.
 #pragma once
 
 #include <cstddef>

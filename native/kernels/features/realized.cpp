@@ -2,11 +2,15 @@
 // function for function.
 #include "realized.hpp"
 
-#include "log_returns.hpp"
-
 #include <algorithm>
+#include <atomic>
 #include <cfloat>
 #include <cmath>
+
+#include "lanes.hpp"
+#include "log_returns.hpp"
+#include "parallel.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::features {
 
@@ -15,10 +19,12 @@ constexpr double kDayMs = 86400000;
 constexpr double kPi = 3.14159265358979323846;
 }  // namespace
 
-/// f(r) for each return log(p_i / p_{i-lag}) of the prices [start, end), i from start + lag, in order:
-/// the returns a block at a time (logReturns: fdlibm's log, vectorized).
+/// f(r) for each return log(p_i / p_{i-lag}) of the prices [start, end), i from start + lag, in order,
+/// on a copy of f, returned: the returns a block at a time (logReturns: fdlibm's log, vectorized). A
+/// measure is a struct whose members are its running state: on the copy, a local, they stay in
+/// registers (a lambda's captures by reference would be stored at every return).
 template <typename F>
-void forEachReturn(Doubles price, size_t start, size_t end, size_t lag, F&& f) {
+F forEachReturn(Doubles price, size_t start, size_t end, size_t lag, F f) {
   constexpr size_t kBlock = 1024;
   double r[kBlock];
   for (size_t i = start + lag; i < end; i += kBlock) {
@@ -26,35 +32,78 @@ void forEachReturn(Doubles price, size_t start, size_t end, size_t lag, F&& f) {
     logReturns(price, i, to, lag, r);
     for (size_t j = 0; j < to - i; j++) f(r[j]);
   }
+  return f;
 }
 
 namespace {
 
-/// Under a whole-day session, whether trades [i, i + kDayBlock) all belong to the open day (ending at
-/// dayEnd, the last trade's ts `last`), in order, with prices finite and > 0: then they only extend it,
-/// as days()'s one-by-one steps would (a block that is not is taken one by one, its first fault found).
-constexpr size_t kDayBlock = 8;
-bool inOpenDay(Doubles ts, Doubles price, size_t i, double last, double offset, double dayEnd) {
-  bool ok = ts[i] >= last && ts[i + kDayBlock - 1] + offset < dayEnd;
-  for (size_t j = 0; j < kDayBlock; j++) {
-    const double p = price[i + j];
-    ok &= (j == 0 || ts[i + j] >= ts[i + j - 1]) & (p > 0) & (p <= DBL_MAX);
+/// Whether trades [from, to) (from >= 1) have ts not before the one before them and prices finite and
+/// > 0 (NaN fails every comparison).
+KERNELBUS_VECTOR_BODY bool sortedAndPriced(Doubles ts, Doubles price, size_t from, size_t to) {
+  bool ok = true;
+  size_t i = from;
+#if defined(__GNUC__)
+  L4 all = {-1, -1, -1, -1};
+  for (; i + 4 <= to; i += 4) {
+    D4 t, before, p;
+    load4(ts + i, t);
+    load4(ts + (i - 1), before);
+    load4(price + i, p);
+    all &= (t >= before) & (p > 0) & (p <= DBL_MAX);
   }
+  ok = (all[0] & all[1] & all[2] & all[3]) != 0;
+#endif
+  for (; i < to; i++) ok &= (ts[i] >= ts[i - 1]) & (price[i] > 0) & (price[i] <= DBL_MAX);
   return ok;
+}
+
+/// The days of a whole-day session when no trade is at fault (false, out untouched, otherwise): the
+/// checks on the pool, each day's end found by search (ts + offset is non-decreasing), with the
+/// sequential loop's labels (a trade at or past the open day's end starts the day of its own date).
+bool wholeDays(Doubles ts, Doubles price, size_t n, double offset, std::vector<Day>& out) {
+  if (n == 0) return true;
+  // sorted, and the first and last ts + offset finite: every one is
+  if (!std::isfinite(ts[0] + offset) || !std::isfinite(ts[n - 1] + offset) || !(price[0] > 0 && price[0] <= DBL_MAX)) return false;
+  std::atomic<bool> ok{true};
+  parallelFor(n - 1, size_t{1} << 18, [&](size_t begin, size_t end) {
+    if (!simd::run<sortedAndPriced>(ts, price, begin + 1, end + 1)) ok.store(false, std::memory_order_relaxed);
+  });
+  if (!ok.load()) return false;
+  for (size_t i = 0; i < n;) {
+    const double dayStart = std::floor((ts[i] + offset) / kDayMs) * kDayMs;
+    const double dayEnd = dayStart + kDayMs;
+    // the first trade at or past dayEnd: galloping from i (a day of m trades costs log m reads), then bisection
+    size_t lo = i + 1, hi = i + 1;
+    for (size_t step = 1; hi < n && ts[hi] + offset < dayEnd; step *= 2) {
+      lo = hi + 1;
+      hi = std::min(n, hi + step);
+    }
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (ts[mid] + offset < dayEnd) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    if (!out.empty() && out.back().label == dayStart) {
+      out.back().end = lo;
+    } else {
+      out.push_back(Day{i, lo, dayStart});
+    }
+    i = lo;
+  }
+  return true;
 }
 
 }  // namespace
 
 Status days(Doubles ts, Doubles price, size_t n, double offset, double open, double close, std::vector<Day>& out) {
   const bool whole = open == 0 && close == kDayMs;
+  if (whole && wholeDays(ts, price, n, offset, out)) return Status{};
+  // the sequential loop: a session, or a fault to find
   double last = -INFINITY, dayStart = NAN, dayEnd = -INFINITY;
   for (size_t i = 0; i < n; i++) {
-    if (whole && !out.empty() && i + kDayBlock <= n && inOpenDay(ts, price, i, last, offset, dayEnd)) {
-      i += kDayBlock - 1;
-      last = ts[i];
-      out.back().end = i + 1;
-      continue;
-    }
     const double t = ts[i];
     const double local = t + offset;
     if (!(t >= last) || !std::isfinite(local)) return Status{Fault::RealizedTsInvalid, static_cast<double>(i), t, last};
@@ -78,36 +127,67 @@ Status days(Doubles ts, Doubles price, size_t n, double offset, double open, dou
   return Status{};
 }
 
-double dayRv(Doubles price, size_t start, size_t end) {
-  double sum = 0;
-  forEachReturn(price, start, end, 1, [&](double r) { sum += r * r; });
-  return sum;
-}
+namespace {
 
-double dayBpv(Doubles price, size_t start, size_t end) {
+/// The measures' running state, one return at a time (the reference's loops).
+struct SumSquares {
+  double sum = 0;
+  void operator()(double r) { sum += r * r; }
+};
+
+struct Bipower {
   double sum = 0, before = 0;
-  forEachReturn(price, start, end, 1, [&](double r) {
+  void operator()(double r) {
     const double a = std::fabs(r);
     sum += before * a;
     before = a;
-  });
-  return (kPi / 2) * sum;
-}
+  }
+};
+
+/// The median of |r_{i-2}|, |r_{i-1}|, |r_i| squared, from the second return: at the first, the median
+/// of 0, 0, |r_1| adds 0 (a sum of +0 stays +0), and the reference's first window is 0, |r_1|, |r_2|.
+struct MedianSquares {
+  double sum = 0, a = 0, b = 0;
+  void operator()(double r) {
+    const double c = std::fabs(r);
+    const double m = std::max(std::min(a, b), std::min(std::max(a, b), c));
+    sum += m * m;
+    a = b;
+    b = c;
+  }
+};
+
+struct MinSquares {
+  double sum = 0, a = 0;
+  void operator()(double r) {
+    const double b = std::fabs(r);
+    const double m = std::min(a, b);
+    sum += m * m;
+    a = b;
+  }
+};
+
+struct Semivariances {
+  double up = 0, down = 0;
+  void operator()(double r) {
+    if (r > 0) {
+      up += r * r;
+    } else if (r < 0) {
+      down += r * r;
+    }
+  }
+};
+
+}  // namespace
+
+double dayRv(Doubles price, size_t start, size_t end) { return forEachReturn(price, start, end, 1, SumSquares{}).sum; }
+
+double dayBpv(Doubles price, size_t start, size_t end) { return (kPi / 2) * forEachReturn(price, start, end, 1, Bipower{}).sum; }
 
 double dayMedRv(Doubles price, size_t start, size_t end) {
   const size_t n = end - start;
   if (n < 3) return NAN;
-  double sum = 0, a = 0, b = 0;
-  size_t seen = 0;
-  forEachReturn(price, start, end, 1, [&](double r) {
-    const double c = std::fabs(r);
-    if (seen++ > 0) {  // from the second return: the median of |r_{i-2}|, |r_{i-1}|, |r_i|
-      const double m = std::max(std::min(a, b), std::min(std::max(a, b), c));
-      sum += m * m;
-      a = b;
-    }
-    b = c;
-  });
+  const double sum = forEachReturn(price, start, end, 1, MedianSquares{}).sum;
   const double N = static_cast<double>(n);
   return (kPi / (6 - 4 * std::sqrt(3.0) + kPi)) * (N / (N - 2)) * sum;
 }
@@ -115,36 +195,20 @@ double dayMedRv(Doubles price, size_t start, size_t end) {
 double dayMinRv(Doubles price, size_t start, size_t end) {
   const size_t n = end - start;
   if (n < 2) return NAN;
-  double sum = 0, a = 0;
-  forEachReturn(price, start, end, 1, [&](double r) {
-    const double b = std::fabs(r);
-    const double m = std::min(a, b);
-    sum += m * m;
-    a = b;
-  });
+  const double sum = forEachReturn(price, start, end, 1, MinSquares{}).sum;
   const double N = static_cast<double>(n);
   return (kPi / (kPi - 2)) * (N / (N - 1)) * sum;
 }
 
 void daySemivariance(Doubles price, size_t start, size_t end, double& up, double& down) {
-  up = 0;
-  down = 0;
-  forEachReturn(price, start, end, 1, [&](double r) {
-    if (r > 0) {
-      up += r * r;
-    } else if (r < 0) {
-      down += r * r;
-    }
-  });
+  const Semivariances s = forEachReturn(price, start, end, 1, Semivariances{});
+  up = s.up;
+  down = s.down;
 }
 
 namespace {
 
-double lagSquares(Doubles price, size_t start, size_t end, size_t lag) {
-  double sum = 0;
-  forEachReturn(price, start, end, lag, [&](double r) { sum += r * r; });
-  return sum;
-}
+double lagSquares(Doubles price, size_t start, size_t end, size_t lag) { return forEachReturn(price, start, end, lag, SumSquares{}).sum; }
 
 double kernelWeight(double x, int type) {
   const double x2 = x * x, x3 = x2 * x;

@@ -1,7 +1,8 @@
 // Realized measures per day and HAR (src/backends/reference/features/realized.ts, har.ts): R
 // highfrequency's formulas on each day's prices, the same functions in the same order of
-// floating-point operations. The days are found in one pass (days()), then measured in parallel, a
-// day whole on one thread (results do not depend on the thread count).
+// floating-point operations. The days are found first (days(): under a whole-day session the trades
+// checked in parallel chunks and each day's end found by search; else, or at a fault, in one pass),
+// then measured in parallel, a day whole on one thread (results do not depend on the thread count).
 #pragma once
 
 #include <cstddef>

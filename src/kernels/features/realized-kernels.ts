@@ -11,6 +11,7 @@ import type { Sampler } from '../sample.js';
 import type { FeaturesFamily } from './features.js';
 import {
   DAY_MS,
+  annualizeOf,
   REALIZED_KERNEL_PARAMS,
   REALIZED_KERNELS as KERNEL_TYPES,
   SESSION_PARAMS,
@@ -51,7 +52,8 @@ export interface RealizedSemivariance {
  * `session.offset`). A day is a date with at least one trade in the session: a day with no trade has
  * no value (no row), a gap of days is no return (each day's returns start afresh). Within a day, the
  * N prices give the returns r = [0, diff(log p)] (N values, the first 0, highfrequency's
- * makeReturns), and N is the N of the scalings below.
+ * makeReturns), and N is the N of the scalings below. Nothing is demeaned; `annualize` (days a year,
+ * default 1) multiplies each day's value (an annual variance), as highfrequency does not.
  * Faults (KernelInputError): `options.ts` not a Float64Array of the prices' length, not finite or
  * decreasing; a price in the session not finite and > 0 (`prices`); an option out of range.
  */
@@ -97,9 +99,16 @@ export interface RealizedKernels {
   har(rv: Float64Array, options?: HarOptions): HarResult;
 }
 
-/** A measure's call: the family's method, its days turned into a Vector labelled by date. */
-function perDay(size: number, run: (f: FeaturesFamily) => DayValues): Call<Vector> {
-  return { size, call: run, shape: (d: DayValues) => labelVector(d.value, d.day) };
+/** Each value times `annualize` (in place: the backend's fresh output), labelled by the days. */
+function annualized(values: Float64Array, day: Float64Array, annualize: number): Vector {
+  for (let i = 0; i < values.length; i++) values[i] *= annualize;
+  return labelVector(values, day);
+}
+
+/** A measure's call: the family's method, its days turned into a Vector labelled by date, annualized. */
+function perDay(size: number, options: RealizedOptions, run: (f: FeaturesFamily) => DayValues): Call<Vector> {
+  const annualize = annualizeOf(options);
+  return { size, call: run, shape: (d: DayValues) => annualized(d.value, d.day, annualize) };
 }
 
 /** Multi-day trades: minutes apart, now and then a gap of days, prices > 0. */
@@ -116,10 +125,11 @@ function sampleDays(s: Sampler): [Float64Array, RealizedOptions] {
     price[i] = s.random() < 0.4 && i > 0 ? price[i - 1] : Math.round(p * 100) / 100;
   }
   const session = s.random() < 0.3 ? { offset: -5 * 3_600_000, open: 34_200_000, close: 57_600_000 } : undefined;
-  return [s.view(price), { ts: s.view(ts), period: 'day', session }];
+  const annualize = s.random() < 0.2 ? 252 : undefined;
+  return [s.view(price), { ts: s.view(ts), period: 'day', session, annualize }];
 }
 
-const REALIZED_OPTIONS = ['ts', 'period', 'session'] as const;
+const REALIZED_OPTIONS = ['ts', 'period', 'session', 'annualize'] as const;
 const measure = (name: 'realizedVariance' | 'bipowerVariation' | 'medRV' | 'minRV') =>
   ({
     params: SESSION_PARAMS,
@@ -128,7 +138,7 @@ const measure = (name: 'realizedVariance' | 'bipowerVariation' | 'medRV' | 'minR
     api(prices: Float64Array, options: RealizedOptions) {
       requireKnownOptions(REALIZED_KERNELS[name], options);
       const p = resolveRealized(prices, options);
-      return perDay(prices.length, (f) => f[name](options.ts, prices, p));
+      return perDay(prices.length, options, (f) => f[name](options.ts, prices, p));
     },
   }) as const;
 
@@ -145,10 +155,14 @@ export const REALIZED_KERNELS = {
     api(prices: Float64Array, options: RealizedOptions): Call<RealizedSemivariance> {
       requireKnownOptions(REALIZED_KERNELS.realizedSemivariance, options);
       const p = resolveRealized(prices, options);
+      const annualize = annualizeOf(options);
       return {
         size: prices.length,
         call: (f: FeaturesFamily) => f.realizedSemivariance(options.ts, prices, p),
-        shape: (d: DaySemivariances) => ({ positive: labelVector(d.positive, d.day), negative: labelVector(d.negative, d.day) }),
+        shape: (d: DaySemivariances) => ({
+          positive: annualized(d.positive, d.day, annualize),
+          negative: annualized(d.negative, d.day, annualize),
+        }),
       };
     },
   },
@@ -163,7 +177,7 @@ export const REALIZED_KERNELS = {
     api(prices: Float64Array, options: TwoScaleOptions) {
       requireKnownOptions(REALIZED_KERNELS.twoScaleRV, options);
       const p = resolveTwoScale(prices, options);
-      return perDay(prices.length, (f) => f.twoScaleRV(options.ts, prices, p));
+      return perDay(prices.length, options, (f) => f.twoScaleRV(options.ts, prices, p));
     },
   },
   realizedKernel: {
@@ -176,7 +190,7 @@ export const REALIZED_KERNELS = {
     api(prices: Float64Array, options: RealizedKernelOptions) {
       requireKnownOptions(REALIZED_KERNELS.realizedKernel, options);
       const p = resolveRealizedKernel(prices, options);
-      return perDay(prices.length, (f) => f.realizedKernel(options.ts, prices, p));
+      return perDay(prices.length, options, (f) => f.realizedKernel(options.ts, prices, p));
     },
   },
   har: {

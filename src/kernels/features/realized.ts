@@ -5,7 +5,7 @@
  * backend. The arithmetic is in src/backends/reference/features/realized.ts.
  */
 import { KernelInputError } from '../../errors.js';
-import { checkParam, closed, code, finite, flag, int, param } from '../param-rules.js';
+import { checkParam, closed, code, finite, flag, int, option, param, positive } from '../param-rules.js';
 import { describeValue, optionsObject, requireFloat64Array, requireSameLength } from '../validate.js';
 
 /** Milliseconds in a day. */
@@ -32,6 +32,11 @@ export interface RealizedOptions {
   period?: 'day';
   /** The trading session (default: the whole UTC day). */
   session?: Session;
+  /**
+   * Days a year (252 for trading days): each day's value times it, an annual variance. Default 1:
+   * per day, as highfrequency gives them. Nothing is demeaned (a realized measure sums raw returns).
+   */
+  annualize?: number;
 }
 
 /** `twoScaleRV`'s options: highfrequency's rTSCov K (default 300) and J (default 1), J < K. */
@@ -71,6 +76,13 @@ const OFFSET = param('offset', finite(), 'options.session.offset');
 const OPEN = param('open', closed(0, DAY_MS), 'options.session.open');
 const CLOSE = param('close', closed(0, DAY_MS), 'options.session.close', OPEN);
 
+const ANNUALIZE = option('annualize', positive());
+
+/** `options.annualize` checked (a number > 0; default 1): what the API multiplies each day's values by. */
+export function annualizeOf(options: RealizedOptions): number {
+  return checkParam(ANNUALIZE, options.annualize ?? 1);
+}
+
 /** The session's packed parameters: every realized measure's first three. */
 export const SESSION_PARAMS = [OFFSET, OPEN, CLOSE] as const;
 export const TWO_SCALE_PARAMS = [...SESSION_PARAMS, param('k', int(2), 'options.k'), param('j', int(1), 'options.j')] as const;
@@ -102,7 +114,7 @@ export interface DaySemivariances {
 /** The prices and `options.ts` checked (Float64Arrays of one length; their values are the kernel's to check), the session packed. */
 export function resolveRealized(prices: unknown, options: RealizedOptions): SessionParams {
   requireFloat64Array(prices, 'prices');
-  const o = optionsObject(options, 'an object { ts, period, session }');
+  const o = optionsObject(options, 'an object { ts, period, session, annualize }');
   requireFloat64Array(o.ts, 'options.ts');
   requireSameLength(prices, 'prices', o.ts, 'options.ts');
   if (o.period !== undefined && o.period !== 'day') throw new KernelInputError('options.period', "'day'", describeValue(o.period));
