@@ -43,10 +43,8 @@ function baseTree(sha: string): string {
     console.log(`base ${sha.slice(0, 9)}: built before, in ${dir}`);
     return dir;
   }
-  if (existsSync(dir)) {
-    rmSync(dir, { recursive: true, force: true }); // a build that did not finish
-    git(['worktree', 'prune']);
-  }
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true }); // a build that did not finish
+  git(['worktree', 'prune']); // and a cache folder deleted by hand: its worktree entry goes too
   git(['worktree', 'add', '--detach', dir, sha]);
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   if (spawnSync('git', ['diff', '--quiet', sha, '--', 'package-lock.json'], { cwd: root }).status !== 0) {
