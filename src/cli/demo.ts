@@ -14,7 +14,7 @@ import { TransportError } from '../bus/transports/redis/index.js';
 import { publishMarket, SyntheticMarket } from '../replay/synthetic-market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { FEATURES_ENGINE_DEFAULTS, FeaturesEngine } from '../engines/features.js';
-import { FEATURE_ESTIMATORS } from '../engines/features-state.js';
+import { FEATURE_ESTIMATORS } from '../api/bar-window.js';
 import { KernelInputError } from '../errors.js';
 import type { VpinOptions } from '../kernels/vpin/vpin.js';
 import { deleteKeys } from '../bus/transports/redis/delete-keys.js';

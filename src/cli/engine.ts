@@ -16,7 +16,7 @@ import { PORTFOLIO_ENGINE_DEFAULTS, PortfolioEngine, type PortfolioEngineOptions
 import { OPTIMIZERS, PORTFOLIO_DEFAULTS, resolvePortfolios, type Optimizer, type PortfolioConfig } from '../engines/portfolio-config.js';
 import { RISK_ENGINE_DEFAULTS, RiskEngine, type RiskEngineOptions } from '../engines/risk.js';
 import { FEATURES_ENGINE_DEFAULTS, FeaturesEngine, type FeaturesEngineOptions } from '../engines/features.js';
-import { FEATURE_ESTIMATORS, type FeatureEstimator } from '../engines/features-state.js';
+import { FEATURE_ESTIMATORS, type FeatureEstimator } from '../api/bar-window.js';
 import { parseIndicators } from '../api/indicator-spec.js';
 import type { BarOptions } from '../kernels/features/features.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';

@@ -17,7 +17,8 @@ import { resolveRealized, type Session, type SessionParams } from '../kernels/fe
 import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { FutureGuard } from './future-guard.js';
-import { BarWindow, DayRealized, FEATURE_ESTIMATORS, type FeatureEstimator } from './features-state.js';
+import { BarWindow, FEATURE_ESTIMATORS, type FeatureEstimator } from '../api/bar-window.js';
+import { DayRealized } from './features-state.js';
 import { RecentFrames } from './recent-frames.js';
 import { decodeState, encodeState } from './state-codec.js';
 

@@ -11,7 +11,7 @@ export {
   type FeaturesSymbolState,
   type FeaturesUpdate,
 } from './features.js';
-export { FEATURE_ESTIMATORS, type FeatureEstimator } from './features-state.js';
+export { FEATURE_ESTIMATORS, type FeatureEstimator } from '../api/bar-window.js';
 export { RiskEngine, RISK_ENGINE_DEFAULTS, type RiskEngineOptions, type RiskPortfolioState } from './risk.js';
 export type {
   PortfolioUpdate,

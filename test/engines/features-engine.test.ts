@@ -92,7 +92,7 @@ const SPECS: [string, FeatureBars][] = [
 ];
 
 describe('FeaturesEngine', () => {
-  // the engine's arithmetic is the reference kernels' (src/engines/features-state.ts); the native ones
+  // the engine's arithmetic is the reference kernels' (src/api/bar-window.ts); the native ones
   // equal them within the parity suite's tolerance (test/features)
   const k = kernels({ backend: 'reference' });
   const indicators = 'rsi(timePeriod=5),macd(fastPeriod=3;slowPeriod=6;signalPeriod=2)';
