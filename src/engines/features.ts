@@ -19,7 +19,7 @@ import { Engine, type EngineOptions } from './engine.js';
 import { FutureGuard } from './future-guard.js';
 import { BarWindow, FEATURE_ESTIMATORS, type FeatureEstimator } from '../api/bar-window.js';
 import { DayRealized } from './features-state.js';
-import { RecentFrames } from './recent-frames.js';
+import { appliedTrades, RecentFrames, republishedTrades } from './recent-frames.js';
 import { decodeState, encodeState } from './state-codec.js';
 
 /**
@@ -209,7 +209,7 @@ export class FeaturesEngine extends Engine {
     const n = message.count;
     this.future.check(n, message.ts);
     const s = this.state(message.key);
-    if (n > 0 && s.recent.republished(message.ts <= s.lastTs, message.sentAt, message.ts, s)) {
+    if (republishedTrades(s, n, message.ts, message.sentAt)) {
       this.totals.republished += n;
       return;
     }
@@ -232,11 +232,7 @@ export class FeaturesEngine extends Engine {
     }
     for (; next < ts.length; next++) s.day.add(ts[next], price[next]);
     this.totals.trades += ts.length;
-    if (n > 0) {
-      s.lastTs = message.ts;
-      s.recent.remember(message.sentAt, message.ts);
-    }
-    if (message.sentAt > s.lastSentAt) s.lastSentAt = message.sentAt;
+    appliedTrades(s, n, message.ts, message.sentAt);
   }
 
   private publishBar(key: string, s: FeaturesSymbolState, b: Bars, j: number): void {

@@ -55,6 +55,28 @@ export class RecentFrames {
   }
 }
 
+/** A trade engine's key (VpinEngine's, FeaturesEngine's symbol): its last frame and its recent frames. */
+export interface TradeKeyFrames extends LastFrame {
+  recent: RecentFrames;
+}
+
+/**
+ * RecentFrames.republished for a frame of `count` trades, the last at `ts`, published at `sentAt`:
+ * it goes back when its last trade is at or before the key's last. An empty frame is never skipped.
+ */
+export function republishedTrades(s: TradeKeyFrames, count: number, ts: number, sentAt: number): boolean {
+  return count > 0 && s.recent.republished(ts <= s.lastTs, sentAt, ts, s);
+}
+
+/** Records a frame of trades the key applied: its last trade, its publish time, the ring. */
+export function appliedTrades(s: TradeKeyFrames, count: number, ts: number, sentAt: number): void {
+  if (count > 0) {
+    s.lastTs = ts;
+    s.recent.remember(sentAt, ts);
+  }
+  if (sentAt > s.lastSentAt) s.lastSentAt = sentAt;
+}
+
 /** RecentFrames per key (a universe), made at the key's first frame. */
 export class RecentFramesByKey {
   private readonly byKey = new Map<string, RecentFrames>();

@@ -8,7 +8,7 @@ import type { BusMessage } from '../bus/messages.js';
 import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { kernels } from '../api/kernels.js';
-import { RecentFrames } from './recent-frames.js';
+import { appliedTrades, RecentFrames, republishedTrades } from './recent-frames.js';
 import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin/vpin.js';
 import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
@@ -182,16 +182,12 @@ export class VpinEngine extends Engine {
     const n = message.count;
     this.future.check(n, message.ts);
     const s = this.state(message.key);
-    if (n > 0 && s.recent.republished(message.ts <= s.lastTs, message.sentAt, message.ts, s)) {
+    if (republishedTrades(s, n, message.ts, message.sentAt)) {
       this.totals.republished += n;
       return;
     }
     this.publishBuckets(message.key, s, s.stream.update(tradesOf(message.payload)));
-    if (n > 0) {
-      s.lastTs = message.ts;
-      s.recent.remember(message.sentAt, message.ts);
-    }
-    if (message.sentAt > s.lastSentAt) s.lastSentAt = message.sentAt;
+    appliedTrades(s, n, message.ts, message.sentAt);
   }
 
   /** Closes every symbol's open bar (end of data) and publishes the buckets that completes. */
