@@ -37,7 +37,17 @@ import {
 import { OutageWatch, transportLog } from './outages.js';
 import { factorFlags } from './factor.js';
 import { alignOptions, flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
-import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, stallCheck, startMetrics } from './observe.js';
+import {
+  createLog,
+  LOG_FLAGS,
+  LOG_USAGE,
+  METRICS_FLAGS,
+  METRICS_USAGE,
+  resolvedBackend,
+  retryUntil,
+  stallCheck,
+  startMetrics,
+} from './observe.js';
 import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
@@ -449,10 +459,10 @@ export async function runEngine(
       log.error(message, { event: 'unreachable' });
       return 1;
     }
-    void Promise.all([...bus.buses.map((b) => bus.transport(b).reading?.()), engine.ready()]).then(
-      () => (leased = true),
-      () => undefined,
-    );
+    void retryUntil(
+      () => Promise.all([...bus.buses.map((b) => bus.transport(b).reading?.()), engine.ready()]),
+      () => stop.received !== undefined,
+    ).then((held) => (leased = held));
     log.info(
       `ready: engine ${kind}, group ${group}, consumer ${consumer}, ${streams} streams on ${transport.target}${engine.checkpoints ? `, checkpoints every ${checkpointMs} ms` : ''}`,
       {

@@ -63,6 +63,23 @@ export function stallCheck(
   };
 }
 
+/**
+ * Calls `attempt` until it resolves (true), `pauseMs` after each rejection, or until `stopped()`
+ * (false). /readyz's "streams leased" for an engine: one wait for the leases gives up after the publish
+ * timeout (on a loaded machine, or while Redis does not answer), and readiness must not stay 503 for it.
+ */
+export async function retryUntil(attempt: () => Promise<unknown>, stopped: () => boolean, pauseMs = 100): Promise<boolean> {
+  while (!stopped()) {
+    const done = await attempt().then(
+      () => true,
+      () => false,
+    );
+    if (done) return true;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+  return false;
+}
+
 /** The package's version (package.json), read once. */
 let version: string | undefined;
 export function packageVersion(): string {

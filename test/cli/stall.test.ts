@@ -4,7 +4,7 @@
  * stall time; ready again as soon as one is. Redis is asked only after the stall time.
  */
 import { describe, expect, it } from 'vitest';
-import { stallCheck } from '../../src/cli/observe.js';
+import { retryUntil, stallCheck } from '../../src/cli/observe.js';
 
 describe('stallCheck', () => {
   it('fails only when entries wait and nothing was processed for the stall time', async () => {
@@ -35,5 +35,32 @@ describe('stallCheck', () => {
     waiting = 0;
     expect(await check()).toBe(true);
     expect(asked).toBe(2);
+  });
+});
+
+describe('retryUntil', () => {
+  it('tries again after each rejection until one resolves; gives up only when stopped', async () => {
+    let calls = 0;
+    const held = await retryUntil(
+      async () => {
+        if (++calls < 3) throw new Error('no reader within the publish timeout');
+      },
+      () => false,
+      1,
+    );
+    expect(held).toBe(true);
+    expect(calls).toBe(3); // a one-shot wait (the engine's /readyz before) would have stopped at the first
+    let stopped = false;
+    let tries = 0;
+    const given = await retryUntil(
+      async () => {
+        if (++tries === 2) stopped = true;
+        throw new Error('Redis does not answer');
+      },
+      () => stopped,
+      1,
+    );
+    expect(given).toBe(false);
+    expect(tries).toBe(2);
   });
 });
