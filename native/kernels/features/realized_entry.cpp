@@ -1,5 +1,6 @@
 // See realized_entry.hpp: the parameters unpacked first (faults formatted from the descriptor the
-// registration names), then the lengths, the days, and each day's measure on the pool.
+// registration names), then the lengths, the days, each day's chunks' sums on the pool, and each
+// day's value from its sums.
 #include "realized_entry.hpp"
 
 #include <atomic>

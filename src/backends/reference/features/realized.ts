@@ -81,40 +81,47 @@ export function logReturn(price: Float64Array, i: number, lag = 1): number {
 }
 
 /**
- * The sum of term(i) over the prices i of the day [start, end) in the order of native's sums
+ * The sum of term(j) over the prices j = 0..n-1 of a day, in the order of native's sums
  * (realized_sums.hpp): the day cut into chunks of REALIZED_CHUNK prices from its first, within a chunk
- * the term at i added to lane (i - chunk start) mod 4, a chunk's sum (lane 0 + lane 1) + (lane 2 +
+ * the term at j added to lane (j - chunk start) mod 4, a chunk's sum (lane 0 + lane 1) + (lane 2 +
  * lane 3), the day's the chunks' sums added in order to 0. The chunks can run on any threads and the
  * lanes in vectors, the same bits for any thread count and SIMD level.
  */
-export function daySum(start: number, end: number, term: (i: number) => number): number {
+export function daySum(n: number, term: (j: number) => number): number {
   let sum = 0;
   const lane = new Float64Array(4);
-  for (let from = start; from < end; from += REALIZED_CHUNK) {
+  for (let from = 0; from < n; from += REALIZED_CHUNK) {
     lane.fill(0);
-    const to = Math.min(end, from + REALIZED_CHUNK);
-    for (let i = from; i < to; i++) lane[(i - from) & 3] += term(i);
+    const to = Math.min(n, from + REALIZED_CHUNK);
+    for (let j = from; j < to; j++) lane[(j - from) & 3] += term(j);
     sum += lane[0] + lane[1] + (lane[2] + lane[3]);
   }
   return sum;
 }
 
-/** The day's return at price i: log(p_i / p_{i-lag}), 0 before start + lag (the day's first returns, [0, diff(log p)]). */
-function returnAt(price: Float64Array, start: number, i: number, lag = 1): number {
-  return i >= start + lag ? logReturn(price, i, lag) : 0;
+/**
+ * The returns of the day's prices [start, end), two 0s first: r[j + 2] is the return at the day's price
+ * j, log(p_j / p_{j-lag}), 0 for j < lag (the day's first returns, [0, diff(log p)]), and r[j], r[j + 1]
+ * the two before it (0 before the day).
+ */
+function dayReturns(price: Float64Array, start: number, end: number, lag = 1): Float64Array {
+  const r = new Float64Array(end - start + 2);
+  for (let i = start + lag; i < end; i++) r[i - start + 2] = logReturn(price, i, lag);
+  return r;
 }
 
 const square = (x: number) => x * x;
 
 /** rRVar: the sum of the squared returns (0 for one price). */
 export function dayRv(price: Float64Array, start: number, end: number): number {
-  return daySum(start, end, (i) => square(returnAt(price, start, i)));
+  const r = dayReturns(price, start, end);
+  return daySum(end - start, (j) => square(r[j + 2]));
 }
 
 /** RBPVar: pi / 2 x the sum of |r_i| |r_{i-1}| (no N / (N - 1); 0 for fewer than 3 prices: the first return is 0). */
 export function dayBpv(price: Float64Array, start: number, end: number): number {
-  const sum = daySum(start, end, (i) => Math.abs(returnAt(price, start, i - 1)) * Math.abs(returnAt(price, start, i)));
-  return (Math.PI / 2) * sum;
+  const r = dayReturns(price, start, end);
+  return (Math.PI / 2) * daySum(end - start, (j) => Math.abs(r[j + 1]) * Math.abs(r[j + 2]));
 }
 
 /**
@@ -124,10 +131,11 @@ export function dayBpv(price: Float64Array, start: number, end: number): number 
 export function dayMedRv(price: Float64Array, start: number, end: number): number {
   const n = end - start;
   if (n < 3) return NaN;
-  const sum = daySum(start, end, (i) => {
-    const a = Math.abs(returnAt(price, start, i - 2));
-    const b = Math.abs(returnAt(price, start, i - 1));
-    const c = Math.abs(returnAt(price, start, i));
+  const r = dayReturns(price, start, end);
+  const sum = daySum(n, (j) => {
+    const a = Math.abs(r[j]);
+    const b = Math.abs(r[j + 1]);
+    const c = Math.abs(r[j + 2]);
     return square(Math.max(Math.min(a, b), Math.min(Math.max(a, b), c)));
   });
   return (Math.PI / (6 - 4 * Math.sqrt(3) + Math.PI)) * (n / (n - 2)) * sum;
@@ -137,20 +145,22 @@ export function dayMedRv(price: Float64Array, start: number, end: number): numbe
 export function dayMinRv(price: Float64Array, start: number, end: number): number {
   const n = end - start;
   if (n < 2) return NaN;
-  const sum = daySum(start, end, (i) => square(Math.min(Math.abs(returnAt(price, start, i - 1)), Math.abs(returnAt(price, start, i)))));
+  const r = dayReturns(price, start, end);
+  const sum = daySum(n, (j) => square(Math.min(Math.abs(r[j + 1]), Math.abs(r[j + 2]))));
   return (Math.PI / (Math.PI - 2)) * (n / (n - 1)) * sum;
 }
 
 /** rSVar: the sums of the squared positive and negative returns, into out[k]. */
 function daySemivariance(price: Float64Array, start: number, end: number, out: DaySemivariances, k: number): void {
-  const r = (i: number) => returnAt(price, start, i);
-  out.positive[k] = daySum(start, end, (i) => (r(i) > 0 ? square(r(i)) : 0));
-  out.negative[k] = daySum(start, end, (i) => (r(i) < 0 ? square(r(i)) : 0));
+  const r = dayReturns(price, start, end);
+  out.positive[k] = daySum(end - start, (j) => (r[j + 2] > 0 ? square(r[j + 2]) : 0));
+  out.negative[k] = daySum(end - start, (j) => (r[j + 2] < 0 ? square(r[j + 2]) : 0));
 }
 
 /** The sum of the squared lag-returns log(p_i / p_{i-lag}) over the prices [start, end), i from start + lag. */
 function lagSquares(price: Float64Array, start: number, end: number, lag: number): number {
-  return daySum(start, end, (i) => square(returnAt(price, start, i, lag)));
+  const r = dayReturns(price, start, end, lag);
+  return daySum(end - start, (j) => square(r[j + 2]));
 }
 
 /**
