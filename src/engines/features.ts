@@ -120,7 +120,7 @@ export interface FeaturesSymbolState {
 const MAGIC = 0x4546424b; // 'KBFE' read as little-endian u32
 const VERSION = 1;
 const HEADS = 3;
-const DAY_VALUES = 6;
+const DAY_VALUES = DayRealized.VALUES;
 
 /**
  * Features per symbol from the trade stream (see the file's header). Over Redis its state is

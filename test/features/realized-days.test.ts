@@ -1,13 +1,15 @@
 /**
- * The realized measures on tapes long enough that the native backend checks them in parallel chunks
- * (2^18 trades and more each) and finds each day's end by bisection: the reference's days and values,
- * and with a fault anywhere the reference's error (the first fault's index, where the checks in
- * chunks only say that there is one). And ratios p_i / p_{i-1} that are not normal numbers (infinite,
- * subnormal), in every position of the logs' vector blocks: fdlibm's log of each (V8's Math.log), as a
- * sum of squares computed here in the same order.
+ * The realized measures on tapes long enough that a day's sums run in several chunks (REALIZED_CHUNK
+ * prices each, on the pool's threads) and the native backend finds each day's end by bisection: the
+ * reference's days and values, the sums in the documented order (computed here), the same bits on 1,
+ * 2 and 3 threads, and with a fault anywhere the reference's error (the first fault's index, where the
+ * checks in chunks only say that there is one). And ratios p_i / p_{i-1} that are not normal numbers
+ * (infinite, subnormal), in every position of the logs' vector blocks: fdlibm's log of each (V8's
+ * Math.log), as a sum of squares computed here in the same order.
  */
 import { expect, it } from 'vitest';
-import { KernelInputError, type Kernels } from '../../src/index.js';
+import { KernelInputError, type Kernels, kernels } from '../../src/index.js';
+import { REALIZED_CHUNK } from '../../src/kernels/features/realized.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 
 const DAY = 86_400_000;
@@ -41,6 +43,22 @@ const MEASURES: [string, Measure][] = [
   ['realizedKernel', (k, p, ts) => k.realizedKernel(p, { ts, kernel: 'bartlett', bandwidth: 3 })],
 ];
 
+/**
+ * The sum of the squared returns of the day's prices p[start, end) in the order docs/features.md gives
+ * (chunks of REALIZED_CHUNK prices, in each the return at price i to lane (i - chunk start) mod 4, a
+ * chunk (l0 + l1) + (l2 + l3), the chunks added in order to 0): an independent copy of the reference's daySum.
+ */
+function squaresInOrder(p: Float64Array, start: number, end: number): number {
+  let sum = 0;
+  for (let from = start; from < end; from += REALIZED_CHUNK) {
+    const l = [0, 0, 0, 0];
+    for (let i = Math.max(from, start + 1); i < Math.min(end, from + REALIZED_CHUNK); i++)
+      l[(i - from) % 4] += Math.log(p[i] / p[i - 1]) ** 2;
+    sum += l[0] + l[1] + (l[2] + l[3]);
+  }
+  return sum;
+}
+
 /** A result's columns as plain arrays (a Vector's values and index, or each part's). */
 function columns(result: unknown): Record<string, number[]> {
   const parts = result instanceof Float64Array ? { value: result } : (result as Record<string, Float64Array>);
@@ -64,7 +82,19 @@ function errorOf(run: () => unknown): { error: unknown; message: string } | unde
 
 describeEachBackend(
   'realized measures on long tapes',
-  (k, _name, supports) => {
+  (k, backend, supports) => {
+    it.runIf(supports('realizedVariance'))('1, 2 and 3 threads: the same bits, a day split between threads', () => {
+      const { price, ts } = tape();
+      const day = { price: price.subarray(0, 300_000), ts: ts.subarray(0, 300_000) }; // one day, 5 chunks
+      const byThreads = [1, 2, 3].map((threads) => kernels({ backend, threads }));
+      for (const input of [{ price, ts }, day]) {
+        for (const [name, run] of MEASURES) {
+          const one = columns(run(byThreads[0], input.price, input.ts));
+          for (const other of byThreads.slice(1)) expect(columns(run(other, input.price, input.ts)), name).toEqual(one);
+        }
+      }
+    });
+
     it.runIf(supports('realizedVariance'))("900,001 trades over 4 days: the reference's days and values, bit for bit", () => {
       const { price, ts } = tape();
       for (const [name, run] of MEASURES) {
@@ -72,6 +102,19 @@ describeEachBackend(
         expect(got['value.index'] ?? got['positive.index'], name).toEqual([D0, D0 + DAY, D0 + 2 * DAY, D0 + 3 * DAY]);
         expect(got, name).toEqual(columns(run(ref, price, ts)));
       }
+    });
+
+    it.runIf(supports('realizedVariance'))('realizedVariance of 300,000-price days: the sums in the documented order', () => {
+      const { price, ts } = tape();
+      const rv = k.realizedVariance(price, { ts });
+      for (let d = 0; d < 4; d++) {
+        const want = squaresInOrder(price, 300_000 * d, Math.min(N, 300_000 * (d + 1)));
+        expect(Object.is(rv[d], want), `day ${d}: ${rv[d]} vs ${want}`).toBe(true);
+      }
+      // not the serial sum (the order matters here): the test can tell
+      let serial = 0;
+      for (let i = 1; i < 300_000; i++) serial += Math.log(price[i] / price[i - 1]) ** 2;
+      expect(rv[0]).not.toBe(serial);
     });
 
     it.runIf(supports('realizedVariance'))("a fault anywhere: the reference's error, at the first fault's index", () => {
@@ -120,8 +163,7 @@ describeEachBackend(
       const rv = k.realizedVariance(p, { ts: Float64Array.from(ts) });
       expect(rv.length).toBe(16);
       for (let d = 0; d < 16; d++) {
-        let want = 0;
-        for (let i = 1; i < 40; i++) want += Math.log(p[40 * d + i] / p[40 * d + i - 1]) ** 2;
+        const want = squaresInOrder(p, 40 * d, 40 * (d + 1));
         expect(Object.is(rv[d], want), `day ${d}: ${rv[d]} vs ${want}`).toBe(true);
       }
       expect(rv[0]).toBe(Number.POSITIVE_INFINITY);

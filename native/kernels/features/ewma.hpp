@@ -3,10 +3,51 @@
 // src/backends/reference/features/ewma.ts, operation for operation.
 #pragma once
 
+#include <cfloat>
+#include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <vector>
 
+#include "lanes.hpp"
+#include "simd.hpp"
+
 namespace kernelbus::features {
+
+/// out[0] = the sum of w[j] x[j], out[1] = of their magnitudes, j < n, in four lanes (j mod 4; the
+/// order does not matter: Ewma::near's band bounds any), x copied to `copy` on the way.
+KERNELBUS_VECTOR_BODY void weightedSums(const double* w, const double* x, size_t n, double* copy, double* out) {
+  double s[4] = {0, 0, 0, 0}, a[4] = {0, 0, 0, 0};
+  size_t j = 0;
+#if defined(__GNUC__)
+  const U4 magnitude = U4{0, 0, 0, 0} + 0x7fffffffffffffff;
+  D4 sv = {0, 0, 0, 0}, av = {0, 0, 0, 0};
+  for (; j + 4 <= n; j += 4) {
+    D4 wv, xv;
+    std::memcpy(&wv, w + j, sizeof wv);
+    std::memcpy(&xv, x + j, sizeof xv);
+    std::memcpy(copy + j, &xv, sizeof xv);
+    const D4 t = wv * xv;
+    U4 bits;
+    std::memcpy(&bits, &t, sizeof bits);
+    bits &= magnitude;
+    D4 m;
+    std::memcpy(&m, &bits, sizeof m);
+    sv += t;
+    av += m;
+  }
+  std::memcpy(s, &sv, sizeof s);
+  std::memcpy(a, &av, sizeof a);
+#endif
+  for (; j < n; j++) {
+    const double t = w[j] * x[j];
+    copy[j] = x[j];
+    s[j % 4] += t;
+    a[j % 4] += std::fabs(t);
+  }
+  out[0] = (s[0] + s[1]) + (s[2] + s[3]);
+  out[1] = (a[0] + a[1]) + (a[2] + a[3]);
+}
 
 /// a^i by squaring, as numba raises a float to an integer power.
 inline double powInt(double a, size_t i) {
@@ -32,6 +73,29 @@ class Ewma {
   }
   double last(const std::vector<double>& x, size_t n, size_t window) { return last(x.data() + x.size(), n, window); }
 
+  /// last()'s value without its serial chain of n multiply-adds: the numerator as a sum of the values
+  /// times a table of (1 - alpha)^i, four lanes at a time (weightedSums), over the same weight; the
+  /// values copied to `copy` (n of them) on the way. `band` bounds |near - last|, generously: both
+  /// numerators are within ~(2n + 2) x 2^-53 of the sum of the terms' magnitudes (the table's i
+  /// multiplies and the adds; Horner's 2n operations), the bound takes 16x that, plus the divisions'
+  /// roundings. Infinite or NaN where the values are (then use last()).
+  double near(const double* end, size_t n, size_t window, double* copy, double& band) {
+    const double alpha = 2 / (static_cast<double>(window) + 1);
+    if (powers_.size() != n || powersWindow_ != window) {
+      // powers_[j] = (1 - alpha)^(n - 1 - j): the weight of the j-th value of the n, the last 1
+      powers_.resize(n);
+      double p = 1;
+      for (size_t i = 0; i < n; i++, p *= 1 - alpha) powers_[n - 1 - i] = p;
+      powersWindow_ = window;
+    }
+    double sums[2];
+    simd::run<weightedSums>(powers_.data(), end - n, n, copy, sums);
+    const double w = weightOf(n, window, alpha);
+    const double value = sums[0] / w;
+    band = 16 * (2 * static_cast<double>(n) + 8) * DBL_EPSILON * sums[1] / w + 8 * DBL_EPSILON * std::fabs(value);
+    return value;
+  }
+
  private:
   /// 1 + sum over i in [1, n) of (1 - alpha)^i, added in that order.
   double weightOf(size_t n, size_t window, double alpha) {
@@ -48,6 +112,8 @@ class Ewma {
   size_t n_ = 0;
   size_t window_ = 0;
   double weight_ = 1;
+  std::vector<double> powers_;  // near()'s (1 - alpha)^i, i < powers_.size(), for powersWindow_
+  size_t powersWindow_ = 0;
 };
 
 }  // namespace kernelbus::features

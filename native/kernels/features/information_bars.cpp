@@ -1,6 +1,7 @@
 // Imbalance and run bars (features.hpp): the reference's src/backends/reference/features/
 // information-bars.ts, operation for operation (mlfinlab's 2020 BaseImbalanceBars and BaseRunBars).
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -82,16 +83,63 @@ class History {
   size_t end_ = 0;
 };
 
-/// The EWMA of the last min(count, window) of the `count` values before `end`, span that count; NaN
-/// while fewer than `expNumTicks` when `warmUp` (mlfinlab's _get_expected_imbalance).
-double expectedImbalance(Ewma& ewma, const double* end, size_t count, size_t window, double expNumTicks, bool warmUp) {
-  if ((warmUp && static_cast<double>(count) < expNumTicks) || count == 0) return kNaN;
-  const size_t m = std::min(count, window);
-  return ewma.last(end, m, m);
+/// mlfinlab's _get_expected_imbalance: the EWMA of a history's last m = min(count, window) values, span
+/// m; NaN while fewer than `expNumTicks` when `warmUp`. Computed lazily: Ewma::near()'s value and band
+/// first (no serial chain of multiply-adds), the m values it read kept; exact() computes mlfinlab's
+/// value (Ewma::last) from them. The bars call it only where a comparison with the near value is
+/// within the band, a tie the band cannot settle (settled()): every comparison has the exact value's
+/// outcome, so the bars are the same, bit for bit.
+class LazyExpectation {
+ public:
+  double value = kNaN;
+  double band = 0;  // |value - the exact value| <= band; 0 once exact
+
+  void set(Ewma& ewma, const History& history, size_t window, double expNumTicks, bool warmUp) {
+    band = 0;
+    const size_t count = history.count;
+    if ((warmUp && static_cast<double>(count) < expNumTicks) || count == 0) {
+      value = kNaN;
+      return;
+    }
+    m_ = std::min(count, window);
+    if (m_ >= kNear) {
+      saved_.resize(m_);
+      value = ewma.near(history.end(), m_, m_, saved_.data(), band);
+      if (std::isfinite(value) && band < INFINITY) {  // a NaN band fails too
+        ewma_ = &ewma;
+        return;
+      }
+      band = 0;
+    }
+    value = ewma.last(history.end(), m_, m_);
+  }
+
+  /// The exact value from here on.
+  void exact() {
+    if (band == 0) return;
+    value = ewma_->last(saved_.data() + m_, m_, m_);
+    band = 0;
+  }
+
+ private:
+  static constexpr size_t kNear = 64;  // shorter windows: exact at once
+  size_t m_ = 0;
+  std::vector<double> saved_;
+  Ewma* ewma_ = nullptr;
+};
+
+/// Whether x > the exact threshold, given the threshold thr computed from near values and a bound
+/// thrBand on its distance to the exact one (0: thr is exact): 1 or 0 where the band settles it, -1
+/// where it cannot.
+int settled(double x, double thr, double thrBand) {
+  if (thrBand == 0) return x > thr;
+  if (x > thr + thrBand) return 1;
+  if (x <= thr - thrBand) return 0;
+  return -1;
 }
-double expectedImbalance(Ewma& ewma, const History& history, size_t window, double expNumTicks, bool warmUp) {
-  return expectedImbalance(ewma, history.end(), history.count, window, expNumTicks, warmUp);
-}
+
+/// The band of t x v (t x a near value v within vBand), the product's rounding included.
+double productBand(double t, double v, double vBand) { return vBand == 0 ? 0 : std::fabs(t) * vBand + 4 * DBL_EPSILON * std::fabs(t * v); }
 
 /// mlfinlab's BaseImbalanceBars._extract_bars. `blocks` (simd::run's AVX2 and AVX-512 copies): 4 trades
 /// at a time in lanes (BarBuilder::lanes(), add4()) once the expectation no longer warms up, where they
@@ -104,15 +152,17 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
   Ewma ewma;
   History history(p.expectedImbalanceWindow, n);
   double theta = 0;
-  double expImbalance = kNaN;
+  LazyExpectation expImbalance;
   for (size_t i = 0; i < n;) {
 #if defined(__GNUC__)
-    if (blocks && i + 4 <= n && !std::isnan(bars.open) && !(bars.rows.empty() && std::isnan(expImbalance))) {
+    if (blocks && i + 4 <= n && !std::isnan(bars.open) && !(bars.rows.empty() && std::isnan(expImbalance.value))) {
       const Lanes4 l = bars.lanes(ts, price, volume, i);
       if (l.ok) {
         const D4 b = __builtin_convertvector(l.s, D4);
         const D4 imbalance = p.by == 0 ? b : p.by == 1 ? b * l.v : b * l.v * l.p;
-        const double threshold = expected.value * std::fabs(expImbalance);
+        // a near expectation: the lowest threshold it allows (a close it cannot rule out: one by one)
+        const double thr = expected.value * std::fabs(expImbalance.value);
+        const double threshold = thr - productBand(expected.value, expImbalance.value, expImbalance.band);
         double next = theta;
         bool closes = false;
         for (int k = 0; k < 4; k++) {
@@ -135,14 +185,19 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
     history.push(imbalance);
     theta += imbalance;
     // until the first bar, recomputed while NaN (the history shorter than the expected ticks)
-    if (bars.rows.empty() && std::isnan(expImbalance)) {
-      expImbalance = expectedImbalance(ewma, history, p.expectedImbalanceWindow, expected.value, true);
+    if (bars.rows.empty() && std::isnan(expImbalance.value))
+      expImbalance.set(ewma, history, p.expectedImbalanceWindow, expected.value, true);
+    const double thr = expected.value * std::fabs(expImbalance.value);
+    int closes = settled(std::fabs(theta), thr, productBand(expected.value, expImbalance.value, expImbalance.band));
+    if (closes < 0) {
+      expImbalance.exact();
+      closes = std::fabs(theta) > expected.value * std::fabs(expImbalance.value);
     }
-    if (std::fabs(theta) > expected.value * std::fabs(expImbalance)) {
+    if (closes) {
       const double ticks = bars.ticks;
       bars.close(i, ts[i], price[i]);
       expected.closed(ticks);
-      expImbalance = expectedImbalance(ewma, history, p.expectedImbalanceWindow, expected.value, true);
+      expImbalance.set(ewma, history, p.expectedImbalanceWindow, expected.value, true);
       theta = 0;
     }
     i++;
@@ -166,7 +221,8 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
   History buys(p.expectedImbalanceWindow, n), sells(p.expectedImbalanceWindow, n);
   std::vector<double> buyShares;
   double thetaBuy = 0, thetaSell = 0, buyTicks = 0;
-  double expBuy = kNaN, expSell = kNaN, buyShare = kNaN;
+  LazyExpectation expBuy, expSell;
+  double buyShare = kNaN;
   const size_t window = p.expectedImbalanceWindow;
   for (size_t i = 0; i < n; i++) {
     int sign = 0;
@@ -184,21 +240,31 @@ Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBar
     buyTicks += buy;
     // until the first bar, while either expectation is NaN: both recomputed, and once both are known
     // the buy proportion of the bar so far
-    if (bars.rows.empty() && (std::isnan(expBuy) || std::isnan(expSell))) {
-      expBuy = expectedImbalance(ewmaBuy, buys, window, expected.value, true);
-      expSell = expectedImbalance(ewmaSell, sells, window, expected.value, true);
-      if (!std::isnan(expBuy) && !std::isnan(expSell)) buyShare = buyTicks / bars.ticks;
+    if (bars.rows.empty() && (std::isnan(expBuy.value) || std::isnan(expSell.value))) {
+      expBuy.set(ewmaBuy, buys, window, expected.value, true);
+      expSell.set(ewmaSell, sells, window, expected.value, true);
+      if (!std::isnan(expBuy.value) && !std::isnan(expSell.value)) buyShare = buyTicks / bars.ticks;
     }
-    const double maxProportion = pyMax(expBuy * buyShare, expSell * (1 - buyShare));
+    double maxProportion = pyMax(expBuy.value * buyShare, expSell.value * (1 - buyShare));
     const double maxTheta = pyMax(thetaBuy, thetaSell);
-    if (maxTheta > expected.value * maxProportion && !std::isnan(maxProportion)) {
+    // near expectations: the proportion within the larger of the two products' bands
+    const double band = std::max(productBand(buyShare, expBuy.value, expBuy.band), productBand(1 - buyShare, expSell.value, expSell.band));
+    int closes =
+        std::isnan(maxProportion) ? 0 : settled(maxTheta, expected.value * maxProportion, productBand(expected.value, maxProportion, band));
+    if (closes < 0) {
+      expBuy.exact();
+      expSell.exact();
+      maxProportion = pyMax(expBuy.value * buyShare, expSell.value * (1 - buyShare));
+      closes = maxTheta > expected.value * maxProportion && !std::isnan(maxProportion);
+    }
+    if (closes) {
       const double ticks = bars.ticks;
       bars.close(i, ts[i], price[i]);
       buyShares.push_back(buyTicks / ticks);
       expected.closed(ticks);
       buyShare = ewmaShare.last(buyShares, std::min(buyShares.size(), p.numPrevBars), p.numPrevBars);
-      expBuy = expectedImbalance(ewmaBuy, buys, window, expected.value, false);
-      expSell = expectedImbalance(ewmaSell, sells, window, expected.value, false);
+      expBuy.set(ewmaBuy, buys, window, expected.value, false);
+      expSell.set(ewmaSell, sells, window, expected.value, false);
       thetaBuy = 0;
       thetaSell = 0;
       buyTicks = 0;

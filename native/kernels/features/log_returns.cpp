@@ -70,11 +70,17 @@ double logScalarNormal(double x, int k0 = 0) {
 }
 
 /// Four returns at r, each log's main path (a ratio not normal: a wrong value, redone by the caller);
-/// `normal` and'ed with the ratios' normality.
-KERNELBUS_VECTOR_BODY void logReturns4(Doubles price, size_t i, size_t lag, double* r, L4& normal) {
+/// `normal` and'ed with the ratios' normality, and where `check`, `good` with the trades' checks.
+KERNELBUS_VECTOR_BODY void logReturns4(Doubles price, Doubles ts, size_t i, size_t lag, double* r, L4& normal, bool check, L4& good) {
   D4 p, q;
   load4(price + i, p);
   load4(price + (i - lag), q);
+  if (check) {
+    D4 t, before;
+    load4(ts + i, t);
+    load4(ts + (i - 1), before);
+    good &= (t >= before) & (p > 0) & (p <= DBL_MAX);
+  }
   const D4 x = p / q;
   U4 b;
   std::memcpy(&b, &x, sizeof b);
@@ -85,16 +91,20 @@ KERNELBUS_VECTOR_BODY void logReturns4(Doubles price, size_t i, size_t lag, doub
 }
 
 /// The returns [from, to): 8 ratios at a time where `vector` (two blocks of four in flight; where any
-/// ratio was not normal, those redone one by one after), the rest one by one.
-KERNELBUS_VECTOR_BODY void logReturnsLoop(Doubles price, size_t from, size_t to, size_t lag, double* r, bool vector) {
+/// ratio was not normal, those redone one by one after), the rest one by one; where `check`, whether
+/// the trades pass logReturnsChecked's checks.
+KERNELBUS_VECTOR_BODY bool logReturnsLoop(Doubles price, Doubles ts, size_t from, size_t to, size_t lag, double* r, bool vector,
+                                          bool check) {
   size_t i = from;
+  bool ok = true;
 #if defined(__GNUC__)
   if (vector) {
-    L4 normal = {-1, -1, -1, -1};
+    L4 normal = {-1, -1, -1, -1}, good = {-1, -1, -1, -1};
     for (; i + 8 <= to; i += 8) {
-      logReturns4(price, i, lag, r + (i - from), normal);
-      logReturns4(price, i + 4, lag, r + (i + 4 - from), normal);
+      logReturns4(price, ts, i, lag, r + (i - from), normal, check, good);
+      logReturns4(price, ts, i + 4, lag, r + (i + 4 - from), normal, check, good);
     }
+    ok = (good[0] & good[1] & good[2] & good[3]) != 0;
     if ((normal[0] & normal[1] & normal[2] & normal[3]) == 0) {
       for (size_t j = from; j < i; j++) {
         const double x = price[j] / price[j - lag];
@@ -103,7 +113,11 @@ KERNELBUS_VECTOR_BODY void logReturnsLoop(Doubles price, size_t from, size_t to,
     }
   }
 #endif
-  for (; i < to; i++) r[i - from] = fdlibmLog(price[i] / price[i - lag]);
+  for (; i < to; i++) {
+    if (check) ok &= (ts[i] >= ts[i - 1]) & (price[i] > 0) & (price[i] <= DBL_MAX);
+    r[i - from] = fdlibmLog(price[i] / price[i - lag]);
+  }
+  return ok;
 }
 
 }  // namespace
@@ -118,7 +132,12 @@ double fdlibmLog(double x) {
 
 void logReturns(Doubles price, size_t from, size_t to, size_t lag, double* r) {
   const bool vector = simd::level() != simd::Level::baseline;
-  simd::run<logReturnsLoop>(price, from, to, lag, r, vector);
+  simd::run<logReturnsLoop>(price, price, from, to, lag, r, vector, false);  // ts unread
+}
+
+bool logReturnsChecked(Doubles price, Doubles ts, size_t from, size_t to, size_t lag, double* r) {
+  const bool vector = simd::level() != simd::Level::baseline;
+  return simd::run<logReturnsLoop>(price, ts, from, to, lag, r, vector, true);
 }
 
 }  // namespace kernelbus::features

@@ -17,4 +17,8 @@ double fdlibmLog(double x);
 /// r[i - from] = fdlibmLog(price[i] / price[i - lag]) for i in [from, to) (from >= lag).
 void logReturns(Doubles price, size_t from, size_t to, size_t lag, double* r);
 
+/// logReturns, and in the same loop whether every trade i in [from, to) (from >= 1) has ts[i] not
+/// before ts[i - 1] and price[i] finite and > 0 (the realized measures' checks).
+bool logReturnsChecked(Doubles price, Doubles ts, size_t from, size_t to, size_t lag, double* r);
+
 }  // namespace kernelbus::features

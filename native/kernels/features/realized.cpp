@@ -3,72 +3,20 @@
 #include "realized.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cfloat>
 #include <cmath>
 
-#include "lanes.hpp"
 #include "log_returns.hpp"
-#include "parallel.hpp"
-#include "simd.hpp"
 
 namespace kernelbus::features {
 
 namespace {
-constexpr double kDayMs = 86400000;
 constexpr double kPi = 3.14159265358979323846;
 }  // namespace
 
-/// f(r) for each return log(p_i / p_{i-lag}) of the prices [start, end), i from start + lag, in order,
-/// on a copy of f, returned: the returns a block at a time (logReturns: fdlibm's log, vectorized). A
-/// measure is a struct whose members are its running state: on the copy, a local, they stay in
-/// registers (a lambda's captures by reference would be stored at every return).
-template <typename F>
-F forEachReturn(Doubles price, size_t start, size_t end, size_t lag, F f) {
-  constexpr size_t kBlock = 1024;
-  double r[kBlock];
-  for (size_t i = start + lag; i < end; i += kBlock) {
-    const size_t to = std::min(end, i + kBlock);
-    logReturns(price, i, to, lag, r);
-    for (size_t j = 0; j < to - i; j++) f(r[j]);
-  }
-  return f;
-}
-
-namespace {
-
-/// Whether trades [from, to) (from >= 1) have ts not before the one before them and prices finite and
-/// > 0 (NaN fails every comparison).
-KERNELBUS_VECTOR_BODY bool sortedAndPriced(Doubles ts, Doubles price, size_t from, size_t to) {
-  bool ok = true;
-  size_t i = from;
-#if defined(__GNUC__)
-  L4 all = {-1, -1, -1, -1};
-  for (; i + 4 <= to; i += 4) {
-    D4 t, before, p;
-    load4(ts + i, t);
-    load4(ts + (i - 1), before);
-    load4(price + i, p);
-    all &= (t >= before) & (p > 0) & (p <= DBL_MAX);
-  }
-  ok = (all[0] & all[1] & all[2] & all[3]) != 0;
-#endif
-  for (; i < to; i++) ok &= (ts[i] >= ts[i - 1]) & (price[i] > 0) & (price[i] <= DBL_MAX);
-  return ok;
-}
-
-/// The days of a whole-day session when no trade is at fault (false, out untouched, otherwise): the
-/// checks on the pool, each day's end found by search (ts + offset is non-decreasing), with the
-/// sequential loop's labels (a trade at or past the open day's end starts the day of its own date).
-bool wholeDays(Doubles ts, Doubles price, size_t n, double offset, std::vector<Day>& out) {
+bool wholeDayBounds(Doubles ts, size_t n, double offset, std::vector<Day>& out) {
   if (n == 0) return true;
-  // sorted, and the first and last ts + offset finite: every one is
-  if (!std::isfinite(ts[0] + offset) || !std::isfinite(ts[n - 1] + offset) || !(price[0] > 0 && price[0] <= DBL_MAX)) return false;
-  std::atomic<bool> ok{true};
-  parallelFor(n - 1, size_t{1} << 18, [&](size_t begin, size_t end) {
-    if (!simd::run<sortedAndPriced>(ts, price, begin + 1, end + 1)) ok.store(false, std::memory_order_relaxed);
-  });
-  if (!ok.load()) return false;
+  if (!std::isfinite(ts[0] + offset) || !std::isfinite(ts[n - 1] + offset)) return false;
   for (size_t i = 0; i < n;) {
     const double dayStart = std::floor((ts[i] + offset) / kDayMs) * kDayMs;
     const double dayEnd = dayStart + kDayMs;
@@ -86,6 +34,7 @@ bool wholeDays(Doubles ts, Doubles price, size_t n, double offset, std::vector<D
         hi = mid;
       }
     }
+    // unsorted ts can give a date twice in a row: one day (the checks then fail)
     if (!out.empty() && out.back().label == dayStart) {
       out.back().end = lo;
     } else {
@@ -96,12 +45,8 @@ bool wholeDays(Doubles ts, Doubles price, size_t n, double offset, std::vector<D
   return true;
 }
 
-}  // namespace
-
 Status days(Doubles ts, Doubles price, size_t n, double offset, double open, double close, std::vector<Day>& out) {
   const bool whole = open == 0 && close == kDayMs;
-  if (whole && wholeDays(ts, price, n, offset, out)) return Status{};
-  // the sequential loop: a session, or a fault to find
   double last = -INFINITY, dayStart = NAN, dayEnd = -INFINITY;
   for (size_t i = 0; i < n; i++) {
     const double t = ts[i];
@@ -127,88 +72,28 @@ Status days(Doubles ts, Doubles price, size_t n, double offset, double open, dou
   return Status{};
 }
 
-namespace {
+double bpvOf(double sum) { return (kPi / 2) * sum; }
 
-/// The measures' running state, one return at a time (the reference's loops).
-struct SumSquares {
-  double sum = 0;
-  void operator()(double r) { sum += r * r; }
-};
-
-struct Bipower {
-  double sum = 0, before = 0;
-  void operator()(double r) {
-    const double a = std::fabs(r);
-    sum += before * a;
-    before = a;
-  }
-};
-
-/// The median of |r_{i-2}|, |r_{i-1}|, |r_i| squared, from the second return: at the first, the median
-/// of 0, 0, |r_1| adds 0 (a sum of +0 stays +0), and the reference's first window is 0, |r_1|, |r_2|.
-struct MedianSquares {
-  double sum = 0, a = 0, b = 0;
-  void operator()(double r) {
-    const double c = std::fabs(r);
-    const double m = std::max(std::min(a, b), std::min(std::max(a, b), c));
-    sum += m * m;
-    a = b;
-    b = c;
-  }
-};
-
-struct MinSquares {
-  double sum = 0, a = 0;
-  void operator()(double r) {
-    const double b = std::fabs(r);
-    const double m = std::min(a, b);
-    sum += m * m;
-    a = b;
-  }
-};
-
-struct Semivariances {
-  double up = 0, down = 0;
-  void operator()(double r) {
-    if (r > 0) {
-      up += r * r;
-    } else if (r < 0) {
-      down += r * r;
-    }
-  }
-};
-
-}  // namespace
-
-double dayRv(Doubles price, size_t start, size_t end) { return forEachReturn(price, start, end, 1, SumSquares{}).sum; }
-
-double dayBpv(Doubles price, size_t start, size_t end) { return (kPi / 2) * forEachReturn(price, start, end, 1, Bipower{}).sum; }
-
-double dayMedRv(Doubles price, size_t start, size_t end) {
-  const size_t n = end - start;
-  if (n < 3) return NAN;
-  const double sum = forEachReturn(price, start, end, 1, MedianSquares{}).sum;
+double medRvOf(size_t n, double sum) {
   const double N = static_cast<double>(n);
-  return (kPi / (6 - 4 * std::sqrt(3.0) + kPi)) * (N / (N - 2)) * sum;
+  return n < 3 ? NAN : (kPi / (6 - 4 * std::sqrt(3.0) + kPi)) * (N / (N - 2)) * sum;
 }
 
-double dayMinRv(Doubles price, size_t start, size_t end) {
-  const size_t n = end - start;
-  if (n < 2) return NAN;
-  const double sum = forEachReturn(price, start, end, 1, MinSquares{}).sum;
+double minRvOf(size_t n, double sum) {
   const double N = static_cast<double>(n);
-  return (kPi / (kPi - 2)) * (N / (N - 1)) * sum;
+  return n < 2 ? NAN : (kPi / (kPi - 2)) * (N / (N - 1)) * sum;
 }
 
-void daySemivariance(Doubles price, size_t start, size_t end, double& up, double& down) {
-  const Semivariances s = forEachReturn(price, start, end, 1, Semivariances{});
-  up = s.up;
-  down = s.down;
+double tsrvOf(size_t n, size_t K, size_t J, double sumK, double sumJ) {
+  if (n < K) return NAN;
+  const double N = static_cast<double>(n), k = static_cast<double>(K), j = static_cast<double>(J);
+  const double nbarK = (N - k + 1) / k;
+  const double nbarJ = (N - j + 1) / j;
+  const double adj = 1 / (1 - nbarK / nbarJ);
+  return adj * ((1 / k) * sumK - (nbarK / nbarJ) * (1 / j) * sumJ);
 }
 
 namespace {
-
-double lagSquares(Doubles price, size_t start, size_t end, size_t lag) { return forEachReturn(price, start, end, lag, SumSquares{}).sum; }
 
 double kernelWeight(double x, int type) {
   const double x2 = x * x, x3 = x2 * x;
@@ -241,18 +126,6 @@ double kernelWeight(double x, int type) {
 }
 
 }  // namespace
-
-double dayTsrv(Doubles price, size_t start, size_t end, size_t K, size_t J) {
-  const size_t n = end - start;
-  if (n < K) return NAN;
-  const double N = static_cast<double>(n), k = static_cast<double>(K), j = static_cast<double>(J);
-  const double nbarK = (N - k + 1) / k;
-  const double nbarJ = (N - j + 1) / j;
-  const double adj = 1 / (1 - nbarK / nbarJ);
-  const double sumK = lagSquares(price, start, end, K);
-  const double sumJ = lagSquares(price, start, end, J);
-  return adj * ((1 / k) * sumK - (nbarK / nbarJ) * (1 / j) * sumJ);
-}
 
 double dayKernel(Doubles price, size_t start, size_t end, int type, size_t H, bool adjust, std::vector<double>& r) {
   const size_t n = end - start;

@@ -8,6 +8,7 @@
 
 #include "entry.hpp"
 #include "realized.hpp"
+#include "realized_sums.hpp"
 
 namespace kernelbus::features::entry {
 
@@ -26,22 +27,29 @@ class DaysOut {
   }
 
  protected:
-  /// The days of (ts, price) under the session p, each measured by measure(day, row) on the pool.
-  template <typename P, typename Measure>
-  Outcome run(In ts, In price, const P& p, Measure&& measure) {
+  /// The days of (ts, price) under the session p, their S sums per chunk of `chunk` prices by
+  /// sums(chunk, double* out) on the pool (each day's added in chunk order), each day's row by
+  /// value(n, const double* sums, row). Under a whole-day session the days are found by search and
+  /// checked as the sums read them; where a check fails, days() finds the fault.
+  template <size_t S, typename P, typename Sums, typename Value>
+  Outcome run(In ts, In price, const P& p, size_t chunk, Sums&& sums, Value&& value) {
     if (Outcome o = requireLength(1, price.length, ts.length, "as options.ts"); !o.ok()) return o;
     std::vector<Day> days;
+    const bool whole = p.open == 0 && p.close == kDayMs;
+    if (whole && wholeDayBounds(ts.data, ts.length, p.offset, days) && measure<S>(ts, price, days, chunk, sums, value, true))
+      return Outcome{};
+    days.clear();
     if (Status s = features::days(ts.data, price.data, ts.length, p.offset, p.open, p.close, days); !s.ok()) return s;
-    rows_.assign(days.size(), {});
-    measureAll(days, measure);
+    measure<S>(ts, price, days, chunk, sums, value, false);
     return Outcome{};
   }
 
   std::vector<std::array<double, V + 1>> rows_;
 
  private:
-  template <typename Measure>
-  void measureAll(const std::vector<Day>& days, Measure& measure);
+  /// The rows of the days; false where `check` and a check failed.
+  template <size_t S, typename Sums, typename Value>
+  bool measure(In ts, In price, const std::vector<Day>& days, size_t chunk, Sums& sums, Value& value, bool check);
 };
 
 /// realizedVariance, bipowerVariation, medRV, minRV(ts, price, params) -> { day, value }.

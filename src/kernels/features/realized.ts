@@ -11,6 +11,9 @@ import { describeValue, optionsObject, requireFloat64Array, requireSameLength } 
 /** Milliseconds in a day. */
 export const DAY_MS = 86_400_000;
 
+/** Prices a chunk of a realized measure's sums over a day (the reference's daySum; native/kernels/features/realized_sums.hpp's kChunk). */
+export const REALIZED_CHUNK = 65_536;
+
 /**
  * Which trades make a day: their time of day, shifted by `offset` ms (a time zone: -5 h for New York
  * winter time), between `open` and `close` ms after that local midnight (both included).

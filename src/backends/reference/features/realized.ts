@@ -2,8 +2,8 @@
  * Realized measures per day (reference): R highfrequency 1.0's formulas (R/realizedMeasures.R,
  * R/internalRealizedMeasures.R, highfrequency/src/realizedMeasures.cpp) on each day's prices, the returns of a day
  * `[0, diff(log p)]` as its makeReturns gives them (N = the day's prices), each log(p_i / p_{i-1}). The days are found first
- * (`days`), then each day's measure (native/kernels/features/realized.cpp: the same functions, the
- * same order of floating-point operations).
+ * (`days`), then each day's measure, its sums in `daySum`'s order (native/kernels/features/realized.cpp and
+ * realized_sums.cpp: the same functions, the same order of floating-point operations).
  */
 import type {
   DaySemivariances,
@@ -12,7 +12,7 @@ import type {
   SessionParams,
   TwoScaleParams,
 } from '../../../kernels/features/realized.js';
-import { DAY_MS } from '../../../kernels/features/realized.js';
+import { DAY_MS, REALIZED_CHUNK } from '../../../kernels/features/realized.js';
 import { Fault, inputFault } from '../../../kernels/faults.js';
 
 /** The days of a call: trades [start[d], end[d]) make day d, labelled `label[d]`. */
@@ -80,42 +80,64 @@ export function logReturn(price: Float64Array, i: number, lag = 1): number {
   return Math.log(price[i] / price[i - lag]);
 }
 
-/** rRVar: the sum of the squared returns (0 for one price). */
-export function dayRv(price: Float64Array, start: number, end: number): number {
+/**
+ * The sum of term(j) over the prices j = 0..n-1 of a day, in the order of native's sums
+ * (realized_sums.hpp): the day cut into chunks of REALIZED_CHUNK prices from its first, within a chunk
+ * the term at j added to lane (j - chunk start) mod 4, a chunk's sum (lane 0 + lane 1) + (lane 2 +
+ * lane 3), the day's the chunks' sums added in order to 0. The chunks can run on any threads and the
+ * lanes in vectors, the same bits for any thread count and SIMD level.
+ */
+export function daySum(n: number, term: (j: number) => number): number {
   let sum = 0;
-  for (let i = start + 1; i < end; i++) {
-    const r = logReturn(price, i);
-    sum += r * r;
+  const lane = new Float64Array(4);
+  for (let from = 0; from < n; from += REALIZED_CHUNK) {
+    lane.fill(0);
+    const to = Math.min(n, from + REALIZED_CHUNK);
+    for (let j = from; j < to; j++) lane[(j - from) & 3] += term(j);
+    sum += lane[0] + lane[1] + (lane[2] + lane[3]);
   }
   return sum;
 }
 
-/** RBPVar: pi / 2 x the sum of |r_i| |r_{i-1}| (no N / (N - 1); 0 for fewer than 3 prices: the first return is 0). */
-export function dayBpv(price: Float64Array, start: number, end: number): number {
-  let sum = 0;
-  let before = 0; // |r_{i-1}|: the day's first return is 0
-  for (let i = start + 1; i < end; i++) {
-    const a = Math.abs(logReturn(price, i));
-    sum += before * a;
-    before = a;
-  }
-  return (Math.PI / 2) * sum;
+/**
+ * The returns of the day's prices [start, end), two 0s first: r[j + 2] is the return at the day's price
+ * j, log(p_j / p_{j-lag}), 0 for j < lag (the day's first returns, [0, diff(log p)]), and r[j], r[j + 1]
+ * the two before it (0 before the day).
+ */
+function dayReturns(price: Float64Array, start: number, end: number, lag = 1): Float64Array {
+  const r = new Float64Array(end - start + 2);
+  for (let i = start + lag; i < end; i++) r[i - start + 2] = logReturn(price, i, lag);
+  return r;
 }
 
-/** rMedRVar: pi / (6 - 4 sqrt 3 + pi) x N / (N - 2) x the sum of med(|r_{i-1}|, |r_i|, |r_{i+1}|)^2; NaN under 3 prices. */
+const square = (x: number) => x * x;
+
+/** rRVar: the sum of the squared returns (0 for one price). */
+export function dayRv(price: Float64Array, start: number, end: number): number {
+  const r = dayReturns(price, start, end);
+  return daySum(end - start, (j) => square(r[j + 2]));
+}
+
+/** RBPVar: pi / 2 x the sum of |r_i| |r_{i-1}| (no N / (N - 1); 0 for fewer than 3 prices: the first return is 0). */
+export function dayBpv(price: Float64Array, start: number, end: number): number {
+  const r = dayReturns(price, start, end);
+  return (Math.PI / 2) * daySum(end - start, (j) => Math.abs(r[j + 1]) * Math.abs(r[j + 2]));
+}
+
+/**
+ * rMedRVar: pi / (6 - 4 sqrt 3 + pi) x N / (N - 2) x the sum of med(|r_{i-1}|, |r_i|, |r_{i+1}|)^2; NaN under 3 prices.
+ * The day's first two terms (windows 0, 0, r_0 and 0, r_0, r_1, r_0 = 0) are 0.
+ */
 export function dayMedRv(price: Float64Array, start: number, end: number): number {
   const n = end - start;
   if (n < 3) return NaN;
-  let sum = 0;
-  let a = 0; // |r_0| = 0
-  let b = Math.abs(logReturn(price, start + 1));
-  for (let i = start + 2; i < end; i++) {
-    const c = Math.abs(logReturn(price, i));
-    const m = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-    sum += m * m;
-    a = b;
-    b = c;
-  }
+  const r = dayReturns(price, start, end);
+  const sum = daySum(n, (j) => {
+    const a = Math.abs(r[j]);
+    const b = Math.abs(r[j + 1]);
+    const c = Math.abs(r[j + 2]);
+    return square(Math.max(Math.min(a, b), Math.min(Math.max(a, b), c)));
+  });
   return (Math.PI / (6 - 4 * Math.sqrt(3) + Math.PI)) * (n / (n - 2)) * sum;
 }
 
@@ -123,38 +145,22 @@ export function dayMedRv(price: Float64Array, start: number, end: number): numbe
 export function dayMinRv(price: Float64Array, start: number, end: number): number {
   const n = end - start;
   if (n < 2) return NaN;
-  let sum = 0;
-  let a = 0; // |r_0| = 0
-  for (let i = start + 1; i < end; i++) {
-    const b = Math.abs(logReturn(price, i));
-    const m = Math.min(a, b);
-    sum += m * m;
-    a = b;
-  }
+  const r = dayReturns(price, start, end);
+  const sum = daySum(n, (j) => square(Math.min(Math.abs(r[j + 1]), Math.abs(r[j + 2]))));
   return (Math.PI / (Math.PI - 2)) * (n / (n - 1)) * sum;
 }
 
 /** rSVar: the sums of the squared positive and negative returns, into out[k]. */
 function daySemivariance(price: Float64Array, start: number, end: number, out: DaySemivariances, k: number): void {
-  let up = 0;
-  let down = 0;
-  for (let i = start + 1; i < end; i++) {
-    const r = logReturn(price, i);
-    if (r > 0) up += r * r;
-    else if (r < 0) down += r * r;
-  }
-  out.positive[k] = up;
-  out.negative[k] = down;
+  const r = dayReturns(price, start, end);
+  out.positive[k] = daySum(end - start, (j) => (r[j + 2] > 0 ? square(r[j + 2]) : 0));
+  out.negative[k] = daySum(end - start, (j) => (r[j + 2] < 0 ? square(r[j + 2]) : 0));
 }
 
 /** The sum of the squared lag-returns log(p_i / p_{i-lag}) over the prices [start, end), i from start + lag. */
 function lagSquares(price: Float64Array, start: number, end: number, lag: number): number {
-  let sum = 0;
-  for (let i = start + lag; i < end; i++) {
-    const r = logReturn(price, i, lag);
-    sum += r * r;
-  }
-  return sum;
+  const r = dayReturns(price, start, end, lag);
+  return daySum(end - start, (j) => square(r[j + 2]));
 }
 
 /**
