@@ -118,13 +118,13 @@ export interface FeaturesSymbolState {
 }
 
 const MAGIC = 0x4546424b; // 'KBFE' read as little-endian u32
-const VERSION = 1;
+const VERSION = 2;
 const HEADS = 3;
 const DAY_VALUES = DayRealized.VALUES;
 
 /**
  * Features per symbol from the trade stream (see the file's header). Over Redis its state is
- * checkpointed like the VPIN engine's (record 'KBFE' version 1; the configuration stored with it): a
+ * checkpointed like the VPIN engine's (record 'KBFE' version 2; the configuration stored with it): a
  * BAR and its FEATURES_UPDATE are identified by (key, bar), and one may be published again after a
  * takeover, always with the same values. The bar still open at the end of data is not published, as
  * bars() drops it.
@@ -285,7 +285,7 @@ export class FeaturesEngine extends Engine {
   }
 
   /**
-   * A symbol's state as bytes ('KBFE' version 1, state-codec's layout): lastTs, lastSentAt and the
+   * A symbol's state as bytes ('KBFE' version 2, state-codec's layout): lastTs, lastSentAt and the
    * bars published in the head; the bar stream's and the indicator streams' snapshots (base64) in the
    * JSON; the day's sums and the window's bars as values.
    */
@@ -307,12 +307,12 @@ export class FeaturesEngine extends Engine {
     const parts = json as { bars?: unknown; indicators?: unknown };
     const blobs = Array.isArray(parts?.indicators) ? parts.indicators : [];
     if (typeof parts?.bars !== 'string' || blobs.length !== this.indicators.length || !blobs.every((x) => typeof x === 'string')) {
-      throw new KernelInputError('bytes', 'a FeaturesEngine state (version 1) of this configuration', 'other parts');
+      throw new KernelInputError('bytes', `a FeaturesEngine state (version ${VERSION}) of this configuration`, 'other parts');
     }
     const fresh = this.state(key);
     const window = new BarWindow(this.window);
     if (values.length < DAY_VALUES || !window.restore(values.subarray(DAY_VALUES)) || window.count !== head[2]) {
-      throw new KernelInputError('bytes', `a FeaturesEngine state (version 1) with a window of ${this.window}`, 'another window');
+      throw new KernelInputError('bytes', `a FeaturesEngine state (version ${VERSION}) with a window of ${this.window}`, 'another window');
     }
     const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
     // each part restored into a new stream first: a bad one leaves the symbol as it was
