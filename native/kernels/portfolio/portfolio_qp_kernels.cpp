@@ -173,7 +173,7 @@ CovWork covWork(size_t n, double l2Gamma, bool test, bool direct, int slot) {
 Status minVariance(const double* cov, size_t covCount, size_t n, const Constraints& c, size_t problems, double l2Gamma, bool psdTest,
                    double* out) {
   const MinVarianceOut o = minVarianceOut(out, problems, n);
-  const bool direct = c.m == 1 && c.rlo[0] == c.rhi[0] && c.rlo[0] != 0;
+  const bool direct = n <= kClosedFormMaxAssets && c.m == 1 && c.rlo[0] == c.rhi[0] && c.rlo[0] != 0;
   // the shared covariance's H and factor, read by every problem's thread
   const CovWork shared = covWork(n, l2Gamma, psdTest, direct, 0);
   bool sharedFactored = false;

@@ -165,6 +165,7 @@ function meanInputs(mean: unknown, cov: unknown, opts: MeanVarianceOptions | und
 
 /** An optimizer's outputs as its result, one problem's or a batch's (the Split shaped them). */
 const asResult = (o: Outputs) => o as unknown as PortfolioOf<boolean>;
+const asMinVariance = (o: Outputs) => o as unknown as MinVarianceOf<boolean>;
 
 /** An optimizer's arguments with its stack's covariances replaced by `fixed` (the stack is the first). */
 function withStackCov(args: readonly unknown[], fixed: Float64Array): unknown[] {
@@ -249,9 +250,8 @@ export const OPTIMIZER_KERNELS = {
       ]);
       const stack: ProblemStack = { mean: NO_MEANS, meanCount: 0, cov: s.data, covCount: s.count, n: s.n, problems: P };
       const split = problemSplit(P === 1 && !s.stacked && !boundsBatched(opts), s.names);
-      const shape = (o: Outputs) => o as unknown as MinVarianceOf<boolean>;
       // psdTest 0 here: the guard sets it (the kernel's own test, the factorization its solve reuses)
-      return guarded('minVariance', stack, constraints, [l2Gamma, 0], { split, shape, selfTest: true }, opts);
+      return guarded('minVariance', stack, constraints, [l2Gamma, 0], { split, shape: asMinVariance, selfTest: true }, opts);
     },
   },
   maxSharpe: {

@@ -196,6 +196,18 @@ export interface OptimizerFamily {
   efficientFrontier(stack: ProblemStack, constraints: ResolvedConstraints, points: number): Float64Array;
 }
 
+/**
+ * Up to this many assets minVariance tries the budget row's closed form before the QP (where the
+ * constraints are the budget row and bounds: src/backends/reference/portfolio/portfolio.ts budgetOnly):
+ * its Cholesky factorization (n^3 / 6 multiply-adds: checkPsd's kernel took 0.4 us at N = 10 here)
+ * costs little next to the QP it may save (7.4 us at N = 10), and a problem's answer does not depend
+ * on whether the covariance test ran; above it, where the QP's working sets stay small next to N
+ * (long-only portfolios hold few assets), the factorization could cost more than the solve (about 3
+ * ms at N = 500, for a 5 ms solve). native/kernels/portfolio/portfolio.hpp kClosedFormMaxAssets is
+ * the same.
+ */
+export const CLOSED_FORM_MAX_ASSETS = 16;
+
 /** The most turning points a frontier of n assets may have (each problem's room in the backends' output). */
 export const turningPointCapacity = (n: number) => 4 * n + 4;
 
@@ -587,7 +599,8 @@ function repeatRows(row: Float64Array, n: number, count: number): Float64Array {
 
 /** The problem count of a batch: each count 1 or P, else KernelInputError naming the one that differs. */
 export function problemCount(counts: readonly (readonly [number, string])[]): number {
-  const P = counts.find(([c]) => c !== 1)?.[0] ?? 1;
+  let P = 1;
+  for (let k = 0; k < counts.length && P === 1; k++) P = counts[k][0];
   for (const [c, name] of counts) {
     if (c !== 1 && c !== P) throw new KernelInputError(name, `1 or ${P} problems (as the others)`, `${c}`);
   }

@@ -9,7 +9,12 @@
  */
 import { allocateOutputs } from '../../../kernels/descriptor.js';
 import { Fault, inputFault } from '../../../kernels/faults.js';
-import type { PortfolioFamily, ProblemStack, ResolvedConstraints } from '../../../kernels/portfolio/portfolio.js';
+import {
+  CLOSED_FORM_MAX_ASSETS,
+  type PortfolioFamily,
+  type ProblemStack,
+  type ResolvedConstraints,
+} from '../../../kernels/portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from '../../../kernels/portfolio/portfolio-kernels.js';
 import { referenceExpectedReturns } from './portfolio-expected.js';
 import { referenceHrp } from './portfolio-hrp.js';
@@ -129,14 +134,14 @@ function prepareCov(cov: Float64Array, p: number, at: number, w: CovWork): boole
 }
 
 /**
- * minVariance: per problem, the budget row's closed form where the problem is that row and bounds
- * (budgetOnly), else the QP; a shared covariance tested and factored once.
+ * minVariance: per problem, the budget row's closed form where the problem is that row and bounds and
+ * N <= CLOSED_FORM_MAX_ASSETS (budgetOnly), else the QP; a shared covariance tested and factored once.
  */
 function minVariance(stack: ProblemStack, constraints: ResolvedConstraints, l2Gamma: number, psdTest: number): Float64Array {
   const { out, views } = allocateOutputs(PORTFOLIO_KERNELS.minVariance, stack);
   const { cov, covCount, n, problems } = stack;
   const { lower, upper, boundCount, rows, rlo, rhi, tags, m } = constraints;
-  const direct = m === 1 && rlo[0] === rhi[0] && rlo[0] !== 0;
+  const direct = n <= CLOSED_FORM_MAX_ASSETS && m === 1 && rlo[0] === rhi[0] && rlo[0] !== 0;
   const work: CovWork = { n, l2Gamma, test: psdTest === 1, direct, H: new Float64Array(n * n), F: new Float64Array(n * n) };
   const y = new Float64Array(n);
   let factored = covCount === 1 && prepareCov(cov, 0, -1, work);
