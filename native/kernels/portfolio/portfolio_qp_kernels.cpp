@@ -180,8 +180,10 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
   if (covCount == 1) {
     if (Status s = prepareCov(cov, 0, -1, shared, sharedFactored); !s.ok()) return s;
   }
-  thread_local std::vector<double> zero;
-  zero.assign(n, 0.0);
+  // the QP's linear term, 0: a pointer into the calling thread's own (the problems' threads read it)
+  thread_local std::vector<double> zeros;
+  zeros.assign(n, 0.0);
+  const double* zero = zeros.data();
   return forEachProblem(n, c.m, problems, [&](size_t p, QpSolver& solver, bool warm) {
     CovWork own = shared;
     bool factored = sharedFactored;
@@ -196,7 +198,7 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
     if (factored && budgetOnly(own.F, n, c.rows, c.rlo[0], c.lower + bo, c.upper + bo, y.data(), w)) {
       o.iterations[p] = 1;
     } else {
-      const QpProblem problem{n, own.H, zero.data(), c.lower + bo, c.upper + bo, c.m, c.rows, c.rlo, c.rhi};
+      const QpProblem problem{n, own.H, zero, c.lower + bo, c.upper + bo, c.m, c.rows, c.rlo, c.rhi};
       const QpResult r = solver.solve(problem, warm);
       if (r.status != QpStatus::Optimal) return solveFault(r, p, c.tags);
       std::copy(solver.x(), solver.x() + n, w);
