@@ -8,7 +8,7 @@
  * [0, 0.1], and 100 rolling-window frontiers of 50 assets, each on 2 threads and on one) and the size sweep that says where native starts to pay off.
  * bench/portfolio.ts puts these rows in the `portfolio` section.
  */
-import { PORTFOLIO_NATIVE_MIN_VALUES } from '../src/api/auto.js';
+import { MIN_VARIANCE_NATIVE_MIN_VALUES } from '../src/api/auto.js';
 import { kernels, matrix, type Matrix } from '../src/api/index.js';
 import { type CovStack, stackCovariances } from '../src/kernels/portfolio/portfolio-shapes.js';
 import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow } from './lib.js';
@@ -112,8 +112,8 @@ export function optimizerRows(section: string): BenchRow[] {
       section,
       'minVariance() N x N',
       'values',
-      PORTFOLIO_NATIVE_MIN_VALUES,
-      'PORTFOLIO_NATIVE_MIN_VALUES',
+      MIN_VARIANCE_NATIVE_MIN_VALUES,
+      'MIN_VARIANCE_NATIVE_MIN_VALUES',
       (size) => nat.covariance(matrix(sweep.data.subarray(0, 1000 * Math.sqrt(size)), 1000, Math.sqrt(size))),
       (c) => ref.minVariance(c),
       (c) => nat.minVariance(c),

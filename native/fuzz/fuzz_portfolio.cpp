@@ -116,7 +116,7 @@ void entries(fuzz::Input& in) {
   switch (which) {
     case 0: {
       const Out out = a.output(portfolio::minVarianceLength(P, n));
-      a.check(portfolio::entry::minVariance(stack, constraints, a.params({0.0}), out), out, P * n);
+      a.check(portfolio::entry::minVariance(stack, constraints, a.params({0.0, in.flag() ? 1.0 : 0.0}), out), out, P * n);
       break;
     }
     case 1: {

@@ -54,6 +54,8 @@ enum class Fault : int {
   RealizedTsInvalid = 36,     // a realized measure's ts not finite or decreasing: previous = the ts before
   RealizedPriceInvalid = 37,  // a realized measure's price not finite and > 0
   HarInputInvalid = 38,       // previous 0: rv[index] not finite, 1: terms[index] bad, 2: rv of value days, index needed
+  // Portfolio family, minVariance's own covariance test (portfolio_psd.hpp)
+  PortfolioCovNotPsd = 39,  // index = the covariance of the stack (-1: the only one), value = the pivot, previous = its asset
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -101,6 +103,7 @@ constexpr FaultName kFaultNames[] = {
     {"RealizedTsInvalid", Fault::RealizedTsInvalid},
     {"RealizedPriceInvalid", Fault::RealizedPriceInvalid},
     {"HarInputInvalid", Fault::HarInputInvalid},
+    {"PortfolioCovNotPsd", Fault::PortfolioCovNotPsd},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -111,7 +114,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::HarInputInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::PortfolioCovNotPsd) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

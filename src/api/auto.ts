@@ -61,6 +61,14 @@ export const FEATURES_NATIVE_MIN_TRADES = VPIN_NATIVE_MIN_TRADES;
 export const PORTFOLIO_NATIVE_MIN_VALUES = 1;
 
 /**
+ * minVariance (input size N x N x problems): native from 64 values (N = 8). With the budget row's
+ * closed form (both backends, up to 16 assets) the reference's solve of a tiny problem costs less
+ * than a native call's arguments: the bench's 'portfolio' sweep, native vs reference, gave 0.75x at 1
+ * value, 0.78x at 4, 0.88x at 16, 1.36x at 64 (2 cores under load, `--against 841e878`).
+ */
+export const MIN_VARIANCE_NATIVE_MIN_VALUES = 64;
+
+/**
  * Indicators family (input size rows x cols): native from the first bar. The bench's 'indicators'
  * sweep of sma (period 5, the least work a bar) found native faster at every size it tried: 1.67x at
  * 8 bars, 1.18x at 16, 1.7x at 128, 6.8x at 1,024 (development machine, 2 cores under load).
@@ -130,6 +138,7 @@ const KERNEL_THRESHOLDS: { readonly [K in KernelName]?: Thresholds } = {
     ['blas', BLAS_COVARIANCE_MIN_VALUES],
     ['native', RISK_NATIVE_MIN_VALUES],
   ],
+  minVariance: [['native', MIN_VARIANCE_NATIVE_MIN_VALUES]],
   portfolioVolatility: [
     ['metal', METAL_VOLATILITY_MIN_VALUES],
     ['blas', BLAS_VOLATILITY_MIN_VALUES],

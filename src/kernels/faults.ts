@@ -8,6 +8,7 @@
 import { KernelInputError } from '../errors.js';
 import { KERNEL_SPECS, type KernelName } from './families.js';
 import { ROW_KIND, RowKind } from './portfolio/portfolio.js';
+import { notPsdError } from './portfolio/portfolio-psd.js';
 import { MAX_BUCKETS_PER_CALL } from './vpin/vpin.js';
 
 export const Fault = {
@@ -91,6 +92,8 @@ export const Fault = {
   REALIZED_PRICE_INVALID: 37,
   /** har's input (checked by the API first): previous 0 rv[index] not finite, 1 terms[index] not [0, increasing lags], 2 rv of value days, index needed. */
   HAR_INPUT_INVALID: 38,
+  /** minVariance's own covariance test failed: index = the covariance of the stack (-1: the only one), value = the pivot, previous = its asset. */
+  PORTFOLIO_COV_NOT_PSD: 39,
 } as const;
 
 /** What a constraint row of tag `tag` (portfolio.ts ROW_KIND) is called in an error. */
@@ -304,6 +307,8 @@ export function inputFault(code: number, index: number, value: number, previous:
       if (previous === 0) return new KernelInputError('rv', 'finite values', `rv[${index}] = ${v}`);
       if (previous === 1) return new KernelInputError('options.lags', 'increasing integers >= 1', `terms[${index}] = ${v}`);
       return new KernelInputError('rv', `at least ${index} days`, v);
+    case Fault.PORTFOLIO_COV_NOT_PSD:
+      return notPsdError(Math.max(index, 0), previous, value, index < 0 ? 1 : 2);
     default:
       return new KernelInputError('input', 'valid input', `fault code ${code}`);
   }

@@ -3,9 +3,11 @@
  * covariance that passed twice is remembered with a copy of its values, and an optimizer called on the
  * same array still holding them skips the Cholesky; an array changed in place since, one read as
  * another order, a stack, a failure, assumePsd and repair are each tested (or not remembered) as before.
+ * minVariance tests a covariance below SELF_TEST_REMEMBERED_FROM assets itself, every call.
  */
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, type Kernels, matrix } from '../../src/index.js';
+import { SELF_TEST_REMEMBERED_FROM } from '../../src/kernels/portfolio/portfolio-psd.js';
 import { knownPsd, PSD_MEMORY_BYTES, rememberPsd } from '../../src/kernels/portfolio/portfolio-psd-known.js';
 import { stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
@@ -65,34 +67,34 @@ function body(k: Kernels) {
   it('a covariance that passed twice is remembered; one that failed, or was skipped or repaired, is not', () => {
     const good = fresh(2);
     expect(knownPsd(good.data, 8)).toBe(false);
-    const first = k.minVariance(good);
+    const first = k.riskParity(good);
     expect(knownPsd(good.data, 8)).toBe(false); // a new covariance each call is never copied
-    expect(k.minVariance(good)).toEqual(first);
+    expect(k.riskParity(good)).toEqual(first);
     expect(knownPsd(good.data, 8)).toBe(true);
-    expect(k.minVariance(good)).toEqual(first); // no third test, the same optimum
+    expect(k.riskParity(good)).toEqual(first); // no third test, the same optimum
     const mu = Float64Array.from({ length: 8 }, (_, i) => 0.05 + 0.01 * i);
     expect(k.maxSharpe(mu, good)).toEqual(k.maxSharpe(mu, matrix(Float64Array.from(good.data), 8, 8)));
     const skipped = fresh(3);
-    for (const _ of [1, 2]) k.minVariance(skipped, { assumePsd: true });
-    for (const _ of [1, 2]) k.minVariance(skipped, { repair: true });
+    for (const _ of [1, 2]) k.riskParity(skipped, { assumePsd: true });
+    for (const _ of [1, 2]) k.riskParity(skipped, { repair: true });
     expect(knownPsd(skipped.data, 8)).toBe(false);
     const bad = fresh(4);
     bad.data[3 * 8 + 4] = bad.data[4 * 8 + 3] = 2 * Math.sqrt(bad.data[3 * 8 + 3] * bad.data[4 * 8 + 4]); // a correlation of 2
-    refusal(() => k.minVariance(bad));
-    refusal(() => k.minVariance(bad));
+    refusal(() => k.riskParity(bad));
+    refusal(() => k.riskParity(bad));
     expect(knownPsd(bad.data, 8)).toBe(false);
   });
 
   it('a covariance changed in place after it passed is tested again, and refused as a fresh copy is', () => {
     const S = fresh(5);
-    for (const _ of [1, 2]) k.minVariance(S);
+    for (const _ of [1, 2]) k.riskParity(S);
     expect(knownPsd(S.data, 8)).toBe(true);
     // correlations above 1 (half the variances): not PSD
     for (let i = 0; i < 8; i++) S.data[i * 8 + i] *= 0.25;
     const copy = matrix(Float64Array.from(S.data), 8, 8);
-    const expected = refusal(() => ref.minVariance(copy));
+    const expected = refusal(() => ref.riskParity(copy));
     expect(expected).toMatch(/pivot -.* at asset \d+ in its Cholesky factorization/);
-    expect(refusal(() => k.minVariance(S))).toBe(expected);
+    expect(refusal(() => k.riskParity(S))).toBe(expected);
     expect(refusal(() => k.riskParity(S))).toBe(expected);
     expect(knownPsd(S.data, 8)).toBe(false);
   });
@@ -100,34 +102,53 @@ function body(k: Kernels) {
   it('a window viewed anew each call (a subarray of a stack) is remembered by its memory, not by the view', () => {
     const stack = stackCovariances([fresh(10), fresh(11)]);
     const window = (p: number) => matrix(stack.data.subarray(p * 64, (p + 1) * 64), 8, 8);
-    const first = k.minVariance(window(1));
-    k.minVariance(window(1));
+    const first = k.riskParity(window(1));
+    k.riskParity(window(1));
     expect(knownPsd(window(1).data, 8)).toBe(true);
     expect(knownPsd(window(0).data, 8)).toBe(false); // another region of the same buffer
-    expect(k.minVariance(window(1))).toEqual(first);
+    expect(k.riskParity(window(1))).toEqual(first);
     stack.data[64 + 9] *= 3; // changed in place: no longer known
     expect(knownPsd(window(1).data, 8)).toBe(false);
   });
 
   it('a stack is remembered whole: one covariance changed in place is found again, by its index', () => {
     const stack = stackCovariances([fresh(6), fresh(7), fresh(8)]);
-    const first = k.minVariance(stack);
-    k.minVariance(stack);
+    const first = k.riskParity(stack);
+    k.riskParity(stack);
     expect(knownPsd(stack.data, 8)).toBe(true);
-    expect(k.minVariance(stack)).toEqual(first);
+    expect(k.riskParity(stack)).toEqual(first);
     const at = 2 * 64 + 5 * 8 + 5;
     stack.data[at] = 0; // asset 5 of covariance 2: a zero variance, nonzero covariances
-    expect(refusal(() => k.minVariance(stack))).toMatch(/ at asset 5 of covariance 2 in its Cholesky/);
-    expect(refusal(() => k.minVariance(stack))).toBe(refusal(() => ref.minVariance(matrix(Float64Array.from(stack.data), 24, 8))));
+    expect(refusal(() => k.riskParity(stack))).toMatch(/ at asset 5 of covariance 2 in its Cholesky/);
+    expect(refusal(() => k.riskParity(stack))).toBe(refusal(() => ref.riskParity(matrix(Float64Array.from(stack.data), 24, 8))));
   });
 
   it('efficientFrontier and riskParity share what passed with the other optimizers', () => {
     const S = fresh(9);
     const mu = Float64Array.from({ length: 8 }, (_, i) => 0.04 + 0.01 * i);
     k.riskParity(S);
-    k.minVariance(S); // its second pass, by another optimizer
+    k.maxSharpe(mu, S); // its second pass, by another optimizer
     expect(knownPsd(S.data, 8)).toBe(true);
     expect(k.efficientFrontier(mu, S)).toEqual(k.efficientFrontier(mu, matrix(Float64Array.from(S.data), 8, 8)));
+  });
+
+  it('minVariance tests a small covariance itself each call (the solve reuses its factorization); a large one is remembered', () => {
+    const S = fresh(12);
+    const first = k.minVariance(S);
+    for (const _ of [1, 2]) expect(k.minVariance(S)).toEqual(first);
+    expect(knownPsd(S.data, 8)).toBe(false); // below SELF_TEST_REMEMBERED_FROM: no lookup, no copy
+    for (let i = 0; i < 8; i++) S.data[i * 8 + i] *= 0.25; // changed in place: refused at once
+    const expected = refusal(() => ref.riskParity(matrix(Float64Array.from(S.data), 8, 8)));
+    expect(refusal(() => k.minVariance(S))).toBe(expected);
+    const n = SELF_TEST_REMEMBERED_FROM;
+    const big = randomCov(n, 2 * n, rng(13));
+    const one = k.minVariance(big);
+    k.minVariance(big);
+    expect(knownPsd(big.data, n)).toBe(true);
+    expect(k.minVariance(big)).toEqual(one);
+    for (let i = 0; i < n; i++) big.data[i * n + i] *= 0.25;
+    expect(refusal(() => k.minVariance(big))).toBe(refusal(() => ref.riskParity(matrix(Float64Array.from(big.data), n, n))));
+    expect(knownPsd(big.data, n)).toBe(false);
   });
 }
 

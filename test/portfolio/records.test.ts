@@ -48,7 +48,8 @@ suite('the optimizers’ native entries take two records', () => {
     const native = kernels({ backend: 'native' });
     const { stack, constraints } = records();
     const out = minVarianceOut();
-    entry('minVariance')({ ...stack, mean: NO_MEANS, meanCount: 0 }, constraints, Float64Array.of(0), out);
+    // params: l2Gamma 0, psdTest 1 (the API's, as it tests a covariance it has not seen twice)
+    entry('minVariance')({ ...stack, mean: NO_MEANS, meanCount: 0 }, constraints, Float64Array.of(0, 1), out);
     const api = native.minVariance(matrix(COV, N, N), { bounds: { lower: 0, upper: 0.6 } });
     expect(Array.from(out.subarray(0, N))).toEqual(Array.from(api.weights));
     expect(out[N]).toBe(api.volatility);

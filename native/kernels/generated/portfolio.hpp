@@ -18,14 +18,17 @@
 namespace kernelbus::portfolio {
 
 // minVariance
-constexpr const char* kMinVarianceParams[] = {"l2Gamma"};
+constexpr const char* kMinVarianceParams[] = {"l2Gamma", "psdTest"};
 struct MinVarianceParams {
   // options.l2Gamma: a finite number >= 0
   double l2Gamma = 0;
+  // psdTest: 0 or 1 (the covariance test runs in the kernel)
+  bool psdTest = false;
 };
 inline Status unpack(Packed packed, MinVarianceParams& out) {
   ParamReader p(packed, kMinVarianceParams);
   out.l2Gamma = p.atLeast(0);
+  out.psdTest = p.integer(0, 1) == 1;
   return p.status();
 }
 

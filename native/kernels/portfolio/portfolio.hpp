@@ -85,9 +85,19 @@ struct MeanBatch {
 /// the stack). A shared covariance is checked once, each of a stack as its problem starts (in its thread).
 Status checkCovAt(const double* cov, size_t p, size_t n);
 
-/// min w'Sw + l2Gamma |w|^2 per problem (PyPortfolioOpt min_volatility) into out (minVarianceOut()).
-/// Faults: PortfolioCovInvalid, PortfolioInfeasible, PortfolioNotPsd, PortfolioNotConverged.
-Status minVariance(const double* cov, size_t covCount, size_t n, const Constraints& c, size_t problems, double l2Gamma, double* out);
+/// Up to this many assets minVariance tries the budget row's closed form (src/kernels/portfolio/portfolio.ts
+/// CLOSED_FORM_MAX_ASSETS): its Cholesky factorization costs little next to the QP it may save; above
+/// it, where the QP's working sets stay small next to N, the factorization could cost more than the solve.
+constexpr size_t kClosedFormMaxAssets = 16;
+
+/// min w'Sw + l2Gamma |w|^2 per problem (PyPortfolioOpt min_volatility) into out (minVarianceOut()):
+/// the budget row's closed form where the problem is that row and bounds (N <= kClosedFormMaxAssets)
+/// and it holds, else the QP.
+/// psdTest: each covariance through the covariance test first (portfolio_psd.hpp), whose factorization
+/// the closed form reuses. Faults: PortfolioCovInvalid, PortfolioCovNotPsd, PortfolioInfeasible,
+/// PortfolioNotPsd, PortfolioNotConverged.
+Status minVariance(const double* cov, size_t covCount, size_t n, const Constraints& c, size_t problems, double l2Gamma, bool psdTest,
+                   double* out);
 
 /// PyPortfolioOpt max_sharpe (portfolio-mean.ts's comment) per problem into out (meanOut()).
 Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, double l2Gamma, double* out);

@@ -118,7 +118,7 @@ Outcome minVariance(ProblemStack stack, ResolvedConstraints constraints, Packed 
   Constraints c;
   if (Outcome o = prepare(stack, constraints, kMinVariance, b, c); !o.ok()) return o;
   if (Outcome o = requireLength(kOut, out, minVarianceLength(b.problems, b.n)); !o.ok()) return o;
-  return portfolio::minVariance(b.cov, b.covCount, b.n, c, b.problems, p.l2Gamma, out.data);
+  return portfolio::minVariance(b.cov, b.covCount, b.n, c, b.problems, p.l2Gamma, p.psdTest, out.data);
 }
 
 Outcome maxSharpe(ProblemStack stack, ResolvedConstraints constraints, Packed params, Out out) {

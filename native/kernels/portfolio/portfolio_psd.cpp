@@ -125,6 +125,9 @@ bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double&
       const double r = 1 / std::sqrt(d);
       for (size_t x = j + 1; x < n; x++) pj[x] *= r;
     }
+    // the panel's columns of L back into a (the factor a caller may solve with)
+    for (size_t j = k0; j < k1; j++)
+      for (size_t x = j; x < n; x++) a[x * n + j] = P[(j - k0) * ld + (x - k0)];
     if (k1 == n) break;
     // the trailing matrix, by tiles of kRows rows shared between threads
     const size_t tiles = (n - k1 + kRows - 1) / kRows;

@@ -26,26 +26,29 @@ void axpy(double a, const double* x, double* y, size_t n) {
 
 }  // namespace
 
-QpSolver::QpSolver(size_t n, size_t m)
-    : n_(n),
-      m_(m),
-      x_(n + m),
-      vstate_(n + m),
-      rstate_(m),
-      sign_(m),
-      g_(n + m),
-      rowValue_(m),
-      lo_(n + m),
-      hi_(n + m),
-      cost_(n + m),
-      free_(n + m),
-      work_(m),
-      rhs_(n + 2 * m),
-      sol_(n + 2 * m),
-      dir_(n + m),
-      hd_(n + m) {}
+QpSolver::QpSolver(size_t n, size_t m) : n_(n), m_(m) {}
+
+void QpSolver::allocate() {
+  const size_t n = n_, m = m_;
+  x_.resize(n + m);
+  vstate_.resize(n + m);
+  rstate_.resize(m);
+  sign_.resize(m);
+  g_.resize(n + m);
+  rowValue_.resize(m);
+  lo_.resize(n + m);
+  hi_.resize(n + m);
+  cost_.resize(n + m);
+  free_.resize(n + m);
+  work_.resize(m);
+  rhs_.resize(n + 2 * m);
+  sol_.resize(n + 2 * m);
+  dir_.resize(n + m);
+  hd_.resize(n + m);
+}
 
 QpResult QpSolver::solve(const QpProblem& p, bool warm) {
+  if (x_.empty()) allocate();
   p_ = p;
   iterations_ = 0;
   const size_t n = n_, m = m_;

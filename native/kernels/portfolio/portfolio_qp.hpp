@@ -2,7 +2,7 @@
 // rlo <= A x <= rhi, a primal active-set method that keeps its working set's KKT matrix nonsingular
 // (phase 1: a feasible vertex by artificials; phase 2: the QP). The algorithm, its tolerances and its
 // order of operations are src/backends/reference/portfolio/portfolio-qp.ts's, step for step (the module's
-// comment there says how it works). Plain C++17, no allocation after construction but the KKT matrix's.
+// comment there says how it works). Plain C++17, no allocation after the first solve but the KKT matrix's.
 #pragma once
 
 #include <cstddef>
@@ -34,7 +34,8 @@ struct QpResult {
   double value = 0;
 };
 
-/// The solver's state, reusable across problems of one shape (the working set is the warm start).
+/// The solver's state, reusable across problems of one shape (the working set is the warm start); its
+/// memory allocated by the first solve (a batch whose problems all take the closed form allocates none).
 class QpSolver {
  public:
   QpSolver(size_t n, size_t m);
@@ -45,6 +46,7 @@ class QpSolver {
   size_t rows() const { return m_; }
 
  private:
+  void allocate();
   QpResult finish(QpResult r);
   bool feasibleHere();
   bool holds() const;

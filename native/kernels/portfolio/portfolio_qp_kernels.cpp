@@ -7,6 +7,7 @@
 
 #include "parallel.hpp"
 #include "portfolio.hpp"
+#include "portfolio_psd.hpp"
 #include "portfolio_qp.hpp"
 
 namespace kernelbus::portfolio {
@@ -101,24 +102,109 @@ Status checkCovAt(const double* cov, size_t p, size_t n) {
   return Status{};
 }
 
-Status minVariance(const double* cov, size_t covCount, size_t n, const Constraints& c, size_t problems, double l2Gamma, double* out) {
-  if (Status s = covCount == 1 ? checkCovAt(cov, 0, n) : Status{}; !s.ok()) return s;
+namespace {
+
+// The budget row's closed form (src/backends/reference/portfolio/portfolio.ts budgetOnly): with one
+// equality row a'w = b (b != 0) and the bounds not binding, w = b H^-1 a / (a'H^-1 a), from the factor
+// F of H / s that psdPivot leaves; y gets H^-1 a times s. False (the QP solves it) when a pivot is zero,
+// a'H^-1 a is not > 0 or a weight falls outside its bounds (w partly written).
+bool budgetOnly(const double* F, size_t n, const double* a, double b, const double* lower, const double* upper, double* y, double* w) {
+  for (size_t j = 0; j < n; j++)
+    if (!(F[j * n + j] > kPsdTolerance)) return false;
+  for (size_t i = 0; i < n; i++) {
+    double v = a[i];
+    for (size_t k = 0; k < i; k++) v -= F[i * n + k] * y[k];
+    y[i] = v / std::sqrt(F[i * n + i]);
+  }
+  for (size_t i = n; i-- > 0;) {
+    double v = y[i];
+    for (size_t k = i + 1; k < n; k++) v -= F[k * n + i] * y[k];
+    y[i] = v / std::sqrt(F[i * n + i]);
+  }
+  double q = 0;
+  for (size_t i = 0; i < n; i++) q += a[i] * y[i];
+  if (!(q > 0 && q < INFINITY)) return false;
+  const double f = b / q;
+  for (size_t j = 0; j < n; j++) {
+    const double x = f * y[j];
+    if (!(x >= lower[j] && x <= upper[j])) return false;
+    w[j] = x;
+  }
+  return true;
+}
+
+/// What minVariance does with each covariance (see prepareCov); H, F and the test's panel in `scratch`.
+struct CovWork {
+  size_t n;
+  double l2Gamma;
+  bool test, direct;
+  double *H, *F;
+};
+
+/// Covariance p of the stack, checked (checkCovAt), with H = S + l2Gamma I written into w.H: the
+/// covariance test of S first when asked (PortfolioCovNotPsd at `at` when it fails), then, when wanted,
+/// H's factor into w.F for the budget row's closed form (the test's own when H = S); `factored`:
+/// whether w.F holds it (one that fails, untested, is left for the QP to meet). As the reference's.
+Status prepareCov(const double* cov, size_t p, double at, const CovWork& w, bool& factored) {
+  const size_t n = w.n;
+  factored = false;
+  if (Status s = checkCovAt(cov, p, n); !s.ok()) return s;
+  const double* S = cov + p * n * n;
+  size_t asset = 0;
+  double pivot = 0;
+  if (w.test && !psdPivot(S, n, w.F, asset, pivot)) return fault(Fault::PortfolioCovNotPsd, at, pivot, static_cast<double>(asset));
+  scaledCov(w.H, S, n, 1, w.l2Gamma);
+  if (!w.direct) return Status{};
+  factored = (w.test && w.l2Gamma == 0) || psdPivot(w.H, n, w.F, asset, pivot);
+  return Status{};
+}
+
+/// A thread's CovWork over its own scratch (H, then F with the test's panel), `slot` 0 or 1 (the calling
+/// thread's shared covariance and its problems' own).
+CovWork covWork(size_t n, double l2Gamma, bool test, bool direct, int slot) {
+  thread_local std::vector<double> scratch[2];
+  std::vector<double>& s = scratch[slot];
+  s.resize(2 * n * n + psdPanelLength(n));
+  return CovWork{n, l2Gamma, test, direct, s.data(), s.data() + n * n};
+}
+
+}  // namespace
+
+Status minVariance(const double* cov, size_t covCount, size_t n, const Constraints& c, size_t problems, double l2Gamma, bool psdTest,
+                   double* out) {
   const MinVarianceOut o = minVarianceOut(out, problems, n);
-  const std::vector<double> zero(n, 0.0);
+  const bool direct = n <= kClosedFormMaxAssets && c.m == 1 && c.rlo[0] == c.rhi[0] && c.rlo[0] != 0;
+  // the shared covariance's H and factor, read by every problem's thread
+  const CovWork shared = covWork(n, l2Gamma, psdTest, direct, 0);
+  bool sharedFactored = false;
+  if (covCount == 1) {
+    if (Status s = prepareCov(cov, 0, -1, shared, sharedFactored); !s.ok()) return s;
+  }
+  // the QP's linear term, 0: a pointer into the calling thread's own (the problems' threads read it)
+  thread_local std::vector<double> zeros;
+  zeros.assign(n, 0.0);
+  const double* zero = zeros.data();
   return forEachProblem(n, c.m, problems, [&](size_t p, QpSolver& solver, bool warm) {
-    thread_local std::vector<double> H;
-    H.resize(n * n);
-    const double* S = cov + (covCount == 1 ? 0 : p * n * n);
+    CovWork own = shared;
+    bool factored = sharedFactored;
+    if (covCount > 1) {
+      own = covWork(n, l2Gamma, psdTest, direct, 1);
+      if (Status s = prepareCov(cov, p, static_cast<double>(p), own, factored); !s.ok()) return s;
+    }
     const size_t bo = c.boundCount == 1 ? 0 : p * n;
-    if (Status s = covCount > 1 ? checkCovAt(cov, p, n) : Status{}; !s.ok()) return s;
-    scaledCov(H.data(), S, n, 1, l2Gamma);
-    const QpProblem problem{n, H.data(), zero.data(), c.lower + bo, c.upper + bo, c.m, c.rows, c.rlo, c.rhi};
-    const QpResult r = solver.solve(problem, warm);
-    if (r.status != QpStatus::Optimal) return solveFault(r, p, c.tags);
     double* w = o.weights + p * n;
-    std::copy(solver.x(), solver.x() + n, w);
-    o.volatility[p] = std::sqrt(std::max(quadratic(S, w, n), 0.0));
-    o.iterations[p] = r.iterations;
+    thread_local std::vector<double> y;
+    y.resize(n);
+    if (factored && budgetOnly(own.F, n, c.rows, c.rlo[0], c.lower + bo, c.upper + bo, y.data(), w)) {
+      o.iterations[p] = 1;
+    } else {
+      const QpProblem problem{n, own.H, zero, c.lower + bo, c.upper + bo, c.m, c.rows, c.rlo, c.rhi};
+      const QpResult r = solver.solve(problem, warm);
+      if (r.status != QpStatus::Optimal) return solveFault(r, p, c.tags);
+      std::copy(solver.x(), solver.x() + n, w);
+      o.iterations[p] = r.iterations;
+    }
+    o.volatility[p] = std::sqrt(std::max(quadratic(cov + (covCount == 1 ? 0 : p * n * n), w, n), 0.0));
     return Status{};
   });
 }

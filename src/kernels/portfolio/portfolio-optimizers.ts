@@ -131,7 +131,7 @@ export interface OptimizerKernels<A extends boolean = false> {
   ): Returned<A, FrontierOf<IsBatch<C, M, number, O>>>;
 }
 
-const { l2Gamma, riskFree, riskAversion } = PORTFOLIO_PARAMS;
+const { l2Gamma, riskFree, riskAversion, psdTest } = PORTFOLIO_PARAMS;
 const MEAN_OUTPUTS = { weights: ['P', 'N'], expectedReturn: ['P'], volatility: ['P'], sharpe: ['P'], iterations: ['P'] } as const;
 
 /** The dimensions of an optimizer's outputs: its stack's problems and assets. */
@@ -165,6 +165,7 @@ function meanInputs(mean: unknown, cov: unknown, opts: MeanVarianceOptions | und
 
 /** An optimizer's outputs as its result, one problem's or a batch's (the Split shaped them). */
 const asResult = (o: Outputs) => o as unknown as PortfolioOf<boolean>;
+const asMinVariance = (o: Outputs) => o as unknown as MinVarianceOf<boolean>;
 
 /** An optimizer's arguments with its stack's covariances replaced by `fixed` (the stack is the first). */
 function withStackCov(args: readonly unknown[], fixed: Float64Array): unknown[] {
@@ -188,7 +189,7 @@ const guarded = <T>(
   const size = stack.n * stack.n * stack.problems;
   const cov = { data: stack.cov, count: stack.covCount, n: stack.n, replace: withStackCov };
   // the call's fields one by one: an object spread of `c` here costs about 2 us a call
-  const call = { size, args: [stack, constraints, ...rest], split: c.split, shape: c.shape };
+  const call = { size, args: [stack, constraints, ...rest], split: c.split, shape: c.shape, selfTest: c.selfTest };
   return psdGuarded(kernel, OPTIMIZER_KERNELS[kernel] as OutputSpec, call, cov, opts);
 };
 
@@ -235,7 +236,7 @@ function oneFrontier(o: Outputs, n: number): EfficientFrontier {
 /** One descriptor per optimizer (see the module's comment). */
 export const OPTIMIZER_KERNELS = {
   minVariance: {
-    params: [l2Gamma],
+    params: [l2Gamma, psdTest],
     outputs: { weights: ['P', 'N'], volatility: ['P'], iterations: ['P'] },
     dims: stackDims,
     options: [...CONSTRAINT_OPTIONS],
@@ -249,8 +250,8 @@ export const OPTIMIZER_KERNELS = {
       ]);
       const stack: ProblemStack = { mean: NO_MEANS, meanCount: 0, cov: s.data, covCount: s.count, n: s.n, problems: P };
       const split = problemSplit(P === 1 && !s.stacked && !boundsBatched(opts), s.names);
-      const shape = (o: Outputs) => o as unknown as MinVarianceOf<boolean>;
-      return guarded('minVariance', stack, constraints, [l2Gamma], { split, shape }, opts);
+      // psdTest 0 here: the guard sets it (the kernel's own test, the factorization its solve reuses)
+      return guarded('minVariance', stack, constraints, [l2Gamma, 0], { split, shape: asMinVariance, selfTest: true }, opts);
     },
   },
   maxSharpe: {

@@ -73,7 +73,21 @@ export interface GuardedCall<T> {
   /** How the outputs are split: one problem's shapes, the asset names (labels.ts problemSplit). */
   split?: Split;
   shape: (o: Outputs) => T;
+  /**
+   * The kernel runs the test itself (minVariance): its last argument is its `psdTest` flag, 0 as
+   * given, which the guard sets to 1 where the test is due.
+   */
+  selfTest?: boolean;
 }
+
+/**
+ * From this order on, a covariance the kernel tests itself is first looked up among those known to
+ * pass (portfolio-psd-known.ts); below it the lookup (a region key, two map reads, a comparison of the
+ * bytes: about 0.5 us of a profiled call at N = 10) costs about as much as the test's n^3 / 6
+ * multiply-adds (0.4 us at N = 10), whose factorization minVariance's closed form reuses besides
+ * (up to CLOSED_FORM_MAX_ASSETS).
+ */
+export const SELF_TEST_REMEMBERED_FROM = 32;
 
 /**
  * The covariances a call's arguments hold: `count` stacked n x n matrices in `data`, and how to make
@@ -96,6 +110,11 @@ type Family = Record<string, (...a: unknown[]) => Float64Array>;
  * same array passed it twice before and still holds what passed (portfolio-psd-known.ts). The test
  * and the repair run on the calling thread, also under `<name>Async` (the solve does not). The outputs
  * are split by `c.split` on every path (one problem's numbers and Vectors, the asset names).
+ *
+ * A kernel that tests itself (`c.selfTest`: minVariance) gets its flag set instead of a checkPsd call
+ * (the same pivots, the same KernelInputError, raised as its fault PORTFOLIO_COV_NOT_PSD, on the solve's
+ * thread under `<name>Async`), with no lookup among the covariances known to pass below order
+ * SELF_TEST_REMEMBERED_FROM; its Call keeps its fixed layout (no closure per call).
  */
 export function psdGuarded<T>(
   kernel: string,
@@ -110,6 +129,16 @@ export function psdGuarded<T>(
   if (assume !== true && assume !== false) throw new KernelInputError('options.assumePsd', 'true or false', describeValue(assume));
   if (assume) return c;
   const { data, count, n } = cov;
+  if (c.selfTest && !repair) {
+    if (n < SELF_TEST_REMEMBERED_FROM) {
+      c.args[c.args.length - 1] = 1;
+      return c;
+    }
+    if (knownPsd(data, n)) return c;
+    c.args[c.args.length - 1] = 1;
+    const shape = c.shape;
+    return { size: c.size, args: c.args, split: c.split, shape: (o: Outputs) => (rememberPsd(data, n), shape(o)) };
+  }
   const dims = dimsOf(spec)(c.args);
   const call = (family: Family) => {
     if (!repair) {

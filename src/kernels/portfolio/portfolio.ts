@@ -20,7 +20,7 @@
 import { KernelInputError } from '../../errors.js';
 import type { Vector } from '../labels.js';
 import { asColumns, requireMatrix, type Matrix } from '../matrix.js';
-import { atLeast, checkParam, finite, option, positive } from '../param-rules.js';
+import { atLeast, checkParam, finite, flag, option, param, positive } from '../param-rules.js';
 import type { AllocationFamily } from './portfolio-allocation.js';
 import { covNames, isStack, namesIn } from './portfolio-shapes.js';
 import { describeValue, requireFloat64Array } from '../validate.js';
@@ -167,8 +167,11 @@ export interface PortfolioFamily extends OptimizerFamily, AllocationFamily {}
  * kernel's own arguments (the packed parameters last).
  */
 export interface OptimizerFamily {
-  /** The stack's covariances only (meanCount 0). */
-  minVariance(stack: ProblemStack, constraints: ResolvedConstraints, l2Gamma: number): Float64Array;
+  /**
+   * The stack's covariances only (meanCount 0). psdTest 1: each covariance through the covariance
+   * test first (PORTFOLIO_COV_NOT_PSD when one fails), the factorization it leaves reused by the solve.
+   */
+  minVariance(stack: ProblemStack, constraints: ResolvedConstraints, l2Gamma: number, psdTest: number): Float64Array;
   maxSharpe(stack: ProblemStack, constraints: ResolvedConstraints, riskFree: number, l2Gamma: number): Float64Array;
   maxUtility(stack: ProblemStack, constraints: ResolvedConstraints, riskAversion: number, l2Gamma: number, riskFree: number): Float64Array;
   /** targets: one per problem. */
@@ -192,6 +195,18 @@ export interface OptimizerFamily {
    */
   efficientFrontier(stack: ProblemStack, constraints: ResolvedConstraints, points: number): Float64Array;
 }
+
+/**
+ * Up to this many assets minVariance tries the budget row's closed form before the QP (where the
+ * constraints are the budget row and bounds: src/backends/reference/portfolio/portfolio.ts budgetOnly):
+ * its Cholesky factorization (n^3 / 6 multiply-adds: checkPsd's kernel took 0.4 us at N = 10 here)
+ * costs little next to the QP it may save (7.4 us at N = 10), and a problem's answer does not depend
+ * on whether the covariance test ran; above it, where the QP's working sets stay small next to N
+ * (long-only portfolios hold few assets), the factorization could cost more than the solve (about 3
+ * ms at N = 500, for a 5 ms solve). native/kernels/portfolio/portfolio.hpp kClosedFormMaxAssets is
+ * the same.
+ */
+export const CLOSED_FORM_MAX_ASSETS = 16;
 
 /** The most turning points a frontier of n assets may have (each problem's room in the backends' output). */
 export const turningPointCapacity = (n: number) => 4 * n + 4;
@@ -424,6 +439,8 @@ export const PORTFOLIO_PARAMS = {
   l2Gamma: option('l2Gamma', atLeast(0)),
   riskFree: option('riskFree', finite()),
   riskAversion: option('riskAversion', positive()),
+  /** minVariance's own covariance test (portfolio-psd.ts psdGuarded sets it): 1 runs it in the kernel. */
+  psdTest: param('psdTest', flag('the covariance test runs in the kernel')),
 };
 
 /** The option keys of PortfolioConstraints (the descriptors' `options` start with them). */
@@ -449,6 +466,37 @@ export function resolveConstraints(
   n: number,
 ): { constraints: ResolvedConstraints; l2Gamma: number } {
   const o = options ?? {};
+  const defaults =
+    o.bounds === undefined &&
+    o.budget === undefined &&
+    o.sectors === undefined &&
+    o.sectorBounds === undefined &&
+    o.inequality === undefined &&
+    o.equality === undefined &&
+    o.l2Gamma === undefined;
+  return defaults ? defaultConstraints(n) : resolveGiven(o, n);
+}
+
+/**
+ * The default constraints of N assets (long only, the budget 1), resolved once per N and shared by
+ * every call that gives none: an engine's call per message builds no arrays for them (about 1 us of
+ * the 5 a small minVariance call costs), and the backends, which only read them, see the same arrays
+ * each time. At most DEFAULTS_HELD orders are kept (the map is cleared past that).
+ */
+function defaultConstraints(n: number): { constraints: ResolvedConstraints; l2Gamma: number } {
+  let d = defaultsByN.get(n);
+  if (!d) {
+    if (defaultsByN.size >= DEFAULTS_HELD) defaultsByN.clear();
+    d = resolveGiven({}, n);
+    defaultsByN.set(n, d);
+  }
+  return d;
+}
+const DEFAULTS_HELD = 64;
+const defaultsByN = new Map<number, { constraints: ResolvedConstraints; l2Gamma: number }>();
+
+/** resolveConstraints of options that give some constraint (`o`). */
+function resolveGiven(o: PortfolioConstraints, n: number): { constraints: ResolvedConstraints; l2Gamma: number } {
   if (o.bounds !== undefined && (typeof o.bounds !== 'object' || o.bounds === null)) {
     throw new KernelInputError('options.bounds', '{ lower, upper }', describeValue(o.bounds));
   }
@@ -551,7 +599,8 @@ function repeatRows(row: Float64Array, n: number, count: number): Float64Array {
 
 /** The problem count of a batch: each count 1 or P, else KernelInputError naming the one that differs. */
 export function problemCount(counts: readonly (readonly [number, string])[]): number {
-  const P = counts.find(([c]) => c !== 1)?.[0] ?? 1;
+  let P = 1;
+  for (let k = 0; k < counts.length && P === 1; k++) P = counts[k][0];
   for (const [c, name] of counts) {
     if (c !== 1 && c !== P) throw new KernelInputError(name, `1 or ${P} problems (as the others)`, `${c}`);
   }
