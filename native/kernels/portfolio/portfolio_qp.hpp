@@ -41,6 +41,8 @@ class QpSolver {
   QpSolver(size_t n, size_t m);
   /// Solves `p`, warm from the last optimum when `warm` and it is feasible here.
   QpResult solve(const QpProblem& p, bool warm);
+  /// Drops the last optimum (a problem solved another way came between): the next solve starts cold.
+  void forget() { warm_ = false; }
   /// The solution: the variables, then one artificial per row.
   const double* x() const { return x_.data(); }
   size_t rows() const { return m_; }

@@ -197,6 +197,9 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
     y.resize(n);
     if (factored && budgetOnly(own.F, n, c.rows, c.rlo[0], c.lower + bo, c.upper + bo, y.data(), w)) {
       o.iterations[p] = 1;
+      // the next QP of the block warm only from the problem just before it: otherwise a block that starts
+      // with closed forms would begin from the thread's previous block, and the bits would follow the threads
+      solver.forget();
     } else {
       const QpProblem problem{n, own.H, zero, c.lower + bo, c.upper + bo, c.m, c.rows, c.rlo, c.rhi};
       const QpResult r = solver.solve(problem, warm);

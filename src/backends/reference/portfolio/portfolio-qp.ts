@@ -121,6 +121,11 @@ export class QpSolver {
     this.hd = new Float64Array(v);
   }
 
+  /** Drops the last optimum (a problem solved another way came between): the next solve starts cold. */
+  forget(): void {
+    this.warm = false;
+  }
+
   /** Solves `p` (of this solver's n and m), warm from the last optimum when `warm` and it is feasible here. */
   solve(p: QpProblem, warm: boolean): QpResult {
     this.p = p;

@@ -153,6 +153,7 @@ function minVariance(stack: ProblemStack, constraints: ResolvedConstraints, l2Ga
     if (covCount > 1) factored = prepareCov(cov, p, p, work);
     if (factored && budgetOnly(work.F, n, rows, rlo[0], lower, upper, bo, y, views.weights, p * n)) {
       views.iterations[p] = 1;
+      solver.forget(); // the next QP of the block warm only from the problem just before it
     } else {
       const r = solver.solve({ ...problem, lower: lower.subarray(bo, bo + n), upper: upper.subarray(bo, bo + n) }, p % BLOCK !== 0);
       if (r.status !== QpStatus.OPTIMAL) throw solveFault(r, p, tags);
