@@ -3,14 +3,62 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
+#include "chains.hpp"
 #include "columns.hpp"
 #include "series.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::indicators::series {
 
-// rsi(): TA_RSI, Wilder's averages of gains and losses seeded by their means.
+namespace {
+
+#if defined(__GNUC__)
+// RSI's chains (chains.hpp): 8, in two vectors of 4 (whose comparisons stay vector ones under AVX2),
+// so that the 3 divisions a bar (the averages by the period, the gains by their sum) keep the
+// divider busy (the one chain waits on them).
+constexpr size_t kRsiChains = 8;
+typedef double D4 __attribute__((vector_size(4 * sizeof(double))));
+typedef long long L4 __attribute__((vector_size(4 * sizeof(double))));
+
+// rsiLockstep(): rsi()'s step on bars at[j] + i of chain j, i in [from, to), the averages gains[j]
+// and losses[j] updated; a lane's select a mask (+0 where not taken, as the scalar step).
+KERNELBUS_VECTOR_BODY void rsiLockstep(const double* x, double* out, const size_t* at, size_t from, size_t to, double p, double p1,
+                                       double* gains, double* losses) {
+  D4 g[2], l[2];
+  std::memcpy(g, gains, sizeof g);
+  std::memcpy(l, losses, sizeof l);
+  for (size_t i = from; i < to; i++) {
+    for (size_t h = 0; h < 2; h++) {
+      D4 now, before;
+      for (size_t j = 0; j < 4; j++) {
+        now[j] = x[at[4 * h + j] + i];
+        before[j] = x[at[4 * h + j] + i - 1];
+      }
+      const D4 move = now - before;
+      const L4 down = move < 0;
+      g[h] *= p1;
+      l[h] *= p1;
+      l[h] -= (D4)(down & (L4)move);
+      g[h] += (D4)(~down & (L4)move);
+      l[h] /= p;
+      g[h] /= p;
+      const D4 total = g[h] + l[h];
+      const D4 rsi = 100 * (g[h] / total);
+      const D4 o = (D4)(~((total > -1e-14) & (total < 1e-14)) & (L4)rsi);
+      for (size_t j = 0; j < 4; j++) out[at[4 * h + j] + i] = o[j];
+    }
+  }
+  std::memcpy(gains, g, sizeof g);
+  std::memcpy(losses, l, sizeof l);
+}
+#endif
+
+}  // namespace
+
+// rsi(): TA_RSI, Wilder's averages of gains and losses seeded by their means, in chains (chains.hpp).
 void rsi(const double* x, size_t n, size_t period, double* out) {
   if (n <= period) return fillNaN(out, 0, n);
   fillNaN(out, 0, period);
@@ -29,23 +77,40 @@ void rsi(const double* x, size_t n, size_t period, double* out) {
   }
   loss /= p;
   gain /= p;
-  double sum = gain + loss;
+  const double sum = gain + loss;
   out[period] = !isZero(sum) ? 100 * (gain / sum) : 0;
-  while (today < n) {
-    const double value = x[today];
-    const double move = value - prev;
-    prev = value;
-    loss *= p1;
-    gain *= p1;
-    if (move < 0)
-      loss -= move;
-    else
-      gain += move;
-    loss /= p;
-    gain /= p;
-    sum = gain + loss;
-    out[today++] = !isZero(sum) ? 100 * (gain / sum) : 0;
-  }
+  // the state: the averages of the gains and of the losses (a chain's guess: none; the move of bar t
+  // reads the input only)
+  auto step = [&](chains::State<2>& s, size_t t) {
+    const double move = x[t] - x[t - 1];
+    const bool down = move < 0;
+    double g = s[0] * p1, l = s[1] * p1;
+    l -= down ? move : 0.0;  // a select, no branch: exact as neither average is ever -0
+    g += down ? 0.0 : move;
+    s[1] = l /= p;
+    s[0] = g /= p;
+    const double total = g + l;
+    out[t] = !isZero(total) ? 100 * (g / total) : 0;
+  };
+  const auto r = chains::recurrence(
+      step,
+      [](size_t) {
+        return chains::State<2>{0, 0};
+      },
+      [&](size_t t) { return chains::same(x[t], x[t - 1]) && chains::same(x[t - 1], x[t - 2]); }, [&](size_t t) { out[t] = out[t - 1]; });
+  const chains::State<2> exact{gain, loss};
+#if defined(__GNUC__)
+  chains::run<kRsiChains>(
+      r, exact, today, n, chains::warmSteps(p1 / p),
+      [&](std::array<chains::State<2>, kRsiChains>& s, const std::array<size_t, kRsiChains>& at, size_t from, size_t to) {
+        double g[kRsiChains], l[kRsiChains];
+        for (size_t j = 0; j < kRsiChains; j++) g[j] = s[j][0], l[j] = s[j][1];
+        simd::run<rsiLockstep>(x, out, at.data(), from, to, p, p1, g, l);
+        for (size_t j = 0; j < kRsiChains; j++) s[j] = {g[j], l[j]};
+      });
+#else
+  chains::run<4>(r, exact, today, n, chains::warmSteps(p1 / p));
+#endif
 }
 
 // macd(): TA_MACD, both EMAs from slowPeriod - 1, the signal the EMA of their difference. One pass
