@@ -56,6 +56,15 @@ KERNELBUS_VECTOR_BODY void rsiLockstep(const double* x, double* out, const size_
 }
 #endif
 
+// rocBody(): ROC's (now / before - 1) * 100 of m bars, 0 where before is 0 (a select: every
+// quotient computed, the ones by 0 dropped).
+KERNELBUS_VECTOR_BODY void rocBody(const double* now, const double* before, size_t m, double* out) {
+  for (size_t i = 0; i < m; i++) {
+    const double q = (now[i] / before[i] - 1) * 100;
+    out[i] = before[i] != 0 ? q : 0;
+  }
+}
+
 }  // namespace
 
 // rsi(): TA_RSI, Wilder's averages of gains and losses seeded by their means, in chains (chains.hpp).
@@ -160,13 +169,10 @@ void mom(const double* x, size_t n, size_t period, double* out) {
   for (size_t t = period; t < n; t++) out[t] = x[t] - x[t - period];
 }
 
-// roc(): TA_ROC.
+// roc(): TA_ROC, its loop vectorized.
 void roc(const double* x, size_t n, size_t period, double* out) {
   fillNaN(out, 0, std::min(period, n));
-  for (size_t t = period; t < n; t++) {
-    const double before = x[t - period];
-    out[t] = before != 0 ? (x[t] / before - 1) * 100 : 0;
-  }
+  if (n > period) simd::run<rocBody>(x + period, x, n - period, out + period);
 }
 
 // cci(): TA_CCI over TA-Lib's circular buffer.
