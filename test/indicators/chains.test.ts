@@ -1,6 +1,6 @@
 /**
  * The recurrences a backend may split into chains (native/kernels/indicators/chains.hpp: EMA, DEMA,
- * TEMA, RSI, ATR, NATR and the indicators over an EMA) on series long enough to be split (above
+ * TEMA, RSI, ATR, NATR, ADX, ADXR and the indicators over them) on series long enough to be split (above
  * 4 x kChains x the warm-up: 120,000 bars), against the reference's one chain bit for bit: a walk,
  * flat stretches (an average sinks to a subnormal it keeps, so a guessed chain's start is never
  * forgotten and its stretch is computed again), the bench's walk that sinks to pennies then zeros,
@@ -60,6 +60,8 @@ const CALLS: [string, object[], boolean][] = [
   ['bbands', [{ maType: 'tema' }], false],
   ['atr', [{}, { timePeriod: 5 }], true],
   ['natr', [{}], true],
+  ['adx', [{}, { timePeriod: 5 }], true],
+  ['adxr', [{}], true],
 ];
 
 type Call = (input: unknown, options?: object) => Float64Array | Record<string, Float64Array>;

@@ -19,12 +19,14 @@
 // history. So the one chain (a stretch computed again, or a short series) skips a run of repeated
 // bars once a step leaves its state unchanged: each bar of the run has the same state and outputs.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <vector>
-#include <algorithm>
+
+#include "simd.hpp"
 
 namespace kernelbus::indicators::chains {
 
@@ -112,6 +114,33 @@ void run(const R& r, State<M> exact, size_t begin, size_t n, size_t warm, Lockst
   for (double v : carry)
     if (!std::isfinite(v)) return one<M>(r, exact, begin, n);
 }
+
+#if defined(__GNUC__)
+// A vectorized lockstep's 4 chains: their values in a vector (GCC and clang's vector extension),
+// a select a mask (all bits set where taken). The helpers are always inlined into the lockstep's
+// copies (simd.hpp), so the vectors never cross a call: GCC's note on their ABI without AVX is moot,
+// and is silenced for the files that include this one (their calls warn as well as the helpers).
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+typedef double D4 __attribute__((vector_size(4 * sizeof(double))));
+typedef long long L4 __attribute__((vector_size(4 * sizeof(double))));
+
+/// x[at[j] + i] for the 4 chains j.
+KERNELBUS_VECTOR_BODY D4 gather(const double* x, const size_t* at, size_t i) {
+  return D4{x[at[0] + i], x[at[1] + i], x[at[2] + i], x[at[3] + i]};
+}
+/// out[at[j] + i] = v[j] for the 4 chains j.
+KERNELBUS_VECTOR_BODY void scatter(double* out, const size_t* at, size_t i, const D4& v) {
+  for (size_t j = 0; j < 4; j++) out[at[j] + i] = v[j];
+}
+/// yes ? a : b, lane by lane.
+KERNELBUS_VECTOR_BODY D4 select(const L4& yes, const D4& a, const D4& b) { return (D4)((yes & (L4)a) | (~yes & (L4)b)); }
+/// |v|, lane by lane.
+KERNELBUS_VECTOR_BODY D4 abs(const D4& v) { return (D4)((L4)v & 0x7fffffffffffffffLL); }
+/// TA_IS_ZERO, lane by lane.
+KERNELBUS_VECTOR_BODY L4 isZero(const D4& v) { return (v > -1e-14) & (v < 1e-14); }
+#endif
 
 /// run() with the lockstep of r.step itself.
 template <size_t K, size_t M, typename R>

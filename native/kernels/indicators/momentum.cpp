@@ -20,24 +20,18 @@ namespace {
 // so that the 3 divisions a bar (the averages by the period, the gains by their sum) keep the
 // divider busy (the one chain waits on them).
 constexpr size_t kRsiChains = 8;
-typedef double D4 __attribute__((vector_size(4 * sizeof(double))));
-typedef long long L4 __attribute__((vector_size(4 * sizeof(double))));
 
 // rsiLockstep(): rsi()'s step on bars at[j] + i of chain j, i in [from, to), the averages gains[j]
 // and losses[j] updated; a lane's select a mask (+0 where not taken, as the scalar step).
 KERNELBUS_VECTOR_BODY void rsiLockstep(const double* x, double* out, const size_t* at, size_t from, size_t to, double p, double p1,
                                        double* gains, double* losses) {
+  using chains::D4, chains::L4;
   D4 g[2], l[2];
   std::memcpy(g, gains, sizeof g);
   std::memcpy(l, losses, sizeof l);
   for (size_t i = from; i < to; i++) {
     for (size_t h = 0; h < 2; h++) {
-      D4 now, before;
-      for (size_t j = 0; j < 4; j++) {
-        now[j] = x[at[4 * h + j] + i];
-        before[j] = x[at[4 * h + j] + i - 1];
-      }
-      const D4 move = now - before;
+      const D4 move = chains::gather(x, at + 4 * h, i) - chains::gather(x, at + 4 * h, i - 1);
       const L4 down = move < 0;
       g[h] *= p1;
       l[h] *= p1;
@@ -46,9 +40,7 @@ KERNELBUS_VECTOR_BODY void rsiLockstep(const double* x, double* out, const size_
       l[h] /= p;
       g[h] /= p;
       const D4 total = g[h] + l[h];
-      const D4 rsi = 100 * (g[h] / total);
-      const D4 o = (D4)(~((total > -1e-14) & (total < 1e-14)) & (L4)rsi);
-      for (size_t j = 0; j < 4; j++) out[at[4 * h + j] + i] = o[j];
+      chains::scatter(out, at + 4 * h, i, (D4)(~chains::isZero(total) & (L4)(100 * (g[h] / total))));
     }
   }
   std::memcpy(gains, g, sizeof g);
@@ -175,27 +167,44 @@ void roc(const double* x, size_t n, size_t period, double* out) {
   if (n > period) simd::run<rocBody>(x + period, x, n - period, out + period);
 }
 
-// cci(): TA_CCI over TA-Lib's circular buffer.
+// cci(): TA_CCI over TA-Lib's circular buffer, two bars a loop: bar i + 1's buffer is bar i's with
+// one slot replaced, and the two bars' sums (each in TA-Lib's order, the buffer's) run side by side.
 void cci(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
   const size_t lookback = period - 1;
   if (n <= lookback) return fillNaN(out, 0, n);
   fillNaN(out, 0, lookback);
   const double p = static_cast<double>(period);
   std::vector<double> ring(period);
-  size_t at = 0;
-  auto next = [&] { at = at + 1 > period - 1 ? 0 : at + 1; };
-  size_t i = 0;
-  for (; i < lookback; i++, next()) ring[at] = (high[i] + low[i] + close[i]) / 3;
-  for (; i < n; i++, next()) {
-    const double last = (high[i] + low[i] + close[i]) / 3;
-    ring[at] = last;
-    double average = 0;
-    for (size_t j = 0; j < period; j++) average += ring[j];
-    average /= p;
-    double deviation = 0;
-    for (size_t j = 0; j < period; j++) deviation += std::fabs(ring[j] - average);
+  auto after = [&](size_t at) { return at + 1 > period - 1 ? 0 : at + 1; };
+  auto typical = [&](size_t t) { return (high[t] + low[t] + close[t]) / 3; };
+  auto emit = [&](size_t t, double last, double average, double deviation) {
     const double distance = last - average;
-    out[i] = distance != 0 && deviation != 0 ? distance / (0.015 * (deviation / p)) : 0;
+    out[t] = distance != 0 && deviation != 0 ? distance / (0.015 * (deviation / p)) : 0;
+  };
+  size_t i = 0, at = 0;
+  for (; i < lookback; i++, at = after(at)) ring[at] = typical(i);
+  for (; i < n; i += 2) {
+    const double last0 = typical(i);
+    ring[at] = last0;
+    const size_t at1 = after(at);
+    const bool pair = i + 1 < n;
+    const double last1 = pair ? typical(i + 1) : ring[at1];  // a last bar alone: its twin sums its buffer
+    double average0 = 0, average1 = 0;
+    for (size_t j = 0; j < period; j++) {
+      average0 += ring[j];
+      average1 += j == at1 ? last1 : ring[j];
+    }
+    average0 /= p;
+    average1 /= p;
+    double deviation0 = 0, deviation1 = 0;
+    for (size_t j = 0; j < period; j++) {
+      deviation0 += std::fabs(ring[j] - average0);
+      deviation1 += std::fabs((j == at1 ? last1 : ring[j]) - average1);
+    }
+    emit(i, last0, average0, deviation0);
+    if (pair) emit(i + 1, last1, average1, deviation1);
+    ring[at1] = last1;
+    at = after(at1);
   }
 }
 
