@@ -1,11 +1,11 @@
 /**
  * The recurrences a backend may split into chains (native/kernels/indicators/chains.hpp: EMA, DEMA,
- * TEMA, RSI, ATR, NATR, ADX, ADXR and the indicators over them) on series long enough to be split (above
- * 4 x kChains x the warm-up: 120,000 bars), against the reference's one chain bit for bit: a walk,
- * flat stretches (an average sinks to a subnormal it keeps, so a guessed chain's start is never
- * forgotten and its stretch is computed again), the bench's walk that sinks to pennies then zeros,
- * a halted bar (NaN: the whole series through one chain) and an infinity. As a series and as a column
- * of a panel, on every backend.
+ * TEMA, RSI, ATR, NATR, ADX, ADXR and the indicators over them) on series long enough to be split
+ * (4 K + 1 warm-ups: about 33,000 bars for RSI's 8 chains; 120,000 here), against the reference's
+ * one chain bit for bit: a walk, flat stretches (an average sinks to a subnormal it keeps, so a
+ * guessed chain's start is never forgotten and its stretch is computed again), a walk that sinks to
+ * pennies then zeros (as the bench's does), a halted bar (NaN: the whole series through one chain)
+ * and an infinity. As a series and as a column of a panel, on every backend.
  */
 import { describe, expect, it } from 'vitest';
 import { type Kernels, matrix } from '../../src/index.js';
