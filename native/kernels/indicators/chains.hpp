@@ -66,13 +66,15 @@ Recurrence<Step, Guess, Repeats, Copy> recurrence(Step step, Guess guess, Repeat
 
 /// The one chain over bars [from, to) from `s` (left the state after bar to - 1).
 template <size_t M, typename R>
-void one(const R& r, State<M>& s, size_t from, size_t to) {
+void one(const R& r, State<M>& state, size_t from, size_t to) {
+  State<M> s = state;  // a local, in registers: no output's store can alias it
   for (size_t t = from; t < to; t++) {
     const State<M> before = s;
     r.step(s, t);
     if (same(before, s))
       while (t + 1 < to && r.repeats(t + 1)) r.copy(++t);
   }
+  state = s;
 }
 
 /// The recurrence `r` over bars [begin, n) from `exact`, in K chains as the module's comment says
@@ -81,7 +83,11 @@ void one(const R& r, State<M>& s, size_t from, size_t to) {
 template <size_t K, size_t M, typename R, typename Lockstep>
 void run(const R& r, State<M> exact, size_t begin, size_t n, size_t warm, Lockstep&& lockstep) {
   const size_t stretch = n > begin + warm ? (n - begin - warm) / K : 0;
-  if (stretch < 4 * warm) return one<M>(r, exact, begin, n);
+  if (stretch < 4 * warm) {  // too short to split (a panel's column): the plain loop
+    State<M> s = exact;
+    for (size_t t = begin; t < n; t++) r.step(s, t);
+    return;
+  }
   // chain j runs bars [at[j], at[j] + warm + stretch): its own stretch after `warm` bars (chain 0's
   // warm bars are its own too); a guessed chain's warm bars are written over later by chain j - 1
   std::array<size_t, K> at;
@@ -148,9 +154,11 @@ KERNELBUS_VECTOR_BODY L4 isZero(const D4& v) { return (v > -1e-14) & (v < 1e-14)
 /// run() with the lockstep of r.step itself.
 template <size_t K, size_t M, typename R>
 void run(const R& r, State<M> exact, size_t begin, size_t n, size_t warm) {
-  run<K>(r, exact, begin, n, warm, [&](std::array<State<M>, K>& s, const std::array<size_t, K>& at, size_t from, size_t to) {
+  run<K>(r, exact, begin, n, warm, [&](std::array<State<M>, K>& states, const std::array<size_t, K>& at, size_t from, size_t to) {
+    std::array<State<M>, K> s = states;  // locals, as in one()
     for (size_t i = from; i < to; i++)
       for (size_t j = 0; j < K; j++) r.step(s[j], at[j] + i);
+    states = s;
   });
 }
 

@@ -84,10 +84,11 @@ void rsi(const double* x, size_t n, size_t period, double* out) {
   // reads the input only)
   auto step = [&](chains::State<2>& s, size_t t) {
     const double move = x[t] - x[t - 1];
-    const bool down = move < 0;
     double g = s[0] * p1, l = s[1] * p1;
-    l -= down ? move : 0.0;  // a select, no branch: exact as neither average is ever -0
-    g += down ? 0.0 : move;
+    if (move < 0)
+      l -= move;
+    else
+      g += move;
     s[1] = l /= p;
     s[0] = g /= p;
     const double total = g + l;
