@@ -3,10 +3,24 @@
 #include <cstring>
 #include <vector>
 
+#include "chains.hpp"
 #include "columns.hpp"
 #include "series.hpp"
 
 namespace kernelbus::indicators::series {
+
+namespace {
+
+// The EMAs' chains.hpp recurrences: a bar repeats the one before where its value does; its one
+// output copied.
+auto repeatsOf(const double* x) {
+  return [x](size_t t) { return chains::same(x[t], x[t - 1]); };
+}
+auto copyOf(double* out) {
+  return [out](size_t t) { out[t] = out[t - 1]; };
+}
+
+}  // namespace
 
 // sma(): TA_SMA, a running sum of `period` values; lookback period - 1.
 void sma(const double* x, size_t n, size_t period, double* out) {
@@ -26,17 +40,17 @@ void sma(const double* x, size_t n, size_t period, double* out) {
   } while (i < n);
 }
 
-// emaFrom(): TA_INT_EMA from `first` (>= period - 1) on, seeded by the SMA of the values ending there.
+// emaFrom(): TA_INT_EMA from `first` (>= period - 1) on, seeded by the SMA of the values ending there;
+// its recurrence in chains (chains.hpp).
 void emaFrom(const double* x, size_t n, size_t period, double k, size_t first, double* out) {
   size_t today = first - (period - 1);
   double sum = 0;
   for (size_t i = period; i-- > 0;) sum += x[today++];
-  double e = sum / static_cast<double>(period);
+  const double e = sum / static_cast<double>(period);
   out[first] = e;
-  while (today < n) {
-    e = (x[today] - e) * k + e;
-    out[today++] = e;
-  }
+  chains::run<4>(chains::recurrence([&](chains::State<1>& s, size_t t) { out[t] = s[0] = (x[t] - s[0]) * k + s[0]; },
+                                    [&](size_t t) { return chains::State<1>{x[t - 1]}; }, repeatsOf(x), copyOf(out)),
+                 chains::State<1>{e}, today, n, chains::warmSteps(1 - k));
 }
 
 // ema(): TA_EMA.
@@ -74,29 +88,65 @@ void wma(const double* x, size_t n, size_t period, double* out) {
   }
 }
 
-// dema(): TA_DEMA.
+// dema(): TA_DEMA in one pass: the EMA of x (from period - 1) and the EMA of that EMA (from the
+// lookback, seeded by the mean of the first's values there), as TA-Lib's two passes compute them.
 void dema(const double* x, size_t n, size_t period, double* out) {
   const size_t lookback = 2 * (period - 1);
   if (n <= lookback) return fillNaN(out, 0, n);
-  const double k = perToK(period);
-  const auto e1 = scratch(n);
-  emaFrom(x, n, period, k, period - 1, e1.get());
-  emaFrom(e1.get(), n, period, k, lookback, out);
-  for (size_t t = lookback; t < n; t++) out[t] = 2 * e1[t] - out[t];
   fillNaN(out, 0, lookback);
+  const double k = perToK(period), p = static_cast<double>(period);
+  double e1 = 0, sum2 = 0;
+  for (size_t t = 0; t < period; t++) e1 += x[t];
+  e1 /= p;
+  sum2 += e1;
+  for (size_t t = period; t <= lookback; t++) sum2 += e1 = (x[t] - e1) * k + e1;
+  const double e2 = sum2 / p;
+  out[lookback] = 2 * e1 - e2;
+  chains::run<4>(chains::recurrence(
+                     [&](chains::State<2>& s, size_t t) {
+                       s[0] = (x[t] - s[0]) * k + s[0];
+                       s[1] = (s[0] - s[1]) * k + s[1];
+                       out[t] = 2 * s[0] - s[1];
+                     },
+                     [&](size_t t) {
+                       return chains::State<2>{x[t - 1], x[t - 1]};
+                     },
+                     repeatsOf(x), copyOf(out)),
+                 chains::State<2>{e1, e2}, lookback + 1, n, chains::warmSteps(1 - k));
 }
 
-// tema(): TA_TEMA.
+// tema(): TA_TEMA in one pass: the EMAs of x, of that EMA and of the second, each seeded by the mean
+// of its input's first period values, as TA-Lib's three passes compute them.
 void tema(const double* x, size_t n, size_t period, double* out) {
   const size_t lookback = 3 * (period - 1);
   if (n <= lookback) return fillNaN(out, 0, n);
-  const double k = perToK(period);
-  const auto e1 = scratch(n), e2 = scratch(n);
-  emaFrom(x, n, period, k, period - 1, e1.get());
-  emaFrom(e1.get(), n, period, k, 2 * (period - 1), e2.get());
-  emaFrom(e2.get(), n, period, k, lookback, out);
-  for (size_t t = lookback; t < n; t++) out[t] += 3 * e1[t] - 3 * e2[t];
   fillNaN(out, 0, lookback);
+  const double k = perToK(period), p = static_cast<double>(period);
+  double e1 = 0, sum2 = 0, sum3 = 0;
+  for (size_t t = 0; t < period; t++) e1 += x[t];
+  e1 /= p;
+  sum2 += e1;
+  for (size_t t = period; t <= 2 * (period - 1); t++) sum2 += e1 = (x[t] - e1) * k + e1;
+  double e2 = sum2 / p;
+  sum3 += e2;
+  for (size_t t = 2 * (period - 1) + 1; t <= lookback; t++) {
+    e1 = (x[t] - e1) * k + e1;
+    sum3 += e2 = (e1 - e2) * k + e2;
+  }
+  const double e3 = sum3 / p;
+  out[lookback] = e3 + (3 * e1 - 3 * e2);
+  chains::run<4>(chains::recurrence(
+                     [&](chains::State<3>& s, size_t t) {
+                       s[0] = (x[t] - s[0]) * k + s[0];
+                       s[1] = (s[0] - s[1]) * k + s[1];
+                       s[2] = (s[1] - s[2]) * k + s[2];
+                       out[t] = s[2] + (3 * s[0] - 3 * s[1]);
+                     },
+                     [&](size_t t) {
+                       return chains::State<3>{x[t - 1], x[t - 1], x[t - 1]};
+                     },
+                     repeatsOf(x), copyOf(out)),
+                 chains::State<3>{e1, e2, e3}, lookback + 1, n, chains::warmSteps(1 - k));
 }
 
 // trima(): TA_TRIMA, odd and even periods in their orders.

@@ -1,10 +1,13 @@
 // TA-Lib's directional movement and parabolic SAR on one series
 // (src/backends/reference/indicators/directional.ts).
 #include <cmath>
+#include <cstring>
 #include <vector>
 
+#include "chains.hpp"
 #include "columns.hpp"
 #include "series.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::indicators::series {
 
@@ -63,7 +66,49 @@ struct Directional {
 
 }  // namespace
 
-// adx(): TA_ADX, lookback 2 period - 1.
+#if defined(__GNUC__)
+namespace {
+
+// adxLockstep(): adx()'s step (below) on bars at[j] + i of its 4 chains j, i in [from, to), the
+// state (+DM, -DM, TR sums and the average, 4 values each, one a chain) updated; a branch a select.
+KERNELBUS_VECTOR_BODY void adxLockstep(const double* high, const double* low, const double* close, double* out, const size_t* at,
+                                       size_t from, size_t to, double p, double p1, double* state) {
+  using chains::D4, chains::L4;
+  D4 plusDm, minusDm, range, average;
+  std::memcpy(&plusDm, state, sizeof plusDm);
+  std::memcpy(&minusDm, state + 4, sizeof minusDm);
+  std::memcpy(&range, state + 8, sizeof range);
+  std::memcpy(&average, state + 12, sizeof average);
+  for (size_t i = from; i < to; i++) {
+    const D4 h = chains::gather(high, at, i), l = chains::gather(low, at, i), before = chains::gather(close, at, i - 1);
+    const D4 diffP = h - chains::gather(high, at, i - 1), diffM = chains::gather(low, at, i - 1) - l;
+    minusDm -= minusDm / p;
+    plusDm -= plusDm / p;
+    const L4 minus = (diffM > 0) & (diffP < diffM);
+    minusDm += (D4)(minus & (L4)diffM);
+    plusDm += (D4)(~minus & (diffP > 0) & (diffP > diffM) & (L4)diffP);
+    D4 tr = h - l;
+    const D4 up = chains::abs(h - before);
+    tr = chains::select(up > tr, up, tr);
+    const D4 down = chains::abs(l - before);
+    tr = chains::select(down > tr, down, tr);
+    range = range - range / p + tr;
+    const D4 minusDi = 100 * (minusDm / range), plusDi = 100 * (plusDm / range), sum = minusDi + plusDi;
+    const D4 dx = 100 * (chains::abs(minusDi - plusDi) / sum);
+    average = chains::select(~chains::isZero(range) & ~chains::isZero(sum), (average * p1 + dx) / p, average);
+    chains::scatter(out, at, i, average);
+  }
+  std::memcpy(state, &plusDm, sizeof plusDm);
+  std::memcpy(state + 4, &minusDm, sizeof minusDm);
+  std::memcpy(state + 8, &range, sizeof range);
+  std::memcpy(state + 12, &average, sizeof average);
+}
+
+}  // namespace
+#endif
+
+// adx(): TA_ADX, lookback 2 period - 1; after it, Wilder's sums and the average in chains
+// (chains.hpp: 4, one vector of them where the compiler has vectors, for the 7 divisions a bar).
 void adx(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
   const size_t lookback = 2 * period - 1;
   if (n <= lookback) return fillNaN(out, 0, n);
@@ -77,13 +122,45 @@ void adx(const double* high, const double* low, const double* close, size_t n, s
     d.step(++today, p, true);
     if (d.dx(dx)) sumDx += dx;
   }
-  double average = sumDx / p;
+  const double average = sumDx / p;
   out[today] = average;
-  while (today < n - 1) {
-    d.step(++today, p, true);
-    if (d.dx(dx)) average = (average * p1 + dx) / p;
-    out[today] = average;
-  }
+  // the state: +DM, -DM, TR (Directional's sums) and the average; a bar reads its own and the
+  // previous bar's values only
+  auto step = [&](chains::State<4>& s, size_t t) {
+    Directional<> at(high, low, close);
+    at.plusDm = s[0], at.minusDm = s[1], at.range = s[2];
+    at.prevHigh = high[t - 1], at.prevLow = low[t - 1], at.prevClose = close[t - 1];
+    at.step(t, p, true);
+    double value = 0;
+    if (at.dx(value)) s[3] = (s[3] * p1 + value) / p;
+    s[0] = at.plusDm, s[1] = at.minusDm, s[2] = at.range;
+    out[t] = s[3];
+  };
+  using chains::same;
+  const auto r = chains::recurrence(
+      step,
+      [](size_t) {
+        return chains::State<4>{0, 0, 0, 0};
+      },
+      [&](size_t t) {
+        return same(high[t], high[t - 1]) && same(low[t], low[t - 1]) && same(high[t - 1], high[t - 2]) && same(low[t - 1], low[t - 2]) &&
+               same(close[t - 1], close[t - 2]);
+      },
+      [&](size_t t) { out[t] = out[t - 1]; });
+  const chains::State<4> exact{d.plusDm, d.minusDm, d.range, average};
+#if defined(__GNUC__)
+  chains::run<4>(r, exact, today + 1, n, chains::warmSteps(p1 / p),
+                 [&](std::array<chains::State<4>, 4>& s, const std::array<size_t, 4>& at, size_t from, size_t to) {
+                   double state[16];
+                   for (size_t j = 0; j < 4; j++)
+                     for (size_t m = 0; m < 4; m++) state[4 * m + j] = s[j][m];
+                   simd::run<adxLockstep>(high, low, close, out, at.data(), from, to, p, p1, state);
+                   for (size_t j = 0; j < 4; j++)
+                     for (size_t m = 0; m < 4; m++) s[j][m] = state[4 * m + j];
+                 });
+#else
+  chains::run<4>(r, exact, today + 1, n, chains::warmSteps(p1 / p));
+#endif
 }
 
 // di(): TA_PLUS_DI (plus) or TA_MINUS_DI; a period of 1 TA-Lib's DM / TR of the bar.

@@ -3,14 +3,63 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
+#include "chains.hpp"
 #include "columns.hpp"
 #include "series.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::indicators::series {
 
-// rsi(): TA_RSI, Wilder's averages of gains and losses seeded by their means.
+namespace {
+
+#if defined(__GNUC__)
+// RSI's chains (chains.hpp): 8, in two vectors of 4 (whose comparisons stay vector ones under AVX2),
+// so that the 3 divisions a bar (the averages by the period, the gains by their sum) keep the
+// divider busy (the one chain waits on them).
+constexpr size_t kRsiChains = 8;
+
+// rsiLockstep(): rsi()'s step on bars at[j] + i of chain j, i in [from, to), the averages gains[j]
+// and losses[j] updated; a lane's select a mask (+0 where not taken, as the scalar step).
+KERNELBUS_VECTOR_BODY void rsiLockstep(const double* x, double* out, const size_t* at, size_t from, size_t to, double p, double p1,
+                                       double* gains, double* losses) {
+  using chains::D4, chains::L4;
+  D4 g[2], l[2];
+  std::memcpy(g, gains, sizeof g);
+  std::memcpy(l, losses, sizeof l);
+  for (size_t i = from; i < to; i++) {
+    for (size_t h = 0; h < 2; h++) {
+      const D4 move = chains::gather(x, at + 4 * h, i) - chains::gather(x, at + 4 * h, i - 1);
+      const L4 down = move < 0;
+      g[h] *= p1;
+      l[h] *= p1;
+      l[h] -= (D4)(down & (L4)move);
+      g[h] += (D4)(~down & (L4)move);
+      l[h] /= p;
+      g[h] /= p;
+      const D4 total = g[h] + l[h];
+      chains::scatter(out, at + 4 * h, i, (D4)(~chains::isZero(total) & (L4)(100 * (g[h] / total))));
+    }
+  }
+  std::memcpy(gains, g, sizeof g);
+  std::memcpy(losses, l, sizeof l);
+}
+#endif
+
+// rocBody(): ROC's (now / before - 1) * 100 of m bars, 0 where before is 0 (a select: every
+// quotient computed, the ones by 0 dropped).
+KERNELBUS_VECTOR_BODY void rocBody(const double* now, const double* before, size_t m, double* out) {
+  for (size_t i = 0; i < m; i++) {
+    const double q = (now[i] / before[i] - 1) * 100;
+    out[i] = before[i] != 0 ? q : 0;
+  }
+}
+
+}  // namespace
+
+// rsi(): TA_RSI, Wilder's averages of gains and losses seeded by their means, in chains (chains.hpp).
 void rsi(const double* x, size_t n, size_t period, double* out) {
   if (n <= period) return fillNaN(out, 0, n);
   fillNaN(out, 0, period);
@@ -29,23 +78,41 @@ void rsi(const double* x, size_t n, size_t period, double* out) {
   }
   loss /= p;
   gain /= p;
-  double sum = gain + loss;
+  const double sum = gain + loss;
   out[period] = !isZero(sum) ? 100 * (gain / sum) : 0;
-  while (today < n) {
-    const double value = x[today];
-    const double move = value - prev;
-    prev = value;
-    loss *= p1;
-    gain *= p1;
+  // the state: the averages of the gains and of the losses (a chain's guess: none; the move of bar t
+  // reads the input only)
+  auto step = [&](chains::State<2>& s, size_t t) {
+    const double move = x[t] - x[t - 1];
+    double g = s[0] * p1, l = s[1] * p1;
     if (move < 0)
-      loss -= move;
+      l -= move;
     else
-      gain += move;
-    loss /= p;
-    gain /= p;
-    sum = gain + loss;
-    out[today++] = !isZero(sum) ? 100 * (gain / sum) : 0;
-  }
+      g += move;
+    s[1] = l /= p;
+    s[0] = g /= p;
+    const double total = g + l;
+    out[t] = !isZero(total) ? 100 * (g / total) : 0;
+  };
+  const auto r = chains::recurrence(
+      step,
+      [](size_t) {
+        return chains::State<2>{0, 0};
+      },
+      [&](size_t t) { return chains::same(x[t], x[t - 1]) && chains::same(x[t - 1], x[t - 2]); }, [&](size_t t) { out[t] = out[t - 1]; });
+  const chains::State<2> exact{gain, loss};
+#if defined(__GNUC__)
+  chains::run<kRsiChains>(
+      r, exact, today, n, chains::warmSteps(p1 / p),
+      [&](std::array<chains::State<2>, kRsiChains>& s, const std::array<size_t, kRsiChains>& at, size_t from, size_t to) {
+        double g[kRsiChains], l[kRsiChains];
+        for (size_t j = 0; j < kRsiChains; j++) g[j] = s[j][0], l[j] = s[j][1];
+        simd::run<rsiLockstep>(x, out, at.data(), from, to, p, p1, g, l);
+        for (size_t j = 0; j < kRsiChains; j++) s[j] = {g[j], l[j]};
+      });
+#else
+  chains::run<4>(r, exact, today, n, chains::warmSteps(p1 / p));
+#endif
 }
 
 // macd(): TA_MACD, both EMAs from slowPeriod - 1, the signal the EMA of their difference. One pass
@@ -95,36 +162,50 @@ void mom(const double* x, size_t n, size_t period, double* out) {
   for (size_t t = period; t < n; t++) out[t] = x[t] - x[t - period];
 }
 
-// roc(): TA_ROC.
+// roc(): TA_ROC, its loop vectorized.
 void roc(const double* x, size_t n, size_t period, double* out) {
   fillNaN(out, 0, std::min(period, n));
-  for (size_t t = period; t < n; t++) {
-    const double before = x[t - period];
-    out[t] = before != 0 ? (x[t] / before - 1) * 100 : 0;
-  }
+  if (n > period) simd::run<rocBody>(x + period, x, n - period, out + period);
 }
 
-// cci(): TA_CCI over TA-Lib's circular buffer.
+// cci(): TA_CCI over TA-Lib's circular buffer, two bars a loop: bar i + 1's buffer is bar i's with
+// one slot replaced, and the two bars' sums (each in TA-Lib's order, the buffer's) run side by side.
 void cci(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
   const size_t lookback = period - 1;
   if (n <= lookback) return fillNaN(out, 0, n);
   fillNaN(out, 0, lookback);
   const double p = static_cast<double>(period);
   std::vector<double> ring(period);
-  size_t at = 0;
-  auto next = [&] { at = at + 1 > period - 1 ? 0 : at + 1; };
-  size_t i = 0;
-  for (; i < lookback; i++, next()) ring[at] = (high[i] + low[i] + close[i]) / 3;
-  for (; i < n; i++, next()) {
-    const double last = (high[i] + low[i] + close[i]) / 3;
-    ring[at] = last;
-    double average = 0;
-    for (size_t j = 0; j < period; j++) average += ring[j];
-    average /= p;
-    double deviation = 0;
-    for (size_t j = 0; j < period; j++) deviation += std::fabs(ring[j] - average);
+  auto after = [&](size_t at) { return at + 1 > period - 1 ? 0 : at + 1; };
+  auto typical = [&](size_t t) { return (high[t] + low[t] + close[t]) / 3; };
+  auto emit = [&](size_t t, double last, double average, double deviation) {
     const double distance = last - average;
-    out[i] = distance != 0 && deviation != 0 ? distance / (0.015 * (deviation / p)) : 0;
+    out[t] = distance != 0 && deviation != 0 ? distance / (0.015 * (deviation / p)) : 0;
+  };
+  size_t i = 0, at = 0;
+  for (; i < lookback; i++, at = after(at)) ring[at] = typical(i);
+  for (; i < n; i += 2) {
+    const double last0 = typical(i);
+    ring[at] = last0;
+    const size_t at1 = after(at);
+    const bool pair = i + 1 < n;
+    const double last1 = pair ? typical(i + 1) : ring[at1];  // a last bar alone: its twin sums its buffer
+    double average0 = 0, average1 = 0;
+    for (size_t j = 0; j < period; j++) {
+      average0 += ring[j];
+      average1 += j == at1 ? last1 : ring[j];
+    }
+    average0 /= p;
+    average1 /= p;
+    double deviation0 = 0, deviation1 = 0;
+    for (size_t j = 0; j < period; j++) {
+      deviation0 += std::fabs(ring[j] - average0);
+      deviation1 += std::fabs((j == at1 ? last1 : ring[j]) - average1);
+    }
+    emit(i, last0, average0, deviation0);
+    if (pair) emit(i + 1, last1, average1, deviation1);
+    ring[at1] = last1;
+    at = after(at1);
   }
 }
 

@@ -1,6 +1,7 @@
 // TA-Lib's BBANDS, TRANGE, ATR and NATR on one series (src/backends/reference/indicators/volatility.ts).
 #include <cmath>
 
+#include "chains.hpp"
 #include "columns.hpp"
 #include "series.hpp"
 
@@ -68,20 +69,30 @@ void trange(const double* high, const double* low, const double* close, size_t n
 
 namespace {
 
-// wilderRange(): Wilder's average of the true range (TA_ATR, TA_NATR), each bar's from `period` on.
+// wilderRange(): Wilder's average of the true range (TA_ATR, TA_NATR), each bar's from `period` on,
+// in chains (chains.hpp; `each` writes bar t's output from the bar's values only).
 template <typename Each>
-void wilderRange(const double* high, const double* low, const double* close, size_t n, size_t period, Each&& each) {
+void wilderRange(const double* high, const double* low, const double* close, size_t n, size_t period, double* out, Each&& each) {
   const double p = static_cast<double>(period), p1 = static_cast<double>(period - 1);
   double total = 0;
   for (size_t t = 1; t <= period; t++) total += trueRange(high, low, close, t);
-  double average = total / p;
+  const double average = total / p;
   each(period, average);
-  for (size_t t = period + 1; t < n; t++) {
-    average *= p1;
-    average += trueRange(high, low, close, t);
-    average /= p;
-    each(t, average);
-  }
+  using chains::same;
+  chains::run<4>(chains::recurrence(
+                     [&](chains::State<1>& s, size_t t) {
+                       s[0] *= p1;
+                       s[0] += trueRange(high, low, close, t);
+                       s[0] /= p;
+                       each(t, s[0]);
+                     },
+                     [](size_t) { return chains::State<1>{0}; },
+                     [&](size_t t) {
+                       return same(high[t], high[t - 1]) && same(low[t], low[t - 1]) && same(close[t], close[t - 1]) &&
+                              same(close[t - 1], close[t - 2]);
+                     },
+                     [&](size_t t) { out[t] = out[t - 1]; }),
+                 chains::State<1>{average}, period + 1, n, chains::warmSteps(p1 / p));
 }
 
 }  // namespace
@@ -91,7 +102,7 @@ void atr(const double* high, const double* low, const double* close, size_t n, s
   if (period <= 1) return trange(high, low, close, n, out);
   if (n <= period) return fillNaN(out, 0, n);
   fillNaN(out, 0, period);
-  wilderRange(high, low, close, n, period, [&](size_t t, double average) { out[t] = average; });
+  wilderRange(high, low, close, n, period, out, [&](size_t t, double average) { out[t] = average; });
 }
 
 // natr(): TA_NATR, TA-Lib's write of a zero close's 0 to its first output kept.
@@ -99,7 +110,7 @@ void natr(const double* high, const double* low, const double* close, size_t n, 
   if (period <= 1) return trange(high, low, close, n, out);
   if (n <= period) return fillNaN(out, 0, n);
   fillNaN(out, 0, period);
-  wilderRange(high, low, close, n, period, [&](size_t t, double average) {
+  wilderRange(high, low, close, n, period, out, [&](size_t t, double average) {
     if (!isZero(close[t])) {
       out[t] = (average / close[t]) * 100;
     } else if (t == period) {
