@@ -132,8 +132,8 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   // the kernels, the reader and the writer load once the options are parsed (--help loads none of them)
-  const [{ kernels }, { readReturns }, { writeFormatOf, writeTable }] = await Promise.all([
-    import('../api/kernels.js'),
+  const [{ commandKernels }, { readReturns }, { writeFormatOf, writeTable }] = await Promise.all([
+    import('./kernels.js'),
     import('../io/returns.js'),
     import('../io/index.js'),
   ]);
@@ -157,7 +157,7 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const confidence = values.confidence ?? VAR_DEFAULTS.confidence;
   const periodsPerYear = values['periods-per-year'] ?? PERFORMANCE_DEFAULTS.periodsPerYear;
   const riskFree = values['risk-free'] ?? PERFORMANCE_DEFAULTS.riskFree;
-  const k = kernels({ backend: values.backend });
+  const k = await commandKernels(values.backend);
 
   // The portfolio, when asked for, is one more column; the results carry the columns' names.
   let panel: Matrix = { ...returns, columns: names };

@@ -99,7 +99,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   // the kernels, the reader and the writer load once the options are parsed (--help loads none of them)
-  const [{ kernels }, { writeFormatOf, writeTable }] = await Promise.all([import('../api/kernels.js'), import('../io/index.js')]);
+  const [{ commandKernels }, { writeFormatOf, writeTable }] = await Promise.all([import('./kernels.js'), import('../io/index.js')]);
   if (values.tz !== undefined && values.daily === undefined) throw new KernelInputError('--tz', 'with --daily', JSON.stringify(values.tz));
   // checked up front (before the read), but only when given: Intl's first use costs ~30 ms
   const tz = values.tz === undefined ? 'UTC' : requireTimeZone(values.tz, '--tz');
@@ -133,7 +133,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const threshold = values.threshold;
 
   const window = options.window ?? VPIN_DEFAULTS.window;
-  const k = kernels({ backend: values.backend });
+  const k = await commandKernels(values.backend);
   const t0 = performance.now();
   const results = await vpinBySymbol(k, groups, options, values['bucket-volume'], threshold, window);
   const computeMs = performance.now() - t0;

@@ -20,10 +20,14 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let runs = 0;
 
 /** The modules a fresh node loads running `code` (an ES module, from the package root): src/ paths and package names. */
-function loads(code: string): { src: string[]; packages: string[] } {
+function loads(code: string, env: NodeJS.ProcessEnv = {}): { src: string[]; packages: string[] } {
   const log = join(scratch, `${runs++}.txt`);
   const args = ['--import', 'tsx', '--import', './test/cli/module-log.mjs', '--input-type=module', '-e', code];
-  const out = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, KERNELBUS_MODULE_LOG: log } });
+  const out = spawnSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env, KERNELBUS_MODULE_LOG: log },
+  });
   if (out.status !== 0) throw new Error(`exit ${out.status}: ${out.stderr}`);
   const files = readFileSync(log, 'utf8')
     .split('\n')
@@ -37,12 +41,16 @@ function loads(code: string): { src: string[]; packages: string[] } {
 }
 
 /** `kernelbus <args>` from the sources, as bin/kernelbus.js runs it from dist/. */
-const command = (...args: string[]) =>
-  loads(`import { main } from './src/cli/main.ts'; process.exitCode = await main(${JSON.stringify(args)});`);
+const command = (...args: string[]) => commandWith({}, ...args);
+const commandWith = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+  loads(`import { main } from './src/cli/main.ts'; process.exitCode = await main(${JSON.stringify(args)});`, env);
 
 /** Packages that only a bus, an engine, the gateway, the metrics, tfjs or a file format other than CSV needs. */
 const HEAVY = ['ioredis', 'pino', 'prom-client', 'msgpackr', 'ws', 'apache-arrow', 'parquet-wasm', 'fzstd'];
 const heavy = (packages: string[]) => packages.filter((p) => HEAVY.includes(p) || p.startsWith('@tensorflow/'));
+/** The backends whose modules (src/backends/<name>/index.ts) a start imported, sorted. */
+const backendModules = (src: string[]) => src.flatMap((f) => /^src\/backends\/([a-z]+)\/index\.ts$/.exec(f)?.[1] ?? []).sort();
+
 /** src/ folders a command on a table file never needs. */
 const notForFiles = /^src\/(bus|engines|gateway|ops|redis|replay)\//;
 
@@ -68,14 +76,28 @@ describe('startup: the modules each start loads', () => {
       expect(src).toEqual(expect.arrayContaining(['src/api/kernels.ts', 'src/io/csv-native.ts', 'src/backends/native/binding.ts']));
       expect(src.filter((f) => notForFiles.test(f) || /^src\/io\/(arrow|parquet)/.test(f))).toEqual([]);
       expect(heavy(packages)).toEqual([]);
+      // 'auto' imports the native backend (and BLAS and Metal, which the addon serves), not the reference or tfjs
+      expect(backendModules(src)).toEqual(['blas', 'metal', 'native']);
     }
     // a Parquet file is read natively: the native reader's module, no Parquet or Arrow package
     const parquet = command('vpin', 'examples/trades.parquet');
     expect(parquet.src).toContain('src/io/parquet-native.ts');
     expect(heavy(parquet.packages)).toEqual([]);
+    expect(backendModules(parquet.src)).toEqual(['blas', 'metal', 'native']);
     // the same check sees a heavy package where the command loads one (the Parquet writer)
     const out = join(mkdtempSync(join(tmpdir(), 'kb-startup-')), 'buckets.parquet');
     expect(heavy(command('vpin', 'examples/trades.csv', '--out', out).packages)).toContain('parquet-wasm');
+  });
+
+  it('each --backend imports its own module; backends, doctor and the reference fallback import what they report', () => {
+    expect(backendModules(command('vpin', 'examples/trades.csv', '--backend', 'reference').src)).toEqual(['reference']);
+    expect(backendModules(command('vpin', 'examples/trades.csv', '--backend', 'native').src)).toEqual(['native']);
+    const all = ['blas', 'metal', 'native', 'reference', 'tfjs'];
+    expect(backendModules(command('backends').src)).toEqual(all);
+    expect(backendModules(command('doctor').src)).toEqual(all);
+    // 'auto' where the addon does not load (KERNELBUS_BACKEND=reference turns it off): the reference too
+    const off = commandWith({ KERNELBUS_BACKEND: 'reference' }, 'vpin', 'examples/trades.csv', '--backend', 'auto');
+    expect(backendModules(off.src)).toEqual(['blas', 'metal', 'native', 'reference']);
   });
 
   it("import 'kernelbus' loads the kernels, the bus and the engines, and none of the packages they load when used", () => {
