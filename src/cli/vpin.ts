@@ -105,6 +105,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const tz = values.tz === undefined ? 'UTC' : requireTimeZone(values.tz, '--tz');
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
   if (values.daily !== undefined) writeFormatOf(values.daily, undefined, '--daily');
+  const started = performance.now();
   const { read, readMs, groups } = await readTradeGroups(positionals[0], values);
   const { trades, symbols } = read;
   const n = trades.ts.length;
@@ -175,7 +176,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
           ...body,
           backend,
           ms: { read: round(readMs), vpin: round(computeMs) },
-          ...readJson(read.info, n, readMs / 1000, computeMs / 1000),
+          ...readJson(read.info, n, readMs / 1000, computeMs / 1000, started / 1000),
           ...(wrote.length > 0 ? { wrote: wrote.join(', ') } : {}),
         },
         null,

@@ -80,7 +80,7 @@ describe.skipIf(!native)('Arrow: buffers that overlap each other or the metadata
     expect(more).toBeUndefined();
   });
 
-  it('a column whose buffer is another column\'s: the values the file gives, in memory of its own', async () => {
+  it("a column whose buffer is another column's: the values the file gives, in memory of its own", async () => {
     const bytes = twoBatches();
     const [m0] = messages(bytes);
     setInt64(bytes, m0!.bValues, 0); // b's values -> a's bytes
