@@ -1,6 +1,6 @@
 /**
  * The backend registry: every backend kernelbus knows, how each loads, and what each implements.
- * Adding a backend is one entry in MODULES; nothing else names backends.
+ * Adding a backend is one entry in MODULES and one in ./all.ts; nothing else names backends.
  *
  * A backend's module is imported when it is first needed, not with the registry: the reference alone
  * is 200 KB of code, and `kernelbus vpin` on the native backend needs none of it. `importBackends()`

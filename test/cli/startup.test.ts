@@ -8,7 +8,7 @@
  * package where one is loaded: a log that missed loads would fail. bench/startup.ts times the same starts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let runs = 0;
 
 /** The modules a fresh node loads running `code` (an ES module, from the package root): src/ paths and package names. */
-function loads(code: string, env: NodeJS.ProcessEnv = {}): { src: string[]; packages: string[] } {
+function loads(code: string, env: NodeJS.ProcessEnv = {}): { src: string[]; packages: string[]; stdout: string } {
   const log = join(scratch, `${runs++}.txt`);
   const args = ['--import', 'tsx', '--import', './test/cli/module-log.mjs', '--input-type=module', '-e', code];
   const out = spawnSync(process.execPath, args, {
@@ -37,7 +37,7 @@ function loads(code: string, env: NodeJS.ProcessEnv = {}): { src: string[]; pack
     const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f);
     return m ? [m[1]] : [];
   });
-  return { src, packages: [...new Set(packages)] };
+  return { src, packages: [...new Set(packages)], stdout: out.stdout };
 }
 
 /** `kernelbus <args>` from the sources, as bin/kernelbus.js runs it from dist/. */
@@ -98,6 +98,32 @@ describe('startup: the modules each start loads', () => {
     // 'auto' where the addon does not load (KERNELBUS_BACKEND=reference turns it off): the reference too
     const off = commandWith({ KERNELBUS_BACKEND: 'reference' }, 'vpin', 'examples/trades.csv', '--backend', 'auto');
     expect(backendModules(off.src)).toEqual(['blas', 'metal', 'native', 'reference']);
+    // below its threshold (16 trades) 'auto' gives the reference's calls to native when the reference is
+    // not imported: the same figures
+    const tiny = join(scratch, 'tiny.csv');
+    writeFileSync(tiny, `ts,price,volume\n${Array.from({ length: 12 }, (_, i) => `${i * 1000},${100 + (i % 3)},${10 + i}`).join('\n')}\n`);
+    const vpin = (backend: string) => {
+      const { src, stdout } = command(
+        'vpin',
+        tiny,
+        '--bucket-volume',
+        '20',
+        '--window',
+        '2',
+        '--bar-ms',
+        '1000',
+        '--json',
+        '--backend',
+        backend,
+      );
+      const { buckets, vpin } = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { buckets: number; vpin: { mean: number } };
+      return { modules: backendModules(src), figures: { buckets, vpin } };
+    };
+    const [auto, reference] = [vpin('auto'), vpin('reference')];
+    expect(auto.modules).not.toContain('reference');
+    expect(auto.figures).toEqual(reference.figures);
+    expect(auto.figures.buckets).toBeGreaterThan(2);
+    expect(auto.figures.vpin.mean).toBeGreaterThan(0);
   });
 
   it("import 'kernelbus' loads the kernels, the bus and the engines, and none of the packages they load when used", () => {
