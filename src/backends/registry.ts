@@ -1,12 +1,12 @@
 /**
  * The backend registry: every backend kernelbus knows, how each loads, and what each implements.
- * Adding a backend is one entry in MODULES and one in ./all.ts; nothing else names backends.
+ * Adding a backend is one entry in MODULES and one in src/api/every-backend.ts; nothing else names backends.
  *
  * A backend's module is imported when it is first needed, not with the registry: the reference alone
  * is 200 KB of code, and `kernelbus vpin` on the native backend needs none of it. `importBackends()`
  * imports modules (all of them, or the ones named); the sync API (`loadBackend`, `backends()`,
  * `kernels()`) sees the imported ones. The entry points whose kernels run synchronously from their
- * first call (`kernelbus`, `kernelbus/kernels`, the engines) import them all statically (./all.ts);
+ * first call (`kernelbus`, `kernelbus/kernels`, the engines) import them all statically (src/api/every-backend.ts);
  * the command imports the ones its backend choice uses (src/cli/kernels.ts).
  */
 import { FAMILY_KERNELS, type FamilyName, type KernelName, KERNEL_FAMILY } from '../kernels/families.js';
@@ -47,7 +47,7 @@ const loaded = new Map<string, LoadedBackend>();
 
 const isModule = (name: string): name is BackendName => Object.hasOwn(MODULES, name);
 
-/** Makes providers whose modules were imported (statically: ./all.ts) known to the sync API. */
+/** Makes providers whose modules were imported (statically: src/api/every-backend.ts) known to the sync API. */
 export function installBackends(list: readonly BackendProvider[]): void {
   for (const p of list) if (isModule(p.name)) providers.set(p.name, p);
 }

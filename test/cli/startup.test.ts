@@ -3,8 +3,9 @@
  * (node --import tsx) in a fresh process that logs every module it loads (./module-log.mjs). The CLI
  * loads a command's modules when that command runs, `--help` loads no kernel, reader or backend, `vpin`
  * and `risk` on a CSV load no bus, engine, gateway, Redis, metrics, msgpack, Arrow, Parquet or
- * TensorFlow.js code, and the root loads none of the packages a bus, an engine or a file format needs
- * later. Each case also names a module it must load, and a Parquet read shows the check seeing a heavy
+ * TensorFlow.js code, a command imports the backends its --backend uses (auto: native and the two over
+ * the addon; the reference only where the addon does not load; backends and doctor: all), and the root
+ * loads none of the packages a bus, an engine or a file format needs later. Each case also names a module it must load, and a Parquet read shows the check seeing a heavy
  * package where one is loaded: a log that missed loads would fail. bench/startup.ts times the same starts.
  */
 import { spawnSync } from 'node:child_process';
