@@ -3,8 +3,9 @@
  * modules of the backends that choice can use and no others (src/backends/registry.ts). A named backend
  * imports its own; 'auto' imports the backends its table names (native, and BLAS and Metal over the
  * addon), and the reference only where the addon does not load: 'auto' then runs the calls it would
- * give the reference (a few trades or values) on native, whose results are the reference's
- * (test/cli/startup.test.ts holds what each command imports).
+ * give the reference (a few trades or values) on native, whose results are the reference's (the one
+ * kernel native lacks, aggregateTrades, no command calls). test/cli/startup.test.ts holds what each
+ * command imports.
  */
 import { AUTO_THRESHOLDS } from '../api/auto.js';
 import { type BackendChoice, type Kernels, kernels } from '../api/kernels.js';

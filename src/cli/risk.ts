@@ -138,6 +138,7 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     import('../io/index.js'),
   ]);
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
+  const k = await commandKernels(values.backend);
   const started = performance.now();
   const progress = progressLine('rows');
   const returnsOptions: ReadReturnsOptions = {
@@ -157,7 +158,6 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const confidence = values.confidence ?? VAR_DEFAULTS.confidence;
   const periodsPerYear = values['periods-per-year'] ?? PERFORMANCE_DEFAULTS.periodsPerYear;
   const riskFree = values['risk-free'] ?? PERFORMANCE_DEFAULTS.riskFree;
-  const k = await commandKernels(values.backend);
 
   // The portfolio, when asked for, is one more column; the results carry the columns' names.
   let panel: Matrix = { ...returns, columns: names };

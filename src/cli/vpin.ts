@@ -105,6 +105,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const tz = values.tz === undefined ? 'UTC' : requireTimeZone(values.tz, '--tz');
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
   if (values.daily !== undefined) writeFormatOf(values.daily, undefined, '--daily');
+  const k = await commandKernels(values.backend);
   const started = performance.now();
   const { read, readMs, groups } = await readTradeGroups(positionals[0], values);
   const { trades, symbols } = read;
@@ -134,7 +135,6 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const threshold = values.threshold;
 
   const window = options.window ?? VPIN_DEFAULTS.window;
-  const k = await commandKernels(values.backend);
   const t0 = performance.now();
   const results = await vpinBySymbol(k, groups, options, values['bucket-volume'], threshold, window);
   const computeMs = performance.now() - t0;
