@@ -46,23 +46,28 @@ function busLine(results: SectionResults | undefined): string {
   );
 }
 
+/** ', target <= 1.5x: met', from a row's note (bench/io.ts names issue 56's target so), else ''. */
+function targetText(r: BenchRow): string {
+  const m = /issue 56 target <= ([\d.]+)x [^:;]+: (met|not met)/.exec(r.note ?? '');
+  return m ? `; target <= ${m[1]}x: ${m[2]}` : '';
+}
+
 /** From file to result: the whole `kernelbus` process on the io section's files, beside the peers' reads alone. */
 function ioLine(results: SectionResults | undefined): string {
   const rows = results?.rows ?? [];
   const command = (c: string) => rows.find((r) => r.case === c && r.subject === 'kernelbus' && Number.isFinite(r.value));
+  const beside = (r: BenchRow) => (r.ratio !== undefined ? ` (${formatRatio(r.ratio)} ${r.baseline ?? ''}${targetText(r)})` : '');
   const parts = [
     ['CSV', 'kernelbus vpin, 10^7 trades CSV (241 MB), end to end'],
     ['Parquet', 'kernelbus vpin, 10^7 trades Parquet (zstd) (32 MB), end to end'],
     ['Arrow', 'kernelbus vpin, 10^7 trades Arrow IPC (240 MB), end to end'],
   ].flatMap(([label, c]) => {
     const r = command(c);
-    return r ? [`${label} ${formatValue(r.value)} ms${r.ratio !== undefined ? ` (${formatRatio(r.ratio)} ${r.baseline ?? ''})` : ''}`] : [];
+    return r ? [`${label} ${formatValue(r.value)} ms${beside(r)}`] : [];
   });
   const risk = command('kernelbus risk, 2520 x 500 returns CSV (15 MB), end to end');
   if (parts.length === 0) return '- **From file to result**: no results yet (`npm run bench -- --only io`).';
-  const riskText = risk
-    ? `; \`kernelbus risk\` on 2,520 x 500 returns ${formatValue(risk.value)} ms (${formatRatio(risk.ratio ?? NaN)} ${risk.baseline ?? ''})`
-    : '';
+  const riskText = risk ? `; \`kernelbus risk\` on 2,520 x 500 returns ${formatValue(risk.value)} ms${beside(risk)}` : '';
   return `- **From file to result**: \`kernelbus vpin\` over 10^7 trades, the whole process (start, read, VPIN, write): ${parts.join(', ')}${riskText}.`;
 }
 

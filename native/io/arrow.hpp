@@ -62,6 +62,8 @@ struct Batch {
   int codec = -1;     // -1 none, 0 LZ4_FRAME, 1 ZSTD
   uint64_t body = 0;  // the body's first byte in the file
   uint64_t bodyLength = 0;
+  /// Per buffer: its bytes overlap another buffer's (of any batch) or metadata the reader reads.
+  std::vector<uint8_t> shared;
 };
 
 /// A dictionary batch: the values of dictionary `id` (appended to it when `delta`).
@@ -126,7 +128,9 @@ std::vector<BufferRef> decodedRanges(const File& file, const std::vector<ColumnO
 bool nanFree(const File& file, size_t column);
 
 /// The byte offset of column `column`'s float64 values in record batch `batch` when they can be read
-/// in place: an uncompressed batch, a Float64 column without nulls; -1 otherwise.
+/// in place: an uncompressed batch, a Float64 column without nulls, values whose bytes no other buffer
+/// and no metadata share (a view of them must not change when another is written, nor a later read see
+/// what was written to it); -1 otherwise.
 int64_t float64InPlace(const File& file, size_t column, size_t batch);
 
 // arrow_codec.cpp

@@ -1,5 +1,6 @@
 // readFile(): the schema and every message header of an Arrow IPC file or stream (format/Schema.fbs,
 // Message.fbs, File.fbs of apache/arrow). Nothing of a body is read here except where its buffers lie.
+#include <algorithm>
 #include <limits>
 #include <unordered_map>
 
@@ -241,6 +242,7 @@ class Reader {
   size_t message(size_t at, bool schemaAllowed) {
     const Framed f = frame(data_, size_, at);
     if (f.end) return 0;
+    metadata_.push_back({at, f.body - at});
     const Flatbuf fb{data_ + f.meta, f.metaLength, f.meta};
     const Table m = Table::root(&fb);
     if (m.scalar<int16_t>(0, 0) < 3) unsupported("Arrow IPC metadata before version 4");
@@ -289,6 +291,7 @@ class Reader {
       corrupt("a footer of " + std::to_string(footerLength) + " bytes", n - 10);
     }
     const size_t footerStart = n - 10 - static_cast<size_t>(footerLength);
+    metadata_.push_back({footerStart, n - footerStart});
     const Flatbuf fb{data_ + footerStart, static_cast<size_t>(footerLength), footerStart};
     const Table footer = Table::root(&fb);
     // the schema's own message, at byte 8, is not read: the footer's copy stands (as apache-arrow reads it)
@@ -311,6 +314,39 @@ class Reader {
     }
   }
 
+  /// Marks every record batch buffer whose bytes overlap another buffer (of a record or dictionary
+  /// batch) or the metadata read: a sweep over all byte ranges sorted by their start.
+  void markShared() {
+    struct Range {
+      uint64_t begin, end;
+      Batch* batch;  // null: metadata or a dictionary's buffer
+      size_t buffer;
+    };
+    std::vector<Range> ranges;
+    for (const BufferRef& m : metadata_) ranges.push_back({m.offset, m.offset + m.length, nullptr, 0});
+    for (Batch& b : file_.batches) {
+      b.shared.assign(b.buffers.size(), 0);
+      for (size_t i = 0; i < b.buffers.size(); i++) {
+        ranges.push_back({b.body + b.buffers[i].offset, b.body + b.buffers[i].offset + b.buffers[i].length, &b, i});
+      }
+    }
+    for (const DictionaryBatch& d : file_.dictionaries) {
+      for (const BufferRef& r : d.data.buffers) ranges.push_back({d.data.body + r.offset, d.data.body + r.offset + r.length, nullptr, 0});
+    }
+    ranges.erase(std::remove_if(ranges.begin(), ranges.end(), [](const Range& r) { return r.end == r.begin; }), ranges.end());
+    std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+    // a range that starts before the furthest end seen overlaps the range of that end (and both are marked);
+    // every overlapping pair is caught so: the later one starts before the earlier one's end
+    const Range* furthest = nullptr;
+    for (const Range& r : ranges) {
+      if (furthest != nullptr && r.begin < furthest->end) {
+        if (r.batch != nullptr) r.batch->shared[r.buffer] = 1;
+        if (furthest->batch != nullptr) furthest->batch->shared[furthest->buffer] = 1;
+      }
+      if (furthest == nullptr || r.end > furthest->end) furthest = &r;
+    }
+  }
+
  private:
   /// Reads the schema: the columns, the buffers a batch holds, the column of each dictionary id.
   void schema(const Table& t) {
@@ -324,6 +360,7 @@ class Reader {
   const uint8_t* data_;
   size_t size_;
   File& file_;
+  std::vector<BufferRef> metadata_;  // [offset, length) of every message's prefix and flatbuffer, and the footer
   size_t buffers_ = 0;
   std::unordered_map<int64_t, const Column*> dictionaryColumn_;
 };
@@ -339,6 +376,7 @@ Result readFile(const uint8_t* data, size_t size, File& file) {
     } else {
       reader.stream();
     }
+    reader.markShared();
     if (file.columns.empty() && file.unsupported.empty() && !file.stream) corrupt("a schema of no columns", 0);
     return {};
   } catch (const Fault& f) {
@@ -361,7 +399,9 @@ int64_t float64InPlace(const File& file, size_t column, size_t batch) {
   const Column& c = file.columns[column];
   const Batch& b = file.batches[batch];
   if (c.type != Type::Float || c.bitWidth != 64 || c.dictionary || b.codec != -1 || b.nullCount[column] != 0) return -1;
-  const BufferRef& values = b.buffers[static_cast<size_t>(c.firstBuffer) + 1];
+  const size_t index = static_cast<size_t>(c.firstBuffer) + 1;
+  if (b.shared[index] != 0) return -1;
+  const BufferRef& values = b.buffers[index];
   if (values.length / 8 < static_cast<uint64_t>(b.length)) return -1;
   return static_cast<int64_t>(b.body + values.offset);
 }

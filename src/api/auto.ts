@@ -8,8 +8,8 @@
  */
 import { KERNEL_FAMILY, type FamilyName, type KernelName } from '../kernels/families.js';
 import { implementsKernel, loadBackend, provider, type BackendName } from '../backends/registry.js';
-import { referenceBackend } from '../backends/reference/index.js';
 import type { Backend } from '../backends/types.js';
+import { BackendUnavailableError } from '../errors.js';
 
 /**
  * VPIN family: native pays off from about 8-16 trades per call (bench 'vpin', "auto sweep" rows: medians
@@ -188,5 +188,13 @@ export function autoBackend(kernel: KernelName, size: number): Backend {
       process.emitWarning(`kernelbus: using the reference backend: ${result.reason}`, { code: 'KERNELBUS_BACKEND_UNAVAILABLE' });
     }
   }
-  return referenceBackend;
+  const reference = loadBackend('reference').backend;
+  if (reference) return reference;
+  // The reference's module is not imported (a command imports the backends its choice uses:
+  // src/cli/kernels.ts): the first backend of the row that loads, whatever the size (they agree).
+  for (const [name] of AUTO_THRESHOLDS[kernel]) {
+    const backend = loadBackend(name).backend;
+    if (backend && implementsKernel(backend, kernel)) return backend;
+  }
+  throw new BackendUnavailableError('reference', "its module is not imported (importBackends(['reference']) first)", kernel);
 }

@@ -3,6 +3,7 @@
  * code is loaded). The functions exported here use the default backend choice (KERNELBUS_BACKEND,
  * else 'auto'); `kernels({ backend })` binds them to another.
  */
+import './every-backend.js'; // every backend, for the sync API from the first call
 import { defaultBackendChoice, kernels } from './kernels.js';
 
 export {

@@ -1,4 +1,5 @@
 /** `kernelbus backends [--json]`: which backends load on this machine, as a table or JSON. */
+import '../api/every-backend.js'; // it reports every backend
 import { backends, type BackendInfo } from '../backends/registry.js';
 import { flag, parseCommand } from './options.js';
 import { table } from './summary.js';

@@ -5,7 +5,7 @@
  * --out, writes the bars ([symbol,] ts, tickNum, open, high, low, close, volume, buyVolume, ticks,
  * dollarValue) in any format the io layer writes.
  */
-import { kernels } from '../api/kernels.js';
+import { commandKernels } from './kernels.js';
 import { KernelInputError } from '../errors.js';
 import { BAR_COLUMNS, type Bars, type InformationBarOptions, type Trades } from '../kernels/features/features.js';
 import type { ColumnType } from '../io/types.js';
@@ -108,7 +108,7 @@ export async function runBars(argv: string[], log = console.log): Promise<number
   const { values, positionals } = parsed;
   const { kernel, options } = barsCall(values);
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
-  const k = kernels({ backend: values.backend });
+  const k = await commandKernels(values.backend);
   // the options checked before the read (an empty tape: no trade is read by the check)
   const empty: Trades = { ts: new Float64Array(0), price: new Float64Array(0), volume: new Float64Array(0) };
   const run = (trades: Trades): Bars => {

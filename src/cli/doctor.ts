@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, release } from 'node:os';
+import '../api/every-backend.js'; // it reports every backend
 import { backends, type BackendInfo } from '../backends/registry.js';
 import { flag, parseCommand } from './options.js';
 

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { kernels } from '../api/kernels.js';
+import { commandKernels } from './kernels.js';
 import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle } from '../engines/factor-messages.js';
 import { estimateFactors } from '../engines/factor-fit.js';
 import { KernelInputError } from '../errors.js';
@@ -121,7 +121,7 @@ export async function runFactor(argv: string[], log = console.log): Promise<numb
   const residualizeStyles = !values['no-residualize'];
   const last = values.last;
   let styles = values.styles;
-  const k = kernels({ backend: values.backend });
+  const k = await commandKernels(values.backend);
   const file = positionals[0];
   const started = performance.now();
   const progress = progressLine('rows');

@@ -7,7 +7,7 @@ import { type RedisTransport, TransportError } from '../bus/transports/redis/ind
 import { streamStatus } from '../bus/transports/redis/status.js';
 import { KernelInputError } from '../errors.js';
 import { replay, type ReplaySummary } from '../replay/index.js';
-import { kernels } from '../api/kernels.js';
+import { commandKernels } from './kernels.js';
 import { BarFeed, demoBarMs } from './demo-bars.js';
 import { demoPortfolios } from './demo-risk.js';
 import { publishMarket, SyntheticMarket } from '../replay/synthetic-market.js';
@@ -213,7 +213,7 @@ export async function runFeed(
       const market = new SyntheticMarket({ symbols: symbols!, seed });
       // the risk, portfolio and factor engines' inputs too, as the demo gives its own: portfolios, then a bar's returns and panel
       for (const [key, payload] of Object.entries(demoPortfolios(market.symbols))) bus.publishSync('PORTFOLIO_UPDATE', { key, payload });
-      const bars = new BarFeed(bus, market, demoBarMs(symbols!, rate), kernels({ backend: 'auto' }), seed);
+      const bars = new BarFeed(bus, market, demoBarMs(symbols!, rate), await commandKernels('auto'), seed);
       bars.begin();
       const { sent, ms } = await publishMarket(bus, market, {
         rate,

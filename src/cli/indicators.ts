@@ -5,7 +5,7 @@
  * symbol) with one column per indicator output, in any format the io layer writes.
  */
 import { parseIndicators, type IndicatorSpec } from '../api/indicator-spec.js';
-import { kernels } from '../api/kernels.js';
+import { commandKernels } from './kernels.js';
 import { KernelInputError } from '../errors.js';
 import { INDICATORS_KERNELS } from '../kernels/indicators/indicators-kernels.js';
 import { readTable, writeFormatOf, writeTable } from '../io/index.js';
@@ -69,7 +69,7 @@ export async function runIndicators(argv: string[], log = console.log): Promise<
   const { values, positionals } = parsed;
   const asked = values.ind;
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
-  const k = kernels({ backend: values.backend });
+  const k = await commandKernels(values.backend);
   const call = (a: Asked, input: unknown) => {
     try {
       return (k[a.name] as (x: unknown, o: unknown) => Float64Array | Record<string, Float64Array>)(input, a.options);

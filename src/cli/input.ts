@@ -130,8 +130,18 @@ export function skippedText(info: ReadInfo | undefined): string | undefined {
   return `${info.skippedRows} bad rows skipped (the first: ${info.firstSkipped ?? '?'})`;
 }
 
-/** The --json fields of a read: rows read and skipped, bytes, format, time units and the read's seconds. */
-export function readJson(info: ReadInfo | undefined, rows: number, readSeconds: number, computeSeconds: number): Record<string, unknown> {
+/**
+ * The --json fields of a read: rows read and skipped, bytes, format, time units and the read's and the
+ * compute's seconds; `startSeconds`, the process's age when the read began (node's own start and the
+ * command's modules: bench/io.ts splits the whole command's time so).
+ */
+export function readJson(
+  info: ReadInfo | undefined,
+  rows: number,
+  readSeconds: number,
+  computeSeconds: number,
+  startSeconds?: number,
+): Record<string, unknown> {
   const round = (x: number) => Number(x.toPrecision(6));
   return {
     read: {
@@ -142,6 +152,10 @@ export function readJson(info: ReadInfo | undefined, rows: number, readSeconds: 
       bytes: info?.bytes ?? 0,
       timeUnits: info?.timeUnits ?? {},
     },
-    seconds: { read: round(readSeconds), compute: round(computeSeconds) },
+    seconds: {
+      ...(startSeconds === undefined ? {} : { start: round(startSeconds) }),
+      read: round(readSeconds),
+      compute: round(computeSeconds),
+    },
   };
 }

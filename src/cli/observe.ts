@@ -96,7 +96,8 @@ export function packageVersion(): string {
 /** The kernel backend a choice resolves to here ('auto': native when it loads, else reference). */
 export async function resolvedBackend(choice: string): Promise<string> {
   if (choice !== 'auto') return choice;
-  const { loadBackend } = await import('../backends/registry.js');
+  const { importBackends, loadBackend } = await import('../backends/registry.js');
+  await importBackends(['native']);
   return loadBackend('native').backend ? 'native' : 'reference';
 }
 

@@ -4,7 +4,8 @@
  * optimizers, printed as weights with their risk contributions; --out writes them as a table.
  */
 import { readFile } from 'node:fs/promises';
-import { kernels, type Kernels } from '../api/kernels.js';
+import type { Kernels } from '../api/kernels.js';
+import { commandKernels } from './kernels.js';
 import { KernelInputError } from '../errors.js';
 import { LINKAGE_METHODS, type LinkageMethod } from '../kernels/portfolio/portfolio-allocation.js';
 import { COVARIANCE_METHODS, type CovarianceMethod, type Matrix } from '../kernels/risk/risk.js';
@@ -174,7 +175,7 @@ export async function runOptimize(argv: string[], log = console.log): Promise<nu
     ...(values.bounds === undefined ? {} : { bounds: parseBounds(values.bounds) }),
     ...(values.sectors === undefined ? {} : await readSectors(values.sectors, names)),
   };
-  const k = kernels({ backend: values.backend });
+  const k = await commandKernels(values.backend);
   const cov = k.covariance(returns, { method: estimator });
   const riskFree = values['risk-free'] ?? 0;
   const weights = METHODS[method](k, returns, cov, { constraints, linkage, frequency, riskFree });

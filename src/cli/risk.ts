@@ -132,12 +132,13 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   // the kernels, the reader and the writer load once the options are parsed (--help loads none of them)
-  const [{ kernels }, { readReturns }, { writeFormatOf, writeTable }] = await Promise.all([
-    import('../api/kernels.js'),
+  const [{ commandKernels }, { readReturns }, { writeFormatOf, writeTable }] = await Promise.all([
+    import('./kernels.js'),
     import('../io/returns.js'),
     import('../io/index.js'),
   ]);
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
+  const k = await commandKernels(values.backend);
   const started = performance.now();
   const progress = progressLine('rows');
   const returnsOptions: ReadReturnsOptions = {
@@ -157,7 +158,6 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const confidence = values.confidence ?? VAR_DEFAULTS.confidence;
   const periodsPerYear = values['periods-per-year'] ?? PERFORMANCE_DEFAULTS.periodsPerYear;
   const riskFree = values['risk-free'] ?? PERFORMANCE_DEFAULTS.riskFree;
-  const k = kernels({ backend: values.backend });
 
   // The portfolio, when asked for, is one more column; the results carry the columns' names.
   let panel: Matrix = { ...returns, columns: names };
@@ -171,9 +171,14 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     panel = { data, rows: returns.rows, cols: returns.cols + 1, columns: [...names, 'portfolio'], index: returns.index };
   }
   const labels = panel.columns as readonly string[];
-  const stats = k.performanceStats(panel, { periodsPerYear, riskFree });
-  const varOf = (method: 'historical' | 'gaussian' | 'cornish-fisher') => k.valueAtRisk(panel, { method, confidence });
-  const [historical, gaussian, modified] = [varOf('historical'), varOf('gaussian'), varOf('cornish-fisher')];
+  // the four kernels at once on the addon's thread pool (performanceStats runs on one thread): both cores
+  const varOf = (method: 'historical' | 'gaussian' | 'cornish-fisher') => k.valueAtRiskAsync(panel, { method, confidence });
+  const [stats, historical, gaussian, modified] = await Promise.all([
+    k.performanceStatsAsync(panel, { periodsPerYear, riskFree }),
+    varOf('historical'),
+    varOf('gaussian'),
+    varOf('cornish-fisher'),
+  ]);
 
   const sections: Record<string, Section> = {};
   if (values.benchmark !== undefined) sections.benchmark = benchmarkSection(k, panel, labels, values.benchmark, periodsPerYear, riskFree);
@@ -234,7 +239,7 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
           backend,
           columns,
           ...extra,
-          ...readJson(read.info, read.info.fileRows, readMs / 1000, computeMs / 1000),
+          ...readJson(read.info, read.info.fileRows, readMs / 1000, computeMs / 1000, started / 1000),
           ...(values.out === undefined ? {} : { wrote: values.out }),
         },
         null,

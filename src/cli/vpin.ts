@@ -99,12 +99,14 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   // the kernels, the reader and the writer load once the options are parsed (--help loads none of them)
-  const [{ kernels }, { writeFormatOf, writeTable }] = await Promise.all([import('../api/kernels.js'), import('../io/index.js')]);
+  const [{ commandKernels }, { writeFormatOf, writeTable }] = await Promise.all([import('./kernels.js'), import('../io/index.js')]);
   if (values.tz !== undefined && values.daily === undefined) throw new KernelInputError('--tz', 'with --daily', JSON.stringify(values.tz));
   // checked up front (before the read), but only when given: Intl's first use costs ~30 ms
   const tz = values.tz === undefined ? 'UTC' : requireTimeZone(values.tz, '--tz');
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
   if (values.daily !== undefined) writeFormatOf(values.daily, undefined, '--daily');
+  const k = await commandKernels(values.backend);
+  const started = performance.now();
   const { read, readMs, groups } = await readTradeGroups(positionals[0], values);
   const { trades, symbols } = read;
   const n = trades.ts.length;
@@ -133,7 +135,6 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
   const threshold = values.threshold;
 
   const window = options.window ?? VPIN_DEFAULTS.window;
-  const k = kernels({ backend: values.backend });
   const t0 = performance.now();
   const results = await vpinBySymbol(k, groups, options, values['bucket-volume'], threshold, window);
   const computeMs = performance.now() - t0;
@@ -175,7 +176,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
           ...body,
           backend,
           ms: { read: round(readMs), vpin: round(computeMs) },
-          ...readJson(read.info, n, readMs / 1000, computeMs / 1000),
+          ...readJson(read.info, n, readMs / 1000, computeMs / 1000, started / 1000),
           ...(wrote.length > 0 ? { wrote: wrote.join(', ') } : {}),
         },
         null,

@@ -5,6 +5,7 @@
  * Every figure comes from the factor kernels (toraniko's conventions), through ./factor-fit.ts.
  */
 import type { BackendChoice } from '../api/kernels.js';
+import '../api/every-backend.js'; // its kernels run synchronously from the first message
 import { kernels } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';

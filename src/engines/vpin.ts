@@ -7,6 +7,7 @@ import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
 import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError, describeValue } from '../errors.js';
+import '../api/every-backend.js'; // its kernels run synchronously from the first message
 import { kernels } from '../api/kernels.js';
 import { appliedTrades, RecentFrames, republishedTrades } from './recent-frames.js';
 import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin/vpin.js';

@@ -41,7 +41,36 @@ describe('README benchmark summary', () => {
         ],
       },
     };
+    const command = (c: string, value: number, ratio: number, baseline: string, note: string): BenchRow => ({
+      ...row('io', c, 'kernelbus', value, ratio),
+      unit: 'ms',
+      baseline,
+      note,
+    });
+    results.io = {
+      section: 'io',
+      meta,
+      rows: [
+        command(
+          'kernelbus vpin, 10^7 trades CSV (241 MB), end to end',
+          419,
+          1.17,
+          'polars.read_csv alone (0.357 s)',
+          'best of 3; issue 56 target <= 1.5x polars.read_csv: met',
+        ),
+        command(
+          'kernelbus risk, 2520 x 500 returns CSV (15 MB), end to end',
+          178,
+          5.55,
+          'polars.read_csv alone (0.032 s)',
+          'issue 56 target <= 2x polars.read_csv: not met; floor: node -e 0 68 ms',
+        ),
+      ],
+    };
     const text = readmeSummary((s) => results[s]);
+    expect(text).toContain(
+      'the whole process (start, read, VPIN, write): CSV 419 ms (1.17x polars.read_csv alone (0.357 s); target <= 1.5x: met); `kernelbus risk` on 2,520 x 500 returns 178 ms (5.55x polars.read_csv alone (0.032 s); target <= 2x: not met).',
+    );
     expect(text).toContain('In short, on Test CPU, 2 cores, Node 20.20.2');
     expect(text).toContain(
       "- **VPIN**: `vpin()` over 10^7 trades at 1490 M trades/s native, 25.5x the reference's 58.5 M trades/s (60 s bars, BVC); 11.6x-22.6x the reference at 10^6 trades",

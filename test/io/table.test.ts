@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { specifiersOf } from '../helpers/imports.js';
-import { kernels } from '../../src/api/kernels.js';
+import { kernels } from '../../src/api/index.js';
 import { toRecords } from '../../src/kernels/labels.js';
 import { KernelInputError } from '../../src/errors.js';
 import {
