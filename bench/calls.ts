@@ -156,8 +156,12 @@ export const callsSection: BenchSection = {
       const lead = args.slice(0, args.length - k);
       const params = Float64Array.from(args.slice(args.length - k) as number[]);
       const out = new Float64Array(outputLength(spec.outputs, dimsOf(spec)(args)));
-      const all = k > 0 ? [...lead, params, out] : [...lead, out];
-      const f = b[kernel] as (...a: unknown[]) => void;
+      const f = b[kernel] as ((...a: unknown[]) => void) & { records?: readonly (readonly string[] | null)[] };
+      const entryArgs = k > 0 ? [...lead, params, out] : [...lead, out];
+      // an entry taking records gets their fields as arguments (an older addon: the objects)
+      const all = f.records
+        ? entryArgs.flatMap((a, i) => f.records?.[i]?.map((field) => (a as Record<string, unknown>)[field]) ?? [a])
+        : entryArgs;
       return () => f.apply(undefined, all);
     };
 

@@ -13,8 +13,10 @@
 //   size_t   a count: an integer >= 0 below 2^53                                  (first)
 //   double   a finite number (timeBars' barMs)                                    (first)
 //   Panels   an Array of Float64Arrays (reading its elements may run a getter)    (second)
-//   a record (native/kernels/record.hpp) an object's fields by name (a getter may run): its counts
-//            checked as they are read, its arrays held                            (second)
+//   a record (native/kernels/record.hpp) its fields as consecutive arguments, in RecordFields' order
+//            (the native backend spreads the object: a field read by name costs the call ~0.1 us, 14
+//            fields more than a small kernel): counts checked in pass 2, arrays' views in pass 3;
+//            errors name the field (`stack.cov`)
 //   In, Out, Packed   a Float64Array: kind, attached buffer, data pointer, length  (last)
 //            (a record's arrays with them)
 //   Int8In, Int8Out   an Int8Array, Bytes a Uint8Array: the same                  (last)
@@ -146,55 +148,44 @@ struct Reader<Optional<T>> {
   }
 };
 
-/// A record's array read in pass 2, its view taken in pass 3: the value, its name (the argument's and
-/// the field's), where the view goes.
-struct PendingArray {
-  Napi::Value value;
-  const std::string* argument;
-  const char* field;
-  In* target;
-};
+/// The JS arguments a parameter of type T takes: a record's fields, else one.
+template <typename T, bool = IsRecord<T>::value>
+struct Width : std::integral_constant<size_t, 1> {};
+template <typename T>
+struct Width<T, true> : std::integral_constant<size_t, std::tuple_size_v<std::decay_t<decltype(RecordFields<T>::fields)>>> {};
 
-/// How a record argument (IsRecord) is read: the object's fields by name in pass 2, its arrays' views
-/// in pass 3 (resolvePending), after every getter has run.
+/// The field names of record R in order (what the native backend spreads, exported as recordFields).
 template <typename R>
-struct RecordReader {
-  static void read(const Napi::CallbackInfo& info, size_t i, const std::string& name, R& out, std::vector<Napi::Value>& held,
-                   std::vector<PendingArray>& pending) {
-    const Napi::Env env = info.Env();
-    if (!info[i].IsObject() || info[i].IsArray() || info[i].IsTypedArray()) {
-      throw inputError(env, name, "an object of named fields", describeValue(info[i]));
-    }
-    const Napi::Object object = info[i].As<Napi::Object>();
-    constexpr size_t kFields = std::tuple_size_v<std::decay_t<decltype(RecordFields<R>::fields)>>;
-    held.reserve(held.size() + kFields);
-    pending.reserve(pending.size() + kFields);
-    auto one = [&](const auto& field) {
-      using T = std::decay_t<decltype(out.*(field.member))>;
-      const Napi::Value value = object.Get(field.name);
-      if constexpr (std::is_same_v<T, size_t>) {
-        const double v = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : NAN;
-        // a count: countArg's rule
+constexpr auto recordFieldNames() {
+  return std::apply([](const auto&... field) { return std::array<const char*, sizeof...(field)>{field.name...}; }, RecordFields<R>::fields);
+}
+
+/// How a record argument is read: its fields from the arguments `at`, `at` + 1, ...: the counts in
+/// pass 2 (countArg's rule), the arrays' views in pass 3.
+template <typename R, int Pass>
+void readRecord(const Napi::CallbackInfo& info, size_t at, const std::string& name, R& out) {
+  size_t k = at;
+  auto one = [&](const auto& field) {
+    using T = std::decay_t<decltype(out.*(field.member))>;
+    const Napi::Value value = info[k++];
+    if constexpr (std::is_same_v<T, size_t>) {
+      if constexpr (Pass == 2) {
+        double v = NAN;
+        napi_get_value_double(info.Env(), value, &v);  // not a number: napi_number_expected, v stays NaN
         if (!(v >= 0 && v <= 9007199254740991.0 && std::floor(v) == v)) {
-          throw inputError(env, name + "." + field.name, "an integer >= 0", describeValue(value));
+          throw inputError(info.Env(), name + "." + field.name, "an integer >= 0", describeValue(value));
         }
         out.*(field.member) = static_cast<size_t>(v);
-      } else {
-        static_assert(std::is_same_v<T, In>, "a record's fields are counts (size_t) and arrays read (In)");
-        held.push_back(value);  // an async call keeps it alive, as it does the arguments
-        pending.push_back(PendingArray{value, &name, field.name, &(out.*(field.member))});
       }
-    };
-    std::apply([&](const auto&... field) { (one(field), ...); }, RecordFields<R>::fields);
-  }
-};
-
-/// The views of the records' arrays (pass 3: kind, attached buffer, data pointer, length).
-inline void resolvePending(Napi::Env env, const std::vector<PendingArray>& pending) {
-  for (const PendingArray& p : pending) {
-    const F64View v = float64Field(env, p.value, *p.argument, p.field);
-    *p.target = In{v.data, v.length};
-  }
+    } else {
+      static_assert(std::is_same_v<T, In>, "a record's fields are counts (size_t) and arrays read (In)");
+      if constexpr (Pass == 3) {
+        const F64View v = float64Field(info.Env(), value, name, field.name);
+        out.*(field.member) = In{v.data, v.length};
+      }
+    }
+  };
+  std::apply([&](const auto&... field) { (one(field), ...); }, RecordFields<R>::fields);
 }
 
 template <typename T>
@@ -202,13 +193,26 @@ struct IsOptional : std::false_type {};
 template <typename T>
 struct IsOptional<Optional<T>> : std::true_type {};
 
-/// The arguments a call must pass: all but the trailing optional ones.
+/// The JS arguments a call must pass: all but the trailing optional ones (a record counts its fields).
 template <typename... A>
 constexpr size_t requiredArity() {
   constexpr bool optional[] = {IsOptional<std::decay_t<A>>::value..., false};
+  constexpr size_t width[] = {Width<std::decay_t<A>>::value..., 0};
   size_t n = sizeof...(A);
   while (n > 0 && optional[n - 1]) n--;
-  return n;
+  size_t js = 0;
+  for (size_t i = 0; i < n; i++) js += width[i];
+  return js;
+}
+
+/// The JS argument where parameter `I` of `Values` (a tuple of the parameter types) starts.
+template <typename Values, size_t I>
+constexpr size_t position() {
+  if constexpr (I == 0) {
+    return 0;
+  } else {
+    return position<Values, I - 1>() + Width<std::tuple_element_t<I - 1, Values>>::value;
+  }
 }
 
 /// An entry's parameter types; Class: the counted entry's class (void for a plain entry).
@@ -219,6 +223,7 @@ struct EntryTraits<Outcome (*)(A...)> {
   using Class = void;
   using Values = std::tuple<std::decay_t<A>...>;
   static constexpr size_t kArity = sizeof...(A);
+  static constexpr size_t kJsArity = (Width<std::decay_t<A>>::value + ... + 0);
   static constexpr size_t kRequired = requiredArity<A...>();
 };
 template <typename C, typename... A>
@@ -226,25 +231,26 @@ struct EntryTraits<Outcome (C::*)(A...)> {
   using Class = C;
   using Values = std::tuple<std::decay_t<A>...>;
   static constexpr size_t kArity = sizeof...(A);
+  static constexpr size_t kJsArity = (Width<std::decay_t<A>>::value + ... + 0);
   static constexpr size_t kRequired = requiredArity<A...>();
 };
 
 /// Reads the arguments of pass `Pass` into their places in `values` (objects read out of them into
-/// `held`; a record's arrays also into `pending`, whose views pass 3 takes).
+/// `held`).
 template <int Pass, typename Values, size_t... I>
 void readPass(const Napi::CallbackInfo& info, const EntrySignature& sig, Values& values, std::vector<Napi::Value>& held,
-              std::vector<PendingArray>& pending, std::index_sequence<I...>) {
+              std::index_sequence<I...>) {
   auto one = [&](auto index) {
     constexpr size_t i = decltype(index)::value;
+    constexpr size_t at = position<Values, i>();
     using T = std::tuple_element_t<i, Values>;
     if constexpr (IsRecord<T>::value) {
-      if constexpr (Pass == 2) RecordReader<T>::read(info, i, sig.arguments[i], std::get<i>(values), held, pending);
+      readRecord<T, Pass>(info, at, sig.arguments[i], std::get<i>(values));
     } else if constexpr (Reader<T>::kPass == Pass) {
-      std::get<i>(values) = Reader<T>::read(info, i, sig.arguments[i], held);
+      std::get<i>(values) = Reader<T>::read(info, at, sig.arguments[i], held);
     }
   };
   (one(std::integral_constant<size_t, I>{}), ...);
-  if constexpr (Pass == 3) resolvePending(info.Env(), pending);
 }
 
 /// A counted entry's result: its columns of `rows` rows as new Float64Arrays into `out` ({ name: column }),
@@ -312,16 +318,15 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
     using Traits = EntryTraits<decltype(Entry)>;
     const EntrySignature& sig = *static_cast<const EntrySignature*>(info.Data());
     // trailing optional arguments: fewer than the required ones, or more than all, is the wrong count
-    if (info.Length() < Traits::kRequired || info.Length() > Traits::kArity) {
-      requireArgCount(info, info.Length() < Traits::kRequired ? Traits::kRequired : Traits::kArity);
+    if (info.Length() < Traits::kRequired || info.Length() > Traits::kJsArity) {
+      requireArgCount(info, info.Length() < Traits::kRequired ? Traits::kRequired : Traits::kJsArity);
     }
     typename Traits::Values values;
     std::vector<Napi::Value> held;
-    std::vector<PendingArray> pending;
     const auto all = std::make_index_sequence<Traits::kArity>{};
-    readPass<1>(info, sig, values, held, pending, all);
-    readPass<2>(info, sig, values, held, pending, all);
-    readPass<3>(info, sig, values, held, pending, all);
+    readPass<1>(info, sig, values, held, all);
+    readPass<2>(info, sig, values, held, all);
+    readPass<3>(info, sig, values, held, all);
     using C = typename Traits::Class;
     if constexpr (std::is_void_v<C>) {
       return complete<Async>(info, held, sig, [values = std::move(values)]() { return std::apply(Entry, values); });
@@ -333,12 +338,42 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
   });
 }
 
-/// Registers `Entry` as `name` and `name`Async, with the signature `sig`.
+/// The names of a record parameter's fields as a JS Array, null for any other parameter (Values: a
+/// tuple of the parameter types).
+template <typename Values, size_t... I>
+Napi::Array recordLayout(Napi::Env env, std::index_sequence<I...>) {
+  Napi::Array layout = Napi::Array::New(env, sizeof...(I));
+  auto one = [&](auto index) {
+    constexpr size_t i = decltype(index)::value;
+    using T = std::tuple_element_t<i, Values>;
+    if constexpr (IsRecord<T>::value) {
+      constexpr auto names = recordFieldNames<T>();
+      Napi::Array fields = Napi::Array::New(env, names.size());
+      for (uint32_t k = 0; k < names.size(); k++) fields.Set(k, names[k]);
+      layout.Set(static_cast<uint32_t>(i), fields);
+    } else {
+      layout.Set(static_cast<uint32_t>(i), env.Null());
+    }
+  };
+  (one(std::integral_constant<size_t, I>{}), ...);
+  return layout;
+}
+
+/// Registers `Entry` as `name` and `name`Async, with the signature `sig`. An entry with record
+/// parameters carries `records` (recordLayout): how the caller spreads them into arguments.
 template <auto Entry>
 void exportEntry(Napi::Env env, Napi::Object exports, const std::string& name, const EntrySignature& sig) {
+  using Traits = EntryTraits<decltype(Entry)>;
   void* data = const_cast<EntrySignature*>(&sig);
-  exports.Set(name, Napi::Function::New<Call<Entry, false>>(env, name, data));
-  exports.Set(name + "Async", Napi::Function::New<Call<Entry, true>>(env, name + "Async", data));
+  Napi::Function sync = Napi::Function::New<Call<Entry, false>>(env, name, data);
+  Napi::Function async = Napi::Function::New<Call<Entry, true>>(env, name + "Async", data);
+  if constexpr (Traits::kJsArity != Traits::kArity) {
+    const Napi::Array layout = recordLayout<typename Traits::Values>(env, std::make_index_sequence<Traits::kArity>{});
+    sync.Set("records", layout);
+    async.Set("records", layout);
+  }
+  exports.Set(name, sync);
+  exports.Set(name + "Async", async);
 }
 
 /// Registers `Entry` as <prefix><Name> and <prefix><Name>Async (signature: "name(arg, ...)").

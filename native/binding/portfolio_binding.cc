@@ -1,5 +1,5 @@
 // Binding for the portfolio family: one line per kernel entry (entry.h reads the arguments by the
-// entry's C++ types, the optimizers' two records by their fields' names; native/kernels/
+// entry's C++ types, the optimizers' two records as their fields' arguments; native/kernels/
 // portfolio_entry.hpp checks the shapes and runs the kernel), and the generated entries of the calls that
 // are data (generated/portfolio.hpp). Each registers <name> and <name>Async.
 #include "common.h"

@@ -1,7 +1,8 @@
 // A record argument: a struct an entry takes whole (entry.hpp), made of counts (size_t) and
-// Float64Arrays read (In), which the JS call passes as one object of the same fields (the portfolio
-// family's ProblemStack and ResolvedConstraints, src/kernels/portfolio/portfolio.ts). RecordFields<R> names each
-// field as JS spells it, in the order the binding reads them (native/binding/entry.h), and an entry
+// Float64Arrays read (In), which JS has as one object of the same fields (the portfolio family's
+// ProblemStack and ResolvedConstraints, src/kernels/portfolio/portfolio.ts) and passes to the addon as
+// consecutive arguments. RecordFields<R> names each field as JS spells it, in the order of those
+// arguments (native/binding/entry.h, which exports the order as the entry's `records`), and an entry
 // names a field in an ArgFault by the same name. Plain C++17, no N-API.
 #pragma once
 

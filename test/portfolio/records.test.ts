@@ -1,13 +1,13 @@
 /**
  * The optimizers' native entries as the native backend calls them: the problems and the constraints
- * as two records (src/kernels/portfolio/portfolio.ts ProblemStack and ResolvedConstraints), read by their
- * fields' names (native/binding/entry.h). The API's results from a direct call; each field's faults
- * under its name (`stack.cov`); the arrays' pointers taken after every getter has run (a getter that
- * detaches an array read before it is a clean error); random fields without a crash.
+ * as two records (src/kernels/portfolio/portfolio.ts ProblemStack and ResolvedConstraints) spread into
+ * consecutive arguments in the order the entry's `records` layout names (native/binding/entry.h,
+ * src/backends/native/binding.ts spreadRecords). The layout names the records' fields; the API's results
+ * from a direct call; each field's faults under its name (`stack.cov`); random arguments without a crash.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadNative } from '../../src/backends/native/binding.js';
+import { loadNative, type RecordLayout, spreadRecords } from '../../src/backends/native/binding.js';
 import { KernelInputError } from '../../src/errors.js';
 import { kernels, matrix } from '../../src/index.js';
 import { type ProblemStack, type ResolvedConstraints, resolveConstraints } from '../../src/kernels/portfolio/portfolio.js';
@@ -16,9 +16,17 @@ import { randomCov, rng } from './kkt.js';
 
 const loaded = loadNative();
 const suite = loaded.binding ? describe : inCI ? describe : describe.skip;
-type Entry = (...args: unknown[]) => void;
-const entry = (name: string) => (loaded.binding as Record<string, unknown>)[name] as Entry;
-const entryAsync = (name: string) => (loaded.binding as Record<string, unknown>)[`${name}Async`] as (...a: unknown[]) => Promise<void>;
+type Entry = ((...args: unknown[]) => void) & RecordLayout;
+const raw = (name: string) => (loaded.binding as Record<string, unknown>)[name] as Entry;
+/** The entry `name` called with `args`, its records spread as the native backend spreads them. */
+const entry =
+  (name: string) =>
+  (...args: unknown[]) =>
+    raw(name)(...spreadRecords(raw(name).records ?? [], args));
+const entryAsync =
+  (name: string) =>
+  (...args: unknown[]) =>
+    (raw(`${name}Async`) as unknown as (...a: unknown[]) => Promise<void>)(...spreadRecords(raw(`${name}Async`).records ?? [], args));
 
 const N = 4;
 const COV = randomCov(N, 40, rng(7)).data;
@@ -64,12 +72,24 @@ suite('the optimizers’ native entries take two records', () => {
     expect(fout[0]).toBe(frontier.turningPoints.lambdas.length);
   });
 
+  it('lays out both records by the fields TS makes them with', () => {
+    const { stack, constraints } = records();
+    for (const name of ['minVariance', 'maxSharpe', 'maxUtility', 'efficientReturn', 'efficientRisk', 'efficientFrontier']) {
+      const [s, c, ...rest] = raw(name).records ?? [];
+      expect(s).toEqual(Object.keys(stack));
+      expect([...(c ?? [])].sort()).toEqual(Object.keys(constraints).sort());
+      expect(rest.every((r) => r === null)).toBe(true);
+      expect(raw(`${name}Async`).records).toEqual(raw(name).records);
+    }
+    expect(raw('portfolioVolatility').records).toBeUndefined();
+  });
+
   it('names a field that is wrong: its kind, count or length', () => {
     const { stack, constraints } = records();
     const call = (s: unknown, c: unknown) => () => entry('maxSharpe')(s, c, Float64Array.of(0, 0), new Float64Array(N + 4));
-    expect(thrown(call(1, constraints))).toBe('stack: expected an object of named fields, got 1');
-    expect(thrown(call([1], constraints))).toBe('stack: expected an object of named fields, got an Array');
-    expect(thrown(call(stack, COV))).toBe('constraints: expected an object of named fields, got Float64Array');
+    expect(thrown(() => raw('maxSharpe')(stack, constraints, Float64Array.of(0, 0), new Float64Array(N + 4)))).toBe(
+      'arguments: expected 16 arguments, got 4',
+    );
     expect(thrown(call({ ...stack, cov: undefined }, constraints))).toBe('stack.cov: expected a Float64Array, got undefined');
     expect(thrown(call({ ...stack, n: 1.5 }, constraints))).toBe('stack.n: expected an integer >= 0, got 1.5');
     expect(thrown(call({ ...stack, problems: '1' }, constraints))).toBe('stack.problems: expected an integer >= 0, got a string');
@@ -89,22 +109,15 @@ suite('the optimizers’ native entries take two records', () => {
     );
   });
 
-  it('takes the arrays’ pointers after every getter: one that detaches an array read before it is a clean error', () => {
+  it('refuses a field whose buffer is detached', () => {
     const { stack, constraints } = records();
-    const cov = stack.cov;
-    const sneaky = {
-      ...constraints,
-      get m() {
-        structuredClone(cov.buffer, { transfer: [cov.buffer as ArrayBuffer] });
-        return constraints.m;
-      },
-    };
-    expect(thrown(() => entry('maxSharpe')(stack, sneaky, Float64Array.of(0, 0), new Float64Array(N + 4)))).toBe(
+    structuredClone(stack.cov.buffer, { transfer: [stack.cov.buffer as ArrayBuffer] });
+    expect(thrown(() => entry('maxSharpe')(stack, constraints, Float64Array.of(0, 0), new Float64Array(N + 4)))).toBe(
       'stack.cov: expected a Float64Array with an attached buffer, got a detached buffer',
     );
   });
 
-  it('survives random records', () => {
+  it('survives random arguments', () => {
     const value = fc.oneof(
       fc.float64Array({ maxLength: 20 }),
       fc.constantFrom(new Float32Array(2), new Float64Array(0), new Float64Array(16)),
@@ -112,25 +125,16 @@ suite('the optimizers’ native entries take two records', () => {
       fc.double(),
       fc.anything(),
     );
-    const stackKeys = ['mean', 'meanCount', 'cov', 'covCount', 'n', 'problems'];
-    const constraintKeys = ['lower', 'upper', 'boundCount', 'rows', 'rlo', 'rhi', 'tags', 'm'];
-    const record = (keys: string[]) => fc.oneof(fc.record(Object.fromEntries(keys.map((k) => [k, value]))), fc.anything());
     const names = ['minVariance', 'maxSharpe', 'maxUtility', 'efficientReturn', 'efficientRisk', 'efficientFrontier'];
     fc.assert(
-      fc.property(
-        fc.constantFrom(...names),
-        record(stackKeys),
-        record(constraintKeys),
-        fc.array(value, { maxLength: 3 }),
-        (name, s, c, rest) => {
-          try {
-            entry(name)(s, c, ...rest);
-          } catch (e) {
-            // a refusal, never a crash: KernelInputError (a count, a kind, a length) or the parameters' fault
-            expect(e).toBeInstanceOf(Error);
-          }
-        },
-      ),
+      fc.property(fc.constantFrom(...names), fc.array(value, { minLength: 14, maxLength: 18 }), (name, args) => {
+        try {
+          raw(name)(...args);
+        } catch (e) {
+          // a refusal, never a crash: KernelInputError (a count, a kind, a length) or the parameters' fault
+          expect(e).toBeInstanceOf(Error);
+        }
+      }),
       { numRuns: 2000 },
     );
   });

@@ -34,20 +34,47 @@ export interface NativeVpinStream {
  * A fixed-layout kernel's entry in the addon (the risk, factor, special and portfolio families): its
  * lead arguments as the family's backend call has them (typed arrays, counts, an array of panels, a
  * record of counts and typed arrays: the portfolio optimizers' ProblemStack and ResolvedConstraints,
- * read by their fields' names), then the trailing numbers of the call packed in one Float64Array in its
+ * spread into their fields by the entry's `records` layout), then the trailing numbers of the call packed in one Float64Array in its
  * descriptor's order (only for a kernel with parameters: `KernelSpec.params`), then `out`, the
  * Float64Array it fills (its length from the descriptor's outputs). `<name>Async` takes the same
  * arguments and runs on the addon's thread pool.
  */
 export type KernelEntry = (...args: EntryArgument[]) => void;
+/**
+ * An entry taking records (the portfolio optimizers' ProblemStack and ResolvedConstraints) carries
+ * `records`: per parameter, its fields' names in the order the addon reads them as consecutive
+ * arguments (null for a parameter that is not a record); `spreadRecords` makes those arguments.
+ */
+export interface RecordLayout {
+  readonly records?: readonly (readonly string[] | null)[];
+}
 /** `<name>Async`: KernelEntry on the thread pool (the arrays are held until it settles). */
 export type AsyncKernelEntry = (...args: EntryArgument[]) => Promise<void>;
 /** An argument of a KernelEntry. */
-export type EntryArgument = Float64Array | number | readonly Float64Array[] | Readonly<Record<string, Float64Array | number>>;
+export type EntryArgument = Float64Array | number | readonly Float64Array[];
 
 /**
- * What the addon exports: positional numbers and typed arrays (and the portfolio optimizers' two
- * records of them; no option objects). The VPIN family's entries are listed here (their outputs are
+ * The addon's arguments of an entry whose parameters `args` holds, its records (objects of named
+ * fields) spread into their fields in the entry's `layout` order (reading fields in JS costs a few
+ * nanoseconds each; the addon reading them by name, about 0.1 us each).
+ */
+export function spreadRecords(layout: readonly (readonly string[] | null)[], args: readonly unknown[]): EntryArgument[] {
+  const spread: unknown[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const fields = layout[i];
+    if (!fields) {
+      spread.push(args[i]);
+      continue;
+    }
+    const record = args[i] as Readonly<Record<string, unknown>>;
+    for (let k = 0; k < fields.length; k++) spread.push(record[fields[k]]);
+  }
+  return spread as EntryArgument[];
+}
+
+/**
+ * What the addon exports: positional numbers and typed arrays (the portfolio optimizers' two records
+ * spread into them; no option objects). The VPIN family's entries are listed here (their outputs are
  * variable in length: the addon allocates them; parameters travel packed in VPIN_PARAMS order,
  * `packParams`). Every fixed-layout kernel `<name>` is a KernelEntry, with `<name>Async` beside it; the
  * BLAS and shader/Metal backends' are `blas<Name>`, `shader<Name>` and `metal<Name>`

@@ -29,7 +29,15 @@ import { pinInitialSets, pinStarts } from '../../kernels/vpin/pin-initials.js';
 import { PIN_KERNELS } from '../../kernels/vpin/pin-kernels.js';
 import { BUCKET_COLUMNS, CLASSIFY_PARAMS, packParams, VPIN_PARAMS, type VpinBuckets, type VpinFamily } from '../../kernels/vpin/vpin.js';
 import type { AsyncFamily, Backend, BackendProvider } from '../types.js';
-import { loadNative, useThreads, type AsyncKernelEntry, type KernelEntry, type NativeBinding } from './binding.js';
+import {
+  loadNative,
+  spreadRecords,
+  useThreads,
+  type AsyncKernelEntry,
+  type KernelEntry,
+  type NativeBinding,
+  type RecordLayout,
+} from './binding.js';
 import { fresh } from './fresh.js';
 
 /**
@@ -228,17 +236,17 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
     // an output after the arguments (arityOf: the caller's, or the API's scratch), else a fresh one
     const arity = arityOf(spec);
     const given = (args: unknown[]) => (arity !== undefined && args.length > arity ? (args.pop() as Float64Array) : undefined);
+    // an entry taking records: their fields spread into arguments (binding.ts spreadRecords)
+    const layout = (b[call] as RecordLayout | undefined)?.records;
+    const spread = (args: unknown[]) => (layout ? spreadRecords(layout, args) : args) as Parameters<KernelEntry>;
     sync[name] = (...args) => {
       const out = given(args) ?? fresh(b, new Float64Array(length(args)));
-      (b[call] as KernelEntry).apply(undefined, addonArgs(args, k, scratch, out) as Parameters<KernelEntry>);
+      (b[call] as KernelEntry).apply(undefined, spread(addonArgs(args, k, scratch, out)));
       return out;
     };
     async[name] = async (...args) => {
       const out = given(args) ?? fresh(b, new Float64Array(length(args)));
-      await (b[`${call}Async`] as AsyncKernelEntry).apply(
-        undefined,
-        addonArgs(args, k, new Float64Array(k), out) as Parameters<KernelEntry>,
-      );
+      await (b[`${call}Async`] as AsyncKernelEntry).apply(undefined, spread(addonArgs(args, k, new Float64Array(k), out)));
       return out;
     };
   }
