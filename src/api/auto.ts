@@ -179,22 +179,43 @@ const warned = new Set<string>();
 
 /** The backend 'auto' uses for `kernel` over `size` elements. */
 export function autoBackend(kernel: KernelName, size: number): Backend {
-  for (const [name, minSize] of AUTO_THRESHOLDS[kernel]) {
-    if (size < minSize) continue;
+  return autoPicker(kernel)(size);
+}
+
+/**
+ * autoBackend of one kernel, its row read once: the API makes one per kernel, so that a call does not
+ * look the kernel up by name (about 0.1 us a call once many kernels share the call site). A backend of
+ * the row found loaded and implementing the kernel is remembered (a loaded backend stays loaded); one
+ * not loaded is asked again at the next call that reaches it (importBackends may bring it).
+ */
+export function autoPicker(kernel: KernelName): (size: number) => Backend {
+  const row = AUTO_THRESHOLDS[kernel];
+  const found: (Backend | undefined)[] = row.map(() => undefined);
+  const at = (i: number): Backend | undefined => {
+    if (found[i]) return found[i];
+    const name = row[i][0];
     const result = loadBackend(name);
-    if (result.backend && implementsKernel(result.backend, kernel)) return result.backend;
+    if (result.backend && implementsKernel(result.backend, kernel)) return (found[i] = result.backend);
     if (!result.backend && provider(name)?.expected && !warned.has(name) && process.env.KERNELBUS_BACKEND !== 'reference') {
       warned.add(name);
       process.emitWarning(`kernelbus: using the reference backend: ${result.reason}`, { code: 'KERNELBUS_BACKEND_UNAVAILABLE' });
     }
-  }
-  const reference = loadBackend('reference').backend;
-  if (reference) return reference;
-  // The reference's module is not imported (a command imports the backends its choice uses:
-  // src/cli/kernels.ts): the first backend of the row that loads, whatever the size (they agree).
-  for (const [name] of AUTO_THRESHOLDS[kernel]) {
-    const backend = loadBackend(name).backend;
-    if (backend && implementsKernel(backend, kernel)) return backend;
-  }
-  throw new BackendUnavailableError('reference', "its module is not imported (importBackends(['reference']) first)", kernel);
+    return undefined;
+  };
+  return (size) => {
+    for (let i = 0; i < row.length; i++) {
+      if (size < row[i][1]) continue;
+      const backend = at(i);
+      if (backend) return backend;
+    }
+    const reference = loadBackend('reference').backend;
+    if (reference) return reference;
+    // The reference's module is not imported (a command imports the backends its choice uses:
+    // src/cli/kernels.ts): the first backend of the row that loads, whatever the size (they agree).
+    for (const [name] of row) {
+      const backend = loadBackend(name).backend;
+      if (backend && implementsKernel(backend, kernel)) return backend;
+    }
+    throw new BackendUnavailableError('reference', "its module is not imported (importBackends(['reference']) first)", kernel);
+  };
 }

@@ -10,58 +10,71 @@ import { implementsKernel } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
 import { BackendUnavailableError } from '../errors.js';
 import { KERNEL_FAMILY, type Families, type FamilyName, type KernelName } from '../kernels/families.js';
-import { autoBackend } from './auto.js';
+import { autoPicker } from './auto.js';
 
 /** A kernel's result: the value, or a promise of it (the `<name>Async` functions). */
 export type Result<Async extends boolean, T> = Async extends true ? Promise<T> : T;
 
+/** One kernel as the API calls it: its family, its name, and the backend of a call of `size` elements. */
+export interface Site {
+  readonly family: FamilyName;
+  readonly kernel: KernelName;
+  pick(size: number): Backend;
+}
+
 /**
- * Runs `kernel` (of `family`) over `size` elements on the backend the choice picks: `call` gets the
- * backend's implementation of the family and calls it, `shape` turns what it returned into the API's
- * result. The asynchronous run hands `call` the promise variants where the backend has them (its
- * calls then return promises: `shape` gets what they resolve to).
+ * Runs the kernel of `site` over `size` elements on the backend it picks: `call` gets the backend's
+ * implementation of the family and calls it, `shape` turns what it returned into the API's result.
+ * The asynchronous run hands `call` the promise variants where the backend has them (its calls then
+ * return promises: `shape` gets what they resolve to).
  */
-export type Run<Async extends boolean> = <F extends FamilyName, R, T>(
-  family: F,
-  kernel: KernelName,
+export type Run<Async extends boolean> = <R, T>(
+  site: Site,
   size: number,
-  call: (impl: Families[F]) => R,
+  call: (impl: Families[FamilyName]) => R,
   shape: (out: R) => T,
 ) => Result<Async, T>;
 
-/** Picks the backend of one call: `fixed` when named, else 'auto' by size; configures its threads. */
-export function backendPicker(fixed: Backend | undefined, threads: number | undefined): (kernel: KernelName, size: number) => Backend {
+/**
+ * The sites of one backend choice: `fixed` when named (BackendUnavailableError at the call of a kernel
+ * it lacks), else 'auto' by size (src/api/auto.ts autoPicker); each call configures the backend's threads.
+ */
+export function siteMaker(fixed: Backend | undefined, threads: number | undefined): (family: FamilyName, kernel: KernelName) => Site {
   const settings = { threads };
-  return (kernel, size) => {
-    const backend = fixed ?? autoBackend(kernel, size);
-    if (!implementsKernel(backend, kernel)) {
-      throw new BackendUnavailableError(
-        backend.name,
-        `it does not implement kernel '${kernel}' (family '${KERNEL_FAMILY[kernel]}')`,
-        kernel,
-      );
-    }
-    backend.configure?.(settings);
-    return backend;
+  return (family, kernel) => {
+    const choose = fixed ? fixedPicker(fixed, kernel) : autoPicker(kernel);
+    return {
+      family,
+      kernel,
+      pick(size) {
+        const backend = choose(size);
+        backend.configure?.(settings);
+        return backend;
+      },
+    };
+  };
+}
+
+/** A named backend for `kernel`: itself, or BackendUnavailableError at each call when it lacks it. */
+function fixedPicker(backend: Backend, kernel: KernelName): (size: number) => Backend {
+  if (implementsKernel(backend, kernel)) return () => backend;
+  return () => {
+    throw new BackendUnavailableError(backend.name, `it does not implement kernel '${kernel}' (family '${KERNEL_FAMILY[kernel]}')`, kernel);
   };
 }
 
 /** The synchronous run: the backend's kernel, its output shaped at once. */
-export function syncRun(pick: (kernel: KernelName, size: number) => Backend): Run<false> {
-  return (family, kernel, size, call, shape) => shape(call(pick(kernel, size).families[family] as Families[typeof family]));
-}
+export const syncRun: Run<false> = (site, size, call, shape) => shape(call(site.pick(size).families[site.family] as Families[FamilyName]));
 
 /**
  * The promised run: the backend's promise variant of the kernel where it has one, else its synchronous
  * kernel; settles with the shaped output, and rejects with any error, validation included.
  */
-export function promisedRun(pick: (kernel: KernelName, size: number) => Backend): Run<true> {
-  return (family, kernel, size, call, shape) =>
-    new Promise((resolve) => {
-      const backend = pick(kernel, size);
-      const promised = (backend.async?.[family] as Record<string, unknown> | undefined)?.[kernel];
-      // The family as `call` sees it: this kernel replaced by its promise variant (the others untouched).
-      const impl = promised ? { ...backend.families[family], [kernel]: promised } : backend.families[family];
-      resolve(call(impl as Families[typeof family]));
-    }).then((out) => shape(out as Parameters<typeof shape>[0]));
-}
+export const promisedRun: Run<true> = (site, size, call, shape) =>
+  new Promise((resolve) => {
+    const backend = site.pick(size);
+    const promised = (backend.async?.[site.family] as Record<string, unknown> | undefined)?.[site.kernel];
+    // The family as `call` sees it: this kernel replaced by its promise variant (the others untouched).
+    const impl = promised ? { ...backend.families[site.family], [site.kernel]: promised } : backend.families[site.family];
+    resolve(call(impl as Families[FamilyName]));
+  }).then((out) => shape(out as Parameters<typeof shape>[0]));

@@ -38,7 +38,7 @@ import { resolveVpinOptions, type VpinFamily, type VpinOptions, type VpinStream 
 import { resolveVpinLabels } from '../kernels/vpin/vpin-labels.js';
 import { createVpinStream } from '../kernels/vpin/vpin-stream.js';
 import { VPIN_KERNELS, type VpinKernels } from '../kernels/vpin/vpin-kernels.js';
-import { backendPicker, promisedRun, syncRun, type Run } from './dispatch.js';
+import { promisedRun, type Run, type Site, siteMaker, syncRun } from './dispatch.js';
 
 export type { Panel } from '../kernels/factor/factor-kernels.js';
 export type { PortfolioReturnsFunction, ReturnsFunction } from '../kernels/risk/risk-kernels.js';
@@ -117,25 +117,18 @@ function namedBackend(choice: unknown): Backend {
  * in TS; a fixed-layout kernel's backend call, its output split by the descriptor; or the
  * descriptor's own call of the family.
  */
-function runCall<Async extends boolean>(
-  run: Run<Async>,
-  scratch: Scratch | undefined,
-  family: FamilyName,
-  kernel: KernelName,
-  spec: KernelSpec,
-  c: Call,
-): unknown {
+function runCall<Async extends boolean>(run: Run<Async>, scratch: Scratch | undefined, site: Site, spec: KernelSpec, c: Call): unknown {
   if ('value' in c) return c.value;
-  if ('call' in c) return run(family, kernel, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
+  if ('call' in c) return run(site, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
   const { outputs } = spec as OutputSpec;
   const at = dimsOf(spec as OutputSpec)(c.args);
   const into = c.out ?? (scratch && numbersOnly(outputs, c.split) ? scratch(spec as OutputSpec) : undefined);
   const args = into ? [...c.args, into] : c.args;
   // the closures inline, unnamed: a named one costs a defineProperty of its name per call under tsx
   // and other esbuild builds with keepNames (about 0.2 us each)
+  const { kernel } = site;
   return run(
-    family,
-    kernel,
+    site,
     c.size,
     (f) => (f as unknown as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args),
     (out: Float64Array) => {
@@ -171,12 +164,17 @@ function scratchOutputs(): Scratch {
  * Every kernel with an `api` in the descriptors, over `run` (the functions of SyncKernels, or their
  * promise forms); `scratch` for a synchronous run only (a promise's output outlives the call).
  */
-function allKernels<Async extends boolean>(run: Run<Async>, scratch?: Scratch): Record<string, (...args: never[]) => unknown> {
+function allKernels<Async extends boolean>(
+  site: (family: FamilyName, kernel: KernelName) => Site,
+  run: Run<Async>,
+  scratch?: Scratch,
+): Record<string, (...args: never[]) => unknown> {
   const out: Record<string, (...args: never[]) => unknown> = {};
   for (const [family, specs] of Object.entries(FAMILY_SPECS) as [FamilyName, Record<string, KernelSpec>][]) {
     for (const [kernel, spec] of Object.entries(specs)) {
       const api = spec.api as ((...a: unknown[]) => Call) | undefined;
-      if (api) out[kernel] = (...args) => runCall(run, scratch, family, kernel as KernelName, spec, api(...args));
+      const at = site(family, kernel as KernelName);
+      if (api) out[kernel] = (...args) => runCall(run, scratch, at, spec, api(...args));
     }
   }
   return out;
@@ -203,9 +201,9 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
   if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 1024)) {
     throw new KernelInputError('options.threads', 'an integer in [1, 1024]', describeValue(threads));
   }
-  const pick = backendPicker(choice === 'auto' ? undefined : namedBackend(choice), threads);
-  const sync = allKernels(syncRun(pick), scratchOutputs()) as unknown as SyncKernels;
-  const promised = asyncVariants(allKernels(promisedRun(pick)));
+  const site = siteMaker(choice === 'auto' ? undefined : namedBackend(choice), threads);
+  const sync = allKernels(site, syncRun, scratchOutputs()) as unknown as SyncKernels;
+  const promised = asyncVariants(allKernels(site, promisedRun));
   return {
     backend: choice,
     ...sync,
@@ -215,7 +213,7 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
     vpinStream(opts) {
       requireKnownOptions(VPIN_KERNELS.vpinStream, opts);
       const { params, classifier } = resolveVpinLabels(opts, resolveVpinOptions(opts, true), true);
-      return createVpinStream(pick('vpinStream', Infinity).families.vpin as VpinFamily, params, classifier);
+      return createVpinStream(site('vpin', 'vpinStream').pick(Infinity).families.vpin as VpinFamily, params, classifier);
     },
   };
 }
