@@ -12,35 +12,45 @@
 #include "portfolio.hpp"
 #include "simd.hpp"
 
+#if KERNELBUS_SIMD_DISPATCH
+#include <immintrin.h>
+#endif
+
 namespace kernelbus::portfolio {
 namespace {
 
 constexpr size_t kPanel = 32, kRows = 4, kCols = 8;
 
-// a[i][m] (m <= i, i and m >= k1) -= P[k][i] P[k][m] for k in [0, kb), k in order; P's rows of
-// length ld hold L's columns k0 + k from row k0 on (zero past n). Tiles of kRows x Cols elements
-// held in registers across k (Cols 8 with 256-bit vectors, 4 with 128-bit ones).
+// One tile: a[ib + r][mb + c] (r < rows, c < Cols, m <= i) -= P[k][i] P[k][m] for k in [0, kb), k in
+// order; P's rows of length ld hold L's columns k0 + k from row k0 on (zero past n). The tile's
+// elements held in registers across k.
+template <size_t Cols>
+inline __attribute__((always_inline)) void tile(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t ib,
+                                                size_t rows, size_t mb) {
+  double acc[kRows][Cols];
+  for (size_t r = 0; r < kRows; r++)
+    for (size_t c = 0; c < Cols; c++) acc[r][c] = r < rows && mb + c <= ib + r ? a[(ib + r) * n + mb + c] : 0.0;
+  const double* pi = P + (ib - k0);
+  const double* pm = P + (mb - k0);
+  for (size_t k = 0; k < kb; k++) {
+    const double* li = pi + k * ld;
+    const double* lm = pm + k * ld;
+    for (size_t r = 0; r < kRows; r++)
+      for (size_t c = 0; c < Cols; c++) acc[r][c] -= li[r] * lm[c];
+  }
+  for (size_t r = 0; r < rows; r++)
+    for (size_t c = 0; c < Cols; c++)
+      if (mb + c <= ib + r) a[(ib + r) * n + mb + c] = acc[r][c];
+}
+
+// a[i][m] (m <= i, i and m >= k1) -= P[k][i] P[k][m] for k in [0, kb), by tiles of kRows x Cols
+// elements (Cols 8 with 256-bit vectors, 4 with 128-bit ones).
 template <size_t Cols>
 inline __attribute__((always_inline)) void trailingBody(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1,
                                                         size_t i0, size_t i1) {
   for (size_t ib = i0; ib < i1; ib += kRows) {
     const size_t rows = std::min(kRows, i1 - ib);
-    for (size_t mb = k1; mb < ib + rows; mb += Cols) {
-      double acc[kRows][Cols];
-      for (size_t r = 0; r < kRows; r++)
-        for (size_t c = 0; c < Cols; c++) acc[r][c] = r < rows && mb + c <= ib + r ? a[(ib + r) * n + mb + c] : 0.0;
-      const double* pi = P + (ib - k0);
-      const double* pm = P + (mb - k0);
-      for (size_t k = 0; k < kb; k++) {
-        const double* li = pi + k * ld;
-        const double* lm = pm + k * ld;
-        for (size_t r = 0; r < kRows; r++)
-          for (size_t c = 0; c < Cols; c++) acc[r][c] -= li[r] * lm[c];
-      }
-      for (size_t r = 0; r < rows; r++)
-        for (size_t c = 0; c < Cols; c++)
-          if (mb + c <= ib + r) a[(ib + r) * n + mb + c] = acc[r][c];
-    }
+    for (size_t mb = k1; mb < ib + rows; mb += Cols) tile<Cols>(a, n, P, ld, kb, k0, ib, rows, mb);
   }
 }
 
@@ -58,9 +68,45 @@ void column(double* y, const double* u, double v, size_t len) { columnBody(y, u,
 // subtraction, as -ffp-contract=off keeps everywhere), picked at run time where simd::level() has it.
 #if KERNELBUS_SIMD_DISPATCH
 KERNELBUS_TARGET_AVX2 void columnAvx2(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
+// A whole tile below the diagonal (4 x 8), written out: GCC's own vectorization of tile<8> reversed the
+// vectors and broadcast through shuffles, 5 of them in the 21 vector operations of each k, at a third of
+// what the multiply and subtract pipes can take. The same operations in the same order: the same bits.
+KERNELBUS_TARGET_AVX2 inline void fullTileAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t ib,
+                                               size_t mb) {
+  __m256d acc[kRows][2];
+  for (size_t r = 0; r < kRows; r++) {
+    acc[r][0] = _mm256_loadu_pd(a + (ib + r) * n + mb);
+    acc[r][1] = _mm256_loadu_pd(a + (ib + r) * n + mb + 4);
+  }
+  const double* pi = P + (ib - k0);
+  const double* pm = P + (mb - k0);
+  for (size_t k = 0; k < kb; k++) {
+    const double* li = pi + k * ld;
+    const __m256d m0 = _mm256_loadu_pd(pm + k * ld), m1 = _mm256_loadu_pd(pm + k * ld + 4);
+    for (size_t r = 0; r < kRows; r++) {
+      const __m256d b = _mm256_broadcast_sd(li + r);
+      acc[r][0] = _mm256_sub_pd(acc[r][0], _mm256_mul_pd(b, m0));
+      acc[r][1] = _mm256_sub_pd(acc[r][1], _mm256_mul_pd(b, m1));
+    }
+  }
+  for (size_t r = 0; r < kRows; r++) {
+    _mm256_storeu_pd(a + (ib + r) * n + mb, acc[r][0]);
+    _mm256_storeu_pd(a + (ib + r) * n + mb + 4, acc[r][1]);
+  }
+}
+
 KERNELBUS_TARGET_AVX2 void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0,
                                             size_t i1) {
-  trailingBody<8>(a, n, P, ld, kb, k0, k1, i0, i1);
+  for (size_t ib = i0; ib < i1; ib += kRows) {
+    const size_t rows = std::min(kRows, i1 - ib);
+    for (size_t mb = k1; mb < ib + rows; mb += 8) {
+      if (rows == kRows && mb + 8 <= ib + 1) {
+        fullTileAvx2(a, n, P, ld, kb, k0, ib, mb);
+      } else {
+        tile<8>(a, n, P, ld, kb, k0, ib, rows, mb);
+      }
+    }
+  }
 }
 bool wideVectors() { return simd::level() >= simd::Level::avx2; }
 #else
