@@ -1,5 +1,6 @@
 // See portfolio_qp.hpp; the same steps as src/backends/reference/portfolio/portfolio-qp.ts.
 #include "portfolio_qp.hpp"
+#include "simd.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -22,6 +23,18 @@ QpResult failed(QpStatus status, double where = -1, double value = 0) { return Q
 /// y += a x over n values.
 void axpy(double a, const double* x, double* y, size_t n) {
   for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+/// hd += dir[j] x row j of H (n x n), for the free assets j < n in `free` order (element by element:
+/// the same bits at any vector width).
+KERNELBUS_VECTOR_BODY void freeRowsBody(double* hd, const double* H, const double* dir, const size_t* free, size_t nf, size_t n) {
+  for (size_t k = 0; k < nf; k++) {
+    const size_t j = free[k];
+    if (j >= n) continue;
+    const double a = dir[j];
+    const double* x = H + j * n;
+    for (size_t i = 0; i < n; i++) hd[i] += a * x[i];
+  }
 }
 
 }  // namespace
@@ -359,10 +372,7 @@ void QpSolver::curvatureAlong(long extra, double& curvature, double& norm2) {
   // hd = H dir, row by row of H (symmetric): each free asset's row scaled into hd, in the free order
   std::fill(hd_.begin(), hd_.begin() + static_cast<std::ptrdiff_t>(n), 0.0);
   if (hasH_) {
-    for (size_t k = 0; k < nf; k++) {
-      const size_t j = free_[k];
-      if (j < n) axpy(dir_[j], p_.H + j * n, hd_.data(), n);
-    }
+    simd::run<&freeRowsBody>(hd_.data(), p_.H, dir_.data(), free_.data(), nf, n);
     if (extra >= 0 && static_cast<size_t>(extra) < n) {
       const size_t e = static_cast<size_t>(extra);
       axpy(dir_[e], p_.H + e * n, hd_.data(), n);
@@ -483,6 +493,22 @@ void QpSolver::move(double alpha, long extra) {
   for (size_t i = 0; i < n; i++) g_[i] += alpha * hd_[i];
 }
 
+namespace {
+/// One column of the elimination: each row of `below` (the rows after `pivot`, rows of s) takes its
+/// multiplier f = row[col] / pivot[col] (kept in row[col]) and subtracts f x the pivot row past col,
+/// element by element (no sum: the same bits at any vector width).
+KERNELBUS_VECTOR_BODY void eliminateBody(double* below, const double* pivot, size_t s, size_t col) {
+  const double d = pivot[col];
+  for (size_t r = 0; r < s - col - 1; r++) {
+    double* row = below + r * s;
+    const double f = row[col] / d;
+    row[col] = f;
+    if (f == 0) continue;
+    for (size_t c = col + 1; c < s; c++) row[c] -= f * pivot[c];
+  }
+}
+}  // namespace
+
 bool luFactor(double* K, size_t s, size_t* perm) {
   double big = 0;
   for (size_t k = 0; k < s * s; k++) big = std::max(big, std::fabs(K[k]));
@@ -503,13 +529,7 @@ bool luFactor(double* K, size_t s, size_t* perm) {
       for (size_t c = 0; c < s; c++) std::swap(K[col * s + c], K[piv * s + c]);
       std::swap(perm[col], perm[piv]);
     }
-    const double d = K[col * s + col];
-    for (size_t r = col + 1; r < s; r++) {
-      const double f = K[r * s + col] / d;
-      K[r * s + col] = f;
-      if (f == 0) continue;
-      for (size_t c = col + 1; c < s; c++) K[r * s + c] -= f * K[col * s + c];
-    }
+    simd::run<&eliminateBody>(K + (col + 1) * s, K + col * s, s, col);
   }
   return true;
 }
