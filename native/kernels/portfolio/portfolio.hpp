@@ -120,7 +120,7 @@ struct QpResult;
 class QpSolver;
 /// The fault of a solve that did not reach an optimum, for problem p.
 Status solveFault(const QpResult& r, size_t p, const double* tags);
-/// w'Sw over n assets.
+/// w'Sw over n assets; S symmetric (every caller's covariance passed checkCovAt).
 double quadratic(const double* S, const double* w, size_t n);
 /// H = a S + b I.
 void scaledCov(double* H, const double* S, size_t n, double a, double b);
