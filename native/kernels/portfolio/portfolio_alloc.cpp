@@ -6,8 +6,8 @@
 
 #include "eigen.hpp"
 #include "parallel.hpp"
-#include "simd.hpp"
 #include "portfolio_alloc.hpp"
+#include "portfolio_rows.hpp"
 
 namespace kernelbus::portfolio {
 
@@ -17,17 +17,11 @@ Status fault(Fault f, size_t index, double value, size_t cols) {
   return Status{f, static_cast<double>(index), value, static_cast<double>(cols)};
 }
 
-// out = S v, row j of S (as column j) scaled by v_j and added, j in order (element by element: the same
-// bits at any vector width, so compiled for each SIMD level).
-KERNELBUS_VECTOR_BODY void symmetricProductBody(const double* S, size_t n, const double* v, double* out) {
-  for (size_t i = 0; i < n; i++) out[i] = 0;
-  for (size_t j = 0; j < n; j++) {
-    const double vj = v[j];
-    const double* row = S + j * n;
-    for (size_t i = 0; i < n; i++) out[i] += row[i] * vj;
-  }
+// out = S v, row j of S (as column j) scaled by v_j and added, j in order (portfolio_rows.hpp).
+void symmetricProduct(const double* S, size_t n, const double* v, double* out) {
+  std::fill(out, out + n, 0.0);
+  addRows(out, S, v, n);
 }
-void symmetricProduct(const double* S, size_t n, const double* v, double* out) { simd::run<&symmetricProductBody>(S, n, v, out); }
 
 double dot(const double* a, const double* b, size_t n) {
   double s = 0;

@@ -1,5 +1,6 @@
 // See portfolio_qp.hpp; the same steps as src/backends/reference/portfolio/portfolio-qp.ts.
 #include "portfolio_qp.hpp"
+#include "portfolio_rows.hpp"
 #include "simd.hpp"
 
 #include <algorithm>
@@ -23,15 +24,6 @@ QpResult failed(QpStatus status, double where = -1, double value = 0) { return Q
 /// y += a x over n values.
 void axpy(double a, const double* x, double* y, size_t n) {
   for (size_t i = 0; i < n; i++) y[i] += a * x[i];
-}
-
-/// y += x[j] x row j of H (n x n), j in order (element by element: the same bits at any vector width).
-KERNELBUS_VECTOR_BODY void rowsBody(double* y, const double* H, const double* x, size_t n) {
-  for (size_t j = 0; j < n; j++) {
-    const double a = x[j];
-    const double* row = H + j * n;
-    for (size_t i = 0; i < n; i++) y[i] += row[i] * a;
-  }
 }
 
 /// hd += dir[j] x row j of H (n x n), for the free assets j < n in `free` order (element by element:
@@ -222,11 +214,9 @@ QpResult QpSolver::phaseOne() {
 
 void QpSolver::gradient() {
   const size_t n = n_, m = m_;
-  // g_i = c_i + sum_j H_ij x_j, j in order: row j of H (symmetric: H_ji = H_ij, as curvatureAlong has it)
-  // scaled by x_j and added to every g_i, so each g_i takes the same terms in the same order as a dot
-  // product, compiled for each SIMD level
+  // g = c + H x: H symmetric (as curvatureAlong has it), so by rows (portfolio_rows.hpp)
   std::copy(cost_.begin(), cost_.begin() + static_cast<std::ptrdiff_t>(n), g_.begin());
-  if (hasH_) simd::run<&rowsBody>(g_.data(), p_.H, x_.data(), n);
+  if (hasH_) addRows(g_.data(), p_.H, x_.data(), n);
   for (size_t i = 0; i < m; i++) g_[n + i] = cost_[n + i];
 }
 

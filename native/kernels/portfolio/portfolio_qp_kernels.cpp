@@ -9,7 +9,7 @@
 #include "portfolio.hpp"
 #include "portfolio_psd.hpp"
 #include "portfolio_qp.hpp"
-#include "simd.hpp"
+#include "portfolio_rows.hpp"
 
 namespace kernelbus::portfolio {
 namespace {
@@ -19,15 +19,6 @@ Status fault(Fault f, double index, double value, double previous) { return Stat
 // Whether the n x n S is finite and symmetric with a diagonal >= 0: one branch-free pass over the
 // lower triangle, row by row, each entry against its mirror (a finite entry equal to its mirror makes
 // the mirror finite too); 4-7x faster than the row-major scan with its branches, which finds the fault.
-/// y += x[j] x row j of S (n x n), j in order (element by element: the same bits at any vector width).
-KERNELBUS_VECTOR_BODY void rowsBody(double* y, const double* S, const double* x, size_t n) {
-  for (size_t j = 0; j < n; j++) {
-    const double a = x[j];
-    const double* row = S + j * n;
-    for (size_t i = 0; i < n; i++) y[i] += row[i] * a;
-  }
-}
-
 bool covValid(const double* S, size_t n) {
   // by tiles of kTile x kTile below the diagonal and their mirrors above it: the transposed reads stay
   // within a few cache lines (a column walk of a 500 x 500 matrix misses the cache at every element)
@@ -67,11 +58,10 @@ Status solveFault(const QpResult& r, size_t p, const double* tags) {
 }
 
 double quadratic(const double* S, const double* w, size_t n) {
-  // r = S w as rows of S scaled by w_j and added, j in order (S symmetric: each r_i takes the terms of
-  // its dot product in its order), compiled for each SIMD level; then w'r in order
+  // r = S w by rows (portfolio_rows.hpp: S symmetric), then w'r in order
   thread_local std::vector<double> r;
   r.assign(n, 0.0);
-  simd::run<&rowsBody>(r.data(), S, w, n);
+  addRows(r.data(), S, w, n);
   double s = 0;
   for (size_t i = 0; i < n; i++) s += w[i] * r[i];
   return s;
