@@ -34,10 +34,10 @@ export interface NativeVpinStream {
  * A fixed-layout kernel's entry in the addon (the risk, factor, special and portfolio families): its
  * lead arguments as the family's backend call has them (typed arrays, counts, an array of panels, a
  * record of counts and typed arrays: the portfolio optimizers' ProblemStack and ResolvedConstraints,
- * spread into their fields by the entry's `records` layout), then the trailing numbers of the call packed in one Float64Array in its
- * descriptor's order (only for a kernel with parameters: `KernelSpec.params`), then `out`, the
- * Float64Array it fills (its length from the descriptor's outputs). `<name>Async` takes the same
- * arguments and runs on the addon's thread pool.
+ * spread into their fields by the entry's `records` layout), then the trailing numbers of the call
+ * packed in one Float64Array in its descriptor's order (only for a kernel with parameters:
+ * `KernelSpec.params`), then `out`, the Float64Array it fills (its length from the descriptor's
+ * outputs). `<name>Async` takes the same arguments and runs on the addon's thread pool.
  */
 export type KernelEntry = (...args: EntryArgument[]) => void;
 /**
