@@ -93,14 +93,14 @@ function rules(k: Kernels) {
         volume: m(close.map(() => 1000 * s.random())),
       };
     };
-    const inputs = [
-      series(0),
-      series(1),
-      series(5),
-      series(60, 3),
-      panel(60, 19, () => 0),
-      panel(60, 19, (c) => (c === 4 ? 9 : c === 5 ? 60 : 0)),
-    ];
+    const inputs = {
+      'series of 0': series(0),
+      'series of 1': series(1),
+      'series of 5': series(5),
+      'series of 60 from bar 3': series(60, 3),
+      'panel 60 x 19': panel(60, 19, () => 0),
+      'panel 60 x 19, a column from bar 9, one all NaN': panel(60, 19, (c) => (c === 4 ? 9 : c === 5 ? 60 : 0)),
+    };
     const arrays = (result: object) =>
       result instanceof Float64Array
         ? [result]
@@ -109,7 +109,7 @@ function rules(k: Kernels) {
           : Object.values(result).map((v) => (v instanceof Float64Array ? v : (v as { data: Float64Array }).data));
     for (const kernel of FAMILY_KERNELS.indicators) {
       const closeOnly = INDICATORS_KERNELS[kernel].fields.length === 1;
-      for (const bars of inputs) {
+      for (const [what, bars] of Object.entries(inputs)) {
         const input = closeOnly ? bars.close : bars;
         const call = k[kernel] as (x: unknown, o?: object) => object;
         const out = call(input);
@@ -118,13 +118,7 @@ function rules(k: Kernels) {
           return arrays(call(input, { out })).map((a) => a.slice());
         };
         const [a, b] = [marked(-1.5), marked(7e300)];
-        a.forEach((v, i) =>
-          expectBits(
-            v,
-            b[i],
-            `${kernel} output ${i} of ${JSON.stringify([bars.close.length, 'cols' in bars.close ? bars.close.cols : 1])}`,
-          ),
-        );
+        a.forEach((v, i) => expectBits(v, b[i], `${kernel} output ${i}, ${what}`));
       }
     }
   });
