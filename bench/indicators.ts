@@ -73,8 +73,8 @@ const CORE = ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'adx', 'stoch'] as c
  * AMD EPYC 2 cores, 2026-11-26, ranges of three runs' medians of 21): its panels (10.08 MB each) read
  * and written in the kernels' walk with no arithmetic, into outputs written before. The machine
  * copies 128 MB arrays at 18.5 to 22 GB/s on one thread and 23 to 27 GB/s on two (1.07x to 1.47x);
- * the panels, partly held in the 32 MB L3, do better. In the run of the A/B (--against b06f17a) with
- * no other job beside it, macd (2.73 ms), bbands (2.12) and atr (2.64) on 2 threads ran at their
+ * the panels, partly held in the 32 MB L3, do better. In head's round of the A/B (--against b06f17a)
+ * with no other job beside it, macd (2.73 ms), bbands (2.12) and atr (2.64) on 2 threads ran at their
  * floor, memory bound there, and sma (0.91) near it: their speed-up is the floor's, not the
  * arithmetic's. A fresh output's new pages, when the allocator takes them from the system, add 0.7
  * to 1.5 ms to a 10 MB panel on 2 MB pages (3.8 to 4.3 ms on 4 KB pages), and a second thread hardly
