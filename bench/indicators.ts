@@ -70,25 +70,25 @@ const CORE = ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'adx', 'stoch'] as c
 
 /**
  * What memory allows a core panel here, in ms on 1 / 2 threads (native/bench/panel_memory_bench.cpp,
- * AMD EPYC 2 cores, 2026-11-26, ranges of three runs' medians of 21): its panels (10.08 MB each) read
+ * AMD EPYC 2 cores, 2026-11-26, ranges of five runs' medians of 21): its panels (10.08 MB each) read
  * and written in the kernels' walk with no arithmetic, into outputs written before. The machine
- * copies 128 MB arrays at 18.5 to 22 GB/s on one thread and 23 to 27 GB/s on two (1.07x to 1.47x);
+ * copies 128 MB arrays at 18.5 to 22 GB/s on one thread and 23 to 29 GB/s on two (1.07x to 1.47x);
  * the panels, partly held in the 32 MB L3, do better. In head's round of the A/B (--against b06f17a)
  * with no other job beside it, macd (2.73 ms), bbands (2.12) and atr (2.64) on 2 threads ran at their
  * floor, memory bound there, and sma (0.91) near it: their speed-up is the floor's, not the
- * arithmetic's. A fresh output's new pages, when the allocator takes them from the system, add 0.7
- * to 1.5 ms to a 10 MB panel on 2 MB pages (3.8 to 4.3 ms on 4 KB pages), and a second thread hardly
- * shares that out (that bench's first-touch rows: 1.07x to 1.40x); docs/indicators.md has the rest.
+ * arithmetic's. A fresh output's new pages, when the allocator takes them from the system, add 0.5
+ * to 1.5 ms to a 10 MB panel on 2 MB pages (3.1 to 4.3 ms on 4 KB pages), and a second thread hardly
+ * shares that out (that bench's first-touch rows: 1.06x to 1.42x); docs/indicators.md has the rest.
  */
 const MEMORY_FLOOR: Record<(typeof CORE)[number], string> = {
-  sma: '1.46-1.69 / 0.68-0.73 (1 in, 1 out)',
-  ema: '1.46-1.69 / 0.68-0.73 (1 in, 1 out)',
-  rsi: '1.46-1.69 / 0.68-0.73 (1 in, 1 out)',
-  macd: '4.16-4.42 / 2.20-2.83 (1 in, 3 out)',
-  bbands: '4.16-4.42 / 2.20-2.83 (1 in, 3 out)',
-  atr: '4.13-4.41 / 2.27-2.57 (3 in, 1 out)',
-  adx: '4.13-4.41 / 2.27-2.57 (3 in, 1 out)',
-  stoch: '4.86-5.47 / 2.78-3.03 (3 in, 2 out)',
+  sma: '1.37-1.69 / 0.68-0.73 (1 in, 1 out)',
+  ema: '1.37-1.69 / 0.68-0.73 (1 in, 1 out)',
+  rsi: '1.37-1.69 / 0.68-0.73 (1 in, 1 out)',
+  macd: '4.04-4.91 / 2.01-2.83 (1 in, 3 out)',
+  bbands: '4.04-4.91 / 2.01-2.83 (1 in, 3 out)',
+  atr: '3.99-4.41 / 2.01-2.57 (3 in, 1 out)',
+  adx: '3.99-4.41 / 2.01-2.57 (3 in, 1 out)',
+  stoch: '4.81-5.47 / 2.45-3.03 (3 in, 2 out)',
 };
 
 export const indicatorsSection: BenchSection = {

@@ -90,8 +90,6 @@ int main() {
         [] {}, [&] { parallelFor(big, 1 << 16, [&](size_t lo, size_t hi) { std::copy(a.data() + lo, a.data() + hi, b.data() + lo); }); });
   });
   // six panels in one block, 72 doubles apart beyond their size: no two at one address modulo 4 KB
-  // (each its own allocation, all at one offset in their pages, the 1-in-1-out walk took 3.86 ms on one
-  // thread where this takes 1.5 to 1.7: loads and stores 4 KB apart stall each other)
   std::vector<double> panels(6 * (kCells + 72), 1.0);
   auto panel = [&](size_t k) { return panels.data() + k * (kCells + 72); };
   const double* x[3] = {panel(0), panel(1), panel(2)};
