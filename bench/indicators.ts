@@ -68,6 +68,29 @@ function talibTimes(bars: Record<Field, Float64Array>): Record<string, number> |
 
 const CORE = ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'adx', 'stoch'] as const;
 
+/**
+ * What memory allows a core panel here, in ms on 1 / 2 threads (native/bench/panel_memory_bench.cpp,
+ * AMD EPYC 2 cores, 2026-11-26, ranges of five runs' medians of 21): its panels (10.08 MB each) read
+ * and written in the kernels' walk with no arithmetic, into outputs written before. The machine
+ * copies 128 MB arrays at 18.5 to 22 GB/s on one thread and 23 to 29 GB/s on two (1.07x to 1.47x);
+ * the panels, partly held in the 32 MB L3, do better. In head's round of the A/B (--against b06f17a)
+ * with no other job beside it, macd (2.73 ms), bbands (2.12) and atr (2.64) on 2 threads ran at their
+ * floor, memory bound there, and sma (0.91) near it: their speed-up is the floor's, not the
+ * arithmetic's. A fresh output's new pages, when the allocator takes them from the system, add 0.5
+ * to 1.5 ms to a 10 MB panel on 2 MB pages (3.1 to 4.3 ms on 4 KB pages), and a second thread hardly
+ * shares that out (that bench's first-touch rows: 1.06x to 1.42x); docs/indicators.md has the rest.
+ */
+const MEMORY_FLOOR: Record<(typeof CORE)[number], string> = {
+  sma: '1.37-1.69 / 0.68-0.73 (1 in, 1 out)',
+  ema: '1.37-1.69 / 0.68-0.73 (1 in, 1 out)',
+  rsi: '1.37-1.69 / 0.68-0.73 (1 in, 1 out)',
+  macd: '4.04-4.91 / 2.01-2.83 (1 in, 3 out)',
+  bbands: '4.04-4.91 / 2.01-2.83 (1 in, 3 out)',
+  atr: '3.99-4.41 / 2.01-2.57 (3 in, 1 out)',
+  adx: '3.99-4.41 / 2.01-2.57 (3 in, 1 out)',
+  stoch: '4.81-5.47 / 2.45-3.03 (3 in, 2 out)',
+};
+
 export const indicatorsSection: BenchSection = {
   name: 'indicators',
   async run() {
@@ -137,6 +160,7 @@ export const indicatorsSection: BenchSection = {
           unit: 'ms',
           ratio: oneMs / natMs,
           baseline: `1 thread (speed-up of ${threads} threads; target >= 1.8 with 2)`,
+          note: `memory floor ${MEMORY_FLOOR[name]} ms on 1 / 2 threads (MEMORY_FLOOR)`,
         },
       );
     }
@@ -156,7 +180,8 @@ export const indicatorsSection: BenchSection = {
       },
     );
     // the same into outputs allocated once (options.out): the eight without their 13 fresh panels
-    // (130 MB) whose pages the system maps and zeroes on the first write
+    // (130 MB; not zeroed, src/kernels/indicators/indicators.ts freshOutput, but new pages where the
+    // allocator takes them from the system, and V8's collections of the results dropped)
     const outs = Object.fromEntries(CORE.map((name) => [name, (nat[name] as (x: unknown) => unknown)(inputOf(name, m))]));
     const intoAll = timeBest(
       () => {

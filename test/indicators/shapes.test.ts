@@ -71,6 +71,58 @@ function rules(k: Kernels) {
     expect(() => k.sma(x, { out: x })).toThrow('options.out: expected a Float64Array of length 8 sharing no memory with the inputs');
   });
 
+  it('writes every value of its outputs (a fresh large output is not zeroed first: freshOutput)', () => {
+    // each indicator into outputs pre-filled with one marker, then another: a value it does not write
+    // keeps the marker and the two differ there. Series of 0, 1, 5 (under most lookbacks) and 60 bars
+    // with leading NaNs; panels whose blocks take the lane functions (columns starting together, 19
+    // wide: a narrower last block) or the gathered series (a column starting later, one all NaN).
+    const s = new Sampler(7);
+    const walk = (n: number) => Float64Array.from({ length: n }, (_, i) => 100 + Math.sin(i) + s.random());
+    const series = (n: number, lead = 0) => {
+      const close = walk(n).fill(N, 0, lead);
+      return { high: close.map((x) => x + 1), low: close.map((x) => x - 1), close, volume: close.map(() => 1000 * s.random()) };
+    };
+    const panel = (rows: number, cols: number, lead: (c: number) => number) => {
+      const close = walk(rows * cols);
+      for (let c = 0; c < cols; c++) for (let t = 0; t < Math.min(lead(c), rows); t++) close[t * cols + c] = N;
+      const m = (data: Float64Array) => matrix(data, rows, cols);
+      return {
+        high: m(close.map((x) => x + 1)),
+        low: m(close.map((x) => x - 1)),
+        close: m(close),
+        volume: m(close.map(() => 1000 * s.random())),
+      };
+    };
+    const inputs = {
+      'series of 0': series(0),
+      'series of 1': series(1),
+      'series of 5': series(5),
+      'series of 60 from bar 3': series(60, 3),
+      'panel 60 x 19': panel(60, 19, () => 0),
+      'panel 60 x 19, a column from bar 9, one all NaN': panel(60, 19, (c) => (c === 4 ? 9 : c === 5 ? 60 : 0)),
+    };
+    const arrays = (result: object) =>
+      result instanceof Float64Array
+        ? [result]
+        : 'data' in result
+          ? [result.data as Float64Array]
+          : Object.values(result).map((v) => (v instanceof Float64Array ? v : (v as { data: Float64Array }).data));
+    for (const kernel of FAMILY_KERNELS.indicators) {
+      const closeOnly = INDICATORS_KERNELS[kernel].fields.length === 1;
+      for (const [what, bars] of Object.entries(inputs)) {
+        const input = closeOnly ? bars.close : bars;
+        const call = k[kernel] as (x: unknown, o?: object) => object;
+        const out = call(input);
+        const marked = (marker: number) => {
+          for (const a of arrays(out)) a.fill(marker);
+          return arrays(call(input, { out })).map((a) => a.slice());
+        };
+        const [a, b] = [marked(-1.5), marked(7e300)];
+        a.forEach((v, i) => expectBits(v, b[i], `${kernel} output ${i}, ${what}`));
+      }
+    }
+  });
+
   it("takes an MA type by name or by TA_MAType's number (python talib's matype)", () => {
     const x = f64(3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9);
     for (const [name, number] of [

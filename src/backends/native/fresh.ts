@@ -4,7 +4,9 @@
  * 20,000 faults) took longer to fault in than bulkClassify() took to compute them. From
  * HUGE_OUTPUT_BYTES on, an output this backend allocates is advised onto 2 MB pages before the kernel
  * writes it (native/kernels/memory.hpp: Linux THP in its `madvise` mode; a no-op elsewhere), 512 times
- * fewer faults. An output the caller passes (`out`) is left as it is.
+ * fewer faults. An output the caller passes (`out`) is left as it is. The indicators' API passes
+ * every output (src/kernels/indicators/indicators.ts freshOutput: uninitialised from 64 KB, none of
+ * them zeroed here) and their kernels advise it themselves (native/kernels/indicators/columns.hpp).
  */
 import type { NativeBinding } from './binding.js';
 

@@ -10,7 +10,7 @@ import type { Series } from '../matrix.js';
 import { atLeast, checkParam, code, finite, int, option, type RuledParam } from '../param-rules.js';
 import type { Sampler } from '../sample.js';
 import { requireOut } from '../validate.js';
-import { type BarField, type Bars, type IndicatorName, resolveBars } from './indicators.js';
+import { type BarField, type Bars, freshOutput, type IndicatorName, resolveBars } from './indicators.js';
 
 /** A TA-Lib period: an integer in [lo, 100000]. */
 const period = (key: string, lo: number) => option(key, int(lo, 100000));
@@ -301,6 +301,8 @@ function indicator<const O extends readonly string[]>(name: string, fields: read
         out = given instanceof Float64Array ? given : packed; // a series' one output: returned as it was given
 
         requireOut(out, Float64Array, out.length, bars.columns);
+      } else {
+        out = freshOutput(rows * cols * outputs.length);
       }
       return {
         size: rows * cols,
