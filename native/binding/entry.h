@@ -154,7 +154,7 @@ struct Width : std::integral_constant<size_t, 1> {};
 template <typename T>
 struct Width<T, true> : std::integral_constant<size_t, std::tuple_size_v<std::decay_t<decltype(RecordFields<T>::fields)>>> {};
 
-/// The field names of record R in order (what the native backend spreads, exported as recordFields).
+/// The field names of record R in order (what the native backend spreads: the entry's `records`).
 template <typename R>
 constexpr auto recordFieldNames() {
   return std::apply([](const auto&... field) { return std::array<const char*, sizeof...(field)>{field.name...}; }, RecordFields<R>::fields);

@@ -214,9 +214,14 @@ function addonArgs(args: unknown[], k: number, params: Float64Array, out: Float6
  * Typed arrays of up to this many doubles (64 bytes) V8 keeps inside its heap, and the addon's first
  * look at one moves its memory out (a backing store allocated, registered and later swept: about
  * 0.4 us, more than a small kernel's own time). A synchronous call with an output this small writes
- * into the kernel's own off-heap array and returns a fresh copy, which stays in the heap.
+ * into a view of one off-heap array (SMALL_OUTPUTS[n]: n values) and returns a fresh copy, which stays
+ * in the heap. One array serves every kernel: no JS runs between the addon's write and the copy.
  */
 const ON_HEAP_VALUES = 8;
+const SMALL_OUTPUTS = (() => {
+  const small = new Float64Array(new ArrayBuffer(ON_HEAP_VALUES * 8));
+  return Array.from({ length: ON_HEAP_VALUES + 1 }, (_, n) => small.subarray(0, n));
+})();
 
 /** The sync and promise variants of a family's fixed-layout kernels. */
 export interface FixedKernels {
@@ -247,14 +252,12 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
     // an entry taking records: their fields spread into arguments (binding.ts spreadRecords)
     const layout = (b[call] as RecordLayout | undefined)?.records;
     const spread = (args: unknown[]) => (layout ? spreadRecords(layout, args) : args) as Parameters<KernelEntry>;
-    // a small output written into views of one off-heap array, then copied into a fresh one (ON_HEAP_VALUES)
-    const small = new Float64Array(new ArrayBuffer(ON_HEAP_VALUES * 8));
-    const views = Array.from({ length: ON_HEAP_VALUES + 1 }, (_, n) => small.subarray(0, n));
     sync[name] = (...args) => {
       const mine = given(args);
       const n = mine ? 0 : length(args);
       const copied = !mine && n <= ON_HEAP_VALUES;
-      const out = mine ?? (copied ? views[n] : fresh(b, new Float64Array(n)));
+      // a small output written off-heap, then copied into a fresh one (ON_HEAP_VALUES)
+      const out = mine ?? (copied ? SMALL_OUTPUTS[n] : fresh(b, new Float64Array(n)));
       (b[call] as KernelEntry).apply(undefined, spread(addonArgs(args, k, scratch, out)));
       return copied ? out.slice() : out;
     };
