@@ -141,6 +141,36 @@ export function expectColumnsClose(
   }
 }
 
+/**
+ * Asserts VPIN outputs equal as expectColumnsClose does, with `cdf` held as what it is, a rank: where a CDF
+ * value differs from the reference's, it must be a rank the reference's VPIN values allow once values within
+ * the tolerance count as ties (a last-bit difference between two tied VPIN values moves a rank from 0.5 to 1).
+ */
+export function expectVpinClose(
+  actual: Record<string, ArrayLike<number>>,
+  expected: Record<string, ArrayLike<number>>,
+  options: { bucketVolume: number; cdfWindow?: number | 'all' },
+  rtol = PARITY_RTOL,
+): void {
+  const { cdf: a, ...rest } = actual;
+  const { cdf: e, ...expectedRest } = expected;
+  const v = options.bucketVolume;
+  expectColumnsClose(rest, expectedRest, { buyVolume: v, sellVolume: v, vpin: 1 }, rtol);
+  expect(a.length, 'cdf.length').toBe(e.length);
+  const values: number[] = [];
+  for (let j = 0; j < e.length; j++) {
+    const vpin = expected.vpin[j];
+    if (!Number.isNaN(vpin)) values.push(vpin);
+    if (Object.is(a[j], e[j]) || Math.abs(a[j] - e[j]) <= rtol) continue;
+    const w = options.cdfWindow ?? 'all';
+    const last = w === 'all' ? values : values.slice(-w);
+    const tol = rtol * Math.max(1, Math.abs(vpin));
+    const lo = last.filter((x) => x < vpin - tol).length / last.length;
+    const hi = last.filter((x) => x <= vpin + tol).length / last.length;
+    if (!(a[j] >= lo - rtol && a[j] <= hi + rtol)) expect.fail(`cdf[${j}]: ${a[j]} vs expected ${e[j]} (ranks with ties ${lo}..${hi})`);
+  }
+}
+
 /** `call` throws a KernelInputError on the reference, and the same message on backend `k`. */
 export function expectSameFault(call: (k: Kernels) => unknown, k: Kernels): void {
   let expected: unknown;
