@@ -175,3 +175,29 @@ function firstRow(symbol: string): number {
   const s = table.columns.symbol as TextColumn;
   return s.codes.indexOf(SYMBOLS.indexOf(symbol));
 }
+
+describe('defaultBucketVolume', () => {
+  const tape = (n: number, spanMs: number, volume: (i: number) => number): Trades => ({
+    ts: Float64Array.from({ length: n }, (_, i) => 1.7e12 + (n > 1 ? Math.round((i * spanMs) / (n - 1)) : 0)),
+    price: new Float64Array(n).fill(100),
+    volume: Float64Array.from({ length: n }, (_, i) => volume(i)),
+  });
+
+  it('is the volume per day / 50, days counted from the first trade to the last (any length, the four lanes and the tail)', () => {
+    for (const n of [1, 2, 3, 4, 5, 7, 8, 1001]) {
+      // integer volumes: every order of the additions gives the exact total
+      const total = (n * (n + 1)) / 2;
+      expect(defaultBucketVolume(tape(n, 3_600_000, (i) => i + 1))).toBe(total / 50);
+      expect(defaultBucketVolume(tape(n, 2 * 86_400_000, (i) => i + 1))).toBe(n > 1 ? total / 3 / 50 : total / 50);
+    }
+  });
+
+  it('is 1 for an empty tape or one without volume, and the float sum is the exact one to 1e-9', () => {
+    expect(defaultBucketVolume(tape(0, 0, () => 1))).toBe(1);
+    expect(defaultBucketVolume(tape(9, 1000, () => 0))).toBe(1);
+    const trades = tape(100_003, 3_600_000, (i) => 0.1 + (i % 7) * 0.37);
+    let exact = 0n;
+    for (const v of trades.volume) exact += BigInt(Math.round(v * 100)); // each volume has two decimals
+    expect(Math.abs(defaultBucketVolume(trades) * 50 - Number(exact) / 100)).toBeLessThan(1e-9 * (Number(exact) / 100));
+  });
+});
