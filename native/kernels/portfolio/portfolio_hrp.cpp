@@ -45,10 +45,9 @@ double round6(double x) { return std::nearbyint(x * 1e6) / 1e6; }
 Status covAndCorr(const double* data, size_t rows, size_t n, const double* given, int source, size_t p, std::vector<double>& covBuffer,
                   std::vector<double>& corrBuffer, const double*& cov, const double*& corr) {
   if (source == 0) {
-    if (Status s = risk::detail::checkReturns(data, rows * n, n); !s.ok()) return s;
-    corrBuffer.assign(n * n, 0.0);
     bool missing = false;
-    for (size_t i = 0; i < rows * n && !missing; i++) missing = data[i] != data[i];
+    if (Status s = risk::detail::checkReturns(data, rows * n, n, &missing); !s.ok()) return s;
+    corrBuffer.assign(n * n, 0.0);
     if (missing) {
       covBuffer.assign(n * n, 0.0);
       // rows i of the pairs (i, j <= i) shared between threads: each pair computed whole by one
@@ -64,9 +63,11 @@ Status covAndCorr(const double* data, size_t rows, size_t n, const double* given
     } else {
       covBuffer.assign(risk::covarianceLength(n), 0.0);
       if (Status s = risk::covariance(data, rows, n, 0, 0.94, false, 0, covBuffer.data()); !s.ok()) return s;
-      for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++)
-          corrBuffer[i * n + j] = covBuffer[i * n + j] / std::sqrt(covBuffer[i * n + i] * covBuffer[j * n + j]);
+      parallelFor(n, std::max<size_t>(8, 65536 / (n + 1)), [&](size_t i0, size_t i1) {
+        for (size_t i = i0; i < i1; i++)
+          for (size_t j = 0; j < n; j++)
+            corrBuffer[i * n + j] = covBuffer[i * n + j] / std::sqrt(covBuffer[i * n + i] * covBuffer[j * n + j]);
+      });
       // a constant column has no correlation (pandas: a zero divisor), whatever the centring left of its variance
       for (size_t c = 0; c < n; c++) {
         bool constant = true;

@@ -71,19 +71,16 @@ Status componentVar(const double* returns, size_t rows, size_t cols, const doubl
   const size_t N = cols, P = portfolios;
   const ComponentVarOut o = componentVarOut(out, P, N);
   if (Status s = detail::checkWeights(weights, P * N, N); !s.ok()) return s;
-  if (Status s = detail::checkReturns(returns, rows * cols, cols); !s.ok()) return s;
+  bool missing = false;
+  if (Status s = detail::checkReturns(returns, rows * cols, cols, &missing); !s.ok()) return s;
   std::vector<double> d;
-  const size_t n = detail::completeRows(returns, rows, cols, d);
+  const size_t n = detail::completeRows(returns, rows, cols, d, missing);
   if (n < 2) {
     std::fill(out, out + componentVarLength(P, N), NAN);
     return Status{};
   }
-  std::vector<double> mu(N, 0.0);
-  for (size_t t = 0; t < n; t++)
-    for (size_t i = 0; i < N; i++) mu[i] += d[t * N + i];
-  for (size_t i = 0; i < N; i++) mu[i] /= static_cast<double>(n);
-  for (size_t t = 0; t < n; t++)
-    for (size_t i = 0; i < N; i++) d[t * N + i] -= mu[i];
+  std::vector<double> mu;
+  detail::centreColumns(d.data(), n, N, mu);
   const double nd = static_cast<double>(n);
   const double alpha = 1 - confidence;
   const double z = normalQuantile(alpha);

@@ -13,6 +13,7 @@
 namespace kernelbus::risk {
 namespace {
 
+using detail::centreColumns;
 using detail::checkReturns;
 using detail::completeRows;
 
@@ -341,10 +342,11 @@ Status covariance(const double* returns, size_t rows, size_t cols, int method, d
 
 Status covariance(const CovarianceSteps& steps, const double* returns, size_t rows, size_t cols, int method, double lambda, bool adjust,
                   double benchmark, double* out) {
-  const Status s = checkReturns(returns, rows * cols, cols);
+  bool missing = false;
+  const Status s = checkReturns(returns, rows * cols, cols, &missing);
   if (!s.ok()) return s;
   std::vector<double> d;
-  const size_t n = completeRows(returns, rows, cols, d);
+  const size_t n = completeRows(returns, rows, cols, d, missing);
   const CovarianceOut o = covarianceOut(out, cols);
   std::fill(o.cov, o.cov + cols * cols, 0.0);
   *o.shrinkage = NAN;
@@ -357,20 +359,17 @@ Status covariance(const CovarianceSteps& steps, const double* returns, size_t ro
     if (method == kSemi) {  // the shortfalls below the benchmark
       for (size_t k = 0; k < n * cols; k++) d[k] = std::min(d[k] - benchmark, 0.0);
     } else {  // centred
-      std::vector<double> mean(cols, 0.0);
-      for (size_t t = 0; t < n; t++) {
-        for (size_t i = 0; i < cols; i++) mean[i] += d[t * cols + i];
-      }
-      for (size_t i = 0; i < cols; i++) mean[i] /= static_cast<double>(n);
-      for (size_t t = 0; t < n; t++) {
-        for (size_t i = 0; i < cols; i++) d[t * cols + i] -= mean[i];
-      }
+      std::vector<double> mean;
+      centreColumns(d.data(), n, cols, mean);
     }
     steps.gram(d.data(), n, cols, o.cov);
     const double divisor = static_cast<double>(ddof1 ? n - 1 : n);
-    for (size_t i = 0; i < cols; i++) {  // the upper triangle, mirrored below
-      for (size_t j = i; j < cols; j++) o.cov[j * cols + i] = o.cov[i * cols + j] = o.cov[i * cols + j] / divisor;
-    }
+    // the upper triangle divided, then mirrored below (rows shared out: row i writes row i and column i below it)
+    parallelFor(cols, std::max<size_t>(8, 65536 / (cols + 1)), [&](size_t i0, size_t i1) {
+      for (size_t i = i0; i < i1; i++) {
+        for (size_t j = i; j < cols; j++) o.cov[j * cols + i] = o.cov[i * cols + j] = o.cov[i * cols + j] / divisor;
+      }
+    });
     if (method == kLedoitWolf || method == kOas) shrink(o, d.data(), n, cols, method);
     if (method == kConstantCorrelation) constantCorrelation(steps, o, d, n, cols);
     if (method == kSingleFactor) singleFactor(steps, o, d, n, cols);
