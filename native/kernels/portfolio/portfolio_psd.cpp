@@ -175,16 +175,23 @@ bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double&
     for (size_t j = k0; j < k1; j++)
       for (size_t x = j; x < n; x++) a[x * n + j] = P[(j - k0) * ld + (x - k0)];
     if (k1 == n) break;
-    // the trailing matrix, by tiles of kRows rows shared between threads
-    const size_t tiles = (n - k1 + kRows - 1) / kRows;
-    const size_t perTile = kRows * (n - k1) * kb;
-    parallelFor(tiles, std::max<size_t>(1, 65536 / (perTile + 1)), [&](size_t t0, size_t t1) {
-      const size_t first = k1 + t0 * kRows, end = std::min(n, k1 + t1 * kRows);
+    // the trailing matrix, by tiles of kRows rows shared between threads: row x updates its x - k1 + 1
+    // leftmost elements, so tile q goes with tile tiles - 1 - q and every pair is the same work
+    const size_t tiles = (n - k1 + kRows - 1) / kRows, pairs = (tiles + 1) / 2;
+    const size_t perPair = kRows * (n - k1 + 1) * kb;
+    const auto rows = [&](size_t q0, size_t q1) {
+      const size_t first = k1 + q0 * kRows, end = std::min(n, k1 + q1 * kRows);
       if (wide) {
         trailingRowsAvx2(a, n, P, ld, kb, k0, k1, first, end);
       } else {
         trailingRows(a, n, P, ld, kb, k0, k1, first, end);
       }
+    };
+    parallelFor(pairs, std::max<size_t>(1, 65536 / (perPair + 1)), [&](size_t p0, size_t p1) {
+      rows(p0, p1);
+      // their partners, tiles - p1 .. tiles - 1 - p0, less a middle tile that is its own partner
+      const size_t from = std::max(tiles - p1, pairs);
+      if (from < tiles - p0) rows(from, tiles - p0);
     });
   }
   return true;
