@@ -50,8 +50,8 @@ Status covAndCorr(const double* data, size_t rows, size_t n, const double* given
     corrBuffer.assign(n * n, 0.0);
     if (missing) {
       covBuffer.assign(n * n, 0.0);
-      // rows i of the pairs (i, j <= i) shared between threads: each pair computed whole by one
-      parallelFor(n, 16, [&](size_t begin, size_t end) {
+      // rows i of the pairs (i, j <= i) handed out in chunks (the work grows with i): each pair computed whole by one
+      parallelForChunks(n, 16, [&](size_t begin, size_t end) {
         for (size_t i = begin; i < end; i++) {
           for (size_t j = 0; j <= i; j++) {
             const auto [c, r] = pairStats(data, rows, n, i, j);

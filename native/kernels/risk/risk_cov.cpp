@@ -364,8 +364,9 @@ Status covariance(const CovarianceSteps& steps, const double* returns, size_t ro
     }
     steps.gram(d.data(), n, cols, o.cov);
     const double divisor = static_cast<double>(ddof1 ? n - 1 : n);
-    // the upper triangle divided, then mirrored below (rows shared out: row i writes row i and column i below it)
-    parallelFor(cols, std::max<size_t>(8, 65536 / (cols + 1)), [&](size_t i0, size_t i1) {
+    // the upper triangle divided, then mirrored below (rows handed out in chunks, as the work per row
+    // falls with i: row i writes row i and column i below it)
+    parallelForChunks(cols, std::max<size_t>(8, 65536 / (cols + 1)), [&](size_t i0, size_t i1) {
       for (size_t i = i0; i < i1; i++) {
         for (size_t j = i; j < cols; j++) o.cov[j * cols + i] = o.cov[i * cols + j] = o.cov[i * cols + j] / divisor;
       }
