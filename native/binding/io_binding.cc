@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "csv.hpp"
+#include "nan_scan.hpp"
 #include "csv_returns.hpp"
 
 namespace kernelbus::binding {
@@ -225,11 +226,11 @@ Napi::Value CsvReadWide(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-// firstNaN(values: Float64Array) -> the index of its first NaN, -1 when none (csv::firstNaN).
+// firstNaN(values: Float64Array) -> the index of its first NaN, -1 when none (kernelbus::firstNaN).
 Napi::Value FirstNaN(const Napi::CallbackInfo& info) {
   requireArgCount(info, 1);
   const F64View v = float64Arg(info, 0, "values");
-  return Napi::Number::New(info.Env(), static_cast<double>(csv::firstNaN(v.data, v.length)));
+  return Napi::Number::New(info.Env(), static_cast<double>(kernelbus::firstNaN(v.data, v.length)));
 }
 
 void registerIo(Napi::Env env, Napi::Object exports) {

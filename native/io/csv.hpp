@@ -87,7 +87,4 @@ Result parseBlock(const uint8_t* bytes, size_t size, const Plan& plan);
 /// The text a fault quotes, as valid UTF-8 (invalid sequences become U+FFFD, as TextDecoder reads them).
 std::string faultText(const uint8_t* bytes, const BlockFault& fault);
 
-/// The index of the first NaN among values[0, n), -1 when there is none.
-int64_t firstNaN(const double* values, size_t n);
-
 }  // namespace kernelbus::csv

@@ -117,8 +117,6 @@ Result decodeColumns(const uint8_t* data, size_t size, const Footer& footer, std
 
 /// Scales out.numbers[0, length) from `out.epoch` to epoch ms (Detect resolved first), across threads.
 void toEpochMillis(ColumnOut& out);
-/// The first index of numbers[0, n) holding NaN, -1 when none (across threads).
-int64_t firstNaN(const double* numbers, size_t n);
 
 /// Reads the file at `path` into out[0, size) (the caller took its size); `read`: the bytes read (fewer
 /// when the file is shorter now). Corrupt with the system's message when it cannot be opened or read.

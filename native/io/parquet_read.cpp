@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nan_scan.hpp"
 #include "parallel.hpp"
 #include "memory.hpp"
 #include "parquet.hpp"
@@ -372,7 +373,7 @@ Result decodeColumns(const uint8_t* data, size_t size, const Footer& footer, std
     for (ColumnOut& o : outs) {
       if (footer.columns[static_cast<size_t>(o.column)].kind != Kind::Number) o.epoch = EpochUnit::None;
       if (o.epoch != EpochUnit::None) toEpochMillis(o);
-      if (o.numbers) o.firstMissing = firstNaN(o.numbers, o.length);
+      if (o.numbers) o.firstMissing = kernelbus::firstNaN(o.numbers, o.length);
     }
     return {};
   } catch (const ParquetError& e) {

@@ -1,5 +1,5 @@
-// The passes over a decoded number column (parquet.hpp): toEpochMillis(), a column read as epoch times
-// scaled to ms in place (EpochUnit), and firstNaN(), the first missing value (readTrades refuses one).
+// The pass over a decoded number column read as epoch times (parquet.hpp): toEpochMillis(), scaled to ms
+// in place (EpochUnit).
 // toEpochMillis uses the same arithmetic as src/io/epoch.ts (the library path's): x * 1000, x / 1e3, x / 1e6 (a
 // division by 1e6 is correctly rounded, a multiplication by 1e-6 is not).
 #include <algorithm>
@@ -51,22 +51,6 @@ void toEpochMillis(ColumnOut& out) {
     default:
       break;
   }
-}
-
-int64_t firstNaN(const double* numbers, size_t n) {
-  constexpr size_t kChunk = size_t{1} << 18;
-  std::vector<int64_t> found((n + kChunk - 1) / kChunk, -1);
-  parallelForChunks(n, kChunk, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) {
-      if (std::isnan(numbers[i])) {
-        found[begin / kChunk] = static_cast<int64_t>(i);
-        return;
-      }
-    }
-  });
-  for (const int64_t i : found)
-    if (i >= 0) return i;
-  return -1;
 }
 
 }  // namespace kernelbus::parquet

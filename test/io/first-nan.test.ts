@@ -1,5 +1,5 @@
 /**
- * The trade readers' missing-value check in native code (native/io/csv_scan_nan.cpp, binding firstNaN):
+ * The trade readers' missing-value check in native code (native/kernels/nan_scan.cpp, binding firstNaN):
  * the first NaN of any kind (quiet, signalling, negative) at any place, block edges included; infinities
  * and the largest numbers are not NaN; views at offsets read in place.
  */
@@ -31,5 +31,19 @@ describe.skipIf(!binding && !process.env.CI)('firstNaN (native)', () => {
       }
     }
     expect(() => binding!.firstNaN([1, Number.NaN] as never)).toThrow('values: expected a Float64Array');
+  });
+
+  it('over many chunks of 2^18 values (shared between threads): the lowest NaN wins, wherever the others lie', () => {
+    const chunk = 2 ** 18;
+    const n = 5 * chunk + 3;
+    const v = new Float64Array(n).fill(1);
+    expect(binding!.firstNaN(v)).toBe(-1);
+    for (const at of [0, chunk - 1, chunk, 2 * chunk + 511, 4 * chunk + 512, n - 1]) {
+      const w = v.slice();
+      w[at] = Number.NaN;
+      for (const later of [at + 1, at + chunk, n - 1]) if (later < n) w[later] = Number.NaN;
+      expect(binding!.firstNaN(w), `at ${at}`).toBe(at);
+      expect(binding!.firstNaN(w.subarray(1)), `view at ${at}`).toBe(jsFirstNaN(w.subarray(1)));
+    }
   });
 });

@@ -1,0 +1,52 @@
+// See nan_scan.hpp. Chunks of 2^18 values go to the kernels' threads: the first pass over a column of a
+// mapped file takes its pages' faults, and threads take them side by side. In a chunk, blocks of 512 are
+// tested with integer operations that vectorize (a double is NaN when its bits without the sign are above
+// the infinity's), and the block with one is scanned for it.
+#include "nan_scan.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "parallel.hpp"
+
+namespace kernelbus {
+
+namespace {
+
+constexpr uint64_t kAbs = 0x7fffffffffffffffULL;
+constexpr uint64_t kInfBits = 0x7ff0000000000000ULL;
+constexpr size_t kBlock = 512;
+constexpr size_t kChunk = size_t{1} << 18;
+
+int64_t firstNaNIn(const double* values, size_t begin, size_t end) {
+  for (size_t from = begin; from < end; from += kBlock) {
+    const size_t to = end - from < kBlock ? end : from + kBlock;
+    uint64_t any = 0;
+    for (size_t i = from; i < to; i++) {
+      uint64_t bits;
+      std::memcpy(&bits, values + i, sizeof bits);
+      any |= static_cast<uint64_t>((bits & kAbs) > kInfBits);
+    }
+    if (any == 0) continue;
+    for (size_t i = from; i < to; i++) {
+      if (values[i] != values[i]) return static_cast<int64_t>(i);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+int64_t firstNaN(const double* values, size_t n) {
+  if (n <= kChunk) return firstNaNIn(values, 0, n);
+  std::vector<int64_t> found((n + kChunk - 1) / kChunk, -1);
+  parallelForChunks(n, kChunk, [&](size_t begin, size_t end) {
+    for (size_t c = begin; c < end; c += kChunk) found[c / kChunk] = firstNaNIn(values, c, std::min(end, c + kChunk));
+  });
+  for (const int64_t i : found)
+    if (i >= 0) return i;
+  return -1;
+}
+
+}  // namespace kernelbus
