@@ -74,29 +74,43 @@ class BarBuilder {
   }
 
 #if defined(__GNUC__)
-  /// Trades i..i+3 in lanes (lanes.hpp), their signs carried from this builder's tick rule.
-  __attribute__((always_inline)) Lanes4 lanes(Doubles ts, Doubles price, Doubles volume, size_t i) const {
-    return lanes4(ts, price, volume, i, prevSign_);
-  }
-
-  /// Four trades of lanes() (ok, prices > 0) into the open bar, as four add()s: high and low by lanes
-  /// (no signed zero among them), the sums one by one in order.
-  __attribute__((always_inline)) void add4(const Lanes4& l) {
-    const D4 buy = (D4)((L4)l.v & (l.s == 1));
-    const D4 dollars = l.p * l.v;
-    for (int k = 0; k < 4; k++) {
-      dollarValue += dollars[k];
-      volume += l.v[k];
-      buyVolume += buy[k];
+  /// Trades from i on into the open bar in blocks of 4 (lanes4()) while a block is valid (ok, prices
+  /// > 0) and `take(block)` accepts it, as add()s: the open bar in locals (no store per trade), the
+  /// open the block's first price when none is, high and low by lanes (no signed zero among them), the
+  /// sums one by one in order. Returns the first trade not taken. i >= 1 (lanes4() reads trade i - 1).
+  template <class Take>
+  __attribute__((always_inline)) size_t addBlocks(Doubles ts, Doubles price, Doubles volume, size_t i, size_t n, Take&& take) {
+    double o = open, h = high, lo = low, vol = this->volume, buys = buyVolume, dollars = dollarValue, count = ticks;
+    int sign = prevSign_;
+    for (; i + 4 <= n; i += 4) {
+      const Lanes4 l = lanes4(ts, price, volume, i, sign);
+      if (!l.ok || !take(l)) break;
+      const D4 buy = (D4)((L4)l.v & (l.s == 1));
+      const D4 d = l.p * l.v;
+      for (int k = 0; k < 4; k++) {
+        dollars += d[k];
+        vol += l.v[k];
+        buys += buy[k];
+      }
+      count += 4;  // an integer below 2^53: the same as four + 1
+      o = std::isnan(o) ? l.p[0] : o;
+      h = std::max(std::max(std::max(l.p[0], l.p[1]), std::max(l.p[2], l.p[3])), h);
+      lo = std::min(std::min(std::min(l.p[0], l.p[1]), std::min(l.p[2], l.p[3])), lo);
+      sign = static_cast<int>(l.s[3]);
     }
-    ticks += 4;  // an integer below 2^53: the same as four + 1
-    const double h = std::max(std::max(l.p[0], l.p[1]), std::max(l.p[2], l.p[3]));
-    const double lo = std::min(std::min(l.p[0], l.p[1]), std::min(l.p[2], l.p[3]));
-    high = h > high ? h : high;
-    low = lo < low ? lo : low;
-    prevSign_ = static_cast<int>(l.s[3]);
-    prevPrice_ = l.p[3];
-    lastTs_ = l.t[3];
+    if (count != ticks) {  // a block taken: its last trade is the last trade
+      prevPrice_ = price[i - 1];
+      lastTs_ = ts[i - 1];
+    }
+    open = o;
+    high = h;
+    low = lo;
+    this->volume = vol;
+    buyVolume = buys;
+    dollarValue = dollars;
+    ticks = count;
+    prevSign_ = sign;
+    return i;
   }
 #endif
 

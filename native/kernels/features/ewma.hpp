@@ -14,39 +14,34 @@
 
 namespace kernelbus::features {
 
-/// out[0] = the sum of w[j] x[j], out[1] = of their magnitudes, j < n, in four lanes (j mod 4; the
-/// order does not matter: Ewma::near's band bounds any), x copied to `copy` on the way.
-KERNELBUS_VECTOR_BODY void weightedSums(const double* w, const double* x, size_t n, double* copy, double* out) {
-  double s[4] = {0, 0, 0, 0}, a[4] = {0, 0, 0, 0};
+/// out[0] = the sum of w[j] x[j], out[1] = of their magnitudes, j < n, in eight lanes (j mod 8; the
+/// order does not matter: Ewma::near's band bounds any).
+KERNELBUS_VECTOR_BODY void weightedSums(const double* w, const double* x, size_t n, double* out) {
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 0}, a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   size_t j = 0;
 #if defined(__GNUC__)
-  const U4 magnitude = U4{0, 0, 0, 0} + 0x7fffffffffffffff;
-  D4 sv = {0, 0, 0, 0}, av = {0, 0, 0, 0};
-  for (; j + 4 <= n; j += 4) {
-    D4 wv, xv;
+  typedef double D8 __attribute__((vector_size(64)));
+  typedef unsigned long long U8 __attribute__((vector_size(64)));
+  const U8 magnitude = U8{0, 0, 0, 0, 0, 0, 0, 0} + 0x7fffffffffffffff;
+  D8 sv = {0, 0, 0, 0, 0, 0, 0, 0}, av = sv;
+  for (; j + 8 <= n; j += 8) {
+    D8 wv, xv;
     std::memcpy(&wv, w + j, sizeof wv);
     std::memcpy(&xv, x + j, sizeof xv);
-    std::memcpy(copy + j, &xv, sizeof xv);
-    const D4 t = wv * xv;
-    U4 bits;
-    std::memcpy(&bits, &t, sizeof bits);
-    bits &= magnitude;
-    D4 m;
-    std::memcpy(&m, &bits, sizeof m);
+    const D8 t = wv * xv;
     sv += t;
-    av += m;
+    av += (D8)((U8)t & magnitude);
   }
   std::memcpy(s, &sv, sizeof s);
   std::memcpy(a, &av, sizeof a);
 #endif
   for (; j < n; j++) {
     const double t = w[j] * x[j];
-    copy[j] = x[j];
-    s[j % 4] += t;
-    a[j % 4] += std::fabs(t);
+    s[j % 8] += t;
+    a[j % 8] += std::fabs(t);
   }
-  out[0] = (s[0] + s[1]) + (s[2] + s[3]);
-  out[1] = (a[0] + a[1]) + (a[2] + a[3]);
+  out[0] = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+  out[1] = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
 /// a^i by squaring, as numba raises a float to an integer power.
@@ -74,12 +69,10 @@ class Ewma {
   double last(const std::vector<double>& x, size_t n, size_t window) { return last(x.data() + x.size(), n, window); }
 
   /// last()'s value without its serial chain of n multiply-adds: the numerator as a sum of the values
-  /// times a table of (1 - alpha)^i, four lanes at a time (weightedSums), over the same weight; the
-  /// values copied to `copy` (n of them) on the way. `band` bounds |near - last|, generously: both
-  /// numerators are within ~(2n + 2) x 2^-53 of the sum of the terms' magnitudes (the table's i
-  /// multiplies and the adds; Horner's 2n operations), the bound takes 16x that, plus the divisions'
-  /// roundings. Infinite or NaN where the values are (then use last()).
-  double near(const double* end, size_t n, size_t window, double* copy, double& band) {
+  /// times a table of (1 - alpha)^i, eight lanes at a time (weightedSums), over the same weight. `band` bounds |near - last|, generously:
+  /// both numerators are within ~(2n + 2) x 2^-53 of the sum of the terms' magnitudes (the table's i multiplies and the adds; Horner's 2n
+  /// operations), the bound takes 16x that, plus the divisions' roundings. Infinite or NaN where the values are (then use last()).
+  double near(const double* end, size_t n, size_t window, double& band) {
     const double alpha = 2 / (static_cast<double>(window) + 1);
     if (powers_.size() != n || powersWindow_ != window) {
       // powers_[j] = (1 - alpha)^(n - 1 - j): the weight of the j-th value of the n, the last 1
@@ -89,7 +82,7 @@ class Ewma {
       powersWindow_ = window;
     }
     double sums[2];
-    simd::run<weightedSums>(powers_.data(), end - n, n, copy, sums);
+    simd::run<weightedSums>(powers_.data(), end - n, n, sums);
     const double w = weightOf(n, window, alpha);
     const double value = sums[0] / w;
     band = 16 * (2 * static_cast<double>(n) + 8) * DBL_EPSILON * sums[1] / w + 8 * DBL_EPSILON * std::fabs(value);

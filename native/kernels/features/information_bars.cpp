@@ -54,48 +54,75 @@ class ExpectedTicks {
   double value;
 };
 
-/// A history of imbalances of which only the last `window` are ever read (the EWMA's), in a buffer of
-/// 2 window + 1 values: when it fills, its last window values move to the front. `count` is every value
-/// appended. Append without a branch on the value: write() puts it past the end, keep() counts it in.
+/// A history of imbalances of which only the last `window` are ever read (the EWMA's), appended in
+/// place with room for 4 past the end at all times (write(), append4()); when that room runs out, its
+/// last window values move to the front. `count` is every value appended. pin(): the last m values
+/// stay readable at pinnedEnd() until unpin() (copied aside if a move would drop them).
 class History {
  public:
-  explicit History(size_t window, size_t n) : window_(std::min(window, n)), buffer_(new double[2 * window_ + 1]) {}
+  explicit History(size_t window, size_t n)
+      : window_(std::min(window, n)), limit_(window_ + std::max<size_t>(window_, 2048)), buffer_(new double[limit_ + 4]) {}
+  /// Appends without a branch on the value: write() puts it past the end, keep() counts it in.
   void write(double x) { buffer_[end_] = x; }
   void keep(bool kept) {
     end_ += kept;
     count += kept;
-    if (end_ == 2 * window_ + 1) {
-      std::memmove(buffer_.get(), buffer_.get() + end_ - window_, window_ * sizeof(double));
-      end_ = window_;
-    }
+    if (end_ > limit_) compact();
   }
   void push(double x) {
     write(x);
     keep(true);
   }
+#if defined(__GNUC__)
+  void append4(D4 x) {
+    std::memcpy(buffer_.get() + end_, &x, sizeof x);
+    end_ += 4;
+    count += 4;
+    if (end_ > limit_) compact();
+  }
+#endif
   /// Past the last value: the last min(count, window) values lie before it.
   const double* end() const { return buffer_.get() + end_; }
+
+  void pin(size_t m) {
+    pinned_ = m;
+    pinnedAt_ = end_;
+    aside_.clear();
+  }
+  const double* pinnedEnd() const { return aside_.empty() ? buffer_.get() + pinnedAt_ : aside_.data() + pinned_; }
+  void unpin() { pinned_ = 0; }
+
   size_t count = 0;
 
  private:
+  void compact() {
+    if (pinned_ != 0 && aside_.empty()) aside_.assign(buffer_.get() + pinnedAt_ - pinned_, buffer_.get() + pinnedAt_);
+    std::memmove(buffer_.get(), buffer_.get() + end_ - window_, window_ * sizeof(double));
+    end_ = window_;
+  }
+
   size_t window_;
+  size_t limit_;  // the end past which the values move
   std::unique_ptr<double[]> buffer_;
   size_t end_ = 0;
+  size_t pinned_ = 0, pinnedAt_ = 0;
+  std::vector<double> aside_;
 };
 
 /// mlfinlab's _get_expected_imbalance: the EWMA of a history's last m = min(count, window) values, span
 /// m; NaN while fewer than `expNumTicks` when `warmUp`. Computed lazily: Ewma::near()'s value and band
-/// first (no serial chain of multiply-adds), the m values it read kept; exact() computes mlfinlab's
-/// value (Ewma::last) from them. The bars call it only where a comparison with the near value is
-/// within the band, a tie the band cannot settle (settled()): every comparison has the exact value's
-/// outcome, so the bars are the same, bit for bit.
+/// first (no serial chain of multiply-adds), the m values it read pinned in the history; exact()
+/// computes mlfinlab's value (Ewma::last) from them. The bars call it only where a comparison with the
+/// near value is within the band, a tie the band cannot settle (settled()): every comparison has the
+/// exact value's outcome, so the bars are the same, bit for bit.
 class LazyExpectation {
  public:
   double value = kNaN;
   double band = 0;  // |value - the exact value| <= band; 0 once exact
 
-  void set(Ewma& ewma, const History& history, size_t window, double expNumTicks, bool warmUp) {
+  void set(Ewma& ewma, History& history, size_t window, double expNumTicks, bool warmUp) {
     band = 0;
+    history.unpin();
     const size_t count = history.count;
     if ((warmUp && static_cast<double>(count) < expNumTicks) || count == 0) {
       value = kNaN;
@@ -103,10 +130,11 @@ class LazyExpectation {
     }
     m_ = std::min(count, window);
     if (m_ >= kNear) {
-      saved_.resize(m_);
-      value = ewma.near(history.end(), m_, m_, saved_.data(), band);
+      value = ewma.near(history.end(), m_, m_, band);
       if (std::isfinite(value) && band < INFINITY) {  // a NaN band fails too
         ewma_ = &ewma;
+        history_ = &history;
+        history.pin(m_);
         return;
       }
       band = 0;
@@ -117,15 +145,16 @@ class LazyExpectation {
   /// The exact value from here on.
   void exact() {
     if (band == 0) return;
-    value = ewma_->last(saved_.data() + m_, m_, m_);
+    value = ewma_->last(history_->pinnedEnd(), m_, m_);
+    history_->unpin();
     band = 0;
   }
 
  private:
   static constexpr size_t kNear = 64;  // shorter windows: exact at once
   size_t m_ = 0;
-  std::vector<double> saved_;
   Ewma* ewma_ = nullptr;
+  History* history_ = nullptr;
 };
 
 /// Whether x > the exact threshold, given the threshold thr computed from near values and a bound
@@ -142,9 +171,10 @@ int settled(double x, double thr, double thrBand) {
 double productBand(double t, double v, double vBand) { return vBand == 0 ? 0 : std::fabs(t) * vBand + 4 * DBL_EPSILON * std::fabs(t * v); }
 
 /// mlfinlab's BaseImbalanceBars._extract_bars. `blocks` (simd::run's AVX2 and AVX-512 copies): 4 trades
-/// at a time in lanes (BarBuilder::lanes(), add4()) once the expectation no longer warms up, where they
-/// are valid with prices > 0 and no bar closes at any of them (the running thetas checked in order);
-/// the imbalances are the same products, the sums the same adds in the same order.
+/// at a time in lanes (BarBuilder::addBlocks()) once the expectation no longer warms up, where they are
+/// valid with prices > 0 and no bar can close at any of them: each running |theta| at most the lowest
+/// threshold the near expectation allows (`below`); the imbalances are the same products, the sums the
+/// same adds in the same order. A block that may close goes through one trade at a time.
 KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, bool blocks,
                                            std::vector<BarRow>& out) {
   BarBuilder bars;
@@ -153,40 +183,20 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
   History history(p.expectedImbalanceWindow, n);
   double theta = 0;
   LazyExpectation expImbalance;
-  for (size_t i = 0; i < n;) {
-#if defined(__GNUC__)
-    if (blocks && i + 4 <= n && !std::isnan(bars.open) && !(bars.rows.empty() && std::isnan(expImbalance.value))) {
-      const Lanes4 l = bars.lanes(ts, price, volume, i);
-      if (l.ok) {
-        const D4 b = __builtin_convertvector(l.s, D4);
-        const D4 imbalance = p.by == 0 ? b : p.by == 1 ? b * l.v : b * l.v * l.p;
-        // a near expectation: the lowest threshold it allows (a close it cannot rule out: one by one)
-        const double thr = expected.value * std::fabs(expImbalance.value);
-        const double threshold = thr - productBand(expected.value, expImbalance.value, expImbalance.band);
-        double next = theta;
-        bool closes = false;
-        for (int k = 0; k < 4; k++) {
-          next += imbalance[k];
-          closes |= std::fabs(next) > threshold;
-        }
-        if (!closes) {
-          bars.add4(l);
-          for (int k = 0; k < 4; k++) history.push(imbalance[k]);
-          theta = next;
-          i += 4;
-          continue;
-        }
-      }
-    }
-#endif
+  double below = kNaN;  // blocks' threshold: expected ticks x the near |E[theta]|, less its band
+  const auto expect = [&] {
+    expImbalance.set(ewma, history, p.expectedImbalanceWindow, expected.value, true);
+    below = expected.value * std::fabs(expImbalance.value) - productBand(expected.value, expImbalance.value, expImbalance.band);
+  };
+  // trade i alone
+  const auto step = [&](size_t i) -> Status {
     int sign = 0;
     if (Status s = bars.add(i, ts[i], price[i], volume[i], sign); !s.ok()) return s;
     const double imbalance = imbalanceOf(p.by, sign, price[i], volume[i]);
     history.push(imbalance);
     theta += imbalance;
     // until the first bar, recomputed while NaN (the history shorter than the expected ticks)
-    if (bars.rows.empty() && std::isnan(expImbalance.value))
-      expImbalance.set(ewma, history, p.expectedImbalanceWindow, expected.value, true);
+    if (bars.rows.empty() && std::isnan(expImbalance.value)) expect();
     const double thr = expected.value * std::fabs(expImbalance.value);
     int closes = settled(std::fabs(theta), thr, productBand(expected.value, expImbalance.value, expImbalance.band));
     if (closes < 0) {
@@ -197,10 +207,40 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
       const double ticks = bars.ticks;
       bars.close(i, ts[i], price[i]);
       expected.closed(ticks);
-      expImbalance.set(ewma, history, p.expectedImbalanceWindow, expected.value, true);
+      expect();
       theta = 0;
     }
-    i++;
+    return Status{};
+  };
+  size_t i = 0;
+#if defined(__GNUC__)
+  // the imbalances of a block, taken where no running |theta| exceeds `below`
+  const auto take = [&](const Lanes4& l) {
+    const D4 b = __builtin_convertvector(l.s, D4);
+    const D4 imbalance = p.by == 0 ? b : p.by == 1 ? b * l.v : b * l.v * l.p;
+    double next = theta;
+    bool closes = false;
+    for (int k = 0; k < 4; k++) {
+      next += imbalance[k];
+      closes |= std::fabs(next) > below;
+    }
+    if (closes) return false;
+    history.append4(imbalance);
+    theta = next;
+    return true;
+  };
+  while (blocks && i + 4 <= n) {
+    if (i != 0 && !(bars.rows.empty() && std::isnan(expImbalance.value))) {
+      i = bars.addBlocks(ts, price, volume, i, n, take);
+      if (i + 4 > n) break;
+    }
+    for (const size_t k = i + 4; i < k; i++) {
+      if (Status s = step(i); !s.ok()) return s;
+    }
+  }
+#endif
+  for (; i < n; i++) {
+    if (Status s = step(i); !s.ok()) return s;
   }
   out = std::move(bars.rows);
   return Status{};
