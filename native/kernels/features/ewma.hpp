@@ -23,15 +23,22 @@ KERNELBUS_VECTOR_BODY void weightedSums(const double* w, const double* x, size_t
   typedef double D8 __attribute__((vector_size(64)));
   typedef unsigned long long U8 __attribute__((vector_size(64)));
   const U8 magnitude = U8{0, 0, 0, 0, 0, 0, 0, 0} + 0x7fffffffffffffff;
-  D8 sv = {0, 0, 0, 0, 0, 0, 0, 0}, av = sv;
-  for (; j + 8 <= n; j += 8) {
-    D8 wv, xv;
-    std::memcpy(&wv, w + j, sizeof wv);
-    std::memcpy(&xv, x + j, sizeof xv);
-    const D8 t = wv * xv;
-    sv += t;
-    av += (D8)((U8)t & magnitude);
+  // two accumulators of each: the adds' latency overlaps
+  D8 sv = {0, 0, 0, 0, 0, 0, 0, 0}, av = sv, sw = sv, aw = sv;
+  for (; j + 16 <= n; j += 16) {
+    D8 w0, w1, x0, x1;
+    std::memcpy(&w0, w + j, sizeof w0);
+    std::memcpy(&x0, x + j, sizeof x0);
+    std::memcpy(&w1, w + j + 8, sizeof w1);
+    std::memcpy(&x1, x + j + 8, sizeof x1);
+    const D8 t0 = w0 * x0, t1 = w1 * x1;
+    sv += t0;
+    av += (D8)((U8)t0 & magnitude);
+    sw += t1;
+    aw += (D8)((U8)t1 & magnitude);
   }
+  sv += sw;
+  av += aw;
   std::memcpy(s, &sv, sizeof s);
   std::memcpy(a, &av, sizeof a);
 #endif

@@ -55,13 +55,13 @@ class ExpectedTicks {
 };
 
 /// A history of imbalances of which only the last `window` are ever read (the EWMA's), appended in
-/// place with room for 4 past the end at all times (write(), append4()); when that room runs out, its
-/// last window values move to the front. `count` is every value appended. pin(): the last m values
+/// place with room for 4 past the end at all times; when that room runs out, its last window values
+/// move to the front. `count` is every value appended. pin(): the last m values
 /// stay readable at pinnedEnd() until unpin() (copied aside if a move would drop them).
 class History {
  public:
   explicit History(size_t window, size_t n)
-      : window_(std::min(window, n)), limit_(window_ + std::max<size_t>(window_, 2048)), buffer_(new double[limit_ + 4]) {}
+      : window_(std::min(window, n)), limit_(window_ + std::max<size_t>(2 * window_, 4096)), buffer_(new double[limit_ + 4]) {}
   /// Appends without a branch on the value: write() puts it past the end, keep() counts it in.
   void write(double x) { buffer_[end_] = x; }
   void keep(bool kept) {
@@ -73,14 +73,16 @@ class History {
     write(x);
     keep(true);
   }
-#if defined(__GNUC__)
-  void append4(D4 x) {
-    std::memcpy(buffer_.get() + end_, &x, sizeof x);
-    end_ += 4;
-    count += 4;
+  /// Appends in place: values written from tail() on, before room() (4 past the end at least), then
+  /// appended(past the last written).
+  double* tail() { return buffer_.get() + end_; }
+  const double* room() const { return buffer_.get() + limit_ + 4; }
+  void appended(const double* past) {
+    const size_t k = static_cast<size_t>(past - tail());
+    end_ += k;
+    count += k;
     if (end_ > limit_) compact();
   }
-#endif
   /// Past the last value: the last min(count, window) values lie before it.
   const double* end() const { return buffer_.get() + end_; }
 
@@ -175,6 +177,7 @@ double productBand(double t, double v, double vBand) { return vBand == 0 ? 0 : s
 /// valid with prices > 0 and no bar can close at any of them: each running |theta| at most the lowest
 /// threshold the near expectation allows (`below`); the imbalances are the same products, the sums the
 /// same adds in the same order. A block that may close goes through one trade at a time.
+template <int By>
 KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, bool blocks,
                                            std::vector<BarRow>& out) {
   BarBuilder bars;
@@ -192,7 +195,7 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
   const auto step = [&](size_t i) -> Status {
     int sign = 0;
     if (Status s = bars.add(i, ts[i], price[i], volume[i], sign); !s.ok()) return s;
-    const double imbalance = imbalanceOf(p.by, sign, price[i], volume[i]);
+    const double imbalance = imbalanceOf(By, sign, price[i], volume[i]);
     history.push(imbalance);
     theta += imbalance;
     // until the first bar, recomputed while NaN (the history shorter than the expected ticks)
@@ -214,24 +217,41 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
   };
   size_t i = 0;
 #if defined(__GNUC__)
-  // the imbalances of a block, taken where no running |theta| exceeds `below`
-  const auto take = [&](const Lanes4& l) {
-    const D4 b = __builtin_convertvector(l.s, D4);
-    const D4 imbalance = p.by == 0 ? b : p.by == 1 ? b * l.v : b * l.v * l.p;
-    double next = theta;
-    bool closes = false;
-    for (int k = 0; k < 4; k++) {
-      next += imbalance[k];
-      closes |= std::fabs(next) > below;
-    }
-    if (closes) return false;
-    history.append4(imbalance);
-    theta = next;
-    return true;
-  };
   while (blocks && i + 4 <= n) {
     if (i != 0 && !(bars.rows.empty() && std::isnan(expImbalance.value))) {
-      i = bars.addBlocks(ts, price, volume, i, n, take);
+      // blocks while no running |theta| exceeds `below` and the history has room, in locals
+      double sum = theta;
+      double* at = history.tail();
+      const double* room = history.room();
+      const double lowest = below;
+      i = bars.addBlocks(ts, price, volume, i, n, [&sum, &at, room, lowest](const Lanes4& l) {
+        const D4 b = __builtin_convertvector(l.s, D4);
+        const D4 imbalance = By == 0 ? b : By == 1 ? b * l.v : b * l.v * l.p;
+        double next = sum;
+        bool closes = false;
+        if constexpr (By == 0) {
+          // signs: every running sum an integer, exact in any order; the four at once
+          const D4 zero = {0, 0, 0, 0};
+          D4 run = imbalance + __builtin_shufflevector(imbalance, zero, 4, 0, 1, 2);
+          run += __builtin_shufflevector(run, zero, 4, 4, 0, 1);
+          run += sum;
+          const L4 over = (D4)((U4)run & 0x7fffffffffffffff) > lowest;  // |run| > lowest
+          closes = (over[0] | over[1] | over[2] | over[3]) != 0;
+          next = run[3];
+        } else {
+          for (int k = 0; k < 4; k++) {
+            next += imbalance[k];
+            closes |= std::fabs(next) > lowest;
+          }
+        }
+        if (closes || at + 4 > room) return false;
+        std::memcpy(at, &imbalance, sizeof imbalance);
+        at += 4;
+        sum = next;
+        return true;
+      });
+      history.appended(at);
+      theta = sum;
       if (i + 4 > n) break;
     }
     for (const size_t k = i + 4; i < k; i++) {
@@ -249,7 +269,15 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
 }  // namespace
 
 Status imbalanceBars(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, std::vector<BarRow>& out) {
-  return simd::run<imbalanceBody>(ts, price, volume, n, p, simd::level() != simd::Level::baseline, out);
+  const bool blocks = simd::level() != simd::Level::baseline;
+  switch (p.by) {
+    case 0:
+      return simd::run<imbalanceBody<0>>(ts, price, volume, n, p, blocks, out);
+    case 1:
+      return simd::run<imbalanceBody<1>>(ts, price, volume, n, p, blocks, out);
+    default:
+      return simd::run<imbalanceBody<2>>(ts, price, volume, n, p, blocks, out);
+  }
 }
 
 Status runBars(Doubles ts, Doubles price, Doubles volume, size_t n, const RunBarsParams& p, std::vector<BarRow>& out) {
