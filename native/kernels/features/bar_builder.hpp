@@ -75,11 +75,12 @@ class BarBuilder {
 
 #if defined(__GNUC__)
   /// Trades from i on into the open bar in blocks of 4 (lanes4()) while a block is valid (ok, prices
-  /// > 0) and `take(block)` accepts it, as add()s: the open bar in locals (no store per trade), the
-  /// open the block's first price when none is, high and low by lanes (no signed zero among them), the
-  /// sums one by one in order. Returns the first trade not taken. i >= 1 (lanes4() reads trade i - 1).
+  /// > 0) and `taker(block)` accepts it (a copy: its state in locals as well, copied back), as add()s: the open bar in locals (no store per
+  /// trade), the open the block's first price when none is, high and low by lanes (no signed zero among them), the sums one by one in
+  /// order. Returns the first trade not taken. i >= 1 (lanes4() reads trade i - 1).
   template <class Take>
-  __attribute__((always_inline)) size_t addBlocks(Doubles ts, Doubles price, Doubles volume, size_t i, size_t n, Take&& take) {
+  __attribute__((always_inline)) size_t addBlocks(Doubles ts, Doubles price, Doubles volume, size_t i, size_t n, Take& taker) {
+    Take take = taker;  // its state in locals too
     double o = open, h = high, lo = low, vol = this->volume, buys = buyVolume, dollars = dollarValue, count = ticks;
     int sign = prevSign_;
     for (; i + 4 <= n; i += 4) {
@@ -110,6 +111,7 @@ class BarBuilder {
     dollarValue = dollars;
     ticks = count;
     prevSign_ = sign;
+    taker = take;
     return i;
   }
 #endif

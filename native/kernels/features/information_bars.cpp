@@ -172,6 +172,43 @@ int settled(double x, double thr, double thrBand) {
 /// The band of t x v (t x a near value v within vBand), the product's rounding included.
 double productBand(double t, double v, double vBand) { return vBand == 0 ? 0 : std::fabs(t) * vBand + 4 * DBL_EPSILON * std::fabs(t * v); }
 
+#if defined(__GNUC__)
+/// imbalanceBody's test of a 4-trade block: taken (true) where no running |theta| would exceed
+/// `below` and the history has room for its 4 imbalances, which it then appends, theta moved on.
+template <int By>
+struct ImbalanceBlocks {
+  double theta;
+  double* at;  // the history's tail
+  const double* room;
+  double below;
+
+  __attribute__((always_inline)) bool operator()(const Lanes4& l) {
+    const D4 b = __builtin_convertvector(l.s, D4);
+    const D4 imbalance = By == 0 ? b : By == 1 ? b * l.v : b * l.v * l.p;
+    double next = theta;
+    bool closes = false;
+    if constexpr (By == 0) {
+      // signs: every running sum an integer, exact in any order; |theta| moves by 1 a trade at most
+      const D4 zero = {0, 0, 0, 0};
+      D4 run = imbalance + __builtin_shufflevector(imbalance, zero, 4, 0, 1, 2);
+      run += __builtin_shufflevector(run, zero, 4, 4, 0, 1);
+      next = theta + run[3];
+      closes = std::fabs(theta) + 4 > below;  // within 4 of it: one trade at a time
+    } else {
+      for (int k = 0; k < 4; k++) {
+        next += imbalance[k];
+        closes |= std::fabs(next) > below;
+      }
+    }
+    if (closes || at + 4 > room) return false;
+    std::memcpy(at, &imbalance, sizeof imbalance);
+    at += 4;
+    theta = next;
+    return true;
+  }
+};
+#endif
+
 /// mlfinlab's BaseImbalanceBars._extract_bars. `blocks` (simd::run's AVX2 and AVX-512 copies): 4 trades
 /// at a time in lanes (BarBuilder::addBlocks()) once the expectation no longer warms up, where they are
 /// valid with prices > 0 and no bar can close at any of them: each running |theta| at most the lowest
@@ -219,39 +256,10 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
 #if defined(__GNUC__)
   while (blocks && i + 4 <= n) {
     if (i != 0 && !(bars.rows.empty() && std::isnan(expImbalance.value))) {
-      // blocks while no running |theta| exceeds `below` and the history has room, in locals
-      double sum = theta;
-      double* at = history.tail();
-      const double* room = history.room();
-      const double lowest = below;
-      i = bars.addBlocks(ts, price, volume, i, n, [&sum, &at, room, lowest](const Lanes4& l) {
-        const D4 b = __builtin_convertvector(l.s, D4);
-        const D4 imbalance = By == 0 ? b : By == 1 ? b * l.v : b * l.v * l.p;
-        double next = sum;
-        bool closes = false;
-        if constexpr (By == 0) {
-          // signs: every running sum an integer, exact in any order; the four at once
-          const D4 zero = {0, 0, 0, 0};
-          D4 run = imbalance + __builtin_shufflevector(imbalance, zero, 4, 0, 1, 2);
-          run += __builtin_shufflevector(run, zero, 4, 4, 0, 1);
-          run += sum;
-          const L4 over = (D4)((U4)run & 0x7fffffffffffffff) > lowest;  // |run| > lowest
-          closes = (over[0] | over[1] | over[2] | over[3]) != 0;
-          next = run[3];
-        } else {
-          for (int k = 0; k < 4; k++) {
-            next += imbalance[k];
-            closes |= std::fabs(next) > lowest;
-          }
-        }
-        if (closes || at + 4 > room) return false;
-        std::memcpy(at, &imbalance, sizeof imbalance);
-        at += 4;
-        sum = next;
-        return true;
-      });
-      history.appended(at);
-      theta = sum;
+      ImbalanceBlocks<By> take{theta, history.tail(), history.room(), below};
+      i = bars.addBlocks(ts, price, volume, i, n, take);
+      history.appended(take.at);
+      theta = take.theta;
       if (i + 4 > n) break;
     }
     for (const size_t k = i + 4; i < k; i++) {
