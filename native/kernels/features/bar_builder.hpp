@@ -74,36 +74,40 @@ class BarBuilder {
   }
 
 #if defined(__GNUC__)
-  /// Trades from i on into the open bar in blocks of 4 (lanes4()) while a block is valid (ok, prices
-  /// > 0) and `taker(block)` accepts it (a copy: its state in locals as well, copied back), as add()s: the open bar in locals (no store per
-  /// trade), the open the block's first price when none is, high and low by lanes (no signed zero among them), the sums one by one in
-  /// order. Returns the first trade not taken. i >= 1 (lanes4() reads trade i - 1).
+  /// Trades from i on into the open bar in blocks of 8 (two lanes4()) while a block is valid (ok,
+  /// prices > 0) and `taker(a, b)` accepts its halves (a copy: its state in locals as well, copied
+  /// back), as add()s: the open bar in locals, high and low by lanes (no signed zero among them), the
+  /// sums one by one in order. Returns the first trade not taken. i >= 1 (lanes4() reads trade i - 1).
   template <class Take>
   __attribute__((always_inline)) size_t addBlocks(Doubles ts, Doubles price, Doubles volume, size_t i, size_t n, Take& taker) {
-    Take take = taker;  // its state in locals too
-    double o = open, h = high, lo = low, vol = this->volume, buys = buyVolume, dollars = dollarValue, count = ticks;
+    Take take = taker;
+    double h = high, lo = low, vol = this->volume, buys = buyVolume, dollars = dollarValue, count = ticks;
     int sign = prevSign_;
-    for (; i + 4 <= n; i += 4) {
-      const Lanes4 l = lanes4(ts, price, volume, i, sign);
-      if (!l.ok || !take(l)) break;
-      const D4 buy = (D4)((L4)l.v & (l.s == 1));
-      const D4 d = l.p * l.v;
-      for (int k = 0; k < 4; k++) {
-        dollars += d[k];
-        vol += l.v[k];
-        buys += buy[k];
+    const size_t first = i;
+    for (; i + 8 <= n; i += 8) {
+      const Lanes4 a = lanes4(ts, price, volume, i, sign);
+      const Lanes4 b = lanes4(ts, price, volume, i + 4, static_cast<int>(a.s[3]));
+      if (!(a.ok & b.ok) || !take(a, b)) break;
+      for (const Lanes4* l : {&a, &b}) {
+        const D4 buy = (D4)((L4)l->v & (l->s == 1));
+        const D4 d = l->p * l->v;
+        for (int k = 0; k < 4; k++) {
+          dollars += d[k];
+          vol += l->v[k];
+          buys += buy[k];
+        }
       }
-      count += 4;  // an integer below 2^53: the same as four + 1
-      o = std::isnan(o) ? l.p[0] : o;
-      h = std::max(std::max(std::max(l.p[0], l.p[1]), std::max(l.p[2], l.p[3])), h);
-      lo = std::min(std::min(std::min(l.p[0], l.p[1]), std::min(l.p[2], l.p[3])), lo);
-      sign = static_cast<int>(l.s[3]);
+      count += 8;  // an integer below 2^53: the same as eight + 1
+      const D4 up = a.p > b.p ? a.p : b.p, down = a.p < b.p ? a.p : b.p;
+      h = std::max(std::max(std::max(up[0], up[1]), std::max(up[2], up[3])), h);
+      lo = std::min(std::min(std::min(down[0], down[1]), std::min(down[2], down[3])), lo);
+      sign = static_cast<int>(b.s[3]);
     }
-    if (count != ticks) {  // a block taken: its last trade is the last trade
+    if (i != first) {  // blocks taken: the open the first one's price if none was, the last trade theirs
+      if (std::isnan(open)) open = price[first];
       prevPrice_ = price[i - 1];
       lastTs_ = ts[i - 1];
     }
-    open = o;
     high = h;
     low = lo;
     this->volume = vol;

@@ -61,7 +61,7 @@ class ExpectedTicks {
 class History {
  public:
   explicit History(size_t window, size_t n)
-      : window_(std::min(window, n)), limit_(window_ + std::max<size_t>(2 * window_, 4096)), buffer_(new double[limit_ + 4]) {}
+      : window_(std::min(window, n)), limit_(window_ + std::max<size_t>(2 * window_, 4096)), buffer_(new double[limit_ + 8]) {}
   /// Appends without a branch on the value: write() puts it past the end, keep() counts it in.
   void write(double x) { buffer_[end_] = x; }
   void keep(bool kept) {
@@ -76,7 +76,7 @@ class History {
   /// Appends in place: values written from tail() on, before room() (4 past the end at least), then
   /// appended(past the last written).
   double* tail() { return buffer_.get() + end_; }
-  const double* room() const { return buffer_.get() + limit_ + 4; }
+  const double* room() const { return buffer_.get() + limit_ + 8; }
   void appended(const double* past) {
     const size_t k = static_cast<size_t>(past - tail());
     end_ += k;
@@ -173,8 +173,8 @@ int settled(double x, double thr, double thrBand) {
 double productBand(double t, double v, double vBand) { return vBand == 0 ? 0 : std::fabs(t) * vBand + 4 * DBL_EPSILON * std::fabs(t * v); }
 
 #if defined(__GNUC__)
-/// imbalanceBody's test of a 4-trade block: taken (true) where no running |theta| would exceed
-/// `below` and the history has room for its 4 imbalances, which it then appends, theta moved on.
+/// imbalanceBody's test of an 8-trade block: taken (true) where no running |theta| would exceed
+/// `below` and the history has room for its 8 imbalances, which it then appends, theta moved on.
 template <int By>
 struct ImbalanceBlocks {
   double theta;
@@ -182,27 +182,29 @@ struct ImbalanceBlocks {
   const double* room;
   double below;
 
-  __attribute__((always_inline)) bool operator()(const Lanes4& l) {
-    const D4 b = __builtin_convertvector(l.s, D4);
-    const D4 imbalance = By == 0 ? b : By == 1 ? b * l.v : b * l.v * l.p;
+  __attribute__((always_inline)) bool operator()(const Lanes4& a, const Lanes4& b) {
+    const D4 sa = __builtin_convertvector(a.s, D4), sb = __builtin_convertvector(b.s, D4);
+    const D4 x = By == 0 ? sa : By == 1 ? sa * a.v : sa * a.v * a.p;
+    const D4 y = By == 0 ? sb : By == 1 ? sb * b.v : sb * b.v * b.p;
     double next = theta;
     bool closes = false;
     if constexpr (By == 0) {
-      // signs: every running sum an integer, exact in any order; |theta| moves by 1 a trade at most
-      const D4 zero = {0, 0, 0, 0};
-      D4 run = imbalance + __builtin_shufflevector(imbalance, zero, 4, 0, 1, 2);
-      run += __builtin_shufflevector(run, zero, 4, 4, 0, 1);
-      next = theta + run[3];
-      closes = std::fabs(theta) + 4 > below;  // within 4 of it: one trade at a time
+      // signs: |theta| moves by 1 a trade at most, and every running sum is an integer, exact in any order
+      closes = std::fabs(theta) + 8 > below;
+      const D4 z = x + y;
+      next = theta + ((z[0] + z[1]) + (z[2] + z[3]));
     } else {
-      for (int k = 0; k < 4; k++) {
-        next += imbalance[k];
-        closes |= std::fabs(next) > below;
+      for (const D4& w : {x, y}) {
+        for (int k = 0; k < 4; k++) {
+          next += w[k];
+          closes |= std::fabs(next) > below;
+        }
       }
     }
-    if (closes || at + 4 > room) return false;
-    std::memcpy(at, &imbalance, sizeof imbalance);
-    at += 4;
+    if (closes || at + 8 > room) return false;
+    std::memcpy(at, &x, sizeof x);
+    std::memcpy(at + 4, &y, sizeof y);
+    at += 8;
     theta = next;
     return true;
   }
@@ -254,15 +256,15 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
   };
   size_t i = 0;
 #if defined(__GNUC__)
-  while (blocks && i + 4 <= n) {
+  while (blocks && i + 8 <= n) {
     if (i != 0 && !(bars.rows.empty() && std::isnan(expImbalance.value))) {
       ImbalanceBlocks<By> take{theta, history.tail(), history.room(), below};
       i = bars.addBlocks(ts, price, volume, i, n, take);
       history.appended(take.at);
       theta = take.theta;
-      if (i + 4 > n) break;
+      if (i + 8 > n) break;
     }
-    for (const size_t k = i + 4; i < k; i++) {
+    for (const size_t k = i + 8; i < k; i++) {
       if (Status s = step(i); !s.ok()) return s;
     }
   }
