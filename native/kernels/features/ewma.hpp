@@ -75,24 +75,57 @@ class Ewma {
   }
   double last(const std::vector<double>& x, size_t n, size_t window) { return last(x.data() + x.size(), n, window); }
 
-  /// last()'s value without its serial chain of n multiply-adds: the numerator as a sum of the values
-  /// times a table of (1 - alpha)^i, eight lanes at a time (weightedSums), over the same weight. `band` bounds |near - last|, generously:
-  /// both numerators are within ~(2n + 2) x 2^-53 of the sum of the terms' magnitudes (the table's i multiplies and the adds; Horner's 2n
-  /// operations), the bound takes 16x that, plus the divisions' roundings. Infinite or NaN where the values are (then use last()).
-  double near(const double* end, size_t n, size_t window, double& band) {
+  /// last()'s value without its serial chain of n multiply-adds, over the same weight: the numerator
+  /// N as a sum of the values times a table of (1 - alpha)^i, eight lanes at a time (weightedSums).
+  /// `count`: how many values the history has had; where the last call had the same n and window and
+  /// fewer than n values came since (L), N slides instead of being summed again: the L new values in
+  /// (table times value), (1 - alpha)^L N the older ones, the L that left the window out ((1 - alpha)^n
+  /// to ^(n + L - 1) times them: they must still lie before the window, 2n values before `end` readable).
+  /// `band` bounds |near - last|, generously, from two bounds kept along: nBound_ of |N - the exact
+  /// sum of the table's powers times the values| (the table's entries i roundings off their power, a
+  /// sum's roundings: (2i + 2) x 2^-52 of each term's magnitude, taken twice over; a slide scales the
+  /// old bound by (1 - alpha)^L and adds its own), and magnitude_ >= that sum over the magnitudes
+  /// (the values that left are not taken out of it: an overestimate, by at most (1 - alpha)^n of the
+  /// largest values). last()'s Horner chain is within ~(2n + 2) x 2^-53 magnitude_ of the exact sum;
+  /// the bound takes 16x that, plus the divisions' roundings. Infinite or NaN where the values are
+  /// (then use last()).
+  double near(const double* end, size_t n, size_t window, size_t count, double& band) {
+    constexpr double u = DBL_EPSILON;
     const double alpha = 2 / (static_cast<double>(window) + 1);
-    if (powers_.size() != n || powersWindow_ != window) {
-      // powers_[j] = (1 - alpha)^(n - 1 - j): the weight of the j-th value of the n, the last 1
-      powers_.resize(n);
+    const double dn = static_cast<double>(n);
+    if (powers_.size() != 2 * n || powersWindow_ != window) {
+      // powers_[j] = (1 - alpha)^(2n - 1 - j): the weight of the j-th value of the last 2n, the last 1
+      powers_.resize(2 * n);
       double p = 1;
-      for (size_t i = 0; i < n; i++, p *= 1 - alpha) powers_[n - 1 - i] = p;
+      for (size_t i = 0; i < 2 * n; i++, p *= 1 - alpha) powers_[2 * n - 1 - i] = p;
       powersWindow_ = window;
+      slides_ = false;
     }
-    double sums[2];
-    simd::run<weightedSums>(powers_.data(), end - n, n, sums);
+    const double* table = powers_.data();
+    const size_t l = count - count_;
+    if (slides_ && n == slideN_ && l < n) {
+      double in[2], out[2];
+      simd::run<weightedSums>(table + 2 * n - l, end - l, l, in);
+      simd::run<weightedSums>(table + n - l, end - n - l, l, out);
+      const double scale = table[2 * n - 1 - l], dl = static_cast<double>(l);  // (1 - alpha)^L
+      const double kept = scale * sum_;
+      sum_ = kept - out[0] + in[0];
+      nBound_ = scale * nBound_ * (1 + 4 * u) + 4 * u * ((dl + 4) * std::fabs(kept) + (2 * (dn + dl) + 8) * (in[1] + out[1]));
+      magnitude_ = (scale * magnitude_ + in[1]) * (1 + 4 * (dn + dl + 8) * u);
+    } else {
+      double sums[2];
+      simd::run<weightedSums>(table + n, end - n, n, sums);
+      sum_ = sums[0];
+      nBound_ = 4 * u * (dn + 8) * sums[1];
+      magnitude_ = sums[1] * (1 + 4 * (dn + 8) * u);
+    }
+    // a bound grown past 2^-30 of the magnitudes (or not finite): the next call sums afresh
+    slides_ = nBound_ <= 0x1p-30 * magnitude_;
+    slideN_ = n;
+    count_ = count;
     const double w = weightOf(n, window, alpha);
-    const double value = sums[0] / w;
-    band = 16 * (2 * static_cast<double>(n) + 8) * DBL_EPSILON * sums[1] / w + 8 * DBL_EPSILON * std::fabs(value);
+    const double value = sum_ / w;
+    band = (nBound_ + 16 * (2 * dn + 8) * u * magnitude_) / w + 8 * u * std::fabs(value);
     return value;
   }
 
@@ -114,6 +147,10 @@ class Ewma {
   double weight_ = 1;
   std::vector<double> powers_;  // near()'s (1 - alpha)^i, i < powers_.size(), for powersWindow_
   size_t powersWindow_ = 0;
+  // near()'s last numerator, its bounds, its n and count, and whether the next call may slide it
+  double sum_ = 0, nBound_ = 0, magnitude_ = 0;
+  size_t slideN_ = 0, count_ = 0;
+  bool slides_ = false;
 };
 
 }  // namespace kernelbus::features

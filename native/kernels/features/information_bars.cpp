@@ -54,14 +54,14 @@ class ExpectedTicks {
   double value;
 };
 
-/// A history of imbalances of which only the last `window` are ever read (the EWMA's), appended in
-/// place with room for 4 past the end at all times; when that room runs out, its last window values
-/// move to the front. `count` is every value appended. pin(): the last m values
-/// stay readable at pinnedEnd() until unpin() (copied aside if a move would drop them).
+/// A history of imbalances of which only the last 2 `window` are ever read (the EWMA's window, and the
+/// values Ewma::near() slides out of it), appended in place with room for 8 past the end at all times;
+/// when that room runs out, those values move to the front. `count` is every value appended. pin():
+/// the last m values stay readable at pinnedEnd() until unpin() (copied aside if a move would drop them).
 class History {
  public:
   explicit History(size_t window, size_t n)
-      : window_(std::min(window, n)), limit_(window_ + std::max<size_t>(2 * window_, 4096)), buffer_(new double[limit_ + 8]) {}
+      : window_(std::min(window, n)), limit_(2 * window_ + std::max<size_t>(2 * window_, 4096)), buffer_(new double[limit_ + 8]) {}
   /// Appends without a branch on the value: write() puts it past the end, keep() counts it in.
   void write(double x) { buffer_[end_] = x; }
   void keep(bool kept) {
@@ -73,7 +73,7 @@ class History {
     write(x);
     keep(true);
   }
-  /// Appends in place: values written from tail() on, before room() (4 past the end at least), then
+  /// Appends in place: values written from tail() on, before room() (8 past the end at least), then
   /// appended(past the last written).
   double* tail() { return buffer_.get() + end_; }
   const double* room() const { return buffer_.get() + limit_ + 8; }
@@ -99,8 +99,8 @@ class History {
  private:
   void compact() {
     if (pinned_ != 0 && aside_.empty()) aside_.assign(buffer_.get() + pinnedAt_ - pinned_, buffer_.get() + pinnedAt_);
-    std::memmove(buffer_.get(), buffer_.get() + end_ - window_, window_ * sizeof(double));
-    end_ = window_;
+    std::memmove(buffer_.get(), buffer_.get() + end_ - 2 * window_, 2 * window_ * sizeof(double));
+    end_ = 2 * window_;
   }
 
   size_t window_;
@@ -132,7 +132,7 @@ class LazyExpectation {
     }
     m_ = std::min(count, window);
     if (m_ >= kNear) {
-      value = ewma.near(history.end(), m_, m_, band);
+      value = ewma.near(history.end(), m_, m_, count, band);
       if (std::isfinite(value) && band < INFINITY) {  // a NaN band fails too
         ewma_ = &ewma;
         history_ = &history;
