@@ -74,34 +74,45 @@ class BarBuilder {
   }
 
 #if defined(__GNUC__)
-  /// Trades from i on into the open bar in blocks of 8 (two lanes4()) while a block is valid (ok,
-  /// prices > 0) and `taker(a, b)` accepts its halves (a copy: its state in locals as well, copied
-  /// back), as add()s: the open bar in locals, high and low by lanes (no signed zero among them), the
-  /// sums one by one in order. Returns the first trade not taken. i >= 1 (lanes4() reads trade i - 1).
+  /// Trades from i on into the open bar in blocks of 4 K (K = Take::kLanes lanes4()s, the signs carried
+  /// from one to the next) while a block is valid (ok, prices > 0) and `taker(lanes)` accepts it (a
+  /// copy: its state in locals as well, copied back), as add()s: the open bar in locals, high and low
+  /// by lanes (no signed zero among them), the sums one by one in order. Returns the first trade not
+  /// taken. i >= 1 (lanes4() reads trade i - 1).
   template <class Take>
   __attribute__((always_inline)) size_t addBlocks(Doubles ts, Doubles price, Doubles volume, size_t i, size_t n, Take& taker) {
+    constexpr int K = Take::kLanes;
     Take take = taker;
-    double h = high, lo = low, vol = this->volume, buys = buyVolume, dollars = dollarValue, count = ticks;
+    double h = high, lo = low;
+    // the sums in the lanes of one vector, each lane's adds in trade order: dollars, volume, buys, ticks
+    D4 sums = {dollarValue, this->volume, buyVolume, ticks};
     int sign = prevSign_;
     const size_t first = i;
-    for (; i + 8 <= n; i += 8) {
-      const Lanes4 a = lanes4(ts, price, volume, i, sign);
-      const Lanes4 b = lanes4(ts, price, volume, i + 4, static_cast<int>(a.s[3]));
-      if (!(a.ok & b.ok) || !take(a, b)) break;
-      for (const Lanes4* l : {&a, &b}) {
-        const D4 buy = (D4)((L4)l->v & (l->s == 1));
-        const D4 d = l->p * l->v;
-        for (int k = 0; k < 4; k++) {
-          dollars += d[k];
-          vol += l->v[k];
-          buys += buy[k];
-        }
+    for (; i + 4 * K <= n; i += 4 * K) {
+      Lanes4 l[K];
+      bool ok = true;
+      for (int j = 0; j < K; j++) {
+        l[j] = lanes4(ts, price, volume, i + 4 * j, j == 0 ? sign : static_cast<int>(l[j - 1].s[3]));
+        ok &= l[j].ok;
       }
-      count += 8;  // an integer below 2^53: the same as eight + 1
-      const D4 up = a.p > b.p ? a.p : b.p, down = a.p < b.p ? a.p : b.p;
+      if (!ok || !take(l)) break;
+      D4 up = l[0].p, down = l[0].p;
+      for (int j = 0; j < K; j++) {
+        const D4 buy = (D4)((L4)l[j].v & (l[j].s == 1));
+        const D4 d = l[j].p * l[j].v, one = {1, 1, 1, 1};
+        // transposed: trade k's (dollars, volume, buy volume, 1)
+        const D4 lo01 = __builtin_shufflevector(d, l[j].v, 0, 4, 1, 5), hi01 = __builtin_shufflevector(d, l[j].v, 2, 6, 3, 7);
+        const D4 lo23 = __builtin_shufflevector(buy, one, 0, 4, 1, 5), hi23 = __builtin_shufflevector(buy, one, 2, 6, 3, 7);
+        sums += __builtin_shufflevector(lo01, lo23, 0, 1, 4, 5);
+        sums += __builtin_shufflevector(lo01, lo23, 2, 3, 6, 7);
+        sums += __builtin_shufflevector(hi01, hi23, 0, 1, 4, 5);
+        sums += __builtin_shufflevector(hi01, hi23, 2, 3, 6, 7);
+        up = l[j].p > up ? l[j].p : up;
+        down = l[j].p < down ? l[j].p : down;
+      }
       h = std::max(std::max(std::max(up[0], up[1]), std::max(up[2], up[3])), h);
       lo = std::min(std::min(std::min(down[0], down[1]), std::min(down[2], down[3])), lo);
-      sign = static_cast<int>(b.s[3]);
+      sign = static_cast<int>(l[K - 1].s[3]);
     }
     if (i != first) {  // blocks taken: the open the first one's price if none was, the last trade theirs
       if (std::isnan(open)) open = price[first];
@@ -110,10 +121,10 @@ class BarBuilder {
     }
     high = h;
     low = lo;
-    this->volume = vol;
-    buyVolume = buys;
-    dollarValue = dollars;
-    ticks = count;
+    dollarValue = sums[0];
+    this->volume = sums[1];
+    buyVolume = sums[2];
+    ticks = sums[3];  // integers below 2^53: the same as 1s added one by one
     prevSign_ = sign;
     taker = take;
     return i;
