@@ -42,13 +42,14 @@ KERNELBUS_VECTOR_BODY void weightedSums(const double* w, const double* x, size_t
   std::memcpy(s, &sv, sizeof s);
   std::memcpy(a, &av, sizeof a);
 #endif
+  double tail = 0, tailMagnitude = 0;
   for (; j < n; j++) {
     const double t = w[j] * x[j];
-    s[j % 8] += t;
-    a[j % 8] += std::fabs(t);
+    tail += t;
+    tailMagnitude += std::fabs(t);
   }
-  out[0] = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-  out[1] = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+  out[0] = (((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))) + tail;
+  out[1] = (((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))) + tailMagnitude;
 }
 
 /// a^i by squaring, as numba raises a float to an integer power.

@@ -61,7 +61,7 @@ class ExpectedTicks {
 class History {
  public:
   explicit History(size_t window, size_t n)
-      : window_(std::min(window, n)), limit_(2 * window_ + std::max<size_t>(2 * window_, 4096)), buffer_(new double[limit_ + kRoom]) {}
+      : window_(std::min(window, n)), limit_(2 * window_ + std::max<size_t>(4 * window_, 16384)), buffer_(new double[limit_ + kRoom]) {}
   /// Appends without a branch on the value: write() puts it past the end, keep() counts it in.
   void write(double x) { buffer_[end_] = x; }
   void keep(bool kept) {
