@@ -264,14 +264,17 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
 #if defined(__GNUC__)
   constexpr size_t kBlock = ImbalanceBlocks<By>::kTrades;
   while (blocks && i + kBlock <= n) {
-    if (i != 0 && !(bars.rows.empty() && std::isnan(expImbalance.value))) {
+    // blocks where one may be taken: a tick block cannot when |theta| is within kBlock of `below`
+    if (i != 0 && !(bars.rows.empty() && std::isnan(expImbalance.value)) && (By != 0 || std::fabs(theta) + kBlock <= below)) {
       ImbalanceBlocks<By> take{theta, history.tail(), history.room(), below};
       i = bars.addBlocks(ts, price, volume, i, n, take);
       history.appended(take.at);
       theta = take.theta;
       if (i + kBlock > n) break;
     }
-    for (const size_t k = i + kBlock; i < k; i++) {
+    // then one trade at a time, a block's worth or to the next bar's close
+    const size_t closed = bars.rows.size();
+    for (const size_t k = i + kBlock; i < k && bars.rows.size() == closed; i++) {
       if (Status s = step(i); !s.ok()) return s;
     }
   }
