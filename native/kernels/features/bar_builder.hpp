@@ -90,12 +90,14 @@ class BarBuilder {
     const size_t first = i;
     for (; i + 4 * K <= n; i += 4 * K) {
       Lanes4 l[K];
-      bool ok = true;
+      L4 valid = {-1, -1, -1, -1};
       for (int j = 0; j < K; j++) {
-        l[j] = lanes4(ts, price, volume, i + 4 * j, j == 0 ? sign : static_cast<int>(l[j - 1].s[3]));
-        ok &= l[j].ok;
+        l[j] = lanes4(ts, price, volume, i + 4 * j, j == 0 ? sign : 0);
+        // the sign carried into a lanes4 after the first: the last of the one before, by a shuffle
+        if (j != 0) l[j].s |= __builtin_shufflevector(l[j - 1].s, l[j - 1].s, 3, 3, 3, 3) & (l[j].s == 0);
+        valid &= l[j].valid;
       }
-      if (!ok || !take(l)) break;
+      if (!((valid[0] & valid[1]) & (valid[2] & valid[3])) || !take(l)) break;
       D4 up = l[0].p, down = l[0].p;
       for (int j = 0; j < K; j++) {
         const D4 buy = (D4)((L4)l[j].v & (l[j].s == 1));
