@@ -83,7 +83,8 @@ class BarBuilder {
   __attribute__((always_inline)) size_t addBlocks(Doubles ts, Doubles price, Doubles volume, size_t i, size_t n, Take& taker) {
     constexpr int K = Take::kLanes;
     Take take = taker;
-    double h = high, lo = low;
+    // high and low by lane, folded at the end (no NaN, no signed zero: the order does not matter)
+    D4 up = D4{0, 0, 0, 0} + high, down = D4{0, 0, 0, 0} + low;
     // the sums in the lanes of one vector, each lane's adds in trade order: dollars, volume, buys, ticks
     D4 sums = {dollarValue, this->volume, buyVolume, ticks};
     int sign = prevSign_;
@@ -98,7 +99,6 @@ class BarBuilder {
         valid &= l[j].valid;
       }
       if (!((valid[0] & valid[1]) & (valid[2] & valid[3])) || !take(l)) break;
-      D4 up = l[0].p, down = l[0].p;
       for (int j = 0; j < K; j++) {
         const D4 buy = (D4)((L4)l[j].v & (l[j].s == 1));
         const D4 d = l[j].p * l[j].v, one = {1, 1, 1, 1};
@@ -112,8 +112,6 @@ class BarBuilder {
         up = l[j].p > up ? l[j].p : up;
         down = l[j].p < down ? l[j].p : down;
       }
-      h = std::max(std::max(std::max(up[0], up[1]), std::max(up[2], up[3])), h);
-      lo = std::min(std::min(std::min(down[0], down[1]), std::min(down[2], down[3])), lo);
       sign = static_cast<int>(l[K - 1].s[3]);
     }
     if (i != first) {  // blocks taken: the open the first one's price if none was, the last trade theirs
@@ -121,8 +119,8 @@ class BarBuilder {
       prevPrice_ = price[i - 1];
       lastTs_ = ts[i - 1];
     }
-    high = h;
-    low = lo;
+    high = std::max(std::max(up[0], up[1]), std::max(up[2], up[3]));
+    low = std::min(std::min(down[0], down[1]), std::min(down[2], down[3]));
     dollarValue = sums[0];
     this->volume = sums[1];
     buyVolume = sums[2];

@@ -19,6 +19,17 @@ namespace kernelbus::features {
 KERNELBUS_VECTOR_BODY void weightedSums(const double* w, const double* x, size_t n, double* out) {
   double s[8] = {0, 0, 0, 0, 0, 0, 0, 0}, a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   size_t j = 0;
+  if (n < 16) {  // no lanes (a slide by a short bar's few values)
+    double sum = 0, magnitude = 0;
+    for (; j < n; j++) {
+      const double t = w[j] * x[j];
+      sum += t;
+      magnitude += std::fabs(t);
+    }
+    out[0] = sum;
+    out[1] = magnitude;
+    return;
+  }
 #if defined(__GNUC__)
   typedef double D8 __attribute__((vector_size(64)));
   typedef unsigned long long U8 __attribute__((vector_size(64)));

@@ -231,10 +231,14 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
   History history(p.expectedImbalanceWindow, n);
   double theta = 0;
   LazyExpectation expImbalance;
-  double below = kNaN;  // blocks' threshold: expected ticks x the near |E[theta]|, less its band
+  // the threshold expected ticks x |E[theta]| from the near expectation, a bound on its distance to the
+  // exact one's (0: exact), and the lowest it allows (blocks')
+  double threshold = kNaN, band = 0, below = kNaN;
   const auto expect = [&] {
     expImbalance.set(ewma, history, p.expectedImbalanceWindow, expected.value, true);
-    below = expected.value * std::fabs(expImbalance.value) - productBand(expected.value, expImbalance.value, expImbalance.band);
+    threshold = expected.value * std::fabs(expImbalance.value);
+    band = productBand(expected.value, expImbalance.value, expImbalance.band);
+    below = threshold - band;
   };
   // trade i alone
   const auto step = [&](size_t i) -> Status {
@@ -245,11 +249,12 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
     theta += imbalance;
     // until the first bar, recomputed while NaN (the history shorter than the expected ticks)
     if (bars.rows.empty() && std::isnan(expImbalance.value)) expect();
-    const double thr = expected.value * std::fabs(expImbalance.value);
-    int closes = settled(std::fabs(theta), thr, productBand(expected.value, expImbalance.value, expImbalance.band));
+    int closes = settled(std::fabs(theta), threshold, band);
     if (closes < 0) {
       expImbalance.exact();
-      closes = std::fabs(theta) > expected.value * std::fabs(expImbalance.value);
+      threshold = expected.value * std::fabs(expImbalance.value);
+      band = 0;
+      closes = std::fabs(theta) > threshold;
     }
     if (closes) {
       const double ticks = bars.ticks;
