@@ -87,8 +87,8 @@ class Ewma {
   }
   double last(const std::vector<double>& x, size_t n, size_t window) { return last(x.data() + x.size(), n, window); }
 
-  /// last()'s value without its serial chain of n multiply-adds, over the same weight: the numerator
-  /// N as a sum of the values times a table of (1 - alpha)^i, eight lanes at a time (weightedSums).
+  /// last()'s value without its serial chain of n multiply-adds: the numerator N as a sum of the values
+  /// times a table of (1 - alpha)^i, eight lanes at a time (weightedSums), over the weight in closed form.
   /// `count`: how many values the history has had; where the last call had the same n and window and
   /// fewer than n values came since (L), N slides instead of being summed again: the L new values in
   /// (table times value), (1 - alpha)^L N the older ones, the L that left the window out ((1 - alpha)^n
@@ -99,8 +99,8 @@ class Ewma {
   /// old bound by (1 - alpha)^L and adds its own), and magnitude_ >= that sum over the magnitudes
   /// (the values that left are not taken out of it: an overestimate, by at most (1 - alpha)^n of the
   /// largest values). last()'s Horner chain is within ~(2n + 2) x 2^-53 magnitude_ of the exact sum;
-  /// the bound takes 16x that, plus the divisions' roundings. Infinite or NaN where the values are
-  /// (then use last()).
+  /// the bound takes 16x that, plus the weights' distance and the divisions' roundings. Infinite or NaN
+  /// where the values are (then use last()). n >= 3 (window = n).
   double near(const double* end, size_t n, size_t window, size_t count, double& band) {
     constexpr double u = DBL_EPSILON;
     const double alpha = 2 / (static_cast<double>(window) + 1);
@@ -135,9 +135,14 @@ class Ewma {
     slides_ = nBound_ <= 0x1p-30 * magnitude_;
     slideN_ = n;
     count_ = count;
-    const double w = weightOf(n, window, alpha);
+    // the weight in closed form, (1 - b^n) / (1 - b) (b = 1 - alpha >= 1/2: 1 - b is exact), not
+    // last()'s sum of n powers (n log n multiplies, again at each n): both within 2 (n + 32) x 2^-52
+    // of the exact sum of the powers of b (the table's b^n off by n roundings at most; weightOf's
+    // powers by 2 log2 n, its sum by n), so the value moves by 4 (n + 32) x 2^-52 of itself at most
+    const double beta = 1 - alpha;
+    const double w = (1 - table[n - 1]) / (1 - beta), dw = 4 * (dn + 32) * u;
     const double value = sum_ / w;
-    band = (nBound_ + 16 * (2 * dn + 8) * u * magnitude_) / w + 8 * u * std::fabs(value);
+    band = (nBound_ + 16 * (2 * dn + 8) * u * magnitude_) / w * (1 + dw) + (dw + 8 * u) * std::fabs(value);
     return value;
   }
 
