@@ -226,6 +226,9 @@ template <int By>
 KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, bool blocks,
                                            std::vector<BarRow>& out) {
   BarBuilder bars;
+  // room for a bar every 64 trades (up to 2^18 bars) from the start: short bars come by the ten
+  // thousand, and growing the rows copies them (the pages past those used are never touched)
+  bars.rows.reserve(std::min<size_t>(n / 64, size_t{1} << 18));
   ExpectedTicks expected(p.kind, p.numPrevBars, p.expNumTicksInit, p.minExpNumTicks, p.maxExpNumTicks);
   Ewma ewma;
   History history(p.expectedImbalanceWindow, n);
