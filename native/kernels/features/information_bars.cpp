@@ -221,7 +221,7 @@ struct ImbalanceBlocks {
 /// at a time in lanes (BarBuilder::addBlocks()) once the expectation no longer warms up, where they are
 /// valid with prices > 0 and no bar can close at any of them: each running |theta| at most the lowest
 /// threshold the near expectation allows (`below`); the imbalances are the same products, the sums the
-/// same adds in the same order. A block that may close goes through one trade at a time.
+/// same adds in the same order. From a block that may close, trades go one at a time to the next close.
 template <int By>
 KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles volume, size_t n, const ImbalanceBarsParams& p, bool blocks,
                                            std::vector<BarRow>& out) {
@@ -272,8 +272,9 @@ KERNELBUS_VECTOR_BODY Status imbalanceBody(Doubles ts, Doubles price, Doubles vo
 #if defined(__GNUC__)
   constexpr size_t kBlock = ImbalanceBlocks<By>::kTrades;
   while (blocks && i + kBlock <= n) {
-    // blocks where one may be taken: a tick block cannot when |theta| is within kBlock of `below`
-    if (i != 0 && !(bars.rows.empty() && std::isnan(expImbalance.value)) && (By != 0 || std::fabs(theta) + kBlock <= below)) {
+    // blocks where one may be taken: a tick block cannot when |theta| is within kBlock of `below` (a
+    // NaN `below`, an expectation warming up again after a close, closes nothing: blocks)
+    if (i != 0 && !(bars.rows.empty() && std::isnan(expImbalance.value)) && (By != 0 || !(std::fabs(theta) + kBlock > below))) {
       ImbalanceBlocks<By> take{theta, history.tail(), history.room(), below};
       i = bars.addBlocks(ts, price, volume, i, n, take);
       history.appended(take.at);
