@@ -11,6 +11,7 @@
 import { expect, it } from 'vitest';
 import { ref } from '../helpers/backends.js';
 import { describeEachBackend } from '../helpers/backends.js';
+import { centGrid } from '../helpers/trades.js';
 import type { Bars, InformationBarOptions } from '../../src/kernels/features/features.js';
 
 type Tape = { ts: Float64Array; price: Float64Array; volume: Float64Array };
@@ -72,6 +73,25 @@ describeEachBackend(
         });
       }
     }
+
+    it.runIf(supports('imbalanceBars'))("the bench tape's first 300,000 trades: the reference's imbalance bars", () => {
+      // bars of a few trades by the ten thousand (a small expectation: the native one-trade path, and
+      // the near EWMA sliding by a few values a bar), then bars of hundreds (its 16-trade blocks), the
+      // histories moved several times with near values pending
+      const big = centGrid(300_000);
+      for (const by of ['tick', 'volume', 'dollar'] as const) {
+        const options: InformationBarOptions = {
+          by,
+          expNumTicksInit: 500,
+          expectedImbalanceWindow: 1000,
+          expNumTicksConstraints: [100, 10_000],
+        };
+        const bars = k.imbalanceBars(big, options);
+        expect(columns(bars), by).toEqual(columns(ref.imbalanceBars(big, options)));
+        expect(bars.ticks.filter((t) => t < 16).length, by).toBeGreaterThan(10_000);
+        expect(bars.ticks.filter((t) => t > 64).length, by).toBeGreaterThan(50);
+      }
+    });
 
     it.runIf(supports('imbalanceBars', 'runBars'))("constant imbalances, windows 77 to 109: the reference's bars at every tie", () => {
       for (const v of [1, 3]) {

@@ -74,29 +74,60 @@ class BarBuilder {
   }
 
 #if defined(__GNUC__)
-  /// Trades i..i+3 in lanes (lanes.hpp), their signs carried from this builder's tick rule.
-  __attribute__((always_inline)) Lanes4 lanes(Doubles ts, Doubles price, Doubles volume, size_t i) const {
-    return lanes4(ts, price, volume, i, prevSign_);
-  }
-
-  /// Four trades of lanes() (ok, prices > 0) into the open bar, as four add()s: high and low by lanes
-  /// (no signed zero among them), the sums one by one in order.
-  __attribute__((always_inline)) void add4(const Lanes4& l) {
-    const D4 buy = (D4)((L4)l.v & (l.s == 1));
-    const D4 dollars = l.p * l.v;
-    for (int k = 0; k < 4; k++) {
-      dollarValue += dollars[k];
-      volume += l.v[k];
-      buyVolume += buy[k];
+  /// Trades from i on into the open bar in blocks of 4 K (K = Take::kLanes lanes4()s, the signs carried
+  /// from one to the next) while a block is valid (ok, prices > 0) and `taker(lanes)` accepts it (a
+  /// copy: its state in locals as well, copied back), as add()s: the open bar in locals, high and low
+  /// by lanes (no signed zero among them), the sums one by one in order. Returns the first trade not
+  /// taken. i >= 1 (lanes4() reads trade i - 1).
+  template <class Take>
+  __attribute__((always_inline)) size_t addBlocks(Doubles ts, Doubles price, Doubles volume, size_t i, size_t n, Take& taker) {
+    constexpr int K = Take::kLanes;
+    Take take = taker;
+    // high and low by lane, folded at the end (no NaN, no signed zero: the order does not matter)
+    D4 up = D4{0, 0, 0, 0} + high, down = D4{0, 0, 0, 0} + low;
+    // the sums in the lanes of one vector, each lane's adds in trade order: dollars, volume, buys, ticks
+    D4 sums = {dollarValue, this->volume, buyVolume, ticks};
+    int sign = prevSign_;
+    const size_t first = i;
+    for (; i + 4 * K <= n; i += 4 * K) {
+      Lanes4 l[K];
+      L4 valid = {-1, -1, -1, -1};
+      for (int j = 0; j < K; j++) {
+        l[j] = lanes4(ts, price, volume, i + 4 * j, j == 0 ? sign : 0);
+        // the sign carried into a lanes4 after the first: the last of the one before, by a shuffle
+        if (j != 0) l[j].s |= __builtin_shufflevector(l[j - 1].s, l[j - 1].s, 3, 3, 3, 3) & (l[j].s == 0);
+        valid &= l[j].valid;
+      }
+      if (!((valid[0] & valid[1]) & (valid[2] & valid[3])) || !take(l)) break;
+      for (int j = 0; j < K; j++) {
+        const D4 buy = (D4)((L4)l[j].v & (l[j].s == 1));
+        const D4 d = l[j].p * l[j].v, one = {1, 1, 1, 1};
+        // transposed: trade k's (dollars, volume, buy volume, 1)
+        const D4 lo01 = __builtin_shufflevector(d, l[j].v, 0, 4, 1, 5), hi01 = __builtin_shufflevector(d, l[j].v, 2, 6, 3, 7);
+        const D4 lo23 = __builtin_shufflevector(buy, one, 0, 4, 1, 5), hi23 = __builtin_shufflevector(buy, one, 2, 6, 3, 7);
+        sums += __builtin_shufflevector(lo01, lo23, 0, 1, 4, 5);
+        sums += __builtin_shufflevector(lo01, lo23, 2, 3, 6, 7);
+        sums += __builtin_shufflevector(hi01, hi23, 0, 1, 4, 5);
+        sums += __builtin_shufflevector(hi01, hi23, 2, 3, 6, 7);
+        up = l[j].p > up ? l[j].p : up;
+        down = l[j].p < down ? l[j].p : down;
+      }
+      sign = static_cast<int>(l[K - 1].s[3]);
     }
-    ticks += 4;  // an integer below 2^53: the same as four + 1
-    const double h = std::max(std::max(l.p[0], l.p[1]), std::max(l.p[2], l.p[3]));
-    const double lo = std::min(std::min(l.p[0], l.p[1]), std::min(l.p[2], l.p[3]));
-    high = h > high ? h : high;
-    low = lo < low ? lo : low;
-    prevSign_ = static_cast<int>(l.s[3]);
-    prevPrice_ = l.p[3];
-    lastTs_ = l.t[3];
+    if (i != first) {  // blocks taken: the open the first one's price if none was, the last trade theirs
+      if (std::isnan(open)) open = price[first];
+      prevPrice_ = price[i - 1];
+      lastTs_ = ts[i - 1];
+    }
+    high = std::max(std::max(up[0], up[1]), std::max(up[2], up[3]));
+    low = std::min(std::min(down[0], down[1]), std::min(down[2], down[3]));
+    dollarValue = sums[0];
+    this->volume = sums[1];
+    buyVolume = sums[2];
+    ticks = sums[3];  // integers below 2^53: the same as 1s added one by one
+    prevSign_ = sign;
+    taker = take;
+    return i;
   }
 #endif
 

@@ -23,6 +23,7 @@ struct Lanes4 {
   D4 t, p, v;
   L4 s;
   bool ok;
+  L4 valid;  // ok by lane (-1 or 0): blocks of several Lanes4 test them together
 };
 
 /// Trades i..i+3 (i >= 1: the trade before them is read), their signs by mlfinlab's tick rule carried
@@ -38,6 +39,7 @@ __attribute__((always_inline)) inline Lanes4 lanes4(Doubles ts, Doubles price, D
   load4(price + (i - 1), prev);
   load4(volume + i, l.v);
   const L4 ok = (l.t >= before) & (l.t <= max) & (l.p > 0) & (l.p <= max) & (l.v >= 0) & (l.v <= max);
+  l.valid = ok;
   l.ok = (ok[0] & ok[1] & ok[2] & ok[3]) != 0;
   L4 s = (l.p < prev) - (l.p > prev);  // masks are -1: +1 a rise, -1 a fall, 0 no change
   s |= __builtin_shufflevector(s, zero, 4, 0, 1, 2) & (s == 0);
