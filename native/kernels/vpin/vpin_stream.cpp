@@ -42,73 +42,82 @@ VpinStream::VpinStream(const Params& params, double fixedSigma) : p_(params), fi
 
 Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets, const int8_t* labels) {
   next_ = trades_;
-  pending_.clear();
-  changes_.clear();
-  replay_ = Replay{};
+  clearPending();
   buckets = 0;
   // the labels classifier reads a label per trade; the others read none
   if (n > 0 && (p_.classifier == 2) != (labels != nullptr)) return fault(Fault::ParamInvalid, 3, p_.classifier);
+  if (n > 0) {
+    // at most a bar a barMs the trades span, and the open one: one block each, its pages touched as
+    // they are written (no regrowth copies; NaN or negative when the times are bad: none reserved)
+    const double span = std::floor(ts[n - 1] / p_.barMs) - std::floor(ts[0] / p_.barMs) + 2;
+    const size_t most = span > 0 ? static_cast<size_t>(std::min(span, static_cast<double>(n))) + 1 : 0;
+    changes_.reserve(most);
+    volumes_.reserve(most);
+  }
   double total = filled_;
   double filled = filled_;
-  double prevClose = NAN;
-  // kReplayChunk trades at a time; their bars kept while they are few, else counted and dropped
-  // (commit() aggregates the trades again)
-  bool keep = true;
-  for (size_t at = 0; at == 0 || at < n; at += kReplayChunk) {
-    const size_t len = std::min(kReplayChunk, n - at);
-    const size_t from = keep ? pending_.size() : 0;
-    if (!keep) pending_.clear();
+  double prevClose = prevClose_;
+  for (size_t at = 0; at == 0 || at < n; at += kPrepareChunk) {
+    const size_t len = std::min(kPrepareChunk, n - at);
+    pending_.clear();
     Status s =
         aggregate(next_, p_.barMs, p_.classifier == 1, ts + at, price + at, volume + at, len, pending_, labels ? labels + at : nullptr);
     if (!s.ok()) {
-      pending_.clear();
-      changes_.clear();
+      clearPending();
       s.index += static_cast<double>(at);
       return s;
     }
     if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
-    if (keep && replays(pending_.size(), at + len, n)) {
-      keep = false;
-      replay_ = Replay{ts, price, volume, n, labels, closeAtEnd, true};
-      // the price changes of every bar: one block, its pages touched as they are written (no regrowth copies)
-      if (p_.classifier == 0 && p_.sigmaKind == kSigmaSample) changes_.reserve(changes_.size() + n - at);
-    }
-    countBars(from, total, filled, prevClose, buckets);
+    countBars(total, filled, prevClose, buckets);
   }
-  if (!keep) pending_.clear();
+  pending_.clear();
+  nextPrevClose_ = prevClose;
   // BucketState.checkBucketCount()
   const double estimate = total / p_.bucketVolume;
   if (!(estimate <= kMaxBucketsPerCall)) {
-    pending_.clear();
-    changes_.clear();
-    replay_ = Replay{};
+    clearPending();
     return fault(Fault::TooManyBuckets, 0, std::ceil(estimate));
   }
   return Status{};
 }
 
+void VpinStream::clearPending() {
+  pending_.clear();
+  changes_.clear();
+  volumes_.clear();
+  edges_.clear();
+}
+
 // The pour of commit(), counting only (the same arithmetic, so the count is exact); none once the
 // total says there are too many buckets (prepare() then fails: the count is not needed, and a bar's
 // pour could take as many steps as the buckets it completes).
-void VpinStream::countBars(size_t from, double& total, double& filled, double& prevClose, size_t& buckets) {
-  const bool sample = p_.classifier == 0 && p_.sigmaKind == kSigmaSample;
+void VpinStream::countBars(double& total, double& filled, double& prevClose, size_t& buckets) {
+  const bool bvc = p_.classifier == 0;
   // total / V <= kMaxBucketsPerCall, with room for its rounding (the exact test is prepare()'s)
   const double most = kMaxBucketsPerCall * p_.bucketVolume * (1 + 1e-9);
   // the sums in locals (through the references, each bar's would wait on a store)
   double sum = total, inBucket = filled, close = prevClose;
   size_t count = buckets;
-  const size_t end = pending_.size();
-  for (size_t b = from; b < end; b++) {
-    const Bar& bar = pending_[b];
+  for (const Bar& bar : pending_) {
     sum += bar.volume;
     if (sum <= most) {
+      bool edge = false;  // a bucket opens or completes in the bar
       pourBar(
-          bar.volume, p_.bucketVolume, inBucket, [] {}, [&](double) { count++; }, [](double) {});
+          bar.volume, p_.bucketVolume, inBucket, [&] { edge = true; },
+          [&](double) {
+            count++;
+            edge = true;
+          },
+          [](double) {});
+      if (edge) edges_.push_back(BarTimes{volumes_.size(), bar.firstTs, bar.lastTs});
     }
-    if (sample) {
+    if (bvc) {
       changes_.push_back(priceChange(p_.priceChange, bar.open, bar.close, close));
       close = bar.close;
+    } else {  // BucketState.fraction() of the tick rule and the labels
+      changes_.push_back(bar.volume > 0 ? bar.buy / bar.volume : 0.5);
     }
+    volumes_.push_back(bar.volume);
   }
   total = sum;
   filled = inBucket;
@@ -120,60 +129,44 @@ double VpinStream::pendingSampleSigma() const {
   return sampleStd(changes_.size(), [this](size_t i) { return changes_[i]; });
 }
 
-// commit() + BucketState.addBars(): the pending bars, or the replayed trades' bars a chunk at a time.
+// commit() + BucketState.addBars() over what prepare() kept of the bars, kChunk bars at a time: their
+// fractions (the CDF vectorizes over them), then their pour, bar by bar (the open bucket's sums in
+// locals: as members, each bar's would wait on a store).
 void VpinStream::commit(const BucketColumns& out) {
-  size_t row = 0;
-  if (!replay_.active) {
-    trades_ = next_;
-    pourPending(out, row);
-  } else {
-    const Replay r = replay_;
-    TradeState st = trades_;
-    for (size_t at = 0; at < r.n; at += kReplayChunk) {
-      const size_t len = std::min(kReplayChunk, r.n - at);
-      pending_.clear();
-      aggregate(st, p_.barMs, p_.classifier == 1, r.ts + at, r.price + at, r.volume + at, len, pending_,
-                r.labels ? r.labels + at : nullptr);
-      if (r.closeAtEnd && at + len == r.n) closeOpenBar(st, pending_);
-      pourPending(out, row);
-    }
-    trades_ = next_;
-    replay_ = Replay{};
-  }
-  pending_.clear();
-  changes_.clear();
-}
-
-// The pending bars kChunk at a time: their fractions (the CDF vectorizes over them), then their
-// pour, bar by bar (the open bucket's sums in locals: as members, each bar's would wait on a store).
-void VpinStream::pourPending(const BucketColumns& out, size_t& row) {
-  double fractions[kChunk];  // the fractions of kChunk bars at a time
-  // BVC with one sigma for every bar: z = dP / sigma in one pass (fractionOrZ()'s steps, without its
-  // sigma rule per bar)
-  const bool oneSigma = p_.classifier == 0 && (p_.sigmaKind == kSigmaSample || p_.sigmaKind == kSigmaFixed);
+  trades_ = next_;
+  const bool bvc = p_.classifier == 0;
+  // BVC with one sigma for every bar: z = dP / sigma in one pass, without a sigma rule per bar
+  const bool oneSigma = bvc && (p_.sigmaKind == kSigmaSample || p_.sigmaKind == kSigmaFixed);
+  const double V = p_.bucketVolume;
+  double fractions[kChunk];
   double filled = filled_, buy = bucketBuy_, start = bucketStart_;
-  for (size_t from = 0; from < pending_.size(); from += kChunk) {
-    const size_t len = std::min(kChunk, pending_.size() - from);
-    const Bar* bars = pending_.data() + from;
+  size_t row = 0;
+  size_t edge = 0;
+  // the times of bar b, where a bucket opens or completes in it (prepare() kept them, in bar order)
+  const auto times = [&](size_t b) -> const BarTimes& {
+    while (edge + 1 < edges_.size() && edges_[edge].bar < b) edge++;
+    return edges_[edge];
+  };
+  const size_t bars = volumes_.size();
+  for (size_t from = 0; from < bars; from += kChunk) {
+    const size_t len = std::min(kChunk, bars - from);
+    const double* x = changes_.data() + from;
     if (oneSigma) {
-      double prevClose = prevClose_;
-      for (size_t k = 0; k < len; k++) {
-        fractions[k] = standardized(priceChange(p_.priceChange, bars[k].open, bars[k].close, prevClose), fixedSigma_);
-        prevClose = bars[k].close;
-      }
-      prevClose_ = prevClose;
+      for (size_t k = 0; k < len; k++) fractions[k] = standardized(x[k], fixedSigma_);
+    } else if (bvc) {
+      for (size_t k = 0; k < len; k++) fractions[k] = standardized(x[k], sigmaNext(x[k]));
     } else {
-      for (size_t k = 0; k < len; k++) fractions[k] = fractionOrZ(bars[k]);
+      std::copy(x, x + len, fractions);
     }
-    if (p_.classifier == 0) buyFractions(fractions, len, p_.distribution, p_.nu);
+    if (bvc) buyFractions(fractions, len, p_.distribution, p_.nu);
+    const double* v = volumes_.data() + from;
     for (size_t k = 0; k < len; k++) {
-      const Bar& bar = bars[k];
       const double f = fractions[k];
       pourBar(
-          bar.volume, p_.bucketVolume, filled, [&] { start = bar.firstTs; },
+          v[k], V, filled, [&] { start = times(from + k).firstTs; },
           [&](double need) {
             bucketBuy_ = buy + need * f;
-            completeBucket(start, bar.lastTs, out, row++);
+            completeBucket(start, times(from + k).lastTs, out, row++);
             buy = 0;
           },
           [&](double rest) { buy += rest * f; });
@@ -182,19 +175,12 @@ void VpinStream::pourPending(const BucketColumns& out, size_t& row) {
   filled_ = filled;
   bucketBuy_ = buy;
   bucketStart_ = start;
+  if (bvc) prevClose_ = nextPrevClose_;
+  clearPending();
 }
 
 double VpinStream::sigmaNext(double dP) {
   return Sigma{p_.sigmaKind, p_.sigmaParam, fixedSigma_, &ewmaVar_, &dpWindow_, &dpHead_}.next(dP);
-}
-
-// BucketState.fraction(): the tick rule's fraction, or BVC's standardized price change (buyFractions()
-// makes it the fraction).
-double VpinStream::fractionOrZ(const Bar& bar) {
-  if (p_.classifier != 0) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
-  const double dP = priceChange(p_.priceChange, bar.open, bar.close, prevClose_);
-  prevClose_ = bar.close;
-  return standardized(dP, sigmaNext(dP));
 }
 
 // BucketState.completeBucket()
