@@ -184,6 +184,8 @@ class VpinStream {
   /// of them (prevClose: the close before them, BVC's price changes).
   void countBars(double& total, double& filled, double& prevClose, size_t& buckets);
   void clearPending();
+  struct BarTimes;
+  void pourEdge(double volume, double f, const BarTimes& t, const BucketColumns& out, size_t& row);
   double sigmaNext(double dP);
   void completeBucket(double startTs, double endTs, const BucketColumns& out, size_t row);
 

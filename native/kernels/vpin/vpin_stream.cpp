@@ -33,6 +33,10 @@ void pourBar(double volume, double V, double& filled, Open open, Complete comple
   }
 }
 
+// Whether pourBar() takes only a partial(volume) step: the bar's volume, > 0, stays in the open
+// bucket (most bars). A bar with volume > 0 that does not is an edge: a bucket opens or completes in it.
+inline bool insideBucket(double volume, double V, double filled) { return filled > 0 && volume < V - filled; }
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -100,16 +104,14 @@ void VpinStream::countBars(double& total, double& filled, double& prevClose, siz
   size_t count = buckets;
   for (const Bar& bar : pending_) {
     sum += bar.volume;
-    if (sum <= most) {
-      bool edge = false;  // a bucket opens or completes in the bar
-      pourBar(
-          bar.volume, p_.bucketVolume, inBucket, [&] { edge = true; },
-          [&](double) {
-            count++;
-            edge = true;
-          },
-          [](double) {});
-      if (edge) edges_.push_back(BarTimes{volumes_.size(), bar.firstTs, bar.lastTs});
+    if (sum <= most && bar.volume > 0) {
+      if (insideBucket(bar.volume, p_.bucketVolume, inBucket)) {
+        inBucket += bar.volume;
+      } else {
+        pourBar(
+            bar.volume, p_.bucketVolume, inBucket, [] {}, [&](double) { count++; }, [](double) {});
+        edges_.push_back(BarTimes{volumes_.size(), bar.firstTs, bar.lastTs});
+      }
     }
     if (bvc) {
       changes_.push_back(priceChange(p_.priceChange, bar.open, bar.close, close));
@@ -130,8 +132,7 @@ double VpinStream::pendingSampleSigma() const {
 }
 
 // commit() + BucketState.addBars() over what prepare() kept of the bars, kChunk bars at a time: their
-// fractions (the CDF vectorizes over them), then their pour, bar by bar (the open bucket's sums in
-// locals: as members, each bar's would wait on a store).
+// fractions (the CDF vectorizes over them), then their pour, bar by bar.
 void VpinStream::commit(const BucketColumns& out) {
   trades_ = next_;
   const bool bvc = p_.classifier == 0;
@@ -139,14 +140,11 @@ void VpinStream::commit(const BucketColumns& out) {
   const bool oneSigma = bvc && (p_.sigmaKind == kSigmaSample || p_.sigmaKind == kSigmaFixed);
   const double V = p_.bucketVolume;
   double fractions[kChunk];
-  double filled = filled_, buy = bucketBuy_, start = bucketStart_;
+  // the open bucket's sums in locals, through a loop without a call (around one, they would live on
+  // the stack, and each bar wait on a store)
+  double filled = filled_, buy = bucketBuy_;
   size_t row = 0;
   size_t edge = 0;
-  // the times of bar b, where a bucket opens or completes in it (prepare() kept them, in bar order)
-  const auto times = [&](size_t b) -> const BarTimes& {
-    while (edge + 1 < edges_.size() && edges_[edge].bar < b) edge++;
-    return edges_[edge];
-  };
   const size_t bars = volumes_.size();
   for (size_t from = 0; from < bars; from += kChunk) {
     const size_t len = std::min(kChunk, bars - from);
@@ -161,22 +159,34 @@ void VpinStream::commit(const BucketColumns& out) {
     if (bvc) buyFractions(fractions, len, p_.distribution, p_.nu);
     const double* v = volumes_.data() + from;
     for (size_t k = 0; k < len; k++) {
-      const double f = fractions[k];
-      pourBar(
-          v[k], V, filled, [&] { start = times(from + k).firstTs; },
-          [&](double need) {
-            bucketBuy_ = buy + need * f;
-            completeBucket(start, times(from + k).lastTs, out, row++);
-            buy = 0;
-          },
-          [&](double rest) { buy += rest * f; });
+      if (!(v[k] > 0)) continue;  // no volume poured
+      if (insideBucket(v[k], V, filled)) {
+        buy += v[k] * fractions[k];
+        filled += v[k];
+      } else if (edge < edges_.size()) {  // an edge: the next bar prepare() kept the times of
+        filled_ = filled;
+        bucketBuy_ = buy;
+        pourEdge(v[k], fractions[k], edges_[edge++], out, row);
+        filled = filled_;
+        buy = bucketBuy_;
+      }
     }
   }
   filled_ = filled;
   bucketBuy_ = buy;
-  bucketStart_ = start;
   if (bvc) prevClose_ = nextPrevClose_;
   clearPending();
+}
+
+// commit()'s pour of a bar in which a bucket opens or completes (`t` its times), from the members.
+void VpinStream::pourEdge(double volume, double f, const BarTimes& t, const BucketColumns& out, size_t& row) {
+  pourBar(
+      volume, p_.bucketVolume, filled_, [&] { bucketStart_ = t.firstTs; },
+      [&](double need) {
+        bucketBuy_ += need * f;
+        completeBucket(bucketStart_, t.lastTs, out, row++);
+      },
+      [&](double rest) { bucketBuy_ += rest * f; });
 }
 
 double VpinStream::sigmaNext(double dP) {
