@@ -3,6 +3,7 @@
 // vector is vpin_state.cpp's.
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "vpin.hpp"
 #include "vpin_steps.hpp"
@@ -36,6 +37,16 @@ void pourBar(double volume, double V, double& filled, Open open, Complete comple
 // Whether pourBar() takes only a partial(volume) step: the bar's volume, > 0, stays in the open
 // bucket (most bars). A bar with volume > 0 that does not is an edge: a bucket opens or completes in it.
 inline bool insideBucket(double volume, double V, double filled) { return filled > 0 && volume < V - filled; }
+
+// The spare blocks of borrowSpare() and returnSpare().
+struct Spare {
+  std::mutex lock;
+  std::vector<double, HugePageAllocator<double>> changes, volumes;
+};
+Spare& spare() {
+  static Spare s;
+  return s;
+}
 
 }  // namespace
 
@@ -90,6 +101,24 @@ void VpinStream::clearPending() {
   changes_.clear();
   volumes_.clear();
   edges_.clear();
+}
+
+void VpinStream::borrowSpare() {
+  Spare& s = spare();
+  const std::lock_guard<std::mutex> hold(s.lock);
+  changes_.swap(s.changes);
+  volumes_.swap(s.volumes);
+}
+
+void VpinStream::returnSpare() {
+  clearPending();
+  if (changes_.capacity() + volumes_.capacity() > kSpareMost) return;  // freed with the stream
+  Spare& s = spare();
+  const std::lock_guard<std::mutex> hold(s.lock);
+  if (changes_.capacity() + volumes_.capacity() > s.changes.capacity() + s.volumes.capacity()) {
+    changes_.swap(s.changes);
+    volumes_.swap(s.volumes);
+  }
 }
 
 // The pour of commit(), counting only (the same arithmetic, so the count is exact); none once the
