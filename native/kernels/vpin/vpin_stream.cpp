@@ -169,6 +169,7 @@ void VpinStream::commit(const BucketColumns& out) {
   const bool oneSigma = bvc && (p_.sigmaKind == kSigmaSample || p_.sigmaKind == kSigmaFixed);
   const double V = p_.bucketVolume;
   double fractions[kChunk];
+  Memo memo;
   // the open bucket's sums in locals, through a loop without a call (around one, they would live on
   // the stack, and each bar wait on a store)
   double filled = filled_, buy = bucketBuy_;
@@ -178,14 +179,17 @@ void VpinStream::commit(const BucketColumns& out) {
   for (size_t from = 0; from < bars; from += kChunk) {
     const size_t len = std::min(kChunk, bars - from);
     const double* x = changes_.data() + from;
-    if (oneSigma) {
-      for (size_t k = 0; k < len; k++) fractions[k] = standardized(x[k], fixedSigma_);
+    if (oneSigma) {  // each fraction a function of the bar's price change alone
+      memo.map(x, fractions, len, [&](double* y, size_t m) {
+        for (size_t k = 0; k < m; k++) y[k] = standardized(y[k], fixedSigma_);
+        buyFractions(y, m, p_.distribution, p_.nu);
+      });
     } else if (bvc) {
       for (size_t k = 0; k < len; k++) fractions[k] = standardized(x[k], sigmaNext(x[k]));
+      buyFractions(fractions, len, p_.distribution, p_.nu);
     } else {
       std::copy(x, x + len, fractions);
     }
-    if (bvc) buyFractions(fractions, len, p_.distribution, p_.nu);
     const double* v = volumes_.data() + from;
     for (size_t k = 0; k < len; k++) {
       if (!(v[k] > 0)) continue;  // no volume poured
