@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "doubles.hpp"
@@ -51,18 +52,48 @@ constexpr double kMaxBucketsPerCall = 10000000;
 /// Scalars before the variable-length parts of the state vector (see VpinStream::exportState).
 constexpr size_t kStateHeader = 22;
 
+/// A time bar (trivial: Bar{} is all zeros, a resized Bars' new bars are left to be written).
 struct Bar {
-  double index = 0, open = 0, close = 0, volume = 0, buy = 0, count = 0, lastTs = 0;
-  double firstTs = 0;  // the bar's first trade (lastTs: its last)
+  double index, open, close, volume, buy, count, lastTs;
+  double firstTs;  // the bar's first trade (lastTs: its last)
 };
 
+/// HugePageAllocator whose vectors leave the values resize() adds uninitialized (default-initialized:
+/// the caller writes them; zeroing them first was a pass of its own over the bars).
+template <typename T>
+struct UninitAllocator : HugePageAllocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() = default;
+  template <typename U>
+  UninitAllocator(const UninitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+  }
+};
+template <typename T, typename U>
+bool operator==(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
+  return true;
+}
+template <typename T, typename U>
+bool operator!=(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
+  return false;
+}
+
 /// Closed bars, in huge pages when they are many (10 ms bars: a bar for every one or two trades).
-using Bars = std::vector<Bar, HugePageAllocator<Bar>>;
+using Bars = std::vector<Bar, UninitAllocator<Bar>>;
 
 /// What trade aggregation carries from one batch to the next (reference: TradeState).
 struct TradeState {
   bool hasBar = false;
-  Bar bar;
+  Bar bar{};
   double lastTs = -HUGE_VAL;
   double closedBarIndex = -HUGE_VAL;  // bars <= this were closed by flush()
   double lastPrice = NAN;
@@ -218,8 +249,8 @@ class VpinStream {
   Bars pending_;                 // the bars of the chunk prepare() aggregates
   // What prepare() keeps of each bar it closed, in order: its price change (BVC) or its buy fraction
   // (tick rule, labels), its volume; and the times of the bars where a bucket opens or completes.
-  std::vector<double, HugePageAllocator<double>> changes_;
-  std::vector<double, HugePageAllocator<double>> volumes_;
+  std::vector<double, UninitAllocator<double>> changes_;
+  std::vector<double, UninitAllocator<double>> volumes_;
   struct BarTimes {
     size_t bar;  // its place among the bars prepare() closed
     double firstTs, lastTs;

@@ -41,7 +41,7 @@ inline bool insideBucket(double volume, double V, double filled) { return filled
 // The spare blocks of borrowSpare() and returnSpare().
 struct Spare {
   std::mutex lock;
-  std::vector<double, HugePageAllocator<double>> changes, volumes;
+  std::vector<double, UninitAllocator<double>> changes, volumes;
 };
 Spare& spare() {
   static Spare s;
@@ -131,7 +131,13 @@ void VpinStream::countBars(double& total, double& filled, double& prevClose, siz
   // the sums in locals (through the references, each bar's would wait on a store)
   double sum = total, inBucket = filled, close = prevClose;
   size_t count = buckets;
-  for (const Bar& bar : pending_) {
+  const size_t from = volumes_.size(), bars = pending_.size();
+  changes_.resize(from + bars);
+  volumes_.resize(from + bars);
+  double* x = changes_.data() + from;
+  double* v = volumes_.data() + from;
+  for (size_t b = 0; b < bars; b++) {
+    const Bar& bar = pending_[b];
     sum += bar.volume;
     if (sum <= most && bar.volume > 0) {
       if (insideBucket(bar.volume, p_.bucketVolume, inBucket)) {
@@ -139,16 +145,16 @@ void VpinStream::countBars(double& total, double& filled, double& prevClose, siz
       } else {
         pourBar(
             bar.volume, p_.bucketVolume, inBucket, [] {}, [&](double) { count++; }, [](double) {});
-        edges_.push_back(BarTimes{volumes_.size(), bar.firstTs, bar.lastTs});
+        edges_.push_back(BarTimes{from + b, bar.firstTs, bar.lastTs});
       }
     }
     if (bvc) {
-      changes_.push_back(priceChange(p_.priceChange, bar.open, bar.close, close));
+      x[b] = priceChange(p_.priceChange, bar.open, bar.close, close);
       close = bar.close;
     } else {  // BucketState.fraction() of the tick rule and the labels
-      changes_.push_back(bar.volume > 0 ? bar.buy / bar.volume : 0.5);
+      x[b] = bar.volume > 0 ? bar.buy / bar.volume : 0.5;
     }
-    volumes_.push_back(bar.volume);
+    v[b] = bar.volume;
   }
   total = sum;
   filled = inBucket;
