@@ -171,7 +171,7 @@ double VpinStream::pendingSampleSigma() const {
 void VpinStream::commit(const BucketColumns& out) {
   trades_ = next_;
   const bool bvc = p_.classifier == 0;
-  // BVC with one sigma for every bar: z = dP / sigma in one pass, without a sigma rule per bar
+  // BVC with one sigma for every bar: each fraction a function of the bar's price change alone
   const bool oneSigma = bvc && (p_.sigmaKind == kSigmaSample || p_.sigmaKind == kSigmaFixed);
   const double V = p_.bucketVolume;
   double fractions[kChunk];
@@ -185,11 +185,17 @@ void VpinStream::commit(const BucketColumns& out) {
   for (size_t from = 0; from < bars; from += kChunk) {
     const size_t len = std::min(kChunk, bars - from);
     const double* x = changes_.data() + from;
-    if (oneSigma) {  // each fraction a function of the bar's price change alone
-      memo.map(x, fractions, len, [&](double* y, size_t m) {
+    if (oneSigma) {
+      const auto compute = [&](double* y, size_t m) {
         for (size_t k = 0; k < m; k++) y[k] = standardized(y[k], fixedSigma_);
         buyFractions(y, m, p_.distribution, p_.nu);
-      });
+      };
+      if (bars > kChunk) {  // the memo, where it can pay for its setup
+        memo.map(x, fractions, len, compute);
+      } else {
+        std::copy(x, x + len, fractions);
+        compute(fractions, len);
+      }
     } else if (bvc) {
       for (size_t k = 0; k < len; k++) fractions[k] = standardized(x[k], sigmaNext(x[k]));
       buyFractions(fractions, len, p_.distribution, p_.nu);
