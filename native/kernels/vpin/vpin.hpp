@@ -252,7 +252,6 @@ class VpinStream {
   std::vector<double, UninitAllocator<double>> changes_;
   std::vector<double, UninitAllocator<double>> volumes_;
   struct BarTimes {
-    size_t bar;  // its place among the bars prepare() closed
     double firstTs, lastTs;
   };
   std::vector<BarTimes> edges_;

@@ -164,8 +164,4 @@ struct Sigma {
   }
 };
 
-// BucketState.addBars()'s pour of one bar's volume into buckets of V, the one definition of that
-// arithmetic (prepare() counts with it, commit() writes with it, so the count is exact): complete(need)
-// for each bucket the bar completes (then `filled` is 0), partial(rest) for the volume left in the
-
 }  // namespace kernelbus::vpin

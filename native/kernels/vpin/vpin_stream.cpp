@@ -145,7 +145,7 @@ void VpinStream::countBars(double& total, double& filled, double& prevClose, siz
       } else {
         pourBar(
             bar.volume, p_.bucketVolume, inBucket, [] {}, [&](double) { count++; }, [](double) {});
-        edges_.push_back(BarTimes{from + b, bar.firstTs, bar.lastTs});
+        edges_.push_back(BarTimes{bar.firstTs, bar.lastTs});
       }
     }
     if (bvc) {
@@ -208,7 +208,7 @@ void VpinStream::commit(const BucketColumns& out) {
       if (insideBucket(v[k], V, filled)) {
         buy += v[k] * fractions[k];
         filled += v[k];
-      } else if (edge < edges_.size()) {  // an edge: the next bar prepare() kept the times of
+      } else if (edge < edges_.size()) {  // an edge: prepare() kept its times, the next ones (always there)
         filled_ = filled;
         bucketBuy_ = buy;
         pourEdge(v[k], fractions[k], edges_[edge++], out, row);
