@@ -110,7 +110,6 @@ bool smallBars(TradeState& st, double barMs, Doubles ts, Doubles price, Doubles 
       out[b].open = p[s];
       out[b].close = p[e - 1];
       out[b].volume = sums[e];
-      out[b].buy = 0;  // (no classifier's buy volume on this path; written: the bars are not zeroed first)
       out[b].count = static_cast<double>(e - s);
       out[b].lastTs = t[e - 1];
       out[b].firstTs = t[s];
