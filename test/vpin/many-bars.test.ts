@@ -1,10 +1,10 @@
 /**
- * vpin() over many small bars (issue 44): native aggregates the trades 2^14 at a time and, once their
- * bars pass 2^16, counts and drops them and aggregates the trades again to write the buckets (instead
- * of keeping 64 bytes a bar: 460 MB for 10^7 trades in 10 ms bars). These tests take tapes past that
- * point in every classifier and sigma, a fault after the first chunk, a stream fed in large batches and
- * the async call and the Lee-Ready labels, and hold native to the reference's buckets and messages.
- */
+ * vpin() over many small bars (issues 44, 52): native aggregates the trades 2^12 at a time into bars
+ * that stay in cache and keeps 16 bytes of each (its price change or buy fraction, its volume), and
+ * the times of the bars where a bucket opens or completes, instead of 64 bytes a bar (460 MB for 10^7
+ * trades in 10 ms bars) or aggregating the trades twice. These tests take tapes of many chunks in every
+ * classifier and sigma, a fault after the first chunk, a stream fed in large batches and the async call
+ * and the Lee-Ready labels, and hold native to the reference's buckets and messages. */
 import { expect, it } from 'vitest';
 import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
 import type { Trades, VpinBuckets, VpinOptions } from '../../src/index.js';
@@ -12,7 +12,7 @@ import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose, expectSameFault, tolerance } from '../helpers/compare.js';
 import { centGrid, split } from '../helpers/trades.js';
 
-/** 200,000 cent-grid trades: 10 ms bars give about 145,000 bars, past the 65,536 native keeps. */
+/** 200,000 cent-grid trades: 10 ms bars give about 145,000 bars, in 49 chunks. */
 const tape = centGrid(200_000, 11, 0.45);
 const sparse = centGrid(200_000, 12, 0.45, 7_000); // fractional volumes now and then
 /** The tape with quotes a cent or two around each trade, at the bid, at the ask or inside. */
@@ -51,7 +51,7 @@ describeEachBackend(
 
     it.runIf(supports('vpin'))('a fault after the first chunk names the trade the reference names', () => {
       const late = { ts: tape.ts.slice(), price: tape.price.slice(), volume: tape.volume.slice() };
-      late.ts[150_001] = late.ts[150_000] - 1; // decreasing, in the tenth chunk
+      late.ts[150_001] = late.ts[150_000] - 1; // decreasing, in the 37th chunk
       expectSameFault((kk) => kk.vpin(late, base), k);
       const badPrice = { ...tape, price: tape.price.slice() };
       badPrice.price[99_999] = Number.NaN;

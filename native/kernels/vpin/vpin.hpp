@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "doubles.hpp"
@@ -51,18 +52,51 @@ constexpr double kMaxBucketsPerCall = 10000000;
 /// Scalars before the variable-length parts of the state vector (see VpinStream::exportState).
 constexpr size_t kStateHeader = 22;
 
+/// A time bar (trivial: Bar{} is all zeros, a resized Bars' new bars are left to be written).
 struct Bar {
-  double index = 0, open = 0, close = 0, volume = 0, buy = 0, count = 0, lastTs = 0;
-  double firstTs = 0;  // the bar's first trade (lastTs: its last)
+  double index, open, close, volume;
+  double buy;  // the tick rule's or the labels' buy volume; smallBars() (BVC and timeBars(), which never
+               // read it) leaves its closed bars' unwritten: the store cost 3 % of a 10 ms bar call
+  double count, lastTs;
+  double firstTs;  // the bar's first trade (lastTs: its last)
 };
 
+/// HugePageAllocator whose vectors leave the values resize() adds uninitialized (default-initialized:
+/// the caller writes them; zeroing them first was a pass of its own over the bars).
+template <typename T>
+struct UninitAllocator : HugePageAllocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() = default;
+  template <typename U>
+  UninitAllocator(const UninitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+  }
+};
+template <typename T, typename U>
+bool operator==(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
+  return true;
+}
+template <typename T, typename U>
+bool operator!=(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
+  return false;
+}
+
 /// Closed bars, in huge pages when they are many (10 ms bars: a bar for every one or two trades).
-using Bars = std::vector<Bar, HugePageAllocator<Bar>>;
+using Bars = std::vector<Bar, UninitAllocator<Bar>>;
 
 /// What trade aggregation carries from one batch to the next (reference: TradeState).
 struct TradeState {
   bool hasBar = false;
-  Bar bar;
+  Bar bar{};
   double lastTs = -HUGE_VAL;
   double closedBarIndex = -HUGE_VAL;  // bars <= this were closed by flush()
   double lastPrice = NAN;
@@ -152,35 +186,31 @@ class VpinStream {
   VpinStream(const Params& params, double fixedSigma);
 
   /// Phase 1 of update() (closeAtEnd false), flush() (no trades, closeAtEnd true) and vpin() (all
-  /// trades, closeAtEnd true): aggregates the trades into pending bars and counts the buckets that
-  /// commit() will write. On a fault nothing changes and nothing is pending. `labels` (classifier 2,
-  /// else nullptr): the trades' labels, +1 buy, -1 sell, 0 half and half (their sign is read).
-  /// The trades are aggregated kReplayChunk at a time; once their bars are more than keptBars(n), they
-  /// are counted and dropped, and commit() aggregates the trades again (so the trades must stay
-  /// readable and unchanged until commit()). Small bars are a bar for every trade or two, 64 bytes
-  /// each: kept, 10^7 trades in 10 ms bars wrote and read 460 MB of fresh memory, its page faults
-  /// most of the call's time (issue 44).
+  /// trades, closeAtEnd true): aggregates the trades into bars and counts the buckets that commit()
+  /// will write. On a fault nothing changes and nothing is pending. `labels` (classifier 2, else
+  /// nullptr): the trades' labels, +1 buy, -1 sell, 0 half and half (their sign is read).
+  /// The trades are aggregated kPrepareChunk at a time into bars that stay in cache; of each bar only
+  /// what commit() reads is kept, 16 bytes (its price change or buy fraction, its volume), and its times
+  /// where a bucket opens or completes in it. The trades are read once: 10 ms bars are a bar for every
+  /// trade or two, and keeping them whole (64 bytes a bar) or aggregating the trades again in commit()
+  /// cost more than the rest of the call (issues 44, 52).
   Status prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets, const int8_t* labels = nullptr);
   /// Phase 2: moves to the prepared state, writing the counted buckets into `out`.
   void commit(const BucketColumns& out);
-  /// The 'sample' sigma of the bars prepare() closed (sampleStd of their price changes, kept by
-  /// prepare() under BVC with the 'sample' sigma): vpin() computes it before commit().
+  /// The 'sample' sigma of the bars prepare() closed (sampleStd of their price changes, BVC): vpin()
+  /// computes it before commit().
   double pendingSampleSigma() const;
   void setFixedSigma(double sigma) { fixedSigma_ = sigma; }
-  /// Trades prepare() aggregates at a time.
-  static constexpr size_t kReplayChunk = size_t{1} << 14;
-  /// The most bars prepare() keeps for n trades: a quarter of n (16 bytes a trade, where aggregating
-  /// the trades again costs more than the bars' fresh pages), at least 2^16 (4 MB), at most 2^20 (64
-  /// MB). Against 2^16 for any n: 10^7 trades in 1 s bars 450 -> 760 M trades/s, 10^6 in 100 ms bars
-  /// 117 -> 194 M/s (one bench run each, 2 cores); 10 ms bars, past the limit either way, unchanged.
-  static size_t keptBars(size_t n) { return std::max(size_t{1} << 16, std::min(n / 4, size_t{1} << 20)); }
-  /// Whether prepare() stops keeping bars, `bars` kept after `done` of n trades: past keptBars(n), or
-  /// at its pace bound for twice that (10 ms bars: known after the first chunk, before 64 MB of kept
-  /// bars that would be dropped).
-  static bool replays(size_t bars, size_t done, size_t n) {
-    const size_t most = keptBars(n);
-    return bars > most || static_cast<double>(bars) * static_cast<double>(n) > 2.0 * static_cast<double>(most) * static_cast<double>(done);
-  }
+  /// vpin()'s one-call streams: what prepare() keeps of the bars goes in blocks borrowed from one
+  /// spare, and back to it after commit() (the larger pair is kept, up to kSpareMost values), so that
+  /// the next call writes into pages already mapped: fresh ones are zeroed by the system first (10^7
+  /// trades in 10 ms bars: 115 MB, ~18 ms of a ~140 ms call).
+  void borrowSpare();
+  void returnSpare();
+  static constexpr size_t kSpareMost = size_t{1} << 25;
+  /// Trades prepare() aggregates at a time: their bars (64 bytes each, at most a bar a trade) stay in
+  /// the core's cache.
+  static constexpr size_t kPrepareChunk = size_t{1} << 12;
 
   double bucketCount() const { return bucketCount_; }
   /// Length of the state vector, then the vector itself into out[stateSize()]; `history` false: without
@@ -190,13 +220,14 @@ class VpinStream {
   Status importState(const double* state, size_t n);
 
  private:
-  /// What prepare() does with pending bars from `from` on: adds their volume to `total`, counts the
-  /// buckets they complete (until `total` says there are too many) and keeps their price changes.
-  void countBars(size_t from, double& total, double& filled, double& prevClose, size_t& buckets);
-  /// commit()'s pour of the pending bars into rows `row`, `row` + 1, ...
-  void pourPending(const BucketColumns& out, size_t& row);
+  /// What prepare() does with the bars of a chunk (in pending_): adds their volume to `total`, counts
+  /// the buckets they complete (until `total` says there are too many) and keeps what commit() reads
+  /// of them (prevClose: the close before them, BVC's price changes).
+  void countBars(double& total, double& filled, double& prevClose, size_t& buckets);
+  void clearPending();
+  struct BarTimes;
+  void pourEdge(double volume, double f, const BarTimes& t, const BucketColumns& out, size_t& row);
   double sigmaNext(double dP);
-  double fractionOrZ(const Bar& bar);
   void completeBucket(double startTs, double endTs, const BucketColumns& out, size_t row);
 
   Params p_;
@@ -217,17 +248,16 @@ class VpinStream {
   std::vector<double> cdfRing_;  // cdfWindow > 0: ring of the last cdfWindow VPIN values (history_ holds them sorted)
   size_t cdfHead_ = 0;           // index of the oldest value when full
   TradeState next_;              // the trade state prepare() reached
-  Bars pending_;                 // the bars it closed (of the last chunk, when replayed)
-  /// prepare()'s trades when there were more than kReplayChunk: commit() aggregates them again.
-  struct Replay {
-    Doubles ts = nullptr, price = nullptr, volume = nullptr;
-    size_t n = 0;
-    const int8_t* labels = nullptr;
-    bool closeAtEnd = false;
-    bool active = false;
+  double nextPrevClose_ = NAN;   // the close of the last bar it closed (BVC), prevClose_ after commit()
+  Bars pending_;                 // the bars of the chunk prepare() aggregates
+  // What prepare() keeps of each bar it closed, in order: its price change (BVC) or its buy fraction
+  // (tick rule, labels), its volume; and the times of the bars where a bucket opens or completes.
+  std::vector<double, UninitAllocator<double>> changes_;
+  std::vector<double, UninitAllocator<double>> volumes_;
+  struct BarTimes {
+    double firstTs, lastTs;
   };
-  Replay replay_;
-  std::vector<double, HugePageAllocator<double>> changes_;  // the replayed bars' price changes ('sample' sigma only)
+  std::vector<BarTimes> edges_;
 };
 
 /// Time bars of a trade sequence (fault on bad trades), then their columns into `out` (bars.size() rows).

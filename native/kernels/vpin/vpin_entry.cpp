@@ -90,6 +90,7 @@ Outcome Vpin::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, const
     if (Outcome o = requireLength(labelsAt, labels.value.length, n, "as the input"); !o.ok()) return o;
   }
   stream_ = std::make_unique<VpinStream>(p, p.sigmaParam);
+  stream_->borrowSpare();
   return prepareVpin(*stream_, ts, price, volume, n, p, rows_, labels.given ? labels.value.data : nullptr);
 }
 
@@ -97,6 +98,7 @@ void Vpin::fill(Columns out) {
   BucketColumns columns{};
   for (size_t k = 0; k < kBucketColumnCount; k++) columns.*kBucketColumnFields[k] = out.data[k];
   stream_->commit(columns);
+  stream_->returnSpare();
 }
 
 Outcome VpinBytes::count(Bytes columns, size_t rows, Packed params, Optional<Int8In> labels) {

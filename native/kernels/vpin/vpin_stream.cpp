@@ -3,6 +3,7 @@
 // vector is vpin_state.cpp's.
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "vpin.hpp"
 #include "vpin_steps.hpp"
@@ -33,6 +34,20 @@ void pourBar(double volume, double V, double& filled, Open open, Complete comple
   }
 }
 
+// Whether pourBar() takes only a partial(volume) step: the bar's volume, > 0, stays in the open
+// bucket (most bars). A bar with volume > 0 that does not is an edge: a bucket opens or completes in it.
+inline bool insideBucket(double volume, double V, double filled) { return filled > 0 && volume < V - filled; }
+
+// The spare blocks of borrowSpare() and returnSpare().
+struct Spare {
+  std::mutex lock;
+  std::vector<double, UninitAllocator<double>> changes, volumes;
+};
+Spare& spare() {
+  static Spare s;
+  return s;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -42,73 +57,104 @@ VpinStream::VpinStream(const Params& params, double fixedSigma) : p_(params), fi
 
 Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets, const int8_t* labels) {
   next_ = trades_;
-  pending_.clear();
-  changes_.clear();
-  replay_ = Replay{};
+  clearPending();
   buckets = 0;
   // the labels classifier reads a label per trade; the others read none
   if (n > 0 && (p_.classifier == 2) != (labels != nullptr)) return fault(Fault::ParamInvalid, 3, p_.classifier);
+  if (n > 0) {
+    // at most a bar a barMs the trades span, and the open one: one block each, its pages touched as
+    // they are written (no regrowth copies; NaN or negative when the times are bad: none reserved)
+    const double span = std::floor(ts[n - 1] / p_.barMs) - std::floor(ts[0] / p_.barMs) + 2;
+    const size_t most = span > 0 ? static_cast<size_t>(std::min(span, static_cast<double>(n))) + 1 : 0;
+    changes_.reserve(most);
+    volumes_.reserve(most);
+  }
   double total = filled_;
   double filled = filled_;
-  double prevClose = NAN;
-  // kReplayChunk trades at a time; their bars kept while they are few, else counted and dropped
-  // (commit() aggregates the trades again)
-  bool keep = true;
-  for (size_t at = 0; at == 0 || at < n; at += kReplayChunk) {
-    const size_t len = std::min(kReplayChunk, n - at);
-    const size_t from = keep ? pending_.size() : 0;
-    if (!keep) pending_.clear();
+  double prevClose = prevClose_;
+  for (size_t at = 0; at == 0 || at < n; at += kPrepareChunk) {
+    const size_t len = std::min(kPrepareChunk, n - at);
+    pending_.clear();
     Status s =
         aggregate(next_, p_.barMs, p_.classifier == 1, ts + at, price + at, volume + at, len, pending_, labels ? labels + at : nullptr);
     if (!s.ok()) {
-      pending_.clear();
-      changes_.clear();
+      clearPending();
       s.index += static_cast<double>(at);
       return s;
     }
     if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
-    if (keep && replays(pending_.size(), at + len, n)) {
-      keep = false;
-      replay_ = Replay{ts, price, volume, n, labels, closeAtEnd, true};
-      // the price changes of every bar: one block, its pages touched as they are written (no regrowth copies)
-      if (p_.classifier == 0 && p_.sigmaKind == kSigmaSample) changes_.reserve(changes_.size() + n - at);
-    }
-    countBars(from, total, filled, prevClose, buckets);
+    countBars(total, filled, prevClose, buckets);
   }
-  if (!keep) pending_.clear();
+  pending_.clear();
+  nextPrevClose_ = prevClose;
   // BucketState.checkBucketCount()
   const double estimate = total / p_.bucketVolume;
   if (!(estimate <= kMaxBucketsPerCall)) {
-    pending_.clear();
-    changes_.clear();
-    replay_ = Replay{};
+    clearPending();
     return fault(Fault::TooManyBuckets, 0, std::ceil(estimate));
   }
   return Status{};
 }
 
+void VpinStream::clearPending() {
+  pending_.clear();
+  changes_.clear();
+  volumes_.clear();
+  edges_.clear();
+}
+
+void VpinStream::borrowSpare() {
+  Spare& s = spare();
+  const std::lock_guard<std::mutex> hold(s.lock);
+  changes_.swap(s.changes);
+  volumes_.swap(s.volumes);
+}
+
+void VpinStream::returnSpare() {
+  clearPending();
+  if (changes_.capacity() + volumes_.capacity() > kSpareMost) return;  // freed with the stream
+  Spare& s = spare();
+  const std::lock_guard<std::mutex> hold(s.lock);
+  if (changes_.capacity() + volumes_.capacity() > s.changes.capacity() + s.volumes.capacity()) {
+    changes_.swap(s.changes);
+    volumes_.swap(s.volumes);
+  }
+}
+
 // The pour of commit(), counting only (the same arithmetic, so the count is exact); none once the
 // total says there are too many buckets (prepare() then fails: the count is not needed, and a bar's
 // pour could take as many steps as the buckets it completes).
-void VpinStream::countBars(size_t from, double& total, double& filled, double& prevClose, size_t& buckets) {
-  const bool sample = p_.classifier == 0 && p_.sigmaKind == kSigmaSample;
+void VpinStream::countBars(double& total, double& filled, double& prevClose, size_t& buckets) {
+  const bool bvc = p_.classifier == 0;
   // total / V <= kMaxBucketsPerCall, with room for its rounding (the exact test is prepare()'s)
   const double most = kMaxBucketsPerCall * p_.bucketVolume * (1 + 1e-9);
   // the sums in locals (through the references, each bar's would wait on a store)
   double sum = total, inBucket = filled, close = prevClose;
   size_t count = buckets;
-  const size_t end = pending_.size();
-  for (size_t b = from; b < end; b++) {
+  const size_t from = volumes_.size(), bars = pending_.size();
+  changes_.resize(from + bars);
+  volumes_.resize(from + bars);
+  double* x = changes_.data() + from;
+  double* v = volumes_.data() + from;
+  for (size_t b = 0; b < bars; b++) {
     const Bar& bar = pending_[b];
     sum += bar.volume;
-    if (sum <= most) {
-      pourBar(
-          bar.volume, p_.bucketVolume, inBucket, [] {}, [&](double) { count++; }, [](double) {});
+    if (sum <= most && bar.volume > 0) {
+      if (insideBucket(bar.volume, p_.bucketVolume, inBucket)) {
+        inBucket += bar.volume;
+      } else {
+        pourBar(
+            bar.volume, p_.bucketVolume, inBucket, [] {}, [&](double) { count++; }, [](double) {});
+        edges_.push_back(BarTimes{bar.firstTs, bar.lastTs});
+      }
     }
-    if (sample) {
-      changes_.push_back(priceChange(p_.priceChange, bar.open, bar.close, close));
+    if (bvc) {
+      x[b] = priceChange(p_.priceChange, bar.open, bar.close, close);
       close = bar.close;
+    } else {  // BucketState.fraction() of the tick rule and the labels
+      x[b] = bar.volume > 0 ? bar.buy / bar.volume : 0.5;
     }
+    v[b] = bar.volume;
   }
   total = sum;
   filled = inBucket;
@@ -120,81 +166,76 @@ double VpinStream::pendingSampleSigma() const {
   return sampleStd(changes_.size(), [this](size_t i) { return changes_[i]; });
 }
 
-// commit() + BucketState.addBars(): the pending bars, or the replayed trades' bars a chunk at a time.
+// commit() + BucketState.addBars() over what prepare() kept of the bars, kChunk bars at a time: their
+// fractions (the CDF vectorizes over them), then their pour, bar by bar.
 void VpinStream::commit(const BucketColumns& out) {
+  trades_ = next_;
+  const bool bvc = p_.classifier == 0;
+  // BVC with one sigma for every bar: each fraction a function of the bar's price change alone
+  const bool oneSigma = bvc && (p_.sigmaKind == kSigmaSample || p_.sigmaKind == kSigmaFixed);
+  const double V = p_.bucketVolume;
+  double fractions[kChunk];
+  Memo memo;
+  // the open bucket's sums in locals, through a loop without a call (around one, they would live on
+  // the stack, and each bar wait on a store)
+  double filled = filled_, buy = bucketBuy_;
   size_t row = 0;
-  if (!replay_.active) {
-    trades_ = next_;
-    pourPending(out, row);
-  } else {
-    const Replay r = replay_;
-    TradeState st = trades_;
-    for (size_t at = 0; at < r.n; at += kReplayChunk) {
-      const size_t len = std::min(kReplayChunk, r.n - at);
-      pending_.clear();
-      aggregate(st, p_.barMs, p_.classifier == 1, r.ts + at, r.price + at, r.volume + at, len, pending_,
-                r.labels ? r.labels + at : nullptr);
-      if (r.closeAtEnd && at + len == r.n) closeOpenBar(st, pending_);
-      pourPending(out, row);
-    }
-    trades_ = next_;
-    replay_ = Replay{};
-  }
-  pending_.clear();
-  changes_.clear();
-}
-
-// The pending bars kChunk at a time: their fractions (the CDF vectorizes over them), then their
-// pour, bar by bar (the open bucket's sums in locals: as members, each bar's would wait on a store).
-void VpinStream::pourPending(const BucketColumns& out, size_t& row) {
-  double fractions[kChunk];  // the fractions of kChunk bars at a time
-  // BVC with one sigma for every bar: z = dP / sigma in one pass (fractionOrZ()'s steps, without its
-  // sigma rule per bar)
-  const bool oneSigma = p_.classifier == 0 && (p_.sigmaKind == kSigmaSample || p_.sigmaKind == kSigmaFixed);
-  double filled = filled_, buy = bucketBuy_, start = bucketStart_;
-  for (size_t from = 0; from < pending_.size(); from += kChunk) {
-    const size_t len = std::min(kChunk, pending_.size() - from);
-    const Bar* bars = pending_.data() + from;
+  size_t edge = 0;
+  const size_t bars = volumes_.size();
+  for (size_t from = 0; from < bars; from += kChunk) {
+    const size_t len = std::min(kChunk, bars - from);
+    const double* x = changes_.data() + from;
     if (oneSigma) {
-      double prevClose = prevClose_;
-      for (size_t k = 0; k < len; k++) {
-        fractions[k] = standardized(priceChange(p_.priceChange, bars[k].open, bars[k].close, prevClose), fixedSigma_);
-        prevClose = bars[k].close;
+      const auto compute = [&](double* y, size_t m) {
+        for (size_t k = 0; k < m; k++) y[k] = standardized(y[k], fixedSigma_);
+        buyFractions(y, m, p_.distribution, p_.nu);
+      };
+      if (bars > kChunk) {  // the memo, where it can pay for its setup
+        memo.map(x, fractions, len, compute);
+      } else {
+        std::copy(x, x + len, fractions);
+        compute(fractions, len);
       }
-      prevClose_ = prevClose;
+    } else if (bvc) {
+      for (size_t k = 0; k < len; k++) fractions[k] = standardized(x[k], sigmaNext(x[k]));
+      buyFractions(fractions, len, p_.distribution, p_.nu);
     } else {
-      for (size_t k = 0; k < len; k++) fractions[k] = fractionOrZ(bars[k]);
+      std::copy(x, x + len, fractions);
     }
-    if (p_.classifier == 0) buyFractions(fractions, len, p_.distribution, p_.nu);
+    const double* v = volumes_.data() + from;
     for (size_t k = 0; k < len; k++) {
-      const Bar& bar = bars[k];
-      const double f = fractions[k];
-      pourBar(
-          bar.volume, p_.bucketVolume, filled, [&] { start = bar.firstTs; },
-          [&](double need) {
-            bucketBuy_ = buy + need * f;
-            completeBucket(start, bar.lastTs, out, row++);
-            buy = 0;
-          },
-          [&](double rest) { buy += rest * f; });
+      if (!(v[k] > 0)) continue;  // no volume poured
+      if (insideBucket(v[k], V, filled)) {
+        buy += v[k] * fractions[k];
+        filled += v[k];
+      } else if (edge < edges_.size()) {  // an edge: prepare() kept its times, the next ones (always there)
+        filled_ = filled;
+        bucketBuy_ = buy;
+        pourEdge(v[k], fractions[k], edges_[edge++], out, row);
+        filled = filled_;
+        buy = bucketBuy_;
+      }
     }
   }
   filled_ = filled;
   bucketBuy_ = buy;
-  bucketStart_ = start;
+  if (bvc) prevClose_ = nextPrevClose_;
+  clearPending();
+}
+
+// commit()'s pour of a bar in which a bucket opens or completes (`t` its times), from the members.
+void VpinStream::pourEdge(double volume, double f, const BarTimes& t, const BucketColumns& out, size_t& row) {
+  pourBar(
+      volume, p_.bucketVolume, filled_, [&] { bucketStart_ = t.firstTs; },
+      [&](double need) {
+        bucketBuy_ += need * f;
+        completeBucket(bucketStart_, t.lastTs, out, row++);
+      },
+      [&](double rest) { bucketBuy_ += rest * f; });
 }
 
 double VpinStream::sigmaNext(double dP) {
   return Sigma{p_.sigmaKind, p_.sigmaParam, fixedSigma_, &ewmaVar_, &dpWindow_, &dpHead_}.next(dP);
-}
-
-// BucketState.fraction(): the tick rule's fraction, or BVC's standardized price change (buyFractions()
-// makes it the fraction).
-double VpinStream::fractionOrZ(const Bar& bar) {
-  if (p_.classifier != 0) return bar.volume > 0 ? bar.buy / bar.volume : 0.5;
-  const double dP = priceChange(p_.priceChange, bar.open, bar.close, prevClose_);
-  prevClose_ = bar.close;
-  return standardized(dP, sigmaNext(dP));
 }
 
 // BucketState.completeBucket()
