@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <utility>
 
 namespace kernelbus {
 
@@ -39,6 +40,35 @@ bool operator==(const HugePageAllocator<T>&, const HugePageAllocator<U>&) noexce
 }
 template <typename T, typename U>
 bool operator!=(const HugePageAllocator<T>&, const HugePageAllocator<U>&) noexcept {
+  return false;
+}
+
+/// HugePageAllocator whose vectors leave the values resize() adds uninitialized (default-initialized:
+/// the caller writes them; zeroing them first is a pass of its own: vpin()'s bars, a covariance's centred returns).
+template <typename T>
+struct UninitAllocator : HugePageAllocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() = default;
+  template <typename U>
+  UninitAllocator(const UninitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+  }
+};
+template <typename T, typename U>
+bool operator==(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
+  return true;
+}
+template <typename T, typename U>
+bool operator!=(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
   return false;
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "memory.hpp"
 #include "parallel.hpp"
 #include "status.hpp"
 
@@ -19,23 +20,46 @@ inline Status fault(Fault f, size_t index, double value, size_t cols) {
 
 // checkReturns(): every return finite or NaN, else the fault at the first infinite one (row-major);
 // `missing`, when given, says whether any is NaN (found in the same pass). Blocks of 256 values are
-// tested without a branch (a loop that vectorizes); the block with an infinity is scanned again for the
-// first one.
+// tested without a branch (a loop that vectorizes), chunks of 2^18 values on the threads; the block
+// with an infinity is scanned again for the first one.
 inline Status checkReturns(const double* returns, size_t n, size_t cols, bool* missing = nullptr) {
-  constexpr size_t kBlock = 256;
+  constexpr size_t kBlock = 256, kChunk = size_t{1} << 18;
+  // per chunk: its first infinite value's index (n: none), and whether it holds a NaN
+  const auto scan = [returns](size_t begin, size_t end, bool& nan) {
+    for (size_t from = begin; from < end; from += kBlock) {
+      const size_t to = from + kBlock < end ? from + kBlock : end;
+      bool infinite = false;
+      for (size_t i = from; i < to; i++) {
+        infinite |= std::fabs(returns[i]) == INFINITY;
+        nan |= returns[i] != returns[i];
+      }
+      if (!infinite) continue;
+      for (size_t i = from; i < to; i++) {
+        if (std::fabs(returns[i]) == INFINITY) return i;
+      }
+    }
+    return end;
+  };
+  size_t first = n;
   bool nan = false;
-  for (size_t from = 0; from < n; from += kBlock) {
-    const size_t to = from + kBlock < n ? from + kBlock : n;
-    bool infinite = false;
-    for (size_t i = from; i < to; i++) {
-      infinite |= std::fabs(returns[i]) == INFINITY;
-      nan |= returns[i] != returns[i];
-    }
-    if (!infinite) continue;
-    for (size_t i = from; i < to; i++) {
-      if (std::fabs(returns[i]) == INFINITY) return fault(Fault::ReturnNotFinite, i, returns[i], cols);
-    }
+  if (n <= kChunk) {
+    first = scan(0, n, nan);
+  } else {
+    const size_t chunks = (n + kChunk - 1) / kChunk;
+    std::vector<size_t> infinite(chunks, n);
+    std::vector<char> nans(chunks, 0);
+    parallelForChunks(n, kChunk, [&](size_t begin, size_t end) {
+      for (size_t c = begin; c < end; c += kChunk) {
+        bool found = false;
+        const size_t stop = std::min(end, c + kChunk), at = scan(c, stop, found);
+        if (at < stop) infinite[c / kChunk] = at;
+        nans[c / kChunk] = found;
+      }
+    });
+    for (size_t c = 0; c < chunks && first == n; c++) first = infinite[c];
+    for (const char f : nans) nan |= f != 0;
   }
+  if (first < n) return fault(Fault::ReturnNotFinite, first, returns[first], cols);
   if (missing) *missing = nan;
   return Status{};
 }
@@ -48,13 +72,11 @@ inline Status checkWeights(const double* weights, size_t n, size_t cols) {
   return Status{};
 }
 
-// completeRows(): the rows without a NaN, copied row-major into `kept`; their count. `missing`:
-// whether any value is NaN (checkReturns'); without one the rows are copied whole, in one pass.
-inline size_t completeRows(const double* x, size_t rows, size_t cols, std::vector<double>& kept, bool missing) {
-  if (!missing) {
-    kept.assign(x, x + rows * cols);
-    return rows;
-  }
+/// Rows of returns a kernel works on: written once each (not zeroed first), in huge pages when large.
+using Rows = std::vector<double, UninitAllocator<double>>;
+
+// completeRows(): the rows of x without a NaN, copied row-major into `kept`; their count.
+inline size_t completeRows(const double* x, size_t rows, size_t cols, Rows& kept) {
   kept.resize(rows * cols);
   size_t n = 0;
   for (size_t t = 0; t < rows; t++) {
@@ -69,22 +91,24 @@ inline size_t completeRows(const double* x, size_t rows, size_t cols, std::vecto
   return n;
 }
 
-// centreColumns(): each column of d (n x cols, row-major, n >= 1) less its mean, into `mean` (cols). Each
-// mean is summed over the rows in order and divided by n, as the reference; blocks of columns, then
-// blocks of rows, are shared out between the threads (the same bits for any number of threads).
-inline void centreColumns(double* d, size_t n, size_t cols, std::vector<double>& mean) {
+// centreColumns(): the n rows of `from` (n x cols, row-major, n >= 1) less their column means, into `to`
+// (which may be `from`), the means into `mean`. Each mean is summed over the rows in order and divided
+// by n, as the reference; blocks of columns, then blocks of rows, are shared out between the threads
+// (the same bits for any number of threads), and each row of `to` is written once.
+inline void centreColumns(const double* from, double* to, size_t n, size_t cols, std::vector<double>& mean) {
   mean.assign(cols, 0.0);
   parallelFor(cols, std::max<size_t>(64, 262144 / (n + 1)), [&](size_t c0, size_t c1) {
     for (size_t t = 0; t < n; t++) {
-      const double* row = d + t * cols;
+      const double* row = from + t * cols;
       for (size_t i = c0; i < c1; i++) mean[i] += row[i];
     }
     for (size_t i = c0; i < c1; i++) mean[i] /= static_cast<double>(n);
   });
   parallelFor(n, std::max<size_t>(1, 65536 / (cols + 1)), [&](size_t t0, size_t t1) {
     for (size_t t = t0; t < t1; t++) {
-      double* row = d + t * cols;
-      for (size_t i = 0; i < cols; i++) row[i] -= mean[i];
+      const double* row = from + t * cols;
+      double* out = to + t * cols;
+      for (size_t i = 0; i < cols; i++) out[i] = row[i] - mean[i];
     }
   });
 }

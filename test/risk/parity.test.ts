@@ -745,4 +745,25 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
       expectSameFault(call, k);
     }
   });
+
+  it('a panel of more than 2^18 returns (scanned in chunks on threads): the fault names the first infinite one', () => {
+    const rows = 700;
+    const cols = 500;
+    for (const cells of [
+      [[600, 7, -Infinity], [650, 1, Infinity], [10, 3, NaN]],
+      [[100, 5, Infinity], [600, 7, -Infinity], [699, 499, NaN]],
+      [[699, 499, Infinity], [20, 20, NaN]],
+    ]) {
+      const data = Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(i) * 0.01);
+      for (const [r, c, v] of cells) data[r * cols + c] = v;
+      const returns = { data, rows, cols };
+      for (const [kernel, call] of [
+        ['covariance', (kk: Kernels) => kk.covariance(returns)],
+        ['hrp', (kk: Kernels) => kk.hrp(returns)],
+        ['componentVar', (kk: Kernels) => kk.componentVar(returns, new Float64Array(cols).fill(1 / cols))],
+      ] as const) {
+        if (supports(kernel)) expectSameFault(call, k);
+      }
+    }
+  });
 });

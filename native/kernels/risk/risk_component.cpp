@@ -73,14 +73,16 @@ Status componentVar(const double* returns, size_t rows, size_t cols, const doubl
   if (Status s = detail::checkWeights(weights, P * N, N); !s.ok()) return s;
   bool missing = false;
   if (Status s = detail::checkReturns(returns, rows * cols, cols, &missing); !s.ok()) return s;
-  std::vector<double> d;
-  const size_t n = detail::completeRows(returns, rows, cols, d, missing);
+  detail::Rows d;  // the complete rows (when some are not), then centred
+  const size_t n = missing ? detail::completeRows(returns, rows, cols, d) : rows;
+  const double* kept = missing ? d.data() : returns;
   if (n < 2) {
     std::fill(out, out + componentVarLength(P, N), NAN);
     return Status{};
   }
   std::vector<double> mu;
-  detail::centreColumns(d.data(), n, N, mu);
+  d.resize(n * N);
+  detail::centreColumns(kept, d.data(), n, N, mu);
   const double nd = static_cast<double>(n);
   const double alpha = 1 - confidence;
   const double z = normalQuantile(alpha);

@@ -16,6 +16,7 @@ namespace {
 using detail::centreColumns;
 using detail::checkReturns;
 using detail::completeRows;
+using detail::Rows;
 
 // Every element [i][j] of out (p x p; only j >= i when Upper) of the given rows updated by
 // `step(c, a_ti, b_tj, t)` for t = 0..n-1 in order, exactly as the reference's loop over t, but eight
@@ -198,9 +199,9 @@ void crossSweep(const double* a, const double* b, size_t n, size_t p, double* ou
 }
 
 // cross() through the steps' cross-product.
-std::vector<double> cross(const CovarianceSteps& steps, const std::vector<double>& a, const std::vector<double>& b, size_t n, size_t p) {
+std::vector<double> cross(const CovarianceSteps& steps, const double* a, const double* b, size_t n, size_t p) {
   std::vector<double> out(p * p);
-  steps.cross(a.data(), b.data(), n, p, out.data());
+  steps.cross(a, b, n, p, out.data());
   return out;
 }
 
@@ -214,7 +215,7 @@ void blend(const CovarianceOut& o, const std::vector<double>& target, double kap
 }
 
 // constantCorrelation()
-void constantCorrelation(const CovarianceSteps& steps, const CovarianceOut& o, const std::vector<double>& d, size_t n, size_t p) {
+void constantCorrelation(const CovarianceSteps& steps, const CovarianceOut& o, const double* d, size_t n, size_t p) {
   const std::vector<double> S(o.cov, o.cov + p * p);
   const double dn = static_cast<double>(n), dp = static_cast<double>(p);
   std::vector<double> std_(p);
@@ -228,12 +229,13 @@ void constantCorrelation(const CovarianceSteps& steps, const CovarianceOut& o, c
   for (size_t i = 0; i < p; i++) {
     for (size_t j = 0; j < p; j++) F[i * p + j] = i == j ? S[i * p + i] : rBar * (std_[i] * std_[j]);
   }
-  std::vector<double> y(d.size()), cube(d.size());
-  for (size_t k = 0; k < d.size(); k++) {
+  std::vector<double> y(n * p), cube(n * p);
+  for (size_t k = 0; k < n * p; k++) {
     y[k] = d[k] * d[k];
     cube[k] = d[k] * d[k] * d[k];
   }
-  const std::vector<double> yy = cross(steps, y, y, n, p), xx = cross(steps, d, d, n, p), x3x = cross(steps, cube, d, n, p);
+  const std::vector<double> yy = cross(steps, y.data(), y.data(), n, p), xx = cross(steps, d, d, n, p),
+                            x3x = cross(steps, cube.data(), d, n, p);
   double pi = 0, piDiagonal = 0, thetaSum = 0, gamma = 0;
   for (size_t i = 0; i < p; i++) {
     for (size_t j = 0; j < p; j++) {
@@ -255,7 +257,7 @@ void constantCorrelation(const CovarianceSteps& steps, const CovarianceOut& o, c
 }
 
 // singleFactor()
-void singleFactor(const CovarianceSteps& steps, const CovarianceOut& o, const std::vector<double>& d, size_t n, size_t p) {
+void singleFactor(const CovarianceSteps& steps, const CovarianceOut& o, const double* d, size_t n, size_t p) {
   const std::vector<double> S(o.cov, o.cov + p * p);
   const double dn = static_cast<double>(n), dp = static_cast<double>(p);
   std::vector<double> market(n);
@@ -276,8 +278,8 @@ void singleFactor(const CovarianceSteps& steps, const CovarianceOut& o, const st
   for (size_t i = 0; i < p; i++) {
     for (size_t j = 0; j < p; j++) F[i * p + j] = i == j ? S[i * p + i] : (betas[i] * betas[j]) / varMarket;
   }
-  std::vector<double> y(d.size()), z(d.size());
-  for (size_t k = 0; k < d.size(); k++) {
+  std::vector<double> y(n * p), z(n * p);
+  for (size_t k = 0; k < n * p; k++) {
     y[k] = d[k] * d[k];
     z[k] = d[k] * market[k / p];
   }
@@ -290,7 +292,7 @@ void singleFactor(const CovarianceSteps& steps, const CovarianceOut& o, const st
     }
     rowSquares += row * row;
   }
-  const std::vector<double> yz = cross(steps, y, z, n, p), zz = cross(steps, z, z, n, p);
+  const std::vector<double> yz = cross(steps, y.data(), z.data(), n, p), zz = cross(steps, z.data(), z.data(), n, p);
   double c = 0, squares = 0, diagonalSquares = 0, roff1 = 0, roff1Diagonal = 0, roff3 = 0, roff3Diagonal = 0;
   for (size_t i = 0; i < p; i++) {
     for (size_t j = 0; j < p; j++) {
@@ -345,8 +347,10 @@ Status covariance(const CovarianceSteps& steps, const double* returns, size_t ro
   bool missing = false;
   const Status s = checkReturns(returns, rows * cols, cols, &missing);
   if (!s.ok()) return s;
-  std::vector<double> d;
-  const size_t n = completeRows(returns, rows, cols, d, missing);
+  // the complete rows when some are not (else the returns themselves), then what the sums run over
+  Rows d;
+  const size_t n = missing ? completeRows(returns, rows, cols, d) : rows;
+  const double* kept = missing ? d.data() : returns;
   const CovarianceOut o = covarianceOut(out, cols);
   std::fill(o.cov, o.cov + cols * cols, 0.0);
   *o.shrinkage = NAN;
@@ -356,11 +360,12 @@ Status covariance(const CovarianceSteps& steps, const double* returns, size_t ro
       std::fill(out, out + covarianceLength(cols), NAN);
       return Status{};
     }
+    d.resize(n * cols);
     if (method == kSemi) {  // the shortfalls below the benchmark
-      for (size_t k = 0; k < n * cols; k++) d[k] = std::min(d[k] - benchmark, 0.0);
+      for (size_t k = 0; k < n * cols; k++) d[k] = std::min(kept[k] - benchmark, 0.0);
     } else {  // centred
       std::vector<double> mean;
-      centreColumns(d.data(), n, cols, mean);
+      centreColumns(kept, d.data(), n, cols, mean);
     }
     steps.gram(d.data(), n, cols, o.cov);
     const double divisor = static_cast<double>(ddof1 ? n - 1 : n);
@@ -372,8 +377,8 @@ Status covariance(const CovarianceSteps& steps, const double* returns, size_t ro
       }
     });
     if (method == kLedoitWolf || method == kOas) shrink(o, d.data(), n, cols, method);
-    if (method == kConstantCorrelation) constantCorrelation(steps, o, d, n, cols);
-    if (method == kSingleFactor) singleFactor(steps, o, d, n, cols);
+    if (method == kConstantCorrelation) constantCorrelation(steps, o, d.data(), n, cols);
+    if (method == kSingleFactor) singleFactor(steps, o, d.data(), n, cols);
     return Status{};
   } else if (n == 0) {
     std::fill(out, out + covarianceLength(cols), NAN);
@@ -385,10 +390,10 @@ Status covariance(const CovarianceSteps& steps, const double* returns, size_t ro
       w[t] = std::pow(lambda, static_cast<double>(n - 1 - t));
       den += w[t];
     }
-    weightedSweep(d.data(), n, cols, w.data(), o.cov);
+    weightedSweep(kept, n, cols, w.data(), o.cov);
     for (size_t i = 0; i < cols * cols; i++) o.cov[i] /= den;
   } else {
-    ewmaSweep(d.data(), n, cols, lambda, o.cov);
+    ewmaSweep(kept, n, cols, lambda, o.cov);
   }
   for (size_t i = 0; i < cols; i++) {
     for (size_t j = 0; j < i; j++) o.cov[i * cols + j] = o.cov[j * cols + i];

@@ -61,35 +61,6 @@ struct Bar {
   double firstTs;  // the bar's first trade (lastTs: its last)
 };
 
-/// HugePageAllocator whose vectors leave the values resize() adds uninitialized (default-initialized:
-/// the caller writes them; zeroing them first was a pass of its own over the bars).
-template <typename T>
-struct UninitAllocator : HugePageAllocator<T> {
-  template <typename U>
-  struct rebind {
-    using other = UninitAllocator<U>;
-  };
-  UninitAllocator() = default;
-  template <typename U>
-  UninitAllocator(const UninitAllocator<U>&) noexcept {}
-  template <typename U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <typename U, typename... A>
-  void construct(U* p, A&&... a) {
-    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
-  }
-};
-template <typename T, typename U>
-bool operator==(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
-  return true;
-}
-template <typename T, typename U>
-bool operator!=(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
-  return false;
-}
-
 /// Closed bars, in huge pages when they are many (10 ms bars: a bar for every one or two trades).
 using Bars = std::vector<Bar, UninitAllocator<Bar>>;
 
@@ -207,7 +178,7 @@ class VpinStream {
   /// trades in 10 ms bars: 115 MB, ~18 ms of a ~140 ms call).
   void borrowSpare();
   void returnSpare();
-  static constexpr size_t kSpareMost = size_t{1} << 25;
+  static constexpr size_t kSpareMost = size_t{1} << 22;
   /// Trades prepare() aggregates at a time: their bars (64 bytes each, at most a bar a trade) stay in
   /// the core's cache.
   static constexpr size_t kPrepareChunk = size_t{1} << 12;
