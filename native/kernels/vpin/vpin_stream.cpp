@@ -72,8 +72,11 @@ Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, 
   double total = filled_;
   double filled = filled_;
   double prevClose = prevClose_;
-  for (size_t at = 0; at == 0 || at < n; at += kPrepareChunk) {
-    const size_t len = std::min(kPrepareChunk, n - at);
+  // a chunk of kPrepareChunk trades, or 16 times that after one whose bars were few (long bars: a
+  // chunk's fixed cost, the call and the count, was 3 % of a 60 s bar call at 4096 trades)
+  size_t chunk = kPrepareChunk, at = 0;
+  do {
+    const size_t len = std::min(chunk, n - at);
     pending_.clear();
     Status s =
         aggregate(next_, p_.barMs, p_.classifier == 1, ts + at, price + at, volume + at, len, pending_, labels ? labels + at : nullptr);
@@ -84,7 +87,9 @@ Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, 
     }
     if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
     countBars(total, filled, prevClose, buckets);
-  }
+    at += len;
+    chunk = 64 * pending_.size() <= len ? 16 * kPrepareChunk : kPrepareChunk;
+  } while (at < n);
   pending_.clear();
   nextPrevClose_ = prevClose;
   // BucketState.checkBucketCount()
