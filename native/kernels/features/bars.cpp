@@ -32,7 +32,7 @@ Status firstFault(Doubles ts, Doubles price, Doubles volume, size_t n, bool time
 /// rule by integer arithmetic, high and low by selects, the buy volume by adding v or +0 (the same
 /// sums: x + 0 is x, and no sum is -0), the open bar in locals, the checks folded into one flag (a
 /// flagged tape is scanned again for its first fault, firstFault()).
-/// `blocks`: take the 4-trade blocks below, a gain only where D4 is one register (simd::run's
+/// `blocks`: take the 8-trade blocks below (two of 4 lanes), a gain only where D4 is one register (simd::run's
 /// AVX2 and AVX-512 copies); the baseline copy is slower with them than without.
 template <int By>
 KERNELBUS_VECTOR_BODY Status barsLoop(Doubles ts, Doubles price, Doubles volume, size_t n, double threshold, bool blocks,
@@ -91,48 +91,56 @@ KERNELBUS_VECTOR_BODY Status barsLoop(Doubles ts, Doubles price, Doubles volume,
   size_t i = 0;
 #if defined(__GNUC__)
   if (blocks) {
-    // Blocks of 4 trades inside the open bar, the checks and the tick rule in vector lanes: taken when
-    // the 4 are valid with prices > 0 (no signed zero for high and low to tell apart, and dollar sums
-    // that only grow) and the bar does not close in them; otherwise the 4 go through step(). The sums
+    // Blocks of 8 trades inside the open bar, the checks and the tick rule in vector lanes: taken when
+    // the 8 are valid with prices > 0 (no signed zero for high and low to tell apart, and dollar sums
+    // that only grow) and the bar does not close in them; otherwise the 8 go through step(). The sums
     // are the same adds in the same order. A time bar does not close in them when the last one's end
     // is the bar's: an end, (floor(ts / barMs) + 1) barMs, never decreases with ts, and the trade
     // before them had the bar's.
-    while (i + 4 <= n) {
+    while (i + 8 <= n) {
       if (std::isnan(open)) {
         step(i++);
         continue;
       }
-      const Lanes4 lane = lanes4(ts, price, volume, i, sign);
-      const D4 t4 = lane.t, p4 = lane.p, v4 = lane.v, d4 = p4 * v4;
+      // two blocks of 4 at once (one check, one branch and one fold of high and low for 8 trades)
+      const Lanes4 a = lanes4(ts, price, volume, i, sign);
+      Lanes4 b = lanes4(ts, price, volume, i + 4, 0);
+      b.s |= __builtin_shufflevector(a.s, a.s, 3, 3, 3, 3) & (b.s == 0);  // the sign carried from a's last
+      const D4 da = a.p * a.v, db = b.p * b.v;
       double nv = vol, nd = dollarValue;
       for (int k = 0; k < 4; k++) {
-        nv += v4[k];
-        nd += d4[k];
+        nv += a.v[k];
+        nd += da[k];
+      }
+      for (int k = 0; k < 4; k++) {
+        nv += b.v[k];
+        nd += db[k];
       }
       bool closes;
       if constexpr (By == 3) {
-        closes = !((std::floor(t4[3] / threshold) + 1) * threshold <= end);
+        closes = !((std::floor(b.t[3] / threshold) + 1) * threshold <= end);
       } else {
-        closes = (By == 0 ? ticks + 4 : By == 1 ? nv : nd) >= threshold;
+        closes = (By == 0 ? ticks + 8 : By == 1 ? nv : nd) >= threshold;
       }
-      if (!lane.ok || closes) {
-        for (size_t k = i + 4; i < k; i++) step(i);
+      if (!(a.ok && b.ok) || closes) {
+        for (size_t k = i + 8; i < k; i++) step(i);
         continue;
       }
-      const L4 s = lane.s;
-      const D4 buy4 = (D4)((L4)v4 & (s == 1));
-      for (int k = 0; k < 4; k++) buyVolume += buy4[k];
-      const double h = std::max(std::max(p4[0], p4[1]), std::max(p4[2], p4[3]));
-      const double l = std::min(std::min(p4[0], p4[1]), std::min(p4[2], p4[3]));
+      const D4 buyA = (D4)((L4)a.v & (a.s == 1)), buyB = (D4)((L4)b.v & (b.s == 1));
+      for (int k = 0; k < 4; k++) buyVolume += buyA[k];
+      for (int k = 0; k < 4; k++) buyVolume += buyB[k];
+      const D4 up = a.p > b.p ? a.p : b.p, down = a.p < b.p ? a.p : b.p;
+      const double h = std::max(std::max(up[0], up[1]), std::max(up[2], up[3]));
+      const double l = std::min(std::min(down[0], down[1]), std::min(down[2], down[3]));
       high = h > high ? h : high;
       low = l < low ? l : low;
-      ticks += 4;  // an integer below 2^53: the same as four + 1
+      ticks += 8;  // an integer below 2^53: the same as eight + 1
       vol = nv;
       dollarValue = nd;
-      sign = static_cast<int>(s[3]);
-      prev = p4[3];
-      lastTs = t4[3];
-      i += 4;
+      sign = static_cast<int>(b.s[3]);
+      prev = b.p[3];
+      lastTs = b.t[3];
+      i += 8;
     }
   }
 #endif
