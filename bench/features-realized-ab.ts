@@ -10,13 +10,10 @@
  * and of base time / head time. KERNELBUS_THREADS=1 measures one thread.
  * Usage: tsx bench/features-realized-ab.ts <base checkout> [rounds=3] [runs=5]
  */
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alternateChildren, median } from './ab-children.js';
 
 const self = fileURLToPath(import.meta.url);
-const head = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 type Timings = Record<string, { n: number; wall: number; cpu: number }>;
 
 /** The child: `root`'s native kernels on the tape, best wall and CPU ms of `runs` calls per case. */
@@ -62,18 +59,7 @@ if (process.argv[2] === '--child') {
 } else {
   const [baseArg, roundsArg = '3', runsArg = '5'] = process.argv.slice(2);
   if (!baseArg) throw new Error('usage: tsx bench/features-realized-ab.ts <base checkout> [rounds] [runs]');
-  const base = resolve(baseArg);
-  const results: Record<'base' | 'head', Timings[]> = { base: [], head: [] };
-  for (let r = 0; r < Number(roundsArg); r++) {
-    for (const side of r % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const)) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', side === 'base' ? base : head, runsArg], {
-        cwd: head,
-        encoding: 'utf8',
-      });
-      results[side].push(JSON.parse(out.trim().split('\n').pop() as string));
-      console.error(`round ${r + 1}: ${side} done`);
-    }
-  }
+  const results = alternateChildren<Timings>(self, baseArg, Number(roundsArg), runsArg);
   const rate = (t: { n: number }, ms: number) => `${(t.n / ms / 1e3).toFixed(0)} M/s`;
   for (const name of Object.keys(results.base[0])) {
     const [b, h] = [results.base, results.head].map((rs) => rs.map((x) => x[name]));
