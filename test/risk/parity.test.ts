@@ -750,9 +750,20 @@ describeEachBackend('risk family parity', (k: Kernels, name, supports: Supports)
     const rows = 700;
     const cols = 500;
     for (const cells of [
-      [[600, 7, -Infinity], [650, 1, Infinity], [10, 3, NaN]],
-      [[100, 5, Infinity], [600, 7, -Infinity], [699, 499, NaN]],
-      [[699, 499, Infinity], [20, 20, NaN]],
+      [
+        [600, 7, -Infinity],
+        [650, 1, Infinity],
+        [10, 3, NaN],
+      ],
+      [
+        [100, 5, Infinity],
+        [600, 7, -Infinity],
+        [699, 499, NaN],
+      ],
+      [
+        [699, 499, Infinity],
+        [20, 20, NaN],
+      ],
     ]) {
       const data = Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(i) * 0.01);
       for (const [r, c, v] of cells) data[r * cols + c] = v;
