@@ -15,6 +15,22 @@ export const headRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The median of `xs` (the upper one of an even count). */
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** `run` once to warm up, then the best wall and CPU time (user + system, every thread) of `runs` calls, in ms. */
+export function bestWallCpu(run: () => unknown, runs: number): { wall: number; cpu: number } {
+  let wall = Number.POSITIVE_INFINITY;
+  let cpu = Number.POSITIVE_INFINITY;
+  run();
+  for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    run();
+    wall = Math.min(wall, performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu = Math.min(cpu, (c.user + c.system) / 1000);
+  }
+  return { wall, cpu };
+}
+
 /** Each side's children's outputs, in round order. */
 export function alternateChildren<T>(self: string, baseArg: string, rounds: number, runs: string): Record<'base' | 'head', T[]> {
   const base = resolve(baseArg);

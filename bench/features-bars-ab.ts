@@ -10,7 +10,7 @@
  * Usage: tsx bench/features-bars-ab.ts <base checkout> [rounds=3] [runs=5]
  */
 import { fileURLToPath } from 'node:url';
-import { alternateChildren, median } from './ab-children.js';
+import { alternateChildren, bestWallCpu, median } from './ab-children.js';
 
 const self = fileURLToPath(import.meta.url);
 type Timing = { wall: number; cpu: number; yardstick: number; bars: number; digest: string };
@@ -42,25 +42,11 @@ async function child(root: string, runs: number): Promise<Timings> {
     ['runBars tick ema, window 1000, ticks in [100, 10^4]', () => k.runBars(t, { by: 'tick', ...info })],
   ];
   const yardstick = () => k.vpin(t, { bucketVolume: 1e6, barMs: 60_000 });
-  const best = (run: () => unknown) => {
-    let wall = Number.POSITIVE_INFINITY;
-    let cpu = Number.POSITIVE_INFINITY;
-    run();
-    for (let r = 0; r < runs; r++) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      run();
-      wall = Math.min(wall, performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpu = Math.min(cpu, (c.user + c.system) / 1000);
-    }
-    return { wall, cpu };
-  };
   const out: Timings = {};
   for (const [name, run] of cases) {
-    const y = best(yardstick);
+    const y = bestWallCpu(yardstick, runs);
     const b = run();
-    out[name] = { ...best(run), yardstick: y.wall, bars: (b.ts as Float64Array).length, digest: digest(b) };
+    out[name] = { ...bestWallCpu(run, runs), yardstick: y.wall, bars: (b.ts as Float64Array).length, digest: digest(b) };
   }
   return out;
 }

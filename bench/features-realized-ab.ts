@@ -11,7 +11,7 @@
  * Usage: tsx bench/features-realized-ab.ts <base checkout> [rounds=3] [runs=5]
  */
 import { fileURLToPath } from 'node:url';
-import { alternateChildren, median } from './ab-children.js';
+import { alternateChildren, bestWallCpu, median } from './ab-children.js';
 
 const self = fileURLToPath(import.meta.url);
 type Timings = Record<string, { n: number; wall: number; cpu: number }>;
@@ -37,20 +37,7 @@ async function child(root: string, runs: number): Promise<Timings> {
     ['vpin() bvc 60 s bars, 10^7 trades', 1e7, () => k.vpin(trades, { bucketVolume: 1e6, barMs: 60_000 })],
   ];
   const out: Timings = {};
-  for (const [name, n, run] of cases) {
-    let wall = Number.POSITIVE_INFINITY;
-    let cpu = Number.POSITIVE_INFINITY;
-    run();
-    for (let r = 0; r < runs; r++) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      run();
-      wall = Math.min(wall, performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpu = Math.min(cpu, (c.user + c.system) / 1000);
-    }
-    out[name] = { n, wall, cpu };
-  }
+  for (const [name, n, run] of cases) out[name] = { n, ...bestWallCpu(run, runs) };
   return out;
 }
 
