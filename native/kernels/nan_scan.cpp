@@ -4,9 +4,7 @@
 // the infinity's), and the block with one is scanned for it.
 #include "nan_scan.hpp"
 
-#include <algorithm>
 #include <cstring>
-#include <vector>
 
 #include "parallel.hpp"
 
@@ -19,7 +17,8 @@ constexpr uint64_t kInfBits = 0x7ff0000000000000ULL;
 constexpr size_t kBlock = 512;
 constexpr size_t kChunk = size_t{1} << 18;
 
-int64_t firstNaNIn(const double* values, size_t begin, size_t end) {
+// The first NaN of values[begin, end), end when none.
+size_t firstNaNIn(const double* values, size_t begin, size_t end) {
   for (size_t from = begin; from < end; from += kBlock) {
     const size_t to = end - from < kBlock ? end : from + kBlock;
     uint64_t any = 0;
@@ -30,23 +29,17 @@ int64_t firstNaNIn(const double* values, size_t begin, size_t end) {
     }
     if (any == 0) continue;
     for (size_t i = from; i < to; i++) {
-      if (values[i] != values[i]) return static_cast<int64_t>(i);
+      if (values[i] != values[i]) return i;
     }
   }
-  return -1;
+  return end;
 }
 
 }  // namespace
 
 int64_t firstNaN(const double* values, size_t n) {
-  if (n <= kChunk) return firstNaNIn(values, 0, n);
-  std::vector<int64_t> found((n + kChunk - 1) / kChunk, -1);
-  parallelForChunks(n, kChunk, [&](size_t begin, size_t end) {
-    for (size_t c = begin; c < end; c += kChunk) found[c / kChunk] = firstNaNIn(values, c, std::min(end, c + kChunk));
-  });
-  for (const int64_t i : found)
-    if (i >= 0) return i;
-  return -1;
+  const size_t at = parallelFirst(n, kChunk, [values](size_t begin, size_t end) { return firstNaNIn(values, begin, end); });
+  return at < n ? static_cast<int64_t>(at) : -1;
 }
 
 }  // namespace kernelbus

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <type_traits>
+#include <vector>
 
 namespace kernelbus {
 
@@ -66,6 +67,22 @@ void parallelForChunks(size_t n, size_t chunk, F&& f) {
   if (chunk == 0) chunk = 1;
   const size_t count = (n + chunk - 1) / chunk, threads = threadCount();
   detail::runChunksOf(n, chunk, count < threads ? count : threads, f);
+}
+
+/// The lowest index in [0, n) that find(begin, end) reports over the chunks [c * chunk, (c + 1) * chunk)
+/// of parallelForChunks (find returns an index in [begin, end), or end for none); n when none does.
+/// One chunk or less runs on the calling thread, with nothing allocated.
+template <typename F>
+size_t parallelFirst(size_t n, size_t chunk, F&& find) {
+  if (n <= chunk) return find(size_t{0}, n);
+  std::vector<size_t> found((n + chunk - 1) / chunk, n);
+  parallelForChunks(n, chunk, [&](size_t begin, size_t end) {
+    const size_t at = find(begin, end);
+    if (at < end) found[begin / chunk] = at;
+  });
+  for (const size_t at : found)
+    if (at < n) return at;
+  return n;
 }
 
 }  // namespace kernelbus

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -24,7 +25,7 @@ inline Status fault(Fault f, size_t index, double value, size_t cols) {
 // with an infinity is scanned again for the first one.
 inline Status checkReturns(const double* returns, size_t n, size_t cols, bool* missing = nullptr) {
   constexpr size_t kBlock = 256, kChunk = size_t{1} << 18;
-  // per chunk: its first infinite value's index (n: none), and whether it holds a NaN
+  // a chunk's first infinite value (end: none), and whether it holds a NaN before it
   const auto scan = [returns](size_t begin, size_t end, bool& nan) {
     for (size_t from = begin; from < end; from += kBlock) {
       const size_t to = from + kBlock < end ? from + kBlock : end;
@@ -40,27 +41,15 @@ inline Status checkReturns(const double* returns, size_t n, size_t cols, bool* m
     }
     return end;
   };
-  size_t first = n;
-  bool nan = false;
-  if (n <= kChunk) {
-    first = scan(0, n, nan);
-  } else {
-    const size_t chunks = (n + kChunk - 1) / kChunk;
-    std::vector<size_t> infinite(chunks, n);
-    std::vector<char> nans(chunks, 0);
-    parallelForChunks(n, kChunk, [&](size_t begin, size_t end) {
-      for (size_t c = begin; c < end; c += kChunk) {
-        bool found = false;
-        const size_t stop = std::min(end, c + kChunk), at = scan(c, stop, found);
-        if (at < stop) infinite[c / kChunk] = at;
-        nans[c / kChunk] = found;
-      }
-    });
-    for (size_t c = 0; c < chunks && first == n; c++) first = infinite[c];
-    for (const char f : nans) nan |= f != 0;
-  }
+  std::atomic<bool> nan{false};  // a chunk that holds one says so (any order: only whether)
+  const size_t first = parallelFirst(n, kChunk, [&](size_t begin, size_t end) {
+    bool found = false;
+    const size_t at = scan(begin, end, found);
+    if (found) nan.store(true, std::memory_order_relaxed);
+    return at;
+  });
   if (first < n) return fault(Fault::ReturnNotFinite, first, returns[first], cols);
-  if (missing) *missing = nan;
+  if (missing) *missing = nan.load(std::memory_order_relaxed);
   return Status{};
 }
 
