@@ -486,8 +486,18 @@ void QpSolver::move(double alpha, long extra) {
   const size_t n = n_, m = m_, nf = nf_;
   for (size_t i = 0; i < m; i++)
     if (rstate_[i] == kInactive) rowValue_[i] += alpha * rowChange(i, extra);
-  for (size_t k = 0; k < nf; k++) x_[free_[k]] += alpha * dir_[free_[k]];
-  if (extra >= 0) x_[static_cast<size_t>(extra)] += alpha * dir_[static_cast<size_t>(extra)];
+  // a free variable whose direction was below the ratio test's notice (1e-12 of the largest) can still
+  // cross its bound by rounding's worth of a long step: it stops at the bound
+  auto advance = [&](size_t j) {
+    double v = x_[j] + alpha * dir_[j];
+    if (v < lo_[j])
+      v = lo_[j];
+    else if (v > hi_[j])
+      v = hi_[j];
+    x_[j] = v;
+  };
+  for (size_t k = 0; k < nf; k++) advance(free_[k]);
+  if (extra >= 0) advance(static_cast<size_t>(extra));
   for (size_t i = 0; i < n; i++) g_[i] += alpha * hd_[i];
 }
 

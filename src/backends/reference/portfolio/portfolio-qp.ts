@@ -584,13 +584,22 @@ export class QpSolver {
     return s;
   }
 
-  /** x += alpha dir, g += alpha hd, the inactive rows' values with them. */
+  /**
+   * x += alpha dir (within the bounds), g += alpha hd, the inactive rows' values with them. A free
+   * variable whose direction was below the ratio test's notice (1e-12 of the largest) can still cross
+   * its bound by rounding's worth of a long step: it stops at the bound.
+   */
   private move(alpha: number, extra: number): void {
-    const { n, m, x, nf } = this;
+    const { n, m, nf } = this;
     for (let i = 0; i < m; i++) if (this.rstate[i] === INACTIVE) this.rowValue[i] += alpha * this.rowChange(i, extra);
-    for (let k = 0; k < nf; k++) x[this.free[k]] += alpha * this.dir[this.free[k]];
-    if (extra >= 0) x[extra] += alpha * this.dir[extra];
+    for (let k = 0; k < nf; k++) this.advance(this.free[k], alpha);
+    if (extra >= 0) this.advance(extra, alpha);
     for (let i = 0; i < n; i++) this.g[i] += alpha * this.hd[i];
+  }
+
+  private advance(j: number, alpha: number): void {
+    const v = this.x[j] + alpha * this.dir[j];
+    this.x[j] = v < this.lo[j] ? this.lo[j] : v > this.hi[j] ? this.hi[j] : v;
   }
 }
 
