@@ -10,6 +10,7 @@
 #include "parallel.hpp"
 #include "risk_checks.hpp"
 #include "risk_select.hpp"
+#include "simd.hpp"
 #include "special.hpp"
 
 namespace kernelbus::risk {
@@ -30,7 +31,7 @@ Status checkPrices(const double* prices, size_t n, size_t cols) {
 // scipy's threshold for a zero variance in skew/kurtosis (RESOLUTION).
 constexpr double kResolution = 1e-15;
 
-// tailQuantile()'s sample: values at a stride of n / 64 (n >= 4 x 64).
+// tailPlan()'s sample: values at a stride of n / 64 (n >= 4 x 64).
 constexpr size_t kTailSample = 64;
 
 // columnStats() for every column at once, in two sweeps over the matrix in memory order (rows outer,
@@ -38,7 +39,7 @@ constexpr size_t kTailSample = 64;
 // in row order, as the reference's per-column loops do, so every sum rounds as there; a missing (NaN)
 // value adds 0, which changes no sum. Accumulators per column in `acc`.
 struct Accumulators {
-  std::vector<double> n, wealth, sum, sumRf, down, growth, peak, worst, sq, sqRf, m2, m3, m4;
+  std::vector<double> n, wealth, sum, sumRf, down, growth, peak, worst, gains, losses, sq, sqRf, m2, m3, m4;
   explicit Accumulators(size_t cols)
       : n(cols, 0),
         wealth(cols, 1),
@@ -48,6 +49,8 @@ struct Accumulators {
         growth(cols, 1),
         peak(cols, 100),
         worst(cols, 0),
+        gains(cols, 0),
+        losses(cols, 0),
         sq(cols, 0),
         sqRf(cols, 0),
         m2(cols, 0),
@@ -55,147 +58,189 @@ struct Accumulators {
         m4(cols, 0) {}
 };
 
-// One row of the first sweep, written so that GCC 12 vectorizes it (checked with -fopt-info-vec): the
-// accumulators are restrict parameters (over restrict locals loaded from a struct it does not), the
-// body selects values only and the count adds a selected value (`n += present ? 1.0 : 0.0` alone
-// reads to it as "control flow in loop").
-void firstSweepRow(const double* __restrict row, size_t cols, double rf, double* __restrict n, double* __restrict wealth,
-                   double* __restrict sum, double* __restrict sumRf, double* __restrict down, double* __restrict growth,
-                   double* __restrict peak, double* __restrict worst) {
-  for (size_t c = 0; c < cols; c++) {
-    const double v = row[c];
-    const bool present = v == v;
-    const double r = present ? v : 0.0;  // a missing return adds 0 to every sum below (and 1 to no count)
-    const double one = present ? 1.0 : 0.0;
-    n[c] += one;
-    wealth[c] *= 1 + r;  // annual_return: only present returns, times 1 otherwise
-    sum[c] += r;         // nanMean(shift 0): r - 0 where present, 0 where not
-    const double below = r - rf;
-    sumRf[c] += present ? below : 0.0;  // nanMean(shift rf)
-    const double negative = below < 0 ? below : 0.0;
-    const double d = present ? negative : 0.0;  // downside_risk: min(r - rf, 0)
-    down[c] += d * d;
-    const double g = growth[c] * (1 + r);  // max_drawdown
-    growth[c] = g;
-    const double value = g * 100;
-    const double top = value > peak[c] ? value : peak[c];
-    peak[c] = top;
-    const double drawdown = (value - top) / top;
-    worst[c] = drawdown < worst[c] ? drawdown : worst[c];
-  }
-}
-
-// The first sweep over columns [b, e).
-void firstSweep(const double* x, size_t rows, size_t cols, size_t b, size_t e, double rf, Accumulators& acc) {
+// The first sweep over `width` columns of x (rows of `stride` values), one copy per vector width
+// (simd::run: its pointers restrict). The inner loop vectorizes across columns (checked with GCC 12's
+// -fopt-info-vec): the body selects values only, and the count adds a selected value (`n += present ?
+// 1.0 : 0.0` alone reads to it as "control flow in loop").
+KERNELBUS_VECTOR_BODY void firstSweep(const double* x, size_t rows, size_t stride, size_t width, double rf, double threshold, double* n,
+                                      double* wealth, double* sum, double* sumRf, double* down, double* growth, double* peak, double* worst,
+                                      double* gains, double* losses) {
   for (size_t t = 0; t < rows; t++) {
-    firstSweepRow(x + t * cols + b, e - b, rf, acc.n.data() + b, acc.wealth.data() + b, acc.sum.data() + b, acc.sumRf.data() + b,
-                  acc.down.data() + b, acc.growth.data() + b, acc.peak.data() + b, acc.worst.data() + b);
-  }
-}
-
-// One row of the second sweep (restrict parameters, as firstSweepRow()).
-void secondSweepRow(const double* __restrict row, size_t cols, double rf, const double* __restrict mean, const double* __restrict meanRf,
-                    double* __restrict sq, double* __restrict sqRf, double* __restrict m2, double* __restrict m3, double* __restrict m4) {
-  for (size_t c = 0; c < cols; c++) {
-    const double v = row[c];
-    const double mu = mean[c], muRf = meanRf[c];  // loaded unconditionally: the selects then vectorize
-    const bool present = v == v;
-    const double d0 = present ? v - 0 - mu : 0;      // nanStd(shift 0)
-    const double dRf = present ? v - rf - muRf : 0;  // nanStd(shift rf)
-    const double d = present ? v - mu : 0;           // nanMoment(k = 2, 3, 4)
-    sq[c] += d0 * d0;
-    sqRf[c] += dRf * dRf;
-    m2[c] += d * d;
-    m3[c] += d * d * d;
-    m4[c] += d * d * (d * d);
-  }
-}
-
-// The second sweep over columns [b, e).
-void secondSweep(const double* x, size_t rows, size_t cols, size_t b, size_t e, double rf, const double* mean, const double* meanRf,
-                 Accumulators& acc) {
-  for (size_t t = 0; t < rows; t++) {
-    secondSweepRow(x + t * cols + b, e - b, rf, mean + b, meanRf + b, acc.sq.data() + b, acc.sqRf.data() + b, acc.m2.data() + b,
-                   acc.m3.data() + b, acc.m4.data() + b);
-  }
-}
-
-// linearQuantile() at p of x[0..n) (x left as it is): its order statistics lo and hi = lo + 1 (clamped)
-// selected among the values on p's side of a threshold taken from `sample` (64 of the values, sorted),
-// kept in `scratch` by one branch-free pass (about 1.5 n min(p, 1 - p) + n / 8 values: every value at
-// or beyond the threshold, so they are the order statistics at that end of x); when the sample misjudged
-// (fewer kept than needed) or n is small, among a copy of all of x.
-double tailQuantile(const double* x, size_t n, double p, const double* sample, std::vector<double>& scratch) {
-  const double h = static_cast<double>(n) * p + (1 - p) - 1;
-  const double floorH = std::floor(h);
-  const size_t lo = static_cast<size_t>(std::min(std::max(floorH, 0.0), static_cast<double>(n - 1)));
-  const size_t hi = std::min(lo + 1, n - 1);
-  scratch.resize(n);
-  double* kept = scratch.data();
-  size_t m = 0, first = 0;  // kept[0..m) are the order statistics first .. first + m - 1 of x
-  const bool low = p <= 0.5;
-  const size_t count = low ? hi + 1 : n - lo;  // the order statistics from the end of x up to lo and hi
-  if (sample && count * 8 <= n) {
-    const size_t margin = std::min(kTailSample - 1, (count * kTailSample * 3) / (2 * n) + 8);
-    const double threshold = sample[low ? margin : kTailSample - 1 - margin];
-    for (size_t i = 0; i < n; i++) {
-      kept[m] = x[i];
-      m += (low ? x[i] <= threshold : x[i] >= threshold) ? 1 : 0;
+    const double* row = x + t * stride;
+    for (size_t c = 0; c < width; c++) {
+      const double v = row[c];
+      const bool present = v == v;
+      const double r = present ? v : 0.0;  // a missing return adds 0 to every sum below (and 1 to no count)
+      const double one = present ? 1.0 : 0.0;
+      n[c] += one;
+      wealth[c] *= 1 + r;  // annual_return: only present returns, times 1 otherwise
+      sum[c] += r;         // nanMean(shift 0): r - 0 where present, 0 where not
+      const double below = r - rf;
+      sumRf[c] += present ? below : 0.0;        // nanMean(shift rf)
+      const double excess = below - threshold;  // omega: the gains and losses beyond the threshold
+      gains[c] += present && excess > 0 ? excess : 0.0;
+      losses[c] += present && excess < 0 ? excess : 0.0;
+      const double negative = below < 0 ? below : 0.0;
+      const double d = present ? negative : 0.0;  // downside_risk: min(r - rf, 0)
+      down[c] += d * d;
+      const double g = growth[c] * (1 + r);  // max_drawdown
+      growth[c] = g;
+      const double value = g * 100;
+      const double top = value > peak[c] ? value : peak[c];
+      peak[c] = top;
+      const double drawdown = (value - top) / top;
+      worst[c] = drawdown < worst[c] ? drawdown : worst[c];
     }
-    first = low ? 0 : n - m;
   }
-  if (m < count) {
+}
+
+// The second sweep (as firstSweep()), about the first's means.
+KERNELBUS_VECTOR_BODY void secondSweep(const double* x, size_t rows, size_t stride, size_t width, double rf, const double* mean,
+                                       const double* meanRf, double* sq, double* sqRf, double* m2, double* m3, double* m4) {
+  for (size_t t = 0; t < rows; t++) {
+    const double* row = x + t * stride;
+    for (size_t c = 0; c < width; c++) {
+      const double v = row[c];
+      const double mu = mean[c], muRf = meanRf[c];  // loaded unconditionally: the selects then vectorize
+      const bool present = v == v;
+      const double d0 = present ? v - 0 - mu : 0;      // nanStd(shift 0)
+      const double dRf = present ? v - rf - muRf : 0;  // nanStd(shift rf)
+      const double d = present ? v - mu : 0;           // nanMoment(k = 2, 3, 4)
+      sq[c] += d0 * d0;
+      sqRf[c] += dRf * dRf;
+      m2[c] += d * d;
+      m3[c] += d * d * d;
+      m4[c] += d * d * (d * d);
+    }
+  }
+}
+
+// linearQuantile() at p of x[0..n) (x left as it is), in two steps: tailPlan() says which order
+// statistics (lo and hi = lo + 1, clamped) are needed and, where `sample` (64 of the values, sorted)
+// allows, a threshold on p's side that every one of them lies at or beyond (about 1.5 n min(p, 1 - p)
+// + n / 8 values pass it); tailSelect() selects them among the values kept by the threshold, or, when
+// the sample misjudged (fewer kept than needed) or n is small, among a copy of all of x.
+struct Tail {
+  double h, floorH;
+  size_t lo, hi, count;  // count: the order statistics from p's end of x up to lo and hi
+  bool low, sampled;
+  double threshold;
+};
+
+Tail tailPlan(size_t n, double p, const double* sample) {
+  Tail t{};
+  t.h = static_cast<double>(n) * p + (1 - p) - 1;
+  t.floorH = std::floor(t.h);
+  t.lo = static_cast<size_t>(std::min(std::max(t.floorH, 0.0), static_cast<double>(n - 1)));
+  t.hi = std::min(t.lo + 1, n - 1);
+  t.low = p <= 0.5;
+  t.count = t.low ? t.hi + 1 : n - t.lo;
+  t.sampled = sample && t.count * 8 <= n;
+  if (t.sampled) {
+    const size_t margin = std::min(kTailSample - 1, (t.count * kTailSample * 3) / (2 * n) + 8);
+    t.threshold = sample[t.low ? margin : kTailSample - 1 - margin];
+  }
+  return t;
+}
+
+// The quantile from kept[0..m), the values of x at or beyond the plan's threshold in x's order (m = 0
+// when not sampled; kept has room for n values): its order statistics selected without data-dependent
+// branches among more than 256 values (risk_select.hpp), by std::nth_element among fewer (faster
+// there: measured on a year of 252).
+double tailSelect(const Tail& q, const double* x, size_t n, double* kept, size_t m) {
+  size_t first = q.low ? 0 : n - m;  // kept[0..m) are the order statistics first .. first + m - 1 of x
+  if (m < q.count) {
     std::copy(x, x + n, kept);
     m = n;
     first = 0;
   }
-  double* a = kept + (lo - first);
-  std::nth_element(kept, a, kept + m);
-  const double b = hi == lo ? *a : *std::min_element(a + 1, kept + m);
-  const double t = h - floorH, diff = b - *a;
-  return t >= 0.5 ? b - diff * (1 - t) : *a + diff * t;
+  const size_t k = q.lo - first;
+  if (m > 256)
+    detail::selectSmallest(kept, m, k);
+  else
+    std::nth_element(kept, kept + k, kept + m);
+  const double a = kept[k], b = q.hi == q.lo ? a : *std::min_element(kept + k + 1, kept + m);
+  const double t = q.h - q.floorH, diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
-// seriesStats(): omega, tailRatio and stability of the column's n present values v (in row order;
-// `scratch` for the cumulative sums and the quantiles). cumulativeReturn comes from the first sweep's
-// wealth.
-void seriesStats(const double* v, size_t n, size_t rows, double ppy, double rf, double required, double& omega, double& tailRatio,
-                 double& stability, std::vector<double>& scratch) {
-  const double threshold = ppy == 1 ? required : std::expm1(std::log1p(required) / ppy);
-  double gains = 0, losses = 0;
+// stability's R^2 from the regression's sums over count values (scipy's linregress rvalue, squared).
+double rSquared(double sxx, double sxy, double syy, double count) {
+  const double den = std::sqrt((sxx / count) * (syy / count));
+  const double r = den == 0 ? 0 : std::min(std::max(sxy / count / den, -1.0), 1.0);
+  return r * r;
+}
+
+// stability of a column's n present values v (in row order): R^2 of cumsum(log1p v) on its index
+// (`scratch` for the cumulative sums).
+double stabilityOf(const double* v, size_t n, std::vector<double>& scratch) {
+  if (n < 2) return NAN;
+  const double count = static_cast<double>(n);
+  scratch.resize(n);
+  double* cum = scratch.data();  // cumsum(log1p r), one log1p per value
+  double y = 0, sumY = 0;
   for (size_t i = 0; i < n; i++) {
-    const double d = v[i] - rf - threshold;
-    if (d > 0) gains += d;
-    if (d < 0) losses += d;
+    y += std::log1p(v[i]);
+    cum[i] = y;
+    sumY += y;
   }
-  omega = rows < 2 || !(0 - losses > 0) ? NAN : gains / (0 - losses);
-  stability = NAN;
-  if (n >= 2) {
-    const double count = static_cast<double>(n);
-    scratch.resize(n);
-    double* cum = scratch.data();  // cumsum(log1p r), one log1p per value
-    double y = 0, sumY = 0;
-    for (size_t i = 0; i < n; i++) {
-      y += std::log1p(v[i]);
-      cum[i] = y;
-      sumY += y;
-    }
-    const double meanY = sumY / count, meanX = (count - 1) / 2;
-    double sxx = 0, sxy = 0, syy = 0;
-    for (size_t i = 0; i < n; i++) {
-      const double dx = static_cast<double>(i) - meanX, dy = cum[i] - meanY;
-      sxx += dx * dx;
-      sxy += dx * dy;
-      syy += dy * dy;
-    }
-    const double den = std::sqrt((sxx / count) * (syy / count));
-    const double r = den == 0 ? 0 : std::min(std::max(sxy / count / den, -1.0), 1.0);
-    stability = r * r;
+  const double meanY = sumY / count, meanX = (count - 1) / 2;
+  double sxx = 0, sxy = 0, syy = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double dx = static_cast<double>(i) - meanX, dy = cum[i] - meanY;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
   }
-  if (n < 1) {
-    tailRatio = NAN;
+  return rSquared(sxx, sxy, syy, count);
+}
+
+// The regression sums of stabilityOf() for kBlock columns of n values each at once, their cumulative
+// sums row-major in cum (cum[i * kBlock + j]): each column's sums in its row order, so the same bits
+// as stabilityOf(), the columns in the vector's lanes.
+constexpr size_t kBlock = 8;
+KERNELBUS_VECTOR_BODY void blockRegression(const double* cum, size_t n, const double* meanY, double* sxy, double* syy) {
+  const double meanX = (static_cast<double>(n) - 1) / 2;
+  for (size_t i = 0; i < n; i++) {
+    const double dx = static_cast<double>(i) - meanX;
+    for (size_t j = 0; j < kBlock; j++) {
+      const double dy = cum[i * kBlock + j] - meanY[j];
+      sxy[j] += dx * dy;
+      syy[j] += dy * dy;
+    }
+  }
+}
+
+// stabilityOf() of kBlock columns with no value missing, v column-major (v[j * n + i]), into out.
+void blockStability(const double* v, size_t n, std::vector<double>& scratch, double* out) {
+  if (n < 2) {
+    std::fill(out, out + kBlock, NAN);
     return;
   }
+  const double count = static_cast<double>(n);
+  scratch.resize(n * kBlock);
+  double* cum = scratch.data();
+  double y[kBlock] = {}, sumY[kBlock] = {}, meanY[kBlock], sxy[kBlock] = {}, syy[kBlock] = {};
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < kBlock; j++) {
+      y[j] += std::log1p(v[j * n + i]);
+      cum[i * kBlock + j] = y[j];
+      sumY[j] += y[j];
+    }
+  for (size_t j = 0; j < kBlock; j++) meanY[j] = sumY[j] / count;
+  simd::run<blockRegression>(cum, n, meanY, sxy, syy);
+  const double meanX = (count - 1) / 2;
+  double sxx = 0;  // the same for every column
+  for (size_t i = 0; i < n; i++) {
+    const double dx = static_cast<double>(i) - meanX;
+    sxx += dx * dx;
+  }
+  for (size_t j = 0; j < kBlock; j++) out[j] = rSquared(sxx, sxy[j], syy[j], count);
+}
+
+// tailRatio of a column's n present values v: |95th percentile| / |5th| (`scratch` for the quantiles).
+double tailRatioOf(const double* v, size_t n, std::vector<double>& scratch) {
+  if (n < 1) return NAN;
   double sample[kTailSample];
   const bool sampled = n >= 4 * kTailSample;
   if (sampled) {
@@ -203,7 +248,20 @@ void seriesStats(const double* v, size_t n, size_t rows, double ppy, double rf, 
     std::sort(sample, sample + kTailSample);
   }
   const double* s = sampled ? sample : nullptr;
-  tailRatio = std::fabs(tailQuantile(v, n, 0.95, s, scratch)) / std::fabs(tailQuantile(v, n, 0.05, s, scratch));
+  const Tail top = tailPlan(n, 0.95, s), bottom = tailPlan(n, 0.05, s);
+  scratch.resize(2 * n);
+  double *high = scratch.data(), *low = high + n;
+  size_t mHigh = 0, mLow = 0;
+  if (top.sampled && bottom.sampled) {  // both tails' values kept in one branch-free pass
+    for (size_t i = 0; i < n; i++) {
+      const double x = v[i];
+      high[mHigh] = x;
+      low[mLow] = x;
+      mHigh += x >= top.threshold ? 1 : 0;
+      mLow += x <= bottom.threshold ? 1 : 0;
+    }
+  }
+  return std::fabs(tailSelect(top, v, n, high, mHigh)) / std::fabs(tailSelect(bottom, v, n, low, mLow));
 }
 
 // linearQuantile() of the order statistics lo and hi = lo + 1 (clamped), given as values.
@@ -426,18 +484,21 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
   Accumulators a(cols);
   std::vector<double> mean(cols), meanRf(cols);
   const double years = static_cast<double>(T) / ppy;
+  const double threshold = ppy == 1 ? requiredReturn : std::expm1(std::log1p(requiredReturn) / ppy);  // omega's, per period
   // Columns shared between threads (each column's numbers do not depend on the split): the two sweeps
-  // over the thread's columns, then omega, tailRatio and stability from a copy of each column's present
-  // values in row order, gathered eight columns at a time row by row (each cache line read once).
-  constexpr size_t kBlock = 8;
+  // over the thread's columns (omega's sums in the first), then tailRatio and stability from a copy of
+  // each column's present values in row order, eight columns at a time (a block with none missing: a
+  // transpose in tiles of 8 x 8, and its stability's sums in the vector's lanes).
   const size_t minColumns = rows == 0 ? cols : 1 + 16384 / rows;
   parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
-    firstSweep(returns, rows, cols, begin, end, rf, a);
+    const size_t b = begin, w = end - begin;
+    simd::run<firstSweep>(returns + b, rows, cols, w, rf, threshold, &a.n[b], &a.wealth[b], &a.sum[b], &a.sumRf[b], &a.down[b],
+                          &a.growth[b], &a.peak[b], &a.worst[b], &a.gains[b], &a.losses[b]);
     for (size_t c = begin; c < end; c++) {
       mean[c] = a.sum[c] / a.n[c];
       meanRf[c] = a.sumRf[c] / a.n[c];
     }
-    secondSweep(returns, rows, cols, begin, end, rf, mean.data(), meanRf.data(), a);
+    simd::run<secondSweep>(returns + b, rows, cols, w, rf, &mean[b], &meanRf[b], &a.sq[b], &a.sqRf[b], &a.m2[b], &a.m3[b], &a.m4[b]);
     for (size_t c = begin; c < end; c++) {  // columnStats() from the sums
       const double n = a.n[c];
       const double annualReturn = T < 1 ? NAN : std::expm1(std::log(a.wealth[c]) / years);
@@ -463,20 +524,30 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
       o.skewness[c] = skewness;
       o.excessKurtosis[c] = excessKurtosis;
       o.cumulativeReturn[c] = T < 1 ? NAN : a.wealth[c] - 1;
+      o.omega[c] = T < 2 || !(0 - a.losses[c] > 0) ? NAN : a.gains[c] / (0 - a.losses[c]);
     }
     std::vector<double> values(kBlock * rows), scratch;
     for (size_t from = begin; from < end; from += kBlock) {
       const size_t width = std::min(kBlock, end - from);
       size_t n[kBlock] = {};
-      for (size_t t = 0; t < rows; t++) {
-        const double* row = returns + t * cols + from;
-        for (size_t j = 0; j < width; j++)
-          if (row[j] == row[j]) values[j * rows + n[j]++] = row[j];
+      bool complete = width == kBlock;  // no value missing in the block (the first sweep's counts)
+      for (size_t j = 0; j < width; j++) complete = complete && a.n[from + j] == static_cast<double>(rows);
+      if (complete) {
+        for (size_t t0 = 0; t0 < rows; t0 += kBlock) {
+          const size_t t1 = std::min(rows, t0 + kBlock);
+          for (size_t j = 0; j < kBlock; j++)
+            for (size_t t = t0; t < t1; t++) values[j * rows + t] = returns[t * cols + from + j];
+        }
+        blockStability(values.data(), rows, scratch, &o.stability[from]);
+      } else {
+        for (size_t t = 0; t < rows; t++) {
+          const double* row = returns + t * cols + from;
+          for (size_t j = 0; j < width; j++)
+            if (row[j] == row[j]) values[j * rows + n[j]++] = row[j];
+        }
+        for (size_t j = 0; j < width; j++) o.stability[from + j] = stabilityOf(values.data() + j * rows, n[j], scratch);
       }
-      for (size_t j = 0; j < width; j++) {
-        const size_t c = from + j;
-        seriesStats(values.data() + j * rows, n[j], rows, ppy, rf, requiredReturn, o.omega[c], o.tailRatio[c], o.stability[c], scratch);
-      }
+      for (size_t j = 0; j < width; j++) o.tailRatio[from + j] = tailRatioOf(values.data() + j * rows, complete ? rows : n[j], scratch);
     }
   });
   return Status{};
