@@ -238,6 +238,36 @@ void blockStability(const double* v, size_t n, std::vector<double>& scratch, dou
   for (size_t j = 0; j < kBlock; j++) out[j] = rSquared(sxx, sxy[j], syy[j], count);
 }
 
+// Columns [from, from + width) of the row-major rows x cols matrix x into buffer, column j's present
+// (non-NaN) values in row order from buffer[j * rows], their number in count[j]. A block of kBlock
+// columns is first copied whole by a transpose in tiles of kBlock x kBlock (no store waits on a count),
+// and gathered again value by value only when that met a NaN. True when none was missing.
+bool gatherBlock(const double* x, size_t rows, size_t cols, size_t from, size_t width, double* buffer, size_t* count) {
+  if (width == kBlock) {
+    bool missing = false;
+    for (size_t t0 = 0; t0 < rows; t0 += kBlock) {
+      const size_t t1 = std::min(rows, t0 + kBlock);
+      for (size_t j = 0; j < kBlock; j++)
+        for (size_t t = t0; t < t1; t++) {
+          const double v = x[t * cols + from + j];
+          buffer[j * rows + t] = v;
+          missing |= v != v;
+        }
+    }
+    if (!missing) {
+      std::fill(count, count + kBlock, rows);
+      return true;
+    }
+  }
+  std::fill(count, count + width, size_t{0});
+  for (size_t t = 0; t < rows; t++) {
+    const double* row = x + t * cols + from;
+    for (size_t j = 0; j < width; j++)
+      if (row[j] == row[j]) buffer[j * rows + count[j]++] = row[j];
+  }
+  return false;
+}
+
 // tailRatio of a column's n present values v: |95th percentile| / |5th| (`scratch` for the quantiles).
 double tailRatioOf(const double* v, size_t n, std::vector<double>& scratch) {
   if (n < 1) return NAN;
@@ -315,37 +345,25 @@ const double* smallestSorted(double* x, size_t n, size_t count, std::vector<doub
   return x;
 }
 
-// columnVar(): `x` holds the column's n non-NaN values in row order (the historical method may
-// reorder them: it needs the few smallest in order, not a full sort).
-void columnVar(double* x, size_t n, int method, double c, double ddof, double& var, double& es, std::vector<double>& scratch) {
+// The parametric VaR and ES (varGaussian(), varCornishFisher()) of a column of n present values
+// from their mean and the sums of their deviations' powers s2, s3, s4 (in row order).
+void parametricVar(int method, double n, double mean, double s2, double s3, double s4, double c, double ddof, double& var, double& es) {
   if (n == 0) {
     var = es = NAN;
     return;
   }
   const double alpha = 1 - c;
-  if (method == kHistorical) return detail::historicalVar(x, n, c, var, es, scratch);
-  const double dn = static_cast<double>(n);
-  double sum = 0;
-  for (size_t i = 0; i < n; i++) sum += x[i];
-  const double mean = sum / dn;
-  double s2 = 0, s3 = 0, s4 = 0;
-  for (size_t i = 0; i < n; i++) {
-    const double d = x[i] - mean;
-    s2 += d * d;
-    s3 += d * d * d;
-    s4 += d * d * (d * d);
-  }
   const double z = normalQuantile(alpha);
   if (method == kGaussian) {
-    const double sigma = std::sqrt(s2 / (dn - ddof));
+    const double sigma = std::sqrt(s2 / (n - ddof));
     var = -(mean + z * sigma);
     es = -mean + (normalPdf(z) * sigma) / alpha;
     return;
   }
-  const double m2 = s2 / dn;
+  const double m2 = s2 / n;
   const bool flat = std::fabs(m2) <= kPaZeroVariance;
-  const double skew = flat ? 0 : s3 / dn / (m2 * std::sqrt(m2));  // m2^1.5 (as the TS: pow may round differently)
-  const double exkurt = flat ? 0 : s4 / dn / (m2 * m2) - 3;
+  const double skew = flat ? 0 : s3 / n / (m2 * std::sqrt(m2));  // m2^1.5 (as the TS: pow may round differently)
+  const double exkurt = flat ? 0 : s4 / n / (m2 * m2) - 3;
   const double z2 = z * z, z3 = z2 * z;
   const double h = z + (1.0 / 6) * (z2 - 1) * skew + (1.0 / 24) * (z3 - 3 * z) * exkurt - (1.0 / 36) * (2 * z3 - 5 * z) * (skew * skew);
   const double sd = std::sqrt(m2);
@@ -354,6 +372,20 @@ void columnVar(double* x, size_t n, int method, double c, double ddof, double& v
       normalPdf(h) * (1 + (h3 * skew) / 6 + ((h6 - 9 * h4 + 9 * h2 + 3) * (skew * skew)) / 72 + ((h4 - 2 * h2 - 1) * exkurt) / 24);
   var = -mean - h * sd;
   es = -mean - sd * std::min(-mes / alpha, h);
+}
+
+// The count and sum of the present values of `width` columns of x (rows of `stride`), each in row
+// order (a missing value adds 0), vectorized across the columns as firstSweep().
+KERNELBUS_VECTOR_BODY void sumSweep(const double* x, size_t rows, size_t stride, size_t width, double* n, double* sum) {
+  for (size_t t = 0; t < rows; t++) {
+    const double* row = x + t * stride;
+    for (size_t c = 0; c < width; c++) {
+      const double v = row[c];
+      const bool present = v == v;
+      n[c] += present ? 1.0 : 0.0;
+      sum[c] += present ? v : 0.0;
+    }
+  }
 }
 
 }  // namespace
@@ -376,26 +408,38 @@ void detail::historicalVar(double* x, size_t n, double c, double& var, double& e
 Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, double confidence, size_t ddof, double* out) {
   const Status s = checkReturns(returns, rows * cols, cols);
   if (!s.ok()) return s;
-  // Eight columns at a time are gathered row by row (each cache line of the matrix read once), the
-  // non-NaN values of each in row order; the blocks shared out between the threads (each column's
-  // figures computed alone: the same bits on any thread count).
-  constexpr size_t kBlock = 8;
   const ValueAtRiskOut o = valueAtRiskOut(out, cols);
+  const double c = confidence, dof = static_cast<double>(ddof);
+  if (method != kHistorical) {
+    // the moments of every column in two sweeps over the matrix in memory order (as performanceStats():
+    // each column's sums in its row order), the columns shared between the threads
+    std::vector<double> n(cols), sum(cols), mean(cols), s2(cols), s3(cols), s4(cols), unused(2 * cols);
+    parallelFor(cols, rows == 0 ? cols : 1 + 16384 / rows, [&](size_t b, size_t e) {
+      simd::run<sumSweep>(returns + b, rows, cols, e - b, &n[b], &sum[b]);
+      for (size_t j = b; j < e; j++) mean[j] = sum[j] / n[j];
+      simd::run<secondSweep>(returns + b, rows, cols, e - b, 0.0, &mean[b], &mean[b], &unused[b], &unused[cols + b], &s2[b], &s3[b],
+                             &s4[b]);
+      for (size_t j = b; j < e; j++) parametricVar(method, n[j], mean[j], s2[j], s3[j], s4[j], c, dof, o.var[j], o.es[j]);
+    });
+    return Status{};
+  }
+  // historicalVar() of each column's present values, gathered eight columns at a time (gatherBlock());
+  // the blocks shared out between the threads (each column's figures computed alone: the same bits on
+  // any thread count)
   const size_t blocks = (cols + kBlock - 1) / kBlock;
   const size_t minBlocks = std::max<size_t>(1, (size_t{1} << 14) / (kBlock * rows + 1));
   parallelFor(blocks, minBlocks, [&](size_t first, size_t last) {
     std::vector<double> buffer(kBlock * rows), scratch;
     for (size_t from = first * kBlock; from < std::min(cols, last * kBlock); from += kBlock) {
       const size_t width = std::min(kBlock, cols - from);
-      size_t count[kBlock] = {};
-      for (size_t t = 0; t < rows; t++) {
-        const double* row = returns + t * cols + from;
-        for (size_t j = 0; j < width; j++) {
-          if (row[j] == row[j]) buffer[j * rows + count[j]++] = row[j];
-        }
-      }
+      size_t count[kBlock];
+      gatherBlock(returns, rows, cols, from, width, buffer.data(), count);
       for (size_t j = 0; j < width; j++) {
-        columnVar(buffer.data() + j * rows, count[j], method, confidence, ddof, o.var[from + j], o.es[from + j], scratch);
+        double* x = buffer.data() + j * rows;
+        if (count[j] == 0)
+          o.var[from + j] = o.es[from + j] = NAN;
+        else
+          detail::historicalVar(x, count[j], c, o.var[from + j], o.es[from + j], scratch);
       }
     }
   });
@@ -487,8 +531,8 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
   const double threshold = ppy == 1 ? requiredReturn : std::expm1(std::log1p(requiredReturn) / ppy);  // omega's, per period
   // Columns shared between threads (each column's numbers do not depend on the split): the two sweeps
   // over the thread's columns (omega's sums in the first), then tailRatio and stability from a copy of
-  // each column's present values in row order, eight columns at a time (a block with none missing: a
-  // transpose in tiles of 8 x 8, and its stability's sums in the vector's lanes).
+  // each column's present values in row order, eight columns at a time (gatherBlock(); a block with
+  // none missing has its stability's sums in the vector's lanes).
   const size_t minColumns = rows == 0 ? cols : 1 + 16384 / rows;
   parallelFor(cols, minColumns, [&](size_t begin, size_t end) {
     const size_t b = begin, w = end - begin;
@@ -529,25 +573,13 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
     std::vector<double> values(kBlock * rows), scratch;
     for (size_t from = begin; from < end; from += kBlock) {
       const size_t width = std::min(kBlock, end - from);
-      size_t n[kBlock] = {};
-      bool complete = width == kBlock;  // no value missing in the block (the first sweep's counts)
-      for (size_t j = 0; j < width; j++) complete = complete && a.n[from + j] == static_cast<double>(rows);
-      if (complete) {
-        for (size_t t0 = 0; t0 < rows; t0 += kBlock) {
-          const size_t t1 = std::min(rows, t0 + kBlock);
-          for (size_t j = 0; j < kBlock; j++)
-            for (size_t t = t0; t < t1; t++) values[j * rows + t] = returns[t * cols + from + j];
-        }
+      size_t n[kBlock];
+      if (gatherBlock(returns, rows, cols, from, width, values.data(), n)) {
         blockStability(values.data(), rows, scratch, &o.stability[from]);
       } else {
-        for (size_t t = 0; t < rows; t++) {
-          const double* row = returns + t * cols + from;
-          for (size_t j = 0; j < width; j++)
-            if (row[j] == row[j]) values[j * rows + n[j]++] = row[j];
-        }
         for (size_t j = 0; j < width; j++) o.stability[from + j] = stabilityOf(values.data() + j * rows, n[j], scratch);
       }
-      for (size_t j = 0; j < width; j++) o.tailRatio[from + j] = tailRatioOf(values.data() + j * rows, complete ? rows : n[j], scratch);
+      for (size_t j = 0; j < width; j++) o.tailRatio[from + j] = tailRatioOf(values.data() + j * rows, n[j], scratch);
     }
   });
   return Status{};
