@@ -272,7 +272,10 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
     simd::run<labels>(base, convention, price, qbid.data(), qask.data(), n, out);
     return Status{};
   }
-  constexpr size_t kChunk = 1024;
+  // 256 trades a chunk: their four columns (8 KB) stay in L1 through the check, the signs and the
+  // labels (issue 52: Lee-Ready over its own quotes 0.89-0.92x vpin() with chunks of 1024, 32 KB, and
+  // 1.06-1.10x with 256, native/bench/vpin_bench.cpp, 10^7 trades, interleaved rounds)
+  constexpr size_t kChunk = 256;
   constexpr size_t kPartMin = size_t{1} << 18;  // trades a part, at least
   struct Part {
     bool valid = true;
