@@ -136,19 +136,60 @@ void labels(int base, int convention, const double* price, const double* bid, co
   }
 }
 
+// Whether trade i (after a trade at `before`) is valid: checkQuotedTrades()'s conditions, as selects.
+inline bool tradeOk(const double* ts, const double* price, const double* bid, const double* ask, size_t i, double before) {
+  const double b = bid[i], a = ask[i];
+  return (ts[i] >= before) & (std::fabs(ts[i]) <= DBL_MAX) & (std::fabs(price[i]) <= DBL_MAX) & (((b >= 0) & (b <= DBL_MAX)) | (b != b)) &
+         (((a >= 0) & (a <= DBL_MAX)) | (a != a));
+}
+
 // True when the n trades are valid after a trade at `last` (checkQuotedTrades() finds the fault): one
 // pass that vectorizes.
 KERNELBUS_VECTOR_BODY
 bool valid(const double* ts, const double* price, const double* bid, const double* ask, size_t n, double last) {
-  auto ok = [&](size_t i, double before) {
-    const double b = bid[i], a = ask[i];
-    return (ts[i] >= before) & (std::fabs(ts[i]) <= DBL_MAX) & (std::fabs(price[i]) <= DBL_MAX) & (((b >= 0) & (b <= DBL_MAX)) | (b != b)) &
-           (((a >= 0) & (a <= DBL_MAX)) | (a != a));
-  };
   if (n == 0) return true;
-  long long bad = !ok(0, last);  // 64-bit, as the doubles: the loop vectorizes
-  for (size_t i = 1; i < n; i++) bad |= !ok(i, ts[i - 1]);
+  long long bad = !tradeOk(ts, price, bid, ask, 0, last);  // 64-bit, as the doubles: the loop vectorizes
+  for (size_t i = 1; i < n; i++) bad |= !tradeOk(ts, price, bid, ask, i, ts[i - 1]);
   return bad == 0;
+}
+
+// valid() and labels() of the trades' own quotes in one pass (their columns read once).
+template <int Base, int Convention>
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+inline bool
+validLabelLoop(const double* ts, const double* price, const double* bid, const double* ask, size_t n, double last, int8_t* out) {
+  if (n == 0) return true;
+  long long bad = !tradeOk(ts, price, bid, ask, 0, last);
+  out[0] = static_cast<int8_t>(quoteLabel<Base, Convention>(price[0], bid[0], ask[0], out[0]));
+  for (size_t i = 1; i < n; i++) {
+    bad |= !tradeOk(ts, price, bid, ask, i, ts[i - 1]);
+    out[i] = static_cast<int8_t>(quoteLabel<Base, Convention>(price[i], bid[i], ask[i], out[i]));
+  }
+  return bad == 0;
+}
+
+KERNELBUS_VECTOR_BODY
+bool validLabels(int base, int convention, const double* ts, const double* price, const double* bid, const double* ask, size_t n,
+                 double last, int8_t* out) {
+  const bool tclf = convention == kTclf;
+  switch (base) {
+    case kQuote:
+      return tclf ? validLabelLoop<kQuote, kTclf>(ts, price, bid, ask, n, last, out)
+                  : validLabelLoop<kQuote, kPinstimation>(ts, price, bid, ask, n, last, out);
+    case kLeeReady:
+      return tclf ? validLabelLoop<kLeeReady, kTclf>(ts, price, bid, ask, n, last, out)
+                  : validLabelLoop<kLeeReady, kPinstimation>(ts, price, bid, ask, n, last, out);
+    case kEmo:
+      return tclf ? validLabelLoop<kEmo, kTclf>(ts, price, bid, ask, n, last, out)
+                  : validLabelLoop<kEmo, kPinstimation>(ts, price, bid, ask, n, last, out);
+    case kClnv:
+      return tclf ? validLabelLoop<kClnv, kTclf>(ts, price, bid, ask, n, last, out)
+                  : validLabelLoop<kClnv, kPinstimation>(ts, price, bid, ask, n, last, out);
+    default:
+      return valid(ts, price, bid, ask, n, last);
+  }
 }
 
 // True when quote rows [from, to) of a stream are valid, the first after the row before it
@@ -303,7 +344,9 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
         const size_t len = std::min(kChunk, end - from);
         const double* b = own ? bid + from : qbid;  // (bid is null with a stream)
         const double* a = own ? ask + from : qask;
-        if (quoted && !simd::run<valid>(ts + from, price + from, bid + from, ask + from, len, from > 0 ? ts[from - 1] : -HUGE_VAL)) {
+        const double before = from > 0 ? ts[from - 1] : -HUGE_VAL;
+        // the trades' own quotes: checked as they are labelled, below
+        if (quoted && !own && !simd::run<valid>(ts + from, price + from, bid + from, ask + from, len, before)) {
           part.valid = false;
           return;
         }
@@ -311,7 +354,7 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
         if (stream) {
           // the trades, and the rows the merge has just read (in cache), up to the part's share
           const size_t to = std::min(upTo, std::max(checked, count));
-          if (!simd::run<validTrades>(ts + from, price + from, len, from > 0 ? ts[from - 1] : -HUGE_VAL) ||
+          if (!simd::run<validTrades>(ts + from, price + from, len, before) ||
               !simd::run<validStream>(source.keys, source.bid, source.ask, checked, to)) {
             part.valid = false;
             return;
@@ -322,7 +365,14 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
         if (part.lead == from - begin) {
           while (part.lead < end - begin && part.lead < from + len - begin && out[begin + part.lead] == 0) part.lead++;
         }
-        simd::run<labels>(base, convention, price + from, b, a, len, out + from);
+        if (quoted && own) {
+          if (!simd::run<validLabels>(base, convention, ts + from, price + from, bid + from, ask + from, len, before, out + from)) {
+            part.valid = false;
+            return;
+          }
+        } else {
+          simd::run<labels>(base, convention, price + from, b, a, len, out + from);
+        }
       }
       if (stream && !simd::run<validStream>(source.keys, source.bid, source.ask, checked, upTo)) {  // the rest of the part's rows
         part.valid = false;
