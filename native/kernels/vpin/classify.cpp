@@ -215,6 +215,17 @@ bool validTrades(const double* ts, const double* price, size_t n, double last) {
   return bad == 0;
 }
 
+// For 8 trades in time order (ts[0..8), shifted back by `shift`), the number of the 32 sorted keys
+// k[0..32) at or before each one's time, into count[8]: 256 compares in the vector's lanes.
+KERNELBUS_VECTOR_BODY void countAhead(const double* k, const double* ts, double shift, size_t* count) {
+  for (size_t j = 0; j < 8; j++) {
+    const double threshold = ts[j] - shift;
+    size_t c = 0;
+    for (size_t q = 0; q < 32; q++) c += k[q] <= threshold ? 1 : 0;
+    count[j] = c;
+  }
+}
+
 // Where each trade's quote comes from (lagQuotes() in the reference): the row `at` of (bid, ask), or
 // none, found by a merge over the sorted times `keys` (the quote stream's, or the trades' own).
 struct Source {
@@ -247,7 +258,25 @@ struct Source {
     const bool after = firstAfter;
     const double first = n > 0 ? k[0] : HUGE_VAL;
     size_t c = count;
-    for (size_t i = 0; i < len; i++) {
+    const auto select = [&](size_t i, size_t at, double threshold) {
+      const bool none = after ? at >= n || !(threshold >= first) : at == 0;
+      const size_t row = none ? 0 : after ? at : at - 1;
+      qbid[i] = none ? NAN : qb[row];
+      qask[i] = none ? NAN : qa[row];
+    };
+    // eight trades a step while 32 keys lie ahead: one dependent step per eight trades (their times are
+    // in order, so the eighth's count is the largest); a step that passes all 32, and the last trades,
+    // one trade at a time
+    for (size_t i = 0, ahead[8]; i < len;) {
+      if (i + 8 <= len && c + 32 <= n) {
+        simd::run<countAhead>(k + c, ts + i, shift, ahead);
+        if (ahead[7] < 32) {
+          for (size_t j = 0; j < 8; j++) select(i + j, c + ahead[j], ts[i + j] - shift);
+          c += ahead[7];
+          i += 8;
+          continue;
+        }
+      }
       const double threshold = ts[i] - shift;
       for (;;) {
         if (c + 4 > n) {
@@ -259,10 +288,8 @@ struct Source {
         c += in;
         if (in < 4) break;
       }
-      const bool none = after ? c >= n || !(threshold >= first) : c == 0;
-      const size_t at = none ? 0 : after ? c : c - 1;
-      qbid[i] = none ? NAN : qb[at];
-      qask[i] = none ? NAN : qa[at];
+      select(i, c, threshold);
+      i++;
     }
     count = c;
   }
