@@ -109,33 +109,6 @@ inline int quoteLabel(double p, double bid, double ask, int fallback) {
   }
 }
 
-template <int Base, int Convention>
-#if defined(__GNUC__)
-__attribute__((always_inline))  // into each copy of labels() (simd::run)
-#endif
-inline void
-labelLoop(const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
-  for (size_t i = 0; i < n; i++) out[i] = static_cast<int8_t>(quoteLabel<Base, Convention>(price[i], bid[i], ask[i], out[i]));
-}
-
-// The quote-based labels over the fallback signs already in out[n].
-KERNELBUS_VECTOR_BODY
-void labels(int base, int convention, const double* price, const double* bid, const double* ask, size_t n, int8_t* out) {
-  const bool tclf = convention == kTclf;
-  switch (base) {
-    case kQuote:
-      return tclf ? labelLoop<kQuote, kTclf>(price, bid, ask, n, out) : labelLoop<kQuote, kPinstimation>(price, bid, ask, n, out);
-    case kLeeReady:
-      return tclf ? labelLoop<kLeeReady, kTclf>(price, bid, ask, n, out) : labelLoop<kLeeReady, kPinstimation>(price, bid, ask, n, out);
-    case kEmo:
-      return tclf ? labelLoop<kEmo, kTclf>(price, bid, ask, n, out) : labelLoop<kEmo, kPinstimation>(price, bid, ask, n, out);
-    case kClnv:
-      return tclf ? labelLoop<kClnv, kTclf>(price, bid, ask, n, out) : labelLoop<kClnv, kPinstimation>(price, bid, ask, n, out);
-    default:  // the tick rules: the signs
-      return;
-  }
-}
-
 // Whether trade i (after a trade at `before`) is valid: checkQuotedTrades()'s conditions, as selects.
 inline bool tradeOk(const double* ts, const double* price, const double* bid, const double* ask, size_t i, double before) {
   const double b = bid[i], a = ask[i];
@@ -153,42 +126,45 @@ bool valid(const double* ts, const double* price, const double* bid, const doubl
   return bad == 0;
 }
 
-// valid() and labels() of the trades' own quotes in one pass (their columns read once).
-template <int Base, int Convention>
+// The quote-based labels of n trades over the fallback signs already in out[n]; with Check, valid()
+// of the same trades in the same pass (the trades' own quotes: their columns read once), its result
+// returned (true without).
+template <bool Check, int Base, int Convention>
 #if defined(__GNUC__)
-__attribute__((always_inline))
+__attribute__((always_inline))  // into each copy of labels() (simd::run)
 #endif
 inline bool
-validLabelLoop(const double* ts, const double* price, const double* bid, const double* ask, size_t n, double last, int8_t* out) {
-  if (n == 0) return true;
-  long long bad = !tradeOk(ts, price, bid, ask, 0, last);
-  out[0] = static_cast<int8_t>(quoteLabel<Base, Convention>(price[0], bid[0], ask[0], out[0]));
-  for (size_t i = 1; i < n; i++) {
-    bad |= !tradeOk(ts, price, bid, ask, i, ts[i - 1]);
+labelLoop(const double* ts, const double* price, const double* bid, const double* ask, size_t n, double last, int8_t* out) {
+  long long bad = 0;  // 64-bit, as the doubles: the loop vectorizes
+  for (size_t i = 0; i < n; i++) {
+    if constexpr (Check) bad |= !tradeOk(ts, price, bid, ask, i, i == 0 ? last : ts[i - 1]);
     out[i] = static_cast<int8_t>(quoteLabel<Base, Convention>(price[i], bid[i], ask[i], out[i]));
   }
   return bad == 0;
 }
 
-KERNELBUS_VECTOR_BODY
-bool validLabels(int base, int convention, const double* ts, const double* price, const double* bid, const double* ask, size_t n,
-                 double last, int8_t* out) {
+// labelLoop() of the algorithm and convention; the tick rules keep their signs (and, with Check, are
+// only checked).
+template <bool Check>
+KERNELBUS_VECTOR_BODY bool labels(int base, int convention, const double* ts, const double* price, const double* bid, const double* ask,
+                                  size_t n, double last, int8_t* out) {
   const bool tclf = convention == kTclf;
   switch (base) {
     case kQuote:
-      return tclf ? validLabelLoop<kQuote, kTclf>(ts, price, bid, ask, n, last, out)
-                  : validLabelLoop<kQuote, kPinstimation>(ts, price, bid, ask, n, last, out);
+      return tclf ? labelLoop<Check, kQuote, kTclf>(ts, price, bid, ask, n, last, out)
+                  : labelLoop<Check, kQuote, kPinstimation>(ts, price, bid, ask, n, last, out);
     case kLeeReady:
-      return tclf ? validLabelLoop<kLeeReady, kTclf>(ts, price, bid, ask, n, last, out)
-                  : validLabelLoop<kLeeReady, kPinstimation>(ts, price, bid, ask, n, last, out);
+      return tclf ? labelLoop<Check, kLeeReady, kTclf>(ts, price, bid, ask, n, last, out)
+                  : labelLoop<Check, kLeeReady, kPinstimation>(ts, price, bid, ask, n, last, out);
     case kEmo:
-      return tclf ? validLabelLoop<kEmo, kTclf>(ts, price, bid, ask, n, last, out)
-                  : validLabelLoop<kEmo, kPinstimation>(ts, price, bid, ask, n, last, out);
+      return tclf ? labelLoop<Check, kEmo, kTclf>(ts, price, bid, ask, n, last, out)
+                  : labelLoop<Check, kEmo, kPinstimation>(ts, price, bid, ask, n, last, out);
     case kClnv:
-      return tclf ? validLabelLoop<kClnv, kTclf>(ts, price, bid, ask, n, last, out)
-                  : validLabelLoop<kClnv, kPinstimation>(ts, price, bid, ask, n, last, out);
+      return tclf ? labelLoop<Check, kClnv, kTclf>(ts, price, bid, ask, n, last, out)
+                  : labelLoop<Check, kClnv, kPinstimation>(ts, price, bid, ask, n, last, out);
     default:
-      return valid(ts, price, bid, ask, n, last);
+      if constexpr (Check) return valid(ts, price, bid, ask, n, last);
+      return true;
   }
 }
 
@@ -331,13 +307,13 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
     reverseTickSigns(price, n, out);
     if (algorithm == kReverseTick) return Status{};
     if (own) {
-      simd::run<labels>(base, convention, price, bid, ask, n, out);
+      simd::run<labels<false>>(base, convention, ts, price, bid, ask, n, 0.0, out);
       return Status{};
     }
     std::vector<double> qbid(n), qask(n);
     size_t count = 0;
     if (n > 0) source.align(ts, n, count, qbid.data(), qask.data());
-    simd::run<labels>(base, convention, price, qbid.data(), qask.data(), n, out);
+    simd::run<labels<false>>(base, convention, ts, price, qbid.data(), qask.data(), n, 0.0, out);
     return Status{};
   }
   // 256 trades a chunk: their four columns (8 KB) stay in L1 through the check, the signs and the
@@ -393,12 +369,12 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
           while (part.lead < end - begin && part.lead < from + len - begin && out[begin + part.lead] == 0) part.lead++;
         }
         if (quoted && own) {
-          if (!simd::run<validLabels>(base, convention, ts + from, price + from, bid + from, ask + from, len, before, out + from)) {
+          if (!simd::run<labels<true>>(base, convention, ts + from, price + from, bid + from, ask + from, len, before, out + from)) {
             part.valid = false;
             return;
           }
         } else {
-          simd::run<labels>(base, convention, price + from, b, a, len, out + from);
+          simd::run<labels<false>>(base, convention, ts + from, price + from, b, a, len, 0.0, out + from);
         }
       }
       if (stream && !simd::run<validStream>(source.keys, source.bid, source.ask, checked, upTo)) {  // the rest of the part's rows
@@ -427,7 +403,7 @@ Status run(const double* ts, const double* price, const double* bid, const doubl
           source.align(ts + from, len, count, qbid, qask);
         }
         for (size_t i = from; i < from + len; i++) out[i] = static_cast<int8_t>(sign);
-        simd::run<labels>(base, convention, price + from, b, a, len, out + from);
+        simd::run<labels<false>>(base, convention, ts + from, price + from, b, a, len, 0.0, out + from);
       }
     }
     if (lead < end - begin) sign = done[k].sign;
