@@ -39,7 +39,7 @@ constexpr size_t kTailSample = 64;
 // in row order, as the reference's per-column loops do, so every sum rounds as there; a missing (NaN)
 // value adds 0, which changes no sum. Accumulators per column in `acc`.
 struct Accumulators {
-  std::vector<double> n, wealth, sum, sumRf, down, growth, peak, worst, gains, losses, sq, sqRf, m2, m3, m4;
+  std::vector<double> n, wealth, sum, sumRf, down, growth, peak, worst, gains, losses, sqRf, m2, m3, m4;
   explicit Accumulators(size_t cols)
       : n(cols, 0),
         wealth(cols, 1),
@@ -51,7 +51,6 @@ struct Accumulators {
         worst(cols, 0),
         gains(cols, 0),
         losses(cols, 0),
-        sq(cols, 0),
         sqRf(cols, 0),
         m2(cols, 0),
         m3(cols, 0),
@@ -94,19 +93,18 @@ KERNELBUS_VECTOR_BODY void firstSweep(const double* x, size_t rows, size_t strid
   }
 }
 
-// The second sweep (as firstSweep()), about the first's means.
+// The second sweep (as firstSweep()), about the first's means. nanStd(shift 0)'s sum of squares is m2
+// (v - 0 - mu is v - mu, bit for bit).
 KERNELBUS_VECTOR_BODY void secondSweep(const double* x, size_t rows, size_t stride, size_t width, double rf, const double* mean,
-                                       const double* meanRf, double* sq, double* sqRf, double* m2, double* m3, double* m4) {
+                                       const double* meanRf, double* sqRf, double* m2, double* m3, double* m4) {
   for (size_t t = 0; t < rows; t++) {
     const double* row = x + t * stride;
     for (size_t c = 0; c < width; c++) {
       const double v = row[c];
       const double mu = mean[c], muRf = meanRf[c];  // loaded unconditionally: the selects then vectorize
       const bool present = v == v;
-      const double d0 = present ? v - 0 - mu : 0;      // nanStd(shift 0)
       const double dRf = present ? v - rf - muRf : 0;  // nanStd(shift rf)
-      const double d = present ? v - mu : 0;           // nanMoment(k = 2, 3, 4)
-      sq[c] += d0 * d0;
+      const double d = present ? v - mu : 0;           // nanStd(shift 0), nanMoment(k = 2, 3, 4)
       sqRf[c] += dRf * dRf;
       m2[c] += d * d;
       m3[c] += d * d * d;
@@ -413,12 +411,12 @@ Status valueAtRisk(const double* returns, size_t rows, size_t cols, int method, 
   if (method != kHistorical) {
     // the moments of every column in two sweeps over the matrix in memory order (as performanceStats():
     // each column's sums in its row order), the columns shared between the threads
-    std::vector<double> n(cols), sum(cols), mean(cols), s2(cols), s3(cols), s4(cols), unused(2 * cols);
+    std::vector<double> sums(7 * cols);  // one allocation: a small call's cost is mostly its set-up
+    double *n = sums.data(), *sum = n + cols, *mean = sum + cols, *s2 = mean + cols, *s3 = s2 + cols, *s4 = s3 + cols, *unused = s4 + cols;
     parallelFor(cols, rows == 0 ? cols : 1 + 16384 / rows, [&](size_t b, size_t e) {
       simd::run<sumSweep>(returns + b, rows, cols, e - b, &n[b], &sum[b]);
       for (size_t j = b; j < e; j++) mean[j] = sum[j] / n[j];
-      simd::run<secondSweep>(returns + b, rows, cols, e - b, 0.0, &mean[b], &mean[b], &unused[b], &unused[cols + b], &s2[b], &s3[b],
-                             &s4[b]);
+      simd::run<secondSweep>(returns + b, rows, cols, e - b, 0.0, &mean[b], &mean[b], &unused[b], &s2[b], &s3[b], &s4[b]);
       for (size_t j = b; j < e; j++) parametricVar(method, n[j], mean[j], s2[j], s3[j], s4[j], c, dof, o.var[j], o.es[j]);
     });
     return Status{};
@@ -542,11 +540,11 @@ Status performanceStats(const double* returns, size_t rows, size_t cols, double 
       mean[c] = a.sum[c] / a.n[c];
       meanRf[c] = a.sumRf[c] / a.n[c];
     }
-    simd::run<secondSweep>(returns + b, rows, cols, w, rf, &mean[b], &meanRf[b], &a.sq[b], &a.sqRf[b], &a.m2[b], &a.m3[b], &a.m4[b]);
+    simd::run<secondSweep>(returns + b, rows, cols, w, rf, &mean[b], &meanRf[b], &a.sqRf[b], &a.m2[b], &a.m3[b], &a.m4[b]);
     for (size_t c = begin; c < end; c++) {  // columnStats() from the sums
       const double n = a.n[c];
       const double annualReturn = T < 1 ? NAN : std::expm1(std::log(a.wealth[c]) / years);
-      const double annualVolatility = T < 2 || n < 2 ? NAN : std::sqrt(a.sq[c] / (n - 1)) * std::sqrt(ppy);  // nanStd(): NaN for n < 2
+      const double annualVolatility = T < 2 || n < 2 ? NAN : std::sqrt(a.m2[c] / (n - 1)) * std::sqrt(ppy);  // nanStd(): NaN for n < 2
       const double excessMean = meanRf[c];
       const double sharpe = T < 2 ? NAN : (excessMean / std::sqrt(a.sqRf[c] / (n - 1))) * std::sqrt(ppy);
       const double downsideRisk = T < 1 ? NAN : std::sqrt(a.down[c] / n) * std::sqrt(ppy);
