@@ -11,6 +11,7 @@ import { BackendUnavailableError, KernelInputError } from '../errors.js';
 import {
   arityOf,
   notePacked,
+  numbersOf,
   numbersOnly,
   requireKnownOptions,
   splitOutputs,
@@ -33,6 +34,7 @@ import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/famil
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk/risk-kernels.js';
 import type { SpecialKernels } from '../kernels/special/special-family.js';
+import type { Split } from '../kernels/labels.js';
 import { describeValue } from '../kernels/validate.js';
 import { resolveVpinOptions, type VpinFamily, type VpinOptions, type VpinStream } from '../kernels/vpin/vpin.js';
 import { resolveVpinLabels } from '../kernels/vpin/vpin-labels.js';
@@ -113,30 +115,43 @@ function namedBackend(choice: unknown): Backend {
 }
 
 /**
- * Runs one call of `kernel` as its descriptor's `api` says (descriptor.ts `Call`): a value computed
- * in TS; a fixed-layout kernel's backend call, its output split by the descriptor; or the
- * descriptor's own call of the family.
+ * The function that runs one call of `kernel` as its descriptor's `api` says (descriptor.ts `Call`): a
+ * value computed in TS; a fixed-layout kernel's backend call, its output split by the descriptor; or
+ * the descriptor's own call of the family. What is the same at every call (the dimensions' reader,
+ * the scratch output) is resolved here, once per kernel.
  */
-function runCall<Async extends boolean>(run: Run<Async>, scratch: Scratch | undefined, site: Site, spec: KernelSpec, c: Call): unknown {
-  if ('value' in c) return c.value;
-  if ('call' in c) return run(site, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
+function caller<Async extends boolean>(run: Run<Async>, scratch: Scratch | undefined, site: Site, spec: KernelSpec): (c: Call) => unknown {
   const { outputs } = spec as OutputSpec;
-  const at = dimsOf(spec as OutputSpec)(c.args);
-  const into = c.out ?? (scratch && numbersOnly(outputs, c.split) ? scratch(spec as OutputSpec) : undefined);
-  const args = into ? [...c.args, into] : c.args;
-  // the closures inline, unnamed: a named one costs a defineProperty of its name per call under tsx
-  // and other esbuild builds with keepNames (about 0.2 us each)
+  const dims = outputs ? dimsOf(spec as OutputSpec) : undefined;
+  const packed = spec.arity !== undefined;
   const { kernel } = site;
-  return run(
-    site,
-    c.size,
-    (f) => (f as unknown as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args),
-    (out: Float64Array) => {
-      const result = c.shape(splitOutputs(outputs, out, at, c.split));
-      if ((spec as OutputSpec).arity !== undefined) notePacked(result, out);
-      return result;
-    },
-  );
+  // one problem's numbers (numbersOnly of the call's split: the last one's answer kept) go into the scratch
+  let lastSplit: Split | undefined | null = null;
+  let intoLast: Float64Array | undefined;
+  return (c) => {
+    if ('value' in c) return c.value;
+    if ('call' in c) return run(site, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
+    if (c.split !== lastSplit) {
+      lastSplit = c.split;
+      intoLast = scratch && numbersOnly(outputs, c.split) ? scratch(spec as OutputSpec) : undefined;
+    }
+    const into = c.out ?? intoLast;
+    // one problem's numbers in the scratch need no dimensions (numbersOf)
+    const at = into === intoLast && into ? undefined : (dims as NonNullable<typeof dims>)(c.args);
+    const args = into ? [...c.args, into] : c.args;
+    // the closures inline, unnamed: a named one costs a defineProperty of its name per call under tsx
+    // and other esbuild builds with keepNames (about 0.2 us each)
+    return run(
+      site,
+      c.size,
+      (f) => (f as unknown as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args),
+      (out: Float64Array) => {
+        const result = c.shape(at ? splitOutputs(outputs, out, at, c.split) : numbersOf(outputs, out));
+        if (packed) notePacked(result, out);
+        return result;
+      },
+    );
+  };
 }
 
 /**
@@ -173,8 +188,9 @@ function allKernels<Async extends boolean>(
   for (const [family, specs] of Object.entries(FAMILY_SPECS) as [FamilyName, Record<string, KernelSpec>][]) {
     for (const [kernel, spec] of Object.entries(specs)) {
       const api = spec.api as ((...a: unknown[]) => Call) | undefined;
-      const at = site(family, kernel as KernelName);
-      if (api) out[kernel] = (...args) => runCall(run, scratch, at, spec, api(...args));
+      if (!api) continue;
+      const runCall = caller(run, scratch, site(family, kernel as KernelName), spec);
+      out[kernel] = (...args) => runCall(api(...args));
     }
   }
   return out;

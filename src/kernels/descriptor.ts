@@ -206,6 +206,17 @@ export function splitOutputs(
   return result;
 }
 
+/**
+ * splitOutputs of one problem whose outputs are all numbers (numbersOnly: a value each, in order),
+ * without the dimensions: each output `name` is out[i].
+ */
+export function numbersOf(outputs: Readonly<Record<string, Shape>>, out: Float64Array): Record<string, number> {
+  const result: Record<string, number> = {};
+  const list = entriesOf(outputs);
+  for (let i = 0; i < list.length; i++) result[list[i][0]] = out[i];
+  return result;
+}
+
 /** The Float64Array views of `out` per output (a Matrix's data), for a kernel to write into. */
 export function outputViews(outputs: Readonly<Record<string, Shape>>, out: Float64Array, dims: Dims): Record<string, Float64Array> {
   const views: Record<string, Float64Array> = {};

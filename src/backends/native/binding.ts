@@ -54,13 +54,18 @@ export type AsyncKernelEntry = (...args: EntryArgument[]) => Promise<void>;
 export type EntryArgument = Float64Array | number | readonly Float64Array[];
 
 /**
- * The addon's arguments of an entry whose parameters `args` holds, its records (objects of named
+ * The addon's arguments of an entry from the first `lead` of `args`: its records (objects of named
  * fields) spread into their fields in the entry's `layout` order (reading fields in JS costs a few
- * nanoseconds each; the addon reading them by name, about 0.1 us each).
+ * nanoseconds each; the addon reading them by name, about 0.1 us each), the other arguments as they
+ * are. The caller appends what follows them.
  */
-export function spreadRecords(layout: readonly (readonly string[] | null)[], args: readonly unknown[]): EntryArgument[] {
+export function spreadRecords(
+  layout: readonly (readonly string[] | null)[],
+  args: readonly unknown[],
+  lead = args.length,
+): EntryArgument[] {
   const spread: unknown[] = [];
-  for (let i = 0; i < args.length; i++) {
+  for (let i = 0; i < lead; i++) {
     const fields = layout[i];
     if (!fields) {
       spread.push(args[i]);

@@ -364,9 +364,11 @@ export function requireCovStack(
 /** Whether options' bounds are the batch form (BatchBounds: `lower` or `upper` a Matrix). */
 export function boundsBatched(options: { bounds?: { lower?: BoundValue; upper?: BoundValue } } | undefined): boolean {
   const b = options?.bounds;
-  const matrix = (v: unknown) => typeof v === 'object' && v !== null && !(v instanceof Float64Array);
-  return b !== undefined && (matrix(b.lower) || matrix(b.upper));
+  return b !== undefined && (isBoundMatrix(b.lower) || isBoundMatrix(b.upper));
 }
+
+/** Whether a bound is a Matrix (not a number or a Float64Array); at module level: see asOutputs. */
+const isBoundMatrix = (v: unknown) => typeof v === 'object' && v !== null && !(v instanceof Float64Array);
 
 /** A finite number, else KernelInputError naming it. */
 export function requireFinite(value: unknown, name: string): number {
