@@ -5,7 +5,9 @@
  * ('addon call': the kernel's C++ time plus the binding's reading of the arguments), and beside it the
  * addon's `noop(a, b)`, which reads two Float64Arrays as an entry does and returns ('addon no-op': the
  * floor of any call through the binding). The kernel's own time is then about 'addon call' less
- * 'addon no-op', and the native API's overhead 'native' less that.
+ * 'addon no-op', and the native API's overhead 'native' less that. A case whose native call allocates
+ * its output has 'addon call, fresh output' too: the same entry with its output allocated at each call,
+ * so that the allocation's share of the overhead (V8's, not the API's) is measured beside it.
  *
  * Figures are microseconds a call: 2,000 warm-up calls of each subject, then 20,000 calls in 10
  * batches of 2,000, the subjects' batches in turn (all see the same machine), the median batch (a
@@ -60,6 +62,11 @@ interface CallCase {
   addon: { kernel: string; args: readonly unknown[] }[];
   /** The input size 'auto' goes by. */
   size: number;
+  /**
+   * Whether the native call allocates its output (over 8 values: a backing store; one problem's
+   * numbers go into a scratch and allocate none).
+   */
+  fresh?: boolean;
   target?: string;
 }
 
@@ -130,6 +137,7 @@ export const callsSection: BenchSection = {
         api: (k) => k.covariance(panel),
         addon: [{ kernel: 'covariance', args: argsOf('covariance', panel) }],
         size: 2520,
+        fresh: true,
       },
       {
         name: 'minVariance() N = 10, its PSD test included',
@@ -138,6 +146,7 @@ export const callsSection: BenchSection = {
         // the covariance test inside the kernel's call (its psdTest flag), the factorization reused by the solve
         addon: [{ kernel: 'minVariance', args: argsOf('minVariance', cov) }],
         size: 100,
+        fresh: true,
         target: 'target <= 5 us',
       },
       {
@@ -146,11 +155,15 @@ export const callsSection: BenchSection = {
         api: (k) => k.minVariance(cov, { assumePsd: true }),
         addon: [{ kernel: 'minVariance', args: solve }],
         size: 100,
+        fresh: true,
       },
     ];
 
-    /** The addon's entry of `kernel` over `args`, its packed parameters and output made once. */
-    const entryCall = (kernel: string, args: readonly unknown[]) => {
+    /**
+     * The addon's entry of `kernel` over `args`, its packed parameters and output made once (with
+     * `fresh`, the output allocated at each call, as the API's call of it does).
+     */
+    const entryCall = (kernel: string, args: readonly unknown[], fresh = false) => {
       const spec = (KERNEL_SPECS as Record<string, Descriptor.OutputSpec>)[kernel];
       const k = spec.params.length;
       const lead = args.slice(0, args.length - k);
@@ -162,7 +175,11 @@ export const callsSection: BenchSection = {
       const all = f.records
         ? entryArgs.flatMap((a, i) => f.records?.[i]?.map((field) => (a as Record<string, unknown>)[field]) ?? [a])
         : entryArgs;
-      return () => f.apply(undefined, all);
+      if (!fresh) return () => f.apply(undefined, all);
+      return () => {
+        all[all.length - 1] = new Float64Array(out.length);
+        f.apply(undefined, all);
+      };
     };
 
     const noop = b.noop as ((a: Float64Array, b: Float64Array) => void) | undefined;
@@ -179,14 +196,17 @@ export const callsSection: BenchSection = {
         addon,
       };
       if (noop) subjects.noop = () => noop(x1, x1);
+      if (c.fresh) subjects.fresh = entryCall(c.addon[0].kernel, c.addon[0].args, true);
       const t = perCall(subjects);
       const own = t.noop === undefined ? undefined : Math.max(t.addon - entries.length * t.noop, 0);
-      const overhead = own === undefined ? '' : `, ${(t.native - own).toFixed(2)} us over the kernel's ${own.toFixed(2)} us`;
+      const allocation = c.fresh ? ` (${(t.fresh - t.addon).toFixed(2)} us of it the allocation of its output)` : '';
+      const overhead = own === undefined ? '' : `, ${(t.native - own).toFixed(2)} us over the kernel's ${own.toFixed(2)} us${allocation}`;
       row('native', t.native, `${c.target ?? 'yardstick'}${overhead}`);
       row('reference', t.reference);
       row('auto', t.auto, `'auto' picks ${autoBackend(c.kernel as Families.KernelName, c.size).name}`);
       row('addon call', t.addon, `the addon's ${c.addon.map((e) => e.kernel).join(' + ')} with its arguments made once`);
       if (t.noop !== undefined) row('addon no-op', t.noop, `noop(a, b) x ${entries.length}: the floor of a call`);
+      if (c.fresh) row('addon call, fresh output', t.fresh, `as 'addon call', its output allocated at each call (a backing store)`);
     }
     return withRatios(rows, 'native');
   },
