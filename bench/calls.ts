@@ -67,6 +67,8 @@ interface CallCase {
    * numbers go into a scratch and allocate none).
    */
   fresh?: boolean;
+  /** The API call with the caller's output (the `out` option: a result of an earlier call). */
+  out?: (k: Api.Kernels, out: never) => unknown;
   target?: string;
 }
 
@@ -138,6 +140,7 @@ export const callsSection: BenchSection = {
         addon: [{ kernel: 'covariance', args: argsOf('covariance', panel) }],
         size: 2520,
         fresh: true,
+        out: (k, out) => k.covariance(panel, { out }),
       },
       {
         name: 'minVariance() N = 10, its PSD test included',
@@ -147,6 +150,7 @@ export const callsSection: BenchSection = {
         addon: [{ kernel: 'minVariance', args: argsOf('minVariance', cov) }],
         size: 100,
         fresh: true,
+        out: (k, out) => k.minVariance(cov, { out }),
         target: 'target <= 5 us',
       },
       {
@@ -156,6 +160,7 @@ export const callsSection: BenchSection = {
         addon: [{ kernel: 'minVariance', args: solve }],
         size: 100,
         fresh: true,
+        out: (k, out) => k.minVariance(cov, { assumePsd: true, out }),
       },
     ];
 
@@ -182,6 +187,17 @@ export const callsSection: BenchSection = {
       };
     };
 
+    /** The native call of `out` with a result of an earlier call; undefined where the API has no `out` (a base under --against). */
+    const outCall = (call: NonNullable<CallCase['out']>, earlier: unknown) => {
+      try {
+        call(native, earlier as never);
+      } catch (e) {
+        if (e instanceof api.KernelInputError) return undefined;
+        throw e;
+      }
+      return () => call(native, earlier as never);
+    };
+
     const noop = b.noop as ((a: Float64Array, b: Float64Array) => void) | undefined;
     const rows: BenchRow[] = [];
     for (const c of cases) {
@@ -197,11 +213,17 @@ export const callsSection: BenchSection = {
       };
       if (noop) subjects.noop = () => noop(x1, x1);
       if (c.fresh) subjects.fresh = entryCall(c.addon[0].kernel, c.addon[0].args, true);
+      const withOut = c.out && outCall(c.out, c.api(native));
+      if (withOut) subjects.out = withOut;
       const t = perCall(subjects);
       const own = t.noop === undefined ? undefined : Math.max(t.addon - entries.length * t.noop, 0);
       const allocation = c.fresh ? ` (${(t.fresh - t.addon).toFixed(2)} us of it the allocation of its output)` : '';
       const overhead = own === undefined ? '' : `, ${(t.native - own).toFixed(2)} us over the kernel's ${own.toFixed(2)} us${allocation}`;
       row('native', t.native, `${c.target ?? 'yardstick'}${overhead}`);
+      if (t.out !== undefined) {
+        const over = own === undefined ? '' : `: ${(t.out - own).toFixed(2)} us over the kernel's ${own.toFixed(2)} us`;
+        row("native, caller's out", t.out, `the \`out\` option, a result of an earlier call filled again${over}`);
+      }
       row('reference', t.reference);
       row('auto', t.auto, `'auto' picks ${autoBackend(c.kernel as Families.KernelName, c.size).name}`);
       row('addon call', t.addon, `the addon's ${c.addon.map((e) => e.kernel).join(' + ')} with its arguments made once`);

@@ -48,6 +48,7 @@ export {
   type FactorInputs,
   type FactorReturnsResult,
   type CovarianceOptions,
+  type CovarianceOutOptions,
   type CovarianceResult,
   type Kernels,
   type Matrix,

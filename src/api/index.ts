@@ -42,6 +42,7 @@ export {
   COVARIANCE_DEFAULTS,
   type CovarianceMethod,
   type CovarianceOptions,
+  type CovarianceOutOptions,
   type CumulativeReturnsOptions,
   RELATIVE_STATS,
   type AlphaConvention,

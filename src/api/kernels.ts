@@ -10,7 +10,7 @@ import type { Backend } from '../backends/types.js';
 import { BackendUnavailableError, KernelInputError } from '../errors.js';
 import {
   arityOf,
-  notePacked,
+  filled,
   numbersOf,
   numbersOnly,
   requireKnownOptions,
@@ -123,7 +123,6 @@ function namedBackend(choice: unknown): Backend {
 function caller<Async extends boolean>(run: Run<Async>, scratch: Scratch | undefined, site: Site, spec: KernelSpec): (c: Call) => unknown {
   const { outputs } = spec as OutputSpec;
   const dims = outputs ? dimsOf(spec as OutputSpec) : undefined;
-  const packed = spec.arity !== undefined;
   const { kernel } = site;
   // one problem's numbers (numbersOnly of the call's split: the last one's answer kept) go into the scratch
   let lastSplit: Split | undefined | null = null;
@@ -145,11 +144,8 @@ function caller<Async extends boolean>(run: Run<Async>, scratch: Scratch | undef
       site,
       c.size,
       (f) => (f as unknown as Record<string, (...a: unknown[]) => Float64Array>)[kernel](...args),
-      (out: Float64Array) => {
-        const result = c.shape(at ? splitOutputs(outputs, out, at, c.split) : numbersOf(outputs, out));
-        if (packed) notePacked(result, out);
-        return result;
-      },
+      // a backend that allocated its own output: its values copied into the caller's (filled)
+      (out: Float64Array) => c.shape(at ? splitOutputs(outputs, filled(c.out, out), at, c.split) : numbersOf(outputs, out)),
     );
   };
 }

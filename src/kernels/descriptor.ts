@@ -257,20 +257,13 @@ export function refilled<T extends object>(given: T, outputs: Outputs): T {
   return given;
 }
 
-/** The array behind each result object the API returned (a one-problem result holds numbers, not views). */
-const PACKED = new WeakMap<object, Float64Array>();
-
-/** Notes `out` as the array behind `result` (the API's runCall), for packedOutput. */
-export function notePacked(result: unknown, out: Float64Array): void {
-  if (typeof result === 'object' && result !== null && !ArrayBuffer.isView(result)) PACKED.set(result, out);
-}
-
 /**
  * The one array behind `result`, a result of `spec`'s kernel under `dims` as the API returned it (each
  * output of the descriptor under its name, a view of one buffer in the descriptor's order: a
- * Float64Array, or for an [r, c] shape a Matrix or a Float64Array over one column (c = 1); a
- * one-problem result the API returned may hold a number for an output of one value), so that a call
- * can fill it again (a caller-owned output: OutOption). KernelInputError naming `name` when it is not one.
+ * Float64Array, or for an [r, c] shape a Matrix or a Float64Array of one row or column; a
+ * one-problem result may hold a number for an output of one value, whose place the views imply, and
+ * then the views' buffer must be that array alone, as the API allocates it), so that a call can fill
+ * it again (a caller-owned output: OutOption). KernelInputError naming `name` when it is not one.
  */
 export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name: string, kernel: string): Float64Array {
   const length = outputLength(spec.outputs, dims);
@@ -280,15 +273,15 @@ export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name
   };
   if (typeof result !== 'object' || result === null) fail(describeValue(result));
   const values = result as Record<string, unknown>;
-  // a result the API returned: its array (a one-problem result's statistics are numbers, not views)
-  const known = PACKED.get(result as object);
-  let packed = known?.length === length ? known : undefined;
+  let packed: Float64Array | undefined;
+  let number: string | undefined; // an output given as a number
   let at = 0;
   for (const [key, shape] of entriesOf(spec.outputs)) {
     const n = sizeOf(shape, dims);
     const value = values[key];
-    if (typeof value === 'number' && n === 1 && packed !== undefined && packed === known) {
-      at += 1; // a statistic of one problem: its value's place in the array behind the result
+    if (typeof value === 'number' && n === 1) {
+      number ??= key;
+      at += 1;
       continue;
     }
     const matrix = shape.length === 2 && typeof value === 'object' && value !== null && !(value instanceof Float64Array);
@@ -297,14 +290,29 @@ export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name
     if (matrix && ((value as Matrix).rows !== dims[shape[0]] || (value as Matrix).cols !== dims[shape[1]])) {
       fail(`${key}: ${(value as Matrix).rows} x ${(value as Matrix).cols}`);
     }
-    if (shape.length === 2 && !matrix && dims[shape[1]] !== 1) fail(`${key}: a Float64Array for ${dims[shape[0]]} x ${dims[shape[1]]}`);
-    packed ??= data.byteOffset + length * 8 <= data.buffer.byteLength ? new Float64Array(data.buffer, data.byteOffset, length) : undefined;
+    if (shape.length === 2 && !matrix && dims[shape[0]] !== 1 && dims[shape[1]] !== 1) fail(`${key}: a Float64Array for ${dims[shape[0]]} x ${dims[shape[1]]}`);
+    const start = data.byteOffset - at * 8;
+    if (!packed && start >= 0 && start + length * 8 <= data.buffer.byteLength) packed = new Float64Array(data.buffer, start, length);
     if (!packed || data.length !== n || data.buffer !== packed.buffer || data.byteOffset !== packed.byteOffset + at * 8) {
       fail(`${key} not at value ${at} of one buffer of ${length}`);
     }
     at += n;
   }
-  return packed as Float64Array;
+  if (!packed) return fail('no array of the result');
+  if (number !== undefined && packed.byteLength !== packed.buffer.byteLength) {
+    fail(`${number} as a number, its arrays in a buffer of ${packed.buffer.byteLength / 8} values`);
+  }
+  return packed;
+}
+
+/**
+ * The caller's output `given` holding what the backend wrote in `out`: `out` itself where the backend
+ * filled `given`, else `given` after a copy (a backend that allocates its own output).
+ */
+export function filled(given: Float64Array | undefined, out: Float64Array): Float64Array {
+  if (given === undefined || given === out) return out;
+  given.set(out);
+  return given;
 }
 
 /**

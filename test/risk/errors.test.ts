@@ -170,7 +170,7 @@ const cases = [
   c('lambda 0', 'covariance', [R, { method: 'ewma', lambda: 0 }], 'options.lambda', `options.lambda: expected a number in (0, 1), got 0`),
   c('adjust a number', 'covariance', [R, { method: 'ewma', adjust: 1 }], 'options.adjust', `options.adjust: expected a boolean, got 1`),
   c('benchmark Infinity', 'covariance', [R, { method: 'semi', benchmark: Infinity }], 'options.benchmark', `options.benchmark: expected a finite number, got Infinity`),
-  c('covariance two unknown options', 'covariance', [R, { a: 1, b: 2 }], 'options', `options: expected only the options method, lambda, adjust, benchmark, got unknown options "a", "b"`),
+  c('covariance two unknown options', 'covariance', [R, { a: 1, b: 2 }], 'options', `options: expected only the options method, lambda, adjust, benchmark, out, got unknown options "a", "b"`),
   c('covariance returns detached', 'covariance', [detached(4)], 'returns', `returns: expected a Float64Array with an attached buffer, got a detached buffer`),
   c('covariance infinite return (sample)', 'covariance', [withCell(R, 4, Infinity)], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = Infinity`),
   c('covariance infinite return (ewma)', 'covariance', [withCell(R, 4, -Infinity), { method: 'ewma' }], 'returns', `returns: expected finite returns (NaN for a missing one), got returns[1][1] = -Infinity`),

@@ -8,7 +8,7 @@
  */
 import { constants } from 'node:buffer';
 import { KernelInputError } from '../../errors.js';
-import { asOutputs, outputNamed, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
+import { asOutputs, outputNamed, packedOutput, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
 import { columnSplit, covNames, dropLabels, problemSplit, type ColumnsOf, type PerColumn, type Vector } from '../labels.js';
 import { asColumns, type Matrix, type Series, weightsMatrix } from '../matrix.js';
 import type { Sampler } from '../sample.js';
@@ -31,7 +31,7 @@ import {
   SHRUNK_COVARIANCE_METHODS,
   type ComponentVarOf,
   type ComponentVarOptions,
-  type CovarianceOptions,
+  type CovarianceOutOptions,
   type CovarianceResult,
   type CumulativeReturnsOptions,
   type MonteCarloOptions,
@@ -46,7 +46,7 @@ import {
   type VarOptions,
   type VarResult,
 } from './risk.js';
-import { describeValue } from '../validate.js';
+import { describeValue, requireOut } from '../validate.js';
 
 /** Returns from prices: a series gives a series, a T x N matrix a (T - 1) x N matrix (dates from the second on). */
 export type ReturnsFunction<A extends boolean = false> = <R extends Series>(prices: R) => Returned<A, ColumnsOf<R>>;
@@ -146,7 +146,7 @@ export interface RiskKernels<A extends boolean = false> extends RiskAnalyticsKer
    * (scikit-learn), semicovariance and shrinkage targets (PyPortfolioOpt). The result is an N x N Matrix
    * labelled by the returns' columns (it goes straight into minVariance, portfolioVolatility, ...).
    */
-  covariance(returns: Series, options?: CovarianceOptions): Returned<A, CovarianceResult>;
+  covariance(returns: Series, options?: CovarianceOutOptions): Returned<A, CovarianceResult>;
   /** sqrt(w' S w): a number for weights of N assets, one per portfolio (a Vector of P) for P x N, in one call. */
   portfolioVolatility<W extends Series>(cov: Matrix, weights: W): Returned<A, PerPortfolio<W>>;
   /**
@@ -215,6 +215,17 @@ const scenariosOutput = outputNamed('scenarios');
 const covOutput = outputNamed('cov');
 /** A shrunk covariance: the matrix with its shrinkage. */
 const withShrinkage = (o: Outputs): CovarianceResult => ({ ...(o.cov as Matrix), shrinkage: o.shrinkage as number });
+
+/**
+ * covariance()'s `out`: a result of an earlier call with N columns (a Matrix over one buffer of N·N + 1
+ * values, the last the shrinkage's place), sharing no memory with the returns; its buffer.
+ */
+function covarianceOut(given: unknown, returns: Float64Array, n: number): Float64Array {
+  // the result is the matrix itself, and the shrinkage a number where there is one
+  const result = typeof given === 'object' && given !== null ? { cov: given, shrinkage: 0 } : given;
+  const out = packedOutput(RISK_KERNELS.covariance, { N: n }, result, 'options.out', 'covariance');
+  return requireOut(out, Float64Array, out.length, [returns]) as Float64Array;
+}
 
 /** simpleReturns / logReturns: a series gives a series, a matrix a matrix of one row fewer. */
 const returnsKernel = {
@@ -352,8 +363,8 @@ export const RISK_KERNELS = {
         benchmark: s.pick(0, 0.0001),
       },
     ],
-    options: ['method', 'lambda', 'adjust', 'benchmark'],
-    api(returns: Series, opts?: CovarianceOptions) {
+    options: ['method', 'lambda', 'adjust', 'benchmark', 'out'],
+    api(returns: Series, opts?: CovarianceOutOptions) {
       const r = asColumns(returns, 'returns');
       requireKnownOptions(RISK_KERNELS.covariance, opts);
       const { method, lambda, adjust, benchmark } = resolveCovarianceOptions(opts);
@@ -361,6 +372,7 @@ export const RISK_KERNELS = {
       return {
         size: r.data.length,
         args: [r.data, r.rows, r.cols, method, lambda, adjust ? 1 : 0, benchmark],
+        out: opts?.out === undefined ? undefined : covarianceOut(opts.out, r.data, r.cols),
         split: problemSplit(false, r.columns),
         shape: shrunk ? withShrinkage : covOutput,
       };

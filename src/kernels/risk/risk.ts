@@ -363,6 +363,16 @@ export interface CovarianceOptions {
   benchmark?: number;
 }
 
+/**
+ * `covariance()`'s options with `out`: a result of an earlier call of the same size (N x N), whose
+ * buffer the call fills again (no fresh array: an engine that estimates a small covariance per message
+ * pays V8's allocation of one otherwise, about 0.5 us at N = 10); the result is a Matrix over that
+ * buffer. It must share no memory with the returns.
+ */
+export interface CovarianceOutOptions extends CovarianceOptions {
+  out?: Matrix;
+}
+
 export const COVARIANCE_DEFAULTS = { method: 'sample', lambda: 0.94, adjust: false, benchmark: 0.000079 } as const;
 
 /**
