@@ -150,7 +150,6 @@ export const callsSection: BenchSection = {
         addon: [{ kernel: 'minVariance', args: argsOf('minVariance', cov) }],
         size: 100,
         fresh: true,
-        out: (k, out) => k.minVariance(cov, { out }),
         target: 'target <= 5 us',
       },
       {
@@ -160,7 +159,6 @@ export const callsSection: BenchSection = {
         addon: [{ kernel: 'minVariance', args: solve }],
         size: 100,
         fresh: true,
-        out: (k, out) => k.minVariance(cov, { assumePsd: true, out }),
       },
     ];
 

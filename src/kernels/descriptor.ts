@@ -260,23 +260,29 @@ export function refilled<T extends object>(given: T, outputs: Outputs): T {
 /**
  * The one array behind `result`, a result of `spec`'s kernel under `dims` as the API returned it (each
  * output of the descriptor under its name, a view of one buffer in the descriptor's order: a
- * Float64Array, or for an [r, c] shape a Matrix or a Float64Array of one row or column; a
+ * Float64Array, or for an [r, c] shape a Matrix or a Float64Array over one column (c = 1); a
  * one-problem result may hold a number for an output of one value, whose place the views imply, and
  * then the views' buffer must be that array alone, as the API allocates it), so that a call can fill
  * it again (a caller-owned output: OutOption). KernelInputError naming `name` when it is not one.
  */
 export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name: string, kernel: string): Float64Array {
   const length = outputLength(spec.outputs, dims);
-  const wanted = `a result of ${kernel}() of the same shape, its arrays as returned (views of one buffer of ${length} values)`;
-  const fail = (actual: string): never => {
-    throw new KernelInputError(name, wanted, actual);
-  };
-  if (typeof result !== 'object' || result === null) fail(describeValue(result));
+  // the message made only where it is thrown (engines pass an `out` at every call)
+  const fault = (actual: string) =>
+    new KernelInputError(
+      name,
+      `a result of ${kernel}() of the same shape, its arrays as returned (views of one buffer of ${length} values)`,
+      actual,
+    );
+  if (typeof result !== 'object' || result === null) throw fault(describeValue(result));
   const values = result as Record<string, unknown>;
-  let packed: Float64Array | undefined;
+  const list = entriesOf(spec.outputs);
+  let buffer: ArrayBufferLike | undefined;
+  let start = 0; // the byte offset of the output's first value in `buffer`
   let number: string | undefined; // an output given as a number
   let at = 0;
-  for (const [key, shape] of entriesOf(spec.outputs)) {
+  for (let i = 0; i < list.length; i++) {
+    const [key, shape] = list[i];
     const n = sizeOf(shape, dims);
     const value = values[key];
     if (typeof value === 'number' && n === 1) {
@@ -286,23 +292,27 @@ export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name
     }
     const matrix = shape.length === 2 && typeof value === 'object' && value !== null && !(value instanceof Float64Array);
     const data = matrix ? (value as Matrix).data : value;
-    if (!(data instanceof Float64Array)) return fail(`${key}: ${describeValue(value)}`);
+    if (!(data instanceof Float64Array)) throw fault(`${key}: ${describeValue(value)}`);
     if (matrix && ((value as Matrix).rows !== dims[shape[0]] || (value as Matrix).cols !== dims[shape[1]])) {
-      fail(`${key}: ${(value as Matrix).rows} x ${(value as Matrix).cols}`);
+      throw fault(`${key}: ${(value as Matrix).rows} x ${(value as Matrix).cols}`);
     }
-    if (shape.length === 2 && !matrix && dims[shape[0]] !== 1 && dims[shape[1]] !== 1) fail(`${key}: a Float64Array for ${dims[shape[0]]} x ${dims[shape[1]]}`);
-    const start = data.byteOffset - at * 8;
-    if (!packed && start >= 0 && start + length * 8 <= data.buffer.byteLength) packed = new Float64Array(data.buffer, start, length);
-    if (!packed || data.length !== n || data.buffer !== packed.buffer || data.byteOffset !== packed.byteOffset + at * 8) {
-      fail(`${key} not at value ${at} of one buffer of ${length}`);
+    if (shape.length === 2 && !matrix && dims[shape[1]] !== 1) {
+      throw fault(`${key}: a Float64Array for ${dims[shape[0]]} x ${dims[shape[1]]}`);
+    }
+    if (buffer === undefined) {
+      start = data.byteOffset - at * 8;
+      if (start >= 0 && start + length * 8 <= data.buffer.byteLength) buffer = data.buffer;
+    }
+    if (buffer === undefined || data.length !== n || data.buffer !== buffer || data.byteOffset !== start + at * 8) {
+      throw fault(`${key} not at value ${at} of one buffer of ${length}`);
     }
     at += n;
   }
-  if (!packed) return fail('no array of the result');
-  if (number !== undefined && packed.byteLength !== packed.buffer.byteLength) {
-    fail(`${number} as a number, its arrays in a buffer of ${packed.buffer.byteLength / 8} values`);
+  if (buffer === undefined) throw fault('no array of the result');
+  if (number !== undefined && (start !== 0 || buffer.byteLength !== length * 8)) {
+    throw fault(`${number} as a number, its arrays in a buffer of ${buffer.byteLength / 8} values`);
   }
-  return packed;
+  return new Float64Array(buffer, start, length);
 }
 
 /**

@@ -52,17 +52,25 @@ export function requireOut<T extends OutArray>(
   name = 'options.out',
 ): T | undefined {
   if (out === undefined) return undefined;
-  const wanted = `${/^[AEIOU]/.test(kind.name) ? 'an' : 'a'} ${kind.name} of length ${length}`;
-  if (!(out instanceof kind)) throw new KernelInputError(name, wanted, describeValue(out));
-  if (isDetached(out)) throw new KernelInputError(name, wanted, 'a detached buffer');
-  if (out.length !== length) throw new KernelInputError(name, wanted, `length ${out.length}`);
-  for (const input of inputs) {
-    const shared =
+  // the message made only where it is thrown (engines pass an `out` at every call)
+  const fault = (actual: string, also = '') => {
+    const wanted = `${/^[AEIOU]/.test(kind.name) ? 'an' : 'a'} ${kind.name} of length ${length}${also}`;
+    return new KernelInputError(name, wanted, actual);
+  };
+  if (!(out instanceof kind)) throw fault(describeValue(out));
+  if (isDetached(out)) throw fault('a detached buffer');
+  if (out.length !== length) throw fault(`length ${out.length}`);
+  if (out.byteLength === 0) return out;
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i];
+    // an empty input first: reading the buffer of an array V8 keeps in its heap would move it out
+    if (
+      input.byteLength > 0 &&
       input.buffer === out.buffer &&
       input.byteOffset < out.byteOffset + out.byteLength &&
-      out.byteOffset < input.byteOffset + input.byteLength;
-    if (shared && out.byteLength > 0 && input.byteLength > 0)
-      throw new KernelInputError(name, `${wanted} sharing no memory with the inputs`, 'an array over an input');
+      out.byteOffset < input.byteOffset + input.byteLength
+    )
+      throw fault('an array over an input', ' sharing no memory with the inputs');
   }
   return out;
 }

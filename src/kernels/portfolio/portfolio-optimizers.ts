@@ -6,7 +6,7 @@
  * active-set QP (src/backends/reference/portfolio/portfolio-qp.ts, native/kernels/portfolio/portfolio_qp.cpp).
  */
 import { KernelInputError } from '../../errors.js';
-import { type Call, packedOutput, requireKnownOptions, type Outputs, type OutputSpec } from '../descriptor.js';
+import { type Call, requireKnownOptions, type Outputs, type OutputSpec } from '../descriptor.js';
 import type { Matrix } from '../matrix.js';
 import { checkParam } from '../param-rules.js';
 import {
@@ -36,7 +36,7 @@ import {
 import { type GuardedCall, psdGuarded, type PsdOptions } from './portfolio-psd.js';
 import { problemSplit } from '../labels.js';
 import type { IsBatch, Returned } from './portfolio-shapes.js';
-import { describeValue, requireOut } from '../validate.js';
+import { describeValue } from '../validate.js';
 
 /** The largest |bound| efficientFrontier takes (native/kernels/portfolio/portfolio_entry.cpp's kFrontierBoundLimit): a weight of 10^12 times the value is no bound, and beyond it the turning points overflow. */
 const FRONTIER_BOUND_LIMIT = 1e12;
@@ -136,16 +136,7 @@ const MEAN_OUTPUTS = { weights: ['P', 'N'], expectedReturn: ['P'], volatility: [
 
 /** The dimensions of an optimizer's outputs: its stack's problems and assets. */
 const stackDims = (stack: ProblemStack) => ({ P: stack.problems, N: stack.n });
-const MEAN_OPTIONS = [...CONSTRAINT_OPTIONS, 'riskFree', 'out'];
-
-/**
- * An optimizer's `out` (OutOption): a result of an earlier call of the same shape (P problems of N
- * assets), sharing no memory with the inputs; its buffer, which the call fills again.
- */
-function optimizerOut(kernel: keyof OptimizerFamily, stack: ProblemStack, c: ResolvedConstraints, given: unknown): Float64Array {
-  const out = packedOutput(OPTIMIZER_KERNELS[kernel] as OutputSpec, stackDims(stack), given, 'options.out', kernel);
-  return requireOut(out, Float64Array, out.length, [stack.cov, stack.mean, c.lower, c.upper]) as Float64Array;
-}
+const MEAN_OPTIONS = [...CONSTRAINT_OPTIONS, 'riskFree'];
 
 /** The absent means of minVariance's stack. */
 const NO_MEANS = new Float64Array(0);
@@ -192,14 +183,13 @@ const guarded = <T>(
   stack: ProblemStack,
   constraints: ResolvedConstraints,
   rest: readonly unknown[],
-  c: Omit<GuardedCall<T>, 'size' | 'args' | 'out'>,
-  opts?: PsdOptions & { out?: unknown },
+  c: Omit<GuardedCall<T>, 'size' | 'args'>,
+  opts?: PsdOptions,
 ): Call<T> => {
   const size = stack.n * stack.n * stack.problems;
   const cov = { data: stack.cov, count: stack.covCount, n: stack.n, replace: withStackCov };
-  const out = opts?.out === undefined ? undefined : optimizerOut(kernel, stack, constraints, opts.out);
   // the call's fields one by one: an object spread of `c` here costs about 2 us a call
-  const call = { size, args: [stack, constraints, ...rest], split: c.split, shape: c.shape, selfTest: c.selfTest, out };
+  const call = { size, args: [stack, constraints, ...rest], split: c.split, shape: c.shape, selfTest: c.selfTest };
   return psdGuarded(kernel, OPTIMIZER_KERNELS[kernel] as OutputSpec, call, cov, opts);
 };
 
@@ -249,8 +239,7 @@ export const OPTIMIZER_KERNELS = {
     params: [l2Gamma, psdTest],
     outputs: { weights: ['P', 'N'], volatility: ['P'], iterations: ['P'] },
     dims: stackDims,
-    arity: 4,
-    options: [...CONSTRAINT_OPTIONS, 'out'],
+    options: [...CONSTRAINT_OPTIONS],
     api(cov: Matrix, opts?: MinVarianceOptions) {
       const s = requireCovStack(cov);
       requireKnownOptions(OPTIMIZER_KERNELS.minVariance, opts);
@@ -269,7 +258,6 @@ export const OPTIMIZER_KERNELS = {
     params: [riskFree, l2Gamma],
     outputs: MEAN_OUTPUTS,
     dims: stackDims,
-    arity: 4,
     options: MEAN_OPTIONS,
     api(mean: Means, cov: Matrix, opts?: MeanVarianceOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.maxSharpe, opts);
@@ -284,7 +272,6 @@ export const OPTIMIZER_KERNELS = {
     params: [riskAversion, l2Gamma, riskFree],
     outputs: MEAN_OUTPUTS,
     dims: stackDims,
-    arity: 5,
     options: [...MEAN_OPTIONS, 'riskAversion'],
     api(mean: Means, cov: Matrix, opts?: MaxUtilityOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.maxUtility, opts);
@@ -298,7 +285,6 @@ export const OPTIMIZER_KERNELS = {
     params: [l2Gamma, riskFree],
     outputs: MEAN_OUTPUTS,
     dims: stackDims,
-    arity: 5,
     options: MEAN_OPTIONS,
     api(mean: Means, cov: Matrix, targetReturn: number | Float64Array, opts?: MeanVarianceOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientReturn, opts);
@@ -312,7 +298,6 @@ export const OPTIMIZER_KERNELS = {
     params: [l2Gamma, riskFree],
     outputs: MEAN_OUTPUTS,
     dims: stackDims,
-    arity: 5,
     options: MEAN_OPTIONS,
     api(mean: Means, cov: Matrix, targetVolatility: number | Float64Array, opts?: MeanVarianceOptions) {
       requireKnownOptions(OPTIMIZER_KERNELS.efficientRisk, opts);

@@ -13,7 +13,7 @@
  * `fix_nonpositive_semidefinite` 'spectral' (eigenvalues clipped at 0, `nearestPsd`).
  */
 import { KernelInputError } from '../../errors.js';
-import { type Call, dimsOf, filled, splitOutputs, type Outputs, type OutputSpec } from '../descriptor.js';
+import { type Call, dimsOf, splitOutputs, type Outputs, type OutputSpec } from '../descriptor.js';
 import type { Split } from '../labels.js';
 import { describeValue } from '../validate.js';
 import { knownPsd, rememberPsd } from './portfolio-psd-known.js';
@@ -73,8 +73,6 @@ export interface GuardedCall<T> {
   /** How the outputs are split: one problem's shapes, the asset names (labels.ts problemSplit). */
   split?: Split;
   shape: (o: Outputs) => T;
-  /** The caller's output (OutOption), filled instead of a fresh one. */
-  out?: Float64Array;
   /**
    * The kernel runs the test itself (minVariance): its last argument is its `psdTest` flag, 0 as
    * given, which the guard sets to 1 where the test is due.
@@ -139,10 +137,9 @@ export function psdGuarded<T>(
     if (knownPsd(data, n)) return c;
     c.args[c.args.length - 1] = 1;
     const shape = c.shape;
-    return { size: c.size, args: c.args, out: c.out, split: c.split, shape: (o: Outputs) => (rememberPsd(data, n), shape(o)) };
+    return { size: c.size, args: c.args, split: c.split, shape: (o: Outputs) => (rememberPsd(data, n), shape(o)) };
   }
   const dims = dimsOf(spec)(c.args);
-  const args = c.out ? [...c.args, c.out] : c.args;
   const call = (family: Family) => {
     if (!repair) {
       if (!knownPsd(data, n)) {
@@ -150,15 +147,14 @@ export function psdGuarded<T>(
         if (r[0] >= 0) throw notPsdError(r[0], r[1], r[2], count);
         rememberPsd(data, n);
       }
-      return family[kernel](...args);
+      return family[kernel](...c.args);
     }
     const fixed = new Float64Array(data.length);
     for (let p = 0; p < count; p++) {
       const one = family.nearestPsd(data.subarray(p * n * n, (p + 1) * n * n), n, 0);
       fixed.set(one.subarray(0, n * n), p * n * n);
     }
-    return family[kernel](...cov.replace(args, fixed));
+    return family[kernel](...cov.replace(c.args, fixed));
   };
-  const shape = (out: Float64Array) => c.shape(splitOutputs(spec.outputs, filled(c.out, out), dims, c.split));
-  return { size: c.size, call, shape } as Call<T>;
+  return { size: c.size, call, shape: (out: Float64Array) => c.shape(splitOutputs(spec.outputs, out, dims, c.split)) } as Call<T>;
 }

@@ -60,15 +60,7 @@ export interface PortfolioConstraints {
 }
 
 /** Options of `minVariance()`. */
-export interface MinVarianceOptions extends PortfolioConstraints {
-  /**
-   * A result of an earlier call of the same shape (P problems of N assets), whose buffer the call fills
-   * again instead of a fresh one (an engine that solves a small problem per message pays V8's
-   * allocation of a fresh output otherwise, about 0.6 us at N = 10); the result's arrays are views of
-   * it. It must share no memory with the inputs.
-   */
-  out?: MinVarianceResult<number | Vector, Vector | Matrix>;
-}
+export type MinVarianceOptions = PortfolioConstraints;
 
 /**
  * What `minVariance()` gives: for one problem (`MinVarianceResult<number, Vector>`) numbers and the N
@@ -92,8 +84,6 @@ export type MinVarianceOf<B extends boolean> = B extends true ? MinVarianceResul
 export interface MeanVarianceOptions extends PortfolioConstraints {
   /** The risk-free rate, in the unit of `mean` (default 0: PyPortfolioOpt's portfolio_performance). */
   riskFree?: number;
-  /** A result of an earlier call of the same shape, filled again: see MinVarianceOptions' `out`. */
-  out?: PortfolioResult<number | Vector, Vector | Matrix>;
 }
 
 /** Options of `maxUtility()`. */

@@ -217,14 +217,34 @@ const covOutput = outputNamed('cov');
 const withShrinkage = (o: Outputs): CovarianceResult => ({ ...(o.cov as Matrix), shrinkage: o.shrinkage as number });
 
 /**
- * covariance()'s `out`: a result of an earlier call with N columns (a Matrix over one buffer of N·N + 1
- * values, the last the shrinkage's place), sharing no memory with the returns; its buffer.
+ * covariance()'s `out`: a result of an earlier call with N columns, an N x N Matrix over the start of a
+ * buffer of N·N + 1 values (the last the shrinkage's place) as the API allocates it, sharing no memory
+ * with the returns; that buffer. Checked by hand (packedOutput's general check costs about as much as
+ * the allocation it saves at N = 10).
  */
 function covarianceOut(given: unknown, returns: Float64Array, n: number): Float64Array {
-  // the result is the matrix itself, and the shrinkage a number where there is one
-  const result = typeof given === 'object' && given !== null ? { cov: given, shrinkage: 0 } : given;
-  const out = packedOutput(RISK_KERNELS.covariance, { N: n }, result, 'options.out', 'covariance');
-  return requireOut(out, Float64Array, out.length, [returns]) as Float64Array;
+  const length = n * n + 1;
+  const m = given as Matrix | null;
+  const data = typeof m === 'object' && m !== null ? m.data : undefined;
+  if (!(data instanceof Float64Array) || m?.rows !== n || m.cols !== n || data.length !== n * n) {
+    // the general check names what is wrong
+    packedOutput(
+      RISK_KERNELS.covariance,
+      { N: n },
+      typeof m === 'object' && m !== null ? { cov: m, shrinkage: 0 } : m,
+      'options.out',
+      'covariance',
+    );
+  }
+  const buffer = (data as Float64Array).buffer;
+  if ((data as Float64Array).byteOffset !== 0 || buffer.byteLength !== length * 8) {
+    throw new KernelInputError(
+      'options.out',
+      `a result of covariance() of the same shape, its arrays as returned (views of one buffer of ${length} values)`,
+      `cov over a buffer of ${buffer.byteLength / 8} values at value ${(data as Float64Array).byteOffset / 8}`,
+    );
+  }
+  return requireOut(new Float64Array(buffer), Float64Array, length, [returns]) as Float64Array;
 }
 
 /** simpleReturns / logReturns: a series gives a series, a matrix a matrix of one row fewer. */
