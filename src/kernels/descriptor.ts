@@ -267,14 +267,7 @@ export function refilled<T extends object>(given: T, outputs: Outputs): T {
  */
 export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name: string, kernel: string): Float64Array {
   const length = outputLength(spec.outputs, dims);
-  // the message made only where it is thrown (engines pass an `out` at every call)
-  const fault = (actual: string) =>
-    new KernelInputError(
-      name,
-      `a result of ${kernel}() of the same shape, its arrays as returned (views of one buffer of ${length} values)`,
-      actual,
-    );
-  if (typeof result !== 'object' || result === null) throw fault(describeValue(result));
+  if (typeof result !== 'object' || result === null) throw resultFault(name, kernel, length, describeValue(result));
   const values = result as Record<string, unknown>;
   const list = entriesOf(spec.outputs);
   let buffer: ArrayBufferLike | undefined;
@@ -292,27 +285,33 @@ export function packedOutput(spec: OutputSpec, dims: Dims, result: unknown, name
     }
     const matrix = shape.length === 2 && typeof value === 'object' && value !== null && !(value instanceof Float64Array);
     const data = matrix ? (value as Matrix).data : value;
-    if (!(data instanceof Float64Array)) throw fault(`${key}: ${describeValue(value)}`);
+    if (!(data instanceof Float64Array)) throw resultFault(name, kernel, length, `${key}: ${describeValue(value)}`);
     if (matrix && ((value as Matrix).rows !== dims[shape[0]] || (value as Matrix).cols !== dims[shape[1]])) {
-      throw fault(`${key}: ${(value as Matrix).rows} x ${(value as Matrix).cols}`);
+      throw resultFault(name, kernel, length, `${key}: ${(value as Matrix).rows} x ${(value as Matrix).cols}`);
     }
     if (shape.length === 2 && !matrix && dims[shape[1]] !== 1) {
-      throw fault(`${key}: a Float64Array for ${dims[shape[0]]} x ${dims[shape[1]]}`);
+      throw resultFault(name, kernel, length, `${key}: a Float64Array for ${dims[shape[0]]} x ${dims[shape[1]]}`);
     }
     if (buffer === undefined) {
       start = data.byteOffset - at * 8;
       if (start >= 0 && start + length * 8 <= data.buffer.byteLength) buffer = data.buffer;
     }
     if (buffer === undefined || data.length !== n || data.buffer !== buffer || data.byteOffset !== start + at * 8) {
-      throw fault(`${key} not at value ${at} of one buffer of ${length}`);
+      throw resultFault(name, kernel, length, `${key} not at value ${at} of one buffer of ${length}`);
     }
     at += n;
   }
-  if (buffer === undefined) throw fault('no array of the result');
+  if (buffer === undefined) throw resultFault(name, kernel, length, 'no array of the result');
   if (number !== undefined && (start !== 0 || buffer.byteLength !== length * 8)) {
-    throw fault(`${number} as a number, its arrays in a buffer of ${buffer.byteLength / 8} values`);
+    throw resultFault(name, kernel, length, `${number} as a number, its arrays in a buffer of ${buffer.byteLength / 8} values`);
   }
   return new Float64Array(buffer, start, length);
+}
+
+/** packedOutput's error, its message made only where it is thrown (engines pass an `out` at every call). */
+export function resultFault(name: string, kernel: string, length: number, actual: string): KernelInputError {
+  const wanted = `a result of ${kernel}() of the same shape, its arrays as returned (views of one buffer of ${length} values)`;
+  return new KernelInputError(name, wanted, actual);
 }
 
 /**

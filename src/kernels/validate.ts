@@ -52,14 +52,9 @@ export function requireOut<T extends OutArray>(
   name = 'options.out',
 ): T | undefined {
   if (out === undefined) return undefined;
-  // the message made only where it is thrown (engines pass an `out` at every call)
-  const fault = (actual: string, also = '') => {
-    const wanted = `${/^[AEIOU]/.test(kind.name) ? 'an' : 'a'} ${kind.name} of length ${length}${also}`;
-    return new KernelInputError(name, wanted, actual);
-  };
-  if (!(out instanceof kind)) throw fault(describeValue(out));
-  if (isDetached(out)) throw fault('a detached buffer');
-  if (out.length !== length) throw fault(`length ${out.length}`);
+  if (!(out instanceof kind)) throw outFault(name, kind, length, describeValue(out));
+  if (isDetached(out)) throw outFault(name, kind, length, 'a detached buffer');
+  if (out.length !== length) throw outFault(name, kind, length, `length ${out.length}`);
   if (out.byteLength === 0) return out;
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i];
@@ -70,9 +65,17 @@ export function requireOut<T extends OutArray>(
       input.byteOffset < out.byteOffset + out.byteLength &&
       out.byteOffset < input.byteOffset + input.byteLength
     )
-      throw fault('an array over an input', ' sharing no memory with the inputs');
+      throw outFault(name, kind, length, 'an array over an input', ' sharing no memory with the inputs');
   }
   return out;
+}
+
+/**
+ * requireOut's error, its message made only where it is thrown (engines pass an `out` at every call,
+ * and a closure made per call costs a defineProperty of its name where esbuild keeps names).
+ */
+function outFault(name: string, kind: { readonly name: string }, length: number, actual: string, also = ''): KernelInputError {
+  return new KernelInputError(name, `${/^[AEIOU]/.test(kind.name) ? 'an' : 'a'} ${kind.name} of length ${length}${also}`, actual);
 }
 
 /**

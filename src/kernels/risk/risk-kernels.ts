@@ -8,7 +8,16 @@
  */
 import { constants } from 'node:buffer';
 import { KernelInputError } from '../../errors.js';
-import { asOutputs, outputNamed, packedOutput, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
+import {
+  asOutputs,
+  outputNamed,
+  packedOutput,
+  requireKnownOptions,
+  resultFault,
+  type Outputs,
+  type OutputSpec,
+  type Returned,
+} from '../descriptor.js';
 import { columnSplit, covNames, dropLabels, problemSplit, type ColumnsOf, type PerColumn, type Vector } from '../labels.js';
 import { asColumns, type Matrix, type Series, weightsMatrix } from '../matrix.js';
 import type { Sampler } from '../sample.js';
@@ -238,11 +247,8 @@ function covarianceOut(given: unknown, returns: Float64Array, n: number): Float6
   }
   const buffer = (data as Float64Array).buffer;
   if ((data as Float64Array).byteOffset !== 0 || buffer.byteLength !== length * 8) {
-    throw new KernelInputError(
-      'options.out',
-      `a result of covariance() of the same shape, its arrays as returned (views of one buffer of ${length} values)`,
-      `cov over a buffer of ${buffer.byteLength / 8} values at value ${(data as Float64Array).byteOffset / 8}`,
-    );
+    const at = `cov over a buffer of ${buffer.byteLength / 8} values at value ${(data as Float64Array).byteOffset / 8}`;
+    throw resultFault('options.out', 'covariance', length, at);
   }
   return requireOut(new Float64Array(buffer), Float64Array, length, [returns]) as Float64Array;
 }
