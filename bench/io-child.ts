@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEnv } from './lib.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -39,7 +40,7 @@ export function runChild(args: string[], { tsx = false, timeoutMs = 600_000 } = 
       encoding: 'utf8',
       maxBuffer: 64 * 2 ** 20,
       timeout: timeoutMs,
-      env: { ...process.env, KERNELBUS_BENCH_RSS_FILE: rssFile },
+      env: startEnv({ KERNELBUS_BENCH_RSS_FILE: rssFile }),
     });
     const ms = performance.now() - t0;
     let maxRss = NaN;

@@ -58,6 +58,17 @@ export function tape(n: number, seed: number, symbols: number) {
 export type Tape = ReturnType<typeof tape>;
 
 /** The median of `xs` (the upper one of an even count). */
+/**
+ * The environment of a process whose start the bench times: this one's, with `extra`, and without
+ * NODE_EXTRA_CA_CERTS. Node 20 reads and parses that file of certificates at every start (on this
+ * machine, set for its proxy: 36 ms of `node -e 0`'s 63), which is neither kernelbus' cost nor the
+ * peers' (whose figures are reads in a warm Python). docs/benchmarks.md says so.
+ */
+export function startEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _certs, ...env } = process.env;
+  return { ...env, ...extra };
+}
+
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**

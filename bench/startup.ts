@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './io-child.js';
-import type { BenchRow } from './lib.js';
+import { type BenchRow, startEnv } from './lib.js';
 
 /** Rounds of the three starts (KERNELBUS_BENCH_STARTUP_ROUNDS). */
 const ROUNDS = Number(process.env.KERNELBUS_BENCH_STARTUP_ROUNDS ?? 21);
@@ -35,7 +35,7 @@ function start(args: string[], cpuFile: string): { wall: number; cpu: number } {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, KERNELBUS_BENCH_CPU_FILE: cpuFile },
+    env: startEnv({ KERNELBUS_BENCH_CPU_FILE: cpuFile }),
   });
   const wall = performance.now() - t0;
   if (run.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${run.status}: ${run.stderr.trim().slice(0, 500)}`);
