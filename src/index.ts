@@ -48,7 +48,6 @@ export {
   type FactorInputs,
   type FactorReturnsResult,
   type CovarianceOptions,
-  type CovarianceOutOptions,
   type CovarianceResult,
   type Kernels,
   type Matrix,
