@@ -4,8 +4,9 @@
  * method; anything else is a KernelInputError naming `options.out`.
  */
 import { describe, expect, it } from 'vitest';
-import { KernelInputError, type Kernels, type Matrix } from '../../src/index.js';
+import type { Kernels, Matrix } from '../../src/index.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
+import { inputError } from '../helpers/errors.js';
 
 const N = 6;
 
@@ -29,15 +30,11 @@ function plain(result: object): Record<string, number[]> {
   );
 }
 
+/** `f` throws a KernelInputError naming options.out with this message. */
 function fails(f: () => unknown, actual: string, wanted: string): void {
-  let error: unknown;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(KernelInputError);
-  expect((error as KernelInputError).message).toBe(`options.out: expected ${wanted}, got ${actual}`);
+  const error = inputError(f);
+  expect(error.argument).toBe('options.out');
+  expect(error.message).toBe(`options.out: expected ${wanted}, got ${actual}`);
 }
 
 function suite(k: Kernels, supports: Supports): void {
