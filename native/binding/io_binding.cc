@@ -5,6 +5,8 @@
 // taking the pointers and the parser's return. Faults are data (the result's fault / firstBad), never
 // exceptions: TS formats their messages (src/io/csv-faults.ts).
 #include <cmath>
+#include <future>
+#include <new>
 #include <limits>
 #include <string>
 #include <vector>
@@ -173,54 +175,157 @@ Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
   });
 }
 
-// csvReadWide(bytes: Uint8Array, params: Float64Array [delimiter, firstLine, skipBadRows, width,
-// dateColumn (-1: none)]) -> { returns: Float64Array (rows x assets, row-major), rows, dates?:
+// csvReadWideAsync's plan from params [delimiter, firstLine, skipBadRows, width, dateColumn (-1: none)].
+csv::WidePlan widePlan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  requireArgCount(info, 2);
+  csv::WidePlan plan;
+  const F64View params = float64Arg(info, 1, "params");
+  if (params.length != 5) {
+    throw inputError(env, "params", "5 values [delimiter, firstLine, skipBadRows, width, dateColumn]",
+                     "length " + std::to_string(params.length));
+  }
+  plan.delimiter = packedDelimiter(env, params.data);
+  plan.firstLine = packedInteger(env, params.data, 1, "plan.firstLine", 1, 9007199254740991.0, "an integer >= 1");
+  plan.skipBadRows = packedInteger(env, params.data, 2, "plan.skipBadRows", 0, 1, "0 or 1") == 1;
+  plan.width = static_cast<size_t>(packedInteger(env, params.data, 3, "plan.width", 1, 1 << 24, "an integer 1 to 2^24"));
+  const double date = packedInteger(env, params.data, 4, "plan.dateColumn", -1, static_cast<double>(plan.width) - 1,
+                                    "-1 (none) or a column below plan.width");
+  plan.dateColumn = date < 0 ? csv::WidePlan::kNoColumn : static_cast<size_t>(date);
+  return plan;
+}
+
+// The assets of a plan: its columns less the date column.
+size_t wideAssets(const csv::WidePlan& plan) { return plan.width - (plan.dateColumn == csv::WidePlan::kNoColumn ? 0 : 1); }
+
+// Whether a T x N matrix of doubles is beyond any memory (the reader's count sizes it).
+bool tooLarge(size_t rows, size_t assets) { return assets > 0 && rows > (size_t{1} << 50) / assets; }
+
+// csvReadWideAsync's result over the matrix the rows were parsed into.
+Napi::Object wideResult(Napi::Env env, const csv::WideResult& w, Napi::Float64Array matrix, size_t assets, const uint8_t* bytes) {
+  Napi::Object result = Napi::Object::New(env);
+  // skipped rows leave room at the end: the view covers the rows written
+  const size_t cells = w.rows * assets;
+  result.Set("returns", cells == matrix.ElementLength() ? matrix : Napi::Float64Array::New(env, cells, matrix.ArrayBuffer(), 0));
+  result.Set("rows", Napi::Number::New(env, static_cast<double>(w.rows)));
+  setReport(env, result, bytes, w.block);
+  if (w.datesParsed) {
+    double* data = nullptr;
+    Napi::Float64Array dates = newFloat64Array(env, w.rows, data);
+    std::copy(w.dates.begin(), w.dates.end(), data);
+    result.Set("dates", dates);
+  }
+  return result;
+}
+
+// csvReadWideAsync(bytes: Uint8Array, params: Float64Array [delimiter, firstLine, skipBadRows, width,
+// dateColumn (-1: none)]) -> Promise<{ returns: Float64Array (rows x assets, row-major), rows, dates?:
 // Float64Array (when the date column's values are all dates), consumed, lines, badRows, firstBad?,
-// fault? }: a wide returns file's records (the bytes after its header; native/io/csv_returns.hpp).
-// The matrix is V8's, allocated between the reader's count and its parse (the count sizes it): an
-// allocation runs no JS, and `bytes`' data does not move.
-Napi::Value CsvReadWide(const Napi::CallbackInfo& info) {
+// fault? }>: a wide returns file's records (the bytes after its header; native/io/csv_returns.hpp),
+// parsed on the thread pool, so that a large file does not hold the event loop (and a command loads its
+// kernels meanwhile). The arguments are checked before the promise (a KernelInputError is thrown); the
+// bytes are held by a reference until it settles (the caller must not write to them). The matrix is
+// V8's: once the reader has counted the rows, it asks the JS thread for it (a thread-safe call) and
+// waits; its backing store does not move, and no JS can reach it before the promise settles.
+class WideWorker;
+
+// The reader's request for the matrix, answered on the JS thread.
+struct MatrixRequest {
+  size_t cells = 0;
+  double* data = nullptr;
+  bool failed = false;
+  std::promise<void> answered;
+};
+
+void allocateMatrix(Napi::Env env, Napi::Function, WideWorker* worker, MatrixRequest* request);
+using MatrixAllocator = Napi::TypedThreadSafeFunction<WideWorker, MatrixRequest, allocateMatrix>;
+
+class WideWorker : public Napi::AsyncWorker {
+ public:
+  WideWorker(const Napi::CallbackInfo& info, const csv::WidePlan& plan, const U8View& bytes)
+      : Napi::AsyncWorker(info.Env()),
+        plan_(plan),
+        bytes_(bytes.data),
+        size_(bytes.length),
+        assets_(wideAssets(plan)),
+        deferred_(Napi::Promise::Deferred::New(info.Env())),
+        allocator_(MatrixAllocator::New(info.Env(), "kernelbus csvReadWideAsync", 0, 1, this)) {
+    held_ = Napi::Persistent(info[0].As<Napi::Object>());
+    allocator_.Unref(info.Env());  // the work keeps the loop alive, not the call it may make
+  }
+  Napi::Promise promise() const { return deferred_.Promise(); }
+  void keep(Napi::Float64Array matrix) { matrix_ = Napi::Persistent(matrix); }
+
+  void Execute() override {
+    // the call released however the read ends (an exception other than bad_alloc rejects, OnError)
+    struct Released {
+      MatrixAllocator& allocator;
+      ~Released() { allocator.Release(); }
+    } released{allocator_};
+    try {
+      result_ = csv::readWide(bytes_, size_, plan_, [&](size_t rows) -> double* {
+        if (tooLarge(rows, assets_)) throw std::bad_alloc();
+        MatrixRequest request;
+        request.cells = rows * assets_;
+        std::future<void> answered = request.answered.get_future();
+        if (allocator_.BlockingCall(&request) != napi_ok) throw std::bad_alloc();
+        answered.wait();
+        if (request.failed) throw std::bad_alloc();
+        return request.data;
+      });
+    } catch (const std::bad_alloc&) {
+      outOfMemory_ = true;
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (outOfMemory_ || matrix_.IsEmpty()) {
+      deferred_.Reject(Napi::RangeError::New(env, "kernelbus: out of memory").Value());
+      return;
+    }
+    deferred_.Resolve(wideResult(env, result_, matrix_.Value(), assets_, bytes_));
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  csv::WidePlan plan_;
+  const uint8_t* bytes_;
+  size_t size_;
+  size_t assets_;
+  bool outOfMemory_ = false;
+  csv::WideResult result_;
+  Napi::Promise::Deferred deferred_;
+  MatrixAllocator allocator_;
+  Napi::ObjectReference held_;
+  Napi::Reference<Napi::Float64Array> matrix_;
+};
+
+// On the JS thread (env null when the call is being torn down: the request fails).
+void allocateMatrix(Napi::Env env, Napi::Function, WideWorker* worker, MatrixRequest* request) {
+  if (env != nullptr) {
+    try {
+      double* data = nullptr;
+      worker->keep(newFloat64Array(env, request->cells, data));
+      request->data = data;
+    } catch (...) {  // nothing may leave a thread-safe call: the request fails
+      request->failed = true;
+    }
+  } else {
+    request->failed = true;
+  }
+  request->answered.set_value();
+}
+
+Napi::Value CsvReadWideAsync(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    Napi::Env env = info.Env();
-    requireArgCount(info, 2);
-    csv::WidePlan plan;
-    {
-      const F64View params = float64Arg(info, 1, "params");
-      if (params.length != 5) {
-        throw inputError(env, "params", "5 values [delimiter, firstLine, skipBadRows, width, dateColumn]",
-                         "length " + std::to_string(params.length));
-      }
-      plan.delimiter = packedDelimiter(env, params.data);
-      plan.firstLine = packedInteger(env, params.data, 1, "plan.firstLine", 1, 9007199254740991.0, "an integer >= 1");
-      plan.skipBadRows = packedInteger(env, params.data, 2, "plan.skipBadRows", 0, 1, "0 or 1") == 1;
-      plan.width = static_cast<size_t>(packedInteger(env, params.data, 3, "plan.width", 1, 1 << 24, "an integer 1 to 2^24"));
-      const double date = packedInteger(env, params.data, 4, "plan.dateColumn", -1, static_cast<double>(plan.width) - 1,
-                                        "-1 (none) or a column below plan.width");
-      plan.dateColumn = date < 0 ? csv::WidePlan::kNoColumn : static_cast<size_t>(date);
-    }
-    const U8View bytes = uint8Arg(info, 0, "bytes");
-    const size_t assets = plan.width - (plan.dateColumn == csv::WidePlan::kNoColumn ? 0 : 1);
-    Napi::Float64Array matrix;
-    const csv::WideResult w = csv::readWide(bytes.data, bytes.length, plan, [&](size_t rows) {
-      if (assets > 0 && rows > (size_t{1} << 50) / assets) throw Napi::RangeError::New(env, "kernelbus: out of memory");
-      double* data = nullptr;
-      matrix = newFloat64Array(env, rows * assets, data);
-      return data;
-    });
-    const csv::Result& r = w.block;
-    Napi::Object result = Napi::Object::New(env);
-    // skipped rows leave room at the end: the view covers the rows written
-    const size_t cells = w.rows * assets;
-    result.Set("returns", cells == matrix.ElementLength() ? matrix : Napi::Float64Array::New(env, cells, matrix.ArrayBuffer(), 0));
-    result.Set("rows", Napi::Number::New(env, static_cast<double>(w.rows)));
-    setReport(env, result, bytes.data, r);
-    if (w.datesParsed) {
-      double* data = nullptr;
-      Napi::Float64Array dates = newFloat64Array(env, w.rows, data);
-      std::copy(w.dates.begin(), w.dates.end(), data);
-      result.Set("dates", dates);
-    }
-    return result;
+    const csv::WidePlan plan = widePlan(info);
+    auto* worker = new WideWorker(info, plan, uint8Arg(info, 0, "bytes"));
+    const Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
   });
 }
 
@@ -236,7 +341,7 @@ Napi::Value FirstNaN(const Napi::CallbackInfo& info) {
 void registerIo(Napi::Env env, Napi::Object exports) {
   exports.Set("firstNaN", Napi::Function::New<FirstNaN>(env, "firstNaN"));
   exports.Set("csvParseBlock", Napi::Function::New<CsvParseBlock>(env, "csvParseBlock"));
-  exports.Set("csvReadWide", Napi::Function::New<CsvReadWide>(env, "csvReadWide"));
+  exports.Set("csvReadWideAsync", Napi::Function::New<CsvReadWideAsync>(env, "csvReadWideAsync"));
 }
 
 }  // namespace kernelbus::binding

@@ -5,6 +5,7 @@
  * --drawdowns and --backtest the analytics of risk-analytics.ts; --out writes the statistics table.
  */
 import { readFile } from 'node:fs/promises';
+import type { Kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk/risk.js';
 import { DQ_REGRESSOR_SETS, type DqRegressors, VAR_BACKTEST_DEFAULTS } from '../kernels/risk/risk-analytics.js';
@@ -131,14 +132,9 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   const parsed = parseCommand(argv, FLAGS, { help: () => log(RISK_USAGE), positionals: onePositional('returns', 'one file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  // the kernels, the reader and the writer load once the options are parsed (--help loads none of them)
-  const [{ commandKernels }, { readReturns }, { writeFormatOf, writeTable }] = await Promise.all([
-    import('./kernels.js'),
-    import('../io/returns.js'),
-    import('../io/index.js'),
-  ]);
-  if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
-  const k = await commandKernels(values.backend);
+  // the reader loads once the options are parsed (--help loads nothing), and reads: the parse runs on
+  // the addon's threads while the kernels and the writer load
+  const { readReturns } = await import('../io/returns.js');
   const started = performance.now();
   const progress = progressLine('rows');
   const returnsOptions: ReadReturnsOptions = {
@@ -146,13 +142,19 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
     ...(values.layout === undefined ? {} : { layout: values.layout }),
     ...(values['symbol-column'] === undefined ? {} : { assetColumn: values['symbol-column'] }),
   };
-  let read: Awaited<ReturnType<typeof readReturns>>;
+  let readMs = 0;
+  const reading = readReturns(positionals[0], returnsOptions).then((r) => ((readMs = performance.now() - started), r));
+  reading.catch(() => undefined); // awaited below: a fault of the options meanwhile (--out, --backend) leaves it handled
+  const [{ commandKernels }, { writeFormatOf, writeTable }] = await Promise.all([import('./kernels.js'), import('../io/index.js')]);
+  let read: Awaited<typeof reading>;
+  let k: Kernels;
   try {
-    read = await readReturns(positionals[0], returnsOptions);
+    if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
+    k = await commandKernels(values.backend);
+    read = await reading;
   } finally {
     progress.done();
   }
-  const readMs = performance.now() - started;
   const { returns, assets: names } = selectAssets(read.returns, read.assets, values.symbols);
   const t0 = performance.now();
   const confidence = values.confidence ?? VAR_DEFAULTS.confidence;

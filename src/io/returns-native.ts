@@ -1,8 +1,8 @@
 /**
- * A wide returns CSV read by the addon in one call (native/io/csv_returns.hpp, binding csvReadWide):
- * the header here (the reader's readHeader: BOM, quoting, names), then the records parsed straight
- * into one row-major T x N Float64Array, the date column's values parsed as dates and the rows sorted
- * by them in C++. readReturns (returns.ts) takes this path for a CSV path or bytes when the addon
+ * A wide returns CSV read by the addon in one call (native/io/csv_returns.hpp, binding
+ * csvReadWideAsync): the header here (the reader's readHeader: BOM, quoting, names), then, on the
+ * addon's thread pool, the records parsed straight into one row-major T x N Float64Array, the date
+ * column's values parsed as dates and the rows sorted by them in C++. readReturns (returns.ts) takes this path for a CSV path or bytes when the addon
  * loads; the JS path there stays the reference (test/io/returns-parity.test.ts holds them equal).
  */
 import { loadNative } from '../backends/native/binding.js';
@@ -41,14 +41,14 @@ const delimiterCode = (d: string): number | undefined => {
  * @param date the date column's name, if any (one of `names`)
  * @param options readReturns' options less the layout and asset column
  */
-export function readWideNative(
+export async function readWideNative(
   input: string | Uint8Array | NodeJS.ReadableStream,
   name: string,
   delimiter: string,
   names: readonly string[],
   date: string | undefined,
   options: Record<string, unknown>,
-): WideNative | undefined {
+): Promise<WideNative | undefined> {
   const started = performance.now();
   const backend = options.backend ?? 'auto';
   const code = delimiterCode(delimiter);
@@ -57,7 +57,7 @@ export function readWideNative(
   if ((backend !== 'auto' && backend !== 'native') || code === undefined) return undefined;
   if (Object.keys(options).some((k) => options[k] !== undefined && !NATIVE_OPTIONS.has(k))) return undefined;
   const loaded = loadNative();
-  const read = loaded.binding?.csvReadWide;
+  const read = loaded.binding?.csvReadWideAsync;
   if (typeof read !== 'function') {
     if (backend === 'auto') return undefined;
     throw new BackendUnavailableError('native', loaded.error?.message ?? 'the addon has no wide CSV reader: rebuild it');
@@ -72,7 +72,8 @@ export function readWideNative(
   const dateColumn = date === undefined ? -1 : names.indexOf(date);
   const dataStart = bom + header.next;
   const params = Float64Array.of(code, header.nextLine, options.skipBadRows === true ? 1 : 0, header.names.length, dateColumn);
-  const r = read.call(loaded.binding, bytes.subarray(dataStart), params);
+  // the parse off the event loop: `bytes` (the file's mapping, or the caller's) is held until it settles
+  const r = await read.call(loaded.binding, bytes.subarray(dataStart), params);
   if (r.fault) throw csvFaultError(r.fault, name, header.names);
   const info: ReadInfo = {
     source: name,

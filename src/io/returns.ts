@@ -144,7 +144,7 @@ export async function readReturns(source: TableSource, options: ReadReturnsOptio
   if (assets.length === 0) throw new KernelInputError(name, 'a header with at least one asset column', header);
   const N = assets.length;
   if (table === undefined) {
-    const native = readWideNative(opened.input, name, opened.delimiter, names, date, rest as Record<string, unknown>);
+    const native = await readWideNative(opened.input, name, opened.delimiter, names, date, rest as Record<string, unknown>);
     if (native) {
       const { data, rows, dates, info } = native;
       return { returns: labelled(data, rows, N, assets, dates), assets, dates, info: { ...info, layout: 'wide', fileRows: rows } };

@@ -149,7 +149,7 @@ export interface BlockResult {
 /** The block parser both CSV backends implement. */
 export type ParseBlock = (bytes: Uint8Array, plan: BlockPlan, out: BlockOut) => BlockResult;
 
-/** What csvReadWide returns (native/binding/io_binding.cc). */
+/** What csvReadWideAsync resolves to (native/binding/io_binding.cc). */
 export interface WideRead {
   /** rows x assets, row-major, rows sorted by date when `dates` is there. */
   returns: Float64Array;

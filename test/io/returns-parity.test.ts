@@ -18,7 +18,7 @@ import { type ReadReturnsOptions, type ReturnsRead, parseDate, readReturns } fro
 
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
 const binding = loadNative().binding;
-const hasNative = typeof binding?.csvReadWide === 'function';
+const hasNative = typeof binding?.csvReadWideAsync === 'function';
 const RUNS = Number(process.env.RETURNS_PARITY_RUNS ?? 200);
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -148,8 +148,8 @@ describe.skipIf(!hasNative && !inCI)('readReturns wide: native vs the JS referen
     const path = join(dir, 'wide.csv');
     writeFileSync(path, 'date,A\n2024-01-02,0.5\n');
     const calls: number[] = [];
-    const original = binding!.csvReadWide;
-    binding!.csvReadWide = (b, p) => {
+    const original = binding!.csvReadWideAsync;
+    binding!.csvReadWideAsync = (b, p) => {
       calls.push(b.length);
       return original.call(binding, b, p);
     };
@@ -160,7 +160,7 @@ describe.skipIf(!hasNative && !inCI)('readReturns wide: native vs the JS referen
       await readReturns(enc('date,A\n2024-01-02,0.5\n'), { backend: 'reference' });
       await readReturns(enc('date,A\n2024-01-02,0.5\n'), { inferRows: 5 }); // an option it does not read: the reference path
     } finally {
-      binding!.csvReadWide = original;
+      binding!.csvReadWideAsync = original;
       rmSync(dir, { recursive: true, force: true });
     }
     expect(calls).toEqual([15, 15]);
@@ -228,8 +228,32 @@ describe.skipIf(!hasNative && !inCI)('readReturns wide: native vs the JS referen
     expect(got.dates.every((d, i) => i === 0 || d > got.dates[i - 1])).toBe(true);
   });
 
-  it('the addon checks its arguments: KernelInputError naming each', () => {
-    const read = (bytes: unknown, params: unknown) => () => (binding!.csvReadWide as (a: unknown, b: unknown) => unknown)(bytes, params);
+  it('parses on the thread pool: the event loop runs meanwhile, and the result is the same', async () => {
+    // 2,000 dates x 100 assets (about 1.5 MB): its parse takes milliseconds, a turn of the loop microseconds
+    const lines = ['date,' + Array.from({ length: 100 }, (_, i) => `A${i}`).join(',')];
+    for (let t = 0; t < 2000; t++) {
+      const day = new Date(Date.UTC(2020, 0, 1) + t * 86_400_000).toISOString().slice(0, 10);
+      lines.push(`${day},${Array.from({ length: 100 }, (_, i) => ((((t * 31 + i * 7) % 97) - 48) / 1e4).toFixed(4)).join(',')}`);
+    }
+    const bytes = enc(`${lines.join('\n')}\n`);
+    const first = await Promise.race([
+      readReturns(bytes).then(() => 'read'),
+      new Promise<string>((resolve) => setImmediate(() => resolve('the loop'))),
+    ]);
+    expect(first).toBe('the loop');
+    const read = await readReturns(bytes);
+    expect([read.returns.rows, read.returns.cols, read.returns.data[100 * 1999 + 99]]).toEqual([
+      2000,
+      100,
+      (((1999 * 31 + 99 * 7) % 97) - 48) / 1e4,
+    ]);
+    const reference = await readReturns(bytes, { backend: 'reference' });
+    expect([read.returns.data, read.dates, read.assets]).toEqual([reference.returns.data, reference.dates, reference.assets]);
+  });
+
+  it('the addon checks its arguments before its promise: KernelInputError naming each', async () => {
+    const read = (bytes: unknown, params: unknown) => () =>
+      (binding!.csvReadWideAsync as (a: unknown, b: unknown) => unknown)(bytes, params);
     const ok = enc('1,2\n');
     expect(read(ok, Float64Array.of(44, 1, 0, 2))).toThrow(/params: expected 5 values/);
     expect(read(ok, Float64Array.of(34, 1, 0, 2, -1))).toThrow(/plan.delimiter/);
@@ -238,7 +262,7 @@ describe.skipIf(!hasNative && !inCI)('readReturns wide: native vs the JS referen
     expect(read(ok, Float64Array.of(44, 1, 0, 0, -1))).toThrow(/plan.width/);
     expect(read(ok, Float64Array.of(44, 1, 0, 2, 2))).toThrow(/plan.dateColumn: expected -1 \(none\) or a column below plan.width/);
     expect(read('1,2', Float64Array.of(44, 1, 0, 2, -1))).toThrow(KernelInputError);
-    const r = binding!.csvReadWide(ok, Float64Array.of(44, 1, 0, 2, -1));
+    const r = await binding!.csvReadWideAsync(ok, Float64Array.of(44, 1, 0, 2, -1));
     expect([Array.from(r.returns), r.rows, r.dates]).toEqual([[1, 2], 1, undefined]);
   });
 });

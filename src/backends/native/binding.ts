@@ -173,10 +173,11 @@ export interface NativeBinding {
     out: (Float64Array | Int32Array | null)[],
   ): BlockResult;
   /**
-   * A wide returns CSV's records (native/io/csv_returns.hpp, src/io/returns-native.ts).
+   * A wide returns CSV's records (native/io/csv_returns.hpp, src/io/returns-native.ts), parsed on the
+   * addon's thread pool (the event loop stays free; do not write to `bytes` until it settles).
    * params = [delimiter, firstLine, skipBadRows (0/1), width, dateColumn (-1: none)].
    */
-  csvReadWide(bytes: Uint8Array, params: Float64Array): WideRead;
+  csvReadWideAsync(bytes: Uint8Array, params: Float64Array): Promise<WideRead>;
   /** The native Parquet reader: the footer's columns (native/binding/parquet_binding.cc, src/io/parquet-native.ts). */
   parquetFooter(bytes: Uint8Array): ParquetFooterResult;
   /**
