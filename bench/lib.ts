@@ -57,7 +57,6 @@ export function tape(n: number, seed: number, symbols: number) {
 }
 export type Tape = ReturnType<typeof tape>;
 
-/** The median of `xs` (the upper one of an even count). */
 /**
  * The environment of a process whose start the bench times: this one's, with `extra`, and without
  * NODE_EXTRA_CA_CERTS. Node 20 reads and parses that file of certificates at every start (on this
@@ -69,6 +68,7 @@ export function startEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** The median of `xs` (the upper one of an even count). */
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**

@@ -2,8 +2,9 @@
  * A wide returns CSV read by the addon in one call (native/io/csv_returns.hpp, binding
  * csvReadWideAsync): the header here (the reader's readHeader: BOM, quoting, names), then, on the
  * addon's thread pool, the records parsed straight into one row-major T x N Float64Array, the date
- * column's values parsed as dates and the rows sorted by them in C++. readReturns (returns.ts) takes this path for a CSV path or bytes when the addon
- * loads; the JS path there stays the reference (test/io/returns-parity.test.ts holds them equal).
+ * column's values parsed as dates and the rows sorted by them in C++. readReturns (returns.ts) takes
+ * this path for a CSV path or bytes when the addon loads; the JS path there stays the reference
+ * (test/io/returns-parity.test.ts holds them equal).
  */
 import { loadNative } from '../backends/native/binding.js';
 import { BackendUnavailableError } from '../errors.js';

@@ -233,24 +233,17 @@ const withShrinkage = (o: Outputs): CovarianceResult => ({ ...(o.cov as Matrix),
  */
 function covarianceOut(given: unknown, returns: Float64Array, n: number): Float64Array {
   const length = n * n + 1;
-  const m = given as Matrix | null;
-  const data = typeof m === 'object' && m !== null ? m.data : undefined;
-  if (!(data instanceof Float64Array) || m?.rows !== n || m.cols !== n || data.length !== n * n) {
-    // the general check names what is wrong
-    packedOutput(
-      RISK_KERNELS.covariance,
-      { N: n },
-      typeof m === 'object' && m !== null ? { cov: m, shrinkage: 0 } : m,
-      'options.out',
-      'covariance',
-    );
+  const m = typeof given === 'object' && given !== null ? (given as Matrix) : undefined;
+  if (!(m?.data instanceof Float64Array) || m.rows !== n || m.cols !== n || m.data.length !== n * n) {
+    // the general check names what is wrong (and throws)
+    packedOutput(RISK_KERNELS.covariance, { N: n }, m ? { cov: m, shrinkage: 0 } : given, 'options.out', 'covariance');
   }
-  const buffer = (data as Float64Array).buffer;
-  if ((data as Float64Array).byteOffset !== 0 || buffer.byteLength !== length * 8) {
-    const at = `cov over a buffer of ${buffer.byteLength / 8} values at value ${(data as Float64Array).byteOffset / 8}`;
+  const { data } = m as Matrix;
+  if (data.byteOffset !== 0 || data.buffer.byteLength !== length * 8) {
+    const at = `cov over a buffer of ${data.buffer.byteLength / 8} values at value ${data.byteOffset / 8}`;
     throw resultFault('options.out', 'covariance', length, at);
   }
-  return requireOut(new Float64Array(buffer), Float64Array, length, [returns]) as Float64Array;
+  return requireOut(new Float64Array(data.buffer), Float64Array, length, [returns]) as Float64Array;
 }
 
 /** simpleReturns / logReturns: a series gives a series, a matrix a matrix of one row fewer. */
