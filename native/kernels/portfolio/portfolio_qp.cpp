@@ -292,19 +292,29 @@ QpResult QpSolver::iterate() {
     long drop = -1;
     bool dropRow = false;
     double dropMu = 0;
+    bool dropFlip = false;
     const double tol = multiplierTolerance();
     for (size_t j = 0; j < vars; j++) {
       const int8_t s = vstate_[j];
       if (s == kFree || lo_[j] == hi_[j]) continue;
       double r = g_[j];
       for (size_t k = 0; k < nw; k++) r += lambda[nf + k] * a(work_[k], j);
-      const double mu = -r;
-      const double v = s == kAtLower ? mu : s == kAtUpper ? -mu : std::fabs(mu);
+      double mu = -r;
+      double v = s == kAtLower ? mu : s == kAtUpper ? -mu : std::fabs(mu);
+      // phase 1: an equality row's artificial at 0 may leave on the other side of its row (its sign
+      // flipped: the row's shortfall is |A x - b| either way), whose reduced cost is 2 cost - r
+      bool flip = false;
+      if (!hasH_ && j >= n && s == kAtLower && rstate_[j - n] == kEqual && r - 2 * g_[j] > v) {
+        mu = r - 2 * g_[j];
+        v = mu;
+        flip = true;
+      }
       if (v > tol && v > worst) {
         worst = v;
         drop = static_cast<long>(j);
         dropRow = false;
         dropMu = mu;
+        dropFlip = flip;
       }
     }
     for (size_t k = 0; k < nw; k++) {
@@ -325,6 +335,7 @@ QpResult QpSolver::iterate() {
       for (size_t k = 0; k < nw; k++) rhs_[nf + k] = 0;
       rhs_[nf + d] = rstate_[work_[d]] == kAtHi ? -1 : 1;
     } else {
+      if (dropFlip) sign_[d - n] = -sign_[d - n];
       sigma = dropMu > 0 ? 1 : -1;
       for (size_t k = 0; k < nf; k++) rhs_[k] = -sigma * h(free_[k], d);
       for (size_t k = 0; k < nw; k++) rhs_[nf + k] = -sigma * a(work_[k], d);

@@ -11,8 +11,12 @@
  * - Phase 1 finds a feasible vertex: each variable starts at its bound nearest 0 (a variable with 0
  *   strictly inside its bounds is held there by a temporary bound), and each row that is an equality
  *   or violated gets an artificial variable s_i a_i (a_i >= 0) that makes it hold; the linear program
- *   min sum(a) is solved by the same iterations (H = 0). A positive artificial at its optimum is a row
- *   no portfolio within the bounds satisfies: infeasible, and which.
+ *   min sum(a) is solved by the same iterations (H = 0). An equality's artificial at 0 may change
+ *   sides (its sign flipped when the other side lowers the sum: in effect two artificials, one of them
+ *   0), so the sum is the rows' L1 shortfall: a problem whose sides were rounded one way, and whose
+ *   nearly dependent rows amplify that at a vertex of the wrong pair, still ends at a sum of rounding
+ *   size. A positive artificial at its optimum is a row no portfolio within the bounds satisfies:
+ *   infeasible, and which.
  * - Phase 2 solves the QP from there, the artificials held in [0, 0] (a free one leaves at the first
  *   step). Each iteration solves the equality-constrained QP of the working set (free variables, active
  *   rows) by an LU factorisation of its KKT matrix; a step is cut at the first constraint it would
@@ -381,19 +385,29 @@ export class QpSolver {
       let drop = -1;
       let dropRow = false;
       let dropMu = 0;
+      let dropFlip = false;
       const tol = this.multiplierTolerance();
       for (let j = 0; j < vars; j++) {
         const s = this.vstate[j];
         if (s === FREE || this.lo[j] === this.hi[j]) continue;
         let r = g[j];
         for (let k = 0; k < nw; k++) r += lambda[nf + k] * this.a(this.work[k], j);
-        const mu = -r;
-        const v = s === AT_LOWER ? mu : s === AT_UPPER ? -mu : Math.abs(mu);
+        let mu = -r;
+        let v = s === AT_LOWER ? mu : s === AT_UPPER ? -mu : Math.abs(mu);
+        // phase 1: an equality row's artificial at 0 may leave on the other side of its row (its sign
+        // flipped: the row's shortfall is |A x - b| either way), whose reduced cost is 2 cost - r
+        let flip = false;
+        if (!this.hasH && j >= n && s === AT_LOWER && this.rstate[j - n] === EQUAL && r - 2 * g[j] > v) {
+          mu = r - 2 * g[j];
+          v = mu;
+          flip = true;
+        }
         if (v > tol && v > worst) {
           worst = v;
           drop = j;
           dropRow = false;
           dropMu = mu;
+          dropFlip = flip;
         }
       }
       for (let k = 0; k < nw; k++) {
@@ -414,6 +428,7 @@ export class QpSolver {
         for (let k = 0; k < nw; k++) this.rhs[nf + k] = 0;
         this.rhs[nf + drop] = this.rstate[this.work[drop]] === AT_HI ? -1 : 1;
       } else {
+        if (dropFlip) this.sign[drop - n] = -this.sign[drop - n];
         sigma = dropMu > 0 ? 1 : -1;
         for (let k = 0; k < nf; k++) this.rhs[k] = -sigma * this.h(this.free[k], drop);
         for (let k = 0; k < nw; k++) this.rhs[nf + k] = -sigma * this.a(this.work[k], drop);
