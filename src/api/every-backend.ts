@@ -1,8 +1,13 @@
 /**
- * Every backend's module, imported statically and installed in the registry: imported by the entry
- * points whose kernels run synchronously from their first call (`kernelbus`, `kernelbus/kernels`, the
- * engines). The command imports only the backends its choice uses instead (src/cli/kernels.ts, through
- * src/backends/registry.ts importBackends).
+ * Every backend's module, imported statically, and the call that installs them in the registry:
+ * made by the entry points whose kernels run synchronously from their first call (`kernelbus`,
+ * `kernelbus/kernels`, the engines) before they use a kernel. The command imports only the backends
+ * its choice uses instead (src/cli/kernels.ts, through src/backends/registry.ts importBackends).
+ *
+ * A call, not an import for its side effect: the bundle (scripts/bundle.mjs, esbuild with code
+ * splitting) does not keep the order of side-effect imports across its chunks, and
+ * `import 'kernelbus'` built its default kernels before the backends were installed
+ * (KERNELBUS_BACKEND=native threw at import).
  */
 import { blasProvider } from '../backends/blas/index.js';
 import { metalProvider } from '../backends/metal/index.js';
@@ -11,4 +16,7 @@ import { referenceProvider } from '../backends/reference/index.js';
 import { installBackends } from '../backends/registry.js';
 import { tfjsProvider } from '../backends/tfjs/index.js';
 
-installBackends([referenceProvider, nativeProvider, blasProvider, tfjsProvider, metalProvider]);
+/** Installs every backend in the registry (idempotent: a backend installed again is the same provider). */
+export function installEveryBackend(): void {
+  installBackends([referenceProvider, nativeProvider, blasProvider, tfjsProvider, metalProvider]);
+}

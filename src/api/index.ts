@@ -3,7 +3,7 @@
  * code is loaded). The functions exported here use the default backend choice (KERNELBUS_BACKEND,
  * else 'auto'); `kernels({ backend })` binds them to another.
  */
-import './every-backend.js'; // every backend, for the sync API from the first call
+import { installEveryBackend } from './every-backend.js';
 import { defaultBackendChoice, kernels } from './kernels.js';
 
 export {
@@ -201,6 +201,7 @@ export {
   type VpinStream,
 } from '../kernels/vpin/vpin.js';
 
+installEveryBackend(); // every backend, for the sync API from the first call
 const defaults = kernels({ backend: defaultBackendChoice() });
 
 /** Non-empty time bars of trades: `{ start, open, close, volume, count }`. */

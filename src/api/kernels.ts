@@ -200,15 +200,16 @@ function asyncVariants(promised: Record<string, (...args: never[]) => unknown>):
 }
 
 /**
- * The kernel functions bound to a backend: `'auto'` (default: per call, the backend the thresholds of
+ * The kernel functions bound to a backend: `'auto'` (per call, the backend the thresholds of
  * src/api/auto.ts pick for the input size, else the reference) or a registered backend by name
+ * (default: KERNELBUS_BACKEND when set, else 'auto')
  * (BackendUnavailableError now when it cannot load here, and at the call of a kernel it lacks).
  * `threads`: the threads a native call may use (default: KERNELBUS_THREADS, else the cores); results
  * are the same bits whatever the count (the work is shared out, no sum is split).
  */
 export function kernels(options: { backend?: BackendChoice; threads?: number } = {}): Kernels {
   requireKnownOptions({ params: [], options: ['backend', 'threads'] }, options);
-  const choice = options.backend ?? 'auto';
+  const choice = options.backend ?? defaultBackendChoice();
   const threads = options.threads;
   if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 1024)) {
     throw new KernelInputError('options.threads', 'an integer in [1, 1024]', describeValue(threads));

@@ -1,8 +1,10 @@
 /** `kernelbus backends [--json]`: which backends load on this machine, as a table or JSON. */
-import '../api/every-backend.js'; // it reports every backend
+import { installEveryBackend } from '../api/every-backend.js';
 import { backends, type BackendInfo } from '../backends/registry.js';
 import { flag, parseCommand } from './options.js';
 import { table } from './summary.js';
+
+installEveryBackend(); // it reports every backend
 
 /** `kernelbus backends --help`. */
 export const BACKENDS_USAGE = `Usage: kernelbus backends [--json]

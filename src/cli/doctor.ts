@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, release } from 'node:os';
-import '../api/every-backend.js'; // it reports every backend
+import { installEveryBackend } from '../api/every-backend.js';
 import { backends, type BackendInfo } from '../backends/registry.js';
 import { flag, parseCommand } from './options.js';
+
+installEveryBackend(); // it reports every backend
 
 /** The whole report (`--json` prints it as is). */
 export interface DoctorReport {

@@ -5,7 +5,7 @@
  * Every figure comes from the factor kernels (toraniko's conventions), through ./factor-fit.ts.
  */
 import type { BackendChoice } from '../api/kernels.js';
-import '../api/every-backend.js'; // its kernels run synchronously from the first message
+import { installEveryBackend } from '../api/every-backend.js';
 import { kernels } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
@@ -38,6 +38,8 @@ import {
   type FactorUniverse,
   type ParsedFactorInput,
 } from './factor-messages.js';
+
+installEveryBackend(); // its kernels run synchronously from the first message
 
 export { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES, type FactorStyle };
 

@@ -10,7 +10,7 @@
  * kernel, turnover against the weights held before).
  */
 import type { BackendChoice } from '../api/kernels.js';
-import '../api/every-backend.js'; // its kernels run synchronously from the first message
+import { installEveryBackend } from '../api/every-backend.js';
 import { kernels } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
@@ -33,6 +33,8 @@ import {
 import { RecentFramesByKey } from './recent-frames.js';
 import { ReturnsWindow } from './returns-window.js';
 import { parseReturnsUpdate, type PortfolioUpdate, type UniverseSnapshot } from './risk-messages.js';
+
+installEveryBackend(); // its kernels run synchronously from the first message
 
 /** Options of PortfolioEngine. */
 export interface PortfolioEngineOptions extends Partial<EngineOptions> {

@@ -10,7 +10,7 @@
  * one call each.
  */
 import type { BackendChoice } from '../api/kernels.js';
-import '../api/every-backend.js'; // its kernels run synchronously from the first message
+import { installEveryBackend } from '../api/every-backend.js';
 import { kernels } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
@@ -35,6 +35,8 @@ import {
   type RiskResult,
   type UniverseSnapshot,
 } from './risk-messages.js';
+
+installEveryBackend(); // its kernels run synchronously from the first message
 
 /** Options of RiskEngine. */
 export interface RiskEngineOptions extends Partial<EngineOptions> {

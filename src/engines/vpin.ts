@@ -7,7 +7,7 @@ import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
 import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError, describeValue } from '../errors.js';
-import '../api/every-backend.js'; // its kernels run synchronously from the first message
+import { installEveryBackend } from '../api/every-backend.js';
 import { kernels } from '../api/kernels.js';
 import { appliedTrades, RecentFrames, republishedTrades } from './recent-frames.js';
 import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin/vpin.js';
@@ -15,6 +15,8 @@ import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { FutureGuard } from './future-guard.js';
 import type { FeatureBar } from './features.js';
+
+installEveryBackend(); // its kernels run synchronously from the first message
 
 /** Options of VpinEngine. */
 export interface VpinEngineOptions extends Partial<EngineOptions> {

@@ -134,3 +134,63 @@ describe('root exports', () => {
       expect(names).not.toContain(internal);
   });
 });
+
+/**
+ * KERNELBUS_BACKEND at import (issue 67): the bundle once built the root's default kernels before
+ * its backends were installed, and every value but 'auto' threw at `import 'kernelbus'`.
+ */
+describe.runIf(built || process.env.CI === 'true')('KERNELBUS_BACKEND at import (built package)', () => {
+  /** Imports `specifier` in a fresh node with KERNELBUS_BACKEND=value; its kernels' backend and two calls. */
+  function importWith(specifier: string, value: string) {
+    const code = `
+      const m = await import(${JSON.stringify(specifier)});
+      const x = { data: Float64Array.of(1, 2, 3, 4, 2, 1), rows: 3, cols: 2 };
+      const lacking = (() => { try { m.normalCdf(Float64Array.of(0)); return null; } catch (e) { return e.name + ': ' + e.message; } })();
+      console.log(JSON.stringify({ backend: m.kernels().backend, cov: Array.from(m.covariance(x).data), lacking }));
+    `;
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+      cwd: rootDir,
+      encoding: 'utf8',
+      env: { ...process.env, KERNELBUS_BACKEND: value },
+    });
+    return { status: out.status, stderr: out.stderr, result: out.status === 0 ? JSON.parse(out.stdout) : undefined };
+  }
+  const available = new Set(
+    root
+      .backends()
+      .filter((b) => b.available)
+      .map((b) => b.name),
+  );
+  const kernelsOf = new Map(root.backends().map((b) => [b.name, b.kernels as string[]]));
+  const names = root.backends().map((b) => b.name);
+
+  it.each(['', 'auto', ...names])("KERNELBUS_BACKEND='%s': the root and kernelbus/kernels import and run on it", (value) => {
+    for (const specifier of ['kernelbus', 'kernelbus/kernels']) {
+      const { status, stderr, result } = importWith(specifier, value);
+      if (value === '' || value === 'auto' || available.has(value as never)) {
+        expect(status, stderr).toBe(0);
+        expect(result.backend).toBe(value === '' ? 'auto' : value);
+        // covariance of 3 rows (every backend has it; tfjs computes in float32)
+        expect(result.cov[3]).toBeCloseTo(7 / 3, value === 'tfjs' ? 6 : 14);
+        // a kernel the backend lacks is refused at its call, naming both; one it has runs
+        if (value === '' || value === 'auto' || kernelsOf.get(value as never)?.includes('normalCdf')) expect(result.lacking).toBeNull();
+        else
+          expect(result.lacking).toBe(
+            `BackendUnavailableError: backend '${value}' is unavailable for kernel 'normalCdf': it does not implement kernel 'normalCdf' (family 'special')`,
+          );
+      } else {
+        // a backend this machine lacks (metal off macOS): a clear error at import, nothing else
+        expect(status).not.toBe(0);
+        expect(stderr).toMatch(new RegExp(`BackendUnavailableError: backend '${value}' is unavailable: \\S`));
+      }
+    }
+  });
+
+  it('an unknown name is refused at import, listing the names', () => {
+    const { status, stderr } = importWith('kernelbus', 'nativ');
+    expect(status).not.toBe(0);
+    expect(stderr).toContain(
+      `BackendUnavailableError: backend 'nativ' is unavailable: unknown KERNELBUS_BACKEND (expected 'auto' or one of ${names.join(', ')})`,
+    );
+  });
+});
