@@ -24,6 +24,9 @@ export default defineConfig({
   test: {
     // Suites load the native addon: run each file in its own process (node-llama-cpp, better-sqlite3).
     pool: 'forks',
+    // fast-check's seed, fixed unless KERNELBUS_FC_SEED or KERNELBUS_EXPLORE=1 says otherwise (and printed)
+    setupFiles: ['test/setup/fast-check.ts'],
+    globalSetup: ['test/setup/print-seed.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // `npm test` runs both; `vitest run --project unit` (npm run test:unit) or `--project e2e` one

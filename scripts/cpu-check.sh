@@ -4,20 +4,21 @@
 # (qemu64: SSE2 and SSE3 only; Nehalem: SSE4.2 and POPCNT). An instruction the model lacks stops the run
 # with SIGILL, so this proves that every build runs only what its CPU has (native/kernels/simd.hpp
 # picks the code at run time).
-#   scripts/cpu-check.sh [seconds per fuzz target = 3]
+#   scripts/cpu-check.sh [runs per fuzz target after its seeds = 100]
 # 1. scripts/native-check.mjs over this checkout's addon (build/Release, g++) under Haswell and qemu64:
 #    the level the addon picks there (--simd), every kernel against the reference, and the digest of
 #    every native output equal to the host's. The C library's exp, log and pow take other paths on a
 #    CPU without FMA (glibc's ifuncs), which can change a last bit: there the host's digest is taken
 #    with glibc told to ignore FMA and AVX2 (GLIBC_TUNABLES), so any difference left is ours.
 # 2. the libFuzzer targets (clang), built with UBSan alone (ASan's shadow memory is more than qemu-user
-#    can map) in $KERNELBUS_FUZZ_QEMU_BUILD (default build-fuzz-qemu/), a few seconds each under Haswell
-#    and Nehalem (libFuzzer's own runtime needs POPCNT, which qemu64 lacks).
+#    can map) in $KERNELBUS_FUZZ_QEMU_BUILD (default build-fuzz-qemu/), each its seeds and then a seeded
+#    search of a fixed count (native/fuzz/run.sh --runs) under Haswell and Nehalem (libFuzzer's own
+#    runtime needs POPCNT, which qemu64 lacks).
 # Needs: qemu-user (qemu-x86_64), clang with libFuzzer, npm ci, dist/ (npm run build:ts) and the addon
 # (npm run build:native).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${1:-3}"
+runs="${1:-100}"
 started=$SECONDS
 [[ "$(uname -m)" == x86_64 ]] || { echo "cpu-check: x86-64 hosts only (this is $(uname -m))" >&2; exit 2; }
 command -v qemu-x86_64 >/dev/null 2>&1 || { echo 'cpu-check: qemu-x86_64 missing (apt-get install qemu-user)' >&2; exit 2; }
@@ -53,7 +54,7 @@ done
 
 export KERNELBUS_FUZZ_BUILD="${KERNELBUS_FUZZ_QEMU_BUILD:-$PWD/build-fuzz-qemu}" KERNELBUS_FUZZ_SANITIZERS=undefined
 for model in "$haswell" Nehalem; do
-  KERNELBUS_FUZZ_RUNNER="qemu-x86_64 -cpu $model" native/fuzz/run.sh "$seconds" || status=1
+  KERNELBUS_FUZZ_RUNNER="qemu-x86_64 -cpu $model" native/fuzz/run.sh --runs "$runs" || status=1
 done
 echo "cpu-check: $( ((status)) && echo FAILED || echo ok) in $((SECONDS - started)) s"
 exit "$status"

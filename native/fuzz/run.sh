@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of native/fuzz (clang, ASan + UBSan) and runs each for a while.
-#   native/fuzz/run.sh [seconds=20] [target...]     e.g. native/fuzz/run.sh 60 fuzz_vpin
+# Builds the libFuzzer targets of native/fuzz (clang, ASan + UBSan) and runs each (docs/fuzzing.md).
+#   native/fuzz/run.sh [--runs N] [target...]      the seeded search (CI, `npm run fuzz`): each target
+#       replays its seeds (native/fuzz/seeds/<target>/), then searches the runs native/fuzz/ci-runs
+#       gives it (or N) from -seed=$KERNELBUS_FUZZ_SEED (default 1), in a fresh corpus, on one thread,
+#       without address randomization: the same inputs on every run of a commit, so the same verdict
+#   native/fuzz/run.sh --explore [minutes=20] [target...]   the random search, by hand: the minutes
+#       shared out between the targets, a random seed each, the corpus kept in build-fuzz/corpus/
+#       across runs; each find becomes a seed and a test with its fix
 # Exits non-zero on any finding (crash, sanitizer report, trapped invariant, leak, timeout, OOM) or
-# build failure. Build dir: $KERNELBUS_FUZZ_BUILD (default build-fuzz/); corpora grow in
-# build-fuzz/corpus/<target>/ (also read, not written: native/fuzz/seeds/<target>/ if any); findings
-# land in build-fuzz/artifacts/<target>/ (docs/fuzzing.md: reproduce, minimize, fix, keep as a seed).
-# $KERNELBUS_FUZZ_SANITIZERS: the -fsanitize= list (default address,undefined); $KERNELBUS_FUZZ_RUNNER: a
-# command each target runs under (scripts/cpu-check.sh: qemu-x86_64 -cpu <model>, with UBSan alone).
+# build failure. Build dir: $KERNELBUS_FUZZ_BUILD (default build-fuzz/); findings land in
+# build-fuzz/artifacts/<target>/. $KERNELBUS_FUZZ_SANITIZERS: the -fsanitize= list (default
+# address,undefined); $KERNELBUS_FUZZ_RUNNER: a command each target runs under (scripts/cpu-check.sh:
+# qemu-x86_64 -cpu <model>, with UBSan alone).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-seconds="${1:-20}"
-shift $(($# > 0 ? 1 : 0))
+explore=0
+minutes=20
+runs=""
+case "${1:-}" in
+  --explore)
+    explore=1
+    shift
+    [[ "${1:-}" =~ ^[0-9]+([.][0-9]+)?$ ]] && { minutes="$1"; shift; }
+    ;;
+  --runs)
+    runs="${2:-}"
+    shift 2 || true
+    ;;
+esac
 build="${KERNELBUS_FUZZ_BUILD:-$root/build-fuzz}"
 cxx="${KERNELBUS_FUZZ_CXX:-clang++}"
 cc="${KERNELBUS_FUZZ_CC:-clang}"  # the C of native/third_party/zstd (fuzz_parquet), with the same sanitizer runtime
 sanitizers="${KERNELBUS_FUZZ_SANITIZERS:-address,undefined}"
 read -r -a runner <<<"${KERNELBUS_FUZZ_RUNNER:-}"
 
-if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1)); then
-  echo "usage: native/fuzz/run.sh [seconds=20] [target...]" >&2
+if [[ -n "$runs" && ! "$runs" =~ ^[0-9]+$ ]] || [[ "${1:-}" == -* ]]; then
+  echo "usage: native/fuzz/run.sh [--runs N | --explore [minutes=20]] [target...]" >&2
   exit 2
 fi
 
@@ -44,6 +61,10 @@ if ((${#targets[@]} == 0)); then
   done
 fi
 
+if ((explore)); then
+  # the minutes shared out, at least 1 s a target
+  seconds=$(awk -v m="$minutes" -v n="${#targets[@]}" 'BEGIN { s = int(m * 60 / n); print (s < 1 ? 1 : s) }')
+fi
 failed=0
 for target in "${targets[@]}"; do
   binary="$build/native/fuzz/$target"
@@ -52,9 +73,29 @@ for target in "${targets[@]}"; do
     failed=1
     continue
   fi
-  corpus="$build/corpus/$target"
   artifacts="$build/artifacts/$target"
   log="$build/logs/$target.log"
+  if ((explore)); then
+    corpus="$build/corpus/$target"
+    search=(-max_total_time="$seconds")
+    fixed=()
+  else
+    # a fresh corpus each run (what earlier runs found would change the inputs searched)
+    corpus="$build/ci-corpus/$target"
+    rm -rf "$corpus"
+    count="${runs:-$(awk -v t="$target" '$1 == t { print $2 }' "$root/native/fuzz/ci-runs")}"
+    if [[ -z "$count" ]]; then
+      echo "fuzz: $target: no count in native/fuzz/ci-runs" >&2
+      failed=1
+      continue
+    fi
+    # libFuzzer counts the seeds' replay in -runs: the search is the count after them
+    seedCount=0
+    [[ -d "$root/native/fuzz/seeds/$target" ]] && seedCount=$(find "$root/native/fuzz/seeds/$target" -type f | wc -l)
+    search=(-runs=$((count + seedCount)) -seed="${KERNELBUS_FUZZ_SEED:-1}" -reload=0)
+    # coverage depends on addresses (ASLR) and on threads' interleaving: neither may vary between runs
+    fixed=(env KERNELBUS_THREADS=1 KERNELBUS_SERIAL_CHUNKS=1 setarch "$(uname -m)" -R)
+  fi
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   # Read-only inputs: the seeds (reproducers of fixed findings), if any.
   seeds=()
@@ -62,10 +103,10 @@ for target in "${targets[@]}"; do
   # -timeout: seconds per input (a hang is a finding); ASAN/UBSAN options: report and stop on the first error.
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}" \
   UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
-    "${runner[@]}" "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    "${fixed[@]}" "${runner[@]}" "$binary" "${search[@]}" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}" >"$log" 2>&1
   rc=$?
-  runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+  executed="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
   finding="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)"
   if ((rc == 0)); then
@@ -77,7 +118,10 @@ for target in "${targets[@]}"; do
     echo "----- $target: last lines of $log -----" >&2
     tail -n 60 "$log" >&2
   fi
-  printf 'fuzz: %-20s runs %10s  exec/s %7s  %s\n' "$target" "${runs:-?}" "${rate:-?}" "$result"
+  seed="$(sed -n 's/^INFO: Seed: *//p' "$log" | head -1)"
+  cov="$(grep -m1 -oE 'DONE +cov: [0-9]+ ft: [0-9]+' "$log" | sed 's/DONE *//')"
+  printf 'fuzz: %-20s runs %10s  exec/s %7s  seed %10s  %-20s %s\n' "$target" "${executed:-?}" "${rate:-?}" "${seed:-?}" "${cov:-}" "$result"
 done
-echo "fuzz: ${#targets[@]} targets, ${seconds} s each${runner[*]:+ under ${runner[*]}}, $((SECONDS - start)) s in all: $( ((failed)) && echo FAILED || echo ok)"
+mode="$( ((explore)) && echo "random, ${seconds} s each" || echo "seeded (native/fuzz/ci-runs${runs:+: $runs runs each})")"
+echo "fuzz: ${#targets[@]} targets, $mode${runner[*]:+ under ${runner[*]}}, $((SECONDS - start)) s in all: $( ((failed)) && echo FAILED || echo ok)"
 exit "$failed"

@@ -26,6 +26,17 @@ size_t defaultThreads() {
   return value;
 }
 
+// KERNELBUS_SERIAL_CHUNKS=1: every call's chunks on the calling thread, in order, with the bounds its
+// thread count gives (what native/fuzz/run.sh's seeded search sets: the coverage, and with it the inputs
+// libFuzzer searches next, must not depend on how threads interleave).
+bool serialChunks() {
+  static const bool value = [] {
+    const char* env = std::getenv("KERNELBUS_SERIAL_CHUNKS");
+    return env != nullptr && env[0] == '1';
+  }();
+  return value;
+}
+
 // One call's chunks: taken by index from `next` by every thread that joined it.
 struct Job {
   detail::ChunkFn fn = nullptr;
@@ -152,8 +163,8 @@ void runChunks(size_t n, size_t size, size_t threads, ChunkFn fn, void* ctx) {
   job.size = size == 0 ? 1 : size;
   job.count = (n + job.size - 1) / job.size;
   if (threads > job.count) threads = job.count;
-  if (threads <= 1 || !pool().run(job, threads)) {
-    // one thread, or the pool is another call's: every chunk here, in order, the same bounds
+  if (threads <= 1 || serialChunks() || !pool().run(job, threads)) {
+    // one thread, or the pool is another call's (or KERNELBUS_SERIAL_CHUNKS): every chunk here, in order, the same bounds
     for (size_t c = 0; c < job.count; c++) {
       const size_t begin = c * job.size;
       fn(ctx, begin, begin + job.size < n ? begin + job.size : n);

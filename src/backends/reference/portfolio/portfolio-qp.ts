@@ -13,9 +13,10 @@
  *   or violated gets an artificial variable s_i a_i (a_i >= 0) that makes it hold; the linear program
  *   min sum(a) is solved by the same iterations (H = 0). An equality's artificial at 0 may change
  *   sides (its sign flipped when the other side lowers the sum: in effect two artificials, one of them
- *   0), so the sum is the rows' L1 shortfall: a problem whose sides were rounded one way, and whose
- *   nearly dependent rows amplify that at a vertex of the wrong pair, still ends at a sum of rounding
- *   size. A positive artificial at its optimum is a row no portfolio within the bounds satisfies:
+ *   0), and a row that joins the working set at a side takes up, with its artificial at 0, a violation
+ *   past that side: the sum is the rows' L1 shortfall, so a problem whose sides were rounded one way,
+ *   and whose nearly dependent rows (or a coefficient of 1e-10) amplify that at a vertex of the wrong
+ *   pair, still ends at a sum of rounding size. A positive artificial at its optimum is a row no portfolio within the bounds satisfies:
  *   infeasible, and which.
  * - Phase 2 solves the QP from there, the artificials held in [0, 0] (a free one leaves at the first
  *   step). Each iteration solves the equality-constrained QP of the working set (free variables, active
@@ -522,6 +523,8 @@ export class QpSolver {
     if (block >= 0 && blockRow) {
       this.rstate[block] = blockState;
       this.rowValue[block] = blockState === AT_HI ? this.p.rhi[block] : this.p.rlo[block];
+      // phase 1: the row's artificial, at 0, takes up a violation past the side the row joined at
+      if (!this.hasH && this.x[this.n + block] === 0) this.sign[block] = blockState === AT_HI ? -1 : 1;
     } else if (block >= 0) {
       this.vstate[block] = blockState;
       this.x[block] = blockState === AT_LOWER ? this.lo[block] : this.hi[block];
