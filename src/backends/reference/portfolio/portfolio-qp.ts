@@ -16,8 +16,8 @@
  *   0), and a row that joins the working set at a side takes up, with its artificial at 0, a violation
  *   past that side: the sum is the rows' L1 shortfall, so a problem whose sides were rounded one way,
  *   and whose nearly dependent rows (or a coefficient of 1e-10) amplify that at a vertex of the wrong
- *   pair, still ends at a sum of rounding size. A positive artificial at its optimum is a row no portfolio within the bounds satisfies:
- *   infeasible, and which.
+ *   pair, still ends at a sum of rounding size. A positive artificial at its optimum is a row no
+ *   portfolio within the bounds satisfies: infeasible, and which.
  * - Phase 2 solves the QP from there, the artificials held in [0, 0] (a free one leaves at the first
  *   step). Each iteration solves the equality-constrained QP of the working set (free variables, active
  *   rows) by an LU factorisation of its KKT matrix; a step is cut at the first constraint it would
