@@ -51,7 +51,9 @@ describeRedis('RedisTransport', () => {
       vpin.subscribe(s, 'vpin', 'vpin-1', record('vpin'));
       risk.subscribe(s, 'risk', 'risk-1', record('risk'));
     }
-    await Promise.all([vpin.ready(), risk.ready()]); // the groups exist: what is published from now on waits for them
+    // every subscription reads its stream (holds its lease): idle() waits for the groups with a consumer,
+    // and ready() alone (the groups exist) let a loaded machine's idle() find none yet and settle nothing
+    await Promise.all([vpin.reading(), risk.reading()]);
     let settled = 0;
     pub.onSettle((_stream, _key, count) => (settled += count));
 
