@@ -5,7 +5,7 @@
 #       gives it (or N) from -seed=$KERNELBUS_FUZZ_SEED (default 1), in a fresh corpus, on one thread,
 #       without address randomization: the same inputs on every run of a commit, so the same verdict
 #   native/fuzz/run.sh --explore [minutes=20] [target...]   the random search, by hand: the minutes
-#       shared out between the targets, a random seed each, the corpus kept in build-fuzz/corpus/
+#       shared out between the targets, a random seed each, the corpus kept in build-fuzz/corpus/<target>/
 #       across runs; each find becomes a seed and a test with its fix
 # Exits non-zero on any finding (crash, sanitizer report, trapped invariant, leak, timeout, OOM) or
 # build failure. Build dir: $KERNELBUS_FUZZ_BUILD (default build-fuzz/); findings land in
