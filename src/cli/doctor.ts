@@ -114,7 +114,15 @@ export function doctorReport(): DoctorReport {
   const bf = (blas?.features ?? {}) as Record<string, unknown>;
   const mf = (metal?.features ?? {}) as Record<string, unknown>;
   const env = Object.fromEntries(
-    ['KERNELBUS_BACKEND', 'KERNELBUS_THREADS', 'KERNELBUS_SIMD', 'KERNELBUS_BLAS', 'KERNELBUS_GPU', 'OPENBLAS_NUM_THREADS']
+    [
+      'KERNELBUS_BACKEND',
+      'KERNELBUS_THREADS',
+      'KERNELBUS_SERIAL_CHUNKS',
+      'KERNELBUS_SIMD',
+      'KERNELBUS_BLAS',
+      'KERNELBUS_GPU',
+      'OPENBLAS_NUM_THREADS',
+    ]
       .filter((k) => process.env[k] !== undefined)
       .map((k) => [k, process.env[k] as string]),
   );
