@@ -15,6 +15,10 @@ import { BACKEND_RTOL, expectColumnsClose, expectSameFault, FLOAT32_BACKENDS, fl
 
 const RUNS = 100;
 
+// The tolerance's bound on a float64 backend (native): the same operations in the same order, sqrt the one
+// library function (correctly rounded), so the same bits (none differed over 30 x 100 runs of each property;
+// the expWeights come from JavaScript). The stated backends' fits: fits() below and compare.ts.
+
 /** A rows x cols panel of values from `value`. */
 function panelArb(value: fc.Arbitrary<number>, rows: number, cols: number): fc.Arbitrary<Matrix> {
   return fc.array(value, { minLength: rows * cols, maxLength: rows * cols }).map((v) => ({ data: Float64Array.from(v), rows, cols }));

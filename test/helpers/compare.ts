@@ -135,6 +135,8 @@ export function expectColumnsClose(
         continue;
       }
       if (x === y) continue; // equal infinities included
+      // an infinity against anything else (its tolerance below would be infinite too)
+      if (!Number.isFinite(x) || !Number.isFinite(y)) expect.fail(`${key}[${i}]: ${x} vs expected ${y}`);
       const tol = rtol * Math.max(Math.abs(x), Math.abs(y), typeof s === 'number' ? s : s[i]);
       if (!(Math.abs(x - y) <= tol)) expect.fail(`${key}[${i}]: ${x} vs expected ${y} (tolerance ${tol})`);
     }

@@ -20,6 +20,12 @@ import { asFrameTrades, asViews, fromSteps, split, tradesArb, vpinOptionsArb, wa
 
 const RUNS = 150;
 
+// The tolerance's bound on a float64 backend (native), which follows the reference's operations in order:
+// bars, tick signs, labels, buckets and their ranks come out bit for bit; a bar's buy fraction is the normal
+// or Student-t CDF of dP / sigma, whose exp and log round an ulp apart from V8's (within 6.4e-16 relative,
+// src/math/special.ts), so a buy or sell volume moves by that of the bar's (the bucket's) volume and VPIN by
+// that of 1: 4e-4 of PARITY_RTOL measured over 20 x 150 runs. The float32 backends' bounds: compare.ts.
+
 /** One row of the parity table: a kernel call and the scale of its output columns. */
 interface ParityCase<I> {
   name: string;
