@@ -24,8 +24,8 @@ case "${1:-}" in
     [[ "${1:-}" =~ ^[0-9]+([.][0-9]+)?$ ]] && { minutes="$1"; shift; }
     ;;
   --runs)
-    runs="${2:-}"
-    shift 2 || true
+    runs="${2:-none}"
+    shift $(($# > 1 ? 2 : 1))
     ;;
 esac
 build="${KERNELBUS_FUZZ_BUILD:-$root/build-fuzz}"
@@ -122,6 +122,12 @@ for target in "${targets[@]}"; do
   cov="$(grep -m1 -oE 'DONE +cov: [0-9]+ ft: [0-9]+' "$log" | sed 's/DONE *//')"
   printf 'fuzz: %-20s runs %10s  exec/s %7s  seed %10s  %-20s %s\n' "$target" "${executed:-?}" "${rate:-?}" "${seed:-?}" "${cov:-}" "$result"
 done
-mode="$( ((explore)) && echo "random, ${seconds} s each" || echo "seeded (native/fuzz/ci-runs${runs:+: $runs runs each})")"
+if ((explore)); then
+  mode="random, ${seconds} s each"
+elif [[ -n "$runs" ]]; then
+  mode="seeded, $runs runs each"
+else
+  mode="seeded, the runs of native/fuzz/ci-runs"
+fi
 echo "fuzz: ${#targets[@]} targets, $mode${runner[*]:+ under ${runner[*]}}, $((SECONDS - start)) s in all: $( ((failed)) && echo FAILED || echo ok)"
 exit "$failed"
