@@ -64,8 +64,10 @@ describeRedis('kernelbus commands over Redis', () => {
   });
 
   it('demo --redis with enough symbols for the factor engine: finite factor returns from Redis', async () => {
+    // bars on the clock, one per turn at most (see above): 1.5 s gave 17 days on a loaded machine (turns
+    // of ~90 ms publishing 60,000 msg/s), short of the 22 a fit needs; 4 s leaves twice the margin
     const { code, text } = await capture((out) =>
-      runDemo(['--redis', url, '--symbols', '30', '--rate', '60000', '--seconds', '1.5', '--seed', '4'], out),
+      runDemo(['--redis', url, '--symbols', '30', '--rate', '60000', '--seconds', '4', '--seed', '4'], out),
     );
     expect(code).toBe(0);
     const [days, results] = factorBars(text);
