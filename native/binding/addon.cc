@@ -154,6 +154,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerPortfolio(env, exports);
   registerFeatures(env, exports);
   registerIndicators(env, exports);
+  registerBacktest(env, exports);
   registerMetal(env, exports);
   registerIo(env, exports);
   registerParquet(env, exports);

@@ -119,6 +119,7 @@ void registerIndicators(Napi::Env env, Napi::Object exports);
 void registerFactor(Napi::Env env, Napi::Object exports);
 void registerPortfolio(Napi::Env env, Napi::Object exports);
 void registerFeatures(Napi::Env env, Napi::Object exports);
+void registerBacktest(Napi::Env env, Napi::Object exports);
 void registerMetal(Napi::Env env, Napi::Object exports);
 /// The CSV block parser (io_binding.cc).
 void registerIo(Napi::Env env, Napi::Object exports);

@@ -122,6 +122,8 @@ const FAMILY_THRESHOLDS: { readonly [F in FamilyName]: Thresholds } = {
   portfolio: [['native', PORTFOLIO_NATIVE_MIN_VALUES]],
   features: [['native', FEATURES_NATIVE_MIN_TRADES]],
   indicators: [['native', INDICATORS_NATIVE_MIN_VALUES]],
+  // a simulation of T x K bars: native from the first bar until the bench measures a crossover
+  backtest: [['native', 1]],
 };
 
 /** The kernels measured apart from their family's row. */

@@ -30,6 +30,7 @@ import {
   factorRiskModelWithAsync,
 } from '../kernels/factor/factor-model.js';
 import type { IndicatorsKernels } from '../kernels/indicators/indicators-kernels.js';
+import type { BacktestKernels } from '../kernels/backtest/backtest-kernels.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk/risk-kernels.js';
@@ -57,7 +58,8 @@ export interface SyncKernels
     FactorKernels,
     PortfolioKernels,
     FeaturesKernels,
-    IndicatorsKernels {}
+    IndicatorsKernels,
+    BacktestKernels {}
 
 /**
  * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend
@@ -73,6 +75,7 @@ export type AsyncKernels = {
 } & AsyncForms<RiskKernels<true>> &
   AsyncForms<FactorKernels<true>> &
   AsyncForms<IndicatorsKernels<true>> &
+  AsyncForms<BacktestKernels<true>> &
   PortfolioAsyncKernels;
 
 /**

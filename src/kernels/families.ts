@@ -5,6 +5,8 @@
  * its descriptor there; adding a family is its spec module, one entry in `Families` and one in `FAMILY_SPECS`.
  */
 import type { KernelSpec } from './descriptor.js';
+import type { BacktestFamily } from './backtest/backtest.js';
+import { BACKTEST_KERNELS } from './backtest/backtest-kernels.js';
 import type { FactorFamily } from './factor/factor.js';
 import type { FeaturesFamily } from './features/features.js';
 import { FEATURES_KERNELS } from './features/features-kernels.js';
@@ -28,6 +30,7 @@ export interface Families {
   portfolio: PortfolioFamily;
   features: FeaturesFamily;
   indicators: IndicatorsFamily;
+  backtest: BacktestFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -41,6 +44,7 @@ export const FAMILY_SPECS = {
   portfolio: PORTFOLIO_KERNELS,
   features: FEATURES_KERNELS,
   indicators: INDICATORS_KERNELS,
+  backtest: BACKTEST_KERNELS,
 } as const;
 
 type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
@@ -57,6 +61,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   portfolio: keysOf(PORTFOLIO_KERNELS),
   features: keysOf(FEATURES_KERNELS),
   indicators: keysOf(INDICATORS_KERNELS),
+  backtest: keysOf(BACKTEST_KERNELS),
 };
 
 export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
+import type { Simulation, SimulationOutput } from '../../kernels/backtest/backtest.js';
 import type { Bars } from '../../kernels/features/features.js';
 import type { DaySemivariances, DayValues } from '../../kernels/features/realized.js';
 import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
@@ -85,6 +86,9 @@ export function spreadRecords(
  * BLAS and shader/Metal backends' are `blas<Name>`, `shader<Name>` and `metal<Name>`
  * (src/backends/native/index.ts `fixedKernels`).
  */
+/** What the addon's simulation returns: the outputs, or the fault (SIM_FAULTS' position + 1) and where. */
+export type NativeSimulation = SimulationOutput | { fault: number; row: number; col: number; value: number };
+
 export interface NativeBinding {
   readonly [entry: string]: unknown;
   init(errors: { KernelInputError: typeof KernelInputError; inputFault: typeof inputFault }): void;
@@ -140,6 +144,9 @@ export interface NativeBinding {
   vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array, labels?: Int8Array): Promise<VpinBuckets>;
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
   /** The features family's bars (counted entries): params packed in the descriptor's order. */
+  /** The backtest family's one simulation (native/binding/backtest_binding.cc): the outputs, or where it stopped. */
+  backtestSimulate(sim: Simulation, valueGroups: Int32Array): NativeSimulation;
+  backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array): Promise<NativeSimulation>;
   bars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
   barsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
   imbalanceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;

@@ -39,6 +39,7 @@ import {
   type NativeBinding,
   type RecordLayout,
 } from './binding.js';
+import { nativeBacktest, nativeBacktestAsync } from './backtest.js';
 import { fresh } from './fresh.js';
 
 /**
@@ -342,6 +343,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       portfolio: portfolio.sync as Partial<PortfolioFamily>,
       features: nativeFeatures(b, features.sync),
       indicators: indicators.sync as Partial<IndicatorsFamily>,
+      backtest: nativeBacktest(b),
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,
@@ -350,6 +352,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       portfolio: portfolio.async as AsyncFamily<PortfolioFamily>,
       features: nativeFeaturesAsync(b, features.async),
       indicators: indicators.async as AsyncFamily<IndicatorsFamily>,
+      backtest: nativeBacktestAsync(b),
       vpin: {
         vpin: (ts, price, volume, params, labels) =>
           labels

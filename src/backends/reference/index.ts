@@ -2,6 +2,7 @@
 import type { Backend, BackendProvider } from '../types.js';
 import { referenceFactor } from './factor/factor.js';
 import { referenceFeatures } from './features/features.js';
+import { referenceBacktest } from './backtest/backtest.js';
 import { referenceIndicators } from './indicators/indicators.js';
 import { referencePortfolio } from './portfolio/portfolio.js';
 import { referenceFrontier } from './portfolio/portfolio-cla.js';
@@ -20,6 +21,7 @@ export const referenceBackend: Backend = {
     portfolio: { ...referencePortfolio, ...referenceOptimizers, ...referenceFrontier },
     features: referenceFeatures,
     indicators: referenceIndicators,
+    backtest: referenceBacktest,
   },
 };
 

@@ -1,0 +1,222 @@
+// Binding for the backtest family: backtestSimulate(sim, valueGroups) and its Async read the
+// Simulation record (src/kernels/backtest/backtest.ts) by name (a few dozen fields: microseconds beside
+// a simulation), check it again (backtest::checkSimulation), run backtest::run and return
+// { orders, trades, assets, cash, value }, or { fault, row, col, value } where the simulation stopped
+// (the TS side throws the fault's KernelInputError, one text for every backend).
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "async.h"
+#include "backtest/backtest.hpp"
+#include "backtest/check.hpp"
+#include "common.h"
+
+namespace kernelbus::binding {
+
+namespace {
+
+using backtest::Flex;
+
+constexpr const char* kOrderFields[] = {"col", "idx", "size", "price", "fees", "side"};
+constexpr const char* kTradeFields[] = {"id",        "col",       "size",     "entryIdx", "entryPrice", "entryFees", "exitIdx",
+                                        "exitPrice", "exitFees",  "pnl",      "return",   "direction",  "status",    "positionId"};
+
+Napi::Object objectField(Napi::Env env, const Napi::Object& o, const char* name) {
+  const Napi::Value v = o.Get(name);
+  if (!v.IsObject()) throw inputError(env, std::string("sim.") + name, "an object { data, rows, cols }", describeValue(v));
+  return v.As<Napi::Object>();
+}
+
+size_t countField(Napi::Env env, const Napi::Object& o, const std::string& owner, const char* name) {
+  const Napi::Value v = o.Get(name);
+  const double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(x >= 0 && x <= 9007199254740991.0 && std::floor(x) == x)) {
+    throw inputError(env, owner + "." + name, "an integer >= 0", describeValue(v));
+  }
+  return size_t(x);
+}
+
+Flex<double> flexF64(Napi::Env env, const Napi::Object& sim, const char* name) {
+  const Napi::Object f = objectField(env, sim, name);
+  const std::string owner = std::string("sim.") + name;
+  Flex<double> out;
+  out.rows = countField(env, f, owner, "rows");
+  out.cols = countField(env, f, owner, "cols");
+  const F64View v = float64Field(env, f.Get("data"), owner, "data");
+  out.data = v.data;
+  if (v.length != out.rows * out.cols) throw inputError(env, owner + ".data", "rows x cols values", std::to_string(v.length));
+  return out;
+}
+
+Flex<uint8_t> flexU8(Napi::Env env, const Napi::Object& sim, const char* name) {
+  const Napi::Object f = objectField(env, sim, name);
+  const std::string owner = std::string("sim.") + name;
+  Flex<uint8_t> out;
+  out.rows = countField(env, f, owner, "rows");
+  out.cols = countField(env, f, owner, "cols");
+  const Napi::Value data = f.Get("data");
+  if (!data.IsTypedArray() || data.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw inputError(env, owner + ".data", "a Uint8Array", describeValue(data));
+  }
+  const Napi::Uint8Array bytes = data.As<Napi::Uint8Array>();
+  if (bytes.ArrayBuffer().ByteLength() == 0 && bytes.ElementLength() > 0) throw inputError(env, owner + ".data", "an attached buffer", "detached");
+  out.data = bytes.Data();
+  if (bytes.ElementLength() != out.rows * out.cols) throw inputError(env, owner + ".data", "rows x cols values", std::to_string(bytes.ElementLength()));
+  return out;
+}
+
+/// The record read and checked, with the arrays it points into (kept alive by the caller's call or the worker).
+struct Read {
+  backtest::Simulation sim;
+  const int32_t* valueGroups = nullptr;
+  size_t G = 0;
+};
+
+Read readSimulation(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  requireArgCount(info, 2);
+  if (!info[0].IsObject()) throw inputError(env, "sim", "a Simulation record", describeValue(info[0]));
+  const Napi::Object o = info[0].As<Napi::Object>();
+  Read r;
+  backtest::Simulation& s = r.sim;
+  s.kind = int(countField(env, o, "sim", "kind"));
+  s.rows = countField(env, o, "sim", "rows");
+  s.cols = countField(env, o, "sim", "cols");
+  s.autoCallSeq = countField(env, o, "sim", "autoCallSeq") != 0;
+  s.lsMode = countField(env, o, "sim", "lsMode") != 0;
+  s.useStops = countField(env, o, "sim", "useStops") != 0;
+  s.close = flexF64(env, o, "close");
+  s.open = flexF64(env, o, "open");
+  s.high = flexF64(env, o, "high");
+  s.low = flexF64(env, o, "low");
+  s.entries = flexU8(env, o, "entries");
+  s.exits = flexU8(env, o, "exits");
+  s.shortEntries = flexU8(env, o, "shortEntries");
+  s.shortExits = flexU8(env, o, "shortExits");
+  s.direction = flexF64(env, o, "direction");
+  s.size = flexF64(env, o, "size");
+  s.sizeType = flexF64(env, o, "sizeType");
+  s.price = flexF64(env, o, "price");
+  s.fees = flexF64(env, o, "fees");
+  s.fixedFees = flexF64(env, o, "fixedFees");
+  s.slippage = flexF64(env, o, "slippage");
+  s.minSize = flexF64(env, o, "minSize");
+  s.accumulate = flexF64(env, o, "accumulate");
+  s.uponOppositeEntry = flexF64(env, o, "uponOppositeEntry");
+  s.slStop = flexF64(env, o, "slStop");
+  s.slTrail = flexF64(env, o, "slTrail");
+  s.tpStop = flexF64(env, o, "tpStop");
+  const Napi::Value lens = o.Get("groupLens");
+  if (!lens.IsTypedArray() || lens.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw inputError(env, "sim.groupLens", "an Int32Array", describeValue(lens));
+  }
+  s.groupLens = lens.As<Napi::Int32Array>().Data();
+  s.groups = lens.As<Napi::Int32Array>().ElementLength();
+  const F64View cash = float64Field(env, o.Get("initCash"), "sim", "initCash");
+  if (cash.length != s.groups) throw inputError(env, "sim.initCash", "one value per cash group", std::to_string(cash.length));
+  s.initCash = cash.data;
+  const I32View groups = int32Arg(info, 1, "valueGroups");
+  r.valueGroups = groups.data;
+  r.G = groups.length;
+  std::string argument, expected;
+  if (!backtest::checkSimulation(s, r.valueGroups, r.G, argument, expected)) throw inputError(env, argument, expected, "a value out of range");
+  return r;
+}
+
+/// The result object: the records' columns and the series, or the fault.
+Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, backtest::Output& out, Napi::Float64Array assets,
+                     Napi::Float64Array cash, Napi::Float64Array value) {
+  Napi::Object result = Napi::Object::New(env);
+  if (!fault.ok()) {
+    result.Set("fault", double(fault.fault));
+    result.Set("row", double(fault.row));
+    result.Set("col", double(fault.col));
+    result.Set("value", fault.value);
+    return result;
+  }
+  const auto column = [&](const std::vector<double>& v) {
+    double* data = nullptr;
+    Napi::Float64Array a = newFloat64Array(env, v.size(), data);
+    std::copy(v.begin(), v.end(), data);
+    return a;
+  };
+  Napi::Object orders = Napi::Object::New(env);
+  const size_t n = out.orders.count();
+  double* ids = nullptr;
+  Napi::Float64Array id = newFloat64Array(env, n, ids);
+  for (size_t k = 0; k < n; k++) ids[k] = double(k);
+  orders.Set("id", id);
+  const std::vector<double>* orderColumns[] = {&out.orders.col, &out.orders.idx, &out.orders.size, &out.orders.price, &out.orders.fees, &out.orders.side};
+  for (size_t f = 0; f < 6; f++) orders.Set(kOrderFields[f], column(*orderColumns[f]));
+  Napi::Object trades = Napi::Object::New(env);
+  for (size_t f = 0; f < backtest::kTradeFields; f++) trades.Set(kTradeFields[f], column(out.trades.fields[f]));
+  result.Set("orders", orders);
+  result.Set("trades", trades);
+  result.Set("assets", assets);
+  result.Set("cash", cash);
+  result.Set("value", value);
+  return result;
+}
+
+struct Series {
+  Napi::Float64Array assets, cash, value;
+  backtest::Output out;
+};
+
+Series allocate(Napi::Env env, const Read& r) {
+  Series s;
+  s.assets = newFloat64Array(env, r.sim.rows * r.sim.cols, s.out.assets);
+  s.cash = newFloat64Array(env, r.sim.rows * r.G, s.out.cash);
+  s.value = newFloat64Array(env, r.sim.rows * r.G, s.out.value);
+  return s;
+}
+
+Napi::Value simulate(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const Read r = readSimulation(info);
+    Series s = allocate(info.Env(), r);
+    const backtest::FaultAt fault = backtest::run(r.sim, r.valueGroups, r.G, s.out);
+    return resultOf(info.Env(), fault, s.out, s.assets, s.cash, s.value);
+  });
+}
+
+/// The async form's series, referenced until the promise settles (a handle dies with its call's scope).
+struct HeldSeries {
+  Napi::Reference<Napi::Float64Array> assets, cash, value;
+  backtest::Output out;
+  backtest::FaultAt fault;
+};
+
+Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const Read r = readSimulation(info);
+    Series s = allocate(info.Env(), r);
+    auto held = std::make_shared<HeldSeries>();
+    held->assets = Napi::Persistent(s.assets);
+    held->cash = Napi::Persistent(s.cash);
+    held->value = Napi::Persistent(s.value);
+    held->out = s.out;
+    const auto* sig = static_cast<const EntrySignature*>(info.Data());
+    auto* worker = new KernelWorker(
+        info, {}, *sig,
+        [r, held]() {
+          held->fault = backtest::run(r.sim, r.valueGroups, r.G, held->out);
+          return Outcome{};
+        },
+        [held](Napi::Env env) { return resultOf(env, held->fault, held->out, held->assets.Value(), held->cash.Value(), held->value.Value()); });
+    worker->Queue();
+    return worker->promise();
+  });
+}
+
+}  // namespace
+
+void registerBacktest(Napi::Env env, Napi::Object exports) {
+  exports.Set("backtestSimulate", Napi::Function::New(env, simulate, "backtestSimulate"));
+  const EntrySignature& sig = addSignature(env, "backtestSimulate(sim, valueGroups)", 2);
+  exports.Set("backtestSimulateAsync",
+              Napi::Function::New(env, simulateAsync, "backtestSimulateAsync", const_cast<EntrySignature*>(&sig)));
+}
+
+}  // namespace kernelbus::binding

@@ -1,0 +1,85 @@
+// The backtest family: vectorbt 1.1.0's from_signals and from_orders simulations, the series and exit
+// trades derived from their order records. The twin of src/backends/reference/backtest/ (execute.ts,
+// simulate.ts, records.ts), operation for operation; docs/backtest.md states the conventions. Plain
+// C++17 over pointers, no N-API: native/binding/backtest_binding.cc reads the Simulation record.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace kernelbus::backtest {
+
+/// A per-element argument (vectorbt's flexible indexing): data[(rows == 1 ? 0 : i) * cols + (cols == 1 ? 0 : col)].
+template <typename T>
+struct Flex {
+  const T* data = nullptr;
+  size_t rows = 0;
+  size_t cols = 0;
+  size_t length() const { return rows * cols; }
+  T at(size_t i, size_t col) const { return data[(rows == 1 ? 0 : i) * cols + (cols == 1 ? 0 : col)]; }
+};
+
+constexpr int kSignals = 0;
+constexpr int kOrders = 1;
+
+/// One backtest, as src/kernels/backtest/backtest.ts `Simulation` (checked by the API and the binding).
+struct Simulation {
+  int kind = kSignals;
+  size_t rows = 0, cols = 0;
+  Flex<double> close, open, high, low;  // open/high/low: length 0 when absent
+  const int32_t* groupLens = nullptr;   // columns per cash group
+  size_t groups = 0;
+  const double* initCash = nullptr;  // per cash group
+  bool autoCallSeq = false, lsMode = false, useStops = false;
+  Flex<uint8_t> entries, exits, shortEntries, shortExits;
+  Flex<double> direction, size, sizeType, price, fees, fixedFees, slippage, minSize, accumulate, uponOppositeEntry, slStop,
+      slTrail, tpStop;
+};
+
+/// The faults a simulation raises (src/kernels/backtest/backtest.ts SIM_FAULTS, in its order).
+enum class SimFault : int { None = 0, Price, LongOnly, ShortOnly, PercentReversal, NegativeSize, SignalsSizeType, InfiniteShort };
+
+/// Where a simulation stopped: the fault, the bar, the column and the value.
+struct FaultAt {
+  SimFault fault = SimFault::None;
+  size_t row = 0, col = 0;
+  double value = 0;
+  bool ok() const { return fault == SimFault::None; }
+};
+
+/// Order records (vectorbt's order_dt less id: a record's id is its position).
+struct Orders {
+  std::vector<double> col, idx, size, price, fees, side;
+  size_t count() const { return col.size(); }
+  void push(size_t i, size_t c, double sz, double p, double f, double sd) {
+    col.push_back(double(c));
+    idx.push_back(double(i));
+    size.push_back(sz);
+    price.push_back(p);
+    fees.push_back(f);
+    side.push_back(sd);
+  }
+};
+
+/// Exit trade records (vectorbt's trade_dt; id and positionId counted over the whole result).
+constexpr size_t kTradeFields = 14;
+struct Trades {
+  std::vector<double> fields[kTradeFields];  // in TRADE_FIELDS' order: id, col, size, entryIdx, ...
+  size_t count() const { return fields[0].size(); }
+};
+
+/// What run() writes: the records, and the series into the caller's arrays (assets T x K, cash and value T x G).
+struct Output {
+  Orders orders;
+  Trades trades;
+  double* assets = nullptr;
+  double* cash = nullptr;
+  double* value = nullptr;
+};
+
+/// Runs `sim` with value groups `valueGroups` (columns each, summing to cols; a cash group lies in one),
+/// the value groups shared out between threads. Records in vectorbt's order; stops at the first fault.
+FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t valueGroupCount, Output& out);
+
+}  // namespace kernelbus::backtest

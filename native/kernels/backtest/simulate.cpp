@@ -1,0 +1,400 @@
+// The two simulations over a range of cash groups: vectorbt 1.1.0's simulate_from_orders_nb and
+// simulate_from_signals_nb. The twin of src/backends/reference/backtest/simulate.ts.
+#include "simulate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "execute.hpp"
+
+namespace kernelbus::backtest {
+
+namespace {
+
+bool on(const Flex<uint8_t>& f, size_t i, size_t col) { return f.at(i, col) != 0; }
+
+/// vectorbt's insert_argsort_nb (NaN last, stable).
+void insertArgsort(double* a, int32_t* idx, size_t n) {
+  for (size_t j = 1; j < n; j++) {
+    const double aj = a[j];
+    const int32_t ij = idx[j];
+    ptrdiff_t i = ptrdiff_t(j) - 1;
+    while (i >= 0 && (a[i] > aj || std::isnan(a[i]))) {
+      a[i + 1] = a[i];
+      idx[i + 1] = idx[i];
+      i--;
+    }
+    a[i + 1] = aj;
+    idx[i + 1] = ij;
+  }
+}
+
+double approxOrderValue(double size, int sizeType, int direction, double cash, double position, double freeCash, double valPrice,
+                        double value) {
+  if (direction == kShort) size *= -1;
+  const double assetValue = position * valPrice;
+  switch (sizeType) {
+    case kAmount:
+      return size * valPrice;
+    case kValue:
+      return size;
+    case kPercent:
+      if (size >= 0) return size * cash;
+      if (direction == kLong) return size * assetValue;
+      return size * (2 * std::max(assetValue, 0.0) + std::max(freeCash, 0.0));
+    case kTargetAmount:
+      return size * valPrice - assetValue;
+    case kTargetValue:
+      return size - assetValue;
+    case kTargetPercent:
+      return size * value - assetValue;
+    default:
+      return kNaN;
+  }
+}
+
+/// The order price of bar i: Infinity the close, -Infinity the open (signals) or the previous close.
+double orderPrice(const Simulation& sim, size_t i, size_t col) {
+  double price = sim.price.at(i, col);
+  if (price == kInf) return sim.close.at(i, col);
+  if (price == -kInf) {
+    const double open = sim.kind == kSignals && sim.open.length() > 0 ? sim.open.at(i, col) : kNaN;
+    if (!std::isnan(open)) return open;
+    return i > 0 ? sim.close.at(i - 1, col) : kNaN;
+  }
+  return price;
+}
+
+Order orderAt(const Simulation& sim, size_t i, size_t col) {
+  Order o;
+  o.fees = sim.fees.at(i, col);
+  o.fixedFees = sim.fixedFees.at(i, col);
+  o.slippage = sim.slippage.at(i, col);
+  o.minSize = sim.minSize.at(i, col);
+  return o;
+}
+
+/// vectorbt's get_stop_price_nb.
+double stopPrice(double position, double entry, double stop, double open, double low, double high, bool hitBelow) {
+  if ((position > 0 && hitBelow) || (position < 0 && !hitBelow)) {
+    const double level = entry * (1 - stop);
+    if (open <= level) return open;
+    if (low <= level && level <= high) return level;
+    return kNaN;
+  }
+  if ((position < 0 && hitBelow) || (position > 0 && !hitBelow)) {
+    const double level = entry * (1 + stop);
+    if (level <= open) return open;
+    if (low <= level && level <= high) return level;
+    return kNaN;
+  }
+  return kNaN;
+}
+
+enum : int { kAccDisabled = 0, kAccBoth = 1, kAccAdd = 2, kAccRemove = 3 };
+enum : int { kOppIgnore = 0, kOppClose = 1, kOppCloseReduce = 2, kOppReverse = 3 };
+
+struct SignalOrder {
+  double size = 0;
+  int sizeType = 0, direction = kBoth;
+};
+
+/// vectorbt's signals_to_size_nb; false with `fault` set where it raises.
+bool signalsToSize(double position, bool longEntry, bool longExit, bool shortEntry, bool shortExit, double size, int sizeType,
+                   int accumulate, double valPrice, SignalOrder& out, FaultAt& fault) {
+  if (sizeType != kAmount && sizeType != kValue && sizeType != kPercent) {
+    fault.fault = SimFault::SignalsSizeType;
+    fault.value = sizeType;
+    return false;
+  }
+  if (isLess(size, 0)) {
+    fault.fault = SimFault::NegativeSize;
+    fault.value = size;
+    return false;
+  }
+  double orderSize = 0;
+  int direction = kBoth;
+  const double abs = std::fabs(position);
+  const bool removes = accumulate == kAccBoth || accumulate == kAccRemove;
+  const bool adds = accumulate == kAccBoth || accumulate == kAccAdd;
+  const auto reverse = [&](double sign) {
+    orderSize = sign * abs;
+    if (!std::isnan(size)) {
+      if (sizeType == kPercent) {
+        fault.fault = SimFault::PercentReversal;
+        fault.value = size;
+        return false;
+      }
+      const double more = sizeType == kValue ? size / valPrice : size;
+      orderSize = sign > 0 ? orderSize + more : orderSize - more;
+    }
+    sizeType = kAmount;
+    return true;
+  };
+  if (position > 0) {
+    if (shortEntry) {
+      if (removes) orderSize = -size;
+      else if (!reverse(-1)) return false;
+    } else if (longExit) {
+      direction = kLong;
+      if (removes) orderSize = -size;
+      else {
+        orderSize = -abs;
+        sizeType = kAmount;
+      }
+    } else if (longEntry) {
+      direction = kLong;
+      if (adds) orderSize = size;
+    }
+  } else if (position < 0) {
+    if (longEntry) {
+      if (removes) orderSize = size;
+      else if (!reverse(1)) return false;
+    } else if (shortExit) {
+      direction = kShort;
+      if (removes) orderSize = size;
+      else {
+        orderSize = abs;
+        sizeType = kAmount;
+      }
+    } else if (shortEntry) {
+      direction = kShort;
+      if (adds) orderSize = -size;
+    }
+  } else if (longEntry) {
+    orderSize = size;
+  } else if (shortEntry) {
+    orderSize = -size;
+  }
+  out = SignalOrder{orderSize, sizeType, direction};
+  return true;
+}
+
+}  // namespace
+
+Columns::Columns(size_t k)
+    : position(k, 0.0),
+      debt(k, 0.0),
+      valPrice(k, kNaN),
+      price(k, kNaN),
+      slPrice(k, kNaN),
+      slStop(k, kNaN),
+      tpPrice(k, kNaN),
+      tpStop(k, kNaN),
+      slTrail(k, 0),
+      sizes(k),
+      sizeTypes(k),
+      directions(k),
+      slippages(k) {}
+
+FaultAt simulateGroups(const Simulation& sim, size_t firstGroup, size_t endGroup, size_t firstCol, Columns& c, Orders& log) {
+  const size_t maxLen = size_t(*std::max_element(sim.groupLens + firstGroup, sim.groupLens + endGroup));
+  std::vector<double> orderValue(maxLen);
+  std::vector<int32_t> seq(maxLen);
+  const bool signals = sim.kind == kSignals;
+  const bool hasOpen = sim.open.length() > 0, hasHigh = sim.high.length() > 0, hasLow = sim.low.length() > 0;
+  FaultAt fault;
+  Fill fill;
+  size_t from = firstCol;
+  for (size_t g = firstGroup; g < endGroup; from += size_t(sim.groupLens[g++])) {
+    const size_t n = size_t(sim.groupLens[g]);
+    const bool sharing = n > 1;
+    double cash = sim.initCash[g];
+    double freeCash = cash;
+    for (size_t i = 0; i < sim.rows; i++) {
+      for (size_t col = from; col < from + n; col++) {
+        const double price = orderPrice(sim, i, col);
+        c.price[col] = price;
+        if (!std::isnan(price)) c.valPrice[col] = price;
+      }
+      if (signals) {
+        for (size_t k = 0; k < n; k++) {
+          const size_t col = from + k;
+          const double position = c.position[col];
+          double price = c.price[col];
+          double slippage = sim.slippage.at(i, col);
+          double stopHit = kNaN;
+          if (sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]))) {
+            const double close = sim.close.at(i, col);
+            double open = hasOpen ? sim.open.at(i, col) : kNaN;
+            double high = hasHigh ? sim.high.at(i, col) : kNaN;
+            double low = hasLow ? sim.low.at(i, col) : kNaN;
+            if (std::isnan(open)) open = close;
+            // std::min and std::max keep the first of a NaN pair, as numba's min and max do
+            if (std::isnan(low)) low = std::min(open, close);
+            if (std::isnan(high)) high = std::max(open, close);
+            if (!std::isnan(c.slStop[col])) stopHit = stopPrice(position, c.slPrice[col], c.slStop[col], open, low, high, true);
+            if (std::isnan(stopHit) && !std::isnan(c.tpStop[col])) {
+              stopHit = stopPrice(position, c.tpPrice[col], c.tpStop[col], open, low, high, false);
+            }
+            if (!std::isnan(c.slStop[col]) && c.slTrail[col]) {
+              if (position > 0) {
+                if (high > c.slPrice[col]) c.slPrice[col] = high;
+              } else if (position < 0) {
+                if (low < c.slPrice[col]) c.slPrice[col] = low;
+              }
+            }
+          }
+          int accumulate = int(sim.accumulate.at(i, col));
+          bool longEntry = false, longExit = false, shortEntry = false, shortExit = false;
+          if (sim.useStops && !std::isnan(stopHit)) {
+            if (position > 0) longExit = true;
+            else if (position < 0) shortExit = true;
+            accumulate = kAccDisabled;
+            price = stopHit;
+            slippage = 0;
+          } else {
+            const bool entry = on(sim.entries, i, col), exit = on(sim.exits, i, col);
+            if (sim.lsMode) {
+              longEntry = entry;
+              longExit = exit;
+              shortEntry = on(sim.shortEntries, i, col);
+              shortExit = on(sim.shortExits, i, col);
+            } else if (entry || exit) {
+              const int dir = int(sim.direction.at(i, col));
+              if (dir == kLong) {
+                longEntry = entry;
+                longExit = exit;
+              } else if (dir == kShort) {
+                shortEntry = entry;
+                shortExit = exit;
+              } else {
+                longEntry = entry;
+                shortEntry = exit;
+              }
+            }
+            if (longEntry || shortEntry) {
+              if (longEntry && longExit) longEntry = longExit = false;
+              if (shortEntry && shortExit) shortEntry = shortExit = false;
+              if (longEntry && shortEntry) longEntry = shortEntry = false;
+              const int mode = int(sim.uponOppositeEntry.at(i, col));
+              if (position > 0 && shortEntry) {
+                if (mode == kOppIgnore) {
+                  shortEntry = false;
+                } else if (mode == kOppClose || mode == kOppCloseReduce) {
+                  shortEntry = false;
+                  longExit = true;
+                  if (mode == kOppClose) accumulate = kAccDisabled;
+                } else if (mode == kOppReverse) {
+                  accumulate = kAccDisabled;
+                }
+              }
+              if (position < 0 && longEntry) {
+                if (mode == kOppIgnore) {
+                  longEntry = false;
+                } else if (mode == kOppClose || mode == kOppCloseReduce) {
+                  longEntry = false;
+                  shortExit = true;
+                  if (mode == kOppClose) accumulate = kAccDisabled;
+                } else if (mode == kOppReverse) {
+                  accumulate = kAccDisabled;
+                }
+              }
+            }
+          }
+          SignalOrder signal;
+          if (!signalsToSize(position, longEntry, longExit, shortEntry, shortExit, sim.size.at(i, col), int(sim.sizeType.at(i, col)),
+                             accumulate, c.valPrice[col], signal, fault)) {
+            fault.row = i;
+            fault.col = col;
+            return fault;
+          }
+          c.price[col] = price;
+          c.slippages[col] = slippage;
+          c.sizes[col] = signal.size;
+          c.sizeTypes[col] = signal.sizeType;
+          c.directions[col] = signal.direction;
+          if (sharing) {
+            double v = 0;
+            if (signal.size != 0) {
+              if (signal.sizeType == kAmount) v = signal.size * c.valPrice[col];
+              else if (signal.sizeType == kValue) v = signal.size;
+              else if (signal.size >= 0) v = signal.size * cash;
+              else {
+                const double assetValue = c.position[col] * c.valPrice[col];
+                v = signal.direction == kLong ? signal.size * assetValue
+                                              : signal.size * (2 * std::max(assetValue, 0.0) + std::max(freeCash, 0.0));
+              }
+            }
+            orderValue[k] = v;
+          }
+        }
+      }
+      for (size_t k = 0; k < n; k++) seq[k] = int32_t(k);
+      double value = cash;
+      if (sharing) {
+        if (!signals) {
+          for (size_t col = from; col < from + n; col++)
+            if (c.position[col] != 0) value += c.position[col] * c.valPrice[col];
+          if (sim.autoCallSeq) {
+            for (size_t k = 0; k < n; k++) {
+              const size_t col = from + k;
+              orderValue[k] = approxOrderValue(sim.size.at(i, col), int(sim.sizeType.at(i, col)), int(sim.direction.at(i, col)), cash,
+                                               c.position[col], freeCash, c.valPrice[col], value);
+            }
+            insertArgsort(orderValue.data(), seq.data(), n);
+          }
+        } else {
+          if (sim.autoCallSeq) insertArgsort(orderValue.data(), seq.data(), n);
+          for (size_t col = from; col < from + n; col++)
+            if (c.position[col] != 0) value += c.position[col] * c.valPrice[col];
+        }
+      }
+      for (size_t k = 0; k < n; k++) {
+        const size_t col = from + size_t(seq[k]);
+        const double position = c.position[col];
+        if (!sharing) value = position != 0 ? cash + position * c.valPrice[col] : cash;
+        Order o = orderAt(sim, i, col);
+        if (signals) {
+          double size = c.sizes[col];
+          if (size == 0) continue;
+          if (c.directions[col] == kShort) size = -size;
+          o.size = size;
+          o.sizeType = c.sizeTypes[col];
+          o.direction = c.directions[col];
+          o.slippage = c.slippages[col];
+        } else {
+          o.size = sim.size.at(i, col);
+          o.sizeType = int(sim.sizeType.at(i, col));
+          o.direction = int(sim.direction.at(i, col));
+        }
+        o.price = c.price[col];
+        Account s{cash, position, c.debt[col], freeCash};
+        const bool filled = executeOrder(s, o, c.valPrice[col], value, fill, fault);
+        if (!fault.ok()) {
+          fault.row = i;
+          fault.col = col;
+          return fault;
+        }
+        if (filled) log.push(i, col, fill.size, fill.price, fill.fees, fill.side);
+        cash = s.cash;
+        freeCash = s.freeCash;
+        c.position[col] = s.position;
+        c.debt[col] = s.debt;
+        if (signals && sim.useStops && filled) {
+          if (s.position == 0) {
+            c.slPrice[col] = c.slStop[col] = c.tpPrice[col] = c.tpStop[col] = kNaN;
+            c.slTrail[col] = 0;
+          } else {
+            const double entryPrice = sim.close.at(i, col);
+            const double sl = sim.slStop.at(i, col), tp = sim.tpStop.at(i, col);
+            const bool opened = position == 0 || sign(s.position) != sign(position);
+            const bool increased = std::fabs(s.position) > std::fabs(position);
+            if (opened || (increased && !std::isnan(sl))) {
+              c.slPrice[col] = entryPrice;
+              c.slStop[col] = sl;
+              c.slTrail[col] = sim.slTrail.at(i, col) != 0 ? 1 : 0;
+            }
+            if (opened || (increased && !std::isnan(tp))) {
+              c.tpPrice[col] = entryPrice;
+              c.tpStop[col] = tp;
+            }
+          }
+        }
+      }
+    }
+  }
+  return fault;
+}
+
+}  // namespace kernelbus::backtest

@@ -1,0 +1,36 @@
+/**
+ * The backtest family on the addon: the Simulation record passed whole (native/binding/backtest_binding.cc
+ * reads it by name), its fault, where the simulation stopped, thrown with the reference's text.
+ */
+import { SIM_FAULTS, simulationFault, type BacktestFamily, type Simulation, type SimulationOutput } from '../../kernels/backtest/backtest.js';
+import type { AsyncFamily } from '../types.js';
+import type { NativeBinding, NativeSimulation } from './binding.js';
+
+/** The argument each fault names, in SIM_FAULTS' order (the reference throws the same). */
+const FAULTS = [
+  ['prices', SIM_FAULTS.price],
+  ['direction', SIM_FAULTS.longOnly],
+  ['direction', SIM_FAULTS.shortOnly],
+  ['sizeType', SIM_FAULTS.percentReversal],
+  ['size', SIM_FAULTS.negativeSize],
+  ['sizeType', SIM_FAULTS.signalsSizeType],
+  ['size', SIM_FAULTS.infiniteShort],
+] as const;
+
+function outputOf(r: NativeSimulation): SimulationOutput {
+  if ('fault' in r) {
+    const [name, expected] = FAULTS[r.fault - 1];
+    throw simulationFault(name, expected, r.row, r.col, r.value);
+  }
+  return r;
+}
+
+export function nativeBacktest(b: NativeBinding): BacktestFamily {
+  const run = (sim: Simulation, groups: Int32Array) => outputOf(b.backtestSimulate(sim, groups));
+  return { backtestSignals: run, backtestOrders: run };
+}
+
+export function nativeBacktestAsync(b: NativeBinding): AsyncFamily<BacktestFamily> {
+  const run = async (sim: Simulation, groups: Int32Array) => outputOf(await b.backtestSimulateAsync(sim, groups));
+  return { backtestSignals: run, backtestOrders: run };
+}

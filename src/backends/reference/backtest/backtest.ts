@@ -1,0 +1,8 @@
+/** The backtest family on the reference backend (the oracle): one simulation serves both kernels. */
+import type { BacktestFamily } from '../../../kernels/backtest/backtest.js';
+import { simulateBacktest } from './records.js';
+
+export const referenceBacktest: BacktestFamily = {
+  backtestSignals: simulateBacktest,
+  backtestOrders: simulateBacktest,
+};

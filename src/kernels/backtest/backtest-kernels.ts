@@ -1,0 +1,168 @@
+/**
+ * The backtest family as the API offers it (BacktestKernels) and its descriptors (BACKTEST_KERNELS):
+ * `backtestSignals` (vectorbt's Portfolio.from_signals) and `backtestOrders` (Portfolio.from_orders),
+ * and `backtestStats` over their results. Conventions: docs/backtest.md.
+ */
+import { KernelInputError } from '../../errors.js';
+import type { Call, Returned } from '../descriptor.js';
+import { requireKnownOptions } from '../descriptor.js';
+import { labelVector, type Vector } from '../labels.js';
+import type { Matrix } from '../matrix.js';
+import type { Sampler } from '../sample.js';
+import { describeValue } from '../validate.js';
+import { SIM_ORDERS, SIM_SIGNALS, type BacktestFamily, type OrderRecords, type SimulationOutput, type TradeRecords } from './backtest.js';
+import {
+  ORDERS_OPTIONS,
+  resolveBacktest,
+  SIGNALS_OPTIONS,
+  type BacktestPrices,
+  type OrdersOptions,
+  type ResolvedBacktest,
+  type SignalsOptions,
+} from './backtest-resolve.js';
+import { backtestStatsOf, resolvePeriodsPerYear, STAT_FIELDS, type BacktestStats, type StatsInput } from './backtest-stats.js';
+
+export type { BacktestPrices, OrdersOptions, PerElement, Signals, SignalsOptions } from './backtest-resolve.js';
+export type { BacktestStats } from './backtest-stats.js';
+export type { OrderRecords, TradeRecords } from './backtest.js';
+
+/**
+ * A backtest's result: value and cash per column (T x K), or per group with `groups` (T x G), the
+ * positions (T x K), the order and exit-trade records. One price series with series options gives
+ * Float64Arrays of T; otherwise Matrices labelled from the inputs.
+ */
+export interface BacktestResult<S = Matrix | Float64Array> {
+  /** Cash plus positions at the close (filled forward, then backward, where NaN). */
+  readonly value: S;
+  readonly cash: S;
+  /** Units held at each bar's end (signed: short < 0). */
+  readonly assets: S;
+  readonly orders: OrderRecords;
+  readonly trades: TradeRecords;
+  /** The initial cash of each column (or group). */
+  readonly initCash: Float64Array;
+}
+
+/** What the statistics need beyond the result's fields, kept beside each result. */
+const STATS_INPUTS = new WeakMap<object, StatsInput>();
+
+/** `backtestStats`' result: one column's numbers, or a Vector per field for several. */
+export type BacktestStatsResult = BacktestStats | { [K in keyof BacktestStats]: Vector };
+
+export interface BacktestKernels<A extends boolean = false> {
+  /**
+   * vectorbt 1.1.0's `Portfolio.from_signals`: entries and exits (T x K, or one series; a close of
+   * one column serves K strategies) into orders at the close (or `price`), with fees, slippage,
+   * stops and vectorbt's rules for opposite entries and accumulation (docs/backtest.md).
+   */
+  backtestSignals(prices: BacktestPrices, options: SignalsOptions): Returned<A, BacktestResult>;
+  /** vectorbt 1.1.0's `Portfolio.from_orders`: one order per element of `size` (NaN none), of `sizeType`. */
+  backtestOrders(prices: BacktestPrices, options: OrdersOptions): Returned<A, BacktestResult>;
+}
+
+/** The result of a backend's output for `r`. */
+function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult {
+  const { sim, valueGroups, labels } = r;
+  const T = sim.rows;
+  const G = valueGroups.length;
+  const grouped = G !== sim.cols;
+  const wrap = (data: Float64Array, cols: number, columns?: readonly string[]): Matrix | Float64Array =>
+    r.series && cols === 1 ? data : { data, rows: T, cols, ...(columns && { columns }), ...(labels.index && { index: labels.index }) };
+  const initCash = new Float64Array(G);
+  const cashGroupOf = new Int32Array(sim.cols);
+  for (let g = 0, col = 0; g < sim.groupLens.length; col += sim.groupLens[g++]) cashGroupOf.fill(g, col, col + sim.groupLens[g]);
+  for (let g = 0, col = 0; g < G; col += valueGroups[g++]) {
+    for (let c = col; c < col + valueGroups[g]; c++) if (c === col || cashGroupOf[c] !== cashGroupOf[c - 1]) initCash[g] += sim.initCash[cashGroupOf[c]];
+  }
+  const result: BacktestResult = {
+    value: wrap(out.value, G, grouped ? undefined : labels.columns),
+    cash: wrap(out.cash, G, grouped ? undefined : labels.columns),
+    assets: wrap(out.assets, sim.cols, labels.columns),
+    orders: out.orders,
+    trades: out.trades,
+    initCash,
+  };
+  STATS_INPUTS.set(result, { rows: T, cols: sim.cols, groupLens: valueGroups, initCash, value: out.value, close: sim.close, orders: out.orders, trades: out.trades });
+  return result;
+}
+
+function backtestCall(prices: BacktestPrices, options: SignalsOptions | OrdersOptions, kind: number): Call<BacktestResult> {
+  const r = resolveBacktest(prices, options as SignalsOptions & OrdersOptions, kind);
+  return {
+    size: r.sim.rows * r.sim.cols,
+    call: (f: BacktestFamily) => (kind === SIM_SIGNALS ? f.backtestSignals : f.backtestOrders)(r.sim, r.valueGroups),
+    shape: (out: SimulationOutput) => shapeResult(r, out),
+  };
+}
+
+/** A random walk of T closes in `cols` columns and sparse signals, for the sampled parity suite. */
+function sampleCase(s: Sampler, kind: 'signals' | 'orders'): readonly unknown[] {
+  const T = s.int(2, 60);
+  const K = s.int(1, 4);
+  const closeCols = s.pick(1, K);
+  const close = s.matrix(T, closeCols, () => 0);
+  for (let c = 0; c < closeCols; c++) {
+    let p = s.uniform(5, 50);
+    for (let i = 0; i < T; i++) close.data[i * closeCols + c] = p = s.random() < 0.03 ? NaN : Math.abs(p * (1 + 0.05 * s.normal())) || 1;
+  }
+  const signal = (rate: number) => s.matrix(T, K, () => (s.random() < rate ? 1 : 0));
+  const common = { fees: s.pick(0, 0.001, 0.01), slippage: s.pick(0, 0.0005), fixedFees: s.pick(0, 0.1) };
+  if (kind === 'orders') {
+    const size = s.matrix(T, K, () => (s.random() < 0.4 ? s.uniform(-3, 3) : NaN));
+    return [{ close }, { ...common, size, direction: s.pick('long', 'short', 'both') }];
+  }
+  return [
+    { close },
+    {
+      ...common,
+      entries: signal(0.15),
+      exits: signal(0.15),
+      direction: s.pick('long', 'short', 'both'),
+      accumulate: s.pick(false, true),
+      slStop: s.pick(NaN, 0.05),
+      tpStop: s.pick(NaN, 0.08),
+    },
+  ];
+}
+
+/** One descriptor per kernel of the backtest family. */
+export const BACKTEST_KERNELS = {
+  backtestSignals: {
+    params: [],
+    options: SIGNALS_OPTIONS,
+    sample: (s: Sampler) => sampleCase(s, 'signals'),
+    api(prices: BacktestPrices, options: SignalsOptions) {
+      requireKnownOptions(BACKTEST_KERNELS.backtestSignals, options);
+      return backtestCall(prices, options, SIM_SIGNALS);
+    },
+  },
+  backtestOrders: {
+    params: [],
+    options: ORDERS_OPTIONS,
+    sample: (s: Sampler) => sampleCase(s, 'orders'),
+    api(prices: BacktestPrices, options: OrdersOptions) {
+      requireKnownOptions(BACKTEST_KERNELS.backtestOrders, options);
+      return backtestCall(prices, options, SIM_ORDERS);
+    },
+  },
+} as const;
+
+/**
+ * vectorbt 1.1.0's `Portfolio.stats()` of a backtest's result, per column (or group): a number per
+ * field for one column, a Float64Array per field (labelled by the columns) for several. Fractions,
+ * not %; durations in bars; `periodsPerYear` (default 365: vectorbt's year of 365 days over daily
+ * bars) annualizes the Sharpe, Calmar and Sortino ratios. Definitions: docs/backtest.md.
+ */
+export function backtestStats(result: BacktestResult, options: { periodsPerYear?: number } = {}): BacktestStatsResult {
+  const input = typeof result === 'object' && result !== null ? STATS_INPUTS.get(result) : undefined;
+  if (!input) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
+  const stats = backtestStatsOf(input, resolvePeriodsPerYear(options));
+  if (stats.length === 1) return stats[0];
+  const columns = !ArrayBuffer.isView(result.value) ? (result.value as Matrix).columns : undefined;
+  return Object.fromEntries(
+    STAT_FIELDS.map((field) => {
+      const v = Float64Array.from(stats, (s) => s[field]);
+      return [field, labelVector(v, columns)];
+    }),
+  ) as BacktestStatsResult;
+}

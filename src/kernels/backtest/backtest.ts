@@ -1,0 +1,180 @@
+/**
+ * The backtest family: vectorbt 1.1.0's vectorized backtest (polakowo/vectorbt @ f9897528,
+ * `vectorbt/portfolio/nb.py`: simulate_from_signals_nb, simulate_from_orders_nb, get_exit_trades_nb;
+ * `base.py`: Portfolio.value/cash/assets and stats), on one price series or a panel, K strategies at
+ * once. docs/backtest.md states every convention.
+ *
+ * The backend call is one record, a `Simulation` (what `resolveSimulation` makes of the caller's
+ * prices and options): every per-element argument a `Flex` (vectorbt's flexible indexing: a scalar,
+ * a row of K, a column of T, or T x K), the signals as bytes (non-zero true).
+ */
+import { KernelInputError } from '../../errors.js';
+import type { Index } from '../labels.js';
+import type { Matrix } from '../matrix.js';
+import { describeValue } from '../validate.js';
+
+/** A per-element argument: `data[(rows === 1 ? 0 : i) * cols + (cols === 1 ? 0 : col)]`. */
+export interface Flex<A extends Float64Array | Uint8Array = Float64Array> {
+  readonly data: A;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** vectorbt's Direction: LongOnly 0, ShortOnly 1, Both 2. */
+export const DIRECTIONS = ['long', 'short', 'both'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+/** vectorbt's SizeType, in its order. */
+export const SIZE_TYPES = ['amount', 'value', 'percent', 'targetAmount', 'targetValue', 'targetPercent'] as const;
+export type SizeType = (typeof SIZE_TYPES)[number];
+/** vectorbt's OppositeEntryMode, in its order. */
+export const OPPOSITE_ENTRY_MODES = ['ignore', 'close', 'closeReduce', 'reverse', 'reverseReduce'] as const;
+export type OppositeEntryMode = (typeof OPPOSITE_ENTRY_MODES)[number];
+/** vectorbt's AccumulationMode: Disabled 0 (false), Both 1 (true), AddOnly 2, RemoveOnly 3. */
+export const ACCUMULATION_MODES = ['disabled', 'both', 'addOnly', 'removeOnly'] as const;
+export type AccumulationMode = (typeof ACCUMULATION_MODES)[number] | boolean;
+
+/** Which simulation: from_signals (0) or from_orders (1). */
+export const SIM_SIGNALS = 0;
+export const SIM_ORDERS = 1;
+
+/** One backtest as every backend runs it (resolved and checked by the API). */
+export interface Simulation {
+  readonly kind: typeof SIM_SIGNALS | typeof SIM_ORDERS;
+  /** T bars, K columns (strategies). */
+  readonly rows: number;
+  readonly cols: number;
+  /** Prices: close (T x 1 broadcast over K, or T x K); open/high/low the same shape or absent (length 0). */
+  readonly close: Flex;
+  readonly open: Flex;
+  readonly high: Flex;
+  readonly low: Flex;
+  /** Columns per cash group (each 1 without cash sharing), summing to K. */
+  readonly groupLens: Int32Array;
+  /** Initial cash per cash group. */
+  readonly initCash: Float64Array;
+  /** 1: sort each bar's orders of a cash group by their approximate value (sells first), vectorbt's call_seq='auto'. */
+  readonly autoCallSeq: number;
+  /** from_signals: 1 when short signals were given (direction is then ignored). */
+  readonly lsMode: number;
+  /** from_signals: 1 when a stop is set anywhere. */
+  readonly useStops: number;
+  readonly entries: Flex<Uint8Array>;
+  readonly exits: Flex<Uint8Array>;
+  readonly shortEntries: Flex<Uint8Array>;
+  readonly shortExits: Flex<Uint8Array>;
+  /** Codes and values per element. */
+  readonly direction: Flex;
+  readonly size: Flex;
+  readonly sizeType: Flex;
+  readonly price: Flex;
+  readonly fees: Flex;
+  readonly fixedFees: Flex;
+  readonly slippage: Flex;
+  readonly minSize: Flex;
+  readonly accumulate: Flex;
+  readonly uponOppositeEntry: Flex;
+  readonly slStop: Flex;
+  readonly slTrail: Flex;
+  readonly tpStop: Flex;
+}
+
+/** vectorbt's order records, in its order (by cash group, then bar, then call sequence). */
+export interface OrderRecords {
+  readonly id: Float64Array;
+  readonly col: Float64Array;
+  readonly idx: Float64Array;
+  readonly size: Float64Array;
+  readonly price: Float64Array;
+  readonly fees: Float64Array;
+  /** 0 buy, 1 sell. */
+  readonly side: Float64Array;
+}
+
+/** vectorbt's exit trades (ExitTrades.from_orders), column by column. */
+export interface TradeRecords {
+  readonly id: Float64Array;
+  readonly col: Float64Array;
+  readonly size: Float64Array;
+  readonly entryIdx: Float64Array;
+  readonly entryPrice: Float64Array;
+  readonly entryFees: Float64Array;
+  readonly exitIdx: Float64Array;
+  readonly exitPrice: Float64Array;
+  readonly exitFees: Float64Array;
+  readonly pnl: Float64Array;
+  readonly return: Float64Array;
+  /** 0 long, 1 short. */
+  readonly direction: Float64Array;
+  /** 0 open, 1 closed. */
+  readonly status: Float64Array;
+  readonly positionId: Float64Array;
+}
+
+export const ORDER_FIELDS = ['id', 'col', 'idx', 'size', 'price', 'fees', 'side'] as const;
+export const TRADE_FIELDS = [
+  'id',
+  'col',
+  'size',
+  'entryIdx',
+  'entryPrice',
+  'entryFees',
+  'exitIdx',
+  'exitPrice',
+  'exitFees',
+  'pnl',
+  'return',
+  'direction',
+  'status',
+  'positionId',
+] as const;
+
+/**
+ * What a backend returns: the records and the T x K series (value and cash per value group, T x G;
+ * `groups` of the simulation's columns: the cash groups, or the caller's `groups` without cash
+ * sharing), the closes filled forward then backward (vectorbt's fillna_close) that valued them.
+ */
+export interface SimulationOutput {
+  readonly orders: OrderRecords;
+  readonly trades: TradeRecords;
+  /** T x K positions. */
+  readonly assets: Float64Array;
+  /** T x G cash and value. */
+  readonly cash: Float64Array;
+  readonly value: Float64Array;
+}
+
+/** Runs `sim`; `valueGroups` (columns per value group, summing to K) groups cash and value. */
+export type SimulationCall = (sim: Simulation, valueGroups: Int32Array) => SimulationOutput;
+
+/** What a backend implementing the family provides: one simulation for both kinds, under each kernel's name. */
+export interface BacktestFamily {
+  backtestSignals: SimulationCall;
+  backtestOrders: SimulationCall;
+}
+
+/** The faults a simulation raises (the same text on every backend). */
+export const SIM_FAULTS = {
+  price: 'a finite price > 0 where an order fills',
+  longOnly: 'direction long on a column holding a short position',
+  shortOnly: 'direction short on a column holding a long position',
+  percentReversal: "sizeType 'percent' with a position reversal by signals",
+  negativeSize: 'a size >= 0 (signals give the direction)',
+  infiniteShort: 'a finite short size (vectorbt: "Attempt to go in short direction infinitely")',
+  signalsSizeType: "sizeType 'amount', 'value' or 'percent' (from signals)",
+} as const;
+
+/** The error a simulation raises at bar `i` of column `col`. */
+export function simulationFault(name: string, expected: string, i: number, col: number, value: number): KernelInputError {
+  return new KernelInputError(name, expected, `${describeValue(value)} at row ${i}, column ${col}`);
+}
+
+/** Labels a result carries: the price's or the signals' (columns and index). */
+export interface BacktestLabels {
+  readonly columns?: readonly string[];
+  readonly index?: Index;
+}
+
+/** A Matrix's labels, if any. */
+export function labelsOf(m: Matrix | undefined): BacktestLabels {
+  return m ? { ...(m.columns && { columns: m.columns }), ...(m.index && { index: m.index }) } : {};
+}

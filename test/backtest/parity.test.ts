@@ -1,0 +1,100 @@
+/**
+ * Every backend's backtest equals the reference's bit for bit (the same operations in the same order,
+ * native/kernels/backtest/ twins src/backends/reference/backtest/), or throws the same error, on seeded
+ * random cases of every option (cases.ts), on one thread and on several, sync and async.
+ */
+import { expect, it } from 'vitest';
+import { describeEachBackend, ref } from '../helpers/backends.js';
+import { randomCase } from './cases.js';
+import type { BacktestResult } from '../../src/kernels/backtest/backtest-kernels.js';
+import { kernels, type Matrix } from '../../src/index.js';
+
+const SEEDS = Array.from({ length: 300 }, (_, i) => 1000 + i);
+
+/** The result's arrays flattened with their paths, for an exact comparison. */
+function arrays(r: BacktestResult): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  const series = (x: unknown) => (ArrayBuffer.isView(x) ? (x as Float64Array) : (x as { data: Float64Array }).data);
+  out.value = series(r.value);
+  out.cash = series(r.cash);
+  out.assets = series(r.assets);
+  for (const [k, v] of Object.entries(r.orders)) out[`orders.${k}`] = v;
+  for (const [k, v] of Object.entries(r.trades)) out[`trades.${k}`] = v;
+  return out;
+}
+
+/** Runs `call` and gives its result's arrays, or its error's message. */
+function outcome(call: () => BacktestResult): Record<string, Float64Array> | string {
+  try {
+    return arrays(call());
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function expectSame(a: Record<string, Float64Array> | string, b: Record<string, Float64Array> | string, what: string): void {
+  if (typeof a === 'string' || typeof b === 'string') {
+    expect(b, what).toBe(a);
+    return;
+  }
+  expect(Object.keys(b), what).toEqual(Object.keys(a));
+  for (const key of Object.keys(a)) {
+    expect(b[key].length, `${what} ${key} length`).toBe(a[key].length);
+    for (let i = 0; i < a[key].length; i++) {
+      if (!Object.is(a[key][i], b[key][i])) expect(`${key}[${i}] = ${b[key][i]}`, what).toBe(`${key}[${i}] = ${a[key][i]}`);
+    }
+  }
+}
+
+describeEachBackend(
+  'backtest parity',
+  (k, name, supports) => {
+    it.runIf(supports('backtestSignals', 'backtestOrders'))('backtestSignals and backtestOrders equal the reference on 300 random cases', () => {
+      let filled = 0;
+      let faults = 0;
+      for (const seed of SEEDS) {
+        const c = randomCase(seed);
+        for (const kind of ['signals', 'orders'] as const) {
+          const run = (kk: typeof k) => () => (kind === 'signals' ? kk.backtestSignals(c.prices, c.signals) : kk.backtestOrders(c.prices, c.orders));
+          const want = outcome(run(ref));
+          const got = outcome(run(k));
+          expectSame(want, got, `seed ${seed} ${kind}`);
+          if (typeof want === 'string') faults++;
+          else filled += want['orders.id'].length;
+        }
+      }
+      // the cases reach orders on most seeds, and the faults path too
+      expect(filled).toBeGreaterThan(3000);
+      expect(faults).toBeLessThan(SEEDS.length);
+    });
+
+    it.runIf(supports('backtestSignals'))('1, 2 and 3 threads give the same bits on 400 columns', () => {
+      const T = 300;
+      const K = 400;
+      let s = 7;
+      const u = () => (s = (s * 16807) % 2147483647) / 2147483647;
+      const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K };
+      for (let c = 0; c < K; c++) for (let i = 0, p = 20; i < T; i++) close.data[i * K + c] = p *= 1 + 0.06 * (u() - 0.5);
+      const signal = (): Matrix => ({ data: Float64Array.from({ length: T * K }, () => (u() < 0.05 ? 1 : 0)), rows: T, cols: K });
+      const options = { entries: signal(), exits: signal(), fees: 0.001, slStop: 0.05, groups: Int32Array.from({ length: K }, (_, c) => c >> 2), cashSharing: true };
+      const one = arrays(kernels({ backend: name, threads: 1 }).backtestSignals({ close }, options));
+      for (const threads of [2, 3]) expectSame(one, arrays(kernels({ backend: name, threads }).backtestSignals({ close }, options)), `${threads} threads`);
+      expectSame(arrays(ref.backtestSignals({ close }, options)), one, 'reference');
+    });
+
+    it.runIf(supports('backtestSignals'))('the Async form gives the same result', async () => {
+      for (const seed of SEEDS.slice(0, 40)) {
+        const c = randomCase(seed);
+        const want = outcome(() => ref.backtestSignals(c.prices, c.signals));
+        let got: Record<string, Float64Array> | string;
+        try {
+          got = arrays(await k.backtestSignalsAsync(c.prices, c.signals));
+        } catch (e) {
+          got = (e as Error).message;
+        }
+        expectSame(want, got, `seed ${seed} async`);
+      }
+    });
+  },
+  'backtest',
+);
