@@ -13,6 +13,12 @@
  */
 export {
   backends,
+  backtestOrders,
+  backtestSignals,
+  backtestStats,
+  type BacktestPrices,
+  type BacktestResult,
+  type BacktestStats,
   BackendUnavailableError,
   bulkClassify,
   classifyTrades,

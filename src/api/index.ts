@@ -252,6 +252,23 @@ export const kyleLambda = defaults.kyleLambda;
 export const amihudLambda = defaults.amihudLambda;
 /** Hasbrouck's lambda from bars, rolling (mlfinlab's get_bar_based_hasbrouck_lambda). */
 export const hasbrouckLambda = defaults.hasbrouckLambda;
+/** vectorbt 1.1.0's Portfolio.from_signals: entries and exits into orders, cash, positions and trades (docs/backtest.md). */
+export const backtestSignals = defaults.backtestSignals;
+/** vectorbt 1.1.0's Portfolio.from_orders: one order per element of `size` (docs/backtest.md). */
+export const backtestOrders = defaults.backtestOrders;
+export {
+  backtestStats,
+  type BacktestPrices,
+  type BacktestResult,
+  type BacktestStats,
+  type BacktestStatsResult,
+  type OrderRecords,
+  type OrdersOptions,
+  type PerElement,
+  type Signals,
+  type SignalsOptions,
+  type TradeRecords,
+} from '../kernels/backtest/backtest-kernels.js';
 export { barStream, type BarStream, type BarStreamKind } from './bar-stream.js';
 export {
   indicatorStream,
