@@ -14,9 +14,14 @@ namespace kernelbus::backtest {
 
 namespace {
 
-/// One value group's share of the work: its cash groups and columns, and the records it made.
+/// add(x, y), with y == 0 (most bars: no order) answered without the tolerance test: add_nb(x, 0) is 0
+/// where |x| <= 1e-12, else x.
+inline double addFlow(double x, double y) { return y == 0 ? (std::fabs(x) <= kAbsTol ? 0.0 : x) : add(x, y); }
+
+/// One chunk of value groups: their cash groups' runs, then their records joined in order.
 struct Chunk {
-  size_t firstGroup = 0, endGroup = 0, firstCol = 0, endCol = 0;
+  size_t firstValueGroup = 0, endValueGroup = 0, firstGroup = 0, endGroup = 0, firstCol = 0, endCol = 0;
+  std::vector<GroupRun> runs;
   Orders orders;
   Trades trades;
   size_t positions = 0;  // exit trades' position ids used
@@ -83,69 +88,114 @@ void exitTrades(const Orders& log, const std::vector<size_t>& list, size_t col, 
   if (inPosition && isLess(-sizeSum, 0)) push(sizeSum, grossSum / sizeSum, feesSum, double(lastIdx), lastClose, 0, 0);
 }
 
-/// The series and trades of a chunk's columns from its records; value group `g` of G.
-void derive(const Simulation& sim, Chunk& ch, size_t g, size_t G, const double initCash, Output& out) {
-  const size_t T = sim.rows, K = sim.cols;
-  std::vector<std::vector<size_t>> byCol(ch.endCol - ch.firstCol);
+/// The series and trades of a chunk's columns from its records (row by row over the chunk's columns:
+/// the inputs and outputs are row-major), value groups [firstValueGroup, endValueGroup) of G.
+void derive(const Simulation& sim, Chunk& ch, const int32_t* valueGroups, size_t G, const double* initCash, Output& out) {
+  const size_t T = sim.rows, K = sim.cols, C = ch.endCol - ch.firstCol;
+  std::vector<std::vector<size_t>> byCol(C);
   for (size_t r = 0; r < ch.orders.count(); r++) byCol[size_t(ch.orders.col[r]) - ch.firstCol].push_back(r);
-  std::vector<double> flow(T), held(T), close(T);
-  for (size_t col = ch.firstCol; col < ch.endCol; col++) {
-    const std::vector<size_t>& list = byCol[col - ch.firstCol];
-    for (size_t i = 0; i < T; i++) out.assets[i * K + col] = 0;
-    std::vector<double> cashFlow(T, 0.0);
-    for (const size_t o : list) {
+  // each bar's flows, summed with add_nb: assets into the output, cash flows beside them
+  std::vector<double> cashFlow(T * C, 0.0);
+  for (size_t i = 0; i < T; i++) std::fill(out.assets + i * K + ch.firstCol, out.assets + i * K + ch.endCol, 0.0);
+  for (size_t k = 0; k < C; k++) {
+    for (const size_t o : byCol[k]) {
       const double size = ch.orders.side[o] == kBuy ? ch.orders.size[o] : -ch.orders.size[o];
-      const size_t cell = size_t(ch.orders.idx[o]);
-      out.assets[cell * K + col] = add(out.assets[cell * K + col], size);
-      cashFlow[cell] = add(cashFlow[cell], -size * ch.orders.price[o] - ch.orders.fees[o]);
+      const size_t i = size_t(ch.orders.idx[o]);
+      double& assets = out.assets[i * K + ch.firstCol + k];
+      assets = add(assets, size);
+      cashFlow[i * C + k] = add(cashFlow[i * C + k], -size * ch.orders.price[o] - ch.orders.fees[o]);
     }
-    // the close filled forward, then backward
-    double last = kNaN;
-    for (size_t i = 0; i < T; i++) close[i] = last = std::isnan(sim.close.at(i, col)) ? last : sim.close.at(i, col);
-    double next = kNaN;
-    for (size_t i = T; i-- > 0;) close[i] = std::isnan(close[i]) ? next : (next = close[i]);
-    double position = 0;
-    for (size_t i = 0; i < T; i++) {
-      position = add(position, out.assets[i * K + col]);
-      out.assets[i * K + col] = position;
-      flow[i] = col == ch.firstCol ? cashFlow[i] : flow[i] + cashFlow[i];
-      const double av = position == 0 ? 0.0 : close[i] * position;
-      held[i] = col == ch.firstCol ? av : held[i] + av;
-    }
-    exitTrades(ch.orders, list, col, sim.close.at(T - 1, col), T - 1, ch.trades, ch.positions);
   }
-  double now = initCash;
+  // the closes filled forward (here) and backward (the leading NaN: the first number, from `first`)
+  std::vector<double> close(C, kNaN), first(C, kNaN), position(C, 0.0), assetValue(C);
+  for (size_t i = 0, missing = C; i < T && missing > 0; i++)
+    for (size_t k = 0; k < C; k++)
+      if (std::isnan(first[k]) && !std::isnan(first[k] = sim.close.at(i, ch.firstCol + k))) missing--;
+  std::vector<double> cash(ch.endValueGroup - ch.firstValueGroup);
+  for (size_t g = ch.firstValueGroup; g < ch.endValueGroup; g++) cash[g - ch.firstValueGroup] = initCash[g];
   for (size_t i = 0; i < T; i++) {
-    now = add(now, 0.0 + flow[i]);
-    out.cash[i * G + g] = now;
-    out.value[i * G + g] = now + (0.0 + held[i]);
+    for (size_t k = 0; k < C; k++) {
+      const double v = sim.close.at(i, ch.firstCol + k);
+      if (!std::isnan(v)) close[k] = v;
+      const double c = std::isnan(close[k]) ? first[k] : close[k];
+      double& assets = out.assets[i * K + ch.firstCol + k];
+      position[k] = addFlow(position[k], assets);
+      assets = position[k];
+      assetValue[k] = position[k] == 0 ? 0.0 : c * position[k];
+    }
+    size_t k = 0;
+    for (size_t g = ch.firstValueGroup; g < ch.endValueGroup; g++) {
+      double flow = 0, held = 0;
+      for (const size_t end = k + size_t(valueGroups[g]); k < end; k++) {
+        flow += cashFlow[i * C + k];
+        held += assetValue[k];
+      }
+      double& now = cash[g - ch.firstValueGroup];
+      now = addFlow(now, flow);
+      out.cash[i * G + g] = now;
+      out.value[i * G + g] = now + held;
+    }
+  }
+  for (size_t k = 0; k < C; k++) {
+    exitTrades(ch.orders, byCol[k], ch.firstCol + k, sim.close.at(T - 1, ch.firstCol + k), T - 1, ch.trades, ch.positions);
   }
 }
 
 }  // namespace
 
 FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output& out) {
-  // value group g: its columns, and the cash groups they hold (a cash group lies in one value group)
-  std::vector<Chunk> chunks(G);
+  // value group g: its columns and the cash groups they hold (a cash group lies in one value group)
+  std::vector<size_t> firstCol(G + 1), firstGroup(G + 1);
   std::vector<double> initCash(G, 0.0);
-  size_t col = 0, cashGroup = 0;
-  for (size_t g = 0; g < G; g++) {
-    Chunk& ch = chunks[g];
-    ch.firstCol = col;
-    ch.endCol = col + size_t(valueGroups[g]);
-    ch.firstGroup = cashGroup;
-    while (col < ch.endCol) {
+  for (size_t g = 0, col = 0, cashGroup = 0; g < G; g++) {
+    firstCol[g] = col;
+    firstGroup[g] = cashGroup;
+    const size_t end = col + size_t(valueGroups[g]);
+    while (col < end) {
       initCash[g] += sim.initCash[cashGroup];
       col += size_t(sim.groupLens[cashGroup++]);
     }
-    ch.endGroup = cashGroup;
+    firstCol[g + 1] = col;
+    firstGroup[g + 1] = cashGroup;
+  }
+  // chunks of value groups: about 16 columns each, simulated in lockstep (bounds independent of the threads)
+  const size_t per = std::max<size_t>(1, G * 16 / std::max<size_t>(1, sim.cols));
+  std::vector<Chunk> chunks((G + per - 1) / per);
+  for (size_t c = 0; c < chunks.size(); c++) {
+    Chunk& ch = chunks[c];
+    ch.firstValueGroup = c * per;
+    ch.endValueGroup = std::min(G, (c + 1) * per);
+    ch.firstGroup = firstGroup[ch.firstValueGroup];
+    ch.endGroup = firstGroup[ch.endValueGroup];
+    ch.firstCol = firstCol[ch.firstValueGroup];
+    ch.endCol = firstCol[ch.endValueGroup];
   }
   Columns columns(sim.cols);
-  parallelForChunks(G, std::max<size_t>(1, G / 64), [&](size_t begin, size_t end) {
-    for (size_t g = begin; g < end; g++) {
-      Chunk& ch = chunks[g];
-      ch.fault = simulateGroups(sim, ch.firstGroup, ch.endGroup, ch.firstCol, columns, ch.orders);
-      if (ch.fault.ok()) derive(sim, ch, g, G, initCash[g], out);
+  parallelForChunks(chunks.size(), 1, [&](size_t begin, size_t end) {
+    for (size_t c = begin; c < end; c++) {
+      Chunk& ch = chunks[c];
+      simulateGroups(sim, ch.firstGroup, ch.endGroup, ch.firstCol, columns, ch.runs);
+      for (GroupRun& run : ch.runs) {
+        if (!run.fault.ok()) {
+          ch.fault = run.fault;
+          break;
+        }
+      }
+      if (!ch.fault.ok()) continue;
+      size_t n = 0;
+      for (const GroupRun& run : ch.runs) n += run.orders.count();
+      for (std::vector<double>* v : {&ch.orders.col, &ch.orders.idx, &ch.orders.size, &ch.orders.price, &ch.orders.fees, &ch.orders.side}) v->reserve(n);
+      for (GroupRun& run : ch.runs) {
+        const auto append = [](std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); };
+        append(ch.orders.col, run.orders.col);
+        append(ch.orders.idx, run.orders.idx);
+        append(ch.orders.size, run.orders.size);
+        append(ch.orders.price, run.orders.price);
+        append(ch.orders.fees, run.orders.fees);
+        append(ch.orders.side, run.orders.side);
+        run.orders = Orders{};
+      }
+      derive(sim, ch, valueGroups, G, initCash.data(), out);
     }
   });
   // join the chunks' records in order: ids and position ids count over the whole result

@@ -19,8 +19,17 @@ struct Columns {
   std::vector<double> slippages;
 };
 
-/// Simulates cash groups [firstGroup, endGroup) (their columns from firstCol), order records into `log`
-/// in vectorbt's order; `c` indexed by column. Stops at the first fault.
-FaultAt simulateGroups(const Simulation& sim, size_t firstGroup, size_t endGroup, size_t firstCol, Columns& c, Orders& log);
+/// One cash group's run: its columns, cash, the order records it made (in vectorbt's order), and where
+/// it stopped, if it did.
+struct GroupRun {
+  size_t from = 0, n = 0;
+  double cash = 0, freeCash = 0;
+  Orders orders;
+  FaultAt fault;
+};
+
+/// Simulates cash groups [firstGroup, endGroup) (their columns from firstCol) in lockstep, bar by bar,
+/// one GroupRun each into `runs`; `c` indexed by column. A group stops at its first fault.
+void simulateGroups(const Simulation& sim, size_t firstGroup, size_t endGroup, size_t firstCol, Columns& c, std::vector<GroupRun>& runs);
 
 }  // namespace kernelbus::backtest

@@ -106,8 +106,12 @@ function filled(close: Flex, T: number, col: number): Float64Array {
   return out;
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
-const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+/** numpy's nanmean and nansum, as vectorbt's mapped-array reductions (generic/nb.py mean_reduce_nb, sum_reduce_nb). */
+const mean = (xs: number[]) => {
+  const kept = xs.filter((x) => !Number.isNaN(x));
+  return kept.length ? kept.reduce((s, x) => s + x, 0) / kept.length : NaN;
+};
+const sum = (xs: number[]) => xs.reduce((s, x) => (Number.isNaN(x) ? s : s + x), 0);
 
 /** Per column: the total profit from the records at the last filled close, the fees, and |asset value| and free cash per bar. */
 function columnFlows(input: StatsInput, col: number, records: number[], close: Float64Array) {
