@@ -18,7 +18,7 @@ namespace {
 
 using backtest::Flex;
 
-constexpr const char* kOrderFields[] = {"col", "idx", "size", "price", "fees", "side"};
+constexpr const char* kOrderFields[] = {"col", "idx", "size", "price", "fees", "side"};  // after "id"
 constexpr const char* kTradeFields[] = {"id",        "col",       "size",     "entryIdx", "entryPrice", "entryFees", "exitIdx",
                                         "exitPrice", "exitFees",  "pnl",      "return",   "direction",  "status",    "positionId"};
 
@@ -210,6 +210,87 @@ Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
   });
 }
 
+/// A Float64Array field of an object (its length into `length`).
+const double* arrayField(Napi::Env env, const Napi::Object& o, const std::string& owner, const char* name, size_t& length) {
+  const F64View v = float64Field(env, o.Get(name), owner, name);
+  length = v.length;
+  return v.data;
+}
+
+/// The StatsInput record (src/kernels/backtest/backtest-stats.ts) read and checked.
+backtest::StatsInput readStats(const Napi::CallbackInfo& info, double& periodsPerYear) {
+  const Napi::Env env = info.Env();
+  requireArgCount(info, 2);
+  if (!info[0].IsObject()) throw inputError(env, "input", "a StatsInput record", describeValue(info[0]));
+  periodsPerYear = numberArg(info, 1, "periodsPerYear");
+  if (!(periodsPerYear > 0)) throw inputError(env, "periodsPerYear", "a finite number > 0", describeValue(info[1]));
+  const Napi::Object o = info[0].As<Napi::Object>();
+  backtest::StatsInput in;
+  in.rows = countField(env, o, "input", "rows");
+  in.cols = countField(env, o, "input", "cols");
+  in.close = flexF64(env, o, "close");
+  const Napi::Value lens = o.Get("groupLens");
+  if (!lens.IsTypedArray() || lens.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw inputError(env, "input.groupLens", "an Int32Array", describeValue(lens));
+  }
+  in.groupLens = lens.As<Napi::Int32Array>().Data();
+  in.groups = lens.As<Napi::Int32Array>().ElementLength();
+  size_t n = 0;
+  in.initCash = arrayField(env, o, "input", "initCash", n);
+  if (n != in.groups) throw inputError(env, "input.initCash", "one value per group", std::to_string(n));
+  in.value = arrayField(env, o, "input", "value", n);
+  if (n != in.rows * in.groups) throw inputError(env, "input.value", "rows x groups values", std::to_string(n));
+  const Napi::Object orders = objectField(env, o, "orders");
+  const double** orderFields[] = {&in.col, &in.idx, &in.size, &in.price, &in.fees, &in.side};
+  for (size_t f = 0; f < 6; f++) {
+    *orderFields[f] = arrayField(env, orders, "input.orders", kOrderFields[f], n);
+    if (f == 0) in.orderCount = n;
+    else if (n != in.orderCount) throw inputError(env, std::string("input.orders.") + kOrderFields[f], "the records' length", std::to_string(n));
+  }
+  const Napi::Object trades = objectField(env, o, "trades");
+  const std::pair<const double**, const char*> tradeFields[] = {
+      {&in.tradeCol, "col"}, {&in.entryIdx, "entryIdx"}, {&in.exitIdx, "exitIdx"}, {&in.pnl, "pnl"}, {&in.ret, "return"}, {&in.status, "status"}};
+  for (size_t f = 0; f < 6; f++) {
+    *tradeFields[f].first = arrayField(env, trades, "input.trades", tradeFields[f].second, n);
+    if (f == 0) in.tradeCount = n;
+    else if (n != in.tradeCount) throw inputError(env, std::string("input.trades.") + tradeFields[f].second, "the records' length", std::to_string(n));
+  }
+  std::string argument, expected;
+  if (!backtest::checkStats(in, argument, expected)) throw inputError(env, argument, expected, "a value out of range");
+  return in;
+}
+
+Napi::Value stats(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    double periods = 0;
+    const backtest::StatsInput in = readStats(info, periods);
+    double* out = nullptr;
+    Napi::Float64Array rows = newFloat64Array(info.Env(), in.groups * backtest::kStatFields, out);
+    backtest::stats(in, periods, out);
+    return rows;
+  });
+}
+
+Napi::Value statsAsync(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    double periods = 0;
+    const backtest::StatsInput in = readStats(info, periods);
+    double* out = nullptr;
+    Napi::Float64Array rows = newFloat64Array(info.Env(), in.groups * backtest::kStatFields, out);
+    auto held = std::make_shared<Napi::Reference<Napi::Float64Array>>(Napi::Persistent(rows));
+    const auto* sig = static_cast<const EntrySignature*>(info.Data());
+    auto* worker = new KernelWorker(
+        info, {}, *sig,
+        [in, periods, out]() {
+          backtest::stats(in, periods, out);
+          return Outcome{};
+        },
+        [held](Napi::Env) -> Napi::Value { return held->Value(); });
+    worker->Queue();
+    return worker->promise();
+  });
+}
+
 }  // namespace
 
 void registerBacktest(Napi::Env env, Napi::Object exports) {
@@ -217,6 +298,9 @@ void registerBacktest(Napi::Env env, Napi::Object exports) {
   const EntrySignature& sig = addSignature(env, "backtestSimulate(sim, valueGroups)", 2);
   exports.Set("backtestSimulateAsync",
               Napi::Function::New(env, simulateAsync, "backtestSimulateAsync", const_cast<EntrySignature*>(&sig)));
+  const EntrySignature& statsSig = addSignature(env, "backtestStats(input, periodsPerYear)", 2);
+  exports.Set("backtestStats", Napi::Function::New(env, stats, "backtestStats"));
+  exports.Set("backtestStatsAsync", Napi::Function::New(env, statsAsync, "backtestStatsAsync", const_cast<EntrySignature*>(&statsSig)));
 }
 
 }  // namespace kernelbus::binding

@@ -256,8 +256,9 @@ export const hasbrouckLambda = defaults.hasbrouckLambda;
 export const backtestSignals = defaults.backtestSignals;
 /** vectorbt 1.1.0's Portfolio.from_orders: one order per element of `size` (docs/backtest.md). */
 export const backtestOrders = defaults.backtestOrders;
+/** vectorbt 1.1.0's Portfolio.stats() of a backtest's result (docs/backtest.md). */
+export const backtestStats = defaults.backtestStats;
 export {
-  backtestStats,
   type BacktestPrices,
   type BacktestResult,
   type BacktestStats,

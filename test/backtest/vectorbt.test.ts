@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { backtestStats, type BacktestResult, type BacktestStats } from '../../src/kernels/backtest/backtest-kernels.js';
+import type { BacktestResult, BacktestStats } from '../../src/kernels/backtest/backtest-kernels.js';
 import type { Kernels, Matrix } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 
@@ -64,7 +64,7 @@ function checkCase(k: Kernels, c: Case): void {
       expectNear((records as unknown as Record<string, Float64Array>)[field], Float64Array.from(values, num), `${c.name} ${group}.${field}`);
     }
   }
-  const stats = backtestStats(r, { periodsPerYear: 365 });
+  const stats = k.backtestStats(r, { periodsPerYear: 365 });
   const rows: Record<string, number>[] = e.stats.length === 1 ? [stats as unknown as Record<string, number>] : e.stats.map((_, g) => Object.fromEntries(Object.entries(stats).map(([f, v]) => [f, (v as Float64Array)[g]])));
   e.stats.forEach((want, g) => {
     for (const [field, value] of Object.entries(want)) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace kernelbus::backtest {
@@ -77,6 +78,28 @@ struct Output {
   double* cash = nullptr;
   double* value = nullptr;
 };
+
+/// What stats() reads (src/kernels/backtest/backtest-stats.ts StatsInput): the result's value per
+/// value group (T x G), the close, the order and trade records' columns.
+constexpr size_t kStatFields = 25;
+struct StatsInput {
+  size_t rows = 0, cols = 0, groups = 0;
+  const int32_t* groupLens = nullptr;  // columns per value group
+  const double* initCash = nullptr;    // per value group
+  const double* value = nullptr;       // T x G
+  Flex<double> close;
+  size_t orderCount = 0;
+  const double *col = nullptr, *idx = nullptr, *size = nullptr, *price = nullptr, *fees = nullptr, *side = nullptr;
+  size_t tradeCount = 0;
+  const double *tradeCol = nullptr, *entryIdx = nullptr, *exitIdx = nullptr, *pnl = nullptr, *ret = nullptr, *status = nullptr;
+};
+
+/// Portfolio.stats() of each value group into `out` (G rows of kStatFields, in STAT_FIELDS' order),
+/// the groups shared out between threads.
+void stats(const StatsInput& in, double periodsPerYear, double* out);
+
+/// Whether `in` is one stats() accepts (lengths, columns and indices in range); else the field and what it must be.
+bool checkStats(const StatsInput& in, std::string& argument, std::string& expected);
 
 /// Runs `sim` with value groups `valueGroups` (columns each, summing to cols; a cash group lies in one),
 /// the value groups shared out between threads. Records in vectorbt's order; stops at the first fault.

@@ -99,4 +99,32 @@ bool checkSimulation(const Simulation& s, const int32_t* valueGroups, size_t G, 
   return true;
 }
 
+bool checkStats(const StatsInput& in, std::string& argument, std::string& expected) {
+  const auto fail = [&](const char* a, const char* e) {
+    argument = a;
+    expected = e;
+    return false;
+  };
+  if (in.rows == 0 || in.cols == 0) return fail("input.rows", "at least one row and one column");
+  if (in.close.rows != in.rows || (in.close.cols != 1 && in.close.cols != in.cols) || in.close.length() == 0) {
+    return fail("input.close", "T rows and 1 or K columns");
+  }
+  size_t cols = 0;
+  for (size_t g = 0; g < in.groups; g++) {
+    if (in.groupLens[g] < 1) return fail("input.groupLens", "counts >= 1 summing to cols");
+    cols += size_t(in.groupLens[g]);
+  }
+  if (cols != in.cols) return fail("input.groupLens", "counts >= 1 summing to cols");
+  for (size_t r = 0; r < in.orderCount; r++) {
+    if (!(in.col[r] >= 0 && in.col[r] < double(in.cols) && std::floor(in.col[r]) == in.col[r])) return fail("input.orders.col", "column indices");
+    if (!(in.idx[r] >= 0 && in.idx[r] < double(in.rows) && std::floor(in.idx[r]) == in.idx[r])) return fail("input.orders.idx", "row indices");
+  }
+  for (size_t r = 0; r < in.tradeCount; r++) {
+    if (!(in.tradeCol[r] >= 0 && in.tradeCol[r] < double(in.cols) && std::floor(in.tradeCol[r]) == in.tradeCol[r])) {
+      return fail("input.trades.col", "column indices");
+    }
+  }
+  return true;
+}
+
 }  // namespace kernelbus::backtest

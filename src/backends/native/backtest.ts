@@ -27,10 +27,10 @@ function outputOf(r: NativeSimulation): SimulationOutput {
 
 export function nativeBacktest(b: NativeBinding): BacktestFamily {
   const run = (sim: Simulation, groups: Int32Array) => outputOf(b.backtestSimulate(sim, groups));
-  return { backtestSignals: run, backtestOrders: run };
+  return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods) => b.backtestStats(input, periods) };
 }
 
 export function nativeBacktestAsync(b: NativeBinding): AsyncFamily<BacktestFamily> {
   const run = async (sim: Simulation, groups: Int32Array) => outputOf(await b.backtestSimulateAsync(sim, groups));
-  return { backtestSignals: run, backtestOrders: run };
+  return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods) => b.backtestStatsAsync(input, periods) };
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
 import type { Simulation, SimulationOutput } from '../../kernels/backtest/backtest.js';
+import type { StatsInput } from '../../kernels/backtest/backtest-stats.js';
 import type { Bars } from '../../kernels/features/features.js';
 import type { DaySemivariances, DayValues } from '../../kernels/features/realized.js';
 import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
@@ -147,6 +148,9 @@ export interface NativeBinding {
   /** The backtest family's one simulation (native/binding/backtest_binding.cc): the outputs, or where it stopped. */
   backtestSimulate(sim: Simulation, valueGroups: Int32Array): NativeSimulation;
   backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array): Promise<NativeSimulation>;
+  /** Portfolio.stats() per value group: G rows of STAT_FIELDS. */
+  backtestStats(input: StatsInput, periodsPerYear: number): Float64Array;
+  backtestStatsAsync(input: StatsInput, periodsPerYear: number): Promise<Float64Array>;
   bars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
   barsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
   imbalanceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;

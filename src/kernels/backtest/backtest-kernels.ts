@@ -20,7 +20,7 @@ import {
   type ResolvedBacktest,
   type SignalsOptions,
 } from './backtest-resolve.js';
-import { backtestStatsOf, resolvePeriodsPerYear, STAT_FIELDS, type BacktestStats, type StatsInput } from './backtest-stats.js';
+import { resolvePeriodsPerYear, STAT_FIELDS, type BacktestStats, type StatsInput } from './backtest-stats.js';
 
 export type { BacktestPrices, OrdersOptions, PerElement, Signals, SignalsOptions } from './backtest-resolve.js';
 export type { BacktestStats } from './backtest-stats.js';
@@ -58,6 +58,13 @@ export interface BacktestKernels<A extends boolean = false> {
   backtestSignals(prices: BacktestPrices, options: SignalsOptions): Returned<A, BacktestResult>;
   /** vectorbt 1.1.0's `Portfolio.from_orders`: one order per element of `size` (NaN none), of `sizeType`. */
   backtestOrders(prices: BacktestPrices, options: OrdersOptions): Returned<A, BacktestResult>;
+  /**
+   * vectorbt 1.1.0's `Portfolio.stats()` of a backtest's result, per column (or group): a number per
+   * field for one column, a Float64Array per field (labelled by the columns) for several. Fractions,
+   * not %; durations in bars; `periodsPerYear` (default 365: vectorbt's year of 365 days over daily
+   * bars) annualizes the Sharpe, Calmar and Sortino ratios. Definitions: docs/backtest.md.
+   */
+  backtestStats(result: BacktestResult, options?: { periodsPerYear?: number }): Returned<A, BacktestStatsResult>;
 }
 
 /** The result of a backend's output for `r`. */
@@ -145,24 +152,29 @@ export const BACKTEST_KERNELS = {
       return backtestCall(prices, options, SIM_ORDERS);
     },
   },
+  backtestStats: {
+    params: [],
+    options: ['periodsPerYear'],
+    api(result: BacktestResult, options: { periodsPerYear?: number } = {}) {
+      requireKnownOptions(BACKTEST_KERNELS.backtestStats, options);
+      const input = typeof result === 'object' && result !== null ? STATS_INPUTS.get(result) : undefined;
+      if (!input) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
+      const periods = resolvePeriodsPerYear(options);
+      return {
+        size: input.rows * input.cols,
+        call: (f: BacktestFamily) => f.backtestStats(input, periods),
+        shape: (rows: Float64Array) => statsResult(rows, input.groupLens.length, result),
+      } satisfies Call<BacktestStatsResult>;
+    },
+  },
 } as const;
 
-/**
- * vectorbt 1.1.0's `Portfolio.stats()` of a backtest's result, per column (or group): a number per
- * field for one column, a Float64Array per field (labelled by the columns) for several. Fractions,
- * not %; durations in bars; `periodsPerYear` (default 365: vectorbt's year of 365 days over daily
- * bars) annualizes the Sharpe, Calmar and Sortino ratios. Definitions: docs/backtest.md.
- */
-export function backtestStats(result: BacktestResult, options: { periodsPerYear?: number } = {}): BacktestStatsResult {
-  const input = typeof result === 'object' && result !== null ? STATS_INPUTS.get(result) : undefined;
-  if (!input) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
-  const stats = backtestStatsOf(input, resolvePeriodsPerYear(options));
-  if (stats.length === 1) return stats[0];
+/** The stats rows (G x STAT_FIELDS) as the API returns them: numbers for one group, labelled Vectors for several. */
+function statsResult(rows: Float64Array, G: number, result: BacktestResult): BacktestStatsResult {
+  const F = STAT_FIELDS.length;
+  if (G === 1) return Object.fromEntries(STAT_FIELDS.map((field, f) => [field, rows[f]])) as unknown as BacktestStats;
   const columns = !ArrayBuffer.isView(result.value) ? (result.value as Matrix).columns : undefined;
   return Object.fromEntries(
-    STAT_FIELDS.map((field) => {
-      const v = Float64Array.from(stats, (s) => s[field]);
-      return [field, labelVector(v, columns)];
-    }),
-  ) as BacktestStatsResult;
+    STAT_FIELDS.map((field, f) => [field, labelVector(Float64Array.from({ length: G }, (_, g) => rows[g * F + f]), columns)]),
+  ) as unknown as BacktestStatsResult;
 }

@@ -12,6 +12,7 @@ import { KernelInputError } from '../../errors.js';
 import type { Index } from '../labels.js';
 import type { Matrix } from '../matrix.js';
 import { describeValue } from '../validate.js';
+import type { StatsInput } from './backtest-stats.js';
 
 /** A per-element argument: `data[(rows === 1 ? 0 : i) * cols + (cols === 1 ? 0 : col)]`. */
 export interface Flex<A extends Float64Array | Uint8Array = Float64Array> {
@@ -150,6 +151,8 @@ export type SimulationCall = (sim: Simulation, valueGroups: Int32Array) => Simul
 export interface BacktestFamily {
   backtestSignals: SimulationCall;
   backtestOrders: SimulationCall;
+  /** Portfolio.stats() of each value group: G rows of STAT_FIELDS (backtest-stats.ts), row-major. */
+  backtestStats(input: StatsInput, periodsPerYear: number): Float64Array;
 }
 
 /** The faults a simulation raises (the same text on every backend). */

@@ -1,0 +1,345 @@
+// stats(): vectorbt 1.1.0's Portfolio.stats() per value group. The twin of
+// src/backends/reference/backtest/stats.ts, operation for operation (docs/backtest.md defines each field).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "backtest.hpp"
+#include "execute.hpp"
+#include "parallel.hpp"
+
+namespace kernelbus::backtest {
+
+namespace {
+
+enum Field : size_t {
+  kStartValue,
+  kEndValue,
+  kTotalReturn,
+  kBenchmarkReturn,
+  kMaxGrossExposure,
+  kTotalFeesPaid,
+  kMaxDrawdown,
+  kMaxDrawdownDuration,
+  kTotalTrades,
+  kTotalClosedTrades,
+  kTotalOpenTrades,
+  kOpenTradePnl,
+  kWinRate,
+  kBestTrade,
+  kWorstTrade,
+  kAvgWinningTrade,
+  kAvgLosingTrade,
+  kAvgWinningTradeDuration,
+  kAvgLosingTradeDuration,
+  kProfitFactor,
+  kExpectancy,
+  kSharpeRatio,
+  kCalmarRatio,
+  kOmegaRatio,
+  kSortinoRatio,
+  kFields
+};
+static_assert(kFields == kStatFields, "the stat fields, in STAT_FIELDS' order");
+
+/// numpy's nanmean / nansum over the values of `idx` in `values`.
+double nanMean(const std::vector<size_t>& idx, const double* values) {
+  double s = 0;
+  size_t n = 0;
+  for (const size_t r : idx) {
+    if (std::isnan(values[r])) continue;
+    s += values[r];
+    n++;
+  }
+  return n ? s / double(n) : kNaN;
+}
+double nanSum(const std::vector<size_t>& idx, const double* values) {
+  double s = 0;
+  for (const size_t r : idx)
+    if (!std::isnan(values[r])) s += values[r];
+  return s;
+}
+double extreme(const std::vector<size_t>& idx, const double* values, double sign) {
+  double best = kNaN;
+  for (const size_t r : idx) {
+    const double x = values[r];
+    if (!std::isnan(x) && (std::isnan(best) || sign * x > sign * best)) best = x;
+  }
+  return best;
+}
+
+/// JavaScript's Math.max and Math.min of two (NaN from either), as the reference computes them.
+double jsMax(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::max(a, b); }
+double jsMin(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::min(a, b); }
+
+/// vectorbt's get_return_nb.
+double returnOf(double input, double output) {
+  if (input == 0) return output == 0 ? 0.0 : kInf * sign(output);
+  const double r = (output - input) / input;
+  return input < 0 ? -r : r;
+}
+
+struct ColumnFlows {
+  double profit = 0, fees = 0;
+};
+
+/// A column's total profit at its last filled close and fees; its free-cash flow and |asset value|
+/// added to the group's (`freeFlow`, `absValue`; `work` T doubles of scratch).
+ColumnFlows columnFlows(const StatsInput& in, const std::vector<size_t>& records, const double* close, double* freeFlow, double* absValue,
+                        std::vector<double>& colFree, std::vector<double>& assetFlow) {
+  const size_t T = in.rows;
+  std::fill(colFree.begin(), colFree.end(), 0.0);
+  std::fill(assetFlow.begin(), assetFlow.end(), 0.0);
+  double assets = 0, cash = 0, fees = 0, position = 0, debt = 0;
+  for (const size_t r : records) {
+    const bool buy = in.side[r] == 0;
+    const double size = buy ? in.size[r] : -in.size[r];
+    const double price = in.price[r];
+    assets = add(assets, size);
+    cash = add(cash, buy ? -(in.size[r] * price + in.fees[r]) : in.size[r] * price - in.fees[r]);
+    fees += in.fees[r];
+    const size_t i = size_t(in.idx[r]);
+    const double next = add(position, size);
+    const double finalCash = -size * price - in.fees[r];
+    double diff;
+    if (isClose(size, 0)) {
+      diff = 0;
+    } else if (size > 0) {
+      if (position < 0) {
+        const double shortSize = next < 0 ? std::fabs(size) : std::fabs(position);
+        const double debtDiff = shortSize * (debt / std::fabs(position));
+        debt = add(debt, -debtDiff);
+        diff = add(2 * debtDiff, finalCash);
+      } else {
+        diff = finalCash;
+      }
+    } else if (next < 0) {
+      const double shortValue = (position < 0 ? std::fabs(size) : std::fabs(next)) * price;
+      debt = debt + shortValue;
+      diff = add(finalCash, -2 * shortValue);
+    } else {
+      diff = finalCash;
+    }
+    colFree[i] = add(colFree[i], diff);
+    assetFlow[i] = add(assetFlow[i], size);
+    position = next;
+  }
+  ColumnFlows out;
+  out.profit = records.empty() ? 0.0 : cash + assets * close[T - 1];
+  out.fees = fees;
+  double held = 0;
+  for (size_t i = 0; i < T; i++) {
+    held = add(held, assetFlow[i]);
+    freeFlow[i] += colFree[i];
+    absValue[i] += held == 0 ? 0.0 : std::fabs(close[i] * held);
+  }
+  return out;
+}
+
+/// vectorbt's get_drawdowns_nb reduced: the deepest drawdown (positive) and the longest duration.
+void drawdowns(const double* value, size_t G, size_t g, size_t T, double& depthOut, double& durationOut) {
+  double depth = kNaN, duration = kNaN;
+  bool started = false;
+  double peakIdx = -1;
+  double peak = value[g], valley = value[g];
+  for (size_t i = 0; i < T; i++) {
+    const double v = value[i * G + g];
+    if (std::isnan(v)) continue;
+    bool store = false, active = false;
+    if (std::isnan(peak) || v >= peak) {
+      if (!started) {
+        peak = v;
+        peakIdx = double(i);
+      } else {
+        started = false;
+        store = true;
+      }
+    } else if (!started) {
+      started = true;
+      valley = v;
+    } else if (v < valley) {
+      valley = v;
+    }
+    if (i == T - 1 && started) {
+      started = false;
+      store = true;
+      active = true;
+    }
+    if (store) {
+      const double dd = (valley - peak) / peak;
+      const double length = double(i) - (peakIdx + 1) + (active ? 1 : 0);
+      if (std::isnan(depth) || dd < depth) depth = dd;
+      if (std::isnan(duration) || length > duration) duration = length;
+      peakIdx = double(i);
+      peak = valley = v;
+    }
+  }
+  depthOut = std::isnan(depth) ? kNaN : -depth;
+  durationOut = duration;
+}
+
+double nanMeanOf(const std::vector<double>& xs) {
+  double s = 0;
+  size_t n = 0;
+  for (const double x : xs) {
+    if (std::isnan(x)) continue;
+    n++;
+    s += x;
+  }
+  return n ? s / double(n) : kNaN;
+}
+
+/// The returns-based ratios (sharpe, calmar, omega, sortino) at ann_factor = periodsPerYear.
+void ratios(const std::vector<double>& returns, double annFactor, double* out) {
+  const size_t T = returns.size();
+  double sharpe = kNaN;
+  if (T >= 2) {
+    size_t n = 0;
+    double s = 0;
+    for (const double x : returns) {
+      if (std::isnan(x)) continue;
+      n++;
+      s += x;
+    }
+    double std = kNaN;
+    if (n > 1) {
+      const double m = s / double(n);
+      double ss = 0;
+      for (const double x : returns)
+        if (!std::isnan(x)) ss += (x - m) * (x - m);
+      std = std::sqrt(ss / double(n - 1));
+    }
+    sharpe = std == 0 ? kInf : (nanMeanOf(returns) / std) * std::sqrt(annFactor);
+  }
+  double cum = 100, runMax = -kInf, maxDd = kInf, prod = 1;
+  for (const double r : returns) {
+    if (!std::isnan(r)) {
+      cum *= r + 1;
+      prod *= r + 1;
+    }
+    runMax = jsMax(runMax, cum);
+    maxDd = jsMin(maxDd, cum / runMax - 1);
+  }
+  const double calmar = maxDd == 0 ? kNaN : (T == 0 ? kNaN : std::pow(prod, annFactor / double(T)) - 1) / std::fabs(maxDd);
+  double up = 0, down = 0;
+  for (const double r : returns) {
+    if (r > 0) up += r;
+    else if (r < 0) down += r;
+  }
+  const double omega = -down == 0 ? kInf : up / -down;
+  double sortino = kNaN;
+  if (T >= 2) {
+    size_t n = 0;
+    double ss = 0;
+    for (const double r : returns) {
+      if (std::isnan(r)) continue;
+      n++;
+      const double d = std::min(r, 0.0);
+      ss += d * d;
+    }
+    const double downside = std::sqrt(n ? ss / double(n) : kNaN) * std::sqrt(annFactor);
+    sortino = downside == 0 ? kInf : (nanMeanOf(returns) * annFactor) / downside;
+  }
+  out[kSharpeRatio] = sharpe;
+  out[kCalmarRatio] = calmar;
+  out[kOmegaRatio] = omega;
+  out[kSortinoRatio] = sortino;
+}
+
+}  // namespace
+
+void stats(const StatsInput& in, double periodsPerYear, double* out) {
+  const size_t T = in.rows, K = in.cols, G = in.groups;
+  std::vector<std::vector<size_t>> byCol(K), tradesByCol(K);
+  for (size_t r = 0; r < in.orderCount; r++) byCol[size_t(in.col[r])].push_back(r);
+  for (size_t r = 0; r < in.tradeCount; r++) tradesByCol[size_t(in.tradeCol[r])].push_back(r);
+  std::vector<size_t> firstCol(G + 1, 0);
+  for (size_t g = 0; g < G; g++) firstCol[g + 1] = firstCol[g] + size_t(in.groupLens[g]);
+  parallelForChunks(G, std::max<size_t>(1, G / 64), [&](size_t begin, size_t end) {
+    std::vector<double> freeFlow(T), absValue(T), bench(T), close(T), colFree(T), assetFlow(T), returns(T);
+    std::vector<size_t> groupTrades, closed, open, winning, losing;
+    for (size_t g = begin; g < end; g++) {
+      double* row = out + g * kStatFields;
+      const size_t from = firstCol[g], to = firstCol[g + 1];
+      const double init = in.initCash[g];
+      double profit = 0, fees = 0;
+      std::fill(freeFlow.begin(), freeFlow.end(), 0.0);
+      std::fill(absValue.begin(), absValue.end(), 0.0);
+      std::fill(bench.begin(), bench.end(), 0.0);
+      groupTrades.clear();
+      for (size_t col = from; col < to; col++) {
+        double last = kNaN;
+        for (size_t i = 0; i < T; i++) close[i] = last = std::isnan(in.close.at(i, col)) ? last : in.close.at(i, col);
+        double next = kNaN;
+        for (size_t i = T; i-- > 0;) close[i] = std::isnan(close[i]) ? next : (next = close[i]);
+        const ColumnFlows flows = columnFlows(in, byCol[col], close.data(), freeFlow.data(), absValue.data(), colFree, assetFlow);
+        profit += flows.profit;
+        fees += flows.fees;
+        for (size_t i = 0; i < T; i++) bench[i] += close[i] / close[0];
+        groupTrades.insert(groupTrades.end(), tradesByCol[col].begin(), tradesByCol[col].end());
+      }
+      double maxExposure = kNaN, free = init;
+      for (size_t i = 0; i < T; i++) {
+        free = add(free, freeFlow[i]);
+        const double denom = add(absValue[i], free);
+        const double e = denom == 0 ? 0.0 : absValue[i] / denom;
+        if (std::isnan(maxExposure) || e > maxExposure) maxExposure = e;
+      }
+      const size_t n = to - from;
+      double benchReturn = 1, prev = init;
+      for (size_t i = 0; i < T; i++) {
+        const double v = n == 1 ? bench[i] * init : (init / double(n)) * bench[i];
+        const double r = returnOf(prev, v);
+        if (!std::isnan(r)) benchReturn *= r + 1;
+        prev = v;
+      }
+      for (size_t i = 0; i < T; i++) {
+        returns[i] = returnOf(i == 0 ? init : in.value[(i - 1) * G + g], in.value[i * G + g]);
+      }
+      closed.clear();
+      open.clear();
+      winning.clear();
+      losing.clear();
+      for (const size_t r : groupTrades) (in.status[r] == 1 ? closed : open).push_back(r);
+      for (const size_t r : closed) {
+        if (in.pnl[r] > 0) winning.push_back(r);
+        else if (in.pnl[r] < 0) losing.push_back(r);
+      }
+      const bool has = !closed.empty();
+      const double winRate = double(winning.size()) / double(closed.size());
+      const double totalWin = has ? nanSum(winning, in.pnl) : kNaN;
+      const double totalLoss = has ? nanSum(losing, in.pnl) : kNaN;
+      const double avgWin = has ? (winning.empty() ? 0.0 : nanMean(winning, in.pnl)) : kNaN;
+      const double avgLoss = has ? (losing.empty() ? 0.0 : nanMean(losing, in.pnl)) : kNaN;
+      std::vector<double> durations;
+      const auto meanDuration = [&](const std::vector<size_t>& idx) {
+        durations.clear();
+        for (const size_t r : idx) durations.push_back(in.exitIdx[r] - in.entryIdx[r]);
+        return nanMeanOf(durations);
+      };
+      row[kStartValue] = init;
+      row[kEndValue] = profit + init;
+      row[kTotalReturn] = profit / init;
+      row[kBenchmarkReturn] = benchReturn - 1;
+      row[kMaxGrossExposure] = maxExposure;
+      row[kTotalFeesPaid] = fees;
+      drawdowns(in.value, G, g, T, row[kMaxDrawdown], row[kMaxDrawdownDuration]);
+      row[kTotalTrades] = double(groupTrades.size());
+      row[kTotalClosedTrades] = double(closed.size());
+      row[kTotalOpenTrades] = double(open.size());
+      row[kOpenTradePnl] = nanSum(open, in.pnl);
+      row[kWinRate] = winRate;
+      row[kBestTrade] = extreme(closed, in.ret, 1);
+      row[kWorstTrade] = extreme(closed, in.ret, -1);
+      row[kAvgWinningTrade] = nanMean(winning, in.ret);
+      row[kAvgLosingTrade] = nanMean(losing, in.ret);
+      row[kAvgWinningTradeDuration] = meanDuration(winning);
+      row[kAvgLosingTradeDuration] = meanDuration(losing);
+      row[kProfitFactor] = totalWin / std::fabs(totalLoss);
+      row[kExpectancy] = winRate * avgWin - (1 - winRate) * std::fabs(avgLoss);
+      ratios(returns, periodsPerYear, row);
+    }
+  });
+}
+
+}  // namespace kernelbus::backtest
