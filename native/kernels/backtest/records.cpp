@@ -14,13 +14,9 @@ namespace kernelbus::backtest {
 
 namespace {
 
-/// add(x, y), with y == 0 (most bars: no order) answered without the tolerance test: add_nb(x, 0) is 0
-/// where |x| <= 1e-12, else x.
-inline double addFlow(double x, double y) { return y == 0 ? (std::fabs(x) <= kAbsTol ? 0.0 : x) : add(x, y); }
-
-/// One chunk of value groups: their cash groups' runs, then their records joined in order.
+/// One chunk of value groups: its bounds, its cash groups' runs, then their records joined in order.
 struct Chunk {
-  size_t firstValueGroup = 0, endValueGroup = 0, firstGroup = 0, endGroup = 0, firstCol = 0, endCol = 0;
+  ChunkBounds bounds;
   std::vector<GroupRun> runs;
   Orders orders;
   Trades trades;
@@ -88,56 +84,14 @@ void exitTrades(const Orders& log, const std::vector<size_t>& list, size_t col, 
   if (inPosition && isLess(-sizeSum, 0)) push(sizeSum, grossSum / sizeSum, feesSum, double(lastIdx), lastClose, 0, 0);
 }
 
-/// The series and trades of a chunk's columns from its records (row by row over the chunk's columns:
-/// the inputs and outputs are row-major), value groups [firstValueGroup, endValueGroup) of G.
-void derive(const Simulation& sim, Chunk& ch, const int32_t* valueGroups, size_t G, const double* initCash, Output& out) {
-  const size_t T = sim.rows, K = sim.cols, C = ch.endCol - ch.firstCol;
+/// The exit trades of a chunk's columns from its records.
+void chunkTrades(const Simulation& sim, Chunk& ch) {
+  const size_t T = sim.rows, C = ch.bounds.endCol - ch.bounds.firstCol;
   std::vector<std::vector<size_t>> byCol(C);
-  for (size_t r = 0; r < ch.orders.count(); r++) byCol[size_t(ch.orders.col[r]) - ch.firstCol].push_back(r);
-  // each bar's flows, summed with add_nb: assets into the output, cash flows beside them
-  std::vector<double> cashFlow(T * C, 0.0);
-  for (size_t i = 0; i < T; i++) std::fill(out.assets + i * K + ch.firstCol, out.assets + i * K + ch.endCol, 0.0);
+  for (size_t r = 0; r < ch.orders.count(); r++) byCol[size_t(ch.orders.col[r]) - ch.bounds.firstCol].push_back(r);
   for (size_t k = 0; k < C; k++) {
-    for (const size_t o : byCol[k]) {
-      const double size = ch.orders.side[o] == kBuy ? ch.orders.size[o] : -ch.orders.size[o];
-      const size_t i = size_t(ch.orders.idx[o]);
-      double& assets = out.assets[i * K + ch.firstCol + k];
-      assets = add(assets, size);
-      cashFlow[i * C + k] = add(cashFlow[i * C + k], -size * ch.orders.price[o] - ch.orders.fees[o]);
-    }
-  }
-  // the closes filled forward (here) and backward (the leading NaN: the first number, from `first`)
-  std::vector<double> close(C, kNaN), first(C, kNaN), position(C, 0.0), assetValue(C);
-  for (size_t i = 0, missing = C; i < T && missing > 0; i++)
-    for (size_t k = 0; k < C; k++)
-      if (std::isnan(first[k]) && !std::isnan(first[k] = sim.close.at(i, ch.firstCol + k))) missing--;
-  std::vector<double> cash(ch.endValueGroup - ch.firstValueGroup);
-  for (size_t g = ch.firstValueGroup; g < ch.endValueGroup; g++) cash[g - ch.firstValueGroup] = initCash[g];
-  for (size_t i = 0; i < T; i++) {
-    for (size_t k = 0; k < C; k++) {
-      const double v = sim.close.at(i, ch.firstCol + k);
-      if (!std::isnan(v)) close[k] = v;
-      const double c = std::isnan(close[k]) ? first[k] : close[k];
-      double& assets = out.assets[i * K + ch.firstCol + k];
-      position[k] = addFlow(position[k], assets);
-      assets = position[k];
-      assetValue[k] = position[k] == 0 ? 0.0 : c * position[k];
-    }
-    size_t k = 0;
-    for (size_t g = ch.firstValueGroup; g < ch.endValueGroup; g++) {
-      double flow = 0, held = 0;
-      for (const size_t end = k + size_t(valueGroups[g]); k < end; k++) {
-        flow += cashFlow[i * C + k];
-        held += assetValue[k];
-      }
-      double& now = cash[g - ch.firstValueGroup];
-      now = addFlow(now, flow);
-      out.cash[i * G + g] = now;
-      out.value[i * G + g] = now + held;
-    }
-  }
-  for (size_t k = 0; k < C; k++) {
-    exitTrades(ch.orders, byCol[k], ch.firstCol + k, sim.close.at(T - 1, ch.firstCol + k), T - 1, ch.trades, ch.positions);
+    const size_t col = ch.bounds.firstCol + k;
+    exitTrades(ch.orders, byCol[k], col, sim.close.at(T - 1, col), T - 1, ch.trades, ch.positions);
   }
 }
 
@@ -162,19 +116,19 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
   const size_t per = std::max<size_t>(1, G * 16 / std::max<size_t>(1, sim.cols));
   std::vector<Chunk> chunks((G + per - 1) / per);
   for (size_t c = 0; c < chunks.size(); c++) {
-    Chunk& ch = chunks[c];
-    ch.firstValueGroup = c * per;
-    ch.endValueGroup = std::min(G, (c + 1) * per);
-    ch.firstGroup = firstGroup[ch.firstValueGroup];
-    ch.endGroup = firstGroup[ch.endValueGroup];
-    ch.firstCol = firstCol[ch.firstValueGroup];
-    ch.endCol = firstCol[ch.endValueGroup];
+    ChunkBounds& b = chunks[c].bounds;
+    b.firstValueGroup = c * per;
+    b.endValueGroup = std::min(G, (c + 1) * per);
+    b.firstGroup = firstGroup[b.firstValueGroup];
+    b.endGroup = firstGroup[b.endValueGroup];
+    b.firstCol = firstCol[b.firstValueGroup];
+    b.endCol = firstCol[b.endValueGroup];
   }
   Columns columns(sim.cols);
   parallelForChunks(chunks.size(), 1, [&](size_t begin, size_t end) {
     for (size_t c = begin; c < end; c++) {
       Chunk& ch = chunks[c];
-      simulateGroups(sim, ch.firstGroup, ch.endGroup, ch.firstCol, columns, ch.runs);
+      simulateChunk(sim, ch.bounds, valueGroups, G, initCash.data(), columns, ch.runs, out);
       for (GroupRun& run : ch.runs) {
         if (!run.fault.ok()) {
           ch.fault = run.fault;
@@ -195,7 +149,7 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
         append(ch.orders.side, run.orders.side);
         run.orders = Orders{};
       }
-      derive(sim, ch, valueGroups, G, initCash.data(), out);
+      chunkTrades(sim, ch);
     }
   });
   // join the chunks' records in order: ids and position ids count over the whole result

@@ -185,7 +185,8 @@ Columns::Columns(size_t k)
       sizes(k),
       sizeTypes(k),
       directions(k),
-      slippages(k) {}
+      slippages(k),
+      barCash(k, 0.0) {}
 
 namespace {
 
@@ -371,7 +372,12 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
       Account s{cash, position, c.debt[col], freeCash};
       const bool filled = executeOrder(s, o, c.valPrice[col], value, fill, fault);
       if (!fault.ok()) return stop(i, col);
-      if (filled) g.orders.push(i, col, fill.size, fill.price, fill.fees, fill.side);
+      if (filled) {
+        g.orders.push(i, col, fill.size, fill.price, fill.fees, fill.side);
+        // the bar's cash flow, as vectorbt's cash_flow_nb derives it from the record
+        const double signedSize = fill.side == kBuy ? fill.size : -fill.size;
+        c.barCash[col] = -signedSize * fill.price - fill.fees;
+      }
       cash = s.cash;
       freeCash = s.freeCash;
       c.position[col] = s.position;
@@ -420,10 +426,11 @@ void prefetchRow(const Flex<T>& f, size_t i, size_t a, size_t b) {
 #endif
 }
 
-void simulateGroups(const Simulation& sim, size_t firstGroup, size_t endGroup, size_t firstCol, Columns& c, std::vector<GroupRun>& runs) {
+void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* valueGroups, size_t G, const double* initCash, Columns& c,
+                   std::vector<GroupRun>& runs, Output& out) {
   runs.clear();
   size_t maxLen = 0;
-  for (size_t g = firstGroup, from = firstCol; g < endGroup; from += size_t(sim.groupLens[g++])) {
+  for (size_t g = b.firstGroup, from = b.firstCol; g < b.endGroup; from += size_t(sim.groupLens[g++])) {
     GroupRun run;
     run.from = from;
     run.n = size_t(sim.groupLens[g]);
@@ -433,19 +440,51 @@ void simulateGroups(const Simulation& sim, size_t firstGroup, size_t endGroup, s
   }
   std::vector<double> orderValue(maxLen);
   std::vector<int32_t> seq(maxLen);
+  const size_t T = sim.rows, K = sim.cols, C = b.endCol - b.firstCol;
+  // the series: the close filled forward (`last`), and backward before its first number (`first`)
+  std::vector<double> last(C, kNaN), first(C, kNaN), assetValue(C), cash(b.endValueGroup - b.firstValueGroup);
+  for (size_t i = 0, missing = C; i < T && missing > 0; i++)
+    for (size_t k = 0; k < C; k++)
+      if (std::isnan(first[k]) && !std::isnan(first[k] = sim.close.at(i, b.firstCol + k))) missing--;
+  for (size_t g = b.firstValueGroup; g < b.endValueGroup; g++) cash[g - b.firstValueGroup] = initCash[g];
   // the groups in lockstep, bar by bar: a row of the inputs is read once for them all (row-major data);
-  // each group's records stay its own, so their order is vectorbt's (group by group)
-  const size_t lastCol = runs.empty() ? firstCol : runs.back().from + runs.back().n;
-  for (size_t i = 0; i < sim.rows; i++) {
-    if (i + kPrefetchRows < sim.rows) {
+  // each group's records stay its own, so their order is vectorbt's (group by group); the bar's
+  // series follow, from what the bar's fills changed
+  for (size_t i = 0; i < T; i++) {
+    if (i + kPrefetchRows < T) {
       // the inputs' row a few bars ahead, for the chunk's columns (a row of a wide panel is a page away)
-      prefetchRow(sim.close, i + kPrefetchRows, firstCol, lastCol);
-      prefetchRow(sim.entries, i + kPrefetchRows, firstCol, lastCol);
-      prefetchRow(sim.exits, i + kPrefetchRows, firstCol, lastCol);
-      prefetchRow(sim.size, i + kPrefetchRows, firstCol, lastCol);
+      prefetchRow(sim.close, i + kPrefetchRows, b.firstCol, b.endCol);
+      prefetchRow(sim.entries, i + kPrefetchRows, b.firstCol, b.endCol);
+      prefetchRow(sim.exits, i + kPrefetchRows, b.firstCol, b.endCol);
+      prefetchRow(sim.size, i + kPrefetchRows, b.firstCol, b.endCol);
     }
+    std::fill(c.barCash.begin() + ptrdiff_t(b.firstCol), c.barCash.begin() + ptrdiff_t(b.endCol), 0.0);
     for (GroupRun& run : runs) {
       if (run.fault.ok()) stepBar(sim, i, run, c, orderValue.data(), seq.data());
+    }
+    // vectorbt's assets_nb is the position (one order a bar: its flow adds as the fill did), asset
+    // value at the filled close, cash_flow_nb's flows summed per value group, cash_grouped_nb
+    double* assets = out.assets + i * K + b.firstCol;
+    for (size_t k = 0; k < C; k++) {
+      const double v = sim.close.at(i, b.firstCol + k);
+      if (!std::isnan(v)) last[k] = v;
+      const double close = std::isnan(last[k]) ? first[k] : last[k];
+      const double position = c.position[b.firstCol + k];
+      assets[k] = position;
+      assetValue[k] = position == 0 ? 0.0 : close * position;
+    }
+    size_t k = 0;
+    for (size_t g = b.firstValueGroup; g < b.endValueGroup; g++) {
+      double flow = 0, held = 0;
+      for (const size_t end = k + size_t(valueGroups[g]); k < end; k++) {
+        const double f = c.barCash[b.firstCol + k];
+        flow += f == 0 ? 0.0 : add(0.0, f);
+        held += assetValue[k];
+      }
+      double& now = cash[g - b.firstValueGroup];
+      now = flow == 0 ? (std::fabs(now) <= kAbsTol ? 0.0 : now) : add(now, flow);
+      out.cash[i * G + g] = now;
+      out.value[i * G + g] = now + held;
     }
   }
 }

@@ -17,6 +17,7 @@ struct Columns {
   std::vector<double> sizes;
   std::vector<int> sizeTypes, directions;
   std::vector<double> slippages;
+  std::vector<double> barCash;  // the bar's cash flow of each column's fill (0 without one)
 };
 
 /// One cash group's run: its columns, cash, the order records it made (in vectorbt's order), and where
@@ -28,8 +29,15 @@ struct GroupRun {
   FaultAt fault;
 };
 
-/// Simulates cash groups [firstGroup, endGroup) (their columns from firstCol) in lockstep, bar by bar,
-/// one GroupRun each into `runs`; `c` indexed by column. A group stops at its first fault.
-void simulateGroups(const Simulation& sim, size_t firstGroup, size_t endGroup, size_t firstCol, Columns& c, std::vector<GroupRun>& runs);
+/// A chunk of value groups: [firstValueGroup, endValueGroup), their cash groups and columns.
+struct ChunkBounds {
+  size_t firstValueGroup = 0, endValueGroup = 0, firstGroup = 0, endGroup = 0, firstCol = 0, endCol = 0;
+};
+
+/// Simulates a chunk's cash groups in lockstep, bar by bar, one GroupRun each into `runs` (a group
+/// stops at its first fault), and writes the chunk's rows of the series (assets, and cash and value of
+/// its value groups, `initCash` per value group) as it goes; `c` indexed by column.
+void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* valueGroups, size_t G, const double* initCash, Columns& c,
+                   std::vector<GroupRun>& runs, Output& out);
 
 }  // namespace kernelbus::backtest
