@@ -224,6 +224,14 @@ const CASES = {
       { winsorize: pick(null, 0.05), residualizeStyles: random() < 0.5 },
     ];
   },
+  // the statistics of a result: a backtest run on the reference (the result carries what they read)
+  backtestStats: () => {
+    const [T, K] = [int(2, 60), int(1, 4)];
+    const close = matrix(T, K, () => 10 * positive());
+    const signals = () => matrix(T, K, () => (random() < 0.2 ? 1 : 0));
+    const result = ref.backtestSignals({ close }, { entries: signals(), exits: signals(), fees: pick(0, 0.001), direction: pick('long', 'both') });
+    return [result, { periodsPerYear: pick(252, 365) }];
+  },
   factorCovariance: () => [matrix(int(2, 60), int(1, 6), () => ret(0)), { halfLife: pick(20, 90), neweyWestLags: int(0, 3) }],
   specificRisk: () => [matrix(int(2, 60), int(1, 20), () => ret()), { halfLife: pick(20, 90) }],
   riskParity: () => {
