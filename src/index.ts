@@ -13,12 +13,6 @@
  */
 export {
   backends,
-  backtestOrders,
-  backtestSignals,
-  backtestStats,
-  type BacktestPrices,
-  type BacktestResult,
-  type BacktestStats,
   BackendUnavailableError,
   bulkClassify,
   classifyTrades,

@@ -2,29 +2,15 @@
  * `backtestStats`: vectorbt 1.1.0's Portfolio.stats() (vectorbt/portfolio/base.py `_metrics`, with
  * its defaults: exit trades, closed trades only for the trade statistics, freq one bar) per column, or
  * per group with groups, as fractions (not %) and durations in bars. Each definition is vectorbt's:
- * portfolio/nb.py (total_profit_nb, get_free_cash_diff_nb, gross_exposure_nb), generic/nb.py
- * (get_drawdowns_nb, range_duration_nb), portfolio/trades.py (win_rate, profit_factor, expectancy) and
- * returns/nb.py (sharpe_ratio_1d_nb, calmar_ratio_1d_nb, omega_ratio_1d_nb, sortino_ratio_1d_nb);
- * docs/backtest.md states each one.
+ * vectorbt/portfolio/nb.py (total_profit_nb, get_free_cash_diff_nb, gross_exposure_nb),
+ * vectorbt/generic/nb.py (get_drawdowns_nb, range_duration_nb), vectorbt/portfolio/trades.py
+ * (win_rate, profit_factor, expectancy) and vectorbt/returns/nb.py (sharpe_ratio_1d_nb,
+ * calmar_ratio_1d_nb, omega_ratio_1d_nb, sortino_ratio_1d_nb); docs/backtest.md states each one.
  */
 import { KernelInputError } from '../../errors.js';
 import { describeValue } from '../validate.js';
-import type { Flex, OrderRecords, TradeRecords } from './backtest.js';
+export type { StatsInput } from './backtest.js';
 
-/** What the statistics read of a backtest's result. */
-export interface StatsInput {
-  readonly rows: number;
-  readonly cols: number;
-  /** Columns per value group (each 1 without groups). */
-  readonly groupLens: Int32Array;
-  /** Initial cash per value group. */
-  readonly initCash: Float64Array;
-  /** T x G value. */
-  readonly value: Float64Array;
-  readonly close: Flex;
-  readonly orders: OrderRecords;
-  readonly trades: TradeRecords;
-}
 
 /** The statistics of one column or group. */
 export interface BacktestStats {

@@ -12,7 +12,6 @@ import { KernelInputError } from '../../errors.js';
 import type { Index } from '../labels.js';
 import type { Matrix } from '../matrix.js';
 import { describeValue } from '../validate.js';
-import type { StatsInput } from './backtest-stats.js';
 
 /** A per-element argument: `data[(rows === 1 ? 0 : i) * cols + (cols === 1 ? 0 : col)]`. */
 export interface Flex<A extends Float64Array | Uint8Array = Float64Array> {
@@ -142,6 +141,21 @@ export interface SimulationOutput {
   /** T x G cash and value. */
   readonly cash: Float64Array;
   readonly value: Float64Array;
+}
+
+/** What the statistics read of a backtest's result. */
+export interface StatsInput {
+  readonly rows: number;
+  readonly cols: number;
+  /** Columns per value group (each 1 without groups). */
+  readonly groupLens: Int32Array;
+  /** Initial cash per value group. */
+  readonly initCash: Float64Array;
+  /** T x G value. */
+  readonly value: Float64Array;
+  readonly close: Flex;
+  readonly orders: OrderRecords;
+  readonly trades: TradeRecords;
 }
 
 /** Runs `sim`; `valueGroups` (columns per value group, summing to K) groups cash and value. */
