@@ -80,6 +80,18 @@ struct I8View {
   size_t length;
 };
 I8View int8Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/// A view of an Int32Array argument (indices read; byteOffset applied; no copy).
+struct I32View {
+  const int32_t* data;
+  size_t length;
+};
+I32View int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/// A writable view of a Uint8Array argument (signals written; byteOffset applied; no copy).
+struct U8OutView {
+  uint8_t* data;
+  size_t length;
+};
+U8OutView uint8OutArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 /// Requires equal lengths.
 void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName);
 

@@ -20,6 +20,7 @@
 //   In, Out, Packed   a Float64Array: kind, attached buffer, data pointer, length  (last)
 //            (a record's arrays with them)
 //   Int8In, Int8Out   an Int8Array, Bytes a Uint8Array: the same                  (last)
+//   Int32In an Int32Array, Uint8Out a Uint8Array the entry fills: the same          (last)
 //   Optional<T>  a trailing T the call may leave out: read as T when it is there
 // Nothing after the pointers runs JS until the entry returns.
 //
@@ -135,6 +136,24 @@ struct Reader<Bytes> {
   static Bytes read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
     const U8View v = uint8Arg(info, i, name.c_str());
     return Bytes{v.data, v.length};
+  }
+};
+
+template <>
+struct Reader<Int32In> {
+  static constexpr int kPass = 3;
+  static Int32In read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    const I32View v = int32Arg(info, i, name.c_str());
+    return Int32In{v.data, v.length};
+  }
+};
+
+template <>
+struct Reader<Uint8Out> {
+  static constexpr int kPass = 3;
+  static Uint8Out read(const Napi::CallbackInfo& info, size_t i, const std::string& name, std::vector<Napi::Value>&) {
+    const U8OutView v = uint8OutArg(info, i, name.c_str());
+    return Uint8Out{v.data, v.length};
   }
 };
 
@@ -399,6 +418,11 @@ struct Registrar {
   template <auto Entry>
   void add(const char* signature) {
     binding::add<Entry>(env, exports, signature);
+  }
+  /// addAs<Entry>: `name` under the descriptor the signature names (an indicator's grid under the indicator's).
+  template <auto Entry>
+  void addAs(const char* name, const char* signature) {
+    binding::addAs<Entry>(env, exports, name, signature);
   }
 };
 

@@ -199,6 +199,16 @@ I8View int8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return I8View{static_cast<int8_t*>(v.data), v.length};
 }
 
+I32View int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const TypedView v = checkedView(info.Env(), info[i], name, napi_int32_array, "Int32Array");
+  return I32View{static_cast<const int32_t*>(v.data), v.length};
+}
+
+U8OutView uint8OutArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const TypedView v = checkedView(info.Env(), info[i], name, napi_uint8_array, "Uint8Array");
+  return U8OutView{static_cast<uint8_t*>(v.data), v.length};
+}
+
 void requireSameLength(Napi::Env env, size_t a, const char* aName, size_t b, const char* bName) {
   if (a != b) {
     throw inputError(env, bName, "length " + std::to_string(a) + " (as " + aName + ")", "length " + std::to_string(b));

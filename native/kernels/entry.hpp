@@ -53,6 +53,16 @@ struct Int8Out {
   int8_t* data;
   size_t length;
 };
+/// An Int32Array the kernel reads (indices: crossedAbove's column pairs).
+struct Int32In {
+  const int32_t* data;
+  size_t length;
+};
+/// The Uint8Array the kernel fills (signals: 0 or 1 a value).
+struct Uint8Out {
+  uint8_t* data;
+  size_t length;
+};
 /// A Uint8Array the kernel reads: raw bytes at any offset (a trade frame's columns).
 struct Bytes {
   const unsigned char* data;
@@ -113,6 +123,7 @@ inline Outcome requireLength(int at, In in, size_t expected, const char* rule = 
 /// The output (argument `at`) must hold the kernel's layout: `expected` values.
 inline Outcome requireLength(int at, Out out, size_t expected) { return requireLength(at, out.length, expected, "as the input"); }
 inline Outcome requireLength(int at, Int8Out out, size_t expected) { return requireLength(at, out.length, expected, "as the input"); }
+inline Outcome requireLength(int at, Uint8Out out, size_t expected) { return requireLength(at, out.length, expected, "as the input"); }
 
 /// The packed parameters read in order, each checked against its range as it is read: the first value
 /// out of range (or a wrong count: index = the count expected, value = the count given) is the
