@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernels, matrix } from '../src/api/index.js';
 import { backends } from '../src/api/index.js';
-import { FAMILY_KERNELS } from '../src/kernels/families.js';
+import { INDICATOR_NAMES } from '../src/kernels/indicators/indicators.js';
 import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
 import { INDICATORS_NATIVE_MIN_VALUES } from '../src/api/auto.js';
 import { jsPeerRows } from './indicators-peers.js';
@@ -103,7 +103,7 @@ export const indicatorsSection: BenchSection = {
     const series = walk(1_000_000, 1);
     const talib = talibTimes(series);
     const nativeMsOf: Record<string, number> = {};
-    for (const name of FAMILY_KERNELS.indicators) {
+    for (const name of INDICATOR_NAMES) {
       const input = inputOf(name, series);
       const call = (k: typeof ref) => () => (k[name] as (x: unknown) => unknown)(input);
       const caseName = `${name} 10^6 bars`;

@@ -23,6 +23,7 @@ import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js'
 import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
 import { FEATURES_KERNELS } from '../src/kernels/features/features-kernels.js';
 import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
+import { SIGNAL_KERNELS } from '../src/kernels/indicators/signals-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-entries.js';
 import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio/portfolio-kernels.js';
@@ -70,9 +71,9 @@ const FAMILIES: readonly Family[] = [
   {
     file: 'indicators.hpp',
     namespace: 'kernelbus::indicators',
-    what: "The indicators' packed parameters and entries (native/kernels/indicators/)",
-    from: ['src/kernels/indicators/indicators-kernels.ts'],
-    kernels: INDICATORS_KERNELS,
+    what: "The indicators' packed parameters and entries (native/kernels/indicators/; the grids and crossovers: indicators_entry.hpp)",
+    from: ['src/kernels/indicators/indicators-kernels.ts', 'src/kernels/indicators/signals-kernels.ts'],
+    kernels: { ...INDICATORS_KERNELS, ...SIGNAL_KERNELS },
   },
   {
     file: 'special.hpp',

@@ -278,6 +278,14 @@ export {
   type StreamBar,
   type StreamValue,
 } from './indicator-stream.js';
+export {
+  combinations,
+  type ColumnPairs,
+  type CrossOptions,
+  type SignalMatrix,
+  type SignalVector,
+} from '../kernels/indicators/signals.js';
+export type { Period } from '../kernels/indicators/indicators-kernels.js';
 /** Bulk volume classification: buy volume per bar. */
 export const bulkClassify = defaults.bulkClassify;
 /** VPIN per completed volume bucket: `{ startTs, endTs, duration, buyVolume, sellVolume, vpin, cdf }`. */

@@ -9,6 +9,7 @@ import { exportState, importState } from '../backends/reference/indicators/strea
 import { KernelInputError } from '../errors.js';
 import { INDICATORS_KERNELS, type IndicatorsKernels } from '../kernels/indicators/indicators-kernels.js';
 import { INDICATOR_NAMES, type IndicatorName } from '../kernels/indicators/indicators.js';
+import { isValueList } from '../kernels/indicators/grid.js';
 import { fnv1a } from '../kernels/snapshot.js';
 import { describeValue } from '../kernels/validate.js';
 
@@ -69,8 +70,12 @@ function packedParams(name: IndicatorName, options: Record<string, unknown>): nu
   const { fields } = INDICATOR_MACHINES[name];
   const one = new Float64Array(1);
   const input = fields.length === 1 && fields[0] === 'close' ? one : Object.fromEntries(fields.map((f) => [f, one]));
-  const { args } = INDICATORS_KERNELS[name].api(input, options);
-  return args.slice(fields.length + 2) as number[];
+  const listed = Object.keys(options).find((key) => isValueList(options[key]));
+  if (listed !== undefined) {
+    throw new KernelInputError(`options.${listed}`, 'one value (a stream computes one parameter set)', describeValue(options[listed]));
+  }
+  const call = INDICATORS_KERNELS[name].api(input, options);
+  return ('args' in call ? call.args : []).slice(fields.length + 2) as number[];
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   factorRiskModelWithAsync,
 } from '../kernels/factor/factor-model.js';
 import type { IndicatorsKernels } from '../kernels/indicators/indicators-kernels.js';
+import type { SignalKernels } from '../kernels/indicators/signals-kernels.js';
 import type { BacktestKernels } from '../kernels/backtest/backtest-kernels.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
@@ -59,6 +60,7 @@ export interface SyncKernels
     PortfolioKernels,
     FeaturesKernels,
     IndicatorsKernels,
+    SignalKernels,
     BacktestKernels {}
 
 /**
@@ -75,6 +77,7 @@ export type AsyncKernels = {
 } & AsyncForms<RiskKernels<true>> &
   AsyncForms<FactorKernels<true>> &
   AsyncForms<IndicatorsKernels<true>> &
+  AsyncForms<SignalKernels<true>> &
   AsyncForms<BacktestKernels<true>> &
   PortfolioAsyncKernels;
 
@@ -130,9 +133,20 @@ function caller<Async extends boolean>(run: Run<Async>, scratch: Scratch | undef
   // one problem's numbers (numbersOnly of the call's split: the last one's answer kept) go into the scratch
   let lastSplit: Split | undefined | null = null;
   let intoLast: Float64Array | undefined;
+  // a call through another function of the family (Call's `via`): this kernel's backend choice, that
+  // function run (its promise variant in the promised run)
+  const vias = new Map<string, Site>();
+  const siteOf = (via: string): Site => {
+    let s = vias.get(via);
+    if (!s) vias.set(via, (s = { family: site.family, kernel: via as KernelName, pick: (size) => site.pick(size) }));
+    return s;
+  };
   return (c) => {
     if ('value' in c) return c.value;
-    if ('call' in c) return run(site, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
+    if ('call' in c) {
+      const at = c.via === undefined ? site : siteOf(c.via);
+      return run(at, c.size, c.call as (f: unknown) => unknown, c.shape as (out: unknown) => unknown);
+    }
     if (c.split !== lastSplit) {
       lastSplit = c.split;
       intoLast = scratch && numbersOnly(outputs, c.split) ? scratch(spec as OutputSpec) : undefined;

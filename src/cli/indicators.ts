@@ -72,7 +72,7 @@ export async function runIndicators(argv: string[], log = console.log): Promise<
   const k = await commandKernels(values.backend);
   const call = (a: Asked, input: unknown) => {
     try {
-      return (k[a.name] as (x: unknown, o: unknown) => Float64Array | Record<string, Float64Array>)(input, a.options);
+      return (k[a.name] as unknown as (x: unknown, o: unknown) => Float64Array | Record<string, Float64Array>)(input, a.options);
     } catch (error) {
       const e = error as KernelInputError;
       if (e instanceof KernelInputError && e.argument === 'options') throw new KernelInputError(`--ind ${a.name}`, e.expected, e.actual);

@@ -83,7 +83,8 @@ export type Outputs = Record<string, OutputValue>;
  * - `{ size, args, shape }`: a fixed-layout kernel: the backend's `<name>(...args)`, its output split
  *   by the descriptor's outputs, then `shape` (sync, or when the promise variant resolves);
  * - `{ size, call, shape }`: any other kernel (the VPIN family's variable outputs): `call` gets the
- *   backend's family and calls it, `shape` turns what it returned into the result;
+ *   backend's family and calls it, `shape` turns what it returned into the result (`via`: the family
+ *   function it calls, when not the kernel's own);
  * - `{ value }`: computed in TS without a backend (a special function of one number).
  * `size` is the input size 'auto' picks a backend by (src/api/auto.ts).
  */
@@ -97,7 +98,16 @@ export type Call<T = unknown> =
       /** How the outputs are split: one problem's shapes, the labels (`Split`). */
       readonly split?: Split;
     }
-  | { readonly size: number; readonly call: (family: never) => unknown; readonly shape: (out: never) => T }
+  | {
+      readonly size: number;
+      readonly call: (family: never) => unknown;
+      readonly shape: (out: never) => T;
+      /**
+       * The family's function `call` calls, when it is not the kernel's own (an indicator's grid calls
+       * the family's `grid`): the promised run hands `call` that function's promise variant.
+       */
+      readonly via?: string;
+    }
   | { readonly value: T };
 
 /**

@@ -13,6 +13,7 @@ import { FEATURES_KERNELS } from './features/features-kernels.js';
 import { FACTOR_KERNELS } from './factor/factor-kernels.js';
 import type { IndicatorsFamily } from './indicators/indicators.js';
 import { INDICATORS_KERNELS } from './indicators/indicators-kernels.js';
+import { SIGNAL_KERNELS } from './indicators/signals-kernels.js';
 import type { PortfolioFamily } from './portfolio/portfolio.js';
 import { PORTFOLIO_KERNELS } from './portfolio/portfolio-kernels.js';
 import type { RiskFamily } from './risk/risk.js';
@@ -35,6 +36,9 @@ export interface Families {
 
 export type FamilyName = keyof Families;
 
+/** The indicators family: TA-Lib's indicators, then the crossovers of their outputs. */
+const INDICATORS_FAMILY = { ...INDICATORS_KERNELS, ...SIGNAL_KERNELS } as const;
+
 /** Each family's descriptors, by kernel, in documentation order. */
 export const FAMILY_SPECS = {
   vpin: VPIN_KERNELS,
@@ -43,7 +47,7 @@ export const FAMILY_SPECS = {
   factor: FACTOR_KERNELS,
   portfolio: PORTFOLIO_KERNELS,
   features: FEATURES_KERNELS,
-  indicators: INDICATORS_KERNELS,
+  indicators: INDICATORS_FAMILY,
   backtest: BACKTEST_KERNELS,
 } as const;
 
@@ -60,7 +64,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   factor: keysOf(FACTOR_KERNELS),
   portfolio: keysOf(PORTFOLIO_KERNELS),
   features: keysOf(FEATURES_KERNELS),
-  indicators: keysOf(INDICATORS_KERNELS),
+  indicators: keysOf(INDICATORS_FAMILY),
   backtest: keysOf(BACKTEST_KERNELS),
 };
 

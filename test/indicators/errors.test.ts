@@ -149,3 +149,122 @@ describe('indicators: bad input', () => {
     ),
   ]);
 });
+
+const grid = matrix(f64(1, 2, 3, 4, 5, 6), 3, 2);
+
+describe('indicators: bad grids', () => {
+  describeErrorCases('indicators', [
+    errorCase(
+      'an empty array of periods',
+      'sma',
+      [close, { timePeriod: [] }],
+      'options.timePeriod',
+      'options.timePeriod: expected a period or a non-empty array of periods, got an empty array',
+    ),
+    errorCase(
+      'a period of a grid out of range',
+      'rsi',
+      [close, { timePeriod: [14, 1] }],
+      'options.timePeriod[1]',
+      'options.timePeriod[1]: expected an integer in [2, 100000], got 1',
+    ),
+    errorCase(
+      'arrays of different lengths (zipped)',
+      'macd',
+      [close, { fastPeriod: [3, 5], slowPeriod: [10, 12, 14] }],
+      'options.slowPeriod',
+      'options.slowPeriod: expected 2 periods, as options.fastPeriod (the arrays are zipped), got 3',
+    ),
+    errorCase(
+      'an array for an option that is not a period',
+      'bbands',
+      [close, { timePeriod: [3, 4], nbDevUp: [1, 2] }],
+      'options.nbDevUp',
+      'options.nbDevUp: expected a finite number (only the period options take arrays), got an Array of length 2',
+    ),
+    errorCase(
+      'an out of the single call for a grid',
+      'sma',
+      [close, { timePeriod: [2, 3], out: f64(1, 2, 3, 4, 5, 6) }],
+      'options.out',
+      'options.out: expected a result of sma() of the same shape, its arrays as returned (views of one buffer of 12 values), got value: a Float64Array for 6 x 2',
+    ),
+  ]);
+});
+
+describe('indicators: bad crossovers', () => {
+  describeErrorCases('indicators', [
+    errorCase(
+      'a as an array',
+      'crossedAbove',
+      [[1, 2], close],
+      'a',
+      'a: expected a Float64Array or a Matrix { data, rows, cols }, got an Array of length 2',
+    ),
+    errorCase('rows that differ', 'crossedAbove', [close, short], 'b', 'b: expected length 6 (as a), got length 3'),
+    errorCase('a panel of other rows', 'crossedBelow', [grid, close], 'b', 'b: expected 3 rows (as a), got length 6'),
+    errorCase(
+      'columns that do not broadcast',
+      'crossedAbove',
+      [grid, matrix(new Float64Array(9), 3, 3)],
+      'b',
+      'b: expected 1 or 2 columns (as a), or options.pairs, got 3 columns',
+    ),
+    errorCase(
+      'a pair out of range',
+      'crossedAbove',
+      [grid, grid, { pairs: { a: Int32Array.of(0, 2), b: Int32Array.of(1, 1) } }],
+      'options.pairs.a[1]',
+      'options.pairs.a[1]: expected a column of a, in [0, 1], got 2',
+    ),
+    errorCase(
+      'a negative pair',
+      'crossedBelow',
+      [grid, grid, { pairs: { a: Int32Array.of(0), b: Int32Array.of(-1) } }],
+      'options.pairs.b[0]',
+      'options.pairs.b[0]: expected a column of b, in [0, 1], got -1',
+    ),
+    errorCase(
+      'pairs of different lengths',
+      'crossedAbove',
+      [grid, grid, { pairs: { a: Int32Array.of(0, 1), b: Int32Array.of(1) } }],
+      'options.pairs.b',
+      'options.pairs.b: expected length 2 (as options.pairs.a), got length 1',
+    ),
+    errorCase(
+      'pairs as plain arrays',
+      'crossedAbove',
+      [grid, grid, { pairs: { a: [0], b: [1] } }],
+      'options.pairs.a',
+      "options.pairs.a: expected an Int32Array of a's column indices, got an Array of length 1",
+    ),
+    errorCase(
+      'pairs not an object',
+      'crossedAbove',
+      [grid, grid, { pairs: 3 }],
+      'options.pairs',
+      'options.pairs: expected { a, b }: Int32Arrays of column indices (combinations()), got 3',
+    ),
+    errorCase(
+      'a negative wait',
+      'crossedAbove',
+      [close, close, { wait: -1 }],
+      'options.wait',
+      'options.wait: expected an integer >= 0, got -1',
+    ),
+    errorCase(
+      'a fractional wait',
+      'crossedBelow',
+      [close, close, { wait: 0.5 }],
+      'options.wait',
+      'options.wait: expected an integer >= 0, got 0.5',
+    ),
+    errorCase(
+      'an unknown option',
+      'crossedAbove',
+      [close, close, { lag: 1 }],
+      'options',
+      'options: expected only the options wait, pairs, got unknown option "lag"',
+    ),
+  ]);
+});

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Kernels, kernels, matrix } from '../../src/index.js';
-import { FAMILY_KERNELS } from '../../src/kernels/families.js';
+import { INDICATOR_NAMES } from '../../src/kernels/indicators/indicators.js';
 import { INDICATORS_KERNELS } from '../../src/kernels/indicators/indicators-kernels.js';
 import { Sampler } from '../../src/kernels/sample.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
@@ -107,7 +107,7 @@ function rules(k: Kernels) {
         : 'data' in result
           ? [result.data as Float64Array]
           : Object.values(result).map((v) => (v instanceof Float64Array ? v : (v as { data: Float64Array }).data));
-    for (const kernel of FAMILY_KERNELS.indicators) {
+    for (const kernel of INDICATOR_NAMES) {
       const closeOnly = INDICATORS_KERNELS[kernel].fields.length === 1;
       for (const [what, bars] of Object.entries(inputs)) {
         const input = closeOnly ? bars.close : bars;
@@ -166,7 +166,7 @@ describeEachBackend(
       };
       const one = kernels({ backend: name, threads: 1 });
       const two = kernels({ backend: name, threads: 2 });
-      for (const kernel of FAMILY_KERNELS.indicators) {
+      for (const kernel of INDICATOR_NAMES) {
         const signature = INDICATORS_KERNELS[kernel].signature;
         const closeOnly = signature === 'close[rows x cols], rows, cols';
         const input = closeOnly ? close : bars;

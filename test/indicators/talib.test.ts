@@ -8,14 +8,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Kernels, matrix } from '../../src/index.js';
-import { FAMILY_KERNELS } from '../../src/kernels/families.js';
+import { INDICATOR_NAMES } from '../../src/kernels/indicators/indicators.js';
 import { INDICATORS_KERNELS } from '../../src/kernels/indicators/indicators-kernels.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { CASES, expectBits, firstBars, runsOf } from './fixtures.js';
 
 type Call = (input: unknown, options?: object) => Float64Array | Record<string, unknown>;
 
-const NAMES = FAMILY_KERNELS.indicators;
+const NAMES = INDICATOR_NAMES;
 const CASE_NAMES = Object.keys(CASES);
 
 /** An indicator's input from bars: the closes, or the fields its signature reads. */

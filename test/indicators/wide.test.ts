@@ -8,7 +8,7 @@
  */
 import { it } from 'vitest';
 import { kernels, matrix } from '../../src/index.js';
-import { FAMILY_KERNELS } from '../../src/kernels/families.js';
+import { INDICATOR_NAMES } from '../../src/kernels/indicators/indicators.js';
 import { INDICATORS_KERNELS } from '../../src/kernels/indicators/indicators-kernels.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { CASES, expectBits, runsOf } from './fixtures.js';
@@ -38,7 +38,7 @@ describeEachBackend(
     for (const threads of [1, 2]) {
       it(`every column of every indicator equals TA-Lib's bits (${threads} thread${threads > 1 ? 's' : ''})`, () => {
         const k = kernels({ backend, threads }) as unknown as Record<string, (x: unknown, o: object) => unknown>;
-        for (const name of FAMILY_KERNELS.indicators) {
+        for (const name of INDICATOR_NAMES) {
           const fields = INDICATORS_KERNELS[name].fields;
           const input = fields.length === 1 ? PANEL.close : Object.fromEntries(fields.map((f) => [f, PANEL[f]]));
           const runs = runsOf(name).filter((r) => r.bars === undefined);

@@ -41,6 +41,7 @@ import {
 } from './binding.js';
 import { nativeBacktest, nativeBacktestAsync } from './backtest.js';
 import { fresh } from './fresh.js';
+import { nativeIndicatorExtras, nativeIndicatorExtrasAsync } from './indicators.js';
 
 /**
  * No buckets completed: the addon returns undefined rather than allocate the empty columns, and this
@@ -342,7 +343,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       factor: factor.sync as Partial<FactorFamily>,
       portfolio: portfolio.sync as Partial<PortfolioFamily>,
       features: nativeFeatures(b, features.sync),
-      indicators: indicators.sync as Partial<IndicatorsFamily>,
+      indicators: { ...(indicators.sync as Partial<IndicatorsFamily>), ...nativeIndicatorExtras(b) },
       backtest: nativeBacktest(b),
     },
     async: {
@@ -351,7 +352,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       factor: factor.async as AsyncFamily<FactorFamily>,
       portfolio: portfolio.async as AsyncFamily<PortfolioFamily>,
       features: nativeFeaturesAsync(b, features.async),
-      indicators: indicators.async as AsyncFamily<IndicatorsFamily>,
+      indicators: { ...(indicators.async as AsyncFamily<IndicatorsFamily>), ...nativeIndicatorExtrasAsync(b) },
       backtest: nativeBacktestAsync(b),
       vpin: {
         vpin: (ts, price, volume, params, labels) =>

@@ -6,11 +6,21 @@
  */
 import { packedOutput, requireKnownOptions, type Outputs, type OutputSpec, type Returned } from '../descriptor.js';
 import { columnSplit, type ColumnsOf } from '../labels.js';
-import type { Series } from '../matrix.js';
+import type { Matrix, Series } from '../matrix.js';
 import { atLeast, checkParam, code, finite, int, option, type RuledParam } from '../param-rules.js';
 import type { Sampler } from '../sample.js';
+import { KernelInputError } from '../../errors.js';
 import { requireOut } from '../validate.js';
-import { type BarField, type Bars, freshOutput, type IndicatorName, resolveBars } from './indicators.js';
+import { gridColumns, gridOutputs, isGrid, type ParamGrid, resolveGrid } from './grid.js';
+import {
+  type BarField,
+  type Bars,
+  freshOutput,
+  type IndicatorName,
+  type IndicatorsFamily,
+  resolveBars,
+  type ResolvedBars,
+} from './indicators.js';
 
 /** A TA-Lib period: an integer in [lo, 100000]. */
 const period = (key: string, lo: number) => option(key, int(lo, 100000));
@@ -30,58 +40,80 @@ export type MaType = (typeof MA_TYPES)[number] | 0 | 1 | 2 | 3 | 4 | 5 | 6;
 const maName = (value: unknown) =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < MA_TYPES.length ? MA_TYPES[value] : value;
 
+/** The packed value of `param` from `options` (the option checked by its rule), else its default. */
+function paramValue([p, fallback]: Param, options: Record<string, unknown> | undefined): number {
+  const given = options?.[p.key];
+  return checkParam(p, (p.rule.kind === 'code' ? maName(given) : given) ?? fallback);
+}
+
 /** An MA type option, TA-Lib's SMA by default. */
 const maType = (key: string): Param => [option(key, code(MA_TYPES)), 'sma'];
 
+/**
+ * A period option: one period, or an array of periods (a grid: a Matrix with a column per period,
+ * src/kernels/indicators/grid.ts; several arrays in one call are zipped, of one length).
+ */
+export type Period = number | readonly number[] | Int32Array;
+
 /** Options of an indicator with a time period. */
 export interface PeriodOptions {
-  timePeriod?: number;
+  timePeriod?: Period;
 }
 export interface MacdOptions {
-  fastPeriod?: number;
-  slowPeriod?: number;
-  signalPeriod?: number;
+  fastPeriod?: Period;
+  slowPeriod?: Period;
+  signalPeriod?: Period;
 }
 export interface BbandsOptions {
-  timePeriod?: number;
+  timePeriod?: Period;
   nbDevUp?: number;
   nbDevDn?: number;
   maType?: MaType;
 }
 export interface StochfOptions {
-  fastKPeriod?: number;
-  fastDPeriod?: number;
+  fastKPeriod?: Period;
+  fastDPeriod?: Period;
   fastDMAType?: MaType;
 }
 export interface StochRsiOptions {
-  timePeriod?: number;
-  fastKPeriod?: number;
-  fastDPeriod?: number;
+  timePeriod?: Period;
+  fastKPeriod?: Period;
+  fastDPeriod?: Period;
   fastDMAType?: MaType;
 }
 export interface AdoscOptions {
-  fastPeriod?: number;
-  slowPeriod?: number;
+  fastPeriod?: Period;
+  slowPeriod?: Period;
 }
 export interface SarOptions {
   acceleration?: number;
   maximum?: number;
 }
 export interface UltoscOptions {
-  timePeriod1?: number;
-  timePeriod2?: number;
-  timePeriod3?: number;
+  timePeriod1?: Period;
+  timePeriod2?: Period;
+  timePeriod3?: Period;
 }
 export interface StochOptions {
-  fastKPeriod?: number;
-  slowKPeriod?: number;
+  fastKPeriod?: Period;
+  slowKPeriod?: Period;
   slowKMAType?: MaType;
-  slowDPeriod?: number;
+  slowDPeriod?: Period;
   slowDMAType?: MaType;
 }
 
 /** An indicator's result for input R: the series or panel itself, or its named outputs (T). */
 type ResultOf<R extends Series, T> = T extends Record<string, unknown> ? { [K in keyof T]: ColumnsOf<R> } : ColumnsOf<R>;
+
+/** The options of O given in P as arrays (a grid), never when none is (`out` is not one of O's). */
+type Listed<P, O> = { [K in keyof P & keyof O]-?: P[K] extends ArrayLike<number> ? K : never }[keyof P & keyof O];
+
+/** The result for input R and options P of O: a grid's Matrices when an option is an array, else ResultOf<R>. */
+type Shaped<P, O, R extends Series, T> = [P] extends [never]
+  ? ResultOf<R, T>
+  : [Listed<P, O>] extends [never]
+    ? ResultOf<R, T>
+    : ResultOf<Matrix, T>;
 
 /**
  * `out`: a result of an earlier call of the same indicator and shape, its arrays as returned, filled
@@ -92,24 +124,29 @@ export interface OutOption<R> {
   out?: R;
 }
 
-/** An indicator of closes: a series gives a series, a panel a panel with its labels. */
-export type CloseIndicator<A extends boolean, O, T = ColumnsOf<Series>> = <R extends Series>(
+/**
+ * An indicator of closes: a series gives a series, a panel a panel with its labels; with a period
+ * option given as an array (a grid), a T x (P x N) Matrix (src/kernels/indicators/grid.ts).
+ */
+export type CloseIndicator<A extends boolean, O, T = ColumnsOf<Series>> = <R extends Series, P extends O = O>(
   close: R,
-  options?: O & OutOption<ResultOf<R, T>>,
-) => Returned<A, ResultOf<R, T>>;
+  options?: P & OutOption<Shaped<P, O, R, T>>,
+) => Returned<A, Shaped<P, O, R, T>>;
 
 /** An indicator of bars ({ high, low, close, volume }, the fields it reads), shaped as `CloseIndicator`. */
-export type BarsIndicator<A extends boolean, F extends BarField, O, T = ColumnsOf<Series>> = <R extends Series>(
+export type BarsIndicator<A extends boolean, F extends BarField, O, T = ColumnsOf<Series>> = <R extends Series, P extends O = O>(
   bars: { [K in F]: R },
-  options?: O & OutOption<ResultOf<R, T>>,
-) => Returned<A, ResultOf<R, T>>;
+  options?: P & OutOption<Shaped<P, O, R, T>>,
+) => Returned<A, Shaped<P, O, R, T>>;
 
 /** Outputs of several series: their names. */
 type Named<K extends string> = Record<K, unknown>;
 
 /**
  * TA-Lib's indicators (TA-Lib 0.6.0 C, as python `talib` returns them: NaN over the warm-up; the
- * family's rules in src/kernels/indicators/indicators.ts). Each also exists as `<name>Async`.
+ * family's rules in src/kernels/indicators/indicators.ts). Each also exists as `<name>Async`. Each
+ * period option also takes an array of periods: a grid, one column a period (and symbol), equal bit
+ * for bit to the single calls (src/kernels/indicators/grid.ts).
  */
 export interface IndicatorsKernels<A extends boolean = false> {
   /** TA-Lib SMA: the mean of the last `timePeriod` closes (default 30, in [2, 100000]), a running sum. */
@@ -280,17 +317,29 @@ function indicator<const O extends readonly string[]>(name: string, fields: read
     options: [...specs.map((p) => p.key), 'out'],
     arity: fields.length + 2 + params.length,
     sample: (s: Sampler) => {
-      // an MA type option now and then (TA-Lib's SMA otherwise)
+      // an MA type option now and then (TA-Lib's SMA otherwise), and now and then a grid: some period
+      // options as arrays of one length (zipped) of small periods
       const types = specs.filter((p) => p.rule.kind === 'code' && s.random() < 0.5);
-      return [sampleBars(s, fields), Object.fromEntries(types.map((p) => [p.key, s.pick(...MA_TYPES)]))];
+      const options: Record<string, unknown> = Object.fromEntries(types.map((p) => [p.key, s.pick(...MA_TYPES)]));
+      const periods = specs.filter((p) => p.rule.kind === 'int');
+      if (periods.length > 0 && s.random() < 0.3) {
+        const count = s.int(1, 4);
+        for (const p of periods.filter((_, j) => j === 0 || s.random() < 0.5)) {
+          const lo = p.rule.kind === 'int' ? p.rule.lo : 1;
+          const list = Array.from({ length: count }, () => s.int(lo, lo + 8));
+          options[p.key] = s.random() < 0.2 ? Int32Array.from(list) : list;
+        }
+      }
+      return [sampleBars(s, fields), options];
     },
     api(input: Series | Bars, options?: Record<string, unknown>) {
       requireKnownOptions(spec, options);
       const bars = resolveBars(input, fields);
-      const values = params.map(([p, fallback]) => {
-        const given = options?.[p.key];
-        return checkParam(p, (p.rule.kind === 'code' ? maName(given) : given) ?? fallback);
-      });
+      if (isGrid(specs, options)) {
+        const grid = resolveGrid(specs, options!, (j) => paramValue(params[j], options));
+        return gridCall(name, spec, bars, grid, outputs, options?.out);
+      }
+      const values = params.map((param) => paramValue(param, options));
       const { rows, cols } = bars.shape;
       const given = options?.out;
       let out: Float64Array | undefined;
@@ -314,6 +363,43 @@ function indicator<const O extends readonly string[]>(name: string, fields: read
     },
   } as const;
   return spec;
+}
+
+/** The most values a grid's outputs may hold together: one array of 4 GB (Node's largest Buffer, freshOutput's memory). */
+const MAX_GRID_VALUES = 2 ** 29;
+
+/**
+ * The Call of indicator `name` over the parameter sets of `grid` (src/kernels/indicators/grid.ts):
+ * the backend's `grid` into one output array (each output rows x (P x cols), in the descriptor's
+ * order: the single call's layout with P x cols columns), or into `given` (options.out: a result of
+ * the same grid call, filled again in place), shaped as labelled Matrices.
+ */
+function gridCall(name: string, spec: OutputSpec, bars: ResolvedBars, grid: ParamGrid, outputs: readonly string[], given: unknown) {
+  const { rows, cols } = bars.shape;
+  const width = grid.count * cols;
+  const length = rows * width * outputs.length;
+  if (length > MAX_GRID_VALUES) {
+    throw new KernelInputError(grid.option, 'a grid whose outputs fit in one array of 4 GB (2^29 values)', `${length} values`);
+  }
+  let out: Float64Array;
+  if (given !== undefined) {
+    const result = outputs.length === 1 ? { [outputs[0]]: given } : given;
+    out = packedOutput(spec, { T: rows, N: width }, result, 'options.out', name);
+    requireOut(out, Float64Array, out.length, bars.columns);
+  } else {
+    out = freshOutput(length);
+  }
+  const columns = gridColumns(name, grid, cols, bars.shape.columns);
+  return {
+    size: rows * width,
+    via: 'grid',
+    call: (f: IndicatorsFamily) => f.grid(name as IndicatorName, bars.columns, rows, cols, grid.sets, grid.count, out),
+    shape: (filled: Float64Array | Promise<Float64Array>) => {
+      if (given !== undefined) return given;
+      const o = gridOutputs(outputs, filled as Float64Array, rows, width, columns, bars.shape.index);
+      return outputs.length === 1 ? o[outputs[0]] : o;
+    },
+  };
 }
 
 const CLOSE = ['close'] as const;

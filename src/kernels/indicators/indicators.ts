@@ -66,8 +66,48 @@ export type IndicatorName = (typeof INDICATOR_NAMES)[number];
  */
 export type IndicatorCall = (...args: (Float64Array | number)[]) => Float64Array;
 
-/** What a backend implementing the indicators provides. */
-export type IndicatorsFamily = { [K in IndicatorName]: IndicatorCall };
+/**
+ * One indicator over P parameter sets (a grid, grid.ts): `name`, its input columns (as IndicatorCall's),
+ * rows, cols, `sets` (P x k, row-major: each row the indicator's k packed parameters), P, and `out`,
+ * which it fills and returns: each output rows x (P x cols) in the descriptor's order, column
+ * p x cols + n that of set p's call on column n, bit for bit.
+ */
+export type IndicatorGridCall = (
+  name: IndicatorName,
+  inputs: readonly Float64Array[],
+  rows: number,
+  cols: number,
+  sets: Float64Array,
+  count: number,
+  out: Float64Array,
+) => Float64Array;
+
+/**
+ * A crossover (signals.ts): `a` (rows x aCols) and `b` (rows x bCols), rows, the column pairs (output
+ * column j compares a's column pairsA[j] with b's column pairsB[j]), the packed parameter `wait`, and
+ * `out` (rows x pairs, 0 or 1 a value), which it fills and returns.
+ */
+export type CrossCall = (
+  a: Float64Array,
+  aCols: number,
+  b: Float64Array,
+  bCols: number,
+  rows: number,
+  pairsA: Int32Array,
+  pairsB: Int32Array,
+  wait: number,
+  out: Uint8Array,
+) => Uint8Array;
+
+/**
+ * What a backend implementing the indicators provides: each indicator, `grid` (any indicator over
+ * parameter sets) and the crossovers (crossedBelow(a, b) is crossedAbove(b, a), as vectorbt computes it).
+ */
+export type IndicatorsFamily = { [K in IndicatorName]: IndicatorCall } & {
+  grid: IndicatorGridCall;
+  crossedAbove: CrossCall;
+  crossedBelow: CrossCall;
+};
 
 /**
  * Outputs from this size (bytes) are allocated uninitialised (freshOutput). Below it a zeroed array

@@ -1,15 +1,17 @@
 /** The reference indicators family: TA-Lib's algorithms in TypeScript (columns.ts: panels and NaN). */
 import { INDICATORS_KERNELS as K } from '../../../kernels/indicators/indicators-kernels.js';
-import type { IndicatorsFamily } from '../../../kernels/indicators/indicators.js';
+import type { IndicatorCall, IndicatorName, IndicatorsFamily } from '../../../kernels/indicators/indicators.js';
 import { dema, ema, kama, sma, tema, trima, wma } from './averages.js';
 import { indicatorCall } from './columns.js';
+import { gridOver } from './grid.js';
+import { crossedAbove, crossedBelow } from './signals.js';
 import { adx, adxr, minusDi, plusDi, sar } from './directional.js';
 import { aroon, aroonOsc, cci, macd, mom, roc, rsi, ultosc } from './momentum.js';
 import { stoch, stochf, stochRsi, willr } from './oscillators.js';
 import { atr, bbands, natr, trange } from './volatility.js';
 import { ad, adosc, mfi, obv } from './volume.js';
 
-export const referenceIndicators: IndicatorsFamily = {
+const indicators: { readonly [K in IndicatorName]: IndicatorCall } = {
   sma: indicatorCall(K.sma, 1, ([x], [p], [o]) => sma(x, p, o)),
   ema: indicatorCall(K.ema, 1, ([x], [p], [o]) => ema(x, p, o)),
   wma: indicatorCall(K.wma, 1, ([x], [p], [o]) => wma(x, p, o)),
@@ -43,3 +45,5 @@ export const referenceIndicators: IndicatorsFamily = {
   sar: indicatorCall(K.sar, 2, ([h, l], [a, m], [o]) => sar(h, l, a, m, o)),
   ultosc: indicatorCall(K.ultosc, 3, ([h, l, c], [p1, p2, p3], [o]) => ultosc(h, l, c, p1, p2, p3, o)),
 };
+
+export const referenceIndicators: IndicatorsFamily = { ...indicators, grid: gridOver(indicators), crossedAbove, crossedBelow };
