@@ -14,6 +14,7 @@ export const E2E = [
   'test/docs/',
   'test/gateway/browser.test.ts',
   'test/cli/conventions.test.ts',
+  'test/cli/backtest-report.test.ts',
   'test/package/exports.test.ts',
   'test/backends/install.test.ts',
 ];

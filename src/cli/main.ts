@@ -33,6 +33,9 @@ Commands:
   bars <trades|-> --by b  tick, volume, dollar, time, imbalance or run bars per symbol (kernelbus bars --help)
   indicators <bars|-> --ind rsi,macd
                           TA-Lib's indicators of bars per symbol (kernelbus indicators --help)
+  backtest <bars|-> --grid sma-cross --fast 2:50 --slow 10:200
+                          a moving-average crossover over every pair of windows per symbol, the best by a
+                          statistic, --report page.html (kernelbus backtest --help)
   risk <returns|->        statistics and VaR/ES of a table of returns, wide or long (kernelbus risk --help)
   optimize <returns|-> --method min-variance|max-sharpe|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
   factor <panel|->        style scores and factor returns of a long panel (kernelbus factor --help)
@@ -58,6 +61,7 @@ export const COMMANDS = [
   'vpin',
   'bars',
   'indicators',
+  'backtest',
   'risk',
   'optimize',
   'factor',
@@ -83,6 +87,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./bars.js')).runBars(rest);
       case 'indicators':
         return await (await import('./indicators.js')).runIndicators(rest);
+      case 'backtest':
+        return await (await import('./backtest.js')).runBacktest(rest);
       case 'risk': {
         const { runRisk } = await import('./risk.js');
         return await runRisk(rest);
