@@ -136,7 +136,10 @@ describeRedis('the WebSocket gateway over Redis', () => {
     const median = during[Math.floor(during.length / 2)];
     const before = delays(0, pausedAt);
     expect(during.length).toBeGreaterThan(20);
-    expect(median).toBeLessThan(250);
+    // held up by the paused client, the others' delay would reach the pause's 5 s; on a quiet machine it
+    // is tens of ms, under load (a loaded 2-core run measured 359 ms) a few hundred: the bound is the
+    // claim (not held up), not a speed target
+    expect(median).toBeLessThan(1500);
 
     // The slow client: every message of the others, but those coalesced into a newer one of the same (type, key).
     const scrape = async () => await (await fetch(`${page}metrics`)).text();
