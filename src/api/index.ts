@@ -262,6 +262,7 @@ export {
   type BacktestPrices,
   type BacktestResult,
   type BacktestStats,
+  type BacktestStatsColumns,
   type BacktestStatsResult,
   type OrderRecords,
   type OrdersOptions,

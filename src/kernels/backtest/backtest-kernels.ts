@@ -47,7 +47,9 @@ export interface BacktestResult<S = Matrix | Float64Array> {
 const STATS_INPUTS = new WeakMap<object, StatsInput>();
 
 /** `backtestStats`' result: one column's numbers, or a Vector per field for several. */
-export type BacktestStatsResult = BacktestStats | { [K in keyof BacktestStats]: Vector };
+export type BacktestStatsResult = BacktestStats | BacktestStatsColumns;
+/** backtestStats of several columns (or groups): one labelled Vector per field, a value a column. */
+export type BacktestStatsColumns = { [K in keyof BacktestStats]: Vector };
 
 export interface BacktestKernels<A extends boolean = false> {
   /**
