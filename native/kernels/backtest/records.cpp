@@ -112,8 +112,12 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
     firstCol[g + 1] = col;
     firstGroup[g + 1] = cashGroup;
   }
-  // chunks of value groups: about 16 columns each, simulated in lockstep (bounds independent of the threads)
-  const size_t per = std::max<size_t>(1, G * 16 / std::max<size_t>(1, sim.cols));
+  // chunks of value groups simulated in lockstep: wide enough that a row of a chunk fills whole cache
+  // lines and a good part of a page (a wide panel's rows are a page apart), four a thread at least
+  // to balance. The bounds decide only who computes what: each column's outputs and records are the
+  // same whatever the chunks (the records are joined in group order).
+  const size_t width = std::min<size_t>(256, std::max<size_t>(16, sim.cols / (4 * threadCount())));
+  const size_t per = std::max<size_t>(1, G * width / sim.cols);
   std::vector<Chunk> chunks((G + per - 1) / per);
   for (size_t c = 0; c < chunks.size(); c++) {
     ChunkBounds& b = chunks[c].bounds;

@@ -190,6 +190,13 @@ Columns::Columns(size_t k)
 
 namespace {
 
+/// Whether bar i of column `col` (from signals) has no signal and no stop to check: no order.
+inline bool quiet(const Simulation& sim, size_t i, size_t col, const Columns& c) {
+  if (sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]))) return false;
+  if (on(sim.entries, i, col) || on(sim.exits, i, col)) return false;
+  return !sim.lsMode || (!on(sim.shortEntries, i, col) && !on(sim.shortExits, i, col));
+}
+
 /// One bar of one cash group (vectorbt's loop body); false where it faulted (`g.fault` set).
 bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* orderValue, int32_t* seq) {
   const bool signals = sim.kind == kSignals;
@@ -441,6 +448,7 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
   std::vector<double> orderValue(maxLen);
   std::vector<int32_t> seq(maxLen);
   const size_t T = sim.rows, K = sim.cols, C = b.endCol - b.firstCol;
+  const bool signals = sim.kind == kSignals;
   // the series: the close filled forward (`last`), and backward before its first number (`first`)
   std::vector<double> last(C, kNaN), first(C, kNaN), assetValue(C), cash(b.endValueGroup - b.firstValueGroup);
   for (size_t i = 0, missing = C; i < T && missing > 0; i++)
@@ -460,7 +468,15 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
     }
     std::fill(c.barCash.begin() + ptrdiff_t(b.firstCol), c.barCash.begin() + ptrdiff_t(b.endCol), 0.0);
     for (GroupRun& run : runs) {
-      if (run.fault.ok()) stepBar(sim, i, run, c, orderValue.data(), seq.data());
+      if (!run.fault.ok()) continue;
+      if (signals && run.n == 1 && quiet(sim, i, run.from, c)) {
+        // a column of its own without a signal or a stop to check this bar: its prices only (what stepBar does then)
+        const double price = orderPrice(sim, i, run.from);
+        c.price[run.from] = price;
+        if (!std::isnan(price)) c.valPrice[run.from] = price;
+        continue;
+      }
+      stepBar(sim, i, run, c, orderValue.data(), seq.data());
     }
     // vectorbt's assets_nb is the position (one order a bar: its flow adds as the fill did), asset
     // value at the filled close, cash_flow_nb's flows summed per value group, cash_grouped_nb
