@@ -78,6 +78,17 @@ Outcome gridOf(const std::array<In, I>& in, size_t rows, size_t cols, In sets, s
   adviseHugePages(out.data, out.length * sizeof(double));
   // sets [first, last) from `buffer` (their outputs one after another) into their columns, row by row
   auto place = [&](const double* buffer, size_t first, size_t last, size_t fromRow, size_t toRow) {
+    if (cols == 1) {  // a series: a row's values of the sets side by side
+      const size_t m = last - first;
+      for (size_t k = 0; k < parts; k++) {
+        for (size_t t = fromRow; t < toRow; t++) {
+          double* row = out.data + k * rows * width + t * width + first;
+          const double* from = buffer + k * rows + t;
+          for (size_t q = 0; q < m; q++) row[q] = from[q * one];
+        }
+      }
+      return;
+    }
     for (size_t k = 0; k < parts; k++) {
       for (size_t t = fromRow; t < toRow; t++) {
         double* row = out.data + k * rows * width + t * width;
