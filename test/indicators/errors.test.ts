@@ -183,6 +183,13 @@ describe('indicators: bad grids', () => {
       'options.nbDevUp: expected a finite number (only the period options take arrays), got an Array of length 2',
     ),
     errorCase(
+      'a grid whose outputs do not fit in one array',
+      'sma',
+      [new Float64Array(1_000_000), { timePeriod: new Array(600).fill(2) }],
+      'options.timePeriod',
+      'options.timePeriod: expected a grid whose outputs fit in one array of 4 GB (2^29 values), got 600000000 values',
+    ),
+    errorCase(
       'an out of the single call for a grid',
       'sma',
       [close, { timePeriod: [2, 3], out: f64(1, 2, 3, 4, 5, 6) }],

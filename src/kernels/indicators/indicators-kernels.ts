@@ -394,9 +394,9 @@ function gridCall(name: string, spec: OutputSpec, bars: ResolvedBars, grid: Para
     size: rows * width,
     via: 'grid',
     call: (f: IndicatorsFamily) => f.grid(name as IndicatorName, bars.columns, rows, cols, grid.sets, grid.count, out),
-    shape: (filled: Float64Array | Promise<Float64Array>) => {
+    shape: (filled: Float64Array) => {
       if (given !== undefined) return given;
-      const o = gridOutputs(outputs, filled as Float64Array, rows, width, columns, bars.shape.index);
+      const o = gridOutputs(outputs, filled, rows, width, columns, bars.shape.index);
       return outputs.length === 1 ? o[outputs[0]] : o;
     },
   };
