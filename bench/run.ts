@@ -20,6 +20,7 @@ import { factorSection } from './factor.js';
 import { featuresSection } from './features.js';
 import { gatewaySection } from './gateway.js';
 import { indicatorsSection } from './indicators.js';
+import { indicatorsGridSection } from './indicators-grid.js';
 import { ioSection } from './io.js';
 import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
@@ -45,6 +46,7 @@ const sections: BenchSection[] = [
   portfolioSection,
   featuresSection,
   indicatorsSection,
+  indicatorsGridSection,
   callsSection,
   busSection,
   redisSection,
