@@ -24,8 +24,11 @@ inline bool isCloseOrLess(double a, double b) { return isClose(a, b) || a < b; }
 inline bool isLess(double a, double b) { return !isClose(a, b) && a < b; }
 /// Math.sign: NaN for NaN, else -1, 0 or 1.
 inline double sign(double x) { return std::isnan(x) ? kNaN : double((x > 0) - (x < 0)); }
-/// vectorbt's add_nb: a sum that cancels to within isClose is exactly 0.
+/// vectorbt's add_nb: a sum that cancels to within isClose is exactly 0. With an operand 0 (most of
+/// the flows) it is the other, or 0 where that one is within 1e-12 of 0, answered without the test.
 inline double add(double a, double b) {
+  if (b == 0) return std::fabs(a) <= kAbsTol ? 0.0 : a;
+  if (a == 0) return std::fabs(b) <= kAbsTol ? 0.0 : b;
   const double sa = sign(a), sb = sign(b);
   const bool zero = !(sa == sb) ? isClose(std::fabs(a), std::fabs(b)) : isClose(a + b, 0);
   return zero ? 0.0 : a + b;

@@ -449,6 +449,7 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
   std::vector<int32_t> seq(maxLen);
   const size_t T = sim.rows, K = sim.cols, C = b.endCol - b.firstCol;
   const bool signals = sim.kind == kSignals;
+  const bool priceIsClose = sim.price.length() == 1 && sim.price.data[0] == kInf;
   // the series: the close filled forward (`last`), and backward before its first number (`first`)
   std::vector<double> last(C, kNaN), first(C, kNaN), assetValue(C), cash(b.endValueGroup - b.firstValueGroup);
   for (size_t i = 0, missing = C; i < T && missing > 0; i++)
@@ -470,12 +471,17 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
     for (GroupRun& run : runs) {
       if (!run.fault.ok()) continue;
       if (signals && run.n == 1 && quiet(sim, i, run.from, c)) {
-        // a column of its own without a signal or a stop to check this bar: its prices only (what stepBar does then)
+        // a column of its own without a signal or a stop to check this bar: no order; its prices only
+        // (what stepBar does then), and not even those where they are the close's (restored below)
+        if (priceIsClose) continue;
         const double price = orderPrice(sim, i, run.from);
         c.price[run.from] = price;
         if (!std::isnan(price)) c.valPrice[run.from] = price;
         continue;
       }
+      // orders at the close: the valuation price is the last close that was a number before this bar
+      if (priceIsClose)
+        for (size_t col = run.from; col < run.from + run.n; col++) c.valPrice[col] = last[col - b.firstCol];
       stepBar(sim, i, run, c, orderValue.data(), seq.data());
     }
     // vectorbt's assets_nb is the position (one order a bar: its flow adds as the fill did), asset

@@ -79,6 +79,14 @@ double returnOf(double input, double output) {
   return input < 0 ? -r : r;
 }
 
+/// Column `col` of `close` filled forward, then backward (vectorbt's get_filled_close), into `out`.
+void fillClose(const Flex<double>& close, size_t col, size_t T, double* out) {
+  double last = kNaN;
+  for (size_t i = 0; i < T; i++) out[i] = last = std::isnan(close.at(i, col)) ? last : close.at(i, col);
+  double next = kNaN;
+  for (size_t i = T; i-- > 0;) out[i] = std::isnan(out[i]) ? next : (next = out[i]);
+}
+
 struct ColumnFlows {
   double profit = 0, fees = 0;
 };
@@ -137,13 +145,13 @@ ColumnFlows columnFlows(const StatsInput& in, const std::vector<size_t>& records
 }
 
 /// vectorbt's get_drawdowns_nb reduced: the deepest drawdown (positive) and the longest duration.
-void drawdowns(const double* value, size_t G, size_t g, size_t T, double& depthOut, double& durationOut) {
+void drawdowns(const double* value, size_t T, double& depthOut, double& durationOut) {
   double depth = kNaN, duration = kNaN;
   bool started = false;
   double peakIdx = -1;
-  double peak = value[g], valley = value[g];
+  double peak = value[0], valley = value[0];
   for (size_t i = 0; i < T; i++) {
-    const double v = value[i * G + g];
+    const double v = value[i];
     if (std::isnan(v)) continue;
     bool store = false, active = false;
     if (std::isnan(peak) || v >= peak) {
@@ -255,10 +263,23 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
   for (size_t r = 0; r < in.tradeCount; r++) tradesByCol[size_t(in.tradeCol[r])].push_back(r);
   std::vector<size_t> firstCol(G + 1, 0);
   for (size_t g = 0; g < G; g++) firstCol[g + 1] = firstCol[g] + size_t(in.groupLens[g]);
-  parallelForChunks(G, std::max<size_t>(1, G / 64), [&](size_t begin, size_t end) {
+  // chunks of groups: each chunk's value columns copied out of the row-major T x G value first (a
+  // column read down the rows of a wide result is a page per value); the bounds decide only who
+  // computes which group
+  const size_t chunk = std::max<size_t>(1, std::min<size_t>(64, G / (4 * threadCount())));
+  parallelForChunks(G, chunk, [&](size_t begin, size_t end) {
     std::vector<double> freeFlow(T), absValue(T), bench(T), close(T), colFree(T), assetFlow(T), returns(T);
+    std::vector<double> block(T * (end - begin));
+    for (size_t i = 0; i < T; i++)
+      for (size_t g = begin; g < end; g++) block[(g - begin) * T + i] = in.value[i * G + g];
     std::vector<size_t> groupTrades, closed, open, winning, losing;
+    // one close column under every column (a grid): filled once, and the benchmark of a column of
+    // its own the same for every group of the same initial cash
+    const bool broadcast = in.close.cols == 1;
+    if (broadcast) fillClose(in.close, 0, T, close.data());
+    double cachedInit = kNaN, cachedBench = kNaN;
     for (size_t g = begin; g < end; g++) {
+      const double* value = block.data() + (g - begin) * T;
       double* row = out + g * kStatFields;
       const size_t from = firstCol[g], to = firstCol[g + 1];
       const double init = in.initCash[g];
@@ -267,15 +288,15 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
       std::fill(absValue.begin(), absValue.end(), 0.0);
       std::fill(bench.begin(), bench.end(), 0.0);
       groupTrades.clear();
+      const size_t n = to - from;
+      const bool cached = broadcast && n == 1 && init == cachedInit;
       for (size_t col = from; col < to; col++) {
-        double last = kNaN;
-        for (size_t i = 0; i < T; i++) close[i] = last = std::isnan(in.close.at(i, col)) ? last : in.close.at(i, col);
-        double next = kNaN;
-        for (size_t i = T; i-- > 0;) close[i] = std::isnan(close[i]) ? next : (next = close[i]);
+        if (!broadcast) fillClose(in.close, col, T, close.data());
         const ColumnFlows flows = columnFlows(in, byCol[col], close.data(), freeFlow.data(), absValue.data(), colFree, assetFlow);
         profit += flows.profit;
         fees += flows.fees;
-        for (size_t i = 0; i < T; i++) bench[i] += close[i] / close[0];
+        if (!cached)
+          for (size_t i = 0; i < T; i++) bench[i] += close[i] / close[0];
         groupTrades.insert(groupTrades.end(), tradesByCol[col].begin(), tradesByCol[col].end());
       }
       double maxExposure = kNaN, free = init;
@@ -285,16 +306,24 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
         const double e = denom == 0 ? 0.0 : absValue[i] / denom;
         if (std::isnan(maxExposure) || e > maxExposure) maxExposure = e;
       }
-      const size_t n = to - from;
-      double benchReturn = 1, prev = init;
-      for (size_t i = 0; i < T; i++) {
-        const double v = n == 1 ? bench[i] * init : (init / double(n)) * bench[i];
-        const double r = returnOf(prev, v);
-        if (!std::isnan(r)) benchReturn *= r + 1;
-        prev = v;
+      double benchReturn = 1;
+      if (cached) {
+        benchReturn = cachedBench;
+      } else {
+        double prev = init;
+        for (size_t i = 0; i < T; i++) {
+          const double v = n == 1 ? bench[i] * init : (init / double(n)) * bench[i];
+          const double r = returnOf(prev, v);
+          if (!std::isnan(r)) benchReturn *= r + 1;
+          prev = v;
+        }
+        if (broadcast && n == 1) {
+          cachedInit = init;
+          cachedBench = benchReturn;
+        }
       }
       for (size_t i = 0; i < T; i++) {
-        returns[i] = returnOf(i == 0 ? init : in.value[(i - 1) * G + g], in.value[i * G + g]);
+        returns[i] = returnOf(i == 0 ? init : value[i - 1], value[i]);
       }
       closed.clear();
       open.clear();
@@ -323,7 +352,7 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
       row[kBenchmarkReturn] = benchReturn - 1;
       row[kMaxGrossExposure] = maxExposure;
       row[kTotalFeesPaid] = fees;
-      drawdowns(in.value, G, g, T, row[kMaxDrawdown], row[kMaxDrawdownDuration]);
+      drawdowns(value, T, row[kMaxDrawdown], row[kMaxDrawdownDuration]);
       row[kTotalTrades] = double(groupTrades.size());
       row[kTotalClosedTrades] = double(closed.size());
       row[kTotalOpenTrades] = double(open.size());
