@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { runAgainst } from './against.js';
 import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
+import { backtestSection } from './backtest.js';
 import { callsSection } from './calls.js';
 import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
@@ -47,6 +48,7 @@ const sections: BenchSection[] = [
   featuresSection,
   indicatorsSection,
   indicatorsGridSection,
+  backtestSection,
   callsSection,
   busSection,
   redisSection,

@@ -41,7 +41,7 @@ import warnings
 
 T0 = time.perf_counter()
 
-sys.dont_write_bytecode = True  # no scripts/__pycache__ in the checkout
+sys.dont_write_bytecode = True  # no bytecode cache folder left in the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vbt_env import ENGINE, VBT_COMMIT, VERSION, vbt  # noqa: E402
 

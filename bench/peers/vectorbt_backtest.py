@@ -41,7 +41,7 @@ import statistics
 import sys
 import time
 
-sys.dont_write_bytecode = True  # no scripts/__pycache__ in the checkout
+sys.dont_write_bytecode = True  # no bytecode cache folder left in the checkout
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from vbt_env import ENGINE, VBT_COMMIT, VERSION, vbt  # noqa: E402
 

@@ -1,0 +1,183 @@
+/**
+ * The backtest family against vectorbt 1.1.0 (numba engine, after its compile) timed in the same run
+ * (issue 68): a child process per round runs bench/peers/vectorbt_backtest.py on the same prices
+ * (written to a file), interleaved with our rounds; each ratio divides the peer's median by ours.
+ * Where the peer is not installed (scripts/setup-vbt.sh; KERNELBUS_VBT_PYTHON names its python) the
+ * rows say "peer not measured" and give no ratio.
+ * - signals: backtestSignals 2,520 x 1,000 (MA-cross 10/50 signals per column, fees 0.001, slippage
+ *   0.0005); our time includes the results (value, cash, assets, orders, trades), as the peer's does;
+ * - the same with slStop 0.05 and tpStop 0.1;
+ * - the grid: sma 2..100 on one 2,520-bar series (4,851 pairs), crossedAbove/crossedBelow, one
+ *   backtestSignals and backtestStats (totalReturn, sharpeRatio among its fields);
+ * - 2 threads over 1 on the first row.
+ * `npm run bench -- --only backtest`, or `tsx bench/backtest.ts`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backends, combinations, kernels, type Kernels, type Matrix } from '../src/api/index.js';
+import { median, nativeThreads, type BenchRow, type BenchSection } from './lib.js';
+
+const SECTION = 'backtest';
+const T = 2520;
+const K = 1000;
+const ROUNDS = 3;
+const RUNS = 5;
+
+/** The peer's generator (bench/peers/vectorbt_backtest.py): mulberry32(42) row-major, a 2% random walk from 50..150. */
+function prices(rows: number, cols: number, seed: number): Float64Array {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let k = 0; k < cols; k++) {
+      const u = rnd();
+      out[i * cols + k] = i === 0 ? 50 + 100 * u : out[(i - 1) * cols + k] * (1 + (u - 0.5) * 0.04);
+    }
+  }
+  return out;
+}
+
+/** The python of the vectorbt venv, if installed. */
+function peerPython(): string | undefined {
+  const python = process.env.KERNELBUS_VBT_PYTHON ?? join(process.env.KERNELBUS_VBT_VENV ?? '/opt/vbt-venv', 'bin', 'python');
+  return existsSync(python) ? python : undefined;
+}
+
+/** One round of the peer on `file`: its median ms per case (signals, stops, grid), or why it did not run. */
+function peerRound(python: string, file: string): Record<string, number> | string {
+  const script = fileURLToPath(new URL('./peers/vectorbt_backtest.py', import.meta.url));
+  const r = spawnSync(python, [script, '--prices', file, '--rows', String(T), '--runs', String(RUNS), '--grid-runs', '3'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    timeout: 30 * 60_000,
+  });
+  if (r.status !== 0) return `vectorbt peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
+  const out = JSON.parse(r.stdout) as { results: { case: string; seconds: number }[] };
+  const key = (name: string) => (name.startsWith('grid') ? 'grid' : name.includes(' sl ') ? 'stops' : 'signals');
+  return Object.fromEntries(out.results.map((c) => [key(c.case), c.seconds * 1000]));
+}
+
+/** MA-cross signals of every column: sma 10 over sma 50, vectorbt's crossed_above / crossed_below. */
+function maCross(k: Kernels, close: Matrix): { entries: Matrix; exits: Matrix } {
+  const fast = k.sma(close, { timePeriod: 10 }) as Matrix;
+  const slow = k.sma(close, { timePeriod: 50 }) as Matrix;
+  return { entries: k.crossedAbove(fast, slow) as unknown as Matrix, exits: k.crossedBelow(fast, slow) as unknown as Matrix };
+}
+
+/** Median ms of `runs` calls of fn (after a warm-up call). */
+function timeMedian(fn: () => unknown, runs = RUNS): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+export const backtestSection: BenchSection = {
+  name: SECTION,
+  async run() {
+    const rows: BenchRow[] = [];
+    if (!backends().some((b) => b.name === 'native' && b.available)) return rows;
+    const threads = nativeThreads();
+    const nat = kernels({ backend: 'native' });
+    const one = kernels({ backend: 'native', threads: 1 });
+    const data = prices(T, K, 42);
+    const close: Matrix = { data, rows: T, cols: K };
+    const { entries, exits } = maCross(nat, close);
+    const series = data.filter((_, i) => i % K === 0);
+    const windows = Array.from({ length: 99 }, (_, i) => i + 2);
+    const pairs = combinations(windows.length);
+    const base = { entries, exits, fees: 0.001, slippage: 0.0005 };
+
+    const cases: Record<string, { peer: string; ours: (k: Kernels) => unknown }> = {
+      [`backtestSignals ${T} x ${K} MA cross`]: { peer: 'signals', ours: (k) => k.backtestSignals({ close }, base) },
+      [`backtestSignals ${T} x ${K} MA cross, slStop 0.05 tpStop 0.1`]: {
+        peer: 'stops',
+        ours: (k) => k.backtestSignals({ close }, { ...base, slStop: 0.05, tpStop: 0.1 }),
+      },
+      [`grid: 4,851 sma pairs 2..100 on ${T} bars, signals + backtest + stats`]: {
+        peer: 'grid',
+        ours: (k) => {
+          const ma = k.sma(series, { timePeriod: windows }) as Matrix;
+          const result = k.backtestSignals(
+            { close: series },
+            { entries: k.crossedAbove(ma, ma, { pairs }), exits: k.crossedBelow(ma, ma, { pairs }), fees: 0.001 },
+          );
+          return k.backtestStats(result, { periodsPerYear: 365 });
+        },
+      },
+    };
+
+    const python = peerPython();
+    const dir = mkdtempSync(join(tmpdir(), 'kb-backtest-'));
+    const file = join(dir, 'close.f64');
+    writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const ours: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((c) => [c, []]));
+    const oneThread: number[] = [];
+    const peer: Record<string, number[]> = {};
+    let peerMissing = python ? '' : 'peer not measured: vectorbt is not installed here (scripts/setup-vbt.sh)';
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(() => c.ours(nat)));
+        oneThread.push(timeMedian(() => Object.values(cases)[0].ours(one)));
+        if (python && !peerMissing) {
+          const got = peerRound(python, file);
+          if (typeof got === 'string') peerMissing = got;
+          else for (const [key, ms] of Object.entries(got)) (peer[key] ??= []).push(ms);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const [name, c] of Object.entries(cases)) {
+      const mine = median(ours[name]);
+      rows.push({ section: SECTION, case: name, subject: `native (${threads} threads)`, value: mine, unit: 'ms', note: `median of ${ROUNDS} rounds of ${RUNS}` });
+      const theirs = peer[c.peer];
+      if (theirs) {
+        const p = median(theirs);
+        rows.push({
+          section: SECTION,
+          case: name,
+          subject: 'vectorbt 1.1.0 (numba)',
+          value: p,
+          unit: 'ms',
+          ratio: p / mine,
+          baseline: 'vectorbt time / native time (target >= 20x)',
+          note: `timed in this run, ${ROUNDS} rounds interleaved with ours`,
+        });
+      } else {
+        rows.push({ section: SECTION, case: name, subject: 'vectorbt 1.1.0 (numba)', value: NaN, unit: 'ms', note: peerMissing || 'peer not measured' });
+      }
+    }
+    const first = Object.keys(cases)[0];
+    const single = median(oneThread);
+    rows.push({
+      section: SECTION,
+      case: first,
+      subject: 'native, 1 thread',
+      value: single,
+      unit: 'ms',
+      ratio: single / median(ours[first]),
+      baseline: `1 thread / ${threads} threads (target >= 1.8x)`,
+    });
+    return rows;
+  },
+};
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const row of await backtestSection.run()) {
+    console.log(`${row.case} | ${row.subject} | ${Number.isNaN(row.value) ? '-' : row.value.toFixed(2)} ${row.unit}${row.ratio ? ` | ${row.ratio.toFixed(2)}x ${row.baseline}` : ''}${row.note ? ` | ${row.note}` : ''}`);
+  }
+}
