@@ -143,7 +143,14 @@ export const backtestSection: BenchSection = {
     }
     for (const [name, c] of Object.entries(cases)) {
       const mine = median(ours[name]);
-      rows.push({ section: SECTION, case: name, subject: `native (${threads} threads)`, value: mine, unit: 'ms', note: `median of ${ROUNDS} rounds of ${RUNS}` });
+      rows.push({
+        section: SECTION,
+        case: name,
+        subject: `native (${threads} threads)`,
+        value: mine,
+        unit: 'ms',
+        note: `median of ${ROUNDS} rounds of ${RUNS}`,
+      });
       const theirs = peer[c.peer];
       if (theirs) {
         const p = median(theirs);
@@ -158,7 +165,14 @@ export const backtestSection: BenchSection = {
           note: `timed in this run, ${ROUNDS} rounds interleaved with ours`,
         });
       } else {
-        rows.push({ section: SECTION, case: name, subject: 'vectorbt 1.1.0 (numba)', value: NaN, unit: 'ms', note: peerMissing || 'peer not measured' });
+        rows.push({
+          section: SECTION,
+          case: name,
+          subject: 'vectorbt 1.1.0 (numba)',
+          value: NaN,
+          unit: 'ms',
+          note: peerMissing || 'peer not measured',
+        });
       }
     }
     const first = Object.keys(cases)[0];
@@ -178,6 +192,8 @@ export const backtestSection: BenchSection = {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const row of await backtestSection.run()) {
-    console.log(`${row.case} | ${row.subject} | ${Number.isNaN(row.value) ? '-' : row.value.toFixed(2)} ${row.unit}${row.ratio ? ` | ${row.ratio.toFixed(2)}x ${row.baseline}` : ''}${row.note ? ` | ${row.note}` : ''}`);
+    console.log(
+      `${row.case} | ${row.subject} | ${Number.isNaN(row.value) ? '-' : row.value.toFixed(2)} ${row.unit}${row.ratio ? ` | ${row.ratio.toFixed(2)}x ${row.baseline}` : ''}${row.note ? ` | ${row.note}` : ''}`,
+    );
   }
 }

@@ -19,8 +19,8 @@ namespace {
 using backtest::Flex;
 
 constexpr const char* kOrderFields[] = {"col", "idx", "size", "price", "fees", "side"};  // after "id"
-constexpr const char* kTradeFields[] = {"id",        "col",       "size",     "entryIdx", "entryPrice", "entryFees", "exitIdx",
-                                        "exitPrice", "exitFees",  "pnl",      "return",   "direction",  "status",    "positionId"};
+constexpr const char* kTradeFields[] = {"id",        "col",      "size", "entryIdx", "entryPrice", "entryFees", "exitIdx",
+                                        "exitPrice", "exitFees", "pnl",  "return",   "direction",  "status",    "positionId"};
 
 Napi::Object objectField(Napi::Env env, const Napi::Object& o, const char* name) {
   const Napi::Value v = o.Get(name);
@@ -60,9 +60,11 @@ Flex<uint8_t> flexU8(Napi::Env env, const Napi::Object& sim, const char* name) {
     throw inputError(env, owner + ".data", "a Uint8Array", describeValue(data));
   }
   const Napi::Uint8Array bytes = data.As<Napi::Uint8Array>();
-  if (bytes.ArrayBuffer().ByteLength() == 0 && bytes.ElementLength() > 0) throw inputError(env, owner + ".data", "an attached buffer", "detached");
+  if (bytes.ArrayBuffer().ByteLength() == 0 && bytes.ElementLength() > 0)
+    throw inputError(env, owner + ".data", "an attached buffer", "detached");
   out.data = bytes.Data();
-  if (bytes.ElementLength() != out.rows * out.cols) throw inputError(env, owner + ".data", "rows x cols values", std::to_string(bytes.ElementLength()));
+  if (bytes.ElementLength() != out.rows * out.cols)
+    throw inputError(env, owner + ".data", "rows x cols values", std::to_string(bytes.ElementLength()));
   return out;
 }
 
@@ -120,7 +122,8 @@ Read readSimulation(const Napi::CallbackInfo& info) {
   r.valueGroups = groups.data;
   r.G = groups.length;
   std::string argument, expected;
-  if (!backtest::checkSimulation(s, r.valueGroups, r.G, argument, expected)) throw inputError(env, argument, expected, "a value out of range");
+  if (!backtest::checkSimulation(s, r.valueGroups, r.G, argument, expected))
+    throw inputError(env, argument, expected, "a value out of range");
   return r;
 }
 
@@ -147,7 +150,8 @@ Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, backtest::Ou
   Napi::Float64Array id = newFloat64Array(env, n, ids);
   for (size_t k = 0; k < n; k++) ids[k] = double(k);
   orders.Set("id", id);
-  const std::vector<double>* orderColumns[] = {&out.orders.col, &out.orders.idx, &out.orders.size, &out.orders.price, &out.orders.fees, &out.orders.side};
+  const std::vector<double>* orderColumns[] = {&out.orders.col,   &out.orders.idx,  &out.orders.size,
+                                               &out.orders.price, &out.orders.fees, &out.orders.side};
   for (size_t f = 0; f < 6; f++) orders.Set(kOrderFields[f], column(*orderColumns[f]));
   Napi::Object trades = Napi::Object::New(env);
   for (size_t f = 0; f < backtest::kTradeFields; f++) trades.Set(kTradeFields[f], column(out.trades.fields[f]));
@@ -204,7 +208,9 @@ Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
           held->fault = backtest::run(r.sim, r.valueGroups, r.G, held->out);
           return Outcome{};
         },
-        [held](Napi::Env env) { return resultOf(env, held->fault, held->out, held->assets.Value(), held->cash.Value(), held->value.Value()); });
+        [held](Napi::Env env) {
+          return resultOf(env, held->fault, held->out, held->assets.Value(), held->cash.Value(), held->value.Value());
+        });
     worker->Queue();
     return worker->promise();
   });
@@ -244,16 +250,20 @@ backtest::StatsInput readStats(const Napi::CallbackInfo& info, double& periodsPe
   const double** orderFields[] = {&in.col, &in.idx, &in.size, &in.price, &in.fees, &in.side};
   for (size_t f = 0; f < 6; f++) {
     *orderFields[f] = arrayField(env, orders, "input.orders", kOrderFields[f], n);
-    if (f == 0) in.orderCount = n;
-    else if (n != in.orderCount) throw inputError(env, std::string("input.orders.") + kOrderFields[f], "the records' length", std::to_string(n));
+    if (f == 0)
+      in.orderCount = n;
+    else if (n != in.orderCount)
+      throw inputError(env, std::string("input.orders.") + kOrderFields[f], "the records' length", std::to_string(n));
   }
   const Napi::Object trades = objectField(env, o, "trades");
-  const std::pair<const double**, const char*> tradeFields[] = {
-      {&in.tradeCol, "col"}, {&in.entryIdx, "entryIdx"}, {&in.exitIdx, "exitIdx"}, {&in.pnl, "pnl"}, {&in.ret, "return"}, {&in.status, "status"}};
+  const std::pair<const double**, const char*> tradeFields[] = {{&in.tradeCol, "col"}, {&in.entryIdx, "entryIdx"}, {&in.exitIdx, "exitIdx"},
+                                                                {&in.pnl, "pnl"},      {&in.ret, "return"},        {&in.status, "status"}};
   for (size_t f = 0; f < 6; f++) {
     *tradeFields[f].first = arrayField(env, trades, "input.trades", tradeFields[f].second, n);
-    if (f == 0) in.tradeCount = n;
-    else if (n != in.tradeCount) throw inputError(env, std::string("input.trades.") + tradeFields[f].second, "the records' length", std::to_string(n));
+    if (f == 0)
+      in.tradeCount = n;
+    else if (n != in.tradeCount)
+      throw inputError(env, std::string("input.trades.") + tradeFields[f].second, "the records' length", std::to_string(n));
   }
   std::string argument, expected;
   if (!backtest::checkStats(in, argument, expected)) throw inputError(env, argument, expected, "a value out of range");
@@ -296,8 +306,7 @@ Napi::Value statsAsync(const Napi::CallbackInfo& info) {
 void registerBacktest(Napi::Env env, Napi::Object exports) {
   exports.Set("backtestSimulate", Napi::Function::New(env, simulate, "backtestSimulate"));
   const EntrySignature& sig = addSignature(env, "backtestSimulate(sim, valueGroups)", 2);
-  exports.Set("backtestSimulateAsync",
-              Napi::Function::New(env, simulateAsync, "backtestSimulateAsync", const_cast<EntrySignature*>(&sig)));
+  exports.Set("backtestSimulateAsync", Napi::Function::New(env, simulateAsync, "backtestSimulateAsync", const_cast<EntrySignature*>(&sig)));
   const EntrySignature& statsSig = addSignature(env, "backtestStats(input, periodsPerYear)", 2);
   exports.Set("backtestStats", Napi::Function::New(env, stats, "backtestStats"));
   exports.Set("backtestStatsAsync", Napi::Function::New(env, statsAsync, "backtestStatsAsync", const_cast<EntrySignature*>(&statsSig)));

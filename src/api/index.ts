@@ -258,18 +258,18 @@ export const backtestSignals = defaults.backtestSignals;
 export const backtestOrders = defaults.backtestOrders;
 /** vectorbt 1.1.0's Portfolio.stats() of a backtest's result (docs/backtest.md). */
 export const backtestStats = defaults.backtestStats;
-export {
-  type BacktestPrices,
-  type BacktestResult,
-  type BacktestStats,
-  type BacktestStatsColumns,
-  type BacktestStatsResult,
-  type OrderRecords,
-  type OrdersOptions,
-  type PerElement,
-  type Signals,
-  type SignalsOptions,
-  type TradeRecords,
+export type {
+  BacktestPrices,
+  BacktestResult,
+  BacktestStats,
+  BacktestStatsColumns,
+  BacktestStatsResult,
+  OrderRecords,
+  OrdersOptions,
+  PerElement,
+  Signals,
+  SignalsOptions,
+  TradeRecords,
 } from '../kernels/backtest/backtest-kernels.js';
 export { barStream, type BarStream, type BarStreamKind } from './bar-stream.js';
 export {

@@ -3,19 +3,8 @@
  * (with NaN gaps, and open/high/low around them), sparse signals and a random choice of every option.
  */
 import type { Matrix } from '../../src/index.js';
+import { mulberry32 } from '../../src/math/mulberry32.js';
 import type { BacktestPrices, OrdersOptions, SignalsOptions } from '../../src/kernels/backtest/backtest-kernels.js';
-
-/** mulberry32: a small seeded generator. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Case {
   prices: BacktestPrices;
@@ -24,11 +13,15 @@ export interface Case {
 }
 
 const pick = <T>(r: () => number, ...xs: T[]) => xs[Math.floor(r() * xs.length)];
-const matrix = (rows: number, cols: number, f: () => number): Matrix => ({ data: Float64Array.from({ length: rows * cols }, f), rows, cols });
+const matrix = (rows: number, cols: number, f: () => number): Matrix => ({
+  data: Float64Array.from({ length: rows * cols }, f),
+  rows,
+  cols,
+});
 
 /** One random case of T bars and K columns (close of 1 or K columns). */
 export function randomCase(seed: number): Case {
-  const r = random(seed);
+  const r = mulberry32(seed);
   const T = 2 + Math.floor(r() * 60);
   const K = 1 + Math.floor(r() * 4);
   const closeCols = pick(r, 1, K);
@@ -74,10 +67,20 @@ export function randomCase(seed: number): Case {
     exits: signal(),
     ...(ls && { shortEntries: signal(), shortExits: signal() }),
     direction: pick(r, 'long', 'short', 'both'),
-    size: sizeType === 'percent' ? size : pick<number | Matrix>(r, size, matrix(T, K, () => (r() < 0.1 ? NaN : 1 + r() * 20))),
+    size:
+      sizeType === 'percent'
+        ? size
+        : pick<number | Matrix>(
+            r,
+            size,
+            matrix(T, K, () => (r() < 0.1 ? NaN : 1 + r() * 20)),
+          ),
     sizeType,
     accumulate: pick<boolean | 'addOnly' | 'removeOnly'>(r, false, true, 'addOnly', 'removeOnly'),
-    uponOppositeEntry: sizeType === 'percent' ? pick(r, 'ignore', 'close', 'closeReduce') : pick(r, 'ignore', 'close', 'closeReduce', 'reverse', 'reverseReduce'),
+    uponOppositeEntry:
+      sizeType === 'percent'
+        ? pick(r, 'ignore', 'close', 'closeReduce')
+        : pick(r, 'ignore', 'close', 'closeReduce', 'reverse', 'reverseReduce'),
     slStop: pick(r, NaN, 0.02, 0.1),
     slTrail: r() < 0.3,
     tpStop: pick(r, NaN, 0.03, 0.2),

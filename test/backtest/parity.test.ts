@@ -49,24 +49,28 @@ function expectSame(a: Record<string, Float64Array> | string, b: Record<string, 
 describeEachBackend(
   'backtest parity',
   (k, name, supports) => {
-    it.runIf(supports('backtestSignals', 'backtestOrders'))('backtestSignals and backtestOrders equal the reference on 300 random cases', () => {
-      let filled = 0;
-      let faults = 0;
-      for (const seed of SEEDS) {
-        const c = randomCase(seed);
-        for (const kind of ['signals', 'orders'] as const) {
-          const run = (kk: typeof k) => () => (kind === 'signals' ? kk.backtestSignals(c.prices, c.signals) : kk.backtestOrders(c.prices, c.orders));
-          const want = outcome(run(ref));
-          const got = outcome(run(k));
-          expectSame(want, got, `seed ${seed} ${kind}`);
-          if (typeof want === 'string') faults++;
-          else filled += want['orders.id'].length;
+    it.runIf(supports('backtestSignals', 'backtestOrders'))(
+      'backtestSignals and backtestOrders equal the reference on 300 random cases',
+      () => {
+        let filled = 0;
+        let faults = 0;
+        for (const seed of SEEDS) {
+          const c = randomCase(seed);
+          for (const kind of ['signals', 'orders'] as const) {
+            const run = (kk: typeof k) => () =>
+              kind === 'signals' ? kk.backtestSignals(c.prices, c.signals) : kk.backtestOrders(c.prices, c.orders);
+            const want = outcome(run(ref));
+            const got = outcome(run(k));
+            expectSame(want, got, `seed ${seed} ${kind}`);
+            if (typeof want === 'string') faults++;
+            else filled += want['orders.id'].length;
+          }
         }
-      }
-      // the cases reach orders on most seeds, and the faults path too
-      expect(filled).toBeGreaterThan(3000);
-      expect(faults).toBeLessThan(SEEDS.length);
-    });
+        // the cases reach orders on most seeds, and the faults path too
+        expect(filled).toBeGreaterThan(3000);
+        expect(faults).toBeLessThan(SEEDS.length);
+      },
+    );
 
     it.runIf(supports('backtestStats'))('backtestStats equals the reference on 300 random cases', () => {
       for (const seed of SEEDS) {
@@ -97,11 +101,24 @@ describeEachBackend(
       const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K };
       for (let c = 0; c < K; c++) for (let i = 0, p = 20; i < T; i++) close.data[i * K + c] = p *= 1 + 0.06 * (u() - 0.5);
       const signal = (): Matrix => ({ data: Float64Array.from({ length: T * K }, () => (u() < 0.05 ? 1 : 0)), rows: T, cols: K });
-      const options = { entries: signal(), exits: signal(), fees: 0.001, slStop: 0.05, groups: Int32Array.from({ length: K }, (_, c) => c >> 2), cashSharing: true };
+      const options = {
+        entries: signal(),
+        exits: signal(),
+        fees: 0.001,
+        slStop: 0.05,
+        groups: Int32Array.from({ length: K }, (_, c) => c >> 2),
+        cashSharing: true,
+      };
       const one = arrays(kernels({ backend: name, threads: 1 }).backtestSignals({ close }, options));
-      for (const threads of [2, 3]) expectSame(one, arrays(kernels({ backend: name, threads }).backtestSignals({ close }, options)), `${threads} threads`);
+      for (const threads of [2, 3])
+        expectSame(one, arrays(kernels({ backend: name, threads }).backtestSignals({ close }, options)), `${threads} threads`);
       expectSame(arrays(ref.backtestSignals({ close }, options)), one, 'reference');
-      const stats = (threads: number) => new Float64Array(Object.values(kernels({ backend: name, threads }).backtestStats(ref.backtestSignals({ close }, options))).flatMap((v) => Array.from(v as Float64Array)));
+      const stats = (threads: number) =>
+        new Float64Array(
+          Object.values(kernels({ backend: name, threads }).backtestStats(ref.backtestSignals({ close }, options))).flatMap((v) =>
+            Array.from(v as Float64Array),
+          ),
+        );
       expectSame({ stats: stats(1) }, { stats: stats(3) }, 'stats on 3 threads');
     });
 

@@ -34,7 +34,10 @@ interface Case {
   options: Record<string, Json>;
   expected: Record<string, Json> & { stats: Record<string, Json>[] };
 }
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/backtest/vectorbt.json', import.meta.url), 'utf8')) as { engine: string; cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/backtest/vectorbt.json', import.meta.url), 'utf8')) as {
+  engine: string;
+  cases: Case[];
+};
 
 const run = (k: Kernels, c: Case): BacktestResult => {
   const prices = decodeAll(c.prices) as never;
@@ -58,14 +61,25 @@ const data = (x: unknown) => (ArrayBuffer.isView(x) ? (x as Float64Array) : (x a
 function checkCase(k: Kernels, c: Case): void {
   const r = run(k, c);
   const e = c.expected;
-  for (const key of ['value', 'cash', 'assets'] as const) expectNear(data(r[key]), (decode(key, e[key]) as Matrix).data, `${c.name} ${key}`);
-  for (const [group, records] of [['orders', r.orders], ['trades', r.trades]] as const) {
+  for (const key of ['value', 'cash', 'assets'] as const)
+    expectNear(data(r[key]), (decode(key, e[key]) as Matrix).data, `${c.name} ${key}`);
+  for (const [group, records] of [
+    ['orders', r.orders],
+    ['trades', r.trades],
+  ] as const) {
     for (const [field, values] of Object.entries(e[group] as Record<string, Json[]>)) {
-      expectNear((records as unknown as Record<string, Float64Array>)[field], Float64Array.from(values, num), `${c.name} ${group}.${field}`);
+      expectNear(
+        (records as unknown as Record<string, Float64Array>)[field],
+        Float64Array.from(values, num),
+        `${c.name} ${group}.${field}`,
+      );
     }
   }
   const stats = k.backtestStats(r, { periodsPerYear: 365 });
-  const rows: Record<string, number>[] = e.stats.length === 1 ? [stats as unknown as Record<string, number>] : e.stats.map((_, g) => Object.fromEntries(Object.entries(stats).map(([f, v]) => [f, (v as Float64Array)[g]])));
+  const rows: Record<string, number>[] =
+    e.stats.length === 1
+      ? [stats as unknown as Record<string, number>]
+      : e.stats.map((_, g) => Object.fromEntries(Object.entries(stats).map(([f, v]) => [f, (v as Float64Array)[g]])));
   e.stats.forEach((want, g) => {
     for (const [field, value] of Object.entries(want)) {
       expectNear([rows[g][field as keyof BacktestStats]], [num(value)], `${c.name} stats[${g}].${field}`);

@@ -34,8 +34,7 @@ struct Simulation {
   const double* initCash = nullptr;  // per cash group
   bool autoCallSeq = false, lsMode = false, useStops = false;
   Flex<uint8_t> entries, exits, shortEntries, shortExits;
-  Flex<double> direction, size, sizeType, price, fees, fixedFees, slippage, minSize, accumulate, uponOppositeEntry, slStop,
-      slTrail, tpStop;
+  Flex<double> direction, size, sizeType, price, fees, fixedFees, slippage, minSize, accumulate, uponOppositeEntry, slStop, slTrail, tpStop;
 };
 
 /// The faults a simulation raises (src/kernels/backtest/backtest.ts SIM_FAULTS, in its order).

@@ -46,7 +46,9 @@ bool checkSimulation(const Simulation& s, const int32_t* valueGroups, size_t G, 
       return false;
     }
   }
-  for (const auto& [f, name] : {std::pair{&s.entries, "sim.entries"}, {&s.exits, "sim.exits"}, {&s.shortEntries, "sim.shortEntries"},
+  for (const auto& [f, name] : {std::pair{&s.entries, "sim.entries"},
+                                {&s.exits, "sim.exits"},
+                                {&s.shortEntries, "sim.shortEntries"},
                                 {&s.shortExits, "sim.shortExits"}}) {
     if (!shaped(*f, T, K, false)) {
       argument = name;
@@ -54,11 +56,19 @@ bool checkSimulation(const Simulation& s, const int32_t* valueGroups, size_t G, 
       return false;
     }
   }
-  const std::pair<const Flex<double>*, const char*> perElement[] = {
-      {&s.direction, "sim.direction"}, {&s.size, "sim.size"},       {&s.sizeType, "sim.sizeType"},       {&s.price, "sim.price"},
-      {&s.fees, "sim.fees"},           {&s.fixedFees, "sim.fixedFees"}, {&s.slippage, "sim.slippage"},     {&s.minSize, "sim.minSize"},
-      {&s.accumulate, "sim.accumulate"}, {&s.uponOppositeEntry, "sim.uponOppositeEntry"}, {&s.slStop, "sim.slStop"},
-      {&s.slTrail, "sim.slTrail"},     {&s.tpStop, "sim.tpStop"}};
+  const std::pair<const Flex<double>*, const char*> perElement[] = {{&s.direction, "sim.direction"},
+                                                                    {&s.size, "sim.size"},
+                                                                    {&s.sizeType, "sim.sizeType"},
+                                                                    {&s.price, "sim.price"},
+                                                                    {&s.fees, "sim.fees"},
+                                                                    {&s.fixedFees, "sim.fixedFees"},
+                                                                    {&s.slippage, "sim.slippage"},
+                                                                    {&s.minSize, "sim.minSize"},
+                                                                    {&s.accumulate, "sim.accumulate"},
+                                                                    {&s.uponOppositeEntry, "sim.uponOppositeEntry"},
+                                                                    {&s.slStop, "sim.slStop"},
+                                                                    {&s.slTrail, "sim.slTrail"},
+                                                                    {&s.tpStop, "sim.tpStop"}};
   for (const auto& [f, name] : perElement) {
     if (!shaped(*f, T, K, false)) {
       argument = name;
@@ -116,8 +126,10 @@ bool checkStats(const StatsInput& in, std::string& argument, std::string& expect
   }
   if (cols != in.cols) return fail("input.groupLens", "counts >= 1 summing to cols");
   for (size_t r = 0; r < in.orderCount; r++) {
-    if (!(in.col[r] >= 0 && in.col[r] < double(in.cols) && std::floor(in.col[r]) == in.col[r])) return fail("input.orders.col", "column indices");
-    if (!(in.idx[r] >= 0 && in.idx[r] < double(in.rows) && std::floor(in.idx[r]) == in.idx[r])) return fail("input.orders.idx", "row indices");
+    if (!(in.col[r] >= 0 && in.col[r] < double(in.cols) && std::floor(in.col[r]) == in.col[r]))
+      return fail("input.orders.col", "column indices");
+    if (!(in.idx[r] >= 0 && in.idx[r] < double(in.rows) && std::floor(in.idx[r]) == in.idx[r]))
+      return fail("input.orders.idx", "row indices");
   }
   for (size_t r = 0; r < in.tradeCount; r++) {
     if (!(in.tradeCol[r] >= 0 && in.tradeCol[r] < double(in.cols) && std::floor(in.tradeCol[r]) == in.tradeCol[r])) {

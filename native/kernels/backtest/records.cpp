@@ -24,6 +24,18 @@ struct Chunk {
   FaultAt fault;
 };
 
+void append(std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); }
+
+/// `from`'s records after `to`'s.
+void appendOrders(Orders& to, const Orders& from) {
+  append(to.col, from.col);
+  append(to.idx, from.idx);
+  append(to.size, from.size);
+  append(to.price, from.price);
+  append(to.fees, from.fees);
+  append(to.side, from.side);
+}
+
 /// Exit trades of one column's records [a, b) (vectorbt's get_exit_trades_nb); position ids from `parent`.
 void exitTrades(const Orders& log, const std::vector<size_t>& list, size_t col, double lastClose, size_t lastIdx, Trades& out,
                 size_t& parent) {
@@ -31,15 +43,14 @@ void exitTrades(const Orders& log, const std::vector<size_t>& list, size_t col, 
   int direction = -1;
   double entryIdx = -1, sizeSum = 0, grossSum = 0, feesSum = 0;
   long long parentId = -1;
-  const auto push = [&](double size, double entryPrice, double entryFees, double exitIdx, double exitPrice, double exitFees,
-                        int status) {
+  const auto push = [&](double size, double entryPrice, double entryFees, double exitIdx, double exitPrice, double exitFees, int status) {
     const double entryValue = size * entryPrice;
     double diff = add(size * exitPrice, -entryValue);
     if (diff != 0 && direction == 1) diff *= -1;
     const double pnl = diff - entryFees - exitFees;
-    const double values[kTradeFields] = {double(out.count()), double(col), size, entryIdx, entryPrice, entryFees, exitIdx,
-                                         exitPrice, exitFees, pnl, pnl / entryValue, double(direction), double(status),
-                                         double(parentId)};
+    const double values[kTradeFields] = {double(out.count()), double(col),       size,           entryIdx,        entryPrice,
+                                         entryFees,           exitIdx,           exitPrice,      exitFees,        pnl,
+                                         pnl / entryValue,    double(direction), double(status), double(parentId)};
     for (size_t f = 0; f < kTradeFields; f++) out.fields[f].push_back(values[f]);
   };
   for (const size_t o : list) {
@@ -142,15 +153,10 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
       if (!ch.fault.ok()) continue;
       size_t n = 0;
       for (const GroupRun& run : ch.runs) n += run.orders.count();
-      for (std::vector<double>* v : {&ch.orders.col, &ch.orders.idx, &ch.orders.size, &ch.orders.price, &ch.orders.fees, &ch.orders.side}) v->reserve(n);
+      for (std::vector<double>* v : {&ch.orders.col, &ch.orders.idx, &ch.orders.size, &ch.orders.price, &ch.orders.fees, &ch.orders.side})
+        v->reserve(n);
       for (GroupRun& run : ch.runs) {
-        const auto append = [](std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); };
-        append(ch.orders.col, run.orders.col);
-        append(ch.orders.idx, run.orders.idx);
-        append(ch.orders.size, run.orders.size);
-        append(ch.orders.price, run.orders.price);
-        append(ch.orders.fees, run.orders.fees);
-        append(ch.orders.side, run.orders.side);
+        appendOrders(ch.orders, run.orders);
         run.orders = Orders{};
       }
       chunkTrades(sim, ch);
@@ -163,20 +169,15 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
     orders += ch.orders.count();
     trades += ch.trades.count();
   }
-  for (std::vector<double>* v : {&out.orders.col, &out.orders.idx, &out.orders.size, &out.orders.price, &out.orders.fees, &out.orders.side}) {
+  for (std::vector<double>* v :
+       {&out.orders.col, &out.orders.idx, &out.orders.size, &out.orders.price, &out.orders.fees, &out.orders.side}) {
     v->reserve(orders);
   }
   for (auto& f : out.trades.fields) f.reserve(trades);
   size_t positions = 0;
   for (Chunk& ch : chunks) {
     const size_t tradeBase = out.trades.count();
-    const auto append = [](std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); };
-    append(out.orders.col, ch.orders.col);
-    append(out.orders.idx, ch.orders.idx);
-    append(out.orders.size, ch.orders.size);
-    append(out.orders.price, ch.orders.price);
-    append(out.orders.fees, ch.orders.fees);
-    append(out.orders.side, ch.orders.side);
+    appendOrders(out.orders, ch.orders);
     for (size_t f = 0; f < kTradeFields; f++) append(out.trades.fields[f], ch.trades.fields[f]);
     for (size_t t = tradeBase; t < out.trades.count(); t++) {
       out.trades.fields[0][t] = double(t);

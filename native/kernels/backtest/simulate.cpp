@@ -133,11 +133,14 @@ bool signalsToSize(double position, bool longEntry, bool longExit, bool shortEnt
   };
   if (position > 0) {
     if (shortEntry) {
-      if (removes) orderSize = -size;
-      else if (!reverse(-1)) return false;
+      if (removes)
+        orderSize = -size;
+      else if (!reverse(-1))
+        return false;
     } else if (longExit) {
       direction = kLong;
-      if (removes) orderSize = -size;
+      if (removes)
+        orderSize = -size;
       else {
         orderSize = -abs;
         sizeType = kAmount;
@@ -148,11 +151,14 @@ bool signalsToSize(double position, bool longEntry, bool longExit, bool shortEnt
     }
   } else if (position < 0) {
     if (longEntry) {
-      if (removes) orderSize = size;
-      else if (!reverse(1)) return false;
+      if (removes)
+        orderSize = size;
+      else if (!reverse(1))
+        return false;
     } else if (shortExit) {
       direction = kShort;
-      if (removes) orderSize = size;
+      if (removes)
+        orderSize = size;
       else {
         orderSize = abs;
         sizeType = kAmount;
@@ -212,204 +218,209 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
     g.fault.col = col;
     return false;
   };
-    for (size_t col = from; col < from + n; col++) {
-      const double price = orderPrice(sim, i, col);
-      c.price[col] = price;
-      if (!std::isnan(price)) c.valPrice[col] = price;
-    }
-    if (signals) {
-      for (size_t k = 0; k < n; k++) {
-        const size_t col = from + k;
-        // no signal and no stop to check: no order (what the full path below gives, in fewer reads)
-        const bool stopsActive = sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]));
-        if (!stopsActive && !on(sim.entries, i, col) && !on(sim.exits, i, col) &&
-            (!sim.lsMode || (!on(sim.shortEntries, i, col) && !on(sim.shortExits, i, col)))) {
-          c.sizes[col] = 0;
-          if (sharing) orderValue[k] = 0;
-          continue;
+  for (size_t col = from; col < from + n; col++) {
+    const double price = orderPrice(sim, i, col);
+    c.price[col] = price;
+    if (!std::isnan(price)) c.valPrice[col] = price;
+  }
+  if (signals) {
+    for (size_t k = 0; k < n; k++) {
+      const size_t col = from + k;
+      // no signal and no stop to check: no order (what the full path below gives, in fewer reads)
+      const bool stopsActive = sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]));
+      if (!stopsActive && !on(sim.entries, i, col) && !on(sim.exits, i, col) &&
+          (!sim.lsMode || (!on(sim.shortEntries, i, col) && !on(sim.shortExits, i, col)))) {
+        c.sizes[col] = 0;
+        if (sharing) orderValue[k] = 0;
+        continue;
+      }
+      const double position = c.position[col];
+      double price = c.price[col];
+      double slippage = sim.slippage.at(i, col);
+      double stopHit = kNaN;
+      if (sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]))) {
+        const double close = sim.close.at(i, col);
+        double open = hasOpen ? sim.open.at(i, col) : kNaN;
+        double high = hasHigh ? sim.high.at(i, col) : kNaN;
+        double low = hasLow ? sim.low.at(i, col) : kNaN;
+        if (std::isnan(open)) open = close;
+        // std::min and std::max keep the first of a NaN pair, as numba's min and max do
+        if (std::isnan(low)) low = std::min(open, close);
+        if (std::isnan(high)) high = std::max(open, close);
+        if (!std::isnan(c.slStop[col])) stopHit = stopPrice(position, c.slPrice[col], c.slStop[col], open, low, high, true);
+        if (std::isnan(stopHit) && !std::isnan(c.tpStop[col])) {
+          stopHit = stopPrice(position, c.tpPrice[col], c.tpStop[col], open, low, high, false);
         }
-        const double position = c.position[col];
-        double price = c.price[col];
-        double slippage = sim.slippage.at(i, col);
-        double stopHit = kNaN;
-        if (sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]))) {
-          const double close = sim.close.at(i, col);
-          double open = hasOpen ? sim.open.at(i, col) : kNaN;
-          double high = hasHigh ? sim.high.at(i, col) : kNaN;
-          double low = hasLow ? sim.low.at(i, col) : kNaN;
-          if (std::isnan(open)) open = close;
-          // std::min and std::max keep the first of a NaN pair, as numba's min and max do
-          if (std::isnan(low)) low = std::min(open, close);
-          if (std::isnan(high)) high = std::max(open, close);
-          if (!std::isnan(c.slStop[col])) stopHit = stopPrice(position, c.slPrice[col], c.slStop[col], open, low, high, true);
-          if (std::isnan(stopHit) && !std::isnan(c.tpStop[col])) {
-            stopHit = stopPrice(position, c.tpPrice[col], c.tpStop[col], open, low, high, false);
-          }
-          if (!std::isnan(c.slStop[col]) && c.slTrail[col]) {
-            if (position > 0) {
-              if (high > c.slPrice[col]) c.slPrice[col] = high;
-            } else if (position < 0) {
-              if (low < c.slPrice[col]) c.slPrice[col] = low;
-            }
+        if (!std::isnan(c.slStop[col]) && c.slTrail[col]) {
+          if (position > 0) {
+            if (high > c.slPrice[col]) c.slPrice[col] = high;
+          } else if (position < 0) {
+            if (low < c.slPrice[col]) c.slPrice[col] = low;
           }
         }
-        int accumulate = int(sim.accumulate.at(i, col));
-        bool longEntry = false, longExit = false, shortEntry = false, shortExit = false;
-        if (sim.useStops && !std::isnan(stopHit)) {
-          if (position > 0) longExit = true;
-          else if (position < 0) shortExit = true;
-          accumulate = kAccDisabled;
-          price = stopHit;
-          slippage = 0;
-        } else {
-          const bool entry = on(sim.entries, i, col), exit = on(sim.exits, i, col);
-          if (sim.lsMode) {
+      }
+      int accumulate = int(sim.accumulate.at(i, col));
+      bool longEntry = false, longExit = false, shortEntry = false, shortExit = false;
+      if (sim.useStops && !std::isnan(stopHit)) {
+        if (position > 0)
+          longExit = true;
+        else if (position < 0)
+          shortExit = true;
+        accumulate = kAccDisabled;
+        price = stopHit;
+        slippage = 0;
+      } else {
+        const bool entry = on(sim.entries, i, col), exit = on(sim.exits, i, col);
+        if (sim.lsMode) {
+          longEntry = entry;
+          longExit = exit;
+          shortEntry = on(sim.shortEntries, i, col);
+          shortExit = on(sim.shortExits, i, col);
+        } else if (entry || exit) {
+          const int dir = int(sim.direction.at(i, col));
+          if (dir == kLong) {
             longEntry = entry;
             longExit = exit;
-            shortEntry = on(sim.shortEntries, i, col);
-            shortExit = on(sim.shortExits, i, col);
-          } else if (entry || exit) {
-            const int dir = int(sim.direction.at(i, col));
-            if (dir == kLong) {
-              longEntry = entry;
-              longExit = exit;
-            } else if (dir == kShort) {
-              shortEntry = entry;
-              shortExit = exit;
-            } else {
-              longEntry = entry;
-              shortEntry = exit;
-            }
-          }
-          if (longEntry || shortEntry) {
-            if (longEntry && longExit) longEntry = longExit = false;
-            if (shortEntry && shortExit) shortEntry = shortExit = false;
-            if (longEntry && shortEntry) longEntry = shortEntry = false;
-            const int mode = int(sim.uponOppositeEntry.at(i, col));
-            if (position > 0 && shortEntry) {
-              if (mode == kOppIgnore) {
-                shortEntry = false;
-              } else if (mode == kOppClose || mode == kOppCloseReduce) {
-                shortEntry = false;
-                longExit = true;
-                if (mode == kOppClose) accumulate = kAccDisabled;
-              } else if (mode == kOppReverse) {
-                accumulate = kAccDisabled;
-              }
-            }
-            if (position < 0 && longEntry) {
-              if (mode == kOppIgnore) {
-                longEntry = false;
-              } else if (mode == kOppClose || mode == kOppCloseReduce) {
-                longEntry = false;
-                shortExit = true;
-                if (mode == kOppClose) accumulate = kAccDisabled;
-              } else if (mode == kOppReverse) {
-                accumulate = kAccDisabled;
-              }
-            }
+          } else if (dir == kShort) {
+            shortEntry = entry;
+            shortExit = exit;
+          } else {
+            longEntry = entry;
+            shortEntry = exit;
           }
         }
-        SignalOrder signal;
-        if (!signalsToSize(position, longEntry, longExit, shortEntry, shortExit, sim.size.at(i, col), int(sim.sizeType.at(i, col)),
-                           accumulate, c.valPrice[col], signal, fault)) {
-          return stop(i, col);
-        }
-        c.price[col] = price;
-        c.slippages[col] = slippage;
-        c.sizes[col] = signal.size;
-        c.sizeTypes[col] = signal.sizeType;
-        c.directions[col] = signal.direction;
-        if (sharing) {
-          double v = 0;
-          if (signal.size != 0) {
-            if (signal.sizeType == kAmount) v = signal.size * c.valPrice[col];
-            else if (signal.sizeType == kValue) v = signal.size;
-            else if (signal.size >= 0) v = signal.size * cash;
-            else {
-              const double assetValue = c.position[col] * c.valPrice[col];
-              v = signal.direction == kLong ? signal.size * assetValue
-                                            : signal.size * (2 * std::max(assetValue, 0.0) + std::max(freeCash, 0.0));
+        if (longEntry || shortEntry) {
+          if (longEntry && longExit) longEntry = longExit = false;
+          if (shortEntry && shortExit) shortEntry = shortExit = false;
+          if (longEntry && shortEntry) longEntry = shortEntry = false;
+          const int mode = int(sim.uponOppositeEntry.at(i, col));
+          if (position > 0 && shortEntry) {
+            if (mode == kOppIgnore) {
+              shortEntry = false;
+            } else if (mode == kOppClose || mode == kOppCloseReduce) {
+              shortEntry = false;
+              longExit = true;
+              if (mode == kOppClose) accumulate = kAccDisabled;
+            } else if (mode == kOppReverse) {
+              accumulate = kAccDisabled;
             }
           }
-          orderValue[k] = v;
+          if (position < 0 && longEntry) {
+            if (mode == kOppIgnore) {
+              longEntry = false;
+            } else if (mode == kOppClose || mode == kOppCloseReduce) {
+              longEntry = false;
+              shortExit = true;
+              if (mode == kOppClose) accumulate = kAccDisabled;
+            } else if (mode == kOppReverse) {
+              accumulate = kAccDisabled;
+            }
+          }
         }
       }
-    }
-    for (size_t k = 0; k < n; k++) seq[k] = int32_t(k);
-    double value = cash;
-    if (sharing) {
-      if (!signals) {
-        for (size_t col = from; col < from + n; col++)
-          if (c.position[col] != 0) value += c.position[col] * c.valPrice[col];
-        if (sim.autoCallSeq) {
-          for (size_t k = 0; k < n; k++) {
-            const size_t col = from + k;
-            orderValue[k] = approxOrderValue(sim.size.at(i, col), int(sim.sizeType.at(i, col)), int(sim.direction.at(i, col)), cash,
-                                             c.position[col], freeCash, c.valPrice[col], value);
+      SignalOrder signal;
+      if (!signalsToSize(position, longEntry, longExit, shortEntry, shortExit, sim.size.at(i, col), int(sim.sizeType.at(i, col)),
+                         accumulate, c.valPrice[col], signal, fault)) {
+        return stop(i, col);
+      }
+      c.price[col] = price;
+      c.slippages[col] = slippage;
+      c.sizes[col] = signal.size;
+      c.sizeTypes[col] = signal.sizeType;
+      c.directions[col] = signal.direction;
+      if (sharing) {
+        double v = 0;
+        if (signal.size != 0) {
+          if (signal.sizeType == kAmount)
+            v = signal.size * c.valPrice[col];
+          else if (signal.sizeType == kValue)
+            v = signal.size;
+          else if (signal.size >= 0)
+            v = signal.size * cash;
+          else {
+            const double assetValue = c.position[col] * c.valPrice[col];
+            v = signal.direction == kLong ? signal.size * assetValue
+                                          : signal.size * (2 * std::max(assetValue, 0.0) + std::max(freeCash, 0.0));
           }
-          insertArgsort(orderValue, seq, n);
         }
+        orderValue[k] = v;
+      }
+    }
+  }
+  for (size_t k = 0; k < n; k++) seq[k] = int32_t(k);
+  double value = cash;
+  if (sharing) {
+    if (!signals) {
+      for (size_t col = from; col < from + n; col++)
+        if (c.position[col] != 0) value += c.position[col] * c.valPrice[col];
+      if (sim.autoCallSeq) {
+        for (size_t k = 0; k < n; k++) {
+          const size_t col = from + k;
+          orderValue[k] = approxOrderValue(sim.size.at(i, col), int(sim.sizeType.at(i, col)), int(sim.direction.at(i, col)), cash,
+                                           c.position[col], freeCash, c.valPrice[col], value);
+        }
+        insertArgsort(orderValue, seq, n);
+      }
+    } else {
+      if (sim.autoCallSeq) insertArgsort(orderValue, seq, n);
+      for (size_t col = from; col < from + n; col++)
+        if (c.position[col] != 0) value += c.position[col] * c.valPrice[col];
+    }
+  }
+  for (size_t k = 0; k < n; k++) {
+    const size_t col = from + size_t(seq[k]);
+    if (signals && c.sizes[col] == 0) continue;
+    const double position = c.position[col];
+    if (!sharing) value = position != 0 ? cash + position * c.valPrice[col] : cash;
+    Order o = orderAt(sim, i, col);
+    if (signals) {
+      double size = c.sizes[col];
+      if (size == 0) continue;
+      if (c.directions[col] == kShort) size = -size;
+      o.size = size;
+      o.sizeType = c.sizeTypes[col];
+      o.direction = c.directions[col];
+      o.slippage = c.slippages[col];
+    } else {
+      o.size = sim.size.at(i, col);
+      o.sizeType = int(sim.sizeType.at(i, col));
+      o.direction = int(sim.direction.at(i, col));
+    }
+    o.price = c.price[col];
+    Account s{cash, position, c.debt[col], freeCash};
+    const bool filled = executeOrder(s, o, c.valPrice[col], value, fill, fault);
+    if (!fault.ok()) return stop(i, col);
+    if (filled) {
+      g.orders.push(i, col, fill.size, fill.price, fill.fees, fill.side);
+      // the bar's cash flow, as vectorbt's cash_flow_nb derives it from the record
+      const double signedSize = fill.side == kBuy ? fill.size : -fill.size;
+      c.barCash[col] = -signedSize * fill.price - fill.fees;
+    }
+    cash = s.cash;
+    freeCash = s.freeCash;
+    c.position[col] = s.position;
+    c.debt[col] = s.debt;
+    if (signals && sim.useStops && filled) {
+      if (s.position == 0) {
+        c.slPrice[col] = c.slStop[col] = c.tpPrice[col] = c.tpStop[col] = kNaN;
+        c.slTrail[col] = 0;
       } else {
-        if (sim.autoCallSeq) insertArgsort(orderValue, seq, n);
-        for (size_t col = from; col < from + n; col++)
-          if (c.position[col] != 0) value += c.position[col] * c.valPrice[col];
-      }
-    }
-    for (size_t k = 0; k < n; k++) {
-      const size_t col = from + size_t(seq[k]);
-      if (signals && c.sizes[col] == 0) continue;
-      const double position = c.position[col];
-      if (!sharing) value = position != 0 ? cash + position * c.valPrice[col] : cash;
-      Order o = orderAt(sim, i, col);
-      if (signals) {
-        double size = c.sizes[col];
-        if (size == 0) continue;
-        if (c.directions[col] == kShort) size = -size;
-        o.size = size;
-        o.sizeType = c.sizeTypes[col];
-        o.direction = c.directions[col];
-        o.slippage = c.slippages[col];
-      } else {
-        o.size = sim.size.at(i, col);
-        o.sizeType = int(sim.sizeType.at(i, col));
-        o.direction = int(sim.direction.at(i, col));
-      }
-      o.price = c.price[col];
-      Account s{cash, position, c.debt[col], freeCash};
-      const bool filled = executeOrder(s, o, c.valPrice[col], value, fill, fault);
-      if (!fault.ok()) return stop(i, col);
-      if (filled) {
-        g.orders.push(i, col, fill.size, fill.price, fill.fees, fill.side);
-        // the bar's cash flow, as vectorbt's cash_flow_nb derives it from the record
-        const double signedSize = fill.side == kBuy ? fill.size : -fill.size;
-        c.barCash[col] = -signedSize * fill.price - fill.fees;
-      }
-      cash = s.cash;
-      freeCash = s.freeCash;
-      c.position[col] = s.position;
-      c.debt[col] = s.debt;
-      if (signals && sim.useStops && filled) {
-        if (s.position == 0) {
-          c.slPrice[col] = c.slStop[col] = c.tpPrice[col] = c.tpStop[col] = kNaN;
-          c.slTrail[col] = 0;
-        } else {
-          const double entryPrice = sim.close.at(i, col);
-          const double sl = sim.slStop.at(i, col), tp = sim.tpStop.at(i, col);
-          const bool opened = position == 0 || sign(s.position) != sign(position);
-          const bool increased = std::fabs(s.position) > std::fabs(position);
-          if (opened || (increased && !std::isnan(sl))) {
-            c.slPrice[col] = entryPrice;
-            c.slStop[col] = sl;
-            c.slTrail[col] = sim.slTrail.at(i, col) != 0 ? 1 : 0;
-          }
-          if (opened || (increased && !std::isnan(tp))) {
-            c.tpPrice[col] = entryPrice;
-            c.tpStop[col] = tp;
-          }
+        const double entryPrice = sim.close.at(i, col);
+        const double sl = sim.slStop.at(i, col), tp = sim.tpStop.at(i, col);
+        const bool opened = position == 0 || sign(s.position) != sign(position);
+        const bool increased = std::fabs(s.position) > std::fabs(position);
+        if (opened || (increased && !std::isnan(sl))) {
+          c.slPrice[col] = entryPrice;
+          c.slStop[col] = sl;
+          c.slTrail[col] = sim.slTrail.at(i, col) != 0 ? 1 : 0;
+        }
+        if (opened || (increased && !std::isnan(tp))) {
+          c.tpPrice[col] = entryPrice;
+          c.tpStop[col] = tp;
         }
       }
     }
+  }
   g.cash = cash;
   g.freeCash = freeCash;
   return true;

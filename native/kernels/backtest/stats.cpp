@@ -231,8 +231,10 @@ void ratios(const std::vector<double>& returns, double annFactor, double* out) {
   const double calmar = maxDd == 0 ? kNaN : (T == 0 ? kNaN : std::pow(prod, annFactor / double(T)) - 1) / std::fabs(maxDd);
   double up = 0, down = 0;
   for (const double r : returns) {
-    if (r > 0) up += r;
-    else if (r < 0) down += r;
+    if (r > 0)
+      up += r;
+    else if (r < 0)
+      down += r;
   }
   const double omega = -down == 0 ? kInf : up / -down;
   double sortino = kNaN;
@@ -331,8 +333,10 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
       losing.clear();
       for (const size_t r : groupTrades) (in.status[r] == 1 ? closed : open).push_back(r);
       for (const size_t r : closed) {
-        if (in.pnl[r] > 0) winning.push_back(r);
-        else if (in.pnl[r] < 0) losing.push_back(r);
+        if (in.pnl[r] > 0)
+          winning.push_back(r);
+        else if (in.pnl[r] < 0)
+          losing.push_back(r);
       }
       const bool has = !closed.empty();
       const double winRate = double(winning.size()) / double(closed.size());

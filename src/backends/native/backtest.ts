@@ -2,7 +2,13 @@
  * The backtest family on the addon: the Simulation record passed whole (native/binding/backtest_binding.cc
  * reads it by name), its fault, where the simulation stopped, thrown with the reference's text.
  */
-import { SIM_FAULTS, simulationFault, type BacktestFamily, type Simulation, type SimulationOutput } from '../../kernels/backtest/backtest.js';
+import {
+  SIM_FAULTS,
+  simulationFault,
+  type BacktestFamily,
+  type Simulation,
+  type SimulationOutput,
+} from '../../kernels/backtest/backtest.js';
 import type { AsyncFamily } from '../types.js';
 import type { NativeBinding, NativeSimulation } from './binding.js';
 

@@ -81,7 +81,8 @@ function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult
   const cashGroupOf = new Int32Array(sim.cols);
   for (let g = 0, col = 0; g < sim.groupLens.length; col += sim.groupLens[g++]) cashGroupOf.fill(g, col, col + sim.groupLens[g]);
   for (let g = 0, col = 0; g < G; col += valueGroups[g++]) {
-    for (let c = col; c < col + valueGroups[g]; c++) if (c === col || cashGroupOf[c] !== cashGroupOf[c - 1]) initCash[g] += sim.initCash[cashGroupOf[c]];
+    for (let c = col; c < col + valueGroups[g]; c++)
+      if (c === col || cashGroupOf[c] !== cashGroupOf[c - 1]) initCash[g] += sim.initCash[cashGroupOf[c]];
   }
   const result: BacktestResult = {
     value: wrap(out.value, G, grouped ? undefined : labels.columns),
@@ -91,7 +92,16 @@ function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult
     trades: out.trades,
     initCash,
   };
-  STATS_INPUTS.set(result, { rows: T, cols: sim.cols, groupLens: valueGroups, initCash, value: out.value, close: sim.close, orders: out.orders, trades: out.trades });
+  STATS_INPUTS.set(result, {
+    rows: T,
+    cols: sim.cols,
+    groupLens: valueGroups,
+    initCash,
+    value: out.value,
+    close: sim.close,
+    orders: out.orders,
+    trades: out.trades,
+  });
   return result;
 }
 
@@ -177,6 +187,12 @@ function statsResult(rows: Float64Array, G: number, result: BacktestResult): Bac
   if (G === 1) return Object.fromEntries(STAT_FIELDS.map((field, f) => [field, rows[f]])) as unknown as BacktestStats;
   const columns = !ArrayBuffer.isView(result.value) ? (result.value as Matrix).columns : undefined;
   return Object.fromEntries(
-    STAT_FIELDS.map((field, f) => [field, labelVector(Float64Array.from({ length: G }, (_, g) => rows[g * F + f]), columns)]),
+    STAT_FIELDS.map((field, f) => [
+      field,
+      labelVector(
+        Float64Array.from({ length: G }, (_, g) => rows[g * F + f]),
+        columns,
+      ),
+    ]),
   ) as unknown as BacktestStatsResult;
 }

@@ -22,7 +22,11 @@ import {
 } from './backtest.js';
 
 /** A signal series or panel: non-zero (and not NaN) values are true. */
-export type Signals = Float64Array | Uint8Array | Matrix | { readonly data: Uint8Array; readonly rows: number; readonly cols: number; readonly columns?: readonly string[] };
+export type Signals =
+  | Float64Array
+  | Uint8Array
+  | Matrix
+  | { readonly data: Uint8Array; readonly rows: number; readonly cols: number; readonly columns?: readonly string[] };
 /** A per-element option: one number, or a T-length series / T x K (or T x 1) Matrix. */
 export type PerElement = number | Series;
 
@@ -90,7 +94,17 @@ export interface OrdersOptions extends CommonOptions {
   direction?: Direction | Matrix;
 }
 
-export const COMMON_OPTIONS = ['price', 'fees', 'fixedFees', 'slippage', 'minSize', 'initCash', 'cashSharing', 'groups', 'callSeq'] as const;
+export const COMMON_OPTIONS = [
+  'price',
+  'fees',
+  'fixedFees',
+  'slippage',
+  'minSize',
+  'initCash',
+  'cashSharing',
+  'groups',
+  'callSeq',
+] as const;
 export const SIGNALS_OPTIONS = [
   ...COMMON_OPTIONS,
   'entries',
@@ -118,7 +132,14 @@ function shapeOf(value: unknown): { rows: number; cols: number } | undefined {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return { rows: (value as Float64Array).length, cols: 1 };
   if (typeof value === 'object' && value !== null && 'data' in value) {
     const { rows, cols, data } = value as Matrix;
-    if (Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0 && ArrayBuffer.isView(data) && (data as Float64Array).length === rows * cols) {
+    if (
+      Number.isInteger(rows) &&
+      Number.isInteger(cols) &&
+      rows >= 0 &&
+      cols >= 0 &&
+      ArrayBuffer.isView(data) &&
+      (data as Float64Array).length === rows * cols
+    ) {
       return { rows, cols };
     }
   }
@@ -135,7 +156,8 @@ interface Target {
 function seriesFlex(value: unknown, name: string, t: Target): Flex {
   const shape = shapeOf(value);
   const data = ArrayBuffer.isView(value) ? value : (value as Matrix | undefined)?.data;
-  if (!shape || !(data instanceof Float64Array)) throw new KernelInputError(name, 'a Float64Array or a Matrix { data, rows, cols } of Float64Array', describeValue(value));
+  if (!shape || !(data instanceof Float64Array))
+    throw new KernelInputError(name, 'a Float64Array or a Matrix { data, rows, cols } of Float64Array', describeValue(value));
   if (shape.rows !== t.T || (shape.cols !== 1 && shape.cols !== t.K)) {
     throw new KernelInputError(name, `${t.T} rows and 1 or ${t.K} columns`, `${shape.rows} x ${shape.cols}`);
   }
@@ -233,13 +255,30 @@ export function resolveBacktest(prices: BacktestPrices, options: SignalsOptions 
     throw new KernelInputError('prices', 'an object { close, open?, high?, low? }', describeValue(prices));
   }
   const closeShape = shapeOf(prices.close);
-  if (!closeShape) throw new KernelInputError('prices.close', 'a Float64Array or a Matrix { data, rows, cols }', describeValue(prices.close));
+  if (!closeShape)
+    throw new KernelInputError('prices.close', 'a Float64Array or a Matrix { data, rows, cols }', describeValue(prices.close));
   const T = closeShape.rows;
   if (T === 0) throw new KernelInputError('prices.close', 'at least 1 row', '0 rows');
   const o = options ?? {};
-  const inputs = kind === SIM_SIGNALS
-    ? [o.entries, o.exits, o.shortEntries, o.shortExits, o.size, o.price, o.fees, o.fixedFees, o.slippage, o.minSize, o.slStop, o.tpStop, o.slTrail, o.direction]
-    : [o.size, o.price, o.fees, o.fixedFees, o.slippage, o.minSize, o.direction];
+  const inputs =
+    kind === SIM_SIGNALS
+      ? [
+          o.entries,
+          o.exits,
+          o.shortEntries,
+          o.shortExits,
+          o.size,
+          o.price,
+          o.fees,
+          o.fixedFees,
+          o.slippage,
+          o.minSize,
+          o.slStop,
+          o.tpStop,
+          o.slTrail,
+          o.direction,
+        ]
+      : [o.size, o.price, o.fees, o.fixedFees, o.slippage, o.minSize, o.direction];
   let K = closeShape.cols;
   for (const v of inputs) K = Math.max(K, shapeOf(v)?.cols ?? 1);
   if (closeShape.cols !== 1 && closeShape.cols !== K) {
@@ -252,14 +291,19 @@ export function resolveBacktest(prices: BacktestPrices, options: SignalsOptions 
     const v = prices[key];
     if (v === undefined) return EMPTY;
     const f = seriesFlex(v, `prices.${key}`, t);
-    if (f.cols !== close.cols) throw new KernelInputError(`prices.${key}`, `the shape of prices.close (${T} x ${close.cols})`, `${f.rows} x ${f.cols}`);
+    if (f.cols !== close.cols)
+      throw new KernelInputError(`prices.${key}`, `the shape of prices.close (${T} x ${close.cols})`, `${f.rows} x ${f.cols}`);
     return f;
   };
   const open = bar('open');
   const high = bar('high');
   const low = bar('low');
   if ((prices.high === undefined) !== (prices.low === undefined)) {
-    throw new KernelInputError(prices.high === undefined ? 'prices.high' : 'prices.low', 'given with the other of high and low', 'undefined');
+    throw new KernelInputError(
+      prices.high === undefined ? 'prices.high' : 'prices.low',
+      'given with the other of high and low',
+      'undefined',
+    );
   }
 
   const sharing = o.cashSharing ?? false;
@@ -268,7 +312,8 @@ export function resolveBacktest(prices: BacktestPrices, options: SignalsOptions 
   const lens = sharing ? valueGroups : new Int32Array(K).fill(1);
   const initCash = resolveInitCash(o.initCash, lens.length, sharing);
   const callSeq = o.callSeq ?? 'default';
-  if (callSeq !== 'default' && callSeq !== 'auto') throw new KernelInputError('options.callSeq', "'default' or 'auto'", describeValue(callSeq));
+  if (callSeq !== 'default' && callSeq !== 'auto')
+    throw new KernelInputError('options.callSeq', "'default' or 'auto'", describeValue(callSeq));
 
   const signals = kind === SIM_SIGNALS;
   const lsMode = signals && (o.shortEntries !== undefined || o.shortExits !== undefined);
@@ -291,26 +336,49 @@ export function resolveBacktest(prices: BacktestPrices, options: SignalsOptions 
     lsMode: lsMode ? 1 : 0,
     useStops: useStops ? 1 : 0,
     // vectorbt: no signals at all is an entry at every bar (buy and hold)
-    entries: !signals ? NO_SIGNALS : o.entries === undefined && o.exits === undefined && !lsMode ? EVERY_BAR : signalFlex(o.entries, 'options.entries', t),
+    entries: !signals
+      ? NO_SIGNALS
+      : o.entries === undefined && o.exits === undefined && !lsMode
+        ? EVERY_BAR
+        : signalFlex(o.entries, 'options.entries', t),
     exits: signals ? signalFlex(o.exits, 'options.exits', t) : NO_SIGNALS,
     shortEntries: signals ? signalFlex(o.shortEntries, 'options.shortEntries', t) : NO_SIGNALS,
     shortExits: signals ? signalFlex(o.shortExits, 'options.shortExits', t) : NO_SIGNALS,
     direction: codeFlex(o.direction, 'options.direction', DIRECTIONS, signals ? 'long' : 'both', t),
-    size: perElement(o.size, 'options.size', t, Infinity, signals ? (x) => Number.isNaN(x) || x >= 0 : () => true, signals ? 'a size >= 0 (or NaN: no order)' : 'a number'),
+    size: perElement(
+      o.size,
+      'options.size',
+      t,
+      Infinity,
+      signals ? (x) => Number.isNaN(x) || x >= 0 : () => true,
+      signals ? 'a size >= 0 (or NaN: no order)' : 'a number',
+    ),
     sizeType: codeFlex(o.sizeType, 'options.sizeType', sizeTypes, 'amount', t),
-    price: perElement(o.price, 'options.price', t, Infinity, (x) => x === -Infinity || !(x <= 0), 'a price > 0, Infinity (the close), -Infinity (the open) or NaN'),
+    price: perElement(
+      o.price,
+      'options.price',
+      t,
+      Infinity,
+      (x) => x === -Infinity || !(x <= 0),
+      'a price > 0, Infinity (the close), -Infinity (the open) or NaN',
+    ),
     fees: perElement(o.fees, 'options.fees', t, 0, finiteAtLeast0, 'a finite fraction >= 0'),
     fixedFees: perElement(o.fixedFees, 'options.fixedFees', t, 0, finiteAtLeast0, 'a finite amount >= 0'),
     slippage: perElement(o.slippage, 'options.slippage', t, 0, finiteAtLeast0, 'a finite fraction >= 0'),
     minSize: perElement(o.minSize, 'options.minSize', t, 1e-8, finiteAtLeast0, 'a finite size >= 0'),
     accumulate: signals ? resolveAccumulate(o.accumulate) : scalar(0),
-    uponOppositeEntry: signals ? codeFlex(o.uponOppositeEntry, 'options.uponOppositeEntry', OPPOSITE_ENTRY_MODES, 'reverseReduce', t) : scalar(4),
+    uponOppositeEntry: signals
+      ? codeFlex(o.uponOppositeEntry, 'options.uponOppositeEntry', OPPOSITE_ENTRY_MODES, 'reverseReduce', t)
+      : scalar(4),
     slStop,
     slTrail,
     tpStop,
   };
   const labels = labelsFrom([prices.close, o.entries, o.exits, o.shortEntries, o.shortExits, o.size], K);
-  const series = inputs.every((v) => v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || ArrayBuffer.isView(v)) && ArrayBuffer.isView(prices.close);
+  const series =
+    inputs.every(
+      (v) => v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || ArrayBuffer.isView(v),
+    ) && ArrayBuffer.isView(prices.close);
   return { sim, valueGroups: sharing || o.groups !== undefined ? valueGroups : lens, labels, series };
 }
 
@@ -324,7 +392,12 @@ function resolveFlag(value: unknown, name: string, t: Target): Flex {
 function resolveAccumulate(value: unknown): Flex {
   if (value === undefined || typeof value === 'boolean') return scalar(value ? 1 : 0);
   const code = ACCUMULATION_MODES.indexOf(value as (typeof ACCUMULATION_MODES)[number]);
-  if (code < 0) throw new KernelInputError('options.accumulate', `a boolean or one of ${ACCUMULATION_MODES.map((x) => `'${x}'`).join(', ')}`, describeValue(value));
+  if (code < 0)
+    throw new KernelInputError(
+      'options.accumulate',
+      `a boolean or one of ${ACCUMULATION_MODES.map((x) => `'${x}'`).join(', ')}`,
+      describeValue(value),
+    );
   return scalar(code);
 }
 
@@ -336,7 +409,11 @@ function resolveInitCash(value: unknown, n: number, sharing: boolean): Float64Ar
     return new Float64Array(n).fill(value);
   }
   if (!(value instanceof Float64Array) || value.length !== n) {
-    throw new KernelInputError('options.initCash', `a number or a Float64Array of ${n} (one per ${sharing ? 'group' : 'column'})`, describeValue(value));
+    throw new KernelInputError(
+      'options.initCash',
+      `a number or a Float64Array of ${n} (one per ${sharing ? 'group' : 'column'})`,
+      describeValue(value),
+    );
   }
   const bad = value.findIndex((x) => !ok(x));
   if (bad >= 0) throw new KernelInputError('options.initCash', 'finite amounts >= 0', `${describeValue(value[bad])} at ${bad}`);

@@ -11,7 +11,6 @@ import { KernelInputError } from '../../errors.js';
 import { describeValue } from '../validate.js';
 export type { StatsInput } from './backtest.js';
 
-
 /** The statistics of one column or group. */
 export interface BacktestStats {
   startValue: number;
@@ -72,6 +71,7 @@ export const STAT_FIELDS = [
 /** `periodsPerYear` checked: a finite number > 0 (vectorbt's year of 365 days over the bars' freq). */
 export function resolvePeriodsPerYear(options: unknown): number {
   const p = (options as { periodsPerYear?: unknown } | undefined)?.periodsPerYear ?? 365;
-  if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) throw new KernelInputError('options.periodsPerYear', 'a finite number > 0', describeValue(p));
+  if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0)
+    throw new KernelInputError('options.periodsPerYear', 'a finite number > 0', describeValue(p));
   return p;
 }

@@ -41,13 +41,39 @@ class TradeLog {
   readonly rows: number[][] = TRADE_FIELDS.map(() => []);
   parent = -1;
 
-  push(col: number, size: number, entryIdx: number, entryPrice: number, entryFees: number, exitIdx: number, exitPrice: number, exitFees: number, direction: number, status: number): void {
+  push(
+    col: number,
+    size: number,
+    entryIdx: number,
+    entryPrice: number,
+    entryFees: number,
+    exitIdx: number,
+    exitPrice: number,
+    exitFees: number,
+    direction: number,
+    status: number,
+  ): void {
     // vectorbt's get_trade_stats_nb
     const entryValue = size * entryPrice;
     let diff = add(size * exitPrice, -entryValue);
     if (diff !== 0 && direction === 1) diff *= -1;
     const pnl = diff - entryFees - exitFees;
-    const values = [this.rows[0].length, col, size, entryIdx, entryPrice, entryFees, exitIdx, exitPrice, exitFees, pnl, pnl / entryValue, direction, status, this.parent];
+    const values = [
+      this.rows[0].length,
+      col,
+      size,
+      entryIdx,
+      entryPrice,
+      entryFees,
+      exitIdx,
+      exitPrice,
+      exitFees,
+      pnl,
+      pnl / entryValue,
+      direction,
+      status,
+      this.parent,
+    ];
     values.forEach((v, f) => this.rows[f].push(v));
   }
 
@@ -57,7 +83,16 @@ class TradeLog {
 }
 
 /** vectorbt's get_exit_trades_nb over one column's records (`list[a .. b)`). */
-function exitTrades(log: OrderLog, list: Int32Array, a: number, b: number, col: number, lastClose: number, lastIdx: number, out: TradeLog): void {
+function exitTrades(
+  log: OrderLog,
+  list: Int32Array,
+  a: number,
+  b: number,
+  col: number,
+  lastClose: number,
+  lastIdx: number,
+  out: TradeLog,
+): void {
   let inPosition = false;
   let direction = -1;
   let entryIdx = -1;

@@ -82,7 +82,16 @@ function insertArgsort(a: Float64Array, idx: Int32Array, n: number): void {
 }
 
 /** vectorbt's approx_order_value_nb (call_seq 'auto'). */
-function approxOrderValue(size: number, sizeType: number, direction: number, cash: number, position: number, freeCash: number, valPrice: number, value: number): number {
+function approxOrderValue(
+  size: number,
+  sizeType: number,
+  direction: number,
+  cash: number,
+  position: number,
+  freeCash: number,
+  valPrice: number,
+  value: number,
+): number {
   if (direction === SHORT) size *= -1;
   const assetValue = position * valPrice;
   switch (sizeType) {
@@ -113,7 +122,27 @@ interface Columns {
 }
 
 function columns(k: number): Columns {
-  return { position: new Float64Array(k), debt: new Float64Array(k), valPrice: new Float64Array(k).fill(NaN), price: new Float64Array(k).fill(NaN) };
+  return {
+    position: new Float64Array(k),
+    debt: new Float64Array(k),
+    valPrice: new Float64Array(k).fill(NaN),
+    price: new Float64Array(k).fill(NaN),
+  };
+}
+
+/**
+ * Bar i's order price of column `col` (Infinity: the close; -Infinity: from signals the bar's open,
+ * else the previous close) into `c.price`, and the valuation price: the last that was a number.
+ */
+function resolvePrice(sim: Simulation, i: number, col: number, c: Columns): void {
+  let price = at(sim.price, i, col);
+  if (price === Infinity) price = at(sim.close, i, col);
+  else if (price === -Infinity) {
+    const open = sim.kind !== SIM_ORDERS && sim.open.data.length > 0 ? at(sim.open, i, col) : NaN;
+    price = !Number.isNaN(open) ? open : i > 0 ? at(sim.close, i - 1, col) : NaN;
+  }
+  c.price[col] = price;
+  if (!Number.isNaN(price)) c.valPrice[col] = price;
 }
 
 /** Runs the simulation: order records into `log`. */
@@ -137,13 +166,7 @@ function fromOrders(sim: Simulation, log: OrderLog): void {
     let cash = sim.initCash[g];
     let freeCash = cash;
     for (let i = 0; i < sim.rows; i++) {
-      for (let col = from; col < from + n; col++) {
-        let price = at(sim.price, i, col);
-        if (price === Infinity) price = at(sim.close, i, col);
-        else if (price === -Infinity) price = i > 0 ? at(sim.close, i - 1, col) : NaN;
-        c.price[col] = price;
-        if (!Number.isNaN(price)) c.valPrice[col] = price;
-      }
+      for (let col = from; col < from + n; col++) resolvePrice(sim, i, col, c);
       let value = cash;
       for (let k = 0; k < n; k++) seq[k] = k;
       if (sharing) {
@@ -151,7 +174,16 @@ function fromOrders(sim: Simulation, log: OrderLog): void {
         if (sim.autoCallSeq) {
           for (let k = 0; k < n; k++) {
             const col = from + k;
-            orderValue[k] = approxOrderValue(at(sim.size, i, col), at(sim.sizeType, i, col), at(sim.direction, i, col), cash, c.position[col], freeCash, c.valPrice[col], value);
+            orderValue[k] = approxOrderValue(
+              at(sim.size, i, col),
+              at(sim.sizeType, i, col),
+              at(sim.direction, i, col),
+              cash,
+              c.position[col],
+              freeCash,
+              c.valPrice[col],
+              value,
+            );
           }
           insertArgsort(orderValue, seq, n);
         }
@@ -240,7 +272,8 @@ function signalsToSize(
   col: number,
   out: SignalOrder,
 ): void {
-  if (sizeType !== AMOUNT && sizeType !== VALUE && sizeType !== PERCENT) throw simulationFault('sizeType', SIM_FAULTS.signalsSizeType, i, col, sizeType);
+  if (sizeType !== AMOUNT && sizeType !== VALUE && sizeType !== PERCENT)
+    throw simulationFault('sizeType', SIM_FAULTS.signalsSizeType, i, col, sizeType);
   if (isLess(size, 0)) throw simulationFault('size', SIM_FAULTS.negativeSize, i, col, size);
   let orderSize = 0;
   let direction = BOTH;
@@ -328,16 +361,7 @@ function fromSignals(sim: Simulation, log: OrderLog): void {
     let cash = sim.initCash[g];
     let freeCash = cash;
     for (let i = 0; i < sim.rows; i++) {
-      for (let col = from; col < from + n; col++) {
-        let price = at(sim.price, i, col);
-        if (price === Infinity) price = at(sim.close, i, col);
-        else if (price === -Infinity) {
-          const open = hasOpen ? at(sim.open, i, col) : NaN;
-          price = !Number.isNaN(open) ? open : i > 0 ? at(sim.close, i - 1, col) : NaN;
-        }
-        if (!Number.isNaN(price)) c.valPrice[col] = price;
-        c.price[col] = price;
-      }
+      for (let col = from; col < from + n; col++) resolvePrice(sim, i, col, c);
       for (let k = 0; k < n; k++) {
         const col = from + k;
         const position = c.position[col];
@@ -422,7 +446,20 @@ function fromSignals(sim: Simulation, log: OrderLog): void {
             }
           }
         }
-        signalsToSize(position, longEntry, longExit, shortEntry, shortExit, at(sim.size, i, col), at(sim.sizeType, i, col), accumulate, c.valPrice[col], i, col, signal);
+        signalsToSize(
+          position,
+          longEntry,
+          longExit,
+          shortEntry,
+          shortExit,
+          at(sim.size, i, col),
+          at(sim.sizeType, i, col),
+          accumulate,
+          c.valPrice[col],
+          i,
+          col,
+          signal,
+        );
         c.price[col] = price;
         slippages[col] = slippage;
         sizes[col] = signal.size;
@@ -436,7 +473,8 @@ function fromSignals(sim: Simulation, log: OrderLog): void {
             else if (signal.size >= 0) v = signal.size * cash;
             else {
               const assetValue = c.position[col] * c.valPrice[col];
-              v = signal.direction === LONG ? signal.size * assetValue : signal.size * (2 * Math.max(assetValue, 0) + Math.max(freeCash, 0));
+              v =
+                signal.direction === LONG ? signal.size * assetValue : signal.size * (2 * Math.max(assetValue, 0) + Math.max(freeCash, 0));
             }
           }
           orderValue[k] = v;

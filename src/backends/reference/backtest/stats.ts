@@ -9,7 +9,9 @@ import { STAT_FIELDS, type BacktestStats, type StatsInput } from '../../../kerne
 const REL_TOL = 1e-9;
 const ABS_TOL = 1e-12;
 const isClose = (a: number, b: number) =>
-  Number.isFinite(a) && Number.isFinite(b) && (a === b || Math.abs(a - b) <= Math.max(REL_TOL * Math.max(Math.abs(a), Math.abs(b)), ABS_TOL));
+  Number.isFinite(a) &&
+  Number.isFinite(b) &&
+  (a === b || Math.abs(a - b) <= Math.max(REL_TOL * Math.max(Math.abs(a), Math.abs(b)), ABS_TOL));
 const add = (a: number, b: number) => ((Math.sign(a) !== Math.sign(b) ? isClose(Math.abs(a), Math.abs(b)) : isClose(a + b, 0)) ? 0 : a + b);
 const at = (f: Flex, i: number, col: number) => f.data[(f.rows === 1 ? 0 : i) * f.cols + (f.cols === 1 ? 0 : col)];
 
@@ -46,7 +48,7 @@ function extreme(xs: readonly number[], sign: 1 | -1): number {
 }
 
 /** Per column: the total profit from the records at the last filled close, the fees, and |asset value| and free cash per bar. */
-function columnFlows(input: StatsInput, col: number, records: number[], close: Float64Array) {
+function columnFlows(input: StatsInput, records: number[], close: Float64Array) {
   const { orders, rows: T } = input;
   let assets = 0;
   let cash = 0;
@@ -140,7 +142,7 @@ function drawdowns(value: Float64Array, G: number, g: number, T: number): { dept
 function nanStd(xs: Float64Array, ddof: number): number {
   let n = 0;
   let s = 0;
-  for (const x of xs) if (!Number.isNaN(x)) (n++, (s += x));
+  for (const x of xs) if (!Number.isNaN(x)) n++, (s += x);
   if (n - ddof <= 0) return NaN;
   const m = s / n;
   let ss = 0;
@@ -151,7 +153,7 @@ function nanStd(xs: Float64Array, ddof: number): number {
 function nanMean(xs: Float64Array): number {
   let n = 0;
   let s = 0;
-  for (const x of xs) if (!Number.isNaN(x)) (n++, (s += x));
+  for (const x of xs) if (!Number.isNaN(x)) n++, (s += x);
   return n ? s / n : NaN;
 }
 
@@ -226,7 +228,7 @@ export function backtestStatsRows(input: StatsInput, periodsPerYear: number): Fl
     const groupTrades: number[] = [];
     for (let col = from; col < to; col++) {
       const close = filled(input.close, T, col);
-      const flows = columnFlows(input, col, byCol[col], close);
+      const flows = columnFlows(input, byCol[col], close);
       profit += flows.profit;
       fees += flows.fees;
       for (let i = 0; i < T; i++) {
