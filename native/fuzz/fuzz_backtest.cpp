@@ -14,7 +14,7 @@
 //    slippage: the close, the open or previous close, the price given) finite and > 0 and the fill
 //    price exactly it x (1 +- slippage), or a stop's (its level or the open) finite and > 0; records
 //    grouped by cash group, idx non-decreasing within one;
-//  past the known divergences from vectorbt (vectorbtRaises(): where vectorbt raises, the kernel goes on):
+//  unless a series overflowed (floats beyond the doubles' range: overflowed()):
 //  - size > 0, fill price finite > 0, fees >= 0;
 //  - cash never below 0 (1e-9 of the cash's scale), assets never below 0 where no column can go short;
 //  - value = cash + sum of assets x the close filled forward then backward, per value group;
@@ -267,52 +267,13 @@ void checkSeries(const Case& c, const Run& r) {
   }
 }
 
-/// Known divergences from vectorbt, where vectorbt raises and the kernel goes on (reported on issue 68,
-/// reproducers in seeds/fuzz_backtest/): the invariants past checkOrders() are not checked.
-/// - A position, cash, free cash, debt or value overflowing (an order of infinite size: finite cash
-///   over a subnormal price; two sales of 1e308; a short of notional 1e308, whose free cash subtracts
-///   twice that; a position valued at 1e308), or an order's notional within a factor 4 of DBL_MAX
-///   (what the account's arithmetic may overflow on): vectorbt raises at the column's next order
-///   ("position must be finite", "free_cash cannot be NaN", "cash cannot be NaN", "Attempt to go in
-///   long direction infinitely"); the kernel fills it with a NaN size or NaN fees and makes NaN trades
-///   of it. (Where the overflow is in the order itself, vectorbt fills it as the kernel does: a sale
-///   whose proceeds overflow pays inf x 0 = NaN fees, a target percent of an infinite value is NaN.)
-///   Seeds infinite-position-nan-order, infinite-short-position, short-free-cash-overflow,
-///   overflowing-sale-nan-fees, target-percent-value-overflow.
-/// - A size in value, target value or target percent where the valuation price (the last order price
-///   not NaN) is within 1e-12 of 0: vectorbt's execute_order_nb rounds it to 0 and raises
-///   "val_price_now must be finite and greater than 0"; the kernel divides by 0 and fills an order of
-///   NaN size (a size of 0, direction both), or sells the whole position (direction long), or buys for
-///   all the cash (seed valuation-price-rounded-to-0).
-/// - An order of size <= 0 or price <= 0: a sell at slippage >= 1 (the API, as vectorbt, accepts any
-///   finite slippage >= 0) fills at a price <= 0 (-inf where it overflows), a subnormal price x
-///   (1 - slippage) rounds to 0, and a buy whose cash over its price underflows (fees of 1e303) fills
-///   0 units, since vectorbt's minSize check passes any size within 1e-12 of it; vectorbt records them
-///   and its get_exit_trades_nb raises on them; the kernel makes trades of them (seeds
-///   slippage-above-1-overflow, sell-price-underflow, buy-size-underflow).
-/// KERNELBUS_FUZZ_STRICT=1 checks past them (to see a fix: the seeds above then pass, or trap).
-bool vectorbtRaises(const Case& c, const Run& r) {
-  static const bool strict = std::getenv("KERNELBUS_FUZZ_STRICT") != nullptr;
-  if (strict) return false;
-  const bt::Orders& o = r.out.orders;
-  for (size_t k = 0; k < o.count(); k++)
-    if (std::fabs(o.size[k] * o.price[k]) > DBL_MAX / 4 || o.size[k] <= 0 || o.price[k] <= 0) return true;
+/// Whether a series overflowed (a position or cash beyond the doubles' range times a price): floats
+/// then do what floats do, as in vectorbt, which raises only at the column's next order (the kernel
+/// too: an Account fault); the invariants past checkOrders() are not checked then.
+bool overflowed(const Run& r) {
   for (const std::vector<double>* v : {&r.assets, &r.cash, &r.value})
     for (double x : *v)
       if (std::isinf(x)) return true;
-  const bt::Simulation& s = c.sim;
-  for (size_t col = 0; col < s.cols; col++) {
-    double valPrice = NAN;
-    for (size_t i = 0; i < s.rows; i++) {
-      const double p = basePrice(s, i, col);
-      const double held = i > 0 ? r.assets[(i - 1) * s.cols + col] : 0.0;
-      if (std::isinf(held * p) || std::isinf(r.assets[i * s.cols + col] * s.close.at(i, col))) return true;  // a value overflowing
-      if (!std::isnan(p)) valPrice = p;
-      const int type = int(s.sizeType.at(i, col));
-      const bool valued = type == 1 || (s.kind == bt::kOrders && (type == 4 || type == 5));
-      if (valued && std::fabs(valPrice) <= 1e-12) return true;
-    }
-  }
   return false;
 }
 
@@ -352,6 +313,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case bt::SimFault::PercentReversal:
         require(!orders && !longOnly(c.sim));
         break;
+      case bt::SimFault::Account:  // cash NaN or < 0, a position or debt not finite (or debt < 0), free cash NaN
+      case bt::SimFault::ValPrice:  // a valuation price infinite or <= 0
+      case bt::SimFault::Fill:      // a fill's size or price not finite and > 0, or its fees not finite
+        require(!(std::isfinite(f.value) && f.value > 0));
+        break;
+      case bt::SimFault::InfiniteLong:
+        require(f.value == INFINITY);
+        break;
       default:  // NegativeSize, SignalsSizeType: checkSimulation refuses what raises them
         require(false);
     }
@@ -360,8 +329,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const std::vector<double>* v : {&one.assets, &one.cash, &one.value})
     for (double x : *v) require(!fuzz::isUnwritten(x));
   checkOrders(c, one);
-  if (vectorbtRaises(c, one)) {
-    if (dumping()) std::fprintf(stderr, "a known divergence from vectorbt: the invariants past checkOrders() not checked\n");
+  if (overflowed(one)) {
+    if (dumping()) std::fprintf(stderr, "a series overflowed: the invariants past checkOrders() not checked\n");
     return 0;
   }
   checkFills(c, one);

@@ -107,6 +107,27 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
       ),
     "sizeType: expected sizeType 'percent' with a position reversal by signals, got 1 at row 2, column 0",
   ],
+  // vectorbt raises where an order overflows or divides by a valuation price of 0 (fuzz_backtest's finds)
+  [
+    'a buy of Infinity units (cash over a subnormal close)',
+    (k) => k.backtestOrders({ close: Float64Array.of(5e-324, 103.4) }, { size: Infinity, sizeType: 'targetAmount' }),
+    'simulation: expected a fill of a finite size > 0 at a finite price > 0 with finite fees (vectorbt raises when it builds the trades), got Infinity at row 0, column 0',
+  ],
+  [
+    'a value size at a valuation price within 1e-12 of 0',
+    (k) => k.backtestOrders({ close: Float64Array.of(100, 1e-13) }, { size: Float64Array.of(1, 0), sizeType: 'value', direction: 'long' }),
+    'simulation: expected a valuation price finite and > 0 for a value or target size (vectorbt raises), got 0 at row 1, column 0',
+  ],
+  [
+    'a target value at a valuation price of 0',
+    (k) => k.backtestOrders({ close: Float64Array.of(1e-13) }, { size: 0, sizeType: 'targetValue' }),
+    'simulation: expected a valuation price finite and > 0',
+  ],
+  [
+    'a sell at a slippage of 1 (a fill price of 0)',
+    (k) => k.backtestSignals({ close }, { entries: on(0), exits: on(2), slippage: 1 }),
+    'simulation: expected a fill of a finite size > 0 at a finite price > 0 with finite fees (vectorbt raises when it builds the trades), got 0 at row 2, column 0',
+  ],
 ];
 
 describe('backtest bad input [reference]', () => {

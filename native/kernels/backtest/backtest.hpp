@@ -38,7 +38,20 @@ struct Simulation {
 };
 
 /// The faults a simulation raises (src/kernels/backtest/backtest.ts SIM_FAULTS, in its order).
-enum class SimFault : int { None = 0, Price, LongOnly, ShortOnly, PercentReversal, NegativeSize, SignalsSizeType, InfiniteShort };
+enum class SimFault : int {
+  None = 0,
+  Price,
+  LongOnly,
+  ShortOnly,
+  PercentReversal,
+  NegativeSize,
+  SignalsSizeType,
+  InfiniteShort,
+  Account,
+  ValPrice,
+  InfiniteLong,
+  Fill
+};
 
 /// Where a simulation stopped: the fault, the bar, the column and the value.
 struct FaultAt {

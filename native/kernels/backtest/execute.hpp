@@ -53,12 +53,17 @@ struct Fill {
   int side = 0;
 };
 
-inline bool buy(Account& s, double size, double price, const Order& o, double percent, Fill& fill) {
+inline bool buy(Account& s, double size, double price, const Order& o, double percent, Fill& fill, FaultAt& fault) {
   const double adjPrice = price * (1 + o.slippage);
   double cashLimit = s.cash;
   if (!std::isnan(percent)) cashLimit = std::min(cashLimit, percent * cashLimit);
   if (o.direction == kLong || o.direction == kBoth) {
     if (cashLimit == 0) return false;
+    if (size == kInf && cashLimit == kInf) {
+      fault.fault = SimFault::InfiniteLong;
+      fault.value = size;
+      return false;
+    }
   } else if (s.position == 0) {
     return false;
   }
@@ -158,6 +163,16 @@ inline bool executeOrder(Account& s, const Order& o, double valPrice, double val
   if (isClose(valPrice, 0)) valPrice = 0;
   if (isClose(value, 0)) value = 0;
   if (std::isnan(o.size) || std::isnan(o.price)) return false;
+  // the account an earlier order left (vectorbt checks it before each order)
+  const auto account = [&](double value) {
+    fault.fault = SimFault::Account;
+    fault.value = value;
+    return false;
+  };
+  if (std::isnan(s.cash) || s.cash < 0) return account(s.cash);
+  if (!std::isfinite(s.position)) return account(s.position);
+  if (!std::isfinite(s.debt) || s.debt < 0) return account(s.debt);
+  if (std::isnan(s.freeCash)) return account(s.freeCash);
   if (!std::isfinite(o.price) || o.price <= 0) {
     fault.fault = SimFault::Price;
     fault.value = o.price;
@@ -182,6 +197,11 @@ inline bool executeOrder(Account& s, const Order& o, double valPrice, double val
     sizeType = kTargetValue;
   }
   if (sizeType == kValue || sizeType == kTargetValue) {
+    if (valPrice == kInf || valPrice <= 0) {
+      fault.fault = SimFault::ValPrice;
+      fault.value = valPrice;
+      return false;
+    }
     if (std::isnan(valPrice)) return false;
     size /= valPrice;
     sizeType = sizeType == kValue ? kAmount : kTargetAmount;
@@ -200,7 +220,13 @@ inline bool executeOrder(Account& s, const Order& o, double valPrice, double val
     percent = std::fabs(size);
     size = sign(size) * kInf;
   }
-  return size > 0 ? buy(s, size, o.price, o, percent, fill) : sell(s, -size, o.price, o, percent, fill, fault);
+  const bool filled = size > 0 ? buy(s, size, o.price, o, percent, fill, fault) : sell(s, -size, o.price, o, percent, fill, fault);
+  if (filled && !(fill.size > 0 && fill.size < kInf && fill.price > 0 && fill.price < kInf && std::isfinite(fill.fees))) {
+    fault.fault = SimFault::Fill;
+    fault.value = !(fill.size > 0 && fill.size < kInf) ? fill.size : !(fill.price > 0 && fill.price < kInf) ? fill.price : fill.fees;
+    return false;
+  }
+  return filled;
 }
 
 }  // namespace kernelbus::backtest

@@ -21,6 +21,10 @@ const FAULTS = [
   ['size', SIM_FAULTS.negativeSize],
   ['sizeType', SIM_FAULTS.signalsSizeType],
   ['size', SIM_FAULTS.infiniteShort],
+  ['simulation', SIM_FAULTS.account],
+  ['simulation', SIM_FAULTS.valPrice],
+  ['size', SIM_FAULTS.infiniteLong],
+  ['simulation', SIM_FAULTS.fill],
 ] as const;
 
 function outputOf(r: NativeSimulation): SimulationOutput {

@@ -178,6 +178,10 @@ export const SIM_FAULTS = {
   negativeSize: 'a size >= 0 (signals give the direction)',
   infiniteShort: 'a finite short size (vectorbt: "Attempt to go in short direction infinitely")',
   signalsSizeType: "sizeType 'amount', 'value' or 'percent' (from signals)",
+  account: 'cash >= 0, a finite position and debt >= 0, free cash a number before an order (an earlier order overflowed; vectorbt raises)',
+  valPrice: 'a valuation price finite and > 0 for a value or target size (vectorbt raises)',
+  infiniteLong: 'a finite long size or finite cash (vectorbt: "Attempt to go in long direction infinitely")',
+  fill: 'a fill of a finite size > 0 at a finite price > 0 with finite fees (vectorbt raises when it builds the trades)',
 } as const;
 
 /** The error a simulation raises at bar `i` of column `col`. */

@@ -71,12 +71,13 @@ const NO_FILL = (fill: Fill) => {
   return false;
 };
 
-function buy(s: Account, size: number, price: number, o: Order, percent: number, fill: Fill): boolean {
+function buy(s: Account, size: number, price: number, o: Order, percent: number, fill: Fill, i: number, col: number): boolean {
   const adjPrice = price * (1 + o.slippage);
   let cashLimit = s.cash;
   if (!Number.isNaN(percent)) cashLimit = Math.min(cashLimit, percent * cashLimit);
   if (o.direction === LONG || o.direction === BOTH) {
     if (cashLimit === 0) return NO_FILL(fill);
+    if (size === Infinity && cashLimit === Infinity) throw simulationFault('size', SIM_FAULTS.infiniteLong, i, col, size);
   } else if (s.position === 0) return NO_FILL(fill);
   const adjSize = o.direction === SHORT ? Math.min(-s.position, size) : size;
   if (adjSize === 0) return NO_FILL(fill);
@@ -183,6 +184,11 @@ export function executeOrder(s: Account, o: Order, valPrice: number, value: numb
   if (isClose(valPrice, 0)) valPrice = 0;
   if (isClose(value, 0)) value = 0;
   if (Number.isNaN(o.size) || Number.isNaN(o.price)) return NO_FILL(fill);
+  // the account an earlier order left (vectorbt checks it before each order)
+  if (Number.isNaN(s.cash) || s.cash < 0) throw simulationFault('simulation', SIM_FAULTS.account, i, col, s.cash);
+  if (!Number.isFinite(s.position)) throw simulationFault('simulation', SIM_FAULTS.account, i, col, s.position);
+  if (!Number.isFinite(s.debt) || s.debt < 0) throw simulationFault('simulation', SIM_FAULTS.account, i, col, s.debt);
+  if (Number.isNaN(s.freeCash)) throw simulationFault('simulation', SIM_FAULTS.account, i, col, s.freeCash);
   if (!Number.isFinite(o.price) || o.price <= 0) throw simulationFault('prices', SIM_FAULTS.price, i, col, o.price);
   if (o.direction === LONG && s.position < 0) throw simulationFault('direction', SIM_FAULTS.longOnly, i, col, s.position);
   if (o.direction === SHORT && s.position > 0) throw simulationFault('direction', SIM_FAULTS.shortOnly, i, col, s.position);
@@ -196,6 +202,7 @@ export function executeOrder(s: Account, o: Order, valPrice: number, value: numb
     sizeType = TARGET_VALUE;
   }
   if (sizeType === VALUE || sizeType === TARGET_VALUE) {
+    if (valPrice === Infinity || valPrice <= 0) throw simulationFault('simulation', SIM_FAULTS.valPrice, i, col, valPrice);
     if (Number.isNaN(valPrice)) return NO_FILL(fill);
     size /= valPrice;
     sizeType = sizeType === VALUE ? AMOUNT : TARGET_AMOUNT;
@@ -215,5 +222,10 @@ export function executeOrder(s: Account, o: Order, valPrice: number, value: numb
     percent = Math.abs(size);
     size = Math.sign(size) * Infinity;
   }
-  return size > 0 ? buy(s, size, o.price, o, percent, fill) : sell(s, -size, o.price, o, percent, fill, i, col);
+  const filled = size > 0 ? buy(s, size, o.price, o, percent, fill, i, col) : sell(s, -size, o.price, o, percent, fill, i, col);
+  if (filled && !(fill.size > 0 && fill.size < Infinity && fill.price > 0 && fill.price < Infinity && Number.isFinite(fill.fees))) {
+    const bad = !(fill.size > 0 && fill.size < Infinity) ? fill.size : !(fill.price > 0 && fill.price < Infinity) ? fill.price : fill.fees;
+    throw simulationFault('simulation', SIM_FAULTS.fill, i, col, bad);
+  }
+  return filled;
 }
