@@ -313,7 +313,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case bt::SimFault::PercentReversal:
         require(!orders && !longOnly(c.sim));
         break;
-      case bt::SimFault::Account:  // cash NaN or < 0, a position or debt not finite (or debt < 0), free cash NaN
+      case bt::SimFault::Account:   // cash NaN or < 0, a position or debt not finite (or debt < 0), free cash NaN
       case bt::SimFault::ValPrice:  // a valuation price infinite or <= 0
       case bt::SimFault::Fill:      // a fill's size or price not finite and > 0, or its fees not finite
         require(!(std::isfinite(f.value) && f.value > 0));
