@@ -196,17 +196,63 @@ Columns::Columns(size_t k)
 
 namespace {
 
+/// A bar's open, low and high as the stops read them: a missing open is the close, a missing low and
+/// high the min and max of open and close (std::min and std::max keep the first of a NaN pair, as
+/// numba's min and max do).
+struct BarRange {
+  double open, low, high;
+};
+inline BarRange barRange(const Simulation& sim, size_t i, size_t col) {
+  const double close = sim.close.at(i, col);
+  double open = sim.open.length() > 0 ? sim.open.at(i, col) : kNaN;
+  double high = sim.high.length() > 0 ? sim.high.at(i, col) : kNaN;
+  double low = sim.low.length() > 0 ? sim.low.at(i, col) : kNaN;
+  if (std::isnan(open)) open = close;
+  if (std::isnan(low)) low = std::min(open, close);
+  if (std::isnan(high)) high = std::max(open, close);
+  return BarRange{open, low, high};
+}
+
+/// The price a stop fills at on this bar (stop-loss first, then take-profit), NaN where none fires.
+inline double stopHitAt(double position, const Columns& c, size_t col, const BarRange& bar) {
+  double hit = kNaN;
+  if (!std::isnan(c.slStop[col])) hit = stopPrice(position, c.slPrice[col], c.slStop[col], bar.open, bar.low, bar.high, true);
+  if (std::isnan(hit) && !std::isnan(c.tpStop[col]))
+    hit = stopPrice(position, c.tpPrice[col], c.tpStop[col], bar.open, bar.low, bar.high, false);
+  return hit;
+}
+
+/// The trailing stop-loss level follows the bar's high (a short: its low), after the bar's check.
+inline void trail(double position, Columns& c, size_t col, const BarRange& bar) {
+  if (std::isnan(c.slStop[col]) || !c.slTrail[col]) return;
+  if (position > 0) {
+    if (bar.high > c.slPrice[col]) c.slPrice[col] = bar.high;
+  } else if (position < 0) {
+    if (bar.low < c.slPrice[col]) c.slPrice[col] = bar.low;
+  }
+}
+
+/// Whether bar i of column `col` has a signal of its own (from signals).
+inline bool signalled(const Simulation& sim, size_t i, size_t col) {
+  if (on(sim.entries, i, col) || on(sim.exits, i, col)) return true;
+  return sim.lsMode && (on(sim.shortEntries, i, col) || on(sim.shortExits, i, col));
+}
+
 /// Whether bar i of column `col` (from signals) has no signal and no stop to check: no order.
-inline bool quiet(const Simulation& sim, size_t i, size_t col, const Columns& c) {
-  if (sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]))) return false;
-  if (on(sim.entries, i, col) || on(sim.exits, i, col)) return false;
-  return !sim.lsMode || (!on(sim.shortEntries, i, col) && !on(sim.shortExits, i, col));
+inline bool quiet(const Simulation& sim, size_t i, size_t col, Columns& c) {
+  if (signalled(sim, i, col)) return false;
+  if (!sim.useStops || (std::isnan(c.slStop[col]) && std::isnan(c.tpStop[col]))) return true;
+  // stops to check and no signal: quiet where none fires, the trailing level moved as stepBar moves it
+  const double position = c.position[col];
+  const BarRange bar = barRange(sim, i, col);
+  if (!std::isnan(stopHitAt(position, c, col, bar))) return false;
+  trail(position, c, col, bar);
+  return true;
 }
 
 /// One bar of one cash group (vectorbt's loop body); false where it faulted (`g.fault` set).
 bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* orderValue, int32_t* seq) {
   const bool signals = sim.kind == kSignals;
-  const bool hasOpen = sim.open.length() > 0, hasHigh = sim.high.length() > 0, hasLow = sim.low.length() > 0;
   const size_t from = g.from, n = g.n;
   const bool sharing = n > 1;
   double cash = g.cash, freeCash = g.freeCash;
@@ -239,25 +285,9 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
       double slippage = sim.slippage.at(i, col);
       double stopHit = kNaN;
       if (sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]))) {
-        const double close = sim.close.at(i, col);
-        double open = hasOpen ? sim.open.at(i, col) : kNaN;
-        double high = hasHigh ? sim.high.at(i, col) : kNaN;
-        double low = hasLow ? sim.low.at(i, col) : kNaN;
-        if (std::isnan(open)) open = close;
-        // std::min and std::max keep the first of a NaN pair, as numba's min and max do
-        if (std::isnan(low)) low = std::min(open, close);
-        if (std::isnan(high)) high = std::max(open, close);
-        if (!std::isnan(c.slStop[col])) stopHit = stopPrice(position, c.slPrice[col], c.slStop[col], open, low, high, true);
-        if (std::isnan(stopHit) && !std::isnan(c.tpStop[col])) {
-          stopHit = stopPrice(position, c.tpPrice[col], c.tpStop[col], open, low, high, false);
-        }
-        if (!std::isnan(c.slStop[col]) && c.slTrail[col]) {
-          if (position > 0) {
-            if (high > c.slPrice[col]) c.slPrice[col] = high;
-          } else if (position < 0) {
-            if (low < c.slPrice[col]) c.slPrice[col] = low;
-          }
-        }
+        const BarRange bar = barRange(sim, i, col);
+        stopHit = stopHitAt(position, c, col, bar);
+        trail(position, c, col, bar);
       }
       int accumulate = int(sim.accumulate.at(i, col));
       bool longEntry = false, longExit = false, shortEntry = false, shortExit = false;
