@@ -77,7 +77,7 @@ struct Read {
 
 Read readSimulation(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  requireArgCount(info, 2);
+  if (info.Length() != 2 && info.Length() != 3) throw inputError(env, "arguments", "2 or 3 arguments", std::to_string(info.Length()));
   if (!info[0].IsObject()) throw inputError(env, "sim", "a Simulation record", describeValue(info[0]));
   const Napi::Object o = info[0].As<Napi::Object>();
   Read r;
@@ -168,18 +168,36 @@ struct Series {
   backtest::Output out;
 };
 
-Series allocate(Napi::Env env, const Read& r) {
+/// The series' arrays: the caller's (a third argument { assets, cash, value } of Float64Arrays of the
+/// lengths the run writes, every element of which it writes: the TS side allocates them unzeroed,
+/// out of memory the process may reuse), else new ones.
+Series allocate(const Napi::CallbackInfo& info, const Read& r) {
+  const Napi::Env env = info.Env();
   Series s;
-  s.assets = newFloat64Array(env, r.sim.rows * r.sim.cols, s.out.assets);
-  s.cash = newFloat64Array(env, r.sim.rows * r.G, s.out.cash);
-  s.value = newFloat64Array(env, r.sim.rows * r.G, s.out.value);
+  const size_t lengths[] = {r.sim.rows * r.sim.cols, r.sim.rows * r.G, r.sim.rows * r.G};
+  const char* names[] = {"assets", "cash", "value"};
+  Napi::Float64Array* arrays[] = {&s.assets, &s.cash, &s.value};
+  double** data[] = {&s.out.assets, &s.out.cash, &s.out.value};
+  const bool given = info.Length() > 2 && info[2].IsObject();
+  for (size_t k = 0; k < 3; k++) {
+    if (!given) {
+      *arrays[k] = newFloat64Array(env, lengths[k], *data[k]);
+      continue;
+    }
+    const Napi::Value v = info[2].As<Napi::Object>().Get(names[k]);
+    const F64View view = float64Field(env, v, "out", names[k]);
+    if (view.length != lengths[k])
+      throw inputError(env, std::string("out.") + names[k], std::to_string(lengths[k]) + " values", std::to_string(view.length));
+    *arrays[k] = v.As<Napi::Float64Array>();
+    *data[k] = const_cast<double*>(view.data);
+  }
   return s;
 }
 
 Napi::Value simulate(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     const Read r = readSimulation(info);
-    Series s = allocate(info.Env(), r);
+    Series s = allocate(info, r);
     const backtest::FaultAt fault = backtest::run(r.sim, r.valueGroups, r.G, s.out);
     return resultOf(info.Env(), fault, s.out, s.assets, s.cash, s.value);
   });
@@ -195,7 +213,7 @@ struct HeldSeries {
 Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     const Read r = readSimulation(info);
-    Series s = allocate(info.Env(), r);
+    Series s = allocate(info, r);
     auto held = std::make_shared<HeldSeries>();
     held->assets = Napi::Persistent(s.assets);
     held->cash = Napi::Persistent(s.cash);

@@ -10,7 +10,8 @@ import {
   type SimulationOutput,
 } from '../../kernels/backtest/backtest.js';
 import type { AsyncFamily } from '../types.js';
-import type { NativeBinding, NativeSimulation } from './binding.js';
+import { freshOutput } from '../../kernels/indicators/indicators.js';
+import type { NativeBinding, NativeSimulation, SimulationSeries } from './binding.js';
 
 /** The argument each fault names, in SIM_FAULTS' order (the reference throws the same). */
 const FAULTS = [
@@ -35,12 +36,21 @@ function outputOf(r: NativeSimulation): SimulationOutput {
   return r;
 }
 
+/**
+ * The series' arrays, unzeroed (the run writes every element): V8 zeroes a new typed array, and a large
+ * one is fresh pages each call; unzeroed memory comes from what the process freed (freshOutput).
+ */
+function series(sim: Simulation, groups: Int32Array): SimulationSeries {
+  const g = sim.rows * groups.length;
+  return { assets: freshOutput(sim.rows * sim.cols), cash: freshOutput(g), value: freshOutput(g) };
+}
+
 export function nativeBacktest(b: NativeBinding): BacktestFamily {
-  const run = (sim: Simulation, groups: Int32Array) => outputOf(b.backtestSimulate(sim, groups));
+  const run = (sim: Simulation, groups: Int32Array) => outputOf(b.backtestSimulate(sim, groups, series(sim, groups)));
   return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods) => b.backtestStats(input, periods) };
 }
 
 export function nativeBacktestAsync(b: NativeBinding): AsyncFamily<BacktestFamily> {
-  const run = async (sim: Simulation, groups: Int32Array) => outputOf(await b.backtestSimulateAsync(sim, groups));
+  const run = async (sim: Simulation, groups: Int32Array) => outputOf(await b.backtestSimulateAsync(sim, groups, series(sim, groups)));
   return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods) => b.backtestStatsAsync(input, periods) };
 }

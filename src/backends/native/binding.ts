@@ -88,6 +88,13 @@ export function spreadRecords(
  * (src/backends/native/index.ts `fixedKernels`).
  */
 /** What the addon's simulation returns: the outputs, or the fault (SIM_FAULTS' position + 1) and where. */
+/** The series a simulation writes whole, given by the caller: assets T x K, cash and value T x G. */
+export interface SimulationSeries {
+  assets: Float64Array;
+  cash: Float64Array;
+  value: Float64Array;
+}
+
 export type NativeSimulation = SimulationOutput | { fault: number; row: number; col: number; value: number };
 
 export interface NativeBinding {
@@ -146,8 +153,8 @@ export interface NativeBinding {
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
   /** The features family's bars (counted entries): params packed in the descriptor's order. */
   /** The backtest family's one simulation (native/binding/backtest_binding.cc): the outputs, or where it stopped. */
-  backtestSimulate(sim: Simulation, valueGroups: Int32Array): NativeSimulation;
-  backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array): Promise<NativeSimulation>;
+  backtestSimulate(sim: Simulation, valueGroups: Int32Array, out?: SimulationSeries): NativeSimulation;
+  backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array, out?: SimulationSeries): Promise<NativeSimulation>;
   /** Portfolio.stats() per value group: G rows of STAT_FIELDS. */
   backtestStats(input: StatsInput, periodsPerYear: number): Float64Array;
   backtestStatsAsync(input: StatsInput, periodsPerYear: number): Promise<Float64Array>;
