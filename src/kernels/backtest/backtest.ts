@@ -10,7 +10,6 @@
  */
 import { KernelInputError } from '../../errors.js';
 import type { Index } from '../labels.js';
-import type { Matrix } from '../matrix.js';
 import { describeValue } from '../validate.js';
 
 /** A per-element argument: `data[(rows === 1 ? 0 : i) * cols + (cols === 1 ? 0 : col)]`. */
@@ -110,7 +109,6 @@ export interface TradeRecords {
   readonly positionId: Float64Array;
 }
 
-export const ORDER_FIELDS = ['id', 'col', 'idx', 'size', 'price', 'fees', 'side'] as const;
 export const TRADE_FIELDS = [
   'id',
   'col',
@@ -193,9 +191,4 @@ export function simulationFault(name: string, expected: string, i: number, col: 
 export interface BacktestLabels {
   readonly columns?: readonly string[];
   readonly index?: Index;
-}
-
-/** A Matrix's labels, if any. */
-export function labelsOf(m: Matrix | undefined): BacktestLabels {
-  return m ? { ...(m.columns && { columns: m.columns }), ...(m.index && { index: m.index }) } : {};
 }
