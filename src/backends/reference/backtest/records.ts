@@ -20,7 +20,7 @@ function columnMap(log: OrderLog, K: number): { start: Int32Array; list: Int32Ar
 }
 
 /** The close of column `col`, filled forward then backward (vectorbt's get_filled_close). */
-function filledClose(close: Flex, T: number, col: number): Float64Array {
+export function filledClose(close: Flex, T: number, col: number): Float64Array {
   const out = new Float64Array(T);
   let last = NaN;
   for (let i = 0; i < T; i++) {

@@ -3,26 +3,9 @@
  * definition as src/kernels/backtest/backtest-stats.ts and docs/backtest.md state it. The reference:
  * native/kernels/backtest/stats.cpp is its twin.
  */
-import type { Flex } from '../../../kernels/backtest/backtest.js';
 import { STAT_FIELDS, type BacktestStats, type StatsInput } from '../../../kernels/backtest/backtest-stats.js';
-
-const REL_TOL = 1e-9;
-const ABS_TOL = 1e-12;
-const isClose = (a: number, b: number) =>
-  Number.isFinite(a) &&
-  Number.isFinite(b) &&
-  (a === b || Math.abs(a - b) <= Math.max(REL_TOL * Math.max(Math.abs(a), Math.abs(b)), ABS_TOL));
-const add = (a: number, b: number) => ((Math.sign(a) !== Math.sign(b) ? isClose(Math.abs(a), Math.abs(b)) : isClose(a + b, 0)) ? 0 : a + b);
-const at = (f: Flex, i: number, col: number) => f.data[(f.rows === 1 ? 0 : i) * f.cols + (f.cols === 1 ? 0 : col)];
-
-/** Column `col`'s close filled forward then backward (vectorbt's get_filled_close). */
-function filled(close: Flex, T: number, col: number): Float64Array {
-  const out = new Float64Array(T);
-  let last = NaN;
-  for (let i = 0; i < T; i++) out[i] = last = Number.isNaN(at(close, i, col)) ? last : at(close, i, col);
-  for (let i = T - 1, next = NaN; i >= 0; i--) out[i] = Number.isNaN(out[i]) ? next : (next = out[i]);
-  return out;
-}
+import { add, isClose } from './execute.js';
+import { filledClose } from './records.js';
 
 /** numpy's nanmean and nansum, as vectorbt's mapped-array reductions (generic/nb.py mean_reduce_nb, sum_reduce_nb). */
 function mean(xs: readonly number[]): number {
@@ -227,7 +210,7 @@ export function backtestStatsRows(input: StatsInput, periodsPerYear: number): Fl
     const bench = new Float64Array(T);
     const groupTrades: number[] = [];
     for (let col = from; col < to; col++) {
-      const close = filled(input.close, T, col);
+      const close = filledClose(input.close, T, col);
       const flows = columnFlows(input, byCol[col], close);
       profit += flows.profit;
       fees += flows.fees;
