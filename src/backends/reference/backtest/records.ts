@@ -4,12 +4,22 @@
  * fillna_close, value): positions, cash and value series and the exit trades. The reference:
  * native/kernels/backtest/records.cpp is its twin.
  */
-import { TRADE_FIELDS, type Flex, type Simulation, type SimulationOutput, type TradeRecords } from '../../../kernels/backtest/backtest.js';
+import {
+  TRADE_FIELDS,
+  type Flex,
+  type OrderRecords,
+  type Simulation,
+  type SimulationOutput,
+  type TradeRecords,
+} from '../../../kernels/backtest/backtest.js';
 import { add, BUY, isClose, isCloseOrLess, isLess } from './execute.js';
 import { at, OrderLog, simulate } from './simulate.js';
 
+/** Order records as the derivations read them: an OrderLog, or a result's OrderRecords with their length. */
+type Records = { readonly length: number } & Pick<OrderRecords, 'col' | 'idx' | 'size' | 'price' | 'fees' | 'side'>;
+
 /** Each column's record indices in record order (vectorbt's col_map). */
-function columnMap(log: OrderLog, K: number): { start: Int32Array; list: Int32Array } {
+function columnMap(log: Records, K: number): { start: Int32Array; list: Int32Array } {
   const start = new Int32Array(K + 1);
   for (let r = 0; r < log.length; r++) start[log.col[r] + 1]++;
   for (let k = 0; k < K; k++) start[k + 1] += start[k];
@@ -84,7 +94,7 @@ class TradeLog {
 
 /** vectorbt's get_exit_trades_nb over one column's records (`list[a .. b)`). */
 function exitTrades(
-  log: OrderLog,
+  log: Records,
   list: Int32Array,
   a: number,
   b: number,
@@ -146,6 +156,18 @@ function exitTrades(
   if (inPosition && isLess(-sizeSum, 0)) {
     out.push(col, sizeSum, entryIdx, grossSum / sizeSum, feesSum, lastIdx, lastClose, 0, direction, 0);
   }
+}
+
+/**
+ * vectorbt's exit trades of order records made elsewhere (the strategy runner's fills: `idx` a row of
+ * `close`, T x K, records in time order per column), each open trade valued at its column's last close.
+ */
+export function exitTradeRecords(orders: OrderRecords, close: Flex, T: number, K: number): TradeRecords {
+  const log: Records = { ...orders, length: orders.id.length };
+  const { start, list } = columnMap(log, K);
+  const trades = new TradeLog();
+  for (let col = 0; col < K; col++) exitTrades(log, list, start[col], start[col + 1], col, at(close, T - 1, col), T - 1, trades);
+  return trades.records();
 }
 
 /**

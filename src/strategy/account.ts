@@ -1,0 +1,105 @@
+/**
+ * A strategy's account: one cash balance across its symbols, a position per symbol, each fill
+ * executed by the backtest family's vectorbt order rules (src/backends/reference/backtest/execute.ts,
+ * vectorbt 1.1.0's execute_order_nb: slippage in the fill's price, fees on the slipped price, a buy
+ * larger than the cash cut to what the cash covers, is_close and add_nb on cash and positions), with
+ * the symbols sharing the cash as vectorbt's cash-sharing group does. Without `allowShort` a sell is
+ * cut to the position held (vectorbt's direction 'long'); with it, a sell may go short ('both').
+ */
+import { type Account, BOTH, executeOrder, type Fill, LONG, type Order } from '../backends/reference/backtest/execute.js';
+
+/** Cash, positions and P&L per symbol (symbols by index, grown as they come). */
+export class StrategyAccount {
+  cash: number;
+  private freeCash: number;
+  /** Per symbol: units held, debt (vectorbt's, shorts), last trade price, cash flow of its fills, entry price, realized P&L. */
+  position = new Float64Array(8);
+  private debt = new Float64Array(8);
+  lastPrice = new Float64Array(8).fill(Number.NaN);
+  cashFlow = new Float64Array(8);
+  avgPrice = new Float64Array(8).fill(Number.NaN);
+  realized = new Float64Array(8);
+  private readonly state: Account = { cash: 0, position: 0, debt: 0, freeCash: 0 };
+  private readonly order: Order = { size: 0, price: 0, sizeType: 0, direction: LONG, fees: 0, fixedFees: 0, slippage: 0, minSize: 1e-8 };
+  /** The last fill executed (reused: copy what you keep). */
+  readonly fill: Fill = { size: Number.NaN, price: Number.NaN, fees: Number.NaN, side: 0 };
+
+  constructor(
+    readonly initCash: number,
+    private readonly allowShort: boolean,
+  ) {
+    this.cash = initCash;
+    this.freeCash = initCash;
+  }
+
+  /** Makes room for symbol index `k`. */
+  ensure(k: number): void {
+    if (k < this.position.length) return;
+    const n = Math.max(2 * this.position.length, k + 1);
+    const grow = (a: Float64Array, fill: number) => {
+      const b = new Float64Array(n).fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.position = grow(this.position, 0);
+    this.debt = grow(this.debt, 0);
+    this.lastPrice = grow(this.lastPrice, Number.NaN);
+    this.cashFlow = grow(this.cashFlow, 0);
+    this.avgPrice = grow(this.avgPrice, Number.NaN);
+    this.realized = grow(this.realized, 0);
+  }
+
+  /** Cash plus each position at its symbol's last price. */
+  equity(): number {
+    let value = this.cash;
+    const p = this.position;
+    for (let k = 0; k < p.length; k++) if (p[k] !== 0) value += p[k] * this.lastPrice[k];
+    return value;
+  }
+
+  /**
+   * Executes `units` (+ buy, - sell) of symbol `k` at `price` (before slippage): returns whether
+   * something filled (`fill` then holds its size, slipped price, fees and side). `seq` names the
+   * trade in the errors vectorbt's rules raise.
+   */
+  execute(k: number, units: number, price: number, slippage: number, fees: number, fixedFees: number, seq: number): boolean {
+    const o = this.order;
+    o.size = units;
+    o.price = price;
+    o.direction = this.allowShort ? BOTH : LONG;
+    o.fees = fees;
+    o.fixedFees = fixedFees;
+    o.slippage = slippage;
+    const s = this.state;
+    s.cash = this.cash;
+    s.freeCash = this.freeCash;
+    s.position = this.position[k];
+    s.debt = this.debt[k];
+    const before = this.position[k];
+    if (!executeOrder(s, o, price, this.cash, seq, k, this.fill)) return false;
+    this.cash = s.cash;
+    this.freeCash = s.freeCash;
+    this.position[k] = s.position;
+    this.debt[k] = s.debt;
+    const f = this.fill;
+    const signed = f.side === 0 ? f.size : -f.size;
+    this.cashFlow[k] += -signed * f.price - f.fees;
+    this.book(k, before, signed, f.price, f.fees);
+    return true;
+  }
+
+  /** The entry price and realized P&L after a fill of `q` units at `price` on a position of `before`. */
+  private book(k: number, before: number, q: number, price: number, fees: number): void {
+    const after = this.position[k];
+    const avg = this.avgPrice[k];
+    if (before === 0 || Math.sign(before) === Math.sign(q)) {
+      this.avgPrice[k] = before === 0 ? price : (Math.abs(before) * avg + Math.abs(q) * price) / (Math.abs(before) + Math.abs(q));
+    } else {
+      const closed = Math.min(Math.abs(q), Math.abs(before));
+      this.realized[k] += (price - avg) * closed * Math.sign(before);
+      if (after === 0) this.avgPrice[k] = Number.NaN;
+      else if (Math.sign(after) !== Math.sign(before)) this.avgPrice[k] = price;
+    }
+    this.realized[k] -= fees;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * A symbol's bars and indicators for a strategy, trade by trade: the features family's bar makers
+ * (the state machines barStream() and FeaturesEngine run, mlfinlab's bars bit for bit) and the
+ * indicators family's streams (TA-Lib's values bit for bit), with the last `history` bars of each
+ * value kept in a ring for ctx.value(). A trade costs the maker's step and one comparison; nothing is
+ * allocated until a bar closes.
+ */
+import { indicatorStream, type IndicatorStream } from '../api/indicator-stream.js';
+import type { BarMaker } from '../backends/reference/features/bar-builder.js';
+import { barMaker } from '../backends/reference/features/features.js';
+import { ImbalanceBarMaker, RunBarMaker } from '../backends/reference/features/information-bars.js';
+import { KernelInputError } from '../errors.js';
+import {
+  type BarOptions,
+  type InformationBarOptions,
+  resolveBarOptions,
+  resolveInformationBarOptions,
+} from '../kernels/features/features.js';
+import { describeValue } from '../kernels/validate.js';
+import type { Strategy, StrategyBar, StrategyBars } from './types.js';
+
+const BAR_KEYS = ['type', 'by', 'threshold'];
+const INFORMATION_KEYS = ['type', 'by', 'kind', 'numPrevBars', 'expectedImbalanceWindow', 'expNumTicksInit', 'expNumTicksConstraints'];
+
+/** A bar maker for `spec` (as barStream() makes one); KernelInputError naming `argument` for a bad or unknown option. */
+export function makeBarMaker(spec: StrategyBars, argument: string): BarMaker {
+  if (typeof spec !== 'object' || spec === null) {
+    throw new KernelInputError(
+      argument,
+      "bar options { by: 'time', threshold: 60000 } (or tick, volume, dollar bars)",
+      describeValue(spec),
+    );
+  }
+  const { type = 'bars', ...rest } = spec as StrategyBars & { type?: string };
+  if (type !== 'bars' && type !== 'imbalanceBars' && type !== 'runBars') {
+    throw new KernelInputError(`${argument}.type`, 'bars, imbalanceBars or runBars', describeValue(type));
+  }
+  const allowed = type === 'bars' ? BAR_KEYS : INFORMATION_KEYS;
+  const unknown = Object.keys(spec).find((k) => !allowed.includes(k));
+  if (unknown !== undefined) throw new KernelInputError(`${argument}.${unknown}`, `one of ${allowed.join(', ')}`, 'an unknown bar option');
+  try {
+    if (type === 'bars') return barMaker(resolveBarOptions(rest as BarOptions));
+    const params = resolveInformationBarOptions(rest as InformationBarOptions);
+    return type === 'imbalanceBars' ? new ImbalanceBarMaker(params) : new RunBarMaker(params);
+  } catch (error) {
+    if (!(error instanceof KernelInputError)) throw error;
+    throw new KernelInputError(`${argument}.${error.argument.replace(/^options\./, '')}`, error.expected, error.actual);
+  }
+}
+
+/** One symbol's bars, indicators and their history. */
+export class SymbolBars {
+  readonly maker: BarMaker;
+  private readonly indicators: IndicatorStream<unknown, number>[];
+  /** Per indicator, its output keys (several) or undefined (one). */
+  private readonly outputs: (string[] | undefined)[];
+  /** values x history ring: value v's entry `back` bars ago at ring[v * history + (newest - back) mod history]. */
+  private readonly ring: Float64Array;
+  private readonly history: number;
+  private newest = -1;
+  /** Trades added (the makers' trade index). */
+  trades = 0;
+  /** Bars closed. */
+  bars = 0;
+
+  constructor(
+    readonly symbol: string,
+    strategy: Strategy<object>,
+  ) {
+    this.maker = makeBarMaker(strategy.bars, 'strategy.bars');
+    const specs = Object.values(strategy.indicators ?? {});
+    this.indicators = specs.map(
+      ({ name, ...options }) => indicatorStream(name, options as never) as unknown as IndicatorStream<unknown, number>,
+    );
+    this.outputs = this.indicators.map((_, i) => {
+      const names = strategy.valueNames.filter((n) => n.startsWith(`${Object.keys(strategy.indicators!)[i]}.`));
+      return names.length > 0 ? names.map((n) => n.slice(n.indexOf('.') + 1)) : undefined;
+    });
+    this.history = strategy.history ?? 256;
+    this.ring = new Float64Array(strategy.valueNames.length * this.history).fill(Number.NaN);
+  }
+
+  /**
+   * Adds one trade (its checks are the maker's: time not going back, finite price, volume >= 0) and
+   * returns whether it closed a bar (then `lastBar()` reads it).
+   */
+  add(ts: number, price: number, volume: number): boolean {
+    const before = this.maker.builder.count;
+    this.maker.add(this.trades, ts, price, volume);
+    this.trades++;
+    return this.maker.builder.count !== before;
+  }
+
+  /** The bar the last add() closed, its indicators stepped and its values pushed into the history. */
+  closeBar(): StrategyBar {
+    const rows = this.maker.builder.rows;
+    const last = rows[0].length - 1;
+    // BAR_COLUMNS: ts, tickNum, open, high, low, close, volume, ...
+    const bar: StrategyBar = {
+      symbol: this.symbol,
+      ts: rows[0][last],
+      open: rows[2][last],
+      high: rows[3][last],
+      low: rows[4][last],
+      close: rows[5][last],
+      volume: rows[6][last],
+      index: this.bars++,
+    };
+    for (const column of rows) column.length = 0;
+    const h = this.history;
+    const at = (this.newest = (this.newest + 1) % h);
+    const ring = this.ring;
+    ring[at] = bar.open;
+    ring[h + at] = bar.high;
+    ring[2 * h + at] = bar.low;
+    ring[3 * h + at] = bar.close;
+    ring[4 * h + at] = bar.volume;
+    let v = 5;
+    for (let i = 0; i < this.indicators.length; i++) {
+      const value = this.indicators[i].update(bar);
+      const keys = this.outputs[i];
+      if (keys === undefined) ring[v++ * h + at] = value as number;
+      else for (const key of keys) ring[v++ * h + at] = (value as Record<string, number>)[key];
+    }
+    return bar;
+  }
+
+  /** Value `v`'s entry `back` bars ago (NaN before there were that many bars). */
+  value(v: number, back: number): number {
+    if (back >= this.bars) return Number.NaN;
+    const h = this.history;
+    return this.ring[v * h + ((((this.newest - back) % h) + h) % h)];
+  }
+}

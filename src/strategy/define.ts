@@ -1,0 +1,90 @@
+/**
+ * defineStrategy(): a strategy module's default export, checked when the module loads so that a bad
+ * bar option, an unknown indicator or a missing onBar is one line naming the file and the line of the
+ * defineStrategy() call. The bars and indicators are made by the features and indicators families'
+ * streams (./bars.ts); this file only checks what they are asked for.
+ */
+import { indicatorStream } from '../api/indicator-stream.js';
+import { INDICATORS_KERNELS } from '../kernels/indicators/indicators-kernels.js';
+import { describeValue } from '../kernels/validate.js';
+import { makeBarMaker } from './bars.js';
+import { StrategyError, stackPlaces } from './errors.js';
+import type { Strategy, StrategyDefinition } from './types.js';
+
+/** The bar fields ctx.value() reads besides the indicators. */
+export const BAR_VALUES = ['open', 'high', 'low', 'close', 'volume'] as const;
+/** The history ctx.value() reaches by default, and at most. */
+export const DEFAULT_HISTORY = 256;
+const MAX_HISTORY = 100_000;
+
+const DEFINITION_KEYS = ['name', 'symbols', 'bars', 'indicators', 'history', 'onBar', 'onFill', 'onStart', 'onStop'];
+const CALLBACKS = ['onFill', 'onStart', 'onStop'] as const;
+
+/** The outputs of indicator `name` as value names under `key`: `key` for one output, `key.<output>` for several. */
+export function outputNames(key: string, name: keyof typeof INDICATORS_KERNELS): string[] {
+  const outputs = Object.keys(INDICATORS_KERNELS[name].outputs);
+  return outputs.length === 1 ? [key] : outputs.map((o) => `${key}.${o}`);
+}
+
+/**
+ * A strategy from its definition (see StrategyDefinition and docs/strategy.md): the module's default
+ * export. Checked here, when the module loads: the name, the symbols, the bars (a maker is built from
+ * them: an unknown or bad option fails), each indicator (its stream is built: an unknown indicator or
+ * option fails), the history and the callbacks. A mistake throws StrategyError naming the file and
+ * line of this call and the option (`strategy.indicators.fast.timePeriod: expected ...`).
+ */
+export function defineStrategy<S extends object = Record<string, unknown>>(definition: StrategyDefinition<S>): Strategy<S> {
+  // frame 0 is this function, frame 1 its caller: the strategy's module
+  const definedAt = stackPlaces(new Error().stack)[1];
+  const fail = (argument: string, expected: string, actual: unknown): never => {
+    throw new StrategyError(`${argument}: expected ${expected}, got ${describeValue(actual)}`, definedAt);
+  };
+  if (typeof definition !== 'object' || definition === null) fail('strategy', 'an object { name, bars, onBar, ... }', definition);
+  const d = definition as StrategyDefinition<S> & Record<string, unknown>;
+  const unknown = Object.keys(d).find((k) => !DEFINITION_KEYS.includes(k));
+  if (unknown !== undefined) fail(`strategy.${unknown}`, `one of ${DEFINITION_KEYS.join(', ')}`, unknown);
+  if (typeof d.name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(d.name)) {
+    fail('strategy.name', 'a name of 1 to 64 letters, digits, _ . or -', d.name);
+  }
+  if (d.symbols !== undefined) {
+    const ok = Array.isArray(d.symbols) && d.symbols.length > 0 && d.symbols.every((s) => typeof s === 'string' && s !== '');
+    if (!ok || new Set(d.symbols).size !== d.symbols.length) fail('strategy.symbols', 'a list of distinct symbols', d.symbols);
+  }
+  try {
+    makeBarMaker(d.bars, 'strategy.bars');
+  } catch (error) {
+    throw new StrategyError((error as Error).message, definedAt, { cause: error });
+  }
+  const history = d.history ?? DEFAULT_HISTORY;
+  if (!Number.isInteger(history) || history < 1 || history > MAX_HISTORY)
+    fail('strategy.history', `an integer in [1, ${MAX_HISTORY}]`, history);
+  if (typeof d.onBar !== 'function') fail('strategy.onBar', 'a function (ctx, bar) => void', d.onBar);
+  for (const key of CALLBACKS) if (d[key] !== undefined && typeof d[key] !== 'function') fail(`strategy.${key}`, 'a function', d[key]);
+
+  const valueNames: string[] = [...BAR_VALUES];
+  const indicators = d.indicators ?? {};
+  if (typeof indicators !== 'object' || indicators === null || Array.isArray(indicators)) {
+    fail('strategy.indicators', "an object { <name>: { name: 'sma', timePeriod: 10 } }", indicators);
+  }
+  for (const [key, spec] of Object.entries(indicators)) {
+    const at = `strategy.indicators.${key}`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || (BAR_VALUES as readonly string[]).includes(key)) {
+      fail(at, `a name of letters, digits and _ other than ${BAR_VALUES.join(', ')}`, key);
+    }
+    if (typeof spec !== 'object' || spec === null) fail(at, "an object { name: '<indicator>', ...options }", spec);
+    const { name, ...options } = spec;
+    if (!Object.hasOwn(INDICATORS_KERNELS, name)) fail(`${at}.name`, `one of ${Object.keys(INDICATORS_KERNELS).join(', ')}`, name);
+    try {
+      indicatorStream(name, options as never);
+    } catch (error) {
+      throw new StrategyError(`${at}.${(error as Error).message.replace(/^options\./, '')}`, definedAt, { cause: error });
+    }
+    valueNames.push(...outputNames(key, name));
+  }
+  return Object.freeze({ ...d, history, kind: 'kernelbus.strategy', definedAt, valueNames }) as Strategy<S>;
+}
+
+/** Whether `x` is a strategy defineStrategy() made. */
+export function isStrategy(x: unknown): x is Strategy<object> {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'kernelbus.strategy';
+}

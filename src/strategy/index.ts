@@ -1,0 +1,25 @@
+/**
+ * `kernelbus/strategy` (docs/strategy.md): write a strategy once (defineStrategy), backtest it on a
+ * recorded tape (backtestStrategy, `kernelbus backtest --file --strategy`) and run it live (the Strategy
+ * engine), with one fill model, one account and deterministic order ids. StrategyRunner is the core both
+ * share.
+ */
+export { defineStrategy, isStrategy, BAR_VALUES } from './define.js';
+export { loadStrategy } from './load.js';
+export { StrategyError } from './errors.js';
+export { StrategyRunner, type DailyRecord, type RunnerMetrics, type RunnerOptions, type RunnerSink } from './runner.js';
+export { resolveExecution, type ExecutionOptions } from './execution.js';
+export { backtestStrategy, type BacktestStrategyOptions, type StrategyBacktest, type Tape } from './backtest.js';
+export { strategyStats, type StrategyStats } from './stats.js';
+export type {
+  OrderOptions,
+  PositionUpdate,
+  Strategy,
+  StrategyBar,
+  StrategyBars,
+  StrategyContext,
+  StrategyDefinition,
+  StrategyFill,
+  StrategyIndicator,
+  StrategyOrder,
+} from './types.js';

@@ -1,0 +1,357 @@
+/**
+ * StrategyRunner: the one core of a strategy run, shared by the file backtest (./backtest.ts) and the
+ * Strategy engine. It takes trades in (ts, symbol, sequence) order and drives, per trade: the day's
+ * sample (for the statistics), the fills of the symbol's waiting orders (./execution.ts), the
+ * symbol's bars and indicators (./bars.ts), onBar at each closed bar, and the orders it placed. Every
+ * order, fill and position goes to the sink as it happens, stamped with event time only (never the
+ * wall clock), so a run is reproducible: the same trades give the same records.
+ *
+ * The hot path (a trade that closes no bar and fills nothing) allocates nothing: a few comparisons,
+ * the bar maker's step and the waiting-orders test.
+ */
+import { KernelInputError } from '../errors.js';
+import { SessionClock, type Session } from '../replay/session.js';
+import { StrategyAccount } from './account.js';
+import { SymbolBars } from './bars.js';
+import { makeContext, type ContextHost } from './context.js';
+import { StrategyError, strategyPlace } from './errors.js';
+import { Execution, type ExecutionOptions, type PendingOrder, resolveExecution, type ResolvedExecution } from './execution.js';
+import type { PositionUpdate, Strategy, StrategyBar, StrategyContext, StrategyFill, StrategyOrder } from './types.js';
+
+const DAY_MS = 86_400_000;
+
+/** Where a run's records go, as they happen. */
+export interface RunnerSink {
+  order?(order: StrategyOrder): void;
+  fill?(fill: StrategyFill): void;
+  position?(position: PositionUpdate): void;
+  /** A bar closed and its orders placed (filled, under fillAt 'close'): the equity then, at the bar's close. */
+  bar?(bar: StrategyBar, equity: number): void;
+  /** ctx.log() lines and the errors of callbacks. */
+  log?(line: string): void;
+}
+
+/** Options of a run: the fill model's and the days of the statistics. */
+export interface RunnerOptions extends ExecutionOptions {
+  /** The market hours that make a day of the equity curve (`09:30-16:00 America/New_York`); default the UTC day. */
+  session?: Session | string;
+  /** The strategy's file, for the `file:line` of its errors. */
+  source?: string;
+}
+
+/** A run's counters. */
+export interface RunnerMetrics {
+  trades: number;
+  bars: number;
+  orders: number;
+  fills: number;
+  /** Callbacks that threw (their orders dropped). */
+  errors: number;
+  /** Time spent in onBar, ms, and the slowest call. */
+  onBarMs: number;
+  slowestOnBarMs: number;
+}
+
+/** The account at each day's end (a row per day, a value per symbol index), and each fill's day: what the statistics read. */
+export interface DailyRecord {
+  /** Each day's label: its session's open (UTC midnight without a session). */
+  days: number[];
+  /** Per day: each symbol's last price, position and cash flow so far; the cash and equity. */
+  close: Float64Array[];
+  position: Float64Array[];
+  cashFlow: Float64Array[];
+  cash: number[];
+  equity: number[];
+  /** Per fill (in order): its day, symbol index, size (> 0), price, fees, side (0 buy, 1 sell). */
+  fills: { day: number[]; symbol: number[]; size: number[]; price: number[]; fees: number[]; side: number[] };
+}
+
+/** The runner of one strategy over one account. */
+export class StrategyRunner<S extends object = Record<string, unknown>> {
+  readonly execution: Execution;
+  readonly account: StrategyAccount;
+  readonly options: ResolvedExecution;
+  readonly ctx: StrategyContext<S>;
+  readonly metrics: RunnerMetrics = { trades: 0, bars: 0, orders: 0, fills: 0, errors: 0, onBarMs: 0, slowestOnBarMs: 0 };
+  readonly daily: DailyRecord = {
+    days: [],
+    close: [],
+    position: [],
+    cashFlow: [],
+    cash: [],
+    equity: [],
+    fills: { day: [], symbol: [], size: [], price: [], fees: [], side: [] },
+  };
+  /** The symbols by index, and their bars. */
+  readonly symbols: string[] = [];
+  private readonly index = new Map<string, number>();
+  private readonly series: SymbolBars[] = [];
+  private readonly allowed: Set<string> | undefined;
+  private readonly values: Map<string, number>;
+  private readonly latestSeen = new Map<string, unknown>();
+  private readonly clock: SessionClock | undefined;
+  private readonly source: string | undefined;
+  private dayEnd = Number.NEGATIVE_INFINITY;
+  private lastTs = Number.NEGATIVE_INFINITY;
+  private seq = 0;
+  /** The event being handled (for ids, logs and the orders' time). */
+  private now = Number.NaN;
+  /** The running callback's orders (committed when it returns), its id prefix, and whether orders are open. */
+  private buffered: { k: number; units: number; limit: number | undefined }[] = [];
+  private accepting = false;
+  /** Fills made while matching a trade, handed to onFill after it. */
+  private deferred: StrategyFill[] = [];
+  private started = false;
+  private stopped = false;
+
+  constructor(
+    readonly strategy: Strategy<S>,
+    options: RunnerOptions = {},
+    private readonly sink: RunnerSink = {},
+  ) {
+    const { session, source, ...execution } = options;
+    this.options = resolveExecution(execution);
+    this.account = new StrategyAccount(this.options.initCash, this.options.allowShort);
+    this.execution = new Execution(this.options, this.account, (p, ts) => this.filled(p, ts));
+    this.allowed = strategy.symbols ? new Set(strategy.symbols) : undefined;
+    this.values = new Map(strategy.valueNames.map((n, i) => [n, i]));
+    this.clock = session === undefined ? undefined : new SessionClock(session);
+    const host: ContextHost = {
+      account: this.account,
+      source,
+      history: strategy.history ?? 256,
+      valueNames: strategy.valueNames,
+      symbolOf: (symbol) => this.index.get(symbol) ?? -1,
+      bars: (k) => this.series[k],
+      valueOf: (name) => this.values.get(name) ?? -1,
+      buffer: (k, units, limit) => {
+        if (!this.accepting) return false;
+        this.buffered.push({ k, units, limit });
+        return true;
+      },
+      latest: (type, symbol) => this.latestSeen.get(`${type}\u0000${symbol}`),
+      log: (line) => this.sink.log?.(`${new Date(this.now).toISOString()} ${strategy.name}: ${line}`),
+    };
+    this.source = source;
+    this.ctx = makeContext(host, {} as S);
+  }
+
+  /** The index of `symbol` (registered on first sight), or -1 when the strategy does not trade it. */
+  symbolIndex(symbol: string): number {
+    const k = this.index.get(symbol);
+    if (k !== undefined) return k;
+    if (this.allowed && !this.allowed.has(symbol)) return -1;
+    const n = this.symbols.length;
+    this.symbols.push(symbol);
+    this.index.set(symbol, n);
+    this.series.push(new SymbolBars(symbol, this.strategy));
+    this.account.ensure(n);
+    return n;
+  }
+
+  /** Keeps `payload` as the last `type` message of `symbol` (ctx.latest). */
+  observe(type: string, symbol: string, payload: unknown): void {
+    this.latestSeen.set(`${type}\u0000${symbol}`, payload);
+  }
+
+  /** Calls onStart (once, before the first trade). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (this.strategy.onStart) this.call(() => this.strategy.onStart!(this.ctx), 'onStart', '');
+  }
+
+  /**
+   * One trade of symbol index `k` (from symbolIndex; trades of every symbol in (ts, symbol, sequence)
+   * order). KernelInputError for a time before the last trade's, a price that is not > 0, or what
+   * the bars refuse (a volume < 0).
+   */
+  trade(k: number, ts: number, price: number, volume: number): void {
+    if (!(ts >= this.lastTs)) {
+      throw new KernelInputError('trades.ts', `times in order across symbols (>= ${this.lastTs})`, `${ts} at trade ${this.seq}`);
+    }
+    if (!(price > 0 && price < Number.POSITIVE_INFINITY)) {
+      throw new KernelInputError('trades.price', 'finite prices > 0', `${price} at trade ${this.seq}`);
+    }
+    if (!this.started) this.start();
+    this.lastTs = ts;
+    this.now = ts;
+    if (ts >= this.dayEnd) this.newDay(ts);
+    const seq = this.seq++;
+    this.metrics.trades++;
+    this.execution.trade(k, seq, ts, price, volume);
+    if (this.deferred.length > 0) this.dispatchFills();
+    const bars = this.series[k];
+    if (bars.add(ts, price, volume)) {
+      const bar = bars.closeBar();
+      this.account.lastPrice[k] = bar.close;
+      this.onBar(bar, ts, seq);
+    }
+    this.account.lastPrice[k] = price;
+  }
+
+  /** Calls onStop and closes the last day's sample (the bars still open stay open). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.strategy.onStop) this.call(() => this.strategy.onStop!(this.ctx), 'onStop', '');
+    if (this.daily.days.length > 0) this.sampleDay();
+  }
+
+  /** Every order still waiting. */
+  openOrders(): PendingOrder[] {
+    return this.execution.allPending();
+  }
+
+  /** The position of symbol index `k` as POSITION_UPDATE carries it, at time `ts`. */
+  positionOf(k: number, ts: number): PositionUpdate {
+    const a = this.account;
+    const units = a.position[k];
+    return {
+      strategy: this.strategy.name,
+      symbol: this.symbols[k],
+      ts,
+      units,
+      avgPrice: a.avgPrice[k],
+      cash: a.cash,
+      equity: a.equity(),
+      realizedPnl: a.realized[k],
+      unrealizedPnl: units === 0 ? 0 : (a.lastPrice[k] - a.avgPrice[k]) * units,
+    };
+  }
+
+  private onBar(bar: StrategyBar, ts: number, seq: number): void {
+    this.metrics.bars++;
+    const t = performance.now();
+    const ok = this.call(() => this.strategy.onBar(this.ctx, bar), 'onBar', ` at ${bar.symbol} bar ${bar.index}`);
+    const ms = performance.now() - t;
+    this.metrics.onBarMs += ms;
+    if (ms > this.metrics.slowestOnBarMs) this.metrics.slowestOnBarMs = ms;
+    if (ok) this.commit(`${this.strategy.name}:${bar.symbol}:${bar.index}`, ts, seq);
+    if (this.deferred.length > 0) this.dispatchFills();
+    this.sink.bar?.(bar, this.account.equity());
+  }
+
+  /**
+   * Runs a callback with orders open; returns whether it returned. One that throws is logged (the
+   * strategy file's line) and counted, and its orders are dropped.
+   */
+  private call(fn: () => void, name: string, where: string): boolean {
+    this.buffered.length = 0;
+    this.accepting = name === 'onBar' || name === 'onFill';
+    try {
+      fn();
+      return true;
+    } catch (error) {
+      this.buffered.length = 0;
+      this.metrics.errors++;
+      const message =
+        error instanceof StrategyError
+          ? error.message
+          : `${strategyPlace(error, this.source) ?? this.strategy.definedAt ?? this.strategy.name}: ${(error as Error)?.message ?? String(error)}`;
+      this.sink.log?.(`${new Date(this.now).toISOString()} ${this.strategy.name}: ${name} threw${where}, its orders dropped: ${message}`);
+      return false;
+    } finally {
+      this.accepting = false;
+    }
+  }
+
+  /** The running callback's orders, numbered under `prefix`, sent and placed at time `ts`. */
+  private commit(prefix: string, ts: number, seq: number): void {
+    const orders = this.buffered;
+    if (orders.length === 0) return;
+    this.buffered = [];
+    for (let n = 0; n < orders.length; n++) {
+      const { k, units, limit } = orders[n];
+      const order: StrategyOrder = {
+        id: `${prefix}:${n}`,
+        strategy: this.strategy.name,
+        symbol: this.symbols[k],
+        ts,
+        units,
+        type: limit === undefined ? 'market' : 'limit',
+        ...(limit === undefined ? {} : { limit }),
+      };
+      this.metrics.orders++;
+      this.sink.order?.(order);
+      this.execution.place(order, k, ts, this.account.lastPrice[k], seq);
+    }
+  }
+
+  /** A fill of `p` (the account's `fill`): recorded, sent with the position, onFill deferred until the trade's matching ends. */
+  private filled(p: PendingOrder, ts: number): void {
+    const f = this.account.fill;
+    const k = p.symbol;
+    const fill: StrategyFill = {
+      id: `${p.order.id}#${p.fills}`,
+      orderId: p.order.id,
+      strategy: this.strategy.name,
+      symbol: this.symbols[k],
+      ts,
+      units: f.side === 0 ? f.size : -f.size,
+      price: f.price,
+      fees: f.fees,
+    };
+    this.metrics.fills++;
+    const log = this.daily.fills;
+    log.day.push(Math.max(0, this.daily.days.length - 1));
+    log.symbol.push(k);
+    log.size.push(f.size);
+    log.price.push(f.price);
+    log.fees.push(f.fees);
+    log.side.push(f.side);
+    this.sink.fill?.(fill);
+    this.sink.position?.(this.positionOf(k, ts));
+    this.deferred.push(fill);
+  }
+
+  /** onFill for each fill made, its orders committed under the fill's id. */
+  private dispatchFills(): void {
+    const fills = this.deferred;
+    this.deferred = [];
+    if (!this.strategy.onFill) return;
+    for (const fill of fills) {
+      if (this.call(() => this.strategy.onFill!(this.ctx, fill), 'onFill', ` at ${fill.id}`)) this.commit(fill.id, this.now, this.seq - 1);
+    }
+    if (this.deferred.length > 0) this.dispatchFills();
+  }
+
+  /** A trade at `ts` past the day's end: the day closed (sampled) and the next one opened. */
+  private newDay(ts: number): void {
+    if (this.clock) {
+      const session = this.clock.at(ts);
+      if (session === undefined) {
+        // between sessions: still the last day (the first one opens at the first trade)
+        if (this.daily.days.length > 0) {
+          this.dayEnd = ts;
+          return;
+        }
+        this.openDay(Math.floor(ts / DAY_MS) * DAY_MS, ts);
+        return;
+      }
+      if (this.daily.days.length > 0) this.sampleDay();
+      this.openDay(session[0], session[1]);
+      return;
+    }
+    if (this.daily.days.length > 0) this.sampleDay();
+    const midnight = Math.floor(ts / DAY_MS) * DAY_MS;
+    this.openDay(midnight, midnight + DAY_MS);
+  }
+
+  private openDay(label: number, end: number): void {
+    this.daily.days.push(label);
+    this.dayEnd = end;
+  }
+
+  /** The open day's end of day: prices, positions, cash flows, cash and equity. */
+  private sampleDay(): void {
+    const a = this.account;
+    const K = this.symbols.length;
+    const d = this.daily;
+    d.close.push(a.lastPrice.slice(0, K));
+    d.position.push(a.position.slice(0, K));
+    d.cashFlow.push(a.cashFlow.slice(0, K));
+    d.cash.push(a.cash);
+    d.equity.push(a.equity());
+  }
+}
