@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "execute.hpp"
 
@@ -251,7 +252,7 @@ inline bool quiet(const Simulation& sim, size_t i, size_t col, Columns& c) {
 }
 
 /// One bar of one cash group (vectorbt's loop body); false where it faulted (`g.fault` set).
-bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* orderValue, int32_t* seq) {
+bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* orderValue, int32_t* seq, Orders& orders) {
   const bool signals = sim.kind == kSignals;
   const size_t from = g.from, n = g.n;
   const bool sharing = n > 1;
@@ -421,7 +422,7 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
     const bool filled = executeOrder(s, o, c.valPrice[col], value, fill, fault);
     if (!fault.ok()) return stop(i, col);
     if (filled) {
-      g.orders.push(i, col, fill.size, fill.price, fill.fees, fill.side);
+      orders.push(i, col, fill.size, fill.price, fill.fees, fill.side);
       // the bar's cash flow, as vectorbt's cash_flow_nb derives it from the record
       const double signedSize = fill.side == kBuy ? fill.size : -fill.size;
       c.barCash[col] = -signedSize * fill.price - fill.fees;
@@ -474,8 +475,147 @@ void prefetchRow(const Flex<T>& f, size_t i, size_t a, size_t b) {
 #endif
 }
 
+namespace {
+
+/// Whether the chunk is from signals with every column its own cash and value group, signals as whole
+/// panels and orders at the close: the case independentSignals() runs.
+bool independent(const Simulation& sim, const ChunkBounds& b, const int32_t* valueGroups) {
+  const size_t T = sim.rows, K = sim.cols;
+  const auto panel = [&](const Flex<uint8_t>& f) { return f.rows == T && f.cols == K; };
+  if (sim.kind != kSignals || !(sim.price.length() == 1 && sim.price.data[0] == kInf)) return false;
+  if (!panel(sim.entries) || !panel(sim.exits) || (sim.lsMode && (!panel(sim.shortEntries) || !panel(sim.shortExits)))) return false;
+  if (sim.close.rows != T || (sim.close.cols != K && sim.close.cols != 1)) return false;
+  if (b.endGroup - b.firstGroup != b.endCol - b.firstCol || b.endValueGroup - b.firstValueGroup != b.endCol - b.firstCol) return false;
+  for (size_t g = b.firstGroup; g < b.endGroup; g++)
+    if (sim.groupLens[g] != 1) return false;
+  for (size_t g = b.firstValueGroup; g < b.endValueGroup; g++)
+    if (valueGroups[g] != 1) return false;
+  return true;
+}
+
+}  // namespace
+
+/// `rows`' records (bar by bar) reordered column by column, bars in order within a column: vectorbt's
+/// order for groups of one column (a counting sort over the chunk's columns from `firstCol`).
+void byColumn(const Orders& rows, size_t firstCol, size_t C, Orders& out) {
+  const size_t n = rows.count();
+  std::vector<size_t> start(C + 1, 0);
+  for (size_t r = 0; r < n; r++) start[size_t(rows.col[r]) - firstCol + 1]++;
+  for (size_t k = 0; k < C; k++) start[k + 1] += start[k];
+  for (std::vector<double>* v : {&out.col, &out.idx, &out.size, &out.price, &out.fees, &out.side}) v->resize(n);
+  for (size_t r = 0; r < n; r++) {
+    const size_t to = start[size_t(rows.col[r]) - firstCol]++;
+    out.col[to] = rows.col[r];
+    out.idx[to] = rows.idx[r];
+    out.size[to] = rows.size[r];
+    out.price[to] = rows.price[r];
+    out.fees[to] = rows.fees[r];
+    out.side[to] = rows.side[r];
+  }
+}
+
+/// simulateChunk's loop where every column is its own group (the chunk passes independent()): a bar
+/// reads the signal bytes of the chunk's row 8 columns at a time and steps only the columns with a
+/// signal or an armed stop; the series follow in passes over the row that the compiler vectorizes.
+/// What the general loop computes for such a chunk, operation for operation.
+void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, const double* initCash, Columns& c,
+                        std::vector<GroupRun>& runs, Orders& orders, Output& out) {
+  const size_t T = sim.rows, K = sim.cols, a = b.firstCol, C = b.endCol - a;
+  const size_t closeStride = sim.close.cols == 1 ? 0 : 1, closeCols = sim.close.cols;
+  const size_t closeFrom = closeStride * a;
+  double orderValue = 0;
+  int32_t seq = 0;
+  // the close filled forward (`last`), and backward before its first number (`first`); `filled` the
+  // bar's: last, or first before it
+  std::vector<double> last(C, kNaN), first(C, kNaN), filled(C), cash(initCash + b.firstValueGroup, initCash + b.endValueGroup);
+  for (size_t i = 0, missing = C; i < T && missing > 0; i++)
+    for (size_t k = 0; k < C; k++)
+      if (std::isnan(first[k]) && !std::isnan(first[k] = sim.close.data[i * closeCols + closeFrom + closeStride * k])) missing--;
+  // armed: the columns with a stop level to check (a flag each, and a list whose entries with the flag
+  // down are dropped as it is walked); stepped: the bar's columns with an order step
+  std::vector<size_t> armed, newlyArmed, stepped;
+  std::vector<uint8_t> isArmed(C, 0);
+  std::vector<size_t> steppedAt(C, T);  // the last bar a column was stepped at
+  const uint8_t* signalRows[4] = {sim.entries.data, sim.exits.data, sim.lsMode ? sim.shortEntries.data : nullptr,
+                                  sim.lsMode ? sim.shortExits.data : nullptr};
+  Orders rows;  // the records bar by bar
+  const auto step = [&](size_t i, size_t k) {
+    GroupRun& run = runs[k];
+    const size_t col = a + k;
+    steppedAt[k] = i;
+    if (!run.fault.ok() || quiet(sim, i, col, c)) return;
+    c.valPrice[col] = last[k];
+    stepBar(sim, i, run, c, &orderValue, &seq, rows);
+    stepped.push_back(k);
+    const bool stops = sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]));
+    if (stops && !isArmed[k]) newlyArmed.push_back(k);
+    isArmed[k] = stops ? 1 : 0;
+  };
+  for (size_t i = 0; i < T; i++) {
+    stepped.clear();
+    // the bar's filled close first: the row is then in cache for the steps (which value at `last`,
+    // the close before the bar)
+    const double* __restrict close = sim.close.data + i * closeCols + closeFrom;
+    double* __restrict lastK = last.data();
+    double* __restrict filledK = filled.data();
+    const double* __restrict firstK = first.data();
+    for (size_t k = 0; k < C; k++) {
+      const double v = close[closeStride * k];
+      filledK[k] = !std::isnan(v) ? v : std::isnan(lastK[k]) ? firstK[k] : lastK[k];
+    }
+    // the columns with a signal byte, 8 at a time, then those with an armed stop
+    for (size_t k0 = 0; k0 < C; k0 += 8) {
+      const size_t n = std::min<size_t>(8, C - k0);
+      uint64_t any = 0;
+      for (const uint8_t* data : signalRows) {
+        if (data == nullptr) continue;
+        uint64_t w = 0;
+        std::memcpy(&w, data + i * K + a + k0, n);
+        any |= w;
+      }
+      for (size_t j = 0; any != 0; j++, any >>= 8)
+        if ((any & 0xff) != 0) step(i, k0 + j);
+    }
+    size_t kept = 0;
+    for (size_t j = 0; j < armed.size(); j++) {
+      const size_t k = armed[j];
+      if (isArmed[k] && steppedAt[k] != i) step(i, k);
+      if (isArmed[k]) armed[kept++] = k;
+    }
+    armed.resize(kept);
+    for (const size_t k : newlyArmed)
+      if (isArmed[k]) armed.push_back(k);
+    newlyArmed.clear();
+    // the bar's series, as the general loop writes them for groups of one column: the flows of the
+    // fills first (add's result is 0 or beyond the tolerance, so the snap below leaves it)
+    for (const size_t k : stepped) {
+      double& flow = c.barCash[a + k];
+      const double f = flow == 0 ? 0.0 : add(0.0, flow);
+      if (f != 0) cash[k] = add(cash[k], f);
+      flow = 0;
+    }
+    const double* __restrict position = c.position.data() + a;
+    double* __restrict cashK = cash.data();
+    double* __restrict assets = out.assets + i * K + a;
+    double* __restrict cashRow = out.cash + i * G + b.firstValueGroup;
+    double* __restrict valueRow = out.value + i * G + b.firstValueGroup;
+    for (size_t k = 0; k < C; k++) {
+      const double v = close[closeStride * k];
+      lastK[k] = std::isnan(v) ? lastK[k] : v;
+    }
+    for (size_t k = 0; k < C; k++) {
+      const double now = std::fabs(cashK[k]) <= kAbsTol ? 0.0 : cashK[k];
+      cashK[k] = now;
+      assets[k] = position[k];
+      cashRow[k] = now;
+      valueRow[k] = now + (position[k] == 0 ? 0.0 : filledK[k] * position[k]);
+    }
+  }
+  byColumn(rows, a, C, orders);
+}
+
 void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* valueGroups, size_t G, const double* initCash, Columns& c,
-                   std::vector<GroupRun>& runs, Output& out) {
+                   std::vector<GroupRun>& runs, Orders& orders, Output& out) {
   runs.clear();
   size_t maxLen = 0;
   for (size_t g = b.firstGroup, from = b.firstCol; g < b.endGroup; from += size_t(sim.groupLens[g++])) {
@@ -485,6 +625,10 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
     run.cash = run.freeCash = sim.initCash[g];
     runs.push_back(std::move(run));
     maxLen = std::max(maxLen, size_t(sim.groupLens[g]));
+  }
+  if (independent(sim, b, valueGroups)) {
+    independentSignals(sim, b, G, initCash, c, runs, orders, out);
+    return;
   }
   std::vector<double> orderValue(maxLen);
   std::vector<int32_t> seq(maxLen);
@@ -523,7 +667,7 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
       // orders at the close: the valuation price is the last close that was a number before this bar
       if (priceIsClose)
         for (size_t col = run.from; col < run.from + run.n; col++) c.valPrice[col] = last[col - b.firstCol];
-      stepBar(sim, i, run, c, orderValue.data(), seq.data());
+      stepBar(sim, i, run, c, orderValue.data(), seq.data(), run.orders);
     }
     // vectorbt's assets_nb is the position (one order a bar: its flow adds as the fill did), asset
     // value at the filled close, cash_flow_nb's flows summed per value group, cash_grouped_nb
@@ -549,6 +693,20 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
       out.cash[i * G + g] = now;
       out.value[i * G + g] = now + held;
     }
+  }
+  // the records group by group (vectorbt's order)
+  size_t n = 0;
+  for (const GroupRun& run : runs) n += run.orders.count();
+  for (std::vector<double>* v : {&orders.col, &orders.idx, &orders.size, &orders.price, &orders.fees, &orders.side}) v->reserve(n);
+  for (GroupRun& run : runs) {
+    const Orders& from = run.orders;
+    orders.col.insert(orders.col.end(), from.col.begin(), from.col.end());
+    orders.idx.insert(orders.idx.end(), from.idx.begin(), from.idx.end());
+    orders.size.insert(orders.size.end(), from.size.begin(), from.size.end());
+    orders.price.insert(orders.price.end(), from.price.begin(), from.price.end());
+    orders.fees.insert(orders.fees.end(), from.fees.begin(), from.fees.end());
+    orders.side.insert(orders.side.end(), from.side.begin(), from.side.end());
+    run.orders = Orders{};
   }
 }
 

@@ -35,9 +35,10 @@ struct ChunkBounds {
 };
 
 /// Simulates a chunk's cash groups in lockstep, bar by bar, one GroupRun each into `runs` (a group
-/// stops at its first fault), and writes the chunk's rows of the series (assets, and cash and value of
-/// its value groups, `initCash` per value group) as it goes; `c` indexed by column.
+/// stops at its first fault), the chunk's order records into `orders` in vectorbt's order (group by
+/// group), and writes the chunk's rows of the series (assets, and cash and value of its value groups,
+/// `initCash` per value group) as it goes; `c` indexed by column.
 void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* valueGroups, size_t G, const double* initCash, Columns& c,
-                   std::vector<GroupRun>& runs, Output& out);
+                   std::vector<GroupRun>& runs, Orders& orders, Output& out);
 
 }  // namespace kernelbus::backtest
