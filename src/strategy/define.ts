@@ -35,7 +35,11 @@ export function outputNames(key: string, name: keyof typeof INDICATORS_KERNELS):
  */
 export function defineStrategy<S extends object = Record<string, unknown>>(definition: StrategyDefinition<S>): Strategy<S> {
   // frame 0 is this function, frame 1 its caller: the strategy's module
-  const definedAt = stackPlaces(new Error().stack)[1];
+  return checkStrategy(definition, stackPlaces(new Error().stack)[1]);
+}
+
+/** defineStrategy() with the place its errors name (`file:line:column`, or a file). */
+export function checkStrategy<S extends object>(definition: StrategyDefinition<S>, definedAt: string | undefined): Strategy<S> {
   const fail = (argument: string, expected: string, actual: unknown): never => {
     throw new StrategyError(`${argument}: expected ${expected}, got ${describeValue(actual)}`, definedAt);
   };

@@ -38,10 +38,12 @@ export function stackPlaces(stack: string | undefined): string[] {
  */
 export function strategyPlace(error: unknown, file: string | undefined): string | undefined {
   const places = stackPlaces((error as { stack?: string } | undefined)?.stack);
+  return fileFrame(error, file) ?? places.find((p) => !p.startsWith(OWN) && !p.startsWith('node:'));
+}
+
+/** The first frame of `error`'s stack in `file` (a path or file URL), if any. */
+export function fileFrame(error: unknown, file: string | undefined): string | undefined {
   const path = file?.replace(/^file:\/\//, '');
-  if (path) {
-    const found = places.find((p) => p.startsWith(`${path}:`));
-    if (found) return found;
-  }
-  return places.find((p) => !p.startsWith(OWN) && !p.startsWith('node:'));
+  if (!path) return undefined;
+  return stackPlaces((error as { stack?: string } | undefined)?.stack).find((p) => p.startsWith(`${path}:`));
 }

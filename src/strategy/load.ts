@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isStrategy } from './define.js';
-import { StrategyError, strategyPlace } from './errors.js';
-import type { Strategy } from './types.js';
+import { checkStrategy, isStrategy } from './define.js';
+import { fileFrame, StrategyError } from './errors.js';
+import type { Strategy, StrategyDefinition } from './types.js';
 
 /** The strategy that `file` (a path to an ES module, .mjs or .js) exports by default. */
 export async function loadStrategy(file: string): Promise<{ strategy: Strategy<object>; source: string }> {
@@ -20,13 +20,16 @@ export async function loadStrategy(file: string): Promise<{ strategy: Strategy<o
     module = await import(pathToFileURL(path).href);
   } catch (error) {
     if (error instanceof StrategyError) throw error;
-    const place = strategyPlace(error, path) ?? syntaxPlace(error, path) ?? path;
+    const place = fileFrame(error, path) ?? syntaxPlace(error, path) ?? path;
     throw new StrategyError(`the module does not load: ${(error as Error)?.message ?? String(error)}`, place, { cause: error });
   }
-  if (!isStrategy(module.default)) {
-    throw new StrategyError('expected a default export made by defineStrategy({ name, bars, onBar, ... })', path);
+  const exported = module.default;
+  if (isStrategy(exported)) return { strategy: exported, source: path };
+  // a plain definition is checked here, its errors naming the file
+  if (typeof exported === 'object' && exported !== null && 'onBar' in exported) {
+    return { strategy: checkStrategy(exported as StrategyDefinition<object>, path), source: path };
   }
-  return { strategy: module.default, source: path };
+  throw new StrategyError('expected a default export made by defineStrategy({ name, bars, onBar, ... }) or such a definition', path);
 }
 
 /** A syntax error's `file:line` (V8 puts it on the stack's first line, `path:line`). */

@@ -179,6 +179,8 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     if (ts >= this.dayEnd) this.newDay(ts);
     const seq = this.seq++;
     this.metrics.trades++;
+    // fills and their positions are marked at this trade; onBar at the bar's close (below)
+    this.account.lastPrice[k] = price;
     this.execution.trade(k, seq, ts, price, volume);
     if (this.deferred.length > 0) this.dispatchFills();
     const bars = this.series[k];

@@ -1,0 +1,157 @@
+/**
+ * The issue's bad-input list: a strategy file that does not load or export a strategy, an unknown
+ * indicator or bar option, an order for an unknown symbol, a non-finite or zero size, a limit that is
+ * not a positive number, onBar throwing: one line naming the file and the line. A callback that throws
+ * is logged and counted, and that bar's orders are dropped, not half-placed; the run goes on.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KernelInputError } from '../../src/errors.js';
+import { backtestStrategy, defineStrategy, loadStrategy, StrategyError, StrategyRunner } from '../../src/strategy/index.js';
+import { randomTape } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kb-strategy-'));
+const api = resolve(import.meta.dirname, '../../src/strategy/index.ts');
+
+/** Writes a strategy module; returns its path. */
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const thisFile = import.meta.filename;
+const bars = { by: 'tick' as const, threshold: 2 };
+
+describe('defineStrategy', () => {
+  it.each([
+    [{ name: 's', bars, indicators: { x: { name: 'nope' } }, onBar() {} }, 'strategy.indicators.x.name: expected one of'],
+    [{ name: 's', bars, indicators: { x: { name: 'sma', timePeriod: -1 } }, onBar() {} }, 'strategy.indicators.x.timePeriod'],
+    [{ name: 's', bars, indicators: { close: { name: 'sma' } }, onBar() {} }, 'strategy.indicators.close'],
+    [{ name: 's', bars: { by: 'tick', threshold: 2, session: '09:30-16:00' }, onBar() {} }, 'strategy.bars.session'],
+    [{ name: 's', bars: { by: 'minute', threshold: 2 }, onBar() {} }, 'strategy.bars.by'],
+    [{ name: 's', bars: { by: 'time', threshold: -5 }, onBar() {} }, 'strategy.bars.threshold'],
+    [{ name: 's', bars }, 'strategy.onBar: expected a function'],
+    [{ name: 'a b', bars, onBar() {} }, 'strategy.name'],
+    [{ name: 's', bars, onBar() {}, onTick() {} }, 'strategy.onTick'],
+    [{ name: 's', bars, symbols: [], onBar() {} }, 'strategy.symbols'],
+    [{ name: 's', bars, history: 0, onBar() {} }, 'strategy.history'],
+  ])('%# refuses a bad definition naming this file, the line and the option', (definition, text) => {
+    let error: unknown;
+    try {
+      defineStrategy(definition as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StrategyError);
+    const message = (error as Error).message;
+    expect(message).toContain(text);
+    expect(message).toMatch(new RegExp(`^${thisFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+: `));
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('refuses bad execution options naming the option', () => {
+    const s = defineStrategy({ name: 's', bars, onBar() {} });
+    expect(() => new StrategyRunner(s, { fees: -1 })).toThrow(new KernelInputError('options.fees', 'a finite number >= 0', '-1'));
+    expect(() => new StrategyRunner(s, { participation: 2 })).toThrow(/options.participation: expected a number in \(0, 1\]/);
+    expect(() => new StrategyRunner(s, { fillAt: 'open' as never })).toThrow(/options.fillAt/);
+    expect(() => new StrategyRunner(s, { initCash: 0 })).toThrow(/options.initCash/);
+    expect(() => new StrategyRunner(s, { slipage: 0.1 } as never)).toThrow(/options.slipage: expected one of/);
+  });
+});
+
+describe('loadStrategy', () => {
+  it('loads a default export made by defineStrategy, and a plain definition', async () => {
+    const made = file(
+      'made.mjs',
+      `import { defineStrategy } from '${api}';\nexport default defineStrategy({ name: 'm', bars: { by: 'tick', threshold: 5 }, onBar() {} });\n`,
+    );
+    expect((await loadStrategy(made)).strategy.name).toBe('m');
+    const plain = file('plain.mjs', `export default { name: 'p', bars: { by: 'tick', threshold: 5 }, onBar() {} };\n`);
+    const loaded = await loadStrategy(plain);
+    expect(loaded).toMatchObject({ source: plain, strategy: { name: 'p', kind: 'kernelbus.strategy' } });
+  });
+
+  it('names the file for a missing file, a module that does not load, no strategy exported', async () => {
+    await expect(loadStrategy(join(dir, 'absent.mjs'))).rejects.toThrow(`${join(dir, 'absent.mjs')}: no such file`);
+    const broken = file('broken.mjs', `export default {\n  name: 's',\n  onBar() { return 1 +; },\n};\n`);
+    await expect(loadStrategy(broken)).rejects.toThrow(new RegExp(`^${broken}(:\\d+)*: the module does not load: `));
+    const throws = file('throws.mjs', `const x = 1;\nthrow new Error('boom');\n`);
+    await expect(loadStrategy(throws)).rejects.toThrow(`${throws}:2:7: the module does not load: boom`);
+    const none = file('none.mjs', `export const strategy = 1;\n`);
+    await expect(loadStrategy(none)).rejects.toThrow(`${none}: expected a default export made by defineStrategy`);
+  });
+
+  it('names the line of an unknown indicator in a strategy file', async () => {
+    const bad = file(
+      'bad-indicator.mjs',
+      `import { defineStrategy } from '${api}';\n\nexport default defineStrategy({\n  name: 's',\n  bars: { by: 'tick', threshold: 5 },\n  indicators: { f: { name: 'smaa' } },\n  onBar() {},\n});\n`,
+    );
+    await expect(loadStrategy(bad)).rejects.toThrow(new RegExp(`^${bad}:3:\\d+: strategy.indicators.f.name: expected one of`));
+  });
+});
+
+describe('a strategy that errs while it runs', () => {
+  /** Runs `body` (the onBar source) from a strategy file over a two-symbol tape; returns the run and the log. */
+  async function runFile(name: string, body: string) {
+    const path = file(
+      name,
+      `export default {\n  name: 's',\n  bars: { by: 'tick', threshold: 10 },\n  onBar(ctx, bar) {\n${body}\n  },\n};\n`,
+    );
+    const { strategy, source } = await loadStrategy(path);
+    const logs: string[] = [];
+    const result = backtestStrategy(randomTape(100, ['A', 'B']), strategy, { source, log: (line) => logs.push(line) });
+    return { path, result, logs };
+  }
+
+  it.each([
+    ["    ctx.order('ZZZ', 1);", 'ctx.order: expected a symbol the strategy trades, got "ZZZ"'],
+    ['    ctx.order(bar.symbol, 0);', 'ctx.order: expected units a finite number other than 0, got 0'],
+    ['    ctx.order(bar.symbol, NaN);', 'ctx.order: expected units a finite number other than 0, got NaN'],
+    ['    ctx.order(bar.symbol, Infinity);', 'ctx.order: expected units a finite number other than 0, got Infinity'],
+    ['    ctx.order(bar.symbol, 1, { limit: -2 });', 'ctx.order: expected limit a finite number > 0, got -2'],
+    ["    ctx.order(bar.symbol, 1, { limit: '3' });", 'ctx.order: expected limit a finite number > 0, got "3"'],
+    ["    ctx.value('nope', bar.symbol);", 'ctx.value: expected one of open, high, low, close, volume, got "nope"'],
+    ['    throw new Error("my bug");', 'my bug'],
+  ])('%s: logged with the file and line, counted, the bar orders dropped', async (body, text) => {
+    // an order placed first, then the mistake: the order must not be placed
+    const { path, result, logs } = await runFile(
+      `bad-${Math.random().toString(36).slice(2)}.mjs`,
+      `    ctx.order(bar.symbol, 0.01);\n${body}`,
+    );
+    // 100 trades of each symbol in tick bars of 10: 10 bars each
+    expect(result.metrics.bars).toBe(20);
+    expect(result.metrics.errors).toBe(20);
+    expect(result.orders).toEqual([]);
+    expect(result.fills).toEqual([]);
+    expect(logs).toHaveLength(20);
+    expect(logs[0]).toContain(`s: onBar threw at A bar 0, its orders dropped: ${path}:6:`);
+    expect(logs[0]).toContain(text);
+    expect(logs[0].split('\n')).toHaveLength(1);
+  });
+
+  it('goes on after a bar that threw: the other bars place their orders', async () => {
+    const { result, logs } = await runFile(
+      'some-bad.mjs',
+      `    if (bar.index === 1) throw new Error('only bar 1');\n    ctx.order(bar.symbol, 0.01);`,
+    );
+    expect(result.metrics.errors).toBe(2);
+    expect(logs).toHaveLength(2);
+    expect(result.orders.map((o) => o.id).filter((id) => id.startsWith('s:A:'))).toEqual(
+      [0, 2, 3, 4, 5, 6, 7, 8, 9].map((b) => `s:A:${b}:0`),
+    );
+  });
+
+  it('refuses a trade that goes back in time or has a price that is not > 0', () => {
+    const s = defineStrategy({ name: 's', bars, onBar() {} });
+    const runner = new StrategyRunner(s);
+    const a = runner.symbolIndex('A');
+    runner.trade(a, 1000, 10, 1);
+    expect(() => runner.trade(a, 999, 10, 1)).toThrow(KernelInputError);
+    expect(() => runner.trade(a, 1000, -1, 1)).toThrow(/trades.price: expected finite prices > 0, got -1/);
+    expect(() => runner.trade(a, 1000, Number.NaN, 1)).toThrow(/trades.price/);
+    expect(() => runner.trade(a, 1001, 10, -1)).toThrow(KernelInputError);
+  });
+});
