@@ -35,6 +35,8 @@ import { flag, onePositional, parseCommand, text, type Flag } from './options.js
 import { labelled, table } from './summary.js';
 
 export const BACKTEST_USAGE = `Usage: kernelbus backtest <bars.{csv,tsv,csv.gz,parquet,arrow}|-> --grid sma-cross --fast 2:50 --slow 10:200 [options]
+       kernelbus backtest --file <tape> --strategy ./strategy.mjs [options]  (a strategy on a tape of
+       trades: kernelbus backtest --file x --strategy y --help)
 
 A moving-average crossover over every pair of windows (fast < slow), per symbol: long from the bar
 the fast average crosses above the slow one to the bar it crosses below, all the cash, at the close
@@ -140,6 +142,10 @@ const rowOf = (plan: GridPlan, run: SymbolRun, p: number): Row =>
  * progress to `progress` (default: stderr, on a terminal or for a long grid). Returns the exit code.
  */
 export async function runBacktest(argv: string[], log = console.log, progress?: (line: string) => void): Promise<number> {
+  // `--file <tape> --strategy s.mjs`: the strategy backtest (./backtest-strategy.ts)
+  if (argv.some((a) => /^--(file|strategy)(=|$)/.test(a))) {
+    return (await import('./backtest-strategy.js')).runStrategyBacktest(argv, log, progress);
+  }
   const parsed = parseCommand(argv, FLAGS, { help: () => log(BACKTEST_USAGE), positionals: onePositional('bars', 'one file') });
   if (!parsed) return 0;
   const { values, positionals } = parsed;

@@ -36,6 +36,9 @@ Commands:
   backtest <bars|-> --grid sma-cross --fast 2:50 --slow 10:200
                           a moving-average crossover over every pair of windows per symbol, the best by a
                           statistic, --report page.html (kernelbus backtest --help)
+  backtest --file <tape> --strategy ./s.mjs
+                          a strategy (kernelbus/strategy) on a recorded tape of trades: fills, positions
+                          and statistics per symbol and in total
   risk <returns|->        statistics and VaR/ES of a table of returns, wide or long (kernelbus risk --help)
   optimize <returns|-> --method min-variance|max-sharpe|risk-parity|hrp  a portfolio's weights and risk contributions (kernelbus optimize --help)
   factor <panel|->        style scores and factor returns of a long panel (kernelbus factor --help)
