@@ -124,6 +124,8 @@ const FAMILY_THRESHOLDS: { readonly [F in FamilyName]: Thresholds } = {
   indicators: [['native', INDICATORS_NATIVE_MIN_VALUES]],
   // a simulation of T x K bars: native from the first bar until the bench measures a crossover
   backtest: [['native', 1]],
+  // a fit is thousands of likelihood evaluations: native from the first return
+  volatility: [['native', 1]],
 };
 
 /** The kernels measured apart from their family's row. */

@@ -271,6 +271,22 @@ export type {
   SignalsOptions,
   TradeRecords,
 } from '../kernels/backtest/backtest-kernels.js';
+/** arch 8.0's arch_model(...).fit(): GARCH, GJR-GARCH or EGARCH, each column of a Matrix (docs/volatility.md). */
+export const garch = defaults.garch;
+/** arch 8.0's am.fix(params): the likelihood and conditional volatility at given parameters (docs/volatility.md). */
+export const garchFilter = defaults.garchFilter;
+/** arch 8.0's res.forecast(horizon, method='analytic') (docs/volatility.md). */
+export const garchForecast = defaults.garchForecast;
+export type {
+  ForecastSource,
+  GarchFilterOptions,
+  GarchFiltered,
+  GarchFit,
+  GarchForecast,
+  GarchForecastOptions,
+  GarchParams,
+  ModelOptions,
+} from '../kernels/volatility/volatility-kernels.js';
 export { barStream, type BarStream, type BarStreamKind } from './bar-stream.js';
 export {
   indicatorStream,

@@ -32,6 +32,7 @@ import {
 import type { IndicatorsKernels } from '../kernels/indicators/indicators-kernels.js';
 import type { SignalKernels } from '../kernels/indicators/signals-kernels.js';
 import type { BacktestKernels } from '../kernels/backtest/backtest-kernels.js';
+import type { VolatilityKernels } from '../kernels/volatility/volatility-kernels.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk/risk-kernels.js';
@@ -61,7 +62,8 @@ export interface SyncKernels
     FeaturesKernels,
     IndicatorsKernels,
     SignalKernels,
-    BacktestKernels {}
+    BacktestKernels,
+    VolatilityKernels {}
 
 /**
  * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend
@@ -79,6 +81,7 @@ export type AsyncKernels = {
   AsyncForms<IndicatorsKernels<true>> &
   AsyncForms<SignalKernels<true>> &
   AsyncForms<BacktestKernels<true>> &
+  AsyncForms<VolatilityKernels<true>> &
   PortfolioAsyncKernels;
 
 /**

@@ -19,6 +19,8 @@ import { PORTFOLIO_KERNELS } from './portfolio/portfolio-kernels.js';
 import type { RiskFamily } from './risk/risk.js';
 import { RISK_KERNELS } from './risk/risk-kernels.js';
 import { SPECIAL_KERNELS, type SpecialFamily } from './special/special-family.js';
+import type { VolatilityFamily } from './volatility/volatility.js';
+import { VOLATILITY_KERNELS } from './volatility/volatility-kernels.js';
 import type { VpinFamily } from './vpin/vpin.js';
 import { VPIN_KERNELS } from './vpin/vpin-kernels.js';
 
@@ -32,6 +34,7 @@ export interface Families {
   features: FeaturesFamily;
   indicators: IndicatorsFamily;
   backtest: BacktestFamily;
+  volatility: VolatilityFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -49,6 +52,7 @@ export const FAMILY_SPECS = {
   features: FEATURES_KERNELS,
   indicators: INDICATORS_FAMILY,
   backtest: BACKTEST_KERNELS,
+  volatility: VOLATILITY_KERNELS,
 } as const;
 
 type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
@@ -66,6 +70,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   features: keysOf(FEATURES_KERNELS),
   indicators: keysOf(INDICATORS_FAMILY),
   backtest: keysOf(BACKTEST_KERNELS),
+  volatility: keysOf(VOLATILITY_KERNELS),
 };
 
 export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];

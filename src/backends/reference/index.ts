@@ -9,6 +9,7 @@ import { referenceFrontier } from './portfolio/portfolio-cla.js';
 import { referenceOptimizers } from './portfolio/portfolio-mean.js';
 import { referenceRisk } from './risk/risk.js';
 import { referenceSpecial } from './special/special.js';
+import { referenceVolatility } from './volatility/volatility.js';
 import { referenceVpin } from './vpin/vpin.js';
 
 export const referenceBackend: Backend = {
@@ -22,6 +23,7 @@ export const referenceBackend: Backend = {
     features: referenceFeatures,
     indicators: referenceIndicators,
     backtest: referenceBacktest,
+    volatility: referenceVolatility,
   },
 };
 

@@ -1,0 +1,310 @@
+/**
+ * arch 8.0's fit (arch/univariate/base.py ARCHModel.fit and compute_param_cov): starting values from
+ * the mean's OLS estimate, the variance model's grid and the distribution's kurtosis; arch's bounds
+ * and linear constraints; the optimum (optimize.ts, not arch's SLSQP: ours goes on to the optimum);
+ * the robust (sandwich) standard errors by statsmodels' approx_hess3 and forward-difference scores.
+ * native/kernels/volatility/fit.cpp is the same, function for function.
+ */
+import { DIST_NORMAL, DIST_SKEWT, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
+import { fixAt, gradientWork, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
+import { minimize, type Polytope } from './optimize.js';
+
+const LOG_1E4 = Math.log(10000);
+
+/** arch's bounds and constraints (single-variable rows folded into the bounds), given v = mean of the OLS residuals squared. */
+export function polytope(pr: Problem, v: number): Polytope {
+  const { m, k, iw, ia, ig, ib, id } = pr;
+  const lo = new Float64Array(k).fill(-Infinity);
+  const hi = new Float64Array(k).fill(Infinity);
+  const rows: number[][] = [];
+  const b: number[] = [];
+  if (m.egarch) {
+    const lnv = Math.log(v);
+    lo[iw] = lnv - LOG_1E4;
+    hi[iw] = lnv + LOG_1E4;
+    for (let j = 0; j < m.q; j++) {
+      lo[ib + j] = 0;
+      hi[ib + j] = m.q;
+    }
+    if (m.q > 0) {
+      const row = new Array<number>(k).fill(0);
+      for (let j = 0; j < m.q; j++) row[ib + j] = -1;
+      rows.push(row);
+      b.push(-1);
+    }
+  } else {
+    lo[iw] = 1e-8 * v;
+    hi[iw] = 10 * v;
+    for (let j = 0; j < m.p; j++) {
+      lo[ia + j] = 0;
+      hi[ia + j] = 1;
+    }
+    for (let j = 0; j < m.o; j++) {
+      lo[ig + j] = j < m.p ? -1 : 0;
+      hi[ig + j] = 2;
+      const row = new Array<number>(k).fill(0);
+      row[ig + j] = 1;
+      if (j < m.p) row[ia + j] = 1;
+      rows.push(row);
+      b.push(0);
+    }
+    for (let j = 0; j < m.q; j++) {
+      lo[ib + j] = 0;
+      hi[ib + j] = 1;
+    }
+    const row = new Array<number>(k).fill(0);
+    for (let j = 0; j < m.p; j++) row[ia + j] = -1;
+    for (let j = 0; j < m.o; j++) row[ig + j] = -0.5;
+    for (let j = 0; j < m.q; j++) row[ib + j] = -1;
+    rows.push(row);
+    b.push(-1);
+  }
+  if (m.dist !== DIST_NORMAL) {
+    lo[id] = 2.05;
+    hi[id] = m.dist === DIST_SKEWT ? 300 : 500;
+  }
+  if (m.dist === DIST_SKEWT) {
+    lo[id + 1] = -1;
+    hi[id + 1] = 1;
+  }
+  const a = new Float64Array(rows.length * k);
+  rows.forEach((row, i) => a.set(row, i * k));
+  return { lo, hi, a, b: Float64Array.from(b), rows: rows.length };
+}
+
+/** The Gaussian log-likelihood of variance parameters alone (arch's _gaussian_loglikelihood: starting values). */
+function gaussianLogLikelihood(pr: Problem, theta: Float64Array): number {
+  recursion(pr, theta);
+  let ll = 0;
+  for (let t = 0; t < pr.nobs; t++) ll += -0.5 * (Math.log(2 * Math.PI) + Math.log(pr.sigma2[t]) + (pr.e[t] * pr.e[t]) / pr.sigma2[t]);
+  return ll;
+}
+
+/** arch's starting values of the variance: the best of its grid by the Gaussian likelihood, over the residuals in pr.e. */
+function varianceStart(pr: Problem, theta: Float64Array): void {
+  const { m, nobs, e, iw, ia, ig, ib } = pr;
+  let meanSq = 0;
+  for (let t = 0; t < nobs; t++) meanSq += e[t] * e[t];
+  meanSq /= nobs;
+  const alphas = [0.01, 0.05, 0.1, 0.2];
+  const gammas = m.egarch ? [-0.1, 0.0, 0.1] : alphas;
+  const persistences = [0.5, 0.7, 0.9, 0.98];
+  const target = m.egarch ? Math.log(meanSq) : meanSq;
+  const sv = Float64Array.from(theta);
+  let best = Number.NaN;
+  const found = Float64Array.from(theta);
+  for (const alpha of alphas)
+    for (const gamma of gammas)
+      for (const agb0 of persistences) {
+        let agb = agb0;
+        for (let i = iw; i < ib + m.q; i++) sv[i] = (1 - agb) * target;
+        if (m.p > 0) {
+          for (let j = 0; j < m.p; j++) sv[ia + j] = alpha / m.p;
+          if (!m.egarch) agb -= alpha;
+        }
+        if (m.o > 0) {
+          for (let j = 0; j < m.o; j++) sv[ig + j] = gamma / m.o;
+          if (!m.egarch) agb -= gamma / 2;
+        }
+        if (m.q > 0) for (let j = 0; j < m.q; j++) sv[ib + j] = agb / m.q;
+        const ll = gaussianLogLikelihood(pr, sv);
+        // np.argmax: the first of the largest
+        if (Number.isNaN(best) || ll > best) {
+          best = ll;
+          found.set(sv);
+        }
+      }
+  theta.set(found.subarray(iw, ib + m.q), iw);
+}
+
+/** The distribution's starting values from the kurtosis of the standardized residuals at the variance's start. */
+function distStart(pr: Problem, theta: Float64Array): void {
+  const { m, nobs, e, sigma2, id } = pr;
+  if (m.dist === DIST_NORMAL) return;
+  recursion(pr, theta);
+  let mean = 0;
+  for (let t = 0; t < nobs; t++) mean += e[t] / Math.sqrt(sigma2[t]);
+  mean /= nobs;
+  let m2 = 0;
+  let m4 = 0;
+  for (let t = 0; t < nobs; t++) {
+    const d = e[t] / Math.sqrt(sigma2[t]) - mean;
+    m2 += d * d;
+    m4 += d * d * d * d;
+  }
+  m2 /= nobs;
+  m4 /= nobs;
+  const kurt = m4 / (m2 * m2);
+  theta[id] = Math.max(kurt > 3.75 ? (4 * kurt - 6) / (kurt - 3) : 12, 4);
+  if (m.dist === DIST_SKEWT) theta[id + 1] = 0;
+}
+
+/** arch's starting values at the OLS mean (theta's mean part already set), the backcast and bounds fixed. */
+export function startingValues(pr: Problem, theta: Float64Array): void {
+  residuals(pr, theta, pr.e);
+  varianceStart(pr, theta);
+  distStart(pr, theta);
+}
+
+/** A problem fixed at the OLS mean: its parameters' start (the mean's OLS part) and v, or null for a constant series (residuals 0 to 1e-12 of the returns' scale). */
+export function olsProblem(m: Model, y: Float64Array): { pr: Problem; theta: Float64Array; v: number } | null {
+  const pr = problem(m, y);
+  const theta = new Float64Array(pr.k);
+  olsMean(pr, theta);
+  const v = fixAt(pr, theta);
+  // constant: residuals 0, or rounding's (below 1e-12 of the returns' scale)
+  let ySq = 0;
+  for (let t = m.lags; t < y.length; t++) ySq += y[t] * y[t];
+  if (!(v > 1e-24 * (ySq / pr.nobs)) || !Number.isFinite(v)) return null;
+  return { pr, theta, v };
+}
+
+/** statsmodels' approx_hess3 of f at x, steps EPS^(1/4) max(|x|, 0.1). */
+function approxHess3(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
+  const n = x.length;
+  const h = Float64Array.from(x, (v) => Number.EPSILON ** (1 / 4) * Math.max(Math.abs(v), 0.1));
+  const hess = new Float64Array(n * n);
+  const at = (si: number, i: number, sj: number, j: number) => {
+    const xs = new Float64Array(n);
+    for (let c = 0; c < n; c++) xs[c] = x[c] + (c === i ? si * h[i] : 0) + (c === j ? sj * h[j] : 0);
+    return f(xs);
+  };
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      hess[i * n + j] = (at(1, i, 1, j) - at(1, i, -1, j) - (at(-1, i, 1, j) - at(-1, i, -1, j))) / (4.0 * (h[i] * h[j]));
+      hess[j * n + i] = hess[i * n + j];
+    }
+  return hess;
+}
+
+/** The inverse of a k x k matrix by Gauss-Jordan elimination with partial pivoting, or null when singular. */
+function inverse(a: Float64Array, n: number): Float64Array | null {
+  const m = Float64Array.from(a);
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]) > Math.abs(m[piv * n + c])) piv = r;
+    if (!(Math.abs(m[piv * n + c]) > 0)) return null;
+    for (let j = 0; j < n; j++) {
+      [m[c * n + j], m[piv * n + j]] = [m[piv * n + j], m[c * n + j]];
+      [inv[c * n + j], inv[piv * n + j]] = [inv[piv * n + j], inv[c * n + j]];
+    }
+    const d = m[c * n + c];
+    for (let j = 0; j < n; j++) {
+      m[c * n + j] /= d;
+      inv[c * n + j] /= d;
+    }
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r * n + c];
+      if (f === 0) continue;
+      for (let j = 0; j < n; j++) {
+        m[r * n + j] -= f * m[c * n + j];
+        inv[r * n + j] -= f * inv[c * n + j];
+      }
+    }
+  }
+  return inv;
+}
+
+/**
+ * arch's robust standard errors at theta (compute_param_cov): H the approx_hess3 Hessian of -ll over
+ * nobs, S the forward-difference scores of each observation's -l_t, cov = H^-1 cov(S) H^-1 / nobs
+ * (numpy's cov: demeaned, n - 1). NaN where H is singular.
+ */
+export function robustStdErrors(pr: Problem, theta: Float64Array, out: Float64Array): void {
+  const { k, nobs } = pr;
+  const hess = approxHess3((x) => negLogLikelihood(pr, x), theta);
+  for (let i = 0; i < k * k; i++) hess[i] /= nobs;
+  const inv = inverse(hess, k);
+  if (!inv) {
+    out.fill(Number.NaN, 0, k);
+    return;
+  }
+  const f0 = new Float64Array(nobs);
+  negLogLikelihood(pr, theta, undefined, undefined, f0);
+  const scores = new Float64Array(nobs * k);
+  const fi = new Float64Array(nobs);
+  const xs = Float64Array.from(theta);
+  for (let i = 0; i < k; i++) {
+    const eps = Number.EPSILON ** (1 / 2) * Math.max(Math.abs(theta[i]), 0.1);
+    xs[i] = theta[i] + eps;
+    negLogLikelihood(pr, xs, undefined, undefined, fi);
+    xs[i] = theta[i];
+    for (let t = 0; t < nobs; t++) scores[t * k + i] = (fi[t] - f0[t]) / eps;
+  }
+  const means = new Float64Array(k);
+  for (let t = 0; t < nobs; t++) for (let i = 0; i < k; i++) means[i] += scores[t * k + i];
+  for (let i = 0; i < k; i++) means[i] /= nobs;
+  const cov = new Float64Array(k * k);
+  for (let t = 0; t < nobs; t++)
+    for (let i = 0; i < k; i++) {
+      const di = scores[t * k + i] - means[i];
+      for (let j = 0; j <= i; j++) cov[i * k + j] += di * (scores[t * k + j] - means[j]);
+    }
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j <= i; j++) {
+      cov[i * k + j] /= nobs - 1;
+      cov[j * k + i] = cov[i * k + j];
+    }
+  for (let i = 0; i < k; i++) {
+    // (H^-1 S H^-1)_ii / nobs
+    let v = 0;
+    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) v += inv[i * k + a] * cov[a * k + b] * inv[b * k + i];
+    out[i] = Math.sqrt(v / nobs);
+  }
+}
+
+/** Whether `start` (k values) lies within the bounds and rows: a warm start the fit may use. */
+function feasible(p: Polytope, x: Float64Array): boolean {
+  const n = x.length;
+  for (let i = 0; i < n; i++) if (!(x[i] >= p.lo[i] && x[i] <= p.hi[i])) return false;
+  for (let r = 0; r < p.rows; r++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += p.a[r * n + i] * x[i];
+    if (!(s >= p.b[r])) return false;
+  }
+  return true;
+}
+
+/**
+ * Fits the model to y into `out` (fitLayout: params, stdErrors, logLikelihood, status, iterations,
+ * conditional volatility and standardized residuals over the whole series, NaN before the AR's lags).
+ * `start`: k values to start from when feasible (a warm start), else arch's starting values.
+ */
+export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: Float64Array): void {
+  const T = y.length;
+  const lay = fitLayout(m, T);
+  const ols = olsProblem(m, y);
+  if (!ols) {
+    out.fill(Number.NaN);
+    out[lay.status] = FAULT_CONSTANT;
+    return;
+  }
+  const { pr, theta, v } = ols;
+  const poly = polytope(pr, v);
+  if (start && start.length === pr.k && feasible(poly, start)) theta.set(start);
+  else startingValues(pr, theta);
+  const nobs = pr.nobs;
+  const work = gradientWork(pr);
+  const objective = (x: Float64Array, grad: Float64Array) => negLogLikelihood(pr, x, grad, work) / nobs;
+  const best = minimize(objective, theta, poly);
+  const x = best.x;
+  const k = pr.k;
+  out.set(x, lay.params);
+  robustStdErrors(pr, x, out.subarray(lay.stdErrors, lay.stdErrors + k));
+  out[lay.ll] = -negLogLikelihood(pr, x);
+  out[lay.status] = best.status;
+  out[lay.iterations] = best.iterations;
+  const L = m.lags;
+  for (let t = 0; t < L; t++) {
+    out[lay.vol + t] = Number.NaN;
+    out[lay.std + t] = Number.NaN;
+  }
+  for (let t = 0; t < nobs; t++) {
+    const sd = Math.sqrt(pr.sigma2[t]);
+    out[lay.vol + L + t] = sd;
+    out[lay.std + L + t] = pr.e[t] / sd;
+  }
+}

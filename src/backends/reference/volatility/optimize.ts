@@ -1,0 +1,251 @@
+/**
+ * Minimizes a smooth function over a polytope (bounds lo <= x <= hi and rows A x >= b): sequential
+ * quadratic programming, Newton's model from forward differences of the analytic gradient (k gradients
+ * an iteration: a quasi-Newton (BFGS) model stalled short of the optimum on EGARCH's flat directions),
+ * shifted to positive definite, and a primal active-set QP for each step. Every iterate is feasible: the QP's step keeps the linear
+ * constraints, and a backtracking (Armijo) line search along it stays inside. This is how the volatility
+ * family reaches the optimum that arch's SLSQP stops short of (docs/volatility.md).
+ * native/kernels/volatility/optimize.cpp is the same, function for function.
+ */
+import { FIT_STATUS } from '../../../kernels/volatility/volatility.js';
+import { solveSymmetric } from './model.js';
+
+/** The feasible set: bounds (infinite where none) and rows A x >= b (A rows x n, row-major). */
+export interface Polytope {
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly rows: number;
+}
+
+/** f(x) and, into grad, its gradient (NaN or Infinity where x is outside f's domain). */
+export type Objective = (x: Float64Array, grad: Float64Array) => number;
+
+export interface Minimum {
+  readonly x: Float64Array;
+  readonly f: number;
+  readonly iterations: number;
+  /** A FIT_STATUS code. */
+  readonly status: number;
+}
+
+export const MAX_ITERATIONS = 200;
+/** Converged when the QP step's predicted decrease is below this times (1 + |f|). */
+const TOLERANCE = 1e-14;
+/** A line search that fails while the predicted decrease is below this times (1 + |f|) is at the noise floor: converged. */
+const NOISE = 1e-11;
+/** Iterations in a row whose decrease is below TOLERANCE that end the search: a kink at the optimum (EGARCH's |z| at a residual of 0). */
+const STALLS = 3;
+
+/** The general rows of the QP at x: each bound and each row as C d >= r (r <= 0 at a feasible x). */
+function qpRows(p: Polytope, x: Float64Array): { c: Float64Array; r: Float64Array; m: number } {
+  const n = x.length;
+  const rows: number[][] = [];
+  const rhs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (Number.isFinite(p.lo[i])) {
+      const row = new Array<number>(n).fill(0);
+      row[i] = 1;
+      rows.push(row);
+      rhs.push(Math.min(p.lo[i] - x[i], 0));
+    }
+    if (Number.isFinite(p.hi[i])) {
+      const row = new Array<number>(n).fill(0);
+      row[i] = -1;
+      rows.push(row);
+      rhs.push(Math.min(x[i] - p.hi[i], 0));
+    }
+  }
+  for (let k = 0; k < p.rows; k++) {
+    const row = Array.from(p.a.subarray(k * n, (k + 1) * n));
+    let ax = 0;
+    for (let i = 0; i < n; i++) ax += row[i] * x[i];
+    rows.push(row);
+    rhs.push(Math.min(p.b[k] - ax, 0));
+  }
+  const m = rows.length;
+  const c = new Float64Array(m * n);
+  rows.forEach((row, k) => c.set(row, k * n));
+  return { c, r: Float64Array.from(rhs), m };
+}
+
+/**
+ * The step d minimizing g'd + d'Bd/2 subject to C d >= r (a primal active-set method from d = 0,
+ * which is feasible): each iteration solves the equality-constrained problem on the working set,
+ * drops the constraint of the most negative multiplier at its optimum, or moves to the first blocking one.
+ */
+export function qpStep(bm: Float64Array, g: Float64Array, c: Float64Array, r: Float64Array, m: number, n: number): Float64Array {
+  const d = new Float64Array(n);
+  const work: number[] = [];
+  const inWork = new Uint8Array(m);
+  for (let it = 0; it < 10 * (m + n) + 20; it++) {
+    const w = work.length;
+    const size = n + w;
+    const kkt = new Float64Array(size * size);
+    const rhs = new Float64Array(size);
+    for (let i = 0; i < n; i++) {
+      let bd = 0;
+      for (let j = 0; j < n; j++) {
+        kkt[i * size + j] = bm[i * n + j];
+        bd += bm[i * n + j] * d[j];
+      }
+      rhs[i] = -(g[i] + bd);
+      for (let k = 0; k < w; k++) {
+        kkt[i * size + n + k] = -c[work[k] * n + i];
+        kkt[(n + k) * size + i] = c[work[k] * n + i];
+      }
+    }
+    if (!solveSymmetric(kkt, rhs, size)) {
+      // a dependent working set (degenerate vertex): drop the newest constraint and go on
+      inWork[work.pop()!] = 0;
+      continue;
+    }
+    let norm = 0;
+    let dn = 0;
+    for (let i = 0; i < n; i++) {
+      norm = Math.max(norm, Math.abs(rhs[i]));
+      dn = Math.max(dn, Math.abs(d[i]));
+    }
+    if (norm <= 1e-15 * (1 + dn)) {
+      let worst = -1;
+      let least = -1e-14;
+      for (let k = 0; k < w; k++) {
+        if (rhs[n + k] < least) {
+          least = rhs[n + k];
+          worst = k;
+        }
+      }
+      if (worst < 0) return d;
+      inWork[work[worst]] = 0;
+      work.splice(worst, 1);
+      continue;
+    }
+    let alpha = 1;
+    let blocking = -1;
+    for (let k = 0; k < m; k++) {
+      if (inWork[k]) continue;
+      let cp = 0;
+      let cd = 0;
+      for (let i = 0; i < n; i++) {
+        cp += c[k * n + i] * rhs[i];
+        cd += c[k * n + i] * d[i];
+      }
+      if (cp < -1e-300) {
+        const step = Math.max(cd - r[k], 0) / -cp;
+        if (step < alpha) {
+          alpha = step;
+          blocking = k;
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) d[i] += alpha * rhs[i];
+    if (blocking >= 0) {
+      work.push(blocking);
+      inWork[blocking] = 1;
+    }
+  }
+  return d;
+}
+
+/** Clamps x into the bounds (the QP's step lands on them up to rounding). */
+function clampInto(p: Polytope, x: Float64Array): void {
+  for (let i = 0; i < x.length; i++) x[i] = Math.min(Math.max(x[i], p.lo[i]), p.hi[i]);
+}
+
+/** The symmetrized finite-difference Hessian of the gradient, shifted until Cholesky succeeds (positive definite). */
+function hessian(f: Objective, p: Polytope, x: Float64Array, g: Float64Array): Float64Array {
+  const n = x.length;
+  const h = new Float64Array(n * n);
+  const xs = Float64Array.from(x);
+  const gs = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let step = 1e-6 * Math.max(Math.abs(x[i]), 0.1);
+    if (x[i] + step > p.hi[i]) step = -step;
+    xs[i] = x[i] + step;
+    const fi = f(xs, gs);
+    xs[i] = x[i];
+    for (let j = 0; j < n; j++) h[j * n + i] = Number.isFinite(fi) ? (gs[j] - g[j]) / step : 0;
+  }
+  let scale = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) h[i * n + j] = h[j * n + i] = 0.5 * (h[i * n + j] + h[j * n + i]);
+    scale = Math.max(scale, Math.abs(h[i * n + i]));
+  }
+  if (!(scale > 0 && Number.isFinite(scale))) scale = 1;
+  for (let shift = 0; ; shift = shift === 0 ? 1e-8 * scale : shift * 10) {
+    const trial = Float64Array.from(h);
+    for (let i = 0; i < n; i++) trial[i * n + i] += shift;
+    if (isPositiveDefinite(trial, n)) return trial;
+    if (shift > 1e8 * scale) break;
+  }
+  const id = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) id[i * n + i] = scale;
+  return id;
+}
+
+function isPositiveDefinite(a: Float64Array, n: number): boolean {
+  const l = Float64Array.from(a);
+  for (let j = 0; j < n; j++) {
+    let s = l[j * n + j];
+    for (let k = 0; k < j; k++) s -= l[j * n + k] * l[j * n + k];
+    if (!(s > 0)) return false;
+    const d = Math.sqrt(s);
+    l[j * n + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      let t = l[i * n + j];
+      for (let k = 0; k < j; k++) t -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = t / d;
+    }
+  }
+  return true;
+}
+
+/** Minimizes f over p from the feasible x0. */
+export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
+  const n = x0.length;
+  const x = Float64Array.from(x0);
+  clampInto(p, x);
+  const g = new Float64Array(n);
+  let fx = f(x, g);
+  if (!Number.isFinite(fx)) return { x, f: fx, iterations: 0, status: FIT_STATUS.LINE_SEARCH };
+  let bm = hessian(f, p, x, g);
+  const xn = new Float64Array(n);
+  const gn = new Float64Array(n);
+  let stalls = 0;
+  for (let it = 1; it <= MAX_ITERATIONS; it++) {
+    const { c, r, m } = qpRows(p, x);
+    const d = qpStep(bm, g, c, r, m, n);
+    let gd = 0;
+    let dbd = 0;
+    for (let i = 0; i < n; i++) {
+      gd += g[i] * d[i];
+      for (let j = 0; j < n; j++) dbd += d[i] * bm[i * n + j] * d[j];
+    }
+    const predicted = -(gd + 0.5 * dbd);
+    const scale = 1 + Math.abs(fx);
+    if (!(predicted > TOLERANCE * scale) || !(gd < 0)) return { x, f: fx, iterations: it, status: FIT_STATUS.CONVERGED };
+    let alpha = 1;
+    let fn = Number.NaN;
+    for (let tries = 0; tries < 60; tries++) {
+      for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
+      clampInto(p, xn);
+      fn = f(xn, gn);
+      if (Number.isFinite(fn) && fn <= fx + 1e-4 * alpha * gd) break;
+      fn = Number.NaN;
+      alpha *= 0.5;
+    }
+    if (Number.isNaN(fn)) {
+      const status = predicted <= NOISE * scale ? FIT_STATUS.CONVERGED : FIT_STATUS.LINE_SEARCH;
+      return { x, f: fx, iterations: it, status };
+    }
+    const improved = fx - fn;
+    x.set(xn);
+    g.set(gn);
+    fx = fn;
+    bm = hessian(f, p, x, g);
+    stalls = improved <= TOLERANCE * scale ? stalls + 1 : 0;
+    if (stalls >= STALLS) return { x, f: fx, iterations: it, status: FIT_STATUS.CONVERGED };
+  }
+  return { x, f: fx, iterations: MAX_ITERATIONS, status: FIT_STATUS.ITERATIONS };
+}

@@ -1,0 +1,33 @@
+/** The volatility family on the reference backend (the oracle): each column fitted in turn. */
+import { type VolatilityFamily, filterLayout, fitLayout, forecastLayout, unpackModel } from '../../../kernels/volatility/volatility.js';
+import { filterSeries, forecastSeries } from './filter.js';
+import { fitSeries } from './fit.js';
+
+function column(returns: Float64Array, rows: number, cols: number, c: number): Float64Array {
+  const y = new Float64Array(rows);
+  for (let t = 0; t < rows; t++) y[t] = returns[t * cols + c];
+  return y;
+}
+
+export const referenceVolatility: VolatilityFamily = {
+  garch(returns, rows, cols, packed, start) {
+    const m = unpackModel(packed);
+    const lay = fitLayout(m, rows);
+    const out = new Float64Array(cols * lay.length);
+    for (let c = 0; c < cols; c++) {
+      const warm = start.length > 0 ? start.subarray(c * lay.k, (c + 1) * lay.k) : undefined;
+      fitSeries(m, column(returns, rows, cols, c), out.subarray(c * lay.length, (c + 1) * lay.length), warm);
+    }
+    return out;
+  },
+  garchFilter(returns, rows, packed, params) {
+    const out = new Float64Array(filterLayout(rows).length);
+    filterSeries(unpackModel(packed), returns.subarray(0, rows), params, out);
+    return out;
+  },
+  garchForecast(returns, rows, packed, params, horizon) {
+    const out = new Float64Array(forecastLayout(horizon).length);
+    forecastSeries(unpackModel(packed), returns.subarray(0, rows), params, horizon, out);
+    return out;
+  },
+};

@@ -1,0 +1,244 @@
+/**
+ * The volatility family as the API offers it (VolatilityKernels) and its descriptors
+ * (VOLATILITY_KERNELS): `garch` (arch_model(...).fit()), `garchFilter` (am.fix(params)) and
+ * `garchForecast` (res.forecast(horizon, method='analytic')), arch 8.0's conventions (docs/volatility.md).
+ */
+import { KernelInputError } from '../../errors.js';
+import type { Call, Returned } from '../descriptor.js';
+import { requireKnownOptions } from '../descriptor.js';
+import type { Matrix, Series } from '../matrix.js';
+import type { Sampler } from '../sample.js';
+import { describeValue, optionsObject } from '../validate.js';
+import {
+  FIT_REASONS,
+  type Model,
+  type ModelOptions,
+  type VolatilityFamily,
+  filterLayout,
+  fitLayout,
+  forecastLayout,
+  packModel,
+  volatilityFault,
+} from './volatility.js';
+import { checkParams, type GarchParams, paramsObject, paramsVector, requireReturns, resolveModelOptions } from './volatility-resolve.js';
+
+export type { GarchParams } from './volatility-resolve.js';
+export type { ModelOptions } from './volatility.js';
+
+/** One series' fit (arch's ARCHModelResult). */
+export interface GarchFit {
+  /** The parameters by name: mu (the constant; AR's Const), ar (y[1..lags]), omega, alpha, gamma, beta, nu (skew-t: eta), lambda. */
+  readonly params: GarchParams;
+  /** Robust (sandwich) standard errors, shaped as params. */
+  readonly stdErrors: GarchParams;
+  readonly logLikelihood: number;
+  /** sqrt of the conditional variance, T values (NaN for an AR's first `lags`). */
+  readonly conditionalVolatility: Float64Array;
+  /** The residuals over the conditional volatility, T values (NaN for an AR's first `lags`). */
+  readonly standardizedResiduals: Float64Array;
+  /** -2 ll + 2 k and -2 ll + ln(nobs) k, k every parameter. */
+  readonly aic: number;
+  readonly bic: number;
+  /** The observations fitted: T less the AR's lags. */
+  readonly nobs: number;
+  /** Whether the optimizer reached the optimum; `reason` says how it stopped. The parameters are never NaN. */
+  readonly converged: boolean;
+  readonly reason: (typeof FIT_REASONS)[number];
+  readonly iterations: number;
+}
+
+/** garchFilter's result (arch's ARCHModelFixedResult). */
+export interface GarchFiltered {
+  readonly logLikelihood: number;
+  readonly conditionalVolatility: Float64Array;
+  readonly standardizedResiduals: Float64Array;
+}
+
+/** garchForecast's result: each step's mean, variance (with the AR's impulse response) and residual variance. */
+export interface GarchForecast {
+  readonly mean: Float64Array;
+  readonly variance: Float64Array;
+  readonly residualVariance: Float64Array;
+}
+
+export interface GarchFilterOptions extends ModelOptions {
+  /** The parameters: by name (as a fit's `params`) or a Float64Array in arch's order. */
+  params: GarchParams | Float64Array;
+}
+
+/** garchForecast's source: a garch() result, or returns, a model and its parameters. */
+export type ForecastSource = GarchFit | ({ returns: Float64Array } & GarchFilterOptions);
+
+export interface GarchForecastOptions {
+  /** Steps ahead: an integer >= 1 (EGARCH: 1, arch's analytic forecast); default 1. */
+  horizon?: number;
+}
+
+/** What each fit result was fitted on (for garchForecast). */
+const FIT_SOURCES = new WeakMap<object, { returns: Float64Array; model: Model }>();
+
+export interface VolatilityKernels<A extends boolean = false> {
+  /**
+   * arch 8.0's `arch_model(returns, mean, lags, vol, p, o, q, dist).fit(disp='off')`: GARCH, GJR-GARCH
+   * or EGARCH with a constant, zero or AR mean and normal, Student's t or skew-t errors, at the
+   * optimum (a log-likelihood at least arch's), with robust standard errors. A Matrix fits every
+   * column (on the native backend's threads) and gives one fit per column. Percent returns, as arch
+   * advises (no rescaling). docs/volatility.md.
+   */
+  garch(returns: Float64Array, options?: ModelOptions): Returned<A, GarchFit>;
+  garch(returns: Matrix, options?: ModelOptions): Returned<A, GarchFit[]>;
+  /** arch 8.0's `am.fix(params)`: the log-likelihood, conditional volatility and standardized residuals at given parameters. */
+  garchFilter(returns: Float64Array, options: GarchFilterOptions): Returned<A, GarchFiltered>;
+  /**
+   * arch 8.0's `res.forecast(horizon, method='analytic', reindex=False)` from the end of the series:
+   * of a garch() result, or of `{ returns, ...model, params }`.
+   */
+  garchForecast(source: ForecastSource, options?: GarchForecastOptions): Returned<A, GarchForecast>;
+}
+
+const FIT_OPTIONS = ['vol', 'p', 'o', 'q', 'mean', 'lags', 'dist'] as const;
+
+/** The fits of a backend's output: one per column. */
+function shapeFits(out: Float64Array, model: Model, T: number, N: number, columns: (c: number) => Float64Array): GarchFit[] {
+  const lay = fitLayout(model, T);
+  const fits: GarchFit[] = [];
+  for (let c = 0; c < N; c++) {
+    const row = out.subarray(c * lay.length, (c + 1) * lay.length);
+    const status = row[lay.status];
+    if (status >= FIT_REASONS.length) throw volatilityFault(status, N > 1 ? c : undefined);
+    const ll = row[lay.ll];
+    const k = lay.k;
+    const nobs = T - model.lags;
+    const fit: GarchFit = {
+      params: paramsObject(model, row.slice(lay.params, lay.params + k)),
+      stdErrors: paramsObject(model, row.slice(lay.stdErrors, lay.stdErrors + k)),
+      logLikelihood: ll,
+      conditionalVolatility: row.slice(lay.vol, lay.vol + T),
+      standardizedResiduals: row.slice(lay.std, lay.std + T),
+      aic: -2 * ll + 2 * k,
+      bic: -2 * ll + Math.log(nobs) * k,
+      nobs,
+      converged: status === 0,
+      reason: FIT_REASONS[status],
+      iterations: row[lay.iterations],
+    };
+    FIT_SOURCES.set(fit, { returns: columns(c), model });
+    fits.push(fit);
+  }
+  return fits;
+}
+
+/** A column of a row-major matrix, copied. */
+function column(m: Matrix, c: number): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + c];
+  return out;
+}
+
+function sampleReturns(s: Sampler, T: number): Float64Array {
+  const y = new Float64Array(T);
+  let v = 1;
+  for (let t = 0; t < T; t++) {
+    const e = Math.sqrt(v) * s.normal();
+    y[t] = 0.05 + e;
+    v = 0.05 + 0.08 * e * e + 0.9 * v;
+  }
+  return y;
+}
+
+/** The descriptors of the volatility family. */
+export const VOLATILITY_KERNELS = {
+  garch: {
+    params: [],
+    options: FIT_OPTIONS,
+    sample: (s: Sampler) => [sampleReturns(s, s.int(120, 200)), { vol: s.pick('garch', 'gjr', 'egarch'), dist: s.pick('normal', 't') }],
+    api(returns: Series, options?: ModelOptions): Call<GarchFit | GarchFit[]> {
+      requireKnownOptions(VOLATILITY_KERNELS.garch, options);
+      const model = resolveModelOptions(optionsObject(options));
+      const one = ArrayBuffer.isView(returns);
+      const m: Matrix = one ? { data: returns as Float64Array, rows: (returns as Float64Array).length, cols: 1 } : (returns as Matrix);
+      requireReturns(m, model, one);
+      const packed = packModel(model);
+      return {
+        size: m.rows * m.cols,
+        call: (f: VolatilityFamily) => f.garch(m.data, m.rows, m.cols, packed, new Float64Array(0)),
+        shape: (out: Float64Array) => {
+          const fits = shapeFits(out, model, m.rows, m.cols, (c) => (one ? Float64Array.from(m.data) : column(m, c)));
+          return one ? fits[0] : fits;
+        },
+      };
+    },
+  },
+  garchFilter: {
+    params: [],
+    options: [...FIT_OPTIONS, 'params'],
+    api(returns: Float64Array, options: GarchFilterOptions): Call<GarchFiltered> {
+      requireKnownOptions(VOLATILITY_KERNELS.garchFilter, options);
+      const o = optionsObject(options, 'an object { params, ...model }');
+      const model = resolveModelOptions(o);
+      if (!ArrayBuffer.isView(returns)) throw new KernelInputError('returns', 'a Float64Array', describeValue(returns));
+      requireReturns({ data: returns, rows: returns.length, cols: 1 }, model, true);
+      const params = paramsVector(model, o.params, 'options.params');
+      checkParams(model, params, 'options.params');
+      const T = returns.length;
+      return {
+        size: T,
+        call: (f: VolatilityFamily) => f.garchFilter(returns, T, packModel(model), params),
+        shape: (out: Float64Array) => {
+          const lay = filterLayout(T);
+          if (out[lay.status] !== 0) throw volatilityFault(out[lay.status]);
+          return {
+            logLikelihood: out[lay.ll],
+            conditionalVolatility: out.slice(lay.vol, lay.vol + T),
+            standardizedResiduals: out.slice(lay.std, lay.std + T),
+          };
+        },
+      };
+    },
+  },
+  garchForecast: {
+    params: [],
+    options: ['horizon'],
+    api(source: ForecastSource, options?: GarchForecastOptions): Call<GarchForecast> {
+      requireKnownOptions(VOLATILITY_KERNELS.garchForecast, options);
+      const o = optionsObject(options);
+      const horizon = o.horizon ?? 1;
+      if (!(Number.isInteger(horizon) && horizon >= 1 && horizon <= 100000))
+        throw new KernelInputError('options.horizon', 'an integer in [1, 100000]', describeValue(horizon));
+      const { returns, model, params } = forecastSource(source);
+      if (model.egarch && horizon > 1)
+        throw new KernelInputError('options.horizon', "1 for EGARCH (arch's analytic forecast has one step)", describeValue(horizon));
+      const T = returns.length;
+      return {
+        size: T,
+        call: (f: VolatilityFamily) => f.garchForecast(returns, T, packModel(model), params, horizon),
+        shape: (out: Float64Array) => {
+          const lay = forecastLayout(horizon);
+          if (out[lay.status] !== 0) throw volatilityFault(out[lay.status]);
+          return {
+            mean: out.slice(lay.mean, lay.mean + horizon),
+            variance: out.slice(lay.variance, lay.variance + horizon),
+            residualVariance: out.slice(lay.residualVariance, lay.residualVariance + horizon),
+          };
+        },
+      };
+    },
+  },
+} as const;
+
+/** The series, model and parameters a forecast starts from. */
+function forecastSource(source: ForecastSource): { returns: Float64Array; model: Model; params: Float64Array } {
+  if (typeof source !== 'object' || source === null)
+    throw new KernelInputError('source', 'a garch() result or { returns, params, ...model }', describeValue(source));
+  const fitted = FIT_SOURCES.get(source);
+  if (fitted) return { ...fitted, params: paramsVector(fitted.model, (source as GarchFit).params, 'source.params') };
+  if (!('returns' in source))
+    throw new KernelInputError('source', 'a garch() result or { returns, params, ...model }', describeValue(source));
+  const { returns, params: given, ...rest } = source;
+  const model = resolveModelOptions(rest);
+  if (!ArrayBuffer.isView(returns)) throw new KernelInputError('source.returns', 'a Float64Array', describeValue(returns));
+  requireReturns({ data: returns, rows: returns.length, cols: 1 }, model, true, 'source.returns');
+  const params = paramsVector(model, given, 'source.params');
+  checkParams(model, params, 'source.params');
+  return { returns, model, params };
+}

@@ -1,0 +1,163 @@
+/**
+ * The volatility family's checks: the model options, the returns (finite, long enough), and given
+ * parameters (by name or in arch's order, within arch's bounds and constraints that do not depend on
+ * the data; omega's, which scale with the residuals, the kernel checks).
+ */
+import { KernelInputError } from '../../errors.js';
+import type { Matrix } from '../matrix.js';
+import { describeValue } from '../validate.js';
+import {
+  DIST_NORMAL,
+  DIST_SKEWT,
+  MEAN_ZERO,
+  type Model,
+  type ModelOptions,
+  minObservations,
+  paramCount,
+  resolveModel,
+} from './volatility.js';
+
+/** A model's parameters by name (arch's, in its order: mu, ar, omega, alpha, gamma, beta, nu, lambda). */
+export interface GarchParams {
+  /** The mean's constant (arch's mu, or Const of an AR); absent for a zero mean. */
+  readonly mu?: number;
+  /** The AR's coefficients y[1..lags]; absent unless mean 'ar'. */
+  readonly ar?: Float64Array;
+  readonly omega: number;
+  readonly alpha: Float64Array;
+  readonly gamma: Float64Array;
+  readonly beta: Float64Array;
+  /** Student's t degrees of freedom; the skew-t's eta. */
+  readonly nu?: number;
+  /** The skew-t's lambda. */
+  readonly lambda?: number;
+}
+
+/** The model of options that may hold other keys (params, returns). */
+export function resolveModelOptions(o: ModelOptions): Model {
+  const { vol, p, o: oo, q, mean, lags, dist } = o;
+  return resolveModel({ vol, p, o: oo, q, mean, lags, dist });
+}
+
+/** The returns of a call: every value finite, at least the model's fewest observations plus its lags. */
+export function requireReturns(m: Matrix, model: Model, one: boolean, name = 'returns'): void {
+  if (!one) {
+    const ok = typeof m === 'object' && m !== null && ArrayBuffer.isView(m.data) && m.data instanceof Float64Array;
+    if (!ok || !(Number.isInteger(m.rows) && Number.isInteger(m.cols) && m.rows * m.cols === m.data.length && m.cols >= 1))
+      throw new KernelInputError(name, 'a Float64Array or a Matrix { data, rows, cols } of at least 1 column', describeValue(m));
+  } else if (!(m.data instanceof Float64Array)) throw new KernelInputError(name, 'a Float64Array', describeValue(m.data));
+  const need = minObservations(model) + model.lags;
+  if (m.rows < need) throw new KernelInputError(name, `at least ${need} returns for this model`, `${m.rows}`);
+  const { data, cols } = m;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      const at = cols === 1 ? `row ${i}` : `row ${Math.floor(i / cols)}, column ${i % cols}`;
+      throw new KernelInputError(name, 'finite returns', `${describeValue(data[i])} at ${at}`);
+    }
+  }
+}
+
+/** A parameter vector by name. */
+export function paramsObject(m: Model, x: Float64Array): GarchParams {
+  let i = 0;
+  const mu = m.mean === MEAN_ZERO ? undefined : x[i++];
+  const ar = m.lags > 0 ? x.slice(i, (i += m.lags)) : undefined;
+  const omega = x[i++];
+  const alpha = x.slice(i, (i += m.p));
+  const gamma = x.slice(i, (i += m.o));
+  const beta = x.slice(i, (i += m.q));
+  const nu = m.dist !== DIST_NORMAL ? x[i++] : undefined;
+  const lambda = m.dist === DIST_SKEWT ? x[i++] : undefined;
+  return {
+    ...(mu !== undefined && { mu }),
+    ...(ar && { ar }),
+    omega,
+    alpha,
+    gamma,
+    beta,
+    ...(nu !== undefined && { nu }),
+    ...(lambda !== undefined && { lambda }),
+  };
+}
+
+function numberAt(o: Record<string, unknown>, key: string, name: string): number {
+  const v = o[key];
+  if (typeof v !== 'number') throw new KernelInputError(`${name}.${key}`, 'a number', describeValue(v));
+  return v;
+}
+
+function arrayAt(o: Record<string, unknown>, key: string, n: number, name: string): ArrayLike<number> {
+  const v = o[key];
+  if (n === 0 && v === undefined) return [];
+  const ok = (v instanceof Float64Array || Array.isArray(v)) && v.length === n && Array.from(v).every((x) => typeof x === 'number');
+  if (!ok) throw new KernelInputError(`${name}.${key}`, `${n} numbers (a Float64Array)`, describeValue(v));
+  return v as ArrayLike<number>;
+}
+
+/** Parameters given by name or as a vector, in arch's order. */
+export function paramsVector(m: Model, given: unknown, name: string): Float64Array {
+  const k = paramCount(m);
+  if (given instanceof Float64Array) {
+    if (given.length !== k) throw new KernelInputError(name, `${k} parameters in arch's order`, `${given.length}`);
+    return Float64Array.from(given);
+  }
+  if (typeof given !== 'object' || given === null)
+    throw new KernelInputError(name, 'the parameters by name, or a Float64Array', describeValue(given));
+  const o = given as Record<string, unknown>;
+  const x: number[] = [];
+  if (m.mean !== MEAN_ZERO) x.push(numberAt(o, 'mu', name));
+  if (m.lags > 0) x.push(...Array.from(arrayAt(o, 'ar', m.lags, name)));
+  x.push(numberAt(o, 'omega', name));
+  x.push(...Array.from(arrayAt(o, 'alpha', m.p, name)));
+  x.push(...Array.from(arrayAt(o, 'gamma', m.o, name)));
+  x.push(...Array.from(arrayAt(o, 'beta', m.q, name)));
+  if (m.dist !== DIST_NORMAL) x.push(numberAt(o, 'nu', name));
+  if (m.dist === DIST_SKEWT) x.push(numberAt(o, 'lambda', name));
+  return Float64Array.from(x);
+}
+
+/** arch's bounds and constraints that do not depend on the data, each a KernelInputError naming the parameter. */
+export function checkParams(m: Model, x: Float64Array, name: string): void {
+  const km = m.mean === MEAN_ZERO ? 0 : 1 + m.lags;
+  const iw = km;
+  const ia = iw + 1;
+  const ig = ia + m.p;
+  const ib = ig + m.o;
+  const id = ib + m.q;
+  const fail = (key: string, expected: string, v: number) => {
+    throw new KernelInputError(`${name}.${key}`, expected, describeValue(v));
+  };
+  x.forEach((v, i) => {
+    if (!Number.isFinite(v)) fail(i < km ? 'mean' : 'volatility', 'finite parameters', v);
+  });
+  const within = (key: string, v: number, lo: number, hi: number) => {
+    if (!(v >= lo && v <= hi)) fail(key, `a value in [${lo}, ${hi}]`, v);
+  };
+  if (m.egarch) {
+    let sum = 0;
+    for (let j = 0; j < m.q; j++) {
+      within(`beta[${j}]`, x[ib + j], 0, m.q);
+      sum += x[ib + j];
+    }
+    if (sum > 1) fail('beta', 'a sum <= 1', sum);
+  } else {
+    if (!(x[iw] > 0)) fail('omega', 'a value > 0', x[iw]);
+    let persistence = 0;
+    for (let j = 0; j < m.p; j++) {
+      within(`alpha[${j}]`, x[ia + j], 0, 1);
+      persistence += x[ia + j];
+    }
+    for (let j = 0; j < m.o; j++) {
+      within(`gamma[${j}]`, x[ig + j], j < m.p ? -1 : 0, 2);
+      if (j < m.p && x[ia + j] + x[ig + j] < 0) fail(`gamma[${j}]`, `alpha[${j}] + gamma[${j}] >= 0`, x[ia + j] + x[ig + j]);
+      persistence += 0.5 * x[ig + j];
+    }
+    for (let j = 0; j < m.q; j++) {
+      within(`beta[${j}]`, x[ib + j], 0, 1);
+      persistence += x[ib + j];
+    }
+    if (persistence > 1) fail('beta', 'a persistence sum(alpha) + sum(gamma) / 2 + sum(beta) <= 1', persistence);
+  }
+  if (m.dist !== DIST_NORMAL) within('nu', x[id], 2.05, m.dist === DIST_SKEWT ? 300 : 500);
+  if (m.dist === DIST_SKEWT) within('lambda', x[id + 1], -1, 1);
+}

@@ -1,0 +1,182 @@
+/**
+ * The volatility family: arch 8.0's univariate models (bashtage/arch, `arch/univariate/mean.py`,
+ * `volatility.py`, `distribution.py`, `base.py`): a constant, zero or AR(L) mean, a GARCH(p, q),
+ * GJR-GARCH(p, o, q) or EGARCH(p, o, q) variance, normal, standardized Student's t or Hansen's skew-t
+ * errors. docs/volatility.md states every convention.
+ *
+ * The backend calls take the model packed (`packModel`: seven numbers) and write one Float64Array
+ * per call whose layout this module says (`fitLayout`, `filterLayout`, `forecastLayout`).
+ */
+import { KernelInputError } from '../../errors.js';
+import { describeValue } from '../validate.js';
+
+export const VOLS = ['garch', 'gjr', 'egarch'] as const;
+export type Vol = (typeof VOLS)[number];
+export const MEANS = ['constant', 'zero', 'ar'] as const;
+export type Mean = (typeof MEANS)[number];
+export const DISTS = ['normal', 't', 'skewt'] as const;
+export type Dist = (typeof DISTS)[number];
+
+/** The model options every kernel of the family takes (arch_model's arguments). */
+export interface ModelOptions {
+  /** 'garch' (default), 'gjr' (GARCH with o = 1 by default) or 'egarch'. */
+  vol?: Vol;
+  /** Lags of the squared (EGARCH: absolute standardized) residual: default 1. */
+  p?: number;
+  /** Lags of the asymmetric term: default 0 ('gjr' and 'egarch': 1). */
+  o?: number;
+  /** Lags of the variance: default 1. */
+  q?: number;
+  /** 'constant' (default), 'zero' or 'ar'. */
+  mean?: Mean;
+  /** The AR mean's lags: default 1. */
+  lags?: number;
+  /** 'normal' (default), 't' or 'skewt'. */
+  dist?: Dist;
+}
+export const MODEL_OPTIONS = ['vol', 'p', 'o', 'q', 'mean', 'lags', 'dist'] as const;
+
+/** A model resolved: codes and orders. `egarch` 0 the GARCH recursion (GJR included), 1 EGARCH. */
+export interface Model {
+  readonly egarch: 0 | 1;
+  readonly p: number;
+  readonly o: number;
+  readonly q: number;
+  /** 0 constant, 1 zero, 2 AR. */
+  readonly mean: 0 | 1 | 2;
+  /** The AR's lags (0 for the other means). */
+  readonly lags: number;
+  /** 0 normal, 1 Student's t, 2 skew-t. */
+  readonly dist: 0 | 1 | 2;
+}
+
+export const MEAN_CONSTANT = 0;
+export const MEAN_ZERO = 1;
+export const MEAN_AR = 2;
+export const DIST_NORMAL = 0;
+export const DIST_T = 1;
+export const DIST_SKEWT = 2;
+
+/** The largest order of p, o, q and lags accepted (arch has none; ours keeps the fuzzed sizes bounded). */
+export const MAX_ORDER = 20;
+
+function order(options: ModelOptions, key: 'p' | 'o' | 'q' | 'lags', fallback: number, min: number): number {
+  const v = options[key] ?? fallback;
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= MAX_ORDER))
+    throw new KernelInputError(`options.${key}`, `an integer in [${min}, ${MAX_ORDER}]`, describeValue(v));
+  return v;
+}
+
+function oneOf<T extends string>(options: ModelOptions, key: keyof ModelOptions, list: readonly T[], fallback: T): number {
+  const v = (options[key] ?? fallback) as T;
+  const i = list.indexOf(v);
+  if (i < 0) throw new KernelInputError(`options.${key}`, `one of ${list.map((x) => `'${x}'`).join(', ')}`, describeValue(v));
+  return i;
+}
+
+/** The model of `options` (arch_model's defaults), or a KernelInputError naming the option. */
+export function resolveModel(options: ModelOptions): Model {
+  const vol = oneOf(options, 'vol', VOLS, 'garch');
+  const mean = oneOf(options, 'mean', MEANS, 'constant') as Model['mean'];
+  const dist = oneOf(options, 'dist', DISTS, 'normal') as Model['dist'];
+  const p = order(options, 'p', 1, vol === 2 ? 0 : 1);
+  const o = order(options, 'o', vol === 0 ? 0 : 1, vol === 1 ? 1 : 0);
+  const q = order(options, 'q', 1, 0);
+  if (vol === 2 && p + o === 0) throw new KernelInputError('options.p', 'p + o >= 1 for EGARCH', '0');
+  if (vol !== 2 && o > p) throw new KernelInputError('options.o', `o <= p (${p})`, describeValue(o));
+  const lags = mean === MEAN_AR ? order(options, 'lags', 1, 1) : 0;
+  return { egarch: vol === 2 ? 1 : 0, p, o, q, mean, lags, dist };
+}
+
+/** The model as the backend call takes it: [egarch, p, o, q, mean, lags, dist]. */
+export function packModel(m: Model): Float64Array {
+  return Float64Array.of(m.egarch, m.p, m.o, m.q, m.mean, m.lags, m.dist);
+}
+
+/** A packed model read back (the reference's side of packModel; the C++ checks its own copy). */
+export function unpackModel(packed: Float64Array): Model {
+  return {
+    egarch: packed[0] as 0 | 1,
+    p: packed[1],
+    o: packed[2],
+    q: packed[3],
+    mean: packed[4] as Model['mean'],
+    lags: packed[5],
+    dist: packed[6] as Model['dist'],
+  };
+}
+
+/** Parameters of the mean: the constant and the AR's lags. */
+export function meanCount(m: Model): number {
+  return m.mean === MEAN_ZERO ? 0 : 1 + m.lags;
+}
+/** Parameters of the distribution: nu; eta and lambda. */
+export function distCount(m: Model): number {
+  return m.dist;
+}
+/** Every parameter, in arch's order: mean, omega, alpha[p], gamma[o], beta[q], distribution. */
+export function paramCount(m: Model): number {
+  return meanCount(m) + 1 + m.p + m.o + m.q + distCount(m);
+}
+/** The observations a fit uses: T less the AR's lags (arch's hold back). */
+export function observations(m: Model, T: number): number {
+  return T - m.lags;
+}
+/** The fewest observations a model takes: more than its parameters plus its longest lag. */
+export function minObservations(m: Model): number {
+  return paramCount(m) + Math.max(m.p, m.o, m.q) + 1;
+}
+
+/**
+ * One column's fit: [params k, stdErrors k, logLikelihood, status, iterations, conditionalVolatility T,
+ * standardizedResiduals T]. `status` is a FIT_STATUS code (or a fault: FAULT_CONSTANT).
+ */
+export function fitLayout(m: Model, T: number) {
+  const k = paramCount(m);
+  const ll = 2 * k;
+  const vol = ll + 3;
+  return { k, params: 0, stdErrors: k, ll, status: ll + 1, iterations: ll + 2, vol, std: vol + T, length: vol + 2 * T };
+}
+/** garchFilter's output: [status, logLikelihood, conditionalVolatility T, standardizedResiduals T]. */
+export function filterLayout(T: number) {
+  return { status: 0, ll: 1, vol: 2, std: 2 + T, length: 2 + 2 * T };
+}
+/** garchForecast's output: [status, mean H, variance H, residualVariance H]. */
+export function forecastLayout(H: number) {
+  return { status: 0, mean: 1, variance: 1 + H, residualVariance: 1 + 2 * H, length: 1 + 3 * H };
+}
+
+/** How a fit ended (its status slot). */
+export const FIT_STATUS = {
+  /** The step's predicted decrease fell below the tolerance: the optimum. */
+  CONVERGED: 0,
+  /** The iteration limit (200) was reached. */
+  ITERATIONS: 1,
+  /** No step along the search direction decreased the objective, the decrease predicted still large. */
+  LINE_SEARCH: 2,
+} as const;
+export const FIT_REASONS = ['converged', 'iteration limit reached', 'line search failed'] as const;
+
+/** A fault a backend reports in the status slot (a fit's, the filter's or the forecast's). */
+export const FAULT_CONSTANT = 10;
+/** omega outside its bounds (they scale with the OLS residuals' variance): the filter and the forecast. */
+export const FAULT_OMEGA = 11;
+
+/** The error of a fault status; `column` names the column of a matrix. */
+export function volatilityFault(status: number, column?: number): KernelInputError {
+  const at = column === undefined ? '' : ` (column ${column})`;
+  if (status === FAULT_CONSTANT)
+    return new KernelInputError('returns', 'a series whose mean model leaves residuals (not constant)', `residuals all 0${at}`);
+  return new KernelInputError('params.omega', "a value within arch's bounds for these returns (docs/volatility.md)", `out of bounds${at}`);
+}
+
+/**
+ * What a backend implementing the family provides. `returns` is row-major T x N (rows x cols), the
+ * model packed (packModel); each call returns its layout's Float64Array (one fitLayout per column).
+ */
+export interface VolatilityFamily {
+  /** Fits every column; `start`: N x k warm starts (row-major), or empty for arch's starting values. */
+  garch(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Float64Array;
+  garchFilter(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array): Float64Array;
+  garchForecast(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array, horizon: number): Float64Array;
+}
