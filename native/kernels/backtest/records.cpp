@@ -104,6 +104,7 @@ void chunkTrades(const Simulation& sim, Chunk& ch) {
   for (size_t r = 0; r < n; r++) start[size_t(ch.orders.col[r]) - ch.bounds.firstCol + 1]++;
   for (size_t k = 0; k < C; k++) start[k + 1] += start[k];
   std::vector<size_t> next(start.begin(), start.end() - 1);
+  for (auto& f : ch.trades.fields) f.reserve(n + C);  // a record closes at most one trade and opens one
   for (size_t r = 0; r < n; r++) list[next[size_t(ch.orders.col[r]) - ch.bounds.firstCol]++] = r;
   for (size_t k = 0; k < C; k++) {
     const size_t col = ch.bounds.firstCol + k;
@@ -167,6 +168,11 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
     if (!ch.fault.ok()) return ch.fault;
     orders += ch.orders.count();
     trades += ch.trades.count();
+  }
+  if (chunks.size() == 1) {
+    out.orders = std::move(chunks[0].orders);
+    out.trades = std::move(chunks[0].trades);
+    return FaultAt{};
   }
   for (std::vector<double>* v :
        {&out.orders.col, &out.orders.idx, &out.orders.size, &out.orders.price, &out.orders.fees, &out.orders.side}) {
