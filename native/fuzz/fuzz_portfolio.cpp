@@ -121,7 +121,7 @@ void entries(fuzz::Input& in) {
     }
     case 1: {
       const Out out = a.output(portfolio::meanLength(P, n));
-      a.check(portfolio::entry::maxSharpe(stack, constraints, a.params({0.0, 0.0}), out), out, P * n);
+      a.check(portfolio::entry::maxSharpe(stack, constraints, a.params({0.0, 0.0, in.flag() ? 1.0 : 0.0}), out), out, P * n);
       break;
     }
     case 2: {

@@ -127,7 +127,7 @@ function body(k: Kernels) {
     const S = fresh(9);
     const mu = Float64Array.from({ length: 8 }, (_, i) => 0.04 + 0.01 * i);
     k.riskParity(S);
-    k.maxSharpe(mu, S); // its second pass, by another optimizer
+    k.maxUtility(mu, S); // its second pass, by another optimizer
     expect(knownPsd(S.data, 8)).toBe(true);
     expect(k.efficientFrontier(mu, S)).toEqual(k.efficientFrontier(mu, matrix(Float64Array.from(S.data), 8, 8)));
   });

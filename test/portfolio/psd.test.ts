@@ -147,6 +147,41 @@ function body(k: Kernels) {
     await expect(k.riskParityAsync(BAD12)).rejects.toThrow(expected);
   });
 
+  it('from 128 assets minVariance and maxSharpe test beside the solve: the same refusals, the same weights', async () => {
+    // 160 assets; bad: a correlation of 1.5 between assets 3 and 100 (a negative eigenvalue)
+    const good = spectral(
+      Array.from({ length: 160 }, (_, i) => 0.02 + 0.001 * i),
+      4,
+    );
+    const bad = matrix(Float64Array.from(good.data), 160, 160);
+    bad.data[3 * 160 + 100] = bad.data[100 * 160 + 3] = 1.5 * Math.sqrt(good.data[3 * 161] * good.data[100 * 161]);
+    const refused = refusal(() => ref.minVariance(bad));
+    expect(refused).toMatch(MESSAGE);
+    expect(refusal(() => k.minVariance(bad))).toBe(refused);
+    await expect(k.minVarianceAsync(bad)).rejects.toThrow(refused);
+    // the solve fails too (lower bounds sum above the budget): the test's refusal still decides
+    const tight = { bounds: { lower: 0.01, upper: 1 } };
+    expect(refusal(() => k.minVariance(bad, tight))).toBe(refused);
+    // a PSD covariance: the solve's own fault, and the reference's weights
+    expect(refusal(() => k.minVariance(good, tight))).toBe(refusal(() => ref.minVariance(good, tight)));
+    const want = ref.minVariance(good);
+    const got = k.minVariance(good);
+    expect(got.iterations).toBe(want.iterations);
+    for (let i = 0; i < 160; i++) expect(Math.abs(got.weights[i] - want.weights[i])).toBeLessThanOrEqual(1e-12);
+    expect(got.volatility).toBeCloseTo(want.volatility, 14);
+    // maxSharpe likewise, and a stack's second covariance refused by its index
+    const mu = Float64Array.from({ length: 160 }, (_, i) => 0.03 + 0.0005 * i);
+    expect(refusal(() => k.maxSharpe(mu, bad))).toBe(refused);
+    expect(refusal(() => k.maxSharpe(mu, bad, tight))).toBe(refused);
+    const stack = stackCovariances([good, bad]);
+    expect(refusal(() => k.maxSharpe(mu, stack))).toBe(refusal(() => ref.maxSharpe(mu, stack)));
+    expect(refusal(() => k.maxSharpe(mu, stack))).toMatch(/ of covariance 1 /);
+    const sharpe = k.maxSharpe(mu, good);
+    const sharpeRef = ref.maxSharpe(mu, good);
+    expect(sharpe.iterations).toBe(sharpeRef.iterations);
+    for (let i = 0; i < 160; i++) expect(Math.abs(sharpe.weights[i] - sharpeRef.weights[i])).toBeLessThanOrEqual(1e-12);
+  });
+
   it('repair: true solves on nearestPsd(cov); assumePsd: true skips the test', async () => {
     const fixed = k.nearestPsd(BAD12);
     expect(fixed.repaired).toBe(true);

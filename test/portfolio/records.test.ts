@@ -62,7 +62,7 @@ suite('the optimizers’ native entries take two records', () => {
     expect(Array.from(out.subarray(0, N))).toEqual(Array.from(api.weights));
     expect(out[N]).toBe(api.volatility);
     const sharpe = new Float64Array(N + 4);
-    await entryAsync('maxSharpe')(stack, constraints, Float64Array.of(0, 0), sharpe);
+    await entryAsync('maxSharpe')(stack, constraints, Float64Array.of(0, 0, 0), sharpe);
     const apiSharpe = native.maxSharpe(MEAN, matrix(COV, N, N), { bounds: { lower: 0, upper: 0.6 } });
     expect(Array.from(sharpe.subarray(0, N))).toEqual(Array.from(apiSharpe.weights));
     const frontier = native.efficientFrontier(MEAN, matrix(COV, N, N), { points: 3 });
@@ -86,8 +86,8 @@ suite('the optimizers’ native entries take two records', () => {
 
   it('names a field that is wrong: its kind, count or length', () => {
     const { stack, constraints } = records();
-    const call = (s: unknown, c: unknown) => () => entry('maxSharpe')(s, c, Float64Array.of(0, 0), new Float64Array(N + 4));
-    expect(thrown(() => raw('maxSharpe')(stack, constraints, Float64Array.of(0, 0), new Float64Array(N + 4)))).toBe(
+    const call = (s: unknown, c: unknown) => () => entry('maxSharpe')(s, c, Float64Array.of(0, 0, 0), new Float64Array(N + 4));
+    expect(thrown(() => raw('maxSharpe')(stack, constraints, Float64Array.of(0, 0, 0), new Float64Array(N + 4)))).toBe(
       'arguments: expected 16 arguments, got 4',
     );
     expect(thrown(call({ ...stack, cov: undefined }, constraints))).toBe('stack.cov: expected a Float64Array, got undefined');
@@ -112,7 +112,7 @@ suite('the optimizers’ native entries take two records', () => {
   it('refuses a field whose buffer is detached', () => {
     const { stack, constraints } = records();
     structuredClone(stack.cov.buffer, { transfer: [stack.cov.buffer as ArrayBuffer] });
-    expect(thrown(() => entry('maxSharpe')(stack, constraints, Float64Array.of(0, 0), new Float64Array(N + 4)))).toBe(
+    expect(thrown(() => entry('maxSharpe')(stack, constraints, Float64Array.of(0, 0, 0), new Float64Array(N + 4)))).toBe(
       'stack.cov: expected a Float64Array with an attached buffer, got a detached buffer',
     );
   });

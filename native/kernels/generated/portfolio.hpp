@@ -33,17 +33,20 @@ inline Status unpack(Packed packed, MinVarianceParams& out) {
 }
 
 // maxSharpe
-constexpr const char* kMaxSharpeParams[] = {"riskFree", "l2Gamma"};
+constexpr const char* kMaxSharpeParams[] = {"riskFree", "l2Gamma", "psdTest"};
 struct MaxSharpeParams {
   // options.riskFree: a finite number
   double riskFree = 0;
   // options.l2Gamma: a finite number >= 0
   double l2Gamma = 0;
+  // psdTest: 0 or 1 (the covariance test runs in the kernel)
+  bool psdTest = false;
 };
 inline Status unpack(Packed packed, MaxSharpeParams& out) {
   ParamReader p(packed, kMaxSharpeParams);
   out.riskFree = p.finite();
   out.l2Gamma = p.atLeast(0);
+  out.psdTest = p.integer(0, 1) == 1;
   return p.status();
 }
 

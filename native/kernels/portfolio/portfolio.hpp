@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 #include "sizes.hpp"
 #include "status.hpp"
@@ -89,6 +90,9 @@ Status checkCovAt(const double* cov, size_t p, size_t n);
 /// CLOSED_FORM_MAX_ASSETS): its Cholesky factorization costs little next to the QP it may save; above
 /// it, where the QP's working sets stay small next to N, the factorization could cost more than the solve.
 constexpr size_t kClosedFormMaxAssets = 16;
+/// From this many assets minVariance runs one problem's covariance test on a second thread beside its
+/// solve (the outputs are the same; below it the hand-off costs about what it saves).
+constexpr size_t kOverlapFromAssets = 128;
 
 /// min w'Sw + l2Gamma |w|^2 per problem (PyPortfolioOpt min_volatility) into out (minVarianceOut()):
 /// the budget row's closed form where the problem is that row and bounds (N <= kClosedFormMaxAssets)
@@ -99,8 +103,16 @@ constexpr size_t kClosedFormMaxAssets = 16;
 Status minVariance(const double* cov, size_t covCount, size_t n, const Constraints& c, size_t problems, double l2Gamma, bool psdTest,
                    double* out);
 
-/// PyPortfolioOpt max_sharpe (portfolio-mean.ts's comment) per problem into out (meanOut()).
-Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, double l2Gamma, double* out);
+/// PyPortfolioOpt max_sharpe (portfolio-mean.ts's comment) per problem into out (meanOut()). psdTest:
+/// each covariance through the covariance test first (PortfolioCovNotPsd), as minVariance's, one
+/// problem's beside its solve from kOverlapFromAssets.
+Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, double l2Gamma, bool psdTest, double* out);
+/// The covariance test of the n x n S (portfolio_psd.hpp) over `scratch` (resized): PortfolioCovNotPsd
+/// at `at` with the failing pivot and asset.
+Status testCovariance(const double* S, size_t n, double at, std::vector<double>& scratch);
+/// Runs first() and second() on two threads at once where the pool has one free (in order on this
+/// thread where not); `first`'s fault decides, else `second`'s.
+Status sideBySide(const std::function<Status()>& first, const std::function<Status()>& second);
 /// PyPortfolioOpt max_quadratic_utility per problem into out (meanOut()).
 Status maxUtility(const MeanBatch& b, const Constraints& c, double riskAversion, double l2Gamma, double riskFree, double* out);
 /// PyPortfolioOpt efficient_return per problem (targets: one per problem) into out (meanOut()).

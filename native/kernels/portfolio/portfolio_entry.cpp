@@ -131,7 +131,7 @@ Outcome maxSharpe(ProblemStack stack, ResolvedConstraints constraints, Packed pa
   if (!(c.rlo[0] > 0 && c.rlo[0] == c.rhi[0]))
     return fieldFault(kConstraints, "rlo", "row 0 the budget, > 0", "rlo[0] = " + std::to_string(c.rlo[0]));
   if (Outcome o = requireLength(kOut, out, meanLength(b.problems, b.n)); !o.ok()) return o;
-  return portfolio::maxSharpe(b, c, p.riskFree, p.l2Gamma, out.data);
+  return portfolio::maxSharpe(b, c, p.riskFree, p.l2Gamma, p.psdTest, out.data);
 }
 
 Outcome maxUtility(ProblemStack stack, ResolvedConstraints constraints, Packed params, Out out) {

@@ -38,6 +38,18 @@ KERNELBUS_VECTOR_BODY void freeRowsBody(double* hd, const double* H, const doubl
   }
 }
 
+/// max |x_k| over len values (0 for none), in 8 lanes (a maximum is the same in any order).
+double largestMagnitude(const double* x, size_t len) {
+  double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t k = 0;
+  for (; k + 8 <= len; k += 8)
+    for (size_t l = 0; l < 8; l++) lane[l] = std::max(lane[l], std::fabs(x[k + l]));
+  double m = 0;
+  for (; k < len; k++) m = std::max(m, std::fabs(x[k]));
+  for (double v : lane) m = std::max(m, v);
+  return m;
+}
+
 }  // namespace
 
 QpSolver::QpSolver(size_t n, size_t m) : n_(n), m_(m) {}
@@ -66,9 +78,7 @@ QpResult QpSolver::solve(const QpProblem& p, bool warm) {
   p_ = p;
   iterations_ = 0;
   const size_t n = n_, m = m_;
-  double scale = 0;
-  for (size_t k = 0; k < n * n; k++) scale = std::max(scale, std::fabs(p.H[k]));
-  scaleH_ = scale;
+  scaleH_ = largestMagnitude(p.H, n * n);
   if (!(warm && warm_ && feasibleHere())) {
     QpResult r = phaseOne();
     if (r.status != QpStatus::Optimal) return finish(r);

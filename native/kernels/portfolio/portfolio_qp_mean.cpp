@@ -280,9 +280,40 @@ void sharpeProblem(const MeanBatch& b, const Constraints& c, size_t p, double ri
   s.budget = budget;
 }
 
+/// maxSharpe's problem p: its QP in y, solved by `blockSolver` (warm as forEachProblem says) or its own
+/// (bounds of its own), and its portfolio w = budget y / sum(y) recorded.
+Status sharpeOne(const MeanBatch& b, const Constraints& c, size_t p, double riskFree, double l2Gamma, QpSolver& blockSolver, bool warm,
+                 const MeanOut& o) {
+  const size_t n = b.n;
+  const double* mu = meanOf(b, p);
+  double best = -kInf;
+  for (size_t j = 0; j < n; j++) best = std::max(best, mu[j]);
+  if (!(best > riskFree)) return fault(Fault::PortfolioInfeasible, static_cast<double>(p), best, kSharpeTag);
+  SharpeProblem s;
+  sharpeProblem(b, c, p, riskFree, s);
+  // H = S + l2Gamma I: S itself when l2Gamma is 0
+  std::vector<double> H(l2Gamma == 0 ? 0 : n * n), lin(n, 0.0);
+  if (l2Gamma != 0) scaledCov(H.data(), covOf(b, p), n, 1, l2Gamma);
+  const QpProblem problem{
+      n,           l2Gamma == 0 ? covOf(b, p) : H.data(), lin.data(), s.lower.data(), s.upper.data(), s.rows(), s.A.data(), s.rlo.data(),
+      s.rhi.data()};
+  const bool shared = c.boundCount == 1;
+  QpSolver own(shared ? 0 : n, shared ? 0 : s.rows());
+  QpSolver& solver = shared ? blockSolver : own;
+  const QpResult r = solver.solve(problem, shared && warm);
+  if (r.status != QpStatus::Optimal) return solveFault(r, p, s.tags.data());
+  const double* y = solver.x();
+  double k = 0;
+  for (size_t j = 0; j < n; j++) k += y[j];
+  if (!(k > 0)) return fault(Fault::PortfolioUnbounded, static_cast<double>(p), 0, -1);
+  for (size_t j = 0; j < n; j++) o.weights[p * n + j] = (s.budget * y[j]) / k;
+  record(o, b, p, riskFree, r.iterations);
+  return Status{};
+}
+
 }  // namespace
 
-Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, double l2Gamma, double* out) {
+Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, double l2Gamma, bool psdTest, double* out) {
   if (Status s = checkInputs(b); !s.ok()) return s;
   const MeanOut o = meanOut(out, b.problems, b.n);
   const size_t n = b.n;
@@ -290,30 +321,23 @@ Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, doub
   SharpeProblem first;
   sharpeProblem(b, c, 0, riskFree, first);
   const size_t rows = first.rows();
-  return forEachProblem(n, rows, b.problems, [&](size_t p, QpSolver& blockSolver, bool warm) -> Status {
-    if (Status s = checkProblemCov(b, p); !s.ok()) return s;
-    const double* mu = meanOf(b, p);
-    double best = -kInf;
-    for (size_t j = 0; j < n; j++) best = std::max(best, mu[j]);
-    if (!(best > riskFree)) return fault(Fault::PortfolioInfeasible, static_cast<double>(p), best, kSharpeTag);
-    SharpeProblem s;
-    sharpeProblem(b, c, p, riskFree, s);
-    std::vector<double> H(n * n), lin(n, 0.0);
-    scaledCov(H.data(), covOf(b, p), n, 1, l2Gamma);
-    const QpProblem problem{n, H.data(), lin.data(), s.lower.data(), s.upper.data(), s.rows(), s.A.data(), s.rlo.data(), s.rhi.data()};
-    const bool shared = c.boundCount == 1;
-    QpSolver own(shared ? 0 : n, shared ? 0 : s.rows());
-    QpSolver& solver = shared ? blockSolver : own;
-    const QpResult r = solver.solve(problem, shared && warm);
-    if (r.status != QpStatus::Optimal) return solveFault(r, p, s.tags.data());
-    const double* y = solver.x();
-    double k = 0;
-    for (size_t j = 0; j < n; j++) k += y[j];
-    if (!(k > 0)) return fault(Fault::PortfolioUnbounded, static_cast<double>(p), 0, -1);
-    for (size_t j = 0; j < n; j++) o.weights[p * n + j] = (s.budget * y[j]) / k;
-    record(o, b, p, riskFree, r.iterations);
-    return Status{};
-  });
+  const auto solveAll = [&] {
+    return forEachProblem(n, rows, b.problems, [&](size_t p, QpSolver& blockSolver, bool warm) -> Status {
+      if (Status s = checkProblemCov(b, p); !s.ok()) return s;
+      if (psdTest && b.covCount > 1) {
+        thread_local std::vector<double> scratch;
+        if (Status s = testCovariance(covOf(b, p), n, static_cast<double>(p), scratch); !s.ok()) return s;
+      }
+      return sharpeOne(b, c, p, riskFree, l2Gamma, blockSolver, warm, o);
+    });
+  };
+  if (!(psdTest && b.covCount == 1)) return solveAll();
+  // the shared covariance's test first, or beside the solve for one problem (minVariance's overlap)
+  std::vector<double> scratch;
+  const auto test = [&] { return testCovariance(b.cov, n, -1, scratch); };
+  if (b.problems == 1 && n >= kOverlapFromAssets) return sideBySide(test, solveAll);
+  if (Status s = test(); !s.ok()) return s;
+  return solveAll();
 }
 
 }  // namespace kernelbus::portfolio

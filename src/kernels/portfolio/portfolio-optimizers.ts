@@ -255,7 +255,7 @@ export const OPTIMIZER_KERNELS = {
     },
   },
   maxSharpe: {
-    params: [riskFree, l2Gamma],
+    params: [riskFree, l2Gamma, psdTest],
     outputs: MEAN_OUTPUTS,
     dims: stackDims,
     options: MEAN_OPTIONS,
@@ -265,7 +265,15 @@ export const OPTIMIZER_KERNELS = {
       const budget = opts?.budget ?? 1;
       if (!(budget > 0))
         throw new KernelInputError('options.budget', 'a number > 0 (maxSharpe scales a portfolio to it)', describeValue(budget));
-      return guarded('maxSharpe', x.stack, x.constraints, [x.riskFree, x.l2Gamma], { split: x.split, shape: asResult }, opts);
+      // psdTest 0 here: the guard sets it (the kernel's own test, beside its solve natively)
+      return guarded(
+        'maxSharpe',
+        x.stack,
+        x.constraints,
+        [x.riskFree, x.l2Gamma, 0],
+        { split: x.split, shape: asResult, selfTest: true },
+        opts,
+      );
     },
   },
   maxUtility: {

@@ -111,7 +111,7 @@ type Family = Record<string, (...a: unknown[]) => Float64Array>;
  * and the repair run on the calling thread, also under `<name>Async` (the solve does not). The outputs
  * are split by `c.split` on every path (one problem's numbers and Vectors, the asset names).
  *
- * A kernel that tests itself (`c.selfTest`: minVariance) gets its flag set instead of a checkPsd call
+ * A kernel that tests itself (`c.selfTest`: minVariance, maxSharpe) gets its flag set instead of a checkPsd call
  * (the same pivots, the same KernelInputError, raised as its fault PORTFOLIO_COV_NOT_PSD, on the solve's
  * thread under `<name>Async`), with no lookup among the covariances known to pass below order
  * SELF_TEST_REMEMBERED_FROM; its Call keeps its fixed layout (no closure per call).

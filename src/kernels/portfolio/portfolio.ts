@@ -172,7 +172,8 @@ export interface OptimizerFamily {
    * test first (PORTFOLIO_COV_NOT_PSD when one fails), the factorization it leaves reused by the solve.
    */
   minVariance(stack: ProblemStack, constraints: ResolvedConstraints, l2Gamma: number, psdTest: number): Float64Array;
-  maxSharpe(stack: ProblemStack, constraints: ResolvedConstraints, riskFree: number, l2Gamma: number): Float64Array;
+  /** psdTest 1: each covariance through the covariance test first, as minVariance's. */
+  maxSharpe(stack: ProblemStack, constraints: ResolvedConstraints, riskFree: number, l2Gamma: number, psdTest: number): Float64Array;
   maxUtility(stack: ProblemStack, constraints: ResolvedConstraints, riskAversion: number, l2Gamma: number, riskFree: number): Float64Array;
   /** targets: one per problem. */
   efficientReturn(

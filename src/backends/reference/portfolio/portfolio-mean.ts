@@ -28,6 +28,7 @@ import {
 } from '../../../kernels/portfolio/portfolio.js';
 import { OPTIMIZER_KERNELS } from '../../../kernels/portfolio/portfolio-optimizers.js';
 import { BLOCK, checkCovAt, quadratic, scaledCov, solveFault } from './portfolio.js';
+import { psdPivotAt } from './portfolio-psd.js';
 import { QpSolver, QpStatus, type QpProblem, type QpResult } from './portfolio-qp.js';
 
 /** One call's inputs: its two records' fields together. */
@@ -338,16 +339,31 @@ function sharpeProblem(b: Batch, p: number, riskFree: number) {
   };
 }
 
-function maxSharpe(stack: ProblemStack, constraints: ResolvedConstraints, riskFree: number, l2Gamma: number): Float64Array {
+/** psdTest: the covariance test of problem p's covariance (of the shared one, at -1, when p is -1). */
+function testCov(b: Batch, p: number, F: Float64Array): void {
+  const fail = psdPivotAt(b.cov, Math.max(p, 0), b.n, F);
+  if (fail) throw inputFault(Fault.PORTFOLIO_COV_NOT_PSD, p, fail.pivot, fail.asset);
+}
+
+function maxSharpe(
+  stack: ProblemStack,
+  constraints: ResolvedConstraints,
+  riskFree: number,
+  l2Gamma: number,
+  psdTest: number,
+): Float64Array {
   const b = batchOf(stack, constraints);
   const { out, views } = allocateOutputs(OPTIMIZER_KERNELS.maxSharpe, stack);
   checkInputs(b);
   const { n } = b;
   const H = new Float64Array(n * n);
   const c = new Float64Array(n);
+  const F = psdTest === 1 ? new Float64Array(n * n) : H;
+  if (psdTest === 1 && b.covCount === 1) testCov(b, -1, F);
   let solver: QpSolver | undefined;
   for (let p = 0; p < b.problems; p++) {
     checkProblemCov(b, p);
+    if (psdTest === 1 && b.covCount > 1) testCov(b, p, F);
     const { mo, co } = offsets(b, p);
     let best = -Infinity;
     for (let j = 0; j < n; j++) best = Math.max(best, b.mean[mo + j]);
