@@ -7,8 +7,9 @@ import type { Trades } from '../kernels/trades.js';
 /**
  * The message types the original platform used, RETURNS_UPDATE (rows of asset returns per universe,
  * RiskEngine's input), FACTOR_INPUT (one date's cross-section of a universe, FactorEngine's input),
- * and FeaturesEngine's BAR (a symbol's bar, market data) and FEATURES_UPDATE (what the bar adds);
- * any other string is a valid user type.
+ * FeaturesEngine's BAR (a symbol's bar, market data) and FEATURES_UPDATE (what the bar adds), and
+ * StrategyEngine's ORDER_FILL and POSITION_UPDATE (beside STRATEGY_SIGNAL, its orders); any other
+ * string is a valid user type.
  */
 export const MESSAGE_TYPES = [
   'MARKET_DATA',
@@ -26,6 +27,8 @@ export const MESSAGE_TYPES = [
   'FACTOR_CALCULATION',
   'BAR',
   'FEATURES_UPDATE',
+  'ORDER_FILL',
+  'POSITION_UPDATE',
 ] as const;
 
 /** One of MESSAGE_TYPES. */
@@ -55,6 +58,8 @@ export const DEFAULT_ROUTES: Readonly<Record<KnownMessageType, BusName>> = Objec
   FACTOR_CALCULATION: 'compute',
   BAR: 'marketdata',
   FEATURES_UPDATE: 'compute',
+  ORDER_FILL: 'logic',
+  POSITION_UPDATE: 'logic',
 });
 
 /**

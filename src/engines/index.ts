@@ -44,5 +44,6 @@ export {
 export type { AssetValues, FactorInput, FactorResult, ResidualStats } from './factor-messages.js';
 export { estimateFactors, type FactorFit, type FactorPanels, type FitOptions } from './factor-fit.js';
 export { PanelHistory } from './factor-history.js';
+export { StrategyEngine, OBSERVED_TYPES, type StrategyEngineOptions } from './strategy.js';
 export { ReturnsWindow } from './returns-window.js';
 export { prometheusRegistry, serveMetrics, type GroupLag, type MetricsServer, type MetricsSources } from '../ops/prometheus.js';

@@ -47,6 +47,8 @@ export interface RunnerMetrics {
   fills: number;
   /** Callbacks that threw (their orders dropped). */
   errors: number;
+  /** Trades applied behind an earlier trade of another symbol (out of event order: live, past the merge's lateness). */
+  late: number;
   /** Time spent in onBar, ms, and the slowest call. */
   onBarMs: number;
   slowestOnBarMs: number;
@@ -72,7 +74,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   readonly account: StrategyAccount;
   readonly options: ResolvedExecution;
   readonly ctx: StrategyContext<S>;
-  readonly metrics: RunnerMetrics = { trades: 0, bars: 0, orders: 0, fills: 0, errors: 0, onBarMs: 0, slowestOnBarMs: 0 };
+  readonly metrics: RunnerMetrics = { trades: 0, bars: 0, orders: 0, fills: 0, errors: 0, late: 0, onBarMs: 0, slowestOnBarMs: 0 };
   readonly daily: DailyRecord = {
     days: [],
     close: [],
@@ -163,18 +165,30 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
 
   /**
    * One trade of symbol index `k` (from symbolIndex; trades of every symbol in (ts, symbol, sequence)
-   * order). KernelInputError for a time before the last trade's, a price that is not > 0, or what
-   * the bars refuse (a volume < 0).
+   * order: one behind another symbol's is applied and counted as `late`). KernelInputError, nothing
+   * changed, for a time before the symbol's last trade or not finite, a price that is not > 0, a volume
+   * that is not >= 0.
    */
   trade(k: number, ts: number, price: number, volume: number): void {
-    if (!(ts >= this.lastTs)) {
-      throw new KernelInputError('trades.ts', `times in order across symbols (>= ${this.lastTs})`, `${ts} at trade ${this.seq}`);
+    const bars = this.series[k];
+    // every check before anything changes
+    if (!(ts >= bars.maker.builder.lastTs && ts < Number.POSITIVE_INFINITY)) {
+      throw new KernelInputError(
+        'trades.ts',
+        `finite times in order per symbol (>= ${bars.maker.builder.lastTs})`,
+        `${ts} at trade ${this.seq}`,
+      );
     }
     if (!(price > 0 && price < Number.POSITIVE_INFINITY)) {
       throw new KernelInputError('trades.price', 'finite prices > 0', `${price} at trade ${this.seq}`);
     }
+    if (!(volume >= 0 && volume < Number.POSITIVE_INFINITY)) {
+      throw new KernelInputError('trades.volume', 'finite volumes >= 0', `${volume} at trade ${this.seq}`);
+    }
     if (!this.started) this.start();
-    this.lastTs = ts;
+    // a trade behind another symbol's (live: past the merge's lateness) is applied, and counted
+    if (ts < this.lastTs) this.metrics.late++;
+    else this.lastTs = ts;
     this.now = ts;
     if (ts >= this.dayEnd) this.newDay(ts);
     const seq = this.seq++;
@@ -183,7 +197,6 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     this.account.lastPrice[k] = price;
     this.execution.trade(k, seq, ts, price, volume);
     if (this.deferred.length > 0) this.dispatchFills();
-    const bars = this.series[k];
     if (bars.add(ts, price, volume)) {
       const bar = bars.closeBar();
       this.account.lastPrice[k] = bar.close;

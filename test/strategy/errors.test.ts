@@ -144,7 +144,7 @@ describe('a strategy that errs while it runs', () => {
     );
   });
 
-  it('refuses a trade that goes back in time or has a price that is not > 0', () => {
+  it('refuses a trade that goes back in time for its symbol, a price not > 0, a volume not >= 0', () => {
     const s = defineStrategy({ name: 's', bars, onBar() {} });
     const runner = new StrategyRunner(s);
     const a = runner.symbolIndex('A');
@@ -152,6 +152,12 @@ describe('a strategy that errs while it runs', () => {
     expect(() => runner.trade(a, 999, 10, 1)).toThrow(KernelInputError);
     expect(() => runner.trade(a, 1000, -1, 1)).toThrow(/trades.price: expected finite prices > 0, got -1/);
     expect(() => runner.trade(a, 1000, Number.NaN, 1)).toThrow(/trades.price/);
-    expect(() => runner.trade(a, 1001, 10, -1)).toThrow(KernelInputError);
+    expect(() => runner.trade(a, 1001, 10, -1)).toThrow(/trades.volume: expected finite volumes >= 0, got -1/);
+    // nothing changed by the refused trades
+    expect(runner.metrics.trades).toBe(1);
+    // another symbol's trade behind the last one: applied, and counted late
+    const b = runner.symbolIndex('B');
+    runner.trade(b, 900, 10, 1);
+    expect(runner.metrics).toMatchObject({ trades: 2, late: 1 });
   });
 });

@@ -51,9 +51,10 @@ type CrossState = Record<string, { up: { below: boolean; ago: number }; down: { 
  * The vectorized model as a bar strategy: long all the cash when sma(fast) crosses above sma(slow)
  * while flat, flat when it crosses below while long (vectorbt's from_signals with size Infinity).
  */
-export function maCross(fast: number, slow: number, barMs = 60_000, name = 'macross'): Strategy<CrossState> {
+export function maCross(fast: number, slow: number, barMs = 60_000, name = 'macross', symbols?: string[]): Strategy<CrossState> {
   return defineStrategy<CrossState>({
     name,
+    ...(symbols ? { symbols } : {}),
     bars: { by: 'time', threshold: barMs },
     indicators: { fast: { name: 'sma', timePeriod: fast }, slow: { name: 'sma', timePeriod: slow } },
     onBar(ctx: StrategyContext<CrossState>, bar) {

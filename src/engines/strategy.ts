@@ -1,0 +1,202 @@
+/**
+ * StrategyEngine: TRADE_EXECUTION batches -> one or more strategies (`kernelbus/strategy`) ->
+ * STRATEGY_SIGNAL (each order), ORDER_FILL (each fill) and POSITION_UPDATE (the position after it), on
+ * the logic bus. The trades of all symbols are merged into event order (./../strategy/merge.ts) and fed
+ * to one StrategyRunner per strategy: the core `kernelbus backtest --file --strategy` runs, so the same
+ * tape gives the same orders and fills, ids included. The other engines' outputs it is told to observe
+ * (VPIN_CALCULATION, FEATURES_UPDATE, PORTFOLIO_UPDATE by default) are what ctx.latest() returns.
+ *
+ * In process only for now: no checkpoints (a restart starts fresh), so over Redis it runs with
+ * checkpoints off.
+ */
+import type { Bus } from '../bus/bus.js';
+import type { BusMessage } from '../bus/messages.js';
+import { KernelInputError, describeValue } from '../errors.js';
+import type { Trades } from '../kernels/trades.js';
+import { isStrategy } from '../strategy/define.js';
+import { TradeMerge } from '../strategy/merge.js';
+import { type RunnerOptions, StrategyRunner } from '../strategy/runner.js';
+import type { Strategy } from '../strategy/types.js';
+import { Engine, type EngineOptions } from './engine.js';
+
+/** The message types whose last payload per symbol ctx.latest() returns, by default. */
+export const OBSERVED_TYPES = ['VPIN_CALCULATION', 'FEATURES_UPDATE', 'PORTFOLIO_UPDATE'] as const;
+
+/** Options of StrategyEngine: the engine's, the fill model's (shared by its strategies) and the merge's. */
+export interface StrategyEngineOptions extends Partial<EngineOptions>, Omit<RunnerOptions, 'source'> {
+  /** The strategies (defineStrategy()'s), each with its own account and order ids. */
+  strategies: Strategy<object> | readonly Strategy<object>[];
+  /** Each strategy's file, for the `file:line` of its errors (by strategy name). */
+  sources?: Readonly<Record<string, string>>;
+  /** Wall-clock ms the merge waits for a slower symbol (see TradeMerge). Default 1000. */
+  maxLatenessMs?: number;
+  /** Symbols waited for from the start (default: the strategies' `symbols`). */
+  symbols?: readonly string[];
+  /** Input type. Default 'TRADE_EXECUTION'. */
+  input?: string;
+  /** Types whose payloads ctx.latest() returns. Default OBSERVED_TYPES. */
+  observe?: readonly string[];
+  /** ctx.log() lines and callback errors (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** Strategies on the bus (see the file's header). */
+export class StrategyEngine extends Engine {
+  protected readonly inputs: readonly string[];
+  private readonly input: string;
+  private readonly runners: StrategyRunner<object>[];
+  private readonly merge: TradeMerge;
+  /** Per runner: symbol -> index (-1: not traded by it). */
+  private readonly indexes: Map<string, number>[];
+  /** Per symbol: the last trade time pushed (each delivery checked against it). */
+  private readonly lastTs = new Map<string, number>();
+  private releaseTimer: NodeJS.Timeout | undefined;
+  private readonly maxLatenessMs: number;
+
+  /** Checks the options and the strategies (KernelInputError naming the option). */
+  constructor(bus: Bus, options: StrategyEngineOptions) {
+    const {
+      strategies,
+      sources = {},
+      maxLatenessMs = 1000,
+      symbols,
+      input = 'TRADE_EXECUTION',
+      observe = OBSERVED_TYPES,
+      log = (line: string) => process.stderr.write(`${line}\n`),
+      session,
+      initCash,
+      fees,
+      fixedFees,
+      slippage,
+      latencyMs,
+      participation,
+      allowShort,
+      fillAt,
+      ...engine
+    } = options ?? ({} as StrategyEngineOptions);
+    super(bus, { ...engine, name: engine.name ?? 'strategy' });
+    const list = Array.isArray(strategies) ? strategies : [strategies];
+    if (list.length === 0 || !list.every(isStrategy)) {
+      throw new KernelInputError('options.strategies', 'strategies made by defineStrategy()', describeValue(strategies));
+    }
+    const names = list.map((s) => s.name);
+    if (new Set(names).size !== names.length)
+      throw new KernelInputError('options.strategies', 'strategies of distinct names', names.join(', '));
+    if (!(typeof maxLatenessMs === 'number' && maxLatenessMs >= 0 && Number.isFinite(maxLatenessMs))) {
+      throw new KernelInputError('options.maxLatenessMs', 'a finite number >= 0', describeValue(maxLatenessMs));
+    }
+    if (!Array.isArray(observe) || !observe.every((t) => typeof t === 'string' && t !== '' && t !== input)) {
+      throw new KernelInputError('options.observe', 'a list of message types other than the input', describeValue(observe));
+    }
+    const execution = { session, initCash, fees, fixedFees, slippage, latencyMs, participation, allowShort, fillAt };
+    const defined = Object.fromEntries(Object.entries(execution).filter(([, v]) => v !== undefined)) as RunnerOptions;
+    this.input = input;
+    this.inputs = [input, ...observe];
+    this.maxLatenessMs = maxLatenessMs;
+    this.runners = list.map(
+      (strategy) =>
+        new StrategyRunner(
+          strategy,
+          { ...defined, ...(sources[strategy.name] ? { source: sources[strategy.name] } : {}) },
+          {
+            order: (o) => this.emit('STRATEGY_SIGNAL', { key: o.symbol, ts: o.ts, payload: o }),
+            fill: (f) => this.emit('ORDER_FILL', { key: f.symbol, ts: f.ts, payload: f }),
+            position: (p) => this.emit('POSITION_UPDATE', { key: p.symbol, ts: p.ts, payload: p }),
+            log,
+          },
+        ),
+    );
+    this.indexes = this.runners.map(() => new Map());
+    const expected = symbols ?? [...new Set(list.flatMap((s) => s.symbols ?? []))];
+    this.merge = new TradeMerge(maxLatenessMs, expected);
+  }
+
+  /** Subscribes, and releases held trades every maxLatenessMs while quiet. */
+  override start(): this {
+    super.start();
+    if (!this.releaseTimer && this.maxLatenessMs > 0) {
+      this.releaseTimer = setInterval(() => this.merge.release(this.applyTrade), Math.max(10, this.maxLatenessMs / 2));
+      this.releaseTimer.unref();
+    }
+    return this;
+  }
+
+  /** One trade in event order to every strategy that trades its symbol. */
+  private readonly applyTrade = (symbol: string, ts: number, price: number, volume: number): void => {
+    for (let r = 0; r < this.runners.length; r++) {
+      const index = this.indexes[r];
+      let k = index.get(symbol);
+      if (k === undefined) {
+        k = this.runners[r].symbolIndex(symbol);
+        index.set(symbol, k);
+      }
+      if (k >= 0) this.runners[r].trade(k, ts, price, volume);
+    }
+  };
+
+  /**
+   * A trade batch into the merge (checked whole first: times finite and in order for its symbol, prices
+   * > 0, volumes >= 0; KernelInputError, nothing taken), or an observed message kept for ctx.latest().
+   */
+  protected process(message: BusMessage): void {
+    if (message.type !== this.input) {
+      for (const runner of this.runners) runner.observe(message.type, message.key, message.payload);
+      return;
+    }
+    const { ts, price, volume } = message.payload as Trades;
+    let last = this.lastTs.get(message.key) ?? Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < ts.length; i++) {
+      if (!(ts[i] >= last && ts[i] < Number.POSITIVE_INFINITY))
+        throw new KernelInputError('trades.ts', `finite times in order (>= ${last})`, `ts[${i}] = ${ts[i]}`);
+      if (!(price[i] > 0 && price[i] < Number.POSITIVE_INFINITY))
+        throw new KernelInputError('trades.price', 'finite prices > 0', `price[${i}] = ${price[i]}`);
+      if (!(volume[i] >= 0 && volume[i] < Number.POSITIVE_INFINITY))
+        throw new KernelInputError('trades.volume', 'finite volumes >= 0', `volume[${i}] = ${volume[i]}`);
+      last = ts[i];
+    }
+    this.lastTs.set(message.key, last);
+    this.merge.push(message.key, ts, price, volume, this.applyTrade);
+  }
+
+  /** Leaves the group without ending the data (the held trades stay unapplied: see Engine.stop()). */
+  override stop(): Promise<void> {
+    this.stopRelease();
+    return super.stop();
+  }
+
+  private stopRelease(): void {
+    if (this.releaseTimer) clearInterval(this.releaseTimer);
+    this.releaseTimer = undefined;
+  }
+
+  /** End of data: every held trade applied, each strategy's onStop. */
+  protected override flushState(): void {
+    this.stopRelease();
+    this.merge.flush(this.applyTrade);
+    for (const runner of this.runners) runner.stop();
+  }
+
+  protected get keyCount(): number {
+    return this.lastTs.size;
+  }
+
+  /** The strategies' counters summed, the trades the merge holds, the slowest onBar (ms). */
+  protected override extraMetrics(): Record<string, number> {
+    const sum = { bars: 0, orders: 0, fills: 0, strategyErrors: 0, late: 0, onBarMs: 0, slowestOnBarMs: 0, held: this.merge.held };
+    for (const { metrics: m } of this.runners) {
+      sum.bars += m.bars;
+      sum.orders += m.orders;
+      sum.fills += m.fills;
+      sum.strategyErrors += m.errors;
+      sum.late += m.late;
+      sum.onBarMs += m.onBarMs;
+      sum.slowestOnBarMs = Math.max(sum.slowestOnBarMs, m.slowestOnBarMs);
+    }
+    return sum;
+  }
+
+  /** Each strategy's runner (read-only use: its account, positions, daily record). */
+  strategies(): readonly StrategyRunner<object>[] {
+    return this.runners;
+  }
+}

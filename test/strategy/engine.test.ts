@@ -1,0 +1,117 @@
+/**
+ * StrategyEngine on the in-process bus: a tape published as batches of one symbol (symbols interleaved
+ * out of time order, each in its own order) gives the same STRATEGY_SIGNAL, ORDER_FILL and
+ * POSITION_UPDATE payloads as backtestStrategy on the tape (ids, units, prices, fees, ts), on the logic
+ * bus; ctx.latest() returns the observed messages; bad batches are refused whole.
+ */
+import { describe, expect, it } from 'vitest';
+import { type Bus, type BusMessage, createBus } from '../../src/bus/index.js';
+import { StrategyEngine } from '../../src/engines/index.js';
+import { KernelInputError } from '../../src/errors.js';
+import { backtestStrategy, defineStrategy, type Tape } from '../../src/strategy/index.js';
+import { maCross, randomTape } from './helpers.js';
+
+function collect(bus: Bus, type: string): BusMessage[] {
+  const got: BusMessage[] = [];
+  bus.subscribe(type, (m) => void got.push(m));
+  return got;
+}
+
+/** Publishes the tape as frames (returns how many began before the newest trade published before them) of 1 to 9 trades of one symbol: each symbol in order, the symbols' frames interleaved out of time order. */
+async function publishTape(bus: Bus, tape: Tape): Promise<number> {
+  let behind = 0;
+  let newest = Number.NEGATIVE_INFINITY;
+  const { codes, values } = tape.symbols!;
+  const rows = values.map((_, k) => Array.from({ length: codes.length }, (_, i) => i).filter((i) => codes[i] === k));
+  const next = values.map(() => 0);
+  let turn = 0;
+  while (next.some((at, k) => at < rows[k].length)) {
+    // symbol k sends its next frame; the later symbols run ahead by up to a few frames
+    const k = (turn * 7 + (turn >> 3)) % values.length;
+    turn++;
+    const mine = rows[k];
+    if (next[k] >= mine.length) continue;
+    const part = mine.slice(next[k], next[k] + 1 + (turn % 9));
+    next[k] += part.length;
+    if (tape.ts[part[0]] < newest) behind++;
+    newest = Math.max(newest, tape.ts[part[part.length - 1]]);
+    await bus.publish('TRADE_EXECUTION', {
+      key: values[k],
+      ts: Float64Array.from(part, (i) => tape.ts[i]),
+      price: Float64Array.from(part, (i) => tape.price[i]),
+      volume: Float64Array.from(part, (i) => tape.volume[i]),
+    });
+    if (turn % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return behind;
+}
+
+describe('StrategyEngine', () => {
+  it('publishes the file backtest fills, orders and positions on the logic bus', async () => {
+    const tape = randomTape(8_000, ['AAA', 'BBB', 'CCC'], 3_000, 21);
+    const strategy = maCross(5, 20, 60_000, 'engine-cross', ['AAA', 'BBB', 'CCC']);
+    const options = { fees: 0.001, slippage: 0.0005, initCash: 10_000, latencyMs: 1_500 };
+    const file = backtestStrategy(tape, strategy, options);
+    expect(file.fills.length).toBeGreaterThan(20);
+
+    const bus = createBus({ maxBatch: 16 });
+    const signals = collect(bus, 'STRATEGY_SIGNAL');
+    const fills = collect(bus, 'ORDER_FILL');
+    const positions = collect(bus, 'POSITION_UPDATE');
+    const engine = new StrategyEngine(bus, {
+      strategies: strategy,
+      ...options,
+      maxLatenessMs: 60_000,
+      heartbeatMs: 0,
+    }).start();
+    await engine.ready();
+    // most frames start before the newest trade published: the merge puts them back in order
+    expect(await publishTape(bus, tape)).toBeGreaterThan(1000);
+    await engine.close();
+    await bus.drain();
+    expect(fills.map((m) => m.payload)).toEqual(file.fills);
+    expect(signals.map((m) => m.payload)).toEqual(file.orders);
+    expect(positions).toHaveLength(file.fills.length);
+    expect(new Set([...signals, ...fills, ...positions].map((m) => m.bus))).toEqual(new Set(['logic']));
+    expect(fills.every((m) => m.key === (m.payload as { symbol: string }).symbol)).toBe(true);
+    const runner = engine.strategies()[0];
+    expect(runner.account.equity()).toBe(file.equity);
+    expect(engine.metrics().extra).toMatchObject({ fills: file.fills.length, late: 0, held: 0, strategyErrors: 0 });
+    await bus.close();
+  });
+
+  it('gives ctx.latest() the observed messages, and refuses a bad batch whole', async () => {
+    const bus = createBus();
+    const seen: unknown[] = [];
+    const engine = new StrategyEngine(bus, {
+      strategies: defineStrategy({
+        name: 'watch',
+        bars: { by: 'tick', threshold: 2 },
+        onBar(ctx, bar) {
+          seen.push(ctx.latest('VPIN_CALCULATION', bar.symbol));
+        },
+      }),
+      maxLatenessMs: 0,
+      heartbeatMs: 0,
+    }).start();
+    await engine.ready();
+    await bus.publish('VPIN_CALCULATION', { key: 'A', payload: { vpin: 0.4 } });
+    await bus.drain();
+    const process = (engine as unknown as { process(m: Partial<BusMessage>): void }).process.bind(engine);
+    const batch = (ts: number[], price: number[]) => ({
+      type: 'TRADE_EXECUTION',
+      key: 'A',
+      payload: { ts: Float64Array.from(ts), price: Float64Array.from(price), volume: new Float64Array(ts.length).fill(1) },
+    });
+    process(batch([1, 2], [10, 11]));
+    expect(seen).toEqual([{ vpin: 0.4 }]);
+    expect(() => process(batch([3, 4], [10, -1]))).toThrow(new KernelInputError('trades.price', 'finite prices > 0', 'price[1] = -1'));
+    expect(() => process(batch([1], [10]))).toThrow(/trades.ts: expected finite times in order \(>= 2\)/);
+    // nothing of the refused batches was taken: the next bar is made of the next good trades
+    process(batch([5, 6], [12, 13]));
+    expect(seen).toHaveLength(2);
+    expect(engine.strategies()[0].metrics.trades).toBe(4);
+    await engine.close();
+    await bus.close();
+  });
+});
