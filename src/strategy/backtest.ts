@@ -45,8 +45,15 @@ export interface StrategyBacktest {
   equity: number;
 }
 
-/** The rows of `tape` in (ts, symbol, row) order: undefined when they already are. */
+/**
+ * The rows of `tape` in (ts, symbol, row) order: undefined when they already are. A tape in time order
+ * (the usual one) only has its runs of equal times sorted by symbol; another is sorted whole.
+ */
 export function tapeOrder(ts: Float64Array, codes: Int32Array | undefined, values: readonly string[] = []): Int32Array | undefined {
+  const n = ts.length;
+  let inTime = true;
+  for (let i = 1; i < n && inTime; i++) if (!(ts[i] >= ts[i - 1])) inTime = false;
+  if (inTime && codes === undefined) return undefined;
   // symbols ordered by name: each code's rank
   const rank = new Int32Array(values.length);
   values
@@ -55,14 +62,20 @@ export function tapeOrder(ts: Float64Array, codes: Int32Array | undefined, value
     .forEach(({ code }, r) => {
       rank[code] = r;
     });
-  const n = ts.length;
-  let sorted = true;
-  for (let i = 1; i < n && sorted; i++) {
-    if (ts[i] < ts[i - 1] || (codes && ts[i] === ts[i - 1] && rank[codes[i]] < rank[codes[i - 1]])) sorted = false;
+  const bySymbol = (a: number, b: number) => (codes ? rank[codes[a]] - rank[codes[b]] : 0) || a - b;
+  if (!inTime) return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => ts[a] - ts[b] || bySymbol(a, b));
+  let order: Int32Array | undefined;
+  for (let a = 0; a < n; ) {
+    let b = a + 1;
+    let sorted = true;
+    for (; b < n && ts[b] === ts[a]; b++) if (rank[codes![b]] < rank[codes![b - 1]]) sorted = false;
+    if (!sorted) {
+      order ??= Int32Array.from({ length: n }, (_, i) => i);
+      order.subarray(a, b).sort(bySymbol);
+    }
+    a = b;
   }
-  if (sorted) return undefined;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  return order.sort((a, b) => ts[a] - ts[b] || (codes ? rank[codes[a]] - rank[codes[b]] : 0) || a - b);
+  return order;
 }
 
 /**
