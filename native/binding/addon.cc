@@ -155,6 +155,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerFeatures(env, exports);
   registerIndicators(env, exports);
   registerBacktest(env, exports);
+  registerVolatility(env, exports);
   registerMetal(env, exports);
   registerIo(env, exports);
   registerParquet(env, exports);

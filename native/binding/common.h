@@ -132,6 +132,7 @@ void registerFactor(Napi::Env env, Napi::Object exports);
 void registerPortfolio(Napi::Env env, Napi::Object exports);
 void registerFeatures(Napi::Env env, Napi::Object exports);
 void registerBacktest(Napi::Env env, Napi::Object exports);
+void registerVolatility(Napi::Env env, Napi::Object exports);
 void registerMetal(Napi::Env env, Napi::Object exports);
 /// The CSV block parser (io_binding.cc).
 void registerIo(Napi::Env env, Napi::Object exports);

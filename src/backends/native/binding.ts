@@ -158,6 +158,19 @@ export interface NativeBinding {
   /** Portfolio.stats() per value group: G rows of STAT_FIELDS. */
   backtestStats(input: StatsInput, periodsPerYear: number): Float64Array;
   backtestStatsAsync(input: StatsInput, periodsPerYear: number): Promise<Float64Array>;
+  /** The volatility family (native/binding/volatility_binding.cc): each call's layout (src/kernels/volatility/volatility.ts). */
+  garch(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Float64Array;
+  garchAsync(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Promise<Float64Array>;
+  garchFilter(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array): Float64Array;
+  garchFilterAsync(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array): Promise<Float64Array>;
+  garchForecast(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array, horizon: number): Float64Array;
+  garchForecastAsync(
+    returns: Float64Array,
+    rows: number,
+    model: Float64Array,
+    params: Float64Array,
+    horizon: number,
+  ): Promise<Float64Array>;
   bars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
   barsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
   imbalanceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;

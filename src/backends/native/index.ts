@@ -40,6 +40,7 @@ import {
   type RecordLayout,
 } from './binding.js';
 import { nativeBacktest, nativeBacktestAsync } from './backtest.js';
+import { nativeVolatility, nativeVolatilityAsync } from './volatility.js';
 import { fresh } from './fresh.js';
 import { nativeIndicatorExtras, nativeIndicatorExtrasAsync } from './indicators.js';
 
@@ -345,6 +346,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       features: nativeFeatures(b, features.sync),
       indicators: { ...(indicators.sync as Partial<IndicatorsFamily>), ...nativeIndicatorExtras(b) },
       backtest: nativeBacktest(b),
+      volatility: nativeVolatility(b),
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,
@@ -354,6 +356,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       features: nativeFeaturesAsync(b, features.async),
       indicators: { ...(indicators.async as AsyncFamily<IndicatorsFamily>), ...nativeIndicatorExtrasAsync(b) },
       backtest: nativeBacktestAsync(b),
+      volatility: nativeVolatilityAsync(b),
       vpin: {
         vpin: (ts, price, volume, params, labels) =>
           labels

@@ -146,6 +146,18 @@ function sampleReturns(s: Sampler, T: number): Float64Array {
   return y;
 }
 
+/** GARCH(1,1) (or GJR) parameters within the bounds, by name. */
+function sampleParams(s: Sampler, gjr = false): GarchParams {
+  const alpha = s.uniform(0.01, 0.15);
+  return {
+    mu: s.uniform(-0.05, 0.1),
+    omega: s.uniform(0.01, 0.2),
+    alpha: Float64Array.of(alpha),
+    gamma: gjr ? Float64Array.of(s.uniform(0, 0.1)) : new Float64Array(0),
+    beta: Float64Array.of(s.uniform(0.5, 0.8)),
+  };
+}
+
 /** The descriptors of the volatility family. */
 export const VOLATILITY_KERNELS = {
   garch: {
@@ -172,6 +184,7 @@ export const VOLATILITY_KERNELS = {
   garchFilter: {
     params: [],
     options: [...FIT_OPTIONS, 'params'],
+    sample: (s: Sampler) => [sampleReturns(s, s.int(60, 200)), { params: sampleParams(s) }],
     api(returns: Float64Array, options: GarchFilterOptions): Call<GarchFiltered> {
       requireKnownOptions(VOLATILITY_KERNELS.garchFilter, options);
       const o = optionsObject(options, 'an object { params, ...model }');
@@ -199,6 +212,10 @@ export const VOLATILITY_KERNELS = {
   garchForecast: {
     params: [],
     options: ['horizon'],
+    sample: (s: Sampler) => [
+      { returns: sampleReturns(s, s.int(60, 200)), vol: 'gjr', params: sampleParams(s, true) },
+      { horizon: s.int(1, 12) },
+    ],
     api(source: ForecastSource, options?: GarchForecastOptions): Call<GarchForecast> {
       requireKnownOptions(VOLATILITY_KERNELS.garchForecast, options);
       const o = optionsObject(options);

@@ -7,8 +7,9 @@
 import { DIST_SKEWT, DIST_T } from '../../../kernels/volatility/volatility.js';
 import { digamma } from '../../../math/digamma.js';
 import { logGamma } from '../../../math/gamma.js';
+import { exp, ln } from './numbers.js';
 
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = ln(2 * Math.PI);
 
 /** One observation's log-likelihood and its partials (dA, dB: the first and second shape parameter's). */
 export interface Partials {
@@ -28,7 +29,7 @@ export interface DistTerms {
 
 /** log c of the (skew-)t: lgamma((nu+1)/2) - lgamma(nu/2) - log(pi (nu-2)) / 2. */
 function logC(nu: number): number {
-  return logGamma((nu + 1) / 2) - logGamma(nu / 2) - Math.log(Math.PI * (nu - 2)) / 2;
+  return logGamma((nu + 1) / 2) - logGamma(nu / 2) - ln(Math.PI * (nu - 2)) / 2;
 }
 /** d log c / d nu. */
 function dLogC(nu: number): number {
@@ -36,9 +37,9 @@ function dLogC(nu: number): number {
 }
 
 const normal: DistTerms = {
-  ll: (e, s2) => -0.5 * (LOG_2PI + Math.log(s2) + (e * e) / s2),
+  ll: (e, s2) => -0.5 * (LOG_2PI + ln(s2) + (e * e) / s2),
   partials(e, s2, out) {
-    out.ll = -0.5 * (LOG_2PI + Math.log(s2) + (e * e) / s2);
+    out.ll = -0.5 * (LOG_2PI + ln(s2) + (e * e) / s2);
     out.dSigma2 = -0.5 * (1 / s2 - (e * e) / (s2 * s2));
     out.dE = -e / s2;
     out.dA = 0;
@@ -51,11 +52,11 @@ function studentT(nu: number): DistTerms {
   const dc = dLogC(nu);
   const h = (nu + 1) / 2;
   return {
-    ll: (e, s2) => c - 0.5 * Math.log(s2) - h * Math.log(1 + (e * e) / (s2 * (nu - 2))),
+    ll: (e, s2) => c - 0.5 * ln(s2) - h * ln(1 + (e * e) / (s2 * (nu - 2))),
     partials(e, s2, out) {
       const u = (e * e) / (s2 * (nu - 2));
-      const lg = Math.log(1 + u);
-      out.ll = c - 0.5 * Math.log(s2) - h * lg;
+      const lg = ln(1 + u);
+      out.ll = c - 0.5 * ln(s2) - h * lg;
       const r = u / (1 + u);
       out.dSigma2 = (-0.5 + h * r) / s2;
       out.dE = (-h * 2 * e) / (s2 * (nu - 2) * (1 + u));
@@ -68,9 +69,9 @@ function studentT(nu: number): DistTerms {
 function skewT(eta: number, lambda: number): DistTerms {
   const c = logC(eta);
   const dc = dLogC(eta);
-  const ec = Math.exp(c);
+  const ec = exp(c);
   const a = (4 * lambda * ec * (eta - 2)) / (eta - 1);
-  const b = (1 + 3 * lambda ** 2 - a ** 2) ** 0.5;
+  const b = Math.sqrt(1 + 3 * (lambda * lambda) - a * a);
   const lam = Math.abs(lambda) >= 1 ? Math.sign(lambda) * (1 - 1e-6) : lambda;
   const clipped = lam !== lambda;
   // a's and b's derivatives in eta and lambda
@@ -78,27 +79,27 @@ function skewT(eta: number, lambda: number): DistTerms {
   const daLam = (4 * ec * (eta - 2)) / (eta - 1);
   const dbEta = (-a * daEta) / b;
   const dbLam = (3 * lambda - a * daLam) / b;
-  const logB = Math.log(b);
+  const logB = ln(b);
   const h = (eta + 1) / 2;
   return {
     ll(e, s2) {
-      const z = e / s2 ** 0.5;
-      const w = ((b * z + a) / (1 + Math.sign(z + a / b) * lam)) ** 2;
-      return logB + c - Math.log(s2) / 2 - h * Math.log(1 + w / (eta - 2));
+      const z = e / Math.sqrt(s2);
+      const v = (b * z + a) / (1 + Math.sign(z + a / b) * lam);
+      return logB + c - ln(s2) / 2 - h * ln(1 + (v * v) / (eta - 2));
     },
     partials(e, s2, out) {
-      const sd = s2 ** 0.5;
+      const sd = Math.sqrt(s2);
       const z = e / sd;
       const s = Math.sign(z + a / b);
       const den = 1 + s * lam;
       const v = (b * z + a) / den;
       const g = 1 + (v * v) / (eta - 2);
-      out.ll = logB + c - Math.log(s2) / 2 - h * Math.log(g);
+      out.ll = logB + c - ln(s2) / 2 - h * ln(g);
       const dv = (-(eta + 1) * v) / ((eta - 2) * g); // dl/dv
       const dz = (dv * b) / den;
       out.dE = dz / sd;
       out.dSigma2 = -0.5 / s2 - (dz * z) / (2 * s2);
-      out.dA = dbEta / b + dc - 0.5 * Math.log(g) + (h * v * v) / ((eta - 2) * (eta - 2) * g) + (dv * (daEta + z * dbEta)) / den;
+      out.dA = dbEta / b + dc - 0.5 * ln(g) + (h * v * v) / ((eta - 2) * (eta - 2) * g) + (dv * (daEta + z * dbEta)) / den;
       out.dB = dbLam / b + (dv * (daLam + z * dbLam)) / den - (clipped ? 0 : (dv * v * s) / den);
     },
   };

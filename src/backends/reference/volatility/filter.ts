@@ -14,14 +14,14 @@ import {
   forecastLayout,
 } from '../../../kernels/volatility/volatility.js';
 import { olsProblem } from './fit.js';
-import { backcastOf, negLogLikelihood, type Problem, problem, recursion, residuals, varianceBounds } from './model.js';
+import { backcastOf, ln, negLogLikelihood, type Problem, problem, recursion, residuals, varianceBounds } from './model.js';
 
-const LOG_1E4 = Math.log(10000);
+const LOG_1E4 = ln(10000);
 
 /** Whether omega is within arch's bounds for residuals of mean square v. */
 function omegaInBounds(pr: Problem, theta: Float64Array, v: number): boolean {
   const w = theta[pr.iw];
-  if (pr.m.egarch) return w >= Math.log(v) - LOG_1E4 && w <= Math.log(v) + LOG_1E4;
+  if (pr.m.egarch) return w >= ln(v) - LOG_1E4 && w <= ln(v) + LOG_1E4;
   return w >= 1e-8 * v && w <= 10 * v;
 }
 
@@ -146,8 +146,8 @@ function garchAhead(ext: Problem, params: Float64Array, horizon: number, vf: Flo
   for (let h = 0; h < horizon; h++) {
     const loc = h + mx - 1;
     let f = params[iw];
-    for (let j = 0; j < m.p; j++) f += params[ia + j] * r[loc - j] ** 2;
-    for (let j = 0; j < m.o; j++) f += params[ig + j] * asym[loc - j] ** 2;
+    for (let j = 0; j < m.p; j++) f += params[ia + j] * (r[loc - j] * r[loc - j]);
+    for (let j = 0; j < m.o; j++) f += params[ig + j] * (asym[loc - j] * asym[loc - j]);
     for (let j = 0; j < m.q; j++) f += params[ib + j] * s2[loc - j];
     vf[h] = f;
     r[h + mx] = Math.sqrt(f);

@@ -6,10 +6,10 @@
  * native/kernels/volatility/fit.cpp is the same, function for function.
  */
 import { DIST_NORMAL, DIST_SKEWT, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
-import { fixAt, gradientWork, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
+import { fixAt, gradientWork, ln, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
 import { minimize, type Polytope } from './optimize.js';
 
-const LOG_1E4 = Math.log(10000);
+const LOG_1E4 = ln(10000);
 
 /** arch's bounds and constraints (single-variable rows folded into the bounds), given v = mean of the OLS residuals squared. */
 export function polytope(pr: Problem, v: number): Polytope {
@@ -19,7 +19,7 @@ export function polytope(pr: Problem, v: number): Polytope {
   const rows: number[][] = [];
   const b: number[] = [];
   if (m.egarch) {
-    const lnv = Math.log(v);
+    const lnv = ln(v);
     lo[iw] = lnv - LOG_1E4;
     hi[iw] = lnv + LOG_1E4;
     for (let j = 0; j < m.q; j++) {
@@ -76,7 +76,7 @@ export function polytope(pr: Problem, v: number): Polytope {
 function gaussianLogLikelihood(pr: Problem, theta: Float64Array): number {
   recursion(pr, theta);
   let ll = 0;
-  for (let t = 0; t < pr.nobs; t++) ll += -0.5 * (Math.log(2 * Math.PI) + Math.log(pr.sigma2[t]) + (pr.e[t] * pr.e[t]) / pr.sigma2[t]);
+  for (let t = 0; t < pr.nobs; t++) ll += -0.5 * (ln(2 * Math.PI) + ln(pr.sigma2[t]) + (pr.e[t] * pr.e[t]) / pr.sigma2[t]);
   return ll;
 }
 
@@ -89,7 +89,7 @@ function varianceStart(pr: Problem, theta: Float64Array): void {
   const alphas = [0.01, 0.05, 0.1, 0.2];
   const gammas = m.egarch ? [-0.1, 0.0, 0.1] : alphas;
   const persistences = [0.5, 0.7, 0.9, 0.98];
-  const target = m.egarch ? Math.log(meanSq) : meanSq;
+  const target = m.egarch ? ln(meanSq) : meanSq;
   const sv = Float64Array.from(theta);
   let best = Number.NaN;
   const found = Float64Array.from(theta);
@@ -162,7 +162,7 @@ export function olsProblem(m: Model, y: Float64Array): { pr: Problem; theta: Flo
 /** statsmodels' approx_hess3 of f at x, steps EPS^(1/4) max(|x|, 0.1). */
 function approxHess3(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
   const n = x.length;
-  const h = Float64Array.from(x, (v) => Number.EPSILON ** (1 / 4) * Math.max(Math.abs(v), 0.1));
+  const h = Float64Array.from(x, (v) => Math.sqrt(Math.sqrt(Number.EPSILON)) * Math.max(Math.abs(v), 0.1));
   const hess = new Float64Array(n * n);
   const at = (si: number, i: number, sj: number, j: number) => {
     const xs = new Float64Array(n);
@@ -228,7 +228,7 @@ export function robustStdErrors(pr: Problem, theta: Float64Array, out: Float64Ar
   const fi = new Float64Array(nobs);
   const xs = Float64Array.from(theta);
   for (let i = 0; i < k; i++) {
-    const eps = Number.EPSILON ** (1 / 2) * Math.max(Math.abs(theta[i]), 0.1);
+    const eps = Math.sqrt(Number.EPSILON) * Math.max(Math.abs(theta[i]), 0.1);
     xs[i] = theta[i] + eps;
     negLogLikelihood(pr, xs, undefined, undefined, fi);
     xs[i] = theta[i];
@@ -288,7 +288,11 @@ export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: 
   else startingValues(pr, theta);
   const nobs = pr.nobs;
   const work = gradientWork(pr);
-  const objective = (x: Float64Array, grad: Float64Array) => negLogLikelihood(pr, x, grad, work) / nobs;
+  const objective = (x: Float64Array, grad: Float64Array) => {
+    const f = negLogLikelihood(pr, x, grad, work) / nobs;
+    for (let i = 0; i < pr.k; i++) grad[i] /= nobs;
+    return f;
+  };
   const best = minimize(objective, theta, poly);
   const x = best.x;
   const k = pr.k;

@@ -7,10 +7,13 @@
  */
 import { DIST_NORMAL, MEAN_ZERO, type Model, meanCount, observations, paramCount } from '../../../kernels/volatility/volatility.js';
 import { distLogLikelihood, type DistTerms, distTerms } from './dist.js';
+import { exp, ln as log } from './numbers.js';
+
+export { ln } from './numbers.js';
 
 /** arch's recursions.pyx constants. */
 export const SQRT2_OV_PI = Math.sqrt(2 / Math.PI);
-export const LNSIGMA_MAX = Math.log(Number.MAX_VALUE) - 0.1;
+export const LNSIGMA_MAX = log(Number.MAX_VALUE) - 0.1;
 
 /** A model over one series with what stays fixed while its parameters move. */
 export interface Problem {
@@ -136,14 +139,27 @@ export function solveSymmetric(a: Float64Array, b: Float64Array, n: number): boo
   return true;
 }
 
+/** 0.94^i normalized to sum 1, i < min(75, nobs) (the powers by repeated products: the same bits in C++). */
+function ewmaWeights(nobs: number): Float64Array {
+  const tau = Math.min(75, nobs);
+  const w = new Float64Array(tau);
+  let power = 1;
+  let sum = 0;
+  for (let i = 0; i < tau; i++) {
+    w[i] = power;
+    sum += power;
+    power *= 0.94;
+  }
+  for (let i = 0; i < tau; i++) w[i] /= sum;
+  return w;
+}
+
 /** arch's backcast: sum of w_i e_i^2 over the first min(75, nobs), w_i = 0.94^i normalized (EGARCH: its log). */
 export function backcastOf(m: Model, e: Float64Array, nobs: number): number {
-  const tau = Math.min(75, nobs);
-  let wsum = 0;
-  for (let i = 0; i < tau; i++) wsum += 0.94 ** i;
+  const w = ewmaWeights(nobs);
   let s = 0;
-  for (let i = 0; i < tau; i++) s += e[i] * e[i] * (0.94 ** i / wsum);
-  return m.egarch ? Math.log(s) : s;
+  for (let i = 0; i < w.length; i++) s += e[i] * e[i] * w[i];
+  return m.egarch ? log(s) : s;
 }
 
 /** The mean of e^2 (arch's `v` of the bounds) and of (e - mean)^2 (np.var). */
@@ -165,11 +181,9 @@ export function residualMoments(e: Float64Array, nobs: number): { meanSquare: nu
  * the lower at least var(e) / 1e8, the upper in [1 + max e^2, 1e7 (1 + max e^2)].
  */
 export function varianceBounds(e: Float64Array, nobs: number, lower: Float64Array, upper: Float64Array): void {
-  const tau = Math.min(75, nobs);
-  let wsum = 0;
-  for (let i = 0; i < tau; i++) wsum += 0.94 ** i;
+  const w = ewmaWeights(nobs);
   let init = 0;
-  for (let i = 0; i < tau; i++) init += (0.94 ** i / wsum) * (e[i] * e[i]);
+  for (let i = 0; i < w.length; i++) init += w[i] * (e[i] * e[i]);
   let maxSq = 0;
   for (let t = 0; t < nobs; t++) maxSq = Math.max(maxSq, e[t] * e[t]);
   const lo = residualMoments(e, nobs).variance / 1e8;
@@ -274,7 +288,7 @@ function garchRecursion(pr: Problem, theta: ArrayLike<number>, ds?: Float64Array
     } else if (s > upper[t]) {
       if (Number.isFinite(s)) {
         if (ds) for (let i = 0; i < k; i++) ds[d + i] /= s;
-        s = upper[t] + Math.log(s / upper[t]);
+        s = upper[t] + log(s / upper[t]);
       } else {
         s = upper[t] + 1000;
         if (ds) ds.fill(0, d, d + k);
@@ -333,14 +347,14 @@ function egarchRecursion(pr: Problem, theta: ArrayLike<number>, dl?: Float64Arra
       l = LNSIGMA_MAX;
       if (dl) dl.fill(0, d, d + k);
     }
-    let s = Math.exp(l);
+    let s = exp(l);
     if (s < lower[t]) {
       s = lower[t];
-      l = Math.log(s);
+      l = log(s);
       if (dl) dl.fill(0, d, d + k);
     } else if (s > upper[t]) {
-      s = upper[t] + Math.log(s) - Math.log(upper[t]);
-      l = Math.log(s);
+      s = upper[t] + log(s) - log(upper[t]);
+      l = log(s);
       if (dl) for (let i = 0; i < k; i++) dl[d + i] /= s;
     }
     sigma2[t] = s;

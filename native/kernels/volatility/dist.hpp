@@ -1,0 +1,105 @@
+// arch 8.0's error distributions (src/backends/reference/volatility/dist.ts, the same formulas): one
+// observation's log-likelihood and its partials in sigma^2, e and the shape parameters.
+#pragma once
+
+#include <cmath>
+
+#include "special.hpp"
+#include "volatility/model.hpp"
+
+namespace kernelbus::volatility {
+
+/// psi(x), x > 0: the recurrence up to x >= 10, then the asymptotic series (src/math/digamma.ts).
+inline double digamma(double x) {
+  double shift = 0;
+  while (x < 10) {
+    shift -= 1 / x;
+    x += 1;
+  }
+  const double r = 1 / (x * x);
+  const double series = r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r * (1.0 / 240 - r * (1.0 / 132 - r * (691.0 / 32760))))));
+  return shift + ln(x) - 0.5 / x - series;
+}
+
+struct Partials {
+  double ll = 0, dSigma2 = 0, dE = 0, dA = 0, dB = 0;
+};
+
+/// A distribution at its shape parameters: the constants computed once per evaluation.
+class Dist {
+ public:
+  Dist(int dist, const double* theta, size_t id) : kind_(dist) {
+    static const double kLog2Pi = ln(2 * M_PI);
+    log2pi_ = kLog2Pi;
+    if (dist == 0) return;
+    nu_ = theta[id];
+    c_ = logC(nu_);
+    dc_ = 0.5 * digamma((nu_ + 1) / 2) - 0.5 * digamma(nu_ / 2) - 0.5 / (nu_ - 2);
+    h_ = (nu_ + 1) / 2;
+    if (dist != 2) return;
+    lambda_ = theta[id + 1];
+    const double ec = exp(c_);
+    a_ = (4 * lambda_ * ec * (nu_ - 2)) / (nu_ - 1);
+    b_ = std::sqrt(1 + 3 * (lambda_ * lambda_) - a_ * a_);
+    lam_ = std::fabs(lambda_) >= 1 ? (lambda_ > 0 ? 1 : -1) * (1 - 1e-6) : lambda_;
+    clipped_ = lam_ != lambda_;
+    daEta_ = a_ * (dc_ + 1 / (nu_ - 2) - 1 / (nu_ - 1));
+    daLam_ = (4 * ec * (nu_ - 2)) / (nu_ - 1);
+    dbEta_ = (-a_ * daEta_) / b_;
+    dbLam_ = (3 * lambda_ - a_ * daLam_) / b_;
+    logB_ = ln(b_);
+  }
+
+  double ll(double e, double s2) const {
+    if (kind_ == 0) return -0.5 * (log2pi_ + ln(s2) + (e * e) / s2);
+    if (kind_ == 1) return c_ - 0.5 * ln(s2) - h_ * ln(1 + (e * e) / (s2 * (nu_ - 2)));
+    const double z = e / std::sqrt(s2);
+    const double v = (b_ * z + a_) / (1 + sign(z + a_ / b_) * lam_);
+    return logB_ + c_ - ln(s2) / 2 - h_ * ln(1 + (v * v) / (nu_ - 2));
+  }
+
+  void partials(double e, double s2, Partials& out) const {
+    if (kind_ == 0) {
+      out.ll = -0.5 * (log2pi_ + ln(s2) + (e * e) / s2);
+      out.dSigma2 = -0.5 * (1 / s2 - (e * e) / (s2 * s2));
+      out.dE = -e / s2;
+      out.dA = out.dB = 0;
+      return;
+    }
+    if (kind_ == 1) {
+      const double u = (e * e) / (s2 * (nu_ - 2));
+      const double lg = ln(1 + u);
+      out.ll = c_ - 0.5 * ln(s2) - h_ * lg;
+      const double r = u / (1 + u);
+      out.dSigma2 = (-0.5 + h_ * r) / s2;
+      out.dE = (-h_ * 2 * e) / (s2 * (nu_ - 2) * (1 + u));
+      out.dA = dc_ - 0.5 * lg + (h_ * r) / (nu_ - 2);
+      out.dB = 0;
+      return;
+    }
+    const double sd = std::sqrt(s2);
+    const double z = e / sd;
+    const double s = sign(z + a_ / b_);
+    const double den = 1 + s * lam_;
+    const double v = (b_ * z + a_) / den;
+    const double g = 1 + (v * v) / (nu_ - 2);
+    out.ll = logB_ + c_ - ln(s2) / 2 - h_ * ln(g);
+    const double dv = (-(nu_ + 1) * v) / ((nu_ - 2) * g);
+    const double dz = (dv * b_) / den;
+    out.dE = dz / sd;
+    out.dSigma2 = -0.5 / s2 - (dz * z) / (2 * s2);
+    out.dA = dbEta_ / b_ + dc_ - 0.5 * ln(g) + (h_ * v * v) / ((nu_ - 2) * (nu_ - 2) * g) + (dv * (daEta_ + z * dbEta_)) / den;
+    out.dB = dbLam_ / b_ + (dv * (daLam_ + z * dbLam_)) / den - (clipped_ ? 0 : (dv * v * s) / den);
+  }
+
+ private:
+  static double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
+  static double logC(double nu) { return logGamma((nu + 1) / 2) - logGamma(nu / 2) - ln(M_PI * (nu - 2)) / 2; }
+
+  int kind_;
+  double log2pi_ = 0, nu_ = 0, c_ = 0, dc_ = 0, h_ = 0;
+  double lambda_ = 0, lam_ = 0, a_ = 0, b_ = 0, daEta_ = 0, daLam_ = 0, dbEta_ = 0, dbLam_ = 0, logB_ = 0;
+  bool clipped_ = false;
+};
+
+}  // namespace kernelbus::volatility

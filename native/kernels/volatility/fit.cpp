@@ -1,0 +1,331 @@
+// arch 8.0's fit (src/backends/reference/volatility/fit.ts, function for function): starting values,
+// bounds and constraints, the optimum, the robust standard errors; fitColumns shares the columns out.
+#include "volatility/fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "parallel.hpp"
+
+namespace kernelbus::volatility {
+
+namespace {
+const double kLog1e4 = ln(10000.0);
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
+
+bool unpackModel(const double* packed, size_t length, Model& m) {
+  if (length != kModelLength) return false;
+  for (size_t i = 0; i < kModelLength; i++)
+    if (!(packed[i] >= 0 && packed[i] <= double(kMaxOrder) && std::floor(packed[i]) == packed[i])) return false;
+  if (packed[0] > 1 || packed[4] > 2 || packed[6] > 2) return false;
+  m.egarch = packed[0] == 1;
+  m.p = size_t(packed[1]);
+  m.o = size_t(packed[2]);
+  m.q = size_t(packed[3]);
+  m.mean = int(packed[4]);
+  m.lags = size_t(packed[5]);
+  m.dist = int(packed[6]);
+  if (m.egarch ? m.p + m.o == 0 : (m.p == 0 || m.o > m.p)) return false;
+  return (m.mean == kMeanAr) == (m.lags > 0);
+}
+
+Polytope polytope(const Problem& pr, double v) {
+  const Model& m = pr.m;
+  const size_t k = pr.k;
+  Polytope out;
+  out.lo.assign(k, -kInf);
+  out.hi.assign(k, kInf);
+  const auto row = [&]() -> double* {
+    out.a.resize((out.rows + 1) * k, 0.0);
+    return out.a.data() + (out.rows++) * k;
+  };
+  if (m.egarch) {
+    const double lnv = ln(v);
+    out.lo[pr.iw] = lnv - kLog1e4;
+    out.hi[pr.iw] = lnv + kLog1e4;
+    for (size_t j = 0; j < m.q; j++) {
+      out.lo[pr.ib + j] = 0;
+      out.hi[pr.ib + j] = double(m.q);
+    }
+    if (m.q > 0) {
+      double* r = row();
+      for (size_t j = 0; j < m.q; j++) r[pr.ib + j] = -1;
+      out.b.push_back(-1);
+    }
+  } else {
+    out.lo[pr.iw] = 1e-8 * v;
+    out.hi[pr.iw] = 10 * v;
+    for (size_t j = 0; j < m.p; j++) {
+      out.lo[pr.ia + j] = 0;
+      out.hi[pr.ia + j] = 1;
+    }
+    for (size_t j = 0; j < m.o; j++) {
+      out.lo[pr.ig + j] = j < m.p ? -1 : 0;
+      out.hi[pr.ig + j] = 2;
+      double* r = row();
+      r[pr.ig + j] = 1;
+      if (j < m.p) r[pr.ia + j] = 1;
+      out.b.push_back(0);
+    }
+    for (size_t j = 0; j < m.q; j++) {
+      out.lo[pr.ib + j] = 0;
+      out.hi[pr.ib + j] = 1;
+    }
+    double* r = row();
+    for (size_t j = 0; j < m.p; j++) r[pr.ia + j] = -1;
+    for (size_t j = 0; j < m.o; j++) r[pr.ig + j] = -0.5;
+    for (size_t j = 0; j < m.q; j++) r[pr.ib + j] = -1;
+    out.b.push_back(-1);
+  }
+  if (m.dist != kDistNormal) {
+    out.lo[pr.id] = 2.05;
+    out.hi[pr.id] = m.dist == kDistSkewT ? 300 : 500;
+  }
+  if (m.dist == kDistSkewT) {
+    out.lo[pr.id + 1] = -1;
+    out.hi[pr.id + 1] = 1;
+  }
+  return out;
+}
+
+namespace {
+
+double gaussianLogLikelihood(Problem& pr, const double* theta) {
+  recursion(pr, theta, false);
+  double ll = 0;
+  for (size_t t = 0; t < pr.nobs; t++) ll += -0.5 * (ln(2 * M_PI) + ln(pr.sigma2[t]) + (pr.e[t] * pr.e[t]) / pr.sigma2[t]);
+  return ll;
+}
+
+void varianceStart(Problem& pr, double* theta) {
+  const Model& m = pr.m;
+  const double meanSq = meanSquare(pr.e.data(), pr.nobs);
+  const double alphas[] = {0.01, 0.05, 0.1, 0.2};
+  const double egarchGammas[] = {-0.1, 0.0, 0.1};
+  const double* gammas = m.egarch ? egarchGammas : alphas;
+  const size_t gammaCount = m.egarch ? 3 : 4;
+  const double persistences[] = {0.5, 0.7, 0.9, 0.98};
+  const double target = m.egarch ? ln(meanSq) : meanSq;
+  std::vector<double> sv(theta, theta + pr.k), found(theta, theta + pr.k);
+  double best = kNaN;
+  for (double alpha : alphas)
+    for (size_t gi = 0; gi < gammaCount; gi++)
+      for (double agb0 : persistences) {
+        const double gamma = gammas[gi];
+        double agb = agb0;
+        for (size_t i = pr.iw; i < pr.ib + m.q; i++) sv[i] = (1 - agb) * target;
+        if (m.p > 0) {
+          for (size_t j = 0; j < m.p; j++) sv[pr.ia + j] = alpha / double(m.p);
+          if (!m.egarch) agb -= alpha;
+        }
+        if (m.o > 0) {
+          for (size_t j = 0; j < m.o; j++) sv[pr.ig + j] = gamma / double(m.o);
+          if (!m.egarch) agb -= gamma / 2;
+        }
+        if (m.q > 0)
+          for (size_t j = 0; j < m.q; j++) sv[pr.ib + j] = agb / double(m.q);
+        const double ll = gaussianLogLikelihood(pr, sv.data());
+        if (std::isnan(best) || ll > best) {
+          best = ll;
+          found = sv;
+        }
+      }
+  std::copy(found.begin() + std::ptrdiff_t(pr.iw), found.begin() + std::ptrdiff_t(pr.ib + m.q), theta + pr.iw);
+}
+
+void distStart(Problem& pr, double* theta) {
+  const Model& m = pr.m;
+  if (m.dist == kDistNormal) return;
+  recursion(pr, theta, false);
+  const size_t nobs = pr.nobs;
+  double mean = 0;
+  for (size_t t = 0; t < nobs; t++) mean += pr.e[t] / std::sqrt(pr.sigma2[t]);
+  mean /= double(nobs);
+  double m2 = 0, m4 = 0;
+  for (size_t t = 0; t < nobs; t++) {
+    const double d = pr.e[t] / std::sqrt(pr.sigma2[t]) - mean;
+    m2 += d * d;
+    m4 += d * d * d * d;
+  }
+  m2 /= double(nobs);
+  m4 /= double(nobs);
+  const double kurt = m4 / (m2 * m2);
+  theta[pr.id] = std::max(kurt > 3.75 ? (4 * kurt - 6) / (kurt - 3) : 12.0, 4.0);
+  if (m.dist == kDistSkewT) theta[pr.id + 1] = 0;
+}
+
+std::vector<double> approxHess3(Problem& pr, const double* x) {
+  const size_t n = pr.k;
+  std::vector<double> h(n), hess(n * n, 0.0), xs(n);
+  const double step = std::sqrt(std::sqrt(std::numeric_limits<double>::epsilon()));
+  for (size_t i = 0; i < n; i++) h[i] = step * std::max(std::fabs(x[i]), 0.1);
+  const auto at = [&](double si, size_t i, double sj, size_t j) {
+    for (size_t c = 0; c < n; c++) xs[c] = x[c] + (c == i ? si * h[i] : 0) + (c == j ? sj * h[j] : 0);
+    return negLogLikelihood(pr, xs.data());
+  };
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i; j < n; j++) {
+      const double a = at(1, i, 1, j), b = at(1, i, -1, j), c = at(-1, i, 1, j), d = at(-1, i, -1, j);
+      hess[i * n + j] = (a - b - (c - d)) / (4.0 * (h[i] * h[j]));
+      hess[j * n + i] = hess[i * n + j];
+    }
+  return hess;
+}
+
+bool inverse(const std::vector<double>& a, size_t n, std::vector<double>& inv) {
+  std::vector<double> m(a);
+  inv.assign(n * n, 0.0);
+  for (size_t i = 0; i < n; i++) inv[i * n + i] = 1;
+  for (size_t c = 0; c < n; c++) {
+    size_t piv = c;
+    for (size_t r = c + 1; r < n; r++)
+      if (std::fabs(m[r * n + c]) > std::fabs(m[piv * n + c])) piv = r;
+    if (!(std::fabs(m[piv * n + c]) > 0)) return false;
+    for (size_t j = 0; j < n; j++) {
+      std::swap(m[c * n + j], m[piv * n + j]);
+      std::swap(inv[c * n + j], inv[piv * n + j]);
+    }
+    const double d = m[c * n + c];
+    for (size_t j = 0; j < n; j++) {
+      m[c * n + j] /= d;
+      inv[c * n + j] /= d;
+    }
+    for (size_t r = 0; r < n; r++) {
+      if (r == c) continue;
+      const double f = m[r * n + c];
+      if (f == 0) continue;
+      for (size_t j = 0; j < n; j++) {
+        m[r * n + j] -= f * m[c * n + j];
+        inv[r * n + j] -= f * inv[c * n + j];
+      }
+    }
+  }
+  return true;
+}
+
+bool feasible(const Polytope& p, const double* x, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!(x[i] >= p.lo[i] && x[i] <= p.hi[i])) return false;
+  for (size_t r = 0; r < p.rows; r++) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += p.a[r * n + i] * x[i];
+    if (!(s >= p.b[r])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void startingValues(Problem& pr, double* theta) {
+  residuals(pr, theta, pr.e.data());
+  varianceStart(pr, theta);
+  distStart(pr, theta);
+}
+
+std::unique_ptr<Problem> olsProblem(const Model& m, const double* y, size_t T, std::vector<double>& theta, double& v) {
+  auto pr = std::make_unique<Problem>(m, y, T);
+  theta.assign(pr->k, 0.0);
+  olsMean(*pr, theta.data());
+  v = fixAt(*pr, theta.data());
+  double ySq = 0;
+  for (size_t t = m.lags; t < T; t++) ySq += y[t] * y[t];
+  if (!(v > 1e-24 * (ySq / double(pr->nobs))) || !std::isfinite(v)) return nullptr;
+  return pr;
+}
+
+void robustStdErrors(Problem& pr, const double* theta, double* out) {
+  const size_t k = pr.k, nobs = pr.nobs;
+  std::vector<double> hess = approxHess3(pr, theta);
+  for (double& h : hess) h /= double(nobs);
+  std::vector<double> inv;
+  if (!inverse(hess, k, inv)) {
+    std::fill(out, out + k, kNaN);
+    return;
+  }
+  negLogLikelihood(pr, theta, nullptr, true);
+  const std::vector<double> f0 = pr.individual;
+  std::vector<double> scores(nobs * k), xs(theta, theta + k);
+  for (size_t i = 0; i < k; i++) {
+    const double eps = std::sqrt(std::numeric_limits<double>::epsilon()) * std::max(std::fabs(theta[i]), 0.1);
+    xs[i] = theta[i] + eps;
+    negLogLikelihood(pr, xs.data(), nullptr, true);
+    xs[i] = theta[i];
+    for (size_t t = 0; t < nobs; t++) scores[t * k + i] = (pr.individual[t] - f0[t]) / eps;
+  }
+  std::vector<double> means(k, 0.0), cov(k * k, 0.0);
+  for (size_t t = 0; t < nobs; t++)
+    for (size_t i = 0; i < k; i++) means[i] += scores[t * k + i];
+  for (size_t i = 0; i < k; i++) means[i] /= double(nobs);
+  for (size_t t = 0; t < nobs; t++)
+    for (size_t i = 0; i < k; i++) {
+      const double di = scores[t * k + i] - means[i];
+      for (size_t j = 0; j <= i; j++) cov[i * k + j] += di * (scores[t * k + j] - means[j]);
+    }
+  for (size_t i = 0; i < k; i++)
+    for (size_t j = 0; j <= i; j++) {
+      cov[i * k + j] /= double(nobs - 1);
+      cov[j * k + i] = cov[i * k + j];
+    }
+  for (size_t i = 0; i < k; i++) {
+    double v = 0;
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++) v += inv[i * k + a] * cov[a * k + b] * inv[b * k + i];
+    out[i] = std::sqrt(v / double(nobs));
+  }
+}
+
+void fitSeries(const Model& m, const double* y, size_t T, double* out, const double* start) {
+  const size_t k = paramCount(m), length = fitLength(m, T);
+  const size_t ll = 2 * k, status = ll + 1, iterations = ll + 2, vol = ll + 3, std_ = vol + T;
+  std::vector<double> theta;
+  double v = 0;
+  std::unique_ptr<Problem> owned = olsProblem(m, y, T, theta, v);
+  if (!owned) {
+    std::fill(out, out + length, kNaN);
+    out[status] = kFaultConstant;
+    return;
+  }
+  Problem& pr = *owned;
+  const Polytope poly = polytope(pr, v);
+  if (start && feasible(poly, start, k))
+    std::copy(start, start + k, theta.begin());
+  else
+    startingValues(pr, theta.data());
+  const size_t nobs = pr.nobs;
+  const Objective objective = [&pr, nobs](const double* x, double* grad) {
+    const double f = negLogLikelihood(pr, x, grad) / double(nobs);
+    for (size_t i = 0; i < pr.k; i++) grad[i] /= double(nobs);
+    return f;
+  };
+  const Minimum best = minimize(objective, theta.data(), k, poly);
+  const double* x = best.x.data();
+  std::copy(x, x + k, out);
+  robustStdErrors(pr, x, out + k);
+  out[ll] = -negLogLikelihood(pr, x);
+  out[status] = double(best.status);
+  out[iterations] = double(best.iterations);
+  const size_t L = m.lags;
+  for (size_t t = 0; t < L; t++) out[vol + t] = out[std_ + t] = kNaN;
+  for (size_t t = 0; t < nobs; t++) {
+    const double sd = std::sqrt(pr.sigma2[t]);
+    out[vol + L + t] = sd;
+    out[std_ + L + t] = pr.e[t] / sd;
+  }
+}
+
+void fitColumns(const Model& m, const double* returns, size_t T, size_t N, const double* start, double* out) {
+  const size_t length = fitLength(m, T), k = paramCount(m);
+  // one column a chunk: a fit's cost varies with its data
+  parallelForChunks(N, 1, [&](size_t begin, size_t end) {
+    std::vector<double> y(T);
+    for (size_t c = begin; c < end; c++) {
+      for (size_t t = 0; t < T; t++) y[t] = returns[t * N + c];
+      fitSeries(m, y.data(), T, out + c * length, start ? start + c * k : nullptr);
+    }
+  });
+}
+
+}  // namespace kernelbus::volatility

@@ -1,0 +1,17 @@
+// arch 8.0's fit (src/backends/reference/volatility/fit.ts, function for function).
+#pragma once
+
+#include <memory>
+
+#include "volatility/model.hpp"
+#include "volatility/optimize.hpp"
+
+namespace kernelbus::volatility {
+
+Polytope polytope(const Problem& pr, double v);
+void startingValues(Problem& pr, double* theta);
+/// A problem fixed at the OLS mean (theta's mean part set, v its residuals' mean square), or null for a constant series.
+std::unique_ptr<Problem> olsProblem(const Model& m, const double* y, size_t T, std::vector<double>& theta, double& v);
+void robustStdErrors(Problem& pr, const double* theta, double* out);
+
+}  // namespace kernelbus::volatility

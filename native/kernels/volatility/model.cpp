@@ -1,0 +1,361 @@
+// One model on one series (src/backends/reference/volatility/model.ts, function for function).
+#include "volatility/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "volatility/dist.hpp"
+
+namespace kernelbus::volatility {
+
+namespace {
+const double kSqrt2OvPi = std::sqrt(2 / M_PI);
+const double kLnSigmaMax = ln(std::numeric_limits<double>::max()) - 0.1;
+}  // namespace
+
+Problem::Problem(const Model& model, const double* series, size_t length) : m(model), y(series), T(length) {
+  nobs = length > m.lags ? length - m.lags : 0;
+  k = paramCount(m);
+  const size_t km = meanCount(m);
+  iw = km;
+  ia = km + 1;
+  ig = ia + m.p;
+  ib = ig + m.o;
+  id = ib + m.q;
+  lower.assign(nobs, 0);
+  upper.assign(nobs, 0);
+  e.assign(nobs, 0);
+  sigma2.assign(nobs, 0);
+  ln.assign(nobs, 0);
+  z.assign(nobs, 0);
+}
+
+void residuals(const Problem& pr, const double* theta, double* e) {
+  const size_t L = pr.m.lags;
+  if (pr.m.mean == kMeanZero) {
+    for (size_t t = 0; t < pr.nobs; t++) e[t] = pr.y[t];
+    return;
+  }
+  const double c = theta[0];
+  for (size_t t = 0; t < pr.nobs; t++) {
+    double fit = c;
+    for (size_t j = 1; j <= L; j++) fit += theta[j] * pr.y[t + L - j];
+    e[t] = pr.y[t + L] - fit;
+  }
+}
+
+bool solveLinear(double* a, double* b, size_t n) {
+  for (size_t c = 0; c < n; c++) {
+    size_t piv = c;
+    for (size_t r = c + 1; r < n; r++)
+      if (std::fabs(a[r * n + c]) > std::fabs(a[piv * n + c])) piv = r;
+    if (!(std::fabs(a[piv * n + c]) > 0)) return false;
+    if (piv != c) {
+      for (size_t j = 0; j < n; j++) std::swap(a[c * n + j], a[piv * n + j]);
+      std::swap(b[c], b[piv]);
+    }
+    for (size_t r = c + 1; r < n; r++) {
+      const double f = a[r * n + c] / a[c * n + c];
+      if (f == 0) continue;
+      for (size_t j = c; j < n; j++) a[r * n + j] -= f * a[c * n + j];
+      b[r] -= f * b[c];
+    }
+  }
+  for (size_t c = n; c-- > 0;) {
+    double s = b[c];
+    for (size_t j = c + 1; j < n; j++) s -= a[c * n + j] * b[j];
+    b[c] = s / a[c * n + c];
+  }
+  return true;
+}
+
+void olsMean(const Problem& pr, double* out) {
+  if (pr.m.mean == kMeanZero) return;
+  const size_t L = pr.m.lags, n = 1 + L;
+  std::vector<double> a(n * n, 0), b(n, 0), row(n, 0);
+  for (size_t t = 0; t < pr.nobs; t++) {
+    row[0] = 1;
+    for (size_t j = 1; j <= L; j++) row[j] = pr.y[t + L - j];
+    const double yt = pr.y[t + L];
+    for (size_t i = 0; i < n; i++) {
+      b[i] += row[i] * yt;
+      for (size_t j = 0; j <= i; j++) a[i * n + j] += row[i] * row[j];
+    }
+  }
+  if (n == 1) {
+    out[0] = b[0] / double(pr.nobs);
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++) a[i * n + j] = a[j * n + i];
+  solveLinear(a.data(), b.data(), n);
+  for (size_t i = 0; i < n; i++) out[i] = b[i];
+}
+
+/// 0.94^i normalized to sum 1, i < min(75, nobs) (the powers by repeated products, as the reference).
+static std::vector<double> ewmaWeights(size_t nobs) {
+  const size_t tau = std::min<size_t>(75, nobs);
+  std::vector<double> w(tau);
+  double power = 1, sum = 0;
+  for (size_t i = 0; i < tau; i++) {
+    w[i] = power;
+    sum += power;
+    power *= 0.94;
+  }
+  for (size_t i = 0; i < tau; i++) w[i] /= sum;
+  return w;
+}
+
+double backcastOf(const Model& m, const double* e, size_t nobs) {
+  const std::vector<double> w = ewmaWeights(nobs);
+  double s = 0;
+  for (size_t i = 0; i < w.size(); i++) s += e[i] * e[i] * w[i];
+  return m.egarch ? ln(s) : s;
+}
+
+double meanSquare(const double* e, size_t nobs) {
+  double s2 = 0;
+  for (size_t t = 0; t < nobs; t++) s2 += e[t] * e[t];
+  return s2 / double(nobs);
+}
+
+void varianceBounds(const double* e, size_t nobs, double* lower, double* upper) {
+  const std::vector<double> w = ewmaWeights(nobs);
+  double init = 0;
+  for (size_t i = 0; i < w.size(); i++) init += w[i] * (e[i] * e[i]);
+  double maxSq = 0, s = 0;
+  for (size_t t = 0; t < nobs; t++) {
+    maxSq = std::max(maxSq, e[t] * e[t]);
+    s += e[t];
+  }
+  const double mean = s / double(nobs);
+  double var = 0;
+  for (size_t t = 0; t < nobs; t++) var += (e[t] - mean) * (e[t] - mean);
+  const double lo = var / double(nobs) / 1e8, minUpper = 1 + maxSq, hi = 1e7 * (1 + maxSq);
+  double prev = 0;
+  for (size_t t = 0; t < nobs; t++) {
+    double v = 0;
+    v += t == 0 ? 0.06 * init : 0.06 * (e[t - 1] * e[t - 1]);
+    v += t == 0 ? 0.94 * init : 0.94 * prev;
+    prev = v;
+    double l = v / 1e6, u = v * 1e6;
+    if (l < lo) l = lo;
+    if (u < minUpper) u = minUpper;
+    if (u > hi) u = hi;
+    lower[t] = l;
+    upper[t] = u;
+  }
+}
+
+double fixAt(Problem& pr, const double* theta) {
+  residuals(pr, theta, pr.e.data());
+  pr.backcast = backcastOf(pr.m, pr.e.data(), pr.nobs);
+  varianceBounds(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data());
+  return meanSquare(pr.e.data(), pr.nobs);
+}
+
+namespace {
+
+inline double residualDerivative(const Problem& pr, size_t t, size_t i) { return i == 0 ? -1 : -pr.y[t + pr.m.lags - i]; }
+
+void garchRecursion(Problem& pr, const double* theta, bool derivatives) {
+  const Model& m = pr.m;
+  const size_t k = pr.k, km = pr.iw;
+  const double bc = pr.backcast;
+  const double* e = pr.e.data();
+  double* sigma2 = pr.sigma2.data();
+  double* ds = derivatives ? pr.ds.data() : nullptr;
+  for (size_t t = 0; t < pr.nobs; t++) {
+    double* d = ds ? ds + t * k : nullptr;
+    if (d) {
+      std::fill(d, d + k, 0.0);
+      d[pr.iw] = 1;
+    }
+    double s = theta[pr.iw];
+    for (size_t j = 0; j < m.p; j++) {
+      const double a = theta[pr.ia + j];
+      if (t < j + 1) {
+        s += a * bc;
+        if (d) d[pr.ia + j] += bc;
+      } else {
+        const size_t lag = t - 1 - j;
+        s += a * (e[lag] * e[lag]);
+        if (d) {
+          d[pr.ia + j] += e[lag] * e[lag];
+          for (size_t i = 0; i < km; i++) d[i] += a * 2 * e[lag] * residualDerivative(pr, lag, i);
+        }
+      }
+    }
+    for (size_t j = 0; j < m.o; j++) {
+      const double g = theta[pr.ig + j];
+      if (t < j + 1) {
+        s += g * 0.5 * bc;
+        if (d) d[pr.ig + j] += 0.5 * bc;
+      } else {
+        const size_t lag = t - 1 - j;
+        if (e[lag] < 0) {
+          s += g * (e[lag] * e[lag]);
+          if (d) {
+            d[pr.ig + j] += e[lag] * e[lag];
+            for (size_t i = 0; i < km; i++) d[i] += g * 2 * e[lag] * residualDerivative(pr, lag, i);
+          }
+        }
+      }
+    }
+    for (size_t j = 0; j < m.q; j++) {
+      const double b = theta[pr.ib + j];
+      if (t < j + 1) {
+        s += b * bc;
+        if (d) d[pr.ib + j] += bc;
+      } else {
+        const size_t lag = t - 1 - j;
+        s += b * sigma2[lag];
+        if (d) {
+          d[pr.ib + j] += sigma2[lag];
+          const double* l = ds + lag * k;
+          for (size_t i = 0; i < k; i++) d[i] += b * l[i];
+        }
+      }
+    }
+    if (s < pr.lower[t]) {
+      s = pr.lower[t];
+      if (d) std::fill(d, d + k, 0.0);
+    } else if (s > pr.upper[t]) {
+      if (std::isfinite(s)) {
+        if (d)
+          for (size_t i = 0; i < k; i++) d[i] /= s;
+        s = pr.upper[t] + ln(s / pr.upper[t]);
+      } else {
+        s = pr.upper[t] + 1000;
+        if (d) std::fill(d, d + k, 0.0);
+      }
+    }
+    sigma2[t] = s;
+  }
+}
+
+void egarchRecursion(Problem& pr, const double* theta, bool derivatives) {
+  const Model& m = pr.m;
+  const size_t k = pr.k, km = pr.iw;
+  const double bc = pr.backcast;
+  const double* e = pr.e.data();
+  double *sigma2 = pr.sigma2.data(), *lnSigma2 = pr.ln.data(), *z = pr.z.data();
+  double* dl = derivatives ? pr.ds.data() : nullptr;
+  double* dz = derivatives ? pr.dz.data() : nullptr;
+  for (size_t t = 0; t < pr.nobs; t++) {
+    double* d = dl ? dl + t * k : nullptr;
+    if (d) {
+      std::fill(d, d + k, 0.0);
+      d[pr.iw] = 1;
+    }
+    double l = theta[pr.iw];
+    for (size_t j = 0; j < m.p; j++) {
+      if (t < j + 1) continue;
+      const size_t lag = t - 1 - j;
+      const double a = theta[pr.ia + j];
+      l += a * (std::fabs(z[lag]) - kSqrt2OvPi);
+      if (d) {
+        d[pr.ia + j] += std::fabs(z[lag]) - kSqrt2OvPi;
+        const double sign = z[lag] > 0 ? 1 : z[lag] < 0 ? -1 : 0;
+        for (size_t i = 0; i < k; i++) d[i] += a * sign * dz[lag * k + i];
+      }
+    }
+    for (size_t j = 0; j < m.o; j++) {
+      if (t < j + 1) continue;
+      const size_t lag = t - 1 - j;
+      const double g = theta[pr.ig + j];
+      l += g * z[lag];
+      if (d) {
+        d[pr.ig + j] += z[lag];
+        for (size_t i = 0; i < k; i++) d[i] += g * dz[lag * k + i];
+      }
+    }
+    for (size_t j = 0; j < m.q; j++) {
+      const double b = theta[pr.ib + j];
+      if (t < j + 1) {
+        l += b * bc;
+        if (d) d[pr.ib + j] += bc;
+      } else {
+        const size_t lag = t - 1 - j;
+        l += b * lnSigma2[lag];
+        if (d) {
+          d[pr.ib + j] += lnSigma2[lag];
+          for (size_t i = 0; i < k; i++) d[i] += b * dl[lag * k + i];
+        }
+      }
+    }
+    if (l > kLnSigmaMax) {
+      l = kLnSigmaMax;
+      if (d) std::fill(d, d + k, 0.0);
+    }
+    double s = exp(l);
+    if (s < pr.lower[t]) {
+      s = pr.lower[t];
+      l = ln(s);
+      if (d) std::fill(d, d + k, 0.0);
+    } else if (s > pr.upper[t]) {
+      s = pr.upper[t] + ln(s) - ln(pr.upper[t]);
+      l = ln(s);
+      if (d)
+        for (size_t i = 0; i < k; i++) d[i] /= s;
+    }
+    sigma2[t] = s;
+    lnSigma2[t] = l;
+    const double sd = std::sqrt(s);
+    z[t] = e[t] / sd;
+    if (d) {
+      double* dzt = dz + t * k;
+      for (size_t i = 0; i < k; i++) dzt[i] = -0.5 * z[t] * d[i];
+      for (size_t i = 0; i < km; i++) dzt[i] += residualDerivative(pr, t, i) / sd;
+    }
+  }
+}
+
+}  // namespace
+
+void recursion(Problem& pr, const double* theta, bool derivatives) {
+  if (derivatives) {
+    pr.ds.resize(pr.nobs * pr.k);
+    if (pr.m.egarch) pr.dz.resize(pr.nobs * pr.k);
+  }
+  if (pr.m.egarch)
+    egarchRecursion(pr, theta, derivatives);
+  else
+    garchRecursion(pr, theta, derivatives);
+}
+
+double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool individual) {
+  residuals(pr, theta, pr.e.data());
+  recursion(pr, theta, grad != nullptr);
+  const Dist dist(pr.m.dist, theta, pr.id);
+  const size_t nobs = pr.nobs, k = pr.k, km = pr.iw;
+  double ll = 0;
+  if (!grad) {
+    if (individual) pr.individual.resize(nobs);
+    for (size_t t = 0; t < nobs; t++) {
+      const double l = dist.ll(pr.e[t], pr.sigma2[t]);
+      if (individual) pr.individual[t] = -l;
+      ll += l;
+    }
+    return -ll;
+  }
+  std::fill(grad, grad + k, 0.0);
+  Partials part;
+  double g0 = 0, g1 = 0;
+  for (size_t t = 0; t < nobs; t++) {
+    dist.partials(pr.e[t], pr.sigma2[t], part);
+    ll += part.ll;
+    const double w = pr.m.egarch ? part.dSigma2 * pr.sigma2[t] : part.dSigma2;
+    const double* d = pr.ds.data() + t * k;
+    for (size_t i = 0; i < k; i++) grad[i] += w * d[i];
+    for (size_t i = 0; i < km; i++) grad[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);
+    g0 += part.dA;
+    g1 += part.dB;
+  }
+  if (pr.m.dist > kDistNormal) grad[pr.id] += g0;
+  if (pr.m.dist > kDistT) grad[pr.id + 1] += g1;
+  for (size_t i = 0; i < k; i++) grad[i] = -grad[i];
+  return -ll;
+}
+
+}  // namespace kernelbus::volatility

@@ -1,0 +1,49 @@
+// One model on one series (src/backends/reference/volatility/model.ts, function for function): the
+// residuals, backcast, variance bounds, the recursions with forward derivatives, the likelihood.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <vector>
+
+#include "elementary.hpp"
+#include "random.hpp"
+#include "volatility/volatility.hpp"
+
+namespace kernelbus::volatility {
+
+/// log and exp of the same bits as the reference's (src/backends/reference/volatility/numbers.ts):
+/// fdlibm's log, and Cody-Waite's exp of -|x| inverted for x > 0.
+inline double ln(double x) { return random::logOf(x); }
+inline double exp(double x) { return x <= 0 ? elementary::expNonPositive(x) : 1 / elementary::expNonPositive(-x); }
+
+/// A model over one series with what stays fixed while its parameters move, and its work arrays.
+struct Problem {
+  Model m;
+  const double* y = nullptr;
+  size_t T = 0, nobs = 0, k = 0;
+  size_t iw = 0, ia = 0, ig = 0, ib = 0, id = 0;
+  double backcast = 0;
+  std::vector<double> lower, upper, e, sigma2, ln, z;
+  /// The gradient's work (nobs x k): d sigma^2 (EGARCH: d ln sigma^2) and EGARCH's d z.
+  std::vector<double> ds, dz;
+  std::vector<double> individual;
+
+  Problem(const Model& model, const double* series, size_t length);
+};
+
+void residuals(const Problem& pr, const double* theta, double* e);
+void olsMean(const Problem& pr, double* out);
+bool solveLinear(double* a, double* b, size_t n);
+double backcastOf(const Model& m, const double* e, size_t nobs);
+double meanSquare(const double* e, size_t nobs);
+void varianceBounds(const double* e, size_t nobs, double* lower, double* upper);
+/// Sets the backcast and bounds from the residuals at theta; returns their mean square (arch's v).
+double fixAt(Problem& pr, const double* theta);
+/// The recursion at theta over pr.e into pr.sigma2 (with derivatives when `derivatives`).
+void recursion(Problem& pr, const double* theta, bool derivatives);
+/// -ll at theta; with grad, its gradient; with individual, -l_t into pr.individual.
+double negLogLikelihood(Problem& pr, const double* theta, double* grad = nullptr, bool individual = false);
+
+}  // namespace kernelbus::volatility

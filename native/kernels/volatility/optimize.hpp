@@ -1,0 +1,37 @@
+// Minimizes a smooth function over a polytope (src/backends/reference/volatility/optimize.ts, function
+// for function): SQP with Newton's model from forward differences of the analytic gradient, shifted to
+// positive definite, a primal active-set QP per step, a feasible Armijo line search.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+namespace kernelbus::volatility {
+
+/// Bounds (infinite where none) and rows a x >= b (rows x n, row-major).
+struct Polytope {
+  std::vector<double> lo, hi, a, b;
+  size_t rows = 0;
+};
+
+/// f(x) and, into grad, its gradient (NaN or infinity outside f's domain).
+using Objective = std::function<double(const double* x, double* grad)>;
+
+struct Minimum {
+  std::vector<double> x;
+  double f = 0;
+  size_t iterations = 0;
+  int status = 0;  // volatility.ts FIT_STATUS
+};
+
+constexpr size_t kMaxIterations = 200;
+constexpr int kConverged = 0;
+constexpr int kIterationLimit = 1;
+constexpr int kLineSearch = 2;
+
+/// The step d minimizing g'd + d'Bd/2 subject to C d >= r (m rows), from d = 0.
+std::vector<double> qpStep(const double* bm, const double* g, const double* c, const double* r, size_t m, size_t n);
+Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p);
+
+}  // namespace kernelbus::volatility

@@ -1,0 +1,58 @@
+// The volatility family: arch 8.0's GARCH, GJR-GARCH and EGARCH with a constant, zero or AR mean and
+// normal, Student's t or skew-t errors (src/kernels/volatility/volatility.ts says the layouts; the
+// reference, src/backends/reference/volatility/, is the oracle these functions follow one for one).
+// Plain C++ over pointers: no N-API.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace kernelbus::volatility {
+
+/// A model (packModel's seven numbers: egarch, p, o, q, mean, lags, dist).
+struct Model {
+  bool egarch = false;
+  size_t p = 1, o = 0, q = 1;
+  int mean = 0;  // 0 constant, 1 zero, 2 AR
+  size_t lags = 0;
+  int dist = 0;  // 0 normal, 1 t, 2 skew-t
+};
+constexpr int kMeanZero = 1;
+constexpr int kMeanAr = 2;
+constexpr int kDistNormal = 0;
+constexpr int kDistT = 1;
+constexpr int kDistSkewT = 2;
+constexpr size_t kMaxOrder = 20;
+constexpr size_t kModelLength = 7;
+
+/// The status slot's faults (volatility.ts FAULT_CONSTANT, FAULT_OMEGA).
+constexpr double kFaultConstant = 10;
+constexpr double kFaultOmega = 11;
+
+/// Reads and checks a packed model (the TS resolver's rules): false when it is not one.
+bool unpackModel(const double* packed, size_t length, Model& m);
+
+inline size_t meanCount(const Model& m) { return m.mean == kMeanZero ? 0 : 1 + m.lags; }
+inline size_t paramCount(const Model& m) { return meanCount(m) + 1 + m.p + m.o + m.q + size_t(m.dist); }
+/// The fewest observations a model takes (volatility.ts minObservations), plus the AR's lags: the fewest returns.
+inline size_t minReturns(const Model& m) {
+  size_t mx = m.p > m.o ? m.p : m.o;
+  mx = mx > m.q ? mx : m.q;
+  return paramCount(m) + mx + 1 + m.lags;
+}
+
+/// fitLayout: [params k, stdErrors k, ll, status, iterations, vol T, std T].
+inline size_t fitLength(const Model& m, size_t T) { return 2 * paramCount(m) + 3 + 2 * T; }
+inline size_t filterLength(size_t T) { return 2 + 2 * T; }
+inline size_t forecastLength(size_t H) { return 1 + 3 * H; }
+
+/// Fits one series y (T values, finite) into out (fitLength); `start` k values or null.
+void fitSeries(const Model& m, const double* y, size_t T, double* out, const double* start);
+/// Fits each column of the row-major T x N returns on the pool's threads into out (N x fitLength).
+void fitColumns(const Model& m, const double* returns, size_t T, size_t N, const double* start, double* out);
+/// am.fix(params) into out (filterLength).
+void filterSeries(const Model& m, const double* y, size_t T, const double* params, double* out);
+/// The analytic forecast into out (forecastLength(horizon)).
+void forecastSeries(const Model& m, const double* y, size_t T, const double* params, size_t horizon, double* out);
+
+}  // namespace kernelbus::volatility
