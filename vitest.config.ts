@@ -15,6 +15,7 @@ export const E2E = [
   'test/gateway/browser.test.ts',
   'test/cli/conventions.test.ts',
   'test/cli/backtest-report.test.ts',
+  'test/cli/strategy-report-browser.test.ts',
   'test/package/exports.test.ts',
   'test/backends/install.test.ts',
 ];

@@ -5,7 +5,8 @@
  * cash held in the asset), the underwater curve (the drawdown from the running peak), the returns by
  * month (by blocks of 21 bars when the file has no dates, and the page says so), the trades, and the
  * sorted statistic over fast x slow. Pure functions of the numbers, returning strings; every text from
- * the input (symbols, file names) is escaped.
+ * the input (symbols, file names) is escaped. Its charts, tables and style also make the page of the
+ * strategy backtest (./strategy-report.ts).
  */
 import type { TradeRecords } from '../kernels/backtest/backtest.js';
 import { formatStat, LOWER_IS_BETTER, type StatField } from './backtest-grid.js';
@@ -64,7 +65,7 @@ const esc = escapeHtml;
 const num = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 10) / 10) : '0');
 
 /** A time as a date (midnight UTC), else a date and a time to the minute (UTC). */
-function timeText(ms: number): string {
+export function timeText(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
   const iso = new Date(ms).toISOString();
   return ms % 86_400_000 === 0 ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
@@ -184,7 +185,7 @@ function ticks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
-interface Line {
+export interface Line {
   readonly name: string;
   readonly values: Float64Array;
   readonly color: string;
@@ -193,7 +194,7 @@ interface Line {
 }
 
 /** A line chart as inline SVG: the lines over bar index, y ticks formatted by `label`, x labels from the dates. */
-function lineChart(
+export function lineChart(
   id: string,
   title: string,
   lines: readonly Line[],
@@ -255,7 +256,7 @@ const returnColor = (v: number, scale: number) =>
   Number.isFinite(v) ? ramp(0.5 + 0.5 * Math.max(-1, Math.min(1, v / (scale || 1)))) : '#eee';
 
 /** The period returns as an HTML table of colored cells. */
-function periodTable(t: PeriodTable): string {
+export function periodTable(t: PeriodTable): string {
   const scale = Math.max(
     1e-12,
     ...t.cells
@@ -282,7 +283,7 @@ function periodTable(t: PeriodTable): string {
 }
 
 /** The trades as a table (the first MAX_TRADE_ROWS). */
-function tradesTable(trades: TradeRecords, dates: Float64Array | undefined): string {
+export function tradesTable(trades: TradeRecords, dates: Float64Array | undefined): string {
   const n = trades.id.length;
   const shown = Math.min(n, MAX_TRADE_ROWS);
   const rows: string[] = [];
@@ -394,7 +395,7 @@ function section(input: ReportInput, s: ReportSymbol, k: number): string {
 </section>`;
 }
 
-const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fff}
+export const REPORT_CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fff}
 h1{font-size:20px}h2{font-size:17px;margin-top:32px;border-top:1px solid #ccc;padding-top:16px}h3{font-size:14px;margin:16px 0 6px}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}
 th:first-child{text-align:left}table.returns td{min-width:52px}table.stats tr.sorted{font-weight:bold}
@@ -413,7 +414,7 @@ export function backtestReport(input: ReportInput): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>kernelbus backtest: ${esc(input.input)}</title><style>${CSS}</style></head>
+<title>kernelbus backtest: ${esc(input.input)}</title><style>${REPORT_CSS}</style></head>
 <body>
 <h1>kernelbus backtest ${esc(input.grid)}: ${esc(input.input)}</h1>
 <p>fast ${esc(range(input.fast))}, slow ${esc(range(input.slow))}; fees ${input.fees}, slippage ${input.slippage}, initial cash ${input.initCash}, ${input.periodsPerYear} bars a year; sorted by ${esc(input.sort)}${LOWER_IS_BETTER.includes(input.sort) ? ' (ascending)' : ''}. Statistics as vectorbt 1.1.0's Portfolio.stats() (docs/backtest.md).</p>

@@ -5,11 +5,13 @@
  * of the flags; prints the fills, positions and backtestStats per symbol and in total (days of the
  * UTC day, or of --session), --json all of it, --out the fills as a table. docs/strategy.md.
  */
+import { writeFileSync } from 'node:fs';
 import { KernelInputError } from '../errors.js';
 import { readTrades, writeFormatOf, writeTable } from '../io/index.js';
 import type { BacktestStats } from '../kernels/backtest/backtest-stats.js';
 import { parseSession } from '../replay/session.js';
 import { backtestStrategy, type StrategyBacktest } from '../strategy/backtest.js';
+import { resolveExecution } from '../strategy/execution.js';
 import { loadStrategy } from '../strategy/load.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
 import { flag, parseCommand, text, type Flag } from './options.js';
@@ -40,6 +42,8 @@ Options:
   --periods-per-year n  days a year of the Sharpe, Sortino and Calmar ratios (default 365: vectorbt's)
   --out file            the fills (id, orderId, strategy, symbol, ts, units, price, fees) as .csv, .tsv,
                         .jsonl, .parquet or .arrow
+  --report file.html    a self-contained page: the account and each symbol (value and buy and hold,
+                        drawdown, returns by month, statistics, trades), a point a day
   --symbol-column name  the symbol column (default: symbol, sym, ticker or instrument when present)
   --json                { orders, fills, positions, stats, metrics } (NaN and infinities as null)
 
@@ -83,6 +87,7 @@ const FLAGS = {
   session: flag.string(),
   'periods-per-year': amount(true),
   out: flag.string(),
+  report: flag.string(),
   'symbol-column': flag.name(),
   ...INPUT_FLAGS,
 };
@@ -105,6 +110,9 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
   if (values.file === undefined || values.file === '') throw new KernelInputError('--file', 'a tape of trades', 'none');
   if (values.strategy === undefined || values.strategy === '') throw new KernelInputError('--strategy', 'a strategy module', 'none');
   if (values.out !== undefined) writeFormatOf(values.out, undefined, '--out');
+  if (values.report !== undefined && !/\.html?$/i.test(values.report)) {
+    throw new KernelInputError('--report', 'a file name ending in .html', JSON.stringify(values.report));
+  }
   const session = values.session === undefined ? undefined : parseSession(values.session, '--session');
   const { strategy, source } = await loadStrategy(values.strategy);
 
@@ -125,20 +133,22 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
   const report =
     progress ?? (process.stderr.isTTY || n >= LONG_TAPE ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined);
   const t0 = performance.now();
-  const errors: string[] = [];
+  const execution = resolveExecution({
+    ...(values['init-cash'] === undefined ? {} : { initCash: values['init-cash'] }),
+    ...(values.fees === undefined ? {} : { fees: values.fees }),
+    ...(values['fixed-fees'] === undefined ? {} : { fixedFees: values['fixed-fees'] }),
+    ...(values.slippage === undefined ? {} : { slippage: values.slippage }),
+    ...(values['latency-ms'] === undefined ? {} : { latencyMs: values['latency-ms'] }),
+    ...(values.participation === undefined ? {} : { participation: values.participation }),
+    ...(values['fill-at'] === undefined ? {} : { fillAt: values['fill-at'] }),
+    allowShort: values['allow-short'],
+  });
   const result = backtestStrategy(
     { ...read.trades, ...(read.symbols ? { symbols: read.symbols } : { symbol: symbolOfFile(values.file) }) },
     strategy,
     {
+      ...execution,
       source,
-      ...(values['init-cash'] === undefined ? {} : { initCash: values['init-cash'] }),
-      ...(values.fees === undefined ? {} : { fees: values.fees }),
-      ...(values['fixed-fees'] === undefined ? {} : { fixedFees: values['fixed-fees'] }),
-      ...(values.slippage === undefined ? {} : { slippage: values.slippage }),
-      ...(values['latency-ms'] === undefined ? {} : { latencyMs: values['latency-ms'] }),
-      ...(values.participation === undefined ? {} : { participation: values.participation }),
-      ...(values['fill-at'] === undefined ? {} : { fillAt: values['fill-at'] }),
-      allowShort: values['allow-short'],
       ...(session === undefined ? {} : { session }),
       ...(values['periods-per-year'] === undefined ? {} : { periodsPerYear: values['periods-per-year'] }),
       progress: (done) => {
@@ -146,10 +156,7 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
         report(`backtest: ${(100 * done).toFixed(0)}% of ${fmt(n)} trades, ${fmt(Math.round((done * n) / seconds))} trades/s`);
       },
       // ctx.log lines and the callbacks' errors go to stderr, as they come
-      log: (line) => {
-        if (errors.length < 1000) errors.push(line);
-        process.stderr.write(`${line}\n`);
-      },
+      log: (line) => process.stderr.write(`${line}\n`),
     },
   );
   const computeSeconds = (performance.now() - t0) / 1000;
@@ -158,6 +165,31 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
       values.out,
       result.fills.map((f) => ({ ...f })),
     );
+  if (values.report && result.series) {
+    const { strategyReport } = await import('./strategy-report.js');
+    const settings = {
+      'initial cash': execution.initCash,
+      fees: execution.fees,
+      'fixed fees': execution.fixedFees,
+      slippage: execution.slippage,
+      'latency ms': execution.latencyMs,
+      participation: execution.participation === Number.POSITIVE_INFINITY ? 'all' : execution.participation,
+      'allow short': execution.allowShort,
+      'fill at': execution.fillAt,
+      ...(values.session ? { session: values.session } : {}),
+    };
+    const symbols = Object.keys(result.stats).filter((k) => k !== 'total');
+    const page = strategyReport({
+      input: name,
+      strategy: strategy.name,
+      settings,
+      symbols,
+      series: result.series,
+      stats: result.stats,
+      initCash: execution.initCash,
+    });
+    writeFileSync(values.report, page);
+  }
   if (values.out === '-') log = (line: string) => console.error(line);
 
   if (values.json) {
@@ -175,16 +207,15 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
         equity: clean(result.equity),
         ...readJson(read.info, n, readSeconds, computeSeconds),
         ...(values.out ? { wrote: values.out } : {}),
+        ...(values.report ? { report: values.report } : {}),
       }),
     );
     return 0;
   }
   for (const line of summary(result, strategy.name, name, n, readSeconds, computeSeconds)) log(line);
   const notes = [timeUnitText(read.info), skippedText(read.info)].filter((x) => x !== undefined);
-  for (const line of labelled([...notes.map((note) => ['input', note] as const), ...(values.out ? [['wrote', values.out] as const] : [])], {
-    width: 9,
-  }))
-    log(line);
+  const wrote = [values.out, values.report].flatMap((x) => (x === undefined ? [] : [['wrote', x] as const]));
+  for (const line of labelled([...notes.map((note) => ['input', note] as const), ...wrote], { width: 9 })) log(line);
   return 0;
 }
 

@@ -8,7 +8,7 @@ import { KernelInputError } from '../errors.js';
 import { requireTrades, type Trades } from '../kernels/trades.js';
 import { describeValue } from '../kernels/validate.js';
 import { type RunnerMetrics, type RunnerOptions, StrategyRunner } from './runner.js';
-import { strategyStats, type StrategyStats } from './stats.js';
+import { type StrategySeries, strategySeries, strategyStats, type StrategyStats } from './stats.js';
 import type { PositionUpdate, Strategy, StrategyFill, StrategyOrder } from './types.js';
 
 /** A tape: trade columns, and each row's symbol (dictionary-coded, as readTrades gives it) or one symbol for all. */
@@ -39,6 +39,8 @@ export interface StrategyBacktest {
   positions: PositionUpdate[];
   /** backtestStats per symbol and `total`, days as bars. */
   stats: StrategyStats;
+  /** The daily series the statistics read (undefined without a trade). */
+  series: StrategySeries | undefined;
   metrics: RunnerMetrics;
   /** The cash and equity at the end. */
   cash: number;
@@ -121,11 +123,13 @@ export function backtestStrategy<S extends object>(
   }
   runner.stop();
   const end = n === 0 ? Number.NaN : ts[order === undefined ? n - 1 : order[n - 1]];
+  const series = strategySeries(runner.daily, runner.symbols, runner.options.initCash);
   return {
     orders,
     fills,
     positions: runner.symbols.map((_, k) => runner.positionOf(k, end)),
-    stats: strategyStats(runner.daily, runner.symbols, runner.options.initCash, periodsPerYear),
+    stats: strategyStats(series, runner.symbols, runner.options.initCash, periodsPerYear),
+    series,
     metrics: { ...runner.metrics },
     cash: runner.account.cash,
     equity: runner.account.equity(),

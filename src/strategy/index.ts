@@ -10,7 +10,7 @@ export { StrategyError } from './errors.js';
 export { StrategyRunner, type DailyRecord, type RunnerMetrics, type RunnerOptions, type RunnerSink } from './runner.js';
 export { resolveExecution, type ExecutionOptions } from './execution.js';
 export { backtestStrategy, type BacktestStrategyOptions, type StrategyBacktest, type Tape } from './backtest.js';
-export { strategyStats, type StrategyStats } from './stats.js';
+export { strategySeries, strategyStats, type StrategySeries, type StrategyStats } from './stats.js';
 export type {
   OrderOptions,
   PositionUpdate,

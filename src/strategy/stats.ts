@@ -12,18 +12,32 @@
  */
 import { exitTradeRecords } from '../backends/reference/backtest/records.js';
 import { backtestStatsRows } from '../backends/reference/backtest/stats.js';
-import type { OrderRecords } from '../kernels/backtest/backtest.js';
+import type { OrderRecords, TradeRecords } from '../kernels/backtest/backtest.js';
 import { STAT_FIELDS, type BacktestStats } from '../kernels/backtest/backtest-stats.js';
 import type { DailyRecord } from './runner.js';
 
 /** Statistics by symbol and `total`. */
 export type StrategyStats = Record<string, BacktestStats>;
 
-/** backtestStats of the days of `daily` (see the module comment); none without a day. */
-export function strategyStats(daily: DailyRecord, symbols: readonly string[], initCash: number, periodsPerYear = 365): StrategyStats {
+/** A run's daily series, as the statistics read them (T days, K symbols). */
+export interface StrategySeries {
+  /** Each day's label (its session's open, or UTC midnight). */
+  days: Float64Array;
+  /** T x K, row-major: each symbol's last price (NaN before its first trade) and value (see the module comment). */
+  close: Float64Array;
+  value: Float64Array;
+  /** T: the account's equity at each day's end. */
+  total: Float64Array;
+  /** The fills as vectorbt's order records (idx: the day, col: the symbol) and the exit trades made from them. */
+  orders: OrderRecords;
+  trades: TradeRecords;
+}
+
+/** The daily series of `daily` (none without a day or a symbol). */
+export function strategySeries(daily: DailyRecord, symbols: readonly string[], initCash: number): StrategySeries | undefined {
   const T = daily.days.length;
   const K = symbols.length;
-  if (T === 0 || K === 0) return {};
+  if (T === 0 || K === 0) return undefined;
   // each day's row of K (symbols seen later are NaN, and flat, before they came)
   const matrix = (rows: Float64Array[], fill: number) => {
     const out = new Float64Array(T * K).fill(fill);
@@ -44,18 +58,30 @@ export function strategyStats(daily: DailyRecord, symbols: readonly string[], in
     fees: Float64Array.from(f.fees),
     side: Float64Array.from(f.side),
   };
-  const closeFlex = { data: close, rows: T, cols: K };
-  const trades = exitTradeRecords(orders, closeFlex, T, K);
+  const trades = exitTradeRecords(orders, { data: close, rows: T, cols: K }, T, K);
+  const value = new Float64Array(T * K);
+  for (let i = 0; i < T * K; i++) value[i] = initCash + cashFlow[i] + (position[i] === 0 ? 0 : position[i] * close[i]);
+  return { days: Float64Array.from(daily.days), close, value, total: Float64Array.from(daily.equity), orders, trades };
+}
 
-  const perSymbol = new Float64Array(T * K);
-  for (let i = 0; i < T * K; i++) perSymbol[i] = initCash + cashFlow[i] + (position[i] === 0 ? 0 : position[i] * close[i]);
-  const common = { rows: T, cols: K, close: closeFlex, orders, trades };
+/** backtestStats of a run's daily series (strategySeries(); see the module comment); none without a day. */
+export function strategyStats(
+  series: StrategySeries | undefined,
+  symbols: readonly string[],
+  initCash: number,
+  periodsPerYear = 365,
+): StrategyStats {
+  if (!series) return {};
+  const T = series.days.length;
+  const K = symbols.length;
+  const { close, orders, trades } = series;
+  const common = { rows: T, cols: K, close: { data: close, rows: T, cols: K }, orders, trades };
   const symbolRows = backtestStatsRows(
-    { ...common, groupLens: new Int32Array(K).fill(1), initCash: new Float64Array(K).fill(initCash), value: perSymbol },
+    { ...common, groupLens: new Int32Array(K).fill(1), initCash: new Float64Array(K).fill(initCash), value: series.value },
     periodsPerYear,
   );
   const totalRows = backtestStatsRows(
-    { ...common, groupLens: Int32Array.of(K), initCash: Float64Array.of(initCash), value: Float64Array.from(daily.equity) },
+    { ...common, groupLens: Int32Array.of(K), initCash: Float64Array.of(initCash), value: series.total },
     periodsPerYear,
   );
   const named = (rows: Float64Array, g: number) =>
