@@ -19,7 +19,7 @@ import { matrix, type Matrix } from '../src/api/index.js';
 import { type BenchRow, median } from './lib.js';
 
 /** What the child times: bench/peers/pypfopt.py's kinds. */
-export type PeerKind = 'min_volatility' | 'max_sharpe' | 'hrp' | 'dpotrf';
+export type PeerKind = 'min_volatility' | 'max_sharpe' | 'hrp' | 'dpotrf' | 'dpotrf1';
 
 /** One case of the peer: its kind and its inputs (a mean and/or a covariance, or T x N returns). */
 export interface PeerCase {

@@ -60,7 +60,11 @@ export function psdRows(section: string): BenchRow[] {
       test: () => freshMedian(cov, (c) => nat.checkPsd(c)),
       testOne: () => freshMedian(cov, (c) => one.checkPsd(c)),
     },
-    { mv: { kind: 'min_volatility', inputs: [cov.data] }, dpotrf: { kind: 'dpotrf', inputs: [cov.data] } },
+    {
+      mv: { kind: 'min_volatility', inputs: [cov.data] },
+      dpotrf: { kind: 'dpotrf', inputs: [cov.data] },
+      dpotrf1: { kind: 'dpotrf1', inputs: [cov.data] },
+    },
     { rounds: 3, runs: 7 },
   );
   const again = timeBest(() => nat.minVariance(cov), { minMs: 300 });
@@ -104,27 +108,35 @@ export function psdRows(section: string): BenchRow[] {
       baseline: `1 thread (speed-up of ${threads} threads)`,
     },
   ];
-  const dpotrf = peer.ms.dpotrf;
+  const yardstick = (key: 'dpotrf' | 'dpotrf1', subject: string, ours: number, baseline: string, threadsNote: string): BenchRow => {
+    const ms = peer.ms[key];
+    if (ms === undefined) return { section, case: name, subject, value: Number.NaN, unit: 'ms', note: peer.missing || 'peer not measured' };
+    return {
+      section,
+      case: name,
+      subject,
+      value: ms,
+      unit: 'ms',
+      ratio: ours / ms,
+      baseline,
+      note: `${peer.versions}: LAPACK's blocked Cholesky (n^3 / 3 flops) in scipy's OpenBLAS, ${threadsNote}, the yardstick; timed in this run, median of 3 rounds interleaved with ours`,
+    };
+  };
   rows.push(
-    dpotrf === undefined
-      ? {
-          section,
-          case: name,
-          subject: 'OpenBLAS dpotrf, the same matrix',
-          value: Number.NaN,
-          unit: 'ms',
-          note: peer.missing || 'peer not measured',
-        }
-      : {
-          section,
-          case: name,
-          subject: 'OpenBLAS dpotrf, the same matrix',
-          value: dpotrf,
-          unit: 'ms',
-          ratio: ours.test / dpotrf,
-          baseline: 'native checkPsd (its time over the yardstick)',
-          note: `${peer.versions} (its OpenBLAS, default threads): LAPACK's blocked Cholesky, n^3 / 3 flops, the yardstick; timed in this run, median of 3 rounds interleaved with ours`,
-        },
+    yardstick(
+      'dpotrf',
+      'OpenBLAS dpotrf, the same matrix',
+      ours.test,
+      `native checkPsd, ${threads} threads (its time over the yardstick)`,
+      'its default threads',
+    ),
+    yardstick(
+      'dpotrf1',
+      'OpenBLAS dpotrf, the same matrix, 1 thread',
+      ours.testOne,
+      'native checkPsd, 1 thread (its time over the yardstick)',
+      'one thread',
+    ),
     peerRow(section, name, 'PyPortfolioOpt min_volatility (cvxpy + CLARABEL)', peer, 'mv', ours.withTest, 'target >= 100x, test included'),
   );
   rows.push(...batchRows(section, nat, one, threads));

@@ -10,7 +10,8 @@ what a user calls, on inputs the bench wrote (little-endian float64, row-major):
 - max_sharpe MEAN,COV: EfficientFrontier(mu, S, solver="CLARABEL").max_sharpe(risk_free_rate=0)
 - hrp RETURNS: HRPOpt(pandas.DataFrame(R)).optimize("single") (its covariance and correlation included)
 - dpotrf COV: scipy.linalg.lapack.dpotrf(S) (LAPACK's Cholesky in the OpenBLAS numpy and scipy load:
-  the yardstick of a blocked factorization at this machine's FLOP rate), on a copy made before the call.
+  the yardstick of a blocked factorization at this machine's FLOP rate), on a copy made before the call,
+  on OpenBLAS's default threads; dpotrf1 COV: the same on one thread (threadpoolctl's limit).
 Each call gets a fresh copy of its covariance (a new array, as an engine passes one), made outside the
 timing. N is the square root of the covariance's length; RETURNS has --rows rows.
 Prints one JSON document: the date, load, versions and BLAS, and per case its median, best and runs in
@@ -73,7 +74,7 @@ def run_case(kind, files, rows, runs):
     if kind == "hrp":
         R = pd.DataFrame(load(files[0], rows))
         return timed(lambda: R, lambda r: HRPOpt(r).optimize("single"), runs)
-    if kind == "dpotrf":
+    if kind in ("dpotrf", "dpotrf1"):
         S = load(files[0])
 
         def factor(a):
@@ -81,7 +82,12 @@ def run_case(kind, files, rows, runs):
             if info != 0:
                 raise RuntimeError(f"dpotrf info {info}")
 
-        return timed(lambda: np.asfortranarray(S), factor, runs)
+        if kind == "dpotrf":
+            return timed(lambda: np.asfortranarray(S), factor, runs)
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            return timed(lambda: np.asfortranarray(S), factor, runs)
     raise SystemExit(f"unknown kind {kind}")
 
 

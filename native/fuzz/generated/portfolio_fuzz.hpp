@@ -23,7 +23,7 @@ using fuzz::Rule;
 /// The rules of each kernel with packed parameters.
 inline const fuzz::KernelRules kRules[] = {
     {"minVariance", {{Rule::AtLeast, 0}, {Rule::Flag, 0, 1}}, fuzz::unpackInto<MinVarianceParams>},
-    {"maxSharpe", {{Rule::Finite}, {Rule::AtLeast, 0}}, fuzz::unpackInto<MaxSharpeParams>},
+    {"maxSharpe", {{Rule::Finite}, {Rule::AtLeast, 0}, {Rule::Flag, 0, 1}}, fuzz::unpackInto<MaxSharpeParams>},
     {"maxUtility", {{Rule::Positive}, {Rule::AtLeast, 0}, {Rule::Finite}}, fuzz::unpackInto<MaxUtilityParams>},
     {"efficientReturn", {{Rule::AtLeast, 0}, {Rule::Finite}}, fuzz::unpackInto<EfficientReturnParams>},
     {"efficientRisk", {{Rule::AtLeast, 0}, {Rule::Finite}}, fuzz::unpackInto<EfficientRiskParams>},
