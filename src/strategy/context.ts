@@ -19,6 +19,8 @@ export interface ContextHost {
   readonly history: number;
   /** The index of a symbol the strategy trades and has seen, else -1. */
   symbolOf(symbol: string): number;
+  /** symbolOf, or a symbol of the strategy's `symbols` not seen yet registered: the index an order may take. */
+  orderable(symbol: string): number;
   /** A symbol's bars (index from symbolOf). */
   bars(k: number): SymbolBars;
   /** The index of a value name (bar field or indicator output), else -1. */
@@ -37,7 +39,7 @@ export function makeContext<S extends object>(host: ContextHost, state: S): Stra
     throw new StrategyError(message, strategyPlace(new Error(), host.source));
   };
   const symbolIndex = (symbol: unknown, call: string): number => {
-    const k = typeof symbol === 'string' ? host.symbolOf(symbol) : -1;
+    const k = typeof symbol === 'string' ? host.orderable(symbol) : -1;
     if (k < 0) fail(`${call}: expected a symbol the strategy trades, got ${describeValue(symbol)}`);
     return k;
   };
@@ -78,6 +80,7 @@ export function makeContext<S extends object>(host: ContextHost, state: S): Stra
         fail(`ctx.targetPercent: expected a finite fraction, got ${describeValue(fraction)}`);
       }
       const price = host.account.lastPrice[k];
+      if (!(price > 0)) fail(`ctx.targetPercent: expected a symbol with a price, got ${describeValue(symbol)} before its first trade`);
       // vectorbt's target percent: fraction x value / price, less the position held
       const units = (fraction * host.account.equity()) / price - host.account.position[k];
       if (units !== 0 && !isClose(units, 0) && Number.isFinite(units)) place(k, units, undefined, 'ctx.targetPercent');

@@ -7,7 +7,8 @@
 export { defineStrategy, isStrategy, BAR_VALUES } from './define.js';
 export { loadStrategy } from './load.js';
 export { StrategyError } from './errors.js';
-export { StrategyRunner, type DailyRecord, type RunnerMetrics, type RunnerOptions, type RunnerSink } from './runner.js';
+export { StrategyRunner, type RunnerMetrics, type RunnerOptions, type RunnerSink } from './runner.js';
+export type { DailyRecord } from './days.js';
 export { resolveExecution, type ExecutionOptions } from './execution.js';
 export { backtestStrategy, type BacktestStrategyOptions, type StrategyBacktest, type Tape } from './backtest.js';
 export { strategySeries, strategyStats, type StrategySeries, type StrategyStats } from './stats.js';

@@ -10,15 +10,14 @@
  * the bar maker's step and the waiting-orders test.
  */
 import { KernelInputError } from '../errors.js';
-import { SessionClock, type Session } from '../replay/session.js';
+import type { Session } from '../replay/session.js';
 import { StrategyAccount } from './account.js';
 import { SymbolBars } from './bars.js';
+import { DailyLog, type DailyRecord } from './days.js';
 import { makeContext, type ContextHost } from './context.js';
 import { StrategyError, strategyPlace } from './errors.js';
 import { Execution, type ExecutionOptions, type PendingOrder, resolveExecution, type ResolvedExecution } from './execution.js';
 import type { PositionUpdate, Strategy, StrategyBar, StrategyContext, StrategyFill, StrategyOrder } from './types.js';
-
-const DAY_MS = 86_400_000;
 
 /** Where a run's records go, as they happen. */
 export interface RunnerSink {
@@ -54,20 +53,6 @@ export interface RunnerMetrics {
   slowestOnBarMs: number;
 }
 
-/** The account at each day's end (a row per day, a value per symbol index), and each fill's day: what the statistics read. */
-export interface DailyRecord {
-  /** Each day's label: its session's open (UTC midnight without a session). */
-  days: number[];
-  /** Per day: each symbol's last price, position and cash flow so far; the cash and equity. */
-  close: Float64Array[];
-  position: Float64Array[];
-  cashFlow: Float64Array[];
-  cash: number[];
-  equity: number[];
-  /** Per fill (in order): its day, symbol index, size (> 0), price, fees, side (0 buy, 1 sell). */
-  fills: { day: number[]; symbol: number[]; size: number[]; price: number[]; fees: number[]; side: number[] };
-}
-
 /** The runner of one strategy over one account. */
 export class StrategyRunner<S extends object = Record<string, unknown>> {
   readonly execution: Execution;
@@ -75,15 +60,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   readonly options: ResolvedExecution;
   readonly ctx: StrategyContext<S>;
   readonly metrics: RunnerMetrics = { trades: 0, bars: 0, orders: 0, fills: 0, errors: 0, late: 0, onBarMs: 0, slowestOnBarMs: 0 };
-  readonly daily: DailyRecord = {
-    days: [],
-    close: [],
-    position: [],
-    cashFlow: [],
-    cash: [],
-    equity: [],
-    fills: { day: [], symbol: [], size: [], price: [], fees: [], side: [] },
-  };
+  private readonly days: DailyLog;
   /** The symbols by index, and their bars. */
   readonly symbols: string[] = [];
   private readonly index = new Map<string, number>();
@@ -91,9 +68,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   private readonly allowed: Set<string> | undefined;
   private readonly values: Map<string, number>;
   private readonly latestSeen = new Map<string, unknown>();
-  private readonly clock: SessionClock | undefined;
   private readonly source: string | undefined;
-  private dayEnd = Number.NEGATIVE_INFINITY;
   private lastTs = Number.NEGATIVE_INFINITY;
   private seq = 0;
   /** The event being handled (for ids, logs and the orders' time). */
@@ -117,13 +92,14 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     this.execution = new Execution(this.options, this.account, (p, ts) => this.filled(p, ts));
     this.allowed = strategy.symbols ? new Set(strategy.symbols) : undefined;
     this.values = new Map(strategy.valueNames.map((n, i) => [n, i]));
-    this.clock = session === undefined ? undefined : new SessionClock(session);
+    this.days = new DailyLog(session, this.account);
     const host: ContextHost = {
       account: this.account,
       source,
       history: strategy.history ?? 256,
       valueNames: strategy.valueNames,
       symbolOf: (symbol) => this.index.get(symbol) ?? -1,
+      orderable: (symbol) => this.index.get(symbol) ?? (this.allowed?.has(symbol) ? this.symbolIndex(symbol) : -1),
       bars: (k) => this.series[k],
       valueOf: (name) => this.values.get(name) ?? -1,
       buffer: (k, units, limit) => {
@@ -190,7 +166,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     if (ts < this.lastTs) this.metrics.late++;
     else this.lastTs = ts;
     this.now = ts;
-    if (ts >= this.dayEnd) this.newDay(ts);
+    if (ts >= this.days.end) this.days.advance(ts, this.symbols.length);
     const seq = this.seq++;
     this.metrics.trades++;
     // fills and their positions are marked at this trade; onBar at the bar's close (below)
@@ -210,7 +186,12 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.strategy.onStop) this.call(() => this.strategy.onStop!(this.ctx), 'onStop', '');
-    if (this.daily.days.length > 0) this.sampleDay();
+    this.days.close(this.symbols.length);
+  }
+
+  /** The account at each day's end and each fill's day (what the statistics read). */
+  get daily(): DailyRecord {
+    return this.days.record;
   }
 
   /** Every order still waiting. */
@@ -244,7 +225,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     if (ms > this.metrics.slowestOnBarMs) this.metrics.slowestOnBarMs = ms;
     if (ok) this.commit(`${this.strategy.name}:${bar.symbol}:${bar.index}`, ts, seq);
     if (this.deferred.length > 0) this.dispatchFills();
-    this.sink.bar?.(bar, this.account.equity());
+    if (this.sink.bar) this.sink.bar(bar, this.account.equity());
   }
 
   /**
@@ -308,13 +289,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       fees: f.fees,
     };
     this.metrics.fills++;
-    const log = this.daily.fills;
-    log.day.push(Math.max(0, this.daily.days.length - 1));
-    log.symbol.push(k);
-    log.size.push(f.size);
-    log.price.push(f.price);
-    log.fees.push(f.fees);
-    log.side.push(f.side);
+    this.days.fill(k, f.size, f.price, f.fees, f.side);
     this.sink.fill?.(fill);
     this.sink.position?.(this.positionOf(k, ts));
     this.deferred.push(fill);
@@ -329,44 +304,5 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       if (this.call(() => this.strategy.onFill!(this.ctx, fill), 'onFill', ` at ${fill.id}`)) this.commit(fill.id, this.now, this.seq - 1);
     }
     if (this.deferred.length > 0) this.dispatchFills();
-  }
-
-  /** A trade at `ts` past the day's end: the day closed (sampled) and the next one opened. */
-  private newDay(ts: number): void {
-    if (this.clock) {
-      const session = this.clock.at(ts);
-      if (session === undefined) {
-        // between sessions: still the last day (the first one opens at the first trade)
-        if (this.daily.days.length > 0) {
-          this.dayEnd = ts;
-          return;
-        }
-        this.openDay(Math.floor(ts / DAY_MS) * DAY_MS, ts);
-        return;
-      }
-      if (this.daily.days.length > 0) this.sampleDay();
-      this.openDay(session[0], session[1]);
-      return;
-    }
-    if (this.daily.days.length > 0) this.sampleDay();
-    const midnight = Math.floor(ts / DAY_MS) * DAY_MS;
-    this.openDay(midnight, midnight + DAY_MS);
-  }
-
-  private openDay(label: number, end: number): void {
-    this.daily.days.push(label);
-    this.dayEnd = end;
-  }
-
-  /** The open day's end of day: prices, positions, cash flows, cash and equity. */
-  private sampleDay(): void {
-    const a = this.account;
-    const K = this.symbols.length;
-    const d = this.daily;
-    d.close.push(a.lastPrice.slice(0, K));
-    d.position.push(a.position.slice(0, K));
-    d.cashFlow.push(a.cashFlow.slice(0, K));
-    d.cash.push(a.cash);
-    d.equity.push(a.equity());
   }
 }

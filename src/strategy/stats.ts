@@ -14,7 +14,7 @@ import { exitTradeRecords } from '../backends/reference/backtest/records.js';
 import { backtestStatsRows } from '../backends/reference/backtest/stats.js';
 import type { OrderRecords, TradeRecords } from '../kernels/backtest/backtest.js';
 import { STAT_FIELDS, type BacktestStats } from '../kernels/backtest/backtest-stats.js';
-import type { DailyRecord } from './runner.js';
+import type { DailyRecord } from './days.js';
 
 /** Statistics by symbol and `total`. */
 export type StrategyStats = Record<string, BacktestStats>;

@@ -223,6 +223,27 @@ describe('the account and the events', () => {
     expect(runner.account.equity()).toBe(100);
   });
 
+  it('an order for a declared symbol not traded yet waits for its first trade; targetPercent there is an error', () => {
+    const strategy = defineStrategy({
+      name: 's',
+      symbols: ['A', 'B'],
+      bars: { by: 'tick', threshold: 2 },
+      onBar(ctx, bar) {
+        if (bar.index === 0) ctx.order('B', 1);
+        if (bar.index === 1) ctx.targetPercent('B', 0.1);
+      },
+    });
+    const fills: StrategyFill[] = [];
+    const logs: string[] = [];
+    const runner = new StrategyRunner(strategy, {}, { fill: (f) => fills.push(f), log: (l) => logs.push(l) });
+    const a = runner.symbolIndex('A');
+    for (const s of [0, 1, 2, 3]) runner.trade(a, at(s), 10, 1); // A's bars 0 (order B) and 1 (targetPercent B: no price)
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toContain('ctx.targetPercent: expected a symbol with a price, got "B" before its first trade');
+    runner.trade(runner.symbolIndex('B'), at(4), 20, 1);
+    expect(fills.map((f) => [f.id, f.symbol, f.price])).toEqual([['s:A:0:0#0', 'B', 20]]);
+  });
+
   it('ctx.close of a flat position places nothing; of a position, the opposite units', () => {
     const { orders } = run(
       [
