@@ -92,12 +92,11 @@ struct ColumnFlows {
 };
 
 /// A column's total profit at its last filled close and fees; its free-cash flow and |asset value|
-/// added to the group's (`freeFlow`, `absValue`; `work` T doubles of scratch).
-ColumnFlows columnFlows(const StatsInput& in, const std::vector<size_t>& records, const double* close, double* freeFlow, double* absValue,
-                        std::vector<double>& colFree, std::vector<double>& assetFlow) {
+/// added to the group's (`freeFlow`, `absValue`; written, not added to, for the group's first column).
+/// `colFree` and `assetFlow`: T doubles of scratch, zero on entry and on return.
+ColumnFlows columnFlows(const StatsInput& in, const std::vector<size_t>& records, const double* close, bool first, double* freeFlow,
+                        double* absValue, std::vector<double>& colFree, std::vector<double>& assetFlow) {
   const size_t T = in.rows;
-  std::fill(colFree.begin(), colFree.end(), 0.0);
-  std::fill(assetFlow.begin(), assetFlow.end(), 0.0);
   double assets = 0, cash = 0, fees = 0, position = 0, debt = 0;
   for (const size_t r : records) {
     const bool buy = in.side[r] == 0;
@@ -136,22 +135,66 @@ ColumnFlows columnFlows(const StatsInput& in, const std::vector<size_t>& records
   out.profit = records.empty() ? 0.0 : cash + assets * close[T - 1];
   out.fees = fees;
   double held = 0;
-  for (size_t i = 0; i < T; i++) {
-    held = add(held, assetFlow[i]);
-    freeFlow[i] += colFree[i];
-    absValue[i] += held == 0 ? 0.0 : std::fabs(close[i] * held);
+  if (first) {
+    for (size_t i = 0; i < T; i++) {
+      held = add(held, assetFlow[i]);
+      freeFlow[i] = colFree[i];
+      absValue[i] = held == 0 ? 0.0 : std::fabs(close[i] * held);
+    }
+  } else {
+    for (size_t i = 0; i < T; i++) {
+      held = add(held, assetFlow[i]);
+      freeFlow[i] += colFree[i];
+      absValue[i] += held == 0 ? 0.0 : std::fabs(close[i] * held);
+    }
   }
+  for (const size_t r : records) colFree[size_t(in.idx[r])] = assetFlow[size_t(in.idx[r])] = 0;
   return out;
 }
 
-/// vectorbt's get_drawdowns_nb reduced: the deepest drawdown (positive) and the longest duration.
-void drawdowns(const double* value, size_t T, double& depthOut, double& durationOut) {
+double nanMeanOf(const std::vector<double>& xs) {
+  double s = 0;
+  size_t n = 0;
+  for (const double x : xs) {
+    if (std::isnan(x)) continue;
+    n++;
+    s += x;
+  }
+  return n ? s / double(n) : kNaN;
+}
+
+/// The value's returns (the first against the initial cash; into `returns`) and what stats() reads
+/// of them, in two passes: vectorbt's get_drawdowns_nb reduced (the deepest drawdown, positive, and
+/// the longest duration) and the returns' ratios (sharpe, calmar, omega, sortino) at ann_factor =
+/// periodsPerYear. Each sum adds in the order the reference's separate loops add.
+void returnStats(const double* value, size_t T, double init, double annFactor, double* returns, double* out) {
+  // drawdowns
   double depth = kNaN, duration = kNaN;
   bool started = false;
   double peakIdx = -1;
-  double peak = value[0], valley = value[0];
+  double peak = T > 0 ? value[0] : kNaN, valley = peak;
+  // ratios
+  size_t n = 0;
+  double s = 0, up = 0, down = 0, downSq = 0;
+  double cum = 100, runMax = -kInf, maxDd = kInf, prod = 1;
   for (size_t i = 0; i < T; i++) {
     const double v = value[i];
+    const double r = returnOf(i == 0 ? init : value[i - 1], v);
+    returns[i] = r;
+    if (!std::isnan(r)) {
+      n++;
+      s += r;
+      const double d = std::min(r, 0.0);
+      downSq += d * d;
+      cum *= r + 1;
+      prod *= r + 1;
+    }
+    runMax = jsMax(runMax, cum);
+    maxDd = jsMin(maxDd, cum / runMax - 1);
+    if (r > 0)
+      up += r;
+    else if (r < 0)
+      down += r;
     if (std::isnan(v)) continue;
     bool store = false, active = false;
     if (std::isnan(peak) || v >= peak) {
@@ -182,73 +225,26 @@ void drawdowns(const double* value, size_t T, double& depthOut, double& duration
       peak = valley = v;
     }
   }
-  depthOut = std::isnan(depth) ? kNaN : -depth;
-  durationOut = duration;
-}
-
-double nanMeanOf(const std::vector<double>& xs) {
-  double s = 0;
-  size_t n = 0;
-  for (const double x : xs) {
-    if (std::isnan(x)) continue;
-    n++;
-    s += x;
-  }
-  return n ? s / double(n) : kNaN;
-}
-
-/// The returns-based ratios (sharpe, calmar, omega, sortino) at ann_factor = periodsPerYear.
-void ratios(const std::vector<double>& returns, double annFactor, double* out) {
-  const size_t T = returns.size();
+  out[kMaxDrawdown] = std::isnan(depth) ? kNaN : -depth;
+  out[kMaxDrawdownDuration] = duration;
+  const double mean = n ? s / double(n) : kNaN;
   double sharpe = kNaN;
   if (T >= 2) {
-    size_t n = 0;
-    double s = 0;
-    for (const double x : returns) {
-      if (std::isnan(x)) continue;
-      n++;
-      s += x;
-    }
     double std = kNaN;
     if (n > 1) {
-      const double m = s / double(n);
       double ss = 0;
-      for (const double x : returns)
-        if (!std::isnan(x)) ss += (x - m) * (x - m);
+      for (size_t i = 0; i < T; i++)
+        if (!std::isnan(returns[i])) ss += (returns[i] - mean) * (returns[i] - mean);
       std = std::sqrt(ss / double(n - 1));
     }
-    sharpe = std == 0 ? kInf : (nanMeanOf(returns) / std) * std::sqrt(annFactor);
-  }
-  double cum = 100, runMax = -kInf, maxDd = kInf, prod = 1;
-  for (const double r : returns) {
-    if (!std::isnan(r)) {
-      cum *= r + 1;
-      prod *= r + 1;
-    }
-    runMax = jsMax(runMax, cum);
-    maxDd = jsMin(maxDd, cum / runMax - 1);
+    sharpe = std == 0 ? kInf : (mean / std) * std::sqrt(annFactor);
   }
   const double calmar = maxDd == 0 ? kNaN : (T == 0 ? kNaN : std::pow(prod, annFactor / double(T)) - 1) / std::fabs(maxDd);
-  double up = 0, down = 0;
-  for (const double r : returns) {
-    if (r > 0)
-      up += r;
-    else if (r < 0)
-      down += r;
-  }
   const double omega = -down == 0 ? kInf : up / -down;
   double sortino = kNaN;
   if (T >= 2) {
-    size_t n = 0;
-    double ss = 0;
-    for (const double r : returns) {
-      if (std::isnan(r)) continue;
-      n++;
-      const double d = std::min(r, 0.0);
-      ss += d * d;
-    }
-    const double downside = std::sqrt(n ? ss / double(n) : kNaN) * std::sqrt(annFactor);
-    sortino = downside == 0 ? kInf : (nanMeanOf(returns) * annFactor) / downside;
+    const double downside = std::sqrt(n ? downSq / double(n) : kNaN) * std::sqrt(annFactor);
+    sortino = downside == 0 ? kInf : (mean * annFactor) / downside;
   }
   out[kSharpeRatio] = sharpe;
   out[kCalmarRatio] = calmar;
@@ -286,15 +282,14 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
       const size_t from = firstCol[g], to = firstCol[g + 1];
       const double init = in.initCash[g];
       double profit = 0, fees = 0;
-      std::fill(freeFlow.begin(), freeFlow.end(), 0.0);
-      std::fill(absValue.begin(), absValue.end(), 0.0);
-      std::fill(bench.begin(), bench.end(), 0.0);
       groupTrades.clear();
       const size_t n = to - from;
       const bool cached = broadcast && n == 1 && init == cachedInit;
+      if (!cached) std::fill(bench.begin(), bench.end(), 0.0);
       for (size_t col = from; col < to; col++) {
         if (!broadcast) fillClose(in.close, col, T, close.data());
-        const ColumnFlows flows = columnFlows(in, byCol[col], close.data(), freeFlow.data(), absValue.data(), colFree, assetFlow);
+        const ColumnFlows flows =
+            columnFlows(in, byCol[col], close.data(), col == from, freeFlow.data(), absValue.data(), colFree, assetFlow);
         profit += flows.profit;
         fees += flows.fees;
         if (!cached)
@@ -323,9 +318,6 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
           cachedInit = init;
           cachedBench = benchReturn;
         }
-      }
-      for (size_t i = 0; i < T; i++) {
-        returns[i] = returnOf(i == 0 ? init : value[i - 1], value[i]);
       }
       closed.clear();
       open.clear();
@@ -356,7 +348,6 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
       row[kBenchmarkReturn] = benchReturn - 1;
       row[kMaxGrossExposure] = maxExposure;
       row[kTotalFeesPaid] = fees;
-      drawdowns(value, T, row[kMaxDrawdown], row[kMaxDrawdownDuration]);
       row[kTotalTrades] = double(groupTrades.size());
       row[kTotalClosedTrades] = double(closed.size());
       row[kTotalOpenTrades] = double(open.size());
@@ -370,7 +361,7 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
       row[kAvgLosingTradeDuration] = meanDuration(losing);
       row[kProfitFactor] = totalWin / std::fabs(totalLoss);
       row[kExpectancy] = winRate * avgWin - (1 - winRate) * std::fabs(avgLoss);
-      ratios(returns, periodsPerYear, row);
+      returnStats(value, T, init, periodsPerYear, returns.data(), row);
     }
   });
 }
