@@ -1,8 +1,10 @@
 // arch 8.0's error distributions (src/backends/reference/volatility/dist.ts, the same formulas): one
-// observation's log-likelihood and its partials in sigma^2, e and the shape parameters.
+// observation's log-likelihood K - log(sigma^2)/2 - h log(g) + q and its partials in sigma^2, e and the
+// shape parameters; sums take the logs of products (LogProduct).
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 
 #include "special.hpp"
 #include "volatility/model.hpp"
@@ -21,8 +23,33 @@ inline double digamma(double x) {
   return shift + ln(x) - 0.5 / x - series;
 }
 
+/// log of a product of positive numbers: a mantissa in [1, 2) and a power of 2, the exponent moved out
+/// after each factor (dist.ts LogProduct, the same bits).
+class LogProduct {
+ public:
+  void add(double x) {
+    m_ *= x;
+    uint64_t bits = elementary::bitsOf(m_);
+    uint64_t ex = (bits >> 52) & 0x7ff;
+    if (ex == 0x7ff || m_ == 0) return;  // infinity, NaN, 0: their log
+    if (ex == 0) {
+      m_ *= 0x1p64;  // subnormal: scaled to normal first
+      e_ -= 64;
+      bits = elementary::bitsOf(m_);
+      ex = (bits >> 52) & 0x7ff;
+    }
+    e_ += double(int64_t(ex) - 1023);
+    m_ = elementary::fromBits((bits & 0x800fffffffffffffULL) | (uint64_t(1023) << 52));
+  }
+  double log() const { return ln(m_) + e_ * M_LN2; }
+
+ private:
+  double m_ = 1, e_ = 0;
+};
+
+/// One observation's parts and partials; dA, dB without the constants and the log.
 struct Partials {
-  double ll = 0, dSigma2 = 0, dE = 0, dA = 0, dB = 0;
+  double g = 1, q = 0, dSigma2 = 0, dE = 0, dA = 0, dB = 0;
 };
 
 /// A distribution at its shape parameters: the constants computed once per evaluation.
@@ -31,11 +58,16 @@ class Dist {
   Dist(int dist, const double* theta, size_t id) : kind_(dist) {
     static const double kLog2Pi = ln(2 * M_PI);
     log2pi_ = kLog2Pi;
-    if (dist == 0) return;
+    if (dist == 0) {
+      constant_ = -0.5 * log2pi_;
+      return;
+    }
     nu_ = theta[id];
-    c_ = logC(nu_);
+    c_ = logGamma((nu_ + 1) / 2) - logGamma(nu_ / 2) - ln(M_PI * (nu_ - 2)) / 2;
     dc_ = 0.5 * digamma((nu_ + 1) / 2) - 0.5 * digamma(nu_ / 2) - 0.5 / (nu_ - 2);
     h_ = (nu_ + 1) / 2;
+    constant_ = c_;
+    constantA_ = dc_;
     if (dist != 2) return;
     lambda_ = theta[id + 1];
     const double ec = exp(c_);
@@ -48,8 +80,16 @@ class Dist {
     dbEta_ = (-a_ * daEta_) / b_;
     dbLam_ = (3 * lambda_ - a_ * daLam_) / b_;
     logB_ = ln(b_);
+    constant_ = logB_ + c_;
+    constantA_ = dbEta_ / b_ + dc_;
   }
 
+  /// K, h and dA's constant per observation.
+  double constant() const { return constant_; }
+  double h() const { return h_; }
+  double constantA() const { return constantA_; }
+
+  /// log f(e | sigma^2) of one observation, arch's order (the scores).
   double ll(double e, double s2) const {
     if (kind_ == 0) return -0.5 * (log2pi_ + ln(s2) + (e * e) / s2);
     if (kind_ == 1) return c_ - 0.5 * ln(s2) - h_ * ln(1 + (e * e) / (s2 * (nu_ - 2)));
@@ -58,9 +98,28 @@ class Dist {
     return logB_ + c_ - ln(s2) / 2 - h_ * ln(1 + (v * v) / (nu_ - 2));
   }
 
+  /// g and q of one observation.
+  void observe(double e, double s2, Partials& out) const {
+    if (kind_ == 0) {
+      out.g = 1;
+      out.q = -0.5 * ((e * e) / s2);
+      return;
+    }
+    if (kind_ == 1) {
+      out.g = 1 + (e * e) / (s2 * (nu_ - 2));
+      out.q = 0;
+      return;
+    }
+    const double z = e / std::sqrt(s2);
+    const double v = (b_ * z + a_) / (1 + sign(z + a_ / b_) * lam_);
+    out.g = 1 + (v * v) / (nu_ - 2);
+    out.q = 0;
+  }
+
   void partials(double e, double s2, Partials& out) const {
     if (kind_ == 0) {
-      out.ll = -0.5 * (log2pi_ + ln(s2) + (e * e) / s2);
+      out.g = 1;
+      out.q = -0.5 * ((e * e) / s2);
       out.dSigma2 = -0.5 * (1 / s2 - (e * e) / (s2 * s2));
       out.dE = -e / s2;
       out.dA = out.dB = 0;
@@ -68,12 +127,12 @@ class Dist {
     }
     if (kind_ == 1) {
       const double u = (e * e) / (s2 * (nu_ - 2));
-      const double lg = ln(1 + u);
-      out.ll = c_ - 0.5 * ln(s2) - h_ * lg;
+      out.g = 1 + u;
+      out.q = 0;
       const double r = u / (1 + u);
       out.dSigma2 = (-0.5 + h_ * r) / s2;
       out.dE = (-h_ * 2 * e) / (s2 * (nu_ - 2) * (1 + u));
-      out.dA = dc_ - 0.5 * lg + (h_ * r) / (nu_ - 2);
+      out.dA = (h_ * r) / (nu_ - 2);
       out.dB = 0;
       return;
     }
@@ -83,23 +142,37 @@ class Dist {
     const double den = 1 + s * lam_;
     const double v = (b_ * z + a_) / den;
     const double g = 1 + (v * v) / (nu_ - 2);
-    out.ll = logB_ + c_ - ln(s2) / 2 - h_ * ln(g);
+    out.g = g;
+    out.q = 0;
     const double dv = (-(nu_ + 1) * v) / ((nu_ - 2) * g);
     const double dz = (dv * b_) / den;
     out.dE = dz / sd;
     out.dSigma2 = -0.5 / s2 - (dz * z) / (2 * s2);
-    out.dA = dbEta_ / b_ + dc_ - 0.5 * ln(g) + (h_ * v * v) / ((nu_ - 2) * (nu_ - 2) * g) + (dv * (daEta_ + z * dbEta_)) / den;
+    out.dA = (h_ * v * v) / ((nu_ - 2) * (nu_ - 2) * g) + (dv * (daEta_ + z * dbEta_)) / den;
     out.dB = dbLam_ / b_ + (dv * (daLam_ + z * dbLam_)) / den - (clipped_ ? 0 : (dv * v * s) / den);
   }
 
  private:
   static double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
-  static double logC(double nu) { return logGamma((nu + 1) / 2) - logGamma(nu / 2) - ln(M_PI * (nu - 2)) / 2; }
 
   int kind_;
-  double log2pi_ = 0, nu_ = 0, c_ = 0, dc_ = 0, h_ = 0;
+  double constant_ = 0, constantA_ = 0, log2pi_ = 0, nu_ = 0, c_ = 0, dc_ = 0, h_ = 0;
   double lambda_ = 0, lam_ = 0, a_ = 0, b_ = 0, daEta_ = 0, daLam_ = 0, dbEta_ = 0, dbLam_ = 0, logB_ = 0;
   bool clipped_ = false;
 };
+
+/// The log-likelihood summed over the residuals: n K - log(prod sigma^2) / 2 - h log(prod g) + sum q.
+inline double distLogLikelihood(const Dist& dist, const double* e, const double* sigma2, size_t nobs) {
+  LogProduct s2, g;
+  Partials out;
+  double q = 0;
+  for (size_t t = 0; t < nobs; t++) {
+    dist.observe(e[t], sigma2[t], out);
+    s2.add(sigma2[t]);
+    g.add(out.g);
+    q += out.q;
+  }
+  return double(nobs) * dist.constant() - 0.5 * s2.log() - dist.h() * g.log() + q;
+}
 
 }  // namespace kernelbus::volatility

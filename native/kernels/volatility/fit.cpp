@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "parallel.hpp"
+#include "volatility/dist.hpp"
 
 namespace kernelbus::volatility {
 
@@ -95,9 +96,7 @@ namespace {
 
 double gaussianLogLikelihood(Problem& pr, const double* theta) {
   recursion(pr, theta, false);
-  double ll = 0;
-  for (size_t t = 0; t < pr.nobs; t++) ll += -0.5 * (ln(2 * M_PI) + ln(pr.sigma2[t]) + (pr.e[t] * pr.e[t]) / pr.sigma2[t]);
-  return ll;
+  return distLogLikelihood(Dist(kDistNormal, theta, 0), pr.e.data(), pr.sigma2.data(), pr.nobs);
 }
 
 void varianceStart(Problem& pr, double* theta) {

@@ -329,22 +329,21 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
   recursion(pr, theta, grad != nullptr);
   const Dist dist(pr.m.dist, theta, pr.id);
   const size_t nobs = pr.nobs, k = pr.k, km = pr.iw;
-  double ll = 0;
-  if (!grad) {
-    if (individual) pr.individual.resize(nobs);
-    for (size_t t = 0; t < nobs; t++) {
-      const double l = dist.ll(pr.e[t], pr.sigma2[t]);
-      if (individual) pr.individual[t] = -l;
-      ll += l;
-    }
-    return -ll;
+  if (individual) {
+    pr.individual.resize(nobs);
+    for (size_t t = 0; t < nobs; t++) pr.individual[t] = -dist.ll(pr.e[t], pr.sigma2[t]);
   }
-  std::fill(grad, grad + k, 0.0);
+  if (!grad) return -distLogLikelihood(dist, pr.e.data(), pr.sigma2.data(), nobs);
+  LogProduct s2, gs;
   Partials part;
+  double q = 0;
+  std::fill(grad, grad + k, 0.0);
   double g0 = 0, g1 = 0;
   for (size_t t = 0; t < nobs; t++) {
     dist.partials(pr.e[t], pr.sigma2[t], part);
-    ll += part.ll;
+    s2.add(pr.sigma2[t]);
+    gs.add(part.g);
+    q += part.q;
     const double w = pr.m.egarch ? part.dSigma2 * pr.sigma2[t] : part.dSigma2;
     const double* d = pr.ds.data() + t * k;
     for (size_t i = 0; i < k; i++) grad[i] += w * d[i];
@@ -352,10 +351,11 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
     g0 += part.dA;
     g1 += part.dB;
   }
-  if (pr.m.dist > kDistNormal) grad[pr.id] += g0;
+  const double logG = gs.log();
+  if (pr.m.dist > kDistNormal) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
   if (pr.m.dist > kDistT) grad[pr.id + 1] += g1;
   for (size_t i = 0; i < k; i++) grad[i] = -grad[i];
-  return -ll;
+  return -(double(nobs) * dist.constant() - 0.5 * s2.log() - dist.h() * logG + q);
 }
 
 }  // namespace kernelbus::volatility

@@ -1,8 +1,11 @@
 /**
  * arch 8.0's error distributions (arch/univariate/distribution.py): the normal, Student's t
- * standardized to unit variance, and Hansen's skew-t, each a log-likelihood of a residual e and its
- * variance sigma^2 with the partial derivatives the gradient needs (in sigma^2, e and the shape
- * parameters). native/kernels/volatility/dist.hpp is the same.
+ * standardized to unit variance, and Hansen's skew-t. One observation's log-likelihood is
+ * K - log(sigma^2) / 2 - h log(g) + q: K and h constants of the shape parameters, g and q of the
+ * observation (normal: g = 1, q = -e^2 / (2 sigma^2); t: g = 1 + e^2 / (sigma^2 (nu - 2)); skew-t:
+ * g = 1 + v^2 / (eta - 2)). A sum over the observations takes the logs of products (LogProduct: one
+ * log a sum, not one an observation), the partials in sigma^2, e and the shape parameters likewise.
+ * native/kernels/volatility/dist.hpp is the same.
  */
 import { DIST_SKEWT, DIST_T } from '../../../kernels/volatility/volatility.js';
 import { digamma } from '../../../math/digamma.js';
@@ -11,19 +14,61 @@ import { exp, ln } from './numbers.js';
 
 const LOG_2PI = ln(2 * Math.PI);
 
-/** One observation's log-likelihood and its partials (dA, dB: the first and second shape parameter's). */
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer); // little-endian: [low, high]
+
+/**
+ * The log of a product of positive numbers, kept as a mantissa in [1, 2) and a power of 2 (the exponent
+ * moved out after each factor, so nothing overflows): log(prod x) = ln(mantissa) + exponent ln 2, to a
+ * few ulps of the product (more accurate than a sum of logs). The C++ LogProduct is the same.
+ */
+export class LogProduct {
+  private m = 1;
+  private e = 0;
+  add(x: number): void {
+    this.m *= x;
+    bits[0] = this.m;
+    let hi = words[1];
+    let ex = (hi >>> 20) & 0x7ff;
+    if (ex === 0x7ff || this.m === 0) return; // Infinity, NaN, 0: their log
+    if (ex === 0) {
+      this.m *= 2 ** 64; // subnormal: scaled to normal first
+      this.e -= 64;
+      bits[0] = this.m;
+      hi = words[1];
+      ex = (hi >>> 20) & 0x7ff;
+    }
+    this.e += ex - 1023;
+    words[1] = (hi & 0x800fffff) | (1023 << 20);
+    this.m = bits[0];
+  }
+  log(): number {
+    return ln(this.m) + this.e * Math.LN2;
+  }
+}
+
+/** One observation's parts (see the module's comment) and its partials; dA and dB without the constants and the log. */
 export interface Partials {
-  ll: number;
+  g: number;
+  q: number;
   dSigma2: number;
   dE: number;
   dA: number;
   dB: number;
 }
 
-/** A distribution at its shape parameters: the constants computed once per evaluation. */
+/** A distribution at its shape parameters. */
 export interface DistTerms {
-  /** log f(e | sigma^2), arch's order of operations. */
+  /** K: the log-likelihood's constant per observation. */
+  readonly constant: number;
+  /** h: the weight of log g. */
+  readonly h: number;
+  /** The constant per observation of dA (the first shape parameter's partial); -dA's log g weight is 1/2. */
+  readonly constantA: number;
+  /** log f(e | sigma^2) of one observation, in arch's order (the scores). */
   ll(e: number, sigma2: number): number;
+  /** g and q of one observation (the value alone). */
+  observe(e: number, sigma2: number, out: Partials): void;
   partials(e: number, sigma2: number, out: Partials): void;
 }
 
@@ -37,9 +82,17 @@ function dLogC(nu: number): number {
 }
 
 const normal: DistTerms = {
+  constant: -0.5 * LOG_2PI,
+  h: 0,
+  constantA: 0,
   ll: (e, s2) => -0.5 * (LOG_2PI + ln(s2) + (e * e) / s2),
+  observe(e, s2, out) {
+    out.g = 1;
+    out.q = -0.5 * ((e * e) / s2);
+  },
   partials(e, s2, out) {
-    out.ll = -0.5 * (LOG_2PI + ln(s2) + (e * e) / s2);
+    out.g = 1;
+    out.q = -0.5 * ((e * e) / s2);
     out.dSigma2 = -0.5 * (1 / s2 - (e * e) / (s2 * s2));
     out.dE = -e / s2;
     out.dA = 0;
@@ -49,18 +102,24 @@ const normal: DistTerms = {
 
 function studentT(nu: number): DistTerms {
   const c = logC(nu);
-  const dc = dLogC(nu);
   const h = (nu + 1) / 2;
   return {
+    constant: c,
+    h,
+    constantA: dLogC(nu),
     ll: (e, s2) => c - 0.5 * ln(s2) - h * ln(1 + (e * e) / (s2 * (nu - 2))),
+    observe(e, s2, out) {
+      out.g = 1 + (e * e) / (s2 * (nu - 2));
+      out.q = 0;
+    },
     partials(e, s2, out) {
       const u = (e * e) / (s2 * (nu - 2));
-      const lg = ln(1 + u);
-      out.ll = c - 0.5 * ln(s2) - h * lg;
+      out.g = 1 + u;
+      out.q = 0;
       const r = u / (1 + u);
       out.dSigma2 = (-0.5 + h * r) / s2;
       out.dE = (-h * 2 * e) / (s2 * (nu - 2) * (1 + u));
-      out.dA = dc - 0.5 * lg + (h * r) / (nu - 2);
+      out.dA = (h * r) / (nu - 2);
       out.dB = 0;
     },
   };
@@ -82,10 +141,19 @@ function skewT(eta: number, lambda: number): DistTerms {
   const logB = ln(b);
   const h = (eta + 1) / 2;
   return {
+    constant: logB + c,
+    h,
+    constantA: dbEta / b + dc,
     ll(e, s2) {
       const z = e / Math.sqrt(s2);
       const v = (b * z + a) / (1 + Math.sign(z + a / b) * lam);
       return logB + c - ln(s2) / 2 - h * ln(1 + (v * v) / (eta - 2));
+    },
+    observe(e, s2, out) {
+      const z = e / Math.sqrt(s2);
+      const v = (b * z + a) / (1 + Math.sign(z + a / b) * lam);
+      out.g = 1 + (v * v) / (eta - 2);
+      out.q = 0;
     },
     partials(e, s2, out) {
       const sd = Math.sqrt(s2);
@@ -94,12 +162,13 @@ function skewT(eta: number, lambda: number): DistTerms {
       const den = 1 + s * lam;
       const v = (b * z + a) / den;
       const g = 1 + (v * v) / (eta - 2);
-      out.ll = logB + c - ln(s2) / 2 - h * ln(g);
+      out.g = g;
+      out.q = 0;
       const dv = (-(eta + 1) * v) / ((eta - 2) * g); // dl/dv
       const dz = (dv * b) / den;
       out.dE = dz / sd;
       out.dSigma2 = -0.5 / s2 - (dz * z) / (2 * s2);
-      out.dA = dbEta / b + dc - 0.5 * ln(g) + (h * v * v) / ((eta - 2) * (eta - 2) * g) + (dv * (daEta + z * dbEta)) / den;
+      out.dA = (h * v * v) / ((eta - 2) * (eta - 2) * g) + (dv * (daEta + z * dbEta)) / den;
       out.dB = dbLam / b + (dv * (daLam + z * dbLam)) / den - (clipped ? 0 : (dv * v * s) / den);
     },
   };
@@ -112,19 +181,22 @@ export function distTerms(dist: number, theta: ArrayLike<number>, id: number): D
   return normal;
 }
 
-/** The log-likelihood summed over the residuals (and -l_t into `individual` when given). */
-export function distLogLikelihood(
-  terms: DistTerms,
-  e: Float64Array,
-  sigma2: Float64Array,
-  nobs: number,
-  individual?: Float64Array,
-): number {
-  let ll = 0;
+/** The log-likelihood summed over the residuals: n K - log(prod sigma^2) / 2 - h log(prod g) + sum q. */
+export function distLogLikelihood(terms: DistTerms, e: Float64Array, sigma2: Float64Array, nobs: number): number {
+  const s2 = new LogProduct();
+  const g = new LogProduct();
+  const out: Partials = { g: 0, q: 0, dSigma2: 0, dE: 0, dA: 0, dB: 0 };
+  let q = 0;
   for (let t = 0; t < nobs; t++) {
-    const l = terms.ll(e[t], sigma2[t]);
-    if (individual) individual[t] = -l;
-    ll += l;
+    terms.observe(e[t], sigma2[t], out);
+    s2.add(sigma2[t]);
+    g.add(out.g);
+    q += out.q;
   }
-  return ll;
+  return nobs * terms.constant - 0.5 * s2.log() - terms.h * g.log() + q;
+}
+
+/** Each observation's -l_t into `out` (arch's individual log-likelihoods, negated). */
+export function distIndividual(terms: DistTerms, e: Float64Array, sigma2: Float64Array, nobs: number, out: Float64Array): void {
+  for (let t = 0; t < nobs; t++) out[t] = -terms.ll(e[t], sigma2[t]);
 }

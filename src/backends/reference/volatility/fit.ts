@@ -7,6 +7,7 @@
  */
 import { DIST_NORMAL, DIST_SKEWT, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
 import { fixAt, gradientWork, ln, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
+import { distLogLikelihood, distTerms } from './dist.js';
 import { minimize, type Polytope } from './optimize.js';
 
 const LOG_1E4 = ln(10000);
@@ -75,9 +76,7 @@ export function polytope(pr: Problem, v: number): Polytope {
 /** The Gaussian log-likelihood of variance parameters alone (arch's _gaussian_loglikelihood: starting values). */
 function gaussianLogLikelihood(pr: Problem, theta: Float64Array): number {
   recursion(pr, theta);
-  let ll = 0;
-  for (let t = 0; t < pr.nobs; t++) ll += -0.5 * (ln(2 * Math.PI) + ln(pr.sigma2[t]) + (pr.e[t] * pr.e[t]) / pr.sigma2[t]);
-  return ll;
+  return distLogLikelihood(distTerms(DIST_NORMAL, theta, 0), pr.e, pr.sigma2, pr.nobs);
 }
 
 /** arch's starting values of the variance: the best of its grid by the Gaussian likelihood, over the residuals in pr.e. */

@@ -6,7 +6,7 @@
  * function.
  */
 import { DIST_NORMAL, MEAN_ZERO, type Model, meanCount, observations, paramCount } from '../../../kernels/volatility/volatility.js';
-import { distLogLikelihood, type DistTerms, distTerms } from './dist.js';
+import { distIndividual, distLogLikelihood, type DistTerms, distTerms, LogProduct } from './dist.js';
 import { exp, ln as log } from './numbers.js';
 
 export { ln } from './numbers.js';
@@ -393,35 +393,41 @@ export function negLogLikelihood(
   const ds = grad ? work!.ds : undefined;
   recursion(pr, theta, ds, grad ? work!.dz : undefined);
   const terms = distTerms(pr.m.dist, theta, pr.id);
-  if (!grad) return -distLogLikelihood(terms, pr.e, pr.sigma2, pr.nobs, individual);
+  if (individual) distIndividual(terms, pr.e, pr.sigma2, pr.nobs, individual);
+  if (!grad) return -distLogLikelihood(terms, pr.e, pr.sigma2, pr.nobs);
   return -gradientOf(pr, terms, grad, work!);
 }
 
-/** The log-likelihood and its gradient (negated into grad): the chain rule over the recursion's derivatives. */
+/**
+ * The log-likelihood and its gradient (negated into grad): the chain rule over the recursion's
+ * derivatives, the logs of the sums taken of products (dist.ts).
+ */
 function gradientOf(pr: Problem, terms: DistTerms, grad: Float64Array, work: GradientWork): number {
   const { k, nobs, e, sigma2, iw: km, id } = pr;
   const { ds } = work;
   grad.fill(0);
-  const partial = { ll: 0, dSigma2: 0, dE: 0, dA: 0, dB: 0 };
-  let ll = 0;
-  const nd = pr.m.dist;
+  const partial = { g: 0, q: 0, dSigma2: 0, dE: 0, dA: 0, dB: 0 };
+  const s2 = new LogProduct();
+  const gs = new LogProduct();
+  let q = 0;
   let g0 = 0;
   let g1 = 0;
   for (let t = 0; t < nobs; t++) {
     terms.partials(e[t], sigma2[t], partial);
-    ll += partial.ll;
+    s2.add(sigma2[t]);
+    gs.add(partial.g);
+    q += partial.q;
     // EGARCH's ds holds d ln sigma^2: dl/d ln sigma^2 = sigma^2 dl/d sigma^2
     const w = pr.m.egarch ? partial.dSigma2 * sigma2[t] : partial.dSigma2;
     const d = t * k;
     for (let i = 0; i < k; i++) grad[i] += w * ds[d + i];
     for (let i = 0; i < km; i++) grad[i] += partial.dE * (i === 0 ? -1 : -pr.y[t + pr.m.lags - i]);
-    if (nd > DIST_NORMAL) {
-      g0 += partial.dA;
-      g1 += partial.dB;
-    }
+    g0 += partial.dA;
+    g1 += partial.dB;
   }
-  if (nd > DIST_NORMAL) grad[id] += g0;
-  if (nd > DIST_NORMAL + 1) grad[id + 1] += g1;
+  const logG = gs.log();
+  if (pr.m.dist > DIST_NORMAL) grad[id] += nobs * terms.constantA - 0.5 * logG + g0;
+  if (pr.m.dist > DIST_NORMAL + 1) grad[id + 1] += g1;
   for (let i = 0; i < k; i++) grad[i] = -grad[i];
-  return ll;
+  return nobs * terms.constant - 0.5 * s2.log() - terms.h * logG + q;
 }
