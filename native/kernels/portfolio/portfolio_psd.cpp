@@ -121,7 +121,7 @@ bool wideVectors() { return false; }
 
 size_t psdPanelLength(size_t n) { return kPanel * (n + kRows + kCols); }
 
-bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double& pivot) {
+bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double& pivot, bool keepFactor) {
   double scale = 0;
   for (size_t i = 0; i < n; i++) scale = std::max(scale, S[i * n + i]);
   if (scale == 0) scale = 1;
@@ -171,9 +171,11 @@ bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double&
       const double r = 1 / std::sqrt(d);
       for (size_t x = j + 1; x < n; x++) pj[x] *= r;
     }
-    // the panel's columns of L back into a (the factor a caller may solve with)
-    for (size_t j = k0; j < k1; j++)
-      for (size_t x = j; x < n; x++) a[x * n + j] = P[(j - k0) * ld + (x - k0)];
+    // the panel's columns of L back into a, for a caller who solves with the factor (the later panels
+    // read only the columns to their right)
+    if (keepFactor)
+      for (size_t j = k0; j < k1; j++)
+        for (size_t x = j; x < n; x++) a[x * n + j] = P[(j - k0) * ld + (x - k0)];
     if (k1 == n) break;
     // the trailing matrix, by tiles of kRows rows shared between threads: row x updates its x - k1 + 1
     // leftmost elements, so tile q goes with tile tiles - 1 - q and every pair is the same work
@@ -214,7 +216,7 @@ Status checkPsd(const double* cov, size_t covCount, size_t n, double* out) {
       faults[p] = checkCovAt(cov, p, n);
       size_t asset = 0;
       double pivot = 0;
-      if (faults[p].ok() && !psdPivot(cov + p * n * n, n, scratch.data(), asset, pivot)) {
+      if (faults[p].ok() && !psdPivot(cov + p * n * n, n, scratch.data(), asset, pivot, false)) {
         assets[p] = static_cast<double>(asset);
         pivots[p] = pivot;
       }

@@ -14,11 +14,11 @@ namespace kernelbus::portfolio {
 constexpr double kPsdTolerance = 1e-8;
 
 /// The first failing pivot of the n x n symmetric S: false and its asset and value (in S's units), or
-/// true when S passes. `scratch`: n * n + psdPanelLength(n) doubles. On a pass its first n * n hold
-/// the factor of S / max(diag S), as the reference's `a`: row-major, the pivots d_j on the diagonal
-/// (L_jj = sqrt(d_j); a zero pivot, within the tolerance, left as it was with its column of L 0), L
-/// below it, the reference's bits.
-bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double& pivot);
+/// true when S passes. `scratch`: n * n + psdPanelLength(n) doubles. On a pass, with `keepFactor`, its
+/// first n * n hold the factor of S / max(diag S), as the reference's `a`: row-major, the pivots d_j on
+/// the diagonal (L_jj = sqrt(d_j); a zero pivot, within the tolerance, left as it was with its column of
+/// L 0), L below it, the reference's bits (without it, what the factorization left there).
+bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double& pivot, bool keepFactor = true);
 /// The panel's scratch length for n assets.
 size_t psdPanelLength(size_t n);
 

@@ -566,10 +566,12 @@ bool luFactor(double* K, size_t s, size_t* perm) {
 }
 
 void luSolve(const double* LU, size_t s, const size_t* perm, const double* b, double* out) {
-  for (size_t i = 0; i < s; i++) {
-    double v = b[perm[i]];
-    for (size_t k = 0; k < i; k++) v -= LU[i * s + k] * out[k];
-    out[i] = v;
+  // forward by columns: out[i] takes its terms k = 0, 1, ... in the row order's order (the same bits),
+  // the rows' updates independent of each other instead of one chain of dependent subtractions
+  for (size_t i = 0; i < s; i++) out[i] = b[perm[i]];
+  for (size_t k = 0; k < s; k++) {
+    const double o = out[k];
+    for (size_t i = k + 1; i < s; i++) out[i] -= LU[i * s + k] * o;
   }
   for (size_t i = s; i-- > 0;) {
     double v = out[i];

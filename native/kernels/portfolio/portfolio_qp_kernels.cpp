@@ -187,16 +187,16 @@ struct CovWork {
 };
 
 /// The test of the n x n S into `scratch` (n * n + psdPanelLength(n)): PortfolioCovNotPsd at `at`
-/// with its pivot and asset when it fails.
-Status testInto(const double* S, size_t n, double at, double* scratch) {
+/// with its pivot and asset when it fails; the factor kept in it when `keepFactor` (psdPivot).
+Status testInto(const double* S, size_t n, double at, double* scratch, bool keepFactor) {
   size_t asset = 0;
   double pivot = 0;
-  if (!psdPivot(S, n, scratch, asset, pivot)) return fault(Fault::PortfolioCovNotPsd, at, pivot, static_cast<double>(asset));
+  if (!psdPivot(S, n, scratch, asset, pivot, keepFactor)) return fault(Fault::PortfolioCovNotPsd, at, pivot, static_cast<double>(asset));
   return Status{};
 }
 
-/// The test of S (n x n) into w.F (the factor the closed form reads).
-Status testCov(const double* S, double at, const CovWork& w) { return testInto(S, w.n, at, w.F); }
+/// The test of S (n x n) into w.F (the factor the closed form reads, kept where it is wanted).
+Status testCov(const double* S, double at, const CovWork& w) { return testInto(S, w.n, at, w.F, w.direct); }
 
 /// H = S + l2Gamma I for the QP: S itself when l2Gamma is 0 (no copy), else written into w.H.
 const double* qpMatrix(const double* S, const CovWork& w) {
@@ -238,7 +238,7 @@ CovWork covWork(size_t n, double l2Gamma, bool test, bool direct, int slot) {
 
 Status testCovariance(const double* S, size_t n, double at, std::vector<double>& scratch) {
   scratch.resize(n * n + psdPanelLength(n));
-  return testInto(S, n, at, scratch.data());
+  return testInto(S, n, at, scratch.data(), false);
 }
 
 Status sideBySide(const std::function<Status()>& first, const std::function<Status()>& second) {
