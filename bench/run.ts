@@ -26,6 +26,7 @@ import { ioSection } from './io.js';
 import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
 import { riskSection } from './risk.js';
+import { strategySection } from './strategy.js';
 import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
 import { vpinSection } from './vpin.js';
 
@@ -55,6 +56,7 @@ const sections: BenchSection[] = [
   gatewaySection,
   ioSection,
   replaySection,
+  strategySection,
 ];
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];

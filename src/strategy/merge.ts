@@ -6,24 +6,64 @@
  * a slower symbol is waited for that long at most, then left behind (a trade of it older than what was
  * handed out then is applied late, and counted so by the runner). `flush()` hands out everything (end of
  * data).
+ *
+ * Each symbol's trades wait in its own queue (typed arrays, in order); handing out is a k-way merge of
+ * the queues' heads by a binary heap: O(log symbols) a trade, nothing allocated per trade.
  */
 
 /** Where the merge hands its trades: symbol, time, price, volume, in event order. */
 export type MergeSink = (symbol: string, ts: number, price: number, volume: number) => void;
 
-interface SymbolClock {
-  /** The last trade time delivered, and when (wall ms) it was. */
-  ts: number;
+/** One symbol's waiting trades [head, tail) and its clock. */
+class SymbolQueue {
+  ts: Float64Array<ArrayBuffer> = new Float64Array(64);
+  price: Float64Array<ArrayBuffer> = new Float64Array(64);
+  volume: Float64Array<ArrayBuffer> = new Float64Array(64);
+  head = 0;
+  tail = 0;
+  /** The last trade time delivered (-Infinity: none yet), and when (wall ms) it was. */
+  last = Number.NEGATIVE_INFINITY;
   wall: number;
+
+  constructor(
+    readonly symbol: string,
+    wall: number,
+  ) {
+    this.wall = wall;
+  }
+
+  push(ts: ArrayLike<number>, price: ArrayLike<number>, volume: ArrayLike<number>): void {
+    const n = ts.length;
+    if (this.tail + n > this.ts.length) {
+      const held = this.tail - this.head;
+      const size = Math.max(this.ts.length, 2 * (held + n));
+      // the held trades to the front, in place or into larger arrays
+      const move = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+        if (size === a.length) return a.copyWithin(0, this.head, this.tail);
+        const b = new Float64Array(size);
+        b.set(a.subarray(this.head, this.tail));
+        return b;
+      };
+      this.ts = move(this.ts);
+      this.price = move(this.price);
+      this.volume = move(this.volume);
+      this.head = 0;
+      this.tail = held;
+    }
+    for (let i = 0; i < n; i++) {
+      this.ts[this.tail] = ts[i];
+      this.price[this.tail] = price[i];
+      this.volume[this.tail++] = volume[i];
+    }
+  }
 }
 
 /** The merge of the symbols' trade batches by time (see the module comment). */
 export class TradeMerge {
-  private symbol: string[] = [];
-  private ts: number[] = [];
-  private price: number[] = [];
-  private volume: number[] = [];
-  private readonly clocks = new Map<string, SymbolClock>();
+  private readonly queues = new Map<string, SymbolQueue>();
+  private readonly all: SymbolQueue[] = [];
+  /** The heap of queues with a trade to hand out, by (head time, symbol). */
+  private heap: SymbolQueue[] = [];
 
   /**
    * `expected`: symbols waited for from the start (a symbol never seen counts as delivering at the
@@ -34,29 +74,32 @@ export class TradeMerge {
     expected: readonly string[] = [],
     private readonly now: () => number = () => performance.now(),
   ) {
-    const wall = now();
-    for (const s of expected) this.clocks.set(s, { ts: Number.NEGATIVE_INFINITY, wall });
+    for (const s of expected) this.queue(s);
+  }
+
+  private queue(symbol: string): SymbolQueue {
+    let q = this.queues.get(symbol);
+    if (!q) {
+      q = new SymbolQueue(symbol, this.now());
+      this.queues.set(symbol, q);
+      this.all.push(q);
+    }
+    return q;
   }
 
   /** Trades held. */
   get held(): number {
-    return this.ts.length;
+    let n = 0;
+    for (const q of this.all) n += q.tail - q.head;
+    return n;
   }
 
   /** Adds a batch of `symbol`'s trades (in its time order), then hands out what may go. */
   push(symbol: string, ts: ArrayLike<number>, price: ArrayLike<number>, volume: ArrayLike<number>, sink: MergeSink): void {
-    for (let i = 0; i < ts.length; i++) {
-      this.symbol.push(symbol);
-      this.ts.push(ts[i]);
-      this.price.push(price[i]);
-      this.volume.push(volume[i]);
-    }
-    const clock = this.clocks.get(symbol);
-    const last = ts.length > 0 ? ts[ts.length - 1] : Number.NEGATIVE_INFINITY;
-    if (clock) {
-      clock.ts = Math.max(clock.ts, last);
-      clock.wall = this.now();
-    } else this.clocks.set(symbol, { ts: last, wall: this.now() });
+    const q = this.queue(symbol);
+    q.push(ts, price, volume);
+    if (ts.length > 0) q.last = Math.max(q.last, ts[ts.length - 1]);
+    q.wall = this.now();
     this.release(sink);
   }
 
@@ -67,7 +110,7 @@ export class TradeMerge {
   release(sink: MergeSink): void {
     const since = this.now() - this.maxLatenessMs;
     let watermark = Number.POSITIVE_INFINITY;
-    for (const c of this.clocks.values()) if (c.wall >= since && c.ts < watermark) watermark = c.ts;
+    for (const q of this.all) if (q.wall >= since && q.last < watermark) watermark = q.last;
     this.handOut(watermark, sink);
   }
 
@@ -77,19 +120,47 @@ export class TradeMerge {
   }
 
   private handOut(watermark: number, sink: MergeSink, all = false): void {
-    const n = this.ts.length;
-    if (n === 0) return;
-    const go: number[] = [];
-    const keep: number[] = [];
-    for (let i = 0; i < n; i++) (all || this.ts[i] < watermark ? go : keep).push(i);
-    if (go.length === 0) return;
-    const { symbol, ts, price, volume } = this;
-    // (ts, symbol, arrival): a stable sort of the arrival order
-    go.sort((a, b) => ts[a] - ts[b] || (symbol[a] < symbol[b] ? -1 : symbol[a] > symbol[b] ? 1 : a - b));
-    for (const i of go) sink(symbol[i], ts[i], price[i], volume[i]);
-    this.symbol = keep.map((i) => symbol[i]);
-    this.ts = keep.map((i) => ts[i]);
-    this.price = keep.map((i) => price[i]);
-    this.volume = keep.map((i) => volume[i]);
+    const ready = (q: SymbolQueue) => q.head < q.tail && (all || q.ts[q.head] < watermark);
+    const heap = this.heap;
+    heap.length = 0;
+    for (const q of this.all) if (ready(q)) heap.push(q);
+    if (heap.length === 0) return;
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) this.down(i);
+    while (heap.length > 0) {
+      const q = heap[0];
+      const h = q.head++;
+      sink(q.symbol, q.ts[h], q.price[h], q.volume[h]);
+      if (!ready(q)) {
+        const last = heap.pop()!;
+        if (heap.length === 0) break;
+        heap[0] = last;
+      }
+      this.down(0);
+    }
+    for (const q of this.all) if (q.head === q.tail) q.head = q.tail = 0;
   }
+
+  /** Sifts heap[i] down by (head time, symbol). */
+  private down(i: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const c = r < n && before(heap[r], heap[l]) ? r : l;
+      if (!before(heap[c], heap[i])) return;
+      const x = heap[c];
+      heap[c] = heap[i];
+      heap[i] = x;
+      i = c;
+    }
+  }
+}
+
+/** Whether queue a's head comes before b's: by time, then symbol. */
+function before(a: SymbolQueue, b: SymbolQueue): boolean {
+  const ta = a.ts[a.head];
+  const tb = b.ts[b.head];
+  return ta < tb || (ta === tb && a.symbol < b.symbol);
 }

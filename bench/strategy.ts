@@ -1,0 +1,113 @@
+/**
+ * Strategies (issue 69): `kernelbus backtest --file <tape> --strategy examples/strategy-ma-cross.mjs` of
+ * a 10^7-trade, 100-symbol tape (Parquet, five 6.5-hour days) with the MA-cross strategy on 60 s bars,
+ * the whole command as a process (start, file read and statistics included): target >= 2 M trades/s
+ * on one core. Beside it, in this process: backtestStrategy() on the tape in memory (the runner alone),
+ * and the StrategyEngine on the in-process bus fed batches of one symbol (the merge included).
+ * Sizes: KERNELBUS_BENCH_STRATEGY_ROWS (default 10^7), KERNELBUS_BENCH_STRATEGY_ENGINE_ROWS (default 2 x 10^6).
+ */
+import { join } from 'node:path';
+import { createBus } from '../src/bus/index.js';
+import { StrategyEngine } from '../src/engines/index.js';
+import { type Table, writeTable } from '../src/io/index.js';
+import { backtestStrategy, loadStrategy, type Tape as StrategyTape } from '../src/strategy/index.js';
+import { ensureDist, ROOT, runCli } from './io-child.js';
+import { countLabel, writeOnce } from './io-data.js';
+import { type BenchRow, type BenchSection, tape } from './lib.js';
+
+const SECTION = 'strategy';
+const ROWS = Number(process.env.KERNELBUS_BENCH_STRATEGY_ROWS ?? 10_000_000);
+const ENGINE_ROWS = Number(process.env.KERNELBUS_BENCH_STRATEGY_ENGINE_ROWS ?? 2_000_000);
+const SYMBOLS = 100;
+const T0 = Date.UTC(2026, 0, 5, 14, 30);
+const SPAN_MS = 5 * 23_400_000;
+const STRATEGY = join(ROOT, 'examples/strategy-ma-cross.mjs');
+
+/** The tape of `n` trades of SYMBOLS symbols over SPAN_MS (bench/lib.ts's walk). */
+function strategyTape(n: number): StrategyTape {
+  const t = tape(n, 69, SYMBOLS);
+  return {
+    ts: Float64Array.from({ length: n }, (_, i) => T0 + Math.floor((i * SPAN_MS) / n)),
+    price: t.price,
+    volume: t.volume,
+    symbols: { codes: Int32Array.from(t.symbol), values: Array.from({ length: SYMBOLS }, (_, i) => `S${i}`) },
+  };
+}
+
+function tableOf(t: StrategyTape): Table {
+  return {
+    rows: t.ts.length,
+    names: ['ts', 'symbol', 'price', 'volume'],
+    columns: { ts: t.ts, symbol: { codes: t.symbols!.codes, values: [...t.symbols!.values] }, price: t.price, volume: t.volume },
+    types: { ts: 'time', symbol: 'text', price: 'number', volume: 'number' },
+  };
+}
+
+async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const label = `${countLabel(ROWS)} trades x ${SYMBOLS} symbols, MA cross on 60 s bars`;
+  const t = strategyTape(ROWS);
+  const file = await writeOnce(`strategy-tape-${countLabel(ROWS)}.parquet`, (path) => writeTable(path, tableOf(t)));
+  ensureDist();
+  const cli = runCli(['backtest', '--file', file, '--strategy', STRATEGY, '--init-cash', '1000000', '--fees', '0.0005', '--json'], 3);
+  const doc = JSON.parse(cli.stdout) as { fills: unknown[]; metrics: { bars: number } };
+  rows.push({
+    section: SECTION,
+    case: `backtest --file --strategy, ${label}`,
+    subject: 'kernelbus (whole command)',
+    value: (ROWS * 1000) / cli.ms,
+    unit: 'trades/s',
+    note: `target >= 2 M trades/s; ${(cli.ms / 1000).toFixed(2)} s, ${doc.metrics.bars} bars, ${doc.fills.length} fills, peak RSS ${(cli.maxRss / 2 ** 20).toFixed(0)} MB`,
+  });
+
+  const { strategy } = await loadStrategy(STRATEGY);
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    backtestStrategy(t, strategy, { initCash: 1_000_000, fees: 0.0005 });
+    best = Math.min(best, performance.now() - t0);
+  }
+  rows.push({
+    section: SECTION,
+    case: `backtest --file --strategy, ${label}`,
+    subject: 'backtestStrategy (in memory)',
+    value: (ROWS * 1000) / best,
+    unit: 'trades/s',
+    note: 'the runner alone: no start, no read',
+  });
+
+  // the engine: batches of up to 64 trades of one symbol, in tape order per symbol
+  const e = strategyTape(ENGINE_ROWS);
+  const bus = createBus();
+  const engine = new StrategyEngine(bus, { strategies: strategy, initCash: 1_000_000, fees: 0.0005, heartbeatMs: 0 }).start();
+  await engine.ready();
+  const codes = e.symbols!.codes;
+  const t0 = performance.now();
+  for (let i = 0; i < ENGINE_ROWS; ) {
+    const k = codes[i];
+    let j = i + 1;
+    while (j < ENGINE_ROWS && j - i < 64 && codes[j] === k) j++;
+    const ok = bus.publishSync('TRADE_EXECUTION', {
+      key: e.symbols!.values[k],
+      ts: e.ts.subarray(i, j),
+      price: e.price.subarray(i, j),
+      volume: e.volume.subarray(i, j),
+    });
+    if (!ok) await bus.room();
+    i = j;
+  }
+  await engine.close();
+  const ms = performance.now() - t0;
+  await bus.close();
+  rows.push({
+    section: SECTION,
+    case: `StrategyEngine on the memory bus, ${countLabel(ENGINE_ROWS)} trades x ${SYMBOLS} symbols`,
+    subject: 'in process',
+    value: (ENGINE_ROWS * 1000) / ms,
+    unit: 'trades/s',
+    note: 'publish to the last fill, the merge included',
+  });
+  return rows;
+}
+
+export const strategySection: BenchSection = { name: SECTION, run };
