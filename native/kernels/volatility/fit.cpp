@@ -110,10 +110,12 @@ void varianceStart(Problem& pr, double* theta) {
   const double target = m.egarch ? ln(meanSq) : meanSq;
   std::vector<double> sv(theta, theta + pr.k), found(theta, theta + pr.k);
   double best = kNaN;
-  for (double alpha : alphas)
-    for (size_t gi = 0; gi < gammaCount; gi++)
+  // a component of order 0 leaves the candidates of its loop equal: arch evaluates them all, and its
+  // argmax keeps the first of equals, so the first alone gives the same start
+  for (size_t ai = 0; ai < (m.p > 0 ? 4 : 1); ai++)
+    for (size_t gi = 0; gi < (m.o > 0 ? gammaCount : 1); gi++)
       for (double agb0 : persistences) {
-        const double gamma = gammas[gi];
+        const double alpha = alphas[ai], gamma = gammas[gi];
         double agb = agb0;
         for (size_t i = pr.iw; i < pr.ib + m.q; i++) sv[i] = (1 - agb) * target;
         if (m.p > 0) {

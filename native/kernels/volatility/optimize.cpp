@@ -85,6 +85,13 @@ std::vector<double> hessian(const Objective& f, const Polytope& p, const double*
     for (size_t j = 0; j < i; j++) h[i * n + j] = h[j * n + i] = 0.5 * (h[i * n + j] + h[j * n + i]);
     scale = std::max(scale, std::fabs(h[i * n + i]));
   }
+  for (double v : h) {
+    if (!std::isfinite(v)) {  // a difference overflowed: the identity
+      std::fill(h.begin(), h.end(), 0.0);
+      for (size_t i = 0; i < n; i++) h[i * n + i] = 1;
+      return h;
+    }
+  }
   if (!(scale > 0 && std::isfinite(scale))) scale = 1;
   for (double shift = 0;; shift = shift == 0 ? 1e-8 * scale : shift * 10) {
     std::vector<double> trial(h);
@@ -121,7 +128,8 @@ std::vector<double> qpStep(const double* bm, const double* g, const double* c, c
       }
     }
     if (!solveLinear(kkt.data(), rhs.data(), size)) {
-      inWork[work.back()] = 0;
+      if (work.empty()) return d;  // B itself singular: no step
+      inWork[work.back()] = 0;     // a dependent working set (degenerate vertex): drop the newest constraint
       work.pop_back();
       continue;
     }

@@ -92,8 +92,10 @@ function varianceStart(pr: Problem, theta: Float64Array): void {
   const sv = Float64Array.from(theta);
   let best = Number.NaN;
   const found = Float64Array.from(theta);
-  for (const alpha of alphas)
-    for (const gamma of gammas)
+  // a component of order 0 leaves the candidates of its loop equal: arch evaluates them all, and its
+  // argmax keeps the first of equals, so the first alone gives the same start
+  for (const alpha of m.p > 0 ? alphas : alphas.slice(0, 1))
+    for (const gamma of m.o > 0 ? gammas : gammas.slice(0, 1))
       for (const agb0 of persistences) {
         let agb = agb0;
         for (let i = iw; i < ib + m.q; i++) sv[i] = (1 - agb) * target;

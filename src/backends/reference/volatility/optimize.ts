@@ -97,8 +97,8 @@ export function qpStep(bm: Float64Array, g: Float64Array, c: Float64Array, r: Fl
       }
     }
     if (!solveSymmetric(kkt, rhs, size)) {
-      // a dependent working set (degenerate vertex): drop the newest constraint and go on
-      inWork[work.pop()!] = 0;
+      if (work.length === 0) return d; // B itself singular: no step
+      inWork[work.pop()!] = 0; // a dependent working set (degenerate vertex): drop the newest constraint
       continue;
     }
     let norm = 0;
@@ -171,6 +171,12 @@ function hessian(f: Objective, p: Polytope, x: Float64Array, g: Float64Array): F
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) h[i * n + j] = h[j * n + i] = 0.5 * (h[i * n + j] + h[j * n + i]);
     scale = Math.max(scale, Math.abs(h[i * n + i]));
+  }
+  if (!h.every(Number.isFinite)) {
+    // a difference overflowed: the identity
+    h.fill(0);
+    for (let i = 0; i < n; i++) h[i * n + i] = 1;
+    return h;
   }
   if (!(scale > 0 && Number.isFinite(scale))) scale = 1;
   for (let shift = 0; ; shift = shift === 0 ? 1e-8 * scale : shift * 10) {

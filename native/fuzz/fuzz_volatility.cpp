@@ -1,0 +1,178 @@
+// libFuzzer target of the volatility family (native/kernels/volatility): the packed model's check, the
+// recursion and likelihood, the fit, the filter and the forecast. Invariants (docs/fuzzing.md):
+// - unpackModel accepts exactly the models the TS resolver makes (orders in range, o <= p for GARCH,
+//   p + o >= 1 for EGARCH, lags exactly for an AR mean) and never reads past seven numbers;
+// - finite returns of |y| <= 1e100 (squares finite) and parameters within arch's bounds: every
+//   conditional variance finite and > 0, the likelihood and its gradient finite (no NaN);
+// - a fit of finite returns: a constant-series fault, or parameters finite within the bounds and
+//   constraints (never NaN), a status 0-2, a log-likelihood that is a number; 2 threads give the same
+//   bytes as one (each column fitted whole by one thread);
+// - filter and forecast at the fit's parameters: finite outputs, or a fault in the status slot.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "input.hpp"
+#include "invariants.hpp"
+#include "parallel.hpp"
+#include "volatility/fit.hpp"
+
+using namespace kernelbus;
+using namespace kernelbus::volatility;
+using kernelbus::fuzz::require;
+
+namespace {
+
+bool finite(const std::vector<double>& v) {
+  for (double x : v)
+    if (!std::isfinite(x)) return false;
+  return true;
+}
+
+/// A model as the resolver makes one (small orders: the fit's cost grows with them).
+Model model(fuzz::Input& in) {
+  Model m;
+  m.egarch = in.flag();
+  m.p = in.in<size_t>(m.egarch ? 0 : 1, 2);
+  m.o = in.in<size_t>(m.egarch && m.p == 0 ? 1 : 0, m.egarch ? 1 : m.p);
+  m.q = in.in<size_t>(0, 2);
+  m.mean = in.in<int>(0, 2);
+  m.lags = m.mean == kMeanAr ? in.in<size_t>(1, 2) : 0;
+  m.dist = in.in<int>(0, 2);
+  return m;
+}
+
+std::vector<double> packed(const Model& m) {
+  return {double(m.egarch), double(m.p), double(m.o), double(m.q), double(m.mean), double(m.lags), double(m.dist)};
+}
+
+/// Finite returns of |y| <= 1e100: percent-like, huge, tiny, steps, or constant.
+std::vector<double> returns(fuzz::Input& in, size_t T) {
+  std::vector<double> y(T);
+  const int shape = in.in<int>(0, 5);
+  const double scale = shape == 3 ? std::pow(10.0, in.real(-200, 100)) : 1;
+  for (double& v : y) {
+    if (shape == 4) {
+      v = 0.25;
+      continue;
+    }
+    double x = shape == 5 ? in.anyDouble() : in.real(-10, 10) * scale;
+    if (!std::isfinite(x) || std::fabs(x) > 1e100) x = in.real(-1, 1);
+    v = x;
+  }
+  return y;
+}
+
+/// Parameters within the bounds and constraints of pr (arch's, v the OLS residuals' mean square).
+std::vector<double> params(fuzz::Input& in, const Problem& pr, double v) {
+  const Polytope p = polytope(pr, v);
+  std::vector<double> x(pr.k);
+  for (size_t i = 0; i < pr.k; i++) {
+    const double lo = std::isfinite(p.lo[i]) ? p.lo[i] : -5, hi = std::isfinite(p.hi[i]) ? p.hi[i] : 5;
+    x[i] = in.flag() ? (in.flag() ? lo : hi) : in.real(lo, hi);
+  }
+  // onto the rows: alpha + gamma >= 0 (gamma raised), the persistence <= 1 (everything shrunk)
+  const Model& m = pr.m;
+  for (size_t j = 0; j < m.o && !m.egarch; j++)
+    if (j < m.p && x[pr.ia + j] + x[pr.ig + j] < 0) x[pr.ig + j] = -x[pr.ia + j];
+  double persistence = 0;
+  for (size_t r = 0; r < p.rows; r++) {
+    double s = 0;
+    for (size_t i = 0; i < pr.k; i++) s -= p.a[r * pr.k + i] * x[i];
+    if (p.b[r] == -1) persistence = s;
+  }
+  if (persistence > 1) {
+    const size_t first = m.egarch ? pr.ib : pr.ia;
+    for (size_t i = first; i < pr.ib + m.q; i++) x[i] /= persistence * (1 + 1e-12);
+  }
+  return x;
+}
+
+bool within(const Polytope& p, const double* x, size_t k) {
+  for (size_t i = 0; i < k; i++)
+    if (!(x[i] >= p.lo[i] && x[i] <= p.hi[i])) return false;
+  for (size_t r = 0; r < p.rows; r++) {
+    double s = 0;
+    for (size_t i = 0; i < k; i++) s += p.a[r * k + i] * x[i];
+    if (!(s >= p.b[r] - 1e-12)) return false;
+  }
+  return true;
+}
+
+void checkUnpack(fuzz::Input& in) {
+  std::vector<double> raw(in.in<size_t>(0, 8));
+  for (double& v : raw) v = in.flag() ? double(in.in<int>(-1, 22)) : in.anyDouble();
+  Model m;
+  const bool ok = unpackModel(raw.data(), raw.size(), m);
+  if (!ok) return;
+  require(raw.size() == kModelLength && m.p <= kMaxOrder && m.o <= kMaxOrder && m.q <= kMaxOrder);
+  require(m.egarch ? m.p + m.o >= 1 : (m.p >= 1 && m.o <= m.p));
+  require((m.mean == kMeanAr) == (m.lags > 0));
+}
+
+void checkLikelihood(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
+  std::vector<double> theta;
+  double v = 0;
+  std::unique_ptr<Problem> pr = olsProblem(m, y.data(), y.size(), theta, v);
+  if (!pr) return;
+  const std::vector<double> x = params(in, *pr, v);
+  require(within(polytope(*pr, v), x.data(), pr->k));
+  std::vector<double> grad(pr->k);
+  const double f = negLogLikelihood(*pr, x.data(), grad.data());
+  require(std::isfinite(f) && finite(grad));
+  for (size_t t = 0; t < pr->nobs; t++) require(std::isfinite(pr->sigma2[t]) && pr->sigma2[t] > 0);
+  require(negLogLikelihood(*pr, x.data()) == f);
+}
+
+void checkFit(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
+  const size_t T = y.size(), k = paramCount(m), length = fitLength(m, T);
+  std::vector<double> out(length, 0.0);
+  fitSeries(m, y.data(), T, out.data(), nullptr);
+  const double status = out[2 * k + 1];
+  if (status == kFaultConstant) return;
+  require(status == 0 || status == 1 || status == 2);
+  std::vector<double> theta;
+  double v = 0;
+  std::unique_ptr<Problem> pr = olsProblem(m, y.data(), T, theta, v);
+  require(pr != nullptr);
+  require(within(polytope(*pr, v), out.data(), k));
+  require(!std::isnan(out[2 * k]));
+  // two columns on two threads: the same bytes as the one-series fit
+  if (in.flag()) {
+    std::vector<double> panel(2 * T), two(2 * length);
+    for (size_t t = 0; t < T; t++) panel[2 * t] = panel[2 * t + 1] = y[t];
+    setThreadCount(2);
+    fitColumns(m, panel.data(), T, 2, nullptr, two.data());
+    setThreadCount(1);
+    require(std::memcmp(two.data(), out.data(), length * sizeof(double)) == 0);
+    require(std::memcmp(two.data() + length, out.data(), length * sizeof(double)) == 0);
+  }
+  std::vector<double> filtered(filterLength(T));
+  filterSeries(m, y.data(), T, out.data(), filtered.data());
+  require(filtered[0] == 0 || filtered[0] == kFaultOmega);
+  if (filtered[0] == 0) require(std::isfinite(filtered[1]));
+  const size_t horizon = m.egarch ? 1 : in.in<size_t>(1, 12);
+  std::vector<double> forecast(forecastLength(horizon));
+  forecastSeries(m, y.data(), T, out.data(), horizon, forecast.data());
+  if (forecast[0] == 0) require(finite(forecast));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fuzz::Input in(data, size);
+  const int which = in.in<int>(0, 2);
+  if (which == 0) {
+    checkUnpack(in);
+    return 0;
+  }
+  const Model m = model(in);
+  const size_t T = in.in<size_t>(minReturns(m), which == 1 ? 200 : 40);
+  const std::vector<double> y = returns(in, T);
+  if (which == 1)
+    checkLikelihood(in, m, y);
+  else
+    checkFit(in, m, y);
+  return 0;
+}
