@@ -3,6 +3,7 @@
  * `kernelbus backtest --strategy` and the Strategy engine. What goes wrong is one StrategyError line
  * naming the file (and the line, when the error's stack or message has it).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,8 +21,11 @@ export async function loadStrategy(file: string): Promise<{ strategy: Strategy<o
     module = await import(pathToFileURL(path).href);
   } catch (error) {
     if (error instanceof StrategyError) throw error;
-    const place = fileFrame(error, path) ?? syntaxPlace(error, path) ?? path;
-    throw new StrategyError(`the module does not load: ${(error as Error)?.message ?? String(error)}`, place, { cause: error });
+    // a frame in the file (it threw while loading), else node --check's syntax error, else the file
+    const frame = fileFrame(error, path);
+    const syntax = frame ? undefined : checkSyntax(path);
+    const message = syntax?.message ?? String((error as Error)?.message ?? error).split('\n')[0];
+    throw new StrategyError(`the module does not load: ${message}`, frame ?? syntax?.place ?? path, { cause: error });
   }
   const exported = module.default;
   if (isStrategy(exported)) return { strategy: exported, source: path };
@@ -32,9 +36,15 @@ export async function loadStrategy(file: string): Promise<{ strategy: Strategy<o
   throw new StrategyError('expected a default export made by defineStrategy({ name, bars, onBar, ... }) or such a definition', path);
 }
 
-/** A syntax error's `file:line` (V8 puts it on the stack's first line, `path:line`). */
-function syntaxPlace(error: unknown, path: string): string | undefined {
-  const first = String((error as Error | undefined)?.stack ?? '').split('\n')[0];
-  const m = /^(.*):(\d+)$/.exec(first.replace(/^file:\/\//, ''));
-  return m && m[1] === path ? `${m[1]}:${m[2]}` : undefined;
+/**
+ * `node --check`'s syntax error of `path` (`path:line` and the SyntaxError's text), or undefined when it
+ * finds none: Node does not put the line in an ES module's SyntaxError. Run on the error path only.
+ */
+function checkSyntax(path: string): { place: string; message: string } | undefined {
+  const check = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: 10_000 });
+  if (check.status === 0) return undefined;
+  const lines = (check.stderr ?? '').split('\n');
+  const m = /^(.*):(\d+)$/.exec(lines[0].replace(/^file:\/\//, ''));
+  const text = lines.find((l) => l.startsWith('SyntaxError: '));
+  return m && m[1] === path && text ? { place: `${m[1]}:${m[2]}`, message: text.slice('SyntaxError: '.length) } : undefined;
 }
