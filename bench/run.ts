@@ -15,6 +15,7 @@ import { runAgainst } from './against.js';
 import type { BenchRow, BenchSection } from './lib.js';
 import { busSection } from './bus.js';
 import { backtestSection } from './backtest.js';
+import { volatilitySection } from './volatility.js';
 import { callsSection } from './calls.js';
 import { redisSection } from './redis.js';
 import { factorSection } from './factor.js';
@@ -50,6 +51,7 @@ const sections: BenchSection[] = [
   indicatorsSection,
   indicatorsGridSection,
   backtestSection,
+  volatilitySection,
   callsSection,
   busSection,
   redisSection,

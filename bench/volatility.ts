@@ -1,0 +1,177 @@
+/**
+ * The volatility family against arch 8.0 timed in the same run (issue 70): a child process per round
+ * runs bench/peers/arch_volatility.py on the same returns (written to a file), interleaved with our
+ * rounds; each ratio divides the peer's median by ours. Where arch is not installed (/opt/arch-venv;
+ * KERNELBUS_ARCH_PYTHON names its python) the rows say "peer not measured" and give no ratio.
+ * - garch: GARCH(1,1), normal, constant mean, 2,520 returns (target >= 30x arch's fit());
+ * - GJR(1,1,1) skew-t on the same series (target >= 30x);
+ * - the 2,520 x 500 panel, every column GARCH(1,1) (arch: its rate over 20 columns, times 500;
+ *   target >= 30x), and 1 thread against all (target: 2 threads >= 1.8x one).
+ * Our time includes the whole result (std errors, series), as arch's fit() does.
+ * `npm run bench -- --only volatility`, or `tsx bench/volatility.ts`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backends, kernels, type Kernels, type Matrix } from '../src/api/index.js';
+import { median, nativeThreads, prng, type BenchRow, type BenchSection } from './lib.js';
+
+const SECTION = 'volatility';
+const T = 2520;
+const N = 500;
+const ROUNDS = 3;
+const RUNS = 5;
+const PANEL_PEER_COLS = 20;
+
+/** N columns of GJR-GARCH(1,1) percent returns (mulberry32, Box-Muller), row-major T x N. */
+function panel(rows: number, cols: number, seed: number): Float64Array {
+  const u = prng(seed);
+  const out = new Float64Array(rows * cols);
+  for (let c = 0; c < cols; c++) {
+    let v = 1;
+    let prev = 0;
+    for (let t = 0; t < rows; t++) {
+      v = 0.02 + 0.04 * prev * prev + (prev < 0 ? 0.08 * prev * prev : 0) + 0.9 * v;
+      const z = Math.sqrt(-2 * Math.log(u() + 1e-300)) * Math.cos(2 * Math.PI * u());
+      prev = Math.sqrt(v) * z;
+      out[t * cols + c] = 0.05 + prev;
+    }
+  }
+  return out;
+}
+
+function peerPython(): string | undefined {
+  const python = process.env.KERNELBUS_ARCH_PYTHON ?? '/opt/arch-venv/bin/python';
+  return existsSync(python) ? python : undefined;
+}
+
+/** One round of the peer: its median ms per case, or why it did not run. */
+function peerRound(python: string, file: string): Record<string, number> | string {
+  const script = fileURLToPath(new URL('./peers/arch_volatility.py', import.meta.url));
+  const r = spawnSync(
+    python,
+    [script, '--returns', file, '--rows', String(T), '--runs', String(RUNS), '--panel-cols', String(PANEL_PEER_COLS)],
+    {
+      encoding: 'utf8',
+      timeout: 20 * 60_000,
+    },
+  );
+  if (r.status !== 0) return `arch peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
+  const out = JSON.parse(r.stdout) as { results: { case: string; seconds: number }[] };
+  return Object.fromEntries(out.results.map((c) => [c.case, c.seconds * 1000]));
+}
+
+/** Median ms of `runs` calls of fn (after a warm-up call). */
+function timeMedian(fn: () => unknown, runs = RUNS): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+export const volatilitySection: BenchSection = {
+  name: SECTION,
+  async run() {
+    const rows: BenchRow[] = [];
+    if (!backends().some((b) => b.name === 'native' && b.available)) return rows;
+    const threads = nativeThreads();
+    const nat = kernels({ backend: 'native' });
+    const one = kernels({ backend: 'native', threads: 1 });
+    const data = panel(T, N, 70);
+    const returns: Matrix = { data, rows: T, cols: N };
+    const first = Float64Array.from({ length: T }, (_, t) => data[t * N]);
+    const cases: Record<string, { peer: string; runs: number; ours: (k: Kernels) => unknown }> = {
+      [`garch GARCH(1,1) normal, constant mean, ${T} returns`]: { peer: 'garch', runs: RUNS, ours: (k) => k.garch(first) },
+      [`garch GJR(1,1,1) skew-t, ${T} returns`]: {
+        peer: 'gjr-skewt',
+        runs: RUNS,
+        ours: (k) => k.garch(first, { vol: 'gjr', dist: 'skewt' }),
+      },
+      [`garch GARCH(1,1) of each column of ${T} x ${N}`]: { peer: 'panel', runs: 1, ours: (k) => k.garch(returns) },
+    };
+    const python = peerPython();
+    const dir = mkdtempSync(join(tmpdir(), 'kb-volatility-'));
+    const file = join(dir, 'returns.f64');
+    writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const ours: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((c) => [c, []]));
+    const oneThread: number[] = [];
+    const peer: Record<string, number[]> = {};
+    let peerMissing = python ? '' : 'peer not measured: arch is not installed here (/opt/arch-venv, scripts/volatility-fixtures.py)';
+    const panelCase = Object.keys(cases)[2];
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(() => c.ours(nat), c.runs));
+        oneThread.push(timeMedian(() => cases[panelCase].ours(one), 1));
+        if (python && !peerMissing) {
+          const got = peerRound(python, file);
+          if (typeof got === 'string') peerMissing = got;
+          else for (const [key, ms] of Object.entries(got)) (peer[key] ??= []).push(ms);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const [name, c] of Object.entries(cases)) {
+      const mine = median(ours[name]);
+      rows.push({
+        section: SECTION,
+        case: name,
+        subject: `native (${threads} threads)`,
+        value: mine,
+        unit: 'ms',
+        note: `median of ${ROUNDS} rounds`,
+      });
+      const theirs = peer[c.peer];
+      if (theirs) {
+        const p = median(theirs);
+        rows.push({
+          section: SECTION,
+          case: name,
+          subject: 'arch 8.0.0',
+          value: p,
+          unit: 'ms',
+          ratio: p / mine,
+          baseline: 'arch time / native time (target >= 30x)',
+          note:
+            c.peer === 'panel'
+              ? `timed in this run: arch's rate over ${PANEL_PEER_COLS} columns times ${N}, ${ROUNDS} rounds interleaved`
+              : `timed in this run, ${ROUNDS} rounds interleaved with ours`,
+        });
+      } else {
+        rows.push({
+          section: SECTION,
+          case: name,
+          subject: 'arch 8.0.0',
+          value: Number.NaN,
+          unit: 'ms',
+          note: peerMissing || 'peer not measured',
+        });
+      }
+    }
+    const single = median(oneThread);
+    rows.push({
+      section: SECTION,
+      case: panelCase,
+      subject: 'native, 1 thread',
+      value: single,
+      unit: 'ms',
+      ratio: single / median(ours[panelCase]),
+      baseline: `1 thread / ${threads} threads (target >= 1.8x)`,
+    });
+    return rows;
+  },
+};
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const row of await volatilitySection.run()) {
+    console.log(
+      `${row.case} | ${row.subject} | ${Number.isNaN(row.value) ? '-' : row.value.toFixed(2)} ${row.unit}${row.ratio ? ` | ${row.ratio.toFixed(2)}x ${row.baseline}` : ''}${row.note ? ` | ${row.note}` : ''}`,
+    );
+  }
+}
