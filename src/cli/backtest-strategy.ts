@@ -264,7 +264,8 @@ function summary(r: StrategyBacktest, name: string, file: string, n: number, rea
         [
           'time',
           `read ${(readSeconds * 1000).toFixed(1)} ms, backtest ${(computeSeconds * 1000).toFixed(1)} ms ` +
-            `(${fmt(Math.round(n / Math.max(computeSeconds, 1e-9)))} trades/s; onBar ${m.onBarMs.toFixed(1)} ms, slowest ${m.slowestOnBarMs.toFixed(2)} ms)`,
+            `(${fmt(Math.round(n / Math.max(computeSeconds, 1e-9)))} trades/s; onBar ${m.onBarMs.toFixed(1)} ms, slowest ${m.slowestOnBarMs.toFixed(2)} ms` +
+            `${m.slowOnBars > 0 ? `, ${fmt(m.slowOnBars)} over 100 ms` : ''})`,
         ],
       ],
       { width: 9 },

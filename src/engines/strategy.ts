@@ -72,6 +72,7 @@ export class StrategyEngine extends Engine {
       participation,
       allowShort,
       fillAt,
+      slowOnBarMs,
       ...engine
     } = options ?? ({} as StrategyEngineOptions);
     super(bus, { ...engine, name: engine.name ?? 'strategy' });
@@ -88,7 +89,7 @@ export class StrategyEngine extends Engine {
     if (!Array.isArray(observe) || !observe.every((t) => typeof t === 'string' && t !== '' && t !== input)) {
       throw new KernelInputError('options.observe', 'a list of message types other than the input', describeValue(observe));
     }
-    const execution = { session, initCash, fees, fixedFees, slippage, latencyMs, participation, allowShort, fillAt };
+    const execution = { session, initCash, fees, fixedFees, slippage, latencyMs, participation, allowShort, fillAt, slowOnBarMs };
     const defined = Object.fromEntries(Object.entries(execution).filter(([, v]) => v !== undefined)) as RunnerOptions;
     this.input = input;
     this.inputs = [input, ...observe];
@@ -182,7 +183,17 @@ export class StrategyEngine extends Engine {
 
   /** The strategies' counters summed, the trades the merge holds, the slowest onBar (ms). */
   protected override extraMetrics(): Record<string, number> {
-    const sum = { bars: 0, orders: 0, fills: 0, strategyErrors: 0, late: 0, onBarMs: 0, slowestOnBarMs: 0, held: this.merge.held };
+    const sum = {
+      bars: 0,
+      orders: 0,
+      fills: 0,
+      strategyErrors: 0,
+      late: 0,
+      onBarMs: 0,
+      slowestOnBarMs: 0,
+      slowOnBars: 0,
+      held: this.merge.held,
+    };
     for (const { metrics: m } of this.runners) {
       sum.bars += m.bars;
       sum.orders += m.orders;
@@ -191,6 +202,7 @@ export class StrategyEngine extends Engine {
       sum.late += m.late;
       sum.onBarMs += m.onBarMs;
       sum.slowestOnBarMs = Math.max(sum.slowestOnBarMs, m.slowestOnBarMs);
+      sum.slowOnBars += m.slowOnBars;
     }
     return sum;
   }

@@ -36,6 +36,8 @@ export interface RunnerOptions extends ExecutionOptions {
   session?: Session | string;
   /** The strategy's file, for the `file:line` of its errors. */
   source?: string;
+  /** An onBar slower than this (ms, wall clock) is logged and counted (`slowOnBars`). Default 100. */
+  slowOnBarMs?: number;
 }
 
 /** A run's counters. */
@@ -51,6 +53,8 @@ export interface RunnerMetrics {
   /** Time spent in onBar, ms, and the slowest call. */
   onBarMs: number;
   slowestOnBarMs: number;
+  /** onBar calls slower than `slowOnBarMs` (each logged). */
+  slowOnBars: number;
 }
 
 /** The runner of one strategy over one account. */
@@ -59,7 +63,17 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   readonly account: StrategyAccount;
   readonly options: ResolvedExecution;
   readonly ctx: StrategyContext<S>;
-  readonly metrics: RunnerMetrics = { trades: 0, bars: 0, orders: 0, fills: 0, errors: 0, late: 0, onBarMs: 0, slowestOnBarMs: 0 };
+  readonly metrics: RunnerMetrics = {
+    trades: 0,
+    bars: 0,
+    orders: 0,
+    fills: 0,
+    errors: 0,
+    late: 0,
+    onBarMs: 0,
+    slowestOnBarMs: 0,
+    slowOnBars: 0,
+  };
   private readonly days: DailyLog;
   /** The symbols by index, and their bars. */
   readonly symbols: string[] = [];
@@ -69,6 +83,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   private readonly values: Map<string, number>;
   private readonly latestSeen = new Map<string, unknown>();
   private readonly source: string | undefined;
+  private readonly slowOnBarMs: number;
   private lastTs = Number.NEGATIVE_INFINITY;
   private seq = 0;
   /** The event being handled (for ids, logs and the orders' time). */
@@ -86,7 +101,11 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     options: RunnerOptions = {},
     private readonly sink: RunnerSink = {},
   ) {
-    const { session, source, ...execution } = options;
+    const { session, source, slowOnBarMs = 100, ...execution } = options;
+    if (!(typeof slowOnBarMs === 'number' && slowOnBarMs >= 0)) {
+      throw new KernelInputError('options.slowOnBarMs', 'a number >= 0', String(slowOnBarMs));
+    }
+    this.slowOnBarMs = slowOnBarMs;
     this.options = resolveExecution(execution);
     this.account = new StrategyAccount(this.options.initCash, this.options.allowShort);
     this.execution = new Execution(this.options, this.account, (p, ts) => this.filled(p, ts));
@@ -223,6 +242,12 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     const ms = performance.now() - t;
     this.metrics.onBarMs += ms;
     if (ms > this.metrics.slowestOnBarMs) this.metrics.slowestOnBarMs = ms;
+    if (ms > this.slowOnBarMs) {
+      this.metrics.slowOnBars++;
+      this.sink.log?.(
+        `${new Date(this.now).toISOString()} ${this.strategy.name}: onBar took ${ms.toFixed(1)} ms at ${bar.symbol} bar ${bar.index} (more than ${this.slowOnBarMs} ms: the trades behind it wait)`,
+      );
+    }
     if (ok) this.commit(`${this.strategy.name}:${bar.symbol}:${bar.index}`, ts, seq);
     if (this.deferred.length > 0) this.dispatchFills();
     if (this.sink.bar) this.sink.bar(bar, this.account.equity());

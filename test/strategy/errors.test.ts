@@ -145,6 +145,28 @@ describe('a strategy that errs while it runs', () => {
     );
   });
 
+  it('logs and counts an onBar slower than slowOnBarMs', () => {
+    const s = defineStrategy({
+      name: 'slow',
+      bars,
+      onBar(_ctx, bar) {
+        const until = performance.now() + (bar.index === 1 ? 60 : 0);
+        while (performance.now() < until) {
+          // busy: the trades behind this bar wait
+        }
+      },
+    });
+    const logs: string[] = [];
+    const runner = new StrategyRunner(s, { slowOnBarMs: 25 }, { log: (line) => logs.push(line) });
+    const a = runner.symbolIndex('A');
+    for (let i = 0; i < 6; i++) runner.trade(a, 1000 + i, 10, 1);
+    expect(runner.metrics.slowOnBars).toBe(1);
+    expect(runner.metrics.slowestOnBarMs).toBeGreaterThanOrEqual(60);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/ slow: onBar took \d+\.\d ms at A bar 1 \(more than 25 ms: the trades behind it wait\)$/);
+    expect(() => new StrategyRunner(s, { slowOnBarMs: -1 })).toThrow(/options.slowOnBarMs/);
+  });
+
   it('refuses a trade that goes back in time for its symbol, a price not > 0, a volume not >= 0', () => {
     const s = defineStrategy({ name: 's', bars, onBar() {} });
     const runner = new StrategyRunner(s);
