@@ -23,6 +23,7 @@ const quiet = () => {};
 const tape = randomTape(20_000, ['AAA', 'BBB', 'CCC'], 20_000, 3);
 const csv = join(dir, 'tape.csv');
 const parquet = join(dir, 'tape.parquet');
+const arrow = join(dir, 'tape.arrow');
 const strategyFile = join(dir, 'macross.mjs');
 writeFileSync(
   strategyFile,
@@ -51,6 +52,7 @@ beforeAll(async () => {
   } as const;
   await writeTable(csv, table as never);
   await writeTable(parquet, table as never);
+  await writeTable(arrow, table as never);
 });
 
 /** The command's --json output. */
@@ -64,7 +66,7 @@ const nulls = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v]));
 
 describe('kernelbus backtest --file --strategy', () => {
-  it('prints the fills, positions and statistics backtestStrategy gives, from CSV and Parquet alike', async () => {
+  it('prints the fills, positions and statistics backtestStrategy gives, from CSV, Parquet and Arrow alike', async () => {
     const { strategy, source } = await loadStrategy(strategyFile);
     const direct = backtestStrategy(tape, strategy, { ...OPTIONS, source });
     expect(direct.fills.length).toBeGreaterThan(30);
@@ -76,9 +78,11 @@ describe('kernelbus backtest --file --strategy', () => {
     expect((fromCsv.stats as Record<string, unknown>).total).toEqual(nulls(direct.stats.total as never));
     expect(Object.keys((fromCsv.stats as Record<string, object>).AAA)).toEqual([...STAT_FIELDS]);
     expect(fromCsv).toMatchObject({ trades: tape.ts.length, strategy: { name: 'macross' }, metrics: { errors: 0 } });
-    const fromParquet = await json(['--file', parquet, ...FLAGS]);
-    expect(fromParquet.fills).toEqual(fromCsv.fills);
-    expect(fromParquet.stats).toEqual(fromCsv.stats);
+    for (const file of [parquet, arrow]) {
+      const other = await json(['--file', file, ...FLAGS]);
+      expect(other.fills).toEqual(fromCsv.fills);
+      expect(other.stats).toEqual(fromCsv.stats);
+    }
   });
 
   it('the total statistics are of the account: the symbols P&L add up to it', async () => {

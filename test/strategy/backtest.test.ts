@@ -46,6 +46,15 @@ describe('tapeOrder', () => {
   });
 });
 
+describe('backtestStrategy', () => {
+  it('reports its progress every progressEvery trades', () => {
+    const tape = randomTape(1_000, ['A', 'B', 'C'], 5_000, 2);
+    const done: number[] = [];
+    backtestStrategy(tape, maCross(3, 8), { progress: (x) => done.push(x), progressEvery: 1_000 });
+    expect(done).toEqual([1 / 3, 2 / 3, 1]);
+  });
+});
+
 describe('ctx.value', () => {
   it('equals the batch indicators on the bars, bit for bit, multi-output ones by <name>.<output>', () => {
     const tape = randomTape(6_000, ['AAA'], 10_000, 9);
