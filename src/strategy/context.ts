@@ -27,8 +27,10 @@ export interface ContextHost {
   valueOf(name: string): number;
   /** The value names, for the error that lists them. */
   readonly valueNames: readonly string[];
-  /** Buffers an order of the running callback; false outside onBar and onFill. */
-  buffer(k: number, units: number, limit: number | undefined): boolean;
+  /** Whether a callback that may place orders (onBar, onFill) is running. */
+  accepting(): boolean;
+  /** Buffers an order of the running callback. */
+  buffer(k: number, units: number, limit: number | undefined): void;
   latest(type: string, symbol: string): unknown;
   log(line: string): void;
 }
@@ -43,8 +45,8 @@ export function makeContext<S extends object>(host: ContextHost, state: S): Stra
     if (k < 0) fail(`${call}: expected a symbol the strategy trades, got ${describeValue(symbol)}`);
     return k;
   };
-  const place = (k: number, units: number, limit: number | undefined, call: string) => {
-    if (!host.buffer(k, units, limit)) fail(`${call}: orders are placed in onBar or onFill only`);
+  const open = (call: string) => {
+    if (!host.accepting()) fail(`${call}: orders are placed in onBar or onFill only`);
   };
   const ctx: StrategyContext<S> = {
     state,
@@ -64,6 +66,7 @@ export function makeContext<S extends object>(host: ContextHost, state: S): Stra
     cash: () => host.account.cash,
     equity: () => host.account.equity(),
     order(symbol, units, options?: OrderOptions) {
+      open('ctx.order');
       const k = symbolIndex(symbol, 'ctx.order');
       if (typeof units !== 'number' || !Number.isFinite(units) || units === 0) {
         fail(`ctx.order: expected units a finite number other than 0, got ${describeValue(units)}`);
@@ -72,9 +75,10 @@ export function makeContext<S extends object>(host: ContextHost, state: S): Stra
       if (limit !== undefined && !(typeof limit === 'number' && limit > 0 && Number.isFinite(limit))) {
         fail(`ctx.order: expected limit a finite number > 0, got ${describeValue(limit)}`);
       }
-      place(k, units, limit, 'ctx.order');
+      host.buffer(k, units, limit);
     },
     targetPercent(symbol, fraction) {
+      open('ctx.targetPercent');
       const k = symbolIndex(symbol, 'ctx.targetPercent');
       if (typeof fraction !== 'number' || !Number.isFinite(fraction)) {
         fail(`ctx.targetPercent: expected a finite fraction, got ${describeValue(fraction)}`);
@@ -83,12 +87,13 @@ export function makeContext<S extends object>(host: ContextHost, state: S): Stra
       if (!(price > 0)) fail(`ctx.targetPercent: expected a symbol with a price, got ${describeValue(symbol)} before its first trade`);
       // vectorbt's target percent: fraction x value / price, less the position held
       const units = (fraction * host.account.equity()) / price - host.account.position[k];
-      if (units !== 0 && !isClose(units, 0) && Number.isFinite(units)) place(k, units, undefined, 'ctx.targetPercent');
+      if (units !== 0 && !isClose(units, 0) && Number.isFinite(units)) host.buffer(k, units, undefined);
     },
     close(symbol) {
+      open('ctx.close');
       const k = symbolIndex(symbol, 'ctx.close');
       const held = host.account.position[k];
-      if (held !== 0) place(k, -held, undefined, 'ctx.close');
+      if (held !== 0) host.buffer(k, -held, undefined);
     },
     latest: (type, symbol) => host.latest(type, symbol),
     log: (...args) => host.log(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')),

@@ -121,16 +121,18 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       orderable: (symbol) => this.index.get(symbol) ?? (this.allowed?.has(symbol) ? this.symbolIndex(symbol) : -1),
       bars: (k) => this.series[k],
       valueOf: (name) => this.values.get(name) ?? -1,
-      buffer: (k, units, limit) => {
-        if (!this.accepting) return false;
-        this.buffered.push({ k, units, limit });
-        return true;
-      },
+      accepting: () => this.accepting,
+      buffer: (k, units, limit) => void this.buffered.push({ k, units, limit }),
       latest: (type, symbol) => this.latestSeen.get(`${type}\u0000${symbol}`),
-      log: (line) => this.sink.log?.(`${new Date(this.now).toISOString()} ${strategy.name}: ${line}`),
+      log: (line) => this.sink.log?.(`${this.stamp()} ${strategy.name}: ${line}`),
     };
     this.source = source;
     this.ctx = makeContext(host, {} as S);
+  }
+
+  /** The event's time for a log line (`start` before the first trade). */
+  private stamp(): string {
+    return Number.isFinite(this.now) ? new Date(this.now).toISOString() : 'start';
   }
 
   /** The index of `symbol` (registered on first sight), or -1 when the strategy does not trade it. */
@@ -245,7 +247,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     if (ms > this.slowOnBarMs) {
       this.metrics.slowOnBars++;
       this.sink.log?.(
-        `${new Date(this.now).toISOString()} ${this.strategy.name}: onBar took ${ms.toFixed(1)} ms at ${bar.symbol} bar ${bar.index} (more than ${this.slowOnBarMs} ms: the trades behind it wait)`,
+        `${this.stamp()} ${this.strategy.name}: onBar took ${ms.toFixed(1)} ms at ${bar.symbol} bar ${bar.index} (more than ${this.slowOnBarMs} ms: the trades behind it wait)`,
       );
     }
     if (ok) this.commit(`${this.strategy.name}:${bar.symbol}:${bar.index}`, ts, seq);
@@ -270,7 +272,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
         error instanceof StrategyError
           ? error.message
           : `${strategyPlace(error, this.source) ?? this.strategy.definedAt ?? this.strategy.name}: ${(error as Error)?.message ?? String(error)}`;
-      this.sink.log?.(`${new Date(this.now).toISOString()} ${this.strategy.name}: ${name} threw${where}, its orders dropped: ${message}`);
+      this.sink.log?.(`${this.stamp()} ${this.strategy.name}: ${name} threw${where}, its orders dropped: ${message}`);
       return false;
     } finally {
       this.accepting = false;

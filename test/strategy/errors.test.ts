@@ -145,6 +145,30 @@ describe('a strategy that errs while it runs', () => {
     );
   });
 
+  it('logs from onStart and onStop; one that throws is logged and counted too', () => {
+    const s = defineStrategy({
+      name: 'edges',
+      bars,
+      onStart(ctx) {
+        ctx.log('hello', { cash: ctx.cash() });
+        ctx.order('A', 1); // no bar placed it: refused, onStart's orders dropped
+      },
+      onBar() {},
+      onStop() {
+        throw new Error('bye');
+      },
+    });
+    const logs: string[] = [];
+    const runner = new StrategyRunner(s, {}, { log: (line) => logs.push(line) });
+    runner.start();
+    runner.trade(runner.symbolIndex('A'), 5000, 10, 1);
+    runner.stop();
+    expect(logs[0]).toBe('start edges: hello {"cash":100}');
+    expect(logs[1]).toMatch(/^start edges: onStart threw, its orders dropped: .*ctx\.order: orders are placed in onBar or onFill only$/);
+    expect(logs[2]).toMatch(/^1970-01-01T00:00:05\.000Z edges: onStop threw, its orders dropped: .*: bye$/);
+    expect(runner.metrics.errors).toBe(2);
+  });
+
   it('logs and counts an onBar slower than slowOnBarMs', () => {
     const s = defineStrategy({
       name: 'slow',
