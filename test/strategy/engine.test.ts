@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type Bus, type BusMessage, createBus } from '../../src/bus/index.js';
 import { StrategyEngine } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
-import { backtestStrategy, defineStrategy, type Tape } from '../../src/strategy/index.js';
+import { backtestStrategy, defineStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
 import { maCross, randomTape } from './helpers.js';
 
 function collect(bus: Bus, type: string): BusMessage[] {
@@ -77,6 +77,30 @@ describe('StrategyEngine', () => {
     const runner = engine.strategies()[0];
     expect(runner.account.equity()).toBe(file.equity);
     expect(engine.metrics().extra).toMatchObject({ fills: file.fills.length, late: 0, held: 0, strategyErrors: 0 });
+    await bus.close();
+  });
+
+  it('runs several strategies, each its own account and ids, as their file backtests', async () => {
+    const tape = randomTape(3_000, ['AAA', 'BBB'], 3_000, 5);
+    const symbols = ['AAA', 'BBB'];
+    const fast = maCross(3, 8, 60_000, 'fast', symbols);
+    const slow = maCross(5, 20, 60_000, 'slow', symbols);
+    const files = [fast, slow].map((s) => backtestStrategy(tape, s, { initCash: 500 }));
+    expect(files.every((f) => f.fills.length > 5)).toBe(true);
+    const bus = createBus({ maxBatch: 16 });
+    const fills = collect(bus, 'ORDER_FILL');
+    const engine = new StrategyEngine(bus, { strategies: [fast, slow], initCash: 500, maxLatenessMs: 60_000, heartbeatMs: 0 }).start();
+    await engine.ready();
+    await publishTape(bus, tape);
+    await engine.close();
+    await bus.drain();
+    const of = (name: string) => fills.map((m) => m.payload as StrategyFill).filter((f) => f.strategy === name);
+    expect(of('fast')).toEqual(files[0].fills);
+    expect(of('slow')).toEqual(files[1].fills);
+    expect(engine.strategies().map((r) => r.account.equity())).toEqual(files.map((f) => f.equity));
+    expect(() => new StrategyEngine(bus, { strategies: [fast, fast] })).toThrow(
+      /options.strategies: expected strategies of distinct names/,
+    );
     await bus.close();
   });
 
